@@ -1,0 +1,37 @@
+# modelrouter. `make help` lists the targets.
+SHELL := /bin/bash
+ORT_VERSION ?= 1.24.1
+ORT_LIB := $(CURDIR)/.cache/onnxruntime/$(ORT_VERSION)/libonnxruntime.so
+export ONNXRUNTIME_SHARED_LIBRARY_PATH ?= $(ORT_LIB)
+export CGO_ENABLED := 1
+DATA ?= ../shared/data/canonical
+GOFLAGS_TEST ?= -count=1
+
+.PHONY: help run test train eval bench vet ort build
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+ort: ## fetch the ONNX Runtime library from npm (onnxruntime-node) into .cache/
+	@ORT_VERSION=$(ORT_VERSION) ./scripts/fetch-onnxruntime.sh
+
+build: ## build bin/modelrouter
+	go build -o bin/modelrouter ./cmd/modelrouter
+
+run: ort ## run the router on its embedded defaults at 127.0.0.1:8080
+	go run ./cmd/modelrouter serve
+
+test: ort ## run every test
+	go test $(GOFLAGS_TEST) ./...
+
+vet: ## go vet
+	go vet ./...
+
+train: ort ## retrain the router model into models/ from $(DATA)
+	go run ./cmd/modelrouter train --out models
+
+eval: ort ## evaluate the embedded router model on $(DATA)
+	go run ./cmd/modelrouter eval --out eval-report
+
+bench: ort ## benchmarks: classifier speed, gateway overhead
+	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/...

@@ -1,0 +1,60 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. server/ maps each to one HTTP status and OpenAI error type;
+// no other place decides that.
+const (
+	EInvalid       = "invalid"        // malformed request or value: 400
+	ENotFound      = "not_found"      // unknown deployment or resource: 404
+	ENoEligible    = "no_eligible"    // every candidate was filtered out: 400
+	ENotConfigured = "not_configured" // no provider configured for any candidate: 503
+	EUpstream      = "upstream"       // upstream failed after failover: 502
+	ERateLimited   = "rate_limited"   // deployment over its capacity: 429
+	ETooLarge      = "too_large"      // body over the limit: 413
+	EUnauthorized  = "unauthorized"   // missing or bad key: 401
+	EForbidden     = "forbidden"      // key lacks the right: 403
+	EConflict      = "conflict"       // invalid resource properties: 409/400
+	EUnavailable   = "unavailable"    // not ready (router model not loaded): 503
+	EInternal      = "internal"       // anything else: 500, message hidden
+)
+
+// Error is the application error: a code and a message safe to show users.
+type Error struct {
+	Code    string
+	Message string
+	// Param names the request field at fault, when there is one.
+	Param string
+	// Detail carries structured context (e.g. why each candidate was
+	// excluded); server/ may render it.
+	Detail any
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf builds an *Error.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EInternal for foreign errors.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-facing message; foreign errors hide their
+// text, which may carry internals.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}

@@ -1,0 +1,90 @@
+package router
+
+import (
+	"fmt"
+	"sort"
+)
+
+// ExpectedCost is the expected USD cost of answering with m: input tokens at
+// the input price, predicted answer plus hidden reasoning tokens at the
+// output price.
+func ExpectedCost(m Model, inputTokens int, outputTokens float64) float64 {
+	return (float64(inputTokens)*m.InputPerMTok + (outputTokens+m.ReasoningTokens)*m.OutputPerMTok) / 1e6
+}
+
+// Band returns the quality band of a mode: the fraction of q* a candidate
+// may lose and still be picked.
+func (b Bands) Band(mode Mode) float64 {
+	switch mode {
+	case ModeBalanced:
+		return b.Balanced
+	case ModeCost:
+		return b.Cost
+	}
+	return 0
+}
+
+// scored is an eligible candidate with its numbers, as the policy sees it.
+type scored struct {
+	idx     int // index into Decision.Candidates
+	quality float64
+	cost    float64
+}
+
+// rank orders eligible candidates for a mode and returns q*, the threshold
+// and the order (chosen first, then failover order). Quality mode ranks by
+// quality; Balanced and Cost put every candidate that reaches
+// (1-band)*q* first, cheapest first, then the rest by quality, so a failover
+// stays as close to the band as it can.
+func rank(cands []scored, mode Mode, bands Bands) (best, threshold float64, order []scored) {
+	for _, c := range cands {
+		best = max(best, c.quality)
+	}
+	threshold = best
+	if mode != ModeQuality {
+		threshold = (1 - bands.Band(mode)) * best
+	}
+	order = append([]scored(nil), cands...)
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if mode != ModeQuality {
+			ina, inb := a.quality >= threshold, b.quality >= threshold
+			if ina != inb {
+				return ina
+			}
+			if ina && a.cost != b.cost {
+				return a.cost < b.cost
+			}
+		}
+		if a.quality != b.quality {
+			return a.quality > b.quality
+		}
+		return a.cost < b.cost
+	})
+	return best, threshold, order
+}
+
+// explain writes why each ranked candidate won or lost.
+func explain(d *Decision, order []scored, mode Mode) {
+	if len(order) == 0 {
+		return
+	}
+	win := order[0]
+	for i, s := range order {
+		c := &d.Candidates[s.idx]
+		c.Rank = i + 1
+		switch {
+		case i == 0 && mode == ModeQuality:
+			c.Reason = fmt.Sprintf("chosen: highest predicted quality (%.3f)", s.quality)
+		case i == 0:
+			c.Reason = fmt.Sprintf("chosen: cheapest with predicted quality >= %.3f (%s band %.0f%% below best %.3f)",
+				d.Threshold, mode, 100*(1-d.Threshold/max(d.BestQuality, 1e-12)), d.BestQuality)
+		case mode == ModeQuality:
+			c.Reason = fmt.Sprintf("lost: predicted quality %.3f below %.3f", s.quality, win.quality)
+		case s.quality >= d.Threshold:
+			c.Reason = fmt.Sprintf("lost: within the band but expected cost $%.6f above $%.6f", s.cost, win.cost)
+		default:
+			c.Reason = fmt.Sprintf("lost: predicted quality %.3f below the band threshold %.3f", s.quality, d.Threshold)
+		}
+	}
+}

@@ -1,0 +1,283 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config wires a Router. Catalog and Predictor are required.
+type Config struct {
+	Catalog   Catalog
+	Predictor Predictor
+	Bands     Bands
+	// Available reports why a model cannot be called right now ("" when it
+	// can): its provider is not configured, it is unhealthy, ...
+	Available func(Model) string
+	// AffinityTTL is how long a conversation stays on its first model
+	// (default 1 hour).
+	AffinityTTL time.Duration
+	Now         func() time.Time
+}
+
+// Router decides which model answers a request.
+type Router struct {
+	cfg      Config
+	versions map[string]Version
+	affinity *affinity
+}
+
+// New checks the configuration and builds a Router.
+func New(cfg Config) (*Router, error) {
+	if cfg.Predictor == nil {
+		return nil, fmt.Errorf("router: no predictor")
+	}
+	if len(cfg.Catalog.Versions) == 0 {
+		return nil, fmt.Errorf("router: empty catalog")
+	}
+	if cfg.Bands == (Bands{}) {
+		cfg.Bands = DefaultBands
+	}
+	if cfg.Available == nil {
+		cfg.Available = func(Model) string { return "" }
+	}
+	if cfg.AffinityTTL == 0 {
+		cfg.AffinityTTL = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	r := &Router{cfg: cfg, versions: map[string]Version{}, affinity: newAffinity(cfg.AffinityTTL, 100_000)}
+	for _, v := range cfg.Catalog.Versions {
+		r.versions[v.Version] = v
+	}
+	if _, ok := r.versions[cfg.Catalog.Latest]; !ok {
+		return nil, fmt.Errorf("router: latest version %q not in catalog", cfg.Catalog.Latest)
+	}
+	return r, nil
+}
+
+// Catalog returns the catalog the router routes over.
+func (r *Router) Catalog() Catalog { return r.cfg.Catalog }
+
+// Bands returns the mode bands in force.
+func (r *Router) Bands() Bands { return r.cfg.Bands }
+
+// Version returns a router version's model set; "" means the latest.
+func (r *Router) Version(v string) (Version, bool) {
+	if v == "" {
+		v = r.cfg.Catalog.Latest
+	}
+	ver, ok := r.versions[v]
+	return ver, ok
+}
+
+// Candidates returns the models a deployment routes over: its subset, or
+// the full set of its router version.
+func (r *Router) Candidates(dep Deployment) ([]Model, error) {
+	ver, ok := r.Version(dep.RouterVersion)
+	if !ok {
+		return nil, Errorf(EInvalid, "unknown router version %q", dep.RouterVersion)
+	}
+	if len(dep.Models) == 0 {
+		return ver.Models, nil
+	}
+	var out []Model
+	for _, m := range ver.Models {
+		if slices.Contains(dep.Models, m.ID) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Decide filters the deployment's candidates for the request, asks the
+// predictor for their quality and answer length, applies the mode and
+// returns the ranked decision.
+//
+// Returns EInvalid for a bad mode or a subset outside the deployment,
+// ENoEligible when every candidate is filtered out (Detail lists why),
+// ENotConfigured when the only obstacle is that no provider is configured.
+func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
+	start := r.cfg.Now()
+	models, err := r.Candidates(dep)
+	if err != nil {
+		return Decision{}, err
+	}
+	models, err = narrow(models, req.Models)
+	if err != nil {
+		return Decision{}, err
+	}
+	mode := req.Mode
+	if mode == "" {
+		mode = dep.Mode
+	}
+	if mode == "" {
+		mode = ModeBalanced
+	}
+	d := Decision{Deployment: dep.Name, RouterVersion: dep.RouterVersion, Mode: mode, Propensity: 1}
+	if d.RouterVersion == "" {
+		d.RouterVersion = r.cfg.Catalog.Latest
+	}
+
+	eligible := make([]int, 0, len(models))
+	allUnavailable := true
+	for _, m := range models {
+		c := Candidate{Model: m.ID, Profile: m.Profile}
+		if why := excluded(m, req.Needs); why != "" {
+			c.Reason = why
+			allUnavailable = false
+		} else if why := r.cfg.Available(m); why != "" {
+			c.Reason = why
+		} else {
+			c.Eligible = true
+			eligible = append(eligible, len(d.Candidates))
+		}
+		d.Candidates = append(d.Candidates, c)
+	}
+	if len(eligible) == 0 {
+		code, msg := ENoEligible, "no model in the deployment can serve this request"
+		if allUnavailable && len(models) > 0 {
+			code, msg = ENotConfigured, "no model in the deployment has a configured provider"
+		}
+		return d, &Error{Code: code, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
+	}
+
+	preds, err := r.cfg.Predictor.Predict(ctx, []string{req.Prompt})
+	if err != nil {
+		return d, fmt.Errorf("predict: %w", err)
+	}
+	if len(preds) != 1 {
+		return d, fmt.Errorf("predict: %d predictions for 1 prompt", len(preds))
+	}
+	pred := preds[0]
+	byID := make(map[string]Model, len(models))
+	var pool []scored
+	for _, i := range eligible {
+		c := &d.Candidates[i]
+		m := models[i]
+		byID[m.ID] = m
+		est, ok := pred[m.Profile]
+		if !ok {
+			c.Eligible = false
+			c.Reason = fmt.Sprintf("excluded: the router model has no profile %q", m.Profile)
+			continue
+		}
+		c.Quality, c.OutputTokens = est.Quality, est.OutputTokens
+		c.ExpectedCost = ExpectedCost(m, req.Needs.InputTokens, est.OutputTokens)
+		pool = append(pool, scored{idx: i, quality: c.Quality, cost: c.ExpectedCost})
+	}
+	if len(pool) == 0 {
+		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile: " + summarize(d.Candidates), Detail: d.Candidates}
+	}
+	var order []scored
+	d.BestQuality, d.Threshold, order = rank(pool, mode, r.cfg.Bands)
+	explain(&d, order, mode)
+
+	if req.SessionKey != "" {
+		key := dep.Name + "\x00" + req.SessionKey
+		if id, ok := r.affinity.get(key, start); ok && id != d.Candidates[order[0].idx].Model {
+			if at := slices.IndexFunc(order, func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
+				pinned := order[at]
+				order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
+				for i, s := range order {
+					d.Candidates[s.idx].Rank = i + 1
+				}
+				d.Candidates[pinned.idx].Reason = "chosen: session affinity keeps this conversation on its first model"
+				d.Affinity = true
+			}
+		} else if ok {
+			d.Affinity = true
+		}
+		r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
+	}
+
+	d.Chosen = byID[d.Candidates[order[0].idx].Model]
+	d.ChosenID = d.Chosen.ID
+	for _, s := range order[1:] {
+		d.Fallbacks = append(d.Fallbacks, byID[d.Candidates[s.idx].Model])
+	}
+	d.Latency = r.cfg.Now().Sub(start)
+	return d, nil
+}
+
+// Failed tells the router that a session's model failed, so the next turn
+// is routed afresh instead of sticking to it.
+func (r *Router) Failed(dep, sessionKey string) {
+	if sessionKey != "" {
+		r.affinity.forget(dep + "\x00" + sessionKey)
+	}
+}
+
+// Pin records that a session was answered by model id (after a failover the
+// answering model is not the chosen one).
+func (r *Router) Pin(dep, sessionKey, id string) {
+	if sessionKey != "" {
+		r.affinity.put(dep+"\x00"+sessionKey, id, r.cfg.Now())
+	}
+}
+
+func narrow(models []Model, want []string) ([]Model, error) {
+	if len(want) == 0 {
+		return models, nil
+	}
+	var out []Model
+	for _, id := range want {
+		i := slices.IndexFunc(models, func(m Model) bool { return m.ID == id || m.Name == id })
+		if i < 0 {
+			valid := make([]string, len(models))
+			for j, m := range models {
+				valid[j] = m.ID
+			}
+			return nil, &Error{Code: EInvalid, Param: "routing_config.models",
+				Message: fmt.Sprintf("model %q is not in this deployment's subset; valid models: %s", id, strings.Join(valid, ", "))}
+		}
+		if !slices.ContainsFunc(out, func(m Model) bool { return m.ID == models[i].ID }) {
+			out = append(out, models[i])
+		}
+	}
+	return out, nil
+}
+
+// excluded returns why m cannot serve a request with these needs, "" if it can.
+func excluded(m Model, n Needs) string {
+	switch {
+	case n.OpenAIOnly && m.Format != "OpenAI":
+		return "excluded: agent tools are limited to OpenAI models"
+	case n.Tools && !m.Capabilities.Tools:
+		return "excluded: no tool support"
+	case n.Vision && !m.Capabilities.Vision:
+		return "excluded: no image input support"
+	case n.StructuredOutput && !m.Capabilities.StructuredOutput:
+		return "excluded: no structured output support"
+	case n.MaxOutputTokens > 0 && m.MaxOutput > 0 && n.MaxOutputTokens > m.MaxOutput:
+		return fmt.Sprintf("excluded: max output %d tokens < requested %d", m.MaxOutput, n.MaxOutputTokens)
+	case m.ContextWindow > 0 && n.InputTokens+n.MaxOutputTokens > m.ContextWindow:
+		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d", m.ContextWindow, n.InputTokens, n.MaxOutputTokens)
+	}
+	if n.RequireParameters {
+		var bad []string
+		for _, p := range n.Params {
+			if !SupportsParam(m, p) {
+				bad = append(bad, p)
+			}
+		}
+		if len(bad) > 0 {
+			return "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
+		}
+	}
+	return ""
+}
+
+func summarize(cs []Candidate) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Model + " (" + strings.TrimPrefix(c.Reason, "excluded: ") + ")"
+	}
+	if len(parts) == 0 {
+		return "the deployment has no models"
+	}
+	return strings.Join(parts, "; ")
+}

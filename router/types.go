@@ -1,0 +1,211 @@
+// Package router is the domain of modelrouter: deployments, modes, candidate
+// models, capability filters and the policy that turns per-candidate
+// predictions into a ranked decision. It imports the standard library only:
+// no HTTP, SQL or ONNX code lives here.
+package router
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Mode is a deployment's routing mode. Modes are quality bands: Quality picks
+// the best predicted model, Balanced and Cost the cheapest model whose
+// predicted quality is within a band of the best.
+type Mode string
+
+const (
+	ModeBalanced Mode = "balanced"
+	ModeQuality  Mode = "quality"
+	ModeCost     Mode = "cost"
+)
+
+// Modes lists the valid modes in the order users see them.
+var Modes = []Mode{ModeBalanced, ModeQuality, ModeCost}
+
+// ParseMode accepts a mode name in any case; empty means "not set".
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
+	case "":
+		return "", nil
+	case ModeBalanced, ModeQuality, ModeCost:
+		return m, nil
+	}
+	return "", Errorf(EInvalid, "unknown routing mode %q; valid modes: balanced, quality, cost", s)
+}
+
+// Capabilities are what a model can take in a request.
+type Capabilities struct {
+	Reasoning        bool `json:"reasoning"`
+	Tools            bool `json:"tools"`
+	Vision           bool `json:"vision"`
+	StructuredOutput bool `json:"structured_output"`
+}
+
+// Model is one underlying LLM a router version can route to.
+type Model struct {
+	// Format, Name and Version identify the model as the reference's
+	// deployment API does ({"format": "OpenAI", "name": "gpt-4.1", "version": "2025-04-14"}).
+	Format  string `json:"format"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// ID is what the response's `model` field says and what the decision log
+	// stores, e.g. "gpt-4.1-2025-04-14".
+	ID string `json:"id"`
+	// UpstreamModel is the model name sent to the provider (often Name).
+	UpstreamModel string `json:"upstream_model"`
+	// Provider names the upstream configuration that serves the model
+	// ("openai", "anthropic", "deepseek", "xai", "meta", ...).
+	Provider string `json:"provider"`
+	// Profile is the router-model profile whose predictions stand in for
+	// this model (see models/ and router.json's profiles).
+	Profile string `json:"profile"`
+
+	InputPerMTok  float64 `json:"input_usd_per_mtok"`
+	OutputPerMTok float64 `json:"output_usd_per_mtok"`
+	PriceSource   string  `json:"price_source"`
+	PriceDate     string  `json:"price_date"`
+
+	ContextWindow int `json:"context_window"`
+	MaxOutput     int `json:"max_output"`
+	// ReasoningTokens is the expected number of hidden, billed reasoning
+	// tokens per answer for reasoning models (0 for others): public answer
+	// lengths do not show them, so expected cost adds them.
+	ReasoningTokens float64 `json:"reasoning_tokens"`
+
+	Capabilities Capabilities `json:"capabilities"`
+	// RequiresDeployment marks models (Claude) that must be deployed by the
+	// user before a subset may name them.
+	RequiresDeployment bool `json:"requires_deployment"`
+	Preview            bool `json:"preview"`
+}
+
+// Ref is how deployments name a model.
+type Ref struct {
+	Format  string `json:"format"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Ref returns the model's deployment reference.
+func (m Model) Ref() Ref { return Ref{Format: m.Format, Name: m.Name, Version: m.Version} }
+
+// Version is one router version with exactly its model set.
+type Version struct {
+	Version string  `json:"version"`
+	Models  []Model `json:"models"`
+}
+
+// Catalog holds every router version; Latest names the newest.
+type Catalog struct {
+	Versions []Version `json:"versions"`
+	Latest   string    `json:"latest"`
+}
+
+// Deployment is a router deployment: a name clients address, the router
+// version it runs, its mode and an optional model subset.
+type Deployment struct {
+	Name          string `json:"name"`
+	RouterVersion string `json:"router_version"`
+	Mode          Mode   `json:"mode"`
+	// Models is the custom subset, by model ID; empty means the full set of
+	// the router version.
+	Models []string `json:"models,omitempty"`
+	// SKUName and Capacity follow the reference: capacity 10 means 10,000
+	// tokens per minute.
+	SKUName  string `json:"sku_name"`
+	Capacity int    `json:"capacity"`
+}
+
+// Needs are what a request requires of the model that answers it.
+type Needs struct {
+	Tools            bool
+	Vision           bool
+	StructuredOutput bool
+	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
+	OpenAIOnly bool
+	// InputTokens is the prompt's token count (or a calibrated estimate);
+	// MaxOutputTokens the output the client asked room for (0: not set).
+	InputTokens     int
+	MaxOutputTokens int
+	// Params are the request parameters the client set (e.g. "temperature",
+	// "logprobs"); with RequireParameters only models supporting all are
+	// eligible.
+	Params            []string
+	RequireParameters bool
+}
+
+// Request is what the router needs to decide one call.
+type Request struct {
+	// Prompt is the text the router model reads.
+	Prompt string
+	Needs  Needs
+	// Mode overrides the deployment's mode when set.
+	Mode Mode
+	// Models narrows the deployment's subset (model IDs); never widens it.
+	Models []string
+	// SessionKey, when set, keeps one conversation on one model.
+	SessionKey string
+}
+
+// Estimate is the router model's prediction for one profile.
+type Estimate struct {
+	// Quality is the calibrated probability that the profile answers well.
+	Quality float64 `json:"quality"`
+	// OutputTokens is the expected answer length in tokens.
+	OutputTokens float64 `json:"output_tokens"`
+}
+
+// Prediction maps profile name to its estimate, for one prompt.
+type Prediction map[string]Estimate
+
+// Predictor is the trained router model. Implementations are safe for
+// concurrent use and return one Prediction per prompt, in order.
+type Predictor interface {
+	Predict(ctx context.Context, prompts []string) ([]Prediction, error)
+}
+
+// Bands are the quality bands of the Balanced and Cost modes, as fractions
+// of the best predicted quality (0.02 means "within 2 %").
+type Bands struct {
+	Balanced float64 `json:"balanced"`
+	Cost     float64 `json:"cost"`
+}
+
+// DefaultBands apply when the router model's card gives none.
+var DefaultBands = Bands{Balanced: 0.02, Cost: 0.06}
+
+// Candidate is one model's numbers in a decision and why it won or lost.
+type Candidate struct {
+	Model        string  `json:"model"`
+	Profile      string  `json:"profile"`
+	Eligible     bool    `json:"eligible"`
+	Quality      float64 `json:"predicted_quality"`
+	OutputTokens float64 `json:"predicted_output_tokens"`
+	ExpectedCost float64 `json:"expected_cost_usd"`
+	// Rank is the failover order among eligible candidates (1 = chosen);
+	// 0 for ineligible ones.
+	Rank   int    `json:"rank"`
+	Reason string `json:"reason"`
+}
+
+// Decision is the router's answer for one request.
+type Decision struct {
+	Deployment    string      `json:"deployment"`
+	RouterVersion string      `json:"router_version"`
+	Mode          Mode        `json:"mode"`
+	Chosen        Model       `json:"-"`
+	ChosenID      string      `json:"chosen_model"`
+	Fallbacks     []Model     `json:"-"` // ranked, chosen excluded
+	Candidates    []Candidate `json:"candidates"`
+	// BestQuality is q*, Threshold the quality the chosen model had to reach.
+	BestQuality float64 `json:"best_quality"`
+	Threshold   float64 `json:"threshold"`
+	// Propensity is the probability the policy had of making this choice
+	// (1 for the deterministic policy); kept for off-policy evaluation.
+	Propensity float64 `json:"propensity"`
+	// Affinity is true when session affinity, not the policy, chose.
+	Affinity bool          `json:"session_affinity"`
+	Latency  time.Duration `json:"-"`
+}

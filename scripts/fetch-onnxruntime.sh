@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fetches the ONNX Runtime shared library from the npm package
+# onnxruntime-node into .cache/onnxruntime/. The version must match the C
+# headers of github.com/yalue/onnxruntime_go (v1.27.0 -> 1.24.1).
+set -euo pipefail
+version="${ORT_VERSION:-1.24.1}"
+dest="${ORT_CACHE:-.cache/onnxruntime}"
+lib="$dest/$version/libonnxruntime.so"
+if [ -f "$lib" ]; then exit 0; fi
+case "$(uname -m)" in
+  x86_64) arch=x64 ;;
+  aarch64|arm64) arch=arm64 ;;
+  *) echo "fetch-onnxruntime: unsupported architecture $(uname -m)" >&2; exit 1 ;;
+esac
+command -v npm >/dev/null || { echo "fetch-onnxruntime: npm is needed to fetch onnxruntime-node (apt-get install npm)" >&2; exit 1; }
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+echo "fetching onnxruntime-node@$version from the npm registry" >&2
+(cd "$tmp" && npm pack --silent "onnxruntime-node@$version" >/dev/null)
+tar -xzf "$tmp"/onnxruntime-node-"$version".tgz -C "$tmp" "package/bin/napi-v6/linux/$arch/"
+mkdir -p "$dest/$version"
+cp "$tmp/package/bin/napi-v6/linux/$arch/libonnxruntime.so.1" "$lib.tmp"
+mv "$lib.tmp" "$lib"
+echo "ONNX Runtime $version -> $lib" >&2
