@@ -1,0 +1,58 @@
+package router
+
+import "time"
+
+// Usage is what an upstream billed for one answer.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	ReasoningTokens  int `json:"reasoning_tokens"`
+	CachedTokens     int `json:"cached_tokens"`
+}
+
+// Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
+// CompletionTokens in the OpenAI usage shape, so they are not added twice.
+func (u Usage) Cost(m Model) float64 {
+	return (float64(u.PromptTokens)*m.InputPerMTok + float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
+}
+
+// Attempt is one upstream call made for a request (the chosen model, then
+// fallbacks on retryable errors).
+type Attempt struct {
+	Model   string        `json:"model"`
+	Status  int           `json:"status,omitempty"`
+	Error   string        `json:"error,omitempty"`
+	Latency time.Duration `json:"latency_ns"`
+}
+
+// Record is one row of the decision log: the decision and its outcome.
+type Record struct {
+	RequestID string
+	Time      time.Time
+	API       string // "chat.completions", "responses", "route"
+	Stream    bool
+	// PromptHash is a SHA-256 of the routed text; PromptText is kept only
+	// when the operator configures it.
+	PromptHash string
+	PromptText string
+	// RouterModel is the router model's version (its content hash).
+	RouterModel string
+	Decision    Decision
+	// Answered is the model that produced the answer ("" when none did).
+	Answered  string
+	Attempts  []Attempt
+	Status    int
+	ErrorCode string
+	Usage     Usage
+	CostUSD   float64
+	// DecideLatency is the routing decision's time; FirstByte the time to
+	// the upstream's first byte; Total the whole request.
+	DecideLatency time.Duration
+	FirstByte     time.Duration
+	Total         time.Duration
+}
+
+// DecisionLog receives records. Record must not block the request path.
+type DecisionLog interface {
+	Record(Record)
+}
