@@ -1,0 +1,92 @@
+// Package progress shows how far long work has come: a progress bar with
+// count, rate and ETA on a terminal, and plain log lines otherwise (CI logs,
+// pipes), so every long command reports the same way.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+)
+
+// Bar counts steps of one task. It is safe for concurrent use.
+type Bar struct {
+	mu      sync.Mutex
+	bar     *progressbar.ProgressBar // nil when not on a terminal
+	w       io.Writer
+	desc    string
+	total   int64
+	done    int64
+	start   time.Time
+	lastLog time.Time
+	every   time.Duration
+	suffix  string
+}
+
+// New starts a bar for total steps written to w. On a terminal it draws a
+// bar; otherwise it writes a line at most every 5 seconds and at the end.
+func New(w io.Writer, total int64, desc string) *Bar {
+	b := &Bar{w: w, desc: desc, total: total, start: time.Now(), every: 5 * time.Second}
+	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		b.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return b
+}
+
+// Add advances the bar by n steps.
+func (b *Bar) Add(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done += n
+	if b.bar != nil {
+		_ = b.bar.Add64(n)
+		return
+	}
+	if now := time.Now(); now.Sub(b.lastLog) >= b.every && b.done < b.total {
+		b.lastLog = now
+		b.logLine(now)
+	}
+}
+
+// Describe sets a short status shown next to the bar, e.g. the current loss.
+func (b *Bar) Describe(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.suffix = s
+	if b.bar != nil {
+		b.bar.Describe(b.desc + " " + s)
+	}
+}
+
+// Finish completes the bar and writes a final line.
+func (b *Bar) Finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.bar != nil {
+		_ = b.bar.Finish()
+	}
+	fmt.Fprintf(b.w, "%s: %d/%d done in %s %s\n", b.desc, b.done, b.total, time.Since(b.start).Round(time.Millisecond), b.suffix)
+}
+
+func (b *Bar) logLine(now time.Time) {
+	elapsed := now.Sub(b.start)
+	eta := "?"
+	if b.done > 0 {
+		eta = (time.Duration(float64(elapsed) * float64(b.total-b.done) / float64(b.done))).Round(time.Second).String()
+	}
+	fmt.Fprintf(b.w, "%s: %d/%d (%.0f%%) elapsed %s eta %s %s\n", b.desc, b.done, b.total,
+		100*float64(b.done)/float64(max(b.total, 1)), elapsed.Round(time.Second), eta, b.suffix)
+}
