@@ -1,0 +1,160 @@
+// Package arch defines the router model's architecture once, for everyone
+// who must agree on it: the trainer (training/), the ONNX writer and the
+// parity tests that hold ONNX Runtime to the Go forward pass.
+//
+// The model reads token ids and predicts, for each of M profiles, the
+// probability that the profile answers the prompt well and its expected
+// answer length:
+//
+//	x      = mean of E[u_t] over tokens and E[V + hash(u_t, u_t+1)] over adjacent pairs,
+//	         concatenated with log(1 + number of tokens)
+//	h      = relu(x·W1 + b1)
+//	z      = h·W2 + b2                      (the prompt's representation)
+//	qual_m = sigmoid(z·QW[:,m] + QB[m])      (profile m's ability vector QW[:,m])
+//	len_m  = exp(z·LW[:,m] + LB[m])
+//
+// Profiles are columns of QW and LW, so a new profile is one more column
+// fitted from its own labels while everything else stays fixed.
+package arch
+
+import (
+	"fmt"
+	"math"
+)
+
+// BigramMul mixes the first token of a pair into its hash bucket.
+const BigramMul = 1000003
+
+// Spec is the model's shape.
+type Spec struct {
+	Vocab    int `json:"vocab"`    // tokenizer vocabulary size; id 0 is padding
+	Buckets  int `json:"buckets"`  // hashed token-pair buckets
+	Dim      int `json:"dim"`      // embedding size
+	Hidden   int `json:"hidden"`   // MLP hidden units
+	Z        int `json:"z"`        // prompt representation size
+	Profiles int `json:"profiles"` // M
+	MaxLen   int `json:"max_len"`  // tokens the model reads at most
+}
+
+// Weights are the trained parameters, row-major, shapes as commented.
+type Weights struct {
+	Spec Spec
+	Emb  []float32 // (Vocab+Buckets) x Dim
+	W1   []float32 // (Dim+1) x Hidden
+	B1   []float32 // Hidden
+	W2   []float32 // Hidden x Z
+	B2   []float32 // Z
+	QW   []float32 // Z x M
+	QB   []float32 // M
+	LW   []float32 // Z x M
+	LB   []float32 // M
+}
+
+// NewWeights allocates zeroed weights for s.
+func NewWeights(s Spec) *Weights {
+	return &Weights{
+		Spec: s,
+		Emb:  make([]float32, (s.Vocab+s.Buckets)*s.Dim),
+		W1:   make([]float32, (s.Dim+1)*s.Hidden),
+		B1:   make([]float32, s.Hidden),
+		W2:   make([]float32, s.Hidden*s.Z),
+		B2:   make([]float32, s.Z),
+		QW:   make([]float32, s.Z*s.Profiles),
+		QB:   make([]float32, s.Profiles),
+		LW:   make([]float32, s.Z*s.Profiles),
+		LB:   make([]float32, s.Profiles),
+	}
+}
+
+// Validate checks that every tensor has the size its Spec implies.
+func (w *Weights) Validate() error {
+	s := w.Spec
+	for _, c := range []struct {
+		name string
+		got  int
+		want int
+	}{
+		{"emb", len(w.Emb), (s.Vocab + s.Buckets) * s.Dim},
+		{"w1", len(w.W1), (s.Dim + 1) * s.Hidden}, {"b1", len(w.B1), s.Hidden},
+		{"w2", len(w.W2), s.Hidden * s.Z}, {"b2", len(w.B2), s.Z},
+		{"qw", len(w.QW), s.Z * s.Profiles}, {"qb", len(w.QB), s.Profiles},
+		{"lw", len(w.LW), s.Z * s.Profiles}, {"lb", len(w.LB), s.Profiles},
+	} {
+		if c.got != c.want {
+			return fmt.Errorf("arch: %s has %d values, want %d", c.name, c.got, c.want)
+		}
+	}
+	if s.Vocab <= 0 || s.Buckets <= 0 || s.Dim <= 0 || s.Hidden <= 0 || s.Z <= 0 || s.Profiles <= 0 || s.MaxLen <= 0 {
+		return fmt.Errorf("arch: every dimension must be positive: %+v", s)
+	}
+	return nil
+}
+
+// PairID is the embedding row of the token pair (a, b).
+func PairID(s Spec, a, b int64) int64 {
+	return int64(s.Vocab) + (a*BigramMul+b)%int64(s.Buckets)
+}
+
+// Features returns x for one prompt's token ids (already truncated to
+// MaxLen, no padding): the mean embedding of tokens and pairs, then
+// log(1+len).
+func (w *Weights) Features(ids []int64) []float32 {
+	s := w.Spec
+	x := make([]float32, s.Dim+1)
+	n := 0
+	add := func(row int64) {
+		e := w.Emb[int(row)*s.Dim : int(row+1)*s.Dim]
+		for j, v := range e {
+			x[j] += v
+		}
+		n++
+	}
+	for t, id := range ids {
+		add(id)
+		if t+1 < len(ids) {
+			add(PairID(s, id, ids[t+1]))
+		}
+	}
+	if n > 0 {
+		for j := range s.Dim {
+			x[j] /= float32(n)
+		}
+	}
+	x[s.Dim] = float32(math.Log1p(float64(len(ids))))
+	return x
+}
+
+// Forward runs the model on one prompt's token ids and returns the quality
+// probability and expected output tokens per profile, and z.
+func (w *Weights) Forward(ids []int64) (quality, outputTokens, z []float32) {
+	s := w.Spec
+	x := w.Features(ids)
+	h := affine(x, w.W1, w.B1, s.Hidden)
+	for i, v := range h {
+		h[i] = max(v, 0)
+	}
+	z = affine(h, w.W2, w.B2, s.Z)
+	q := affine(z, w.QW, w.QB, s.Profiles)
+	l := affine(z, w.LW, w.LB, s.Profiles)
+	for m := range q {
+		q[m] = float32(1 / (1 + math.Exp(-float64(q[m]))))
+		l[m] = float32(math.Exp(float64(l[m])))
+	}
+	return q, l, z
+}
+
+// affine computes x·W + b for W of shape len(x) x out.
+func affine(x, W, b []float32, out int) []float32 {
+	y := make([]float32, out)
+	copy(y, b)
+	for i, xi := range x {
+		if xi == 0 {
+			continue
+		}
+		row := W[i*out : (i+1)*out]
+		for j, wij := range row {
+			y[j] += xi * wij
+		}
+	}
+	return y
+}
