@@ -1,0 +1,130 @@
+// Package dataset reads routing datasets: a folder with models.json (prices
+// per model) and items.jsonl (one prompt per line with every labelled
+// model's score and answer length). The decision log with feedback can be
+// turned into the same shape, so trainers see one kind of input.
+package dataset
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Price is a model's USD price per million tokens.
+type Price struct {
+	Input  float64 `json:"input_usd_per_mtok"`
+	Output float64 `json:"output_usd_per_mtok"`
+	Source string  `json:"price_source"`
+	Ref    string  `json:"price_ref"`
+}
+
+// Result is one model's outcome on one prompt. Score is nil where the
+// source has lengths only; OutputTokens nil where it has no answers.
+type Result struct {
+	Score        *float64 `json:"score"`
+	OutputTokens *float64 `json:"output_tokens"`
+	CostUSD      *float64 `json:"cost_usd,omitempty"`
+}
+
+// Message is one turn of a multi-turn item.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Item is one prompt with its labels.
+type Item struct {
+	ID          string            `json:"id"`
+	Source      string            `json:"source"`
+	Task        string            `json:"task"`
+	Prompt      string            `json:"prompt"`
+	Messages    []Message         `json:"messages,omitempty"`
+	InputTokens int               `json:"input_tokens"`
+	Results     map[string]Result `json:"results"`
+	Split       string            `json:"split,omitempty"`
+	Origin      string            `json:"origin,omitempty"`
+	Cluster     string            `json:"cluster,omitempty"`
+}
+
+// Dataset is one routing dataset.
+type Dataset struct {
+	// Name is the folder name; it keys the per-dataset score offset, since
+	// scores of different datasets are not on one scale.
+	Name   string
+	Dir    string
+	Models map[string]Price
+	Items  []Item
+}
+
+// Load reads a dataset folder.
+func Load(dir string) (*Dataset, error) {
+	d := &Dataset{Name: filepath.Base(filepath.Clean(dir)), Dir: dir}
+	raw, err := os.ReadFile(filepath.Join(dir, "models.json"))
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	var mj struct {
+		Models map[string]Price `json:"models"`
+	}
+	if err := json.Unmarshal(raw, &mj); err != nil {
+		return nil, fmt.Errorf("dataset %s: models.json: %w", dir, err)
+	}
+	d.Models = mj.Models
+	f, err := os.Open(filepath.Join(dir, "items.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", dir, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var it Item
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: %w", dir, line, err)
+		}
+		d.Items = append(d.Items, it)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("dataset %s: items.jsonl: %w", dir, err)
+	}
+	return d, nil
+}
+
+// ModelNames returns the dataset's model ids, sorted.
+func (d *Dataset) ModelNames() []string {
+	out := make([]string, 0, len(d.Models))
+	for m := range d.Models {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Text is what the router model reads for an item: the conversation's
+// turns for multi-turn items (the last user turn matters most and comes
+// last), else the prompt.
+func (it Item) Text() string {
+	if len(it.Messages) == 0 {
+		return it.Prompt
+	}
+	s := ""
+	for _, m := range it.Messages {
+		if m.Role != "user" {
+			continue
+		}
+		if s != "" {
+			s += "\n"
+		}
+		s += m.Content
+	}
+	if s == "" {
+		return it.Prompt
+	}
+	return s
+}

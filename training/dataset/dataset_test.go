@@ -1,0 +1,47 @@
+package dataset
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestCanonicalMergesSpellings(t *testing.T) {
+	for in, want := range map[string]string{
+		"Meta-Llama-3_1-70B-Instruct":            "llama-3.1-70b-instruct",
+		"Meta-Llama-3.1-70B-Instruct@hyperbolic": "llama-3.1-70b-instruct",
+		"llama-3.1-70b-instruct":                 "llama-3.1-70b-instruct",
+		"Llama-3.1-405B-Inst@sambanova":          "llama-3.1-405b-instruct",
+		"gpt-4o-2024-08-06":                      "gpt-4o-2024-08-06",
+	} {
+		require.Equal(t, want, Canonical(in), in)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "toy")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+		[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2, "price_source": "litellm"}}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+		`{"id": "toy/1", "source": "toy", "task": "t", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1.0, "output_tokens": 5}, "b": {"score": null, "output_tokens": null}}}`+"\n"+
+			`{"id": "toy/2", "source": "toy", "task": "t", "prompt": "last", "messages": [{"role": "user", "content": "first"}, {"role": "assistant", "content": "x"}, {"role": "user", "content": "last"}], "input_tokens": 3, "results": {}}`+"\n"), 0o644))
+	d, err := Load(dir)
+	require.NoError(t, err)
+	require.Equal(t, "toy", d.Name)
+	require.Len(t, d.Items, 2)
+	require.Equal(t, 2.0, d.Models["a"].Output)
+	require.Equal(t, 1.0, *d.Items[0].Results["a"].Score)
+	require.Nil(t, d.Items[0].Results["b"].Score)
+	require.Equal(t, "first\nlast", d.Items[1].Text())
+}
+
+func TestLoadReportsBadLine(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte("{\n"), 0o644))
+	_, err := Load(dir)
+	require.ErrorContains(t, err, "line 1")
+}
