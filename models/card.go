@@ -1,0 +1,89 @@
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Card is router.json, the router model's card: what the ONNX file's
+// outputs mean, how to feed it, how it was trained and how well it did.
+type Card struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Created string `json:"created"`
+	// Profiles names the M columns of the `quality` and `output_tokens`
+	// outputs, in order.
+	Profiles []string `json:"profiles"`
+	// Spec is the architecture's shape (see training/arch).
+	Spec ModelSpec `json:"spec"`
+	// Truncation says which tokens of a long prompt the model reads: the
+	// first Head and the last Tail (MaxLen = Head + Tail).
+	Truncation Truncation `json:"truncation"`
+	// Bands are the Balanced and Cost quality bands chosen by calibration.
+	Bands    router.Bands    `json:"bands"`
+	Training []TrainingData  `json:"training_data"`
+	Metrics  json.RawMessage `json:"metrics,omitempty"`
+	// SHA256 holds the hex SHA-256 of router.onnx and tokenizer.json;
+	// ContentHash is the SHA-256 of both files' hashes, the model's identity.
+	SHA256      map[string]string `json:"sha256"`
+	ContentHash string            `json:"content_hash"`
+}
+
+// ModelSpec mirrors training/arch.Spec.
+type ModelSpec struct {
+	Vocab    int `json:"vocab"`
+	Buckets  int `json:"buckets"`
+	Dim      int `json:"dim"`
+	Hidden   int `json:"hidden"`
+	Z        int `json:"z"`
+	Profiles int `json:"profiles"`
+	MaxLen   int `json:"max_len"`
+}
+
+// Truncation is the head/tail split of the model's window.
+type Truncation struct {
+	Head int `json:"head"`
+	Tail int `json:"tail"`
+}
+
+// TrainingData names one dataset the model was trained on.
+type TrainingData struct {
+	Name    string `json:"name"`
+	Licence string `json:"licence"`
+	Items   int    `json:"items"`
+	Labels  int    `json:"labels"`
+}
+
+// ParseCard reads router.json.
+func ParseCard(b []byte) (Card, error) {
+	var c Card
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("router.json: %w", err)
+	}
+	if len(c.Profiles) == 0 {
+		return c, fmt.Errorf("router.json: no profiles")
+	}
+	return c, nil
+}
+
+// ContentHash computes the identity of a router model from its files.
+func ContentHash(onnx, tokenizer []byte) (onnxHash, tokHash, content string) {
+	a := sha256.Sum256(onnx)
+	b := sha256.Sum256(tokenizer)
+	onnxHash, tokHash = hex.EncodeToString(a[:]), hex.EncodeToString(b[:])
+	c := sha256.Sum256([]byte(onnxHash + tokHash))
+	return onnxHash, tokHash, hex.EncodeToString(c[:])
+}
+
+// Verify checks that the files match the card's hashes.
+func (c Card) Verify(onnx, tokenizer []byte) error {
+	_, _, content := ContentHash(onnx, tokenizer)
+	if content != c.ContentHash {
+		return fmt.Errorf("router model files do not match router.json: content hash %s, card says %s", content, c.ContentHash)
+	}
+	return nil
+}
