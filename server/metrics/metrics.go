@@ -1,0 +1,180 @@
+// Package metrics exports what the router does as Prometheus metrics:
+// requests, errors, failovers, tokens, cost and latencies, labelled by
+// deployment, routing mode and the underlying model that answered. It reads
+// only router.Record, so the gateway calls Observe once per request and
+// mounts Handler at /metrics.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+const namespace = "modelrouter"
+
+// noModel labels requests that no model answered and no model was chosen
+// for (every candidate excluded, bad request), so they still count.
+const noModel = "none"
+
+// Metrics holds the router's collectors in a registry of its own, so tests
+// and several servers in one process never collide on the global one.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	requests   *prometheus.CounterVec
+	errors     *prometheus.CounterVec
+	failovers  *prometheus.CounterVec
+	tokens     *prometheus.CounterVec
+	cost       *prometheus.CounterVec
+	decide     *prometheus.HistogramVec
+	firstByte  *prometheus.HistogramVec
+	total      *prometheus.HistogramVec
+	routerInfo *prometheus.GaugeVec
+
+	mu          sync.Mutex
+	routerModel string
+}
+
+var requestLabels = []string{"deployment", "mode", "model"}
+
+// New builds the collectors and registers them, with the Go runtime and
+// process collectors, in a fresh registry.
+func New() *Metrics {
+	m := &Metrics{registry: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "requests_total",
+		Help: "Routed requests, by deployment, mode and the model that answered (the chosen one when none did).",
+	}, requestLabels)
+	m.errors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "errors_total",
+		Help: "Requests that ended in an error, by HTTP status class (4xx, 5xx) and router error code.",
+	}, append(append([]string{}, requestLabels...), "status_class", "code"))
+	m.failovers = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "failovers_total",
+		Help: "Upstream attempts that failed and passed the request on to the next-ranked model, by the model that failed.",
+	}, requestLabels)
+	m.tokens = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "tokens_total",
+		Help: "Tokens billed by upstreams, by type: prompt, completion, reasoning (part of completion) and cached (part of prompt).",
+	}, append(append([]string{}, requestLabels...), "type"))
+	m.cost = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "cost_usd_total",
+		Help: "USD cost of answers at catalog prices.",
+	}, requestLabels)
+	// Routing decisions take well under a millisecond to tens of
+	// milliseconds; upstream times range from 100 ms to minutes.
+	m.decide = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "routing_decision_seconds",
+		Help:    "Time the router took to decide (tokenize, predict, rank).",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+	}, requestLabels)
+	upstreamBuckets := []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300}
+	m.firstByte = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "upstream_first_byte_seconds",
+		Help:    "Time from forwarding to the upstream's first byte.",
+		Buckets: upstreamBuckets,
+	}, requestLabels)
+	m.total = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "request_duration_seconds",
+		Help:    "Whole request time, decision and upstream included.",
+		Buckets: upstreamBuckets,
+	}, requestLabels)
+	m.routerInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "router_model_info",
+		Help: "The router model in use: 1 for its version (content hash), info style.",
+	}, []string{"version"})
+	m.registry.MustRegister(m.requests, m.errors, m.failovers, m.tokens, m.cost,
+		m.decide, m.firstByte, m.total, m.routerInfo,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Registry exposes the registry so the caller can add its own collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// SetRouterModel records the router model version in use; a reload replaces
+// the previous version's series, so exactly one version reads 1.
+func (m *Metrics) SetRouterModel(version string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.routerModel != "" && m.routerModel != version {
+		m.routerInfo.DeleteLabelValues(m.routerModel)
+	}
+	m.routerModel = version
+	m.routerInfo.WithLabelValues(version).Set(1)
+}
+
+// Observe counts one finished request. It never blocks on I/O.
+func (m *Metrics) Observe(rec router.Record) {
+	deployment, mode := rec.Decision.Deployment, string(rec.Decision.Mode)
+	labels := []string{deployment, mode, recordModel(rec)}
+
+	m.requests.WithLabelValues(labels...).Inc()
+	if rec.Status >= 400 || rec.ErrorCode != "" {
+		m.errors.WithLabelValues(append(labels, statusClass(rec.Status), errorCode(rec))...).Inc()
+	}
+	// The last attempt either answered or ended the request; every one
+	// before it failed and passed the request on to the next-ranked model.
+	for i := 0; i < len(rec.Attempts)-1; i++ {
+		m.failovers.WithLabelValues(deployment, mode, rec.Attempts[i].Model).Inc()
+	}
+	u := rec.Usage
+	for typ, n := range map[string]int{
+		"prompt": u.PromptTokens, "completion": u.CompletionTokens,
+		"reasoning": u.ReasoningTokens, "cached": u.CachedTokens,
+	} {
+		if n > 0 {
+			m.tokens.WithLabelValues(append(labels, typ)...).Add(float64(n))
+		}
+	}
+	if rec.CostUSD > 0 {
+		m.cost.WithLabelValues(labels...).Add(rec.CostUSD)
+	}
+	if rec.DecideLatency > 0 {
+		m.decide.WithLabelValues(labels...).Observe(rec.DecideLatency.Seconds())
+	}
+	if rec.FirstByte > 0 {
+		m.firstByte.WithLabelValues(labels...).Observe(rec.FirstByte.Seconds())
+	}
+	if rec.Total > 0 {
+		m.total.WithLabelValues(labels...).Observe(rec.Total.Seconds())
+	}
+}
+
+// recordModel is the model a request is attributed to: the one that
+// answered, else the one chosen, else "none".
+func recordModel(rec router.Record) string {
+	switch {
+	case rec.Answered != "":
+		return rec.Answered
+	case rec.Decision.ChosenID != "":
+		return rec.Decision.ChosenID
+	}
+	return noModel
+}
+
+func statusClass(status int) string {
+	if status < 100 {
+		return "unknown"
+	}
+	return strconv.Itoa(status/100) + "xx"
+}
+
+func errorCode(rec router.Record) string {
+	if rec.ErrorCode != "" {
+		return rec.ErrorCode
+	}
+	return "status_" + strconv.Itoa(rec.Status)
+}
