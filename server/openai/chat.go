@@ -1,0 +1,150 @@
+package openai
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// chatMessage is a Chat Completions message as routing reads it:
+// https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages
+type chatMessage struct {
+	Role      string          `json:"role"`
+	Content   json.RawMessage `json:"content"` // string, array of parts, or null
+	ToolCalls []struct {
+		Function struct {
+			Name      string `json:"name"`
+			Arguments string `json:"arguments"`
+		} `json:"function"`
+	} `json:"tool_calls"`
+}
+
+// contentPart is one element of an array `content`, in either API: Chat
+// uses "text"/"image_url", Responses "input_text"/"output_text"/"input_image".
+type contentPart struct {
+	Type    string `json:"type"`
+	Text    string `json:"text"`
+	Refusal string `json:"refusal"`
+}
+
+func parseChat(top map[string]json.RawMessage, r *Request) error {
+	raw, ok := top["messages"]
+	if !ok || isNull(raw) {
+		return invalid("messages", "missing required parameter: 'messages'")
+	}
+	var msgs []json.RawMessage
+	if json.Unmarshal(raw, &msgs) != nil {
+		return invalid("messages", "messages must be an array of message objects")
+	}
+	if len(msgs) == 0 {
+		return invalid("messages", "messages must contain at least one message")
+	}
+	var conv conversation
+	for i, mr := range msgs {
+		var m chatMessage
+		if json.Unmarshal(mr, &m) != nil {
+			return invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
+		}
+		if m.Role == "" {
+			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
+		}
+		text, images, err := contentText(m.Content, fmt.Sprintf("messages[%d].content", i))
+		if err != nil {
+			return err
+		}
+		conv.images += images
+		for _, tc := range m.ToolCalls {
+			conv.chars += len(tc.Function.Name) + len(tc.Function.Arguments)
+		}
+		conv.add(m.Role, text)
+	}
+	conv.finish(r)
+
+	if err := readTools(top, r); err != nil {
+		return err
+	}
+	if v, ok := top["functions"]; ok && !isNull(v) {
+		r.Tools = true
+		r.TextChars += len(v)
+	}
+	if v, ok := top["response_format"]; ok && !isNull(v) {
+		var rf struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(v, &rf) != nil {
+			return invalid("response_format", "response_format must be an object with a type")
+		}
+		r.StructuredOutput = rf.Type == "json_schema"
+		r.TextChars += len(v)
+	}
+	var err error
+	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
+	return err
+}
+
+// contentText joins the text of a message content (string, parts or null)
+// and counts its images.
+func contentText(raw json.RawMessage, param string) (string, int, error) {
+	if isNull(raw) {
+		return "", 0, nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", 0, invalid(param, "%s is not a valid string", param)
+		}
+		return s, 0, nil
+	case '[':
+		var parts []contentPart
+		if json.Unmarshal(raw, &parts) != nil {
+			return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
+		}
+		var b strings.Builder
+		images := 0
+		for _, p := range parts {
+			switch p.Type {
+			case "image_url", "input_image":
+				images++
+			default:
+				t := p.Text
+				if t == "" {
+					t = p.Refusal
+				}
+				if t != "" {
+					if b.Len() > 0 {
+						b.WriteByte('\n')
+					}
+					b.WriteString(t)
+				}
+			}
+		}
+		return b.String(), images, nil
+	}
+	return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
+}
+
+// readTools reads `tools` (both APIs): any tool means the model must take
+// tools; non-function tools are built-in agent tools.
+func readTools(top map[string]json.RawMessage, r *Request) error {
+	v, ok := top["tools"]
+	if !ok || isNull(v) {
+		return nil
+	}
+	var tools []struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(v, &tools) != nil {
+		return invalid("tools", "tools must be an array of tool objects")
+	}
+	r.TextChars += len(v)
+	for _, t := range tools {
+		r.Tools = true
+		switch t.Type {
+		case "function", "custom", "":
+		default:
+			r.AgentTools = append(r.AgentTools, t.Type)
+		}
+	}
+	return nil
+}

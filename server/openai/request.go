@@ -1,0 +1,346 @@
+package openai
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// API names a request format the gateway serves.
+type API string
+
+const (
+	Chat      API = "chat.completions"
+	Responses API = "responses"
+)
+
+// Request is what routing needs from a client body. The body itself travels
+// upstream as raw bytes; nothing here is re-encoded.
+type Request struct {
+	API   API
+	Model string
+	// Stream is true for `"stream": true`.
+	Stream bool
+	User   string
+
+	// Prompt is the text the router model reads: the last user turn,
+	// preceded by up to [ContextMessages] earlier messages clipped to
+	// [ContextChars] characters in all (see [PromptSource]).
+	Prompt string
+	// TextChars counts the characters of every text the upstream model will
+	// read (messages, instructions, tool definitions); Images counts image
+	// inputs. Together they give the prompt token estimate.
+	TextChars int
+	Images    int
+
+	Tools bool
+	// AgentTools lists built-in (non-function) tool types, e.g.
+	// "web_search_preview", which only OpenAI models run.
+	AgentTools       []string
+	StructuredOutput bool
+	MaxOutputTokens  int
+	// Params are the top-level parameters the client set (non-null), sorted,
+	// besides the ones every request carries; see [coreFields].
+	Params []string
+
+	Routing RoutingConfig
+	// Opening is a hash of the conversation's opening messages (first
+	// system/developer text and first user turn): stable across the turns of
+	// one conversation, so it keys session affinity.
+	Opening string
+}
+
+// RoutingConfig is the per-request `routing_config` object.
+type RoutingConfig struct {
+	Mode              router.Mode
+	Models            []string
+	RequireParameters bool
+	// SessionAffinity is nil when the client did not say.
+	SessionAffinity *bool
+}
+
+// How much earlier conversation the router model reads before the last
+// user turn. The router model was trained on single prompts, so the last
+// turn dominates; a little context tells a follow-up ("and in Rust?") apart.
+const (
+	ContextMessages = 2
+	ContextChars    = 1000
+)
+
+// PromptSource says, for docs and logs, what Request.Prompt holds.
+const PromptSource = "last user turn, preceded by up to 2 earlier messages clipped to 1000 characters"
+
+// RoutingConfigKeys are the keys `routing_config` accepts.
+var RoutingConfigKeys = []string{"mode", "models", "require_parameters", "session_affinity"}
+
+// coreFields are present in nearly every request and say nothing about
+// which model can serve it, so they are not "parameters used".
+var coreFields = map[string]bool{
+	"model": true, "messages": true, "input": true, "instructions": true, "stream": true,
+	"stream_options": true, "routing_config": true, "user": true, "metadata": true, "store": true,
+	"previous_response_id": true,
+}
+
+// Parse reads a request body of the given API. Errors are *router.Error with
+// code EInvalid and Param naming the field at fault.
+func Parse(api API, raw []byte) (Request, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return Request{}, invalid("", "the request body is not a JSON object: %s", jsonProblem(err))
+	}
+	if top == nil {
+		return Request{}, invalid("", "the request body is not a JSON object")
+	}
+	r := Request{API: api}
+	var err error
+	if r.Model, err = optString(top, "model"); err != nil {
+		return Request{}, err
+	}
+	if r.User, err = optString(top, "user"); err != nil {
+		return Request{}, err
+	}
+	if r.Stream, err = optBool(top, "stream"); err != nil {
+		return Request{}, err
+	}
+	if r.Routing, err = parseRoutingConfig(top["routing_config"]); err != nil {
+		return Request{}, err
+	}
+	for k, v := range top {
+		if !coreFields[k] && !isNull(v) {
+			r.Params = append(r.Params, k)
+		}
+	}
+	switch api {
+	case Chat:
+		err = parseChat(top, &r)
+	case Responses:
+		err = parseResponses(top, &r)
+	default:
+		err = fmt.Errorf("openai: unknown API %q", api)
+	}
+	if err != nil {
+		return Request{}, err
+	}
+	sort.Strings(r.Params)
+	return r, nil
+}
+
+// message is one conversation turn reduced to what routing reads.
+type message struct {
+	role string
+	text string
+}
+
+// conversation accumulates turns and derives Prompt, TextChars and Opening.
+type conversation struct {
+	msgs   []message
+	images int
+	chars  int
+}
+
+func (c *conversation) add(role, text string) {
+	c.msgs = append(c.msgs, message{role: role, text: text})
+	c.chars += len(text)
+}
+
+func (c *conversation) finish(r *Request) {
+	r.TextChars += c.chars
+	r.Images += c.images
+	last := -1
+	for i := len(c.msgs) - 1; i >= 0; i-- {
+		if c.msgs[i].role == "user" && strings.TrimSpace(c.msgs[i].text) != "" {
+			last = i
+			break
+		}
+	}
+	if last < 0 {
+		// No user text (e.g. only images or tool results): route on
+		// whatever text there is, newest last.
+		last = len(c.msgs) - 1
+		for last >= 0 && strings.TrimSpace(c.msgs[last].text) == "" {
+			last--
+		}
+	}
+	if last >= 0 {
+		var ctx []string
+		budget := ContextChars
+		for i := last - 1; i >= 0 && len(ctx) < ContextMessages && budget > 0; i-- {
+			t := strings.TrimSpace(c.msgs[i].text)
+			if t == "" {
+				continue
+			}
+			t = clip(t, budget)
+			budget -= len(t)
+			ctx = append(ctx, c.msgs[i].role+": "+t)
+		}
+		slices.Reverse(ctx)
+		ctx = append(ctx, c.msgs[last].text)
+		r.Prompt = strings.Join(ctx, "\n\n")
+	}
+	h := sha256.New()
+	var sys, user bool
+	for _, m := range c.msgs {
+		isSys := m.role == "system" || m.role == "developer"
+		if (isSys && !sys) || (m.role == "user" && !user) {
+			h.Write([]byte(m.role))
+			h.Write([]byte{0})
+			h.Write([]byte(m.text))
+			h.Write([]byte{0})
+		}
+		sys = sys || isSys
+		user = user || m.role == "user"
+		if user {
+			break
+		}
+	}
+	r.Opening = hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// clip cuts s to at most n bytes without splitting a UTF-8 sequence,
+// keeping the end (the part nearest the last turn).
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && s[i]&0xC0 == 0x80 {
+		i++
+	}
+	return s[i:]
+}
+
+func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {
+	var rc RoutingConfig
+	if isNull(raw) {
+		return rc, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return rc, invalid("routing_config", "routing_config must be an object with keys %s", strings.Join(RoutingConfigKeys, ", "))
+	}
+	var unknown []string
+	for k := range m {
+		if !slices.Contains(RoutingConfigKeys, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return rc, invalid("routing_config", "unknown routing_config key(s) %s; valid keys: %s",
+			quoteAll(unknown), strings.Join(RoutingConfigKeys, ", "))
+	}
+	if v, ok := m["mode"]; ok && !isNull(v) {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			return rc, invalid("routing_config.mode", "routing_config.mode must be a string; valid modes: balanced, quality, cost")
+		}
+		mode, err := router.ParseMode(s)
+		if err != nil {
+			return rc, invalid("routing_config.mode", "%s", router.ErrorMessage(err))
+		}
+		rc.Mode = mode
+	}
+	if v, ok := m["models"]; ok && !isNull(v) {
+		if err := json.Unmarshal(v, &rc.Models); err != nil {
+			return rc, invalid("routing_config.models", "routing_config.models must be an array of model IDs")
+		}
+		for _, id := range rc.Models {
+			if strings.TrimSpace(id) == "" {
+				return rc, invalid("routing_config.models", "routing_config.models contains an empty model ID")
+			}
+		}
+	}
+	for _, f := range []struct {
+		key string
+		set func(bool)
+	}{
+		{"require_parameters", func(b bool) { rc.RequireParameters = b }},
+		{"session_affinity", func(b bool) { rc.SessionAffinity = &b }},
+	} {
+		if v, ok := m[f.key]; ok && !isNull(v) {
+			var b bool
+			if json.Unmarshal(v, &b) != nil {
+				return rc, invalid("routing_config."+f.key, "routing_config.%s must be true or false", f.key)
+			}
+			f.set(b)
+		}
+	}
+	return rc, nil
+}
+
+func optString(top map[string]json.RawMessage, key string) (string, error) {
+	v, ok := top[key]
+	if !ok || isNull(v) {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", invalid(key, "%s must be a string", key)
+	}
+	return s, nil
+}
+
+func optBool(top map[string]json.RawMessage, key string) (bool, error) {
+	v, ok := top[key]
+	if !ok || isNull(v) {
+		return false, nil
+	}
+	var b bool
+	if json.Unmarshal(v, &b) != nil {
+		return false, invalid(key, "%s must be true or false", key)
+	}
+	return b, nil
+}
+
+// maxTokens reads the first of keys that is set; it must be a positive integer.
+func maxTokens(top map[string]json.RawMessage, keys ...string) (int, error) {
+	for _, k := range keys {
+		v, ok := top[k]
+		if !ok || isNull(v) {
+			continue
+		}
+		var n int
+		if json.Unmarshal(v, &n) != nil || n < 1 {
+			return 0, invalid(k, "%s must be a positive integer", k)
+		}
+		return n, nil
+	}
+	return 0, nil
+}
+
+func isNull(v json.RawMessage) bool {
+	return len(v) == 0 || bytes.Equal(bytes.TrimSpace(v), []byte("null"))
+}
+
+func invalid(param, format string, args ...any) *router.Error {
+	return &router.Error{Code: router.EInvalid, Param: param, Message: fmt.Sprintf(format, args...)}
+}
+
+// jsonProblem describes a JSON syntax error without echoing the body.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "expected an object, got " + te.Value
+	}
+	return "invalid JSON"
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,108 @@
+package openai
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// responseItem is one element of a Responses API `input` array:
+// https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
+// A message has a role and content; other items (function_call,
+// function_call_output, reasoning, ...) carry their text in other fields.
+type responseItem struct {
+	Type      string          `json:"type"`
+	Role      string          `json:"role"`
+	Content   json.RawMessage `json:"content"`
+	Arguments string          `json:"arguments"`
+	Name      string          `json:"name"`
+	Output    json.RawMessage `json:"output"`
+}
+
+func parseResponses(top map[string]json.RawMessage, r *Request) error {
+	var conv conversation
+	instructions, err := optString(top, "instructions")
+	if err != nil {
+		return err
+	}
+	if instructions != "" {
+		conv.add("developer", instructions)
+	}
+	raw, ok := top["input"]
+	switch {
+	case !ok || isNull(raw):
+		// A continuation names the stored conversation instead.
+		if _, cont := top["previous_response_id"]; !cont {
+			return invalid("input", "missing required parameter: 'input'")
+		}
+	case raw[0] == '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return invalid("input", "input is not a valid string")
+		}
+		conv.add("user", s)
+	case raw[0] == '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return invalid("input", "input must be a string or an array of input items")
+		}
+		for i, ir := range items {
+			if err := addItem(&conv, ir, i); err != nil {
+				return err
+			}
+		}
+	default:
+		return invalid("input", "input must be a string or an array of input items")
+	}
+	conv.finish(r)
+
+	if err := readTools(top, r); err != nil {
+		return err
+	}
+	if v, ok := top["text"]; ok && !isNull(v) {
+		var t struct {
+			Format struct {
+				Type string `json:"type"`
+			} `json:"format"`
+		}
+		if json.Unmarshal(v, &t) != nil {
+			return invalid("text", "text must be an object")
+		}
+		if t.Format.Type == "json_schema" {
+			r.StructuredOutput = true
+			// The router's parameter rules know structured output by its
+			// Chat Completions name.
+			if !slices.Contains(r.Params, "response_format") {
+				r.Params = append(r.Params, "response_format")
+			}
+		}
+		r.TextChars += len(v)
+	}
+	r.MaxOutputTokens, err = maxTokens(top, "max_output_tokens")
+	return err
+}
+
+func addItem(conv *conversation, raw json.RawMessage, i int) error {
+	var it responseItem
+	if json.Unmarshal(raw, &it) != nil {
+		return invalid(fmt.Sprintf("input[%d]", i), "input[%d] must be an object", i)
+	}
+	switch {
+	case it.Role != "":
+		text, images, err := contentText(it.Content, fmt.Sprintf("input[%d].content", i))
+		if err != nil {
+			return err
+		}
+		conv.images += images
+		conv.add(it.Role, text)
+	case it.Type == "function_call":
+		conv.chars += len(it.Name) + len(it.Arguments)
+	case it.Type == "function_call_output":
+		// Tool output is read by the model (tokens) but is not the user's
+		// question, so it does not become the routed prompt.
+		conv.chars += len(it.Output)
+	case it.Type == "input_image":
+		conv.images++
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+// Package openai holds the OpenAI wire formats the gateway reads and writes,
+// and pure functions over them: parsing the few request fields routing needs,
+// building error bodies and model_selection_details. It imports no HTTP
+// framework, so everything here is testable on byte slices.
+package openai
+
+// ErrorBody is the OpenAI error envelope:
+// https://platform.openai.com/docs/guides/error-codes. Every field is always
+// present (null when empty) because SDKs read them without checking.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of [ErrorBody].
+type ErrorDetail struct {
+	Message string  `json:"message"`
+	Type    string  `json:"type"`
+	Param   *string `json:"param"`
+	Code    *string `json:"code"`
+	// Candidates says why each model was excluded when no model could serve
+	// the request; omitted otherwise.
+	Candidates any `json:"candidates,omitempty"`
+}
+
+// SelectionCandidate is one model's line in model_selection_details.
+type SelectionCandidate struct {
+	Model            string  `json:"model"`
+	PredictedQuality float64 `json:"predicted_quality"`
+	ExpectedCostUSD  float64 `json:"expected_cost_usd"`
+	Rank             int     `json:"rank"`
+	Reason           string  `json:"reason"`
+}
+
+// FallbackTried is one failed upstream attempt before the answer.
+type FallbackTried struct {
+	Model  string `json:"model"`
+	Status int    `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// SelectionDetails is the `model_selection_details` object added to every
+// routed response: what the router decided and what actually happened.
+// Slices are never nil so clients always see arrays.
+type SelectionDetails struct {
+	Mode            string               `json:"mode"`
+	ChosenModel     string               `json:"chosen_model"`
+	AnsweredModel   string               `json:"answered_model"`
+	Candidates      []SelectionCandidate `json:"candidates"`
+	FallbacksTried  []FallbackTried      `json:"fallbacks_tried"`
+	SessionAffinity bool                 `json:"session_affinity"`
+	RouterLatencyMS float64              `json:"router_latency_ms"`
+}
+
+// ModelList is the body of GET /v1/models.
+type ModelList struct {
+	Object string      `json:"object"` // "list"
+	Data   []ModelInfo `json:"data"`
+}
+
+// ModelInfo is one entry of [ModelList]. Deployments carry the models they
+// can route to; underlying models name the deployment(s) they belong to.
+type ModelInfo struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"` // "model"
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+	// Kind is "deployment" for a router deployment clients address and
+	// "model" for an underlying model a deployment routes to.
+	Kind string `json:"kind"`
+	// For deployments.
+	Mode          string   `json:"mode,omitempty"`
+	RouterVersion string   `json:"router_version,omitempty"`
+	Models        []string `json:"models,omitempty"`
+	// For underlying models.
+	Provider    string   `json:"provider,omitempty"`
+	Deployments []string `json:"deployments,omitempty"`
+	Available   *bool    `json:"available,omitempty"`
+	Unavailable string   `json:"unavailable_reason,omitempty"`
+}
