@@ -188,8 +188,6 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 				d.Candidates[pinned.idx].Reason = "chosen: session affinity keeps this conversation on its first model"
 				d.Affinity = true
 			}
-		} else if ok {
-			d.Affinity = true
 		}
 		r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
 	}
