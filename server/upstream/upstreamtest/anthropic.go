@@ -1,0 +1,158 @@
+package upstreamtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// NewAnthropic starts an Anthropic Messages fake at /v1/messages. It checks
+// what the real API rejects: a missing anthropic-version header, a missing
+// max_tokens, no messages, or a role other than user and assistant in
+// messages (system text belongs in the top-level system field).
+func NewAnthropic(t testing.TB) *Fake {
+	return newFake(t, func(f *Fake, mux *http.ServeMux) {
+		mux.HandleFunc("POST /v1/messages", f.messages)
+	})
+}
+
+// writeAnthropicError writes Anthropic's error shape.
+func writeAnthropicError(w http.ResponseWriter, status int, msg string) {
+	typ := "invalid_request_error"
+	switch {
+	case status == http.StatusUnauthorized:
+		typ = "authentication_error"
+	case status == http.StatusTooManyRequests:
+		typ = "rate_limit_error"
+	case status == 529:
+		typ = "overloaded_error"
+	case status >= 500:
+		typ = "api_error"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"type": "error", "error": map[string]any{"type": typ, "message": msg},
+	})
+}
+
+func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
+	// The API takes x-api-key; newer SDKs send Authorization: Bearer.
+	keyOK := func(h http.Header) bool {
+		return h.Get("x-api-key") == f.Key || h.Get("Authorization") == "Bearer "+f.Key
+	}
+	c := f.begin(w, r, "", keyOK, writeAnthropicError)
+	if c == nil {
+		return
+	}
+	if msg := c.anthropicInvalid(); msg != "" {
+		writeAnthropicError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if stream, _ := c.body["stream"].(bool); stream {
+		c.messagesStream()
+		return
+	}
+	content := []any{map[string]any{"type": "text", "text": c.reply()}}
+	stop := "end_turn"
+	if tc := c.b.ToolCall; tc != nil {
+		content = []any{c.toolUse(true)}
+		stop = "tool_use"
+	}
+	writeJSON(w, map[string]any{
+		"id": "msg_fake", "type": "message", "role": "assistant", "model": c.model,
+		"content": content, "stop_reason": stop, "stop_sequence": nil,
+		"usage": c.anthropicUsage(c.completionTokens()),
+	})
+}
+
+func (c *call) anthropicInvalid() string {
+	if c.r.Header.Get("anthropic-version") == "" {
+		return "anthropic-version: header is required"
+	}
+	if n, ok := c.body["max_tokens"].(float64); !ok || n < 1 {
+		return "max_tokens: field required"
+	}
+	msgs, ok := c.body["messages"].([]any)
+	if !ok || len(msgs) == 0 {
+		return "messages: at least one message is required"
+	}
+	for i, m := range msgs {
+		mm, _ := m.(map[string]any)
+		if role := mm["role"]; role != "user" && role != "assistant" {
+			return fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
+		}
+	}
+	return ""
+}
+
+func (c *call) toolUse(withInput bool) map[string]any {
+	tc := c.b.ToolCall
+	input := map[string]any{}
+	if withInput {
+		_ = json.Unmarshal([]byte(tc.Arguments), &input)
+	}
+	return map[string]any{"type": "tool_use", "id": tc.ID, "name": tc.Name, "input": input}
+}
+
+func (c *call) anthropicUsage(output int) map[string]any {
+	return map[string]any{
+		"input_tokens": c.promptTokens(), "output_tokens": output,
+		"cache_read_input_tokens": c.b.CachedTokens, "cache_creation_input_tokens": 0,
+	}
+}
+
+// messagesStream sends Anthropic's event sequence: message_start,
+// content_block_start, ping, content_block_delta per word (or two
+// input_json_delta halves for a tool call), content_block_stop,
+// message_delta (stop reason and output usage), message_stop.
+func (c *call) messagesStream() {
+	s := c.startSSE()
+	ev := func(typ string, fields map[string]any) bool {
+		fields["type"] = typ
+		return s.event(typ, fields)
+	}
+	if !ev("message_start", map[string]any{"message": map[string]any{
+		"id": "msg_fake", "type": "message", "role": "assistant", "model": c.model,
+		"content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": c.anthropicUsage(1),
+	}}) {
+		return
+	}
+	block := map[string]any{"type": "text", "text": ""}
+	stop := "end_turn"
+	if c.b.ToolCall != nil {
+		block = c.toolUse(false)
+		stop = "tool_use"
+	}
+	if !ev("content_block_start", map[string]any{"index": 0, "content_block": block}) {
+		return
+	}
+	if !ev("ping", map[string]any{}) {
+		return
+	}
+	if tc := c.b.ToolCall; tc != nil {
+		half := len(tc.Arguments) / 2
+		for _, part := range []string{tc.Arguments[:half], tc.Arguments[half:]} {
+			if !ev("content_block_delta", map[string]any{"index": 0, "delta": map[string]any{"type": "input_json_delta", "partial_json": part}}) {
+				return
+			}
+		}
+	} else {
+		for _, w := range c.replyWords() {
+			if !ev("content_block_delta", map[string]any{"index": 0, "delta": map[string]any{"type": "text_delta", "text": w}}) {
+				return
+			}
+		}
+	}
+	if !ev("content_block_stop", map[string]any{"index": 0}) {
+		return
+	}
+	if !ev("message_delta", map[string]any{
+		"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil},
+		"usage": map[string]any{"output_tokens": c.completionTokens()},
+	}) {
+		return
+	}
+	ev("message_stop", map[string]any{})
+}

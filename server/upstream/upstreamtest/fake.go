@@ -1,0 +1,320 @@
+// Package upstreamtest runs fake LLM providers on 127.0.0.1 for tests: an
+// OpenAI-compatible server (Chat Completions, Responses, Azure deployment
+// paths) and an Anthropic Messages server. They speak the real wire formats,
+// streaming and not, echo the model they were asked for, record every request
+// and misbehave on demand (fail, stall, cut a stream, delay) per model name.
+//
+// Token usage is deterministic: prompt tokens are the number of words in the
+// request's text, completion tokens the number of words in the reply.
+package upstreamtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Behavior is how a fake answers requests for one model name. The zero value
+// answers "Hello from <model>." at once.
+type Behavior struct {
+	// Reply is the answer text; empty means "Hello from <model>.".
+	Reply string
+	// FailStatus, when set, makes the fake answer with this HTTP status and
+	// the provider's error shape (FailBody, when set, replaces the body
+	// verbatim, e.g. to send a non-JSON error page).
+	FailStatus int
+	FailBody   string
+	// FailTimes limits the failures to the first N requests for the model;
+	// 0 means fail every time.
+	FailTimes int
+	// Stall blocks until the request's context is cancelled (the client gave
+	// up or disconnected). With StallAfter > 0 on a streaming request the
+	// fake first sends StallAfter events, then stalls.
+	Stall      bool
+	StallAfter int
+	// CutAfter > 0 aborts the connection of a streaming answer after that
+	// many events, without the closing event.
+	CutAfter int
+	// Delay waits before the response headers (the context still wins).
+	Delay time.Duration
+	// ReasoningTokens and CachedTokens are reported in usage details.
+	ReasoningTokens int
+	CachedTokens    int
+	// ToolCall, when set, makes the answer a call of this tool instead of
+	// text.
+	ToolCall *ToolCall
+}
+
+// ToolCall is a function call the fake answers with.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments string // JSON object text
+}
+
+// Request is one request a fake received.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+	Header http.Header
+	Body   []byte
+	// Model is the model the request asked for (the deployment for Azure
+	// paths).
+	Model  string
+	Stream bool
+}
+
+// Fake is a running fake provider. Its methods are safe for concurrent use.
+type Fake struct {
+	// URL is the base URL an SDK would be configured with: the server's
+	// root plus "/v1" (Anthropic SDKs add "/v1" themselves; use Root there).
+	URL  string
+	Root string
+	// Key, when set, is required on every request (Authorization: Bearer,
+	// api-key or x-api-key, as the provider expects); others get 401.
+	Key string
+
+	server *httptest.Server
+
+	mu        sync.Mutex
+	behaviors map[string]Behavior
+	failures  map[string]int
+	requests  []Request
+	cancelled map[string]int
+}
+
+func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
+	t.Helper()
+	f := &Fake{
+		behaviors: map[string]Behavior{},
+		failures:  map[string]int{},
+		cancelled: map[string]int{},
+	}
+	mux := http.NewServeMux()
+	routes(f, mux)
+	f.server = httptest.NewServer(mux)
+	f.Root = f.server.URL
+	f.URL = f.server.URL + "/v1"
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Close stops the server; tests need not call it (t.Cleanup does).
+func (f *Fake) Close() {
+	f.server.CloseClientConnections()
+	f.server.Close()
+}
+
+// Set gives model its behaviour, replacing an earlier one and resetting its
+// failure count.
+func (f *Fake) Set(model string, b Behavior) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.behaviors[model] = b
+	delete(f.failures, model)
+}
+
+// Requests returns a copy of every request received, in order.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.requests...)
+}
+
+// RequestsFor returns the requests that asked for model.
+func (f *Fake) RequestsFor(model string) []Request {
+	var out []Request
+	for _, r := range f.Requests() {
+		if r.Model == model {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Cancelled counts requests for model whose context was cancelled while the
+// fake stalled: the proof that a client disconnect reached the upstream.
+func (f *Fake) Cancelled(model string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cancelled[model]
+}
+
+// WaitCancelled waits up to d for Cancelled(model) to reach n.
+func (f *Fake) WaitCancelled(model string, n int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if f.Cancelled(model) >= n {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return f.Cancelled(model) >= n
+}
+
+// call is one request being served.
+type call struct {
+	f     *Fake
+	w     http.ResponseWriter
+	r     *http.Request
+	model string
+	b     Behavior
+	body  map[string]any
+}
+
+// begin records the request and returns the call, or nil when it was
+// already answered (bad JSON, bad key, forced failure, stall, cancel).
+func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, keyOK func(http.Header) bool, writeErr func(w http.ResponseWriter, status int, msg string)) *call {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeErr(w, http.StatusBadRequest, "cannot read body")
+		return nil
+	}
+	var body map[string]any
+	jsonErr := json.Unmarshal(raw, &body)
+	model := pathModel
+	if m, ok := body["model"].(string); ok && model == "" {
+		model = m
+	}
+	stream, _ := body["stream"].(bool)
+
+	f.mu.Lock()
+	f.requests = append(f.requests, Request{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: raw, Model: model, Stream: stream,
+	})
+	b := f.behaviors[model]
+	fail := false
+	if b.FailStatus != 0 && (b.FailTimes == 0 || f.failures[model] < b.FailTimes) {
+		f.failures[model]++
+		fail = true
+	}
+	f.mu.Unlock()
+
+	switch {
+	case f.Key != "" && !keyOK(r.Header):
+		writeErr(w, http.StatusUnauthorized, "invalid api key")
+		return nil
+	case jsonErr != nil:
+		writeErr(w, http.StatusBadRequest, "body is not JSON: "+jsonErr.Error())
+		return nil
+	case model == "":
+		writeErr(w, http.StatusBadRequest, "model is required")
+		return nil
+	}
+	c := &call{f: f, w: w, r: r, model: model, b: b, body: body}
+	if !c.wait(b.Delay) {
+		return nil
+	}
+	if fail {
+		if b.FailBody != "" {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(b.FailStatus)
+			_, _ = io.WriteString(w, b.FailBody)
+		} else {
+			writeErr(w, b.FailStatus, fmt.Sprintf("forced failure %d for %s", b.FailStatus, model))
+		}
+		return nil
+	}
+	if b.Stall && (b.StallAfter == 0 || !stream) {
+		c.stall()
+		return nil
+	}
+	return c
+}
+
+// wait sleeps d unless the request is cancelled first; false if cancelled.
+func (c *call) wait(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.r.Context().Done():
+		c.noteCancelled()
+		return false
+	}
+}
+
+func (c *call) stall() {
+	<-c.r.Context().Done()
+	c.noteCancelled()
+}
+
+func (c *call) noteCancelled() {
+	c.f.mu.Lock()
+	c.f.cancelled[c.model]++
+	c.f.mu.Unlock()
+}
+
+func (c *call) reply() string {
+	if c.b.Reply != "" {
+		return c.b.Reply
+	}
+	return "Hello from " + c.model + "."
+}
+
+// replyWords splits the reply into stream deltas that concatenate back to
+// the reply exactly ("Hello ", "from ", "x.").
+func (c *call) replyWords() []string {
+	var out []string
+	for _, w := range strings.SplitAfter(c.reply(), " ") {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (c *call) completionTokens() int {
+	if c.b.ToolCall != nil {
+		return Words(c.b.ToolCall.Arguments) + c.b.ReasoningTokens
+	}
+	return Words(c.reply()) + c.b.ReasoningTokens
+}
+
+func (c *call) promptTokens() int { return PromptWords(c.body) }
+
+// Words counts whitespace-separated words: the fakes' token count.
+func Words(s string) int { return len(strings.Fields(s)) }
+
+// PromptWords counts the words of every text a request carries to the model
+// (messages, input, system, instructions, text parts, tool results), the
+// fakes' prompt_tokens.
+func PromptWords(body map[string]any) int {
+	n := 0
+	for _, k := range []string{"messages", "input", "system", "instructions"} {
+		n += textWords(body[k])
+	}
+	return n
+}
+
+func textWords(v any) int {
+	switch v := v.(type) {
+	case string:
+		return Words(v)
+	case []any:
+		n := 0
+		for _, e := range v {
+			n += textWords(e)
+		}
+		return n
+	case map[string]any:
+		n := 0
+		for _, k := range []string{"content", "text"} {
+			n += textWords(v[k])
+		}
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,219 @@
+package upstreamtest_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// The official SDKs parse the fakes' answers: proof the wire shapes are real.
+
+func openAIClient(f *upstreamtest.Fake) openai.Client {
+	return openai.NewClient(option.WithBaseURL(f.URL), option.WithAPIKey("sk-test"), option.WithMaxRetries(0))
+}
+
+func TestOpenAIChatWithSDK(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("gpt-x", upstreamtest.Behavior{Reply: "four words of reply", ReasoningTokens: 3, CachedTokens: 1})
+	c := openAIClient(f)
+
+	res, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "gpt-x",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.SystemMessage("be brief"), openai.UserMessage("what is two plus two")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-x", res.Model)
+	assert.Equal(t, "four words of reply", res.Choices[0].Message.Content)
+	assert.Equal(t, "stop", res.Choices[0].FinishReason)
+	assert.EqualValues(t, 7, res.Usage.PromptTokens, "2 system words + 5 user words")
+	assert.EqualValues(t, 4+3, res.Usage.CompletionTokens)
+	assert.EqualValues(t, 3, res.Usage.CompletionTokensDetails.ReasoningTokens)
+	assert.EqualValues(t, 1, res.Usage.PromptTokensDetails.CachedTokens)
+
+	reqs := f.RequestsFor("gpt-x")
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "Bearer sk-test", reqs[0].Header.Get("Authorization"))
+	assert.Contains(t, string(reqs[0].Body), `"what is two plus two"`)
+}
+
+func TestOpenAIChatStreamWithSDK(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	c := openAIClient(f)
+	stream := c.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model:         "gpt-y",
+		Messages:      []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi there")},
+		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
+	})
+	acc := openai.ChatCompletionAccumulator{}
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello from gpt-y.", acc.Choices[0].Message.Content)
+	assert.Equal(t, "gpt-y", acc.Model)
+	assert.EqualValues(t, 2, acc.Usage.PromptTokens)
+	assert.EqualValues(t, 3, acc.Usage.CompletionTokens)
+}
+
+func TestResponsesWithSDK(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	c := openAIClient(f)
+	params := responses.ResponseNewParams{
+		Model: "gpt-r",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("one two three")},
+	}
+	res, err := c.Responses.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.Equal(t, "Hello from gpt-r.", res.OutputText())
+	assert.EqualValues(t, 3, res.Usage.InputTokens)
+
+	stream := c.Responses.NewStreaming(context.Background(), params)
+	var text strings.Builder
+	var done bool
+	for stream.Next() {
+		ev := stream.Current()
+		switch ev.Type {
+		case "response.output_text.delta":
+			text.WriteString(ev.Delta)
+		case "response.completed":
+			done = true
+			assert.EqualValues(t, 3, ev.Response.Usage.InputTokens)
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.True(t, done)
+	assert.Equal(t, "Hello from gpt-r.", text.String())
+}
+
+func anthropicClient(f *upstreamtest.Fake) anthropic.Client {
+	return anthropic.NewClient(aoption.WithBaseURL(f.Root), aoption.WithAPIKey("sk-ant"), aoption.WithMaxRetries(0))
+}
+
+func TestAnthropicWithSDK(t *testing.T) {
+	f := upstreamtest.NewAnthropic(t)
+	c := anthropicClient(f)
+	params := anthropic.MessageNewParams{
+		Model: "claude-x", MaxTokens: 100,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hello you"))},
+	}
+	res, err := c.Messages.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.Equal(t, "claude-x", string(res.Model))
+	assert.Equal(t, "Hello from claude-x.", res.Content[0].Text)
+	assert.EqualValues(t, 2, res.Usage.InputTokens)
+	assert.EqualValues(t, 3, res.Usage.OutputTokens)
+	assert.NotEmpty(t, f.Requests()[0].Header.Get("anthropic-version"))
+
+	stream := c.Messages.NewStreaming(context.Background(), params)
+	msg := anthropic.Message{}
+	for stream.Next() {
+		require.NoError(t, msg.Accumulate(stream.Current()))
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello from claude-x.", msg.Content[0].Text)
+	assert.Equal(t, anthropic.StopReasonEndTurn, msg.StopReason)
+	assert.EqualValues(t, 3, msg.Usage.OutputTokens)
+}
+
+func TestAnthropicRejectsWhatTheRealAPIRejects(t *testing.T) {
+	f := upstreamtest.NewAnthropic(t)
+	tests := []struct {
+		name, body string
+		version    bool
+	}{
+		{"no version header", `{"model":"c","max_tokens":5,"messages":[{"role":"user","content":"x"}]}`, false},
+		{"no max_tokens", `{"model":"c","messages":[{"role":"user","content":"x"}]}`, true},
+		{"system role in messages", `{"model":"c","max_tokens":5,"messages":[{"role":"system","content":"x"}]}`, true},
+		{"no messages", `{"model":"c","max_tokens":5,"messages":[]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", f.URL+"/messages", strings.NewReader(tt.body))
+			if tt.version {
+				req.Header.Set("anthropic-version", "2023-06-01")
+			}
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			assert.Equal(t, 400, res.StatusCode)
+			assert.Contains(t, string(body), `"invalid_request_error"`)
+		})
+	}
+}
+
+func post(t *testing.T, ctx context.Context, url, body string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "POST", url, strings.NewReader(body))
+	require.NoError(t, err)
+	return http.DefaultClient.Do(req)
+}
+
+func TestFailNTimesThenSucceed(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("m", upstreamtest.Behavior{FailStatus: 503, FailTimes: 2})
+	body := `{"model":"m","messages":[{"role":"user","content":"x"}]}`
+	var got []int
+	for range 3 {
+		res, err := post(t, context.Background(), f.URL+"/chat/completions", body)
+		require.NoError(t, err)
+		res.Body.Close()
+		got = append(got, res.StatusCode)
+	}
+	assert.Equal(t, []int{503, 503, 200}, got)
+}
+
+func TestStallUntilCancelled(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("slow", upstreamtest.Behavior{Stall: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := post(t, ctx, f.URL+"/chat/completions", `{"model":"slow","messages":[]}`)
+	require.Error(t, err)
+	assert.True(t, f.WaitCancelled("slow", 1, 2*time.Second))
+}
+
+func TestCutStreamAfterK(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("cut", upstreamtest.Behavior{CutAfter: 2})
+	res, err := post(t, context.Background(), f.URL+"/chat/completions",
+		`{"model":"cut","stream":true,"messages":[{"role":"user","content":"x"}]}`)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	events := 0
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data: ") {
+			events++
+		}
+	}
+	assert.Equal(t, 2, events)
+	assert.True(t, errors.Is(sc.Err(), io.ErrUnexpectedEOF), "a cut is a broken connection, got %v", sc.Err())
+}
+
+func TestKeyRequired(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Key = "right"
+	c := openai.NewClient(option.WithBaseURL(f.URL), option.WithAPIKey("wrong"), option.WithMaxRetries(0))
+	_, err := c.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model: "m", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("x")},
+	})
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 401, apiErr.StatusCode)
+}

@@ -1,0 +1,227 @@
+package upstreamtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// created is the fixed creation time the fakes report.
+const created = 1700000000
+
+// NewOpenAI starts an OpenAI-compatible fake: Chat Completions at
+// /v1/chat/completions and /chat/completions, Responses at /v1/responses,
+// and the Azure OpenAI deployment path
+// /openai/deployments/{deployment}/chat/completions (api-key header).
+func NewOpenAI(t testing.TB) *Fake {
+	return newFake(t, func(f *Fake, mux *http.ServeMux) {
+		mux.HandleFunc("POST /v1/chat/completions", f.chat)
+		mux.HandleFunc("POST /chat/completions", f.chat)
+		mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", f.chat)
+		mux.HandleFunc("POST /v1/responses", f.responses)
+		mux.HandleFunc("POST /responses", f.responses)
+		mux.HandleFunc("POST /openai/v1/responses", f.responses)
+	})
+}
+
+func (f *Fake) openAIKeyOK(r *http.Request) func(http.Header) bool {
+	return func(h http.Header) bool {
+		if strings.HasPrefix(r.URL.Path, "/openai/") {
+			return h.Get("api-key") == f.Key || h.Get("Authorization") == "Bearer "+f.Key
+		}
+		return h.Get("Authorization") == "Bearer "+f.Key
+	}
+}
+
+// writeOpenAIError writes OpenAI's error shape.
+func writeOpenAIError(w http.ResponseWriter, status int, msg string) {
+	typ := "invalid_request_error"
+	switch {
+	case status == http.StatusUnauthorized:
+		typ = "authentication_error"
+	case status == http.StatusTooManyRequests:
+		typ = "rate_limit_exceeded"
+	case status >= 500:
+		typ = "server_error"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
+	c := f.begin(w, r, r.PathValue("deployment"), f.openAIKeyOK(r), writeOpenAIError)
+	if c == nil {
+		return
+	}
+	if _, ok := c.body["messages"].([]any); !ok {
+		writeOpenAIError(w, http.StatusBadRequest, "messages is required")
+		return
+	}
+	if stream, _ := c.body["stream"].(bool); stream {
+		c.chatStream()
+		return
+	}
+	msg := map[string]any{"role": "assistant", "content": c.reply(), "refusal": nil}
+	finish := "stop"
+	if tc := c.b.ToolCall; tc != nil {
+		msg["content"] = nil
+		msg["tool_calls"] = []any{c.openAIToolCall(true)}
+		finish = "tool_calls"
+	}
+	writeJSON(w, map[string]any{
+		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
+		"model": c.model, "system_fingerprint": "fp_fake",
+		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": finish}},
+		"usage": c.chatUsage(),
+	})
+}
+
+func (c *call) openAIToolCall(withType bool) map[string]any {
+	tc := c.b.ToolCall
+	out := map[string]any{"id": tc.ID, "function": map[string]any{"name": tc.Name, "arguments": tc.Arguments}}
+	if withType {
+		out["type"] = "function"
+	}
+	return out
+}
+
+func (c *call) chatUsage() map[string]any {
+	p, n := c.promptTokens(), c.completionTokens()
+	return map[string]any{
+		"prompt_tokens": p, "completion_tokens": n, "total_tokens": p + n,
+		"prompt_tokens_details":     map[string]any{"cached_tokens": c.b.CachedTokens},
+		"completion_tokens_details": map[string]any{"reasoning_tokens": c.b.ReasoningTokens},
+	}
+}
+
+// chatStream sends a role chunk, one chunk per word, a finish chunk, with
+// include_usage a usage chunk with no choices, then [DONE].
+func (c *call) chatStream() {
+	includeUsage := false
+	if so, ok := c.body["stream_options"].(map[string]any); ok {
+		includeUsage, _ = so["include_usage"].(bool)
+	}
+	chunk := func(delta map[string]any, finish any) map[string]any {
+		ch := map[string]any{
+			"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,
+			"model": c.model, "system_fingerprint": "fp_fake",
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish}},
+		}
+		if includeUsage {
+			ch["usage"] = nil
+		}
+		return ch
+	}
+	s := c.startSSE()
+	if !s.event("", chunk(map[string]any{"role": "assistant", "content": ""}, nil)) {
+		return
+	}
+	finish := "stop"
+	if c.b.ToolCall != nil {
+		finish = "tool_calls"
+		tc := c.openAIToolCall(true)
+		tc["index"] = 0
+		if !s.event("", chunk(map[string]any{"tool_calls": []any{tc}}, nil)) {
+			return
+		}
+	} else {
+		for _, w := range c.replyWords() {
+			if !s.event("", chunk(map[string]any{"content": w}, nil)) {
+				return
+			}
+		}
+	}
+	if !s.event("", chunk(map[string]any{}, finish)) {
+		return
+	}
+	if includeUsage {
+		if !s.event("", map[string]any{
+			"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,
+			"model": c.model, "system_fingerprint": "fp_fake", "choices": []any{}, "usage": c.chatUsage(),
+		}) {
+			return
+		}
+	}
+	s.event("", "[DONE]")
+}
+
+func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
+	c := f.begin(w, r, "", f.openAIKeyOK(r), writeOpenAIError)
+	if c == nil {
+		return
+	}
+	if _, ok := c.body["input"]; !ok {
+		writeOpenAIError(w, http.StatusBadRequest, "input is required")
+		return
+	}
+	if stream, _ := c.body["stream"].(bool); stream {
+		c.responsesStream()
+		return
+	}
+	writeJSON(w, c.response("completed"))
+}
+
+func (c *call) response(status string) map[string]any {
+	var output []any
+	if status == "completed" {
+		if tc := c.b.ToolCall; tc != nil {
+			output = []any{map[string]any{
+				"type": "function_call", "id": "fc_fake", "call_id": tc.ID, "name": tc.Name,
+				"arguments": tc.Arguments, "status": "completed",
+			}}
+		} else {
+			output = []any{map[string]any{
+				"type": "message", "id": "msg_fake", "status": "completed", "role": "assistant",
+				"content": []any{map[string]any{"type": "output_text", "text": c.reply(), "annotations": []any{}}},
+			}}
+		}
+	}
+	resp := map[string]any{
+		"id": "resp_fake", "object": "response", "created_at": created, "status": status,
+		"model": c.model, "output": output, "usage": nil,
+	}
+	if status == "completed" {
+		p, n := c.promptTokens(), c.completionTokens()
+		resp["usage"] = map[string]any{
+			"input_tokens": p, "output_tokens": n, "total_tokens": p + n,
+			"input_tokens_details":  map[string]any{"cached_tokens": c.b.CachedTokens},
+			"output_tokens_details": map[string]any{"reasoning_tokens": c.b.ReasoningTokens},
+		}
+	}
+	return resp
+}
+
+// responsesStream sends response.created, one response.output_text.delta
+// per word and response.completed (with usage), as named events.
+func (c *call) responsesStream() {
+	s := c.startSSE()
+	seq := 0
+	ev := func(typ string, fields map[string]any) bool {
+		fields["type"] = typ
+		fields["sequence_number"] = seq
+		seq++
+		return s.event(typ, fields)
+	}
+	if !ev("response.created", map[string]any{"response": c.response("in_progress")}) {
+		return
+	}
+	if c.b.ToolCall == nil {
+		for _, w := range c.replyWords() {
+			if !ev("response.output_text.delta", map[string]any{
+				"item_id": "msg_fake", "output_index": 0, "content_index": 0, "delta": w,
+			}) {
+				return
+			}
+		}
+	}
+	ev("response.completed", map[string]any{"response": c.response("completed")})
+}

@@ -1,0 +1,55 @@
+package upstreamtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// sse writes server-sent events, flushing each one, and honours the
+// behaviour's CutAfter and StallAfter event counts.
+type sse struct {
+	c    *call
+	sent int
+}
+
+func (c *call) startSSE() *sse {
+	h := c.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	c.w.WriteHeader(http.StatusOK)
+	return &sse{c: c}
+}
+
+// event writes one event (name may be empty) whose data is v encoded as
+// JSON, or v itself when it is a string. It returns false when the stream
+// must stop (cut or stalled until cancelled).
+func (s *sse) event(name string, v any) bool {
+	b := s.c.b
+	if b.CutAfter > 0 && s.sent >= b.CutAfter {
+		// Abort the connection: the client sees an unexpected EOF, as when a
+		// provider's connection drops mid-answer.
+		panic(http.ErrAbortHandler)
+	}
+	if b.Stall && b.StallAfter > 0 && s.sent >= b.StallAfter {
+		s.c.stall()
+		return false
+	}
+	data, ok := v.(string)
+	if !ok {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			panic(err)
+		}
+		data = string(raw)
+	}
+	if name != "" {
+		fmt.Fprintf(s.c.w, "event: %s\n", name)
+	}
+	fmt.Fprintf(s.c.w, "data: %s\n\n", data)
+	if fl, ok := s.c.w.(http.Flusher); ok {
+		fl.Flush()
+	}
+	s.sent++
+	return s.c.r.Context().Err() == nil
+}
