@@ -1,0 +1,477 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Reports answers read-only questions about the decision log: what was
+// routed where, what it cost and what routing saved. It never writes.
+type Reports struct {
+	db *sql.DB
+}
+
+// NewReports reads the decision log in db (a store database, or one opened
+// with [OpenReadOnly]).
+func NewReports(db *sql.DB) *Reports { return &Reports{db: db} }
+
+// Reports returns the store's report queries.
+func (s *Store) Reports() *Reports { return NewReports(s.db) }
+
+// OpenReadOnly opens an existing store database for reports without
+// creating, migrating or locking it for writes, so `modelrouter report` can
+// run next to a live server.
+func OpenReadOnly(path string) (*sql.DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open decision log: %w", err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000&_query_only=true")
+	if err != nil {
+		return nil, fmt.Errorf("open decision log %s: %w", path, err)
+	}
+	var n int
+	err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'decisions'`).Scan(&n)
+	if err == nil && n == 0 {
+		err = errors.New("no decisions table (is this a modelrouter database?)")
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open decision log %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Range selects decisions by time and deployment.
+type Range struct {
+	// Since and Until bound the decision time: Since <= t < Until. A zero
+	// time leaves that side open.
+	Since, Until time.Time
+	// Deployment limits the report to one deployment ("" for all).
+	Deployment string
+}
+
+func (r Range) where() (string, []any) {
+	var conds []string
+	var args []any
+	if !r.Since.IsZero() {
+		conds, args = append(conds, "ts_ms >= ?"), append(args, r.Since.UnixMilli())
+	}
+	if !r.Until.IsZero() {
+		conds, args = append(conds, "ts_ms < ?"), append(args, r.Until.UnixMilli())
+	}
+	if r.Deployment != "" {
+		conds, args = append(conds, "deployment = ?"), append(args, r.Deployment)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Validate rejects a range that ends before it starts.
+func (r Range) Validate() error {
+	if !r.Since.IsZero() && !r.Until.IsZero() && !r.Until.After(r.Since) {
+		return router.Errorf(router.EInvalid, "until (%s) must be after since (%s)",
+			r.Until.UTC().Format(time.RFC3339), r.Since.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Count returns how many decisions fall in the range, to size a progress
+// bar before a long report.
+func (rp *Reports) Count(ctx context.Context, r Range) (int64, error) {
+	where, args := r.where()
+	var n int64
+	if err := rp.db.QueryRowContext(ctx, "SELECT count(*) FROM decisions"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count decisions: %w", err)
+	}
+	return n, nil
+}
+
+// ReportQuery is what [Reports.Report] summarises.
+type ReportQuery struct {
+	Range
+	// ByDay splits every deployment and model into UTC days.
+	ByDay bool
+	// Progress, when set, is called with the number of rows read since
+	// the last call (every few thousand rows and at the end).
+	Progress func(rows int64)
+}
+
+// SavingsMethod says how the counterfactual costs are computed; reports
+// carry it so a reader never has to guess.
+const SavingsMethod = "Savings compare expected costs recorded at decision time, like with like: " +
+	"the routed cost is the chosen candidate's expected_cost_usd, a counterfactual's cost is its model's " +
+	"expected_cost_usd for the same request (the request's prompt tokens plus that model's predicted " +
+	"output and reasoning tokens, at its catalog prices). Strongest: per request, the eligible candidate " +
+	"with the highest predicted quality. Best single: per deployment, the model with the highest mean " +
+	"predicted quality over the period among models eligible for at least half of its routed requests; " +
+	"requests it could not serve keep their routed cost. cost_usd is what upstreams actually billed."
+
+// ReportRow sums the decisions of one deployment and model (and day, when
+// the report is by day). Totals use the same shape with empty keys.
+type ReportRow struct {
+	Day        string `json:"day,omitempty"`
+	Deployment string `json:"deployment,omitempty"`
+	// Model is the model that answered, else the one chosen, else "none".
+	Model string `json:"model,omitempty"`
+
+	Requests         int64   `json:"requests"`
+	Errors           int64   `json:"errors"`
+	Failovers        int64   `json:"failovers"`
+	PromptTokens     int64   `json:"prompt_tokens"`
+	CompletionTokens int64   `json:"completion_tokens"`
+	ReasoningTokens  int64   `json:"reasoning_tokens"`
+	CachedTokens     int64   `json:"cached_tokens"`
+	CostUSD          float64 `json:"cost_usd"`
+
+	// Routed counts the requests the router decided (the base of every
+	// expected cost and quality below).
+	Routed            int64   `json:"routed"`
+	RoutedExpectedUSD float64 `json:"routed_expected_cost_usd"`
+	StrongestUSD      float64 `json:"strongest_expected_cost_usd"`
+	BestSingleUSD     float64 `json:"best_single_expected_cost_usd"`
+	SavingsStrongest  float64 `json:"savings_vs_strongest_usd"`
+	SavingsBestSingle float64 `json:"savings_vs_best_single_usd"`
+	// Mean predicted qualities of the routed choice and the two
+	// counterfactuals: what the savings cost in expected quality.
+	RoutedQuality     float64 `json:"routed_mean_quality"`
+	StrongestQuality  float64 `json:"strongest_mean_quality"`
+	BestSingleQuality float64 `json:"best_single_mean_quality"`
+
+	// sums behind the means and the best-single counterfactual
+	routedQ, strongestQ float64
+	byModel             map[string]*modelSums
+}
+
+// modelSums are one candidate model's numbers over the requests of a row
+// where it was eligible, and the routed numbers of those same requests.
+type modelSums struct {
+	n                   int64
+	cost, quality       float64
+	routedCost, routedQ float64
+}
+
+// Report is the answer to a [ReportQuery].
+type Report struct {
+	Since      *time.Time `json:"since,omitempty"`
+	Until      *time.Time `json:"until,omitempty"`
+	Deployment string     `json:"deployment,omitempty"`
+	ByDay      bool       `json:"by_day"`
+	// BestSingle names each deployment's best single model.
+	BestSingle map[string]string `json:"best_single_model"`
+	Method     string            `json:"method"`
+	// Rows are sorted by day, deployment, then cost (highest first).
+	Rows []ReportRow `json:"rows"`
+	// Deployments are per-deployment totals over the whole range.
+	Deployments []ReportRow `json:"deployments"`
+	Total       ReportRow   `json:"total"`
+}
+
+// Report sums the decision log per deployment and model (and day) and
+// prices two counterfactuals: always the strongest candidate, and always
+// the best single model (see [SavingsMethod]).
+func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	where, args := q.where()
+	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, status, error_code,
+		fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
+		FROM decisions`+where+` ORDER BY ts_ms`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer rows.Close()
+
+	type key struct{ day, deployment, model string }
+	groups := map[key]*ReportRow{}
+	deployments := map[string]*ReportRow{}
+	var total ReportRow
+	var read, reported int64
+	for rows.Next() {
+		var r logRow
+		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.status, &r.errorCode,
+			&r.fallbacks, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
+			&r.usage.CachedTokens, &r.cost); err != nil {
+			return nil, fmt.Errorf("report: read decision: %w", err)
+		}
+		d, err := r.decision()
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		k := key{deployment: r.deployment, model: r.model()}
+		if q.ByDay {
+			k.day = time.UnixMilli(r.tsMS).UTC().Format(time.DateOnly)
+		}
+		g := groups[k]
+		if g == nil {
+			g = &ReportRow{Day: k.day, Deployment: k.deployment, Model: k.model}
+			groups[k] = g
+		}
+		dep := deployments[r.deployment]
+		if dep == nil {
+			dep = &ReportRow{Deployment: r.deployment}
+			deployments[r.deployment] = dep
+		}
+		for _, row := range []*ReportRow{g, dep, &total} {
+			row.add(&r, d)
+		}
+		if read++; q.Progress != nil && read%4096 == 0 {
+			q.Progress(read - reported)
+			reported = read
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if q.Progress != nil && read > reported {
+		q.Progress(read - reported)
+	}
+
+	rep := &Report{Deployment: q.Deployment, ByDay: q.ByDay, BestSingle: map[string]string{}, Method: SavingsMethod}
+	if !q.Since.IsZero() {
+		t := q.Since.UTC()
+		rep.Since = &t
+	}
+	if !q.Until.IsZero() {
+		t := q.Until.UTC()
+		rep.Until = &t
+	}
+	for name, dep := range deployments {
+		rep.BestSingle[name] = dep.bestSingle()
+	}
+	for _, g := range groups {
+		g.finish(rep.BestSingle[g.Deployment])
+		rep.Rows = append(rep.Rows, *g)
+	}
+	slices.SortFunc(rep.Rows, func(a, b ReportRow) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Deployment, b.Deployment),
+			cmp.Compare(b.CostUSD, a.CostUSD), cmp.Compare(b.Requests, a.Requests), cmp.Compare(a.Model, b.Model))
+	})
+	for name, dep := range deployments {
+		dep.finish(rep.BestSingle[name])
+		rep.Deployments = append(rep.Deployments, *dep)
+	}
+	slices.SortFunc(rep.Deployments, func(a, b ReportRow) int { return cmp.Compare(a.Deployment, b.Deployment) })
+	// The grand total's best-single cost is the sum over deployments: each
+	// deployment has its own subset and so its own best single model.
+	total.finish("")
+	total.BestSingleUSD, total.BestSingleQuality = 0, 0
+	var bestQ float64
+	for _, dep := range rep.Deployments {
+		total.BestSingleUSD += dep.BestSingleUSD
+		bestQ += dep.BestSingleQuality * float64(dep.Routed)
+	}
+	if total.Routed > 0 {
+		total.BestSingleQuality = bestQ / float64(total.Routed)
+	}
+	total.SavingsBestSingle = total.BestSingleUSD - total.RoutedExpectedUSD
+	rep.Total = total
+	if rep.Rows == nil {
+		rep.Rows, rep.Deployments = []ReportRow{}, []ReportRow{}
+	}
+	return rep, nil
+}
+
+// logRow is the part of a decision row a report reads.
+type logRow struct {
+	tsMS                         int64
+	deployment, chosen, answered string
+	candidates                   string
+	status                       int
+	errorCode                    string
+	fallbacks                    int64
+	usage                        router.Usage
+	cost                         sql.NullFloat64
+}
+
+func (r *logRow) model() string {
+	return cmp.Or(r.answered, r.chosen, "none")
+}
+
+// routed is what the router decided for one request, from its candidates.
+type routed struct {
+	ok        bool // false when nothing was chosen among priced candidates
+	chosen    router.Candidate
+	strongest router.Candidate
+	eligible  []router.Candidate
+}
+
+func (r *logRow) decision() (routed, error) {
+	var cands []router.Candidate
+	if r.candidates != "" {
+		if err := json.Unmarshal([]byte(r.candidates), &cands); err != nil {
+			return routed{}, fmt.Errorf("decision at %d: candidates: %w", r.tsMS, err)
+		}
+	}
+	var d routed
+	for _, c := range cands {
+		if !c.Eligible {
+			continue
+		}
+		d.eligible = append(d.eligible, c)
+		if c.Model == r.chosen {
+			d.chosen, d.ok = c, true
+		}
+		if len(d.eligible) == 1 || c.Quality > d.strongest.Quality ||
+			(c.Quality == d.strongest.Quality && c.ExpectedCost < d.strongest.ExpectedCost) {
+			d.strongest = c
+		}
+	}
+	return d, nil
+}
+
+func (row *ReportRow) add(r *logRow, d routed) {
+	row.Requests++
+	if r.status >= 400 || r.errorCode != "" {
+		row.Errors++
+	}
+	row.Failovers += r.fallbacks
+	row.PromptTokens += int64(r.usage.PromptTokens)
+	row.CompletionTokens += int64(r.usage.CompletionTokens)
+	row.ReasoningTokens += int64(r.usage.ReasoningTokens)
+	row.CachedTokens += int64(r.usage.CachedTokens)
+	row.CostUSD += r.cost.Float64
+	if !d.ok {
+		return
+	}
+	row.Routed++
+	row.RoutedExpectedUSD += d.chosen.ExpectedCost
+	row.routedQ += d.chosen.Quality
+	row.StrongestUSD += d.strongest.ExpectedCost
+	row.strongestQ += d.strongest.Quality
+	if row.byModel == nil {
+		row.byModel = map[string]*modelSums{}
+	}
+	for _, c := range d.eligible {
+		s := row.byModel[c.Model]
+		if s == nil {
+			s = &modelSums{}
+			row.byModel[c.Model] = s
+		}
+		s.n++
+		s.cost += c.ExpectedCost
+		s.quality += c.Quality
+		s.routedCost += d.chosen.ExpectedCost
+		s.routedQ += d.chosen.Quality
+	}
+}
+
+// bestSingle picks the model with the highest mean predicted quality among
+// those eligible for at least half of the row's routed requests: a model
+// that could serve only a few requests is no "always use it" alternative.
+func (row *ReportRow) bestSingle() string {
+	best, bestQ := "", -1.0
+	for name, s := range row.byModel {
+		if 2*s.n < row.Routed {
+			continue
+		}
+		q := s.quality / float64(s.n)
+		if q > bestQ || (q == bestQ && name < best) {
+			best, bestQ = name, q
+		}
+	}
+	return best
+}
+
+// finish turns sums into means and prices the best-single counterfactual:
+// requests where that model was eligible take its cost and quality, the
+// others keep the routed ones.
+func (row *ReportRow) finish(bestSingle string) {
+	row.BestSingleUSD, row.BestSingleQuality = row.RoutedExpectedUSD, row.routedQ
+	if s := row.byModel[bestSingle]; s != nil {
+		row.BestSingleUSD += s.cost - s.routedCost
+		row.BestSingleQuality += s.quality - s.routedQ
+	}
+	row.SavingsStrongest = row.StrongestUSD - row.RoutedExpectedUSD
+	row.SavingsBestSingle = row.BestSingleUSD - row.RoutedExpectedUSD
+	if row.Routed > 0 {
+		n := float64(row.Routed)
+		row.RoutedQuality = row.routedQ / n
+		row.StrongestQuality = row.strongestQ / n
+		row.BestSingleQuality /= n
+	} else {
+		row.BestSingleQuality = 0
+	}
+}
+
+// TimelineQuery selects decisions and the bucket width of a timeline.
+type TimelineQuery struct {
+	Range
+	// Bucket is the width of one time step (at least one minute).
+	Bucket time.Duration
+}
+
+// MaxTimelineBuckets bounds a timeline so a dashboard request cannot ask
+// for millions of points.
+const MaxTimelineBuckets = 5000
+
+// TimelinePoint is one model's traffic in one time bucket.
+type TimelinePoint struct {
+	Start time.Time `json:"start"`
+	// Model is the model that answered, else the one chosen, else "none".
+	Model    string  `json:"model"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	Tokens   int64   `json:"tokens"`
+	CostUSD  float64 `json:"cost_usd"`
+	DecideMS float64 `json:"mean_decide_ms"`
+}
+
+// Timeline returns requests, tokens and cost per time bucket and model,
+// ordered by time then model: the routing distribution and cost over time.
+func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoint, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if q.Bucket < time.Minute {
+		return nil, router.Errorf(router.EInvalid, "bucket %s is shorter than one minute", q.Bucket)
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Sub(q.Since)/q.Bucket > MaxTimelineBuckets {
+		return nil, router.Errorf(router.EInvalid, "%s in buckets of %s is more than %d points; widen the bucket",
+			q.Until.Sub(q.Since), q.Bucket, MaxTimelineBuckets)
+	}
+	where, args := q.where()
+	width := q.Bucket.Milliseconds()
+	rows, err := rp.db.QueryContext(ctx, `SELECT (ts_ms / ?) * ? AS bucket,
+		coalesce(nullif(answered, ''), nullif(chosen, ''), 'none') AS model,
+		count(*), total(status >= 400 OR error_code <> ''), total(prompt_tokens + completion_tokens),
+		total(cost_usd), coalesce(avg(decide_ms), 0)
+		FROM decisions`+where+` GROUP BY bucket, model ORDER BY bucket, model`, append([]any{width, width}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	defer rows.Close()
+	points := []TimelinePoint{}
+	for rows.Next() {
+		var p TimelinePoint
+		var startMS int64
+		var errs, tokens float64
+		if err := rows.Scan(&startMS, &p.Model, &p.Requests, &errs, &tokens, &p.CostUSD, &p.DecideMS); err != nil {
+			return nil, fmt.Errorf("timeline: %w", err)
+		}
+		if len(points) >= MaxTimelineBuckets*8 {
+			return nil, router.Errorf(router.EInvalid, "timeline has more than %d points; narrow the range or widen the bucket", MaxTimelineBuckets*8)
+		}
+		p.Start, p.Errors, p.Tokens = time.UnixMilli(startMS).UTC(), int64(errs), int64(tokens)
+		points = append(points, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	return points, nil
+}
