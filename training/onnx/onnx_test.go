@@ -1,0 +1,177 @@
+package onnx
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/training/arch"
+)
+
+// randomWeights fills every parameter with uniform noise in [-scale, scale].
+func randomWeights(s arch.Spec, seed uint64, scale float32) *arch.Weights {
+	r := rand.New(rand.NewPCG(seed, 1))
+	w := arch.NewWeights(s)
+	for _, t := range [][]float32{w.Emb, w.W1, w.B1, w.W2, w.B2, w.QW, w.QB, w.LW, w.LB} {
+		for i := range t {
+			t[i] = (2*r.Float32() - 1) * scale
+		}
+	}
+	return w
+}
+
+func encode(t *testing.T, w *arch.Weights) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, Write(&buf, w))
+	return buf.Bytes()
+}
+
+func TestReadGivesBackWrittenWeights(t *testing.T) {
+	s := arch.Spec{Vocab: 30, Buckets: 17, Dim: 4, Hidden: 5, Z: 3, Profiles: 2, MaxLen: 12}
+	w := randomWeights(s, 7, 1)
+	got, err := Read(encode(t, w))
+	require.NoError(t, err)
+	require.Equal(t, w, got)
+}
+
+func TestWriteRejectsBadWeights(t *testing.T) {
+	w := arch.NewWeights(arch.Spec{Vocab: 4, Buckets: 3, Dim: 2, Hidden: 2, Z: 1, Profiles: 2, MaxLen: 8})
+	w.LB = nil
+	require.ErrorContains(t, Write(&bytes.Buffer{}, w), "lb")
+	require.Error(t, Write(&bytes.Buffer{}, nil))
+}
+
+func TestReadRejectsForeignFiles(t *testing.T) {
+	_, err := Read([]byte("not a protobuf \xff\xff\xff"))
+	require.Error(t, err)
+	_, err = Read(nil)
+	require.ErrorContains(t, err, "no graph")
+}
+
+// session opens the model in ONNX Runtime, skipping when the library is missing.
+func session(t *testing.T, model []byte) *ort.DynamicAdvancedSession {
+	t.Helper()
+	if err := classifier.InitRuntime(); errors.Is(err, classifier.ErrNoRuntime) {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	} else {
+		require.NoError(t, err)
+	}
+	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model,
+		[]string{InputIDs, AttentionMask}, []string{Quality, OutputTokens, Embedding}, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Destroy() })
+	return s
+}
+
+// runPadded runs a right-padded batch and returns the three outputs, row-major.
+func runPadded(t *testing.T, s *ort.DynamicAdvancedSession, rows [][]int64) (q, l, z []float32) {
+	t.Helper()
+	seq := 0
+	for _, r := range rows {
+		seq = max(seq, len(r))
+	}
+	ids := make([]int64, len(rows)*seq)
+	mask := make([]int64, len(rows)*seq)
+	for b, r := range rows {
+		copy(ids[b*seq:], r)
+		for i := range r {
+			mask[b*seq+i] = 1
+		}
+	}
+	shape := ort.NewShape(int64(len(rows)), int64(seq))
+	idT, err := ort.NewTensor(shape, ids)
+	require.NoError(t, err)
+	defer idT.Destroy()
+	maskT, err := ort.NewTensor(shape, mask)
+	require.NoError(t, err)
+	defer maskT.Destroy()
+	outs := []ort.Value{nil, nil, nil}
+	require.NoError(t, s.Run([]ort.Value{idT, maskT}, outs))
+	defer func() {
+		for _, o := range outs {
+			o.Destroy()
+		}
+	}()
+	get := func(v ort.Value) []float32 {
+		return append([]float32(nil), v.(*ort.Tensor[float32]).GetData()...)
+	}
+	return get(outs[0]), get(outs[1]), get(outs[2])
+}
+
+// requireParity checks ORT's batched outputs against arch.Forward row by
+// row: absolute difference < 1e-4 (relative for output_tokens, which are
+// exponentials and reach the hundreds).
+func requireParity(t *testing.T, w *arch.Weights, s *ort.DynamicAdvancedSession, rows [][]int64) float64 {
+	t.Helper()
+	q, l, z := runPadded(t, s, rows)
+	M, Z := w.Spec.Profiles, w.Spec.Z
+	require.Len(t, q, len(rows)*M)
+	require.Len(t, z, len(rows)*Z)
+	worst := 0.0
+	for b, r := range rows {
+		wq, wl, wz := w.Forward(r)
+		for m := range M {
+			dq := math.Abs(float64(q[b*M+m] - wq[m]))
+			dl := math.Abs(float64(l[b*M+m]-wl[m])) / math.Max(1, math.Abs(float64(wl[m])))
+			require.Lessf(t, dq, 1e-4, "row %d (len %d) quality[%d]: ort %v, go %v", b, len(r), m, q[b*M+m], wq[m])
+			require.Lessf(t, dl, 1e-4, "row %d (len %d) output_tokens[%d]: ort %v, go %v", b, len(r), m, l[b*M+m], wl[m])
+			worst = max(worst, dq, dl)
+		}
+		for j := range Z {
+			dz := math.Abs(float64(z[b*Z+j] - wz[j]))
+			require.Lessf(t, dz, 1e-4, "row %d (len %d) embedding[%d]: ort %v, go %v", b, len(r), j, z[b*Z+j], wz[j])
+			worst = max(worst, dz)
+		}
+	}
+	return worst
+}
+
+func TestRandomWeightsMatchForward(t *testing.T) {
+	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64}
+	w := randomWeights(s, 1, 0.5)
+	sess := session(t, encode(t, w))
+	r := rand.New(rand.NewPCG(2, 3))
+	randomRow := func(n int) []int64 {
+		row := make([]int64, n)
+		for i := range row {
+			row[i] = 1 + r.Int64N(int64(s.Vocab-1)) // 0 is padding
+		}
+		return row
+	}
+	cases := []struct {
+		name string
+		lens []int
+	}{
+		{"one prompt of one token", []int{1}},
+		{"one-token prompts only", []int{1, 1, 1}},
+		{"mixed lengths with padding", []int{1, 2, 7, 30, 64, 3}},
+		{"equal lengths, no padding", []int{10, 10, 10, 10}},
+		{"large batch", func() []int {
+			l := make([]int, 64)
+			for i := range l {
+				l[i] = 1 + r.IntN(s.MaxLen)
+			}
+			return l
+		}()},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := make([][]int64, len(tc.lens))
+			for i, n := range tc.lens {
+				rows[i] = randomRow(n)
+			}
+			requireParity(t, w, sess, rows)
+		})
+	}
+	t.Run("ids that use every pair bucket and the last vocab row", func(t *testing.T) {
+		row := []int64{int64(s.Vocab - 1), int64(s.Vocab - 1), 1, int64(s.Vocab - 1)}
+		requireParity(t, w, sess, [][]int64{row, {int64(s.Vocab - 1)}})
+	})
+}
