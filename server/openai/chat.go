@@ -54,7 +54,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		}
 		conv.images += images
 		for _, tc := range m.ToolCalls {
-			conv.chars += len(tc.Function.Name) + len(tc.Function.Arguments)
+			conv.extra(tc.Function.Name, tc.Function.Arguments)
 		}
 		conv.add(m.Role, text)
 	}
@@ -65,7 +65,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	}
 	if v, ok := top["functions"]; ok && !isNull(v) {
 		r.Tools = true
-		r.TextChars += len(v)
+		r.addText(string(v))
 	}
 	if v, ok := top["response_format"]; ok && !isNull(v) {
 		var rf struct {
@@ -75,7 +75,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 			return invalid("response_format", "response_format must be an object with a type")
 		}
 		r.StructuredOutput = rf.Type == "json_schema"
-		r.TextChars += len(v)
+		r.addText(string(v))
 	}
 	var err error
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
@@ -137,7 +137,7 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	if json.Unmarshal(v, &tools) != nil {
 		return invalid("tools", "tools must be an array of tool objects")
 	}
-	r.TextChars += len(v)
+	r.addText(string(v))
 	for _, t := range tools {
 		r.Tools = true
 		switch t.Type {

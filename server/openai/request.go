@@ -35,11 +35,13 @@ type Request struct {
 	// preceded by up to [ContextMessages] earlier messages clipped to
 	// [ContextChars] characters in all (see [PromptSource]).
 	Prompt string
-	// TextChars counts the characters of every text the upstream model will
-	// read (messages, instructions, tool definitions); Images counts image
-	// inputs. Together they give the prompt token estimate.
+	// TextChars counts the bytes of every text the upstream model will read
+	// (messages, instructions, tool calls and results, tool definitions);
+	// [Request.InputText] returns that text. Images counts image inputs.
+	// Together they give the prompt token estimate.
 	TextChars int
 	Images    int
+	texts     []string
 
 	Tools bool
 	// AgentTools lists built-in (non-function) tool types, e.g.
@@ -133,6 +135,17 @@ func Parse(api API, raw []byte) (Request, error) {
 	return r, nil
 }
 
+// InputText is every text the upstream model will read, joined by
+// newlines: what the prompt token estimate counts.
+func (r Request) InputText() string { return strings.Join(r.texts, "\n") }
+
+func (r *Request) addText(s string) {
+	if s != "" {
+		r.texts = append(r.texts, s)
+		r.TextChars += len(s)
+	}
+}
+
 // message is one conversation turn reduced to what routing reads.
 type message struct {
 	role string
@@ -143,16 +156,26 @@ type message struct {
 type conversation struct {
 	msgs   []message
 	images int
-	chars  int
+	// other is text the model reads that is not a turn's content (tool
+	// call arguments, tool results).
+	other []string
 }
 
 func (c *conversation) add(role, text string) {
 	c.msgs = append(c.msgs, message{role: role, text: text})
-	c.chars += len(text)
+}
+
+func (c *conversation) extra(texts ...string) {
+	c.other = append(c.other, texts...)
 }
 
 func (c *conversation) finish(r *Request) {
-	r.TextChars += c.chars
+	for _, m := range c.msgs {
+		r.addText(m.text)
+	}
+	for _, t := range c.other {
+		r.addText(t)
+	}
 	r.Images += c.images
 	last := -1
 	for i := len(c.msgs) - 1; i >= 0; i-- {

@@ -85,6 +85,8 @@ func TestParseChat(t *testing.T) {
 			check: func(t *testing.T, r Request) {
 				assert.Equal(t, "weather in Paris?", r.Prompt)
 				assert.Greater(t, r.TextChars, len("weather in Paris?sunny"))
+				assert.Contains(t, r.InputText(), "sunny", "tool results are read by the model, so they count as input")
+				assert.Contains(t, r.InputText(), `{"c":"Paris"}`)
 			},
 		},
 	}

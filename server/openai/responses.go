@@ -76,7 +76,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 				r.Params = append(r.Params, "response_format")
 			}
 		}
-		r.TextChars += len(v)
+		r.addText(string(v))
 	}
 	r.MaxOutputTokens, err = maxTokens(top, "max_output_tokens")
 	return err
@@ -96,11 +96,11 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.images += images
 		conv.add(it.Role, text)
 	case it.Type == "function_call":
-		conv.chars += len(it.Name) + len(it.Arguments)
+		conv.extra(it.Name, it.Arguments)
 	case it.Type == "function_call_output":
 		// Tool output is read by the model (tokens) but is not the user's
 		// question, so it does not become the routed prompt.
-		conv.chars += len(it.Output)
+		conv.extra(string(it.Output))
 	case it.Type == "input_image":
 		conv.images++
 	}
