@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// decisionColumns are the decisions table's columns in the order
+// decisionArgs and scanDecision use.
+var decisionColumns = []string{
+	"request_id", "ts", "ts_ms", "deployment", "mode", "router_version", "router_model", "api", "stream",
+	"prompt_hash", "prompt_text", "candidates", "chosen", "answered", "propensity", "affinity",
+	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
+	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
+	"decide_ms", "first_byte_ms", "total_ms",
+}
+
+// insertDecision skips a repeated request id instead of failing the whole
+// batch it arrives in; the writer counts such rows as duplicates.
+var insertDecision = "INSERT INTO decisions (" + strings.Join(decisionColumns, ", ") + ") VALUES (" +
+	strings.TrimSuffix(strings.Repeat("?, ", len(decisionColumns)), ", ") + ") ON CONFLICT (request_id) DO NOTHING"
+
+func decisionArgs(r router.Record) []any {
+	var promptText any // NULL unless the operator keeps prompts
+	if r.PromptText != "" {
+		promptText = r.PromptText
+	}
+	fallbacks := max(len(r.Attempts)-1, 0)
+	return []any{
+		r.RequestID, formatTS(r.Time), r.Time.UnixMilli(), r.Decision.Deployment, string(r.Decision.Mode),
+		r.Decision.RouterVersion, r.RouterModel, r.API, r.Stream,
+		r.PromptHash, promptText, candidatesJSON(r.Decision.Candidates), r.Decision.ChosenID, r.Answered,
+		r.Decision.Propensity, r.Decision.Affinity,
+		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
+		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
+		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total),
+	}
+}
+
+// candidatesJSON encodes the candidates. JSON has no NaN or infinity, and a
+// row must not be lost to one bad prediction, so non-finite numbers are
+// written as 0.
+func candidatesJSON(cs []router.Candidate) string {
+	if cs == nil {
+		cs = []router.Candidate{}
+	}
+	clean := make([]router.Candidate, len(cs))
+	for i, c := range cs {
+		c.Quality, c.OutputTokens, c.ExpectedCost = finite(c.Quality), finite(c.OutputTokens), finite(c.ExpectedCost)
+		clean[i] = c
+	}
+	b, _ := json.Marshal(clean) // cannot fail: only strings, bools and finite numbers
+	return string(b)
+}
+
+func attemptsJSON(as []router.Attempt) string {
+	if as == nil {
+		as = []router.Attempt{}
+	}
+	b, _ := json.Marshal(as) // cannot fail: strings and integers only
+	return string(b)
+}
+
+func finite(f float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
+}
+
+// DecisionRow is one logged decision with its outcome and feedback: the
+// shape training reads to turn the log into examples (prompt, candidates'
+// predictions, the model that answered, and the feedback score as label).
+type DecisionRow struct {
+	RequestID     string
+	Time          time.Time
+	Deployment    string
+	Mode          router.Mode
+	RouterVersion string
+	RouterModel   string
+	API           string
+	Stream        bool
+	PromptHash    string
+	// PromptText is empty unless the server was configured to keep prompts.
+	PromptText     string
+	Candidates     []router.Candidate
+	Chosen         string
+	Answered       string
+	Propensity     float64
+	Affinity       bool
+	BestQuality    float64
+	Threshold      float64
+	Attempts       []router.Attempt
+	FallbacksTried int
+	Status         int
+	ErrorCode      string
+	Usage          router.Usage
+	CostUSD        float64
+	DecideMS       float64
+	FirstByteMS    float64
+	TotalMS        float64
+	// Feedback is nil when nobody rated the answer.
+	Feedback *Feedback
+}
+
+// DecisionFilter selects decisions. Zero fields do not filter.
+type DecisionFilter struct {
+	Since, Until time.Time // Since inclusive, Until exclusive
+	Deployment   string
+	// Answered keeps only rows some model answered.
+	Answered bool
+	// WithFeedback keeps only rows that have feedback.
+	WithFeedback bool
+	// Limit caps the rows returned (0: no cap).
+	Limit int
+	// Newest returns the newest rows first; with Limit, the latest Limit rows.
+	// By default rows come oldest first.
+	Newest bool
+}
+
+// Decisions returns the decisions that match f, each with its feedback.
+func (s *Store) Decisions(ctx context.Context, f DecisionFilter) ([]DecisionRow, error) {
+	var out []DecisionRow
+	err := s.EachDecision(ctx, f, func(r DecisionRow) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// EachDecision calls fn for each decision that matches f, in order, without
+// holding them all in memory (training reads large logs this way). An error
+// from fn stops the walk and is returned.
+func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(DecisionRow) error) error {
+	if f.Limit < 0 {
+		return router.Errorf(router.EInvalid, "limit must not be negative, got %d", f.Limit)
+	}
+	cols := make([]string, len(decisionColumns))
+	for i, c := range decisionColumns {
+		cols[i] = "d." + c
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts FROM decisions d " +
+		"LEFT JOIN feedback f ON f.request_id = d.request_id WHERE 1 = 1"
+	var args []any
+	if !f.Since.IsZero() {
+		q += " AND d.ts_ms >= ?"
+		args = append(args, f.Since.UnixMilli())
+	}
+	if !f.Until.IsZero() {
+		q += " AND d.ts_ms < ?"
+		args = append(args, f.Until.UnixMilli())
+	}
+	if f.Deployment != "" {
+		q += " AND d.deployment = ?"
+		args = append(args, f.Deployment)
+	}
+	if f.Answered {
+		q += " AND d.answered != ''"
+	}
+	if f.WithFeedback {
+		q += " AND f.request_id IS NOT NULL"
+	}
+	if f.Newest {
+		q += " ORDER BY d.ts_ms DESC, d.ts DESC, d.request_id DESC"
+	} else {
+		q += " ORDER BY d.ts_ms, d.ts, d.request_id"
+	}
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanDecision(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func scanDecision(rows *sql.Rows) (DecisionRow, error) {
+	var (
+		r                                  DecisionRow
+		ts, mode, candidates, attempts     string
+		tsMS                               int64
+		promptText                         sql.NullString
+		propensity, bestQ, threshold, cost sql.NullFloat64
+		decideMS, firstByteMS, totalMS     sql.NullFloat64
+		fbScore                            sql.NullFloat64
+		fbLabel, fbComment, fbTS           sql.NullString
+	)
+	err := rows.Scan(&r.RequestID, &ts, &tsMS, &r.Deployment, &mode, &r.RouterVersion, &r.RouterModel, &r.API, &r.Stream,
+		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
+		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
+		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
+		&decideMS, &firstByteMS, &totalMS,
+		&fbScore, &fbLabel, &fbComment, &fbTS)
+	if err != nil {
+		return r, fmt.Errorf("scan decision: %w", err)
+	}
+	if r.Time, err = parseTS(ts); err != nil {
+		return r, fmt.Errorf("decision %s: bad ts %q: %w", r.RequestID, ts, err)
+	}
+	r.Mode = router.Mode(mode)
+	r.PromptText = promptText.String
+	r.Propensity, r.BestQuality, r.Threshold, r.CostUSD = propensity.Float64, bestQ.Float64, threshold.Float64, cost.Float64
+	r.DecideMS, r.FirstByteMS, r.TotalMS = decideMS.Float64, firstByteMS.Float64, totalMS.Float64
+	if err := json.Unmarshal([]byte(candidates), &r.Candidates); err != nil {
+		return r, fmt.Errorf("decision %s: bad candidates JSON: %w", r.RequestID, err)
+	}
+	if err := json.Unmarshal([]byte(attempts), &r.Attempts); err != nil {
+		return r, fmt.Errorf("decision %s: bad attempts JSON: %w", r.RequestID, err)
+	}
+	if fbScore.Valid {
+		fb := &Feedback{RequestID: r.RequestID, Score: fbScore.Float64, Label: fbLabel.String, Comment: fbComment.String}
+		if fb.Time, err = parseTS(fbTS.String); err != nil {
+			return r, fmt.Errorf("feedback %s: bad ts %q: %w", r.RequestID, fbTS.String, err)
+		}
+		r.Feedback = fb
+	}
+	return r, nil
+}

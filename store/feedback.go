@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Feedback is a rating of one answer.
+type Feedback struct {
+	RequestID string
+	// Score is in [0, 1], the scale of the training labels (1 = good).
+	Score   float64
+	Label   string
+	Comment string
+	Time    time.Time
+}
+
+// Limits on feedback text, so a client cannot grow the database without bound.
+const (
+	maxLabelLen   = 200
+	maxCommentLen = 10_000
+)
+
+// AddFeedback records feedback on a logged request, replacing earlier
+// feedback on it. A request answered moments ago may still be queued in the
+// decision log, so an unknown id first waits for the log to flush.
+//
+// Returns EInvalid for an empty id, a score outside [0, 1] or text over the
+// limits, and ENotFound when no decision has that request id.
+func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
+	switch {
+	case requestID == "":
+		return &router.Error{Code: router.EInvalid, Param: "request_id", Message: "request_id is required"}
+	case math.IsNaN(score) || score < 0 || score > 1:
+		return &router.Error{Code: router.EInvalid, Param: "score", Message: fmt.Sprintf("score must be between 0 and 1, got %v", score)}
+	case len(label) > maxLabelLen:
+		return &router.Error{Code: router.EInvalid, Param: "label", Message: fmt.Sprintf("label is longer than %d bytes", maxLabelLen)}
+	case len(comment) > maxCommentLen:
+		return &router.Error{Code: router.EInvalid, Param: "comment", Message: fmt.Sprintf("comment is longer than %d bytes", maxCommentLen)}
+	}
+	known, err := s.decisionExists(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if !known {
+		if err := s.log.Flush(ctx); err != nil {
+			return fmt.Errorf("add feedback: %w", err)
+		}
+	}
+	now := s.now()
+	// INSERT ... SELECT writes nothing when the decision is missing, which
+	// tells us so without a second round trip.
+	res, err := s.db.ExecContext(ctx, `
+		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
+		SELECT request_id, ?, ?, ?, ?, ? FROM decisions WHERE request_id = ?
+		ON CONFLICT (request_id) DO UPDATE SET
+			score = excluded.score, label = excluded.label, comment = excluded.comment,
+			ts = excluded.ts, ts_ms = excluded.ts_ms`,
+		score, label, comment, formatTS(now), now.UnixMilli(), requestID)
+	if err != nil {
+		return fmt.Errorf("add feedback: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
+	}
+	return nil
+}
+
+// GetFeedback returns the feedback on a request. Returns ENotFound when
+// there is none.
+func (s *Store) GetFeedback(ctx context.Context, requestID string) (Feedback, error) {
+	f := Feedback{RequestID: requestID}
+	var ts string
+	err := s.db.QueryRowContext(ctx, `SELECT score, label, comment, ts FROM feedback WHERE request_id = ?`, requestID).
+		Scan(&f.Score, &f.Label, &f.Comment, &ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, router.Errorf(router.ENotFound, "no feedback for request id %q", requestID)
+	}
+	if err != nil {
+		return f, fmt.Errorf("get feedback: %w", err)
+	}
+	f.Time, err = parseTS(ts)
+	return f, err
+}
+
+func (s *Store) decisionExists(ctx context.Context, requestID string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM decisions WHERE request_id = ?`, requestID).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up decision: %w", err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+var _ router.DecisionLog = (*Log)(nil)
+
+// Log is the decision log. Record hands a row to one writer goroutine that
+// commits rows in batches; Record never waits for the database and never
+// drops a row while the log is open.
+type Log struct {
+	db        *sql.DB
+	ch        chan router.Record
+	batchSize int
+	logger    *slog.Logger
+	now       func() time.Time
+	closeWait time.Duration
+
+	// gate orders Record against Close: Close flips closed under the write
+	// lock, so no Record is half-way through enqueueing when the writer
+	// does its final drain.
+	gate   sync.RWMutex
+	closed bool
+
+	// overflow takes rows when ch is full; kick (capacity 1) tells the
+	// writer it has rows.
+	mu       sync.Mutex
+	overflow []router.Record
+	kick     chan struct{}
+
+	flushReq  chan chan error
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+
+	recorded, written, overflowed, duplicates, failed, rejected atomic.Uint64
+}
+
+// LogStats are the decision log's counters since Open.
+type LogStats struct {
+	Recorded   uint64 // rows handed to Record while open
+	Written    uint64 // rows committed
+	Overflowed uint64 // rows that found the channel full and waited in the overflow list
+	Duplicates uint64 // rows skipped because their request id was already logged
+	Failed     uint64 // rows lost because the database kept failing
+	Rejected   uint64 // rows handed to Record after Close, not written
+}
+
+// Pending is the number of recorded rows not yet committed or given up on.
+func (s LogStats) Pending() uint64 { return s.Recorded - s.Written - s.Duplicates - s.Failed }
+
+func newLog(db *sql.DB, buffer, batchSize int, logger *slog.Logger) *Log {
+	l := &Log{
+		db:        db,
+		ch:        make(chan router.Record, buffer),
+		batchSize: batchSize,
+		logger:    logger,
+		now:       time.Now,
+		kick:      make(chan struct{}, 1),
+		flushReq:  make(chan chan error),
+		stop:      make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	go l.run()
+	return l
+}
+
+// Record implements [router.DecisionLog.Record]. It never blocks on the
+// database: when the channel is full the row goes to an overflow list. A
+// zero Time is set to now. Records after Close are counted as failed and
+// reported, not written.
+func (l *Log) Record(r router.Record) {
+	if r.Time.IsZero() {
+		r.Time = l.now()
+	}
+	l.gate.RLock()
+	defer l.gate.RUnlock()
+	if l.closed {
+		l.rejected.Add(1)
+		l.logger.Error("decision log closed; record dropped", "request_id", r.RequestID)
+		return
+	}
+	l.recorded.Add(1)
+	select {
+	case l.ch <- r:
+	default:
+		l.mu.Lock()
+		l.overflow = append(l.overflow, r)
+		l.mu.Unlock()
+		l.overflowed.Add(1)
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Flush waits until every row recorded before the call is committed (or
+// given up on, which it reports). Returns ctx's error if it ends first.
+func (l *Log) Flush(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case l.flushReq <- reply:
+	case <-l.done:
+		return nil // closed: the final drain already handled every row
+	case <-ctx.Done():
+		return fmt.Errorf("flush decision log: %w", ctx.Err())
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("flush decision log: %w", ctx.Err())
+	}
+}
+
+// Close stops accepting rows, commits everything recorded and stops the
+// writer. It returns ctx's error if the drain outlasts ctx, and an error if
+// any row could not be written since Open.
+func (l *Log) Close(ctx context.Context) error {
+	l.closeOnce.Do(func() {
+		l.gate.Lock()
+		l.closed = true
+		l.gate.Unlock()
+		close(l.stop)
+	})
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		return fmt.Errorf("close decision log: %d records not written: %w", l.Stats().Pending(), ctx.Err())
+	}
+	if n := l.failed.Load(); n > 0 {
+		return fmt.Errorf("close decision log: %d records could not be written", n)
+	}
+	return nil
+}
+
+// Stats returns the log's counters.
+func (l *Log) Stats() LogStats {
+	return LogStats{
+		Recorded:   l.recorded.Load(),
+		Written:    l.written.Load(),
+		Overflowed: l.overflowed.Load(),
+		Duplicates: l.duplicates.Load(),
+		Failed:     l.failed.Load(),
+		Rejected:   l.rejected.Load(),
+	}
+}
+
+// run is the single writer. It commits whatever has queued up while the
+// previous commit ran ("group commit"): one row per transaction when
+// traffic is light, full batches under load, and no timer delaying rows.
+func (l *Log) run() {
+	defer close(l.done)
+	batch := make([]router.Record, 0, l.batchSize)
+	for {
+		select {
+		case r := <-l.ch:
+			batch = append(batch[:0], r)
+			for len(batch) < l.batchSize && len(l.ch) > 0 {
+				batch = append(batch, <-l.ch)
+			}
+			l.write(batch)
+		case <-l.kick:
+			l.writeAll(l.takeOverflow())
+		case reply := <-l.flushReq:
+			// Rows recorded before Flush was called are at the head of the
+			// channel or in the overflow list now.
+			reply <- l.drain(len(l.ch))
+		case <-l.stop:
+			// closed is set, so nothing new arrives: drain it all.
+			l.drain(len(l.ch))
+			return
+		}
+	}
+}
+
+// drain writes n rows from the channel and the whole overflow list and
+// reports rows it could not write.
+func (l *Log) drain(n int) error {
+	before := l.failed.Load()
+	rows := make([]router.Record, 0, n)
+	for range n {
+		rows = append(rows, <-l.ch)
+	}
+	l.writeAll(append(rows, l.takeOverflow()...))
+	if lost := l.failed.Load() - before; lost > 0 {
+		return fmt.Errorf("decision log: %d records could not be written", lost)
+	}
+	return nil
+}
+
+func (l *Log) takeOverflow() []router.Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	rows := l.overflow
+	l.overflow = nil
+	return rows
+}
+
+func (l *Log) writeAll(rows []router.Record) {
+	for len(rows) > 0 {
+		n := min(len(rows), l.batchSize)
+		l.write(rows[:n])
+		rows = rows[n:]
+	}
+}
+
+// retryDelays space out retries of a failed batch (database locked for
+// longer than busy_timeout by another process, disk briefly full).
+var retryDelays = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1600 * time.Millisecond}
+
+// write commits one batch, retrying transient failures; a batch that keeps
+// failing is counted as failed and its request ids are logged.
+func (l *Log) write(batch []router.Record) {
+	written, dups, err := l.commit(batch)
+	for _, d := range retryDelays {
+		if err == nil {
+			break
+		}
+		l.logger.Warn("decision log: batch failed, retrying", "rows", len(batch), "error", err, "retry_in", d)
+		time.Sleep(d)
+		written, dups, err = l.commit(batch)
+	}
+	if err != nil {
+		ids := make([]string, len(batch))
+		for i, r := range batch {
+			ids[i] = r.RequestID
+		}
+		l.failed.Add(uint64(len(batch)))
+		l.logger.Error("decision log: batch lost", "rows", len(batch), "error", err, "request_ids", ids)
+		return
+	}
+	l.written.Add(uint64(written))
+	l.duplicates.Add(uint64(dups))
+	if dups > 0 {
+		l.logger.Warn("decision log: duplicate request ids skipped", "rows", dups)
+	}
+}
+
+// commit inserts a batch in one transaction and returns how many rows were
+// new and how many repeated an already logged request id.
+func (l *Log) commit(batch []router.Record) (written, dups int, err error) {
+	ctx := context.Background()
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, insertDecision)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer stmt.Close()
+	for _, r := range batch {
+		res, err := stmt.ExecContext(ctx, decisionArgs(r)...)
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert %s: %w", r.RequestID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			written++
+		} else {
+			dups++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, err
+	}
+	return written, dups, nil
+}

@@ -1,0 +1,141 @@
+// Package store keeps modelrouter's state in one SQLite file: the decision
+// log (written asynchronously by one goroutine), feedback on answers, client
+// API keys and deployments created through the management API.
+//
+// The file is an ordinary SQLite database in WAL mode, so `sqlite3` can read
+// it while the server runs.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// Store is an open database. It is safe for concurrent use.
+type Store struct {
+	db  *sql.DB
+	log *Log
+	// Now is the clock for the times the store writes; tests replace it
+	// right after Open.
+	Now func() time.Time
+}
+
+// Option changes how Open sets the store up.
+type Option func(*config)
+
+type config struct {
+	busyTimeout time.Duration
+	logBuffer   int
+	batchSize   int
+	closeWait   time.Duration
+	logger      *slog.Logger
+}
+
+// WithBusyTimeout sets how long a statement waits for another connection's
+// write lock (default 5 s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithLogBuffer sets the decision log's channel capacity (default 8192).
+// Records beyond it go to an overflow list, so it bounds memory only in the
+// common case, never correctness.
+func WithLogBuffer(n int) Option { return func(c *config) { c.logBuffer = n } }
+
+// WithBatchSize sets the most decision rows committed in one transaction
+// (default 256).
+func WithBatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
+
+// WithCloseTimeout bounds how long Close waits for the decision log to
+// drain (default 30 s), so a broken disk cannot hang shutdown forever.
+func WithCloseTimeout(d time.Duration) Option { return func(c *config) { c.closeWait = d } }
+
+// WithLogger sets where the store reports write failures (default
+// slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and starts the decision log writer. path may be ":memory:"
+// for a throwaway database held by a single connection.
+func Open(path string, opts ...Option) (*Store, error) {
+	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, closeWait: 30 * time.Second, logger: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if path == "" {
+		return nil, errors.New("open store: empty database path")
+	}
+	// go-sqlite3 reads its settings after the first '?', so a path holding
+	// one would be cut short silently.
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open store: database path %q may not contain '?' or '#'", path)
+	}
+	if cfg.logBuffer < 1 || cfg.batchSize < 1 {
+		return nil, fmt.Errorf("open store: log buffer (%d) and batch size (%d) must be positive", cfg.logBuffer, cfg.batchSize)
+	}
+	memory := path == ":memory:"
+	if !memory {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	// _txlock=immediate takes the write lock at BEGIN, so two writers wait on
+	// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
+	// synchronous=NORMAL is durable across process crashes in WAL mode and
+	// avoids an fsync per commit.
+	dsn := fmt.Sprintf("%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL",
+		path, cfg.busyTimeout.Milliseconds())
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if memory {
+		// Each connection to ":memory:" is its own empty database.
+		db.SetMaxOpenConns(1)
+	} else {
+		// Readers run in parallel under WAL; writers queue on the lock. A
+		// bound keeps a burst of key checks from opening a connection each.
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+	}
+	if err := migrate(context.Background(), db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{db: db, Now: time.Now}
+	s.log = newLog(db, cfg.logBuffer, cfg.batchSize, cfg.logger)
+	s.log.closeWait = cfg.closeWait
+	s.log.now = s.now
+	return s, nil
+}
+
+// DB returns the underlying database for read-only reporting queries.
+// Writes go through the Store's methods.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Log returns the decision log; hand it to the server as its
+// router.DecisionLog.
+func (s *Store) Log() *Log { return s.log }
+
+// Close drains the decision log, waiting at most the close timeout, then
+// closes the database. It reports rows that could not be written.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
+	defer cancel()
+	logErr := s.log.Close(ctx)
+	return errors.Join(logErr, s.db.Close())
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
