@@ -1,0 +1,78 @@
+package models
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// The directory, not the three files, is embedded so the package compiles
+// before `make train` has produced them; PROVENANCE.md keeps it non-empty.
+//
+//go:embed artifacts
+var artifactsFS embed.FS
+
+// Artifact file names inside models/artifacts/.
+const (
+	RouterONNXFile    = "router.onnx"
+	TokenizerJSONFile = "tokenizer.json"
+	RouterJSONFile    = "router.json"
+)
+
+// ArtifactFiles are the trained router model's files, as bytes. (The type
+// cannot share the name of the Artifacts function.)
+type ArtifactFiles struct {
+	// RouterONNX is the ONNX graph (see DESIGN.md for its inputs and outputs).
+	RouterONNX []byte
+	// TokenizerJSON is a Hugging Face tokenizer file.
+	TokenizerJSON []byte
+	// RouterJSON is the model card: profiles in output order, sequence
+	// length, mode bands, data, metrics, content hash.
+	RouterJSON []byte
+}
+
+// Artifacts returns the router model embedded in the binary. It fails with a
+// message naming the missing files when training has not produced them.
+func Artifacts() (ArtifactFiles, error) {
+	sub, err := fs.Sub(artifactsFS, "artifacts")
+	if err != nil {
+		return ArtifactFiles{}, err
+	}
+	a, err := LoadArtifacts(sub)
+	if err != nil {
+		return ArtifactFiles{}, fmt.Errorf("embedded router model: %w (run `make train`, which writes models/artifacts/, then rebuild)", err)
+	}
+	return a, nil
+}
+
+// LoadArtifacts reads the three artifact files from the root of fsys (for
+// example os.DirFS of a training output folder).
+func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
+	var a ArtifactFiles
+	var missing []string
+	for _, f := range []struct {
+		name string
+		dst  *[]byte
+	}{
+		{RouterONNXFile, &a.RouterONNX},
+		{TokenizerJSONFile, &a.TokenizerJSON},
+		{RouterJSONFile, &a.RouterJSON},
+	} {
+		b, err := fs.ReadFile(fsys, f.name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, f.name)
+			continue
+		case err != nil:
+			return ArtifactFiles{}, fmt.Errorf("read %s: %w", f.name, err)
+		case len(b) == 0:
+			return ArtifactFiles{}, fmt.Errorf("%s is empty", f.name)
+		}
+		*f.dst = b
+	}
+	if len(missing) > 0 {
+		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
+	}
+	return a, nil
+}

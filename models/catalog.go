@@ -1,0 +1,116 @@
+package models
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+//go:embed catalog.json
+var catalogJSON []byte
+
+// catalogFile is catalog.json's shape: every model once, and each router
+// version as a list of model IDs, so a model shared by versions cannot drift
+// between them.
+type catalogFile struct {
+	Latest string         `json:"latest"`
+	Models []catalogModel `json:"models"`
+	// Versions are newest first.
+	Versions []struct {
+		Version string   `json:"version"`
+		Models  []string `json:"models"`
+	} `json:"versions"`
+}
+
+// catalogModel is a model plus free-text notes for people reading the file
+// (why a price is an estimate, why a capability differs from a price table).
+type catalogModel struct {
+	router.Model
+	Notes string `json:"notes,omitempty"`
+}
+
+// Catalog returns the embedded catalog, checked: IDs unique, prices positive,
+// every version's models known, the latest version present. Each call returns
+// a fresh copy the caller may modify.
+func Catalog() (router.Catalog, error) {
+	return ParseCatalog(catalogJSON)
+}
+
+// ParseCatalog reads and checks a catalog in catalog.json's format.
+func ParseCatalog(data []byte) (router.Catalog, error) {
+	var f catalogFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return router.Catalog{}, fmt.Errorf("catalog: %w", err)
+	}
+	byID := make(map[string]router.Model, len(f.Models))
+	for _, cm := range f.Models {
+		m := cm.Model
+		if err := checkModel(m); err != nil {
+			return router.Catalog{}, fmt.Errorf("catalog: model %q: %w", m.ID, err)
+		}
+		if _, dup := byID[m.ID]; dup {
+			return router.Catalog{}, fmt.Errorf("catalog: duplicate model id %q", m.ID)
+		}
+		byID[m.ID] = m
+	}
+	cat := router.Catalog{Latest: f.Latest}
+	for _, v := range f.Versions {
+		if slices.ContainsFunc(cat.Versions, func(o router.Version) bool { return o.Version == v.Version }) {
+			return router.Catalog{}, fmt.Errorf("catalog: duplicate router version %q", v.Version)
+		}
+		if len(v.Models) == 0 {
+			return router.Catalog{}, fmt.Errorf("catalog: router version %q has no models", v.Version)
+		}
+		ver := router.Version{Version: v.Version}
+		for _, id := range v.Models {
+			m, ok := byID[id]
+			if !ok {
+				return router.Catalog{}, fmt.Errorf("catalog: router version %q names unknown model %q", v.Version, id)
+			}
+			if slices.ContainsFunc(ver.Models, func(o router.Model) bool { return o.ID == id }) {
+				return router.Catalog{}, fmt.Errorf("catalog: router version %q lists %q twice", v.Version, id)
+			}
+			ver.Models = append(ver.Models, m)
+		}
+		cat.Versions = append(cat.Versions, ver)
+	}
+	if !slices.ContainsFunc(cat.Versions, func(v router.Version) bool { return v.Version == cat.Latest }) {
+		return router.Catalog{}, fmt.Errorf("catalog: latest version %q is not listed", cat.Latest)
+	}
+	return cat, nil
+}
+
+func checkModel(m router.Model) error {
+	switch {
+	case m.ID == "" || m.Name == "" || m.Format == "" || m.Version == "":
+		return fmt.Errorf("format, name, version and id are required")
+	case m.ID != ModelID(m.Name, m.Version):
+		return fmt.Errorf("id must be %q (name-version, or the name for version \"1\")", ModelID(m.Name, m.Version))
+	case m.UpstreamModel == "" || m.Provider == "" || m.Profile == "":
+		return fmt.Errorf("upstream_model, provider and profile are required")
+	case m.InputPerMTok <= 0 || m.OutputPerMTok <= 0:
+		return fmt.Errorf("prices must be positive (got %g in, %g out)", m.InputPerMTok, m.OutputPerMTok)
+	case m.PriceSource == "" || m.PriceDate == "":
+		return fmt.Errorf("price_source and price_date are required")
+	case m.ContextWindow <= 0 || m.MaxOutput <= 0:
+		return fmt.Errorf("context_window and max_output must be positive")
+	case m.ReasoningTokens < 0 || (m.ReasoningTokens > 0 && !m.Capabilities.Reasoning):
+		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
+	}
+	return nil
+}
+
+// ModelID is a catalog model's ID: "name-version" for dated versions
+// (gpt-5-mini-2025-08-07), the bare name for models versioned "1".
+func ModelID(name, version string) string {
+	if version == "1" || version == "" {
+		return name
+	}
+	return name + "-" + version
+}

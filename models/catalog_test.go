@@ -1,0 +1,251 @@
+package models_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// referenceTable is the supported-models table of the reference
+// (shared/reference/azure-model-router-docs.txt), with the doc's footnote
+// digits removed and "gpt-4.0" read as gpt-4o. TestReferenceTableMatchesDoc
+// checks this transcription against the doc text itself.
+var referenceTable = map[string][]router.Ref{
+	"2025-11-18": {
+		{Format: "OpenAI", Name: "gpt-4o", Version: "2024-11-20"},
+		{Format: "OpenAI", Name: "gpt-4o-mini", Version: "2024-07-18"},
+		{Format: "OpenAI", Name: "gpt-4.1", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-mini", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-nano", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "o4-mini", Version: "2025-04-16"},
+		{Format: "OpenAI", Name: "gpt-5-nano", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5-mini", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5-chat", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5.2", Version: "2025-12-11"},
+		{Format: "OpenAI", Name: "gpt-5.2-chat", Version: "2025-12-11"},
+		{Format: "DeepSeek", Name: "DeepSeek-V3.1", Version: "1"},
+		{Format: "DeepSeek", Name: "DeepSeek-V3.2", Version: "1"},
+		{Format: "OpenAI", Name: "gpt-oss-120b", Version: "1"},
+		{Format: "Meta", Name: "Llama-4-Maverick-17B-128E-Instruct-FP8", Version: "1"},
+		{Format: "xAI", Name: "grok-4", Version: "1"},
+		{Format: "xAI", Name: "grok-4-fast-reasoning", Version: "1"},
+		{Format: "Anthropic", Name: "claude-haiku-4-5", Version: "20251001"},
+		{Format: "Anthropic", Name: "claude-sonnet-4-5", Version: "20250929"},
+		{Format: "Anthropic", Name: "claude-opus-4-1", Version: "20250805"},
+		{Format: "Anthropic", Name: "claude-opus-4-6", Version: "1"},
+	},
+	"2025-08-07": {
+		{Format: "OpenAI", Name: "gpt-4.1", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-mini", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-nano", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "o4-mini", Version: "2025-04-16"},
+		{Format: "OpenAI", Name: "gpt-5", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5-mini", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5-nano", Version: "2025-08-07"},
+		{Format: "OpenAI", Name: "gpt-5-chat", Version: "2025-08-07"},
+	},
+	"2025-05-19": {
+		{Format: "OpenAI", Name: "gpt-4.1", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-mini", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "gpt-4.1-nano", Version: "2025-04-14"},
+		{Format: "OpenAI", Name: "o4-mini", Version: "2025-04-16"},
+	},
+}
+
+// referenceOrder is the order the versions appear in the doc.
+var referenceOrder = []string{"2025-11-18", "2025-08-07", "2025-05-19"}
+
+func TestCatalogMatchesReference(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	assert.Equal(t, "2025-11-18", cat.Latest)
+	got := map[string][]router.Ref{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			got[v.Version] = append(got[v.Version], m.Ref())
+		}
+	}
+	require.Len(t, got, len(referenceTable), "router versions")
+	for ver, want := range referenceTable {
+		assert.ElementsMatch(t, want, got[ver], "models of router version %s", ver)
+	}
+}
+
+func TestCatalogModels(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	seen := map[string]router.Model{}
+	for _, v := range cat.Versions {
+		ids := map[string]bool{}
+		for _, m := range v.Models {
+			assert.False(t, ids[m.ID], "%s listed twice in %s", m.ID, v.Version)
+			ids[m.ID] = true
+			if prev, ok := seen[m.ID]; ok {
+				assert.Equal(t, prev, m, "%s differs between router versions", m.ID)
+			}
+			seen[m.ID] = m
+
+			assert.Positive(t, m.InputPerMTok, m.ID)
+			assert.Positive(t, m.OutputPerMTok, m.ID)
+			_, err := time.Parse(time.DateOnly, m.PriceDate)
+			assert.NoError(t, err, "%s price date", m.ID)
+			assert.Positive(t, m.ContextWindow, m.ID)
+			assert.Positive(t, m.MaxOutput, m.ID)
+			assert.NotEmpty(t, m.UpstreamModel, m.ID)
+			assert.Equal(t, m.Format == "Anthropic", m.RequiresDeployment, "%s: Claude models, and only they, must be deployed first", m.ID)
+			assert.Equal(t, m.Capabilities.Reasoning, m.ReasoningTokens > 0, "%s: reasoning models, and only they, expect hidden reasoning tokens", m.ID)
+		}
+	}
+	// The reference's example answer names the model this way.
+	assert.Contains(t, seen, "gpt-5-mini-2025-08-07")
+	assert.Equal(t, "claude-opus-4-6", seen["claude-opus-4-6"].ID, "version-1 models are named without a version")
+}
+
+// TestCatalogPreviewFlags checks the reference's footnotes 2 and 3 (preview)
+// against the catalog: every non-OpenAI model plus gpt-oss-120b.
+func TestCatalogPreviewFlags(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, m := range cat.Versions[0].Models {
+		want := m.Format != "OpenAI" || m.Name == "gpt-oss-120b"
+		assert.Equal(t, want, m.Preview, m.ID)
+	}
+}
+
+// TestCatalogPricesMatchSources re-reads every "litellm:<key>" price from
+// the price table it cites; estimates must give their reason.
+func TestCatalogPricesMatchSources(t *testing.T) {
+	path := filepath.Join(sharedDir(t, filepath.Join("data", "prices")), "litellm", "model_prices_and_context_window.json")
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var table map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &table))
+
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, m := range cat.Versions[0].Models {
+		key, isLitellm := strings.CutPrefix(m.PriceSource, "litellm:")
+		if !isLitellm {
+			assert.Regexp(t, `^estimate: .{40,}`, m.PriceSource, "%s: an estimate must say why", m.ID)
+			continue
+		}
+		var e struct {
+			In  float64 `json:"input_cost_per_token"`
+			Out float64 `json:"output_cost_per_token"`
+		}
+		require.Contains(t, table, key, m.ID)
+		require.NoError(t, json.Unmarshal(table[key], &e))
+		assert.InDelta(t, e.In*1e6, m.InputPerMTok, 1e-6, "%s input price", m.ID)
+		assert.InDelta(t, e.Out*1e6, m.OutputPerMTok, 1e-6, "%s output price", m.ID)
+	}
+}
+
+// TestCatalogProfilesAreShipped checks every profile names a model of the
+// licensed datasets, in canonical form.
+func TestCatalogProfilesAreShipped(t *testing.T) {
+	root := sharedDir(t, filepath.Join("data", "canonical"))
+	known := map[string]bool{}
+	for _, ds := range licensedDatasets {
+		raw, err := os.ReadFile(filepath.Join(root, ds, "models.json"))
+		require.NoError(t, err)
+		var f struct {
+			Models map[string]json.RawMessage `json:"models"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &f))
+		for id := range f.Models {
+			known[canonicalProfile(id)] = true
+		}
+	}
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, m := range cat.Versions[0].Models {
+		assert.True(t, known[m.Profile], "%s: profile %q is not a model of %v", m.ID, m.Profile, licensedDatasets)
+		assert.Equal(t, canonicalProfile(m.Profile), m.Profile, "%s: profile must be canonical", m.ID)
+	}
+}
+
+// TestReferenceTableMatchesDoc reads the supported-models table out of the
+// reference doc and compares it with referenceTable. The doc's table is
+// flattened: per version one line of formats, one of names (with footnote
+// digits glued on, sometimes two names glued together) and one of versions.
+func TestReferenceTableMatchesDoc(t *testing.T) {
+	path := filepath.Join(sharedDir(t, "reference"), "azure-model-router-docs.txt")
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(string(raw), "\n")
+	start := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "| Model router version |") {
+			start = i + 2 // skip the |---| line
+			break
+		}
+	}
+	require.GreaterOrEqual(t, start, 0, "table header not found")
+	cells := func(l string) []string { return strings.Fields(strings.TrimSuffix(strings.TrimSpace(l), "|")) }
+	for i, ver := range referenceOrder {
+		block := lines[start+4*i : start+4*i+4]
+		want := referenceTable[ver]
+		assert.Equal(t, []string{ver}, cells(block[0]), "version line")
+		var formats, versions, names []string
+		for _, r := range want {
+			formats = append(formats, r.Format)
+			versions = append(versions, r.Version)
+			names = append(names, docNamePattern(r.Name))
+		}
+		assert.Equal(t, formats, cells(block[1]), "formats of %s", ver)
+		assert.Regexp(t, `(?i)^\s*`+strings.Join(names, `\s*`)+`\s*\|\s*$`, block[2], "names of %s", ver)
+		assert.Equal(t, versions, cells(block[3]), "versions of %s", ver)
+	}
+}
+
+// docNamePattern matches a model name as the doc prints it: "gpt-4o" is
+// written "gpt-4.0", and a footnote digit (1-3) may follow.
+func docNamePattern(name string) string {
+	doc := strings.Replace(name, "gpt-4o", "gpt-4.0", 1)
+	return regexp.QuoteMeta(doc) + `[123]?`
+}
+
+func TestParseCatalogRejects(t *testing.T) {
+	model := func(edit string) string {
+		m := `{"format":"OpenAI","name":"m","version":"1","id":"m","upstream_model":"m","provider":"openai","profile":"p",` +
+			`"input_usd_per_mtok":1,"output_usd_per_mtok":2,"price_source":"x","price_date":"2026-01-01",` +
+			`"context_window":1000,"max_output":100,"reasoning_tokens":0,"capabilities":{}` + edit + `}`
+		return m
+	}
+	tests := []struct {
+		name, json, wantErr string
+	}{
+		{"ok", `{"latest":"v","models":[` + model("") + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
+		{"duplicate id", `{"latest":"v","models":[` + model("") + `,` + model("") + `],"versions":[{"version":"v","models":["m"]}]}`, "duplicate model id"},
+		{"unknown model", `{"latest":"v","models":[` + model("") + `],"versions":[{"version":"v","models":["x"]}]}`, `unknown model "x"`},
+		{"zero price", `{"latest":"v","models":[` + model(`,"input_usd_per_mtok":0`) + `],"versions":[{"version":"v","models":["m"]}]}`, "prices must be positive"},
+		{"bad id", `{"latest":"v","models":[` + model(`,"version":"2025-01-01"`) + `],"versions":[{"version":"v","models":["m"]}]}`, `id must be "m-2025-01-01"`},
+		{"reasoning tokens on a non-reasoning model", `{"latest":"v","models":[` + model(`,"reasoning_tokens":100`) + `],"versions":[{"version":"v","models":["m"]}]}`, "reasoning_tokens"},
+		{"latest missing", `{"latest":"w","models":[` + model("") + `],"versions":[{"version":"v","models":["m"]}]}`, `latest version "w"`},
+		{"empty version", `{"latest":"v","models":[` + model("") + `],"versions":[{"version":"v","models":[]}]}`, "has no models"},
+		{"unknown field", `{"latest":"v","colour":1,"models":[],"versions":[]}`, "unknown field"},
+		{"not json", `{`, "catalog:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := models.ParseCatalog([]byte(tt.json))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
