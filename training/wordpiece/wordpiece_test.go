@@ -1,0 +1,130 @@
+package wordpiece
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var corpus = []string{
+	"What is the derivative of x squared? Explain step by step.",
+	"What is the capital of France?",
+	"Write a Python function that reverses a string.",
+	"The answer is 42. What is the question?",
+	"Solve for x: 3x + 5 = 20. Show the steps.",
+	"Translate 'good morning' into German.",
+}
+
+func trainCorpus(t *testing.T, size int) ([]byte, *Encoder) {
+	t.Helper()
+	var texts []string
+	for range 5 { // repeat so merges pass MinFrequency
+		texts = append(texts, corpus...)
+	}
+	b, err := Train(texts, Options{VocabSize: size, MinFrequency: 2})
+	require.NoError(t, err)
+	e, err := Load(bytes.NewReader(b))
+	require.NoError(t, err)
+	return b, e
+}
+
+func TestTrainWritesTheContractsTokenizerJSON(t *testing.T) {
+	b, e := trainCorpus(t, 200)
+	var doc struct {
+		Normalizer    map[string]any `json:"normalizer"`
+		PreTokenizer  map[string]any `json:"pre_tokenizer"`
+		PostProcessor any            `json:"post_processor"`
+		Model         struct {
+			Type   string         `json:"type"`
+			Unk    string         `json:"unk_token"`
+			Prefix string         `json:"continuing_subword_prefix"`
+			Max    int            `json:"max_input_chars_per_word"`
+			Vocab  map[string]int `json:"vocab"`
+		} `json:"model"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.Equal(t, "BertNormalizer", doc.Normalizer["type"])
+	assert.Equal(t, true, doc.Normalizer["lowercase"])
+	assert.Equal(t, "BertPreTokenizer", doc.PreTokenizer["type"])
+	assert.Nil(t, doc.PostProcessor, "no [CLS]/[SEP]")
+	assert.Equal(t, "WordPiece", doc.Model.Type)
+	assert.Equal(t, "[UNK]", doc.Model.Unk)
+	assert.Equal(t, "##", doc.Model.Prefix)
+	assert.Equal(t, 100, doc.Model.Max)
+	assert.Equal(t, PadID, doc.Model.Vocab[PadToken])
+	assert.Equal(t, UnkID, doc.Model.Vocab[UnkToken])
+	assert.LessOrEqual(t, len(doc.Model.Vocab), 200)
+	assert.Equal(t, len(doc.Model.Vocab), e.VocabSize())
+	// ids are dense 0..n-1
+	seen := make([]bool, len(doc.Model.Vocab))
+	for _, id := range doc.Model.Vocab {
+		require.False(t, seen[id], "duplicate id %d", id)
+		seen[id] = true
+	}
+}
+
+func TestFrequentWordsBecomeSingleTokens(t *testing.T) {
+	_, e := trainCorpus(t, 200)
+	for _, w := range []string{"what", "the", "is"} {
+		ids, err := e.Encode(w)
+		require.NoError(t, err)
+		assert.Len(t, ids, 1, w)
+		assert.NotEqual(t, int64(UnkID), ids[0], w)
+	}
+	// case is folded, so "WHAT" is the same token
+	a, _ := e.Encode("what")
+	b, _ := e.Encode("WHAT")
+	assert.Equal(t, a, b)
+}
+
+func TestUnseenCharactersEncodeAsUnknown(t *testing.T) {
+	_, e := trainCorpus(t, 200)
+	ids, err := e.Encode("what 漢字")
+	require.NoError(t, err)
+	require.Len(t, ids, 3) // Chinese characters are split one per word
+	assert.Equal(t, []int64{UnkID, UnkID}, ids[1:])
+	ids, err = e.Encode("")
+	require.NoError(t, err)
+	assert.Empty(t, ids)
+}
+
+func TestRareWordsSplitIntoContinuationPieces(t *testing.T) {
+	b, e := trainCorpus(t, 200)
+	ids, err := e.Encode("whatstep")
+	require.NoError(t, err)
+	require.Greater(t, len(ids), 1)
+	var doc struct {
+		Model struct {
+			Vocab map[string]int `json:"vocab"`
+		} `json:"model"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	names := map[int64]string{}
+	for s, id := range doc.Model.Vocab {
+		names[int64(id)] = s
+	}
+	for _, id := range ids[1:] {
+		assert.True(t, strings.HasPrefix(names[id], "##"), names[id])
+	}
+}
+
+func TestTrainIsDeterministic(t *testing.T) {
+	a, _ := trainCorpus(t, 150)
+	b, _ := trainCorpus(t, 150)
+	assert.Equal(t, a, b)
+}
+
+func TestTrainRejectsBadInput(t *testing.T) {
+	_, err := Train(nil, DefaultOptions)
+	assert.ErrorContains(t, err, "no training texts")
+	_, err = Train([]string{"a"}, Options{VocabSize: 3})
+	assert.ErrorContains(t, err, "too small")
+	_, err = Train([]string{"   "}, DefaultOptions)
+	assert.ErrorContains(t, err, "no words")
+	_, err = Load(strings.NewReader("{"))
+	assert.Error(t, err)
+}
