@@ -1,0 +1,190 @@
+// Package insights serves the decision log's summaries over HTTP for
+// administrators and the playground dashboard: GET /v1/router/report (cost,
+// tokens and savings per deployment and model) and GET /v1/router/timeline
+// (the routing distribution and cost over time).
+package insights
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// Paths of the endpoints.
+const (
+	ReportPath   = "/v1/router/report"
+	TimelinePath = "/v1/router/timeline"
+)
+
+// Source answers the queries; *store.Reports implements it.
+type Source interface {
+	Report(ctx context.Context, q store.ReportQuery) (*store.Report, error)
+	Timeline(ctx context.Context, q store.TimelineQuery) ([]store.TimelinePoint, error)
+}
+
+var _ Source = (*store.Reports)(nil)
+
+// Handler serves the insight endpoints. Every one is admin-only: authorize
+// decides, and a nil authorize refuses everyone.
+type Handler struct {
+	src       Source
+	authorize func(*http.Request) bool
+	mux       *http.ServeMux
+	// Now is the clock for relative ranges ("7d"); tests replace it.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// DefaultTimelineSpan and DefaultBucket apply when the dashboard names no
+// range: the last week, hour by hour.
+const (
+	DefaultTimelineSpan = 7 * 24 * time.Hour
+	DefaultBucket       = time.Hour
+)
+
+// New builds the handler over src.
+func New(src Source, authorize func(*http.Request) bool) *Handler {
+	h := &Handler{src: src, authorize: authorize, mux: http.NewServeMux(), Now: time.Now, Logger: slog.Default()}
+	h.mux.HandleFunc("GET "+ReportPath, h.report)
+	h.mux.HandleFunc("GET "+TimelinePath, h.timeline)
+	return h
+}
+
+// ServeHTTP implements [http.Handler].
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.authorize == nil || !h.authorize(r) {
+		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key>"))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Mount adds the endpoints to a gin engine (the gateway's Config.Mount).
+func (h *Handler) Mount(e *gin.Engine) {
+	e.GET(ReportPath, gin.WrapH(h))
+	e.GET(TimelinePath, gin.WrapH(h))
+}
+
+// report answers GET /v1/router/report?since=&until=&deployment=&by=day.
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	rng, err := h.rangeOf(r, false)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	q := store.ReportQuery{Range: rng}
+	switch by := r.URL.Query().Get("by"); by {
+	case "":
+	case "day":
+		q.ByDay = true
+	default:
+		h.writeError(w, &router.Error{Code: router.EInvalid, Param: "by", Message: "by=" + by + ": only by=day is supported"})
+		return
+	}
+	rep, err := h.src.Report(r.Context(), q)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// Timeline is the body of GET /v1/router/timeline.
+type Timeline struct {
+	Since  time.Time             `json:"since"`
+	Until  time.Time             `json:"until"`
+	Bucket string                `json:"bucket"`
+	Points []store.TimelinePoint `json:"points"`
+}
+
+// timeline answers GET /v1/router/timeline?since=&until=&deployment=&bucket=1h.
+func (h *Handler) timeline(w http.ResponseWriter, r *http.Request) {
+	rng, err := h.rangeOf(r, true)
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	bucket := DefaultBucket
+	if s := r.URL.Query().Get("bucket"); s != "" {
+		if bucket, err = ParseSpan(s); err != nil {
+			h.writeError(w, err)
+			return
+		}
+	}
+	points, err := h.src.Timeline(r.Context(), store.TimelineQuery{Range: rng, Bucket: bucket})
+	if err != nil {
+		h.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Timeline{Since: rng.Since, Until: rng.Until, Bucket: bucket.String(), Points: points})
+}
+
+// rangeOf reads since, until and deployment. A timeline needs a closed
+// range to bound its points, so it defaults to the last week.
+func (h *Handler) rangeOf(r *http.Request, closed bool) (store.Range, error) {
+	now := h.Now()
+	q := r.URL.Query()
+	since, err := ParseSince(q.Get("since"), now)
+	if err != nil {
+		return store.Range{}, err
+	}
+	until, err := ParseUntil(q.Get("until"), now)
+	if err != nil {
+		return store.Range{}, err
+	}
+	if closed && until.IsZero() {
+		until = now.UTC()
+	}
+	if closed && since.IsZero() {
+		since = until.Add(-DefaultTimelineSpan)
+	}
+	rng := store.Range{Since: since, Until: until, Deployment: q.Get("deployment")}
+	return rng, rng.Validate()
+}
+
+// statusOf maps the few codes these endpoints produce; internal errors are
+// logged and shown without their text.
+func statusOf(code string) (int, string) {
+	switch code {
+	case router.EInvalid:
+		return http.StatusBadRequest, "invalid_request_error"
+	case router.EUnauthorized:
+		return http.StatusUnauthorized, "authentication_error"
+	case router.EForbidden:
+		return http.StatusForbidden, "permission_error"
+	}
+	return http.StatusInternalServerError, "server_error"
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, err error) {
+	code := router.ErrorCode(err)
+	status, typ := statusOf(code)
+	if status == http.StatusInternalServerError {
+		h.Logger.Error("insights", "err", err)
+	}
+	body := openai.ErrorBody{Error: openai.ErrorDetail{Message: router.ErrorMessage(err), Type: typ, Code: &code}}
+	var re *router.Error
+	if errors.As(err, &re) && re.Param != "" {
+		body.Error.Param = &re.Param
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="modelrouter"`)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

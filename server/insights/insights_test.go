@@ -1,0 +1,177 @@
+package insights_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/insights"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+var now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// newHandler logs three answers (two yesterday, one an hour ago) and serves
+// the store's reports; requests carrying "Bearer admin" are admins.
+func newHandler(t *testing.T) *insights.Handler {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	cands := []router.Candidate{
+		{Model: "big", Eligible: true, Quality: .9, ExpectedCost: .01},
+		{Model: "small", Eligible: true, Quality: .89, ExpectedCost: .002},
+	}
+	for i, at := range []time.Time{now.Add(-25 * time.Hour), now.Add(-24 * time.Hour), now.Add(-time.Hour)} {
+		s.Log().Record(router.Record{
+			RequestID: string(rune('a' + i)), Time: at, API: "chat.completions", PromptHash: "h",
+			Decision: router.Decision{Deployment: "model-router", Mode: router.ModeBalanced, ChosenID: "small", Candidates: cands},
+			Answered: "small", Status: 200, Usage: router.Usage{PromptTokens: 10, CompletionTokens: 5}, CostUSD: .0015,
+		})
+	}
+	require.NoError(t, s.Log().Flush(context.Background()))
+	h := insights.New(s.Reports(), func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer admin" })
+	h.Now = func() time.Time { return now }
+	return h
+}
+
+func get(t *testing.T, h http.Handler, target, auth string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestEndpointsAreAdminOnly(t *testing.T) {
+	h := newHandler(t)
+	for _, path := range []string{insights.ReportPath, insights.TimelinePath} {
+		for _, auth := range []string{"", "Bearer client-key"} {
+			rec := get(t, h, path, auth)
+			assert.Equal(t, http.StatusUnauthorized, rec.Code, "%s with %q", path, auth)
+			assert.JSONEq(t, `{"error":{"message":"the router's reports need an admin key: send Authorization: Bearer <admin key>",
+				"type":"authentication_error","param":null,"code":"unauthorized"}}`, rec.Body.String())
+		}
+	}
+	rec := get(t, insights.New(nil, nil), insights.ReportPath, "Bearer admin")
+	assert.Equal(t, http.StatusUnauthorized, rec.Code, "no authorize function refuses everyone")
+}
+
+func TestReportEndpoint(t *testing.T) {
+	h := newHandler(t)
+	rec := get(t, h, insights.ReportPath+"?since=2d&deployment=model-router", "Bearer admin")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	var rep store.Report
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+	assert.Equal(t, int64(3), rep.Total.Requests)
+	assert.InDelta(t, .0045, rep.Total.CostUSD, 1e-12)
+	assert.InDelta(t, 3*(.01-.002), rep.Total.SavingsStrongest, 1e-12)
+	require.NotNil(t, rep.Since)
+	assert.Equal(t, now.Add(-48*time.Hour), *rep.Since)
+
+	rec = get(t, h, insights.ReportPath+"?since=2026-03-09&until=2026-03-09&by=day", "Bearer admin")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+	require.Len(t, rep.Rows, 1, "a date-only until includes that day")
+	assert.Equal(t, "2026-03-09", rep.Rows[0].Day)
+	assert.Equal(t, int64(2), rep.Rows[0].Requests)
+}
+
+func TestTimelineEndpoint(t *testing.T) {
+	h := newHandler(t)
+	rec := get(t, h, insights.TimelinePath+"?bucket=1d", "Bearer admin")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var tl insights.Timeline
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &tl))
+	assert.Equal(t, now.Add(-insights.DefaultTimelineSpan), tl.Since, "the default range is the last week")
+	assert.Equal(t, now, tl.Until)
+	assert.Equal(t, "24h0m0s", tl.Bucket)
+	var total int64
+	for _, p := range tl.Points {
+		assert.Equal(t, "small", p.Model)
+		total += p.Requests
+	}
+	assert.Equal(t, int64(3), total)
+	assert.Len(t, tl.Points, 2, "two days with traffic")
+}
+
+func TestBadQueries(t *testing.T) {
+	h := newHandler(t)
+	tests := []struct {
+		target, wantParam string
+	}{
+		{insights.ReportPath + "?since=yesterday", ""},
+		{insights.ReportPath + "?since=2026-03-10&until=2026-03-01", ""},
+		{insights.ReportPath + "?by=week", "by"},
+		{insights.TimelinePath + "?bucket=-1h", ""},
+		{insights.TimelinePath + "?bucket=10s", ""},
+		{insights.TimelinePath + "?since=365d&bucket=1m", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			rec := get(t, h, tt.target, "Bearer admin")
+			assert.Equal(t, http.StatusBadRequest, rec.Code)
+			var body struct {
+				Error struct {
+					Code, Message string
+					Param         *string
+				}
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Equal(t, router.EInvalid, body.Error.Code)
+			assert.NotEmpty(t, body.Error.Message)
+			if tt.wantParam != "" {
+				require.NotNil(t, body.Error.Param)
+				assert.Equal(t, tt.wantParam, *body.Error.Param)
+			}
+		})
+	}
+	assert.Equal(t, http.StatusNotFound, get(t, h, "/v1/router/nope", "Bearer admin").Code)
+}
+
+func TestParseBounds(t *testing.T) {
+	tests := []struct {
+		in        string
+		since     time.Time
+		until     time.Time
+		wantError bool
+	}{
+		{in: "", since: time.Time{}, until: time.Time{}},
+		{in: "7d", since: now.Add(-7 * 24 * time.Hour), until: now.Add(-7 * 24 * time.Hour)},
+		{in: "1.5d", since: now.Add(-36 * time.Hour), until: now.Add(-36 * time.Hour)},
+		{in: "90m", since: now.Add(-90 * time.Minute), until: now.Add(-90 * time.Minute)},
+		{in: "now", since: now, until: now},
+		{in: "2026-01-31", since: time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC), until: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)},
+		{in: "2026-01-31T12:00:00+02:00", since: time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC), until: time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)},
+		{in: "0d", wantError: true},
+		{in: "last week", wantError: true},
+		{in: "31/01/2026", wantError: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			since, err := insights.ParseSince(tt.in, now)
+			until, err2 := insights.ParseUntil(tt.in, now)
+			if tt.wantError {
+				assert.Equal(t, router.EInvalid, router.ErrorCode(err))
+				assert.Equal(t, router.EInvalid, router.ErrorCode(err2))
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, err2)
+			assert.Equal(t, tt.since, since)
+			assert.Equal(t, tt.until, until)
+		})
+	}
+}

@@ -1,0 +1,65 @@
+package insights
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// ParseSince reads the start of a report range: an RFC 3339 time, a UTC
+// date (2026-01-31: its midnight) or a span back from now ("7d", "36h",
+// "90m"). Empty means no bound.
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	return parseBound(s, now, "since", false)
+}
+
+// ParseUntil reads the end of a report range, which is exclusive; a date
+// alone means the end of that day, so --since 2026-01-31 --until
+// 2026-01-31 is that one day.
+func ParseUntil(s string, now time.Time) (time.Time, error) {
+	return parseBound(s, now, "until", true)
+}
+
+func parseBound(s string, now time.Time, name string, endOfDay bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if s == "now" {
+		return now.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if endOfDay {
+			t = t.Add(24 * time.Hour)
+		}
+		return t, nil
+	}
+	if d, err := ParseSpan(s); err == nil {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, router.Errorf(router.EInvalid,
+		"%s %q: want an RFC 3339 time (2026-01-31T12:00:00Z), a date (2026-01-31) or a span back from now (7d, 36h, 90m)", name, s)
+}
+
+// ParseSpan reads a positive duration that may also be given in days
+// ("7d"), which time.ParseDuration does not know.
+func ParseSpan(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n float64
+		n, err = strconv.ParseFloat(days, 64)
+		d = time.Duration(n * float64(24*time.Hour))
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d <= 0 {
+		return 0, router.Errorf(router.EInvalid, "span %q: want a positive duration such as 15m, 1h or 7d", s)
+	}
+	return d, nil
+}
