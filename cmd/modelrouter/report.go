@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/modelrouter/modelrouter/server/insights"
+	"github.com/modelrouter/modelrouter/store"
+	"github.com/modelrouter/modelrouter/training/progress"
+)
+
+// defaultDBPath is where `serve` keeps its database unless told otherwise.
+const defaultDBPath = "data/modelrouter.db"
+
+// reportProgressFrom is the log size from which report shows progress.
+const reportProgressFrom = 20_000
+
+func init() {
+	register(command{name: "report", summary: "summarise the decision log: requests, tokens, cost and savings per deployment and model", run: runReport})
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", defaultDBPath, "the router's SQLite database")
+	since := fs.String("since", "", "start: RFC 3339 time, date (2026-01-31) or span back from now (7d, 24h); default: the first decision")
+	until := fs.String("until", "", "end, exclusive (a date includes that day); same forms as --since; default: now")
+	deployment := fs.String("deployment", "", "only this deployment")
+	by := fs.String("by", "", `"day" splits rows by UTC day`)
+	format := fs.String("format", "table", "table, csv or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: modelrouter report [--db FILE] [--since T] [--until T] [--deployment NAME] [--by day] [--format table|csv|json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("report: unexpected argument %q", fs.Arg(0))
+	}
+	now := time.Now()
+	q := store.ReportQuery{}
+	var err error
+	if q.Since, err = insights.ParseSince(*since, now); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if q.Until, err = insights.ParseUntil(*until, now); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	q.Deployment = *deployment
+	switch *by {
+	case "":
+	case "day":
+		q.ByDay = true
+	default:
+		return fmt.Errorf("report: --by %q: only day is supported", *by)
+	}
+	write, ok := reportWriters[*format]
+	if !ok {
+		return fmt.Errorf("report: --format %q: want table, csv or json", *format)
+	}
+
+	db, err := store.OpenReadOnly(*dbPath)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer db.Close()
+	reports := store.NewReports(db)
+	n, err := reports.Count(ctx, q.Range)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	var bar *progress.Bar
+	if n >= reportProgressFrom {
+		bar = progress.New(stderr, n, "report")
+		q.Progress = bar.Add
+	}
+	rep, err := reports.Report(ctx, q)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	return write(stdout, rep)
+}
+
+var reportWriters = map[string]func(io.Writer, *store.Report) error{
+	"table": writeReportTable,
+	"csv":   writeReportCSV,
+	"json": func(w io.Writer, rep *store.Report) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	},
+}
+
+func usd(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+
+// pct is the share of base that saved is, for the table's savings columns.
+func pct(saved, base float64) string {
+	if base <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*saved/base, 'f', 1, 64) + "%"
+}
+
+func writeReportTable(w io.Writer, rep *store.Report) error {
+	if rep.Total.Requests == 0 {
+		_, err := fmt.Fprintln(w, "no decisions in the selected range")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "DEPLOYMENT\tMODEL\tREQUESTS\tERRORS\tPROMPT TOK\tOUTPUT TOK\tCOST $\tEXPECTED $\tSAVED vs STRONGEST\tSAVED vs BEST SINGLE\t"
+	if rep.ByDay {
+		head = "DAY\t" + head
+	}
+	fmt.Fprintln(tw, head)
+	line := func(r store.ReportRow) {
+		if rep.ByDay {
+			fmt.Fprintf(tw, "%s\t", r.Day)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s %s\t%s %s\t\n", r.Deployment, r.Model, r.Requests, r.Errors,
+			r.PromptTokens, r.CompletionTokens, usd(r.CostUSD), usd(r.RoutedExpectedUSD),
+			usd(r.SavingsStrongest), pct(r.SavingsStrongest, r.StrongestUSD),
+			usd(r.SavingsBestSingle), pct(r.SavingsBestSingle, r.BestSingleUSD))
+	}
+	for _, r := range rep.Rows {
+		line(r)
+	}
+	for _, r := range rep.Deployments {
+		r.Model, r.Day = "(all)", "all days"
+		line(r)
+	}
+	total := rep.Total
+	total.Deployment, total.Model, total.Day = "(all)", "(all)", "all days"
+	line(total)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, d := range rep.Deployments {
+		fmt.Fprintf(w, "%s: best single model %s; mean predicted quality routed %.3f, strongest %.3f, best single %.3f\n",
+			d.Deployment, orDash(rep.BestSingle[d.Deployment]), d.RoutedQuality, d.StrongestQuality, d.BestSingleQuality)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", rep.Method)
+	return err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func writeReportCSV(w io.Writer, rep *store.Report) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"day", "deployment", "model", "requests", "errors", "failovers", "prompt_tokens",
+		"completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd", "routed", "routed_expected_cost_usd",
+		"strongest_expected_cost_usd", "best_single_expected_cost_usd", "savings_vs_strongest_usd",
+		"savings_vs_best_single_usd", "routed_mean_quality", "strongest_mean_quality", "best_single_mean_quality"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	for _, r := range rep.Rows {
+		_ = cw.Write([]string{r.Day, r.Deployment, r.Model, i(r.Requests), i(r.Errors), i(r.Failovers),
+			i(r.PromptTokens), i(r.CompletionTokens), i(r.ReasoningTokens), i(r.CachedTokens), f(r.CostUSD),
+			i(r.Routed), f(r.RoutedExpectedUSD), f(r.StrongestUSD), f(r.BestSingleUSD), f(r.SavingsStrongest),
+			f(r.SavingsBestSingle), f(r.RoutedQuality), f(r.StrongestQuality), f(r.BestSingleQuality)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
