@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+func TestAddFeedback(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	s.Now = func() time.Time { return sampleTime }
+	logged(t, s, sampleRecord("rated", sampleTime))
+
+	require.NoError(t, s.AddFeedback(ctx, "rated", 0.2, "wrong", "missed the unit"))
+	fb, err := s.GetFeedback(ctx, "rated")
+	require.NoError(t, err)
+	assert.Equal(t, store.Feedback{RequestID: "rated", Score: 0.2, Label: "wrong", Comment: "missed the unit", Time: sampleTime}, fb)
+
+	// Later feedback replaces the earlier one.
+	later := sampleTime.Add(time.Minute)
+	s.Now = func() time.Time { return later }
+	require.NoError(t, s.AddFeedback(ctx, "rated", 1, "good", ""))
+	rows, err := s.Decisions(ctx, store.DecisionFilter{WithFeedback: true})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.NotNil(t, rows[0].Feedback)
+	assert.Equal(t, store.Feedback{RequestID: "rated", Score: 1, Label: "good", Time: later}, *rows[0].Feedback)
+}
+
+func TestAddFeedbackWaitsForQueuedDecision(t *testing.T) {
+	s := MustOpen(t)
+	// No Flush: the decision may still sit in the log's queue.
+	s.Log().Record(sampleRecord("just-answered", sampleTime))
+	require.NoError(t, s.AddFeedback(context.Background(), "just-answered", 1, "", ""))
+}
+
+func TestAddFeedbackRejects(t *testing.T) {
+	s := MustOpen(t)
+	logged(t, s, sampleRecord("known", sampleTime))
+	tests := []struct {
+		name    string
+		id      string
+		score   float64
+		label   string
+		comment string
+		code    string
+	}{
+		{"unknown request", "nope", 1, "", "", router.ENotFound},
+		{"empty request id", "", 1, "", "", router.EInvalid},
+		{"score above 1", "known", 1.5, "", "", router.EInvalid},
+		{"negative score", "known", -0.1, "", "", router.EInvalid},
+		{"NaN score", "known", math.NaN(), "", "", router.EInvalid},
+		{"label too long", "known", 1, strings.Repeat("x", 201), "", router.EInvalid},
+		{"comment too long", "known", 1, "", strings.Repeat("x", 10_001), router.EInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.AddFeedback(context.Background(), tt.id, tt.score, tt.label, tt.comment)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, router.ErrorCode(err), err.Error())
+		})
+	}
+	_, err := s.GetFeedback(context.Background(), "known")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "rejected feedback is not stored")
+}
