@@ -1,0 +1,219 @@
+// Package corpus turns routing datasets into the router model's training
+// examples: one example per prompt, with every labelled profile's score and
+// answer length, the profile list (canonical names of models with quality
+// labels) and a validation split that keeps identical prompts together.
+package corpus
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+// Label is one profile's outcome on one prompt. Score is NaN where the
+// data has a length only; OutputTokens is 0 where it has no answer length.
+type Label struct {
+	Profile      int
+	Score        float64
+	OutputTokens float64
+	// Price of the dataset model behind the label, USD per million tokens.
+	InputPrice, OutputPrice float64
+}
+
+// HasScore reports whether the label carries a quality score.
+func (l Label) HasScore() bool { return !math.IsNaN(l.Score) }
+
+// HasLength reports whether the label carries an answer length.
+func (l Label) HasLength() bool { return l.OutputTokens > 0 }
+
+// Example is one prompt and its labels. IDs is filled by the caller once a
+// tokenizer exists (see Tokenize).
+type Example struct {
+	ID          string
+	Dataset     int // index into Corpus.Datasets
+	Task        string
+	Text        string
+	InputTokens int
+	Labels      []Label
+	IDs         []int64
+}
+
+// DatasetInfo describes one dataset the corpus was built from.
+type DatasetInfo struct {
+	Name          string
+	Licence       string // "" when the dataset has no licence for shipping
+	Items         int    // prompts kept
+	QualityLabels int
+	LengthLabels  int
+}
+
+// Corpus is everything the trainer reads.
+type Corpus struct {
+	Profiles []string // canonical names, sorted; the model's output order
+	Datasets []DatasetInfo
+	Examples []Example
+}
+
+// Build merges datasets into one corpus. Profiles are the canonical names
+// of models with at least one quality label in any dataset; a length-only
+// dataset (arena-hard-lengths) contributes lengths for those profiles and
+// nothing else. Several dataset ids with one canonical name on one prompt
+// (the same model through several providers) are averaged.
+func Build(sets []*dataset.Dataset) (*Corpus, error) {
+	if len(sets) == 0 {
+		return nil, errors.New("corpus: no datasets")
+	}
+	profiles := map[string]bool{}
+	for _, d := range sets {
+		for _, it := range d.Items {
+			for m, r := range it.Results {
+				if r.Score != nil {
+					profiles[dataset.Canonical(m)] = true
+				}
+			}
+		}
+	}
+	if len(profiles) == 0 {
+		return nil, errors.New("corpus: no dataset has quality labels (a length-only dataset cannot train the model on its own)")
+	}
+	c := &Corpus{}
+	for p := range profiles {
+		c.Profiles = append(c.Profiles, p)
+	}
+	sort.Strings(c.Profiles)
+	index := map[string]int{}
+	for i, p := range c.Profiles {
+		index[p] = i
+	}
+	for di, d := range sets {
+		info := DatasetInfo{Name: d.Name, Licence: dataset.Licences[d.Name]}
+		for _, it := range d.Items {
+			ex := Example{ID: it.ID, Dataset: di, Task: it.Task, Text: it.Text(), InputTokens: it.InputTokens}
+			ex.Labels = mergeResults(it, d, index)
+			if len(ex.Labels) == 0 {
+				continue
+			}
+			for _, l := range ex.Labels {
+				if l.HasScore() {
+					info.QualityLabels++
+				}
+				if l.HasLength() {
+					info.LengthLabels++
+				}
+			}
+			info.Items++
+			c.Examples = append(c.Examples, ex)
+		}
+		c.Datasets = append(c.Datasets, info)
+	}
+	return c, nil
+}
+
+// mergeResults averages an item's results per profile, in profile order.
+func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []Label {
+	type acc struct {
+		score, scoreN, toks, toksN, in, out, priceN float64
+	}
+	byProfile := map[int]*acc{}
+	for m, r := range it.Results {
+		p, ok := index[dataset.Canonical(m)]
+		if !ok {
+			continue
+		}
+		a := byProfile[p]
+		if a == nil {
+			a = &acc{}
+			byProfile[p] = a
+		}
+		if r.Score != nil && !math.IsNaN(*r.Score) {
+			a.score += clamp01(*r.Score)
+			a.scoreN++
+		}
+		if r.OutputTokens != nil && *r.OutputTokens > 0 {
+			a.toks += *r.OutputTokens
+			a.toksN++
+		}
+		if pr, ok := d.Models[m]; ok {
+			a.in += pr.Input
+			a.out += pr.Output
+			a.priceN++
+		}
+	}
+	keys := make([]int, 0, len(byProfile))
+	for p, a := range byProfile {
+		if a.scoreN > 0 || a.toksN > 0 {
+			keys = append(keys, p)
+		}
+	}
+	sort.Ints(keys)
+	out := make([]Label, 0, len(keys))
+	for _, p := range keys {
+		a := byProfile[p]
+		l := Label{Profile: p, Score: math.NaN()}
+		if a.scoreN > 0 {
+			l.Score = a.score / a.scoreN
+		}
+		if a.toksN > 0 {
+			l.OutputTokens = a.toks / a.toksN
+		}
+		if a.priceN > 0 {
+			l.InputPrice, l.OutputPrice = a.in/a.priceN, a.out/a.priceN
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func clamp01(x float64) float64 { return min(max(x, 0), 1) }
+
+// Tokenize fills every example's IDs with encode(text), truncated to the
+// first head and last tail tokens. workers goroutines share the work; each
+// gets its own encoder from newEncoder since tokenizers need not be safe
+// for concurrent use.
+func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), error), head, tail, workers int, progress func(int)) error {
+	workers = max(workers, 1)
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			enc, err := newEncoder()
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := w; i < len(c.Examples); i += workers {
+				ids, err := enc(c.Examples[i].Text)
+				if err != nil {
+					errs <- fmt.Errorf("corpus: tokenize %s: %w", c.Examples[i].ID, err)
+					return
+				}
+				c.Examples[i].IDs = Truncate(ids, head, tail)
+				if progress != nil {
+					progress(1)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Truncate keeps the first head and the last tail ids of a long prompt:
+// the task framing sits at the start, the question usually at the end.
+// It is the rule classifier.Truncate applies at inference.
+func Truncate(ids []int64, head, tail int) []int64 {
+	if len(ids) <= head+tail {
+		return ids
+	}
+	out := make([]int64, 0, head+tail)
+	out = append(out, ids[:head]...)
+	return append(out, ids[len(ids)-tail:]...)
+}

@@ -1,0 +1,171 @@
+package fit
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var tinySpec = arch.Spec{Vocab: 20, Buckets: 13, Dim: 5, Hidden: 7, Z: 4, Profiles: 3, MaxLen: 16}
+
+// tinyBatch is a batch with soft and hard labels, missing labels and
+// lengths on two datasets.
+func tinyBatch(rng *rand.Rand, n int) []Sample {
+	var out []Sample
+	for i := range n {
+		ids := make([]int64, 1+rng.IntN(8))
+		for t := range ids {
+			ids[t] = int64(2 + rng.IntN(tinySpec.Vocab-2))
+		}
+		s := Sample{IDs: ids, Dataset: i % 2}
+		for m := range tinySpec.Profiles {
+			t := Target{Profile: m, Score: math.NaN(), LogLen: math.NaN()}
+			switch rng.IntN(4) {
+			case 0:
+				t.Score = float64(rng.IntN(2))
+			case 1:
+				t.Score = rng.Float64()
+				t.LogLen = 3 + rng.NormFloat64()
+			case 2:
+				t.LogLen = 5 + rng.NormFloat64()
+			default:
+				continue
+			}
+			s.Targets = append(s.Targets, t)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestGradientMatchesFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	p, err := NewParams(tinySpec, 2, rng)
+	require.NoError(t, err)
+	for i := range p.QB {
+		p.QB[i] = rng.NormFloat64()
+		p.LB[i] = 4 + rng.NormFloat64()
+	}
+	p.Off[1] = 0.3
+	batch := tinyBatch(rng, 12)
+	loss := Loss{LengthWeight: 0.3}
+	g := p.Gradient(batch, loss)
+	const h = 1e-6
+	for ti, tn := range p.tensors() {
+		an := g.tensors()[ti].data
+		num := make([]float64, len(tn.data))
+		for j := range tn.data {
+			old := tn.data[j]
+			tn.data[j] = old + h
+			up := p.BatchLoss(batch, loss)
+			tn.data[j] = old - h
+			down := p.BatchLoss(batch, loss)
+			tn.data[j] = old
+			num[j] = (up - down) / (2 * h)
+		}
+		diff, norm := 0.0, 0.0
+		for j := range num {
+			diff += (num[j] - an[j]) * (num[j] - an[j])
+			norm += num[j]*num[j] + an[j]*an[j]
+		}
+		require.Greater(t, norm, 0.0, "%s has no gradient at all", tn.name)
+		rel := math.Sqrt(diff) / math.Sqrt(norm)
+		assert.Less(t, rel, 1e-3, "tensor %s: relative error %g", tn.name, rel)
+	}
+}
+
+func TestPredictMatchesArchForward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p, err := NewParams(tinySpec, 2, rng)
+	require.NoError(t, err)
+	p.Off = []float64{0.5, -0.5}
+	ids := []int64{3, 4, 5, 19, 2}
+	logits, logLens, z := p.Predict(ids, 0.25)
+	q, l, z32 := p.Weights(0.25).Forward(ids)
+	for m := range q {
+		assert.InDelta(t, sigmoid(logits[m]), float64(q[m]), 1e-5)
+		assert.InDelta(t, math.Exp(logLens[m]), float64(l[m]), 1e-3*float64(l[m]))
+	}
+	for k := range z {
+		assert.InDelta(t, z[k], float64(z32[k]), 1e-5)
+	}
+}
+
+func trainTiny(t *testing.T, workers int, seed uint64) *Params {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 4))
+	cfg := DefaultConfig()
+	cfg.Spec, cfg.Datasets, cfg.Epochs, cfg.Batch, cfg.Workers, cfg.Seed = tinySpec, 2, 3, 8, workers, seed
+	p, err := Train(context.Background(), cfg, tinyBatch(rng, 50))
+	require.NoError(t, err)
+	return p
+}
+
+func TestTrainingIsDeterministicForASeedWithAnyWorkerCount(t *testing.T) {
+	a, b, c := trainTiny(t, 1, 1), trainTiny(t, 2, 1), trainTiny(t, 2, 1)
+	for i, ta := range a.tensors() {
+		assert.Equal(t, ta.data, b.tensors()[i].data, ta.name)
+		assert.Equal(t, ta.data, c.tensors()[i].data, ta.name)
+	}
+	d := trainTiny(t, 2, 2)
+	assert.NotEqual(t, a.W1, d.W1, "another seed gives other weights")
+}
+
+func TestTrainingLowersTheLoss(t *testing.T) {
+	// Profile 0 answers prompts containing token 5 well, profile 1 the
+	// others; the model must learn it from the text.
+	rng := rand.New(rand.NewPCG(5, 6))
+	var samples []Sample
+	for range 400 {
+		ids := []int64{int64(2 + rng.IntN(10)), int64(2 + rng.IntN(10))}
+		good := 0.0
+		if ids[0] == 5 || ids[1] == 5 {
+			good = 1
+		}
+		samples = append(samples, Sample{IDs: ids, Targets: []Target{
+			{Profile: 0, Score: good, LogLen: math.NaN()},
+			{Profile: 1, Score: 1 - good, LogLen: math.Log(100 + 900*good)},
+		}})
+	}
+	cfg := DefaultConfig()
+	cfg.Spec = arch.Spec{Vocab: 12, Buckets: 17, Dim: 8, Hidden: 16, Z: 4, Profiles: 2, MaxLen: 8}
+	cfg.Datasets, cfg.Epochs, cfg.Batch, cfg.LR = 1, 30, 16, 1e-2
+	p, err := Train(context.Background(), cfg, samples)
+	require.NoError(t, err)
+	q, l, _ := p.Weights(0).Forward([]int64{5, 3})
+	assert.Greater(t, q[0], float32(0.9))
+	assert.Less(t, q[1], float32(0.1))
+	assert.InDelta(t, 1000, l[1], 300)
+	q, _, _ = p.Weights(0).Forward([]int64{4, 3})
+	assert.Less(t, q[0], float32(0.1))
+	assert.Greater(t, q[1], float32(0.9))
+}
+
+func TestTrainRejectsBadInput(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Spec, cfg.Datasets = tinySpec, 1
+	ctx := context.Background()
+	_, err := Train(ctx, cfg, nil)
+	assert.ErrorContains(t, err, "no training samples")
+	_, err = Train(ctx, cfg, []Sample{{IDs: []int64{99}}})
+	assert.ErrorContains(t, err, "outside the vocabulary")
+	_, err = Train(ctx, cfg, []Sample{{IDs: []int64{3}, Targets: []Target{{Profile: 7, Score: 1}}}})
+	assert.ErrorContains(t, err, "profile 7")
+	_, err = Train(ctx, cfg, []Sample{{IDs: []int64{3}, Targets: []Target{{Profile: 0, Score: 2}}}})
+	assert.ErrorContains(t, err, "outside [0,1]")
+	_, err = Train(ctx, cfg, []Sample{{IDs: []int64{3}, Dataset: 4}})
+	assert.ErrorContains(t, err, "dataset 4")
+	bad := cfg
+	bad.Epochs = 0
+	_, err = Train(ctx, bad, []Sample{{IDs: []int64{3}}})
+	assert.ErrorContains(t, err, "must be positive")
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = Train(cctx, cfg, []Sample{{IDs: []int64{3}}})
+	assert.ErrorIs(t, err, context.Canceled)
+}

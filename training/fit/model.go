@@ -1,0 +1,297 @@
+package fit
+
+import (
+	"math"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+)
+
+// Sample is one prompt with its targets.
+type Sample struct {
+	IDs     []int64 // truncated token ids
+	Dataset int     // index of the dataset offset
+	Targets []Target
+}
+
+// Target is one profile's labels on a sample: Score in [0,1] (a soft label
+// for the BCE) or NaN, LogLen = log(output tokens) or NaN.
+type Target struct {
+	Profile int
+	Score   float64
+	LogLen  float64
+}
+
+// Loss weighs the two heads: the batch loss is the mean BCE over quality
+// pairs plus LengthWeight times the mean squared log-length error over
+// length pairs.
+type Loss struct {
+	LengthWeight float64
+}
+
+// scratch holds one forward pass's intermediate values for backward.
+type scratch struct {
+	rows []int64
+	x    []float64
+	a1   []float64
+	h    []float64
+	z    []float64
+	dz   []float64
+	dh   []float64
+	dx   []float64
+}
+
+func newScratch(s arch.Spec) *scratch {
+	return &scratch{
+		x: make([]float64, s.Dim+1), a1: make([]float64, s.Hidden), h: make([]float64, s.Hidden),
+		z: make([]float64, s.Z), dz: make([]float64, s.Z), dh: make([]float64, s.Hidden), dx: make([]float64, s.Dim+1),
+	}
+}
+
+// embedRows lists the embedding rows a prompt reads: each token and each
+// adjacent pair's hash bucket, as arch.Features does.
+func embedRows(s arch.Spec, ids []int64, rows []int64) []int64 {
+	rows = rows[:0]
+	for t, id := range ids {
+		rows = append(rows, id)
+		if t+1 < len(ids) {
+			rows = append(rows, arch.PairID(s, id, ids[t+1]))
+		}
+	}
+	return rows
+}
+
+// forward computes z for ids into sc.
+func (p *Params) forward(ids []int64, sc *scratch) {
+	s := p.Spec
+	sc.rows = embedRows(s, ids, sc.rows)
+	clear(sc.x)
+	for _, r := range sc.rows {
+		e := p.Emb[int(r)*s.Dim : int(r+1)*s.Dim]
+		for j, v := range e {
+			sc.x[j] += v
+		}
+	}
+	if n := len(sc.rows); n > 0 {
+		inv := 1 / float64(n)
+		for j := range s.Dim {
+			sc.x[j] *= inv
+		}
+	}
+	sc.x[s.Dim] = math.Log1p(float64(len(ids)))
+	affine64(sc.x, p.W1, p.B1, sc.a1)
+	for i, v := range sc.a1 {
+		sc.h[i] = max(v, 0)
+	}
+	affine64(sc.h, p.W2, p.B2, sc.z)
+}
+
+// affine64 computes y = x·W + b for W of shape len(x) x len(y).
+func affine64(x, W, b, y []float64) {
+	out := len(y)
+	copy(y, b)
+	for i, xi := range x {
+		if xi == 0 {
+			continue
+		}
+		row := W[i*out : (i+1)*out]
+		for j, w := range row {
+			y[j] += xi * w
+		}
+	}
+}
+
+// qualityLogit is profile m's quality logit for z, with the offset.
+func (p *Params) qualityLogit(z []float64, m int, offset float64) float64 {
+	M := p.Spec.Profiles
+	v := p.QB[m] + offset
+	for k, zk := range z {
+		v += zk * p.QW[k*M+m]
+	}
+	return v
+}
+
+// logLength is profile m's predicted log output tokens for z.
+func (p *Params) logLength(z []float64, m int) float64 {
+	M := p.Spec.Profiles
+	v := p.LB[m]
+	for k, zk := range z {
+		v += zk * p.LW[k*M+m]
+	}
+	return v
+}
+
+// Predict returns every profile's quality logit (with offset added) and
+// predicted log length for ids, and z.
+func (p *Params) Predict(ids []int64, offset float64) (logits, logLens, z []float64) {
+	sc := newScratch(p.Spec)
+	p.forward(ids, sc)
+	M := p.Spec.Profiles
+	logits, logLens = make([]float64, M), make([]float64, M)
+	for m := range M {
+		logits[m] = p.qualityLogit(sc.z, m, offset)
+		logLens[m] = p.logLength(sc.z, m)
+	}
+	return logits, logLens, append([]float64(nil), sc.z...)
+}
+
+// norms are a batch's normalisers: the loss is a mean over the whole
+// batch's pairs, however the batch is sharded.
+type norms struct{ quality, length float64 }
+
+func batchNorms(batch []Sample) norms {
+	var n norms
+	for _, s := range batch {
+		for _, t := range s.Targets {
+			if !math.IsNaN(t.Score) {
+				n.quality++
+			}
+			if !math.IsNaN(t.LogLen) {
+				n.length++
+			}
+		}
+	}
+	return n
+}
+
+// grads is one worker's gradient buffer: a Params-shaped array set plus
+// the embedding rows it touched, so only those are summed and cleared.
+type grads struct {
+	g       *Params
+	touched []int64
+	mark    []bool
+	sc      *scratch
+}
+
+func newGrads(s arch.Spec, datasets int) *grads {
+	return &grads{g: zeroParams(s, datasets), mark: make([]bool, s.Vocab+s.Buckets), sc: newScratch(s)}
+}
+
+// accumulate adds the gradient of the batch loss's share of one sample to
+// gr and returns that share of the loss.
+func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
+	s, M, sc, g := p.Spec, p.Spec.Profiles, gr.sc, gr.g
+	p.forward(smp.IDs, sc)
+	clear(sc.dz)
+	total := 0.0
+	for _, t := range smp.Targets {
+		m := t.Profile
+		if !math.IsNaN(t.Score) {
+			l := p.qualityLogit(sc.z, m, p.Off[smp.Dataset])
+			total += bce(l, t.Score) / n.quality
+			d := (sigmoid(l) - t.Score) / n.quality
+			g.QB[m] += d
+			g.Off[smp.Dataset] += d
+			for k, zk := range sc.z {
+				g.QW[k*M+m] += zk * d
+				sc.dz[k] += p.QW[k*M+m] * d
+			}
+		}
+		if !math.IsNaN(t.LogLen) {
+			e := p.logLength(sc.z, m) - t.LogLen
+			total += loss.LengthWeight * e * e / n.length
+			d := 2 * loss.LengthWeight * e / n.length
+			g.LB[m] += d
+			for k, zk := range sc.z {
+				g.LW[k*M+m] += zk * d
+				sc.dz[k] += p.LW[k*M+m] * d
+			}
+		}
+	}
+	// z = h·W2 + b2
+	clear(sc.dh)
+	for i, hi := range sc.h {
+		row := p.W2[i*s.Z : (i+1)*s.Z]
+		grow := g.W2[i*s.Z : (i+1)*s.Z]
+		acc := 0.0
+		for k, dzk := range sc.dz {
+			grow[k] += hi * dzk
+			acc += row[k] * dzk
+		}
+		sc.dh[i] = acc
+	}
+	for k, dzk := range sc.dz {
+		g.B2[k] += dzk
+	}
+	// h = relu(a1), a1 = x·W1 + b1
+	for i := range sc.dh {
+		if sc.a1[i] <= 0 {
+			sc.dh[i] = 0
+		}
+		g.B1[i] += sc.dh[i]
+	}
+	for j, xj := range sc.x {
+		row := p.W1[j*s.Hidden : (j+1)*s.Hidden]
+		grow := g.W1[j*s.Hidden : (j+1)*s.Hidden]
+		acc := 0.0
+		for i, da := range sc.dh {
+			grow[i] += xj * da
+			acc += row[i] * da
+		}
+		sc.dx[j] = acc
+	}
+	// x[:Dim] = mean of embedding rows
+	if len(sc.rows) > 0 {
+		inv := 1 / float64(len(sc.rows))
+		for _, r := range sc.rows {
+			if !gr.mark[r] {
+				gr.mark[r] = true
+				gr.touched = append(gr.touched, r)
+			}
+			ge := g.Emb[int(r)*s.Dim : int(r+1)*s.Dim]
+			for j := range ge {
+				ge[j] += sc.dx[j] * inv
+			}
+		}
+	}
+	return total
+}
+
+// bce is the binary cross-entropy of logit l against soft label y,
+// computed stably.
+func bce(l, y float64) float64 {
+	// -(y log σ(l) + (1-y) log(1-σ(l))) = softplus(l) - y·l
+	return softplus(l) - y*l
+}
+
+func softplus(l float64) float64 {
+	if l > 30 {
+		return l
+	}
+	if l < -30 {
+		return math.Exp(l)
+	}
+	return math.Log1p(math.Exp(l))
+}
+
+func sigmoid(l float64) float64 { return 1 / (1 + math.Exp(-l)) }
+
+// BatchLoss is the loss of p on batch (for tests and reports).
+func (p *Params) BatchLoss(batch []Sample, loss Loss) float64 {
+	n := batchNorms(batch)
+	total := 0.0
+	sc := newScratch(p.Spec)
+	for _, smp := range batch {
+		p.forward(smp.IDs, sc)
+		for _, t := range smp.Targets {
+			if !math.IsNaN(t.Score) {
+				total += bce(p.qualityLogit(sc.z, t.Profile, p.Off[smp.Dataset]), t.Score) / n.quality
+			}
+			if !math.IsNaN(t.LogLen) {
+				e := p.logLength(sc.z, t.Profile) - t.LogLen
+				total += loss.LengthWeight * e * e / n.length
+			}
+		}
+	}
+	return total
+}
+
+// Gradient returns the gradient of BatchLoss (single goroutine; the
+// trainer shards the same computation).
+func (p *Params) Gradient(batch []Sample, loss Loss) *Params {
+	gr := newGrads(p.Spec, len(p.Off))
+	n := batchNorms(batch)
+	for _, smp := range batch {
+		p.accumulate(smp, n, loss, gr)
+	}
+	return gr.g
+}

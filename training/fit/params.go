@@ -1,0 +1,136 @@
+// Package fit trains the router model of training/arch: a shared prompt
+// representation z and one ability vector per profile (item-response style),
+// so every label teaches every profile, with a per-dataset offset in the
+// quality logit because scores of different datasets are on different
+// scales. Training runs in float64, on a fixed number of goroutines with
+// fixed sharding and a fixed-order gradient sum, so a seed gives the same
+// weights on any machine.
+package fit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+)
+
+// Params are the trainable parameters: arch.Weights in float64 plus the
+// per-dataset quality offsets Off, which are not exported (at inference the
+// offset is the label-weighted mean, see Weights).
+type Params struct {
+	Spec arch.Spec
+	Emb  []float64 // (Vocab+Buckets) x Dim
+	W1   []float64 // (Dim+1) x Hidden
+	B1   []float64 // Hidden
+	W2   []float64 // Hidden x Z
+	B2   []float64 // Z
+	QW   []float64 // Z x M
+	QB   []float64 // M
+	LW   []float64 // Z x M
+	LB   []float64 // M
+	Off  []float64 // one per dataset
+}
+
+// tensor is one named parameter array; decay says whether weight decay
+// applies (not to biases and offsets).
+type tensor struct {
+	name  string
+	data  []float64
+	decay bool
+}
+
+func (p *Params) tensors() []tensor {
+	return []tensor{
+		{"emb", p.Emb, true}, {"w1", p.W1, true}, {"b1", p.B1, false},
+		{"w2", p.W2, true}, {"b2", p.B2, false}, {"qw", p.QW, true}, {"qb", p.QB, false},
+		{"lw", p.LW, true}, {"lb", p.LB, false}, {"off", p.Off, false},
+	}
+}
+
+// zeroParams allocates zeroed parameters.
+func zeroParams(s arch.Spec, datasets int) *Params {
+	return &Params{
+		Spec: s,
+		Emb:  make([]float64, (s.Vocab+s.Buckets)*s.Dim),
+		W1:   make([]float64, (s.Dim+1)*s.Hidden), B1: make([]float64, s.Hidden),
+		W2: make([]float64, s.Hidden*s.Z), B2: make([]float64, s.Z),
+		QW: make([]float64, s.Z*s.Profiles), QB: make([]float64, s.Profiles),
+		LW: make([]float64, s.Z*s.Profiles), LB: make([]float64, s.Profiles),
+		Off: make([]float64, datasets),
+	}
+}
+
+// NewParams draws initial parameters from rng: embeddings of unit scale
+// (mean pooling shrinks them), He-scaled MLP layers, small profile vectors.
+func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
+	if s.Vocab <= 0 || s.Buckets <= 0 || s.Dim <= 0 || s.Hidden <= 0 || s.Z <= 0 || s.Profiles <= 0 || s.MaxLen <= 0 {
+		return nil, fmt.Errorf("fit: every dimension must be positive: %+v", s)
+	}
+	if datasets <= 0 {
+		return nil, fmt.Errorf("fit: need at least one dataset, got %d", datasets)
+	}
+	p := zeroParams(s, datasets)
+	fill := func(a []float64, std float64) {
+		for i := range a {
+			a[i] = rng.NormFloat64() * std
+		}
+	}
+	fill(p.Emb, 1)
+	fill(p.W1, math.Sqrt(2/float64(s.Dim+1))*4) // pooled inputs are ~1/sqrt(n) in scale
+	fill(p.W2, math.Sqrt(2/float64(s.Hidden)))
+	fill(p.QW, 0.1/math.Sqrt(float64(s.Z)))
+	fill(p.LW, 0.1/math.Sqrt(float64(s.Z)))
+	return p, nil
+}
+
+// Clone deep-copies p.
+func (p *Params) Clone() *Params {
+	q := zeroParams(p.Spec, len(p.Off))
+	src, dst := p.tensors(), q.tensors()
+	for i := range src {
+		copy(dst[i].data, src[i].data)
+	}
+	return q
+}
+
+// Weights exports the parameters for ONNX and arch.Forward, with offset
+// added to every profile's quality bias (the dataset is unknown at
+// inference; the trainer passes MeanOffset).
+func (p *Params) Weights(offset float64) *arch.Weights {
+	w := arch.NewWeights(p.Spec)
+	conv := func(dst []float32, src []float64) {
+		for i, v := range src {
+			dst[i] = float32(v)
+		}
+	}
+	conv(w.Emb, p.Emb)
+	conv(w.W1, p.W1)
+	conv(w.B1, p.B1)
+	conv(w.W2, p.W2)
+	conv(w.B2, p.B2)
+	conv(w.QW, p.QW)
+	conv(w.QB, p.QB)
+	conv(w.LW, p.LW)
+	conv(w.LB, p.LB)
+	for m := range w.QB {
+		w.QB[m] += float32(offset)
+	}
+	return w
+}
+
+// MeanOffset is the dataset offsets' mean weighted by weights (e.g. each
+// dataset's number of quality labels).
+func (p *Params) MeanOffset(weights []float64) float64 {
+	s, n := 0.0, 0.0
+	for d, o := range p.Off {
+		if d < len(weights) {
+			s += o * weights[d]
+			n += weights[d]
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return s / n
+}

@@ -1,0 +1,229 @@
+package fit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+)
+
+// Config is a training run's settings.
+type Config struct {
+	Spec        arch.Spec // Profiles must match the samples
+	Datasets    int       // number of dataset offsets
+	Epochs      int
+	Batch       int
+	LR          float64 // Adam step size
+	WeightDecay float64 // decoupled (AdamW) decay per step, times LR
+	Loss        Loss
+	Seed        uint64
+	Workers     int // goroutines; the result does not depend on it
+	// Progress, if set, is called after every step with the steps done, the
+	// total and the running mean loss of the current epoch.
+	Progress func(step, total int, loss float64)
+}
+
+// DefaultConfig holds the shipped model's training settings (without Spec
+// and Datasets, which come from the data).
+func DefaultConfig() Config {
+	return Config{Epochs: 12, Batch: 64, LR: 2e-3, WeightDecay: 1e-4, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
+}
+
+// shards is the fixed number of gradient shards. Each worker sums whole
+// shards and the shards are added in index order, so the result is the
+// same for any number of workers.
+const shards = 2
+
+// Train fits parameters to samples. The run is deterministic for a seed:
+// batches come from a seeded permutation, each batch is cut into the same
+// shards whatever the worker count, and shard gradients are added in a
+// fixed order.
+func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
+	if len(samples) == 0 {
+		return nil, errors.New("fit: no training samples")
+	}
+	if cfg.Epochs <= 0 || cfg.Batch <= 0 || cfg.LR <= 0 {
+		return nil, fmt.Errorf("fit: epochs, batch and learning rate must be positive (got %d, %d, %g)", cfg.Epochs, cfg.Batch, cfg.LR)
+	}
+	if err := checkSamples(cfg, samples); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x726f75746572))
+	p, err := NewParams(cfg.Spec, cfg.Datasets, rng)
+	if err != nil {
+		return nil, err
+	}
+	initBiases(p, samples)
+	opt := newAdam(p, cfg)
+	bufs := make([]*grads, shards)
+	for i := range bufs {
+		bufs[i] = newGrads(cfg.Spec, cfg.Datasets)
+	}
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	steps := (len(samples) + cfg.Batch - 1) / cfg.Batch
+	total, step := steps*cfg.Epochs, 0
+	batch := make([]Sample, 0, cfg.Batch)
+	for range cfg.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		sum := 0.0
+		for b := range steps {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			batch = batch[:0]
+			for _, i := range order[b*cfg.Batch : min((b+1)*cfg.Batch, len(order))] {
+				batch = append(batch, samples[i])
+			}
+			sum += p.shardedGradient(batch, cfg, bufs)
+			reduce(bufs)
+			opt.step(p, bufs[0].g, bufs[0].touched, cfg.Workers)
+			for _, g := range bufs {
+				g.reset()
+			}
+			step++
+			if cfg.Progress != nil {
+				cfg.Progress(step, total, sum/float64(b+1))
+			}
+		}
+	}
+	return p, nil
+}
+
+func checkSamples(cfg Config, samples []Sample) error {
+	rows := int64(cfg.Spec.Vocab)
+	for i, s := range samples {
+		if s.Dataset < 0 || s.Dataset >= cfg.Datasets {
+			return fmt.Errorf("fit: sample %d has dataset %d of %d", i, s.Dataset, cfg.Datasets)
+		}
+		for _, id := range s.IDs {
+			if id < 0 || id >= rows {
+				return fmt.Errorf("fit: sample %d has token id %d outside the vocabulary of %d", i, id, rows)
+			}
+		}
+		for _, t := range s.Targets {
+			if t.Profile < 0 || t.Profile >= cfg.Spec.Profiles {
+				return fmt.Errorf("fit: sample %d has profile %d of %d", i, t.Profile, cfg.Spec.Profiles)
+			}
+			if !math.IsNaN(t.Score) && (t.Score < 0 || t.Score > 1) {
+				return fmt.Errorf("fit: sample %d has score %g outside [0,1]", i, t.Score)
+			}
+		}
+	}
+	return nil
+}
+
+// initBiases starts each profile's quality bias at the logit of its mean
+// score and its length bias at its mean log length, so early steps learn
+// prompts rather than base rates.
+func initBiases(p *Params, samples []Sample) {
+	M := p.Spec.Profiles
+	qs, qn, ls, ln := make([]float64, M), make([]float64, M), make([]float64, M), make([]float64, M)
+	for _, s := range samples {
+		for _, t := range s.Targets {
+			if !math.IsNaN(t.Score) {
+				qs[t.Profile] += t.Score
+				qn[t.Profile]++
+			}
+			if !math.IsNaN(t.LogLen) {
+				ls[t.Profile] += t.LogLen
+				ln[t.Profile]++
+			}
+		}
+	}
+	allL, allN := 0.0, 0.0
+	for m := range M {
+		allL += ls[m]
+		allN += ln[m]
+	}
+	for m := range M {
+		if qn[m] > 0 {
+			mean := min(max(qs[m]/qn[m], 0.02), 0.98)
+			p.QB[m] = math.Log(mean / (1 - mean))
+		}
+		switch {
+		case ln[m] > 0:
+			p.LB[m] = ls[m] / ln[m]
+		case allN > 0:
+			p.LB[m] = allL / allN
+		}
+	}
+}
+
+// shardedGradient cuts batch into fixed shards, computes each shard's
+// gradient on its own buffer (in parallel) and returns the batch loss.
+func (p *Params) shardedGradient(batch []Sample, cfg Config, bufs []*grads) float64 {
+	n := batchNorms(batch)
+	losses := make([]float64, len(bufs))
+	per := (len(batch) + len(bufs) - 1) / len(bufs)
+	run := func(k int) {
+		lo, hi := min(k*per, len(batch)), min((k+1)*per, len(batch))
+		for _, smp := range batch[lo:hi] {
+			losses[k] += p.accumulate(smp, n, cfg.Loss, bufs[k])
+		}
+	}
+	if cfg.Workers <= 1 {
+		for k := range bufs {
+			run(k)
+		}
+	} else {
+		var wg sync.WaitGroup
+		for k := range bufs {
+			wg.Go(func() { run(k) })
+		}
+		wg.Wait()
+	}
+	total := 0.0
+	for _, l := range losses {
+		total += l
+	}
+	return total
+}
+
+// reduce adds every shard's gradient into bufs[0], in shard order.
+func reduce(bufs []*grads) {
+	g0 := bufs[0]
+	dim := g0.g.Spec.Dim
+	for _, gk := range bufs[1:] {
+		dst, src := g0.g.tensors(), gk.g.tensors()
+		for i := range dst {
+			if dst[i].name == "emb" {
+				continue
+			}
+			for j, v := range src[i].data {
+				dst[i].data[j] += v
+			}
+		}
+		for _, r := range gk.touched {
+			if !g0.mark[r] {
+				g0.mark[r] = true
+				g0.touched = append(g0.touched, r)
+			}
+			d := g0.g.Emb[int(r)*dim : int(r+1)*dim]
+			for j, v := range gk.g.Emb[int(r)*dim : int(r+1)*dim] {
+				d[j] += v
+			}
+		}
+	}
+}
+
+// reset clears the buffer for the next batch.
+func (gr *grads) reset() {
+	for _, t := range gr.g.tensors() {
+		if t.name != "emb" {
+			clear(t.data)
+		}
+	}
+	dim := gr.g.Spec.Dim
+	for _, r := range gr.touched {
+		clear(gr.g.Emb[int(r)*dim : int(r+1)*dim])
+		gr.mark[r] = false
+	}
+	gr.touched = gr.touched[:0]
+}
