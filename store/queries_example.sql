@@ -1,0 +1,94 @@
+-- Example queries over the modelrouter database, for the sqlite3 shell:
+--   sqlite3 -header -column data/modelrouter.db
+-- The README shows these exact queries; store/queries_test.go runs each one
+-- against a populated database, so keep the two in step.
+
+-- name: recent-decisions
+-- The 20 latest requests: what the router chose, which model answered,
+-- how it went and what it cost.
+SELECT ts, request_id, deployment, mode, chosen, answered, status,
+       fallbacks_tried, prompt_tokens, completion_tokens,
+       round(cost_usd, 6) AS cost_usd, round(total_ms) AS total_ms
+FROM decisions
+ORDER BY ts_ms DESC
+LIMIT 20;
+
+-- name: traffic-and-cost-per-model
+-- Share of requests and of spend per answering model over the last 24 hours.
+SELECT coalesce(nullif(answered, ''), '(none)') AS model,
+       count(*) AS requests,
+       round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct_requests,
+       round(total(cost_usd), 4) AS cost_usd,
+       round(100.0 * total(cost_usd) / sum(total(cost_usd)) OVER (), 1) AS pct_cost
+FROM decisions
+WHERE ts_ms >= (strftime('%s', 'now') - 86400) * 1000
+GROUP BY model
+ORDER BY requests DESC;
+
+-- name: failovers
+-- Requests that needed more than one upstream call, one line per attempt.
+SELECT d.ts, d.request_id, d.chosen, d.answered,
+       a.key + 1 AS attempt,
+       json_extract(a.value, '$.model') AS model,
+       json_extract(a.value, '$.status') AS status,
+       json_extract(a.value, '$.error') AS error
+FROM decisions AS d, json_each(d.attempts) AS a
+WHERE json_array_length(d.attempts) > 1
+ORDER BY d.ts_ms DESC, a.key
+LIMIT 50;
+
+-- name: failover-rate-per-model
+-- How often the router's first choice failed and another model took over.
+SELECT chosen,
+       count(*) AS requests,
+       sum(fallbacks_tried > 0) AS failed_over,
+       round(100.0 * avg(fallbacks_tried > 0), 1) AS pct_failed_over
+FROM decisions
+WHERE chosen <> ''
+GROUP BY chosen
+ORDER BY failed_over DESC, requests DESC;
+
+-- name: candidates-of-latest-request
+-- Every candidate of the latest request with its predictions and why it won
+-- or lost; put a request_id in place of the subquery to inspect another.
+SELECT json_extract(c.value, '$.model') AS model,
+       json_extract(c.value, '$.rank') AS rank,
+       round(json_extract(c.value, '$.predicted_quality'), 3) AS quality,
+       round(json_extract(c.value, '$.expected_cost_usd'), 6) AS expected_cost_usd,
+       json_extract(c.value, '$.reason') AS reason
+FROM decisions AS d, json_each(d.candidates) AS c
+WHERE d.request_id = (SELECT request_id FROM decisions ORDER BY ts_ms DESC LIMIT 1)
+ORDER BY rank = 0, rank;
+
+-- name: feedback-per-model
+-- Average feedback score per answering model (scores are in [0, 1]).
+SELECT d.answered AS model,
+       count(*) AS rated,
+       round(avg(f.score), 3) AS avg_score,
+       sum(f.score >= 0.5) AS good,
+       sum(f.score < 0.5) AS bad
+FROM feedback AS f
+JOIN decisions AS d USING (request_id)
+GROUP BY d.answered
+ORDER BY rated DESC;
+
+-- name: latest-feedback
+-- The latest feedback with the request it rates.
+SELECT f.ts, f.request_id, d.deployment, d.answered, f.score, f.label, f.comment
+FROM feedback AS f
+JOIN decisions AS d USING (request_id)
+ORDER BY f.ts_ms DESC
+LIMIT 20;
+
+-- name: hourly-latency-and-errors
+-- Requests, mean latencies (ms) and errors per hour, newest first.
+SELECT strftime('%Y-%m-%d %H:00', ts) AS hour,
+       count(*) AS requests,
+       round(avg(decide_ms), 2) AS decide_ms,
+       round(avg(first_byte_ms)) AS first_byte_ms,
+       round(avg(total_ms)) AS total_ms,
+       sum(status >= 400) AS errors
+FROM decisions
+GROUP BY hour
+ORDER BY hour DESC
+LIMIT 24;
