@@ -1,0 +1,446 @@
+// modelrouter playground: a chat view that shows why the router picked a
+// model, and a dashboard over the decision log. Plain browser JavaScript,
+// no build step and no third-party code; every value from the server is
+// written with textContent, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const PALETTE = ["#2f6fdf", "#e07b24", "#2a9d6f", "#c4384d", "#7a55c7", "#8c6d3f", "#d46bb5", "#5f6b7a", "#b4a000", "#17a2b8"];
+
+let deployments = [];
+
+// --- shared ---------------------------------------------------------------
+
+function headers(json) {
+  const h = {};
+  if (json) h["Content-Type"] = "application/json";
+  const key = $("api-key").value.trim();
+  if (key) h["Authorization"] = "Bearer " + key;
+  return h;
+}
+
+// errorText turns an OpenAI-shaped error body into one readable line.
+function errorText(status, body) {
+  const e = body && body.error;
+  if (!e) return "HTTP " + status;
+  return e.message + (e.code ? " (" + e.code + ", HTTP " + status + ")" : " (HTTP " + status + ")");
+}
+
+async function getJSON(url) {
+  const resp = await fetch(url, { headers: headers(false) });
+  const body = await resp.json().catch(() => null);
+  if (!resp.ok) throw new Error(errorText(resp.status, body));
+  return body;
+}
+
+function setStatus(el, text, isError) {
+  el.textContent = text;
+  el.classList.toggle("error", !!isError);
+}
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+function fmtUSD(v, digits) {
+  if (typeof v !== "number") return "-";
+  return "$" + v.toFixed(digits === undefined ? 6 : digits);
+}
+
+function colorOf(models, model) {
+  const i = models.indexOf(model);
+  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+}
+
+// --- tabs -----------------------------------------------------------------
+
+function show(view) {
+  for (const tab of document.querySelectorAll(".tab")) {
+    tab.classList.toggle("active", tab.dataset.view === view);
+  }
+  $("view-chat").hidden = view !== "chat";
+  $("view-dashboard").hidden = view !== "dashboard";
+  if (view === "dashboard") refreshDashboard();
+}
+
+// --- chat -----------------------------------------------------------------
+
+async function loadModels() {
+  const status = $("chat-status");
+  try {
+    const list = await getJSON("/v1/models");
+    deployments = (list.data || []).filter((m) => m.kind === "deployment");
+    if (deployments.length === 0) {
+      // Older servers list only ids; offer them as deployments.
+      deployments = (list.data || []).map((m) => ({ id: m.id, models: [] }));
+    }
+    for (const sel of [$("deployment"), $("dash-deployment")]) {
+      const keep = sel.id === "dash-deployment" ? sel.options[0] : null;
+      sel.replaceChildren();
+      if (keep) sel.appendChild(keep);
+      for (const d of deployments) {
+        const o = el("option", d.id + (d.mode && sel.id === "deployment" ? " (" + d.mode + ")" : ""));
+        o.value = d.id;
+        sel.appendChild(o);
+      }
+    }
+    renderSubset();
+    setStatus(status, "");
+  } catch (err) {
+    setStatus(status, "Could not list deployments: " + err.message, true);
+  }
+}
+
+function renderSubset() {
+  const box = $("subset-models");
+  box.replaceChildren();
+  const d = deployments.find((x) => x.id === $("deployment").value);
+  for (const id of (d && d.models) || []) {
+    const label = el("label", "", "inline");
+    const cb = document.createElement("input");
+    cb.type = "checkbox";
+    cb.value = id;
+    label.append(cb, document.createTextNode(id));
+    box.appendChild(label);
+  }
+}
+
+function requestBody(stream) {
+  const body = {
+    model: $("deployment").value,
+    messages: [{ role: "user", content: $("prompt").value }],
+  };
+  const rc = {};
+  if ($("mode").value) rc.mode = $("mode").value;
+  const models = [...$("subset-models").querySelectorAll("input:checked")].map((cb) => cb.value);
+  if (models.length) rc.models = models;
+  if (Object.keys(rc).length) body.routing_config = rc;
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+async function send(ev) {
+  ev.preventDefault();
+  const status = $("chat-status");
+  if (!$("prompt").value.trim()) {
+    setStatus(status, "Type a prompt first.", true);
+    return;
+  }
+  const stream = $("stream").checked;
+  busy(true);
+  setStatus(status, "Routing...");
+  resetResult();
+  const started = performance.now();
+  try {
+    const resp = await fetch("/v1/chat/completions", {
+      method: "POST", headers: headers(true), body: JSON.stringify(requestBody(stream)),
+    });
+    const requestID = resp.headers.get("x-request-id") || "-";
+    if (!resp.ok) {
+      const body = await resp.json().catch(() => null);
+      showError(resp.status, body, requestID);
+      return;
+    }
+    const ctype = resp.headers.get("content-type") || "";
+    let out;
+    if (ctype.includes("text/event-stream")) {
+      out = await readStream(resp);
+    } else {
+      const body = await resp.json();
+      out = {
+        text: (body.choices && body.choices[0] && body.choices[0].message && body.choices[0].message.content) || "",
+        model: body.model, details: body.model_selection_details,
+      };
+      $("answer").textContent = out.text;
+    }
+    renderDetails(out.details, out.model, requestID);
+    $("total-time").textContent = Math.round(performance.now() - started) + " ms";
+    setStatus(status, out.error ? "Stream ended with an error: " + out.error : "Done.", !!out.error);
+  } catch (err) {
+    setStatus(status, "Request failed: " + err.message, true);
+  } finally {
+    busy(false);
+  }
+}
+
+// readStream reads Chat Completions server-sent events, appending the
+// answer as it arrives and keeping model_selection_details from any chunk.
+async function readStream(resp) {
+  const reader = resp.body.getReader();
+  const decoder = new TextDecoder();
+  const out = { text: "", model: "", details: null, error: "" };
+  let buf = "";
+  $("result").hidden = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line.startsWith("data:")) continue;
+      const data = line.slice(5).trim();
+      if (data === "[DONE]") continue;
+      let chunk;
+      try { chunk = JSON.parse(data); } catch (e) { continue; }
+      if (chunk.error) out.error = chunk.error.message || "upstream error";
+      if (chunk.model) out.model = chunk.model;
+      if (chunk.model_selection_details) out.details = chunk.model_selection_details;
+      const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
+      if (delta && delta.content) {
+        out.text += delta.content;
+        $("answer").textContent = out.text;
+      }
+    }
+  }
+  return out;
+}
+
+async function decideOnly() {
+  const status = $("chat-status");
+  if (!$("prompt").value.trim()) {
+    setStatus(status, "Type a prompt first.", true);
+    return;
+  }
+  busy(true);
+  resetResult();
+  setStatus(status, "Deciding...");
+  try {
+    const resp = await fetch("/v1/route", { method: "POST", headers: headers(true), body: JSON.stringify(requestBody(false)) });
+    const body = await resp.json().catch(() => null);
+    const requestID = resp.headers.get("x-request-id") || (body && body.request_id) || "-";
+    if (!resp.ok) {
+      showError(resp.status, body, requestID);
+      return;
+    }
+    $("answer").textContent = "(decision only: nothing was forwarded) " + (body.reason || "");
+    renderDetails({
+      mode: body.mode, chosen_model: body.chosen_model, answered_model: "", candidates: body.candidates,
+      fallbacks_tried: [], session_affinity: body.session_affinity, router_latency_ms: body.router_latency_ms,
+    }, "", requestID);
+    setStatus(status, "Decided.");
+  } catch (err) {
+    setStatus(status, "Request failed: " + err.message, true);
+  } finally {
+    busy(false);
+  }
+}
+
+function busy(on) {
+  $("send").disabled = on;
+  $("decide").disabled = on;
+}
+
+function resetResult() {
+  $("result").hidden = true;
+  $("answer").textContent = "";
+  for (const id of ["answered-model", "chosen-model", "result-mode", "router-latency", "total-time", "fallbacks", "affinity", "request-id"]) {
+    $(id).textContent = "-";
+  }
+  $("candidates").tBodies[0].replaceChildren();
+}
+
+function showError(status, body, requestID) {
+  setStatus($("chat-status"), errorText(status, body), true);
+  $("request-id").textContent = requestID;
+  // A "no eligible model" error says why each candidate was excluded.
+  const cands = body && body.error && body.error.candidates;
+  if (Array.isArray(cands) && cands.length) {
+    $("result").hidden = false;
+    renderCandidates(cands.map((c) => ({ model: c.model, reason: c.reason, rank: 0 })), "");
+  }
+}
+
+function renderDetails(d, model, requestID) {
+  $("result").hidden = false;
+  $("request-id").textContent = requestID;
+  if (!d) {
+    $("answered-model").textContent = model || "-";
+    return;
+  }
+  $("answered-model").textContent = d.answered_model || model || "-";
+  $("chosen-model").textContent = d.chosen_model || "-";
+  $("result-mode").textContent = d.mode || "-";
+  $("router-latency").textContent = typeof d.router_latency_ms === "number" ? d.router_latency_ms.toFixed(2) + " ms" : "-";
+  const tried = d.fallbacks_tried || [];
+  $("fallbacks").textContent = tried.length
+    ? tried.map((f) => f.model + (f.status ? " (" + f.status + ")" : "")).join(", ") : "none";
+  $("affinity").textContent = d.session_affinity ? "yes" : "no";
+  renderCandidates(d.candidates || [], d.chosen_model);
+}
+
+function renderCandidates(cands, chosen) {
+  const tbody = $("candidates").tBodies[0];
+  tbody.replaceChildren();
+  // Ranked candidates first in failover order, excluded ones after.
+  const sorted = [...cands].sort((a, b) => (a.rank || 1e9) - (b.rank || 1e9) || a.model.localeCompare(b.model));
+  for (const c of sorted) {
+    const tr = document.createElement("tr");
+    tr.dataset.model = c.model;
+    if (c.model === chosen && c.rank === 1) tr.className = "chosen";
+    else if (!c.rank) tr.className = "excluded";
+    tr.append(
+      el("td", c.rank ? String(c.rank) : "-", "num"),
+      el("td", c.model),
+      el("td", c.rank ? Number(c.predicted_quality).toFixed(3) : "-", "num"),
+      el("td", c.rank ? fmtUSD(c.expected_cost_usd) : "-", "num"),
+      el("td", c.reason || ""),
+    );
+    tbody.appendChild(tr);
+  }
+}
+
+// --- dashboard --------------------------------------------------------------
+
+const BUCKETS = { "24h": "1h", "7d": "6h", "30d": "1d" };
+const BUCKET_MS = { "1h": 3600e3, "6h": 6 * 3600e3, "1d": 86400e3 };
+
+async function refreshDashboard() {
+  const status = $("dash-status");
+  const range = $("range").value;
+  const bucket = BUCKETS[range];
+  const dep = $("dash-deployment").value;
+  const q = "since=" + encodeURIComponent(range) + (dep ? "&deployment=" + encodeURIComponent(dep) : "");
+  setStatus(status, "Loading...");
+  try {
+    const [timeline, report] = await Promise.all([
+      getJSON("/v1/router/timeline?" + q + "&bucket=" + bucket),
+      getJSON("/v1/router/report?" + q),
+    ]);
+    const models = [...new Set(timeline.points.map((p) => p.model))].sort();
+    const steps = timeSteps(timeline, BUCKET_MS[bucket]);
+    drawStacked($("chart-distribution"), steps, models, "requests", true);
+    drawStacked($("chart-cost"), steps, models, "cost_usd", false);
+    drawLegend(models);
+    renderReport(report);
+    setStatus(status, timeline.points.length ? "" : "No decisions in this range yet.");
+  } catch (err) {
+    setStatus(status, "Could not load the dashboard: " + err.message + " (the dashboard needs an admin key)", true);
+  }
+}
+
+// timeSteps lays the points on every step of the range, empty steps
+// included, so gaps in traffic show as gaps.
+function timeSteps(timeline, width) {
+  const start = Math.floor(Date.parse(timeline.since) / width) * width;
+  const end = Date.parse(timeline.until);
+  const steps = new Map();
+  for (let t = start; t < end && steps.size < 2000; t += width) steps.set(t, { t, byModel: {} });
+  for (const p of timeline.points) {
+    const t = Date.parse(p.start);
+    if (!steps.has(t)) steps.set(t, { t, byModel: {} });
+    steps.get(t).byModel[p.model] = p;
+  }
+  return [...steps.values()].sort((a, b) => a.t - b.t);
+}
+
+function svgEl(tag, attrs, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// drawStacked draws one bar per time step, stacked by model: shares of
+// requests (share=true) or absolute values of field.
+function drawStacked(svg, steps, models, field, share) {
+  svg.replaceChildren();
+  const W = 800, H = 240, left = 56, right = 10, top = 10, bottom = 28;
+  const plotW = W - left - right, plotH = H - top - bottom;
+  let maxV = 0;
+  for (const s of steps) {
+    const total = models.reduce((a, m) => a + ((s.byModel[m] && s.byModel[m][field]) || 0), 0);
+    s.total = total;
+    maxV = Math.max(maxV, total);
+  }
+  const scale = share ? 1 : (maxV || 1);
+  // Axis and grid.
+  for (let i = 0; i <= 4; i++) {
+    const y = top + plotH - (plotH * i) / 4;
+    svg.appendChild(svgEl("line", { x1: left, x2: W - right, y1: y, y2: y, class: "axis" }));
+    const v = (scale * i) / 4;
+    const label = share ? Math.round(v * 100) + "%" : (field === "cost_usd" ? "$" + v.toPrecision(2) : String(Math.round(v)));
+    svg.appendChild(svgEl("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, label));
+  }
+  if (steps.length === 0) return;
+  const bw = plotW / steps.length;
+  const every = Math.max(1, Math.ceil(steps.length / 8));
+  steps.forEach((s, i) => {
+    const x = left + i * bw;
+    let y = top + plotH;
+    for (const m of models) {
+      const v = (s.byModel[m] && s.byModel[m][field]) || 0;
+      if (!v) continue;
+      const frac = share ? v / (s.total || 1) : v / scale;
+      const h = frac * plotH;
+      y -= h;
+      const r = svgEl("rect", { x: x + bw * 0.1, y, width: Math.max(bw * 0.8, 1), height: h, fill: colorOf(models, m), "data-model": m });
+      const what = share ? (100 * frac).toFixed(1) + "% (" + v + " requests)" : "$" + v.toFixed(6);
+      r.appendChild(svgEl("title", {}, new Date(s.t).toISOString().slice(0, 16).replace("T", " ") + " UTC, " + m + ": " + what));
+      svg.appendChild(r);
+    }
+    if (i % every === 0) {
+      const d = new Date(s.t).toISOString();
+      svg.appendChild(svgEl("text", { x: x + bw / 2, y: H - 10, "text-anchor": "middle" }, d.slice(5, 10) + " " + d.slice(11, 16)));
+    }
+  });
+}
+
+function drawLegend(models) {
+  const box = $("legend");
+  box.replaceChildren();
+  for (const m of models) {
+    const s = el("span", m);
+    s.style.setProperty("--swatch", colorOf(models, m));
+    box.appendChild(s);
+  }
+}
+
+function renderReport(rep) {
+  const t = rep.total || {};
+  $("card-requests").textContent = String(t.requests || 0);
+  $("card-cost").textContent = fmtUSD(t.cost_usd || 0, 4);
+  const pct = (saved, base) => (base > 0 ? " (" + ((100 * saved) / base).toFixed(1) + "%)" : "");
+  $("card-save-strongest").textContent = fmtUSD(t.savings_vs_strongest_usd || 0, 4) + pct(t.savings_vs_strongest_usd, t.strongest_expected_cost_usd);
+  $("card-save-best").textContent = fmtUSD(t.savings_vs_best_single_usd || 0, 4) + pct(t.savings_vs_best_single_usd, t.best_single_expected_cost_usd);
+  const tbody = $("report-table").tBodies[0];
+  tbody.replaceChildren();
+  for (const r of rep.rows || []) {
+    const tr = document.createElement("tr");
+    tr.append(
+      el("td", r.deployment), el("td", r.model), el("td", String(r.requests), "num"), el("td", String(r.errors), "num"),
+      el("td", (r.cost_usd || 0).toFixed(4), "num"), el("td", (r.savings_vs_strongest_usd || 0).toFixed(4), "num"),
+      el("td", (r.savings_vs_best_single_usd || 0).toFixed(4), "num"),
+    );
+    tbody.appendChild(tr);
+  }
+  $("report-method").textContent = rep.method || "";
+}
+
+// --- start ------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  const saved = sessionStorage.getItem("modelrouter.key");
+  if (saved) $("api-key").value = saved;
+  $("api-key").addEventListener("change", () => {
+    sessionStorage.setItem("modelrouter.key", $("api-key").value.trim());
+    loadModels();
+  });
+  for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => show(tab.dataset.view));
+  $("deployment").addEventListener("change", renderSubset);
+  $("chat-form").addEventListener("submit", send);
+  $("decide").addEventListener("click", decideOnly);
+  $("refresh").addEventListener("click", refreshDashboard);
+  $("range").addEventListener("change", refreshDashboard);
+  $("dash-deployment").addEventListener("change", refreshDashboard);
+  if (location.hash === "#dashboard") show("dashboard");
+  loadModels();
+});
