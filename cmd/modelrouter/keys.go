@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+func init() {
+	register(command{name: "keys", summary: "manage client API keys (create, list, revoke)", run: runKeys})
+}
+
+const keysUsage = `usage:
+  modelrouter keys create --name NAME [--db FILE]   make a key; prints it once, on stdout
+  modelrouter keys list [--db FILE]                 list keys (never their secret part)
+  modelrouter keys revoke [--db FILE] ID|PREFIX     revoke a key by id or shown prefix`
+
+func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, keysUsage)
+		return errors.New("keys: no subcommand; want create, list or revoke")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, keysUsage)
+		fs.PrintDefaults()
+	}
+	dbPath := fs.String("db", defaultDBPath, "the router's SQLite database")
+	switch sub {
+	case "create":
+		name := fs.String("name", "", "who or what the key is for (required)")
+		if err := parseNoArgs(fs, args); err != nil {
+			return err
+		}
+		if *name == "" {
+			fs.Usage()
+			return errors.New("keys create: --name is required")
+		}
+		return withStore(*dbPath, true, func(s *store.Store) error {
+			plain, k, err := s.CreateKey(ctx, *name)
+			if err != nil {
+				return fmt.Errorf("keys create: %w", err)
+			}
+			// The key alone on stdout, so `KEY=$(modelrouter keys create ...)` works.
+			fmt.Fprintln(stdout, plain)
+			fmt.Fprintf(stderr, "created key %s (%q) in %s; it is shown only this once\n", k.ID, k.Name, *dbPath)
+			return nil
+		})
+	case "list":
+		if err := parseNoArgs(fs, args); err != nil {
+			return err
+		}
+		return withStore(*dbPath, false, func(s *store.Store) error {
+			keys, err := s.ListKeys(ctx)
+			if err != nil {
+				return fmt.Errorf("keys list: %w", err)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tSTATUS")
+			for _, k := range keys {
+				status := "active"
+				if !k.Active() {
+					status = "revoked " + k.Revoked.Format(time.DateTime)
+				}
+				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Created.Format(time.DateTime), status)
+			}
+			return tw.Flush()
+		})
+	case "revoke":
+		ids, err := parseInterleaved(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(ids) != 1 {
+			fs.Usage()
+			return fmt.Errorf("keys revoke: want one key id or prefix, got %d arguments", len(ids))
+		}
+		return withStore(*dbPath, false, func(s *store.Store) error {
+			k, err := s.RevokeKey(ctx, ids[0])
+			if err != nil {
+				return fmt.Errorf("keys revoke: %w", err)
+			}
+			fmt.Fprintf(stdout, "revoked key %s (%q, %s…)\n", k.ID, k.Name, k.Prefix)
+			return nil
+		})
+	case "help", "-h", "--help":
+		fmt.Fprintln(stderr, keysUsage)
+		return nil
+	}
+	fmt.Fprintln(stderr, keysUsage)
+	return fmt.Errorf("keys: unknown subcommand %q; want create, list or revoke", sub)
+}
+
+// withStore opens the database for fn. Only create may make a new file:
+// listing or revoking in a database that does not exist is a wrong --db.
+func withStore(path string, mayCreate bool, fn func(*store.Store) error) error {
+	if !mayCreate {
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("keys: no database at %s (wrong --db?): %w", path, err)
+		}
+	}
+	s, err := store.Open(path)
+	if err != nil {
+		return fmt.Errorf("keys: %w", err)
+	}
+	return errors.Join(fn(s), s.Close())
+}
+
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		fs.Usage()
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	return nil
+}
+
+// parseInterleaved parses flags placed before or after positional
+// arguments ("keys revoke ID --db f"), which flag.Parse alone stops at.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
