@@ -77,3 +77,40 @@ type ModelInfo struct {
 	Available   *bool    `json:"available,omitempty"`
 	Unavailable string   `json:"unavailable_reason,omitempty"`
 }
+
+// RouteResponse is the body of POST /v1/route: the decision and nothing
+// forwarded.
+type RouteResponse struct {
+	Object        string `json:"object"` // "route.decision"
+	RequestID     string `json:"request_id"`
+	Deployment    string `json:"deployment"`
+	RouterVersion string `json:"router_version"`
+	Mode          string `json:"mode"`
+	ChosenModel   string `json:"chosen_model"`
+	// Reason is why the chosen model won.
+	Reason string `json:"reason"`
+	// Fallbacks are the failover order after the chosen model.
+	Fallbacks []string `json:"fallbacks"`
+	// Candidates holds every model of the deployment: its predictions and
+	// why it won, lost or was excluded.
+	Candidates      []RouteCandidate `json:"candidates"`
+	BestQuality     float64          `json:"best_quality"`
+	Threshold       float64          `json:"threshold"`
+	SessionAffinity bool             `json:"session_affinity"`
+	// InputTokens is the prompt token estimate used for expected cost and
+	// context fit; PromptSource says which text the router model read.
+	InputTokens     int     `json:"input_tokens"`
+	PromptSource    string  `json:"prompt_source"`
+	RouterLatencyMS float64 `json:"router_latency_ms"`
+}
+
+// RouteCandidate is one model in a [RouteResponse].
+type RouteCandidate struct {
+	Model                 string  `json:"model"`
+	Eligible              bool    `json:"eligible"`
+	PredictedQuality      float64 `json:"predicted_quality"`
+	PredictedOutputTokens float64 `json:"predicted_output_tokens"`
+	ExpectedCostUSD       float64 `json:"expected_cost_usd"`
+	Rank                  int     `json:"rank"`
+	Reason                string  `json:"reason"`
+}

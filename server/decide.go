@@ -1,0 +1,202 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+)
+
+// Session affinity headers: an explicit conversation id from the client.
+const (
+	HeaderSessionID      = "x-session-id"
+	HeaderAzureSessionID = "x-ms-client-session-id"
+)
+
+// routed is a request read, parsed and decided.
+type routed struct {
+	raw        []byte
+	req        openai.Request
+	dep        router.Deployment
+	sessionKey string
+	decision   router.Decision
+	needs      router.Needs
+}
+
+// decide reads the body once, parses what routing needs, resolves the
+// deployment and asks the router. The exchange's record is filled as far
+// as it got, so a failed request is still logged with what is known.
+func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
+	ex := exchangeOf(c)
+	raw, err := s.readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	parseAs := api
+	if api == apiRoute {
+		parseAs = openai.Chat
+	}
+	req, err := openai.Parse(parseAs, raw)
+	if err != nil {
+		return nil, err
+	}
+	ex.rec.Stream = req.Stream
+	s.notePrompt(ex, req.Prompt)
+
+	name := c.Param("deployment")
+	if name == "" {
+		name = req.Model
+	}
+	if name == "" {
+		return nil, &router.Error{Code: router.EInvalid, Param: "model",
+			Message: fmt.Sprintf("missing required parameter: 'model' (the deployment name, e.g. %q)", DefaultDeploymentName)}
+	}
+	ex.rec.Decision.Deployment = name
+	dep, err := s.deploys.Get(c.Request.Context(), name)
+	if err != nil {
+		return nil, err
+	}
+	if s.cfg.Router == nil {
+		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")
+	}
+
+	r := &routed{raw: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req)}
+	r.needs = router.Needs{
+		Tools:             req.Tools,
+		Vision:            req.Images > 0,
+		StructuredOutput:  req.StructuredOutput,
+		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
+		InputTokens:       s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens,
+		MaxOutputTokens:   req.MaxOutputTokens,
+		Params:            req.Params,
+		RequireParameters: req.Routing.RequireParameters,
+	}
+	rreq := router.Request{
+		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
+	}
+	d, err := s.decideFor(c, api, dep, rreq)
+	r.decision = d
+	ex.rec.Decision = d
+	ex.rec.DecideLatency = d.Latency
+	if err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// decideFor runs the router over the deployment's models that can serve the
+// API. Models that cannot are taken out of the subset before deciding and
+// put back into the decision's candidates with the reason, so the answer
+// still explains every model.
+func (s *Server) decideFor(c *gin.Context, api openai.API, dep router.Deployment, rreq router.Request) (router.Decision, error) {
+	start := time.Now()
+	all, err := s.cfg.Router.Candidates(dep)
+	if err != nil {
+		return router.Decision{}, err
+	}
+	var kept []string
+	var dropped []router.Candidate
+	for _, m := range all {
+		if why := s.supports(m, api); why != "" {
+			dropped = append(dropped, router.Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
+			continue
+		}
+		kept = append(kept, m.ID)
+	}
+	if len(dropped) > 0 {
+		dep.Models = kept
+		if len(rreq.Models) > 0 {
+			rreq.Models = slices.DeleteFunc(slices.Clone(rreq.Models), func(id string) bool {
+				return slices.ContainsFunc(dropped, func(d router.Candidate) bool { return d.Model == id || nameOf(all, d.Model) == id })
+			})
+			if len(rreq.Models) == 0 {
+				return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
+					Message: "no model in routing_config.models can serve this API: " + summarize(dropped), Detail: dropped}
+			}
+		}
+		if len(kept) == 0 {
+			return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
+				Message: "no model in the deployment can serve this API: " + summarize(dropped), Detail: dropped}
+		}
+	}
+	d, err := s.cfg.Router.Decide(c.Request.Context(), dep, rreq)
+	d.Candidates = append(d.Candidates, dropped...)
+	if d.Latency == 0 {
+		d.Latency = time.Since(start)
+	}
+	var re *router.Error
+	if errors.As(err, &re) && len(dropped) > 0 {
+		if cands, ok := re.Detail.([]router.Candidate); ok {
+			re.Detail = append(cands, dropped...)
+			re.Message += "; " + summarize(dropped)
+		}
+	}
+	return d, err
+}
+
+func (s *Server) supports(m router.Model, api openai.API) string {
+	if api == apiRoute {
+		api = openai.Chat
+	}
+	return s.cfg.Supports(m, upstreamAPI(api))
+}
+
+func nameOf(models []router.Model, id string) string {
+	for _, m := range models {
+		if m.ID == id {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+func summarize(cs []router.Candidate) string {
+	out := ""
+	for i, c := range cs {
+		if i > 0 {
+			out += "; "
+		}
+		out += c.Model + " (" + c.Reason + ")"
+	}
+	return out
+}
+
+// sessionKey picks the key that keeps a conversation on one model: the
+// client's session header, else (when routing_config.session_affinity is
+// true) the user plus a hash of the conversation's opening messages.
+// session_affinity false turns affinity off even with a header.
+func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
+	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
+		return ""
+	}
+	for _, h := range []string{HeaderSessionID, HeaderAzureSessionID} {
+		if v := c.GetHeader(h); v != "" {
+			return "h:" + v
+		}
+	}
+	if sa := req.Routing.SessionAffinity; sa != nil && *sa {
+		return "c:" + req.User + ":" + req.Opening
+	}
+	return ""
+}
+
+// readBody reads the whole body once, capped at MaxBodyBytes.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
+		}
+		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
+	}
+	return raw, nil
+}

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// Test catalog: three OpenAI-format models and one Anthropic model, with
+// predictions that make "mini" the Balanced choice, "large" the Quality
+// choice and "nano" the Cost choice.
+func testModel(id, provider, format string, in, out float64, caps router.Capabilities) router.Model {
+	return router.Model{
+		Format: format, Name: id, Version: "1", ID: id, UpstreamModel: id, Provider: provider, Profile: id,
+		InputPerMTok: in, OutputPerMTok: out, ContextWindow: 128_000, MaxOutput: 16_000, Capabilities: caps,
+	}
+}
+
+var allCaps = router.Capabilities{Tools: true, Vision: true, StructuredOutput: true}
+
+func testCatalog() router.Catalog {
+	return router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+		testModel("large", "openai", "OpenAI", 2, 8, allCaps),
+		testModel("mini", "openai", "OpenAI", 0.4, 1.6, allCaps),
+		testModel("nano", "openai", "OpenAI", 0.1, 0.4, router.Capabilities{}),
+		testModel("claude", "anthropic", "Anthropic", 3, 15, allCaps),
+	}}}}
+}
+
+func testPrediction() router.Prediction {
+	return router.Prediction{
+		"large":  {Quality: 0.90, OutputTokens: 100},
+		"mini":   {Quality: 0.89, OutputTokens: 100},
+		"nano":   {Quality: 0.85, OutputTokens: 100},
+		"claude": {Quality: 0.895, OutputTokens: 100},
+	}
+}
+
+func newTestRouter(t testing.TB, available func(router.Model) string) *router.Router {
+	t.Helper()
+	r, err := router.New(router.Config{
+		Catalog: testCatalog(), Predictor: &routertest.Predictor{Fixed: testPrediction()}, Available: available,
+	})
+	require.NoError(t, err)
+	return r
+}
+
+// recordLog collects records; safe for concurrent use.
+type recordLog struct {
+	mu   sync.Mutex
+	recs []router.Record
+}
+
+func (l *recordLog) Record(r router.Record) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, r)
+}
+
+func (l *recordLog) Observe(r router.Record) { l.Record(r) }
+
+func (l *recordLog) all() []router.Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]router.Record(nil), l.recs...)
+}
+
+// waitFor returns the records once there are n (the record is sent after
+// the response is flushed, so the client may see the answer first).
+func (l *recordLog) waitFor(t testing.TB, n int) []router.Record {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if recs := l.all(); len(recs) >= n {
+			return recs
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	recs := l.all()
+	require.Len(t, recs, n, "records")
+	return recs
+}
+
+// do sends a request to h and returns the recorded response.
+func do(h http.Handler, method, path, body string, header ...string) *httptest.ResponseRecorder {
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// errorOf decodes an OpenAI error body, failing the test when the shape is
+// wrong.
+type wireError struct {
+	Error struct {
+		Message    string  `json:"message"`
+		Type       string  `json:"type"`
+		Param      *string `json:"param"`
+		Code       *string `json:"code"`
+		Candidates []struct {
+			Model  string `json:"model"`
+			Reason string `json:"reason"`
+		} `json:"candidates"`
+	} `json:"error"`
+}
+
+func errorOf(t testing.TB, body []byte) wireError {
+	t.Helper()
+	var raw map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &raw), "error body %s", body)
+	for _, k := range []string{"message", "type", "param", "code"} {
+		require.Contains(t, raw["error"], k, "error body %s lacks %q", body, k)
+	}
+	var e wireError
+	require.NoError(t, json.Unmarshal(body, &e))
+	return e
+}
+
+type keyStore map[string]bool
+
+func (k keyStore) VerifyKey(_ context.Context, key string) error {
+	if k[key] {
+		return nil
+	}
+	return router.Errorf(router.EUnauthorized, "unknown key")
+}
+
+const chatBody = `{"model":"model-router","messages":[{"role":"user","content":"What is the capital of France?"}]}`

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// HeaderRequestID carries the id that keys the decision log row. It is on
+// every response, errors included.
+const HeaderRequestID = "x-request-id"
+
+const requestIDKey = "modelrouter.request_id"
+
+// requestID gives every request a fresh id. A client-sent x-request-id is
+// not reused: the id is the decision log's primary key and must be unique.
+func (s *Server) requestID(c *gin.Context) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Set(requestIDKey, id)
+	c.Header(HeaderRequestID, id)
+	c.Next()
+}
+
+func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// recover turns a panic in a later handler into a 500 in the OpenAI shape.
+// http.ErrAbortHandler is re-raised: it is net/http's way to drop a
+// connection on purpose (a cut stream).
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+			panic(v)
+		}
+		s.log.Error("panic", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+		s.writeError(c, fmt.Errorf("panic: %v", v))
+	}()
+	c.Next()
+}
+
+// Authenticate demands a client key that Keys accepts when RequireKeys is
+// set; otherwise it lets every request through. The key is sent as
+// `Authorization: Bearer <key>` (OpenAI) or `api-key: <key>` (Azure). Keys
+// never reach logs or error messages.
+func (s *Server) Authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !s.cfg.RequireKeys {
+			c.Next()
+			return
+		}
+		key := clientKey(c.Request)
+		if key == "" {
+			s.writeError(c, router.Errorf(router.EUnauthorized,
+				"Missing API key: send it as 'Authorization: Bearer <key>' or 'api-key: <key>'."))
+			return
+		}
+		if s.cfg.Keys == nil {
+			s.writeError(c, errors.New("keys are required but no key store is configured"))
+			return
+		}
+		if err := s.cfg.Keys.VerifyKey(c.Request.Context(), key); err != nil {
+			switch router.ErrorCode(err) {
+			case router.EInternal:
+				s.writeError(c, fmt.Errorf("verify key: %w", err))
+			case router.EForbidden:
+				s.writeError(c, router.Errorf(router.EForbidden, "This API key may not call this route."))
+			default:
+				s.writeError(c, router.Errorf(router.EUnauthorized, "Invalid API key."))
+			}
+			return
+		}
+		c.Next()
+	}
+}
+
+// clientKey reads the key from Authorization: Bearer or api-key.
+func clientKey(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if k, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(k)
+		}
+	}
+	return strings.TrimSpace(r.Header.Get("api-key"))
+}

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"math"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// proxy serves Chat Completions and Responses calls: decide, admit against
+// the deployment's capacity, forward in decision order and note the
+// outcome on the record.
+func (s *Server) proxy(api openai.API) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r, err := s.decide(c, api)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		ex := exchangeOf(c)
+		if s.cfg.Limiter != nil {
+			settle, headers, ok := s.cfg.Limiter.Admit(r.dep, estimatedTokens(r))
+			for k, vs := range headers {
+				for _, v := range vs {
+					c.Writer.Header().Add(k, v)
+				}
+			}
+			if !ok {
+				s.writeError(c, router.Errorf(router.ERateLimited,
+					"Deployment %q is over its capacity of %d,000 tokens per minute; retry after the time in Retry-After.",
+					r.dep.Name, r.dep.Capacity))
+				return
+			}
+			ex.settle = settle
+		}
+		if s.cfg.Forwarder == nil {
+			s.writeError(c, router.Errorf(router.ENotConfigured, "forwarding is not configured on this server"))
+			return
+		}
+
+		d := r.decision
+		call := upstream.Call{
+			API:    upstreamAPI(api),
+			Raw:    r.raw,
+			Stream: r.req.Stream,
+			Order:  append([]router.Model{d.Chosen}, d.Fallbacks...),
+			Details: func(attempts []router.Attempt, answered router.Model) any {
+				return openai.Details(d, answered.ID, attempts)
+			},
+		}
+		out := s.cfg.Forwarder.Forward(c.Request.Context(), c.Writer, call)
+
+		rec := &ex.rec
+		rec.Answered = out.Answered.ID
+		rec.Attempts = out.Attempts
+		rec.Status = out.Status
+		rec.Usage = out.Usage
+		rec.FirstByte = out.FirstByte
+		if out.Answered.ID != "" {
+			rec.CostUSD = out.Usage.Cost(out.Answered)
+		}
+		s.settleAffinity(r, out)
+		if out.Err != nil {
+			if out.Wrote {
+				// The client already has the status line (a stream broke
+				// off, or the provider's own 4xx was passed through).
+				ex.fail(out.Err)
+				return
+			}
+			s.writeError(c, out.Err)
+			if out.Status != 0 {
+				rec.Status = out.Status
+			}
+		}
+	}
+}
+
+// settleAffinity keeps the session on the model that actually answered, or
+// forgets it when none did.
+func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
+	if r.sessionKey == "" {
+		return
+	}
+	switch {
+	case out.Answered.ID == "":
+		s.cfg.Router.Failed(r.dep.Name, r.sessionKey)
+	case out.Answered.ID != r.decision.ChosenID:
+		s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
+	}
+}
+
+// estimatedTokens is what a call is charged against capacity before it
+// runs: the prompt plus the chosen model's predicted answer, or the
+// client's max output when that is smaller.
+func estimatedTokens(r *routed) int {
+	out := 0.0
+	for _, c := range r.decision.Candidates {
+		if c.Model == r.decision.ChosenID && c.Rank == 1 {
+			out = c.OutputTokens
+		}
+	}
+	if m := r.needs.MaxOutputTokens; m > 0 && float64(m) < out {
+		out = float64(m)
+	}
+	return r.needs.InputTokens + int(math.Ceil(out))
+}
+
+func upstreamAPI(api openai.API) upstream.API {
+	if api == openai.Responses {
+		return upstream.APIResponses
+	}
+	return upstream.APIChatCompletions
+}

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+)
+
+// apiRoute is the decision-only endpoint's record API.
+const apiRoute openai.API = "route"
+
+const exchangeKey = "modelrouter.exchange"
+
+// exchange is one API request's record while it is being served.
+type exchange struct {
+	start  time.Time
+	rec    router.Record
+	settle func(actualTokens int)
+}
+
+func exchangeOf(c *gin.Context) *exchange {
+	v, ok := c.Get(exchangeKey)
+	if !ok {
+		return nil
+	}
+	ex, _ := v.(*exchange)
+	return ex
+}
+
+// fail notes the first error of the request.
+func (ex *exchange) fail(err error) {
+	if ex.rec.ErrorCode == "" {
+		ex.rec.ErrorCode = router.ErrorCode(err)
+	}
+}
+
+// record makes sure every API request yields exactly one decision record,
+// sent to the log and the observer once the handler chain is done, whatever
+// happened in it.
+func (s *Server) record(api openai.API) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		now := time.Now()
+		ex := &exchange{start: now, rec: router.Record{
+			RequestID: requestID(c), Time: now, API: string(api), RouterModel: s.cfg.RouterModelVersion,
+		}}
+		c.Set(exchangeKey, ex)
+		defer s.finish(c, ex)
+		c.Next()
+	}
+}
+
+func (s *Server) finish(c *gin.Context, ex *exchange) {
+	rec := &ex.rec
+	if rec.Status == 0 {
+		rec.Status = c.Writer.Status()
+	}
+	rec.Total = time.Since(ex.start)
+	if ex.settle != nil {
+		ex.settle(rec.Usage.PromptTokens + rec.Usage.CompletionTokens)
+	}
+	if s.cfg.Log != nil {
+		s.cfg.Log.Record(*rec)
+	}
+	if s.cfg.Observer != nil {
+		s.cfg.Observer.Observe(*rec)
+	}
+}
+
+// notePrompt stores the routed text's hash, and the text itself only when
+// the operator asked for it.
+func (s *Server) notePrompt(ex *exchange, prompt string) {
+	sum := sha256.Sum256([]byte(prompt))
+	ex.rec.PromptHash = hex.EncodeToString(sum[:])
+	if s.cfg.KeepPromptText {
+		ex.rec.PromptText = prompt
+	}
+}

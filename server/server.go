@@ -1,0 +1,190 @@
+// Package server is the HTTP gateway: OpenAI- and Azure-compatible routes
+// that parse a request, ask the router which model answers it, forward it
+// through the upstream package and log one decision record per request.
+//
+// Handlers translate; the router decides; upstream speaks to providers.
+// Every seam is an interface on [Config] so tests pass fakes.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// Forwarder sends a routed call upstream, failing over in the call's model
+// order, and writes the answer (or nothing, on total failure) to w.
+// upstream.Forwarder implements it.
+type Forwarder interface {
+	Forward(ctx context.Context, w http.ResponseWriter, call upstream.Call) upstream.Outcome
+}
+
+// Deployments is where deployments come from (the store, or [StaticDeployments]).
+// Get returns an ENotFound *router.Error for an unknown name.
+type Deployments interface {
+	Get(ctx context.Context, name string) (router.Deployment, error)
+	List(ctx context.Context) ([]router.Deployment, error)
+}
+
+// Observer sees every record after its response is done (metrics).
+type Observer interface {
+	Observe(router.Record)
+}
+
+// Limiter admits calls against a deployment's capacity. settle reports the
+// tokens actually used; headers (x-ratelimit-*, Retry-After) go on the
+// response whether or not the call is admitted.
+type Limiter interface {
+	Admit(dep router.Deployment, estTokens int) (settle func(actualTokens int), headers http.Header, ok bool)
+}
+
+// Keys verifies client API keys. VerifyKey returns an EUnauthorized or
+// EForbidden *router.Error for a key that must be refused; other errors are
+// internal.
+type Keys interface {
+	VerifyKey(ctx context.Context, key string) error
+}
+
+// Config wires a Server. Router, Forwarder and Supports are required for
+// forwarding; the rest are optional.
+type Config struct {
+	Router    *router.Router
+	Forwarder Forwarder
+	// Supports returns why model m cannot serve api ("" when it can).
+	Supports func(m router.Model, api upstream.API) string
+	// Available returns why a model's provider cannot be called right now,
+	// for GET /v1/models ("" or nil: available). The router gets the same
+	// function through router.Config.Available.
+	Available func(router.Model) string
+
+	// Deployments defaults to one `model-router` deployment (Balanced, the
+	// latest router version, capacity 10).
+	Deployments Deployments
+	Log         router.DecisionLog
+	Observer    Observer
+	Limiter     Limiter
+	Keys        Keys
+	// RequireKeys makes every API route demand a key Keys accepts.
+	RequireKeys bool
+	// Ready gates /readyz; nil means always ready.
+	Ready func() bool
+	// MaxBodyBytes caps request bodies (default 20 MiB).
+	MaxBodyBytes int64
+	// RouterModelVersion is the router model's content hash, logged with
+	// every record.
+	RouterModelVersion string
+	// KeepPromptText logs the routed text itself, not only its hash.
+	KeepPromptText bool
+	// AgentToolsOpenAIOnly limits requests with built-in agent tools
+	// (web search, file search, ...) to OpenAI models.
+	AgentToolsOpenAIOnly bool
+	// EstimateTokens turns a prompt's text length into a token count;
+	// default [CharsPerToken] characters per token. ImageTokens are added
+	// per image (default 765, a high-detail 512x512 tile set).
+	EstimateTokens func(text string) int
+	ImageTokens    int
+	// Mount adds routes (metrics, playground, management API). Use
+	// [Server.Authenticate] on groups that need client keys.
+	Mount  func(*gin.Engine)
+	Logger *slog.Logger
+}
+
+// Server is the gateway. Build it with [New]; it is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	deploys Deployments
+}
+
+// DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:
+// room for a few base64 images.
+const DefaultMaxBodyBytes = 20 << 20
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.EstimateTokens == nil {
+		cfg.EstimateTokens = EstimateTokensByChars
+	}
+	if cfg.ImageTokens == 0 {
+		cfg.ImageTokens = 765
+	}
+	if cfg.Supports == nil {
+		cfg.Supports = func(router.Model, upstream.API) string { return "" }
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments}
+	if s.deploys == nil {
+		latest := ""
+		if cfg.Router != nil {
+			latest = cfg.Router.Catalog().Latest
+		}
+		s.deploys = StaticDeployments{DefaultDeployment(latest)}
+	}
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) routes() *gin.Engine {
+	e := gin.New()
+	e.ContextWithFallback = true
+	e.Use(s.requestID)
+	e.NoRoute(func(c *gin.Context) {
+		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		s.writeError(c, router.Errorf(router.EInvalid, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.HandleMethodNotAllowed = true
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	// API routes: the record wraps everything (so a refused key or a panic
+	// is logged too), recover sits inside it so the record sees the 500.
+	call := func(api openai.API, h gin.HandlerFunc) []gin.HandlerFunc {
+		return []gin.HandlerFunc{s.record(api), s.recover, s.Authenticate(), h}
+	}
+	for _, prefix := range []string{"/v1", "/openai/v1"} {
+		g := e.Group(prefix)
+		g.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
+		g.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
+		g.POST("/route", call(apiRoute, s.route)...)
+		g.GET("/models", s.recover, s.Authenticate(), s.models)
+	}
+	// Azure OpenAI data-plane paths: the deployment is in the path and
+	// api-version in the query (accepted, not interpreted).
+	az := e.Group("/openai/deployments/:deployment")
+	az.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
+	az.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
+
+	if s.cfg.Mount != nil {
+		s.cfg.Mount(e)
+	}
+	return e
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if s.cfg.Ready != nil && !s.cfg.Ready() {
+		s.writeError(c, router.Errorf(router.EUnavailable, "not ready"))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
