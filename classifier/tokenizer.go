@@ -1,0 +1,261 @@
+package classifier
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Tokenizer is a fast, allocation-light reimplementation of the router's
+// tokenizer.json as github.com/sugarme/tokenizer runs it (BertNormalizer,
+// BertPreTokenizer, WordPiece, no post-processor). It follows sugarme's
+// behaviour where it differs from Hugging Face's (for example, only
+// ' ', \t, \n, \f and \r separate words, and strip_accents drops combining
+// marks without decomposing first); the equivalence test holds it to
+// sugarme token for token. A Tokenizer is safe for concurrent use.
+type Tokenizer struct {
+	vocab      map[string]int64
+	unk        int64
+	maxChars   int // words longer than this (in runes) become [UNK]
+	maxBytes   int // longest vocabulary entry without the ## prefix, in bytes
+	clean      bool
+	chinese    bool
+	lowercase  bool
+	stripMarks bool
+	specials   []special
+}
+
+type special struct {
+	content string
+	id      int64
+}
+
+// NewTokenizer reads a tokenizer.json. It rejects files that use options
+// this implementation does not reproduce.
+func NewTokenizer(tokenizerJSON []byte) (*Tokenizer, error) {
+	var tf tokenizerFile
+	if err := json.Unmarshal(tokenizerJSON, &tf); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	n, m, err := tf.check()
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokenizer{
+		vocab:      m.Vocab,
+		unk:        m.Vocab[m.UnkToken],
+		maxChars:   100,
+		clean:      n.CleanText != nil && *n.CleanText,
+		chinese:    n.HandleChineseChars != nil && *n.HandleChineseChars,
+		lowercase:  n.Lowercase != nil && *n.Lowercase,
+		stripMarks: n.StripAccents != nil && *n.StripAccents,
+	}
+	if m.MaxInputCharsPerWord != nil {
+		t.maxChars = *m.MaxInputCharsPerWord
+	}
+	for tok := range m.Vocab {
+		t.maxBytes = max(t.maxBytes, len(strings.TrimPrefix(tok, "##")))
+	}
+	seen := map[string]bool{}
+	for _, a := range tf.AddedTokens {
+		if !seen[a.Content] {
+			seen[a.Content] = true
+			t.specials = append(t.specials, special{a.Content, m.Vocab[a.Content]})
+		}
+	}
+	return t, nil
+}
+
+// VocabSize is the number of entries in the vocabulary.
+func (t *Tokenizer) VocabSize() int { return len(t.vocab) }
+
+// Encode returns the token ids of text.
+func (t *Tokenizer) Encode(text string) []int64 {
+	return t.AppendEncode(make([]int64, 0, len(text)/4+1), text)
+}
+
+// AppendEncode appends the token ids of text to dst.
+func (t *Tokenizer) AppendEncode(dst []int64, text string) []int64 {
+	if len(t.specials) == 0 {
+		return t.appendSegment(dst, text)
+	}
+	pos := 0
+	for _, m := range t.findSpecials(text) {
+		dst = t.appendSegment(dst, text[pos:m.start])
+		dst = append(dst, m.id)
+		pos = m.end
+	}
+	return t.appendSegment(dst, text[pos:])
+}
+
+type specialMatch struct {
+	start, end int
+	id         int64
+}
+
+// findSpecials locates special tokens written literally in the text. Like
+// sugarme, it takes the tokens in file order and, for each, its matches left
+// to right, keeping a match only if it starts after the last kept one ends.
+func (t *Tokenizer) findSpecials(text string) []specialMatch {
+	var out []specialMatch
+	cur := 0
+	for _, s := range t.specials {
+		for from := 0; from <= len(text); {
+			i := strings.Index(text[from:], s.content)
+			if i < 0 {
+				break
+			}
+			start := from + i
+			end := start + len(s.content)
+			if start >= cur {
+				out = append(out, specialMatch{start, end, s.id})
+				cur = end
+			}
+			from = end
+		}
+	}
+	return out
+}
+
+// wordBuf holds the word being assembled: its normalized bytes and the byte
+// offset at which each rune starts.
+type wordBuf struct {
+	bytes  []byte
+	starts []int32
+	piece  []byte // "##" + a candidate continuation piece
+}
+
+// appendSegment tokenizes text that contains no special token.
+func (t *Tokenizer) appendSegment(dst []int64, text string) []int64 {
+	var stack [256]byte
+	var startStack [64]int32
+	var pieceStack [128]byte
+	w := wordBuf{bytes: stack[:0], starts: startStack[:0], piece: append(pieceStack[:0], '#', '#')}
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		i += size
+		if t.clean && (r == 0 || r == utf8.RuneError || isControl(r)) {
+			continue
+		}
+		if t.chinese && isChinese(r) {
+			dst = t.flush(dst, &w)
+			w.add(r)
+			dst = t.flush(dst, &w)
+			continue
+		}
+		if t.lowercase {
+			r = unicode.ToLower(r)
+		}
+		if t.stripMarks && r >= 0x300 && unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch {
+		case isSeparator(r):
+			dst = t.flush(dst, &w)
+		case isPunctuation(r):
+			dst = t.flush(dst, &w)
+			w.add(r)
+			dst = t.flush(dst, &w)
+		default:
+			w.add(r)
+		}
+	}
+	return t.flush(dst, &w)
+}
+
+func (w *wordBuf) add(r rune) {
+	w.starts = append(w.starts, int32(len(w.bytes)))
+	w.bytes = utf8.AppendRune(w.bytes, r)
+}
+
+// flush runs WordPiece on the assembled word: greedy longest match from the
+// left, "##" before every piece but the first, the whole word becoming
+// [UNK] when a position has no match or the word is too long.
+func (t *Tokenizer) flush(dst []int64, w *wordBuf) []int64 {
+	word, starts := w.bytes, w.starts
+	if len(starts) == 0 {
+		return dst
+	}
+	defer func() { w.bytes, w.starts = w.bytes[:0], w.starts[:0] }()
+	if len(starts) > t.maxChars {
+		return append(dst, t.unk)
+	}
+	if id, ok := t.vocab[string(word)]; ok { // most words are one piece
+		return append(dst, id)
+	}
+	mark := len(dst)
+	for s := 0; s < len(starts); {
+		from := int(starts[s])
+		found := false
+		for e := len(starts); e > s; e-- {
+			to := len(word)
+			if e < len(starts) {
+				to = int(starts[e])
+			}
+			if to-from > t.maxBytes {
+				continue // longer than any vocabulary entry
+			}
+			var id int64
+			var ok bool
+			if s == 0 {
+				id, ok = t.vocab[string(word[from:to])]
+			} else {
+				w.piece = append(w.piece[:2], word[from:to]...)
+				id, ok = t.vocab[string(w.piece)]
+			}
+			if ok {
+				dst = append(dst, id)
+				s, found = e, true
+				break
+			}
+		}
+		if !found {
+			return append(dst[:mark], t.unk)
+		}
+	}
+	return dst
+}
+
+// isSeparator matches the whitespace sugarme's BertPreTokenizer splits on
+// (Go's regexp \s).
+func isSeparator(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
+}
+
+// isControl is BERT's control class: Cc and Cf except tab, newline and CR.
+func isControl(r rune) bool {
+	if r == '\t' || r == '\n' || r == '\r' {
+		return false
+	}
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f
+	}
+	return unicode.In(r, unicode.Cc, unicode.Cf)
+}
+
+// isPunctuation is BERT's punctuation: every ASCII symbol and Unicode P.
+func isPunctuation(r rune) bool {
+	if r < utf8.RuneSelf {
+		return (r >= 0x21 && r <= 0x2f) || (r >= 0x3a && r <= 0x40) || (r >= 0x5b && r <= 0x60) || (r >= 0x7b && r <= 0x7e)
+	}
+	return unicode.Is(unicode.P, r)
+}
+
+// isChinese uses sugarme's CJK ranges (which differ slightly from Hugging Face's).
+func isChinese(r rune) bool {
+	switch {
+	case r < 0x3400:
+		return false
+	case r <= 0x4dbf, r >= 0x4e00 && r <= 0x9fff, r >= 0xf900 && r <= 0xfaff:
+		return true
+	case r >= 0x20000 && r <= 0x2a6df, r >= 0x2a700 && r <= 0x2b73f, r >= 0x2b740 && r <= 0x2b81f,
+		r >= 0x2b820 && r <= 0x2ceaf, r >= 0x2f800 && r <= 0x2fa1f:
+		return true
+	}
+	return false
+}

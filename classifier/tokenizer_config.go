@@ -1,0 +1,118 @@
+package classifier
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// tokenizerFile is the subset of a Hugging Face tokenizer.json that the
+// router's tokenizer uses. Anything else present is rejected rather than
+// silently ignored, because ignoring it would tokenize differently from the
+// trainer (github.com/sugarme/tokenizer).
+type tokenizerFile struct {
+	Truncation    json.RawMessage `json:"truncation"`
+	Padding       json.RawMessage `json:"padding"`
+	AddedTokens   []addedToken    `json:"added_tokens"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Model         json.RawMessage `json:"model"`
+}
+
+type addedToken struct {
+	ID         int64  `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	Lstrip     bool   `json:"lstrip"`
+	Rstrip     bool   `json:"rstrip"`
+	Normalized bool   `json:"normalized"`
+	Special    bool   `json:"special"`
+}
+
+type bertNormalizer struct {
+	Type               string `json:"type"`
+	CleanText          *bool  `json:"clean_text"`
+	HandleChineseChars *bool  `json:"handle_chinese_chars"`
+	StripAccents       *bool  `json:"strip_accents"` // null means false (as sugarme reads it)
+	Lowercase          *bool  `json:"lowercase"`
+}
+
+type wordPieceModel struct {
+	Type                    string           `json:"type"`
+	UnkToken                string           `json:"unk_token"`
+	ContinuingSubwordPrefix *string          `json:"continuing_subword_prefix"`
+	MaxInputCharsPerWord    *int             `json:"max_input_chars_per_word"`
+	Vocab                   map[string]int64 `json:"vocab"`
+}
+
+func isNull(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
+}
+
+func (tf *tokenizerFile) check() (bertNormalizer, wordPieceModel, error) {
+	var n bertNormalizer
+	var m wordPieceModel
+	for _, part := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"truncation", tf.Truncation}, {"padding", tf.Padding}, {"post_processor", tf.PostProcessor}} {
+		if !isNull(part.raw) {
+			return n, m, fmt.Errorf("tokenizer.json: %s must be null (the router adds no special tokens and truncates itself)", part.name)
+		}
+	}
+	if !isNull(tf.Normalizer) {
+		if err := json.Unmarshal(tf.Normalizer, &n); err != nil {
+			return n, m, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+		}
+		if n.Type != "BertNormalizer" {
+			return n, m, fmt.Errorf("tokenizer.json: normalizer %q is not supported (only BertNormalizer or null)", n.Type)
+		}
+	}
+	var pre struct {
+		Type string `json:"type"`
+	}
+	if isNull(tf.PreTokenizer) {
+		return n, m, fmt.Errorf("tokenizer.json: pre_tokenizer is missing (only BertPreTokenizer is supported)")
+	}
+	if err := json.Unmarshal(tf.PreTokenizer, &pre); err != nil || pre.Type != "BertPreTokenizer" {
+		return n, m, fmt.Errorf("tokenizer.json: pre_tokenizer %q is not supported (only BertPreTokenizer)", pre.Type)
+	}
+	if isNull(tf.Model) {
+		return n, m, fmt.Errorf("tokenizer.json: model is missing")
+	}
+	if err := json.Unmarshal(tf.Model, &m); err != nil {
+		return n, m, fmt.Errorf("tokenizer.json: model: %w", err)
+	}
+	if m.Type != "WordPiece" {
+		return n, m, fmt.Errorf("tokenizer.json: model %q is not supported (only WordPiece)", m.Type)
+	}
+	if m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "##" {
+		// sugarme always uses "##" whatever the file says.
+		return n, m, fmt.Errorf("tokenizer.json: continuing_subword_prefix %q is not supported (only \"##\")", *m.ContinuingSubwordPrefix)
+	}
+	if len(m.Vocab) == 0 {
+		return n, m, fmt.Errorf("tokenizer.json: empty vocabulary")
+	}
+	if m.UnkToken == "" {
+		m.UnkToken = "[UNK]"
+	}
+	if _, ok := m.Vocab[m.UnkToken]; !ok {
+		return n, m, fmt.Errorf("tokenizer.json: unknown token %q is not in the vocabulary", m.UnkToken)
+	}
+	for _, t := range tf.AddedTokens {
+		switch {
+		case t.Content == "":
+			return n, m, fmt.Errorf("tokenizer.json: added token with empty content")
+		case !t.Special:
+			return n, m, fmt.Errorf("tokenizer.json: added token %q is not special (only special added tokens are supported)", t.Content)
+		case t.SingleWord || t.Lstrip || t.Rstrip || t.Normalized:
+			return n, m, fmt.Errorf("tokenizer.json: added token %q uses single_word/lstrip/rstrip/normalized (not supported)", t.Content)
+		}
+		if _, ok := m.Vocab[t.Content]; !ok {
+			return n, m, fmt.Errorf("tokenizer.json: special token %q is not in the vocabulary", t.Content)
+		}
+	}
+	return n, m, nil
+}
