@@ -1,0 +1,370 @@
+package upstream
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// AnthropicVersion is the anthropic-version header sent with every call.
+const AnthropicVersion = "2023-06-01"
+
+// DefaultAnthropicMaxTokens fills max_tokens, which Anthropic requires and
+// OpenAI clients often leave out.
+const DefaultAnthropicMaxTokens = 4096
+
+// chatRequest is the part of a Chat Completions body that has an
+// Anthropic equivalent; other members have none and are not sent.
+type chatRequest struct {
+	Messages            []chatMessage   `json:"messages"`
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	Temperature         *float64        `json:"temperature"`
+	TopP                json.RawMessage `json:"top_p"`
+	Stop                json.RawMessage `json:"stop"`
+	Stream              bool            `json:"stream"`
+	Tools               []chatTool      `json:"tools"`
+	ToolChoice          json.RawMessage `json:"tool_choice"`
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
+	User                string          `json:"user"`
+	N                   *int            `json:"n"`
+	ResponseFormat      *struct {
+		Type string `json:"type"`
+	} `json:"response_format"`
+}
+
+type chatMessage struct {
+	Role       string          `json:"role"`
+	Content    json.RawMessage `json:"content"`
+	ToolCalls  []chatToolCall  `json:"tool_calls"`
+	ToolCallID string          `json:"tool_call_id"`
+}
+
+type chatToolCall struct {
+	ID       string `json:"id"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+type chatTool struct {
+	Type     string `json:"type"`
+	Function struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Parameters  json.RawMessage `json:"parameters"`
+	} `json:"function"`
+}
+
+// chatPart is one content part of a Chat Completions message.
+type chatPart struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Refusal  string `json:"refusal"`
+	ImageURL *struct {
+		URL string `json:"url"`
+	} `json:"image_url"`
+}
+
+// block is an Anthropic content block; a map keeps each kind's members.
+type block = map[string]any
+
+type anthropicMessage struct {
+	Role    string  `json:"role"`
+	Content []block `json:"content"`
+}
+
+type anthropicTool struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	InputSchema json.RawMessage `json:"input_schema"`
+}
+
+type anthropicRequest struct {
+	Model         string             `json:"model"`
+	System        string             `json:"system,omitempty"`
+	Messages      []anthropicMessage `json:"messages"`
+	MaxTokens     int                `json:"max_tokens"`
+	Temperature   *float64           `json:"temperature,omitempty"`
+	TopP          json.RawMessage    `json:"top_p,omitempty"`
+	StopSequences []string           `json:"stop_sequences,omitempty"`
+	Stream        bool               `json:"stream,omitempty"`
+	Tools         []anthropicTool    `json:"tools,omitempty"`
+	ToolChoice    block              `json:"tool_choice,omitempty"`
+	Metadata      *struct {
+		UserID string `json:"user_id"`
+	} `json:"metadata,omitempty"`
+}
+
+// ToAnthropic translates a Chat Completions body into an Anthropic
+// Messages body for m: system and developer messages become `system`,
+// text and image parts become blocks, tool calls tool_use blocks, tool
+// messages tool_result blocks, tools and tool_choice their Anthropic
+// forms, stop becomes stop_sequences, and max_tokens (required there)
+// defaults to 4096 or the model's smaller maximum. Parameters m cannot take
+// are dropped first, as for OpenAI upstreams. Requests Anthropic cannot
+// serve (audio or file parts, n > 1, JSON response formats) get EInvalid.
+func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
+	obj, err := parseObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	dropUnsupported(obj, APIChatCompletions, m)
+	var req chatRequest
+	if err := json.Unmarshal(encodeObject(obj), &req); err != nil {
+		return nil, router.Errorf(router.EInvalid, "cannot read the chat request: %v", err)
+	}
+	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, TopP: req.TopP}
+	if req.N != nil && *req.N > 1 {
+		return nil, router.Errorf(router.EInvalid, "n > 1 is not supported by %s", modelID(m))
+	}
+	if f := req.ResponseFormat; f != nil && f.Type != "" && f.Type != "text" {
+		return nil, router.Errorf(router.EInvalid, "response_format %s is not supported by %s", f.Type, modelID(m))
+	}
+	out.MaxTokens = maxTokens(req, m)
+	if t := req.Temperature; t != nil {
+		// OpenAI's range is 0-2, Anthropic's 0-1.
+		v := min(*t, 1)
+		out.Temperature = &v
+	}
+	if out.StopSequences, err = stopSequences(req.Stop); err != nil {
+		return nil, err
+	}
+	if out.System, out.Messages, err = anthropicMessages(req.Messages); err != nil {
+		return nil, err
+	}
+	for _, t := range req.Tools {
+		if t.Type != "" && t.Type != "function" {
+			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+		}
+		schema := t.Function.Parameters
+		if len(schema) == 0 || string(schema) == "null" {
+			schema = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		out.Tools = append(out.Tools, anthropicTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
+	}
+	if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
+		return nil, err
+	}
+	if req.User != "" {
+		out.Metadata = &struct {
+			UserID string `json:"user_id"`
+		}{req.User}
+	}
+	return json.Marshal(out)
+}
+
+func maxTokens(req chatRequest, m router.Model) int {
+	switch {
+	case req.MaxCompletionTokens != nil && *req.MaxCompletionTokens > 0:
+		return *req.MaxCompletionTokens
+	case req.MaxTokens != nil && *req.MaxTokens > 0:
+		return *req.MaxTokens
+	case m.MaxOutput > 0 && m.MaxOutput < DefaultAnthropicMaxTokens:
+		return m.MaxOutput
+	}
+	return DefaultAnthropicMaxTokens
+}
+
+// stopSequences reads stop: a string or a list of strings.
+func stopSequences(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, router.Errorf(router.EInvalid, "stop must be a string or a list of strings")
+	}
+	return many, nil
+}
+
+func toolChoice(raw json.RawMessage, parallel *bool) (block, error) {
+	var choice block
+	if len(raw) > 0 && string(raw) != "null" {
+		var s string
+		var obj struct {
+			Function struct {
+				Name string `json:"name"`
+			} `json:"function"`
+		}
+		switch {
+		case json.Unmarshal(raw, &s) == nil:
+			switch s {
+			case "auto":
+				choice = block{"type": "auto"}
+			case "required":
+				choice = block{"type": "any"}
+			case "none":
+				choice = block{"type": "none"}
+			default:
+				return nil, router.Errorf(router.EInvalid, "unknown tool_choice %q", s)
+			}
+		case json.Unmarshal(raw, &obj) == nil && obj.Function.Name != "":
+			choice = block{"type": "tool", "name": obj.Function.Name}
+		default:
+			return nil, router.Errorf(router.EInvalid, "tool_choice must be a string or a function choice")
+		}
+	}
+	if parallel != nil && !*parallel {
+		if choice == nil {
+			choice = block{"type": "auto"}
+		}
+		if choice["type"] != "none" {
+			choice["disable_parallel_tool_use"] = true
+		}
+	}
+	return choice, nil
+}
+
+// anthropicMessages splits the system text off and turns the rest into
+// Anthropic messages, merging neighbours with the same role (tool
+// results must all sit in the user message after the tool calls).
+func anthropicMessages(msgs []chatMessage) (string, []anthropicMessage, error) {
+	var system []string
+	var out []anthropicMessage
+	add := func(role string, blocks []block) {
+		if len(blocks) == 0 {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Content = append(out[n-1].Content, blocks...)
+			return
+		}
+		out = append(out, anthropicMessage{Role: role, Content: blocks})
+	}
+	for i, msg := range msgs {
+		switch msg.Role {
+		case "system", "developer":
+			text, err := plainText(msg.Content)
+			if err != nil {
+				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
+			}
+			if text != "" {
+				system = append(system, text)
+			}
+		case "user":
+			blocks, err := contentBlocks(msg.Content)
+			if err != nil {
+				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
+			}
+			add("user", blocks)
+		case "assistant":
+			blocks, err := contentBlocks(msg.Content)
+			if err != nil {
+				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
+			}
+			for _, tc := range msg.ToolCalls {
+				input := json.RawMessage(tc.Function.Arguments)
+				if !json.Valid(input) || !strings.HasPrefix(strings.TrimSpace(tc.Function.Arguments), "{") {
+					input = json.RawMessage(`{}`)
+				}
+				blocks = append(blocks, block{"type": "tool_use", "id": tc.ID, "name": tc.Function.Name, "input": input})
+			}
+			add("assistant", blocks)
+		case "tool":
+			text, err := plainText(msg.Content)
+			if err != nil {
+				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
+			}
+			add("user", []block{{"type": "tool_result", "tool_use_id": msg.ToolCallID, "content": text}})
+		default:
+			return "", nil, router.Errorf(router.EInvalid, "messages[%d]: role %q is not supported for Anthropic models", i, msg.Role)
+		}
+	}
+	if len(out) == 0 {
+		return "", nil, router.Errorf(router.EInvalid, "messages must hold at least one user or assistant message")
+	}
+	return strings.Join(system, "\n\n"), out, nil
+}
+
+// parts reads message content: a string or a list of parts.
+func parts(raw json.RawMessage) ([]chatPart, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []chatPart{{Type: "text", Text: s}}, nil
+	}
+	var ps []chatPart
+	if err := json.Unmarshal(raw, &ps); err != nil {
+		return nil, errContent
+	}
+	return ps, nil
+}
+
+var errContent = router.Errorf(router.EInvalid, "content must be a string or a list of content parts")
+
+// plainText joins the text parts of content (system and tool messages).
+func plainText(raw json.RawMessage) (string, error) {
+	ps, err := parts(raw)
+	if err != nil {
+		return "", err
+	}
+	var texts []string
+	for _, p := range ps {
+		if p.Type != "text" {
+			return "", router.Errorf(router.EInvalid, "only text content is supported here, not %q", p.Type)
+		}
+		texts = append(texts, p.Text)
+	}
+	return strings.Join(texts, "\n"), nil
+}
+
+// contentBlocks turns text, refusal and image parts into Anthropic blocks;
+// empty texts are left out because Anthropic rejects them.
+func contentBlocks(raw json.RawMessage) ([]block, error) {
+	ps, err := parts(raw)
+	if err != nil {
+		return nil, err
+	}
+	var blocks []block
+	for _, p := range ps {
+		switch p.Type {
+		case "text", "refusal":
+			text := p.Text + p.Refusal
+			if strings.TrimSpace(text) != "" {
+				blocks = append(blocks, block{"type": "text", "text": text})
+			}
+		case "image_url":
+			if p.ImageURL == nil || p.ImageURL.URL == "" {
+				return nil, router.Errorf(router.EInvalid, "image_url part without url")
+			}
+			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL.URL)})
+		default:
+			return nil, router.Errorf(router.EInvalid, "content part %q is not supported for Anthropic models", p.Type)
+		}
+	}
+	return blocks, nil
+}
+
+// imageSource turns a data URL into a base64 source and any other URL into
+// a url source.
+func imageSource(u string) block {
+	if rest, ok := strings.CutPrefix(u, "data:"); ok {
+		meta, data, found := strings.Cut(rest, ",")
+		if mediaType, isBase64 := strings.CutSuffix(meta, ";base64"); found && isBase64 {
+			return block{"type": "base64", "media_type": mediaType, "data": data}
+		}
+	}
+	return block{"type": "url", "url": u}
+}
+
+// finishReason maps Anthropic's stop_reason to OpenAI's finish_reason.
+func finishReason(stop string) string {
+	switch stop {
+	case "max_tokens", "model_context_window_exceeded":
+		return "length"
+	case "tool_use":
+		return "tool_calls"
+	case "refusal":
+		return "content_filter"
+	}
+	return "stop"
+}

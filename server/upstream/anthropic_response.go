@@ -1,0 +1,262 @@
+package upstream
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// anthropicAnswer is an Anthropic Messages answer.
+type anthropicAnswer struct {
+	ID      string `json:"id"`
+	Content []struct {
+		Type  string          `json:"type"`
+		Text  string          `json:"text"`
+		ID    string          `json:"id"`
+		Name  string          `json:"name"`
+		Input json.RawMessage `json:"input"`
+	} `json:"content"`
+	StopReason string          `json:"stop_reason"`
+	Usage      json.RawMessage `json:"usage"`
+}
+
+// chatUsage is OpenAI's usage object.
+type chatUsage struct {
+	PromptTokens        int `json:"prompt_tokens"`
+	CompletionTokens    int `json:"completion_tokens"`
+	TotalTokens         int `json:"total_tokens"`
+	PromptTokensDetails struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"prompt_tokens_details"`
+}
+
+func toChatUsage(u router.Usage) chatUsage {
+	c := chatUsage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.PromptTokens + u.CompletionTokens}
+	c.PromptTokensDetails.CachedTokens = u.CachedTokens
+	return c
+}
+
+type chatToolCallOut struct {
+	Index    *int   `json:"index,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Function struct {
+		Name      string `json:"name,omitempty"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+type chatAnswerMessage struct {
+	Role      string            `json:"role"`
+	Content   *string           `json:"content"`
+	ToolCalls []chatToolCallOut `json:"tool_calls,omitempty"`
+	Refusal   *string           `json:"refusal"`
+}
+
+type chatAnswer struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	Model   string `json:"model"`
+	Choices []struct {
+		Index        int               `json:"index"`
+		Message      chatAnswerMessage `json:"message"`
+		Logprobs     *struct{}         `json:"logprobs"`
+		FinishReason string            `json:"finish_reason"`
+	} `json:"choices"`
+	Usage   chatUsage       `json:"usage"`
+	Details json.RawMessage `json:"model_selection_details,omitempty"`
+}
+
+// fromAnthropic turns an Anthropic answer into a chat.completion with
+// `model` set to m's ID and details added.
+func fromAnthropic(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+	var in anthropicAnswer
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
+	}
+	usage, _ := parseUsage(in.Usage)
+	msg := chatAnswerMessage{Role: "assistant"}
+	var text string
+	hasText := false
+	for _, b := range in.Content {
+		switch b.Type {
+		case "text":
+			text += b.Text
+			hasText = true
+		case "tool_use":
+			var tc chatToolCallOut
+			tc.ID, tc.Type, tc.Function.Name = b.ID, "function", b.Name
+			tc.Function.Arguments = string(compactJSON(b.Input))
+			msg.ToolCalls = append(msg.ToolCalls, tc)
+		}
+	}
+	if hasText || len(msg.ToolCalls) == 0 {
+		msg.Content = &text
+	}
+	out := chatAnswer{
+		ID: in.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: modelID(m),
+		Usage: toChatUsage(usage), Details: details,
+	}
+	out.Choices = append(out.Choices, struct {
+		Index        int               `json:"index"`
+		Message      chatAnswerMessage `json:"message"`
+		Logprobs     *struct{}         `json:"logprobs"`
+		FinishReason string            `json:"finish_reason"`
+	}{Message: msg, FinishReason: finishReason(in.StopReason)})
+	body, err := json.Marshal(out)
+	return body, usage, err
+}
+
+func compactJSON(raw json.RawMessage) []byte {
+	if len(raw) == 0 {
+		return []byte("{}")
+	}
+	b, err := json.Marshal(raw) // compacts
+	if err != nil {
+		return []byte("{}")
+	}
+	return b
+}
+
+// anthropicStream translates Anthropic's stream (message_start,
+// content_block_start/delta/stop, message_delta, message_stop) into
+// chat.completion.chunk events ending in [DONE].
+type anthropicStream struct {
+	model     string
+	wantUsage bool
+	id        string
+	created   int64
+	// tools maps a content block index to its tool call index.
+	tools    map[int]int
+	u        router.Usage
+	hasUsage bool
+	done     bool
+}
+
+func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
+	return &anthropicStream{model: modelID(m), wantUsage: wantUsage, created: time.Now().Unix(), tools: map[int]int{}}
+}
+
+func (s *anthropicStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
+func (s *anthropicStream) complete() bool              { return s.done }
+
+// anthropicEvent holds the members of every stream event we read.
+type anthropicEvent struct {
+	Type    string `json:"type"`
+	Index   int    `json:"index"`
+	Message struct {
+		ID    string          `json:"id"`
+		Usage json.RawMessage `json:"usage"`
+	} `json:"message"`
+	ContentBlock struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"content_block"`
+	Delta struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		PartialJSON string `json:"partial_json"`
+		StopReason  string `json:"stop_reason"`
+	} `json:"delta"`
+	Usage json.RawMessage `json:"usage"`
+}
+
+type chunkChoice struct {
+	Index        int            `json:"index"`
+	Delta        map[string]any `json:"delta"`
+	Logprobs     *struct{}      `json:"logprobs"`
+	FinishReason *string        `json:"finish_reason"`
+}
+
+type chunk struct {
+	ID      string        `json:"id"`
+	Object  string        `json:"object"`
+	Created int64         `json:"created"`
+	Model   string        `json:"model"`
+	Choices []chunkChoice `json:"choices"`
+	Usage   *chatUsage    `json:"usage,omitempty"`
+}
+
+func (s *anthropicStream) chunk(delta map[string]any, finish *string) sseEvent {
+	c := chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created, Model: s.model,
+		Choices: []chunkChoice{{Delta: delta, FinishReason: finish}}}
+	b, _ := json.Marshal(c)
+	return sseEvent{data: b}
+}
+
+// mergeUsage keeps the latest non-zero counts: message_start reports the
+// input, message_delta the (cumulative) output.
+func (s *anthropicStream) mergeUsage(raw json.RawMessage) {
+	u, ok := parseUsage(raw)
+	if !ok {
+		return
+	}
+	s.hasUsage = true
+	if u.PromptTokens > 0 {
+		s.u.PromptTokens, s.u.CachedTokens = u.PromptTokens, u.CachedTokens
+	}
+	if u.CompletionTokens > 0 {
+		s.u.CompletionTokens = u.CompletionTokens
+	}
+}
+
+func (s *anthropicStream) translate(ev sseEvent) []sseEvent {
+	var e anthropicEvent
+	if json.Unmarshal(ev.data, &e) != nil {
+		return nil
+	}
+	switch e.Type {
+	case "message_start":
+		s.id = e.Message.ID
+		s.mergeUsage(e.Message.Usage)
+		return []sseEvent{s.chunk(map[string]any{"role": "assistant", "content": ""}, nil)}
+	case "content_block_start":
+		switch e.ContentBlock.Type {
+		case "tool_use":
+			i := len(s.tools)
+			s.tools[e.Index] = i
+			return []sseEvent{s.chunk(map[string]any{"tool_calls": []any{map[string]any{
+				"index": i, "id": e.ContentBlock.ID, "type": "function",
+				"function": map[string]any{"name": e.ContentBlock.Name, "arguments": ""},
+			}}}, nil)}
+		case "text":
+			if e.ContentBlock.Text != "" {
+				return []sseEvent{s.chunk(map[string]any{"content": e.ContentBlock.Text}, nil)}
+			}
+		}
+	case "content_block_delta":
+		switch e.Delta.Type {
+		case "text_delta":
+			return []sseEvent{s.chunk(map[string]any{"content": e.Delta.Text}, nil)}
+		case "input_json_delta":
+			return []sseEvent{s.chunk(map[string]any{"tool_calls": []any{map[string]any{
+				"index": s.tools[e.Index], "function": map[string]any{"arguments": e.Delta.PartialJSON},
+			}}}, nil)}
+		}
+	case "message_delta":
+		s.mergeUsage(e.Usage)
+		if e.Delta.StopReason != "" {
+			finish := finishReason(e.Delta.StopReason)
+			return []sseEvent{s.chunk(map[string]any{}, &finish)}
+		}
+	case "message_stop":
+		s.done = true
+		var out []sseEvent
+		if s.wantUsage {
+			u := toChatUsage(s.u)
+			b, _ := json.Marshal(chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created,
+				Model: s.model, Choices: []chunkChoice{}, Usage: &u})
+			out = append(out, sseEvent{data: b})
+		}
+		return append(out, sseEvent{data: []byte("[DONE]")})
+	}
+	// ping, content_block_stop, thinking deltas and error events add
+	// nothing; an error event is followed by the end of the stream, which
+	// then counts as broken.
+	return nil
+}

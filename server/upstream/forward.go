@@ -1,0 +1,338 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Defaults of the Forwarder's timeouts.
+const (
+	DefaultDeadline       = 120 * time.Second
+	DefaultAttemptTimeout = 60 * time.Second
+)
+
+// maxAnswerBytes bounds a non-streaming answer read into memory.
+const maxAnswerBytes = 64 << 20
+
+// Forwarder sends calls to providers, failing over between models.
+// It is safe for concurrent use.
+type Forwarder struct {
+	Providers
+	// Client sends the requests; nil means http.DefaultClient. Its own
+	// Timeout, if any, must exceed Deadline: streaming answers run long.
+	Client *http.Client
+	// Deadline bounds the whole call, failovers and streaming included.
+	Deadline time.Duration
+	// AttemptTimeout bounds one attempt's wait for response headers; a
+	// model that stalls longer is abandoned for the next one.
+	AttemptTimeout time.Duration
+}
+
+// Call is one client request to forward.
+type Call struct {
+	API API
+	// Raw is the client's body as received.
+	Raw []byte
+	// Stream is what the client asked for; the upstream's Content-Type
+	// decides how its answer is read.
+	Stream bool
+	// Order is the chosen model, then the fallbacks in rank order.
+	Order []router.Model
+	// Details, when set, returns the model_selection_details object added
+	// to the answer: the top-level JSON of a non-streaming answer, or the
+	// first event of a stream (only the first: the rest stay as small as
+	// the provider sent them).
+	Details func(attempts []router.Attempt, answered router.Model) any
+}
+
+// Outcome is what happened to a call.
+type Outcome struct {
+	// Answered is the model whose answer (or client error) was written;
+	// zero when every attempt failed.
+	Answered router.Model
+	Attempts []router.Attempt
+	// Status is the HTTP status the client got (502 when every attempt
+	// failed or a stream broke off, 499 when the client went away).
+	Status int
+	Usage  router.Usage
+	// FirstByte is the time from the call's start to the answering
+	// upstream's first byte (headers for a JSON answer, first event for
+	// a stream); Total the whole call.
+	FirstByte, Total time.Duration
+	// Err is nil on success. When Wrote is false the caller writes it
+	// (an *router.Error with code EUpstream when every attempt failed);
+	// when Wrote is true it only explains what was already written.
+	Err   error
+	Wrote bool
+}
+
+func (f *Forwarder) client() *http.Client {
+	if f.Client != nil {
+		return f.Client
+	}
+	return http.DefaultClient
+}
+
+func (f *Forwarder) deadline() time.Duration {
+	if f.Deadline > 0 {
+		return f.Deadline
+	}
+	return DefaultDeadline
+}
+
+func (f *Forwarder) attemptTimeout() time.Duration {
+	if f.AttemptTimeout > 0 {
+		return f.AttemptTimeout
+	}
+	return DefaultAttemptTimeout
+}
+
+// Forward tries call.Order's models in turn and writes the first good
+// answer to w. A model is skipped on a connection error, a timeout, a 429
+// or a 5xx, as long as nothing was written to the client yet; any other
+// 4xx is the client's to see and is written as the provider's error (in
+// OpenAI's error shape). When every model fails, nothing is written and
+// Outcome.Err lists the models tried and what each returned. ctx is the
+// client's: cancelling it cancels the upstream request.
+func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Call) Outcome {
+	start := time.Now()
+	clientCtx := ctx
+	ctx, cancel := context.WithTimeout(ctx, f.deadline())
+	defer cancel()
+
+	var out Outcome
+	for _, m := range call.Order {
+		if ctx.Err() != nil {
+			break
+		}
+		a := &attempt{f: f, call: call, model: m, start: start, out: &out, w: w, clientCtx: clientCtx}
+		if a.run(ctx) {
+			out.Total = time.Since(start)
+			return out
+		}
+	}
+	out.Total = time.Since(start)
+	switch {
+	case clientCtx.Err() != nil:
+		out.Status = 499
+		out.Err = router.Errorf(router.EUpstream, "client closed the request")
+	default:
+		out.Status = http.StatusBadGateway
+		out.Err = f.allFailed(call, out.Attempts, ctx.Err() != nil)
+	}
+	return out
+}
+
+func (f *Forwarder) allFailed(call Call, attempts []router.Attempt, deadline bool) error {
+	if len(call.Order) == 0 {
+		return router.Errorf(router.EUpstream, "no model to forward the request to")
+	}
+	var parts []string
+	for _, a := range attempts {
+		parts = append(parts, fmt.Sprintf("%s (%s)", a.Model, a.Error))
+	}
+	msg := "every upstream model failed: " + strings.Join(parts, ", ")
+	if deadline {
+		msg += fmt.Sprintf("; the %s deadline ran out", f.deadline())
+	}
+	if len(attempts) < len(call.Order) && !deadline {
+		msg += fmt.Sprintf("; %d model(s) not tried", len(call.Order)-len(attempts))
+	}
+	return &router.Error{Code: router.EUpstream, Message: f.redact(msg), Detail: attempts}
+}
+
+// attempt is one model's try.
+type attempt struct {
+	f     *Forwarder
+	call  Call
+	model router.Model
+	start time.Time
+	out   *Outcome
+	w     http.ResponseWriter
+
+	clientCtx context.Context //nolint:containedctx // to tell a client that left from a failing upstream
+	began     time.Time
+	provider  Provider
+}
+
+// run makes the attempt and records it; it returns true when the call is
+// over: something was written to the client (an answer, a client error
+// passed through, or a stream that broke off).
+func (a *attempt) run(ctx context.Context) bool {
+	a.began = time.Now()
+	status, err := a.send(ctx)
+	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began)}
+	if err != nil {
+		rec.Error = a.f.redact(err.Error())
+	}
+	a.out.Attempts = append(a.out.Attempts, rec)
+	return a.out.Wrote
+}
+
+// retryable marks errors after which the next model is tried.
+type retryable struct{ msg string }
+
+func (e *retryable) Error() string { return e.msg }
+
+// send performs the request and, on success, writes the answer. It
+// returns the upstream status (0 when none came) and an error describing
+// a failure.
+func (a *attempt) send(ctx context.Context) (int, error) {
+	p, ok := a.f.Resolve(a.model)
+	if !ok {
+		return 0, &retryable{a.f.Available(a.model)}
+	}
+	a.provider = p
+	if reason := a.f.Supports(a.model, a.call.API); reason != "" {
+		return 0, &retryable{reason}
+	}
+	req, hideUsage, err := a.request(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+
+	// The attempt timeout covers the wait for headers only; the body then
+	// runs under the call's deadline.
+	attemptCtx, cancelAttempt := context.WithCancel(ctx)
+	defer cancelAttempt()
+	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
+	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
+	timedOut := !timer.Stop()
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return 0, &retryable{"cancelled: " + ctx.Err().Error()}
+		case timedOut:
+			return 0, &retryable{fmt.Sprintf("timeout: no response headers within %s", a.f.attemptTimeout())}
+		}
+		return 0, &retryable{"connection error: " + describeNetError(err)}
+	}
+	defer resp.Body.Close()
+
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return resp.StatusCode, &retryable{fmt.Sprintf("HTTP %d", resp.StatusCode)}
+	case resp.StatusCode >= 400:
+		a.writeClientError(resp)
+		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
+	case resp.StatusCode < 200 || resp.StatusCode >= 300:
+		return resp.StatusCode, &retryable{fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
+	}
+	if isEventStream(resp.Header.Get("Content-Type")) {
+		return a.stream(resp, hideUsage)
+	}
+	return a.answer(resp)
+}
+
+func isEventStream(contentType string) bool {
+	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
+}
+
+// describeNetError names what failed without the URL.
+func describeNetError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout"
+	}
+	return err.Error()
+}
+
+// request builds the provider request for the attempt's model.
+func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool, error) {
+	var body []byte
+	var err error
+	hideUsage := false
+	if p.Kind == KindAnthropic {
+		body, err = ToAnthropic(a.call.Raw, a.model)
+	} else {
+		body, err = RewriteOpenAI(a.call.Raw, a.call.API, a.model)
+		if err == nil && a.call.Stream && a.call.API == APIChatCompletions {
+			body, hideUsage, err = withStreamUsage(body)
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, a.call.API, a.model), bytes.NewReader(body))
+	if err != nil {
+		return nil, false, &retryable{"bad provider base URL for " + p.Name}
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "modelrouter")
+	if a.call.Stream {
+		h.Set("Accept", "text/event-stream")
+	}
+	switch p.Kind {
+	case KindAnthropic:
+		h.Set("anthropic-version", "2023-06-01")
+		if p.APIKey != "" {
+			h.Set("x-api-key", p.APIKey)
+		}
+	case KindAzure:
+		if p.APIKey != "" {
+			h.Set("api-key", p.APIKey)
+		}
+	default:
+		if p.APIKey != "" {
+			h.Set("Authorization", "Bearer "+p.APIKey)
+		}
+	}
+	return req, hideUsage, nil
+}
+
+// endpoint is the URL of api at p for m.
+func endpoint(p Provider, api API, m router.Model) string {
+	base := p.BaseURL
+	switch p.Kind {
+	case KindAnthropic:
+		if strings.HasSuffix(base, "/v1") {
+			return base + "/messages"
+		}
+		return base + "/v1/messages"
+	case KindAzure:
+		if api == APIResponses {
+			return base + "/openai/v1/responses"
+		}
+		return base + "/openai/deployments/" + url.PathEscape(upstreamModel(m)) +
+			"/chat/completions?api-version=" + url.QueryEscape(p.APIVersion)
+	}
+	if api == APIResponses {
+		return base + "/responses"
+	}
+	return base + "/chat/completions"
+}
+
+// redact removes every configured key from s.
+func (f *Forwarder) redact(s string) string { return f.Providers.redact(s) }
+
+func (ps Providers) redact(s string) string {
+	keys := make([]string, 0, len(ps.ByName)+1)
+	for _, p := range ps.ByName {
+		keys = append(keys, p.APIKey)
+	}
+	if ps.Default != nil {
+		keys = append(keys, ps.Default.APIKey)
+	}
+	for _, k := range keys {
+		if len(k) >= 4 {
+			s = strings.ReplaceAll(s, k, "[redacted]")
+		}
+	}
+	return s
+}

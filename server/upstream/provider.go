@@ -1,0 +1,248 @@
+// Package upstream talks to the LLM providers that answer routed requests:
+// it knows which providers are configured, rewrites the client's raw body
+// for the chosen model (and translates it for Anthropic), sends it, streams
+// the answer back with `model` naming the model that answered, reads usage
+// on the side, and fails over to the next-ranked model on retryable errors.
+package upstream
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Provider kinds: the wire protocol and auth a provider speaks.
+const (
+	KindOpenAI    = "openai"    // OpenAI-compatible, Authorization: Bearer
+	KindAnthropic = "anthropic" // Anthropic Messages API, x-api-key
+	KindAzure     = "azure"     // Azure OpenAI deployments, api-key header
+)
+
+// Default base URLs, as the official SDKs default them.
+const (
+	DefaultOpenAIBaseURL    = "https://api.openai.com/v1"
+	DefaultAnthropicBaseURL = "https://api.anthropic.com"
+	DefaultDeepSeekBaseURL  = "https://api.deepseek.com"
+	DefaultXAIBaseURL       = "https://api.x.ai/v1"
+	DefaultAzureAPIVersion  = "2024-10-21"
+)
+
+// Provider is one configured upstream. APIKey is secret: String and
+// GoString never show it.
+type Provider struct {
+	Name    string
+	Kind    string
+	BaseURL string
+	APIKey  string
+	// APIVersion is Azure's api-version query parameter.
+	APIVersion string
+}
+
+// String describes the provider without its key.
+func (p Provider) String() string {
+	key := "no key"
+	if p.APIKey != "" {
+		key = "key set"
+	}
+	return fmt.Sprintf("%s (%s, %s, %s)", p.Name, p.Kind, p.BaseURL, key)
+}
+
+// GoString keeps %#v from printing the key.
+func (p Provider) GoString() string { return "upstream.Provider{" + p.String() + "}" }
+
+// Providers is the set of configured upstreams.
+type Providers struct {
+	// ByName maps a catalog provider name ("openai", "anthropic", "meta")
+	// to its configuration.
+	ByName map[string]Provider
+	// Default, when set, is an OpenAI-compatible server that serves every
+	// model whose own provider is not configured.
+	Default *Provider
+}
+
+// String lists the configured providers without keys.
+func (ps Providers) String() string {
+	var parts []string
+	for _, name := range ps.Names() {
+		parts = append(parts, ps.ByName[name].String())
+	}
+	if ps.Default != nil {
+		parts = append(parts, "default: "+ps.Default.String())
+	}
+	if len(parts) == 0 {
+		return "no upstream providers configured"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Names lists the configured provider names in order.
+func (ps Providers) Names() []string {
+	names := make([]string, 0, len(ps.ByName))
+	for n := range ps.ByName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Resolve returns the provider that serves m: its own, Azure for OpenAI
+// models when only Azure is configured, then the default server.
+func (ps Providers) Resolve(m router.Model) (Provider, bool) {
+	if p, ok := ps.ByName[m.Provider]; ok {
+		return p, true
+	}
+	if m.Provider == "openai" {
+		if p, ok := ps.ByName["azure"]; ok {
+			return p, true
+		}
+	}
+	if ps.Default != nil {
+		return *ps.Default, true
+	}
+	return Provider{}, false
+}
+
+// Available returns "" when m can be forwarded, otherwise a reason that
+// names the environment variable to set.
+func (ps Providers) Available(m router.Model) string {
+	if _, ok := ps.Resolve(m); ok {
+		return ""
+	}
+	if m.Provider == "" {
+		return fmt.Sprintf("model %s names no provider: set MODELROUTER_UPSTREAM_DEFAULT_BASE_URL", modelID(m))
+	}
+	return fmt.Sprintf("provider %s not configured: set %s", m.Provider, envHint(m.Provider))
+}
+
+// Supports returns "" when m's provider serves api, otherwise why not.
+// The server excludes such candidates before routing.
+func (ps Providers) Supports(m router.Model, api API) string {
+	p, ok := ps.Resolve(m)
+	if !ok {
+		return ""
+	}
+	if p.Kind == KindAnthropic && api == APIResponses {
+		return fmt.Sprintf("provider %s does not serve the Responses API", p.Name)
+	}
+	return ""
+}
+
+func envHint(provider string) string {
+	switch provider {
+	case "openai":
+		return "OPENAI_API_KEY (or AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY)"
+	case "anthropic":
+		return "ANTHROPIC_API_KEY"
+	case "azure":
+		return "AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY"
+	case "deepseek":
+		return "DEEPSEEK_API_KEY"
+	case "xai":
+		return "XAI_API_KEY"
+	}
+	return genericPrefix + envName(provider) + "_BASE_URL"
+}
+
+const genericPrefix = "MODELROUTER_UPSTREAM_"
+
+// envName turns a provider name into its environment variable part:
+// "mistral-ai" -> "MISTRAL_AI".
+func envName(provider string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(provider))
+}
+
+// FromEnv reads the official SDKs' variables (OPENAI_API_KEY and
+// OPENAI_BASE_URL, ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL,
+// AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION,
+// DEEPSEEK_API_KEY and DEEPSEEK_BASE_URL, XAI_API_KEY and XAI_BASE_URL)
+// and MODELROUTER_UPSTREAM_DEFAULT_BASE_URL (with _DEFAULT_API_KEY).
+// getenv can only answer for names it is asked, so generic providers
+// (MODELROUTER_UPSTREAM_<NAME>_BASE_URL) are read for the names given in
+// extra; FromEnviron discovers them.
+func FromEnv(getenv func(string) string, extra ...string) Providers {
+	ps := Providers{ByName: map[string]Provider{}}
+	add := func(name, kind, baseEnv, defaultBase, keyEnv string) {
+		base, key := strings.TrimSpace(getenv(baseEnv)), strings.TrimSpace(getenv(keyEnv))
+		if base == "" && key == "" {
+			return
+		}
+		if base == "" {
+			base = defaultBase
+		}
+		ps.ByName[name] = Provider{Name: name, Kind: kind, BaseURL: strings.TrimRight(base, "/"), APIKey: key}
+	}
+	add("openai", KindOpenAI, "OPENAI_BASE_URL", DefaultOpenAIBaseURL, "OPENAI_API_KEY")
+	add("anthropic", KindAnthropic, "ANTHROPIC_BASE_URL", DefaultAnthropicBaseURL, "ANTHROPIC_API_KEY")
+	add("deepseek", KindOpenAI, "DEEPSEEK_BASE_URL", DefaultDeepSeekBaseURL, "DEEPSEEK_API_KEY")
+	add("xai", KindOpenAI, "XAI_BASE_URL", DefaultXAIBaseURL, "XAI_API_KEY")
+	if endpoint := strings.TrimSpace(getenv("AZURE_OPENAI_ENDPOINT")); endpoint != "" {
+		version := strings.TrimSpace(getenv("OPENAI_API_VERSION"))
+		if version == "" {
+			version = DefaultAzureAPIVersion
+		}
+		ps.ByName["azure"] = Provider{
+			Name: "azure", Kind: KindAzure, BaseURL: strings.TrimRight(endpoint, "/"),
+			APIKey: strings.TrimSpace(getenv("AZURE_OPENAI_API_KEY")), APIVersion: version,
+		}
+	}
+	for _, name := range extra {
+		if p, ok := generic(getenv, name); ok {
+			ps.ByName[p.Name] = p
+		}
+	}
+	if p, ok := generic(getenv, "default"); ok {
+		p.Kind = KindOpenAI
+		ps.Default = &p
+		delete(ps.ByName, "default")
+	}
+	return ps
+}
+
+// generic reads MODELROUTER_UPSTREAM_<NAME>_BASE_URL, _API_KEY and the
+// optional _KIND (openai by default; anthropic for a Messages-API server).
+func generic(getenv func(string) string, name string) (Provider, bool) {
+	name = strings.ToLower(name)
+	prefix := genericPrefix + envName(name)
+	base := strings.TrimRight(strings.TrimSpace(getenv(prefix+"_BASE_URL")), "/")
+	if base == "" {
+		return Provider{}, false
+	}
+	kind := strings.ToLower(strings.TrimSpace(getenv(prefix + "_KIND")))
+	if !slices.Contains([]string{KindOpenAI, KindAnthropic, KindAzure}, kind) {
+		kind = KindOpenAI
+	}
+	return Provider{
+		Name: name, Kind: kind, BaseURL: base,
+		APIKey:     strings.TrimSpace(getenv(prefix + "_API_KEY")),
+		APIVersion: strings.TrimSpace(getenv(prefix + "_API_VERSION")),
+	}, true
+}
+
+// FromEnviron is FromEnv over os.Environ()-style "KEY=value" pairs; it also
+// finds every MODELROUTER_UPSTREAM_<NAME>_BASE_URL. <NAME> maps to the
+// provider name in lower case with "_" read as "-" (META -> meta,
+// MISTRAL_AI -> mistral-ai).
+func FromEnviron(environ []string) Providers {
+	vars := map[string]string{}
+	var names []string
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+		if rest, ok := strings.CutPrefix(k, genericPrefix); ok {
+			if name, ok := strings.CutSuffix(rest, "_BASE_URL"); ok && name != "DEFAULT" && name != "" {
+				names = append(names, strings.ToLower(strings.ReplaceAll(name, "_", "-")))
+			}
+		}
+	}
+	return FromEnv(func(k string) string { return vars[k] }, names...)
+}
+
+func modelID(m router.Model) string {
+	if m.ID != "" {
+		return m.ID
+	}
+	return m.Name
+}

@@ -1,0 +1,136 @@
+package upstream
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// HeaderModel names the answering model on every forwarded answer.
+const HeaderModel = "x-modelrouter-model"
+
+// detailsJSON is the model_selection_details member for an answer from
+// the attempt's model, or nil when the call has none.
+func (a *attempt) detailsJSON(status int) json.RawMessage {
+	if a.call.Details == nil {
+		return nil
+	}
+	attempts := append(slices.Clone(a.out.Attempts), router.Attempt{
+		Model: modelID(a.model), Status: status, Latency: time.Since(a.began),
+	})
+	b, err := json.Marshal(a.call.Details(attempts, a.model))
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// writeHead sends the status and headers of the answer.
+func (a *attempt) writeHead(status int, contentType string) {
+	h := a.w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set(HeaderModel, modelID(a.model))
+	if isEventStream(contentType) {
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+	}
+	h.Del("Content-Length")
+	a.w.WriteHeader(status)
+	a.out.Wrote = true
+	a.out.Answered = a.model
+	a.out.Status = status
+}
+
+// answer reads a whole JSON answer, rewrites it and writes it.
+func (a *attempt) answer(resp *http.Response) (int, error) {
+	firstByte := time.Since(a.start)
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return resp.StatusCode, &retryable{"answer broke off: " + describeNetError(err)}
+	}
+	if len(raw) > maxAnswerBytes {
+		return resp.StatusCode, &retryable{"answer over 64 MiB"}
+	}
+	var body []byte
+	var usage router.Usage
+	if a.provider.Kind == KindAnthropic {
+		body, usage, err = fromAnthropic(raw, a.model, a.detailsJSON(resp.StatusCode))
+	} else {
+		body, usage, err = a.rewriteAnswer(raw, a.detailsJSON(resp.StatusCode))
+	}
+	if err != nil {
+		return resp.StatusCode, &retryable{err.Error()}
+	}
+	a.writeHead(resp.StatusCode, "application/json")
+	a.out.FirstByte = firstByte
+	a.out.Usage = usage
+	_, _ = a.w.Write(body)
+	return resp.StatusCode, nil
+}
+
+// rewriteAnswer sets `model` in an OpenAI-shaped answer (Chat Completions
+// or Responses), adds the details and reads usage.
+func (a *attempt) rewriteAnswer(raw []byte, details json.RawMessage) ([]byte, router.Usage, error) {
+	obj, err := parseObject(raw)
+	if err != nil {
+		return nil, router.Usage{}, fmt.Errorf("answer is not a JSON object")
+	}
+	obj["model"], _ = json.Marshal(modelID(a.model))
+	if details != nil {
+		obj["model_selection_details"] = details
+	}
+	usage, _ := parseUsage(obj["usage"])
+	return encodeObject(obj), usage, nil
+}
+
+// writeClientError passes a provider's 4xx to the client in OpenAI's
+// error shape: OpenAI-compatible JSON errors as they came, Anthropic's
+// converted, anything else wrapped.
+func (a *attempt) writeClientError(resp *http.Response) {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	a.writeHead(resp.StatusCode, "application/json")
+	_, _ = a.w.Write(a.clientErrorBody(resp.StatusCode, raw))
+	a.out.Err = &router.Error{
+		Code:    router.EInvalid,
+		Message: fmt.Sprintf("upstream %s rejected the request with HTTP %d", modelID(a.model), resp.StatusCode),
+	}
+}
+
+func (a *attempt) clientErrorBody(status int, raw []byte) []byte {
+	var wire struct {
+		Type  string `json:"type"`
+		Error *struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(raw, &wire) == nil && wire.Error != nil {
+		if a.provider.Kind != KindAnthropic {
+			return []byte(a.f.redact(string(raw)))
+		}
+		return openAIError(a.f.redact(wire.Error.Message), wire.Error.Type, nil)
+	}
+	text := strings.TrimSpace(string(raw))
+	if len(text) > 500 {
+		text = text[:500] + "..."
+	}
+	msg := fmt.Sprintf("upstream %s returned HTTP %d", modelID(a.model), status)
+	if text != "" {
+		msg += ": " + text
+	}
+	return openAIError(a.f.redact(msg), "upstream_error", nil)
+}
+
+// openAIError is OpenAI's error body.
+func openAIError(message, typ string, code any) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"error": map[string]any{"message": message, "type": typ, "param": nil, "code": code},
+	})
+	return b
+}

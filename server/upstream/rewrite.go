@@ -1,0 +1,129 @@
+package upstream
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// API names the client-facing API a call came in on.
+type API string
+
+const (
+	APIChatCompletions API = "chat.completions"
+	APIResponses       API = "responses"
+)
+
+// ourFields are request fields modelrouter reads and providers must not see.
+var ourFields = []string{"routing_config"}
+
+// parseObject reads a JSON object into raw members; values stay byte-exact.
+func parseObject(raw []byte) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, router.Errorf(router.EInvalid, "request body must be a JSON object")
+	}
+	return obj, nil
+}
+
+// upstreamModel is the model name the provider knows m by.
+func upstreamModel(m router.Model) string {
+	if m.UpstreamModel != "" {
+		return m.UpstreamModel
+	}
+	return m.Name
+}
+
+// RewriteOpenAI prepares a client's raw OpenAI body (Chat Completions or
+// Responses) for an OpenAI-compatible upstream serving m: `model` becomes
+// the upstream model name, our routing_config goes, and so do the
+// parameters m cannot take (router.DroppedParams). For a reasoning model on
+// Chat Completions, max_tokens is renamed max_completion_tokens; on
+// Responses a non-reasoning model also loses `reasoning`. Every other
+// member keeps its exact bytes (members may come out in another order).
+func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
+	obj, err := parseObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	dropUnsupported(obj, api, m)
+	obj["model"], _ = json.Marshal(upstreamModel(m))
+	return encodeObject(obj), nil
+}
+
+// encodeObject writes members in key order with their values' bytes as
+// they are: json.Marshal would compact them and escape <, > and &, and
+// the values must reach the provider exactly as the client sent them.
+func encodeObject(obj map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(obj))
+	size := 2
+	for k, v := range obj {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 4
+	}
+	slices.Sort(keys)
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		key, _ := json.Marshal(k)
+		out = append(out, key...)
+		out = append(out, ':')
+		out = append(out, obj[k]...)
+	}
+	return append(out, '}')
+}
+
+// dropUnsupported removes our fields and the parameters m cannot take.
+func dropUnsupported(obj map[string]json.RawMessage, api API, m router.Model) {
+	for _, k := range ourFields {
+		delete(obj, k)
+	}
+	for _, k := range router.DroppedParams(m) {
+		delete(obj, k)
+	}
+	if m.Capabilities.Reasoning {
+		if v, ok := obj["max_tokens"]; ok && api == APIChatCompletions {
+			if _, set := obj["max_completion_tokens"]; !set {
+				obj["max_completion_tokens"] = v
+			}
+			delete(obj, "max_tokens")
+		}
+	} else if api == APIResponses {
+		// The Responses API's form of reasoning_effort.
+		delete(obj, "reasoning")
+	}
+}
+
+// withStreamUsage asks a streaming Chat Completions upstream to send usage
+// in its final chunk, so the answer's tokens can be logged. It reports
+// whether it had to add the option, in which case the stream copier hides
+// the usage from the client, who did not ask for it.
+func withStreamUsage(body []byte) ([]byte, bool, error) {
+	obj, err := parseObject(body)
+	if err != nil {
+		return nil, false, err
+	}
+	var opts map[string]json.RawMessage
+	if raw, ok := obj["stream_options"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &opts); err != nil {
+			return nil, false, router.Errorf(router.EInvalid, "stream_options must be an object")
+		}
+	}
+	var include bool
+	if raw, ok := opts["include_usage"]; ok {
+		_ = json.Unmarshal(raw, &include)
+	}
+	if include {
+		return body, false, nil
+	}
+	if opts == nil {
+		opts = map[string]json.RawMessage{}
+	}
+	opts["include_usage"] = json.RawMessage("true")
+	obj["stream_options"] = encodeObject(opts)
+	return encodeObject(obj), true, nil
+}

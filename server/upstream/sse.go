@@ -1,0 +1,107 @@
+package upstream
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// sseEvent is one server-sent event: its optional `event:` name and its
+// data (several data lines joined by "\n"). Comments, id and retry lines
+// are dropped: no provider we speak to uses them.
+type sseEvent struct {
+	name string
+	data []byte
+}
+
+// maxEventBytes bounds one event, so a broken upstream cannot make us
+// buffer without end.
+const maxEventBytes = 16 << 20
+
+var errEventTooLarge = errors.New("server-sent event over 16 MiB")
+
+// sseReader splits a stream into events as they arrive.
+type sseReader struct {
+	br *bufio.Reader
+}
+
+func newSSEReader(r io.Reader) *sseReader { return &sseReader{br: bufio.NewReaderSize(r, 32<<10)} }
+
+// next returns the next event that carries data. At the stream's end it
+// returns io.EOF, or the read error (io.ErrUnexpectedEOF and friends) when
+// the connection broke.
+func (r *sseReader) next() (sseEvent, error) {
+	var ev sseEvent
+	var hasData bool
+	size := 0
+	for {
+		line, err := r.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A long line: gather it whole.
+			long := append([]byte(nil), line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				if len(long) > maxEventBytes {
+					return sseEvent{}, errEventTooLarge
+				}
+				line, err = r.br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) == 0 && err != nil {
+			if hasData && errors.Is(err, io.EOF) {
+				return ev, nil // last event without its blank line
+			}
+			return sseEvent{}, err
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
+			if hasData {
+				return ev, nil
+			}
+			ev.name = ""
+			continue
+		}
+		field, value, _ := bytes.Cut(line, []byte(":"))
+		value = bytes.TrimPrefix(value, []byte(" "))
+		switch string(field) {
+		case "event":
+			ev.name = string(value)
+		case "data":
+			size += len(value)
+			if size > maxEventBytes {
+				return sseEvent{}, errEventTooLarge
+			}
+			if hasData {
+				ev.data = append(ev.data, '\n')
+			}
+			ev.data = append(ev.data, value...)
+			hasData = true
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return sseEvent{}, err
+		}
+	}
+}
+
+// appendTo writes the event in wire form.
+func (ev sseEvent) appendTo(b []byte) []byte {
+	if ev.name != "" {
+		b = append(b, "event: "...)
+		b = append(b, ev.name...)
+		b = append(b, '\n')
+	}
+	data := ev.data
+	for {
+		line, rest, more := bytes.Cut(data, []byte("\n"))
+		b = append(b, "data: "...)
+		b = append(b, line...)
+		b = append(b, '\n')
+		if !more {
+			break
+		}
+		data = rest
+	}
+	return append(b, '\n')
+}

@@ -1,0 +1,218 @@
+package upstream
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// streamTranslator turns a provider's events into the client's events.
+type streamTranslator interface {
+	// translate returns the client events for one upstream event (none to
+	// drop it).
+	translate(ev sseEvent) []sseEvent
+	// usage is what the stream reported so far.
+	usage() (router.Usage, bool)
+	// complete reports whether the provider said the answer is whole.
+	complete() bool
+}
+
+// stream copies an event stream to the client event by event, flushing
+// each, rewriting `model` and reading usage on the side. The status and
+// headers wait for the first event, so a stream that fails before it can
+// still fail over.
+func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
+	var tr streamTranslator
+	if a.provider.Kind == KindAnthropic {
+		tr = newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
+	} else {
+		tr = newOpenAIStream(a.model, hideUsage)
+	}
+	defer func() { a.out.Usage, _ = tr.usage() }()
+	flusher, _ := a.w.(http.Flusher)
+	rd := newSSEReader(resp.Body)
+	var buf []byte
+	var firstByte time.Duration
+	for {
+		ev, err := rd.next()
+		if err != nil {
+			if errors.Is(err, io.EOF) && tr.complete() {
+				return resp.StatusCode, nil
+			}
+			cause := "stream ended before the answer was complete"
+			if !errors.Is(err, io.EOF) {
+				cause = "stream broke off: " + describeNetError(err)
+			}
+			if !a.out.Wrote {
+				return resp.StatusCode, &retryable{cause}
+			}
+			return a.breakStream(cause)
+		}
+		if firstByte == 0 {
+			firstByte = time.Since(a.start)
+		}
+		outs := tr.translate(ev)
+		if len(outs) == 0 {
+			continue
+		}
+		if !a.out.Wrote {
+			if details := a.detailsJSON(resp.StatusCode); details != nil {
+				outs[0].data = addMember(outs[0].data, "model_selection_details", details)
+			}
+			a.writeHead(resp.StatusCode, "text/event-stream")
+			a.out.FirstByte = firstByte
+		}
+		buf = buf[:0]
+		for _, o := range outs {
+			buf = o.appendTo(buf)
+		}
+		if _, err := a.w.Write(buf); err != nil {
+			return a.breakStream("client write failed")
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+// breakStream ends a stream that broke off after bytes went out: the
+// client gets an error event (unless it is the one that left) and the
+// outcome says 502 (499 when the client left).
+func (a *attempt) breakStream(cause string) (int, error) {
+	if a.clientCtx.Err() != nil {
+		a.out.Status = 499
+		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
+		return 499, errors.New("client closed the request")
+	}
+	msg := "upstream " + modelID(a.model) + " " + cause
+	ev := sseEvent{data: openAIError(msg, "upstream_error", "upstream_stream_interrupted")}
+	if a.call.API == APIResponses {
+		// The Responses API's own error event, which its SDKs surface.
+		ev.name = "error"
+		ev.data, _ = json.Marshal(map[string]any{
+			"type": "error", "code": "upstream_stream_interrupted", "message": msg, "param": nil,
+		})
+	}
+	_, _ = a.w.Write(ev.appendTo(nil))
+	if flusher, ok := a.w.(http.Flusher); ok {
+		flusher.Flush()
+	}
+	a.out.Status = http.StatusBadGateway
+	a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
+	return http.StatusBadGateway, errors.New(cause)
+}
+
+// addMember adds key to a JSON object event; other data is left alone.
+func addMember(data []byte, key string, value json.RawMessage) []byte {
+	obj, err := parseObject(data)
+	if err != nil {
+		return data
+	}
+	obj[key] = value
+	return encodeObject(obj)
+}
+
+// clientWantsUsage reads stream_options.include_usage from the client's
+// body.
+func clientWantsUsage(raw []byte) bool {
+	var body struct {
+		StreamOptions struct {
+			IncludeUsage bool `json:"include_usage"`
+		} `json:"stream_options"`
+	}
+	_ = json.Unmarshal(raw, &body)
+	return body.StreamOptions.IncludeUsage
+}
+
+// openAIStream passes OpenAI-compatible events (Chat Completions chunks
+// and Responses events) through with `model` rewritten.
+type openAIStream struct {
+	model json.RawMessage
+	// hideUsage drops the usage we asked for on the client's behalf.
+	hideUsage bool
+	u         router.Usage
+	hasUsage  bool
+	done      bool
+}
+
+func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
+	model, _ := json.Marshal(modelID(m))
+	return &openAIStream{model: model, hideUsage: hideUsage}
+}
+
+func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
+func (s *openAIStream) complete() bool              { return s.done }
+
+func (s *openAIStream) translate(ev sseEvent) []sseEvent {
+	if string(ev.data) == "[DONE]" {
+		s.done = true
+		return []sseEvent{ev}
+	}
+	obj, err := parseObject(ev.data)
+	if err != nil {
+		return []sseEvent{ev}
+	}
+	if _, ok := obj["model"]; ok {
+		obj["model"] = s.model
+	}
+	// Responses events carry the response object (created, completed...).
+	if raw, ok := obj["response"]; ok {
+		if resp, err := parseObject(raw); err == nil {
+			if _, ok := resp["model"]; ok {
+				resp["model"] = s.model
+			}
+			s.sniff(resp["usage"])
+			obj["response"] = encodeObject(resp)
+		}
+		var typ string
+		_ = json.Unmarshal(obj["type"], &typ)
+		switch typ {
+		case "response.completed", "response.incomplete", "response.failed":
+			s.done = true
+		}
+	}
+	if raw, ok := obj["usage"]; ok {
+		s.sniff(raw)
+		if s.hideUsage {
+			delete(obj, "usage")
+			if string(obj["choices"]) == "[]" {
+				return nil // the usage-only chunk the client did not ask for
+			}
+		}
+	}
+	if s.finishes(obj["choices"]) {
+		// Some OpenAI-compatible servers end without [DONE]; a finish
+		// reason is enough to call the answer whole.
+		s.done = true
+	}
+	ev.data = encodeObject(obj)
+	return []sseEvent{ev}
+}
+
+func (s *openAIStream) sniff(raw json.RawMessage) {
+	if u, ok := parseUsage(raw); ok {
+		s.u, s.hasUsage = u, true
+	}
+}
+
+func (s *openAIStream) finishes(choices json.RawMessage) bool {
+	if len(choices) < 3 {
+		return false
+	}
+	var cs []struct {
+		FinishReason *string `json:"finish_reason"`
+	}
+	if json.Unmarshal(choices, &cs) != nil {
+		return false
+	}
+	for _, c := range cs {
+		if c.FinishReason != nil && *c.FinishReason != "" {
+			return true
+		}
+	}
+	return false
+}
