@@ -1,0 +1,279 @@
+package manage
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// EnvAdminKey is the environment variable that holds the admin key when the
+// configuration gives none.
+const EnvAdminKey = "MODELROUTER_ADMIN_KEY"
+
+// maxBody bounds a deployment body.
+const maxBody = 1 << 20
+
+// API serves the management endpoints.
+type API struct {
+	store   Store
+	catalog catalogIndex
+	key     string
+	now     func() time.Time
+	// writes serializes PUT and DELETE, whose checks read other deployments
+	// (a router's Claude models must stay deployed).
+	writes sync.Mutex
+}
+
+// Config configures the API.
+type Config struct {
+	Store   Store
+	Catalog router.Catalog
+	// AdminKey authorizes management calls; empty means the value of
+	// MODELROUTER_ADMIN_KEY, and with neither the API answers 403.
+	AdminKey string
+	Now      func() time.Time
+}
+
+// New builds the API.
+func New(cfg Config) *API {
+	key := cfg.AdminKey
+	if key == "" {
+		key = os.Getenv(EnvAdminKey)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now}
+}
+
+// Register adds the endpoints to r: GET /deployments, and PUT, GET and
+// DELETE /deployments/:name.
+func (a *API) Register(r gin.IRouter) {
+	g := r.Group("/deployments", a.authorize)
+	g.GET("", a.list)
+	g.GET("/:name", a.get)
+	g.PUT("/:name", a.put)
+	g.DELETE("/:name", a.delete)
+}
+
+// authorize admits only the admin key, as "Authorization: Bearer <key>" or
+// "api-key: <key>".
+func (a *API) authorize(c *gin.Context) {
+	if a.key == "" {
+		writeError(c, &apiError{status: http.StatusForbidden, code: CodeDisabled,
+			message: "The management API is off because no admin key is configured. Set " + EnvAdminKey +
+				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+		return
+	}
+	got := c.GetHeader("api-key")
+	if bearer, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
+		got = strings.TrimSpace(bearer)
+	}
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.key)) != 1 {
+		writeError(c, &apiError{status: http.StatusUnauthorized, code: CodeBadKey,
+			message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+		return
+	}
+	c.Next()
+}
+
+// listBody is GET /deployments' answer, shaped as Azure's list.
+type listBody struct {
+	Value []Resource `json:"value"`
+}
+
+func (a *API) list(c *gin.Context) {
+	all, err := loadAll(c.Request.Context(), a.store)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := listBody{Value: []Resource{}}
+	for _, nr := range all {
+		out.Value = append(out.Value, present(nr.name, nr.res))
+	}
+	if !slices.ContainsFunc(all, func(nr namedResource) bool { return nr.name == DefaultDeployment }) {
+		out.Value = append(out.Value, a.builtIn())
+		slices.SortFunc(out.Value, func(x, y Resource) int { return strings.Compare(x.Name, y.Name) })
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (a *API) get(c *gin.Context) {
+	name := c.Param("name")
+	r, err := a.load(c.Request.Context(), name)
+	if err != nil {
+		if name == DefaultDeployment && router.ErrorCode(err) == router.ENotFound {
+			c.JSON(http.StatusOK, a.builtIn())
+			return
+		}
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, present(name, r))
+}
+
+func (a *API) put(c *gin.Context) {
+	name := c.Param("name")
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	if err != nil {
+		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body (at most %d bytes): %v", maxBody, err)))
+		return
+	}
+	in, err := decodeResource(body)
+	if err != nil {
+		writeError(c, badRequest(CodeInvalidBody, "", err.Error()))
+		return
+	}
+	ctx := c.Request.Context()
+	a.writes.Lock()
+	defer a.writes.Unlock()
+	res, err := a.catalog.normalize(ctx, a.store, name, in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	prev, err := a.load(ctx, name)
+	switch {
+	case err == nil:
+		if err := a.checkUnused(ctx, name, prev, &res); err != nil {
+			writeError(c, err)
+			return
+		}
+	case router.ErrorCode(err) != router.ENotFound:
+		writeError(c, err)
+		return
+	}
+	now := a.now().UTC()
+	res.SystemData = &SystemData{CreatedAt: now, LastModifiedAt: now}
+	if prev.SystemData != nil {
+		res.SystemData.CreatedAt = prev.SystemData.CreatedAt
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	created, err := a.store.PutDeployment(ctx, name, raw)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, present(name, res))
+}
+
+func (a *API) delete(c *gin.Context) {
+	name := c.Param("name")
+	ctx := c.Request.Context()
+	a.writes.Lock()
+	defer a.writes.Unlock()
+	prev, err := a.load(ctx, name)
+	if err != nil {
+		if name == DefaultDeployment && router.ErrorCode(err) == router.ENotFound {
+			err = &apiError{status: http.StatusConflict, code: CodeInUse,
+				message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"}
+		}
+		writeError(c, err)
+		return
+	}
+	if err := a.checkUnused(ctx, name, prev, nil); err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := a.store.DeleteDeployment(ctx, name); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// checkUnused refuses to remove (next == nil) or replace a model deployment
+// that router deployments still route to, unless next deploys the same
+// model with the same SKU.
+func (a *API) checkUnused(ctx context.Context, name string, prev Resource, next *Resource) error {
+	if prev.IsRouter() {
+		return nil
+	}
+	if next != nil && !next.IsRouter() && next.Properties.Model == prev.Properties.Model && equalFold(skuName(*next), skuName(prev)) {
+		return nil
+	}
+	all, err := loadAll(ctx, a.store)
+	if err != nil {
+		return err
+	}
+	var users []string
+	for _, nr := range all {
+		if nr.name == name || !nr.res.IsRouter() || nr.res.Properties.Routing == nil || nr.res.Properties.Routing.Models == nil {
+			continue
+		}
+		for _, ref := range *nr.res.Properties.Routing.Models {
+			if equalFold(ref.Format, prev.Properties.Model.Format) && equalFold(ref.Name, prev.Properties.Model.Name) && ref.Version == prev.Properties.Model.Version {
+				users = append(users, nr.name)
+				break
+			}
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	return &apiError{status: http.StatusConflict, code: CodeInUse,
+		message: fmt.Sprintf("deployment %q (%s) is routed to by %s; remove it from their routing.models first",
+			name, prev.Properties.Model.Name, strings.Join(users, ", "))}
+}
+
+func (a *API) load(ctx context.Context, name string) (Resource, error) {
+	raw, err := a.store.GetDeployment(ctx, name)
+	if err != nil {
+		if router.ErrorCode(err) == router.ENotFound {
+			return Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+		}
+		return Resource{}, err
+	}
+	r, err := decodeResource(raw)
+	if err != nil {
+		return Resource{}, fmt.Errorf("stored deployment %q: %w", name, err)
+	}
+	return r, nil
+}
+
+// builtIn is the default deployment every server has until one named
+// DefaultDeployment is stored: Balanced over the latest version's full set.
+func (a *API) builtIn() Resource {
+	return builtInResource(a.catalog.cat.Latest)
+}
+
+func builtInResource(latest string) Resource {
+	r := Resource{
+		SKU: &SKU{Name: DefaultSKU, Capacity: DefaultCapacity},
+		Properties: Properties{
+			Model:   router.Ref{Format: RouterFormat, Name: RouterName, Version: latest},
+			Routing: &Routing{Mode: string(router.ModeBalanced)},
+		},
+	}
+	return present(DefaultDeployment, r)
+}
+
+// present fills the output-only fields.
+func present(name string, r Resource) Resource {
+	r.Name = name
+	r.Type = resourceType
+	r.Properties.ProvisioningState = "Succeeded"
+	return r
+}

@@ -1,0 +1,61 @@
+package manage_test
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"sync"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// memStore is an in-memory manage.Store with the real store's error codes.
+type memStore struct {
+	mu sync.Mutex
+	m  map[string]json.RawMessage
+}
+
+var _ manage.Store = (*memStore)(nil)
+
+func newMemStore() *memStore { return &memStore{m: map[string]json.RawMessage{}} }
+
+func (s *memStore) PutDeployment(_ context.Context, name string, resource json.RawMessage) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, existed := s.m[name]
+	s.m[name] = append(json.RawMessage(nil), resource...)
+	return !existed, nil
+}
+
+func (s *memStore) GetDeployment(_ context.Context, name string) (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.m[name]
+	if !ok {
+		return nil, router.Errorf(router.ENotFound, "deployment %q not found", name)
+	}
+	return r, nil
+}
+
+func (s *memStore) ListDeployments(context.Context) ([]store.StoredDeployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.StoredDeployment
+	for n, r := range s.m {
+		out = append(out, store.StoredDeployment{Name: n, Resource: r})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (s *memStore) DeleteDeployment(_ context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[name]; !ok {
+		return router.Errorf(router.ENotFound, "deployment %q not found", name)
+	}
+	delete(s.m, name)
+	return nil
+}

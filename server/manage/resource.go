@@ -1,0 +1,104 @@
+// Package manage is the deployments management API, shaped like the
+// reference's REST API (PUT/GET/DELETE /deployments/{name}, GET
+// /deployments), and the deployment Source the gateway reads on every
+// request. A deployment is either a model router (properties.model is
+// OpenAI/model-router/<router version>, with an optional routing block) or
+// an underlying model that must be deployed before a router may route to it
+// (the Claude models).
+package manage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Router model identity, as in the reference's deployment body.
+const (
+	RouterFormat = "OpenAI"
+	RouterName   = "model-router"
+	// DefaultDeployment is the built-in deployment every server has.
+	DefaultDeployment = "model-router"
+	// DefaultSKU and DefaultCapacity apply when a body has no sku
+	// (capacity 10 = 10,000 tokens per minute).
+	DefaultSKU      = "GlobalStandard"
+	DefaultCapacity = 10
+	// MaxCapacity bounds capacity so TPM arithmetic stays sane.
+	MaxCapacity = 1_000_000
+	// resourceType is what Azure calls the resource.
+	resourceType = "Microsoft.CognitiveServices/accounts/deployments"
+)
+
+// Resource is a deployment as the API reads and writes it.
+type Resource struct {
+	Name       string      `json:"name,omitempty"`
+	Type       string      `json:"type,omitempty"`
+	SKU        *SKU        `json:"sku,omitempty"`
+	Properties Properties  `json:"properties"`
+	SystemData *SystemData `json:"systemData,omitempty"`
+	// ID is accepted (and ignored) so a GET body can be PUT back.
+	ID string `json:"id,omitempty"`
+}
+
+// SKU is the deployment's SKU; capacity 1 = 1,000 tokens per minute.
+type SKU struct {
+	Name     string `json:"name"`
+	Capacity int    `json:"capacity"`
+}
+
+// Properties say which model is deployed and, for a router, how it routes.
+type Properties struct {
+	Model   router.Ref `json:"model"`
+	Routing *Routing   `json:"routing,omitempty"`
+	// ProvisioningState is output only ("Succeeded").
+	ProvisioningState string `json:"provisioningState,omitempty"`
+}
+
+// Routing is a router deployment's mode and optional model subset.
+type Routing struct {
+	Mode string `json:"mode,omitempty"`
+	// Models is the subset; nil means the routing mode's default set (the
+	// whole router version), an empty list is an error.
+	Models *[]router.Ref `json:"models,omitempty"`
+}
+
+// SystemData carries timestamps, as Azure's resources do.
+type SystemData struct {
+	CreatedAt      time.Time `json:"createdAt"`
+	LastModifiedAt time.Time `json:"lastModifiedAt"`
+}
+
+// IsRouter reports whether the resource deploys a model router.
+func (r Resource) IsRouter() bool {
+	return equalFold(r.Properties.Model.Format, RouterFormat) && equalFold(r.Properties.Model.Name, RouterName)
+}
+
+// decodeResource reads a deployment body strictly: unknown fields are
+// errors, so a misspelt "routing" does not silently deploy the defaults.
+func decodeResource(body []byte) (Resource, error) {
+	var r Resource
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		if errors.Is(err, io.EOF) {
+			return r, fmt.Errorf("the request body is empty; send a deployment: {\"sku\": {...}, \"properties\": {\"model\": {...}}}")
+		}
+		return r, fmt.Errorf("the request body is not a valid deployment: %v", err)
+	}
+	if dec.More() {
+		return r, fmt.Errorf("the request body has data after the deployment object")
+	}
+	return r, nil
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
+
+// validName reports whether name is a valid deployment name (2-64 letters,
+// digits, '.', '_' or '-', starting with a letter or digit).
+func validName(name string) bool { return nameRE.MatchString(name) }

@@ -1,0 +1,101 @@
+package manage_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+)
+
+func TestSourceBuiltInDefault(t *testing.T) {
+	e := newEnv(t, adminKey)
+	ctx := context.Background()
+	d, err := e.source.Get(ctx, "model-router")
+	require.NoError(t, err)
+	assert.Equal(t, "2025-11-18", d.RouterVersion)
+	assert.Equal(t, router.ModeBalanced, d.Mode)
+	assert.Equal(t, 10, d.Capacity)
+	assert.Len(t, d.Models, 18, "22 models less the 4 Claude models nobody deployed")
+	assert.NotContains(t, d.Models, "claude-sonnet-4-5-20250929")
+
+	e.mustPut("sonnet", claudeDeployment)
+	d, err = e.source.Get(ctx, "model-router")
+	require.NoError(t, err)
+	assert.Contains(t, d.Models, "claude-sonnet-4-5-20250929", "a deployed Claude model joins the full set at once")
+
+	_, err = e.source.Get(ctx, "nope")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err))
+	_, err = e.source.Get(ctx, "sonnet")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "a model deployment is not a router")
+}
+
+func TestSourceSeesChangesAtOnce(t *testing.T) {
+	e := newEnv(t, adminKey)
+	ctx := context.Background()
+	e.mustPut("model-router", `{"sku": {"name": "GlobalStandard", "capacity": 50}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-08-07"}, "routing": {"mode": "quality"}}}`)
+	d, err := e.source.Get(ctx, "model-router")
+	require.NoError(t, err)
+	assert.Equal(t, router.Deployment{Name: "model-router", RouterVersion: "2025-08-07", Mode: router.ModeQuality, SKUName: "GlobalStandard", Capacity: 50,
+		Models: []string{"gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14", "gpt-4.1-nano-2025-04-14", "o4-mini-2025-04-16",
+			"gpt-5-2025-08-07", "gpt-5-mini-2025-08-07", "gpt-5-nano-2025-08-07", "gpt-5-chat-2025-08-07"}}, d)
+
+	e.mustPut("model-router", referenceExample)
+	d, err = e.source.Get(ctx, "model-router")
+	require.NoError(t, err)
+	assert.Equal(t, router.ModeBalanced, d.Mode)
+	assert.Equal(t, []string{"gpt-4.1-2025-04-14", "gpt-5.2-chat-2025-12-11", "Llama-4-Maverick-17B-128E-Instruct-FP8"}, d.Models)
+
+	require.Equal(t, http.StatusNoContent, e.do(http.MethodDelete, "/deployments/model-router", "").Code)
+	d, err = e.source.Get(ctx, "model-router")
+	require.NoError(t, err)
+	assert.Equal(t, "2025-11-18", d.RouterVersion, "back to the built-in default")
+}
+
+// TestSourceSubsetsAreExplicit: a model added to a router version later joins
+// deployments on the full set but not existing subsets.
+func TestSourceSubsetsAreExplicit(t *testing.T) {
+	e := newEnv(t, adminKey)
+	ctx := context.Background()
+	e.mustPut("subset", referenceExample)
+	e.mustPut("full", defaultDeployment)
+
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	added := router.Model{Format: "OpenAI", Name: "gpt-6", Version: "2026-01-01", ID: "gpt-6-2026-01-01"}
+	for i := range cat.Versions {
+		if cat.Versions[i].Version == cat.Latest {
+			cat.Versions[i].Models = append(cat.Versions[i].Models, added)
+		}
+	}
+	src := manage.NewSource(e.store, cat)
+
+	sub, err := src.Get(ctx, "subset")
+	require.NoError(t, err)
+	assert.NotContains(t, sub.Models, added.ID)
+	assert.Len(t, sub.Models, 3)
+	full, err := src.Get(ctx, "full")
+	require.NoError(t, err)
+	assert.Contains(t, full.Models, added.ID)
+}
+
+func TestSourceList(t *testing.T) {
+	e := newEnv(t, adminKey)
+	ctx := context.Background()
+	e.mustPut("sonnet", claudeDeployment)
+	e.mustPut("b-router", routerWithClaude)
+	e.mustPut("a-router", defaultDeployment)
+	list, err := e.source.List(ctx)
+	require.NoError(t, err)
+	var names []string
+	for _, d := range list {
+		names = append(names, d.Name)
+	}
+	assert.Equal(t, []string{"a-router", "b-router", "model-router"}, names, "routers only, the built-in default included")
+	assert.Equal(t, []string{"gpt-4.1-2025-04-14", "claude-sonnet-4-5-20250929"}, list[1].Models)
+}

@@ -1,0 +1,48 @@
+package manage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// Store persists deployment resources; *store.Store implements it.
+type Store interface {
+	// PutDeployment creates or replaces a deployment and reports whether it
+	// was created.
+	PutDeployment(ctx context.Context, name string, resource json.RawMessage) (created bool, err error)
+	// GetDeployment returns a deployment's resource; router.ENotFound when
+	// there is none.
+	GetDeployment(ctx context.Context, name string) (json.RawMessage, error)
+	// ListDeployments returns every deployment, by name.
+	ListDeployments(ctx context.Context) ([]store.StoredDeployment, error)
+	// DeleteDeployment removes a deployment; router.ENotFound when there is
+	// none.
+	DeleteDeployment(ctx context.Context, name string) error
+}
+
+var _ Store = (*store.Store)(nil)
+
+type namedResource struct {
+	name string
+	res  Resource
+}
+
+// loadAll reads and decodes every stored deployment.
+func loadAll(ctx context.Context, st Store) ([]namedResource, error) {
+	stored, err := st.ListDeployments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]namedResource, 0, len(stored))
+	for _, d := range stored {
+		r, err := decodeResource(d.Resource)
+		if err != nil {
+			return nil, fmt.Errorf("stored deployment %q: %w", d.Name, err)
+		}
+		out = append(out, namedResource{name: d.Name, res: r})
+	}
+	return out, nil
+}

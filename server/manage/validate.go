@@ -1,0 +1,245 @@
+package manage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// subsetsSince is the first router version that takes a model subset, as in
+// the reference ("the latest version of model router supports custom
+// subsets"). Router versions are dates, so they compare as strings.
+const subsetsSince = "2025-11-18"
+
+func equalFold(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// catalogIndex answers the validation questions about the catalog.
+type catalogIndex struct {
+	cat router.Catalog
+}
+
+func (ix catalogIndex) version(v string) (router.Version, bool) {
+	i := slices.IndexFunc(ix.cat.Versions, func(x router.Version) bool { return x.Version == v })
+	if i < 0 {
+		return router.Version{}, false
+	}
+	return ix.cat.Versions[i], true
+}
+
+func (ix catalogIndex) versionNames() string {
+	names := make([]string, len(ix.cat.Versions))
+	for i, v := range ix.cat.Versions {
+		names[i] = v.Version
+	}
+	return strings.Join(names, ", ")
+}
+
+// find returns the model of models that ref names (format and name in any
+// case, version exactly).
+func find(models []router.Model, ref router.Ref) (router.Model, bool) {
+	for _, m := range models {
+		if equalFold(m.Format, ref.Format) && equalFold(m.Name, ref.Name) && strings.TrimSpace(ref.Version) == m.Version {
+			return m, true
+		}
+	}
+	return router.Model{}, false
+}
+
+// model finds ref in any router version.
+func (ix catalogIndex) model(ref router.Ref) (router.Model, bool) {
+	for _, v := range ix.cat.Versions {
+		if m, ok := find(v.Models, ref); ok {
+			return m, true
+		}
+	}
+	return router.Model{}, false
+}
+
+// needsDeployment lists the catalog models that must be deployed before a
+// router may route to them, once each.
+func (ix catalogIndex) needsDeployment() []router.Model {
+	var out []router.Model
+	for _, v := range ix.cat.Versions {
+		for _, m := range v.Models {
+			if m.RequiresDeployment && !slices.ContainsFunc(out, func(o router.Model) bool { return o.ID == m.ID }) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+func refList(models []router.Model) string {
+	parts := make([]string, len(models))
+	for i, m := range models {
+		parts[i] = fmt.Sprintf(`{"format": %q, "name": %q, "version": %q}`, m.Format, m.Name, m.Version)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// modelDeployments maps the ID of every deployed underlying model (Claude)
+// to the SKU name of its deployment and the deployment's name.
+type modelDeployment struct {
+	name string
+	sku  string
+}
+
+func (ix catalogIndex) modelDeployments(ctx context.Context, st Store) (map[string]modelDeployment, []namedResource, error) {
+	all, err := loadAll(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]modelDeployment{}
+	for _, nr := range all {
+		if nr.res.IsRouter() {
+			continue
+		}
+		if m, ok := ix.model(nr.res.Properties.Model); ok {
+			out[m.ID] = modelDeployment{name: nr.name, sku: skuName(nr.res)}
+		}
+	}
+	return out, all, nil
+}
+
+func skuName(r Resource) string {
+	if r.SKU == nil || r.SKU.Name == "" {
+		return DefaultSKU
+	}
+	return r.SKU.Name
+}
+
+// normalize checks a PUT body for deployment name against the catalog and
+// the other deployments, and returns the resource to store: SKU filled in,
+// model and subset spelled as the catalog spells them, mode explicit.
+func (ix catalogIndex) normalize(ctx context.Context, st Store, name string, r Resource) (Resource, error) {
+	if !validName(name) {
+		return Resource{}, badRequest(CodeInvalidName, "name",
+			fmt.Sprintf("invalid deployment name %q: use 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit", name))
+	}
+	if r.Name != "" && r.Name != name {
+		return Resource{}, badRequest(CodeInvalidName, "name", fmt.Sprintf("the body names deployment %q but the URL names %q", r.Name, name))
+	}
+	sku, err := normalizeSKU(r.SKU)
+	if err != nil {
+		return Resource{}, err
+	}
+	out := Resource{SKU: &sku}
+	if r.IsRouter() {
+		out.Properties, err = ix.routerProperties(ctx, st, sku, r.Properties)
+	} else {
+		out.Properties, err = ix.modelProperties(r.Properties)
+	}
+	return out, err
+}
+
+func normalizeSKU(s *SKU) (SKU, error) {
+	if s == nil {
+		return SKU{Name: DefaultSKU, Capacity: DefaultCapacity}, nil
+	}
+	out := SKU{Name: strings.TrimSpace(s.Name), Capacity: s.Capacity}
+	if out.Name == "" {
+		out.Name = DefaultSKU
+	}
+	if out.Capacity == 0 {
+		out.Capacity = DefaultCapacity
+	}
+	if out.Capacity < 1 || out.Capacity > MaxCapacity {
+		return SKU{}, badRequest(CodeInvalidSKU, "sku.capacity",
+			fmt.Sprintf("sku.capacity must be between 1 and %d (1 = 1,000 tokens per minute); got %d", MaxCapacity, s.Capacity))
+	}
+	return out, nil
+}
+
+func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, p Properties) (Properties, error) {
+	ver, ok := ix.version(strings.TrimSpace(p.Model.Version))
+	if !ok {
+		return Properties{}, badRequest(CodeInvalidModel, "properties.model.version",
+			fmt.Sprintf("unknown model-router version %q; valid versions: %s", p.Model.Version, ix.versionNames()))
+	}
+	out := Properties{
+		Model:   router.Ref{Format: RouterFormat, Name: RouterName, Version: ver.Version},
+		Routing: &Routing{Mode: string(router.ModeBalanced)},
+	}
+	if p.Routing == nil {
+		return out, nil
+	}
+	mode, err := router.ParseMode(p.Routing.Mode)
+	if err != nil {
+		valid := make([]string, len(router.Modes))
+		for i, m := range router.Modes {
+			valid[i] = string(m)
+		}
+		return Properties{}, badRequest(CodeInvalidMode, "properties.routing.mode",
+			fmt.Sprintf("unknown routing mode %q; valid modes: %s", p.Routing.Mode, strings.Join(valid, ", ")))
+	}
+	if mode != "" {
+		out.Routing.Mode = string(mode)
+	}
+	if p.Routing.Models == nil {
+		return out, nil // the mode's default set: the whole router version
+	}
+	refs := *p.Routing.Models
+	if len(refs) == 0 {
+		return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
+			"properties.routing.models must list at least one model; omit it to route over the full model set")
+	}
+	if ver.Version < subsetsSince {
+		return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
+			fmt.Sprintf("model-router version %s does not take a model subset; use version %s or later, or omit routing.models", ver.Version, subsetsSince))
+	}
+	var deployed map[string]modelDeployment
+	subset := []router.Ref{}
+	for _, ref := range refs {
+		m, ok := find(ver.Models, ref)
+		if !ok {
+			return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
+				fmt.Sprintf("model %s/%s version %q is not supported by model-router %s; valid models: %s",
+					ref.Format, ref.Name, ref.Version, ver.Version, refList(ver.Models)))
+		}
+		if m.RequiresDeployment {
+			if deployed == nil {
+				if deployed, _, err = ix.modelDeployments(ctx, st); err != nil {
+					return Properties{}, err
+				}
+			}
+			d, ok := deployed[m.ID]
+			switch {
+			case !ok:
+				return Properties{}, badRequest(CodeInvalidProperties, "properties.routing.models",
+					fmt.Sprintf("%s must be deployed before model router can route to it: first PUT a deployment with properties.model "+
+						`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, m.Format, m.Name, m.Version, sku.Name))
+			case !equalFold(d.sku, sku.Name):
+				return Properties{}, badRequest(CodeInvalidProperties, "sku.name",
+					fmt.Sprintf("%s is deployed as %q with sku %q; the router deployment's sku %q must match", m.ID, d.name, d.sku, sku.Name))
+			}
+		}
+		if !slices.Contains(subset, m.Ref()) {
+			subset = append(subset, m.Ref())
+		}
+	}
+	out.Routing.Models = &subset
+	return out, nil
+}
+
+func (ix catalogIndex) modelProperties(p Properties) (Properties, error) {
+	m, ok := ix.model(p.Model)
+	if !ok || !m.RequiresDeployment {
+		what := fmt.Sprintf("model %s/%s version %q", p.Model.Format, p.Model.Name, p.Model.Version)
+		reason := "is not in the catalog"
+		if ok {
+			reason = "needs no deployment of its own: model router calls it directly (list it in routing.models instead)"
+		}
+		return Properties{}, badRequest(CodeInvalidModel, "properties.model",
+			fmt.Sprintf("%s %s. Deploy model-router (format %q, name %q, versions: %s) or a model that must be deployed first: %s",
+				what, reason, RouterFormat, RouterName, ix.versionNames(), refList(ix.needsDeployment())))
+	}
+	if p.Routing != nil {
+		return Properties{}, badRequest(CodeInvalidBody, "properties.routing", "properties.routing applies only to model-router deployments")
+	}
+	return Properties{Model: m.Ref()}, nil
+}
