@@ -1,0 +1,246 @@
+package eval
+
+import (
+	"hash/fnv"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// The learned baseline: a TF-IDF k-nearest-neighbour router fitted on a
+// train split of the same dataset. For each candidate it predicts the
+// similarity-weighted mean score and answer length of the k most similar
+// training prompts, shrunk toward the candidate's mean, and then routes
+// with the same mode policy as the router model. It shows what the router
+// model adds over word overlap with labelled prompts.
+
+// KNN configures the baseline.
+type KNN struct {
+	K int // neighbours (default 20)
+	// Prior is the weight, in units of cosine similarity, of the
+	// candidate's mean in the shrunk estimate (default 1).
+	Prior float64
+	// QueryTerms caps the terms of a query vector, heaviest first, so a
+	// long prompt does not walk every posting list (default 32).
+	QueryTerms int
+}
+
+func (k KNN) withDefaults() KNN {
+	if k.K <= 0 {
+		k.K = 20
+	}
+	if k.Prior <= 0 {
+		k.Prior = 1
+	}
+	if k.QueryTerms <= 0 {
+		k.QueryTerms = 32
+	}
+	return k
+}
+
+// words splits text into lower-case runs of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+type term struct {
+	id int32
+	w  float32
+}
+
+type posting struct {
+	doc int32
+	w   float32
+}
+
+// knnIndex is an inverted index of L2-normalised TF-IDF vectors.
+type knnIndex struct {
+	vocab    map[string]int32
+	idf      []float32
+	postings [][]posting
+	docs     int
+}
+
+func newKNNIndex(texts []string) *knnIndex {
+	x := &knnIndex{vocab: map[string]int32{}, docs: len(texts)}
+	var df []int
+	tokenized := make([][]string, len(texts))
+	for i, s := range texts {
+		tokenized[i] = words(s)
+		seen := map[int32]bool{}
+		for _, w := range tokenized[i] {
+			id, ok := x.vocab[w]
+			if !ok {
+				id = int32(len(df))
+				x.vocab[w] = id
+				df = append(df, 0)
+			}
+			if !seen[id] {
+				seen[id] = true
+				df[id]++
+			}
+		}
+	}
+	x.idf = make([]float32, len(df))
+	for id, d := range df {
+		x.idf[id] = float32(math.Log(float64(len(texts)+1)/float64(d+1)) + 1)
+	}
+	x.postings = make([][]posting, len(df))
+	for doc, ws := range tokenized {
+		for _, t := range x.vector(ws, 0) {
+			x.postings[t.id] = append(x.postings[t.id], posting{doc: int32(doc), w: t.w})
+		}
+	}
+	return x
+}
+
+// vector is the normalised TF-IDF vector of known words, keeping the
+// heaviest maxTerms terms when maxTerms > 0.
+func (x *knnIndex) vector(ws []string, maxTerms int) []term {
+	tf := map[int32]float64{}
+	for _, w := range ws {
+		if id, ok := x.vocab[w]; ok {
+			tf[id]++
+		}
+	}
+	v := make([]term, 0, len(tf))
+	norm := 0.0
+	for id, c := range tf {
+		w := (1 + math.Log(c)) * float64(x.idf[id])
+		norm += w * w
+		v = append(v, term{id: id, w: float32(w)})
+	}
+	if norm == 0 {
+		return nil
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	for i := range v {
+		v[i].w *= inv
+	}
+	if maxTerms > 0 && len(v) > maxTerms {
+		sort.Slice(v, func(i, j int) bool { return v[i].w > v[j].w })
+		v = v[:maxTerms]
+	}
+	return v
+}
+
+type neighbour struct {
+	doc int
+	sim float64
+}
+
+// nearest returns up to k training documents most similar to text.
+func (x *knnIndex) nearest(text string, k, maxTerms int, acc []float32, touched []int32) ([]neighbour, []int32) {
+	touched = touched[:0]
+	for _, t := range x.vector(words(text), maxTerms) {
+		for _, p := range x.postings[t.id] {
+			if acc[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
+			acc[p.doc] += t.w * p.w
+		}
+	}
+	out := make([]neighbour, 0, len(touched))
+	for _, d := range touched {
+		out = append(out, neighbour{doc: int(d), sim: float64(acc[d])})
+		acc[d] = 0
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].sim != out[j].sim {
+			return out[i].sim > out[j].sim
+		}
+		return out[i].doc < out[j].doc
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out, touched
+}
+
+// fitPredict fits the baseline on the train rows of t and predicts the
+// test rows' estimates.
+func (k KNN) fitPredict(t *Table, train, test []int, est Estimates) {
+	k = k.withDefaults()
+	texts := make([]string, len(train))
+	nc := len(t.Candidates)
+	meanQ, meanO := make([]float64, nc), make([]float64, nc)
+	for i, r := range train {
+		row := t.Rows[r]
+		texts[i] = row.Item.Text()
+		for j := range nc {
+			meanQ[j] += row.Score[j]
+			meanO[j] += row.OutputTokens[j]
+		}
+	}
+	for j := range nc {
+		meanQ[j] /= float64(max(len(train), 1))
+		meanO[j] /= float64(max(len(train), 1))
+	}
+	x := newKNNIndex(texts)
+	acc := make([]float32, len(train))
+	var touched []int32
+	for _, r := range test {
+		row := t.Rows[r]
+		var nb []neighbour
+		nb, touched = x.nearest(row.Item.Text(), k.K, k.QueryTerms, acc, touched)
+		q, c := make([]float64, nc), make([]float64, nc)
+		for j, cand := range t.Candidates {
+			sq, so, sw := k.Prior*meanQ[j], k.Prior*meanO[j], k.Prior
+			for _, n := range nb {
+				tr := t.Rows[train[n.doc]]
+				sq += n.sim * tr.Score[j]
+				so += n.sim * tr.OutputTokens[j]
+				sw += n.sim
+			}
+			q[j] = sq / sw
+			c[j] = router.ExpectedCost(cand.model(), row.Item.InputTokens, so/sw)
+		}
+		est.Quality[r], est.Cost[r] = q, c
+	}
+}
+
+// CrossFit predicts every row of t out of sample: rows are split into
+// folds by a hash of their id and each fold is predicted by a baseline
+// fitted on the others.
+func (k KNN) CrossFit(t *Table, folds int) Estimates {
+	if folds < 2 {
+		folds = 5
+	}
+	est := Estimates{Quality: make([][]float64, len(t.Rows)), Cost: make([][]float64, len(t.Rows))}
+	fold := make([]int, len(t.Rows))
+	for i, r := range t.Rows {
+		h := fnv.New32a()
+		h.Write([]byte(r.Item.ID))
+		fold[i] = int(h.Sum32() % uint32(folds))
+	}
+	for f := range folds {
+		var train, test []int
+		for i := range t.Rows {
+			if fold[i] == f {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		if len(test) > 0 {
+			k.fitPredict(t, train, test, est)
+		}
+	}
+	return est
+}
+
+// Split fits on the train rows and predicts the test rows; the returned
+// estimates are indexed like test.
+func (k KNN) Split(t *Table, train, test []int) Estimates {
+	full := Estimates{Quality: make([][]float64, len(t.Rows)), Cost: make([][]float64, len(t.Rows))}
+	k.fitPredict(t, train, test, full)
+	est := Estimates{}
+	for _, r := range test {
+		est.Quality = append(est.Quality, full.Quality[r])
+		est.Cost = append(est.Cost, full.Cost[r])
+	}
+	return est
+}

@@ -1,0 +1,88 @@
+package eval
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Plot writes the quality-cost curves (router, nearest-neighbour
+// baseline, oracle, random mixes) with the single models as labelled
+// points, cost in USD per 1,000 prompts. The cost axis is logarithmic when
+// the costs span more than a factor of 10.
+func (r *Report) Plot(path string) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: quality vs cost (%d prompts)", r.Dataset, r.Prompts)
+	p.X.Label.Text = "USD per 1,000 prompts"
+	p.Y.Label.Text = "mean true quality"
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+
+	lo, hi := math.Inf(1), math.Inf(-1)
+	xys := func(pts []Point) plotter.XYs {
+		sorted := append([]Point(nil), pts...)
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Cost < sorted[j].Cost })
+		out := make(plotter.XYs, len(sorted))
+		for i, pt := range sorted {
+			out[i].X, out[i].Y = 1000*pt.Cost, pt.Quality
+			lo, hi = math.Min(lo, out[i].X), math.Max(hi, out[i].X)
+		}
+		return out
+	}
+	curves := []struct {
+		name string
+		res  Result
+	}{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}, {"oracle", r.Baselines[BaselineOracle]}, {"random", r.Baselines[BaselineRandom]}}
+	for i, c := range curves {
+		line, points, err := plotter.NewLinePoints(xys(c.res.Curve))
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", c.name, err)
+		}
+		line.Color = plotutil.Color(i)
+		line.Width = vg.Points(1.5)
+		if c.name == "random" {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		points.Color = plotutil.Color(i)
+		points.Shape = plotutil.Shape(i)
+		p.Add(line, points)
+		p.Legend.Add(fmt.Sprintf("%s (AIQ %.3f)", c.name, c.res.AIQ), line, points)
+	}
+
+	var singles plotter.XYs
+	var names []string
+	for _, c := range r.Candidates {
+		s := r.Baselines[singlePrefix+c.Name].Curve
+		singles = append(singles, xys(s)...)
+		names = append(names, c.Name)
+	}
+	sc, err := plotter.NewScatter(singles)
+	if err != nil {
+		return fmt.Errorf("plot single models: %w", err)
+	}
+	sc.Color = color.Black
+	sc.Shape = draw.CrossGlyph{}
+	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: singles, Labels: names})
+	if err != nil {
+		return fmt.Errorf("plot labels: %w", err)
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].Font.Size = vg.Points(7)
+	}
+	p.Add(sc, labels)
+	p.Legend.Add("single models", sc)
+
+	if lo > 0 && hi/lo > 10 {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	return p.Save(20*vg.Centimeter, 14*vg.Centimeter, path)
+}

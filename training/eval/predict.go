@@ -1,0 +1,108 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/training/progress"
+)
+
+// RouterEstimates are a router model's predictions on a table, with the
+// predicted answer lengths kept for predictions.jsonl.
+type RouterEstimates struct {
+	Estimates
+	OutputTokens [][]float64
+}
+
+// Predict asks the router model for every row's prediction in batches and
+// turns each candidate's profile estimate into predicted quality and
+// expected cost (router.ExpectedCost, as the gateway does). A candidate
+// whose profile the model does not predict is an error naming it.
+func Predict(ctx context.Context, p router.Predictor, t *Table, batch int, log io.Writer) (RouterEstimates, error) {
+	if batch <= 0 {
+		batch = 128
+	}
+	n := len(t.Rows)
+	est := RouterEstimates{
+		Estimates:    Estimates{Quality: make([][]float64, n), Cost: make([][]float64, n)},
+		OutputTokens: make([][]float64, n),
+	}
+	if log == nil {
+		log = io.Discard
+	}
+	bar := progress.New(log, int64(n), "eval: router predictions")
+	defer bar.Finish()
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		prompts := make([]string, 0, hi-lo)
+		for _, r := range t.Rows[lo:hi] {
+			prompts = append(prompts, r.Item.Text())
+		}
+		preds, err := p.Predict(ctx, prompts)
+		if err != nil {
+			return est, fmt.Errorf("router model: %w", err)
+		}
+		if len(preds) != len(prompts) {
+			return est, fmt.Errorf("router model: %d predictions for %d prompts", len(preds), len(prompts))
+		}
+		for k, pred := range preds {
+			i := lo + k
+			q := make([]float64, len(t.Candidates))
+			c := make([]float64, len(t.Candidates))
+			o := make([]float64, len(t.Candidates))
+			for j, cand := range t.Candidates {
+				e, ok := pred[cand.Profile]
+				if !ok {
+					return est, missingProfile(cand, pred)
+				}
+				q[j], o[j] = e.Quality, e.OutputTokens
+				c[j] = router.ExpectedCost(cand.model(), t.Rows[i].Item.InputTokens, e.OutputTokens)
+			}
+			est.Quality[i], est.Cost[i], est.OutputTokens[i] = q, c, o
+		}
+		bar.Add(int64(hi - lo))
+	}
+	return est, nil
+}
+
+func missingProfile(c Candidate, pred router.Prediction) error {
+	have := make([]string, 0, len(pred))
+	for p := range pred {
+		have = append(have, p)
+	}
+	sort.Strings(have)
+	return fmt.Errorf("candidate %q maps to profile %q, which the router model does not predict; pass --map %s=<profile> with one of: %s",
+		c.Name, c.Profile, c.Name, strings.Join(have, ", "))
+}
+
+// CheckProfiles fails early, naming the first candidate whose profile is
+// not among the router model's profiles (from router.json).
+func CheckProfiles(t *Table, profiles []string) error {
+	if len(profiles) == 0 {
+		return nil
+	}
+	pred := router.Prediction{}
+	for _, p := range profiles {
+		pred[p] = router.Estimate{}
+	}
+	for _, c := range t.Candidates {
+		if !slices.Contains(profiles, c.Profile) {
+			return missingProfile(c, pred)
+		}
+	}
+	return nil
+}
+
+// truth are the oracle's "predictions": the true scores and costs.
+func truth(t *Table) Estimates {
+	e := Estimates{Quality: make([][]float64, len(t.Rows)), Cost: make([][]float64, len(t.Rows))}
+	for i, r := range t.Rows {
+		e.Quality[i], e.Cost[i] = r.Score, r.Cost
+	}
+	return e
+}

@@ -1,0 +1,284 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+// Options tune a run. The zero value evaluates every prompt with the
+// default bands and sweep.
+type Options struct {
+	// Bands are the Balanced and Cost mode bands (router.json's); zero
+	// means router.DefaultBands.
+	Bands router.Bands
+	// Sweep lists the bands of the quality-cost curve (default DefaultSweep
+	// plus the two mode bands).
+	Sweep []float64
+	// Holdout, when set, keeps only the prompts it accepts for evaluation
+	// (the ones the router model did not train on); the nearest-neighbour
+	// baseline then trains on the others. When nil every prompt is
+	// evaluated and the baseline is cross-fitted over Folds folds.
+	Holdout func(*dataset.Item) bool
+	Folds   int
+	KNN     KNN
+	// Batch is the number of prompts per Predict call (default 128).
+	Batch int
+	// Log receives progress (nil: none).
+	Log io.Writer
+}
+
+// DefaultSweep is the band sweep of the quality-cost curve: 0 (quality
+// mode) to 1 (always the cheapest predicted), dense near 0 where the modes
+// live.
+func DefaultSweep() []float64 {
+	out := make([]float64, 0, 41)
+	for i := 0; i <= 40; i++ {
+		f := float64(i) / 40
+		out = append(out, f*f)
+	}
+	return out
+}
+
+// Result is one router's (or baseline's) numbers.
+type Result struct {
+	Modes map[router.Mode]Outcome `json:"modes"`
+	AIQ   float64                 `json:"aiq"`
+	// Curve is the quality-cost curve; Threshold is the band (for the
+	// random baseline: the position along its mix of single models).
+	Curve []Point `json:"curve"`
+	// Two-model candidate sets only; null where undefined (a single model).
+	APGR       *float64     `json:"apgr,omitempty"`
+	CPT50      *float64     `json:"cpt50,omitempty"`
+	CPT80      *float64     `json:"cpt80,omitempty"`
+	ShareCurve []SharePoint `json:"share_curve,omitempty"`
+}
+
+// Report is a whole evaluation.
+type Report struct {
+	Dataset     string       `json:"dataset"`
+	Candidates  []Candidate  `json:"candidates"`
+	Prompts     int          `json:"prompts"`
+	Skipped     int          `json:"skipped_missing_labels"`
+	HoldoutOnly bool         `json:"holdout_only"`
+	NotHoldout  int          `json:"skipped_not_holdout"`
+	Bands       router.Bands `json:"bands"`
+	// Strong and Weak name the two-model pair (higher mean true quality
+	// is strong).
+	Strong    string            `json:"strong,omitempty"`
+	Weak      string            `json:"weak,omitempty"`
+	Router    Result            `json:"router"`
+	Baselines map[string]Result `json:"baselines"`
+
+	table *Table
+	pred  RouterEstimates
+}
+
+// Baseline names in Report.Baselines; single models are "single:<name>".
+const (
+	BaselineRandom = "random"
+	BaselineOracle = "oracle"
+	BaselineKNN    = "knn"
+	singlePrefix   = "single:"
+)
+
+// Run evaluates the router model p on t and computes every baseline on
+// the same prompts.
+func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Report, error) {
+	if opt.Bands == (router.Bands{}) {
+		opt.Bands = router.DefaultBands
+	}
+	sweep := opt.Sweep
+	if len(sweep) == 0 {
+		sweep = append(DefaultSweep(), opt.Bands.Balanced, opt.Bands.Cost)
+	}
+	sweep = slices.Compact(slices.Sorted(slices.Values(sweep)))
+	for _, b := range sweep {
+		if b < 0 || b > 1 || math.IsNaN(b) {
+			return nil, fmt.Errorf("band %v outside [0, 1]", b)
+		}
+	}
+	rep := &Report{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped, Bands: opt.Bands, Baselines: map[string]Result{}}
+
+	et := t
+	var knnEst Estimates
+	if opt.Holdout != nil {
+		rep.HoldoutOnly = true
+		var train, test []int
+		for i, r := range t.Rows {
+			if opt.Holdout(r.Item) {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		if len(test) == 0 {
+			return nil, fmt.Errorf("dataset %s: no prompt of the router model's holdout split has labels for every candidate", t.Dataset)
+		}
+		rep.NotHoldout = len(train)
+		et = t.subset(test)
+		knnEst = opt.KNN.Split(t, train, test)
+	} else {
+		knnEst = opt.KNN.CrossFit(t, opt.Folds)
+	}
+	rep.Prompts = len(et.Rows)
+	rep.table = et
+
+	pred, err := Predict(ctx, p, et, opt.Batch, opt.Log)
+	if err != nil {
+		return nil, err
+	}
+	rep.pred = pred
+
+	pair := twoModel(et)
+	if pair != nil {
+		rep.Strong, rep.Weak = et.Candidates[pair[0]].Name, et.Candidates[pair[1]].Name
+	}
+	rep.Router = scored(et, pred.Estimates, opt.Bands, sweep, pair)
+	rep.Baselines[BaselineKNN] = scored(et, knnEst, opt.Bands, sweep, pair)
+	rep.Baselines[BaselineOracle] = scored(et, truth(et), opt.Bands, sweep, pair)
+	singles := make([]Point, len(et.Candidates))
+	for j, c := range et.Candidates {
+		res := single(et, j)
+		rep.Baselines[singlePrefix+c.Name] = res
+		singles[j] = res.Curve[0]
+	}
+	rep.Baselines[BaselineRandom] = random(et, singles, pair)
+
+	// AIQ over one cost range for all, so the numbers compare.
+	cmin, cmax := math.Inf(1), math.Inf(-1)
+	each := func(f func(*Result)) {
+		f(&rep.Router)
+		for k, r := range rep.Baselines {
+			f(&r)
+			rep.Baselines[k] = r
+		}
+	}
+	// The range spans the routers' curves (single models are points inside
+	// it or, if dominated and dearer, outside and irrelevant to routing).
+	for _, r := range []Result{rep.Router, rep.Baselines[BaselineKNN], rep.Baselines[BaselineOracle], rep.Baselines[BaselineRandom]} {
+		for _, p := range r.Curve {
+			cmin, cmax = math.Min(cmin, p.Cost), math.Max(cmax, p.Cost)
+		}
+	}
+	each(func(r *Result) { r.AIQ = AIQ(r.Curve, cmin, cmax) })
+	return rep, nil
+}
+
+// twoModel returns {strong, weak} for a two-candidate table: strong has
+// the higher mean true quality (the higher mean cost on a tie).
+func twoModel(t *Table) []int {
+	if len(t.Candidates) != 2 {
+		return nil
+	}
+	o0, o1 := single(t, 0).Modes[router.ModeQuality], single(t, 1).Modes[router.ModeQuality]
+	if o1.Quality > o0.Quality || (o1.Quality == o0.Quality && o1.Cost > o0.Cost) {
+		return []int{1, 0}
+	}
+	return []int{0, 1}
+}
+
+// scored evaluates a router that predicts per-candidate quality and cost:
+// the mode policy for each mode and each band of the sweep, and for a pair
+// the threshold sweep over the predicted gain of the strong model.
+func scored(t *Table, est Estimates, bands router.Bands, sweep []float64, pair []int) Result {
+	res := Result{Modes: map[router.Mode]Outcome{}}
+	for _, m := range router.Modes {
+		res.Modes[m] = outcome(t, est.choices(bands.Band(m)))
+	}
+	for _, b := range sweep {
+		o := outcome(t, est.choices(b))
+		res.Curve = append(res.Curve, Point{Threshold: b, Quality: o.Quality, Cost: o.Cost})
+	}
+	if pair != nil {
+		gain := make([]float64, len(t.Rows))
+		for i := range t.Rows {
+			gain[i] = est.Quality[i][pair[0]] - est.Quality[i][pair[1]]
+		}
+		res.pairMetrics(t, pair, ShareCurve(t, pair[0], pair[1], gain))
+	}
+	return res
+}
+
+func (r *Result) pairMetrics(t *Table, pair []int, curve []SharePoint) {
+	qs := single(t, pair[0]).Modes[router.ModeQuality].Quality
+	qw := single(t, pair[1]).Modes[router.ModeQuality].Quality
+	r.ShareCurve = curve
+	r.APGR = finite(APGR(curve, qw, qs))
+	r.CPT50 = finite(CPT(curve, 0.5, qw, qs))
+	r.CPT80 = finite(CPT(curve, 0.8, qw, qs))
+}
+
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// single is the router that always calls candidate j: one point.
+func single(t *Table, j int) Result {
+	choice := make([]int, len(t.Rows))
+	for i := range choice {
+		choice[i] = j
+	}
+	o := outcome(t, choice)
+	res := Result{Modes: map[router.Mode]Outcome{}}
+	for _, m := range router.Modes {
+		res.Modes[m] = o
+	}
+	res.Curve = []Point{{Quality: o.Quality, Cost: o.Cost}}
+	return res
+}
+
+// random is the router that calls a candidate at random, in expectation.
+// Its modes call each candidate equally often; its curve is RouterBench's
+// zero router, the mixes of single models along their hull; for a pair its
+// share curve is the straight line from the weak to the strong model.
+func random(t *Table, singles []Point, pair []int) Result {
+	res := Result{Modes: map[router.Mode]Outcome{}}
+	o := Outcome{Share: map[string]float64{}}
+	for j, c := range t.Candidates {
+		o.Quality += singles[j].Quality / float64(len(singles))
+		o.Cost += singles[j].Cost / float64(len(singles))
+		o.Share[c.Name] = 1 / float64(len(singles))
+	}
+	for _, m := range router.Modes {
+		res.Modes[m] = o
+	}
+	hull := NDCH(singles)
+	for i, p := range hull {
+		p.Threshold = float64(i) / float64(max(len(hull)-1, 1))
+		res.Curve = append(res.Curve, p)
+	}
+	if pair != nil {
+		s, w := singles[pair[0]], singles[pair[1]]
+		res.pairMetrics(t, pair, []SharePoint{
+			{Threshold: 0, StrongShare: 0, Quality: w.Quality, Cost: w.Cost},
+			{Threshold: 1, StrongShare: 1, Quality: s.Quality, Cost: s.Cost},
+		})
+	}
+	return res
+}
+
+// BaselineNames returns the report's baseline names in display order:
+// oracle, knn, random, then single models by cost.
+func (r *Report) BaselineNames() []string {
+	names := []string{BaselineOracle, BaselineKNN, BaselineRandom}
+	var singles []string
+	for k := range r.Baselines {
+		if len(k) > len(singlePrefix) && k[:len(singlePrefix)] == singlePrefix {
+			singles = append(singles, k)
+		}
+	}
+	sort.Slice(singles, func(i, j int) bool {
+		return r.Baselines[singles[i]].Curve[0].Cost < r.Baselines[singles[j]].Curve[0].Cost
+	})
+	return append(names, singles...)
+}

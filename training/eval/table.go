@@ -1,0 +1,171 @@
+package eval
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+// Candidate is one model of the candidate set: its name in the dataset, the
+// router-model profile whose predictions stand for it, and its price.
+type Candidate struct {
+	Name          string  `json:"name"`
+	Profile       string  `json:"profile"`
+	InputPerMTok  float64 `json:"input_usd_per_mtok"`
+	OutputPerMTok float64 `json:"output_usd_per_mtok"`
+}
+
+// model is the candidate as the router's cost formula sees it.
+func (c Candidate) model() router.Model {
+	return router.Model{ID: c.Name, Profile: c.Profile, InputPerMTok: c.InputPerMTok, OutputPerMTok: c.OutputPerMTok}
+}
+
+// Row is one prompt with every candidate's true outcome, indexed like
+// Table.Candidates.
+type Row struct {
+	Item         *dataset.Item
+	Score        []float64
+	OutputTokens []float64
+	Cost         []float64 // USD of answering with that candidate
+}
+
+// Table is the evaluation's ground truth: the prompts on which every
+// candidate has a quality label.
+type Table struct {
+	Dataset    string
+	Candidates []Candidate
+	Rows       []Row
+	// Skipped counts prompts left out because a candidate has no label.
+	Skipped int
+}
+
+// LabelledModels returns the dataset's models that carry at least one
+// quality label, sorted: the default candidate set.
+func LabelledModels(d *dataset.Dataset) []string {
+	seen := map[string]bool{}
+	for i := range d.Items {
+		for m, r := range d.Items[i].Results {
+			if r.Score != nil {
+				seen[m] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseMap reads `datasetModel=profile` pairs.
+func ParseMap(pairs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("--map %q: want datasetModel=profile", p)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// BuildTable selects the candidates (nil: every labelled model of the
+// dataset), maps each to a profile (mapping first, else dataset.Canonical)
+// and keeps the prompts on which all of them have a label. A true output
+// length missing from the source is replaced by the candidate's mean over
+// the dataset (0 when the source has no answers at all), so cost stays
+// comparable across candidates.
+func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (*Table, error) {
+	labelled := LabelledModels(d)
+	if len(names) == 0 {
+		names = labelled
+	}
+	t := &Table{Dataset: d.Name}
+	for _, n := range names {
+		if slices.ContainsFunc(t.Candidates, func(c Candidate) bool { return c.Name == n }) {
+			return nil, fmt.Errorf("candidate %q named twice", n)
+		}
+		price, ok := d.Models[n]
+		if !ok || !slices.Contains(labelled, n) {
+			return nil, fmt.Errorf("candidate %q has no quality labels in dataset %s; models with labels: %s",
+				n, d.Name, strings.Join(labelled, ", "))
+		}
+		profile := mapping[n]
+		if profile == "" {
+			profile = dataset.Canonical(n)
+		}
+		t.Candidates = append(t.Candidates, Candidate{Name: n, Profile: profile, InputPerMTok: price.Input, OutputPerMTok: price.Output})
+	}
+	for k := range mapping {
+		if !slices.Contains(names, k) {
+			return nil, fmt.Errorf("--map names %q, which is not a candidate (candidates: %s)", k, strings.Join(names, ", "))
+		}
+	}
+	if len(t.Candidates) < 2 {
+		return nil, fmt.Errorf("routing needs at least 2 candidates, got %d", len(t.Candidates))
+	}
+	meanOut := meanOutputTokens(d, names)
+	for i := range d.Items {
+		it := &d.Items[i]
+		row := Row{Item: it}
+		ok := true
+		for j, c := range t.Candidates {
+			r, has := it.Results[c.Name]
+			if !has || r.Score == nil {
+				ok = false
+				break
+			}
+			out := meanOut[j]
+			if r.OutputTokens != nil {
+				out = *r.OutputTokens
+			}
+			row.Score = append(row.Score, *r.Score)
+			row.OutputTokens = append(row.OutputTokens, out)
+			row.Cost = append(row.Cost, router.ExpectedCost(c.model(), it.InputTokens, out))
+		}
+		if !ok {
+			t.Skipped++
+			continue
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if len(t.Rows) == 0 {
+		return nil, fmt.Errorf("dataset %s: no prompt has labels for all of %s (%d skipped)", d.Name, strings.Join(names, ", "), t.Skipped)
+	}
+	return t, nil
+}
+
+func meanOutputTokens(d *dataset.Dataset, names []string) []float64 {
+	sum := make([]float64, len(names))
+	n := make([]float64, len(names))
+	for i := range d.Items {
+		for j, name := range names {
+			if r, ok := d.Items[i].Results[name]; ok && r.OutputTokens != nil {
+				sum[j] += *r.OutputTokens
+				n[j]++
+			}
+		}
+	}
+	for j := range sum {
+		if n[j] > 0 {
+			sum[j] /= n[j]
+		}
+	}
+	return sum
+}
+
+// subset returns a table with only the given rows (same candidates).
+func (t *Table) subset(rows []int) *Table {
+	s := &Table{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped}
+	for _, i := range rows {
+		s.Rows = append(s.Rows, t.Rows[i])
+	}
+	return s
+}
