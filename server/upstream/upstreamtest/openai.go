@@ -81,7 +81,7 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
 		"model": c.model, "system_fingerprint": "fp_fake",
 		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": finish}},
-		"usage": c.chatUsage(),
+		"usage":   c.chatUsage(),
 	})
 }
 
