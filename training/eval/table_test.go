@@ -1,0 +1,87 @@
+package eval
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+func labelsDataset() *dataset.Dataset {
+	return &dataset.Dataset{Name: "d", Models: map[string]dataset.Price{
+		"Meta-Llama-3_1-70B-Instruct": {Input: 1, Output: 2},
+		"gpt-x":                       {Input: 3, Output: 4},
+		"lengths-only":                {Input: 1, Output: 1},
+	}, Items: []dataset.Item{
+		{ID: "d/1", InputTokens: 1000, Results: map[string]dataset.Result{
+			"Meta-Llama-3_1-70B-Instruct": {Score: ptr(1), OutputTokens: ptr(100)},
+			"gpt-x":                       {Score: ptr(0), OutputTokens: nil},
+			"lengths-only":                {OutputTokens: ptr(5)},
+		}},
+		{ID: "d/2", InputTokens: 10, Results: map[string]dataset.Result{
+			"Meta-Llama-3_1-70B-Instruct": {Score: ptr(0), OutputTokens: ptr(300)},
+			"gpt-x":                       {Score: ptr(1), OutputTokens: ptr(50)},
+		}},
+		{ID: "d/3", InputTokens: 10, Results: map[string]dataset.Result{
+			"gpt-x": {Score: ptr(1), OutputTokens: ptr(70)},
+		}},
+	}}
+}
+
+func TestBuildTableDefaultsToLabelledModels(t *testing.T) {
+	tb, err := BuildTable(labelsDataset(), nil, nil)
+	require.NoError(t, err)
+	require.Len(t, tb.Candidates, 2)
+	assert.Equal(t, "Meta-Llama-3_1-70B-Instruct", tb.Candidates[0].Name)
+	assert.Equal(t, "llama-3.1-70b-instruct", tb.Candidates[0].Profile, "dataset.Canonical by default")
+	assert.Equal(t, 2, len(tb.Rows))
+	assert.Equal(t, 1, tb.Skipped, "d/3 lacks a llama label")
+	// gpt-x has no answer length on d/1: its dataset mean (60) stands in.
+	assert.Equal(t, 60.0, tb.Rows[0].OutputTokens[1])
+	assert.InDelta(t, (1000*3+60*4)/1e6, tb.Rows[0].Cost[1], 1e-15)
+	assert.InDelta(t, (1000*1+100*2)/1e6, tb.Rows[0].Cost[0], 1e-15)
+}
+
+func TestBuildTableMapOverridesProfiles(t *testing.T) {
+	m, err := ParseMap([]string{"gpt-x=gpt-4o-2024-08-06"})
+	require.NoError(t, err)
+	tb, err := BuildTable(labelsDataset(), []string{"gpt-x", "Meta-Llama-3_1-70B-Instruct"}, m)
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-4o-2024-08-06", tb.Candidates[0].Profile)
+	assert.Equal(t, "llama-3.1-70b-instruct", tb.Candidates[1].Profile)
+}
+
+func TestBuildTableErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		candidates []string
+		mapping    []string
+		want       string
+	}{
+		{"unknown candidate", []string{"gpt-x", "nope"}, nil, `candidate "nope" has no quality labels`},
+		{"lengths only", []string{"gpt-x", "lengths-only"}, nil, `candidate "lengths-only" has no quality labels`},
+		{"one candidate", []string{"gpt-x"}, nil, "at least 2 candidates"},
+		{"twice", []string{"gpt-x", "gpt-x"}, nil, `"gpt-x" named twice`},
+		{"map of a non-candidate", []string{"gpt-x", "Meta-Llama-3_1-70B-Instruct"}, []string{"other=p"}, `--map names "other"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseMap(tc.mapping)
+			require.NoError(t, err)
+			_, err = BuildTable(labelsDataset(), tc.candidates, m)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := ParseMap([]string{"novalue"})
+	require.ErrorContains(t, err, "want datasetModel=profile")
+}
+
+func TestCheckProfilesNamesTheCandidate(t *testing.T) {
+	tb, err := BuildTable(labelsDataset(), nil, nil)
+	require.NoError(t, err)
+	require.NoError(t, CheckProfiles(tb, []string{"llama-3.1-70b-instruct", "gpt-x"}))
+	err = CheckProfiles(tb, []string{"gpt-x"})
+	require.ErrorContains(t, err, `candidate "Meta-Llama-3_1-70B-Instruct" maps to profile "llama-3.1-70b-instruct"`)
+	require.ErrorContains(t, err, "--map Meta-Llama-3_1-70B-Instruct=<profile>")
+}
