@@ -353,7 +353,7 @@ function svgEl(tag, attrs, text) {
 // requests (share=true) or absolute values of field.
 function drawStacked(svg, steps, models, field, share) {
   svg.replaceChildren();
-  const W = 800, H = 240, left = 56, right = 10, top = 10, bottom = 28;
+  const W = 800, H = 240, left = 76, right = 36, top = 10, bottom = 28;
   const plotW = W - left - right, plotH = H - top - bottom;
   let maxV = 0;
   for (const s of steps) {
