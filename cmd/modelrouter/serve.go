@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/insights"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/server/playground"
+	"github.com/modelrouter/modelrouter/server/ratelimit"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run the OpenAI-compatible routing gateway", run: runServe})
+}
+
+// serveOptions are serve's flags plus the seams tests use.
+type serveOptions struct {
+	addr        string
+	db          string
+	requireKeys bool
+	keepPrompts bool
+	routerModel string
+	grace       time.Duration
+	maxBody     int64
+	agentOpenAI bool
+	rateLimits  bool
+
+	// environ replaces os.Environ() (provider configuration, admin key).
+	environ []string
+	// predictor, when set, replaces the router model (tests).
+	predictor router.Predictor
+	// listening, when set, receives the bound address once the server
+	// accepts connections.
+	listening func(addr string)
+	logger    *slog.Logger
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := serveOptions{environ: os.Environ()}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; a non-loopback address turns on --require-keys")
+	fs.StringVar(&o.db, "db", defaultDBPath, "SQLite database (decision log, keys, deployments)")
+	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (see `modelrouter keys create`) on every API call")
+	fs.BoolVar(&o.keepPrompts, "keep-prompts", false, "log the routed prompt text, not only its hash")
+	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
+	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish")
+	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
+	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
+	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	if os.Getenv(gin.EnvGinMode) == "" {
+		gin.SetMode(gin.ReleaseMode)
+	}
+	return serve(ctx, o)
+}
+
+// serve runs the gateway until ctx ends, then shuts down gracefully: stop
+// accepting, let open requests and streams finish within the grace period,
+// then close the store so every pending decision row is written.
+func serve(ctx context.Context, o serveOptions) (err error) {
+	log := o.logger
+	if log == nil {
+		log = slog.Default()
+	}
+	env := envMap(o.environ)
+	catalog, err := models.Catalog()
+	if err != nil {
+		return fmt.Errorf("serve: catalog: %w", err)
+	}
+	pred, modelVersion, bands, closePred, err := loadPredictor(o)
+	if err != nil {
+		return fmt.Errorf("serve: router model: %w", err)
+	}
+	defer closePred()
+
+	st, err := store.Open(o.db, store.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer func() {
+		// Last: every handler has returned, so every record is queued.
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("serve: close store: %w", cerr))
+		}
+	}()
+
+	providers := upstream.FromEnviron(o.environ)
+	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, Available: providers.Available})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	met := metrics.New()
+	met.SetRouterModel(modelVersion)
+	adminKey := env[manage.EnvAdminKey]
+	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey})
+	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
+
+	requireKeys := o.requireKeys || !isLoopback(o.addr)
+	var ready atomic.Bool
+	var limiter server.Limiter
+	if o.rateLimits {
+		limiter = ratelimit.New(nil)
+	}
+	gw := server.New(server.Config{
+		Router:               rt,
+		Forwarder:            &upstream.Forwarder{Providers: providers},
+		Supports:             providers.Supports,
+		Available:            providers.Available,
+		Deployments:          manage.NewSource(st, catalog),
+		Log:                  st.Log(),
+		Observer:             met,
+		Limiter:              limiter,
+		Keys:                 storeKeys{st},
+		RequireKeys:          requireKeys,
+		Ready:                ready.Load,
+		MaxBodyBytes:         o.maxBody,
+		RouterModelVersion:   modelVersion,
+		KeepPromptText:       o.keepPrompts,
+		AgentToolsOpenAIOnly: o.agentOpenAI,
+		EstimateTokens:       models.EstimateTokens,
+		Logger:               log,
+		Mount: func(e *gin.Engine) {
+			e.GET("/metrics", gin.WrapH(met.Handler()))
+			mgmt.Register(e.Group("/management"))
+			reports.Mount(e)
+			playground.Mount(e)
+		},
+	})
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           gw.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// No write timeout: streamed answers run as long as the model talks.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
+		"router_model", modelVersion, "providers", providers.String(), "db", o.db)
+	if requireKeys && !o.requireKeys {
+		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	ready.Store(true)
+	if o.listening != nil {
+		o.listening(ln.Addr().String())
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	ready.Store(false)
+	log.Info("shutting down: finishing open requests", "grace", o.grace)
+	graceCtx, cancel := context.WithTimeout(context.Background(), o.grace)
+	defer cancel()
+	if err := hs.Shutdown(graceCtx); err != nil {
+		// Grace ran out: cut what is left. Their records may arrive after
+		// the log closes and are then lost; the log says how many.
+		log.Warn("grace period over: closing open connections", "err", err)
+		_ = hs.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// storeKeys adapts the store's key check to the gateway's Keys seam.
+type storeKeys struct{ st *store.Store }
+
+func (k storeKeys) VerifyKey(ctx context.Context, key string) error {
+	_, err := k.st.VerifyKey(ctx, key)
+	return err
+}
+
+// adminAuthorizer accepts `Authorization: Bearer <admin key>`; with no admin
+// key configured it refuses everyone.
+func adminAuthorizer(adminKey string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		if adminKey == "" {
+			return false
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(adminKey)) == 1
+	}
+}
+
+// isLoopback reports whether addr listens on loopback only. ":8080" and
+// "0.0.0.0:8080" listen everywhere.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// loadPredictor loads the router model: o.predictor when a test set one,
+// else the ONNX model from --router-model or the embedded artifacts. It
+// returns the predictor, the model's version (content hash), its mode bands
+// and a cleanup function.
+//
+// TODO(classifier): wire classifier.Load(models.Artifacts() or
+// o.routerModel) here once package classifier exposes its Predictor.
+func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, func(), error) {
+	if o.predictor != nil {
+		return o.predictor, "test", router.DefaultBands, func() {}, nil
+	}
+	return nil, "", router.Bands{}, func() {}, errors.New("the ONNX router model is not wired yet (TODO(classifier) in cmd/modelrouter/serve_model.go)")
+}

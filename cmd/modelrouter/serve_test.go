@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// fixedPredictor predicts the same for every catalog profile, so routing is
+// deterministic without the ONNX runtime.
+func fixedPredictor(t *testing.T) *routertest.Predictor {
+	t.Helper()
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	p := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			p[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 50}
+		}
+	}
+	return &routertest.Predictor{Fixed: p}
+}
+
+// startServe runs serve on a loopback port against fake upstreams and
+// returns its base URL, the context cancel that stops it, and the channel
+// serve's result arrives on.
+func startServe(t *testing.T, fake *upstreamtest.Fake, db string, mutate func(*serveOptions)) (string, context.CancelFunc, <-chan error) {
+	t.Helper()
+	addr := make(chan string, 1)
+	o := serveOptions{
+		addr: "127.0.0.1:0", db: db, grace: 10 * time.Second, maxBody: 1 << 20,
+		environ:   []string{"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=" + fake.URL, "MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-upstream"},
+		predictor: fixedPredictor(t),
+		listening: func(a string) { addr <- a },
+		logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if mutate != nil {
+		mutate(&o)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, o) }()
+	select {
+	case a := <-addr:
+		t.Cleanup(cancel)
+		return "http://" + a, cancel, done
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("serve did not start")
+	}
+	return "", nil, nil
+}
+
+// TestServeShutdownLogsEveryRequest sends a burst of slow requests, shuts
+// the server down while they are in flight, and checks that every one was
+// answered and has its row in SQLite once serve returns.
+func TestServeShutdownLogsEveryRequest(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Delay: 300 * time.Millisecond})
+			fake.Set(m.Name, upstreamtest.Behavior{Delay: 300 * time.Millisecond})
+		}
+	}
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	// Rate limits off: the default deployment's 60 requests per minute
+	// would refuse most of the burst.
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) { o.rateLimits = false })
+
+	const n = 40
+	bodies := []string{
+		`{"model":"model-router","messages":[{"role":"user","content":"hello number %d"}]}`,
+		`{"model":"model-router","stream":true,"messages":[{"role":"user","content":"stream number %d"}]}`,
+		`{"model":"no-such-deployment","messages":[{"role":"user","content":"lost %d"}]}`,
+		`{"model":"model-router","messages":[{"role":"user","content":"route only %d"}]}`,
+	}
+	paths := []string{"/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions", "/v1/route"}
+	wantStatus := []int{200, 200, 404, 200}
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := i % len(bodies)
+			resp, err := http.Post(base+paths[k], "application/json", bytes.NewBufferString(fmt.Sprintf(bodies[k], i)))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			_, errs[i] = io.ReadAll(resp.Body)
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	// Shut down while the forwarded requests are still waiting upstream.
+	forwarded := n / 2
+	require.Eventually(t, func() bool { return len(fake.Requests()) >= forwarded }, 10*time.Second, 5*time.Millisecond)
+	stop()
+	wg.Wait()
+	require.NoError(t, <-done)
+
+	for i := range n {
+		require.NoError(t, errs[i], "request %d", i)
+		assert.Equal(t, wantStatus[i%len(bodies)], statuses[i], "request %d", i)
+	}
+	sqlDB, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	defer sqlDB.Close()
+	var rows int
+	require.NoError(t, sqlDB.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&rows))
+	assert.Equal(t, n, rows, "one decision row per request, none lost at shutdown")
+
+	_, err = http.Post(base+"/v1/chat/completions", "application/json", bytes.NewBufferString(bodies[0]))
+	assert.Error(t, err, "no new connections after shutdown")
+}
+
+func TestServeRequiresKeysOffLoopback(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	base, _, _ := startServe(t, fake, db, func(o *serveOptions) { o.requireKeys = true })
+	resp, err := http.Post(base+"/v1/route", "application/json",
+		bytes.NewBufferString(`{"model":"model-router","messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	resp, err = http.Get(base + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "probes need no key")
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost:8080": true, "[::1]:8080": true,
+		":8080": false, "0.0.0.0:8080": false, "10.0.0.5:8080": false, "bad": false,
+	} {
+		assert.Equal(t, want, isLoopback(addr), addr)
+	}
+}
