@@ -71,6 +71,15 @@ func NewTokenizer(tokenizerJSON []byte) (*Tokenizer, error) {
 // VocabSize is the number of entries in the vocabulary.
 func (t *Tokenizer) VocabSize() int { return len(t.vocab) }
 
+// MaxID is the largest token id Encode can return.
+func (t *Tokenizer) MaxID() int64 {
+	var m int64
+	for _, id := range t.vocab {
+		m = max(m, id)
+	}
+	return m
+}
+
 // Encode returns the token ids of text.
 func (t *Tokenizer) Encode(text string) []int64 {
 	return t.AppendEncode(make([]int64, 0, len(text)/4+1), text)
