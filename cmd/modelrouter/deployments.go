@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+)
+
+func init() {
+	register(command{name: "deployments", summary: "manage deployments on a running server (list, get, put, delete)", run: runDeployments})
+}
+
+const deploymentsUsage = `usage:
+  modelrouter deployments list                 list deployments
+  modelrouter deployments get NAME             print a deployment as JSON
+  modelrouter deployments put NAME [flags]     create or replace a deployment
+  modelrouter deployments delete NAME          delete a deployment
+
+put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
+  --version V         model-router version (default: the latest)
+  --mode M            balanced (default), quality or cost
+  --models IDS        comma-separated model IDs for a subset, e.g.
+                      gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929 (see modelrouter models)
+  --model ID          deploy an underlying model (a Claude model) instead of a router
+  --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min)
+
+Every command takes --url (default $MODELROUTER_URL or http://127.0.0.1:8080) and
+--admin-key (default $MODELROUTER_ADMIN_KEY).`
+
+// deploymentsDefaultURL is where `modelrouter serve` listens by default.
+const deploymentsDefaultURL = "http://127.0.0.1:8080"
+
+func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, deploymentsUsage)
+		return errors.New("deployments: no subcommand; want list, get, put or delete")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("deployments "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, deploymentsUsage) }
+	base := fs.String("url", envOr("MODELROUTER_URL", deploymentsDefaultURL), "server base URL")
+	key := fs.String("admin-key", os.Getenv(manage.EnvAdminKey), "admin key")
+	var put deploymentFlags
+	if sub == "put" {
+		put.register(fs)
+	}
+	pos, err := parseDeploymentArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: *key, http: &http.Client{Timeout: 30 * time.Second}}
+	needName := func() (string, error) {
+		if len(pos) != 1 {
+			fs.Usage()
+			return "", fmt.Errorf("deployments %s: want exactly one deployment name, got %d arguments", sub, len(pos))
+		}
+		return pos[0], nil
+	}
+	switch sub {
+	case "list":
+		if len(pos) > 0 {
+			return fmt.Errorf("deployments list: unexpected argument %q", pos[0])
+		}
+		var list struct {
+			Value []manage.Resource `json:"value"`
+		}
+		if err := c.do(ctx, http.MethodGet, "", nil, &list); err != nil {
+			return fmt.Errorf("deployments list: %w", err)
+		}
+		return writeDeploymentsTable(stdout, list.Value)
+	case "get", "delete":
+		name, err := needName()
+		if err != nil {
+			return err
+		}
+		if sub == "delete" {
+			if err := c.do(ctx, http.MethodDelete, name, nil, nil); err != nil {
+				return fmt.Errorf("deployments delete: %w", err)
+			}
+			fmt.Fprintf(stderr, "deleted deployment %s\n", name)
+			return nil
+		}
+		var r json.RawMessage
+		if err := c.do(ctx, http.MethodGet, name, nil, &r); err != nil {
+			return fmt.Errorf("deployments get: %w", err)
+		}
+		return writeIndented(stdout, r)
+	case "put":
+		name, err := needName()
+		if err != nil {
+			return err
+		}
+		body, err := put.body()
+		if err != nil {
+			return fmt.Errorf("deployments put: %w", err)
+		}
+		var r json.RawMessage
+		if err := c.do(ctx, http.MethodPut, name, body, &r); err != nil {
+			return fmt.Errorf("deployments put: %w", err)
+		}
+		return writeIndented(stdout, r)
+	}
+	fmt.Fprintln(stderr, deploymentsUsage)
+	return fmt.Errorf("deployments: unknown subcommand %q; want list, get, put or delete", sub)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseDeploymentArgs parses flags that may come before or after the
+// positional arguments ("put mr --mode cost" and "put --mode cost mr").
+func parseDeploymentArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// deploymentFlags build a PUT body.
+type deploymentFlags struct {
+	file, version, mode, modelsCSV, model, sku string
+	capacity                                   int
+}
+
+func (f *deploymentFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.file, "file", "", `deployment JSON to send as is ("-" for stdin)`)
+	fs.StringVar(&f.version, "version", "", "model-router version (default: the latest)")
+	fs.StringVar(&f.mode, "mode", "", "routing mode: balanced, quality or cost")
+	fs.StringVar(&f.modelsCSV, "models", "", "comma-separated model IDs of a subset")
+	fs.StringVar(&f.model, "model", "", "deploy this underlying model (a Claude model ID) instead of a router")
+	fs.StringVar(&f.sku, "sku", manage.DefaultSKU, "SKU name")
+	fs.IntVar(&f.capacity, "capacity", manage.DefaultCapacity, "capacity (1 = 1,000 tokens per minute)")
+}
+
+func (f *deploymentFlags) body() ([]byte, error) {
+	if f.file != "" {
+		if f.version != "" || f.mode != "" || f.modelsCSV != "" || f.model != "" {
+			return nil, errors.New("--file replaces --version, --mode, --models and --model; give one or the other")
+		}
+		if f.file == "-" {
+			return io.ReadAll(os.Stdin)
+		}
+		return os.ReadFile(f.file)
+	}
+	cat, err := models.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	r := manage.Resource{SKU: &manage.SKU{Name: f.sku, Capacity: f.capacity}}
+	if f.model != "" {
+		if f.version != "" || f.mode != "" || f.modelsCSV != "" {
+			return nil, errors.New("--model deploys an underlying model: --version, --mode and --models apply to routers only")
+		}
+		m, err := catalogModel(cat, f.model)
+		if err != nil {
+			return nil, err
+		}
+		r.Properties.Model = m.Ref()
+		return json.Marshal(r)
+	}
+	v, err := catalogVersion(cat, f.version)
+	if err != nil {
+		return nil, err
+	}
+	r.Properties.Model = router.Ref{Format: manage.RouterFormat, Name: manage.RouterName, Version: v.Version}
+	if f.mode != "" || f.modelsCSV != "" {
+		r.Properties.Routing = &manage.Routing{Mode: f.mode}
+	}
+	if f.modelsCSV != "" {
+		refs := []router.Ref{}
+		for _, id := range strings.Split(f.modelsCSV, ",") {
+			if id = strings.TrimSpace(id); id == "" {
+				continue
+			}
+			m, err := catalogModel(router.Catalog{Versions: []router.Version{v}}, id)
+			if err != nil {
+				return nil, fmt.Errorf("%w (router version %s)", err, v.Version)
+			}
+			refs = append(refs, m.Ref())
+		}
+		r.Properties.Routing.Models = &refs
+	}
+	return json.Marshal(r)
+}
+
+// catalogModel finds a model by ID, or by name when the name has one
+// version, anywhere in cat.
+func catalogModel(cat router.Catalog, id string) (router.Model, error) {
+	var byName []router.Model
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			if m.ID == id {
+				return m, nil
+			}
+			if strings.EqualFold(m.Name, id) && !slices.ContainsFunc(byName, func(o router.Model) bool { return o.ID == m.ID }) {
+				byName = append(byName, m)
+			}
+		}
+	}
+	switch len(byName) {
+	case 0:
+		return router.Model{}, fmt.Errorf("no model %q in the catalog; `modelrouter models` lists them", id)
+	case 1:
+		return byName[0], nil
+	}
+	ids := make([]string, len(byName))
+	for i, m := range byName {
+		ids[i] = m.ID
+	}
+	return router.Model{}, fmt.Errorf("model name %q has several versions; give one of the IDs %s", id, strings.Join(ids, ", "))
+}
+
+// mgmtClient calls the management API.
+type mgmtClient struct {
+	base, key string
+	http      *http.Client
+}
+
+// do sends a request to /deployments[/name] and decodes a 2xx answer into
+// out; other answers become errors carrying the server's message.
+func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, out any) error {
+	u := c.base + "/deployments"
+	if name != "" {
+		u += "/" + url.PathEscape(name)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w (is `modelrouter serve` running at %s?)", err, c.base)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error struct {
+				Message string `json:"message"`
+				Code    string `json:"code"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
+			return fmt.Errorf("%s (%s): %s", resp.Status, e.Error.Code, e.Error.Message)
+		}
+		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(raw)))
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("the server's answer is not JSON: %w", err)
+	}
+	return nil
+}
+
+func writeIndented(w io.Writer, raw json.RawMessage) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tMODEL\tVERSION\tMODE\tMODELS\tSKU\tCAPACITY")
+	for _, r := range list {
+		mode, subset := "-", "-"
+		if r.IsRouter() {
+			mode, subset = "balanced", "all"
+			if rt := r.Properties.Routing; rt != nil {
+				if rt.Mode != "" {
+					mode = rt.Mode
+				}
+				if rt.Models != nil {
+					names := make([]string, len(*rt.Models))
+					for i, ref := range *rt.Models {
+						names[i] = models.ModelID(ref.Name, ref.Version)
+					}
+					subset = strings.Join(names, ",")
+				}
+			}
+		}
+		sku, capacity := manage.DefaultSKU, manage.DefaultCapacity
+		if r.SKU != nil {
+			sku, capacity = r.SKU.Name, r.SKU.Capacity
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Name, r.Properties.Model.Name, r.Properties.Model.Version, mode, subset, sku, capacity)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func init() {
+	register(command{name: "models", summary: "list the model catalog of a router version", run: runModels})
+}
+
+func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("models", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ver := fs.String("version", "", "router version (default: the latest)")
+	asJSON := fs.Bool("json", false, "print the catalog entries as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: modelrouter models [--version V] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("models: unexpected argument %q", fs.Arg(0))
+	}
+	cat, err := models.Catalog()
+	if err != nil {
+		return err
+	}
+	v, err := catalogVersion(cat, *ver)
+	if err != nil {
+		return fmt.Errorf("models: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	return writeModelsTable(stdout, v)
+}
+
+// catalogVersion returns version v of cat ("" = latest) or an error that
+// lists the versions there are.
+func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
+	if v == "" {
+		v = cat.Latest
+	}
+	var names []string
+	for _, x := range cat.Versions {
+		if x.Version == v {
+			return x, nil
+		}
+		names = append(names, x.Version)
+	}
+	return router.Version{}, fmt.Errorf("unknown router version %q; versions: %s", v, strings.Join(names, ", "))
+}
+
+func writeModelsTable(w io.Writer, v router.Version) error {
+	fmt.Fprintf(w, "model-router %s: %d models\n\n", v.Version, len(v.Models))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tFORMAT\tPROVIDER\tIN $/1M\tOUT $/1M\tCONTEXT\tMAX OUT\tCAPS\tPROFILE\tNOTES")
+	for _, m := range v.Models {
+		var notes []string
+		if m.Preview {
+			notes = append(notes, "preview")
+		}
+		if m.RequiresDeployment {
+			notes = append(notes, "deploy first")
+		}
+		if strings.HasPrefix(m.PriceSource, "estimate") {
+			notes = append(notes, "price estimated")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Format, m.Provider,
+			price(m.InputPerMTok), price(m.OutputPerMTok), tokens(m.ContextWindow), tokens(m.MaxOutput),
+			caps(m), m.Profile, strings.Join(notes, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\nCAPS: R reasoning (+ hidden reasoning tokens expected per answer), T tools, V vision, S structured output.\n"+
+		"Model IDs (the `model` an answer reports, and what `deployments put --models` takes) are name-version, or the name for version 1.")
+	return err
+}
+
+func price(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// tokens writes a token count short: 128K, 1M, 1.05M. Powers-of-two sizes
+// (multiples of 4,096) count in 1,024s, as vendors quote them (131072 is
+// "128K").
+func tokens(n int) string {
+	switch {
+	case n > 0 && n < 1_000_000 && n%4096 == 0:
+		return strconv.Itoa(n/1024) + "K"
+	case n >= 1_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'g', 3, 64) + "M"
+	case n >= 1000:
+		return strconv.Itoa((n+500)/1000) + "K"
+	}
+	return strconv.Itoa(n)
+}
+
+func caps(m router.Model) string {
+	var b strings.Builder
+	for _, c := range []struct {
+		on     bool
+		letter string
+	}{{m.Capabilities.Reasoning, "R"}, {m.Capabilities.Tools, "T"}, {m.Capabilities.Vision, "V"}, {m.Capabilities.StructuredOutput, "S"}} {
+		if c.on {
+			b.WriteString(c.letter)
+		} else {
+			b.WriteString("-")
+		}
+	}
+	if m.ReasoningTokens > 0 {
+		fmt.Fprintf(&b, " +%.0f", m.ReasoningTokens)
+	}
+	return b.String()
+}

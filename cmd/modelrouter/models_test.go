@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+)
+
+func TestModelsCommand(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	tests := []struct {
+		args    []string
+		version string
+		wantErr string
+	}{
+		{args: nil, version: cat.Latest},
+		{args: []string{"--version", "2025-05-19"}, version: "2025-05-19"},
+		{args: []string{"--version", "2024-01-01"}, wantErr: `unknown router version "2024-01-01"; versions: 2025-11-18, 2025-08-07, 2025-05-19`},
+		{args: []string{"extra"}, wantErr: `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), append([]string{"models"}, tt.args...), &out, &errOut)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			v, err := catalogVersion(cat, tt.version)
+			require.NoError(t, err)
+			lines := strings.Split(out.String(), "\n")
+			require.Contains(t, lines[0], tt.version)
+			for _, m := range v.Models {
+				row := rowStarting(lines, m.Name+" ")
+				require.NotEmpty(t, row, "no row for %s", m.ID)
+				for _, cell := range []string{m.Version, m.Provider, price(m.InputPerMTok), price(m.OutputPerMTok), m.Profile} {
+					assert.Contains(t, row, " "+cell+" ", "%s row", m.ID)
+				}
+			}
+		})
+	}
+}
+
+func rowStarting(lines []string, prefix string) string {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestTokensShort(t *testing.T) {
+	for n, want := range map[int]string{128000: "128K", 131072: "128K", 163840: "160K", 1047576: "1.05M", 1000000: "1M", 16384: "16K", 200000: "200K", 512: "512"} {
+		assert.Equal(t, want, tokens(n), "%d", n)
+	}
+}
