@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -24,6 +25,9 @@ import (
 type Store struct {
 	db  *sql.DB
 	log *Log
+
+	closeOnce sync.Once
+	closeErr  error
 	// Now is the clock for the times the store writes; tests replace it
 	// right after Open.
 	Now func() time.Time
@@ -63,7 +67,8 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and starts the decision log writer. path may be ":memory:"
-// for a throwaway database held by a single connection.
+// for a throwaway database held by a single connection (so a callback of
+// EachDecision must not call back into the store).
 func Open(path string, opts ...Option) (*Store, error) {
 	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, closeWait: 30 * time.Second, logger: slog.Default()}
 	for _, o := range opts {
@@ -125,12 +130,19 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Log() *Log { return s.log }
 
 // Close drains the decision log, waiting at most the close timeout, then
-// closes the database. It reports rows that could not be written.
+// closes the database. It reports rows that could not be written. Later
+// calls return the first call's result.
 func (s *Store) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
-	defer cancel()
-	logErr := s.log.Close(ctx)
-	return errors.Join(logErr, s.db.Close())
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
+		defer cancel()
+		logErr := s.log.Close(ctx)
+		// SQLite recommends this before closing a long-lived connection:
+		// it refreshes the query planner's statistics where they are stale.
+		_, optErr := s.db.ExecContext(ctx, "PRAGMA optimize")
+		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
+	})
+	return s.closeErr
 }
 
 func (s *Store) now() time.Time {
