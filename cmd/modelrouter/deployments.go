@@ -237,7 +237,7 @@ func catalogModel(cat router.Catalog, id string) (router.Model, error) {
 	return router.Model{}, fmt.Errorf("model name %q has several versions; give one of the IDs %s", id, strings.Join(ids, ", "))
 }
 
-// mgmtClient calls the management API.
+// mgmtClient calls the management API under base + manage.MountPath.
 type mgmtClient struct {
 	base, key string
 	http      *http.Client
@@ -246,7 +246,7 @@ type mgmtClient struct {
 // do sends a request to /deployments[/name] and decodes a 2xx answer into
 // out; other answers become errors carrying the server's message.
 func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, out any) error {
-	u := c.base + "/deployments"
+	u := c.base + manage.MountPath + "/deployments"
 	if name != "" {
 		u += "/" + url.PathEscape(name)
 	}

@@ -68,7 +68,7 @@ func TestDeploymentsCommand(t *testing.T) {
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	eng := gin.New()
-	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: "secret"}).Register(eng)
+	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: "secret"}).Register(eng.Group(manage.MountPath))
 	srv := httptest.NewServer(eng)
 	defer srv.Close()
 	t.Setenv("MODELROUTER_URL", srv.URL)

@@ -22,6 +22,10 @@ import (
 // configuration gives none.
 const EnvAdminKey = "MODELROUTER_ADMIN_KEY"
 
+// MountPath is where `modelrouter serve` mounts the API (Register on a group
+// at this path), so the endpoints are /management/deployments[/{name}].
+const MountPath = "/management"
+
 // maxBody bounds a deployment body.
 const maxBody = 1 << 20
 
