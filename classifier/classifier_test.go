@@ -63,8 +63,8 @@ func newTestModel(t testing.TB, head, tail int) testModel {
 		Name: "test-router", Version: "test-1", Profiles: testProfiles,
 		Spec: models.ModelSpec{Vocab: spec.Vocab, Buckets: spec.Buckets, Dim: spec.Dim, Hidden: spec.Hidden,
 			Z: spec.Z, Profiles: spec.Profiles, MaxLen: spec.MaxLen},
-		Truncation: models.Truncation{Head: head, Tail: tail},
-		SHA256:     map[string]string{models.RouterONNXFile: onnxHash, models.TokenizerJSONFile: tokHash},
+		Truncation:  models.Truncation{Head: head, Tail: tail},
+		SHA256:      map[string]string{models.RouterONNXFile: onnxHash, models.TokenizerJSONFile: tokHash},
 		ContentHash: content,
 	}
 	cardJSON, err := json.Marshal(card)
@@ -270,6 +270,7 @@ func TestUseCUDAFallsBackToCPUWithOneLogLine(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	require.Len(t, lines, 1)
 	require.Contains(t, lines[0], "CUDA")
+	t.Log(lines[0])
 	_, err := c.Predict(context.Background(), []string{"hello"})
 	require.NoError(t, err)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 )
 
@@ -64,6 +65,23 @@ func readJSONL(t testing.TB, path string, limit int, fn func(line []byte) bool) 
 // data is missing.
 func realPrompts(t testing.TB, perDataset, answers int) []string {
 	t.Helper()
+	corpusMu.Lock()
+	defer corpusMu.Unlock()
+	key := [2]int{perDataset, answers}
+	if c, ok := corpusCache[key]; ok {
+		return c
+	}
+	out := loadPrompts(t, perDataset, answers)
+	corpusCache[key] = out
+	return out
+}
+
+var (
+	corpusMu    sync.Mutex
+	corpusCache = map[[2]int][]string{}
+)
+
+func loadPrompts(t testing.TB, perDataset, answers int) []string {
 	root := sharedData()
 	if root == "" {
 		t.Skip("shared/data not found (set MODELROUTER_SHARED_DATA)")

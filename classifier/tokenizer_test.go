@@ -91,6 +91,7 @@ func TestTokenizerMatchesSugarmeOnEdgeCases(t *testing.T) {
 }
 
 func TestTokenizerMatchesSugarmeOnRealPrompts(t *testing.T) {
+	t.Parallel()
 	prompts := realPrompts(t, 500, 1000)
 	vocab := trainVocab(t, append(realPromptsOrNil(t), edgeCases...))
 	t.Logf("%d texts", len(prompts))
@@ -100,6 +101,7 @@ func TestTokenizerMatchesSugarmeOnRealPrompts(t *testing.T) {
 // TestShippedTokenizerMatchesSugarme checks the trainer's tokenizer.json
 // when it exists.
 func TestShippedTokenizerMatchesSugarme(t *testing.T) {
+	t.Parallel()
 	file, err := os.ReadFile(filepath.Join("..", "models", "artifacts", "tokenizer.json"))
 	if os.IsNotExist(err) {
 		t.Skip("models/artifacts/tokenizer.json not trained yet")

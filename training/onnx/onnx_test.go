@@ -73,7 +73,7 @@ func session(t *testing.T, model []byte) *ort.DynamicAdvancedSession {
 // runPadded runs a right-padded batch and returns the three outputs, row-major.
 func runPadded(t *testing.T, s *ort.DynamicAdvancedSession, rows [][]int64) (q, l, z []float32) {
 	t.Helper()
-	seq := 0
+	seq := 1 // an all-empty batch still needs one (masked) position
 	for _, r := range rows {
 		seq = max(seq, len(r))
 	}
