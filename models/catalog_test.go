@@ -249,3 +249,20 @@ func TestParseCatalogRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogProfilesInShippedModel checks, once `make train` has embedded a
+// router model, that it predicts every profile the catalog names: a missing
+// one would leave its models unroutable ("router model has no profile").
+func TestCatalogProfilesInShippedModel(t *testing.T) {
+	files, err := models.Artifacts()
+	if err != nil {
+		t.Skipf("no embedded router model yet: %v", err)
+	}
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, m := range cat.Versions[0].Models {
+		assert.Contains(t, card.Profiles, m.Profile, "%s", m.ID)
+	}
+}
