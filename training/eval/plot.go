@@ -37,12 +37,33 @@ func (r *Report) Plot(path string) error {
 		}
 		return out
 	}
+	// Between two operating points a router mixes them at random, which is
+	// a straight line in cost; on a log axis it must be drawn in steps.
+	dense := func(in plotter.XYs) plotter.XYs {
+		if len(in) < 2 {
+			return in
+		}
+		out := plotter.XYs{in[0]}
+		for i := 1; i < len(in); i++ {
+			a, b := in[i-1], in[i]
+			for k := 1; k <= 16; k++ {
+				f := float64(k) / 16
+				out = append(out, plotter.XY{X: a.X + f*(b.X-a.X), Y: a.Y + f*(b.Y-a.Y)})
+			}
+		}
+		return out
+	}
 	curves := []struct {
 		name string
 		res  Result
 	}{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}, {"oracle", r.Baselines[BaselineOracle]}, {"random", r.Baselines[BaselineRandom]}}
 	for i, c := range curves {
-		line, points, err := plotter.NewLinePoints(xys(c.res.Curve))
+		pts := xys(c.res.Curve)
+		line, err := plotter.NewLine(dense(pts))
+		if err != nil {
+			return fmt.Errorf("plot %s: %w", c.name, err)
+		}
+		points, err := plotter.NewScatter(pts)
 		if err != nil {
 			return fmt.Errorf("plot %s: %w", c.name, err)
 		}

@@ -151,7 +151,9 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 	}
 	rep.Baselines[BaselineRandom] = random(et, singles, pair)
 
-	// AIQ over one cost range for all, so the numbers compare.
+	// AIQ over one cost range for all (every curve's points, single models
+	// included, as RouterBench's code takes the largest cost of all), so the
+	// numbers compare.
 	cmin, cmax := math.Inf(1), math.Inf(-1)
 	each := func(f func(*Result)) {
 		f(&rep.Router)
@@ -160,13 +162,11 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 			rep.Baselines[k] = r
 		}
 	}
-	// The range spans the routers' curves (single models are points inside
-	// it or, if dominated and dearer, outside and irrelevant to routing).
-	for _, r := range []Result{rep.Router, rep.Baselines[BaselineKNN], rep.Baselines[BaselineOracle], rep.Baselines[BaselineRandom]} {
+	each(func(r *Result) {
 		for _, p := range r.Curve {
 			cmin, cmax = math.Min(cmin, p.Cost), math.Max(cmax, p.Cost)
 		}
-	}
+	})
 	each(func(r *Result) { r.AIQ = AIQ(r.Curve, cmin, cmax) })
 	return rep, nil
 }
