@@ -1,0 +1,134 @@
+package upstream_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// openAIModel is a catalog model served by the "openai" provider whose
+// upstream name is name and whose ID is name + "-id".
+func openAIModel(name string) router.Model {
+	return router.Model{ID: name + "-id", Name: name, Provider: "openai", Format: "OpenAI"}
+}
+
+func anthropicModel(name string) router.Model {
+	return router.Model{ID: name + "-id", Name: name, Provider: "anthropic", Format: "Anthropic"}
+}
+
+// fakes are one OpenAI-compatible and one Anthropic fake, with a
+// forwarder configured for both through the SDK variables.
+type fakes struct {
+	openai, anthropic *upstreamtest.Fake
+	fwd               *upstream.Forwarder
+}
+
+func newFakes(t *testing.T) *fakes {
+	o, a := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
+	o.Key, a.Key = "sk-openai-test", "sk-ant-test"
+	ps := upstream.FromEnv(envOf(map[string]string{
+		"OPENAI_BASE_URL": o.URL, "OPENAI_API_KEY": o.Key,
+		"ANTHROPIC_BASE_URL": a.Root, "ANTHROPIC_API_KEY": a.Key,
+	}))
+	return &fakes{openai: o, anthropic: a, fwd: &upstream.Forwarder{Providers: ps, AttemptTimeout: 2 * time.Second, Deadline: 10 * time.Second}}
+}
+
+// gateway is a minimal server in front of a Forwarder: it forwards every
+// POST in the given order and, when nothing was written, writes the
+// outcome's error as the real server would.
+type gateway struct {
+	URL      string
+	outcomes chan upstream.Outcome
+}
+
+// selection is the model_selection_details our tests' Details returns.
+type selection struct {
+	Answered string           `json:"answered"`
+	Attempts []router.Attempt `json:"attempts"`
+}
+
+func newGateway(t testing.TB, fwd *upstream.Forwarder, api upstream.API, order ...router.Model) *gateway {
+	g := &gateway{outcomes: make(chan upstream.Outcome, 64)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var head struct {
+			Stream bool `json:"stream"`
+		}
+		_ = json.Unmarshal(raw, &head)
+		out := fwd.Forward(r.Context(), w, upstream.Call{
+			API: api, Raw: raw, Stream: head.Stream, Order: order,
+			Details: func(attempts []router.Attempt, answered router.Model) any {
+				return selection{Answered: answered.ID, Attempts: attempts}
+			},
+		})
+		if !out.Wrote {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(out.Status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": router.ErrorMessage(out.Err), "code": router.ErrorCode(out.Err)}})
+		}
+		g.outcomes <- out
+	}))
+	t.Cleanup(srv.Close)
+	g.URL = srv.URL + "/v1"
+	return g
+}
+
+func (g *gateway) outcome(t testing.TB) upstream.Outcome {
+	t.Helper()
+	select {
+	case out := <-g.outcomes:
+		return out
+	case <-time.After(5 * time.Second):
+		t.Fatal("no outcome within 5s")
+		return upstream.Outcome{}
+	}
+}
+
+// post sends body to the gateway's path and returns status, headers and
+// body.
+func (g *gateway) post(t testing.TB, path, body string) (int, http.Header, []byte) {
+	t.Helper()
+	res, err := http.Post(g.URL+path, "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, res.Header, b
+}
+
+// dataFrames returns the data of every SSE event in body, in order.
+func dataFrames(t testing.TB, body []byte) []string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func decode(t testing.TB, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &m), s)
+	return m
+}
+
+const chatBody = `{"model":"router","messages":[{"role":"user","content":"say hello to me"}]}`
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
