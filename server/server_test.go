@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -382,7 +383,7 @@ func TestSessionAffinity(t *testing.T) {
 		return p
 	}
 	newSrv := func(t *testing.T) *Server {
-		r, err := router.New(router.Config{Catalog: testCatalog(), Predictor: &predictFn{pred}})
+		r, err := router.New(router.Config{Catalog: testCatalog(), Predictor: &routertest.Predictor{PredictFn: pred}})
 		require.NoError(t, err)
 		srv, _, _ := newTestServer(t, func(c *Config) { c.Router = r })
 		return srv
@@ -424,14 +425,6 @@ func TestSessionAffinity(t *testing.T) {
 
 type predictFn struct {
 	fn func(string) router.Prediction
-}
-
-func (p *predictFn) Predict(_ context.Context, prompts []string) ([]router.Prediction, error) {
-	out := make([]router.Prediction, len(prompts))
-	for i, s := range prompts {
-		out[i] = p.fn(s)
-	}
-	return out, nil
 }
 
 func TestRecordLatencies(t *testing.T) {
