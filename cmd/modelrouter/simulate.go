@@ -1,0 +1,513 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/training/progress"
+)
+
+func init() {
+	register(command{name: "simulate", summary: "route a prompt file through the router without forwarding: model shares and expected cost per mode", run: runSimulate})
+}
+
+// routerModel is a loaded router model as simulate needs it.
+type routerModel struct {
+	predictor router.Predictor
+	bands     router.Bands
+	version   string
+	close     func() error
+}
+
+// Seams for tests: the catalog and the router model. The defaults are the
+// embedded catalog and the trained model (embedded, or from --router-model).
+var (
+	simulateCatalog = models.Catalog
+	openRouterModel = func(dir string, cuda bool) (routerModel, error) {
+		opts := classifier.Options{UseCUDA: cuda}
+		var c *classifier.Classifier
+		var err error
+		if dir != "" {
+			c, err = classifier.LoadDir(dir, opts)
+		} else {
+			c, err = classifier.Load(opts)
+		}
+		if err != nil {
+			return routerModel{}, err
+		}
+		return routerModel{predictor: c, bands: c.Card().Bands, version: c.Version(), close: c.Close}, nil
+	}
+)
+
+// predictBatch is how many prompts go to the predictor at once: the
+// classifier batches them into one ONNX Runtime call.
+const predictBatch = 64
+
+type simulateFlags struct {
+	prompts, deployment, routerVersion, modes, models, out, routerModel string
+	limit                                                               int
+	cuda                                                                bool
+}
+
+func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f simulateFlags
+	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools and response_format) or a routing dataset folder (items.jsonl)")
+	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment name shown in decisions")
+	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
+	fs.StringVar(&f.modes, "modes", "balanced,quality,cost", "routing modes to compare, comma separated")
+	fs.StringVar(&f.models, "models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
+	fs.StringVar(&f.out, "out", "", "folder for routing-share.png, summary.json and decisions.csv")
+	fs.StringVar(&f.routerModel, "router-model", "", "folder with router.onnx, tokenizer.json and router.json (default: the embedded model)")
+	fs.IntVar(&f.limit, "limit", 0, "route only the first N prompts (0: all)")
+	fs.BoolVar(&f.cuda, "cuda", false, "run the router model on CUDA when available")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: modelrouter simulate --prompts FILE [--deployment D] [--modes balanced,quality,cost] [--models a,b] [--out DIR]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("simulate: unexpected argument %q", fs.Arg(0))
+	}
+	if f.prompts == "" {
+		fs.Usage()
+		return errors.New("simulate: --prompts is required")
+	}
+	modes, err := parseModes(f.modes)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if f.limit < 0 {
+		return fmt.Errorf("simulate: --limit %d: want 0 or more", f.limit)
+	}
+	prompts, err := readPrompts(f.prompts, f.limit)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+
+	catalog, err := simulateCatalog()
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	rm, err := openRouterModel(f.routerModel, f.cuda)
+	if err != nil {
+		return fmt.Errorf("simulate: router model: %w", err)
+	}
+	if rm.close != nil {
+		defer rm.close()
+	}
+	dep := router.Deployment{Name: f.deployment, RouterVersion: f.routerVersion, Mode: router.ModeBalanced, Models: splitList(f.models)}
+	sim, err := simulate(ctx, catalog, rm, dep, modes, prompts, stderr)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if err := writeSimulationTable(stdout, sim); err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := writeSimulationFiles(f.out, sim); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		fmt.Fprintf(stdout, "\nwrote %s\n", strings.Join([]string{
+			filepath.Join(f.out, "routing-share.png"), filepath.Join(f.out, "summary.json"), filepath.Join(f.out, "decisions.csv")}, ", "))
+	}
+	return nil
+}
+
+func parseModes(s string) ([]router.Mode, error) {
+	var modes []router.Mode
+	for _, name := range splitList(s) {
+		m, err := router.ParseMode(name)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(modes, m) {
+			modes = append(modes, m)
+		}
+	}
+	if len(modes) == 0 {
+		return nil, errors.New("--modes names no mode; valid modes: balanced, quality, cost")
+	}
+	return modes, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// simPrompt is one prompt as the gateway would route it.
+type simPrompt struct {
+	where string // file:line, for messages and decisions.csv
+	req   openai.Request
+	needs router.Needs
+}
+
+// readPrompts reads a text file, a JSONL file or a routing dataset folder.
+// Every prompt goes through the gateway's own request parser, so the text
+// the router model reads and the needs (tools, structured output, input
+// tokens) are what a real request would give.
+func readPrompts(path string, limit int) ([]simPrompt, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	jsonl := strings.HasSuffix(path, ".jsonl") || strings.HasSuffix(path, ".json")
+	if info.IsDir() {
+		path, jsonl = filepath.Join(path, "items.jsonl"), true
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("prompts: %w (a dataset folder holds items.jsonl)", err)
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var out []simPrompt
+	for line := 1; sc.Scan() && (limit == 0 || len(out) < limit); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", filepath.Base(path), line)
+		var body []byte
+		if jsonl {
+			if body, err = jsonlBody([]byte(text)); err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+		} else {
+			body, _ = json.Marshal(map[string]any{"model": "simulate", "messages": []map[string]string{{"role": "user", "content": text}}})
+		}
+		req, err := openai.Parse(openai.Chat, body)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", where, router.ErrorMessage(err))
+		}
+		out = append(out, simPrompt{where: where, req: req, needs: router.Needs{
+			Tools: req.Tools, StructuredOutput: req.StructuredOutput, Vision: req.Images > 0,
+			InputTokens: models.EstimateTokens(req.InputText()), MaxOutputTokens: req.MaxOutputTokens,
+		}})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds no prompts", path)
+	}
+	return out, nil
+}
+
+// requestFields are the Chat Completions fields a JSONL line may carry
+// besides its messages, because they change which models are eligible.
+var requestFields = []string{"tools", "tool_choice", "functions", "response_format", "max_tokens", "max_completion_tokens"}
+
+// jsonlBody turns one JSONL line into a Chat Completions body: the line's
+// "messages" (chat messages, as routing datasets store multi-turn items)
+// or its "prompt" as one user message, plus any of [requestFields].
+func jsonlBody(line []byte) ([]byte, error) {
+	var item map[string]json.RawMessage
+	if err := json.Unmarshal(line, &item); err != nil || item == nil {
+		return nil, errors.New(`want a JSON object with "prompt" or "messages"`)
+	}
+	body := map[string]json.RawMessage{"model": json.RawMessage(`"simulate"`)}
+	if msgs, ok := item["messages"]; ok && string(msgs) != "null" {
+		body["messages"] = msgs
+	} else {
+		var prompt string
+		if err := json.Unmarshal(item["prompt"], &prompt); err != nil || strings.TrimSpace(prompt) == "" {
+			return nil, errors.New(`want a non-empty "prompt" string or a "messages" array`)
+		}
+		body["messages"], _ = json.Marshal([]map[string]string{{"role": "user", "content": prompt}})
+	}
+	for _, k := range requestFields {
+		if v, ok := item[k]; ok {
+			body[k] = v
+		}
+	}
+	return json.Marshal(body)
+}
+
+// simulation is the outcome of routing every prompt in every mode.
+type simulation struct {
+	Deployment    string        `json:"deployment"`
+	RouterVersion string        `json:"router_version"`
+	RouterModel   string        `json:"router_model"`
+	Prompts       int           `json:"prompts"`
+	Models        []string      `json:"models"` // the deployment's candidates
+	Modes         []modeSummary `json:"modes"`
+	decisions     [][]string    // per prompt: where, then the chosen model per mode
+}
+
+type modeSummary struct {
+	Mode router.Mode `json:"mode"`
+	// Routed counts prompts with a decision; Unroutable those every model
+	// was excluded for (with the first reason seen).
+	Routed     int    `json:"routed"`
+	Unroutable int    `json:"unroutable"`
+	FirstError string `json:"first_error,omitempty"`
+	// ExpectedCostUSD sums the chosen models' expected cost; MeanQuality
+	// averages their predicted quality.
+	ExpectedCostUSD float64      `json:"expected_cost_usd"`
+	MeanQuality     float64      `json:"mean_predicted_quality"`
+	Shares          []modelShare `json:"models"`
+}
+
+type modelShare struct {
+	Model           string  `json:"model"`
+	Prompts         int     `json:"prompts"`
+	Share           float64 `json:"share"`
+	ExpectedCostUSD float64 `json:"expected_cost_usd"`
+}
+
+// cachedPredictor answers Decide from predictions made in batches up front,
+// so each prompt is predicted once however many modes are compared.
+type cachedPredictor map[string]router.Prediction
+
+func (c cachedPredictor) Predict(_ context.Context, prompts []string) ([]router.Prediction, error) {
+	out := make([]router.Prediction, len(prompts))
+	for i, p := range prompts {
+		pred, ok := c[p]
+		if !ok {
+			return nil, fmt.Errorf("no prediction for prompt %q", p)
+		}
+		out[i] = pred
+	}
+	return out, nil
+}
+
+func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep router.Deployment, modes []router.Mode,
+	prompts []simPrompt, progressTo io.Writer,
+) (*simulation, error) {
+	cache := cachedPredictor{}
+	rt, err := router.New(router.Config{Catalog: catalog, Predictor: cache, Bands: rm.bands})
+	if err != nil {
+		return nil, err
+	}
+	ver, ok := rt.Version(dep.RouterVersion)
+	if !ok {
+		return nil, fmt.Errorf("unknown router version %q", dep.RouterVersion)
+	}
+	valid := make([]string, len(ver.Models))
+	for i, m := range ver.Models {
+		valid[i] = m.ID
+	}
+	for _, id := range dep.Models {
+		if !slices.Contains(valid, id) {
+			return nil, fmt.Errorf("--models: %q is not a model of router version %s; valid models: %s",
+				id, ver.Version, strings.Join(valid, ", "))
+		}
+	}
+	candidates, err := rt.Candidates(dep)
+	if err != nil {
+		return nil, err
+	}
+	sim := &simulation{Deployment: dep.Name, RouterVersion: ver.Version, RouterModel: rm.version, Prompts: len(prompts)}
+	for _, m := range candidates {
+		sim.Models = append(sim.Models, m.ID)
+	}
+
+	bar := progress.New(progressTo, int64(len(prompts)*(1+len(modes))), "simulate")
+	var unique []string
+	for _, p := range prompts {
+		if _, seen := cache[p.req.Prompt]; !seen {
+			cache[p.req.Prompt] = nil
+			unique = append(unique, p.req.Prompt)
+		}
+	}
+	for start := 0; start < len(unique); start += predictBatch {
+		batch := unique[start:min(start+predictBatch, len(unique))]
+		preds, err := rm.predictor.Predict(ctx, batch)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		if len(preds) != len(batch) {
+			return nil, fmt.Errorf("predict: %d predictions for %d prompts", len(preds), len(batch))
+		}
+		for i, p := range batch {
+			cache[p] = preds[i]
+		}
+		bar.Add(int64(len(batch)))
+	}
+	bar.Add(int64(len(prompts) - len(unique)))
+
+	sim.decisions = make([][]string, len(prompts))
+	for i, p := range prompts {
+		sim.decisions[i] = []string{p.where}
+	}
+	for _, mode := range modes {
+		ms := modeSummary{Mode: mode}
+		byModel := map[string]*modelShare{}
+		var quality float64
+		for i, p := range prompts {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			d, err := rt.Decide(ctx, dep, router.Request{Prompt: p.req.Prompt, Needs: p.needs, Mode: mode})
+			bar.Add(1)
+			if err != nil {
+				if code := router.ErrorCode(err); code != router.ENoEligible && code != router.ENotConfigured {
+					return nil, fmt.Errorf("%s: %w", p.where, err)
+				}
+				ms.Unroutable++
+				ms.FirstError = cmp.Or(ms.FirstError, p.where+": "+router.ErrorMessage(err))
+				sim.decisions[i] = append(sim.decisions[i], "")
+				continue
+			}
+			chosen := d.Candidates[slices.IndexFunc(d.Candidates, func(c router.Candidate) bool { return c.Model == d.ChosenID })]
+			s := byModel[d.ChosenID]
+			if s == nil {
+				s = &modelShare{Model: d.ChosenID}
+				byModel[d.ChosenID] = s
+			}
+			s.Prompts++
+			s.ExpectedCostUSD += chosen.ExpectedCost
+			ms.Routed++
+			ms.ExpectedCostUSD += chosen.ExpectedCost
+			quality += chosen.Quality
+			sim.decisions[i] = append(sim.decisions[i], d.ChosenID)
+		}
+		if ms.Routed > 0 {
+			ms.MeanQuality = quality / float64(ms.Routed)
+		}
+		for _, s := range byModel {
+			s.Share = float64(s.Prompts) / float64(len(prompts))
+			ms.Shares = append(ms.Shares, *s)
+		}
+		slices.SortFunc(ms.Shares, func(a, b modelShare) int {
+			return cmp.Or(cmp.Compare(b.Prompts, a.Prompts), cmp.Compare(a.Model, b.Model))
+		})
+		sim.Modes = append(sim.Modes, ms)
+	}
+	bar.Finish()
+	return sim, nil
+}
+
+func writeSimulationTable(w io.Writer, sim *simulation) error {
+	fmt.Fprintf(w, "%d prompts, deployment %s, router version %s, router model %s\n\n",
+		sim.Prompts, sim.Deployment, sim.RouterVersion, cmp.Or(sim.RouterModel, "-"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "MODE\tMODEL\tPROMPTS\tSHARE\tEXPECTED $\t")
+	for _, ms := range sim.Modes {
+		for _, s := range ms.Shares {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%.6f\t\n", ms.Mode, s.Model, s.Prompts, 100*s.Share, s.ExpectedCostUSD)
+		}
+		if ms.Unroutable > 0 {
+			fmt.Fprintf(tw, "%s\t(no eligible model)\t%d\t%.1f%%\t-\t\n", ms.Mode, ms.Unroutable, 100*float64(ms.Unroutable)/float64(sim.Prompts))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "MODE\tEXPECTED $\t$ PER 1K PROMPTS\tMEAN PREDICTED QUALITY\t")
+	for _, ms := range sim.Modes {
+		per1k := 0.0
+		if ms.Routed > 0 {
+			per1k = 1000 * ms.ExpectedCostUSD / float64(ms.Routed)
+		}
+		fmt.Fprintf(tw, "%s\t%.6f\t%.4f\t%.3f\t\n", ms.Mode, ms.ExpectedCostUSD, per1k, ms.MeanQuality)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, ms := range sim.Modes {
+		if ms.FirstError != "" {
+			fmt.Fprintf(w, "%s: %d prompts had no eligible model, e.g. %s\n", ms.Mode, ms.Unroutable, ms.FirstError)
+		}
+	}
+	return nil
+}
+
+func writeSimulationFiles(dir string, sim *simulation) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	summary, err := json.MarshalIndent(sim, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(summary, '\n'), 0o644); err != nil {
+		return err
+	}
+	var csv strings.Builder
+	csv.WriteString("prompt")
+	for _, ms := range sim.Modes {
+		csv.WriteString("," + string(ms.Mode))
+	}
+	csv.WriteString("\n")
+	for _, row := range sim.decisions {
+		csv.WriteString(strings.Join(row, ",") + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "decisions.csv"), []byte(csv.String()), 0o644); err != nil {
+		return err
+	}
+	return shareChart(sim, filepath.Join(dir, "routing-share.png"))
+}
+
+// shareChart draws, per model, one bar per mode: the share of prompts the
+// mode sends to that model.
+func shareChart(sim *simulation, path string) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Routing share per model (%d prompts)", sim.Prompts)
+	p.Y.Label.Text = "share of prompts (%)"
+	p.Y.Min = 0
+	models := slices.Clone(sim.Models)
+	width := vg.Points(max(4, min(18, 60/float64(len(sim.Modes)))))
+	for i, ms := range sim.Modes {
+		values := make(plotter.Values, len(models))
+		for j, m := range models {
+			if k := slices.IndexFunc(ms.Shares, func(s modelShare) bool { return s.Model == m }); k >= 0 {
+				values[j] = 100 * ms.Shares[k].Share
+			}
+		}
+		bars, err := plotter.NewBarChart(values, width)
+		if err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
+		bars.LineStyle.Width = 0
+		bars.Color = modeColor(i)
+		bars.Offset = vg.Length(float64(i)-float64(len(sim.Modes)-1)/2) * width
+		p.Add(bars)
+		p.Legend.Add(string(ms.Mode), bars)
+	}
+	p.Legend.Top = true
+	p.NominalX(models...)
+	// Room for the outer bars of the first and last groups.
+	p.X.Min, p.X.Max = -0.6, float64(len(models)-1)+0.6
+	p.X.Tick.Label.Rotation = 0.5
+	p.X.Tick.Label.XAlign = -1.0 // right-aligned under rotated labels
+	p.X.Tick.Label.YAlign = -0.5
+	w := vg.Length(max(16, 2.2*float64(len(models)))) * vg.Centimeter
+	return p.Save(w, 12*vg.Centimeter, path)
+}
+
+func modeColor(i int) color.Color { return plotutil.Color(i) }
