@@ -116,9 +116,18 @@ func (m *Metrics) SetRouterModel(version string) {
 	m.routerInfo.WithLabelValues(version).Set(1)
 }
 
+// unverified labels the deployment of a request whose deployment name was
+// never confirmed: every caller-chosen name would otherwise become a
+// series of its own.
+const unverified = "unknown"
+
 // Observe counts one finished request. It never blocks on I/O.
 func (m *Metrics) Observe(rec router.Record) {
 	deployment, mode := rec.Decision.Deployment, string(rec.Decision.Mode)
+	switch rec.ErrorCode {
+	case router.ENotFound, router.EUnauthorized, router.EForbidden:
+		deployment = unverified
+	}
 	labels := []string{deployment, mode, recordModel(rec)}
 
 	m.requests.WithLabelValues(labels...).Inc()

@@ -120,6 +120,18 @@ func TestObserveErrorsAndFailovers(t *testing.T) {
 			},
 		},
 		{
+			name: "a deployment name nobody confirmed does not become a label",
+			rec: func() router.Record {
+				r := record("random-name-123", "", "", "")
+				r.Status, r.ErrorCode = 404, router.ENotFound
+				return r
+			},
+			wantLines: []string{
+				`modelrouter_errors_total{code="not_found",deployment="unknown",mode="",model="none",status_class="4xx"} 1`,
+			},
+			wantAbsent: []string{"random-name-123"},
+		},
+		{
 			name: "an error status without a router code is labelled by the status",
 			rec: func() router.Record {
 				r := record("d", router.ModeBalanced, "a", "a")
@@ -163,4 +175,15 @@ func TestRegistriesAreIndependent(t *testing.T) {
 	assert.Contains(t, scrape(t, a), `deployment="only-a"`)
 	assert.False(t, strings.Contains(scrape(t, b), `deployment="only-a"`), "each Metrics has its own registry")
 	assert.Contains(t, scrape(t, b), "go_goroutines", "runtime collectors are registered")
+}
+
+func BenchmarkObserve(b *testing.B) {
+	m := metrics.New()
+	rec := record("router-a", router.ModeBalanced, "gpt-4.1-mini", "gpt-4.1-mini")
+	rec.Usage = router.Usage{PromptTokens: 120, CompletionTokens: 80}
+	rec.CostUSD, rec.DecideLatency, rec.FirstByte, rec.Total = 0.001, time.Millisecond, 300*time.Millisecond, time.Second
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Observe(rec)
+	}
 }
