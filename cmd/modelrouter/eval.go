@@ -37,7 +37,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defData = "../shared/data/canonical"
 	}
 	data := fs.String("data", defData, "routing dataset folder (models.json + items.jsonl), or a folder of them: each with quality labels is evaluated")
-	cands := fs.String("candidates", "", "comma-separated dataset model names to route between (default: every model with labels)")
+	candFlag := fs.String("candidates", "", "comma-separated dataset model names to route between (default: every labelled model the router model has a profile for)")
 	var mapping evalPairs
 	fs.Var(&mapping, "map", "datasetModel=profile: the router-model profile that stands for a dataset model (repeatable; default dataset.Canonical)")
 	modelDir := fs.String("router-model", "", "folder with router.onnx, tokenizer.json, router.json (default: the embedded model)")
@@ -61,7 +61,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("eval: %w", err)
 	}
 	var names []string
-	for _, c := range strings.Split(*cands, ",") {
+	for _, c := range strings.Split(*candFlag, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			names = append(names, c)
 		}
@@ -100,7 +100,20 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}
-		t, err := eval.BuildTable(d, names, m)
+		cands := names
+		if len(cands) == 0 {
+			// Default: the labelled models the router model has a profile for.
+			cands = eval.DefaultCandidates(d, m, card.Profiles)
+			if len(cands) < 2 && len(dirs) > 1 {
+				fmt.Fprintf(stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
+				continue
+			}
+			if len(cands) < 2 {
+				return fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
+					d.Name, strings.Join(eval.LabelledModels(d), ", "))
+			}
+		}
+		t, err := eval.BuildTable(d, cands, m)
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}

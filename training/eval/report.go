@@ -67,7 +67,11 @@ func shares(s map[string]float64, top int) string {
 			parts = append(parts, fmt.Sprintf("+%d more", len(l)-top))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %.0f%%", e.k, 100*e.v))
+		if e.v < 0.005 {
+			parts = append(parts, e.k+" <1%")
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", e.k, 100*e.v))
+		}
 	}
 	return strings.Join(parts, ", ")
 }

@@ -62,6 +62,23 @@ func LabelledModels(d *dataset.Dataset) []string {
 	return out
 }
 
+// DefaultCandidates are the labelled models of the dataset whose profile
+// (mapping first, else dataset.Canonical) is among the router model's
+// profiles; every labelled model when profiles is empty.
+func DefaultCandidates(d *dataset.Dataset, mapping map[string]string, profiles []string) []string {
+	var out []string
+	for _, m := range LabelledModels(d) {
+		p := mapping[m]
+		if p == "" {
+			p = dataset.Canonical(m)
+		}
+		if len(profiles) == 0 || slices.Contains(profiles, p) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // ParseMap reads `datasetModel=profile` pairs.
 func ParseMap(pairs []string) (map[string]string, error) {
 	out := map[string]string{}

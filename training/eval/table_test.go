@@ -85,3 +85,11 @@ func TestCheckProfilesNamesTheCandidate(t *testing.T) {
 	require.ErrorContains(t, err, `candidate "Meta-Llama-3_1-70B-Instruct" maps to profile "llama-3.1-70b-instruct"`)
 	require.ErrorContains(t, err, "--map Meta-Llama-3_1-70B-Instruct=<profile>")
 }
+
+func TestDefaultCandidatesKeepModelsTheRouterKnows(t *testing.T) {
+	d := labelsDataset()
+	assert.Equal(t, []string{"Meta-Llama-3_1-70B-Instruct", "gpt-x"}, DefaultCandidates(d, nil, nil))
+	assert.Equal(t, []string{"Meta-Llama-3_1-70B-Instruct"}, DefaultCandidates(d, nil, []string{"llama-3.1-70b-instruct", "other"}))
+	assert.Equal(t, []string{"Meta-Llama-3_1-70B-Instruct", "gpt-x"},
+		DefaultCandidates(d, map[string]string{"gpt-x": "other"}, []string{"llama-3.1-70b-instruct", "other"}))
+}
