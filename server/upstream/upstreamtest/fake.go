@@ -39,7 +39,8 @@ type Behavior struct {
 	Stall      bool
 	StallAfter int
 	// CutAfter > 0 aborts the connection of a streaming answer after that
-	// many events, without the closing event.
+	// many events, without the closing event; CutAfter < 0 aborts it right
+	// after the headers, before any event.
 	CutAfter int
 	// Delay waits before the response headers (the context still wins).
 	Delay time.Duration

@@ -18,6 +18,9 @@ func (c *call) startSSE() *sse {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	c.w.WriteHeader(http.StatusOK)
+	if fl, ok := c.w.(http.Flusher); ok {
+		fl.Flush() // headers go out before the first event, as providers do
+	}
 	return &sse{c: c}
 }
 
@@ -26,7 +29,7 @@ func (c *call) startSSE() *sse {
 // must stop (cut or stalled until cancelled).
 func (s *sse) event(name string, v any) bool {
 	b := s.c.b
-	if b.CutAfter > 0 && s.sent >= b.CutAfter {
+	if b.CutAfter != 0 && s.sent >= max(b.CutAfter, 0) {
 		// Abort the connection: the client sees an unexpected EOF, as when a
 		// provider's connection drops mid-answer.
 		panic(http.ErrAbortHandler)
