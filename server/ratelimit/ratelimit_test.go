@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,4 +211,25 @@ func TestNoCapacityMeansNoLimit(t *testing.T) {
 		assert.Empty(t, h)
 		settle(1_000_000)
 	}
+}
+
+// TestConcurrentAdmitsNeverOverspend: on a frozen clock, 50 goroutines race
+// for a bucket of 3 requests / 500 tokens; exactly 3 get through.
+func TestConcurrentAdmitsNeverOverspend(t *testing.T) {
+	clk := newClock()
+	l := ratelimit.New(clk.now)
+	var wg sync.WaitGroup
+	var admitted atomic.Int64
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if settle, _, ok := l.Admit(dep("router", 10), 100); ok {
+				admitted.Add(1)
+				settle(100)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(3), admitted.Load())
 }
