@@ -94,6 +94,13 @@ func newKNNIndex(texts []string) *knnIndex {
 			x.postings[t.id] = append(x.postings[t.id], posting{doc: int32(doc), w: t.w})
 		}
 	}
+	// Words in more than half of the prompts say little about which
+	// prompts are alike and make every query walk most documents.
+	for id, d := range df {
+		if len(texts) >= 10 && 2*d > len(texts) {
+			x.postings[id] = nil
+		}
+	}
 	return x
 }
 
@@ -143,19 +150,23 @@ func (x *knnIndex) nearest(text string, k, maxTerms int, acc []float32, touched 
 			acc[p.doc] += t.w * p.w
 		}
 	}
-	out := make([]neighbour, 0, len(touched))
+	// Keep the k best in a small sorted slice: k is tiny next to the
+	// number of documents a query touches.
+	out := make([]neighbour, 0, k+1)
+	better := func(a, b neighbour) bool { return a.sim > b.sim || (a.sim == b.sim && a.doc < b.doc) }
 	for _, d := range touched {
-		out = append(out, neighbour{doc: int(d), sim: float64(acc[d])})
+		n := neighbour{doc: int(d), sim: float64(acc[d])}
 		acc[d] = 0
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].sim != out[j].sim {
-			return out[i].sim > out[j].sim
+		if len(out) == k && !better(n, out[k-1]) {
+			continue
 		}
-		return out[i].doc < out[j].doc
-	})
-	if len(out) > k {
-		out = out[:k]
+		i := sort.Search(len(out), func(i int) bool { return better(n, out[i]) })
+		out = append(out, neighbour{})
+		copy(out[i+1:], out[i:])
+		out[i] = n
+		if len(out) > k {
+			out = out[:k]
+		}
 	}
 	return out, touched
 }
