@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server"
@@ -44,6 +45,7 @@ type serveOptions struct {
 	maxBody     int64
 	agentOpenAI bool
 	rateLimits  bool
+	cuda        bool
 
 	// environ replaces os.Environ() (provider configuration, admin key).
 	environ []string
@@ -66,6 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish")
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
+	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := fs.Parse(args); err != nil {
@@ -243,15 +246,23 @@ func envMap(environ []string) map[string]string {
 }
 
 // loadPredictor loads the router model: o.predictor when a test set one,
-// else the ONNX model from --router-model or the embedded artifacts. It
-// returns the predictor, the model's version (content hash), its mode bands
-// and a cleanup function.
-//
-// TODO(classifier): wire classifier.Load(models.Artifacts() or
-// o.routerModel) here once package classifier exposes its Predictor.
+// else the ONNX model from --router-model or the one embedded in the
+// binary. It returns the predictor, the model's version, its calibrated
+// mode bands and a cleanup function.
 func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, func(), error) {
 	if o.predictor != nil {
 		return o.predictor, "test", router.DefaultBands, func() {}, nil
 	}
-	return nil, "", router.Bands{}, func() {}, errors.New("the ONNX router model is not wired yet (TODO(classifier) in cmd/modelrouter/serve_model.go)")
+	opts := classifier.Options{UseCUDA: o.cuda, Logger: o.logger}
+	var c *classifier.Classifier
+	var err error
+	if o.routerModel != "" {
+		c, err = classifier.LoadDir(o.routerModel, opts)
+	} else {
+		c, err = classifier.Load(opts)
+	}
+	if err != nil {
+		return nil, "", router.Bands{}, nil, err
+	}
+	return c, c.Version(), c.Card().Bands, func() { _ = c.Close() }, nil
 }
