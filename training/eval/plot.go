@@ -107,3 +107,51 @@ func (r *Report) Plot(path string) error {
 	}
 	return p.Save(20*vg.Centimeter, 14*vg.Centimeter, path)
 }
+
+// PlotShare writes RouteLLM's view of a two-model set: mean true quality
+// against the share of calls to the strong model, for the router and the
+// baselines, with the two models as horizontal lines.
+func (r *Report) PlotShare(path string) error {
+	if r.Strong == "" {
+		return fmt.Errorf("share plot: not a two-model candidate set")
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: %s vs %s (%d prompts)", r.Dataset, r.Strong, r.Weak, r.Prompts)
+	p.X.Label.Text = "calls to the strong model (%)"
+	p.Y.Label.Text = "mean true quality"
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+	for i, c := range []struct {
+		name string
+		res  Result
+	}{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}, {"oracle", r.Baselines[BaselineOracle]}, {"random", r.Baselines[BaselineRandom]}} {
+		pts := make(plotter.XYs, len(c.res.ShareCurve))
+		for k, sp := range sortedByShare(c.res.ShareCurve) {
+			pts[k].X, pts[k].Y = 100*sp.StrongShare, sp.Quality
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return fmt.Errorf("share plot %s: %w", c.name, err)
+		}
+		line.Color = plotutil.Color(i)
+		line.Width = vg.Points(1.5)
+		if c.name == "random" {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(line)
+		p.Legend.Add(fmt.Sprintf("%s (APGR %s)", c.name, opt(c.res.APGR, false)), line)
+	}
+	for _, name := range []string{r.Strong, r.Weak} {
+		q := r.Baselines[singlePrefix+name].Curve[0].Quality
+		l, err := plotter.NewLine(plotter.XYs{{X: 0, Y: q}, {X: 100, Y: q}})
+		if err != nil {
+			return err
+		}
+		l.Color = color.Gray{Y: 120}
+		l.Dashes = []vg.Length{vg.Points(1), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(name, l)
+	}
+	return p.Save(20*vg.Centimeter, 14*vg.Centimeter, path)
+}

@@ -169,8 +169,8 @@ func (r *Report) WritePredictions(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteDir writes report.json, report.md, predictions.jsonl and
-// curves.png into dir.
+// WriteDir writes report.json, report.md, predictions.jsonl, curves.png
+// and, for a two-model set, share.png into dir.
 func (r *Report) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -190,7 +190,13 @@ func (r *Report) WriteDir(dir string) error {
 			return err
 		}
 	}
-	return r.Plot(filepath.Join(dir, "curves.png"))
+	if err := r.Plot(filepath.Join(dir, "curves.png")); err != nil {
+		return err
+	}
+	if r.Strong != "" {
+		return r.PlotShare(filepath.Join(dir, "share.png"))
+	}
+	return nil
 }
 
 func writeFile(path string, write func(io.Writer) error) error {

@@ -206,6 +206,9 @@ func TestWriteDir(t *testing.T) {
 	png, err := os.ReadFile(filepath.Join(dir, "curves.png"))
 	require.NoError(t, err)
 	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG")))
+	png, err = os.ReadFile(filepath.Join(dir, "share.png"))
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG")))
 
 	var text bytes.Buffer
 	require.NoError(t, rep.WriteText(&text))
