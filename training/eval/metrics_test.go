@@ -161,3 +161,18 @@ func mean(v []float64) float64 {
 	}
 	return s / float64(len(v))
 }
+
+func TestThinKeepsEndsAndOrder(t *testing.T) {
+	var c []SharePoint
+	for i := range 1001 {
+		c = append(c, SharePoint{StrongShare: float64(i) / 1000})
+	}
+	th := thin(c, 200)
+	require.Len(t, th, 201)
+	assert.Equal(t, 0.0, th[0].StrongShare)
+	assert.Equal(t, 1.0, th[200].StrongShare)
+	for i := 1; i < len(th); i++ {
+		assert.Greater(t, th[i].StrongShare, th[i-1].StrongShare)
+	}
+	assert.Len(t, thin(c[:10], 200), 10)
+}

@@ -209,7 +209,7 @@ func scored(t *Table, est Estimates, bands router.Bands, sweep []float64, pair [
 func (r *Result) pairMetrics(t *Table, pair []int, curve []SharePoint) {
 	qs := single(t, pair[0]).Modes[router.ModeQuality].Quality
 	qw := single(t, pair[1]).Modes[router.ModeQuality].Quality
-	r.ShareCurve = curve
+	r.ShareCurve = thin(curve, 200)
 	r.APGR = finite(APGR(curve, qw, qs))
 	r.CPT50 = finite(CPT(curve, 0.5, qw, qs))
 	r.CPT80 = finite(CPT(curve, 0.8, qw, qs))
@@ -281,4 +281,17 @@ func (r *Report) BaselineNames() []string {
 		return r.Baselines[singles[i]].Curve[0].Cost < r.Baselines[singles[j]].Curve[0].Cost
 	})
 	return append(names, singles...)
+}
+
+// thin keeps about n evenly spread points of a share curve (and both ends)
+// for report.json; the metrics use every point.
+func thin(curve []SharePoint, n int) []SharePoint {
+	if len(curve) <= n+1 {
+		return curve
+	}
+	out := make([]SharePoint, 0, n+1)
+	for i := 0; i <= n; i++ {
+		out = append(out, curve[i*(len(curve)-1)/n])
+	}
+	return out
 }
