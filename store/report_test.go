@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ var reportFixture = []fixture{
 		usage: router.Usage{PromptTokens: 10, CompletionTokens: 20}, cost: .003},
 	{id: "r6", deployment: "dep-a", chosen: "", answered: "", at: day(2, 13),
 		candidates: []router.Candidate{excludedCand("big"), excludedCand("mid"), excludedCand("small")},
-		status: 400, code: router.ENoEligible},
+		status:     400, code: router.ENoEligible},
 }
 
 // openFixture writes the fixture through the store's own decision log and
@@ -285,4 +286,52 @@ func TestOpenReadOnly(t *testing.T) {
 	raw.Close()
 	_, err = store.OpenReadOnly(other)
 	assert.ErrorContains(t, err, "no decisions table")
+}
+
+// benchLog writes n decisions with four candidates each, one a minute.
+func benchLog(b *testing.B, n int) *store.Reports {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(b, err)
+	cands := []router.Candidate{
+		{Model: "big", Eligible: true, Quality: .9, ExpectedCost: .01, Reason: "lost: within the band but expected cost $0.010000 above $0.002000"},
+		{Model: "mid", Eligible: true, Quality: .89, ExpectedCost: .002, Reason: "chosen: cheapest with predicted quality >= 0.882 (balanced band 2% below best 0.900)"},
+		{Model: "small", Eligible: true, Quality: .7, ExpectedCost: .0005, Reason: "lost: predicted quality 0.700 below the band threshold 0.882"},
+		{Model: "claude", Reason: "excluded: no image input support"},
+	}
+	for i := range n {
+		s.Log().Record(router.Record{RequestID: fmt.Sprint(i), Time: day(1, 0).Add(time.Duration(i) * time.Minute),
+			API: "chat.completions", PromptHash: "h",
+			Decision: router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: "mid", Candidates: cands},
+			Answered: "mid", Status: 200, Usage: router.Usage{PromptTokens: 500, CompletionTokens: 300}, CostUSD: .002})
+	}
+	require.NoError(b, s.Close())
+	db, err := store.OpenReadOnly(path)
+	require.NoError(b, err)
+	b.Cleanup(func() { db.Close() })
+	return store.NewReports(db)
+}
+
+const benchRows = 20_000
+
+func BenchmarkReport(b *testing.B) {
+	rp := benchLog(b, benchRows)
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := rp.Report(context.Background(), store.ReportQuery{ByDay: true})
+		require.NoError(b, err)
+		require.Equal(b, int64(benchRows), rep.Total.Requests)
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkTimeline(b *testing.B) {
+	rp := benchLog(b, benchRows)
+	b.ResetTimer()
+	for b.Loop() {
+		_, err := rp.Timeline(context.Background(), store.TimelineQuery{Range: store.Range{Since: day(1, 0), Until: day(16, 0)}, Bucket: time.Hour})
+		require.NoError(b, err)
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
