@@ -31,10 +31,11 @@ type Log struct {
 	gate   sync.RWMutex
 	closed bool
 
-	// overflow takes rows when ch is full; kick (capacity 1) tells the
-	// writer it has rows.
+	// overflow takes rows when ch is full, in chunks of batchSize rows: it
+	// grows without copying and the writer commits a chunk as one batch.
+	// kick (capacity 1) tells the writer it has rows.
 	mu       sync.Mutex
-	overflow []router.Record
+	overflow [][]router.Record
 	kick     chan struct{}
 
 	flushReq  chan chan error
@@ -94,7 +95,11 @@ func (l *Log) Record(r router.Record) {
 	case l.ch <- r:
 	default:
 		l.mu.Lock()
-		l.overflow = append(l.overflow, r)
+		if n := len(l.overflow); n == 0 || len(l.overflow[n-1]) == l.batchSize {
+			l.overflow = append(l.overflow, make([]router.Record, 0, l.batchSize))
+		}
+		last := len(l.overflow) - 1
+		l.overflow[last] = append(l.overflow[last], r)
 		l.mu.Unlock()
 		l.overflowed.Add(1)
 		select {
@@ -171,7 +176,9 @@ func (l *Log) run() {
 			}
 			l.write(batch)
 		case <-l.kick:
-			l.writeAll(l.takeOverflow())
+			for _, chunk := range l.takeOverflow() {
+				l.write(chunk)
+			}
 		case reply := <-l.flushReq:
 			// Rows recorded before Flush was called are at the head of the
 			// channel or in the overflow list now.
@@ -188,31 +195,29 @@ func (l *Log) run() {
 // reports rows it could not write.
 func (l *Log) drain(n int) error {
 	before := l.failed.Load()
-	rows := make([]router.Record, 0, n)
-	for range n {
-		rows = append(rows, <-l.ch)
+	batch := make([]router.Record, 0, l.batchSize)
+	for i := range n {
+		batch = append(batch, <-l.ch)
+		if len(batch) == l.batchSize || i == n-1 {
+			l.write(batch)
+			batch = batch[:0]
+		}
 	}
-	l.writeAll(append(rows, l.takeOverflow()...))
+	for _, chunk := range l.takeOverflow() {
+		l.write(chunk)
+	}
 	if lost := l.failed.Load() - before; lost > 0 {
 		return fmt.Errorf("decision log: %d records could not be written", lost)
 	}
 	return nil
 }
 
-func (l *Log) takeOverflow() []router.Record {
+func (l *Log) takeOverflow() [][]router.Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	rows := l.overflow
 	l.overflow = nil
 	return rows
-}
-
-func (l *Log) writeAll(rows []router.Record) {
-	for len(rows) > 0 {
-		n := min(len(rows), l.batchSize)
-		l.write(rows[:n])
-		rows = rows[n:]
-	}
 }
 
 // retryDelays space out retries of a failed batch (database locked for
