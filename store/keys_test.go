@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 func TestCreateAndVerifyKey(t *testing.T) {
@@ -125,4 +127,35 @@ func TestCreateKeyRejectsBadName(t *testing.T) {
 	keys, err := s.ListKeys(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, keys)
+}
+
+func TestKeyCheck(t *testing.T) {
+	s := MustOpen(t)
+	plain, _, err := s.CreateKey(context.Background(), "adapter")
+	require.NoError(t, err)
+	check := store.KeyCheck{Store: s}
+	assert.NoError(t, check.VerifyKey(context.Background(), plain))
+	assert.Equal(t, router.EUnauthorized, router.ErrorCode(check.VerifyKey(context.Background(), "mr-wrong")))
+}
+
+// BenchmarkVerifyKey measures the per-request cost of checking a client key.
+func BenchmarkVerifyKey(b *testing.B) {
+	s := MustOpen(b)
+	ctx := context.Background()
+	var plain string
+	for i := range 100 {
+		p, _, err := s.CreateKey(ctx, fmt.Sprintf("key %d", i))
+		require.NoError(b, err)
+		plain = p
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.VerifyKey(ctx, plain); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
