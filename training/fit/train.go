@@ -25,12 +25,14 @@ type Config struct {
 	// Progress, if set, is called after every step with the steps done, the
 	// total and the running mean loss of the current epoch.
 	Progress func(step, total int, loss float64)
+	// AfterEpoch, if set, sees the parameters after each epoch (read only).
+	AfterEpoch func(epoch int, p *Params)
 }
 
 // DefaultConfig holds the shipped model's training settings (without Spec
 // and Datasets, which come from the data).
 func DefaultConfig() Config {
-	return Config{Epochs: 12, Batch: 64, LR: 2e-3, WeightDecay: 1e-4, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
+	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
 }
 
 // shards is the fixed number of gradient shards. Each worker sums whole
@@ -70,7 +72,7 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	steps := (len(samples) + cfg.Batch - 1) / cfg.Batch
 	total, step := steps*cfg.Epochs, 0
 	batch := make([]Sample, 0, cfg.Batch)
-	for range cfg.Epochs {
+	for epoch := range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		sum := 0.0
 		for b := range steps {
@@ -91,6 +93,9 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 			if cfg.Progress != nil {
 				cfg.Progress(step, total, sum/float64(b+1))
 			}
+		}
+		if cfg.AfterEpoch != nil {
+			cfg.AfterEpoch(epoch+1, p)
 		}
 	}
 	return p, nil

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/training/pipeline"
+)
+
+func init() {
+	register(command{name: "train", summary: "train the router model (tokenizer, ONNX, card) from routing datasets", run: runTrain})
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	opt := pipeline.DefaultOptions()
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var data stringList
+	fs.Var(&data, "data", "dataset folder, or a folder of dataset folders; repeatable (default: the licensed datasets under ../shared/data/canonical)")
+	fs.StringVar(&opt.Out, "out", opt.Out, "folder for router.onnx, tokenizer.json, router.json and PROVENANCE.md")
+	seed := fs.Uint64("seed", opt.Seed, "random seed (same seed, same data: same model)")
+	fs.IntVar(&opt.Epochs, "epochs", 0, "training epochs (0: the default)")
+	fs.Float64Var(&opt.Val, "val", opt.Val, "share of prompts held out for validation, calibration and bands")
+	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
+	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
+	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
+	fs.IntVar(&opt.Workers, "workers", opt.Workers, "goroutines (the trained model does not depend on it)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: modelrouter train [--data DIR]... [--out DIR] [--seed N] [--epochs N] [--val 0.1] [--allow-unlicensed]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
+	}
+	opt.Data = data
+	opt.Seed = *seed
+	opt.Command = "modelrouter train " + strings.Join(args, " ")
+	opt.Log = stderr
+	res, err := pipeline.Run(ctx, opt)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	fmt.Fprintf(stdout, "router model written to %s (%d profiles, bands balanced %.3f cost %.3f) in %s\n", opt.Out,
+		len(res.Corpus.Profiles), res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band, res.Elapsed.Round(1e9))
+	return nil
+}

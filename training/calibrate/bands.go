@@ -1,0 +1,96 @@
+package calibrate
+
+import (
+	"errors"
+	"math"
+)
+
+// Candidate is one labelled model on one validation prompt.
+type Candidate struct {
+	Predicted float64 // calibrated quality probability
+	Score     float64 // true score
+	Cost      float64 // USD of answering: prices x input tokens and output tokens
+}
+
+// Prompt is one validation prompt's candidate pool (its labelled models).
+type Prompt []Candidate
+
+// BandResult is what a band does on the validation prompts.
+type BandResult struct {
+	Band float64 `json:"band"`
+	// Loss is the mean realised quality lost against the best-predicted
+	// candidate, as a share of that candidate's mean realised quality.
+	Loss float64 `json:"relative_quality_loss"`
+	// CostShare is the mean cost of the chosen models relative to always
+	// taking the best-predicted candidate.
+	CostShare float64 `json:"cost_share"`
+	Quality   float64 `json:"mean_quality"`
+}
+
+// Evaluate applies the band rule to every prompt: q* is the best predicted
+// quality; the cheapest candidate with q >= (1-b)·q* is chosen.
+func Evaluate(prompts []Prompt, b float64) BandResult {
+	var best, chosen, bestCost, chosenCost float64
+	n := 0
+	for _, pr := range prompts {
+		if len(pr) == 0 {
+			continue
+		}
+		bi := 0
+		for i, c := range pr {
+			if c.Predicted > pr[bi].Predicted || (c.Predicted == pr[bi].Predicted && c.Cost < pr[bi].Cost) {
+				bi = i
+			}
+		}
+		qs := pr[bi].Predicted
+		ci := bi
+		for i, c := range pr {
+			if c.Predicted >= (1-b)*qs && c.Cost < pr[ci].Cost {
+				ci = i
+			}
+		}
+		best += pr[bi].Score
+		chosen += pr[ci].Score
+		bestCost += pr[bi].Cost
+		chosenCost += pr[ci].Cost
+		n++
+	}
+	r := BandResult{Band: b}
+	if n == 0 {
+		return r
+	}
+	if best > 0 {
+		r.Loss = (best - chosen) / best
+	}
+	if bestCost > 0 {
+		r.CostShare = chosenCost / bestCost
+	}
+	r.Quality = chosen / float64(n)
+	return r
+}
+
+// ChooseBand returns the largest band on grid whose relative quality loss
+// is at most maxLoss (grid ascending; a larger band never costs more, as it
+// admits more candidates). With none meeting it, the smallest band.
+func ChooseBand(prompts []Prompt, grid []float64, maxLoss float64) (BandResult, error) {
+	if len(grid) == 0 {
+		return BandResult{}, errors.New("calibrate: empty band grid")
+	}
+	chosen := Evaluate(prompts, grid[0])
+	for _, b := range grid[1:] {
+		r := Evaluate(prompts, b)
+		if r.Loss <= maxLoss && !math.IsNaN(r.Loss) {
+			chosen = r
+		}
+	}
+	return chosen, nil
+}
+
+// Grid returns 0, step, 2·step, ... up to hi.
+func Grid(step, hi float64) []float64 {
+	var g []float64
+	for i := 0; float64(i)*step <= hi+1e-12; i++ {
+		g = append(g, math.Round(float64(i)*step*1e6)/1e6)
+	}
+	return g
+}

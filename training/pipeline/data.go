@@ -1,0 +1,87 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+// ResolveData turns --data arguments into dataset folders. A folder holding
+// items.jsonl is one dataset; a folder of such folders (like
+// ../shared/data/canonical) stands for the datasets in it. Without
+// arguments the canonical root found by dataset.DefaultRoot is used.
+//
+// Only licensed datasets (dataset.Licensed) train the shipped default:
+// unlicensed ones found under a root are skipped (and listed in skipped)
+// unless allowUnlicensed is set; an unlicensed dataset named explicitly
+// without allowUnlicensed is an error, so nothing is left out silently.
+func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped []string, err error) {
+	if len(args) == 0 {
+		root := dataset.DefaultRoot()
+		if root == "" {
+			return nil, nil, errors.New("no training data: no ../shared/data/canonical folder was found above the working directory; " +
+				"pass --data DIR (a dataset folder with models.json and items.jsonl, or a folder of such folders), repeatable")
+		}
+		args = []string{root}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--data %s: %w", a, err)
+		}
+		if !st.IsDir() {
+			return nil, nil, fmt.Errorf("--data %s: not a folder", a)
+		}
+		if isDataset(a) {
+			if !dataset.Licensed(filepath.Base(filepath.Clean(a))) && !allowUnlicensed {
+				return nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s); pass --allow-unlicensed to train on it anyway (research use)",
+					a, filepath.Base(filepath.Clean(a)), licensedNames())
+			}
+			dirs = append(dirs, a)
+			continue
+		}
+		entries, err := os.ReadDir(a)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--data %s: %w", a, err)
+		}
+		found := 0
+		for _, e := range entries {
+			sub := filepath.Join(a, e.Name())
+			if !e.IsDir() || !isDataset(sub) {
+				continue
+			}
+			found++
+			if !dataset.Licensed(e.Name()) && !allowUnlicensed {
+				skipped = append(skipped, e.Name())
+				continue
+			}
+			dirs = append(dirs, sub)
+		}
+		if found == 0 {
+			return nil, nil, fmt.Errorf("--data %s: no dataset here (a dataset folder holds models.json and items.jsonl)", a)
+		}
+	}
+	if len(dirs) == 0 {
+		return nil, skipped, fmt.Errorf("no licensed dataset among %v (skipped %v); pass --allow-unlicensed to train on them (research use)", args, skipped)
+	}
+	sort.Strings(dirs)
+	return dirs, skipped, nil
+}
+
+func isDataset(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "items.jsonl"))
+	return err == nil
+}
+
+func licensedNames() string {
+	var n []string
+	for k := range dataset.Licences {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,156 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/training/onnx"
+)
+
+// MaxONNXBytes is the size limit of router.onnx (it is embedded in the
+// binary).
+const MaxONNXBytes = 20 << 20
+
+// CardName names the router model in router.json.
+const CardName = "modelrouter-router"
+
+// writeArtifacts writes router.onnx, tokenizer.json, router.json and
+// PROVENANCE.md into opt.Out. Everything is encoded first, so a failure
+// leaves the folder as it was.
+func writeArtifacts(opt Options, res *Result) error {
+	var model bytes.Buffer
+	if err := onnx.Write(&model, res.Weights); err != nil {
+		return err
+	}
+	if model.Len() > MaxONNXBytes {
+		return fmt.Errorf("router.onnx would be %d bytes, over the %d limit: lower the vocabulary, buckets or dim", model.Len(), MaxONNXBytes)
+	}
+	card, err := buildCard(opt, res, model.Bytes())
+	if err != nil {
+		return err
+	}
+	cardJSON, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return err
+	}
+	prov := provenance(opt, res, card, model.Len())
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{models.RouterONNXFile, model.Bytes()},
+		{models.TokenizerJSONFile, res.Tokenizer},
+		{models.RouterJSONFile, append(cardJSON, '\n')},
+		{"PROVENANCE.md", []byte(prov)},
+	} {
+		if err := writeFileAtomic(filepath.Join(opt.Out, f.name), f.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func buildCard(opt Options, res *Result, model []byte) (models.Card, error) {
+	s := res.Weights.Spec
+	oh, th, content := models.ContentHash(model, res.Tokenizer)
+	metrics, err := json.Marshal(res.Metrics)
+	if err != nil {
+		return models.Card{}, err
+	}
+	now := time.Now().UTC()
+	card := models.Card{
+		Name: CardName, Version: now.Format("2006-01-02"), Created: now.Format(time.RFC3339),
+		Profiles:    res.Corpus.Profiles,
+		Spec:        models.ModelSpec{Vocab: s.Vocab, Buckets: s.Buckets, Dim: s.Dim, Hidden: s.Hidden, Z: s.Z, Profiles: s.Profiles, MaxLen: s.MaxLen},
+		Truncation:  models.Truncation{Head: opt.Shape.Head, Tail: opt.Shape.Tail},
+		Bands:       router.Bands{Balanced: res.Metrics.Bands.Balanced.Band, Cost: res.Metrics.Bands.Cost.Band},
+		Metrics:     metrics,
+		SHA256:      map[string]string{models.RouterONNXFile: oh, models.TokenizerJSONFile: th},
+		ContentHash: content,
+	}
+	for _, d := range res.Corpus.Datasets {
+		lic := d.Licence
+		if lic == "" {
+			lic = "none recorded (research use only)"
+		}
+		card.Training = append(card.Training, models.TrainingData{Name: d.Name, Licence: lic, Items: d.Items, Labels: d.QualityLabels + d.LengthLabels})
+	}
+	return card, nil
+}
+
+func provenance(opt Options, res *Result, card models.Card, onnxBytes int) string {
+	var b strings.Builder
+	m := res.Metrics
+	v := m.Validation
+	fmt.Fprintf(&b, "# Router model artifacts: provenance\n\n")
+	fmt.Fprintf(&b, "This folder is embedded into the modelrouter binary (`models.Artifacts()`) and written by `modelrouter train`.\n\n")
+	fmt.Fprintf(&b, "| file | what |\n| --- | --- |\n")
+	fmt.Fprintf(&b, "| `router.onnx` | the router model (%d bytes): `input_ids`, `attention_mask` in; per-profile `quality`, `output_tokens` and `embedding` out |\n", onnxBytes)
+	fmt.Fprintf(&b, "| `tokenizer.json` | WordPiece tokenizer (%d tokens) learned from the training prompts |\n", card.Spec.Vocab)
+	fmt.Fprintf(&b, "| `router.json` | the model card: %d profiles in output order, truncation, bands, training data, metrics, content hash |\n\n", len(card.Profiles))
+	fmt.Fprintf(&b, "## How it was made\n\n")
+	fmt.Fprintf(&b, "- Command: `%s`\n", opt.Command)
+	fmt.Fprintf(&b, "- Date: %s; seed %d; %s, %s/%s, %d workers; took %s\n", card.Created, opt.Seed, runtime.Version(), runtime.GOOS, runtime.GOARCH, opt.Workers, res.Elapsed.Round(time.Second))
+	fmt.Fprintf(&b, "- Content hash: `%s`\n", card.ContentHash)
+	fmt.Fprintf(&b, "- Architecture (training/arch): vocab %d, hashed pair buckets %d, dim %d, hidden %d, z %d, profiles %d, max %d tokens (first %d + last %d)\n",
+		card.Spec.Vocab, card.Spec.Buckets, card.Spec.Dim, card.Spec.Hidden, card.Spec.Z, card.Spec.Profiles, card.Spec.MaxLen, card.Truncation.Head, card.Truncation.Tail)
+	t := m.Training
+	fmt.Fprintf(&b, "- Training: AdamW (lr %g, weight decay %g), batch %d, %d epochs; loss = BCE over labelled (prompt, profile) pairs (non-binary scores as soft labels) + %g x MSE of log output tokens\n",
+		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.LengthWeight)
+	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) fitted on the validation prompts, both folded into QW/QB.\n\n",
+		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B)
+	fmt.Fprintf(&b, "## Data\n\n| dataset | licence | prompts | quality labels | length labels |\n| --- | --- | ---: | ---: | ---: |\n")
+	for _, d := range res.Corpus.Datasets {
+		lic := d.Licence
+		if lic == "" {
+			lic = "none (research use only)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d |\n", d.Name, lic, d.Items, d.QualityLabels, d.LengthLabels)
+	}
+	fmt.Fprintf(&b, "\nFolders: %s. Answers of commercial models are also subject to their providers' terms.\n", strings.Join(res.Datasets, ", "))
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(&b, "Skipped (no licence for the shipped model): %s.\n", strings.Join(res.Skipped, ", "))
+	}
+	fmt.Fprintf(&b, "Profiles are canonical model names (training/dataset.Canonical) of models with quality labels; arena-hard-lengths only adds output lengths for them. ")
+	fmt.Fprintf(&b, "Reasoning profiles (o1-*) are trained on visible answer lengths only: their hidden reasoning tokens are not in the data, the catalog adds them.\n\n")
+	fmt.Fprintf(&b, "## Validation (%d held-out prompts, %.0f %%, identical texts kept on one side)\n\n", v.Prompts, 100*opt.Val)
+	fmt.Fprintf(&b, "- BCE %.4f, ECE (10 bins) %.4f (cross-fitted %.4f) over %d quality pairs\n", v.BCE, v.ECE, v.ECECrossFit, v.QualityPairs)
+	fmt.Fprintf(&b, "- AUC: %s\n- Within-prompt AUC (ranking of models on the same prompt): %s\n- Length MAE (log tokens): %s\n",
+		fmtMap(v.AUC), fmtMap(v.WithinPromptAUC), fmtMap(v.LengthMAELog))
+	fmt.Fprintf(&b, "\n| dataset | router (Quality mode) | best single model | random | oracle |\n| --- | ---: | ---: | ---: | ---: |\n")
+	for _, k := range sortedKeys(v.Routing) {
+		r := v.Routing[k]
+		fmt.Fprintf(&b, "| %s | %.4f | %.4f | %.4f | %.4f |\n", k, r.Router, r.BestSingle, r.Random, r.Oracle)
+	}
+	fmt.Fprintf(&b, "\nBands (largest on a 0.005 grid whose realised quality loss vs the best-predicted model stays within the limit; cost = dataset prices x input tokens and true output tokens, predicted where the data has none):\n\n")
+	fmt.Fprintf(&b, "| mode | band | limit | quality loss | cost vs best-predicted |\n| --- | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(&b, "| Balanced | %.3f | %.0f %% | %.2f %% | %.1f %% |\n", m.Bands.Balanced.Band, 100*m.Bands.MaxLossBalanced, 100*m.Bands.Balanced.Loss, 100*m.Bands.Balanced.CostShare)
+	fmt.Fprintf(&b, "| Cost | %.3f | %.0f %% | %.2f %% | %.1f %% |\n", m.Bands.Cost.Band, 100*m.Bands.MaxLossCost, 100*m.Bands.Cost.Loss, 100*m.Bands.Cost.CostShare)
+	if len(m.LeaveOneOut) > 0 {
+		fmt.Fprintf(&b, "\n## Leave one dataset out\n\nTrained on the training prompts of the other datasets, measured on all prompts of the left-out one, for the profiles labelled elsewhere; best single = the best of those profiles on that dataset in hindsight.\n\n")
+		fmt.Fprintf(&b, "| left out | epochs | pairs | AUC | within-prompt AUC | router mean score | best single |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, l := range m.LeaveOneOut {
+			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.4f | %.4f | %.4f |\n", l.Dataset, l.Epochs, l.Pairs, l.AUC, l.WithinPromptAUC, l.Router, l.BestSingle)
+		}
+	}
+	return b.String()
+}

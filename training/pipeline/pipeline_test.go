@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/training/onnx"
+	"github.com/modelrouter/modelrouter/training/wordpiece"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeToyDataset writes a dataset where "strong" answers everything,
+// "weak" only prompts about cats, and answers about code are long.
+func writeToyDataset(t *testing.T, dir, name string, n int, seed uint64) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(p, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(p, "models.json"), []byte(`{"models": {
+		"Strong-Model": {"input_usd_per_mtok": 10, "output_usd_per_mtok": 30},
+		"weak_model@cheap": {"input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.3}}}`), 0o644))
+	rng := rand.New(rand.NewPCG(seed, 1))
+	topics := []string{"cats", "code", "history", "math"}
+	var lines []string
+	for i := range n {
+		topic := topics[rng.IntN(len(topics))]
+		weak := 0.0
+		if topic == "cats" {
+			weak = 1
+		}
+		length := 50
+		if topic == "code" {
+			length = 800
+		}
+		prompt := fmt.Sprintf("Question %d about %s: please explain %s number %d", i, topic, topic, rng.IntN(1000))
+		lines = append(lines, fmt.Sprintf(`{"id": "%s/%d", "source": "%s", "task": "%s", "prompt": %q, "input_tokens": 12, "results": {"Strong-Model": {"score": 1.0, "output_tokens": %d}, "weak_model@cheap": {"score": %g, "output_tokens": %d}}}`,
+			name, i, name, topic, prompt, length, weak, length/2))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(p, "items.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	return p
+}
+
+func tinyOptions(out string, data ...string) Options {
+	opt := DefaultOptions()
+	opt.Data, opt.Out, opt.Log = data, out, io.Discard
+	opt.Shape = Shape{Buckets: 64, Dim: 8, Hidden: 16, Z: 4, Head: 12, Tail: 4}
+	opt.Tokenizer = wordpiece.Options{VocabSize: 120, MinFrequency: 2}
+	opt.Epochs = 40
+	opt.Val = 0.2
+	opt.Command = "test"
+	return opt
+}
+
+func TestRunWritesVerifiableArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 300, 1)
+	b := writeToyDataset(t, dir, "mmlu-pro", 300, 2)
+	out := filepath.Join(dir, "out")
+	res, err := Run(context.Background(), tinyOptions(out, a, b))
+	require.NoError(t, err)
+
+	files, err := models.LoadArtifacts(os.DirFS(out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	require.NoError(t, card.Verify(files.RouterONNX, files.TokenizerJSON))
+	assert.Equal(t, []string{"strong-model", "weak.model"}, card.Profiles)
+	assert.Equal(t, 16, card.Spec.MaxLen)
+	assert.Equal(t, models.Truncation{Head: 12, Tail: 4}, card.Truncation)
+	require.Len(t, card.Training, 2)
+	assert.Equal(t, "Apache-2.0", card.Training[0].Licence)
+	assert.GreaterOrEqual(t, card.Bands.Cost, card.Bands.Balanced)
+
+	var m Metrics
+	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	assert.Greater(t, m.Validation.Prompts, 50)
+	assert.Less(t, m.Validation.ECE, 0.1)
+	assert.Len(t, m.LeaveOneOut, 2)
+
+	// The ONNX file holds the calibrated weights the run returned, and the
+	// model learned the toy rule: the weak model is good at cats only.
+	w, err := onnx.Read(files.RouterONNX)
+	require.NoError(t, err)
+	assert.Equal(t, res.Weights.QB, w.QB)
+	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
+	require.NoError(t, err)
+	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
+	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
+	qCats, lCats, _ := w.Forward(cats)
+	qCode, lCode, _ := w.Forward(code)
+	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
+	assert.Greater(t, lCode[0], 2*lCats[0], "code answers are longer")
+
+	prov, err := os.ReadFile(filepath.Join(out, "PROVENANCE.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(prov), card.ContentHash)
+}
+
+func TestRunIsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 200, 1)
+	opt := tinyOptions(filepath.Join(dir, "one"), a)
+	opt.LeaveOneOut = false
+	r1, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	opt.Out = filepath.Join(dir, "two")
+	opt.Workers = 1
+	r2, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, r1.Weights, r2.Weights)
+	assert.Equal(t, r1.Tokenizer, r2.Tokenizer)
+}
+
+func TestResolveData(t *testing.T) {
+	dir := t.TempDir()
+	lic := writeToyDataset(t, dir, "llmrouter", 5, 1)
+	unl := writeToyDataset(t, dir, "routerbench-zs", 5, 1)
+
+	dirs, skipped, err := ResolveData([]string{dir}, false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{lic}, dirs)
+	assert.Equal(t, []string{"routerbench-zs"}, skipped)
+
+	dirs, _, err = ResolveData([]string{dir}, true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{lic, unl}, dirs)
+
+	_, _, err = ResolveData([]string{unl}, false)
+	assert.ErrorContains(t, err, "--allow-unlicensed")
+
+	_, _, err = ResolveData([]string{filepath.Join(dir, "nope")}, false)
+	assert.ErrorContains(t, err, "nope")
+
+	_, _, err = ResolveData([]string{t.TempDir()}, false)
+	assert.ErrorContains(t, err, "no dataset here")
+}
+
+func TestNoDataFolderSaysWhatToPass(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(t.TempDir()))
+	defer os.Chdir(wd)
+	_, _, err = ResolveData(nil, false)
+	assert.ErrorContains(t, err, "pass --data DIR")
+}
+
+func TestRunRejectsLengthOnlyData(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "arena-hard-lengths")
+	require.NoError(t, os.MkdirAll(p, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(p, "models.json"), []byte(`{"models": {"a": {}}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(p, "items.jsonl"),
+		[]byte(`{"id": "x/1", "prompt": "hi", "results": {"a": {"score": null, "output_tokens": 5}}}`+"\n"), 0o644))
+	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), p))
+	assert.ErrorContains(t, err, "no dataset has quality labels")
+}

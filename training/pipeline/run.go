@@ -1,0 +1,232 @@
+// Package pipeline is `modelrouter train` end to end: read the datasets,
+// split off validation prompts, train the tokenizer and the router model,
+// calibrate it, choose the mode bands, measure it, and write the artifacts
+// (router.onnx, tokenizer.json, router.json, PROVENANCE.md).
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/modelrouter/modelrouter/training/corpus"
+	"github.com/modelrouter/modelrouter/training/dataset"
+	"github.com/modelrouter/modelrouter/training/fit"
+	"github.com/modelrouter/modelrouter/training/progress"
+	"github.com/modelrouter/modelrouter/training/wordpiece"
+)
+
+// Options are `modelrouter train`'s settings.
+type Options struct {
+	Data            []string // --data arguments
+	AllowUnlicensed bool
+	Out             string
+	Seed            uint64
+	Epochs          int     // 0: fit.DefaultConfig's
+	Val             float64 // share of prompts held out
+	LeaveOneOut     bool    // also train once per quality dataset without it
+	LOOEpochs       int     // 0: as many as Epochs
+	Workers         int
+	Shape           Shape
+	Tokenizer       wordpiece.Options
+	Command         string // the command line, for PROVENANCE.md
+	Log             io.Writer
+}
+
+// Shape is the model's size (arch.Spec without the data-given parts).
+type Shape struct {
+	Buckets, Dim, Hidden, Z, Head, Tail int
+}
+
+// DefaultShape keeps router.onnx near 11 MB: (8192+32768) x 64 floats of
+// embeddings dominate.
+var DefaultShape = Shape{Buckets: 32768, Dim: 64, Hidden: 128, Z: 32, Head: 192, Tail: 64}
+
+// DefaultOptions are the shipped model's settings.
+func DefaultOptions() Options {
+	return Options{Out: "models/artifacts", Seed: 1, Val: 0.1, LeaveOneOut: true, Workers: 2,
+		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions}
+}
+
+// Result is a finished run.
+type Result struct {
+	Corpus    *corpus.Corpus
+	Train     []int
+	Val       []int
+	Tokenizer []byte
+	Params    *fit.Params
+	Offset    float64 // the dataset offset used at inference
+	Weights   *arch.Weights
+	Metrics   Metrics
+	Datasets  []string
+	Skipped   []string
+	Elapsed   time.Duration
+}
+
+// Run trains and evaluates a router model and writes its artifacts into
+// opt.Out.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	start := time.Now()
+	logf := func(format string, a ...any) { fmt.Fprintf(opt.Log, format+"\n", a...) }
+	dirs, skipped, err := ResolveData(opt.Data, opt.AllowUnlicensed)
+	if err != nil {
+		return nil, err
+	}
+	if len(skipped) > 0 {
+		logf("skipping datasets without a licence for the shipped model: %v (--allow-unlicensed adds them)", skipped)
+	}
+	var sets []*dataset.Dataset
+	for _, d := range dirs {
+		ds, err := dataset.Load(d)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, ds)
+		logf("read %s: %d prompts, %d models", ds.Name, len(ds.Items), len(ds.Models))
+	}
+	c, err := corpus.Build(sets)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Val < 0 || opt.Val >= 1 {
+		return nil, fmt.Errorf("--val %g: want a share in [0, 1)", opt.Val)
+	}
+	train, val := c.Split(opt.Val, int64(opt.Seed))
+	logf("%d profiles, %d prompts: %d train, %d validation (whole prompts, identical texts kept together)",
+		len(c.Profiles), len(c.Examples), len(train), len(val))
+
+	tok, err := wordpiece.Train(c.Texts(train), opt.Tokenizer)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := wordpiece.Load(bytes.NewReader(tok))
+	if err != nil {
+		return nil, err
+	}
+	logf("tokenizer: %d tokens learned from the training prompts", enc.VocabSize())
+	bar := progress.New(opt.Log, int64(len(c.Examples)), "tokenize")
+	err = c.Tokenize(func() (func(string) ([]int64, error), error) {
+		e, err := wordpiece.Load(bytes.NewReader(tok))
+		if err != nil {
+			return nil, err
+		}
+		return e.Encode, nil
+	}, opt.Shape.Head, opt.Shape.Tail, opt.Workers, func(n int) { bar.Add(int64(n)) })
+	bar.Finish()
+	if err != nil {
+		return nil, err
+	}
+
+	spec := arch.Spec{Vocab: enc.VocabSize(), Buckets: opt.Shape.Buckets, Dim: opt.Shape.Dim, Hidden: opt.Shape.Hidden,
+		Z: opt.Shape.Z, Profiles: len(c.Profiles), MaxLen: opt.Shape.Head + opt.Shape.Tail}
+	cfg := fit.DefaultConfig()
+	cfg.Spec, cfg.Datasets, cfg.Seed, cfg.Workers = spec, len(c.Datasets), opt.Seed, max(opt.Workers, 1)
+	if opt.Epochs > 0 {
+		cfg.Epochs = opt.Epochs
+	}
+	p, err := trainOn(ctx, cfg, c, train, "train", opt.Log)
+	if err != nil {
+		return nil, err
+	}
+	offset := p.MeanOffset(qualityCounts(c, train))
+	res := &Result{Corpus: c, Train: train, Val: val, Tokenizer: tok, Params: p, Offset: offset, Datasets: dirs, Skipped: skipped}
+	ev, err := evaluate(c, train, val, p, offset)
+	if err != nil {
+		return nil, err
+	}
+	res.Metrics = ev.metrics
+	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
+		LengthWeight: cfg.Loss.LengthWeight, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
+	res.Weights = calibratedWeights(p, offset, ev.platt)
+	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
+		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
+		res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band)
+
+	if opt.LeaveOneOut {
+		loo := cfg
+		loo.Epochs = opt.LOOEpochs
+		if loo.Epochs <= 0 {
+			loo.Epochs = cfg.Epochs
+		}
+		res.Metrics.LeaveOneOut, err = leaveOneOut(ctx, loo, c, train, opt.Log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.Elapsed = time.Since(start)
+	res.Metrics.TrainSeconds = math.Round(res.Elapsed.Seconds())
+	if err := writeArtifacts(opt, res); err != nil {
+		return nil, err
+	}
+	logf("wrote %s in %s", opt.Out, time.Since(start).Round(time.Second))
+	return res, nil
+}
+
+// trainOn trains on the examples at idx with a progress bar.
+func trainOn(ctx context.Context, cfg fit.Config, c *corpus.Corpus, idx []int, desc string, log io.Writer) (*fit.Params, error) {
+	samples := Samples(c, idx)
+	steps := (len(samples) + cfg.Batch - 1) / cfg.Batch * cfg.Epochs
+	bar := progress.New(log, int64(steps), desc)
+	cfg.Progress = func(step, total int, loss float64) {
+		bar.Describe(fmt.Sprintf("loss %.4f", loss))
+		bar.Add(1)
+	}
+	p, err := fit.Train(ctx, cfg, samples)
+	bar.Finish()
+	return p, err
+}
+
+// Samples converts examples to training samples.
+func Samples(c *corpus.Corpus, idx []int) []fit.Sample {
+	out := make([]fit.Sample, 0, len(idx))
+	for _, i := range idx {
+		ex := c.Examples[i]
+		s := fit.Sample{IDs: ex.IDs, Dataset: ex.Dataset}
+		for _, l := range ex.Labels {
+			t := fit.Target{Profile: l.Profile, Score: l.Score, LogLen: math.NaN()}
+			if l.HasLength() {
+				t.LogLen = math.Log(l.OutputTokens)
+			}
+			s.Targets = append(s.Targets, t)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// qualityCounts is the number of quality labels per dataset among idx.
+func qualityCounts(c *corpus.Corpus, idx []int) []float64 {
+	n := make([]float64, len(c.Datasets))
+	for _, i := range idx {
+		for _, l := range c.Examples[i].Labels {
+			if l.HasScore() {
+				n[c.Examples[i].Dataset]++
+			}
+		}
+	}
+	return n
+}
+
+func offsets(c *corpus.Corpus, p *fit.Params) map[string]float64 {
+	out := map[string]float64{}
+	for d, info := range c.Datasets {
+		if info.QualityLabels > 0 {
+			out[info.Name] = round4(p.Off[d])
+		}
+	}
+	return out
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+func fmtMap(m map[string]float64) string {
+	s := ""
+	for _, k := range sortedKeys(m) {
+		s += fmt.Sprintf("%s=%.3f ", k, m[k])
+	}
+	return s
+}
