@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 // scrape fetches the handler's text exposition, as Prometheus would.
@@ -186,4 +187,23 @@ func BenchmarkObserve(b *testing.B) {
 	for b.Loop() {
 		m.Observe(rec)
 	}
+}
+
+func TestWatchDecisionLog(t *testing.T) {
+	m := metrics.New()
+	stats := store.LogStats{Recorded: 10, Written: 6, Duplicates: 1, Failed: 1, Overflowed: 3}
+	m.WatchDecisionLog(func() store.LogStats { return stats })
+	text := scrape(t, m)
+	for _, want := range []string{
+		`modelrouter_decision_log_rows_total{outcome="written"} 6`,
+		`modelrouter_decision_log_rows_total{outcome="duplicate"} 1`,
+		`modelrouter_decision_log_rows_total{outcome="failed"} 1`,
+		`modelrouter_decision_log_rows_total{outcome="overflowed"} 3`,
+		`modelrouter_decision_log_rows_total{outcome="rejected"} 0`,
+		`modelrouter_decision_log_pending_rows 2`,
+	} {
+		assert.Contains(t, text, want+"\n")
+	}
+	stats.Written = 8
+	assert.Contains(t, scrape(t, m), `modelrouter_decision_log_pending_rows 0`+"\n", "read at every scrape")
 }
