@@ -1,0 +1,238 @@
+package fit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+)
+
+// ProfileExample is one labelled answer of a profile being added: the
+// prompt's token ids (truncated as for training), the answer's score in
+// [0,1] (NaN when only the length is known) and its output tokens (0 when
+// unknown).
+type ProfileExample struct {
+	IDs          []int64
+	Score        float64
+	OutputTokens float64
+}
+
+// AddOptions tune AddProfile.
+type AddOptions struct {
+	// Prior is the ridge strength pulling the new column towards the mean
+	// of the existing profiles' columns, per example: with few labels the
+	// new profile looks like an average one.
+	Prior float64
+}
+
+// DefaultAddOptions suit a few hundred labelled answers.
+var DefaultAddOptions = AddOptions{Prior: 1.0}
+
+// AddProfile returns weights with one more profile, fitted from examples
+// while every other parameter stays fixed: the prompt representation z is
+// computed by the existing model, the new quality column (QW[:,M], QB[M])
+// is a logistic regression of the scores on z, the new length column a
+// ridge regression of log output tokens on z, both shrunk towards the mean
+// existing column. The other profiles' outputs are unchanged.
+func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*arch.Weights, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	s := w.Spec
+	var scores, zsLen [][]float64
+	var ys, logLens []float64
+	for i, ex := range examples {
+		if len(ex.IDs) == 0 {
+			return nil, fmt.Errorf("fit: example %d has no tokens", i)
+		}
+		for _, id := range ex.IDs {
+			if id < 0 || id >= int64(s.Vocab) {
+				return nil, fmt.Errorf("fit: example %d has token id %d outside the vocabulary of %d", i, id, s.Vocab)
+			}
+		}
+		hasScore := !math.IsNaN(ex.Score)
+		if hasScore && (ex.Score < 0 || ex.Score > 1) {
+			return nil, fmt.Errorf("fit: example %d has score %g outside [0,1]", i, ex.Score)
+		}
+		_, _, z32 := w.Forward(ex.IDs)
+		z := make([]float64, s.Z+1)
+		for k, v := range z32 {
+			z[k] = float64(v)
+		}
+		z[s.Z] = 1 // bias
+		if hasScore {
+			scores = append(scores, z)
+			ys = append(ys, ex.Score)
+		}
+		if ex.OutputTokens > 0 {
+			zsLen = append(zsLen, z)
+			logLens = append(logLens, math.Log(ex.OutputTokens))
+		}
+	}
+	if len(scores) == 0 {
+		return nil, errors.New("fit: a new profile needs examples with quality scores")
+	}
+	prior := max(opt.Prior, 1e-6)
+	qMean, lMean := meanColumn(w.QW, w.QB, s), meanColumn(w.LW, w.LB, s)
+	q, err := fitLogistic(scores, ys, qMean, prior)
+	if err != nil {
+		return nil, err
+	}
+	l := lMean
+	if len(zsLen) > 0 {
+		if l, err = fitRidge(zsLen, logLens, lMean, prior); err != nil {
+			return nil, err
+		}
+	}
+	return appendColumn(w, q, l), nil
+}
+
+// meanColumn is the mean of a head's columns with the bias last.
+func meanColumn(W, b []float32, s arch.Spec) []float64 {
+	out := make([]float64, s.Z+1)
+	for k := range s.Z {
+		for m := range s.Profiles {
+			out[k] += float64(W[k*s.Profiles+m])
+		}
+		out[k] /= float64(s.Profiles)
+	}
+	for _, v := range b {
+		out[s.Z] += float64(v)
+	}
+	out[s.Z] /= float64(s.Profiles)
+	return out
+}
+
+// fitLogistic minimises sum BCE(sigmoid(x·θ), y) + prior·n/2·|θ-θ0|² by
+// Newton's method (the problem is convex and small).
+func fitLogistic(xs [][]float64, ys, theta0 []float64, prior float64) ([]float64, error) {
+	d := len(theta0)
+	theta := append([]float64(nil), theta0...)
+	lambda := prior * float64(len(xs)) / 100 // a hundred answers weigh as much as the prior
+	for range 50 {
+		g := make([]float64, d)
+		h := make([][]float64, d)
+		for i := range h {
+			h[i] = make([]float64, d)
+			h[i][i] = lambda
+			g[i] = lambda * (theta[i] - theta0[i])
+		}
+		for n, x := range xs {
+			p := sigmoid(dot(x, theta))
+			r, wgt := p-ys[n], p*(1-p)
+			for i := range d {
+				g[i] += r * x[i]
+				for j := range d {
+					h[i][j] += wgt * x[i] * x[j]
+				}
+			}
+		}
+		step, err := solve(h, g)
+		if err != nil {
+			return nil, err
+		}
+		done := true
+		for i := range d {
+			theta[i] -= step[i]
+			if math.Abs(step[i]) > 1e-9 {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+	}
+	return theta, nil
+}
+
+// fitRidge solves min |Xθ - y|² + λ|θ-θ0|² in closed form.
+func fitRidge(xs [][]float64, ys, theta0 []float64, prior float64) ([]float64, error) {
+	d := len(theta0)
+	lambda := prior * float64(len(xs)) / 100
+	a := make([][]float64, d)
+	b := make([]float64, d)
+	for i := range a {
+		a[i] = make([]float64, d)
+		a[i][i] = lambda
+		b[i] = lambda * theta0[i]
+	}
+	for n, x := range xs {
+		for i := range d {
+			b[i] += x[i] * ys[n]
+			for j := range d {
+				a[i][j] += x[i] * x[j]
+			}
+		}
+	}
+	return solve(a, b)
+}
+
+// solve solves a·x = b by Gaussian elimination with partial pivoting.
+func solve(a [][]float64, b []float64) ([]float64, error) {
+	n := len(b)
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = append(append([]float64(nil), a[i]...), b[i])
+	}
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(m[p][c]) < 1e-12 {
+			return nil, errors.New("fit: singular system while fitting the new profile")
+		}
+		m[c], m[p] = m[p], m[c]
+		for r := c + 1; r < n; r++ {
+			f := m[r][c] / m[c][c]
+			for k := c; k <= n; k++ {
+				m[r][k] -= f * m[c][k]
+			}
+		}
+	}
+	x := make([]float64, n)
+	for i := n - 1; i >= 0; i-- {
+		s := m[i][n]
+		for k := i + 1; k < n; k++ {
+			s -= m[i][k] * x[k]
+		}
+		x[i] = s / m[i][i]
+	}
+	return x, nil
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// appendColumn copies w with the new quality and length columns (bias
+// last) as profile M.
+func appendColumn(w *arch.Weights, q, l []float64) *arch.Weights {
+	s := w.Spec
+	ns := s
+	ns.Profiles++
+	out := arch.NewWeights(ns)
+	copy(out.Emb, w.Emb)
+	copy(out.W1, w.W1)
+	copy(out.B1, w.B1)
+	copy(out.W2, w.W2)
+	copy(out.B2, w.B2)
+	for k := range s.Z {
+		copy(out.QW[k*ns.Profiles:], w.QW[k*s.Profiles:(k+1)*s.Profiles])
+		copy(out.LW[k*ns.Profiles:], w.LW[k*s.Profiles:(k+1)*s.Profiles])
+		out.QW[k*ns.Profiles+s.Profiles] = float32(q[k])
+		out.LW[k*ns.Profiles+s.Profiles] = float32(l[k])
+	}
+	copy(out.QB, w.QB)
+	copy(out.LB, w.LB)
+	out.QB[s.Profiles] = float32(q[s.Z])
+	out.LB[s.Profiles] = float32(l[s.Z])
+	return out
+}

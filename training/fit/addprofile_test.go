@@ -1,0 +1,97 @@
+package fit
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// topicModel trains a model where profile 0 is good at prompts containing
+// token 5 and profile 1 at the others; answers to token-5 prompts are long.
+func topicModel(t *testing.T) *arch.Weights {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(5, 6))
+	var samples []Sample
+	for range 400 {
+		ids := []int64{int64(2 + rng.IntN(10)), int64(2 + rng.IntN(10))}
+		good := 0.0
+		if ids[0] == 5 || ids[1] == 5 {
+			good = 1
+		}
+		samples = append(samples, Sample{IDs: ids, Targets: []Target{
+			{Profile: 0, Score: good, LogLen: math.Log(100 + 900*good)},
+			{Profile: 1, Score: 1 - good, LogLen: math.Log(100 + 900*good)},
+		}})
+	}
+	cfg := DefaultConfig()
+	cfg.Spec = arch.Spec{Vocab: 12, Buckets: 17, Dim: 8, Hidden: 16, Z: 4, Profiles: 2, MaxLen: 8}
+	cfg.Datasets, cfg.Epochs, cfg.Batch, cfg.LR = 1, 30, 16, 1e-2
+	p, err := Train(context.Background(), cfg, samples)
+	require.NoError(t, err)
+	return p.Weights(0)
+}
+
+func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
+	w := topicModel(t)
+	// The new profile is good at token-5 prompts 90 % of the time and at
+	// others 20 %, and writes short answers: 300 labelled answers.
+	rng := rand.New(rand.NewPCG(9, 9))
+	var ex []ProfileExample
+	for range 300 {
+		ids := []int64{int64(2 + rng.IntN(10)), int64(2 + rng.IntN(10))}
+		p := 0.2
+		if ids[0] == 5 || ids[1] == 5 {
+			p = 0.9
+		}
+		score := 0.0
+		if rng.Float64() < p {
+			score = 1
+		}
+		ex = append(ex, ProfileExample{IDs: ids, Score: score, OutputTokens: 40})
+	}
+	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	require.NoError(t, err)
+	require.NoError(t, w2.Validate())
+	require.Equal(t, 3, w2.Spec.Profiles)
+
+	for _, ids := range [][]int64{{5, 3}, {4, 3}, {7, 5}, {2, 2}} {
+		q1, l1, z1 := w.Forward(ids)
+		q2, l2, z2 := w2.Forward(ids)
+		assert.Equal(t, z1, z2, "z is unchanged")
+		assert.InDeltaSlice(t, q1, q2[:2], 1e-6, "old profiles unchanged")
+		assert.InDeltaSlice(t, l1, l2[:2], 1e-3)
+		assert.InDelta(t, 40, l2[2], 8, "new profile's length")
+	}
+	qa, _, _ := w2.Forward([]int64{5, 3})
+	qb, _, _ := w2.Forward([]int64{4, 3})
+	assert.InDelta(t, 0.9, qa[2], 0.12)
+	assert.InDelta(t, 0.2, qb[2], 0.12)
+}
+
+func TestAddProfileWithoutLengthsUsesTheMeanProfile(t *testing.T) {
+	w := topicModel(t)
+	ex := []ProfileExample{{IDs: []int64{5, 3}, Score: 1}, {IDs: []int64{4, 3}, Score: 0}}
+	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	require.NoError(t, err)
+	_, l, _ := w2.Forward([]int64{5, 3})
+	assert.InDelta(t, math.Sqrt(float64(l[0]*l[1])), l[2], 0.05*float64(l[2]), "geometric mean of the two profiles' lengths")
+}
+
+func TestAddProfileRejectsBadExamples(t *testing.T) {
+	w := topicModel(t)
+	_, err := AddProfile(w, nil, DefaultAddOptions)
+	assert.ErrorContains(t, err, "quality scores")
+	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{3}, Score: math.NaN(), OutputTokens: 5}}, DefaultAddOptions)
+	assert.ErrorContains(t, err, "quality scores")
+	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{99}, Score: 1}}, DefaultAddOptions)
+	assert.ErrorContains(t, err, "outside the vocabulary")
+	_, err = AddProfile(w, []ProfileExample{{IDs: nil, Score: 1}}, DefaultAddOptions)
+	assert.ErrorContains(t, err, "no tokens")
+	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{3}, Score: 3}}, DefaultAddOptions)
+	assert.ErrorContains(t, err, "outside [0,1]")
+}
