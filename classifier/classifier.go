@@ -290,7 +290,7 @@ func (c *Classifier) Predict(ctx context.Context, prompts []string) ([]router.Pr
 func (c *Classifier) Infer(ctx context.Context, prompts []string) ([]Output, error) {
 	ids := make([][]int64, len(prompts))
 	for i, p := range prompts {
-		ids[i] = Truncate(c.tok.Encode(p), c.head, c.tail)
+		ids[i] = c.tok.EncodeTruncated(p, c.head, c.tail)
 	}
 	return c.InferIDs(ctx, ids)
 }

@@ -3,6 +3,7 @@ package classifier
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,6 +26,7 @@ type Tokenizer struct {
 	lowercase  bool
 	stripMarks bool
 	specials   []special
+	ascii      [utf8.RuneSelf]int64 // id of each one-byte word ([UNK] if absent)
 }
 
 type special struct {
@@ -58,6 +60,12 @@ func NewTokenizer(tokenizerJSON []byte) (*Tokenizer, error) {
 	for tok := range m.Vocab {
 		t.maxBytes = max(t.maxBytes, len(strings.TrimPrefix(tok, "##")))
 	}
+	for b := range t.ascii {
+		t.ascii[b] = t.unk
+		if id, ok := m.Vocab[string(rune(b))]; ok {
+			t.ascii[b] = id
+		}
+	}
 	seen := map[string]bool{}
 	for _, a := range tf.AddedTokens {
 		if !seen[a.Content] {
@@ -82,7 +90,7 @@ func (t *Tokenizer) MaxID() int64 {
 
 // Encode returns the token ids of text.
 func (t *Tokenizer) Encode(text string) []int64 {
-	return t.AppendEncode(make([]int64, 0, len(text)/4+1), text)
+	return t.AppendEncode(make([]int64, 0, len(text)/3+1), text)
 }
 
 // AppendEncode appends the token ids of text to dst.
@@ -136,45 +144,152 @@ type wordBuf struct {
 	piece  []byte // "##" + a candidate continuation piece
 }
 
+// Rune classes after normalization.
+const (
+	classSkip     = iota // removed by the normalizer
+	classWord            // part of a word
+	classSpace           // ends a word
+	classIsolated        // a word of its own (punctuation, CJK)
+)
+
+// classify normalizes one input rune and says what the pre-tokenizer does
+// with it. Every decision depends on that rune alone, which is what lets
+// EncodeTruncated start in the middle of a text.
+func (t *Tokenizer) classify(r rune) (int, rune) {
+	if r < utf8.RuneSelf {
+		c := asciiRaw[r]
+		if t.clean {
+			c = asciiClean[r]
+		}
+		if t.lowercase && 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return int(c), r
+	}
+	if t.clean && (r == utf8.RuneError || isControl(r)) {
+		return classSkip, r
+	}
+	if t.chinese && isChinese(r) {
+		return classIsolated, r
+	}
+	if t.lowercase {
+		r = unicode.ToLower(r)
+	}
+	if t.stripMarks && unicode.Is(unicode.Mn, r) {
+		return classSkip, r
+	}
+	if isPunctuation(r) {
+		return classIsolated, r
+	}
+	return classWord, r
+}
+
+// asciiClean and asciiRaw are classify's tables for ASCII, with and
+// without clean_text (which removes controls, \f included, before the
+// pre-tokenizer sees them).
+var asciiClean, asciiRaw = asciiTable(true), asciiTable(false)
+
+func asciiTable(clean bool) (c [utf8.RuneSelf]uint8) {
+	for r := range rune(utf8.RuneSelf) {
+		switch {
+		case clean && (r == 0 || isControl(r)):
+			c[r] = classSkip
+		case isSeparator(r):
+			c[r] = classSpace
+		case isPunctuation(r):
+			c[r] = classIsolated
+		default:
+			c[r] = classWord
+		}
+	}
+	return c
+}
+
 // appendSegment tokenizes text that contains no special token.
 func (t *Tokenizer) appendSegment(dst []int64, text string) []int64 {
+	dst, _ = t.scan(dst, text, -1)
+	return dst
+}
+
+// scan tokenizes text into dst. With stopAt >= 0 it stops at the first word
+// boundary where dst holds at least stopAt tokens, and returns how many bytes
+// of text it consumed.
+func (t *Tokenizer) scan(dst []int64, text string, stopAt int) ([]int64, int) {
 	var stack [256]byte
 	var startStack [64]int32
 	var pieceStack [128]byte
 	w := wordBuf{bytes: stack[:0], starts: startStack[:0], piece: append(pieceStack[:0], '#', '#')}
 	for i := 0; i < len(text); {
+		if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+			return dst, i
+		}
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		i += size
-		if t.clean && (r == 0 || r == utf8.RuneError || isControl(r)) {
-			continue
-		}
-		if t.chinese && isChinese(r) {
+		class, r := t.classify(r)
+		switch class {
+		case classWord:
+			w.add(r)
+		case classSpace:
+			dst = t.flush(dst, &w)
+		case classIsolated:
 			dst = t.flush(dst, &w)
 			w.add(r)
 			dst = t.flush(dst, &w)
-			continue
-		}
-		if t.lowercase {
-			r = unicode.ToLower(r)
-		}
-		if t.stripMarks && r >= 0x300 && unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		switch {
-		case isSeparator(r):
-			dst = t.flush(dst, &w)
-		case isPunctuation(r):
-			dst = t.flush(dst, &w)
-			w.add(r)
-			dst = t.flush(dst, &w)
-		default:
-			w.add(r)
 		}
 	}
-	return t.flush(dst, &w)
+	return t.flush(dst, &w), len(text)
+}
+
+// EncodeTruncated returns Truncate(Encode(text), head, tail) without
+// tokenizing the middle of long texts: it tokenizes forward until it has
+// head tokens and backward, word by word, until it has tail tokens.
+func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
+	head, tail = max(head, 0), max(tail, 0)
+	if len(t.specials) > 0 || len(text) < 2*(head+tail) { // short texts: no gain
+		return Truncate(t.Encode(text), head, tail)
+	}
+	front, q := t.scan(make([]int64, 0, head+tail+16), text, head)
+	// Walk back from the end over word boundaries (just after a space or
+	// isolated rune), tokenizing each stretch, until tail tokens are found.
+	var back [][]int64
+	n := 0
+	p := len(text)
+	for n < tail && p > q {
+		b := p
+		for b > q {
+			r, size := utf8.DecodeLastRuneInString(text[:b])
+			if c, _ := t.classify(r); b < p && (c == classSpace || c == classIsolated) {
+				break
+			}
+			b -= size
+		}
+		if b <= q {
+			break
+		}
+		toks := t.appendSegment(nil, text[b:p])
+		back = append(back, toks)
+		n += len(toks)
+		p = b
+	}
+	if n < tail || len(front)+n <= head+tail {
+		return Truncate(t.Encode(text), head, tail)
+	}
+	out := front[:head:head]
+	out = slices.Grow(out, tail)
+	skip := n - tail
+	for i := len(back) - 1; i >= 0; i-- {
+		toks := back[i]
+		if skip >= len(toks) {
+			skip -= len(toks)
+			continue
+		}
+		out = append(out, toks[skip:]...)
+		skip = 0
+	}
+	return out
 }
 
 func (w *wordBuf) add(r rune) {
@@ -190,9 +305,12 @@ func (t *Tokenizer) flush(dst []int64, w *wordBuf) []int64 {
 	if len(starts) == 0 {
 		return dst
 	}
-	defer func() { w.bytes, w.starts = w.bytes[:0], w.starts[:0] }()
+	w.bytes, w.starts = w.bytes[:0], w.starts[:0] // word and starts keep the contents
 	if len(starts) > t.maxChars {
 		return append(dst, t.unk)
+	}
+	if len(word) == 1 { // punctuation and single letters
+		return append(dst, t.ascii[word[0]])
 	}
 	if id, ok := t.vocab[string(word)]; ok { // most words are one piece
 		return append(dst, id)

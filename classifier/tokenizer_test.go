@@ -3,6 +3,7 @@ package classifier
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,4 +155,38 @@ func TestTokenizerDropsInvalidUTF8LikeReplacementChars(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, tok.Encode("a\ufffdb"), tok.Encode("a\xffb"))
 	require.Equal(t, []int64{2, 4}, tok.Encode("A\xffb"))
+}
+
+// EncodeTruncated must equal Truncate(Encode(...)) everywhere: it skips the
+// middle of long texts by starting at word boundaries.
+func TestEncodeTruncatedEqualsTruncatedEncode(t *testing.T) {
+	texts := slices.Clone(edgeCases)
+	for _, e := range edgeCases {
+		texts = append(texts, strings.Repeat(e+" ", 30), strings.Repeat(e, 30))
+	}
+	texts = append(texts, strings.Repeat("x", 5000), strings.Repeat("!?", 900), strings.Repeat("a\x00b\u0301", 700),
+		strings.Repeat("word ", 400)+strings.Repeat("長", 100), strings.Repeat("é\u0301 ", 600), "\xff"+strings.Repeat("ab\xe2\x82 ", 400),
+		strings.Repeat("the a\x00b of\u200bto wo\u0301rd, x\x7fx ", 200), strings.Repeat("ab\xffab ", 300))
+	if sharedData() != "" {
+		texts = append(texts, realPrompts(t, 100, 100)...)
+	}
+	vocab := map[string]int{"[PAD]": 0, "[UNK]": 1}
+	for _, w := range strings.Fields("the a of to and is in what how x ##x ab ##b ! ? word 長 é ##e ##s ##ing") {
+		vocab[w] = len(vocab)
+	}
+	if sharedData() != "" {
+		vocab = trainVocab(t, append(realPromptsOrNil(t), edgeCases...))
+	}
+	for _, norm := range []map[string]any{bertNormalizerCfg(true, false), bertNormalizerCfg(true, true), bertNormalizerCfg(false, false), nil} {
+		file := strings.Replace(string(tokenizerJSON(vocab, norm)), `"added_tokens":[`, `"added_tokens":[],"x":[`, 1)
+		tok, err := NewTokenizer([]byte(file))
+		require.NoError(t, err)
+		require.Empty(t, tok.specials)
+		for _, w := range []struct{ head, tail int }{{192, 64}, {5, 3}, {0, 10}, {10, 0}, {1, 1}, {0, 0}} {
+			for i, text := range texts {
+				want := Truncate(tok.Encode(text), w.head, w.tail)
+				require.Equalf(t, want, tok.EncodeTruncated(text, w.head, w.tail), "normalizer %v, head %d tail %d, text %d %.100q", norm, w.head, w.tail, i, text)
+			}
+		}
+	}
 }
