@@ -2,6 +2,7 @@ package playground_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -47,6 +48,7 @@ var prediction = router.Prediction{
 type gateway struct {
 	url   string
 	store *store.Store
+	fake  *upstreamtest.Fake
 }
 
 // startGateway runs the real gateway on 127.0.0.1 with the playground and
@@ -83,7 +85,7 @@ func startGateway(t *testing.T) gateway {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
-	return gateway{url: "http://" + ln.Addr().String(), store: st}
+	return gateway{url: "http://" + ln.Addr().String(), store: st, fake: fake}
 }
 
 // chromium returns the browser's path, or skips the test without one.
@@ -221,20 +223,39 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		screenshot(t, ctx, "playground-chat.png")
 	})
 
-	t.Run("quality mode without streaming picks the best model", func(t *testing.T) {
+	t.Run("quality mode without streaming picks the best model and sends the conversation", func(t *testing.T) {
+		assert.Empty(t, value(t, ctx, chromedp.Value(chromedp.CSS("#prompt"))), "a sent prompt is cleared")
 		within(t, ctx, 10*time.Second,
 			chromedp.SetValue(chromedp.CSS("#mode"), "quality"),
 			chromedp.Click(chromedp.CSS("#stream")),
+			chromedp.SendKeys(chromedp.CSS("#prompt"), "Now in full detail."),
 			chromedp.Click(chromedp.CSS("#send")),
 		)
 		assert.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
 		assert.Equal(t, "large", text(t, ctx, "#answered-model"))
 		assert.Equal(t, "Euclid's proof, in full detail.", text(t, ctx, "#answer"))
 		assert.Equal(t, []string{"1", "large", "0.900"}, candidateRows(t, ctx)[0][:3])
+
+		// The second turn carried the first question and answer.
+		reqs := gw.fake.RequestsFor("large")
+		require.Len(t, reqs, 1)
+		var body struct {
+			Messages []struct{ Role, Content string }
+		}
+		require.NoError(t, json.Unmarshal(reqs[0].Body, &body))
+		require.Len(t, body.Messages, 3)
+		assert.Equal(t, "Prove that there are infinitely many primes.", body.Messages[0].Content)
+		assert.Equal(t, "assistant", body.Messages[1].Role)
+		assert.Equal(t, "Now in full detail.", body.Messages[2].Content)
+		transcript := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#transcript li .who")].map(e => e.textContent)`))
+		assert.Equal(t, []string{"you", "mini", "you"}, transcript, "earlier turns show who answered them")
+		screenshot(t, ctx, "playground-conversation.png")
 	})
 
 	t.Run("a subset narrows the candidates", func(t *testing.T) {
 		within(t, ctx, 10*time.Second,
+			chromedp.Click(chromedp.CSS("#new-chat")),
+			chromedp.SendKeys(chromedp.CSS("#prompt"), "Summarise the proof."),
 			chromedp.SetValue(chromedp.CSS("#mode"), ""),
 			chromedp.Click(chromedp.CSS(`#subset-models input[value="nano"]`)),
 			chromedp.Click(chromedp.CSS("#decide")),

@@ -9,6 +9,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const PALETTE = ["#2f6fdf", "#e07b24", "#2a9d6f", "#c4384d", "#7a55c7", "#8c6d3f", "#d46bb5", "#5f6b7a", "#b4a000", "#17a2b8"];
 
 let deployments = [];
+// history holds the conversation's earlier turns: {role, content, model}.
+let history = [];
 
 // --- shared ---------------------------------------------------------------
 
@@ -110,12 +112,14 @@ function renderSubset() {
 }
 
 function requestBody(stream) {
+  const earlier = $("keep").checked ? history.map((m) => ({ role: m.role, content: m.content })) : [];
   const body = {
     model: $("deployment").value,
-    messages: [{ role: "user", content: $("prompt").value }],
+    messages: [...earlier, { role: "user", content: $("prompt").value }],
   };
   const rc = {};
   if ($("mode").value) rc.mode = $("mode").value;
+  if ($("affinity-on").checked) rc.session_affinity = true;
   const models = [...$("subset-models").querySelectorAll("input:checked")].map((cb) => cb.value);
   if (models.length) rc.models = models;
   if (Object.keys(rc).length) body.routing_config = rc;
@@ -162,6 +166,7 @@ async function send(ev) {
     }
     renderDetails(out.details, out.model, requestID);
     $("total-time").textContent = Math.round(performance.now() - started) + " ms";
+    if (!out.error) remember($("prompt").value, out.text, (out.details && out.details.answered_model) || out.model);
     setStatus(status, out.error ? "Stream ended with an error: " + out.error : "Done.", !!out.error);
   } catch (err) {
     setStatus(status, "Request failed: " + err.message, true);
@@ -232,6 +237,30 @@ async function decideOnly() {
   } finally {
     busy(false);
   }
+}
+
+// remember adds a finished turn to the conversation. The transcript shows
+// every message but the latest answer, which stands in the answer box.
+function remember(prompt, answer, model) {
+  history.push({ role: "user", content: prompt }, { role: "assistant", content: answer, model: model });
+  const shown = history.slice(0, -1);
+  $("prompt").value = "";
+  const list = $("transcript");
+  list.replaceChildren();
+  for (const m of shown) {
+    const li = el("li", "", m.role);
+    li.append(el("span", m.role === "user" ? "you" : m.model || "assistant", "who"), document.createTextNode(m.content));
+    list.appendChild(li);
+  }
+  list.hidden = shown.length === 0;
+}
+
+function newConversation() {
+  history = [];
+  $("transcript").replaceChildren();
+  $("transcript").hidden = true;
+  resetResult();
+  setStatus($("chat-status"), "");
 }
 
 function busy(on) {
@@ -438,6 +467,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("deployment").addEventListener("change", renderSubset);
   $("chat-form").addEventListener("submit", send);
   $("decide").addEventListener("click", decideOnly);
+  $("new-chat").addEventListener("click", newConversation);
   $("refresh").addEventListener("click", refreshDashboard);
   $("range").addEventListener("change", refreshDashboard);
   $("dash-deployment").addEventListener("change", refreshDashboard);
