@@ -44,6 +44,9 @@ type Log struct {
 	closeOnce sync.Once
 
 	recorded, written, overflowed, duplicates, failed, rejected atomic.Uint64
+	// flushReported is how many failed rows Flush has already reported;
+	// only the writer goroutine touches it.
+	flushReported uint64
 }
 
 // LogStats are the decision log's counters since Open.
@@ -109,8 +112,9 @@ func (l *Log) Record(r router.Record) {
 	}
 }
 
-// Flush waits until every row recorded before the call is committed (or
-// given up on, which it reports). Returns ctx's error if it ends first.
+// Flush waits until every row recorded before the call is committed or
+// given up on. It returns an error counting the rows lost since the previous
+// Flush, and ctx's error if ctx ends first.
 func (l *Log) Flush(ctx context.Context) error {
 	reply := make(chan error, 1)
 	select {
@@ -182,7 +186,8 @@ func (l *Log) run() {
 		case reply := <-l.flushReq:
 			// Rows recorded before Flush was called are at the head of the
 			// channel or in the overflow list now.
-			reply <- l.drain(len(l.ch))
+			l.drain(len(l.ch))
+			reply <- l.lostSinceLastFlush()
 		case <-l.stop:
 			// closed is set, so nothing new arrives: drain it all.
 			l.drain(len(l.ch))
@@ -191,10 +196,8 @@ func (l *Log) run() {
 	}
 }
 
-// drain writes n rows from the channel and the whole overflow list and
-// reports rows it could not write.
-func (l *Log) drain(n int) error {
-	before := l.failed.Load()
+// drain writes n rows from the channel and the whole overflow list.
+func (l *Log) drain(n int) {
 	batch := make([]router.Record, 0, l.batchSize)
 	for i := range n {
 		batch = append(batch, <-l.ch)
@@ -206,7 +209,13 @@ func (l *Log) drain(n int) error {
 	for _, chunk := range l.takeOverflow() {
 		l.write(chunk)
 	}
-	if lost := l.failed.Load() - before; lost > 0 {
+}
+
+func (l *Log) lostSinceLastFlush() error {
+	failed := l.failed.Load()
+	lost := failed - l.flushReported
+	l.flushReported = failed
+	if lost > 0 {
 		return fmt.Errorf("decision log: %d records could not be written", lost)
 	}
 	return nil

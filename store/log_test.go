@@ -321,3 +321,35 @@ func BenchmarkLogThroughput(b *testing.B) {
 	require.NoError(b, s.Log().Flush(context.Background()))
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func TestWriterRetriesWhileTheDatabaseIsLocked(t *testing.T) {
+	defer store.SetRetryDelays(20*time.Millisecond, 50*time.Millisecond, 100*time.Millisecond, 200*time.Millisecond)()
+	path := filepath.Join(t.TempDir(), "retry.db")
+	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond))
+	require.NoError(t, err)
+	release := holdWriteLock(t, path)
+	s.Log().Record(sampleRecord("waits", sampleTime))
+	time.Sleep(50 * time.Millisecond) // let the first attempt fail on the lock
+	release()
+	require.NoError(t, s.Close())
+	assert.EqualValues(t, 1, s.Log().Stats().Written)
+	assert.Zero(t, s.Log().Stats().Failed)
+}
+
+func TestRowsTheDatabaseKeepsRefusingAreReported(t *testing.T) {
+	defer store.SetRetryDelays(time.Millisecond)()
+	path := filepath.Join(t.TempDir(), "refused.db")
+	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond))
+	require.NoError(t, err)
+	holdWriteLock(t, path)
+	s.Log().Record(sampleRecord("lost", sampleTime))
+	err = s.Log().Flush(context.Background())
+	require.Error(t, err, "Flush says rows were lost")
+	assert.Contains(t, err.Error(), "1 records could not be written")
+	assert.NoError(t, s.Log().Flush(context.Background()), "each loss is reported by one Flush")
+	err = s.Close()
+	require.Error(t, err, "Close says so too")
+	assert.Contains(t, err.Error(), "could not be written")
+	assert.EqualValues(t, 1, s.Log().Stats().Failed)
+	assert.Zero(t, s.Log().Stats().Pending())
+}
