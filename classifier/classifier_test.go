@@ -282,3 +282,34 @@ func TestMissingRuntimeLibraryNamesTheFix(t *testing.T) {
 	require.ErrorContains(t, err, LibraryEnv)
 	require.ErrorContains(t, err, "make ort")
 }
+
+// TestShippedModelPredictsLikeItsWeights loads the model embedded in the
+// binary and checks Predict on real prompts against the Go forward pass of
+// the weights inside its router.onnx.
+func TestShippedModelPredictsLikeItsWeights(t *testing.T) {
+	files, err := models.Artifacts()
+	if err != nil {
+		t.Skipf("no trained router model embedded: %v", err)
+	}
+	c := open(t, files, Options{})
+	w, err := onnx.Read(files.RouterONNX)
+	require.NoError(t, err)
+	require.Equal(t, c.Card().Spec.Vocab, w.Spec.Vocab)
+	prompts := append(testPrompts(), edgeCases...)
+	if sharedData() != "" {
+		prompts = append(prompts, realPrompts(t, 100, 100)...)
+	}
+	ids := make([][]int64, len(prompts))
+	for i, p := range prompts {
+		ids[i] = Truncate(c.Tokenizer().Encode(p), c.head, c.tail)
+	}
+	preds, err := c.Predict(context.Background(), prompts)
+	require.NoError(t, err)
+	requireMatchesForward(t, w, c.Card().Profiles, ids, preds)
+	for _, p := range preds {
+		for name, e := range p {
+			require.Truef(t, e.Quality > 0 && e.Quality < 1, "%s quality %v", name, e.Quality)
+			require.Truef(t, e.OutputTokens > 0, "%s output tokens %v", name, e.OutputTokens)
+		}
+	}
+}
