@@ -473,15 +473,35 @@ func writeSimulationFiles(dir string, sim *simulation) error {
 	return shareChart(sim, filepath.Join(dir, "routing-share.png"))
 }
 
-// shareChart draws, per model, one bar per mode: the share of prompts the
-// mode sends to that model.
+// shareChart draws horizontal bars: per model, one bar per mode with the
+// share of prompts that mode sends to it. Models no mode chose are left out
+// (the title says how many), so a large catalog stays readable.
 func shareChart(sim *simulation, path string) error {
+	var models []string
+	for _, m := range sim.Models {
+		for _, ms := range sim.Modes {
+			if slices.ContainsFunc(ms.Shares, func(s modelShare) bool { return s.Model == m }) {
+				models = append(models, m)
+				break
+			}
+		}
+	}
+	if len(models) == 0 {
+		models = sim.Models
+	}
+	// The first model on top: gonum counts the Y axis upwards.
+	slices.Reverse(models)
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Routing share per model (%d prompts)", sim.Prompts)
-	p.Y.Label.Text = "share of prompts (%)"
-	p.Y.Min = 0
-	models := slices.Clone(sim.Models)
-	width := vg.Points(max(4, min(18, 60/float64(len(sim.Modes)))))
+	p.Title.Text = fmt.Sprintf("Routing share per model, %d prompts", sim.Prompts)
+	if hidden := len(sim.Models) - len(models); hidden > 0 {
+		p.Title.Text += fmt.Sprintf(" (%d models never chosen not shown)", hidden)
+	}
+	p.X.Label.Text = "share of prompts (%)"
+	// Room on the right for the legend, with ticks only up to 100 %.
+	p.X.Min, p.X.Max = 0, 130
+	p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 25, Label: "25"},
+		{Value: 50, Label: "50"}, {Value: 75, Label: "75"}, {Value: 100, Label: "100"}})
+	width := vg.Points(max(4, min(12, 36/float64(len(sim.Modes)))))
 	for i, ms := range sim.Modes {
 		values := make(plotter.Values, len(models))
 		for j, m := range models {
@@ -493,21 +513,19 @@ func shareChart(sim *simulation, path string) error {
 		if err != nil {
 			return fmt.Errorf("chart: %w", err)
 		}
+		bars.Horizontal = true
 		bars.LineStyle.Width = 0
 		bars.Color = modeColor(i)
-		bars.Offset = vg.Length(float64(i)-float64(len(sim.Modes)-1)/2) * width
+		// Modes read top to bottom in their given order.
+		bars.Offset = -vg.Length(float64(i)-float64(len(sim.Modes)-1)/2) * width
 		p.Add(bars)
 		p.Legend.Add(string(ms.Mode), bars)
 	}
 	p.Legend.Top = true
-	p.NominalX(models...)
-	// Room for the outer bars of the first and last groups.
-	p.X.Min, p.X.Max = -0.6, float64(len(models)-1)+0.6
-	p.X.Tick.Label.Rotation = 0.5
-	p.X.Tick.Label.XAlign = -1.0 // right-aligned under rotated labels
-	p.X.Tick.Label.YAlign = -0.5
-	w := vg.Length(max(16, 2.2*float64(len(models)))) * vg.Centimeter
-	return p.Save(w, 12*vg.Centimeter, path)
+	p.NominalY(models...)
+	p.Y.Min, p.Y.Max = -0.6, float64(len(models)-1)+0.6
+	h := vg.Length(max(8, 0.35*float64(len(sim.Modes))*float64(len(models))+3)) * vg.Centimeter
+	return p.Save(20*vg.Centimeter, h, path)
 }
 
 func modeColor(i int) color.Color { return plotutil.Color(i) }
