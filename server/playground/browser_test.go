@@ -268,6 +268,8 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	})
 
 	t.Run("dashboard charts the decision log for an admin", func(t *testing.T) {
+		// The gateway logs a request just after its response is sent.
+		require.Eventually(t, func() bool { return gw.store.Log().Stats().Recorded >= 3 }, 5*time.Second, 10*time.Millisecond)
 		require.NoError(t, gw.store.Log().Flush(context.Background()))
 		within(t, ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#tab-dashboard")))
 		assert.Contains(t, waitStatus(t, ctx, "dash-status", "Loading..."), "admin key", "without a key the dashboard explains what it needs")
