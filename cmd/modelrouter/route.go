@@ -1,0 +1,116 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func init() {
+	register(command{name: "route", summary: "print the routing decision for one prompt (no upstream call)", run: runRoute})
+}
+
+// routeCatalog is the catalog route decides over (a seam for tests).
+var routeCatalog = models.Catalog
+
+func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("route", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	mode := fs.String("mode", "balanced", "routing mode: balanced, quality or cost")
+	version := fs.String("router-version", "", "router version whose models are candidates (default: the latest)")
+	subset := fs.String("models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
+	routerModel := fs.String("router-model", "", "folder with router.onnx, tokenizer.json and router.json (default: the embedded model)")
+	tools := fs.Bool("tools", false, "the request uses tools (only tool-capable models are eligible)")
+	asJSON := fs.Bool("json", false, "print the decision as JSON")
+	cuda := fs.Bool("cuda", false, "run the router model on CUDA when available")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `usage: modelrouter route [flags] "prompt"   (or - to read the prompt from stdin)`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	prompt := strings.Join(fs.Args(), " ")
+	if prompt == "-" {
+		b, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return fmt.Errorf("route: read stdin: %w", err)
+		}
+		prompt = string(b)
+	}
+	if strings.TrimSpace(prompt) == "" {
+		fs.Usage()
+		return errors.New("route: no prompt given")
+	}
+	m, err := router.ParseMode(*mode)
+	if err != nil {
+		return fmt.Errorf("route: %w", err)
+	}
+	catalog, err := routeCatalog()
+	if err != nil {
+		return fmt.Errorf("route: %w", err)
+	}
+	rm, err := openRouterModel(*routerModel, *cuda)
+	if err != nil {
+		return fmt.Errorf("route: router model: %w", err)
+	}
+	if rm.close != nil {
+		defer rm.close()
+	}
+	rt, err := router.New(router.Config{Catalog: catalog, Predictor: rm.predictor, Bands: rm.bands})
+	if err != nil {
+		return fmt.Errorf("route: %w", err)
+	}
+	dep := router.Deployment{Name: "model-router", RouterVersion: *version, Mode: m, Models: splitList(*subset)}
+	d, err := rt.Decide(ctx, dep, router.Request{
+		Prompt: prompt,
+		Needs:  router.Needs{Tools: *tools, InputTokens: models.EstimateTokens(prompt)},
+	})
+	if err != nil {
+		return fmt.Errorf("route: %s", router.ErrorMessage(err))
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(d)
+	}
+	return writeDecision(stdout, d, rm.version)
+}
+
+// writeDecision prints the chosen model and every candidate, ranked ones
+// first in failover order.
+func writeDecision(w io.Writer, d router.Decision, modelVersion string) error {
+	fmt.Fprintf(w, "router model %s, router version %s, mode %s\n", modelVersion, d.RouterVersion, d.Mode)
+	fmt.Fprintf(w, "chosen: %s (best predicted quality %.3f, threshold %.3f)\n\n", d.ChosenID, d.BestQuality, d.Threshold)
+	cands := slices.Clone(d.Candidates)
+	slices.SortStableFunc(cands, func(a, b router.Candidate) int {
+		if (a.Rank == 0) != (b.Rank == 0) {
+			if a.Rank == 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Rank, b.Rank)
+	})
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RANK\tMODEL\tPROFILE\tQUALITY\tOUTPUT TOKENS\tEXPECTED COST USD\tREASON")
+	for _, c := range cands {
+		rank := "-"
+		if c.Rank > 0 {
+			rank = fmt.Sprint(c.Rank)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.0f\t%.6f\t%s\n", rank, c.Model, c.Profile, c.Quality, c.OutputTokens, c.ExpectedCost, c.Reason)
+	}
+	return tw.Flush()
+}
