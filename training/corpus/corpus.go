@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
@@ -170,7 +171,8 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []L
 func clamp01(x float64) float64 { return min(max(x, 0), 1) }
 
 // Tokenize fills every example's IDs with encode(text), truncated to the
-// first head and last tail tokens. workers goroutines share the work; each
+// first head and last tail tokens by classifier.Truncate, the rule the
+// classifier applies at inference. workers goroutines share the work; each
 // gets its own encoder from newEncoder since tokenizers need not be safe
 // for concurrent use.
 func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), error), head, tail, workers int, progress func(int)) error {
@@ -189,7 +191,7 @@ func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), erro
 					errs <- fmt.Errorf("corpus: tokenize %s: %w", c.Examples[i].ID, err)
 					return
 				}
-				c.Examples[i].IDs = Truncate(ids, head, tail)
+				c.Examples[i].IDs = classifier.Truncate(ids, head, tail)
 				if progress != nil {
 					progress(1)
 				}
@@ -204,16 +206,4 @@ func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), erro
 		}
 	}
 	return first
-}
-
-// Truncate keeps the first head and the last tail ids of a long prompt:
-// the task framing sits at the start, the question usually at the end.
-// It is the rule classifier.Truncate applies at inference.
-func Truncate(ids []int64, head, tail int) []int64 {
-	if len(ids) <= head+tail {
-		return ids
-	}
-	out := make([]int64, 0, head+tail)
-	out = append(out, ids[:head]...)
-	return append(out, ids[len(ids)-tail:]...)
 }

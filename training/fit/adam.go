@@ -11,12 +11,16 @@ import (
 // a step costs the batch's rows rather than the whole table.
 type adam struct {
 	lr, wd, b1, b2, eps float64
+	embScale            float64
 	t                   int
 	m, v                [][]float64 // per tensor
 }
 
 func newAdam(p *Params, cfg Config) *adam {
-	a := &adam{lr: cfg.LR, wd: cfg.WeightDecay, b1: 0.9, b2: 0.999, eps: 1e-8}
+	a := &adam{lr: cfg.LR, wd: cfg.WeightDecay, b1: 0.9, b2: 0.999, eps: 1e-8, embScale: cfg.EmbLRScale}
+	if a.embScale == 0 {
+		a.embScale = 1
+	}
 	for _, t := range p.tensors() {
 		a.m = append(a.m, make([]float64, len(t.data)))
 		a.v = append(a.v, make([]float64, len(t.data)))
@@ -35,14 +39,17 @@ func (a *adam) step(p *Params, g *Params, touched []int64, workers int) {
 	dim := p.Spec.Dim
 	update := func(i, lo, hi int) {
 		w, gr, m, v := pt[i].data, gt[i].data, a.m[i], a.v[i]
-		decay := 0.0
+		decay, lr := 0.0, a.lr
 		if pt[i].decay {
 			decay = a.wd
+		}
+		if i == 0 {
+			lr *= a.embScale
 		}
 		for j := lo; j < hi; j++ {
 			m[j] = a.b1*m[j] + (1-a.b1)*gr[j]
 			v[j] = a.b2*v[j] + (1-a.b2)*gr[j]*gr[j]
-			w[j] -= a.lr * (m[j]/c1/(math.Sqrt(v[j]/c2)+a.eps) + decay*w[j])
+			w[j] -= lr * (m[j]/c1/(math.Sqrt(v[j]/c2)+a.eps) + decay*w[j])
 		}
 	}
 	parallel(len(touched), workers, func(lo, hi int) {

@@ -19,9 +19,12 @@ type Config struct {
 	Batch       int
 	LR          float64 // Adam step size
 	WeightDecay float64 // decoupled (AdamW) decay per step, times LR
-	Loss        Loss
-	Seed        uint64
-	Workers     int // goroutines; the result does not depend on it
+	// EmbLRScale scales the step size of the embedding table (0 means 1):
+	// the table is most of the parameters and memorises prompts first.
+	EmbLRScale float64
+	Loss       Loss
+	Seed       uint64
+	Workers    int // goroutines; the result does not depend on it
 	// Progress, if set, is called after every step with the steps done, the
 	// total and the running mean loss of the current epoch.
 	Progress func(step, total int, loss float64)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
-	"github.com/modelrouter/modelrouter/training/corpus"
 	"github.com/modelrouter/modelrouter/training/onnx"
 	"github.com/modelrouter/modelrouter/training/wordpiece"
 	"github.com/stretchr/testify/assert"
@@ -62,7 +61,7 @@ func TestShippedArtifacts(t *testing.T) {
 	for _, p := range prompts {
 		ids, err := enc.Encode(p)
 		require.NoError(t, err)
-		rows = append(rows, corpus.Truncate(ids, card.Truncation.Head, card.Truncation.Tail))
+		rows = append(rows, classifier.Truncate(ids, card.Truncation.Head, card.Truncation.Tail))
 	}
 	seq := 0
 	for _, r := range rows {
