@@ -188,3 +188,22 @@ func vmRSS(b *testing.B) int64 {
 	b.Skip("no VmRSS")
 	return 0
 }
+
+// BenchmarkPredictConcurrentCallers is the gateway's pattern: many requests
+// at once, one prompt each, all on the classifier's single ONNX Runtime
+// session (run with -cpu 2). Compare decisions/s with one caller's
+// BenchmarkPredict70Chars to see whether the shared session scales.
+func BenchmarkPredictConcurrentCallers(b *testing.B) {
+	c := open(b, benchModel(b), Options{})
+	prompt := promptOfLength(b, 70)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Predict(context.Background(), []string{prompt}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
