@@ -171,7 +171,8 @@ type Report struct {
 	Until      *time.Time `json:"until,omitempty"`
 	Deployment string     `json:"deployment,omitempty"`
 	ByDay      bool       `json:"by_day"`
-	// BestSingle names each deployment's best single model.
+	// BestSingle names each deployment's best single model (none for a
+	// deployment without routed requests).
 	BestSingle map[string]string `json:"best_single_model"`
 	Method     string            `json:"method"`
 	// Rows are sorted by day, deployment, then cost (highest first).
@@ -252,7 +253,9 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		rep.Until = &t
 	}
 	for name, dep := range deployments {
-		rep.BestSingle[name] = dep.bestSingle()
+		if best := dep.bestSingle(); best != "" {
+			rep.BestSingle[name] = best
+		}
 	}
 	for _, g := range groups {
 		g.finish(rep.BestSingle[g.Deployment])

@@ -207,6 +207,12 @@ func TestReportByDayAndFilters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(reportFixture)), rep.Total.Requests, "an open range reads the whole log")
 
+	rep, err = rp.Report(ctx, store.ReportQuery{Range: store.Range{Since: day(2, 13), Until: day(2, 14)}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), rep.Total.Requests, "only r6, which no model could serve")
+	assert.Empty(t, rep.BestSingle, "no routed request, no best single model")
+	assert.InDelta(t, 0, rep.Total.SavingsStrongest, eps)
+
 	rep, err = rp.Report(ctx, store.ReportQuery{Range: store.Range{Deployment: "nope"}})
 	require.NoError(t, err)
 	assert.Empty(t, rep.Rows)
