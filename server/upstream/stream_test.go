@@ -146,8 +146,8 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	assert.True(t, strings.HasPrefix(line, "data: "), "the first event arrived before the stall")
 
 	cancel() // the client goes away while the upstream stalls
-	assert.True(t, f.openai.WaitCancelled("model-a", 1, 3*time.Second), "upstream request cancelled")
 	out := g.outcome(t)
+	assert.True(t, f.openai.WaitCancelled("model-a", 1, 3*time.Second), "upstream request cancelled")
 	assert.Equal(t, 499, out.Status)
 	assert.Empty(t, f.openai.RequestsFor("model-b"))
 }

@@ -141,7 +141,8 @@ func (f *Fake) RequestsFor(model string) []Request {
 }
 
 // Cancelled counts requests for model whose context was cancelled while the
-// fake stalled: the proof that a client disconnect reached the upstream.
+// fake was still answering (delaying, stalling or streaming): the proof
+// that a client disconnect reached the upstream.
 func (f *Fake) Cancelled(model string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

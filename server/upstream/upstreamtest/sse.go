@@ -54,5 +54,9 @@ func (s *sse) event(name string, v any) bool {
 		fl.Flush()
 	}
 	s.sent++
-	return s.c.r.Context().Err() == nil
+	if s.c.r.Context().Err() != nil {
+		s.c.noteCancelled()
+		return false
+	}
+	return true
 }
