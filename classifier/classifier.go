@@ -300,6 +300,15 @@ func (c *Classifier) InferIDs(ctx context.Context, ids [][]int64) ([]Output, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if vocab := int64(c.card.Spec.Vocab); vocab > 0 {
+		for i, row := range ids {
+			for _, id := range row {
+				if id < 0 || id >= vocab { // a negative id would silently wrap in Gather
+					return nil, fmt.Errorf("prompt %d: token id %d outside the vocabulary [0, %d)", i, id, vocab)
+				}
+			}
+		}
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed {

@@ -180,6 +180,19 @@ func TestPredictIsSafeForConcurrentCallers(t *testing.T) {
 	}
 }
 
+func TestInferIDsRejectsIDsOutsideTheVocabulary(t *testing.T) {
+	m := newTestModel(t, 8, 8)
+	c := open(t, m.files, Options{})
+	vocab := int64(m.weights.Spec.Vocab)
+	for _, bad := range []int64{-1, vocab, vocab + 1000} {
+		_, err := c.InferIDs(context.Background(), [][]int64{{2, 3}, {2, bad}})
+		require.ErrorContains(t, err, "outside the vocabulary")
+	}
+	out, err := c.InferIDs(context.Background(), [][]int64{{0, vocab - 1}})
+	require.NoError(t, err)
+	require.Len(t, out[0].Embedding, m.weights.Spec.Z)
+}
+
 func TestPredictHonoursCancelledContext(t *testing.T) {
 	c := open(t, newTestModel(t, 8, 8).files, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
