@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	candFlag := fs.String("candidates", "", "comma-separated dataset model names to route between (default: every labelled model the router model has a profile for)")
 	var mapping evalPairs
 	fs.Var(&mapping, "map", "datasetModel=profile: the router-model profile that stands for a dataset model (repeatable; default dataset.Canonical)")
+	var reasoning evalPairs
+	fs.Var(&reasoning, "reasoning-tokens", "datasetModel=N: bill N hidden reasoning tokens on every answer of that candidate, in true and predicted cost (repeatable; public answer lengths of o1-style models omit them)")
 	modelDir := fs.String("router-model", "", "folder with router.onnx, tokenizer.json, router.json (default: the embedded model)")
 	out := fs.String("out", "", "folder for report.json, report.md, curves.png, predictions.jsonl (per dataset when --data holds several)")
 	holdoutOnly := fs.Bool("holdout-only", false, "evaluate only the prompts in the router model's validation split (it did not train on them)")
@@ -47,7 +50,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	holdoutSeed := fs.Int64("holdout-seed", -1, "the trainer's --seed (default: router.json's metrics.training.seed, else 1)")
 	cuda := fs.Bool("cuda", false, "run the router model on CUDA when available")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--router-model DIR] [--out DIR] [--holdout-only]\n\n")
+		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -59,6 +62,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	m, err := eval.ParseMap(mapping)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
+	}
+	hidden := map[string]float64{}
+	for _, p := range reasoning {
+		k, v, ok := strings.Cut(p, "=")
+		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil {
+			return fmt.Errorf("eval: --reasoning-tokens %q: want datasetModel=N", p)
+		}
+		hidden[strings.TrimSpace(k)] = n
 	}
 	var names []string
 	for _, c := range strings.Split(*candFlag, ",") {
@@ -116,6 +128,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		t, err := eval.BuildTable(d, cands, m)
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
+		}
+		if err := t.SetReasoningTokens(hidden); err != nil {
+			return fmt.Errorf("eval: %s: %w", d.Name, err)
 		}
 		if err := eval.CheckProfiles(t, card.Profiles); err != nil {
 			return fmt.Errorf("eval: %s: %w", d.Name, err)

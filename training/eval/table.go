@@ -17,11 +17,14 @@ type Candidate struct {
 	Profile       string  `json:"profile"`
 	InputPerMTok  float64 `json:"input_usd_per_mtok"`
 	OutputPerMTok float64 `json:"output_usd_per_mtok"`
+	// ReasoningTokens are hidden, billed tokens added to every answer of a
+	// reasoning model (public answer lengths do not show them).
+	ReasoningTokens float64 `json:"reasoning_tokens,omitempty"`
 }
 
 // model is the candidate as the router's cost formula sees it.
 func (c Candidate) model() router.Model {
-	return router.Model{ID: c.Name, Profile: c.Profile, InputPerMTok: c.InputPerMTok, OutputPerMTok: c.OutputPerMTok}
+	return router.Model{ID: c.Name, Profile: c.Profile, InputPerMTok: c.InputPerMTok, OutputPerMTok: c.OutputPerMTok, ReasoningTokens: c.ReasoningTokens}
 }
 
 // Row is one prompt with every candidate's true outcome, indexed like
@@ -185,4 +188,25 @@ func (t *Table) subset(rows []int) *Table {
 		s.Rows = append(s.Rows, t.Rows[i])
 	}
 	return s
+}
+
+// SetReasoningTokens bills n hidden reasoning tokens on every answer of
+// the named candidates, in true and predicted cost alike (the gateway adds
+// the catalog's reasoning_tokens the same way).
+func (t *Table) SetReasoningTokens(tokens map[string]float64) error {
+	for name, n := range tokens {
+		j := slices.IndexFunc(t.Candidates, func(c Candidate) bool { return c.Name == name })
+		if j < 0 {
+			return fmt.Errorf("--reasoning-tokens names %q, which is not a candidate", name)
+		}
+		if n < 0 {
+			return fmt.Errorf("--reasoning-tokens %s=%g: want a count >= 0", name, n)
+		}
+		t.Candidates[j].ReasoningTokens = n
+		for i := range t.Rows {
+			r := &t.Rows[i]
+			r.Cost[j] = router.ExpectedCost(t.Candidates[j].model(), r.Item.InputTokens, r.OutputTokens[j])
+		}
+	}
+	return nil
 }

@@ -93,3 +93,14 @@ func TestDefaultCandidatesKeepModelsTheRouterKnows(t *testing.T) {
 	assert.Equal(t, []string{"Meta-Llama-3_1-70B-Instruct", "gpt-x"},
 		DefaultCandidates(d, map[string]string{"gpt-x": "other"}, []string{"llama-3.1-70b-instruct", "other"}))
 }
+
+func TestSetReasoningTokensBillsHiddenTokens(t *testing.T) {
+	tb, err := BuildTable(labelsDataset(), nil, nil)
+	require.NoError(t, err)
+	before := tb.Rows[0].Cost[1]
+	require.NoError(t, tb.SetReasoningTokens(map[string]float64{"gpt-x": 500}))
+	assert.InDelta(t, before+500*4/1e6, tb.Rows[0].Cost[1], 1e-15)
+	assert.Equal(t, 500.0, tb.Candidates[1].ReasoningTokens)
+	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"nope": 1}), `"nope", which is not a candidate`)
+	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"gpt-x": -1}), "want a count >= 0")
+}
