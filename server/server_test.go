@@ -437,3 +437,20 @@ func TestRecordLatencies(t *testing.T) {
 	assert.LessOrEqual(t, rec.DecideLatency, rec.Total)
 	assert.WithinDuration(t, start, rec.Time, time.Second)
 }
+
+func TestObserverAndLogSeeTheSameRecords(t *testing.T) {
+	obs := &recordLog{}
+	srv, log, _ := newTestServer(t, func(c *Config) { c.Observer = obs })
+	h := srv.Handler()
+	ids := []string{
+		do(h, http.MethodPost, "/v1/chat/completions", chatBody).Header().Get(HeaderRequestID),
+		do(h, http.MethodPost, "/v1/route", chatBody).Header().Get(HeaderRequestID),
+		do(h, http.MethodPost, "/v1/chat/completions", `{`).Header().Get(HeaderRequestID),
+	}
+	logged, observed := log.waitFor(t, 3), obs.waitFor(t, 3)
+	for i, id := range ids {
+		assert.Equal(t, id, logged[i].RequestID)
+		assert.Equal(t, id, observed[i].RequestID)
+	}
+	assert.NotEqual(t, ids[0], ids[1], "request ids are unique")
+}
