@@ -87,7 +87,7 @@ func BenchmarkGatewayOverhead(b *testing.B) {
 	n := float64(b.N)
 	b.ReportMetric(float64(direct.Microseconds())/n, "direct-µs/op")
 	b.ReportMetric(float64(gateway.Microseconds())/n, "gateway-µs/op")
-	b.ReportMetric(float64((gateway - direct).Microseconds())/n, "added-µs/op")
+	b.ReportMetric(float64((gateway-direct).Microseconds())/n, "added-µs/op")
 }
 
 func TestOverheadRigAnswers(t *testing.T) {
