@@ -207,3 +207,23 @@ func BenchmarkPredictConcurrentCallers(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 }
+
+// BenchmarkStages4600Chars splits one long prompt's prediction into its
+// two stages, tokenizing (with truncation) and ONNX Runtime inference.
+func BenchmarkStages4600Chars(b *testing.B) {
+	c := open(b, benchModel(b), Options{})
+	prompt := promptOfLength(b, 4600)
+	var tok, inf []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		ids := c.tok.EncodeTruncated(prompt, c.head, c.tail)
+		mid := time.Now()
+		if _, err := c.InferIDs(context.Background(), [][]int64{ids}); err != nil {
+			b.Fatal(err)
+		}
+		tok = append(tok, mid.Sub(start))
+		inf = append(inf, time.Since(mid))
+	}
+	b.ReportMetric(float64(percentile(tok, .5).Microseconds()), "tokenize-p50-µs")
+	b.ReportMetric(float64(percentile(inf, .5).Microseconds()), "inference-p50-µs")
+}

@@ -3,8 +3,8 @@ package classifier
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -95,16 +95,18 @@ func (t *Tokenizer) Encode(text string) []int64 {
 
 // AppendEncode appends the token ids of text to dst.
 func (t *Tokenizer) AppendEncode(dst []int64, text string) []int64 {
+	w := getWordBuf()
+	defer wordBufs.Put(w)
 	if len(t.specials) == 0 {
-		return t.appendSegment(dst, text)
+		return t.appendSegment(dst, text, w)
 	}
 	pos := 0
 	for _, m := range t.findSpecials(text) {
-		dst = t.appendSegment(dst, text[pos:m.start])
+		dst = t.appendSegment(dst, text[pos:m.start], w)
 		dst = append(dst, m.id)
 		pos = m.end
 	}
-	return t.appendSegment(dst, text[pos:])
+	return t.appendSegment(dst, text[pos:], w)
 }
 
 type specialMatch struct {
@@ -206,19 +208,27 @@ func asciiTable(clean bool) (c [utf8.RuneSelf]uint8) {
 }
 
 // appendSegment tokenizes text that contains no special token.
-func (t *Tokenizer) appendSegment(dst []int64, text string) []int64 {
-	dst, _ = t.scan(dst, text, -1)
+func (t *Tokenizer) appendSegment(dst []int64, text string, w *wordBuf) []int64 {
+	dst, _ = t.scan(dst, text, -1, w)
 	return dst
+}
+
+// wordBufs recycles word buffers, so tokenizing allocates only its result.
+var wordBufs = sync.Pool{New: func() any {
+	return &wordBuf{bytes: make([]byte, 0, 256), starts: make([]int32, 0, 128), piece: make([]byte, 2, 256)}
+}}
+
+func getWordBuf() *wordBuf {
+	w := wordBufs.Get().(*wordBuf)
+	w.bytes, w.starts = w.bytes[:0], w.starts[:0]
+	w.piece = append(w.piece[:0], '#', '#')
+	return w
 }
 
 // scan tokenizes text into dst. With stopAt >= 0 it stops at the first word
 // boundary where dst holds at least stopAt tokens, and returns how many bytes
 // of text it consumed.
-func (t *Tokenizer) scan(dst []int64, text string, stopAt int) ([]int64, int) {
-	var stack [256]byte
-	var startStack [64]int32
-	var pieceStack [128]byte
-	w := wordBuf{bytes: stack[:0], starts: startStack[:0], piece: append(pieceStack[:0], '#', '#')}
+func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]int64, int) {
 	for i := 0; i < len(text); {
 		if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
 			return dst, i
@@ -233,14 +243,14 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int) ([]int64, int) {
 		case classWord:
 			w.add(r)
 		case classSpace:
-			dst = t.flush(dst, &w)
+			dst = t.flush(dst, w)
 		case classIsolated:
-			dst = t.flush(dst, &w)
+			dst = t.flush(dst, w)
 			w.add(r)
-			dst = t.flush(dst, &w)
+			dst = t.flush(dst, w)
 		}
 	}
-	return t.flush(dst, &w), len(text)
+	return t.flush(dst, w), len(text)
 }
 
 // EncodeTruncated returns Truncate(Encode(text), head, tail) without
@@ -251,13 +261,17 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 	if len(t.specials) > 0 || len(text) < 2*(head+tail) { // short texts: no gain
 		return Truncate(t.Encode(text), head, tail)
 	}
-	front, q := t.scan(make([]int64, 0, head+tail+16), text, head)
+	w := getWordBuf()
+	defer wordBufs.Put(w)
+	front, q := t.scan(make([]int64, 0, head+tail+16), text, head, w)
 	// Walk back from the end over word boundaries (just after a space or
 	// isolated rune), tokenizing each stretch, until tail tokens are found.
-	var back [][]int64
-	n := 0
+	// back holds the stretches' tokens, the text's last stretch first.
+	back := make([]int64, 0, tail+32)
+	var startsArr [64]int
+	starts := startsArr[:0] // where each stretch begins in back
 	p := len(text)
-	for n < tail && p > q {
+	for len(back) < tail && p > q {
 		b := p
 		for b > q {
 			r, size := utf8.DecodeLastRuneInString(text[:b])
@@ -269,19 +283,22 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		if b <= q {
 			break
 		}
-		toks := t.appendSegment(nil, text[b:p])
-		back = append(back, toks)
-		n += len(toks)
+		starts = append(starts, len(back))
+		back = t.appendSegment(back, text[b:p], w)
 		p = b
 	}
+	n := len(back)
 	if n < tail || len(front)+n <= head+tail {
 		return Truncate(t.Encode(text), head, tail)
 	}
-	out := front[:head:head]
-	out = slices.Grow(out, tail)
-	skip := n - tail
-	for i := len(back) - 1; i >= 0; i-- {
-		toks := back[i]
+	out := front[:head] // front has room for head+tail tokens
+	skip := n - tail    // the earliest tokens of the tail stretches are not kept
+	for i := len(starts) - 1; i >= 0; i-- {
+		end := n
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		toks := back[starts[i]:end]
 		if skip >= len(toks) {
 			skip -= len(toks)
 			continue
