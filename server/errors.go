@@ -33,11 +33,6 @@ var errorMap = map[string]httpError{
 	router.EInternal:      {http.StatusInternalServerError, "server_error"},
 }
 
-// StatusOf returns the HTTP status for err's router error code.
-func StatusOf(err error) int {
-	return lookup(router.ErrorCode(err)).status
-}
-
 func lookup(code string) httpError {
 	if he, ok := errorMap[code]; ok {
 		return he

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func TestErrorBodyMapsEveryCode(t *testing.T) {
+	tests := []struct {
+		code   string
+		status int
+		typ    string
+	}{
+		{router.EInvalid, http.StatusBadRequest, "invalid_request_error"},
+		{router.ENotFound, http.StatusNotFound, "not_found_error"},
+		{router.ENoEligible, http.StatusBadRequest, "invalid_request_error"},
+		{router.ENotConfigured, http.StatusServiceUnavailable, "service_unavailable_error"},
+		{router.EUpstream, http.StatusBadGateway, "upstream_error"},
+		{router.ERateLimited, http.StatusTooManyRequests, "rate_limit_error"},
+		{router.ETooLarge, http.StatusRequestEntityTooLarge, "invalid_request_error"},
+		{router.EUnauthorized, http.StatusUnauthorized, "authentication_error"},
+		{router.EForbidden, http.StatusForbidden, "permission_error"},
+		{router.EConflict, http.StatusConflict, "invalid_request_error"},
+		{router.EUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
+		{router.EInternal, http.StatusInternalServerError, "server_error"},
+	}
+	require.Len(t, errorMap, len(tests), "a new router code needs a row here and in errorMap")
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			status, body := errorBody(&router.Error{Code: tt.code, Message: "m", Param: "p"})
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, tt.typ, body.Error.Type)
+			require.NotNil(t, body.Error.Code)
+			assert.Equal(t, tt.code, *body.Error.Code)
+			require.NotNil(t, body.Error.Param)
+			assert.Equal(t, "p", *body.Error.Param)
+		})
+	}
+}
+
+func TestForeignErrorsAreHidden(t *testing.T) {
+	status, body := errorBody(fmt.Errorf("query: %w", errors.New("database is locked at /secret/path")))
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "Internal error.", body.Error.Message)
+	assert.Nil(t, body.Error.Param)
+}
+
+func TestUnknownCodeIsInternal(t *testing.T) {
+	status, body := errorBody(&router.Error{Code: "made_up", Message: "x"})
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "server_error", body.Error.Type)
+}
