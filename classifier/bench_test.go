@@ -227,3 +227,14 @@ func BenchmarkStages4600Chars(b *testing.B) {
 	b.ReportMetric(float64(percentile(tok, .5).Microseconds()), "tokenize-p50-µs")
 	b.ReportMetric(float64(percentile(inf, .5).Microseconds()), "inference-p50-µs")
 }
+
+// BenchmarkSugarmeTokenize4600Chars is the reference tokenizer on the same
+// prompt, for comparison with BenchmarkTokenize4600Chars.
+func BenchmarkSugarmeTokenize4600Chars(b *testing.B) {
+	encode := sugarmeEncoder(b, benchModel(b).TokenizerJSON)
+	prompt := promptOfLength(b, 4600)
+	b.SetBytes(int64(len(prompt)))
+	for b.Loop() {
+		encode(prompt)
+	}
+}
