@@ -168,11 +168,17 @@ func summarize(cs []router.Candidate) string {
 	return out
 }
 
-// sessionKey picks the key that keeps a conversation on one model: the
-// client's session header, else (when routing_config.session_affinity is
-// true) the user plus a hash of the conversation's opening messages.
-// session_affinity false turns affinity off even with a header.
+// sessionKey picks the key that keeps a conversation on one model. A
+// Responses API continuation (previous_response_id) goes where the stored
+// response lives, whatever else the request says: another provider would
+// not know the id. Otherwise the client's session header, else (when
+// routing_config.session_affinity is true) the user plus a hash of the
+// conversation's opening messages. session_affinity false turns header and
+// hash affinity off.
 func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
+	if req.API == openai.Responses && req.PreviousResponseID != "" {
+		return continuationKey(req.PreviousResponseID)
+	}
 	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
 		return ""
 	}
@@ -186,6 +192,9 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 	}
 	return ""
 }
+
+// continuationKey is the affinity key of a stored Responses API response.
+func continuationKey(responseID string) string { return "r:" + responseID }
 
 // readBody reads the whole body once, capped at MaxBodyBytes.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,7 +52,13 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 				return openai.Details(d, answered.ID, attempts)
 			},
 		}
-		out := s.cfg.Forwarder.Forward(c.Request.Context(), c.Writer, call)
+		var w http.ResponseWriter = c.Writer
+		var head *headSniffer
+		if api == openai.Responses {
+			head = &headSniffer{ResponseWriter: c.Writer}
+			w = head
+		}
+		out := s.cfg.Forwarder.Forward(c.Request.Context(), w, call)
 
 		rec := &ex.rec
 		rec.Answered = out.Answered.ID
@@ -63,6 +70,13 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
 		}
 		s.settleAffinity(r, out)
+		if head != nil && out.Answered.ID != "" {
+			// The next turn may continue this stored response by its id;
+			// it must reach the same model.
+			if id := openai.ResponseID(head.head); id != "" {
+				s.cfg.Router.Pin(r.dep.Name, continuationKey(id), out.Answered.ID)
+			}
+		}
 		if out.Err != nil {
 			if out.Wrote {
 				// The client already has the status line (a stream broke
@@ -107,6 +121,33 @@ func estimatedTokens(r *routed) int {
 	}
 	return r.needs.InputTokens + int(math.Ceil(out))
 }
+
+// headSniffer keeps a copy of the first bytes written to the client (where
+// a Responses API answer carries its id) and passes everything through,
+// flushes included.
+type headSniffer struct {
+	http.ResponseWriter
+	head []byte
+}
+
+const sniffBytes = 8 << 10
+
+func (h *headSniffer) Write(p []byte) (int, error) {
+	if room := sniffBytes - len(h.head); room > 0 {
+		h.head = append(h.head, p[:min(room, len(p))]...)
+	}
+	return h.ResponseWriter.Write(p)
+}
+
+// Flush implements http.Flusher: streams must still flush per event.
+func (h *headSniffer) Flush() {
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (h *headSniffer) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 func upstreamAPI(api openai.API) upstream.API {
 	if api == openai.Responses {

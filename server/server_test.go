@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -43,6 +44,9 @@ func (f *fakeForwarder) Forward(_ context.Context, w http.ResponseWriter, call u
 		out.Usage = router.Usage{PromptTokens: 10, CompletionTokens: 5}
 		body := map[string]any{"object": "chat.completion", "model": m.ID,
 			"model_selection_details": call.Details(out.Attempts, m)}
+		if call.API == upstream.APIResponses {
+			body["object"], body["id"] = "response", fmt.Sprintf("resp_%d", f.calls.Load())
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(200)
 		_ = json.NewEncoder(w).Encode(body)
@@ -453,4 +457,44 @@ func TestObserverAndLogSeeTheSameRecords(t *testing.T) {
 		assert.Equal(t, id, observed[i].RequestID)
 	}
 	assert.NotEqual(t, ids[0], ids[1], "request ids are unique")
+}
+
+func TestResponsesContinuationStaysWithItsModel(t *testing.T) {
+	// "harder" prompts would go to large; a continuation of a stored
+	// response must stay with the model that stored it.
+	pred := func(prompt string) router.Prediction {
+		p := testPrediction()
+		if strings.Contains(prompt, "harder") {
+			for _, m := range []string{"mini", "nano", "claude"} {
+				p[m] = router.Estimate{Quality: 0.5, OutputTokens: 100}
+			}
+		}
+		return p
+	}
+	r, err := router.New(router.Config{Catalog: testCatalog(), Predictor: &routertest.Predictor{PredictFn: pred}})
+	require.NoError(t, err)
+	srv, _, _ := newTestServer(t, func(c *Config) { c.Router = r })
+	h := srv.Handler()
+
+	w := do(h, http.MethodPost, "/v1/responses", `{"model":"model-router","input":"hello"}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var first struct{ ID, Model string }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &first))
+	require.Equal(t, "mini", first.Model)
+	require.NotEmpty(t, first.ID)
+
+	tests := []struct{ name, body, want string }{
+		{"continuation", `{"model":"model-router","previous_response_id":"` + first.ID + `","input":"something harder"}`, "mini"},
+		{"fresh conversation", `{"model":"model-router","input":"something harder"}`, "large"},
+		{"unknown stored response", `{"model":"model-router","previous_response_id":"resp_other","input":"something harder"}`, "large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, http.MethodPost, "/v1/responses", tt.body)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			var resp struct{ Model string }
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &resp))
+			assert.Equal(t, tt.want, resp.Model)
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,9 @@ type Request struct {
 	// Stream is true for `"stream": true`.
 	Stream bool
 	User   string
+	// PreviousResponseID continues a stored Responses API conversation,
+	// which lives at the provider that answered it.
+	PreviousResponseID string
 
 	// Prompt is the text the router model reads: the last user turn,
 	// preceded by up to [ContextMessages] earlier messages clipped to
@@ -107,6 +111,9 @@ func Parse(api API, raw []byte) (Request, error) {
 		return Request{}, err
 	}
 	if r.User, err = optString(top, "user"); err != nil {
+		return Request{}, err
+	}
+	if r.PreviousResponseID, err = optString(top, "previous_response_id"); err != nil {
 		return Request{}, err
 	}
 	if r.Stream, err = optBool(top, "stream"); err != nil {
@@ -345,6 +352,20 @@ func isNull(v json.RawMessage) bool {
 
 func invalid(param, format string, args ...any) *router.Error {
 	return &router.Error{Code: router.EInvalid, Param: param, Message: fmt.Sprintf(format, args...)}
+}
+
+// responseIDPattern finds a Responses API response id: the top-level "id"
+// of a JSON answer, or the response's id in a stream's first event
+// (response.created). Output items have other prefixes (msg_, fc_, rs_).
+var responseIDPattern = regexp.MustCompile(`"id"\s*:\s*"(resp_[A-Za-z0-9_-]{1,200})"`)
+
+// ResponseID returns the first Responses API response id in the head of an
+// answer, "" when there is none.
+func ResponseID(head []byte) string {
+	if m := responseIDPattern.FindSubmatch(head); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 // jsonProblem describes a JSON syntax error without echoing the body.

@@ -229,3 +229,17 @@ func FuzzParse(f *testing.F) {
 		assert.Len(t, r.Opening, 32)
 	})
 }
+
+func TestResponseID(t *testing.T) {
+	tests := []struct{ name, head, want string }{
+		{"json answer", `{"created_at":1,"id":"resp_abc123","output":[{"id":"msg_1"}]}`, "resp_abc123"},
+		{"stream", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\": \"resp_Z-9\",\"object\":\"response\"}}\n\n", "resp_Z-9"},
+		{"only item ids", `{"output":[{"id":"msg_1"},{"id":"fc_2"}]}`, ""},
+		{"chat completion", `{"id":"chatcmpl-1","object":"chat.completion"}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, ResponseID([]byte(tt.head)))
+		})
+	}
+}
