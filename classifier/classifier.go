@@ -5,19 +5,16 @@
 package classifier
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"runtime"
-	"sort"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 
 	"github.com/modelrouter/modelrouter/models"
-	"github.com/modelrouter/modelrouter/router"
 )
 
 // Graph input and output names (see training/onnx).
@@ -133,43 +130,6 @@ func New(files models.ArtifactFiles, opts Options) (*Classifier, error) {
 	return c, nil
 }
 
-// probe runs an empty prompt once, letting ONNX Runtime size the outputs,
-// to check them against the card (and to take the first-run cost at load
-// rather than on the first request).
-func (c *Classifier) probe() error {
-	shape := ort.NewShape(1, 1)
-	zeros := []int64{0, 0}
-	idT, err := ort.NewTensor(shape, zeros[:1])
-	if err != nil {
-		return err
-	}
-	defer idT.Destroy()
-	maskT, err := ort.NewTensor(shape, zeros[1:])
-	if err != nil {
-		return err
-	}
-	defer maskT.Destroy()
-	outs := []ort.Value{nil, nil, nil}
-	if err := c.session.Run([]ort.Value{idT, maskT}, outs); err != nil {
-		return fmt.Errorf("router.onnx does not run as a router model: %w", err)
-	}
-	dims := make([]ort.Shape, len(outs))
-	for i, o := range outs {
-		dims[i] = o.GetShape()
-		o.Destroy()
-	}
-	for i, name := range outputNames {
-		if len(dims[i]) != 2 || dims[i][0] != 1 {
-			return fmt.Errorf("router.onnx output %s has shape %v, want [batch, n]", name, dims[i])
-		}
-	}
-	if int(dims[0][1]) != c.profiles || int(dims[1][1]) != c.profiles {
-		return fmt.Errorf("router.onnx predicts %d profiles but router.json names %d", dims[0][1], c.profiles)
-	}
-	c.z = int(dims[2][1])
-	return nil
-}
-
 // checkShapes rejects artifacts that disagree with each other before any
 // prompt can be routed on a misread output.
 func checkShapes(card models.Card, tok *Tokenizer, onnx []byte) error {
@@ -184,52 +144,6 @@ func checkShapes(card models.Card, tok *Tokenizer, onnx []byte) error {
 		return errors.New("router.onnx is empty")
 	}
 	return nil
-}
-
-// newSession creates the ONNX Runtime session: one intra-op thread, since
-// a prediction is tiny and latency matters more than one call's speed-up.
-func newSession(onnx []byte, useCUDA bool, logger *slog.Logger) (*ort.DynamicAdvancedSession, string, error) {
-	if useCUDA {
-		s, err := createSession(onnx, true)
-		if err == nil {
-			return s, "cuda", nil
-		}
-		logger.Warn("router model: CUDA execution provider unavailable, using CPU", "error", err)
-	}
-	s, err := createSession(onnx, false)
-	if err != nil {
-		return nil, "", err
-	}
-	return s, "cpu", nil
-}
-
-func createSession(onnx []byte, cuda bool) (*ort.DynamicAdvancedSession, error) {
-	opts, err := ort.NewSessionOptions()
-	if err != nil {
-		return nil, fmt.Errorf("onnx runtime session options: %w", err)
-	}
-	defer opts.Destroy()
-	if err := opts.SetIntraOpNumThreads(1); err != nil {
-		return nil, err
-	}
-	if err := opts.SetInterOpNumThreads(1); err != nil {
-		return nil, err
-	}
-	if cuda {
-		cudaOpts, err := ort.NewCUDAProviderOptions()
-		if err != nil {
-			return nil, fmt.Errorf("cuda provider options: %w", err)
-		}
-		defer cudaOpts.Destroy()
-		if err := opts.AppendExecutionProviderCUDA(cudaOpts); err != nil {
-			return nil, fmt.Errorf("cuda execution provider: %w", err)
-		}
-	}
-	s, err := ort.NewDynamicAdvancedSessionWithONNXData(onnx, inputNames, outputNames, opts)
-	if err != nil {
-		return nil, fmt.Errorf("router.onnx: %w", err)
-	}
-	return s, nil
 }
 
 // Card is the model's card (router.json).
@@ -258,153 +172,4 @@ func (c *Classifier) Close() error {
 	}
 	c.closed = true
 	return c.session.Destroy()
-}
-
-// Output is the model's raw output for one prompt.
-type Output struct {
-	Quality      []float32 // per profile, in card order
-	OutputTokens []float32 // per profile, in card order
-	Embedding    []float32 // the prompt's representation z
-}
-
-// Predict implements router.Predictor.
-func (c *Classifier) Predict(ctx context.Context, prompts []string) ([]router.Prediction, error) {
-	outs, err := c.Infer(ctx, prompts)
-	if err != nil {
-		return nil, err
-	}
-	preds := make([]router.Prediction, len(outs))
-	for i, o := range outs {
-		p := make(router.Prediction, c.profiles)
-		for m, name := range c.card.Profiles {
-			p[name] = router.Estimate{Quality: float64(o.Quality[m]), OutputTokens: float64(o.OutputTokens[m])}
-		}
-		preds[i] = p
-	}
-	return preds, nil
-}
-
-// Infer tokenizes the prompts, runs them in padded batches (prompts of
-// similar length together, so little is padding) and returns the raw
-// outputs in the prompts' order.
-func (c *Classifier) Infer(ctx context.Context, prompts []string) ([]Output, error) {
-	ids := make([][]int64, len(prompts))
-	for i, p := range prompts {
-		ids[i] = c.tok.EncodeTruncated(p, c.head, c.tail)
-	}
-	return c.InferIDs(ctx, ids)
-}
-
-// InferIDs runs token ids that are already tokenized and truncated.
-func (c *Classifier) InferIDs(ctx context.Context, ids [][]int64) ([]Output, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if vocab := int64(c.card.Spec.Vocab); vocab > 0 {
-		for i, row := range ids {
-			for _, id := range row {
-				if id < 0 || id >= vocab { // a negative id would silently wrap in Gather
-					return nil, fmt.Errorf("prompt %d: token id %d outside the vocabulary [0, %d)", i, id, vocab)
-				}
-			}
-		}
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.closed {
-		return nil, errors.New("router model is closed")
-	}
-	out := make([]Output, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	order := make([]int, len(ids))
-	for i := range order {
-		order[i] = i
-	}
-	if len(ids) > c.maxBatch {
-		sort.SliceStable(order, func(a, b int) bool { return len(ids[order[a]]) < len(ids[order[b]]) })
-	}
-	var chunks [][]int
-	for start := 0; start < len(order); start += c.maxBatch {
-		chunks = append(chunks, order[start:min(start+c.maxBatch, len(order))])
-	}
-	if len(chunks) == 1 { // the common case: no goroutines
-		return out, c.runBatch(ids, chunks[0], out)
-	}
-	errs := make([]error, len(chunks))
-	sem := make(chan struct{}, c.parallel)
-	var wg sync.WaitGroup
-	for i, chunk := range chunks {
-		if err := ctx.Err(); err != nil {
-			errs[i] = err
-			break
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = c.runBatch(ids, chunk, out)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// runBatch runs the prompts ids[rows...] as one right-padded batch and
-// stores their outputs in out.
-func (c *Classifier) runBatch(ids [][]int64, rows []int, out []Output) error {
-	seq := 1 // an empty prompt is one masked pad token: Forward of no tokens
-	for _, r := range rows {
-		seq = max(seq, len(ids[r]))
-	}
-	n := len(rows)
-	flat := make([]int64, 2*n*seq)
-	idData, maskData := flat[:n*seq], flat[n*seq:]
-	for b, r := range rows {
-		copy(idData[b*seq:], ids[r])
-		for t := range ids[r] {
-			maskData[b*seq+t] = 1
-		}
-	}
-	shape := ort.NewShape(int64(n), int64(seq))
-	idT, err := ort.NewTensor(shape, idData)
-	if err != nil {
-		return fmt.Errorf("router model input: %w", err)
-	}
-	defer idT.Destroy()
-	maskT, err := ort.NewTensor(shape, maskData)
-	if err != nil {
-		return fmt.Errorf("router model input: %w", err)
-	}
-	defer maskT.Destroy()
-
-	M, Z := c.profiles, c.z
-	results := make([]float32, n*(2*M+Z)) // one allocation for every output row
-	q, l, z := results[:n*M], results[n*M:2*n*M], results[2*n*M:]
-	qT, err := ort.NewTensor(ort.NewShape(int64(n), int64(M)), q)
-	if err != nil {
-		return err
-	}
-	defer qT.Destroy()
-	lT, err := ort.NewTensor(ort.NewShape(int64(n), int64(M)), l)
-	if err != nil {
-		return err
-	}
-	defer lT.Destroy()
-	zT, err := ort.NewTensor(ort.NewShape(int64(n), int64(Z)), z)
-	if err != nil {
-		return err
-	}
-	defer zT.Destroy()
-	if err := c.session.Run([]ort.Value{idT, maskT}, []ort.Value{qT, lT, zT}); err != nil {
-		return fmt.Errorf("router model: %w", err)
-	}
-	for b, r := range rows {
-		out[r] = Output{Quality: q[b*M : (b+1)*M], OutputTokens: l[b*M : (b+1)*M], Embedding: z[b*Z : (b+1)*Z]}
-	}
-	return nil
 }
