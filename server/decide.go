@@ -85,10 +85,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
-	if err != nil {
-		return r, err
-	}
-	return r, nil
+	return r, err
 }
 
 // decideFor runs the router over the deployment's models that can serve the

@@ -21,6 +21,10 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
+		if s.cfg.Forwarder == nil {
+			s.writeError(c, router.Errorf(router.ENotConfigured, "forwarding is not configured on this server"))
+			return
+		}
 		ex := exchangeOf(c)
 		if s.cfg.Limiter != nil {
 			settle, headers, ok := s.cfg.Limiter.Admit(r.dep, estimatedTokens(r))
@@ -31,15 +35,11 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			}
 			if !ok {
 				s.writeError(c, router.Errorf(router.ERateLimited,
-					"Deployment %q is over its capacity of %d,000 tokens per minute; retry after the time in Retry-After.",
+					"Deployment %q is over its capacity (%d); retry after the number of seconds in Retry-After.",
 					r.dep.Name, r.dep.Capacity))
 				return
 			}
 			ex.settle = settle
-		}
-		if s.cfg.Forwarder == nil {
-			s.writeError(c, router.Errorf(router.ENotConfigured, "forwarding is not configured on this server"))
-			return
 		}
 
 		d := r.decision
