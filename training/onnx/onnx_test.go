@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	ort "github.com/yalue/onnxruntime_go"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/training/arch"
@@ -174,4 +175,54 @@ func TestRandomWeightsMatchForward(t *testing.T) {
 		row := []int64{int64(s.Vocab - 1), int64(s.Vocab - 1), 1, int64(s.Vocab - 1)}
 		requireParity(t, w, sess, [][]int64{row, {int64(s.Vocab - 1)}})
 	})
+}
+
+// The contract: IR version 8, default-domain opset 17, and the graph's
+// inputs and outputs under their contract names.
+func TestModelDeclaresVersionsAndNames(t *testing.T) {
+	model := encode(t, randomWeights(arch.Spec{Vocab: 10, Buckets: 7, Dim: 2, Hidden: 3, Z: 2, Profiles: 2, MaxLen: 4}, 1, 1))
+	var ir, opset int64 = -1, -1
+	var graph []byte
+	require.NoError(t, fields(model, func(num protowire.Number, _ protowire.Type, v []byte, x uint64) error {
+		switch num {
+		case modelIRVersion:
+			ir = int64(x)
+		case modelOpsetImport:
+			return fields(v, func(n protowire.Number, _ protowire.Type, _ []byte, x uint64) error {
+				if n == opsetVersion {
+					opset = int64(x)
+				}
+				return nil
+			})
+		case modelGraph:
+			graph = v
+		}
+		return nil
+	}))
+	require.EqualValues(t, IRVersion, ir)
+	require.EqualValues(t, Opset, opset)
+	require.Equal(t, int64(8), ir)
+	require.Equal(t, int64(17), opset)
+
+	var inputs, outputs []string
+	name := func(v []byte) (s string) {
+		_ = fields(v, func(n protowire.Number, _ protowire.Type, b []byte, _ uint64) error {
+			if n == valueInfoName {
+				s = string(b)
+			}
+			return nil
+		})
+		return s
+	}
+	require.NoError(t, fields(graph, func(num protowire.Number, _ protowire.Type, v []byte, _ uint64) error {
+		switch num {
+		case graphInput:
+			inputs = append(inputs, name(v))
+		case graphOutput:
+			outputs = append(outputs, name(v))
+		}
+		return nil
+	}))
+	require.Equal(t, []string{"input_ids", "attention_mask"}, inputs)
+	require.Equal(t, []string{"quality", "output_tokens", "embedding"}, outputs)
 }
