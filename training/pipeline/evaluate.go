@@ -47,6 +47,13 @@ type Validation struct {
 	// models by their mean training score on the dataset: what the router
 	// must beat to have learned anything from the prompt.
 	ProfileOnlyAUC map[string]float64 `json:"profile_only_within_prompt_auc"`
+	// TaskLookupAUC ranks by each profile's mean training score on the
+	// prompt's dataset and task (MMLU-Pro category, LLMRouter benchmark).
+	TaskLookupAUC map[string]float64 `json:"task_lookup_within_prompt_auc"`
+	// LookupBCE is the BCE of predicting each pair by its profile's mean
+	// training score on the dataset: the model without any prompt
+	// information, for comparison with BCE (before Platt; Laplace-smoothed).
+	LookupBCE float64 `json:"lookup_bce"`
 	// LengthMAELog is the mean |log predicted - log true| output tokens.
 	LengthMAELog map[string]float64 `json:"length_mae_log"`
 	// Routing compares, per dataset, the mean true score of the model the
@@ -167,7 +174,10 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 	v.ECECrossFit = round4(crossFitECE(logits, ys, half))
 
 	best := bestSingleRanking(c, train)
-	v.AUC, v.WithinPromptAUC, v.ProfileOnlyAUC, v.LengthMAELog, v.Routing = map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]Routing{}
+	v.AUC, v.WithinPromptAUC, v.ProfileOnlyAUC, v.TaskLookupAUC = map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
+	v.LengthMAELog, v.Routing = map[string]float64{}, map[string]Routing{}
+	byDataset, byTask := lookupTable(c, train, false), lookupTable(c, train, true)
+	v.LookupBCE = round4(lookupBCE(preds, byDataset))
 	for d, info := range c.Datasets {
 		var dp []prediction
 		for _, pr := range preds {
@@ -183,6 +193,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 			v.AUC[info.Name] = round4(calibrate.AUC(s, y))
 			v.WithinPromptAUC[info.Name] = round4(withinPromptAUC(dp, nil))
 			v.ProfileOnlyAUC[info.Name] = round4(withinPromptAUC(profileOnly(dp, best[d]), nil))
+			v.TaskLookupAUC[info.Name] = round4(withinPromptAUC(lookupPredictions(dp, byTask, true), nil))
 			v.Routing[info.Name] = routing(dp, best[d])
 		}
 		if mae, n := lengthMAE(dp); n > 0 {
@@ -324,6 +335,64 @@ func profileOnly(dp []prediction, ranking []int) []prediction {
 		out[i] = prediction{ex: pr.ex, logits: l, logLens: pr.logLens}
 	}
 	return out
+}
+
+// lookup is a table of mean training scores per (dataset[/task], profile).
+type lookup map[string]struct{ sum, n float64 }
+
+func lookupKey(ex corpus.Example, m int, task bool) string {
+	if task {
+		return fmt.Sprintf("%d\x00%s\x00%d", ex.Dataset, ex.Task, m)
+	}
+	return fmt.Sprintf("%d\x00%d", ex.Dataset, m)
+}
+
+func lookupTable(c *corpus.Corpus, train []int, task bool) lookup {
+	t := lookup{}
+	for _, i := range train {
+		ex := c.Examples[i]
+		for _, l := range ex.Labels {
+			if l.HasScore() {
+				e := t[lookupKey(ex, l.Profile, task)]
+				e.sum += l.Score
+				e.n++
+				t[lookupKey(ex, l.Profile, task)] = e
+			}
+		}
+	}
+	return t
+}
+
+// mean is the Laplace-smoothed mean score of a key (0.5 when unseen).
+func (t lookup) mean(k string) float64 {
+	e := t[k]
+	return (e.sum + 0.5) / (e.n + 1)
+}
+
+// lookupPredictions replaces the model's logits by the table's means.
+func lookupPredictions(dp []prediction, t lookup, task bool) []prediction {
+	out := make([]prediction, len(dp))
+	for i, pr := range dp {
+		l := make([]float64, len(pr.logits))
+		for m := range l {
+			l[m] = t.mean(lookupKey(pr.ex, m, task))
+		}
+		out[i] = prediction{ex: pr.ex, logits: l, logLens: pr.logLens}
+	}
+	return out
+}
+
+func lookupBCE(preds []prediction, t lookup) float64 {
+	var p, y []float64
+	for _, pr := range preds {
+		for _, l := range pr.ex.Labels {
+			if l.HasScore() {
+				p = append(p, t.mean(lookupKey(pr.ex, l.Profile, false)))
+				y = append(y, l.Score)
+			}
+		}
+	}
+	return calibrate.BCE(p, y)
 }
 
 // routing compares choosers on the prompts' labelled profiles.
@@ -493,11 +562,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(k)
 	return k
-}
-
-func softplus(z float64) float64 {
-	if z > 30 {
-		return z
-	}
-	return math.Log1p(math.Exp(z))
 }

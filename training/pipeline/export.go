@@ -133,9 +133,12 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "Profiles are canonical model names (training/dataset.Canonical) of models with quality labels; arena-hard-lengths only adds output lengths for them. ")
 	fmt.Fprintf(&b, "Reasoning profiles (o1-*) are trained on visible answer lengths only: their hidden reasoning tokens are not in the data, the catalog adds them.\n\n")
 	fmt.Fprintf(&b, "## Validation (%d held-out prompts, %.0f %%, identical texts kept on one side)\n\n", v.Prompts, 100*opt.Val)
-	fmt.Fprintf(&b, "- BCE %.4f, ECE (10 bins) %.4f (cross-fitted %.4f) over %d quality pairs\n", v.BCE, v.ECE, v.ECECrossFit, v.QualityPairs)
-	fmt.Fprintf(&b, "- AUC: %s\n- Within-prompt AUC (ranking of models on the same prompt): %s\n- Length MAE (log tokens): %s\n",
-		fmtMap(v.AUC), fmtMap(v.WithinPromptAUC), fmtMap(v.LengthMAELog))
+	fmt.Fprintf(&b, "- BCE %.4f (a per-dataset, per-profile mean-score table, i.e. no prompt information: %.4f), ECE (10 bins) %.4f (cross-fitted %.4f) over %d quality pairs\n",
+		v.BCE, v.LookupBCE, v.ECE, v.ECECrossFit, v.QualityPairs)
+	fmt.Fprintf(&b, "- AUC: %s\n- Within-prompt AUC (ranking of models on the same prompt): %s\n", fmtMap(v.AUC), fmtMap(v.WithinPromptAUC))
+	fmt.Fprintf(&b, "  - baselines: each model's mean training score on the dataset %s; on the dataset and task (category / benchmark) %s\n",
+		fmtMap(v.ProfileOnlyAUC), fmtMap(v.TaskLookupAUC))
+	fmt.Fprintf(&b, "- Length MAE (log tokens): %s\n", fmtMap(v.LengthMAELog))
 	fmt.Fprintf(&b, "\n| dataset | router (Quality mode) | best single model | random | oracle |\n| --- | ---: | ---: | ---: | ---: |\n")
 	for _, k := range sortedKeys(v.Routing) {
 		r := v.Routing[k]
