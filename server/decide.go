@@ -28,6 +28,7 @@ type routed struct {
 	sessionKey string
 	decision   router.Decision
 	needs      router.Needs
+	rreq       router.Request
 }
 
 // decide reads the body once, parses what routing needs, resolves the
@@ -78,23 +79,29 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Params:            req.Params,
 		RequireParameters: req.Routing.RequireParameters,
 	}
-	rreq := router.Request{
+	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
 	}
-	d, err := s.decideFor(c, api, dep, rreq)
+	return r, s.decideWith(c, s.cfg.Router, api, r)
+}
+
+// decideWith asks rt for r's decision and notes it on the record.
+func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r *routed) error {
+	ex := exchangeOf(c)
+	d, err := s.decideFor(c, rt, api, r.dep, r.rreq)
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
-	return r, err
+	return err
 }
 
 // decideFor runs the router over the deployment's models that can serve the
 // API. Models that cannot are taken out of the subset before deciding and
 // put back into the decision's candidates with the reason, so the answer
 // still explains every model.
-func (s *Server) decideFor(c *gin.Context, api openai.API, dep router.Deployment, rreq router.Request) (router.Decision, error) {
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, dep router.Deployment, rreq router.Request) (router.Decision, error) {
 	start := time.Now()
-	all, err := s.cfg.Router.Candidates(dep)
+	all, err := rt.Candidates(dep)
 	if err != nil {
 		return router.Decision{}, err
 	}
@@ -123,7 +130,7 @@ func (s *Server) decideFor(c *gin.Context, api openai.API, dep router.Deployment
 				Message: "no model in the deployment can serve this API: " + summarize(dropped), Detail: dropped}
 		}
 	}
-	d, err := s.cfg.Router.Decide(c.Request.Context(), dep, rreq)
+	d, err := rt.Decide(c.Request.Context(), dep, rreq)
 	d.Candidates = append(d.Candidates, dropped...)
 	if d.Latency == 0 {
 		d.Latency = time.Since(start)

@@ -54,8 +54,12 @@ type Keys interface {
 // Config wires a Server. Router, Forwarder and Supports are required for
 // forwarding; the rest are optional.
 type Config struct {
-	Router    *router.Router
-	Forwarder Forwarder
+	Router *router.Router
+	// PreviewRouter, optional, is the same router without provider
+	// availability: POST /v1/route uses it to still show a decision when
+	// no provider is configured.
+	PreviewRouter *router.Router
+	Forwarder     Forwarder
 	// Supports returns why model m cannot serve api ("" when it can).
 	Supports func(m router.Model, api upstream.API) string
 	// Available returns why a model's provider cannot be called right now,

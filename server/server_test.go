@@ -285,7 +285,8 @@ func TestRouteDecidesWithoutForwarding(t *testing.T) {
 			Cost  float64 `json:"expected_cost_usd"`
 			Rank  int     `json:"rank"`
 		} `json:"candidates"`
-		InputTokens int `json:"input_tokens"`
+		InputTokens int  `json:"input_tokens"`
+		Forwardable bool `json:"forwardable"`
 	}
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
 	assert.Equal(t, "quality", d.Mode)
@@ -298,6 +299,7 @@ func TestRouteDecidesWithoutForwarding(t *testing.T) {
 		assert.Greater(t, c.Cost, 0.0, c.Model)
 	}
 	assert.Positive(t, d.InputTokens)
+	assert.True(t, d.Forwardable)
 	assert.Zero(t, fwd.calls.Load(), "nothing forwarded")
 	rec := log.waitFor(t, 1)[0]
 	assert.Equal(t, "route", rec.API)
@@ -497,4 +499,32 @@ func TestResponsesContinuationStaysWithItsModel(t *testing.T) {
 			assert.Equal(t, tt.want, resp.Model)
 		})
 	}
+}
+
+func TestRouteShowsADecisionWithNoProviderConfigured(t *testing.T) {
+	notConfigured := func(m router.Model) string { return "provider " + m.Provider + " not configured: set OPENAI_API_KEY" }
+	srv, log, fwd := newTestServer(t, func(c *Config) {
+		c.Router = newTestRouter(t, notConfigured)
+		c.PreviewRouter = newTestRouter(t, nil)
+	})
+	h := srv.Handler()
+	w := do(h, http.MethodPost, "/v1/route", chatBody)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var d struct {
+		ChosenModel string `json:"chosen_model"`
+		Forwardable bool   `json:"forwardable"`
+		Note        string `json:"note"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
+	assert.Equal(t, "mini", d.ChosenModel)
+	assert.False(t, d.Forwardable)
+	assert.Contains(t, d.Note, "OPENAI_API_KEY")
+
+	w = do(h, http.MethodPost, "/v1/chat/completions", chatBody)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code, "forwarding still needs a provider")
+	assert.Zero(t, fwd.calls.Load())
+	recs := log.waitFor(t, 2)
+	assert.Equal(t, http.StatusOK, recs[0].Status)
+	assert.Equal(t, "mini", recs[0].Decision.ChosenID)
+	assert.Equal(t, router.ENotConfigured, recs[1].ErrorCode)
 }

@@ -119,6 +119,12 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	// The same router blind to provider availability, so /v1/route and the
+	// playground show decisions on a machine with no provider configured.
+	preview, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	met := metrics.New()
 	met.SetRouterModel(modelVersion)
 	adminKey := env[manage.EnvAdminKey]
@@ -133,6 +139,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	gw := server.New(server.Config{
 		Router:               rt,
+		PreviewRouter:        preview,
 		Forwarder:            &upstream.Forwarder{Providers: providers},
 		Supports:             providers.Supports,
 		Available:            providers.Available,

@@ -102,6 +102,10 @@ type RouteResponse struct {
 	InputTokens     int     `json:"input_tokens"`
 	PromptSource    string  `json:"prompt_source"`
 	RouterLatencyMS float64 `json:"router_latency_ms"`
+	// Forwardable is false when no candidate's provider is configured: the
+	// decision is what the router would do, and Note names the settings.
+	Forwardable bool   `json:"forwardable"`
+	Note        string `json:"note,omitempty"`
 }
 
 // RouteCandidate is one model in a [RouteResponse].
