@@ -80,17 +80,18 @@ type Config struct {
 	Ready func() bool
 	// MaxBodyBytes caps request bodies (default 20 MiB).
 	MaxBodyBytes int64
-	// RouterModelVersion is the router model's content hash, logged with
-	// every record.
+	// RouterModelVersion names the router model (its card version or
+	// content hash), logged with every record.
 	RouterModelVersion string
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools
 	// (web search, file search, ...) to OpenAI models.
 	AgentToolsOpenAIOnly bool
-	// EstimateTokens turns a prompt's text length into a token count;
-	// default [CharsPerToken] characters per token. ImageTokens are added
-	// per image (default 765, a high-detail 512x512 tile set).
+	// EstimateTokens counts the tokens of the text a request's model reads
+	// (serve uses models.EstimateTokens); default [EstimateTokensByChars].
+	// ImageTokens are added per image (default 765, a high-detail 512x512
+	// tile set).
 	EstimateTokens func(text string) int
 	ImageTokens    int
 	// Mount adds routes (metrics, playground, management API). Use
@@ -128,6 +129,9 @@ func New(cfg Config) *Server {
 	if cfg.Supports == nil {
 		cfg.Supports = func(router.Model, upstream.API) string { return "" }
 	}
+	if cfg.RequireKeys && cfg.Keys == nil {
+		cfg.Logger.Error("server: keys are required but no key store is configured; every API call will fail")
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments}
 	if s.deploys == nil {
 		latest := ""
@@ -146,7 +150,9 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.ContextWithFallback = true
-	e.Use(s.requestID)
+	// The outer recover covers mounted routes; API routes have their own
+	// inside the record (below).
+	e.Use(s.requestID, s.recover)
 	e.NoRoute(func(c *gin.Context) {
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
