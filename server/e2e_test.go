@@ -324,3 +324,16 @@ func TestE2EBadKeyIsRefused(t *testing.T) {
 	assert.Empty(t, e.openai.Requests())
 	assert.Equal(t, http.StatusUnauthorized, e.log.waitFor(t, 1)[0].Status)
 }
+
+func TestE2EModelsList(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	page, err := client.Models.List(context.Background())
+	require.NoError(t, err)
+	var ids []string
+	for _, m := range page.Data {
+		ids = append(ids, m.ID)
+		assert.Equal(t, "model", string(m.Object))
+	}
+	assert.Equal(t, []string{"model-router", "large", "mini", "nano", "claude"}, ids)
+}
