@@ -33,6 +33,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
+	fs.IntVar(&opt.Answers, "tokenizer-answers", opt.Answers, "Arena-Hard model answers added to the prompts the tokenizer learns from (0: prompts only)")
+	fs.StringVar(&opt.AnswersDir, "answers-dir", opt.AnswersDir, "folder of Arena-Hard answer files (<model>.jsonl)")
 	fs.IntVar(&opt.Workers, "workers", opt.Workers, "goroutines (the trained model does not depend on it)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: modelrouter train [--data DIR]... [--out DIR] [--seed N] [--epochs N] [--val 0.1] [--allow-unlicensed]\n\n")

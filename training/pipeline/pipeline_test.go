@@ -53,6 +53,7 @@ func tinyOptions(out string, data ...string) Options {
 	opt.Data, opt.Out, opt.Log = data, out, io.Discard
 	opt.Shape = Shape{Buckets: 64, Dim: 8, Hidden: 16, Z: 4, Head: 12, Tail: 4}
 	opt.Tokenizer = wordpiece.Options{VocabSize: 120, MinFrequency: 2}
+	opt.Answers = 0
 	opt.Epochs = 40
 	opt.Val = 0.2
 	opt.Command = "test"
@@ -161,4 +162,53 @@ func TestRunRejectsLengthOnlyData(t *testing.T) {
 		[]byte(`{"id": "x/1", "prompt": "hi", "results": {"a": {"score": null, "output_tokens": 5}}}`+"\n"), 0o644))
 	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), p))
 	assert.ErrorContains(t, err, "no dataset has quality labels")
+}
+
+func writeAnswers(t *testing.T, dir string, models, perModel int) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for m := range models {
+		var lines []string
+		for i := range perModel {
+			lines = append(lines, fmt.Sprintf(`{"question_id": "q%d", "model_id": "m%d", "choices": [{"index": 0, "turns": [{"content": "answer %d of model %d"}]}]}`, i, m, i, m))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("m%d.jsonl", m)), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	}
+}
+
+func TestAnswerTextsTakesTheSameNumberFromEveryModel(t *testing.T) {
+	dir := t.TempDir()
+	writeAnswers(t, dir, 3, 10)
+	texts, err := AnswerTexts(dir, 6)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"answer 0 of model 0", "answer 1 of model 0", "answer 0 of model 1", "answer 1 of model 1", "answer 0 of model 2", "answer 1 of model 2"}, texts)
+	texts, err = AnswerTexts(dir, 100)
+	require.NoError(t, err)
+	assert.Len(t, texts, 30)
+	texts, err = AnswerTexts(dir, 0)
+	require.NoError(t, err)
+	assert.Empty(t, texts)
+	_, err = AnswerTexts(t.TempDir(), 5)
+	assert.ErrorContains(t, err, "no *.jsonl")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "m9.jsonl"), []byte("{\n"), 0o644))
+	_, err = AnswerTexts(dir, 100)
+	assert.ErrorContains(t, err, "line 1")
+}
+
+func TestTokenizerLearnsFromAnswers(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 100, 1)
+	ans := filepath.Join(dir, "answers")
+	writeAnswers(t, ans, 2, 50)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.LeaveOneOut, opt.Epochs, opt.Answers, opt.AnswersDir = false, 1, 100, ans
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, 100, res.TokenizerAnswers)
+	assert.Contains(t, string(res.Tokenizer), `"answer"`, "a word only the answers use")
+
+	opt.AnswersDir = filepath.Join(dir, "missing")
+	res, err = Run(context.Background(), opt)
+	require.NoError(t, err, "missing answers only narrow the tokenizer's corpus")
+	assert.Zero(t, res.TokenizerAnswers)
 }

@@ -34,8 +34,12 @@ type Options struct {
 	Workers         int
 	Shape           Shape
 	Tokenizer       wordpiece.Options
-	Command         string // the command line, for PROVENANCE.md
-	Log             io.Writer
+	// Answers model answers (from AnswersDir) join the training prompts
+	// when the tokenizer is learned; 0: prompts only.
+	Answers    int
+	AnswersDir string
+	Command    string // the command line, for PROVENANCE.md
+	Log        io.Writer
 }
 
 // Shape is the model's size (arch.Spec without the data-given parts).
@@ -50,7 +54,7 @@ var DefaultShape = Shape{Buckets: 32768, Dim: 64, Hidden: 128, Z: 32, Head: 192,
 // DefaultOptions are the shipped model's settings.
 func DefaultOptions() Options {
 	return Options{Out: "models/artifacts", Seed: 1, Val: 0.1, LeaveOneOut: true, Workers: 2,
-		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions}
+		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir()}
 }
 
 // Result is a finished run.
@@ -59,13 +63,15 @@ type Result struct {
 	Train     []int
 	Val       []int
 	Tokenizer []byte
-	Params    *fit.Params
-	Offset    float64 // the dataset offset used at inference
-	Weights   *arch.Weights
-	Metrics   Metrics
-	Datasets  []string
-	Skipped   []string
-	Elapsed   time.Duration
+	// TokenizerAnswers is how many model answers the tokenizer learned from.
+	TokenizerAnswers int
+	Params           *fit.Params
+	Offset           float64 // the dataset offset used at inference
+	Weights          *arch.Weights
+	Metrics          Metrics
+	Datasets         []string
+	Skipped          []string
+	Elapsed          time.Duration
 }
 
 // Run trains and evaluates a router model and writes its artifacts into
@@ -97,18 +103,30 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("--val %g: want a share in [0, 1)", opt.Val)
 	}
 	train, val := c.Split(opt.Val, int64(opt.Seed))
+	res := &Result{Corpus: c, Train: train, Val: val, Datasets: dirs, Skipped: skipped}
 	logf("%d profiles, %d prompts: %d train, %d validation (whole prompts, identical texts kept together)",
 		len(c.Profiles), len(c.Examples), len(train), len(val))
 
-	tok, err := wordpiece.Train(c.Texts(train), opt.Tokenizer)
+	texts := c.Texts(train)
+	if opt.Answers > 0 {
+		answers, err := AnswerTexts(opt.AnswersDir, opt.Answers)
+		if err != nil {
+			logf("tokenizer: no model answers added (%v); learning from the training prompts only", err)
+		} else {
+			texts = append(texts, answers...)
+			res.TokenizerAnswers = len(answers)
+		}
+	}
+	tok, err := wordpiece.Train(texts, opt.Tokenizer)
 	if err != nil {
 		return nil, err
 	}
+	res.Tokenizer = tok
 	enc, err := wordpiece.Load(bytes.NewReader(tok))
 	if err != nil {
 		return nil, err
 	}
-	logf("tokenizer: %d tokens learned from the training prompts", enc.VocabSize())
+	logf("tokenizer: %d tokens learned from %d training prompts and %d model answers", enc.VocabSize(), len(train), res.TokenizerAnswers)
 	bar := progress.New(opt.Log, int64(len(c.Examples)), "tokenize")
 	// The classifier's tokenizer is proven token-for-token identical to
 	// sugarme on real prompts and is much faster.
@@ -136,7 +154,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	offset := p.MeanOffset(qualityCounts(c, train))
-	res := &Result{Corpus: c, Train: train, Val: val, Tokenizer: tok, Params: p, Offset: offset, Datasets: dirs, Skipped: skipped}
+	res.Params, res.Offset = p, offset
 	ev, err := evaluate(c, train, val, p, offset)
 	if err != nil {
 		return nil, err
