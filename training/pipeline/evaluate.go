@@ -523,6 +523,18 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []
 				}
 			}
 		}
+		shared := 0
+		for _, i := range held {
+			for _, l := range c.Examples[i].Labels {
+				if l.HasScore() && seen[l.Profile] {
+					shared++
+				}
+			}
+		}
+		if shared == 0 {
+			fmt.Fprintf(log, "leave out %s: skipped, none of its models has labels in another dataset\n", info.Name)
+			continue
+		}
 		p, err := trainOn(ctx, cfg, c, tr, "without "+info.Name, log)
 		if err != nil {
 			return nil, err

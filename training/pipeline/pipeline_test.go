@@ -212,3 +212,27 @@ func TestTokenizerLearnsFromAnswers(t *testing.T) {
 	require.NoError(t, err, "missing answers only narrow the tokenizer's corpus")
 	assert.Zero(t, res.TokenizerAnswers)
 }
+
+func TestLeaveOneOutSkipsDatasetsWithoutSharedModels(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 100, 1)
+	b := writeToyDataset(t, dir, "mmlu-pro", 100, 2) // same two models: shared
+	c := filepath.Join(dir, "llmrouter")
+	require.NoError(t, os.MkdirAll(c, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(c, "models.json"), []byte(`{"models": {"x": {}, "y": {}}}`), 0o644))
+	var lines []string
+	for i := range 20 {
+		lines = append(lines, fmt.Sprintf(`{"id": "l/%d", "task": "t", "prompt": "about cats %d", "results": {"x": {"score": 1}, "y": {"score": 0}}}`, i, i))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(c, "items.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	opt := tinyOptions(filepath.Join(dir, "out"), a, b, c)
+	opt.Epochs = 2
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	var left []string
+	for _, l := range res.Metrics.LeaveOneOut {
+		left = append(left, l.Dataset)
+		assert.Greater(t, l.Pairs, 0)
+	}
+	assert.Equal(t, []string{"mmlu-pro", "zeroeval-math"}, left, "llmrouter's models have no labels elsewhere")
+}
