@@ -169,3 +169,31 @@ func TestTrainRejectsBadInput(t *testing.T) {
 	_, err = Train(cctx, cfg, []Sample{{IDs: []int64{3}}})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestEMAReturnsTheAverageOfTheSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	samples := tinyBatch(rng, 40)
+	cfg := DefaultConfig()
+	cfg.Spec, cfg.Datasets, cfg.Epochs, cfg.Batch = tinySpec, 2, 2, 8
+	cfg.EMA = 0
+	var last *Params
+	cfg.AfterEpoch = func(_ int, p *Params) { last = p.Clone() }
+	raw, err := Train(context.Background(), cfg, samples)
+	require.NoError(t, err)
+	assert.Equal(t, last.W1, raw.W1, "without EMA the last step's parameters come back")
+
+	cfg.EMA = 0.9
+	avg, err := Train(context.Background(), cfg, samples)
+	require.NoError(t, err)
+	assert.NotEqual(t, raw.W1, avg.W1)
+	// Each averaged weight lies within the range the raw run's start and
+	// end span, shrunk towards earlier steps: closer to the start than raw.
+	start, err := NewParams(tinySpec, 2, rand.New(rand.NewPCG(cfg.Seed, 0x726f75746572)))
+	require.NoError(t, err)
+	dRaw, dAvg := 0.0, 0.0
+	for i := range raw.W1 {
+		dRaw += math.Abs(raw.W1[i] - start.W1[i])
+		dAvg += math.Abs(avg.W1[i] - start.W1[i])
+	}
+	assert.Less(t, dAvg, dRaw)
+}

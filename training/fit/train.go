@@ -28,6 +28,10 @@ type Config struct {
 	// Progress, if set, is called after every step with the steps done, the
 	// total and the running mean loss of the current epoch.
 	Progress func(step, total int, loss float64)
+	// EMA, if in (0,1), makes Train return an exponential moving average
+	// of the parameters over the steps (decay EMA per step), which smooths
+	// out the last steps' noise.
+	EMA float64
 	// AfterEpoch, if set, sees the parameters after each epoch (read only).
 	AfterEpoch func(epoch int, p *Params)
 }
@@ -35,7 +39,7 @@ type Config struct {
 // DefaultConfig holds the shipped model's training settings (without Spec
 // and Datasets, which come from the data).
 func DefaultConfig() Config {
-	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
+	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, EMA: 0.99, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
 }
 
 // shards is the fixed number of gradient shards. Each worker sums whole
@@ -75,6 +79,10 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	steps := (len(samples) + cfg.Batch - 1) / cfg.Batch
 	total, step := steps*cfg.Epochs, 0
 	batch := make([]Sample, 0, cfg.Batch)
+	var avg *Params
+	if cfg.EMA > 0 && cfg.EMA < 1 {
+		avg = p.Clone()
+	}
 	for epoch := range cfg.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		sum := 0.0
@@ -92,14 +100,24 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 			for _, g := range bufs {
 				g.reset()
 			}
+			if avg != nil {
+				avg.blend(p, cfg.EMA, cfg.Workers)
+			}
 			step++
 			if cfg.Progress != nil {
 				cfg.Progress(step, total, sum/float64(b+1))
 			}
 		}
 		if cfg.AfterEpoch != nil {
-			cfg.AfterEpoch(epoch+1, p)
+			if avg != nil {
+				cfg.AfterEpoch(epoch+1, avg)
+			} else {
+				cfg.AfterEpoch(epoch+1, p)
+			}
 		}
+	}
+	if avg != nil {
+		return avg, nil
 	}
 	return p, nil
 }
@@ -234,4 +252,17 @@ func (gr *grads) reset() {
 		gr.mark[r] = false
 	}
 	gr.touched = gr.touched[:0]
+}
+
+// blend moves a towards p: a = decay·a + (1-decay)·p.
+func (a *Params) blend(p *Params, decay float64, workers int) {
+	at, pt := a.tensors(), p.tensors()
+	for i := range at {
+		dst, src := at[i].data, pt[i].data
+		parallel(len(dst), workers, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				dst[j] = decay*dst[j] + (1-decay)*src[j]
+			}
+		})
+	}
 }

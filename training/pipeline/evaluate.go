@@ -99,6 +99,7 @@ type TrainingInfo struct {
 	LR              float64            `json:"lr"`
 	WeightDecay     float64            `json:"weight_decay"`
 	LengthWeight    float64            `json:"length_weight"`
+	EMA             float64            `json:"ema"`
 	Seed            uint64             `json:"seed"`
 	InferenceOffset float64            `json:"inference_offset"`
 	DatasetOffsets  map[string]float64 `json:"dataset_offsets"`

@@ -161,7 +161,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Metrics = ev.metrics
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
-		LengthWeight: cfg.Loss.LengthWeight, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
+		LengthWeight: cfg.Loss.LengthWeight, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
 	res.Weights = calibratedWeights(p, offset, ev.platt)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
