@@ -46,6 +46,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
 	}
+	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 {
+		return fmt.Errorf("train: --epochs, --loo-epochs and --tokenizer-answers must not be negative")
+	}
 	opt.Data = data
 	opt.Seed = *seed
 	opt.Command = "modelrouter train " + strings.Join(args, " ")

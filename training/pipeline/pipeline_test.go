@@ -236,3 +236,19 @@ func TestLeaveOneOutSkipsDatasetsWithoutSharedModels(t *testing.T) {
 	}
 	assert.Equal(t, []string{"mmlu-pro", "zeroeval-math"}, left, "llmrouter's models have no labels elsewhere")
 }
+
+func TestRunWithoutValidationKeepsDefaultBands(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 60, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.Val, opt.Epochs, opt.LeaveOneOut = 0, 1, false
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Empty(t, res.Val)
+	assert.Equal(t, 0.02, res.Metrics.Bands.Balanced.Band)
+	assert.Equal(t, 0.06, res.Metrics.Bands.Cost.Band)
+
+	opt.Val = 1
+	_, err = Run(context.Background(), opt)
+	assert.ErrorContains(t, err, "--val")
+}
