@@ -27,8 +27,8 @@ test: ort ## run every test
 vet: ## go vet
 	go vet ./...
 
-train: ort ## retrain the router model into models/ from $(DATA)
-	go run ./cmd/modelrouter train --out models
+train: ort ## retrain the router model into models/artifacts/ from $(DATA)
+	go run ./cmd/modelrouter train --data $(DATA)
 
 eval: ort ## evaluate the embedded router model on $(DATA)
 	go run ./cmd/modelrouter eval --out eval-report
