@@ -4,7 +4,9 @@ ORT_VERSION ?= 1.24.1
 ORT_LIB := $(CURDIR)/.cache/onnxruntime/$(ORT_VERSION)/libonnxruntime.so
 export ONNXRUNTIME_SHARED_LIBRARY_PATH ?= $(ORT_LIB)
 export CGO_ENABLED := 1
-DATA ?= ../shared/data/canonical
+# TRAIN_FLAGS / EVAL_FLAGS pass options through, e.g. TRAIN_FLAGS='--data DIR --seed 2'.
+TRAIN_FLAGS ?=
+EVAL_FLAGS ?=
 GOFLAGS_TEST ?= -count=1
 
 .PHONY: help run test train eval bench vet ort build
@@ -27,11 +29,11 @@ test: ort ## run every test
 vet: ## go vet
 	go vet ./...
 
-train: ort ## retrain the router model into models/artifacts/ from $(DATA)
-	go run ./cmd/modelrouter train --data $(DATA)
+train: ort ## retrain the router model into models/artifacts/ (default data: ../shared/data/canonical)
+	go run ./cmd/modelrouter train $(TRAIN_FLAGS)
 
-eval: ort ## evaluate the embedded router model on $(DATA)
-	go run ./cmd/modelrouter eval --out eval-report
+eval: ort ## evaluate the embedded router model on ../shared/data/canonical into eval-report/
+	go run ./cmd/modelrouter eval --out eval-report $(EVAL_FLAGS)
 
 bench: ort ## benchmarks: classifier speed, gateway overhead
 	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/...
