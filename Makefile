@@ -35,5 +35,6 @@ train: ort ## retrain the router model into models/artifacts/ (default data: ../
 eval: ort ## evaluate the embedded router model on ../shared/data/canonical into eval-report/
 	go run ./cmd/modelrouter eval --out eval-report $(EVAL_FLAGS)
 
-bench: ort ## benchmarks: classifier speed, gateway overhead
-	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/...
+bench: ort ## benchmarks: classifier speed, gateway overhead, store; then the 1,000 req/s load run
+	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/... ./store/
+	MODELROUTER_LOAD=1000 MODELROUTER_LOAD_FOR=5s go test -count=1 -run TestLoad -v ./server/
