@@ -3,6 +3,7 @@ package upstream
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -38,8 +39,8 @@ func upstreamModel(m router.Model) string {
 // RewriteOpenAI prepares a client's raw OpenAI body (Chat Completions or
 // Responses) for an OpenAI-compatible upstream serving m: `model` becomes
 // the upstream model name, our routing_config goes, and so do the
-// parameters m cannot take (router.DroppedParams). For a reasoning model on
-// Chat Completions, max_tokens is renamed max_completion_tokens; on
+// parameters m cannot take (router.DroppedParams). For an OpenAI reasoning
+// model on Chat Completions, max_tokens is renamed max_completion_tokens; on
 // Responses a non-reasoning model also loses `reasoning`. Every other
 // member keeps its exact bytes (members may come out in another order).
 func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
@@ -86,7 +87,7 @@ func dropUnsupported(obj map[string]json.RawMessage, api API, m router.Model) {
 		delete(obj, k)
 	}
 	if m.Capabilities.Reasoning {
-		if v, ok := obj["max_tokens"]; ok && api == APIChatCompletions {
+		if v, ok := obj["max_tokens"]; ok && api == APIChatCompletions && speaksOpenAIReasoning(m) {
 			if _, set := obj["max_completion_tokens"]; !set {
 				obj["max_completion_tokens"] = v
 			}
@@ -96,6 +97,14 @@ func dropUnsupported(obj map[string]json.RawMessage, api API, m router.Model) {
 		// The Responses API's form of reasoning_effort.
 		delete(obj, "reasoning")
 	}
+}
+
+// speaksOpenAIReasoning tells models whose API rejects max_tokens for
+// reasoning models (OpenAI's o-series and GPT-5, on OpenAI or Azure) from
+// other reasoning models (DeepSeek R1 and the like), which still read
+// max_tokens.
+func speaksOpenAIReasoning(m router.Model) bool {
+	return m.Provider == "openai" || m.Provider == "azure" || strings.EqualFold(m.Format, "OpenAI")
 }
 
 // withStreamUsage asks a streaming Chat Completions upstream to send usage

@@ -59,6 +59,13 @@ func TestRewriteOpenAI(t *testing.T) {
 			want: map[string]string{"model": `"o4-mini"`, "messages": `[]`, "reasoning_effort": `"high"`, "max_completion_tokens": `10`},
 		},
 		{
+			name: "non-OpenAI reasoning model keeps max_tokens", api: upstream.APIChatCompletions,
+			model: router.Model{ID: "deepseek-r1", Name: "deepseek-reasoner", Provider: "deepseek", Format: "DeepSeek",
+				Capabilities: router.Capabilities{Reasoning: true}},
+			in:   `{"model":"r","messages":[],"temperature":0.5,"max_tokens":10}`,
+			want: map[string]string{"model": `"deepseek-reasoner"`, "messages": `[]`, "max_tokens": `10`},
+		},
+		{
 			name: "max_completion_tokens wins over max_tokens", api: upstream.APIChatCompletions, model: reasoningModel,
 			in:   `{"model":"r","messages":[],"max_tokens":10,"max_completion_tokens":20}`,
 			want: map[string]string{"model": `"o4-mini"`, "messages": `[]`, "max_completion_tokens": `20`},
