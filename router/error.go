@@ -28,6 +28,9 @@ type Error struct {
 	Message string
 	// Param names the request field at fault, when there is one.
 	Param string
+	// Reason, when set, is the machine-readable code clients see instead of
+	// Code (e.g. the reference's "InvalidResourceProperties").
+	Reason string
 	// Detail carries structured context (e.g. why each candidate was
 	// excluded); server/ may render it.
 	Detail any

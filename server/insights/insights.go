@@ -7,7 +7,6 @@ package insights
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -151,35 +150,13 @@ func (h *Handler) rangeOf(r *http.Request, closed bool) (store.Range, error) {
 	return rng, rng.Validate()
 }
 
-// statusOf maps the few codes these endpoints produce; internal errors are
-// logged and shown without their text.
-func statusOf(code string) (int, string) {
-	switch code {
-	case router.EInvalid:
-		return http.StatusBadRequest, "invalid_request_error"
-	case router.EUnauthorized:
-		return http.StatusUnauthorized, "authentication_error"
-	case router.EForbidden:
-		return http.StatusForbidden, "permission_error"
-	}
-	return http.StatusInternalServerError, "server_error"
-}
-
+// writeError answers through apierr, the one place that maps error codes
+// to HTTP; internal errors are logged and shown without their text.
 func (h *Handler) writeError(w http.ResponseWriter, err error) {
-	code := router.ErrorCode(err)
-	status, typ := statusOf(code)
-	if status == http.StatusInternalServerError {
+	if apierr.IsInternal(err) {
 		h.Logger.Error("insights", "err", err)
 	}
-	body := openai.ErrorBody{Error: openai.ErrorDetail{Message: router.ErrorMessage(err), Type: typ, Code: &code}}
-	var re *router.Error
-	if errors.As(err, &re) && re.Param != "" {
-		body.Error.Param = &re.Param
-	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="modelrouter"`)
-	}
-	writeJSON(w, status, body)
+	apierr.Write(w, err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

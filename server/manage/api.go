@@ -77,8 +77,8 @@ func (a *API) Register(r gin.IRouter) {
 // "api-key: <key>".
 func (a *API) authorize(c *gin.Context) {
 	if a.key == "" {
-		writeError(c, &apiError{status: http.StatusForbidden, code: CodeDisabled,
-			message: "The management API is off because no admin key is configured. Set " + EnvAdminKey +
+		writeError(c, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
+			Message: "The management API is off because no admin key is configured. Set " + EnvAdminKey +
 				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
@@ -87,8 +87,8 @@ func (a *API) authorize(c *gin.Context) {
 		got = strings.TrimSpace(bearer)
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.key)) != 1 {
-		writeError(c, &apiError{status: http.StatusUnauthorized, code: CodeBadKey,
-			message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+		writeError(c, &router.Error{Code: router.EUnauthorized, Reason: CodeBadKey,
+			Message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
 	c.Next()
@@ -191,8 +191,8 @@ func (a *API) delete(c *gin.Context) {
 	prev, err := a.load(ctx, name)
 	if err != nil {
 		if name == DefaultDeployment && router.ErrorCode(err) == router.ENotFound {
-			err = &apiError{status: http.StatusConflict, code: CodeInUse,
-				message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"}
+			err = &router.Error{Code: router.EConflict, Reason: CodeInUse,
+				Message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"}
 		}
 		writeError(c, err)
 		return
@@ -237,8 +237,8 @@ func (a *API) checkUnused(ctx context.Context, name string, prev Resource, next 
 	if len(users) == 0 {
 		return nil
 	}
-	return &apiError{status: http.StatusConflict, code: CodeInUse,
-		message: fmt.Sprintf("deployment %q (%s) is routed to by %s; remove it from their routing.models first",
+	return &router.Error{Code: router.EConflict, Reason: CodeInUse,
+		Message: fmt.Sprintf("deployment %q (%s) is routed to by %s; remove it from their routing.models first",
 			name, prev.Properties.Model.Name, strings.Join(users, ", "))}
 }
 

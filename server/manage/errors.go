@@ -2,11 +2,11 @@ package manage
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 )
 
 // Error codes the management API answers with (in error.code).
@@ -24,57 +24,28 @@ const (
 	CodeBadKey            = "invalid_api_key"
 )
 
-// apiError is an error with its HTTP status and wire code.
-type apiError struct {
-	status  int
-	code    string
-	param   string
-	message string
+func badRequest(reason, param, msg string) error {
+	return &router.Error{Code: router.EInvalid, Reason: reason, Param: param, Message: msg}
 }
 
-func (e *apiError) Error() string { return e.message }
-
-func badRequest(code, param, msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: code, param: param, message: msg}
-}
-
-// errorBody is the OpenAI error shape.
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Param   *string `json:"param"`
-	Code    string  `json:"code"`
-}
-
-// writeError answers err in the OpenAI error shape. Store errors keep their
-// router code (not found, invalid); anything else is a hidden 500.
+// writeError answers err in the OpenAI error shape through apierr, the one
+// place that maps error codes to HTTP. Store errors keep their router code
+// and get this API's wire code.
 func writeError(c *gin.Context, err error) {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		switch router.ErrorCode(err) {
+	var re *router.Error
+	if errors.As(err, &re) && re.Reason == "" {
+		withReason := *re
+		switch re.Code {
 		case router.ENotFound:
-			ae = &apiError{status: http.StatusNotFound, code: CodeNotFound, message: router.ErrorMessage(err)}
+			withReason.Reason = CodeNotFound
 		case router.EInvalid:
-			ae = badRequest(CodeInvalidBody, "", router.ErrorMessage(err))
-		default:
-			_ = c.Error(err) // for the server's logger
-			ae = &apiError{status: http.StatusInternalServerError, code: "internal_error", message: "Internal error."}
+			withReason.Reason = CodeInvalidBody
 		}
+		err = &withReason
 	}
-	typ := "invalid_request_error"
-	switch {
-	case ae.status == http.StatusForbidden:
-		typ = "permission_error"
-	case ae.status >= 500:
-		typ = "server_error"
+	if apierr.IsInternal(err) {
+		_ = c.Error(err) // for the server's logger
 	}
-	body := errorBody{Error: errorDetail{Message: ae.message, Type: typ, Code: ae.code}}
-	if ae.param != "" {
-		body.Error.Param = &ae.param
-	}
-	c.AbortWithStatusJSON(ae.status, body)
+	status, body := apierr.Response(err)
+	c.AbortWithStatusJSON(status, body)
 }

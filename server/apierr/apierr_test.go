@@ -1,4 +1,4 @@
-package server
+package apierr
 
 import (
 	"errors"
@@ -31,10 +31,10 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
 		{router.EInternal, http.StatusInternalServerError, "server_error"},
 	}
-	require.Len(t, errorMap, len(tests), "a new router code needs a row here and in errorMap")
+	require.Len(t, codes, len(tests), "a new router code needs a row here and in codes")
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			status, body := errorBody(&router.Error{Code: tt.code, Message: "m", Param: "p"})
+			status, body := Response(&router.Error{Code: tt.code, Message: "m", Param: "p"})
 			assert.Equal(t, tt.status, status)
 			assert.Equal(t, tt.typ, body.Error.Type)
 			require.NotNil(t, body.Error.Code)
@@ -46,14 +46,27 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 }
 
 func TestForeignErrorsAreHidden(t *testing.T) {
-	status, body := errorBody(fmt.Errorf("query: %w", errors.New("database is locked at /secret/path")))
+	status, body := Response(fmt.Errorf("query: %w", errors.New("database is locked at /secret/path")))
 	assert.Equal(t, http.StatusInternalServerError, status)
 	assert.Equal(t, "Internal error.", body.Error.Message)
 	assert.Nil(t, body.Error.Param)
 }
 
 func TestUnknownCodeIsInternal(t *testing.T) {
-	status, body := errorBody(&router.Error{Code: "made_up", Message: "x"})
+	status, body := Response(&router.Error{Code: "made_up", Message: "x"})
 	assert.Equal(t, http.StatusInternalServerError, status)
 	assert.Equal(t, "server_error", body.Error.Type)
+}
+
+func TestReasonOverridesTheWireCode(t *testing.T) {
+	status, body := Response(&router.Error{Code: router.EInvalid, Reason: "InvalidResourceProperties", Message: "deploy claude first"})
+	assert.Equal(t, http.StatusBadRequest, status)
+	require.NotNil(t, body.Error.Code)
+	assert.Equal(t, "InvalidResourceProperties", *body.Error.Code)
+	assert.Equal(t, "deploy claude first", body.Error.Message)
+}
+
+func TestExcludedCandidatesAreListed(t *testing.T) {
+	_, body := Response(&router.Error{Code: router.ENoEligible, Message: "none", Detail: []router.Candidate{{Model: "a", Reason: "excluded: no tool support"}}})
+	assert.Equal(t, []Exclusion{{Model: "a", Reason: "excluded: no tool support"}}, body.Error.Candidates)
 }

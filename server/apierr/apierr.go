@@ -1,0 +1,86 @@
+// Package apierr is the one place where router error codes become HTTP
+// statuses and the OpenAI error shape. Every handler, Gin or plain
+// net/http, answers errors through it.
+package apierr
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+)
+
+type httpError struct {
+	status int
+	typ    string // OpenAI error type
+}
+
+var codes = map[string]httpError{
+	router.EInvalid:       {http.StatusBadRequest, "invalid_request_error"},
+	router.ENotFound:      {http.StatusNotFound, "not_found_error"},
+	router.ENoEligible:    {http.StatusBadRequest, "invalid_request_error"},
+	router.ENotConfigured: {http.StatusServiceUnavailable, "service_unavailable_error"},
+	router.EUpstream:      {http.StatusBadGateway, "upstream_error"},
+	router.ERateLimited:   {http.StatusTooManyRequests, "rate_limit_error"},
+	router.ETooLarge:      {http.StatusRequestEntityTooLarge, "invalid_request_error"},
+	router.EUnauthorized:  {http.StatusUnauthorized, "authentication_error"},
+	router.EForbidden:     {http.StatusForbidden, "permission_error"},
+	router.EConflict:      {http.StatusConflict, "invalid_request_error"},
+	router.EUnavailable:   {http.StatusServiceUnavailable, "service_unavailable_error"},
+	router.EInternal:      {http.StatusInternalServerError, "server_error"},
+}
+
+// Exclusion is one candidate's line in a "no eligible model" error.
+type Exclusion struct {
+	Model  string `json:"model"`
+	Reason string `json:"reason"`
+}
+
+// Response returns the status and OpenAI error envelope for err. Internal
+// errors keep their text out of the body; callers log them.
+func Response(err error) (int, openai.ErrorBody) {
+	code := router.ErrorCode(err)
+	he, ok := codes[code]
+	msg := router.ErrorMessage(err)
+	if !ok || code == router.EInternal {
+		code, he, msg = router.EInternal, codes[router.EInternal], "Internal error."
+	}
+	body := openai.ErrorBody{Error: openai.ErrorDetail{Message: msg, Type: he.typ, Code: &code}}
+	var re *router.Error
+	if errors.As(err, &re) {
+		if re.Reason != "" {
+			reason := re.Reason
+			body.Error.Code = &reason
+		}
+		if re.Param != "" {
+			body.Error.Param = &re.Param
+		}
+		if cands, ok := re.Detail.([]router.Candidate); ok {
+			ex := make([]Exclusion, len(cands))
+			for i, c := range cands {
+				ex[i] = Exclusion{Model: c.Model, Reason: c.Reason}
+			}
+			body.Error.Candidates = ex
+		}
+	}
+	return he.status, body
+}
+
+// IsInternal reports whether err shows as a 500 whose text is hidden.
+func IsInternal(err error) bool {
+	_, ok := codes[router.ErrorCode(err)]
+	return !ok || router.ErrorCode(err) == router.EInternal
+}
+
+// Write answers err on a plain ResponseWriter.
+func Write(w http.ResponseWriter, err error) {
+	status, body := Response(err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="modelrouter"`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
