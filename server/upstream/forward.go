@@ -28,7 +28,8 @@ const maxAnswerBytes = 64 << 20
 // It is safe for concurrent use.
 type Forwarder struct {
 	Providers
-	// Client sends the requests; nil means http.DefaultClient. Its own
+	// Client sends the requests; nil means a shared client with 64 idle
+	// connections per host (proxy settings from the environment). Its own
 	// Timeout, if any, must exceed Deadline: streaming answers run long.
 	Client *http.Client
 	// Deadline bounds the whole call, failovers and streaming included.
@@ -80,8 +81,17 @@ func (f *Forwarder) client() *http.Client {
 	if f.Client != nil {
 		return f.Client
 	}
-	return http.DefaultClient
+	return defaultClient
 }
+
+// defaultClient keeps more idle connections per provider than
+// http.DefaultTransport's 2: a gateway sends many concurrent requests to
+// few hosts, and every new TLS handshake adds latency.
+var defaultClient = func() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: tr}
+}()
 
 func (f *Forwarder) deadline() time.Duration {
 	if f.Deadline > 0 {
