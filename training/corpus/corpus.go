@@ -207,3 +207,31 @@ func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), erro
 	}
 	return first
 }
+
+// TaskClasses numbers the corpus's tasks: each distinct (dataset, task)
+// pair is a class, in sorted order of "dataset/task". of[i] is example i's
+// class, -1 where the example names no task. The trainer's auxiliary task
+// loss uses them to make the prompt representation separate tasks.
+func (c *Corpus) TaskClasses() (names []string, of []int) {
+	key := func(ex Example) string { return c.Datasets[ex.Dataset].Name + "/" + ex.Task }
+	seen := map[string]bool{}
+	for _, ex := range c.Examples {
+		if ex.Task != "" && !seen[key(ex)] {
+			seen[key(ex)] = true
+			names = append(names, key(ex))
+		}
+	}
+	sort.Strings(names)
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	of = make([]int, len(c.Examples))
+	for i, ex := range c.Examples {
+		of[i] = -1
+		if ex.Task != "" {
+			of[i] = index[key(ex)]
+		}
+	}
+	return names, of
+}

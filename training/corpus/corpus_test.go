@@ -109,3 +109,17 @@ func TestTokenizeTruncatesHeadAndTail(t *testing.T) {
 	}
 	assert.ErrorContains(t, c.Tokenize(bad, 2, 1, 2, nil), "boom")
 }
+
+func TestTaskClassesNumberDatasetTasks(t *testing.T) {
+	c := &Corpus{
+		Datasets: []DatasetInfo{{Name: "mmlu-pro"}, {Name: "llmrouter"}},
+		Examples: []Example{
+			{Dataset: 0, Task: "math"}, {Dataset: 1, Task: "math"}, {Dataset: 0, Task: "biology"},
+			{Dataset: 1}, {Dataset: 0, Task: "math"},
+		},
+	}
+	names, of := c.TaskClasses()
+	assert.Equal(t, []string{"llmrouter/math", "mmlu-pro/biology", "mmlu-pro/math"}, names,
+		"one class per dataset and task: the same task name in two datasets stays apart")
+	assert.Equal(t, []int{2, 0, 1, -1, 2}, of)
+}

@@ -22,7 +22,7 @@ func tinyBatch(rng *rand.Rand, n int) []Sample {
 		for t := range ids {
 			ids[t] = int64(2 + rng.IntN(tinySpec.Vocab-2))
 		}
-		s := Sample{IDs: ids, Dataset: i % 2}
+		s := Sample{IDs: ids, Dataset: i % 2, Task: i%4 - 1}
 		for m := range tinySpec.Profiles {
 			t := Target{Profile: m, Score: math.NaN(), LogLen: math.NaN()}
 			switch rng.IntN(4) {
@@ -52,8 +52,9 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 		p.LB[i] = 4 + rng.NormFloat64()
 	}
 	p.Off[1] = 0.3
+	p.addTaskHead(3, rng)
 	batch := tinyBatch(rng, 12)
-	loss := Loss{LengthWeight: 0.3}
+	loss := Loss{LengthWeight: 0.3, PairWeight: 0.7, TaskWeight: 0.5}
 	g := p.Gradient(batch, loss)
 	const h = 1e-6
 	for ti, tn := range p.tensors() {

@@ -10,6 +10,9 @@ import (
 type Sample struct {
 	IDs     []int64 // truncated token ids
 	Dataset int     // index of the dataset offset
+	// Task is the prompt's task class for the auxiliary task loss (see
+	// Loss.TaskWeight), or -1 when unknown.
+	Task    int
 	Targets []Target
 }
 
@@ -21,11 +24,24 @@ type Target struct {
 	LogLen  float64
 }
 
-// Loss weighs the two heads: the batch loss is the mean BCE over quality
-// pairs plus LengthWeight times the mean squared log-length error over
-// length pairs.
+// Loss weighs the terms: the batch loss is the mean BCE over quality
+// pairs, plus LengthWeight times the mean squared log-length error over
+// length pairs, plus PairWeight times the mean within-prompt ranking loss.
+//
+// The ranking term looks at two labelled profiles a, b of one prompt with
+// different scores: a logistic loss on logit_a - logit_b with the soft
+// label (1 + score_a - score_b)/2, averaged over the prompt's pairs and
+// then over prompts. BCE alone is dominated by how hard the
+// prompt is, which every profile shares; routing needs the differences
+// between profiles on one prompt, and only this term asks for them
+// directly (the prompt's difficulty and the dataset offset cancel in it).
+//
+// TaskWeight weighs an auxiliary cross-entropy of the prompt's task
+// (Config.Tasks classes) predicted from z by a training-only head.
 type Loss struct {
 	LengthWeight float64
+	PairWeight   float64
+	TaskWeight   float64
 }
 
 // scratch holds one forward pass's intermediate values for backward.
@@ -38,6 +54,10 @@ type scratch struct {
 	dz   []float64
 	dh   []float64
 	dx   []float64
+	// per-target quality logits and their loss gradients
+	logit, dlogit []float64
+	// task head logits, then softmax probabilities
+	task []float64
 }
 
 func newScratch(s arch.Spec) *scratch {
@@ -136,11 +156,36 @@ func (p *Params) Predict(ids []int64, offset float64) (logits, logLens, z []floa
 
 // norms are a batch's normalisers: the loss is a mean over the whole
 // batch's pairs, however the batch is sharded.
-type norms struct{ quality, length float64 }
+// ranked counts the prompts with at least one ranked pair: each such
+// prompt weighs the same in the ranking term, however many models it
+// labels (zeroeval-math labels 43 on a prompt, llmrouter 9).
+type norms struct{ quality, length, ranked, tasks float64 }
+
+// rankedPairs is the number of target pairs with two different scores.
+func rankedPairs(ts []Target) int {
+	n := 0
+	for i, a := range ts {
+		if math.IsNaN(a.Score) {
+			continue
+		}
+		for _, b := range ts[i+1:] {
+			if !math.IsNaN(b.Score) && b.Score != a.Score {
+				n++
+			}
+		}
+	}
+	return n
+}
 
 func batchNorms(batch []Sample) norms {
 	var n norms
 	for _, s := range batch {
+		if s.Task >= 0 {
+			n.tasks++
+		}
+		if rankedPairs(s.Targets) > 0 {
+			n.ranked++
+		}
 		for _, t := range s.Targets {
 			if !math.IsNaN(t.Score) {
 				n.quality++
@@ -153,6 +198,53 @@ func batchNorms(batch []Sample) norms {
 	return n
 }
 
+// qualityLoss fills sc.logit and sc.dlogit for smp's targets (NaN score:
+// zero gradient) and returns the sample's share of the BCE and ranking
+// terms of the batch loss.
+func (p *Params) qualityLoss(smp Sample, n norms, loss Loss, sc *scratch) float64 {
+	ts := smp.Targets
+	if cap(sc.logit) < len(ts) {
+		sc.logit, sc.dlogit = make([]float64, len(ts)), make([]float64, len(ts))
+	}
+	sc.logit, sc.dlogit = sc.logit[:len(ts)], sc.dlogit[:len(ts)]
+	total := 0.0
+	for i, t := range ts {
+		sc.dlogit[i] = 0
+		if math.IsNaN(t.Score) {
+			continue
+		}
+		l := p.qualityLogit(sc.z, t.Profile, p.Off[smp.Dataset])
+		sc.logit[i] = l
+		total += bce(l, t.Score) / n.quality
+		sc.dlogit[i] = (sigmoid(l) - t.Score) / n.quality
+	}
+	if loss.PairWeight == 0 || n.ranked == 0 {
+		return total
+	}
+	np := rankedPairs(ts)
+	if np == 0 {
+		return total
+	}
+	w := loss.PairWeight / n.ranked / float64(np)
+	for i, a := range ts {
+		if math.IsNaN(a.Score) {
+			continue
+		}
+		for j := i + 1; j < len(ts); j++ {
+			b := ts[j]
+			if math.IsNaN(b.Score) || b.Score == a.Score {
+				continue
+			}
+			d, y := sc.logit[i]-sc.logit[j], (1+a.Score-b.Score)/2
+			total += w * bce(d, y)
+			g := w * (sigmoid(d) - y)
+			sc.dlogit[i] += g
+			sc.dlogit[j] -= g
+		}
+	}
+	return total
+}
+
 // grads is one worker's gradient buffer: a Params-shaped array set plus
 // the embedding rows it touched, so only those are summed and cleared.
 type grads struct {
@@ -162,8 +254,8 @@ type grads struct {
 	sc      *scratch
 }
 
-func newGrads(s arch.Spec, datasets int) *grads {
-	return &grads{g: zeroParams(s, datasets), mark: make([]bool, s.Vocab+s.Buckets), sc: newScratch(s)}
+func newGrads(s arch.Spec, datasets, tasks int) *grads {
+	return &grads{g: zeroParams(s, datasets, tasks), mark: make([]bool, s.Vocab+s.Buckets), sc: newScratch(s)}
 }
 
 // accumulate adds the gradient of the batch loss's share of one sample to
@@ -172,13 +264,11 @@ func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
 	s, M, sc, g := p.Spec, p.Spec.Profiles, gr.sc, gr.g
 	p.forward(smp.IDs, sc)
 	clear(sc.dz)
-	total := 0.0
-	for _, t := range smp.Targets {
+	total := p.qualityLoss(smp, n, loss, sc)
+	for i, t := range smp.Targets {
 		m := t.Profile
 		if !math.IsNaN(t.Score) {
-			l := p.qualityLogit(sc.z, m, p.Off[smp.Dataset])
-			total += bce(l, t.Score) / n.quality
-			d := (sigmoid(l) - t.Score) / n.quality
+			d := sc.dlogit[i]
 			g.QB[m] += d
 			g.Off[smp.Dataset] += d
 			for k, zk := range sc.z {
@@ -197,6 +287,7 @@ func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
 			}
 		}
 	}
+	total += p.taskLoss(smp, n, loss, sc, g)
 	// z = h·W2 + b2
 	clear(sc.dh)
 	for i, hi := range sc.h {
@@ -246,6 +337,58 @@ func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
 	return total
 }
 
+// taskLoss adds the auxiliary task cross-entropy's share of smp: its
+// gradient goes into g (when set) and into sc.dz.
+func (p *Params) taskLoss(smp Sample, n norms, loss Loss, sc *scratch, g *Params) float64 {
+	T := len(p.TB)
+	if loss.TaskWeight == 0 || T == 0 || smp.Task < 0 || n.tasks == 0 {
+		return 0
+	}
+	if cap(sc.task) < T {
+		sc.task = make([]float64, T)
+	}
+	q := sc.task[:T]
+	copy(q, p.TB)
+	for k, zk := range sc.z {
+		row := p.TW[k*T : (k+1)*T]
+		for c, w := range row {
+			q[c] += zk * w
+		}
+	}
+	top := q[0]
+	for _, v := range q {
+		top = max(top, v)
+	}
+	sum := 0.0
+	for c, v := range q {
+		q[c] = math.Exp(v - top)
+		sum += q[c]
+	}
+	w := loss.TaskWeight / n.tasks
+	l := w * -math.Log(q[smp.Task]/sum)
+	if g == nil {
+		return l
+	}
+	for c := range q {
+		d := q[c] / sum
+		if c == smp.Task {
+			d--
+		}
+		q[c] = d * w
+		g.TB[c] += q[c]
+	}
+	for k, zk := range sc.z {
+		row, grow := p.TW[k*T:(k+1)*T], g.TW[k*T:(k+1)*T]
+		acc := 0.0
+		for c, d := range q {
+			grow[c] += zk * d
+			acc += row[c] * d
+		}
+		sc.dz[k] += acc
+	}
+	return l
+}
+
 // bce is the binary cross-entropy of logit l against soft label y,
 // computed stably.
 func bce(l, y float64) float64 {
@@ -272,10 +415,9 @@ func (p *Params) BatchLoss(batch []Sample, loss Loss) float64 {
 	sc := newScratch(p.Spec)
 	for _, smp := range batch {
 		p.forward(smp.IDs, sc)
+		total += p.qualityLoss(smp, n, loss, sc)
+		total += p.taskLoss(smp, n, loss, sc, nil)
 		for _, t := range smp.Targets {
-			if !math.IsNaN(t.Score) {
-				total += bce(p.qualityLogit(sc.z, t.Profile, p.Off[smp.Dataset]), t.Score) / n.quality
-			}
 			if !math.IsNaN(t.LogLen) {
 				e := p.logLength(sc.z, t.Profile) - t.LogLen
 				total += loss.LengthWeight * e * e / n.length
@@ -288,7 +430,7 @@ func (p *Params) BatchLoss(batch []Sample, loss Loss) float64 {
 // Gradient returns the gradient of BatchLoss (single goroutine; the
 // trainer shards the same computation).
 func (p *Params) Gradient(batch []Sample, loss Loss) *Params {
-	gr := newGrads(p.Spec, len(p.Off))
+	gr := newGrads(p.Spec, len(p.Off), len(p.TB))
 	n := batchNorms(batch)
 	for _, smp := range batch {
 		p.accumulate(smp, n, loss, gr)

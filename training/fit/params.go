@@ -30,6 +30,12 @@ type Params struct {
 	LW   []float64 // Z x M
 	LB   []float64 // M
 	Off  []float64 // one per dataset
+	// TW, TB are an auxiliary head that predicts the prompt's task (dataset
+	// and benchmark category) from z during training only, so that z
+	// separates tasks and the profile heads can learn per-task strengths.
+	// Not exported; empty when the run has no task loss.
+	TW []float64 // Z x Tasks
+	TB []float64 // Tasks
 }
 
 // tensor is one named parameter array; decay says whether weight decay
@@ -45,11 +51,12 @@ func (p *Params) tensors() []tensor {
 		{"emb", p.Emb, true}, {"w1", p.W1, true}, {"b1", p.B1, false},
 		{"w2", p.W2, true}, {"b2", p.B2, false}, {"qw", p.QW, true}, {"qb", p.QB, false},
 		{"lw", p.LW, true}, {"lb", p.LB, false}, {"off", p.Off, false},
+		{"tw", p.TW, true}, {"tb", p.TB, false},
 	}
 }
 
 // zeroParams allocates zeroed parameters.
-func zeroParams(s arch.Spec, datasets int) *Params {
+func zeroParams(s arch.Spec, datasets, tasks int) *Params {
 	return &Params{
 		Spec: s,
 		Emb:  make([]float64, (s.Vocab+s.Buckets)*s.Dim),
@@ -58,6 +65,7 @@ func zeroParams(s arch.Spec, datasets int) *Params {
 		QW: make([]float64, s.Z*s.Profiles), QB: make([]float64, s.Profiles),
 		LW: make([]float64, s.Z*s.Profiles), LB: make([]float64, s.Profiles),
 		Off: make([]float64, datasets),
+		TW:  make([]float64, s.Z*tasks), TB: make([]float64, tasks),
 	}
 }
 
@@ -70,7 +78,7 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 	if datasets <= 0 {
 		return nil, fmt.Errorf("fit: need at least one dataset, got %d", datasets)
 	}
-	p := zeroParams(s, datasets)
+	p := zeroParams(s, datasets, 0)
 	fill := func(a []float64, std float64) {
 		for i := range a {
 			a[i] = rng.NormFloat64() * std
@@ -84,9 +92,18 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 	return p, nil
 }
 
+// addTaskHead gives p an auxiliary task head for tasks classes, drawn
+// from rng like the profile heads.
+func (p *Params) addTaskHead(tasks int, rng *rand.Rand) {
+	p.TW, p.TB = make([]float64, p.Spec.Z*tasks), make([]float64, tasks)
+	for i := range p.TW {
+		p.TW[i] = rng.NormFloat64() * 0.1 / math.Sqrt(float64(p.Spec.Z))
+	}
+}
+
 // Clone deep-copies p.
 func (p *Params) Clone() *Params {
-	q := zeroParams(p.Spec, len(p.Off))
+	q := zeroParams(p.Spec, len(p.Off), len(p.TB))
 	src, dst := p.tensors(), q.tensors()
 	for i := range src {
 		copy(dst[i].data, src[i].data)

@@ -15,6 +15,7 @@ import (
 type Config struct {
 	Spec        arch.Spec // Profiles must match the samples
 	Datasets    int       // number of dataset offsets
+	Tasks       int       // task classes of the auxiliary task loss (0: none)
 	Epochs      int
 	Batch       int
 	LR          float64 // Adam step size
@@ -22,9 +23,15 @@ type Config struct {
 	// EmbLRScale scales the step size of the embedding table (0 means 1):
 	// the table is most of the parameters and memorises prompts first.
 	EmbLRScale float64
-	Loss       Loss
-	Seed       uint64
-	Workers    int // goroutines; the result does not depend on it
+	// EmbInit scales the embedding table's initial N(0,1) draws (0 means
+	// 1). Mean pooling adds the random start of every row in a prompt, which
+	// is noise the learned part of the rows has to outgrow.
+	EmbInit float64
+	// W1Init scales the first layer's initial draws (0 means 1).
+	W1Init  float64
+	Loss    Loss
+	Seed    uint64
+	Workers int // goroutines; the result does not depend on it
 	// Progress, if set, is called after every step with the steps done, the
 	// total and the running mean loss of the current epoch.
 	Progress func(step, total int, loss float64)
@@ -66,11 +73,24 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.EmbInit > 0 {
+		for i := range p.Emb {
+			p.Emb[i] *= cfg.EmbInit
+		}
+	}
+	if cfg.W1Init > 0 {
+		for i := range p.W1 {
+			p.W1[i] *= cfg.W1Init
+		}
+	}
+	if cfg.Tasks > 0 {
+		p.addTaskHead(cfg.Tasks, rng)
+	}
 	initBiases(p, samples)
 	opt := newAdam(p, cfg)
 	bufs := make([]*grads, shards)
 	for i := range bufs {
-		bufs[i] = newGrads(cfg.Spec, cfg.Datasets)
+		bufs[i] = newGrads(cfg.Spec, cfg.Datasets, cfg.Tasks)
 	}
 	order := make([]int, len(samples))
 	for i := range order {
@@ -127,6 +147,9 @@ func checkSamples(cfg Config, samples []Sample) error {
 	for i, s := range samples {
 		if s.Dataset < 0 || s.Dataset >= cfg.Datasets {
 			return fmt.Errorf("fit: sample %d has dataset %d of %d", i, s.Dataset, cfg.Datasets)
+		}
+		if cfg.Tasks > 0 && s.Task >= cfg.Tasks {
+			return fmt.Errorf("fit: sample %d has task %d of %d", i, s.Task, cfg.Tasks)
 		}
 		for _, id := range s.IDs {
 			if id < 0 || id >= rows {

@@ -99,6 +99,10 @@ type TrainingInfo struct {
 	LR              float64            `json:"lr"`
 	WeightDecay     float64            `json:"weight_decay"`
 	LengthWeight    float64            `json:"length_weight"`
+	PairWeight      float64            `json:"pair_weight,omitempty"`
+	TaskWeight      float64            `json:"task_weight,omitempty"`
+	EmbInit         float64            `json:"emb_init,omitempty"`
+	W1Init          float64            `json:"w1_init,omitempty"`
 	EMA             float64            `json:"ema"`
 	Seed            uint64             `json:"seed"`
 	InferenceOffset float64            `json:"inference_offset"`

@@ -252,3 +252,20 @@ func TestRunWithoutValidationKeepsDefaultBands(t *testing.T) {
 	_, err = Run(context.Background(), opt)
 	assert.ErrorContains(t, err, "--val")
 }
+
+func TestRunWithRankingAndTaskLossesRecordsThem(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 200, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.LeaveOneOut, opt.Epochs = false, 10
+	opt.PairWeight, opt.TaskWeight, opt.EmbInit, opt.W1Init = 1, 0.3, 0.1, 3
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	tr := res.Metrics.Training
+	assert.Equal(t, []float64{1, 0.3, 0.1, 3}, []float64{tr.PairWeight, tr.TaskWeight, tr.EmbInit, tr.W1Init})
+	assert.Greater(t, res.Metrics.Validation.WithinPromptAUC["zeroeval-math"], 0.9, "strong beats weak outside cats")
+
+	opt.PairWeight = -1
+	_, err = Run(context.Background(), opt)
+	assert.ErrorContains(t, err, "--pair-weight")
+}

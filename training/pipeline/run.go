@@ -29,11 +29,14 @@ type Options struct {
 	Seed            uint64
 	Epochs          int     // 0: fit.DefaultConfig's
 	Val             float64 // share of prompts held out
-	LeaveOneOut     bool    // also train once per quality dataset without it
-	LOOEpochs       int     // 0: as many as Epochs
-	Workers         int
-	Shape           Shape
-	Tokenizer       wordpiece.Options
+	// Loss and initialisation settings of fit.Config (see there).
+	PairWeight, TaskWeight float64 // ranking and auxiliary task terms (0: off)
+	EmbInit, W1Init        float64 // scales of the initial draws (0: 1)
+	LeaveOneOut            bool    // also train once per quality dataset without it
+	LOOEpochs              int     // 0: as many as Epochs
+	Workers                int
+	Shape                  Shape
+	Tokenizer              wordpiece.Options
 	// Answers model answers (from AnswersDir) join the training prompts
 	// when the tokenizer is learned; 0: prompts only.
 	Answers    int
@@ -149,6 +152,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Epochs > 0 {
 		cfg.Epochs = opt.Epochs
 	}
+	if opt.PairWeight < 0 || opt.TaskWeight < 0 || opt.EmbInit < 0 || opt.W1Init < 0 {
+		return nil, fmt.Errorf("--pair-weight %g, --task-weight %g, --emb-init %g, --w1-init %g: want values >= 0",
+			opt.PairWeight, opt.TaskWeight, opt.EmbInit, opt.W1Init)
+	}
+	cfg.Loss.PairWeight, cfg.Loss.TaskWeight = opt.PairWeight, opt.TaskWeight
+	cfg.EmbInit, cfg.W1Init = opt.EmbInit, opt.W1Init
 	p, err := trainOn(ctx, cfg, c, train, "train", opt.Log)
 	if err != nil {
 		return nil, err
@@ -161,7 +170,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	res.Metrics = ev.metrics
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
-		LengthWeight: cfg.Loss.LengthWeight, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
+		LengthWeight: cfg.Loss.LengthWeight, PairWeight: cfg.Loss.PairWeight, TaskWeight: cfg.Loss.TaskWeight,
+		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
 	res.Weights = calibratedWeights(p, offset, ev.platt)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
@@ -190,6 +200,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 // trainOn trains on the examples at idx with a progress bar.
 func trainOn(ctx context.Context, cfg fit.Config, c *corpus.Corpus, idx []int, desc string, log io.Writer) (*fit.Params, error) {
 	samples := Samples(c, idx)
+	if cfg.Loss.TaskWeight > 0 {
+		names, _ := c.TaskClasses()
+		cfg.Tasks = len(names)
+	}
 	steps := (len(samples) + cfg.Batch - 1) / cfg.Batch * cfg.Epochs
 	bar := progress.New(log, int64(steps), desc)
 	cfg.Progress = func(step, total int, loss float64) {
@@ -201,12 +215,14 @@ func trainOn(ctx context.Context, cfg fit.Config, c *corpus.Corpus, idx []int, d
 	return p, err
 }
 
-// Samples converts examples to training samples.
+// Samples converts examples to training samples, with the task classes
+// of corpus.TaskClasses.
 func Samples(c *corpus.Corpus, idx []int) []fit.Sample {
+	_, task := c.TaskClasses()
 	out := make([]fit.Sample, 0, len(idx))
 	for _, i := range idx {
 		ex := c.Examples[i]
-		s := fit.Sample{IDs: ex.IDs, Dataset: ex.Dataset}
+		s := fit.Sample{IDs: ex.IDs, Dataset: ex.Dataset, Task: task[i]}
 		for _, l := range ex.Labels {
 			t := fit.Target{Profile: l.Profile, Score: l.Score, LogLen: math.NaN()}
 			if l.HasLength() {
