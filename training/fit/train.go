@@ -43,8 +43,9 @@ type Config struct {
 	AfterEpoch func(epoch int, p *Params)
 }
 
-// DefaultConfig holds the shipped model's training settings (without Spec
-// and Datasets, which come from the data).
+// DefaultConfig holds the shipped model's optimiser settings (without Spec
+// and Datasets, which come from the data); the ranking and task terms and
+// the initial scales are off here and set by pipeline.DefaultOptions.
 func DefaultConfig() Config {
 	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, EMA: 0.99, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
 }

@@ -116,6 +116,8 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	t := m.Training
 	fmt.Fprintf(&b, "- Training: AdamW (lr %g, weight decay %g), batch %d, %d epochs, exported weights = moving average of the steps (decay %g); loss = BCE over labelled (prompt, profile) pairs (non-binary scores as soft labels) + %g x MSE of log output tokens\n",
 		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.EMA, t.LengthWeight)
+	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g (0 = 1)\n",
+		t.PairWeight, t.TaskWeight, t.EmbInit, t.W1Init)
 	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) fitted on the validation prompts, both folded into QW/QB.\n\n",
 		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B)
 	fmt.Fprintf(&b, "## Data\n\n| dataset | licence | prompts | quality labels | length labels |\n| --- | --- | ---: | ---: | ---: |\n")
