@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,14 @@ type serveOptions struct {
 	agentOpenAI bool
 	rateLimits  bool
 	cuda        bool
+	affinityTTL time.Duration
+
+	// configPath is the config file read (--config or MODELROUTER_CONFIG),
+	// "" for none; adminKey and fileProviders come from it. The
+	// environment beats both (resolvedAdminKey, mergeProviders).
+	configPath    string
+	adminKey      secret
+	fileProviders upstream.Providers
 
 	// environ replaces os.Environ() (provider configuration, admin key).
 	environ []string
@@ -58,9 +67,26 @@ type serveOptions struct {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o := serveOptions{environ: os.Environ()}
+	o, err := parseServeArgs(args, os.Environ(), stderr)
+	if err != nil {
+		return err
+	}
+	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	if os.Getenv(gin.EnvGinMode) == "" {
+		gin.SetMode(gin.ReleaseMode)
+	}
+	return serve(ctx, o)
+}
+
+// parseServeArgs builds serve's options: defaults, then the config file
+// (--config or MODELROUTER_CONFIG), then the flags given on the command
+// line; serve lays the environment's providers and admin key over them.
+// It returns every invalid setting at once.
+func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, error) {
+	o := serveOptions{environ: environ}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "JSON config file (default $"+EnvConfig+"); flags and the providers' environment variables beat it")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; a non-loopback address turns on --require-keys")
 	fs.StringVar(&o.db, "db", defaultDBPath, "SQLite database (decision log, keys, deployments)")
 	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (see `modelrouter keys create`) on every API call")
@@ -70,18 +96,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
+	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return o, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+		return o, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
 	}
-	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
-	if os.Getenv(gin.EnvGinMode) == "" {
-		gin.SetMode(gin.ReleaseMode)
+	if err := loadConfigFile(&o, *configPath, fs); err != nil {
+		return o, fmt.Errorf("serve: %w", err)
 	}
-	return serve(ctx, o)
+	catalog, err := models.Catalog()
+	if err != nil {
+		return o, fmt.Errorf("serve: catalog: %w", err)
+	}
+	if err := o.validate(catalogProviders(catalog)); err != nil {
+		return o, fmt.Errorf("serve: invalid settings:\n%w", err)
+	}
+	return o, nil
 }
 
 // serve runs the gateway until ctx ends, then shuts down gracefully: stop
@@ -92,7 +125,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	env := envMap(o.environ)
 	catalog, err := models.Catalog()
 	if err != nil {
 		return fmt.Errorf("serve: catalog: %w", err)
@@ -114,20 +146,20 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		}
 	}()
 
-	providers := upstream.FromEnviron(o.environ)
-	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, Available: providers.Available})
+	providers := mergeProviders(o.fileProviders, upstream.FromEnviron(o.environ))
+	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, Available: providers.Available, AffinityTTL: o.affinityTTL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	// The same router blind to provider availability, so /v1/route and the
 	// playground show decisions on a machine with no provider configured.
-	preview, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands})
+	preview, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, AffinityTTL: o.affinityTTL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	met := metrics.New()
 	met.SetRouterModel(modelVersion)
-	adminKey := env[manage.EnvAdminKey]
+	adminKey := o.resolvedAdminKey()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
 
@@ -158,7 +190,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Logger:               log,
 		Mount: func(e *gin.Engine) {
 			e.GET("/metrics", gin.WrapH(met.Handler()))
-			mgmt.Register(e.Group("/management"))
+			// The issue's paths (/deployments[/{name}]), and the older
+			// /management prefix the CLI and existing scripts call.
+			mgmt.Register(e)
+			mgmt.Register(e.Group(manage.MountPath))
 			reports.Mount(e)
 			playground.Mount(e)
 		},
@@ -176,7 +211,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
-		"router_model", modelVersion, "providers", providers.String(), "db", o.db)
+		"router_model", modelVersion, "providers", providers.String(), "db", o.db, "config", o.configPath)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}
@@ -241,6 +276,19 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// catalogProviders lists the provider names the catalog's models use.
+func catalogProviders(cat router.Catalog) []string {
+	var names []string
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			if m.Provider != "" && !slices.Contains(names, m.Provider) {
+				names = append(names, m.Provider)
+			}
+		}
+	}
+	return names
 }
 
 func envMap(environ []string) map[string]string {

@@ -22,8 +22,10 @@ import (
 // configuration gives none.
 const EnvAdminKey = "MODELROUTER_ADMIN_KEY"
 
-// MountPath is where `modelrouter serve` mounts the API (Register on a group
-// at this path), so the endpoints are /management/deployments[/{name}].
+// MountPath is the older prefix `modelrouter serve` also mounts the API
+// under: the endpoints are /deployments[/{name}] (the reference's paths,
+// Register on the engine) and /management/deployments[/{name}] (Register on
+// a group at this path).
 const MountPath = "/management"
 
 // maxBody bounds a deployment body.

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// EnvConfig names the config file when --config is not given.
+const EnvConfig = "MODELROUTER_CONFIG"
+
+// serveFile is `serve --config FILE`: JSON, every field optional. A field
+// the file leaves out keeps its default; a flag given on the command line
+// beats the file; the providers' usual environment variables and
+// MODELROUTER_ADMIN_KEY beat the file too (see mergeProviders). String
+// values may name environment variables as ${VAR}, so keys need not sit in
+// the file.
+type serveFile struct {
+	Addr                 *string                 `json:"addr"`
+	DB                   *string                 `json:"db"`
+	RequireKeys          *bool                   `json:"require_keys"`
+	KeepPrompts          *bool                   `json:"keep_prompts"`
+	AdminKey             *secret                 `json:"admin_key"`
+	RateLimits           *bool                   `json:"rate_limits"`
+	AffinityTTL          *duration               `json:"affinity_ttl"`
+	Grace                *duration               `json:"grace"`
+	MaxBody              *int64                  `json:"max_body"`
+	RouterModel          *string                 `json:"router_model"`
+	CUDA                 *bool                   `json:"cuda"`
+	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
+	Providers            map[string]fileProvider `json:"providers"`
+}
+
+// fileProvider is one upstream in the file. The name it sits under is the
+// catalog's provider name ("openai", "anthropic", "meta", ...), "azure" for
+// Azure OpenAI, or "default" for a server that answers every model whose own
+// provider is not configured.
+type fileProvider struct {
+	Kind       string `json:"kind"` // openai (default), anthropic, azure
+	BaseURL    string `json:"base_url"`
+	APIKey     secret `json:"api_key"`
+	APIVersion string `json:"api_version"`
+}
+
+// secret is a string that never prints: %v, %+v, %#v and %s all show
+// whether it is set, never its value.
+type secret string
+
+func (s secret) String() string {
+	if s == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+func (s secret) GoString() string { return s.String() }
+
+// duration reads "90s", "1h30m" (Go's time.ParseDuration) from JSON.
+type duration time.Duration
+
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration string like \"30s\" or \"1h\", got %s", b)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration like \"30s\" or \"1h\", got %q", s)
+	}
+	*d = duration(v)
+	return nil
+}
+
+// Known provider kinds and the names a file may configure besides catalog
+// provider names.
+var providerKinds = []string{upstream.KindOpenAI, upstream.KindAnthropic, upstream.KindAzure}
+
+// readServeFile decodes a config file. Unknown fields are an error (a typo
+// would otherwise be silently ignored); ${VAR} references are expanded from
+// getenv, and a reference to an unset variable is an error. Every problem
+// found is returned at once.
+func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var f serveFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("config: trailing data after the JSON object")
+	}
+	var errs []error
+	expand := func(field string, s *string) {
+		v, err := expandVars(*s, getenv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %w", field, err))
+			return
+		}
+		*s = v
+	}
+	for field, p := range map[string]*string{"addr": f.Addr, "db": f.DB, "router_model": f.RouterModel} {
+		if p != nil {
+			expand(field, p)
+		}
+	}
+	if f.AdminKey != nil {
+		expand("admin_key", (*string)(f.AdminKey))
+	}
+	for _, name := range sortedKeys(f.Providers) {
+		p := f.Providers[name]
+		expand("providers."+name+".kind", &p.Kind)
+		expand("providers."+name+".base_url", &p.BaseURL)
+		expand("providers."+name+".api_key", (*string)(&p.APIKey))
+		expand("providers."+name+".api_version", &p.APIVersion)
+		f.Providers[name] = p
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandVars replaces each ${VAR} with its value. Only the braced form is
+// read, so a key that happens to contain "$" stays as written.
+func expandVars(s string, getenv func(string) string) (string, error) {
+	var missing []string
+	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := varRef.FindStringSubmatch(ref)[1]
+		v := getenv(name)
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// applyTo copies the file's values into o, except those whose flag was
+// given on the command line (set lists them by flag name).
+func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
+	str := func(flag string, dst *string, v *string) {
+		if v != nil && !set[flag] {
+			*dst = *v
+		}
+	}
+	boolean := func(flag string, dst *bool, v *bool) {
+		if v != nil && !set[flag] {
+			*dst = *v
+		}
+	}
+	dur := func(flag string, dst *time.Duration, v *duration) {
+		if v != nil && !set[flag] {
+			*dst = time.Duration(*v)
+		}
+	}
+	str("addr", &o.addr, f.Addr)
+	str("db", &o.db, f.DB)
+	str("router-model", &o.routerModel, f.RouterModel)
+	boolean("require-keys", &o.requireKeys, f.RequireKeys)
+	boolean("keep-prompts", &o.keepPrompts, f.KeepPrompts)
+	boolean("rate-limits", &o.rateLimits, f.RateLimits)
+	boolean("cuda", &o.cuda, f.CUDA)
+	boolean("agent-tools-openai-only", &o.agentOpenAI, f.AgentToolsOpenAIOnly)
+	dur("affinity-ttl", &o.affinityTTL, f.AffinityTTL)
+	dur("grace", &o.grace, f.Grace)
+	if f.MaxBody != nil && !set["max-body"] {
+		o.maxBody = *f.MaxBody
+	}
+	if f.AdminKey != nil {
+		o.adminKey = *f.AdminKey
+	}
+	o.fileProviders = f.providers()
+}
+
+// providers turns the file's providers into upstream entries.
+func (f *serveFile) providers() upstream.Providers {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{}}
+	for name, fp := range f.Providers {
+		kind := strings.ToLower(strings.TrimSpace(fp.Kind))
+		if kind == "" {
+			kind = upstream.KindOpenAI
+			if name == "anthropic" {
+				kind = upstream.KindAnthropic
+			}
+			if name == "azure" {
+				kind = upstream.KindAzure
+			}
+		}
+		p := upstream.Provider{
+			Name: name, Kind: kind, BaseURL: strings.TrimRight(strings.TrimSpace(fp.BaseURL), "/"),
+			APIKey: strings.TrimSpace(string(fp.APIKey)), APIVersion: strings.TrimSpace(fp.APIVersion),
+		}
+		if p.BaseURL == "" {
+			p.BaseURL = defaultBaseURL[name]
+		}
+		if p.Kind == upstream.KindAzure && p.APIVersion == "" {
+			p.APIVersion = upstream.DefaultAzureAPIVersion
+		}
+		if name == "default" {
+			p.Kind = upstream.KindOpenAI
+			ps.Default = &p
+			continue
+		}
+		ps.ByName[name] = p
+	}
+	return ps
+}
+
+// defaultBaseURL is where the official SDKs point when the file names a
+// provider with a key and no base_url.
+var defaultBaseURL = map[string]string{
+	"openai":    upstream.DefaultOpenAIBaseURL,
+	"anthropic": upstream.DefaultAnthropicBaseURL,
+	"deepseek":  upstream.DefaultDeepSeekBaseURL,
+	"xai":       upstream.DefaultXAIBaseURL,
+}
+
+// mergeProviders lays the environment's providers over the file's: a
+// provider configured by environment variables replaces the file's entry of
+// the same name whole (the environment is the more local setting, as for
+// every other value), and the file's other entries stay.
+func mergeProviders(file, env upstream.Providers) upstream.Providers {
+	out := upstream.Providers{ByName: map[string]upstream.Provider{}, Default: file.Default}
+	for n, p := range file.ByName {
+		out.ByName[n] = p
+	}
+	for n, p := range env.ByName {
+		out.ByName[n] = p
+	}
+	if env.Default != nil {
+		out.Default = env.Default
+	}
+	return out
+}
+
+// validate checks the final options and returns every problem at once.
+// Messages name the setting and never include a key.
+func (o *serveOptions) validate(catalogProviders []string) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
+		bad("addr %q: want host:port, e.g. 127.0.0.1:8080", o.addr)
+	}
+	if strings.TrimSpace(o.db) == "" {
+		bad("db: empty; give a SQLite file path")
+	}
+	if o.affinityTTL <= 0 {
+		bad("affinity_ttl %s: must be positive", o.affinityTTL)
+	}
+	if o.grace < 0 {
+		bad("grace %s: must not be negative", o.grace)
+	}
+	if o.maxBody <= 0 {
+		bad("max_body %d: must be positive", o.maxBody)
+	}
+	valid := append(slices.Clone(catalogProviders), "azure", "default")
+	sort.Strings(valid)
+	valid = slices.Compact(valid)
+	check := func(p upstream.Provider, name string) {
+		field := "providers." + name
+		if !slices.Contains(valid, name) {
+			bad("%s: unknown provider; valid names: %s", field, strings.Join(valid, ", "))
+		}
+		if !slices.Contains(providerKinds, p.Kind) {
+			bad("%s.kind %q: valid kinds: %s", field, p.Kind, strings.Join(providerKinds, ", "))
+		}
+		if p.BaseURL == "" {
+			bad("%s.base_url: required for this provider", field)
+		} else if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("%s.base_url %q: want an absolute http(s) URL", field, p.BaseURL)
+		}
+	}
+	for _, name := range o.fileProviders.Names() {
+		check(o.fileProviders.ByName[name], name)
+	}
+	if o.fileProviders.Default != nil {
+		check(*o.fileProviders.Default, "default")
+	}
+	return errors.Join(errs...)
+}
+
+// loadConfigFile reads the file named by --config or MODELROUTER_CONFIG,
+// if any, into o.
+func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
+	env := envMap(o.environ)
+	if path == "" {
+		path = env[EnvConfig]
+	}
+	if path == "" {
+		return nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	defer fh.Close()
+	f, err := readServeFile(fh, func(k string) string { return env[k] })
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.applyTo(o, set)
+	o.configPath = path
+	return nil
+}
+
+// resolvedAdminKey is MODELROUTER_ADMIN_KEY when set, else the file's.
+func (o *serveOptions) resolvedAdminKey() string {
+	if k := envMap(o.environ)[manage.EnvAdminKey]; k != "" {
+		return k
+	}
+	return string(o.adminKey)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
