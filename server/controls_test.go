@@ -1,0 +1,545 @@
+package server
+
+// Routing controls through the HTTP API: a real gateway on loopback, the
+// real upstream Forwarder talking to fake OpenAI and Anthropic providers,
+// the real rate limiter on an injected clock, and a fixed predictor whose
+// qualities make every mode's choice known in advance.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/ratelimit"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// The control catalog. Prices order the models tiny < mid < reasoner <
+// claude < big; predicted qualities are big .90, reasoner .89, mid .86,
+// tiny .85, claude .70. So Quality picks big, Balanced (2 % band, >= .882)
+// picks reasoner, Cost (6 % band, >= .846) picks tiny. Capabilities differ
+// so that each filter moves the choice somewhere else:
+//
+//	big       tools, vision, structured output
+//	reasoner  reasoning, tools, structured output (no vision)
+//	mid       tools only
+//	tiny      nothing, and a 4,096-token context window
+//	claude    tools, vision, structured output (Anthropic)
+const ctlVersion = "2025-11-18"
+
+func ctlModel(name, provider, format string, in, out float64, window int, caps router.Capabilities) router.Model {
+	return router.Model{
+		Format: format, Name: name, Version: "2025", ID: name + "-2025", UpstreamModel: name, Provider: provider, Profile: "p-" + name,
+		InputPerMTok: in, OutputPerMTok: out, ContextWindow: window, MaxOutput: 32_000, Capabilities: caps,
+	}
+}
+
+func ctlCatalog() router.Catalog {
+	return router.Catalog{Latest: ctlVersion, Versions: []router.Version{{Version: ctlVersion, Models: []router.Model{
+		ctlModel("big", "openai", "OpenAI", 5, 20, 64_000, router.Capabilities{Tools: true, Vision: true, StructuredOutput: true}),
+		ctlModel("reasoner", "openai", "OpenAI", 1, 4, 64_000, router.Capabilities{Reasoning: true, Tools: true, StructuredOutput: true}),
+		ctlModel("mid", "openai", "OpenAI", 0.4, 1.6, 64_000, router.Capabilities{Tools: true}),
+		ctlModel("tiny", "openai", "OpenAI", 0.05, 0.2, 4_096, router.Capabilities{}),
+		ctlModel("claude", "anthropic", "Anthropic", 3, 15, 64_000, router.Capabilities{Tools: true, Vision: true, StructuredOutput: true}),
+	}}}}
+}
+
+func ctlPrediction() router.Prediction {
+	return router.Prediction{
+		"p-big": {Quality: 0.90, OutputTokens: 100}, "p-reasoner": {Quality: 0.89, OutputTokens: 100},
+		"p-mid": {Quality: 0.86, OutputTokens: 100}, "p-tiny": {Quality: 0.85, OutputTokens: 100},
+		"p-claude": {Quality: 0.70, OutputTokens: 100},
+	}
+}
+
+// ctlClock is the rate limiter's clock, moved by hand.
+type ctlClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *ctlClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *ctlClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// ctlGateway is a gateway on loopback with its fakes.
+type ctlGateway struct {
+	url       string
+	openai    *upstreamtest.Fake
+	anthropic *upstreamtest.Fake
+	clock     *ctlClock
+}
+
+type ctlOptions struct {
+	predictor   router.Predictor
+	deployments StaticDeployments
+	rateLimits  bool
+}
+
+func newCtlGateway(t *testing.T, o ctlOptions) *ctlGateway {
+	t.Helper()
+	g := &ctlGateway{openai: upstreamtest.NewOpenAI(t), anthropic: upstreamtest.NewAnthropic(t),
+		clock: &ctlClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: g.openai.URL, APIKey: "sk-up-openai"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: g.anthropic.Root, APIKey: "sk-up-anthropic"},
+	}}
+	if o.predictor == nil {
+		o.predictor = &routertest.Predictor{Fixed: ctlPrediction()}
+	}
+	rt, err := router.New(router.Config{Catalog: ctlCatalog(), Predictor: o.predictor, Available: ps.Available})
+	require.NoError(t, err)
+	deps := append(StaticDeployments{DefaultDeployment(ctlVersion)}, o.deployments...)
+	cfg := Config{
+		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
+		Supports: ps.Supports, Available: ps.Available, Deployments: deps, Log: &recordLog{},
+	}
+	if o.rateLimits {
+		cfg.Limiter = ratelimit.New(g.clock.Now)
+	}
+	hs := httptest.NewServer(New(cfg).Handler())
+	t.Cleanup(hs.Close)
+	g.url = hs.URL
+	return g
+}
+
+// post sends body to path over HTTP and returns the response with its body read.
+func (g *ctlGateway) post(t *testing.T, path, body string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, g.url+path, bytes.NewBufferString(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+// ctlAnswer is what a client reads of a routed answer.
+type ctlAnswer struct {
+	Model   string `json:"model"`
+	Usage   struct {
+		TotalTokens int `json:"total_tokens"`
+	} `json:"usage"`
+	Details struct {
+		Mode          string `json:"mode"`
+		ChosenModel   string `json:"chosen_model"`
+		AnsweredModel string `json:"answered_model"`
+		Affinity      bool   `json:"session_affinity"`
+		Candidates    []struct {
+			Model  string `json:"model"`
+			Rank   int    `json:"rank"`
+			Reason string `json:"reason"`
+		} `json:"candidates"`
+	} `json:"model_selection_details"`
+}
+
+func answerOf(t *testing.T, body []byte) ctlAnswer {
+	t.Helper()
+	var a ctlAnswer
+	require.NoError(t, json.Unmarshal(body, &a), "answer %s", body)
+	return a
+}
+
+// reasons maps each candidate to why it won or lost.
+func (a ctlAnswer) reasons() map[string]string {
+	out := map[string]string{}
+	for _, c := range a.Details.Candidates {
+		out[c.Model] = c.Reason
+	}
+	return out
+}
+
+// chat builds a chat completions body for model-router with the given user
+// content (a JSON value) and extra top-level fields (`,"k":v` ...).
+func chat(content, extra string) string {
+	return `{"model":"model-router","messages":[{"role":"user","content":` + content + `}]` + extra + `}`
+}
+
+// words is a prompt of n distinct-looking words (about 1.5 tokens each by
+// the server's chars/4 estimate).
+func words(n int) string { return strings.TrimSpace(strings.Repeat("lorem ", n)) }
+
+const hello = `"Plan a weekend in Lisbon"`
+
+func TestRoutingControlsOverHTTP(t *testing.T) {
+	tools := `,"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]`
+	image := `[{"type":"text","text":"What is in this picture?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]`
+	schema := `,"response_format":{"type":"json_schema","json_schema":{"name":"trip","schema":{"type":"object"}}}`
+	// 12,000 characters = 3,000 tokens by chars/4: with 2,000 tokens of
+	// output it overflows tiny's 4,096-token window, nobody else's.
+	longish := strconv.Quote(strings.Repeat("abcd ", 2400))
+	// 300,000 characters = 75,000 tokens: more than any model's 64,000.
+	huge := strconv.Quote(strings.Repeat("abcd ", 60_000))
+
+	tests := []struct {
+		name       string
+		deployment string // default model-router
+		body       string
+		status     int
+		// For answers: the model that answers, in which mode, and the
+		// candidates excluded with (part of) their reason.
+		model    string
+		mode     string
+		excluded map[string]string
+		// For errors: OpenAI error code, param, message parts and the
+		// candidates the error lists with (part of) their reasons.
+		code       string
+		param      string
+		inMsg      []string
+		candidates map[string]string
+	}{
+		// Modes.
+		{name: "deployment default mode is balanced", body: chat(hello, ""), status: 200, model: "reasoner-2025", mode: "balanced"},
+		{name: "mode quality picks the best predicted", body: chat(hello, `,"routing_config":{"mode":"quality"}`), status: 200, model: "big-2025", mode: "quality"},
+		{name: "mode balanced picks the cheapest within 2%", body: chat(hello, `,"routing_config":{"mode":"balanced"}`), status: 200, model: "reasoner-2025", mode: "balanced"},
+		{name: "mode cost picks the cheapest within 6%", body: chat(hello, `,"routing_config":{"mode":"cost"}`), status: 200, model: "tiny-2025", mode: "cost"},
+		{name: "mode in any case", body: chat(hello, `,"routing_config":{"mode":"Quality"}`), status: 200, model: "big-2025", mode: "quality"},
+		{name: "deployment's own mode", deployment: "cheap", body: chat(hello, ""), status: 200, model: "tiny-2025", mode: "cost"},
+		{name: "request mode overrides the deployment's", deployment: "cheap", body: chat(hello, `,"routing_config":{"mode":"quality"}`), status: 200, model: "big-2025", mode: "quality"},
+		{name: "unknown mode", body: chat(hello, `,"routing_config":{"mode":"fastest"}`), status: 400,
+			code: router.EInvalid, param: "routing_config.mode", inMsg: []string{`"fastest"`, "valid modes: balanced, quality, cost"}},
+		{name: "mode of the wrong type", body: chat(hello, `,"routing_config":{"mode":3}`), status: 400,
+			code: router.EInvalid, param: "routing_config.mode", inMsg: []string{"valid modes: balanced, quality, cost"}},
+
+		// Subsets.
+		{name: "models narrows by name and by ID", body: chat(hello, `,"routing_config":{"models":["big","tiny-2025"]}`), status: 200, model: "big-2025", mode: "balanced"},
+		{name: "models narrows under quality", body: chat(hello, `,"routing_config":{"mode":"quality","models":["mid","tiny"]}`), status: 200, model: "mid-2025", mode: "quality"},
+		{name: "models within a deployment subset", deployment: "pair", body: chat(hello, `,"routing_config":{"models":["mid"]}`), status: 200, model: "mid-2025", mode: "balanced"},
+		{name: "deployment subset alone", deployment: "pair", body: chat(hello, ""), status: 200, model: "tiny-2025", mode: "balanced"},
+		{name: "models cannot widen the deployment's subset", deployment: "pair", body: chat(hello, `,"routing_config":{"models":["big"]}`), status: 400,
+			code: router.EInvalid, param: "routing_config.models", inMsg: []string{`"big"`, "valid models: mid-2025, tiny-2025"}},
+		{name: "models naming no catalog model", body: chat(hello, `,"routing_config":{"models":["gpt-7"]}`), status: 400,
+			code: router.EInvalid, param: "routing_config.models", inMsg: []string{`"gpt-7"`, "valid models: big-2025, reasoner-2025, mid-2025, tiny-2025, claude-2025"}},
+		{name: "models of the wrong type", body: chat(hello, `,"routing_config":{"models":"big"}`), status: 400,
+			code: router.EInvalid, param: "routing_config.models", inMsg: []string{"array"}},
+
+		// require_parameters.
+		{name: "temperature alone keeps the reasoning model (it is dropped upstream)", body: chat(hello, `,"temperature":0.2`), status: 200, model: "reasoner-2025", mode: "balanced"},
+		{name: "require_parameters with temperature excludes reasoning models", body: chat(hello, `,"temperature":0.2,"routing_config":{"require_parameters":true}`),
+			status: 200, model: "big-2025", mode: "balanced", excluded: map[string]string{"reasoner-2025": "require_parameters and unsupported temperature"}},
+		{name: "require_parameters without such parameters changes nothing", body: chat(hello, `,"routing_config":{"require_parameters":true}`), status: 200, model: "reasoner-2025", mode: "balanced"},
+		{name: "require_parameters leaving no model", body: chat(hello, `,"top_p":0.5,"routing_config":{"require_parameters":true,"models":["reasoner"]}`), status: 400,
+			code: router.ENoEligible, inMsg: []string{"reasoner-2025", "top_p"}, candidates: map[string]string{"reasoner-2025": "unsupported top_p"}},
+		{name: "require_parameters not a boolean", body: chat(hello, `,"routing_config":{"require_parameters":"yes"}`), status: 400,
+			code: router.EInvalid, param: "routing_config.require_parameters", inMsg: []string{"true or false"}},
+		{name: "unknown routing_config key", body: chat(hello, `,"routing_config":{"mode":"cost","budget":3}`), status: 400,
+			code: router.EInvalid, param: "routing_config", inMsg: []string{`"budget"`, "valid keys: mode, models, require_parameters, session_affinity"}},
+
+		// Capability filters (Cost mode would pick tiny without them).
+		{name: "tools need tool support", body: chat(hello, tools+`,"routing_config":{"mode":"cost"}`), status: 200, model: "mid-2025", mode: "cost",
+			excluded: map[string]string{"tiny-2025": "no tool support"}},
+		{name: "images need vision", body: chat(image, `,"routing_config":{"mode":"cost"}`), status: 200, model: "big-2025", mode: "cost",
+			excluded: map[string]string{"tiny-2025": "no image input support", "mid-2025": "no image input support", "reasoner-2025": "no image input support"}},
+		{name: "json_schema needs structured output", body: chat(hello, schema+`,"routing_config":{"mode":"cost"}`), status: 200, model: "reasoner-2025", mode: "cost",
+			excluded: map[string]string{"tiny-2025": "no structured output support", "mid-2025": "no structured output support"}},
+		{name: "json_object needs no structured output", body: chat(hello, `,"response_format":{"type":"json_object"},"routing_config":{"mode":"cost"}`),
+			status: 200, model: "tiny-2025", mode: "cost"},
+		{name: "prompt plus output must fit the context window", body: chat(longish, `,"max_tokens":2000,"routing_config":{"mode":"cost"}`), status: 200, model: "mid-2025", mode: "cost",
+			excluded: map[string]string{"tiny-2025": "context window 4096 tokens < prompt 3000 + output 2000"}},
+		{name: "the same prompt with little output fits", body: chat(longish, `,"max_tokens":500,"routing_config":{"mode":"cost"}`), status: 200, model: "tiny-2025", mode: "cost"},
+		{name: "a prompt too large for every model", body: chat(huge, ""), status: 400,
+			code: router.ENoEligible, inMsg: []string{"no model in the deployment can serve this request", "context window"},
+			candidates: map[string]string{
+				"big-2025": "context window 64000 tokens < prompt 75000", "reasoner-2025": "context window 64000", "mid-2025": "context window 64000",
+				"tiny-2025": "context window 4096", "claude-2025": "context window 64000",
+			}},
+		{name: "tools in a subset without tool support", body: chat(hello, tools+`,"routing_config":{"models":["tiny"]}`), status: 400,
+			code: router.ENoEligible, inMsg: []string{"tiny-2025", "no tool support"}, candidates: map[string]string{"tiny-2025": "no tool support"}},
+	}
+
+	g := newCtlGateway(t, ctlOptions{deployments: StaticDeployments{
+		{Name: "cheap", RouterVersion: ctlVersion, Mode: router.ModeCost},
+		{Name: "pair", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Models: []string{"mid-2025", "tiny-2025"}},
+	}})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := tt.body
+			if tt.deployment != "" {
+				body = strings.Replace(body, `"model":"model-router"`, `"model":"`+tt.deployment+`"`, 1)
+			}
+			before, beforeClaude := len(g.openai.Requests()), len(g.anthropic.Requests())
+			resp, raw := g.post(t, "/v1/chat/completions", body)
+			require.Equal(t, tt.status, resp.StatusCode, "%s", raw)
+			if tt.status != http.StatusOK {
+				e := errorOf(t, raw)
+				require.NotNil(t, e.Error.Code, "%s", raw)
+				assert.Equal(t, tt.code, *e.Error.Code)
+				assert.Equal(t, "invalid_request_error", e.Error.Type)
+				if tt.param != "" {
+					require.NotNil(t, e.Error.Param, "%s", raw)
+					assert.Equal(t, tt.param, *e.Error.Param)
+				}
+				for _, part := range tt.inMsg {
+					assert.Contains(t, e.Error.Message, part)
+				}
+				got := map[string]string{}
+				for _, c := range e.Error.Candidates {
+					got[c.Model] = c.Reason
+				}
+				for m, why := range tt.candidates {
+					assert.Contains(t, got[m], why, "candidate %s in %s", m, raw)
+				}
+				if tt.candidates != nil {
+					assert.Len(t, got, len(tt.candidates), "every candidate and only those: %s", raw)
+				}
+				assert.Equal(t, before, len(g.openai.Requests()), "a refused request is not forwarded")
+				assert.Equal(t, beforeClaude, len(g.anthropic.Requests()), "a refused request is not forwarded")
+				return
+			}
+			a := answerOf(t, raw)
+			assert.Equal(t, tt.model, a.Model, "the answer names the model that answered")
+			assert.Equal(t, tt.model, a.Details.ChosenModel)
+			assert.Equal(t, tt.model, a.Details.AnsweredModel)
+			assert.Equal(t, tt.mode, a.Details.Mode)
+			assert.False(t, a.Details.Affinity)
+			reasons := a.reasons()
+			assert.True(t, strings.HasPrefix(reasons[tt.model], "chosen:"), "winner's reason: %q", reasons[tt.model])
+			for m, why := range tt.excluded {
+				assert.Contains(t, reasons[m], "excluded: "+why, "candidate %s", m)
+			}
+			reqs := g.openai.Requests()
+			require.Len(t, reqs, before+1, "one upstream call")
+			assert.Equal(t, beforeClaude, len(g.anthropic.Requests()))
+			assert.Equal(t, strings.TrimSuffix(tt.model, "-2025"), reqs[len(reqs)-1].Model, "the provider was asked for the chosen model")
+		})
+	}
+}
+
+// TestReasoningModelLosesSamplingParameters checks what reaches the
+// provider when a reasoning model is chosen for a request with
+// temperature and no require_parameters: the reference drops it.
+func TestReasoningModelLosesSamplingParameters(t *testing.T) {
+	g := newCtlGateway(t, ctlOptions{})
+	resp, raw := g.post(t, "/v1/chat/completions", chat(hello, `,"temperature":0.2,"max_tokens":300`))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	require.Equal(t, "reasoner-2025", answerOf(t, raw).Model)
+	sent := g.openai.RequestsFor("reasoner")
+	require.Len(t, sent, 1)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(sent[0].Body, &body))
+	assert.NotContains(t, body, "temperature")
+	assert.NotContains(t, body, "max_tokens")
+	assert.EqualValues(t, 300, body["max_completion_tokens"])
+	assert.NotContains(t, body, "routing_config", "routing_config is the gateway's, not the provider's")
+}
+
+// TestSessionAffinityOverHTTP routes a first turn to reasoner; the second
+// turn alone would go to big ("harder" prompts make everything else weak).
+func TestSessionAffinityOverHTTP(t *testing.T) {
+	pred := &routertest.Predictor{PredictFn: func(prompt string) router.Prediction {
+		p := ctlPrediction()
+		if strings.Contains(prompt, "harder") {
+			for _, m := range []string{"p-reasoner", "p-mid", "p-tiny", "p-claude"} {
+				p[m] = router.Estimate{Quality: 0.4, OutputTokens: 100}
+			}
+		}
+		return p
+	}}
+	const first = `{"model":"model-router","user":"ana","messages":[{"role":"user","content":"hello there"}]%s}`
+	const second = `{"model":"model-router","user":"ana","messages":[{"role":"user","content":"hello there"},` +
+		`{"role":"assistant","content":"Hello from reasoner."},{"role":"user","content":%s}]%s}`
+	text := `"now something harder"`
+	image := `[{"type":"text","text":"something harder: what is this?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]`
+	tests := []struct {
+		name     string
+		header   []string
+		extra    string
+		content  string
+		want     string
+		affinity bool
+	}{
+		{name: "no session: the second turn is routed afresh", content: text, want: "big-2025"},
+		{name: "x-session-id keeps the first model", header: []string{"x-session-id", "trip-1"}, content: text, want: "reasoner-2025", affinity: true},
+		{name: "x-ms-client-session-id keeps the first model", header: []string{"x-ms-client-session-id", "trip-2"}, content: text, want: "reasoner-2025", affinity: true},
+		{name: "user plus opening messages", extra: `,"routing_config":{"session_affinity":true}`, content: text, want: "reasoner-2025", affinity: true},
+		{name: "session_affinity false beats the header", header: []string{"x-session-id", "trip-3"}, extra: `,"routing_config":{"session_affinity":false}`, content: text, want: "big-2025"},
+		{name: "the first model became ineligible (image, no vision)", header: []string{"x-session-id", "trip-4"}, content: image, want: "big-2025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newCtlGateway(t, ctlOptions{predictor: pred})
+			resp, raw := g.post(t, "/v1/chat/completions", fmt.Sprintf(first, tt.extra), tt.header...)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+			a := answerOf(t, raw)
+			require.Equal(t, "reasoner-2025", a.Model)
+			assert.False(t, a.Details.Affinity, "the first turn is the policy's choice")
+
+			resp, raw = g.post(t, "/v1/chat/completions", fmt.Sprintf(second, tt.content, tt.extra), tt.header...)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+			a = answerOf(t, raw)
+			assert.Equal(t, tt.want, a.Model)
+			assert.Equal(t, tt.want, a.Details.ChosenModel)
+			assert.Equal(t, tt.affinity, a.Details.Affinity)
+			if tt.affinity {
+				assert.Contains(t, a.reasons()[tt.want], "session affinity")
+			}
+			assert.Len(t, g.openai.RequestsFor(strings.TrimSuffix(tt.want, "-2025")), map[bool]int{true: 2, false: 1}[tt.want == "reasoner-2025"])
+		})
+	}
+}
+
+// TestSessionFollowsTheModelThatAnswered: when the session's model fails,
+// the turn fails over, and the next turn stays with the model that answered.
+func TestSessionFollowsTheModelThatAnswered(t *testing.T) {
+	g := newCtlGateway(t, ctlOptions{})
+	session := []string{"x-session-id", "flaky"}
+	resp, raw := g.post(t, "/v1/chat/completions", chat(hello, ""), session...)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	require.Equal(t, "reasoner-2025", answerOf(t, raw).Model)
+
+	g.openai.Set("reasoner", upstreamtest.Behavior{FailStatus: http.StatusInternalServerError})
+	resp, raw = g.post(t, "/v1/chat/completions", chat(hello, ""), session...)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	a := answerOf(t, raw)
+	assert.Equal(t, "reasoner-2025", a.Details.ChosenModel, "the session's model, which the policy also prefers")
+	assert.Equal(t, "big-2025", a.Model, "failover to the next in the Balanced order")
+
+	g.openai.Set("reasoner", upstreamtest.Behavior{})
+	resp, raw = g.post(t, "/v1/chat/completions", chat(hello, ""), session...)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	a = answerOf(t, raw)
+	assert.Equal(t, "big-2025", a.Model, "the session follows the model that answered, though the policy prefers reasoner again")
+	assert.True(t, a.Details.Affinity)
+	assert.Contains(t, a.reasons()["big-2025"], "session affinity")
+}
+
+// ratelimitHeaders are OpenAI's, on every answer of a limited deployment.
+var ratelimitHeaders = []string{
+	"x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
+	"x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+}
+
+func TestCapacityOverHTTP(t *testing.T) {
+	tests := []struct {
+		name     string
+		capacity int
+		body     string
+		// admitted is how many calls at one instant pass before the 429.
+		admitted   int
+		limitReqs  string
+		limitToks  string
+		retryAfter string
+	}{
+		// Capacity 10: 60 RPM, a request bucket of 3 s = 3 requests; a
+		// short prompt costs ~110 tokens of the 500-token bucket. The 4th
+		// call waits for one request's refill: 1 s.
+		{name: "requests per minute", capacity: 10, body: chat(hello, ""), admitted: 3, limitReqs: "60", limitToks: "10000", retryAfter: "1"},
+		// Capacity 100: 600 RPM (30 in the bucket), 100,000 TPM (5,000 in
+		// the bucket); each call is charged 1,600 + 100 tokens up front and
+		// settled at the 1,283 the fake bills: 5,000 -> 3,717 -> 2,434 ->
+		// 1,151, when the 4th call's 1,700 no longer fit.
+		{name: "tokens per minute", capacity: 100, body: chat(strconv.Quote(strings.Repeat("abcd ", 1280)), ""), admitted: 3, limitReqs: "600", limitToks: "100000", retryAfter: "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newCtlGateway(t, ctlOptions{rateLimits: true, deployments: StaticDeployments{
+				{Name: "limited", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Capacity: tt.capacity},
+			}})
+			body := strings.Replace(tt.body, `"model-router"`, `"limited"`, 1)
+			for i := range tt.admitted {
+				resp, raw := g.post(t, "/v1/chat/completions", body)
+				require.Equal(t, http.StatusOK, resp.StatusCode, "call %d: %s", i, raw)
+				assert.Equal(t, "reasoner-2025", answerOf(t, raw).Model)
+				for _, h := range ratelimitHeaders {
+					assert.NotEmpty(t, resp.Header.Get(h), "call %d lacks %s", i, h)
+				}
+				assert.Equal(t, tt.limitReqs, resp.Header.Get("x-ratelimit-limit-requests"))
+				assert.Equal(t, tt.limitToks, resp.Header.Get("x-ratelimit-limit-tokens"))
+				assert.Empty(t, resp.Header.Get("Retry-After"), "admitted calls need no retry")
+			}
+			forwarded := len(g.openai.Requests())
+
+			resp, raw := g.post(t, "/v1/chat/completions", body)
+			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "%s", raw)
+			e := errorOf(t, raw)
+			require.NotNil(t, e.Error.Code)
+			assert.Equal(t, router.ERateLimited, *e.Error.Code)
+			assert.Equal(t, "rate_limit_error", e.Error.Type)
+			assert.Contains(t, e.Error.Message, `"limited"`)
+			assert.Contains(t, e.Error.Message, "Retry-After")
+			assert.Equal(t, tt.retryAfter, resp.Header.Get("Retry-After"))
+			ms, err := strconv.Atoi(resp.Header.Get("retry-after-ms"))
+			require.NoError(t, err, "retry-after-ms")
+			assert.Positive(t, ms)
+			for _, h := range ratelimitHeaders {
+				assert.NotEmpty(t, resp.Header.Get(h), "the 429 lacks %s", h)
+			}
+			assert.Equal(t, tt.limitToks, resp.Header.Get("x-ratelimit-limit-tokens"))
+			assert.Equal(t, forwarded, len(g.openai.Requests()), "a refused call is not forwarded")
+
+			// Just before retry-after-ms the deployment still refuses; just
+			// after it, the call goes through. (Exactly at it, float
+			// rounding in the refill can leave the bucket 1e-16 short.)
+			g.clock.Advance(time.Duration(ms-5) * time.Millisecond)
+			resp, raw = g.post(t, "/v1/chat/completions", body)
+			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "%s", raw)
+			g.clock.Advance(6 * time.Millisecond)
+			resp, raw = g.post(t, "/v1/chat/completions", body)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "after retry-after-ms: %s", raw)
+		})
+	}
+}
+
+// TestAcceptedTokensPerMinuteStayAtTheLimit drives a capacity-10
+// deployment (10,000 tokens per minute) as fast as it lets a client through,
+// for a simulated three minutes, and counts the tokens the provider billed
+// for the calls admitted in each minute after the first.
+func TestAcceptedTokensPerMinuteStayAtTheLimit(t *testing.T) {
+	g := newCtlGateway(t, ctlOptions{rateLimits: true, deployments: StaticDeployments{
+		{Name: "limited", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Capacity: 10},
+	}})
+	// 250 words: estimated at 375 prompt + 100 answer tokens up front,
+	// billed 250 + 3 by the fake provider, so every call is settled.
+	body := `{"model":"limited","messages":[{"role":"user","content":"` + words(250) + `"}]}`
+	const step = 200 * time.Millisecond
+	perMinute := map[int]int{}
+	refused := 0
+	for i := range int(3 * time.Minute / step) {
+		minute := int(time.Duration(i) * step / time.Minute)
+		resp, raw := g.post(t, "/v1/chat/completions", body)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			a := answerOf(t, raw)
+			require.Positive(t, a.Usage.TotalTokens, "%s", raw)
+			perMinute[minute] += a.Usage.TotalTokens
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("status %d: %s", resp.StatusCode, raw)
+		}
+		g.clock.Advance(step)
+	}
+	assert.Positive(t, refused, "the client asked for more than the limit")
+	for _, m := range []int{1, 2} {
+		assert.InDelta(t, 10_000, perMinute[m], 500, "minute %d: tokens accepted within 5%% of 10,000", m)
+		t.Logf("minute %d: %d tokens accepted (%+.1f%%)", m, perMinute[m], 100*(float64(perMinute[m])/10_000-1))
+	}
+}
