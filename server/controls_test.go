@@ -144,8 +144,8 @@ func (g *ctlGateway) post(t *testing.T, path, body string, header ...string) (*h
 
 // ctlAnswer is what a client reads of a routed answer.
 type ctlAnswer struct {
-	Model   string `json:"model"`
-	Usage   struct {
+	Model string `json:"model"`
+	Usage struct {
 		TotalTokens int `json:"total_tokens"`
 	} `json:"usage"`
 	Details struct {
