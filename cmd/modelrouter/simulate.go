@@ -24,7 +24,9 @@ import (
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
 
@@ -65,7 +67,7 @@ var (
 const predictBatch = 64
 
 type simulateFlags struct {
-	prompts, deployment, routerVersion, modes, models, out, routerModel string
+	prompts, deployment, routerVersion, modes, models, out, routerModel, db string
 	limit                                                               int
 	cuda                                                                bool
 }
@@ -75,7 +77,8 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	var f simulateFlags
 	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools and response_format) or a routing dataset folder (items.jsonl)")
-	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment name shown in decisions")
+	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment to simulate: read from --db when it is stored there (its mode, subset and router version), else the built-in default")
+	fs.StringVar(&f.db, "db", "", "SQLite database of a `modelrouter serve` to read --deployment from (default: none, the built-in deployment)")
 	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
 	fs.StringVar(&f.modes, "modes", "balanced,quality,cost", "routing modes to compare, comma separated")
 	fs.StringVar(&f.models, "models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
@@ -121,6 +124,30 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer rm.close()
 	}
 	dep := router.Deployment{Name: f.deployment, RouterVersion: f.routerVersion, Mode: router.ModeBalanced, Models: splitList(f.models)}
+	if f.db != "" {
+		stored, err := storedDeployment(ctx, f.db, catalog, f.deployment)
+		if err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		// Flags given on the command line still win over what is stored.
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		if !set["modes"] {
+			modes = []router.Mode{stored.Mode}
+		}
+		if set["models"] {
+			stored.Models = dep.Models
+		}
+		if set["router-version"] {
+			stored.RouterVersion = dep.RouterVersion
+		}
+		dep = stored
+		subset := "the full set"
+		if len(dep.Models) > 0 {
+			subset = fmt.Sprintf("%d models", len(dep.Models))
+		}
+		fmt.Fprintf(stderr, "deployment %s from %s: mode %s, router version %s, %s\n", dep.Name, f.db, dep.Mode, dep.RouterVersion, subset)
+	}
 	sim, err := simulate(ctx, catalog, rm, dep, modes, prompts, stderr)
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
@@ -136,6 +163,25 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			filepath.Join(f.out, "routing-share.png"), filepath.Join(f.out, "summary.json"), filepath.Join(f.out, "decisions.csv")}, ", "))
 	}
 	return nil
+}
+
+// storedDeployment reads deployment name from a serve database the way the
+// gateway does (manage.Source: a stored deployment, or the built-in
+// model-router). The file must exist: simulate never creates a database.
+func storedDeployment(ctx context.Context, path string, catalog router.Catalog, name string) (router.Deployment, error) {
+	if _, err := os.Stat(path); err != nil {
+		return router.Deployment{}, fmt.Errorf("--db: %w", err)
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return router.Deployment{}, fmt.Errorf("--db: %w", err)
+	}
+	defer st.Close()
+	dep, err := manage.NewSource(st, catalog).Get(ctx, name)
+	if err != nil {
+		return router.Deployment{}, fmt.Errorf("--deployment %s in %s: %w", name, path, err)
+	}
+	return dep, nil
 }
 
 func parseModes(s string) ([]router.Mode, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"image/png"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 func simModel(id string, in, out float64) router.Model {
@@ -189,4 +191,66 @@ func TestSimulateReportsUnroutablePrompts(t *testing.T) {
 	sim := readSummary(t, out)
 	assert.Equal(t, 1, sim.Modes[0].Routed)
 	assert.Equal(t, 1, sim.Modes[0].Unroutable)
+}
+
+// TestSimulateStoredDeployment: with --db, --deployment is the stored one
+// (its mode and subset), as the gateway would route it; flags given on the
+// command line still win; without --db, or for model-router when nothing is
+// stored, the built-in default (Balanced, full set).
+func TestSimulateStoredDeployment(t *testing.T) {
+	fakeRouterModel(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	_, err = st.PutDeployment(context.Background(), "cheap", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+		"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"},
+		"routing": {"mode": "cost", "models": [{"format": "OpenAI", "name": "mid", "version": "1"}, {"format": "OpenAI", "name": "small", "version": "1"}]}}}`))
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	prompts := writeFile(t, "prompts.txt", "What is 2+2?\nProve that sqrt(2) is irrational.\n")
+
+	modesOf := func(sim simulation) []router.Mode {
+		var out []router.Mode
+		for _, m := range sim.Modes {
+			out = append(out, m.Mode)
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantModes  []router.Mode
+		wantModels []string
+		wantErr    string
+	}{
+		{name: "stored deployment", args: []string{"--db", db, "--deployment", "cheap"},
+			wantModes: []router.Mode{router.ModeCost}, wantModels: []string{"mid", "small"}},
+		{name: "flags beat the stored deployment", args: []string{"--db", db, "--deployment", "cheap", "--modes", "quality,cost", "--models", "small"},
+			wantModes: []router.Mode{router.ModeQuality, router.ModeCost}, wantModels: []string{"small"}},
+		{name: "built-in default from an empty database", args: []string{"--db", db},
+			wantModes: []router.Mode{router.ModeBalanced}, wantModels: []string{"big", "mid", "small"}},
+		{name: "no database: every mode over the full set", args: []string{"--deployment", "cheap"},
+			wantModes: []router.Mode{router.ModeBalanced, router.ModeQuality, router.ModeCost}, wantModels: []string{"big", "mid", "small"}},
+		{name: "unknown deployment", args: []string{"--db", db, "--deployment", "nope"}, wantErr: `deployment "nope" not found`},
+		{name: "missing database", args: []string{"--db", filepath.Join(t.TempDir(), "none.db")}, wantErr: "--db:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			_, _, err := runCmd(t, append([]string{"simulate", "--prompts", prompts, "--out", out}, tt.args...)...)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			sim := readSummary(t, out)
+			assert.Equal(t, tt.wantModes, modesOf(sim))
+			assert.ElementsMatch(t, tt.wantModels, sim.Models)
+			for _, m := range sim.Modes {
+				for model := range shares(m) {
+					assert.Contains(t, tt.wantModels, model, "mode %s routes only within the subset", m.Mode)
+				}
+			}
+		})
+	}
 }
