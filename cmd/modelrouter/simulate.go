@@ -68,8 +68,8 @@ const predictBatch = 64
 
 type simulateFlags struct {
 	prompts, deployment, routerVersion, modes, models, out, routerModel, db string
-	limit                                                               int
-	cuda                                                                bool
+	limit                                                                   int
+	cuda                                                                    bool
 }
 
 func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
