@@ -33,7 +33,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&opt.EmbInit, "emb-init", opt.EmbInit, "scale of the embedding table's initial N(0,1) draws (0: 1)")
 	fs.Float64Var(&opt.W1Init, "w1-init", opt.W1Init, "scale of the first layer's initial draws (0: 1)")
 	fs.Float64Var(&opt.PairWeight, "pair-weight", opt.PairWeight, "weight of the within-prompt ranking loss (logistic loss on logit differences of two models on one prompt; 0: off)")
-	fs.Float64Var(&opt.TaskWeight, "task-weight", opt.TaskWeight, "weight of the auxiliary loss that predicts each prompt's dataset task from the prompt representation (training only; 0: off)")
+	fs.Float64Var(&opt.TaskWeight, "task-weight", opt.TaskWeight, "weight of the auxiliary loss that predicts each prompt's dataset task from the prompt representation (training only; 0: off; it hurts transfer to unseen datasets)")
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
