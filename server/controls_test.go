@@ -437,26 +437,35 @@ var ratelimitHeaders = []string{
 	"x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
 }
 
+// TestCapacityOverHTTP sends calls to a limited deployment at one instant
+// of the limiter's clock until it refuses one. How many pass depends on how
+// much burst the buckets hold; what must hold is that no more than a
+// minute's limit passes, the refusal is a 429 in the OpenAI shape with
+// Retry-After and the x-ratelimit-* headers, and a retry after
+// retry-after-ms is admitted.
 func TestCapacityOverHTTP(t *testing.T) {
 	tests := []struct {
 		name     string
 		capacity int
 		body     string
-		// admitted is how many calls at one instant pass before the 429.
-		admitted   int
-		limitReqs  string
-		limitToks  string
-		retryAfter string
+		// maxAdmitted bounds the calls one minute's limit lets through.
+		maxAdmitted int
+		limitReqs   string
+		limitToks   string
+		// exhausted is the x-ratelimit-remaining-* header that shows which
+		// limit refused, and the most it may say.
+		exhausted string
+		remaining int
 	}{
-		// Capacity 10: 60 RPM, a request bucket of 3 s = 3 requests; a
-		// short prompt costs ~110 tokens of the 500-token bucket. The 4th
-		// call waits for one request's refill: 1 s.
-		{name: "requests per minute", capacity: 10, body: chat(hello, ""), admitted: 3, limitReqs: "60", limitToks: "10000", retryAfter: "1"},
-		// Capacity 100: 600 RPM (30 in the bucket), 100,000 TPM (5,000 in
-		// the bucket); each call is charged 1,600 + 100 tokens up front and
-		// settled at the 1,283 the fake bills: 5,000 -> 3,717 -> 2,434 ->
-		// 1,151, when the 4th call's 1,700 no longer fit.
-		{name: "tokens per minute", capacity: 100, body: chat(strconv.Quote(strings.Repeat("abcd ", 1280)), ""), admitted: 3, limitReqs: "600", limitToks: "100000", retryAfter: "1"},
+		// Capacity 10: 60 requests and 10,000 tokens per minute; a short
+		// prompt costs ~110 tokens, so requests run out first.
+		{name: "requests per minute", capacity: 10, body: chat(hello, ""), maxAdmitted: 60,
+			limitReqs: "60", limitToks: "10000", exhausted: "x-ratelimit-remaining-requests", remaining: 0},
+		// Capacity 100: 600 requests and 100,000 tokens per minute; each
+		// call is estimated at 1,600 + 100 tokens and billed 1,283, so
+		// tokens run out first, after at most 100,000 / 1,283 calls.
+		{name: "tokens per minute", capacity: 100, body: chat(strconv.Quote(strings.Repeat("abcd ", 1280)), ""), maxAdmitted: 100_000 / 1_283,
+			limitReqs: "600", limitToks: "100000", exhausted: "x-ratelimit-remaining-tokens", remaining: 1_699},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -464,44 +473,58 @@ func TestCapacityOverHTTP(t *testing.T) {
 				{Name: "limited", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Capacity: tt.capacity},
 			}})
 			body := strings.Replace(tt.body, `"model-router"`, `"limited"`, 1)
-			for i := range tt.admitted {
-				resp, raw := g.post(t, "/v1/chat/completions", body)
-				require.Equal(t, http.StatusOK, resp.StatusCode, "call %d: %s", i, raw)
+			var resp *http.Response
+			var raw []byte
+			admitted := 0
+			for range tt.maxAdmitted + 1 {
+				resp, raw = g.post(t, "/v1/chat/completions", body)
+				if resp.StatusCode != http.StatusOK {
+					break
+				}
+				admitted++
 				assert.Equal(t, "reasoner-2025", answerOf(t, raw).Model)
 				for _, h := range ratelimitHeaders {
-					assert.NotEmpty(t, resp.Header.Get(h), "call %d lacks %s", i, h)
+					assert.NotEmpty(t, resp.Header.Get(h), "call %d lacks %s", admitted, h)
 				}
 				assert.Equal(t, tt.limitReqs, resp.Header.Get("x-ratelimit-limit-requests"))
 				assert.Equal(t, tt.limitToks, resp.Header.Get("x-ratelimit-limit-tokens"))
 				assert.Empty(t, resp.Header.Get("Retry-After"), "admitted calls need no retry")
 			}
-			forwarded := len(g.openai.Requests())
+			t.Logf("%d calls admitted at one instant", admitted)
+			assert.Positive(t, admitted, "a fresh deployment admits a call")
+			assert.Equal(t, admitted, len(g.openai.Requests()), "refused calls are not forwarded")
 
-			resp, raw := g.post(t, "/v1/chat/completions", body)
-			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "%s", raw)
+			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "no refusal within a minute's limit: %s", raw)
 			e := errorOf(t, raw)
 			require.NotNil(t, e.Error.Code)
 			assert.Equal(t, router.ERateLimited, *e.Error.Code)
 			assert.Equal(t, "rate_limit_error", e.Error.Type)
 			assert.Contains(t, e.Error.Message, `"limited"`)
 			assert.Contains(t, e.Error.Message, "Retry-After")
-			assert.Equal(t, tt.retryAfter, resp.Header.Get("Retry-After"))
+			retry, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+			require.NoError(t, err, "Retry-After in seconds")
 			ms, err := strconv.Atoi(resp.Header.Get("retry-after-ms"))
 			require.NoError(t, err, "retry-after-ms")
 			assert.Positive(t, ms)
+			assert.Equal(t, (ms+999)/1000, retry, "Retry-After is retry-after-ms rounded up to seconds")
 			for _, h := range ratelimitHeaders {
 				assert.NotEmpty(t, resp.Header.Get(h), "the 429 lacks %s", h)
 			}
 			assert.Equal(t, tt.limitToks, resp.Header.Get("x-ratelimit-limit-tokens"))
-			assert.Equal(t, forwarded, len(g.openai.Requests()), "a refused call is not forwarded")
+			left, err := strconv.Atoi(resp.Header.Get(tt.exhausted))
+			require.NoError(t, err, tt.exhausted)
+			assert.LessOrEqual(t, left, tt.remaining, "%s shows the limit that refused", tt.exhausted)
 
-			// Just before retry-after-ms the deployment still refuses; just
-			// after it, the call goes through. (Exactly at it, float
-			// rounding in the refill can leave the bucket 1e-16 short.)
-			g.clock.Advance(time.Duration(ms-5) * time.Millisecond)
-			resp, raw = g.post(t, "/v1/chat/completions", body)
-			require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "%s", raw)
-			g.clock.Advance(6 * time.Millisecond)
+			// Before retry-after-ms the deployment still refuses; just after
+			// it, the call goes through. (Exactly at it, float rounding in
+			// the refill can leave a bucket 1e-16 short.)
+			if ms > 10 {
+				g.clock.Advance(time.Duration(ms-10) * time.Millisecond)
+				resp, raw = g.post(t, "/v1/chat/completions", body)
+				require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "before retry-after-ms: %s", raw)
+				ms = 10
+			}
+			g.clock.Advance(time.Duration(ms+1) * time.Millisecond)
 			resp, raw = g.post(t, "/v1/chat/completions", body)
 			require.Equal(t, http.StatusOK, resp.StatusCode, "after retry-after-ms: %s", raw)
 		})
@@ -511,7 +534,8 @@ func TestCapacityOverHTTP(t *testing.T) {
 // TestAcceptedTokensPerMinuteStayAtTheLimit drives a capacity-10
 // deployment (10,000 tokens per minute) as fast as it lets a client through,
 // for a simulated three minutes, and counts the tokens the provider billed
-// for the calls admitted in each minute after the first.
+// for the calls admitted in each minute, the first (a full bucket's burst
+// on top) included.
 func TestAcceptedTokensPerMinuteStayAtTheLimit(t *testing.T) {
 	g := newCtlGateway(t, ctlOptions{rateLimits: true, deployments: StaticDeployments{
 		{Name: "limited", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Capacity: 10},
@@ -538,7 +562,7 @@ func TestAcceptedTokensPerMinuteStayAtTheLimit(t *testing.T) {
 		g.clock.Advance(step)
 	}
 	assert.Positive(t, refused, "the client asked for more than the limit")
-	for _, m := range []int{1, 2} {
+	for _, m := range []int{0, 1, 2} {
 		assert.InDelta(t, 10_000, perMinute[m], 500, "minute %d: tokens accepted within 5%% of 10,000", m)
 		t.Logf("minute %d: %d tokens accepted (%+.1f%%)", m, perMinute[m], 100*(float64(perMinute[m])/10_000-1))
 	}
