@@ -96,6 +96,7 @@ type ctlOptions struct {
 	predictor   router.Predictor
 	deployments StaticDeployments
 	rateLimits  bool
+	agentOpenAI bool
 }
 
 func newCtlGateway(t *testing.T, o ctlOptions) *ctlGateway {
@@ -115,6 +116,7 @@ func newCtlGateway(t *testing.T, o ctlOptions) *ctlGateway {
 	cfg := Config{
 		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
 		Supports: ps.Supports, Available: ps.Available, Deployments: deps, Log: &recordLog{},
+		AgentToolsOpenAIOnly: o.agentOpenAI,
 	}
 	if o.rateLimits {
 		cfg.Limiter = ratelimit.New(g.clock.Now)
@@ -329,6 +331,121 @@ func TestRoutingControlsOverHTTP(t *testing.T) {
 			require.Len(t, reqs, before+1, "one upstream call")
 			assert.Equal(t, beforeClaude, len(g.anthropic.Requests()))
 			assert.Equal(t, strings.TrimSuffix(tt.model, "-2025"), reqs[len(reqs)-1].Model, "the provider was asked for the chosen model")
+		})
+	}
+}
+
+// TestRoutingControlsOnEveryAPI sends the same controls through the
+// Responses API, the Azure deployment path and the decision-only route:
+// they route alike. (Claude's provider does not serve the Responses API,
+// so it is out there whatever the request says.)
+func TestRoutingControlsOnEveryAPI(t *testing.T) {
+	tests := []struct {
+		name   string
+		path   string
+		body   string
+		status int
+		model  string
+		mode   string
+		inMsg  string
+	}{
+		{name: "responses: mode cost", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"mode":"cost"}}`,
+			status: 200, model: "tiny-2025", mode: "cost"},
+		{name: "responses: function tools", path: "/v1/responses",
+			body:   `{"model":"model-router","input":"hi","tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"routing_config":{"mode":"cost"}}`,
+			status: 200, model: "mid-2025", mode: "cost"},
+		{name: "responses: text.format json_schema", path: "/v1/responses",
+			body:   `{"model":"model-router","input":"hi","text":{"format":{"type":"json_schema","name":"x","schema":{"type":"object"}}},"routing_config":{"mode":"cost"}}`,
+			status: 200, model: "reasoner-2025", mode: "cost"},
+		{name: "responses: input_image", path: "/v1/responses",
+			body:   `{"model":"model-router","input":[{"role":"user","content":[{"type":"input_text","text":"what is it"},{"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]}],"routing_config":{"mode":"cost"}}`,
+			status: 200, model: "big-2025", mode: "cost"},
+		{name: "responses: max_output_tokens counts toward the context window", path: "/v1/responses",
+			body:   `{"model":"model-router","input":"hi","max_output_tokens":8000,"routing_config":{"mode":"cost"}}`,
+			status: 200, model: "mid-2025", mode: "cost"},
+		{name: "responses: only claude", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"models":["claude"]}}`,
+			status: 400, inMsg: "Responses API"},
+		{name: "responses: unknown mode", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"mode":"cheap"}}`,
+			status: 400, inMsg: "valid modes: balanced, quality, cost"},
+		{name: "azure path: mode quality", path: "/openai/deployments/model-router/chat/completions?api-version=2024-10-21",
+			body: `{"messages":[{"role":"user","content":"hi"}],"routing_config":{"mode":"quality"}}`, status: 200, model: "big-2025", mode: "quality"},
+		{name: "azure path: the deployment's subset", path: "/openai/deployments/pair/chat/completions?api-version=2024-10-21",
+			body: `{"messages":[{"role":"user","content":"hi"}],"routing_config":{"mode":"quality"}}`, status: 200, model: "mid-2025", mode: "quality"},
+		{name: "azure path: cannot widen", path: "/openai/deployments/pair/chat/completions?api-version=2024-10-21",
+			body: `{"messages":[{"role":"user","content":"hi"}],"routing_config":{"models":["big"]}}`, status: 400, inMsg: "valid models: mid-2025, tiny-2025"},
+		{name: "openai/v1 alias: require_parameters", path: "/openai/v1/chat/completions",
+			body: chat(hello, `,"temperature":1,"routing_config":{"require_parameters":true}`), status: 200, model: "big-2025", mode: "balanced"},
+	}
+	g := newCtlGateway(t, ctlOptions{deployments: StaticDeployments{
+		{Name: "pair", RouterVersion: ctlVersion, Mode: router.ModeBalanced, Models: []string{"mid-2025", "tiny-2025"}},
+	}})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, raw := g.post(t, tt.path, tt.body)
+			require.Equal(t, tt.status, resp.StatusCode, "%s", raw)
+			if tt.status != http.StatusOK {
+				assert.Contains(t, errorOf(t, raw).Error.Message, tt.inMsg)
+				return
+			}
+			a := answerOf(t, raw)
+			assert.Equal(t, tt.model, a.Model)
+			assert.Equal(t, tt.model, a.Details.ChosenModel)
+			assert.Equal(t, tt.mode, a.Details.Mode)
+		})
+	}
+
+	// The decision-only route applies the same controls, forwarding nothing.
+	sent := len(g.openai.Requests())
+	resp, raw := g.post(t, "/v1/route", chat(hello, `,"routing_config":{"mode":"cost","models":["mid","tiny"]}`))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	var d struct {
+		ChosenModel string   `json:"chosen_model"`
+		Mode        string   `json:"mode"`
+		Fallbacks   []string `json:"fallbacks"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &d))
+	assert.Equal(t, "tiny-2025", d.ChosenModel)
+	assert.Equal(t, "cost", d.Mode)
+	assert.Equal(t, []string{"mid-2025"}, d.Fallbacks, "only the narrowed subset")
+	assert.Equal(t, sent, len(g.openai.Requests()))
+}
+
+// TestAgentToolsCanBeLimitedToOpenAIModels: with the option on, built-in
+// agent tools (web search) exclude non-OpenAI models; function tools do not.
+// It asks /v1/route, the decision alone: with the option off, forwarding a
+// web search tool to Claude fails in translation (see the final report).
+func TestAgentToolsCanBeLimitedToOpenAIModels(t *testing.T) {
+	webSearch := `,"tools":[{"type":"web_search_preview"}],"routing_config":{"models":["claude"]}`
+	function := `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"routing_config":{"models":["claude"]}`
+	tests := []struct {
+		name        string
+		agentOpenAI bool
+		extra       string
+		status      int
+	}{
+		{name: "option on, agent tool", agentOpenAI: true, extra: webSearch, status: 400},
+		{name: "option on, function tool", agentOpenAI: true, extra: function, status: 200},
+		{name: "option off, agent tool", agentOpenAI: false, extra: webSearch, status: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newCtlGateway(t, ctlOptions{agentOpenAI: tt.agentOpenAI})
+			resp, raw := g.post(t, "/v1/route", chat(hello, tt.extra))
+			require.Equal(t, tt.status, resp.StatusCode, "%s", raw)
+			if tt.status != http.StatusOK {
+				e := errorOf(t, raw)
+				require.NotNil(t, e.Error.Code)
+				assert.Equal(t, router.ENoEligible, *e.Error.Code)
+				require.Len(t, e.Error.Candidates, 1)
+				assert.Equal(t, "claude-2025", e.Error.Candidates[0].Model)
+				assert.Contains(t, e.Error.Candidates[0].Reason, "agent tools are limited to OpenAI models")
+				return
+			}
+			var d struct {
+				ChosenModel string `json:"chosen_model"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &d))
+			assert.Equal(t, "claude-2025", d.ChosenModel)
 		})
 	}
 }
