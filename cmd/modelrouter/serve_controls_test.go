@@ -203,6 +203,8 @@ func TestServeDeploymentsChangeTheNextRequest(t *testing.T) {
 			body: `{"sku":{"name":"GlobalStandard","capacity":10},"properties":{"model":` + refSonnet + `}}`, admin: true, status: 201},
 		{name: "now the subset may name it (through the /management alias)", method: "PUT", path: "/management/deployments/model-router",
 			body: routerBody("quality", refSonnet, refGPT41Nano), admin: true, status: 200},
+		{name: "a Claude deployment a router lists cannot be deleted", method: "DELETE", path: "/deployments/sonnet", admin: true,
+			status: 409, code: "DeploymentInUse", inMsg: []string{"model-router"}},
 		{name: "the next request goes to Claude", method: "POST", path: "/v1/chat/completions", body: chatTo("model-router", ""),
 			status: 200, model: sonnet45, mode: "quality"},
 		{name: "a model deployment is not callable as a router", method: "POST", path: "/v1/chat/completions", body: chatTo("sonnet", ""),
@@ -341,14 +343,21 @@ func findSample(samples []sample, name string, want map[string]string) (float64,
 }
 
 // TestServeMetricsAfterRequests sends a few requests through serve and
-// reads /metrics: requests, tokens, cost and latency series labelled by
-// deployment, mode and model, errors by code, and the router model gauge.
+// reads /metrics: requests, tokens (reasoning included), cost and latency
+// series labelled by deployment, mode and model, errors by code, failovers
+// by the model that failed, and the router model gauge.
 func TestServeMetricsAfterRequests(t *testing.T) {
 	s := startControlsServe(t)
 	admin := []string{"Authorization", "Bearer " + controlsAdminKey}
 	resp, raw := s.call(t, "PUT", "/deployments/tight",
 		`{"sku":{"name":"GlobalStandard","capacity":1},"properties":{"model":{"format":"OpenAI","name":"model-router","version":"2025-11-18"}}}`, admin...)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", raw)
+
+	// roomy routes in Quality mode to gpt-5, whose provider fails the first
+	// call (failover to gpt-4.1-mini) and reports reasoning tokens after.
+	resp, raw = s.call(t, "PUT", "/deployments/roomy", `{"sku":{"name":"GlobalStandard","capacity":1000},"properties":{"model":{"format":"OpenAI","name":"model-router","version":"2025-11-18"},"routing":{"mode":"quality"}}}`, admin...)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", raw)
+	s.openai.Set(gpt5, upstreamtest.Behavior{FailStatus: http.StatusInternalServerError, FailTimes: 1, ReasoningTokens: 40})
 
 	requests := []struct {
 		body   string
@@ -359,6 +368,8 @@ func TestServeMetricsAfterRequests(t *testing.T) {
 		{chatTo("model-router", `,"routing_config":{"mode":"cost"}`), 200},
 		{chatTo("tight", ""), 200},
 		{chatTo("tight", ""), 429},
+		{chatTo("roomy", ""), 200},
+		{chatTo("roomy", ""), 200},
 	}
 	for i, r := range requests {
 		resp, raw := s.call(t, "POST", "/v1/chat/completions", r.body)
@@ -382,7 +393,8 @@ func TestServeMetricsAfterRequests(t *testing.T) {
 		samples = parseScrape(t, string(raw))
 		v, _ := findSample(samples, "modelrouter_errors_total", map[string]string{"deployment": "tight", "code": router.ERateLimited})
 		n, _ := findSample(samples, "modelrouter_requests_total", balanced)
-		return v == 1 && n == 2
+		r, _ := findSample(samples, "modelrouter_requests_total", map[string]string{"deployment": "roomy", "model": gpt5})
+		return v == 1 && n == 2 && r == 1
 	}, 5*time.Second, 10*time.Millisecond, "metrics for every request")
 
 	checks := []struct {
@@ -402,6 +414,11 @@ func TestServeMetricsAfterRequests(t *testing.T) {
 		{"time to first byte", "modelrouter_upstream_first_byte_seconds_count", balanced, 2},
 		{"rate-limited error", "modelrouter_errors_total", map[string]string{"deployment": "tight", "status_class": "4xx", "code": router.ERateLimited}, 1},
 		{"router model version", "modelrouter_router_model_info", map[string]string{"version": "test"}, 1},
+		{"failover from gpt-5", "modelrouter_failovers_total", map[string]string{"deployment": "roomy", "mode": "quality", "model": gpt5}, 1},
+		{"the failed-over request counts for the model that answered", "modelrouter_requests_total",
+			map[string]string{"deployment": "roomy", "mode": "quality", "model": gpt41Mini}, 1},
+		{"the next one for gpt-5", "modelrouter_requests_total", map[string]string{"deployment": "roomy", "mode": "quality", "model": gpt5}, 1},
+		{"reasoning tokens", "modelrouter_tokens_total", map[string]string{"deployment": "roomy", "mode": "quality", "model": gpt5, "type": "reasoning"}, 40},
 	}
 	for _, c := range checks {
 		v, ok := findSample(samples, c.metric, c.labels)
