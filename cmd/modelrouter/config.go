@@ -215,8 +215,7 @@ func (f *serveFile) providers() upstream.Providers {
 			p.APIVersion = upstream.DefaultAzureAPIVersion
 		}
 		if name == "default" {
-			p.Kind = upstream.KindOpenAI
-			ps.Default = &p
+			ps.Default = &p // validate insists on kind openai
 			continue
 		}
 		ps.ByName[name] = p
@@ -291,8 +290,11 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	for _, name := range o.fileProviders.Names() {
 		check(o.fileProviders.ByName[name], name)
 	}
-	if o.fileProviders.Default != nil {
-		check(*o.fileProviders.Default, "default")
+	if d := o.fileProviders.Default; d != nil {
+		check(*d, "default")
+		if d.Kind != upstream.KindOpenAI {
+			bad("providers.default.kind %q: the default server answers every model and must be OpenAI-compatible (kind openai)", d.Kind)
+		}
 	}
 	return errors.Join(errs...)
 }

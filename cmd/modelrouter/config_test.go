@@ -150,7 +150,8 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 	path := writeConfig(t, `{"addr": "nowhere", "affinity_ttl": "-1s", "max_body": 0, "providers": {
 		"openai": {"base_url": "api.openai.com", "api_key": "`+testSecret+`"},
 		"anthropic": {"kind": "grpc", "api_key": "`+testSecret+`"},
-		"mistral": {"base_url": "http://127.0.0.1:1"}}}`)
+		"mistral": {"base_url": "http://127.0.0.1:1"},
+		"default": {"kind": "anthropic", "base_url": "http://127.0.0.1:1"}}}`)
 	_, err := parseServeArgs([]string{"--config", path}, nil, io.Discard)
 	require.Error(t, err)
 	msg := err.Error()
@@ -160,6 +161,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 		"max_body 0",
 		`providers.openai.base_url "api.openai.com": want an absolute http(s) URL`,
 		`providers.anthropic.kind "grpc": valid kinds: openai, anthropic, azure`,
+		`providers.default.kind "anthropic": the default server answers every model and must be OpenAI-compatible`,
 		"providers.mistral: unknown provider; valid names: anthropic, azure, deepseek, default, gpt-oss, meta, openai, xai",
 	} {
 		assert.Contains(t, msg, want)
