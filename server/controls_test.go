@@ -97,6 +97,9 @@ type ctlOptions struct {
 	deployments StaticDeployments
 	rateLimits  bool
 	agentOpenAI bool
+	// affinityTTL, when set, is the router's session affinity TTL on the
+	// gateway's fake clock.
+	affinityTTL time.Duration
 }
 
 func newCtlGateway(t *testing.T, o ctlOptions) *ctlGateway {
@@ -110,7 +113,11 @@ func newCtlGateway(t *testing.T, o ctlOptions) *ctlGateway {
 	if o.predictor == nil {
 		o.predictor = &routertest.Predictor{Fixed: ctlPrediction()}
 	}
-	rt, err := router.New(router.Config{Catalog: ctlCatalog(), Predictor: o.predictor, Available: ps.Available})
+	rc := router.Config{Catalog: ctlCatalog(), Predictor: o.predictor, Available: ps.Available}
+	if o.affinityTTL > 0 {
+		rc.AffinityTTL, rc.Now = o.affinityTTL, g.clock.Now
+	}
+	rt, err := router.New(rc)
 	require.NoError(t, err)
 	deps := append(StaticDeployments{DefaultDeployment(ctlVersion)}, o.deployments...)
 	cfg := Config{
@@ -520,6 +527,41 @@ func TestSessionAffinityOverHTTP(t *testing.T) {
 			}
 			assert.Len(t, g.openai.RequestsFor(strings.TrimSuffix(tt.want, "-2025")), map[bool]int{true: 2, false: 1}[tt.want == "reasoner-2025"])
 		})
+	}
+}
+
+// TestSessionAffinityExpires: a conversation stays on its first model for
+// the affinity TTL after its last turn, then is routed afresh.
+func TestSessionAffinityExpires(t *testing.T) {
+	pred := &routertest.Predictor{PredictFn: func(prompt string) router.Prediction {
+		p := ctlPrediction()
+		if strings.Contains(prompt, "harder") {
+			for _, m := range []string{"p-reasoner", "p-mid", "p-tiny", "p-claude"} {
+				p[m] = router.Estimate{Quality: 0.4, OutputTokens: 100}
+			}
+		}
+		return p
+	}}
+	g := newCtlGateway(t, ctlOptions{predictor: pred, affinityTTL: time.Hour})
+	session := []string{"x-session-id", "long-chat"}
+	turns := []struct {
+		after    time.Duration
+		prompt   string
+		want     string
+		affinity bool
+	}{
+		{0, `"hello"`, "reasoner-2025", false},
+		{59 * time.Minute, `"something harder"`, "reasoner-2025", true},
+		{59 * time.Minute, `"something harder"`, "reasoner-2025", true}, // each turn renews the TTL
+		{61 * time.Minute, `"something harder"`, "big-2025", false},
+	}
+	for i, turn := range turns {
+		g.clock.Advance(turn.after)
+		resp, raw := g.post(t, "/v1/chat/completions", chat(turn.prompt, ""), session...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "turn %d: %s", i, raw)
+		a := answerOf(t, raw)
+		assert.Equal(t, turn.want, a.Model, "turn %d", i)
+		assert.Equal(t, turn.affinity, a.Details.Affinity, "turn %d", i)
 	}
 }
 

@@ -169,14 +169,18 @@ func TestServeDeploymentsChangeTheNextRequest(t *testing.T) {
 		status int
 		// For chat calls that succeed: the answering model and mode.
 		model, mode string
-		// For errors: error.code and message parts.
-		code  string
-		inMsg []string
+		// For errors: error.code, message parts and what it must not say.
+		code     string
+		inMsg    []string
+		notInMsg []string
 	}{
 		{name: "built-in model-router is Balanced over the full set", method: "POST", path: "/v1/chat/completions", body: chatTo("model-router", ""),
 			status: 200, model: gpt41Mini, mode: "balanced"},
 		{name: "undeployed Claude is left out of the full set", method: "POST", path: "/v1/chat/completions", body: chatTo("model-router", `,"routing_config":{"mode":"quality"}`),
 			status: 200, model: gpt5, mode: "quality"},
+		{name: "routing_config.models cannot reach an undeployed Claude", method: "POST", path: "/v1/chat/completions",
+			body:   chatTo("model-router", `,"routing_config":{"models":["claude-sonnet-4-5"]}`),
+			status: 400, code: router.EInvalid, inMsg: []string{`"claude-sonnet-4-5"`, "valid models: ", gpt41Nano}, notInMsg: []string{sonnet45}},
 		{name: "management needs the admin key", method: "PUT", path: "/deployments/model-router", body: routerBody("cost"),
 			status: 401, code: "invalid_api_key", inMsg: []string{"MODELROUTER_ADMIN_KEY"}},
 		{name: "store model-router in Cost mode", method: "PUT", path: "/deployments/model-router", body: routerBody("cost"), admin: true, status: 201},
@@ -230,6 +234,9 @@ func TestServeDeploymentsChangeTheNextRequest(t *testing.T) {
 			assert.Equal(t, st.code, code, st.name)
 			for _, part := range st.inMsg {
 				assert.Contains(t, msg, part, st.name)
+			}
+			for _, part := range st.notInMsg {
+				assert.NotContains(t, msg, part, st.name)
 			}
 		case st.model != "":
 			var a routedAnswer
