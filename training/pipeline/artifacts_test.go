@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -100,4 +101,41 @@ func TestShippedArtifacts(t *testing.T) {
 			assert.False(t, math.IsNaN(float64(l[b*M+m])))
 		}
 	}
+}
+
+// TestShippedModelMeetsItsTargets holds the committed model to the bars the
+// training run measured on its validation prompts: a calibrated quality
+// (ECE <= 0.05) and bands whose realised quality loss stays within 2 % and
+// 6 %. A retrained model that misses them must not be committed.
+func TestShippedModelMeetsItsTargets(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.RouterJSONFile))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("no trained router model in models/artifacts yet")
+	}
+	require.NoError(t, err)
+	card, err := models.ParseCard(raw)
+	require.NoError(t, err)
+	var m struct {
+		Validation struct {
+			ECE float64 `json:"ece"`
+		} `json:"validation"`
+		Bands struct {
+			Balanced struct {
+				Band float64 `json:"band"`
+				Loss float64 `json:"relative_quality_loss"`
+			} `json:"balanced"`
+			Cost struct {
+				Band float64 `json:"band"`
+				Loss float64 `json:"relative_quality_loss"`
+			} `json:"cost"`
+		} `json:"bands"`
+	}
+	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	assert.Positive(t, m.Validation.ECE)
+	assert.LessOrEqual(t, m.Validation.ECE, 0.05)
+	assert.LessOrEqual(t, m.Bands.Balanced.Loss, 0.02)
+	assert.LessOrEqual(t, m.Bands.Cost.Loss, 0.06)
+	assert.Equal(t, card.Bands.Balanced, m.Bands.Balanced.Band, "router.json's bands are the calibrated ones")
+	assert.Equal(t, card.Bands.Cost, m.Bands.Cost.Band)
+	assert.Less(t, card.Bands.Balanced, card.Bands.Cost)
 }
