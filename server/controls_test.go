@@ -674,18 +674,17 @@ func TestCapacityOverHTTP(t *testing.T) {
 			require.NoError(t, err, tt.exhausted)
 			assert.LessOrEqual(t, left, tt.remaining, "%s shows the limit that refused", tt.exhausted)
 
-			// Before retry-after-ms the deployment still refuses; just after
-			// it, the call goes through. (Exactly at it, float rounding in
-			// the refill can leave a bucket 1e-16 short.)
+			// Before retry-after-ms the deployment still refuses; at it, the
+			// call goes through.
 			if ms > 10 {
 				g.clock.Advance(time.Duration(ms-10) * time.Millisecond)
 				resp, raw = g.post(t, "/v1/chat/completions", body)
 				require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "before retry-after-ms: %s", raw)
 				ms = 10
 			}
-			g.clock.Advance(time.Duration(ms+1) * time.Millisecond)
+			g.clock.Advance(time.Duration(ms) * time.Millisecond)
 			resp, raw = g.post(t, "/v1/chat/completions", body)
-			require.Equal(t, http.StatusOK, resp.StatusCode, "after retry-after-ms: %s", raw)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "at retry-after-ms: %s", raw)
 		})
 	}
 }
