@@ -417,6 +417,38 @@ func TestRoutingControlsOnEveryAPI(t *testing.T) {
 	assert.Equal(t, sent, len(g.openai.Requests()))
 }
 
+// TestRoutingControlsWhenStreaming: a streamed answer is routed by the same
+// controls; its first event carries model_selection_details and every
+// chunk names the chosen model.
+func TestRoutingControlsWhenStreaming(t *testing.T) {
+	tests := []struct{ name, extra, want, mode string }{
+		{"quality", `,"routing_config":{"mode":"quality"}`, "big-2025", "quality"},
+		{"cost with tools", `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"routing_config":{"mode":"cost"}`, "mid-2025", "cost"},
+	}
+	g := newCtlGateway(t, ctlOptions{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, raw := g.post(t, "/v1/chat/completions", chat(hello, `,"stream":true`+tt.extra))
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+			assert.Contains(t, resp.Header.Get("Content-Type"), "text/event-stream")
+			var chunks []ctlAnswer
+			for _, line := range strings.Split(string(raw), "\n") {
+				data, ok := strings.CutPrefix(line, "data: ")
+				if !ok || data == "[DONE]" {
+					continue
+				}
+				chunks = append(chunks, answerOf(t, []byte(data)))
+			}
+			require.NotEmpty(t, chunks, "%s", raw)
+			assert.Equal(t, tt.want, chunks[0].Details.ChosenModel, "details on the first event")
+			assert.Equal(t, tt.mode, chunks[0].Details.Mode)
+			for i, c := range chunks {
+				assert.Equal(t, tt.want, c.Model, "chunk %d", i)
+			}
+		})
+	}
+}
+
 // TestAgentToolsCanBeLimitedToOpenAIModels: with the option on, built-in
 // agent tools (web search) exclude non-OpenAI models; function tools do not.
 // It asks /v1/route, the decision alone: with the option off, forwarding a
