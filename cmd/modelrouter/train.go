@@ -37,6 +37,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
+	fs.BoolVar(&opt.LeaveOneTaskOut, "leave-one-task-out", opt.LeaveOneTaskOut, "also train once without each task (MMLU-Pro category, LLMRouter benchmark) with enough prompts and score it (slower)")
+	fs.IntVar(&opt.LOTOEpochs, "loto-epochs", opt.LOTOEpochs, "epochs of each leave-one-task-out run")
+	fs.IntVar(&opt.LOTOMinPrompts, "loto-min-prompts", opt.LOTOMinPrompts, "leave out only tasks with at least this many prompts")
+	fs.IntVar(&opt.LOTOMaxTasks, "loto-max-tasks", opt.LOTOMaxTasks, "leave out at most this many tasks, the largest (0: no limit)")
 	fs.IntVar(&opt.Answers, "tokenizer-answers", opt.Answers, "Arena-Hard model answers added to the prompts the tokenizer learns from (0: prompts only)")
 	fs.StringVar(&opt.AnswersDir, "answers-dir", opt.AnswersDir, "folder of Arena-Hard answer files (<model>.jsonl)")
 	fs.IntVar(&opt.Workers, "workers", opt.Workers, "goroutines (the trained model does not depend on it)")
@@ -50,8 +54,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
 	}
-	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 {
-		return fmt.Errorf("train: --epochs, --loo-epochs and --tokenizer-answers must not be negative")
+	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 {
+		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks and --tokenizer-answers must not be negative")
 	}
 	opt.Data = data
 	opt.Seed = *seed

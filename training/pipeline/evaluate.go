@@ -16,12 +16,14 @@ import (
 
 // Metrics go into router.json's metrics and PROVENANCE.md.
 type Metrics struct {
-	Validation   Validation        `json:"validation"`
-	Bands        Bands             `json:"bands"`
-	LeaveOneOut  []LeaveOneOut     `json:"leave_one_dataset_out,omitempty"`
-	Training     TrainingInfo      `json:"training"`
-	TrainSeconds float64           `json:"train_seconds"`
-	Notes        map[string]string `json:"notes,omitempty"`
+	Validation  Validation    `json:"validation"`
+	Bands       Bands         `json:"bands"`
+	LeaveOneOut []LeaveOneOut `json:"leave_one_dataset_out,omitempty"`
+	// LeaveOneTaskOut is leave-one-task-out, one entry per task left out.
+	LeaveOneTaskOut []LeaveOneTaskOut `json:"leave_one_task_out,omitempty"`
+	Training        TrainingInfo      `json:"training"`
+	TrainSeconds    float64           `json:"train_seconds"`
+	Notes           map[string]string `json:"notes,omitempty"`
 }
 
 // Validation holds the held-out prompts' numbers, computed with the
@@ -520,14 +522,7 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []
 				held = append(held, i)
 			}
 		}
-		seen := map[int]bool{}
-		for _, i := range tr {
-			for _, l := range c.Examples[i].Labels {
-				if l.HasScore() {
-					seen[l.Profile] = true
-				}
-			}
-		}
+		seen := knownProfiles(c, tr)
 		shared := 0
 		for _, i := range held {
 			for _, l := range c.Examples[i].Labels {
@@ -551,25 +546,44 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []
 		if len(s) > 0 {
 			r.AUC = round4(calibrate.AUC(s, y))
 			r.WithinPromptAUC = round4(withinPromptAUC(dp, seen))
-			// routing among the profiles the model knows
-			var kept []prediction
-			for _, pr := range dp {
-				var ls []corpus.Label
-				for _, l := range pr.ex.Labels {
-					if seen[l.Profile] {
-						ls = append(ls, l)
-					}
-				}
-				pr.ex.Labels = ls
-				kept = append(kept, pr)
-			}
-			rt := routing(kept, bestSingleRanking(c, held)[d])
+			rt := routing(onlyProfiles(dp, seen), bestSingleRanking(c, held)[d])
 			r.Router, r.BestSingle = rt.Router, rt.BestSingle
 		}
 		fmt.Fprintf(log, "leave out %s: AUC %.3f, within-prompt AUC %.3f over %d pairs\n", info.Name, r.AUC, r.WithinPromptAUC, r.Pairs)
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// knownProfiles are the profiles with a quality label among idx: the only
+// ones a model trained on idx can predict.
+func knownProfiles(c *corpus.Corpus, idx []int) map[int]bool {
+	seen := map[int]bool{}
+	for _, i := range idx {
+		for _, l := range c.Examples[i].Labels {
+			if l.HasScore() {
+				seen[l.Profile] = true
+			}
+		}
+	}
+	return seen
+}
+
+// onlyProfiles drops the labels of profiles outside keep, so routing
+// chooses among the profiles the model knows.
+func onlyProfiles(dp []prediction, keep map[int]bool) []prediction {
+	out := make([]prediction, 0, len(dp))
+	for _, pr := range dp {
+		var ls []corpus.Label
+		for _, l := range pr.ex.Labels {
+			if keep[l.Profile] {
+				ls = append(ls, l)
+			}
+		}
+		pr.ex.Labels = ls
+		out = append(out, pr)
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -34,9 +34,15 @@ type Options struct {
 	EmbInit, W1Init        float64 // scales of the initial draws (0: 1)
 	LeaveOneOut            bool    // also train once per quality dataset without it
 	LOOEpochs              int     // 0: as many as Epochs
-	Workers                int
-	Shape                  Shape
-	Tokenizer              wordpiece.Options
+	// LeaveOneTaskOut also trains once per task (of tasks with at least
+	// LOTOMinPrompts prompts, the largest LOTOMaxTasks; 0: no limit)
+	// without it, LOTOEpochs epochs each (0: DefaultLOTOEpochs).
+	LeaveOneTaskOut              bool
+	LOTOEpochs                   int
+	LOTOMinPrompts, LOTOMaxTasks int
+	Workers                      int
+	Shape                        Shape
+	Tokenizer                    wordpiece.Options
 	// Answers model answers (from AnswersDir) join the training prompts
 	// when the tokenizer is learned; 0: prompts only.
 	Answers    int
@@ -65,6 +71,7 @@ var DefaultShape = Shape{Buckets: 32768, Dim: 64, Hidden: 128, Z: 32, Head: 192,
 // routerbench-zs, GPT-4 vs Mixtral, Quality mode fell to Mixtral's level).
 func DefaultOptions() Options {
 	return Options{Out: "models/artifacts", Seed: 1, Val: 0.1, LeaveOneOut: true, Workers: 2,
+		LeaveOneTaskOut: true, LOTOEpochs: DefaultLOTOEpochs, LOTOMinPrompts: DefaultLOTOMinPrompts, LOTOMaxTasks: DefaultLOTOMaxTasks,
 		PairWeight: 0.3, EmbInit: 0.05, W1Init: 4,
 		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir()}
 }
@@ -193,6 +200,17 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			loo.Epochs = cfg.Epochs
 		}
 		res.Metrics.LeaveOneOut, err = leaveOneOut(ctx, loo, c, train, opt.Log)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if opt.LeaveOneTaskOut {
+		lot := cfg
+		lot.Epochs = opt.LOTOEpochs
+		if lot.Epochs <= 0 {
+			lot.Epochs = DefaultLOTOEpochs
+		}
+		res.Metrics.LeaveOneTaskOut, err = leaveOneTaskOut(ctx, lot, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks, opt.Log)
 		if err != nil {
 			return nil, err
 		}

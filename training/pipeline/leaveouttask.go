@@ -1,0 +1,170 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/training/corpus"
+	"github.com/modelrouter/modelrouter/training/fit"
+)
+
+// Leave-one-task-out defaults. A retrain on about 10k prompts takes about
+// 2.5 s per epoch on 2 cores; 21 tasks of the licensed data qualify, so
+// two epochs per task keep `modelrouter train` near 90 s.
+const (
+	DefaultLOTOMinPrompts = 200
+	DefaultLOTOMaxTasks   = 24
+	DefaultLOTOEpochs     = 2
+)
+
+// LeaveOneTaskOut is a model trained without one task's prompts (an
+// MMLU-Pro category, an LLMRouter benchmark), measured on them: how the
+// router does on traffic unlike anything it was trained on.
+type LeaveOneTaskOut struct {
+	Dataset string `json:"dataset"`
+	Task    string `json:"task"`
+	Prompts int    `json:"prompts"`
+	// RankedPairs are the same-prompt model pairs with different scores,
+	// what WithinPromptAUC is computed over.
+	RankedPairs     int     `json:"ranked_pairs"`
+	WithinPromptAUC float64 `json:"within_prompt_auc"`
+	// ProfileOnlyAUC ranks every prompt's models by their mean score on the
+	// dataset's other tasks: the ranking without prompt information that
+	// the retrained model has to beat.
+	ProfileOnlyAUC float64 `json:"profile_only_within_prompt_auc"`
+	// Router is the mean true score of the model Quality mode picks;
+	// BestSingle that of the task's best model in hindsight, and
+	// TrainedBestSingle that of the model best on the dataset's other
+	// tasks (the fixed choice one could have made without the task).
+	Router            float64 `json:"router_mean_score"`
+	BestSingle        float64 `json:"best_single_mean_score"`
+	TrainedBestSingle float64 `json:"trained_best_single_mean_score"`
+	Epochs            int     `json:"epochs"`
+}
+
+// taskHoldout is one task to leave out.
+type taskHoldout struct {
+	dataset int
+	task    string
+	// held is every prompt of the task, training and validation ones.
+	held []int
+	// train is the training prompts without the task's and without any
+	// prompt whose text is one of the task's (the data has copies across
+	// datasets), so the retrain never saw a held-out text.
+	train []int
+}
+
+// taskHoldouts picks the tasks to leave out: (dataset, task) groups of
+// quality datasets with at least minPrompts prompts, the largest maxTasks
+// of them when there are more (0: no limit), in dataset and task order.
+// A task that is its dataset's only one is left to leave-one-dataset-out.
+func taskHoldouts(c *corpus.Corpus, train []int, minPrompts, maxTasks int) []taskHoldout {
+	type key struct {
+		dataset int
+		task    string
+	}
+	groups := map[key][]int{}
+	perDataset := map[int]int{}
+	for i, ex := range c.Examples {
+		perDataset[ex.Dataset]++
+		if ex.Task != "" && c.Datasets[ex.Dataset].QualityLabels > 0 {
+			k := key{ex.Dataset, ex.Task}
+			groups[k] = append(groups[k], i)
+		}
+	}
+	var picked []key
+	for k, idx := range groups {
+		if len(idx) >= minPrompts && len(idx) < perDataset[k.dataset] {
+			picked = append(picked, k)
+		}
+	}
+	sort.Slice(picked, func(a, b int) bool {
+		na, nb := len(groups[picked[a]]), len(groups[picked[b]])
+		if na != nb {
+			return na > nb
+		}
+		if picked[a].dataset != picked[b].dataset {
+			return picked[a].dataset < picked[b].dataset
+		}
+		return picked[a].task < picked[b].task
+	})
+	if maxTasks > 0 && len(picked) > maxTasks {
+		picked = picked[:maxTasks]
+	}
+	sort.Slice(picked, func(a, b int) bool {
+		if picked[a].dataset != picked[b].dataset {
+			return picked[a].dataset < picked[b].dataset
+		}
+		return picked[a].task < picked[b].task
+	})
+	out := make([]taskHoldout, 0, len(picked))
+	for _, k := range picked {
+		held := groups[k]
+		texts := make(map[string]bool, len(held))
+		for _, i := range held {
+			texts[sameText(c.Examples[i].Text)] = true
+		}
+		var tr []int
+		for _, i := range train {
+			ex := c.Examples[i]
+			if !(ex.Dataset == k.dataset && ex.Task == k.task) && !texts[sameText(ex.Text)] {
+				tr = append(tr, i)
+			}
+		}
+		out = append(out, taskHoldout{dataset: k.dataset, task: k.task, held: held, train: tr})
+	}
+	return out
+}
+
+// sameText is the form in which the validation split compares prompts
+// (corpus.Split): lower-cased, whitespace collapsed.
+func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// leaveOneTaskOut retrains once per task of taskHoldouts without it and
+// measures the model on all of the task's prompts.
+func leaveOneTaskOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []int, minPrompts, maxTasks int, log io.Writer) ([]LeaveOneTaskOut, error) {
+	var out []LeaveOneTaskOut
+	for _, h := range taskHoldouts(c, train, minPrompts, maxTasks) {
+		name := c.Datasets[h.dataset].Name + "/" + h.task
+		seen := knownProfiles(c, h.train)
+		p, err := trainOn(ctx, cfg, c, h.train, "without "+name, log)
+		if err != nil {
+			return nil, err
+		}
+		dp := onlyProfiles(predictAll(c, h.held, p, p.MeanOffset(qualityCounts(c, h.train))), seen)
+		r := LeaveOneTaskOut{Dataset: c.Datasets[h.dataset].Name, Task: h.task, Prompts: len(h.held),
+			RankedPairs: rankedPairs(dp), Epochs: cfg.Epochs}
+		if r.RankedPairs == 0 {
+			fmt.Fprintf(log, "leave out task %s: no two models score differently on one of its prompts; nothing to rank\n", name)
+			continue
+		}
+		trained := bestSingleRanking(c, h.train)[h.dataset]
+		r.WithinPromptAUC = round4(withinPromptAUC(dp, nil))
+		r.ProfileOnlyAUC = round4(withinPromptAUC(profileOnly(dp, trained), nil))
+		rt := routing(dp, bestSingleRanking(c, h.held)[h.dataset])
+		r.Router, r.BestSingle = rt.Router, rt.BestSingle
+		r.TrainedBestSingle = routing(dp, trained).BestSingle
+		fmt.Fprintf(log, "leave out task %s (%d prompts): within-prompt AUC %.3f (profile only %.3f), router %.3f vs best single %.3f\n",
+			name, r.Prompts, r.WithinPromptAUC, r.ProfileOnlyAUC, r.Router, r.BestSingle)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// rankedPairs counts the same-prompt profile pairs with different scores.
+func rankedPairs(dp []prediction) int {
+	n := 0
+	for _, pr := range dp {
+		for _, a := range pr.ex.Labels {
+			for _, b := range pr.ex.Labels {
+				if a.HasScore() && b.HasScore() && a.Score > b.Score {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
