@@ -139,3 +139,25 @@ func TestShippedModelMeetsItsTargets(t *testing.T) {
 	assert.Equal(t, card.Bands.Cost, m.Bands.Cost.Band)
 	assert.Less(t, card.Bands.Balanced, card.Bands.Cost)
 }
+
+// TestShippedModelReportsLeaveOneTaskOut holds the committed card to issue
+// 2's validation: a leave-one-task-out score for every task large enough,
+// measured on the whole task.
+func TestShippedModelReportsLeaveOneTaskOut(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.RouterJSONFile))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("no trained router model in models/artifacts yet")
+	}
+	require.NoError(t, err)
+	card, err := models.ParseCard(raw)
+	require.NoError(t, err)
+	var m Metrics
+	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	require.NotEmpty(t, m.LeaveOneTaskOut, "retrain with `modelrouter train` (leave-one-task-out is on by default)")
+	for _, l := range m.LeaveOneTaskOut {
+		assert.GreaterOrEqual(t, l.Prompts, DefaultLOTOMinPrompts, l.Task)
+		assert.Positive(t, l.RankedPairs, l.Task)
+		assert.True(t, l.WithinPromptAUC > 0 && l.WithinPromptAUC < 1, "%s: within-prompt AUC %g", l.Task, l.WithinPromptAUC)
+		assert.LessOrEqual(t, l.TrainedBestSingle, l.BestSingle+1e-9, "%s: hindsight best single is the best fixed choice", l.Task)
+	}
+}
