@@ -11,9 +11,11 @@ import (
 	"github.com/modelrouter/modelrouter/training/fit"
 )
 
-// Leave-one-task-out defaults. A retrain on about 10k prompts takes about
-// 2.5 s per epoch on 2 cores; 21 tasks of the licensed data qualify, so
-// two epochs per task keep `modelrouter train` near 90 s.
+// Leave-one-task-out defaults. 21 tasks of the licensed data have 200
+// prompts or more; at two epochs each (about 1 s per epoch on 2 cores)
+// they add about 45 s to `modelrouter train` (65 s in all). Three epochs
+// were measured too and were no better. The cap bounds the time when more
+// datasets are added (--allow-unlicensed brings 11 more such tasks).
 const (
 	DefaultLOTOMinPrompts = 200
 	DefaultLOTOMaxTasks   = 24
