@@ -15,7 +15,7 @@ import (
 // prompts or more; at two epochs each (about 1 s per epoch on 2 cores)
 // they add about 45 s to `modelrouter train` (65 s in all). Three epochs
 // were measured too and were no better. The cap bounds the time when more
-// datasets are added (--allow-unlicensed brings 11 more such tasks).
+// datasets are added (--allow-unlicensed brings 10 more such tasks).
 const (
 	DefaultLOTOMinPrompts = 200
 	DefaultLOTOMaxTasks   = 24
