@@ -38,3 +38,4 @@ eval: ort ## evaluate the embedded router model on ../shared/data/canonical into
 bench: ort ## benchmarks: classifier speed, gateway overhead, store; then the 1,000 req/s load run
 	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/... ./store/
 	MODELROUTER_LOAD=1000 MODELROUTER_LOAD_FOR=5s go test -count=1 -run TestLoad -v ./server/
+	MODELROUTER_LOAD=2000 MODELROUTER_LOAD_FOR=5s go test -count=1 -run TestServeLoad -v ./cmd/modelrouter/
