@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
-	ort "github.com/yalue/onnxruntime_go"
-
-	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/training/onnx"
 	"github.com/modelrouter/modelrouter/training/wordpiece"
@@ -20,8 +16,9 @@ import (
 )
 
 // TestShippedArtifacts checks the committed router model: the card matches
-// the files, the ONNX file is within the size limit, ONNX Runtime loads it,
-// and its batched outputs on real prompts equal the Go forward pass.
+// the files, the ONNX file is within the size limit and its shapes agree
+// with the card and the tokenizer. (training/onnx checks that ONNX Runtime
+// and the Go forward pass agree on it.)
 func TestShippedArtifacts(t *testing.T) {
 	dir := filepath.Join("..", "..", "models", "artifacts")
 	if _, err := os.Stat(filepath.Join(dir, models.RouterONNXFile)); errors.Is(err, os.ErrNotExist) {
@@ -42,65 +39,6 @@ func TestShippedArtifacts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, w.Spec.Vocab, enc.VocabSize())
 
-	if err := classifier.InitRuntime(); errors.Is(err, classifier.ErrNoRuntime) {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	} else {
-		require.NoError(t, err)
-	}
-	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(files.RouterONNX,
-		[]string{onnx.InputIDs, onnx.AttentionMask}, []string{onnx.Quality, onnx.OutputTokens, onnx.Embedding}, nil)
-	require.NoError(t, err)
-	defer sess.Destroy()
-
-	prompts := []string{
-		"What is 2 + 2?",
-		"Write a Python function that returns the n-th Fibonacci number, with tests.",
-		"Find all real x such that x^3 - 6x^2 + 11x - 6 = 0. Put the answer in \\boxed{}.",
-		"Summarise the causes of the First World War in three paragraphs. " + string(bytes.Repeat([]byte("Consider alliances, militarism and nationalism. "), 40)),
-	}
-	var rows [][]int64
-	for _, p := range prompts {
-		ids, err := enc.Encode(p)
-		require.NoError(t, err)
-		rows = append(rows, classifier.Truncate(ids, card.Truncation.Head, card.Truncation.Tail))
-	}
-	seq := 0
-	for _, r := range rows {
-		seq = max(seq, len(r))
-	}
-	ids, mask := make([]int64, len(rows)*seq), make([]int64, len(rows)*seq)
-	for b, r := range rows {
-		copy(ids[b*seq:], r)
-		for i := range r {
-			mask[b*seq+i] = 1
-		}
-	}
-	shape := ort.NewShape(int64(len(rows)), int64(seq))
-	idT, err := ort.NewTensor(shape, ids)
-	require.NoError(t, err)
-	defer idT.Destroy()
-	maskT, err := ort.NewTensor(shape, mask)
-	require.NoError(t, err)
-	defer maskT.Destroy()
-	outs := []ort.Value{nil, nil, nil}
-	require.NoError(t, sess.Run([]ort.Value{idT, maskT}, outs))
-	defer func() {
-		for _, o := range outs {
-			o.Destroy()
-		}
-	}()
-	q := outs[0].(*ort.Tensor[float32]).GetData()
-	l := outs[1].(*ort.Tensor[float32]).GetData()
-	M := w.Spec.Profiles
-	for b, r := range rows {
-		wq, wl, _ := w.Forward(r)
-		for m := range M {
-			assert.InDelta(t, wq[m], q[b*M+m], 1e-4)
-			assert.InDelta(t, 1, l[b*M+m]/wl[m], 1e-4)
-			assert.True(t, q[b*M+m] > 0 && q[b*M+m] < 1)
-			assert.False(t, math.IsNaN(float64(l[b*M+m])))
-		}
-	}
 }
 
 // TestShippedModelMeetsItsTargets holds the committed model to the bars the
