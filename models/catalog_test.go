@@ -266,3 +266,22 @@ func TestCatalogProfilesInShippedModel(t *testing.T) {
 		assert.Contains(t, card.Profiles, m.Profile, "%s", m.ID)
 	}
 }
+
+// Our Anthropic translation does not carry a JSON response_format (the
+// Messages API has no such field), so a Claude model that claimed structured
+// output would stay eligible for json_schema requests and then fail at
+// forward time. Capabilities describe what the gateway can deliver.
+func TestAnthropicModelsDoNotClaimStructuredOutput(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	seen := 0
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			if m.Provider == "anthropic" {
+				seen++
+				assert.False(t, m.Capabilities.StructuredOutput, m.ID)
+			}
+		}
+	}
+	assert.Positive(t, seen)
+}
