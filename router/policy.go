@@ -88,3 +88,27 @@ func explain(d *Decision, order []scored, mode Mode) {
 		}
 	}
 }
+
+// Pick returns the index the mode policy chooses among candidates with
+// these predicted qualities and expected costs: the cheapest whose quality
+// reaches (1-band)·q*, higher quality breaking a cost tie, then order; band
+// 0 is the Quality mode. It is rank's first place without the reasons, so
+// offline evaluation and band calibration apply the very policy the gateway
+// does (-1 for no candidates).
+func Pick(quality, cost []float64, band float64) int {
+	best := 0.0
+	for _, q := range quality {
+		best = max(best, q)
+	}
+	threshold := (1 - band) * best
+	pick := -1
+	for i, q := range quality {
+		if q < threshold {
+			continue
+		}
+		if pick < 0 || cost[i] < cost[pick] || (cost[i] == cost[pick] && q > quality[pick]) {
+			pick = i
+		}
+	}
+	return pick
+}

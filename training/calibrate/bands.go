@@ -3,6 +3,8 @@ package calibrate
 import (
 	"errors"
 	"math"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
 // Candidate is one labelled model on one validation prompt.
@@ -27,8 +29,9 @@ type BandResult struct {
 	Quality   float64 `json:"mean_quality"`
 }
 
-// Evaluate applies the band rule to every prompt: q* is the best predicted
-// quality; the cheapest candidate with q >= (1-b)·q* is chosen.
+// Evaluate applies the gateway's band rule (router.Pick) to every prompt:
+// q* is the best predicted quality; the cheapest candidate with
+// q >= (1-b)·q* is chosen.
 func Evaluate(prompts []Prompt, b float64) BandResult {
 	var best, chosen, bestCost, chosenCost float64
 	n := 0
@@ -36,19 +39,12 @@ func Evaluate(prompts []Prompt, b float64) BandResult {
 		if len(pr) == 0 {
 			continue
 		}
-		bi := 0
+		q, cost := make([]float64, len(pr)), make([]float64, len(pr))
 		for i, c := range pr {
-			if c.Predicted > pr[bi].Predicted || (c.Predicted == pr[bi].Predicted && c.Cost < pr[bi].Cost) {
-				bi = i
-			}
+			q[i], cost[i] = c.Predicted, c.Cost
 		}
-		qs := pr[bi].Predicted
-		ci := bi
-		for i, c := range pr {
-			if c.Predicted >= (1-b)*qs && c.Cost < pr[ci].Cost {
-				ci = i
-			}
-		}
+		bi := router.Pick(q, cost, 0)
+		ci := router.Pick(q, cost, b)
 		best += pr[bi].Score
 		chosen += pr[ci].Score
 		bestCost += pr[bi].Cost

@@ -160,7 +160,7 @@ func (r *Report) WritePredictions(w io.Writer) error {
 			l.Truth[c.Name] = map[string]*float64{"score": res.Score, "output_tokens": res.OutputTokens}
 		}
 		for _, m := range router.Modes {
-			l.Chosen[m] = t.Candidates[choose(r.pred.Quality[i], r.pred.Cost[i], r.Bands.Band(m))].Name
+			l.Chosen[m] = t.Candidates[router.Pick(r.pred.Quality[i], r.pred.Cost[i], r.Bands.Band(m))].Name
 		}
 		if err := enc.Encode(l); err != nil {
 			return err
