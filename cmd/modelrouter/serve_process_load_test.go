@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// TestServeProcessLoad is the gateway benchmark as a user would see it: the
+// gateway is the real `modelrouter serve` binary in a process of its own,
+// started as `make run` starts it (default flags, embedded router model,
+// SQLite decision log, metrics, rate limits on), and this process holds the
+// load generator and a fake OpenAI provider. The generator alternates
+// requests to the provider directly and through the gateway, open-loop at a
+// fixed rate, and reports p50/p99/p99.9 of each, what the gateway adds, and
+// the serve process's memory (VmHWM, VmRSS, from /proc/<pid>/status). It
+// runs only when asked:
+//
+//	MODELROUTER_LOAD=2000 MODELROUTER_LOAD_FOR=5s MODELROUTER_LOAD_ROUNDS=3 \
+//	  go test -count=1 -run TestServeProcessLoad -v ./cmd/modelrouter/
+//
+// MODELROUTER_LOAD is the total rate; half goes to each side, so 2000 puts
+// 1,000 requests per second through the gateway. The only setup beyond
+// defaults is a deployment whose capacity admits that rate (the default
+// deployment allows 60 requests per minute). MODELROUTER_LOAD_SERVE_ENV
+// adds variables to the gateway's environment only (for example
+// "GOGC=200 GOMEMLIMIT=80MiB"), to measure runtime settings.
+func TestServeProcessLoad(t *testing.T) {
+	ls := loadSettingsFromEnv(t)
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	fake := upstreamtest.NewOpenAI(t)
+	gw := startServeProcess(t, fake.URL, strings.Fields(os.Getenv("MODELROUTER_LOAD_SERVE_ENV")))
+	const deployment = "bench"
+	gw.putDeployment(t, deployment, 1_000_000)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
+	directBody, gatewayBody := loadBodies(deployment)
+	s := sides{
+		direct:  func() (time.Duration, error) { return postJSON(client, fake.URL+"/chat/completions", directBody) },
+		gateway: func() (time.Duration, error) { return postJSON(client, gw.url+"/v1/chat/completions", gatewayBody) },
+	}
+	warmUp(t, s)
+	t.Logf("serve pid %s after warm-up: %s", gw.pid, gw.memory())
+	var runs []loadRun
+	for round := range ls.rounds {
+		run := driveOpenLoop(ls.rate, ls.dur, s)
+		run.report(t, fmt.Sprintf("round %d", round+1))
+		t.Logf("  serve process: %s", gw.memory())
+		runs = append(runs, run)
+	}
+	summarizeRuns(t, runs)
+	t.Logf("router model: %s", routerModelID())
+}
+
+// serveProcess is a running `modelrouter serve`.
+type serveProcess struct {
+	url, pid, adminKey string
+}
+
+// startServeProcess builds the modelrouter binary and starts `serve` on a
+// free loopback port with its defaults, the fake provider as its default
+// upstream. The process is stopped (SIGINT, as Ctrl-C) when the test ends.
+func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serveProcess {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "modelrouter")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
+
+	admin := "bench-admin-key"
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "modelrouter.db"))
+	cmd.Env = append(withoutEnv(os.Environ(), "MODELROUTER_CONFIG", "GIN_MODE"),
+		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL="+upstreamURL,
+		"MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-upstream",
+		"MODELROUTER_ADMIN_KEY="+admin)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("serve exited: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("serve did not stop within 20s of SIGINT")
+		}
+	})
+
+	addr := make(chan string, 1)
+	go func() {
+		found := regexp.MustCompile(`msg="modelrouter serving" addr=(\S+)`)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := found.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+			if testing.Verbose() && !strings.Contains(sc.Text(), "level=INFO") {
+				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		exited <- cmd.Wait()
+	}()
+	select {
+	case a := <-addr:
+		return serveProcess{url: "http://" + a, pid: strconv.Itoa(cmd.Process.Pid), adminKey: admin}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not start listening within 60s")
+	}
+	return serveProcess{}
+}
+
+// putDeployment creates a router deployment of the given capacity through
+// the management API.
+func (p serveProcess) putDeployment(t *testing.T, name string, capacity int) {
+	t.Helper()
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	body := fmt.Sprintf(`{"sku":{"name":"GlobalStandard","capacity":%d},"properties":{"model":{"format":"OpenAI","name":"model-router","version":%q}}}`,
+		capacity, cat.Latest)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, p.url+"/deployments/"+name, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+p.adminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, "PUT deployment: %s", answer)
+}
+
+// memory describes the serve process's resident memory now.
+func (p serveProcess) memory() string {
+	mib := func(field string) string { return fmt.Sprintf("%.1f", float64(procStatusKB(p.pid, field))/1024) }
+	return fmt.Sprintf("VmHWM %s MiB, VmRSS %s MiB (RssAnon %s, RssFile %s)",
+		mib("VmHWM"), mib("VmRSS"), mib("RssAnon"), mib("RssFile"))
+}
+
+func withoutEnv(environ []string, names ...string) []string {
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		keep := true
+		for _, n := range names {
+			keep = keep && k != n
+		}
+		if keep {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// routerModelID names the embedded router model: its card's content hash
+// and the size of router.onnx.
+func routerModelID() string {
+	files, err := models.Artifacts()
+	if err != nil {
+		return err.Error()
+	}
+	card, err := models.ParseCard(files.RouterJSON)
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("content_hash %s, router.onnx %.1f MB", card.ContentHash, float64(len(files.RouterONNX))/1e6)
+}
