@@ -49,6 +49,7 @@ func (s *Store) PutDeployment(ctx context.Context, name string, resource json.Ra
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("put deployment: %w", err)
 	}
+	s.deploymentsVersion.Add(1)
 	return created, nil
 }
 
@@ -102,5 +103,11 @@ func (s *Store) DeleteDeployment(ctx context.Context, name string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return router.Errorf(router.ENotFound, "deployment %q not found", name)
 	}
+	s.deploymentsVersion.Add(1)
 	return nil
 }
+
+// DeploymentsVersion changes every time this Store writes a deployment
+// (after the write commits), so a reader may cache what it read until the
+// version moves. Writes by another process on the same file do not move it.
+func (s *Store) DeploymentsVersion() uint64 { return s.deploymentsVersion.Load() }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -28,6 +29,8 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// deploymentsVersion counts deployment writes (DeploymentsVersion).
+	deploymentsVersion atomic.Uint64
 	// Now is the clock for the times the store writes; tests replace it
 	// right after Open.
 	Now func() time.Time

@@ -13,8 +13,26 @@ import (
 
 // memStore is an in-memory manage.Store with the real store's error codes.
 type memStore struct {
-	mu sync.Mutex
-	m  map[string]json.RawMessage
+	mu      sync.Mutex
+	m       map[string]json.RawMessage
+	version uint64 // deployment writes
+	reads   int    // GetDeployment and ListDeployments calls
+}
+
+// versionedStore is memStore with the write count that lets a Source cache
+// (manage.Versioned), as store.Store has.
+type versionedStore struct{ *memStore }
+
+func (s versionedStore) DeploymentsVersion() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
+}
+
+func (s *memStore) readCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads
 }
 
 var _ manage.Store = (*memStore)(nil)
@@ -26,12 +44,14 @@ func (s *memStore) PutDeployment(_ context.Context, name string, resource json.R
 	defer s.mu.Unlock()
 	_, existed := s.m[name]
 	s.m[name] = append(json.RawMessage(nil), resource...)
+	s.version++
 	return !existed, nil
 }
 
 func (s *memStore) GetDeployment(_ context.Context, name string) (json.RawMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads++
 	r, ok := s.m[name]
 	if !ok {
 		return nil, router.Errorf(router.ENotFound, "deployment %q not found", name)
@@ -42,6 +62,7 @@ func (s *memStore) GetDeployment(_ context.Context, name string) (json.RawMessag
 func (s *memStore) ListDeployments(context.Context) ([]store.StoredDeployment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads++
 	var out []store.StoredDeployment
 	for n, r := range s.m {
 		out = append(out, store.StoredDeployment{Name: n, Resource: r})
@@ -57,5 +78,6 @@ func (s *memStore) DeleteDeployment(_ context.Context, name string) error {
 		return router.Errorf(router.ENotFound, "deployment %q not found", name)
 	}
 	delete(s.m, name)
+	s.version++
 	return nil
 }

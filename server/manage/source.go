@@ -5,20 +5,42 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// Source gives the gateway the deployment a request names. It reads the
-// store on every call, so a management change applies to the next request.
+// Source gives the gateway the deployment a request names. A management
+// change applies to the next request: with a store that counts its writes
+// (store.Store does, see [Versioned]) Source keeps every deployment decoded
+// in memory and reads the store again only when the count moves or the
+// copy is older than [SnapshotMaxAge]; with any other store it reads the
+// store on every call.
 type Source struct {
 	store   Store
 	catalog catalogIndex
+
+	snap    atomic.Pointer[snapshot]
+	rebuild sync.Mutex // one reader of the store at a time
+	now     func() time.Time
 }
+
+// Versioned is a Store that counts its deployment writes; Source caches
+// deployments read from one.
+type Versioned interface {
+	DeploymentsVersion() uint64
+}
+
+// SnapshotMaxAge bounds how stale Source's copy may be. Writes through the
+// management API show up on the next request; this only matters for writes
+// made to the database file by another process.
+const SnapshotMaxAge = time.Second
 
 // NewSource returns a Source over st and the catalog.
 func NewSource(st Store, cat router.Catalog) *Source {
-	return &Source{store: st, catalog: catalogIndex{cat}}
+	return &Source{store: st, catalog: catalogIndex{cat}, now: time.Now}
 }
 
 // Get returns the router deployment called name: a stored one, or the
@@ -27,6 +49,28 @@ func NewSource(st Store, cat router.Catalog) *Source {
 // name or a name that deploys an underlying model (those are reached through
 // a router, not called directly).
 func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error) {
+	v, ok := s.store.(Versioned)
+	if !ok {
+		return s.read(ctx, name)
+	}
+	snap, err := s.current(ctx, v)
+	if err != nil {
+		return router.Deployment{}, err
+	}
+	e, ok := snap.byName[name]
+	if !ok {
+		if name != DefaultDeployment {
+			return router.Deployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+		}
+		e = snap.builtIn
+	}
+	d := e.dep
+	d.Models = slices.Clone(d.Models) // the caller's to change
+	return d, e.err
+}
+
+// read is Get straight from the store.
+func (s *Source) read(ctx context.Context, name string) (router.Deployment, error) {
 	raw, err := s.store.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) != router.ENotFound {
@@ -37,6 +81,12 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 		}
 		return s.toDeployment(ctx, name, builtInResource(s.catalog.cat.Latest), nil)
 	}
+	return s.fromStored(ctx, name, raw, nil)
+}
+
+// fromStored turns a stored resource into the router's view, refusing
+// resources that deploy an underlying model.
+func (s *Source) fromStored(ctx context.Context, name string, raw []byte, deployed map[string]modelDeployment) (router.Deployment, error) {
 	r, err := decodeResource(raw)
 	if err != nil {
 		return router.Deployment{}, fmt.Errorf("stored deployment %q: %w", name, err)
@@ -45,7 +95,78 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 		return router.Deployment{}, router.Errorf(router.ENotFound,
 			"deployment %q deploys %s for model router to use; call a model-router deployment instead", name, r.Properties.Model.Name)
 	}
-	return s.toDeployment(ctx, name, r, nil)
+	return s.toDeployment(ctx, name, r, deployed)
+}
+
+// snapshot is every stored deployment as Get would return it.
+type snapshot struct {
+	version uint64
+	taken   time.Time
+	byName  map[string]sourceEntry
+	builtIn sourceEntry // DefaultDeployment when none is stored under its name
+}
+
+type sourceEntry struct {
+	dep router.Deployment
+	err error
+}
+
+// current returns a snapshot that reflects every write v has made. A
+// snapshot that is only old is refreshed by one caller while the others
+// keep using it.
+func (s *Source) current(ctx context.Context, v Versioned) (*snapshot, error) {
+	version := v.DeploymentsVersion()
+	snap := s.snap.Load()
+	if snap != nil && snap.version == version {
+		if s.now().Sub(snap.taken) < SnapshotMaxAge || !s.rebuild.TryLock() {
+			return snap, nil
+		}
+	} else {
+		s.rebuild.Lock()
+	}
+	defer s.rebuild.Unlock()
+	if cur := s.snap.Load(); cur != snap && cur.version == v.DeploymentsVersion() {
+		return cur, nil // another caller just rebuilt it
+	}
+	fresh, err := s.load(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	s.snap.Store(fresh)
+	return fresh, nil
+}
+
+// load reads and converts every stored deployment. The version is read
+// first, so a write that lands during the read makes the next call load
+// again.
+func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
+	snap := &snapshot{version: v.DeploymentsVersion(), taken: s.now()}
+	stored, err := s.store.ListDeployments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The underlying models deployed (Claude), computed once for every
+	// router deployment; nil when a stored row does not decode, so that
+	// toDeployment reports that error where it needs the map, as read does.
+	deployed := map[string]modelDeployment{}
+	for _, d := range stored {
+		r, err := decodeResource(d.Resource)
+		if err != nil {
+			deployed = nil
+			break
+		}
+		if m, ok := s.catalog.model(r.Properties.Model); ok && !r.IsRouter() {
+			deployed[m.ID] = modelDeployment{name: d.Name, sku: skuName(r)}
+		}
+	}
+	snap.byName = make(map[string]sourceEntry, len(stored))
+	for _, d := range stored {
+		dep, err := s.fromStored(ctx, d.Name, d.Resource, deployed)
+		snap.byName[d.Name] = sourceEntry{dep, err}
+	}
+	dep, err := s.toDeployment(ctx, DefaultDeployment, builtInResource(s.catalog.cat.Latest), deployed)
+	snap.builtIn = sourceEntry{dep, err}
+	return snap, nil
 }
 
 // List returns every router deployment by name, the built-in default

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,8 +14,25 @@ import (
 	"github.com/modelrouter/modelrouter/server/manage"
 )
 
-func TestSourceBuiltInDefault(t *testing.T) {
-	e := newEnv(t, adminKey)
+// sourceKinds runs a test against a Source that reads the store on every
+// call and one that caches between writes (the store counts its writes).
+func sourceKinds(t *testing.T, test func(t *testing.T, e *env)) {
+	for _, cached := range []bool{false, true} {
+		t.Run(map[bool]string{false: "uncached", true: "cached"}[cached], func(t *testing.T) {
+			e := newEnv(t, adminKey)
+			if cached {
+				cat, err := models.Catalog()
+				require.NoError(t, err)
+				e.source = manage.NewSource(versionedStore{e.store}, cat)
+			}
+			test(t, e)
+		})
+	}
+}
+
+func TestSourceBuiltInDefault(t *testing.T) { sourceKinds(t, testSourceBuiltInDefault) }
+
+func testSourceBuiltInDefault(t *testing.T, e *env) {
 	ctx := context.Background()
 	d, err := e.source.Get(ctx, "model-router")
 	require.NoError(t, err)
@@ -35,8 +53,9 @@ func TestSourceBuiltInDefault(t *testing.T) {
 	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "a model deployment is not a router")
 }
 
-func TestSourceSeesChangesAtOnce(t *testing.T) {
-	e := newEnv(t, adminKey)
+func TestSourceSeesChangesAtOnce(t *testing.T) { sourceKinds(t, testSourceSeesChangesAtOnce) }
+
+func testSourceSeesChangesAtOnce(t *testing.T, e *env) {
 	ctx := context.Background()
 	e.mustPut("model-router", `{"sku": {"name": "GlobalStandard", "capacity": 50}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-08-07"}, "routing": {"mode": "quality"}}}`)
 	d, err := e.source.Get(ctx, "model-router")
@@ -55,6 +74,52 @@ func TestSourceSeesChangesAtOnce(t *testing.T) {
 	d, err = e.source.Get(ctx, "model-router")
 	require.NoError(t, err)
 	assert.Equal(t, "2025-11-18", d.RouterVersion, "back to the built-in default")
+}
+
+// TestSourceCachesBetweenWrites: with a store that counts its writes, the
+// gateway's per-request Get reads the store once per write (or once per
+// SnapshotMaxAge), not once per request.
+func TestSourceCachesBetweenWrites(t *testing.T) {
+	e := newEnv(t, adminKey)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	src := manage.NewSource(versionedStore{e.store}, cat)
+	manage.SetSourceClock(src, func() time.Time { return now })
+	ctx := context.Background()
+	e.mustPut("cheap", `{"sku": {"name": "GlobalStandard", "capacity": 50}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "cost"}}}`)
+
+	before := e.store.readCount()
+	for range 100 {
+		d, err := src.Get(ctx, "cheap")
+		require.NoError(t, err)
+		assert.Equal(t, router.ModeCost, d.Mode)
+		d.Models[0] = "changed by the caller" // must not reach the next caller
+		_, err = src.Get(ctx, "model-router")
+		require.NoError(t, err)
+		_, err = src.Get(ctx, "nope")
+		require.Equal(t, router.ENotFound, router.ErrorCode(err))
+	}
+	assert.Equal(t, 1, e.store.readCount()-before, "one read for 300 lookups")
+	d, err := src.Get(ctx, "cheap")
+	require.NoError(t, err)
+	assert.NotEqual(t, "changed by the caller", d.Models[0])
+
+	e.mustPut("cheap", `{"sku": {"name": "GlobalStandard", "capacity": 50}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "quality"}}}`)
+	d, err = src.Get(ctx, "cheap")
+	require.NoError(t, err)
+	assert.Equal(t, router.ModeQuality, d.Mode, "a write applies to the next request")
+
+	// A write the store cannot count (another process on the same file)
+	// shows once the copy is SnapshotMaxAge old.
+	e.store.mu.Lock()
+	delete(e.store.m, "cheap")
+	e.store.mu.Unlock()
+	_, err = src.Get(ctx, "cheap")
+	require.NoError(t, err, "still the cached copy")
+	now = now.Add(manage.SnapshotMaxAge)
+	_, err = src.Get(ctx, "cheap")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err))
 }
 
 // TestSourceSubsetsAreExplicit: a model added to a router version later joins
