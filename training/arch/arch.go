@@ -40,14 +40,18 @@ type Spec struct {
 type Weights struct {
 	Spec Spec
 	Emb  []float32 // (Vocab+Buckets) x Dim
-	W1   []float32 // (Dim+1) x Hidden
-	B1   []float32 // Hidden
-	W2   []float32 // Hidden x Z
-	B2   []float32 // Z
-	QW   []float32 // Z x M
-	QB   []float32 // M
-	LW   []float32 // Z x M
-	LB   []float32 // M
+	// EmbQ and EmbScale, when set (QuantizeEmb), are the int8 table the
+	// ONNX file stores and Emb is exactly their dequantization.
+	EmbQ     []int8    // (Vocab+Buckets) x Dim
+	EmbScale []float32 // Vocab+Buckets
+	W1       []float32 // (Dim+1) x Hidden
+	B1       []float32 // Hidden
+	W2       []float32 // Hidden x Z
+	B2       []float32 // Z
+	QW       []float32 // Z x M
+	QB       []float32 // M
+	LW       []float32 // Z x M
+	LB       []float32 // M
 }
 
 // NewWeights allocates zeroed weights for s.
@@ -87,7 +91,7 @@ func (w *Weights) Validate() error {
 	if s.Vocab <= 0 || s.Buckets <= 0 || s.Dim <= 0 || s.Hidden <= 0 || s.Z <= 0 || s.Profiles <= 0 || s.MaxLen <= 0 {
 		return fmt.Errorf("arch: every dimension must be positive: %+v", s)
 	}
-	return nil
+	return w.validateQuant()
 }
 
 // PairID is the embedding row of the token pair (a, b).

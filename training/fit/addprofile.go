@@ -220,6 +220,9 @@ func appendColumn(w *arch.Weights, q, l []float64) *arch.Weights {
 	ns.Profiles++
 	out := arch.NewWeights(ns)
 	copy(out.Emb, w.Emb)
+	if w.Quantized() {
+		out.EmbQ, out.EmbScale = append([]int8(nil), w.EmbQ...), append([]float32(nil), w.EmbScale...)
+	}
 	copy(out.W1, w.W1)
 	copy(out.B1, w.B1)
 	copy(out.W2, w.W2)

@@ -198,3 +198,28 @@ func TestEMAReturnsTheAverageOfTheSteps(t *testing.T) {
 	}
 	assert.Less(t, dAvg, dRaw)
 }
+
+// After QuantizeEmb the float64 model the trainer measures and the
+// exported int8 model are the same model: Predict matches Forward of the
+// exported weights, whose table is the int8 one.
+func TestQuantizedParamsPredictWhatTheExportedModelDoes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	p, err := NewParams(tinySpec, 1, rng)
+	require.NoError(t, err)
+	ids := []int64{3, 4, 5, 19, 2}
+	before, _, _ := p.Predict(ids, 0)
+	p.QuantizeEmb()
+	w := p.Weights(0)
+	require.True(t, w.Quantized())
+	require.NoError(t, w.Validate())
+	for i, v := range w.Emb {
+		require.Equal(t, p.Emb[i], float64(v), "emb[%d]", i)
+	}
+	logits, _, _ := p.Predict(ids, 0)
+	q, _, _ := w.Forward(ids)
+	for m := range q {
+		assert.InDelta(t, sigmoid(logits[m]), float64(q[m]), 1e-5)
+		assert.InDelta(t, before[m], logits[m], 0.05, "int8 rounding moves a logit only a little")
+	}
+	require.True(t, p.Clone().Weights(0).Quantized(), "a clone keeps the int8 table")
+}

@@ -36,6 +36,10 @@ type Params struct {
 	// Not exported; empty when the run has no task loss.
 	TW []float64 // Z x Tasks
 	TB []float64 // Tasks
+	// embQ and embScale are set by QuantizeEmb: the int8 table that Emb
+	// then equals, exported as it is.
+	embQ     []int8
+	embScale []float32
 }
 
 // tensor is one named parameter array; decay says whether weight decay
@@ -108,6 +112,9 @@ func (p *Params) Clone() *Params {
 	for i := range src {
 		copy(dst[i].data, src[i].data)
 	}
+	if p.embQ != nil {
+		q.embQ, q.embScale = append([]int8(nil), p.embQ...), append([]float32(nil), p.embScale...)
+	}
 	return q
 }
 
@@ -133,7 +140,25 @@ func (p *Params) Weights(offset float64) *arch.Weights {
 	for m := range w.QB {
 		w.QB[m] += float32(offset)
 	}
+	if p.embQ != nil {
+		w.EmbQ, w.EmbScale = append([]int8(nil), p.embQ...), append([]float32(nil), p.embScale...)
+	}
 	return w
+}
+
+// QuantizeEmb rounds the embedding table to int8 with a per-row scale
+// (arch.QuantizeRows) and sets Emb to the dequantized values, so that
+// predictions, calibration and bands measured on p describe the shipped
+// model. Weights then exports the int8 table. Call it after training.
+func (p *Params) QuantizeEmb() {
+	f := make([]float32, len(p.Emb))
+	for i, v := range p.Emb {
+		f[i] = float32(v)
+	}
+	p.embQ, p.embScale = arch.QuantizeRows(f, p.Spec.Dim)
+	for i, v := range arch.DequantizeRows(p.embQ, p.embScale, p.Spec.Dim) {
+		p.Emb[i] = float64(v)
+	}
 }
 
 // MeanOffset is the dataset offsets' mean weighted by weights (e.g. each

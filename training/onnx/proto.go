@@ -14,6 +14,7 @@ import (
 // ONNX TensorProto.DataType values.
 const (
 	dtFloat = 1
+	dtInt8  = 3
 	dtInt64 = 7
 )
 
@@ -100,6 +101,15 @@ func floatTensor(name string, dims []int64, data []float32) []byte {
 		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
 	}
 	return tensor(name, dtFloat, dims, raw)
+}
+
+// int8Tensor encodes a named int8 initializer.
+func int8Tensor(name string, dims []int64, data []int8) []byte {
+	raw := make([]byte, len(data))
+	for i, v := range data {
+		raw[i] = byte(v)
+	}
+	return tensor(name, dtInt8, dims, raw)
 }
 
 // int64Tensor encodes a named int64 initializer.

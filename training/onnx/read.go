@@ -33,11 +33,15 @@ func Read(model []byte) (*arch.Weights, error) {
 		}
 		return t, nil
 	}
+	embName := nameEmb
+	if _, ok := inits[nameEmbQ]; ok {
+		embName = nameEmbQ
+	}
 	var ts [11]rawTensor
 	for i, spec := range []struct {
 		name string
 		rank int
-	}{{nameEmb, 2}, {nameW1, 2}, {nameB1, 1}, {nameW2, 2}, {nameB2, 1}, {nameQW, 2}, {nameQB, 1}, {nameLW, 2}, {nameLB, 1}, {nameVocab, 0}, {nameBuckets, 0}} {
+	}{{embName, 2}, {nameW1, 2}, {nameB1, 1}, {nameW2, 2}, {nameB2, 1}, {nameQW, 2}, {nameQB, 1}, {nameLW, 2}, {nameLB, 1}, {nameVocab, 0}, {nameBuckets, 0}} {
 		if ts[i], err = get(spec.name, spec.rank); err != nil {
 			return nil, err
 		}
@@ -56,6 +60,12 @@ func Read(model []byte) (*arch.Weights, error) {
 	}
 	w := &arch.Weights{Spec: s}
 	for i, dst := range []*[]float32{&w.Emb, &w.W1, &w.B1, &w.W2, &w.B2, &w.QW, &w.QB, &w.LW, &w.LB} {
+		if i == 0 && embName == nameEmbQ {
+			if err := readInt8Table(w, ts[0], inits); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if *dst, err = ts[i].float32s(); err != nil {
 			return nil, err
 		}
@@ -64,6 +74,29 @@ func Read(model []byte) (*arch.Weights, error) {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	return w, nil
+}
+
+// readInt8Table sets w's int8 table and scales and Emb, their
+// dequantization.
+func readInt8Table(w *arch.Weights, q rawTensor, inits map[string]rawTensor) error {
+	if q.dataType != dtInt8 || int64(len(q.raw)) != q.dims[0]*q.dims[1] {
+		return fmt.Errorf("onnx: initializer %q is not int8 raw data of its shape", nameEmbQ)
+	}
+	sc, ok := inits[nameEmbScale]
+	if !ok || len(sc.dims) != 1 || sc.dims[0] != q.dims[0] {
+		return fmt.Errorf("onnx: initializer %q missing or not one scale per row of %q", nameEmbScale, nameEmbQ)
+	}
+	scale, err := sc.float32s()
+	if err != nil {
+		return err
+	}
+	w.EmbQ = make([]int8, len(q.raw))
+	for i, b := range q.raw {
+		w.EmbQ[i] = int8(b)
+	}
+	w.EmbScale = scale
+	w.Emb = arch.DequantizeRows(w.EmbQ, w.EmbScale, int(q.dims[1]))
+	return nil
 }
 
 type rawTensor struct {

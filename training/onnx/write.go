@@ -40,18 +40,22 @@ const (
 
 // Initializer names of the trained parameters, read back by Read.
 const (
-	nameEmb     = "emb"
-	nameW1      = "w1"
-	nameB1      = "b1"
-	nameW2      = "w2"
-	nameB2      = "b2"
-	nameQW      = "qw"
-	nameQB      = "qb"
-	nameLW      = "lw"
-	nameLB      = "lb"
-	nameVocab   = "vocab"
-	nameBuckets = "buckets"
-	metaMaxLen  = "max_len"
+	nameEmb = "emb"
+	// An int8 table (arch.Weights.QuantizeEmb) is stored as emb_q with one
+	// float32 scale per row in emb_scale instead of emb.
+	nameEmbQ     = "emb_q"
+	nameEmbScale = "emb_scale"
+	nameW1       = "w1"
+	nameB1       = "b1"
+	nameW2       = "w2"
+	nameB2       = "b2"
+	nameQW       = "qw"
+	nameQB       = "qb"
+	nameLW       = "lw"
+	nameLB       = "lb"
+	nameVocab    = "vocab"
+	nameBuckets  = "buckets"
+	metaMaxLen   = "max_len"
 )
 
 // Metadata field numbers (ModelProto.metadata_props, StringStringEntryProto).
@@ -130,7 +134,14 @@ func buildGraph(wts *arch.Weights) []byte {
 	g := &graphBuilder{}
 	D, H, Z, M := int64(s.Dim), int64(s.Hidden), int64(s.Z), int64(s.Profiles)
 
-	emb := g.floats(nameEmb, wts.Emb, int64(s.Vocab+s.Buckets), D)
+	rows := int64(s.Vocab + s.Buckets)
+	var embQ, embScale, emb string
+	if wts.Quantized() {
+		g.inits = append(g.inits, int8Tensor(nameEmbQ, []int64{rows, D}, wts.EmbQ))
+		embQ, embScale = nameEmbQ, g.floats(nameEmbScale, wts.EmbScale, rows)
+	} else {
+		emb = g.floats(nameEmb, wts.Emb, rows, D)
+	}
 	w1 := g.floats(nameW1, wts.W1, D+1, H)
 	b1 := g.floats(nameB1, wts.B1, H)
 	w2 := g.floats(nameW2, wts.W2, H, Z)
@@ -164,15 +175,33 @@ func buildGraph(wts *arch.Weights) []byte {
 		return g.op("ReduceSum", "", []string{mask, axis1}, attribute{name: "keepdims", i: 1})
 	}
 
+	gather := func(table, ids string) string {
+		return g.op("Gather", "", []string{table, ids}, attribute{name: "axis", i: 0})
+	}
+	// rowSum is sum over seq of table[ids[b, t], :] * mask[b, t]. With an
+	// int8 table only the gathered rows are cast to float and the row
+	// scale joins the mask, so ONNX Runtime never holds (or constant-folds)
+	// a float32 copy of the table: value = float32(q) * (scale * mask),
+	// which is float32(q) * scale, Forward's value, where mask is 1.
+	rowSum := func(ids, mask string) string {
+		if embQ == "" {
+			return maskedSum(gather(emb, ids), mask)
+		}
+		// [batch, 1, seq] x [batch, seq, dim]: the weighted sum as one MatMul.
+		weight := g.op("Unsqueeze", "", []string{g.op("Mul", "", []string{gather(embScale, ids), mask}), axis1})
+		sum := g.op("MatMul", "", []string{weight, toFloat(gather(embQ, ids))})
+		return g.op("Squeeze", "", []string{sum, axis1})
+	}
+
 	// Tokens.
 	tokMask := toFloat(AttentionMask)
-	tokSum := maskedSum(g.op("Gather", "", []string{emb, InputIDs}, attribute{name: "axis", i: 0}), tokMask)
+	tokSum := rowSum(InputIDs, tokMask)
 
 	// Pairs: row Vocab + (a*BigramMul + b) mod Buckets, real when both tokens are.
 	hash := g.op("Mod", "", []string{g.op("Add", "", []string{g.op("Mul", "", []string{first(InputIDs), mul}), second(InputIDs)}), buckets})
 	pairIDs := g.op("Add", "", []string{hash, vocab})
 	pairMask := toFloat(g.op("Mul", "", []string{first(AttentionMask), second(AttentionMask)}))
-	pairSum := maskedSum(g.op("Gather", "", []string{emb, pairIDs}, attribute{name: "axis", i: 0}), pairMask)
+	pairSum := rowSum(pairIDs, pairMask)
 
 	// Mean over tokens and pairs, then log(1 + tokens).
 	nTok := count(tokMask)

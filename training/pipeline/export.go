@@ -104,7 +104,11 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "# Router model artifacts: provenance\n\n")
 	fmt.Fprintf(&b, "This folder is embedded into the modelrouter binary (`models.Artifacts()`) and written by `modelrouter train`.\n\n")
 	fmt.Fprintf(&b, "| file | what |\n| --- | --- |\n")
-	fmt.Fprintf(&b, "| `router.onnx` | the router model (%d bytes): `input_ids`, `attention_mask` in; per-profile `quality`, `output_tokens` and `embedding` out |\n", onnxBytes)
+	table := "float32 embedding table"
+	if res.Weights.Quantized() {
+		table = "int8 embedding table with one float32 scale per row; every metric below is of these weights"
+	}
+	fmt.Fprintf(&b, "| `router.onnx` | the router model (%d bytes, %s): `input_ids`, `attention_mask` in; per-profile `quality`, `output_tokens` and `embedding` out |\n", onnxBytes, table)
 	fmt.Fprintf(&b, "| `tokenizer.json` | WordPiece tokenizer (%d tokens) learned from the %d training prompts and %d Arena-Hard model answers |\n", card.Spec.Vocab, len(res.Train), res.TokenizerAnswers)
 	fmt.Fprintf(&b, "| `router.json` | the model card: %d profiles in output order, truncation, bands, training data, metrics, content hash |\n\n", len(card.Profiles))
 	fmt.Fprintf(&b, "## How it was made\n\n")

@@ -224,7 +224,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// trainOn trains on the examples at idx with a progress bar.
+// trainOn trains on the examples at idx with a progress bar and rounds
+// the embedding table to int8.
 func trainOn(ctx context.Context, cfg fit.Config, c *corpus.Corpus, idx []int, desc string, log io.Writer) (*fit.Params, error) {
 	samples := Samples(c, idx)
 	if cfg.Loss.TaskWeight > 0 {
@@ -239,7 +240,13 @@ func trainOn(ctx context.Context, cfg fit.Config, c *corpus.Corpus, idx []int, d
 	}
 	p, err := fit.Train(ctx, cfg, samples)
 	bar.Finish()
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	// The shipped table is int8 (router.onnx): every metric is measured on
+	// the weights as shipped.
+	p.QuantizeEmb()
+	return p, nil
 }
 
 // Samples converts examples to training samples, with the task classes
