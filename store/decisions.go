@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,12 +52,18 @@ func candidatesJSON(cs []router.Candidate) string {
 	if cs == nil {
 		cs = []router.Candidate{}
 	}
-	clean := make([]router.Candidate, len(cs))
-	for i, c := range cs {
-		c.Quality, c.OutputTokens, c.ExpectedCost = finite(c.Quality), finite(c.OutputTokens), finite(c.ExpectedCost)
-		clean[i] = c
+	// Copy only in the rare case there is something to clean.
+	if slices.ContainsFunc(cs, func(c router.Candidate) bool {
+		return finite(c.Quality) != c.Quality || finite(c.OutputTokens) != c.OutputTokens || finite(c.ExpectedCost) != c.ExpectedCost
+	}) {
+		clean := make([]router.Candidate, len(cs))
+		for i, c := range cs {
+			c.Quality, c.OutputTokens, c.ExpectedCost = finite(c.Quality), finite(c.OutputTokens), finite(c.ExpectedCost)
+			clean[i] = c
+		}
+		cs = clean
 	}
-	b, _ := json.Marshal(clean) // cannot fail: only strings, bools and finite numbers
+	b, _ := json.Marshal(cs) // cannot fail: only strings, bools and finite numbers
 	return string(b)
 }
 

@@ -128,6 +128,28 @@ func TestFlushCommitsEverythingRecordedBefore(t *testing.T) {
 	}
 }
 
+// TestCommitIntervalGathersRows: rows recorded within the commit interval
+// share one transaction, and neither Flush nor Close waits the interval out.
+func TestCommitIntervalGathersRows(t *testing.T) {
+	for _, end := range []string{"flush", "close"} {
+		t.Run(end, func(t *testing.T) {
+			s := MustOpen(t, store.WithCommitInterval(time.Hour))
+			for i := range 100 {
+				s.Log().Record(sampleRecord(fmt.Sprintf("%s-%d", end, i), sampleTime))
+			}
+			if end == "flush" {
+				require.NoError(t, s.Log().Flush(context.Background()))
+				assert.Equal(t, 100, countDecisions(t, s))
+			} else {
+				require.NoError(t, s.Close())
+			}
+			stats := s.Log().Stats()
+			assert.EqualValues(t, 100, stats.Written)
+			assert.EqualValues(t, 1, stats.Commits, "one transaction for the 100 rows")
+		})
+	}
+}
+
 func TestRecordAfterCloseIsRejectedNotPanicking(t *testing.T) {
 	s := MustOpen(t)
 	require.NoError(t, s.Close())

@@ -43,6 +43,7 @@ type config struct {
 	busyTimeout time.Duration
 	logBuffer   int
 	batchSize   int
+	commitEvery time.Duration
 	closeWait   time.Duration
 	logger      *slog.Logger
 }
@@ -60,6 +61,15 @@ func WithLogBuffer(n int) Option { return func(c *config) { c.logBuffer = n } }
 // (default 256).
 func WithBatchSize(n int) Option { return func(c *config) { c.batchSize = n } }
 
+// WithCommitInterval sets how long the decision log gathers rows before it
+// commits them in one transaction (default 10 ms; 0 commits each row as
+// soon as the writer is free). Rows reach the database that much later;
+// Flush and Close still wait for every row.
+func WithCommitInterval(d time.Duration) Option { return func(c *config) { c.commitEvery = d } }
+
+// DefaultCommitInterval is the decision log's default WithCommitInterval.
+const DefaultCommitInterval = 10 * time.Millisecond
+
 // WithCloseTimeout bounds how long Close waits for the decision log to
 // drain (default 30 s), so a broken disk cannot hang shutdown forever.
 func WithCloseTimeout(d time.Duration) Option { return func(c *config) { c.closeWait = d } }
@@ -73,7 +83,7 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // for a throwaway database held by a single connection (so a callback of
 // EachDecision must not call back into the store).
 func Open(path string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, closeWait: 30 * time.Second, logger: slog.Default()}
+	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, commitEvery: DefaultCommitInterval, closeWait: 30 * time.Second, logger: slog.Default()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -85,8 +95,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open store: database path %q may not contain '?' or '#'", path)
 	}
-	if cfg.logBuffer < 1 || cfg.batchSize < 1 {
-		return nil, fmt.Errorf("open store: log buffer (%d) and batch size (%d) must be positive", cfg.logBuffer, cfg.batchSize)
+	if cfg.logBuffer < 1 || cfg.batchSize < 1 || cfg.commitEvery < 0 {
+		return nil, fmt.Errorf("open store: log buffer (%d) and batch size (%d) must be positive, commit interval (%s) not negative",
+			cfg.logBuffer, cfg.batchSize, cfg.commitEvery)
 	}
 	memory := path == ":memory:"
 	if !memory {
@@ -118,7 +129,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, Now: time.Now}
-	s.log = newLog(db, cfg.logBuffer, cfg.batchSize, cfg.logger)
+	if s.log, err = newLog(db, cfg.logBuffer, cfg.batchSize, cfg.commitEvery, cfg.logger); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	s.log.closeWait = cfg.closeWait
 	s.log.now = s.now
 	return s, nil

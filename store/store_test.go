@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,6 +69,7 @@ func TestOpenRejectsBadInput(t *testing.T) {
 		{"question mark", filepath.Join(dir, "a?b.db"), nil, "may not contain"},
 		{"zero buffer", filepath.Join(dir, "x.db"), []store.Option{store.WithLogBuffer(0)}, "must be positive"},
 		{"zero batch", filepath.Join(dir, "x.db"), []store.Option{store.WithBatchSize(0)}, "must be positive"},
+		{"negative commit interval", filepath.Join(dir, "x.db"), []store.Option{store.WithCommitInterval(-time.Second)}, "not negative"},
 		{"not a database", writeFile(t, filepath.Join(dir, "junk.db"), "this is not sqlite, just text long enough to fill a header......."), nil, "junk.db"},
 	}
 	for _, tt := range tests {
