@@ -39,3 +39,4 @@ bench: ort ## benchmarks: classifier speed, gateway overhead, store; then the 1,
 	go test -run '^$$' -bench . -benchmem ./classifier/ ./server/... ./store/
 	MODELROUTER_LOAD=1000 MODELROUTER_LOAD_FOR=5s go test -count=1 -run TestLoad -v ./server/
 	MODELROUTER_LOAD=2000 MODELROUTER_LOAD_FOR=5s go test -count=1 -run TestServeLoad -v ./cmd/modelrouter/
+	MODELROUTER_LOAD=2000 MODELROUTER_LOAD_FOR=5s MODELROUTER_LOAD_ROUNDS=3 go test -count=1 -run TestServeProcessLoad -v ./cmd/modelrouter/

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,7 +42,9 @@ import (
 // defaults is a deployment whose capacity admits that rate (the default
 // deployment allows 60 requests per minute). MODELROUTER_LOAD_SERVE_ENV
 // adds variables to the gateway's environment only (for example
-// "GOGC=200 GOMEMLIMIT=80MiB"), to measure runtime settings.
+// "GOGC=200 GOMEMLIMIT=80MiB"), to measure runtime settings;
+// MODELROUTER_LOAD_SERVE_BIN runs that binary instead of building this
+// tree's (say, an older build, to compare on the same machine state).
 func TestServeProcessLoad(t *testing.T) {
 	ls := loadSettingsFromEnv(t)
 	if err := classifier.InitRuntime(); err != nil {
@@ -61,18 +65,23 @@ func TestServeProcessLoad(t *testing.T) {
 	t.Logf("serve pid %s after warm-up: %s", gw.pid, gw.memory())
 	var runs []loadRun
 	for round := range ls.rounds {
+		began := time.Now()
 		run := driveOpenLoop(ls.rate, ls.dur, s)
 		run.report(t, fmt.Sprintf("round %d", round+1))
 		t.Logf("  serve process: %s", gw.memory())
+		t.Logf("  inside the gateway (decision log): %s", gw.handlerTimes(t, began))
 		runs = append(runs, run)
 	}
 	summarizeRuns(t, runs)
 	t.Logf("router model: %s", routerModelID())
+	if bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN"); bin != "" {
+		t.Logf("serve binary: %s", bin)
+	}
 }
 
 // serveProcess is a running `modelrouter serve`.
 type serveProcess struct {
-	url, pid, adminKey string
+	url, pid, adminKey, db string
 }
 
 // startServeProcess builds the modelrouter binary and starts `serve` on a
@@ -81,10 +90,13 @@ type serveProcess struct {
 func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serveProcess {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "modelrouter")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
+	bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN")
+	if bin == "" {
+		bin = filepath.Join(dir, "modelrouter")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Stderr = os.Stderr
+		require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
+	}
 
 	admin := "bench-admin-key"
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "modelrouter.db"))
@@ -127,7 +139,7 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 	}()
 	select {
 	case a := <-addr:
-		return serveProcess{url: "http://" + a, pid: strconv.Itoa(cmd.Process.Pid), adminKey: admin}
+		return serveProcess{url: "http://" + a, pid: strconv.Itoa(cmd.Process.Pid), adminKey: admin, db: filepath.Join(dir, "modelrouter.db")}
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not start listening within 60s")
 	}
@@ -153,6 +165,37 @@ func (p serveProcess) putDeployment(t *testing.T, name string, capacity int) {
 	answer, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Less(t, resp.StatusCode, 300, "PUT deployment: %s", answer)
+}
+
+// handlerTimes summarizes what the gateway itself logged for the requests
+// since a moment: how long deciding took, and how long the handler ran
+// besides waiting for the provider's first byte. Set against the latency
+// the client saw, it tells time spent in the gateway's code from time spent
+// getting to it (network, scheduling).
+func (p serveProcess) handlerTimes(t *testing.T, since time.Time) string {
+	t.Helper()
+	time.Sleep(100 * time.Millisecond) // the log commits every 10 ms
+	db, err := sql.Open("sqlite3", "file:"+p.db+"?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT decide_ms, total_ms - first_byte_ms FROM decisions WHERE ts_ms >= ? AND status = 200`, since.UnixMilli())
+	require.NoError(t, err)
+	defer rows.Close()
+	var decide, own []time.Duration
+	for rows.Next() {
+		var d, o float64
+		require.NoError(t, rows.Scan(&d, &o))
+		decide = append(decide, time.Duration(d*float64(time.Millisecond)))
+		own = append(own, time.Duration(o*float64(time.Millisecond)))
+	}
+	require.NoError(t, rows.Err())
+	slices.Sort(decide)
+	slices.Sort(own)
+	q := func(l []time.Duration) string {
+		return fmt.Sprintf("p50 %v, p99 %v, p99.9 %v", quantile(l, 0.5).Round(time.Microsecond),
+			quantile(l, 0.99).Round(time.Microsecond), quantile(l, 0.999).Round(time.Microsecond))
+	}
+	return fmt.Sprintf("%d rows; decide %s; handler minus provider wait %s", len(decide), q(decide), q(own))
 }
 
 // memory describes the serve process's resident memory now.
