@@ -44,9 +44,9 @@ func TestServeLoad(t *testing.T) {
 	})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
 	directBody, gatewayBody := loadBodies("model-router")
-	s := sides{
-		direct:  func() (time.Duration, error) { return postJSON(client, fake.URL+"/chat/completions", directBody) },
-		gateway: func() (time.Duration, error) { return postJSON(client, base+"/v1/chat/completions", gatewayBody) },
+	s := []side{
+		{"direct", func() (time.Duration, error) { return postJSON(client, fake.URL+"/chat/completions", directBody) }},
+		{"gateway", func() (time.Duration, error) { return postJSON(client, base+"/v1/chat/completions", gatewayBody) }},
 	}
 	warmUp(t, s)
 	var runs []loadRun
@@ -61,12 +61,12 @@ func TestServeLoad(t *testing.T) {
 }
 
 // warmUp opens connections and runs every code path once before measuring.
-func warmUp(t *testing.T, s sides) {
+func warmUp(t *testing.T, sides []side) {
 	t.Helper()
 	for range 100 {
-		for _, call := range []func() (time.Duration, error){s.direct, s.gateway} {
-			if _, err := call(); err != nil {
-				t.Fatalf("warm-up: %v", err)
+		for _, s := range sides {
+			if _, err := s.call(); err != nil {
+				t.Fatalf("warm-up %s: %v", s.name, err)
 			}
 		}
 	}

@@ -38,34 +38,41 @@ func loadSettingsFromEnv(t *testing.T) loadSettings {
 	return s
 }
 
-// sides are the two things the generator drives, alternately: the provider
-// directly and the gateway in front of it. Each call returns how long the
-// request took from the moment it was sent.
-type sides struct {
-	direct, gateway func() (time.Duration, error)
+// side is one thing the generator drives: the provider directly, the
+// gateway in front of it, or a control. call returns how long the request
+// took from the moment it was sent.
+type side struct {
+	name string
+	call func() (time.Duration, error)
 }
 
 // loadRun is one open-loop run's measurements.
 type loadRun struct {
-	direct, gateway []time.Duration // sorted, from the moment each request was sent
-	lag             []time.Duration // sorted: how late each request was sent against its schedule
-	errors          int
-	firstErr        error
-	achieved        float64 // requests per second actually sent, both sides
+	names    []string
+	lat      [][]time.Duration // per side, sorted, from the moment each request was sent
+	lag      []time.Duration   // sorted: how late each request was sent against its schedule
+	errors   int
+	firstErr error
+	achieved float64 // requests per second actually sent, all sides
 }
 
-// driveOpenLoop sends request i at start + i/rate, alternating direct and
-// gateway, each in its own goroutine, so a slow answer never delays the
-// next request (open loop: a stalled gateway shows up as latency, not as a
-// lower rate). Go's timers wake up with about a millisecond of jitter, so a
-// request may leave late; latency is measured from the moment it left, and
-// how late each one left is reported (lag) instead of being folded into
-// both sides' latencies.
-func driveOpenLoop(rate int, dur time.Duration, s sides) loadRun {
+// driveOpenLoop sends request i at start + i/rate, taking the sides in
+// turn, each request in its own goroutine, so a slow answer never delays
+// the next request (open loop: a stalled gateway shows up as latency, not
+// as a lower rate). Go's timers wake up with about a millisecond of jitter,
+// so a request may leave late; latency is measured from the moment it left,
+// and how late each one left is reported (lag) instead of being folded into
+// every side's latencies. sides[0] is the baseline the others are compared
+// with.
+func driveOpenLoop(rate int, dur time.Duration, sides []side) loadRun {
+	k := len(sides)
 	interval := time.Second / time.Duration(rate)
-	n := int(dur/interval) / 2 * 2
-	lat := [2][]time.Duration{make([]time.Duration, n/2), make([]time.Duration, n/2)}
-	lag := make([]time.Duration, n)
+	n := int(dur/interval) / k * k
+	run := loadRun{lat: make([][]time.Duration, k), lag: make([]time.Duration, n)}
+	for j, s := range sides {
+		run.names = append(run.names, s.name)
+		run.lat[j] = make([]time.Duration, n/k)
+	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -74,20 +81,15 @@ func driveOpenLoop(rate int, dur time.Duration, s sides) loadRun {
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
-		lag[i] = time.Since(due)
-		call := s.direct
-		if i%2 == 1 {
-			call = s.gateway
-		}
+		run.lag[i] = time.Since(due)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lat[i%2][i/2], errs[i] = call()
+			run.lat[i%k][i/k], errs[i] = sides[i%k].call()
 		}()
 	}
-	sent := time.Since(start)
+	run.achieved = float64(n) / time.Since(start).Seconds()
 	wg.Wait()
-	run := loadRun{direct: lat[0], gateway: lat[1], lag: lag, achieved: float64(n) / sent.Seconds()}
 	for _, err := range errs {
 		if err != nil {
 			run.errors++
@@ -96,7 +98,7 @@ func driveOpenLoop(rate int, dur time.Duration, s sides) loadRun {
 			}
 		}
 	}
-	for _, l := range [][]time.Duration{run.direct, run.gateway, run.lag} {
+	for _, l := range append(run.lat, run.lag) {
 		slices.Sort(l)
 	}
 	return run
@@ -104,15 +106,22 @@ func driveOpenLoop(rate int, dur time.Duration, s sides) loadRun {
 
 var loadQuantiles = []float64{0.50, 0.99, 0.999}
 
-// report logs the run: each side's quantiles, what the gateway adds at
-// each, and how far the generator fell behind its schedule.
+// report logs the run: each side's quantiles, what each side adds to the
+// baseline (the first) at each, and how far the generator fell behind its
+// schedule.
 func (r loadRun) report(t *testing.T, label string) {
 	t.Helper()
-	t.Logf("%s: %d requests at %.0f req/s (half direct, half through the gateway), %d errors",
-		label, len(r.direct)+len(r.gateway), r.achieved, r.errors)
+	t.Logf("%s: %d requests at %.0f req/s (%s in turn), %d errors",
+		label, len(r.lag), r.achieved, strings.Join(r.names, ", "), r.errors)
 	for _, q := range loadQuantiles {
-		d, g := quantile(r.direct, q), quantile(r.gateway, q)
-		t.Logf("  %-6s direct %8v  gateway %8v  added %8v", pName(q), d.Round(time.Microsecond), g.Round(time.Microsecond), (g - d).Round(time.Microsecond))
+		line := fmt.Sprintf("  %-6s", pName(q))
+		for j, name := range r.names {
+			line += fmt.Sprintf(" %s %8v", name, quantile(r.lat[j], q).Round(time.Microsecond))
+		}
+		for j := 1; j < len(r.names); j++ {
+			line += fmt.Sprintf("  %s adds %8v", r.names[j], r.added(j, q).Round(time.Microsecond))
+		}
+		t.Log(line)
 	}
 	late := len(r.lag) - countBelow(r.lag, time.Millisecond)
 	t.Logf("  send lag behind schedule: p50 %v, p99 %v, max %v; %d of %d requests left over 1ms late",
@@ -123,26 +132,29 @@ func (r loadRun) report(t *testing.T, label string) {
 	}
 }
 
-// added is what the gateway adds at quantile q.
-func (r loadRun) added(q float64) time.Duration {
-	return quantile(r.gateway, q) - quantile(r.direct, q)
+// added is what side j adds to the baseline at quantile q.
+func (r loadRun) added(j int, q float64) time.Duration {
+	return quantile(r.lat[j], q) - quantile(r.lat[0], q)
 }
 
-// summarizeRuns logs the range of each quantile's added latency over runs.
+// summarizeRuns logs the range over runs of what each side adds at each
+// quantile.
 func summarizeRuns(t *testing.T, runs []loadRun) {
 	t.Helper()
 	if len(runs) < 2 {
 		return
 	}
-	var parts []string
-	for _, q := range loadQuantiles {
-		lo, hi := runs[0].added(q), runs[0].added(q)
-		for _, r := range runs[1:] {
-			lo, hi = min(lo, r.added(q)), max(hi, r.added(q))
+	for j := 1; j < len(runs[0].names); j++ {
+		var parts []string
+		for _, q := range loadQuantiles {
+			lo, hi := runs[0].added(j, q), runs[0].added(j, q)
+			for _, r := range runs[1:] {
+				lo, hi = min(lo, r.added(j, q)), max(hi, r.added(j, q))
+			}
+			parts = append(parts, fmt.Sprintf("%s %v..%v", pName(q), lo.Round(time.Microsecond), hi.Round(time.Microsecond)))
 		}
-		parts = append(parts, fmt.Sprintf("%s %v..%v", pName(q), lo.Round(time.Microsecond), hi.Round(time.Microsecond)))
+		t.Logf("%s adds, over %d runs: %s", runs[0].names[j], len(runs), strings.Join(parts, ", "))
 	}
-	t.Logf("added over %d runs: %s", len(runs), strings.Join(parts, ", "))
 }
 
 func pName(q float64) string {

@@ -6,7 +6,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,14 +40,17 @@ import (
 //	MODELROUTER_LOAD=2000 MODELROUTER_LOAD_FOR=5s MODELROUTER_LOAD_ROUNDS=3 \
 //	  go test -count=1 -run TestServeProcessLoad -v ./cmd/modelrouter/
 //
-// MODELROUTER_LOAD is the total rate; half goes to each side, so 2000 puts
+// MODELROUTER_LOAD/2 requests per second go to each side, so 2000 puts
 // 1,000 requests per second through the gateway. The only setup beyond
 // defaults is a deployment whose capacity admits that rate (the default
-// deployment allows 60 requests per minute). MODELROUTER_LOAD_SERVE_ENV
-// adds variables to the gateway's environment only (for example
-// "GOGC=200 GOMEMLIMIT=80MiB"), to measure runtime settings;
-// MODELROUTER_LOAD_SERVE_BIN runs that binary instead of building this
-// tree's (say, an older build, to compare on the same machine state).
+// deployment allows 60 requests per minute). MODELROUTER_LOAD_PROXY=1 adds
+// a third side as a control: a bare reverse proxy (net/http/httputil) in a
+// process of its own, which shows what any extra process on the path costs
+// on this machine. MODELROUTER_LOAD_SERVE_ENV adds variables to the
+// gateway's environment only (for example "GOGC=200 GOMEMLIMIT=80MiB"), to
+// measure runtime settings; MODELROUTER_LOAD_SERVE_BIN runs that binary
+// instead of building this tree's (say, an older build, to compare on the
+// same machine state).
 func TestServeProcessLoad(t *testing.T) {
 	ls := loadSettingsFromEnv(t)
 	if err := classifier.InitRuntime(); err != nil {
@@ -57,31 +63,37 @@ func TestServeProcessLoad(t *testing.T) {
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}
 	directBody, gatewayBody := loadBodies(deployment)
-	s := sides{
-		direct:  func() (time.Duration, error) { return postJSON(client, fake.URL+"/chat/completions", directBody) },
-		gateway: func() (time.Duration, error) { return postJSON(client, gw.url+"/v1/chat/completions", gatewayBody) },
+	s := []side{
+		{"direct", func() (time.Duration, error) { return postJSON(client, fake.URL+"/chat/completions", directBody) }},
+		{"gateway", func() (time.Duration, error) { return postJSON(client, gw.url+"/v1/chat/completions", gatewayBody) }},
+	}
+	if os.Getenv("MODELROUTER_LOAD_PROXY") == "1" {
+		proxy := startProxyProcess(t, fake.URL)
+		s = append(s, side{"proxy", func() (time.Duration, error) { return postJSON(client, proxy+"/chat/completions", directBody) }})
 	}
 	warmUp(t, s)
 	t.Logf("serve pid %s after warm-up: %s", gw.pid, gw.memory())
 	var runs []loadRun
 	for round := range ls.rounds {
 		began := time.Now()
-		run := driveOpenLoop(ls.rate, ls.dur, s)
+		run := driveOpenLoop(ls.rate/2*len(s), ls.dur, s)
 		run.report(t, fmt.Sprintf("round %d", round+1))
 		t.Logf("  serve process: %s", gw.memory())
 		t.Logf("  inside the gateway (decision log): %s", gw.handlerTimes(t, began))
 		runs = append(runs, run)
 	}
 	summarizeRuns(t, runs)
-	t.Logf("router model: %s", routerModelID())
 	if bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN"); bin != "" {
-		t.Logf("serve binary: %s", bin)
+		t.Logf("serve binary %s, router model version %s", bin, gw.routerModel)
+	} else {
+		t.Logf("router model version %s: %s", gw.routerModel, routerModelID())
 	}
 }
 
 // serveProcess is a running `modelrouter serve`.
 type serveProcess struct {
 	url, pid, adminKey, db string
+	routerModel            string // as serve logged it at start
 }
 
 // startServeProcess builds the modelrouter binary and starts `serve` on a
@@ -122,13 +134,13 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 		}
 	})
 
-	addr := make(chan string, 1)
+	addr := make(chan []string, 1)
 	go func() {
-		found := regexp.MustCompile(`msg="modelrouter serving" addr=(\S+)`)
+		found := regexp.MustCompile(`msg="modelrouter serving" addr=(\S+) .*router_model=(\S+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if m := found.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
+				addr <- m[1:]
 			}
 			if testing.Verbose() && !strings.Contains(sc.Text(), "level=INFO") {
 				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
@@ -139,11 +151,62 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 	}()
 	select {
 	case a := <-addr:
-		return serveProcess{url: "http://" + a, pid: strconv.Itoa(cmd.Process.Pid), adminKey: admin, db: filepath.Join(dir, "modelrouter.db")}
+		return serveProcess{url: "http://" + a[0], routerModel: a[1], pid: strconv.Itoa(cmd.Process.Pid),
+			adminKey: admin, db: filepath.Join(dir, "modelrouter.db")}
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not start listening within 60s")
 	}
 	return serveProcess{}
+}
+
+// startProxyProcess runs this test binary again as a bare reverse proxy to
+// upstreamURL (TestLoadProxyHelper) and returns its URL.
+func startProxyProcess(t *testing.T, upstreamURL string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadProxyHelper$")
+	cmd.Env = append(os.Environ(), "MODELROUTER_LOAD_PROXY_TO="+upstreamURL)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "proxy listening on "); ok {
+				addr <- a
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case <-time.After(30 * time.Second):
+		t.Fatal("proxy did not start")
+	}
+	return ""
+}
+
+// TestLoadProxyHelper is not a test: TestServeProcessLoad starts it in a
+// process of its own as the bare reverse proxy control, and kills it.
+func TestLoadProxyHelper(t *testing.T) {
+	to := os.Getenv("MODELROUTER_LOAD_PROXY_TO")
+	if to == "" {
+		t.Skip("the load test's proxy control; runs only when TestServeProcessLoad starts it")
+	}
+	target, err := url.Parse(to)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64 // as the gateway's client
+	proxy.Transport = tr
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	fmt.Println("proxy listening on", ln.Addr())
+	_ = http.Serve(ln, proxy) // until killed
 }
 
 // putDeployment creates a router deployment of the given capacity through
