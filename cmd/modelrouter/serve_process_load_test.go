@@ -75,9 +75,10 @@ func TestServeProcessLoad(t *testing.T) {
 	t.Logf("serve pid %s after warm-up: %s", gw.pid, gw.memory())
 	var runs []loadRun
 	for round := range ls.rounds {
-		began := time.Now()
+		began, cpu := time.Now(), sampleCPU(gw.pid)
 		run := driveOpenLoop(ls.rate/2*len(s), ls.dur, s)
 		run.report(t, fmt.Sprintf("round %d", round+1))
+		t.Logf("  CPU: %s", cpu.since())
 		t.Logf("  serve process: %s", gw.memory())
 		t.Logf("  inside the gateway (decision log): %s", gw.handlerTimes(t, began))
 		runs = append(runs, run)
@@ -259,6 +260,68 @@ func (p serveProcess) handlerTimes(t *testing.T, since time.Time) string {
 			quantile(l, 0.99).Round(time.Microsecond), quantile(l, 0.999).Round(time.Microsecond))
 	}
 	return fmt.Sprintf("%d rows; decide %s; handler minus provider wait %s", len(decide), q(decide), q(own))
+}
+
+// cpuSample is a moment's CPU counters: the whole machine's and this
+// process's and the gateway's, in clock ticks.
+type cpuSample struct {
+	pid           string
+	busy, total   int64
+	self, gateway int64
+	cpus          int
+}
+
+func sampleCPU(gatewayPid string) cpuSample {
+	s := cpuSample{pid: gatewayPid}
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 4 && f[0] == "cpu" {
+				for i, v := range f[1:] {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					s.total += n
+					if i != 3 && i != 4 { // idle, iowait
+						s.busy += n
+					}
+				}
+			} else if len(f) > 0 && strings.HasPrefix(f[0], "cpu") {
+				s.cpus++
+			}
+		}
+	}
+	s.self, s.gateway = procTicks("self"), procTicks(gatewayPid)
+	return s
+}
+
+// procTicks is a process's user plus system time in clock ticks.
+func procTicks(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := strings.Cut(string(b), ") ") // the command may hold spaces
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
+}
+
+// since says how busy the machine's CPUs were since the sample, and who
+// kept them busy: this process (generator, fake provider), the gateway,
+// and everything else. Other load makes every latency here noisier.
+func (s cpuSample) since() string {
+	now := sampleCPU(s.pid)
+	total := float64(now.total - s.total)
+	if total <= 0 {
+		return "not available"
+	}
+	pct := func(ticks int64) float64 { return 100 * float64(ticks) / total * float64(max(s.cpus, 1)) }
+	busy, self, gw := pct(now.busy-s.busy), pct(now.self-s.self), pct(now.gateway-s.gateway)
+	return fmt.Sprintf("(100%% = one of %d CPUs) machine %.0f%%: gateway %.0f%%, generator and fake provider %.0f%%, other processes %.0f%%",
+		s.cpus, busy, gw, self, busy-gw-self)
 }
 
 // memory describes the serve process's resident memory now.
