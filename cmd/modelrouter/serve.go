@@ -159,6 +159,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	met := metrics.New()
 	met.SetRouterModel(modelVersion)
+	met.WatchDecisionLog(st.Log().Stats)
 	adminKey := o.resolvedAdminKey()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,4 +165,33 @@ func TestIsLoopback(t *testing.T) {
 	} {
 		assert.Equal(t, want, isLoopback(addr), addr)
 	}
+}
+
+// TestServeExportsDecisionLogCounters: /metrics shows the decision log's
+// rows and commits, so an operator can see rows waiting or lost and how
+// many rows each commit carries.
+func TestServeExportsDecisionLogCounters(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"), nil)
+	const n = 3
+	for i := range n {
+		resp, err := http.Post(base+"/v1/chat/completions", "application/json",
+			bytes.NewReader(fmt.Appendf(nil, `{"model":"model-router","messages":[{"role":"user","content":"hello %d"}]}`, i)))
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	var scrape string
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		scrape = string(b)
+		return strings.Contains(scrape, fmt.Sprintf("modelrouter_decision_log_rows_total{outcome=\"written\"} %d\n", n))
+	}, 5*time.Second, 10*time.Millisecond, "every row written")
+	assert.Contains(t, scrape, "modelrouter_decision_log_pending_rows 0\n")
+	assert.Regexp(t, `modelrouter_decision_log_commits_total [1-9]`, scrape)
 }

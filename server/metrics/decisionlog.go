@@ -8,7 +8,8 @@ import (
 
 // WatchDecisionLog exports the decision log's counters, read at every
 // scrape: rows written, skipped as duplicates, lost, refused after close or
-// parked in the overflow list, and rows still waiting to be written. Pass
+// parked in the overflow list, rows still waiting to be written, and the
+// transactions that wrote them (rows per commit shows the batching). Pass
 // the store's Log().Stats. Call it at most once.
 func (m *Metrics) WatchDecisionLog(stats func() store.LogStats) {
 	m.registry.MustRegister(&logCollector{stats: stats})
@@ -21,6 +22,8 @@ var (
 		[]string{"outcome"}, nil)
 	logPendingDesc = prometheus.NewDesc(namespace+"_decision_log_pending_rows",
 		"Decision log rows recorded but not yet committed.", nil, nil)
+	logCommitsDesc = prometheus.NewDesc(namespace+"_decision_log_commits_total",
+		"Decision log transactions committed; each writes the rows gathered since the previous one.", nil, nil)
 )
 
 type logCollector struct {
@@ -31,6 +34,7 @@ type logCollector struct {
 func (c *logCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- logRowsDesc
 	ch <- logPendingDesc
+	ch <- logCommitsDesc
 }
 
 // Collect implements [prometheus.Collector].
@@ -43,4 +47,5 @@ func (c *logCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(logRowsDesc, prometheus.CounterValue, float64(n), outcome)
 	}
 	ch <- prometheus.MustNewConstMetric(logPendingDesc, prometheus.GaugeValue, float64(s.Pending()))
+	ch <- prometheus.MustNewConstMetric(logCommitsDesc, prometheus.CounterValue, float64(s.Commits))
 }

@@ -191,7 +191,7 @@ func BenchmarkObserve(b *testing.B) {
 
 func TestWatchDecisionLog(t *testing.T) {
 	m := metrics.New()
-	stats := store.LogStats{Recorded: 10, Written: 6, Duplicates: 1, Failed: 1, Overflowed: 3}
+	stats := store.LogStats{Recorded: 10, Written: 6, Duplicates: 1, Failed: 1, Overflowed: 3, Commits: 2}
 	m.WatchDecisionLog(func() store.LogStats { return stats })
 	text := scrape(t, m)
 	for _, want := range []string{
@@ -201,6 +201,7 @@ func TestWatchDecisionLog(t *testing.T) {
 		`modelrouter_decision_log_rows_total{outcome="overflowed"} 3`,
 		`modelrouter_decision_log_rows_total{outcome="rejected"} 0`,
 		`modelrouter_decision_log_pending_rows 2`,
+		`modelrouter_decision_log_commits_total 2`,
 	} {
 		assert.Contains(t, text, want+"\n")
 	}
