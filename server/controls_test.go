@@ -449,10 +449,10 @@ func TestRoutingControlsWhenStreaming(t *testing.T) {
 	}
 }
 
-// TestAgentToolsCanBeLimitedToOpenAIModels: with the option on, built-in
-// agent tools (web search) exclude non-OpenAI models; function tools do not.
-// It asks /v1/route, the decision alone: with the option off, forwarding a
-// web search tool to Claude fails in translation (see the final report).
+// TestAgentToolsCanBeLimitedToOpenAIModels: built-in agent tools (web
+// search) exclude Claude, whose provider (Anthropic's Messages API) cannot
+// carry them, with the OpenAI-only option on or off, and the reason names
+// the tool type; function tools do not exclude it.
 func TestAgentToolsCanBeLimitedToOpenAIModels(t *testing.T) {
 	webSearch := `,"tools":[{"type":"web_search_preview"}],"routing_config":{"models":["claude"]}`
 	function := `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"routing_config":{"models":["claude"]}`
@@ -461,10 +461,14 @@ func TestAgentToolsCanBeLimitedToOpenAIModels(t *testing.T) {
 		agentOpenAI bool
 		extra       string
 		status      int
+		reason      string
 	}{
-		{name: "option on, agent tool", agentOpenAI: true, extra: webSearch, status: 400},
+		// Claude's provider cannot carry the tool whatever the option says;
+		// router tests cover the option's own exclusion of non-OpenAI formats.
+		{name: "option on, agent tool", agentOpenAI: true, extra: webSearch, status: 400, reason: `cannot carry tool type "web_search_preview"`},
 		{name: "option on, function tool", agentOpenAI: true, extra: function, status: 200},
-		{name: "option off, agent tool", agentOpenAI: false, extra: webSearch, status: 200},
+		{name: "option off, agent tool", agentOpenAI: false, extra: webSearch, status: 400, reason: `provider anthropic cannot carry tool type "web_search_preview"`},
+		{name: "option off, function tool", agentOpenAI: false, extra: function, status: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -477,7 +481,7 @@ func TestAgentToolsCanBeLimitedToOpenAIModels(t *testing.T) {
 				assert.Equal(t, router.ENoEligible, *e.Error.Code)
 				require.Len(t, e.Error.Candidates, 1)
 				assert.Equal(t, "claude-2025", e.Error.Candidates[0].Model)
-				assert.Contains(t, e.Error.Candidates[0].Reason, "agent tools are limited to OpenAI models")
+				assert.Contains(t, e.Error.Candidates[0].Reason, tt.reason)
 				return
 			}
 			var d struct {
@@ -487,6 +491,26 @@ func TestAgentToolsCanBeLimitedToOpenAIModels(t *testing.T) {
 			assert.Equal(t, "claude-2025", d.ChosenModel)
 		})
 	}
+}
+
+// TestAgentToolRequestSkipsClaudeWhenOptionOff forwards a web search
+// request with the OpenAI-only option off through the whole deployment:
+// Claude is listed as excluded and an OpenAI model answers.
+func TestAgentToolRequestSkipsClaudeWhenOptionOff(t *testing.T) {
+	g := newCtlGateway(t, ctlOptions{})
+	resp, raw := g.post(t, "/v1/chat/completions", chat(hello, `,"tools":[{"type":"web_search_preview"}]`))
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	a := answerOf(t, raw)
+	assert.NotEqual(t, "claude-2025", a.Model)
+	assert.Empty(t, g.anthropic.Requests(), "nothing reaches the Anthropic provider")
+	found := false
+	for _, c := range a.Details.Candidates {
+		if c.Model == "claude-2025" {
+			found = true
+			assert.Contains(t, c.Reason, "cannot carry tool type")
+		}
+	}
+	assert.True(t, found, "the decision explains Claude's exclusion: %s", raw)
 }
 
 // TestReasoningModelLosesSamplingParameters checks what reaches the

@@ -88,7 +88,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 // decideWith asks rt for r's decision and notes it on the record.
 func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r *routed) error {
 	ex := exchangeOf(c)
-	d, err := s.decideFor(c, rt, api, r.dep, r.rreq)
+	d, err := s.decideFor(c, rt, api, r.req.ToolTypes, r.dep, r.rreq)
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
@@ -96,10 +96,10 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 }
 
 // decideFor runs the router over the deployment's models that can serve the
-// API. Models that cannot are taken out of the subset before deciding and
+// API with the request's tool types. Models that cannot are taken out of the subset before deciding and
 // put back into the decision's candidates with the reason, so the answer
 // still explains every model.
-func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, dep router.Deployment, rreq router.Request) (router.Decision, error) {
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request) (router.Decision, error) {
 	start := time.Now()
 	all, err := rt.Candidates(dep)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, de
 	var kept []string
 	var dropped []router.Candidate
 	for _, m := range all {
-		if why := s.supports(m, api); why != "" {
+		if why := s.supports(m, api, toolTypes); why != "" {
 			dropped = append(dropped, router.Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
 			continue
 		}
@@ -145,11 +145,11 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, de
 	return d, err
 }
 
-func (s *Server) supports(m router.Model, api openai.API) string {
+func (s *Server) supports(m router.Model, api openai.API, toolTypes []string) string {
 	if api == apiRoute {
 		api = openai.Chat
 	}
-	return s.cfg.Supports(m, upstreamAPI(api))
+	return s.cfg.Supports(m, upstreamAPI(api), toolTypes...)
 }
 
 func nameOf(models []router.Model, id string) string {

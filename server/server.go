@@ -60,8 +60,9 @@ type Config struct {
 	// no provider is configured.
 	PreviewRouter *router.Router
 	Forwarder     Forwarder
-	// Supports returns why model m cannot serve api ("" when it can).
-	Supports func(m router.Model, api upstream.API) string
+	// Supports returns why model m cannot serve api with tools of the given
+	// types ("" when it can).
+	Supports func(m router.Model, api upstream.API, toolTypes ...string) string
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
 	// function through router.Config.Available.
@@ -127,7 +128,7 @@ func New(cfg Config) *Server {
 		cfg.ImageTokens = 765
 	}
 	if cfg.Supports == nil {
-		cfg.Supports = func(router.Model, upstream.API) string { return "" }
+		cfg.Supports = func(router.Model, upstream.API, ...string) string { return "" }
 	}
 	if cfg.RequireKeys && cfg.Keys == nil {
 		cfg.Logger.Error("server: keys are required but no key store is configured; every API call will fail")

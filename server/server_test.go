@@ -351,7 +351,7 @@ func TestModelsListsDeploymentsAndTheirModels(t *testing.T) {
 
 func TestAPIUnsupportedModelsAreExcludedWithReason(t *testing.T) {
 	srv, _, fwd := newTestServer(t, func(c *Config) {
-		c.Supports = func(m router.Model, api upstream.API) string {
+		c.Supports = func(m router.Model, api upstream.API, _ ...string) string {
 			if m.Provider == "anthropic" && api == upstream.APIResponses {
 				return "provider anthropic does not serve the Responses API"
 			}

@@ -3,6 +3,7 @@ package openai
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -140,6 +141,9 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	r.addText(string(v))
 	for _, t := range tools {
 		r.Tools = true
+		if t.Type != "" && !slices.Contains(r.ToolTypes, t.Type) {
+			r.ToolTypes = append(r.ToolTypes, t.Type)
+		}
 		switch t.Type {
 		case "function", "custom", "":
 		default:

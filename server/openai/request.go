@@ -50,7 +50,11 @@ type Request struct {
 	Tools bool
 	// AgentTools lists built-in (non-function) tool types, e.g.
 	// "web_search_preview", which only OpenAI models run.
-	AgentTools       []string
+	AgentTools []string
+	// ToolTypes lists each distinct tool type the request declares
+	// ("function", "custom", "web_search_preview", ...): a provider whose
+	// API cannot carry one of them cannot serve the request.
+	ToolTypes        []string
 	StructuredOutput bool
 	MaxOutputTokens  int
 	// Params are the top-level parameters the client set (non-null), sorted,

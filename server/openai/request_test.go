@@ -122,6 +122,7 @@ func TestParseResponses(t *testing.T) {
 				assert.Equal(t, 1, r.Images)
 				assert.True(t, r.Tools)
 				assert.Equal(t, []string{"web_search_preview"}, r.AgentTools)
+				assert.Equal(t, []string{"web_search_preview", "function"}, r.ToolTypes)
 				assert.True(t, r.StructuredOutput)
 				assert.Contains(t, r.Params, "response_format")
 			},

@@ -117,15 +117,23 @@ func (ps Providers) Available(m router.Model) string {
 	return fmt.Sprintf("provider %s not configured: set %s", m.Provider, envHint(m.Provider))
 }
 
-// Supports returns "" when m's provider serves api, otherwise why not.
-// The server excludes such candidates before routing.
-func (ps Providers) Supports(m router.Model, api API) string {
+// Supports returns "" when m's provider serves api with tools of the
+// given types, otherwise why not. The server excludes such candidates
+// before routing. Anthropic's Messages API carries function tools only:
+// OpenAI's built-in tools (web search, file search) and custom tools have
+// no translation there.
+func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) string {
 	p, ok := ps.Resolve(m)
-	if !ok {
+	if !ok || p.Kind != KindAnthropic {
 		return ""
 	}
-	if p.Kind == KindAnthropic && api == APIResponses {
+	if api == APIResponses {
 		return fmt.Sprintf("provider %s does not serve the Responses API", p.Name)
+	}
+	for _, t := range toolTypes {
+		if t != "function" {
+			return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
+		}
 	}
 	return ""
 }

@@ -116,6 +116,11 @@ func TestSupports(t *testing.T) {
 	assert.Equal(t, "provider anthropic does not serve the Responses API", ps.Supports(claude, upstream.APIResponses))
 	assert.Empty(t, ps.Supports(claude, upstream.APIChatCompletions))
 	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses))
+	assert.Empty(t, ps.Supports(claude, upstream.APIChatCompletions, "function"))
+	assert.Equal(t, `provider anthropic cannot carry tool type "web_search_preview"`,
+		ps.Supports(claude, upstream.APIChatCompletions, "function", "web_search_preview"))
+	assert.Equal(t, `provider anthropic cannot carry tool type "custom"`, ps.Supports(claude, upstream.APIChatCompletions, "custom"))
+	assert.Empty(t, ps.Supports(gpt, upstream.APIChatCompletions, "web_search_preview", "custom"))
 }
 
 func TestKeysNeverPrinted(t *testing.T) {
