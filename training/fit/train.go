@@ -28,10 +28,14 @@ type Config struct {
 	// is noise the learned part of the rows has to outgrow.
 	EmbInit float64
 	// W1Init scales the first layer's initial draws (0 means 1).
-	W1Init  float64
-	Loss    Loss
-	Seed    uint64
-	Workers int // goroutines; the result does not depend on it
+	W1Init float64
+	// EmbStart, if set, replaces the first len(EmbStart)/Dim rows of the
+	// initial embedding table (the token rows; pretrained vectors, see
+	// training/pretrain), after EmbInit scaling.
+	EmbStart []float64
+	Loss     Loss
+	Seed     uint64
+	Workers  int // goroutines; the result does not depend on it
 	// Progress, if set, is called after every step with the steps done, the
 	// total and the running mean loss of the current epoch.
 	Progress func(step, total int, loss float64)
@@ -79,6 +83,10 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 			p.Emb[i] *= cfg.EmbInit
 		}
 	}
+	if len(cfg.EmbStart) > len(p.Emb) || len(cfg.EmbStart)%cfg.Spec.Dim != 0 {
+		return nil, fmt.Errorf("fit: EmbStart has %d values, want whole rows of %d within the table's %d", len(cfg.EmbStart), cfg.Spec.Dim, len(p.Emb))
+	}
+	copy(p.Emb, cfg.EmbStart)
 	if cfg.W1Init > 0 {
 		for i := range p.W1 {
 			p.W1[i] *= cfg.W1Init

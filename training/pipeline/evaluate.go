@@ -105,6 +105,9 @@ type TrainingInfo struct {
 	TaskWeight      float64            `json:"task_weight,omitempty"`
 	EmbInit         float64            `json:"emb_init,omitempty"`
 	W1Init          float64            `json:"w1_init,omitempty"`
+	EmbLR           float64            `json:"emb_lr_scale,omitempty"`
+	PretrainScale   float64            `json:"pretrain_scale,omitempty"`
+	PretrainTexts   int                `json:"pretrain_texts,omitempty"`
 	EMA             float64            `json:"ema"`
 	Seed            uint64             `json:"seed"`
 	InferenceOffset float64            `json:"inference_offset"`

@@ -13,6 +13,7 @@ import (
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/training/onnx"
+	"github.com/modelrouter/modelrouter/training/pretrain"
 )
 
 // MaxONNXBytes is the size limit of router.onnx (it is embedded in the
@@ -122,6 +123,14 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.EMA, t.LengthWeight)
 	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g (0 = 1)\n",
 		t.PairWeight, t.TaskWeight, t.EmbInit, t.W1Init)
+	if t.PretrainScale > 0 {
+		embLR := t.EmbLR
+		if embLR == 0 {
+			embLR = 1
+		}
+		fmt.Fprintf(&b, "- Token embeddings start from co-occurrence vectors (training/pretrain: PPMI of token pairs within %d tokens, truncated SVD) of %d texts (Arena-Hard model answers%s), scaled to RMS %g; embedding step size x %g\n",
+			pretrain.DefaultOptions.Window, t.PretrainTexts, map[bool]string{true: " and the training prompts", false: "; no benchmark prompt"}[opt.PretrainPrompts], t.PretrainScale, embLR)
+	}
 	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) fitted on the validation prompts, both folded into QW/QB.\n\n",
 		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B)
 	fmt.Fprintf(&b, "## Data\n\n| dataset | licence | prompts | quality labels | length labels |\n| --- | --- | ---: | ---: | ---: |\n")

@@ -54,6 +54,7 @@ func tinyOptions(out string, data ...string) Options {
 	opt.Shape = Shape{Buckets: 64, Dim: 8, Hidden: 16, Z: 4, Head: 12, Tail: 4}
 	opt.Tokenizer = wordpiece.Options{VocabSize: 120, MinFrequency: 2}
 	opt.Answers = 0
+	opt.PretrainScale = 0
 	opt.Epochs = 40
 	opt.Val = 0.2
 	opt.Command = "test"
@@ -268,4 +269,35 @@ func TestRunWithRankingAndTaskLossesRecordsThem(t *testing.T) {
 	opt.PairWeight = -1
 	_, err = Run(context.Background(), opt)
 	assert.ErrorContains(t, err, "--pair-weight")
+}
+
+// Token vectors learned from answers start the embedding table: the run
+// records how many texts they came from, stays deterministic, and needs
+// the answers unless the prompts may stand in.
+func TestPretrainedStartLearnsFromAnswers(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 100, 1)
+	ans := filepath.Join(dir, "answers")
+	writeAnswers(t, ans, 2, 50)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.LeaveOneOut, opt.Epochs, opt.AnswersDir = false, 2, ans
+	opt.PretrainScale, opt.PretrainAnswers = 0.1, 60
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, 60, res.PretrainTexts)
+	assert.Equal(t, 0.1, res.Metrics.Training.PretrainScale)
+	prov, err := os.ReadFile(filepath.Join(opt.Out, "PROVENANCE.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(prov), "co-occurrence vectors")
+	again, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, res.Params.Emb, again.Params.Emb, "same seed, same model")
+
+	opt.AnswersDir = filepath.Join(dir, "missing")
+	_, err = Run(context.Background(), opt)
+	assert.ErrorContains(t, err, "pretrain")
+	opt.PretrainPrompts = true
+	res, err = Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, len(res.Train), res.PretrainTexts, "without answers the training prompts alone")
 }
