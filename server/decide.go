@@ -3,8 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"time"
 
@@ -199,17 +197,3 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 
 // continuationKey is the affinity key of a stored Responses API response.
 func continuationKey(responseID string) string { return "r:" + responseID }
-
-// readBody reads the whole body once, capped at MaxBodyBytes.
-func (s *Server) readBody(c *gin.Context) ([]byte, error) {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
-		}
-		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
-	}
-	return raw, nil
-}

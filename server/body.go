@@ -1,0 +1,59 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// readBody reads the whole body once, capped at MaxBodyBytes. A gzip body
+// (Content-Encoding: gzip) is decompressed here, and the cap applies to the
+// decompressed bytes too, so a small compressed body cannot expand without
+// bound; the upstream then gets plain JSON.
+func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	limit := s.cfg.MaxBodyBytes
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
+		}
+		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))); enc {
+	case "", "identity":
+		return raw, nil
+	case "gzip", "x-gzip":
+		return gunzip(raw, limit)
+	default:
+		return nil, &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
+			Message: fmt.Sprintf("Content-Encoding %q is not supported; send the body as gzip or uncompressed", enc)}
+	}
+}
+
+// gunzip decompresses a gzip request body of at most limit bytes once
+// decompressed.
+func gunzip(raw []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
+	}
+	defer zr.Close()
+	plain, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
+	}
+	if int64(len(plain)) > limit {
+		return nil, router.Errorf(router.ETooLarge, "The decompressed request body is larger than the limit of %d bytes.", limit)
+	}
+	return plain, nil
+}
