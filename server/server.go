@@ -72,9 +72,11 @@ type Config struct {
 	// latest router version, capacity 10).
 	Deployments Deployments
 	Log         router.DecisionLog
-	Observer    Observer
-	Limiter     Limiter
-	Keys        Keys
+	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
+	Feedback FeedbackStore
+	Observer Observer
+	Limiter  Limiter
+	Keys     Keys
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
 	// Ready gates /readyz; nil means always ready.
@@ -175,6 +177,7 @@ func (s *Server) routes() *gin.Engine {
 		g.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
 		g.POST("/route", call(apiRoute, s.route)...)
 		g.GET("/models", s.recover, s.Authenticate(), s.models)
+		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
 	// Azure OpenAI data-plane paths: the deployment is in the path and
 	// api-version in the query (accepted, not interpreted).

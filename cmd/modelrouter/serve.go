@@ -178,6 +178,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),
+		Feedback:             st,
 		Observer:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},

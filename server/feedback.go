@@ -1,0 +1,64 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// FeedbackStore keeps a client's rating of an answered request, the label
+// a later retraining reads next to the decision; *store.Store implements it.
+type FeedbackStore interface {
+	AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error
+}
+
+// feedbackRequest is the body of POST /v1/feedback.
+type feedbackRequest struct {
+	RequestID string   `json:"request_id"`
+	Score     *float64 `json:"score"`
+	Label     string   `json:"label"`
+	Comment   string   `json:"comment"`
+}
+
+// feedback answers POST /v1/feedback: the client rates an answer by the
+// x-request-id it came with. Feedback replaces earlier feedback on the
+// same request.
+func (s *Server) feedback(c *gin.Context) {
+	if s.cfg.Feedback == nil {
+		s.writeError(c, router.Errorf(router.EUnavailable, "feedback needs the decision log, which this server does not have"))
+		return
+	}
+	raw, err := s.readBody(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var req feedbackRequest
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.writeError(c, router.Errorf(router.EInvalid,
+			"the body must be a JSON object with request_id, score (0 to 1) and optional label and comment: %v", err))
+		return
+	}
+	if req.Score == nil {
+		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "score",
+			Message: "score is required: a number from 0 (bad answer) to 1 (good answer)"})
+		return
+	}
+	if err := s.cfg.Feedback.AddFeedback(c.Request.Context(), req.RequestID, *req.Score, req.Label, req.Comment); err != nil {
+		if router.ErrorCode(err) == router.ENotFound {
+			err = &router.Error{Code: router.ENotFound, Param: "request_id",
+				Message: fmt.Sprintf("no logged request has x-request-id %q", req.RequestID)}
+		}
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"object": "feedback", "request_id": req.RequestID, "score": *req.Score})
+}
