@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+	"github.com/modelrouter/modelrouter/training/dataset"
+)
+
+func init() {
+	register(command{name: "export-feedback", summary: "write the decision log's rated answers as a routing dataset for `train --data`", run: runExportFeedback})
+}
+
+const exportUsage = `usage: modelrouter export-feedback --out DIR [--db PATH] [--name NAME]
+
+Writes every answered request that has feedback (POST /v1/feedback) as a
+routing dataset in the canonical format (models.json, items.jsonl,
+README.md): one item per distinct prompt, one result per model that
+answered it, score = the mean feedback score. Prompts are only in the log
+when serve runs with --keep-prompts; rated rows without their text are
+counted and skipped. Train on it with
+  modelrouter train --data ../shared/data/canonical --data DIR --allow-unlicensed`
+
+func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export-feedback", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, exportUsage)
+		fs.PrintDefaults()
+	}
+	dbPath := fs.String("db", defaultDBPath, "the router's SQLite database")
+	out := fs.String("out", "", "dataset folder to write (required; its name is the dataset's name)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return errors.New("export-feedback: --out is required")
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("export-feedback: no database at %s (wrong --db?): %w", *dbPath, err)
+	}
+	st, err := store.Open(*dbPath)
+	if err != nil {
+		return fmt.Errorf("export-feedback: %w", err)
+	}
+	defer st.Close()
+	cat, err := models.Catalog()
+	if err != nil {
+		return err
+	}
+	ex := newFeedbackExport(filepath.Base(filepath.Clean(*out)), cat)
+	err = st.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(r store.DecisionRow) error {
+		ex.add(r)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("export-feedback: %w", err)
+	}
+	if err := ex.write(*out, *dbPath); err != nil {
+		return fmt.Errorf("export-feedback: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d rated answers: %d prompts with %d labels written to %s", ex.rated, len(ex.items), ex.labels(), *out)
+	if ex.noText > 0 {
+		fmt.Fprintf(stdout, "; %d skipped without prompt text (run serve with --keep-prompts to keep it)", ex.noText)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// feedbackExport groups rated answers by prompt text.
+type feedbackExport struct {
+	name   string
+	byID   map[string]router.Model
+	items  []*exportItem
+	index  map[string]*exportItem // by prompt text
+	rated  int
+	noText int
+}
+
+type exportItem struct {
+	item  dataset.Item
+	sums  map[string]*labelSum
+	order []string
+}
+
+// labelSum averages a model's ratings and answer lengths on one prompt
+// (several clients may rate answers to the same prompt).
+type labelSum struct {
+	score, tokens float64
+	n             int
+}
+
+func newFeedbackExport(name string, cat router.Catalog) *feedbackExport {
+	e := &feedbackExport{name: name, byID: map[string]router.Model{}, index: map[string]*exportItem{}}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			e.byID[m.ID] = m
+		}
+	}
+	return e
+}
+
+func (e *feedbackExport) add(r store.DecisionRow) {
+	if r.Feedback == nil {
+		return
+	}
+	e.rated++
+	if strings.TrimSpace(r.PromptText) == "" {
+		e.noText++
+		return
+	}
+	it, ok := e.index[r.PromptText]
+	if !ok {
+		it = &exportItem{sums: map[string]*labelSum{}, item: dataset.Item{
+			ID: e.name + "/" + r.RequestID, Source: e.name, Task: r.Deployment,
+			Prompt: r.PromptText, InputTokens: r.Usage.PromptTokens,
+		}}
+		e.index[r.PromptText] = it
+		e.items = append(e.items, it)
+	}
+	s, ok := it.sums[r.Answered]
+	if !ok {
+		s = &labelSum{}
+		it.sums[r.Answered] = s
+		it.order = append(it.order, r.Answered)
+	}
+	s.score += r.Feedback.Score
+	// The dataset's output_tokens count the visible answer; reasoning
+	// tokens are billed separately (see the catalog's reasoning_tokens).
+	s.tokens += float64(max(0, r.Usage.CompletionTokens-r.Usage.ReasoningTokens))
+	s.n++
+}
+
+func (e *feedbackExport) labels() int {
+	n := 0
+	for _, it := range e.items {
+		n += len(it.order)
+	}
+	return n
+}
+
+// write lays the dataset out as dataset.Load reads it.
+func (e *feedbackExport) write(dir, dbPath string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	prices := map[string]dataset.Price{}
+	var lines strings.Builder
+	enc := json.NewEncoder(&lines)
+	for _, it := range e.items {
+		it.item.Results = map[string]dataset.Result{}
+		for _, id := range it.order {
+			s := it.sums[id]
+			score, tokens := s.score/float64(s.n), s.tokens/float64(s.n)
+			it.item.Results[id] = dataset.Result{Score: &score, OutputTokens: &tokens}
+			prices[id] = e.price(id)
+		}
+		if err := enc.Encode(it.item); err != nil {
+			return err
+		}
+	}
+	mj, err := json.MarshalIndent(map[string]any{"models": prices}, "", "  ")
+	if err != nil {
+		return err
+	}
+	readme := fmt.Sprintf(`# %s: rated answers from a modelrouter decision log
+
+Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
+
+- One item per distinct prompt text; `+"`task`"+` is the deployment that answered it.
+- `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
+  client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
+  completion tokens the provider reported.
+- Prices are the catalog's.
+
+Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
+licensed set: train with `+"`--allow-unlicensed`"+`.
+`, e.name, dbPath, len(e.items), e.labels())
+	for name, data := range map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *feedbackExport) price(id string) dataset.Price {
+	m, ok := e.byID[id]
+	if !ok {
+		return dataset.Price{Source: "estimate: not in this build's catalog", Ref: id}
+	}
+	return dataset.Price{Input: m.InputPerMTok, Output: m.OutputPerMTok, Source: "modelrouter catalog", Ref: m.ID}
+}
