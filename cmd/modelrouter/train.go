@@ -45,6 +45,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&opt.PretrainScale, "pretrain-scale", opt.PretrainScale, "start the token embeddings from co-occurrence (PPMI + SVD) vectors of model answers, scaled to this RMS (0: random start)")
 	fs.IntVar(&opt.PretrainAnswers, "pretrain-answers", opt.PretrainAnswers, "Arena-Hard model answers the token vectors learn from")
 	fs.BoolVar(&opt.PretrainPrompts, "pretrain-prompts", opt.PretrainPrompts, "also learn the token vectors from the training prompts")
+	fs.IntVar(&opt.Members, "members", opt.Members, "models trained from different seeds and shipped as their average (one ONNX model, embedding, hidden and z sizes times this)")
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")

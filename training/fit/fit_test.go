@@ -223,3 +223,42 @@ func TestQuantizedParamsPredictWhatTheExportedModelDoes(t *testing.T) {
 	}
 	require.True(t, p.Clone().Weights(0).Quantized(), "a clone keeps the int8 table")
 }
+
+// A merged model predicts exactly the mean of its members' logits and log
+// lengths, through the ordinary forward pass of the wider shape.
+func TestMergePredictsTheMembersMean(t *testing.T) {
+	var members []*Params
+	for seed := range uint64(3) {
+		p, err := NewParams(tinySpec, 2, rand.New(rand.NewPCG(seed, 9)))
+		require.NoError(t, err)
+		p.Off = []float64{0.3 * float64(seed), -0.2}
+		members = append(members, p)
+	}
+	merged, err := Merge(members)
+	require.NoError(t, err)
+	require.Equal(t, 3*tinySpec.Dim, merged.Spec.Dim)
+	require.Equal(t, 3*tinySpec.Z, merged.Spec.Z)
+	for _, ids := range [][]int64{{3, 4, 5, 19, 2}, {7}, {1, 1, 1}} {
+		logits, logLens, _ := merged.Predict(ids, 0.1)
+		for m := range tinySpec.Profiles {
+			var wantQ, wantL float64
+			for _, p := range members {
+				l, ll, _ := p.Predict(ids, 0.1)
+				wantQ += l[m] / 3
+				wantL += ll[m] / 3
+			}
+			assert.InDelta(t, wantQ, logits[m], 1e-12)
+			assert.InDelta(t, wantL, logLens[m], 1e-12)
+		}
+	}
+	assert.InDelta(t, 0.3, merged.Off[0], 1e-12, "offsets are averaged too")
+	one, err := Merge(members[:1])
+	require.NoError(t, err)
+	assert.Same(t, members[0], one)
+	_, err = Merge(nil)
+	assert.Error(t, err)
+	other, err := NewParams(arch.Spec{Vocab: 20, Buckets: 13, Dim: 6, Hidden: 7, Z: 4, Profiles: 3, MaxLen: 16}, 2, rand.New(rand.NewPCG(1, 1)))
+	require.NoError(t, err)
+	_, err = Merge([]*Params{members[0], other})
+	assert.ErrorContains(t, err, "shape")
+}

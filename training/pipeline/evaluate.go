@@ -106,6 +106,7 @@ type TrainingInfo struct {
 	EmbInit         float64            `json:"emb_init,omitempty"`
 	W1Init          float64            `json:"w1_init,omitempty"`
 	EmbLR           float64            `json:"emb_lr_scale,omitempty"`
+	Members         int                `json:"members,omitempty"`
 	PretrainScale   float64            `json:"pretrain_scale,omitempty"`
 	PretrainTexts   int                `json:"pretrain_texts,omitempty"`
 	EMA             float64            `json:"ema"`
@@ -508,7 +509,7 @@ func calibratedWeights(p *fit.Params, offset float64, platt calibrate.Platt) *ar
 // leaveOneOut trains once per quality dataset without it and measures the
 // model on all of that dataset's prompts, for the profiles that still had
 // labels elsewhere (a profile without any label cannot be predicted).
-func leaveOneOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []int, log io.Writer) ([]LeaveOneOut, error) {
+func leaveOneOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, log io.Writer) ([]LeaveOneOut, error) {
 	var out []LeaveOneOut
 	for d, info := range c.Datasets {
 		if info.QualityLabels == 0 {
@@ -538,7 +539,7 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []
 			fmt.Fprintf(log, "leave out %s: skipped, none of its models has labels in another dataset\n", info.Name)
 			continue
 		}
-		p, err := trainOn(ctx, cfg, c, tr, "without "+info.Name, log)
+		p, err := trainOn(ctx, cfg, members, c, tr, "without "+info.Name, log)
 		if err != nil {
 			return nil, err
 		}

@@ -123,6 +123,10 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.EMA, t.LengthWeight)
 	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g (0 = 1)\n",
 		t.PairWeight, t.TaskWeight, t.EmbInit, t.W1Init)
+	if t.Members > 1 {
+		fmt.Fprintf(&b, "- %d members trained alike from seeds %d + k x %d and merged into one model that outputs the mean of their quality logits and log lengths (fit.Merge: embeddings side by side, block-diagonal layers); the architecture line above is the merged shape\n",
+			t.Members, opt.Seed, memberSeedStep)
+	}
 	if t.PretrainScale > 0 {
 		embLR := t.EmbLR
 		if embLR == 0 {

@@ -127,12 +127,12 @@ func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 
 // leaveOneTaskOut retrains once per task of taskHoldouts without it and
 // measures the model on all of the task's prompts.
-func leaveOneTaskOut(ctx context.Context, cfg fit.Config, c *corpus.Corpus, train []int, minPrompts, maxTasks int, log io.Writer) ([]LeaveOneTaskOut, error) {
+func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int, log io.Writer) ([]LeaveOneTaskOut, error) {
 	var out []LeaveOneTaskOut
 	for _, h := range taskHoldouts(c, train, minPrompts, maxTasks) {
 		name := c.Datasets[h.dataset].Name + "/" + h.task
 		seen := knownProfiles(c, h.train)
-		p, err := trainOn(ctx, cfg, c, h.train, "without "+name, log)
+		p, err := trainOn(ctx, cfg, members, c, h.train, "without "+name, log)
 		if err != nil {
 			return nil, err
 		}

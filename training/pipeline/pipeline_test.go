@@ -55,6 +55,7 @@ func tinyOptions(out string, data ...string) Options {
 	opt.Tokenizer = wordpiece.Options{VocabSize: 120, MinFrequency: 2}
 	opt.Answers = 0
 	opt.PretrainScale = 0
+	opt.Members = 1
 	opt.Epochs = 40
 	opt.Val = 0.2
 	opt.Command = "test"
@@ -300,4 +301,37 @@ func TestPretrainedStartLearnsFromAnswers(t *testing.T) {
 	res, err = Run(context.Background(), opt)
 	require.NoError(t, err)
 	assert.Equal(t, len(res.Train), res.PretrainTexts, "without answers the training prompts alone")
+}
+
+// Two members ship as one model of twice the width that still learns the
+// toy rule, and a seed gives the same bytes again.
+func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 300, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.LeaveOneOut, opt.Members = false, 2
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, 2*opt.Shape.Dim, res.Weights.Spec.Dim)
+	assert.Equal(t, 2*opt.Shape.Z, res.Weights.Spec.Z)
+	files, err := models.LoadArtifacts(os.DirFS(opt.Out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	assert.Equal(t, 2*opt.Shape.Hidden, card.Spec.Hidden)
+	w, err := onnx.Read(files.RouterONNX)
+	require.NoError(t, err)
+	assert.True(t, w.Quantized())
+	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
+	require.NoError(t, err)
+	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
+	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
+	qCats, _, _ := w.Forward(cats)
+	qCode, _, _ := w.Forward(code)
+	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
+
+	opt.Out = filepath.Join(dir, "again")
+	again, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, res.Weights, again.Weights)
 }
