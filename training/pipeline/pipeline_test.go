@@ -304,7 +304,7 @@ func TestPretrainedStartLearnsFromAnswers(t *testing.T) {
 }
 
 // Two members ship as one model of twice the width that still learns the
-// toy rule, and a seed gives the same bytes again.
+// toy rule, and a seed gives the same weights again with one worker.
 func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
 	dir := t.TempDir()
 	a := writeToyDataset(t, dir, "zeroeval-math", 300, 1)
@@ -330,8 +330,8 @@ func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
 	qCode, _, _ := w.Forward(code)
 	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
 
-	opt.Out = filepath.Join(dir, "again")
+	opt.Out, opt.Workers = filepath.Join(dir, "again"), 1
 	again, err := Run(context.Background(), opt)
 	require.NoError(t, err)
-	assert.Equal(t, res.Weights, again.Weights)
+	assert.Equal(t, res.Weights, again.Weights, "same seed, any worker count: same model")
 }
