@@ -52,6 +52,10 @@ type Weights struct {
 	QB       []float32 // M
 	LW       []float32 // Z x M
 	LB       []float32 // M
+	// ZOut, when set, is a Z x K projection: the embedding output is z·ZOut
+	// instead of z (a merged ensemble reports the mean of its members' z,
+	// keeping the output as wide as one member's).
+	ZOut []float32
 }
 
 // NewWeights allocates zeroed weights for s.
@@ -91,6 +95,9 @@ func (w *Weights) Validate() error {
 	if s.Vocab <= 0 || s.Buckets <= 0 || s.Dim <= 0 || s.Hidden <= 0 || s.Z <= 0 || s.Profiles <= 0 || s.MaxLen <= 0 {
 		return fmt.Errorf("arch: every dimension must be positive: %+v", s)
 	}
+	if w.ZOut != nil && len(w.ZOut)%s.Z != 0 {
+		return fmt.Errorf("arch: zout has %d values, not a multiple of z %d", len(w.ZOut), s.Z)
+	}
 	return w.validateQuant()
 }
 
@@ -129,7 +136,8 @@ func (w *Weights) Features(ids []int64) []float32 {
 }
 
 // Forward runs the model on one prompt's token ids and returns the quality
-// probability and expected output tokens per profile, and z.
+// probability and expected output tokens per profile, and the embedding
+// output (z, or z·ZOut).
 func (w *Weights) Forward(ids []int64) (quality, outputTokens, z []float32) {
 	s := w.Spec
 	x := w.Features(ids)
@@ -143,6 +151,9 @@ func (w *Weights) Forward(ids []int64) (quality, outputTokens, z []float32) {
 	for m := range q {
 		q[m] = float32(1 / (1 + math.Exp(-float64(q[m]))))
 		l[m] = float32(math.Exp(float64(l[m])))
+	}
+	if w.ZOut != nil {
+		z = affine(z, w.ZOut, nil, len(w.ZOut)/s.Z)
 	}
 	return q, l, z
 }

@@ -252,6 +252,17 @@ func TestMergePredictsTheMembersMean(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, 0.3, merged.Off[0], 1e-12, "offsets are averaged too")
+	ids := []int64{3, 4, 5}
+	_, _, emb := merged.Weights(0).Forward(ids)
+	require.Len(t, emb, tinySpec.Z, "the embedding output is as wide as one member's")
+	for j := range tinySpec.Z {
+		want := 0.0
+		for _, p := range members {
+			_, _, z := p.Predict(ids, 0)
+			want += z[j] / 3
+		}
+		assert.InDelta(t, want, float64(emb[j]), 1e-5, "mean of the members' z")
+	}
 	one, err := Merge(members[:1])
 	require.NoError(t, err)
 	assert.Same(t, members[0], one)

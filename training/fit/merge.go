@@ -12,7 +12,8 @@ import (
 // divided by K. Averaging models that differ only by their random start
 // removes much of the seed-to-seed noise of one model, and the merged
 // model is still an arch model, so the ONNX file keeps its inputs and
-// outputs (its embedding output is the members' z side by side).
+// outputs; its embedding output is the mean of the members' z
+// (arch.Weights.ZOut), as wide as one member's.
 func Merge(members []*Params) (*Params, error) {
 	if len(members) == 0 {
 		return nil, errors.New("fit: nothing to merge")
@@ -63,6 +64,13 @@ func Merge(members []*Params) (*Params, error) {
 		}
 		for d, o := range p.Off {
 			out.Off[d] += o * inv
+		}
+	}
+	// The exported embedding is the members' mean z, as wide as one's.
+	out.zOut = make([]float64, ms.Z*s.Z)
+	for k := range K {
+		for j := range s.Z {
+			out.zOut[(k*s.Z+j)*s.Z+j] = inv
 		}
 	}
 	return out, nil

@@ -40,6 +40,9 @@ type Params struct {
 	// then equals, exported as it is.
 	embQ     []int8
 	embScale []float32
+	// zOut, set by Merge, projects z onto the exported embedding output
+	// (Z x Z/K: the mean of the members' z); nil exports z itself.
+	zOut []float64
 }
 
 // tensor is one named parameter array; decay says whether weight decay
@@ -115,6 +118,9 @@ func (p *Params) Clone() *Params {
 	if p.embQ != nil {
 		q.embQ, q.embScale = append([]int8(nil), p.embQ...), append([]float32(nil), p.embScale...)
 	}
+	if p.zOut != nil {
+		q.zOut = append([]float64(nil), p.zOut...)
+	}
 	return q
 }
 
@@ -142,6 +148,10 @@ func (p *Params) Weights(offset float64) *arch.Weights {
 	}
 	if p.embQ != nil {
 		w.EmbQ, w.EmbScale = append([]int8(nil), p.embQ...), append([]float32(nil), p.embScale...)
+	}
+	if p.zOut != nil {
+		w.ZOut = make([]float32, len(p.zOut))
+		conv(w.ZOut, p.zOut)
 	}
 	return w
 }

@@ -113,6 +113,9 @@ func requireParity(t *testing.T, w *arch.Weights, s *ort.DynamicAdvancedSession,
 	t.Helper()
 	q, l, z := runPadded(t, s, rows)
 	M, Z := w.Spec.Profiles, w.Spec.Z
+	if w.ZOut != nil {
+		Z = len(w.ZOut) / w.Spec.Z
+	}
 	require.Len(t, q, len(rows)*M)
 	require.Len(t, z, len(rows)*Z)
 	worst := 0.0
@@ -229,12 +232,17 @@ func TestModelDeclaresVersionsAndNames(t *testing.T) {
 
 // An int8 table: the file stores emb_q (int8) and emb_scale instead of a
 // float32 table, is about a quarter of the size, reads back to the same
-// weights, and ONNX Runtime matches Forward on the dequantized table.
+// weights, and ONNX Runtime matches Forward on the dequantized table; a
+// z projection (ZOut) sets the embedding output's width.
 func TestQuantizedTableRoundTripsAndMatchesForward(t *testing.T) {
 	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64}
 	w := randomWeights(s, 4, 0.5)
 	plain := encode(t, w)
 	w.QuantizeEmb()
+	w.ZOut = make([]float32, s.Z*3) // an embedding output of 3 values
+	for i := range w.ZOut {
+		w.ZOut[i] = float32(i%5) - 2
+	}
 	model := encode(t, w)
 	require.Less(t, len(model), len(plain)/2)
 	graph, _, err := readModel(model)

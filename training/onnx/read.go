@@ -70,6 +70,14 @@ func Read(model []byte) (*arch.Weights, error) {
 			return nil, err
 		}
 	}
+	if zo, ok := inits[nameZOut]; ok {
+		if len(zo.dims) != 2 || zo.dims[0] != int64(s.Z) {
+			return nil, fmt.Errorf("onnx: initializer %q is not z x k", nameZOut)
+		}
+		if w.ZOut, err = zo.float32s(); err != nil {
+			return nil, err
+		}
+	}
 	if err := w.Validate(); err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}

@@ -53,6 +53,7 @@ const (
 	nameQB       = "qb"
 	nameLW       = "lw"
 	nameLB       = "lb"
+	nameZOut     = "zout" // optional: embedding = z·zout
 	nameVocab    = "vocab"
 	nameBuckets  = "buckets"
 	metaMaxLen   = "max_len"
@@ -215,7 +216,14 @@ func buildGraph(wts *arch.Weights) []byte {
 		return g.op("Add", out, []string{g.op("MatMul", "", []string{in, w}), b})
 	}
 	h := g.op("Relu", "", []string{affine(x, w1, b1, "")})
-	z := affine(h, w2, b2, Embedding)
+	var z string
+	if wts.ZOut != nil {
+		z = affine(h, w2, b2, "")
+		zOut := g.floats(nameZOut, wts.ZOut, Z, int64(len(wts.ZOut))/Z)
+		g.op("MatMul", Embedding, []string{z, zOut})
+	} else {
+		z = affine(h, w2, b2, Embedding)
+	}
 	g.op("Sigmoid", Quality, []string{affine(z, qw, qb, "")})
 	g.op("Exp", OutputTokens, []string{affine(z, lw, lb, "")})
 
@@ -232,6 +240,10 @@ func buildGraph(wts *arch.Weights) []byte {
 	b = appendMessage(b, graphInput, valueInfo(AttentionMask, dtInt64, batch, seq))
 	b = appendMessage(b, graphOutput, valueInfo(Quality, dtFloat, batch, dim{value: M}))
 	b = appendMessage(b, graphOutput, valueInfo(OutputTokens, dtFloat, batch, dim{value: M}))
-	b = appendMessage(b, graphOutput, valueInfo(Embedding, dtFloat, batch, dim{value: Z}))
+	embOut := Z
+	if wts.ZOut != nil {
+		embOut = int64(len(wts.ZOut)) / Z
+	}
+	b = appendMessage(b, graphOutput, valueInfo(Embedding, dtFloat, batch, dim{value: embOut}))
 	return b
 }

@@ -326,9 +326,10 @@ func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
 	require.NoError(t, err)
 	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
 	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
-	qCats, _, _ := w.Forward(cats)
+	qCats, _, emb := w.Forward(cats)
 	qCode, _, _ := w.Forward(code)
 	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
+	assert.Len(t, emb, opt.Shape.Z, "the embedding output keeps one member's width")
 
 	opt.Out, opt.Workers = filepath.Join(dir, "again"), 1
 	again, err := Run(context.Background(), opt)
