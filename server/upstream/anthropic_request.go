@@ -107,13 +107,13 @@ type anthropicRequest struct {
 // are dropped first, as for OpenAI upstreams. Requests Anthropic cannot
 // serve (audio or file parts, n > 1, JSON response formats) get EInvalid.
 func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
-	obj, err := parseObject(raw)
+	obj, err := scanObject(raw)
 	if err != nil {
 		return nil, err
 	}
-	dropUnsupported(obj, APIChatCompletions, m)
+	dropUnsupported(&obj, APIChatCompletions, m)
 	var req chatRequest
-	if err := json.Unmarshal(encodeObject(obj), &req); err != nil {
+	if err := json.Unmarshal(obj.encode(), &req); err != nil {
 		return nil, router.Errorf(router.EInvalid, "cannot read the chat request: %v", err)
 	}
 	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, TopP: req.TopP}

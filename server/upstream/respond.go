@@ -77,16 +77,17 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 // rewriteAnswer sets `model` in an OpenAI-shaped answer (Chat Completions
 // or Responses), adds the details and reads usage.
 func (a *attempt) rewriteAnswer(raw []byte, details json.RawMessage) ([]byte, router.Usage, error) {
-	obj, err := parseObject(raw)
+	obj, err := scanObject(raw)
 	if err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not a JSON object")
 	}
-	obj["model"], _ = json.Marshal(modelID(a.model))
+	name, _ := json.Marshal(modelID(a.model))
+	obj.setString("model", name)
 	if details != nil {
-		obj["model_selection_details"] = details
+		obj.setString("model_selection_details", details)
 	}
-	usage, _ := parseUsage(obj["usage"])
-	return encodeObject(obj), usage, nil
+	usage, _ := parseUsage(obj.get("usage"))
+	return obj.encode(), usage, nil
 }
 
 // writeClientError passes a provider's 4xx to the client in OpenAI's

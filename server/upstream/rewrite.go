@@ -44,13 +44,14 @@ func upstreamModel(m router.Model) string {
 // Responses a non-reasoning model also loses `reasoning`. Every other
 // member keeps its exact bytes (members may come out in another order).
 func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
-	obj, err := parseObject(raw)
+	obj, err := scanObject(raw)
 	if err != nil {
 		return nil, err
 	}
-	dropUnsupported(obj, api, m)
-	obj["model"], _ = json.Marshal(upstreamModel(m))
-	return encodeObject(obj), nil
+	dropUnsupported(&obj, api, m)
+	name, _ := json.Marshal(upstreamModel(m))
+	obj.setString("model", name)
+	return obj.encode(), nil
 }
 
 // encodeObject writes members in key order with their values' bytes as
@@ -79,23 +80,23 @@ func encodeObject(obj map[string]json.RawMessage) []byte {
 }
 
 // dropUnsupported removes our fields and the parameters m cannot take.
-func dropUnsupported(obj map[string]json.RawMessage, api API, m router.Model) {
+func dropUnsupported(obj *object, api API, m router.Model) {
 	for _, k := range ourFields {
-		delete(obj, k)
+		obj.del(k)
 	}
 	for _, k := range router.DroppedParams(m) {
-		delete(obj, k)
+		obj.del(k)
 	}
 	if m.Capabilities.Reasoning {
-		if v, ok := obj["max_tokens"]; ok && api == APIChatCompletions && speaksOpenAIReasoning(m) {
-			if _, set := obj["max_completion_tokens"]; !set {
-				obj["max_completion_tokens"] = v
+		if obj.has("max_tokens") && api == APIChatCompletions && speaksOpenAIReasoning(m) {
+			if !obj.has("max_completion_tokens") {
+				obj.setString("max_completion_tokens", obj.get("max_tokens"))
 			}
-			delete(obj, "max_tokens")
+			obj.del("max_tokens")
 		}
 	} else if api == APIResponses {
 		// The Responses API's form of reasoning_effort.
-		delete(obj, "reasoning")
+		obj.del("reasoning")
 	}
 }
 
