@@ -24,11 +24,25 @@ func (a *attempt) detailsJSON(status int) json.RawMessage {
 	attempts := append(slices.Clone(a.out.Attempts), router.Attempt{
 		Model: modelID(a.model), Status: status, Latency: time.Since(a.began),
 	})
-	b, err := json.Marshal(a.call.Details(attempts, a.model))
+	v := a.call.Details(attempts, a.model)
+	var b []byte
+	var err error
+	if ap, ok := v.(jsonAppender); ok {
+		b, err = ap.AppendJSON(make([]byte, 0, 4<<10))
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return nil
 	}
 	return b
+}
+
+// jsonAppender is a details value that encodes itself exactly as
+// json.Marshal would, without reflection (openai.SelectionDetails): the
+// details go out with every answer.
+type jsonAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
 }
 
 // writeHead sends the status and headers of the answer.
