@@ -63,16 +63,11 @@ func candidatesJSON(cs []router.Candidate) string {
 		}
 		cs = clean
 	}
-	b, _ := json.Marshal(cs) // cannot fail: only strings, bools and finite numbers
-	return string(b)
+	return string(appendCandidates(make([]byte, 0, 160*len(cs)+2), cs))
 }
 
 func attemptsJSON(as []router.Attempt) string {
-	if as == nil {
-		as = []router.Attempt{}
-	}
-	b, _ := json.Marshal(as) // cannot fail: strings and integers only
-	return string(b)
+	return string(appendAttempts(make([]byte, 0, 64*len(as)+2), as))
 }
 
 func finite(f float64) float64 {

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func TestJSONColumnsMatchMarshal(t *testing.T) {
+	floats := []float64{0, 1, 0.5, 0.1234567890123, 1e-6, 9.99e-7, 1.5e-7, 1e-100, 1e20, 1e21, -2.5e-9, 123456.789, 5e-324, 1e300}
+	var cands []router.Candidate
+	for i, f := range floats {
+		cands = append(cands, router.Candidate{
+			Model: "gpt-4.1", Profile: []string{"gpt-4.1", "é/<profile>&"}[i%2], Eligible: i%3 == 0,
+			Quality: f, OutputTokens: f * 1000, ExpectedCost: -f, Rank: i,
+			Reason: []string{"", "ranked 1", `"quoted" \\`, "tab\t\u2028\xff"}[i%4],
+		})
+	}
+	attempts := []router.Attempt{
+		{Model: "a", Status: 503, Error: "HTTP 503 <busy>", Latency: 1500 * time.Microsecond},
+		{Model: "b", Latency: 0},
+		{Model: "c", Status: 200, Latency: -1},
+	}
+	tests := []struct {
+		name string
+		got  string
+		want any
+	}{
+		{"no candidates", candidatesJSON(nil), []router.Candidate{}},
+		{"candidates", candidatesJSON(cands), cands},
+		{"no attempts", attemptsJSON(nil), []router.Attempt{}},
+		{"attempts", attemptsJSON(attempts), attempts},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(tt.want)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), tt.got)
+		})
+	}
+}
+
+func TestCandidatesJSONWritesNonFiniteAsZero(t *testing.T) {
+	got := candidatesJSON([]router.Candidate{{Model: "m", Quality: math.NaN(), OutputTokens: math.Inf(1), ExpectedCost: math.Inf(-1)}})
+	want, err := json.Marshal([]router.Candidate{{Model: "m"}})
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+}
