@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"slices"
 	"strings"
@@ -48,6 +49,9 @@ type serveOptions struct {
 	rateLimits  bool
 	cuda        bool
 	affinityTTL time.Duration
+	// pprof, when set, is a loopback address serving net/http/pprof, for
+	// profiling the gateway under load; off by default.
+	pprof string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
 	// "" for none; adminKey and fileProviders come from it. The
@@ -97,12 +101,16 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
+	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	if o.pprof != "" && !isLoopback(o.pprof) {
+		return o, fmt.Errorf("serve: --pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)
 	}
 	if err := loadConfigFile(&o, *configPath, fs); err != nil {
 		return o, fmt.Errorf("serve: %w", err)
@@ -218,6 +226,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}
 
+	if o.pprof != "" {
+		stopProfiles, err := serveProfiles(o.pprof, log)
+		if err != nil {
+			return fmt.Errorf("serve: --pprof: %w", err)
+		}
+		defer stopProfiles()
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	ready.Store(true)
@@ -322,4 +338,24 @@ func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, func
 		return nil, "", router.Bands{}, nil, err
 	}
 	return c, c.Version(), c.Card().Bands, func() { _ = c.Close() }, nil
+}
+
+// serveProfiles serves net/http/pprof on addr (a loopback address) in a
+// server of its own, so profiles never share the gateway's routes or keys.
+// It returns a function that stops it.
+func serveProfiles(addr string, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	log.Info("profiles served", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = hs.Close() }, nil
 }

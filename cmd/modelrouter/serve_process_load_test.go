@@ -50,7 +50,8 @@ import (
 // gateway's environment only (for example "GOGC=200 GOMEMLIMIT=80MiB"), to
 // measure runtime settings; MODELROUTER_LOAD_SERVE_BIN runs that binary
 // instead of building this tree's (say, an older build, to compare on the
-// same machine state).
+// same machine state); MODELROUTER_LOAD_SERVE_ARGS adds serve flags (for
+// example "--pprof 127.0.0.1:6060", to take a CPU profile during a round).
 func TestServeProcessLoad(t *testing.T) {
 	ls := loadSettingsFromEnv(t)
 	if err := classifier.InitRuntime(); err != nil {
@@ -112,7 +113,9 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 	}
 
 	admin := "bench-admin-key"
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "modelrouter.db"))
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "modelrouter.db")},
+		strings.Fields(os.Getenv("MODELROUTER_LOAD_SERVE_ARGS"))...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(withoutEnv(os.Environ(), "MODELROUTER_CONFIG", "GIN_MODE"),
 		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL="+upstreamURL,
 		"MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-upstream",
