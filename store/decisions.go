@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -63,12 +64,25 @@ func candidatesJSON(cs []router.Candidate) string {
 		}
 		cs = clean
 	}
-	return string(appendCandidates(make([]byte, 0, 160*len(cs)+2), cs))
+	buf := jsonBuffers.Get().(*[]byte)
+	*buf = appendCandidates((*buf)[:0], cs)
+	s := string(*buf)
+	jsonBuffers.Put(buf)
+	return s
 }
 
 func attemptsJSON(as []router.Attempt) string {
-	return string(appendAttempts(make([]byte, 0, 64*len(as)+2), as))
+	buf := jsonBuffers.Get().(*[]byte)
+	*buf = appendAttempts((*buf)[:0], as)
+	s := string(*buf)
+	jsonBuffers.Put(buf)
+	return s
 }
+
+// jsonBuffers hold the JSON columns while they are encoded: a row's
+// candidates are several kilobytes, and growing a fresh buffer for every
+// row allocated three times what the column itself takes.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 func finite(f float64) float64 {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
