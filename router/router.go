@@ -84,7 +84,7 @@ func (r *Router) Candidates(dep Deployment) ([]Model, error) {
 	if len(dep.Models) == 0 {
 		return ver.Models, nil
 	}
-	var out []Model
+	out := make([]Model, 0, len(dep.Models)) // sized once: this runs on every request
 	for _, m := range ver.Models {
 		if slices.Contains(dep.Models, m.ID) {
 			out = append(out, m)
@@ -123,6 +123,9 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	}
 
 	eligible := make([]int, 0, len(models))
+	if len(models) > 0 {
+		d.Candidates = make([]Candidate, 0, len(models))
+	}
 	allUnavailable := true
 	for _, m := range models {
 		c := Candidate{Model: m.ID, Profile: m.Profile}
@@ -194,6 +197,9 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 
 	d.Chosen = byID[d.Candidates[order[0].idx].Model]
 	d.ChosenID = d.Chosen.ID
+	if len(order) > 1 {
+		d.Fallbacks = make([]Model, 0, len(order)-1)
+	}
 	for _, s := range order[1:] {
 		d.Fallbacks = append(d.Fallbacks, byID[d.Candidates[s.idx].Model])
 	}
