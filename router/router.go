@@ -156,12 +156,10 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		return d, fmt.Errorf("predict: %d predictions for 1 prompt", len(preds))
 	}
 	pred := preds[0]
-	byID := make(map[string]Model, len(models))
 	var pool []scored
 	for _, i := range eligible {
 		c := &d.Candidates[i]
 		m := models[i]
-		byID[m.ID] = m
 		est, ok := pred[m.Profile]
 		if !ok {
 			c.Eligible = false
@@ -195,13 +193,14 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
 	}
 
-	d.Chosen = byID[d.Candidates[order[0].idx].Model]
+	// d.Candidates[i] describes models[i].
+	d.Chosen = models[order[0].idx]
 	d.ChosenID = d.Chosen.ID
 	if len(order) > 1 {
 		d.Fallbacks = make([]Model, 0, len(order)-1)
 	}
 	for _, s := range order[1:] {
-		d.Fallbacks = append(d.Fallbacks, byID[d.Candidates[s.idx].Model])
+		d.Fallbacks = append(d.Fallbacks, models[s.idx])
 	}
 	d.Latency = r.cfg.Now().Sub(start)
 	return d, nil
