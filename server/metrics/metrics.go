@@ -128,11 +128,11 @@ func (m *Metrics) Observe(rec router.Record) {
 	case router.ENotFound, router.EUnauthorized, router.EForbidden:
 		deployment = unverified
 	}
-	labels := []string{deployment, mode, recordModel(rec)}
+	labels := [...]string{deployment, mode, recordModel(rec)}
 
-	m.requests.WithLabelValues(labels...).Inc()
+	m.requests.WithLabelValues(labels[:]...).Inc()
 	if rec.Status >= 400 || rec.ErrorCode != "" {
-		m.errors.WithLabelValues(append(labels, statusClass(rec.Status), errorCode(rec))...).Inc()
+		m.errors.WithLabelValues(deployment, mode, labels[2], statusClass(rec.Status), errorCode(rec)).Inc()
 	}
 	// The last attempt either answered or ended the request; every one
 	// before it failed and passed the request on to the next-ranked model.
@@ -140,25 +140,29 @@ func (m *Metrics) Observe(rec router.Record) {
 		m.failovers.WithLabelValues(deployment, mode, rec.Attempts[i].Model).Inc()
 	}
 	u := rec.Usage
-	for typ, n := range map[string]int{
-		"prompt": u.PromptTokens, "completion": u.CompletionTokens,
-		"reasoning": u.ReasoningTokens, "cached": u.CachedTokens,
+	// An array, not a map literal: this runs for every request.
+	for _, t := range [...]struct {
+		typ string
+		n   int
+	}{
+		{"prompt", u.PromptTokens}, {"completion", u.CompletionTokens},
+		{"reasoning", u.ReasoningTokens}, {"cached", u.CachedTokens},
 	} {
-		if n > 0 {
-			m.tokens.WithLabelValues(append(labels, typ)...).Add(float64(n))
+		if t.n > 0 {
+			m.tokens.WithLabelValues(deployment, mode, labels[2], t.typ).Add(float64(t.n))
 		}
 	}
 	if rec.CostUSD > 0 {
-		m.cost.WithLabelValues(labels...).Add(rec.CostUSD)
+		m.cost.WithLabelValues(labels[:]...).Add(rec.CostUSD)
 	}
 	if rec.DecideLatency > 0 {
-		m.decide.WithLabelValues(labels...).Observe(rec.DecideLatency.Seconds())
+		m.decide.WithLabelValues(labels[:]...).Observe(rec.DecideLatency.Seconds())
 	}
 	if rec.FirstByte > 0 {
-		m.firstByte.WithLabelValues(labels...).Observe(rec.FirstByte.Seconds())
+		m.firstByte.WithLabelValues(labels[:]...).Observe(rec.FirstByte.Seconds())
 	}
 	if rec.Total > 0 {
-		m.total.WithLabelValues(labels...).Observe(rec.Total.Seconds())
+		m.total.WithLabelValues(labels[:]...).Observe(rec.Total.Seconds())
 	}
 }
 
