@@ -28,7 +28,7 @@ func (a *attempt) detailsJSON(status int) json.RawMessage {
 	var b []byte
 	var err error
 	if ap, ok := v.(jsonAppender); ok {
-		b, err = ap.AppendJSON(make([]byte, 0, 4<<10))
+		b, err = ap.AppendJSON(nil)
 	} else {
 		b, err = json.Marshal(v)
 	}
