@@ -33,19 +33,15 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if !ok || isNull(raw) {
 		return invalid("messages", "missing required parameter: 'messages'")
 	}
-	var msgs []json.RawMessage
-	if json.Unmarshal(raw, &msgs) != nil {
-		return invalid("messages", "messages must be an array of message objects")
+	msgs, err := chatMessages(raw)
+	if err != nil {
+		return err
 	}
 	if len(msgs) == 0 {
 		return invalid("messages", "messages must contain at least one message")
 	}
 	var conv conversation
-	for i, mr := range msgs {
-		var m chatMessage
-		if json.Unmarshal(mr, &m) != nil {
-			return invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
-		}
+	for i, m := range msgs {
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
@@ -78,9 +74,30 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		r.StructuredOutput = rf.Type == "json_schema"
 		r.addText(string(v))
 	}
-	var err error
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
+}
+
+// chatMessages decodes the messages array in one pass. Only when that
+// fails does it decode message by message, to name the one at fault.
+func chatMessages(raw json.RawMessage) ([]chatMessage, error) {
+	var msgs []chatMessage
+	if json.Unmarshal(raw, &msgs) == nil {
+		return msgs, nil
+	}
+	var each []json.RawMessage
+	if json.Unmarshal(raw, &each) != nil {
+		return nil, invalid("messages", "messages must be an array of message objects")
+	}
+	msgs = make([]chatMessage, len(each))
+	for i, mr := range each {
+		if json.Unmarshal(mr, &msgs[i]) != nil {
+			return nil, invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
+		}
+	}
+	// Every message decoded alone: the messages are as one pass would
+	// have read them.
+	return msgs, nil
 }
 
 // contentText joins the text of a message content (string, parts or null)
