@@ -1,0 +1,74 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// answerTransport answers every upstream request in memory with one chat
+// completion, so a benchmark measures the gateway's own work, not loopback.
+type answerTransport struct{ body []byte }
+
+func (t answerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	return &http.Response{
+		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)), Request: r,
+	}, nil
+}
+
+// BenchmarkGatewayHandler runs one non-streaming chat completion through
+// the gateway's handler with the shipped catalog (every model a candidate,
+// as in production), a fixed prediction for every profile and an
+// in-memory provider: parse, decide, rewrite, forward, answer rewrite with
+// model_selection_details, record. No network and no router model, so
+// ns/op and allocs/op are the gateway's own code.
+func BenchmarkGatewayHandler(b *testing.B) {
+	cat, err := models.Catalog()
+	require.NoError(b, err)
+	pred := router.Prediction{}
+	for i, m := range cat.Versions[len(cat.Versions)-1].Models {
+		pred[m.Profile] = router.Estimate{Quality: 0.5 + float64(i%17)/40, OutputTokens: 300 + float64(i*37%500)}
+	}
+	ps := upstream.Providers{Default: &upstream.Provider{Name: "default", Kind: upstream.KindOpenAI, BaseURL: "http://provider.invalid/v1", APIKey: "sk-upstream"}}
+	answer := []byte(`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1-mini","choices":[{"index":0,` +
+		`"message":{"role":"assistant","content":"Sunlight scatters off air molecules; blue light scatters most, so the sky looks blue."},` +
+		`"finish_reason":"stop"}],"usage":{"prompt_tokens":31,"completion_tokens":19,"total_tokens":50}}`)
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(b, err)
+	srv := New(Config{
+		Router:    rt,
+		Forwarder: &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: answerTransport{answer}}},
+		Supports:  ps.Supports,
+		Log:       &discardLog{},
+	})
+	h := srv.Handler()
+	body := `{"model":"model-router","messages":[{"role":"system","content":"You are a helpful assistant."},` +
+		`{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`
+	serve := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body)))
+		return w
+	}
+	w := serve()
+	require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+	require.Contains(b, w.Body.String(), `"model_selection_details"`)
+	b.ReportAllocs()
+	for b.Loop() {
+		serve()
+	}
+}
