@@ -52,3 +52,18 @@ func TestCandidatesJSONWritesNonFiniteAsZero(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), got)
 }
+
+// BenchmarkCandidatesJSON encodes one request's candidates as the decision
+// log writer does for every row (22 models, the shipped default).
+func BenchmarkCandidatesJSON(b *testing.B) {
+	cands := make([]router.Candidate, 22)
+	for i := range cands {
+		cands[i] = router.Candidate{Model: "gpt-4.1-mini-2025-04-14", Profile: "gpt-4.1-mini", Eligible: true,
+			Quality: 0.61234 + float64(i)/97, OutputTokens: 412.5 + float64(i), ExpectedCost: 0.00031 * float64(i+1), Rank: i + 1,
+			Reason: "lost: within the band but expected cost $0.000412 above $0.000123"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = candidatesJSON(cands)
+	}
+}
