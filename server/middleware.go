@@ -2,12 +2,14 @@ package server
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,9 +25,7 @@ const requestIDKey = "modelrouter.request_id"
 // requestID gives every request a fresh id. A client-sent x-request-id is
 // not reused: the id is the decision log's primary key and must be unique.
 func (s *Server) requestID(c *gin.Context) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := newRequestID(time.Now())
 	c.Set(requestIDKey, id)
 	c.Header(HeaderRequestID, id)
 	c.Next()
@@ -94,4 +94,17 @@ func clientKey(r *http.Request) string {
 		}
 	}
 	return strings.TrimSpace(r.Header.Get("api-key"))
+}
+
+// newRequestID returns 32 hex digits: the time in milliseconds (48 bits),
+// then 80 random bits. Ids that sort by time make the decision log's
+// primary-key index grow at its end: with purely random ids every logged
+// row dirtied a random page of that index, one more 4 KiB page written to
+// the WAL (and later checkpointed) per request. 80 random bits keep ids
+// unguessable and unique within a millisecond.
+func newRequestID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	_, _ = rand.Read(b[6:])
+	return hex.EncodeToString(b[:])
 }
