@@ -323,8 +323,11 @@ func (s cpuSample) since() string {
 	}
 	pct := func(ticks int64) float64 { return 100 * float64(ticks) / total * float64(max(s.cpus, 1)) }
 	busy, self, gw := pct(now.busy-s.busy), pct(now.self-s.self), pct(now.gateway-s.gateway)
+	// The machine's counters (/proc/stat) and the processes' own are kept
+	// by different clocks; in a VM the processes' sum can exceed the
+	// machine's busy time, so "other" is not shown below zero.
 	return fmt.Sprintf("(100%% = one of %d CPUs) machine %.0f%%: gateway %.0f%%, generator and fake provider %.0f%%, other processes %.0f%%",
-		s.cpus, busy, gw, self, busy-gw-self)
+		s.cpus, busy, gw, self, max(0, busy-gw-self))
 }
 
 // memory describes the serve process's resident memory now.
