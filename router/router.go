@@ -99,7 +99,8 @@ func (r *Router) Candidates(dep Deployment) ([]Model, error) {
 //
 // Returns EInvalid for a bad mode or a subset outside the deployment,
 // ENoEligible when every candidate is filtered out (Detail lists why),
-// ENotConfigured when the only obstacle is that no provider is configured.
+// ENotConfigured when some candidate could serve the request but its
+// provider is not configured (configuring it is the fix).
 func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
 	start := r.cfg.Now()
 	models, err := r.Candidates(dep)
@@ -126,14 +127,17 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	if len(models) > 0 {
 		d.Candidates = make([]Candidate, 0, len(models))
 	}
-	allUnavailable := true
+	// A model that could serve the request but for its provider's settings
+	// makes "configure the provider" the fix (503 naming the settings),
+	// even when other models are excluded for what the request needs.
+	someUnavailable := false
 	for _, m := range models {
 		c := Candidate{Model: m.ID, Profile: m.Profile}
 		if why := excluded(m, req.Needs); why != "" {
 			c.Reason = why
-			allUnavailable = false
 		} else if why := r.cfg.Available(m); why != "" {
 			c.Reason = why
+			someUnavailable = true
 		} else {
 			c.Eligible = true
 			eligible = append(eligible, len(d.Candidates))
@@ -142,8 +146,8 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	}
 	if len(eligible) == 0 {
 		code, msg := ENoEligible, "no model in the deployment can serve this request"
-		if allUnavailable && len(models) > 0 {
-			code, msg = ENotConfigured, "no model in the deployment has a configured provider"
+		if someUnavailable {
+			code, msg = ENotConfigured, "no model that can serve this request has a configured provider"
 		}
 		return d, &Error{Code: code, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
 	}

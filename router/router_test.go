@@ -152,6 +152,39 @@ func TestNotConfiguredWhenOnlyProvidersAreMissing(t *testing.T) {
 	assert.Len(t, e.Detail, 5)
 }
 
+// TestNotConfiguredWinsOverCapabilityExclusions: weak cannot take tools,
+// the others could but have no provider: configuring one is the fix, so
+// the error is ENotConfigured; when only capabilities exclude, it is
+// ENoEligible.
+func TestNotConfiguredWinsOverCapabilityExclusions(t *testing.T) {
+	tests := []struct {
+		name      string
+		available func(router.Model) string
+		code      string
+	}{
+		{name: "others unconfigured", available: func(m router.Model) string {
+			if m.ID == "weak" {
+				return ""
+			}
+			return "excluded: provider not configured: set OPENAI_API_KEY"
+		}, code: router.ENotConfigured},
+		{name: "only capabilities", available: func(router.Model) string { return "" }, code: router.ENoEligible},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRouter(t, router.Config{Available: tt.available})
+			req := router.Request{Needs: router.Needs{Tools: true}, Models: []string{"weak", "claude"}}
+			if tt.code == router.ENoEligible {
+				req.Models = []string{"weak"}
+			}
+			_, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, req)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, router.ErrorCode(err), "%v", err)
+			assert.Contains(t, err.Error(), "no tool support", "the message still says why weak is out")
+		})
+	}
+}
+
 func TestUnavailableModelIsSkipped(t *testing.T) {
 	r := newRouter(t, router.Config{Available: func(m router.Model) string {
 		if m.ID == "mid" {
