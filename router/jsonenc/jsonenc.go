@@ -1,0 +1,50 @@
+// Package jsonenc appends JSON strings and numbers exactly as encoding/json
+// writes them, without reflection. The gateway's hot paths (the answer's
+// model_selection_details, the decision log's JSON columns) encode the
+// router's records by hand with it; their tests compare the bytes with
+// json.Marshal's.
+package jsonenc
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// String appends s quoted as encoding/json quotes it. Printable ASCII that
+// needs no escape (model ids, most reasons) is copied; anything else goes
+// through json.Marshal, which knows its HTML, control and Unicode escapes.
+func String(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// Float appends f as encoding/json formats a float64: the shortest
+// representation, in exponent form only below 1e-6 or from 1e21 on, with a
+// two-digit negative exponent trimmed to one digit (1e-07 is written 1e-7).
+// NaN and infinities are an error, as in encoding/json.
+func Float(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
