@@ -49,7 +49,11 @@ func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64
 		return err
 	}
 	if !known {
-		if err := s.log.Flush(ctx); err != nil {
+		// The row may still be queued in the decision log: wait for it.
+		// Flush also reports rows lost since the previous Flush; those are
+		// other requests' (the writer logs them), so only ctx ending
+		// fails the feedback. A lost row of this request is not found.
+		if err := s.log.Flush(ctx); err != nil && ctx.Err() != nil {
 			return fmt.Errorf("add feedback: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +72,26 @@ func TestAddFeedbackRejects(t *testing.T) {
 	}
 	_, err := s.GetFeedback(context.Background(), "known")
 	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "rejected feedback is not stored")
+}
+
+// TestAddFeedbackIsNotFailedByOtherLostRows: rows the decision log lost
+// earlier (database locked by another process) are the writer's to report;
+// feedback on a request whose row is still queued waits for it and is
+// stored, instead of failing with the other rows' loss.
+func TestAddFeedbackIsNotFailedByOtherLostRows(t *testing.T) {
+	defer store.SetRetryDelays(time.Millisecond)()
+	path := filepath.Join(t.TempDir(), "lost.db")
+	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithCommitInterval(200*time.Millisecond))
+	require.NoError(t, err)
+	defer s.Close()
+	release := holdWriteLock(t, path)
+	s.Log().Record(sampleRecord("lost", sampleTime))
+	require.Eventually(t, func() bool { return s.Log().Stats().Failed == 1 }, 10*time.Second, time.Millisecond)
+	release()
+
+	s.Log().Record(sampleRecord("rated", sampleTime)) // queued for the 200 ms commit interval
+	require.NoError(t, s.AddFeedback(context.Background(), "rated", 1, "", ""))
+	fb, err := s.GetFeedback(context.Background(), "rated")
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, fb.Score)
 }
