@@ -67,3 +67,23 @@ func BenchmarkCandidatesJSON(b *testing.B) {
 		_ = candidatesJSON(cands)
 	}
 }
+
+// FuzzJSONColumnsMatchMarshal compares the hand encoders with json.Marshal
+// on any text and numbers (non-finite numbers are written as 0).
+func FuzzJSONColumnsMatchMarshal(f *testing.F) {
+	f.Add("gpt-4.1", "<p>&\u2028", "ranked 1", 0.5, 1e-7, 1e21, 3, 503, int64(1500))
+	f.Add("\xff", "\"\\", "\t\n", -0.0, 5e-324, math.Inf(1), -1, 0, int64(-1))
+	f.Fuzz(func(t *testing.T, model, profile, reason string, q, tokens, cost float64, rank, status int, latency int64) {
+		cs := []router.Candidate{{Model: model, Profile: profile, Eligible: rank > 0, Quality: q, OutputTokens: tokens, ExpectedCost: cost, Rank: rank, Reason: reason}}
+		clean := cs[0]
+		clean.Quality, clean.OutputTokens, clean.ExpectedCost = finite(q), finite(tokens), finite(cost)
+		want, err := json.Marshal([]router.Candidate{clean})
+		require.NoError(t, err)
+		assert.Equal(t, string(want), candidatesJSON(cs))
+
+		as := []router.Attempt{{Model: model, Status: status, Error: reason, Latency: time.Duration(latency)}, {Model: profile}}
+		want, err = json.Marshal(as)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), attemptsJSON(as))
+	})
+}
