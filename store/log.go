@@ -67,7 +67,16 @@ type LogStats struct {
 }
 
 // Pending is the number of recorded rows not yet committed or given up on.
-func (s LogStats) Pending() uint64 { return s.Recorded - s.Written - s.Duplicates - s.Failed }
+// The counters are read one by one while the writer runs, so a row can be
+// counted as done without its Record having been counted yet; Pending is
+// then 0, never a wrapped-around huge number.
+func (s LogStats) Pending() uint64 {
+	done := s.Written + s.Duplicates + s.Failed
+	if done >= s.Recorded {
+		return 0
+	}
+	return s.Recorded - done
+}
 
 func newLog(db *sql.DB, buffer, batchSize int, commitEvery time.Duration, logger *slog.Logger) (*Log, error) {
 	insert, err := db.Prepare(insertDecision)

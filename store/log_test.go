@@ -375,3 +375,11 @@ func TestRowsTheDatabaseKeepsRefusingAreReported(t *testing.T) {
 	assert.EqualValues(t, 1, s.Log().Stats().Failed)
 	assert.Zero(t, s.Log().Stats().Pending())
 }
+
+func TestPendingNeverWrapsAround(t *testing.T) {
+	// Counters sampled while the writer runs: the row's write was counted,
+	// its Record not yet.
+	s := store.LogStats{Recorded: 3, Written: 3, Duplicates: 1}
+	assert.Equal(t, uint64(0), s.Pending())
+	assert.Equal(t, uint64(2), store.LogStats{Recorded: 5, Written: 2, Failed: 1}.Pending())
+}
