@@ -531,10 +531,10 @@ func TestReasoningModelLosesSamplingParameters(t *testing.T) {
 	assert.NotContains(t, body, "routing_config", "routing_config is the gateway's, not the provider's")
 }
 
-// TestSessionAffinityOverHTTP routes a first turn to reasoner; the second
-// turn alone would go to big ("harder" prompts make everything else weak).
-func TestSessionAffinityOverHTTP(t *testing.T) {
-	pred := &routertest.Predictor{PredictFn: func(prompt string) router.Prediction {
+// harderPicksBig predicts as ctlPrediction, except that for prompts
+// containing "harder" every model but big is weak.
+func harderPicksBig() router.Predictor {
+	return &routertest.Predictor{PredictFn: func(prompt string) router.Prediction {
 		p := ctlPrediction()
 		if strings.Contains(prompt, "harder") {
 			for _, m := range []string{"p-reasoner", "p-mid", "p-tiny", "p-claude"} {
@@ -543,6 +543,12 @@ func TestSessionAffinityOverHTTP(t *testing.T) {
 		}
 		return p
 	}}
+}
+
+// TestSessionAffinityOverHTTP routes a first turn to reasoner; the second
+// turn alone would go to big ("harder" prompts make everything else weak).
+func TestSessionAffinityOverHTTP(t *testing.T) {
+	pred := harderPicksBig()
 	const first = `{"model":"model-router","user":"ana","messages":[{"role":"user","content":"hello there"}]%s}`
 	const second = `{"model":"model-router","user":"ana","messages":[{"role":"user","content":"hello there"},` +
 		`{"role":"assistant","content":"Hello from reasoner."},{"role":"user","content":%s}]%s}`
@@ -589,15 +595,7 @@ func TestSessionAffinityOverHTTP(t *testing.T) {
 // TestSessionAffinityExpires: a conversation stays on its first model for
 // the affinity TTL after its last turn, then is routed afresh.
 func TestSessionAffinityExpires(t *testing.T) {
-	pred := &routertest.Predictor{PredictFn: func(prompt string) router.Prediction {
-		p := ctlPrediction()
-		if strings.Contains(prompt, "harder") {
-			for _, m := range []string{"p-reasoner", "p-mid", "p-tiny", "p-claude"} {
-				p[m] = router.Estimate{Quality: 0.4, OutputTokens: 100}
-			}
-		}
-		return p
-	}}
+	pred := harderPicksBig()
 	g := newCtlGateway(t, ctlOptions{predictor: pred, affinityTTL: time.Hour})
 	session := []string{"x-session-id", "long-chat"}
 	turns := []struct {
