@@ -46,13 +46,7 @@ func TestShippedArtifacts(t *testing.T) {
 // (ECE <= 0.05) and bands whose realised quality loss stays within 2 % and
 // 6 %. A retrained model that misses them must not be committed.
 func TestShippedModelMeetsItsTargets(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.RouterJSONFile))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("no trained router model in models/artifacts yet")
-	}
-	require.NoError(t, err)
-	card, err := models.ParseCard(raw)
-	require.NoError(t, err)
+	card := shippedCard(t)
 	var m struct {
 		Validation struct {
 			ECE float64 `json:"ece"`
@@ -82,13 +76,7 @@ func TestShippedModelMeetsItsTargets(t *testing.T) {
 // 2's validation: a leave-one-task-out score for every task large enough,
 // measured on the whole task.
 func TestShippedModelReportsLeaveOneTaskOut(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.RouterJSONFile))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("no trained router model in models/artifacts yet")
-	}
-	require.NoError(t, err)
-	card, err := models.ParseCard(raw)
-	require.NoError(t, err)
+	card := shippedCard(t)
 	var m Metrics
 	require.NoError(t, json.Unmarshal(card.Metrics, &m))
 	require.NotEmpty(t, m.LeaveOneTaskOut, "retrain with `modelrouter train` (leave-one-task-out is on by default)")
@@ -98,4 +86,18 @@ func TestShippedModelReportsLeaveOneTaskOut(t *testing.T) {
 		assert.True(t, l.WithinPromptAUC > 0 && l.WithinPromptAUC < 1, "%s: within-prompt AUC %g", l.Task, l.WithinPromptAUC)
 		assert.LessOrEqual(t, l.TrainedBestSingle, l.BestSingle+1e-9, "%s: hindsight best single is the best fixed choice", l.Task)
 	}
+}
+
+// shippedCard reads the committed router.json, skipping the test where no
+// model has been trained yet.
+func shippedCard(t *testing.T) models.Card {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.RouterJSONFile))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("no trained router model in models/artifacts yet")
+	}
+	require.NoError(t, err)
+	card, err := models.ParseCard(raw)
+	require.NoError(t, err)
+	return card
 }
