@@ -52,6 +52,11 @@ type Validation struct {
 	// TaskLookupAUC ranks by each profile's mean training score on the
 	// prompt's dataset and task (MMLU-Pro category, LLMRouter benchmark).
 	TaskLookupAUC map[string]float64 `json:"task_lookup_within_prompt_auc"`
+	// WithinTaskAUC and WithinTaskGapAUC rank a task's prompts for one
+	// profile and for one pair of profiles (see withintask.go); any
+	// per-task lookup scores 0.5 on both.
+	WithinTaskAUC    map[string]float64 `json:"within_task_auc,omitempty"`
+	WithinTaskGapAUC map[string]float64 `json:"within_task_gap_auc,omitempty"`
 	// LookupBCE is the BCE of predicting each pair by its profile's mean
 	// training score on the dataset: the model without any prompt
 	// information, for comparison with BCE (before Platt; Laplace-smoothed).
@@ -187,6 +192,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 	best := bestSingleRanking(c, train)
 	v.AUC, v.WithinPromptAUC, v.ProfileOnlyAUC, v.TaskLookupAUC = map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 	v.LengthMAELog, v.Routing = map[string]float64{}, map[string]Routing{}
+	v.WithinTaskAUC, v.WithinTaskGapAUC = map[string]float64{}, map[string]float64{}
 	byDataset, byTask := lookupTable(c, train, false), lookupTable(c, train, true)
 	v.LookupBCE = round4(lookupBCE(preds, byDataset))
 	for d, info := range c.Datasets {
@@ -206,6 +212,8 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 			v.ProfileOnlyAUC[info.Name] = round4(withinPromptAUC(profileOnly(dp, best[d]), nil))
 			v.TaskLookupAUC[info.Name] = round4(withinPromptAUC(lookupPredictions(dp, byTask, true), nil))
 			v.Routing[info.Name] = routing(dp, best[d])
+			setFinite(v.WithinTaskAUC, info.Name, withinTaskAUC(dp))
+			setFinite(v.WithinTaskGapAUC, info.Name, withinTaskGapAUC(dp))
 		}
 		if mae, n := lengthMAE(dp); n > 0 {
 			v.LengthMAELog[info.Name] = round4(mae)
