@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/modelrouter/modelrouter/training/arch"
 	"github.com/modelrouter/modelrouter/training/pipeline"
 )
 
@@ -42,6 +43,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&opt.Shape.Hidden, "hidden", opt.Shape.Hidden, "hidden units of the MLP")
 	fs.IntVar(&opt.Shape.Z, "z", opt.Shape.Z, "size of the prompt representation z")
 	fs.IntVar(&opt.Shape.Buckets, "buckets", opt.Shape.Buckets, "hashed token-pair buckets")
+	fs.Func("pool", "how token and pair embeddings become the MLP's input: mean, or mean+max (their elementwise max next to the mean; the first layer gets dim more inputs) (default mean)", func(v string) (err error) {
+		opt.Shape.Pool, err = arch.ParsePool(v)
+		return err
+	})
 	fs.Float64Var(&opt.PretrainScale, "pretrain-scale", opt.PretrainScale, "start the token embeddings from co-occurrence (PPMI + SVD) vectors of model answers, scaled to this RMS (0: random start)")
 	fs.IntVar(&opt.PretrainAnswers, "pretrain-answers", opt.PretrainAnswers, "Arena-Hard model answers the token vectors learn from")
 	fs.BoolVar(&opt.PretrainPrompts, "pretrain-prompts", opt.PretrainPrompts, "also learn the token vectors from the training prompts")

@@ -7,6 +7,7 @@
 // answer length:
 //
 //	x      = mean of E[u_t] over tokens and E[V + hash(u_t, u_t+1)] over adjacent pairs,
+//	         [with Pool "mean+max": then their elementwise max over the same rows,]
 //	         concatenated with log(1 + number of tokens)
 //	h      = relu(x·W1 + b1)
 //	z      = h·W2 + b2                      (the prompt's representation)
@@ -34,6 +35,51 @@ type Spec struct {
 	Z        int `json:"z"`        // prompt representation size
 	Profiles int `json:"profiles"` // M
 	MaxLen   int `json:"max_len"`  // tokens the model reads at most
+	// Pool is how the embedding rows become x: PoolMean ("") or
+	// PoolMeanMax. Empty keeps older cards and files meaning what they did.
+	Pool string `json:"pool,omitempty"`
+}
+
+// Pooling of the embedding rows.
+const (
+	// PoolMean: x = [mean of the rows, log(1+len)].
+	PoolMean = ""
+	// PoolMeanMax: x = [mean of the rows, their elementwise max, log(1+len)]
+	// (SWEM-concat). The mean dilutes a rare informative token in a long
+	// prompt; the max keeps its strongest values whatever the length.
+	PoolMeanMax = "mean+max"
+)
+
+// MaxPool reports whether x has the max block.
+func (s Spec) MaxPool() bool { return s.Pool == PoolMeanMax }
+
+// Inputs is the length of x, the rows of W1: Dim (mean), Dim more with the
+// max block, and one for log(1+len).
+func (s Spec) Inputs() int {
+	if s.MaxPool() {
+		return 2*s.Dim + 1
+	}
+	return s.Dim + 1
+}
+
+// CheckPool rejects an unknown Pool.
+func (s Spec) CheckPool() error {
+	switch s.Pool {
+	case PoolMean, PoolMeanMax:
+		return nil
+	}
+	return fmt.Errorf("arch: unknown pool %q (want %q or %q)", s.Pool, "mean", PoolMeanMax)
+}
+
+// ParsePool maps a flag value to a Spec.Pool: "mean" (or "") and "mean+max".
+func ParsePool(v string) (string, error) {
+	switch v {
+	case "", "mean":
+		return PoolMean, nil
+	case PoolMeanMax:
+		return PoolMeanMax, nil
+	}
+	return "", fmt.Errorf("pool %q: want mean or %s", v, PoolMeanMax)
 }
 
 // Weights are the trained parameters, row-major, shapes as commented.
@@ -44,7 +90,7 @@ type Weights struct {
 	// ONNX file stores and Emb is exactly their dequantization.
 	EmbQ     []int8    // (Vocab+Buckets) x Dim
 	EmbScale []float32 // Vocab+Buckets
-	W1       []float32 // (Dim+1) x Hidden
+	W1       []float32 // Spec.Inputs() x Hidden
 	B1       []float32 // Hidden
 	W2       []float32 // Hidden x Z
 	B2       []float32 // Z
@@ -63,7 +109,7 @@ func NewWeights(s Spec) *Weights {
 	return &Weights{
 		Spec: s,
 		Emb:  make([]float32, (s.Vocab+s.Buckets)*s.Dim),
-		W1:   make([]float32, (s.Dim+1)*s.Hidden),
+		W1:   make([]float32, s.Inputs()*s.Hidden),
 		B1:   make([]float32, s.Hidden),
 		W2:   make([]float32, s.Hidden*s.Z),
 		B2:   make([]float32, s.Z),
@@ -77,13 +123,16 @@ func NewWeights(s Spec) *Weights {
 // Validate checks that every tensor has the size its Spec implies.
 func (w *Weights) Validate() error {
 	s := w.Spec
+	if err := s.CheckPool(); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name string
 		got  int
 		want int
 	}{
 		{"emb", len(w.Emb), (s.Vocab + s.Buckets) * s.Dim},
-		{"w1", len(w.W1), (s.Dim + 1) * s.Hidden}, {"b1", len(w.B1), s.Hidden},
+		{"w1", len(w.W1), s.Inputs() * s.Hidden}, {"b1", len(w.B1), s.Hidden},
 		{"w2", len(w.W2), s.Hidden * s.Z}, {"b2", len(w.B2), s.Z},
 		{"qw", len(w.QW), s.Z * s.Profiles}, {"qb", len(w.QB), s.Profiles},
 		{"lw", len(w.LW), s.Z * s.Profiles}, {"lb", len(w.LB), s.Profiles},
@@ -107,16 +156,26 @@ func PairID(s Spec, a, b int64) int64 {
 }
 
 // Features returns x for one prompt's token ids (already truncated to
-// MaxLen, no padding): the mean embedding of tokens and pairs, then
-// log(1+len).
+// MaxLen, no padding): the mean embedding of tokens and pairs, with
+// PoolMeanMax their elementwise max, then log(1+len). A prompt without
+// tokens has zeros for both.
 func (w *Weights) Features(ids []int64) []float32 {
 	s := w.Spec
-	x := make([]float32, s.Dim+1)
+	x := make([]float32, s.Inputs())
+	sum, top := x[:s.Dim], x[s.Dim:s.Inputs()-1]
 	n := 0
 	add := func(row int64) {
 		e := w.Emb[int(row)*s.Dim : int(row+1)*s.Dim]
 		for j, v := range e {
-			x[j] += v
+			sum[j] += v
+		}
+		if s.MaxPool() {
+			if n == 0 {
+				copy(top, e)
+			}
+			for j, v := range e {
+				top[j] = max(top[j], v)
+			}
 		}
 		n++
 	}
@@ -128,10 +187,10 @@ func (w *Weights) Features(ids []int64) []float32 {
 	}
 	if n > 0 {
 		for j := range s.Dim {
-			x[j] /= float32(n)
+			sum[j] /= float32(n)
 		}
 	}
-	x[s.Dim] = float32(math.Log1p(float64(len(ids))))
+	x[s.Inputs()-1] = float32(math.Log1p(float64(len(ids))))
 	return x
 }
 

@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -34,4 +35,53 @@ func TestValidateCatchesWrongSizes(t *testing.T) {
 	w := NewWeights(Spec{Vocab: 4, Buckets: 3, Dim: 2, Hidden: 2, Z: 1, Profiles: 2, MaxLen: 8})
 	w.QB = w.QB[:1]
 	require.ErrorContains(t, w.Validate(), "qb")
+}
+
+func TestMeanMaxFeaturesByHand(t *testing.T) {
+	s := Spec{Vocab: 4, Buckets: 3, Dim: 2, Hidden: 2, Z: 1, Profiles: 2, MaxLen: 8, Pool: PoolMeanMax}
+	w := NewWeights(s)
+	require.NoError(t, w.Validate())
+	require.Len(t, w.W1, 5*2, "W1 has 2*Dim+1 rows")
+	// token 1 -> (1,-2), token 2 -> (-1,-1), pair (1,2) -> (3,-4)
+	w.Emb[1*2+0], w.Emb[1*2+1] = 1, -2
+	w.Emb[2*2+0], w.Emb[2*2+1] = -1, -1
+	pair := PairID(s, 1, 2)
+	w.Emb[pair*2+0], w.Emb[pair*2+1] = 3, -4
+	x := w.Features([]int64{1, 2})
+	want := []float32{1, -7.0 / 3, 3, -1, float32(math.Log(3))}
+	require.Len(t, x, len(want))
+	for j := range want {
+		require.InDelta(t, want[j], x[j], 1e-6, "x[%d]", j)
+	}
+	// The max of all-negative rows is negative, not a zero start.
+	require.Equal(t, []float32{-1, -1, -1, -1, float32(math.Log(2))}, w.Features([]int64{2}))
+	require.Equal(t, []float32{0, 0, 0, 0, 0}, w.Features(nil), "no tokens: zeros")
+}
+
+func TestPoolIsValidatedAndParsed(t *testing.T) {
+	s := Spec{Vocab: 4, Buckets: 3, Dim: 2, Hidden: 2, Z: 1, Profiles: 2, MaxLen: 8}
+	require.Equal(t, 3, s.Inputs())
+	s.Pool = PoolMeanMax
+	require.Equal(t, 5, s.Inputs())
+	w := NewWeights(s)
+	w.Spec.Pool = "median"
+	require.ErrorContains(t, w.Validate(), `unknown pool "median"`)
+	w.Spec.Pool = PoolMean
+	require.ErrorContains(t, w.Validate(), "w1", "a mean+max W1 is too long for a mean-only spec")
+	for in, want := range map[string]string{"": PoolMean, "mean": PoolMean, "mean+max": PoolMeanMax} {
+		got, err := ParsePool(in)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+	_, err := ParsePool("max")
+	require.ErrorContains(t, err, "want mean or mean+max")
+}
+
+func TestSpecJSONOmitsTheDefaultPool(t *testing.T) {
+	b, err := json.Marshal(Spec{Vocab: 4})
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "pool", "older cards and readers see the spec they know")
+	b, err = json.Marshal(Spec{Vocab: 4, Pool: PoolMeanMax})
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"pool":"mean+max"`)
 }

@@ -43,18 +43,31 @@ func tinyBatch(rng *rand.Rand, n int) []Sample {
 	return out
 }
 
+// maxSpec is tinySpec with the max block (x = [mean, max, log(1+len)]).
+var maxSpec = func() arch.Spec { s := tinySpec; s.Pool = arch.PoolMeanMax; return s }()
+
 func TestGradientMatchesFiniteDifferences(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	p, err := NewParams(tinySpec, 2, rng)
-	require.NoError(t, err)
-	for i := range p.QB {
-		p.QB[i] = rng.NormFloat64()
-		p.LB[i] = 4 + rng.NormFloat64()
+	for _, spec := range []arch.Spec{tinySpec, maxSpec} {
+		t.Run("pool="+spec.Pool, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, 8))
+			p, err := NewParams(spec, 2, rng)
+			require.NoError(t, err)
+			for i := range p.QB {
+				p.QB[i] = rng.NormFloat64()
+				p.LB[i] = 4 + rng.NormFloat64()
+			}
+			p.Off[1] = 0.3
+			p.addTaskHead(3, rng)
+			batch := tinyBatch(rng, 12)
+			requireGradientMatches(t, p, batch, Loss{LengthWeight: 0.3, PairWeight: 0.7, TaskWeight: 0.5})
+		})
 	}
-	p.Off[1] = 0.3
-	p.addTaskHead(3, rng)
-	batch := tinyBatch(rng, 12)
-	loss := Loss{LengthWeight: 0.3, PairWeight: 0.7, TaskWeight: 0.5}
+}
+
+// requireGradientMatches compares Gradient with central differences of
+// BatchLoss, tensor by tensor.
+func requireGradientMatches(t *testing.T, p *Params, batch []Sample, loss Loss) {
+	t.Helper()
 	g := p.Gradient(batch, loss)
 	const h = 1e-6
 	for ti, tn := range p.tensors() {
@@ -80,21 +93,65 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 	}
 }
 
-func TestPredictMatchesArchForward(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	p, err := NewParams(tinySpec, 2, rng)
+// The max block sends value j's gradient to the one row that won it, the
+// first of the prompt's rows (token, pair, token, ...) on a tie.
+func TestMaxPoolGradientGoesToTheWinningRow(t *testing.T) {
+	p, err := NewParams(maxSpec, 1, rand.New(rand.NewPCG(1, 1)))
 	require.NoError(t, err)
-	p.Off = []float64{0.5, -0.5}
-	ids := []int64{3, 4, 5, 19, 2}
-	logits, logLens, z := p.Predict(ids, 0.25)
-	q, l, z32 := p.Weights(0.25).Forward(ids)
-	for m := range q {
-		assert.InDelta(t, sigmoid(logits[m]), float64(q[m]), 1e-5)
-		assert.InDelta(t, math.Exp(logLens[m]), float64(l[m]), 1e-3*float64(l[m]))
+	D, H := maxSpec.Dim, maxSpec.Hidden
+	clear(p.W1[:D*H]) // no gradient through the mean block
+	for j := range D {
+		p.Emb[3*D+j], p.Emb[4*D+j], p.Emb[5*D+j] = 2, 2, 1 // 3 and 4 tie
 	}
-	for k := range z {
-		assert.InDelta(t, z[k], float64(z32[k]), 1e-5)
+	pair34, pair45 := arch.PairID(maxSpec, 3, 4), arch.PairID(maxSpec, 4, 5)
+	for j := range D {
+		p.Emb[int(pair34)*D+j], p.Emb[int(pair45)*D+j] = -1, -1
 	}
+	p.Emb[5*D+2] = 7 // token 5 wins value 2 alone
+	batch := []Sample{{IDs: []int64{3, 4, 5}, Task: -1, Targets: []Target{{Profile: 0, Score: 1, LogLen: math.NaN()}}}}
+	g := p.Gradient(batch, Loss{})
+	row := func(r int64) []float64 { return g.Emb[int(r)*D : int(r+1)*D] }
+	for j := range D {
+		if j == 2 {
+			assert.Zero(t, row(3)[j])
+			assert.NotZero(t, row(5)[j], "the single winner of value 2")
+		} else {
+			assert.NotZero(t, row(3)[j], "the first of the tied rows wins value %d", j)
+			assert.Zero(t, row(5)[j])
+		}
+		assert.Zero(t, row(4)[j], "the later tied row gets nothing")
+		assert.Zero(t, row(pair34)[j])
+		assert.Zero(t, row(pair45)[j])
+	}
+}
+
+func TestPredictMatchesArchForward(t *testing.T) {
+	for _, spec := range []arch.Spec{tinySpec, maxSpec} {
+		t.Run("pool="+spec.Pool, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			p, err := NewParams(spec, 2, rng)
+			require.NoError(t, err)
+			p.Off = []float64{0.5, -0.5}
+			for _, ids := range [][]int64{{3, 4, 5, 19, 2}, {7}, {}} {
+				logits, logLens, z := p.Predict(ids, 0.25)
+				q, l, z32 := p.Weights(0.25).Forward(ids)
+				for m := range q {
+					assert.InDelta(t, sigmoid(logits[m]), float64(q[m]), 1e-5)
+					assert.InDelta(t, math.Exp(logLens[m]), float64(l[m]), 1e-3*float64(l[m]))
+				}
+				for k := range z {
+					assert.InDelta(t, z[k], float64(z32[k]), 1e-5)
+				}
+			}
+		})
+	}
+}
+
+func TestNewParamsRejectsAnUnknownPool(t *testing.T) {
+	s := tinySpec
+	s.Pool = "max"
+	_, err := NewParams(s, 1, rand.New(rand.NewPCG(1, 1)))
+	assert.ErrorContains(t, err, `unknown pool "max"`)
 }
 
 func trainTiny(t *testing.T, workers int, seed uint64) *Params {
@@ -227,6 +284,12 @@ func TestQuantizedParamsPredictWhatTheExportedModelDoes(t *testing.T) {
 // A merged model predicts exactly the mean of its members' logits and log
 // lengths, through the ordinary forward pass of the wider shape.
 func TestMergePredictsTheMembersMean(t *testing.T) {
+	for _, spec := range []arch.Spec{tinySpec, maxSpec} {
+		t.Run("pool="+spec.Pool, func(t *testing.T) { testMergePredictsTheMembersMean(t, spec) })
+	}
+}
+
+func testMergePredictsTheMembersMean(t *testing.T, tinySpec arch.Spec) {
 	var members []*Params
 	for seed := range uint64(3) {
 		p, err := NewParams(tinySpec, 2, rand.New(rand.NewPCG(seed, 9)))
@@ -268,8 +331,14 @@ func TestMergePredictsTheMembersMean(t *testing.T) {
 	assert.Same(t, members[0], one)
 	_, err = Merge(nil)
 	assert.Error(t, err)
-	other, err := NewParams(arch.Spec{Vocab: 20, Buckets: 13, Dim: 6, Hidden: 7, Z: 4, Profiles: 3, MaxLen: 16}, 2, rand.New(rand.NewPCG(1, 1)))
-	require.NoError(t, err)
-	_, err = Merge([]*Params{members[0], other})
-	assert.ErrorContains(t, err, "shape")
+	other := tinySpec
+	other.Dim++
+	otherPool := tinySpec
+	otherPool.Pool = map[string]string{arch.PoolMean: arch.PoolMeanMax, arch.PoolMeanMax: arch.PoolMean}[tinySpec.Pool]
+	for _, s := range []arch.Spec{other, otherPool} {
+		p, err := NewParams(s, 2, rand.New(rand.NewPCG(1, 1)))
+		require.NoError(t, err)
+		_, err = Merge([]*Params{members[0], p})
+		assert.ErrorContains(t, err, "shape")
+	}
 }

@@ -8,7 +8,8 @@ import (
 // Merge combines models of one shape, trained alike from different seeds,
 // into one model of the same architecture that predicts the mean of their
 // quality logits and of their log lengths: embeddings side by side (Dim
-// x K), block-diagonal layers (Hidden x K, Z x K), heads stacked and
+// x K; the elementwise max of the wide rows is each member's max side by
+// side too), block-diagonal layers (Hidden x K, Z x K), heads stacked and
 // divided by K. Averaging models that differ only by their random start
 // removes much of the seed-to-seed noise of one model, and the merged
 // model is still an arch model, so the ONNX file keeps its inputs and
@@ -37,12 +38,15 @@ func Merge(members []*Params) (*Params, error) {
 		for r := range rows {
 			copy(out.Emb[r*ms.Dim+k*s.Dim:r*ms.Dim+(k+1)*s.Dim], p.Emb[r*s.Dim:(r+1)*s.Dim])
 		}
-		// W1: the member's embedding rows into its hidden block; the
-		// log-length row (last) into its block of the shared last row.
-		for j := range s.Dim + 1 {
-			dst := k*s.Dim + j
-			if j == s.Dim {
-				dst = ms.Dim
+		// W1: each input block of the member (mean, then max with
+		// PoolMeanMax) into its columns of the same block of the merged
+		// x, whose blocks are K times as wide; the log-length row (last)
+		// into its block of the shared last row.
+		for j := range s.Inputs() {
+			block, col := j/s.Dim, j%s.Dim
+			dst := block*ms.Dim + k*s.Dim + col
+			if j == s.Inputs()-1 {
+				dst = ms.Inputs() - 1
 			}
 			copy(out.W1[dst*ms.Hidden+k*s.Hidden:dst*ms.Hidden+(k+1)*s.Hidden], p.W1[j*s.Hidden:(j+1)*s.Hidden])
 		}

@@ -47,13 +47,16 @@ type Loss struct {
 // scratch holds one forward pass's intermediate values for backward.
 type scratch struct {
 	rows []int64
-	x    []float64
-	a1   []float64
-	h    []float64
-	z    []float64
-	dz   []float64
-	dh   []float64
-	dx   []float64
+	// argmax[j] is the index in rows of the row whose value j is the max
+	// (the first such row on ties); only with Spec.MaxPool.
+	argmax []int
+	x      []float64
+	a1     []float64
+	h      []float64
+	z      []float64
+	dz     []float64
+	dh     []float64
+	dx     []float64
 	// per-target quality logits and their loss gradients
 	logit, dlogit []float64
 	// task head logits, then softmax probabilities
@@ -62,8 +65,9 @@ type scratch struct {
 
 func newScratch(s arch.Spec) *scratch {
 	return &scratch{
-		x: make([]float64, s.Dim+1), a1: make([]float64, s.Hidden), h: make([]float64, s.Hidden),
-		z: make([]float64, s.Z), dz: make([]float64, s.Z), dh: make([]float64, s.Hidden), dx: make([]float64, s.Dim+1),
+		x: make([]float64, s.Inputs()), a1: make([]float64, s.Hidden), h: make([]float64, s.Hidden),
+		z: make([]float64, s.Z), dz: make([]float64, s.Z), dh: make([]float64, s.Hidden), dx: make([]float64, s.Inputs()),
+		argmax: make([]int, s.Dim),
 	}
 }
 
@@ -97,12 +101,31 @@ func (p *Params) forward(ids []int64, sc *scratch) {
 			sc.x[j] *= inv
 		}
 	}
-	sc.x[s.Dim] = math.Log1p(float64(len(ids)))
+	if s.MaxPool() {
+		p.maxPool(sc)
+	}
+	sc.x[s.Inputs()-1] = math.Log1p(float64(len(ids)))
 	affine64(sc.x, p.W1, p.B1, sc.a1)
 	for i, v := range sc.a1 {
 		sc.h[i] = max(v, 0)
 	}
 	affine64(sc.h, p.W2, p.B2, sc.z)
+}
+
+// maxPool sets x[Dim:2*Dim] to the elementwise max of the rows and
+// remembers which row won each value (0 for a prompt without rows).
+func (p *Params) maxPool(sc *scratch) {
+	s := p.Spec
+	top := sc.x[s.Dim : 2*s.Dim]
+	clear(sc.argmax)
+	for k, r := range sc.rows {
+		e := p.Emb[int(r)*s.Dim : int(r+1)*s.Dim]
+		for j, v := range e {
+			if k == 0 || v > top[j] {
+				top[j], sc.argmax[j] = v, k
+			}
+		}
+	}
 }
 
 // affine64 computes y = x·W + b for W of shape len(x) x len(y).
@@ -331,6 +354,14 @@ func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
 			ge := g.Emb[int(r)*s.Dim : int(r+1)*s.Dim]
 			for j := range ge {
 				ge[j] += sc.dx[j] * inv
+			}
+		}
+		// x[Dim:2*Dim] = elementwise max: value j's gradient goes to the
+		// row that won it.
+		if s.MaxPool() {
+			for j, k := range sc.argmax {
+				r := sc.rows[k]
+				g.Emb[int(r)*s.Dim+j] += sc.dx[s.Dim+j]
 			}
 		}
 	}

@@ -21,7 +21,7 @@ import (
 type Params struct {
 	Spec arch.Spec
 	Emb  []float64 // (Vocab+Buckets) x Dim
-	W1   []float64 // (Dim+1) x Hidden
+	W1   []float64 // Spec.Inputs() x Hidden
 	B1   []float64 // Hidden
 	W2   []float64 // Hidden x Z
 	B2   []float64 // Z
@@ -67,7 +67,7 @@ func zeroParams(s arch.Spec, datasets, tasks int) *Params {
 	return &Params{
 		Spec: s,
 		Emb:  make([]float64, (s.Vocab+s.Buckets)*s.Dim),
-		W1:   make([]float64, (s.Dim+1)*s.Hidden), B1: make([]float64, s.Hidden),
+		W1:   make([]float64, s.Inputs()*s.Hidden), B1: make([]float64, s.Hidden),
 		W2: make([]float64, s.Hidden*s.Z), B2: make([]float64, s.Z),
 		QW: make([]float64, s.Z*s.Profiles), QB: make([]float64, s.Profiles),
 		LW: make([]float64, s.Z*s.Profiles), LB: make([]float64, s.Profiles),
@@ -82,6 +82,9 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 	if s.Vocab <= 0 || s.Buckets <= 0 || s.Dim <= 0 || s.Hidden <= 0 || s.Z <= 0 || s.Profiles <= 0 || s.MaxLen <= 0 {
 		return nil, fmt.Errorf("fit: every dimension must be positive: %+v", s)
 	}
+	if err := s.CheckPool(); err != nil {
+		return nil, fmt.Errorf("fit: %w", err)
+	}
 	if datasets <= 0 {
 		return nil, fmt.Errorf("fit: need at least one dataset, got %d", datasets)
 	}
@@ -92,10 +95,20 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 		}
 	}
 	fill(p.Emb, 1)
-	fill(p.W1, math.Sqrt(2/float64(s.Dim+1))*4) // pooled inputs are ~1/sqrt(n) in scale
+	// The mean rows and the log-length row are drawn first, in the order
+	// of a mean-only model, and the max rows last, so a mean+max model
+	// starts from the same draws as the mean-only one of its seed plus its
+	// own max block (a paired comparison of the two).
+	meanStd := math.Sqrt(2/float64(s.Dim+1)) * 4 // pooled inputs are ~1/sqrt(n) in scale
+	H := s.Hidden
+	fill(p.W1[:s.Dim*H], meanStd)
+	fill(p.W1[(s.Inputs()-1)*H:], meanStd)
 	fill(p.W2, math.Sqrt(2/float64(s.Hidden)))
 	fill(p.QW, 0.1/math.Sqrt(float64(s.Z)))
 	fill(p.LW, 0.1/math.Sqrt(float64(s.Z)))
+	// The max of a prompt's rows does not shrink with its length (it grows
+	// slowly), so the max block has no such factor.
+	fill(p.W1[s.Dim*H:(s.Inputs()-1)*H], math.Sqrt(2/float64(s.Dim+1)))
 	return p, nil
 }
 

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -76,4 +77,18 @@ func TestTrainedModelMatchesForwardOnRealPrompts(t *testing.T) {
 		worst = max(worst, requireParity(t, w, sess, rows))
 	}
 	t.Logf("%d prompts, worst difference %.2g", len(prompts), worst)
+}
+
+// Rewriting the shipped router.onnx from the weights read out of it gives
+// the same bytes: the writer still makes exactly the files it made (a
+// mean-only model's graph and metadata do not change with new options).
+func TestRewritingTheShippedModelGivesItsBytes(t *testing.T) {
+	files, err := models.LoadArtifacts(os.DirFS(filepath.Join("..", "..", "models", "artifacts")))
+	if err != nil {
+		t.Skipf("no trained router model: %v", err)
+	}
+	w, err := Read(files.RouterONNX)
+	require.NoError(t, err)
+	require.Equal(t, "", w.Spec.Pool)
+	require.True(t, bytes.Equal(files.RouterONNX, encode(t, w)), "router.onnx re-encodes to other bytes")
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/modelrouter/modelrouter/training/fit"
 )
 
 // randomWeights fills every parameter with uniform noise in [-scale, scale].
@@ -34,12 +35,41 @@ func encode(t *testing.T, w *arch.Weights) []byte {
 	return buf.Bytes()
 }
 
+// pools are the poolings every parity test runs with.
+var pools = []string{arch.PoolMean, arch.PoolMeanMax}
+
 func TestReadGivesBackWrittenWeights(t *testing.T) {
+	for _, pool := range pools {
+		s := arch.Spec{Vocab: 30, Buckets: 17, Dim: 4, Hidden: 5, Z: 3, Profiles: 2, MaxLen: 12, Pool: pool}
+		w := randomWeights(s, 7, 1)
+		got, err := Read(encode(t, w))
+		require.NoError(t, err)
+		require.Equal(t, w, got)
+	}
+}
+
+// Only a model with the max block says so in its metadata: a mean-only
+// file is byte for byte what it was before pooling had a choice.
+func TestOnlyAMeanMaxModelDeclaresItsPool(t *testing.T) {
 	s := arch.Spec{Vocab: 30, Buckets: 17, Dim: 4, Hidden: 5, Z: 3, Profiles: 2, MaxLen: 12}
-	w := randomWeights(s, 7, 1)
-	got, err := Read(encode(t, w))
+	require.NotContains(t, string(encode(t, randomWeights(s, 1, 1))), metaPool)
+	s.Pool = arch.PoolMeanMax
+	_, meta, err := readModel(encode(t, randomWeights(s, 1, 1)))
 	require.NoError(t, err)
-	require.Equal(t, w, got)
+	require.Equal(t, arch.PoolMeanMax, meta.pool)
+}
+
+func TestReadRejectsAPoolItsFirstLayerDoesNotFit(t *testing.T) {
+	s := arch.Spec{Vocab: 30, Buckets: 17, Dim: 4, Hidden: 5, Z: 3, Profiles: 2, MaxLen: 12, Pool: arch.PoolMeanMax}
+	model := encode(t, randomWeights(s, 1, 1))
+	// The same file with its pool metadata renamed reads as mean-only,
+	// whose W1 has Dim fewer rows.
+	renamed := bytes.Replace(model, []byte(metaPool), []byte("poo1"), 1)
+	_, err := Read(renamed)
+	require.ErrorContains(t, err, "w1")
+	unknown := bytes.Replace(model, []byte(arch.PoolMeanMax), []byte("mean+min"), 1)
+	_, err = Read(unknown)
+	require.ErrorContains(t, err, "unknown pool")
 }
 
 func TestWriteRejectsBadWeights(t *testing.T) {
@@ -138,7 +168,13 @@ func requireParity(t *testing.T, w *arch.Weights, s *ort.DynamicAdvancedSession,
 }
 
 func TestRandomWeightsMatchForward(t *testing.T) {
-	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64}
+	for _, pool := range pools {
+		t.Run("pool="+pool, func(t *testing.T) { testRandomWeightsMatchForward(t, pool) })
+	}
+}
+
+func testRandomWeightsMatchForward(t *testing.T, pool string) {
+	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64, Pool: pool}
 	w := randomWeights(s, 1, 0.5)
 	sess := session(t, encode(t, w))
 	r := rand.New(rand.NewPCG(2, 3))
@@ -235,7 +271,13 @@ func TestModelDeclaresVersionsAndNames(t *testing.T) {
 // weights, and ONNX Runtime matches Forward on the dequantized table; a
 // z projection (ZOut) sets the embedding output's width.
 func TestQuantizedTableRoundTripsAndMatchesForward(t *testing.T) {
-	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64}
+	for _, pool := range pools {
+		t.Run("pool="+pool, func(t *testing.T) { testQuantizedTableRoundTripsAndMatchesForward(t, pool) })
+	}
+}
+
+func testQuantizedTableRoundTripsAndMatchesForward(t *testing.T, pool string) {
+	s := arch.Spec{Vocab: 200, Buckets: 97, Dim: 16, Hidden: 24, Z: 8, Profiles: 5, MaxLen: 64, Pool: pool}
 	w := randomWeights(s, 4, 0.5)
 	plain := encode(t, w)
 	w.QuantizeEmb()
@@ -244,7 +286,10 @@ func TestQuantizedTableRoundTripsAndMatchesForward(t *testing.T) {
 		w.ZOut[i] = float32(i%5) - 2
 	}
 	model := encode(t, w)
-	require.Less(t, len(model), len(plain)/2)
+	// int8 instead of float32: at least 2 of every table value's 4 bytes
+	// saved (the rest pays for the row scales), whatever the other layers.
+	saved := len(plain) + 4*len(w.ZOut) - len(model)
+	require.GreaterOrEqual(t, saved, 2*len(w.Emb))
 	graph, _, err := readModel(model)
 	require.NoError(t, err)
 	inits, err := readInitializers(graph)
@@ -267,4 +312,64 @@ func TestQuantizedTableRoundTripsAndMatchesForward(t *testing.T) {
 		rows = append(rows, row)
 	}
 	requireParity(t, w, sess, rows)
+}
+
+// Padding must never win the max: here every real row is negative and the
+// padding row (id 0) is far above them, so a masked-to-zero or unmasked
+// max would show. One-token rows have no pairs at all; an empty row has
+// no tokens (zeros, as in Forward).
+func TestPaddingNeverWinsTheMax(t *testing.T) {
+	for _, quantized := range []bool{false, true} {
+		s := arch.Spec{Vocab: 50, Buckets: 23, Dim: 8, Hidden: 12, Z: 4, Profiles: 3, MaxLen: 16, Pool: arch.PoolMeanMax}
+		w := randomWeights(s, 9, 0.5)
+		for i := range w.Emb {
+			w.Emb[i] = -1 - float32(i%7)/10
+		}
+		for j := range s.Dim {
+			w.Emb[j] = 100 // row 0, the padding id
+		}
+		if quantized {
+			w.QuantizeEmb()
+		}
+		sess := session(t, encode(t, w))
+		rows := [][]int64{{5}, {7, 8, 9, 10, 11, 12}, {3, 3}, {}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}}
+		requireParity(t, w, sess, rows)
+		requireParity(t, w, sess, [][]int64{{42}}) // seq 1: no pair position at all
+	}
+}
+
+// A merged mean+max ensemble (fit.Merge places each member's max block
+// next to the others') runs in ONNX Runtime as its Go forward pass does,
+// int8 table and mean-z output included.
+func TestMergedMeanMaxModelMatchesForward(t *testing.T) {
+	s := arch.Spec{Vocab: 120, Buckets: 61, Dim: 8, Hidden: 12, Z: 4, Profiles: 3, MaxLen: 32, Pool: arch.PoolMeanMax}
+	var members []*fit.Params
+	for seed := range uint64(2) {
+		p, err := fit.NewParams(s, 1, rand.New(rand.NewPCG(seed, 3)))
+		require.NoError(t, err)
+		members = append(members, p)
+	}
+	merged, err := fit.Merge(members)
+	require.NoError(t, err)
+	merged.QuantizeEmb()
+	w := merged.Weights(0)
+	require.Equal(t, 2*2*s.Dim+1, len(w.W1)/w.Spec.Hidden, "W1 has the K members' mean and max blocks and the log length")
+	sess := session(t, encode(t, w))
+	r := rand.New(rand.NewPCG(4, 4))
+	var rows [][]int64
+	for _, n := range []int{1, 5, 32, 17} {
+		row := make([]int64, n)
+		for i := range row {
+			row[i] = 1 + r.Int64N(int64(s.Vocab-1))
+		}
+		rows = append(rows, row)
+	}
+	requireParity(t, w, sess, rows)
+	for _, row := range rows {
+		want, _, _ := merged.Predict(row, 0)
+		got, _, _ := w.Forward(row)
+		for m := range got {
+			require.InDelta(t, 1/(1+math.Exp(-want[m])), float64(got[m]), 1e-5)
+		}
+	}
 }

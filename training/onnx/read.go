@@ -15,7 +15,7 @@ import (
 // shipped router.onnx can be checked against arch.Forward (parity tests) or
 // fine-tuned. It only understands files this package wrote.
 func Read(model []byte) (*arch.Weights, error) {
-	graph, maxLen, err := readModel(model)
+	graph, meta, err := readModel(model)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func Read(model []byte) (*arch.Weights, error) {
 	}
 	s := arch.Spec{
 		Vocab: int(vocab[0]), Buckets: int(buckets[0]), Dim: int(ts[0].dims[1]),
-		Hidden: int(ts[1].dims[1]), Z: int(ts[3].dims[1]), Profiles: int(ts[5].dims[1]), MaxLen: maxLen,
+		Hidden: int(ts[1].dims[1]), Z: int(ts[3].dims[1]), Profiles: int(ts[5].dims[1]), MaxLen: meta.maxLen, Pool: meta.pool,
 	}
 	w := &arch.Weights{Spec: s}
 	for i, dst := range []*[]float32{&w.Emb, &w.W1, &w.B1, &w.W2, &w.B2, &w.QW, &w.QB, &w.LW, &w.LB} {
@@ -165,7 +165,13 @@ func fields(b []byte, visit func(num protowire.Number, typ protowire.Type, v []b
 	return nil
 }
 
-func readModel(model []byte) (graph []byte, maxLen int, err error) {
+// modelMeta is what the model's metadata says about its spec.
+type modelMeta struct {
+	maxLen int
+	pool   string // arch.Spec.Pool; absent: mean only
+}
+
+func readModel(model []byte) (graph []byte, meta modelMeta, err error) {
 	err = fields(model, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		switch {
 		case num == modelGraph && typ == protowire.BytesType:
@@ -182,12 +188,15 @@ func readModel(model []byte) (graph []byte, maxLen int, err error) {
 			}); err != nil {
 				return err
 			}
-			if key == metaMaxLen {
+			switch key {
+			case metaMaxLen:
 				n, err := strconv.Atoi(value)
 				if err != nil {
 					return fmt.Errorf("onnx: metadata max_len %q: %w", value, err)
 				}
-				maxLen = n
+				meta.maxLen = n
+			case metaPool:
+				meta.pool = value
 			}
 		}
 		return nil
@@ -195,7 +204,7 @@ func readModel(model []byte) (graph []byte, maxLen int, err error) {
 	if err == nil && graph == nil {
 		err = fmt.Errorf("onnx: model has no graph")
 	}
-	return graph, maxLen, err
+	return graph, meta, err
 }
 
 func readInitializers(graph []byte) (map[string]rawTensor, error) {

@@ -9,7 +9,10 @@
 // Padding is neutralised by the mask: padded tokens and any pair touching a
 // padded token are multiplied by zero before the sums, and the mean divides
 // by the number of real tokens plus real pairs, so a padded row equals
-// arch.Forward on the unpadded ids.
+// arch.Forward on the unpadded ids. With arch.PoolMeanMax the max block is
+// a ReduceMax over the token and pair rows where padded rows are replaced
+// by -inf first (Where), so they never win; a row without tokens gets 0,
+// as in arch.Features.
 package onnx
 
 import (
@@ -57,6 +60,9 @@ const (
 	nameVocab    = "vocab"
 	nameBuckets  = "buckets"
 	metaMaxLen   = "max_len"
+	// metaPool is arch.Spec.Pool; written only when not the default, so a
+	// mean-only file is what it was before pooling had a choice.
+	metaPool = "pool"
 )
 
 // Metadata field numbers (ModelProto.metadata_props, StringStringEntryProto).
@@ -90,6 +96,11 @@ func encodeModel(wts *arch.Weights) []byte {
 	var meta []byte
 	meta = appendString(meta, entryKey, metaMaxLen)
 	meta = appendString(meta, entryValue, strconv.Itoa(wts.Spec.MaxLen))
+	var pool []byte
+	if wts.Spec.Pool != arch.PoolMean {
+		pool = appendString(pool, entryKey, metaPool)
+		pool = appendString(pool, entryValue, wts.Spec.Pool)
+	}
 
 	var m []byte
 	m = appendInt(m, modelIRVersion, IRVersion)
@@ -98,6 +109,9 @@ func encodeModel(wts *arch.Weights) []byte {
 	m = appendString(m, modelDocString, "modelrouter router model: per-profile quality and output tokens from prompt token ids")
 	m = appendMessage(m, modelOpsetImport, opset)
 	m = appendMessage(m, modelMetadataProps, meta)
+	if pool != nil {
+		m = appendMessage(m, modelMetadataProps, pool)
+	}
 	m = protowire.AppendTag(m, modelGraph, protowire.BytesType)
 	return protowire.AppendBytes(m, graph)
 }
@@ -143,7 +157,7 @@ func buildGraph(wts *arch.Weights) []byte {
 	} else {
 		emb = g.floats(nameEmb, wts.Emb, rows, D)
 	}
-	w1 := g.floats(nameW1, wts.W1, D+1, H)
+	w1 := g.floats(nameW1, wts.W1, int64(s.Inputs()), H)
 	b1 := g.floats(nameB1, wts.B1, H)
 	w2 := g.floats(nameW2, wts.W2, H, Z)
 	b2 := g.floats(nameB2, wts.B2, Z)
@@ -209,7 +223,11 @@ func buildGraph(wts *arch.Weights) []byte {
 	n := g.op("Max", "", []string{g.op("Add", "", []string{nTok, count(pairMask)}), oneF})
 	mean := g.op("Div", "", []string{g.op("Add", "", []string{tokSum, pairSum}), n})
 	logLen := g.op("Log", "", []string{g.op("Add", "", []string{nTok, oneF})})
-	x := g.op("Concat", "", []string{mean, logLen}, attribute{name: "axis", i: 1})
+	features := []string{mean, logLen}
+	if s.MaxPool() {
+		features = []string{mean, maxBlock(g, gather, toFloat, axis2, pairIDs, tokMask, pairMask, nTok, embQ, embScale, emb), logLen}
+	}
+	x := g.op("Concat", "", features, attribute{name: "axis", i: 1})
 
 	// MLP and heads.
 	affine := func(in, w, b, out string) string {
@@ -246,4 +264,29 @@ func buildGraph(wts *arch.Weights) []byte {
 	}
 	b = appendMessage(b, graphOutput, valueInfo(Embedding, dtFloat, batch, dim{value: embOut}))
 	return b
+}
+
+// maxBlock adds the nodes of the max block: the elementwise max over the
+// rows of the real tokens and pairs, [batch, dim]. Tokens and pairs are
+// one sequence (so the max never runs over an empty axis, even for
+// one-token batches); padded rows become -inf before the max and a row
+// with no token at all gets 0. An int8 table is dequantized per gathered
+// row exactly as Forward's table (float32(q) * scale).
+func maxBlock(g *graphBuilder, gather func(table, ids string) string, toFloat func(string) string,
+	axis2, pairIDs, tokMask, pairMask, nTok, embQ, embScale, emb string) string {
+	zeroF := g.floats("zero_f", []float32{0})
+	negInf := g.floats("minus_inf", []float32{float32(math.Inf(-1))})
+	ids := g.op("Concat", "", []string{InputIDs, pairIDs}, attribute{name: "axis", i: 1})
+	mask := g.op("Concat", "", []string{tokMask, pairMask}, attribute{name: "axis", i: 1})
+	var rows string
+	if embQ == "" {
+		rows = gather(emb, ids)
+	} else {
+		scale := g.op("Unsqueeze", "", []string{gather(embScale, ids), axis2})
+		rows = g.op("Mul", "", []string{toFloat(gather(embQ, ids)), scale})
+	}
+	isReal := g.op("Unsqueeze", "", []string{g.op("Greater", "", []string{mask, zeroF}), axis2})
+	masked := g.op("Where", "", []string{isReal, rows, negInf})
+	top := g.op("ReduceMax", "", []string{masked}, attribute{name: "axes", ints: []int64{1}}, attribute{name: "keepdims", i: 0})
+	return g.op("Where", "", []string{g.op("Greater", "", []string{nTok, zeroF}), top, zeroF})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/training/arch"
 	"github.com/modelrouter/modelrouter/training/onnx"
 	"github.com/modelrouter/modelrouter/training/wordpiece"
 	"github.com/stretchr/testify/assert"
@@ -335,4 +336,34 @@ func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
 	again, err := Run(context.Background(), opt)
 	require.NoError(t, err)
 	assert.Equal(t, res.Weights, again.Weights, "same seed, any worker count: same model")
+}
+
+// --pool mean+max reaches the shipped file: router.onnx says so and its
+// first layer reads the mean and max blocks of both members; an unknown
+// pool stops the run before any work.
+func TestRunWithMeanMaxPoolShipsIt(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 300, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.LeaveOneOut, opt.Members, opt.Shape.Pool = false, 2, arch.PoolMeanMax
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	files, err := models.LoadArtifacts(os.DirFS(opt.Out))
+	require.NoError(t, err)
+	w, err := onnx.Read(files.RouterONNX)
+	require.NoError(t, err)
+	assert.Equal(t, arch.PoolMeanMax, w.Spec.Pool)
+	assert.Len(t, w.W1, (2*2*opt.Shape.Dim+1)*2*opt.Shape.Hidden)
+	assert.Equal(t, res.Weights, w)
+	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
+	require.NoError(t, err)
+	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
+	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
+	qCats, _, _ := w.Forward(cats)
+	qCode, _, _ := w.Forward(code)
+	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
+
+	opt.Shape.Pool = "max"
+	_, err = Run(context.Background(), opt)
+	assert.ErrorContains(t, err, `unknown pool "max"`)
 }

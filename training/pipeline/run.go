@@ -66,6 +66,8 @@ type Options struct {
 // Shape is the model's size (arch.Spec without the data-given parts).
 type Shape struct {
 	Buckets, Dim, Hidden, Z, Head, Tail int
+	// Pool is arch.Spec.Pool: arch.PoolMean ("") or arch.PoolMeanMax.
+	Pool string
 }
 
 // DefaultShape is one member's shape. The int8 embedding table,
@@ -123,6 +125,9 @@ type Result struct {
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	start := time.Now()
 	logf := func(format string, a ...any) { fmt.Fprintf(opt.Log, format+"\n", a...) }
+	if err := (arch.Spec{Pool: opt.Shape.Pool}).CheckPool(); err != nil {
+		return nil, err
+	}
 	dirs, skipped, err := ResolveData(opt.Data, opt.AllowUnlicensed)
 	if err != nil {
 		return nil, err
@@ -187,7 +192,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 
 	spec := arch.Spec{Vocab: enc.VocabSize(), Buckets: opt.Shape.Buckets, Dim: opt.Shape.Dim, Hidden: opt.Shape.Hidden,
-		Z: opt.Shape.Z, Profiles: len(c.Profiles), MaxLen: opt.Shape.Head + opt.Shape.Tail}
+		Z: opt.Shape.Z, Profiles: len(c.Profiles), MaxLen: opt.Shape.Head + opt.Shape.Tail, Pool: opt.Shape.Pool}
 	cfg := fit.DefaultConfig()
 	cfg.Spec, cfg.Datasets, cfg.Seed, cfg.Workers = spec, len(c.Datasets), opt.Seed, max(opt.Workers, 1)
 	if opt.Epochs > 0 {
