@@ -14,16 +14,23 @@ var aliases = map[string]string{
 	"claude-3-5-sonnet-20241022":                "claude-3-5-sonnet-20241022",
 	"yi-1.5-34b-chat":                           "yi-1.5-34b-chat",
 	"llama-3.1-405b-instruct-fp8-no-sys-prompt": "llama-3.1-405b-instruct",
+	// RouterBench's name (through Together) for Mixtral-8x7B-Instruct-v0.1.
+	"mixtral-8x7b-chat": "mixtral-8x7b-instruct-v0.1",
 }
 
 // Canonical returns the profile name of a dataset model id: lower case,
-// "_" read as ".", no "@provider" suffix, no leading "meta-", then the
-// alias table. "Meta-Llama-3_1-70B-Instruct" and
-// "Meta-Llama-3.1-70B-Instruct@hyperbolic" are both "llama-3.1-70b-instruct".
+// "_" read as ".", no "@provider" suffix, no Hugging Face organisation
+// ("mistralai/"), no leading "meta-", then the alias table.
+// "Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct@hyperbolic"
+// and "meta-llama/Meta-Llama-3.1-70B-Instruct" are all
+// "llama-3.1-70b-instruct".
 func Canonical(id string) string {
 	s := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.IndexByte(s, '@'); i >= 0 {
 		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
 	}
 	s = strings.ReplaceAll(s, "_", ".")
 	s = strings.TrimPrefix(s, "meta-")
