@@ -28,7 +28,7 @@ func randomWeights(s arch.Spec, seed uint64, scale float32) *arch.Weights {
 	return w
 }
 
-func encode(t *testing.T, w *arch.Weights) []byte {
+func encode(t testing.TB, w *arch.Weights) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, Write(&buf, w))
@@ -87,7 +87,7 @@ func TestReadRejectsForeignFiles(t *testing.T) {
 }
 
 // session opens the model in ONNX Runtime, skipping when the library is missing.
-func session(t *testing.T, model []byte) *ort.DynamicAdvancedSession {
+func session(t testing.TB, model []byte) *ort.DynamicAdvancedSession {
 	t.Helper()
 	if err := classifier.InitRuntime(); errors.Is(err, classifier.ErrNoRuntime) {
 		t.Skipf("ONNX Runtime not available: %v", err)
@@ -102,7 +102,7 @@ func session(t *testing.T, model []byte) *ort.DynamicAdvancedSession {
 }
 
 // runPadded runs a right-padded batch and returns the three outputs, row-major.
-func runPadded(t *testing.T, s *ort.DynamicAdvancedSession, rows [][]int64) (q, l, z []float32) {
+func runPadded(t testing.TB, s *ort.DynamicAdvancedSession, rows [][]int64) (q, l, z []float32) {
 	t.Helper()
 	seq := 1 // an all-empty batch still needs one (masked) position
 	for _, r := range rows {

@@ -210,22 +210,48 @@ func buildGraph(wts *arch.Weights) []byte {
 
 	// Tokens.
 	tokMask := toFloat(AttentionMask)
-	tokSum := rowSum(InputIDs, tokMask)
+	var tokSum, pairSum string
+	if !s.MaxPool() {
+		tokSum = rowSum(InputIDs, tokMask)
+	}
 
 	// Pairs: row Vocab + (a*BigramMul + b) mod Buckets, real when both tokens are.
 	hash := g.op("Mod", "", []string{g.op("Add", "", []string{g.op("Mul", "", []string{first(InputIDs), mul}), second(InputIDs)}), buckets})
 	pairIDs := g.op("Add", "", []string{hash, vocab})
 	pairMask := toFloat(g.op("Mul", "", []string{first(AttentionMask), second(AttentionMask)}))
-	pairSum := rowSum(pairIDs, pairMask)
+	if !s.MaxPool() {
+		pairSum = rowSum(pairIDs, pairMask)
+	}
 
-	// Mean over tokens and pairs, then log(1 + tokens).
+	// Mean over tokens and pairs (with the max block: from one gather of
+	// both), then log(1 + tokens).
 	nTok := count(tokMask)
 	n := g.op("Max", "", []string{g.op("Add", "", []string{nTok, count(pairMask)}), oneF})
-	mean := g.op("Div", "", []string{g.op("Add", "", []string{tokSum, pairSum}), n})
+	var sum, top string
+	if s.MaxPool() {
+		ids := g.op("Concat", "", []string{InputIDs, pairIDs}, attribute{name: "axis", i: 1})
+		mask := g.op("Concat", "", []string{tokMask, pairMask}, attribute{name: "axis", i: 1})
+		// One gather serves both: the sum as rowSum computes it, and the
+		// rows with Forward's values (float32(q) * scale for an int8 table).
+		var rows string
+		if embQ == "" {
+			rows = gather(emb, ids)
+			sum = maskedSum(rows, mask)
+		} else {
+			q, scale := toFloat(gather(embQ, ids)), gather(embScale, ids)
+			weight := g.op("Unsqueeze", "", []string{g.op("Mul", "", []string{scale, mask}), axis1})
+			sum = g.op("Squeeze", "", []string{g.op("MatMul", "", []string{weight, q}), axis1})
+			rows = g.op("Mul", "", []string{q, g.op("Unsqueeze", "", []string{scale, axis2})})
+		}
+		top = maskedMax(g, rows, mask, nTok, axis2)
+	} else {
+		sum = g.op("Add", "", []string{tokSum, pairSum})
+	}
+	mean := g.op("Div", "", []string{sum, n})
 	logLen := g.op("Log", "", []string{g.op("Add", "", []string{nTok, oneF})})
 	features := []string{mean, logLen}
 	if s.MaxPool() {
-		features = []string{mean, maxBlock(g, gather, toFloat, axis2, pairIDs, tokMask, pairMask, nTok, embQ, embScale, emb), logLen}
+		features = []string{mean, top, logLen}
 	}
 	x := g.op("Concat", "", features, attribute{name: "axis", i: 1})
 
@@ -266,25 +292,13 @@ func buildGraph(wts *arch.Weights) []byte {
 	return b
 }
 
-// maxBlock adds the nodes of the max block: the elementwise max over the
-// rows of the real tokens and pairs, [batch, dim]. Tokens and pairs are
-// one sequence (so the max never runs over an empty axis, even for
-// one-token batches); padded rows become -inf before the max and a row
-// with no token at all gets 0. An int8 table is dequantized per gathered
-// row exactly as Forward's table (float32(q) * scale).
-func maxBlock(g *graphBuilder, gather func(table, ids string) string, toFloat func(string) string,
-	axis2, pairIDs, tokMask, pairMask, nTok, embQ, embScale, emb string) string {
+// maskedMax returns the elementwise max over seq of rows [batch, seq,
+// dim] where mask [batch, seq] is 1. Padded rows become -inf before the
+// max (Where), so they never win, and a prompt with no token at all gets
+// 0, as in arch.Features.
+func maskedMax(g *graphBuilder, rows, mask, nTok, axis2 string) string {
 	zeroF := g.floats("zero_f", []float32{0})
 	negInf := g.floats("minus_inf", []float32{float32(math.Inf(-1))})
-	ids := g.op("Concat", "", []string{InputIDs, pairIDs}, attribute{name: "axis", i: 1})
-	mask := g.op("Concat", "", []string{tokMask, pairMask}, attribute{name: "axis", i: 1})
-	var rows string
-	if embQ == "" {
-		rows = gather(emb, ids)
-	} else {
-		scale := g.op("Unsqueeze", "", []string{gather(embScale, ids), axis2})
-		rows = g.op("Mul", "", []string{toFloat(gather(embQ, ids)), scale})
-	}
 	isReal := g.op("Unsqueeze", "", []string{g.op("Greater", "", []string{mask, zeroF}), axis2})
 	masked := g.op("Where", "", []string{isReal, rows, negInf})
 	top := g.op("ReduceMax", "", []string{masked}, attribute{name: "axes", ints: []int64{1}}, attribute{name: "keepdims", i: 0})
