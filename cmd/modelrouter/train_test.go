@@ -1,0 +1,17 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// --pool takes mean or mean+max; anything else stops before any training.
+func TestTrainRejectsAnUnknownPool(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runTrain(context.Background(), []string{"--pool", "max", "--out", t.TempDir()}, &stdout, &stderr)
+	require.ErrorContains(t, err, "want mean or mean+max")
+	require.Empty(t, stdout.String())
+}
