@@ -48,11 +48,21 @@ func canonicalPrompts(t *testing.T, step int) []string {
 	return out
 }
 
+// trainedArtifacts is the folder of a trained model: the shipped one, or
+// MODELROUTER_ARTIFACTS (e.g. a `modelrouter train --pool mean+max --out
+// DIR` run to check before shipping it).
+func trainedArtifacts() string {
+	if dir := os.Getenv("MODELROUTER_ARTIFACTS"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "..", "models", "artifacts")
+}
+
 // TestTrainedModelMatchesForwardOnRealPrompts holds the shipped router.onnx
 // to the Go forward pass of its own weights on real prompts, batched with
 // padding the way the classifier runs them.
 func TestTrainedModelMatchesForwardOnRealPrompts(t *testing.T) {
-	files, err := models.LoadArtifacts(os.DirFS(filepath.Join("..", "..", "models", "artifacts")))
+	files, err := models.LoadArtifacts(os.DirFS(trainedArtifacts()))
 	if err != nil {
 		t.Skipf("no trained router model: %v", err)
 	}
