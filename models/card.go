@@ -42,6 +42,9 @@ type ModelSpec struct {
 	Z        int `json:"z"`
 	Profiles int `json:"profiles"`
 	MaxLen   int `json:"max_len"`
+	// Pool is how token and pair rows are pooled: "" (mean) or
+	// "mean+max"; the ONNX file carries it too.
+	Pool string `json:"pool,omitempty"`
 }
 
 // Truncation is the head/tail split of the model's window.

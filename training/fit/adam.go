@@ -12,12 +12,15 @@ import (
 type adam struct {
 	lr, wd, b1, b2, eps float64
 	embScale            float64
-	t                   int
-	m, v                [][]float64 // per tensor
+	// profileDecay is the decoupled decay of the profiles' own quality
+	// columns (Config.ProfileDecay), when above the general one.
+	profileDecay float64
+	t            int
+	m, v         [][]float64 // per tensor
 }
 
 func newAdam(p *Params, cfg Config) *adam {
-	a := &adam{lr: cfg.LR, wd: cfg.WeightDecay, b1: 0.9, b2: 0.999, eps: 1e-8, embScale: cfg.EmbLRScale}
+	a := &adam{lr: cfg.LR, wd: cfg.WeightDecay, b1: 0.9, b2: 0.999, eps: 1e-8, embScale: cfg.EmbLRScale, profileDecay: cfg.ProfileDecay}
 	if a.embScale == 0 {
 		a.embScale = 1
 	}
@@ -42,6 +45,9 @@ func (a *adam) step(p *Params, g *Params, touched []int64, workers int) {
 		decay, lr := 0.0, a.lr
 		if pt[i].decay {
 			decay = a.wd
+		}
+		if pt[i].name == "qw" {
+			decay = max(decay, a.profileDecay)
 		}
 		if i == 0 {
 			lr *= a.embScale

@@ -58,6 +58,10 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 			}
 			p.Off[1] = 0.3
 			p.addTaskHead(3, rng)
+			p.addSharedColumn()
+			for k := range p.QS {
+				p.QS[k] = rng.NormFloat64() * 0.3
+			}
 			batch := tinyBatch(rng, 12)
 			requireGradientMatches(t, p, batch, Loss{LengthWeight: 0.3, PairWeight: 0.7, TaskWeight: 0.5})
 		})

@@ -149,6 +149,9 @@ func (p *Params) qualityLogit(z []float64, m int, offset float64) float64 {
 	v := p.QB[m] + offset
 	for k, zk := range z {
 		v += zk * p.QW[k*M+m]
+		if len(p.QS) > 0 {
+			v += zk * p.QS[k]
+		}
 	}
 	return v
 }
@@ -277,8 +280,12 @@ type grads struct {
 	sc      *scratch
 }
 
-func newGrads(s arch.Spec, datasets, tasks int) *grads {
-	return &grads{g: zeroParams(s, datasets, tasks), mark: make([]bool, s.Vocab+s.Buckets), sc: newScratch(s)}
+// newGrads allocates a gradient buffer shaped like p.
+func newGrads(p *Params) *grads {
+	s := p.Spec
+	g := zeroParams(s, len(p.Off), len(p.TB))
+	g.QS = make([]float64, len(p.QS))
+	return &grads{g: g, mark: make([]bool, s.Vocab+s.Buckets), sc: newScratch(s)}
 }
 
 // accumulate adds the gradient of the batch loss's share of one sample to
@@ -297,6 +304,10 @@ func (p *Params) accumulate(smp Sample, n norms, loss Loss, gr *grads) float64 {
 			for k, zk := range sc.z {
 				g.QW[k*M+m] += zk * d
 				sc.dz[k] += p.QW[k*M+m] * d
+				if len(p.QS) > 0 {
+					g.QS[k] += zk * d
+					sc.dz[k] += p.QS[k] * d
+				}
 			}
 		}
 		if !math.IsNaN(t.LogLen) {
@@ -461,7 +472,7 @@ func (p *Params) BatchLoss(batch []Sample, loss Loss) float64 {
 // Gradient returns the gradient of BatchLoss (single goroutine; the
 // trainer shards the same computation).
 func (p *Params) Gradient(batch []Sample, loss Loss) *Params {
-	gr := newGrads(p.Spec, len(p.Off), len(p.TB))
+	gr := newGrads(p)
 	n := batchNorms(batch)
 	for _, smp := range batch {
 		p.accumulate(smp, n, loss, gr)

@@ -27,9 +27,17 @@ type Params struct {
 	B2   []float64 // Z
 	QW   []float64 // Z x M
 	QB   []float64 // M
-	LW   []float64 // Z x M
-	LB   []float64 // M
-	Off  []float64 // one per dataset
+	// QS, when set (Config.ProfileDecay > 0), is a quality column shared
+	// by every profile during training:
+	// profile m's effective column is QW[:,m] + QS, and Config.ProfileDecay
+	// pulls QW towards zero, so where a profile's own labels say nothing
+	// (prompts unlike its datasets) it follows the average profile's
+	// response to the prompt rather than none. Train folds QS into QW
+	// before it returns, so exported and merged weights never see it.
+	QS  []float64 // Z
+	LW  []float64 // Z x M
+	LB  []float64 // M
+	Off []float64 // one per dataset
 	// TW, TB are an auxiliary head that predicts the prompt's task (dataset
 	// and benchmark category) from z during training only, so that z
 	// separates tasks and the profile heads can learn per-task strengths.
@@ -56,7 +64,7 @@ type tensor struct {
 func (p *Params) tensors() []tensor {
 	return []tensor{
 		{"emb", p.Emb, true}, {"w1", p.W1, true}, {"b1", p.B1, false},
-		{"w2", p.W2, true}, {"b2", p.B2, false}, {"qw", p.QW, true}, {"qb", p.QB, false},
+		{"w2", p.W2, true}, {"b2", p.B2, false}, {"qw", p.QW, true}, {"qb", p.QB, false}, {"qs", p.QS, true},
 		{"lw", p.LW, true}, {"lb", p.LB, false}, {"off", p.Off, false},
 		{"tw", p.TW, true}, {"tb", p.TB, false},
 	}
@@ -112,6 +120,21 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 	return p, nil
 }
 
+// addSharedColumn gives p the shared quality column (zero at first).
+func (p *Params) addSharedColumn() { p.QS = make([]float64, p.Spec.Z) }
+
+// foldShared adds the shared quality column into every profile's column
+// and zeroes it: the same predictions, in the exported form.
+func (p *Params) foldShared() {
+	M := p.Spec.Profiles
+	for k, v := range p.QS {
+		for m := range M {
+			p.QW[k*M+m] += v
+		}
+	}
+	p.QS = nil
+}
+
 // addTaskHead gives p an auxiliary task head for tasks classes, drawn
 // from rng like the profile heads.
 func (p *Params) addTaskHead(tasks int, rng *rand.Rand) {
@@ -124,6 +147,7 @@ func (p *Params) addTaskHead(tasks int, rng *rand.Rand) {
 // Clone deep-copies p.
 func (p *Params) Clone() *Params {
 	q := zeroParams(p.Spec, len(p.Off), len(p.TB))
+	q.QS = make([]float64, len(p.QS))
 	src, dst := p.tensors(), q.tensors()
 	for i := range src {
 		copy(dst[i].data, src[i].data)

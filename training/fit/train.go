@@ -43,6 +43,13 @@ type Config struct {
 	// of the parameters over the steps (decay EMA per step), which smooths
 	// out the last steps' noise.
 	EMA float64
+	// ProfileDecay is the decoupled weight decay of each profile's own
+	// quality column, the part beyond the shared one (Params.QS); 0 leaves
+	// them at WeightDecay.
+	ProfileDecay float64
+	// TokenDrop, if in (0,1), drops each token of a training prompt with
+	// this probability, afresh every epoch (see dropTokens).
+	TokenDrop float64
 	// AfterEpoch, if set, sees the parameters after each epoch (read only).
 	AfterEpoch func(epoch int, p *Params)
 }
@@ -95,11 +102,14 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	if cfg.Tasks > 0 {
 		p.addTaskHead(cfg.Tasks, rng)
 	}
+	if cfg.ProfileDecay > 0 {
+		p.addSharedColumn()
+	}
 	initBiases(p, samples)
 	opt := newAdam(p, cfg)
 	bufs := make([]*grads, shards)
 	for i := range bufs {
-		bufs[i] = newGrads(cfg.Spec, cfg.Datasets, cfg.Tasks)
+		bufs[i] = newGrads(p)
 	}
 	order := make([]int, len(samples))
 	for i := range order {
@@ -121,7 +131,7 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 			}
 			batch = batch[:0]
 			for _, i := range order[b*cfg.Batch : min((b+1)*cfg.Batch, len(order))] {
-				batch = append(batch, samples[i])
+				batch = append(batch, dropTokens(samples[i], cfg, epoch, i))
 			}
 			sum += p.shardedGradient(batch, cfg, bufs)
 			reduce(bufs)
@@ -146,8 +156,9 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 		}
 	}
 	if avg != nil {
-		return avg, nil
+		p = avg
 	}
+	p.foldShared()
 	return p, nil
 }
 

@@ -108,6 +108,8 @@ type TrainingInfo struct {
 	LengthWeight    float64            `json:"length_weight"`
 	PairWeight      float64            `json:"pair_weight,omitempty"`
 	TaskWeight      float64            `json:"task_weight,omitempty"`
+	TokenDrop       float64            `json:"token_drop,omitempty"`
+	ProfileDecay    float64            `json:"profile_decay,omitempty"`
 	EmbInit         float64            `json:"emb_init,omitempty"`
 	W1Init          float64            `json:"w1_init,omitempty"`
 	EmbLR           float64            `json:"emb_lr_scale,omitempty"`

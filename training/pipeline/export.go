@@ -81,7 +81,7 @@ func buildCard(opt Options, res *Result, model []byte) (models.Card, error) {
 	card := models.Card{
 		Name: CardName, Version: now.Format("2006-01-02"), Created: now.Format(time.RFC3339),
 		Profiles:    res.Corpus.Profiles,
-		Spec:        models.ModelSpec{Vocab: s.Vocab, Buckets: s.Buckets, Dim: s.Dim, Hidden: s.Hidden, Z: s.Z, Profiles: s.Profiles, MaxLen: s.MaxLen},
+		Spec:        models.ModelSpec{Vocab: s.Vocab, Buckets: s.Buckets, Dim: s.Dim, Hidden: s.Hidden, Z: s.Z, Profiles: s.Profiles, MaxLen: s.MaxLen, Pool: s.Pool},
 		Truncation:  models.Truncation{Head: opt.Shape.Head, Tail: opt.Shape.Tail},
 		Bands:       router.Bands{Balanced: res.Metrics.Bands.Balanced.Band, Cost: res.Metrics.Bands.Cost.Band},
 		Metrics:     metrics,
@@ -116,13 +116,23 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "- Command: `%s`\n", opt.Command)
 	fmt.Fprintf(&b, "- Date: %s; seed %d; %s, %s/%s, %d workers; took %s\n", card.Created, opt.Seed, runtime.Version(), runtime.GOOS, runtime.GOARCH, opt.Workers, res.Elapsed.Round(time.Second))
 	fmt.Fprintf(&b, "- Content hash: `%s`\n", card.ContentHash)
-	fmt.Fprintf(&b, "- Architecture (training/arch): vocab %d, hashed pair buckets %d, dim %d, hidden %d, z %d, profiles %d, max %d tokens (first %d + last %d)\n",
-		card.Spec.Vocab, card.Spec.Buckets, card.Spec.Dim, card.Spec.Hidden, card.Spec.Z, card.Spec.Profiles, card.Spec.MaxLen, card.Truncation.Head, card.Truncation.Tail)
+	pool := "mean"
+	if card.Spec.Pool != "" {
+		pool = card.Spec.Pool
+	}
+	fmt.Fprintf(&b, "- Architecture (training/arch): vocab %d, hashed pair buckets %d, dim %d, %s pooling of the token and pair rows, hidden %d, z %d, profiles %d, max %d tokens (first %d + last %d)\n",
+		card.Spec.Vocab, card.Spec.Buckets, card.Spec.Dim, pool, card.Spec.Hidden, card.Spec.Z, card.Spec.Profiles, card.Spec.MaxLen, card.Truncation.Head, card.Truncation.Tail)
 	t := m.Training
 	fmt.Fprintf(&b, "- Training: AdamW (lr %g, weight decay %g), batch %d, %d epochs, exported weights = moving average of the steps (decay %g); loss = BCE over labelled (prompt, profile) pairs (non-binary scores as soft labels) + %g x MSE of log output tokens\n",
 		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.EMA, t.LengthWeight)
 	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g (0 = 1)\n",
 		t.PairWeight, t.TaskWeight, t.EmbInit, t.W1Init)
+	if t.TokenDrop > 0 {
+		fmt.Fprintf(&b, "- Token dropout: each training prompt loses each token with probability %g, drawn again every epoch\n", t.TokenDrop)
+	}
+	if t.ProfileDecay > 0 {
+		fmt.Fprintf(&b, "- Shared quality column: each profile's own column decays at %g towards a column shared by all profiles\n", t.ProfileDecay)
+	}
 	if t.Members > 1 {
 		fmt.Fprintf(&b, "- %d members trained alike from seeds %d + k x %d and merged into one model that outputs the mean of their quality logits and log lengths (fit.Merge: embeddings side by side, block-diagonal layers); the architecture line above is the merged shape\n",
 			t.Members, opt.Seed, memberSeedStep)

@@ -262,15 +262,26 @@ func TestRunWithRankingAndTaskLossesRecordsThem(t *testing.T) {
 	opt := tinyOptions(filepath.Join(dir, "out"), a)
 	opt.LeaveOneOut, opt.Epochs = false, 10
 	opt.PairWeight, opt.TaskWeight, opt.EmbInit, opt.W1Init = 1, 0.3, 0.1, 3
+	opt.TokenDrop, opt.ProfileDecay = 0.1, 0.5
 	res, err := Run(context.Background(), opt)
 	require.NoError(t, err)
 	tr := res.Metrics.Training
-	assert.Equal(t, []float64{1, 0.3, 0.1, 3}, []float64{tr.PairWeight, tr.TaskWeight, tr.EmbInit, tr.W1Init})
+	assert.Equal(t, []float64{1, 0.3, 0.1, 3, 0.1, 0.5}, []float64{tr.PairWeight, tr.TaskWeight, tr.EmbInit, tr.W1Init, tr.TokenDrop, tr.ProfileDecay})
 	assert.Greater(t, res.Metrics.Validation.WithinPromptAUC["zeroeval-math"], 0.9, "strong beats weak outside cats")
 
-	opt.PairWeight = -1
-	_, err = Run(context.Background(), opt)
-	assert.ErrorContains(t, err, "--pair-weight")
+	for _, bad := range []struct {
+		set  func(*Options)
+		flag string
+	}{
+		{func(o *Options) { o.PairWeight = -1 }, "--pair-weight"},
+		{func(o *Options) { o.TokenDrop = 1 }, "--token-drop"},
+		{func(o *Options) { o.ProfileDecay = -0.1 }, "--profile-decay"},
+	} {
+		o := opt
+		bad.set(&o)
+		_, err = Run(context.Background(), o)
+		assert.ErrorContains(t, err, bad.flag)
+	}
 }
 
 // Token vectors learned from answers start the embedding table: the run
