@@ -57,6 +57,9 @@ type Validation struct {
 	// per-task lookup scores 0.5 on both.
 	WithinTaskAUC    map[string]float64 `json:"within_task_auc,omitempty"`
 	WithinTaskGapAUC map[string]float64 `json:"within_task_gap_auc,omitempty"`
+	// LengthOnlyWithinTaskAUC is WithinTaskAUC of "longer prompts are
+	// harder" (no model): the simplest guess the model has to beat.
+	LengthOnlyWithinTaskAUC map[string]float64 `json:"length_only_within_task_auc,omitempty"`
 	// LookupBCE is the BCE of predicting each pair by its profile's mean
 	// training score on the dataset: the model without any prompt
 	// information, for comparison with BCE (before Platt; Laplace-smoothed).
@@ -194,7 +197,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 	best := bestSingleRanking(c, train)
 	v.AUC, v.WithinPromptAUC, v.ProfileOnlyAUC, v.TaskLookupAUC = map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 	v.LengthMAELog, v.Routing = map[string]float64{}, map[string]Routing{}
-	v.WithinTaskAUC, v.WithinTaskGapAUC = map[string]float64{}, map[string]float64{}
+	v.WithinTaskAUC, v.WithinTaskGapAUC, v.LengthOnlyWithinTaskAUC = map[string]float64{}, map[string]float64{}, map[string]float64{}
 	byDataset, byTask := lookupTable(c, train, false), lookupTable(c, train, true)
 	v.LookupBCE = round4(lookupBCE(preds, byDataset))
 	for d, info := range c.Datasets {
@@ -216,6 +219,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 			v.Routing[info.Name] = routing(dp, best[d])
 			setFinite(v.WithinTaskAUC, info.Name, withinTaskAUC(dp))
 			setFinite(v.WithinTaskGapAUC, info.Name, withinTaskGapAUC(dp))
+			setFinite(v.LengthOnlyWithinTaskAUC, info.Name, withinTaskAUC(lengthOnly(dp)))
 		}
 		if mae, n := lengthMAE(dp); n > 0 {
 			v.LengthMAELog[info.Name] = round4(mae)

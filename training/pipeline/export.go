@@ -167,8 +167,8 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "- AUC: %s\n- Within-prompt AUC (ranking of models on the same prompt): %s\n", fmtMap(v.AUC), fmtMap(v.WithinPromptAUC))
 	fmt.Fprintf(&b, "  - baselines: each model's mean training score on the dataset %s; on the dataset and task (category / benchmark) %s\n",
 		fmtMap(v.ProfileOnlyAUC), fmtMap(v.TaskLookupAUC))
-	fmt.Fprintf(&b, "- Within-task AUC (ranking a task's prompts for one model; any per-task table scores 0.5): %s; for the gap between two models: %s\n",
-		fmtMap(v.WithinTaskAUC), fmtMap(v.WithinTaskGapAUC))
+	fmt.Fprintf(&b, "- Within-task AUC (ranking a task's prompts for one model; any per-task table scores 0.5): %s (longer prompt = harder, no model: %s); for the gap between two models: %s\n",
+		fmtMap(v.WithinTaskAUC), fmtMap(v.LengthOnlyWithinTaskAUC), fmtMap(v.WithinTaskGapAUC))
 	fmt.Fprintf(&b, "- Length MAE (log tokens): %s\n", fmtMap(v.LengthMAELog))
 	fmt.Fprintf(&b, "\n| dataset | router (Quality mode) | best single model | random | oracle |\n| --- | ---: | ---: | ---: | ---: |\n")
 	for _, k := range sortedKeys(v.Routing) {
@@ -197,14 +197,15 @@ func writeTaskLeaveOut(b *strings.Builder, tasks []LeaveOneTaskOut) {
 	}
 	fmt.Fprintf(b, "\n## Leave one task out\n\nFor each task with enough prompts (an MMLU-Pro category, an LLMRouter benchmark), trained on the training prompts of everything else (also without copies of the task's texts elsewhere), for %d epochs, measured on all prompts of the task: how the router does on traffic unlike its training data. ", tasks[0].Epochs)
 	fmt.Fprintf(b, "Profile only = each model's mean score on the dataset's other tasks, no prompt information; best single = the task's best model in hindsight; trained best = the model best on the other tasks.\n\n")
-	fmt.Fprintf(b, "| left out | prompts | ranked pairs | within-prompt AUC | profile only | within-task AUC | gap AUC | router mean score | best single | trained best |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	var auc, base, inTask, gap, router, best, trained float64
+	fmt.Fprintf(b, "| left out | prompts | ranked pairs | within-prompt AUC | profile only | within-task AUC | length only | gap AUC | router mean score | best single | trained best |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	var auc, base, inTask, byLength, gap, router, best, trained float64
 	wins := 0
 	for _, t := range tasks {
-		fmt.Fprintf(b, "| %s / %s | %d | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", t.Dataset, t.Task, t.Prompts, t.RankedPairs,
-			t.WithinPromptAUC, t.ProfileOnlyAUC, t.WithinTaskAUC, t.WithinTaskGapAUC, t.Router, t.BestSingle, t.TrainedBestSingle)
+		fmt.Fprintf(b, "| %s / %s | %d | %d | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |\n", t.Dataset, t.Task, t.Prompts, t.RankedPairs,
+			t.WithinPromptAUC, t.ProfileOnlyAUC, t.WithinTaskAUC, t.LengthOnlyWithinTaskAUC, t.WithinTaskGapAUC, t.Router, t.BestSingle, t.TrainedBestSingle)
 		auc += t.WithinPromptAUC
 		inTask += t.WithinTaskAUC
+		byLength += t.LengthOnlyWithinTaskAUC
 		gap += t.WithinTaskGapAUC
 		base += t.ProfileOnlyAUC
 		router, best, trained = router+t.Router, best+t.BestSingle, trained+t.TrainedBestSingle
@@ -213,6 +214,6 @@ func writeTaskLeaveOut(b *strings.Builder, tasks []LeaveOneTaskOut) {
 		}
 	}
 	n := float64(len(tasks))
-	fmt.Fprintf(b, "\nMean over %d tasks: within-prompt AUC %.4f (profile only %.4f); within-task AUC %.4f, gap AUC %.4f (0.5 without prompt information); Quality mode mean score %.4f vs best single %.4f (trained best %.4f), at or above the best single model on %d of %d tasks.\n",
-		len(tasks), auc/n, base/n, inTask/n, gap/n, router/n, best/n, trained/n, wins, len(tasks))
+	fmt.Fprintf(b, "\nMean over %d tasks: within-prompt AUC %.4f (profile only %.4f); within-task AUC %.4f (longer prompt = harder: %.4f), gap AUC %.4f (0.5 without prompt information); Quality mode mean score %.4f vs best single %.4f (trained best %.4f), at or above the best single model on %d of %d tasks.\n",
+		len(tasks), auc/n, base/n, inTask/n, byLength/n, gap/n, router/n, best/n, trained/n, wins, len(tasks))
 }

@@ -42,6 +42,8 @@ type LeaveOneTaskOut struct {
 	// the prompts a model fails and those where one model leads most.
 	WithinTaskAUC    float64 `json:"within_task_auc"`
 	WithinTaskGapAUC float64 `json:"within_task_gap_auc"`
+	// LengthOnlyWithinTaskAUC ranks the prompts by length alone.
+	LengthOnlyWithinTaskAUC float64 `json:"length_only_within_task_auc"`
 	// Router is the mean true score of the model Quality mode picks;
 	// BestSingle that of the task's best model in hindsight, and
 	// TrainedBestSingle that of the model best on the dataset's other
@@ -152,11 +154,12 @@ func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus
 		r.WithinPromptAUC = round4(withinPromptAUC(dp, nil))
 		r.ProfileOnlyAUC = round4(withinPromptAUC(profileOnly(dp, trained), nil))
 		r.WithinTaskAUC, r.WithinTaskGapAUC = finiteOr(withinTaskAUC(dp), 0.5), finiteOr(withinTaskGapAUC(dp), 0.5)
+		r.LengthOnlyWithinTaskAUC = finiteOr(withinTaskAUC(lengthOnly(dp)), 0.5)
 		rt := routing(dp, bestSingleRanking(c, h.held)[h.dataset])
 		r.Router, r.BestSingle = rt.Router, rt.BestSingle
 		r.TrainedBestSingle = routing(dp, trained).BestSingle
-		fmt.Fprintf(log, "leave out task %s (%d prompts): within-prompt AUC %.3f (profile only %.3f), within-task %.3f, gap %.3f, router %.3f vs best single %.3f\n",
-			name, r.Prompts, r.WithinPromptAUC, r.ProfileOnlyAUC, r.WithinTaskAUC, r.WithinTaskGapAUC, r.Router, r.BestSingle)
+		fmt.Fprintf(log, "leave out task %s (%d prompts): within-prompt AUC %.3f (profile only %.3f), within-task %.3f (length only %.3f), gap %.3f, router %.3f vs best single %.3f\n",
+			name, r.Prompts, r.WithinPromptAUC, r.ProfileOnlyAUC, r.WithinTaskAUC, r.LengthOnlyWithinTaskAUC, r.WithinTaskGapAUC, r.Router, r.BestSingle)
 		out = append(out, r)
 	}
 	return out, nil

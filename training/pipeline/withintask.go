@@ -70,6 +70,21 @@ func withinTaskGapAUC(dp []prediction) float64 {
 	return ratio(right, total)
 }
 
+// lengthOnly replaces every prediction with the rule "the longer the
+// prompt, the lower every model's chance": the simplest prompt-level
+// guess at difficulty, which the within-task AUCs of the model should beat.
+func lengthOnly(dp []prediction) []prediction {
+	out := make([]prediction, len(dp))
+	for i, pr := range dp {
+		ls := make([]float64, len(pr.logits))
+		for m := range ls {
+			ls[m] = -math.Log1p(float64(len([]rune(pr.ex.Text))))
+		}
+		out[i] = prediction{ex: pr.ex, logits: ls, logLens: pr.logLens}
+	}
+	return out
+}
+
 type scored struct{ pred, truth float64 }
 
 // orderedPairs counts the pairs with different truths and, of them, the

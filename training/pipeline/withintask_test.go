@@ -43,3 +43,12 @@ func TestWithinTaskGapAUC(t *testing.T) {
 	shifted := pred("a", 1, 0, 13, 10)
 	assert.Equal(t, withinTaskGapAUC([]prediction{pred("a", 1, 0, 3, 0), q}), withinTaskGapAUC([]prediction{shifted, q}))
 }
+
+func TestLengthOnlyRanksLongerPromptsLower(t *testing.T) {
+	short, long := pred("a", 1, 1, 0, 0), pred("a", 0, 0, 0, 0)
+	short.ex.Text, long.ex.Text = "2+2?", "Prove that every bounded monotone sequence of reals converges."
+	// The long prompt is the one both models fail: length alone ranks it right.
+	assert.Equal(t, 1.0, withinTaskAUC(lengthOnly([]prediction{short, long})))
+	short.ex.Text, long.ex.Text = long.ex.Text, short.ex.Text
+	assert.Equal(t, 0.0, withinTaskAUC(lengthOnly([]prediction{short, long})))
+}
