@@ -94,14 +94,8 @@ func TestRunWritesVerifiableArtifacts(t *testing.T) {
 	w, err := onnx.Read(files.RouterONNX)
 	require.NoError(t, err)
 	assert.Equal(t, res.Weights.QB, w.QB)
-	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
-	require.NoError(t, err)
-	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
-	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
-	qCats, lCats, _ := w.Forward(cats)
-	qCode, lCode, _ := w.Forward(code)
-	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
-	assert.Greater(t, lCode[0], 2*lCats[0], "code answers are longer")
+	cats, code := toyForward(t, files.TokenizerJSON, w)
+	assert.Greater(t, code.lengths[0], 2*cats.lengths[0], "code answers are longer")
 
 	prov, err := os.ReadFile(filepath.Join(out, "PROVENANCE.md"))
 	require.NoError(t, err)
@@ -334,14 +328,8 @@ func TestRunWithTwoMembersShipsOneWiderModel(t *testing.T) {
 	w, err := onnx.Read(files.RouterONNX)
 	require.NoError(t, err)
 	assert.True(t, w.Quantized())
-	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
-	require.NoError(t, err)
-	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
-	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
-	qCats, _, emb := w.Forward(cats)
-	qCode, _, _ := w.Forward(code)
-	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
-	assert.Len(t, emb, opt.Shape.Z, "the embedding output keeps one member's width")
+	cats, _ := toyForward(t, files.TokenizerJSON, w)
+	assert.Len(t, cats.embedding, opt.Shape.Z, "the embedding output keeps one member's width")
 
 	opt.Out, opt.Workers = filepath.Join(dir, "again"), 1
 	again, err := Run(context.Background(), opt)
@@ -366,15 +354,30 @@ func TestRunWithMeanMaxPoolShipsIt(t *testing.T) {
 	assert.Equal(t, arch.PoolMeanMax, w.Spec.Pool)
 	assert.Len(t, w.W1, (2*2*opt.Shape.Dim+1)*2*opt.Shape.Hidden)
 	assert.Equal(t, res.Weights, w)
-	enc, err := wordpiece.Load(strings.NewReader(string(files.TokenizerJSON)))
-	require.NoError(t, err)
-	cats, _ := enc.Encode("Question 7 about cats: please explain cats number 3")
-	code, _ := enc.Encode("Question 7 about code: please explain code number 3")
-	qCats, _, _ := w.Forward(cats)
-	qCode, _, _ := w.Forward(code)
-	assert.Greater(t, qCats[1], qCode[1]+0.3, "weak model on cats vs code")
+	toyForward(t, files.TokenizerJSON, w)
 
 	opt.Shape.Pool = "max"
 	_, err = Run(context.Background(), opt)
 	assert.ErrorContains(t, err, `unknown pool "max"`)
+}
+
+// toyOutput is one prompt's model outputs.
+type toyOutput struct{ quality, lengths, embedding []float32 }
+
+// toyForward runs w on a cats and a code prompt of the toy data and
+// checks the rule every toy model must learn: the weak model (profile 1)
+// is good at cats only.
+func toyForward(t *testing.T, tokenizerJSON []byte, w *arch.Weights) (cats, code toyOutput) {
+	t.Helper()
+	enc, err := wordpiece.Load(strings.NewReader(string(tokenizerJSON)))
+	require.NoError(t, err)
+	run := func(text string) toyOutput {
+		ids, _ := enc.Encode(text)
+		q, l, z := w.Forward(ids)
+		return toyOutput{q, l, z}
+	}
+	cats = run("Question 7 about cats: please explain cats number 3")
+	code = run("Question 7 about code: please explain code number 3")
+	assert.Greater(t, cats.quality[1], code.quality[1]+0.3, "weak model on cats vs code")
+	return cats, code
 }
