@@ -21,9 +21,11 @@ type Metrics struct {
 	LeaveOneOut []LeaveOneOut `json:"leave_one_dataset_out,omitempty"`
 	// LeaveOneTaskOut is leave-one-task-out, one entry per task left out.
 	LeaveOneTaskOut []LeaveOneTaskOut `json:"leave_one_task_out,omitempty"`
-	Training        TrainingInfo      `json:"training"`
-	TrainSeconds    float64           `json:"train_seconds"`
-	Notes           map[string]string `json:"notes,omitempty"`
+	// UnseenBands applies the bands to the leave-one-task-out prompts.
+	UnseenBands  *UnseenBands      `json:"unseen_task_bands,omitempty"`
+	Training     TrainingInfo      `json:"training"`
+	TrainSeconds float64           `json:"train_seconds"`
+	Notes        map[string]string `json:"notes,omitempty"`
 }
 
 // Validation holds the held-out prompts' numbers, computed with the

@@ -187,6 +187,10 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 		}
 	}
 	writeTaskLeaveOut(&b, m.LeaveOneTaskOut)
+	if u := m.UnseenBands; u != nil {
+		fmt.Fprintf(&b, "\nThe bands on the unseen tasks' %d prompts (each task's retrained model, the shipped Platt scaling): Balanced %.2f %% quality loss at %.1f %% of the cost of the best-predicted model, Cost %.2f %% at %.1f %% (limits %.0f %% and %.0f %%, met on validation).\n",
+			u.Prompts, 100*u.Balanced.Loss, 100*u.Balanced.CostShare, 100*u.Cost.Loss, 100*u.Cost.CostShare, 100*m.Bands.MaxLossBalanced, 100*m.Bands.MaxLossCost)
+	}
 	return b.String()
 }
 

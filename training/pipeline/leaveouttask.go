@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/modelrouter/modelrouter/training/calibrate"
 	"github.com/modelrouter/modelrouter/training/corpus"
 	"github.com/modelrouter/modelrouter/training/fit"
 )
@@ -52,6 +53,20 @@ type LeaveOneTaskOut struct {
 	BestSingle        float64 `json:"best_single_mean_score"`
 	TrainedBestSingle float64 `json:"trained_best_single_mean_score"`
 	Epochs            int     `json:"epochs"`
+	// Balanced and Cost are the shipped bands applied to the task's
+	// prompts (see UnseenBands).
+	Balanced calibrate.BandResult `json:"balanced"`
+	Cost     calibrate.BandResult `json:"cost"`
+}
+
+// UnseenBands is what the bands chosen on validation do on tasks the
+// model never saw, over all leave-one-task-out prompts together: the
+// quality loss they promise (2 % and 6 %) holds on traffic like the
+// training data, and this shows how far it holds beyond it.
+type UnseenBands struct {
+	Prompts  int                  `json:"prompts"`
+	Balanced calibrate.BandResult `json:"balanced"`
+	Cost     calibrate.BandResult `json:"cost"`
 }
 
 // taskHoldout is one task to leave out.
@@ -134,14 +149,17 @@ func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 
 // leaveOneTaskOut retrains once per task of taskHoldouts without it and
 // measures the model on all of the task's prompts.
-func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int, log io.Writer) ([]LeaveOneTaskOut, error) {
+// The bands are applied with the shipped model's Platt scaling.
+func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int,
+	platt calibrate.Platt, bands Bands, log io.Writer) ([]LeaveOneTaskOut, UnseenBands, error) {
 	var out []LeaveOneTaskOut
+	var all []calibrate.Prompt
 	for _, h := range taskHoldouts(c, train, minPrompts, maxTasks) {
 		name := c.Datasets[h.dataset].Name + "/" + h.task
 		seen := knownProfiles(c, h.train)
 		p, err := trainOn(ctx, cfg, members, c, h.train, "without "+name, log)
 		if err != nil {
-			return nil, err
+			return nil, UnseenBands{}, err
 		}
 		dp := onlyProfiles(predictAll(c, h.held, p, p.MeanOffset(qualityCounts(c, h.train))), seen)
 		r := LeaveOneTaskOut{Dataset: c.Datasets[h.dataset].Name, Task: h.task, Prompts: len(h.held),
@@ -158,11 +176,21 @@ func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus
 		rt := routing(dp, bestSingleRanking(c, h.held)[h.dataset])
 		r.Router, r.BestSingle = rt.Router, rt.BestSingle
 		r.TrainedBestSingle = routing(dp, trained).BestSingle
+		prompts := bandPrompts(dp, platt)
+		all = append(all, prompts...)
+		r.Balanced = roundBand(calibrate.Evaluate(prompts, bands.Balanced.Band))
+		r.Cost = roundBand(calibrate.Evaluate(prompts, bands.Cost.Band))
 		fmt.Fprintf(log, "leave out task %s (%d prompts): within-prompt AUC %.3f (profile only %.3f), within-task %.3f (length only %.3f), gap %.3f, router %.3f vs best single %.3f\n",
 			name, r.Prompts, r.WithinPromptAUC, r.ProfileOnlyAUC, r.WithinTaskAUC, r.LengthOnlyWithinTaskAUC, r.WithinTaskGapAUC, r.Router, r.BestSingle)
 		out = append(out, r)
 	}
-	return out, nil
+	unseen := UnseenBands{Prompts: len(all),
+		Balanced: roundBand(calibrate.Evaluate(all, bands.Balanced.Band)), Cost: roundBand(calibrate.Evaluate(all, bands.Cost.Band))}
+	if len(all) > 0 {
+		fmt.Fprintf(log, "bands on unseen tasks (%d prompts): balanced %.1f %% quality loss at %.0f %% of the cost, cost %.1f %% at %.0f %%\n",
+			len(all), 100*unseen.Balanced.Loss, 100*unseen.Balanced.CostShare, 100*unseen.Cost.Loss, 100*unseen.Cost.CostShare)
+	}
+	return out, unseen, nil
 }
 
 // rankedPairs counts the same-prompt profile pairs with different scores.

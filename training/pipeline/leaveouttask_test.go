@@ -139,8 +139,14 @@ func TestRunReportsLeaveOneTaskOut(t *testing.T) {
 			assert.InDelta(t, 0.5, l.BestSingle, 0.01)
 			assert.InDelta(t, 0.5, l.TrainedBestSingle, 0.01)
 			assert.Greater(t, l.Router, 0.8)
+			assert.Greater(t, l.Balanced.Quality, 0.8, "the Balanced band still routes the unseen task")
 		})
 	}
+	u := res.Metrics.UnseenBands
+	require.NotNil(t, u)
+	assert.Equal(t, 240, u.Prompts, "the three tasks' prompts together")
+	assert.LessOrEqual(t, u.Balanced.Loss, 0.05)
+	assert.GreaterOrEqual(t, u.Cost.Loss, u.Balanced.Loss, "the wider band loses at least as much")
 
 	files, err := models.LoadArtifacts(os.DirFS(out))
 	require.NoError(t, err)

@@ -276,9 +276,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		if lot.Epochs <= 0 {
 			lot.Epochs = DefaultLOTOEpochs
 		}
-		res.Metrics.LeaveOneTaskOut, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks, opt.Log)
+		var unseen UnseenBands
+		res.Metrics.LeaveOneTaskOut, unseen, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks,
+			ev.platt, res.Metrics.Bands, opt.Log)
 		if err != nil {
 			return nil, err
+		}
+		if unseen.Prompts > 0 {
+			res.Metrics.UnseenBands = &unseen
 		}
 	}
 	res.Elapsed = time.Since(start)
