@@ -135,6 +135,18 @@ func (p *Params) foldShared() {
 	p.QS = nil
 }
 
+// addShared adds the shared quality column, if p still has one (the
+// parameters AfterEpoch sees), to every profile's column of qw (Z x M),
+// so exported weights predict what p does.
+func (p *Params) addShared(qw []float32) {
+	M := p.Spec.Profiles
+	for k, v := range p.QS {
+		for m := range M {
+			qw[k*M+m] = float32(p.QW[k*M+m] + v)
+		}
+	}
+}
+
 // addTaskHead gives p an auxiliary task head for tasks classes, drawn
 // from rng like the profile heads.
 func (p *Params) addTaskHead(tasks int, rng *rand.Rand) {
@@ -177,6 +189,7 @@ func (p *Params) Weights(offset float64) *arch.Weights {
 	conv(w.W2, p.W2)
 	conv(w.B2, p.B2)
 	conv(w.QW, p.QW)
+	p.addShared(w.QW)
 	conv(w.QB, p.QB)
 	conv(w.LW, p.LW)
 	conv(w.LB, p.LB)
