@@ -68,7 +68,7 @@ func (s Spec) CheckPool() error {
 	case PoolMean, PoolMeanMax:
 		return nil
 	}
-	return fmt.Errorf("arch: unknown pool %q (want %q or %q)", s.Pool, "mean", PoolMeanMax)
+	return fmt.Errorf("arch: unknown pool %q (want %q for mean, or %q; ParsePool reads %q)", s.Pool, PoolMean, PoolMeanMax, "mean")
 }
 
 // ParsePool maps a flag value to a Spec.Pool: "mean" (or "") and "mean+max".

@@ -85,3 +85,10 @@ func TestSpecJSONOmitsTheDefaultPool(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"pool":"mean+max"`)
 }
+
+// Spec.Pool holds the parsed value: "mean" is the flag's spelling, not the
+// field's, and the error says which values the field takes.
+func TestCheckPoolNamesTheFieldsValues(t *testing.T) {
+	err := Spec{Pool: "mean"}.CheckPool()
+	require.ErrorContains(t, err, `unknown pool "mean" (want "" for mean, or "mean+max"; ParsePool reads "mean")`)
+}
