@@ -237,5 +237,8 @@ func appendColumn(w *arch.Weights, q, l []float64) *arch.Weights {
 	copy(out.LB, w.LB)
 	out.QB[s.Profiles] = float32(q[s.Z])
 	out.LB[s.Profiles] = float32(l[s.Z])
+	if w.ZOut != nil {
+		out.ZOut = append([]float32(nil), w.ZOut...)
+	}
 	return out
 }

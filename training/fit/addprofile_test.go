@@ -95,3 +95,29 @@ func TestAddProfileRejectsBadExamples(t *testing.T) {
 	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{3}, Score: 3}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "outside [0,1]")
 }
+
+// A merged model reports the members' mean z (arch.Weights.ZOut); adding a
+// profile must keep that output as it is.
+func TestAddProfileKeepsAMergedModelsEmbeddingOutput(t *testing.T) {
+	s := arch.Spec{Vocab: 12, Buckets: 17, Dim: 4, Hidden: 6, Z: 3, Profiles: 2, MaxLen: 8}
+	var members []*Params
+	for seed := range uint64(2) {
+		p, err := NewParams(s, 1, rand.New(rand.NewPCG(seed, 1)))
+		require.NoError(t, err)
+		members = append(members, p)
+	}
+	merged, err := Merge(members)
+	require.NoError(t, err)
+	w := merged.Weights(0)
+	require.NotNil(t, w.ZOut)
+	var ex []ProfileExample
+	for i := range 40 {
+		ex = append(ex, ProfileExample{IDs: []int64{int64(2 + i%10)}, Score: float64(i % 2), OutputTokens: 30})
+	}
+	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	require.NoError(t, err)
+	_, _, z1 := w.Forward([]int64{3, 4})
+	_, _, z2 := w2.Forward([]int64{3, 4})
+	assert.Len(t, z2, s.Z, "one member's width")
+	assert.Equal(t, z1, z2)
+}
