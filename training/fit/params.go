@@ -28,12 +28,11 @@ type Params struct {
 	QW   []float64 // Z x M
 	QB   []float64 // M
 	// QS, when set (Config.ProfileDecay > 0), is a quality column shared
-	// by every profile during training:
-	// profile m's effective column is QW[:,m] + QS, and Config.ProfileDecay
-	// pulls QW towards zero, so where a profile's own labels say nothing
-	// (prompts unlike its datasets) it follows the average profile's
-	// response to the prompt rather than none. Train folds QS into QW
-	// before it returns, so exported and merged weights never see it.
+	// by every profile during training: profile m's effective column is
+	// QW[:,m] + QS, and Config.ProfileDecay pulls QW towards zero, so where
+	// a profile's own labels say nothing (prompts unlike its datasets) it
+	// follows the average profile's response to the prompt rather than
+	// none. Train folds QS into QW before it returns.
 	QS  []float64 // Z
 	LW  []float64 // Z x M
 	LB  []float64 // M
@@ -124,7 +123,7 @@ func NewParams(s arch.Spec, datasets int, rng *rand.Rand) (*Params, error) {
 func (p *Params) addSharedColumn() { p.QS = make([]float64, p.Spec.Z) }
 
 // foldShared adds the shared quality column into every profile's column
-// and zeroes it: the same predictions, in the exported form.
+// and drops it: the same predictions, in the exported form.
 func (p *Params) foldShared() {
 	M := p.Spec.Profiles
 	for k, v := range p.QS {
