@@ -35,10 +35,7 @@ func Merge(members []*Params) (*Params, error) {
 	rows, M := s.Vocab+s.Buckets, s.Profiles
 	inv := 1 / float64(K)
 	for k, p := range members {
-		if len(p.QS) > 0 { // a member that still has the shared column
-			p = p.Clone()
-			p.foldShared()
-		}
+		p = p.folded()
 		for r := range rows {
 			copy(out.Emb[r*ms.Dim+k*s.Dim:r*ms.Dim+(k+1)*s.Dim], p.Emb[r*s.Dim:(r+1)*s.Dim])
 		}

@@ -134,16 +134,17 @@ func (p *Params) foldShared() {
 	p.QS = nil
 }
 
-// addShared adds the shared quality column, if p still has one (the
-// parameters AfterEpoch sees), to every profile's column of qw (Z x M),
-// so exported weights predict what p does.
-func (p *Params) addShared(qw []float32) {
-	M := p.Spec.Profiles
-	for k, v := range p.QS {
-		for m := range M {
-			qw[k*M+m] = float32(p.QW[k*M+m] + v)
-		}
+// folded returns p with the shared quality column folded in: p itself
+// when it has none (Train's result), a folded copy otherwise (the
+// parameters AfterEpoch sees), so exported and merged weights predict what
+// p does.
+func (p *Params) folded() *Params {
+	if len(p.QS) == 0 {
+		return p
 	}
+	q := p.Clone()
+	q.foldShared()
+	return q
 }
 
 // addTaskHead gives p an auxiliary task head for tasks classes, drawn
@@ -176,6 +177,7 @@ func (p *Params) Clone() *Params {
 // added to every profile's quality bias (the dataset is unknown at
 // inference; the trainer passes MeanOffset).
 func (p *Params) Weights(offset float64) *arch.Weights {
+	p = p.folded()
 	w := arch.NewWeights(p.Spec)
 	conv := func(dst []float32, src []float64) {
 		for i, v := range src {
@@ -188,7 +190,6 @@ func (p *Params) Weights(offset float64) *arch.Weights {
 	conv(w.W2, p.W2)
 	conv(w.B2, p.B2)
 	conv(w.QW, p.QW)
-	p.addShared(w.QW)
 	conv(w.QB, p.QB)
 	conv(w.LW, p.LW)
 	conv(w.LB, p.LB)
