@@ -16,52 +16,46 @@ import (
 // appendCandidates appends cs as json.Marshal encodes []router.Candidate.
 // The numbers must be finite (candidatesJSON cleans them first).
 func appendCandidates(b []byte, cs []router.Candidate) []byte {
-	b = append(b, '[')
-	for i, c := range cs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"model":`...)
-		b = jsonenc.String(b, c.Model)
-		b = append(b, `,"profile":`...)
-		b = jsonenc.String(b, c.Profile)
-		b = append(b, `,"eligible":`...)
-		b = strconv.AppendBool(b, c.Eligible)
-		b = append(b, `,"predicted_quality":`...)
-		b, _ = jsonenc.Float(b, c.Quality)
-		b = append(b, `,"predicted_output_tokens":`...)
-		b, _ = jsonenc.Float(b, c.OutputTokens)
-		b = append(b, `,"expected_cost_usd":`...)
-		b, _ = jsonenc.Float(b, c.ExpectedCost)
-		b = append(b, `,"rank":`...)
-		b = strconv.AppendInt(b, int64(c.Rank), 10)
-		b = append(b, `,"reason":`...)
-		b = jsonenc.String(b, c.Reason)
-		b = append(b, '}')
-	}
-	return append(b, ']')
+	return jsonenc.Array(b, cs, appendCandidate)
+}
+
+func appendCandidate(b []byte, c router.Candidate) []byte {
+	b = append(b, `{"model":`...)
+	b = jsonenc.String(b, c.Model)
+	b = append(b, `,"profile":`...)
+	b = jsonenc.String(b, c.Profile)
+	b = append(b, `,"eligible":`...)
+	b = strconv.AppendBool(b, c.Eligible)
+	b = append(b, `,"predicted_quality":`...)
+	b, _ = jsonenc.Float(b, c.Quality)
+	b = append(b, `,"predicted_output_tokens":`...)
+	b, _ = jsonenc.Float(b, c.OutputTokens)
+	b = append(b, `,"expected_cost_usd":`...)
+	b, _ = jsonenc.Float(b, c.ExpectedCost)
+	b = append(b, `,"rank":`...)
+	b = strconv.AppendInt(b, int64(c.Rank), 10)
+	b = append(b, `,"reason":`...)
+	b = jsonenc.String(b, c.Reason)
+	return append(b, '}')
 }
 
 // appendAttempts appends as as json.Marshal encodes []router.Attempt.
 func appendAttempts(b []byte, as []router.Attempt) []byte {
-	b = append(b, '[')
-	for i, a := range as {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"model":`...)
-		b = jsonenc.String(b, a.Model)
-		if a.Status != 0 {
-			b = append(b, `,"status":`...)
-			b = strconv.AppendInt(b, int64(a.Status), 10)
-		}
-		if a.Error != "" {
-			b = append(b, `,"error":`...)
-			b = jsonenc.String(b, a.Error)
-		}
-		b = append(b, `,"latency_ns":`...)
-		b = strconv.AppendInt(b, int64(a.Latency), 10)
-		b = append(b, '}')
+	return jsonenc.Array(b, as, appendAttempt)
+}
+
+func appendAttempt(b []byte, a router.Attempt) []byte {
+	b = append(b, `{"model":`...)
+	b = jsonenc.String(b, a.Model)
+	if a.Status != 0 {
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(a.Status), 10)
 	}
-	return append(b, ']')
+	if a.Error != "" {
+		b = append(b, `,"error":`...)
+		b = jsonenc.String(b, a.Error)
+	}
+	b = append(b, `,"latency_ns":`...)
+	b = strconv.AppendInt(b, int64(a.Latency), 10)
+	return append(b, '}')
 }

@@ -48,3 +48,17 @@ func Float(b []byte, f float64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Array appends xs as a JSON array, each element written by elem (an
+// empty or nil slice is "[]": callers that must write null for nil, as
+// json.Marshal does, check first).
+func Array[T any](b []byte, xs []T, elem func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, x)
+	}
+	return append(b, ']')
+}

@@ -3,6 +3,7 @@ package jsonenc
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,4 +39,14 @@ func FuzzStringMatchesMarshal(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(String(nil, s)))
 	})
+}
+
+func TestArrayMatchesMarshal(t *testing.T) {
+	num := func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) }
+	for _, xs := range [][]int{{}, {7}, {1, -2, 3}} {
+		want, err := json.Marshal(xs)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(Array(nil, xs, num)))
+	}
+	assert.Equal(t, "[]", string(Array[int](nil, nil, num)), "nil is an empty array; callers decide about null")
 }

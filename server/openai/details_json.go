@@ -41,14 +41,7 @@ func (sd SelectionDetails) AppendJSON(b []byte) ([]byte, error) {
 	if sd.FallbacksTried == nil {
 		b = append(b, "null"...)
 	} else {
-		b = append(b, '[')
-		for i, f := range sd.FallbacksTried {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = f.appendJSON(b)
-		}
-		b = append(b, ']')
+		b = jsonenc.Array(b, sd.FallbacksTried, func(b []byte, f FallbackTried) []byte { return f.appendJSON(b) })
 	}
 	b = append(b, `,"session_affinity":`...)
 	b = strconv.AppendBool(b, sd.SessionAffinity)
