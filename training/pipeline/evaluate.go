@@ -214,10 +214,13 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 		}
 		if info.QualityLabels > 0 {
 			s, y := pairs(dp, platt, nil)
-			v.AUC[info.Name] = round4(calibrate.AUC(s, y))
-			v.WithinPromptAUC[info.Name] = round4(withinPromptAUC(dp, nil))
-			v.ProfileOnlyAUC[info.Name] = round4(withinPromptAUC(profileOnly(dp, best[d]), nil))
-			v.TaskLookupAUC[info.Name] = round4(withinPromptAUC(lookupPredictions(dp, byTask, true), nil))
+			// A dataset whose prompts never rank two profiles (one rated
+			// answer per prompt, as feedback gives) has no AUC: its key is
+			// left out rather than written as NaN, which JSON cannot hold.
+			setFinite(v.AUC, info.Name, calibrate.AUC(s, y))
+			setFinite(v.WithinPromptAUC, info.Name, withinPromptAUC(dp, nil))
+			setFinite(v.ProfileOnlyAUC, info.Name, withinPromptAUC(profileOnly(dp, best[d]), nil))
+			setFinite(v.TaskLookupAUC, info.Name, withinPromptAUC(lookupPredictions(dp, byTask, true), nil))
 			v.Routing[info.Name] = routing(dp, best[d])
 			setFinite(v.WithinTaskAUC, info.Name, withinTaskAUC(dp))
 			setFinite(v.WithinTaskGapAUC, info.Name, withinTaskGapAUC(dp))
@@ -564,8 +567,10 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Cor
 		s, y := pairs(dp, calibrate.Platt{A: 1}, seen)
 		r := LeaveOneOut{Dataset: info.Name, Prompts: len(held), Pairs: len(s), Epochs: cfg.Epochs}
 		if len(s) > 0 {
-			r.AUC = round4(calibrate.AUC(s, y))
-			r.WithinPromptAUC = round4(withinPromptAUC(dp, seen))
+			// Undefined (no two different scores) reads as chance, as in
+			// the leave-one-task-out runs.
+			r.AUC = finiteOr(calibrate.AUC(s, y), 0.5)
+			r.WithinPromptAUC = finiteOr(withinPromptAUC(dp, seen), 0.5)
 			rt := routing(onlyProfiles(dp, seen), bestSingleRanking(c, held)[d])
 			r.Router, r.BestSingle = rt.Router, rt.BestSingle
 		}
