@@ -53,6 +53,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&opt.PretrainAnswers, "pretrain-answers", opt.PretrainAnswers, "Arena-Hard model answers the token vectors learn from")
 	fs.BoolVar(&opt.PretrainPrompts, "pretrain-prompts", opt.PretrainPrompts, "also learn the token vectors from the training prompts")
 	fs.IntVar(&opt.Members, "members", opt.Members, "models trained from different seeds and shipped as their average (one ONNX model, embedding, hidden and z sizes times this)")
+	var hide stringList
+	fs.Var(&hide, "hide-labels", "PROFILE@DATASET: train without that profile's results in that dataset, to see with eval how the router predicts a profile on prompts unlike its labelled ones (repeatable; experiments only)")
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
@@ -77,6 +79,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks and --tokenizer-answers must not be negative")
 	}
 	opt.Data = data
+	opt.HideLabels = hide
 	opt.Seed = *seed
 	opt.Command = "modelrouter train " + strings.Join(args, " ")
 	opt.Log = stderr

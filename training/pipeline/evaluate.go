@@ -125,6 +125,8 @@ type TrainingInfo struct {
 	Seed            uint64             `json:"seed"`
 	InferenceOffset float64            `json:"inference_offset"`
 	DatasetOffsets  map[string]float64 `json:"dataset_offsets"`
+	// HiddenLabels are the results removed by --hide-labels.
+	HiddenLabels []HiddenLabels `json:"hidden_labels,omitempty"`
 }
 
 // Band limits from the issue: realised quality loss at most 2 % (Balanced)

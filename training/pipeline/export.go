@@ -130,6 +130,9 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	if t.TokenDrop > 0 {
 		fmt.Fprintf(&b, "- Token dropout: each training prompt loses each token with probability %g, drawn again every epoch\n", t.TokenDrop)
 	}
+	for _, h := range t.HiddenLabels {
+		fmt.Fprintf(&b, "- Labels hidden for an experiment (--hide-labels): %d results of %s in %s\n", h.Results, h.Profile, h.Dataset)
+	}
 	if t.ProfileDecay > 0 {
 		fmt.Fprintf(&b, "- Shared quality column: each profile's own column decays at %g towards a column shared by all profiles\n", t.ProfileDecay)
 	}

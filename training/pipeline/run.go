@@ -25,10 +25,14 @@ import (
 type Options struct {
 	Data            []string // --data arguments
 	AllowUnlicensed bool
-	Out             string
-	Seed            uint64
-	Epochs          int     // 0: fit.DefaultConfig's
-	Val             float64 // share of prompts held out
+	// HideLabels lists PROFILE@DATASET pairs whose results are removed
+	// before training (HideLabels; an experiment, empty for the shipped
+	// model).
+	HideLabels []string
+	Out        string
+	Seed       uint64
+	Epochs     int     // 0: fit.DefaultConfig's
+	Val        float64 // share of prompts held out
 	// Loss and initialisation settings of fit.Config (see there).
 	PairWeight, TaskWeight float64 // ranking and auxiliary task terms (0: off)
 	EmbInit, W1Init        float64 // scales of the initial draws (0: 1)
@@ -152,6 +156,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		sets = append(sets, ds)
 		logf("read %s: %d prompts, %d models", ds.Name, len(ds.Items), len(ds.Models))
 	}
+	hidden, err := HideLabels(sets, opt.HideLabels)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hidden {
+		logf("hiding %d results of %s in %s (--hide-labels)", h.Results, h.Profile, h.Dataset)
+	}
 	c, err := corpus.Build(sets)
 	if err != nil {
 		return nil, err
@@ -253,7 +264,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Metrics = ev.metrics
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
 		LengthWeight: cfg.Loss.LengthWeight, PairWeight: cfg.Loss.PairWeight, TokenDrop: cfg.TokenDrop, ProfileDecay: cfg.ProfileDecay, TaskWeight: cfg.Loss.TaskWeight,
-		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EmbLR: cfg.EmbLRScale, Members: max(opt.Members, 1), PretrainScale: opt.PretrainScale, PretrainTexts: res.PretrainTexts, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p)}
+		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EmbLR: cfg.EmbLRScale, Members: max(opt.Members, 1), PretrainScale: opt.PretrainScale, PretrainTexts: res.PretrainTexts, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p), HiddenLabels: hidden}
 	res.Weights = calibratedWeights(p, offset, ev.platt)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
