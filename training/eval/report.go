@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -111,7 +112,42 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.4f\t%s\t%s\t%s\t%s\t%s\n", rw.name, rw.mode, rw.o.Quality, 1000*rw.o.Cost, aiq, apgr, c50, c80, shares(rw.o.Share, 3))
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return r.writeCalibration(w)
+}
+
+// writeCalibration writes, after the terminal table, one line per
+// candidate with the router model's mean predicted quality next to the
+// true mean (nothing for a report without them).
+func (r *Report) writeCalibration(w io.Writer) error {
+	if !slices.ContainsFunc(r.Candidates, func(c Candidate) bool { return c.Calibration != nil }) {
+		return nil
+	}
+	fmt.Fprintln(w, "predicted vs true mean quality:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range r.Candidates {
+		if c.Calibration == nil {
+			continue
+		}
+		k := c.Calibration
+		line := fmt.Sprintf("  %s\tprofile %s\tpredicted %.3f\ttrue %.3f\t%+.3f\ton %d prompts", c.Name, c.Profile,
+			k.PredictedQuality, k.TrueQuality, k.PredictedMinusTrueQuality, k.LabelledPrompts)
+		if out := k.outputTokens(); out != "" {
+			line += "\t" + out
+		}
+		fmt.Fprintln(tw, line)
+	}
 	return tw.Flush()
+}
+
+// outputTokens describes the output-token comparison ("" without one).
+func (k *Calibration) outputTokens() string {
+	if k.OutputTokensPrompts == 0 {
+		return ""
+	}
+	return fmt.Sprintf("output tokens predicted %.0f, true %.0f on %d prompts", *k.PredictedOutputTokens, *k.TrueOutputTokens, k.OutputTokensPrompts)
 }
 
 // WriteMarkdown writes report.md's summary table.
@@ -132,7 +168,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintln(w, "\nCandidates:")
 	fmt.Fprintln(w)
 	for _, c := range r.Candidates {
-		fmt.Fprintf(w, "- %s (profile %s, $%g / $%g per M input / output tokens)\n", c.Name, c.Profile, c.InputPerMTok, c.OutputPerMTok)
+		fit := ""
+		if k := c.Calibration; k != nil {
+			fit = fmt.Sprintf("; predicted quality %.3f, true %.3f (%+.3f) on %d prompts", k.PredictedQuality, k.TrueQuality, k.PredictedMinusTrueQuality, k.LabelledPrompts)
+			if out := k.outputTokens(); out != "" {
+				fit += "; " + out
+			}
+		}
+		fmt.Fprintf(w, "- %s (profile %s, $%g / $%g per M input / output tokens%s)\n", c.Name, c.Profile, c.InputPerMTok, c.OutputPerMTok, fit)
 	}
 	return nil
 }

@@ -135,6 +135,7 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 		return nil, err
 	}
 	rep.pred = pred
+	rep.Candidates = calibrate(et, pred)
 
 	pair := twoModel(et)
 	if pair != nil {

@@ -20,6 +20,9 @@ type Candidate struct {
 	// ReasoningTokens are hidden, billed tokens added to every answer of a
 	// reasoning model (public answer lengths do not show them).
 	ReasoningTokens float64 `json:"reasoning_tokens,omitempty"`
+	// Calibration is set by Run: the router model's mean estimates next
+	// to the truth (its fields sit in the candidate's JSON object).
+	*Calibration
 }
 
 // model is the candidate as the router's cost formula sees it.
