@@ -22,10 +22,12 @@ type Metrics struct {
 	// LeaveOneTaskOut is leave-one-task-out, one entry per task left out.
 	LeaveOneTaskOut []LeaveOneTaskOut `json:"leave_one_task_out,omitempty"`
 	// UnseenBands applies the bands to the leave-one-task-out prompts.
-	UnseenBands  *UnseenBands      `json:"unseen_task_bands,omitempty"`
-	Training     TrainingInfo      `json:"training"`
-	TrainSeconds float64           `json:"train_seconds"`
-	Notes        map[string]string `json:"notes,omitempty"`
+	UnseenBands *UnseenBands `json:"unseen_task_bands,omitempty"`
+	// LengthCorrection turns the length head into a mean (lengthmean.go).
+	LengthCorrection *LengthCorrection `json:"length_correction,omitempty"`
+	Training         TrainingInfo      `json:"training"`
+	TrainSeconds     float64           `json:"train_seconds"`
+	Notes            map[string]string `json:"notes,omitempty"`
 }
 
 // Validation holds the held-out prompts' numbers, computed with the
@@ -66,7 +68,9 @@ type Validation struct {
 	// training score on the dataset: the model without any prompt
 	// information, for comparison with BCE (before Platt; Laplace-smoothed).
 	LookupBCE float64 `json:"lookup_bce"`
-	// LengthMAELog is the mean |log predicted - log true| output tokens.
+	// LengthMAELog is the mean |log predicted - log true| output tokens,
+	// before the mean correction (which moves every prediction of a
+	// profile up by its factor, see LengthCorrection).
 	LengthMAELog map[string]float64 `json:"length_mae_log"`
 	// Routing compares, per dataset, the mean true score of the model the
 	// Quality mode picks with the best single profile, a random pick and
@@ -146,6 +150,8 @@ type prediction struct {
 type evaluation struct {
 	metrics Metrics
 	platt   calibrate.Platt
+	// lengthLog is each profile's log length correction (nil: none).
+	lengthLog []float64
 }
 
 func predictAll(c *corpus.Corpus, idx []int, p *fit.Params, offset float64) []prediction {
@@ -194,6 +200,9 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 	for i, l := range logits {
 		probs[i] = platt.Apply(l)
 	}
+	var info LengthCorrection
+	ev.lengthLog, info = lengthCorrection(c, preds)
+	ev.metrics.LengthCorrection = &info
 	v.BCE = round4(calibrate.BCE(probs, ys))
 	v.ECE = round4(calibrate.ECE(probs, ys, 10))
 	v.ECECrossFit = round4(crossFitECE(logits, ys, half))
@@ -233,7 +242,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 			v.LengthPairs += n
 		}
 	}
-	prompts := bandPrompts(preds, platt)
+	prompts := bandPrompts(preds, platt, ev.lengthLog)
 	bal, err := calibrate.ChooseBand(prompts, calibrate.Grid(0.005, 0.5), maxLossBalanced)
 	if err != nil {
 		return ev, err
@@ -491,8 +500,9 @@ func lengthMAE(dp []prediction) (float64, int) {
 // bandPrompts builds the band calibration's candidate pools: each
 // validation prompt's models with a quality label, priced at the dataset's
 // prices for the prompt's input tokens and the model's true output tokens
-// (the predicted length where the data has none, as in llmrouter).
-func bandPrompts(preds []prediction, platt calibrate.Platt) []calibrate.Prompt {
+// (the predicted mean length, with lengthLog's correction where set, where
+// the data has none, as in llmrouter).
+func bandPrompts(preds []prediction, platt calibrate.Platt, lengthLog []float64) []calibrate.Prompt {
 	var out []calibrate.Prompt
 	for _, pr := range preds {
 		var p calibrate.Prompt
@@ -502,7 +512,11 @@ func bandPrompts(preds []prediction, platt calibrate.Platt) []calibrate.Prompt {
 			}
 			outTok := l.OutputTokens
 			if !l.HasLength() {
-				outTok = math.Exp(pr.logLens[l.Profile])
+				ll := pr.logLens[l.Profile]
+				if lengthLog != nil {
+					ll += lengthLog[l.Profile]
+				}
+				outTok = math.Exp(ll)
 			}
 			cost := (l.InputPrice*float64(pr.ex.InputTokens) + l.OutputPrice*outTok) / 1e6
 			p = append(p, calibrate.Candidate{Predicted: platt.Apply(pr.logits[l.Profile]), Score: l.Score, Cost: cost})
@@ -515,9 +529,13 @@ func bandPrompts(preds []prediction, platt calibrate.Platt) []calibrate.Prompt {
 }
 
 // calibratedWeights exports p with the inference offset and Platt scaling
-// folded into the quality head: sigmoid(A·(z·QW + QB + off) + B).
-func calibratedWeights(p *fit.Params, offset float64, platt calibrate.Platt) *arch.Weights {
+// folded into the quality head, sigmoid(A·(z·QW + QB + off) + B), and the
+// mean correction lengthLog (nil: none) into the length head's biases.
+func calibratedWeights(p *fit.Params, offset float64, platt calibrate.Platt, lengthLog []float64) *arch.Weights {
 	w := p.Weights(0)
+	for m, v := range lengthLog {
+		w.LB[m] = float32(p.LB[m] + v)
+	}
 	for i := range w.QW {
 		w.QW[i] = float32(platt.A * p.QW[i])
 	}

@@ -151,7 +151,7 @@ func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 // measures the model on all of the task's prompts.
 // The bands are applied with the shipped model's Platt scaling.
 func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int,
-	platt calibrate.Platt, bands Bands, log io.Writer) ([]LeaveOneTaskOut, UnseenBands, error) {
+	platt calibrate.Platt, lengthLog []float64, bands Bands, log io.Writer) ([]LeaveOneTaskOut, UnseenBands, error) {
 	var out []LeaveOneTaskOut
 	var all []calibrate.Prompt
 	for _, h := range taskHoldouts(c, train, minPrompts, maxTasks) {
@@ -176,7 +176,7 @@ func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus
 		rt := routing(dp, bestSingleRanking(c, h.held)[h.dataset])
 		r.Router, r.BestSingle = rt.Router, rt.BestSingle
 		r.TrainedBestSingle = routing(dp, trained).BestSingle
-		prompts := bandPrompts(dp, platt)
+		prompts := bandPrompts(dp, platt, lengthLog)
 		all = append(all, prompts...)
 		r.Balanced = roundBand(calibrate.Evaluate(prompts, bands.Balanced.Band))
 		r.Cost = roundBand(calibrate.Evaluate(prompts, bands.Cost.Band))

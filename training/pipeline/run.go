@@ -265,7 +265,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
 		LengthWeight: cfg.Loss.LengthWeight, PairWeight: cfg.Loss.PairWeight, TokenDrop: cfg.TokenDrop, ProfileDecay: cfg.ProfileDecay, TaskWeight: cfg.Loss.TaskWeight,
 		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EmbLR: cfg.EmbLRScale, Members: max(opt.Members, 1), PretrainScale: opt.PretrainScale, PretrainTexts: res.PretrainTexts, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p), HiddenLabels: hidden}
-	res.Weights = calibratedWeights(p, offset, ev.platt)
+	res.Weights = calibratedWeights(p, offset, ev.platt, ev.lengthLog)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
 		res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band)
@@ -289,7 +289,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 		var unseen UnseenBands
 		res.Metrics.LeaveOneTaskOut, unseen, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks,
-			ev.platt, res.Metrics.Bands, opt.Log)
+			ev.platt, ev.lengthLog, res.Metrics.Bands, opt.Log)
 		if err != nil {
 			return nil, err
 		}
