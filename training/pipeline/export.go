@@ -150,6 +150,9 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	}
 	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) fitted on the validation prompts, both folded into QW/QB.\n\n",
 		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B)
+	if lc := m.LengthCorrection; lc != nil {
+		b.WriteString(lengthCorrectionLine(lc))
+	}
 	fmt.Fprintf(&b, "## Data\n\n| dataset | licence | prompts | quality labels | length labels |\n| --- | --- | ---: | ---: | ---: |\n")
 	for _, d := range res.Corpus.Datasets {
 		lic := d.Licence

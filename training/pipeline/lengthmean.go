@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/modelrouter/modelrouter/training/corpus"
@@ -113,4 +114,17 @@ func lengthCorrection(c *corpus.Corpus, preds []prediction) ([]float64, LengthCo
 		}
 	}
 	return corr, info
+}
+
+// lengthCorrectionLine is PROVENANCE.md's account of the correction.
+func lengthCorrectionLine(lc *LengthCorrection) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range lc.PerProfile {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if len(lc.PerProfile) == 0 {
+		lo, hi = lc.Pooled, lc.Pooled
+	}
+	return fmt.Sprintf("- Answer lengths: the length head predicts log tokens, a median-like length; each profile's output is scaled so that its validation answers' predicted tokens sum to their true tokens (x %.2f to x %.2f for the %d profiles with at least %d validation lengths, x %.2f pooled for the others), which the expected cost needs. Predicted / true tokens on validation before: %s; after (fitted on one half, measured on the other): %s.\n\n",
+		math.Exp(lo), math.Exp(hi), len(lc.PerProfile), lc.MinLabels, math.Exp(lc.Pooled), fmtMap(lc.MeanRatio), fmtMap(lc.MeanRatioCorrected))
 }

@@ -95,6 +95,10 @@ func TestExportedLengthsAreMeans(t *testing.T) {
 	assert.Contains(t, m.LengthCorrection.PerProfile, "strong-model")
 	assert.InDelta(t, 1.0, m.LengthCorrection.MeanRatioCorrected["zeroeval-math"], 0.1)
 
+	prov, err := os.ReadFile(filepath.Join(out, "PROVENANCE.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(prov), "Answer lengths: the length head predicts log tokens")
+
 	w, err := onnx.Read(files.RouterONNX)
 	require.NoError(t, err)
 	var pred, truth float64
