@@ -39,6 +39,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&opt.WeightDecay, "weight-decay", 0, "decoupled weight decay (0: the default)")
 	fs.Float64Var(&opt.EmbLR, "emb-lr", 0, "step-size multiplier of the embedding table (0: 1)")
 	fs.Float64Var(&opt.ProfileDecay, "profile-decay", opt.ProfileDecay, "decay of each profile's own quality column towards a column shared by all profiles, so a profile follows the average one where its labels say nothing (0: off, no shared column)")
+	fs.Func("bias-init", "how quality biases and dataset offsets start: joint (fitted together to the labels' mean scores, so profiles of different datasets start on one scale) or raw (each profile's own mean, offsets 0; the earlier start) (default joint)", func(v string) error {
+		switch v {
+		case "joint", "raw":
+			opt.RawBiasInit = v == "raw"
+			return nil
+		}
+		return fmt.Errorf("want joint or raw, got %q", v)
+	})
 	fs.Float64Var(&opt.TokenDrop, "token-drop", opt.TokenDrop, "probability of dropping each token of a training prompt, drawn again every epoch (0: off)")
 	fs.Float64Var(&opt.EMA, "ema", 0, "decay of the exported moving average of the weights (0: the default)")
 	fs.IntVar(&opt.Shape.Dim, "dim", opt.Shape.Dim, "embedding size")

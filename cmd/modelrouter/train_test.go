@@ -15,3 +15,11 @@ func TestTrainRejectsAnUnknownPool(t *testing.T) {
 	require.ErrorContains(t, err, "want mean or mean+max")
 	require.Empty(t, stdout.String())
 }
+
+// --bias-init takes joint or raw; anything else stops before any training.
+func TestTrainRejectsAnUnknownBiasStart(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runTrain(context.Background(), []string{"--bias-init", "zero", "--out", t.TempDir()}, &stdout, &stderr)
+	require.ErrorContains(t, err, `want joint or raw, got "zero"`)
+	require.Empty(t, stdout.String())
+}

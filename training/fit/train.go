@@ -47,6 +47,10 @@ type Config struct {
 	// quality column, the part beyond the shared one (Params.QS); 0 leaves
 	// them at WeightDecay.
 	ProfileDecay float64
+	// RawBiasInit starts each profile's quality bias at the logit of its
+	// own mean score and every dataset offset at zero, as before the joint
+	// start (see initBiases); false fits both jointly.
+	RawBiasInit bool
 	// TokenDrop, if in (0,1), drops each token of a training prompt with
 	// this probability, afresh every epoch (see dropTokens).
 	TokenDrop float64
@@ -105,7 +109,7 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	if cfg.ProfileDecay > 0 {
 		p.addSharedColumn()
 	}
-	initBiases(p, samples)
+	initBiases(p, samples, cfg.RawBiasInit)
 	opt := newAdam(p, cfg)
 	bufs := make([]*grads, shards)
 	for i := range bufs {
@@ -186,43 +190,6 @@ func checkSamples(cfg Config, samples []Sample) error {
 		}
 	}
 	return nil
-}
-
-// initBiases starts each profile's quality bias at the logit of its mean
-// score and its length bias at its mean log length, so early steps learn
-// prompts rather than base rates.
-func initBiases(p *Params, samples []Sample) {
-	M := p.Spec.Profiles
-	qs, qn, ls, ln := make([]float64, M), make([]float64, M), make([]float64, M), make([]float64, M)
-	for _, s := range samples {
-		for _, t := range s.Targets {
-			if !math.IsNaN(t.Score) {
-				qs[t.Profile] += t.Score
-				qn[t.Profile]++
-			}
-			if !math.IsNaN(t.LogLen) {
-				ls[t.Profile] += t.LogLen
-				ln[t.Profile]++
-			}
-		}
-	}
-	allL, allN := 0.0, 0.0
-	for m := range M {
-		allL += ls[m]
-		allN += ln[m]
-	}
-	for m := range M {
-		if qn[m] > 0 {
-			mean := min(max(qs[m]/qn[m], 0.02), 0.98)
-			p.QB[m] = math.Log(mean / (1 - mean))
-		}
-		switch {
-		case ln[m] > 0:
-			p.LB[m] = ls[m] / ln[m]
-		case allN > 0:
-			p.LB[m] = allL / allN
-		}
-	}
 }
 
 // shardedGradient cuts batch into fixed shards, computes each shard's

@@ -110,15 +110,18 @@ type LeaveOneOut struct {
 
 // TrainingInfo records the optimiser settings and learned offsets.
 type TrainingInfo struct {
-	Epochs          int                `json:"epochs"`
-	Batch           int                `json:"batch"`
-	LR              float64            `json:"lr"`
-	WeightDecay     float64            `json:"weight_decay"`
-	LengthWeight    float64            `json:"length_weight"`
-	PairWeight      float64            `json:"pair_weight,omitempty"`
-	TaskWeight      float64            `json:"task_weight,omitempty"`
-	TokenDrop       float64            `json:"token_drop,omitempty"`
-	ProfileDecay    float64            `json:"profile_decay,omitempty"`
+	Epochs       int     `json:"epochs"`
+	Batch        int     `json:"batch"`
+	LR           float64 `json:"lr"`
+	WeightDecay  float64 `json:"weight_decay"`
+	LengthWeight float64 `json:"length_weight"`
+	PairWeight   float64 `json:"pair_weight,omitempty"`
+	TaskWeight   float64 `json:"task_weight,omitempty"`
+	TokenDrop    float64 `json:"token_drop,omitempty"`
+	ProfileDecay float64 `json:"profile_decay,omitempty"`
+	// BiasInit is how quality biases and dataset offsets started: "joint"
+	// (fitted together, fit.initBiases) or "raw" (own means, offsets 0).
+	BiasInit        string             `json:"bias_init"`
 	EmbInit         float64            `json:"emb_init,omitempty"`
 	W1Init          float64            `json:"w1_init,omitempty"`
 	EmbLR           float64            `json:"emb_lr_scale,omitempty"`

@@ -130,6 +130,9 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	if t.TokenDrop > 0 {
 		fmt.Fprintf(&b, "- Token dropout: each training prompt loses each token with probability %g, drawn again every epoch\n", t.TokenDrop)
 	}
+	if t.BiasInit == "joint" {
+		b.WriteString("- Start: quality biases and dataset offsets fitted together to the labels' mean scores (logit(mean of profile m on dataset d) = bias m + offset d, weighted by label counts), so profiles labelled in different datasets start on one scale\n")
+	}
 	for _, h := range t.HiddenLabels {
 		fmt.Fprintf(&b, "- Labels hidden for an experiment (--hide-labels): %d results of %s in %s\n", h.Results, h.Profile, h.Dataset)
 	}
