@@ -2,12 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,12 +73,7 @@ func TestRunRecordsHiddenLabels(t *testing.T) {
 		}
 		assert.Equal(t, want, d.QualityLabels, d.Name)
 	}
-	files, err := models.LoadArtifacts(os.DirFS(out))
-	require.NoError(t, err)
-	card, err := models.ParseCard(files.RouterJSON)
-	require.NoError(t, err)
-	var m Metrics
-	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	m := writtenMetrics(t, out)
 	assert.Equal(t, []HiddenLabels{{Profile: "weak.model", Dataset: "mmlu-pro", Results: 200}}, m.Training.HiddenLabels)
 	// mmlu-pro now labels one profile per prompt: nothing to rank there,
 	// so it has no within-prompt AUC (rather than a NaN that breaks JSON).

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,12 +84,7 @@ func TestExportedLengthsAreMeans(t *testing.T) {
 	res, err := Run(context.Background(), opt)
 	require.NoError(t, err)
 
-	files, err := models.LoadArtifacts(os.DirFS(out))
-	require.NoError(t, err)
-	card, err := models.ParseCard(files.RouterJSON)
-	require.NoError(t, err)
-	var m Metrics
-	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	m := writtenMetrics(t, out)
 	require.NotNil(t, m.LengthCorrection)
 	assert.Contains(t, m.LengthCorrection.PerProfile, "strong-model")
 	assert.InDelta(t, 1.0, m.LengthCorrection.MeanRatioCorrected["zeroeval-math"], 0.1)
@@ -99,7 +93,9 @@ func TestExportedLengthsAreMeans(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(prov), "Answer lengths: the length head predicts log tokens")
 
-	w, err := onnx.Read(files.RouterONNX)
+	raw, err := os.ReadFile(filepath.Join(out, models.RouterONNXFile))
+	require.NoError(t, err)
+	w, err := onnx.Read(raw)
 	require.NoError(t, err)
 	var pred, truth float64
 	for _, i := range res.Val {

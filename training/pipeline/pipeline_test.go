@@ -63,6 +63,18 @@ func tinyOptions(out string, data ...string) Options {
 	return opt
 }
 
+// writtenMetrics reads the metrics from the router.json a run wrote to out.
+func writtenMetrics(t *testing.T, out string) Metrics {
+	t.Helper()
+	files, err := models.LoadArtifacts(os.DirFS(out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	var m Metrics
+	require.NoError(t, json.Unmarshal(card.Metrics, &m))
+	return m
+}
+
 func TestRunWritesVerifiableArtifacts(t *testing.T) {
 	dir := t.TempDir()
 	a := writeToyDataset(t, dir, "zeroeval-math", 300, 1)
