@@ -149,7 +149,8 @@ func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 
 // leaveOneTaskOut retrains once per task of taskHoldouts without it and
 // measures the model on all of the task's prompts.
-// The bands are applied with the shipped model's Platt scaling.
+// The bands are applied with the shipped model's Platt scaling and
+// answer-length correction.
 func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int,
 	platt calibrate.Platt, lengthLog []float64, bands Bands, log io.Writer) ([]LeaveOneTaskOut, UnseenBands, error) {
 	var out []LeaveOneTaskOut

@@ -39,9 +39,11 @@ type LengthCorrection struct {
 // fitLengthCorrection returns each profile's log correction from the
 // predictions accepted by keep (nil: all): log(sum of true tokens / sum of
 // predicted tokens) over its answers, or the pooled value where it has
-// fewer than minLengthLabels of them (0 where there are no lengths).
-func fitLengthCorrection(preds []prediction, profiles int, keep func(k int) bool) (perProfile []float64, pooled float64) {
-	truth, pred, n := make([]float64, profiles), make([]float64, profiles), make([]int, profiles)
+// fewer than minLengthLabels of them (0 where there are no lengths), and
+// how many answers each profile had.
+func fitLengthCorrection(preds []prediction, profiles int, keep func(k int) bool) (perProfile []float64, pooled float64, n []int) {
+	truth, pred := make([]float64, profiles), make([]float64, profiles)
+	n = make([]int, profiles)
 	allTruth, allPred := 0.0, 0.0
 	for k, pr := range preds {
 		if keep != nil && !keep(k) {
@@ -68,7 +70,7 @@ func fitLengthCorrection(preds []prediction, profiles int, keep func(k int) bool
 			out[m] = math.Log(truth[m] / pred[m])
 		}
 	}
-	return out, pooled
+	return out, pooled, n
 }
 
 // lengthCorrection fits the correction on all validation predictions and
@@ -76,14 +78,13 @@ func fitLengthCorrection(preds []prediction, profiles int, keep func(k int) bool
 // alternate prompts).
 func lengthCorrection(c *corpus.Corpus, preds []prediction) ([]float64, LengthCorrection) {
 	M := len(c.Profiles)
-	corr, pooled := fitLengthCorrection(preds, M, nil)
+	corr, pooled, counts := fitLengthCorrection(preds, M, nil)
 	// halves[h] is fitted on the prompts of the other parity.
 	var halves [2][]float64
-	halves[0], _ = fitLengthCorrection(preds, M, func(k int) bool { return k%2 == 1 })
-	halves[1], _ = fitLengthCorrection(preds, M, func(k int) bool { return k%2 == 0 })
+	halves[0], _, _ = fitLengthCorrection(preds, M, func(k int) bool { return k%2 == 1 })
+	halves[1], _, _ = fitLengthCorrection(preds, M, func(k int) bool { return k%2 == 0 })
 	info := LengthCorrection{Pooled: round4(pooled), MinLabels: minLengthLabels,
 		PerProfile: map[string]float64{}, MeanRatio: map[string]float64{}, MeanRatioCorrected: map[string]float64{}}
-	counts := make([]int, M)
 	type sums struct{ pred, predCorr, truth float64 }
 	byDataset := map[int]*sums{}
 	for k, pr := range preds {
@@ -91,7 +92,6 @@ func lengthCorrection(c *corpus.Corpus, preds []prediction) ([]float64, LengthCo
 			if !l.HasLength() {
 				continue
 			}
-			counts[l.Profile]++
 			s := byDataset[pr.ex.Dataset]
 			if s == nil {
 				s = &sums{}

@@ -17,8 +17,8 @@ import (
 )
 
 // lengthPreds builds validation predictions of two profiles: profile 0 is
-// predicted at 100 and 200 tokens in turn on 40 prompts and answers 100
-// and 300, profile 1 (rarely labelled) is predicted at 100 and answers 400
+// predicted at 100 and 200 tokens, two prompts each in turn, on 40
+// prompts and answers 100 and 300 alike, profile 1 (rarely labelled) is predicted at 100 and answers 400
 // tokens on 4 of them.
 func lengthPreds() (*corpus.Corpus, []prediction) {
 	c := &corpus.Corpus{Profiles: []string{"often", "rarely"}, Datasets: []corpus.DatasetInfo{{Name: "toy"}}}
