@@ -115,6 +115,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, l := range r.vsBestSingleLines() {
+		fmt.Fprintln(w, l)
+	}
 	return r.writeCalibration(w)
 }
 
@@ -164,6 +167,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			apgr, c50, c80 = opt(rw.res.APGR, false), opt(rw.res.CPT50, true), opt(rw.res.CPT80, true)
 		}
 		fmt.Fprintf(w, "| %s | %s | %.3f | %.4f | %s | %s | %s | %s | %s |\n", rw.name, rw.mode, rw.o.Quality, 1000*rw.o.Cost, aiq, apgr, c50, c80, shares(rw.o.Share, 4))
+	}
+	if lines := r.vsBestSingleLines(); len(lines) > 0 {
+		fmt.Fprintln(w)
+		for _, l := range lines {
+			fmt.Fprintf(w, "- %s\n", l)
+		}
 	}
 	fmt.Fprintln(w, "\nCandidates:")
 	fmt.Fprintln(w)

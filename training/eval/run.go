@@ -58,6 +58,8 @@ type Result struct {
 	CPT50      *float64     `json:"cpt50,omitempty"`
 	CPT80      *float64     `json:"cpt80,omitempty"`
 	ShareCurve []SharePoint `json:"share_curve,omitempty"`
+	// VsBestSingle is set for the router and the learned baselines.
+	VsBestSingle *VsBestSingle `json:"vs_best_single,omitempty"`
 }
 
 // Report is a whole evaluation.
@@ -151,6 +153,13 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 		singles[j] = res.Curve[0]
 	}
 	rep.Baselines[BaselineRandom] = random(et, singles, pair)
+	b := bestSingle(singles)
+	rep.Router.VsBestSingle = vsBestSingle(rep.Router.Curve, et.Candidates[b].Name, singles[b])
+	for _, k := range []string{BaselineKNN, BaselineOracle} {
+		r := rep.Baselines[k]
+		r.VsBestSingle = vsBestSingle(r.Curve, et.Candidates[b].Name, singles[b])
+		rep.Baselines[k] = r
+	}
 
 	// AIQ over one cost range for all (every curve's points, single models
 	// included, as RouterBench's code takes the largest cost of all), so the
