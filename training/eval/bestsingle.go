@@ -73,7 +73,7 @@ func vsBestSingleLine(name string, v *VsBestSingle) string {
 	return fmt.Sprintf("%s vs best single (%s, %.3f at $%.4f per 1k prompts): %s, %s", name, v.Model, v.Quality, 1000*v.Cost, match, half)
 }
 
-// vsBestSingleLines are the lines of the router and the learned baselines.
+// vsBestSingleLines are the lines of the router, knn and the oracle.
 func (r *Report) vsBestSingleLines() []string {
 	var out []string
 	if l := vsBestSingleLine("router", r.Router.VsBestSingle); l != "" {

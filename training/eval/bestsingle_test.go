@@ -45,7 +45,7 @@ func TestRunComparesTheRouterWithTheBestSingleModel(t *testing.T) {
 	require.NotNil(t, v.QualityAtHalfCost)
 	assert.InDelta(t, 1.0, *v.QualityAtHalfCost, 1e-12)
 	require.NotNil(t, rep.Baselines[BaselineOracle].VsBestSingle)
-	assert.Nil(t, rep.Baselines[BaselineRandom].VsBestSingle, "only the router and the learned baselines")
+	assert.Nil(t, rep.Baselines[BaselineRandom].VsBestSingle, "only the router, knn and the oracle")
 
 	var text bytes.Buffer
 	require.NoError(t, rep.WriteText(&text))

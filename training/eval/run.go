@@ -58,7 +58,7 @@ type Result struct {
 	CPT50      *float64     `json:"cpt50,omitempty"`
 	CPT80      *float64     `json:"cpt80,omitempty"`
 	ShareCurve []SharePoint `json:"share_curve,omitempty"`
-	// VsBestSingle is set for the router and the learned baselines.
+	// VsBestSingle is set for the router, knn and the oracle.
 	VsBestSingle *VsBestSingle `json:"vs_best_single,omitempty"`
 }
 
