@@ -40,7 +40,11 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 	for {
 		ev, err := rd.next()
 		if err != nil {
-			if errors.Is(err, io.EOF) && tr.complete() {
+			// Once the provider has said the answer is whole, how its body
+			// ends does not matter: a client that read to the end and hung
+			// up cancels the upstream read before the provider closes, and
+			// that is a delivered answer, not a client that left.
+			if tr.complete() {
 				return resp.StatusCode, nil
 			}
 			cause := "stream ended before the answer was complete"

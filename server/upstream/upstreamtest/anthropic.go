@@ -154,5 +154,7 @@ func (c *call) messagesStream() {
 	}) {
 		return
 	}
-	ev("message_stop", map[string]any{})
+	if ev("message_stop", map[string]any{}) {
+		s.finish()
+	}
 }

@@ -38,6 +38,11 @@ type Behavior struct {
 	// fake first sends StallAfter events, then stalls.
 	Stall      bool
 	StallAfter int
+	// HoldOpen keeps a streaming answer's connection open after its last
+	// event until the request is cancelled, as a provider whose connection
+	// lingers after the answer does: the end of the answer is then only
+	// known from its events, never from the end of the body.
+	HoldOpen bool
 	// CutAfter > 0 aborts the connection of a streaming answer after that
 	// many events, without the closing event; CutAfter < 0 aborts it right
 	// after the headers, before any event.

@@ -151,7 +151,9 @@ func (c *call) chatStream() {
 			return
 		}
 	}
-	s.event("", "[DONE]")
+	if s.event("", "[DONE]") {
+		s.finish()
+	}
 }
 
 func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
@@ -223,5 +225,7 @@ func (c *call) responsesStream() {
 			}
 		}
 	}
-	ev("response.completed", map[string]any{"response": c.response("completed")})
+	if ev("response.completed", map[string]any{"response": c.response("completed")}) {
+		s.finish()
+	}
 }

@@ -60,3 +60,11 @@ func (s *sse) event(name string, v any) bool {
 	}
 	return true
 }
+
+// finish ends a streaming answer after its last event: it returns at once,
+// or with HoldOpen when the request is cancelled.
+func (s *sse) finish() {
+	if s.c.b.HoldOpen {
+		s.c.stall()
+	}
+}

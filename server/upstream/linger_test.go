@@ -1,0 +1,53 @@
+package upstream_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A client that reads a whole streamed answer and hangs up before the
+// provider closes its connection got everything: the decision log must
+// record a success, not "client closed the request" (499). The fakes keep
+// the connection open after the last event until the client is gone, which
+// is the order of events that made this flaky before.
+func TestStreamCompleteBeforeTheProviderClosesIsASuccess(t *testing.T) {
+	tests := []struct {
+		name  string
+		model router.Model
+		set   func(f *fakes, b upstreamtest.Behavior)
+	}{
+		{"openai", openAIModel("model-a"), func(f *fakes, b upstreamtest.Behavior) { f.openai.Set("model-a", b) }},
+		{"anthropic, translated", anthropicModel("claude-x"), func(f *fakes, b upstreamtest.Behavior) { f.anthropic.Set("claude-x", b) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakes(t)
+			tt.set(f, upstreamtest.Behavior{HoldOpen: true})
+			g := newGateway(t, f.fwd, upstream.APIChatCompletions, tt.model)
+			params := claudeParams
+			params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+			c := sdkClient(g)
+			s := c.Chat.Completions.NewStreaming(context.Background(), params)
+			acc := openai.ChatCompletionAccumulator{}
+			for s.Next() {
+				acc.AddChunk(s.Current())
+			}
+			require.NoError(t, s.Err())
+			require.NoError(t, s.Close())
+			assert.Equal(t, "stop", acc.Choices[0].FinishReason)
+
+			out := g.outcome(t)
+			assert.Equal(t, 200, out.Status)
+			assert.Nil(t, out.Err)
+			assert.EqualValues(t, 3, out.Usage.CompletionTokens)
+		})
+	}
+}
