@@ -38,13 +38,12 @@ func calibrate(t *Table, est RouterEstimates) []Candidate {
 func candidateCalibration(t *Table, est RouterEstimates, j int) *Calibration {
 	name := t.Candidates[j].Name
 	var predQ, trueQ, predOut, trueOut float64
-	var labelled, lengths int
+	var lengths int
 	for i, r := range t.Rows {
 		// Every row of a table carries every candidate's score (BuildTable
 		// skips prompts without one), so each row counts for quality.
 		predQ += est.Quality[i][j]
 		trueQ += r.Score[j]
-		labelled++
 		if r.Item == nil {
 			continue
 		}
@@ -54,6 +53,7 @@ func candidateCalibration(t *Table, est RouterEstimates, j int) *Calibration {
 			lengths++
 		}
 	}
+	labelled := len(t.Rows)
 	if labelled == 0 {
 		return nil
 	}

@@ -77,8 +77,10 @@ func clampedLogit(mean float64) float64 {
 	return math.Log(mean / (1 - mean))
 }
 
-// additiveSweeps is enough for the alternating fit to settle on the
-// training data's profile/dataset graph (it changes by < 1e-9 after ~50).
+// additiveSweeps bounds the alternating fit. Each sweep is cheap (profiles
+// x datasets cells), and alternating least squares on a connected
+// profile/dataset graph converges geometrically, so a generous fixed
+// count keeps the start deterministic without a stopping rule.
 const additiveSweeps = 200
 
 // fitAdditive fits y[m*D+d] ≈ b[m] + off[d] by least squares weighted by
