@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/pipeline"
 )
 
@@ -63,6 +64,21 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&opt.Members, "members", opt.Members, "models trained from different seeds and shipped as their average (one ONNX model, embedding, hidden and z sizes times this)")
 	var hide stringList
 	fs.Var(&hide, "hide-labels", "PROFILE@DATASET: train without that profile's results in that dataset, to see with eval how the router predicts a profile on prompts unlike its labelled ones (repeatable; experiments only)")
+	levelsSet := false
+	fs.Func("levels", "DATASET=FILE: a leaderboard CSV (model and score columns, score in percent) whose model-level scores label the training prompts of DATASET that each model answered (repeatable; replaces the default, Arena-Hard v0.1's leaderboard on arena-hard-lengths where ../shared/data has it; none: no leaderboard)", func(v string) error {
+		if !levelsSet {
+			opt.Levels, levelsSet = nil, true
+		}
+		if v == "none" {
+			return nil
+		}
+		src, err := dataset.ParseLevelSource(v)
+		if err != nil {
+			return err
+		}
+		opt.Levels = append(opt.Levels, src)
+		return nil
+	})
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")

@@ -23,3 +23,11 @@ func TestTrainRejectsAnUnknownBiasStart(t *testing.T) {
 	require.ErrorContains(t, err, `want joint or raw, got "zero"`)
 	require.Empty(t, stdout.String())
 }
+
+// --levels takes DATASET=FILE; anything else stops before any training.
+func TestTrainRejectsALeaderboardWithoutItsDataset(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := runTrain(context.Background(), []string{"--levels", "board.csv", "--out", t.TempDir()}, &stdout, &stderr)
+	require.ErrorContains(t, err, "want DATASET=FILE")
+	require.Empty(t, stdout.String())
+}

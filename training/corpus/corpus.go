@@ -39,7 +39,10 @@ type Example struct {
 	Text        string
 	InputTokens int
 	Labels      []Label
-	IDs         []int64
+	// Levels are model-level scores (AddLevels) for profiles that answered
+	// the prompt without a per-prompt score: training targets only.
+	Levels []Label
+	IDs    []int64
 }
 
 // DatasetInfo describes one dataset the corpus was built from.
@@ -49,6 +52,7 @@ type DatasetInfo struct {
 	Items         int    // prompts kept
 	QualityLabels int
 	LengthLabels  int
+	LevelLabels   int // from a leaderboard (AddLevels), not per prompt
 }
 
 // Corpus is everything the trainer reads.

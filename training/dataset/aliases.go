@@ -14,6 +14,8 @@ var aliases = map[string]string{
 	"claude-3-5-sonnet-20241022":                "claude-3-5-sonnet-20241022",
 	"yi-1.5-34b-chat":                           "yi-1.5-34b-chat",
 	"llama-3.1-405b-instruct-fp8-no-sys-prompt": "llama-3.1-405b-instruct",
+	// Arena-Hard's name for Mistral Large 2 (zeroeval-math's Mistral-Large-2).
+	"mistral-large-2407": "mistral-large-2",
 	// RouterBench's name (through Together) for Mixtral-8x7B-Instruct-v0.1.
 	"mixtral-8x7b-chat": "mixtral-8x7b-instruct-v0.1",
 }

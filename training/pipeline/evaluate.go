@@ -121,17 +121,20 @@ type TrainingInfo struct {
 	ProfileDecay float64 `json:"profile_decay,omitempty"`
 	// BiasInit is how quality biases and dataset offsets started: "joint"
 	// (fitted together, fit.initBiases) or "raw" (own means, offsets 0).
-	BiasInit        string             `json:"bias_init"`
-	EmbInit         float64            `json:"emb_init,omitempty"`
-	W1Init          float64            `json:"w1_init,omitempty"`
-	EmbLR           float64            `json:"emb_lr_scale,omitempty"`
-	Members         int                `json:"members,omitempty"`
-	PretrainScale   float64            `json:"pretrain_scale,omitempty"`
-	PretrainTexts   int                `json:"pretrain_texts,omitempty"`
-	EMA             float64            `json:"ema"`
-	Seed            uint64             `json:"seed"`
-	InferenceOffset float64            `json:"inference_offset"`
-	DatasetOffsets  map[string]float64 `json:"dataset_offsets"`
+	BiasInit string `json:"bias_init"`
+	// Levels are the leaderboards that labelled training prompts with
+	// model-level scores (corpus.AddLevels).
+	Levels          []corpus.LevelsInfo `json:"levels,omitempty"`
+	EmbInit         float64             `json:"emb_init,omitempty"`
+	W1Init          float64             `json:"w1_init,omitempty"`
+	EmbLR           float64             `json:"emb_lr_scale,omitempty"`
+	Members         int                 `json:"members,omitempty"`
+	PretrainScale   float64             `json:"pretrain_scale,omitempty"`
+	PretrainTexts   int                 `json:"pretrain_texts,omitempty"`
+	EMA             float64             `json:"ema"`
+	Seed            uint64              `json:"seed"`
+	InferenceOffset float64             `json:"inference_offset"`
+	DatasetOffsets  map[string]float64  `json:"dataset_offsets"`
 	// HiddenLabels are the results removed by --hide-labels.
 	HiddenLabels []HiddenLabels `json:"hidden_labels,omitempty"`
 }

@@ -133,6 +133,10 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	if t.BiasInit == "joint" {
 		b.WriteString("- Start: quality biases and dataset offsets fitted together to the labels' mean scores (logit(mean of profile m on dataset d) = bias m + offset d, weighted by label counts), so profiles labelled in different datasets start on one scale\n")
 	}
+	for _, l := range t.Levels {
+		fmt.Fprintf(&b, "- Leaderboard levels (--levels): %s's model-level scores are the quality target of %d profiles on the %s prompts they answered (%d pairs, training only; never a validation label): %s\n",
+			l.File, len(l.Models), l.Dataset, l.Labels, strings.Join(l.Models, ", "))
+	}
 	for _, h := range t.HiddenLabels {
 		fmt.Fprintf(&b, "- Labels hidden for an experiment (--hide-labels): %d results of %s in %s\n", h.Results, h.Profile, h.Dataset)
 	}

@@ -29,10 +29,14 @@ type Options struct {
 	// before training (HideLabels; an experiment, empty for the shipped
 	// model).
 	HideLabels []string
-	Out        string
-	Seed       uint64
-	Epochs     int     // 0: fit.DefaultConfig's
-	Val        float64 // share of prompts held out
+	// Levels are leaderboards whose model-level scores label the prompts of
+	// one training dataset (corpus.AddLevels); DefaultOptions names
+	// Arena-Hard's where it is found.
+	Levels []dataset.LevelSource
+	Out    string
+	Seed   uint64
+	Epochs int     // 0: fit.DefaultConfig's
+	Val    float64 // share of prompts held out
 	// Loss and initialisation settings of fit.Config (see there).
 	PairWeight, TaskWeight float64 // ranking and auxiliary task terms (0: off)
 	EmbInit, W1Init        float64 // scales of the initial draws (0: 1)
@@ -116,7 +120,8 @@ func DefaultOptions() Options {
 	return Options{Out: "models/artifacts", Seed: 1, Val: 0.1, LeaveOneOut: true, Workers: 2,
 		LeaveOneTaskOut: true, LOTOEpochs: DefaultLOTOEpochs, LOTOMinPrompts: DefaultLOTOMinPrompts, LOTOMaxTasks: DefaultLOTOMaxTasks,
 		PairWeight: 0.3, EmbInit: 0.05, W1Init: 4, PretrainScale: 0.1, Members: 2,
-		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir(), PretrainAnswers: 40000}
+		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir(), PretrainAnswers: 40000,
+		Levels: dataset.DefaultLevelSources()}
 }
 
 // Result is a finished run.
@@ -173,6 +178,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	c, err := corpus.Build(sets)
 	if err != nil {
 		return nil, err
+	}
+	levels, err := addLevels(c, opt.Levels)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range levels {
+		logf("levels: %d profiles' leaderboard scores label %d answered prompts of %s (%s); %d leaderboard models have no profile or no answer there",
+			len(l.Models), l.Labels, l.Dataset, l.File, len(l.Unused))
 	}
 	if opt.Val < 0 || opt.Val >= 1 {
 		return nil, fmt.Errorf("--val %g: want a share in [0, 1)", opt.Val)
@@ -273,7 +286,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
 		LengthWeight: cfg.Loss.LengthWeight, PairWeight: cfg.Loss.PairWeight, TokenDrop: cfg.TokenDrop, ProfileDecay: cfg.ProfileDecay, TaskWeight: cfg.Loss.TaskWeight,
 		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EmbLR: cfg.EmbLRScale, Members: max(opt.Members, 1), PretrainScale: opt.PretrainScale, PretrainTexts: res.PretrainTexts, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p), HiddenLabels: hidden,
-		BiasInit: map[bool]string{false: "joint", true: "raw"}[cfg.RawBiasInit]}
+		BiasInit: map[bool]string{false: "joint", true: "raw"}[cfg.RawBiasInit], Levels: levels}
 	res.Weights = calibratedWeights(p, offset, ev.platt, ev.lengthLog)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
@@ -359,15 +372,23 @@ func trainOn(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus,
 }
 
 // Samples converts examples to training samples, with the task classes
-// of corpus.TaskClasses.
+// of corpus.TaskClasses. A leaderboard level (corpus.AddLevels) is the
+// quality target of a profile that has no per-prompt score there.
 func Samples(c *corpus.Corpus, idx []int) []fit.Sample {
 	_, task := c.TaskClasses()
 	out := make([]fit.Sample, 0, len(idx))
 	for _, i := range idx {
 		ex := c.Examples[i]
 		s := fit.Sample{IDs: ex.IDs, Dataset: ex.Dataset, Task: task[i]}
+		level := map[int]float64{}
+		for _, l := range ex.Levels {
+			level[l.Profile] = l.Score
+		}
 		for _, l := range ex.Labels {
 			t := fit.Target{Profile: l.Profile, Score: l.Score, LogLen: math.NaN()}
+			if v, ok := level[l.Profile]; ok && !l.HasScore() {
+				t.Score = v
+			}
 			if l.HasLength() {
 				t.LogLen = math.Log(l.OutputTokens)
 			}
@@ -394,7 +415,7 @@ func qualityCounts(c *corpus.Corpus, idx []int) []float64 {
 func offsets(c *corpus.Corpus, p *fit.Params) map[string]float64 {
 	out := map[string]float64{}
 	for d, info := range c.Datasets {
-		if info.QualityLabels > 0 {
+		if info.QualityLabels > 0 || info.LevelLabels > 0 {
 			out[info.Name] = round4(p.Off[d])
 		}
 	}
