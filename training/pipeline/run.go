@@ -184,8 +184,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	for _, l := range levels {
-		logf("levels: %d profiles' leaderboard scores label %d answered prompts of %s (%s); %d leaderboard models have no profile or no answer there",
-			len(l.Models), l.Labels, l.Dataset, l.File, len(l.Unused))
+		logf("levels: %d profiles' leaderboard scores (%s) are the quality target of %d of their answers to %s prompts; %d leaderboard models have no profile or no answer there",
+			len(l.Models), l.File, l.Labels, l.Dataset, len(l.Unused))
 	}
 	if opt.Val < 0 || opt.Val >= 1 {
 		return nil, fmt.Errorf("--val %g: want a share in [0, 1)", opt.Val)
