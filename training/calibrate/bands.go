@@ -1,7 +1,6 @@
 package calibrate
 
 import (
-	"errors"
 	"math"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -69,17 +68,12 @@ func Evaluate(prompts []Prompt, b float64) BandResult {
 // is at most maxLoss (grid ascending; a larger band never costs more, as it
 // admits more candidates). With none meeting it, the smallest band.
 func ChooseBand(prompts []Prompt, grid []float64, maxLoss float64) (BandResult, error) {
-	if len(grid) == 0 {
-		return BandResult{}, errors.New("calibrate: empty band grid")
+	s := NewSweep(prompts, grid)
+	g, err := ChooseOn([]Sweep{s}, maxLoss)
+	if err != nil {
+		return BandResult{}, err
 	}
-	chosen := Evaluate(prompts, grid[0])
-	for _, b := range grid[1:] {
-		r := Evaluate(prompts, b)
-		if r.Loss <= maxLoss && !math.IsNaN(r.Loss) {
-			chosen = r
-		}
-	}
-	return chosen, nil
+	return s.At(g), nil
 }
 
 // Grid returns 0, step, 2·step, ... up to hi.

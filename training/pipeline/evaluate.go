@@ -94,6 +94,10 @@ type Bands struct {
 	// MaxLoss are the allowed relative quality losses.
 	MaxLossBalanced float64 `json:"max_loss_balanced"`
 	MaxLossCost     float64 `json:"max_loss_cost"`
+	// ChosenOn says which prompts the bands keep their limits on:
+	// "validation", or "validation and unseen tasks" when the
+	// leave-one-task-out runs scored tasks (chooseBandsWithUnseen).
+	ChosenOn string `json:"chosen_on,omitempty"`
 }
 
 // LeaveOneOut is a model trained without one dataset, measured on it.
@@ -158,6 +162,8 @@ type evaluation struct {
 	platt   calibrate.Platt
 	// lengthLog is each profile's log length correction (nil: none).
 	lengthLog []float64
+	// bandPrompts are the validation prompts as the bands see them.
+	bandPrompts []calibrate.Prompt
 }
 
 func predictAll(c *corpus.Corpus, idx []int, p *fit.Params, offset float64) []prediction {
@@ -248,16 +254,17 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 			v.LengthPairs += n
 		}
 	}
-	prompts := bandPrompts(preds, platt, ev.lengthLog)
-	bal, err := calibrate.ChooseBand(prompts, calibrate.Grid(0.005, 0.5), maxLossBalanced)
+	ev.bandPrompts = bandPrompts(preds, platt, ev.lengthLog)
+	bal, err := calibrate.ChooseBand(ev.bandPrompts, bandGrid, maxLossBalanced)
 	if err != nil {
 		return ev, err
 	}
-	cost, err := calibrate.ChooseBand(prompts, calibrate.Grid(0.005, 0.5), maxLossCost)
+	cost, err := calibrate.ChooseBand(ev.bandPrompts, bandGrid, maxLossCost)
 	if err != nil {
 		return ev, err
 	}
-	ev.metrics.Bands = Bands{Balanced: roundBand(bal), Cost: roundBand(cost), MaxLossBalanced: maxLossBalanced, MaxLossCost: maxLossCost}
+	ev.metrics.Bands = Bands{Balanced: roundBand(bal), Cost: roundBand(cost), MaxLossBalanced: maxLossBalanced, MaxLossCost: maxLossCost,
+		ChosenOn: chosenOnValidation}
 	return ev, nil
 }
 

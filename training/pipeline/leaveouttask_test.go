@@ -145,8 +145,10 @@ func TestRunReportsLeaveOneTaskOut(t *testing.T) {
 	u := res.Metrics.UnseenBands
 	require.NotNil(t, u)
 	assert.Equal(t, 240, u.Prompts, "the three tasks' prompts together")
-	assert.LessOrEqual(t, u.Balanced.Loss, 0.05)
-	assert.GreaterOrEqual(t, u.Cost.Loss, u.Balanced.Loss, "the wider band loses at least as much")
+	assert.Equal(t, chosenOnUnseen, res.Metrics.Bands.ChosenOn)
+	assert.LessOrEqual(t, u.Balanced.Loss, 0.02, "the bands keep their limits on the unseen tasks too")
+	assert.LessOrEqual(t, u.Cost.Loss, 0.06)
+	assert.Greater(t, u.CrossFitBalanced.Quality, 0.8, "each task under the bands chosen without it still routes")
 
 	files, err := models.LoadArtifacts(os.DirFS(out))
 	require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/modelrouter/modelrouter/training/calibrate"
 	"github.com/modelrouter/modelrouter/training/corpus"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/fit"
@@ -309,14 +310,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		if lot.Epochs <= 0 {
 			lot.Epochs = DefaultLOTOEpochs
 		}
-		var unseen UnseenBands
-		res.Metrics.LeaveOneTaskOut, unseen, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks,
-			ev.platt, ev.lengthLog, res.Metrics.Bands, opt.Log)
+		var tasks [][]calibrate.Prompt
+		res.Metrics.LeaveOneTaskOut, tasks, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks,
+			ev.platt, ev.lengthLog, opt.Log)
 		if err != nil {
 			return nil, err
 		}
-		if unseen.Prompts > 0 {
-			res.Metrics.UnseenBands = &unseen
+		if err := chooseBandsWithUnseen(&res.Metrics, ev.bandPrompts, tasks, opt.Log); err != nil {
+			return nil, err
 		}
 	}
 	res.Elapsed = time.Since(start)
