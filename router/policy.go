@@ -9,7 +9,19 @@ import (
 // the input price, predicted answer plus hidden reasoning tokens at the
 // output price.
 func ExpectedCost(m Model, inputTokens int, outputTokens float64) float64 {
-	return (float64(inputTokens)*m.InputPerMTok + (outputTokens+m.ReasoningTokens)*m.OutputPerMTok) / 1e6
+	return ExpectedCostWithin(m, inputTokens, outputTokens, 0)
+}
+
+// ExpectedCostWithin is ExpectedCost for a request that limits its output
+// to maxOutput tokens (0: no limit): the provider stops there, hidden
+// reasoning included (max_completion_tokens counts both), so a model
+// predicted to write long answers costs no more than the limit allows.
+func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutput int) float64 {
+	out := outputTokens + m.ReasoningTokens
+	if maxOutput > 0 {
+		out = min(out, float64(maxOutput))
+	}
+	return (float64(inputTokens)*m.InputPerMTok + out*m.OutputPerMTok) / 1e6
 }
 
 // Band returns the quality band of a mode: the fraction of q* a candidate

@@ -171,7 +171,7 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 			continue
 		}
 		c.Quality, c.OutputTokens = est.Quality, est.OutputTokens
-		c.ExpectedCost = ExpectedCost(m, req.Needs.InputTokens, est.OutputTokens)
+		c.ExpectedCost = ExpectedCostWithin(m, req.Needs.InputTokens, est.OutputTokens, req.Needs.MaxOutputTokens)
 		pool = append(pool, scored{idx: i, quality: c.Quality, cost: c.ExpectedCost})
 	}
 	if len(pool) == 0 {

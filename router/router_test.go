@@ -137,6 +137,30 @@ func TestDecisionExplainsEveryCandidate(t *testing.T) {
 func TestReasoningTokensMakeReasoningModelsCostMore(t *testing.T) {
 	m := router.Model{InputPerMTok: 1, OutputPerMTok: 4, ReasoningTokens: 1000}
 	assert.InDelta(t, (10*1+(100+1000)*4)/1e6, router.ExpectedCost(m, 10, 100), 1e-12)
+	assert.InDelta(t, (10*1+200*4)/1e6, router.ExpectedCostWithin(m, 10, 100, 200), 1e-12, "reasoning and answer stop at the client's limit")
+	assert.InDelta(t, (10*1+(100+1000)*4)/1e6, router.ExpectedCostWithin(m, 10, 100, 5000), 1e-12, "a limit above the expected output changes nothing")
+}
+
+// A client's output limit caps what a long-winded model can cost: Cost mode
+// then prefers the model with the lower output price, not the one predicted
+// to write less.
+func TestOutputLimitCapsExpectedCost(t *testing.T) {
+	cat := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+		{ID: "verbose", Format: "OpenAI", Profile: "p-verbose", InputPerMTok: 1, OutputPerMTok: 1, ContextWindow: 10000, MaxOutput: 5000},
+		{ID: "terse", Format: "OpenAI", Profile: "p-terse", InputPerMTok: 1, OutputPerMTok: 5, ContextWindow: 10000, MaxOutput: 5000},
+	}}}}
+	pred := router.Prediction{"p-verbose": {Quality: 0.8, OutputTokens: 1000}, "p-terse": {Quality: 0.8, OutputTokens: 100}}
+	r := newRouter(t, router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}})
+	dep := router.Deployment{Name: "d", Mode: router.ModeCost}
+	d, err := r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: 10}})
+	require.NoError(t, err)
+	assert.Equal(t, "terse", d.ChosenID, "1,000 tokens at $1/M cost more than 100 at $5/M")
+	d, err = r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: 10, MaxOutputTokens: 50}})
+	require.NoError(t, err)
+	assert.Equal(t, "verbose", d.ChosenID, "with max_tokens 50 both stop at 50 tokens")
+	for _, c := range d.Candidates {
+		assert.InDelta(t, (10+50*map[string]float64{"verbose": 1, "terse": 5}[c.Model])/1e6, c.ExpectedCost, 1e-12, c.Model)
+	}
 }
 
 func TestNotConfiguredWhenOnlyProvidersAreMissing(t *testing.T) {
