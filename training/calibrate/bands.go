@@ -1,10 +1,6 @@
 package calibrate
 
-import (
-	"math"
-
-	"github.com/modelrouter/modelrouter/router"
-)
+import "math"
 
 // Candidate is one labelled model on one validation prompt.
 type Candidate struct {
@@ -26,42 +22,6 @@ type BandResult struct {
 	// taking the best-predicted candidate.
 	CostShare float64 `json:"cost_share"`
 	Quality   float64 `json:"mean_quality"`
-}
-
-// Evaluate applies the gateway's band rule (router.Pick) to every prompt:
-// q* is the best predicted quality; the cheapest candidate with
-// q >= (1-b)·q* is chosen.
-func Evaluate(prompts []Prompt, b float64) BandResult {
-	var best, chosen, bestCost, chosenCost float64
-	n := 0
-	for _, pr := range prompts {
-		if len(pr) == 0 {
-			continue
-		}
-		q, cost := make([]float64, len(pr)), make([]float64, len(pr))
-		for i, c := range pr {
-			q[i], cost[i] = c.Predicted, c.Cost
-		}
-		bi := router.Pick(q, cost, 0)
-		ci := router.Pick(q, cost, b)
-		best += pr[bi].Score
-		chosen += pr[ci].Score
-		bestCost += pr[bi].Cost
-		chosenCost += pr[ci].Cost
-		n++
-	}
-	r := BandResult{Band: b}
-	if n == 0 {
-		return r
-	}
-	if best > 0 {
-		r.Loss = (best - chosen) / best
-	}
-	if bestCost > 0 {
-		r.CostShare = chosenCost / bestCost
-	}
-	r.Quality = chosen / float64(n)
-	return r
 }
 
 // ChooseBand returns the largest band on grid whose relative quality loss

@@ -24,10 +24,11 @@ func bandPrompts() []Prompt {
 }
 
 func TestEvaluateBand(t *testing.T) {
-	r := Evaluate(bandPrompts(), 0.1)
+	s := NewSweep(bandPrompts(), []float64{0.1, 0.12})
+	r := s.At(0)
 	assert.InDelta(t, 0, r.Loss, 1e-12)
 	assert.InDelta(t, 1, r.CostShare, 1e-12)
-	r = Evaluate(bandPrompts(), 0.12)
+	r = s.At(1)
 	assert.InDelta(t, 0.1, r.Loss, 1e-12)
 	assert.InDelta(t, 0.1, r.CostShare, 1e-12)
 	assert.InDelta(t, 0.9, r.Quality, 1e-12)

@@ -16,15 +16,16 @@ type Sweep struct {
 	sums []bandSums // one per grid band
 }
 
-// bandSums are the totals Evaluate divides: realised scores and costs of
-// the best-predicted and of the chosen candidates, over n prompts.
+// bandSums are the totals a BandResult divides: realised scores and costs
+// of the best-predicted and of the chosen candidates, over n prompts.
 type bandSums struct {
 	best, chosen, bestCost, chosenCost float64
 	n                                  int
 }
 
-// NewSweep applies every band of grid to every prompt (router.Pick, as
-// Evaluate does).
+// NewSweep applies every band of grid to every prompt with the gateway's
+// band rule (router.Pick): q* is the best predicted quality, the cheapest
+// candidate with q >= (1-b)·q* is chosen.
 func NewSweep(prompts []Prompt, grid []float64) Sweep {
 	s := Sweep{Grid: grid, sums: make([]bandSums, len(grid))}
 	var q, cost []float64
@@ -81,7 +82,8 @@ func (s Sweep) Prompts() int {
 	return s.sums[0].n
 }
 
-// At is Evaluate's result for grid band g.
+// At is what grid band g does on the prompts: the relative quality loss
+// against the best-predicted candidate, the cost share and mean quality.
 func (s Sweep) At(g int) BandResult {
 	t := s.sums[g]
 	r := BandResult{Band: s.Grid[g]}
