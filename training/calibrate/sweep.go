@@ -64,29 +64,23 @@ func (s Sweep) combine(o Sweep, sign float64) Sweep {
 		return out
 	}
 	for g := range out.sums {
-		t, u := &out.sums[g], o.sums[g]
-		t.best += sign * u.best
-		t.chosen += sign * u.chosen
-		t.bestCost += sign * u.bestCost
-		t.chosenCost += sign * u.chosenCost
-		t.n += int(sign) * u.n
+		out.sums[g].add(o.sums[g], sign)
 	}
 	return out
 }
 
-// Prompts is how many prompts the sweep holds.
-func (s Sweep) Prompts() int {
-	if len(s.sums) == 0 {
-		return 0
-	}
-	return s.sums[0].n
+// add adds sign times u's totals.
+func (t *bandSums) add(u bandSums, sign float64) {
+	t.best += sign * u.best
+	t.chosen += sign * u.chosen
+	t.bestCost += sign * u.bestCost
+	t.chosenCost += sign * u.chosenCost
+	t.n += int(sign) * u.n
 }
 
-// At is what grid band g does on the prompts: the relative quality loss
-// against the best-predicted candidate, the cost share and mean quality.
-func (s Sweep) At(g int) BandResult {
-	t := s.sums[g]
-	r := BandResult{Band: s.Grid[g]}
+// result divides the totals into a BandResult for band.
+func (t bandSums) result(band float64) BandResult {
+	r := BandResult{Band: band}
 	if t.n == 0 {
 		return r
 	}
@@ -99,6 +93,18 @@ func (s Sweep) At(g int) BandResult {
 	r.Quality = t.chosen / float64(t.n)
 	return r
 }
+
+// Prompts is how many prompts the sweep holds.
+func (s Sweep) Prompts() int {
+	if len(s.sums) == 0 {
+		return 0
+	}
+	return s.sums[0].n
+}
+
+// At is what grid band g does on the prompts: the relative quality loss
+// against the best-predicted candidate, the cost share and mean quality.
+func (s Sweep) At(g int) BandResult { return s.sums[g].result(s.Grid[g]) }
 
 // ChooseOn returns the index of the largest grid band whose relative
 // quality loss is at most maxLoss on every sweep holding prompts (a
@@ -136,16 +142,11 @@ func Pooled(sweeps []Sweep, at []int) BandResult {
 	var bands float64
 	for i, s := range sweeps {
 		u := s.sums[at[i]]
-		t.best += u.best
-		t.chosen += u.chosen
-		t.bestCost += u.bestCost
-		t.chosenCost += u.chosenCost
-		t.n += u.n
+		t.add(u, 1)
 		bands += s.Grid[at[i]] * float64(u.n)
 	}
 	if t.n == 0 {
 		return BandResult{}
 	}
-	r := Sweep{Grid: []float64{bands / float64(t.n)}, sums: []bandSums{t}}.At(0)
-	return r
+	return t.result(bands / float64(t.n))
 }

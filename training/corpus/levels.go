@@ -17,13 +17,16 @@ type LevelsInfo struct {
 }
 
 // HasDataset reports whether a dataset of that name is in the corpus.
-func (c *Corpus) HasDataset(name string) bool {
-	for _, d := range c.Datasets {
+func (c *Corpus) HasDataset(name string) bool { return c.datasetIndex(name) >= 0 }
+
+// datasetIndex is the index of the named dataset in Datasets, or -1.
+func (c *Corpus) datasetIndex(name string) int {
+	for i, d := range c.Datasets {
 		if d.Name == name {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // AddLevels labels the prompts of lv.Dataset with the leaderboard's level of
@@ -36,12 +39,7 @@ func (c *Corpus) HasDataset(name string) bool {
 // not be checked on any prompt.
 func (c *Corpus) AddLevels(lv *dataset.Levels) (LevelsInfo, error) {
 	info := LevelsInfo{Dataset: lv.Dataset, File: lv.File}
-	d := -1
-	for i, ds := range c.Datasets {
-		if ds.Name == lv.Dataset {
-			d = i
-		}
-	}
+	d := c.datasetIndex(lv.Dataset)
 	if d < 0 {
 		return info, fmt.Errorf("levels %s: no dataset %q among the training data", lv.File, lv.Dataset)
 	}

@@ -386,14 +386,10 @@ func Samples(c *corpus.Corpus, idx []int) []fit.Sample {
 	for _, i := range idx {
 		ex := c.Examples[i]
 		s := fit.Sample{IDs: ex.IDs, Dataset: ex.Dataset, Task: task[i]}
-		level := map[int]float64{}
-		for _, l := range ex.Levels {
-			level[l.Profile] = l.Score
-		}
 		for _, l := range ex.Labels {
 			t := fit.Target{Profile: l.Profile, Score: l.Score, LogLen: math.NaN()}
-			if v, ok := level[l.Profile]; ok && !l.HasScore() {
-				t.Score = v
+			if !l.HasScore() {
+				t.Score = levelOf(ex.Levels, l.Profile)
 			}
 			if l.HasLength() {
 				t.LogLen = math.Log(l.OutputTokens)
@@ -403,6 +399,17 @@ func Samples(c *corpus.Corpus, idx []int) []fit.Sample {
 		out = append(out, s)
 	}
 	return out
+}
+
+// levelOf is profile's leaderboard level among levels, NaN (no score)
+// without one. An example has a level for a few profiles at most.
+func levelOf(levels []corpus.Label, profile int) float64 {
+	for _, l := range levels {
+		if l.Profile == profile {
+			return l.Score
+		}
+	}
+	return math.NaN()
 }
 
 // qualityCounts is the number of quality labels per dataset among idx.
