@@ -98,6 +98,11 @@ type Bands struct {
 	// "validation", or "validation and unseen tasks" when the
 	// leave-one-task-out runs scored tasks (chooseBandsWithUnseen).
 	ChosenOn string `json:"chosen_on,omitempty"`
+	// Target is the loss each band was chosen to keep on validation and
+	// the unseen tasks: the limit, or less where a task under the band
+	// chosen without it lost more than the limit (chooseBandsWithUnseen).
+	TargetBalanced float64 `json:"target_loss_balanced,omitempty"`
+	TargetCost     float64 `json:"target_loss_cost,omitempty"`
 }
 
 // LeaveOneOut is a model trained without one dataset, measured on it.

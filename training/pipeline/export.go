@@ -202,9 +202,10 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	}
 	writeTaskLeaveOut(&b, m.LeaveOneTaskOut)
 	if u := m.UnseenBands; u != nil {
-		fmt.Fprintf(&b, "\nThe bands were chosen to keep their limits (%.0f %% and %.0f %%) on the validation prompts and on the unseen tasks' %d prompts together (each task's retrained model, the shipped Platt scaling). On the unseen tasks: Balanced %.2f %% quality loss at %.1f %% of the cost of the best-predicted model, Cost %.2f %% at %.1f %%. Out of sample, each task under the bands chosen without it (on validation and the other tasks), pooled: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f).\n",
-			100*m.Bands.MaxLossBalanced, 100*m.Bands.MaxLossCost, u.Prompts, 100*u.Balanced.Loss, 100*u.Balanced.CostShare, 100*u.Cost.Loss, 100*u.Cost.CostShare,
-			100*u.CrossFitBalanced.Loss, 100*u.CrossFitBalanced.CostShare, u.CrossFitBalanced.Band, 100*u.CrossFitCost.Loss, 100*u.CrossFitCost.CostShare, u.CrossFitCost.Band)
+		fmt.Fprintf(&b, "\nThe bands were chosen to keep a target loss (Balanced %.1f %%, Cost %.1f %%; limits %.0f %% and %.0f %%) on the validation prompts and on the unseen tasks' %d prompts together (each task's retrained model, the shipped Platt scaling); the target is the largest under which each task, under the band chosen without it, keeps the limit pooled over tasks. On the unseen tasks: Balanced %.2f %% quality loss at %.1f %% of the cost of the best-predicted model, Cost %.2f %% at %.1f %%. Each task under the band chosen without it, pooled: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f). Out of sample, each task under the target and band both chosen without it: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f).\n",
+			100*m.Bands.TargetBalanced, 100*m.Bands.TargetCost, 100*m.Bands.MaxLossBalanced, 100*m.Bands.MaxLossCost, u.Prompts, 100*u.Balanced.Loss, 100*u.Balanced.CostShare, 100*u.Cost.Loss, 100*u.Cost.CostShare,
+			100*u.CrossFitBalanced.Loss, 100*u.CrossFitBalanced.CostShare, u.CrossFitBalanced.Band, 100*u.CrossFitCost.Loss, 100*u.CrossFitCost.CostShare, u.CrossFitCost.Band,
+			100*u.NestedBalanced.Loss, 100*u.NestedBalanced.CostShare, u.NestedBalanced.Band, 100*u.NestedCost.Loss, 100*u.NestedCost.CostShare, u.NestedCost.Band)
 	}
 	return b.String()
 }

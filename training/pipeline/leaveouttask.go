@@ -62,14 +62,18 @@ type LeaveOneTaskOut struct {
 // UnseenBands is what the bands do on tasks the model never saw, over all
 // leave-one-task-out prompts together. The bands are chosen to keep their
 // limits there too (chooseBandsWithUnseen), so Balanced and Cost are not
-// out of sample; the cross-fit results are: each task under the bands
-// chosen without it (on validation and the other tasks), pooled.
+// out of sample. CrossFit is each task under the band chosen without it
+// (on validation and the other tasks) for the shipped target loss, which
+// was itself chosen with every task; Nested is each task under the target
+// and band both chosen without it: the rule out of sample.
 type UnseenBands struct {
 	Prompts          int                  `json:"prompts"`
 	Balanced         calibrate.BandResult `json:"balanced"`
 	Cost             calibrate.BandResult `json:"cost"`
 	CrossFitBalanced calibrate.BandResult `json:"cross_fit_balanced"`
 	CrossFitCost     calibrate.BandResult `json:"cross_fit_cost"`
+	NestedBalanced   calibrate.BandResult `json:"nested_balanced"`
+	NestedCost       calibrate.BandResult `json:"nested_cost"`
 }
 
 // taskHoldout is one task to leave out.
