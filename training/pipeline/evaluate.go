@@ -98,11 +98,11 @@ type Bands struct {
 	// "validation", or "validation and unseen tasks" when the
 	// leave-one-task-out runs scored tasks (chooseBandsWithUnseen).
 	ChosenOn string `json:"chosen_on,omitempty"`
-	// Target is the loss each band was chosen to keep on validation and
-	// the unseen tasks: the limit, or less where a task under the band
-	// chosen without it lost more than the limit (chooseBandsWithUnseen).
-	TargetBalanced float64 `json:"target_loss_balanced,omitempty"`
-	TargetCost     float64 `json:"target_loss_cost,omitempty"`
+	// Target is the loss each band was chosen to keep: the limit on
+	// validation alone; with unseen tasks, the limit or less where a task
+	// under the band chosen without it lost more (chooseBandsWithUnseen).
+	TargetBalanced float64 `json:"target_loss_balanced"`
+	TargetCost     float64 `json:"target_loss_cost"`
 }
 
 // LeaveOneOut is a model trained without one dataset, measured on it.
@@ -269,7 +269,7 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 		return ev, err
 	}
 	ev.metrics.Bands = Bands{Balanced: roundBand(bal), Cost: roundBand(cost), MaxLossBalanced: maxLossBalanced, MaxLossCost: maxLossCost,
-		ChosenOn: chosenOnValidation}
+		ChosenOn: chosenOnValidation, TargetBalanced: maxLossBalanced, TargetCost: maxLossCost}
 	return ev, nil
 }
 
