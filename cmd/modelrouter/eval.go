@@ -49,8 +49,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	holdoutFrac := fs.Float64("holdout-frac", 0.1, "share of prompts the trainer held out (train --val)")
 	holdoutSeed := fs.Int64("holdout-seed", -1, "the trainer's --seed (default: router.json's metrics.training.seed, else 1)")
 	cuda := fs.Bool("cuda", false, "run the router model on CUDA when available")
+	taskFlag := fs.String("task", "", "comma-separated tasks: evaluate only their prompts (the dataset's task field; an unknown task is an error that lists them)")
+	byTask := fs.Bool("by-task", false, "one report per task (of --task when given), as RouteLLM reports per benchmark; --out gets a folder per task")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only]\n\n")
+		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only] [--task t1,t2] [--by-task]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -72,12 +74,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		hidden[strings.TrimSpace(k)] = n
 	}
-	var names []string
-	for _, c := range strings.Split(*candFlag, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			names = append(names, c)
-		}
-	}
+	names, tasks := commaList(*candFlag), commaList(*taskFlag)
 	dirs, err := datasetDirs(*data)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
@@ -107,56 +104,126 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "eval: holdout split of the trainer: share %g, seed %d\n", frac, seed)
 	}
 
+	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, hidden: hidden, stdout: stdout, stderr: stderr}
 	for _, dir := range dirs {
 		d, err := dataset.Load(dir)
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}
-		cands := names
-		if len(cands) == 0 {
-			// Default: the labelled models the router model has a profile for.
-			cands = eval.DefaultCandidates(d, m, card.Profiles)
-			if len(cands) < 2 && len(dirs) > 1 {
-				fmt.Fprintf(stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
-				continue
-			}
-			if len(cands) < 2 {
-				return fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
-					d.Name, strings.Join(eval.LabelledModels(d), ", "))
-			}
+		dst := *out
+		if dst != "" && len(dirs) > 1 {
+			dst = filepath.Join(dst, d.Name)
 		}
-		t, err := eval.BuildTable(d, cands, m)
-		if err != nil {
-			return fmt.Errorf("eval: %w", err)
-		}
-		if err := t.SetReasoningTokens(hidden); err != nil {
-			return fmt.Errorf("eval: %s: %w", d.Name, err)
-		}
-		if err := eval.CheckProfiles(t, card.Profiles); err != nil {
-			return fmt.Errorf("eval: %s: %w", d.Name, err)
-		}
-		rep, err := eval.Run(ctx, t, clf, opt)
-		if err != nil {
-			return fmt.Errorf("eval: %s: %w", d.Name, err)
-		}
-		if err := rep.WriteText(stdout); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout)
-		if *out != "" {
-			dst := *out
-			if len(dirs) > 1 {
-				dst = filepath.Join(dst, d.Name)
-			}
-			if err := rep.WriteDir(dst); err != nil {
+		if len(tasks) > 0 {
+			if d, err = d.WithTasks(tasks...); err != nil {
 				return fmt.Errorf("eval: %w", err)
 			}
-			fmt.Fprintf(stderr, "eval: wrote %s\n", dst)
+		}
+		if !*byTask {
+			if err := run.dataset(ctx, d, dst, len(dirs) > 1); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, task := range d.Tasks() {
+			part, err := d.WithTasks(task)
+			if err != nil {
+				return fmt.Errorf("eval: %w", err)
+			}
+			taskDst := dst
+			if dst != "" {
+				taskDst = filepath.Join(dst, folderName(task))
+			}
+			// A task where the candidates share no label, or none is in the
+			// holdout split, is skipped with its reason; the others go on.
+			if err := run.dataset(ctx, part, taskDst, true); err != nil {
+				fmt.Fprintf(stderr, "eval: %s: skipped: %v\n", part.Name, err)
+			}
 		}
 	}
 	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
 		clf.Version(), len(card.Profiles), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// evalRun is what every evaluated dataset (or task of one) shares.
+type evalRun struct {
+	clf            *classifier.Classifier
+	opt            eval.Options
+	names          []string
+	mapping        map[string]string
+	hidden         map[string]float64
+	stdout, stderr io.Writer
+}
+
+// dataset evaluates one dataset and writes its report to dst when set.
+// With several, one that has too few candidates with a profile is skipped.
+func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) error {
+	card := r.clf.Card()
+	cands := r.names
+	if len(cands) == 0 {
+		// Default: the labelled models the router model has a profile for.
+		cands = eval.DefaultCandidates(d, r.mapping, card.Profiles)
+		if len(cands) < 2 && several {
+			fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
+			return nil
+		}
+		if len(cands) < 2 {
+			return fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
+				d.Name, strings.Join(eval.LabelledModels(d), ", "))
+		}
+	}
+	t, err := eval.BuildTable(d, cands, r.mapping)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if err := t.SetReasoningTokens(r.hidden); err != nil {
+		return fmt.Errorf("eval: %s: %w", d.Name, err)
+	}
+	if err := eval.CheckProfiles(t, card.Profiles); err != nil {
+		return fmt.Errorf("eval: %s: %w", d.Name, err)
+	}
+	rep, err := eval.Run(ctx, t, r.clf, r.opt)
+	if err != nil {
+		return fmt.Errorf("eval: %s: %w", d.Name, err)
+	}
+	if err := rep.WriteText(r.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintln(r.stdout)
+	if dst == "" {
+		return nil
+	}
+	if err := rep.WriteDir(dst); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
+	return nil
+}
+
+// commaList splits a comma-separated flag value, dropping empty entries.
+func commaList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// folderName turns a task name into one path element.
+func folderName(task string) string {
+	b := []byte(task)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	if s := string(b); s != "" && s != "." && s != ".." {
+		return s
+	}
+	return "task"
 }
 
 // datasetDirs returns dir when it is a dataset, else its subfolders that

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -47,4 +48,23 @@ func TestLoadReportsBadLine(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte("{\n"), 0o644))
 	_, err := Load(dir)
 	require.ErrorContains(t, err, "line 1")
+}
+
+func TestWithTasksKeepsOnlyTheNamedTasks(t *testing.T) {
+	d := &Dataset{Name: "mix", Items: []Item{{ID: "1", Task: "mmlu"}, {ID: "2", Task: "gsm8k"}, {ID: "3", Task: "mmlu"}, {ID: "4", Task: "mt-bench"}}}
+	assert.Equal(t, []string{"mmlu", "gsm8k", "mt-bench"}, d.Tasks())
+
+	sub, err := d.WithTasks("mmlu", "mt-bench")
+	require.NoError(t, err)
+	var ids []string
+	for _, it := range sub.Items {
+		ids = append(ids, it.ID)
+	}
+	assert.Equal(t, []string{"1", "3", "4"}, ids)
+	assert.Equal(t, "mix task mmlu,mt-bench", sub.Name)
+	assert.Len(t, d.Items, 4, "the original is unchanged")
+
+	_, err = d.WithTasks("math")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no task "math" (tasks: mmlu, gsm8k, mt-bench)`)
 }
