@@ -74,7 +74,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		hidden[strings.TrimSpace(k)] = n
 	}
-	names, tasks := commaList(*candFlag), commaList(*taskFlag)
+	names, tasks := splitList(*candFlag), splitList(*taskFlag)
 	dirs, err := datasetDirs(*data)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
@@ -199,17 +199,6 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	}
 	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 	return nil
-}
-
-// commaList splits a comma-separated flag value, dropping empty entries.
-func commaList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // folderName turns a task name into one path element.
