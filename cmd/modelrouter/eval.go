@@ -125,6 +125,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			continue
 		}
+		evaluated := 0
 		for _, task := range d.Tasks() {
 			part, err := d.WithTasks(task)
 			if err != nil {
@@ -136,9 +137,18 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			// A task where the candidates share no label, or none is in the
 			// holdout split, is skipped with its reason; the others go on.
-			if err := run.dataset(ctx, part, taskDst, true); err != nil {
-				fmt.Fprintf(stderr, "eval: %s: skipped: %v\n", part.Name, err)
+			err = run.dataset(ctx, part, taskDst, true)
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
+			if err != nil {
+				fmt.Fprintf(stderr, "skipped: %v\n", err)
+				continue
+			}
+			evaluated++
+		}
+		if evaluated == 0 {
+			return fmt.Errorf("eval: %s: no task could be evaluated (reasons above)", d.Name)
 		}
 	}
 	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
