@@ -35,9 +35,8 @@ type Request struct {
 	// which lives at the provider that answered it.
 	PreviousResponseID string
 
-	// Prompt is the text the router model reads: the last user turn,
-	// preceded by up to [ContextMessages] earlier messages clipped to
-	// [ContextChars] characters in all (see [PromptSource]).
+	// Prompt is the text the router model reads, [router.PromptText] of the
+	// conversation (see [PromptSource]).
 	Prompt string
 	// TextChars counts the bytes of every text the upstream model will read
 	// (messages, instructions, tool calls and results, tool definitions);
@@ -77,16 +76,8 @@ type RoutingConfig struct {
 	SessionAffinity *bool
 }
 
-// How much earlier conversation the router model reads before the last
-// user turn. The router model was trained on single prompts, so the last
-// turn dominates; a little context tells a follow-up ("and in Rust?") apart.
-const (
-	ContextMessages = 2
-	ContextChars    = 1000
-)
-
 // PromptSource says, for docs and logs, what Request.Prompt holds.
-const PromptSource = "last user turn, preceded by up to 2 earlier messages clipped to 1000 characters"
+const PromptSource = router.PromptSource
 
 // RoutingConfigKeys are the keys `routing_config` accepts.
 var RoutingConfigKeys = []string{"mode", "models", "require_parameters", "session_affinity"}
@@ -188,37 +179,11 @@ func (c *conversation) finish(r *Request) {
 		r.addText(t)
 	}
 	r.Images += c.images
-	last := -1
-	for i := len(c.msgs) - 1; i >= 0; i-- {
-		if c.msgs[i].role == "user" && strings.TrimSpace(c.msgs[i].text) != "" {
-			last = i
-			break
-		}
+	turns := make([]router.Turn, len(c.msgs))
+	for i, m := range c.msgs {
+		turns[i] = router.Turn{Role: m.role, Text: m.text}
 	}
-	if last < 0 {
-		// No user text (e.g. only images or tool results): route on
-		// whatever text there is, newest last.
-		last = len(c.msgs) - 1
-		for last >= 0 && strings.TrimSpace(c.msgs[last].text) == "" {
-			last--
-		}
-	}
-	if last >= 0 {
-		var ctx []string
-		budget := ContextChars
-		for i := last - 1; i >= 0 && len(ctx) < ContextMessages && budget > 0; i-- {
-			t := strings.TrimSpace(c.msgs[i].text)
-			if t == "" {
-				continue
-			}
-			t = clip(t, budget)
-			budget -= len(t)
-			ctx = append(ctx, c.msgs[i].role+": "+t)
-		}
-		slices.Reverse(ctx)
-		ctx = append(ctx, c.msgs[last].text)
-		r.Prompt = strings.Join(ctx, "\n\n")
-	}
+	r.Prompt = router.PromptText(turns)
 	h := sha256.New()
 	var sys, user bool
 	for _, m := range c.msgs {
@@ -236,19 +201,6 @@ func (c *conversation) finish(r *Request) {
 		}
 	}
 	r.Opening = hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// clip cuts s to at most n bytes without splitting a UTF-8 sequence,
-// keeping the end (the part nearest the last turn).
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := len(s) - n
-	for i < len(s) && s[i]&0xC0 == 0x80 {
-		i++
-	}
-	return s[i:]
 }
 
 func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {

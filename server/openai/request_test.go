@@ -208,8 +208,9 @@ func TestContextIsClipped(t *testing.T) {
 	body := `{"model":"m","messages":[{"role":"user","content":"` + long + `"},{"role":"assistant","content":"` + long + `"},{"role":"user","content":"last"}]}`
 	r, err := Parse(Chat, []byte(body))
 	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(r.Prompt, "user: é"), "the earlier question keeps its share next to a long answer")
 	assert.True(t, strings.HasSuffix(r.Prompt, "\n\nlast"))
-	assert.LessOrEqual(t, len(r.Prompt), ContextChars+len("assistant: \n\nlast"))
+	assert.LessOrEqual(t, len(r.Prompt), router.ContextChars+len("user: \n\nassistant: \n\nlast"))
 	assert.True(t, strings.ToValidUTF8(r.Prompt, "?") == r.Prompt, "clipping must not split a rune")
 }
 

@@ -1,0 +1,52 @@
+package router
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPromptTextReadsTheLastUserTurnWithALittleContext(t *testing.T) {
+	cases := []struct {
+		name  string
+		turns []Turn
+		want  string
+	}{
+		{"single prompt", []Turn{{"user", "What is 2+2?"}}, "What is 2+2?"},
+		{"follow-up", []Turn{{"system", "Be terse"}, {"user", "Write a sort in Go."}, {"assistant", "sort.Ints(x)"}, {"user", "And in Rust?"}},
+			"user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\nAnd in Rust?"},
+		{"a trailing answer is not the prompt", []Turn{{"user", "Q1"}, {"assistant", "A1"}}, "Q1"},
+		{"empty turns are skipped", []Turn{{"user", "Q1"}, {"assistant", "  "}, {"user", "Q2"}}, "user: Q1\n\nQ2"},
+		{"no user text: the newest text", []Turn{{"tool", "42"}, {"assistant", ""}}, "42"},
+		{"nothing", nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, PromptText(c.turns))
+		})
+	}
+}
+
+func TestPromptTextGivesEachEarlierMessageItsShare(t *testing.T) {
+	question := "Solve for x: " + strings.Repeat("x+1=2; ", 200)
+	answer := strings.Repeat("Let us think step by step. ", 200)
+	got := PromptText([]Turn{{"user", question}, {"assistant", answer}, {"user", "Now explain it to a child."}})
+
+	parts := strings.Split(got, "\n\n")
+	assert.Len(t, parts, 3)
+	assert.True(t, strings.HasPrefix(parts[0], "user: "), "the user's question survives a long answer: %.40q", parts[0])
+	assert.True(t, strings.HasPrefix(parts[1], "assistant: "))
+	assert.Equal(t, "Now explain it to a child.", parts[2])
+	for _, p := range parts[:2] {
+		_, text, _ := strings.Cut(p, ": ")
+		assert.LessOrEqual(t, len(text), ContextChars/ContextMessages)
+	}
+}
+
+func TestPromptTextNeverSplitsARune(t *testing.T) {
+	long := strings.Repeat("é", 2000)
+	got := PromptText([]Turn{{"user", long}, {"assistant", long}, {"user", "last"}})
+	assert.True(t, strings.ToValidUTF8(got, "?") == got)
+	assert.True(t, strings.HasSuffix(got, "\n\nlast"))
+}
