@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
 // writeTwoTaskDataset writes a routing dataset whose prompts belong to two
@@ -95,4 +97,24 @@ func TestFolderNameIsOnePathElement(t *testing.T) {
 	assert.Equal(t, "a_b", folderName("a b"))
 	assert.Equal(t, "task", folderName(".."))
 	assert.Equal(t, "task", folderName(""))
+}
+
+// TestEvalReadsAConversationAsTheGatewayDoes: a multi-turn dataset item is
+// scored on the text the gateway would route the same conversation on.
+func TestEvalReadsAConversationAsTheGatewayDoes(t *testing.T) {
+	answer := strings.Repeat("First, expand the square. ", 60)
+	msgs := []dataset.Message{
+		{Role: "system", Content: "You are a maths tutor."},
+		{Role: "user", Content: "Prove that (a+b)^2 >= 4ab for real a, b."},
+		{Role: "assistant", Content: answer},
+		{Role: "user", Content: "Now explain it to a ten-year-old."},
+	}
+	item := dataset.Item{Prompt: msgs[3].Content, Messages: msgs}
+	body, err := json.Marshal(map[string]any{"model": "router", "messages": msgs})
+	require.NoError(t, err)
+	req, err := openai.Parse(openai.Chat, body)
+	require.NoError(t, err)
+
+	assert.Equal(t, req.Prompt, item.Text())
+	assert.Contains(t, item.Text(), "Prove that", "the earlier question is read next to a long answer")
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
 // Price is a model's USD price per million tokens.
@@ -106,25 +108,20 @@ func (d *Dataset) ModelNames() []string {
 	return out
 }
 
-// Text is what the router model reads for an item: the conversation's
-// turns for multi-turn items (the last user turn matters most and comes
-// last), else the prompt.
+// Text is what the router model reads for an item: for a multi-turn item,
+// what the gateway would read of the conversation ([router.PromptText]: the
+// last user turn with a little context), else the prompt. Training and eval
+// read the same text the gateway routes on.
 func (it Item) Text() string {
 	if len(it.Messages) == 0 {
 		return it.Prompt
 	}
-	s := ""
-	for _, m := range it.Messages {
-		if m.Role != "user" {
-			continue
-		}
-		if s != "" {
-			s += "\n"
-		}
-		s += m.Content
+	turns := make([]router.Turn, len(it.Messages))
+	for i, m := range it.Messages {
+		turns[i] = router.Turn{Role: m.Role, Text: m.Content}
 	}
-	if s == "" {
-		return it.Prompt
+	if s := router.PromptText(turns); s != "" {
+		return s
 	}
-	return s
+	return it.Prompt
 }

@@ -39,7 +39,8 @@ func TestLoad(t *testing.T) {
 	require.Equal(t, 2.0, d.Models["a"].Output)
 	require.Equal(t, 1.0, *d.Items[0].Results["a"].Score)
 	require.Nil(t, d.Items[0].Results["b"].Score)
-	require.Equal(t, "first\nlast", d.Items[1].Text())
+	// A multi-turn item is read as the gateway reads the conversation.
+	require.Equal(t, "user: first\n\nassistant: x\n\nlast", d.Items[1].Text())
 }
 
 func TestLoadReportsBadLine(t *testing.T) {
