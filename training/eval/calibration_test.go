@@ -134,6 +134,19 @@ func TestCalibrationIsPrinted(t *testing.T) {
 	assert.Regexp(t, `\n  cheap +profile pc +predicted 0\.300 +true 0\.500 +-0\.200 +on 4 prompts\n`, block)
 	first, second := rep.Candidates[0].Name, rep.Candidates[1].Name
 	assert.Less(t, strings.Index(block, "\n  "+first+" "), strings.Index(block, "\n  "+second+" "), "candidates in the report's order")
+
+	// cheap has no answer length anywhere: its cost is input tokens only,
+	// and the report says so.
+	lengthsNote := "no answer lengths in the dataset for cheap: their cost counts input tokens only"
+	assert.Contains(t, out, lengthsNote)
+	assert.Contains(t, string(md), lengthsNote)
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	var js struct {
+		NoAnswerLengths []string `json:"no_answer_lengths"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &js))
+	assert.Equal(t, []string{"cheap"}, js.NoAnswerLengths)
 }
 
 func TestReportWithoutCalibrationPrintsNoBlock(t *testing.T) {

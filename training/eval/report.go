@@ -96,6 +96,10 @@ func (r *Report) header() string {
 	if r.Strong != "" {
 		s += fmt.Sprintf("; strong %s, weak %s", r.Strong, r.Weak)
 	}
+	if len(r.NoAnswerLengths) > 0 {
+		s += fmt.Sprintf("; no answer lengths in the dataset for %s: their cost counts input tokens only",
+			strings.Join(r.NoAnswerLengths, ", "))
+	}
 	return s
 }
 

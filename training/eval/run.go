@@ -64,13 +64,16 @@ type Result struct {
 
 // Report is a whole evaluation.
 type Report struct {
-	Dataset     string       `json:"dataset"`
-	Candidates  []Candidate  `json:"candidates"`
-	Prompts     int          `json:"prompts"`
-	Skipped     int          `json:"skipped_missing_labels"`
-	HoldoutOnly bool         `json:"holdout_only"`
-	NotHoldout  int          `json:"skipped_not_holdout"`
-	Bands       router.Bands `json:"bands"`
+	Dataset    string      `json:"dataset"`
+	Candidates []Candidate `json:"candidates"`
+	Prompts    int         `json:"prompts"`
+	Skipped    int         `json:"skipped_missing_labels"`
+	// NoAnswerLengths: candidates the dataset records no answer length
+	// for, whose cost is their input tokens only.
+	NoAnswerLengths []string     `json:"no_answer_lengths,omitempty"`
+	HoldoutOnly     bool         `json:"holdout_only"`
+	NotHoldout      int          `json:"skipped_not_holdout"`
+	Bands           router.Bands `json:"bands"`
 	// Strong and Weak name the two-model pair (higher mean true quality
 	// is strong).
 	Strong    string            `json:"strong,omitempty"`
@@ -106,7 +109,8 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 			return nil, fmt.Errorf("band %v outside [0, 1]", b)
 		}
 	}
-	rep := &Report{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped, Bands: opt.Bands, Baselines: map[string]Result{}}
+	rep := &Report{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped, NoAnswerLengths: t.NoAnswerLengths,
+		Bands: opt.Bands, Baselines: map[string]Result{}}
 
 	et := t
 	var knnEst Estimates

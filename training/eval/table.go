@@ -47,6 +47,9 @@ type Table struct {
 	Rows       []Row
 	// Skipped counts prompts left out because a candidate has no label.
 	Skipped int
+	// NoAnswerLengths names the candidates with no answer length anywhere
+	// in the dataset: their true cost counts input tokens only.
+	NoAnswerLengths []string
 }
 
 // LabelledModels returns the dataset's models that carry at least one
@@ -134,7 +137,12 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 	if len(t.Candidates) < 2 {
 		return nil, fmt.Errorf("routing needs at least 2 candidates, got %d", len(t.Candidates))
 	}
-	meanOut := meanOutputTokens(d, names)
+	meanOut, lengths := meanOutputTokens(d, names)
+	for j, n := range lengths {
+		if n == 0 {
+			t.NoAnswerLengths = append(t.NoAnswerLengths, names[j])
+		}
+	}
 	for i := range d.Items {
 		it := &d.Items[i]
 		row := Row{Item: it}
@@ -165,7 +173,9 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 	return t, nil
 }
 
-func meanOutputTokens(d *dataset.Dataset, names []string) []float64 {
+// meanOutputTokens returns each model's mean answer length over the items
+// that record one, and how many do.
+func meanOutputTokens(d *dataset.Dataset, names []string) (mean, count []float64) {
 	sum := make([]float64, len(names))
 	n := make([]float64, len(names))
 	for i := range d.Items {
@@ -181,12 +191,12 @@ func meanOutputTokens(d *dataset.Dataset, names []string) []float64 {
 			sum[j] /= n[j]
 		}
 	}
-	return sum
+	return sum, n
 }
 
 // subset returns a table with only the given rows (same candidates).
 func (t *Table) subset(rows []int) *Table {
-	s := &Table{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped}
+	s := &Table{Dataset: t.Dataset, Candidates: t.Candidates, Skipped: t.Skipped, NoAnswerLengths: t.NoAnswerLengths}
 	for _, i := range rows {
 		s.Rows = append(s.Rows, t.Rows[i])
 	}

@@ -42,6 +42,22 @@ func TestBuildTableDefaultsToLabelledModels(t *testing.T) {
 	assert.Equal(t, 60.0, tb.Rows[0].OutputTokens[1])
 	assert.InDelta(t, (1000*3+60*4)/1e6, tb.Rows[0].Cost[1], 1e-15)
 	assert.InDelta(t, (1000*1+100*2)/1e6, tb.Rows[0].Cost[0], 1e-15)
+	assert.Empty(t, tb.NoAnswerLengths, "both record some answer lengths")
+}
+
+func TestBuildTableNamesCandidatesWithoutAnyAnswerLength(t *testing.T) {
+	d := labelsDataset()
+	for _, it := range d.Items {
+		if r, ok := it.Results["gpt-x"]; ok {
+			r.OutputTokens = nil
+			it.Results["gpt-x"] = r
+		}
+	}
+	tb, err := BuildTable(d, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gpt-x"}, tb.NoAnswerLengths)
+	assert.InDelta(t, 1000*3/1e6, tb.Rows[0].Cost[1], 1e-15, "input tokens only")
+
 }
 
 func TestBuildTableMapOverridesProfiles(t *testing.T) {
