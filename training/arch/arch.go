@@ -194,17 +194,25 @@ func (w *Weights) Features(ids []int64) []float32 {
 	return x
 }
 
-// Forward runs the model on one prompt's token ids and returns the quality
-// probability and expected output tokens per profile, and the embedding
-// output (z, or z·ZOut).
-func (w *Weights) Forward(ids []int64) (quality, outputTokens, z []float32) {
+// HeadInput is the prompt representation the profile heads read: z, the
+// Z values before any ZOut projection (in a merged model, every member's
+// z side by side).
+func (w *Weights) HeadInput(ids []int64) []float32 {
 	s := w.Spec
 	x := w.Features(ids)
 	h := affine(x, w.W1, w.B1, s.Hidden)
 	for i, v := range h {
 		h[i] = max(v, 0)
 	}
-	z = affine(h, w.W2, w.B2, s.Z)
+	return affine(h, w.W2, w.B2, s.Z)
+}
+
+// Forward runs the model on one prompt's token ids and returns the quality
+// probability and expected output tokens per profile, and the embedding
+// output (z, or z·ZOut).
+func (w *Weights) Forward(ids []int64) (quality, outputTokens, z []float32) {
+	s := w.Spec
+	z = w.HeadInput(ids)
 	q := affine(z, w.QW, w.QB, s.Profiles)
 	l := affine(z, w.LW, w.LB, s.Profiles)
 	for m := range q {

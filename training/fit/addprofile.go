@@ -55,7 +55,7 @@ func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*ar
 		if hasScore && (ex.Score < 0 || ex.Score > 1) {
 			return nil, fmt.Errorf("fit: example %d has score %g outside [0,1]", i, ex.Score)
 		}
-		_, _, z32 := w.Forward(ex.IDs)
+		z32 := w.HeadInput(ex.IDs) // not Forward's z, which a merged model projects
 		z := make([]float64, s.Z+1)
 		for k, v := range z32 {
 			z[k] = float64(v)

@@ -15,6 +15,11 @@ import (
 // token 5 and profile 1 at the others; answers to token-5 prompts are long.
 func topicModel(t *testing.T) *arch.Weights {
 	t.Helper()
+	return topicParams(t, 1).Weights(0)
+}
+
+func topicParams(t *testing.T, seed uint64) *Params {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(5, 6))
 	var samples []Sample
 	for range 400 {
@@ -30,16 +35,16 @@ func topicModel(t *testing.T) *arch.Weights {
 	}
 	cfg := DefaultConfig()
 	cfg.Spec = arch.Spec{Vocab: 12, Buckets: 17, Dim: 8, Hidden: 16, Z: 4, Profiles: 2, MaxLen: 8}
-	cfg.Datasets, cfg.Epochs, cfg.Batch, cfg.LR = 1, 30, 16, 1e-2
+	cfg.Datasets, cfg.Epochs, cfg.Batch, cfg.LR, cfg.Seed = 1, 30, 16, 1e-2, seed
 	p, err := Train(context.Background(), cfg, samples)
 	require.NoError(t, err)
-	return p.Weights(0)
+	return p
 }
 
-func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
-	w := topicModel(t)
-	// The new profile is good at token-5 prompts 90 % of the time and at
-	// others 20 %, and writes short answers: 300 labelled answers.
+// newProfileExamples: the new profile is good at token-5 prompts 90 % of
+// the time and at others 20 %, and writes short answers: 300 labelled
+// answers.
+func newProfileExamples() []ProfileExample {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ex []ProfileExample
 	for range 300 {
@@ -54,6 +59,12 @@ func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
 		}
 		ex = append(ex, ProfileExample{IDs: ids, Score: score, OutputTokens: 40})
 	}
+	return ex
+}
+
+func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
+	w := topicModel(t)
+	ex := newProfileExamples()
 	w2, err := AddProfile(w, ex, DefaultAddOptions)
 	require.NoError(t, err)
 	require.NoError(t, w2.Validate())
@@ -120,4 +131,22 @@ func TestAddProfileKeepsAMergedModelsEmbeddingOutput(t *testing.T) {
 	_, _, z2 := w2.Forward([]int64{3, 4})
 	assert.Len(t, z2, s.Z, "one member's width")
 	assert.Equal(t, z1, z2)
+}
+
+// In a merged model the heads read every member's z side by side; the new
+// column must be fitted on that, not on the members' mean z that the
+// embedding output reports.
+func TestAddProfileToAMergedModelFitsWhatItsHeadsRead(t *testing.T) {
+	merged, err := Merge([]*Params{topicParams(t, 1), topicParams(t, 2)})
+	require.NoError(t, err)
+	w := merged.Weights(0)
+	require.NotNil(t, w.ZOut)
+	w2, err := AddProfile(w, newProfileExamples(), DefaultAddOptions)
+	require.NoError(t, err)
+	qa, _, _ := w2.Forward([]int64{5, 3})
+	qb, _, _ := w2.Forward([]int64{4, 3})
+	assert.InDelta(t, 0.9, qa[2], 0.12)
+	assert.InDelta(t, 0.2, qb[2], 0.12)
+	q1, _, _ := w.Forward([]int64{5, 3})
+	assert.InDeltaSlice(t, q1, qa[:2], 1e-6, "old profiles unchanged")
 }
