@@ -68,6 +68,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rm.close != nil {
 		defer rm.close()
 	}
+	catalog, _ = models.OwnProfiles(catalog, rm.profiles)
 	rt, err := router.New(router.Config{Catalog: catalog, Predictor: rm.predictor, Bands: rm.bands})
 	if err != nil {
 		return fmt.Errorf("route: %w", err)

@@ -137,11 +137,15 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: catalog: %w", err)
 	}
-	pred, modelVersion, bands, closePred, err := loadPredictor(o)
+	pred, modelVersion, bands, profiles, closePred, err := loadPredictor(o)
 	if err != nil {
 		return fmt.Errorf("serve: router model: %w", err)
 	}
 	defer closePred()
+	catalog, own := models.OwnProfiles(catalog, profiles)
+	if len(own) > 0 {
+		log.Info("router model predicts these catalog models with profiles of their own, not their stand-ins", "models", own)
+	}
 
 	st, err := store.Open(o.db, store.WithLogger(log))
 	if err != nil {
@@ -321,10 +325,11 @@ func envMap(environ []string) map[string]string {
 // loadPredictor loads the router model: o.predictor when a test set one,
 // else the ONNX model from --router-model or the one embedded in the
 // binary. It returns the predictor, the model's version, its calibrated
-// mode bands and a cleanup function.
-func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, func(), error) {
+// mode bands, its profile names (none for a test predictor) and a cleanup
+// function.
+func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, []string, func(), error) {
 	if o.predictor != nil {
-		return o.predictor, "test", router.DefaultBands, func() {}, nil
+		return o.predictor, "test", router.DefaultBands, nil, func() {}, nil
 	}
 	opts := classifier.Options{UseCUDA: o.cuda, Logger: o.logger}
 	var c *classifier.Classifier
@@ -335,9 +340,9 @@ func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, func
 		c, err = classifier.Load(opts)
 	}
 	if err != nil {
-		return nil, "", router.Bands{}, nil, err
+		return nil, "", router.Bands{}, nil, nil, err
 	}
-	return c, c.Version(), c.Card().Bands, func() { _ = c.Close() }, nil
+	return c, c.Version(), c.Card().Bands, c.Card().Profiles, func() { _ = c.Close() }, nil
 }
 
 // serveProfiles serves net/http/pprof on addr (a loopback address) in a

@@ -37,9 +37,12 @@ func init() {
 // routerModel is a loaded router model as simulate needs it.
 type routerModel struct {
 	predictor router.Predictor
-	bands     router.Bands
-	version   string
-	close     func() error
+	// profiles are the model's profile names, which decide the catalog
+	// models it predicts under their own name (models.OwnProfiles).
+	profiles []string
+	bands    router.Bands
+	version  string
+	close    func() error
 }
 
 // Seams for tests: the catalog and the router model. The defaults are the
@@ -58,7 +61,7 @@ var (
 		if err != nil {
 			return routerModel{}, err
 		}
-		return routerModel{predictor: c, bands: c.Card().Bands, version: c.Version(), close: c.Close}, nil
+		return routerModel{predictor: c, profiles: c.Card().Profiles, bands: c.Card().Bands, version: c.Version(), close: c.Close}, nil
 	}
 )
 
@@ -123,6 +126,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if rm.close != nil {
 		defer rm.close()
 	}
+	catalog, _ = models.OwnProfiles(catalog, rm.profiles)
 	dep := router.Deployment{Name: f.deployment, RouterVersion: f.routerVersion, Mode: router.ModeBalanced, Models: splitList(f.models)}
 	if f.db != "" {
 		stored, err := storedDeployment(ctx, f.db, catalog, f.deployment)

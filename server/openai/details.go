@@ -48,7 +48,7 @@ func Route(requestID string, d router.Decision, inputTokens int) RouteResponse {
 			rr.Reason = c.Reason
 		}
 		rr.Candidates = append(rr.Candidates, RouteCandidate{
-			Model: c.Model, Eligible: c.Eligible, PredictedQuality: c.Quality, PredictedOutputTokens: c.OutputTokens,
+			Model: c.Model, Profile: c.Profile, Eligible: c.Eligible, PredictedQuality: c.Quality, PredictedOutputTokens: c.OutputTokens,
 			ExpectedCostUSD: c.ExpectedCost, Rank: c.Rank, Reason: c.Reason,
 		})
 	}

@@ -110,7 +110,10 @@ type RouteResponse struct {
 
 // RouteCandidate is one model in a [RouteResponse].
 type RouteCandidate struct {
-	Model                 string  `json:"model"`
+	Model string `json:"model"`
+	// Profile is the router-model profile that predicts the model: its own,
+	// or the stand-in the catalog names.
+	Profile               string  `json:"profile"`
 	Eligible              bool    `json:"eligible"`
 	PredictedQuality      float64 `json:"predicted_quality"`
 	PredictedOutputTokens float64 `json:"predicted_output_tokens"`

@@ -1,9 +1,14 @@
-package dataset
+package models
 
-import "strings"
+import (
+	"slices"
+	"strings"
 
-// aliases maps spellings that the generic rules in Canonical do not merge
-// to one profile name.
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// aliases maps spellings that the generic rules in ProfileName do not
+// merge to one profile name.
 var aliases = map[string]string{
 	"llama-3.1-405b-inst":                       "llama-3.1-405b-instruct",
 	"llama-3.1-405b-instruct-fp8":               "llama-3.1-405b-instruct",
@@ -20,13 +25,15 @@ var aliases = map[string]string{
 	"mixtral-8x7b-chat": "mixtral-8x7b-instruct-v0.1",
 }
 
-// Canonical returns the profile name of a dataset model id: lower case,
+// ProfileName is the router model's name for a model id, the one the
+// trainer gives the profile learned from that model's labels and the one
+// the gateway looks for (see OwnProfiles): lower case,
 // "_" read as ".", no "@provider" suffix, no Hugging Face organisation
 // ("mistralai/"), no leading "meta-", then the alias table.
 // "Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct@hyperbolic"
 // and "meta-llama/Meta-Llama-3.1-70B-Instruct" are all
 // "llama-3.1-70b-instruct".
-func Canonical(id string) string {
+func ProfileName(id string) string {
 	s := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.IndexByte(s, '@'); i >= 0 {
 		s = s[:i]
@@ -40,4 +47,33 @@ func Canonical(id string) string {
 		return a
 	}
 	return s
+}
+
+// OwnProfiles returns the catalog with every model that the router model
+// predicts under its own name (ProfileName of its ID: a model retrained on
+// the gateway's feedback, or given a profile with add-profile) predicted
+// by that profile instead of its stand-in, and the IDs it switched. The
+// catalog passed in is not changed.
+func OwnProfiles(cat router.Catalog, profiles []string) (router.Catalog, []string) {
+	have := make(map[string]bool, len(profiles))
+	for _, p := range profiles {
+		have[p] = true
+	}
+	out := router.Catalog{Latest: cat.Latest, Versions: make([]router.Version, len(cat.Versions))}
+	var switched []string
+	for i, v := range cat.Versions {
+		v.Models = slices.Clone(v.Models)
+		for j := range v.Models {
+			m := &v.Models[j]
+			if own := ProfileName(m.ID); have[own] && own != m.Profile {
+				m.Profile = own
+				if !slices.Contains(switched, m.ID) {
+					switched = append(switched, m.ID)
+				}
+			}
+		}
+		out.Versions[i] = v
+	}
+	slices.Sort(switched)
+	return out, switched
 }

@@ -1,0 +1,53 @@
+package models
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestOwnProfilesReplaceStandInsTheRouterModelNoLongerNeeds(t *testing.T) {
+	cat, err := Catalog()
+	require.NoError(t, err)
+	latest := cat.Versions[0]
+	var target string
+	for _, m := range latest.Models {
+		if m.Name == "gpt-5-mini" {
+			target = m.ID
+		}
+	}
+	require.NotEmpty(t, target)
+
+	own := ProfileName(target)
+	got, switched := OwnProfiles(cat, []string{"o1-mini-2024-09-12", own})
+	assert.Equal(t, []string{target}, switched)
+	for _, v := range got.Versions {
+		for _, m := range v.Models {
+			if m.ID == target {
+				assert.Equal(t, own, m.Profile, "version %s", v.Version)
+			}
+		}
+	}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			assert.NotEqual(t, own, m.Profile, "the catalog passed in keeps its stand-ins")
+		}
+	}
+
+	same, none := OwnProfiles(cat, []string{"o1-mini-2024-09-12"})
+	assert.Empty(t, none)
+	assert.Equal(t, cat, same)
+}
+
+func TestProfileNameIsLowerCaseWithoutOrganisationOrProvider(t *testing.T) {
+	for in, want := range map[string]string{
+		"DeepSeek-V3.1":                          "deepseek-v3.1",
+		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
+		"Llama-4-Maverick-17B-128E-Instruct-FP8": "llama-4-maverick-17b-128e-instruct-fp8",
+		"meta-llama/Meta-Llama-3_1-70B-Instruct": "llama-3.1-70b-instruct",
+		"gpt-4o@azure":                           "gpt-4o",
+	} {
+		assert.Equal(t, want, ProfileName(in), in)
+	}
+}
