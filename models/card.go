@@ -31,6 +31,48 @@ type Card struct {
 	// ContentHash is the SHA-256 of both files' hashes, the model's identity.
 	SHA256      map[string]string `json:"sha256"`
 	ContentHash string            `json:"content_hash"`
+	// AddedProfiles are profiles added after training (`modelrouter
+	// add-profile`), oldest first; their columns are the last ones.
+	AddedProfiles []AddedProfile `json:"added_profiles,omitempty"`
+}
+
+// AddedProfile says how a profile was added to a trained router model: one
+// new quality and length column fitted on the model's fixed prompt
+// representation from a dataset model's labels.
+type AddedProfile struct {
+	Profile  string   `json:"profile"`
+	Model    string   `json:"model"` // the dataset model whose labels taught it
+	Datasets []string `json:"datasets"`
+	Labels   int      `json:"labels"`  // labelled answers (prompts)
+	Lengths  int      `json:"lengths"` // of them with an answer length
+	// BaseContentHash is the model the profile was added to.
+	BaseContentHash string `json:"base_content_hash"`
+	// AnchorProfiles are existing profiles labelled in the same data;
+	// AnchorShift (logits) moves the data's scale onto the model's, and is
+	// subtracted from the new column's bias. 0 when nothing anchors it.
+	AnchorProfiles []string `json:"anchor_profiles,omitempty"`
+	AnchorLabels   int      `json:"anchor_labels"`
+	AnchorShift    float64  `json:"anchor_shift"`
+	// LengthFactor scales the fitted (median-like) answer length to the
+	// mean of its answers; 1 with fewer than 30 lengths.
+	LengthFactor float64 `json:"length_factor"`
+	// Validation measures a column fitted without a share of the prompts
+	// on those prompts, on the data's own scale; nil when none was held out.
+	Validation *AddedValidation `json:"validation,omitempty"`
+}
+
+// AddedValidation is an added profile measured on held-out prompts.
+type AddedValidation struct {
+	Prompts int `json:"prompts"`
+	// BCE of the new column next to ConstantBCE, always predicting the
+	// mean score of the prompts it was fitted on.
+	BCE         float64 `json:"bce"`
+	ConstantBCE float64 `json:"constant_bce"`
+	// AUC ranks the held-out prompts (scores >= 0.5 count as good); null
+	// when they are all good or all bad.
+	AUC           *float64 `json:"auc"`
+	MeanPredicted float64  `json:"mean_predicted"`
+	MeanTrue      float64  `json:"mean_true"`
 }
 
 // ModelSpec mirrors training/arch.Spec.

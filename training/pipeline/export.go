@@ -55,14 +55,16 @@ func writeArtifacts(opt Options, res *Result) error {
 		{models.RouterJSONFile, append(cardJSON, '\n')},
 		{"PROVENANCE.md", []byte(prov)},
 	} {
-		if err := writeFileAtomic(filepath.Join(opt.Out, f.name), f.data); err != nil {
+		if err := WriteFileAtomic(filepath.Join(opt.Out, f.name), f.data); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to a temporary file beside path and renames
+// it into place, so a reader never sees half a file.
+func WriteFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err

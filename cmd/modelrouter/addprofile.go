@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/training/newprofile"
+)
+
+func init() {
+	register(command{name: "add-profile", summary: "add a profile for one model to a trained router model from its labelled answers, the rest unchanged", run: runAddProfile})
+}
+
+const addProfileUsage = `usage: modelrouter add-profile --data DIR --model NAME --out DIR [--profile NAME] [--router-model DIR]
+
+Fits one new profile (a quality and a length column on the router model's
+fixed prompt representation) from the labelled answers of --model in the
+routing datasets given with --data, for instance what export-feedback wrote
+from rated answers, and writes the router model with it to --out. Every
+other profile predicts exactly what it did. A catalog model whose ID names
+the profile (the default name) is then predicted by it instead of its
+stand-in: serve --router-model DIR.`
+
+func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("add-profile", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, addProfileUsage)
+		fs.PrintDefaults()
+	}
+	var data stringList
+	fs.Var(&data, "data", "routing dataset folder with the model's labelled answers; repeatable")
+	model := fs.String("model", "", "the dataset model whose labels teach the profile (a catalog model ID for export-feedback's data)")
+	profile := fs.String("profile", "", "the new profile's name (default: the model's profile name, under which the gateway uses it)")
+	base := fs.String("router-model", "", "folder with the router model to extend (default: the embedded one)")
+	out := fs.String("out", "", "folder to write the extended router model to (required)")
+	val := fs.Float64("val", 0.2, "share of prompts held out to measure the new profile before it is fitted on all of them (0 = none)")
+	seed := fs.Int64("seed", 1, "seed of the held-out split")
+	minLabels := fs.Int("min-labels", newprofile.DefaultMinLabels, "fewest labelled answers to add a profile from")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *out == "" || *model == "" || len(data) == 0 {
+		fs.Usage()
+		return errors.New("add-profile: --data, --model and --out are required")
+	}
+	if *val < 0 || *val >= 1 {
+		return fmt.Errorf("add-profile: --val %g: want a share in [0, 1)", *val)
+	}
+	files, err := loadArtifacts(*base)
+	if err != nil {
+		return fmt.Errorf("add-profile: %w", err)
+	}
+	res, err := newprofile.Add(newprofile.Options{Base: files, Data: data, Model: *model, Profile: *profile, Out: *out,
+		ValFrac: *val, Seed: *seed, MinLabels: *minLabels})
+	if err != nil {
+		return err
+	}
+	printAdded(stdout, res, *out)
+	return ctx.Err()
+}
+
+func loadArtifacts(dir string) (models.ArtifactFiles, error) {
+	if dir == "" {
+		return models.Artifacts()
+	}
+	return models.LoadArtifacts(os.DirFS(dir))
+}
+
+func printAdded(w io.Writer, res *newprofile.Result, out string) {
+	a := res.Added
+	fmt.Fprintf(w, "added profile %s: %d labelled answers of %s (%d with answer lengths; length factor %.2f)\n",
+		a.Profile, a.Labels, a.Model, a.Lengths, a.LengthFactor)
+	if a.AnchorLabels > 0 {
+		fmt.Fprintf(w, "scale: anchored on %d labels of %d existing profiles in the same data (shift %+.3f logits)\n", a.AnchorLabels, len(a.AnchorProfiles), a.AnchorShift)
+	} else {
+		fmt.Fprintln(w, "scale: no existing profile is labelled in the same data, so its quality is on that data's scale; label another model on the same prompts to anchor it")
+	}
+	if v := a.Validation; v != nil {
+		auc := "n/a (one class)"
+		if v.AUC != nil {
+			auc = fmt.Sprintf("%.3f", *v.AUC)
+		}
+		fmt.Fprintf(w, "held out %d prompts: BCE %.4f (its mean score alone %.4f), AUC %s, mean predicted %.3f vs true %.3f\n",
+			v.Prompts, v.BCE, v.ConstantBCE, auc, v.MeanPredicted, v.MeanTrue)
+	}
+	fmt.Fprintf(w, "wrote %s: %d profiles, content hash %s\n", out, len(res.Card.Profiles), res.Card.ContentHash)
+	fmt.Fprintf(w, "serve it with: modelrouter serve --router-model %s\n", out)
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+const gpt5mini = "gpt-5-mini-2025-08-07"
+
+// writeRatedAnswers writes what export-feedback would: rated answers keyed
+// by catalog model ID. gpt-5-mini answers poems well and sums badly.
+func writeRatedAnswers(t *testing.T, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "traffic")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+		[]byte(`{"models": {"`+gpt5mini+`": {"input_usd_per_mtok": 0.25, "output_usd_per_mtok": 2}}}`), 0o644))
+	var b strings.Builder
+	for i := range n {
+		text, score := fmt.Sprintf("Write a four-line poem about the sea, version %d.", i), 1.0
+		if i%2 == 1 {
+			text, score = fmt.Sprintf("Multiply %d by %d and show the working.", 1234+i, 5678+i), 0
+		}
+		line, err := json.Marshal(map[string]any{"id": fmt.Sprintf("traffic/%d", i), "source": "traffic", "task": "model-router",
+			"prompt": text, "input_tokens": 15, "results": map[string]any{gpt5mini: map[string]any{"score": score, "output_tokens": 60}}})
+		require.NoError(t, err)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(b.String()), 0o644))
+	return dir
+}
+
+// TestAddProfileThenTheGatewayUsesIt: rated answers of a catalog model
+// become its own profile, which route then predicts it with instead of
+// its stand-in.
+func TestAddProfileThenTheGatewayUsesIt(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	out := filepath.Join(t.TempDir(), "router-model")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini, "--out", out}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "added profile "+gpt5mini+": 120 labelled answers")
+	assert.Contains(t, stdout.String(), "no existing profile is labelled in the same data")
+	assert.Contains(t, stdout.String(), "serve it with: modelrouter serve --router-model "+out)
+
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	profileOf := func(args ...string) (string, float64) {
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(context.Background(), append([]string{"route", "--json", "--mode", "quality"}, args...), &out, &errOut), errOut.String())
+		var d router.Decision
+		require.NoError(t, json.Unmarshal(out.Bytes(), &d))
+		for _, c := range d.Candidates {
+			if c.Model == gpt5mini {
+				return c.Profile, c.Quality
+			}
+		}
+		t.Fatalf("no candidate %s in %s", gpt5mini, out.String())
+		return "", 0
+	}
+	standIn, _ := profileOf("Write a four-line poem about the moon.")
+	assert.NotEqual(t, gpt5mini, standIn, "the shipped model predicts it with a stand-in")
+	own, poemQ := profileOf("--router-model", out, "Write a four-line poem about the moon.")
+	assert.Equal(t, gpt5mini, own)
+	_, sumQ := profileOf("--router-model", out, "Multiply 4321 by 8765 and show the working.")
+	assert.Greater(t, poemQ, sumQ+0.3, "its own labels: good at poems, bad at sums")
+}
+
+func TestAddProfileNeedsItsFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--model", "m", "--out", "o"},
+		{"--data", "d", "--out", "o"},
+		{"--data", "d", "--model", "m"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), append([]string{"add-profile"}, args...), &stdout, &stderr)
+		assert.ErrorContains(t, err, "--data, --model and --out are required", args)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"add-profile", "--data", "d", "--model", "m", "--out", "o", "--val", "1"}, &stdout, &stderr)
+	assert.ErrorContains(t, err, "--val 1")
+}
+
+// TestServeUsesAnAddedProfile: serve --router-model with the extended
+// model answers /v1/route with the catalog model predicted by its own
+// profile.
+func TestServeUsesAnAddedProfile(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "router-model")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini, "--out", out}, &stdout, &stderr), stderr.String())
+
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+		o.predictor, o.routerModel = nil, out
+	})
+	resp, err := http.Post(base+"/v1/route", "application/json",
+		strings.NewReader(`{"model": "model-router", "messages": [{"role": "user", "content": "Write a four-line poem about rain."}]}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var rr openai.RouteResponse
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rr))
+	profiles := map[string]string{}
+	for _, c := range rr.Candidates {
+		profiles[c.Model] = c.Profile
+	}
+	assert.Equal(t, gpt5mini, profiles[gpt5mini], "its own profile")
+	assert.Equal(t, "o1-mini-2024-09-12", profiles["gpt-5-2025-08-07"], "the others keep their stand-ins")
+}

@@ -1,0 +1,384 @@
+// Package newprofile adds a profile to a trained router model from a few
+// hundred labelled answers of one model (say, rated answers that
+// export-feedback wrote for a model the router only knew by a stand-in),
+// without retraining anything else: the prompt representation and every
+// other profile's outputs stay exactly as they were (fit.AddProfile).
+package newprofile
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/training/arch"
+	"github.com/modelrouter/modelrouter/training/calibrate"
+	"github.com/modelrouter/modelrouter/training/corpus"
+	"github.com/modelrouter/modelrouter/training/dataset"
+	"github.com/modelrouter/modelrouter/training/fit"
+	"github.com/modelrouter/modelrouter/training/onnx"
+	"github.com/modelrouter/modelrouter/training/pipeline"
+)
+
+// Options say which model to extend, from which labels, and where to.
+type Options struct {
+	Base  models.ArtifactFiles // the trained router model
+	Data  []string             // routing dataset folders
+	Model string               // the dataset model whose labels teach the profile
+	// Profile names the new profile; default models.ProfileName(Model),
+	// the name under which the gateway uses it for a catalog model.
+	Profile string
+	Out     string
+	// ValFrac of the prompts (by a seeded hash of their text) is held out
+	// to measure a column fitted without them; the written column is then
+	// fitted on all of them.
+	ValFrac   float64
+	Seed      int64
+	MinLabels int // fewer labelled answers is an error
+}
+
+// DefaultMinLabels is the fewest labelled answers a profile is added from.
+const DefaultMinLabels = 50
+
+// minLengthsForFactor is how many answer lengths it takes to scale the
+// fitted length to the mean (as training does per profile).
+const minLengthsForFactor = 30
+
+// Result is what Add did.
+type Result struct {
+	Added models.AddedProfile
+	Card  models.Card
+}
+
+// example is one labelled answer of the new profile, or of an existing
+// profile that anchors the data's scale.
+type example struct {
+	text    string
+	ids     []int64
+	score   float64
+	tokens  float64 // 0 when unknown
+	profile int     // existing profile's column (anchors only)
+}
+
+// Add fits the new profile and writes the extended artifacts to opt.Out.
+func Add(opt Options) (*Result, error) {
+	card, err := models.ParseCard(opt.Base.RouterJSON)
+	if err != nil {
+		return nil, err
+	}
+	if err := card.Verify(opt.Base.RouterONNX, opt.Base.TokenizerJSON); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(opt.Model) == "" {
+		return nil, errors.New("add-profile: name the dataset model whose labels teach the profile (--model)")
+	}
+	profile := opt.Profile
+	if profile == "" {
+		profile = models.ProfileName(opt.Model)
+	}
+	if slices.Contains(card.Profiles, profile) {
+		return nil, fmt.Errorf("add-profile: the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
+	}
+	w, err := onnx.Read(opt.Base.RouterONNX)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := classifier.NewTokenizer(opt.Base.TokenizerJSON)
+	if err != nil {
+		return nil, err
+	}
+	own, anchors, names, err := readLabels(opt.Data, opt.Model, card.Profiles)
+	if err != nil {
+		return nil, err
+	}
+	head, tail := card.Truncation.Head, card.Truncation.Tail
+	if head <= 0 && tail <= 0 {
+		head, tail = classifier.DefaultHead, classifier.DefaultTail
+	}
+	own, anchors = tokenize(tok, own, head, tail), tokenize(tok, anchors, head, tail)
+	minLabels := opt.MinLabels
+	if minLabels <= 0 {
+		minLabels = DefaultMinLabels
+	}
+	if len(own) < minLabels {
+		return nil, fmt.Errorf("add-profile: %d labelled answers of %q in %s; a profile needs at least %d (a few hundred is better)",
+			len(own), opt.Model, strings.Join(opt.Data, ", "), minLabels)
+	}
+
+	added := models.AddedProfile{Profile: profile, Model: opt.Model, Datasets: names, Labels: len(own), BaseContentHash: card.ContentHash, LengthFactor: 1}
+	for _, e := range own {
+		if e.tokens > 0 {
+			added.Lengths++
+		}
+	}
+	added.AnchorShift, added.AnchorLabels, added.AnchorProfiles = anchorShift(w, anchors, card.Profiles)
+	if opt.ValFrac > 0 {
+		if added.Validation, err = validate(w, own, opt.ValFrac, opt.Seed); err != nil {
+			return nil, err
+		}
+	}
+	w2, err := fit.AddProfile(w, fitExamples(own), fit.DefaultAddOptions)
+	if err != nil {
+		return nil, err
+	}
+	m := w.Spec.Profiles
+	w2.QB[m] -= float32(added.AnchorShift)
+	added.LengthFactor = lengthFactor(w2, own, m)
+	w2.LB[m] += float32(math.Log(added.LengthFactor))
+
+	newCard, err := write(opt.Out, opt.Base, card, w2, added)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Added: added, Card: newCard}, nil
+}
+
+// readLabels collects the model's labelled answers and, as anchors, the
+// labels of models the router model already has a profile for.
+func readLabels(dirs []string, model string, profiles []string) (own, anchors []example, names []string, err error) {
+	if len(dirs) == 0 {
+		return nil, nil, nil, errors.New("add-profile: give the labelled answers with --data DIR (a routing dataset, e.g. export-feedback's)")
+	}
+	column := map[string]int{}
+	for i, p := range profiles {
+		column[p] = i
+	}
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		d, err := dataset.Load(dir)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		names = append(names, d.Name)
+		for i := range d.Items {
+			it := &d.Items[i]
+			text := it.Text()
+			for name, r := range it.Results {
+				if r.Score == nil {
+					continue
+				}
+				seen[name] = true
+				e := example{text: text, score: *r.Score, profile: -1}
+				if r.OutputTokens != nil {
+					e.tokens = *r.OutputTokens
+				}
+				if name == model {
+					own = append(own, e)
+				} else if k, ok := column[models.ProfileName(name)]; ok {
+					e.profile = k
+					anchors = append(anchors, e)
+				}
+			}
+		}
+	}
+	if !seen[model] {
+		var have []string
+		for n := range seen {
+			have = append(have, n)
+		}
+		slices.Sort(have)
+		return nil, nil, nil, fmt.Errorf("add-profile: no labelled answer of %q in %s; models with labels: %s", model, strings.Join(dirs, ", "), strings.Join(have, ", "))
+	}
+	return own, anchors, names, nil
+}
+
+// tokenize reads each prompt as the classifier does and drops prompts
+// with no text to read.
+func tokenize(tok *classifier.Tokenizer, set []example, head, tail int) []example {
+	out := set[:0]
+	for _, e := range set {
+		if e.ids = tok.EncodeTruncated(e.text, head, tail); len(e.ids) > 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func fitExamples(set []example) []fit.ProfileExample {
+	out := make([]fit.ProfileExample, len(set))
+	for i, e := range set {
+		out[i] = fit.ProfileExample{IDs: e.ids, Score: e.score, OutputTokens: e.tokens}
+	}
+	return out
+}
+
+// anchorShift is the one shift δ that best fits the existing profiles'
+// labels in this data as sigmoid(their logit + δ): how far the data's
+// scale (a thumbs-up rate, a judge score) sits from the model's. Scores of
+// different sources are not on one scale; the new column, fitted on this
+// data, is moved back by δ so that it compares with the other profiles.
+func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64, int, []string) {
+	if len(anchors) == 0 {
+		return 0, 0, nil
+	}
+	logits := make([]float64, len(anchors))
+	used := map[string]bool{}
+	for i, e := range anchors {
+		q, _, _ := w.Forward(e.ids)
+		p := min(max(float64(q[e.profile]), 1e-6), 1-1e-6)
+		logits[i] = math.Log(p / (1 - p))
+		used[profiles[e.profile]] = true
+	}
+	delta := 0.0
+	for range 50 { // Newton's method on a convex function of one variable
+		var g, h float64
+		for i, e := range anchors {
+			p := 1 / (1 + math.Exp(-(logits[i] + delta)))
+			g += p - e.score
+			h += p * (1 - p)
+		}
+		if h < 1e-12 {
+			break
+		}
+		step := g / h
+		delta -= step
+		if math.Abs(step) < 1e-10 {
+			break
+		}
+	}
+	var names []string
+	for n := range used {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return delta, len(anchors), names
+}
+
+// validate fits the column without the held-out prompts and measures it on
+// them, on the data's own scale (before the anchor shift).
+func validate(w *arch.Weights, own []example, frac float64, seed int64) (*models.AddedValidation, error) {
+	var train, held []example
+	for _, e := range own {
+		if corpus.InValidation(e.text, frac, seed) {
+			held = append(held, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	if len(held) == 0 || len(train) == 0 {
+		return nil, nil
+	}
+	wv, err := fit.AddProfile(w, fitExamples(train), fit.DefaultAddOptions)
+	if err != nil {
+		return nil, err
+	}
+	mean := 0.0
+	for _, e := range train {
+		mean += e.score
+	}
+	mean /= float64(len(train))
+	m := w.Spec.Profiles
+	pred, constant, ys := make([]float64, len(held)), make([]float64, len(held)), make([]float64, len(held))
+	v := &models.AddedValidation{Prompts: len(held)}
+	for i, e := range held {
+		q, _, _ := wv.Forward(e.ids)
+		pred[i], constant[i], ys[i] = float64(q[m]), mean, e.score
+		v.MeanPredicted += pred[i] / float64(len(held))
+		v.MeanTrue += e.score / float64(len(held))
+	}
+	v.BCE, v.ConstantBCE = calibrate.BCE(pred, ys), calibrate.BCE(constant, ys)
+	if auc := calibrate.AUC(pred, ys); !math.IsNaN(auc) {
+		v.AUC = &auc
+	}
+	return v, nil
+}
+
+// lengthFactor scales the new profile's fitted length (exp of a fitted log,
+// a typical length) so its answers' predicted tokens sum to their true
+// ones, as training does for every profile; 1 with too few lengths.
+func lengthFactor(w *arch.Weights, own []example, m int) float64 {
+	var pred, truth float64
+	n := 0
+	for _, e := range own {
+		if e.tokens <= 0 {
+			continue
+		}
+		_, l, _ := w.Forward(e.ids)
+		pred += float64(l[m])
+		truth += e.tokens
+		n++
+	}
+	if n < minLengthsForFactor || pred <= 0 {
+		return 1
+	}
+	return truth / pred
+}
+
+// write encodes the extended model and its card and writes them, with the
+// unchanged tokenizer and a PROVENANCE.md, into out.
+func write(out string, base models.ArtifactFiles, card models.Card, w *arch.Weights, added models.AddedProfile) (models.Card, error) {
+	var model bytes.Buffer
+	if err := onnx.Write(&model, w); err != nil {
+		return card, err
+	}
+	if model.Len() > pipeline.MaxONNXBytes {
+		return card, fmt.Errorf("router.onnx would be %d bytes, over the %d limit", model.Len(), pipeline.MaxONNXBytes)
+	}
+	now := time.Now().UTC()
+	card.Version, card.Created = now.Format("2006-01-02"), now.Format(time.RFC3339)
+	card.Profiles = append(slices.Clone(card.Profiles), added.Profile)
+	card.Spec.Profiles = len(card.Profiles)
+	card.AddedProfiles = append(slices.Clone(card.AddedProfiles), added)
+	oh, th, content := models.ContentHash(model.Bytes(), base.TokenizerJSON)
+	card.SHA256 = map[string]string{models.RouterONNXFile: oh, models.TokenizerJSONFile: th}
+	card.ContentHash = content
+	cardJSON, err := json.MarshalIndent(card, "", "  ")
+	if err != nil {
+		return card, err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return card, err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{models.RouterONNXFile, model.Bytes()},
+		{models.TokenizerJSONFile, base.TokenizerJSON},
+		{models.RouterJSONFile, append(cardJSON, '\n')},
+		{"PROVENANCE.md", []byte(provenance(card))},
+	} {
+		if err := pipeline.WriteFileAtomic(filepath.Join(out, f.name), f.data); err != nil {
+			return card, err
+		}
+	}
+	return card, nil
+}
+
+func provenance(card models.Card) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Router model artifacts: provenance\n\n")
+	fmt.Fprintf(&b, "A trained router model with profiles added by `modelrouter add-profile` (content hash `%s`). ", card.ContentHash)
+	fmt.Fprintf(&b, "Every other output is the base model's; its training, data and metrics are in `router.json` and in the base model's PROVENANCE.md.\n\n")
+	for _, a := range card.AddedProfiles {
+		fmt.Fprintf(&b, "## %s\n\n", a.Profile)
+		fmt.Fprintf(&b, "- Added to `%s` from %d labelled answers of `%s` (%d with answer lengths) in %s.\n", a.BaseContentHash, a.Labels, a.Model, a.Lengths, strings.Join(a.Datasets, ", "))
+		if a.AnchorLabels > 0 {
+			fmt.Fprintf(&b, "- Scale: anchored on %d labels of %s in the same data; shift %+.3f logits.\n", a.AnchorLabels, strings.Join(a.AnchorProfiles, ", "), a.AnchorShift)
+		} else {
+			b.WriteString("- Scale: no existing profile is labelled in the same data, so its quality is on that data's scale.\n")
+		}
+		fmt.Fprintf(&b, "- Answer lengths scaled by %.3f to their mean.\n", a.LengthFactor)
+		if v := a.Validation; v != nil {
+			fmt.Fprintf(&b, "- Held out: %d prompts; BCE %.4f (its fitted mean alone: %.4f), AUC %s, mean predicted %.3f vs true %.3f.\n",
+				v.Prompts, v.BCE, v.ConstantBCE, fmtAUC(v.AUC), v.MeanPredicted, v.MeanTrue)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func fmtAUC(a *float64) string {
+	if a == nil {
+		return "n/a (one class)"
+	}
+	return fmt.Sprintf("%.3f", *a)
+}
