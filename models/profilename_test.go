@@ -51,3 +51,18 @@ func TestProfileNameIsLowerCaseWithoutOrganisationOrProvider(t *testing.T) {
 		assert.Equal(t, want, ProfileName(in), in)
 	}
 }
+
+// The shipped router model has no profile named for a catalog model other
+// than the one the catalog chose, so its stand-ins are what route.
+func TestShippedModelKeepsTheCatalogsStandIns(t *testing.T) {
+	files, err := Artifacts()
+	if err != nil {
+		t.Skip(err)
+	}
+	card, err := ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	cat, err := Catalog()
+	require.NoError(t, err)
+	_, switched := OwnProfiles(cat, card.Profiles)
+	assert.Empty(t, switched)
+}
