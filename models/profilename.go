@@ -77,3 +77,22 @@ func OwnProfiles(cat router.Catalog, profiles []string) (router.Catalog, []strin
 	slices.Sort(switched)
 	return out, switched
 }
+
+// GatewayProfile is the profile the gateway predicts a model with: its own
+// (ProfileName of id) where the router model has one, else, for a catalog
+// model ID, the catalog's stand-in. ok is false when the router model has
+// neither.
+func GatewayProfile(id string, profiles []string, cat router.Catalog) (profile string, ok bool) {
+	own := ProfileName(id)
+	if slices.Contains(profiles, own) {
+		return own, true
+	}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			if m.ID == id && slices.Contains(profiles, m.Profile) {
+				return m.Profile, true
+			}
+		}
+	}
+	return own, false
+}

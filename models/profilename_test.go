@@ -66,3 +66,18 @@ func TestShippedModelKeepsTheCatalogsStandIns(t *testing.T) {
 	_, switched := OwnProfiles(cat, card.Profiles)
 	assert.Empty(t, switched)
 }
+
+func TestGatewayProfileIsTheOwnProfileElseTheStandIn(t *testing.T) {
+	cat, err := Catalog()
+	require.NoError(t, err)
+	profiles := []string{"o1-mini-2024-09-12", "gpt-4o-2024-05-13", "gpt-4.1-2025-04-14"}
+	p, ok := GatewayProfile("gpt-5-2025-08-07", profiles, cat)
+	assert.True(t, ok)
+	assert.Equal(t, "o1-mini-2024-09-12", p, "the catalog's stand-in")
+	p, ok = GatewayProfile("gpt-4.1-2025-04-14", profiles, cat)
+	assert.True(t, ok)
+	assert.Equal(t, "gpt-4.1-2025-04-14", p, "its own profile wins")
+	p, ok = GatewayProfile("Meta-Llama-3_1-70B-Instruct", profiles, cat)
+	assert.False(t, ok)
+	assert.Equal(t, "llama-3.1-70b-instruct", p)
+}

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,10 +172,11 @@ type evalRun struct {
 // With several, one that has too few candidates with a profile is skipped.
 func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) error {
 	card := r.clf.Card()
+	standIns := r.standIns(d, card.Profiles)
 	cands := r.names
 	if len(cands) == 0 {
 		// Default: the labelled models the router model has a profile for.
-		cands = eval.DefaultCandidates(d, r.mapping, card.Profiles)
+		cands = eval.DefaultCandidates(d, withMap(r.mapping, standIns, nil), card.Profiles)
 		if len(cands) < 2 && several {
 			fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
 			return nil
@@ -183,7 +186,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 				d.Name, strings.Join(eval.LabelledModels(d), ", "))
 		}
 	}
-	t, err := eval.BuildTable(d, cands, r.mapping)
+	t, err := eval.BuildTable(d, cands, withMap(r.mapping, standIns, cands))
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
@@ -209,6 +212,41 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	}
 	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 	return nil
+}
+
+// standIns maps the dataset's catalog models (export-feedback's data names
+// them by catalog model ID) that have no --map and no profile of their own
+// to the catalog's stand-in, as the gateway predicts them.
+func (r evalRun) standIns(d *dataset.Dataset, profiles []string) map[string]string {
+	cat, err := models.Catalog()
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, m := range eval.LabelledModels(d) {
+		if _, mapped := r.mapping[m]; mapped {
+			continue
+		}
+		if p, ok := models.GatewayProfile(m, profiles, cat); ok && p != models.ProfileName(m) {
+			out[m] = p
+		}
+	}
+	return out
+}
+
+// withMap is the user's --map plus the stand-ins of the candidates (all of
+// them when cands is nil); a --map naming a non-candidate stays an error.
+func withMap(user, standIns map[string]string, cands []string) map[string]string {
+	out := maps.Clone(user)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for m, p := range standIns {
+		if cands == nil || slices.Contains(cands, m) {
+			out[m] = p
+		}
+	}
+	return out
 }
 
 // folderName turns a task name into one path element.

@@ -118,3 +118,33 @@ func TestEvalReadsAConversationAsTheGatewayDoes(t *testing.T) {
 	assert.Equal(t, req.Prompt, item.Text())
 	assert.Contains(t, item.Text(), "Prove that", "the earlier question is read next to a long answer")
 }
+
+// TestEvalPredictsCatalogModelsWithTheirStandIns: export-feedback's data
+// names catalog models; eval predicts them as the gateway does, with their
+// stand-ins, without a --map.
+func TestEvalPredictsCatalogModelsWithTheirStandIns(t *testing.T) {
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "traffic")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {
+		"gpt-5-2025-08-07": {"input_usd_per_mtok": 1.25, "output_usd_per_mtok": 10},
+		"gpt-4.1-nano-2025-04-14": {"input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.4}}}`), 0o644))
+	var items strings.Builder
+	for i := range 10 {
+		line, err := json.Marshal(map[string]any{"id": fmt.Sprintf("traffic/%d", i), "source": "traffic", "task": "model-router",
+			"prompt": fmt.Sprintf("Explain idea number %d in one paragraph.", i), "input_tokens": 12, "results": map[string]any{
+				"gpt-5-2025-08-07":        map[string]any{"score": 1, "output_tokens": 200},
+				"gpt-4.1-nano-2025-04-14": map[string]any{"score": float64(i % 2), "output_tokens": 150}}})
+		require.NoError(t, err)
+		items.Write(line)
+		items.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(items.String()), 0o644))
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runEval(context.Background(), []string{"--data", dir}, &stdout, &stderr), stderr.String())
+	assert.Regexp(t, `gpt-5-2025-08-07 +profile o1-mini-2024-09-12 `, stdout.String())
+	assert.Regexp(t, `gpt-4.1-nano-2025-04-14 +profile llama-3.1-70b-instruct `, stdout.String())
+}

@@ -142,10 +142,16 @@ func Add(opt Options) (*Result, error) {
 }
 
 // readLabels collects the model's labelled answers and, as anchors, the
-// labels of models the router model already has a profile for.
+// labels of models the router model predicts already, with the profile the
+// gateway would use for them (their own, or a catalog model's stand-in:
+// export-feedback's data names catalog models).
 func readLabels(dirs []string, model string, profiles []string) (own, anchors []example, names []string, err error) {
 	if len(dirs) == 0 {
 		return nil, nil, nil, errors.New("add-profile: give the labelled answers with --data DIR (a routing dataset, e.g. export-feedback's)")
+	}
+	cat, err := models.Catalog()
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	column := map[string]int{}
 	for i, p := range profiles {
@@ -172,8 +178,8 @@ func readLabels(dirs []string, model string, profiles []string) (own, anchors []
 				}
 				if name == model {
 					own = append(own, e)
-				} else if k, ok := column[models.ProfileName(name)]; ok {
-					e.profile = k
+				} else if p, ok := models.GatewayProfile(name, profiles, cat); ok {
+					e.profile = column[p]
 					anchors = append(anchors, e)
 				}
 			}

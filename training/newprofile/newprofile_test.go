@@ -19,7 +19,12 @@ import (
 	"github.com/modelrouter/modelrouter/training/onnx"
 )
 
-const anchorProfile = "gpt-4o-2024-05-13"
+// The anchors are rated answers of a catalog model, as export-feedback
+// writes them: gpt-4.1, which the gateway predicts with its stand-in.
+const (
+	anchorModel   = "gpt-4.1-2025-04-14"
+	anchorProfile = "gpt-4o-2024-05-13"
+)
 
 func poem(i int) string { return fmt.Sprintf("Write a short rhyming poem about autumn leaves number %d.", i) }
 func sum(i int) string {
@@ -28,15 +33,15 @@ func sum(i int) string {
 
 // writeLabels writes a routing dataset where "acme-1" answers poems well
 // (9 in 10) and sums badly (1 in 10), with answers of 80 tokens; with
-// anchors, the embedded model's anchorProfile is also labelled on every
-// prompt, drawn at sigmoid(its predicted logit + shift).
+// anchors, anchorModel is also labelled on every prompt, drawn at
+// sigmoid(its stand-in's predicted logit + shift).
 func writeLabels(t *testing.T, base *arch.Weights, tok *classifier.Tokenizer, card models.Card, n int, anchors bool, shift float64) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "traffic")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {
 		"acme-1": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2},
-		"gpt-4o-2024-05-13": {"input_usd_per_mtok": 5, "output_usd_per_mtok": 15}}}`), 0o644))
+		"gpt-4.1-2025-04-14": {"input_usd_per_mtok": 2, "output_usd_per_mtok": 8}}}`), 0o644))
 	col := -1
 	for i, p := range card.Profiles {
 		if p == anchorProfile {
@@ -55,7 +60,7 @@ func writeLabels(t *testing.T, base *arch.Weights, tok *classifier.Tokenizer, ca
 		if anchors {
 			q, _, _ := base.Forward(tok.EncodeTruncated(text, card.Truncation.Head, card.Truncation.Tail))
 			p := float64(q[col])
-			results[anchorProfile] = map[string]any{"score": bern(anchorRNG, 1/(1+math.Exp(-(math.Log(p/(1-p))+shift))))}
+			results[anchorModel] = map[string]any{"score": bern(anchorRNG, 1/(1+math.Exp(-(math.Log(p/(1-p))+shift))))}
 		}
 		line, err := json.Marshal(map[string]any{"id": fmt.Sprintf("traffic/%d", i), "source": "traffic", "task": "t",
 			"prompt": text, "input_tokens": 20, "results": results})
