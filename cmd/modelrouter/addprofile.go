@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/training/newprofile"
@@ -77,7 +78,7 @@ func printAdded(w io.Writer, res *newprofile.Result, out string) {
 	fmt.Fprintf(w, "added profile %s: %d labelled answers of %s (%d with answer lengths; length factor %.2f)\n",
 		a.Profile, a.Labels, a.Model, a.Lengths, a.LengthFactor)
 	if a.AnchorLabels > 0 {
-		fmt.Fprintf(w, "scale: anchored on %d labels of %d existing profiles in the same data (shift %+.3f logits)\n", a.AnchorLabels, len(a.AnchorProfiles), a.AnchorShift)
+		fmt.Fprintf(w, "scale: anchored on the labels in the same data of %s (%d answers), shift %+.3f logits\n", strings.Join(a.AnchorProfiles, ", "), a.AnchorLabels, a.AnchorShift)
 	} else {
 		fmt.Fprintln(w, "scale: no existing profile is labelled in the same data, so its quality is on that data's scale; label another model on the same prompts to anchor it")
 	}

@@ -70,6 +70,16 @@ func TestExportFeedbackIsATrainingDataset(t *testing.T) {
 	assert.Equal(t, 120.0, *primes.Results[cheap.ID].OutputTokens)
 	assert.Equal(t, strong.InputPerMTok, d.Models[strong.ID].Input)
 	assert.Equal(t, cheap.OutputPerMTok, d.Models[cheap.ID].Output)
+
+	// The export is also what add-profile reads: the cheap model's own
+	// profile, anchored on the strong model's rating through its stand-in.
+	if _, err := models.Artifacts(); err != nil {
+		return
+	}
+	stdout, _, err = runCmd(t, "add-profile", "--data", out, "--model", cheap.ID, "--min-labels", "2", "--val", "0", "--out", filepath.Join(t.TempDir(), "rm"))
+	require.NoError(t, err)
+	assert.Contains(t, stdout, "added profile "+models.ProfileName(cheap.ID)+": 2 labelled answers")
+	assert.Contains(t, stdout, "anchored on the labels in the same data of "+strong.Profile+" (1 answers)")
 }
 
 func TestExportFeedbackNeedsADatabase(t *testing.T) {
