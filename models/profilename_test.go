@@ -40,13 +40,20 @@ func TestOwnProfilesReplaceStandInsTheRouterModelNoLongerNeeds(t *testing.T) {
 	assert.Equal(t, cat, same)
 }
 
-func TestProfileNameIsLowerCaseWithoutOrganisationOrProvider(t *testing.T) {
+func TestProfileNameMergesSpellings(t *testing.T) {
 	for in, want := range map[string]string{
+		"Meta-Llama-3_1-70B-Instruct":            "llama-3.1-70b-instruct",
+		"Meta-Llama-3.1-70B-Instruct@hyperbolic": "llama-3.1-70b-instruct",
+		"llama-3.1-70b-instruct":                 "llama-3.1-70b-instruct",
+		"Llama-3.1-405B-Inst@sambanova":          "llama-3.1-405b-instruct",
+		"gpt-4o-2024-08-06":                      "gpt-4o-2024-08-06",
+		"meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b-instruct",
+		"mistralai/Mixtral-8x7B-Instruct-v0.1":   "mixtral-8x7b-instruct-v0.1",
+		"mistralai/mixtral-8x7b-chat":            "mixtral-8x7b-instruct-v0.1",
+		// catalog model IDs, as export-feedback's data names them
 		"DeepSeek-V3.1":                          "deepseek-v3.1",
 		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
 		"Llama-4-Maverick-17B-128E-Instruct-FP8": "llama-4-maverick-17b-128e-instruct-fp8",
-		"meta-llama/Meta-Llama-3_1-70B-Instruct": "llama-3.1-70b-instruct",
-		"gpt-4o@azure":                           "gpt-4o",
 	} {
 		assert.Equal(t, want, ProfileName(in), in)
 	}

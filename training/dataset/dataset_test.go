@@ -9,21 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCanonicalMergesSpellings(t *testing.T) {
-	for in, want := range map[string]string{
-		"Meta-Llama-3_1-70B-Instruct":            "llama-3.1-70b-instruct",
-		"Meta-Llama-3.1-70B-Instruct@hyperbolic": "llama-3.1-70b-instruct",
-		"llama-3.1-70b-instruct":                 "llama-3.1-70b-instruct",
-		"Llama-3.1-405B-Inst@sambanova":          "llama-3.1-405b-instruct",
-		"gpt-4o-2024-08-06":                      "gpt-4o-2024-08-06",
-		"meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b-instruct",
-		"mistralai/Mixtral-8x7B-Instruct-v0.1":   "mixtral-8x7b-instruct-v0.1",
-		"mistralai/mixtral-8x7b-chat":            "mixtral-8x7b-instruct-v0.1",
-	} {
-		require.Equal(t, want, Canonical(in), in)
-	}
-}
-
 func TestLoad(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "toy")
 	require.NoError(t, os.MkdirAll(dir, 0o755))

@@ -26,7 +26,9 @@ const (
 	anchorProfile = "gpt-4o-2024-05-13"
 )
 
-func poem(i int) string { return fmt.Sprintf("Write a short rhyming poem about autumn leaves number %d.", i) }
+func poem(i int) string {
+	return fmt.Sprintf("Write a short rhyming poem about autumn leaves number %d.", i)
+}
 func sum(i int) string {
 	return fmt.Sprintf("Compute %d * %d + %d and explain each step of the calculation.", 37+i, 91+i, 13*i)
 }
