@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -340,23 +338,7 @@ func write(out string, base models.ArtifactFiles, card models.Card, w *arch.Weig
 	if err != nil {
 		return card, err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return card, err
-	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{
-		{models.RouterONNXFile, model.Bytes()},
-		{models.TokenizerJSONFile, base.TokenizerJSON},
-		{models.RouterJSONFile, append(cardJSON, '\n')},
-		{"PROVENANCE.md", []byte(provenance(card))},
-	} {
-		if err := pipeline.WriteFileAtomic(filepath.Join(out, f.name), f.data); err != nil {
-			return card, err
-		}
-	}
-	return card, nil
+	return card, pipeline.WriteArtifactFiles(out, model.Bytes(), base.TokenizerJSON, cardJSON, provenance(card))
 }
 
 func provenance(card models.Card) string {

@@ -42,29 +42,33 @@ func writeArtifacts(opt Options, res *Result) error {
 	if err != nil {
 		return err
 	}
-	prov := provenance(opt, res, card, model.Len())
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+	return WriteArtifactFiles(opt.Out, model.Bytes(), res.Tokenizer, cardJSON, provenance(opt, res, card, model.Len()))
+}
+
+// WriteArtifactFiles writes a router model's files into dir: router.onnx,
+// tokenizer.json, router.json (the card, JSON-encoded) and PROVENANCE.md,
+// each through a temporary file, so a reader never sees half of one.
+func WriteArtifactFiles(dir string, model, tokenizer, cardJSON []byte, provenance string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, f := range []struct {
 		name string
 		data []byte
 	}{
-		{models.RouterONNXFile, model.Bytes()},
-		{models.TokenizerJSONFile, res.Tokenizer},
+		{models.RouterONNXFile, model},
+		{models.TokenizerJSONFile, tokenizer},
 		{models.RouterJSONFile, append(cardJSON, '\n')},
-		{"PROVENANCE.md", []byte(prov)},
+		{"PROVENANCE.md", []byte(provenance)},
 	} {
-		if err := WriteFileAtomic(filepath.Join(opt.Out, f.name), f.data); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, f.name), f.data); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// WriteFileAtomic writes data to a temporary file beside path and renames
-// it into place, so a reader never sees half a file.
-func WriteFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return err
