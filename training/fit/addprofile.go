@@ -24,6 +24,10 @@ type AddOptions struct {
 	// of the existing profiles' columns, per example: with few labels the
 	// new profile looks like an average one.
 	Prior float64
+	// Shift is how many logits the examples' scores sit above the model's
+	// scale (another source's scores): the average column the fit is
+	// pulled towards is moved by it, so the pull keeps the data's scale.
+	Shift float64
 }
 
 // DefaultAddOptions suit a few hundred labelled answers.
@@ -75,6 +79,7 @@ func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*ar
 	}
 	prior := max(opt.Prior, 1e-6)
 	qMean, lMean := meanColumn(w.QW, w.QB, s), meanColumn(w.LW, w.LB, s)
+	qMean[s.Z] += opt.Shift
 	q, err := fitLogistic(scores, ys, qMean, prior)
 	if err != nil {
 		return nil, err

@@ -150,3 +150,20 @@ func TestAddProfileToAMergedModelFitsWhatItsHeadsRead(t *testing.T) {
 	q1, _, _ := w.Forward([]int64{5, 3})
 	assert.InDeltaSlice(t, q1, qa[:2], 1e-6, "old profiles unchanged")
 }
+
+// With few labels the new column leans on the average one; Shift moves
+// that average onto the examples' scale.
+func TestAddProfileShiftMovesThePriorOntoTheDatasScale(t *testing.T) {
+	w := topicModel(t)
+	ex := []ProfileExample{{IDs: []int64{5, 3}, Score: 1}, {IDs: []int64{4, 3}, Score: 0}, {IDs: []int64{7, 2}, Score: 1}}
+	bias := func(shift float64) float64 {
+		opt := DefaultAddOptions
+		opt.Shift = shift
+		w2, err := AddProfile(w, ex, opt)
+		require.NoError(t, err)
+		return float64(w2.QB[2])
+	}
+	moved := bias(3) - bias(0)
+	assert.Greater(t, moved, 0.5, "the prior's bias is moved up")
+	assert.LessOrEqual(t, moved, 3.0+1e-6, "never by more than the shift")
+}

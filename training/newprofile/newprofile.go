@@ -118,12 +118,14 @@ func Add(opt Options) (*Result, error) {
 		}
 	}
 	added.AnchorShift, added.AnchorLabels, added.AnchorProfiles = anchorShift(w, anchors, card.Profiles)
+	fitOpt := fit.DefaultAddOptions
+	fitOpt.Shift = added.AnchorShift
 	if opt.ValFrac > 0 {
-		if added.Validation, err = validate(w, own, opt.ValFrac, opt.Seed); err != nil {
+		if added.Validation, err = validate(w, own, opt.ValFrac, opt.Seed, fitOpt); err != nil {
 			return nil, err
 		}
 	}
-	w2, err := fit.AddProfile(w, fitExamples(own), fit.DefaultAddOptions)
+	w2, err := fit.AddProfile(w, fitExamples(own), fitOpt)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +260,7 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 
 // validate fits the column without the held-out prompts and measures it on
 // them, on the data's own scale (before the anchor shift).
-func validate(w *arch.Weights, own []example, frac float64, seed int64) (*models.AddedValidation, error) {
+func validate(w *arch.Weights, own []example, frac float64, seed int64, fitOpt fit.AddOptions) (*models.AddedValidation, error) {
 	var train, held []example
 	for _, e := range own {
 		if corpus.InValidation(e.text, frac, seed) {
@@ -270,7 +272,7 @@ func validate(w *arch.Weights, own []example, frac float64, seed int64) (*models
 	if len(held) == 0 || len(train) == 0 {
 		return nil, nil
 	}
-	wv, err := fit.AddProfile(w, fitExamples(train), fit.DefaultAddOptions)
+	wv, err := fit.AddProfile(w, fitExamples(train), fitOpt)
 	if err != nil {
 		return nil, err
 	}

@@ -167,13 +167,15 @@ func TestAddProfileAnchorsTheDatasScaleOnExistingProfiles(t *testing.T) {
 	assert.InDelta(t, shift, a.AnchorShift, 0.3)
 	assert.Zero(t, plain.Added.AnchorShift)
 
-	// Same acme-1 labels, so the same column but for the shift.
+	// Same acme-1 labels.
 	ids := tok.EncodeTruncated(poem(7), card.Truncation.Head, card.Truncation.Tail)
 	q, _, _ := readWeights(t, anchoredDir).Forward(ids)
 	qp, _, _ := readWeights(t, plainDir).Forward(ids)
 	logit := func(p float32) float64 { return math.Log(float64(p) / (1 - float64(p))) }
 	m := len(card.Profiles)
-	assert.InDelta(t, logit(qp[m])-a.AnchorShift, logit(q[m]), 1e-3)
+	// The same column but for the shift, up to the light pull towards the
+	// average profile, which is on each fit's own scale.
+	assert.InDelta(t, logit(qp[m])-a.AnchorShift, logit(q[m]), 0.1)
 }
 
 func readWeights(t *testing.T, dir string) *arch.Weights {
