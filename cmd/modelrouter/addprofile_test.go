@@ -61,6 +61,10 @@ func TestAddProfileThenTheGatewayUsesIt(t *testing.T) {
 	assert.Contains(t, stdout.String(), "no existing profile is labelled in the same data")
 	assert.Contains(t, stdout.String(), "serve it with: modelrouter serve --router-model "+out)
 
+	stdout.Reset()
+	require.NoError(t, run(context.Background(), []string{"models", "--router-model", out}, &stdout, &stderr))
+	assert.Regexp(t, `(?m)^gpt-5-mini .* `+gpt5mini+` +own profile$`, stdout.String())
+
 	if err := classifier.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime not available: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,8 +25,9 @@ func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	ver := fs.String("version", "", "router version (default: the latest)")
 	asJSON := fs.Bool("json", false, "print the catalog entries as JSON")
+	routerModel := fs.String("router-model", "", "show the profiles this router model predicts each model with (its own where it has one; default: the catalog's stand-ins)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: modelrouter models [--version V] [--json]")
+		fmt.Fprintln(stderr, "usage: modelrouter models [--version V] [--json] [--router-model DIR]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -38,6 +41,14 @@ func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	var own []string
+	if *routerModel != "" {
+		card, err := readCard(*routerModel)
+		if err != nil {
+			return fmt.Errorf("models: %w", err)
+		}
+		cat, own = models.OwnProfiles(cat, card.Profiles)
+	}
 	v, err := catalogVersion(cat, *ver)
 	if err != nil {
 		return fmt.Errorf("models: %w", err)
@@ -47,7 +58,20 @@ func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	return writeModelsTable(stdout, v)
+	return writeModelsTable(stdout, v, own)
+}
+
+// readCard reads and checks the card of the router model in dir.
+func readCard(dir string) (models.Card, error) {
+	files, err := models.LoadArtifacts(os.DirFS(dir))
+	if err != nil {
+		return models.Card{}, err
+	}
+	card, err := models.ParseCard(files.RouterJSON)
+	if err != nil {
+		return card, err
+	}
+	return card, card.Verify(files.RouterONNX, files.TokenizerJSON)
 }
 
 // catalogVersion returns version v of cat ("" = latest) or an error that
@@ -66,7 +90,9 @@ func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
 	return router.Version{}, fmt.Errorf("unknown router version %q; versions: %s", v, strings.Join(names, ", "))
 }
 
-func writeModelsTable(w io.Writer, v router.Version) error {
+// writeModelsTable prints the version's models; own lists those predicted
+// by a profile of their own rather than the catalog's stand-in.
+func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	fmt.Fprintf(w, "model-router %s: %d models\n\n", v.Version, len(v.Models))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERSION\tFORMAT\tPROVIDER\tIN $/1M\tOUT $/1M\tCONTEXT\tMAX OUT\tCAPS\tPROFILE\tNOTES")
@@ -80,6 +106,9 @@ func writeModelsTable(w io.Writer, v router.Version) error {
 		}
 		if strings.HasPrefix(m.PriceSource, "estimate") {
 			notes = append(notes, "price estimated")
+		}
+		if slices.Contains(own, m.ID) {
+			notes = append(notes, "own profile")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Format, m.Provider,
 			price(m.InputPerMTok), price(m.OutputPerMTok), tokens(m.ContextWindow), tokens(m.MaxOutput),
