@@ -18,9 +18,7 @@ import (
 
 // Canonical returns the profile name of a dataset model id
 // (models.ProfileName): the trainer names a profile as the gateway looks
-// it up. "Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct@hyperbolic"
-// and "meta-llama/Meta-Llama-3.1-70B-Instruct" are all
-// "llama-3.1-70b-instruct".
+// it up.
 func Canonical(id string) string { return models.ProfileName(id) }
 
 // Price is a model's USD price per million tokens.
