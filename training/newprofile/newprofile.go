@@ -233,16 +233,17 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 		logits[i] = math.Log(p / (1 - p))
 		used[profiles[e.profile]] = true
 	}
+	// A ridge on δ keeps a handful of anchor labels, all rated good, say,
+	// from pushing it towards infinity: it weighs like four labels at even
+	// odds that say the two scales agree.
+	const ridge = 1.0
 	delta := 0.0
 	for range 50 { // Newton's method on a convex function of one variable
-		var g, h float64
+		g, h := ridge*delta, ridge
 		for i, e := range anchors {
 			p := 1 / (1 + math.Exp(-(logits[i] + delta)))
 			g += p - e.score
 			h += p * (1 - p)
-		}
-		if h < 1e-12 {
-			break
 		}
 		step := g / h
 		delta -= step

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,4 +219,22 @@ func TestAddProfileRefusesWhatItCannotDo(t *testing.T) {
 	tampered.TokenizerJSON[len(tampered.TokenizerJSON)-2] = ' '
 	_, err := Add(Options{Base: tampered, Data: []string{data}, Model: "acme-1", Out: t.TempDir()})
 	assert.ErrorContains(t, err, "content hash")
+}
+
+// A few anchor labels, all rated good, must not shift the scale without
+// bound.
+func TestAnchorShiftStaysFiniteOnAFewOneSidedLabels(t *testing.T) {
+	_, base, tok, card := embedded(t)
+	col := slices.Index(card.Profiles, anchorProfile)
+	require.GreaterOrEqual(t, col, 0)
+	ids := tok.EncodeTruncated(poem(1), card.Truncation.Head, card.Truncation.Tail)
+	one := []example{{ids: ids, score: 1, profile: col}}
+	shift, n, names := anchorShift(base, one, card.Profiles)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{anchorProfile}, names)
+	assert.Greater(t, shift, 0.0)
+	assert.Less(t, shift, 1.5)
+	many := slices.Repeat(one, 400)
+	big, _, _ := anchorShift(base, many, card.Profiles)
+	assert.Greater(t, big, shift, "more labels that all say good move it further")
 }
