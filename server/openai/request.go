@@ -148,15 +148,9 @@ func (r *Request) addText(s string) {
 	}
 }
 
-// message is one conversation turn reduced to what routing reads.
-type message struct {
-	role string
-	text string
-}
-
 // conversation accumulates turns and derives Prompt, TextChars and Opening.
 type conversation struct {
-	msgs   []message
+	msgs   []router.Turn // each turn reduced to what routing reads
 	images int
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
@@ -164,7 +158,7 @@ type conversation struct {
 }
 
 func (c *conversation) add(role, text string) {
-	c.msgs = append(c.msgs, message{role: role, text: text})
+	c.msgs = append(c.msgs, router.Turn{Role: role, Text: text})
 }
 
 func (c *conversation) extra(texts ...string) {
@@ -173,29 +167,25 @@ func (c *conversation) extra(texts ...string) {
 
 func (c *conversation) finish(r *Request) {
 	for _, m := range c.msgs {
-		r.addText(m.text)
+		r.addText(m.Text)
 	}
 	for _, t := range c.other {
 		r.addText(t)
 	}
 	r.Images += c.images
-	turns := make([]router.Turn, len(c.msgs))
-	for i, m := range c.msgs {
-		turns[i] = router.Turn{Role: m.role, Text: m.text}
-	}
-	r.Prompt = router.PromptText(turns)
+	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool
 	for _, m := range c.msgs {
-		isSys := m.role == "system" || m.role == "developer"
-		if (isSys && !sys) || (m.role == "user" && !user) {
-			h.Write([]byte(m.role))
+		isSys := m.Role == "system" || m.Role == "developer"
+		if (isSys && !sys) || (m.Role == "user" && !user) {
+			h.Write([]byte(m.Role))
 			h.Write([]byte{0})
-			h.Write([]byte(m.text))
+			h.Write([]byte(m.Text))
 			h.Write([]byte{0})
 		}
 		sys = sys || isSys
-		user = user || m.role == "user"
+		user = user || m.Role == "user"
 		if user {
 			break
 		}

@@ -101,7 +101,8 @@ func Add(opt Options) (*Result, error) {
 	if head <= 0 && tail <= 0 {
 		head, tail = classifier.DefaultHead, classifier.DefaultTail
 	}
-	own, anchors = tokenize(tok, own, head, tail), tokenize(tok, anchors, head, tail)
+	ids := map[string][]int64{} // a prompt labelled for several models is read once
+	own, anchors = tokenize(tok, own, head, tail, ids), tokenize(tok, anchors, head, tail, ids)
 	minLabels := opt.MinLabels
 	if minLabels <= 0 {
 		minLabels = DefaultMinLabels
@@ -196,12 +197,17 @@ func readLabels(dirs []string, model string, profiles []string) (own, anchors []
 	return own, anchors, names, nil
 }
 
-// tokenize reads each prompt as the classifier does and drops prompts
-// with no text to read.
-func tokenize(tok *classifier.Tokenizer, set []example, head, tail int) []example {
+// tokenize reads each prompt as the classifier does (once per text, kept
+// in seen) and drops prompts with no text to read.
+func tokenize(tok *classifier.Tokenizer, set []example, head, tail int, seen map[string][]int64) []example {
 	out := set[:0]
 	for _, e := range set {
-		if e.ids = tok.EncodeTruncated(e.text, head, tail); len(e.ids) > 0 {
+		ids, ok := seen[e.text]
+		if !ok {
+			ids = tok.EncodeTruncated(e.text, head, tail)
+			seen[e.text] = ids
+		}
+		if e.ids = ids; len(ids) > 0 {
 			out = append(out, e)
 		}
 	}
@@ -227,8 +233,13 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 	}
 	logits := make([]float64, len(anchors))
 	used := map[string]bool{}
+	preds := map[string][]float32{} // one forward pass per prompt, however many models it labels
 	for i, e := range anchors {
-		q, _, _ := w.Forward(e.ids)
+		q, ok := preds[e.text]
+		if !ok {
+			q, _, _ = w.Forward(e.ids)
+			preds[e.text] = q
+		}
 		p := min(max(float64(q[e.profile]), 1e-6), 1-1e-6)
 		logits[i] = math.Log(p / (1 - p))
 		used[profiles[e.profile]] = true

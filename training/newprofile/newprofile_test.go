@@ -228,7 +228,7 @@ func TestAnchorShiftStaysFiniteOnAFewOneSidedLabels(t *testing.T) {
 	col := slices.Index(card.Profiles, anchorProfile)
 	require.GreaterOrEqual(t, col, 0)
 	ids := tok.EncodeTruncated(poem(1), card.Truncation.Head, card.Truncation.Tail)
-	one := []example{{ids: ids, score: 1, profile: col}}
+	one := []example{{text: poem(1), ids: ids, score: 1, profile: col}}
 	shift, n, names := anchorShift(base, one, card.Profiles)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{anchorProfile}, names)
