@@ -38,14 +38,28 @@ var DefaultAddOptions = AddOptions{Prior: 1.0}
 // computed by the existing model, the new quality column (QW[:,M], QB[M])
 // is a logistic regression of the scores on z, the new length column a
 // ridge regression of log output tokens on z, both shrunk towards the mean
-// existing column. The other profiles' outputs are unchanged.
+// existing column. The other profiles' outputs are unchanged. It is
+// HeadInputs, FitColumn and AppendColumn; a caller that adjusts the column
+// before appending it calls the three.
 func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*arch.Weights, error) {
+	zs, err := HeadInputs(w, examples)
+	if err != nil {
+		return nil, err
+	}
+	c, err := FitColumn(w, zs, opt)
+	if err != nil {
+		return nil, err
+	}
+	return AppendColumn(w, c), nil
+}
+
+// HeadInputs reads every example's prompt with the model.
+func HeadInputs(w *arch.Weights, examples []ProfileExample) ([]ColumnExample, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
 	s := w.Spec
-	var scores, zsLen [][]float64
-	var ys, logLens []float64
+	zs := make([]ColumnExample, len(examples))
 	for i, ex := range examples {
 		if len(ex.IDs) == 0 {
 			return nil, fmt.Errorf("fit: example %d has no tokens", i)
@@ -55,13 +69,55 @@ func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*ar
 				return nil, fmt.Errorf("fit: example %d has token id %d outside the vocabulary of %d", i, id, s.Vocab)
 			}
 		}
+		zs[i] = ColumnExample{Z: w.HeadInput(ex.IDs), Score: ex.Score, OutputTokens: ex.OutputTokens}
+	}
+	return zs, nil
+}
+
+// ColumnExample is a ProfileExample read by the model: the head input z
+// of its prompt (HeadInput, not Forward's z, which a merged model
+// projects) in place of its token ids.
+type ColumnExample struct {
+	Z            []float32
+	Score        float64
+	OutputTokens float64
+}
+
+// Column is a profile's quality and length columns over the head input,
+// bias last.
+type Column struct {
+	Quality, Length []float64
+}
+
+// Predict is what the column says of a prompt with head input z: the
+// quality probability and the expected output tokens.
+func (c Column) Predict(z []float32) (quality, outputTokens float64) {
+	q, l := c.Quality[len(z)], c.Length[len(z)]
+	for k, v := range z {
+		q += float64(v) * c.Quality[k]
+		l += float64(v) * c.Length[k]
+	}
+	return sigmoid(q), math.Exp(l)
+}
+
+// FitColumn fits a new profile's columns from examples whose head inputs
+// are already computed, so a caller fitting many columns on the same
+// prompts (eval's cross-fitted profiles) runs the model once per prompt.
+// AddProfile is FitColumn on the examples' token ids.
+func FitColumn(w *arch.Weights, examples []ColumnExample, opt AddOptions) (Column, error) {
+	s := w.Spec
+	var scores, zsLen [][]float64
+	var ys, logLens []float64
+	for i, ex := range examples {
+		if len(ex.Z) != s.Z {
+			return Column{}, fmt.Errorf("fit: example %d has a head input of %d values, want %d", i, len(ex.Z), s.Z)
+		}
 		hasScore := !math.IsNaN(ex.Score)
 		if hasScore && (ex.Score < 0 || ex.Score > 1) {
-			return nil, fmt.Errorf("fit: example %d has score %g outside [0,1]", i, ex.Score)
+			return Column{}, fmt.Errorf("fit: example %d has score %g outside [0,1]", i, ex.Score)
 		}
-		z32 := w.HeadInput(ex.IDs) // not Forward's z, which a merged model projects
 		z := make([]float64, s.Z+1)
-		for k, v := range z32 {
+		for k, v := range ex.Z {
 			z[k] = float64(v)
 		}
 		z[s.Z] = 1 // bias
@@ -75,22 +131,22 @@ func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*ar
 		}
 	}
 	if len(scores) == 0 {
-		return nil, errors.New("fit: a new profile needs examples with quality scores")
+		return Column{}, errors.New("fit: a new profile needs examples with quality scores")
 	}
 	prior := max(opt.Prior, 1e-6)
 	qMean, lMean := meanColumn(w.QW, w.QB, s), meanColumn(w.LW, w.LB, s)
 	qMean[s.Z] += opt.Shift
 	q, err := fitLogistic(scores, ys, qMean, prior)
 	if err != nil {
-		return nil, err
+		return Column{}, err
 	}
 	l := lMean
 	if len(zsLen) > 0 {
 		if l, err = fitRidge(zsLen, logLens, lMean, prior); err != nil {
-			return nil, err
+			return Column{}, err
 		}
 	}
-	return appendColumn(w, q, l), nil
+	return Column{Quality: q, Length: l}, nil
 }
 
 // meanColumn is the mean of a head's columns with the bias last.
@@ -217,9 +273,9 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-// appendColumn copies w with the new quality and length columns (bias
-// last) as profile M.
-func appendColumn(w *arch.Weights, q, l []float64) *arch.Weights {
+// AppendColumn copies w with the column as its profile M (the last).
+func AppendColumn(w *arch.Weights, c Column) *arch.Weights {
+	q, l := c.Quality, c.Length
 	s := w.Spec
 	ns := s
 	ns.Profiles++

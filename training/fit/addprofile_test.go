@@ -167,3 +167,25 @@ func TestAddProfileShiftMovesThePriorOntoTheDatasScale(t *testing.T) {
 	assert.Greater(t, moved, 0.5, "the prior's bias is moved up")
 	assert.LessOrEqual(t, moved, 3.0+1e-6, "never by more than the shift")
 }
+
+func TestFitColumnPredictsWhatTheAddedProfileDoes(t *testing.T) {
+	w := topicModel(t)
+	ex := newProfileExamples()
+	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	require.NoError(t, err)
+	zs := make([]ColumnExample, len(ex))
+	for i, e := range ex {
+		zs[i] = ColumnExample{Z: w.HeadInput(e.IDs), Score: e.Score, OutputTokens: e.OutputTokens}
+	}
+	c, err := FitColumn(w, zs, DefaultAddOptions)
+	require.NoError(t, err)
+	for _, ids := range [][]int64{{5, 3}, {4, 3}, {7, 5}} {
+		q, l, _ := w2.Forward(ids)
+		cq, cl := c.Predict(w.HeadInput(ids))
+		assert.InDelta(t, q[2], cq, 1e-5)
+		assert.InDelta(t, l[2], cl, 1e-3*float64(l[2]))
+	}
+
+	_, err = FitColumn(w, []ColumnExample{{Z: []float32{1}, Score: 1}}, DefaultAddOptions)
+	assert.ErrorContains(t, err, "head input of 1 values")
+}

@@ -121,19 +121,24 @@ func Add(opt Options) (*Result, error) {
 	added.AnchorShift, added.AnchorLabels, added.AnchorProfiles = anchorShift(w, anchors, card.Profiles)
 	fitOpt := fit.DefaultAddOptions
 	fitOpt.Shift = added.AnchorShift
-	if opt.ValFrac > 0 {
-		if added.Validation, err = validate(w, own, opt.ValFrac, opt.Seed, fitOpt); err != nil {
-			return nil, err
-		}
-	}
-	w2, err := fit.AddProfile(w, fitExamples(own), fitOpt)
+	examples, err := fit.HeadInputs(w, fitExamples(own))
 	if err != nil {
 		return nil, err
 	}
-	m := w.Spec.Profiles
-	w2.QB[m] -= float32(added.AnchorShift)
-	added.LengthFactor = lengthFactor(w2, own, m)
-	w2.LB[m] += float32(math.Log(added.LengthFactor))
+	if opt.ValFrac > 0 {
+		added.Validation, err = validate(w, own, examples, opt.ValFrac, opt.Seed, fitOpt)
+		if err != nil {
+			return nil, err
+		}
+	}
+	col, err := fit.FitColumn(w, examples, fitOpt)
+	if err != nil {
+		return nil, err
+	}
+	col.Quality[w.Spec.Z] -= added.AnchorShift // back onto the model's scale
+	added.LengthFactor = lengthFactor(col, examples)
+	col.Length[w.Spec.Z] += math.Log(added.LengthFactor)
+	w2 := fit.AppendColumn(w, col)
 
 	newCard, err := write(opt.Out, opt.Base, card, w2, added)
 	if err != nil {
@@ -244,24 +249,11 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 		logits[i] = math.Log(p / (1 - p))
 		used[profiles[e.profile]] = true
 	}
-	// A ridge on δ keeps a handful of anchor labels, all rated good, say,
-	// from pushing it towards infinity: it weighs like four labels at even
-	// odds that say the two scales agree.
-	const ridge = 1.0
-	delta := 0.0
-	for range 50 { // Newton's method on a convex function of one variable
-		g, h := ridge*delta, ridge
-		for i, e := range anchors {
-			p := 1 / (1 + math.Exp(-(logits[i] + delta)))
-			g += p - e.score
-			h += p * (1 - p)
-		}
-		step := g / h
-		delta -= step
-		if math.Abs(step) < 1e-10 {
-			break
-		}
+	scores := make([]float64, len(anchors))
+	for i, e := range anchors {
+		scores[i] = e.score
 	}
+	delta := scaleShift(logits, scores)
 	var names []string
 	for n := range used {
 		names = append(names, n)
@@ -270,37 +262,60 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 	return delta, len(anchors), names
 }
 
+// scaleShift is the δ that best fits the scores as sigmoid(logit + δ).
+func scaleShift(logits, scores []float64) float64 {
+	// A ridge on δ keeps a handful of anchor labels, all rated good, say,
+	// from pushing it towards infinity: it weighs like four labels at even
+	// odds that say the two scales agree.
+	const ridge = 1.0
+	delta := 0.0
+	for range 50 { // Newton's method on a convex function of one variable
+		g, h := ridge*delta, ridge
+		for i, y := range scores {
+			p := 1 / (1 + math.Exp(-(logits[i] + delta)))
+			g += p - y
+			h += p * (1 - p)
+		}
+		step := g / h
+		delta -= step
+		if math.Abs(step) < 1e-10 {
+			break
+		}
+	}
+	return delta
+}
+
 // validate fits the column without the held-out prompts and measures it on
-// them, on the data's own scale (before the anchor shift).
-func validate(w *arch.Weights, own []example, frac float64, seed int64, fitOpt fit.AddOptions) (*models.AddedValidation, error) {
-	var train, held []example
-	for _, e := range own {
+// them, on the data's own scale (before the anchor shift). examples are
+// own read by the model, in the same order.
+func validate(w *arch.Weights, own []example, examples []fit.ColumnExample, frac float64, seed int64, fitOpt fit.AddOptions) (*models.AddedValidation, error) {
+	var train, held []fit.ColumnExample
+	for i, e := range own {
 		if corpus.InValidation(e.text, frac, seed) {
-			held = append(held, e)
+			held = append(held, examples[i])
 		} else {
-			train = append(train, e)
+			train = append(train, examples[i])
 		}
 	}
 	if len(held) == 0 || len(train) == 0 {
 		return nil, nil
 	}
-	wv, err := fit.AddProfile(w, fitExamples(train), fitOpt)
+	col, err := fit.FitColumn(w, train, fitOpt)
 	if err != nil {
 		return nil, err
 	}
 	mean := 0.0
 	for _, e := range train {
-		mean += e.score
+		mean += e.Score
 	}
 	mean /= float64(len(train))
-	m := w.Spec.Profiles
 	pred, constant, ys := make([]float64, len(held)), make([]float64, len(held)), make([]float64, len(held))
 	v := &models.AddedValidation{Prompts: len(held)}
 	for i, e := range held {
-		q, _, _ := wv.Forward(e.ids)
-		pred[i], constant[i], ys[i] = float64(q[m]), mean, e.score
+		pred[i], _ = col.Predict(e.Z)
+		constant[i], ys[i] = mean, e.Score
 		v.MeanPredicted += pred[i] / float64(len(held))
-		v.MeanTrue += e.score / float64(len(held))
+		v.MeanTrue += e.Score / float64(len(held))
 	}
 	v.BCE, v.ConstantBCE = calibrate.BCE(pred, ys), calibrate.BCE(constant, ys)
 	if auc := calibrate.AUC(pred, ys); !math.IsNaN(auc) {
@@ -309,22 +324,22 @@ func validate(w *arch.Weights, own []example, frac float64, seed int64, fitOpt f
 	return v, nil
 }
 
-// lengthFactor scales the new profile's fitted length (exp of a fitted log,
-// a typical length) so its answers' predicted tokens sum to their true
+// lengthFactor scales the column's fitted length (exp of a fitted log, a
+// typical length) so its answers' predicted tokens sum to their true
 // ones, as training does for every profile; 1 with too few lengths.
-func lengthFactor(w *arch.Weights, own []example, m int) float64 {
+func lengthFactor(c fit.Column, examples []fit.ColumnExample) float64 {
 	var pred, truth float64
 	n := 0
-	for _, e := range own {
-		if e.tokens <= 0 {
+	for _, e := range examples {
+		if e.OutputTokens <= 0 {
 			continue
 		}
-		_, l, _ := w.Forward(e.ids)
-		pred += float64(l[m])
-		truth += e.tokens
+		_, l := c.Predict(e.Z)
+		pred += l
+		truth += e.OutputTokens
 		n++
 	}
-	if n < minLengthsForFactor || pred <= 0 {
+	if n < minLengthsForFactor || pred <= 0 || math.IsInf(pred, 0) {
 		return 1
 	}
 	return truth / pred
