@@ -73,13 +73,14 @@ func vsBestSingleLine(name string, v *VsBestSingle) string {
 	return fmt.Sprintf("%s vs best single (%s, %.3f at $%.4f per 1k prompts): %s, %s", name, v.Model, v.Quality, 1000*v.Cost, match, half)
 }
 
-// vsBestSingleLines are the lines of the router, knn and the oracle.
+// vsBestSingleLines are the lines of the router, knn, fitted profiles
+// (when run) and the oracle.
 func (r *Report) vsBestSingleLines() []string {
 	var out []string
 	if l := vsBestSingleLine("router", r.Router.VsBestSingle); l != "" {
 		out = append(out, l)
 	}
-	for _, k := range []string{BaselineKNN, BaselineOracle} {
+	for _, k := range []string{BaselineKNN, BaselineFitted, BaselineOracle} {
 		if l := vsBestSingleLine(k, r.Baselines[k].VsBestSingle); l != "" {
 			out = append(out, l)
 		}

@@ -2,8 +2,9 @@
 // router's mode policy on every prompt whose candidates all carry a label,
 // scores the chosen model with its true score and true cost, and compares
 // the result with baselines on the same prompts (a random router, each
-// single model, the oracle and a TF-IDF nearest-neighbour router trained on
-// a split of the same data).
+// single model, the oracle, a TF-IDF nearest-neighbour router trained on
+// a split of the same data and, when asked (Options.Fitted), the router
+// model with each candidate's profile fitted on that same split).
 //
 // Metrics:
 //   - per mode (quality, balanced, cost): mean true quality, mean cost per

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"hash/fnv"
 	"math"
 	"sort"
 	"strings"
@@ -171,9 +170,9 @@ func (x *knnIndex) nearest(text string, k, maxTerms int, acc []float32, touched 
 	return out, touched
 }
 
-// fitPredict fits the baseline on the train rows of t and predicts the
-// test rows' estimates.
-func (k KNN) fitPredict(t *Table, train, test []int, est Estimates) {
+// FitPredict fits the baseline on the train rows of t and predicts the
+// test rows' estimates (an InDomain router).
+func (k KNN) FitPredict(t *Table, train, test []int, est Estimates) error {
 	k = k.withDefaults()
 	texts := make([]string, len(train))
 	nc := len(t.Candidates)
@@ -207,51 +206,9 @@ func (k KNN) fitPredict(t *Table, train, test []int, est Estimates) {
 				sw += n.sim
 			}
 			q[j] = sq / sw
-			c[j] = router.ExpectedCost(cand.model(), row.Item.InputTokens, so/sw)
+			c[j] = router.ExpectedCost(cand.Model(), row.Item.InputTokens, so/sw)
 		}
 		est.Quality[r], est.Cost[r] = q, c
 	}
-}
-
-// CrossFit predicts every row of t out of sample: rows are split into
-// folds by a hash of their id and each fold is predicted by a baseline
-// fitted on the others.
-func (k KNN) CrossFit(t *Table, folds int) Estimates {
-	if folds < 2 {
-		folds = 5
-	}
-	est := Estimates{Quality: make([][]float64, len(t.Rows)), Cost: make([][]float64, len(t.Rows))}
-	fold := make([]int, len(t.Rows))
-	for i, r := range t.Rows {
-		h := fnv.New32a()
-		h.Write([]byte(r.Item.ID))
-		fold[i] = int(h.Sum32() % uint32(folds))
-	}
-	for f := range folds {
-		var train, test []int
-		for i := range t.Rows {
-			if fold[i] == f {
-				test = append(test, i)
-			} else {
-				train = append(train, i)
-			}
-		}
-		if len(test) > 0 {
-			k.fitPredict(t, train, test, est)
-		}
-	}
-	return est
-}
-
-// Split fits on the train rows and predicts the test rows; the returned
-// estimates are indexed like test.
-func (k KNN) Split(t *Table, train, test []int) Estimates {
-	full := Estimates{Quality: make([][]float64, len(t.Rows)), Cost: make([][]float64, len(t.Rows))}
-	k.fitPredict(t, train, test, full)
-	est := Estimates{}
-	for _, r := range test {
-		est.Quality = append(est.Quality, full.Quality[r])
-		est.Cost = append(est.Cost, full.Cost[r])
-	}
-	return est
+	return nil
 }

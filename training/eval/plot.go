@@ -53,11 +53,7 @@ func (r *Report) Plot(path string) error {
 		}
 		return out
 	}
-	curves := []struct {
-		name string
-		res  Result
-	}{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}, {"oracle", r.Baselines[BaselineOracle]}, {"random", r.Baselines[BaselineRandom]}}
-	for i, c := range curves {
+	for i, c := range r.plotted() {
 		pts := xys(c.res.Curve)
 		line, err := plotter.NewLine(dense(pts))
 		if err != nil {
@@ -122,10 +118,7 @@ func (r *Report) PlotShare(path string) error {
 	p.Legend.Top = false
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
-	for i, c := range []struct {
-		name string
-		res  Result
-	}{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}, {"oracle", r.Baselines[BaselineOracle]}, {"random", r.Baselines[BaselineRandom]}} {
+	for i, c := range r.plotted() {
 		pts := make(plotter.XYs, len(c.res.ShareCurve))
 		for k, sp := range sortedByShare(c.res.ShareCurve) {
 			pts[k].X, pts[k].Y = 100*sp.StrongShare, sp.Quality
@@ -154,4 +147,20 @@ func (r *Report) PlotShare(path string) error {
 		p.Legend.Add(name, l)
 	}
 	return p.Save(20*vg.Centimeter, 14*vg.Centimeter, path)
+}
+
+// namedResult is one line of a plot.
+type namedResult struct {
+	name string
+	res  Result
+}
+
+// plotted are the curves the plots draw: the router, knn, fitted profiles
+// when run, the oracle and random.
+func (r *Report) plotted() []namedResult {
+	out := []namedResult{{"router", r.Router}, {"knn", r.Baselines[BaselineKNN]}}
+	if f, ok := r.Baselines[BaselineFitted]; ok {
+		out = append(out, namedResult{"fitted profiles", f})
+	}
+	return append(out, namedResult{"oracle", r.Baselines[BaselineOracle]}, namedResult{"random", r.Baselines[BaselineRandom]})
 }

@@ -61,7 +61,7 @@ func Predict(ctx context.Context, p router.Predictor, t *Table, batch int, log i
 					return est, missingProfile(cand, pred)
 				}
 				q[j], o[j] = e.Quality, e.OutputTokens
-				c[j] = router.ExpectedCost(cand.model(), t.Rows[i].Item.InputTokens, e.OutputTokens)
+				c[j] = router.ExpectedCost(cand.Model(), t.Rows[i].Item.InputTokens, e.OutputTokens)
 			}
 			est.Quality[i], est.Cost[i], est.OutputTokens[i] = q, c, o
 		}

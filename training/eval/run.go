@@ -28,6 +28,10 @@ type Options struct {
 	Holdout func(*dataset.Item) bool
 	Folds   int
 	KNN     KNN
+	// Fitted, when set, adds the BaselineFitted row: the router model with
+	// every candidate's profile fitted on this dataset's labels, out of
+	// sample as knn is.
+	Fitted InDomain
 	// Batch is the number of prompts per Predict call (default 128).
 	Batch int
 	// Log receives progress (nil: none).
@@ -58,7 +62,8 @@ type Result struct {
 	CPT50      *float64     `json:"cpt50,omitempty"`
 	CPT80      *float64     `json:"cpt80,omitempty"`
 	ShareCurve []SharePoint `json:"share_curve,omitempty"`
-	// VsBestSingle is set for the router, knn and the oracle.
+	// VsBestSingle is set for the router, knn, fitted profiles and the
+	// oracle.
 	VsBestSingle *VsBestSingle `json:"vs_best_single,omitempty"`
 }
 
@@ -90,6 +95,7 @@ const (
 	BaselineRandom = "random"
 	BaselineOracle = "oracle"
 	BaselineKNN    = "knn"
+	BaselineFitted = "fitted_profiles"
 	singlePrefix   = "single:"
 )
 
@@ -113,10 +119,10 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 		Bands: opt.Bands, Baselines: map[string]Result{}}
 
 	et := t
-	var knnEst Estimates
+	var train, test []int // test stays nil without a holdout: cross-fit
 	if opt.Holdout != nil {
 		rep.HoldoutOnly = true
-		var train, test []int
+		test = []int{}
 		for i, r := range t.Rows {
 			if opt.Holdout(r.Item) {
 				test = append(test, i)
@@ -129,9 +135,16 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 		}
 		rep.NotHoldout = len(train)
 		et = t.subset(test)
-		knnEst = opt.KNN.Split(t, train, test)
-	} else {
-		knnEst = opt.KNN.CrossFit(t, opt.Folds)
+	}
+	knnEst, err := outOfSample(opt.KNN, t, train, test, opt.Folds)
+	if err != nil {
+		return nil, err
+	}
+	var fittedEst Estimates
+	if opt.Fitted != nil {
+		if fittedEst, err = outOfSample(opt.Fitted, t, train, test, opt.Folds); err != nil {
+			return nil, fmt.Errorf("fitted profiles: %w", err)
+		}
 	}
 	rep.Prompts = len(et.Rows)
 	rep.table = et
@@ -149,6 +162,11 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 	}
 	rep.Router = scored(et, pred.Estimates, opt.Bands, sweep, pair)
 	rep.Baselines[BaselineKNN] = scored(et, knnEst, opt.Bands, sweep, pair)
+	learned := []string{BaselineKNN, BaselineOracle}
+	if opt.Fitted != nil {
+		rep.Baselines[BaselineFitted] = scored(et, fittedEst, opt.Bands, sweep, pair)
+		learned = append(learned, BaselineFitted)
+	}
 	rep.Baselines[BaselineOracle] = scored(et, truth(et), opt.Bands, sweep, pair)
 	singles := make([]Point, len(et.Candidates))
 	for j, c := range et.Candidates {
@@ -159,7 +177,7 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 	rep.Baselines[BaselineRandom] = random(et, singles, pair)
 	b := bestSingle(singles)
 	rep.Router.VsBestSingle = vsBestSingle(rep.Router.Curve, et.Candidates[b].Name, singles[b])
-	for _, k := range []string{BaselineKNN, BaselineOracle} {
+	for _, k := range learned {
 		r := rep.Baselines[k]
 		r.VsBestSingle = vsBestSingle(r.Curve, et.Candidates[b].Name, singles[b])
 		rep.Baselines[k] = r
@@ -282,9 +300,14 @@ func random(t *Table, singles []Point, pair []int) Result {
 }
 
 // BaselineNames returns the report's baseline names in display order:
-// oracle, knn, random, then single models by cost.
+// oracle, knn, fitted profiles (when run), random, then single models by
+// cost.
 func (r *Report) BaselineNames() []string {
-	names := []string{BaselineOracle, BaselineKNN, BaselineRandom}
+	names := []string{BaselineOracle, BaselineKNN}
+	if _, ok := r.Baselines[BaselineFitted]; ok {
+		names = append(names, BaselineFitted)
+	}
+	names = append(names, BaselineRandom)
 	var singles []string
 	for k := range r.Baselines {
 		if len(k) > len(singlePrefix) && k[:len(singlePrefix)] == singlePrefix {

@@ -25,8 +25,8 @@ type Candidate struct {
 	*Calibration
 }
 
-// model is the candidate as the router's cost formula sees it.
-func (c Candidate) model() router.Model {
+// Model is the candidate as the router's cost formula sees it.
+func (c Candidate) Model() router.Model {
 	return router.Model{ID: c.Name, Profile: c.Profile, InputPerMTok: c.InputPerMTok, OutputPerMTok: c.OutputPerMTok, ReasoningTokens: c.ReasoningTokens}
 }
 
@@ -159,7 +159,7 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 			}
 			row.Score = append(row.Score, *r.Score)
 			row.OutputTokens = append(row.OutputTokens, out)
-			row.Cost = append(row.Cost, router.ExpectedCost(c.model(), it.InputTokens, out))
+			row.Cost = append(row.Cost, router.ExpectedCost(c.Model(), it.InputTokens, out))
 		}
 		if !ok {
 			t.Skipped++
@@ -218,7 +218,7 @@ func (t *Table) SetReasoningTokens(tokens map[string]float64) error {
 		t.Candidates[j].ReasoningTokens = n
 		for i := range t.Rows {
 			r := &t.Rows[i]
-			r.Cost[j] = router.ExpectedCost(t.Candidates[j].model(), r.Item.InputTokens, r.OutputTokens[j])
+			r.Cost[j] = router.ExpectedCost(t.Candidates[j].Model(), r.Item.InputTokens, r.OutputTokens[j])
 		}
 	}
 	return nil
