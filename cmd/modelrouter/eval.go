@@ -20,6 +20,7 @@ import (
 	"github.com/modelrouter/modelrouter/training/corpus"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/eval"
+	"github.com/modelrouter/modelrouter/training/newprofile"
 )
 
 func init() {
@@ -52,9 +53,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	holdoutSeed := fs.Int64("holdout-seed", -1, "the trainer's --seed (default: router.json's metrics.training.seed, else 1)")
 	cuda := fs.Bool("cuda", false, "run the router model on CUDA when available")
 	taskFlag := fs.String("task", "", "comma-separated tasks: evaluate only their prompts (the dataset's task field; an unknown task is an error that lists them)")
+	fitProfiles := fs.Bool("fit-profiles", false, "also report fitted_profiles: the router model with every candidate's profile fitted on this dataset's labels (add-profile's fit), out of sample as knn is: on the other folds, or outside the holdout")
 	byTask := fs.Bool("by-task", false, "one report per task (of --task when given), as RouteLLM reports per benchmark; --out gets a folder per task")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only] [--task t1,t2] [--by-task]\n\n")
+		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only] [--task t1,t2] [--by-task] [--fit-profiles]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +106,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		frac := *holdoutFrac
 		opt.Holdout = func(it *dataset.Item) bool { return corpus.InValidation(it.Text(), frac, seed) }
 		fmt.Fprintf(stderr, "eval: holdout split of the trainer: share %g, seed %d\n", frac, seed)
+	}
+	if *fitProfiles {
+		files, err := loadArtifacts(*modelDir)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		if opt.Fitted, err = newprofile.NewFitted(files); err != nil {
+			return fmt.Errorf("eval: --fit-profiles: %w", err)
+		}
 	}
 
 	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, hidden: hidden, stdout: stdout, stderr: stderr}

@@ -148,3 +148,31 @@ func TestEvalPredictsCatalogModelsWithTheirStandIns(t *testing.T) {
 	assert.Regexp(t, `gpt-5-2025-08-07 +profile o1-mini-2024-09-12 `, stdout.String())
 	assert.Regexp(t, `gpt-4.1-nano-2025-04-14 +profile llama-3.1-70b-instruct `, stdout.String())
 }
+
+func TestEvalFitProfilesAddsTheRow(t *testing.T) {
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	data, out := writeTwoTaskDataset(t), t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--fit-profiles", "--out", out}, &stdout, &stderr), stderr.String())
+	assert.Regexp(t, `(?m)^fitted_profiles +quality `, stdout.String())
+	b, err := os.ReadFile(filepath.Join(out, "report.json"))
+	require.NoError(t, err)
+	var rep struct {
+		Baselines map[string]struct {
+			APGR *float64 `json:"apgr"`
+			AIQ  float64  `json:"aiq"`
+		} `json:"baselines"`
+	}
+	require.NoError(t, json.Unmarshal(b, &rep))
+	require.Contains(t, rep.Baselines, "fitted_profiles")
+	assert.NotNil(t, rep.Baselines["fitted_profiles"].APGR)
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "fitted_profiles")
+
+	stdout.Reset()
+	require.NoError(t, runEval(context.Background(), []string{"--data", data}, &stdout, &stderr), stderr.String())
+	assert.NotContains(t, stdout.String(), "fitted_profiles", "only when asked")
+}
