@@ -18,7 +18,7 @@ type ProfileExample struct {
 	OutputTokens float64
 }
 
-// AddOptions tune AddProfile.
+// AddOptions tune FitColumn.
 type AddOptions struct {
 	// Prior is the ridge strength pulling the new column towards the mean
 	// of the existing profiles' columns, per example: with few labels the
@@ -33,25 +33,14 @@ type AddOptions struct {
 // DefaultAddOptions suit a few hundred labelled answers.
 var DefaultAddOptions = AddOptions{Prior: 1.0}
 
-// AddProfile returns weights with one more profile, fitted from examples
-// while every other parameter stays fixed: the prompt representation z is
-// computed by the existing model, the new quality column (QW[:,M], QB[M])
-// is a logistic regression of the scores on z, the new length column a
-// ridge regression of log output tokens on z, both shrunk towards the mean
-// existing column. The other profiles' outputs are unchanged. It is
-// HeadInputs, FitColumn and AppendColumn; a caller that adjusts the column
-// before appending it calls the three.
-func AddProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*arch.Weights, error) {
-	zs, err := HeadInputs(w, examples)
-	if err != nil {
-		return nil, err
-	}
-	c, err := FitColumn(w, zs, opt)
-	if err != nil {
-		return nil, err
-	}
-	return AppendColumn(w, c), nil
-}
+// A profile is added from labelled answers while every other parameter
+// stays fixed: HeadInputs reads the prompts with the existing model (its
+// representation z), FitColumn fits the new quality column (a logistic
+// regression of the scores on z) and length column (a ridge regression of
+// log output tokens on z), both shrunk towards the mean existing column,
+// and AppendColumn adds them as the last profile; the other profiles'
+// outputs are unchanged. Callers may adjust the column in between
+// (add-profile moves it onto the model's scale and scales its lengths).
 
 // HeadInputs reads every example's prompt with the model.
 func HeadInputs(w *arch.Weights, examples []ProfileExample) ([]ColumnExample, error) {
@@ -101,9 +90,9 @@ func (c Column) Predict(z []float32) (quality, outputTokens float64) {
 }
 
 // FitColumn fits a new profile's columns from examples whose head inputs
-// are already computed, so a caller fitting many columns on the same
-// prompts (eval's cross-fitted profiles) runs the model once per prompt.
-// AddProfile is FitColumn on the examples' token ids.
+// are already computed (HeadInputs), so a caller fitting many columns on
+// the same prompts (eval's cross-fitted profiles) runs the model once per
+// prompt.
 func FitColumn(w *arch.Weights, examples []ColumnExample, opt AddOptions) (Column, error) {
 	s := w.Spec
 	var scores, zsLen [][]float64
@@ -166,12 +155,27 @@ func meanColumn(W, b []float32, s arch.Spec) []float64 {
 }
 
 // fitLogistic minimises sum BCE(sigmoid(x·θ), y) + prior·n/2·|θ-θ0|² by
-// Newton's method (the problem is convex and small).
+// Newton's method (the problem is convex and small) with a backtracking
+// line search: from a start far from the answer, where every p is near 0
+// or 1 and the Hessian is little more than the ridge, a full Newton step
+// overshoots and can run away.
 func fitLogistic(xs [][]float64, ys, theta0 []float64, prior float64) ([]float64, error) {
 	d := len(theta0)
 	theta := append([]float64(nil), theta0...)
 	lambda := prior * float64(len(xs)) / 100 // a hundred answers weigh as much as the prior
-	for range 50 {
+	objective := func(th []float64) float64 {
+		f := 0.0
+		for n, x := range xs {
+			f += bce(dot(x, th), ys[n])
+		}
+		for i := range th {
+			f += lambda / 2 * (th[i] - theta0[i]) * (th[i] - theta0[i])
+		}
+		return f
+	}
+	f := objective(theta)
+	next := make([]float64, d)
+	for range 100 {
 		g := make([]float64, d)
 		h := make([][]float64, d)
 		for i := range h {
@@ -193,18 +197,33 @@ func fitLogistic(xs [][]float64, ys, theta0 []float64, prior float64) ([]float64
 		if err != nil {
 			return nil, err
 		}
-		done := true
-		for i := range d {
-			theta[i] -= step[i]
-			if math.Abs(step[i]) > 1e-9 {
-				done = false
+		decrease := dot(g, step) // > 0: h is positive definite
+		t := 1.0
+		for {
+			for i := range d {
+				next[i] = theta[i] - t*step[i]
 			}
+			fn := objective(next)
+			if fn <= f-1e-4*t*decrease || t < 1e-10 {
+				f = fn
+				break
+			}
+			t /= 2
 		}
-		if done {
+		copy(theta, next)
+		if t*maxAbs(step) < 1e-9 {
 			break
 		}
 	}
 	return theta, nil
+}
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = max(m, math.Abs(x))
+	}
+	return m
 }
 
 // fitRidge solves min |Xθ - y|² + λ|θ-θ0|² in closed form.

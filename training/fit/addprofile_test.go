@@ -44,6 +44,19 @@ func topicParams(t *testing.T, seed uint64) *Params {
 // newProfileExamples: the new profile is good at token-5 prompts 90 % of
 // the time and at others 20 %, and writes short answers: 300 labelled
 // answers.
+// addProfile is the three steps of adding a profile.
+func addProfile(w *arch.Weights, examples []ProfileExample, opt AddOptions) (*arch.Weights, error) {
+	zs, err := HeadInputs(w, examples)
+	if err != nil {
+		return nil, err
+	}
+	c, err := FitColumn(w, zs, opt)
+	if err != nil {
+		return nil, err
+	}
+	return AppendColumn(w, c), nil
+}
+
 func newProfileExamples() []ProfileExample {
 	rng := rand.New(rand.NewPCG(9, 9))
 	var ex []ProfileExample
@@ -65,7 +78,7 @@ func newProfileExamples() []ProfileExample {
 func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
 	w := topicModel(t)
 	ex := newProfileExamples()
-	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	w2, err := addProfile(w, ex, DefaultAddOptions)
 	require.NoError(t, err)
 	require.NoError(t, w2.Validate())
 	require.Equal(t, 3, w2.Spec.Profiles)
@@ -87,7 +100,7 @@ func TestAddProfileFitsOnlyTheNewColumn(t *testing.T) {
 func TestAddProfileWithoutLengthsUsesTheMeanProfile(t *testing.T) {
 	w := topicModel(t)
 	ex := []ProfileExample{{IDs: []int64{5, 3}, Score: 1}, {IDs: []int64{4, 3}, Score: 0}}
-	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	w2, err := addProfile(w, ex, DefaultAddOptions)
 	require.NoError(t, err)
 	_, l, _ := w2.Forward([]int64{5, 3})
 	assert.InDelta(t, math.Sqrt(float64(l[0]*l[1])), l[2], 0.05*float64(l[2]), "geometric mean of the two profiles' lengths")
@@ -95,15 +108,15 @@ func TestAddProfileWithoutLengthsUsesTheMeanProfile(t *testing.T) {
 
 func TestAddProfileRejectsBadExamples(t *testing.T) {
 	w := topicModel(t)
-	_, err := AddProfile(w, nil, DefaultAddOptions)
+	_, err := addProfile(w, nil, DefaultAddOptions)
 	assert.ErrorContains(t, err, "quality scores")
-	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{3}, Score: math.NaN(), OutputTokens: 5}}, DefaultAddOptions)
+	_, err = addProfile(w, []ProfileExample{{IDs: []int64{3}, Score: math.NaN(), OutputTokens: 5}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "quality scores")
-	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{99}, Score: 1}}, DefaultAddOptions)
+	_, err = addProfile(w, []ProfileExample{{IDs: []int64{99}, Score: 1}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "outside the vocabulary")
-	_, err = AddProfile(w, []ProfileExample{{IDs: nil, Score: 1}}, DefaultAddOptions)
+	_, err = addProfile(w, []ProfileExample{{IDs: nil, Score: 1}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "no tokens")
-	_, err = AddProfile(w, []ProfileExample{{IDs: []int64{3}, Score: 3}}, DefaultAddOptions)
+	_, err = addProfile(w, []ProfileExample{{IDs: []int64{3}, Score: 3}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "outside [0,1]")
 }
 
@@ -125,7 +138,7 @@ func TestAddProfileKeepsAMergedModelsEmbeddingOutput(t *testing.T) {
 	for i := range 40 {
 		ex = append(ex, ProfileExample{IDs: []int64{int64(2 + i%10)}, Score: float64(i % 2), OutputTokens: 30})
 	}
-	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	w2, err := addProfile(w, ex, DefaultAddOptions)
 	require.NoError(t, err)
 	_, _, z1 := w.Forward([]int64{3, 4})
 	_, _, z2 := w2.Forward([]int64{3, 4})
@@ -141,7 +154,7 @@ func TestAddProfileToAMergedModelFitsWhatItsHeadsRead(t *testing.T) {
 	require.NoError(t, err)
 	w := merged.Weights(0)
 	require.NotNil(t, w.ZOut)
-	w2, err := AddProfile(w, newProfileExamples(), DefaultAddOptions)
+	w2, err := addProfile(w, newProfileExamples(), DefaultAddOptions)
 	require.NoError(t, err)
 	qa, _, _ := w2.Forward([]int64{5, 3})
 	qb, _, _ := w2.Forward([]int64{4, 3})
@@ -159,7 +172,7 @@ func TestAddProfileShiftMovesThePriorOntoTheDatasScale(t *testing.T) {
 	bias := func(shift float64) float64 {
 		opt := DefaultAddOptions
 		opt.Shift = shift
-		w2, err := AddProfile(w, ex, opt)
+		w2, err := addProfile(w, ex, opt)
 		require.NoError(t, err)
 		return float64(w2.QB[2])
 	}
@@ -171,7 +184,7 @@ func TestAddProfileShiftMovesThePriorOntoTheDatasScale(t *testing.T) {
 func TestFitColumnPredictsWhatTheAddedProfileDoes(t *testing.T) {
 	w := topicModel(t)
 	ex := newProfileExamples()
-	w2, err := AddProfile(w, ex, DefaultAddOptions)
+	w2, err := addProfile(w, ex, DefaultAddOptions)
 	require.NoError(t, err)
 	zs := make([]ColumnExample, len(ex))
 	for i, e := range ex {
@@ -188,4 +201,53 @@ func TestFitColumnPredictsWhatTheAddedProfileDoes(t *testing.T) {
 
 	_, err = FitColumn(w, []ColumnExample{{Z: []float32{1}, Score: 1}}, DefaultAddOptions)
 	assert.ErrorContains(t, err, "head input of 1 values")
+}
+
+// Newton's method alone overshoots from a start far from the answer (a
+// prior column that puts these prompts at p≈0 when the model's answers
+// are mostly right) and can run away to p=1 or 0 on every prompt; the
+// fit must still land on the labels' level.
+func TestFitColumnConvergesFromAFarStart(t *testing.T) {
+	w := topicModel(t)
+	rng := rand.New(rand.NewPCG(3, 3))
+	var zs []ColumnExample
+	for i := range 800 {
+		ids := []int64{int64(2 + rng.IntN(10)), int64(2 + rng.IntN(10))}
+		zs = append(zs, ColumnExample{Z: w.HeadInput(ids), Score: float64(i%5) / 5}) // mean 0.4, continuous
+	}
+	for _, shift := range []float64{-6, 6} {
+		c, err := FitColumn(w, zs, AddOptions{Prior: 1, Shift: shift})
+		require.NoError(t, err)
+		mean := 0.0
+		for _, e := range zs {
+			q, _ := c.Predict(e.Z)
+			mean += q / float64(len(zs))
+		}
+		assert.InDelta(t, 0.4, mean, 0.05, "shift %v", shift)
+	}
+}
+
+// From farther still, the fit lands on the minimum of its objective: the
+// gradient of BCE plus the ridge is zero there.
+func TestFitLogisticReachesTheMinimumFromAFarStart(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	var xs [][]float64
+	var ys []float64
+	for i := range 500 {
+		xs = append(xs, []float64{rng.NormFloat64(), rng.NormFloat64(), 1})
+		ys = append(ys, float64(i%5)/5)
+	}
+	for _, start := range []float64{-15, 15} {
+		theta0 := []float64{start / 3, -start / 3, start}
+		theta, err := fitLogistic(xs, ys, theta0, 1)
+		require.NoError(t, err)
+		lambda := float64(len(xs)) / 100
+		for i := range theta {
+			g := lambda * (theta[i] - theta0[i])
+			for n, x := range xs {
+				g += (sigmoid(dot(x, theta)) - ys[n]) * x[i]
+			}
+			assert.InDelta(t, 0, g, 1e-6, "start %v, coordinate %d", start, i)
+		}
+	}
 }

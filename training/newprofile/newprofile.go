@@ -2,7 +2,8 @@
 // hundred labelled answers of one model (say, rated answers that
 // export-feedback wrote for a model the router only knew by a stand-in),
 // without retraining anything else: the prompt representation and every
-// other profile's outputs stay exactly as they were (fit.AddProfile).
+// other profile's outputs stay exactly as they were (fit.FitColumn,
+// fit.AppendColumn).
 package newprofile
 
 import (
