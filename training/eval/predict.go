@@ -76,8 +76,36 @@ func missingProfile(c Candidate, pred router.Prediction) error {
 		have = append(have, p)
 	}
 	sort.Strings(have)
-	return fmt.Errorf("candidate %q maps to profile %q, which the router model does not predict; pass --map %s=<profile> with one of: %s",
-		c.Name, c.Profile, c.Name, strings.Join(have, ", "))
+	hint := ""
+	if near := nearestProfiles(c.Profile, have); len(near) > 0 {
+		hint = fmt.Sprintf(" (closest by name: %s)", strings.Join(near, ", "))
+	}
+	return fmt.Errorf("candidate %q maps to profile %q, which the router model does not predict; pass --map %s=<profile>%s with one of: %s",
+		c.Name, c.Profile, c.Name, hint, strings.Join(have, ", "))
+}
+
+// nearestProfiles are the profiles sharing the longest leading part of
+// the name with profile, when that part is at least a family name
+// ("gpt-4-", "mixtral-8x"): a hint for --map, not a choice made for the
+// user, since a stand-in's levels may be far from the model's.
+func nearestProfiles(profile string, have []string) []string {
+	const minShared = 5
+	best := 0
+	var out []string
+	for _, h := range have {
+		n := 0
+		for n < len(h) && n < len(profile) && h[n] == profile[n] {
+			n++
+		}
+		switch {
+		case n < minShared || n < best:
+		case n > best:
+			best, out = n, []string{h}
+		default:
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // CheckProfiles fails early, naming the first candidate whose profile is

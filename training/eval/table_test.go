@@ -120,3 +120,14 @@ func TestSetReasoningTokensBillsHiddenTokens(t *testing.T) {
 	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"nope": 1}), `"nope", which is not a candidate`)
 	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"gpt-x": -1}), "want a count >= 0")
 }
+
+func TestAMissingProfileNamesTheClosestByName(t *testing.T) {
+	profiles := []string{"gpt-4-0314", "gpt-4-turbo-2024-04-09", "gpt-4o-2024-05-13", "mixtral-8x7b-instruct-v0.1", "qwen2-72b-instruct"}
+	tb := &Table{Candidates: []Candidate{{Name: "gpt-4-1106-preview", Profile: "gpt-4-1106-preview"}}}
+	err := CheckProfiles(tb, profiles)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--map gpt-4-1106-preview=<profile> (closest by name: gpt-4-0314, gpt-4-turbo-2024-04-09) with one of:")
+
+	assert.Equal(t, []string{"mixtral-8x7b-instruct-v0.1"}, nearestProfiles("mixtral-8x22b-instruct-v0.1", profiles))
+	assert.Empty(t, nearestProfiles("claude-v2", profiles), "nothing shares a family name")
+}
