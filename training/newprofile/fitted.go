@@ -3,13 +3,10 @@ package newprofile
 import (
 	"fmt"
 
-	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/training/arch"
 	"github.com/modelrouter/modelrouter/training/eval"
 	"github.com/modelrouter/modelrouter/training/fit"
-	"github.com/modelrouter/modelrouter/training/onnx"
 )
 
 // Fitted is eval's fitted-profiles row: the router model with every
@@ -19,10 +16,8 @@ import (
 // has that many rated answers of each model, next to the knn baseline,
 // which learns from the same rows.
 type Fitted struct {
-	w          *arch.Weights
-	tok        *classifier.Tokenizer
-	head, tail int
-	profiles   map[string]int
+	*base
+	profiles map[string]int
 	// z is each prompt's head input, computed once for all folds and
 	// candidates (the representation does not change).
 	z map[string][]float32
@@ -32,28 +27,13 @@ var _ eval.InDomain = (*Fitted)(nil)
 
 // NewFitted reads the router model whose representation the profiles are
 // fitted on.
-func NewFitted(base models.ArtifactFiles) (*Fitted, error) {
-	card, err := models.ParseCard(base.RouterJSON)
+func NewFitted(files models.ArtifactFiles) (*Fitted, error) {
+	b, err := readBase(files)
 	if err != nil {
 		return nil, err
 	}
-	if err := card.Verify(base.RouterONNX, base.TokenizerJSON); err != nil {
-		return nil, err
-	}
-	w, err := onnx.Read(base.RouterONNX)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := classifier.NewTokenizer(base.TokenizerJSON)
-	if err != nil {
-		return nil, err
-	}
-	f := &Fitted{w: w, tok: tok, head: card.Truncation.Head, tail: card.Truncation.Tail,
-		profiles: map[string]int{}, z: map[string][]float32{}}
-	if f.head <= 0 && f.tail <= 0 {
-		f.head, f.tail = classifier.DefaultHead, classifier.DefaultTail
-	}
-	for i, p := range card.Profiles {
+	f := &Fitted{base: b, profiles: map[string]int{}, z: map[string][]float32{}}
+	for i, p := range b.card.Profiles {
 		f.profiles[p] = i
 	}
 	return f, nil
@@ -106,8 +86,7 @@ func (f *Fitted) FitPredict(t *eval.Table, train, test []int, est eval.Estimates
 }
 
 // headInput is the prompt's head input, read as the classifier reads it;
-// nil for a prompt with no text to read, which the columns then see as
-// all zeros.
+// all zeros for a prompt with no text to read.
 func (f *Fitted) headInput(text string) []float32 {
 	if z, ok := f.z[text]; ok {
 		return z

@@ -67,15 +67,44 @@ type example struct {
 	profile int     // existing profile's column (anchors only)
 }
 
-// Add fits the new profile and writes the extended artifacts to opt.Out.
-func Add(opt Options) (*Result, error) {
-	card, err := models.ParseCard(opt.Base.RouterJSON)
+// base is the router model a profile is fitted on, read and checked.
+type base struct {
+	card       models.Card
+	w          *arch.Weights
+	tok        *classifier.Tokenizer
+	head, tail int // what the classifier reads of a prompt
+}
+
+func readBase(files models.ArtifactFiles) (*base, error) {
+	card, err := models.ParseCard(files.RouterJSON)
 	if err != nil {
 		return nil, err
 	}
-	if err := card.Verify(opt.Base.RouterONNX, opt.Base.TokenizerJSON); err != nil {
+	if err := card.Verify(files.RouterONNX, files.TokenizerJSON); err != nil {
 		return nil, err
 	}
+	w, err := onnx.Read(files.RouterONNX)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := classifier.NewTokenizer(files.TokenizerJSON)
+	if err != nil {
+		return nil, err
+	}
+	b := &base{card: card, w: w, tok: tok, head: card.Truncation.Head, tail: card.Truncation.Tail}
+	if b.head <= 0 && b.tail <= 0 {
+		b.head, b.tail = classifier.DefaultHead, classifier.DefaultTail
+	}
+	return b, nil
+}
+
+// Add fits the new profile and writes the extended artifacts to opt.Out.
+func Add(opt Options) (*Result, error) {
+	b, err := readBase(opt.Base)
+	if err != nil {
+		return nil, err
+	}
+	card, w, tok, head, tail := b.card, b.w, b.tok, b.head, b.tail
 	if strings.TrimSpace(opt.Model) == "" {
 		return nil, errors.New("add-profile: name the dataset model whose labels teach the profile (--model)")
 	}
@@ -86,21 +115,9 @@ func Add(opt Options) (*Result, error) {
 	if slices.Contains(card.Profiles, profile) {
 		return nil, fmt.Errorf("add-profile: the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
 	}
-	w, err := onnx.Read(opt.Base.RouterONNX)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := classifier.NewTokenizer(opt.Base.TokenizerJSON)
-	if err != nil {
-		return nil, err
-	}
 	own, anchors, names, err := readLabels(opt.Data, opt.Model, card.Profiles)
 	if err != nil {
 		return nil, err
-	}
-	head, tail := card.Truncation.Head, card.Truncation.Tail
-	if head <= 0 && tail <= 0 {
-		head, tail = classifier.DefaultHead, classifier.DefaultTail
 	}
 	ids := map[string][]int64{} // a prompt labelled for several models is read once
 	own, anchors = tokenize(tok, own, head, tail, ids), tokenize(tok, anchors, head, tail, ids)
