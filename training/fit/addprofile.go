@@ -81,12 +81,19 @@ type Column struct {
 // Predict is what the column says of a prompt with head input z: the
 // quality probability and the expected output tokens.
 func (c Column) Predict(z []float32) (quality, outputTokens float64) {
+	q, l := c.Logits(z)
+	return sigmoid(q), math.Exp(l)
+}
+
+// Logits are the column's raw outputs on head input z: the quality logit
+// and the log of the expected output tokens.
+func (c Column) Logits(z []float32) (quality, logTokens float64) {
 	q, l := c.Quality[len(z)], c.Length[len(z)]
 	for k, v := range z {
 		q += float64(v) * c.Quality[k]
 		l += float64(v) * c.Length[k]
 	}
-	return sigmoid(q), math.Exp(l)
+	return q, l
 }
 
 // FitColumn fits a new profile's columns from examples whose head inputs

@@ -60,6 +60,17 @@ func (f *Fitted) FitPredict(t *eval.Table, train, test []int, est eval.Estimates
 		est.Quality[i] = make([]float64, len(t.Candidates))
 		est.Cost[i] = make([]float64, len(t.Candidates))
 	}
+	if len(train) == 0 { // nothing to fit on (a one-prompt task): the router's own prediction
+		for j, c := range t.Candidates {
+			m := f.profiles[c.Profile]
+			for _, i := range test {
+				q, out := f.column(m).Predict(zs[i])
+				est.Quality[i][j] = q
+				est.Cost[i][j] = router.ExpectedCost(c.Model(), t.Rows[i].Item.InputTokens, out)
+			}
+		}
+		return nil
+	}
 	for j, c := range t.Candidates {
 		examples := make([]fit.ColumnExample, 0, len(train))
 		for _, i := range train {
@@ -108,20 +119,24 @@ func (f *Fitted) shift(t *eval.Table, train []int, zs map[int][]float32) (float6
 		if !ok {
 			return 0, fmt.Errorf("candidate %q maps to profile %q, which the router model does not predict", c.Name, c.Profile)
 		}
+		col := f.column(m)
 		for _, i := range train {
-			logits = append(logits, f.logit(zs[i], m))
+			logit, _ := col.Logits(zs[i])
+			logits = append(logits, logit)
 			scores = append(scores, t.Rows[i].Score[j])
 		}
 	}
 	return scaleShift(logits, scores), nil
 }
 
-// logit is profile m's quality logit on head input z.
-func (f *Fitted) logit(z []float32, m int) float64 {
+// column is existing profile m's quality and length columns.
+func (f *Fitted) column(m int) fit.Column {
 	s := f.w.Spec
-	l := float64(f.w.QB[m])
-	for k, v := range z {
-		l += float64(v) * float64(f.w.QW[k*s.Profiles+m])
+	c := fit.Column{Quality: make([]float64, s.Z+1), Length: make([]float64, s.Z+1)}
+	for k := range s.Z {
+		c.Quality[k] = float64(f.w.QW[k*s.Profiles+m])
+		c.Length[k] = float64(f.w.LW[k*s.Profiles+m])
 	}
-	return l
+	c.Quality[s.Z], c.Length[s.Z] = float64(f.w.QB[m]), float64(f.w.LB[m])
+	return c
 }

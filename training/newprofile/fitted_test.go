@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,4 +70,24 @@ func TestFittedProfilesNeedAProfileForEveryCandidate(t *testing.T) {
 	same := &routertest.Predictor{Fixed: router.Prediction{anchorProfile: {Quality: 0.7}, "no-such-profile": {Quality: 0.7}}}
 	_, err = eval.Run(context.Background(), tb, same, eval.Options{Fitted: fitted})
 	assert.ErrorContains(t, err, `"poet" maps to profile "no-such-profile"`)
+}
+
+// With nothing to learn from (a one-prompt task, every fold's train set
+// empty), a row is predicted as the router model predicts it.
+func TestFittedProfilesWithNoTrainRowsPredictAsTheRouter(t *testing.T) {
+	files, base, tok, card := embedded(t)
+	fitted, err := NewFitted(files)
+	require.NoError(t, err)
+	tb, err := eval.BuildTable(twoSpecialists(1), nil, map[string]string{"calc": anchorProfile, "poet": "mistral-7b-instruct-v0.1"})
+	require.NoError(t, err)
+	est := eval.Estimates{Quality: make([][]float64, 1), Cost: make([][]float64, 1)}
+	require.NoError(t, fitted.FitPredict(tb, nil, []int{0}, est))
+
+	q, _, _ := base.Forward(tok.EncodeTruncated(tb.Rows[0].Item.Text(), card.Truncation.Head, card.Truncation.Tail))
+	for j, c := range tb.Candidates {
+		m := slices.Index(card.Profiles, c.Profile)
+		require.GreaterOrEqual(t, m, 0)
+		assert.InDelta(t, float64(q[m]), est.Quality[0][j], 1e-5, c.Name)
+		assert.Positive(t, est.Cost[0][j])
+	}
 }
