@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,6 +14,9 @@ type Config struct {
 	Catalog   Catalog
 	Predictor Predictor
 	Bands     Bands
+	// RouterModel names the router model behind Predictor (its version);
+	// every decision carries it for the decision log.
+	RouterModel string
 	// Available reports why a model cannot be called right now ("" when it
 	// can): its provider is not configured, it is unhealthy, ...
 	Available func(Model) string
@@ -24,21 +28,48 @@ type Config struct {
 
 // Router decides which model answers a request.
 type Router struct {
-	cfg      Config
-	versions map[string]Version
+	cfg      Config // Available, AffinityTTL, Now; the rest lives in model
+	model    atomic.Pointer[routerModel]
 	affinity *affinity
+}
+
+// routerModel is what one router model brings to decisions, swapped whole
+// by Reload: its predictor, the catalog with the profile that predicts
+// each model (a new router model may predict a model with a profile of its
+// own), and the bands calibrated with it.
+type routerModel struct {
+	catalog  Catalog
+	versions map[string]Version
+	pred     Predictor
+	bands    Bands
+	name     string
+}
+
+func newRouterModel(cat Catalog, pred Predictor, bands Bands, name string) (*routerModel, error) {
+	if pred == nil {
+		return nil, fmt.Errorf("router: no predictor")
+	}
+	if len(cat.Versions) == 0 {
+		return nil, fmt.Errorf("router: empty catalog")
+	}
+	if bands == (Bands{}) {
+		bands = DefaultBands
+	}
+	m := &routerModel{catalog: cat, versions: map[string]Version{}, pred: pred, bands: bands, name: name}
+	for _, v := range cat.Versions {
+		m.versions[v.Version] = v
+	}
+	if _, ok := m.versions[cat.Latest]; !ok {
+		return nil, fmt.Errorf("router: latest version %q not in catalog", cat.Latest)
+	}
+	return m, nil
 }
 
 // New checks the configuration and builds a Router.
 func New(cfg Config) (*Router, error) {
-	if cfg.Predictor == nil {
-		return nil, fmt.Errorf("router: no predictor")
-	}
-	if len(cfg.Catalog.Versions) == 0 {
-		return nil, fmt.Errorf("router: empty catalog")
-	}
-	if cfg.Bands == (Bands{}) {
-		cfg.Bands = DefaultBands
+	m, err := newRouterModel(cfg.Catalog, cfg.Predictor, cfg.Bands, cfg.RouterModel)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Available == nil {
 		cfg.Available = func(Model) string { return "" }
@@ -49,35 +80,55 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Router{cfg: cfg, versions: map[string]Version{}, affinity: newAffinity(cfg.AffinityTTL, 100_000)}
-	for _, v := range cfg.Catalog.Versions {
-		r.versions[v.Version] = v
-	}
-	if _, ok := r.versions[cfg.Catalog.Latest]; !ok {
-		return nil, fmt.Errorf("router: latest version %q not in catalog", cfg.Catalog.Latest)
-	}
+	r := &Router{cfg: Config{Available: cfg.Available, AffinityTTL: cfg.AffinityTTL, Now: cfg.Now},
+		affinity: newAffinity(cfg.AffinityTTL, 100_000)}
+	r.model.Store(m)
 	return r, nil
 }
 
+// Reload switches the router to another router model: its predictor, the
+// catalog as it predicts it and its bands, checked as New checks them (an
+// error changes nothing). A decision already running finishes with the
+// old model; session pins are kept.
+func (r *Router) Reload(cat Catalog, pred Predictor, bands Bands, routerModel string) error {
+	m, err := newRouterModel(cat, pred, bands, routerModel)
+	if err != nil {
+		return err
+	}
+	r.model.Store(m)
+	return nil
+}
+
 // Catalog returns the catalog the router routes over.
-func (r *Router) Catalog() Catalog { return r.cfg.Catalog }
+func (r *Router) Catalog() Catalog { return r.model.Load().catalog }
 
 // Bands returns the mode bands in force.
-func (r *Router) Bands() Bands { return r.cfg.Bands }
+func (r *Router) Bands() Bands { return r.model.Load().bands }
+
+// RouterModel names the router model in use (Config.RouterModel).
+func (r *Router) RouterModel() string { return r.model.Load().name }
 
 // Version returns a router version's model set; "" means the latest.
 func (r *Router) Version(v string) (Version, bool) {
+	return r.model.Load().version(v)
+}
+
+func (m *routerModel) version(v string) (Version, bool) {
 	if v == "" {
-		v = r.cfg.Catalog.Latest
+		v = m.catalog.Latest
 	}
-	ver, ok := r.versions[v]
+	ver, ok := m.versions[v]
 	return ver, ok
 }
 
 // Candidates returns the models a deployment routes over: its subset, or
 // the full set of its router version.
 func (r *Router) Candidates(dep Deployment) ([]Model, error) {
-	ver, ok := r.Version(dep.RouterVersion)
+	return r.model.Load().candidates(dep)
+}
+
+func (m *routerModel) candidates(dep Deployment) ([]Model, error) {
+	ver, ok := m.version(dep.RouterVersion)
 	if !ok {
 		return nil, Errorf(EInvalid, "unknown router version %q", dep.RouterVersion)
 	}
@@ -103,7 +154,8 @@ func (r *Router) Candidates(dep Deployment) ([]Model, error) {
 // provider is not configured (configuring it is the fix).
 func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
 	start := r.cfg.Now()
-	models, err := r.Candidates(dep)
+	rm := r.model.Load() // one router model for the whole decision
+	models, err := rm.candidates(dep)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -118,9 +170,9 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	if mode == "" {
 		mode = ModeBalanced
 	}
-	d := Decision{Deployment: dep.Name, RouterVersion: dep.RouterVersion, Mode: mode, Propensity: 1}
+	d := Decision{Deployment: dep.Name, RouterVersion: dep.RouterVersion, RouterModel: rm.name, Mode: mode, Propensity: 1}
 	if d.RouterVersion == "" {
-		d.RouterVersion = r.cfg.Catalog.Latest
+		d.RouterVersion = rm.catalog.Latest
 	}
 
 	eligible := make([]int, 0, len(models))
@@ -152,7 +204,7 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		return d, &Error{Code: code, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
 	}
 
-	preds, err := r.cfg.Predictor.Predict(ctx, []string{req.Prompt})
+	preds, err := rm.pred.Predict(ctx, []string{req.Prompt})
 	if err != nil {
 		return d, fmt.Errorf("predict: %w", err)
 	}
@@ -178,7 +230,7 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile: " + summarize(d.Candidates), Detail: d.Candidates}
 	}
 	var order []scored
-	d.BestQuality, d.Threshold, order = rank(pool, mode, r.cfg.Bands)
+	d.BestQuality, d.Threshold, order = rank(pool, mode, rm.bands)
 	explain(&d, order, mode)
 
 	if req.SessionKey != "" {

@@ -192,13 +192,15 @@ type Candidate struct {
 
 // Decision is the router's answer for one request.
 type Decision struct {
-	Deployment    string      `json:"deployment"`
-	RouterVersion string      `json:"router_version"`
-	Mode          Mode        `json:"mode"`
-	Chosen        Model       `json:"-"`
-	ChosenID      string      `json:"chosen_model"`
-	Fallbacks     []Model     `json:"-"` // ranked, chosen excluded
-	Candidates    []Candidate `json:"candidates"`
+	Deployment    string `json:"deployment"`
+	RouterVersion string `json:"router_version"`
+	// RouterModel names the router model that predicted (Config.RouterModel).
+	RouterModel string      `json:"-"`
+	Mode        Mode        `json:"mode"`
+	Chosen      Model       `json:"-"`
+	ChosenID    string      `json:"chosen_model"`
+	Fallbacks   []Model     `json:"-"` // ranked, chosen excluded
+	Candidates  []Candidate `json:"candidates"`
 	// BestQuality is q*, Threshold the quality the chosen model had to reach.
 	BestQuality float64 `json:"best_quality"`
 	Threshold   float64 `json:"threshold"`
