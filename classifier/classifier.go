@@ -149,12 +149,21 @@ func checkShapes(card models.Card, tok *Tokenizer, onnx []byte) error {
 // Card is the model's card (router.json).
 func (c *Classifier) Card() models.Card { return c.card }
 
-// Version names the model: the card's version, else its content hash.
+// Version names the model: the card's version (a date) and the start of
+// its content hash, "2026-11-26+fc247f54", so two models written on one
+// day (a retrain, an added profile) tell apart in the decision log.
 func (c *Classifier) Version() string {
-	if c.card.Version != "" {
+	hash := c.card.ContentHash
+	if len(hash) > 8 {
+		hash = hash[:8]
+	}
+	switch {
+	case c.card.Version == "":
+		return c.card.ContentHash
+	case hash == "":
 		return c.card.Version
 	}
-	return c.card.ContentHash
+	return c.card.Version + "+" + hash
 }
 
 // Device is where inference runs: "cpu" or "cuda".

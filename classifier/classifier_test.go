@@ -264,7 +264,7 @@ func TestLoadDir(t *testing.T) {
 	}
 	require.NoError(t, err)
 	defer c.Close()
-	require.Equal(t, "test-1", c.Version())
+	require.Equal(t, "test-1+"+c.Card().ContentHash[:8], c.Version())
 	require.Equal(t, testProfiles, c.Card().Profiles)
 	preds, err := c.Predict(context.Background(), []string{"what is python?"})
 	require.NoError(t, err)
