@@ -45,9 +45,10 @@ func (ex *exchange) fail(err error) {
 func (s *Server) record(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		now := time.Now()
-		ex := &exchange{start: now, rec: router.Record{
-			RequestID: requestID(c), Time: now, API: string(api), RouterModel: s.cfg.RouterModelVersion,
-		}}
+		ex := &exchange{start: now, rec: router.Record{RequestID: requestID(c), Time: now, API: string(api)}}
+		if s.cfg.Router != nil {
+			ex.rec.RouterModel = s.cfg.Router.RouterModel() // a decision names its own (a reload may come between)
+		}
 		c.Set(exchangeKey, ex)
 		defer s.finish(c, ex)
 		c.Next()
@@ -60,6 +61,9 @@ func (s *Server) finish(c *gin.Context, ex *exchange) {
 		rec.Status = c.Writer.Status()
 	}
 	rec.Total = time.Since(ex.start)
+	if rec.Decision.RouterModel != "" {
+		rec.RouterModel = rec.Decision.RouterModel
+	}
 	if ex.settle != nil {
 		ex.settle(rec.Usage.PromptTokens + rec.Usage.CompletionTokens)
 	}

@@ -83,9 +83,6 @@ type Config struct {
 	Ready func() bool
 	// MaxBodyBytes caps request bodies (default 20 MiB).
 	MaxBodyBytes int64
-	// RouterModelVersion names the router model (its card version or
-	// content hash), logged with every record.
-	RouterModelVersion string
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools
