@@ -37,6 +37,8 @@ type API struct {
 	catalog catalogIndex
 	key     string
 	now     func() time.Time
+	// routerModel, when set, is shown and reloaded at /router-model.
+	routerModel RouterModel
 	// writes serializes PUT and DELETE, whose checks read other deployments
 	// (a router's Claude models must stay deployed).
 	writes sync.Mutex
@@ -49,7 +51,10 @@ type Config struct {
 	// AdminKey authorizes management calls; empty means the value of
 	// MODELROUTER_ADMIN_KEY, and with neither the API answers 403.
 	AdminKey string
-	Now      func() time.Time
+	// RouterModel, when set, adds GET /router-model and POST
+	// /router-model/reload.
+	RouterModel RouterModel
+	Now         func() time.Time
 }
 
 // New builds the API.
@@ -62,17 +67,19 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now}
+	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel}
 }
 
 // Register adds the endpoints to r: GET /deployments, and PUT, GET and
-// DELETE /deployments/:name.
+// DELETE /deployments/:name; with a RouterModel, GET /router-model and
+// POST /router-model/reload.
 func (a *API) Register(r gin.IRouter) {
 	g := r.Group("/deployments", a.authorize)
 	g.GET("", a.list)
 	g.GET("/:name", a.get)
 	g.PUT("/:name", a.put)
 	g.DELETE("/:name", a.delete)
+	a.registerRouterModel(r)
 }
 
 // authorize admits only the admin key, as "Authorization: Bearer <key>" or
