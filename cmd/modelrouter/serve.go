@@ -12,14 +12,15 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server"
@@ -137,15 +138,15 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: catalog: %w", err)
 	}
-	pred, modelVersion, bands, profiles, closePred, err := loadPredictor(o)
+	sm, err := loadServedModel(o, catalog, log)
 	if err != nil {
 		return fmt.Errorf("serve: router model: %w", err)
 	}
-	defer closePred()
-	catalog, own := models.OwnProfiles(catalog, profiles)
-	if len(own) > 0 {
+	defer func() { _ = sm.close() }()
+	if own := sm.Current().OwnProfiles; len(own) > 0 {
 		log.Info("router model predicts these catalog models with profiles of their own, not their stand-ins", "models", own)
 	}
+	catalog, pred, bands, modelVersion := sm.routing()
 
 	st, err := store.Open(o.db, store.WithLogger(log))
 	if err != nil {
@@ -159,21 +160,22 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}()
 
 	providers := mergeProviders(o.fileProviders, upstream.FromEnviron(o.environ))
-	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, Available: providers.Available, AffinityTTL: o.affinityTTL})
+	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, RouterModel: modelVersion,
+		Available: providers.Available, AffinityTTL: o.affinityTTL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	// The same router blind to provider availability, so /v1/route and the
 	// playground show decisions on a machine with no provider configured.
-	preview, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, AffinityTTL: o.affinityTTL})
+	preview, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, RouterModel: modelVersion, AffinityTTL: o.affinityTTL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	met := metrics.New()
-	met.SetRouterModel(modelVersion)
+	sm.attach(met, rt, preview)
 	met.WatchDecisionLog(st.Log().Stats)
 	adminKey := o.resolvedAdminKey()
-	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey})
+	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)
@@ -197,7 +199,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		RequireKeys:          requireKeys,
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
-		RouterModelVersion:   modelVersion,
 		KeepPromptText:       o.keepPrompts,
 		AgentToolsOpenAIOnly: o.agentOpenAI,
 		EstimateTokens:       models.EstimateTokens,
@@ -240,6 +241,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	hangup := make(chan os.Signal, 1)
+	signal.Notify(hangup, syscall.SIGHUP)
+	defer signal.Stop(hangup)
+	go sm.reloadOnSignal(ctx, hangup)
 	ready.Store(true)
 	if o.listening != nil {
 		o.listening(ln.Addr().String())
@@ -320,29 +325,6 @@ func envMap(environ []string) map[string]string {
 		m[k] = v
 	}
 	return m
-}
-
-// loadPredictor loads the router model: o.predictor when a test set one,
-// else the ONNX model from --router-model or the one embedded in the
-// binary. It returns the predictor, the model's version, its calibrated
-// mode bands, its profile names (none for a test predictor) and a cleanup
-// function.
-func loadPredictor(o serveOptions) (router.Predictor, string, router.Bands, []string, func(), error) {
-	if o.predictor != nil {
-		return o.predictor, "test", router.DefaultBands, nil, func() {}, nil
-	}
-	opts := classifier.Options{UseCUDA: o.cuda, Logger: o.logger}
-	var c *classifier.Classifier
-	var err error
-	if o.routerModel != "" {
-		c, err = classifier.LoadDir(o.routerModel, opts)
-	} else {
-		c, err = classifier.Load(opts)
-	}
-	if err != nil {
-		return nil, "", router.Bands{}, nil, nil, err
-	}
-	return c, c.Version(), c.Card().Bands, c.Card().Profiles, func() { _ = c.Close() }, nil
 }
 
 // serveProfiles serves net/http/pprof on addr (a loopback address) in a

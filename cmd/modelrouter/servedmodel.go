@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
+)
+
+// retireAfter is how long a replaced router model stays open after a
+// reload: a decision that took the old model just before the switch still
+// predicts with it (a prediction takes well under a millisecond).
+const retireAfter = 10 * time.Second
+
+// servedModel is the router model serve decides with, and the one place
+// that swaps it for what --router-model holds now (SIGHUP, or POST
+// /router-model/reload): it loads and verifies the new files, re-applies
+// the catalog models' own profiles, switches every router at once and
+// retires the old model.
+type servedModel struct {
+	dir     string // --router-model; "" for the embedded model
+	opts    classifier.Options
+	catalog router.Catalog // as shipped; own profiles applied per model
+	log     *slog.Logger
+
+	mu      sync.Mutex // one reload at a time
+	routers []*router.Router
+	met     *metrics.Metrics
+	clf     *classifier.Classifier // nil for a test predictor
+	pred    router.Predictor
+	info    manage.RouterModelInfo
+	retired []*classifier.Classifier
+	closed  bool
+}
+
+var _ manage.RouterModel = (*servedModel)(nil)
+
+// loadServedModel loads the router model serve starts with: o.predictor
+// when a test set one, else the ONNX model from --router-model or the one
+// embedded in the binary.
+func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (*servedModel, error) {
+	m := &servedModel{dir: o.routerModel, opts: classifier.Options{UseCUDA: o.cuda, Logger: o.logger}, catalog: catalog, log: log}
+	if o.predictor != nil {
+		m.pred = o.predictor
+		m.info = manage.RouterModelInfo{Version: "test", OwnProfiles: []string{}, LoadedAt: time.Now().UTC()}
+		return m, nil
+	}
+	clf, err := m.load()
+	if err != nil {
+		return nil, err
+	}
+	m.use(clf)
+	return m, nil
+}
+
+func (m *servedModel) load() (*classifier.Classifier, error) {
+	if m.dir != "" {
+		return classifier.LoadDir(m.dir, m.opts)
+	}
+	return classifier.Load(m.opts)
+}
+
+// use makes clf the served model (m.mu held, or before serving).
+func (m *servedModel) use(clf *classifier.Classifier) {
+	card := clf.Card()
+	_, own := models.OwnProfiles(m.catalog, card.Profiles)
+	if own == nil {
+		own = []string{}
+	}
+	m.clf, m.pred = clf, clf
+	m.info = manage.RouterModelInfo{Version: clf.Version(), ContentHash: card.ContentHash, Dir: m.dir,
+		Profiles: len(card.Profiles), OwnProfiles: own, LoadedAt: time.Now().UTC()}
+}
+
+// routing is what a router is built with: the catalog with the model's
+// own profiles, the predictor, its bands and its name.
+func (m *servedModel) routing() (router.Catalog, router.Predictor, router.Bands, string) {
+	if m.clf == nil {
+		return m.catalog, m.pred, router.DefaultBands, m.info.Version
+	}
+	card := m.clf.Card()
+	cat, _ := models.OwnProfiles(m.catalog, card.Profiles)
+	return cat, m.clf, card.Bands, m.info.Version
+}
+
+// attach names the routers a reload switches and the metrics it updates.
+func (m *servedModel) attach(met *metrics.Metrics, routers ...*router.Router) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.met, m.routers = met, routers
+	met.SetRouterModel(m.info.Version)
+}
+
+// Current implements manage.RouterModel.
+func (m *servedModel) Current() manage.RouterModelInfo {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.info
+}
+
+// Reload implements manage.RouterModel.
+func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dir == "" || m.clf == nil {
+		return m.info, &router.Error{Code: router.EConflict, Reason: "router_model_not_reloadable",
+			Message: "serve runs the router model embedded in the binary; start it with --router-model DIR to reload a model written there"}
+	}
+	if m.closed || ctx.Err() != nil {
+		return m.info, &router.Error{Code: router.EUnavailable, Message: "the server is shutting down"}
+	}
+	clf, err := m.load()
+	if err != nil {
+		return m.info, &router.Error{Code: router.EConflict, Reason: "router_model_invalid",
+			Message: fmt.Sprintf("the router model in %s could not be loaded, so %s keeps serving: %v", m.dir, m.info.Version, err)}
+	}
+	old, previous := m.clf, m.info.Version
+	m.use(clf)
+	cat, pred, bands, name := m.routing()
+	for _, r := range m.routers {
+		if err := r.Reload(cat, pred, bands, name); err != nil {
+			// Unreachable: router.New accepted this catalog, and the
+			// predictor is a loaded model.
+			return m.info, fmt.Errorf("reload router model: %w", err)
+		}
+	}
+	if m.met != nil {
+		m.met.SetRouterModel(name)
+	}
+	m.info.Replaced = previous
+	m.retired = append(m.retired, old)
+	time.AfterFunc(retireAfter, func() { m.retire(old) })
+	m.log.Info("router model reloaded", "router_model", name, "replaced", previous, "dir", m.dir,
+		"profiles", m.info.Profiles, "own_profiles", m.info.OwnProfiles)
+	return m.info, nil
+}
+
+// retire closes a replaced model once no decision can still be using it.
+func (m *servedModel) retire(old *classifier.Classifier) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.retired = slices.DeleteFunc(m.retired, func(c *classifier.Classifier) bool { return c == old })
+	_ = old.Close()
+}
+
+// close closes the served model and every retired one still open.
+func (m *servedModel) close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	var errs []error
+	for _, c := range append(m.retired, m.clf) {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// reloadOnSignal reloads the router model on every signal from sig (serve
+// passes SIGHUP) until ctx ends; the outcome is logged either way.
+func (m *servedModel) reloadOnSignal(ctx context.Context, sig <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			if _, err := m.Reload(ctx); err != nil {
+				m.log.Warn("router model not reloaded", "err", err)
+			}
+		}
+	}
+}

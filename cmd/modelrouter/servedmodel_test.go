@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+const reloadAdminKey = "admin-reload-key"
+
+// servedCopy writes the embedded router model into a folder for serve
+// --router-model, as `make train --out` or a deploy step would.
+func servedCopy(t *testing.T) string {
+	t.Helper()
+	files, err := models.Artifacts()
+	if err != nil {
+		t.Skip(err)
+	}
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "router-model")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	for name, b := range map[string][]byte{models.RouterONNXFile: files.RouterONNX, models.TokenizerJSONFile: files.TokenizerJSON, models.RouterJSONFile: files.RouterJSON} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	return dir
+}
+
+func adminCall(t *testing.T, method, url, key string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, err = b.ReadFrom(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, b.Bytes()
+}
+
+func routerModelInfo(t *testing.T, base string) manage.RouterModelInfo {
+	t.Helper()
+	status, body := adminCall(t, http.MethodGet, base+"/router-model", reloadAdminKey)
+	require.Equal(t, http.StatusOK, status, string(body))
+	var info manage.RouterModelInfo
+	require.NoError(t, json.Unmarshal(body, &info))
+	return info
+}
+
+// profileOfInServe asks /v1/route which profile predicts the model.
+func profileOfInServe(t *testing.T, base, model string) string {
+	t.Helper()
+	resp, err := http.Post(base+"/v1/route", "application/json",
+		strings.NewReader(`{"model": "model-router", "messages": [{"role": "user", "content": "Write a four-line poem about rain."}]}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var rr openai.RouteResponse
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rr))
+	for _, c := range rr.Candidates {
+		if c.Model == model {
+			return c.Profile
+		}
+	}
+	t.Fatalf("%s is not a candidate", model)
+	return ""
+}
+
+// TestReloadPicksUpAnAddedProfile is the feedback loop without a restart:
+// add-profile writes into the folder serve runs from, a reload switches
+// decisions to it, and a broken folder leaves the served model alone.
+func TestReloadPicksUpAnAddedProfile(t *testing.T) {
+	dir, db := servedCopy(t), filepath.Join(t.TempDir(), "m.db")
+	base, stop, done := startServe(t, upstreamtest.NewOpenAI(t), db, func(o *serveOptions) {
+		o.predictor, o.routerModel, o.adminKey = nil, dir, reloadAdminKey
+	})
+	before := routerModelInfo(t, base)
+	assert.Empty(t, before.OwnProfiles)
+	assert.Equal(t, dir, before.Dir)
+	assert.NotEqual(t, gpt5mini, profileOfInServe(t, base, gpt5mini), "a stand-in before")
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini,
+		"--router-model", dir, "--out", dir}, &stdout, &stderr), stderr.String())
+	assert.NotEqual(t, gpt5mini, profileOfInServe(t, base, gpt5mini), "nothing changes before the reload")
+
+	status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", "")
+	assert.Equal(t, http.StatusUnauthorized, status, "admin only")
+	status, body = adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
+	require.Equal(t, http.StatusOK, status, string(body))
+	var after manage.RouterModelInfo
+	require.NoError(t, json.Unmarshal(body, &after))
+	assert.Equal(t, before.Version, after.Replaced)
+	assert.NotEqual(t, before.Version, after.Version)
+	assert.Equal(t, []string{gpt5mini}, after.OwnProfiles)
+	assert.Equal(t, before.Profiles+1, after.Profiles)
+	assert.Equal(t, gpt5mini, profileOfInServe(t, base, gpt5mini), "its own profile after the reload")
+	assert.Contains(t, scrapeMetrics(t, base), `modelrouter_router_model_info{version="`+after.Version+`"} 1`)
+
+	// A half-written or tampered folder: the reload is refused, the model stays.
+	tok := filepath.Join(dir, models.TokenizerJSONFile)
+	b, err := os.ReadFile(tok)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(tok, append(b[:len(b)-2], ' ', '}'), 0o644))
+	status, body = adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
+	assert.Equal(t, http.StatusConflict, status)
+	assert.Contains(t, string(body), "router_model_invalid")
+	assert.Contains(t, string(body), after.Version+" keeps serving")
+	assert.Equal(t, after.Version, routerModelInfo(t, base).Version)
+	assert.Equal(t, gpt5mini, profileOfInServe(t, base, gpt5mini))
+
+	// The decision log says which model decided each request.
+	stop()
+	require.NoError(t, <-done)
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	defer st.Close()
+	rows, err := st.Decisions(context.Background(), store.DecisionFilter{})
+	require.NoError(t, err)
+	var names []string
+	for _, r := range rows {
+		names = append(names, r.RouterModel)
+	}
+	assert.Equal(t, []string{before.Version, before.Version, after.Version, after.Version}, names)
+}
+
+// TestSIGHUPReloadsTheRouterModel: the signal daemons reload on.
+func TestSIGHUPReloadsTheRouterModel(t *testing.T) {
+	dir := servedCopy(t)
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+		o.predictor, o.routerModel, o.adminKey = nil, dir, reloadAdminKey
+	})
+	before := routerModelInfo(t, base)
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini,
+		"--router-model", dir, "--out", dir}, &stdout, &stderr), stderr.String())
+
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return routerModelInfo(t, base).Version != before.Version }, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, gpt5mini, profileOfInServe(t, base, gpt5mini))
+}
+
+func TestTheEmbeddedModelIsNotReloadable(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+		o.predictor, o.adminKey = nil, reloadAdminKey
+	})
+	status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
+	assert.Equal(t, http.StatusConflict, status)
+	assert.Contains(t, string(body), "--router-model DIR")
+	assert.Empty(t, routerModelInfo(t, base).Dir)
+}
+
+func scrapeMetrics(t *testing.T, base string) string {
+	t.Helper()
+	status, body := adminCall(t, http.MethodGet, base+"/metrics", "")
+	require.Equal(t, http.StatusOK, status)
+	return string(body)
+}
