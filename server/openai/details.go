@@ -20,7 +20,7 @@ func Details(d router.Decision, answered string, attempts []router.Attempt) Sele
 	}
 	for _, c := range d.Candidates {
 		sd.Candidates = append(sd.Candidates, SelectionCandidate{
-			Model: c.Model, PredictedQuality: c.Quality, ExpectedCostUSD: c.ExpectedCost, Rank: c.Rank, Reason: c.Reason,
+			Model: c.Model, Profile: c.Profile, PredictedQuality: c.Quality, ExpectedCostUSD: c.ExpectedCost, Rank: c.Rank, Reason: c.Reason,
 		})
 	}
 	for _, a := range attempts {

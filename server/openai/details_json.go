@@ -55,6 +55,8 @@ func (sd SelectionDetails) AppendJSON(b []byte) ([]byte, error) {
 func (c SelectionCandidate) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"model":`...)
 	b = jsonenc.String(b, c.Model)
+	b = append(b, `,"profile":`...)
+	b = jsonenc.String(b, c.Profile)
 	b = append(b, `,"predicted_quality":`...)
 	var err error
 	if b, err = jsonenc.Float(b, c.PredictedQuality); err != nil {

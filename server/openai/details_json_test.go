@@ -14,7 +14,7 @@ func TestSelectionDetailsAppendJSONMatchesMarshal(t *testing.T) {
 	var cands []SelectionCandidate
 	for i, f := range floats {
 		cands = append(cands, SelectionCandidate{
-			Model: "gpt-4.1-2025-04-14", PredictedQuality: f, ExpectedCostUSD: -f / 3, Rank: i - 1,
+			Model: "gpt-4.1-2025-04-14", Profile: `gpt-4o "stand-in" \\`, PredictedQuality: f, ExpectedCostUSD: -f / 3, Rank: i - 1,
 			Reason: []string{"", "ranked 1: best quality", `quote " back \ slash`, "<b>&amp;</b>", "tab\tnew\nline\x01", "é ü \u2028 \u2029 😀", "bad \xff utf8"}[i%7],
 		})
 	}
@@ -59,7 +59,7 @@ func FuzzSelectionDetailsAppendJSON(f *testing.F) {
 	f.Add("<&>", "\xff\u2028", "\"\\", 1e21, -0.0, -1, 0)
 	f.Fuzz(func(t *testing.T, mode, model, reason string, q, cost float64, rank, status int) {
 		sd := SelectionDetails{Mode: mode, ChosenModel: model, AnsweredModel: reason, RouterLatencyMS: q,
-			Candidates:     []SelectionCandidate{{Model: model, PredictedQuality: q, ExpectedCostUSD: cost, Rank: rank, Reason: reason}},
+			Candidates:     []SelectionCandidate{{Model: model, Profile: reason, PredictedQuality: q, ExpectedCostUSD: cost, Rank: rank, Reason: reason}},
 			FallbacksTried: []FallbackTried{{Model: model, Status: status, Error: reason}}}
 		want, wantErr := json.Marshal(sd)
 		got, err := sd.AppendJSON(nil)

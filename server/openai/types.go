@@ -24,7 +24,10 @@ type ErrorDetail struct {
 
 // SelectionCandidate is one model's line in model_selection_details.
 type SelectionCandidate struct {
-	Model            string  `json:"model"`
+	Model string `json:"model"`
+	// Profile is the router-model profile that predicts the model, as in
+	// RouteCandidate.
+	Profile          string  `json:"profile"`
 	PredictedQuality float64 `json:"predicted_quality"`
 	ExpectedCostUSD  float64 `json:"expected_cost_usd"`
 	Rank             int     `json:"rank"`

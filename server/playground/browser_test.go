@@ -32,7 +32,7 @@ const adminKey = "admin-secret"
 
 func model(id string, in, out float64) router.Model {
 	return router.Model{Format: "OpenAI", Name: id, Version: "1", ID: id, UpstreamModel: id, Provider: "openai",
-		Profile: id, InputPerMTok: in, OutputPerMTok: out, ContextWindow: 128_000, MaxOutput: 16_000,
+		Profile: "p-" + id, InputPerMTok: in, OutputPerMTok: out, ContextWindow: 128_000, MaxOutput: 16_000,
 		Capabilities: router.Capabilities{Tools: true, StructuredOutput: true}}
 }
 
@@ -40,9 +40,9 @@ func model(id string, in, out float64) router.Model {
 // cheaper than "large") and "large" the Quality pick; "nano" is cheapest
 // but falls outside the Balanced band.
 var prediction = router.Prediction{
-	"large": {Quality: 0.90, OutputTokens: 300},
-	"mini":  {Quality: 0.89, OutputTokens: 300},
-	"nano":  {Quality: 0.70, OutputTokens: 300},
+	"p-large": {Quality: 0.90, OutputTokens: 300},
+	"p-mini":  {Quality: 0.89, OutputTokens: 300},
+	"p-nano":  {Quality: 0.70, OutputTokens: 300},
 }
 
 type gateway struct {
@@ -212,13 +212,13 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 		rows := candidateRows(t, ctx)
 		require.Len(t, rows, 3)
-		// rank, model, quality, expected cost, reason; in failover order.
-		assert.Equal(t, []string{"1", "mini", "0.890"}, rows[0][:3])
-		assert.Equal(t, []string{"2", "large", "0.900"}, rows[1][:3])
-		assert.Equal(t, []string{"3", "nano", "0.700"}, rows[2][:3])
-		assert.True(t, strings.HasPrefix(rows[0][4], "chosen:"), rows[0][4])
-		assert.True(t, strings.HasPrefix(rows[2][4], "lost:"), rows[2][4])
-		assert.Regexp(t, `^\$0\.000\d+$`, rows[0][3])
+		// rank, model, profile, quality, expected cost, reason; in failover order.
+		assert.Equal(t, []string{"1", "mini", "p-mini", "0.890"}, rows[0][:4])
+		assert.Equal(t, []string{"2", "large", "p-large", "0.900"}, rows[1][:4])
+		assert.Equal(t, []string{"3", "nano", "p-nano", "0.700"}, rows[2][:4])
+		assert.True(t, strings.HasPrefix(rows[0][5], "chosen:"), rows[0][5])
+		assert.True(t, strings.HasPrefix(rows[2][5], "lost:"), rows[2][5])
+		assert.Regexp(t, `^\$0\.000\d+$`, rows[0][4])
 		assert.Equal(t, "chosen", value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#candidates tbody tr").className`)))
 		screenshot(t, ctx, "playground-chat.png")
 	})
@@ -234,7 +234,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		assert.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
 		assert.Equal(t, "large", text(t, ctx, "#answered-model"))
 		assert.Equal(t, "Euclid's proof, in full detail.", text(t, ctx, "#answer"))
-		assert.Equal(t, []string{"1", "large", "0.900"}, candidateRows(t, ctx)[0][:3])
+		assert.Equal(t, []string{"1", "large", "p-large", "0.900"}, candidateRows(t, ctx)[0][:4])
 
 		// The second turn carried the first question and answer.
 		reqs := gw.fake.RequestsFor("large")
