@@ -38,6 +38,8 @@ type servedModel struct {
 	met     *metrics.Metrics
 	clf     *classifier.Classifier // nil for a test predictor
 	pred    router.Predictor
+	bands   router.Bands
+	routed  router.Catalog // catalog with the model's own profiles
 	info    manage.RouterModelInfo
 	retired []*classifier.Classifier
 	closed  bool
@@ -51,7 +53,7 @@ var _ manage.RouterModel = (*servedModel)(nil)
 func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (*servedModel, error) {
 	m := &servedModel{dir: o.routerModel, opts: classifier.Options{UseCUDA: o.cuda, Logger: o.logger}, catalog: catalog, log: log}
 	if o.predictor != nil {
-		m.pred = o.predictor
+		m.pred, m.bands, m.routed = o.predictor, router.DefaultBands, catalog
 		m.info = manage.RouterModelInfo{Version: "test", OwnProfiles: []string{}, LoadedAt: time.Now().UTC()}
 		return m, nil
 	}
@@ -73,11 +75,11 @@ func (m *servedModel) load() (*classifier.Classifier, error) {
 // use makes clf the served model (m.mu held, or before serving).
 func (m *servedModel) use(clf *classifier.Classifier) {
 	card := clf.Card()
-	_, own := models.OwnProfiles(m.catalog, card.Profiles)
+	routed, own := models.OwnProfiles(m.catalog, card.Profiles)
 	if own == nil {
 		own = []string{}
 	}
-	m.clf, m.pred = clf, clf
+	m.clf, m.pred, m.bands, m.routed = clf, clf, card.Bands, routed
 	m.info = manage.RouterModelInfo{Version: clf.Version(), ContentHash: card.ContentHash, Dir: m.dir,
 		Profiles: len(card.Profiles), OwnProfiles: own, LoadedAt: time.Now().UTC()}
 }
@@ -85,12 +87,7 @@ func (m *servedModel) use(clf *classifier.Classifier) {
 // routing is what a router is built with: the catalog with the model's
 // own profiles, the predictor, its bands and its name.
 func (m *servedModel) routing() (router.Catalog, router.Predictor, router.Bands, string) {
-	if m.clf == nil {
-		return m.catalog, m.pred, router.DefaultBands, m.info.Version
-	}
-	card := m.clf.Card()
-	cat, _ := models.OwnProfiles(m.catalog, card.Profiles)
-	return cat, m.clf, card.Bands, m.info.Version
+	return m.routed, m.pred, m.bands, m.info.Version
 }
 
 // attach names the routers a reload switches and the metrics it updates.
