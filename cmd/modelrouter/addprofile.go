@@ -17,7 +17,7 @@ func init() {
 	register(command{name: "add-profile", summary: "add a profile for one model to a trained router model from its labelled answers, the rest unchanged", run: runAddProfile})
 }
 
-const addProfileUsage = `usage: modelrouter add-profile --data DIR --model NAME --out DIR [--profile NAME] [--router-model DIR]
+const addProfileUsage = `usage: modelrouter add-profile --data DIR --model NAME [--model NAME ...] --out DIR [--profile NAME] [--router-model DIR]
 
 Fits one new profile (a quality and a length column on the router model's
 fixed prompt representation) from the labelled answers of --model in the
@@ -25,7 +25,9 @@ routing datasets given with --data, for instance what export-feedback wrote
 from rated answers, and writes the router model with it to --out. Every
 other profile predicts exactly what it did. A catalog model whose ID names
 the profile (the default name) is then predicted by it instead of its
-stand-in: serve --router-model DIR.`
+stand-in: serve --router-model DIR. With several --model flags the profiles
+are added one after the other, each anchored on the ones before it, as
+running the command once per model would.`
 
 func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("add-profile", flag.ContinueOnError)
@@ -36,7 +38,8 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var data stringList
 	fs.Var(&data, "data", "routing dataset folder with the model's labelled answers; repeatable")
-	model := fs.String("model", "", "the dataset model whose labels teach the profile (a catalog model ID for export-feedback's data)")
+	var modelNames stringList
+	fs.Var(&modelNames, "model", "the dataset model whose labels teach the profile (a catalog model ID for export-feedback's data); repeatable")
 	profile := fs.String("profile", "", "the new profile's name (default: the model's profile name, under which the gateway uses it)")
 	base := fs.String("router-model", "", "folder with the router model to extend (default: the embedded one)")
 	out := fs.String("out", "", "folder to write the extended router model to (required)")
@@ -46,9 +49,12 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if *out == "" || *model == "" || len(data) == 0 {
+	if *out == "" || len(modelNames) == 0 || len(data) == 0 {
 		fs.Usage()
 		return errors.New("add-profile: --data, --model and --out are required")
+	}
+	if *profile != "" && len(modelNames) > 1 {
+		return errors.New("add-profile: --profile names one profile; with several --model flags each profile takes its model's name")
 	}
 	if *val < 0 || *val >= 1 {
 		return fmt.Errorf("add-profile: --val %g: want a share in [0, 1)", *val)
@@ -57,13 +63,27 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("add-profile: %w", err)
 	}
-	res, err := newprofile.Add(newprofile.Options{Base: files, Data: data, Model: *model, Profile: *profile, Out: *out,
-		ValFrac: *val, Seed: *seed, MinLabels: *minLabels})
-	if err != nil {
-		return err
+	for i, model := range modelNames {
+		if i > 0 { // the next profile extends the model just written
+			if files, err = loadArtifacts(*out); err != nil {
+				return fmt.Errorf("add-profile: %w", err)
+			}
+		}
+		res, err := newprofile.Add(newprofile.Options{Base: files, Data: data, Model: model, Profile: *profile, Out: *out,
+			ValFrac: *val, Seed: *seed, MinLabels: *minLabels})
+		if err != nil {
+			if i > 0 {
+				return fmt.Errorf("%w (%s holds the profiles of %s)", err, *out, strings.Join(modelNames[:i], ", "))
+			}
+			return err
+		}
+		printAdded(stdout, res, *out)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
-	printAdded(stdout, res, *out)
-	return ctx.Err()
+	fmt.Fprintf(stdout, "serve it with: modelrouter serve --router-model %s (a server already running from it: POST /router-model/reload or SIGHUP)\n", *out)
+	return nil
 }
 
 func loadArtifacts(dir string) (models.ArtifactFiles, error) {
@@ -91,5 +111,4 @@ func printAdded(w io.Writer, res *newprofile.Result, out string) {
 			v.Prompts, v.BCE, v.ConstantBCE, auc, v.MeanPredicted, v.MeanTrue)
 	}
 	fmt.Fprintf(w, "wrote %s: %d profiles, content hash %s\n", out, len(res.Card.Profiles), res.Card.ContentHash)
-	fmt.Fprintf(w, "serve it with: modelrouter serve --router-model %s\n", out)
 }

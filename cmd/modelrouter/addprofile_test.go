@@ -102,6 +102,56 @@ func TestAddProfileNeedsItsFlags(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"add-profile", "--data", "d", "--model", "m", "--out", "o", "--val", "1"}, &stdout, &stderr)
 	assert.ErrorContains(t, err, "--val 1")
+	err = run(context.Background(), []string{"add-profile", "--data", "d", "--model", "m", "--model", "n", "--profile", "p", "--out", "o"}, &stdout, &stderr)
+	assert.ErrorContains(t, err, "--profile names one profile")
+}
+
+// TestAddProfileForSeveralModels: one run adds each --model in turn, the
+// second anchored on the first's new profile, as two runs would.
+func TestAddProfileForSeveralModels(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	const gpt5 = "gpt-5-2025-08-07"
+	dir := writeRatedAnswers(t, 120)
+	// gpt-5 rated on the same prompts: good at sums, fair at poems.
+	b, err := os.ReadFile(filepath.Join(dir, "items.jsonl"))
+	require.NoError(t, err)
+	var items strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var it map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &it))
+		it["results"].(map[string]any)[gpt5] = map[string]any{"score": float64(i % 2), "output_tokens": 90}
+		out, err := json.Marshal(it)
+		require.NoError(t, err)
+		items.Write(out)
+		items.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(items.String()), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {
+		"`+gpt5mini+`": {"input_usd_per_mtok": 0.25, "output_usd_per_mtok": 2},
+		"`+gpt5+`": {"input_usd_per_mtok": 1.25, "output_usd_per_mtok": 10}}}`), 0o644))
+
+	out := filepath.Join(t.TempDir(), "router-model")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", dir, "--model", gpt5mini, "--model", gpt5, "--out", out}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "added profile "+gpt5mini+": 120 labelled answers")
+	assert.Contains(t, stdout.String(), "added profile "+gpt5+": 120 labelled answers")
+	assert.Contains(t, stdout.String(), "anchored on the labels in the same data of "+gpt5mini+" (120 answers)", "the second on the first's new profile")
+	assert.Equal(t, 1, strings.Count(stdout.String(), "serve it with"))
+
+	files, err := models.LoadArtifacts(os.DirFS(out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	base, err := models.Artifacts()
+	require.NoError(t, err)
+	baseCard, err := models.ParseCard(base.RouterJSON)
+	require.NoError(t, err)
+	assert.Equal(t, append(append([]string{}, baseCard.Profiles...), gpt5mini, gpt5), card.Profiles)
+	require.Len(t, card.AddedProfiles, 2)
+	assert.Equal(t, baseCard.ContentHash, card.AddedProfiles[0].BaseContentHash)
+	assert.NotEqual(t, baseCard.ContentHash, card.AddedProfiles[1].BaseContentHash, "the second extends the first")
 }
 
 // TestServeUsesAnAddedProfile: serve --router-model with the extended
