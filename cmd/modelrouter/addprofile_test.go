@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -171,17 +169,7 @@ func TestServeUsesAnAddedProfile(t *testing.T) {
 	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
 		o.predictor, o.routerModel = nil, out
 	})
-	resp, err := http.Post(base+"/v1/route", "application/json",
-		strings.NewReader(`{"model": "model-router", "messages": [{"role": "user", "content": "Write a four-line poem about rain."}]}`))
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var rr openai.RouteResponse
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rr))
-	profiles := map[string]string{}
-	for _, c := range rr.Candidates {
-		profiles[c.Model] = c.Profile
-	}
+	profiles := routeProfiles(t, base)
 	assert.Equal(t, gpt5mini, profiles[gpt5mini], "its own profile")
 	assert.Equal(t, "o1-mini-2024-09-12", profiles["gpt-5-2025-08-07"], "the others keep their stand-ins")
 }
