@@ -17,7 +17,7 @@ func init() {
 	register(command{name: "add-profile", summary: "add a profile for one model to a trained router model from its labelled answers, the rest unchanged", run: runAddProfile})
 }
 
-const addProfileUsage = `usage: modelrouter add-profile --data DIR --model NAME [--model NAME ...] --out DIR [--profile NAME] [--router-model DIR]
+const addProfileUsage = `usage: modelrouter add-profile --data DIR --model NAME [--model NAME ...] --out DIR [--profile NAME ...] [--router-model DIR]
 
 Fits one new profile (a quality and a length column on the router model's
 fixed prompt representation) from the labelled answers of --model in the
@@ -40,7 +40,8 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Var(&data, "data", "routing dataset folder with the model's labelled answers; repeatable")
 	var modelNames stringList
 	fs.Var(&modelNames, "model", "the dataset model whose labels teach the profile (a catalog model ID for export-feedback's data); repeatable")
-	profile := fs.String("profile", "", "the new profile's name (default: the model's profile name, under which the gateway uses it)")
+	var profileNames stringList
+	fs.Var(&profileNames, "profile", "the new profile's name (default: the model's profile name, under which the gateway uses it); with several --model, one per model, in their order")
 	base := fs.String("router-model", "", "folder with the router model to extend (default: the embedded one)")
 	out := fs.String("out", "", "folder to write the extended router model to (required)")
 	val := fs.Float64("val", 0.2, "share of prompts held out to measure the new profile before it is fitted on all of them (0 = none)")
@@ -53,8 +54,8 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return errors.New("add-profile: --data, --model and --out are required")
 	}
-	if *profile != "" && len(modelNames) > 1 {
-		return errors.New("add-profile: --profile names one profile; with several --model flags each profile takes its model's name")
+	if len(profileNames) > 0 && len(profileNames) != len(modelNames) {
+		return fmt.Errorf("add-profile: %d --profile for %d --model: name every new profile, in the order of --model, or none", len(profileNames), len(modelNames))
 	}
 	if *val < 0 || *val >= 1 {
 		return fmt.Errorf("add-profile: --val %g: want a share in [0, 1)", *val)
@@ -64,12 +65,16 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fmt.Errorf("add-profile: %w", err)
 	}
 	for i, model := range modelNames {
+		profile := ""
+		if len(profileNames) > 0 {
+			profile = profileNames[i]
+		}
 		if i > 0 { // the next profile extends the model just written
 			if files, err = loadArtifacts(*out); err != nil {
 				return fmt.Errorf("add-profile: %w", err)
 			}
 		}
-		res, err := newprofile.Add(newprofile.Options{Base: files, Data: data, Model: model, Profile: *profile, Out: *out,
+		res, err := newprofile.Add(newprofile.Options{Base: files, Data: data, Model: model, Profile: profile, Out: *out,
 			ValFrac: *val, Seed: *seed, MinLabels: *minLabels})
 		if err != nil {
 			if i > 0 {

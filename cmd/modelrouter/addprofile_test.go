@@ -101,7 +101,7 @@ func TestAddProfileNeedsItsFlags(t *testing.T) {
 	err := run(context.Background(), []string{"add-profile", "--data", "d", "--model", "m", "--out", "o", "--val", "1"}, &stdout, &stderr)
 	assert.ErrorContains(t, err, "--val 1")
 	err = run(context.Background(), []string{"add-profile", "--data", "d", "--model", "m", "--model", "n", "--profile", "p", "--out", "o"}, &stdout, &stderr)
-	assert.ErrorContains(t, err, "--profile names one profile")
+	assert.ErrorContains(t, err, "1 --profile for 2 --model")
 }
 
 // TestAddProfileForSeveralModels: one run adds each --model in turn, the

@@ -286,17 +286,34 @@ func scaleShift(logits, scores []float64) float64 {
 	// from pushing it towards infinity: it weighs like four labels at even
 	// odds that say the two scales agree.
 	const ridge = 1.0
-	delta := 0.0
-	for range 50 { // Newton's method on a convex function of one variable
+	objective := func(d float64) float64 {
+		f := ridge / 2 * d * d
+		for i, y := range scores {
+			z := logits[i] + d
+			f += max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - y*z // BCE of sigmoid(z) against y
+		}
+		return f
+	}
+	delta, f := 0.0, objective(0)
+	// Newton's method on a convex function of one variable, with a
+	// backtracking line search: where every p is near 0 or 1 a full step
+	// overshoots, and plain Newton swings between two values for good.
+	for range 100 {
 		g, h := ridge*delta, ridge
 		for i, y := range scores {
 			p := 1 / (1 + math.Exp(-(logits[i] + delta)))
 			g += p - y
 			h += p * (1 - p)
 		}
-		step := g / h
-		delta -= step
-		if math.Abs(step) < 1e-10 {
+		step, t := g/h, 1.0
+		for {
+			if fn := objective(delta - t*step); fn <= f-1e-4*t*g*step || t < 1e-10 {
+				delta, f = delta-t*step, fn
+				break
+			}
+			t /= 2
+		}
+		if math.Abs(t*step) < 1e-10 {
 			break
 		}
 	}
