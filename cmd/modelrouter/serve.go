@@ -241,10 +241,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	hangup := make(chan os.Signal, 1)
-	signal.Notify(hangup, syscall.SIGHUP)
-	defer signal.Stop(hangup)
-	go sm.reloadOnSignal(ctx, hangup)
+	if sm.reloadable() {
+		// Only then: without a folder to reload, a hangup (the terminal
+		// closing) still stops the server as it stops any command.
+		hangup := make(chan os.Signal, 1)
+		signal.Notify(hangup, syscall.SIGHUP)
+		defer signal.Stop(hangup)
+		go sm.reloadOnSignal(ctx, hangup)
+	}
 	ready.Store(true)
 	if o.listening != nil {
 		o.listening(ln.Addr().String())

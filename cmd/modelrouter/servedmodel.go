@@ -105,11 +105,15 @@ func (m *servedModel) Current() manage.RouterModelInfo {
 	return m.info
 }
 
+// reloadable reports whether the model came from a folder it can be
+// loaded from again.
+func (m *servedModel) reloadable() bool { return m.dir != "" && m.clf != nil }
+
 // Reload implements manage.RouterModel.
 func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.dir == "" || m.clf == nil {
+	if !m.reloadable() {
 		return m.info, &router.Error{Code: router.EConflict, Reason: "router_model_not_reloadable",
 			Message: "serve runs the router model embedded in the binary; start it with --router-model DIR to reload a model written there"}
 	}
