@@ -80,7 +80,7 @@ func (r *Report) vsBestSingleLines() []string {
 	if l := vsBestSingleLine("router", r.Router.VsBestSingle); l != "" {
 		out = append(out, l)
 	}
-	for _, k := range []string{BaselineKNN, BaselineFitted, BaselineOracle} {
+	for _, k := range perPrompt {
 		if l := vsBestSingleLine(k, r.Baselines[k].VsBestSingle); l != "" {
 			out = append(out, l)
 		}

@@ -39,7 +39,7 @@ func (r *Report) rows() []row {
 	}
 	add("router", r.Router, true)
 	for _, n := range r.BaselineNames() {
-		add(n, r.Baselines[n], n == BaselineKNN || n == BaselineFitted || n == BaselineOracle)
+		add(n, r.Baselines[n], slices.Contains(perPrompt, n))
 	}
 	return out
 }

@@ -99,6 +99,11 @@ const (
 	singlePrefix   = "single:"
 )
 
+// perPrompt are the baselines that, like the router, predict every prompt
+// and so have modes and a curve of their own, in report order (fitted
+// profiles only when run).
+var perPrompt = []string{BaselineKNN, BaselineFitted, BaselineOracle}
+
 // Run evaluates the router model p on t and computes every baseline on
 // the same prompts.
 func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Report, error) {
@@ -162,10 +167,8 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 	}
 	rep.Router = scored(et, pred.Estimates, opt.Bands, sweep, pair)
 	rep.Baselines[BaselineKNN] = scored(et, knnEst, opt.Bands, sweep, pair)
-	learned := []string{BaselineKNN, BaselineOracle}
 	if opt.Fitted != nil {
 		rep.Baselines[BaselineFitted] = scored(et, fittedEst, opt.Bands, sweep, pair)
-		learned = append(learned, BaselineFitted)
 	}
 	rep.Baselines[BaselineOracle] = scored(et, truth(et), opt.Bands, sweep, pair)
 	singles := make([]Point, len(et.Candidates))
@@ -177,8 +180,11 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 	rep.Baselines[BaselineRandom] = random(et, singles, pair)
 	b := bestSingle(singles)
 	rep.Router.VsBestSingle = vsBestSingle(rep.Router.Curve, et.Candidates[b].Name, singles[b])
-	for _, k := range learned {
-		r := rep.Baselines[k]
+	for _, k := range perPrompt {
+		r, ok := rep.Baselines[k]
+		if !ok {
+			continue
+		}
 		r.VsBestSingle = vsBestSingle(r.Curve, et.Candidates[b].Name, singles[b])
 		rep.Baselines[k] = r
 	}

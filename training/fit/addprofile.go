@@ -299,6 +299,19 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
+// ProfileColumn is existing profile m's columns: what AppendColumn would
+// have appended for it.
+func ProfileColumn(w *arch.Weights, m int) Column {
+	s := w.Spec
+	c := Column{Quality: make([]float64, s.Z+1), Length: make([]float64, s.Z+1)}
+	for k := range s.Z {
+		c.Quality[k] = float64(w.QW[k*s.Profiles+m])
+		c.Length[k] = float64(w.LW[k*s.Profiles+m])
+	}
+	c.Quality[s.Z], c.Length[s.Z] = float64(w.QB[m]), float64(w.LB[m])
+	return c
+}
+
 // AppendColumn copies w with the column as its profile M (the last).
 func AppendColumn(w *arch.Weights, c Column) *arch.Weights {
 	q, l := c.Quality, c.Length

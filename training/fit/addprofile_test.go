@@ -251,3 +251,15 @@ func TestFitLogisticReachesTheMinimumFromAFarStart(t *testing.T) {
 		}
 	}
 }
+
+func TestProfileColumnPredictsWhatTheProfileDoes(t *testing.T) {
+	w := topicModel(t)
+	for _, ids := range [][]int64{{5, 3}, {4, 3}} {
+		q, l, _ := w.Forward(ids)
+		for m := range w.Spec.Profiles {
+			cq, cl := ProfileColumn(w, m).Predict(w.HeadInput(ids))
+			assert.InDelta(t, q[m], cq, 1e-5)
+			assert.InDelta(t, l[m], cl, 1e-3*float64(l[m]))
+		}
+	}
+}

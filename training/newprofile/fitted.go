@@ -64,7 +64,7 @@ func (f *Fitted) FitPredict(t *eval.Table, train, test []int, est eval.Estimates
 		for j, c := range t.Candidates {
 			m := f.profiles[c.Profile]
 			for _, i := range test {
-				q, out := f.column(m).Predict(zs[i])
+				q, out := fit.ProfileColumn(f.w, m).Predict(zs[i])
 				est.Quality[i][j] = q
 				est.Cost[i][j] = router.ExpectedCost(c.Model(), t.Rows[i].Item.InputTokens, out)
 			}
@@ -119,7 +119,7 @@ func (f *Fitted) shift(t *eval.Table, train []int, zs map[int][]float32) (float6
 		if !ok {
 			return 0, fmt.Errorf("candidate %q maps to profile %q, which the router model does not predict", c.Name, c.Profile)
 		}
-		col := f.column(m)
+		col := fit.ProfileColumn(f.w, m)
 		for _, i := range train {
 			logit, _ := col.Logits(zs[i])
 			logits = append(logits, logit)
@@ -127,16 +127,4 @@ func (f *Fitted) shift(t *eval.Table, train []int, zs map[int][]float32) (float6
 		}
 	}
 	return scaleShift(logits, scores), nil
-}
-
-// column is existing profile m's quality and length columns.
-func (f *Fitted) column(m int) fit.Column {
-	s := f.w.Spec
-	c := fit.Column{Quality: make([]float64, s.Z+1), Length: make([]float64, s.Z+1)}
-	for k := range s.Z {
-		c.Quality[k] = float64(f.w.QW[k*s.Profiles+m])
-		c.Length[k] = float64(f.w.LW[k*s.Profiles+m])
-	}
-	c.Quality[s.Z], c.Length[s.Z] = float64(f.w.QB[m]), float64(f.w.LB[m])
-	return c
 }

@@ -256,15 +256,20 @@ func anchorShift(w *arch.Weights, anchors []example, profiles []string) (float64
 	}
 	logits := make([]float64, len(anchors))
 	used := map[string]bool{}
-	preds := map[string][]float32{} // one forward pass per prompt, however many models it labels
+	zs := map[string][]float32{} // one pass per prompt, however many models it labels
+	cols := map[int]fit.Column{}
 	for i, e := range anchors {
-		q, ok := preds[e.text]
+		z, ok := zs[e.text]
 		if !ok {
-			q, _, _ = w.Forward(e.ids)
-			preds[e.text] = q
+			z = w.HeadInput(e.ids)
+			zs[e.text] = z
 		}
-		p := min(max(float64(q[e.profile]), 1e-6), 1-1e-6)
-		logits[i] = math.Log(p / (1 - p))
+		col, ok := cols[e.profile]
+		if !ok {
+			col = fit.ProfileColumn(w, e.profile)
+			cols[e.profile] = col
+		}
+		logits[i], _ = col.Logits(z)
 		used[profiles[e.profile]] = true
 	}
 	scores := make([]float64, len(anchors))
