@@ -54,6 +54,9 @@ type Call struct {
 	// first event of a stream (only the first: the rest stay as small as
 	// the provider sent them).
 	Details func(attempts []router.Attempt, answered router.Model) any
+	// Beta is the client's anthropic-beta header values; sent on to
+	// Anthropic providers on APIMessages calls, ignored otherwise.
+	Beta []string
 }
 
 // Outcome is what happened to a call.

@@ -14,6 +14,8 @@ type API string
 const (
 	APIChatCompletions API = "chat.completions"
 	APIResponses       API = "responses"
+	// APIMessages is Anthropic's Messages API (POST /v1/messages).
+	APIMessages API = "messages"
 )
 
 // ourFields are request fields modelrouter reads and providers must not see.
