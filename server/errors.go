@@ -11,8 +11,8 @@ import (
 // the one place that maps error codes to HTTP).
 func errorBody(err error) (int, openai.ErrorBody) { return apierr.Response(err) }
 
-// writeError answers with err in the OpenAI error shape and aborts the
-// handler chain. Internal errors are logged with the request id; the client
+// writeError answers with err in the OpenAI error shape (Anthropic's on the
+// Messages API) and aborts the handler chain. Internal errors are logged with the request id; the client
 // only sees "Internal error.". A response already under way (a stream) is
 // left alone: its status line is gone.
 func (s *Server) writeError(c *gin.Context, err error) {
@@ -25,6 +25,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	}
 	if c.Writer.Written() {
 		c.Abort()
+		return
+	}
+	if ex != nil && ex.rec.API == string(openai.Messages) {
+		status, body := apierr.AnthropicResponse(err)
+		c.AbortWithStatusJSON(status, body)
 		return
 	}
 	status, body := errorBody(err)

@@ -53,7 +53,8 @@ func (s *Server) recover(c *gin.Context) {
 
 // Authenticate demands a client key that Keys accepts when RequireKeys is
 // set; otherwise it lets every request through. The key is sent as
-// `Authorization: Bearer <key>` (OpenAI) or `api-key: <key>` (Azure). Keys
+// `Authorization: Bearer <key>` (OpenAI), `api-key: <key>` (Azure) or
+// `x-api-key: <key>` (Anthropic). Keys
 // never reach logs or error messages.
 func (s *Server) Authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -64,7 +65,7 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 		key := clientKey(c.Request)
 		if key == "" {
 			s.writeError(c, router.Errorf(router.EUnauthorized,
-				"Missing API key: send it as 'Authorization: Bearer <key>' or 'api-key: <key>'."))
+				"Missing API key: send it as 'Authorization: Bearer <key>', 'api-key: <key>' or 'x-api-key: <key>'."))
 			return
 		}
 		if s.cfg.Keys == nil {
@@ -86,14 +87,17 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 	}
 }
 
-// clientKey reads the key from Authorization: Bearer or api-key.
+// clientKey reads the key from Authorization: Bearer, api-key or x-api-key.
 func clientKey(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if k, ok := strings.CutPrefix(h, "Bearer "); ok {
 			return strings.TrimSpace(k)
 		}
 	}
-	return strings.TrimSpace(r.Header.Get("api-key"))
+	if k := strings.TrimSpace(r.Header.Get("api-key")); k != "" {
+		return k
+	}
+	return strings.TrimSpace(r.Header.Get("x-api-key"))
 }
 
 // newRequestID returns 32 hex digits: the time in milliseconds (48 bits),

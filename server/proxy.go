@@ -11,7 +11,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
-// proxy serves Chat Completions and Responses calls: decide, admit against
+// proxy serves Chat Completions, Responses and Messages calls: decide, admit against
 // the deployment's capacity, forward in decision order and note the
 // outcome on the record.
 func (s *Server) proxy(api openai.API) gin.HandlerFunc {
@@ -48,6 +48,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			Raw:    r.raw,
 			Stream: r.req.Stream,
 			Order:  append([]router.Model{d.Chosen}, d.Fallbacks...),
+			Beta:   c.Request.Header.Values("anthropic-beta"),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},
@@ -150,8 +151,11 @@ func (h *headSniffer) Flush() {
 func (h *headSniffer) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 func upstreamAPI(api openai.API) upstream.API {
-	if api == openai.Responses {
+	switch api {
+	case openai.Responses:
 		return upstream.APIResponses
+	case openai.Messages:
+		return upstream.APIMessages
 	}
 	return upstream.APIChatCompletions
 }

@@ -68,6 +68,40 @@ func Response(err error) (int, openai.ErrorBody) {
 	return he.status, body
 }
 
+// anthropicTypes are Anthropic's error types by HTTP status; any other
+// status is an api_error.
+var anthropicTypes = map[int]string{
+	http.StatusBadRequest:            "invalid_request_error",
+	http.StatusUnauthorized:          "authentication_error",
+	http.StatusForbidden:             "permission_error",
+	http.StatusNotFound:              "not_found_error",
+	http.StatusConflict:              "invalid_request_error",
+	http.StatusRequestEntityTooLarge: "request_too_large",
+	http.StatusTooManyRequests:       "rate_limit_error",
+	http.StatusServiceUnavailable:    "overloaded_error",
+}
+
+// AnthropicType is Anthropic's error type for an HTTP status.
+func AnthropicType(status int) string {
+	if t, ok := anthropicTypes[status]; ok {
+		return t
+	}
+	return "api_error"
+}
+
+// AnthropicResponse is [Response] in Anthropic's error shape, for the
+// Messages API: the same status, message, code and candidates.
+func AnthropicResponse(err error) (int, openai.AnthropicErrorBody) {
+	status, o := Response(err)
+	body := openai.AnthropicErrorBody{Type: "error", Error: openai.AnthropicErrorDetail{
+		Type: AnthropicType(status), Message: o.Error.Message, Candidates: o.Error.Candidates,
+	}}
+	if o.Error.Code != nil {
+		body.Error.Code = *o.Error.Code
+	}
+	return status, body
+}
+
 // IsInternal reports whether err shows as a 500 whose text is hidden.
 func IsInternal(err error) bool {
 	_, ok := codes[router.ErrorCode(err)]

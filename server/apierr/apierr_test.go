@@ -70,3 +70,34 @@ func TestExcludedCandidatesAreListed(t *testing.T) {
 	_, body := Response(&router.Error{Code: router.ENoEligible, Message: "none", Detail: []router.Candidate{{Model: "a", Reason: "excluded: no tool support"}}})
 	assert.Equal(t, []Exclusion{{Model: "a", Reason: "excluded: no tool support"}}, body.Error.Candidates)
 }
+
+func TestAnthropicResponseKeepsStatusAndMessageInAnthropicsShape(t *testing.T) {
+	tests := []struct {
+		code   string
+		status int
+		typ    string
+	}{
+		{router.EInvalid, http.StatusBadRequest, "invalid_request_error"},
+		{router.ENotFound, http.StatusNotFound, "not_found_error"},
+		{router.EUnauthorized, http.StatusUnauthorized, "authentication_error"},
+		{router.EForbidden, http.StatusForbidden, "permission_error"},
+		{router.ETooLarge, http.StatusRequestEntityTooLarge, "request_too_large"},
+		{router.ERateLimited, http.StatusTooManyRequests, "rate_limit_error"},
+		{router.EUnavailable, http.StatusServiceUnavailable, "overloaded_error"},
+		{router.EUpstream, http.StatusBadGateway, "api_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			status, body := AnthropicResponse(router.Errorf(tt.code, "what went wrong"))
+			assert.Equal(t, tt.status, status)
+			assert.Equal(t, "error", body.Type)
+			assert.Equal(t, tt.typ, body.Error.Type)
+			assert.Equal(t, "what went wrong", body.Error.Message)
+			assert.Equal(t, tt.code, body.Error.Code)
+		})
+	}
+	status, body := AnthropicResponse(errors.New("disk on fire"))
+	assert.Equal(t, http.StatusInternalServerError, status)
+	assert.Equal(t, "api_error", body.Error.Type)
+	assert.Equal(t, "Internal error.", body.Error.Message, "internal text stays out of the body")
+}

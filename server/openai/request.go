@@ -127,6 +127,8 @@ func Parse(api API, raw []byte) (Request, error) {
 		err = parseChat(top, &r)
 	case Responses:
 		err = parseResponses(top, &r)
+	case Messages:
+		err = parseMessages(top, &r)
 	default:
 		err = fmt.Errorf("openai: unknown API %q", api)
 	}

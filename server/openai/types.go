@@ -1,5 +1,6 @@
-// Package openai holds the OpenAI wire formats the gateway reads and writes,
-// and pure functions over them: parsing the few request fields routing needs,
+// Package openai holds the client wire formats the gateway reads and writes
+// (OpenAI's Chat Completions and Responses, and Anthropic's Messages as a
+// second way in), and pure functions over them: parsing the few request fields routing needs,
 // building error bodies and model_selection_details. It imports no HTTP
 // framework, so everything here is testable on byte slices.
 package openai
@@ -123,4 +124,22 @@ type RouteCandidate struct {
 	ExpectedCostUSD       float64 `json:"expected_cost_usd"`
 	Rank                  int     `json:"rank"`
 	Reason                string  `json:"reason"`
+}
+
+// AnthropicErrorBody is Anthropic's error envelope, which answers errors on
+// the Messages API: https://docs.anthropic.com/en/api/errors
+type AnthropicErrorBody struct {
+	Type  string               `json:"type"` // "error"
+	Error AnthropicErrorDetail `json:"error"`
+}
+
+// AnthropicErrorDetail is the inside of [AnthropicErrorBody].
+type AnthropicErrorDetail struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	// Code is modelrouter's own error code, as in the OpenAI shape.
+	Code string `json:"code,omitempty"`
+	// Candidates says why each model was excluded when no model could
+	// serve the request; omitted otherwise.
+	Candidates any `json:"candidates,omitempty"`
 }

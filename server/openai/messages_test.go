@@ -1,0 +1,118 @@
+package openai
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func TestParseMessages(t *testing.T) {
+	tests := []struct {
+		name  string
+		body  string
+		check func(t *testing.T, r Request)
+	}{
+		{
+			name: "string content, system prompt and the required max_tokens",
+			body: `{"model":"model-router","max_tokens":1024,"system":"Be terse.","stream":true,
+				"messages":[{"role":"user","content":"What is 2+2?"}],"metadata":{"user_id":"u-7"}}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, Messages, r.API)
+				assert.Equal(t, "model-router", r.Model)
+				assert.True(t, r.Stream)
+				assert.Equal(t, "u-7", r.User, "metadata.user_id keys session affinity like OpenAI's user")
+				assert.Equal(t, 1024, r.MaxOutputTokens)
+				chat, err := Parse(Chat, []byte(`{"model":"m","messages":[{"role":"system","content":"Be terse."},{"role":"user","content":"What is 2+2?"}]}`))
+				require.NoError(t, err)
+				assert.Equal(t, chat.Prompt, r.Prompt, "the router reads the same text as for the same conversation on Chat Completions")
+				assert.Equal(t, chat.Opening, r.Opening)
+				assert.Equal(t, len("Be terse.")+len("What is 2+2?"), r.TextChars)
+				assert.Empty(t, r.Params, "system and max_tokens come with every request")
+			},
+		},
+		{
+			name: "system as text blocks, a multi-turn conversation in blocks",
+			body: `{"model":"m","max_tokens":10,"system":[{"type":"text","text":"You review Go."}],
+				"messages":[
+				{"role":"user","content":[{"type":"text","text":"Write a sort in Go."}]},
+				{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"sort.Ints(x)"}]},
+				{"role":"user","content":"And in Rust?"}]}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\nAnd in Rust?", r.Prompt)
+				assert.NotContains(t, r.Prompt, "hmm", "earlier thinking is not the question")
+				assert.Contains(t, r.InputText(), "You review Go.")
+			},
+		},
+		{
+			name: "images, tool use and tool results",
+			body: `{"model":"m","max_tokens":10,"messages":[
+				{"role":"user","content":[{"type":"text","text":"what is in the picture?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]},
+				{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"lookup","input":{"q":"cat"}}]},
+				{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"a cat, 3 years"}]}]}],
+				"tools":[{"name":"lookup","description":"look things up","input_schema":{"type":"object"}},
+				         {"type":"web_search_20250305","name":"web_search"}],
+				"tool_choice":{"type":"auto"},"temperature":0.3,"top_k":5}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, 1, r.Images)
+				assert.True(t, r.Tools)
+				assert.Equal(t, []string{CustomToolType, "web_search_20250305"}, r.ToolTypes)
+				assert.Empty(t, r.AgentTools, "server tools are Anthropic's, not OpenAI's agent tools")
+				assert.Equal(t, []string{"temperature", "tool_choice", "tools", "top_k"}, r.Params)
+				assert.NotContains(t, r.Prompt, "a cat, 3 years", "a tool's output is not the user's question")
+				assert.Contains(t, r.InputText(), "a cat, 3 years", "but the model reads it")
+				assert.Contains(t, r.InputText(), `{"q":"cat"}`)
+				assert.Contains(t, r.InputText(), "look things up")
+			},
+		},
+		{
+			name: "routing_config works as on the other APIs",
+			body: `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
+				"routing_config":{"mode":"cost","models":["a","b"],"session_affinity":true}}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, router.ModeCost, r.Routing.Mode)
+				assert.Equal(t, []string{"a", "b"}, r.Routing.Models)
+				require.NotNil(t, r.Routing.SessionAffinity)
+				assert.Empty(t, r.Params)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse(Messages, []byte(tt.body))
+			require.NoError(t, err)
+			tt.check(t, r)
+		})
+	}
+}
+
+func TestParseMessagesRejects(t *testing.T) {
+	tests := []struct {
+		name, body, param, inMsg string
+	}{
+		{"no max_tokens", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, "max_tokens", "missing required parameter: 'max_tokens'"},
+		{"max_tokens zero", `{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}`, "max_tokens", "positive integer"},
+		{"no messages", `{"model":"m","max_tokens":5}`, "messages", "missing required parameter: 'messages'"},
+		{"empty messages", `{"model":"m","max_tokens":5,"messages":[]}`, "messages", "at least one message"},
+		{"messages not an array", `{"model":"m","max_tokens":5,"messages":"hi"}`, "messages", "array of message objects"},
+		{"system role in messages", `{"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]}`, "messages[0].role", "top-level `system`"},
+		{"content missing", `{"model":"m","max_tokens":5,"messages":[{"role":"user"}]}`, "messages[0].content", "missing required parameter"},
+		{"content a number", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":7}]}`, "messages[0].content", "string or an array of content blocks"},
+		{"block without type", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"text":"x"}]}]}`, "messages[0].content[0].type", "missing its type"},
+		{"system a number", `{"model":"m","max_tokens":5,"system":3,"messages":[{"role":"user","content":"x"}]}`, "system", "string or an array of text blocks"},
+		{"tool without name", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"input_schema":{}}]}`, "tools[0].name", "missing its name"},
+		{"metadata not an object", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":"u"}`, "metadata", "must be an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(Messages, []byte(tt.body))
+			var re *router.Error
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, router.EInvalid, re.Code)
+			assert.Equal(t, tt.param, re.Param)
+			assert.Contains(t, re.Message, tt.inMsg)
+		})
+	}
+}
