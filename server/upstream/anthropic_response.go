@@ -130,18 +130,16 @@ type anthropicStream struct {
 	id        string
 	created   int64
 	// tools maps a content block index to its tool call index.
-	tools    map[int]int
-	u        router.Usage
-	hasUsage bool
-	done     bool
+	tools map[int]int
+	streamUsage
+	done bool
 }
 
 func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
 	return &anthropicStream{model: modelID(m), wantUsage: wantUsage, created: time.Now().Unix(), tools: map[int]int{}}
 }
 
-func (s *anthropicStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
-func (s *anthropicStream) complete() bool              { return s.done }
+func (s *anthropicStream) complete() bool { return s.done }
 
 // anthropicEvent holds the members of every stream event we read.
 type anthropicEvent struct {
@@ -189,9 +187,17 @@ func (s *anthropicStream) chunk(delta map[string]any, finish *string) sseEvent {
 	return sseEvent{data: b}
 }
 
+// streamUsage reads usage off an Anthropic stream.
+type streamUsage struct {
+	u        router.Usage
+	hasUsage bool
+}
+
+func (s *streamUsage) usage() (router.Usage, bool) { return s.u, s.hasUsage }
+
 // mergeUsage keeps the latest non-zero counts: message_start reports the
 // input, message_delta the (cumulative) output.
-func (s *anthropicStream) mergeUsage(raw json.RawMessage) {
+func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 	u, ok := parseUsage(raw)
 	if !ok {
 		return

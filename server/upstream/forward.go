@@ -114,9 +114,10 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 // answer to w. A model is skipped on a connection error, a timeout, a 429
 // or a 5xx, as long as nothing was written to the client yet; any other
 // 4xx is the client's to see and is written as the provider's error (in
-// OpenAI's error shape). When every model fails, nothing is written and
-// Outcome.Err lists the models tried and what each returned. ctx is the
-// client's: cancelling it cancels the upstream request.
+// OpenAI's error shape, or Anthropic's on APIMessages calls). When every
+// model fails, nothing is written and Outcome.Err lists the models tried
+// and what each returned. ctx is the client's: cancelling it cancels the
+// upstream request.
 func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Call) Outcome {
 	start := time.Now()
 	clientCtx := ctx
@@ -270,18 +271,34 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	var body []byte
 	var err error
 	hideUsage := false
-	if p.Kind == KindAnthropic {
+	api := a.call.API
+	switch {
+	case api == APIMessages && p.Kind == KindAnthropic:
+		body, err = rewriteMessages(a.call.Raw, a.model)
+	case api == APIMessages:
+		// Translated, then prepared as a client's Chat Completions body.
+		// The usage asked for on the client's behalf needs no hiding: the
+		// translated stream reports usage the Anthropic way regardless.
+		api = APIChatCompletions
+		body, err = MessagesToChat(a.call.Raw, a.model)
+		if err == nil {
+			body, err = RewriteOpenAI(body, api, a.model)
+		}
+		if err == nil && a.call.Stream {
+			body, _, err = withStreamUsage(body)
+		}
+	case p.Kind == KindAnthropic:
 		body, err = ToAnthropic(a.call.Raw, a.model)
-	} else {
-		body, err = RewriteOpenAI(a.call.Raw, a.call.API, a.model)
-		if err == nil && a.call.Stream && a.call.API == APIChatCompletions {
+	default:
+		body, err = RewriteOpenAI(a.call.Raw, api, a.model)
+		if err == nil && a.call.Stream && api == APIChatCompletions {
 			body, hideUsage, err = withStreamUsage(body)
 		}
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, a.call.API, a.model), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, api, a.model), bytes.NewReader(body))
 	if err != nil {
 		return nil, false, &retryable{"bad provider base URL for " + p.Name}
 	}
@@ -293,9 +310,18 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	}
 	switch p.Kind {
 	case KindAnthropic:
-		h.Set("anthropic-version", "2023-06-01")
+		h.Set("anthropic-version", AnthropicVersion)
 		if p.APIKey != "" {
 			h.Set("x-api-key", p.APIKey)
+		}
+		if a.call.API == APIMessages {
+			// Betas change what the body means; only a native call carries
+			// a body they were meant for.
+			for _, b := range a.call.Beta {
+				if b = strings.TrimSpace(b); b != "" {
+					h.Add("anthropic-beta", b)
+				}
+			}
 		}
 	case KindAzure:
 		if p.APIKey != "" {

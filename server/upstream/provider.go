@@ -1,6 +1,7 @@
 // Package upstream talks to the LLM providers that answer routed requests:
 // it knows which providers are configured, rewrites the client's raw body
-// for the chosen model (and translates it for Anthropic), sends it, streams
+// for the chosen model (and translates it where the client's API and the
+// provider's differ: OpenAI's and Anthropic's), sends it, streams
 // the answer back with `model` naming the model that answered, reads usage
 // on the side, and fails over to the next-ranked model on retryable errors.
 package upstream
@@ -121,10 +122,28 @@ func (ps Providers) Available(m router.Model) string {
 // given types, otherwise why not. The server excludes such candidates
 // before routing. Anthropic's Messages API carries function tools only:
 // OpenAI's built-in tools (web search, file search) and custom tools have
-// no translation there.
+// no translation there. On APIMessages calls the tool types are
+// Anthropic's ("custom" for a client tool): an Anthropic provider takes
+// them all, an OpenAI-compatible one only client tools, which become
+// function tools; server tools (web search, bash, code execution...) run
+// at Anthropic and have no translation.
 func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) string {
 	p, ok := ps.Resolve(m)
-	if !ok || p.Kind != KindAnthropic {
+	if !ok {
+		return ""
+	}
+	if api == APIMessages {
+		if p.Kind == KindAnthropic {
+			return ""
+		}
+		for _, t := range toolTypes {
+			if t != "custom" {
+				return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
+			}
+		}
+		return ""
+	}
+	if p.Kind != KindAnthropic {
 		return ""
 	}
 	if api == APIResponses {

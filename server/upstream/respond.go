@@ -73,10 +73,17 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	}
 	var body []byte
 	var usage router.Usage
-	if a.provider.Kind == KindAnthropic {
-		body, usage, err = fromAnthropic(raw, a.model, a.detailsJSON(resp.StatusCode))
-	} else {
-		body, usage, err = a.rewriteAnswer(raw, a.detailsJSON(resp.StatusCode))
+	details := a.detailsJSON(resp.StatusCode)
+	native := a.provider.Kind == KindAnthropic
+	switch {
+	case a.call.API == APIMessages && !native:
+		body, usage, err = chatToMessage(raw, a.model, details)
+	case a.call.API != APIMessages && native:
+		body, usage, err = fromAnthropic(raw, a.model, details)
+	default:
+		// The provider speaks the client's API: rewriteAnswer's `model`,
+		// details and usage fit Anthropic's message as well as OpenAI's.
+		body, usage, err = a.rewriteAnswer(raw, details)
 	}
 	if err != nil {
 		return resp.StatusCode, &retryable{err.Error()}
@@ -88,8 +95,8 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// rewriteAnswer sets `model` in an OpenAI-shaped answer (Chat Completions
-// or Responses), adds the details and reads usage.
+// rewriteAnswer sets `model` in an answer in the client's own API (Chat
+// Completions, Responses or Messages), adds the details and reads usage.
 func (a *attempt) rewriteAnswer(raw []byte, details json.RawMessage) ([]byte, router.Usage, error) {
 	obj, err := scanObject(raw)
 	if err != nil {
@@ -106,11 +113,16 @@ func (a *attempt) rewriteAnswer(raw []byte, details json.RawMessage) ([]byte, ro
 
 // writeClientError passes a provider's 4xx to the client in OpenAI's
 // error shape: OpenAI-compatible JSON errors as they came, Anthropic's
-// converted, anything else wrapped.
+// converted, anything else wrapped. A Messages client gets Anthropic's
+// shape instead (messagesErrorBody).
 func (a *attempt) writeClientError(resp *http.Response) {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body := a.clientErrorBody
+	if a.call.API == APIMessages {
+		body = a.messagesErrorBody
+	}
 	a.writeHead(resp.StatusCode, "application/json")
-	_, _ = a.w.Write(a.clientErrorBody(resp.StatusCode, raw))
+	_, _ = a.w.Write(body(resp.StatusCode, raw))
 	a.out.Err = &router.Error{
 		Code:    router.EInvalid,
 		Message: fmt.Sprintf("upstream %s rejected the request with HTTP %d", modelID(a.model), resp.StatusCode),

@@ -21,25 +21,54 @@ type streamTranslator interface {
 	complete() bool
 }
 
+// streamEnder is a translator that may still owe the client its closing
+// events when the provider's body ends: the copy loop calls end then, and
+// end returns them when what arrived is a whole answer (complete is then
+// true), none otherwise.
+type streamEnder interface {
+	end() []sseEvent
+}
+
+// streamFailer is a translator that reads a provider's in-stream error:
+// its message, and whether the error event itself went to the client (so
+// the copy loop adds no second one).
+type streamFailer interface {
+	failure() (msg string, relayed bool)
+}
+
+// translator picks the stream translation for the provider and the
+// client's API.
+func (a *attempt) translator(hideUsage bool) streamTranslator {
+	native := a.provider.Kind == KindAnthropic
+	switch {
+	case a.call.API == APIMessages && native:
+		return newMessagesPassStream(a.model)
+	case a.call.API == APIMessages:
+		return newChatMessagesStream(a.model)
+	case native:
+		return newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
+	}
+	return newOpenAIStream(a.model, hideUsage)
+}
+
 // stream copies an event stream to the client event by event, flushing
 // each, rewriting `model` and reading usage on the side. The status and
 // headers wait for the first event, so a stream that fails before it can
 // still fail over.
 func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
-	var tr streamTranslator
-	if a.provider.Kind == KindAnthropic {
-		tr = newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
-	} else {
-		tr = newOpenAIStream(a.model, hideUsage)
-	}
+	tr := a.translator(hideUsage)
 	defer func() { a.out.Usage, _ = tr.usage() }()
-	flusher, _ := a.w.(http.Flusher)
+	sw := &streamWriter{a: a, status: resp.StatusCode}
+	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)
-	var buf []byte
-	var firstByte time.Duration
 	for {
 		ev, err := rd.next()
 		if err != nil {
+			if e, ok := tr.(streamEnder); ok && !tr.complete() && a.clientCtx.Err() == nil {
+				if outs := e.end(); len(outs) > 0 && sw.write(outs) != nil {
+					return a.breakStream("client write failed", true)
+				}
+			}
 			// Once the provider has said the answer is whole, how its body
 			// ends does not matter: a client that read to the end and hung
 			// up cancels the upstream read before the provider closes, and
@@ -51,63 +80,101 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			if !errors.Is(err, io.EOF) {
 				cause = "stream broke off: " + describeNetError(err)
 			}
+			relayed := false
+			if f, ok := tr.(streamFailer); ok {
+				var msg string
+				if msg, relayed = f.failure(); msg != "" {
+					cause = "sent an error: " + msg
+				}
+			}
 			if !a.out.Wrote {
 				return resp.StatusCode, &retryable{cause}
 			}
-			return a.breakStream(cause)
+			return a.breakStream(cause, !relayed)
 		}
-		if firstByte == 0 {
-			firstByte = time.Since(a.start)
+		if sw.firstByte == 0 {
+			sw.firstByte = time.Since(a.start)
 		}
-		outs := tr.translate(ev)
-		if len(outs) == 0 {
-			continue
-		}
-		if !a.out.Wrote {
-			if details := a.detailsJSON(resp.StatusCode); details != nil {
-				outs[0].data = addMember(outs[0].data, "model_selection_details", details)
-			}
-			a.writeHead(resp.StatusCode, "text/event-stream")
-			a.out.FirstByte = firstByte
-		}
-		buf = buf[:0]
-		for _, o := range outs {
-			buf = o.appendTo(buf)
-		}
-		if _, err := a.w.Write(buf); err != nil {
-			return a.breakStream("client write failed")
-		}
-		if flusher != nil {
-			flusher.Flush()
+		if sw.write(tr.translate(ev)) != nil {
+			return a.breakStream("client write failed", true)
 		}
 	}
 }
 
+// streamWriter writes translated events to the client, flushing each
+// batch. The status and headers go out with the first batch, whose first
+// event also carries the details.
+type streamWriter struct {
+	a         *attempt
+	status    int
+	flusher   http.Flusher
+	firstByte time.Duration
+	buf       []byte
+}
+
+func (sw *streamWriter) write(outs []sseEvent) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	a := sw.a
+	if !a.out.Wrote {
+		if details := a.detailsJSON(sw.status); details != nil {
+			outs[0].data = addMember(outs[0].data, "model_selection_details", details)
+		}
+		a.writeHead(sw.status, "text/event-stream")
+		a.out.FirstByte = sw.firstByte
+	}
+	sw.buf = sw.buf[:0]
+	for _, o := range outs {
+		sw.buf = o.appendTo(sw.buf)
+	}
+	if _, err := a.w.Write(sw.buf); err != nil {
+		return err
+	}
+	if sw.flusher != nil {
+		sw.flusher.Flush()
+	}
+	return nil
+}
+
 // breakStream ends a stream that broke off after bytes went out: the
-// client gets an error event (unless it is the one that left) and the
-// outcome says 502 (499 when the client left).
-func (a *attempt) breakStream(cause string) (int, error) {
+// client gets an error event (unless it is the one that left, or notify
+// is false because the provider's own error event already reached it)
+// and the outcome says 502 (499 when the client left).
+func (a *attempt) breakStream(cause string, notify bool) (int, error) {
 	if a.clientCtx.Err() != nil {
 		a.out.Status = 499
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
 		return 499, errors.New("client closed the request")
 	}
-	msg := "upstream " + modelID(a.model) + " " + cause
+	msg := a.f.redact("upstream " + modelID(a.model) + " " + cause)
+	if notify {
+		a.writeStreamError(msg)
+	}
+	a.out.Status = http.StatusBadGateway
+	a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
+	return http.StatusBadGateway, errors.New(cause)
+}
+
+// writeStreamError sends the client's API's form of a stream error.
+func (a *attempt) writeStreamError(msg string) {
 	ev := sseEvent{data: openAIError(msg, "upstream_error", "upstream_stream_interrupted")}
-	if a.call.API == APIResponses {
+	switch a.call.API {
+	case APIResponses:
 		// The Responses API's own error event, which its SDKs surface.
 		ev.name = "error"
 		ev.data, _ = json.Marshal(map[string]any{
 			"type": "error", "code": "upstream_stream_interrupted", "message": msg, "param": nil,
 		})
+	case APIMessages:
+		// Anthropic's error event, which its SDKs raise as an API error.
+		ev.name = "error"
+		ev.data = anthropicError("api_error", msg)
 	}
 	_, _ = a.w.Write(ev.appendTo(nil))
 	if flusher, ok := a.w.(http.Flusher); ok {
 		flusher.Flush()
 	}
-	a.out.Status = http.StatusBadGateway
-	a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
-	return http.StatusBadGateway, errors.New(cause)
 }
 
 // addMember adds key to a JSON object event; other data is left alone.

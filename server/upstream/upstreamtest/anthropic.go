@@ -54,10 +54,13 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		c.messagesStream()
 		return
 	}
-	content := []any{map[string]any{"type": "text", "text": c.reply()}}
+	var content []any
+	if c.withText() {
+		content = append(content, map[string]any{"type": "text", "text": c.reply()})
+	}
 	stop := "end_turn"
-	if tc := c.b.ToolCall; tc != nil {
-		content = []any{c.toolUse(true)}
+	if c.b.ToolCall != nil {
+		content = append(content, c.toolUse(true))
 		stop = "tool_use"
 	}
 	writeJSON(w, map[string]any{
@@ -103,12 +106,16 @@ func (c *call) anthropicUsage(output int) map[string]any {
 	}
 }
 
-// messagesStream sends Anthropic's event sequence: message_start,
-// content_block_start, ping, content_block_delta per word (or two
-// input_json_delta halves for a tool call), content_block_stop,
-// message_delta (stop reason and output usage), message_stop.
+// messagesStream sends Anthropic's event sequence: message_start, then
+// for the text (unless only a tool call) content_block_start, ping,
+// content_block_delta per word and content_block_stop, for a tool call
+// content_block_start, two input_json_delta halves and
+// content_block_stop, then message_delta (stop reason and output usage)
+// and message_stop.
 func (c *call) messagesStream() {
 	s := c.startSSE()
+	s.errName = "error"
+	s.errData = map[string]any{"type": "error", "error": map[string]any{"type": "overloaded_error", "message": "Overloaded"}}
 	ev := func(typ string, fields map[string]any) bool {
 		fields["type"] = typ
 		return s.event(typ, fields)
@@ -119,34 +126,37 @@ func (c *call) messagesStream() {
 	}}) {
 		return
 	}
-	block := map[string]any{"type": "text", "text": ""}
+	index := 0
 	stop := "end_turn"
-	if c.b.ToolCall != nil {
-		block = c.toolUse(false)
-		stop = "tool_use"
-	}
-	if !ev("content_block_start", map[string]any{"index": 0, "content_block": block}) {
-		return
-	}
-	if !ev("ping", map[string]any{}) {
-		return
+	if c.withText() {
+		if !ev("content_block_start", map[string]any{"index": index, "content_block": map[string]any{"type": "text", "text": ""}}) ||
+			!ev("ping", map[string]any{}) {
+			return
+		}
+		for _, w := range c.replyWords() {
+			if !ev("content_block_delta", map[string]any{"index": index, "delta": map[string]any{"type": "text_delta", "text": w}}) {
+				return
+			}
+		}
+		if !ev("content_block_stop", map[string]any{"index": index}) {
+			return
+		}
+		index++
 	}
 	if tc := c.b.ToolCall; tc != nil {
+		stop = "tool_use"
+		if !ev("content_block_start", map[string]any{"index": index, "content_block": c.toolUse(false)}) {
+			return
+		}
 		half := len(tc.Arguments) / 2
 		for _, part := range []string{tc.Arguments[:half], tc.Arguments[half:]} {
-			if !ev("content_block_delta", map[string]any{"index": 0, "delta": map[string]any{"type": "input_json_delta", "partial_json": part}}) {
+			if !ev("content_block_delta", map[string]any{"index": index, "delta": map[string]any{"type": "input_json_delta", "partial_json": part}}) {
 				return
 			}
 		}
-	} else {
-		for _, w := range c.replyWords() {
-			if !ev("content_block_delta", map[string]any{"index": 0, "delta": map[string]any{"type": "text_delta", "text": w}}) {
-				return
-			}
+		if !ev("content_block_stop", map[string]any{"index": index}) {
+			return
 		}
-	}
-	if !ev("content_block_stop", map[string]any{"index": 0}) {
-		return
 	}
 	if !ev("message_delta", map[string]any{
 		"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil},

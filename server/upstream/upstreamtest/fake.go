@@ -53,8 +53,21 @@ type Behavior struct {
 	ReasoningTokens int
 	CachedTokens    int
 	// ToolCall, when set, makes the answer a call of this tool instead of
-	// text.
-	ToolCall *ToolCall
+	// text; with TextFirst the reply text comes before the call, as from a
+	// model that says what it is about to do.
+	ToolCall  *ToolCall
+	TextFirst bool
+	// FinishReason, when set, replaces the OpenAI fake's finish_reason
+	// ("length", "content_filter"...).
+	FinishReason string
+	// NoDone ends an OpenAI chat stream after its last chunk without
+	// "data: [DONE]", as some OpenAI-compatible servers do.
+	NoDone bool
+	// ErrorAfter > 0 makes a streaming answer send the provider's in-stream
+	// error after that many events and end: Anthropic's `error` event
+	// (overloaded_error), or the {"error":{...}} chunk OpenAI-compatible
+	// servers send.
+	ErrorAfter int
 }
 
 // ToolCall is a function call the fake answers with.
@@ -285,10 +298,17 @@ func (c *call) replyWords() []string {
 
 func (c *call) completionTokens() int {
 	if c.b.ToolCall != nil {
-		return Words(c.b.ToolCall.Arguments) + c.b.ReasoningTokens
+		n := Words(c.b.ToolCall.Arguments) + c.b.ReasoningTokens
+		if c.b.TextFirst {
+			n += Words(c.reply())
+		}
+		return n
 	}
 	return Words(c.reply()) + c.b.ReasoningTokens
 }
+
+// withText reports whether the answer has reply text.
+func (c *call) withText() bool { return c.b.ToolCall == nil || c.b.TextFirst }
 
 func (c *call) promptTokens() int { return PromptWords(c.body) }
 

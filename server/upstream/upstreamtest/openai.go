@@ -2,6 +2,7 @@ package upstreamtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,8 +63,13 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	if _, ok := c.body["messages"].([]any); !ok {
+	msgs, ok := c.body["messages"].([]any)
+	if !ok {
 		writeOpenAIError(w, http.StatusBadRequest, "messages is required")
+		return
+	}
+	if msg := toolOrderInvalid(msgs); msg != "" {
+		writeOpenAIError(w, http.StatusBadRequest, msg)
 		return
 	}
 	if stream, _ := c.body["stream"].(bool); stream {
@@ -71,18 +77,56 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := map[string]any{"role": "assistant", "content": c.reply(), "refusal": nil}
-	finish := "stop"
-	if tc := c.b.ToolCall; tc != nil {
+	if !c.withText() {
 		msg["content"] = nil
+	}
+	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
-		finish = "tool_calls"
 	}
 	writeJSON(w, map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
 		"model": c.model, "system_fingerprint": "fp_fake",
-		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": finish}},
+		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": c.finishReason()}},
 		"usage":   c.chatUsage(),
 	})
+}
+
+func (c *call) finishReason() string {
+	switch {
+	case c.b.FinishReason != "":
+		return c.b.FinishReason
+	case c.b.ToolCall != nil:
+		return "tool_calls"
+	}
+	return "stop"
+}
+
+// toolOrderInvalid checks what OpenAI checks of tool messages: each
+// answers a call of the assistant message right before it (or before the
+// tool messages between).
+func toolOrderInvalid(msgs []any) string {
+	calls := map[string]bool{}
+	for i, m := range msgs {
+		mm, _ := m.(map[string]any)
+		switch mm["role"] {
+		case "tool":
+			id, _ := mm["tool_call_id"].(string)
+			if !calls[id] {
+				return fmt.Sprintf("Invalid parameter: messages[%d] with role 'tool' must be a response to a preceding message with 'tool_calls'.", i)
+			}
+		case "assistant":
+			calls = map[string]bool{}
+			tcs, _ := mm["tool_calls"].([]any)
+			for _, tc := range tcs {
+				tcm, _ := tc.(map[string]any)
+				id, _ := tcm["id"].(string)
+				calls[id] = true
+			}
+		default:
+			calls = map[string]bool{}
+		}
+	}
+	return ""
 }
 
 func (c *call) openAIToolCall(withType bool) map[string]any {
@@ -103,8 +147,10 @@ func (c *call) chatUsage() map[string]any {
 	}
 }
 
-// chatStream sends a role chunk, one chunk per word, a finish chunk, with
-// include_usage a usage chunk with no choices, then [DONE].
+// chatStream sends a role chunk, one chunk per word, for a tool call a
+// chunk with its id and name then two with halves of its arguments, a
+// finish chunk, with include_usage a usage chunk with no choices, then
+// [DONE] (unless NoDone).
 func (c *call) chatStream() {
 	includeUsage := false
 	if so, ok := c.body["stream_options"].(map[string]any); ok {
@@ -122,25 +168,31 @@ func (c *call) chatStream() {
 		return ch
 	}
 	s := c.startSSE()
+	s.errData = map[string]any{"error": map[string]any{"message": "generation failed", "type": "server_error"}}
 	if !s.event("", chunk(map[string]any{"role": "assistant", "content": ""}, nil)) {
 		return
 	}
-	finish := "stop"
-	if c.b.ToolCall != nil {
-		finish = "tool_calls"
-		tc := c.openAIToolCall(true)
-		tc["index"] = 0
-		if !s.event("", chunk(map[string]any{"tool_calls": []any{tc}}, nil)) {
-			return
-		}
-	} else {
+	if c.withText() {
 		for _, w := range c.replyWords() {
 			if !s.event("", chunk(map[string]any{"content": w}, nil)) {
 				return
 			}
 		}
 	}
-	if !s.event("", chunk(map[string]any{}, finish)) {
+	if tc := c.b.ToolCall; tc != nil {
+		half := len(tc.Arguments) / 2
+		deltas := []any{
+			map[string]any{"index": 0, "id": tc.ID, "type": "function", "function": map[string]any{"name": tc.Name, "arguments": ""}},
+			map[string]any{"index": 0, "function": map[string]any{"arguments": tc.Arguments[:half]}},
+			map[string]any{"index": 0, "function": map[string]any{"arguments": tc.Arguments[half:]}},
+		}
+		for _, d := range deltas {
+			if !s.event("", chunk(map[string]any{"tool_calls": []any{d}}, nil)) {
+				return
+			}
+		}
+	}
+	if !s.event("", chunk(map[string]any{}, c.finishReason())) {
 		return
 	}
 	if includeUsage {
@@ -151,7 +203,7 @@ func (c *call) chatStream() {
 			return
 		}
 	}
-	if s.event("", "[DONE]") {
+	if c.b.NoDone || s.event("", "[DONE]") {
 		s.finish()
 	}
 }

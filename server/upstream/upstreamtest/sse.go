@@ -11,6 +11,10 @@ import (
 type sse struct {
 	c    *call
 	sent int
+	// errName and errData are the provider's in-stream error event, sent
+	// for ErrorAfter.
+	errName string
+	errData any
 }
 
 func (c *call) startSSE() *sse {
@@ -26,7 +30,7 @@ func (c *call) startSSE() *sse {
 
 // event writes one event (name may be empty) whose data is v encoded as
 // JSON, or v itself when it is a string. It returns false when the stream
-// must stop (cut or stalled until cancelled).
+// must stop (cut, stalled until cancelled, or ended by an error event).
 func (s *sse) event(name string, v any) bool {
 	b := s.c.b
 	if b.CutAfter != 0 && s.sent >= max(b.CutAfter, 0) {
@@ -38,6 +42,21 @@ func (s *sse) event(name string, v any) bool {
 		s.c.stall()
 		return false
 	}
+	if b.ErrorAfter > 0 && s.sent >= b.ErrorAfter && s.errData != nil {
+		s.write(s.errName, s.errData)
+		return false
+	}
+	s.write(name, v)
+	s.sent++
+	if s.c.r.Context().Err() != nil {
+		s.c.noteCancelled()
+		return false
+	}
+	return true
+}
+
+// write sends one event and flushes it.
+func (s *sse) write(name string, v any) {
 	data, ok := v.(string)
 	if !ok {
 		raw, err := json.Marshal(v)
@@ -53,12 +72,6 @@ func (s *sse) event(name string, v any) bool {
 	if fl, ok := s.c.w.(http.Flusher); ok {
 		fl.Flush()
 	}
-	s.sent++
-	if s.c.r.Context().Err() != nil {
-		s.c.noteCancelled()
-		return false
-	}
-	return true
 }
 
 // finish ends a streaming answer after its last event: it returns at once,

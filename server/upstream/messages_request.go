@@ -1,0 +1,371 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// rewriteMessages prepares a client's Anthropic Messages body for an
+// Anthropic provider serving m: `model` becomes the upstream name, our
+// routing_config and the parameters m cannot take go, and every other
+// member keeps its exact bytes. max_tokens stays as it is: the Messages
+// API has no max_completion_tokens.
+func rewriteMessages(raw []byte, m router.Model) ([]byte, error) {
+	obj, err := scanObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	dropUnsupported(&obj, APIMessages, m)
+	name, _ := json.Marshal(upstreamModel(m))
+	obj.setString("model", name)
+	return obj.encode(), nil
+}
+
+// messagesRequest is the part of a Messages body that has a Chat
+// Completions equivalent. Everything else is not sent: top_k has no
+// OpenAI counterpart, and `thinking` is dropped because Chat Completions
+// has no budget-based switch for it (reasoning models reason anyway).
+type messagesRequest struct {
+	System        json.RawMessage `json:"system"`
+	Messages      []messagesTurn  `json:"messages"`
+	MaxTokens     *int            `json:"max_tokens"`
+	Temperature   json.RawMessage `json:"temperature"`
+	TopP          json.RawMessage `json:"top_p"`
+	StopSequences []string        `json:"stop_sequences"`
+	Stream        bool            `json:"stream"`
+	Tools         []messagesTool  `json:"tools"`
+	ToolChoice    *messagesChoice `json:"tool_choice"`
+	Metadata      *messagesMeta   `json:"metadata"`
+}
+
+type messagesMeta struct {
+	UserID string `json:"user_id"`
+}
+
+type messagesTurn struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+type messagesTool struct {
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	InputSchema json.RawMessage `json:"input_schema"`
+}
+
+type messagesChoice struct {
+	Type                   string `json:"type"`
+	Name                   string `json:"name"`
+	DisableParallelToolUse bool   `json:"disable_parallel_tool_use"`
+}
+
+// contentBlock is one block of a Messages turn, with the members of every
+// kind we translate.
+type contentBlock struct {
+	Type   string `json:"type"`
+	Text   string `json:"text"`
+	Source *struct {
+		Type      string `json:"type"`
+		MediaType string `json:"media_type"`
+		Data      string `json:"data"`
+		URL       string `json:"url"`
+	} `json:"source"`
+	// tool_use
+	ID    string          `json:"id"`
+	Name  string          `json:"name"`
+	Input json.RawMessage `json:"input"`
+	// tool_result
+	ToolUseID string          `json:"tool_use_id"`
+	Content   json.RawMessage `json:"content"`
+	IsError   bool            `json:"is_error"`
+}
+
+// chatOut is the Chat Completions body MessagesToChat writes.
+type chatOut struct {
+	Model             string          `json:"model"`
+	Messages          []chatOutMsg    `json:"messages"`
+	MaxTokens         *int            `json:"max_tokens,omitempty"`
+	Temperature       json.RawMessage `json:"temperature,omitempty"`
+	TopP              json.RawMessage `json:"top_p,omitempty"`
+	Stop              []string        `json:"stop,omitempty"`
+	Stream            bool            `json:"stream,omitempty"`
+	Tools             []chatOutTool   `json:"tools,omitempty"`
+	ToolChoice        any             `json:"tool_choice,omitempty"`
+	ParallelToolCalls *bool           `json:"parallel_tool_calls,omitempty"`
+	User              string          `json:"user,omitempty"`
+}
+
+// chatOutMsg is one Chat Completions message; Content is a string, a list
+// of parts, or nil for an assistant turn that only calls tools.
+type chatOutMsg struct {
+	Role       string            `json:"role"`
+	Content    any               `json:"content,omitempty"`
+	ToolCalls  []chatToolCallOut `json:"tool_calls,omitempty"`
+	ToolCallID string            `json:"tool_call_id,omitempty"`
+}
+
+type chatOutTool struct {
+	Type     string `json:"type"`
+	Function struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description,omitempty"`
+		Parameters  json.RawMessage `json:"parameters,omitempty"`
+	} `json:"function"`
+}
+
+// MessagesToChat translates an Anthropic Messages body into a Chat
+// Completions body for m, an OpenAI-compatible model: `system` becomes the
+// first message, tool_result blocks tool messages, tool_use blocks
+// tool_calls, images image_url parts, client tools function tools, and
+// stop_sequences, metadata.user_id and tool_choice their OpenAI forms.
+// Thinking blocks are dropped (their signatures mean nothing elsewhere).
+// What Chat Completions cannot carry (server tools, documents, search
+// results and other block types) is an EInvalid error naming it and m.
+// The result still needs RewriteOpenAI for m, as a client's Chat
+// Completions body would.
+func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
+	var req messagesRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return nil, router.Errorf(router.EInvalid, "cannot read the messages request: %v", err)
+	}
+	out := chatOut{
+		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
+		Temperature: nullToNil(req.Temperature), TopP: nullToNil(req.TopP), Stop: req.StopSequences,
+	}
+	if req.Metadata != nil {
+		out.User = req.Metadata.UserID
+	}
+	system, err := systemText(req.System)
+	if err != nil {
+		return nil, err
+	}
+	if system != "" {
+		out.Messages = append(out.Messages, chatOutMsg{Role: "system", Content: system})
+	}
+	for i, turn := range req.Messages {
+		msgs, err := chatTurn(turn, m)
+		if err != nil {
+			return nil, router.Errorf(router.EInvalid, "messages[%d]: %s", i, router.ErrorMessage(err))
+		}
+		out.Messages = append(out.Messages, msgs...)
+	}
+	for _, t := range req.Tools {
+		if t.Type != "" && t.Type != "custom" {
+			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+		}
+		var ct chatOutTool
+		ct.Type = "function"
+		ct.Function.Name, ct.Function.Description = t.Name, t.Description
+		ct.Function.Parameters = nullToNil(t.InputSchema)
+		out.Tools = append(out.Tools, ct)
+	}
+	// OpenAI rejects tool_choice and parallel_tool_calls without tools,
+	// which Anthropic accepts.
+	if c := req.ToolChoice; c != nil && len(out.Tools) > 0 {
+		switch c.Type {
+		case "auto":
+			out.ToolChoice = "auto"
+		case "any":
+			out.ToolChoice = "required"
+		case "none":
+			out.ToolChoice = "none"
+		case "tool":
+			out.ToolChoice = map[string]any{"type": "function", "function": map[string]string{"name": c.Name}}
+		default:
+			return nil, router.Errorf(router.EInvalid, "unknown tool_choice type %q", c.Type)
+		}
+		if c.DisableParallelToolUse {
+			no := false
+			out.ParallelToolCalls = &no
+		}
+	}
+	return marshalPlain(out)
+}
+
+// marshalPlain is json.Marshal without HTML escaping, so text reaches the
+// provider as the client wrote it (no \u003c for "<").
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func nullToNil(raw json.RawMessage) json.RawMessage {
+	if string(raw) == "null" {
+		return nil
+	}
+	return raw
+}
+
+// blocks reads Messages content: a string is one text block.
+func blocks(raw json.RawMessage) ([]contentBlock, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []contentBlock{{Type: "text", Text: s}}, nil
+	}
+	var bs []contentBlock
+	if err := json.Unmarshal(raw, &bs); err != nil {
+		return nil, router.Errorf(router.EInvalid, "content must be a string or a list of content blocks")
+	}
+	return bs, nil
+}
+
+// systemText joins the system prompt's text blocks into one string: a
+// string content is what every OpenAI-compatible server accepts for a
+// system message.
+func systemText(raw json.RawMessage) (string, error) {
+	bs, err := blocks(raw)
+	if err != nil {
+		return "", router.Errorf(router.EInvalid, "system: %s", router.ErrorMessage(err))
+	}
+	return joinText(bs, "system")
+}
+
+// joinText joins text blocks with newlines; any other block is an error.
+func joinText(bs []contentBlock, where string) (string, error) {
+	texts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		if b.Type != "text" {
+			return "", router.Errorf(router.EInvalid, "%s: only text blocks are supported, not %q", where, b.Type)
+		}
+		texts = append(texts, b.Text)
+	}
+	return strings.Join(texts, "\n"), nil
+}
+
+// chatTurn translates one Messages turn into Chat Completions messages.
+func chatTurn(turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
+	switch turn.Role {
+	case "user":
+		return userTurn(turn.Content, m)
+	case "assistant":
+		msg, err := assistantTurn(turn.Content, m)
+		if err != nil || msg == nil {
+			return nil, err
+		}
+		return []chatOutMsg{*msg}, nil
+	}
+	return nil, router.Errorf(router.EInvalid, "role %q is not supported", turn.Role)
+}
+
+// userTurn puts the turn's tool results first, as tool messages: OpenAI
+// wants them right after the assistant message that made the calls. The
+// rest of the turn follows as one user message.
+func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []chatOutMsg{{Role: "user", Content: s}}, nil
+	}
+	bs, err := blocks(raw)
+	if err != nil {
+		return nil, err
+	}
+	var out []chatOutMsg
+	var parts []map[string]any
+	for _, b := range bs {
+		switch b.Type {
+		case "text":
+			parts = append(parts, map[string]any{"type": "text", "text": b.Text})
+		case "image":
+			url, err := imageURL(b, m)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, map[string]any{"type": "image_url", "image_url": map[string]string{"url": url}})
+		case "tool_result":
+			text, err := toolResultText(b)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, chatOutMsg{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
+		default:
+			return nil, unsupportedBlock(b.Type, m)
+		}
+	}
+	if len(parts) > 0 {
+		out = append(out, chatOutMsg{Role: "user", Content: parts})
+	}
+	return out, nil
+}
+
+func unsupportedBlock(typ string, m router.Model) error {
+	return router.Errorf(router.EInvalid, "content block type %q is not supported by %s", typ, modelID(m))
+}
+
+// imageURL is an image block's source as an image_url URL: base64 data as
+// a data URL, a URL as it is. File references have no OpenAI form.
+func imageURL(b contentBlock, m router.Model) (string, error) {
+	if b.Source != nil {
+		switch b.Source.Type {
+		case "base64":
+			return "data:" + b.Source.MediaType + ";base64," + b.Source.Data, nil
+		case "url":
+			return b.Source.URL, nil
+		}
+		return "", router.Errorf(router.EInvalid, "image source type %q is not supported by %s", b.Source.Type, modelID(m))
+	}
+	return "", router.Errorf(router.EInvalid, "image block without source")
+}
+
+// toolResultText is a tool_result's content as one string, marked when the
+// tool failed: a tool message has no error flag of its own.
+func toolResultText(b contentBlock) (string, error) {
+	bs, err := blocks(b.Content)
+	if err != nil {
+		return "", err
+	}
+	text, err := joinText(bs, "tool_result")
+	if err != nil {
+		return "", err
+	}
+	if b.IsError {
+		text = "Error: " + text
+	}
+	return text, nil
+}
+
+// assistantTurn joins the turn's text and turns tool_use blocks into tool
+// calls; nil when nothing is left (a turn of thinking blocks only).
+func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
+	bs, err := blocks(raw)
+	if err != nil {
+		return nil, err
+	}
+	msg := chatOutMsg{Role: "assistant"}
+	var text strings.Builder
+	hasText := false
+	for _, b := range bs {
+		switch b.Type {
+		case "text":
+			text.WriteString(b.Text)
+			hasText = true
+		case "tool_use":
+			var tc chatToolCallOut
+			tc.ID, tc.Type, tc.Function.Name = b.ID, "function", b.Name
+			tc.Function.Arguments = string(compactJSON(nullToNil(b.Input)))
+			msg.ToolCalls = append(msg.ToolCalls, tc)
+		case "thinking", "redacted_thinking":
+			// Signed for Anthropic models only; others cannot use them.
+		default:
+			return nil, unsupportedBlock(b.Type, m)
+		}
+	}
+	switch {
+	case hasText && (text.Len() > 0 || len(msg.ToolCalls) == 0):
+		msg.Content = text.String()
+	case len(msg.ToolCalls) == 0:
+		return nil, nil
+	}
+	return &msg, nil
+}

@@ -1,0 +1,205 @@
+package upstream
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// chatCompletion is the part of a chat.completion answer a Messages
+// client gets.
+type chatCompletion struct {
+	ID      string `json:"id"`
+	Choices []struct {
+		Message struct {
+			Content   *string        `json:"content"`
+			Refusal   *string        `json:"refusal"`
+			ToolCalls []chatToolCall `json:"tool_calls"`
+		} `json:"message"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage json.RawMessage `json:"usage"`
+}
+
+// messageBlock is a content block of a Messages answer.
+type messageBlock struct {
+	Type  string          `json:"type"`
+	Text  *string         `json:"text,omitempty"`
+	ID    string          `json:"id,omitempty"`
+	Name  string          `json:"name,omitempty"`
+	Input json.RawMessage `json:"input,omitempty"`
+}
+
+// messageUsage is Anthropic's usage object.
+type messageUsage struct {
+	InputTokens              int `json:"input_tokens"`
+	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+	OutputTokens             int `json:"output_tokens"`
+}
+
+// toMessageUsage reports u the Anthropic way, where input_tokens leave
+// out the cache reads OpenAI counts among prompt tokens.
+func toMessageUsage(u router.Usage) messageUsage {
+	return messageUsage{
+		InputTokens:          max(u.PromptTokens-u.CachedTokens, 0),
+		CacheReadInputTokens: u.CachedTokens,
+		OutputTokens:         u.CompletionTokens,
+	}
+}
+
+type messageAnswer struct {
+	ID           string          `json:"id"`
+	Type         string          `json:"type"`
+	Role         string          `json:"role"`
+	Model        string          `json:"model"`
+	Content      []messageBlock  `json:"content"`
+	StopReason   string          `json:"stop_reason"`
+	StopSequence *string         `json:"stop_sequence"`
+	Usage        messageUsage    `json:"usage"`
+	Details      json.RawMessage `json:"model_selection_details,omitempty"`
+}
+
+// chatToMessage turns a chat.completion into an Anthropic message with
+// `model` set to m's ID and details added.
+func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+	var in chatCompletion
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, router.Usage{}, fmt.Errorf("answer is not a chat completion")
+	}
+	if len(in.Choices) == 0 {
+		return nil, router.Usage{}, fmt.Errorf("answer has no choices")
+	}
+	usage, _ := parseUsage(in.Usage)
+	choice := in.Choices[0]
+	var text string
+	if c := choice.Message.Content; c != nil {
+		text = *c
+	}
+	if r := choice.Message.Refusal; text == "" && r != nil {
+		text = *r
+	}
+	out := messageAnswer{
+		ID: messageID(in.ID), Type: "message", Role: "assistant", Model: modelID(m),
+		Content: []messageBlock{}, StopReason: stopReason(choice.FinishReason),
+		Usage: toMessageUsage(usage), Details: details,
+	}
+	if text != "" || len(choice.Message.ToolCalls) == 0 {
+		out.Content = append(out.Content, messageBlock{Type: "text", Text: &text})
+	}
+	for _, tc := range choice.Message.ToolCalls {
+		out.Content = append(out.Content, messageBlock{
+			Type: "tool_use", ID: toolUseID(tc.ID), Name: tc.Function.Name, Input: toolInput(tc.Function.Arguments),
+		})
+	}
+	body, err := marshalPlain(out)
+	return body, usage, err
+}
+
+// toolInput parses a tool call's arguments. Models do write broken JSON
+// now and then; Anthropic's input must be an object, so such arguments
+// become {} rather than failing an answer that is otherwise whole.
+func toolInput(args string) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal([]byte(args), &obj) != nil || obj == nil {
+		return json.RawMessage("{}")
+	}
+	return compactJSON(json.RawMessage(args))
+}
+
+// stopReason maps OpenAI's finish_reason to Anthropic's stop_reason.
+func stopReason(finish string) string {
+	switch finish {
+	case "length":
+		return "max_tokens"
+	case "tool_calls", "function_call":
+		return "tool_use"
+	case "content_filter":
+		return "refusal"
+	}
+	return "end_turn"
+}
+
+// messageID prefixes the upstream's id the way Anthropic ids look, or
+// makes one up when there is none.
+func messageID(upstream string) string {
+	if upstream == "" {
+		return "msg_" + randomID()
+	}
+	return "msg_" + upstream
+}
+
+// toolUseID keeps the upstream's call id, which the client sends back in
+// its tool_result, or makes one up when a server sent none.
+func toolUseID(id string) string {
+	if id == "" {
+		return "toolu_" + randomID()
+	}
+	return id
+}
+
+func randomID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// anthropicError is Anthropic's error body.
+func anthropicError(typ, message string) []byte {
+	b, _ := marshalPlain(map[string]any{
+		"type": "error", "error": map[string]string{"type": typ, "message": message},
+	})
+	return b
+}
+
+// anthropicErrorType is the error type Anthropic gives a status.
+func anthropicErrorType(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "invalid_request_error"
+	case http.StatusUnauthorized:
+		return "authentication_error"
+	case http.StatusForbidden:
+		return "permission_error"
+	case http.StatusNotFound:
+		return "not_found_error"
+	case http.StatusRequestEntityTooLarge:
+		return "request_too_large"
+	case http.StatusTooManyRequests:
+		return "rate_limit_error"
+	}
+	return "api_error"
+}
+
+// messagesErrorBody is a provider's 4xx for a Messages client: an
+// Anthropic provider's own error as it came, an OpenAI-compatible one's
+// message in Anthropic's shape, anything else wrapped.
+func (a *attempt) messagesErrorBody(status int, raw []byte) []byte {
+	var wire struct {
+		Type  string `json:"type"`
+		Error *struct {
+			Message string `json:"message"`
+			Type    string `json:"type"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(raw, &wire) == nil && wire.Error != nil {
+		if a.provider.Kind == KindAnthropic && wire.Type == "error" {
+			return []byte(a.f.redact(string(raw)))
+		}
+		return anthropicError(anthropicErrorType(status), a.f.redact(wire.Error.Message))
+	}
+	text := strings.TrimSpace(string(raw))
+	if len(text) > 500 {
+		text = text[:500] + "..."
+	}
+	msg := fmt.Sprintf("upstream %s returned HTTP %d", modelID(a.model), status)
+	if text != "" {
+		msg += ": " + text
+	}
+	return anthropicError(anthropicErrorType(status), a.f.redact(msg))
+}

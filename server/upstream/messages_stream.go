@@ -1,0 +1,282 @@
+package upstream
+
+import (
+	"encoding/json"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// messagesPassStream passes an Anthropic provider's stream to a Messages
+// client as it came, with message_start's `model` naming our model and
+// usage read on the side.
+type messagesPassStream struct {
+	model json.RawMessage
+	streamUsage
+	started, done bool
+	// errMsg is the provider's error event; relayed says it went out.
+	errMsg  string
+	relayed bool
+}
+
+func newMessagesPassStream(m router.Model) *messagesPassStream {
+	model, _ := json.Marshal(modelID(m))
+	return &messagesPassStream{model: model}
+}
+
+func (s *messagesPassStream) complete() bool { return s.done }
+
+func (s *messagesPassStream) failure() (string, bool) { return s.errMsg, s.relayed }
+
+func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
+	var e struct {
+		Type    string `json:"type"`
+		Message struct {
+			Usage json.RawMessage `json:"usage"`
+		} `json:"message"`
+		Usage json.RawMessage `json:"usage"`
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(ev.data, &e) != nil {
+		return []sseEvent{ev}
+	}
+	switch e.Type {
+	case "message_start":
+		s.started = true
+		s.mergeUsage(e.Message.Usage)
+		ev.data = s.renameModel(ev.data)
+	case "message_delta":
+		s.mergeUsage(e.Usage)
+	case "message_stop":
+		s.done = true
+	case "error":
+		s.errMsg = e.Error.Message
+		if !s.started {
+			// Nothing went out yet: drop it, so the next model can answer.
+			return nil
+		}
+		// The provider's own error (overloaded_error and the like) tells
+		// the client more than the one we would write when the stream ends.
+		s.relayed = true
+	}
+	return []sseEvent{ev}
+}
+
+// renameModel sets message.model in a message_start event.
+func (s *messagesPassStream) renameModel(data []byte) []byte {
+	obj, err := scanObject(data)
+	if err != nil {
+		return data
+	}
+	msg, err := scanObject(obj.get("message"))
+	if err != nil {
+		return data
+	}
+	msg.setString("model", s.model)
+	obj.setString("message", msg.encode())
+	return obj.encode()
+}
+
+// chatChunk is the part of a chat.completion.chunk the translation reads.
+type chatChunk struct {
+	ID      string `json:"id"`
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Content   string          `json:"content"`
+			Refusal   string          `json:"refusal"`
+			ToolCalls []chatToolDelta `json:"tool_calls"`
+		} `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage json.RawMessage `json:"usage"`
+	// Error is what some OpenAI-compatible servers send mid-stream instead
+	// of chunks when generation fails.
+	Error *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type chatToolDelta struct {
+	Index    int    `json:"index"`
+	ID       string `json:"id"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+// chatMessagesStream translates an OpenAI-compatible provider's
+// chat.completion.chunk events into Anthropic's stream: message_start,
+// a content block per text run or tool call (content_block_start, deltas,
+// content_block_stop), then message_delta and message_stop.
+//
+// The ending waits for usage: with include_usage (always asked for) the
+// usage chunk follows the one with finish_reason, and message_delta is
+// the only place to report output tokens. It goes out at the first of
+// [DONE], usage after finish_reason, or the end of the body after
+// finish_reason (end), for servers that send no [DONE].
+type chatMessagesStream struct {
+	model string
+	streamUsage
+	started, finished, ended bool
+	stop                     string
+	// next is the index of the next content block; open the one still
+	// open (-1 for none), openTool whether it is a tool call.
+	next, open int
+	openTool   bool
+	// tools maps an OpenAI tool call index to its content block.
+	tools  map[int]int
+	errMsg string
+}
+
+func newChatMessagesStream(m router.Model) *chatMessagesStream {
+	return &chatMessagesStream{model: modelID(m), open: -1, tools: map[int]int{}}
+}
+
+func (s *chatMessagesStream) complete() bool { return s.ended }
+
+func (s *chatMessagesStream) failure() (string, bool) { return s.errMsg, false }
+
+// end finishes a stream whose body ended after finish_reason but before
+// [DONE]: such an answer is whole.
+func (s *chatMessagesStream) end() []sseEvent {
+	if !s.finished || s.ended {
+		return nil
+	}
+	return s.finish(nil)
+}
+
+func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
+	if s.ended {
+		return nil
+	}
+	if string(ev.data) == "[DONE]" {
+		return s.finish(s.start(nil, ""))
+	}
+	var c chatChunk
+	if json.Unmarshal(ev.data, &c) != nil {
+		return nil
+	}
+	if c.Error != nil {
+		// The stream then ends unfinished and counts as broken.
+		s.errMsg = c.Error.Message
+		return nil
+	}
+	if u, ok := parseUsage(c.Usage); ok {
+		s.u, s.hasUsage = u, true
+	}
+	out := s.start(nil, c.ID)
+	for _, ch := range c.Choices {
+		if ch.Index != 0 {
+			continue // only one choice is asked for
+		}
+		if text := ch.Delta.Content + ch.Delta.Refusal; text != "" {
+			out = s.text(out, text)
+		}
+		for _, tc := range ch.Delta.ToolCalls {
+			out = s.toolCall(out, tc)
+		}
+		if f := ch.FinishReason; f != nil && *f != "" {
+			s.finished, s.stop = true, stopReason(*f)
+		}
+	}
+	if s.finished && s.hasUsage {
+		out = s.finish(out)
+	}
+	return out
+}
+
+// event is one Anthropic stream event, named by its type as Anthropic
+// names them (the SDKs read the name, not the data's type).
+func event(typ string, fields map[string]any) sseEvent {
+	fields["type"] = typ
+	data, _ := marshalPlain(fields)
+	return sseEvent{name: typ, data: data}
+}
+
+func (s *chatMessagesStream) start(out []sseEvent, upstreamID string) []sseEvent {
+	if s.started {
+		return out
+	}
+	s.started = true
+	u := toMessageUsage(s.u)
+	return append(out, event("message_start", map[string]any{"message": map[string]any{
+		"id": messageID(upstreamID), "type": "message", "role": "assistant", "model": s.model,
+		"content": []any{}, "stop_reason": nil, "stop_sequence": nil,
+		"usage": map[string]int{"input_tokens": u.InputTokens, "output_tokens": 0},
+	}}))
+}
+
+func (s *chatMessagesStream) text(out []sseEvent, text string) []sseEvent {
+	if s.open < 0 || s.openTool {
+		out = s.closeBlock(out)
+		s.open, s.openTool = s.next, false
+		s.next++
+		out = append(out, event("content_block_start", map[string]any{
+			"index": s.open, "content_block": map[string]any{"type": "text", "text": ""},
+		}))
+	}
+	return append(out, event("content_block_delta", map[string]any{
+		"index": s.open, "delta": map[string]any{"type": "text_delta", "text": text},
+	}))
+}
+
+func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEvent {
+	block, known := s.tools[tc.Index]
+	if !known {
+		out = s.closeBlock(out)
+		block = s.next
+		s.next++
+		s.tools[tc.Index] = block
+		s.open, s.openTool = block, true
+		out = append(out, event("content_block_start", map[string]any{
+			"index": block, "content_block": map[string]any{
+				"type": "tool_use", "id": toolUseID(tc.ID), "name": tc.Function.Name, "input": map[string]any{},
+			},
+		}))
+	}
+	// A fragment for a call whose block was closed by another still
+	// names that block's index, which is where clients put it.
+	if tc.Function.Arguments == "" {
+		return out
+	}
+	return append(out, event("content_block_delta", map[string]any{
+		"index": block, "delta": map[string]any{"type": "input_json_delta", "partial_json": tc.Function.Arguments},
+	}))
+}
+
+func (s *chatMessagesStream) closeBlock(out []sseEvent) []sseEvent {
+	if s.open < 0 {
+		return out
+	}
+	out = append(out, event("content_block_stop", map[string]any{"index": s.open}))
+	s.open = -1
+	return out
+}
+
+// finish closes the open block and sends the stop reason and usage.
+func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
+	out = s.closeBlock(out)
+	stop := s.stop
+	if stop == "" {
+		stop = "end_turn"
+	}
+	u := toMessageUsage(s.u)
+	usage := map[string]int{"output_tokens": u.OutputTokens}
+	if s.hasUsage {
+		// message_start went out before the usage came: these are the
+		// input counts' only chance to reach the client.
+		usage["input_tokens"] = u.InputTokens
+		usage["cache_read_input_tokens"] = u.CacheReadInputTokens
+	}
+	out = append(out,
+		event("message_delta", map[string]any{
+			"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil}, "usage": usage,
+		}),
+		event("message_stop", map[string]any{}),
+	)
+	s.ended = true
+	return out
+}
