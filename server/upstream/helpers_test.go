@@ -49,8 +49,10 @@ func newFakes(t *testing.T) *fakes {
 // POST in the given order and, when nothing was written, writes the
 // outcome's error as the real server would.
 type gateway struct {
-	URL      string
-	outcomes chan upstream.Outcome
+	// URL is the OpenAI SDKs' base URL, Root the Anthropic SDK's (which
+	// adds /v1 itself).
+	URL, Root string
+	outcomes  chan upstream.Outcome
 }
 
 // selection is the model_selection_details our tests' Details returns.
@@ -68,7 +70,7 @@ func newGateway(t testing.TB, fwd *upstream.Forwarder, api upstream.API, order .
 		}
 		_ = json.Unmarshal(raw, &head)
 		out := fwd.Forward(r.Context(), w, upstream.Call{
-			API: api, Raw: raw, Stream: head.Stream, Order: order,
+			API: api, Raw: raw, Stream: head.Stream, Order: order, Beta: r.Header.Values("anthropic-beta"),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return selection{Answered: answered.ID, Attempts: attempts}
 			},
@@ -81,7 +83,7 @@ func newGateway(t testing.TB, fwd *upstream.Forwarder, api upstream.API, order .
 		g.outcomes <- out
 	}))
 	t.Cleanup(srv.Close)
-	g.URL = srv.URL + "/v1"
+	g.Root, g.URL = srv.URL, srv.URL+"/v1"
 	return g
 }
 

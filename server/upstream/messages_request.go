@@ -214,9 +214,28 @@ func blocks(raw json.RawMessage) ([]contentBlock, error) {
 	if json.Unmarshal(raw, &s) == nil {
 		return []contentBlock{{Type: "text", Text: s}}, nil
 	}
-	var bs []contentBlock
-	if err := json.Unmarshal(raw, &bs); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(raw, &raws); err != nil {
 		return nil, router.Errorf(router.EInvalid, "content must be a string or a list of content blocks")
+	}
+	bs := make([]contentBlock, len(raws))
+	for i, r := range raws {
+		var head struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(r, &head) != nil {
+			return nil, router.Errorf(router.EInvalid, "content block %d is not an object", i)
+		}
+		bs[i].Type = head.Type
+		switch bs[i].Type {
+		case "text", "image", "tool_use", "tool_result":
+			// Only the kinds we translate are read whole: others may reuse
+			// a member name with another shape (search_result's source is
+			// a string), and are rejected by type anyway.
+			if err := json.Unmarshal(r, &bs[i]); err != nil {
+				return nil, router.Errorf(router.EInvalid, "malformed %s block: %v", bs[i].Type, err)
+			}
+		}
 	}
 	return bs, nil
 }

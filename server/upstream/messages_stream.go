@@ -188,9 +188,9 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 	return out
 }
 
-// event is one Anthropic stream event, named by its type as Anthropic
+// messagesEvent is one Anthropic stream event, named by its type as Anthropic
 // names them (the SDKs read the name, not the data's type).
-func event(typ string, fields map[string]any) sseEvent {
+func messagesEvent(typ string, fields map[string]any) sseEvent {
 	fields["type"] = typ
 	data, _ := marshalPlain(fields)
 	return sseEvent{name: typ, data: data}
@@ -202,7 +202,7 @@ func (s *chatMessagesStream) start(out []sseEvent, upstreamID string) []sseEvent
 	}
 	s.started = true
 	u := toMessageUsage(s.u)
-	return append(out, event("message_start", map[string]any{"message": map[string]any{
+	return append(out, messagesEvent("message_start", map[string]any{"message": map[string]any{
 		"id": messageID(upstreamID), "type": "message", "role": "assistant", "model": s.model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil,
 		"usage": map[string]int{"input_tokens": u.InputTokens, "output_tokens": 0},
@@ -214,11 +214,11 @@ func (s *chatMessagesStream) text(out []sseEvent, text string) []sseEvent {
 		out = s.closeBlock(out)
 		s.open, s.openTool = s.next, false
 		s.next++
-		out = append(out, event("content_block_start", map[string]any{
+		out = append(out, messagesEvent("content_block_start", map[string]any{
 			"index": s.open, "content_block": map[string]any{"type": "text", "text": ""},
 		}))
 	}
-	return append(out, event("content_block_delta", map[string]any{
+	return append(out, messagesEvent("content_block_delta", map[string]any{
 		"index": s.open, "delta": map[string]any{"type": "text_delta", "text": text},
 	}))
 }
@@ -231,7 +231,7 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 		s.next++
 		s.tools[tc.Index] = block
 		s.open, s.openTool = block, true
-		out = append(out, event("content_block_start", map[string]any{
+		out = append(out, messagesEvent("content_block_start", map[string]any{
 			"index": block, "content_block": map[string]any{
 				"type": "tool_use", "id": toolUseID(tc.ID), "name": tc.Function.Name, "input": map[string]any{},
 			},
@@ -242,7 +242,7 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 	if tc.Function.Arguments == "" {
 		return out
 	}
-	return append(out, event("content_block_delta", map[string]any{
+	return append(out, messagesEvent("content_block_delta", map[string]any{
 		"index": block, "delta": map[string]any{"type": "input_json_delta", "partial_json": tc.Function.Arguments},
 	}))
 }
@@ -251,7 +251,7 @@ func (s *chatMessagesStream) closeBlock(out []sseEvent) []sseEvent {
 	if s.open < 0 {
 		return out
 	}
-	out = append(out, event("content_block_stop", map[string]any{"index": s.open}))
+	out = append(out, messagesEvent("content_block_stop", map[string]any{"index": s.open}))
 	s.open = -1
 	return out
 }
@@ -272,10 +272,10 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 		usage["cache_read_input_tokens"] = u.CacheReadInputTokens
 	}
 	out = append(out,
-		event("message_delta", map[string]any{
+		messagesEvent("message_delta", map[string]any{
 			"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil}, "usage": usage,
 		}),
-		event("message_stop", map[string]any{}),
+		messagesEvent("message_stop", map[string]any{}),
 	)
 	s.ended = true
 	return out

@@ -61,8 +61,11 @@ type Behavior struct {
 	// ("length", "content_filter"...).
 	FinishReason string
 	// NoDone ends an OpenAI chat stream after its last chunk without
-	// "data: [DONE]", as some OpenAI-compatible servers do.
-	NoDone bool
+	// "data: [DONE]", as some OpenAI-compatible servers do; NoStreamUsage
+	// leaves out its usage chunk even when stream_options asks for it, as
+	// servers that ignore stream_options do.
+	NoDone        bool
+	NoStreamUsage bool
 	// ErrorAfter > 0 makes a streaming answer send the provider's in-stream
 	// error after that many events and end: Anthropic's `error` event
 	// (overloaded_error), or the {"error":{...}} chunk OpenAI-compatible

@@ -217,3 +217,67 @@ func TestKeyRequired(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 401, apiErr.StatusCode)
 }
+
+func TestToolCallAfterTextWithSDKs(t *testing.T) {
+	call := &upstreamtest.ToolCall{ID: "call_1", Name: "weather", Arguments: `{"city":"Paris"}`}
+	o, a := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
+	o.Set("gpt-x", upstreamtest.Behavior{ToolCall: call, TextFirst: true, Reply: "Let me see.", NoDone: true})
+	a.Set("claude-x", upstreamtest.Behavior{ToolCall: call, TextFirst: true, Reply: "Let me see."})
+
+	oc := openAIClient(o)
+	stream := oc.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model: "gpt-x", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("weather?")},
+	})
+	acc := openai.ChatCompletionAccumulator{}
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err(), "no [DONE] is a normal end for the SDK")
+	require.Equal(t, "Let me see.", acc.Choices[0].Message.Content)
+	require.Len(t, acc.Choices[0].Message.ToolCalls, 1)
+	require.JSONEq(t, call.Arguments, acc.Choices[0].Message.ToolCalls[0].Function.Arguments, "fragments join up")
+
+	ac := anthropicClient(a)
+	s := ac.Messages.NewStreaming(context.Background(), anthropic.MessageNewParams{
+		Model: "claude-x", MaxTokens: 10,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("weather?"))},
+	})
+	msg := anthropic.Message{}
+	for s.Next() {
+		require.NoError(t, msg.Accumulate(s.Current()))
+	}
+	require.NoError(t, s.Err())
+	require.Len(t, msg.Content, 2)
+	require.Equal(t, "Let me see.", msg.Content[0].Text)
+	require.JSONEq(t, call.Arguments, string(msg.Content[1].Input))
+}
+
+func TestAnthropicErrorEventWithSDK(t *testing.T) {
+	f := upstreamtest.NewAnthropic(t)
+	f.Set("claude-x", upstreamtest.Behavior{ErrorAfter: 3})
+	c := anthropicClient(f)
+	s := c.Messages.NewStreaming(context.Background(), anthropic.MessageNewParams{
+		Model: "claude-x", MaxTokens: 10,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+	})
+	for s.Next() {
+	}
+	require.ErrorContains(t, s.Err(), "overloaded_error")
+}
+
+func TestOpenAIRejectsToolMessagesOutOfPlace(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	call := `{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}`
+	tool := `{"role":"tool","tool_call_id":"c1","content":"ok"}`
+	user := `{"role":"user","content":"x"}`
+	for body, want := range map[string]int{
+		`[` + user + `,` + call + `,` + tool + `,` + user + `]`: 200,
+		`[` + user + `,` + call + `,` + user + `,` + tool + `]`: 400,
+		`[` + user + `,` + tool + `]`:                           400,
+	} {
+		res, err := post(t, context.Background(), f.URL+"/chat/completions", `{"model":"m","messages":`+body+`}`)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, want, res.StatusCode, body)
+	}
+}
