@@ -27,7 +27,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	if ex != nil && ex.rec.API == string(openai.Messages) {
+	if c.GetBool(anthropicErrorsKey) {
 		status, body := apierr.AnthropicResponse(err)
 		c.AbortWithStatusJSON(status, body)
 		return

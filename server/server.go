@@ -176,10 +176,9 @@ func (s *Server) routes() *gin.Engine {
 		g.GET("/models", s.recover, s.Authenticate(), s.models)
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
-	// Anthropic's Messages API, at its own path and at the path Foundry
-	// serves it under.
-	for _, path := range []string{"/v1/messages", "/anthropic/v1/messages"} {
-		e.POST(path, call(openai.Messages, s.proxy(openai.Messages))...)
+	for _, path := range messagesPaths {
+		e.POST(path, append([]gin.HandlerFunc{anthropicErrors}, call(openai.Messages, s.proxy(openai.Messages))...)...)
+		e.POST(path+"/count_tokens", anthropicErrors, s.recover, s.Authenticate(), s.countTokens)
 	}
 	// Azure OpenAI data-plane paths: the deployment is in the path and
 	// api-version in the query (accepted, not interpreted).

@@ -12,6 +12,10 @@ import (
 // https://docs.anthropic.com/en/api/messages
 const Messages API = "messages"
 
+// CountTokens is the Messages API's token counting endpoint: a Messages
+// body without max_tokens.
+const CountTokens API = "messages.count_tokens"
+
 // CustomToolType is the tool type a Messages request's client tools (no
 // `type`, or "custom") are listed under in [Request.ToolTypes]; Anthropic's
 // server tools keep their own type ("web_search_20250305", ...).
@@ -48,7 +52,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if r.MaxOutputTokens, err = maxTokens(top, "max_tokens"); err != nil {
 		return err
 	}
-	if r.MaxOutputTokens == 0 {
+	if r.MaxOutputTokens == 0 && r.API == Messages {
 		return invalid("max_tokens", "missing required parameter: 'max_tokens'")
 	}
 	var conv conversation

@@ -127,7 +127,7 @@ func Parse(api API, raw []byte) (Request, error) {
 		err = parseChat(top, &r)
 	case Responses:
 		err = parseResponses(top, &r)
-	case Messages:
+	case Messages, CountTokens:
 		err = parseMessages(top, &r)
 	default:
 		err = fmt.Errorf("openai: unknown API %q", api)
