@@ -1,7 +1,9 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -12,10 +14,11 @@ func FuzzGateway(f *testing.F) {
 	f.Add(chatBody, uint8(0))
 	f.Add(`{"model":"model-router","input":[{"role":"user","content":[{"type":"input_image"}]}],"tools":[{"type":"web_search_preview"}]}`, uint8(1))
 	f.Add(`{"model":"model-router","messages":[{"role":"user","content":"x"}],"routing_config":{"models":["nano","claude"],"require_parameters":true},"logprobs":true}`, uint8(2))
+	f.Add(`{"model":"model-router","max_tokens":9,"system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image"}]}]}],"tools":[{"type":"web_search_20250305","name":"w"}]}`, uint8(4))
 	log := &recordLog{}
 	srv := New(Config{Router: newTestRouter(f, nil), Forwarder: &fakeForwarder{}, Log: log, AgentToolsOpenAIOnly: true})
 	h := srv.Handler()
-	paths := []string{"/v1/chat/completions", "/v1/responses", "/v1/route", "/openai/deployments/model-router/chat/completions"}
+	paths := []string{"/v1/chat/completions", "/v1/responses", "/v1/route", "/openai/deployments/model-router/chat/completions", "/v1/messages", "/anthropic/v1/messages/count_tokens"}
 	f.Fuzz(func(t *testing.T, body string, which uint8) {
 		path := paths[int(which)%len(paths)]
 		w := do(h, http.MethodPost, path, body)
@@ -26,7 +29,26 @@ func FuzzGateway(f *testing.F) {
 			t.Fatalf("no request id")
 		}
 		if w.Code >= 400 {
-			errorOf(t, w.Body.Bytes())
+			if strings.Contains(path, "/messages") {
+				anthropicErrorOf(t, w.Body.Bytes())
+			} else {
+				errorOf(t, w.Body.Bytes())
+			}
 		}
 	})
+}
+
+// anthropicErrorOf checks an error body has Anthropic's shape.
+func anthropicErrorOf(t testing.TB, body []byte) {
+	t.Helper()
+	var e struct {
+		Type  string `json:"type"`
+		Error *struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &e); err != nil || e.Type != "error" || e.Error == nil || e.Error.Type == "" || e.Error.Message == "" {
+		t.Fatalf("not an Anthropic error body: %s", body)
+	}
 }

@@ -116,3 +116,20 @@ func TestParseMessagesRejects(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseMessages checks that no Messages body makes the parser panic or
+// hang, and that what it accepts is self-consistent.
+func FuzzParseMessages(f *testing.F) {
+	f.Add(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`)
+	f.Add(`{"model":"m","max_tokens":5,"system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[{"type":"tool_result","content":[{"type":"image"}]}]}],"tools":[{"name":"x"}]}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		r, err := Parse(Messages, []byte(body))
+		if err != nil {
+			assert.Equal(t, router.EInvalid, router.ErrorCode(err))
+			return
+		}
+		assert.Positive(t, r.MaxOutputTokens, "max_tokens is required")
+		assert.GreaterOrEqual(t, r.TextChars, 0)
+		assert.Len(t, r.Opening, 32)
+	})
+}
