@@ -153,6 +153,11 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		}
 		out.Messages = append(out.Messages, msgs...)
 	}
+	if len(out.Messages) == 0 {
+		// The server refuses a body without messages before routing; an
+		// exported translation must not send one either.
+		return nil, router.Errorf(router.EInvalid, "the request has no message content to send to %s", modelID(m))
+	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "custom" {
 			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
