@@ -31,7 +31,8 @@ func (t answerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// BenchmarkGatewayHandler runs one non-streaming chat completion through
+// BenchmarkGatewayHandler runs one non-streaming call (chat: a Chat
+// Completions call; messages: the same conversation on the Messages API) through
 // the gateway's handler with the shipped catalog (every model a candidate,
 // as in production), a fixed prediction for every profile and an
 // in-memory provider: parse, decide, rewrite, forward, answer rewrite with
@@ -57,18 +58,28 @@ func BenchmarkGatewayHandler(b *testing.B) {
 		Log:       &discardLog{},
 	})
 	h := srv.Handler()
-	body := `{"model":"model-router","messages":[{"role":"system","content":"You are a helpful assistant."},` +
-		`{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`
-	serve := func() *httptest.ResponseRecorder {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body)))
-		return w
+	bodies := []struct{ name, path, body string }{
+		{"chat", "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"system","content":"You are a helpful assistant."},` +
+			`{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
+		// The same conversation on the Messages API: translated to Chat
+		// Completions for the OpenAI-compatible provider and back.
+		{"messages", "/v1/messages", `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
+			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
 	}
-	w := serve()
-	require.Equal(b, http.StatusOK, w.Code, w.Body.String())
-	require.Contains(b, w.Body.String(), `"model_selection_details"`)
-	b.ReportAllocs()
-	for b.Loop() {
-		serve()
+	for _, bb := range bodies {
+		b.Run(bb.name, func(b *testing.B) {
+			serve := func() *httptest.ResponseRecorder {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, bb.path, strings.NewReader(bb.body)))
+				return w
+			}
+			w := serve()
+			require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+			require.Contains(b, w.Body.String(), `"model_selection_details"`)
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+		})
 	}
 }

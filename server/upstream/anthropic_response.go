@@ -67,7 +67,6 @@ type chatAnswer struct {
 		FinishReason string            `json:"finish_reason"`
 	} `json:"choices"`
 	Usage   chatUsage       `json:"usage"`
-	Details json.RawMessage `json:"model_selection_details,omitempty"`
 }
 
 // fromAnthropic turns an Anthropic answer into a chat.completion with
@@ -98,7 +97,7 @@ func fromAnthropic(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	out := chatAnswer{
 		ID: in.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: modelID(m),
-		Usage: toChatUsage(usage), Details: details,
+		Usage: toChatUsage(usage),
 	}
 	out.Choices = append(out.Choices, struct {
 		Index        int               `json:"index"`
@@ -107,7 +106,7 @@ func fromAnthropic(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 		FinishReason string            `json:"finish_reason"`
 	}{Message: msg, FinishReason: finishReason(in.StopReason)})
 	body, err := json.Marshal(out)
-	return body, usage, err
+	return withMember(body, "model_selection_details", details), usage, err
 }
 
 func compactJSON(raw json.RawMessage) []byte {

@@ -62,7 +62,6 @@ type messageAnswer struct {
 	StopReason   string          `json:"stop_reason"`
 	StopSequence *string         `json:"stop_sequence"`
 	Usage        messageUsage    `json:"usage"`
-	Details      json.RawMessage `json:"model_selection_details,omitempty"`
 }
 
 // chatToMessage turns a chat.completion into an Anthropic message with
@@ -87,7 +86,7 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	out := messageAnswer{
 		ID: messageID(in.ID), Type: "message", Role: "assistant", Model: modelID(m),
 		Content: []messageBlock{}, StopReason: stopReason(choice.FinishReason),
-		Usage: toMessageUsage(usage), Details: details,
+		Usage: toMessageUsage(usage),
 	}
 	if text != "" || len(choice.Message.ToolCalls) == 0 {
 		out.Content = append(out.Content, messageBlock{Type: "text", Text: &text})
@@ -98,7 +97,7 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 		})
 	}
 	body, err := marshalPlain(out)
-	return body, usage, err
+	return withMember(body, "model_selection_details", details), usage, err
 }
 
 // toolInput parses a tool call's arguments. Models do write broken JSON

@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"encoding/json"
+
 	"strings"
 	"testing"
 
@@ -112,4 +114,14 @@ func mapEncoding(t *testing.T, body []byte) string {
 	m, err := parseObject(body)
 	require.NoError(t, err)
 	return string(encodeObject(m))
+}
+
+func TestWithMember(t *testing.T) {
+	d := json.RawMessage(`{"mode":"cost", "n": [1, 2]}`)
+	assert.Equal(t, `{"a":1,"model_selection_details":{"mode":"cost", "n": [1, 2]}}`, string(withMember([]byte(`{"a":1}`), "model_selection_details", d)),
+		"the value's bytes go in as they are")
+	assert.Equal(t, `{"k":{"mode":"cost", "n": [1, 2]}}`, string(withMember([]byte(`{}`), "k", d)))
+	assert.Equal(t, `{"a":1}`, string(withMember([]byte(`{"a":1}`), "k", nil)), "no details, nothing added")
+	var v map[string]any
+	require.NoError(t, json.Unmarshal(withMember([]byte(`{"a":"}"}`), "k", d), &v))
 }

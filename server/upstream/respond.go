@@ -38,6 +38,26 @@ func (a *attempt) detailsJSON(status int) json.RawMessage {
 	return b
 }
 
+// withMember appends key with its value's bytes as they are to a JSON
+// object we encoded ourselves; nothing is added when value is nil. Putting
+// the details in a struct's json.RawMessage field instead would make
+// encoding/json validate and compact its kilobytes on every answer.
+func withMember(obj []byte, key string, value json.RawMessage) []byte {
+	if value == nil || len(obj) < 2 || obj[len(obj)-1] != '}' {
+		return obj
+	}
+	name, _ := json.Marshal(key)
+	out := make([]byte, 0, len(obj)+len(name)+len(value)+2)
+	out = append(out, obj[:len(obj)-1]...)
+	if len(obj) > 2 {
+		out = append(out, ',')
+	}
+	out = append(out, name...)
+	out = append(out, ':')
+	out = append(out, value...)
+	return append(out, '}')
+}
+
 // jsonAppender is a details value that encodes itself exactly as
 // json.Marshal would, without reflection (openai.SelectionDetails): the
 // details go out with every answer.
