@@ -565,6 +565,7 @@ func TestSessionAffinityOverHTTP(t *testing.T) {
 		{name: "no session: the second turn is routed afresh", content: text, want: "big-2025"},
 		{name: "x-session-id keeps the first model", header: []string{"x-session-id", "trip-1"}, content: text, want: "reasoner-2025", affinity: true},
 		{name: "x-ms-client-session-id keeps the first model", header: []string{"x-ms-client-session-id", "trip-2"}, content: text, want: "reasoner-2025", affinity: true},
+		{name: "Claude Code's session id keeps the first model", header: []string{"x-claude-code-session-id", "trip-5"}, content: text, want: "reasoner-2025", affinity: true},
 		{name: "user plus opening messages", extra: `,"routing_config":{"session_affinity":true}`, content: text, want: "reasoner-2025", affinity: true},
 		{name: "session_affinity false beats the header", header: []string{"x-session-id", "trip-3"}, extra: `,"routing_config":{"session_affinity":false}`, content: text, want: "big-2025"},
 		{name: "the first model became ineligible (image, no vision)", header: []string{"x-session-id", "trip-4"}, content: image, want: "big-2025"},
@@ -590,6 +591,32 @@ func TestSessionAffinityOverHTTP(t *testing.T) {
 			assert.Len(t, g.openai.RequestsFor(strings.TrimSuffix(tt.want, "-2025")), map[bool]int{true: 2, false: 1}[tt.want == "reasoner-2025"])
 		})
 	}
+}
+
+// TestSessionAffinityOverMessages: an agent on the Messages API (Claude Code
+// sends its session id on every request) keeps its first model, and the
+// turns after it are still answered in Anthropic's shape.
+func TestSessionAffinityOverMessages(t *testing.T) {
+	g := newCtlGateway(t, ctlOptions{predictor: harderPicksBig()})
+	session := []string{"x-claude-code-session-id", "0b6f7c1e-agent"}
+	first := `{"model":"model-router","max_tokens":512,"messages":[{"role":"user","content":"hello there"}]}`
+	second := `{"model":"model-router","max_tokens":512,"messages":[{"role":"user","content":"hello there"},` +
+		`{"role":"assistant","content":[{"type":"text","text":"Hello from reasoner."}]},{"role":"user","content":"now something harder"}]}`
+
+	resp, raw := g.post(t, "/v1/messages", first, session...)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	require.Equal(t, "reasoner-2025", answerOf(t, raw).Model)
+
+	resp, raw = g.post(t, "/v1/messages", second, session...)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	a := answerOf(t, raw)
+	assert.Equal(t, "reasoner-2025", a.Model, "without the session the harder turn goes to big-2025")
+	assert.True(t, a.Details.Affinity)
+	assert.Contains(t, string(raw), `"type":"message"`)
+
+	resp, raw = g.post(t, "/v1/messages", second)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", raw)
+	assert.Equal(t, "big-2025", answerOf(t, raw).Model, "the same turn without a session is routed afresh")
 }
 
 // TestSessionAffinityExpires: a conversation stays on its first model for

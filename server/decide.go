@@ -13,9 +13,12 @@ import (
 )
 
 // Session affinity headers: an explicit conversation id from the client.
+// Claude Code sends its own on every request of a session, so an agent's
+// turns stay on one model (and its prompt cache) without configuration.
 const (
-	HeaderSessionID      = "x-session-id"
-	HeaderAzureSessionID = "x-ms-client-session-id"
+	HeaderSessionID           = "x-session-id"
+	HeaderAzureSessionID      = "x-ms-client-session-id"
+	HeaderClaudeCodeSessionID = "x-claude-code-session-id"
 )
 
 // routed is a request read, parsed and decided.
@@ -184,7 +187,7 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
 		return ""
 	}
-	for _, h := range []string{HeaderSessionID, HeaderAzureSessionID} {
+	for _, h := range []string{HeaderSessionID, HeaderAzureSessionID, HeaderClaudeCodeSessionID} {
 		if v := c.GetHeader(h); v != "" {
 			return "h:" + v
 		}

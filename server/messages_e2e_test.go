@@ -113,6 +113,7 @@ func TestE2EMessagesStreamFromAnOpenAIModel(t *testing.T) {
 func TestE2EMessagesToClaudePassThrough(t *testing.T) {
 	e := newE2E(t)
 	client := e.anthropicClients(onlyModels("claude"), aoption.WithHeader("anthropic-beta", "prompt-caching-2024-07-31"),
+		aoption.WithHeader("anthropic-version", "2023-06-01-client"), // not ours: the client's own is passed on
 		aoption.WithJSONSet("top_k", 7))["v1"] // top_k is Anthropic's own: it reaches Claude untouched
 	params := helloParams("Summarise this for me")
 
@@ -142,6 +143,7 @@ func TestE2EMessagesToClaudePassThrough(t *testing.T) {
 		assert.EqualValues(t, 7, body["top_k"])
 		assert.NotContains(t, body, "routing_config")
 		assert.Equal(t, "prompt-caching-2024-07-31", r.Header.Get("anthropic-beta"))
+		assert.Equal(t, "2023-06-01-client", r.Header.Get("anthropic-version"))
 		assert.NotContains(t, r.Header.Get("x-api-key"), e2eKey, "the client's key never goes upstream")
 	}
 }

@@ -44,11 +44,12 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 
 		d := r.decision
 		call := upstream.Call{
-			API:    upstreamAPI(api),
-			Raw:    r.raw,
-			Stream: r.req.Stream,
-			Order:  append([]router.Model{d.Chosen}, d.Fallbacks...),
-			Beta:   c.Request.Header.Values("anthropic-beta"),
+			API:     upstreamAPI(api),
+			Raw:     r.raw,
+			Stream:  r.req.Stream,
+			Order:   append([]router.Model{d.Chosen}, d.Fallbacks...),
+			Beta:    c.Request.Header.Values("anthropic-beta"),
+			Version: c.GetHeader("anthropic-version"),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

@@ -54,9 +54,11 @@ type Call struct {
 	// first event of a stream (only the first: the rest stay as small as
 	// the provider sent them).
 	Details func(attempts []router.Attempt, answered router.Model) any
-	// Beta is the client's anthropic-beta header values; sent on to
-	// Anthropic providers on APIMessages calls, ignored otherwise.
-	Beta []string
+	// Beta is the client's anthropic-beta header values and Version its
+	// anthropic-version; sent on to Anthropic providers on APIMessages
+	// calls (Version replacing ours when set), ignored otherwise.
+	Beta    []string
+	Version string
 }
 
 // Outcome is what happened to a call.
@@ -311,6 +313,10 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	switch p.Kind {
 	case KindAnthropic:
 		h.Set("anthropic-version", AnthropicVersion)
+		if v := strings.TrimSpace(a.call.Version); v != "" && a.call.API == APIMessages {
+			// The client wrote its body for the version it names.
+			h.Set("anthropic-version", v)
+		}
 		if p.APIKey != "" {
 			h.Set("x-api-key", p.APIKey)
 		}
