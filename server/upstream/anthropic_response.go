@@ -66,7 +66,7 @@ type chatAnswer struct {
 		Logprobs     *struct{}         `json:"logprobs"`
 		FinishReason string            `json:"finish_reason"`
 	} `json:"choices"`
-	Usage   chatUsage       `json:"usage"`
+	Usage chatUsage `json:"usage"`
 }
 
 // fromAnthropic turns an Anthropic answer into a chat.completion with

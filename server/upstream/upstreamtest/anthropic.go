@@ -55,6 +55,9 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var content []any
+	if c.b.Thinking != "" {
+		content = append(content, map[string]any{"type": "thinking", "thinking": c.b.Thinking, "signature": fakeSignature})
+	}
 	if c.withText() {
 		content = append(content, map[string]any{"type": "text", "text": c.reply()})
 	}
@@ -65,9 +68,19 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, map[string]any{
 		"id": "msg_fake", "type": "message", "role": "assistant", "model": c.model,
-		"content": content, "stop_reason": stop, "stop_sequence": nil,
+		"content": content, "stop_reason": c.stopReason(stop), "stop_sequence": nil,
 		"usage": c.anthropicUsage(c.completionTokens()),
 	})
+}
+
+// fakeSignature stands for the signature Anthropic puts on thinking.
+const fakeSignature = "c2lnbmVk"
+
+func (c *call) stopReason(natural string) string {
+	if c.b.StopReason != "" {
+		return c.b.StopReason
+	}
+	return natural
 }
 
 func (c *call) anthropicInvalid() string {
@@ -107,11 +120,12 @@ func (c *call) anthropicUsage(output int) map[string]any {
 }
 
 // messagesStream sends Anthropic's event sequence: message_start, then
-// for the text (unless only a tool call) content_block_start, ping,
-// content_block_delta per word and content_block_stop, for a tool call
-// content_block_start, two input_json_delta halves and
-// content_block_stop, then message_delta (stop reason and output usage)
-// and message_stop.
+// for Thinking content_block_start, a thinking_delta, a signature_delta
+// and content_block_stop, for the text (unless only a tool call)
+// content_block_start, ping, content_block_delta per word and
+// content_block_stop, for a tool call content_block_start, two
+// input_json_delta halves and content_block_stop, then message_delta (stop
+// reason and output usage) and message_stop.
 func (c *call) messagesStream() {
 	s := c.startSSE()
 	s.errName = "error"
@@ -128,6 +142,15 @@ func (c *call) messagesStream() {
 	}
 	index := 0
 	stop := "end_turn"
+	if c.b.Thinking != "" {
+		if !ev("content_block_start", map[string]any{"index": index, "content_block": map[string]any{"type": "thinking", "thinking": "", "signature": ""}}) ||
+			!ev("content_block_delta", map[string]any{"index": index, "delta": map[string]any{"type": "thinking_delta", "thinking": c.b.Thinking}}) ||
+			!ev("content_block_delta", map[string]any{"index": index, "delta": map[string]any{"type": "signature_delta", "signature": fakeSignature}}) ||
+			!ev("content_block_stop", map[string]any{"index": index}) {
+			return
+		}
+		index++
+	}
 	if c.withText() {
 		if !ev("content_block_start", map[string]any{"index": index, "content_block": map[string]any{"type": "text", "text": ""}}) ||
 			!ev("ping", map[string]any{}) {
@@ -159,7 +182,7 @@ func (c *call) messagesStream() {
 		}
 	}
 	if !ev("message_delta", map[string]any{
-		"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil},
+		"delta": map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil},
 		"usage": map[string]any{"output_tokens": c.completionTokens()},
 	}) {
 		return

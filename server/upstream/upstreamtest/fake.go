@@ -58,8 +58,14 @@ type Behavior struct {
 	ToolCall  *ToolCall
 	TextFirst bool
 	// FinishReason, when set, replaces the OpenAI fake's finish_reason
-	// ("length", "content_filter"...).
+	// ("length", "content_filter"...); StopReason the Anthropic fake's
+	// stop_reason ("max_tokens", "refusal"...).
 	FinishReason string
+	StopReason   string
+	// Thinking, when set, makes the Anthropic fake answer with a signed
+	// thinking block of this text before the rest, as Claude does with
+	// extended thinking on. Its words are not counted as output tokens.
+	Thinking string
 	// NoDone ends an OpenAI chat stream after its last chunk without
 	// "data: [DONE]", as some OpenAI-compatible servers do; NoStreamUsage
 	// leaves out its usage chunk even when stream_options asks for it, as

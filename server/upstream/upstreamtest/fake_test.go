@@ -281,3 +281,33 @@ func TestOpenAIRejectsToolMessagesOutOfPlace(t *testing.T) {
 		require.Equal(t, want, res.StatusCode, body)
 	}
 }
+
+func TestAnthropicThinkingAndStopReasonWithSDK(t *testing.T) {
+	f := upstreamtest.NewAnthropic(t)
+	f.Set("claude-x", upstreamtest.Behavior{Thinking: "let me think", StopReason: "max_tokens"})
+	c := anthropicClient(f)
+	params := anthropic.MessageNewParams{
+		Model: "claude-x", MaxTokens: 3,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+	}
+	res, err := c.Messages.New(context.Background(), params)
+	require.NoError(t, err)
+	require.Len(t, res.Content, 2)
+	assert.Equal(t, "thinking", res.Content[0].Type)
+	assert.Equal(t, "let me think", res.Content[0].Thinking)
+	assert.NotEmpty(t, res.Content[0].Signature)
+	assert.Equal(t, "Hello from claude-x.", res.Content[1].Text)
+	assert.Equal(t, anthropic.StopReasonMaxTokens, res.StopReason)
+
+	stream := c.Messages.NewStreaming(context.Background(), params)
+	msg := anthropic.Message{}
+	for stream.Next() {
+		require.NoError(t, msg.Accumulate(stream.Current()))
+	}
+	require.NoError(t, stream.Err())
+	require.Len(t, msg.Content, 2)
+	assert.Equal(t, "let me think", msg.Content[0].Thinking)
+	assert.NotEmpty(t, msg.Content[0].Signature)
+	assert.Equal(t, "Hello from claude-x.", msg.Content[1].Text)
+	assert.Equal(t, anthropic.StopReasonMaxTokens, msg.StopReason)
+}
