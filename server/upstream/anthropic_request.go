@@ -162,7 +162,14 @@ func maxTokens(req chatRequest, m router.Model) int {
 		return *req.MaxCompletionTokens
 	case req.MaxTokens != nil && *req.MaxTokens > 0:
 		return *req.MaxTokens
-	case m.MaxOutput > 0 && m.MaxOutput < DefaultAnthropicMaxTokens:
+	}
+	return defaultMaxTokens(m)
+}
+
+// defaultMaxTokens is max_tokens for a client that set no limit: 4096, or
+// the model's smaller maximum.
+func defaultMaxTokens(m router.Model) int {
+	if m.MaxOutput > 0 && m.MaxOutput < DefaultAnthropicMaxTokens {
 		return m.MaxOutput
 	}
 	return DefaultAnthropicMaxTokens
@@ -211,6 +218,13 @@ func toolChoice(raw json.RawMessage, parallel *bool) (block, error) {
 			return nil, router.Errorf(router.EInvalid, "tool_choice must be a string or a function choice")
 		}
 	}
+	return withParallel(choice, parallel), nil
+}
+
+// withParallel turns parallel_tool_calls: false into Anthropic's
+// disable_parallel_tool_use, which lives on tool_choice (auto when the
+// client chose none).
+func withParallel(choice block, parallel *bool) block {
 	if parallel != nil && !*parallel {
 		if choice == nil {
 			choice = block{"type": "auto"}
@@ -219,7 +233,7 @@ func toolChoice(raw json.RawMessage, parallel *bool) (block, error) {
 			choice["disable_parallel_tool_use"] = true
 		}
 	}
-	return choice, nil
+	return choice
 }
 
 // anthropicMessages splits the system text off and turns the rest into

@@ -1,0 +1,400 @@
+package upstream
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// responsesRequest is the part of a Responses API body that has an
+// Anthropic equivalent, plus the members whose meaning Claude cannot honour
+// and which are refused rather than dropped. Everything else (reasoning,
+// store, metadata, include, truncation, service_tier, prompt_cache_key,
+// safety_identifier, text.verbosity...) is not sent: it either has no
+// Messages counterpart or only concerns OpenAI's side.
+type responsesRequest struct {
+	Instructions       string           `json:"instructions"`
+	Input              json.RawMessage  `json:"input"`
+	PreviousResponseID string           `json:"previous_response_id"`
+	Conversation       json.RawMessage  `json:"conversation"`
+	Prompt             json.RawMessage  `json:"prompt"`
+	Background         bool             `json:"background"`
+	MaxOutputTokens    *int             `json:"max_output_tokens"`
+	Temperature        *float64         `json:"temperature"`
+	TopP               json.RawMessage  `json:"top_p"`
+	Stream             bool             `json:"stream"`
+	Tools              []responsesTool  `json:"tools"`
+	ToolChoice         json.RawMessage  `json:"tool_choice"`
+	ParallelToolCalls  *bool            `json:"parallel_tool_calls"`
+	User               string           `json:"user"`
+	Text               *responsesFormat `json:"text"`
+}
+
+// responsesTool is a Responses tool: function tools are flat there
+// (name and parameters beside type, not under `function`).
+type responsesTool struct {
+	Type        string          `json:"type"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Parameters  json.RawMessage `json:"parameters"`
+}
+
+type responsesFormat struct {
+	Format *struct {
+		Type string `json:"type"`
+	} `json:"format"`
+}
+
+// inputItem holds the members of every input item kind we translate.
+type inputItem struct {
+	Type    string          `json:"type"`
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+	// function_call and function_call_output
+	CallID    string          `json:"call_id"`
+	Name      string          `json:"name"`
+	Arguments string          `json:"arguments"`
+	Output    json.RawMessage `json:"output"`
+}
+
+// inputPart is one content part of an input message or tool output.
+type inputPart struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Refusal  string `json:"refusal"`
+	ImageURL string `json:"image_url"`
+	FileID   string `json:"file_id"`
+}
+
+// ResponsesToAnthropic translates a Responses API body into an Anthropic
+// Messages body for m: instructions and system or developer messages
+// become `system`, input messages user and assistant turns (neighbours of
+// one role merged, as Anthropic wants turns to alternate), function_call
+// items tool_use blocks and function_call_output items tool_result blocks,
+// function tools client tools, and tool_choice, parallel_tool_calls,
+// max_output_tokens (max_tokens, required there, defaults as for Chat
+// Completions), temperature (capped at 1), top_p and user their Anthropic
+// forms. Parameters m cannot take are dropped first, as for OpenAI
+// upstreams. What needs state stored at OpenAI (previous_response_id,
+// conversation, prompt, item_reference, background) and what Claude cannot
+// read (built-in tools, files, audio, JSON output formats) is an EInvalid
+// error naming it and m.
+func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
+	obj, err := scanObject(raw)
+	if err != nil {
+		return nil, err
+	}
+	dropUnsupported(&obj, APIResponses, m)
+	var req responsesRequest
+	if err := json.Unmarshal(obj.encode(), &req); err != nil {
+		return nil, router.Errorf(router.EInvalid, "cannot read the responses request: %v", err)
+	}
+	if err := refuseStored(req, m); err != nil {
+		return nil, err
+	}
+	if f := req.Text; f != nil && f.Format != nil && f.Format.Type != "" && f.Format.Type != "text" {
+		return nil, router.Errorf(router.EInvalid, "text.format %s is not supported by %s", f.Format.Type, modelID(m))
+	}
+	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, TopP: nullToNil(req.TopP), MaxTokens: defaultMaxTokens(m)}
+	if n := req.MaxOutputTokens; n != nil && *n > 0 {
+		out.MaxTokens = *n
+	}
+	if t := req.Temperature; t != nil {
+		// OpenAI's range is 0-2, Anthropic's 0-1.
+		v := min(*t, 1)
+		out.Temperature = &v
+	}
+	var system []string
+	if strings.TrimSpace(req.Instructions) != "" {
+		system = append(system, req.Instructions)
+	}
+	more, msgs, err := inputTurns(req.Input, m)
+	if err != nil {
+		return nil, err
+	}
+	out.System, out.Messages = strings.Join(append(system, more...), "\n\n"), msgs
+	if len(out.Messages) == 0 {
+		return nil, router.Errorf(router.EInvalid, "the request has no message content to send to %s", modelID(m))
+	}
+	for _, t := range req.Tools {
+		if t.Type != "" && t.Type != "function" {
+			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+		}
+		schema := nullToNil(t.Parameters)
+		if len(schema) == 0 {
+			schema = json.RawMessage(`{"type":"object","properties":{}}`)
+		}
+		out.Tools = append(out.Tools, anthropicTool{Name: t.Name, Description: t.Description, InputSchema: schema})
+	}
+	// OpenAI and Anthropic both reject a tool choice without tools.
+	if len(out.Tools) > 0 {
+		choice, err := responsesToolChoice(req.ToolChoice, m)
+		if err != nil {
+			return nil, err
+		}
+		out.ToolChoice = withParallel(choice, req.ParallelToolCalls)
+	}
+	if req.User != "" {
+		out.Metadata = &struct {
+			UserID string `json:"user_id"`
+		}{req.User}
+	}
+	return marshalPlain(out)
+}
+
+// refuseStored refuses what only OpenAI's stored state can answer: Claude
+// keeps nothing between calls, so a conversation must come whole in input.
+func refuseStored(req responsesRequest, m router.Model) error {
+	switch {
+	case req.PreviousResponseID != "":
+		return router.Errorf(router.EInvalid,
+			"previous_response_id cannot continue a conversation at %s: send the whole conversation in input", modelID(m))
+	case len(nullToNil(req.Conversation)) > 0:
+		return router.Errorf(router.EInvalid,
+			"conversation cannot be continued at %s: send the whole conversation in input", modelID(m))
+	case len(nullToNil(req.Prompt)) > 0:
+		return router.Errorf(router.EInvalid, "stored prompts are not supported by %s: send the instructions and input", modelID(m))
+	case req.Background:
+		return router.Errorf(router.EInvalid, "background responses are not supported by %s", modelID(m))
+	}
+	return nil
+}
+
+// responsesToolChoice maps "auto", "required", "none" and a function
+// choice ({"type":"function","name":...}, flat as Responses has it).
+func responsesToolChoice(raw json.RawMessage, m router.Model) (block, error) {
+	if len(nullToNil(raw)) == 0 {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		switch s {
+		case "auto":
+			return block{"type": "auto"}, nil
+		case "required":
+			return block{"type": "any"}, nil
+		case "none":
+			return block{"type": "none"}, nil
+		}
+		return nil, router.Errorf(router.EInvalid, "unknown tool_choice %q", s)
+	}
+	var c struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return nil, router.Errorf(router.EInvalid, "tool_choice must be a string or an object")
+	}
+	if c.Type == "function" && c.Name != "" {
+		return block{"type": "tool", "name": c.Name}, nil
+	}
+	// allowed_tools, built-in and custom tool choices have no Anthropic form.
+	return nil, router.Errorf(router.EInvalid, "tool_choice type %q is not supported by %s", c.Type, modelID(m))
+}
+
+// turns builds Anthropic messages, merging neighbours of one role: the
+// Messages API wants user and assistant turns to alternate, and tool
+// results in the user turn right after the assistant's tool calls.
+type turns []anthropicMessage
+
+func (t *turns) add(role string, blocks ...block) {
+	if len(blocks) == 0 {
+		return
+	}
+	if n := len(*t); n > 0 && (*t)[n-1].Role == role {
+		(*t)[n-1].Content = append((*t)[n-1].Content, blocks...)
+		return
+	}
+	*t = append(*t, anthropicMessage{Role: role, Content: blocks})
+}
+
+// resultsFirst moves each user turn's tool_result blocks before its other
+// blocks, where Anthropic requires them; a client may have put a user
+// message before the outputs of the calls it answers.
+func (t turns) resultsFirst() {
+	for _, msg := range t {
+		if msg.Role != "user" {
+			continue
+		}
+		slices.SortStableFunc(msg.Content, func(a, b block) int {
+			return btoi(b["type"] == "tool_result") - btoi(a["type"] == "tool_result")
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// inputTurns reads input: a string is one user message, a list holds
+// items. It returns the system texts found among the items and the turns.
+func inputTurns(raw json.RawMessage, m router.Model) ([]string, []anthropicMessage, error) {
+	raw = nullToNil(raw)
+	if len(raw) == 0 {
+		return nil, nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		var t turns
+		if strings.TrimSpace(s) != "" {
+			t.add("user", block{"type": "text", "text": s})
+		}
+		return nil, t, nil
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return nil, nil, router.Errorf(router.EInvalid, "input must be a string or a list of input items")
+	}
+	var system []string
+	var t turns
+	for i, ir := range items {
+		var it inputItem
+		if err := json.Unmarshal(ir, &it); err != nil {
+			return nil, nil, router.Errorf(router.EInvalid, "input[%d]: malformed input item: %v", i, err)
+		}
+		text, err := addItem(&t, it, m)
+		if err != nil {
+			return nil, nil, router.Errorf(router.EInvalid, "input[%d]: %s", i, router.ErrorMessage(err))
+		}
+		if text != "" {
+			system = append(system, text)
+		}
+	}
+	t.resultsFirst()
+	return system, t, nil
+}
+
+// addItem adds one input item to t; a system or developer message's text
+// is returned instead, for `system`.
+func addItem(t *turns, it inputItem, m router.Model) (string, error) {
+	typ := it.Type
+	if typ == "" && it.Role != "" {
+		typ = "message" // the short form: {"role": ..., "content": ...}
+	}
+	switch typ {
+	case "message":
+		return addMessage(t, it, m)
+	case "function_call":
+		if it.CallID == "" {
+			return "", router.Errorf(router.EInvalid, "function_call without call_id")
+		}
+		t.add("assistant", block{"type": "tool_use", "id": it.CallID, "name": it.Name, "input": toolInput(it.Arguments)})
+	case "function_call_output":
+		if it.CallID == "" {
+			return "", router.Errorf(router.EInvalid, "function_call_output without call_id")
+		}
+		content, err := toolOutput(it.Output, m)
+		if err != nil {
+			return "", err
+		}
+		t.add("user", block{"type": "tool_result", "tool_use_id": it.CallID, "content": content})
+	case "reasoning":
+		// Another model's reasoning (summaries, OpenAI-encrypted content)
+		// means nothing to Claude, whose own thinking needs Anthropic's
+		// signature; the answers it led to are in the other items.
+	case "item_reference":
+		return "", router.Errorf(router.EInvalid, "item_reference points at an item stored at OpenAI, which %s cannot see: send the item itself", modelID(m))
+	default:
+		return "", router.Errorf(router.EInvalid, "input item type %q is not supported by %s", typ, modelID(m))
+	}
+	return "", nil
+}
+
+func addMessage(t *turns, it inputItem, m router.Model) (string, error) {
+	ps, err := inputParts(it.Content)
+	if err != nil {
+		return "", err
+	}
+	switch it.Role {
+	case "system", "developer":
+		texts := make([]string, 0, len(ps))
+		for _, p := range ps {
+			if p.Type != "input_text" && p.Type != "output_text" {
+				return "", router.Errorf(router.EInvalid, "%s messages take text only, not %q", it.Role, p.Type)
+			}
+			texts = append(texts, p.Text)
+		}
+		if text := strings.Join(texts, "\n"); strings.TrimSpace(text) != "" {
+			return text, nil
+		}
+		return "", nil
+	case "user", "assistant":
+		blocks, err := partBlocks(ps, m)
+		if err != nil {
+			return "", err
+		}
+		t.add(it.Role, blocks...)
+		return "", nil
+	}
+	return "", router.Errorf(router.EInvalid, "role %q is not supported by %s", it.Role, modelID(m))
+}
+
+// inputParts reads message content: a string is one input_text part.
+func inputParts(raw json.RawMessage) ([]inputPart, error) {
+	raw = nullToNil(raw)
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return []inputPart{{Type: "input_text", Text: s}}, nil
+	}
+	var ps []inputPart
+	if err := json.Unmarshal(raw, &ps); err != nil {
+		return nil, router.Errorf(router.EInvalid, "content must be a string or a list of content parts")
+	}
+	return ps, nil
+}
+
+// partBlocks turns text, refusal and image parts into Anthropic blocks;
+// blank texts are left out because Anthropic rejects them.
+func partBlocks(ps []inputPart, m router.Model) ([]block, error) {
+	var blocks []block
+	for _, p := range ps {
+		switch p.Type {
+		case "input_text", "output_text", "refusal":
+			if text := p.Text + p.Refusal; strings.TrimSpace(text) != "" {
+				blocks = append(blocks, block{"type": "text", "text": text})
+			}
+		case "input_image":
+			if p.ImageURL == "" {
+				// A file_id names a file uploaded to OpenAI.
+				return nil, router.Errorf(router.EInvalid, "input_image without image_url (file_id) is not supported by %s", modelID(m))
+			}
+			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL)})
+		default:
+			return nil, router.Errorf(router.EInvalid, "content part %q is not supported by %s", p.Type, modelID(m))
+		}
+	}
+	return blocks, nil
+}
+
+// toolOutput is a function_call_output's output as tool_result content: a
+// string as it is, a list of parts as text and image blocks.
+func toolOutput(raw json.RawMessage, m router.Model) (any, error) {
+	raw = nullToNil(raw)
+	if len(raw) == 0 {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, nil
+	}
+	var ps []inputPart
+	if err := json.Unmarshal(raw, &ps); err != nil {
+		return nil, router.Errorf(router.EInvalid, "output must be a string or a list of content parts")
+	}
+	blocks, err := partBlocks(ps, m)
+	if err != nil {
+		return nil, err
+	}
+	if blocks == nil {
+		return "", nil
+	}
+	return blocks, nil
+}
