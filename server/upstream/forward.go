@@ -289,6 +289,8 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 		if err == nil && a.call.Stream {
 			body, _, err = withStreamUsage(body)
 		}
+	case api == APIResponses && p.Kind == KindAnthropic:
+		body, err = ResponsesToAnthropic(a.call.Raw, a.model)
 	case p.Kind == KindAnthropic:
 		body, err = ToAnthropic(a.call.Raw, a.model)
 	default:

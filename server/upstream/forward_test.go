@@ -228,18 +228,20 @@ func TestForwardDropsParamsUpstream(t *testing.T) {
 	g.outcome(t)
 }
 
+// A Responses call Claude cannot take (a built-in tool) goes on to the
+// next model, which gets it as the client sent it.
 func TestForwardResponsesAPI(t *testing.T) {
 	f := newFakes(t)
 	claude := anthropicModel("claude-x")
 	g := newGateway(t, f.fwd, upstream.APIResponses, claude, openAIModel("model-a"))
-	status, _, body := g.post(t, "/responses", `{"model":"router","input":"one two three"}`)
+	status, _, body := g.post(t, "/responses", `{"model":"router","input":"one two three","tools":[{"type":"web_search_preview"}]}`)
 	require.Equal(t, 200, status, string(body))
 	resp := decode(t, string(body))
 	assert.Equal(t, "model-a-id", resp["model"])
 	out := g.outcome(t)
 	assert.Equal(t, router.Usage{PromptTokens: 3, CompletionTokens: 3}, out.Usage)
 	require.Len(t, out.Attempts, 2)
-	assert.Equal(t, "provider anthropic does not serve the Responses API", out.Attempts[0].Error)
+	assert.Equal(t, `tool type "web_search_preview" is not supported by claude-x-id`, out.Attempts[0].Error)
 	assert.Empty(t, f.anthropic.Requests())
 	assert.Equal(t, "/v1/responses", f.openai.Requests()[0].Path)
 }

@@ -586,8 +586,9 @@ func TestSupportsMessages(t *testing.T) {
 	require.Empty(t, ps.Supports(gpt, upstream.APIMessages, "custom"))
 	require.Equal(t, `provider openai cannot carry tool type "web_search_20250305"`,
 		ps.Supports(gpt, upstream.APIMessages, "custom", "web_search_20250305"))
-	// Chat Completions and Responses are as before.
-	require.Equal(t, "provider anthropic does not serve the Responses API", ps.Supports(claude, upstream.APIResponses))
+	// Chat Completions and Responses take function tools only at Anthropic.
+	require.Empty(t, ps.Supports(claude, upstream.APIResponses, "function"))
+	require.Equal(t, `provider anthropic cannot carry tool type "custom"`, ps.Supports(claude, upstream.APIResponses, "custom"))
 	require.Empty(t, ps.Supports(gpt, upstream.APIChatCompletions, "custom"))
 
 	def := upstream.Providers{Default: &upstream.Provider{Name: "local", Kind: upstream.KindOpenAI, BaseURL: "http://x"}}

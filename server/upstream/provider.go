@@ -120,9 +120,10 @@ func (ps Providers) Available(m router.Model) string {
 
 // Supports returns "" when m's provider serves api with tools of the
 // given types, otherwise why not. The server excludes such candidates
-// before routing. Anthropic's Messages API carries function tools only:
-// OpenAI's built-in tools (web search, file search) and custom tools have
-// no translation there. On APIMessages calls the tool types are
+// before routing. An Anthropic provider serves Chat Completions and
+// Responses calls translated into its Messages API, which carries their
+// function tools only: OpenAI's built-in tools (web search, file search,
+// MCP...) and custom tools have no translation there. On APIMessages calls the tool types are
 // Anthropic's ("custom" for a client tool): an Anthropic provider takes
 // them all, an OpenAI-compatible one only client tools, which become
 // function tools; server tools (web search, bash, code execution...) run
@@ -145,9 +146,6 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 	}
 	if p.Kind != KindAnthropic {
 		return ""
-	}
-	if api == APIResponses {
-		return fmt.Sprintf("provider %s does not serve the Responses API", p.Name)
 	}
 	for _, t := range toolTypes {
 		if t != "function" {

@@ -113,7 +113,12 @@ func TestSupports(t *testing.T) {
 	ps := upstream.FromEnv(envOf(map[string]string{"ANTHROPIC_API_KEY": "a", "OPENAI_API_KEY": "o"}))
 	claude := router.Model{ID: "claude-x", Provider: "anthropic"}
 	gpt := router.Model{ID: "gpt", Provider: "openai"}
-	assert.Equal(t, "provider anthropic does not serve the Responses API", ps.Supports(claude, upstream.APIResponses))
+	assert.Empty(t, ps.Supports(claude, upstream.APIResponses), "translated, as Chat Completions is")
+	assert.Empty(t, ps.Supports(claude, upstream.APIResponses, "function"))
+	assert.Equal(t, `provider anthropic cannot carry tool type "web_search_preview"`,
+		ps.Supports(claude, upstream.APIResponses, "function", "web_search_preview"))
+	assert.Equal(t, `provider anthropic cannot carry tool type "mcp"`, ps.Supports(claude, upstream.APIResponses, "mcp"))
+	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses, "web_search_preview", "mcp"))
 	assert.Empty(t, ps.Supports(claude, upstream.APIChatCompletions))
 	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses))
 	assert.Empty(t, ps.Supports(claude, upstream.APIChatCompletions, "function"))

@@ -98,6 +98,8 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	switch {
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details)
+	case a.call.API == APIResponses && native:
+		body, usage, err = anthropicToResponse(raw, a.model, details)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
 	default:

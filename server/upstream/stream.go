@@ -45,6 +45,8 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 		return newMessagesPassStream(a.model)
 	case a.call.API == APIMessages:
 		return newChatMessagesStream(a.model)
+	case a.call.API == APIResponses && native:
+		return newResponsesAnthropicStream(a.model)
 	case native:
 		return newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
 	}

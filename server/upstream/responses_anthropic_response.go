@@ -1,0 +1,154 @@
+package upstream
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// responseObject is a Responses API response as we write it for an
+// Anthropic answer. The request's settings are not echoed (the answer
+// translation does not see the request): the members OpenAI always sends
+// are there with neutral values, so strict clients find them.
+type responseObject struct {
+	ID                string             `json:"id"`
+	Object            string             `json:"object"`
+	CreatedAt         int64              `json:"created_at"`
+	Status            string             `json:"status"`
+	Error             *struct{}          `json:"error"`
+	IncompleteDetails *incompleteDetails `json:"incomplete_details"`
+	Instructions      *string            `json:"instructions"`
+	Metadata          struct{}           `json:"metadata"`
+	Model             string             `json:"model"`
+	Output            []any              `json:"output"`
+	ParallelToolCalls bool               `json:"parallel_tool_calls"`
+	Temperature       *float64           `json:"temperature"`
+	ToolChoice        string             `json:"tool_choice"`
+	Tools             []struct{}         `json:"tools"`
+	TopP              *float64           `json:"top_p"`
+	Usage             *responsesUsage    `json:"usage"`
+}
+
+type incompleteDetails struct {
+	Reason string `json:"reason"`
+}
+
+// responsesUsage is the Responses API's usage object.
+type responsesUsage struct {
+	InputTokens        int `json:"input_tokens"`
+	InputTokensDetails struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokens        int `json:"output_tokens"`
+	OutputTokensDetails struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+	TotalTokens int `json:"total_tokens"`
+}
+
+func toResponsesUsage(u router.Usage) *responsesUsage {
+	r := &responsesUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.PromptTokens + u.CompletionTokens}
+	r.InputTokensDetails.CachedTokens = u.CachedTokens
+	r.OutputTokensDetails.ReasoningTokens = u.ReasoningTokens
+	return r
+}
+
+// messageItem is an assistant message output item.
+type messageItem struct {
+	ID      string       `json:"id"`
+	Type    string       `json:"type"`
+	Status  string       `json:"status"`
+	Role    string       `json:"role"`
+	Content []outputText `json:"content"`
+}
+
+type outputText struct {
+	Type        string     `json:"type"`
+	Text        string     `json:"text"`
+	Annotations []struct{} `json:"annotations"`
+}
+
+func newOutputText(text string) outputText {
+	return outputText{Type: "output_text", Text: text, Annotations: []struct{}{}}
+}
+
+// functionCallItem is a function call output item; CallID is what the
+// client sends back with the function's output (Anthropic's tool_use id).
+type functionCallItem struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	Status    string `json:"status"`
+	Arguments string `json:"arguments"`
+	CallID    string `json:"call_id"`
+	Name      string `json:"name"`
+}
+
+func newResponseObject(id string, m router.Model) *responseObject {
+	return &responseObject{
+		ID: id, Object: "response", CreatedAt: time.Now().Unix(), Status: "in_progress",
+		Model: modelID(m), Output: []any{}, ParallelToolCalls: true, ToolChoice: "auto", Tools: []struct{}{},
+	}
+}
+
+// finish sets the status from Anthropic's stop_reason and the usage.
+func (r *responseObject) finish(stop string, u router.Usage) {
+	r.Status = "completed"
+	switch stop {
+	case "max_tokens", "model_context_window_exceeded":
+		r.Status, r.IncompleteDetails = "incomplete", &incompleteDetails{Reason: "max_output_tokens"}
+	case "refusal":
+		r.Status, r.IncompleteDetails = "incomplete", &incompleteDetails{Reason: "content_filter"}
+	}
+	r.Usage = toResponsesUsage(u)
+}
+
+// responseID makes the response's id from Anthropic's message id, so the
+// two can be matched in logs. It must start with resp_ and stay within the
+// characters the server's continuation pinning reads (openai.ResponseID).
+func responseID(msgID string) string {
+	id := strings.TrimPrefix(msgID, "msg_")
+	if id == "" || len(id) > 190 || strings.ContainsFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) {
+		id = randomID()
+	}
+	return "resp_" + id
+}
+
+// anthropicToResponse turns an Anthropic answer into a Responses API
+// response with `model` set to m's ID and details added: adjacent text
+// blocks make one message item, each tool_use a function_call item, and
+// thinking blocks are dropped (signed for Anthropic, unreadable to an
+// OpenAI client).
+func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+	var in anthropicAnswer
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
+	}
+	usage, _ := parseUsage(in.Usage)
+	out := newResponseObject(responseID(in.ID), m)
+	var text *messageItem
+	for _, b := range in.Content {
+		switch b.Type {
+		case "text":
+			if text == nil {
+				text = &messageItem{ID: "msg_" + randomID(), Type: "message", Status: "completed", Role: "assistant",
+					Content: []outputText{newOutputText("")}}
+				out.Output = append(out.Output, text)
+			}
+			text.Content[0].Text += b.Text
+		case "tool_use":
+			text = nil
+			out.Output = append(out.Output, &functionCallItem{
+				ID: "fc_" + randomID(), Type: "function_call", Status: "completed",
+				Arguments: string(compactJSON(nullToNil(b.Input))), CallID: b.ID, Name: b.Name,
+			})
+		}
+	}
+	out.finish(in.StopReason, usage)
+	body, err := marshalPlain(out)
+	return withMember(body, "model_selection_details", details), usage, err
+}

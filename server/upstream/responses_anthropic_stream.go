@@ -1,0 +1,256 @@
+package upstream
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// responsesAnthropicStream translates Anthropic's stream into the
+// Responses API's: response.created and response.in_progress at
+// message_start; per text run a message item (output_item.added,
+// content_part.added, output_text.delta..., then output_text.done,
+// content_part.done, output_item.done); per tool_use a function_call item
+// (output_item.added, function_call_arguments.delta..., then
+// function_call_arguments.done, output_item.done); and at message_stop
+// response.completed, or response.incomplete when the answer was cut
+// short, carrying every item and the usage.
+//
+// Adjacent text blocks make one message item, as in the non-streaming
+// answer, so a text item is closed when a tool_use block starts or the
+// message ends rather than at its own content_block_stop. Thinking blocks
+// are dropped and take no output_index.
+type responsesAnthropicStream struct {
+	model router.Model
+	resp  *responseObject
+	seq   int
+	streamUsage
+	stop          string
+	started, done bool
+	// items are the output items in output_index order; blocks maps an
+	// Anthropic content block index to its item; text is the open text
+	// item, nil when none.
+	items  []*streamItem
+	blocks map[int]*streamItem
+	text   *streamItem
+	errMsg string
+}
+
+// streamItem is an output item being streamed.
+type streamItem struct {
+	index  int
+	id     string
+	isCall bool
+	callID string
+	name   string
+	buf    strings.Builder
+	closed bool
+}
+
+// item is the output item's full form.
+func (it *streamItem) item(status string) any {
+	if it.isCall {
+		args := it.buf.String()
+		if args == "" && status == "completed" {
+			args = "{}" // a call without arguments still carries an object
+		}
+		return &functionCallItem{ID: it.id, Type: "function_call", Status: status, Arguments: args, CallID: it.callID, Name: it.name}
+	}
+	content := []outputText{}
+	if status == "completed" {
+		content = append(content, newOutputText(it.buf.String()))
+	}
+	return &messageItem{ID: it.id, Type: "message", Status: status, Role: "assistant", Content: content}
+}
+
+func newResponsesAnthropicStream(m router.Model) *responsesAnthropicStream {
+	return &responsesAnthropicStream{model: m, blocks: map[int]*streamItem{}}
+}
+
+func (s *responsesAnthropicStream) complete() bool { return s.done }
+
+// failure reports Anthropic's error event, which the client does not get
+// as it came: breakStream writes the Responses API's error event instead.
+func (s *responsesAnthropicStream) failure() (string, bool) { return s.errMsg, false }
+
+// event is one Responses stream event, named by its type (the SDKs read the
+// data's type; the name is for readers of the raw stream).
+func (s *responsesAnthropicStream) event(typ string, fields map[string]any) sseEvent {
+	fields["type"] = typ
+	fields["sequence_number"] = s.seq
+	s.seq++
+	data, _ := marshalPlain(fields)
+	return sseEvent{name: typ, data: data}
+}
+
+func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
+	if s.done {
+		return nil
+	}
+	var e struct {
+		anthropicEvent
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(ev.data, &e) != nil {
+		return nil
+	}
+	switch e.Type {
+	case "message_start":
+		return s.start(e.Message.ID, e.Message.Usage)
+	case "content_block_start":
+		switch e.ContentBlock.Type {
+		case "text":
+			out := s.start("", nil)
+			out = s.openText(out, e.Index)
+			return s.textDelta(out, e.Index, e.ContentBlock.Text)
+		case "tool_use":
+			out := s.closeText(s.start("", nil))
+			return s.openCall(out, e.Index, e.ContentBlock.ID, e.ContentBlock.Name)
+		}
+	case "content_block_delta":
+		switch e.Delta.Type {
+		case "text_delta":
+			return s.textDelta(nil, e.Index, e.Delta.Text)
+		case "input_json_delta":
+			return s.argsDelta(e.Index, e.Delta.PartialJSON)
+		}
+	case "content_block_stop":
+		if it := s.blocks[e.Index]; it != nil && it.isCall {
+			return s.closeCall(nil, it)
+		}
+	case "message_delta":
+		s.mergeUsage(e.Usage)
+		if e.Delta.StopReason != "" {
+			s.stop = e.Delta.StopReason
+		}
+	case "message_stop":
+		return s.finish()
+	case "error":
+		// The stream then ends unfinished and counts as broken.
+		s.errMsg = e.Error.Message
+	}
+	// ping, thinking blocks and their deltas add nothing.
+	return nil
+}
+
+// start sends response.created and response.in_progress once, when the
+// message starts (or, should message_start be missing, its first block).
+func (s *responsesAnthropicStream) start(msgID string, usage json.RawMessage) []sseEvent {
+	if s.started {
+		return nil
+	}
+	s.started = true
+	s.mergeUsage(usage)
+	s.resp = newResponseObject(responseID(msgID), s.model)
+	return []sseEvent{
+		s.event("response.created", map[string]any{"response": s.resp}),
+		s.event("response.in_progress", map[string]any{"response": s.resp}),
+	}
+}
+
+func (s *responsesAnthropicStream) newItem(block int, isCall bool, prefix string) *streamItem {
+	it := &streamItem{index: len(s.items), id: prefix + randomID(), isCall: isCall}
+	s.items = append(s.items, it)
+	s.blocks[block] = it
+	return it
+}
+
+// openText starts a message item for a text block, or goes on with the
+// open one.
+func (s *responsesAnthropicStream) openText(out []sseEvent, block int) []sseEvent {
+	if s.text != nil {
+		s.blocks[block] = s.text
+		return out
+	}
+	it := s.newItem(block, false, "msg_")
+	s.text = it
+	return append(out,
+		s.event("response.output_item.added", map[string]any{"output_index": it.index, "item": it.item("in_progress")}),
+		s.event("response.content_part.added", map[string]any{
+			"item_id": it.id, "output_index": it.index, "content_index": 0, "part": newOutputText(""),
+		}),
+	)
+}
+
+func (s *responsesAnthropicStream) textDelta(out []sseEvent, block int, text string) []sseEvent {
+	it := s.blocks[block]
+	if it == nil || it.isCall || it.closed || text == "" {
+		return out
+	}
+	it.buf.WriteString(text)
+	return append(out, s.event("response.output_text.delta", map[string]any{
+		"item_id": it.id, "output_index": it.index, "content_index": 0, "delta": text, "logprobs": []struct{}{},
+	}))
+}
+
+func (s *responsesAnthropicStream) closeText(out []sseEvent) []sseEvent {
+	it := s.text
+	if it == nil {
+		return out
+	}
+	s.text, it.closed = nil, true
+	text := it.buf.String()
+	return append(out,
+		s.event("response.output_text.done", map[string]any{
+			"item_id": it.id, "output_index": it.index, "content_index": 0, "text": text, "logprobs": []struct{}{},
+		}),
+		s.event("response.content_part.done", map[string]any{
+			"item_id": it.id, "output_index": it.index, "content_index": 0, "part": newOutputText(text),
+		}),
+		s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item("completed")}),
+	)
+}
+
+func (s *responsesAnthropicStream) openCall(out []sseEvent, block int, callID, name string) []sseEvent {
+	it := s.newItem(block, true, "fc_")
+	it.callID, it.name = callID, name
+	return append(out, s.event("response.output_item.added", map[string]any{"output_index": it.index, "item": it.item("in_progress")}))
+}
+
+func (s *responsesAnthropicStream) argsDelta(block int, partial string) []sseEvent {
+	it := s.blocks[block]
+	if it == nil || !it.isCall || it.closed || partial == "" {
+		return nil
+	}
+	it.buf.WriteString(partial)
+	return []sseEvent{s.event("response.function_call_arguments.delta", map[string]any{
+		"item_id": it.id, "output_index": it.index, "delta": partial,
+	})}
+}
+
+func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []sseEvent {
+	if it.closed {
+		return out
+	}
+	it.closed = true
+	done := it.item("completed").(*functionCallItem)
+	return append(out,
+		s.event("response.function_call_arguments.done", map[string]any{
+			"item_id": it.id, "output_index": it.index, "name": it.name, "arguments": done.Arguments,
+		}),
+		s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": done}),
+	)
+}
+
+// finish closes what is still open and sends the whole response.
+func (s *responsesAnthropicStream) finish() []sseEvent {
+	out := s.closeText(s.start("", nil))
+	for _, it := range s.items {
+		if it.isCall {
+			out = s.closeCall(out, it)
+		}
+	}
+	for _, it := range s.items {
+		s.resp.Output = append(s.resp.Output, it.item("completed"))
+	}
+	s.resp.finish(s.stop, s.u)
+	typ := "response.completed"
+	if s.resp.Status == "incomplete" {
+		typ = "response.incomplete"
+	}
+	s.done = true
+	return append(out, s.event(typ, map[string]any{"response": s.resp}))
+}
