@@ -344,8 +344,7 @@ func TestRoutingControlsOverHTTP(t *testing.T) {
 
 // TestRoutingControlsOnEveryAPI sends the same controls through the
 // Responses API, the Azure deployment path and the decision-only route:
-// they route alike. (Claude's provider does not serve the Responses API,
-// so it is out there whatever the request says.)
+// they route alike.
 func TestRoutingControlsOnEveryAPI(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -370,8 +369,11 @@ func TestRoutingControlsOnEveryAPI(t *testing.T) {
 		{name: "responses: max_output_tokens counts toward the context window", path: "/v1/responses",
 			body:   `{"model":"model-router","input":"hi","max_output_tokens":8000,"routing_config":{"mode":"cost"}}`,
 			status: 200, model: "mid-2025", mode: "cost"},
-		{name: "responses: only claude", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"models":["claude"]}}`,
-			status: 400, inMsg: "Responses API"},
+		{name: "responses: only claude, translated", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"models":["claude"]}}`,
+			status: 200, model: "claude-2025", mode: "balanced"},
+		{name: "responses: claude cannot run OpenAI's web search", path: "/v1/responses",
+			body:   `{"model":"model-router","input":"hi","tools":[{"type":"web_search_preview"}],"routing_config":{"models":["claude"]}}`,
+			status: 400, inMsg: `cannot carry tool type "web_search_preview"`},
 		{name: "responses: unknown mode", path: "/v1/responses", body: `{"model":"model-router","input":"hi","routing_config":{"mode":"cheap"}}`,
 			status: 400, inMsg: "valid modes: balanced, quality, cost"},
 		{name: "azure path: mode quality", path: "/openai/deployments/model-router/chat/completions?api-version=2024-10-21",

@@ -227,6 +227,66 @@ func TestE2EResponses(t *testing.T) {
 	}
 }
 
+// TestE2EResponsesAnsweredByClaude: a Responses call restricted to Claude is
+// translated to the Messages API and back, streaming or not. Claude stores
+// nothing, so a continuation of its answer is not pinned to it.
+func TestE2EResponsesAnsweredByClaude(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	onlyClaude := option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}})
+	params := responses.ResponseNewParams{
+		Model:        "model-router",
+		Instructions: openai.String("Be brief."),
+		Input:        responses.ResponseNewParamsInputUnion{OfString: openai.String("Write a haiku about routers")},
+	}
+	resp, err := client.Responses.New(context.Background(), params, onlyClaude)
+	require.NoError(t, err)
+	assert.Equal(t, "claude", resp.Model)
+	assert.Equal(t, "Hello from claude.", resp.OutputText())
+	assert.Equal(t, responses.ResponseStatusCompleted, resp.Status)
+	assert.Positive(t, resp.Usage.OutputTokens)
+	assert.Equal(t, "claude", selection(t, extraOf(resp.JSON.ExtraFields))["answered_model"])
+
+	stream := client.Responses.NewStreaming(context.Background(), params, onlyClaude)
+	var text strings.Builder
+	var done responses.Response
+	for stream.Next() {
+		ev := stream.Current()
+		switch ev.Type {
+		case "response.output_text.delta":
+			text.WriteString(ev.Delta)
+		case "response.completed":
+			done = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, "Hello from claude.", text.String())
+	assert.Equal(t, "claude", done.Model)
+	assert.Equal(t, "Hello from claude.", done.OutputText())
+
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 2)
+	var sent struct {
+		System   string `json:"system"`
+		Messages []struct {
+			Role string `json:"role"`
+		} `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	assert.Equal(t, "Be brief.", sent.System)
+	require.Len(t, sent.Messages, 1)
+	assert.Equal(t, "user", sent.Messages[0].Role)
+
+	next, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(resp.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And another")},
+	})
+	require.NoError(t, err)
+	d := selection(t, extraOf(next.JSON.ExtraFields))
+	assert.Equal(t, false, d["session_affinity"], "a translated answer is not pinned: no provider stores it")
+	assert.Equal(t, "mini", next.Model, "routed as a new call")
+}
+
 func TestE2EFailoverIsVisible(t *testing.T) {
 	e := newE2E(t)
 	e.openai.Set("mini", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})

@@ -112,9 +112,10 @@ func TestE2EMessagesStreamFromAnOpenAIModel(t *testing.T) {
 
 func TestE2EMessagesToClaudePassThrough(t *testing.T) {
 	e := newE2E(t)
+	// The client's own anthropic-version (not ours) and top_k (Anthropic's
+	// alone) reach Claude untouched.
 	client := e.anthropicClients(onlyModels("claude"), aoption.WithHeader("anthropic-beta", "prompt-caching-2024-07-31"),
-		aoption.WithHeader("anthropic-version", "2023-06-01-client"), // not ours: the client's own is passed on
-		aoption.WithJSONSet("top_k", 7))["v1"] // top_k is Anthropic's own: it reaches Claude untouched
+		aoption.WithHeader("anthropic-version", "2023-06-01-client"), aoption.WithJSONSet("top_k", 7))["v1"]
 	params := helloParams("Summarise this for me")
 
 	msg, err := client.Messages.New(context.Background(), params)

@@ -72,9 +72,10 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
 		}
 		s.settleAffinity(r, out)
-		if head != nil && out.Answered.ID != "" {
+		if head != nil && out.Answered.ID != "" && !out.Translated {
 			// The next turn may continue this stored response by its id;
-			// it must reach the same model.
+			// it must reach the same model. A translated answer (Claude's)
+			// is stored nowhere, so no model can continue it.
 			if id := openai.ResponseID(head.head); id != "" {
 				s.cfg.Router.Pin(r.dep.Name, continuationKey(id), out.Answered.ID)
 			}

@@ -75,6 +75,11 @@ type Outcome struct {
 	// upstream's first byte (headers for a JSON answer, first event for
 	// a stream); Total the whole call.
 	FirstByte, Total time.Duration
+	// Translated is true when the answer was translated from another
+	// provider API (Claude answering a Chat Completions or Responses call,
+	// an OpenAI-compatible model a Messages call): nothing is stored at the
+	// provider under the answer's id.
+	Translated bool
 	// Err is nil on success. When Wrote is false the caller writes it
 	// (an *router.Error with code EUpstream when every attempt failed);
 	// when Wrote is true it only explains what was already written.

@@ -1,6 +1,8 @@
 package upstream_test
 
 import (
+	"net/http"
+
 	"fmt"
 	"testing"
 
@@ -140,5 +142,38 @@ func TestKeysNeverPrinted(t *testing.T) {
 		out := fmt.Sprintf(format, ps) + fmt.Sprintf(format, ps.ByName["openai"]) + fmt.Sprintf(format, *ps.Default)
 		assert.NotContains(t, out, secret, format)
 		assert.Contains(t, out, "key set", format)
+	}
+}
+
+// TestOutcomeSaysWhetherTheAnswerWasTranslated: only an answer in the
+// provider's own API is stored at the provider under its id.
+func TestOutcomeSaysWhetherTheAnswerWasTranslated(t *testing.T) {
+	f := newFakes(t)
+	bodies := map[upstream.API]string{
+		upstream.APIChatCompletions: `{"model":"router","messages":[{"role":"user","content":"hi"}]}`,
+		upstream.APIResponses:       `{"model":"router","input":"hi"}`,
+		upstream.APIMessages:        `{"model":"router","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}`,
+	}
+	tests := []struct {
+		api        upstream.API
+		model      router.Model
+		translated bool
+	}{
+		{upstream.APIChatCompletions, openAIModel("gpt-x"), false},
+		{upstream.APIResponses, openAIModel("gpt-x"), false},
+		{upstream.APIMessages, openAIModel("gpt-x"), true},
+		{upstream.APIChatCompletions, anthropicModel("claude-x"), true},
+		{upstream.APIResponses, anthropicModel("claude-x"), true},
+		{upstream.APIMessages, anthropicModel("claude-x"), false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.api)+"/"+tt.model.Provider, func(t *testing.T) {
+			g := newGateway(t, f.fwd, tt.api, tt.model)
+			status, _, body := g.post(t, "/", bodies[tt.api])
+			require.Equal(t, http.StatusOK, status, "%s", body)
+			out := g.outcome(t)
+			require.Equal(t, tt.model.ID, out.Answered.ID)
+			assert.Equal(t, tt.translated, out.Translated)
+		})
 	}
 }

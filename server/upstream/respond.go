@@ -79,6 +79,13 @@ func (a *attempt) writeHead(status int, contentType string) {
 	a.out.Wrote = true
 	a.out.Answered = a.model
 	a.out.Status = status
+	a.out.Translated = a.translated()
+}
+
+// translated reports whether the provider speaks another API than the
+// client's: Anthropic's Messages API is native only to Messages calls.
+func (a *attempt) translated() bool {
+	return (a.provider.Kind == KindAnthropic) != (a.call.API == APIMessages)
 }
 
 // answer reads a whole JSON answer, rewrites it and writes it.
