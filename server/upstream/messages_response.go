@@ -5,10 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 )
 
 // chatCompletion is the part of a chat.completion answer a Messages
@@ -156,49 +155,16 @@ func anthropicError(typ, message string) []byte {
 	return b
 }
 
-// anthropicErrorType is the error type Anthropic gives a status.
-func anthropicErrorType(status int) string {
-	switch status {
-	case http.StatusBadRequest:
-		return "invalid_request_error"
-	case http.StatusUnauthorized:
-		return "authentication_error"
-	case http.StatusForbidden:
-		return "permission_error"
-	case http.StatusNotFound:
-		return "not_found_error"
-	case http.StatusRequestEntityTooLarge:
-		return "request_too_large"
-	case http.StatusTooManyRequests:
-		return "rate_limit_error"
-	}
-	return "api_error"
-}
-
 // messagesErrorBody is a provider's 4xx for a Messages client: an
 // Anthropic provider's own error as it came, an OpenAI-compatible one's
 // message in Anthropic's shape, anything else wrapped.
 func (a *attempt) messagesErrorBody(status int, raw []byte) []byte {
-	var wire struct {
-		Type  string `json:"type"`
-		Error *struct {
-			Message string `json:"message"`
-			Type    string `json:"type"`
-		} `json:"error"`
+	e, anthropicShape, ok := readProviderError(raw)
+	switch {
+	case ok && a.provider.Kind == KindAnthropic && anthropicShape:
+		return []byte(a.f.redact(string(raw)))
+	case ok:
+		return anthropicError(apierr.AnthropicType(status), a.f.redact(e.Message))
 	}
-	if json.Unmarshal(raw, &wire) == nil && wire.Error != nil {
-		if a.provider.Kind == KindAnthropic && wire.Type == "error" {
-			return []byte(a.f.redact(string(raw)))
-		}
-		return anthropicError(anthropicErrorType(status), a.f.redact(wire.Error.Message))
-	}
-	text := strings.TrimSpace(string(raw))
-	if len(text) > 500 {
-		text = text[:500] + "..."
-	}
-	msg := fmt.Sprintf("upstream %s returned HTTP %d", modelID(a.model), status)
-	if text != "" {
-		msg += ": " + text
-	}
-	return anthropicError(anthropicErrorType(status), a.f.redact(msg))
+	return anthropicError(apierr.AnthropicType(status), a.f.redact(a.wrapErrorText(status, raw)))
 }

@@ -159,19 +159,40 @@ func (a *attempt) writeClientError(resp *http.Response) {
 }
 
 func (a *attempt) clientErrorBody(status int, raw []byte) []byte {
+	e, _, ok := readProviderError(raw)
+	switch {
+	case ok && a.provider.Kind != KindAnthropic:
+		return []byte(a.f.redact(string(raw)))
+	case ok:
+		return openAIError(a.f.redact(e.Message), e.Type, nil)
+	}
+	return openAIError(a.f.redact(a.wrapErrorText(status, raw)), "upstream_error", nil)
+}
+
+// providerError is the inside of an error body in either provider's shape:
+// OpenAI's {"error": {...}} and Anthropic's {"type": "error", "error": {...}}.
+type providerError struct {
+	Message string `json:"message"`
+	Type    string `json:"type"`
+}
+
+// readProviderError reads raw as an error body in either shape;
+// anthropicShape is true for Anthropic's, which has "type": "error" at the
+// top.
+func readProviderError(raw []byte) (e providerError, anthropicShape, ok bool) {
 	var wire struct {
-		Type  string `json:"type"`
-		Error *struct {
-			Message string `json:"message"`
-			Type    string `json:"type"`
-		} `json:"error"`
+		Type  string         `json:"type"`
+		Error *providerError `json:"error"`
 	}
-	if json.Unmarshal(raw, &wire) == nil && wire.Error != nil {
-		if a.provider.Kind != KindAnthropic {
-			return []byte(a.f.redact(string(raw)))
-		}
-		return openAIError(a.f.redact(wire.Error.Message), wire.Error.Type, nil)
+	if json.Unmarshal(raw, &wire) != nil || wire.Error == nil {
+		return providerError{}, false, false
 	}
+	return *wire.Error, wire.Type == "error", true
+}
+
+// wrapErrorText describes an error body that is not JSON (a proxy's HTML
+// page, plain text), shortened.
+func (a *attempt) wrapErrorText(status int, raw []byte) string {
 	text := strings.TrimSpace(string(raw))
 	if len(text) > 500 {
 		text = text[:500] + "..."
@@ -180,7 +201,7 @@ func (a *attempt) clientErrorBody(status int, raw []byte) []byte {
 	if text != "" {
 		msg += ": " + text
 	}
-	return openAIError(a.f.redact(msg), "upstream_error", nil)
+	return msg
 }
 
 // openAIError is OpenAI's error body.
