@@ -84,10 +84,13 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	out := messageAnswer{
 		ID: messageID(in.ID), Type: "message", Role: "assistant", Model: modelID(m),
-		Content: []messageBlock{}, StopReason: stopReason(choice.FinishReason),
-		Usage: toMessageUsage(usage),
+		Content:    []messageBlock{},
+		StopReason: toolStopReason(stopReason(choice.FinishReason), len(choice.Message.ToolCalls) > 0),
+		Usage:      toMessageUsage(usage),
 	}
-	if text != "" || len(choice.Message.ToolCalls) == 0 {
+	// No empty text block: Anthropic refuses one in a request, and the
+	// client sends this turn back with its next one.
+	if text != "" {
 		out.Content = append(out.Content, messageBlock{Type: "text", Text: &text})
 	}
 	for _, tc := range choice.Message.ToolCalls {
@@ -121,6 +124,16 @@ func stopReason(finish string) string {
 		return "refusal"
 	}
 	return "end_turn"
+}
+
+// toolStopReason is tool_use for an answer that calls tools and otherwise
+// just ended: some OpenAI-compatible servers finish tool calls with
+// "stop", and agent loops wait for tool_use to run them.
+func toolStopReason(stop string, calls bool) string {
+	if calls && stop == "end_turn" {
+		return "tool_use"
+	}
+	return stop
 }
 
 // messageID prefixes the upstream's id the way Anthropic ids look, or

@@ -126,13 +126,23 @@ type chatMessagesStream struct {
 	// open (-1 for none), openTool whether it is a tool call.
 	next, open int
 	openTool   bool
-	// tools maps an OpenAI tool call index to its content block.
-	tools  map[int]int
-	errMsg string
+	// tools maps an OpenAI tool call index to its content block and
+	// toolIDs to that call's id; pending holds the argument fragments of
+	// calls not yet named (a block cannot start without its name).
+	tools    map[int]int
+	toolIDs  map[int]string
+	pending  map[int]*pendingCall
+	sawTools bool
+	errMsg   string
+}
+
+// pendingCall is a tool call seen before its name.
+type pendingCall struct {
+	id, args string
 }
 
 func newChatMessagesStream(m router.Model) *chatMessagesStream {
-	return &chatMessagesStream{model: modelID(m), open: -1, tools: map[int]int{}}
+	return &chatMessagesStream{model: modelID(m), open: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}}
 }
 
 func (s *chatMessagesStream) complete() bool { return s.ended }
@@ -153,6 +163,11 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 		return nil
 	}
 	if string(ev.data) == "[DONE]" {
+		if s.errMsg != "" {
+			// Some servers end a failed generation with an error chunk
+			// and then [DONE]: the answer is not whole.
+			return nil
+		}
 		return s.finish(s.start(nil, ""))
 	}
 	var c chatChunk
@@ -164,7 +179,8 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 		s.errMsg = c.Error.Message
 		return nil
 	}
-	if u, ok := parseUsage(c.Usage); ok {
+	u, hasUsage := parseUsage(c.Usage)
+	if hasUsage {
 		s.u, s.hasUsage = u, true
 	}
 	out := s.start(nil, c.ID)
@@ -182,7 +198,10 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 			s.finished, s.stop = true, stopReason(*f)
 		}
 	}
-	if s.finished && s.hasUsage {
+	// The usage-only chunk (no choices) after the finish is the last
+	// one; servers that put usage on every chunk end at [DONE] or at
+	// the end of the body, so the final count is the one reported.
+	if s.finished && hasUsage && len(c.Choices) == 0 {
 		out = s.finish(out)
 	}
 	return out
@@ -225,7 +244,38 @@ func (s *chatMessagesStream) text(out []sseEvent, text string) []sseEvent {
 
 func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEvent {
 	block, known := s.tools[tc.Index]
+	if known && tc.ID != "" && tc.ID != s.toolIDs[tc.Index] {
+		// A new id at a known index is a new call: servers that leave
+		// out `index` put every call at 0. Its later fragments belong to
+		// it, not to the call before.
+		delete(s.tools, tc.Index)
+		known = false
+	}
+	if !known && tc.Function.Name == "" {
+		// Not named yet: keep the fragment until the name comes. A call
+		// never named cannot be run, and Anthropic refuses a tool_use
+		// without a name when the client sends it back: it is dropped.
+		p := s.pending[tc.Index]
+		if p == nil {
+			p = &pendingCall{}
+			s.pending[tc.Index] = p
+		}
+		if tc.ID != "" {
+			p.id = tc.ID
+		}
+		p.args += tc.Function.Arguments
+		return out
+	}
+	if p := s.pending[tc.Index]; p != nil && !known {
+		delete(s.pending, tc.Index)
+		if tc.ID == "" {
+			tc.ID = p.id
+		}
+		tc.Function.Arguments = p.args + tc.Function.Arguments
+	}
 	if !known {
+		s.sawTools = true
+		s.toolIDs[tc.Index] = tc.ID
 		out = s.closeBlock(out)
 		block = s.next
 		s.next++
@@ -263,6 +313,7 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	if stop == "" {
 		stop = "end_turn"
 	}
+	stop = toolStopReason(stop, s.sawTools)
 	u := toMessageUsage(s.u)
 	usage := map[string]int{"output_tokens": u.OutputTokens}
 	if s.hasUsage {

@@ -79,3 +79,92 @@ func TestChatMessagesStreamErrorChunk(t *testing.T) {
 	require.False(t, s.complete())
 	require.Nil(t, s.end(), "no finish_reason: not a whole answer")
 }
+
+// feed translates chunks and returns every event written, in order.
+func feed(t *testing.T, s *chatMessagesStream, chunks ...string) []sseEvent {
+	t.Helper()
+	var out []sseEvent
+	for _, c := range chunks {
+		out = append(out, s.translate(sseEvent{data: []byte(c)})...)
+	}
+	return append(out, s.end()...)
+}
+
+// An error chunk followed by [DONE] (how some servers end a failed
+// generation) is a broken answer, not a finished one.
+func TestChatMessagesStreamErrorThenDone(t *testing.T) {
+	s := newChatMessagesStream(router.Model{Name: "m"})
+	evs := feed(t, s, `{"id":"c","choices":[{"index":0,"delta":{"content":"Half an ans"}}]}`,
+		`{"error":{"message":"CUDA out of memory"}}`, "[DONE]")
+	require.False(t, s.complete())
+	for _, ev := range evs {
+		require.NotEqual(t, "message_stop", ev.name)
+	}
+	msg, _ := s.failure()
+	require.Equal(t, "CUDA out of memory", msg)
+}
+
+// A call whose name comes after its first fragments starts its block with
+// the name and id it really has, and keeps every argument fragment; a new
+// id at index 0 (servers that leave out `index`) is a second call.
+func TestChatMessagesStreamLateNamesAndMissingIndexes(t *testing.T) {
+	s := newChatMessagesStream(router.Model{Name: "m"})
+	evs := feed(t, s,
+		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"ci"}}]}}]}`,
+		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"get_weather","arguments":"ty\":1}"}}]}}]}`,
+		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"id":"call_2","function":{"name":"get_time","arguments":"{}"}}]}}]}`,
+		`{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, "[DONE]")
+	require.True(t, s.complete())
+	type block struct{ id, name, args string }
+	var blocks []block
+	stop := ""
+	for _, ev := range evs {
+		var e struct {
+			ContentBlock struct{ Type, ID, Name string } `json:"content_block"`
+			Delta        struct {
+				PartialJSON string `json:"partial_json"`
+				StopReason  string `json:"stop_reason"`
+			} `json:"delta"`
+		}
+		require.NoError(t, json.Unmarshal(ev.data, &e))
+		switch ev.name {
+		case "content_block_start":
+			blocks = append(blocks, block{id: e.ContentBlock.ID, name: e.ContentBlock.Name})
+		case "content_block_delta":
+			blocks[len(blocks)-1].args += e.Delta.PartialJSON
+		case "message_delta":
+			stop = e.Delta.StopReason
+		}
+	}
+	require.Equal(t, []block{{"call_1", "get_weather", `{"city":1}`}, {"call_2", "get_time", "{}"}}, blocks)
+	require.Equal(t, "tool_use", stop, "tool calls finished with \"stop\" still ask the client to run them")
+}
+
+// Servers that send usage on every chunk: the count reported is the last.
+func TestChatMessagesStreamUsageOnEveryChunk(t *testing.T) {
+	s := newChatMessagesStream(router.Model{Name: "m"})
+	feed(t, s,
+		`{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}],"usage":{"prompt_tokens":4,"completion_tokens":1}}`,
+		`{"id":"c","choices":[{"index":0,"delta":{"content":"b"}}],"usage":{"prompt_tokens":4,"completion_tokens":2}}`,
+		`{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":2}}`,
+		`{"id":"c","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":9}}`, "[DONE]")
+	require.True(t, s.complete())
+	u, _ := s.usage()
+	require.Equal(t, 9, u.CompletionTokens)
+}
+
+func TestChatToMessageLeavesNoEmptyTextBlock(t *testing.T) {
+	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":""},"finish_reason":"length"}]}`), router.Model{Name: "m"}, nil)
+	require.NoError(t, err)
+	require.JSONEq(t, `[]`, string(mustMember(t, body, "content")))
+	body, _, err = chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":null,"tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}`), router.Model{Name: "m"}, nil)
+	require.NoError(t, err)
+	require.JSONEq(t, `"tool_use"`, string(mustMember(t, body, "stop_reason")))
+}
+
+func mustMember(t *testing.T, body []byte, key string) json.RawMessage {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(body, &obj))
+	return obj[key]
+}
