@@ -10,6 +10,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // Session affinity headers: an explicit conversation id from the client.
@@ -89,7 +90,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 // decideWith asks rt for r's decision and notes it on the record.
 func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r *routed) error {
 	ex := exchangeOf(c)
-	d, err := s.decideFor(c, rt, api, r.req.ToolTypes, r.dep, r.rreq)
+	needs := r.req.ToolTypes
+	for _, what := range r.req.AnthropicOnly {
+		needs = append(slices.Clip(needs), upstream.ContentPrefix+what)
+	}
+	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
@@ -123,12 +128,12 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 			})
 			if len(rreq.Models) == 0 {
 				return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
-					Message: "no model in routing_config.models can serve this API: " + summarize(dropped), Detail: dropped}
+					Message: "no model in routing_config.models can serve this request: " + summarize(dropped), Detail: dropped}
 			}
 		}
 		if len(kept) == 0 {
 			return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
-				Message: "no model in the deployment can serve this API: " + summarize(dropped), Detail: dropped}
+				Message: "no model in the deployment can serve this request: " + summarize(dropped), Detail: dropped}
 		}
 	}
 	d, err := rt.Decide(c.Request.Context(), dep, rreq)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,6 +16,16 @@ const anthropicErrorsKey = "modelrouter.anthropic_errors"
 func anthropicErrors(c *gin.Context) {
 	c.Set(anthropicErrorsKey, true)
 	c.Next()
+}
+
+// markAnthropicPath gives a request under a Messages path that no route
+// serves (a batch, a GET) Anthropic's error shape too.
+func markAnthropicPath(c *gin.Context) {
+	for _, p := range messagesPaths {
+		if path := c.Request.URL.Path; path == p || strings.HasPrefix(path, p+"/") {
+			c.Set(anthropicErrorsKey, true)
+		}
+	}
 }
 
 // messagesPaths are where the Messages API is served: Anthropic's own path,

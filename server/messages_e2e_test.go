@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -322,4 +323,63 @@ func TestE2EMessagesCountTokens(t *testing.T) {
 	ae, inner := anthropicError(t, err)
 	assert.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	assert.Contains(t, inner["message"], "messages")
+}
+
+// postMessages sends a raw Messages body and decodes the answer or error.
+func postMessages(t *testing.T, e *e2e, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("x-api-key", e2eKey)
+	req.Header.Set("anthropic-version", "2023-06-01")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(raw, &out), "%s", raw)
+	return res.StatusCode, out
+}
+
+// TestE2EMessagesContentOnlyClaudeReads: search results and documents
+// route to Claude and exclude the models a translation cannot carry them
+// to, before any upstream is called.
+func TestE2EMessagesContentOnlyClaudeReads(t *testing.T) {
+	e := newE2E(t)
+	const body = `{"model":"model-router","max_tokens":50,%s"messages":[{"role":"user","content":[
+		{"type":"search_result","source":"https://example.com/a","title":"A","content":[{"type":"text","text":"abc"}]},
+		{"type":"document","source":{"type":"text","media_type":"text/plain","data":"the report"}},
+		{"type":"text","text":"summarise"}]}]}`
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", fmt.Sprintf(body, ""))
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+
+	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", fmt.Sprintf(body, `"routing_config":{"models":["mini","large"]},`))
+	require.Equal(t, http.StatusBadRequest, status, "%v", out)
+	inner := out["error"].(map[string]any)
+	assert.Equal(t, "invalid_request_error", inner["type"])
+	assert.Contains(t, inner["message"], "provider openai cannot carry search_result content")
+	assert.Empty(t, e.openai.Requests(), "refused before any upstream call")
+}
+
+// TestE2EMessagesClientMistakesAre400: a malformed parameter is the
+// client's error, found before routing, not a 502 after every model failed
+// to translate it.
+func TestE2EMessagesClientMistakesAre400(t *testing.T) {
+	e := newE2E(t)
+	for _, extra := range []string{`"stop_sequences":"END"`, `"tool_choice":"auto"`} {
+		status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+			`{"model":"model-router","max_tokens":50,"messages":[{"role":"user","content":"hi"}],`+extra+`}`)
+		require.Equal(t, http.StatusBadRequest, status, "%s: %v", extra, out)
+		assert.Equal(t, "invalid_request_error", out["error"].(map[string]any)["type"])
+	}
+	for _, path := range []string{"/v1/messages/batches", "/anthropic/v1/messages/nope"} {
+		status, out := postMessages(t, e, http.MethodPost, path, `{}`)
+		assert.Equal(t, http.StatusNotFound, status)
+		assert.Equal(t, "error", out["type"], "%s answers in Anthropic's shape: %v", path, out)
+	}
+	status, out := postMessages(t, e, http.MethodGet, "/v1/messages", "")
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "error", out["type"], "%v", out)
+	assert.Empty(t, e.openai.Requests())
 }

@@ -154,9 +154,11 @@ func (s *Server) routes() *gin.Engine {
 	// inside the record (below).
 	e.Use(s.requestID, s.recover)
 	e.NoRoute(func(c *gin.Context) {
+		markAnthropicPath(c)
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		markAnthropicPath(c)
 		s.writeError(c, router.Errorf(router.EInvalid, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.HandleMethodNotAllowed = true

@@ -55,8 +55,11 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if r.MaxOutputTokens == 0 && r.API == Messages {
 		return invalid("max_tokens", "missing required parameter: 'max_tokens'")
 	}
-	var conv conversation
-	if err := messagesSystem(top["system"], &conv); err != nil {
+	if err := messagesParams(top); err != nil {
+		return err
+	}
+	sc := messagesScan{conv: &conversation{}}
+	if err := sc.system(top["system"]); err != nil {
 		return err
 	}
 	raw, ok := top["messages"]
@@ -71,11 +74,12 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		return invalid("messages", "messages must contain at least one message")
 	}
 	for i, tr := range turns {
-		if err := addMessagesTurn(&conv, tr, i); err != nil {
+		if err := sc.turn(tr, i, i == len(turns)-1); err != nil {
 			return err
 		}
 	}
-	conv.finish(r)
+	sc.conv.finish(r)
+	r.AnthropicOnly = sc.anthropicOnly
 
 	if err := messagesTools(top, r); err != nil {
 		return err
@@ -93,22 +97,79 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	return nil
 }
 
-// messagesSystem reads `system`: a string or a list of text blocks.
-func messagesSystem(raw json.RawMessage, conv *conversation) error {
-	if isNull(raw) {
-		return nil
+// messagesParams checks the shape of the parameters every model's request
+// is built from, so a malformed one is the client's 400 here rather than a
+// failed translation for each candidate in turn.
+func messagesParams(top map[string]json.RawMessage) error {
+	for _, k := range []string{"temperature", "top_p", "top_k"} {
+		if v, ok := top[k]; ok && !isNull(v) {
+			var f float64
+			if json.Unmarshal(v, &f) != nil {
+				return invalid(k, "%s must be a number", k)
+			}
+		}
 	}
-	text, _, err := messagesContent(raw, "system", nil)
-	if err != nil {
-		return invalid("system", "system must be a string or an array of text blocks")
+	if v, ok := top["stop_sequences"]; ok && !isNull(v) {
+		var ss []string
+		if json.Unmarshal(v, &ss) != nil {
+			return invalid("stop_sequences", "stop_sequences must be an array of strings")
+		}
 	}
-	if text != "" {
-		conv.add("system", text)
+	if v, ok := top["tool_choice"]; ok && !isNull(v) {
+		var tc struct {
+			Type string `json:"type"`
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(v, &tc) != nil || !slices.Contains([]string{"auto", "any", "tool", "none"}, tc.Type) {
+			return invalid("tool_choice", `tool_choice must be an object with type "auto", "any", "tool" or "none"`)
+		}
+		if tc.Type == "tool" && tc.Name == "" {
+			return invalid("tool_choice.name", `tool_choice of type "tool" needs the tool's name`)
+		}
 	}
 	return nil
 }
 
-func addMessagesTurn(conv *conversation, raw json.RawMessage, i int) error {
+// messagesScan reads a Messages body's system prompt and turns into the
+// conversation routing reads, noting content only Anthropic's API carries.
+type messagesScan struct {
+	conv *conversation
+	// anthropicOnly lists content a Chat Completions translation cannot
+	// carry (see [Request.AnthropicOnly]).
+	anthropicOnly []string
+}
+
+func (sc *messagesScan) note(what string) {
+	if !slices.Contains(sc.anthropicOnly, what) {
+		sc.anthropicOnly = append(sc.anthropicOnly, what)
+	}
+}
+
+// where a content sits: each place allows other blocks.
+type contentPlace int
+
+const (
+	inSystem contentPlace = iota
+	inTurn
+	inToolResult
+)
+
+// system reads `system`: a string or a list of text blocks.
+func (sc *messagesScan) system(raw json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	text, _, err := sc.content(raw, "system", inSystem)
+	if err != nil {
+		return err
+	}
+	if text != "" {
+		sc.conv.add("system", text)
+	}
+	return nil
+}
+
+func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 	param := fmt.Sprintf("messages[%d]", i)
 	var t messagesTurn
 	if json.Unmarshal(raw, &t) != nil {
@@ -120,19 +181,36 @@ func addMessagesTurn(conv *conversation, raw json.RawMessage, i int) error {
 	if isNull(t.Content) {
 		return invalid(param+".content", "missing required parameter: '%s.content'", param)
 	}
-	text, images, err := messagesContent(t.Content, param+".content", conv)
+	if empty := string(t.Content) == `""` || string(t.Content) == "[]"; empty && !(last && t.Role == "assistant") {
+		// Anthropic's rule: only a final assistant turn (a prefill) may
+		// be empty.
+		return invalid(param+".content", "%s.content must not be empty (only a final assistant message may be)", param)
+	}
+	text, images, err := sc.content(t.Content, param+".content", inTurn)
 	if err != nil {
 		return err
 	}
-	conv.images += images
-	conv.add(t.Role, text)
+	sc.conv.images += images
+	sc.conv.add(t.Role, text)
 	return nil
 }
 
-// messagesContent joins the text of a content (string or blocks) and counts
-// its images. Text a model reads that is not the turn's own words (tool
-// calls and results) goes to conv's extra texts when conv is not nil.
-func messagesContent(raw json.RawMessage, param string, conv *conversation) (string, int, error) {
+// messagesBlockKinds are the block types routing reads whole; other types
+// may reuse a member name with another shape (search_result's `source` is
+// a string), so they are only named.
+var messagesBlockKinds = []string{"text", "image", "tool_use", "server_tool_use", "tool_result", "document"}
+
+// chatCarries are the block types a Chat Completions translation carries.
+var chatCarries = []string{"text", "image", "tool_use", "tool_result", "thinking", "redacted_thinking"}
+
+// content joins the text of a content (string or blocks) and counts its
+// images. Text a model reads that is not a turn's own words (tool calls,
+// tool results, documents) goes to the conversation's extra texts.
+func (sc *messagesScan) content(raw json.RawMessage, param string, place contentPlace) (string, int, error) {
+	kind := "content blocks"
+	if place == inSystem {
+		kind = "text blocks"
+	}
 	switch raw[0] {
 	case '"':
 		var s string
@@ -142,15 +220,37 @@ func messagesContent(raw json.RawMessage, param string, conv *conversation) (str
 		return s, 0, nil
 	case '[':
 	default:
-		return "", 0, invalid(param, "%s must be a string or an array of content blocks", param)
+		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
 	}
-	var blocks []messagesBlock
-	if json.Unmarshal(raw, &blocks) != nil {
-		return "", 0, invalid(param, "%s must be a string or an array of content blocks", param)
+	var raws []json.RawMessage
+	if json.Unmarshal(raw, &raws) != nil {
+		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
 	}
 	var b strings.Builder
 	images := 0
-	for j, bl := range blocks {
+	for j, br := range raws {
+		at := fmt.Sprintf("%s[%d]", param, j)
+		var bl messagesBlock
+		if json.Unmarshal(br, &struct {
+			Type *string `json:"type"`
+		}{&bl.Type}) != nil {
+			return "", 0, invalid(at, "%s must be a content block object", at)
+		}
+		if bl.Type == "" {
+			return "", 0, invalid(at+".type", "%s is missing its type", at)
+		}
+		if place == inSystem && bl.Type != "text" {
+			return "", 0, invalid(at, "system accepts text blocks only, not %q", bl.Type)
+		}
+		if slices.Contains(messagesBlockKinds, bl.Type) && json.Unmarshal(br, &bl) != nil {
+			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
+		}
+		switch {
+		case place == inToolResult && bl.Type == "image":
+			sc.note("image in tool_result")
+		case !slices.Contains(chatCarries, bl.Type):
+			sc.note(bl.Type)
+		}
 		switch bl.Type {
 		case "text":
 			if bl.Text != "" {
@@ -162,29 +262,23 @@ func messagesContent(raw json.RawMessage, param string, conv *conversation) (str
 		case "image":
 			images++
 		case "tool_use", "server_tool_use":
-			if conv != nil {
-				conv.extra(bl.Name, string(bl.Input))
-			}
+			sc.conv.extra(bl.Name, string(bl.Input))
 		case "tool_result":
 			if isNull(bl.Content) {
 				continue
 			}
-			text, imgs, err := messagesContent(bl.Content, fmt.Sprintf("%s[%d].content", param, j), nil)
+			text, imgs, err := sc.content(bl.Content, at+".content", inToolResult)
 			if err != nil {
 				return "", 0, err
 			}
 			images += imgs
 			// A tool's output is read by the model (tokens) but is not
 			// the user's question, so it does not become the routed prompt.
-			if conv != nil {
-				conv.extra(text)
-			}
+			sc.conv.extra(text)
 		case "document":
-			if conv != nil && bl.Source != nil && bl.Source.Type == "text" {
-				conv.extra(bl.Source.Data)
+			if bl.Source != nil && bl.Source.Type == "text" {
+				sc.conv.extra(bl.Source.Data)
 			}
-		case "":
-			return "", 0, invalid(fmt.Sprintf("%s[%d].type", param, j), "%s[%d] is missing its type", param, j)
 		}
 		// thinking blocks are the model's own earlier reasoning; other
 		// block types carry nothing routing reads.

@@ -68,6 +68,21 @@ func TestParseMessages(t *testing.T) {
 			},
 		},
 		{
+			name: "search results, documents and tool-result images are read and noted as Anthropic's alone",
+			body: `{"model":"m","max_tokens":10,"messages":[
+				{"role":"user","content":[{"type":"search_result","source":"https://example.com/a","title":"A","content":[{"type":"text","text":"abc"}]},
+				                          {"type":"document","source":{"type":"text","media_type":"text/plain","data":"the report"}},
+				                          {"type":"text","text":"summarise"}]},
+				{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"shot","input":{}}]},
+				{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA"}}]}]},
+				{"role":"assistant","content":""}]}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, []string{"search_result", "document", "image in tool_result"}, r.AnthropicOnly)
+				assert.Contains(t, r.InputText(), "the report")
+				assert.Equal(t, 1, r.Images)
+			},
+		},
+		{
 			name: "routing_config works as on the other APIs",
 			body: `{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
 				"routing_config":{"mode":"cost","models":["a","b"],"session_affinity":true}}`,
@@ -103,6 +118,14 @@ func TestParseMessagesRejects(t *testing.T) {
 		{"block without type", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"text":"x"}]}]}`, "messages[0].content[0].type", "missing its type"},
 		{"system a number", `{"model":"m","max_tokens":5,"system":3,"messages":[{"role":"user","content":"x"}]}`, "system", "string or an array of text blocks"},
 		{"tool without name", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"input_schema":{}}]}`, "tools[0].name", "missing its name"},
+		{"stop_sequences a string", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"stop_sequences":"END"}`, "stop_sequences", "array of strings"},
+		{"tool_choice a string", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tool_choice":"auto"}`, "tool_choice", "must be an object"},
+		{"tool_choice tool without name", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"tool"}}`, "tool_choice.name", "needs the tool's name"},
+		{"temperature a string", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"temperature":"hot"}`, "temperature", "must be a number"},
+		{"empty user content", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[]}]}`, "messages[0].content", "must not be empty"},
+		{"empty assistant turn before the last", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":""},{"role":"user","content":"y"}]}`, "messages[1].content", "must not be empty"},
+		{"an image in system", `{"model":"m","max_tokens":5,"system":[{"type":"image","source":{}}],"messages":[{"role":"user","content":"x"}]}`, "system[0]", "text blocks only"},
+		{"a malformed text block", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":5}]}]}`, "messages[0].content[0]", "not a valid text block"},
 		{"metadata not an object", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":"u"}`, "metadata", "must be an object"},
 	}
 	for _, tt := range tests {

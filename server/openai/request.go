@@ -53,7 +53,12 @@ type Request struct {
 	// ToolTypes lists each distinct tool type the request declares
 	// ("function", "custom", "web_search_preview", ...): a provider whose
 	// API cannot carry one of them cannot serve the request.
-	ToolTypes        []string
+	ToolTypes []string
+	// AnthropicOnly lists, for a Messages request, content that only
+	// Anthropic's API carries and a Chat Completions translation cannot:
+	// block types such as "document" or "search_result", and "image in
+	// tool_result".
+	AnthropicOnly    []string
 	StructuredOutput bool
 	MaxOutputTokens  int
 	// Params are the top-level parameters the client set (non-null), sorted,

@@ -138,6 +138,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 			return ""
 		}
 		for _, t := range toolTypes {
+			if what, ok := strings.CutPrefix(t, ContentPrefix); ok {
+				return fmt.Sprintf("provider %s cannot carry %s content", p.Name, what)
+			}
 			if t != "custom" {
 				return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
 			}
@@ -154,6 +157,12 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 	}
 	return ""
 }
+
+// ContentPrefix marks, among the types passed to Supports on APIMessages
+// calls, content that only Anthropic's API carries ("content:document",
+// "content:image in tool_result"): a Chat Completions translation has no
+// place for it.
+const ContentPrefix = "content:"
 
 func envHint(provider string) string {
 	switch provider {
