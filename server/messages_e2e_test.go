@@ -266,20 +266,13 @@ func TestE2EMessagesBadBodyIsAnAnthropicError(t *testing.T) {
 		{"no model", `{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`, "'model'"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, e.url+"/v1/messages", strings.NewReader(tt.body))
-			require.NoError(t, err)
-			req.Header.Set("x-api-key", e2eKey)
-			req.Header.Set("anthropic-version", "2023-06-01")
-			res, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer res.Body.Close()
-			raw, _ := io.ReadAll(res.Body)
-			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
-			var body openai.AnthropicErrorBody
-			require.NoError(t, json.Unmarshal(raw, &body), "%s", raw)
-			assert.Equal(t, "error", body.Type)
-			assert.Equal(t, "invalid_request_error", body.Error.Type)
-			assert.Contains(t, body.Error.Message, tt.inMsg)
+			status, out := postMessages(t, e, http.MethodPost, "/v1/messages", tt.body)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, "error", out["type"])
+			inner, _ := out["error"].(map[string]any)
+			require.NotNil(t, inner, "%v", out)
+			assert.Equal(t, "invalid_request_error", inner["type"])
+			assert.Contains(t, inner["message"], tt.inMsg)
 		})
 	}
 }
