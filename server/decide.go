@@ -90,9 +90,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 // decideWith asks rt for r's decision and notes it on the record.
 func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r *routed) error {
 	ex := exchangeOf(c)
-	needs := r.req.ToolTypes
+	// What a provider's API must carry: the tool types and, on Messages
+	// calls, content only Anthropic's API reads.
+	needs := slices.Clip(r.req.ToolTypes)
 	for _, what := range r.req.AnthropicOnly {
-		needs = append(slices.Clip(needs), upstream.ContentPrefix+what)
+		needs = append(needs, upstream.ContentPrefix+what)
 	}
 	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)
 	r.decision = d

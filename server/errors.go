@@ -12,9 +12,9 @@ import (
 func errorBody(err error) (int, openai.ErrorBody) { return apierr.Response(err) }
 
 // writeError answers with err in the OpenAI error shape (Anthropic's on the
-// Messages API) and aborts the handler chain. Internal errors are logged with the request id; the client
-// only sees "Internal error.". A response already under way (a stream) is
-// left alone: its status line is gone.
+// Messages API) and aborts the handler chain. Internal errors are logged
+// with the request id; the client only sees "Internal error.". A response
+// already under way (a stream) is left alone: its status line is gone.
 func (s *Server) writeError(c *gin.Context, err error) {
 	ex := exchangeOf(c)
 	if ex != nil {

@@ -54,8 +54,7 @@ func (s *Server) recover(c *gin.Context) {
 // Authenticate demands a client key that Keys accepts when RequireKeys is
 // set; otherwise it lets every request through. The key is sent as
 // `Authorization: Bearer <key>` (OpenAI), `api-key: <key>` (Azure) or
-// `x-api-key: <key>` (Anthropic). Keys
-// never reach logs or error messages.
+// `x-api-key: <key>` (Anthropic). Keys never reach logs or error messages.
 func (s *Server) Authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.cfg.RequireKeys {

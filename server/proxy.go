@@ -11,9 +11,9 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
-// proxy serves Chat Completions, Responses and Messages calls: decide, admit against
-// the deployment's capacity, forward in decision order and note the
-// outcome on the record.
+// proxy serves Chat Completions, Responses and Messages calls: decide,
+// admit against the deployment's capacity, forward in decision order and
+// note the outcome on the record.
 func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r, err := s.decide(c, api)
