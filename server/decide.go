@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -21,6 +22,15 @@ const (
 	HeaderAzureSessionID      = "x-ms-client-session-id"
 	HeaderClaudeCodeSessionID = "x-claude-code-session-id"
 )
+
+// sessionHeaderKeys are the session headers in canonical form, looked up
+// on every call: a lower-case key would be canonicalized, allocating, each
+// time.
+var sessionHeaderKeys = []string{
+	http.CanonicalHeaderKey(HeaderSessionID),
+	http.CanonicalHeaderKey(HeaderAzureSessionID),
+	http.CanonicalHeaderKey(HeaderClaudeCodeSessionID),
+}
 
 // routed is a request read, parsed and decided.
 type routed struct {
@@ -194,8 +204,8 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
 		return ""
 	}
-	for _, h := range []string{HeaderSessionID, HeaderAzureSessionID, HeaderClaudeCodeSessionID} {
-		if v := c.GetHeader(h); v != "" {
+	for _, h := range sessionHeaderKeys {
+		if v := c.Request.Header.Get(h); v != "" {
 			return "h:" + v
 		}
 	}

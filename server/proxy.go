@@ -44,15 +44,19 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 
 		d := r.decision
 		call := upstream.Call{
-			API:     upstreamAPI(api),
-			Raw:     r.raw,
-			Stream:  r.req.Stream,
-			Order:   append([]router.Model{d.Chosen}, d.Fallbacks...),
-			Beta:    c.Request.Header.Values("anthropic-beta"),
-			Version: c.GetHeader("anthropic-version"),
+			API:    upstreamAPI(api),
+			Raw:    r.raw,
+			Stream: r.req.Stream,
+			Order:  append([]router.Model{d.Chosen}, d.Fallbacks...),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},
+		}
+		if api == openai.Messages {
+			// Canonical keys: looking up "anthropic-beta" would allocate
+			// its canonical form on every call.
+			call.Beta = c.Request.Header["Anthropic-Beta"]
+			call.Version = c.Request.Header.Get("Anthropic-Version")
 		}
 		var w http.ResponseWriter = c.Writer
 		var head *headSniffer
