@@ -100,10 +100,10 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 // decideWith asks rt for r's decision and notes it on the record.
 func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r *routed) error {
 	ex := exchangeOf(c)
-	// What a provider's API must carry: the tool types and, on Messages
-	// calls, content only Anthropic's API reads.
+	// What a provider's API must carry: the tool types, and what only
+	// the request's own API carries (no translation can).
 	needs := slices.Clip(r.req.ToolTypes)
-	for _, what := range r.req.AnthropicOnly {
+	for _, what := range r.req.NativeOnly {
 		needs = append(needs, upstream.ContentPrefix+what)
 	}
 	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)

@@ -351,7 +351,7 @@ func TestE2EMessagesContentOnlyClaudeReads(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status, "%v", out)
 	inner := out["error"].(map[string]any)
 	assert.Equal(t, "invalid_request_error", inner["type"])
-	assert.Contains(t, inner["message"], "provider openai cannot carry search_result content")
+	assert.Contains(t, inner["message"], "provider openai cannot carry search_result blocks")
 	assert.Empty(t, e.openai.Requests(), "refused before any upstream call")
 }
 

@@ -79,7 +79,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		}
 	}
 	sc.conv.finish(r)
-	r.AnthropicOnly = sc.anthropicOnly
+	r.NativeOnly = sc.nativeOnly
 
 	if err := messagesTools(top, r); err != nil {
 		return err
@@ -134,14 +134,14 @@ func messagesParams(top map[string]json.RawMessage) error {
 // conversation routing reads, noting content only Anthropic's API carries.
 type messagesScan struct {
 	conv *conversation
-	// anthropicOnly lists content a Chat Completions translation cannot
-	// carry (see [Request.AnthropicOnly]).
-	anthropicOnly []string
+	// nativeOnly lists content a Chat Completions translation cannot
+	// carry (see [Request.NativeOnly]).
+	nativeOnly []string
 }
 
 func (sc *messagesScan) note(what string) {
-	if !slices.Contains(sc.anthropicOnly, what) {
-		sc.anthropicOnly = append(sc.anthropicOnly, what)
+	if !slices.Contains(sc.nativeOnly, what) {
+		sc.nativeOnly = append(sc.nativeOnly, what)
 	}
 }
 
@@ -247,9 +247,9 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		}
 		switch {
 		case place == inToolResult && bl.Type == "image":
-			sc.note("image in tool_result")
+			sc.note("images inside tool_result")
 		case !slices.Contains(chatCarries, bl.Type):
-			sc.note(bl.Type)
+			sc.note(bl.Type + " blocks")
 		}
 		switch bl.Type {
 		case "text":

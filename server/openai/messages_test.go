@@ -77,7 +77,7 @@ func TestParseMessages(t *testing.T) {
 				{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA"}}]}]},
 				{"role":"assistant","content":""}]}`,
 			check: func(t *testing.T, r Request) {
-				assert.Equal(t, []string{"search_result", "document", "image in tool_result"}, r.AnthropicOnly)
+				assert.Equal(t, []string{"search_result blocks", "document blocks", "images inside tool_result"}, r.NativeOnly)
 				assert.Contains(t, r.InputText(), "the report")
 				assert.Equal(t, 1, r.Images)
 			},

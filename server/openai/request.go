@@ -54,11 +54,11 @@ type Request struct {
 	// ("function", "custom", "web_search_preview", ...): a provider whose
 	// API cannot carry one of them cannot serve the request.
 	ToolTypes []string
-	// AnthropicOnly lists, for a Messages request, content that only
-	// Anthropic's API carries and a Chat Completions translation cannot:
-	// block types such as "document" or "search_result", and "image in
-	// tool_result".
-	AnthropicOnly    []string
+	// NativeOnly lists what the request's own API carries and a
+	// translation to another provider's API cannot: on Messages, content
+	// such as "document blocks" or "images inside tool_result"; on
+	// Responses, "previous_response_id" (state stored at OpenAI).
+	NativeOnly       []string
 	StructuredOutput bool
 	MaxOutputTokens  int
 	// Params are the top-level parameters the client set (non-null), sorted,

@@ -55,6 +55,9 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		return invalid("input", "input must be a string or an array of input items")
 	}
 	conv.finish(r)
+	if r.PreviousResponseID != "" {
+		r.NativeOnly = append(r.NativeOnly, "previous_response_id")
+	}
 
 	if err := readTools(top, r); err != nil {
 		return err

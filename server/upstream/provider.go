@@ -119,49 +119,44 @@ func (ps Providers) Available(m router.Model) string {
 }
 
 // Supports returns "" when m's provider serves api with tools of the
-// given types, otherwise why not. The server excludes such candidates
-// before routing. An Anthropic provider serves Chat Completions and
-// Responses calls translated into its Messages API, which carries their
-// function tools only: OpenAI's built-in tools (web search, file search,
-// MCP...) and custom tools have no translation there. On APIMessages calls the tool types are
-// Anthropic's ("custom" for a client tool): an Anthropic provider takes
-// them all, an OpenAI-compatible one only client tools, which become
-// function tools; server tools (web search, bash, code execution...) run
-// at Anthropic and have no translation.
+// given types (and the ContentPrefix needs among them), otherwise why not.
+// The server excludes such candidates before routing. A provider reached
+// through a translation carries only what both APIs have: an Anthropic
+// provider serves Chat Completions and Responses calls with function tools
+// only (OpenAI's built-in tools, MCP and custom tools have no Messages
+// form), an OpenAI-compatible one serves Messages calls with client tools
+// ("custom") only (Anthropic's server tools run at Anthropic).
 func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) string {
 	p, ok := ps.Resolve(m)
 	if !ok {
 		return ""
 	}
-	if api == APIMessages {
-		if p.Kind == KindAnthropic {
-			return ""
-		}
-		for _, t := range toolTypes {
-			if what, ok := strings.CutPrefix(t, ContentPrefix); ok {
-				return fmt.Sprintf("provider %s cannot carry %s content", p.Name, what)
-			}
-			if t != "custom" {
-				return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
-			}
-		}
+	// A provider that speaks the client's API carries all of it.
+	if (api == APIMessages) == (p.Kind == KindAnthropic) {
 		return ""
 	}
-	if p.Kind != KindAnthropic {
-		return ""
+	// Translated: tools only of the kind both APIs have (Anthropic's
+	// client tools are OpenAI's functions), and nothing that only the
+	// client's own API carries.
+	plain := "function"
+	if api == APIMessages {
+		plain = "custom"
 	}
 	for _, t := range toolTypes {
-		if t != "function" {
+		if what, ok := strings.CutPrefix(t, ContentPrefix); ok {
+			return fmt.Sprintf("provider %s cannot carry %s", p.Name, what)
+		}
+		if t != plain {
 			return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
 		}
 	}
 	return ""
 }
 
-// ContentPrefix marks, among the types passed to Supports on APIMessages
-// calls, content that only Anthropic's API carries ("content:document",
-// "content:image in tool_result"): a Chat Completions translation has no
-// place for it.
+// ContentPrefix marks, among the types passed to Supports, what only the
+// client's own API carries ("content:document blocks" on Messages,
+// "content:previous_response_id" on Responses): a provider reached through
+// a translation cannot serve it.
 const ContentPrefix = "content:"
 
 func envHint(provider string) string {

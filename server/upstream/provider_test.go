@@ -128,6 +128,14 @@ func TestSupports(t *testing.T) {
 		ps.Supports(claude, upstream.APIChatCompletions, "function", "web_search_preview"))
 	assert.Equal(t, `provider anthropic cannot carry tool type "custom"`, ps.Supports(claude, upstream.APIChatCompletions, "custom"))
 	assert.Empty(t, ps.Supports(gpt, upstream.APIChatCompletions, "web_search_preview", "custom"))
+
+	// What only the client's own API carries.
+	prev := upstream.ContentPrefix + "previous_response_id"
+	assert.Equal(t, "provider anthropic cannot carry previous_response_id", ps.Supports(claude, upstream.APIResponses, "function", prev))
+	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses, prev), "OpenAI stores responses")
+	doc := upstream.ContentPrefix + "document blocks"
+	assert.Equal(t, "provider openai cannot carry document blocks", ps.Supports(gpt, upstream.APIMessages, "custom", doc))
+	assert.Empty(t, ps.Supports(claude, upstream.APIMessages, doc, "web_search_20250305"))
 }
 
 func TestKeysNeverPrinted(t *testing.T) {
