@@ -36,6 +36,24 @@ type streamFailer interface {
 	failure() (msg string, relayed bool)
 }
 
+// streamOver is a translator whose complete() can come before the
+// provider's last event (a finish reason before the usage chunk and
+// [DONE]); over says the last event has come. Other translators are over
+// when they are complete.
+type streamOver interface {
+	over() bool
+}
+
+// isOver reports whether the provider has sent its last event: the copy
+// loop stops reading then, so a provider that keeps its connection open
+// cannot hold the client's answer open (SDKs read a stream to its end).
+func isOver(tr streamTranslator) bool {
+	if o, ok := tr.(streamOver); ok {
+		return o.over()
+	}
+	return tr.complete()
+}
+
 // translator picks the stream translation for the provider and the
 // client's API.
 func (a *attempt) translator(hideUsage bool) streamTranslator {
@@ -99,6 +117,9 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 		}
 		if sw.write(tr.translate(ev)) != nil {
 			return a.breakStream("client write failed", true)
+		}
+		if isOver(tr) {
+			return resp.StatusCode, nil
 		}
 	}
 }
@@ -209,7 +230,9 @@ type openAIStream struct {
 	hideUsage bool
 	u         router.Usage
 	hasUsage  bool
-	done      bool
+	// done: the answer is whole (a finish reason may come before the
+	// usage chunk); last: the provider's last event has come.
+	done, last bool
 }
 
 func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
@@ -219,10 +242,11 @@ func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done }
+func (s *openAIStream) over() bool                  { return s.last }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	if string(ev.data) == "[DONE]" {
-		s.done = true
+		s.done, s.last = true, true
 		return []sseEvent{ev}
 	}
 	obj, err := parseObject(ev.data)
@@ -245,7 +269,7 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 		_ = json.Unmarshal(obj["type"], &typ)
 		switch typ {
 		case "response.completed", "response.incomplete", "response.failed":
-			s.done = true
+			s.done, s.last = true, true
 		}
 	}
 	if raw, ok := obj["usage"]; ok {
