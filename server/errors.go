@@ -27,7 +27,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	if c.GetBool(anthropicErrorsKey) {
+	if onMessagesPath(c) {
 		status, body := apierr.AnthropicResponse(err)
 		c.AbortWithStatusJSON(status, body)
 		return

@@ -9,23 +9,17 @@ import (
 	"github.com/modelrouter/modelrouter/server/openai"
 )
 
-// anthropicErrorsKey marks a request on Anthropic's Messages API, whose
-// errors are answered in Anthropic's shape: its SDKs read no other.
-const anthropicErrorsKey = "modelrouter.anthropic_errors"
-
-func anthropicErrors(c *gin.Context) {
-	c.Set(anthropicErrorsKey, true)
-	c.Next()
-}
-
-// markAnthropicPath gives a request under a Messages path that no route
-// serves (a batch, a GET) Anthropic's error shape too.
-func markAnthropicPath(c *gin.Context) {
+// onMessagesPath reports whether a request is under a Messages path,
+// served or not: its errors are answered in Anthropic's shape, which its
+// SDKs read (and no other).
+func onMessagesPath(c *gin.Context) bool {
+	path := c.Request.URL.Path
 	for _, p := range messagesPaths {
-		if path := c.Request.URL.Path; path == p || strings.HasPrefix(path, p+"/") {
-			c.Set(anthropicErrorsKey, true)
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
 		}
 	}
+	return false
 }
 
 // messagesPaths are where the Messages API is served: Anthropic's own path,

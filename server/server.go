@@ -154,11 +154,9 @@ func (s *Server) routes() *gin.Engine {
 	// inside the record (below).
 	e.Use(s.requestID, s.recover)
 	e.NoRoute(func(c *gin.Context) {
-		markAnthropicPath(c)
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		markAnthropicPath(c)
 		s.writeError(c, router.Errorf(router.EInvalid, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.HandleMethodNotAllowed = true
@@ -179,8 +177,8 @@ func (s *Server) routes() *gin.Engine {
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
 	for _, path := range messagesPaths {
-		e.POST(path, append([]gin.HandlerFunc{anthropicErrors}, call(openai.Messages, s.proxy(openai.Messages))...)...)
-		e.POST(path+"/count_tokens", anthropicErrors, s.recover, s.Authenticate(), s.countTokens)
+		e.POST(path, call(openai.Messages, s.proxy(openai.Messages))...)
+		e.POST(path+"/count_tokens", s.recover, s.Authenticate(), s.countTokens)
 	}
 	// Azure OpenAI data-plane paths: the deployment is in the path and
 	// api-version in the query (accepted, not interpreted).

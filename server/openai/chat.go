@@ -108,11 +108,8 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", 0, invalid(param, "%s is not a valid string", param)
-		}
-		return s, 0, nil
+		s, err := stringContent(raw, param)
+		return s, 0, err
 	case '[':
 		var parts []contentPart
 		if json.Unmarshal(raw, &parts) != nil {
@@ -140,6 +137,15 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 		return b.String(), images, nil
 	}
 	return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
+}
+
+// stringContent reads a content given as a JSON string.
+func stringContent(raw json.RawMessage, param string) (string, error) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", invalid(param, "%s is not a valid string", param)
+	}
+	return s, nil
 }
 
 // readTools reads `tools` (both APIs): any tool means the model must take

@@ -213,11 +213,8 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", 0, invalid(param, "%s is not a valid string", param)
-		}
-		return s, 0, nil
+		s, err := stringContent(raw, param)
+		return s, 0, err
 	case '[':
 	default:
 		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
