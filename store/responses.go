@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Response is one kept Responses API answer: what its call added to the
+// conversation and the answer, both as input items, so the conversation
+// can be sent again to any model.
+type Response struct {
+	ID string
+	// PreviousID is the kept response this call continued ("" when none).
+	PreviousID string
+	Model      string
+	Input      json.RawMessage
+	Output     json.RawMessage
+	Time       time.Time
+}
+
+// maxChain bounds how many responses one conversation may chain: a longer
+// one is refused rather than read without limit.
+const maxChain = 10_000
+
+// PutResponse keeps r (replacing a response with its id). Input and Output
+// must be JSON arrays.
+func (s *Store) PutResponse(ctx context.Context, r Response) error {
+	if r.ID == "" || !isJSONArray(r.Input) || !isJSONArray(r.Output) {
+		return fmt.Errorf("put response: need an id and input and output as JSON arrays")
+	}
+	t := r.Time
+	if t.IsZero() {
+		t = s.now()
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT OR REPLACE INTO responses (id, previous_id, model, input, output, ts, ts_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), formatTS(t), t.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("put response: %w", err)
+	}
+	return nil
+}
+
+// ResponseChain returns the conversation that ends with response id, oldest
+// first, in one query. It returns nil when id is not kept, and an EInvalid
+// error (param previous_response_id) when an earlier response of the chain
+// is no longer kept or the chain is longer than maxChain.
+func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH RECURSIVE chain (id, previous_id, model, input, output, ts, depth) AS (
+			SELECT id, previous_id, model, input, output, ts, 0 FROM responses WHERE id = ?
+			UNION ALL
+			SELECT r.id, r.previous_id, r.model, r.input, r.output, r.ts, chain.depth + 1
+			FROM responses r JOIN chain ON r.id = chain.previous_id
+			WHERE chain.depth < ?
+		)
+		SELECT id, previous_id, model, input, output, ts FROM chain ORDER BY depth DESC`, id, maxChain)
+	if err != nil {
+		return nil, fmt.Errorf("read response chain: %w", err)
+	}
+	defer rows.Close()
+	var chain []Response
+	for rows.Next() {
+		var r Response
+		var input, output, ts string
+		if err := rows.Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &ts); err != nil {
+			return nil, fmt.Errorf("read response chain: %w", err)
+		}
+		r.Input, r.Output = json.RawMessage(input), json.RawMessage(output)
+		if r.Time, err = parseTS(ts); err != nil {
+			return nil, fmt.Errorf("read response chain: %w", err)
+		}
+		chain = append(chain, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read response chain: %w", err)
+	}
+	if len(chain) > 0 && chain[0].PreviousID != "" {
+		if len(chain) > maxChain {
+			return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+				Message: fmt.Sprintf("the conversation ending with response %q is longer than %d responses", id, maxChain)}
+		}
+		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+			Message: fmt.Sprintf("the conversation of response %q is no longer kept: response %q is gone", id, chain[0].PreviousID)}
+	}
+	return chain, nil
+}
+
+// PruneResponses deletes the responses kept since before t and returns how
+// many went. A conversation whose start is gone can no longer be continued.
+func (s *Store) PruneResponses(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM responses WHERE ts_ms < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("prune responses: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func isJSONArray(b json.RawMessage) bool {
+	return len(b) >= 2 && b[0] == '[' && json.Valid(b)
+}

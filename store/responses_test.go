@@ -1,0 +1,102 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+func keptTurn(id, prev, user, answer string, at time.Time) store.Response {
+	return store.Response{
+		ID: id, PreviousID: prev, Model: "claude-haiku-4-5",
+		Input:  json.RawMessage(`[{"role":"user","content":"` + user + `"}]`),
+		Output: json.RawMessage(`[{"role":"assistant","content":"` + answer + `"}]`),
+		Time:   at,
+	}
+}
+
+func TestResponseChainReturnsTheConversationOldestFirst(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	t0 := sampleTime
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_1", "", "hi", "hello", t0)))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_2", "resp_1", "and then?", "then this", t0.Add(time.Second))))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_3", "resp_2", "thanks", "welcome", t0.Add(2*time.Second))))
+	// A branch from the first turn does not show up in the main line.
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_b", "resp_1", "other", "branch", t0.Add(3*time.Second))))
+
+	chain, err := s.ResponseChain(ctx, "resp_3")
+	require.NoError(t, err)
+	require.Len(t, chain, 3)
+	assert.Equal(t, []string{"resp_1", "resp_2", "resp_3"}, []string{chain[0].ID, chain[1].ID, chain[2].ID})
+	assert.Equal(t, keptTurn("resp_2", "resp_1", "and then?", "then this", t0.Add(time.Second)), chain[1])
+
+	branch, err := s.ResponseChain(ctx, "resp_b")
+	require.NoError(t, err)
+	require.Len(t, branch, 2)
+	assert.Equal(t, "resp_1", branch[0].ID)
+	assert.Equal(t, "resp_b", branch[1].ID)
+
+	none, err := s.ResponseChain(ctx, "resp_unknown")
+	require.NoError(t, err)
+	assert.Empty(t, none, "an id the gateway does not keep is not an error: a provider may store it")
+}
+
+func TestResponsesSurviveARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.PutResponse(context.Background(), keptTurn("resp_1", "", "hi", "hello", sampleTime)))
+	require.NoError(t, s.Close())
+
+	s, err = store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	chain, err := s.ResponseChain(context.Background(), "resp_1")
+	require.NoError(t, err)
+	require.Len(t, chain, 1)
+	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
+}
+
+func TestPruneResponsesBreaksTheChainsItCuts(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	t0 := sampleTime
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_old", "", "hi", "hello", t0)))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_new", "resp_old", "more", "sure", t0.Add(time.Hour))))
+
+	n, err := s.PruneResponses(ctx, t0.Add(time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
+
+	_, err = s.ResponseChain(ctx, "resp_new")
+	var re *router.Error
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, router.EInvalid, re.Code)
+	assert.Equal(t, "previous_response_id", re.Param)
+	assert.Contains(t, re.Message, "resp_old")
+}
+
+func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	for name, r := range map[string]store.Response{
+		"no id":           {Input: json.RawMessage(`[]`), Output: json.RawMessage(`[]`)},
+		"input not array": {ID: "resp_x", Input: json.RawMessage(`{"a":1}`), Output: json.RawMessage(`[]`)},
+		"output not JSON": {ID: "resp_x", Input: json.RawMessage(`[]`), Output: json.RawMessage(`[{`)},
+		"output missing":  {ID: "resp_x", Input: json.RawMessage(`[]`)},
+	} {
+		assert.Error(t, s.PutResponse(ctx, r), name)
+	}
+	chain, err := s.ResponseChain(ctx, "resp_x")
+	require.NoError(t, err)
+	assert.Empty(t, chain)
+}
