@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +60,19 @@ type Call struct {
 	// calls (Version replacing ours when set), ignored otherwise.
 	Beta    []string
 	Version string
+	// Keep, when set on a Responses call, is handed every answer that no
+	// provider stores (Claude's, translated) before its last bytes reach
+	// the client, so a continuation sent the moment it ends can find it.
+	// A stream that breaks off is not handed over.
+	Keep func(Kept)
+}
+
+// Kept is a translated Responses answer: its id, the model that wrote it
+// and its output items (a JSON array).
+type Kept struct {
+	ID     string
+	Model  router.Model
+	Output json.RawMessage
 }
 
 // Outcome is what happened to a call.

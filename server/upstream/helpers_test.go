@@ -53,6 +53,8 @@ type gateway struct {
 	// adds /v1 itself).
 	URL, Root string
 	outcomes  chan upstream.Outcome
+	// keep, when set before the first call, is every call's Keep.
+	keep func(upstream.Kept)
 }
 
 // selection is the model_selection_details our tests' Details returns.
@@ -74,6 +76,7 @@ func newGateway(t testing.TB, fwd *upstream.Forwarder, api upstream.API, order .
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return selection{Answered: answered.ID, Attempts: attempts}
 			},
+			Keep: g.keep,
 		})
 		if !out.Wrote {
 			w.Header().Set("Content-Type", "application/json")

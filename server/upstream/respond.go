@@ -65,6 +65,18 @@ type jsonAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
 }
 
+// keep hands a translated Responses answer to the call's Keep.
+func (a *attempt) keep(r *responseObject) {
+	if a.call.Keep == nil {
+		return
+	}
+	output, err := marshalPlain(r.Output)
+	if err != nil {
+		return
+	}
+	a.call.Keep(Kept{ID: r.ID, Model: a.model, Output: output})
+}
+
 // writeHead sends the status and headers of the answer.
 func (a *attempt) writeHead(status int, contentType string) {
 	h := a.w.Header()
@@ -106,7 +118,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details)
 	case a.call.API == APIResponses && native:
-		body, usage, err = anthropicToResponse(raw, a.model, details)
+		body, usage, err = anthropicToResponse(raw, a.model, details, a.keep)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
 	default:

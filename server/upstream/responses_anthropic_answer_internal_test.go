@@ -173,7 +173,7 @@ func TestAnthropicToResponse(t *testing.T) {
 		{"type":"tool_use","id":"toolu_1","name":"f","input":{ "x" : [1, 2] }},
 		{"type":"text","text":"after"}],
 		"stop_reason":"refusal","usage":{"input_tokens":3,"cache_creation_input_tokens":4,"cache_read_input_tokens":1,"output_tokens":5}}`
-	body, usage, err := anthropicToResponse([]byte(raw), claudeX, json.RawMessage(`{"big":"details"}`))
+	body, usage, err := anthropicToResponse([]byte(raw), claudeX, json.RawMessage(`{"big":"details"}`), nil)
 	require.NoError(t, err)
 	require.Equal(t, router.Usage{PromptTokens: 8, CompletionTokens: 5, CachedTokens: 1}, usage)
 	var r struct {
@@ -208,4 +208,36 @@ func TestResponseID(t *testing.T) {
 		id := responseID(odd)
 		require.Regexp(t, `^resp_[0-9a-f]{24}$`, id, "made up for %q", odd)
 	}
+}
+
+// The stream hands its response to keep while it translates message_stop,
+// so keep runs before the last event can be written: a client that
+// continues the conversation the moment its stream ends finds it kept.
+func TestResponsesAnthropicStreamKeepsBeforeTheLastEvent(t *testing.T) {
+	s := newResponsesAnthropicStream(claudeX)
+	var kept []*responseObject
+	s.keep = func(r *responseObject) { kept = append(kept, r) }
+	for _, e := range []string{
+		`{"type":"message_start","message":{"id":"msg_k","usage":{"input_tokens":5,"output_tokens":1}}}`,
+		`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Kept."}}`,
+		`{"type":"content_block_stop","index":0}`,
+		`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}`,
+	} {
+		translateAll(t, s, e)
+		require.Empty(t, kept, "nothing is kept before the message ends")
+	}
+	last := translateAll(t, s, `{"type":"message_stop"}`)
+	require.Len(t, kept, 1)
+	require.Equal(t, "response.completed", last[len(last)-1].name)
+	var done struct {
+		Response struct {
+			ID     string          `json:"id"`
+			Output json.RawMessage `json:"output"`
+		} `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(last[len(last)-1].data, &done))
+	require.Equal(t, done.Response.ID, kept[0].ID)
+	output, err := json.Marshal(kept[0].Output)
+	require.NoError(t, err)
+	require.JSONEq(t, string(done.Response.Output), string(output))
 }

@@ -122,8 +122,8 @@ func responseID(msgID string) string {
 // response with `model` set to m's ID and details added: adjacent text
 // blocks make one message item, each tool_use a function_call item, and
 // thinking blocks are dropped (signed for Anthropic, unreadable to an
-// OpenAI client).
-func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+// OpenAI client). keep, when not nil, gets the finished response.
+func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage, keep func(*responseObject)) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
@@ -150,5 +150,11 @@ func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage) ([
 	}
 	out.finish(in.StopReason, usage)
 	body, err := marshalPlain(out)
-	return withMember(body, "model_selection_details", details), usage, err
+	if err != nil {
+		return nil, usage, err
+	}
+	if keep != nil {
+		keep(out)
+	}
+	return withMember(body, "model_selection_details", details), usage, nil
 }

@@ -35,6 +35,9 @@ type responsesAnthropicStream struct {
 	blocks map[int]*streamItem
 	text   *streamItem
 	errMsg string
+	// keep, when set, gets the whole response before its last event goes
+	// out.
+	keep func(*responseObject)
 }
 
 // streamItem is an output item being streamed.
@@ -252,5 +255,8 @@ func (s *responsesAnthropicStream) finish() []sseEvent {
 		typ = "response.incomplete"
 	}
 	s.done = true
+	if s.keep != nil {
+		s.keep(s.resp)
+	}
 	return append(out, s.event(typ, map[string]any{"response": s.resp}))
 }

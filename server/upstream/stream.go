@@ -64,7 +64,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case a.call.API == APIMessages:
 		return newChatMessagesStream(a.model)
 	case a.call.API == APIResponses && native:
-		return newResponsesAnthropicStream(a.model)
+		tr := newResponsesAnthropicStream(a.model)
+		tr.keep = a.keep
+		return tr
 	case native:
 		return newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
 	}
