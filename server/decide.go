@@ -34,13 +34,18 @@ var sessionHeaderKeys = []string{
 
 // routed is a request read, parsed and decided.
 type routed struct {
-	raw        []byte
+	// raw is the body forwarded: the client's, or the whole conversation
+	// when the call continues a kept response (see continueKept); own is
+	// the client's body as it came.
+	raw, own   []byte
 	req        openai.Request
 	dep        router.Deployment
 	sessionKey string
-	decision   router.Decision
-	needs      router.Needs
-	rreq       router.Request
+	// continues is the kept response this call continues ("" when none).
+	continues string
+	decision  router.Decision
+	needs     router.Needs
+	rreq      router.Request
 }
 
 // decide reads the body once, parses what routing needs, resolves the
@@ -80,7 +85,14 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")
 	}
 
-	r := &routed{raw: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req)}
+	r := &routed{raw: raw, own: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req)}
+	if api == openai.Responses && req.PreviousResponseID != "" && s.cfg.Responses != nil {
+		if err := s.continueKept(c.Request.Context(), r); err != nil {
+			return nil, err
+		}
+		req = r.req
+		s.notePrompt(ex, req.Prompt)
+	}
 	r.needs = router.Needs{
 		Tools:             req.Tools,
 		Vision:            req.Images > 0,

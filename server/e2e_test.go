@@ -39,7 +39,7 @@ type e2e struct {
 	log       *recordLog
 }
 
-func newE2E(t *testing.T) *e2e {
+func newE2E(t *testing.T, opts ...func(*Config)) *e2e {
 	t.Helper()
 	oa := upstreamtest.NewOpenAI(t)
 	an := upstreamtest.NewAnthropic(t)
@@ -48,7 +48,7 @@ func newE2E(t *testing.T) *e2e {
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: an.Root, APIKey: "sk-upstream-anthropic"},
 	}}
 	log := &recordLog{}
-	srv := New(Config{
+	cfg := Config{
 		Router:      newTestRouter(t, ps.Available),
 		Forwarder:   &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
 		Supports:    ps.Supports,
@@ -56,7 +56,11 @@ func newE2E(t *testing.T) *e2e {
 		Log:         log,
 		Keys:        keyStore{e2eKey: true},
 		RequireKeys: true,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := New(cfg)
 	e := &e2e{openai: oa, anthropic: an, log: log}
 	h := srv.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

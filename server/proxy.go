@@ -58,6 +58,10 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			call.Beta = c.Request.Header["Anthropic-Beta"]
 			call.Version = c.Request.Header.Get("Anthropic-Version")
 		}
+		kept := false
+		if api == openai.Responses && s.cfg.Responses != nil && openai.StoresResponse(r.raw) {
+			call.Keep = func(k upstream.Kept) { kept = s.keep(c.Request.Context(), r, k) }
+		}
 		var w http.ResponseWriter = c.Writer
 		var head *headSniffer
 		if api == openai.Responses {
@@ -76,10 +80,11 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
 		}
 		s.settleAffinity(r, out)
-		if head != nil && out.Answered.ID != "" && !out.Translated {
-			// The next turn may continue this stored response by its id;
-			// it must reach the same model. A translated answer (Claude's)
-			// is stored nowhere, so no model can continue it.
+		if head != nil && out.Answered.ID != "" && (!out.Translated || kept) {
+			// The next turn may continue this stored response by its id:
+			// a provider's stored response must reach the same model, and
+			// one the gateway keeps stays there too (its prompt cache).
+			// A translated answer not kept can be continued by no model.
 			if id := openai.ResponseID(head.head); id != "" {
 				s.cfg.Router.Pin(r.dep.Name, continuationKey(id), out.Answered.ID)
 			}

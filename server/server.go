@@ -74,9 +74,13 @@ type Config struct {
 	Log         router.DecisionLog
 	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
 	Feedback FeedbackStore
-	Observer Observer
-	Limiter  Limiter
-	Keys     Keys
+	// Responses, optional, keeps the Responses API answers no provider
+	// stores (Claude's, translated), so previous_response_id can continue
+	// them on any model.
+	Responses ResponseStore
+	Observer  Observer
+	Limiter   Limiter
+	Keys      Keys
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
 	// Ready gates /readyz; nil means always ready.

@@ -67,7 +67,7 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		stop = "tool_use"
 	}
 	writeJSON(w, map[string]any{
-		"id": "msg_fake", "type": "message", "role": "assistant", "model": c.model,
+		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": content, "stop_reason": c.stopReason(stop), "stop_sequence": nil,
 		"usage": c.anthropicUsage(c.completionTokens()),
 	})
@@ -135,7 +135,7 @@ func (c *call) messagesStream() {
 		return s.event(typ, fields)
 	}
 	if !ev("message_start", map[string]any{"message": map[string]any{
-		"id": "msg_fake", "type": "message", "role": "assistant", "model": c.model,
+		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": c.anthropicUsage(1),
 	}}) {
 		return
@@ -191,3 +191,6 @@ func (c *call) messagesStream() {
 		s.finish()
 	}
 }
+
+// messageID is the answer's id, one per request.
+func (c *call) messageID() string { return fmt.Sprintf("msg_fake_%d", c.seq) }

@@ -196,6 +196,9 @@ type call struct {
 	model string
 	b     Behavior
 	body  map[string]any
+	// seq numbers the fake's requests from 1, so answers have ids of
+	// their own, as a provider's do.
+	seq int
 }
 
 // begin records the request and returns the call, or nil when it was
@@ -219,6 +222,7 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: raw, Model: model, Stream: stream,
 	})
+	seq := len(f.requests)
 	b := f.behaviors[model]
 	fail := false
 	if b.FailStatus != 0 && (b.FailTimes == 0 || f.failures[model] < b.FailTimes) {
@@ -238,7 +242,7 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		writeErr(w, http.StatusBadRequest, "model is required")
 		return nil
 	}
-	c := &call{f: f, w: w, r: r, model: model, b: b, body: body}
+	c := &call{f: f, w: w, r: r, model: model, b: b, body: body, seq: seq}
 	if !c.wait(b.Delay) {
 		return nil
 	}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// ResponseStore keeps the Responses API answers no provider stores (see
+// [Config.Responses]).
+type ResponseStore interface {
+	PutResponse(ctx context.Context, r StoredResponse) error
+	// ResponseChain returns the conversation that ends with response id,
+	// oldest first: nil when id is not kept, an error (a *router.Error for
+	// the client) when part of it is gone.
+	ResponseChain(ctx context.Context, id string) ([]StoredResponse, error)
+}
+
+// StoredResponse is one kept answer: what its call added to the
+// conversation and the answer, both as arrays of input items.
+type StoredResponse struct {
+	ID, PreviousID, Model string
+	Input, Output         json.RawMessage
+}
+
+// keepTimeout bounds the write of a kept answer, which the answer's last
+// bytes wait for.
+const keepTimeout = 5 * time.Second
+
+// continueKept turns a call that continues a kept response into one that
+// carries the whole conversation: the earlier calls' input and answers as
+// input items, then its own, with no previous_response_id. Any model can
+// then answer it, and a failover does not lose the conversation. The
+// conversation still prefers the model that answered last. A response the
+// gateway does not keep (stored by a provider) leaves r as it is.
+func (s *Server) continueKept(ctx context.Context, r *routed) error {
+	chain, err := s.cfg.Responses.ResponseChain(ctx, r.req.PreviousResponseID)
+	if err != nil || len(chain) == 0 {
+		return err
+	}
+	history := make([]json.RawMessage, 0, 2*len(chain))
+	for _, k := range chain {
+		history = append(history, k.Input, k.Output)
+	}
+	raw, err := openai.Continue(r.own, history)
+	if err != nil {
+		return err
+	}
+	req, err := openai.Parse(openai.Responses, raw)
+	if err != nil {
+		return err
+	}
+	r.raw, r.req, r.continues = raw, req, chain[len(chain)-1].ID
+	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, chain[len(chain)-1].Model)
+	return nil
+}
+
+// keep stores a translated answer with what its call added to the
+// conversation, and reports whether it was kept. A failed write costs the
+// client only the continuation, so it is logged, not sent.
+func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) bool {
+	input, err := openai.InputItems(r.own)
+	if err == nil {
+		var output json.RawMessage
+		if output, err = openai.OutputAsInput(k.Output); err == nil {
+			// The answer is written whether or not the client is still
+			// there; its continuation needs the row either way.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
+			defer cancel()
+			err = s.cfg.Responses.PutResponse(ctx, StoredResponse{
+				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output,
+			})
+		}
+	}
+	if err != nil {
+		s.log.Warn("could not keep a translated Responses answer; it cannot be continued by previous_response_id",
+			"response_id", k.ID, "err", err)
+		return false
+	}
+	return true
+}

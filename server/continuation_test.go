@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// memResponses is a ResponseStore in memory (the SQLite one is tested in
+// store/ and through `modelrouter serve` in cmd/).
+type memResponses struct {
+	mu   sync.Mutex
+	byID map[string]StoredResponse
+}
+
+func (m *memResponses) PutResponse(_ context.Context, r StoredResponse) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.byID == nil {
+		m.byID = map[string]StoredResponse{}
+	}
+	if _, ok := m.byID[r.ID]; ok {
+		return fmt.Errorf("response %q is kept already", r.ID)
+	}
+	m.byID[r.ID] = r
+	return nil
+}
+
+func (m *memResponses) ResponseChain(_ context.Context, id string) ([]StoredResponse, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var chain []StoredResponse
+	for r, ok := m.byID[id]; ok; r, ok = m.byID[r.PreviousID] {
+		chain = append([]StoredResponse{r}, chain...)
+	}
+	return chain, nil
+}
+
+func (m *memResponses) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.byID)
+}
+
+// anthropicTurns is the conversation an Anthropic request carried, each
+// message as role and the types (or text) of its content blocks.
+func anthropicTurns(t *testing.T, body []byte) []string {
+	t.Helper()
+	var sent struct {
+		Messages []struct {
+			Role    string `json:"role"`
+			Content []struct {
+				Type      string `json:"type"`
+				Text      string `json:"text"`
+				ID        string `json:"id"`
+				ToolUseID string `json:"tool_use_id"`
+			} `json:"content"`
+		} `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	var turns []string
+	for _, m := range sent.Messages {
+		s := m.Role + ":"
+		for _, b := range m.Content {
+			switch b.Type {
+			case "text":
+				s += " " + b.Text
+			case "tool_use":
+				s += " tool_use " + b.ID
+			case "tool_result":
+				s += " tool_result " + b.ToolUseID
+			}
+		}
+		turns = append(turns, s)
+	}
+	return turns
+}
+
+// A Responses conversation answered by Claude goes on by
+// previous_response_id: the gateway keeps each answer (no provider stores
+// a translated one) and sends the whole conversation, on Claude while it
+// answers, on another model when it fails. Agent loops work the same way:
+// a function's output continues the call Claude asked for.
+func TestE2EContinuesAClaudeConversationByPreviousResponseID(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	client := e.clients()["v1"]
+	lookup := &upstreamtest.ToolCall{ID: "toolu_1", Name: "lookup", Arguments: `{"city":"Paris"}`}
+	e.anthropic.Set("claude", upstreamtest.Behavior{ToolCall: lookup})
+
+	// Turn 1, streamed, asks for a tool call.
+	params := responses.ResponseNewParams{
+		Model:        "model-router",
+		Instructions: openai.String("Be brief."),
+		Input:        responses.ResponseNewParamsInputUnion{OfString: openai.String("Weather in Paris?")},
+		Tools: []responses.ToolUnionParam{responses.ToolParamOfFunction("lookup",
+			map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}}, false)},
+	}
+	stream := client.Responses.NewStreaming(context.Background(), params,
+		option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
+	var first responses.Response
+	for stream.Next() {
+		if ev := stream.Current(); ev.Type == "response.completed" {
+			first = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	require.Equal(t, "claude", first.Model)
+	require.Len(t, first.Output, 1)
+	require.Equal(t, "toolu_1", first.Output[0].CallID)
+
+	// Turn 2, sent the moment the stream ended: the function's output.
+	e.anthropic.Set("claude", upstreamtest.Behavior{Reply: "Sunny in Paris."})
+	output := responses.ResponseInputItemParamOfFunctionCallOutput("sunny, 21 C")
+	output.OfFunctionCallOutput.CallID = openai.String("toolu_1")
+	second, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(first.ID), Tools: params.Tools,
+		Input: responses.ResponseNewParamsInputUnion{OfInputItemList: responses.ResponseInputParam{output}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "claude", second.Model, "the conversation stays on the model that answered it")
+	assert.Equal(t, "Sunny in Paris.", second.OutputText())
+	d := selection(t, extraOf(second.JSON.ExtraFields))
+	assert.Equal(t, true, d["session_affinity"])
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 2)
+	assert.Equal(t, []string{"user: Weather in Paris?", "assistant: tool_use toolu_1", "user: tool_result toolu_1"},
+		anthropicTurns(t, reqs[1].Body))
+	var system struct {
+		System any `json:"system"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[1].Body, &system))
+	assert.Nil(t, system.System, "instructions are not carried over to the next call, as at OpenAI")
+
+	// Turn 3: Claude fails, and another model answers with the whole
+	// conversation, for no provider knows the previous response's id.
+	e.anthropic.Set("claude", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	third, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(second.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And tomorrow?")},
+	})
+	require.NoError(t, err)
+	require.NotEqual(t, "claude", third.Model)
+	fwd := e.openai.RequestsFor(third.Model)
+	require.NotEmpty(t, fwd)
+	var body map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(fwd[len(fwd)-1].Body, &body))
+	assert.NotContains(t, body, "previous_response_id")
+	assert.JSONEq(t, `[
+		{"role":"user","content":"Weather in Paris?"},
+		{"type":"function_call","call_id":"toolu_1","name":"lookup","arguments":"{\"city\":\"Paris\"}"},
+		{"type":"function_call_output","call_id":"toolu_1","output":"sunny, 21 C"},
+		{"role":"assistant","content":"Sunny in Paris."},
+		{"role":"user","content":"And tomorrow?"}]`, string(body["input"]))
+	assert.Equal(t, 2, kept.len(), "the OpenAI model's answer is stored by its provider, not kept")
+}
+
+// store: false keeps nothing, so that answer cannot be continued; a
+// response the gateway does not keep is a provider's and stays with it.
+func TestE2EStoreFalseKeepsNothing(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	client := e.clients()["v1"]
+	resp, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", Store: openai.Bool(false),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Do not keep this")},
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
+	require.NoError(t, err)
+	require.Equal(t, "claude", resp.Model)
+	assert.Zero(t, kept.len())
+
+	_, err = client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(resp.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+	assert.Contains(t, apiErr.Message, "previous_response_id")
+}

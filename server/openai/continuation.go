@@ -1,0 +1,131 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// A Responses API call may continue a stored response by its
+// previous_response_id. When the gateway itself keeps that response (no
+// provider stores a translated answer), it sends the conversation again
+// instead: what each earlier call sent and what it got, as input items,
+// then the call's own input. The functions here are that rewrite.
+
+// InputItems returns a Responses body's own input as an array of input
+// items: a string becomes one user message, a missing input an empty array.
+func InputItems(raw []byte) (json.RawMessage, error) {
+	var body struct {
+		Input json.RawMessage `json:"input"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, invalid("", "the body is not a JSON object")
+	}
+	in := bytes.TrimSpace(body.Input)
+	switch {
+	case len(in) == 0 || isNull(in):
+		return json.RawMessage(`[]`), nil
+	case in[0] == '"':
+		return json.Marshal([]inputMessage{{Role: "user", Content: in}})
+	case in[0] == '[':
+		return in, nil
+	}
+	return nil, invalid("input", "input must be a string or an array of input items")
+}
+
+// inputMessage is the Responses API's short message form, which every
+// role may use with plain text content.
+type inputMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// replayedCall is a function call output item as an input item. The
+// item's own id is left out: it was made up for a translated answer, and
+// a provider that did not make it could refuse it.
+type replayedCall struct {
+	Type      string `json:"type"`
+	CallID    string `json:"call_id"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+// OutputAsInput turns a response's output items into input items that
+// replay them to any model: an assistant message becomes a short message
+// with its text, a function call keeps its call id, name and arguments
+// (the client's function_call_output refers to the call id). Other items
+// (reasoning) carry nothing another model could read and are dropped.
+func OutputAsInput(output json.RawMessage) (json.RawMessage, error) {
+	var items []struct {
+		Type    string `json:"type"`
+		Content []struct {
+			Type    string `json:"type"`
+			Text    string `json:"text"`
+			Refusal string `json:"refusal"`
+		} `json:"content"`
+		CallID    string `json:"call_id"`
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	}
+	if err := json.Unmarshal(output, &items); err != nil {
+		return nil, invalid("output", "output is not an array of output items")
+	}
+	replay := []any{}
+	for _, it := range items {
+		switch it.Type {
+		case "message":
+			var text strings.Builder
+			for _, part := range it.Content {
+				text.WriteString(part.Text)
+				text.WriteString(part.Refusal)
+			}
+			if text.Len() == 0 {
+				continue // an empty assistant turn is refused by Anthropic
+			}
+			content, _ := json.Marshal(text.String())
+			replay = append(replay, inputMessage{Role: "assistant", Content: content})
+		case "function_call":
+			replay = append(replay, replayedCall{Type: "function_call", CallID: it.CallID, Name: it.Name, Arguments: it.Arguments})
+		}
+	}
+	return json.Marshal(replay)
+}
+
+// Continue rewrites a Responses body that continues a kept conversation:
+// the history (arrays of input items, oldest first) goes before the body's
+// own input, and previous_response_id goes away, so any model can answer.
+func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, invalid("", "the body is not a JSON object")
+	}
+	own, err := InputItems(raw)
+	if err != nil {
+		return nil, err
+	}
+	items := []json.RawMessage{}
+	for _, h := range append(history, own) {
+		var part []json.RawMessage
+		if err := json.Unmarshal(h, &part); err != nil {
+			return nil, invalid("input", "input must be a string or an array of input items")
+		}
+		items = append(items, part...)
+	}
+	if top["input"], err = json.Marshal(items); err != nil {
+		return nil, err
+	}
+	delete(top, "previous_response_id")
+	return json.Marshal(top)
+}
+
+// StoresResponse reports whether a Responses body lets its response be
+// stored: `store` defaults to true.
+func StoresResponse(raw []byte) bool {
+	var body struct {
+		Store *bool `json:"store"`
+	}
+	if json.Unmarshal(raw, &body) != nil {
+		return false // unreadable: keep nothing rather than guess
+	}
+	return body.Store == nil || *body.Store
+}
