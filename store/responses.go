@@ -26,8 +26,9 @@ type Response struct {
 // one is refused rather than read without limit.
 const maxChain = 10_000
 
-// PutResponse keeps r (replacing a response with its id). Input and Output
-// must be JSON arrays.
+// PutResponse keeps r. Input and Output must be JSON arrays. An id kept
+// already is refused: replacing it would rewrite another conversation (or
+// make this one its own ancestor).
 func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	if r.ID == "" || !isJSONArray(r.Input) || !isJSONArray(r.Output) {
 		return fmt.Errorf("put response: need an id and input and output as JSON arrays")
@@ -37,7 +38,7 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 		t = s.now()
 	}
 	_, err := s.db.ExecContext(ctx, `
-		INSERT OR REPLACE INTO responses (id, previous_id, model, input, output, ts, ts_ms)
+		INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), formatTS(t), t.UnixMilli())
 	if err != nil {

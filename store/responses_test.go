@@ -99,4 +99,13 @@ func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {
 	chain, err := s.ResponseChain(ctx, "resp_x")
 	require.NoError(t, err)
 	assert.Empty(t, chain)
+
+	// A provider that repeats an answer id must not turn a conversation
+	// into a loop or overwrite another one.
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_same", "", "hi", "hello", sampleTime)))
+	assert.Error(t, s.PutResponse(ctx, keptTurn("resp_same", "resp_same", "again", "hello again", sampleTime)))
+	chain, err = s.ResponseChain(ctx, "resp_same")
+	require.NoError(t, err)
+	require.Len(t, chain, 1)
+	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
 }
