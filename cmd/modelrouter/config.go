@@ -36,6 +36,7 @@ type serveFile struct {
 	AdminKey             *secret                 `json:"admin_key"`
 	RateLimits           *bool                   `json:"rate_limits"`
 	AffinityTTL          *duration               `json:"affinity_ttl"`
+	KeepResponses        *duration               `json:"keep_responses"`
 	Grace                *duration               `json:"grace"`
 	MaxBody              *int64                  `json:"max_body"`
 	RouterModel          *string                 `json:"router_model"`
@@ -180,6 +181,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	boolean("cuda", &o.cuda, f.CUDA)
 	boolean("agent-tools-openai-only", &o.agentOpenAI, f.AgentToolsOpenAIOnly)
 	dur("affinity-ttl", &o.affinityTTL, f.AffinityTTL)
+	dur("keep-responses", &o.keepResponses, f.KeepResponses)
 	dur("grace", &o.grace, f.Grace)
 	if f.MaxBody != nil && !set["max-body"] {
 		o.maxBody = *f.MaxBody
@@ -263,6 +265,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.affinityTTL <= 0 {
 		bad("affinity_ttl %s: must be positive", o.affinityTTL)
+	}
+	if o.keepResponses < 0 {
+		bad("keep_responses %s: must not be negative (0 keeps none)", o.keepResponses)
 	}
 	if o.grace < 0 {
 		bad("grace %s: must not be negative", o.grace)

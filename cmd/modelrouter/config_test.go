@@ -40,7 +40,7 @@ func TestReadServeFile(t *testing.T) {
 			name: "every field",
 			body: `{"addr": "${HOST}:9000", "db": "x.db", "require_keys": true, "keep_prompts": true,
 				"admin_key": "adm", "rate_limits": false, "affinity_ttl": "10m", "grace": "5s", "max_body": 1024,
-				"router_model": "dir", "cuda": true, "agent_tools_openai_only": false,
+				"keep_responses": "24h", "router_model": "dir", "cuda": true, "agent_tools_openai_only": false,
 				"providers": {"openai": {"base_url": "http://127.0.0.1:1/v1", "api_key": "${OPENAI_KEY}"}}}`,
 			check: func(t *testing.T, f *serveFile) {
 				assert.Equal(t, "127.0.0.1:9000", *f.Addr, "${HOST} is expanded")
@@ -49,6 +49,7 @@ func TestReadServeFile(t *testing.T) {
 				assert.Equal(t, secret("adm"), *f.AdminKey)
 				assert.False(t, *f.RateLimits)
 				assert.Equal(t, duration(10*time.Minute), *f.AffinityTTL)
+				assert.Equal(t, duration(24*time.Hour), *f.KeepResponses)
 				assert.Equal(t, duration(5*time.Second), *f.Grace)
 				assert.Equal(t, int64(1024), *f.MaxBody)
 				assert.False(t, *f.AgentToolsOpenAIOnly)
@@ -147,7 +148,7 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestConfigValidateReportsEverything(t *testing.T) {
-	path := writeConfig(t, `{"addr": "nowhere", "affinity_ttl": "-1s", "max_body": 0, "providers": {
+	path := writeConfig(t, `{"addr": "nowhere", "affinity_ttl": "-1s", "keep_responses": "-1h", "max_body": 0, "providers": {
 		"openai": {"base_url": "api.openai.com", "api_key": "`+testSecret+`"},
 		"anthropic": {"kind": "grpc", "api_key": "`+testSecret+`"},
 		"mistral": {"base_url": "http://127.0.0.1:1"},
@@ -158,6 +159,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 	for _, want := range []string{
 		`addr "nowhere"`,
 		"affinity_ttl -1s",
+		"keep_responses -1h0m0s: must not be negative",
 		"max_body 0",
 		`providers.openai.base_url "api.openai.com": want an absolute http(s) URL`,
 		`providers.anthropic.kind "grpc": valid kinds: openai, anthropic, azure`,

@@ -50,6 +50,9 @@ type serveOptions struct {
 	rateLimits  bool
 	cuda        bool
 	affinityTTL time.Duration
+	// keepResponses is how long Claude's Responses answers are kept for
+	// continuation; 0 keeps none.
+	keepResponses time.Duration
 	// pprof, when set, is a loopback address serving net/http/pprof, for
 	// profiling the gateway under load; off by default.
 	pprof string
@@ -102,6 +105,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
+	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's) are kept so previous_response_id can continue them; 0 keeps none")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := fs.Parse(args); err != nil {
@@ -179,6 +183,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)
+	var kept server.ResponseStore
+	if o.keepResponses > 0 {
+		kept = storeResponses{st}
+		go pruneResponses(ctx, st, o.keepResponses, log)
+	}
 	var ready atomic.Bool
 	var limiter server.Limiter
 	if o.rateLimits {
@@ -193,6 +202,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),
 		Feedback:             st,
+		Responses:            kept,
 		Observer:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// storeResponses adapts the store's kept responses to the gateway's
+// ResponseStore seam.
+type storeResponses struct{ st *store.Store }
+
+func (s storeResponses) PutResponse(ctx context.Context, r server.StoredResponse) error {
+	return s.st.PutResponse(ctx, store.Response{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output})
+}
+
+func (s storeResponses) ResponseChain(ctx context.Context, id string) ([]server.StoredResponse, error) {
+	chain, err := s.st.ResponseChain(ctx, id)
+	out := make([]server.StoredResponse, len(chain))
+	for i, r := range chain {
+		out[i] = server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output}
+	}
+	return out, err
+}
+
+// pruneEvery is how often kept responses past their time are deleted.
+const pruneEvery = time.Hour
+
+// pruneResponses deletes kept responses older than keep, now and then
+// every pruneEvery, until ctx ends.
+func pruneResponses(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		if n, err := st.PruneResponses(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
+			log.Warn("could not delete old kept responses", "err", err)
+		} else if n > 0 {
+			log.Info("deleted kept responses past --keep-responses", "responses", n, "keep", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// Claude answers a Responses conversation; serve keeps each answer in its
+// SQLite file, so previous_response_id continues it, also after a restart
+// (when the in-memory session affinity is gone) and until --keep-responses
+// has passed.
+func TestServeContinuesClaudeResponsesAcrossARestart(t *testing.T) {
+	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	start := func() (*controlsServer, context.CancelFunc, <-chan error) {
+		base, stop, done := startServe(t, oa, db, func(o *serveOptions) {
+			o.environ = []string{
+				"OPENAI_BASE_URL=" + oa.URL, "OPENAI_API_KEY=sk-up-openai",
+				"ANTHROPIC_BASE_URL=" + an.Root, "ANTHROPIC_API_KEY=sk-up-anthropic",
+				"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=" + oa.URL, "MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-up-default",
+				"MODELROUTER_ADMIN_KEY=" + controlsAdminKey,
+			}
+			o.predictor = controlsPredictor(t)
+			o.keepResponses = time.Hour
+		})
+		return &controlsServer{base: base, openai: oa, anthropic: an}, stop, done
+	}
+	s, stop, done := start()
+	res, _ := s.call(t, "PUT", "/deployments/sonnet",
+		`{"sku":{"name":"GlobalStandard","capacity":10},"properties":{"model":`+refSonnet+`}}`,
+		"Authorization", "Bearer "+controlsAdminKey)
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+
+	ask := func(s *controlsServer, prev, text string, opts ...option.RequestOption) *responses.Response {
+		t.Helper()
+		c := openai.NewClient(append([]option.RequestOption{option.WithBaseURL(s.base + "/v1/"), option.WithAPIKey("loopback"),
+			option.WithMaxRetries(0)}, opts...)...)
+		p := responses.ResponseNewParams{Model: "model-router",
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(text)}}
+		if prev != "" {
+			p.PreviousResponseID = openai.String(prev)
+		}
+		r, err := c.Responses.New(context.Background(), p)
+		require.NoError(t, err)
+		return r
+	}
+	first := ask(s, "", "Name a river.", option.WithJSONSet("routing_config", map[string]any{"models": []string{sonnetName}}))
+	require.Equal(t, sonnet45, first.Model)
+	second := ask(s, first.ID, "Another one?")
+	require.Equal(t, sonnet45, second.Model, "the conversation stays on Sonnet: Balanced alone would pick "+gpt41Mini)
+
+	stop()
+	require.NoError(t, <-done)
+	s, stop, done = start()
+	defer func() { stop(); <-done }()
+	third := ask(s, second.ID, "And a third?")
+	require.Equal(t, sonnet45, third.Model, "after a restart the kept conversation still names its model")
+	reqs := an.Requests()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, []string{"user: Name a river.", "assistant: Hello from " + sonnet45 + ".",
+		"user: Another one?", "assistant: Hello from " + sonnet45 + ".", "user: And a third?"},
+		anthropicMessages(t, reqs[2].Body))
+
+	sdb, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	defer sdb.Close()
+	var kept []string
+	rows, err := sdb.Query(`SELECT id || ' after ' || previous_id || ' by ' || model FROM responses ORDER BY ts_ms`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		kept = append(kept, k)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{
+		first.ID + " after  by " + sonnet45,
+		second.ID + " after " + first.ID + " by " + sonnet45,
+		third.ID + " after " + second.ID + " by " + sonnet45,
+	}, kept)
+}
+
+// anthropicMessages is each message of an Anthropic request as "role: text".
+func anthropicMessages(t *testing.T, body []byte) []string {
+	t.Helper()
+	var sent struct {
+		Messages []struct {
+			Role    string `json:"role"`
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	var out []string
+	for _, m := range sent.Messages {
+		text := ""
+		for _, c := range m.Content {
+			text += c.Text
+		}
+		out = append(out, m.Role+": "+text)
+	}
+	return out
+}
+
+// serve deletes kept responses older than --keep-responses when it starts
+// (and every hour after).
+func TestServePrunesKeptResponses(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	turn := func(id string, at time.Time) store.Response {
+		return store.Response{ID: id, Model: sonnet45, Input: json.RawMessage(`[]`), Output: json.RawMessage(`[]`), Time: at}
+	}
+	require.NoError(t, st.PutResponse(context.Background(), turn("resp_old", time.Now().Add(-3*time.Hour))))
+	require.NoError(t, st.PutResponse(context.Background(), turn("resp_new", time.Now())))
+	require.NoError(t, st.Close())
+
+	_, stop, done := startServe(t, upstreamtest.NewOpenAI(t), db, func(o *serveOptions) { o.keepResponses = 2 * time.Hour })
+	defer func() { stop(); <-done }()
+	sdb, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	defer sdb.Close()
+	require.Eventually(t, func() bool {
+		var ids string
+		err := sdb.QueryRow(`SELECT group_concat(id) FROM responses`).Scan(&ids)
+		return err == nil && ids == "resp_new"
+	}, 5*time.Second, 10*time.Millisecond)
+}
