@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +110,29 @@ func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, chain, 1)
 	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
+}
+
+// BenchmarkResponseChain reads back conversations of 10 and 100 kept
+// turns (about 1 KB each), what a continuation waits for before routing.
+func BenchmarkResponseChain(b *testing.B) {
+	for _, turns := range []int{10, 100} {
+		b.Run(fmt.Sprintf("turns=%d", turns), func(b *testing.B) {
+			s := MustOpen(b)
+			ctx := context.Background()
+			text := strings.Repeat("word ", 100)
+			prev := ""
+			for i := range turns {
+				id := fmt.Sprintf("resp_%d", i)
+				require.NoError(b, s.PutResponse(ctx, keptTurn(id, prev, text, text, sampleTime)))
+				prev = id
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				chain, err := s.ResponseChain(ctx, prev)
+				if err != nil || len(chain) != turns {
+					b.Fatalf("chain of %d, err %v", len(chain), err)
+				}
+			}
+		})
+	}
 }

@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
+	"sort"
 	"strings"
 )
 
@@ -94,6 +95,9 @@ func OutputAsInput(output json.RawMessage) (json.RawMessage, error) {
 // Continue rewrites a Responses body that continues a kept conversation:
 // the history (arrays of input items, oldest first) goes before the body's
 // own input, and previous_response_id goes away, so any model can answer.
+// The arrays are joined as bytes: the history was checked when it was kept
+// and the body is parsed again for routing, and re-encoding a long
+// conversation would cost as much as that parse.
 func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
@@ -103,19 +107,45 @@ func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := []json.RawMessage{}
-	for _, h := range append(history, own) {
-		var part []json.RawMessage
-		if err := json.Unmarshal(h, &part); err != nil {
+	input := []byte{'['}
+	for _, part := range append(history, own) {
+		items, ok := arrayItems(part)
+		if !ok {
 			return nil, invalid("input", "input must be a string or an array of input items")
 		}
-		items = append(items, part...)
+		if len(items) > 0 && len(input) > 1 {
+			input = append(input, ',')
+		}
+		input = append(input, items...)
 	}
-	if top["input"], err = json.Marshal(items); err != nil {
-		return nil, err
-	}
+	top["input"] = append(input, ']')
 	delete(top, "previous_response_id")
-	return json.Marshal(top)
+
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]byte, 0, len(raw)+len(input)+16)
+	out = append(out, '{')
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		name, _ := json.Marshal(k)
+		out = append(append(append(out, name...), ':'), top[k]...)
+	}
+	return append(out, '}'), nil
+}
+
+// arrayItems returns what is between the brackets of a JSON array, without
+// the surrounding space; ok is false when part is not an array.
+func arrayItems(part json.RawMessage) (items []byte, ok bool) {
+	part = bytes.TrimSpace(part)
+	if len(part) < 2 || part[0] != '[' || part[len(part)-1] != ']' {
+		return nil, false
+	}
+	return bytes.TrimSpace(part[1 : len(part)-1]), true
 }
 
 // StoresResponse reports whether a Responses body lets its response be

@@ -2,6 +2,8 @@ package openai_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,5 +93,32 @@ func TestStoresResponse(t *testing.T) {
 		`{"input":"x","store":"no"}`:  false,
 	} {
 		assert.Equal(t, want, openai.StoresResponse([]byte(body)), body)
+	}
+}
+
+// BenchmarkContinue rewrites a call that continues 10 and 100 kept turns
+// (about 1 KB each) into the whole conversation and parses it for routing.
+func BenchmarkContinue(b *testing.B) {
+	text := strings.Repeat("word ", 100)
+	for _, turns := range []int{10, 100} {
+		b.Run(fmt.Sprintf("turns=%d", turns), func(b *testing.B) {
+			var history []json.RawMessage
+			for range turns {
+				history = append(history,
+					json.RawMessage(`[{"role":"user","content":"`+text+`"}]`),
+					json.RawMessage(`[{"role":"assistant","content":"`+text+`"}]`))
+			}
+			body := []byte(`{"model":"model-router","previous_response_id":"resp_x","input":"and then?"}`)
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := openai.Continue(body, history)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := openai.Parse(openai.Responses, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
