@@ -67,9 +67,9 @@ func BenchmarkGatewayHandler(b *testing.B) {
 		{"messages", "/v1/messages", `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
 			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
 		// An agent's turn late in its session: 60 earlier turns with tool
-		// calls and 4 KB tool results, about 300 KB, on either API.
-		{"chat-300KB", "/v1/chat/completions", longChat(60)},
-		{"messages-300KB", "/v1/messages", longMessages(60)},
+		// calls and 4 KB tool results, 270 KB, on either API.
+		{"chat-270KB", "/v1/chat/completions", longChat(60)},
+		{"messages-270KB", "/v1/messages", longMessages(60)},
 	}
 	for _, bb := range bodies {
 		b.Run(bb.name, func(b *testing.B) {
