@@ -97,18 +97,22 @@ func TestStoresResponse(t *testing.T) {
 }
 
 // BenchmarkContinue rewrites a call that continues 10 and 100 kept turns
-// (about 1 KB each) into the whole conversation and parses it for routing.
+// (about 1 KB each) into the whole conversation and parses it for routing;
+// "whole" parses the same conversation sent whole by the client, the cost
+// a continuation adds to.
 func BenchmarkContinue(b *testing.B) {
 	text := strings.Repeat("word ", 100)
 	for _, turns := range []int{10, 100} {
-		b.Run(fmt.Sprintf("turns=%d", turns), func(b *testing.B) {
-			var history []json.RawMessage
-			for range turns {
-				history = append(history,
-					json.RawMessage(`[{"role":"user","content":"`+text+`"}]`),
-					json.RawMessage(`[{"role":"assistant","content":"`+text+`"}]`))
-			}
-			body := []byte(`{"model":"model-router","previous_response_id":"resp_x","input":"and then?"}`)
+		var history []json.RawMessage
+		for range turns {
+			history = append(history,
+				json.RawMessage(`[{"role":"user","content":"`+text+`"}]`),
+				json.RawMessage(`[{"role":"assistant","content":"`+text+`"}]`))
+		}
+		body := []byte(`{"model":"model-router","previous_response_id":"resp_x","input":"and then?"}`)
+		whole, err := openai.Continue(body, history)
+		require.NoError(b, err)
+		b.Run(fmt.Sprintf("turns=%d/kept", turns), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				out, err := openai.Continue(body, history)
@@ -116,6 +120,14 @@ func BenchmarkContinue(b *testing.B) {
 					b.Fatal(err)
 				}
 				if _, err := openai.Parse(openai.Responses, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("turns=%d/whole", turns), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := openai.Parse(openai.Responses, whole); err != nil {
 					b.Fatal(err)
 				}
 			}
