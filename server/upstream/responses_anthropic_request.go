@@ -118,6 +118,13 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if len(out.Messages) == 0 {
 		return nil, router.Errorf(router.EInvalid, "the request has no message content to send to %s", modelID(m))
 	}
+	if out.Messages[len(out.Messages)-1].Role == "assistant" {
+		// OpenAI answers such a conversation with a new turn; Claude
+		// would take the last turn as the start of its answer and go on
+		// with it (newer models refuse it), so another model answers.
+		return nil, router.Errorf(router.EInvalid,
+			"the input ends with an assistant turn, which %s would continue rather than answer: end it with a user message or a function call's output", modelID(m))
+	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
 			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))

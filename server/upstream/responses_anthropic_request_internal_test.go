@@ -37,10 +37,12 @@ func TestResponsesToAnthropic(t *testing.T) {
 			"tool_choice":{"type":"function","name":"f"},"input":[
 			{"type":"message","role":"system","content":[{"type":"input_text","text":"more"}]},
 			{"role":"user","content":[{"type":"input_image","image_url":"https://x/y.png"},{"type":"input_text","text":" "}]},
-			{"type":"message","role":"assistant","status":"completed","id":"msg_1","content":[{"type":"output_text","text":"ok","annotations":[]},{"type":"refusal","refusal":"no"}]}]}`,
+			{"type":"message","role":"assistant","status":"completed","id":"msg_1","content":[{"type":"output_text","text":"ok","annotations":[]},{"type":"refusal","refusal":"no"}]},
+			{"role":"user","content":"go on"}]}`,
 			`{"model":"claude-x","system":"sys\n\nmore","max_tokens":4096,"messages":[
 			{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x/y.png"}}]},
-			{"role":"assistant","content":[{"type":"text","text":"ok"},{"type":"text","text":"no"}]}],
+			{"role":"assistant","content":[{"type":"text","text":"ok"},{"type":"text","text":"no"}]},
+			{"role":"user","content":[{"type":"text","text":"go on"}]}],
 			"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"tool","name":"f"}}`},
 		{"tool results move before text; bad arguments become {}", nil,
 			`{"model":"r","input":[{"type":"function_call","call_id":"c1","name":"f","arguments":"{oops"},
@@ -92,6 +94,8 @@ func TestResponsesToAnthropicRefusals(t *testing.T) {
 		{"json_object", `{"model":"r","input":"x","text":{"format":{"type":"json_object"}}}`, "text.format json_object is not supported by claude-x-id"},
 		{"nothing to send", `{"model":"r","input":[{"type":"reasoning","id":"rs_1","summary":[]}]}`, "the request has no message content to send to claude-x-id"},
 		{"blank input", `{"model":"r","input":"  "}`, "the request has no message content to send to claude-x-id"},
+		{"ending with an assistant turn", `{"model":"r","input":[{"role":"user","content":"hi"},{"role":"assistant","content":"Hello"},{"role":"developer","content":"be nice"}]}`,
+			"the input ends with an assistant turn, which claude-x-id would continue rather than answer"},
 		{"call without id", `{"model":"r","input":[{"type":"function_call","name":"f","arguments":"{}"}]}`, "function_call without call_id"},
 		{"input not a list", `{"model":"r","input":{"role":"user"}}`, "input must be a string or a list of input items"},
 		{"not an object", `[1]`, "request body must be a JSON object"},
