@@ -28,7 +28,8 @@ const maxChain = 10_000
 
 // PutResponse keeps r. Input and Output must be JSON arrays. An id kept
 // already is refused: replacing it would rewrite another conversation (or
-// make this one its own ancestor).
+// make this one its own ancestor). Keeping a turn marks its whole
+// conversation used, so expiry (PruneResponses) counts from the last turn.
 func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	if r.ID == "" || !isJSONArray(r.Input) || !isJSONArray(r.Output) {
 		return fmt.Errorf("put response: need an id and input and output as JSON arrays")
@@ -37,11 +38,31 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	if t.IsZero() {
 		t = s.now()
 	}
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), formatTS(t), t.UnixMilli())
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("put response: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), formatTS(t), t.UnixMilli(), t.UnixMilli()); err != nil {
+		return fmt.Errorf("put response: %w", err)
+	}
+	if r.PreviousID != "" {
+		if _, err := tx.ExecContext(ctx, `
+			WITH RECURSIVE chain (id, depth) AS (
+				SELECT ?, 0
+				UNION ALL
+				SELECT r.previous_id, chain.depth + 1 FROM responses r JOIN chain ON r.id = chain.id
+				WHERE r.previous_id != '' AND chain.depth < ?
+			)
+			UPDATE responses SET used_ms = max(used_ms, ?) WHERE id IN (SELECT id FROM chain)`,
+			r.PreviousID, maxChain, t.UnixMilli()); err != nil {
+			return fmt.Errorf("put response: mark the conversation used: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("put response: %w", err)
 	}
 	return nil
@@ -81,25 +102,40 @@ func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read response chain: %w", err)
 	}
+	if len(chain) > maxChain {
+		// The query stops one row past the limit, so this is a longer
+		// chain whatever its first row says.
+		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+			Message: fmt.Sprintf("the conversation ending with response %q is longer than %d responses", id, maxChain)}
+	}
 	if len(chain) > 0 && chain[0].PreviousID != "" {
-		if len(chain) > maxChain {
-			return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
-				Message: fmt.Sprintf("the conversation ending with response %q is longer than %d responses", id, maxChain)}
-		}
 		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
 			Message: fmt.Sprintf("the conversation of response %q is no longer kept: response %q is gone", id, chain[0].PreviousID)}
 	}
 	return chain, nil
 }
 
-// PruneResponses deletes the responses kept since before t and returns how
-// many went. A conversation whose start is gone can no longer be continued.
+// pruneBatch bounds one delete, so a large prune holds the write lock
+// for short spells and answers being kept meanwhile are not kept waiting.
+const pruneBatch = 500
+
+// PruneResponses deletes the responses whose conversation has not grown
+// since before t, a batch at a time, and returns how many went.
 func (s *Store) PruneResponses(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM responses WHERE ts_ms < ?`, before.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("prune responses: %w", err)
+	var total int64
+	for {
+		res, err := s.db.ExecContext(ctx, `
+			DELETE FROM responses WHERE rowid IN (SELECT rowid FROM responses WHERE used_ms < ? LIMIT ?)`,
+			before.UnixMilli(), pruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune responses: %w", err)
+		}
+		n, err := res.RowsAffected()
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
 	}
-	return res.RowsAffected()
 }
 
 func isJSONArray(b json.RawMessage) bool {

@@ -68,23 +68,61 @@ func TestResponsesSurviveARestart(t *testing.T) {
 	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
 }
 
-func TestPruneResponsesBreaksTheChainsItCuts(t *testing.T) {
+// Expiry counts from a conversation's last turn: a conversation still
+// growing keeps its first turns, an abandoned branch goes, in batches.
+func TestPruneResponsesKeepsConversationsInUse(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
 	t0 := sampleTime
-	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_old", "", "hi", "hello", t0)))
-	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_new", "resp_old", "more", "sure", t0.Add(time.Hour))))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_1", "", "hi", "hello", t0)))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_abandoned", "resp_1", "no", "ok", t0.Add(time.Minute))))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_2", "resp_1", "more", "sure", t0.Add(48*time.Hour))))
+	for i := range 1200 {
+		require.NoError(t, s.PutResponse(ctx, keptTurn(fmt.Sprintf("resp_old_%d", i), "", "x", "y", t0)))
+	}
 
-	n, err := s.PruneResponses(ctx, t0.Add(time.Minute))
+	n, err := s.PruneResponses(ctx, t0.Add(24*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), n)
+	assert.Equal(t, int64(1201), n, "the old one-turn conversations (more than two batches) and the abandoned branch")
+	chain, err := s.ResponseChain(ctx, "resp_2")
+	require.NoError(t, err)
+	require.Len(t, chain, 2, "the first turn stays: its conversation grew a day later")
+	gone, err := s.ResponseChain(ctx, "resp_abandoned")
+	require.NoError(t, err)
+	assert.Empty(t, gone)
 
-	_, err = s.ResponseChain(ctx, "resp_new")
+	// A chain cut by hand (sqlite3) says which response is gone.
+	_, err = s.DB().Exec(`DELETE FROM responses WHERE id = 'resp_1'`)
+	require.NoError(t, err)
+	_, err = s.ResponseChain(ctx, "resp_2")
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, router.EInvalid, re.Code)
 	assert.Equal(t, "previous_response_id", re.Param)
-	assert.Contains(t, re.Message, "resp_old")
+	assert.Contains(t, re.Message, "resp_1")
+}
+
+// A conversation may chain 10,000 responses; a longer one is refused.
+func TestResponseChainLimit(t *testing.T) {
+	s := MustOpen(t)
+	tx, err := s.DB().Begin()
+	require.NoError(t, err)
+	for i := range 10_001 {
+		prev := ""
+		if i > 0 {
+			prev = fmt.Sprintf("r%d", i-1)
+		}
+		_, err := tx.Exec(`INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
+			VALUES (?, ?, 'm', '[]', '[]', '2026-11-26T00:00:00.000000000Z', 0, 0)`, fmt.Sprintf("r%d", i), prev)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit())
+
+	chain, err := s.ResponseChain(context.Background(), "r9999")
+	require.NoError(t, err)
+	assert.Len(t, chain, 10_000)
+	_, err = s.ResponseChain(context.Background(), "r10000")
+	require.ErrorContains(t, err, "longer than 10000 responses")
 }
 
 func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {

@@ -8,7 +8,8 @@ CREATE TABLE responses (
     model       TEXT    NOT NULL,   -- the model that answered
     input       TEXT    NOT NULL,   -- JSON array: the input items this call sent
     output      TEXT    NOT NULL,   -- JSON array: the answer as input items that replay it
-    ts          TEXT    NOT NULL,
-    ts_ms       INTEGER NOT NULL
+    ts          TEXT    NOT NULL,   -- when it was kept
+    ts_ms       INTEGER NOT NULL,
+    used_ms     INTEGER NOT NULL    -- when its conversation last grew (Unix ms): what expiry reads
 );
-CREATE INDEX responses_ts ON responses (ts_ms);
+CREATE INDEX responses_used ON responses (used_ms);
