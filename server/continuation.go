@@ -59,9 +59,9 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 }
 
 // keep stores a translated answer with what its call added to the
-// conversation, and reports whether it was kept. A failed write costs the
-// client only the continuation, so it is logged, not sent.
-func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) bool {
+// conversation. A failed write costs the client only the continuation, so
+// it is logged, not sent.
+func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	input, err := openai.InputItems(r.own)
 	if err == nil {
 		var output json.RawMessage
@@ -78,7 +78,5 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) bool {
 	if err != nil {
 		s.log.Warn("could not keep a translated Responses answer; it cannot be continued by previous_response_id",
 			"response_id", k.ID, "err", err)
-		return false
 	}
-	return true
 }

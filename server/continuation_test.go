@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -43,6 +44,11 @@ func (m *memResponses) ResponseChain(_ context.Context, id string) ([]StoredResp
 	var chain []StoredResponse
 	for r, ok := m.byID[id]; ok; r, ok = m.byID[r.PreviousID] {
 		chain = append([]StoredResponse{r}, chain...)
+	}
+	if len(chain) > 0 && chain[0].PreviousID != "" {
+		// As the SQLite store answers a chain cut short.
+		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+			Message: fmt.Sprintf("the conversation of response %q is no longer kept: response %q is gone", id, chain[0].PreviousID)}
 	}
 	return chain, nil
 }
@@ -188,4 +194,40 @@ func TestE2EStoreFalseKeepsNothing(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
 	assert.Contains(t, apiErr.Message, "previous_response_id")
+}
+
+// A continuation that adds no user turn would end Claude's conversation
+// with its own answer, which Claude would continue instead of answering:
+// another model answers it. A conversation whose start is gone is a 400.
+func TestE2EContinuationEdges(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	client := e.clients()["v1"]
+	first, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Name a river.")},
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
+	require.NoError(t, err)
+	require.Equal(t, "claude", first.Model)
+
+	again, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(first.ID),
+	})
+	require.NoError(t, err)
+	assert.NotEqual(t, "claude", again.Model)
+	tried, _ := selection(t, extraOf(again.JSON.ExtraFields))["fallbacks_tried"].([]any)
+	require.Len(t, tried, 1)
+	assert.Equal(t, "claude", tried[0].(map[string]any)["model"], "Claude was skipped, not asked")
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 1)
+
+	require.NoError(t, kept.PutResponse(context.Background(), StoredResponse{ID: "resp_orphan", PreviousID: "resp_gone",
+		Model: "claude", Input: json.RawMessage(`[]`), Output: json.RawMessage(`[]`)}))
+	_, err = client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String("resp_orphan"),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+	})
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+	assert.Equal(t, "previous_response_id", apiErr.Param)
+	assert.Contains(t, apiErr.Message, "resp_gone")
 }

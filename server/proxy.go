@@ -58,9 +58,8 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			call.Beta = c.Request.Header["Anthropic-Beta"]
 			call.Version = c.Request.Header.Get("Anthropic-Version")
 		}
-		kept := false
-		if api == openai.Responses && s.cfg.Responses != nil && openai.StoresResponse(r.raw) {
-			call.Keep = func(k upstream.Kept) { kept = s.keep(c.Request.Context(), r, k) }
+		if api == openai.Responses && s.cfg.Responses != nil && !r.req.NoStore {
+			call.Keep = func(k upstream.Kept) { s.keep(c.Request.Context(), r, k) }
 		}
 		var w http.ResponseWriter = c.Writer
 		var head *headSniffer
@@ -80,11 +79,11 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
 		}
 		s.settleAffinity(r, out)
-		if head != nil && out.Answered.ID != "" && (!out.Translated || kept) {
-			// The next turn may continue this stored response by its id:
-			// a provider's stored response must reach the same model, and
-			// one the gateway keeps stays there too (its prompt cache).
-			// A translated answer not kept can be continued by no model.
+		if head != nil && out.Answered.ID != "" && !out.Translated {
+			// The next turn may continue this stored response by its id;
+			// it must reach the same model. A translated answer (Claude's)
+			// is stored by no provider: if the gateway keeps it,
+			// continueKept prefers its model from the kept row.
 			if id := openai.ResponseID(head.head); id != "" {
 				s.cfg.Router.Pin(r.dep.Name, continuationKey(id), out.Answered.ID)
 			}

@@ -147,15 +147,3 @@ func arrayItems(part json.RawMessage) (items []byte, ok bool) {
 	}
 	return bytes.TrimSpace(part[1 : len(part)-1]), true
 }
-
-// StoresResponse reports whether a Responses body lets its response be
-// stored: `store` defaults to true.
-func StoresResponse(raw []byte) bool {
-	var body struct {
-		Store *bool `json:"store"`
-	}
-	if json.Unmarshal(raw, &body) != nil {
-		return false // unreadable: keep nothing rather than guess
-	}
-	return body.Store == nil || *body.Store
-}

@@ -84,16 +84,19 @@ func TestContinue(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestStoresResponse(t *testing.T) {
-	for body, want := range map[string]bool{
-		`{"input":"x"}`:               true,
-		`{"input":"x","store":true}`:  true,
-		`{"input":"x","store":null}`:  true,
-		`{"input":"x","store":false}`: false,
-		`{"input":"x","store":"no"}`:  false,
+func TestParseReadsStore(t *testing.T) {
+	for body, noStore := range map[string]bool{
+		`{"input":"x"}`:               false,
+		`{"input":"x","store":true}`:  false,
+		`{"input":"x","store":null}`:  false,
+		`{"input":"x","store":false}`: true,
 	} {
-		assert.Equal(t, want, openai.StoresResponse([]byte(body)), body)
+		req, err := openai.Parse(openai.Responses, []byte(body))
+		require.NoError(t, err, body)
+		assert.Equal(t, noStore, req.NoStore, body)
 	}
+	_, err := openai.Parse(openai.Responses, []byte(`{"input":"x","store":"no"}`))
+	assert.ErrorContains(t, err, "store must be true or false")
 }
 
 // BenchmarkContinue rewrites a call that continues 10 and 100 kept turns

@@ -34,6 +34,9 @@ type Request struct {
 	// PreviousResponseID continues a stored Responses API conversation,
 	// which lives at the provider that answered it.
 	PreviousResponseID string
+	// NoStore is a Responses call's `store: false`: its answer must not be
+	// kept (store defaults to true).
+	NoStore bool
 
 	// Prompt is the text the router model reads, [router.PromptText] of the
 	// conversation (see [PromptSource]).

@@ -55,6 +55,15 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		return invalid("input", "input must be a string or an array of input items")
 	}
 	conv.finish(r)
+	store := true
+	if _, set := top["store"]; set {
+		b, err := optBool(top, "store")
+		if err != nil {
+			return err
+		}
+		store = b || isNull(top["store"])
+	}
+	r.NoStore = !store
 	if r.PreviousResponseID != "" {
 		r.NativeOnly = append(r.NativeOnly, "previous_response_id")
 	}
