@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // chatMessage is a Chat Completions message as routing reads it:
@@ -141,6 +143,9 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 
 // stringContent reads a content given as a JSON string.
 func stringContent(raw json.RawMessage, param string) (string, error) {
+	if s, ok := jsonscan.Unquote(raw); ok {
+		return s, nil
+	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
 		return "", invalid(param, "%s is not a valid string", param)

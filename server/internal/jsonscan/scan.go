@@ -1,0 +1,186 @@
+// Package jsonscan reads the parts of a JSON document that the gateway has
+// already validated (a body json.Unmarshal accepted) without validating
+// them again. encoding/json checks the whole of its input on every
+// Unmarshal, so decoding a request level by level (body, messages, blocks,
+// texts) read an agent's 300 KB conversation five or six times over; these
+// functions find an array's elements, an object's members and a string's
+// text in one plain pass.
+//
+// On input that is not valid JSON they never panic and never loop: they
+// return ok false, or slices that json.Unmarshal then refuses.
+package jsonscan
+
+import "bytes"
+
+// Space returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func Space(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// Value returns the end of the JSON value starting at i.
+func Value(raw []byte, i int) int {
+	depth := 0
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			i = String(raw, i)
+			if depth == 0 {
+				return min(i+1, len(raw))
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 { // the end of the enclosing value: a bare literal ended
+				return i
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// String returns the index of the quote that closes the string whose
+// opening quote is at i (len(raw) when there is none).
+func String(raw []byte, i int) int {
+	for i++; i < len(raw); {
+		j := bytes.IndexAny(raw[i:], "\"\\")
+		if j < 0 {
+			return len(raw)
+		}
+		i += j
+		if raw[i] == '"' {
+			return i
+		}
+		i += 2 // a backslash and the byte it escapes
+	}
+	return len(raw)
+}
+
+// Elements returns the elements of the array raw (surrounding space
+// allowed); ok is false when raw is not an array.
+func Elements(raw []byte) (elems [][]byte, ok bool) {
+	i := Space(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, false
+	}
+	if i = Space(raw, i+1); i < len(raw) && raw[i] == ']' {
+		return [][]byte{}, true
+	}
+	for i < len(raw) {
+		end := Value(raw, i)
+		if end == i {
+			return nil, false
+		}
+		elems = append(elems, raw[i:end])
+		i = Space(raw, end)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ']':
+			return elems, true
+		case ',':
+			i = Space(raw, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// Member is one member of an object: its key as written between the
+// quotes, and its value.
+type Member struct {
+	Key, Value []byte
+}
+
+// Object is an object's members in the order written.
+type Object []Member
+
+// ParseObject returns the members of the object raw (surrounding space
+// allowed); ok is false when raw is not an object.
+func ParseObject(raw []byte) (obj Object, ok bool) {
+	i := Space(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	if i = Space(raw, i+1); i < len(raw) && raw[i] == '}' {
+		return Object{}, true
+	}
+	for i < len(raw) && raw[i] == '"' {
+		keyEnd := String(raw, i)
+		if keyEnd >= len(raw) {
+			return nil, false
+		}
+		key := raw[i+1 : keyEnd]
+		i = Space(raw, keyEnd+1)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		start := Space(raw, i+1)
+		end := Value(raw, start)
+		if end == start {
+			return nil, false
+		}
+		obj = append(obj, Member{Key: key, Value: raw[start:end]})
+		i = Space(raw, end)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case '}':
+			return obj, true
+		case ',':
+			i = Space(raw, i+1)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// Get returns the value of the last member named key (as encoding/json
+// keeps the last of duplicates), nil when there is none. A key written
+// with escapes or other than plain ASCII is compared by its decoded text.
+// Keys match exactly: encoding/json would also match "Type" to a struct
+// field "type", which the providers' APIs do not.
+func (o Object) Get(key string) []byte {
+	for i := len(o) - 1; i >= 0; i-- {
+		k := o[i].Key
+		if string(k) == key {
+			return o[i].Value
+		}
+		if !plainASCII(k) {
+			if s, ok := Unquote(append(append([]byte{'"'}, k...), '"')); ok && s == key {
+				return o[i].Value
+			}
+		}
+	}
+	return nil
+}
+
+// IsNull reports whether a member's value is absent or null.
+func IsNull(v []byte) bool {
+	v = trimJSONSpace(v)
+	return len(v) == 0 || string(v) == "null"
+}
+
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

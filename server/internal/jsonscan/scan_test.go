@@ -1,0 +1,68 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func compact(t *testing.T, b []byte) string {
+	var out bytes.Buffer
+	require.NoError(t, json.Compact(&out, b), "%q", b)
+	return out.String()
+}
+
+// checkScan holds Elements and ParseObject to encoding/json on valid JSON,
+// and only asks that they return on anything else.
+func checkScan(t *testing.T, raw []byte) {
+	elems, isArray := Elements(raw)
+	obj, isObject := ParseObject(raw)
+	if !json.Valid(raw) {
+		return
+	}
+	var arr []json.RawMessage
+	if json.Unmarshal(raw, &arr) == nil && arr != nil {
+		require.True(t, isArray, "%q is an array", raw)
+		require.Len(t, elems, len(arr), "%q", raw)
+		for i := range arr {
+			assert.Equal(t, compact(t, arr[i]), compact(t, elems[i]), "%q element %d", raw, i)
+		}
+	} else {
+		require.False(t, isArray, "%q is not an array", raw)
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil && m != nil {
+		require.True(t, isObject, "%q is an object", raw)
+		for k, v := range m {
+			got := obj.Get(k)
+			require.NotNil(t, got, "%q member %q", raw, k)
+			assert.Equal(t, compact(t, v), compact(t, got), "%q member %q", raw, k)
+		}
+	} else {
+		require.False(t, isObject, "%q is not an object", raw)
+	}
+}
+
+func TestScanAgreesWithEncodingJSON(t *testing.T) {
+	for _, raw := range []string{
+		`[]`, ` [ ] `, `[1, "two", {"three": [3]}, null, true, -4.5e1]`, `["a\"]b", "\\"]`,
+		`{}`, `{"a": 1, "b": {"c": "}"}, "a": 2}`, `{"t\u0079pe": "x", "k": [1, {"z": "\"{"}]}`,
+		`{"a":"b"} `, `"x"`, `5`, `[1,]`, `{"a"}`, `{"a":}`, `[`, `{"a":1`, `["unterminated]`, `{,}`,
+	} {
+		checkScan(t, []byte(raw))
+	}
+	obj, ok := ParseObject([]byte(`{"type":"text","text":"hi","type":"image"}`))
+	require.True(t, ok)
+	assert.Equal(t, `"image"`, string(obj.Get("type")), "the last of duplicates, as encoding/json")
+	assert.Nil(t, obj.Get("missing"))
+}
+
+func FuzzScan(f *testing.F) {
+	for _, seed := range []string{`[1,{"a":[2,"]"]},"\"",null]`, `{"a":{"b":"c"},"d\n":[],"a":3}`, `[ ]`, `{"x":"\u0041"}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) { checkScan(t, raw) })
+}
