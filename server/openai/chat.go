@@ -80,26 +80,44 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	return err
 }
 
-// chatMessages decodes the messages array in one pass. Only when that
-// fails does it decode message by message, to name the one at fault.
+// chatMessages reads the messages array of a validated body (see
+// jsonscan: the texts are read once, not once per level).
 func chatMessages(raw json.RawMessage) ([]chatMessage, error) {
-	var msgs []chatMessage
-	if json.Unmarshal(raw, &msgs) == nil {
-		return msgs, nil
-	}
-	var each []json.RawMessage
-	if json.Unmarshal(raw, &each) != nil {
+	elems, ok := jsonscan.Elements(raw)
+	if !ok {
 		return nil, invalid("messages", "messages must be an array of message objects")
 	}
-	msgs = make([]chatMessage, len(each))
-	for i, mr := range each {
-		if json.Unmarshal(mr, &msgs[i]) != nil {
+	msgs := make([]chatMessage, len(elems))
+	for i, e := range elems {
+		if !readChatMessage(e, &msgs[i]) {
 			return nil, invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
 		}
 	}
-	// Every message decoded alone: the messages are as one pass would
-	// have read them.
 	return msgs, nil
+}
+
+func readChatMessage(raw []byte, m *chatMessage) bool {
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
+		return false
+	}
+	if m.Role, ok = optText(obj.Get("role")); !ok {
+		return false
+	}
+	m.Content = obj.Get("content")
+	if tc := obj.Get("tool_calls"); !jsonscan.IsNull(tc) && json.Unmarshal(tc, &m.ToolCalls) != nil {
+		return false
+	}
+	return true
+}
+
+// optText reads a member that must be a string when set: "" when it is
+// absent or null, ok false when it is another value.
+func optText(v []byte) (string, bool) {
+	if jsonscan.IsNull(v) {
+		return "", true
+	}
+	return jsonscan.Unquote(v)
 }
 
 // contentText joins the text of a message content (string, parts or null)
@@ -113,8 +131,8 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 		s, err := stringContent(raw, param)
 		return s, 0, err
 	case '[':
-		var parts []contentPart
-		if json.Unmarshal(raw, &parts) != nil {
+		parts, ok := contentParts(raw)
+		if !ok {
 			return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
 		}
 		var b strings.Builder
@@ -142,6 +160,30 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 }
 
 // stringContent reads a content given as a JSON string.
+// contentParts reads an array of content parts.
+func contentParts(raw []byte) ([]contentPart, bool) {
+	elems, ok := jsonscan.Elements(raw)
+	if !ok {
+		return nil, false
+	}
+	parts := make([]contentPart, len(elems))
+	for i, e := range elems {
+		obj, ok := jsonscan.ParseObject(e)
+		if !ok {
+			return nil, false
+		}
+		p := &parts[i]
+		var okType, okText, okRefusal bool
+		p.Type, okType = optText(obj.Get("type"))
+		p.Text, okText = optText(obj.Get("text"))
+		p.Refusal, okRefusal = optText(obj.Get("refusal"))
+		if !okType || !okText || !okRefusal {
+			return nil, false
+		}
+	}
+	return parts, true
+}
+
 func stringContent(raw json.RawMessage, param string) (string, error) {
 	if s, ok := jsonscan.Unquote(raw); ok {
 		return s, nil

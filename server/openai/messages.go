@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // Messages is Anthropic's Messages API, served as an ingress format so that
@@ -41,10 +43,12 @@ type messagesBlock struct {
 	Input    json.RawMessage `json:"input"`
 	Content  json.RawMessage `json:"content"` // tool_result: string or blocks
 	Thinking string          `json:"thinking"`
-	Source   *struct {
-		Type string `json:"type"`
-		Data string `json:"data"`
-	} `json:"source"`
+	Source   *blockSource    `json:"source"`
+}
+
+type blockSource struct {
+	Type string `json:"type"`
+	Data string `json:"data"`
 }
 
 func parseMessages(top map[string]json.RawMessage, r *Request) error {
@@ -66,8 +70,8 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if !ok || isNull(raw) {
 		return invalid("messages", "missing required parameter: 'messages'")
 	}
-	var turns []json.RawMessage
-	if json.Unmarshal(raw, &turns) != nil {
+	turns, ok := jsonscan.Elements(raw)
+	if !ok {
 		return invalid("messages", "messages must be an array of message objects")
 	}
 	if len(turns) == 0 {
@@ -171,8 +175,13 @@ func (sc *messagesScan) system(raw json.RawMessage) error {
 
 func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 	param := fmt.Sprintf("messages[%d]", i)
+	obj, ok := jsonscan.ParseObject(raw)
 	var t messagesTurn
-	if json.Unmarshal(raw, &t) != nil {
+	if ok {
+		t.Role, ok = optText(obj.Get("role"))
+		t.Content = obj.Get("content")
+	}
+	if !ok {
 		return invalid(param, "%s must be an object with a string role", param)
 	}
 	if t.Role != "user" && t.Role != "assistant" {
@@ -219,18 +228,20 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 	default:
 		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
 	}
-	var raws []json.RawMessage
-	if json.Unmarshal(raw, &raws) != nil {
+	raws, ok := jsonscan.Elements(raw)
+	if !ok {
 		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
 	}
 	var b strings.Builder
 	images := 0
 	for j, br := range raws {
 		at := fmt.Sprintf("%s[%d]", param, j)
+		obj, ok := jsonscan.ParseObject(br)
 		var bl messagesBlock
-		if json.Unmarshal(br, &struct {
-			Type *string `json:"type"`
-		}{&bl.Type}) != nil {
+		if ok {
+			bl.Type, ok = optText(obj.Get("type"))
+		}
+		if !ok {
 			return "", 0, invalid(at, "%s must be a content block object", at)
 		}
 		if bl.Type == "" {
@@ -239,7 +250,7 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		if place == inSystem && bl.Type != "text" {
 			return "", 0, invalid(at, "system accepts text blocks only, not %q", bl.Type)
 		}
-		if slices.Contains(messagesBlockKinds, bl.Type) && json.Unmarshal(br, &bl) != nil {
+		if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
 			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
 		}
 		switch {
@@ -312,4 +323,36 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		}
 	}
 	return nil
+}
+
+// readBlock reads the members routing uses of a block whose type it reads
+// whole. A source's data is read only where routing uses it (a text
+// document), so an image's base64 is not decoded.
+func readBlock(obj jsonscan.Object, bl *messagesBlock) bool {
+	var okText, okName, okThinking bool
+	bl.Text, okText = optText(obj.Get("text"))
+	bl.Name, okName = optText(obj.Get("name"))
+	bl.Thinking, okThinking = optText(obj.Get("thinking"))
+	bl.Input, bl.Content = obj.Get("input"), obj.Get("content")
+	if !okText || !okName || !okThinking {
+		return false
+	}
+	src := obj.Get("source")
+	if jsonscan.IsNull(src) {
+		return true
+	}
+	so, ok := jsonscan.ParseObject(src)
+	if !ok {
+		return false
+	}
+	bl.Source = &blockSource{}
+	if bl.Source.Type, ok = optText(so.Get("type")); !ok {
+		return false
+	}
+	data := so.Get("data")
+	if bl.Source.Type == "text" {
+		bl.Source.Data, ok = optText(data)
+		return ok
+	}
+	return jsonscan.IsNull(data) || data[0] == '"'
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // responseItem is one element of a Responses API `input` array:
@@ -42,8 +44,8 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		}
 		conv.add("user", s)
 	case raw[0] == '[':
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
+		items, ok := jsonscan.Elements(raw)
+		if !ok {
 			return invalid("input", "input must be a string or an array of input items")
 		}
 		for i, ir := range items {
@@ -95,8 +97,8 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 }
 
 func addItem(conv *conversation, raw json.RawMessage, i int) error {
-	var it responseItem
-	if json.Unmarshal(raw, &it) != nil {
+	it, ok := readItem(raw)
+	if !ok {
 		return invalid(fmt.Sprintf("input[%d]", i), "input[%d] must be an object", i)
 	}
 	switch {
@@ -117,4 +119,20 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.images++
 	}
 	return nil
+}
+
+// readItem reads an input item of a validated body.
+func readItem(raw []byte) (responseItem, bool) {
+	var it responseItem
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
+		return it, false
+	}
+	var okType, okRole, okArgs, okName bool
+	it.Type, okType = optText(obj.Get("type"))
+	it.Role, okRole = optText(obj.Get("role"))
+	it.Arguments, okArgs = optText(obj.Get("arguments"))
+	it.Name, okName = optText(obj.Get("name"))
+	it.Content, it.Output = obj.Get("content"), obj.Get("output")
+	return it, okType && okRole && okArgs && okName
 }
