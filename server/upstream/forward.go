@@ -60,6 +60,9 @@ type Call struct {
 	// calls (Version replacing ours when set), ignored otherwise.
 	Beta    []string
 	Version string
+	// Checked says Raw is known to be one valid JSON object (the gateway
+	// parsed it before routing), so forwarding does not check it again.
+	Checked bool
 	// Keep, when set on a Responses call, is handed every answer that no
 	// provider stores (Claude's, translated) before its last bytes reach
 	// the client, so a continuation sent the moment it ends can find it.
@@ -287,6 +290,15 @@ func describeNetError(err error) string {
 	return err.Error()
 }
 
+// scanRequest reads the client's body, without checking it again when the
+// gateway has parsed it (Call.Checked).
+func (a *attempt) scanRequest() (object, error) {
+	if a.call.Checked {
+		return scanValidObject(a.call.Raw)
+	}
+	return scanObject(a.call.Raw)
+}
+
 // request builds the provider request for the attempt's model.
 func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool, error) {
 	var body []byte
@@ -295,7 +307,10 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	api := a.call.API
 	switch {
 	case api == APIMessages && p.Kind == KindAnthropic:
-		body, err = rewriteMessages(a.call.Raw, a.model)
+		var obj object
+		if obj, err = a.scanRequest(); err == nil {
+			body = rewriteMessages(obj, a.model)
+		}
 	case api == APIMessages:
 		// Translated, then prepared as a client's Chat Completions body.
 		// The usage asked for on the client's behalf needs no hiding: the
@@ -313,7 +328,10 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	case p.Kind == KindAnthropic:
 		body, err = ToAnthropic(a.call.Raw, a.model)
 	default:
-		body, err = RewriteOpenAI(a.call.Raw, api, a.model)
+		var obj object
+		if obj, err = a.scanRequest(); err == nil {
+			body = rewriteOpenAI(obj, api, a.model)
+		}
 		if err == nil && a.call.Stream && api == APIChatCompletions {
 			body, hideUsage, err = withStreamUsage(body)
 		}

@@ -13,15 +13,11 @@ import (
 // routing_config and the parameters m cannot take go, and every other
 // member keeps its exact bytes. max_tokens stays as it is: the Messages
 // API has no max_completion_tokens.
-func rewriteMessages(raw []byte, m router.Model) ([]byte, error) {
-	obj, err := scanObject(raw)
-	if err != nil {
-		return nil, err
-	}
+func rewriteMessages(obj object, m router.Model) []byte {
 	dropUnsupported(&obj, APIMessages, m)
 	name, _ := json.Marshal(upstreamModel(m))
 	obj.setString("model", name)
-	return obj.encode(), nil
+	return obj.encode()
 }
 
 // messagesRequest is the part of a Messages body that has a Chat

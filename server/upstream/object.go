@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // object is a JSON object's members with their values' bytes as sent: the
@@ -29,8 +31,15 @@ type member struct {
 // to parseObject (and so to its error) for anything that is not a valid
 // object, and for keys with escapes, which only encoding/json unescapes
 // exactly as before.
-func scanObject(raw []byte) (object, error) {
-	if obj, ok := scanPlainObject(raw); ok {
+func scanObject(raw []byte) (object, error) { return scanObjectOf(raw, false) }
+
+// scanValidObject is scanObject for a body known to be valid JSON (the
+// gateway parsed the client's body before routing it): checking a long
+// conversation again would cost a whole pass over it.
+func scanValidObject(raw []byte) (object, error) { return scanObjectOf(raw, true) }
+
+func scanObjectOf(raw []byte, valid bool) (object, error) {
+	if obj, ok := scanPlainObject(raw, valid); ok {
 		return obj, nil
 	}
 	m, err := parseObject(raw)
@@ -46,36 +55,22 @@ func scanObject(raw []byte) (object, error) {
 
 // scanPlainObject is the fast path: ok is false when raw is not a valid
 // JSON object or a key is not plain.
-func scanPlainObject(raw []byte) (object, bool) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' || !json.Valid(raw) {
+func scanPlainObject(raw []byte, valid bool) (object, bool) {
+	if !valid && !json.Valid(raw) {
 		return object{}, false
 	}
-	obj := object{members: make([]member, 0, 16)}
-	i = skipSpace(raw, i+1)
-	if raw[i] == '}' {
-		return obj, true
+	members, ok := jsonscan.ParseObject(raw)
+	if !ok || len(members) > maxScannedMembers {
+		return object{}, false
 	}
-	for {
-		// raw is valid JSON, so a key string, a colon and a value follow.
-		end := bytes.IndexByte(raw[i+1:], '"') + i + 1
-		key := raw[i+1 : end]
-		if !plainKey(key) {
+	obj := object{members: make([]member, 0, len(members))}
+	for _, m := range members {
+		if !plainKey(m.Key) {
 			return object{}, false
 		}
-		i = skipSpace(raw, end+1) // at ':'
-		start := skipSpace(raw, i+1)
-		stop := skipValue(raw, start)
-		obj.set(key, raw[start:stop])
-		if len(obj.members) > maxScannedMembers {
-			return object{}, false
-		}
-		i = skipSpace(raw, stop)
-		if raw[i] == '}' {
-			return obj, true
-		}
-		i = skipSpace(raw, i+1) // past ','
+		obj.set(m.Key, m.Value)
 	}
+	return obj, true
 }
 
 // maxScannedMembers bounds the fast path, whose duplicate check is
@@ -92,55 +87,6 @@ func plainKey(key []byte) bool {
 		}
 	}
 	return true
-}
-
-func skipSpace(raw []byte, i int) int {
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the end of the valid JSON value starting at i.
-func skipValue(raw []byte, i int) int {
-	depth := 0
-	for ; i < len(raw); i++ {
-		switch c := raw[i]; c {
-		case '"':
-			i = skipString(raw, i)
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-			if depth < 0 { // the end of the enclosing object: a bare literal ended
-				return i
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
-}
-
-// skipString returns the index of the quote closing the string at i.
-func skipString(raw []byte, i int) int {
-	for i++; i < len(raw); i++ {
-		switch raw[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return i
 }
 
 // get returns the value of name, nil when absent.

@@ -50,10 +50,14 @@ func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rewriteOpenAI(obj, api, m), nil
+}
+
+func rewriteOpenAI(obj object, api API, m router.Model) []byte {
 	dropUnsupported(&obj, api, m)
 	name, _ := json.Marshal(upstreamModel(m))
 	obj.setString("model", name)
-	return obj.encode(), nil
+	return obj.encode()
 }
 
 // encodeObject writes members in key order with their values' bytes as
