@@ -11,8 +11,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // API names a request format the gateway serves.
@@ -101,15 +103,11 @@ var coreFields = map[string]bool{
 // Parse reads a request body of the given API. Errors are *router.Error with
 // code EInvalid and Param naming the field at fault.
 func Parse(api API, raw []byte) (Request, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return Request{}, invalid("", "the request body is not a JSON object: %s", jsonProblem(err))
-	}
-	if top == nil {
-		return Request{}, invalid("", "the request body is not a JSON object")
+	top, err := topObject(raw)
+	if err != nil {
+		return Request{}, err
 	}
 	r := Request{API: api}
-	var err error
 	if r.Model, err = optString(top, "model"); err != nil {
 		return Request{}, err
 	}
@@ -322,6 +320,34 @@ func ResponseID(head []byte) string {
 		return string(m[1])
 	}
 	return ""
+}
+
+// topObject reads the body's members: the body is checked once (the one
+// full pass), then split without decoding; every later read of its parts
+// can rely on it being valid (see jsonscan). Values are slices of raw.
+func topObject(raw []byte) (map[string]json.RawMessage, error) {
+	if json.Valid(raw) {
+		if obj, ok := jsonscan.ParseObject(raw); ok {
+			top := make(map[string]json.RawMessage, len(obj))
+			for _, m := range obj {
+				key := string(m.Key)
+				if bytes.IndexByte(m.Key, '\\') >= 0 || !utf8.Valid(m.Key) {
+					key, _ = jsonscan.Unquote(append(append([]byte{'"'}, m.Key...), '"'))
+				}
+				top[key] = m.Value // the last of duplicates wins, as in encoding/json
+			}
+			return top, nil
+		}
+	}
+	// Not a valid object: encoding/json says what is wrong.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, invalid("", "the request body is not a JSON object: %s", jsonProblem(err))
+	}
+	if top == nil {
+		return nil, invalid("", "the request body is not a JSON object")
+	}
+	return top, nil
 }
 
 // jsonProblem describes a JSON syntax error without echoing the body.

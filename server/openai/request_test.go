@@ -248,3 +248,23 @@ func TestResponseID(t *testing.T) {
 		})
 	}
 }
+
+// The body's members are read as encoding/json reads them: escaped keys by
+// their text, the last of duplicate keys, and what is not an object is a
+// 400 that says why.
+func TestParseReadsTheBodyAsEncodingJSON(t *testing.T) {
+	req, err := Parse(Chat, []byte(`{"mod\u0065l":"first","model":"router","messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"last"}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "router", req.Model)
+	assert.Equal(t, "last", req.Prompt)
+
+	for body, want := range map[string]string{
+		`[1]`:                    "the request body is not a JSON object: expected an object, got array",
+		`null`:                   "the request body is not a JSON object",
+		`{"model":"x",}`:         "the request body is not a JSON object: invalid character '}'",
+		"{\"model\":\"x\"} tail": "the request body is not a JSON object: invalid character 't' after top-level value",
+	} {
+		_, err := Parse(Chat, []byte(body))
+		assert.ErrorContains(t, err, want, body)
+	}
+}
