@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // rewriteMessages prepares a client's Anthropic Messages body for an
@@ -62,14 +63,9 @@ type messagesChoice struct {
 // contentBlock is one block of a Messages turn, with the members of every
 // kind we translate.
 type contentBlock struct {
-	Type   string `json:"type"`
-	Text   string `json:"text"`
-	Source *struct {
-		Type      string `json:"type"`
-		MediaType string `json:"media_type"`
-		Data      string `json:"data"`
-		URL       string `json:"url"`
-	} `json:"source"`
+	Type   string       `json:"type"`
+	Text   string       `json:"text"`
+	Source *blockSource `json:"source"`
 	// tool_use
 	ID    string          `json:"id"`
 	Name  string          `json:"name"`
@@ -78,6 +74,13 @@ type contentBlock struct {
 	ToolUseID string          `json:"tool_use_id"`
 	Content   json.RawMessage `json:"content"`
 	IsError   bool            `json:"is_error"`
+}
+
+type blockSource struct {
+	Type      string `json:"type"`
+	MediaType string `json:"media_type"`
+	Data      string `json:"data"`
+	URL       string `json:"url"`
 }
 
 // chatOut is the Chat Completions body MessagesToChat writes.
@@ -206,39 +209,90 @@ func nullToNil(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-// blocks reads Messages content: a string is one text block.
+// blocks reads Messages content: a string is one text block. The content
+// comes from a body MessagesToChat has decoded, so it is valid JSON, and
+// jsonscan reads it without checking it again (a long tool result would
+// otherwise be read once per level).
 func blocks(raw json.RawMessage) ([]contentBlock, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+	if jsonscan.IsNull(raw) {
 		return nil, nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		return []contentBlock{{Type: "text", Text: s}}, nil
 	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(raw, &raws); err != nil {
+	raws, ok := jsonscan.Elements(raw)
+	if !ok {
 		return nil, router.Errorf(router.EInvalid, "content must be a string or a list of content blocks")
 	}
 	bs := make([]contentBlock, len(raws))
 	for i, r := range raws {
-		var head struct {
-			Type string `json:"type"`
+		obj, ok := jsonscan.ParseObject(r)
+		if ok {
+			bs[i].Type, ok = stringMember(obj.Get("type"))
 		}
-		if json.Unmarshal(r, &head) != nil {
+		if !ok {
 			return nil, router.Errorf(router.EInvalid, "content block %d is not an object", i)
 		}
-		bs[i].Type = head.Type
 		switch bs[i].Type {
 		case "text", "image", "tool_use", "tool_result":
 			// Only the kinds we translate are read whole: others may reuse
 			// a member name with another shape (search_result's source is
 			// a string), and are rejected by type anyway.
-			if err := json.Unmarshal(r, &bs[i]); err != nil {
-				return nil, router.Errorf(router.EInvalid, "malformed %s block: %v", bs[i].Type, err)
+			if what := readBlock(obj, &bs[i]); what != "" {
+				return nil, router.Errorf(router.EInvalid, "malformed %s block: %s", bs[i].Type, what)
 			}
 		}
 	}
 	return bs, nil
+}
+
+// readBlock reads the members of a block we translate; it returns what is
+// wrong, "" when nothing is.
+func readBlock(obj jsonscan.Object, b *contentBlock) string {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"text", &b.Text}, {"id", &b.ID}, {"name", &b.Name}, {"tool_use_id", &b.ToolUseID}} {
+		var ok bool
+		if *f.dst, ok = stringMember(obj.Get(f.name)); !ok {
+			return f.name + " must be a string"
+		}
+	}
+	b.Input, b.Content = obj.Get("input"), obj.Get("content")
+	switch v := string(obj.Get("is_error")); v {
+	case "true", "false":
+		b.IsError = v == "true"
+	case "", "null":
+	default:
+		return "is_error must be true or false"
+	}
+	src := obj.Get("source")
+	if jsonscan.IsNull(src) {
+		return ""
+	}
+	so, ok := jsonscan.ParseObject(src)
+	if !ok {
+		return "source must be an object"
+	}
+	b.Source = &blockSource{}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"type", &b.Source.Type}, {"media_type", &b.Source.MediaType}, {"data", &b.Source.Data}, {"url", &b.Source.URL}} {
+		if *f.dst, ok = stringMember(so.Get(f.name)); !ok {
+			return "source." + f.name + " must be a string"
+		}
+	}
+	return ""
+}
+
+// stringMember reads a member that must be a string when set: "" when it is
+// absent or null, ok false when it is another value.
+func stringMember(v []byte) (string, bool) {
+	if jsonscan.IsNull(v) {
+		return "", true
+	}
+	return jsonscan.Unquote(v)
 }
 
 // systemText joins the system prompt's text blocks into one string: a
@@ -283,8 +337,7 @@ func chatTurn(turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
 // wants them right after the assistant message that made the calls. The
 // rest of the turn follows as one user message.
 func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		return []chatOutMsg{{Role: "user", Content: s}}, nil
 	}
 	bs, err := blocks(raw)
