@@ -318,7 +318,11 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 		api = APIChatCompletions
 		body, err = MessagesToChat(a.call.Raw, a.model)
 		if err == nil {
-			body, err = RewriteOpenAI(body, api, a.model)
+			// Our own encoding: valid, no need to check it.
+			var obj object
+			if obj, err = scanValidObject(body); err == nil {
+				body = rewriteOpenAI(obj, api, a.model)
+			}
 		}
 		if err == nil && a.call.Stream {
 			body, _, err = withStreamUsage(body)

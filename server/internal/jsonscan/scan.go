@@ -53,16 +53,23 @@ func Value(raw []byte, i int) int {
 // String returns the index of the quote that closes the string whose
 // opening quote is at i (len(raw) when there is none).
 func String(raw []byte, i int) int {
-	for i++; i < len(raw); {
-		j := bytes.IndexAny(raw[i:], "\"\\")
-		if j < 0 {
+	for j := i + 1; j < len(raw); {
+		k := bytes.IndexByte(raw[j:], '"')
+		if k < 0 {
 			return len(raw)
 		}
-		i += j
-		if raw[i] == '"' {
-			return i
+		q := j + k
+		// The quote closes the string unless an odd run of backslashes
+		// escapes it. IndexByte is much faster than looking for either
+		// byte, and escaped quotes are rare.
+		n := 0
+		for p := q - 1; p > i && raw[p] == '\\'; p-- {
+			n++
 		}
-		i += 2 // a backslash and the byte it escapes
+		if n%2 == 0 {
+			return q
+		}
+		j = q + 1
 	}
 	return len(raw)
 }
