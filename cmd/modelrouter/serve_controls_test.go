@@ -74,17 +74,22 @@ func startControlsServe(t *testing.T) *controlsServer {
 	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
 	base, _, _ := startServe(t, oa, db, func(o *serveOptions) {
-		o.environ = []string{
-			"OPENAI_BASE_URL=" + oa.URL, "OPENAI_API_KEY=sk-up-openai",
-			"ANTHROPIC_BASE_URL=" + an.Root, "ANTHROPIC_API_KEY=sk-up-anthropic",
-			// DeepSeek, xAI, Meta and gpt-oss models go to the OpenAI fake.
-			"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=" + oa.URL, "MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-up-default",
-			"MODELROUTER_ADMIN_KEY=" + controlsAdminKey,
-		}
+		o.environ = controlsEnviron(oa, an)
 		o.predictor = controlsPredictor(t)
 		o.rateLimits = true
 	})
 	return &controlsServer{base: base, openai: oa, anthropic: an}
+}
+
+// controlsEnviron points serve at the two fakes, with the admin key.
+func controlsEnviron(oa, an *upstreamtest.Fake) []string {
+	return []string{
+		"OPENAI_BASE_URL=" + oa.URL, "OPENAI_API_KEY=sk-up-openai",
+		"ANTHROPIC_BASE_URL=" + an.Root, "ANTHROPIC_API_KEY=sk-up-anthropic",
+		// DeepSeek, xAI, Meta and gpt-oss models go to the OpenAI fake.
+		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=" + oa.URL, "MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-up-default",
+		"MODELROUTER_ADMIN_KEY=" + controlsAdminKey,
+	}
 }
 
 // call sends one request and returns the response with its body read.

@@ -28,12 +28,7 @@ func TestServeContinuesClaudeResponsesAcrossARestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
 	start := func() (*controlsServer, context.CancelFunc, <-chan error) {
 		base, stop, done := startServe(t, oa, db, func(o *serveOptions) {
-			o.environ = []string{
-				"OPENAI_BASE_URL=" + oa.URL, "OPENAI_API_KEY=sk-up-openai",
-				"ANTHROPIC_BASE_URL=" + an.Root, "ANTHROPIC_API_KEY=sk-up-anthropic",
-				"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=" + oa.URL, "MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-up-default",
-				"MODELROUTER_ADMIN_KEY=" + controlsAdminKey,
-			}
+			o.environ = controlsEnviron(oa, an)
 			o.predictor = controlsPredictor(t)
 			o.keepResponses = time.Hour
 		})
