@@ -168,6 +168,9 @@ func contentParts(raw []byte) ([]contentPart, bool) {
 	}
 	parts := make([]contentPart, len(elems))
 	for i, e := range elems {
+		if jsonscan.IsNull(e) {
+			continue // a null part carries nothing, as encoding/json read it
+		}
 		obj, ok := jsonscan.ParseObject(e)
 		if !ok {
 			return nil, false

@@ -268,3 +268,14 @@ func TestParseReadsTheBodyAsEncodingJSON(t *testing.T) {
 		assert.ErrorContains(t, err, want, body)
 	}
 }
+
+// Null parts and items carry nothing and are skipped, as before the body
+// was read with jsonscan.
+func TestParseSkipsNullPartsAndItems(t *testing.T) {
+	req, err := Parse(Chat, []byte(`{"messages":[{"role":"user","content":[null,{"type":"text","text":"hi"}]}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", req.Prompt)
+	req, err = Parse(Responses, []byte(`{"input":[null,{"role":"user","content":[{"type":"input_text","text":"hi"},null]}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "hi", req.Prompt)
+}

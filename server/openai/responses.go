@@ -124,6 +124,9 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 // readItem reads an input item of a validated body.
 func readItem(raw []byte) (responseItem, bool) {
 	var it responseItem
+	if jsonscan.IsNull(raw) {
+		return it, true // a null item carries nothing, as encoding/json read it
+	}
 	obj, ok := jsonscan.ParseObject(raw)
 	if !ok {
 		return it, false

@@ -337,6 +337,9 @@ func chatTurn(turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
 // wants them right after the assistant message that made the calls. The
 // rest of the turn follows as one user message.
 func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
+	if jsonscan.IsNull(raw) {
+		raw = json.RawMessage(`""`) // as encoding/json read a null content
+	}
 	if s, ok := jsonscan.Unquote(raw); ok {
 		return []chatOutMsg{{Role: "user", Content: s}}, nil
 	}

@@ -148,3 +148,19 @@ func TestMessagesToReasoningModel(t *testing.T) {
 	}
 	g.outcome(t)
 }
+
+// A user turn with null content is an empty user message, as it was when
+// the turn was decoded with encoding/json (the gateway's parser refuses
+// such a body before; direct callers may still send one).
+func TestMessagesToChatNullUserContent(t *testing.T) {
+	out, err := upstream.MessagesToChat([]byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":null},{"role":"user","content":"hi"}]}`),
+		router.Model{ID: "gpt-x-id", Name: "gpt-x", Provider: "openai"})
+	require.NoError(t, err)
+	var body struct {
+		Messages []map[string]any `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(out, &body))
+	require.Len(t, body.Messages, 2)
+	require.Equal(t, "", body.Messages[0]["content"])
+	require.Equal(t, "hi", body.Messages[1]["content"])
+}
