@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // answerTransport answers every upstream request in memory with one chat
@@ -68,8 +68,8 @@ func BenchmarkGatewayHandler(b *testing.B) {
 			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
 		// An agent's turn late in its session: 60 earlier turns with tool
 		// calls and 4 KB tool results, 270 KB, on either API.
-		{"chat-270KB", "/v1/chat/completions", longChat(60)},
-		{"messages-270KB", "/v1/messages", longMessages(60)},
+		{"chat-270KB", "/v1/chat/completions", upstreamtest.AgentChat(60)},
+		{"messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60)},
 	}
 	for _, bb := range bodies {
 		b.Run(bb.name, func(b *testing.B) {
@@ -87,38 +87,4 @@ func BenchmarkGatewayHandler(b *testing.B) {
 			}
 		})
 	}
-}
-
-// toolOutput is a 4 KB tool result, like a file an agent read.
-var toolOutput = strings.Repeat("func f() { return 42 } // a line of the file that was read\n", 70)
-
-// longChat is a Chat Completions body with turns tool-calling turns.
-func longChat(turns int) string {
-	var b strings.Builder
-	b.WriteString(`{"model":"model-router","tools":[{"type":"function","function":{"name":"read","parameters":{"type":"object"}}}],"messages":[{"role":"system","content":"You are a coding agent."}`)
-	for i := range turns {
-		fmt.Fprintf(&b, `,{"role":"user","content":"Look at file %d."}`, i)
-		fmt.Fprintf(&b, `,{"role":"assistant","content":null,"tool_calls":[{"id":"call_%d","type":"function","function":{"name":"read","arguments":"{\"path\":\"f%d.go\"}"}}]}`, i, i)
-		fmt.Fprintf(&b, `,{"role":"tool","tool_call_id":"call_%d","content":%q}`, i, toolOutput)
-		b.WriteString(`,{"role":"assistant","content":"I read it; it returns 42."}`)
-	}
-	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
-	return b.String()
-}
-
-// longMessages is the same conversation on the Messages API.
-func longMessages(turns int) string {
-	var b strings.Builder
-	b.WriteString(`{"model":"model-router","max_tokens":1024,"system":"You are a coding agent.","tools":[{"name":"read","input_schema":{"type":"object"}}],"messages":[`)
-	for i := range turns {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		fmt.Fprintf(&b, `{"role":"user","content":"Look at file %d."}`, i)
-		fmt.Fprintf(&b, `,{"role":"assistant","content":[{"type":"tool_use","id":"toolu_%d","name":"read","input":{"path":"f%d.go"}}]}`, i, i)
-		fmt.Fprintf(&b, `,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_%d","content":%q},{"type":"text","text":"Go on."}]}`, i, toolOutput)
-		b.WriteString(`,{"role":"assistant","content":"I read it; it returns 42."}`)
-	}
-	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
-	return b.String()
 }

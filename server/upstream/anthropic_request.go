@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // AnthropicVersion is the anthropic-version header sent with every call.
@@ -302,8 +303,7 @@ func parts(raw json.RawMessage) ([]chatPart, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		return []chatPart{{Type: "text", Text: s}}, nil
 	}
 	var ps []chatPart

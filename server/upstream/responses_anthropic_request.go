@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // responsesRequest is the part of a Responses API body that has an
@@ -245,24 +246,23 @@ func inputTurns(raw json.RawMessage, m router.Model) ([]string, []anthropicMessa
 	if len(raw) == 0 {
 		return nil, nil, nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		var t turns
 		if strings.TrimSpace(s) != "" {
 			t.add("user", block{"type": "text", "text": s})
 		}
 		return nil, t, nil
 	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
+	items, ok := jsonscan.Elements(raw)
+	if !ok {
 		return nil, nil, router.Errorf(router.EInvalid, "input must be a string or a list of input items")
 	}
 	var system []string
 	var t turns
 	for i, ir := range items {
-		var it inputItem
-		if err := json.Unmarshal(ir, &it); err != nil {
-			return nil, nil, router.Errorf(router.EInvalid, "input[%d]: malformed input item: %v", i, err)
+		it, what := readInputItem(ir)
+		if what != "" {
+			return nil, nil, router.Errorf(router.EInvalid, "input[%d]: malformed input item: %s", i, what)
 		}
 		text, err := addItem(&t, it, m)
 		if err != nil {
@@ -347,8 +347,7 @@ func inputParts(raw json.RawMessage) ([]inputPart, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		return []inputPart{{Type: "input_text", Text: s}}, nil
 	}
 	var ps []inputPart
@@ -388,8 +387,7 @@ func toolOutput(raw json.RawMessage, m router.Model) (any, error) {
 	if len(raw) == 0 {
 		return "", nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonscan.Unquote(raw); ok {
 		return s, nil
 	}
 	var ps []inputPart
@@ -404,4 +402,28 @@ func toolOutput(raw json.RawMessage, m router.Model) (any, error) {
 		return "", nil
 	}
 	return blocks, nil
+}
+
+// readInputItem reads an input item of a request ResponsesToAnthropic has
+// decoded (so valid JSON) in one pass; it returns what is wrong, "" when
+// nothing is. A null item is an empty one, as encoding/json read it.
+func readInputItem(raw []byte) (inputItem, string) {
+	var it inputItem
+	if jsonscan.IsNull(raw) {
+		return it, ""
+	}
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
+		return it, "not an object"
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"type", &it.Type}, {"role", &it.Role}, {"call_id", &it.CallID}, {"name", &it.Name}, {"arguments", &it.Arguments}} {
+		if *f.dst, ok = stringMember(obj.Get(f.name)); !ok {
+			return it, f.name + " must be a string"
+		}
+	}
+	it.Content, it.Output = obj.Get("content"), obj.Get("output")
+	return it, ""
 }

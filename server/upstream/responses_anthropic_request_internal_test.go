@@ -140,3 +140,32 @@ func FuzzResponsesToAnthropic(f *testing.F) {
 		}
 	})
 }
+
+// FuzzToAnthropic: no Chat Completions body makes the translation panic,
+// and what it accepts comes out as a Messages body with messages.
+func FuzzToAnthropic(f *testing.F) {
+	f.Add(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+	f.Add(`{"model":"m","messages":[{"role":"system","content":[{"type":"text","text":"s"}]},` +
+		`{"role":"user","content":[{"type":"text","text":"q"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]},` +
+		`{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},` +
+		`{"role":"tool","tool_call_id":"c","content":"r"},{"role":"user","content":"more \u00e9"}],` +
+		`"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"required",` +
+		`"parallel_tool_calls":false,"max_tokens":9,"temperature":2,"stop":"x","user":"u"}`)
+	m := router.Model{ID: "m-id", Name: "m", Provider: "anthropic", Format: "Anthropic"}
+	f.Fuzz(func(t *testing.T, body string) {
+		out, err := ToAnthropic([]byte(body), m)
+		if err != nil {
+			return
+		}
+		var msg struct {
+			MaxTokens int               `json:"max_tokens"`
+			Messages  []json.RawMessage `json:"messages"`
+		}
+		if err := json.Unmarshal(out, &msg); err != nil {
+			t.Fatalf("translation of %q is not a JSON object: %s", body, out)
+		}
+		if len(msg.Messages) == 0 || msg.MaxTokens < 1 {
+			t.Fatalf("translation of %q has no messages or no max_tokens: %s", body, out)
+		}
+	})
+}

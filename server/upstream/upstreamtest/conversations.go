@@ -1,0 +1,62 @@
+package upstreamtest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The bodies of an agent's turn late in its session, for benchmarks:
+// turns earlier turns, each a question, a tool call, the tool's 4 KB
+// output (a file the agent read) and a short answer, then the question
+// being asked. 60 turns make about 270 KB on each API.
+
+// toolOutput is a 4 KB tool result.
+var toolOutput = strings.Repeat("func f() { return 42 } // a line of the file that was read\n", 70)
+
+// AgentChat is the conversation as a Chat Completions body.
+func AgentChat(turns int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"model-router","tools":[{"type":"function","function":{"name":"read","parameters":{"type":"object"}}}],"messages":[{"role":"system","content":"You are a coding agent."}`)
+	for i := range turns {
+		fmt.Fprintf(&b, `,{"role":"user","content":"Look at file %d."}`, i)
+		fmt.Fprintf(&b, `,{"role":"assistant","content":null,"tool_calls":[{"id":"call_%d","type":"function","function":{"name":"read","arguments":"{\"path\":\"f%d.go\"}"}}]}`, i, i)
+		fmt.Fprintf(&b, `,{"role":"tool","tool_call_id":"call_%d","content":%q}`, i, toolOutput)
+		b.WriteString(`,{"role":"assistant","content":"I read it; it returns 42."}`)
+	}
+	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
+	return b.String()
+}
+
+// AgentMessages is the conversation as an Anthropic Messages body.
+func AgentMessages(turns int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"model-router","max_tokens":1024,"system":"You are a coding agent.","tools":[{"name":"read","input_schema":{"type":"object"}}],"messages":[`)
+	for i := range turns {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"role":"user","content":"Look at file %d."}`, i)
+		fmt.Fprintf(&b, `,{"role":"assistant","content":[{"type":"tool_use","id":"toolu_%d","name":"read","input":{"path":"f%d.go"}}]}`, i, i)
+		fmt.Fprintf(&b, `,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_%d","content":%q},{"type":"text","text":"Go on."}]}`, i, toolOutput)
+		b.WriteString(`,{"role":"assistant","content":"I read it; it returns 42."}`)
+	}
+	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
+	return b.String()
+}
+
+// AgentResponses is the conversation as a Responses API body.
+func AgentResponses(turns int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"model-router","instructions":"You are a coding agent.","tools":[{"type":"function","name":"read","parameters":{"type":"object"}}],"input":[`)
+	for i := range turns {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"role":"user","content":"Look at file %d."}`, i)
+		fmt.Fprintf(&b, `,{"type":"function_call","call_id":"call_%d","name":"read","arguments":"{\"path\":\"f%d.go\"}"}`, i, i)
+		fmt.Fprintf(&b, `,{"type":"function_call_output","call_id":"call_%d","output":%q}`, i, toolOutput)
+		b.WriteString(`,{"role":"assistant","content":"I read it; it returns 42."}`)
+	}
+	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
+	return b.String()
+}
