@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -149,6 +150,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
 		return nil, err
 	}
+	declareHistoryTools(&out)
 	if req.User != "" {
 		out.Metadata = &struct {
 			UserID string `json:"user_id"`
@@ -381,4 +383,30 @@ func finishReason(stop string) string {
 		return "content_filter"
 	}
 	return "stop"
+}
+
+// declareHistoryTools names the tools the conversation used when the
+// request declares none. OpenAI takes tool calls and results in the
+// history of a call that offers no tools; Anthropic refuses them ("must
+// define tools"). Each tool called before is declared with an open schema,
+// and tool_choice none keeps Claude from calling them now, as the client
+// offered none.
+func declareHistoryTools(out *anthropicRequest) {
+	if len(out.Tools) > 0 {
+		return
+	}
+	var names []string
+	for _, msg := range out.Messages {
+		for _, b := range msg.Content {
+			if name, ok := b["name"].(string); ok && b["type"] == "tool_use" && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	for _, name := range names {
+		out.Tools = append(out.Tools, anthropicTool{Name: name, InputSchema: json.RawMessage(`{"type":"object","properties":{}}`)})
+	}
+	if len(names) > 0 {
+		out.ToolChoice = block{"type": "none"}
+	}
 }

@@ -94,6 +94,36 @@ func TestToAnthropic(t *testing.T) {
 	}
 }
 
+// OpenAI takes tool calls in the history of a call that offers no tools;
+// Anthropic wants every tool the history uses declared. The tools called
+// before are declared with an open schema, and tool_choice none keeps
+// Claude from calling them.
+func TestToAnthropicDeclaresToolsTheHistoryUsed(t *testing.T) {
+	out, err := upstream.ToAnthropic([]byte(`{"messages":[{"role":"user","content":"weather?"},
+		{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup","arguments":"{}"}},
+			{"id":"c2","type":"function","function":{"name":"lookup","arguments":"{}"}}]},
+		{"role":"tool","tool_call_id":"c1","content":"sunny"},{"role":"tool","tool_call_id":"c2","content":"rain"},
+		{"role":"user","content":"so?"}]}`), claudeModel)
+	require.NoError(t, err)
+	var body struct {
+		Tools      []map[string]any `json:"tools"`
+		ToolChoice map[string]any   `json:"tool_choice"`
+	}
+	require.NoError(t, json.Unmarshal(out, &body))
+	require.Len(t, body.Tools, 1, "one declaration per tool name")
+	assert.Equal(t, "lookup", body.Tools[0]["name"])
+	assert.Equal(t, map[string]any{"type": "none"}, body.ToolChoice)
+
+	// With tools offered, they are sent as the client gave them.
+	out, err = upstream.ToAnthropic([]byte(`{"tools":[{"type":"function","function":{"name":"other"}}],"messages":[
+		{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup","arguments":"{}"}}]},
+		{"role":"tool","tool_call_id":"c1","content":"sunny"}]}`), claudeModel)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(out, &body))
+	require.Len(t, body.Tools, 1)
+	assert.Equal(t, "other", body.Tools[0]["name"])
+}
+
 func TestToAnthropicMaxTokensDefaultCappedByModel(t *testing.T) {
 	small := claudeModel
 	small.MaxOutput = 1024

@@ -144,6 +144,7 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		}
 		out.ToolChoice = withParallel(choice, req.ParallelToolCalls)
 	}
+	declareHistoryTools(&out)
 	if req.User != "" {
 		out.Metadata = &struct {
 			UserID string `json:"user_id"`

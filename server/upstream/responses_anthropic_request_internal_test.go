@@ -44,13 +44,14 @@ func TestResponsesToAnthropic(t *testing.T) {
 			{"role":"assistant","content":[{"type":"text","text":"ok"},{"type":"text","text":"no"}]},
 			{"role":"user","content":[{"type":"text","text":"go on"}]}],
 			"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"tool","name":"f"}}`},
-		{"tool results move before text; bad arguments become {}", nil,
+		{"tool results move before text; bad arguments become {}; the tool called before is declared, not offered", nil,
 			`{"model":"r","input":[{"type":"function_call","call_id":"c1","name":"f","arguments":"{oops"},
 			{"role":"user","content":"why?"},
 			{"type":"function_call_output","call_id":"c1","output":"done"}]}`,
 			`{"model":"claude-x","max_tokens":4096,"messages":[
 			{"role":"assistant","content":[{"type":"tool_use","id":"c1","name":"f","input":{}}]},
-			{"role":"user","content":[{"type":"tool_result","tool_use_id":"c1","content":"done"},{"type":"text","text":"why?"}]}]}`},
+			{"role":"user","content":[{"type":"tool_result","tool_use_id":"c1","content":"done"},{"type":"text","text":"why?"}]}],
+			"tools":[{"name":"f","input_schema":{"type":"object","properties":{}}}],"tool_choice":{"type":"none"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
