@@ -123,23 +123,26 @@ func FuzzResponsesToAnthropic(f *testing.F) {
 		`"parallel_tool_calls":false,"max_output_tokens":9,"temperature":2,"top_p":0.5,"user":"u","routing_config":{}}`)
 	f.Add(`{"model":"m","previous_response_id":"resp_1"}`)
 	m := router.Model{ID: "m-id", Name: "m", Provider: "anthropic", Format: "Anthropic"}
-	f.Fuzz(func(t *testing.T, body string) {
-		out, err := ResponsesToAnthropic([]byte(body), m)
-		if err != nil {
-			return
-		}
-		var msg struct {
-			Model     string            `json:"model"`
-			MaxTokens int               `json:"max_tokens"`
-			Messages  []json.RawMessage `json:"messages"`
-		}
-		if err := json.Unmarshal(out, &msg); err != nil {
-			t.Fatalf("translation of %q is not a JSON object: %s", body, out)
-		}
-		if len(msg.Messages) == 0 || msg.MaxTokens < 1 {
-			t.Fatalf("translation of %q has no messages or no max_tokens: %s", body, out)
-		}
-	})
+	f.Fuzz(func(t *testing.T, body string) { checkTranslation(t, ResponsesToAnthropic, body, m) })
+}
+
+// checkTranslation holds a translation to Anthropic to its contract: an
+// error, or a Messages body with messages and max_tokens.
+func checkTranslation(t *testing.T, to func([]byte, router.Model) ([]byte, error), body string, m router.Model) {
+	out, err := to([]byte(body), m)
+	if err != nil {
+		return
+	}
+	var msg struct {
+		MaxTokens int               `json:"max_tokens"`
+		Messages  []json.RawMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(out, &msg); err != nil {
+		t.Fatalf("translation of %q is not a JSON object: %s", body, out)
+	}
+	if len(msg.Messages) == 0 || msg.MaxTokens < 1 {
+		t.Fatalf("translation of %q has no messages or no max_tokens: %s", body, out)
+	}
 }
 
 // FuzzToAnthropic: no Chat Completions body makes the translation panic,
@@ -153,20 +156,5 @@ func FuzzToAnthropic(f *testing.F) {
 		`"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"required",` +
 		`"parallel_tool_calls":false,"max_tokens":9,"temperature":2,"stop":"x","user":"u"}`)
 	m := router.Model{ID: "m-id", Name: "m", Provider: "anthropic", Format: "Anthropic"}
-	f.Fuzz(func(t *testing.T, body string) {
-		out, err := ToAnthropic([]byte(body), m)
-		if err != nil {
-			return
-		}
-		var msg struct {
-			MaxTokens int               `json:"max_tokens"`
-			Messages  []json.RawMessage `json:"messages"`
-		}
-		if err := json.Unmarshal(out, &msg); err != nil {
-			t.Fatalf("translation of %q is not a JSON object: %s", body, out)
-		}
-		if len(msg.Messages) == 0 || msg.MaxTokens < 1 {
-			t.Fatalf("translation of %q has no messages or no max_tokens: %s", body, out)
-		}
-	})
+	f.Fuzz(func(t *testing.T, body string) { checkTranslation(t, ToAnthropic, body, m) })
 }
