@@ -25,9 +25,9 @@ type chatMessage struct {
 // contentPart is one element of an array `content`, in either API: Chat
 // uses "text"/"image_url", Responses "input_text"/"output_text"/"input_image".
 type contentPart struct {
-	Type    string `json:"type"`
-	Text    string `json:"text"`
-	Refusal string `json:"refusal"`
+	Type    string
+	Text    string
+	Refusal string
 }
 
 func parseChat(top map[string]json.RawMessage, r *Request) error {
@@ -159,7 +159,6 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 	return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
 }
 
-// stringContent reads a content given as a JSON string.
 // contentParts reads an array of content parts.
 func contentParts(raw []byte) ([]contentPart, bool) {
 	elems, ok := jsonscan.Elements(raw)
@@ -187,6 +186,7 @@ func contentParts(raw []byte) ([]contentPart, bool) {
 	return parts, true
 }
 
+// stringContent reads a content given as a JSON string.
 func stringContent(raw json.RawMessage, param string) (string, error) {
 	if s, ok := jsonscan.Unquote(raw); ok {
 		return s, nil

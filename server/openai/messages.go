@@ -30,25 +30,25 @@ var messagesCoreFields = []string{"system", "max_tokens"}
 // messagesTurn is one element of `messages`: a user or assistant turn whose
 // content is a string or a list of content blocks.
 type messagesTurn struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role    string
+	Content json.RawMessage
 }
 
 // messagesBlock is a content block as routing reads it; each type uses a
 // few of these members.
 type messagesBlock struct {
-	Type     string          `json:"type"`
-	Text     string          `json:"text"`
-	Name     string          `json:"name"`
-	Input    json.RawMessage `json:"input"`
-	Content  json.RawMessage `json:"content"` // tool_result: string or blocks
-	Thinking string          `json:"thinking"`
-	Source   *blockSource    `json:"source"`
+	Type     string
+	Text     string
+	Name     string
+	Input    json.RawMessage
+	Content  json.RawMessage // tool_result: string or blocks
+	Thinking string
+	Source   *blockSource
 }
 
 type blockSource struct {
-	Type string `json:"type"`
-	Data string `json:"data"`
+	Type string
+	Data string
 }
 
 func parseMessages(top map[string]json.RawMessage, r *Request) error {

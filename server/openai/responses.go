@@ -13,12 +13,12 @@ import (
 // A message has a role and content; other items (function_call,
 // function_call_output, reasoning, ...) carry their text in other fields.
 type responseItem struct {
-	Type      string          `json:"type"`
-	Role      string          `json:"role"`
-	Content   json.RawMessage `json:"content"`
-	Arguments string          `json:"arguments"`
-	Name      string          `json:"name"`
-	Output    json.RawMessage `json:"output"`
+	Type      string
+	Role      string
+	Content   json.RawMessage
+	Arguments string
+	Name      string
+	Output    json.RawMessage
 }
 
 func parseResponses(top map[string]json.RawMessage, r *Request) error {

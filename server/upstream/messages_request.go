@@ -63,24 +63,24 @@ type messagesChoice struct {
 // contentBlock is one block of a Messages turn, with the members of every
 // kind we translate.
 type contentBlock struct {
-	Type   string       `json:"type"`
-	Text   string       `json:"text"`
-	Source *blockSource `json:"source"`
+	Type   string
+	Text   string
+	Source *blockSource
 	// tool_use
-	ID    string          `json:"id"`
-	Name  string          `json:"name"`
-	Input json.RawMessage `json:"input"`
+	ID    string
+	Name  string
+	Input json.RawMessage
 	// tool_result
-	ToolUseID string          `json:"tool_use_id"`
-	Content   json.RawMessage `json:"content"`
-	IsError   bool            `json:"is_error"`
+	ToolUseID string
+	Content   json.RawMessage
+	IsError   bool
 }
 
 type blockSource struct {
-	Type      string `json:"type"`
-	MediaType string `json:"media_type"`
-	Data      string `json:"data"`
-	URL       string `json:"url"`
+	Type      string
+	MediaType string
+	Data      string
+	URL       string
 }
 
 // chatOut is the Chat Completions body MessagesToChat writes.

@@ -50,14 +50,14 @@ type responsesFormat struct {
 
 // inputItem holds the members of every input item kind we translate.
 type inputItem struct {
-	Type    string          `json:"type"`
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Type    string
+	Role    string
+	Content json.RawMessage
 	// function_call and function_call_output
-	CallID    string          `json:"call_id"`
-	Name      string          `json:"name"`
-	Arguments string          `json:"arguments"`
-	Output    json.RawMessage `json:"output"`
+	CallID    string
+	Name      string
+	Arguments string
+	Output    json.RawMessage
 }
 
 // inputPart is one content part of an input message or tool output.
