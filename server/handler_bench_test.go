@@ -88,3 +88,54 @@ func BenchmarkGatewayHandler(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGatewayHandlerClaude is BenchmarkGatewayHandler for Claude Code's
+// path: a Messages call passed to Anthropic as it came (only `model`
+// rewritten), a short one and an agent's 270 KB turn, with the answer's
+// model and details rewritten on the way back.
+func BenchmarkGatewayHandlerClaude(b *testing.B) {
+	cat, err := models.Catalog()
+	require.NoError(b, err)
+	pred := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			pred[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 300}
+		}
+	}
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://anthropic.invalid", APIKey: "sk-ant"},
+	}}
+	answer := []byte(`{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001",` +
+		`"content":[{"type":"text","text":"Sunlight scatters off air molecules; blue light scatters most."}],` +
+		`"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":31,"output_tokens":19}}`)
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(b, err)
+	srv := New(Config{
+		Router:      rt,
+		Forwarder:   &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: answerTransport{answer}}},
+		Supports:    ps.Supports,
+		Log:         &discardLog{},
+		Deployments: StaticDeployments{{Name: "model-router", RouterVersion: cat.Latest, Mode: router.ModeBalanced, Models: []string{"claude-haiku-4-5-20251001"}}},
+	})
+	h := srv.Handler()
+	for _, bb := range []struct{ name, body string }{
+		{"messages", `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
+			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
+		{"messages-270KB", upstreamtest.AgentMessages(60)},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			serve := func() *httptest.ResponseRecorder {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(bb.body)))
+				return w
+			}
+			w := serve()
+			require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+			require.Equal(b, "claude-haiku-4-5-20251001", w.Header().Get(upstream.HeaderModel))
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+		})
+	}
+}
