@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -230,4 +231,35 @@ func TestE2EContinuationEdges(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
 	assert.Equal(t, "previous_response_id", apiErr.Param)
 	assert.Contains(t, apiErr.Message, "resp_gone")
+}
+
+// blockingResponses never answers a lookup before the caller gives up.
+type blockingResponses struct{ memResponses }
+
+func (b *blockingResponses) ResponseChain(ctx context.Context, _ string) ([]StoredResponse, error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("read response chain: %w", ctx.Err())
+}
+
+// A client that leaves while its conversation is being looked up is
+// logged as 499 (as when it leaves during forwarding), not as an internal
+// error.
+func TestClientGoneDuringLookupIsLoggedAs499(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.Responses = &blockingResponses{} })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		client := e.clients()["v1"]
+		_, err := client.Responses.New(ctx, responses.ResponseNewParams{
+			Model: "model-router", PreviousResponseID: openai.String("resp_1"),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+		})
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return e.lastSeen() != "" }, 5*time.Second, time.Millisecond)
+	cancel()
+	require.Error(t, <-done)
+	rec := e.log.waitFor(t, 1)[0]
+	assert.Equal(t, 499, rec.Status)
+	assert.Equal(t, router.EUpstream, rec.ErrorCode)
 }

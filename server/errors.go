@@ -1,8 +1,12 @@
 package server
 
 import (
+	"context"
+	"errors"
+
 	"github.com/gin-gonic/gin"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/openai"
 )
@@ -17,6 +21,17 @@ func errorBody(err error) (int, openai.ErrorBody) { return apierr.Response(err) 
 // already under way (a stream) is left alone: its status line is gone.
 func (s *Server) writeError(c *gin.Context, err error) {
 	ex := exchangeOf(c)
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client left before its answer (a lookup was cut short):
+		// no one reads an answer, and nothing internal failed. It is
+		// logged as when the client leaves during forwarding.
+		if ex != nil {
+			ex.fail(router.Errorf(router.EUpstream, "client closed the request"))
+			ex.rec.Status = statusClientClosed
+		}
+		c.Abort()
+		return
+	}
 	if ex != nil {
 		ex.fail(err)
 	}
@@ -35,3 +50,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	status, body := errorBody(err)
 	c.AbortWithStatusJSON(status, body)
 }
+
+// statusClientClosed is the status logged for a client that left before
+// its answer (nginx's 499; no response is written).
+const statusClientClosed = 499
