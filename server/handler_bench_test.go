@@ -64,29 +64,40 @@ func BenchmarkGatewayHandler(b *testing.B) {
 			`{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
 		// The same conversation on the Messages API: translated to Chat
 		// Completions for the OpenAI-compatible provider and back.
-		{"messages", "/v1/messages", `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
-			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
+		{"messages", "/v1/messages", shortMessages},
 		// An agent's turn late in its session: 60 earlier turns with tool
 		// calls and 4 KB tool results, 270 KB, on either API.
 		{"chat-270KB", "/v1/chat/completions", upstreamtest.AgentChat(60)},
 		{"messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60)},
 	}
 	for _, bb := range bodies {
-		b.Run(bb.name, func(b *testing.B) {
-			serve := func() *httptest.ResponseRecorder {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, bb.path, strings.NewReader(bb.body)))
-				return w
-			}
-			w := serve()
-			require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+		benchServe(b, h, bb.name, bb.path, bb.body, func(w *httptest.ResponseRecorder) {
 			require.Contains(b, w.Body.String(), `"model_selection_details"`)
-			b.ReportAllocs()
-			for b.Loop() {
-				serve()
-			}
 		})
 	}
+}
+
+// shortMessages is a one-question Messages call.
+const shortMessages = `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
+	`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`
+
+// benchServe measures h serving body at path, after one call that must
+// answer 200 and pass check.
+func benchServe(b *testing.B, h http.Handler, name, path, body string, check func(*httptest.ResponseRecorder)) {
+	b.Run(name, func(b *testing.B) {
+		serve := func() *httptest.ResponseRecorder {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+			return w
+		}
+		w := serve()
+		require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+		check(w)
+		b.ReportAllocs()
+		for b.Loop() {
+			serve()
+		}
+	})
 }
 
 // BenchmarkGatewayHandlerClaude is BenchmarkGatewayHandler for Claude Code's
@@ -118,24 +129,9 @@ func BenchmarkGatewayHandlerClaude(b *testing.B) {
 		Deployments: StaticDeployments{{Name: "model-router", RouterVersion: cat.Latest, Mode: router.ModeBalanced, Models: []string{"claude-haiku-4-5-20251001"}}},
 	})
 	h := srv.Handler()
-	for _, bb := range []struct{ name, body string }{
-		{"messages", `{"model":"model-router","max_tokens":1024,"system":"You are a helpful assistant.",` +
-			`"messages":[{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
-		{"messages-270KB", upstreamtest.AgentMessages(60)},
-	} {
-		b.Run(bb.name, func(b *testing.B) {
-			serve := func() *httptest.ResponseRecorder {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/messages", strings.NewReader(bb.body)))
-				return w
-			}
-			w := serve()
-			require.Equal(b, http.StatusOK, w.Code, w.Body.String())
-			require.Equal(b, "claude-haiku-4-5-20251001", w.Header().Get(upstream.HeaderModel))
-			b.ReportAllocs()
-			for b.Loop() {
-				serve()
-			}
-		})
+	answeredByHaiku := func(w *httptest.ResponseRecorder) {
+		require.Equal(b, "claude-haiku-4-5-20251001", w.Header().Get(upstream.HeaderModel))
 	}
+	benchServe(b, h, "messages", "/v1/messages", shortMessages, answeredByHaiku)
+	benchServe(b, h, "messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60), answeredByHaiku)
 }

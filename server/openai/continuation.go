@@ -22,7 +22,12 @@ func InputItems(raw []byte) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return nil, invalid("", "the body is not a JSON object")
 	}
-	in := bytes.TrimSpace(body.Input)
+	return inputItems(body.Input)
+}
+
+// inputItems is InputItems on the body's `input` member.
+func inputItems(input json.RawMessage) (json.RawMessage, error) {
+	in := bytes.TrimSpace(input)
 	switch {
 	case len(in) == 0 || isNull(in):
 		return json.RawMessage(`[]`), nil
@@ -103,7 +108,7 @@ func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
 	if err := json.Unmarshal(raw, &top); err != nil {
 		return nil, invalid("", "the body is not a JSON object")
 	}
-	own, err := InputItems(raw)
+	own, err := inputItems(top["input"])
 	if err != nil {
 		return nil, err
 	}
