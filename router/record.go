@@ -45,6 +45,9 @@ type Record struct {
 	ErrorCode string
 	Usage     Usage
 	CostUSD   float64
+	// ResponseID is the id of a Responses API answer ("" otherwise): what
+	// GET /v1/responses/{id} and previous_response_id look up.
+	ResponseID string
 	// DecideLatency is the routing decision's time; FirstByte the time to
 	// the upstream's first byte; Total the whole request.
 	DecideLatency time.Duration

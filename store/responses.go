@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,7 +21,10 @@ type Response struct {
 	Model      string
 	Input      json.RawMessage
 	Output     json.RawMessage
-	Time       time.Time
+	// Body is the answer as its client got it, a Responses API response
+	// object (empty for answers kept before it was stored).
+	Body json.RawMessage
+	Time time.Time
 }
 
 // maxChain bounds how many responses one conversation may chain: a longer
@@ -44,9 +49,9 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), formatTS(t), t.UnixMilli(), t.UnixMilli()); err != nil {
+		INSERT INTO responses (id, previous_id, model, input, output, response, ts, ts_ms, used_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), string(r.Body), formatTS(t), t.UnixMilli(), t.UnixMilli()); err != nil {
 		return fmt.Errorf("put response: %w", err)
 	}
 	if r.PreviousID != "" {
@@ -140,4 +145,56 @@ func (s *Store) PruneResponses(ctx context.Context, before time.Time) (int64, er
 
 func isJSONArray(b json.RawMessage) bool {
 	return len(b) >= 2 && b[0] == '[' && json.Valid(b)
+}
+
+// KeptResponse returns the kept response id; false when it is not kept.
+func (s *Store) KeptResponse(ctx context.Context, id string) (Response, bool, error) {
+	var r Response
+	var input, output, body, ts string
+	err := s.db.QueryRowContext(ctx, `
+		SELECT id, previous_id, model, input, output, response, ts FROM responses WHERE id = ?`, id).
+		Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &body, &ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Response{}, false, nil
+	}
+	if err != nil {
+		return Response{}, false, fmt.Errorf("read kept response: %w", err)
+	}
+	r.Input, r.Output = json.RawMessage(input), json.RawMessage(output)
+	if body != "" {
+		r.Body = json.RawMessage(body)
+	}
+	if r.Time, err = parseTS(ts); err != nil {
+		return Response{}, false, fmt.Errorf("read kept response: %w", err)
+	}
+	return r, true, nil
+}
+
+// DeleteResponse deletes the kept response id and reports whether it was
+// kept. The responses that continued it stay, but can no longer be
+// continued: their conversation has lost a turn (ResponseChain says so),
+// as at OpenAI.
+func (s *Store) DeleteResponse(ctx context.Context, id string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM responses WHERE id = ?`, id)
+	if err != nil {
+		return false, fmt.Errorf("delete kept response: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// AnsweredBy returns the model that wrote the Responses API answer id, from
+// the decision log ("" when no logged decision produced it).
+func (s *Store) AnsweredBy(ctx context.Context, id string) (string, error) {
+	var model string
+	err := s.db.QueryRowContext(ctx, `
+		SELECT answered FROM decisions WHERE response_id = ? AND response_id != '' AND answered != ''
+		ORDER BY ts_ms DESC LIMIT 1`, id).Scan(&model)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up response %q: %w", id, err)
+	}
+	return model, nil
 }

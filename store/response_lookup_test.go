@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/store"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func TestKeptResponseReadsBackTheAnswerAsTheClientGotIt(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	turn := keptTurn("resp_1", "", "hi", "hello", sampleTime)
+	turn.Body = json.RawMessage(`{"id":"resp_1","object":"response","status":"completed","model":"claude-haiku-4-5"}`)
+	require.NoError(t, s.PutResponse(ctx, turn))
+
+	got, ok, err := s.KeptResponse(ctx, "resp_1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, turn, got)
+
+	_, ok, err = s.KeptResponse(ctx, "resp_other")
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
+
+func TestDeleteResponseBreaksTheConversationsThatContinuedIt(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_1", "", "hi", "hello", sampleTime)))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_2", "resp_1", "and?", "more", sampleTime.Add(time.Second))))
+
+	deleted, err := s.DeleteResponse(ctx, "resp_1")
+	require.NoError(t, err)
+	assert.True(t, deleted)
+	deleted, err = s.DeleteResponse(ctx, "resp_1")
+	require.NoError(t, err)
+	assert.False(t, deleted, "a second delete finds nothing")
+
+	_, ok, err := s.KeptResponse(ctx, "resp_1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	_, err = s.ResponseChain(ctx, "resp_2")
+	require.Error(t, err, "the continuation lost its first turn")
+	assert.Contains(t, err.Error(), `response "resp_1" is gone`)
+}
+
+func TestAnsweredByFindsTheModelFromTheDecisionLog(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	answered := sampleRecord(requestID(1), sampleTime)
+	answered.API, answered.Answered, answered.ResponseID = "responses", "gpt-4.1-2025-04-14", "resp_abc"
+	chat := sampleRecord(requestID(2), sampleTime.Add(time.Second))
+	chat.Answered = "claude-haiku-4-5" // no response id: a chat completion
+	failed := sampleRecord(requestID(3), sampleTime.Add(2*time.Second))
+	failed.Answered, failed.ResponseID = "", "resp_none"
+	logged(t, s, answered, chat, failed)
+
+	model, err := s.AnsweredBy(ctx, "resp_abc")
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-4.1-2025-04-14", model)
+	for _, id := range []string{"resp_unknown", "", "resp_none"} {
+		model, err = s.AnsweredBy(ctx, id)
+		require.NoError(t, err)
+		assert.Empty(t, model, "id %q", id)
+	}
+
+	rows, err := s.Decisions(ctx, store.DecisionFilter{})
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	assert.Equal(t, "resp_abc", rows[0].ResponseID, "the id reads back with its decision")
+}
+
+// A database written before response ids were logged opens, and its rows
+// read as having none.
+func TestResponseIDsMigrateAnOlderDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", path)
+	require.NoError(t, err)
+	_, err = raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)`)
+	require.NoError(t, err)
+	for _, name := range []string{"0001_init.sql", "0002_responses.sql"} {
+		body, err := os.ReadFile(filepath.Join("migrations", name))
+		require.NoError(t, err)
+		_, err = raw.Exec(string(body))
+		require.NoError(t, err)
+		_, err = raw.Exec(`INSERT INTO migrations (name, applied) VALUES (?, '2026-11-01T00:00:00.000Z')`, name)
+		require.NoError(t, err)
+	}
+	_, err = raw.Exec(`INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
+		VALUES ('resp_old', '', 'claude-haiku-4-5', '[]', '[]', '2026-11-01T00:00:00.000Z', 0, 0)`)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	old, ok, err := s.KeptResponse(context.Background(), "resp_old")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Nil(t, old.Body, "kept before the answer itself was stored")
+	logged(t, s, sampleRecord(requestID(1), sampleTime))
+	model, err := s.AnsweredBy(context.Background(), "")
+	require.NoError(t, err)
+	assert.Empty(t, model)
+}
