@@ -68,14 +68,19 @@ type Call struct {
 	// the client, so a continuation sent the moment it ends can find it.
 	// A stream that breaks off is not handed over.
 	Keep func(Kept)
+	// Relay, when set, makes the call a request about an answer a provider
+	// stores (see [Relay]) instead of a new answer; Raw is then unused.
+	Relay *Relay
 }
 
-// Kept is a translated Responses answer: its id, the model that wrote it
-// and its output items (a JSON array).
+// Kept is a translated Responses answer: its id, the model that wrote it,
+// its output items (a JSON array) and the whole response object as the
+// client gets it, without the details.
 type Kept struct {
-	ID     string
-	Model  router.Model
-	Output json.RawMessage
+	ID       string
+	Model    router.Model
+	Output   json.RawMessage
+	Response json.RawMessage
 }
 
 // Outcome is what happened to a call.
@@ -234,7 +239,14 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	if reason := a.f.Supports(a.model, a.call.API); reason != "" {
 		return 0, &retryable{reason}
 	}
-	req, hideUsage, err := a.request(ctx, p)
+	var req *http.Request
+	var hideUsage bool
+	var err error
+	if a.call.Relay != nil {
+		req, err = a.relayRequest(ctx, p)
+	} else {
+		req, hideUsage, err = a.request(ctx, p)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -353,15 +365,12 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	if a.call.Stream {
 		h.Set("Accept", "text/event-stream")
 	}
-	switch p.Kind {
-	case KindAnthropic:
+	setKey(h, p)
+	if p.Kind == KindAnthropic {
 		h.Set("anthropic-version", AnthropicVersion)
 		if v := strings.TrimSpace(a.call.Version); v != "" && a.call.API == APIMessages {
 			// The client wrote its body for the version it names.
 			h.Set("anthropic-version", v)
-		}
-		if p.APIKey != "" {
-			h.Set("x-api-key", p.APIKey)
 		}
 		if a.call.API == APIMessages {
 			// Betas change what the body means; only a native call carries
@@ -372,16 +381,23 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 				}
 			}
 		}
-	case KindAzure:
-		if p.APIKey != "" {
-			h.Set("api-key", p.APIKey)
-		}
-	default:
-		if p.APIKey != "" {
-			h.Set("Authorization", "Bearer "+p.APIKey)
-		}
 	}
 	return req, hideUsage, nil
+}
+
+// setKey puts p's key where its kind expects it.
+func setKey(h http.Header, p Provider) {
+	if p.APIKey == "" {
+		return
+	}
+	switch p.Kind {
+	case KindAnthropic:
+		h.Set("x-api-key", p.APIKey)
+	case KindAzure:
+		h.Set("api-key", p.APIKey)
+	default:
+		h.Set("Authorization", "Bearer "+p.APIKey)
+	}
 }
 
 // endpoint is the URL of api at p for m.

@@ -103,6 +103,22 @@ func (g *gateway) outcome(t testing.TB) upstream.Outcome {
 
 // post sends body to the gateway's path and returns status, headers and
 // body.
+// storedID asks the OpenAI fake for an answer directly and returns its id:
+// an answer the provider stores, which a continuation can name.
+func storedID(t testing.TB, f *fakes) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, f.openai.URL+"/responses", strings.NewReader(`{"model":"model-a-id","input":"hi"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+f.openai.Key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out struct{ ID string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.NotEmpty(t, out.ID)
+	return out.ID
+}
+
 func (g *gateway) post(t testing.TB, path, body string) (int, http.Header, []byte) {
 	t.Helper()
 	res, err := http.Post(g.URL+path, "application/json", strings.NewReader(body))

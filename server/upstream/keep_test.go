@@ -57,6 +57,11 @@ func TestTranslatedResponsesAnswersAreHandedToKeep(t *testing.T) {
 		}{&output}))
 		require.Len(t, output, 2, "the text, then the call")
 		require.JSONEq(t, "["+string(output[0])+","+string(output[1])+"]", string(kept[0].Output))
+		var whole map[string]any
+		require.NoError(t, json.Unmarshal([]byte(res.RawJSON()), &whole))
+		delete(whole, "model_selection_details")
+		wholeJSON, _ := json.Marshal(whole)
+		require.JSONEq(t, string(wholeJSON), string(kept[0].Response), "the answer as the client got it, less the routing details")
 	})
 
 	t.Run("stream", func(t *testing.T) {
@@ -75,6 +80,11 @@ func TestTranslatedResponsesAnswersAreHandedToKeep(t *testing.T) {
 		require.Equal(t, "Checking.", items[0]["content"].([]any)[0].(map[string]any)["text"])
 		require.Equal(t, "toolu_7", items[1]["call_id"])
 		require.JSONEq(t, lookupCall.Arguments, items[1]["arguments"].(string))
+		var whole map[string]any
+		require.NoError(t, json.Unmarshal(kept[1].Response, &whole))
+		require.Equal(t, res.ID, whole["id"])
+		require.Equal(t, "completed", whole["status"])
+		require.Len(t, whole["output"], 2)
 	})
 
 	t.Run("not kept", func(t *testing.T) {

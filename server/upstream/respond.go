@@ -74,7 +74,11 @@ func (a *attempt) keep(r *responseObject) {
 	if err != nil {
 		return
 	}
-	a.call.Keep(Kept{ID: r.ID, Model: a.model, Output: output})
+	whole, err := marshalPlain(r)
+	if err != nil {
+		return
+	}
+	a.call.Keep(Kept{ID: r.ID, Model: a.model, Output: output, Response: whole})
 }
 
 // writeHead sends the status and headers of the answer.
@@ -115,6 +119,8 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	details := a.detailsJSON(resp.StatusCode)
 	native := a.provider.Kind == KindAnthropic
 	switch {
+	case a.call.Relay != nil:
+		body, err = relayAnswer(raw, a.model)
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details)
 	case a.call.API == APIResponses && native:

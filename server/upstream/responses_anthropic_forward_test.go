@@ -419,7 +419,7 @@ func TestResponsesUntranslatableForClaude(t *testing.T) {
 	tests := []struct {
 		name, body, wantErr string
 	}{
-		{"previous_response_id", `{"model":"router","input":"go on","previous_response_id":"resp_abc"}`,
+		{"previous_response_id", `{"model":"router","input":"go on","previous_response_id":"$STORED"}`,
 			"previous_response_id cannot continue a conversation at claude-x-id: send the whole conversation in input"},
 		{"built-in tool", `{"model":"router","input":"search","tools":[{"type":"function","name":"f"},{"type":"file_search","vector_store_ids":["vs_1"]}]}`,
 			`tool type "file_search" is not supported by claude-x-id`},
@@ -436,7 +436,7 @@ func TestResponsesUntranslatableForClaude(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakes(t)
 			g := newGateway(t, f.fwd, upstream.APIResponses, anthropicModel("claude-x"), openAIModel("model-a"))
-			status, _, body := g.post(t, "/responses", tt.body)
+			status, _, body := g.post(t, "/responses", strings.Replace(tt.body, "$STORED", storedID(t, f), 1))
 			require.Equal(t, 200, status, string(body))
 			require.Equal(t, "model-a-id", decode(t, string(body))["model"])
 			require.Empty(t, f.anthropic.Requests())

@@ -116,6 +116,7 @@ type Fake struct {
 	failures  map[string]int
 	requests  []Request
 	cancelled map[string]int
+	stored    map[string]*storedResponse
 }
 
 func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
@@ -124,6 +125,7 @@ func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
 		behaviors: map[string]Behavior{},
 		failures:  map[string]int{},
 		cancelled: map[string]int{},
+		stored:    map[string]*storedResponse{},
 	}
 	mux := http.NewServeMux()
 	routes(f, mux)

@@ -12,9 +12,10 @@ import (
 const created = 1700000000
 
 // NewOpenAI starts an OpenAI-compatible fake: Chat Completions at
-// /v1/chat/completions and /chat/completions, Responses at /v1/responses,
-// and the Azure OpenAI deployment path
-// /openai/deployments/{deployment}/chat/completions (api-key header).
+// /v1/chat/completions and /chat/completions, Responses at /v1/responses
+// (answers stored, as OpenAI stores them: read, deleted, cancelled and
+// continued by id; background answers), and the Azure OpenAI deployment
+// path /openai/deployments/{deployment}/chat/completions (api-key header).
 func NewOpenAI(t testing.TB) *Fake {
 	return newFake(t, func(f *Fake, mux *http.ServeMux) {
 		mux.HandleFunc("POST /v1/chat/completions", f.chat)
@@ -23,6 +24,7 @@ func NewOpenAI(t testing.TB) *Fake {
 		mux.HandleFunc("POST /v1/responses", f.responses)
 		mux.HandleFunc("POST /responses", f.responses)
 		mux.HandleFunc("POST /openai/v1/responses", f.responses)
+		f.storedRoutes(mux)
 	})
 }
 
@@ -218,12 +220,25 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, "input is required")
 		return
 	}
+	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !f.knows(prev) {
+		// As OpenAI: an id only the provider that wrote it knows.
+		writeOpenAIError(w, http.StatusNotFound, fmt.Sprintf("Previous response with id '%s' not found.", prev))
+		return
+	}
+	c.store()
+	if bg, _ := c.body["background"].(bool); bg {
+		writeJSON(w, f.startBackground(c))
+		return
+	}
 	if stream, _ := c.body["stream"].(bool); stream {
 		c.responsesStream()
 		return
 	}
 	writeJSON(w, c.response("completed"))
 }
+
+// responseID is the id of the call's answer: the fake's own, numbered.
+func (c *call) responseID() string { return fmt.Sprintf("resp_fake_%d", c.seq) }
 
 func (c *call) response(status string) map[string]any {
 	var output []any
@@ -241,7 +256,7 @@ func (c *call) response(status string) map[string]any {
 		}
 	}
 	resp := map[string]any{
-		"id": "resp_fake", "object": "response", "created_at": created, "status": status,
+		"id": c.responseID(), "object": "response", "created_at": created, "status": status,
 		"model": c.model, "output": output, "usage": nil,
 	}
 	if status == "completed" {
@@ -255,30 +270,35 @@ func (c *call) response(status string) map[string]any {
 	return resp
 }
 
-// responsesStream sends response.created, one response.output_text.delta
-// per word and response.completed (with usage), as named events.
-func (c *call) responsesStream() {
-	s := c.startSSE()
-	seq := 0
-	ev := func(typ string, fields map[string]any) bool {
-		fields["type"] = typ
-		fields["sequence_number"] = seq
-		seq++
-		return s.event(typ, fields)
-	}
-	if !ev("response.created", map[string]any{"response": c.response("in_progress")}) {
-		return
-	}
+// responsesEvents are the events of a streamed answer: response.created,
+// one response.output_text.delta per word and response.completed (with
+// usage), numbered by sequence_number.
+func (c *call) responsesEvents() []map[string]any {
+	evs := []map[string]any{{"type": "response.created", "response": c.response("in_progress")}}
 	if c.b.ToolCall == nil {
 		for _, w := range c.replyWords() {
-			if !ev("response.output_text.delta", map[string]any{
-				"item_id": "msg_fake", "output_index": 0, "content_index": 0, "delta": w,
-			}) {
-				return
-			}
+			evs = append(evs, map[string]any{
+				"type": "response.output_text.delta", "item_id": "msg_fake", "output_index": 0, "content_index": 0, "delta": w,
+			})
 		}
 	}
-	if ev("response.completed", map[string]any{"response": c.response("completed")}) {
-		s.finish()
+	evs = append(evs, map[string]any{"type": "response.completed", "response": c.response("completed")})
+	for i, ev := range evs {
+		ev["sequence_number"] = i
 	}
+	return evs
+}
+
+// responsesStream sends the answer's events as named events.
+func (c *call) responsesStream() {
+	sendEvents(c.startSSE(), c.responsesEvents())
+}
+
+func sendEvents(s *sse, evs []map[string]any) {
+	for _, ev := range evs {
+		if !s.event(ev["type"].(string), ev) {
+			return
+		}
+	}
+	s.finish()
 }

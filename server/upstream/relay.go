@@ -1,0 +1,72 @@
+package upstream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Relay is a request about a Responses API answer that a provider stores:
+// read it (GET /responses/{id}, also as a stream of a background
+// response), delete it, cancel it, or list its input items. It goes to
+// the provider of the one model in the call's Order, the model that wrote
+// the answer: no other provider knows the id.
+type Relay struct {
+	// Method is GET, DELETE or POST.
+	Method string
+	// Path follows the provider's Responses endpoint: "/{id}",
+	// "/{id}/input_items" or "/{id}/cancel", the id already escaped.
+	Path string
+	// Query is the client's query string, passed on (include[], stream,
+	// starting_after, limit, order, after...), less Azure's api-version,
+	// which names the client's API version, not the provider's.
+	Query url.Values
+}
+
+// relayRequest builds the provider request of a Relay call.
+func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, error) {
+	if p.Kind == KindAnthropic {
+		return nil, &retryable{fmt.Sprintf("provider %s stores no Responses API answers", p.Name)}
+	}
+	rl := a.call.Relay
+	u := endpoint(p, APIResponses, a.model) + rl.Path
+	q := url.Values{}
+	for k, vs := range rl.Query {
+		if k != "api-version" {
+			q[k] = vs
+		}
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, rl.Method, u, nil)
+	if err != nil {
+		return nil, &retryable{"bad provider base URL for " + p.Name}
+	}
+	req.Header.Set("User-Agent", "modelrouter")
+	if a.call.Stream {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	setKey(req.Header, p)
+	return req, nil
+}
+
+// relayAnswer names the model in a relayed answer that carries one (a
+// response object, as `model` does on every forwarded answer); others (a
+// deletion, a list of input items) go out as they came.
+func relayAnswer(raw []byte, m router.Model) ([]byte, error) {
+	obj, err := scanObject(raw)
+	if err != nil {
+		return nil, fmt.Errorf("answer is not a JSON object")
+	}
+	if !obj.has("model") {
+		return raw, nil
+	}
+	name, _ := json.Marshal(modelID(m))
+	obj.setString("model", name)
+	return obj.encode(), nil
+}

@@ -1,0 +1,158 @@
+package upstream_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// relay sends a Relay call for the answer id to model and returns what the
+// client got.
+func relay(t *testing.T, fwd *upstream.Forwarder, m string, method, path, query string) (*httptest.ResponseRecorder, upstream.Outcome) {
+	t.Helper()
+	q, err := url.ParseQuery(query)
+	require.NoError(t, err)
+	w := httptest.NewRecorder()
+	out := fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIResponses, Stream: q.Get("stream") == "true",
+		Order: []router.Model{openAIModel(m)},
+		Relay: &upstream.Relay{Method: method, Path: path, Query: q},
+	})
+	return w, out
+}
+
+func TestRelayReadsAStoredAnswerFromItsProvider(t *testing.T) {
+	f := newFakes(t)
+	id := storedID(t, f)
+
+	w, out := relay(t, f.fwd, "model-a", http.MethodGet, "/"+id, "include[]=reasoning.encrypted_content&api-version=2025-04-01-preview")
+	require.NoError(t, out.Err)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+	assert.Equal(t, id, got["id"])
+	assert.Equal(t, "model-a-id", got["model"], "named as on every answer: the catalog id")
+	assert.Equal(t, "completed", got["status"])
+	assert.Equal(t, "model-a-id", w.Header().Get(upstream.HeaderModel))
+	assert.NotContains(t, got, "model_selection_details", "a read is no routing decision")
+
+	reqs := f.openai.Requests()
+	last := reqs[len(reqs)-1]
+	assert.Equal(t, http.MethodGet, last.Method)
+	assert.Equal(t, "/v1/responses/"+id, last.Path)
+	assert.Equal(t, "include%5B%5D=reasoning.encrypted_content", last.Query, "api-version is the client's, not passed on")
+	assert.Equal(t, "Bearer "+f.openai.Key, last.Header.Get("Authorization"))
+}
+
+func TestRelayPassesOnWhatHasNoModel(t *testing.T) {
+	f := newFakes(t)
+	id := storedID(t, f)
+
+	w, out := relay(t, f.fwd, "model-a", http.MethodGet, "/"+id+"/input_items", "order=asc")
+	require.NoError(t, out.Err)
+	require.Equal(t, http.StatusOK, w.Code)
+	var list map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &list))
+	assert.Equal(t, "list", list["object"])
+	assert.NotContains(t, list, "model")
+	require.Len(t, list["data"], 1)
+
+	w, out = relay(t, f.fwd, "model-a", http.MethodDelete, "/"+id, "")
+	require.NoError(t, out.Err)
+	assert.JSONEq(t, `{"id":"`+id+`","object":"response.deleted","deleted":true}`, w.Body.String())
+	assert.False(t, f.openai.Stored(id))
+
+	// The provider's own 404 reaches the client, in OpenAI's shape.
+	w, out = relay(t, f.fwd, "model-a", http.MethodGet, "/"+id, "")
+	require.Error(t, out.Err)
+	assert.True(t, out.Wrote)
+	assert.Equal(t, http.StatusNotFound, w.Code)
+	assert.Contains(t, w.Body.String(), "not found")
+}
+
+func TestRelayStreamsABackgroundAnswer(t *testing.T) {
+	f := newFakes(t)
+	id := backgroundID(t, f)
+
+	w, out := relay(t, f.fwd, "model-a", http.MethodGet, "/"+id, "stream=true&starting_after=1")
+	require.NoError(t, out.Err)
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "text/event-stream", w.Header().Get("Content-Type"))
+	frames := dataFrames(t, w.Body.Bytes())
+	require.NotEmpty(t, frames)
+	first := decode(t, frames[0])
+	assert.EqualValues(t, 2, first["sequence_number"], "resumed after the event the client had")
+	last := decode(t, frames[len(frames)-1])
+	assert.Equal(t, "response.completed", last["type"])
+	assert.Equal(t, "model-a-id", last["response"].(map[string]any)["model"])
+	reqs := f.openai.Requests()
+	assert.Equal(t, "text/event-stream", reqs[len(reqs)-1].Header.Get("Accept"))
+
+	w, _ = relay(t, f.fwd, "model-a", http.MethodPost, "/"+id+"/cancel", "")
+	assert.Equal(t, http.StatusBadRequest, w.Code, "a completed answer cannot be cancelled: the provider says so")
+}
+
+func TestRelayReachesAzureByItsV1Path(t *testing.T) {
+	az := upstreamtest.NewOpenAI(t)
+	az.Key = "az-key"
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+		"AZURE_OPENAI_ENDPOINT": az.Root, "AZURE_OPENAI_API_KEY": az.Key,
+	})), AttemptTimeout: 2 * time.Second}
+	req, err := http.NewRequest(http.MethodPost, az.Root+"/openai/v1/responses", strings.NewReader(`{"model":"m","input":"hi"}`))
+	require.NoError(t, err)
+	req.Header.Set("api-key", az.Key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var made struct{ ID string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&made))
+	res.Body.Close()
+
+	w, out := relay(t, fwd, "model-a", http.MethodGet, "/"+made.ID, "")
+	require.NoError(t, out.Err)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	reqs := az.Requests()
+	assert.Equal(t, "/openai/v1/responses/"+made.ID, reqs[len(reqs)-1].Path)
+	assert.Equal(t, "az-key", reqs[len(reqs)-1].Header.Get("api-key"))
+}
+
+// A Claude model has nothing stored to relay to: the call fails without
+// a request.
+func TestRelayRefusesAProviderThatStoresNothing(t *testing.T) {
+	f := newFakes(t)
+	w := httptest.NewRecorder()
+	out := f.fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIResponses, Order: []router.Model{anthropicModel("claude-x")},
+		Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1"},
+	})
+	require.Error(t, out.Err)
+	assert.False(t, out.Wrote)
+	assert.Contains(t, out.Attempts[0].Error, "stores no Responses API answers")
+	assert.Empty(t, f.anthropic.Requests())
+}
+
+// backgroundID starts a background answer at the OpenAI fake.
+func backgroundID(t *testing.T, f *fakes) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, f.openai.URL+"/responses", strings.NewReader(`{"model":"model-a","input":"a long job","background":true}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+f.openai.Key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out struct{ ID, Status string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.Equal(t, "queued", out.Status)
+	return out.ID
+}
