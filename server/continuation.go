@@ -17,13 +17,22 @@ type ResponseStore interface {
 	// oldest first: nil when id is not kept, an error (a *router.Error for
 	// the client) when part of it is gone.
 	ResponseChain(ctx context.Context, id string) ([]StoredResponse, error)
+	// KeptResponse returns the kept answer id (false when not kept) and
+	// DeleteResponse deletes it (false when not kept), for GET and DELETE
+	// /v1/responses/{id}.
+	KeptResponse(ctx context.Context, id string) (StoredResponse, bool, error)
+	DeleteResponse(ctx context.Context, id string) (bool, error)
 }
 
 // StoredResponse is one kept answer: what its call added to the
-// conversation and the answer, both as arrays of input items.
+// conversation and the answer, both as arrays of input items, and the
+// answer as its client got it (Body, a response object; empty for answers
+// kept before it was stored).
 type StoredResponse struct {
 	ID, PreviousID, Model string
-	Input, Output         json.RawMessage
+	Input, Output, Body   json.RawMessage
+	// Created is when it was kept.
+	Created time.Time
 }
 
 // keepTimeout bounds the write of a kept answer, which the answer's last
@@ -71,7 +80,7 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
 			defer cancel()
 			err = s.cfg.Responses.PutResponse(ctx, StoredResponse{
-				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output,
+				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output, Body: k.Response,
 			})
 		}
 	}

@@ -54,6 +54,21 @@ func (m *memResponses) ResponseChain(_ context.Context, id string) ([]StoredResp
 	return chain, nil
 }
 
+func (m *memResponses) KeptResponse(_ context.Context, id string) (StoredResponse, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.byID[id]
+	return r, ok, nil
+}
+
+func (m *memResponses) DeleteResponse(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.byID[id]
+	delete(m.byID, id)
+	return ok, nil
+}
+
 func (m *memResponses) len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -194,7 +209,9 @@ func TestE2EStoreFalseKeepsNothing(t *testing.T) {
 	var apiErr *openai.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
-	assert.Contains(t, apiErr.Message, "previous_response_id")
+	assert.Equal(t, "previous_response_id", apiErr.Param)
+	assert.Contains(t, apiErr.Message, "store: false", "says why it cannot be continued")
+	assert.Contains(t, apiErr.Message, "send the whole conversation")
 }
 
 // A continuation that adds no user turn would end Claude's conversation

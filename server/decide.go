@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -92,6 +93,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		}
 		req = r.req
 		s.notePrompt(ex, req.Prompt)
+	}
+	if api == openai.Responses && req.PreviousResponseID != "" {
+		if err := s.pinStored(c.Request.Context(), r); err != nil {
+			return nil, err
+		}
 	}
 	r.needs = router.Needs{
 		Tools:             req.Tools,
@@ -225,6 +231,27 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 		return "c:" + req.User + ":" + req.Opening
 	}
 	return ""
+}
+
+// pinStored sends a continuation of an answer a provider stores to the
+// model that wrote it, the only one whose provider knows the id: from this
+// process's memory, or the decision log after a restart. A continuation
+// of an answer that nobody stores (Claude's, not kept) is refused here,
+// with what to do instead, rather than sent to a provider that would
+// answer that it does not know the id.
+func (s *Server) pinStored(ctx context.Context, r *routed) error {
+	id := r.req.PreviousResponseID
+	modelID, err := s.answeredBy(ctx, id)
+	if err != nil || modelID == "" {
+		return err
+	}
+	if m, ok := s.catalogModel(modelID); ok &&
+		s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
+		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+			Message: fmt.Sprintf("response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s): send the whole conversation in input", id, modelID, notKeptWhy)}
+	}
+	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
+	return nil
 }
 
 // continuationKey is the affinity key of a stored Responses API response.

@@ -41,28 +41,32 @@ type e2e struct {
 
 func newE2E(t *testing.T, opts ...func(*Config)) *e2e {
 	t.Helper()
-	oa := upstreamtest.NewOpenAI(t)
-	an := upstreamtest.NewAnthropic(t)
+	e := &e2e{openai: upstreamtest.NewOpenAI(t), anthropic: upstreamtest.NewAnthropic(t), log: &recordLog{}}
+	e.start(t, opts...)
+	return e
+}
+
+// start serves a new gateway in front of e's fakes and decision log: called
+// again, it is a restart (nothing kept in memory), at a new URL.
+func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
+	t.Helper()
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: oa.URL, APIKey: "sk-upstream-openai"},
-		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: an.Root, APIKey: "sk-upstream-anthropic"},
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: e.openai.URL, APIKey: "sk-upstream-openai"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: e.anthropic.Root, APIKey: "sk-upstream-anthropic"},
 	}}
-	log := &recordLog{}
 	cfg := Config{
 		Router:      newTestRouter(t, ps.Available),
 		Forwarder:   &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
 		Supports:    ps.Supports,
 		Available:   ps.Available,
-		Log:         log,
+		Log:         e.log,
 		Keys:        keyStore{e2eKey: true},
 		RequireKeys: true,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := New(cfg)
-	e := &e2e{openai: oa, anthropic: an, log: log}
-	h := srv.Handler()
+	h := New(cfg).Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, fmt.Sprintf("%s?%s bearer=%t", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization") != ""))
@@ -71,7 +75,6 @@ func newE2E(t *testing.T, opts ...func(*Config)) *e2e {
 	}))
 	t.Cleanup(ts.Close)
 	e.url = ts.URL
-	return e
 }
 
 func (e *e2e) lastSeen() string {
@@ -281,14 +284,19 @@ func TestE2EResponsesAnsweredByClaude(t *testing.T) {
 	require.Len(t, sent.Messages, 1)
 	assert.Equal(t, "user", sent.Messages[0].Role)
 
-	next, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+	// Nobody stores a translated answer when the gateway keeps none (no
+	// Responses store here): its continuation is refused before routing,
+	// saying what to do, not sent to a provider that does not know the id.
+	_, err = client.Responses.New(context.Background(), responses.ResponseNewParams{
 		Model: "model-router", PreviousResponseID: openai.String(resp.ID),
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And another")},
 	})
-	require.NoError(t, err)
-	d := selection(t, extraOf(next.JSON.ExtraFields))
-	assert.Equal(t, false, d["session_affinity"], "a translated answer is not pinned: no provider stores it")
-	assert.Equal(t, "mini", next.Model, "routed as a new call")
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+	assert.Equal(t, "previous_response_id", apiErr.Param)
+	assert.Contains(t, apiErr.Message, "send the whole conversation in input")
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 2, "nothing more was sent")
 }
 
 func TestE2EFailoverIsVisible(t *testing.T) {

@@ -73,6 +73,16 @@ func (l *recordLog) Record(r router.Record) {
 
 func (l *recordLog) Observe(r router.Record) { l.Record(r) }
 
+// AnsweredBy makes the log an AnswerLog, as the SQLite one is.
+func (l *recordLog) AnsweredBy(_ context.Context, id string) (string, error) {
+	for _, r := range l.all() {
+		if r.ResponseID == id && r.Answered != "" {
+			return r.Answered, nil
+		}
+	}
+	return "", nil
+}
+
 func (l *recordLog) all() []router.Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -80,13 +80,12 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
 		}
 		s.settleAffinity(r, out)
-		if head != nil && out.Answered.ID != "" && !out.Translated {
-			// The next turn may continue this stored response by its id;
-			// it must reach the same model. A translated answer (Claude's)
-			// is stored by no provider: if the gateway keeps it,
-			// continueKept prefers its model from the kept row.
+		if head != nil && out.Answered.ID != "" {
+			// Who wrote the answer: a read, a delete or the next turn by
+			// its id alone must reach that model's provider (pinStored).
 			if id := openai.ResponseID(head.head); id != "" {
-				s.cfg.Router.Pin(r.dep.Name, continuationKey(id), out.Answered.ID)
+				rec.ResponseID = id
+				s.recent.put(id, out.Answered.ID)
 			}
 		}
 		if out.Err != nil {

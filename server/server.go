@@ -78,9 +78,14 @@ type Config struct {
 	// stores (Claude's, translated), so previous_response_id can continue
 	// them on any model.
 	Responses ResponseStore
-	Observer  Observer
-	Limiter   Limiter
-	Keys      Keys
+	// Answers, optional, says which model wrote a Responses answer (the
+	// decision log): GET and DELETE /v1/responses/{id} reach that model's
+	// provider, and a continuation its model, also after a restart. This
+	// process's recent answers are known without it.
+	Answers  AnswerLog
+	Observer Observer
+	Limiter  Limiter
+	Keys     Keys
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
 	// Ready gates /readyz; nil means always ready.
@@ -110,6 +115,8 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	deploys Deployments
+	// recent remembers who wrote this process's recent Responses answers.
+	recent recentAnswers
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:
@@ -176,6 +183,10 @@ func (s *Server) routes() *gin.Engine {
 		g := e.Group(prefix)
 		g.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
 		g.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
+		g.GET("/responses/:id", s.recover, s.Authenticate(), s.storedAnswer(readAnswer))
+		g.DELETE("/responses/:id", s.recover, s.Authenticate(), s.storedAnswer(deleteAnswer))
+		g.POST("/responses/:id/cancel", s.recover, s.Authenticate(), s.storedAnswer(cancelAnswer))
+		g.GET("/responses/:id/input_items", s.recover, s.Authenticate(), s.storedAnswer(listInputItems))
 		g.POST("/route", call(apiRoute, s.route)...)
 		g.GET("/models", s.recover, s.Authenticate(), s.models)
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)

@@ -203,6 +203,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Log:                  st.Log(),
 		Feedback:             st,
 		Responses:            kept,
+		Answers:              st,
 		Observer:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},

@@ -14,16 +14,29 @@ import (
 type storeResponses struct{ st *store.Store }
 
 func (s storeResponses) PutResponse(ctx context.Context, r server.StoredResponse) error {
-	return s.st.PutResponse(ctx, store.Response{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output})
+	return s.st.PutResponse(ctx, store.Response{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output, Body: r.Body})
 }
 
 func (s storeResponses) ResponseChain(ctx context.Context, id string) ([]server.StoredResponse, error) {
 	chain, err := s.st.ResponseChain(ctx, id)
 	out := make([]server.StoredResponse, len(chain))
 	for i, r := range chain {
-		out[i] = server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output}
+		out[i] = storedResponse(r)
 	}
 	return out, err
+}
+
+func (s storeResponses) KeptResponse(ctx context.Context, id string) (server.StoredResponse, bool, error) {
+	r, ok, err := s.st.KeptResponse(ctx, id)
+	return storedResponse(r), ok, err
+}
+
+func (s storeResponses) DeleteResponse(ctx context.Context, id string) (bool, error) {
+	return s.st.DeleteResponse(ctx, id)
+}
+
+func storedResponse(r store.Response) server.StoredResponse {
+	return server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output, Body: r.Body, Created: r.Time}
 }
 
 // pruneEvery is how often kept responses past their time are deleted.

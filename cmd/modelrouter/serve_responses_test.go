@@ -137,3 +137,44 @@ func TestServePrunesKeptResponses(t *testing.T) {
 		return err == nil && ids == "resp_new"
 	}, 5*time.Second, 10*time.Millisecond)
 }
+
+// An answer OpenAI stores is read by its id after a restart, and its
+// continuation still goes to the model that wrote it: the decision log in
+// the SQLite file names it.
+func TestServeFindsStoredAnswersAcrossARestart(t *testing.T) {
+	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	start := func() (openai.Client, context.CancelFunc, <-chan error) {
+		base, stop, done := startServe(t, oa, db, func(o *serveOptions) {
+			o.environ = controlsEnviron(oa, an)
+			o.predictor = controlsPredictor(t)
+		})
+		return openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey("loopback"), option.WithMaxRetries(0)), stop, done
+	}
+	ctx := context.Background()
+	c, stop, done := start()
+	first, err := c.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Name a river.")}},
+		option.WithJSONSet("routing_config", map[string]any{"models": []string{gpt41}}))
+	require.NoError(t, err)
+	require.Equal(t, gpt41, first.Model)
+	stop()
+	require.NoError(t, <-done)
+
+	c, stop, done = start()
+	defer func() { stop(); <-done }()
+	got, err := c.Responses.Get(ctx, first.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, got.ID)
+	assert.Equal(t, gpt41, got.Model)
+	assert.Equal(t, first.OutputText(), got.OutputText())
+
+	next, err := c.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router",
+		PreviousResponseID: openai.String(first.ID),
+		Input:              responses.ResponseNewParamsInputUnion{OfString: openai.String("And its length?")}})
+	require.NoError(t, err)
+	assert.Equal(t, gpt41, next.Model, "Balanced alone would pick "+gpt41Mini)
+
+	require.NoError(t, c.Responses.Delete(ctx, first.ID))
+	assert.False(t, oa.Stored(first.ID))
+}

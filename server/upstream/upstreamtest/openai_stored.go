@@ -184,6 +184,14 @@ func (f *Fake) storedInputItems(w http.ResponseWriter, r *http.Request) {
 		if _, ok := out["type"]; !ok {
 			out["type"] = "message"
 		}
+		if text, ok := out["content"].(string); ok {
+			// OpenAI lists a message's text as a content part.
+			part := "input_text"
+			if out["role"] == "assistant" {
+				part = "output_text"
+			}
+			out["content"] = []any{map[string]any{"type": part, "text": text}}
+		}
 		items[i] = out
 	}
 	if r.URL.Query().Get("order") != "asc" {

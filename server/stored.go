@@ -1,0 +1,222 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// answerOp is what a client asks of a stored Responses answer.
+type answerOp int
+
+const (
+	readAnswer     answerOp = iota // GET /v1/responses/{id}
+	deleteAnswer                   // DELETE /v1/responses/{id}
+	cancelAnswer                   // POST /v1/responses/{id}/cancel
+	listInputItems                 // GET /v1/responses/{id}/input_items
+)
+
+// relay is how each op reaches the provider that stores the answer.
+func (op answerOp) relay(id string) (method, path string) {
+	path = "/" + url.PathEscape(id)
+	switch op {
+	case deleteAnswer:
+		return http.MethodDelete, path
+	case cancelAnswer:
+		return http.MethodPost, path + "/cancel"
+	case listInputItems:
+		return http.MethodGet, path + "/input_items"
+	}
+	return http.MethodGet, path
+}
+
+// maxResponseIDLen bounds an id in a path: providers' ids are tens of
+// characters.
+const maxResponseIDLen = 256
+
+// storedAnswer serves what OpenAI serves on a stored Responses answer, for
+// answers the gateway routed: the gateway's own kept answers (Claude's)
+// from its store, every other from the provider of the model that wrote it
+// (the decision log names it), so a client reads, deletes, cancels or
+// lists the input of any answer by its id alone, as at OpenAI.
+func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		if id == "" || len(id) > maxResponseIDLen || !utf8.ValidString(id) || strings.ContainsFunc(id, isControl) {
+			s.writeError(c, &router.Error{Code: router.EInvalid, Param: "response_id",
+				Message: "the response id must be 1 to 256 characters of text"})
+			return
+		}
+		stream, err := wantsStream(c)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		ctx := c.Request.Context()
+		if s.cfg.Responses != nil {
+			k, ok, err := s.cfg.Responses.KeptResponse(ctx, id)
+			if err != nil {
+				s.writeError(c, err)
+				return
+			}
+			if ok {
+				s.serveKept(c, op, k, stream)
+				return
+			}
+		}
+		modelID, err := s.answeredBy(ctx, id)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		m, ok := s.catalogModel(modelID)
+		switch {
+		case modelID == "":
+			s.writeError(c, router.Errorf(router.ENotFound, "No response with id %q: no call through this gateway produced it.", id))
+			return
+		case !ok:
+			s.writeError(c, router.Errorf(router.ENotFound, "Response %q was written by %s, which is no longer in the catalog.", id, modelID))
+			return
+		case s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "":
+			s.writeError(c, router.Errorf(router.ENotFound,
+				"Response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s).", id, modelID, notKeptWhy))
+			return
+		case s.cfg.Forwarder == nil:
+			s.writeError(c, router.Errorf(router.ENotConfigured, "forwarding is not configured on this server"))
+			return
+		}
+		if why := s.unavailable(m); why != "" {
+			s.writeError(c, router.Errorf(router.ENotConfigured, "Response %q is stored at the provider of %s: %s", id, modelID, why))
+			return
+		}
+		method, path := op.relay(id)
+		query := c.Request.URL.Query()
+		if stream {
+			query.Set("stream", "true") // the documented form, whichever the client used
+		}
+		out := s.cfg.Forwarder.Forward(ctx, c.Writer, upstream.Call{
+			API: upstream.APIResponses, Order: []router.Model{m}, Stream: stream,
+			Relay: &upstream.Relay{Method: method, Path: path, Query: query},
+		})
+		if out.Err != nil && !out.Wrote {
+			s.writeError(c, out.Err)
+		}
+	}
+}
+
+// maxReadBody bounds the body of a read: at most a few options.
+const maxReadBody = 64 << 10
+
+// wantsStream reports whether a read asks for the answer's events: the
+// documented query parameter stream=true, or {"stream": true} in the body,
+// which OpenAI's Go SDK sends with its GET.
+func wantsStream(c *gin.Context) (bool, error) {
+	if c.Query("stream") == "true" {
+		return true, nil
+	}
+	if c.Request.Body == nil || c.Request.Method != http.MethodGet {
+		return false, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxReadBody+1))
+	switch {
+	case err != nil:
+		return false, err
+	case len(raw) > maxReadBody:
+		return false, router.Errorf(router.ETooLarge, "the body of a read is at most %d bytes", maxReadBody)
+	case len(bytes.TrimSpace(raw)) == 0:
+		return false, nil
+	}
+	var body struct {
+		Stream bool `json:"stream"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return false, router.Errorf(router.EInvalid, "the body of a read must be a JSON object: %v", err)
+	}
+	return body.Stream, nil
+}
+
+// notKeptWhy lists why the gateway may not keep an answer of a provider
+// that stores none.
+const notKeptWhy = "the call set store: false, --keep-responses is 0, or it expired or was deleted"
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// unavailable says why m's provider cannot be called ("" when it can).
+func (s *Server) unavailable(m router.Model) string {
+	if s.cfg.Available == nil {
+		return ""
+	}
+	return s.cfg.Available(m)
+}
+
+// catalogModel finds a model by id in any router version.
+func (s *Server) catalogModel(id string) (router.Model, bool) {
+	if id == "" || s.cfg.Router == nil {
+		return router.Model{}, false
+	}
+	for _, v := range s.cfg.Router.Catalog().Versions {
+		for _, m := range v.Models {
+			if m.ID == id {
+				return m, true
+			}
+		}
+	}
+	return router.Model{}, false
+}
+
+// serveKept answers op on an answer the gateway keeps. Such answers are
+// never background answers: there is nothing to stream or cancel.
+func (s *Server) serveKept(c *gin.Context, op answerOp, k StoredResponse, stream bool) {
+	c.Header(upstream.HeaderModel, k.Model)
+	switch op {
+	case readAnswer:
+		if stream {
+			s.writeError(c, &router.Error{Code: router.EInvalid, Param: "stream",
+				Message: "Response " + k.ID + " was not created in background mode: read it without stream."})
+			return
+		}
+		c.Data(http.StatusOK, "application/json", keptBody(k))
+	case deleteAnswer:
+		if _, err := s.cfg.Responses.DeleteResponse(c.Request.Context(), k.ID); err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"id": k.ID, "object": "response.deleted", "deleted": true})
+	case cancelAnswer:
+		s.writeError(c, router.Errorf(router.EInvalid,
+			"Response %s was not created in background mode: only background responses can be cancelled.", k.ID))
+	case listInputItems:
+		q, err := openai.ParseItemQuery(c.Query("limit"), c.Query("order"), c.Query("after"))
+		if err == nil {
+			var page []byte
+			if page, err = openai.InputItemList(k.Input, k.ID, q); err == nil {
+				c.Data(http.StatusOK, "application/json", page)
+				return
+			}
+		}
+		s.writeError(c, err)
+	}
+}
+
+// keptBody is the kept answer as its client got it; an answer kept before
+// that was stored is rebuilt from its output items.
+func keptBody(k StoredResponse) []byte {
+	if len(k.Body) > 0 {
+		return k.Body
+	}
+	body, _ := json.Marshal(map[string]any{
+		"id": k.ID, "object": "response", "created_at": k.Created.Unix(), "status": "completed",
+		"model": k.Model, "output": k.Output,
+	})
+	return body
+}

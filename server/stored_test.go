@@ -1,0 +1,209 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// onModel narrows a call's routing to one model.
+func onModel(m string) option.RequestOption {
+	return option.WithJSONSet("routing_config", map[string]any{"models": []string{m}})
+}
+
+func ask(text string) responses.ResponseNewParams {
+	return responses.ResponseNewParams{Model: "model-router", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(text)}}
+}
+
+func requireStatus(t *testing.T, err error, status int) *openai.Error {
+	t.Helper()
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, status, apiErr.StatusCode, apiErr.Message)
+	return apiErr
+}
+
+// An answer OpenAI stores is read, listed and deleted through the gateway
+// by its id alone, on every route an SDK may use: the gateway knows which
+// model wrote it and asks that model's provider.
+func TestE2EReadsListsAndDeletesAStoredAnswerByID(t *testing.T) {
+	e := newE2E(t)
+	for name, client := range e.clients() {
+		if name == "azure" {
+			continue // Azure's SDK reads answers under /openai/v1, the alias below
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			made, err := client.Responses.New(ctx, ask("Name a river."), onModel("large"))
+			require.NoError(t, err)
+
+			got, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+			require.NoError(t, err)
+			assert.Equal(t, made.ID, got.ID)
+			assert.Equal(t, "large", got.Model, "named by its catalog id, as when it was made")
+			assert.Equal(t, made.OutputText(), got.OutputText())
+			assert.NotContains(t, got.JSON.ExtraFields, "model_selection_details", "a read decides nothing")
+
+			items, err := client.Responses.InputItems.List(ctx, made.ID, responses.InputItemListParams{})
+			require.NoError(t, err)
+			require.Len(t, items.Data, 1)
+			assert.Contains(t, items.Data[0].RawJSON(), `"text":"Name a river."`)
+
+			require.NoError(t, client.Responses.Delete(ctx, made.ID))
+			assert.False(t, e.openai.Stored(made.ID))
+			_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+			requireStatus(t, err, http.StatusNotFound) // the provider's own 404, passed on
+		})
+	}
+	var deletes int
+	for _, r := range e.openai.Requests() {
+		if r.Method == http.MethodDelete {
+			deletes++
+			assert.Equal(t, "large", r.Model)
+			assert.Equal(t, "Bearer sk-upstream-openai", r.Header.Get("Authorization"), "the provider's key, not the client's")
+		}
+	}
+	assert.Equal(t, 2, deletes)
+}
+
+// A background answer is polled, streamed and cancelled through the
+// gateway, as at OpenAI.
+func TestE2EBackgroundAnswerIsPolledStreamedAndCancelled(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	bg := ask("A long report, please.")
+	bg.Background = openai.Bool(true)
+	made, err := client.Responses.New(ctx, bg, onModel("mini"))
+	require.NoError(t, err)
+	assert.Equal(t, responses.ResponseStatusQueued, made.Status)
+
+	var got *responses.Response
+	for range 3 {
+		got, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+		require.NoError(t, err)
+		if got.Status == responses.ResponseStatusCompleted {
+			break
+		}
+	}
+	require.Equal(t, responses.ResponseStatusCompleted, got.Status)
+	assert.Equal(t, "Hello from mini.", got.OutputText())
+	assert.Equal(t, "mini", got.Model)
+
+	stream := client.Responses.GetStreaming(ctx, made.ID, responses.ResponseGetParams{StartingAfter: openai.Int(0)})
+	var types []string
+	for stream.Next() {
+		ev := stream.Current()
+		types = append(types, ev.Type)
+		assert.Greater(t, ev.SequenceNumber, int64(0), "resumed after the event the client had")
+	}
+	require.NoError(t, stream.Err())
+	require.NotEmpty(t, types)
+	assert.Equal(t, "response.completed", types[len(types)-1])
+
+	other, err := client.Responses.New(ctx, bg, onModel("mini"))
+	require.NoError(t, err)
+	cancelled, err := client.Responses.Cancel(ctx, other.ID)
+	require.NoError(t, err)
+	assert.Equal(t, responses.ResponseStatusCancelled, cancelled.Status)
+	assert.Equal(t, "mini", cancelled.Model)
+}
+
+// Claude's answers, which the gateway keeps, are read, listed and deleted
+// from its store; they are never background answers.
+func TestE2EKeptClaudeAnswerByID(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	made, err := client.Responses.New(ctx, ask("Name a mountain."), onModel("claude"))
+	require.NoError(t, err)
+	require.Equal(t, "claude", made.Model)
+	sent := len(e.anthropic.Requests())
+
+	got, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, made.ID, got.ID)
+	assert.Equal(t, "claude", got.Model)
+	assert.Equal(t, made.OutputText(), got.OutputText())
+	assert.Equal(t, made.Usage.OutputTokens, got.Usage.OutputTokens)
+
+	items, err := client.Responses.InputItems.List(ctx, made.ID, responses.InputItemListParams{})
+	require.NoError(t, err)
+	require.Len(t, items.Data, 1)
+	assert.Equal(t, "message", items.Data[0].Type)
+	assert.Contains(t, items.Data[0].RawJSON(), `{"text":"Name a mountain.","type":"input_text"}`)
+	assert.NotEmpty(t, items.Data[0].ID)
+
+	_, err = client.Responses.Cancel(ctx, made.ID)
+	assert.Contains(t, requireStatus(t, err, http.StatusBadRequest).Message, "background")
+	stream := client.Responses.GetStreaming(ctx, made.ID, responses.ResponseGetParams{})
+	for stream.Next() {
+	}
+	requireStatus(t, stream.Err(), http.StatusBadRequest)
+
+	require.NoError(t, client.Responses.Delete(ctx, made.ID))
+	assert.Zero(t, kept.len())
+	_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	assert.Contains(t, requireStatus(t, err, http.StatusNotFound).Message, "does not keep it")
+	assert.Len(t, e.anthropic.Requests(), sent, "nothing about a kept answer goes to Anthropic")
+}
+
+func TestStoredAnswerRefusals(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	_, err := client.Responses.Get(ctx, "resp_never_made", responses.ResponseGetParams{})
+	apiErr := requireStatus(t, err, http.StatusNotFound)
+	assert.Contains(t, apiErr.Message, "no call through this gateway produced it")
+	assert.Empty(t, e.openai.Requests(), "an id the gateway never saw is asked of no provider")
+
+	err = client.Responses.Delete(ctx, strings.Repeat("r", 257))
+	requireStatus(t, err, http.StatusBadRequest)
+
+	anonymous := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey("sk-not-a-key"), option.WithMaxRetries(0))
+	_, err = anonymous.Responses.Get(ctx, "resp_never_made", responses.ResponseGetParams{})
+	requireStatus(t, err, http.StatusUnauthorized)
+
+	// Claude's answer, not kept (no store here): nothing stores it.
+	made, err := client.Responses.New(ctx, ask("hi"), onModel("claude"))
+	require.NoError(t, err)
+	_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	assert.Contains(t, requireStatus(t, err, http.StatusNotFound).Message, "whose provider stores no answers")
+}
+
+// After a restart, a continuation still reaches the model that wrote the
+// answer it continues (the decision log says which), though routing alone
+// would pick another; the answer is still read by its id.
+func TestE2EContinuationAfterARestartReachesTheModelThatWroteIt(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.Answers = e2eLogOf(c) })
+	ctx := context.Background()
+	first := e.clients()["v1"]
+	made, err := first.Responses.New(ctx, ask("Name a lake."), onModel("large"))
+	require.NoError(t, err)
+	e.log.waitFor(t, 1)
+
+	e.start(t, func(c *Config) { c.Answers = e2eLogOf(c) }) // a new process: nothing in memory
+	client := e.clients()["v1"]
+	next, err := client.Responses.New(ctx, responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(made.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "large", next.Model, "routed alone, Balanced picks mini")
+	assert.Equal(t, true, selection(t, extraOf(next.JSON.ExtraFields))["session_affinity"])
+
+	got, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, "large", got.Model)
+}
+
+// e2eLogOf is the test's decision log as the gateway's AnswerLog.
+func e2eLogOf(c *Config) AnswerLog { return c.Log.(*recordLog) }
