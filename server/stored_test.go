@@ -81,9 +81,16 @@ func TestE2EBackgroundAnswerIsPolledStreamedAndCancelled(t *testing.T) {
 	ctx := context.Background()
 	bg := ask("A long report, please.")
 	bg.Background = openai.Bool(true)
-	made, err := client.Responses.New(ctx, bg, onModel("mini"))
+	made, err := client.Responses.New(ctx, bg,
+		option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude", "mini"}}))
 	require.NoError(t, err)
 	assert.Equal(t, responses.ResponseStatusQueued, made.Status)
+	assert.Equal(t, "mini", made.Model)
+	reasons := map[string]any{}
+	for _, c := range selection(t, extraOf(made.JSON.ExtraFields))["candidates"].([]any) {
+		reasons[c.(map[string]any)["model"].(string)] = c.(map[string]any)["reason"]
+	}
+	assert.Contains(t, reasons["claude"], "cannot carry background", "excluded before routing: Claude has no background mode")
 
 	var got *responses.Response
 	for range 3 {

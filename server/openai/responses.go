@@ -69,6 +69,14 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 	if r.PreviousResponseID != "" {
 		r.NativeOnly = append(r.NativeOnly, "previous_response_id")
 	}
+	background, err := optBool(top, "background")
+	if err != nil {
+		return err
+	}
+	if background {
+		// Read later by its id: only a provider that stores answers.
+		r.NativeOnly = append(r.NativeOnly, "background")
+	}
 
 	if err := readTools(top, r); err != nil {
 		return err
