@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -113,4 +115,29 @@ func TestResponseIDsMigrateAnOlderDatabase(t *testing.T) {
 	model, err := s.AnsweredBy(context.Background(), "")
 	require.NoError(t, err)
 	assert.Empty(t, model)
+}
+
+// BenchmarkAnsweredBy looks an answer up among 100,000 logged decisions,
+// what a read by id or a continuation costs once the answer has left the
+// gateway's memory (after a restart).
+func BenchmarkAnsweredBy(b *testing.B) {
+	s := MustOpen(b)
+	const n = 100_000
+	rows := make([]router.Record, n)
+	for i := range rows {
+		r := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Millisecond))
+		r.API, r.Answered, r.ResponseID = "responses", "gpt-4.1-2025-04-14", fmt.Sprintf("resp_%048d", i)
+		rows[i] = r
+	}
+	logged(b, s, rows...)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := fmt.Sprintf("resp_%048d", (i*7919)%n)
+		i++
+		if m, err := s.AnsweredBy(ctx, id); err != nil || m == "" {
+			b.Fatalf("%s: %q, %v", id, m, err)
+		}
+	}
 }
