@@ -57,10 +57,13 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 				Message: "the response id must be 1 to 256 characters of text"})
 			return
 		}
-		stream, err := wantsStream(c)
-		if err != nil {
-			s.writeError(c, err)
-			return
+		stream := false
+		if op == readAnswer {
+			var err error
+			if stream, err = wantsStream(c); err != nil {
+				s.writeError(c, err)
+				return
+			}
 		}
 		ctx := c.Request.Context()
 		if s.cfg.Responses != nil {
