@@ -242,8 +242,17 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	id := r.req.PreviousResponseID
 	modelID, err := s.answeredBy(ctx, id)
-	if err != nil || modelID == "" {
-		return err
+	if err != nil {
+		if ctx.Err() != nil {
+			return err // the client left
+		}
+		// The pin only helps: route without it, as before it existed.
+		s.log.Warn("could not look up who wrote a continued response; routing without it",
+			"response_id", id, "err", err)
+		return nil
+	}
+	if modelID == "" {
+		return nil
 	}
 	if m, ok := s.catalogModel(modelID); ok &&
 		s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {

@@ -212,14 +212,15 @@ func (s *Server) serveKept(c *gin.Context, op answerOp, k StoredResponse, stream
 }
 
 // keptBody is the kept answer as its client got it; an answer kept before
-// that was stored is rebuilt from its output items.
+// that was stored is rebuilt from its replayed output (text and calls;
+// usage was not kept).
 func keptBody(k StoredResponse) []byte {
 	if len(k.Body) > 0 {
 		return k.Body
 	}
 	body, _ := json.Marshal(map[string]any{
 		"id": k.ID, "object": "response", "created_at": k.Created.Unix(), "status": "completed",
-		"model": k.Model, "output": k.Output,
+		"model": k.Model, "output": openai.ReplayAsOutput(k.Output, k.ID),
 	})
 	return body
 }

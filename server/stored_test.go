@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -214,3 +217,51 @@ func TestE2EContinuationAfterARestartReachesTheModelThatWroteIt(t *testing.T) {
 
 // e2eLogOf is the test's decision log as the gateway's AnswerLog.
 func e2eLogOf(c *Config) AnswerLog { return c.Log.(*recordLog) }
+
+type failingAnswers struct{}
+
+func (failingAnswers) AnsweredBy(context.Context, string) (string, error) {
+	return "", errors.New("database is locked")
+}
+
+// The decision log only helps a continuation find its model: when it
+// fails, the call is routed as it would be without it.
+func TestContinuationIsRoutedWhenTheAnswerLogFails(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.Answers = failingAnswers{} })
+	ctx := context.Background()
+	client := e.clients()["v1"]
+	made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("mini"))
+	require.NoError(t, err)
+	e.start(t, func(c *Config) { c.Answers = failingAnswers{} }) // nothing in memory
+	client = e.clients()["v1"]
+	next, err := client.Responses.New(ctx, responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(made.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "mini", next.Model)
+	_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	requireStatus(t, err, http.StatusInternalServerError) // a read has nowhere else to look
+}
+
+// An answer kept before the answer itself was stored is read back from its
+// replayed output: its text and its calls.
+func TestKeptAnswerFromBeforeTheBodyWasKept(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	ctx := context.Background()
+	require.NoError(t, kept.PutResponse(ctx, StoredResponse{ID: "resp_legacy", Model: "claude",
+		Input:   json.RawMessage(`[{"role":"user","content":"Name a mountain."}]`),
+		Output:  json.RawMessage(`[{"role":"assistant","content":"Mount Fuji."},{"type":"function_call","call_id":"toolu_1","name":"height","arguments":"{\"of\":\"Fuji\"}"}]`),
+		Created: time.Unix(1700000000, 0)}))
+	client := e.clients()["v1"]
+	got, err := client.Responses.Get(ctx, "resp_legacy", responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, "Mount Fuji.", got.OutputText())
+	require.Len(t, got.Output, 2)
+	call := got.Output[1].AsFunctionCall()
+	assert.Equal(t, "toolu_1", call.CallID)
+	assert.JSONEq(t, `{"of":"Fuji"}`, call.Arguments)
+	assert.Equal(t, "claude", got.Model)
+	assert.EqualValues(t, 1700000000, got.CreatedAt)
+}

@@ -3,6 +3,7 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -151,4 +152,36 @@ func arrayItems(part json.RawMessage) (items []byte, ok bool) {
 		return nil, false
 	}
 	return bytes.TrimSpace(part[1 : len(part)-1]), true
+}
+
+// ReplayAsOutput is OutputAsInput backwards, for an answer kept before the
+// answer itself was: an assistant message becomes a completed message
+// output item with its text, a function call a completed function_call
+// item. Ids are made of the response id and the item's place.
+func ReplayAsOutput(replay json.RawMessage, responseID string) json.RawMessage {
+	var items []struct {
+		Type      string          `json:"type"`
+		Role      string          `json:"role"`
+		Content   json.RawMessage `json:"content"`
+		CallID    string          `json:"call_id"`
+		Name      string          `json:"name"`
+		Arguments string          `json:"arguments"`
+	}
+	_ = json.Unmarshal(replay, &items)
+	out := []any{}
+	for i, it := range items {
+		id := fmt.Sprintf("%s_%d", responseID, i)
+		switch {
+		case it.Type == "function_call":
+			out = append(out, map[string]any{"type": "function_call", "id": "fc_" + id, "status": "completed",
+				"call_id": it.CallID, "name": it.Name, "arguments": it.Arguments})
+		case it.Role == "assistant":
+			var text string
+			_ = json.Unmarshal(it.Content, &text)
+			out = append(out, map[string]any{"type": "message", "id": "msg_" + id, "status": "completed", "role": "assistant",
+				"content": []any{map[string]any{"type": "output_text", "text": text, "annotations": []any{}}}})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return b
 }

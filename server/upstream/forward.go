@@ -150,7 +150,15 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Call) Outcome {
 	start := time.Now()
 	clientCtx := ctx
-	ctx, cancel := context.WithTimeout(ctx, f.deadline())
+	var cancel context.CancelFunc
+	if call.Relay != nil && call.Stream {
+		// A background answer's events may run far past the call
+		// deadline; the stream is bounded by its silences instead
+		// (relayIdle).
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithTimeout(ctx, f.deadline())
+	}
 	defer cancel()
 
 	var out Outcome
@@ -206,6 +214,8 @@ type attempt struct {
 	clientCtx context.Context //nolint:containedctx // to tell a client that left from a failing upstream
 	began     time.Time
 	provider  Provider
+	// cancel ends the attempt's request, its body included.
+	cancel context.CancelFunc
 }
 
 // run makes the attempt and records it; it returns true when the call is
@@ -255,6 +265,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	// runs under the call's deadline.
 	attemptCtx, cancelAttempt := context.WithCancel(ctx)
 	defer cancelAttempt()
+	a.cancel = cancelAttempt
 	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
 	timedOut := !timer.Stop()
@@ -270,6 +281,14 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	defer resp.Body.Close()
 
 	switch {
+	case a.call.Relay != nil && resp.StatusCode >= 400:
+		// Only this provider has the answer: its error is the client's,
+		// whatever it is, with when to retry.
+		if v := resp.Header.Get("Retry-After"); v != "" {
+			a.w.Header().Set("Retry-After", v)
+		}
+		a.writeClientError(resp)
+		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return resp.StatusCode, &retryable{fmt.Sprintf("HTTP %d", resp.StatusCode)}

@@ -57,13 +57,11 @@ func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, 
 
 // relayAnswer names the model in a relayed answer that carries one (a
 // response object, as `model` does on every forwarded answer); others (a
-// deletion, a list of input items) go out as they came.
+// deletion, a list of input items, an empty body) go out as they came.
 func relayAnswer(raw []byte, m router.Model) ([]byte, error) {
 	obj, err := scanObject(raw)
-	if err != nil {
-		return nil, fmt.Errorf("answer is not a JSON object")
-	}
-	if !obj.has("model") {
+	if err != nil || !obj.has("model") {
+		// Not a response object (an empty 204, a list): as it came.
 		return raw, nil
 	}
 	name, _ := json.Marshal(modelID(m))

@@ -3,6 +3,7 @@ package upstream_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -155,4 +156,78 @@ func backgroundID(t *testing.T, f *fakes) string {
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
 	require.Equal(t, "queued", out.Status)
 	return out.ID
+}
+
+// relayTo relays a call to a provider served by h.
+func relayTo(t *testing.T, h http.HandlerFunc, deadline time.Duration, method, path string, stream bool) (*httptest.ResponseRecorder, upstream.Outcome) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
+	})), AttemptTimeout: 2 * time.Second, Deadline: deadline}
+	w := httptest.NewRecorder()
+	out := fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIResponses, Stream: stream, Order: []router.Model{openAIModel("model-a")},
+		Relay: &upstream.Relay{Method: method, Path: path},
+	})
+	return w, out
+}
+
+// Only one provider has the answer, so there is nothing to fail over to:
+// its 429 or 5xx is the client's, with when to retry.
+func TestRelayPassesOnRateLimitsAndServerErrors(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "7")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"error":{"message":"try later","type":"requests"}}`))
+		}, 5*time.Second, http.MethodGet, "/resp_1", false)
+		assert.True(t, out.Wrote)
+		assert.Equal(t, status, w.Code)
+		assert.Equal(t, "7", w.Header().Get("Retry-After"))
+		assert.Contains(t, w.Body.String(), "try later")
+	}
+}
+
+// A provider that deletes with 204 No Content has deleted the answer.
+func TestRelayPassesOnAnEmptyAnswer(t *testing.T) {
+	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}, 5*time.Second, http.MethodDelete, "/resp_1", false)
+	require.NoError(t, out.Err)
+	assert.Equal(t, http.StatusNoContent, w.Code)
+	assert.Empty(t, w.Body.String())
+}
+
+// A replay resumed after its last event has no events: a whole answer,
+// not a broken stream.
+func TestRelayEndsAStreamWhereTheProviderEndsIt(t *testing.T) {
+	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+	}, 5*time.Second, http.MethodGet, "/resp_1", true)
+	require.NoError(t, out.Err)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "text/event-stream", w.Header().Get("Content-Type"))
+	assert.Empty(t, w.Body.String())
+}
+
+// A background answer read as it is written may run past the call
+// deadline: the relayed stream has none.
+func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
+	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		for i := range 5 {
+			fmt.Fprintf(w, "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":%d,\"delta\":\"x\"}\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(100 * time.Millisecond)
+		}
+		fmt.Fprint(w, "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":5,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\",\"model\":\"m\"}}\n\n")
+	}, 200*time.Millisecond, http.MethodGet, "/resp_1", true)
+	require.NoError(t, out.Err)
+	assert.Contains(t, w.Body.String(), `"model":"model-a-id"`)
+	assert.Contains(t, w.Body.String(), "response.completed")
 }
