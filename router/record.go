@@ -48,6 +48,9 @@ type Record struct {
 	// ResponseID is the id of a Responses API answer ("" otherwise): what
 	// GET /v1/responses/{id} and previous_response_id look up.
 	ResponseID string
+	// KeyID is the id of the client key the call came with ("" when the
+	// gateway needs none).
+	KeyID string
 	// DecideLatency is the routing decision's time; FirstByte the time to
 	// the upstream's first byte; Total the whole request.
 	DecideLatency time.Duration

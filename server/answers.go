@@ -8,9 +8,15 @@ import (
 // AnswerLog says which model wrote a Responses API answer, from the
 // decision log (see [Config.Answers]).
 type AnswerLog interface {
-	// AnsweredBy returns the id of the model that wrote answer id, or ""
-	// when no logged decision produced it.
-	AnsweredBy(ctx context.Context, responseID string) (string, error)
+	// AnsweredBy returns who wrote answer id (a zero Answer when no logged
+	// decision produced it).
+	AnsweredBy(ctx context.Context, responseID string) (Answer, error)
+}
+
+// Answer is who wrote a Responses API answer: the model, and the id of the
+// client key it was written for ("" when none was needed).
+type Answer struct {
+	Model, KeyID string
 }
 
 // recentAnswersCap bounds the answers remembered in memory. They only
@@ -21,48 +27,48 @@ const recentAnswersCap = 10_000
 // recentAnswers remembers which model wrote each recent Responses answer,
 // oldest forgotten first. It is safe for concurrent use.
 type recentAnswers struct {
-	mu    sync.Mutex
-	model map[string]string
-	ring  []string // ids in the order remembered; next is the oldest
-	next  int
+	mu   sync.Mutex
+	byID map[string]Answer
+	ring []string // ids in the order remembered; next is the oldest
+	next int
 }
 
-func (r *recentAnswers) put(id, model string) {
+func (r *recentAnswers) put(id string, a Answer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.model == nil {
-		r.model = make(map[string]string)
+	if r.byID == nil {
+		r.byID = make(map[string]Answer)
 	}
-	if _, ok := r.model[id]; ok {
-		r.model[id] = model
+	if _, ok := r.byID[id]; ok {
+		r.byID[id] = a
 		return
 	}
 	if len(r.ring) < recentAnswersCap {
 		r.ring = append(r.ring, id)
 	} else {
-		delete(r.model, r.ring[r.next])
+		delete(r.byID, r.ring[r.next])
 		r.ring[r.next] = id
 		r.next = (r.next + 1) % recentAnswersCap
 	}
-	r.model[id] = model
+	r.byID[id] = a
 }
 
-func (r *recentAnswers) get(id string) (string, bool) {
+func (r *recentAnswers) get(id string) (Answer, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m, ok := r.model[id]
-	return m, ok
+	a, ok := r.byID[id]
+	return a, ok
 }
 
-// answeredBy returns the model that wrote Responses answer id: one of
-// this process's recent answers, else the decision log's ("" when
-// neither knows it).
-func (s *Server) answeredBy(ctx context.Context, id string) (string, error) {
-	if m, ok := s.recent.get(id); ok {
-		return m, nil
+// answeredBy returns who wrote Responses answer id: one of this process's
+// recent answers, else the decision log's (a zero Answer when neither
+// knows it).
+func (s *Server) answeredBy(ctx context.Context, id string) (Answer, error) {
+	if a, ok := s.recent.get(id); ok {
+		return a, nil
 	}
 	if s.cfg.Answers == nil {
-		return "", nil
+		return Answer{}, nil
 	}
 	return s.cfg.Answers.AnsweredBy(ctx, id)
 }

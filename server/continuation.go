@@ -31,6 +31,8 @@ type ResponseStore interface {
 type StoredResponse struct {
 	ID, PreviousID, Model string
 	Input, Output, Body   json.RawMessage
+	// KeyID is the client key the answer belongs to ("" when none).
+	KeyID string
 	// Created is when it was kept.
 	Created time.Time
 }
@@ -49,6 +51,9 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 	chain, err := s.cfg.Responses.ResponseChain(ctx, r.req.PreviousResponseID)
 	if err != nil || len(chain) == 0 {
 		return err
+	}
+	if !s.mayUse(chain[len(chain)-1].KeyID, r.keyID) {
+		return previousNotFound(r.req.PreviousResponseID)
 	}
 	history := make([]json.RawMessage, 0, 2*len(chain))
 	for _, k := range chain {
@@ -80,7 +85,7 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
 			defer cancel()
 			err = s.cfg.Responses.PutResponse(ctx, StoredResponse{
-				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output, Body: k.Response,
+				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output, Body: k.Response, KeyID: r.keyID,
 			})
 		}
 	}

@@ -42,6 +42,8 @@ type routed struct {
 	req        openai.Request
 	dep        router.Deployment
 	sessionKey string
+	// keyID is the caller's key id ("" when none is needed).
+	keyID string
 	// continues is the kept response this call continues ("" when none).
 	continues string
 	decision  router.Decision
@@ -86,7 +88,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")
 	}
 
-	r := &routed{raw: raw, own: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req)}
+	r := &routed{raw: raw, own: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req), keyID: keyIDOf(c)}
 	if api == openai.Responses && req.PreviousResponseID != "" && s.cfg.Responses != nil {
 		if err := s.continueKept(c.Request.Context(), r); err != nil {
 			return nil, err
@@ -241,7 +243,7 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 // answer that it does not know the id.
 func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	id := r.req.PreviousResponseID
-	modelID, err := s.answeredBy(ctx, id)
+	a, err := s.answeredBy(ctx, id)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err // the client left
@@ -251,8 +253,12 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 			"response_id", id, "err", err)
 		return nil
 	}
-	if modelID == "" {
+	modelID := a.Model
+	switch {
+	case modelID == "":
 		return nil
+	case !s.mayUse(a.KeyID, r.keyID):
+		return previousNotFound(id)
 	}
 	if m, ok := s.catalogModel(modelID); ok &&
 		s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
@@ -261,6 +267,13 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	}
 	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
 	return nil
+}
+
+// previousNotFound is how a continuation of another key's answer is
+// refused: as an unknown id, as OpenAI refuses another project's.
+func previousNotFound(id string) error {
+	return &router.Error{Code: router.ENotFound, Param: "previous_response_id",
+		Message: fmt.Sprintf("Previous response with id %q not found.", id)}
 }
 
 // continuationKey is the affinity key of a stored Responses API response.

@@ -74,13 +74,13 @@ func (l *recordLog) Record(r router.Record) {
 func (l *recordLog) Observe(r router.Record) { l.Record(r) }
 
 // AnsweredBy makes the log an AnswerLog, as the SQLite one is.
-func (l *recordLog) AnsweredBy(_ context.Context, id string) (string, error) {
+func (l *recordLog) AnsweredBy(_ context.Context, id string) (Answer, error) {
 	for _, r := range l.all() {
 		if r.ResponseID == id && r.Answered != "" {
-			return r.Answered, nil
+			return Answer{Model: r.Answered, KeyID: r.KeyID}, nil
 		}
 	}
-	return "", nil
+	return Answer{}, nil
 }
 
 func (l *recordLog) all() []router.Record {
@@ -150,11 +150,12 @@ func errorOf(t testing.TB, body []byte) wireError {
 
 type keyStore map[string]bool
 
-func (k keyStore) VerifyKey(_ context.Context, key string) error {
+// VerifyKey answers a known key's id: "id-" and the key.
+func (k keyStore) VerifyKey(_ context.Context, key string) (string, error) {
 	if k[key] {
-		return nil
+		return "id-" + key, nil
 	}
-	return router.Errorf(router.EUnauthorized, "unknown key")
+	return "", router.Errorf(router.EUnauthorized, "unknown key")
 }
 
 const chatBody = `{"model":"model-router","messages":[{"role":"user","content":"What is the capital of France?"}]}`

@@ -71,7 +71,8 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			s.writeError(c, errors.New("keys are required but no key store is configured"))
 			return
 		}
-		if err := s.cfg.Keys.VerifyKey(c.Request.Context(), key); err != nil {
+		id, err := s.cfg.Keys.VerifyKey(c.Request.Context(), key)
+		if err != nil {
 			switch router.ErrorCode(err) {
 			case router.EInternal:
 				s.writeError(c, fmt.Errorf("verify key: %w", err))
@@ -82,8 +83,27 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			}
 			return
 		}
+		c.Set(keyIDKey, id)
+		if ex := exchangeOf(c); ex != nil {
+			ex.rec.KeyID = id
+		}
 		c.Next()
 	}
+}
+
+// keyIDKey is where Authenticate leaves the caller's key id.
+const keyIDKey = "modelrouter.key_id"
+
+// keyIDOf is the id of the key the call came with ("" when the gateway
+// needs none).
+func keyIDOf(c *gin.Context) string { return c.GetString(keyIDKey) }
+
+// mayUse reports whether the caller may read, delete or continue an answer
+// made with the key owner: answers belong to the key that made them. An
+// answer made with no key (before keys were needed) is anyone's, and with
+// no keys needed there is no one to tell apart.
+func (s *Server) mayUse(owner, caller string) bool {
+	return !s.cfg.RequireKeys || owner == "" || owner == caller
 }
 
 // clientKey reads the key from Authorization: Bearer, api-key or x-api-key.

@@ -85,7 +85,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// its id alone must reach that model's provider (pinStored).
 			if id := openai.ResponseID(head.head); id != "" {
 				rec.ResponseID = id
-				s.recent.put(id, out.Answered.ID)
+				s.recent.put(id, Answer{Model: out.Answered.ID, KeyID: keyIDOf(c)})
 			}
 		}
 		if out.Err != nil {

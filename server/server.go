@@ -44,11 +44,12 @@ type Limiter interface {
 	Admit(dep router.Deployment, estTokens int) (settle func(actualTokens int), headers http.Header, ok bool)
 }
 
-// Keys verifies client API keys. VerifyKey returns an EUnauthorized or
-// EForbidden *router.Error for a key that must be refused; other errors are
-// internal.
+// Keys verifies client API keys. VerifyKey returns the key's id (which
+// the decision log records and stored answers belong to), or an
+// EUnauthorized or EForbidden *router.Error for a key that must be
+// refused; other errors are internal.
 type Keys interface {
-	VerifyKey(ctx context.Context, key string) error
+	VerifyKey(ctx context.Context, key string) (id string, err error)
 }
 
 // Config wires a Server. Router, Forwarder and Supports are required for

@@ -72,20 +72,26 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 				s.writeError(c, err)
 				return
 			}
-			if ok {
+			if ok && s.mayUse(k.KeyID, keyIDOf(c)) {
 				s.serveKept(c, op, k, stream)
 				return
 			}
+			if ok {
+				s.writeError(c, unknownAnswer(id))
+				return
+			}
 		}
-		modelID, err := s.answeredBy(ctx, id)
+		a, err := s.answeredBy(ctx, id)
 		if err != nil {
 			s.writeError(c, err)
 			return
 		}
+		modelID := a.Model
 		m, ok := s.catalogModel(modelID)
 		switch {
-		case modelID == "":
-			s.writeError(c, router.Errorf(router.ENotFound, "No response with id %q: no call through this gateway produced it.", id))
+		case modelID == "" || !s.mayUse(a.KeyID, keyIDOf(c)):
+			// Another key's answer is as unknown as one never made.
+			s.writeError(c, unknownAnswer(id))
 			return
 		case !ok:
 			s.writeError(c, router.Errorf(router.ENotFound, "Response %q was written by %s, which is no longer in the catalog.", id, modelID))
@@ -151,6 +157,10 @@ func wantsStream(c *gin.Context) (bool, error) {
 // notKeptWhy lists why the gateway may not keep an answer of a provider
 // that stores none.
 const notKeptWhy = "the call set store: false, --keep-responses is 0, or it expired or was deleted"
+
+func unknownAnswer(id string) error {
+	return router.Errorf(router.ENotFound, "No response with id %q: no call through this gateway with this key produced it.", id)
+}
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 

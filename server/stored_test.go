@@ -172,7 +172,7 @@ func TestStoredAnswerRefusals(t *testing.T) {
 	ctx := context.Background()
 	_, err := client.Responses.Get(ctx, "resp_never_made", responses.ResponseGetParams{})
 	apiErr := requireStatus(t, err, http.StatusNotFound)
-	assert.Contains(t, apiErr.Message, "no call through this gateway produced it")
+	assert.Contains(t, apiErr.Message, "no call through this gateway with this key produced it")
 	assert.Empty(t, e.openai.Requests(), "an id the gateway never saw is asked of no provider")
 
 	err = client.Responses.Delete(ctx, strings.Repeat("r", 257))
@@ -220,8 +220,8 @@ func e2eLogOf(c *Config) AnswerLog { return c.Log.(*recordLog) }
 
 type failingAnswers struct{}
 
-func (failingAnswers) AnsweredBy(context.Context, string) (string, error) {
-	return "", errors.New("database is locked")
+func (failingAnswers) AnsweredBy(context.Context, string) (Answer, error) {
+	return Answer{}, errors.New("database is locked")
 }
 
 // The decision log only helps a continuation find its model: when it
@@ -264,4 +264,61 @@ func TestKeptAnswerFromBeforeTheBodyWasKept(t *testing.T) {
 	assert.JSONEq(t, `{"of":"Fuji"}`, call.Arguments)
 	assert.Equal(t, "claude", got.Model)
 	assert.EqualValues(t, 1700000000, got.CreatedAt)
+}
+
+// An answer belongs to the key that made it: to another key it is as
+// unknown as an answer never made, for reading, listing, deleting,
+// cancelling and continuing alike, whether a provider stores it or the
+// gateway keeps it.
+func TestE2EAnswersBelongToTheKeyThatMadeThem(t *testing.T) {
+	const otherKey = "sk-other-team"
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) {
+		c.Keys = keyStore{e2eKey: true, otherKey: true}
+		c.Responses = kept
+	})
+	ctx := context.Background()
+	mine := e.clients()["v1"]
+	theirs := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(otherKey), option.WithMaxRetries(0))
+	for _, model := range []string{"large", "claude"} {
+		t.Run(model, func(t *testing.T) {
+			made, err := mine.Responses.New(ctx, ask("my secret plan"), onModel(model))
+			require.NoError(t, err)
+			sent := len(e.openai.Requests()) + len(e.anthropic.Requests())
+
+			_, err = theirs.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+			assert.Contains(t, requireStatus(t, err, http.StatusNotFound).Message, "with this key")
+			_, err = theirs.Responses.InputItems.List(ctx, made.ID, responses.InputItemListParams{})
+			requireStatus(t, err, http.StatusNotFound)
+			requireStatus(t, theirs.Responses.Delete(ctx, made.ID), http.StatusNotFound)
+			_, err = theirs.Responses.Cancel(ctx, made.ID)
+			requireStatus(t, err, http.StatusNotFound)
+			_, err = theirs.Responses.New(ctx, responses.ResponseNewParams{
+				Model: "model-router", PreviousResponseID: openai.String(made.ID),
+				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("and then?")},
+			})
+			apiErr := requireStatus(t, err, http.StatusNotFound)
+			assert.Equal(t, "previous_response_id", apiErr.Param)
+			assert.Equal(t, sent, len(e.openai.Requests())+len(e.anthropic.Requests()), "nothing of another key's answer reaches a provider")
+
+			got, err := mine.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+			require.NoError(t, err, "still there for its own key")
+			assert.Equal(t, model, got.Model)
+			next, err := mine.Responses.New(ctx, responses.ResponseNewParams{
+				Model: "model-router", PreviousResponseID: openai.String(made.ID),
+				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("and then?")},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, model, next.Model)
+		})
+	}
+	answered := 0
+	// Per model: the answer, the other key's refused continuation, ours.
+	for _, r := range e.log.waitFor(t, 6) {
+		if r.ResponseID != "" {
+			answered++
+			assert.Equal(t, "id-"+e2eKey, r.KeyID, "the decision log says whose call it was")
+		}
+	}
+	assert.Equal(t, 4, answered)
 }

@@ -21,7 +21,7 @@ var decisionColumns = []string{
 	"prompt_hash", "prompt_text", "candidates", "chosen", "answered", "propensity", "affinity",
 	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
-	"decide_ms", "first_byte_ms", "total_ms", "response_id",
+	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id",
 }
 
 // insertDecision skips a repeated request id instead of failing the whole
@@ -42,7 +42,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.Propensity, r.Decision.Affinity,
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
-		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total), r.ResponseID,
+		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID,
 	}
 }
 
@@ -124,6 +124,8 @@ type DecisionRow struct {
 	TotalMS        float64
 	// ResponseID is the Responses API answer's id ("" for other APIs).
 	ResponseID string
+	// KeyID is the client key's id ("" when none was needed).
+	KeyID string
 	// Feedback is nil when nobody rated the answer.
 	Feedback *Feedback
 }
@@ -226,7 +228,7 @@ func scanDecision(rows *sql.Rows) (DecisionRow, error) {
 		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
-		&decideMS, &firstByteMS, &totalMS, &r.ResponseID,
+		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID,
 		&fbScore, &fbLabel, &fbComment, &fbTS)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)

@@ -92,3 +92,14 @@ FROM decisions
 GROUP BY hour
 ORDER BY hour DESC
 LIMIT 24;
+
+-- name: spend-per-key
+-- Requests and spend per client key over the last 24 hours, keys by name
+-- ((no key) for calls to a gateway that needs none).
+SELECT coalesce(k.name, nullif(d.key_id, ''), '(no key)') AS client_key,
+       count(*) AS requests,
+       round(total(d.cost_usd), 4) AS cost_usd
+FROM decisions AS d LEFT JOIN api_keys AS k ON k.id = d.key_id
+WHERE d.ts_ms >= (strftime('%s', 'now') - 86400) * 1000
+GROUP BY client_key
+ORDER BY cost_usd DESC;

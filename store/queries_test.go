@@ -99,8 +99,11 @@ func populateForExamples(t *testing.T) *store.Store {
 	for i := range recs {
 		recs[i].Time = base.Add(time.Duration(i) * time.Minute)
 	}
-	logged(t, s, recs...)
 	ctx := context.Background()
+	_, ci, err := s.CreateKey(ctx, "ci-pipeline")
+	require.NoError(t, err)
+	recs[0].KeyID, recs[3].KeyID = ci.ID, ci.ID
+	logged(t, s, recs...)
 	require.NoError(t, s.AddFeedback(ctx, "e0", 1, "good", ""))
 	require.NoError(t, s.AddFeedback(ctx, "e1", 0, "bad", "wrong answer"))
 	require.NoError(t, s.AddFeedback(ctx, "e2", 0.5, "", ""))
@@ -155,6 +158,13 @@ func TestExampleQueriesRunAndAnswerCorrectly(t *testing.T) {
 		},
 		"latest-feedback": func(t *testing.T, rows []map[string]any) {
 			assert.Len(t, rows, 3)
+		},
+		"spend-per-key": func(t *testing.T, rows []map[string]any) {
+			got := map[string][2]float64{}
+			for _, r := range rows {
+				got[r["client_key"].(string)] = [2]float64{num(t, r["requests"]), num(t, r["cost_usd"])}
+			}
+			assert.Equal(t, map[string][2]float64{"ci-pipeline": {2, 0.005}, "(no key)": {4, 0.006}}, got)
 		},
 		"hourly-latency-and-errors": func(t *testing.T, rows []map[string]any) {
 			var requests, errors float64

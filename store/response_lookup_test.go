@@ -24,6 +24,7 @@ func TestKeptResponseReadsBackTheAnswerAsTheClientGotIt(t *testing.T) {
 	ctx := context.Background()
 	turn := keptTurn("resp_1", "", "hi", "hello", sampleTime)
 	turn.Body = json.RawMessage(`{"id":"resp_1","object":"response","status":"completed","model":"claude-haiku-4-5"}`)
+	turn.KeyID = "key_1"
 	require.NoError(t, s.PutResponse(ctx, turn))
 
 	got, ok, err := s.KeptResponse(ctx, "resp_1")
@@ -61,18 +62,19 @@ func TestAnsweredByFindsTheModelFromTheDecisionLog(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
 	answered := sampleRecord(requestID(1), sampleTime)
-	answered.API, answered.Answered, answered.ResponseID = "responses", "gpt-4.1-2025-04-14", "resp_abc"
+	answered.API, answered.Answered, answered.ResponseID, answered.KeyID = "responses", "gpt-4.1-2025-04-14", "resp_abc", "key_1"
 	chat := sampleRecord(requestID(2), sampleTime.Add(time.Second))
 	chat.Answered = "claude-haiku-4-5" // no response id: a chat completion
 	failed := sampleRecord(requestID(3), sampleTime.Add(2*time.Second))
 	failed.Answered, failed.ResponseID = "", "resp_none"
 	logged(t, s, answered, chat, failed)
 
-	model, err := s.AnsweredBy(ctx, "resp_abc")
+	model, key, err := s.AnsweredBy(ctx, "resp_abc")
 	require.NoError(t, err)
 	assert.Equal(t, "gpt-4.1-2025-04-14", model)
+	assert.Equal(t, "key_1", key)
 	for _, id := range []string{"resp_unknown", "", "resp_none"} {
-		model, err = s.AnsweredBy(ctx, id)
+		model, _, err = s.AnsweredBy(ctx, id)
 		require.NoError(t, err)
 		assert.Empty(t, model, "id %q", id)
 	}
@@ -81,6 +83,7 @@ func TestAnsweredByFindsTheModelFromTheDecisionLog(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rows, 3)
 	assert.Equal(t, "resp_abc", rows[0].ResponseID, "the id reads back with its decision")
+	assert.Equal(t, "key_1", rows[0].KeyID)
 }
 
 // A database written before response ids were logged opens, and its rows
@@ -112,9 +115,10 @@ func TestResponseIDsMigrateAnOlderDatabase(t *testing.T) {
 	require.True(t, ok)
 	assert.Nil(t, old.Body, "kept before the answer itself was stored")
 	logged(t, s, sampleRecord(requestID(1), sampleTime))
-	model, err := s.AnsweredBy(context.Background(), "")
+	model, _, err := s.AnsweredBy(context.Background(), "")
 	require.NoError(t, err)
 	assert.Empty(t, model)
+	assert.Empty(t, old.KeyID, "kept before answers had owners")
 }
 
 // BenchmarkAnsweredBy looks an answer up among 100,000 logged decisions,
@@ -136,7 +140,7 @@ func BenchmarkAnsweredBy(b *testing.B) {
 	for b.Loop() {
 		id := fmt.Sprintf("resp_%048d", (i*7919)%n)
 		i++
-		if m, err := s.AnsweredBy(ctx, id); err != nil || m == "" {
+		if m, _, err := s.AnsweredBy(ctx, id); err != nil || m == "" {
 			b.Fatalf("%s: %q, %v", id, m, err)
 		}
 	}

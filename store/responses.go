@@ -24,7 +24,9 @@ type Response struct {
 	// Body is the answer as its client got it, a Responses API response
 	// object (empty for answers kept before it was stored).
 	Body json.RawMessage
-	Time time.Time
+	// KeyID is the client key the answer belongs to ("" when none).
+	KeyID string
+	Time  time.Time
 }
 
 // maxChain bounds how many responses one conversation may chain: a longer
@@ -49,9 +51,9 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO responses (id, previous_id, model, input, output, response, ts, ts_ms, used_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), string(r.Body), formatTS(t), t.UnixMilli(), t.UnixMilli()); err != nil {
+		INSERT INTO responses (id, previous_id, model, input, output, response, key_id, ts, ts_ms, used_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.PreviousID, r.Model, string(r.Input), string(r.Output), string(r.Body), r.KeyID, formatTS(t), t.UnixMilli(), t.UnixMilli()); err != nil {
 		return fmt.Errorf("put response: %w", err)
 	}
 	if r.PreviousID != "" {
@@ -79,14 +81,14 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 // is no longer kept or the chain is longer than maxChain.
 func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		WITH RECURSIVE chain (id, previous_id, model, input, output, ts, depth) AS (
-			SELECT id, previous_id, model, input, output, ts, 0 FROM responses WHERE id = ?
+		WITH RECURSIVE chain (id, previous_id, model, input, output, key_id, ts, depth) AS (
+			SELECT id, previous_id, model, input, output, key_id, ts, 0 FROM responses WHERE id = ?
 			UNION ALL
-			SELECT r.id, r.previous_id, r.model, r.input, r.output, r.ts, chain.depth + 1
+			SELECT r.id, r.previous_id, r.model, r.input, r.output, r.key_id, r.ts, chain.depth + 1
 			FROM responses r JOIN chain ON r.id = chain.previous_id
 			WHERE chain.depth < ?
 		)
-		SELECT id, previous_id, model, input, output, ts FROM chain ORDER BY depth DESC`, id, maxChain)
+		SELECT id, previous_id, model, input, output, key_id, ts FROM chain ORDER BY depth DESC`, id, maxChain)
 	if err != nil {
 		return nil, fmt.Errorf("read response chain: %w", err)
 	}
@@ -95,7 +97,7 @@ func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error
 	for rows.Next() {
 		var r Response
 		var input, output, ts string
-		if err := rows.Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &ts); err != nil {
+		if err := rows.Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &r.KeyID, &ts); err != nil {
 			return nil, fmt.Errorf("read response chain: %w", err)
 		}
 		r.Input, r.Output = json.RawMessage(input), json.RawMessage(output)
@@ -152,8 +154,8 @@ func (s *Store) KeptResponse(ctx context.Context, id string) (Response, bool, er
 	var r Response
 	var input, output, body, ts string
 	err := s.db.QueryRowContext(ctx, `
-		SELECT id, previous_id, model, input, output, response, ts FROM responses WHERE id = ?`, id).
-		Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &body, &ts)
+		SELECT id, previous_id, model, input, output, response, key_id, ts FROM responses WHERE id = ?`, id).
+		Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &body, &r.KeyID, &ts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Response{}, false, nil
 	}
@@ -183,18 +185,18 @@ func (s *Store) DeleteResponse(ctx context.Context, id string) (bool, error) {
 	return n > 0, err
 }
 
-// AnsweredBy returns the model that wrote the Responses API answer id, from
-// the decision log ("" when no logged decision produced it).
-func (s *Store) AnsweredBy(ctx context.Context, id string) (string, error) {
-	var model string
-	err := s.db.QueryRowContext(ctx, `
-		SELECT answered FROM decisions WHERE response_id = ? AND response_id != '' AND answered != ''
-		ORDER BY ts_ms DESC LIMIT 1`, id).Scan(&model)
+// AnsweredBy returns the model that wrote the Responses API answer id and
+// the client key it was written for, from the decision log (model "" when
+// no logged decision produced it).
+func (s *Store) AnsweredBy(ctx context.Context, id string) (model, keyID string, err error) {
+	err = s.db.QueryRowContext(ctx, `
+		SELECT answered, key_id FROM decisions WHERE response_id = ? AND response_id != '' AND answered != ''
+		ORDER BY ts_ms DESC LIMIT 1`, id).Scan(&model, &keyID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("look up response %q: %w", id, err)
+		return "", "", fmt.Errorf("look up response %q: %w", id, err)
 	}
-	return model, nil
+	return model, keyID, nil
 }

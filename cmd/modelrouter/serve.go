@@ -203,7 +203,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Log:                  st.Log(),
 		Feedback:             st,
 		Responses:            kept,
-		Answers:              st,
+		Answers:              storeAnswers{st},
 		Observer:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},
@@ -289,9 +289,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 // storeKeys adapts the store's key check to the gateway's Keys seam.
 type storeKeys struct{ st *store.Store }
 
-func (k storeKeys) VerifyKey(ctx context.Context, key string) error {
-	_, err := k.st.VerifyKey(ctx, key)
-	return err
+func (k storeKeys) VerifyKey(ctx context.Context, key string) (string, error) {
+	found, err := k.st.VerifyKey(ctx, key)
+	return found.ID, err
 }
 
 // adminAuthorizer accepts `Authorization: Bearer <admin key>`; with no admin

@@ -14,7 +14,8 @@ import (
 type storeResponses struct{ st *store.Store }
 
 func (s storeResponses) PutResponse(ctx context.Context, r server.StoredResponse) error {
-	return s.st.PutResponse(ctx, store.Response{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output, Body: r.Body})
+	return s.st.PutResponse(ctx, store.Response{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model,
+		Input: r.Input, Output: r.Output, Body: r.Body, KeyID: r.KeyID})
 }
 
 func (s storeResponses) ResponseChain(ctx context.Context, id string) ([]server.StoredResponse, error) {
@@ -36,7 +37,17 @@ func (s storeResponses) DeleteResponse(ctx context.Context, id string) (bool, er
 }
 
 func storedResponse(r store.Response) server.StoredResponse {
-	return server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model, Input: r.Input, Output: r.Output, Body: r.Body, Created: r.Time}
+	return server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model,
+		Input: r.Input, Output: r.Output, Body: r.Body, KeyID: r.KeyID, Created: r.Time}
+}
+
+// storeAnswers adapts the decision log's answer lookup to the gateway's
+// AnswerLog seam.
+type storeAnswers struct{ st *store.Store }
+
+func (s storeAnswers) AnsweredBy(ctx context.Context, id string) (server.Answer, error) {
+	model, keyID, err := s.st.AnsweredBy(ctx, id)
+	return server.Answer{Model: model, KeyID: keyID}, err
 }
 
 // pruneEvery is how often kept responses past their time are deleted.

@@ -140,16 +140,27 @@ func TestServePrunesKeptResponses(t *testing.T) {
 
 // An answer OpenAI stores is read by its id after a restart, and its
 // continuation still goes to the model that wrote it: the decision log in
-// the SQLite file names it.
+// the SQLite file names it, and the key it belongs to.
 func TestServeFindsStoredAnswersAcrossARestart(t *testing.T) {
 	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	mine, mineKey, err := st.CreateKey(context.Background(), "mine")
+	require.NoError(t, err)
+	theirs, _, err := st.CreateKey(context.Background(), "theirs")
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	var base string
 	start := func() (openai.Client, context.CancelFunc, <-chan error) {
-		base, stop, done := startServe(t, oa, db, func(o *serveOptions) {
+		var stop context.CancelFunc
+		var done <-chan error
+		base, stop, done = startServe(t, oa, db, func(o *serveOptions) {
 			o.environ = controlsEnviron(oa, an)
 			o.predictor = controlsPredictor(t)
+			o.requireKeys = true
 		})
-		return openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey("loopback"), option.WithMaxRetries(0)), stop, done
+		return openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey(mine), option.WithMaxRetries(0)), stop, done
 	}
 	ctx := context.Background()
 	c, stop, done := start()
@@ -175,6 +186,21 @@ func TestServeFindsStoredAnswersAcrossARestart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, gpt41, next.Model, "Balanced alone would pick "+gpt41Mini)
 
+	other := openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey(theirs), option.WithMaxRetries(0))
+	_, err = other.Responses.Get(ctx, first.ID, responses.ResponseGetParams{})
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode, "another key's answer is unknown to it")
+	assert.Error(t, other.Responses.Delete(ctx, first.ID))
+	assert.True(t, oa.Stored(first.ID))
+
 	require.NoError(t, c.Responses.Delete(ctx, first.ID))
 	assert.False(t, oa.Stored(first.ID))
+
+	sdb, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	defer sdb.Close()
+	var keyID string
+	require.NoError(t, sdb.QueryRow(`SELECT key_id FROM decisions WHERE response_id = ?`, first.ID).Scan(&keyID))
+	assert.Equal(t, mineKey.ID, keyID)
 }
