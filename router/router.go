@@ -18,8 +18,13 @@ type Config struct {
 	// every decision carries it for the decision log.
 	RouterModel string
 	// Available reports why a model cannot be called right now ("" when it
-	// can): its provider is not configured, it is unhealthy, ...
+	// can): its provider is not configured, ...
 	Available func(Model) string
+	// Unhealthy, optional, reports why a model should be tried last ("" when
+	// it is healthy): its provider keeps failing. Such a model stays a
+	// candidate, after every healthy one, so a deployment whose models
+	// all fail still tries them.
+	Unhealthy func(Model) string
 	// AffinityTTL is how long a conversation stays on its first model
 	// (default 1 hour).
 	AffinityTTL time.Duration
@@ -80,7 +85,7 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Router{cfg: Config{Available: cfg.Available, AffinityTTL: cfg.AffinityTTL, Now: cfg.Now},
+	r := &Router{cfg: Config{Available: cfg.Available, Unhealthy: cfg.Unhealthy, AffinityTTL: cfg.AffinityTTL, Now: cfg.Now},
 		affinity: newAffinity(cfg.AffinityTTL, 100_000)}
 	r.model.Store(m)
 	return r, nil
@@ -232,11 +237,13 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	var order []scored
 	d.BestQuality, d.Threshold, order = rank(pool, mode, rm.bands)
 	explain(&d, order, mode)
+	healthy := r.demoteUnhealthy(&d, models, order)
 
 	if req.SessionKey != "" {
 		key := dep.Name + "\x00" + req.SessionKey
 		if id, ok := r.affinity.get(key, start); ok && id != d.Candidates[order[0].idx].Model {
-			if at := slices.IndexFunc(order, func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
+			// A session lets go of a model that keeps failing.
+			if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
 				pinned := order[at]
 				order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
 				for i, s := range order {
@@ -339,4 +346,48 @@ func summarize(cs []Candidate) string {
 		return "the deployment has no models"
 	}
 	return strings.Join(parts, "; ")
+}
+
+// demoteUnhealthy moves the models Unhealthy names to the end of order,
+// keeping the rank order within both parts, and returns how many healthy
+// models lead. The first healthy model is then the choice; the reasons say
+// why the ones ranked above it were passed over.
+func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) int {
+	if r.cfg.Unhealthy == nil {
+		return len(order)
+	}
+	why := make(map[int]string)
+	for _, s := range order {
+		if reason := r.cfg.Unhealthy(models[s.idx]); reason != "" {
+			why[s.idx] = reason
+		}
+	}
+	if len(why) == 0 {
+		return len(order)
+	}
+	wasFirst := order[0].idx
+	slices.SortStableFunc(order, func(a, b scored) int {
+		_, ua := why[a.idx]
+		_, ub := why[b.idx]
+		switch {
+		case ua == ub:
+			return 0
+		case ub:
+			return -1
+		}
+		return 1
+	})
+	for i, s := range order {
+		c := &d.Candidates[s.idx]
+		c.Rank = i + 1
+		if reason, ok := why[s.idx]; ok {
+			c.Reason = "tried last: " + reason
+		}
+	}
+	healthy := len(order) - len(why)
+	if healthy > 0 && order[0].idx != wasFirst {
+		c := &d.Candidates[order[0].idx]
+		c.Reason = "chosen: the models ranked above it are unhealthy; " + strings.TrimPrefix(c.Reason, "lost: ")
+	}
+	return healthy
 }

@@ -37,6 +37,8 @@ type serveFile struct {
 	RateLimits           *bool                   `json:"rate_limits"`
 	AffinityTTL          *duration               `json:"affinity_ttl"`
 	KeepResponses        *duration               `json:"keep_responses"`
+	UnhealthyAfter       *int                    `json:"unhealthy_after"`
+	UnhealthyFor         *duration               `json:"unhealthy_for"`
 	Grace                *duration               `json:"grace"`
 	MaxBody              *int64                  `json:"max_body"`
 	RouterModel          *string                 `json:"router_model"`
@@ -182,6 +184,10 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	boolean("agent-tools-openai-only", &o.agentOpenAI, f.AgentToolsOpenAIOnly)
 	dur("affinity-ttl", &o.affinityTTL, f.AffinityTTL)
 	dur("keep-responses", &o.keepResponses, f.KeepResponses)
+	dur("unhealthy-for", &o.unhealthyFor, f.UnhealthyFor)
+	if f.UnhealthyAfter != nil && !set["unhealthy-after"] {
+		o.unhealthyAfter = *f.UnhealthyAfter
+	}
 	dur("grace", &o.grace, f.Grace)
 	if f.MaxBody != nil && !set["max-body"] {
 		o.maxBody = *f.MaxBody
@@ -271,6 +277,12 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.grace < 0 {
 		bad("grace %s: must not be negative", o.grace)
+	}
+	if o.unhealthyAfter < 0 {
+		bad("unhealthy_after %d: must not be negative (0 turns it off)", o.unhealthyAfter)
+	}
+	if o.unhealthyAfter > 0 && o.unhealthyFor <= 0 {
+		bad("unhealthy_for %s: must be positive", o.unhealthyFor)
 	}
 	if o.maxBody <= 0 {
 		bad("max_body %d: must be positive", o.maxBody)

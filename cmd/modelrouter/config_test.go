@@ -41,6 +41,7 @@ func TestReadServeFile(t *testing.T) {
 			body: `{"addr": "${HOST}:9000", "db": "x.db", "require_keys": true, "keep_prompts": true,
 				"admin_key": "adm", "rate_limits": false, "affinity_ttl": "10m", "grace": "5s", "max_body": 1024,
 				"keep_responses": "24h", "router_model": "dir", "cuda": true, "agent_tools_openai_only": false,
+				"unhealthy_after": 5, "unhealthy_for": "1m",
 				"providers": {"openai": {"base_url": "http://127.0.0.1:1/v1", "api_key": "${OPENAI_KEY}"}}}`,
 			check: func(t *testing.T, f *serveFile) {
 				assert.Equal(t, "127.0.0.1:9000", *f.Addr, "${HOST} is expanded")
@@ -50,6 +51,8 @@ func TestReadServeFile(t *testing.T) {
 				assert.False(t, *f.RateLimits)
 				assert.Equal(t, duration(10*time.Minute), *f.AffinityTTL)
 				assert.Equal(t, duration(24*time.Hour), *f.KeepResponses)
+				assert.Equal(t, 5, *f.UnhealthyAfter)
+				assert.Equal(t, duration(time.Minute), *f.UnhealthyFor)
 				assert.Equal(t, duration(5*time.Second), *f.Grace)
 				assert.Equal(t, int64(1024), *f.MaxBody)
 				assert.False(t, *f.AgentToolsOpenAIOnly)
@@ -148,7 +151,8 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestConfigValidateReportsEverything(t *testing.T) {
-	path := writeConfig(t, `{"addr": "nowhere", "affinity_ttl": "-1s", "keep_responses": "-1h", "max_body": 0, "providers": {
+	path := writeConfig(t, `{"addr": "nowhere", "affinity_ttl": "-1s", "keep_responses": "-1h", "max_body": 0,
+		"unhealthy_after": -1, "providers": {
 		"openai": {"base_url": "api.openai.com", "api_key": "`+testSecret+`"},
 		"anthropic": {"kind": "grpc", "api_key": "`+testSecret+`"},
 		"mistral": {"base_url": "http://127.0.0.1:1"},
@@ -160,6 +164,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 		`addr "nowhere"`,
 		"affinity_ttl -1s",
 		"keep_responses -1h0m0s: must not be negative",
+		"unhealthy_after -1: must not be negative",
 		"max_body 0",
 		`providers.openai.base_url "api.openai.com": want an absolute http(s) URL`,
 		`providers.anthropic.kind "grpc": valid kinds: openai, anthropic, azure`,
@@ -170,6 +175,8 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 	}
 	assert.NotContains(t, msg, testSecret, "errors never show a key")
 
+	_, err = parseServeArgs([]string{"--unhealthy-for", "0s"}, nil, io.Discard)
+	assert.ErrorContains(t, err, "unhealthy_for 0s: must be positive")
 	_, err = parseServeArgs([]string{"--affinity-ttl", "0s"}, nil, io.Discard)
 	assert.ErrorContains(t, err, "affinity_ttl 0s: must be positive", "flags are validated too")
 	_, err = parseServeArgs([]string{"--config", filepath.Join(t.TempDir(), "missing.json")}, nil, io.Discard)

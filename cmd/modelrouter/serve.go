@@ -53,6 +53,10 @@ type serveOptions struct {
 	// keepResponses is how long Claude's Responses answers are kept for
 	// continuation; 0 keeps none.
 	keepResponses time.Duration
+	// unhealthyAfter failures in a row make a model be tried last for
+	// unhealthyFor (doubling while it keeps failing); 0 turns that off.
+	unhealthyAfter int
+	unhealthyFor   time.Duration
 	// pprof, when set, is a loopback address serving net/http/pprof, for
 	// profiling the gateway under load; off by default.
 	pprof string
@@ -106,6 +110,8 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
 	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's) are kept so previous_response_id can continue them; 0 keeps none")
+	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, 429, 5xx) after which a model is tried last, behind every healthy one; 0 turns this off")
+	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := fs.Parse(args); err != nil {
@@ -164,8 +170,15 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}()
 
 	providers := mergeProviders(o.fileProviders, upstream.FromEnviron(o.environ))
+	var health *upstream.Health
+	var unhealthy func(router.Model) string
+	if o.unhealthyAfter > 0 {
+		health = &upstream.Health{Threshold: o.unhealthyAfter, Cooldown: o.unhealthyFor,
+			MaxCooldown: max(upstream.DefaultHealthMaxCooldown, o.unhealthyFor), Logger: log}
+		unhealthy = health.Unhealthy
+	}
 	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, RouterModel: modelVersion,
-		Available: providers.Available, AffinityTTL: o.affinityTTL})
+		Available: providers.Available, Unhealthy: unhealthy, AffinityTTL: o.affinityTTL})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -196,7 +209,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	gw := server.New(server.Config{
 		Router:               rt,
 		PreviewRouter:        preview,
-		Forwarder:            &upstream.Forwarder{Providers: providers},
+		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health},
 		Supports:             providers.Supports,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),

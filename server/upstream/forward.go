@@ -38,6 +38,9 @@ type Forwarder struct {
 	// AttemptTimeout bounds one attempt's wait for response headers; a
 	// model that stalls longer is abandoned for the next one.
 	AttemptTimeout time.Duration
+	// Health, when set, hears how each attempt went, so routing can try
+	// failing models last (see [Health]).
+	Health *Health
 }
 
 // Call is one client request to forward.
@@ -216,6 +219,31 @@ type attempt struct {
 	provider  Provider
 	// cancel ends the attempt's request, its body included.
 	cancel context.CancelFunc
+	// sent: the request went to the provider, so how it went says
+	// something about the provider.
+	sent bool
+}
+
+// noteHealth tells the Forwarder's Health how the provider did: a failure
+// before anything reached the client (what failover is for), or an answer
+// or client error (it is up). What the call itself ended (its deadline,
+// a client that left) or never sent says nothing about the provider.
+func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
+	h := a.f.Health
+	if h == nil || !a.sent || ctx.Err() != nil {
+		return
+	}
+	var rt *retryable
+	switch {
+	case err == nil:
+		h.succeeded(a.model)
+	case errors.As(err, &rt):
+		h.failed(a.model, rt.msg)
+	case a.call.Relay != nil && (status == http.StatusTooManyRequests || status >= 500):
+		h.failed(a.model, fmt.Sprintf("HTTP %d", status))
+	case status >= 400 && status < 500:
+		h.succeeded(a.model)
+	}
 }
 
 // run makes the attempt and records it; it returns true when the call is
@@ -224,6 +252,7 @@ type attempt struct {
 func (a *attempt) run(ctx context.Context) bool {
 	a.began = time.Now()
 	status, err := a.send(ctx)
+	a.noteHealth(ctx, status, err)
 	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began)}
 	if err != nil {
 		rec.Error = a.f.redact(err.Error())
@@ -267,6 +296,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	defer cancelAttempt()
 	a.cancel = cancelAttempt
 	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
+	a.sent = true
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
 	timedOut := !timer.Stop()
 	if err != nil {

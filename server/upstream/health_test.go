@@ -1,0 +1,170 @@
+package upstream_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// healthRig forwards chat calls to the OpenAI fake with a Health whose
+// clock the test moves.
+type healthRig struct {
+	f      *fakes
+	health *upstream.Health
+	now    time.Time
+}
+
+func newHealthRig(t *testing.T) *healthRig {
+	rig := &healthRig{f: newFakes(t), now: time.Unix(1_000_000, 0)}
+	rig.health = &upstream.Health{Now: func() time.Time { return rig.now }}
+	rig.f.fwd.Health = rig.health
+	return rig
+}
+
+func (rig *healthRig) call(t *testing.T, ctx context.Context, models ...router.Model) upstream.Outcome {
+	t.Helper()
+	return rig.f.fwd.Forward(ctx, httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Order: models,
+		Raw: []byte(`{"model":"x","messages":[{"role":"user","content":"hi"}]}`),
+	})
+}
+
+func TestHealthTurnsAModelUnhealthyAfterFailuresInARow(t *testing.T) {
+	rig := newHealthRig(t)
+	sick, well := openAIModel("sick"), openAIModel("well")
+	rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	ctx := context.Background()
+
+	for i := range upstream.DefaultHealthThreshold {
+		assert.Empty(t, rig.health.Unhealthy(sick), "after %d failures", i)
+		out := rig.call(t, ctx, sick, well)
+		require.Equal(t, "well-id", out.Answered.ID, "failed over")
+	}
+	why := rig.health.Unhealthy(sick)
+	assert.Contains(t, why, "3 failures in a row, the last HTTP 503")
+	assert.Contains(t, why, "30s more")
+	assert.Empty(t, rig.health.Unhealthy(well))
+
+	// Cooled down, it is tried again; failing again, it is out for twice
+	// as long.
+	rig.now = rig.now.Add(upstream.DefaultHealthCooldown + time.Second)
+	assert.Empty(t, rig.health.Unhealthy(sick))
+	rig.call(t, ctx, sick, well)
+	assert.Contains(t, rig.health.Unhealthy(sick), "1m0s more")
+
+	// Recovered: one answer makes it healthy, its failures forgotten.
+	rig.f.openai.Set("sick", upstreamtest.Behavior{})
+	rig.now = rig.now.Add(time.Hour)
+	out := rig.call(t, ctx, sick, well)
+	require.Equal(t, "sick-id", out.Answered.ID)
+	rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	rig.call(t, ctx, sick, well)
+	assert.Empty(t, rig.health.Unhealthy(sick), "one failure after an answer is not three in a row")
+}
+
+// Only the provider's failures count: what the call did to itself (a
+// client that left), what was never sent (a request that cannot be
+// translated) and a client error (the provider is up) do not.
+func TestHealthCountsOnlyTheProvidersFailures(t *testing.T) {
+	rig := newHealthRig(t)
+	m := openAIModel("m")
+	claude := anthropicModel("claude-x")
+
+	rig.f.openai.Set("m", upstreamtest.Behavior{Stall: true})
+	for range 5 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		rig.call(t, ctx, m)
+		cancel()
+	}
+	assert.Empty(t, rig.health.Unhealthy(m), "the client left: says nothing about the provider")
+
+	for range 5 {
+		out := rig.f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+			API: upstream.APIChatCompletions, Order: []router.Model{claude},
+			Raw: []byte(`{"model":"x","n":2,"messages":[{"role":"user","content":"hi"}]}`),
+		})
+		require.Error(t, out.Err)
+	}
+	assert.Empty(t, rig.health.Unhealthy(claude), "never sent: Claude cannot take n > 1")
+	assert.Empty(t, rig.f.anthropic.Requests())
+
+	rig.f.openai.Set("m", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable, FailTimes: 2})
+	rig.call(t, context.Background(), m)
+	rig.call(t, context.Background(), m)
+	rig.f.openai.Set("m", upstreamtest.Behavior{FailStatus: http.StatusBadRequest})
+	rig.call(t, context.Background(), m)
+	rig.f.openai.Set("m", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	rig.call(t, context.Background(), m)
+	assert.Empty(t, rig.health.Unhealthy(m), "a 400 between the 503s: the provider is up")
+	rig.call(t, context.Background(), m)
+	rig.call(t, context.Background(), m)
+	assert.True(t, strings.HasPrefix(rig.health.Unhealthy(m), "unhealthy: 3 failures in a row"))
+}
+
+func TestHealthStallsCountAsFailures(t *testing.T) {
+	rig := newHealthRig(t)
+	rig.f.fwd.AttemptTimeout = 20 * time.Millisecond
+	m := openAIModel("staller")
+	rig.f.openai.Set("staller", upstreamtest.Behavior{Stall: true})
+	for range upstream.DefaultHealthThreshold {
+		rig.call(t, context.Background(), m, openAIModel("well"))
+	}
+	assert.Contains(t, rig.health.Unhealthy(m), "timeout: no response headers within 20ms")
+}
+
+// BenchmarkFailoverPastAStallingModel is a call whose first model's
+// provider stalls (no headers within the attempt timeout, here 20 ms; 60 s
+// by default) and whose second answers. Without Health every call waits
+// the timeout out; with it, once three calls have (before the loop), the
+// stalling model goes last, as the router puts it.
+func BenchmarkFailoverPastAStallingModel(b *testing.B) {
+	for _, withHealth := range []bool{false, true} {
+		name := "health=off"
+		if withHealth {
+			name = "health=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			o := upstreamtest.NewOpenAI(b)
+			o.Set("staller", upstreamtest.Behavior{Stall: true})
+			fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+				"OPENAI_BASE_URL": o.URL, "OPENAI_API_KEY": "sk",
+			})), AttemptTimeout: 20 * time.Millisecond}
+			if withHealth {
+				fwd.Health = &upstream.Health{}
+			}
+			staller, well := openAIModel("staller"), openAIModel("well")
+			raw := []byte(`{"model":"x","messages":[{"role":"user","content":"hi"}]}`)
+			call := func() {
+				order := []router.Model{staller, well}
+				if fwd.Health.Unhealthy(staller) != "" {
+					order = []router.Model{well, staller}
+				}
+				out := fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+					API: upstream.APIChatCompletions, Order: order, Raw: raw,
+				})
+				if out.Answered.ID != "well-id" {
+					b.Fatalf("answered by %q: %v", out.Answered.ID, out.Err)
+				}
+			}
+			if withHealth {
+				for range upstream.DefaultHealthThreshold {
+					call()
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				call()
+			}
+		})
+	}
+}
