@@ -241,25 +241,30 @@ func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 // of an answer that nobody stores (Claude's, not kept) is refused here,
 // with what to do instead, rather than sent to a provider that would
 // answer that it does not know the id.
+//
+// With client keys, only the key that made an answer continues it: the
+// provider would continue anyone's, since the gateway calls it with its own
+// key. So an answer whose owner cannot be told (the log cannot be read, or
+// has no row for it) is not continued either.
 func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	id := r.req.PreviousResponseID
 	a, err := s.answeredBy(ctx, id)
-	if err != nil {
-		if ctx.Err() != nil {
-			return err // the client left
-		}
-		// The pin only helps: route without it, as before it existed.
+	switch {
+	case err != nil && (ctx.Err() != nil || s.cfg.RequireKeys):
+		return err // the client left, or the owner cannot be checked
+	case err != nil:
+		// No keys to check: the pin only helps, so route without it.
 		s.log.Warn("could not look up who wrote a continued response; routing without it",
 			"response_id", id, "err", err)
 		return nil
-	}
-	modelID := a.Model
-	switch {
-	case modelID == "":
+	case a.Model == "" && s.cfg.RequireKeys:
+		return previousNotFound(id)
+	case a.Model == "":
 		return nil
 	case !s.mayUse(a.KeyID, r.keyID):
 		return previousNotFound(id)
 	}
+	modelID := a.Model
 	if m, ok := s.catalogModel(modelID); ok &&
 		s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
 		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",

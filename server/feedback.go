@@ -14,8 +14,10 @@ import (
 
 // FeedbackStore keeps a client's rating of an answered request, the label
 // a later retraining reads next to the decision; *store.Store implements it.
+// With keyID set, only a request made with that key (or with none) may be
+// rated: another key's is ENotFound.
 type FeedbackStore interface {
-	AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error
+	RateAnswer(ctx context.Context, keyID, requestID string, score float64, label, comment string) error
 }
 
 // feedbackRequest is the body of POST /v1/feedback.
@@ -52,7 +54,7 @@ func (s *Server) feedback(c *gin.Context) {
 			Message: "score is required: a number from 0 (bad answer) to 1 (good answer)"})
 		return
 	}
-	if err := s.cfg.Feedback.AddFeedback(c.Request.Context(), req.RequestID, *req.Score, req.Label, req.Comment); err != nil {
+	if err := s.cfg.Feedback.RateAnswer(c.Request.Context(), keyIDOf(c), req.RequestID, *req.Score, req.Label, req.Comment); err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
 			err = &router.Error{Code: router.ENotFound, Param: "request_id",
 				Message: fmt.Sprintf("no logged request has x-request-id %q", req.RequestID)}

@@ -12,10 +12,10 @@ import (
 )
 
 // feedbackStore keeps ratings in memory, with the real store's checks on
-// the id and the score's range.
+// the id and the score's range (the key check is the store's, tested there).
 type feedbackStore map[string]float64
 
-func (f feedbackStore) AddFeedback(_ context.Context, id string, score float64, _, _ string) error {
+func (f feedbackStore) RateAnswer(_ context.Context, _, id string, score float64, _, _ string) error {
 	if score < 0 || score > 1 {
 		return &router.Error{Code: router.EInvalid, Param: "score", Message: "score must be between 0 and 1"}
 	}
@@ -73,4 +73,30 @@ func TestFeedbackNeedsAKeyWhenKeysAreRequired(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
 	w = do(srv.Handler(), http.MethodPost, "/v1/feedback", `{"request_id":"r1","score":1}`, "Authorization", "Bearer good")
 	assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
+}
+
+// keyedFeedback records which key each rating came with.
+type keyedFeedback struct{ keys []string }
+
+func (k *keyedFeedback) RateAnswer(_ context.Context, keyID, _ string, _ float64, _, _ string) error {
+	k.keys = append(k.keys, keyID)
+	return nil
+}
+
+// The store decides whose request a key may rate: it gets the caller's key
+// id, or none when keys are not required.
+func TestFeedbackCarriesTheCallersKey(t *testing.T) {
+	for _, requireKeys := range []bool{true, false} {
+		fb := &keyedFeedback{}
+		srv, _, _ := newTestServer(t, func(c *Config) {
+			c.Feedback, c.RequireKeys, c.Keys = fb, requireKeys, keyStore{"good": true}
+		})
+		w := do(srv.Handler(), http.MethodPost, "/v1/feedback", `{"request_id":"r1","score":1}`, "Authorization", "Bearer good")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		want := "id-good"
+		if !requireKeys {
+			want = ""
+		}
+		assert.Equal(t, []string{want}, fb.keys)
+	}
 }

@@ -83,6 +83,12 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			}
 			return
 		}
+		if id == "" {
+			// Answers are owned by key id: an empty one would open them
+			// to every key.
+			s.writeError(c, errors.New("verify key: the key store gave no key id"))
+			return
+		}
 		c.Set(keyIDKey, id)
 		if ex := exchangeOf(c); ex != nil {
 			ex.rec.KeyID = id

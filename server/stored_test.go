@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -224,24 +225,74 @@ func (failingAnswers) AnsweredBy(context.Context, string) (Answer, error) {
 	return Answer{}, errors.New("database is locked")
 }
 
-// The decision log only helps a continuation find its model: when it
-// fails, the call is routed as it would be without it.
-func TestContinuationIsRoutedWhenTheAnswerLogFails(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.Answers = failingAnswers{} })
-	ctx := context.Background()
-	client := e.clients()["v1"]
-	made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("mini"))
-	require.NoError(t, err)
-	e.start(t, func(c *Config) { c.Answers = failingAnswers{} }) // nothing in memory
-	client = e.clients()["v1"]
-	next, err := client.Responses.New(ctx, responses.ResponseNewParams{
-		Model: "model-router", PreviousResponseID: openai.String(made.ID),
-		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+// Without client keys the decision log only helps a continuation find its
+// model: when it fails, the call is routed as it would be without it. With
+// keys it also says whose answer it is, and a continuation that cannot be
+// checked is refused: the provider would continue anyone's.
+func TestContinuationWhenTheAnswerLogFails(t *testing.T) {
+	for _, requireKeys := range []bool{false, true} {
+		t.Run(fmt.Sprintf("require_keys=%t", requireKeys), func(t *testing.T) {
+			opts := func(c *Config) { c.Answers, c.RequireKeys = failingAnswers{}, requireKeys }
+			e := newE2E(t, opts)
+			ctx := context.Background()
+			client := e.clients()["v1"]
+			made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("mini"))
+			require.NoError(t, err)
+			e.start(t, opts) // nothing in memory
+			client = e.clients()["v1"]
+			sent := len(e.openai.Requests())
+			next, err := client.Responses.New(ctx, responses.ResponseNewParams{
+				Model: "model-router", PreviousResponseID: openai.String(made.ID),
+				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+			})
+			if requireKeys {
+				requireStatus(t, err, http.StatusInternalServerError)
+				assert.Equal(t, sent, len(e.openai.Requests()))
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "mini", next.Model)
+			}
+			_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+			requireStatus(t, err, http.StatusInternalServerError) // a read has nowhere else to look
+		})
+	}
+}
+
+// With client keys, an id the gateway has no owner for (never made here,
+// or its row lost) is not continued: it might be another key's.
+func TestContinuationOfAnAnswerWithNoOwner(t *testing.T) {
+	for _, requireKeys := range []bool{false, true} {
+		t.Run(fmt.Sprintf("require_keys=%t", requireKeys), func(t *testing.T) {
+			e := newE2E(t, func(c *Config) { c.RequireKeys = requireKeys })
+			made, err := upstreamStored(t, e)
+			require.NoError(t, err)
+			client := e.clients()["v1"]
+			_, err = client.Responses.New(context.Background(), responses.ResponseNewParams{
+				Model: "model-router", PreviousResponseID: openai.String(made),
+				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
+			}, onModel("mini"))
+			if requireKeys {
+				apiErr := requireStatus(t, err, http.StatusNotFound)
+				assert.Equal(t, "previous_response_id", apiErr.Param)
+			} else {
+				require.NoError(t, err, "no keys: the provider decides")
+			}
+		})
+	}
+}
+
+// upstreamStored makes an answer at the OpenAI fake directly, not through
+// the gateway.
+func upstreamStored(t *testing.T, e *e2e) (string, error) {
+	t.Helper()
+	c := openai.NewClient(option.WithBaseURL(e.openai.URL+"/"), option.WithAPIKey("sk-upstream-openai"), option.WithMaxRetries(0))
+	r, err := c.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "mini", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("made elsewhere")},
 	})
-	require.NoError(t, err)
-	assert.Equal(t, "mini", next.Model)
-	_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
-	requireStatus(t, err, http.StatusInternalServerError) // a read has nowhere else to look
+	if err != nil {
+		return "", err
+	}
+	return r.ID, nil
 }
 
 // An answer kept before the answer itself was stored is read back from its

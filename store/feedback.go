@@ -34,6 +34,13 @@ const (
 // Returns EInvalid for an empty id, a score outside [0, 1] or text over the
 // limits, and ENotFound when no decision has that request id.
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
+	return s.RateAnswer(ctx, "", requestID, score, label, comment)
+}
+
+// RateAnswer is AddFeedback by a client key: with keyID set, only a request
+// made with that key (or with none) can be rated; another key's is not
+// found.
+func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score float64, label, comment string) error {
 	switch {
 	case requestID == "":
 		return &router.Error{Code: router.EInvalid, Param: "request_id", Message: "request_id is required"}
@@ -62,11 +69,12 @@ func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64
 	// tells us so without a second round trip.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
-		SELECT request_id, ?, ?, ?, ?, ? FROM decisions WHERE request_id = ?
+		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
+		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)
 		ON CONFLICT (request_id) DO UPDATE SET
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
-		score, label, comment, formatTS(now), now.UnixMilli(), requestID)
+		score, label, comment, formatTS(now), now.UnixMilli(), requestID, keyID, keyID)
 	if err != nil {
 		return fmt.Errorf("add feedback: %w", err)
 	}

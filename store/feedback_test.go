@@ -95,3 +95,21 @@ func TestAddFeedbackIsNotFailedByOtherLostRows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, fb.Score)
 }
+
+// A key rates only its own requests (and those made with no key): another
+// key's request is as unknown as one never made.
+func TestRateAnswerByKey(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	mine, theirs, open := sampleRecord(requestID(1), sampleTime), sampleRecord(requestID(2), sampleTime), sampleRecord(requestID(3), sampleTime)
+	mine.KeyID, theirs.KeyID = "key_a", "key_b"
+	logged(t, s, mine, theirs, open)
+
+	require.NoError(t, s.RateAnswer(ctx, "key_a", mine.RequestID, 1, "", ""))
+	err := s.RateAnswer(ctx, "key_a", theirs.RequestID, 0, "", "")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err))
+	_, err = s.GetFeedback(ctx, theirs.RequestID)
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "nothing written")
+	require.NoError(t, s.RateAnswer(ctx, "key_a", open.RequestID, 0.5, "", ""), "made with no key: anyone's")
+	require.NoError(t, s.RateAnswer(ctx, "", theirs.RequestID, 0, "", ""), "no key to check")
+}

@@ -197,13 +197,3 @@ func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {
 	}
 	return k, nil
 }
-
-// KeyCheck adapts the store to callers that only need to know whether a
-// key is accepted, such as the server's Keys interface.
-type KeyCheck struct{ Store *Store }
-
-// VerifyKey returns nil for a valid key and VerifyKey's error otherwise.
-func (c KeyCheck) VerifyKey(ctx context.Context, plaintext string) error {
-	_, err := c.Store.VerifyKey(ctx, plaintext)
-	return err
-}

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 func TestCreateAndVerifyKey(t *testing.T) {
@@ -127,15 +126,6 @@ func TestCreateKeyRejectsBadName(t *testing.T) {
 	keys, err := s.ListKeys(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, keys)
-}
-
-func TestKeyCheck(t *testing.T) {
-	s := MustOpen(t)
-	plain, _, err := s.CreateKey(context.Background(), "adapter")
-	require.NoError(t, err)
-	check := store.KeyCheck{Store: s}
-	assert.NoError(t, check.VerifyKey(context.Background(), plain))
-	assert.Equal(t, router.EUnauthorized, router.ErrorCode(check.VerifyKey(context.Background(), "mr-wrong")))
 }
 
 // BenchmarkVerifyKey measures the per-request cost of checking a client key.

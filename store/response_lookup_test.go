@@ -86,39 +86,49 @@ func TestAnsweredByFindsTheModelFromTheDecisionLog(t *testing.T) {
 	assert.Equal(t, "key_1", rows[0].KeyID)
 }
 
-// A database written before response ids were logged opens, and its rows
-// read as having none.
+// A database written before response ids (0003) or key ids (0004) were
+// logged opens, and its rows read as having none.
 func TestResponseIDsMigrateAnOlderDatabase(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", path)
-	require.NoError(t, err)
-	_, err = raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)`)
-	require.NoError(t, err)
-	for _, name := range []string{"0001_init.sql", "0002_responses.sql"} {
-		body, err := os.ReadFile(filepath.Join("migrations", name))
-		require.NoError(t, err)
-		_, err = raw.Exec(string(body))
-		require.NoError(t, err)
-		_, err = raw.Exec(`INSERT INTO migrations (name, applied) VALUES (?, '2026-11-01T00:00:00.000Z')`, name)
-		require.NoError(t, err)
-	}
-	_, err = raw.Exec(`INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
-		VALUES ('resp_old', '', 'claude-haiku-4-5', '[]', '[]', '2026-11-01T00:00:00.000Z', 0, 0)`)
-	require.NoError(t, err)
-	require.NoError(t, raw.Close())
+	for _, applied := range [][]string{
+		{"0001_init.sql", "0002_responses.sql"},
+		{"0001_init.sql", "0002_responses.sql", "0003_response_ids.sql"},
+	} {
+		t.Run(applied[len(applied)-1], func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			raw, err := sql.Open("sqlite3", path)
+			require.NoError(t, err)
+			_, err = raw.Exec(`CREATE TABLE migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)`)
+			require.NoError(t, err)
+			for _, name := range applied {
+				body, err := os.ReadFile(filepath.Join("migrations", name))
+				require.NoError(t, err)
+				_, err = raw.Exec(string(body))
+				require.NoError(t, err)
+				_, err = raw.Exec(`INSERT INTO migrations (name, applied) VALUES (?, '2026-11-01T00:00:00.000Z')`, name)
+				require.NoError(t, err)
+			}
+			_, err = raw.Exec(`INSERT INTO responses (id, previous_id, model, input, output, ts, ts_ms, used_ms)
+				VALUES ('resp_old', '', 'claude-haiku-4-5', '[]', '[]', '2026-11-01T00:00:00.000Z', 0, 0)`)
+			require.NoError(t, err)
+			require.NoError(t, raw.Close())
 
-	s, err := store.Open(path)
-	require.NoError(t, err)
-	defer s.Close()
-	old, ok, err := s.KeptResponse(context.Background(), "resp_old")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Nil(t, old.Body, "kept before the answer itself was stored")
-	logged(t, s, sampleRecord(requestID(1), sampleTime))
-	model, _, err := s.AnsweredBy(context.Background(), "")
-	require.NoError(t, err)
-	assert.Empty(t, model)
-	assert.Empty(t, old.KeyID, "kept before answers had owners")
+			s, err := store.Open(path)
+			require.NoError(t, err)
+			defer s.Close()
+			old, ok, err := s.KeptResponse(context.Background(), "resp_old")
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Nil(t, old.Body, "kept before the answer itself was stored")
+			assert.Empty(t, old.KeyID, "kept before answers had owners")
+			r := sampleRecord(requestID(1), sampleTime)
+			r.ResponseID, r.Answered, r.KeyID = "resp_new", "gpt-4.1-2025-04-14", "key_1"
+			logged(t, s, r)
+			model, key, err := s.AnsweredBy(context.Background(), "resp_new")
+			require.NoError(t, err)
+			assert.Equal(t, "gpt-4.1-2025-04-14", model)
+			assert.Equal(t, "key_1", key)
+		})
+	}
 }
 
 // BenchmarkAnsweredBy looks an answer up among 100,000 logged decisions,

@@ -20,6 +20,7 @@ import (
 const (
 	DefaultDeadline       = 120 * time.Second
 	DefaultAttemptTimeout = 60 * time.Second
+	DefaultRelayIdle      = 10 * time.Minute
 )
 
 // maxAnswerBytes bounds a non-streaming answer read into memory.
@@ -41,6 +42,11 @@ type Forwarder struct {
 	// Health, when set, hears how each attempt went, so routing can try
 	// failing models last (see [Health]).
 	Health *Health
+	// RelayIdle bounds the silence of a relayed stream (a background
+	// answer read as it is written), which has no overall deadline:
+	// reasoning models may think for minutes between events. Default
+	// DefaultRelayIdle.
+	RelayIdle time.Duration
 }
 
 // Call is one client request to forward.
@@ -327,6 +333,11 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode < 200 || resp.StatusCode >= 300:
 		return resp.StatusCode, &retryable{fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
+	}
+	if a.call.Relay != nil && a.call.Stream {
+		idle := a.watchIdle(resp.Body)
+		defer idle.timer.Stop()
+		resp.Body = idle
 	}
 	if isEventStream(resp.Header.Get("Content-Type")) {
 		return a.stream(resp, hideUsage)

@@ -231,3 +231,59 @@ func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
 	assert.Contains(t, w.Body.String(), `"model":"model-a-id"`)
 	assert.Contains(t, w.Body.String(), "response.completed")
 }
+
+// relayIdleTo relays a streamed read with a 200 ms idle limit.
+func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, upstream.Outcome) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
+	})), AttemptTimeout: 2 * time.Second, RelayIdle: 200 * time.Millisecond}
+	w := httptest.NewRecorder()
+	out := fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIResponses, Stream: true, Order: []router.Model{openAIModel("model-a")},
+		Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1"},
+	})
+	return w, out
+}
+
+// A provider that sends keepalive comments while its model thinks is
+// there: the stream lives past the idle limit; one that goes silent is cut
+// at it, saying so.
+func TestRelayStreamIdleLimit(t *testing.T) {
+	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
+	w, out := relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
+		w.(http.Flusher).Flush()
+		for range 8 {
+			time.Sleep(60 * time.Millisecond)
+			fmt.Fprint(w, ": keepalive\n\n")
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, completed)
+	})
+	require.NoError(t, out.Err, "480 ms of keepalives at 60 ms")
+	assert.Contains(t, w.Body.String(), "response.completed")
+
+	w, out = relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	require.Error(t, out.Err)
+	assert.Contains(t, w.Body.String(), "nothing for 200ms", "the client's error event says why")
+
+	// A provider that answers a streamed read with JSON is bound the same way.
+	_, out = relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, `{"id":"resp_1",`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	require.Error(t, out.Err)
+	assert.Contains(t, out.Attempts[0].Error, "nothing for 200ms")
+}

@@ -54,11 +54,6 @@ func isOver(tr streamTranslator) bool {
 	return tr.complete()
 }
 
-// relayIdle bounds the silence between the events of a relayed stream
-// (a background answer read as it is written), which has no overall
-// deadline: reasoning models may think for minutes between events.
-const relayIdle = 10 * time.Minute
-
 // translator picks the stream translation for the provider and the
 // client's API.
 func (a *attempt) translator(hideUsage bool) streamTranslator {
@@ -88,16 +83,8 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)
-	var idle *time.Timer
-	if a.call.Relay != nil && a.cancel != nil {
-		idle = time.AfterFunc(relayIdle, a.cancel)
-		defer idle.Stop()
-	}
 	for {
 		ev, err := rd.next()
-		if idle != nil {
-			idle.Reset(relayIdle)
-		}
 		if err != nil {
 			if a.call.Relay != nil && errors.Is(err, io.EOF) {
 				// A replay ends where the provider ends it: after a
