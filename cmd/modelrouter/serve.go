@@ -191,6 +191,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	met := metrics.New()
 	sm.attach(met, rt, preview)
 	met.WatchDecisionLog(st.Log().Stats)
+	if health != nil {
+		met.WatchHealth(health.UnhealthyModels)
+	}
 	adminKey := o.resolvedAdminKey()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))

@@ -59,6 +59,8 @@ func TestServeTriesAFailingModelLast(t *testing.T) {
 	}
 	assert.Contains(t, reasons[gpt5], "tried last: unhealthy: 3 failures in a row, the last HTTP 503")
 	assert.Len(t, oa.RequestsFor(gpt5), 3, "the failing provider was not asked again")
+	_, scrape := s.call(t, "GET", "/metrics", "")
+	assert.Contains(t, string(scrape), `modelrouter_model_unhealthy{model="`+gpt5+`"} 1`)
 
 	// Recovered and cooled down: tried again, and chosen again.
 	oa.Set(gpt5, upstreamtest.Behavior{})

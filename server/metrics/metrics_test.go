@@ -208,3 +208,14 @@ func TestWatchDecisionLog(t *testing.T) {
 	stats.Written = 8
 	assert.Contains(t, scrape(t, m), `modelrouter_decision_log_pending_rows 0`+"\n", "read at every scrape")
 }
+
+func TestWatchHealth(t *testing.T) {
+	m := metrics.New()
+	sick := []string{"claude-x", "gpt-y"}
+	m.WatchHealth(func() []string { return sick })
+	text := scrape(t, m)
+	assert.Contains(t, text, `modelrouter_model_unhealthy{model="claude-x"} 1`+"\n")
+	assert.Contains(t, text, `modelrouter_model_unhealthy{model="gpt-y"} 1`+"\n")
+	sick = nil
+	assert.NotContains(t, scrape(t, m), `modelrouter_model_unhealthy{`, "read at every scrape: recovered models go")
+}

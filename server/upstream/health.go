@@ -3,6 +3,7 @@ package upstream
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -138,4 +139,22 @@ func (h *Health) succeeded(m router.Model) {
 		h.Logger.Info("model healthy again", "model", m.ID)
 	}
 	delete(h.models, m.ID)
+}
+
+// UnhealthyModels lists the ids of the models now tried last, sorted.
+func (h *Health) UnhealthyModels() []string {
+	if h == nil {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.now()
+	var ids []string
+	for id, s := range h.models {
+		if !s.until.IsZero() && now.Before(s.until) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }

@@ -50,6 +50,7 @@ func TestHealthTurnsAModelUnhealthyAfterFailuresInARow(t *testing.T) {
 		out := rig.call(t, ctx, sick, well)
 		require.Equal(t, "well-id", out.Answered.ID, "failed over")
 	}
+	assert.Equal(t, []string{"sick-id"}, rig.health.UnhealthyModels())
 	why := rig.health.Unhealthy(sick)
 	assert.Contains(t, why, "3 failures in a row, the last HTTP 503")
 	assert.Contains(t, why, "30s more")
