@@ -42,7 +42,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	if onMessagesPath(c) {
+	if onMessagesPath(c) || onModelsPath(c) && anthropicCaller(c) {
 		status, body := apierr.AnthropicResponse(err)
 		c.AbortWithStatusJSON(status, body)
 		return

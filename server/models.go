@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -12,12 +13,50 @@ import (
 
 // models answers GET /v1/models: every deployment clients can address, then
 // every underlying model a deployment can route to, with the deployments
-// that include it and whether its provider is available.
+// that include it and whether its provider is available. Anthropic's SDKs
+// get Anthropic's shape: the deployments, the names a Messages call takes.
 func (s *Server) models(c *gin.Context) {
-	deps, err := s.deploys.List(c.Request.Context())
+	list, deps, err := s.modelList(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if anthropicCaller(c) {
+		s.anthropicModels(c, deps)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// model answers GET /v1/models/{id}: one entry of the list, a deployment or
+// an underlying model (for Anthropic's SDKs, a deployment).
+func (s *Server) model(c *gin.Context) {
+	id := c.Param("id")
+	list, deps, err := s.modelList(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if anthropicCaller(c) {
+		for _, d := range deps {
+			if d.Name == id {
+				c.JSON(http.StatusOK, s.anthropicModel(d))
+				return
+			}
+		}
+	} else if i := slices.IndexFunc(list.Data, func(m openai.ModelInfo) bool { return m.ID == id }); i >= 0 {
+		c.JSON(http.StatusOK, list.Data[i])
+		return
+	}
+	s.writeError(c, &router.Error{Code: router.ENotFound, Param: "model",
+		Message: fmt.Sprintf("The model %q does not exist here: GET /v1/models lists the deployments to name.", id)})
+}
+
+// modelList is the OpenAI-shaped list and the deployments it was made of.
+func (s *Server) modelList(c *gin.Context) (openai.ModelList, []router.Deployment, error) {
+	deps, err := s.deploys.List(c.Request.Context())
+	if err != nil {
+		return openai.ModelList{}, nil, err
 	}
 	list := openai.ModelList{Object: "list", Data: []openai.ModelInfo{}}
 	var under []openai.ModelInfo
@@ -49,7 +88,7 @@ func (s *Server) models(c *gin.Context) {
 		list.Data = append(list.Data, info)
 	}
 	list.Data = append(list.Data, under...)
-	c.JSON(http.StatusOK, list)
+	return list, deps, nil
 }
 
 func (s *Server) modelInfo(m router.Model) openai.ModelInfo {

@@ -190,8 +190,11 @@ func (s *Server) routes() *gin.Engine {
 		g.GET("/responses/:id/input_items", s.recover, s.Authenticate(), s.storedAnswer(listInputItems))
 		g.POST("/route", call(apiRoute, s.route)...)
 		g.GET("/models", s.recover, s.Authenticate(), s.models)
+		g.GET("/models/:id", s.recover, s.Authenticate(), s.model)
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
+	e.GET("/anthropic/v1/models", s.recover, s.Authenticate(), s.models)
+	e.GET("/anthropic/v1/models/:id", s.recover, s.Authenticate(), s.model)
 	for _, path := range messagesPaths {
 		e.POST(path, call(openai.Messages, s.proxy(openai.Messages))...)
 		e.POST(path+"/count_tokens", s.recover, s.Authenticate(), s.countTokens)

@@ -143,3 +143,27 @@ type AnthropicErrorDetail struct {
 	// serve the request; omitted otherwise.
 	Candidates any `json:"candidates,omitempty"`
 }
+
+// AnthropicModel is a model as Anthropic's GET /v1/models lists it; the
+// gateway lists its deployments so, the names a Messages call may give as
+// `model`.
+type AnthropicModel struct {
+	Type        string `json:"type"` // "model"
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	// CreatedAt is RFC 3339: the deployment's router version date.
+	CreatedAt string `json:"created_at"`
+	// MaxInputTokens and MaxTokens are the largest any model of the
+	// deployment takes: a larger call is refused, a smaller one goes to
+	// the models that fit it.
+	MaxInputTokens int `json:"max_input_tokens"`
+	MaxTokens      int `json:"max_tokens"`
+}
+
+// AnthropicModelList is Anthropic's page of models.
+type AnthropicModelList struct {
+	Data    []AnthropicModel `json:"data"`
+	HasMore bool             `json:"has_more"`
+	FirstID *string          `json:"first_id"`
+	LastID  *string          `json:"last_id"`
+}
