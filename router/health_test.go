@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,18 +42,43 @@ func TestUnhealthyModelsAreTriedLast(t *testing.T) {
 	for _, c := range d.Candidates {
 		reasons[c.Model] = c
 	}
-	assert.Contains(t, reasons["claude"].Reason, "chosen: the models ranked above it are unhealthy")
+	assert.Contains(t, reasons["claude"].Reason, "chosen: the best-ranked healthy model")
+
 	assert.Equal(t, 1, reasons["claude"].Rank)
 	assert.Equal(t, "tried last: unhealthy: 3 failures in a row", reasons["mid"].Reason)
 	assert.Equal(t, 4, reasons["mid"].Rank)
 	assert.True(t, reasons["mid"].Eligible, "still a candidate: tried when every healthy one fails")
 }
 
+// The reasons of the models that lost compare them with the model chosen
+// now, not with the unhealthy one the policy would have picked.
+func TestUnhealthyReasonsCompareWithTheNewChoice(t *testing.T) {
+	r := newRouter(t, router.Config{Unhealthy: unhealthy("weak")})
+	d, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, router.Request{Mode: router.ModeCost})
+	require.NoError(t, err)
+	require.Equal(t, "mid", d.ChosenID, "the cheapest healthy model in the Cost band")
+	byModel := map[string]router.Candidate{}
+	for _, c := range d.Candidates {
+		byModel[c.Model] = c
+	}
+	assert.Contains(t, byModel["claude"].Reason, fmt.Sprintf("above $%.6f", byModel["mid"].ExpectedCost))
+	assert.Equal(t, 2, byModel["claude"].Rank)
+}
+
 func TestEveryModelUnhealthyStillRoutes(t *testing.T) {
 	r := newRouter(t, router.Config{Unhealthy: unhealthy("strong", "weak")})
-	d, err := r.Decide(context.Background(), router.Deployment{Name: "d", Models: []string{"strong", "weak"}}, router.Request{})
+	dep := router.Deployment{Name: "d", Models: []string{"strong", "weak"}}
+	d, err := r.Decide(context.Background(), dep, router.Request{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"strong", "weak"}, order(d), "the rank order, as if none were unhealthy")
+	assert.Contains(t, d.Candidates[0].Reason, "chosen: ")
+	assert.Contains(t, d.Candidates[0].Reason, "every model is unhealthy")
+
+	// A session keeps its model when every model is unhealthy alike.
+	r.Pin("d", "s1", "weak")
+	d, err = r.Decide(context.Background(), dep, router.Request{SessionKey: "s1"})
+	require.NoError(t, err)
+	assert.Equal(t, "weak", d.ChosenID)
 }
 
 // A session lets go of a model that keeps failing, and stays on the one

@@ -242,7 +242,8 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	if req.SessionKey != "" {
 		key := dep.Name + "\x00" + req.SessionKey
 		if id, ok := r.affinity.get(key, start); ok && id != d.Candidates[order[0].idx].Model {
-			// A session lets go of a model that keeps failing.
+			// A session lets go of a model that keeps failing (unless
+			// they all do).
 			if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
 				pinned := order[at]
 				order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
@@ -350,8 +351,9 @@ func summarize(cs []Candidate) string {
 
 // demoteUnhealthy moves the models Unhealthy names to the end of order,
 // keeping the rank order within both parts, and returns how many healthy
-// models lead. The first healthy model is then the choice; the reasons say
-// why the ones ranked above it were passed over.
+// models lead. The first healthy model is then the choice: the reasons
+// are written again against it, and say why the ones ranked above it were
+// passed over. When every model is unhealthy the order stays as ranked.
 func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) int {
 	if r.cfg.Unhealthy == nil {
 		return len(order)
@@ -362,7 +364,13 @@ func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) in
 			why[s.idx] = reason
 		}
 	}
-	if len(why) == 0 {
+	healthy := len(order) - len(why)
+	switch {
+	case len(why) == 0:
+		return len(order)
+	case healthy == 0:
+		c := &d.Candidates[order[0].idx]
+		c.Reason += "; every model is unhealthy, so they are tried in rank order"
 		return len(order)
 	}
 	wasFirst := order[0].idx
@@ -377,17 +385,14 @@ func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) in
 		}
 		return 1
 	})
-	for i, s := range order {
-		c := &d.Candidates[s.idx]
-		c.Rank = i + 1
-		if reason, ok := why[s.idx]; ok {
-			c.Reason = "tried last: " + reason
-		}
+	explain(d, order, d.Mode)
+	for _, s := range order[healthy:] {
+		d.Candidates[s.idx].Reason = "tried last: " + why[s.idx]
 	}
-	healthy := len(order) - len(why)
-	if healthy > 0 && order[0].idx != wasFirst {
-		c := &d.Candidates[order[0].idx]
-		c.Reason = "chosen: the models ranked above it are unhealthy; " + strings.TrimPrefix(c.Reason, "lost: ")
+	if order[0].idx != wasFirst {
+		d.Candidates[order[0].idx].Reason = fmt.Sprintf(
+			"chosen: the best-ranked healthy model (predicted quality %.3f); the models ranked above it are unhealthy",
+			order[0].quality)
 	}
 	return healthy
 }

@@ -226,8 +226,12 @@ type attempt struct {
 	// cancel ends the attempt's request, its body included.
 	cancel context.CancelFunc
 	// sent: the request went to the provider, so how it went says
-	// something about the provider.
-	sent bool
+	// something about the provider; ticket is the Health's pass for it.
+	sent   bool
+	ticket ticket
+	// relayedError: the provider's own error status was passed on (a
+	// relay's); a stream that broke off after its 200 is not one.
+	relayedError bool
 }
 
 // noteHealth tells the Forwarder's Health how the provider did: a failure
@@ -236,19 +240,23 @@ type attempt struct {
 // a client that left) or never sent says nothing about the provider.
 func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 	h := a.f.Health
-	if h == nil || !a.sent || ctx.Err() != nil {
+	if h == nil || !a.sent {
 		return
 	}
 	var rt *retryable
 	switch {
+	case ctx.Err() != nil:
+		h.release(a.model, a.ticket)
 	case err == nil:
-		h.succeeded(a.model)
+		h.succeeded(a.model, a.ticket, true)
 	case errors.As(err, &rt):
-		h.failed(a.model, rt.msg)
-	case a.call.Relay != nil && (status == http.StatusTooManyRequests || status >= 500):
-		h.failed(a.model, fmt.Sprintf("HTTP %d", status))
+		h.failed(a.model, a.ticket, rt.msg)
+	case a.relayedError && (status == http.StatusTooManyRequests || status >= 500):
+		h.failed(a.model, a.ticket, fmt.Sprintf("HTTP %d", status))
 	case status >= 400 && status < 500:
-		h.succeeded(a.model)
+		h.succeeded(a.model, a.ticket, false)
+	default:
+		h.release(a.model, a.ticket)
 	}
 }
 
@@ -301,6 +309,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	attemptCtx, cancelAttempt := context.WithCancel(ctx)
 	defer cancelAttempt()
 	a.cancel = cancelAttempt
+	if h := a.f.Health; h != nil {
+		var ok bool
+		if a.ticket, ok = h.admit(a.model); !ok {
+			return 0, &retryable{"unhealthy: another call is trying it again"}
+		}
+	}
 	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
 	a.sent = true
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
@@ -323,6 +337,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		if v := resp.Header.Get("Retry-After"); v != "" {
 			a.w.Header().Set("Retry-After", v)
 		}
+		a.relayedError = true
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:

@@ -15,6 +15,15 @@ const (
 	DefaultHealthThreshold   = 3
 	DefaultHealthCooldown    = 30 * time.Second
 	DefaultHealthMaxCooldown = 5 * time.Minute
+	// healthWindow and healthRecent: a model trips only when at least half
+	// of its calls in the last minute (of the last 20) failed, so a busy
+	// model's scattered errors, or one client's retries of a request the
+	// provider fails, do not add up to "failures in a row".
+	healthWindow = time.Minute
+	healthRecent = 20
+	// probeTimeout frees a probe that never reported (it cannot outlive
+	// the call deadline, but a lost one must not block probing forever).
+	probeTimeout = 3 * time.Minute
 )
 
 // Health remembers which models keep failing, so routing can try them
@@ -24,10 +33,12 @@ const (
 //
 // A model is unhealthy after Threshold failures in a row (connection
 // errors, no headers in time, 429 and 5xx, a stream that breaks before its
-// first event), for Cooldown; then one call may try it again: a success
-// makes it healthy, a failure makes it unhealthy again for twice as long,
-// up to MaxCooldown. It is safe for concurrent use; the zero value uses
-// the defaults.
+// first event) when at least half its calls of the last minute failed. It
+// is then tried last for Cooldown; after that, one call at a time may try
+// it again (others still try it last): an answer makes it healthy, a
+// failure makes it unhealthy again for twice as long, up to MaxCooldown.
+// Outcomes of calls that began before it turned unhealthy do not count.
+// It is safe for concurrent use; the zero value uses the defaults.
 type Health struct {
 	Threshold   int
 	Cooldown    time.Duration
@@ -42,10 +53,27 @@ type Health struct {
 }
 
 type modelHealth struct {
-	fails     int       // failures in a row
-	until     time.Time // unhealthy until then (zero: healthy)
-	cooldown  time.Duration
+	fails     int // failures in a row
 	lastError string
+	recent    []outcome // the last healthRecent outcomes, oldest first
+	// tripped is when it last turned unhealthy (zero: healthy); it is tried
+	// last until until, then probed one call at a time.
+	tripped, until time.Time
+	cooldown       time.Duration
+	probing        bool
+	probeAt        time.Time
+}
+
+type outcome struct {
+	at     time.Time
+	failed bool
+}
+
+// ticket is an attempt's pass: when it began by the Health's clock, and
+// whether it is the one call trying an unhealthy model again.
+type ticket struct {
+	began time.Time
+	probe bool
 }
 
 func (h *Health) now() time.Time {
@@ -55,8 +83,15 @@ func (h *Health) now() time.Time {
 	return time.Now()
 }
 
-// Unhealthy says why m should be tried last ("" when it is healthy): the
-// router's Config.Unhealthy.
+func (h *Health) threshold() int {
+	if h.Threshold > 0 {
+		return h.Threshold
+	}
+	return DefaultHealthThreshold
+}
+
+// Unhealthy says why m should be tried last ("" when it is healthy, or
+// cooled down and free to be tried again): the router's Config.Unhealthy.
 func (h *Health) Unhealthy(m router.Model) string {
 	if h == nil {
 		return ""
@@ -64,24 +99,41 @@ func (h *Health) Unhealthy(m router.Model) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.models[m.ID]
-	if s == nil || s.until.IsZero() {
+	if s == nil || s.tripped.IsZero() {
 		return ""
 	}
-	left := s.until.Sub(h.now())
-	if left <= 0 {
-		return "" // cooled down: the next call may try it
+	now := h.now()
+	if left := s.until.Sub(now); left > 0 {
+		return fmt.Sprintf("unhealthy: %d failures in a row, the last %s; tried last for %s more",
+			s.fails, s.lastError, left.Round(time.Second))
 	}
-	return fmt.Sprintf("unhealthy: %d failures in a row, the last %s; tried last for %s more",
-		s.fails, s.lastError, left.Round(time.Second))
+	if s.probing && now.Sub(s.probeAt) < probeTimeout {
+		return fmt.Sprintf("unhealthy: %d failures in a row, the last %s; another call is trying it again", s.fails, s.lastError)
+	}
+	return ""
 }
 
-// failed notes a failure of m's provider.
-func (h *Health) failed(m router.Model, why string) {
-	if h == nil {
-		return
-	}
+// admit lets an attempt at m go out: always, unless m is cooled down and
+// another call is already trying it again (then the attempt is skipped,
+// and the call goes on to its next model at once).
+func (h *Health) admit(m router.Model) (ticket, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	now := h.now()
+	s := h.models[m.ID]
+	if s == nil || s.tripped.IsZero() || now.Before(s.until) {
+		// Healthy, or unhealthy and tried anyway as the last resort.
+		return ticket{began: now}, true
+	}
+	if s.probing && now.Sub(s.probeAt) < probeTimeout {
+		return ticket{}, false
+	}
+	s.probing, s.probeAt = true, now
+	return ticket{began: now, probe: true}, true
+}
+
+// state returns m's record, made on first use; h.mu is held.
+func (h *Health) state(m router.Model) *modelHealth {
 	if h.models == nil {
 		h.models = make(map[string]*modelHealth)
 	}
@@ -90,55 +142,119 @@ func (h *Health) failed(m router.Model, why string) {
 		s = &modelHealth{}
 		h.models[m.ID] = s
 	}
-	s.fails++
-	s.lastError = why
-	threshold := h.Threshold
-	if threshold <= 0 {
-		threshold = DefaultHealthThreshold
-	}
-	if s.fails < threshold {
-		return
-	}
-	now := h.now()
-	if !s.until.IsZero() && now.Before(s.until) {
-		return // already unhealthy: calls that began before it turned
-	}
-	switch {
-	case s.cooldown == 0:
-		s.cooldown = h.Cooldown
-		if s.cooldown <= 0 {
-			s.cooldown = DefaultHealthCooldown
-		}
-	default: // it failed again after cooling down
-		maxCooldown := h.MaxCooldown
-		if maxCooldown <= 0 {
-			maxCooldown = DefaultHealthMaxCooldown
-		}
-		s.cooldown = min(2*s.cooldown, maxCooldown)
-	}
-	s.until = now.Add(s.cooldown)
-	if h.Logger != nil {
-		h.Logger.Warn("model unhealthy: routing tries it last", "model", m.ID,
-			"failures_in_a_row", s.fails, "last_error", why, "for", s.cooldown)
-	}
+	return s
 }
 
-// succeeded notes that m's provider answered (an answer, or a client error:
-// it is up).
-func (h *Health) succeeded(m router.Model) {
+// stale reports whether an outcome belongs to a call that began before m
+// last turned unhealthy: it says nothing about the provider since.
+func (s *modelHealth) stale(t ticket) bool {
+	return !s.tripped.IsZero() && t.began.Before(s.tripped) && !t.probe
+}
+
+func (s *modelHealth) note(now time.Time, failed bool) {
+	if len(s.recent) == healthRecent {
+		s.recent = slices.Delete(s.recent, 0, 1)
+	}
+	s.recent = append(s.recent, outcome{at: now, failed: failed})
+}
+
+// mostlyFailing reports whether at least half of the outcomes of the last
+// healthWindow failed.
+func (s *modelHealth) mostlyFailing(now time.Time) bool {
+	n, failed := 0, 0
+	for _, o := range s.recent {
+		if now.Sub(o.at) <= healthWindow {
+			n++
+			if o.failed {
+				failed++
+			}
+		}
+	}
+	return n > 0 && 2*failed >= n
+}
+
+// failed notes a failure of m's provider.
+func (h *Health) failed(m router.Model, t ticket, why string) {
 	if h == nil {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	s := h.models[m.ID]
-	if s == nil {
+	s := h.state(m)
+	if s.stale(t) {
 		return
 	}
-	if !s.until.IsZero() && h.Logger != nil {
-		h.Logger.Info("model healthy again", "model", m.ID)
+	now := h.now()
+	s.fails++
+	s.lastError = why
+	s.note(now, true)
+	switch {
+	case t.probe:
+		// Tried again and still failing: out for twice as long.
+		s.probing = false
+		maxCooldown := h.MaxCooldown
+		if maxCooldown <= 0 {
+			maxCooldown = DefaultHealthMaxCooldown
+		}
+		s.cooldown = min(2*s.cooldown, max(maxCooldown, s.cooldown))
+		s.tripped, s.until = now, now.Add(s.cooldown)
+		h.log("model still unhealthy: routing tries it last", m, s)
+	case s.tripped.IsZero() && s.fails >= h.threshold() && s.mostlyFailing(now):
+		s.cooldown = h.Cooldown
+		if s.cooldown <= 0 {
+			s.cooldown = DefaultHealthCooldown
+		}
+		s.tripped, s.until = now, now.Add(s.cooldown)
+		h.log("model unhealthy: routing tries it last", m, s)
 	}
-	delete(h.models, m.ID)
+}
+
+// succeeded notes that m's provider answered: with an answer (answered),
+// which makes it healthy, or with a client error, which shows it is up
+// but proves nothing about the call that failed before (a bad request, a
+// key the provider refuses): it breaks a run of failures, but does not end
+// an unhealthy spell.
+func (h *Health) succeeded(m router.Model, t ticket, answered bool) {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s := h.state(m) // successes count too: they make errors scattered
+	if s.stale(t) {
+		return
+	}
+	s.note(h.now(), false)
+	switch {
+	case answered:
+		if !s.tripped.IsZero() && h.Logger != nil {
+			h.Logger.Info("model healthy again", "model", m.ID)
+		}
+		s.fails, s.tripped, s.until, s.cooldown, s.probing = 0, time.Time{}, time.Time{}, 0, false
+	case t.probe:
+		s.probing = false // inconclusive: the next call may try again
+	case s.tripped.IsZero():
+		s.fails = 0
+	}
+}
+
+// release ends a probe that reported nothing (the call's own deadline, or
+// a client that left).
+func (h *Health) release(m router.Model, t ticket) {
+	if h == nil || !t.probe {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s := h.models[m.ID]; s != nil {
+		s.probing = false
+	}
+}
+
+func (h *Health) log(msg string, m router.Model, s *modelHealth) {
+	if h.Logger != nil {
+		h.Logger.Warn(msg, "model", m.ID, "failures_in_a_row", s.fails, "last_error", s.lastError, "for", s.cooldown)
+	}
 }
 
 // UnhealthyModels lists the ids of the models now tried last, sorted.
@@ -151,7 +267,7 @@ func (h *Health) UnhealthyModels() []string {
 	now := h.now()
 	var ids []string
 	for id, s := range h.models {
-		if !s.until.IsZero() && now.Before(s.until) {
+		if !s.tripped.IsZero() && (now.Before(s.until) || s.probing && now.Sub(s.probeAt) < probeTimeout) {
 			ids = append(ids, id)
 		}
 	}

@@ -2,9 +2,11 @@ package upstream_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,4 +170,93 @@ func BenchmarkFailoverPastAStallingModel(b *testing.B) {
 			}
 		})
 	}
+}
+
+// trip makes sick unhealthy with three 503s.
+func (rig *healthRig) trip(t *testing.T, sick, well router.Model) {
+	t.Helper()
+	rig.f.openai.Set(sick.Name, upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	for range upstream.DefaultHealthThreshold {
+		rig.call(t, context.Background(), sick, well)
+	}
+	require.NotEmpty(t, rig.health.Unhealthy(sick))
+}
+
+// Cooled down, a model is tried again by one call at a time: the others
+// skip it at once, so a provider still stalling costs one call the wait,
+// not every call of the moment.
+func TestHealthTriesACooledDownModelOneCallAtATime(t *testing.T) {
+	rig := newHealthRig(t)
+	rig.f.fwd.AttemptTimeout = 300 * time.Millisecond
+	sick, well := openAIModel("sick"), openAIModel("well")
+	rig.trip(t, sick, well)
+	rig.f.openai.Set("sick", upstreamtest.Behavior{Stall: true})
+	rig.now = rig.now.Add(upstream.DefaultHealthCooldown + time.Second)
+	require.Empty(t, rig.health.Unhealthy(sick), "cooled down: routing ranks it again")
+	before := len(rig.f.openai.RequestsFor("sick"))
+
+	var wg sync.WaitGroup
+	outs := make([]upstream.Outcome, 20)
+	for i := range outs {
+		wg.Add(1)
+		go func() { defer wg.Done(); outs[i] = rig.call(t, context.Background(), sick, well) }()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, len(rig.f.openai.RequestsFor("sick"))-before, "one call tried it")
+	for _, out := range outs {
+		assert.Equal(t, "well-id", out.Answered.ID)
+	}
+	assert.Contains(t, rig.health.Unhealthy(sick), "1m0s more", "still failing: out for twice as long")
+}
+
+// A client error (a bad request that reached it as the last resort) shows
+// the provider is up, but does not end an outage of 503s.
+func TestHealthAClientErrorDoesNotEndAnOutage(t *testing.T) {
+	rig := newHealthRig(t)
+	sick, well := openAIModel("sick"), openAIModel("well")
+	rig.trip(t, sick, well)
+	rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: http.StatusBadRequest})
+	rig.call(t, context.Background(), sick)
+	assert.Contains(t, rig.health.Unhealthy(sick), "tried last for")
+}
+
+// What began before a model turned unhealthy says nothing about it since.
+func TestHealthIgnoresCallsFromBeforeTheTrip(t *testing.T) {
+	rig := newHealthRig(t)
+	rig.health.Threshold = 1
+	sick, well := openAIModel("sick"), openAIModel("well")
+	rig.f.openai.Set("sick", upstreamtest.Behavior{Delay: 100 * time.Millisecond})
+	done := make(chan upstream.Outcome)
+	go func() { done <- rig.call(t, context.Background(), sick, well) }()
+	time.Sleep(20 * time.Millisecond) // the slow call is on its way
+	rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
+	rig.now = rig.now.Add(time.Second)
+	rig.call(t, context.Background(), sick, well)
+	require.NotEmpty(t, rig.health.Unhealthy(sick))
+	require.Equal(t, "sick-id", (<-done).Answered.ID)
+	assert.NotEmpty(t, rig.health.Unhealthy(sick), "an answer to a call sent before the trip does not end it")
+}
+
+// A relayed stream that goes quiet and is cut by the gateway was answered
+// with a 200: nothing against the provider.
+func TestHealthACutRelayStreamIsNoProviderError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	h := &upstream.Health{}
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
+	})), AttemptTimeout: 2 * time.Second, RelayIdle: 30 * time.Millisecond, Health: h}
+	m := openAIModel("model-a")
+	for range 5 {
+		fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+			API: upstream.APIResponses, Stream: true, Order: []router.Model{m},
+			Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1"},
+		})
+	}
+	assert.Empty(t, h.Unhealthy(m))
 }
