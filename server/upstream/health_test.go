@@ -240,23 +240,14 @@ func TestHealthIgnoresCallsFromBeforeTheTrip(t *testing.T) {
 // A relayed stream that goes quiet and is cut by the gateway was answered
 // with a 200: nothing against the provider.
 func TestHealthACutRelayStreamIsNoProviderError(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}))
-	t.Cleanup(srv.Close)
 	h := &upstream.Health{}
-	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
-		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
-	})), AttemptTimeout: 2 * time.Second, RelayIdle: 30 * time.Millisecond, Health: h}
-	m := openAIModel("model-a")
 	for range 5 {
-		fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
-			API: upstream.APIResponses, Stream: true, Order: []router.Model{m},
-			Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1"},
-		})
+		relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, func(f *upstream.Forwarder) { f.RelayIdle, f.Health = 30*time.Millisecond, h }, http.MethodGet, "/resp_1", true)
 	}
-	assert.Empty(t, h.Unhealthy(m))
+	assert.Empty(t, h.Unhealthy(openAIModel("model-a")))
 }

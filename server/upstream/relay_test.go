@@ -158,14 +158,18 @@ func backgroundID(t *testing.T, f *fakes) string {
 	return out.ID
 }
 
-// relayTo relays a call to a provider served by h.
-func relayTo(t *testing.T, h http.HandlerFunc, deadline time.Duration, method, path string, stream bool) (*httptest.ResponseRecorder, upstream.Outcome) {
+// relayTo relays a call to a provider served by h, through a Forwarder
+// with a 2 s attempt timeout that tune may change.
+func relayTo(t *testing.T, h http.HandlerFunc, tune func(*upstream.Forwarder), method, path string, stream bool) (*httptest.ResponseRecorder, upstream.Outcome) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
 		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
-	})), AttemptTimeout: 2 * time.Second, Deadline: deadline}
+	})), AttemptTimeout: 2 * time.Second}
+	if tune != nil {
+		tune(fwd)
+	}
 	w := httptest.NewRecorder()
 	out := fwd.Forward(context.Background(), w, upstream.Call{
 		API: upstream.APIResponses, Stream: stream, Order: []router.Model{openAIModel("model-a")},
@@ -183,7 +187,7 @@ func TestRelayPassesOnRateLimitsAndServerErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"error":{"message":"try later","type":"requests"}}`))
-		}, 5*time.Second, http.MethodGet, "/resp_1", false)
+		}, nil, http.MethodGet, "/resp_1", false)
 		assert.True(t, out.Wrote)
 		assert.Equal(t, status, w.Code)
 		assert.Equal(t, "7", w.Header().Get("Retry-After"))
@@ -195,7 +199,7 @@ func TestRelayPassesOnRateLimitsAndServerErrors(t *testing.T) {
 func TestRelayPassesOnAnEmptyAnswer(t *testing.T) {
 	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}, 5*time.Second, http.MethodDelete, "/resp_1", false)
+	}, nil, http.MethodDelete, "/resp_1", false)
 	require.NoError(t, out.Err)
 	assert.Equal(t, http.StatusNoContent, w.Code)
 	assert.Empty(t, w.Body.String())
@@ -207,7 +211,7 @@ func TestRelayEndsAStreamWhereTheProviderEndsIt(t *testing.T) {
 	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.WriteHeader(http.StatusOK)
-	}, 5*time.Second, http.MethodGet, "/resp_1", true)
+	}, nil, http.MethodGet, "/resp_1", true)
 	require.NoError(t, out.Err)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "text/event-stream", w.Header().Get("Content-Type"))
@@ -226,7 +230,7 @@ func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		fmt.Fprint(w, "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":5,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\",\"model\":\"m\"}}\n\n")
-	}, 200*time.Millisecond, http.MethodGet, "/resp_1", true)
+	}, func(f *upstream.Forwarder) { f.Deadline = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
 	require.NoError(t, out.Err)
 	assert.Contains(t, w.Body.String(), `"model":"model-a-id"`)
 	assert.Contains(t, w.Body.String(), "response.completed")
@@ -235,17 +239,7 @@ func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
 // relayIdleTo relays a streamed read with a 200 ms idle limit.
 func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, upstream.Outcome) {
 	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
-		"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": "sk-x",
-	})), AttemptTimeout: 2 * time.Second, RelayIdle: 200 * time.Millisecond}
-	w := httptest.NewRecorder()
-	out := fwd.Forward(context.Background(), w, upstream.Call{
-		API: upstream.APIResponses, Stream: true, Order: []router.Model{openAIModel("model-a")},
-		Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1"},
-	})
-	return w, out
+	return relayTo(t, h, func(f *upstream.Forwarder) { f.RelayIdle = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
 }
 
 // A provider that sends keepalive comments while its model thinks is
