@@ -77,7 +77,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 				return
 			}
 			if ok {
-				s.writeError(c, unknownAnswer(id))
+				s.writeError(c, s.unknownAnswer(id))
 				return
 			}
 		}
@@ -91,7 +91,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		switch {
 		case modelID == "" || !s.mayUse(a.KeyID, keyIDOf(c)):
 			// Another key's answer is as unknown as one never made.
-			s.writeError(c, unknownAnswer(id))
+			s.writeError(c, s.unknownAnswer(id))
 			return
 		case !ok:
 			s.writeError(c, router.Errorf(router.ENotFound, "Response %q was written by %s, which is no longer in the catalog.", id, modelID))
@@ -158,8 +158,15 @@ func wantsStream(c *gin.Context) (bool, error) {
 // that stores none.
 const notKeptWhy = "the call set store: false, --keep-responses is 0, or it expired or was deleted"
 
-func unknownAnswer(id string) error {
-	return router.Errorf(router.ENotFound, "No response with id %q: no call through this gateway with this key produced it.", id)
+// unknownAnswer refuses an id the caller has no answer under: never made
+// here, or (with client keys) made with another key, which is not told
+// apart from never made.
+func (s *Server) unknownAnswer(id string) error {
+	by := ""
+	if s.cfg.RequireKeys {
+		by = " with this key"
+	}
+	return router.Errorf(router.ENotFound, "No response with id %q: no call through this gateway%s produced it.", id, by)
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
