@@ -163,7 +163,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	if call.Relay != nil && call.Stream {
 		// A background answer's events may run far past the call
 		// deadline; the stream is bounded by its silences instead
-		// (relayIdle).
+		// (RelayIdle).
 		ctx, cancel = context.WithCancel(ctx)
 	} else {
 		ctx, cancel = context.WithTimeout(ctx, f.deadline())
