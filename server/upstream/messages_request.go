@@ -23,23 +23,54 @@ func rewriteMessages(obj object, m router.Model) []byte {
 
 // messagesRequest is the part of a Messages body that has a Chat
 // Completions equivalent. Everything else is not sent: top_k has no
-// OpenAI counterpart, and `thinking` is dropped because Chat Completions
-// has no budget-based switch for it (reasoning models reason anyway).
+// OpenAI counterpart. `thinking` becomes reasoning_effort for OpenAI's
+// reasoning models (see reasoningEffort).
 type messagesRequest struct {
-	System        json.RawMessage `json:"system"`
-	Messages      []messagesTurn  `json:"messages"`
-	MaxTokens     *int            `json:"max_tokens"`
-	Temperature   json.RawMessage `json:"temperature"`
-	TopP          json.RawMessage `json:"top_p"`
-	StopSequences []string        `json:"stop_sequences"`
-	Stream        bool            `json:"stream"`
-	Tools         []messagesTool  `json:"tools"`
-	ToolChoice    *messagesChoice `json:"tool_choice"`
-	Metadata      *messagesMeta   `json:"metadata"`
+	Thinking      *messagesThinking `json:"thinking"`
+	System        json.RawMessage   `json:"system"`
+	Messages      []messagesTurn    `json:"messages"`
+	MaxTokens     *int              `json:"max_tokens"`
+	Temperature   json.RawMessage   `json:"temperature"`
+	TopP          json.RawMessage   `json:"top_p"`
+	StopSequences []string          `json:"stop_sequences"`
+	Stream        bool              `json:"stream"`
+	Tools         []messagesTool    `json:"tools"`
+	ToolChoice    *messagesChoice   `json:"tool_choice"`
+	Metadata      *messagesMeta     `json:"metadata"`
 }
 
 type messagesMeta struct {
 	UserID string `json:"user_id"`
+}
+
+type messagesThinking struct {
+	Type         string `json:"type"`
+	BudgetTokens int    `json:"budget_tokens"`
+}
+
+// Thinking budgets at which reasoning_effort steps up: Claude Code's
+// "think" (4,000 tokens) is low, "think hard" (10,000) medium and
+// "ultrathink" (31,999) high.
+const (
+	mediumEffortBudget = 4096
+	highEffortBudget   = 16384
+)
+
+// reasoningEffort is the reasoning_effort that asks m for about the
+// thinking t asks Claude for: "" when t asks for none, or when m is not a
+// reasoning model that reads reasoning_effort as OpenAI defines it (other
+// providers take other values, or refuse the field).
+func reasoningEffort(t *messagesThinking, m router.Model) string {
+	if t == nil || t.Type != "enabled" || !m.Capabilities.Reasoning || !speaksOpenAIReasoning(m) {
+		return ""
+	}
+	switch {
+	case t.BudgetTokens >= highEffortBudget:
+		return "high"
+	case t.BudgetTokens >= mediumEffortBudget:
+		return "medium"
+	}
+	return "low"
 }
 
 type messagesTurn struct {
@@ -96,6 +127,7 @@ type chatOut struct {
 	ToolChoice        any             `json:"tool_choice,omitempty"`
 	ParallelToolCalls *bool           `json:"parallel_tool_calls,omitempty"`
 	User              string          `json:"user,omitempty"`
+	ReasoningEffort   string          `json:"reasoning_effort,omitempty"`
 }
 
 // chatOutMsg is one Chat Completions message; Content is a string, a list
@@ -134,6 +166,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	out := chatOut{
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
 		Temperature: nullToNil(req.Temperature), TopP: nullToNil(req.TopP), Stop: req.StopSequences,
+		ReasoningEffort: reasoningEffort(req.Thinking, m),
 	}
 	if req.Metadata != nil {
 		out.User = req.Metadata.UserID

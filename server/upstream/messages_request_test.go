@@ -164,3 +164,37 @@ func TestMessagesToChatNullUserContent(t *testing.T) {
 	require.Equal(t, "", body.Messages[0]["content"])
 	require.Equal(t, "hi", body.Messages[1]["content"])
 }
+
+// Extended thinking asks an OpenAI reasoning model for about as much
+// reasoning; a model that does not read reasoning_effort as OpenAI defines
+// it gets none.
+func TestMessagesToChatThinkingBecomesReasoningEffort(t *testing.T) {
+	reasoner := openAIModel("o-x")
+	reasoner.Capabilities.Reasoning = true
+	deepseek := router.Model{ID: "ds-id", Name: "ds", Provider: "deepseek", Format: "DeepSeek", Capabilities: router.Capabilities{Reasoning: true}}
+	tests := []struct {
+		name, thinking string
+		m              router.Model
+		want           string // reasoning_effort, "" for absent
+	}{
+		{"think", `{"type":"enabled","budget_tokens":4000}`, reasoner, "low"},
+		{"think hard", `{"type":"enabled","budget_tokens":10000}`, reasoner, "medium"},
+		{"ultrathink", `{"type":"enabled","budget_tokens":31999}`, reasoner, "high"},
+		{"the smallest budget", `{"type":"enabled","budget_tokens":1024}`, reasoner, "low"},
+		{"disabled", `{"type":"disabled"}`, reasoner, ""},
+		{"a model that does not reason", `{"type":"enabled","budget_tokens":31999}`, openAIModel("gpt-x"), ""},
+		{"another provider's reasoning model", `{"type":"enabled","budget_tokens":31999}`, deepseek, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"model":"r","max_tokens":5,"thinking":` + tt.thinking + `,"messages":[{"role":"user","content":"x"}]}`
+			got, err := upstream.MessagesToChat([]byte(body), tt.m)
+			require.NoError(t, err)
+			var out struct {
+				ReasoningEffort string `json:"reasoning_effort"`
+			}
+			require.NoError(t, json.Unmarshal(got, &out))
+			require.Equal(t, tt.want, out.ReasoningEffort)
+		})
+	}
+}
