@@ -171,11 +171,12 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	defer cancel()
 
 	var out Outcome
-	for _, m := range call.Order {
+	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
 		}
-		a := &attempt{f: f, call: call, model: m, start: start, out: &out, w: w, clientCtx: clientCtx}
+		a := &attempt{f: f, call: call, model: m, start: start, out: &out, w: w, clientCtx: clientCtx,
+			last: i == len(call.Order)-1}
 		if a.run(ctx) {
 			out.Total = time.Since(start)
 			return out
@@ -223,6 +224,8 @@ type attempt struct {
 	clientCtx context.Context //nolint:containedctx // to tell a client that left from a failing upstream
 	began     time.Time
 	provider  Provider
+	// last: the call's last model, tried whatever its health says.
+	last bool
 	// cancel ends the attempt's request, its body included.
 	cancel context.CancelFunc
 	// sent: the request went to the provider, so how it went says
@@ -311,7 +314,8 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	a.cancel = cancelAttempt
 	if h := a.f.Health; h != nil {
 		var ok bool
-		if a.ticket, ok = h.admit(a.model); !ok {
+		// A relay's model is the only provider that has the answer.
+		if a.ticket, ok = h.admit(a.model, a.last || a.call.Relay != nil); !ok {
 			return 0, &retryable{"unhealthy: another call is trying it again"}
 		}
 	}

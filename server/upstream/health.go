@@ -62,6 +62,9 @@ type modelHealth struct {
 	cooldown       time.Duration
 	probing        bool
 	probeAt        time.Time
+	// gen numbers the probes, so a late outcome of an earlier probe is not
+	// taken for the current one's.
+	gen int
 }
 
 type outcome struct {
@@ -70,10 +73,11 @@ type outcome struct {
 }
 
 // ticket is an attempt's pass: when it began by the Health's clock, and
-// whether it is the one call trying an unhealthy model again.
+// whether it is the one call trying an unhealthy model again (which one).
 type ticket struct {
 	began time.Time
 	probe bool
+	gen   int
 }
 
 func (h *Health) now() time.Time {
@@ -114,9 +118,11 @@ func (h *Health) Unhealthy(m router.Model) string {
 }
 
 // admit lets an attempt at m go out: always, unless m is cooled down and
-// another call is already trying it again (then the attempt is skipped,
-// and the call goes on to its next model at once).
-func (h *Health) admit(m router.Model) (ticket, bool) {
+// another call is already trying it again; then the attempt is skipped and
+// the call goes on to its next model at once, unless must (m is the call's
+// last hope: its last model, or the only provider that has what it asks
+// for).
+func (h *Health) admit(m router.Model, must bool) (ticket, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := h.now()
@@ -126,10 +132,16 @@ func (h *Health) admit(m router.Model) (ticket, bool) {
 		return ticket{began: now}, true
 	}
 	if s.probing && now.Sub(s.probeAt) < probeTimeout {
-		return ticket{}, false
+		return ticket{began: now}, must
 	}
+	s.gen++
 	s.probing, s.probeAt = true, now
-	return ticket{began: now, probe: true}, true
+	return ticket{began: now, probe: true, gen: s.gen}, true
+}
+
+// isProbe reports whether t is the probe now in flight.
+func (s *modelHealth) isProbe(t ticket) bool {
+	return t.probe && s.probing && t.gen == s.gen
 }
 
 // state returns m's record, made on first use; h.mu is held.
@@ -148,7 +160,7 @@ func (h *Health) state(m router.Model) *modelHealth {
 // stale reports whether an outcome belongs to a call that began before m
 // last turned unhealthy: it says nothing about the provider since.
 func (s *modelHealth) stale(t ticket) bool {
-	return !s.tripped.IsZero() && t.began.Before(s.tripped) && !t.probe
+	return !s.tripped.IsZero() && t.began.Before(s.tripped)
 }
 
 func (s *modelHealth) note(now time.Time, failed bool) {
@@ -189,24 +201,28 @@ func (h *Health) failed(m router.Model, t ticket, why string) {
 	s.lastError = why
 	s.note(now, true)
 	switch {
-	case t.probe:
+	case s.isProbe(t):
 		// Tried again and still failing: out for twice as long.
 		s.probing = false
 		maxCooldown := h.MaxCooldown
 		if maxCooldown <= 0 {
 			maxCooldown = DefaultHealthMaxCooldown
 		}
-		s.cooldown = min(2*s.cooldown, max(maxCooldown, s.cooldown))
+		s.cooldown = min(2*max(s.cooldown, h.baseCooldown()), max(maxCooldown, h.baseCooldown()))
 		s.tripped, s.until = now, now.Add(s.cooldown)
 		h.log("model still unhealthy: routing tries it last", m, s)
 	case s.tripped.IsZero() && s.fails >= h.threshold() && s.mostlyFailing(now):
-		s.cooldown = h.Cooldown
-		if s.cooldown <= 0 {
-			s.cooldown = DefaultHealthCooldown
-		}
+		s.cooldown = h.baseCooldown()
 		s.tripped, s.until = now, now.Add(s.cooldown)
 		h.log("model unhealthy: routing tries it last", m, s)
 	}
+}
+
+func (h *Health) baseCooldown() time.Duration {
+	if h.Cooldown > 0 {
+		return h.Cooldown
+	}
+	return DefaultHealthCooldown
 }
 
 // succeeded notes that m's provider answered: with an answer (answered),
@@ -231,7 +247,7 @@ func (h *Health) succeeded(m router.Model, t ticket, answered bool) {
 			h.Logger.Info("model healthy again", "model", m.ID)
 		}
 		s.fails, s.tripped, s.until, s.cooldown, s.probing = 0, time.Time{}, time.Time{}, 0, false
-	case t.probe:
+	case s.isProbe(t):
 		s.probing = false // inconclusive: the next call may try again
 	case s.tripped.IsZero():
 		s.fails = 0
@@ -246,7 +262,7 @@ func (h *Health) release(m router.Model, t ticket) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s := h.models[m.ID]; s != nil {
+	if s := h.models[m.ID]; s != nil && s.isProbe(t) {
 		s.probing = false
 	}
 }

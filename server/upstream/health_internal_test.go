@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -29,7 +30,7 @@ func TestHealthTellsScatteredErrorsFromAnOutage(t *testing.T) {
 				demoted++
 				continue
 			}
-			tk, ok := h.admit(m)
+			tk, ok := h.admit(m, false)
 			if !ok {
 				continue
 			}
@@ -58,20 +59,39 @@ func TestHealthCountsAnswersBeforeTheFirstFailure(t *testing.T) {
 	h := &Health{Now: func() time.Time { return now }}
 	m := router.Model{ID: "m"}
 	for range 10 {
-		tk, _ := h.admit(m)
+		tk, _ := h.admit(m, false)
 		h.succeeded(m, tk, true)
 	}
 	for range 3 {
-		tk, _ := h.admit(m)
+		tk, _ := h.admit(m, false)
 		h.failed(m, tk, "HTTP 500")
 	}
 	assert.Empty(t, h.Unhealthy(m), "3 of the last 13 calls failed")
 	for range 6 {
-		tk, _ := h.admit(m)
+		tk, _ := h.admit(m, false)
 		h.failed(m, tk, "HTTP 500")
 	}
 	assert.Empty(t, h.Unhealthy(m), "9 of 19")
-	tk, _ := h.admit(m)
+	tk, _ := h.admit(m, false)
 	h.failed(m, tk, "HTTP 500")
 	assert.NotEmpty(t, h.Unhealthy(m), "10 of 20: half")
+}
+
+// A late answer to a call from before a probe, then the probe's failure,
+// must not leave the model unable to turn unhealthy again.
+func TestHealthALateAnswerDuringAProbeDoesNotDisarmIt(t *testing.T) {
+	now := time.Unix(0, 0)
+	h := &Health{Threshold: 1, Now: func() time.Time { return now }}
+	m := router.Model{ID: "m"}
+	tk, _ := h.admit(m, false)
+	h.failed(m, tk, "HTTP 503")
+	now = now.Add(10 * time.Second)
+	lastResort, _ := h.admit(m, false)
+	now = now.Add(25 * time.Second)
+	probe, _ := h.admit(m, false)
+	require.True(t, probe.probe)
+	h.succeeded(m, lastResort, true) // healthy again
+	h.failed(m, probe, "HTTP 503")   // no longer the probe in flight: an ordinary failure
+	assert.NotEmpty(t, h.Unhealthy(m), "one failure trips it (threshold 1)")
+	assert.Contains(t, h.Unhealthy(m), "30s more", "with the first cooldown, not none")
 }

@@ -251,3 +251,21 @@ func TestHealthACutRelayStreamIsNoProviderError(t *testing.T) {
 	}
 	assert.Empty(t, h.Unhealthy(openAIModel("model-a")))
 }
+
+// While one call tries a cooled-down model again, a call with no other
+// model left still tries it, rather than fail untried.
+func TestHealthACallsLastModelIsTriedDuringAProbe(t *testing.T) {
+	rig := newHealthRig(t)
+	rig.f.fwd.AttemptTimeout = 2 * time.Second
+	sick, well := openAIModel("sick"), openAIModel("well")
+	rig.trip(t, sick, well)
+	rig.f.openai.Set("sick", upstreamtest.Behavior{Delay: 300 * time.Millisecond})
+	rig.now = rig.now.Add(upstream.DefaultHealthCooldown + time.Second)
+	done := make(chan struct{})
+	go func() { defer close(done); rig.call(t, context.Background(), sick, well) }() // the probe
+	time.Sleep(50 * time.Millisecond)
+	out := rig.call(t, context.Background(), sick)
+	<-done
+	require.Len(t, out.Attempts, 1)
+	assert.Equal(t, "sick-id", out.Answered.ID, "its only model, tried: %v", out.Err)
+}

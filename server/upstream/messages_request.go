@@ -26,17 +26,20 @@ func rewriteMessages(obj object, m router.Model) []byte {
 // OpenAI counterpart. `thinking` becomes reasoning_effort for OpenAI's
 // reasoning models (see reasoningEffort).
 type messagesRequest struct {
-	Thinking      *messagesThinking `json:"thinking"`
-	System        json.RawMessage   `json:"system"`
-	Messages      []messagesTurn    `json:"messages"`
-	MaxTokens     *int              `json:"max_tokens"`
-	Temperature   json.RawMessage   `json:"temperature"`
-	TopP          json.RawMessage   `json:"top_p"`
-	StopSequences []string          `json:"stop_sequences"`
-	Stream        bool              `json:"stream"`
-	Tools         []messagesTool    `json:"tools"`
-	ToolChoice    *messagesChoice   `json:"tool_choice"`
-	Metadata      *messagesMeta     `json:"metadata"`
+	// Thinking and OutputConfig are read leniently (reasoningEffort): a
+	// shape we do not know asks for no effort, it does not fail the call.
+	Thinking      json.RawMessage `json:"thinking"`
+	OutputConfig  json.RawMessage `json:"output_config"`
+	System        json.RawMessage `json:"system"`
+	Messages      []messagesTurn  `json:"messages"`
+	MaxTokens     *int            `json:"max_tokens"`
+	Temperature   json.RawMessage `json:"temperature"`
+	TopP          json.RawMessage `json:"top_p"`
+	StopSequences []string        `json:"stop_sequences"`
+	Stream        bool            `json:"stream"`
+	Tools         []messagesTool  `json:"tools"`
+	ToolChoice    *messagesChoice `json:"tool_choice"`
+	Metadata      *messagesMeta   `json:"metadata"`
 }
 
 type messagesMeta struct {
@@ -44,8 +47,8 @@ type messagesMeta struct {
 }
 
 type messagesThinking struct {
-	Type         string `json:"type"`
-	BudgetTokens int    `json:"budget_tokens"`
+	Type         string  `json:"type"`
+	BudgetTokens float64 `json:"budget_tokens"`
 }
 
 // Thinking budgets at which reasoning_effort steps up: Claude Code's
@@ -57,11 +60,28 @@ const (
 )
 
 // reasoningEffort is the reasoning_effort that asks m for about the
-// thinking t asks Claude for: "" when t asks for none, or when m is not a
+// reasoning a Messages call asks Claude for: output_config.effort when set
+// (low, medium, high; max is high), else by the budget of enabled
+// thinking. It is "" when the call asks for neither, or when m is not a
 // reasoning model that reads reasoning_effort as OpenAI defines it (other
 // providers take other values, or refuse the field).
-func reasoningEffort(t *messagesThinking, m router.Model) string {
-	if t == nil || t.Type != "enabled" || !m.Capabilities.Reasoning || !speaksOpenAIReasoning(m) {
+func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) string {
+	if !m.Capabilities.Reasoning || !speaksOpenAIReasoning(m) {
+		return ""
+	}
+	var oc struct {
+		Effort string `json:"effort"`
+	}
+	if json.Unmarshal(outputConfig, &oc) == nil {
+		switch oc.Effort {
+		case "low", "medium", "high":
+			return oc.Effort
+		case "max":
+			return "high"
+		}
+	}
+	var t messagesThinking
+	if json.Unmarshal(thinking, &t) != nil || t.Type != "enabled" {
 		return ""
 	}
 	switch {
@@ -166,7 +186,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	out := chatOut{
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
 		Temperature: nullToNil(req.Temperature), TopP: nullToNil(req.TopP), Stop: req.StopSequences,
-		ReasoningEffort: reasoningEffort(req.Thinking, m),
+		ReasoningEffort: reasoningEffort(req.Thinking, req.OutputConfig, m),
 	}
 	if req.Metadata != nil {
 		out.User = req.Metadata.UserID

@@ -184,6 +184,11 @@ func TestMessagesToChatThinkingBecomesReasoningEffort(t *testing.T) {
 		{"disabled", `{"type":"disabled"}`, reasoner, ""},
 		{"a model that does not reason", `{"type":"enabled","budget_tokens":31999}`, openAIModel("gpt-x"), ""},
 		{"another provider's reasoning model", `{"type":"enabled","budget_tokens":31999}`, deepseek, ""},
+		{"a budget written as a float", `{"type":"enabled","budget_tokens":1e4}`, reasoner, "medium"},
+		{"a shape we do not know", `{"type":"enabled","budget_tokens":"lots"}`, reasoner, ""},
+		{"adaptive with an effort", `{"type":"adaptive"},"output_config":{"effort":"low"}`, reasoner, "low"},
+		{"max effort", `{"type":"adaptive"},"output_config":{"effort":"max"}`, reasoner, "high"},
+		{"adaptive alone: the model's default", `{"type":"adaptive"}`, reasoner, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
