@@ -172,6 +172,14 @@ func BenchmarkFailoverPastAStallingModel(b *testing.B) {
 	}
 }
 
+// waitForRequests waits until the fake has received n requests for model:
+// the calls that sent them have been admitted.
+func (rig *healthRig) waitForRequests(t *testing.T, model string, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(rig.f.openai.RequestsFor(model)) >= n },
+		5*time.Second, time.Millisecond)
+}
+
 // trip makes sick unhealthy with three 503s.
 func (rig *healthRig) trip(t *testing.T, sick, well router.Model) {
 	t.Helper()
@@ -228,7 +236,7 @@ func TestHealthIgnoresCallsFromBeforeTheTrip(t *testing.T) {
 	rig.f.openai.Set("sick", upstreamtest.Behavior{Delay: 100 * time.Millisecond})
 	done := make(chan upstream.Outcome)
 	go func() { done <- rig.call(t, context.Background(), sick, well) }()
-	time.Sleep(20 * time.Millisecond) // the slow call is on its way
+	rig.waitForRequests(t, "sick", 1) // the slow call is on its way
 	rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
 	rig.now = rig.now.Add(time.Second)
 	rig.call(t, context.Background(), sick, well)
@@ -262,8 +270,9 @@ func TestHealthACallsLastModelIsTriedDuringAProbe(t *testing.T) {
 	rig.f.openai.Set("sick", upstreamtest.Behavior{Delay: 300 * time.Millisecond})
 	rig.now = rig.now.Add(upstream.DefaultHealthCooldown + time.Second)
 	done := make(chan struct{})
+	sent := len(rig.f.openai.RequestsFor("sick"))
 	go func() { defer close(done); rig.call(t, context.Background(), sick, well) }() // the probe
-	time.Sleep(50 * time.Millisecond)
+	rig.waitForRequests(t, "sick", sent+1)
 	out := rig.call(t, context.Background(), sick)
 	<-done
 	require.Len(t, out.Attempts, 1)
