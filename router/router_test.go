@@ -346,3 +346,12 @@ func TestPickMatchesDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogModelFindsAnIDInAnyVersion(t *testing.T) {
+	cat := testCatalog()
+	m, ok := cat.Model("claude")
+	require.True(t, ok)
+	assert.Equal(t, "p-claude", m.Profile)
+	_, ok = cat.Model("gpt-9")
+	assert.False(t, ok)
+}

@@ -103,6 +103,18 @@ type Catalog struct {
 	Latest   string    `json:"latest"`
 }
 
+// Model finds a model by ID in any version.
+func (c Catalog) Model(id string) (Model, bool) {
+	for _, v := range c.Versions {
+		for _, m := range v.Models {
+			if m.ID == id {
+				return m, true
+			}
+		}
+	}
+	return Model{}, false
+}
+
 // Deployment is a router deployment: a name clients address, the router
 // version it runs, its mode and an optional model subset.
 type Deployment struct {

@@ -94,7 +94,7 @@ func (s *Server) modelList(c *gin.Context) (openai.ModelList, []router.Deploymen
 func (s *Server) modelInfo(m router.Model) openai.ModelInfo {
 	info := openai.ModelInfo{ID: m.ID, Object: "model", OwnedBy: m.Provider, Kind: "model", Provider: m.Provider}
 	if s.cfg.Available != nil {
-		why := s.cfg.Available(m)
+		why := s.unavailable(m)
 		ok := why == ""
 		info.Available, info.Unavailable = &ok, why
 	}

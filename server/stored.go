@@ -179,19 +179,12 @@ func (s *Server) unavailable(m router.Model) string {
 	return s.cfg.Available(m)
 }
 
-// catalogModel finds a model by id in any router version.
+// catalogModel finds a model by id in any router version of the router.
 func (s *Server) catalogModel(id string) (router.Model, bool) {
 	if id == "" || s.cfg.Router == nil {
 		return router.Model{}, false
 	}
-	for _, v := range s.cfg.Router.Catalog().Versions {
-		for _, m := range v.Models {
-			if m.ID == id {
-				return m, true
-			}
-		}
-	}
-	return router.Model{}, false
+	return s.cfg.Router.Catalog().Model(id)
 }
 
 // serveKept answers op on an answer the gateway keeps. Such answers are

@@ -213,12 +213,12 @@ func (f *deploymentFlags) body() ([]byte, error) {
 // catalogModel finds a model by ID, or by name when the name has one
 // version, anywhere in cat.
 func catalogModel(cat router.Catalog, id string) (router.Model, error) {
+	if m, ok := cat.Model(id); ok {
+		return m, nil
+	}
 	var byName []router.Model
 	for _, v := range cat.Versions {
 		for _, m := range v.Models {
-			if m.ID == id {
-				return m, nil
-			}
 			if strings.EqualFold(m.Name, id) && !slices.ContainsFunc(byName, func(o router.Model) bool { return o.ID == m.ID }) {
 				byName = append(byName, m)
 			}

@@ -103,18 +103,28 @@ func (h *Health) Unhealthy(m router.Model) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.models[m.ID]
-	if s == nil || s.tripped.IsZero() {
+	if s == nil {
 		return ""
 	}
 	now := h.now()
-	if left := s.until.Sub(now); left > 0 {
+	switch {
+	case s.cooling(now):
 		return fmt.Sprintf("unhealthy: %d failures in a row, the last %s; tried last for %s more",
-			s.fails, s.lastError, left.Round(time.Second))
-	}
-	if s.probing && now.Sub(s.probeAt) < probeTimeout {
+			s.fails, s.lastError, s.until.Sub(now).Round(time.Second))
+	case s.probed(now):
 		return fmt.Sprintf("unhealthy: %d failures in a row, the last %s; another call is trying it again", s.fails, s.lastError)
 	}
 	return ""
+}
+
+// cooling: unhealthy, and not yet to be tried again.
+func (s *modelHealth) cooling(now time.Time) bool {
+	return !s.tripped.IsZero() && now.Before(s.until)
+}
+
+// probed: cooled down, and one call is trying it again.
+func (s *modelHealth) probed(now time.Time) bool {
+	return !s.tripped.IsZero() && s.probing && now.Sub(s.probeAt) < probeTimeout
 }
 
 // admit lets an attempt at m go out: always, unless m is cooled down and
@@ -127,11 +137,11 @@ func (h *Health) admit(m router.Model, must bool) (ticket, bool) {
 	defer h.mu.Unlock()
 	now := h.now()
 	s := h.models[m.ID]
-	if s == nil || s.tripped.IsZero() || now.Before(s.until) {
+	switch {
+	case s == nil || s.tripped.IsZero() || s.cooling(now):
 		// Healthy, or unhealthy and tried anyway as the last resort.
 		return ticket{began: now}, true
-	}
-	if s.probing && now.Sub(s.probeAt) < probeTimeout {
+	case s.probed(now):
 		return ticket{began: now}, must
 	}
 	s.gen++
@@ -283,7 +293,7 @@ func (h *Health) UnhealthyModels() []string {
 	now := h.now()
 	var ids []string
 	for id, s := range h.models {
-		if !s.tripped.IsZero() && (now.Before(s.until) || s.probing && now.Sub(s.probeAt) < probeTimeout) {
+		if s.cooling(now) || s.probed(now) {
 			ids = append(ids, id)
 		}
 	}

@@ -65,8 +65,9 @@ type jsonAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
 }
 
-// keep hands a translated Responses answer to the call's Keep.
-func (a *attempt) keep(r *responseObject) {
+// keep hands a translated Responses answer to the call's Keep; whole is r
+// encoded, when the caller has it already (nil: keep encodes it).
+func (a *attempt) keep(r *responseObject, whole []byte) {
 	if a.call.Keep == nil {
 		return
 	}
@@ -74,9 +75,10 @@ func (a *attempt) keep(r *responseObject) {
 	if err != nil {
 		return
 	}
-	whole, err := marshalPlain(r)
-	if err != nil {
-		return
+	if whole == nil {
+		if whole, err = marshalPlain(r); err != nil {
+			return
+		}
 	}
 	a.call.Keep(Kept{ID: r.ID, Model: a.model, Output: output, Response: whole})
 }

@@ -216,7 +216,7 @@ func TestResponseID(t *testing.T) {
 func TestResponsesAnthropicStreamKeepsBeforeTheLastEvent(t *testing.T) {
 	s := newResponsesAnthropicStream(claudeX)
 	var kept []*responseObject
-	s.keep = func(r *responseObject) { kept = append(kept, r) }
+	s.keep = func(r *responseObject, _ []byte) { kept = append(kept, r) }
 	for _, e := range []string{
 		`{"type":"message_start","message":{"id":"msg_k","usage":{"input_tokens":5,"output_tokens":1}}}`,
 		`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Kept."}}`,

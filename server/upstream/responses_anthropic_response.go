@@ -122,8 +122,9 @@ func responseID(msgID string) string {
 // response with `model` set to m's ID and details added: adjacent text
 // blocks make one message item, each tool_use a function_call item, and
 // thinking blocks are dropped (signed for Anthropic, unreadable to an
-// OpenAI client). keep, when not nil, gets the finished response.
-func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage, keep func(*responseObject)) ([]byte, router.Usage, error) {
+// OpenAI client). keep, when not nil, gets the finished response and its
+// encoding.
+func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage, keep func(*responseObject, []byte)) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
@@ -154,7 +155,7 @@ func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage, ke
 		return nil, usage, err
 	}
 	if keep != nil {
-		keep(out)
+		keep(out, body)
 	}
 	return withMember(body, "model_selection_details", details), usage, nil
 }

@@ -37,7 +37,7 @@ type responsesAnthropicStream struct {
 	errMsg string
 	// keep, when set, gets the whole response before its last event goes
 	// out.
-	keep func(*responseObject)
+	keep func(*responseObject, []byte)
 }
 
 // streamItem is an output item being streamed.
@@ -256,7 +256,7 @@ func (s *responsesAnthropicStream) finish() []sseEvent {
 	}
 	s.done = true
 	if s.keep != nil {
-		s.keep(s.resp)
+		s.keep(s.resp, nil)
 	}
 	return append(out, s.event(typ, map[string]any{"response": s.resp}))
 }
