@@ -42,6 +42,10 @@ type Forwarder struct {
 	// Health, when set, hears how each attempt went, so routing can try
 	// failing models last (see [Health]).
 	Health *Health
+	// Backoff, when set, remembers the waits providers ask for (a 429's
+	// Retry-After), so routing tries those models last and calls skip
+	// them while another model is left (see [Backoff]).
+	Backoff *Backoff
 	// RelayIdle bounds the silence of a relayed stream (a background
 	// answer read as it is written), which has no overall deadline:
 	// reasoning models may think for minutes between events. Default
@@ -99,8 +103,12 @@ type Outcome struct {
 	Answered router.Model
 	Attempts []router.Attempt
 	// Status is the HTTP status the client got (502 when every attempt
-	// failed or a stream broke off, 499 when the client went away).
+	// failed or a stream broke off, 429 when every one was rate limited,
+	// 499 when the client went away).
 	Status int
+	// RetryAfter, on a 429 of the gateway's own, is the shortest wait
+	// the rate-limited providers asked for (0: one did not say).
+	RetryAfter time.Duration
 	Usage  router.Usage
 	// FirstByte is the time from the call's start to the answering
 	// upstream's first byte (headers for a JSON answer, first event for
@@ -171,6 +179,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	defer cancel()
 
 	var out Outcome
+	var limits rateLimits
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
@@ -181,12 +190,17 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 			out.Total = time.Since(start)
 			return out
 		}
+		limits.add(a.err)
 	}
 	out.Total = time.Since(start)
 	switch {
 	case clientCtx.Err() != nil:
 		out.Status = 499
 		out.Err = router.Errorf(router.EUpstream, "client closed the request")
+	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && limits.all():
+		out.Status = http.StatusTooManyRequests
+		out.RetryAfter = limits.wait()
+		out.Err = f.allLimited(out.Attempts)
 	default:
 		out.Status = http.StatusBadGateway
 		out.Err = f.allFailed(call, out.Attempts, ctx.Err() != nil)
@@ -212,6 +226,54 @@ func (f *Forwarder) allFailed(call Call, attempts []router.Attempt, deadline boo
 	return &router.Error{Code: router.EUpstream, Message: f.redact(msg), Detail: attempts}
 }
 
+// rateLimits gathers whether every attempt of a call was rate limited (a
+// 429, or skipped while its provider's wait runs) and the shortest wait
+// they asked for.
+type rateLimits struct {
+	n, limited int
+	shortest   time.Duration
+	unknown    bool // a 429 that did not say how long to wait
+}
+
+func (l *rateLimits) add(err error) {
+	l.n++
+	var rt *retryable
+	if !errors.As(err, &rt) || !rt.limited {
+		return
+	}
+	l.limited++
+	switch {
+	case rt.wait <= 0:
+		l.unknown = true
+	case l.shortest == 0 || rt.wait < l.shortest:
+		l.shortest = rt.wait
+	}
+}
+
+// wait is how long the client should wait before trying again: the
+// shortest wait asked for, or 0 when a provider did not say (it may take
+// the call at once).
+func (l *rateLimits) wait() time.Duration {
+	if l.unknown {
+		return 0
+	}
+	return l.shortest
+}
+
+func (l *rateLimits) all() bool { return l.n > 0 && l.limited == l.n }
+
+// allLimited explains a call every model's provider turned away for now:
+// a 429 for the client, whose retry after the wait may well be answered.
+func (f *Forwarder) allLimited(attempts []router.Attempt) error {
+	var parts []string
+	for _, a := range attempts {
+		parts = append(parts, fmt.Sprintf("%s (%s)", a.Model, a.Error))
+	}
+	return &router.Error{Code: router.ERateLimited, Detail: attempts, Message: f.redact(
+		"every upstream model is rate limited by its provider: " + strings.Join(parts, ", ") +
+			"; retry after the number of seconds in Retry-After, when it is given")}
+}
+
 // attempt is one model's try.
 type attempt struct {
 	f     *Forwarder
@@ -235,6 +297,8 @@ type attempt struct {
 	// relayedError: the provider's own error status was passed on (a
 	// relay's); a stream that broke off after its 200 is not one.
 	relayedError bool
+	// err is how the attempt failed (nil: it answered).
+	err error
 }
 
 // noteHealth tells the Forwarder's Health how the provider did: a failure
@@ -252,6 +316,9 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 		h.release(a.model, a.ticket)
 	case err == nil:
 		h.succeeded(a.model, a.ticket, true)
+	case errors.As(err, &rt) && rt.limited && rt.wait > 0:
+		// Busy, not broken: the Backoff waits as asked.
+		h.release(a.model, a.ticket)
 	case errors.As(err, &rt):
 		h.failed(a.model, a.ticket, rt.msg)
 	case a.relayedError && (status == http.StatusTooManyRequests || status >= 500):
@@ -269,7 +336,9 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 func (a *attempt) run(ctx context.Context) bool {
 	a.began = time.Now()
 	status, err := a.send(ctx)
+	a.err = err
 	a.noteHealth(ctx, status, err)
+	a.noteBackoff(status, err)
 	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began)}
 	if err != nil {
 		rec.Error = a.f.redact(err.Error())
@@ -278,8 +347,27 @@ func (a *attempt) run(ctx context.Context) bool {
 	return a.out.Wrote
 }
 
-// retryable marks errors after which the next model is tried.
-type retryable struct{ msg string }
+// noteBackoff tells the Forwarder's Backoff how long the provider asked
+// to be left alone, or that it answered.
+func (a *attempt) noteBackoff(status int, err error) {
+	var rt *retryable
+	switch {
+	case !a.sent:
+	case err == nil:
+		a.f.Backoff.clear(a.model)
+	case errors.As(err, &rt) && rt.wait > 0:
+		a.f.Backoff.hold(a.model, status, rt.wait)
+	}
+}
+
+// retryable marks errors after which the next model is tried. limited:
+// the provider turned the call away for now (a 429, or a model skipped
+// while its wait runs); wait: how long it asked to be left alone.
+type retryable struct {
+	msg     string
+	limited bool
+	wait    time.Duration
+}
 
 func (e *retryable) Error() string { return e.msg }
 
@@ -289,11 +377,15 @@ func (e *retryable) Error() string { return e.msg }
 func (a *attempt) send(ctx context.Context) (int, error) {
 	p, ok := a.f.Resolve(a.model)
 	if !ok {
-		return 0, &retryable{a.f.Available(a.model)}
+		return 0, &retryable{msg: a.f.Available(a.model)}
 	}
 	a.provider = p
 	if reason := a.f.Supports(a.model, a.call.API); reason != "" {
-		return 0, &retryable{reason}
+		return 0, &retryable{msg: reason}
+	}
+	if wait := a.f.Backoff.Wait(a.model); wait > 0 && !a.last && a.call.Relay == nil {
+		return 0, &retryable{msg: fmt.Sprintf("skipped: rate limited, its provider asked to wait %s more", roundUp(wait)),
+			limited: true, wait: wait}
 	}
 	var req *http.Request
 	var hideUsage bool
@@ -316,7 +408,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		var ok bool
 		// A relay's model is the only provider that has the answer.
 		if a.ticket, ok = h.admit(a.model, a.last || a.call.Relay != nil); !ok {
-			return 0, &retryable{"unhealthy: another call is trying it again"}
+			return 0, &retryable{msg: "unhealthy: another call is trying it again"}
 		}
 	}
 	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
@@ -326,11 +418,11 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
-			return 0, &retryable{"cancelled: " + ctx.Err().Error()}
+			return 0, &retryable{msg: "cancelled: " + ctx.Err().Error()}
 		case timedOut:
-			return 0, &retryable{fmt.Sprintf("timeout: no response headers within %s", a.f.attemptTimeout())}
+			return 0, &retryable{msg: fmt.Sprintf("timeout: no response headers within %s", a.f.attemptTimeout())}
 		}
-		return 0, &retryable{"connection error: " + describeNetError(err)}
+		return 0, &retryable{msg: "connection error: " + describeNetError(err)}
 	}
 	defer resp.Body.Close()
 
@@ -346,12 +438,18 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return resp.StatusCode, &retryable{fmt.Sprintf("HTTP %d", resp.StatusCode)}
+		rt := &retryable{msg: fmt.Sprintf("HTTP %d", resp.StatusCode),
+			limited: resp.StatusCode == http.StatusTooManyRequests,
+			wait:    retryAfter(resp.Header, time.Now())}
+		if rt.wait > 0 {
+			rt.msg += fmt.Sprintf(", retry after %s", roundUp(rt.wait))
+		}
+		return resp.StatusCode, rt
 	case resp.StatusCode >= 400:
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode < 200 || resp.StatusCode >= 300:
-		return resp.StatusCode, &retryable{fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
+		return resp.StatusCode, &retryable{msg: fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
 	}
 	if a.call.Relay != nil && a.call.Stream {
 		idle := a.watchIdle(resp.Body)
@@ -436,7 +534,7 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, api, a.model), bytes.NewReader(body))
 	if err != nil {
-		return nil, false, &retryable{"bad provider base URL for " + p.Name}
+		return nil, false, &retryable{msg: "bad provider base URL for " + p.Name}
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")

@@ -33,7 +33,7 @@ type Relay struct {
 // relayRequest builds the provider request of a Relay call.
 func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, error) {
 	if p.Kind == KindAnthropic {
-		return nil, &retryable{fmt.Sprintf("provider %s stores no Responses API answers", p.Name)}
+		return nil, &retryable{msg: fmt.Sprintf("provider %s stores no Responses API answers", p.Name)}
 	}
 	rl := a.call.Relay
 	u := endpoint(p, APIResponses, a.model) + rl.Path
@@ -48,7 +48,7 @@ func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, 
 	}
 	req, err := http.NewRequestWithContext(ctx, rl.Method, u, nil)
 	if err != nil {
-		return nil, &retryable{"bad provider base URL for " + p.Name}
+		return nil, &retryable{msg: "bad provider base URL for " + p.Name}
 	}
 	req.Header.Set("User-Agent", "modelrouter")
 	if a.call.Stream {

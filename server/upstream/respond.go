@@ -111,10 +111,10 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	firstByte := time.Since(a.start)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
-		return resp.StatusCode, &retryable{"answer broke off: " + describeNetError(err)}
+		return resp.StatusCode, &retryable{msg: "answer broke off: " + describeNetError(err)}
 	}
 	if len(raw) > maxAnswerBytes {
-		return resp.StatusCode, &retryable{"answer over 64 MiB"}
+		return resp.StatusCode, &retryable{msg: "answer over 64 MiB"}
 	}
 	var body []byte
 	var usage router.Usage
@@ -135,7 +135,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 		body, usage, err = a.rewriteAnswer(raw, details)
 	}
 	if err != nil {
-		return resp.StatusCode, &retryable{err.Error()}
+		return resp.StatusCode, &retryable{msg: err.Error()}
 	}
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte

@@ -119,7 +119,7 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 				}
 			}
 			if !a.out.Wrote {
-				return resp.StatusCode, &retryable{cause}
+				return resp.StatusCode, &retryable{msg: cause}
 			}
 			return a.breakStream(cause, !relayed)
 		}

@@ -30,6 +30,8 @@ type Behavior struct {
 	// verbatim, e.g. to send a non-JSON error page).
 	FailStatus int
 	FailBody   string
+	// FailHeader is sent with each forced failure (a 429's Retry-After).
+	FailHeader http.Header
 	// FailTimes limits the failures to the first N requests for the model;
 	// 0 means fail every time.
 	FailTimes int
@@ -249,6 +251,11 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		return nil
 	}
 	if fail {
+		for k, vs := range b.FailHeader {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
 		if b.FailBody != "" {
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(b.FailStatus)
