@@ -21,7 +21,8 @@ type Config struct {
 	// can): its provider is not configured, ...
 	Available func(Model) string
 	// Unhealthy, optional, reports why a model should be tried last ("" when
-	// it is healthy): its provider keeps failing. Such a model stays a
+	// it is healthy): its provider keeps failing, or asked to be left alone
+	// for a while (a 429's Retry-After). Such a model stays a
 	// candidate, after every healthy one, so a deployment whose models
 	// all fail still tries them.
 	Unhealthy func(Model) string
@@ -370,7 +371,7 @@ func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) in
 		return len(order)
 	case healthy == 0:
 		c := &d.Candidates[order[0].idx]
-		c.Reason += "; every model is unhealthy, so they are tried in rank order"
+		c.Reason += "; every model is unhealthy or rate limited, so they are tried in rank order"
 		return len(order)
 	}
 	wasFirst := order[0].idx
@@ -391,7 +392,7 @@ func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) in
 	}
 	if order[0].idx != wasFirst {
 		d.Candidates[order[0].idx].Reason = fmt.Sprintf(
-			"chosen: the best-ranked healthy model (predicted quality %.3f); the models ranked above it are unhealthy",
+			"chosen: the best-ranked healthy model (predicted quality %.3f); the models ranked above it are unhealthy or rate limited",
 			order[0].quality)
 	}
 	return healthy

@@ -3,6 +3,8 @@ package server
 import (
 	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -95,12 +97,23 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 				ex.fail(out.Err)
 				return
 			}
+			if out.RetryAfter > 0 {
+				setRetryAfter(c.Writer.Header(), out.RetryAfter)
+			}
 			s.writeError(c, out.Err)
 			if out.Status != 0 {
 				rec.Status = out.Status
 			}
 		}
 	}
+}
+
+// setRetryAfter tells the client when to try again, in both headers the
+// OpenAI SDKs read: retry-after-ms first, else Retry-After in whole
+// seconds (rounded up, so a retry never comes too early).
+func setRetryAfter(h http.Header, wait time.Duration) {
+	h.Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+	h.Set("Retry-After-Ms", strconv.FormatInt(int64((wait+time.Millisecond-1)/time.Millisecond), 10))
 }
 
 // settleAffinity keeps the session on the model that actually answered, or

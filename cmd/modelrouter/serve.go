@@ -110,7 +110,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
 	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's) are kept so previous_response_id can continue them; 0 keeps none")
-	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, 429, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
+	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, a 429 that gives no Retry-After, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
@@ -171,11 +171,18 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 
 	providers := mergeProviders(o.fileProviders, upstream.FromEnviron(o.environ))
 	var health *upstream.Health
-	var unhealthy func(router.Model) string
 	if o.unhealthyAfter > 0 {
 		health = &upstream.Health{Threshold: o.unhealthyAfter, Cooldown: o.unhealthyFor,
 			MaxCooldown: max(upstream.DefaultHealthMaxCooldown, o.unhealthyFor), Logger: log}
-		unhealthy = health.Unhealthy
+	}
+	// A provider's Retry-After is always honoured: it is the provider's
+	// word, not a guess.
+	backoff := &upstream.Backoff{Logger: log}
+	unhealthy := func(m router.Model) string {
+		if why := health.Unhealthy(m); why != "" {
+			return why
+		}
+		return backoff.Reason(m)
 	}
 	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred, Bands: bands, RouterModel: modelVersion,
 		Available: providers.Available, Unhealthy: unhealthy, AffinityTTL: o.affinityTTL})
@@ -194,6 +201,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if health != nil {
 		met.WatchHealth(health.UnhealthyModels)
 	}
+	met.WatchBackoff(backoff.Models)
 	adminKey := o.resolvedAdminKey()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
@@ -212,7 +220,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	gw := server.New(server.Config{
 		Router:               rt,
 		PreviewRouter:        preview,
-		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health},
+		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff},
 		Supports:             providers.Supports,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),

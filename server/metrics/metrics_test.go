@@ -219,3 +219,16 @@ func TestWatchHealth(t *testing.T) {
 	sick = nil
 	assert.NotContains(t, scrape(t, m), `modelrouter_model_unhealthy{`, "read at every scrape: recovered models go")
 }
+
+func TestWatchBackoffBesideHealth(t *testing.T) {
+	m := metrics.New()
+	waiting := []string{"gpt-y"}
+	m.WatchHealth(func() []string { return []string{"claude-x"} })
+	m.WatchBackoff(func() []string { return waiting })
+	text := scrape(t, m)
+	assert.Contains(t, text, `modelrouter_model_rate_limited{model="gpt-y"} 1`+"\n")
+	assert.NotContains(t, text, `modelrouter_model_rate_limited{model="claude-x"}`)
+	assert.Contains(t, text, `modelrouter_model_unhealthy{model="claude-x"} 1`+"\n")
+	waiting = nil
+	assert.NotContains(t, scrape(t, m), `modelrouter_model_rate_limited{`, "read at every scrape: a wait that ran out goes")
+}
