@@ -109,7 +109,7 @@ type Outcome struct {
 	// RetryAfter, on a 429 of the gateway's own, is the shortest wait
 	// the rate-limited providers asked for (0: one did not say).
 	RetryAfter time.Duration
-	Usage  router.Usage
+	Usage      router.Usage
 	// FirstByte is the time from the call's start to the answering
 	// upstream's first byte (headers for a JSON answer, first event for
 	// a stream); Total the whole call.
