@@ -8,7 +8,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -39,6 +41,8 @@ type Key struct {
 	Created time.Time
 	// Revoked is zero while the key is valid.
 	Revoked time.Time
+	// Budget caps what calls with the key may spend (USD 0: no cap).
+	Budget Budget
 }
 
 // Active reports whether the key has not been revoked.
@@ -80,7 +84,7 @@ func (s *Store) VerifyKey(ctx context.Context, plaintext string) (Key, error) {
 	want := sha256.Sum256([]byte(plaintext))
 	// Look keys up by their visible prefix and compare hashes in constant
 	// time, so response timing says nothing about how close a guess was.
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked FROM api_keys WHERE prefix = ?`,
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys WHERE prefix = ?`,
 		plaintext[:keyShownLen])
 	if err != nil {
 		return Key{}, fmt.Errorf("verify key: %w", err)
@@ -108,7 +112,7 @@ func (s *Store) VerifyKey(ctx context.Context, plaintext string) (Key, error) {
 
 // ListKeys returns every key, revoked ones included, oldest first.
 func (s *Store) ListKeys(ctx context.Context) ([]Key, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked FROM api_keys ORDER BY created, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys ORDER BY created, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
@@ -129,18 +133,57 @@ func (s *Store) ListKeys(ctx context.Context) ([]Key, error) {
 // Revoking a revoked key is not an error. Returns ENotFound when nothing
 // matches and EConflict when a prefix matches several keys.
 func (s *Store) RevokeKey(ctx context.Context, idOrPrefix string) (Key, error) {
+	var k Key
+	err := s.updateKey(ctx, idOrPrefix, "revoke", func(tx *sql.Tx, found Key) (bool, error) {
+		k = found
+		if !k.Active() {
+			return false, nil
+		}
+		k.Revoked = s.now().UTC()
+		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked = ? WHERE id = ?`, formatTS(k.Revoked), k.ID)
+		return true, err
+	})
+	return k, err
+}
+
+// SetKeyBudget sets what calls with the key (by id or visible prefix) may
+// spend per period; b.USD 0 removes the cap. It returns the key as it now
+// is. Returns EInvalid for a bad budget, ENotFound and EConflict as
+// RevokeKey does.
+func (s *Store) SetKeyBudget(ctx context.Context, idOrPrefix string, b Budget) (Key, error) {
+	if err := b.Validate(); err != nil {
+		return Key{}, err
+	}
+	var k Key
+	err := s.updateKey(ctx, idOrPrefix, "set key budget", func(tx *sql.Tx, found Key) (bool, error) {
+		k = found
+		k.Budget = b
+		var usd any // NULL: no budget
+		if b.USD > 0 {
+			usd = b.USD
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET budget_usd = ?, budget_period = ? WHERE id = ?`,
+			usd, b.period(), k.ID)
+		return true, err
+	})
+	return k, err
+}
+
+// updateKey runs change, in one transaction, on the one key with this id
+// or visible prefix; change reports whether it wrote anything.
+func (s *Store) updateKey(ctx context.Context, idOrPrefix, what string, change func(*sql.Tx, Key) (bool, error)) error {
 	if idOrPrefix == "" {
-		return Key{}, router.Errorf(router.EInvalid, "key id or prefix is required")
+		return router.Errorf(router.EInvalid, "key id or prefix is required")
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Key{}, fmt.Errorf("revoke key: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked FROM api_keys WHERE id = ? OR prefix = ?`,
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys WHERE id = ? OR prefix = ?`,
 		idOrPrefix, idOrPrefix)
 	if err != nil {
-		return Key{}, fmt.Errorf("revoke key: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	var matches []Key
 	for rows.Next() {
@@ -148,33 +191,64 @@ func (s *Store) RevokeKey(ctx context.Context, idOrPrefix string) (Key, error) {
 		k, err := scanKey(rows, &hash)
 		if err != nil {
 			rows.Close()
-			return Key{}, err
+			return err
 		}
 		matches = append(matches, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return Key{}, fmt.Errorf("revoke key: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	switch len(matches) {
 	case 0:
-		return Key{}, router.Errorf(router.ENotFound, "no API key with id or prefix %q", idOrPrefix)
+		return router.Errorf(router.ENotFound, "no API key with id or prefix %q", idOrPrefix)
 	case 1:
 	default:
-		return Key{}, router.Errorf(router.EConflict, "prefix %q matches %d keys; revoke by id", idOrPrefix, len(matches))
+		return router.Errorf(router.EConflict, "prefix %q matches %d keys; name the key by id", idOrPrefix, len(matches))
 	}
-	k := matches[0]
-	if !k.Active() {
-		return k, nil
+	wrote, err := change(tx, matches[0])
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	k.Revoked = s.now().UTC()
-	if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked = ? WHERE id = ?`, formatTS(k.Revoked), k.ID); err != nil {
-		return Key{}, fmt.Errorf("revoke key: %w", err)
+	if !wrote {
+		return nil
 	}
 	if err := tx.Commit(); err != nil {
-		return Key{}, fmt.Errorf("revoke key: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return k, nil
+	return nil
+}
+
+// KeyBudget returns the budget of the active key with this id (USD 0: no
+// cap, or no such active key: it cannot call anyway).
+func (s *Store) KeyBudget(ctx context.Context, id string) (Budget, error) {
+	var usd sql.NullFloat64
+	var period string
+	err := s.db.QueryRowContext(ctx, `SELECT budget_usd, budget_period FROM api_keys WHERE id = ? AND revoked IS NULL`, id).
+		Scan(&usd, &period)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Budget{}, nil
+	case err != nil:
+		return Budget{}, fmt.Errorf("key budget: %w", err)
+	}
+	return Budget{USD: usd.Float64, Period: period}, nil
+}
+
+// KeySpend adds up the cost of the calls made with key id since since
+// (all of them for a zero since), as the decision log has them.
+func (s *Store) KeySpend(ctx context.Context, id string, since time.Time) (float64, error) {
+	var spent sql.NullFloat64
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = since.UnixMilli()
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT SUM(cost_usd) FROM decisions WHERE key_id = ? AND key_id != '' AND ts_ms >= ?`, id, from).
+		Scan(&spent)
+	if err != nil {
+		return 0, fmt.Errorf("key spend: %w", err)
+	}
+	return spent.Float64, nil
 }
 
 func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {
@@ -182,8 +256,9 @@ func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {
 		k       Key
 		created string
 		revoked sql.NullString
+		budget  sql.NullFloat64
 	)
-	if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, hash, &created, &revoked); err != nil {
+	if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, hash, &created, &revoked, &budget, &k.Budget.Period); err != nil {
 		return k, fmt.Errorf("scan key: %w", err)
 	}
 	var err error
@@ -195,5 +270,6 @@ func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {
 			return k, fmt.Errorf("key %s: bad revoked time: %w", k.ID, err)
 		}
 	}
+	k.Budget.USD = budget.Float64
 	return k, nil
 }
