@@ -14,7 +14,7 @@ import (
 )
 
 // proxy serves Chat Completions, Responses and Messages calls: decide,
-// admit against the deployment's capacity, forward in decision order and
+// admit against the key's budget and the deployment's capacity, forward in decision order and
 // note the outcome on the record.
 func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -28,6 +28,12 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			return
 		}
 		ex := exchangeOf(c)
+		if s.cfg.Budgets != nil {
+			if err := s.cfg.Budgets.Admit(c.Request.Context(), keyIDOf(c)); err != nil {
+				s.writeError(c, err)
+				return
+			}
+		}
 		if s.cfg.Limiter != nil {
 			settle, headers, ok := s.cfg.Limiter.Admit(r.dep, estimatedTokens(r))
 			for k, vs := range headers {
@@ -80,6 +86,9 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		rec.FirstByte = out.FirstByte
 		if out.Answered.ID != "" {
 			rec.CostUSD = out.Usage.Cost(out.Answered)
+			if s.cfg.Budgets != nil {
+				s.cfg.Budgets.Spend(keyIDOf(c), rec.CostUSD)
+			}
 		}
 		s.settleAffinity(r, out)
 		if head != nil && out.Answered.ID != "" {

@@ -44,6 +44,14 @@ type Limiter interface {
 	Admit(dep router.Deployment, estTokens int) (settle func(actualTokens int), headers http.Header, ok bool)
 }
 
+// Budgets caps what each client key may spend (package budget). Admit
+// returns the error a key over its budget gets; Spend counts a finished
+// call's cost against the key.
+type Budgets interface {
+	Admit(ctx context.Context, keyID string) error
+	Spend(keyID string, usd float64)
+}
+
 // Keys verifies client API keys. VerifyKey returns the key's id (which
 // the decision log records and stored answers belong to), or an
 // EUnauthorized or EForbidden *router.Error for a key that must be
@@ -87,6 +95,8 @@ type Config struct {
 	Observer Observer
 	Limiter  Limiter
 	Keys     Keys
+	// Budgets, optional, refuses calls with a key whose budget is spent.
+	Budgets Budgets
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
 	// Ready gates /readyz; nil means always ready.

@@ -10,22 +10,28 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/modelrouter/modelrouter/server/budget"
 	"github.com/modelrouter/modelrouter/store"
 )
 
 func init() {
-	register(command{name: "keys", summary: "manage client API keys (create, list, revoke)", run: runKeys})
+	register(command{name: "keys", summary: "manage client API keys (create, list, budget, revoke)", run: runKeys})
 }
 
 const keysUsage = `usage:
-  modelrouter keys create --name NAME [--db FILE]   make a key; prints it once, on stdout
-  modelrouter keys list [--db FILE]                 list keys (never their secret part)
+  modelrouter keys create --name NAME [--budget-usd X [--budget-period P]] [--db FILE]
+                                                    make a key; prints it once, on stdout
+  modelrouter keys list [--db FILE]                 list keys (never their secret part), budgets and spend
+  modelrouter keys budget ID|PREFIX --usd X [--period P] [--db FILE]
+                                                    cap what calls with a key may spend (USD at catalog
+                                                    prices) per period: day, month (default) or total;
+                                                    --usd 0 removes the cap
   modelrouter keys revoke [--db FILE] ID|PREFIX     revoke a key by id or shown prefix`
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, keysUsage)
-		return errors.New("keys: no subcommand; want create, list or revoke")
+		return errors.New("keys: no subcommand; want create, list, budget or revoke")
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
@@ -38,6 +44,8 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch sub {
 	case "create":
 		name := fs.String("name", "", "who or what the key is for (required)")
+		usd := fs.Float64("budget-usd", 0, "cap on what calls with the key may spend per period, in USD at catalog prices (0: no cap)")
+		period := fs.String("budget-period", store.PeriodMonth, "the budget's period: day, month or total")
 		if err := parseNoArgs(fs, args); err != nil {
 			return err
 		}
@@ -45,14 +53,43 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.Usage()
 			return errors.New("keys create: --name is required")
 		}
+		b := store.Budget{USD: *usd, Period: *period}
+		if err := b.Validate(); err != nil {
+			return fmt.Errorf("keys create: %w", err)
+		}
 		return withStore(*dbPath, true, func(s *store.Store) error {
 			plain, k, err := s.CreateKey(ctx, *name)
 			if err != nil {
 				return fmt.Errorf("keys create: %w", err)
 			}
+			if b.Capped() {
+				if k, err = s.SetKeyBudget(ctx, k.ID, b); err != nil {
+					return fmt.Errorf("keys create: %w", err)
+				}
+			}
 			// The key alone on stdout, so `KEY=$(modelrouter keys create ...)` works.
 			fmt.Fprintln(stdout, plain)
-			fmt.Fprintf(stderr, "created key %s (%q) in %s; it is shown only this once\n", k.ID, k.Name, *dbPath)
+			fmt.Fprintf(stderr, "created key %s (%q, budget %s) in %s; it is shown only this once\n", k.ID, k.Name, k.Budget, *dbPath)
+			return nil
+		})
+	case "budget":
+		usd := fs.Float64("usd", -1, "cap on what calls with the key may spend per period, in USD at catalog prices (0 removes the cap; required)")
+		period := fs.String("period", store.PeriodMonth, "the budget's period: day, month or total")
+		ids, err := parseInterleaved(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(ids) != 1 || *usd < 0 {
+			fs.Usage()
+			return fmt.Errorf("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
+		}
+		return withStore(*dbPath, false, func(s *store.Store) error {
+			k, err := s.SetKeyBudget(ctx, ids[0], store.Budget{USD: *usd, Period: *period})
+			if err != nil {
+				return fmt.Errorf("keys budget: %w", err)
+			}
+			fmt.Fprintf(stdout, "key %s (%q): budget %s; a running gateway applies it within %s\n",
+				k.ID, k.Name, k.Budget, budget.DefaultRefresh)
 			return nil
 		})
 	case "list":
@@ -65,13 +102,23 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return fmt.Errorf("keys list: %w", err)
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tSTATUS")
+			fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tSTATUS\tBUDGET\tSPENT")
+			now := time.Now()
 			for _, k := range keys {
 				status := "active"
 				if !k.Active() {
 					status = "revoked " + k.Revoked.Format(time.DateTime)
 				}
-				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Created.Format(time.DateTime), status)
+				spent := "-"
+				if k.Budget.Capped() {
+					usd, err := s.KeySpend(ctx, k.ID, k.Budget.Start(now))
+					if err != nil {
+						return fmt.Errorf("keys list: %w", err)
+					}
+					spent = store.FormatUSD(usd)
+				}
+				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Created.Format(time.DateTime),
+					status, k.Budget, spent)
 			}
 			return tw.Flush()
 		})
@@ -97,7 +144,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fmt.Fprintln(stderr, keysUsage)
-	return fmt.Errorf("keys: unknown subcommand %q; want create, list or revoke", sub)
+	return fmt.Errorf("keys: unknown subcommand %q; want create, list, budget or revoke", sub)
 }
 
 // withStore opens the database for fn. Only create may make a new file:

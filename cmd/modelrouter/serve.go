@@ -24,6 +24,7 @@ import (
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/budget"
 	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/metrics"
@@ -57,6 +58,8 @@ type serveOptions struct {
 	// unhealthyFor (doubling while it keeps failing); 0 turns that off.
 	unhealthyAfter int
 	unhealthyFor   time.Duration
+	// budgetRefresh, for tests, replaces budget.DefaultRefresh.
+	budgetRefresh time.Duration
 	// pprof, when set, is a loopback address serving net/http/pprof, for
 	// profiling the gateway under load; off by default.
 	pprof string
@@ -212,6 +215,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		kept = storeResponses{st}
 		go pruneResponses(ctx, st, o.keepResponses, log)
 	}
+	budgets := budget.New(st, nil)
+	if o.budgetRefresh > 0 {
+		budgets.Refresh = o.budgetRefresh
+	}
 	var ready atomic.Bool
 	var limiter server.Limiter
 	if o.rateLimits {
@@ -231,6 +238,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Observer:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},
+		Budgets:              budgets,
 		RequireKeys:          requireKeys,
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
