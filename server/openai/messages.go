@@ -59,10 +59,10 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if r.MaxOutputTokens == 0 && r.API == Messages {
 		return invalid("max_tokens", "missing required parameter: 'max_tokens'")
 	}
-	if err := messagesParams(top); err != nil {
+	sc := messagesScan{conv: &conversation{}}
+	if err := sc.params(top); err != nil {
 		return err
 	}
-	sc := messagesScan{conv: &conversation{}}
 	if err := sc.system(top["system"]); err != nil {
 		return err
 	}
@@ -101,10 +101,10 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	return nil
 }
 
-// messagesParams checks the shape of the parameters every model's request
+// params checks the shape of the parameters every model's request
 // is built from, so a malformed one is the client's 400 here rather than a
 // failed translation for each candidate in turn.
-func messagesParams(top map[string]json.RawMessage) error {
+func (sc *messagesScan) params(top map[string]json.RawMessage) error {
 	for _, k := range []string{"temperature", "top_p", "top_k"} {
 		if v, ok := top[k]; ok && !isNull(v) {
 			var f float64
@@ -117,6 +117,9 @@ func messagesParams(top map[string]json.RawMessage) error {
 		var ss []string
 		if json.Unmarshal(v, &ss) != nil {
 			return invalid("stop_sequences", "stop_sequences must be an array of strings")
+		}
+		if len(ss) > maxChatStops {
+			sc.note(fmt.Sprintf("more than %d stop_sequences", maxChatStops))
 		}
 	}
 	if v, ok := top["tool_choice"]; ok && !isNull(v) {
@@ -209,6 +212,9 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 // a string), so they are only named.
 var messagesBlockKinds = []string{"text", "image", "tool_use", "server_tool_use", "tool_result", "document"}
 
+// maxChatStops is the most stop sequences Chat Completions takes.
+const maxChatStops = 4
+
 // chatCarries are the block types a Chat Completions translation carries.
 var chatCarries = []string{"text", "image", "tool_use", "tool_result", "thinking", "redacted_thinking"}
 
@@ -256,6 +262,10 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		switch {
 		case place == inToolResult && bl.Type == "image":
 			sc.note("images inside tool_result")
+		case bl.Type == "image" && bl.Source != nil && bl.Source.Type != "base64" && bl.Source.Type != "url":
+			// A Files API reference ({"type":"file","file_id":...}) has
+			// no Chat Completions form.
+			sc.note(fmt.Sprintf("images with a %q source", bl.Source.Type))
 		case !slices.Contains(chatCarries, bl.Type):
 			sc.note(bl.Type + " blocks")
 		}

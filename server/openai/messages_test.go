@@ -156,3 +156,20 @@ func FuzzParseMessages(f *testing.F) {
 		assert.Len(t, r.Opening, 32)
 	})
 }
+
+// What an OpenAI-compatible model's Chat Completions request cannot carry
+// keeps those models out before routing, so the call goes to Claude or is a
+// 400 that says why, never a translation that fails at every OpenAI model.
+func TestMessagesNativeOnlyStopsAndFileImages(t *testing.T) {
+	parse := func(extra, content string) []string {
+		t.Helper()
+		r, err := Parse(Messages, []byte(`{"model":"m","max_tokens":9`+extra+`,"messages":[{"role":"user","content":`+content+`}]}`))
+		require.NoError(t, err)
+		return r.NativeOnly
+	}
+	assert.Empty(t, parse(`,"stop_sequences":["a","b","c","d"]`, `"q"`), "Chat Completions takes 4")
+	assert.Equal(t, []string{"more than 4 stop_sequences"}, parse(`,"stop_sequences":["a","b","c","d","e"]`, `"q"`))
+	assert.Empty(t, parse("", `[{"type":"image","source":{"type":"url","url":"https://x/y.png"}},{"type":"text","text":"q"}]`))
+	assert.Equal(t, []string{`images with a "file" source`},
+		parse("", `[{"type":"image","source":{"type":"file","file_id":"file_011CNha8"}},{"type":"text","text":"q"}]`))
+}

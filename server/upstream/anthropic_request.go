@@ -1,6 +1,8 @@
 package upstream
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -126,11 +128,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid, "response_format %s is not supported by %s", f.Type, modelID(m))
 	}
 	out.MaxTokens = maxTokens(req, m)
-	if t := req.Temperature; t != nil {
-		// OpenAI's range is 0-2, Anthropic's 0-1.
-		v := min(*t, 1)
-		out.Temperature = &v
-	}
+	out.Temperature, out.TopP = samplingForClaude(req.Temperature, out.TopP)
 	if out.StopSequences, err = stopSequences(req.Stop); err != nil {
 		return nil, err
 	}
@@ -178,20 +176,33 @@ func defaultMaxTokens(m router.Model) int {
 	return DefaultAnthropicMaxTokens
 }
 
-// stopSequences reads stop: a string or a list of strings.
+// samplingForClaude maps OpenAI's temperature (0-2) to Anthropic's (0-1)
+// and keeps only temperature when both it and top_p are set: Claude's
+// current models refuse the pair ("temperature and top_p cannot both be
+// specified"), which OpenAI takes and many clients send (often top_p 1).
+func samplingForClaude(temperature *float64, topP json.RawMessage) (*float64, json.RawMessage) {
+	if temperature == nil {
+		return nil, topP
+	}
+	v := min(*temperature, 1)
+	return &v, nil
+}
+
+// stopSequences reads stop: a string or a list of strings. Empty and
+// whitespace-only entries are left out: OpenAI takes them (stop: ["\n"]
+// is common), Anthropic refuses the request.
 func stopSequences(raw json.RawMessage) ([]string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
+	var many []string
 	var one string
 	if json.Unmarshal(raw, &one) == nil {
-		return []string{one}, nil
-	}
-	var many []string
-	if err := json.Unmarshal(raw, &many); err != nil {
+		many = []string{one}
+	} else if err := json.Unmarshal(raw, &many); err != nil {
 		return nil, router.Errorf(router.EInvalid, "stop must be a string or a list of strings")
 	}
-	return many, nil
+	return slices.DeleteFunc(many, func(s string) bool { return strings.TrimSpace(s) == "" }), nil
 }
 
 func toolChoice(raw json.RawMessage, parallel *bool) (block, error) {
@@ -281,7 +292,7 @@ func anthropicMessages(msgs []chatMessage) (string, []anthropicMessage, error) {
 				if !json.Valid(input) || !strings.HasPrefix(strings.TrimSpace(tc.Function.Arguments), "{") {
 					input = json.RawMessage(`{}`)
 				}
-				blocks = append(blocks, block{"type": "tool_use", "id": tc.ID, "name": tc.Function.Name, "input": input})
+				blocks = append(blocks, block{"type": "tool_use", "id": anthropicToolID(tc.ID), "name": tc.Function.Name, "input": input})
 			}
 			add("assistant", blocks)
 		case "tool":
@@ -289,7 +300,7 @@ func anthropicMessages(msgs []chatMessage) (string, []anthropicMessage, error) {
 			if err != nil {
 				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
 			}
-			add("user", []block{{"type": "tool_result", "tool_use_id": msg.ToolCallID, "content": text}})
+			add("user", []block{{"type": "tool_result", "tool_use_id": anthropicToolID(msg.ToolCallID), "content": text}})
 		default:
 			return "", nil, router.Errorf(router.EInvalid, "messages[%d]: role %q is not supported for Anthropic models", i, msg.Role)
 		}
@@ -409,4 +420,27 @@ func declareHistoryTools(out *anthropicRequest) {
 	if len(names) > 0 {
 		out.ToolChoice = block{"type": "none"}
 	}
+}
+
+// anthropicToolID is a tool call id as Anthropic takes it (^[a-zA-Z0-9_-]+$):
+// as it is when it fits, else with each other byte made "_" and a short
+// hash of the original added, so two ids stay two. A call and its result
+// map alike, so they still match. OpenAI's ids fit; other servers' and
+// client frameworks' ("functions.get_weather:0") may not.
+func anthropicToolID(id string) string {
+	if id != "" && !strings.ContainsFunc(id, notToolIDChar) {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	clean := []byte(id)
+	for i, c := range clean {
+		if notToolIDChar(rune(c)) {
+			clean[i] = '_'
+		}
+	}
+	return string(clean) + "_" + hex.EncodeToString(sum[:4])
+}
+
+func notToolIDChar(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
 }

@@ -29,10 +29,21 @@ func TestToAnthropic(t *testing.T) {
 				"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
 		},
 		{
-			name: "sampling, stop string, max_completion_tokens, user, stream; temperature clamped to 1",
+			name: "sampling, stop string, max_completion_tokens, user, stream; temperature clamped to 1, top_p dropped beside it",
 			in:   `{"model":"r","messages":[{"role":"user","content":"Hi"}],"temperature":1.5,"top_p":0.9,"stop":"END","max_completion_tokens":50,"user":"u1","stream":true}`,
-			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":50,"temperature":1,"top_p":0.9,"stop_sequences":["END"],"stream":true,
+			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":50,"temperature":1,"stop_sequences":["END"],"stream":true,
 				"metadata":{"user_id":"u1"},"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
+		},
+		{
+			name: "top_p alone is kept; empty and whitespace-only stop sequences dropped",
+			in:   `{"model":"r","messages":[{"role":"user","content":"Hi"}],"top_p":0.9,"stop":["\n","END",""," \t"]}`,
+			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":4096,"top_p":0.9,"stop_sequences":["END"],
+				"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
+		},
+		{
+			name: "only whitespace stop sequences: none sent",
+			in:   `{"model":"r","messages":[{"role":"user","content":"Hi"}],"stop":"\n\n"}`,
+			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":4096,"messages":[{"role":"user","content":[{"type":"text","text":"Hi"}]}]}`,
 		},
 		{
 			name: "images: data URL to base64 source, http URL to url source; empty text dropped",

@@ -2,6 +2,8 @@ package upstream
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 
@@ -189,7 +191,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		ReasoningEffort: reasoningEffort(req.Thinking, req.OutputConfig, m),
 	}
 	if req.Metadata != nil {
-		out.User = req.Metadata.UserID
+		out.User = openAIUser(req.Metadata.UserID)
 	}
 	system, err := systemText(req.System)
 	if err != nil {
@@ -497,4 +499,19 @@ func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 		return nil, nil
 	}
 	return &msg, nil
+}
+
+// maxOpenAIUser is the longest user OpenAI takes ("Invalid 'user': string
+// too long. Expected a string with maximum length 64").
+const maxOpenAIUser = 64
+
+// openAIUser is metadata.user_id as OpenAI's user: as it is when it fits,
+// else its hex SHA-256 (64 characters), which still tells users apart.
+// Claude Code sends about 150 characters.
+func openAIUser(id string) string {
+	if len(id) <= maxOpenAIUser {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
 }

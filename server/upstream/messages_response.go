@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
@@ -88,9 +89,10 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 		StopReason: toolStopReason(stopReason(choice.FinishReason), len(choice.Message.ToolCalls) > 0),
 		Usage:      toMessageUsage(usage),
 	}
-	// No empty text block: Anthropic refuses one in a request, and the
-	// client sends this turn back with its next one.
-	if text != "" {
+	// No empty or whitespace-only text block ("\n\n" before tool calls):
+	// Anthropic refuses one in a request, and the client sends this turn
+	// back with its next one.
+	if strings.TrimSpace(text) != "" {
 		out.Content = append(out.Content, messageBlock{Type: "text", Text: &text})
 	}
 	for _, tc := range choice.Message.ToolCalls {

@@ -2,6 +2,8 @@ package upstream
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -122,10 +124,17 @@ type chatMessagesStream struct {
 	streamUsage
 	started, finished, ended bool
 	stop                     string
-	// next is the index of the next content block; open the one still
-	// open (-1 for none), openTool whether it is a tool call.
-	next, open int
-	openTool   bool
+	// next is the index of the next content block; text the open text
+	// block (-1 for none); openTools the tool call blocks, which stay open
+	// to the end: servers may interleave the argument fragments of
+	// parallel calls, and a fragment sent to a block already stopped is
+	// lost (the SDKs' accumulators reset a stopped block's unfinished
+	// input). held is whitespace not yet sent: a text block of whitespace
+	// alone ("\n\n" before tool calls) is refused by Anthropic when the
+	// client sends the turn back.
+	next, text int
+	openTools  []int
+	held       string
 	// tools maps an OpenAI tool call index to its content block and
 	// toolIDs to that call's id; pending holds the argument fragments of
 	// calls not yet named (a block cannot start without its name).
@@ -142,7 +151,7 @@ type pendingCall struct {
 }
 
 func newChatMessagesStream(m router.Model) *chatMessagesStream {
-	return &chatMessagesStream{model: modelID(m), open: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}}
+	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}}
 }
 
 func (s *chatMessagesStream) complete() bool { return s.ended }
@@ -189,7 +198,7 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 			continue // only one choice is asked for
 		}
 		if text := ch.Delta.Content + ch.Delta.Refusal; text != "" {
-			out = s.text(out, text)
+			out = s.addText(out, text)
 		}
 		for _, tc := range ch.Delta.ToolCalls {
 			out = s.toolCall(out, tc)
@@ -228,17 +237,21 @@ func (s *chatMessagesStream) start(out []sseEvent, upstreamID string) []sseEvent
 	}}))
 }
 
-func (s *chatMessagesStream) text(out []sseEvent, text string) []sseEvent {
-	if s.open < 0 || s.openTool {
-		out = s.closeBlock(out)
-		s.open, s.openTool = s.next, false
+func (s *chatMessagesStream) addText(out []sseEvent, text string) []sseEvent {
+	if s.text < 0 {
+		if strings.TrimSpace(s.held+text) == "" {
+			s.held += text
+			return out
+		}
+		text, s.held = s.held+text, ""
+		s.text = s.next
 		s.next++
 		out = append(out, messagesEvent("content_block_start", map[string]any{
-			"index": s.open, "content_block": map[string]any{"type": "text", "text": ""},
+			"index": s.text, "content_block": map[string]any{"type": "text", "text": ""},
 		}))
 	}
 	return append(out, messagesEvent("content_block_delta", map[string]any{
-		"index": s.open, "delta": map[string]any{"type": "text_delta", "text": text},
+		"index": s.text, "delta": map[string]any{"type": "text_delta", "text": text},
 	}))
 }
 
@@ -276,19 +289,19 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 	if !known {
 		s.sawTools = true
 		s.toolIDs[tc.Index] = tc.ID
-		out = s.closeBlock(out)
+		out = s.closeText(out)
 		block = s.next
 		s.next++
 		s.tools[tc.Index] = block
-		s.open, s.openTool = block, true
+		s.openTools = append(s.openTools, block)
 		out = append(out, messagesEvent("content_block_start", map[string]any{
 			"index": block, "content_block": map[string]any{
 				"type": "tool_use", "id": toolUseID(tc.ID), "name": tc.Function.Name, "input": map[string]any{},
 			},
 		}))
 	}
-	// A fragment for a call whose block was closed by another still
-	// names that block's index, which is where clients put it.
+	// A fragment may come after another call's: it goes to its own
+	// call's block, still open.
 	if tc.Function.Arguments == "" {
 		return out
 	}
@@ -297,18 +310,35 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 	}))
 }
 
-func (s *chatMessagesStream) closeBlock(out []sseEvent) []sseEvent {
-	if s.open < 0 {
+// closeText stops the text block, if one is open; whitespace held back
+// before it is dropped (text after it opens a new block).
+func (s *chatMessagesStream) closeText(out []sseEvent) []sseEvent {
+	s.held = ""
+	if s.text < 0 {
 		return out
 	}
-	out = append(out, messagesEvent("content_block_stop", map[string]any{"index": s.open}))
-	s.open = -1
+	out = append(out, messagesEvent("content_block_stop", map[string]any{"index": s.text}))
+	s.text = -1
 	return out
 }
 
-// finish closes the open block and sends the stop reason and usage.
+// closeAll stops every open block, in index order.
+func (s *chatMessagesStream) closeAll(out []sseEvent) []sseEvent {
+	open := s.openTools
+	if s.text >= 0 {
+		open = append(open, s.text)
+	}
+	slices.Sort(open)
+	for _, i := range open {
+		out = append(out, messagesEvent("content_block_stop", map[string]any{"index": i}))
+	}
+	s.text, s.openTools, s.held = -1, nil, ""
+	return out
+}
+
+// finish closes the open blocks and sends the stop reason and usage.
 func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
-	out = s.closeBlock(out)
+	out = s.closeAll(out)
 	stop := s.stop
 	if stop == "" {
 		stop = "end_turn"

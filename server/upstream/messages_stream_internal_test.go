@@ -57,8 +57,10 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 	require.Equal(t, []string{
 		"message_start",
 		"content_block_start/0", "content_block_delta/0", "content_block_stop/0",
-		"content_block_start/1", "content_block_delta/1", "content_block_delta/1", "content_block_stop/1",
-		"content_block_start/2", "content_block_delta/2", "content_block_stop/2",
+		// Tool call blocks stay open to the end: a server may still send
+		// a fragment of the first call after the second began.
+		"content_block_start/1", "content_block_delta/1", "content_block_delta/1",
+		"content_block_start/2", "content_block_delta/2", "content_block_stop/1", "content_block_stop/2",
 		"message_delta", "message_stop",
 	}, got)
 	require.JSONEq(t, `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},

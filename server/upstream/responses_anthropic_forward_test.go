@@ -229,7 +229,6 @@ func TestResponsesConversationToClaude(t *testing.T) {
 		],
 		"max_tokens": 300,
 		"temperature": 1,
-		"top_p": 0.9,
 		"tools": [{"name": "lookup", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}],
 		"tool_choice": {"type": "any", "disable_parallel_tool_use": true},
 		"metadata": {"user_id": "user-7"}

@@ -98,15 +98,11 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if f := req.Text; f != nil && f.Format != nil && f.Format.Type != "" && f.Format.Type != "text" {
 		return nil, router.Errorf(router.EInvalid, "text.format %s is not supported by %s", f.Format.Type, modelID(m))
 	}
-	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, TopP: nullToNil(req.TopP), MaxTokens: defaultMaxTokens(m)}
+	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, MaxTokens: defaultMaxTokens(m)}
 	if n := req.MaxOutputTokens; n != nil && *n > 0 {
 		out.MaxTokens = *n
 	}
-	if t := req.Temperature; t != nil {
-		// OpenAI's range is 0-2, Anthropic's 0-1.
-		v := min(*t, 1)
-		out.Temperature = &v
-	}
+	out.Temperature, out.TopP = samplingForClaude(req.Temperature, nullToNil(req.TopP))
 	var system []string
 	if strings.TrimSpace(req.Instructions) != "" {
 		system = append(system, req.Instructions)
@@ -291,7 +287,7 @@ func addItem(t *turns, it inputItem, m router.Model) (string, error) {
 		if it.CallID == "" {
 			return "", router.Errorf(router.EInvalid, "function_call without call_id")
 		}
-		t.add("assistant", block{"type": "tool_use", "id": it.CallID, "name": it.Name, "input": toolInput(it.Arguments)})
+		t.add("assistant", block{"type": "tool_use", "id": anthropicToolID(it.CallID), "name": it.Name, "input": toolInput(it.Arguments)})
 	case "function_call_output":
 		if it.CallID == "" {
 			return "", router.Errorf(router.EInvalid, "function_call_output without call_id")
@@ -300,7 +296,7 @@ func addItem(t *turns, it inputItem, m router.Model) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		t.add("user", block{"type": "tool_result", "tool_use_id": it.CallID, "content": content})
+		t.add("user", block{"type": "tool_result", "tool_use_id": anthropicToolID(it.CallID), "content": content})
 	case "reasoning":
 		// Another model's reasoning (summaries, OpenAI-encrypted content)
 		// means nothing to Claude, whose own thinking needs Anthropic's

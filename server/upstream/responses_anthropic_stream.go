@@ -77,6 +77,8 @@ func (s *responsesAnthropicStream) complete() bool { return s.done }
 // as it came: breakStream writes the Responses API's error event instead.
 func (s *responsesAnthropicStream) failure() (string, bool) { return s.errMsg, false }
 
+func (s *responsesAnthropicStream) nextSequence() (int, bool) { return s.seq, s.seq > 0 }
+
 // event is one Responses stream event, named by its type (the SDKs read the
 // data's type; the name is for readers of the raw stream).
 func (s *responsesAnthropicStream) event(typ string, fields map[string]any) sseEvent {

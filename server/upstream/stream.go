@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -34,6 +35,13 @@ type streamEnder interface {
 // the copy loop adds no second one).
 type streamFailer interface {
 	failure() (msg string, relayed bool)
+}
+
+// streamSequencer is a translator of Responses events, which are
+// numbered: nextSequence is the number the gateway's own error event
+// takes (false when no numbered event went out).
+type streamSequencer interface {
+	nextSequence() (int, bool)
 }
 
 // streamOver is a translator whose complete() can come before the
@@ -97,7 +105,7 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			}
 			if e, ok := tr.(streamEnder); ok && !tr.complete() && a.clientCtx.Err() == nil {
 				if outs := e.end(); len(outs) > 0 && sw.write(outs) != nil {
-					return a.breakStream("client write failed", true)
+					return a.breakStream(tr, "client write failed", true)
 				}
 			}
 			// Once the provider has said the answer is whole, how its body
@@ -121,13 +129,13 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			if !a.out.Wrote {
 				return resp.StatusCode, &retryable{msg: cause}
 			}
-			return a.breakStream(cause, !relayed)
+			return a.breakStream(tr, cause, !relayed)
 		}
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
 		}
 		if sw.write(tr.translate(ev)) != nil {
-			return a.breakStream("client write failed", true)
+			return a.breakStream(tr, "client write failed", true)
 		}
 		if isOver(tr) {
 			return resp.StatusCode, nil
@@ -175,7 +183,7 @@ func (sw *streamWriter) write(outs []sseEvent) error {
 // client gets an error event (unless it is the one that left, or notify
 // is false because the provider's own error event already reached it)
 // and the outcome says 502 (499 when the client left).
-func (a *attempt) breakStream(cause string, notify bool) (int, error) {
+func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (int, error) {
 	if a.clientCtx.Err() != nil {
 		a.out.Status = 499
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
@@ -183,7 +191,7 @@ func (a *attempt) breakStream(cause string, notify bool) (int, error) {
 	}
 	msg := a.f.redact("upstream " + modelID(a.model) + " " + cause)
 	if notify {
-		a.writeStreamError(msg)
+		a.writeStreamError(msg, tr)
 	}
 	a.out.Status = http.StatusBadGateway
 	a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
@@ -191,15 +199,21 @@ func (a *attempt) breakStream(cause string, notify bool) (int, error) {
 }
 
 // writeStreamError sends the client's API's form of a stream error.
-func (a *attempt) writeStreamError(msg string) {
+func (a *attempt) writeStreamError(msg string, tr streamTranslator) {
 	ev := sseEvent{data: openAIError(msg, "upstream_error", "upstream_stream_interrupted")}
 	switch a.call.API {
 	case APIResponses:
-		// The Responses API's own error event, which its SDKs surface.
+		// The Responses API's own error event, which its SDKs surface,
+		// numbered after the events before it (clients order and resume
+		// by sequence_number).
 		ev.name = "error"
-		ev.data, _ = json.Marshal(map[string]any{
-			"type": "error", "code": "upstream_stream_interrupted", "message": msg, "param": nil,
-		})
+		fields := map[string]any{"type": "error", "code": "upstream_stream_interrupted", "message": msg, "param": nil}
+		if sq, ok := tr.(streamSequencer); ok {
+			if next, ok := sq.nextSequence(); ok {
+				fields["sequence_number"] = next
+			}
+		}
+		ev.data, _ = json.Marshal(fields)
 	case APIMessages:
 		// Anthropic's error event, which its SDKs raise as an API error.
 		ev.name = "error"
@@ -244,6 +258,9 @@ type openAIStream struct {
 	// done: the answer is whole (a finish reason may come before the
 	// usage chunk); last: the provider's last event has come.
 	done, last bool
+	// seq follows a Responses stream's last sequence_number.
+	seq     int
+	seqSeen bool
 }
 
 func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
@@ -254,6 +271,7 @@ func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done }
 func (s *openAIStream) over() bool                  { return s.last }
+func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	if string(ev.data) == "[DONE]" {
@@ -266,6 +284,11 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	}
 	if _, ok := obj["model"]; ok {
 		obj["model"] = s.model
+	}
+	if raw, ok := obj["sequence_number"]; ok {
+		if n, err := strconv.Atoi(string(raw)); err == nil {
+			s.seq, s.seqSeen = n, true
+		}
 	}
 	// Responses events carry the response object (created, completed...).
 	if raw, ok := obj["response"]; ok {
