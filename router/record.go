@@ -38,6 +38,9 @@ type Record struct {
 	// RouterModel is the router model's version (its content hash).
 	RouterModel string
 	Decision    Decision
+	// DeploymentFound: Decision.Deployment names a deployment that exists
+	// (else it is the name the client asked for, or empty).
+	DeploymentFound bool
 	// Answered is the model that produced the answer ("" when none did).
 	Answered  string
 	Attempts  []Attempt
@@ -45,6 +48,10 @@ type Record struct {
 	ErrorCode string
 	Usage     Usage
 	CostUSD   float64
+	// UsageEstimated: an answer came but its provider reported no usage
+	// (a client that left mid-stream, a server that ignores
+	// stream_options.include_usage); Usage and CostUSD are estimates.
+	UsageEstimated bool
 	// ResponseID is the id of a Responses API answer ("" otherwise): what
 	// GET /v1/responses/{id} and previous_response_id look up.
 	ResponseID string

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -15,8 +17,9 @@ type ResponseStore interface {
 	PutResponse(ctx context.Context, r StoredResponse) error
 	// ResponseChain returns the conversation that ends with response id,
 	// oldest first: nil when id is not kept, an error (a *router.Error for
-	// the client) when part of it is gone.
-	ResponseChain(ctx context.Context, id string) ([]StoredResponse, error)
+	// the client) when part of it is gone, or when its items add up to
+	// more than maxBytes (ETooLarge).
+	ResponseChain(ctx context.Context, id string, maxBytes int64) ([]StoredResponse, error)
 	// KeptResponse returns the kept answer id (false when not kept) and
 	// DeleteResponse deletes it (false when not kept), for GET and DELETE
 	// /v1/responses/{id}.
@@ -48,7 +51,9 @@ const keepTimeout = 5 * time.Second
 // conversation still prefers the model that answered last. A response the
 // gateway does not keep (stored by a provider) leaves r as it is.
 func (s *Server) continueKept(ctx context.Context, r *routed) error {
-	chain, err := s.cfg.Responses.ResponseChain(ctx, r.req.PreviousResponseID)
+	// The rebuilt body is bounded as the client's own is: a small call
+	// must not make the gateway read, build and send a body of any size.
+	chain, err := s.cfg.Responses.ResponseChain(ctx, r.req.PreviousResponseID, s.cfg.MaxBodyBytes)
 	if err != nil || len(chain) == 0 {
 		return err
 	}
@@ -62,6 +67,11 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 	raw, err := openai.Continue(r.own, history)
 	if err != nil {
 		return err
+	}
+	if int64(len(raw)) > s.cfg.MaxBodyBytes {
+		return &router.Error{Code: router.ETooLarge, Param: "previous_response_id", Message: fmt.Sprintf(
+			"the conversation continued by previous_response_id makes a %d-byte body, over the %d-byte limit; send the part to keep as input items instead",
+			len(raw), s.cfg.MaxBodyBytes)}
 	}
 	req, err := openai.Parse(openai.Responses, raw)
 	if err != nil {

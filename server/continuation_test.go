@@ -39,7 +39,7 @@ func (m *memResponses) PutResponse(_ context.Context, r StoredResponse) error {
 	return nil
 }
 
-func (m *memResponses) ResponseChain(_ context.Context, id string) ([]StoredResponse, error) {
+func (m *memResponses) ResponseChain(_ context.Context, id string, maxBytes int64) ([]StoredResponse, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var chain []StoredResponse
@@ -253,7 +253,7 @@ func TestE2EContinuationEdges(t *testing.T) {
 // blockingResponses never answers a lookup before the caller gives up.
 type blockingResponses struct{ memResponses }
 
-func (b *blockingResponses) ResponseChain(ctx context.Context, _ string) ([]StoredResponse, error) {
+func (b *blockingResponses) ResponseChain(ctx context.Context, _ string, _ int64) ([]StoredResponse, error) {
 	<-ctx.Done()
 	return nil, fmt.Errorf("read response chain: %w", ctx.Err())
 }

@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -79,11 +83,19 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		return nil, &router.Error{Code: router.EInvalid, Param: "model",
 			Message: fmt.Sprintf("missing required parameter: 'model' (the deployment name, e.g. %q)", DefaultDeploymentName)}
 	}
+	if len(name) > maxDeploymentName {
+		// No deployment has such a name: refused before it is looked up,
+		// logged or echoed at a length the client chose.
+		ex.rec.Decision.Deployment = strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
+		return nil, &router.Error{Code: router.ENotFound, Param: "model",
+			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
+	}
 	ex.rec.Decision.Deployment = name
 	dep, err := s.deploys.Get(c.Request.Context(), name)
 	if err != nil {
 		return nil, err
 	}
+	ex.rec.DeploymentFound = true
 	if s.cfg.Router == nil {
 		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")
 	}
@@ -210,6 +222,10 @@ func summarize(cs []router.Candidate) string {
 	return out
 }
 
+// maxDeploymentName is the longest deployment name there can be (the
+// management API's rule).
+const maxDeploymentName = 64
+
 // sessionKey picks the key that keeps a conversation on one model. A
 // Responses API continuation (previous_response_id) goes where the stored
 // response lives, whatever else the request says: another provider would
@@ -217,22 +233,41 @@ func summarize(cs []router.Candidate) string {
 // routing_config.session_affinity is true) the user plus a hash of the
 // conversation's opening messages. session_affinity false turns header and
 // hash affinity off.
+//
+// The key is a digest of what it is made of and the caller's key id: the
+// router keeps up to 100,000 of them for an hour, so a client's megabyte
+// header or `user` must not be kept whole, and one client key must not
+// steer (or reset) another's conversations by sending the same session id.
 func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
+	keyID := keyIDOf(c)
 	if req.API == openai.Responses && req.PreviousResponseID != "" {
-		return continuationKey(req.PreviousResponseID)
+		return sessionDigest(keyID, "r", req.PreviousResponseID)
 	}
 	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
 		return ""
 	}
 	for _, h := range sessionHeaderKeys {
 		if v := c.Request.Header.Get(h); v != "" {
-			return "h:" + v
+			return sessionDigest(keyID, "h", v)
 		}
 	}
 	if sa := req.Routing.SessionAffinity; sa != nil && *sa {
-		return "c:" + req.User + ":" + req.Opening
+		return sessionDigest(keyID, "c", req.User, req.Opening)
 	}
 	return ""
+}
+
+// sessionDigest is kind, then 128 bits of the SHA-256 of the caller's key
+// id and the parts (each length-prefixed, so no two lists collide).
+func sessionDigest(keyID, kind string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range append([]string{keyID}, parts...) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return kind + ":" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // pinStored sends a continuation of an answer a provider stores to the
@@ -280,6 +315,3 @@ func previousNotFound(id string) error {
 	return &router.Error{Code: router.ENotFound, Param: "previous_response_id",
 		Message: fmt.Sprintf("Previous response with id %q not found.", id)}
 }
-
-// continuationKey is the affinity key of a stored Responses API response.
-func continuationKey(responseID string) string { return "r:" + responseID }

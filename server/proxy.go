@@ -84,8 +84,15 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		rec.Status = out.Status
 		rec.Usage = out.Usage
 		rec.FirstByte = out.FirstByte
+		if out.Answered.ID != "" && out.Usage.PromptTokens == 0 && out.Usage.CompletionTokens == 0 {
+			// An answer the provider reported no usage for (the client
+			// left mid-stream, or the server ignores include_usage) was
+			// still billed: count the estimate, not nothing, against
+			// capacity, budgets and the cost report.
+			rec.Usage, rec.UsageEstimated = estimatedUsage(r, out.Answered.ID), true
+		}
 		if out.Answered.ID != "" {
-			rec.CostUSD = out.Usage.Cost(out.Answered)
+			rec.CostUSD = rec.Usage.Cost(out.Answered)
 			if s.cfg.Budgets != nil {
 				s.cfg.Budgets.Spend(keyIDOf(c), rec.CostUSD)
 			}
@@ -143,16 +150,27 @@ func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 // runs: the prompt plus the chosen model's predicted answer, or the
 // client's max output when that is smaller.
 func estimatedTokens(r *routed) int {
+	u := estimatedUsage(r, r.decision.ChosenID)
+	return u.PromptTokens + u.CompletionTokens
+}
+
+// estimatedUsage is a call's usage as predicted for model: the prompt's
+// estimated tokens, and the model's predicted answer length capped at the
+// client's max output.
+func estimatedUsage(r *routed, model string) router.Usage {
 	out := 0.0
 	for _, c := range r.decision.Candidates {
-		if c.Model == r.decision.ChosenID && c.Rank == 1 {
+		if c.Model == model && c.Eligible {
 			out = c.OutputTokens
 		}
 	}
 	if m := r.needs.MaxOutputTokens; m > 0 && float64(m) < out {
 		out = float64(m)
 	}
-	return r.needs.InputTokens + int(math.Ceil(out))
+	if !(out > 0) || math.IsInf(out, 0) { // no prediction (or a bad one)
+		out = 0
+	}
+	return router.Usage{PromptTokens: r.needs.InputTokens, CompletionTokens: int(math.Ceil(out))}
 }
 
 // headSniffer keeps a copy of the first bytes written to the client (where

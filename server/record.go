@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -50,8 +51,28 @@ func (s *Server) record(api openai.API) gin.HandlerFunc {
 			ex.rec.RouterModel = s.cfg.Router.RouterModel() // a decision names its own (a reload may come between)
 		}
 		c.Set(exchangeKey, ex)
+		s.inFlight.Add(1)
+		defer s.inFlight.Done()
 		defer s.finish(c, ex)
 		c.Next()
+	}
+}
+
+// Wait returns once every API request under way has sent its record, or
+// ctx is done (its error then). A server cut short at shutdown
+// (http.Server.Close does not wait for handlers) waits here before closing
+// the decision log, so the records of the calls it cut are not dropped.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.inFlight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -128,6 +129,8 @@ type Server struct {
 	deploys Deployments
 	// recent remembers who wrote this process's recent Responses answers.
 	recent recentAnswers
+	// inFlight counts API requests whose record is not yet sent (Wait).
+	inFlight sync.WaitGroup
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:

@@ -21,7 +21,7 @@ var decisionColumns = []string{
 	"prompt_hash", "prompt_text", "candidates", "chosen", "answered", "propensity", "affinity",
 	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
-	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id",
+	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id", "usage_estimated",
 }
 
 // insertDecision skips a repeated request id instead of failing the whole
@@ -42,7 +42,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.Propensity, r.Decision.Affinity,
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
-		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID,
+		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
 	}
 }
 
@@ -126,6 +126,9 @@ type DecisionRow struct {
 	ResponseID string
 	// KeyID is the client key's id ("" when none was needed).
 	KeyID string
+	// UsageEstimated: the provider reported no usage; Usage and CostUSD
+	// are the gateway's estimate.
+	UsageEstimated bool
 	// Feedback is nil when nobody rated the answer.
 	Feedback *Feedback
 }
@@ -228,7 +231,7 @@ func scanDecision(rows *sql.Rows) (DecisionRow, error) {
 		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
-		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID,
+		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated,
 		&fbScore, &fbLabel, &fbComment, &fbTS)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)

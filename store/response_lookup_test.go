@@ -53,7 +53,7 @@ func TestDeleteResponseBreaksTheConversationsThatContinuedIt(t *testing.T) {
 	_, ok, err := s.KeptResponse(ctx, "resp_1")
 	require.NoError(t, err)
 	assert.False(t, ok)
-	_, err = s.ResponseChain(ctx, "resp_2")
+	_, err = s.ResponseChain(ctx, "resp_2", 0)
 	require.Error(t, err, "the continuation lost its first turn")
 	assert.Contains(t, err.Error(), `response "resp_1" is gone`)
 }

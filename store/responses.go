@@ -78,8 +78,11 @@ func (s *Store) PutResponse(ctx context.Context, r Response) error {
 // ResponseChain returns the conversation that ends with response id, oldest
 // first, in one query. It returns nil when id is not kept, and an EInvalid
 // error (param previous_response_id) when an earlier response of the chain
-// is no longer kept or the chain is longer than maxChain.
-func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error) {
+// is no longer kept or the chain is longer than maxChain; an ETooLarge one
+// when its input and output items add up to more than maxBytes (0: no
+// limit), read no further: a small call must not make the gateway build a
+// body of any size.
+func (s *Store) ResponseChain(ctx context.Context, id string, maxBytes int64) ([]Response, error) {
 	rows, err := s.db.QueryContext(ctx, `
 		WITH RECURSIVE chain (id, previous_id, model, input, output, key_id, ts, depth) AS (
 			SELECT id, previous_id, model, input, output, key_id, ts, 0 FROM responses WHERE id = ?
@@ -94,11 +97,17 @@ func (s *Store) ResponseChain(ctx context.Context, id string) ([]Response, error
 	}
 	defer rows.Close()
 	var chain []Response
+	var size int64
 	for rows.Next() {
 		var r Response
 		var input, output, ts string
 		if err := rows.Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &r.KeyID, &ts); err != nil {
 			return nil, fmt.Errorf("read response chain: %w", err)
+		}
+		if size += int64(len(input) + len(output)); maxBytes > 0 && size > maxBytes {
+			return nil, &router.Error{Code: router.ETooLarge, Param: "previous_response_id", Message: fmt.Sprintf(
+				"the conversation ending with response %q is over %d bytes, the body limit; send the part to keep as input items instead",
+				id, maxBytes)}
 		}
 		r.Input, r.Output = json.RawMessage(input), json.RawMessage(output)
 		if r.Time, err = parseTS(ts); err != nil {

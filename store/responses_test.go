@@ -35,21 +35,45 @@ func TestResponseChainReturnsTheConversationOldestFirst(t *testing.T) {
 	// A branch from the first turn does not show up in the main line.
 	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_b", "resp_1", "other", "branch", t0.Add(3*time.Second))))
 
-	chain, err := s.ResponseChain(ctx, "resp_3")
+	chain, err := s.ResponseChain(ctx, "resp_3", 0)
 	require.NoError(t, err)
 	require.Len(t, chain, 3)
 	assert.Equal(t, []string{"resp_1", "resp_2", "resp_3"}, []string{chain[0].ID, chain[1].ID, chain[2].ID})
 	assert.Equal(t, keptTurn("resp_2", "resp_1", "and then?", "then this", t0.Add(time.Second)), chain[1])
 
-	branch, err := s.ResponseChain(ctx, "resp_b")
+	branch, err := s.ResponseChain(ctx, "resp_b", 0)
 	require.NoError(t, err)
 	require.Len(t, branch, 2)
 	assert.Equal(t, "resp_1", branch[0].ID)
 	assert.Equal(t, "resp_b", branch[1].ID)
 
-	none, err := s.ResponseChain(ctx, "resp_unknown")
+	none, err := s.ResponseChain(ctx, "resp_unknown", 0)
 	require.NoError(t, err)
 	assert.Empty(t, none, "an id the gateway does not keep is not an error: a provider may store it")
+}
+
+// A conversation bigger than the caller's limit is refused, read no
+// further than the limit.
+func TestResponseChainStopsAtItsByteLimit(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_1", "", "hi", "hello", sampleTime)))
+	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_2", "resp_1", strings.Repeat("x", 500), "ok", sampleTime.Add(time.Second))))
+	one, err := s.ResponseChain(ctx, "resp_1", 0)
+	require.NoError(t, err)
+	size := int64(len(one[0].Input) + len(one[0].Output))
+
+	chain, err := s.ResponseChain(ctx, "resp_1", size)
+	require.NoError(t, err, "exactly at the limit")
+	assert.Len(t, chain, 1)
+	_, err = s.ResponseChain(ctx, "resp_2", size+400)
+	assert.Equal(t, router.ETooLarge, router.ErrorCode(err))
+	var re *router.Error
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "previous_response_id", re.Param)
+	chain, err = s.ResponseChain(ctx, "resp_2", 0)
+	require.NoError(t, err, "0: no limit")
+	assert.Len(t, chain, 2)
 }
 
 func TestResponsesSurviveARestart(t *testing.T) {
@@ -62,7 +86,7 @@ func TestResponsesSurviveARestart(t *testing.T) {
 	s, err = store.Open(path)
 	require.NoError(t, err)
 	defer s.Close()
-	chain, err := s.ResponseChain(context.Background(), "resp_1")
+	chain, err := s.ResponseChain(context.Background(), "resp_1", 0)
 	require.NoError(t, err)
 	require.Len(t, chain, 1)
 	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
@@ -84,17 +108,17 @@ func TestPruneResponsesKeepsConversationsInUse(t *testing.T) {
 	n, err := s.PruneResponses(ctx, t0.Add(24*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1201), n, "the old one-turn conversations (more than two batches) and the abandoned branch")
-	chain, err := s.ResponseChain(ctx, "resp_2")
+	chain, err := s.ResponseChain(ctx, "resp_2", 0)
 	require.NoError(t, err)
 	require.Len(t, chain, 2, "the first turn stays: its conversation grew a day later")
-	gone, err := s.ResponseChain(ctx, "resp_abandoned")
+	gone, err := s.ResponseChain(ctx, "resp_abandoned", 0)
 	require.NoError(t, err)
 	assert.Empty(t, gone)
 
 	// A chain cut by hand (sqlite3) says which response is gone.
 	_, err = s.DB().Exec(`DELETE FROM responses WHERE id = 'resp_1'`)
 	require.NoError(t, err)
-	_, err = s.ResponseChain(ctx, "resp_2")
+	_, err = s.ResponseChain(ctx, "resp_2", 0)
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, router.EInvalid, re.Code)
@@ -118,10 +142,10 @@ func TestResponseChainLimit(t *testing.T) {
 	}
 	require.NoError(t, tx.Commit())
 
-	chain, err := s.ResponseChain(context.Background(), "r9999")
+	chain, err := s.ResponseChain(context.Background(), "r9999", 0)
 	require.NoError(t, err)
 	assert.Len(t, chain, 10_000)
-	_, err = s.ResponseChain(context.Background(), "r10000")
+	_, err = s.ResponseChain(context.Background(), "r10000", 0)
 	require.ErrorContains(t, err, "longer than 10000 responses")
 }
 
@@ -136,7 +160,7 @@ func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {
 	} {
 		assert.Error(t, s.PutResponse(ctx, r), name)
 	}
-	chain, err := s.ResponseChain(ctx, "resp_x")
+	chain, err := s.ResponseChain(ctx, "resp_x", 0)
 	require.NoError(t, err)
 	assert.Empty(t, chain)
 
@@ -144,7 +168,7 @@ func TestPutResponseRefusesWhatCannotBeReplayed(t *testing.T) {
 	// into a loop or overwrite another one.
 	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_same", "", "hi", "hello", sampleTime)))
 	assert.Error(t, s.PutResponse(ctx, keptTurn("resp_same", "resp_same", "again", "hello again", sampleTime)))
-	chain, err = s.ResponseChain(ctx, "resp_same")
+	chain, err = s.ResponseChain(ctx, "resp_same", 0)
 	require.NoError(t, err)
 	require.Len(t, chain, 1)
 	assert.JSONEq(t, `[{"role":"assistant","content":"hello"}]`, string(chain[0].Output))
@@ -166,7 +190,7 @@ func BenchmarkResponseChain(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				chain, err := s.ResponseChain(ctx, prev)
+				chain, err := s.ResponseChain(ctx, prev, 0)
 				if err != nil || len(chain) != turns {
 					b.Fatalf("chain of %d, err %v", len(chain), err)
 				}

@@ -311,12 +311,22 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		// the log closes and are then lost; the log says how many.
 		log.Warn("grace period over: closing open connections", "err", err)
 		_ = hs.Close()
+		// Close does not wait for the handlers it cut: their records are
+		// still on their way to the log, which closes after this returns.
+		waitCtx, cancelWait := context.WithTimeout(context.Background(), recordWait)
+		if err := gw.Wait(waitCtx); err != nil {
+			log.Warn("cut requests still unfinished: their records may be lost", "waited", recordWait)
+		}
+		cancelWait()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
+
+// recordWait bounds the wait for the records of requests cut at shutdown.
+const recordWait = 5 * time.Second
 
 // storeKeys adapts the store's key check to the gateway's Keys seam.
 type storeKeys struct{ st *store.Store }

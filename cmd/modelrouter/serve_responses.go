@@ -18,8 +18,8 @@ func (s storeResponses) PutResponse(ctx context.Context, r server.StoredResponse
 		Input: r.Input, Output: r.Output, Body: r.Body, KeyID: r.KeyID})
 }
 
-func (s storeResponses) ResponseChain(ctx context.Context, id string) ([]server.StoredResponse, error) {
-	chain, err := s.st.ResponseChain(ctx, id)
+func (s storeResponses) ResponseChain(ctx context.Context, id string, maxBytes int64) ([]server.StoredResponse, error) {
+	chain, err := s.st.ResponseChain(ctx, id, maxBytes)
 	out := make([]server.StoredResponse, len(chain))
 	for i, r := range chain {
 		out[i] = storedResponse(r)

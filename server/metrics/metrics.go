@@ -124,8 +124,7 @@ const unverified = "unknown"
 // Observe counts one finished request. It never blocks on I/O.
 func (m *Metrics) Observe(rec router.Record) {
 	deployment, mode := rec.Decision.Deployment, string(rec.Decision.Mode)
-	switch rec.ErrorCode {
-	case router.ENotFound, router.EUnauthorized, router.EForbidden:
+	if !rec.DeploymentFound {
 		deployment = unverified
 	}
 	labels := [...]string{deployment, mode, recordModel(rec)}

@@ -35,8 +35,10 @@ func record(dep string, mode router.Mode, chosen, answered string) router.Record
 		RequestID: "r1",
 		Time:      time.Unix(1_700_000_000, 0),
 		Decision:  router.Decision{Deployment: dep, Mode: mode, ChosenID: chosen},
-		Answered:  answered,
-		Status:    200,
+		// The tests' deployments exist unless a test says otherwise.
+		DeploymentFound: true,
+		Answered:        answered,
+		Status:          200,
 	}
 }
 
@@ -124,13 +126,25 @@ func TestObserveErrorsAndFailovers(t *testing.T) {
 			name: "a deployment name nobody confirmed does not become a label",
 			rec: func() router.Record {
 				r := record("random-name-123", "", "", "")
-				r.Status, r.ErrorCode = 404, router.ENotFound
+				r.Status, r.ErrorCode, r.DeploymentFound = 404, router.ENotFound, false
 				return r
 			},
 			wantLines: []string{
 				`modelrouter_errors_total{code="not_found",deployment="unknown",mode="",model="none",status_class="4xx"} 1`,
 			},
 			wantAbsent: []string{"random-name-123"},
+		},
+		{
+			name: "nor does one whose lookup failed otherwise (the client left, the store failed)",
+			rec: func() router.Record {
+				r := record("made-up-7", "", "", "")
+				r.Status, r.ErrorCode, r.DeploymentFound = 500, router.EInternal, false
+				return r
+			},
+			wantLines: []string{
+				`modelrouter_errors_total{code="internal",deployment="unknown",mode="",model="none",status_class="5xx"} 1`,
+			},
+			wantAbsent: []string{"made-up-7"},
 		},
 		{
 			name: "an error status without a router code is labelled by the status",

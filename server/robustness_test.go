@@ -1,0 +1,280 @@
+package server
+
+import (
+	"bufio"
+	"database/sql"
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"context"
+	"encoding/json"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/store"
+	"io"
+	"strconv"
+	"time"
+
+	"fmt"
+	"github.com/modelrouter/modelrouter/server/ratelimit"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// The affinity table keeps up to 100,000 session keys for --affinity-ttl
+// (1 h); a key made of the client's raw strings (the x-session-id header,
+// or `user` plus the opening hash) would let each request park megabytes
+// there, so the key is a fixed-size digest.
+func TestSessionKeysTakeFixedMemory(t *testing.T) {
+	s, _, _ := newTestServer(t, func(c *Config) { c.Log = nil })
+	h := s.Handler()
+	const n, size = 48, 1 << 20 // 48 requests with a 1 MiB user each
+	before := heapInUse()
+	for i := range n {
+		user := fmt.Sprintf("%d-%s", i, strings.Repeat("u", size))
+		body := fmt.Sprintf(`{"model":"model-router","user":%q,"routing_config":{"session_affinity":true},"messages":[{"role":"user","content":"hi"}]}`, user)
+		w := do(h, http.MethodPost, "/v1/route", body)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	}
+	grown := int64(heapInUse()) - int64(before)
+	runtime.KeepAlive(s)
+	t.Logf("heap retained after %d requests: %.1f MiB", n, float64(grown)/(1<<20))
+	assert.Less(t, grown, int64(8<<20),
+		"the router keeps every client-chosen session key whole: %d requests of 1 MiB kept %.1f MiB alive", n, float64(grown)/(1<<20))
+}
+
+// With keys required, one key's session id is not another's: key B
+// sending the same x-session-id as key A (or the same `user` and opening
+// messages) with a model of its choosing does not pin A's conversation.
+func TestSessionAffinityIsPerClientKey(t *testing.T) {
+	s, _, _ := newTestServer(t, func(c *Config) {
+		c.RequireKeys, c.Keys = true, keyStore{"key-a": true, "key-b": true}
+	})
+	h := s.Handler()
+	var d struct {
+		Chosen string `json:"chosen_model"`
+	}
+	// Control: A's call on a session of its own goes to mini.
+	w := do(h, http.MethodPost, "/v1/route", chatBody, "Authorization", "Bearer key-a", "x-session-id", "s-0")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
+	require.Equal(t, "mini", d.Chosen)
+
+	// B steers session "s-1" to nano.
+	w = do(h, http.MethodPost, "/v1/route",
+		`{"model":"model-router","routing_config":{"models":["nano"]},"messages":[{"role":"user","content":"hi"}]}`,
+		"Authorization", "Bearer key-b", "x-session-id", "s-1")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+
+	// A, in its own conversation that happens to carry the same id.
+	w = do(h, http.MethodPost, "/v1/route", chatBody, "Authorization", "Bearer key-a", "x-session-id", "s-1")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
+	// Without B's call, A's request is routed to mini (the Balanced pick).
+	assert.Equal(t, "mini", d.Chosen, "key B's call decided key A's model through the shared session table")
+}
+
+// A call is charged its estimate up front and settled with the usage the
+// upstream reported. A stream whose client disconnects before the last
+// chunk (OpenAI sends usage only in the last one), or from a server that
+// ignores stream_options.include_usage, reports none, yet was produced and
+// billed: it is settled (and logged, marked) at the estimate, not refunded,
+// or a client could stream without ever spending the deployment's tokens
+// per minute.
+func TestStreamWithoutUsageIsChargedItsEstimate(t *testing.T) {
+	body := `{"model":"model-router","stream":true,"routing_config":{"models":["mini"]},"messages":[{"role":"user","content":"Write a long story."}]}`
+	remaining := func(t *testing.T, e *e2e, disconnect bool) int {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		n, err := strconv.Atoi(resp.Header.Get("x-ratelimit-remaining-tokens"))
+		require.NoError(t, err)
+		if disconnect {
+			line, err := bufio.NewReader(resp.Body).ReadString('\n') // the first event: the answer is under way
+			require.NoError(t, err, line)
+			cancel()
+		} else {
+			_, _ = io.ReadAll(resp.Body)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name       string
+		behavior   upstreamtest.Behavior
+		disconnect bool
+	}{
+		{"client disconnects mid-stream", upstreamtest.Behavior{Stall: true, StallAfter: 3}, true},
+		{"provider sends no stream usage", upstreamtest.Behavior{NoStreamUsage: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			frozen := time.Unix(1_800_000_000, 0)
+			e := newE2E(t, func(c *Config) { c.Limiter = ratelimit.New(func() time.Time { return frozen }) })
+			e.openai.Set("mini", tc.behavior)
+			first := remaining(t, e, tc.disconnect)
+			e.log.waitFor(t, 1) // finished and settled
+			second := remaining(t, e, tc.disconnect)
+			e.log.waitFor(t, 2)
+			recs := e.log.all()
+			assert.Less(t, second, first,
+				"the clock did not move: the first streamed answer must have cost the deployment its estimate")
+			assert.True(t, recs[0].UsageEstimated)
+			assert.Positive(t, recs[0].Usage.PromptTokens)
+			assert.Positive(t, recs[0].Usage.CompletionTokens)
+			assert.Positive(t, recs[0].CostUSD, "and the log does not show it as free")
+		})
+	}
+}
+
+// A deployment name longer than any can be (64 characters) is refused
+// before it is looked up, and neither logged nor echoed whole: a 404 call
+// must not write --max-body bytes into the decision log's deployment
+// column, or send them back.
+func TestOverlongDeploymentNameIsNeitherLoggedNorEchoedWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	st, err := store.Open(path)
+	require.NoError(t, err)
+	s, _, _ := newTestServer(t, func(c *Config) { c.Log = st.Log() })
+	name := strings.Repeat("x", 4<<20)
+	w := do(s.Handler(), http.MethodPost, "/v1/chat/completions",
+		`{"model":"`+name+`","messages":[{"role":"user","content":"hi"}]}`)
+	require.Equal(t, http.StatusNotFound, w.Code)
+	require.NoError(t, st.Close())
+
+	db, err := sql.Open("sqlite3", path)
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT max(length(deployment)) FROM decisions`).Scan(&n))
+	assert.LessOrEqual(t, n, 64, "a refused call wrote its %d-byte model string into the decision log", n)
+	assert.LessOrEqual(t, w.Body.Len(), 4096, "and echoed it in the 404 (%d bytes)", w.Body.Len())
+}
+
+// /metrics labels a request with its deployment only once the deployment
+// was found: a lookup that fails any way (a client that disconnects while
+// manage.Source reads the store, a failing store) must not turn a made-up
+// name into a series of every metric family, for ever.
+func TestMetricsLabelOnlyDeploymentsThatExist(t *testing.T) {
+	labelled := func(met *metrics.Metrics) []string {
+		w := httptest.NewRecorder()
+		met.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		var out []string
+		for _, l := range strings.Split(w.Body.String(), "\n") {
+			if strings.HasPrefix(l, "modelrouter_requests_total") && strings.Contains(l, `deployment="made-up-`) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	gone := func(h http.Handler, name string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat/completions",
+			strings.NewReader(`{"model":"`+name+`","messages":[{"role":"user","content":"hi"}]}`))
+		cancel() // the client left while the deployment was being looked up
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+
+	t.Run("serve's deployment source, client gone during a snapshot reload", func(t *testing.T) {
+		st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+		require.NoError(t, err)
+		defer st.Close()
+		met := metrics.New()
+		s, _, _ := newTestServer(t, func(c *Config) {
+			c.Observer = met
+			c.Deployments = manage.NewSource(st, testCatalog())
+		})
+		for i := range 3 {
+			gone(s.Handler(), fmt.Sprintf("made-up-%d", i))
+		}
+		assert.Empty(t, labelled(met), "caller-chosen deployment names became metric labels")
+	})
+	t.Run("store failing", func(t *testing.T) {
+		met := metrics.New()
+		s, _, _ := newTestServer(t, func(c *Config) {
+			c.Observer = met
+			c.Deployments = ctxDeployments{}
+		})
+		do(s.Handler(), http.MethodPost, "/v1/chat/completions", `{"model":"made-up-db-error","messages":[{"role":"user","content":"hi"}]}`)
+		assert.Empty(t, labelled(met), "caller-chosen deployment names became metric labels")
+	})
+}
+
+// ctxDeployments reads a store the way manage.Source does when its snapshot
+// is stale: with the request's context. A name containing "db-error" meets
+// a failing store.
+type ctxDeployments struct{}
+
+func (ctxDeployments) Get(ctx context.Context, name string) (router.Deployment, error) {
+	if err := ctx.Err(); err != nil {
+		return router.Deployment{}, fmt.Errorf("list deployments: %w", err)
+	}
+	if strings.Contains(name, "db-error") {
+		return router.Deployment{}, errors.New("list deployments: database is locked")
+	}
+	if name == DefaultDeploymentName {
+		return DefaultDeployment("v1"), nil
+	}
+	return router.Deployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+}
+
+func (ctxDeployments) List(context.Context) ([]router.Deployment, error) {
+	return []router.Deployment{DefaultDeployment("v1")}, nil
+}
+
+// A continuation of a kept (Claude) answer is rebuilt from every earlier
+// turn of its conversation, each of which passed --max-body alone; the
+// rebuilt body is bounded by it too (413, previous_response_id), or a
+// conversation of turns just under the limit would make every later small
+// call read, build and send turns × max-body bytes.
+func TestContinuationIsBoundedByMaxBody(t *testing.T) {
+	const limit = 1 << 20
+	kept := &memResponses{}
+	prev := ""
+	for i := range 4 { // four turns the gateway accepted and kept, each under the limit
+		// An image is what fits: it counts 765 tokens whatever its size.
+		img := "data:image/png;base64," + strings.Repeat("A", limit-4096)
+		id := fmt.Sprintf("resp_turn%d", i)
+		require.NoError(t, kept.PutResponse(context.Background(), StoredResponse{ID: id, PreviousID: prev, Model: "claude",
+			Input:  json.RawMessage(`[{"role":"user","content":[{"type":"input_text","text":"what is this?"},{"type":"input_image","image_url":"` + img + `"}]}]`),
+			Output: json.RawMessage(`[{"role":"assistant","content":"ok"}]`)}))
+		prev = id
+	}
+	s, _, fwd := newTestServer(t, func(c *Config) { c.Responses = kept; c.MaxBodyBytes = limit })
+	w := do(s.Handler(), http.MethodPost, "/v1/responses",
+		`{"model":"model-router","previous_response_id":"resp_turn3","input":"and then?"}`)
+	require.Equal(t, http.StatusRequestEntityTooLarge, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"param":"previous_response_id"`)
+	assert.Nil(t, fwd.lastCall.Load(), "nothing was forwarded")
+
+	// The first turn alone fits, and is continued.
+	w = do(s.Handler(), http.MethodPost, "/v1/responses",
+		`{"model":"model-router","previous_response_id":"resp_turn0","input":"and then?"}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.NotNil(t, fwd.lastCall.Load())
+}
