@@ -51,6 +51,16 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
+// logHandlerErrors logs the errors mounted handlers (the management and
+// report APIs) attach with c.Error: internal ones, whose text the client
+// never sees.
+func (s *Server) logHandlerErrors(c *gin.Context) {
+	c.Next()
+	for _, err := range c.Errors {
+		s.log.Error("internal error", "request_id", requestID(c), "path", c.FullPath(), "err", err.Err)
+	}
+}
+
 // Authenticate demands a client key that Keys accepts when RequireKeys is
 // set; otherwise it lets every request through. The key is sent as
 // `Authorization: Bearer <key>` (OpenAI), `api-key: <key>` (Azure) or

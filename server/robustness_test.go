@@ -2,34 +2,33 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-
-	_ "github.com/mattn/go-sqlite3"
-
-	"context"
-	"encoding/json"
-	"github.com/modelrouter/modelrouter/server/manage"
-	"github.com/modelrouter/modelrouter/server/metrics"
-	"github.com/modelrouter/modelrouter/store"
-	"io"
-	"strconv"
-	"time"
-
-	"fmt"
-	"github.com/modelrouter/modelrouter/server/ratelimit"
-	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
-	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gin-gonic/gin"
+	_ "github.com/mattn/go-sqlite3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/server/ratelimit"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 func heapInUse() uint64 {
@@ -277,4 +276,23 @@ func TestContinuationIsBoundedByMaxBody(t *testing.T) {
 		`{"model":"model-router","previous_response_id":"resp_turn0","input":"and then?"}`)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.NotNil(t, fwd.lastCall.Load())
+}
+
+// A mounted API's internal error (the management API's failing store) is
+// logged with the request id: its client only sees "Internal error.".
+func TestMountedHandlersInternalErrorsAreLogged(t *testing.T) {
+	var logs strings.Builder
+	s, _, _ := newTestServer(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		c.Mount = func(e *gin.Engine) {
+			e.GET("/deployments", func(c *gin.Context) {
+				_ = c.Error(errors.New("list deployments: disk I/O error"))
+				c.AbortWithStatus(http.StatusInternalServerError)
+			})
+		}
+	})
+	w := do(s.Handler(), http.MethodGet, "/deployments", "")
+	require.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Contains(t, logs.String(), "disk I/O error")
+	assert.Contains(t, logs.String(), "request_id=")
 }
