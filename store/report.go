@@ -119,7 +119,8 @@ const SavingsMethod = "Savings compare expected costs recorded at decision time,
 	"output and reasoning tokens, at its catalog prices). Strongest: per request, the eligible candidate " +
 	"with the highest predicted quality. Best single: per deployment, the model with the highest mean " +
 	"predicted quality over the period among models eligible for at least half of its routed requests; " +
-	"requests it could not serve keep their routed cost. cost_usd is what upstreams actually billed."
+	"requests it could not serve keep their routed cost. cost_usd is what upstreams actually billed " +
+	"(estimated for answers whose provider reported no usage: decisions.usage_estimated)."
 
 // ReportRow sums the decisions of one deployment and model (and day, when
 // the report is by day). Totals use the same shape with empty keys.
