@@ -15,7 +15,7 @@ func SupportsParam(m Model, p string) bool {
 	case "response_format":
 		return m.Capabilities.StructuredOutput
 	case "reasoning_effort", "reasoning":
-		return m.Capabilities.Reasoning
+		return m.Capabilities.TakesReasoningEffort()
 	}
 	if m.Capabilities.Reasoning {
 		for _, u := range reasoningUnsupported {
@@ -29,10 +29,15 @@ func SupportsParam(m Model, p string) bool {
 
 // DroppedParams lists the parameters removed from a request forwarded to m
 // (the reference's rules: reasoning models lose sampling parameters, other
-// models lose reasoning_effort).
+// models lose reasoning_effort, as do reasoning models that refuse it).
 func DroppedParams(m Model) []string {
-	if m.Capabilities.Reasoning {
+	switch {
+	case m.Capabilities.Reasoning && !m.Capabilities.TakesReasoningEffort():
+		return reasoningWithoutEffort
+	case m.Capabilities.Reasoning:
 		return reasoningUnsupported
 	}
 	return []string{"reasoning_effort"}
 }
+
+var reasoningWithoutEffort = append(append([]string(nil), reasoningUnsupported...), "reasoning_effort")

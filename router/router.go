@@ -320,8 +320,12 @@ func excluded(m Model, n Needs) string {
 		return "excluded: no image input support"
 	case n.StructuredOutput && !m.Capabilities.StructuredOutput:
 		return "excluded: no structured output support"
+	case n.Files && !m.Capabilities.Files:
+		return "excluded: no file (PDF) input support"
 	case n.MaxOutputTokens > 0 && m.MaxOutput > 0 && n.MaxOutputTokens > m.MaxOutput:
 		return fmt.Sprintf("excluded: max output %d tokens < requested %d", m.MaxOutput, n.MaxOutputTokens)
+	case m.MaxInput > 0 && n.InputTokens > m.MaxInput:
+		return fmt.Sprintf("excluded: input limit %d tokens < prompt %d", m.MaxInput, n.InputTokens)
 	case m.ContextWindow > 0 && n.InputTokens+n.MaxOutputTokens > m.ContextWindow:
 		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d", m.ContextWindow, n.InputTokens, n.MaxOutputTokens)
 	}

@@ -41,6 +41,22 @@ type Capabilities struct {
 	Tools            bool `json:"tools"`
 	Vision           bool `json:"vision"`
 	StructuredOutput bool `json:"structured_output"`
+	// Files: reads file (PDF) content parts (Chat `file`, Responses
+	// `input_file`).
+	Files bool `json:"files,omitempty"`
+	// ReasoningEffort, when set, says whether a reasoning model takes
+	// reasoning_effort (Responses: reasoning); unset, it does exactly
+	// when Reasoning is set. xAI's grok-4 reasons but refuses the
+	// parameter with a 400.
+	ReasoningEffort *bool `json:"reasoning_effort,omitempty"`
+}
+
+// TakesReasoningEffort reports whether the model accepts reasoning_effort.
+func (c Capabilities) TakesReasoningEffort() bool {
+	if c.ReasoningEffort != nil {
+		return *c.ReasoningEffort
+	}
+	return c.Reasoning
 }
 
 // Model is one underlying LLM a router version can route to.
@@ -69,6 +85,9 @@ type Model struct {
 
 	ContextWindow int `json:"context_window"`
 	MaxOutput     int `json:"max_output"`
+	// MaxInput, when set, caps the prompt below the context window (the
+	// GPT-5 models: 272K of their 400K).
+	MaxInput int `json:"max_input,omitempty"`
 	// ReasoningTokens is the expected number of hidden, billed reasoning
 	// tokens per answer for reasoning models (0 for others): public answer
 	// lengths do not show them, so expected cost adds them.
@@ -135,6 +154,8 @@ type Needs struct {
 	Tools            bool
 	Vision           bool
 	StructuredOutput bool
+	// Files: the request carries file (PDF) content parts.
+	Files bool
 	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
 	OpenAIOnly bool
 	// InputTokens is the prompt's token count (or a calibrated estimate);

@@ -116,6 +116,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	r.needs = router.Needs{
 		Tools:             req.Tools,
 		Vision:            req.Images > 0,
+		Files:             req.Files > 0,
 		StructuredOutput:  req.StructuredOutput,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
 		InputTokens:       s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens,

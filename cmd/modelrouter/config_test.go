@@ -169,7 +169,7 @@ func TestConfigValidateReportsEverything(t *testing.T) {
 		`providers.openai.base_url "api.openai.com": want an absolute http(s) URL`,
 		`providers.anthropic.kind "grpc": valid kinds: openai, anthropic, azure`,
 		`providers.default.kind "anthropic": the default server answers every model and must be OpenAI-compatible`,
-		"providers.mistral: unknown provider; valid names: anthropic, azure, deepseek, default, gpt-oss, meta, openai, xai",
+		"providers.mistral: unknown provider; valid names: anthropic, azure, deepseek, deepseek-hf, default, gpt-oss, meta, openai, xai",
 	} {
 		assert.Contains(t, msg, want)
 	}

@@ -144,7 +144,8 @@ func caps(m router.Model) string {
 	for _, c := range []struct {
 		on     bool
 		letter string
-	}{{m.Capabilities.Reasoning, "R"}, {m.Capabilities.Tools, "T"}, {m.Capabilities.Vision, "V"}, {m.Capabilities.StructuredOutput, "S"}} {
+	}{{m.Capabilities.Reasoning, "R"}, {m.Capabilities.Tools, "T"}, {m.Capabilities.Vision, "V"}, {m.Capabilities.StructuredOutput, "S"},
+		{m.Capabilities.Files, "F"}} {
 		if c.on {
 			b.WriteString(c.letter)
 		} else {

@@ -47,11 +47,10 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
-		text, images, err := contentText(m.Content, fmt.Sprintf("messages[%d].content", i))
+		text, err := contentText(m.Content, fmt.Sprintf("messages[%d].content", i), &conv)
 		if err != nil {
 			return err
 		}
-		conv.images += images
 		for _, tc := range m.ToolCalls {
 			conv.extra(tc.Function.Name, tc.Function.Arguments)
 		}
@@ -121,26 +120,26 @@ func optText(v []byte) (string, bool) {
 }
 
 // contentText joins the text of a message content (string, parts or null)
-// and counts its images.
-func contentText(raw json.RawMessage, param string) (string, int, error) {
+// and counts its images and files into conv.
+func contentText(raw json.RawMessage, param string, conv *conversation) (string, error) {
 	if isNull(raw) {
-		return "", 0, nil
+		return "", nil
 	}
 	switch raw[0] {
 	case '"':
-		s, err := stringContent(raw, param)
-		return s, 0, err
+		return stringContent(raw, param)
 	case '[':
 		parts, ok := contentParts(raw)
 		if !ok {
-			return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
+			return "", invalid(param, "%s must be a string or an array of content parts", param)
 		}
 		var b strings.Builder
-		images := 0
 		for _, p := range parts {
 			switch p.Type {
 			case "image_url", "input_image":
-				images++
+				conv.images++
+			case "file", "input_file":
+				conv.files++
 			default:
 				t := p.Text
 				if t == "" {
@@ -154,9 +153,9 @@ func contentText(raw json.RawMessage, param string) (string, int, error) {
 				}
 			}
 		}
-		return b.String(), images, nil
+		return b.String(), nil
 	}
-	return "", 0, invalid(param, "%s must be a string or an array of content parts", param)
+	return "", invalid(param, "%s must be a string or an array of content parts", param)
 }
 
 // contentParts reads an array of content parts.

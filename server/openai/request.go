@@ -49,7 +49,10 @@ type Request struct {
 	// Together they give the prompt token estimate.
 	TextChars int
 	Images    int
-	texts     []string
+	// Files counts file (PDF) content parts: only models that read them
+	// are eligible. Their pages are not in the token estimate.
+	Files int
+	texts []string
 
 	Tools bool
 	// AgentTools lists built-in (non-function) tool types, e.g.
@@ -160,6 +163,7 @@ func (r *Request) addText(s string) {
 type conversation struct {
 	msgs   []router.Turn // each turn reduced to what routing reads
 	images int
+	files  int // file (PDF) parts
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
 	other []string
@@ -181,6 +185,7 @@ func (c *conversation) finish(r *Request) {
 		r.addText(t)
 	}
 	r.Images += c.images
+	r.Files += c.files
 	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool

@@ -111,11 +111,10 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	}
 	switch {
 	case it.Role != "":
-		text, images, err := contentText(it.Content, fmt.Sprintf("input[%d].content", i))
+		text, err := contentText(it.Content, fmt.Sprintf("input[%d].content", i), conv)
 		if err != nil {
 			return err
 		}
-		conv.images += images
 		conv.add(it.Role, text)
 	case it.Type == "function_call":
 		conv.extra(it.Name, it.Arguments)
@@ -125,6 +124,8 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.extra(string(it.Output))
 	case it.Type == "input_image":
 		conv.images++
+	case it.Type == "input_file":
+		conv.files++
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -591,7 +592,7 @@ func endpoint(p Provider, api API, m router.Model) string {
 			return base + "/openai/v1/responses"
 		}
 		return base + "/openai/deployments/" + url.PathEscape(upstreamModel(m)) +
-			"/chat/completions?api-version=" + url.QueryEscape(p.APIVersion)
+			"/chat/completions?api-version=" + url.QueryEscape(cmp.Or(p.APIVersion, DefaultAzureAPIVersion))
 	}
 	if api == APIResponses {
 		return base + "/responses"

@@ -68,7 +68,7 @@ const (
 // reasoning model that reads reasoning_effort as OpenAI defines it (other
 // providers take other values, or refuse the field).
 func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) string {
-	if !m.Capabilities.Reasoning || !speaksOpenAIReasoning(m) {
+	if !m.Capabilities.TakesReasoningEffort() || !speaksOpenAIReasoning(m) {
 		return ""
 	}
 	var oc struct {

@@ -28,7 +28,11 @@ const (
 	DefaultAnthropicBaseURL = "https://api.anthropic.com"
 	DefaultDeepSeekBaseURL  = "https://api.deepseek.com"
 	DefaultXAIBaseURL       = "https://api.x.ai/v1"
-	DefaultAzureAPIVersion  = "2024-10-21"
+	// DefaultAzureAPIVersion is the api-version of Azure Chat Completions
+	// calls when none is configured: the first that serves the o-series and
+	// GPT-5 deployments (earlier ones answer "Model ... is enabled only
+	// for api versions 2024-12-01-preview and later").
+	DefaultAzureAPIVersion = "2025-04-01-preview"
 )
 
 // Provider is one configured upstream. APIKey is secret: String and
@@ -38,7 +42,8 @@ type Provider struct {
 	Kind    string
 	BaseURL string
 	APIKey  string
-	// APIVersion is Azure's api-version query parameter.
+	// APIVersion is Azure's api-version query parameter (empty:
+	// DefaultAzureAPIVersion).
 	APIVersion string
 }
 

@@ -43,7 +43,8 @@ func upstreamModel(m router.Model) string {
 // the upstream model name, our routing_config goes, and so do the
 // parameters m cannot take (router.DroppedParams). For an OpenAI reasoning
 // model on Chat Completions, max_tokens is renamed max_completion_tokens; on
-// Responses a non-reasoning model also loses `reasoning`. Every other
+// Responses a model that takes no reasoning effort also loses `reasoning`,
+// and a non-reasoning one "reasoning.encrypted_content" from `include`. Every other
 // member keeps its exact bytes (members may come out in another order).
 func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
 	obj, err := scanObject(raw)
@@ -100,9 +101,37 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 			}
 			obj.del("max_tokens")
 		}
-	} else if api == APIResponses {
+	}
+	if api == APIResponses && !m.Capabilities.TakesReasoningEffort() {
 		// The Responses API's form of reasoning_effort.
 		obj.del("reasoning")
+	}
+	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("include") {
+		// Stateless clients (store: false) ask for their reasoning back
+		// encrypted; a model that does not reason refuses the request
+		// ("Encrypted content is not supported with this model").
+		dropInclude(obj, "reasoning.encrypted_content")
+	}
+}
+
+// dropInclude removes one entry from the Responses `include` list, and the
+// list when nothing is left. A list it cannot read is left to the provider.
+func dropInclude(obj *object, entry string) {
+	var include []json.RawMessage
+	if json.Unmarshal(obj.get("include"), &include) != nil {
+		return
+	}
+	kept := slices.DeleteFunc(include, func(raw json.RawMessage) bool {
+		var s string
+		return json.Unmarshal(raw, &s) == nil && s == entry
+	})
+	if len(kept) == 0 {
+		obj.del("include")
+		return
+	}
+	out, err := json.Marshal(kept)
+	if err == nil {
+		obj.setString("include", out)
 	}
 }
 
