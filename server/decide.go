@@ -50,9 +50,12 @@ type routed struct {
 	keyID string
 	// continues is the kept response this call continues ("" when none).
 	continues string
-	decision  router.Decision
-	needs     router.Needs
-	rreq      router.Request
+	// pinned is the only model that may answer (a continuation of an
+	// answer its provider stores); "" when any may.
+	pinned   string
+	decision router.Decision
+	needs    router.Needs
+	rreq     router.Request
 }
 
 // decide reads the body once, parses what routing needs, resolves the
@@ -127,6 +130,9 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
 	}
+	if r.pinned != "" {
+		r.rreq.Models = []string{r.pinned}
+	}
 	return r, s.decideWith(c, s.cfg.Router, api, r)
 }
 
@@ -140,6 +146,14 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 		needs = append(needs, upstream.ContentPrefix+what)
 	}
 	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)
+	if err == nil && r.pinned != "" && d.ChosenID == r.pinned {
+		for i := range d.Candidates {
+			if d.Candidates[i].Model == r.pinned {
+				d.Candidates[i].Reason = "chosen: previous_response_id names an answer of this model, and only its provider knows the id"
+			}
+		}
+		d.Affinity = true
+	}
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
@@ -306,7 +320,16 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
 			Message: fmt.Sprintf("response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s): send the whole conversation in input", id, modelID, notKeptWhy)}
 	}
-	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
+	if ms := r.req.Routing.Models; len(ms) > 0 && !slices.Contains(ms, modelID) {
+		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+			Message: fmt.Sprintf("response %q was written by %s, which routing_config.models leaves out: only its provider knows the id", id, modelID)}
+	}
+	// Only that model: routing may not pass it over (a rate-limited or
+	// unhealthy model is tried last, after models that would not know the
+	// id), and it is the call's last model, so it is asked whatever its
+	// health or wait.
+	r.pinned = modelID
+	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID) // the decision says why
 	return nil
 }
 

@@ -82,19 +82,12 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		rec.Answered = out.Answered.ID
 		rec.Attempts = out.Attempts
 		rec.Status = out.Status
-		rec.Usage = out.Usage
 		rec.FirstByte = out.FirstByte
-		if out.Answered.ID != "" && out.Usage.PromptTokens == 0 && out.Usage.CompletionTokens == 0 {
-			// An answer the provider reported no usage for (the client
-			// left mid-stream, or the server ignores include_usage) was
-			// still billed: count the estimate, not nothing, against
-			// capacity, budgets and the cost report.
-			rec.Usage, rec.UsageEstimated = estimatedUsage(r, out.Answered.ID), true
-		}
-		if out.Answered.ID != "" {
+		rec.Usage, rec.UsageEstimated = billedUsage(r, out)
+		if out.Answered.ID != "" && !out.Refused {
 			rec.CostUSD = rec.Usage.Cost(out.Answered)
 			if s.cfg.Budgets != nil {
-				s.cfg.Budgets.Spend(keyIDOf(c), rec.CostUSD)
+				s.cfg.Budgets.Spend(keyIDOf(c), rec.CostUSD, rec.Time)
 			}
 		}
 		s.settleAffinity(r, out)
@@ -144,6 +137,30 @@ func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	case out.Answered.ID != r.decision.ChosenID:
 		s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
 	}
+}
+
+// billedUsage is what the call's answer cost in tokens: the provider's
+// usage when it sent the whole answer and said. An answer cut short (the
+// client left mid-stream, the stream broke) or never counted (a server
+// that ignores include_usage) was still billed, up to where it stopped:
+// the estimate stands in for what was not reported (true), so capacity,
+// budgets and the cost report do not count it as free. Claude reports its
+// input at the start of a stream and its output only at the end, so a
+// cut Claude stream keeps the reported input.
+func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
+	u := out.Usage
+	switch {
+	case out.Answered.ID == "" || out.Refused:
+		return u, false
+	case out.Whole && (u.PromptTokens > 0 || u.CompletionTokens > 0):
+		return u, false
+	}
+	est := estimatedUsage(r, out.Answered.ID)
+	if u.PromptTokens == 0 {
+		u.PromptTokens = est.PromptTokens
+	}
+	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens)
+	return u, true
 }
 
 // estimatedTokens is what a call is charged against capacity before it

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,11 +47,11 @@ type Limiter interface {
 }
 
 // Budgets caps what each client key may spend (package budget). Admit
-// returns the error a key over its budget gets; Spend counts a finished
-// call's cost against the key.
+// returns the error a key over its budget gets; Spend counts the cost of
+// a finished call that began at began (its record's time) against the key.
 type Budgets interface {
 	Admit(ctx context.Context, keyID string) error
-	Spend(keyID string, usd float64)
+	Spend(keyID string, usd float64, began time.Time)
 }
 
 // Keys verifies client API keys. VerifyKey returns the key's id (which

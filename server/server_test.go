@@ -40,7 +40,7 @@ func (f *fakeForwarder) Forward(_ context.Context, w http.ResponseWriter, call u
 			continue
 		}
 		out.Attempts = append(out.Attempts, router.Attempt{Model: m.ID, Status: 200})
-		out.Answered, out.Status, out.Wrote = m, 200, true
+		out.Answered, out.Status, out.Wrote, out.Whole = m, 200, true, true
 		out.Usage = router.Usage{PromptTokens: 10, CompletionTokens: 5}
 		body := map[string]any{"object": "chat.completion", "model": m.ID,
 			"model_selection_details": call.Details(out.Attempts, m)}

@@ -81,13 +81,13 @@ func TestKeySpendAddsUpTheLoggedCostOfAKeysCalls(t *testing.T) {
 	failed.KeyID, failed.CostUSD = "key_a", 0 // nothing answered: no cost
 	logged(t, s, append(mine, theirs, keyless, failed)...)
 
-	spent, err := s.KeySpend(ctx, "key_a", day)
+	spent, err := s.KeySpend(ctx, "key_a", day, time.Time{})
 	require.NoError(t, err)
 	assert.InDelta(t, 0.00042+0.01, spent, 1e-12)
-	spent, err = s.KeySpend(ctx, "key_a", time.Time{})
+	spent, err = s.KeySpend(ctx, "key_a", time.Time{}, time.Time{})
 	require.NoError(t, err)
 	assert.InDelta(t, 2*0.00042+0.01, spent, 1e-12, "since ever")
-	spent, err = s.KeySpend(ctx, "", time.Time{})
+	spent, err = s.KeySpend(ctx, "", time.Time{}, time.Time{})
 	require.NoError(t, err)
 	assert.Zero(t, spent, "calls without a key are no one's")
 }

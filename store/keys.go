@@ -235,16 +235,20 @@ func (s *Store) KeyBudget(ctx context.Context, id string) (Budget, error) {
 	return Budget{USD: usd.Float64, Period: period}, nil
 }
 
-// KeySpend adds up the cost of the calls made with key id since since
-// (all of them for a zero since), as the decision log has them.
-func (s *Store) KeySpend(ctx context.Context, id string, since time.Time) (float64, error) {
+// KeySpend adds up the cost of the calls made with key id that began in
+// [since, until) (a zero since: from the first; a zero until: to the
+// last), as the decision log has them.
+func (s *Store) KeySpend(ctx context.Context, id string, since, until time.Time) (float64, error) {
 	var spent sql.NullFloat64
-	from := int64(math.MinInt64)
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !since.IsZero() {
 		from = since.UnixMilli()
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT SUM(cost_usd) FROM decisions WHERE key_id = ? AND key_id != '' AND ts_ms >= ?`, id, from).
-		Scan(&spent)
+	if !until.IsZero() {
+		to = until.UnixMilli()
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT SUM(cost_usd) FROM decisions WHERE key_id = ? AND key_id != '' AND ts_ms >= ? AND ts_ms < ?`,
+		id, from, to).Scan(&spent)
 	if err != nil {
 		return 0, fmt.Errorf("key spend: %w", err)
 	}

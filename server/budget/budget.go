@@ -20,21 +20,28 @@ const DefaultRefresh = 30 * time.Second
 type Source interface {
 	// KeyBudget returns the key's budget (USD 0: none).
 	KeyBudget(ctx context.Context, keyID string) (store.Budget, error)
-	// KeySpend adds up the key's logged spend since since.
-	KeySpend(ctx context.Context, keyID string, since time.Time) (float64, error)
+	// KeySpend adds up the logged cost of the key's calls that began in
+	// [since, until).
+	KeySpend(ctx context.Context, keyID string, since, until time.Time) (float64, error)
 }
 
-// Tracker knows each key's budget and what it spent this period: read
-// from the decision log when the key's budget is first checked (or its
-// period starts again), then counted as calls finish. Calls already under
-// way when the budget runs out still finish, so a key can overspend by
-// what those cost. It is safe for concurrent use.
+// Tracker knows each key's budget and what it spent this period. Spend by
+// calls that began before the Tracker was made is read from the decision
+// log, once per period; this process's own calls are counted as they
+// finish, every key's whether it has a budget or not, by the time each
+// began (as the log dates them). So nothing is counted twice or lost to a
+// row the log has not written yet, a budget set on a busy key counts the
+// calls already under way, and a call that began before midnight counts
+// for the day it began. Calls under way when the budget runs out still
+// finish, so a key can overspend by what those cost. It is safe for
+// concurrent use.
 type Tracker struct {
 	// Refresh is how often a key's budget is read again (DefaultRefresh).
 	Refresh time.Duration
 
-	src Source
-	now func() time.Time
+	src     Source
+	now     func() time.Time
+	started time.Time // calls that began before are the log's to count
 
 	mu   sync.Mutex
 	keys map[string]*account
@@ -42,12 +49,13 @@ type Tracker struct {
 
 type account struct {
 	budget store.Budget
-	read   time.Time // when budget was read
-	// from is the start of the period spent counts; counting is false
-	// until spent has been read from the log for it.
-	from     time.Time
-	counting bool
-	spent    float64
+	read   time.Time // when budget was read (zero: never)
+	// logged is the log's spend from a period's start to started, by
+	// the period's start (the zero time for a total budget): it cannot
+	// change, so it is read once.
+	logged map[time.Time]float64
+	// days is this process's spend by the UTC day its calls began.
+	days map[time.Time]float64
 }
 
 // New returns a Tracker reading from src; now may be nil (time.Now).
@@ -55,7 +63,7 @@ func New(src Source, now func() time.Time) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tracker{Refresh: DefaultRefresh, src: src, now: now, keys: make(map[string]*account)}
+	return &Tracker{Refresh: DefaultRefresh, src: src, now: now, started: now(), keys: make(map[string]*account)}
 }
 
 // Admit returns an error (ERateLimited, reason insufficient_quota) when
@@ -87,8 +95,8 @@ func (t *Tracker) Admit(ctx context.Context, keyID string) error {
 // budget returns keyID's budget, read again when older than the refresh.
 func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (store.Budget, error) {
 	t.mu.Lock()
-	a := t.keys[keyID]
-	if a != nil && now.Sub(a.read) < t.Refresh {
+	a := t.account(keyID)
+	if !a.read.IsZero() && now.Sub(a.read) < t.Refresh {
 		b := a.budget
 		t.mu.Unlock()
 		return b, nil
@@ -102,56 +110,57 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a = t.account(keyID)
-	if a.budget.Period != b.Period {
-		a.counting = false // another period: count from its start
-	}
 	a.budget, a.read = b, now
 	return b, nil
 }
 
-// spent returns what keyID spent since from, reading the log the first
-// time (and when a new period starts).
+// spent returns what keyID's calls that began since from spent: the log's
+// part (read the first time this period is asked for) and this process's.
 func (t *Tracker) spent(ctx context.Context, keyID string, from time.Time) (float64, error) {
 	t.mu.Lock()
 	a := t.account(keyID)
-	if a.counting && a.from.Equal(from) {
-		s := a.spent
-		t.mu.Unlock()
-		return s, nil
-	}
+	logged, ok := a.logged[from]
 	t.mu.Unlock()
-
-	logged, err := t.src.KeySpend(ctx, keyID, from)
-	if err != nil {
-		return 0, err
+	if !ok {
+		var err error
+		if logged, err = t.src.KeySpend(ctx, keyID, from, t.started); err != nil {
+			return 0, err
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a = t.account(keyID)
-	if !a.counting || !a.from.Equal(from) {
-		a.from, a.counting, a.spent = from, true, logged
+	if a.logged == nil {
+		a.logged = make(map[time.Time]float64)
 	}
-	return a.spent, nil
+	a.logged[from] = logged
+	total := logged
+	for day, usd := range a.days {
+		if !day.Before(from) {
+			total += usd
+		}
+	}
+	return total, nil
 }
 
 // account returns keyID's account, made on first use; t.mu is held.
 func (t *Tracker) account(keyID string) *account {
 	a := t.keys[keyID]
 	if a == nil {
-		a = &account{}
+		a = &account{days: make(map[time.Time]float64)}
 		t.keys[keyID] = a
 	}
 	return a
 }
 
-// Spend counts a finished call's cost against keyID.
-func (t *Tracker) Spend(keyID string, usd float64) {
+// Spend counts the cost of a finished call with keyID that began at began.
+func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 	if keyID == "" || !(usd > 0) {
 		return
 	}
+	began = began.UTC()
+	day := time.Date(began.Year(), began.Month(), began.Day(), 0, 0, 0, 0, time.UTC)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if a := t.keys[keyID]; a != nil && a.counting {
-		a.spent += usd
-	}
+	t.account(keyID).days[day] += usd
 }

@@ -24,7 +24,9 @@ const DefaultBackoffMax = 5 * time.Minute
 // routing tries the model last, and a call that reaches it with another
 // model still to try skips it without a request: the provider said what
 // the answer would be. A call with no other model left still tries it.
-// An answer from the model ends the wait early.
+// An answer from the model, to a call sent after the wait was asked for,
+// ends the wait early (a read of a stored answer by id does not: it says
+// nothing about the limit on new answers).
 //
 // A throttled model is not an unhealthy one: a 429 that says how long to
 // wait does not count towards [Health]'s failures in a row, since waiting
@@ -41,8 +43,9 @@ type Backoff struct {
 }
 
 type backoffUntil struct {
-	until  time.Time
-	status int // the status that asked for the wait
+	// since is when the wait was asked for, until when it ends.
+	since, until time.Time
+	status       int // the status that asked for the wait
 }
 
 func (b *Backoff) now() time.Time {
@@ -72,20 +75,34 @@ func (b *Backoff) hold(m router.Model, status int, wait time.Duration) {
 	if cur, ok := b.until[m.ID]; ok && !until.After(cur.until) {
 		return
 	}
-	b.until[m.ID] = backoffUntil{until: until, status: status}
+	b.until[m.ID] = backoffUntil{since: b.now(), until: until, status: status}
 	if b.Logger != nil {
 		b.Logger.Info("model rate limited by its provider: routing tries it last", "model", m.ID, "status", status, "for", wait)
 	}
 }
 
-// clear ends m's wait: it answered.
-func (b *Backoff) clear(m router.Model) {
+// clear ends m's wait: it answered a call that began at began (by the
+// Backoff's clock). An answer to a call sent before the wait was asked for
+// says nothing about the limit since: rate limits are hit with many calls
+// in flight, and the slow ones finish after the 429.
+func (b *Backoff) clear(m router.Model, began time.Time) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.until, m.ID)
+	if u, ok := b.until[m.ID]; ok && began.After(u.since) {
+		delete(b.until, m.ID)
+	}
+}
+
+// clock is the Backoff's time now (zero for no Backoff), to date an
+// attempt for clear.
+func (b *Backoff) clock() time.Time {
+	if b == nil {
+		return time.Time{}
+	}
+	return b.now()
 }
 
 // Wait returns how much longer m's provider asked to wait (0: none).

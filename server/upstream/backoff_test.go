@@ -91,6 +91,7 @@ func TestBackoffStillTriesTheLastModel(t *testing.T) {
 	rig.call(t, busy)
 	require.Positive(t, rig.backoff.Wait(busy))
 
+	rig.now = rig.now.Add(time.Second)
 	out := rig.call(t, busy)
 	require.Equal(t, "busy-id", out.Answered.ID)
 	assert.Len(t, rig.f.openai.RequestsFor("busy"), 2)

@@ -110,7 +110,12 @@ type Outcome struct {
 	// RetryAfter, on a 429 of the gateway's own, is the shortest wait
 	// the rate-limited providers asked for (0: one did not say).
 	RetryAfter time.Duration
-	Usage      router.Usage
+	// Whole: the answering provider sent its whole answer (a JSON body,
+	// or a stream to its closing event), so Usage is what it billed.
+	// Refused: the provider refused the request (its 4xx went to the
+	// client as it was): nothing was billed.
+	Whole, Refused bool
+	Usage          router.Usage
 	// FirstByte is the time from the call's start to the answering
 	// upstream's first byte (headers for a JSON answer, first event for
 	// a stream); Total the whole call.
@@ -300,6 +305,8 @@ type attempt struct {
 	relayedError bool
 	// err is how the attempt failed (nil: it answered).
 	err error
+	// backoffFrom is when the request went out, by the Backoff's clock.
+	backoffFrom time.Time
 }
 
 // noteHealth tells the Forwarder's Health how the provider did: a failure
@@ -354,8 +361,8 @@ func (a *attempt) noteBackoff(status int, err error) {
 	var rt *retryable
 	switch {
 	case !a.sent:
-	case err == nil:
-		a.f.Backoff.clear(a.model)
+	case err == nil && a.call.Relay == nil:
+		a.f.Backoff.clear(a.model, a.backoffFrom)
 	case errors.As(err, &rt) && rt.wait > 0:
 		a.f.Backoff.hold(a.model, status, rt.wait)
 	}
@@ -413,7 +420,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		}
 	}
 	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
-	a.sent = true
+	a.sent, a.backoffFrom = true, a.f.Backoff.clock()
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
 	timedOut := !timer.Stop()
 	if err != nil {

@@ -148,12 +148,13 @@ func messageID(upstream string) string {
 }
 
 // toolUseID keeps the upstream's call id, which the client sends back in
-// its tool_result, or makes one up when a server sent none.
+// its tool_result, as Anthropic takes it (anthropicToolID: the turn may go
+// to Claude next, byte for byte), or makes one up when a server sent none.
 func toolUseID(id string) string {
 	if id == "" {
 		return "toolu_" + randomID()
 	}
-	return id
+	return anthropicToolID(id)
 }
 
 func randomID() string {

@@ -139,7 +139,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	}
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte
-	a.out.Usage = usage
+	a.out.Usage, a.out.Whole = usage, true
 	_, _ = a.w.Write(body)
 	return resp.StatusCode, nil
 }
@@ -172,6 +172,7 @@ func (a *attempt) writeClientError(resp *http.Response) {
 	}
 	a.writeHead(resp.StatusCode, "application/json")
 	_, _ = a.w.Write(body(resp.StatusCode, raw))
+	a.out.Refused = true
 	a.out.Err = &router.Error{
 		Code:    router.EInvalid,
 		Message: fmt.Sprintf("upstream %s rejected the request with HTTP %d", modelID(a.model), resp.StatusCode),

@@ -87,7 +87,10 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // still fail over.
 func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
-	defer func() { a.out.Usage, _ = tr.usage() }()
+	defer func() {
+		a.out.Usage, _ = tr.usage()
+		a.out.Whole = tr.complete()
+	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)

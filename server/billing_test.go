@@ -1,0 +1,146 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// withBackoff wires a Backoff into the gateway as `modelrouter serve`
+// does: the Forwarder honours it and routing tries its models last.
+func withBackoff(b *upstream.Backoff) func(*Config) {
+	return func(c *Config) {
+		f := c.Forwarder.(*upstream.Forwarder)
+		f.Backoff = b
+		rt, err := router.New(router.Config{
+			Catalog: testCatalog(), Predictor: &routertest.Predictor{Fixed: testPrediction()},
+			Available: f.Providers.Available, Unhealthy: b.Reason,
+		})
+		if err != nil {
+			panic(err)
+		}
+		c.Router = rt
+	}
+}
+
+// A continuation (previous_response_id) of an answer a provider stores
+// goes to the model that wrote it, the only one whose provider knows the
+// id, even while that model's provider has asked to wait (a 429 with
+// Retry-After): it is the call's only model, and so asked.
+func TestContinuationOfARateLimitedModelStaysOnIt(t *testing.T) {
+	b := &upstream.Backoff{}
+	e := newE2E(t, withBackoff(b))
+	ctx := context.Background()
+	client := e.clients()["v1"]
+
+	made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("large"))
+	require.NoError(t, err)
+	require.Equal(t, "large", made.Model)
+
+	// large's provider is busy once and says to wait 30 s.
+	e.openai.Set("large", upstreamtest.Behavior{FailStatus: http.StatusTooManyRequests, FailTimes: 1,
+		FailHeader: http.Header{"Retry-After": {"30"}}})
+	_, err = client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model:    "model-router",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+	}, routingModels("quality", "large", "mini"))
+	require.NoError(t, err)
+	require.Positive(t, b.Wait(router.Model{ID: "large"}), "large waits as its provider asked")
+
+	next, err := client.Responses.New(ctx, responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(made.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "large", next.Model,
+		"the continuation of large's answer must go to large: no other provider knows %s", made.ID)
+}
+
+// A provider's own 4xx (a bad request, a context overflow) passed through
+// to the client is not an answer and is not billed: no estimated usage or
+// cost, nothing against the key's budget or the rate limiter.
+func TestProviderClientErrorIsNotBilled(t *testing.T) {
+	spent := &spendRecorder{}
+	e := newE2E(t, func(c *Config) { c.Budgets = spent })
+	e.openai.Set("mini", upstreamtest.Behavior{FailStatus: http.StatusBadRequest})
+	client := e.clients()["v1"]
+	_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "model-router",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("What is the capital of France?")},
+	}, onModel("mini"))
+	requireStatus(t, err, http.StatusBadRequest)
+	recs := e.log.waitFor(t, 1)
+	r := recs[0]
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.False(t, r.UsageEstimated, "a provider's 400 is not an answer whose usage went unreported")
+	assert.Zero(t, r.CostUSD, "a provider's 400 costs nothing")
+	assert.Zero(t, spent.total(), "nothing to count against the key's budget")
+}
+
+type spendRecorder struct {
+	recordLog
+	usd float64
+}
+
+func (s *spendRecorder) Admit(context.Context, string) error { return nil }
+func (s *spendRecorder) Spend(_ string, usd float64, _ time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.usd += usd
+}
+func (s *spendRecorder) total() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usd
+}
+
+// routingModels narrows a call to models, in this mode.
+func routingModels(mode string, models ...string) option.RequestOption {
+	return option.WithJSONSet("routing_config", map[string]any{"mode": mode, "models": models})
+}
+
+// A Claude stream reports its input tokens first (message_start) and its
+// output tokens last (message_delta): a client that leaves mid-stream has
+// its prompt counted, and the answer it was streamed is estimated, not
+// logged, settled and budgeted as free (as TestStreamWithoutUsageIsChargedItsEstimate
+// for streams that report nothing).
+func TestClaudeStreamCutByTheClientIsChargedItsAnswer(t *testing.T) {
+	e := newE2E(t)
+	e.anthropic.Set("claude", upstreamtest.Behavior{Stall: true, StallAfter: 4})
+	body := `{"model":"model-router","stream":true,"routing_config":{"models":["claude"]},"messages":[{"role":"user","content":"Write a long story."}]}`
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	br := bufio.NewReader(resp.Body)
+	for range 3 { // the answer is under way
+		line, err := br.ReadString('\n')
+		require.NoError(t, err, line)
+	}
+	cancel()
+	r := e.log.waitFor(t, 1)[0]
+	require.Equal(t, "claude", r.Answered)
+	require.Positive(t, r.Usage.PromptTokens, "message_start reported the input")
+	assert.Greater(t, r.Usage.CompletionTokens, 1,
+		"the answer streamed to the client was produced and billed: its output must be estimated, not logged as free")
+}
