@@ -111,7 +111,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 				spent := "-"
 				if k.Budget.Capped() {
-					usd, err := s.KeySpend(ctx, k.ID, k.Budget.Start(now))
+					usd, err := s.KeySpend(ctx, k.ID, k.Budget.Start(now), time.Time{})
 					if err != nil {
 						return fmt.Errorf("keys list: %w", err)
 					}
