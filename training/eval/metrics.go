@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -87,7 +88,9 @@ func NDCH(points []Point) []Point {
 // cost range shared by the routers being compared, divided by that range,
 // AIQ = 1/(cmax-cmin) * integral from cmin to cmax of R~(c) dc.
 // As in the paper's code (withmartian/routerbench evaluation/AIQ.py) the
-// hull stays flat after its last point and adds nothing below its first.
+// hull stays flat after its last point and adds nothing below its first;
+// that code divides by cmax (a range from 0), which AIQ(points, 0, cmax)
+// gives (Result.AIQFromZero).
 func AIQ(points []Point, cmin, cmax float64) float64 {
 	h := NDCH(points)
 	if len(h) == 0 {
@@ -137,6 +140,12 @@ func ShareCurve(t *Table, strong, weak int, score []float64) []SharePoint {
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
+	}
+	for i, v := range score {
+		if math.IsNaN(v) {
+			// score == NaN is never true: the tie loop below would not advance.
+			panic(fmt.Sprintf("eval: ShareCurve: NaN score for row %d", i))
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] > score[order[b]] })
 	q, c := 0.0, 0.0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -59,6 +60,9 @@ func Predict(ctx context.Context, p router.Predictor, t *Table, batch int, log i
 				e, ok := pred[cand.Profile]
 				if !ok {
 					return est, missingProfile(cand, pred)
+				}
+				if math.IsNaN(e.Quality) || math.IsInf(e.Quality, 0) || math.IsNaN(e.OutputTokens) || math.IsInf(e.OutputTokens, 0) {
+					return est, fmt.Errorf("router model: non-finite estimate %+v for candidate %q on prompt %s", e, cand.Name, t.Rows[i].Item.ID)
 				}
 				q[j], o[j] = e.Quality, e.OutputTokens
 				c[j] = router.ExpectedCost(cand.Model(), t.Rows[i].Item.InputTokens, e.OutputTokens)

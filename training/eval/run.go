@@ -54,6 +54,11 @@ func DefaultSweep() []float64 {
 type Result struct {
 	Modes map[router.Mode]Outcome `json:"modes"`
 	AIQ   float64                 `json:"aiq"`
+	// AIQFromZero is the same area divided by the largest cost instead of
+	// the cost range, as RouterBench's code (evaluation/AIQ.py calc_AIQ)
+	// computes it, while its paper divides by the range (AIQ): lower by
+	// (cmax-cmin)/cmax, for comparing with numbers from that code.
+	AIQFromZero float64 `json:"aiq_routerbench_code"`
 	// Curve is the quality-cost curve; Threshold is the band (for the
 	// random baseline: the position along its mix of single models).
 	Curve []Point `json:"curve"`
@@ -191,7 +196,8 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 
 	// AIQ over one cost range for all (every curve's points, single models
 	// included, as RouterBench's code takes the largest cost of all), so the
-	// numbers compare.
+	// numbers compare: divided by that range as the paper defines it, and
+	// by the largest cost as its code does.
 	cmin, cmax := math.Inf(1), math.Inf(-1)
 	each := func(f func(*Result)) {
 		f(&rep.Router)
@@ -205,7 +211,10 @@ func Run(ctx context.Context, t *Table, p router.Predictor, opt Options) (*Repor
 			cmin, cmax = math.Min(cmin, p.Cost), math.Max(cmax, p.Cost)
 		}
 	})
-	each(func(r *Result) { r.AIQ = AIQ(r.Curve, cmin, cmax) })
+	each(func(r *Result) {
+		r.AIQ = AIQ(r.Curve, cmin, cmax)
+		r.AIQFromZero = AIQ(r.Curve, 0, cmax)
+	})
 	return rep, nil
 }
 
