@@ -38,10 +38,12 @@ func withBackoff(b *upstream.Backoff) func(*Config) {
 }
 
 // A continuation (previous_response_id) of an answer a provider stores
-// goes to the model that wrote it, the only one whose provider knows the
-// id, even while that model's provider has asked to wait (a 429 with
-// Retry-After): it is the call's only model, and so asked.
-func TestContinuationOfARateLimitedModelStaysOnIt(t *testing.T) {
+// goes to a model of that provider, the only one that knows the id, even
+// while the model that wrote it has been asked to wait (a 429 with
+// Retry-After): another model of the provider if the call allows one,
+// else the writer itself, asked as the call's last model. Never Claude,
+// which routing would otherwise pick over the waiting writer.
+func TestContinuationOfARateLimitedModelStaysWithItsProvider(t *testing.T) {
 	b := &upstream.Backoff{}
 	e := newE2E(t, withBackoff(b))
 	ctx := context.Background()
@@ -61,13 +63,20 @@ func TestContinuationOfARateLimitedModelStaysOnIt(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, b.Wait(router.Model{ID: "large"}), "large waits as its provider asked")
 
-	next, err := client.Responses.New(ctx, responses.ResponseNewParams{
-		Model: "model-router", PreviousResponseID: openai.String(made.ID),
-		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, "large", next.Model,
-		"the continuation of large's answer must go to large: no other provider knows %s", made.ID)
+	continueWith := func(opts ...option.RequestOption) *responses.Response {
+		t.Helper()
+		next, err := client.Responses.New(ctx, responses.ResponseNewParams{
+			Model: "model-router", PreviousResponseID: openai.String(made.ID),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
+		}, opts...)
+		require.NoError(t, err)
+		return next
+	}
+	// Any model: one of large's provider (mini, while large waits).
+	assert.Equal(t, "mini", continueWith(routingModels("quality")).Model)
+	// Quality mode over large and Claude: Claude, were large passed over.
+	assert.Equal(t, "large", continueWith(routingModels("quality", "large", "claude")).Model,
+		"the only model of large's provider the call allows: asked, though it waits")
 }
 
 // A provider's own 4xx (a bad request, a context overflow) passed through

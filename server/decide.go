@@ -50,9 +50,11 @@ type routed struct {
 	keyID string
 	// continues is the kept response this call continues ("" when none).
 	continues string
-	// pinned is the only model that may answer (a continuation of an
-	// answer its provider stores); "" when any may.
-	pinned   string
+	// pinned are the only models that may answer a continuation of an
+	// answer its provider stores (that provider's; nil when any may), and
+	// writer the model that wrote it.
+	pinned   []string
+	writer   string
 	decision router.Decision
 	needs    router.Needs
 	rreq     router.Request
@@ -130,8 +132,8 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
 	}
-	if r.pinned != "" {
-		r.rreq.Models = []string{r.pinned}
+	if r.pinned != nil {
+		r.rreq.Models = r.pinned
 	}
 	return r, s.decideWith(c, s.cfg.Router, api, r)
 }
@@ -146,9 +148,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 		needs = append(needs, upstream.ContentPrefix+what)
 	}
 	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)
-	if err == nil && r.pinned != "" && d.ChosenID == r.pinned {
+	if err == nil && r.writer != "" && d.ChosenID == r.writer {
 		for i := range d.Candidates {
-			if d.Candidates[i].Model == r.pinned {
+			if d.Candidates[i].Model == r.writer {
 				d.Candidates[i].Reason = "chosen: previous_response_id names an answer of this model, and only its provider knows the id"
 			}
 		}
@@ -315,22 +317,51 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 		return previousNotFound(id)
 	}
 	modelID := a.Model
-	if m, ok := s.catalogModel(modelID); ok &&
-		s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
+	m, known := s.catalogModel(modelID)
+	if known && s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
 		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
 			Message: fmt.Sprintf("response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s): send the whole conversation in input", id, modelID, notKeptWhy)}
 	}
-	if ms := r.req.Routing.Models; len(ms) > 0 && !slices.Contains(ms, modelID) {
-		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
-			Message: fmt.Sprintf("response %q was written by %s, which routing_config.models leaves out: only its provider knows the id", id, modelID)}
+	if known {
+		// Only models of that provider know the id: the call may go to
+		// none other. The writer is preferred (session affinity), but a
+		// model of the same provider may answer when the writer cannot
+		// serve this turn, or is rate limited or unhealthy.
+		same, err := s.sameProvider(r, m)
+		if err != nil {
+			return err
+		}
+		if len(same) == 0 {
+			return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Message: fmt.Sprintf(
+				"response %q was written by %s, and this call's models leave out every model of its provider (%s), the only one that knows the id",
+				id, modelID, m.Provider)}
+		}
+		r.pinned = same
 	}
-	// Only that model: routing may not pass it over (a rate-limited or
-	// unhealthy model is tried last, after models that would not know the
-	// id), and it is the call's last model, so it is asked whatever its
-	// health or wait.
-	r.pinned = modelID
-	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID) // the decision says why
+	r.writer = modelID
+	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
 	return nil
+}
+
+// sameProvider lists the models this call may use (the deployment's,
+// narrowed by routing_config.models, by ID or name) that writer's
+// provider serves.
+func (s *Server) sameProvider(r *routed, writer router.Model) ([]string, error) {
+	all, err := s.cfg.Router.Candidates(r.dep)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range all {
+		if m.Provider != writer.Provider {
+			continue
+		}
+		if ms := r.req.Routing.Models; len(ms) > 0 && !slices.Contains(ms, m.ID) && !slices.Contains(ms, m.Name) {
+			continue
+		}
+		out = append(out, m.ID)
+	}
+	return out, nil
 }
 
 // previousNotFound is how a continuation of another key's answer is

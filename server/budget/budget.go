@@ -54,8 +54,11 @@ type account struct {
 	// the period's start (the zero time for a total budget): it cannot
 	// change, so it is read once.
 	logged map[time.Time]float64
-	// days is this process's spend by the UTC day its calls began.
-	days map[time.Time]float64
+	// days is this process's spend by the UTC day its calls began, this
+	// month's; earlier is the sum of its calls that began before this
+	// month (only a total budget reads it).
+	days    map[time.Time]float64
+	earlier float64
 }
 
 // New returns a Tracker reading from src; now may be nil (time.Now).
@@ -134,13 +137,35 @@ func (t *Tracker) spent(ctx context.Context, keyID string, from time.Time) (floa
 		a.logged = make(map[time.Time]float64)
 	}
 	a.logged[from] = logged
+	a.forget(t.now())
 	total := logged
+	if from.IsZero() {
+		total += a.earlier
+	}
 	for day, usd := range a.days {
 		if !day.Before(from) {
 			total += usd
 		}
 	}
 	return total, nil
+}
+
+// forget folds the days before this month into earlier and drops the
+// log's part of periods that have ended, so an account stays small
+// however long the gateway runs; t.mu is held.
+func (a *account) forget(now time.Time) {
+	month := store.Budget{Period: store.PeriodMonth}.Start(now)
+	for day, usd := range a.days {
+		if day.Before(month) {
+			a.earlier += usd
+			delete(a.days, day)
+		}
+	}
+	for from := range a.logged {
+		if !from.IsZero() && from.Before(month) {
+			delete(a.logged, from)
+		}
+	}
 }
 
 // account returns keyID's account, made on first use; t.mu is held.
@@ -162,5 +187,10 @@ func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 	day := time.Date(began.Year(), began.Month(), began.Day(), 0, 0, 0, 0, time.UTC)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.account(keyID).days[day] += usd
+	a := t.account(keyID)
+	if day.Before(store.Budget{Period: store.PeriodMonth}.Start(t.now())) {
+		a.earlier += usd // only a total budget still counts it
+		return
+	}
+	a.days[day] += usd
 }

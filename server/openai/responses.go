@@ -118,9 +118,17 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.add(it.Role, text)
 	case it.Type == "function_call":
 		conv.extra(it.Name, it.Arguments)
-	case it.Type == "function_call_output":
+	case it.Type == "function_call_output" && len(it.Output) > 0 && it.Output[0] == '[':
 		// Tool output is read by the model (tokens) but is not the user's
-		// question, so it does not become the routed prompt.
+		// question, so it does not become the routed prompt. As parts it
+		// may hold images and files (a tool that fetched a PDF), which
+		// the model must read like a user's.
+		text, err := contentText(it.Output, fmt.Sprintf("input[%d].output", i), conv)
+		if err != nil {
+			return err
+		}
+		conv.extra(text)
+	case it.Type == "function_call_output":
 		conv.extra(string(it.Output))
 	case it.Type == "input_image":
 		conv.images++

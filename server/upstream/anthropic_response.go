@@ -190,9 +190,21 @@ func (s *anthropicStream) chunk(delta map[string]any, finish *string) sseEvent {
 type streamUsage struct {
 	u        router.Usage
 	hasUsage bool
+	// final: the usage that ends an Anthropic stream (message_delta's)
+	// came, so u is what the answer cost even if the stream breaks later.
+	final bool
 }
 
 func (s *streamUsage) usage() (router.Usage, bool) { return s.u, s.hasUsage }
+func (s *streamUsage) usageFinal() bool            { return s.final }
+
+// mergeFinalUsage merges message_delta's usage, the stream's last count.
+func (s *streamUsage) mergeFinalUsage(raw json.RawMessage) {
+	s.mergeUsage(raw)
+	if _, ok := parseUsage(raw); ok {
+		s.final = true
+	}
+}
 
 // mergeUsage keeps the latest non-zero counts: message_start reports the
 // input, message_delta the (cumulative) output.
@@ -244,7 +256,7 @@ func (s *anthropicStream) translate(ev sseEvent) []sseEvent {
 			}}}, nil)}
 		}
 	case "message_delta":
-		s.mergeUsage(e.Usage)
+		s.mergeFinalUsage(e.Usage)
 		if e.Delta.StopReason != "" {
 			finish := finishReason(e.Delta.StopReason)
 			return []sseEvent{s.chunk(map[string]any{}, &finish)}

@@ -49,7 +49,7 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 		s.mergeUsage(e.Message.Usage)
 		ev.data = s.renameModel(ev.data)
 	case "message_delta":
-		s.mergeUsage(e.Usage)
+		s.mergeFinalUsage(e.Usage)
 	case "message_stop":
 		s.done = true
 	case "error":

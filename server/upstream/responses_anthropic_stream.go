@@ -127,7 +127,7 @@ func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
 			return s.closeCall(nil, it)
 		}
 	case "message_delta":
-		s.mergeUsage(e.Usage)
+		s.mergeFinalUsage(e.Usage)
 		if e.Delta.StopReason != "" {
 			s.stop = e.Delta.StopReason
 		}

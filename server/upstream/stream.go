@@ -89,7 +89,10 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
 	defer func() {
 		a.out.Usage, _ = tr.usage()
-		a.out.Whole = tr.complete()
+		// Anthropic sends the answer's final usage before message_stop:
+		// a stream cut after it has billed what it says.
+		f, ok := tr.(interface{ usageFinal() bool })
+		a.out.Whole = tr.complete() || ok && f.usageFinal()
 	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
