@@ -318,26 +318,31 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	}
 	modelID := a.Model
 	m, known := s.catalogModel(modelID)
-	if known && s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "" {
+	switch {
+	case !known:
+		// The catalog no longer has it (a reloaded router model, a model
+		// dropped): no model here is known to reach its provider.
+		return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Message: fmt.Sprintf(
+			"response %q was written by %s, which this gateway no longer routes to, and only its provider knows the id: send the whole conversation in input",
+			id, modelID)}
+	case s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "":
 		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
 			Message: fmt.Sprintf("response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s): send the whole conversation in input", id, modelID, notKeptWhy)}
 	}
-	if known {
-		// Only models of that provider know the id: the call may go to
-		// none other. The writer is preferred (session affinity), but a
-		// model of the same provider may answer when the writer cannot
-		// serve this turn, or is rate limited or unhealthy.
-		same, err := s.sameProvider(r, m)
-		if err != nil {
-			return err
-		}
-		if len(same) == 0 {
-			return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Message: fmt.Sprintf(
-				"response %q was written by %s, and this call's models leave out every model of its provider (%s), the only one that knows the id",
-				id, modelID, m.Provider)}
-		}
-		r.pinned = same
+	// Only models of that provider know the id: the call may go to none
+	// other. The writer is preferred (session affinity), but a model of
+	// the same provider may answer when the writer cannot serve this turn,
+	// or is rate limited or unhealthy.
+	same, err := s.sameProvider(r, m)
+	if err != nil {
+		return err
 	}
+	if len(same) == 0 {
+		return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Message: fmt.Sprintf(
+			"response %q was written by %s, and this call's models leave out every model of its provider (%s), the only one that knows the id",
+			id, modelID, m.Provider)}
+	}
+	r.pinned = same
 	r.writer = modelID
 	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
 	return nil

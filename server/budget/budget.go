@@ -55,10 +55,12 @@ type account struct {
 	// change, so it is read once.
 	logged map[time.Time]float64
 	// days is this process's spend by the UTC day its calls began, this
-	// month's; earlier is the sum of its calls that began before this
-	// month (only a total budget reads it).
+	// month's and last month's; earlier is the sum of its calls that
+	// began before (only a total budget reads it).
 	days    map[time.Time]float64
 	earlier float64
+	// forgotTo is the cut forget last used.
+	forgotTo time.Time
 }
 
 // New returns a Tracker reading from src; now may be nil (time.Now).
@@ -150,19 +152,24 @@ func (t *Tracker) spent(ctx context.Context, keyID string, from time.Time) (floa
 	return total, nil
 }
 
-// forget folds the days before this month into earlier and drops the
-// log's part of periods that have ended, so an account stays small
-// however long the gateway runs; t.mu is held.
+// forget folds the days before last month into earlier and drops the
+// log's part of periods before it, so an account stays small however long
+// the gateway runs (last month is kept for a clock that steps back across
+// the month's start); t.mu is held.
 func (a *account) forget(now time.Time) {
-	month := store.Budget{Period: store.PeriodMonth}.Start(now)
+	cut := store.Budget{Period: store.PeriodMonth}.Start(now).AddDate(0, -1, 0)
+	if a.forgotTo.Equal(cut) {
+		return
+	}
+	a.forgotTo = cut
 	for day, usd := range a.days {
-		if day.Before(month) {
+		if day.Before(cut) {
 			a.earlier += usd
 			delete(a.days, day)
 		}
 	}
 	for from := range a.logged {
-		if !from.IsZero() && from.Before(month) {
+		if !from.IsZero() && from.Before(cut) {
 			delete(a.logged, from)
 		}
 	}
@@ -188,7 +195,8 @@ func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.account(keyID)
-	if day.Before(store.Budget{Period: store.PeriodMonth}.Start(t.now())) {
+	a.forget(t.now()) // keys without a budget are never asked what they spent
+	if day.Before(a.forgotTo) {
 		a.earlier += usd // only a total budget still counts it
 		return
 	}
