@@ -57,8 +57,14 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(profileNames) > 0 && len(profileNames) != len(modelNames) {
 		return fmt.Errorf("add-profile: %d --profile for %d --model: name every new profile, in the order of --model, or none", len(profileNames), len(modelNames))
 	}
-	if *val < 0 || *val >= 1 {
+	if !(*val >= 0 && *val < 1) { // NaN too
 		return fmt.Errorf("add-profile: --val %g: want a share in [0, 1)", *val)
+	}
+	if *minLabels < 1 {
+		return fmt.Errorf("add-profile: --min-labels %d: want at least 1", *minLabels)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return fmt.Errorf("add-profile: %w", err)
 	}
 	files, err := loadArtifacts(*base)
 	if err != nil {

@@ -102,7 +102,9 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	if dec.More() {
+	// More() is false at a stray "}" or "]": only the end of the file
+	// may follow the object.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("config: trailing data after the JSON object")
 	}
 	var errs []error

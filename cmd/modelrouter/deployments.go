@@ -51,6 +51,10 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("deployments: no subcommand; want list, get, put or delete")
 	}
 	sub, args := args[0], args[1:]
+	if sub == "help" || sub == "-h" || sub == "--help" {
+		fmt.Fprintln(stderr, deploymentsUsage)
+		return nil
+	}
 	fs := flag.NewFlagSet("deployments "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, deploymentsUsage) }
@@ -61,6 +65,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		put.register(fs)
 	}
 	pos, err := parseDeploymentArgs(fs, args)
+	fs.Visit(func(fl *flag.Flag) { put.set = append(put.set, fl.Name) })
 	if err != nil {
 		return err
 	}
@@ -147,6 +152,8 @@ func parseDeploymentArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 type deploymentFlags struct {
 	file, version, mode, modelsCSV, model, sku string
 	capacity                                   int
+	// set names the flags given on the command line.
+	set []string
 }
 
 func (f *deploymentFlags) register(fs *flag.FlagSet) {
@@ -161,13 +168,17 @@ func (f *deploymentFlags) register(fs *flag.FlagSet) {
 
 func (f *deploymentFlags) body() ([]byte, error) {
 	if f.file != "" {
-		if f.version != "" || f.mode != "" || f.modelsCSV != "" || f.model != "" {
-			return nil, errors.New("--file replaces --version, --mode, --models and --model; give one or the other")
+		if f.version != "" || f.mode != "" || f.modelsCSV != "" || f.model != "" ||
+			slices.Contains(f.set, "sku") || slices.Contains(f.set, "capacity") {
+			return nil, errors.New("--file replaces --version, --mode, --models, --model, --sku and --capacity; give one or the other")
 		}
 		if f.file == "-" {
 			return io.ReadAll(os.Stdin)
 		}
 		return os.ReadFile(f.file)
+	}
+	if f.capacity < 1 || strings.TrimSpace(f.sku) == "" {
+		return nil, fmt.Errorf("--capacity %d, --sku %q: want a capacity of at least 1 and a SKU name", f.capacity, f.sku)
 	}
 	cat, err := models.Catalog()
 	if err != nil {

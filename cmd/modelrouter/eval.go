@@ -65,6 +65,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval: unexpected arguments %v", fs.Args())
 	}
+	if !(*holdoutFrac > 0 && *holdoutFrac < 1) { // NaN too
+		return fmt.Errorf("eval: --holdout-frac %g: want the trainer's --val, a share in (0, 1)", *holdoutFrac)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	m, err := eval.ParseMap(mapping)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)

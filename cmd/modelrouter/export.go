@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/models"
@@ -21,7 +23,7 @@ func init() {
 	register(command{name: "export-feedback", summary: "write the decision log's rated answers as a routing dataset for `train --data`", run: runExportFeedback})
 }
 
-const exportUsage = `usage: modelrouter export-feedback --out DIR [--db PATH] [--name NAME]
+const exportUsage = `usage: modelrouter export-feedback --out DIR [--db PATH]
 
 Writes every answered request that has feedback (POST /v1/feedback) as a
 routing dataset in the canonical format (models.json, items.jsonl,
@@ -47,10 +49,11 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		fs.Usage()
 		return errors.New("export-feedback: --out is required")
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("export-feedback: no database at %s (wrong --db?): %w", *dbPath, err)
+	name, err := exportTarget(*out)
+	if err != nil {
+		return fmt.Errorf("export-feedback: %w", err)
 	}
-	st, err := store.Open(*dbPath)
+	st, err := openExistingStore(*dbPath)
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
@@ -59,13 +62,20 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	ex := newFeedbackExport(filepath.Base(filepath.Clean(*out)), cat)
+	ex := newFeedbackExport(name, cat)
 	err = st.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(r store.DecisionRow) error {
 		ex.add(r)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
+	}
+	if len(ex.items) == 0 {
+		msg := fmt.Sprintf("export-feedback: %d rated answers, none with its prompt text: nothing written", ex.rated)
+		if ex.noText > 0 {
+			msg += " (run serve with --keep-prompts to keep the text)"
+		}
+		return errors.New(msg)
 	}
 	if err := ex.write(*out, *dbPath); err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
@@ -150,7 +160,57 @@ func (e *feedbackExport) labels() int {
 	return n
 }
 
-// write lays the dataset out as dataset.Load reads it.
+// exportHeader starts the README.md of every export: what tells a folder
+// a previous export may be written over from one that must not be.
+const exportHeader = ": rated answers from a modelrouter decision log"
+
+// exportFiles are the files an export writes.
+var exportFiles = []string{"items.jsonl", "models.json", "README.md"}
+
+// exportTarget checks --out before any work and returns the dataset's name
+// (the folder's): a new or empty folder, or a previous export, which is
+// replaced; any other folder holds someone's files, which must not be.
+func exportTarget(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	name := filepath.Base(abs)
+	if name == string(filepath.Separator) || name == "." {
+		return "", fmt.Errorf("--out %s: name a dataset folder", dir)
+	}
+	info, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return name, nil
+	case err != nil:
+		return "", err
+	case !info.IsDir():
+		return "", fmt.Errorf("--out %s is a file, not a folder", dir)
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return "", err
+	}
+	if len(entries) == 0 {
+		return name, nil
+	}
+	readme, err := os.ReadFile(filepath.Join(abs, "README.md"))
+	first, _, _ := strings.Cut(string(readme), "\n")
+	if err != nil || !strings.HasSuffix(first, exportHeader) {
+		return "", fmt.Errorf("--out %s holds files that are not a previous export: pick a new or empty folder", dir)
+	}
+	for _, e := range entries {
+		if !slices.Contains(exportFiles, e.Name()) {
+			return "", fmt.Errorf("--out %s holds %s, which an export does not write: pick a new or empty folder", dir, e.Name())
+		}
+	}
+	return name, nil
+}
+
+// write lays the dataset out as dataset.Load reads it: each file written
+// beside its place and renamed into it once all are written, so a failed
+// write leaves the previous export whole.
 func (e *feedbackExport) write(dir, dbPath string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -174,7 +234,7 @@ func (e *feedbackExport) write(dir, dbPath string) error {
 	if err != nil {
 		return err
 	}
-	readme := fmt.Sprintf(`# %s: rated answers from a modelrouter decision log
+	readme := fmt.Sprintf(`# %s`+exportHeader+`
 
 Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
 
@@ -187,8 +247,14 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
 Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
 licensed set: train with `+"`--allow-unlicensed`"+`.
 `, e.name, dbPath, len(e.items), e.labels())
-	for name, data := range map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+	data := map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)}
+	for _, name := range exportFiles {
+		if err := os.WriteFile(filepath.Join(dir, "."+name+".tmp"), data[name], 0o644); err != nil {
+			return err
+		}
+	}
+	for _, name := range exportFiles {
+		if err := os.Rename(filepath.Join(dir, "."+name+".tmp"), filepath.Join(dir, name)); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -148,14 +147,14 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // withStore opens the database for fn. Only create may make a new file:
-// listing or revoking in a database that does not exist is a wrong --db.
+// listing or revoking in a database that does not exist is a wrong --db;
+// an existing file must be a modelrouter database.
 func withStore(path string, mayCreate bool, fn func(*store.Store) error) error {
-	if !mayCreate {
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("keys: no database at %s (wrong --db?): %w", path, err)
-		}
+	open := openExistingStore
+	if mayCreate {
+		open = openOrCreateStore
 	}
-	s, err := store.Open(path)
+	s, err := open(path)
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}
@@ -176,17 +175,21 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 
 // parseInterleaved parses flags placed before or after positional
 // arguments ("keys revoke ID --db f"), which flag.Parse alone stops at.
+// After "--" everything is positional ("route -- --mode is a word").
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
 			return positional, nil
 		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
 }

@@ -32,9 +32,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "modelrouter:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // `<command> -h` asked for the usage it got
 		}
+		fmt.Fprintln(os.Stderr, "modelrouter:", err)
 		os.Exit(1)
 	}
 }

@@ -117,7 +117,7 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "\nCAPS: R reasoning (+ hidden reasoning tokens expected per answer), T tools, V vision, S structured output.\n"+
+	_, err := fmt.Fprintln(w, "\nCAPS: R reasoning (+ hidden reasoning tokens expected per answer), T tools, V vision, S structured output, F file (PDF) input.\n"+
 		"Model IDs (the `model` an answer reports, and what `deployments put --models` takes) are name-version, or the name for version 1.")
 	return err
 }

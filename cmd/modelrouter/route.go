@@ -35,13 +35,14 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
 	cuda := fs.Bool("cuda", false, "run the router model on CUDA when available")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: modelrouter route [flags] "prompt"   (or - to read the prompt from stdin)`)
+		fmt.Fprintln(stderr, `usage: modelrouter route [flags] "prompt" [flags]   (- reads the prompt from stdin; after -- every word is the prompt's)`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	words, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
-	prompt := strings.Join(fs.Args(), " ")
+	prompt := strings.Join(words, " ")
 	if prompt == "-" {
 		b, err := io.ReadAll(os.Stdin)
 		if err != nil {
@@ -73,10 +74,12 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("route: %w", err)
 	}
-	dep := router.Deployment{Name: "model-router", RouterVersion: *version, Mode: m, Models: splitList(*subset)}
+	dep := router.Deployment{Name: "model-router", RouterVersion: *version, Mode: m}
 	d, err := rt.Decide(ctx, dep, router.Request{
 		Prompt: prompt,
 		Needs:  router.Needs{Tools: *tools, InputTokens: models.EstimateTokens(prompt)},
+		// As routing_config.models: an unknown id is named, with the valid ones.
+		Models: splitList(*subset),
 	})
 	if err != nil {
 		return fmt.Errorf("route: %s", router.ErrorMessage(err))

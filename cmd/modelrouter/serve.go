@@ -60,6 +60,9 @@ type serveOptions struct {
 	unhealthyFor   time.Duration
 	// budgetRefresh, for tests, replaces budget.DefaultRefresh.
 	budgetRefresh time.Duration
+	// again, for tests, stands in for a second SIGINT or SIGTERM during
+	// shutdown.
+	again <-chan os.Signal
 	// pprof, when set, is a loopback address serving net/http/pprof, for
 	// profiling the gateway under load; off by default.
 	pprof string
@@ -303,9 +306,24 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	case <-ctx.Done():
 	}
 	ready.Store(false)
-	log.Info("shutting down: finishing open requests", "grace", o.grace)
+	log.Info("shutting down: finishing open requests (a second Ctrl-C cuts them now)", "grace", o.grace)
 	graceCtx, cancel := context.WithTimeout(context.Background(), o.grace)
 	defer cancel()
+	again := o.again
+	if again == nil {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(c)
+		again = c
+	}
+	go func() {
+		select {
+		case <-again:
+			log.Warn("second signal: not waiting out the grace period")
+			cancel()
+		case <-graceCtx.Done():
+		}
+	}()
 	if err := hs.Shutdown(graceCtx); err != nil {
 		// Grace ran out: cut what is left. Their records may arrive after
 		// the log closes and are then lost; the log says how many.

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/models"
@@ -93,4 +95,53 @@ func grep(text, what string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A second Ctrl-C during shutdown cuts the open requests at once instead of
+// waiting out --grace, and their rows are still written.
+func TestServeCutsOpenRequestsOnASecondSignal(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Stall: true, StallAfter: 2})
+			fake.Set(m.Name, upstreamtest.Behavior{Stall: true, StallAfter: 2})
+		}
+	}
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	again := make(chan os.Signal, 1)
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
+		o.grace = time.Minute
+		o.again = again
+	})
+	resp, err := http.Post(base+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"model-router","stream":true,"messages":[{"role":"user","content":"tell me a long story"}]}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, err = bufio.NewReader(resp.Body).ReadString('\n')
+	require.NoError(t, err)
+
+	stop() // the first signal: a minute's grace
+	select {
+	case err := <-done:
+		t.Fatalf("serve returned before the stream ended or a second signal: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	start := time.Now()
+	again <- os.Interrupt
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop on the second signal")
+	}
+	assert.Less(t, time.Since(start), 10*time.Second)
+
+	sqlDB, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	defer sqlDB.Close()
+	var rows int
+	require.NoError(t, sqlDB.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&rows))
+	assert.Equal(t, 1, rows, "the cut stream's row is written")
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,7 +28,6 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/openai"
-	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
 
@@ -110,6 +111,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if f.limit < 0 {
 		return fmt.Errorf("simulate: --limit %d: want 0 or more", f.limit)
 	}
+	if err := checkOutDir(f.out); err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
 	prompts, err := readPrompts(f.prompts, f.limit)
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
@@ -173,10 +177,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // gateway does (manage.Source: a stored deployment, or the built-in
 // model-router). The file must exist: simulate never creates a database.
 func storedDeployment(ctx context.Context, path string, catalog router.Catalog, name string) (router.Deployment, error) {
-	if _, err := os.Stat(path); err != nil {
-		return router.Deployment{}, fmt.Errorf("--db: %w", err)
-	}
-	st, err := store.Open(path)
+	st, err := openExistingStore(path)
 	if err != nil {
 		return router.Deployment{}, fmt.Errorf("--db: %w", err)
 	}
@@ -508,16 +509,18 @@ func writeSimulationFiles(dir string, sim *simulation) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.json"), append(summary, '\n'), 0o644); err != nil {
 		return err
 	}
-	var csv strings.Builder
-	csv.WriteString("prompt")
+	var table bytes.Buffer
+	w := csv.NewWriter(&table) // a prompt file's name may hold a comma or a quote
+	header := []string{"prompt"}
 	for _, ms := range sim.Modes {
-		csv.WriteString("," + string(ms.Mode))
+		header = append(header, string(ms.Mode))
 	}
-	csv.WriteString("\n")
-	for _, row := range sim.decisions {
-		csv.WriteString(strings.Join(row, ",") + "\n")
+	_ = w.Write(header)
+	_ = w.WriteAll(sim.decisions)
+	if err := w.Error(); err != nil {
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "decisions.csv"), []byte(csv.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "decisions.csv"), table.Bytes(), 0o644); err != nil {
 		return err
 	}
 	return shareChart(sim, filepath.Join(dir, "routing-share.png"))

@@ -102,6 +102,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 {
 		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks and --tokenizer-answers must not be negative")
 	}
+	// Written so NaN, which every comparison lets through, fails too.
+	if !(opt.Val >= 0 && opt.Val < 1) {
+		return fmt.Errorf("train: --val %g: want a share in [0, 1)", opt.Val)
+	}
+	if opt.Members < 1 || opt.Workers < 1 {
+		return fmt.Errorf("train: --members %d, --workers %d: want at least 1", opt.Members, opt.Workers)
+	}
+	if err := checkOutDir(opt.Out); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	opt.Data = data
 	opt.HideLabels = hide
 	opt.Seed = *seed

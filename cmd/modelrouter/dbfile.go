@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// openExistingStore opens a modelrouter database that must already exist,
+// after checking, read-only, that it is one: store.Open migrates a file and
+// switches it to WAL, and a mistyped --db must not do that to another
+// application's SQLite file.
+func openExistingStore(path string) (*store.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
+	}
+	db, err := store.OpenReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	_ = db.Close()
+	return store.Open(path)
+}
+
+// openOrCreateStore is openExistingStore for a file that exists, and makes
+// a new database where none does.
+func openOrCreateStore(path string) (*store.Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return store.Open(path)
+	}
+	return openExistingStore(path)
+}
+
+// checkOutDir refuses an --out that cannot become a folder (a file, or a
+// path through one) before any work: a run of minutes must not end on
+// "not a directory", nor print results it then fails to write.
+func checkOutDir(path string) error {
+	if path == "" {
+		return nil
+	}
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		info, err := os.Stat(p)
+		switch {
+		case err == nil && info.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("--out %s: %s is a file, not a folder", path, p)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("--out %s: %w", path, err)
+		}
+		if parent := filepath.Dir(p); parent == p {
+			return nil
+		}
+	}
+}
