@@ -84,9 +84,9 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 			ValFrac: *val, Seed: *seed, MinLabels: *minLabels})
 		if err != nil {
 			if i > 0 {
-				return fmt.Errorf("%w (%s holds the profiles of %s)", err, *out, strings.Join(modelNames[:i], ", "))
+				return fmt.Errorf("add-profile: %w (%s holds the profiles of %s)", err, *out, strings.Join(modelNames[:i], ", "))
 			}
-			return err
+			return fmt.Errorf("add-profile: %w", err)
 		}
 		printAdded(stdout, res, *out)
 		if err := ctx.Err(); err != nil {

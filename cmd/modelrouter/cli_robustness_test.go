@@ -196,3 +196,11 @@ func TestCLIExportFeedbackReplacesOnlyAPreviousExport(t *testing.T) {
 	_, statErr := os.Stat(empty)
 	require.True(t, os.IsNotExist(statErr), "nothing written")
 }
+
+// `help route` shows route's flags, as `route -h` does, and succeeds.
+func TestCLIHelpNamesACommandsFlags(t *testing.T) {
+	_, stderr, err := runCmd(t, "help", "route")
+	require.NoError(t, err)
+	require.Contains(t, stderr, "usage: modelrouter route")
+	require.Contains(t, stderr, "-mode")
+}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -267,6 +268,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
 		bad("addr %q: want host:port, e.g. 127.0.0.1:8080", o.addr)
+	} else if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+		bad("addr %q: port %d is not in 0-65535", o.addr, n)
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")

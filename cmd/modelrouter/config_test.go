@@ -239,3 +239,12 @@ func TestServeNeverLogsConfigKeys(t *testing.T) {
 	assert.Contains(t, logs.String(), path)
 	assert.NotContains(t, logs.String(), testSecret)
 }
+
+// A port out of range is a setting error, found before the database is
+// opened, not a failed listen after it.
+func TestConfigRefusesAPortOutOfRange(t *testing.T) {
+	_, err := parseServeArgs([]string{"--addr", "127.0.0.1:99999"}, nil, io.Discard)
+	require.ErrorContains(t, err, `addr "127.0.0.1:99999": port 99999 is not in 0-65535`)
+	_, err = parseServeArgs([]string{"--addr", "127.0.0.1:8081"}, nil, io.Discard)
+	require.NoError(t, err)
+}

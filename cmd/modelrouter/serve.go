@@ -216,7 +216,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	var kept server.ResponseStore
 	if o.keepResponses > 0 {
 		kept = storeResponses{st}
-		go pruneResponses(ctx, st, o.keepResponses, log)
 	}
 	budgets := budget.New(st, nil)
 	if o.budgetRefresh > 0 {
@@ -263,6 +262,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if kept != nil {
+		// Only once serving: a start that fails must not leave a prune
+		// running into the store as it closes.
+		go pruneResponses(ctx, st, o.keepResponses, log)
 	}
 	hs := &http.Server{
 		Handler:           gw.Handler(),
