@@ -137,7 +137,12 @@ func checkShapes(card models.Card, tok *Tokenizer, onnx []byte) error {
 	if s.Profiles != 0 && s.Profiles != len(card.Profiles) {
 		return fmt.Errorf("router.json: spec has %d profiles but %d profile names", s.Profiles, len(card.Profiles))
 	}
-	if s.Vocab > 0 && tok.MaxID() >= int64(s.Vocab) {
+	switch {
+	case s.Vocab <= 0:
+		// Without it nothing says the tokenizer fits the model: an id past
+		// the token rows would read the word-pair rows behind them.
+		return errors.New("router.json: spec.vocab is missing (the model's vocabulary size)")
+	case tok.MaxID() >= int64(s.Vocab):
 		return fmt.Errorf("tokenizer.json has token ids up to %d but the model's vocabulary is %d", tok.MaxID(), s.Vocab)
 	}
 	if len(onnx) == 0 {

@@ -226,7 +226,11 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		p = b
 	}
 	n := len(back)
-	if n < tail || len(front)+n <= head+tail {
+	// The walk back stops at q, where the front scan did: with head tokens
+	// in front and tail at the back they cannot overlap, however close.
+	// Only a text the front scan used up (it is short) or a back stretch
+	// that ran into q needs the whole text tokenized.
+	if n < tail || len(front) < head {
 		return Truncate(t.Encode(text), head, tail)
 	}
 	out := front[:head] // front has room for head+tail tokens

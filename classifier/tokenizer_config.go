@@ -95,6 +95,12 @@ func (tf *tokenizerFile) check() (bertNormalizer, wordPieceModel, error) {
 	if len(m.Vocab) == 0 {
 		return n, m, fmt.Errorf("tokenizer.json: empty vocabulary")
 	}
+	for tok, id := range m.Vocab {
+		if id < 0 {
+			// A negative id would index the embedding table from its end.
+			return n, m, fmt.Errorf("tokenizer.json: token %q has the negative id %d", tok, id)
+		}
+	}
 	if m.UnkToken == "" {
 		m.UnkToken = "[UNK]"
 	}

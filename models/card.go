@@ -112,6 +112,15 @@ func ParseCard(b []byte) (Card, error) {
 	if len(c.Profiles) == 0 {
 		return c, fmt.Errorf("router.json: no profiles")
 	}
+	seen := make(map[string]bool, len(c.Profiles))
+	for i, p := range c.Profiles {
+		if p == "" || seen[p] {
+			// Predictions are keyed by name: a second column under one
+			// name would silently replace the first.
+			return c, fmt.Errorf("router.json: profile %d is %q, empty or named twice", i, p)
+		}
+		seen[p] = true
+	}
 	return c, nil
 }
 

@@ -20,12 +20,12 @@ type Turn struct {
 // user's earlier question out.
 const (
 	ContextMessages = 2
-	ContextChars    = 1000
+	ContextChars    = 1000 // bytes, whole UTF-8 sequences (166 Chinese characters a message)
 	contextEach     = ContextChars / ContextMessages
 )
 
 // PromptSource says, for docs and logs, what PromptText returns.
-const PromptSource = "last user turn, preceded by up to 2 earlier messages clipped to 500 characters each"
+const PromptSource = "last user turn, preceded by up to 2 earlier messages clipped to 500 bytes each"
 
 // PromptText is the text the router model reads of a conversation: the last
 // user turn with text, preceded by up to [ContextMessages] earlier messages,

@@ -1,0 +1,45 @@
+package classifier
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+)
+
+// The fast path's usual case: the head scan stops at exactly head tokens
+// and the tail walk at exactly tail tokens (most words are one token). Its
+// result is the full tokenization's, cut.
+func TestEncodeTruncatedAtExactBoundariesMatchesTheFullEncode(t *testing.T) {
+	files, err := models.Artifacts()
+	require.NoError(t, err)
+	tok, err := NewTokenizer(files.TokenizerJSON)
+	require.NoError(t, err)
+	for _, n := range []int{300, 1000, 1 << 14} {
+		text := strings.Repeat("the ", n)
+		require.Equal(t, Truncate(tok.Encode(text), 192, 64), tok.EncodeTruncated(text, 192, 64), "%d words", n)
+	}
+}
+
+// go test -run '^$' -bench EncodeTruncatedHugePrompt -benchmem ./classifier/
+// A 4 MiB prompt of one-token words: the middle is skipped (compare the
+// full Encode below).
+func BenchmarkEncodeTruncatedHugePrompt(b *testing.B) {
+	files, err := models.Artifacts()
+	require.NoError(b, err)
+	tok, err := NewTokenizer(files.TokenizerJSON)
+	require.NoError(b, err)
+	text := strings.Repeat("the ", 1<<20)
+	b.Run("truncated", func(b *testing.B) {
+		for b.Loop() {
+			tok.EncodeTruncated(text, 192, 64)
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			tok.Encode(text)
+		}
+	})
+}
