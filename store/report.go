@@ -38,7 +38,8 @@ func OpenReadOnly(path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open decision log: %w", err)
 	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000&_query_only=true")
+	// A file: URI decodes %XX: a literal % in the path must stay one.
+	db, err := sql.Open("sqlite3", "file:"+strings.ReplaceAll(path, "%", "%25")+"?mode=ro&_busy_timeout=5000&_query_only=true")
 	if err != nil {
 		return nil, fmt.Errorf("open decision log %s: %w", path, err)
 	}

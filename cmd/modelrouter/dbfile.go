@@ -27,9 +27,10 @@ func openExistingStore(path string) (*store.Store, error) {
 }
 
 // openOrCreateStore is openExistingStore for a file that exists, and makes
-// a new database where none does.
+// a new database where none does, or in an empty file (one made with touch
+// before a bind mount, or by mktemp), as serve does.
 func openOrCreateStore(path string) (*store.Store, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if info, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || err == nil && info.Mode().IsRegular() && info.Size() == 0 {
 		return store.Open(path)
 	}
 	return openExistingStore(path)

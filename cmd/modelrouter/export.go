@@ -188,10 +188,12 @@ func exportTarget(dir string) (string, error) {
 	case !info.IsDir():
 		return "", fmt.Errorf("--out %s is a file, not a folder", dir)
 	}
-	entries, err := os.ReadDir(abs)
+	all, err := os.ReadDir(abs)
 	if err != nil {
 		return "", err
 	}
+	// A failed export's temporary files are its own to replace.
+	entries := slices.DeleteFunc(all, func(e os.DirEntry) bool { return slices.Contains(exportFiles, tmpName(e.Name())) })
 	if len(entries) == 0 {
 		return name, nil
 	}
@@ -208,10 +210,19 @@ func exportTarget(dir string) (string, error) {
 	return name, nil
 }
 
+// tmpName is the real name of an export's temporary file ("" for any
+// other name).
+func tmpName(name string) string {
+	if real, ok := strings.CutSuffix(strings.TrimPrefix(name, "."), ".tmp"); ok && strings.HasPrefix(name, ".") {
+		return real
+	}
+	return ""
+}
+
 // write lays the dataset out as dataset.Load reads it: each file written
 // beside its place and renamed into it once all are written, so a failed
-// write leaves the previous export whole.
-func (e *feedbackExport) write(dir, dbPath string) error {
+// write leaves the previous export as it was (and no temporary files).
+func (e *feedbackExport) write(dir, dbPath string) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -248,6 +259,13 @@ Licence: your own traffic. The trainer treats it as a dataset outside the shippe
 licensed set: train with `+"`--allow-unlicensed`"+`.
 `, e.name, dbPath, len(e.items), e.labels())
 	data := map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)}
+	defer func() {
+		if err != nil {
+			for _, name := range exportFiles {
+				_ = os.Remove(filepath.Join(dir, "."+name+".tmp"))
+			}
+		}
+	}()
 	for _, name := range exportFiles {
 		if err := os.WriteFile(filepath.Join(dir, "."+name+".tmp"), data[name], 0o644); err != nil {
 			return err

@@ -38,7 +38,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, `usage: modelrouter route [flags] "prompt" [flags]   (- reads the prompt from stdin; after -- every word is the prompt's)`)
 		fs.PrintDefaults()
 	}
-	words, err := parseInterleaved(fs, args)
+	words, err := parseRouteArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -117,4 +117,51 @@ func writeDecision(w io.Writer, d router.Decision, modelVersion string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.0f\t%.6f\t%s\n", rank, c.Model, c.Profile, c.Quality, c.OutputTokens, c.ExpectedCost, c.Reason)
 	}
 	return tw.Flush()
+}
+
+// parseRouteArgs parses route's flags before the prompt as flags, and after
+// the prompt's first word only the words that name one of route's flags
+// (`route "prompt" --mode cost`): any other word, "-5" or "-h" included, is
+// the prompt's, so an unquoted prompt still routes. After "--" every word
+// is the prompt's.
+func parseRouteArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	rest := fs.Args()
+	if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+		return rest, nil
+	}
+	var words []string
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			return append(words, rest[i+1:]...), nil
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		fl := fs.Lookup(name)
+		if len(words) == 0 || !strings.HasPrefix(a, "-") || fl == nil {
+			words = append(words, a)
+			continue
+		}
+		if !hasValue && !isBoolFlag(fl) {
+			if i+1 == len(rest) {
+				return nil, fmt.Errorf("flag needs an argument: %s", a)
+			}
+			i++
+			value, hasValue = rest[i], true
+		}
+		if !hasValue {
+			value = "true"
+		}
+		if err := fs.Set(name, value); err != nil {
+			return nil, fmt.Errorf("invalid value %q for flag %s: %w", value, a, err)
+		}
+	}
+	return words, nil
+}
+
+func isBoolFlag(fl *flag.Flag) bool {
+	b, ok := fl.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
