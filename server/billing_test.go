@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -133,14 +132,8 @@ func TestClaudeStreamCutByTheClientIsChargedItsAnswer(t *testing.T) {
 	body := `{"model":"model-router","stream":true,"routing_config":{"models":["claude"]},"messages":[{"role":"user","content":"Write a long story."}]}`
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	resp := e.openStream(t, ctx, body)
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	br := bufio.NewReader(resp.Body)
 	for range 3 { // the answer is under way
 		line, err := br.ReadString('\n')

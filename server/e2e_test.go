@@ -77,6 +77,20 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 	e.url = ts.URL
 }
 
+// openStream posts a streamed chat call with the e2e key under ctx (cancel
+// it to leave mid-stream) and returns the answer, its status 200 checked.
+func (e *e2e) openStream(t *testing.T, ctx context.Context, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return resp
+}
+
 func (e *e2e) lastSeen() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -26,16 +26,7 @@ import (
 // handlers), or their rows are dropped. It was a race (about 4 rounds in
 // 10 lost a row on the 2-core VM), so the shutdown runs many times.
 func TestServeKeepsTheRowsOfStreamsCutAtShutdown(t *testing.T) {
-	fake := upstreamtest.NewOpenAI(t)
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			// A long answer: two events, then nothing until cancelled.
-			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Stall: true, StallAfter: 2})
-			fake.Set(m.Name, upstreamtest.Behavior{Stall: true, StallAfter: 2})
-		}
-	}
+	fake := stallingUpstream(t)
 	const rounds, n = 20, 32
 	for round := range rounds {
 		var logs syncBuffer
@@ -100,15 +91,7 @@ func grep(text, what string) string {
 // A second Ctrl-C during shutdown cuts the open requests at once instead of
 // waiting out --grace, and their rows are still written.
 func TestServeCutsOpenRequestsOnASecondSignal(t *testing.T) {
-	fake := upstreamtest.NewOpenAI(t)
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Stall: true, StallAfter: 2})
-			fake.Set(m.Name, upstreamtest.Behavior{Stall: true, StallAfter: 2})
-		}
-	}
+	fake := stallingUpstream(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
 	again := make(chan os.Signal, 1)
 	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
@@ -144,4 +127,20 @@ func TestServeCutsOpenRequestsOnASecondSignal(t *testing.T) {
 	var rows int
 	require.NoError(t, sqlDB.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&rows))
 	assert.Equal(t, 1, rows, "the cut stream's row is written")
+}
+
+// stallingUpstream is an OpenAI fake on which every catalog model starts a
+// long answer: two events, then nothing until the call is cancelled.
+func stallingUpstream(t *testing.T) *upstreamtest.Fake {
+	t.Helper()
+	fake := upstreamtest.NewOpenAI(t)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Stall: true, StallAfter: 2})
+			fake.Set(m.Name, upstreamtest.Behavior{Stall: true, StallAfter: 2})
+		}
+	}
+	return fake
 }

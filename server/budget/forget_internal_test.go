@@ -18,23 +18,6 @@ func (fixedSource) KeySpend(context.Context, string, time.Time, time.Time) (floa
 	return 0, nil
 }
 
-// Spend counts every key, budget or not; a key without a budget (the usual
-// case), which is never asked what it spent, forgets its old days too.
-func TestUncappedKeyDaysAreForgotten(t *testing.T) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	tr := New(fixedSource{store.Budget{}}, func() time.Time { return now })
-	tr.Refresh = time.Nanosecond
-	ctx := context.Background()
-	const days = 3 * 365
-	for range days {
-		require.NoError(t, tr.Admit(ctx, "key_a"))
-		tr.Spend("key_a", 0.01, now)
-		now = now.AddDate(0, 0, 1)
-	}
-	a := tr.keys["key_a"]
-	assert.LessOrEqual(t, len(a.days), 62, "a key without a budget keeps %d days (two months at most)", len(a.days))
-}
-
 // A clock that steps back across a month's start (NTP at midnight) still
 // sees the previous month's spend: forget keeps last month's days.
 func TestClockStepBackAfterForgetKeepsMonthSpend(t *testing.T) {
