@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +96,15 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		ex.rec.Decision.Deployment = strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
 		return nil, &router.Error{Code: router.ENotFound, Param: "model",
 			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
+	}
+	if !deploymentNameShape.MatchString(name) {
+		// No deployment has such a name either. The log keeps it quoted:
+		// control characters or a leading "=" must not reach a terminal
+		// or a spreadsheet (modelrouter report) as they came.
+		ex.rec.Decision.Deployment = strconv.QuoteToASCII(name)
+		return nil, router.Errorf(router.ENotFound,
+			"The deployment %s does not exist: deployment names are letters, digits, '.', '_' and '-', starting with a letter or digit.",
+			strconv.QuoteToASCII(name))
 	}
 	ex.rec.Decision.Deployment = name
 	dep, err := s.deploys.Get(c.Request.Context(), name)
@@ -239,9 +250,13 @@ func summarize(cs []router.Candidate) string {
 	return out
 }
 
-// maxDeploymentName is the longest deployment name there can be (the
-// management API's rule).
+// maxDeploymentName is the longest deployment name there can be, and
+// deploymentNameShape the characters one can have (the management API's
+// rule, and the built-in model-router's; the 2-character minimum is left to
+// the lookup).
 const maxDeploymentName = 64
+
+var deploymentNameShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // sessionKey picks the key that keeps a conversation on one model. A
 // Responses API continuation (previous_response_id) goes where the stored

@@ -290,3 +290,20 @@ func TestMountedHandlersInternalErrorsAreLogged(t *testing.T) {
 	assert.Contains(t, logs.String(), "disk I/O error")
 	assert.Contains(t, logs.String(), "request_id=")
 }
+
+// A deployment name no deployment could have (control characters, a
+// leading "=") is a 404 that, like the log, quotes it: neither a terminal
+// nor a spreadsheet reading them gets it as it came.
+func TestImpossibleDeploymentNameIsQuoted(t *testing.T) {
+	s, log, _ := newTestServer(t, nil)
+	for _, name := range []string{"x\u001b]0;pwned\u0007", `=HYPERLINK("http://x")`} {
+		body, err := json.Marshal(map[string]any{"model": name, "messages": []map[string]string{{"role": "user", "content": "hi"}}})
+		require.NoError(t, err)
+		w := do(s.Handler(), http.MethodPost, "/v1/chat/completions", string(body))
+		require.Equal(t, http.StatusNotFound, w.Code)
+		assert.NotContains(t, w.Body.String(), "\u001b")
+		recs := log.all()
+		got := recs[len(recs)-1].Decision.Deployment
+		assert.Equal(t, strconv.QuoteToASCII(name), got)
+	}
+}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/store"
@@ -127,7 +129,7 @@ func writeReportTable(w io.Writer, rep *store.Report) error {
 		if rep.ByDay {
 			fmt.Fprintf(tw, "%s\t", r.Day)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s %s\t%s %s\t\n", r.Deployment, r.Model, r.Requests, r.Errors,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s %s\t%s %s\t\n", shown(r.Deployment), shown(r.Model), r.Requests, r.Errors,
 			r.PromptTokens, r.CompletionTokens, usd(r.CostUSD), usd(r.RoutedExpectedUSD),
 			usd(r.SavingsStrongest), pct(r.SavingsStrongest, r.StrongestUSD),
 			usd(r.SavingsBestSingle), pct(r.SavingsBestSingle, r.BestSingleUSD))
@@ -148,10 +150,28 @@ func writeReportTable(w io.Writer, rep *store.Report) error {
 	fmt.Fprintln(w)
 	for _, d := range rep.Deployments {
 		fmt.Fprintf(w, "%s: best single model %s; mean predicted quality routed %.3f, strongest %.3f, best single %.3f\n",
-			d.Deployment, orDash(rep.BestSingle[d.Deployment]), d.RoutedQuality, d.StrongestQuality, d.BestSingleQuality)
+			shown(d.Deployment), orDash(rep.BestSingle[d.Deployment]), d.RoutedQuality, d.StrongestQuality, d.BestSingleQuality)
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", rep.Method)
 	return err
+}
+
+// shown is a logged name as a terminal may print it: one with control
+// characters (a log from before names were checked) is quoted.
+func shown(s string) string {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.QuoteToASCII(s)
+	}
+	return s
+}
+
+// cell is a logged name as a spreadsheet may open it: one a spreadsheet
+// would run as a formula gets a leading quote.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func orDash(s string) string {
@@ -170,7 +190,7 @@ func writeReportCSV(w io.Writer, rep *store.Report) error {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range rep.Rows {
-		_ = cw.Write([]string{r.Day, r.Deployment, r.Model, i(r.Requests), i(r.Errors), i(r.Failovers),
+		_ = cw.Write([]string{r.Day, cell(r.Deployment), cell(r.Model), i(r.Requests), i(r.Errors), i(r.Failovers),
 			i(r.PromptTokens), i(r.CompletionTokens), i(r.ReasoningTokens), i(r.CachedTokens), f(r.CostUSD),
 			i(r.Routed), f(r.RoutedExpectedUSD), f(r.StrongestUSD), f(r.BestSingleUSD), f(r.SavingsStrongest),
 			f(r.SavingsBestSingle), f(r.RoutedQuality), f(r.StrongestQuality), f(r.BestSingleQuality)})

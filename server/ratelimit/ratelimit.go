@@ -111,6 +111,13 @@ func (l *Limiter) Admit(dep router.Deployment, estTokens int) (settle func(actua
 		once.Do(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
+			// Into the deployment's buckets as they are now: a capacity
+			// change since admission replaced them, and the old ones are
+			// read by no one.
+			lim := lim
+			if cur := l.buckets[dep.Name]; cur != nil {
+				lim = cur
+			}
 			diff := float64(estTokens - max(actualTokens, 0))
 			b := &lim.tokens
 			b.refill(l.now())
@@ -211,7 +218,9 @@ func (b *bucket) refill(now time.Time) {
 // bucket when n is more than the bucket holds.
 func (b *bucket) waitFor(n float64) time.Duration {
 	need := min(n, b.size)
-	if b.level >= need {
+	// A hair of float rounding in the refill must not refuse a retry made
+	// exactly when retry-after-ms said.
+	if b.level >= need-1e-6 {
 		return 0
 	}
 	return b.durationFor(need - b.level)
