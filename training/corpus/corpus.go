@@ -7,7 +7,9 @@ package corpus
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/modelrouter/modelrouter/classifier"
@@ -123,7 +125,10 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []L
 		score, scoreN, toks, toksN, in, out, priceN float64
 	}
 	byProfile := map[int]*acc{}
-	for m, r := range it.Results {
+	// In name order: sums of three or more floats depend on their order,
+	// and the build must not depend on Go's map order.
+	for _, m := range slices.Sorted(maps.Keys(it.Results)) {
+		r := it.Results[m]
 		p, ok := index[dataset.Canonical(m)]
 		if !ok {
 			continue

@@ -563,9 +563,10 @@ func calibratedWeights(p *fit.Params, offset float64, platt calibrate.Platt, len
 	return w
 }
 
-// leaveOneOut trains once per quality dataset without it and measures the
-// model on all of that dataset's prompts, for the profiles that still had
-// labels elsewhere (a profile without any label cannot be predicted).
+// leaveOneOut trains once per quality dataset without it (or copies of its
+// prompts in other datasets) and measures the model on all of that
+// dataset's prompts, for the profiles that still had labels elsewhere (a
+// profile without any label cannot be predicted).
 func leaveOneOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, log io.Writer) ([]LeaveOneOut, error) {
 	var out []LeaveOneOut
 	for d, info := range c.Datasets {
@@ -573,14 +574,18 @@ func leaveOneOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Cor
 			continue
 		}
 		var tr, held []int
-		for _, i := range train {
-			if c.Examples[i].Dataset != d {
-				tr = append(tr, i)
-			}
-		}
+		texts := map[string]bool{}
 		for i, ex := range c.Examples {
 			if ex.Dataset == d {
 				held = append(held, i)
+				texts[sameText(ex.Text)] = true
+			}
+		}
+		// Copies of its prompts in other datasets go too: the retrain
+		// must not have seen what it is scored on.
+		for _, i := range train {
+			if ex := c.Examples[i]; ex.Dataset != d && !texts[sameText(ex.Text)] {
+				tr = append(tr, i)
 			}
 		}
 		seen := knownProfiles(c, tr)
