@@ -93,7 +93,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	if len(name) > maxDeploymentName {
 		// No deployment has such a name: refused before it is looked up,
 		// logged or echoed at a length the client chose.
-		ex.rec.Decision.Deployment = strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
+		cut := strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
+		if !deploymentNameShape.MatchString(name[:maxDeploymentName]) {
+			cut = strconv.QuoteToASCII(cut) // as below: no escape codes or formula in the log
+		}
+		ex.rec.Decision.Deployment = cut
 		return nil, &router.Error{Code: router.ENotFound, Param: "model",
 			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
 	}

@@ -1,0 +1,87 @@
+package classifier
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/modelrouter/modelrouter/models"
+)
+
+// EncodeTruncated == Truncate(Encode(text)) on random awkward text:
+// punctuation runs, CJK, emoji, combining marks, odd whitespace, invalid
+// UTF-8, words over the per-word limit.
+func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
+	files, err := models.Artifacts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(files.TokenizerJSON, &raw); err != nil {
+		t.Fatal(err)
+	}
+	toks := map[string]*Tokenizer{}
+	for _, v := range []struct {
+		name         string
+		maxChars     int
+		lower, strip bool
+		clean        bool
+	}{{"raw", 4, true, true, false}, {"shipped", 100, true, false, true}, {"max5", 5, true, false, true}, {"strip", 100, true, true, true}, {"cased", 7, false, false, true}} {
+		m := raw["model"].(map[string]any)
+		m["max_input_chars_per_word"] = v.maxChars
+		n := raw["normalizer"].(map[string]any)
+		n["lowercase"], n["strip_accents"], n["clean_text"], n["handle_chinese_chars"] = v.lower, v.strip, v.clean, v.clean
+		b, _ := json.Marshal(raw)
+		tk, err := NewTokenizer(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks[v.name] = tk
+	}
+	pieces := []string{"the", " ", "  ", "\t", "\n", "\r\n", "\f", ",", "...", "!?!", "--", "中文", "日本語", "한국어", "😀", "👨‍👩‍👧", "e\u0301", "\u0301",
+		"supercalifragilisticexpialidocious", "unbelievably", "ÀÉÎ", "\u00a0", "\u3000", "\x00", "\u200b", "\ufeff", "\xff", "\xe4\xb8", "a", "Z", "1234567890",
+		"http://x.y/z?a=b", "[UNK]", "##", "über", "ﬁ", "İ", "ǅ", "\u2028", "'", "\"", "(", ")", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	fails := 0
+	for name, tk := range toks {
+		for iter := 0; iter < 2000; iter++ {
+			var sb strings.Builder
+			n := rng.IntN(400)
+			sub := pieces
+			if iter%2 == 0 {
+				sub = []string{pieces[rng.IntN(len(pieces))], pieces[rng.IntN(len(pieces))], pieces[rng.IntN(len(pieces))]}
+			}
+			for range n {
+				if rng.IntN(4) == 0 {
+					sb.WriteRune(rune(rng.IntN(0x3000)))
+				} else {
+					sb.WriteString(sub[rng.IntN(len(sub))])
+				}
+			}
+			text := sb.String()
+			for _, ht := range [][2]int{{192, 64}, {5, 3}, {1, 1}, {0, 4}, {4, 0}, {0, 0}, {2, 7}} {
+				want := Truncate(tk.Encode(text), ht[0], ht[1])
+				got := tk.EncodeTruncated(text, ht[0], ht[1])
+				if len(want) != len(got) || !eq(want, got) {
+					fails++
+					if fails < 6 {
+						t.Errorf("%s head=%d tail=%d text=%q\nwant %v\n got %v", name, ht[0], ht[1], text, want, got)
+					}
+				}
+			}
+		}
+	}
+	if fails > 0 {
+		t.Errorf("%d mismatches", fails)
+	}
+}
+
+func eq(a, b []int64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
