@@ -218,11 +218,7 @@ func (f *Forwarder) allFailed(call Call, attempts []router.Attempt, deadline boo
 	if len(call.Order) == 0 {
 		return router.Errorf(router.EUpstream, "no model to forward the request to")
 	}
-	var parts []string
-	for _, a := range attempts {
-		parts = append(parts, fmt.Sprintf("%s (%s)", a.Model, a.Error))
-	}
-	msg := "every upstream model failed: " + strings.Join(parts, ", ")
+	msg := "every upstream model failed: " + attemptList(attempts)
 	if deadline {
 		msg += fmt.Sprintf("; the %s deadline ran out", f.deadline())
 	}
@@ -271,13 +267,18 @@ func (l *rateLimits) all() bool { return l.n > 0 && l.limited == l.n }
 // allLimited explains a call every model's provider turned away for now:
 // a 429 for the client, whose retry after the wait may well be answered.
 func (f *Forwarder) allLimited(attempts []router.Attempt) error {
-	var parts []string
-	for _, a := range attempts {
-		parts = append(parts, fmt.Sprintf("%s (%s)", a.Model, a.Error))
-	}
 	return &router.Error{Code: router.ERateLimited, Detail: attempts, Message: f.redact(
-		"every upstream model is rate limited by its provider: " + strings.Join(parts, ", ") +
+		"every upstream model is rate limited by its provider: " + attemptList(attempts) +
 			"; retry after the number of seconds in Retry-After, when it is given")}
+}
+
+// attemptList names each attempt's model and how it failed.
+func attemptList(attempts []router.Attempt) string {
+	parts := make([]string, len(attempts))
+	for i, a := range attempts {
+		parts[i] = fmt.Sprintf("%s (%s)", a.Model, a.Error)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // attempt is one model's try.
