@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,14 +93,14 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		// No deployment has such a name: refused before it is looked up,
 		// logged or echoed at a length the client chose.
 		cut := strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
-		if !deploymentNameShape.MatchString(name[:maxDeploymentName]) {
+		if !namesADeployment(name[:maxDeploymentName]) {
 			cut = strconv.QuoteToASCII(cut) // as below: no escape codes or formula in the log
 		}
 		ex.rec.Decision.Deployment = cut
 		return nil, &router.Error{Code: router.ENotFound, Param: "model",
 			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
 	}
-	if !deploymentNameShape.MatchString(name) {
+	if !namesADeployment(name) {
 		// No deployment has such a name either. The log keeps it quoted:
 		// control characters or a leading "=" must not reach a terminal
 		// or a spreadsheet (modelrouter report) as they came.
@@ -254,13 +253,24 @@ func summarize(cs []router.Candidate) string {
 	return out
 }
 
-// maxDeploymentName is the longest deployment name there can be, and
-// deploymentNameShape the characters one can have (the management API's
-// rule, and the built-in model-router's; the 2-character minimum is left to
-// the lookup).
+// maxDeploymentName is the longest deployment name there can be.
 const maxDeploymentName = 64
 
-var deploymentNameShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// namesADeployment reports whether name has the characters a deployment
+// name can have (the management API's rule, and the built-in
+// model-router's: a letter or digit, then letters, digits, '.', '_', '-';
+// the 2-character minimum is left to the lookup). It runs on every call,
+// so it is a loop, not a regexp.
+func namesADeployment(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // sessionKey picks the key that keeps a conversation on one model. A
 // Responses API continuation (previous_response_id) goes where the stored

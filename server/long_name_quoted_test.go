@@ -25,3 +25,12 @@ func TestOverlongImpossibleNameIsNotLoggedRaw(t *testing.T) {
 	assert.NotContains(t, got, "\x1b", "logged deployment %q", got)
 	assert.False(t, strings.HasPrefix(got, "="), "logged deployment %q starts with a formula", got)
 }
+
+func TestNamesADeploymentIsTheManagementRule(t *testing.T) {
+	for name, want := range map[string]bool{
+		"model-router": true, "pair": true, "a.b_c-9": true, "9x": true,
+		"": false, "-x": false, ".x": false, "x y": false, "x/y": false, "=SUM(A1)": false, "é": false, "x\x1b": false,
+	} {
+		assert.Equal(t, want, namesADeployment(name), "%q", name)
+	}
+}

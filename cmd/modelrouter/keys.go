@@ -173,6 +173,12 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// afterTerminator reports whether fs.Parse(args) left rest because it met
+// "--": everything in rest is then positional.
+func afterTerminator(args, rest []string) bool {
+	return len(rest) < len(args) && args[len(args)-len(rest)-1] == "--"
+}
+
 // parseInterleaved parses flags placed before or after positional
 // arguments ("keys revoke ID --db f"), which flag.Parse alone stops at.
 // After "--" everything is positional ("route -- --mode is a word").
@@ -183,7 +189,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 			return nil, err
 		}
 		rest := fs.Args()
-		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+		if afterTerminator(args, rest) {
 			return append(positional, rest...), nil
 		}
 		if len(rest) == 0 {

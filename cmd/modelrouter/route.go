@@ -129,7 +129,7 @@ func parseRouteArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, err
 	}
 	rest := fs.Args()
-	if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+	if afterTerminator(args, rest) {
 		return rest, nil
 	}
 	var words []string

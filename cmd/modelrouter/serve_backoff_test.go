@@ -21,12 +21,8 @@ import (
 // next one. When every model is rate limited the client gets a 429 with
 // the wait, and an SDK that honours it is answered on its retry.
 func TestServeHonoursAProvidersRetryAfter(t *testing.T) {
-	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
-	base, _, _ := startServe(t, oa, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
-		o.environ = controlsEnviron(oa, an)
-		o.predictor = controlsPredictor(t)
-	})
-	s := &controlsServer{base: base, openai: oa, anthropic: an}
+	s := startControlsServeWith(t, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) { o.rateLimits = false })
+	oa, base := s.openai, s.base
 	oa.Set(gpt5, upstreamtest.Behavior{FailStatus: http.StatusTooManyRequests,
 		FailHeader: http.Header{"Retry-After": {"30"}}})
 	const pair = `,"routing_config":{"mode":"quality","models":["` + gpt5 + `","` + gpt41 + `"]}`

@@ -14,15 +14,12 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // A key made with a budget may call until its calls have spent it; then it
 // gets OpenAI's 429 insufficient_quota, other keys go on, and a budget
 // raised with `keys budget` applies to the running gateway.
 func TestServeStopsAKeyThatSpentItsBudget(t *testing.T) {
-	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
 	ctx := context.Background()
 	keysCmd := func(args ...string) string {
@@ -36,12 +33,12 @@ func TestServeStopsAKeyThatSpentItsBudget(t *testing.T) {
 	capped := keysCmd("create", "--name", "capped", "--budget-usd", "0.000001", "--budget-period", "day")
 	free := keysCmd("create", "--name", "free")
 
-	base, _, _ := startServe(t, oa, db, func(o *serveOptions) {
-		o.environ = controlsEnviron(oa, an)
-		o.predictor = controlsPredictor(t)
+	s := startControlsServeWith(t, db, func(o *serveOptions) {
+		o.rateLimits = false
 		o.requireKeys = true
 		o.budgetRefresh = 50 * time.Millisecond
 	})
+	oa, base := s.openai, s.base
 	ask := func(key string) error {
 		c := openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey(key), option.WithMaxRetries(0))
 		_, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "model-router",

@@ -71,12 +71,21 @@ type controlsServer struct {
 
 func startControlsServe(t *testing.T) *controlsServer {
 	t.Helper()
+	return startControlsServeWith(t, filepath.Join(t.TempDir(), "modelrouter.db"), nil)
+}
+
+// startControlsServeWith is startControlsServe on database db, with mutate
+// applied to serve's options last (nil: none).
+func startControlsServeWith(t *testing.T, db string, mutate func(*serveOptions)) *controlsServer {
+	t.Helper()
 	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
-	db := filepath.Join(t.TempDir(), "modelrouter.db")
 	base, _, _ := startServe(t, oa, db, func(o *serveOptions) {
 		o.environ = controlsEnviron(oa, an)
 		o.predictor = controlsPredictor(t)
 		o.rateLimits = true
+		if mutate != nil {
+			mutate(o)
+		}
 	})
 	return &controlsServer{base: base, openai: oa, anthropic: an}
 }

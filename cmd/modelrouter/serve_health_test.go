@@ -17,13 +17,11 @@ import (
 // failures in a row its model is tried last, so the next calls go straight
 // to a healthy one, and it is tried again once it has cooled down.
 func TestServeTriesAFailingModelLast(t *testing.T) {
-	oa, an := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
-	base, _, _ := startServe(t, oa, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
-		o.environ = controlsEnviron(oa, an)
-		o.predictor = controlsPredictor(t)
+	s := startControlsServeWith(t, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
+		o.rateLimits = false
 		o.unhealthyAfter, o.unhealthyFor = 3, 200*time.Millisecond
 	})
-	s := &controlsServer{base: base, openai: oa, anthropic: an}
+	oa := s.openai
 	oa.Set(gpt5, upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable})
 	quality := chatTo("model-router", `,"routing_config":{"mode":"quality","models":["`+gpt5+`","`+gpt41+`"]}`)
 
