@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,7 +51,7 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if *out == "" || len(modelNames) == 0 || len(data) == 0 {
 		fs.Usage()
-		return errors.New("add-profile: --data, --model and --out are required")
+		return usagef("add-profile: --data, --model and --out are required")
 	}
 	if len(profileNames) > 0 && len(profileNames) != len(modelNames) {
 		return fmt.Errorf("add-profile: %d --profile for %d --model: name every new profile, in the order of --model, or none", len(profileNames), len(modelNames))

@@ -73,14 +73,14 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	needName := func() (string, error) {
 		if len(pos) != 1 {
 			fs.Usage()
-			return "", fmt.Errorf("deployments %s: want exactly one deployment name, got %d arguments", sub, len(pos))
+			return "", usagef("deployments %s: want exactly one deployment name, got %d arguments", sub, len(pos))
 		}
 		return pos[0], nil
 	}
 	switch sub {
 	case "list":
 		if len(pos) > 0 {
-			return fmt.Errorf("deployments list: unexpected argument %q", pos[0])
+			return usagef("deployments list: unexpected argument %q", pos[0])
 		}
 		var list struct {
 			Value []manage.Resource `json:"value"`
@@ -122,7 +122,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		return writeIndented(stdout, r)
 	}
 	fmt.Fprintln(stderr, deploymentsUsage)
-	return fmt.Errorf("deployments: unknown subcommand %q; want list, get, put or delete", sub)
+	return usagef("deployments: unknown subcommand %q; want list, get, put or delete", sub)
 }
 
 func envOr(name, def string) string {
@@ -137,7 +137,7 @@ func envOr(name, def string) string {
 func parseDeploymentArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {

@@ -59,11 +59,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "usage: modelrouter eval --data DIR [--candidates m1,m2,...] [--map datasetModel=profile ...] [--reasoning-tokens datasetModel=N ...] [--router-model DIR] [--out DIR] [--holdout-only] [--task t1,t2] [--by-task] [--fit-profiles]\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("eval: unexpected arguments %v", fs.Args())
+		return usagef("eval: unexpected arguments %v", fs.Args())
 	}
 	if !(*holdoutFrac > 0 && *holdoutFrac < 1) { // NaN too
 		return fmt.Errorf("eval: --holdout-frac %g: want the trainer's --val, a share in (0, 1)", *holdoutFrac)

@@ -47,7 +47,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	if *out == "" {
 		fs.Usage()
-		return errors.New("export-feedback: --out is required")
+		return usagef("export-feedback: --out is required")
 	}
 	name, err := exportTarget(*out)
 	if err != nil {

@@ -50,7 +50,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if *name == "" {
 			fs.Usage()
-			return errors.New("keys create: --name is required")
+			return usagef("keys create: --name is required")
 		}
 		b := store.Budget{USD: *usd, Period: *period}
 		if err := b.Validate(); err != nil {
@@ -80,7 +80,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if len(ids) != 1 || *usd < 0 {
 			fs.Usage()
-			return fmt.Errorf("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
+			return usagef("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
 		}
 		return withStore(*dbPath, false, func(s *store.Store) error {
 			k, err := s.SetKeyBudget(ctx, ids[0], store.Budget{USD: *usd, Period: *period})
@@ -128,7 +128,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if len(ids) != 1 {
 			fs.Usage()
-			return fmt.Errorf("keys revoke: want one key id or prefix, got %d arguments", len(ids))
+			return usagef("keys revoke: want one key id or prefix, got %d arguments", len(ids))
 		}
 		return withStore(*dbPath, false, func(s *store.Store) error {
 			k, err := s.RevokeKey(ctx, ids[0])
@@ -143,7 +143,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fmt.Fprintln(stderr, keysUsage)
-	return fmt.Errorf("keys: unknown subcommand %q; want create, list, budget or revoke", sub)
+	return usagef("keys: unknown subcommand %q; want create, list, budget or revoke", sub)
 }
 
 // withStore opens the database for fn. Only create may make a new file:
@@ -168,7 +168,7 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 	}
 	if len(rest) > 0 {
 		fs.Usage()
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])
+		return usagef("%s: unexpected argument %q", fs.Name(), rest[0])
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func afterTerminator(args, rest []string) bool {
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		rest := fs.Args()

@@ -36,8 +36,40 @@ func main() {
 			os.Exit(0) // `<command> -h` asked for the usage it got
 		}
 		fmt.Fprintln(os.Stderr, "modelrouter:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// usageError marks a command line that could not be read: a flag, an
+// argument or a command that does not exist. main exits 2 for it, as
+// flag.ExitOnError and most Unix tools do, so a script can tell a wrong
+// invocation from a command that ran and failed (1).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// parseFlags is fs.Parse with its errors marked as usage errors; -h stays
+// flag.ErrHelp, which exits 0.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
+// exitCode is main's exit status for run's error.
+func exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		return 2
+	}
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,14 +85,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr)
 		if len(args) == 0 {
-			return errors.New("no command given")
+			return usagef("no command given")
 		}
 		return nil
 	}
 	c, ok := commands[args[0]]
 	if !ok {
 		usage(stderr)
-		return fmt.Errorf("unknown command %q", args[0])
+		return usagef("unknown command %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }

@@ -30,12 +30,12 @@ func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "usage: modelrouter models [--version V] [--json] [--router-model DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return fmt.Errorf("models: unexpected argument %q", fs.Arg(0))
+		return usagef("models: unexpected argument %q", fs.Arg(0))
 	}
 	cat, err := models.Catalog()
 	if err != nil {

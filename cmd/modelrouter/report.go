@@ -41,11 +41,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "usage: modelrouter report [--db FILE] [--since T] [--until T] [--deployment NAME] [--by day] [--format table|csv|json]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("report: unexpected argument %q", fs.Arg(0))
+		return usagef("report: unexpected argument %q", fs.Arg(0))
 	}
 	now := time.Now()
 	q := store.ReportQuery{}

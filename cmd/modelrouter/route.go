@@ -125,7 +125,7 @@ func writeDecision(w io.Writer, d router.Decision, modelVersion string) error {
 // the prompt's, so an unquoted prompt still routes. After "--" every word
 // is the prompt's.
 func parseRouteArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	rest := fs.Args()
@@ -146,7 +146,7 @@ func parseRouteArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		if !hasValue && !isBoolFlag(fl) {
 			if i+1 == len(rest) {
-				return nil, fmt.Errorf("flag needs an argument: %s", a)
+				return nil, usagef("flag needs an argument: %s", a)
 			}
 			i++
 			value, hasValue = rest[i], true
@@ -155,7 +155,7 @@ func parseRouteArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			value = "true"
 		}
 		if err := fs.Set(name, value); err != nil {
-			return nil, fmt.Errorf("invalid value %q for flag %s: %w", value, a, err)
+			return nil, usagef("invalid value %q for flag %s: %w", value, a, err)
 		}
 	}
 	return words, nil

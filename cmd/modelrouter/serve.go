@@ -120,11 +120,11 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+		return o, usagef("serve: unexpected arguments %q", fs.Args())
 	}
 	if o.pprof != "" && !isLoopback(o.pprof) {
 		return o, fmt.Errorf("serve: --pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)

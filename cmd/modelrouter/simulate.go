@@ -94,11 +94,11 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr, "usage: modelrouter simulate --prompts FILE [--deployment D] [--modes balanced,quality,cost] [--models a,b] [--out DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("simulate: unexpected argument %q", fs.Arg(0))
+		return usagef("simulate: unexpected argument %q", fs.Arg(0))
 	}
 	if f.prompts == "" {
 		fs.Usage()

@@ -93,11 +93,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "usage: modelrouter train [--data DIR]... [--out DIR] [--seed N] [--epochs N] [--val 0.1] [--allow-unlicensed]\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("train: unexpected arguments %v", fs.Args())
+		return usagef("train: unexpected arguments %v", fs.Args())
 	}
 	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 {
 		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks and --tokenizer-answers must not be negative")
