@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -97,7 +98,11 @@ var providerKinds = []string{upstream.KindOpenAI, upstream.KindAnthropic, upstre
 // getenv, and a reference to an unset variable is an error. Every problem
 // found is returned at once.
 func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
-	dec := json.NewDecoder(r)
+	doc, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.DisallowUnknownFields()
 	var f serveFile
 	if err := dec.Decode(&f); err != nil {
@@ -107,6 +112,9 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 	// may follow the object.
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("config: trailing data after the JSON object")
+	}
+	if err := checkConfigKeys(doc); err != nil {
+		return nil, err
 	}
 	var errs []error
 	expand := func(field string, s *string) {
