@@ -138,7 +138,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Files:             req.Files > 0,
 		StructuredOutput:  req.StructuredOutput,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
-		InputTokens:       s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens,
+		InputTokens:       s.inputTokens(&req),
 		MaxOutputTokens:   req.MaxOutputTokens,
 		Params:            req.Params,
 		RequireParameters: req.Routing.RequireParameters,

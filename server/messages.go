@@ -41,5 +41,11 @@ func (s *Server) countTokens(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"input_tokens": s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens})
+	c.JSON(http.StatusOK, gin.H{"input_tokens": s.inputTokens(&req)})
+}
+
+// inputTokens estimates the tokens the upstream model reads: the text, each
+// image and each PDF page.
+func (s *Server) inputTokens(req *openai.Request) int {
+	return s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens + req.FilePages*s.cfg.PageTokens
 }

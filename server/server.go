@@ -113,9 +113,12 @@ type Config struct {
 	// EstimateTokens counts the tokens of the text a request's model reads
 	// (serve uses models.EstimateTokens); default [EstimateTokensByChars].
 	// ImageTokens are added per image (default 765, a high-detail 512x512
-	// tile set).
+	// tile set); PageTokens per estimated page of a PDF (default 2,000,
+	// about what Claude bills for a page of text: its text and an image
+	// of the page; OpenAI and Gemini bill less).
 	EstimateTokens func(text string) int
 	ImageTokens    int
+	PageTokens     int
 	// Mount adds routes (metrics, playground, management API). Use
 	// [Server.Authenticate] on groups that need client keys.
 	Mount  func(*gin.Engine)
@@ -151,6 +154,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.ImageTokens == 0 {
 		cfg.ImageTokens = 765
+	}
+	if cfg.PageTokens == 0 {
+		cfg.PageTokens = 2000
 	}
 	if cfg.Supports == nil {
 		cfg.Supports = func(router.Model, upstream.API, ...string) string { return "" }

@@ -28,6 +28,8 @@ type contentPart struct {
 	Type    string
 	Text    string
 	Refusal string
+	// Pages estimates a file part's pages ([filePages]).
+	Pages int
 }
 
 func parseChat(top map[string]json.RawMessage, r *Request) error {
@@ -140,6 +142,7 @@ func contentText(raw json.RawMessage, param string, conv *conversation) (string,
 				conv.images++
 			case "file", "input_file":
 				conv.files++
+				conv.filePages += p.Pages
 			default:
 				t := p.Text
 				if t == "" {
@@ -181,8 +184,31 @@ func contentParts(raw []byte) ([]contentPart, bool) {
 		if !okType || !okText || !okRefusal {
 			return nil, false
 		}
+		if p.Pages, ok = partPages(p.Type, obj); !ok {
+			return nil, false
+		}
 	}
 	return parts, true
+}
+
+// partPages is [filePages] of a file part: Chat's `file.file_data` or
+// Responses' `file_data`; 0 for any other part.
+func partPages(typ string, part jsonscan.Object) (int, bool) {
+	switch typ {
+	case "file":
+		if file := part.Get("file"); !jsonscan.IsNull(file) {
+			obj, ok := jsonscan.ParseObject(file)
+			if !ok {
+				return 0, false
+			}
+			part = obj
+		}
+	case "input_file":
+	default:
+		return 0, true
+	}
+	data, ok := optText(part.Get("file_data"))
+	return filePages(data), ok
 }
 
 // stringContent reads a content given as a JSON string.

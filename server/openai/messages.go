@@ -294,8 +294,13 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 			// the user's question, so it does not become the routed prompt.
 			sc.conv.extra(text)
 		case "document":
-			if bl.Source != nil && bl.Source.Type == "text" {
-				sc.conv.extra(bl.Source.Data)
+			switch src := bl.Source; {
+			case src == nil:
+			case src.Type == "text":
+				sc.conv.extra(src.Data)
+			case src.Type == "base64", src.Type == "url", src.Type == "file":
+				// a PDF, billed by the page (a URL or file id counts as one)
+				sc.conv.filePages += filePages(src.Data)
 			}
 		}
 		// thinking blocks are the model's own earlier reasoning; other
@@ -360,7 +365,9 @@ func readBlock(obj jsonscan.Object, bl *messagesBlock) bool {
 		return false
 	}
 	data := so.Get("data")
-	if bl.Source.Type == "text" {
+	// A document's base64 data is read for its page count; an image's is
+	// not decoded at all.
+	if bl.Source.Type == "text" || bl.Type == "document" && bl.Source.Type == "base64" {
 		bl.Source.Data, ok = optText(data)
 		return ok
 	}

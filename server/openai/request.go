@@ -50,8 +50,10 @@ type Request struct {
 	TextChars int
 	Images    int
 	// Files counts file (PDF) content parts: only models that read them
-	// are eligible. Their pages are not in the token estimate.
-	Files int
+	// are eligible. FilePages estimates their pages ([filePages]), and
+	// those of Messages' PDF document blocks, for the token estimate.
+	Files     int
+	FilePages int
 	texts []string
 
 	Tools bool
@@ -164,6 +166,8 @@ type conversation struct {
 	msgs   []router.Turn // each turn reduced to what routing reads
 	images int
 	files  int // file (PDF) parts
+	// filePages estimates the pages of the file parts and PDF documents.
+	filePages int
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
 	other []string
@@ -186,6 +190,7 @@ func (c *conversation) finish(r *Request) {
 	}
 	r.Images += c.images
 	r.Files += c.files
+	r.FilePages += c.filePages
 	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool

@@ -19,6 +19,7 @@ type responseItem struct {
 	Arguments string
 	Name      string
 	Output    json.RawMessage
+	FileData  string // an input_file item's file_data
 }
 
 func parseResponses(top map[string]json.RawMessage, r *Request) error {
@@ -134,6 +135,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.images++
 	case it.Type == "input_file":
 		conv.files++
+		conv.filePages += filePages(it.FileData)
 	}
 	return nil
 }
@@ -154,5 +156,9 @@ func readItem(raw []byte) (responseItem, bool) {
 	it.Arguments, okArgs = optText(obj.Get("arguments"))
 	it.Name, okName = optText(obj.Get("name"))
 	it.Content, it.Output = obj.Get("content"), obj.Get("output")
-	return it, okType && okRole && okArgs && okName
+	okFile := true
+	if it.Type == "input_file" {
+		it.FileData, okFile = optText(obj.Get("file_data"))
+	}
+	return it, okType && okRole && okArgs && okName && okFile
 }
