@@ -20,6 +20,8 @@ type chatMessage struct {
 			Arguments string `json:"arguments"`
 		} `json:"function"`
 	} `json:"tool_calls"`
+	// LegacyCall: an assistant turn's function_call (the legacy form).
+	LegacyCall bool `json:"-"`
 }
 
 // contentPart is one element of an array `content`, in either API: Chat
@@ -77,6 +79,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		r.StructuredOutput = rf.Type == "json_schema"
 		r.addText(string(v))
 	}
+	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
 }
@@ -106,6 +109,7 @@ func readChatMessage(raw []byte, m *chatMessage) bool {
 		return false
 	}
 	m.Content = obj.Get("content")
+	m.LegacyCall = set(obj.Get("function_call"))
 	if tc := obj.Get("tool_calls"); !jsonscan.IsNull(tc) && json.Unmarshal(tc, &m.ToolCalls) != nil {
 		return false
 	}

@@ -101,6 +101,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		}
 		r.addText(string(v))
 	}
+	r.NativeOnly = append(r.NativeOnly, responsesNativeOnly(top)...)
 	r.MaxOutputTokens, err = maxTokens(top, "max_output_tokens")
 	return err
 }

@@ -135,6 +135,12 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if out.System, out.Messages, err = anthropicMessages(req.Messages); err != nil {
 		return nil, err
 	}
+	if n := len(out.Messages); n > 0 && out.Messages[n-1].Role == "assistant" {
+		// As for a Responses input (ResponsesToAnthropic): OpenAI answers
+		// with a new turn, Claude would continue this one.
+		return nil, router.Errorf(router.EInvalid,
+			"the messages end with an assistant turn, which %s would continue rather than answer: end them with a user or tool message", modelID(m))
+	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
 			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))

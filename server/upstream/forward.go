@@ -186,6 +186,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 
 	var out Outcome
 	var limits rateLimits
+	var refused refusals
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
@@ -197,12 +198,19 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 			return out
 		}
 		limits.add(a.err)
+		refused.add(a)
 	}
 	out.Total = time.Since(start)
 	switch {
 	case clientCtx.Err() != nil:
 		out.Status = 499
 		out.Err = router.Errorf(router.EUpstream, "client closed the request")
+	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && refused.all(len(call.Order)):
+		// No provider was asked: the request itself is what no model
+		// here can take (a translation refused it), so it is the
+		// client's 400, not a 502 an SDK would retry.
+		out.Status = http.StatusBadRequest
+		out.Err = refused.err(out.Attempts)
 	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && limits.all():
 		out.Status = http.StatusTooManyRequests
 		out.RetryAfter = limits.wait()
@@ -226,6 +234,35 @@ func (f *Forwarder) allFailed(call Call, attempts []router.Attempt, deadline boo
 		msg += fmt.Sprintf("; %d model(s) not tried", len(call.Order)-len(attempts))
 	}
 	return &router.Error{Code: router.EUpstream, Message: f.redact(msg), Detail: attempts}
+}
+
+// refusals gathers the attempts whose request could not be built for
+// their model (an EInvalid from a translation), never sent.
+type refusals struct {
+	n     int
+	first *router.Error
+}
+
+func (r *refusals) add(a *attempt) {
+	var re *router.Error
+	if !a.sent && errors.As(a.err, &re) && re.Code == router.EInvalid {
+		r.n++
+		if r.first == nil {
+			r.first = re
+		}
+	}
+}
+
+func (r *refusals) all(models int) bool { return models > 0 && r.n == models }
+
+// err is the first refusal, naming every model's reason when there were
+// several.
+func (r *refusals) err(attempts []router.Attempt) error {
+	e := *r.first
+	if len(attempts) > 1 {
+		e.Message = "no model can take this request: " + attemptList(attempts)
+	}
+	return &e
 }
 
 // rateLimits gathers whether every attempt of a call was rate limited (a

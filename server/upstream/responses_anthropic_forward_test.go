@@ -445,7 +445,7 @@ func TestResponsesUntranslatableForClaude(t *testing.T) {
 
 			g = newGateway(t, f.fwd, upstream.APIResponses, anthropicModel("claude-x"))
 			status, _, _ = g.post(t, "/responses", tt.body)
-			require.Equal(t, 502, status)
+			require.Equal(t, 400, status, "no provider was asked: the request is what no model here can take")
 			require.Contains(t, router.ErrorMessage(g.outcome(t).Err), tt.wantErr)
 		})
 	}
