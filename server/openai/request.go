@@ -54,7 +54,7 @@ type Request struct {
 	// those of Messages' PDF document blocks, for the token estimate.
 	Files     int
 	FilePages int
-	texts []string
+	texts     []string
 
 	Tools bool
 	// AgentTools lists built-in (non-function) tool types, e.g.

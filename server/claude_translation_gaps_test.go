@@ -1,0 +1,143 @@
+package server
+
+// What a Chat Completions or Responses call asks for that Claude, reached
+// through a translation, cannot give: such calls go to a model that can,
+// and where none can, the client gets a 400, not a 502 to retry.
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// postRaw sends body to the e2e gateway with the e2e key and returns the
+// status and body.
+func postRaw(t *testing.T, e *e2e, method, path, body string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Content-Type", "application/json")
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header, b
+}
+
+// claudeFirst restricts a call to Claude and mini in Quality mode, where
+// the test predictions rank Claude (0.895) above mini (0.89): Claude is
+// chosen, mini is the fallback that can honour OpenAI-only features.
+const claudeFirst = `"routing_config":{"models":["claude","mini"],"mode":"quality"}`
+
+// The legacy `functions` / `function_call` parameters (still in the API and
+// the SDKs) have no Messages form: a model that takes them answers, not
+// Claude, which would answer in text and never call the forced function.
+func TestLegacyFunctionsAreNotSentToClaudeWithoutThem(t *testing.T) {
+	e := newE2E(t)
+	st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router",`+claudeFirst+`,
+		"functions":[{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}],
+		"function_call":{"name":"get_weather"},
+		"messages":[{"role":"user","content":"Weather in Paris?"}]}`)
+	require.Equal(t, http.StatusOK, st, "%s", body)
+	assert.Equal(t, "mini", modelOf(t, body))
+	assert.Empty(t, e.anthropic.Requests(), "Claude is left out before routing")
+}
+
+func modelOf(t *testing.T, body []byte) string {
+	t.Helper()
+	var resp struct {
+		Model string `json:"model"`
+	}
+	require.NoError(t, json.Unmarshal(body, &resp), "%s", body)
+	return resp.Model
+}
+
+// OpenAI answers a Chat conversation that ends with an assistant message
+// with a new turn; Claude would take that message as a prefill and
+// continue it (newer Claude models refuse it). So, as on Responses, the
+// next model answers.
+func TestChatEndingWithAnAssistantTurnIsNotAClaudePrefill(t *testing.T) {
+	e := newE2E(t)
+	st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router",`+claudeFirst+`,
+		"messages":[{"role":"user","content":"Tell me a joke"},{"role":"assistant","content":"Why did the chicken cross the road? To get to the other side."}]}`)
+	require.Equal(t, http.StatusOK, st, "%s", body)
+	assert.Equal(t, "mini", modelOf(t, body))
+	for _, r := range e.anthropic.Requests() {
+		var sent struct {
+			Messages []struct {
+				Role string `json:"role"`
+			} `json:"messages"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &sent))
+		require.NotEmpty(t, sent.Messages)
+		assert.Equal(t, "user", sent.Messages[len(sent.Messages)-1].Role,
+			"Claude got a conversation ending with an assistant turn, which it continues as a prefill: %s", r.Body)
+	}
+}
+
+// Parameters the translation to Claude cannot carry, whose loss would
+// change the answer the client asked for, leave Claude out before routing:
+// the reference drops `logprobs` only for o-series models, and Claude is
+// not one.
+func TestClaudeIsNotChosenForWhatItsTranslationDrops(t *testing.T) {
+	for name, extra := range map[string]string{
+		"logprobs":                `"logprobs":true,"top_logprobs":3`,
+		"audio output":            `"modalities":["text","audio"],"audio":{"voice":"alloy","format":"wav"}`,
+		"logit_bias":              `"logit_bias":{"50256":-100}`,
+		"web search":              `"web_search_options":{}`,
+		"legacy function history": `"functions":[{"name":"f"}]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newE2E(t)
+			st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+				`{"model":"model-router",`+claudeFirst+`,`+extra+`,"messages":[{"role":"user","content":"hi"}]}`)
+			require.Equal(t, http.StatusOK, st, "%s", body)
+			assert.Equal(t, "mini", modelOf(t, body), "Claude would have answered without %s", name)
+		})
+	}
+}
+
+// Token log probabilities, asked for on Chat (logprobs) or Responses
+// (top_logprobs, include), leave Claude out: with it alone, a 400.
+func TestLogprobsLeaveClaudeOut(t *testing.T) {
+	e := newE2E(t)
+	rc := `"routing_config":{"models":["claude"],"require_parameters":true}`
+	for path, body := range map[string]string{
+		"/v1/chat/completions": `{"model":"model-router",` + rc + `,"logprobs":true,"messages":[{"role":"user","content":"hi"}]}`,
+		"/v1/responses":        `{"model":"model-router",` + rc + `,"top_logprobs":3,"input":"hi"}`,
+		"/v1/responses ":       `{"model":"model-router",` + rc + `,"include":["message.output_text.logprobs"],"input":"hi"}`,
+	} {
+		st, _, out := postRaw(t, e, http.MethodPost, strings.TrimSpace(path), body)
+		assert.Equal(t, http.StatusBadRequest, st, "%s: Claude answered a require_parameters call it cannot honour: %.300s", path, out)
+	}
+	assert.Len(t, e.anthropic.Requests(), 0, "nothing reaches Claude")
+}
+
+// A request no model here can take (n > 1, a JSON response_format or a
+// wrongly typed field, with Claude the only candidate) is the client's
+// 400 invalid_request_error, as OpenAI answers it: a 5xx would tell the
+// client to retry (the OpenAI SDKs retry it twice).
+func TestARequestNoModelCanTakeIsA400(t *testing.T) {
+	e := newE2E(t)
+	only := `"routing_config":{"models":["claude"]}`
+	for name, extra := range map[string]string{
+		"n=2":         `"n":2`,
+		"json_object": `"response_format":{"type":"json_object"}`,
+		"bad type":    `"temperature":"hot"`,
+	} {
+		st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+			`{"model":"model-router",`+only+`,`+extra+`,"messages":[{"role":"user","content":"hi"}]}`)
+		assert.Equal(t, http.StatusBadRequest, st, "%s: %s", name, body)
+		if st != http.StatusOK {
+			assert.Equal(t, "invalid_request_error", errorOf(t, body).Error.Type, name)
+		}
+	}
+}
