@@ -8,18 +8,19 @@ import (
 // Error codes. server/ maps each to one HTTP status and OpenAI error type;
 // no other place decides that.
 const (
-	EInvalid       = "invalid"        // malformed request or value: 400
-	ENotFound      = "not_found"      // unknown deployment or resource: 404
-	ENoEligible    = "no_eligible"    // every candidate was filtered out: 400
-	ENotConfigured = "not_configured" // no provider configured for any candidate: 503
-	EUpstream      = "upstream"       // upstream failed after failover: 502
-	ERateLimited   = "rate_limited"   // deployment over its capacity: 429
-	ETooLarge      = "too_large"      // body over the limit: 413
-	EUnauthorized  = "unauthorized"   // missing or bad key: 401
-	EForbidden     = "forbidden"      // key lacks the right: 403
-	EConflict      = "conflict"       // invalid resource properties: 409/400
-	EUnavailable   = "unavailable"    // not ready (router model not loaded): 503
-	EInternal      = "internal"       // anything else: 500, message hidden
+	EInvalid       = "invalid"            // malformed request or value: 400
+	ENotFound      = "not_found"          // unknown deployment or resource: 404
+	EMethod        = "method_not_allowed" // known route, other method: 405
+	ENoEligible    = "no_eligible"        // every candidate was filtered out: 400
+	ENotConfigured = "not_configured"     // no provider configured for any candidate: 503
+	EUpstream      = "upstream"           // upstream failed after failover: 502
+	ERateLimited   = "rate_limited"       // deployment over its capacity: 429
+	ETooLarge      = "too_large"          // body over the limit: 413
+	EUnauthorized  = "unauthorized"       // missing or bad key: 401
+	EForbidden     = "forbidden"          // key lacks the right: 403
+	EConflict      = "conflict"           // invalid resource properties: 409/400
+	EUnavailable   = "unavailable"        // not ready (router model not loaded): 503
+	EInternal      = "internal"           // anything else: 500, message hidden
 )
 
 // Error is the application error: a code and a message safe to show users.

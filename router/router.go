@@ -188,11 +188,12 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	// A model that could serve the request but for its provider's settings
 	// makes "configure the provider" the fix (503 naming the settings),
 	// even when other models are excluded for what the request needs.
-	someUnavailable := false
+	someUnavailable, allTooLong := false, true
 	for _, m := range models {
 		c := Candidate{Model: m.ID, Profile: m.Profile}
 		if why := excluded(m, req.Needs); why != "" {
 			c.Reason = why
+			allTooLong = allTooLong && why == tooLong(m, req.Needs)
 		} else if why := r.cfg.Available(m); why != "" {
 			c.Reason = why
 			someUnavailable = true
@@ -203,11 +204,16 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		d.Candidates = append(d.Candidates, c)
 	}
 	if len(eligible) == 0 {
-		code, msg := ENoEligible, "no model in the deployment can serve this request"
-		if someUnavailable {
+		code, msg, reason := ENoEligible, "no model in the deployment can serve this request", ""
+		switch {
+		case someUnavailable:
 			code, msg = ENotConfigured, "no model that can serve this request has a configured provider"
+		case allTooLong && len(models) > 0:
+			// OpenAI's code for it, which clients match to trim the
+			// conversation and try again.
+			msg, reason = "the prompt is longer than every model's context allows", ReasonContextLength
 		}
-		return d, &Error{Code: code, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
+		return d, &Error{Code: code, Reason: reason, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
 	}
 
 	preds, err := rm.pred.Predict(ctx, []string{req.Prompt})
@@ -324,10 +330,9 @@ func excluded(m Model, n Needs) string {
 		return "excluded: no file (PDF) input support"
 	case n.MaxOutputTokens > 0 && m.MaxOutput > 0 && n.MaxOutputTokens > m.MaxOutput:
 		return fmt.Sprintf("excluded: max output %d tokens < requested %d", m.MaxOutput, n.MaxOutputTokens)
-	case m.MaxInput > 0 && n.InputTokens > m.MaxInput:
-		return fmt.Sprintf("excluded: input limit %d tokens < prompt %d", m.MaxInput, n.InputTokens)
-	case m.ContextWindow > 0 && n.InputTokens+n.MaxOutputTokens > m.ContextWindow:
-		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d", m.ContextWindow, n.InputTokens, n.MaxOutputTokens)
+	}
+	if why := tooLong(m, n); why != "" {
+		return why
 	}
 	if n.RequireParameters {
 		var bad []string
@@ -339,6 +344,21 @@ func excluded(m Model, n Needs) string {
 		if len(bad) > 0 {
 			return "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
 		}
+	}
+	return ""
+}
+
+// ReasonContextLength is the client-facing code of a request no model's
+// context holds (OpenAI's).
+const ReasonContextLength = "context_length_exceeded"
+
+// tooLong returns why the prompt does not fit m, "" if it does.
+func tooLong(m Model, n Needs) string {
+	switch {
+	case m.MaxInput > 0 && n.InputTokens > m.MaxInput:
+		return fmt.Sprintf("excluded: input limit %d tokens < prompt %d", m.MaxInput, n.InputTokens)
+	case m.ContextWindow > 0 && n.InputTokens+n.MaxOutputTokens > m.ContextWindow:
+		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d", m.ContextWindow, n.InputTokens, n.MaxOutputTokens)
 	}
 	return ""
 }

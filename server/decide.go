@@ -217,6 +217,12 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		d.Latency = time.Since(start)
 	}
 	var re *router.Error
+	if errors.As(err, &re) && re.Reason == router.ReasonContextLength && re.Param == "" {
+		re.Param = "messages"
+		if api == openai.Responses {
+			re.Param = "input"
+		}
+	}
 	if errors.As(err, &re) && len(dropped) > 0 {
 		if cands, ok := re.Detail.([]router.Candidate); ok {
 			re.Detail = append(cands, dropped...)

@@ -372,7 +372,8 @@ func TestE2EMessagesClientMistakesAre400(t *testing.T) {
 		assert.Equal(t, "error", out["type"], "%s answers in Anthropic's shape: %v", path, out)
 	}
 	status, out := postMessages(t, e, http.MethodGet, "/v1/messages", "")
-	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, http.StatusMethodNotAllowed, status)
 	assert.Equal(t, "error", out["type"], "%v", out)
+	assert.Equal(t, "invalid_request_error", out["error"].(map[string]any)["type"])
 	assert.Empty(t, e.openai.Requests())
 }

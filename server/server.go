@@ -189,7 +189,8 @@ func (s *Server) routes() *gin.Engine {
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.writeError(c, router.Errorf(router.EInvalid, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
+		// gin has set Allow.
+		s.writeError(c, router.Errorf(router.EMethod, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.HandleMethodNotAllowed = true
 	e.GET("/healthz", s.healthz)

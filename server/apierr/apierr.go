@@ -20,6 +20,7 @@ type httpError struct {
 var codes = map[string]httpError{
 	router.EInvalid:       {http.StatusBadRequest, "invalid_request_error"},
 	router.ENotFound:      {http.StatusNotFound, "not_found_error"},
+	router.EMethod:        {http.StatusMethodNotAllowed, "invalid_request_error"},
 	router.ENoEligible:    {http.StatusBadRequest, "invalid_request_error"},
 	router.ENotConfigured: {http.StatusServiceUnavailable, "service_unavailable_error"},
 	router.EUpstream:      {http.StatusBadGateway, "upstream_error"},
@@ -75,6 +76,7 @@ var anthropicTypes = map[int]string{
 	http.StatusUnauthorized:          "authentication_error",
 	http.StatusForbidden:             "permission_error",
 	http.StatusNotFound:              "not_found_error",
+	http.StatusMethodNotAllowed:      "invalid_request_error",
 	http.StatusConflict:              "invalid_request_error",
 	http.StatusRequestEntityTooLarge: "request_too_large",
 	http.StatusTooManyRequests:       "rate_limit_error",

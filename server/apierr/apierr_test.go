@@ -20,6 +20,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 	}{
 		{router.EInvalid, http.StatusBadRequest, "invalid_request_error"},
 		{router.ENotFound, http.StatusNotFound, "not_found_error"},
+		{router.EMethod, http.StatusMethodNotAllowed, "invalid_request_error"},
 		{router.ENoEligible, http.StatusBadRequest, "invalid_request_error"},
 		{router.ENotConfigured, http.StatusServiceUnavailable, "service_unavailable_error"},
 		{router.EUpstream, http.StatusBadGateway, "upstream_error"},
