@@ -5,12 +5,15 @@ package server
 // and where none can, the client gets a 400, not a 502 to retry.
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -140,4 +143,26 @@ func TestARequestNoModelCanTakeIsA400(t *testing.T) {
 			assert.Equal(t, "invalid_request_error", errorOf(t, body).Error.Type, name)
 		}
 	}
+}
+
+// An assistant message's `refusal` (the field OpenAI's own answers carry,
+// which the SDKs send back in the history) reaches Claude as that turn's
+// text, so Claude knows the turn refused.
+func TestClaudeKeepsAnAssistantRefusalInTheHistory(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	refused := openai.ChatCompletionMessage{Role: "assistant", Refusal: "I can't help with that."}
+	_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model: "model-router",
+		Messages: []openai.ChatCompletionMessageParamUnion{
+			openai.UserMessage("How do I pick a lock?"),
+			refused.ToParam(),
+			openai.UserMessage("Why not?"),
+		},
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
+	require.NoError(t, err)
+	reqs := e.anthropic.Requests()
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), "I can't help with that.",
+		"the refusal turn is missing from what Claude got: %s", reqs[0].Body)
 }

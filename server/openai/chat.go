@@ -20,6 +20,7 @@ type chatMessage struct {
 			Arguments string `json:"arguments"`
 		} `json:"function"`
 	} `json:"tool_calls"`
+	Refusal string `json:"refusal"` // an assistant turn's refusal
 	// LegacyCall: an assistant turn's function_call (the legacy form).
 	LegacyCall bool `json:"-"`
 }
@@ -57,6 +58,9 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		}
 		for _, tc := range m.ToolCalls {
 			conv.extra(tc.Function.Name, tc.Function.Arguments)
+		}
+		if m.Refusal != "" {
+			conv.extra(m.Refusal)
 		}
 		conv.add(m.Role, text)
 	}
@@ -109,6 +113,9 @@ func readChatMessage(raw []byte, m *chatMessage) bool {
 		return false
 	}
 	m.Content = obj.Get("content")
+	if m.Refusal, ok = optText(obj.Get("refusal")); !ok {
+		return false
+	}
 	m.LegacyCall = set(obj.Get("function_call"))
 	if tc := obj.Get("tool_calls"); !jsonscan.IsNull(tc) && json.Unmarshal(tc, &m.ToolCalls) != nil {
 		return false

@@ -43,6 +43,8 @@ type chatMessage struct {
 	Content    json.RawMessage `json:"content"`
 	ToolCalls  []chatToolCall  `json:"tool_calls"`
 	ToolCallID string          `json:"tool_call_id"`
+	// Refusal is an OpenAI answer's refusal, sent back in the history.
+	Refusal string `json:"refusal"`
 }
 
 type chatToolCall struct {
@@ -292,6 +294,11 @@ func anthropicMessages(msgs []chatMessage) (string, []anthropicMessage, error) {
 			blocks, err := contentBlocks(msg.Content)
 			if err != nil {
 				return "", nil, router.Errorf(router.EInvalid, "messages[%d]: %v", i, err)
+			}
+			if strings.TrimSpace(msg.Refusal) != "" {
+				// The turn said no; dropped, the model would not know it
+				// had, and the user turns around it would merge.
+				blocks = append(blocks, block{"type": "text", "text": msg.Refusal})
 			}
 			for _, tc := range msg.ToolCalls {
 				input := json.RawMessage(tc.Function.Arguments)
