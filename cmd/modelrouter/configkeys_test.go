@@ -16,9 +16,9 @@ func readConfigString(doc string) (*serveFile, error) {
 // or setting would vanish without a word.
 func TestConfigFileRefusesAKeyGivenTwice(t *testing.T) {
 	for doc, want := range map[string]string{
-		`{"addr": "127.0.0.1:1", "addr": "127.0.0.1:2"}`: "addr is given twice",
+		`{"addr": "127.0.0.1:1", "addr": "127.0.0.1:2"}`:                                            "addr is given twice",
 		`{"providers": {"openai": {"api_key": "a"}, "openai": {"base_url": "http://127.0.0.1:9"}}}`: "providers.openai is given twice",
-		`{"providers": {"openai": {"api_key": "a", "api_key": "b"}}}`:                             "providers.openai.api_key is given twice",
+		`{"providers": {"openai": {"api_key": "a", "api_key": "b"}}}`:                               "providers.openai.api_key is given twice",
 	} {
 		_, err := readConfigString(doc)
 		require.Error(t, err, doc)
@@ -31,7 +31,7 @@ func TestConfigFileRefusesAKeyGivenTwice(t *testing.T) {
 // leniency is refused with the spelling to use.
 func TestConfigFileKeysAreCaseSensitive(t *testing.T) {
 	for doc, want := range map[string]string{
-		`{"Addr": "127.0.0.1:1"}`:                            `config: Addr: keys are case-sensitive; write "addr"`,
+		`{"Addr": "127.0.0.1:1"}`:                           `config: Addr: keys are case-sensitive; write "addr"`,
 		`{"providers": {"openai": {"API_KEY": "a"}}}`:       `providers.openai.API_KEY: keys are case-sensitive; write "api_key"`,
 		`{"max_body": 10, "Require_Keys": true, "db": "x"}`: `Require_Keys: keys are case-sensitive; write "require_keys"`,
 	} {
