@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"time"
 )
@@ -19,7 +20,10 @@ var migrations embed.FS
 
 // migrate applies each migration not yet recorded in the migrations table,
 // each in its own transaction, so a failed one leaves the earlier ones in
-// place and is retried on the next Open.
+// place and is retried on the next Open. It refuses a database that records
+// a migration this binary does not know: a newer release wrote it, and an
+// older binary would serve on it while ignoring what the newer columns
+// mean (a key's budget, the key that owns a stored response).
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
@@ -29,6 +33,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	sort.Strings(names)
+	if err := refuseUnknownMigrations(ctx, db, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := applyMigration(ctx, db, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
@@ -64,4 +71,25 @@ func applyMigration(ctx context.Context, db *sql.DB, file string) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// refuseUnknownMigrations fails if the migrations table names one that is
+// not among known (the embedded files), before this binary changes
+// anything in the file.
+func refuseUnknownMigrations(ctx context.Context, db *sql.DB, known []string) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return fmt.Errorf("read migrations: %w", err)
+		}
+		if !slices.Contains(known, "migrations/"+name) {
+			return fmt.Errorf("the database was written by a newer modelrouter (migration %s, which this release does not know): upgrade modelrouter to use it", name)
+		}
+	}
+	return rows.Err()
 }
