@@ -31,8 +31,9 @@ const (
 // feedback on it. A request answered moments ago may still be queued in the
 // decision log, so an unknown id first waits for the log to flush.
 //
-// Returns EInvalid for an empty id, a score outside [0, 1] or text over the
-// limits, and ENotFound when no decision has that request id.
+// Returns EInvalid for an empty id, a score outside [0, 1], text over the
+// limits or a request no model answered, and ENotFound when no decision has
+// that request id.
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
 	return s.RateAnswer(ctx, "", requestID, score, label, comment)
 }
@@ -65,12 +66,15 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 		}
 	}
 	now := s.now()
-	// INSERT ... SELECT writes nothing when the decision is missing, which
-	// tells us so without a second round trip.
+	// INSERT ... SELECT writes nothing when the decision is missing or no
+	// model answered it, which in the common case tells us all is well
+	// without a second round trip. A rating is a label of an answer: a
+	// /v1/route decision, a refused call (a bad key's 401 has no key_id,
+	// so any key would see it) or one every upstream failed has none.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
 		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
-		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)
+		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND answered <> ''
 		ON CONFLICT (request_id) DO UPDATE SET
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
@@ -78,10 +82,21 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 	if err != nil {
 		return fmt.Errorf("add feedback: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
 	}
-	return nil
+	// Nothing written: say whether the request is unknown (to this key) or
+	// known but has no answer to rate.
+	var visible int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM decisions WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)`,
+		requestID, keyID, keyID).Scan(&visible); err != nil {
+		return fmt.Errorf("add feedback: look up decision: %w", err)
+	}
+	if visible > 0 {
+		return &router.Error{Code: router.EInvalid, Param: "request_id",
+			Message: fmt.Sprintf("request %q has no answer to rate: no model answered it (a /v1/route decision, or a call that was refused or failed)", requestID)}
+	}
+	return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
 }
 
 // GetFeedback returns the feedback on a request. Returns ENotFound when

@@ -49,6 +49,23 @@ func TestServeFeedbackRatesAnAnswer(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, status, "%v", out)
 	assert.Contains(t, out["error"].(map[string]any)["message"], "no-such-request")
 
+	// A /v1/route call is logged, but no model answered it: there is no
+	// answer to rate, and the client is told so with a 400 on request_id.
+	resp, err = http.Post(base+"/v1/route", "application/json",
+		bytes.NewBufferString(`{"model":"model-router","messages":[{"role":"user","content":"Name a prime number."}]}`))
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	routeID := resp.Header.Get("x-request-id")
+	require.NotEmpty(t, routeID)
+	status, out = rate(`{"request_id":"` + routeID + `","score":1}`)
+	require.Equal(t, http.StatusBadRequest, status, "%v", out)
+	e := out["error"].(map[string]any)
+	assert.Equal(t, "invalid", e["code"])
+	assert.Equal(t, "request_id", e["param"])
+	assert.Contains(t, e["message"], "no answer to rate")
+
 	sqlDB, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)
 	defer sqlDB.Close()
