@@ -49,19 +49,21 @@ GROUP BY chosen
 ORDER BY failed_over DESC, requests DESC;
 
 -- name: candidates-of-latest-request
--- Every candidate of the latest request with its predictions and why it won
--- or lost; put a request_id in place of the subquery to inspect another.
+-- Every candidate of the latest routed request with its predictions and why
+-- it won or lost (calls refused before routing have no candidates); put a
+-- request_id in place of the subquery to inspect another.
 SELECT json_extract(c.value, '$.model') AS model,
        json_extract(c.value, '$.rank') AS rank,
        round(json_extract(c.value, '$.predicted_quality'), 3) AS quality,
        round(json_extract(c.value, '$.expected_cost_usd'), 6) AS expected_cost_usd,
        json_extract(c.value, '$.reason') AS reason
 FROM decisions AS d, json_each(d.candidates) AS c
-WHERE d.request_id = (SELECT request_id FROM decisions ORDER BY ts_ms DESC LIMIT 1)
+WHERE d.request_id = (SELECT request_id FROM decisions WHERE chosen <> '' ORDER BY ts_ms DESC LIMIT 1)
 ORDER BY rank = 0, rank;
 
 -- name: feedback-per-model
--- Average feedback score per answering model (scores are in [0, 1]).
+-- Average feedback score per answering model (scores are in [0, 1]; an
+-- older release also took ratings of calls no model answered, left out).
 SELECT d.answered AS model,
        count(*) AS rated,
        round(avg(f.score), 3) AS avg_score,
@@ -69,6 +71,7 @@ SELECT d.answered AS model,
        sum(f.score < 0.5) AS bad
 FROM feedback AS f
 JOIN decisions AS d USING (request_id)
+WHERE d.answered <> ''
 GROUP BY d.answered
 ORDER BY rated DESC;
 
@@ -95,11 +98,12 @@ LIMIT 24;
 
 -- name: spend-per-key
 -- Requests and spend per client key over the last 24 hours, keys by name
--- ((no key) for calls to a gateway that needs none).
-SELECT coalesce(k.name, nullif(d.key_id, ''), '(no key)') AS client_key,
+-- and id (names need not be unique; (no key) for calls to a gateway that
+-- needs none).
+SELECT coalesce(k.name || ' (' || k.id || ')', nullif(d.key_id, ''), '(no key)') AS client_key,
        count(*) AS requests,
        round(total(d.cost_usd), 4) AS cost_usd
 FROM decisions AS d LEFT JOIN api_keys AS k ON k.id = d.key_id
 WHERE d.ts_ms >= (strftime('%s', 'now') - 86400) * 1000
-GROUP BY client_key
+GROUP BY d.key_id
 ORDER BY cost_usd DESC;

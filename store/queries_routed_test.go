@@ -31,10 +31,9 @@ func unroutedRecord(id string, at time.Time, status int, code string) router.Rec
 }
 
 // Key names are not unique (`keys create --name batch-jobs` twice makes two
-// keys with that name), so "Requests and spend per client key" must not
-// fold two keys into one line. Against a gateway log with two keys named
-// "alice", 3 calls each, the README query printed one line "alice 6".
-func TestReviewSpendPerKeyKeepsKeysWithTheSameNameApart(t *testing.T) {
+// keys with that name), so "Requests and spend per client key" groups by
+// key id and shows each key's name with its id: one line per key.
+func TestSpendPerKeyKeepsKeysWithTheSameNameApart(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
 	_, k1, err := s.CreateKey(ctx, "batch-jobs")
@@ -49,14 +48,16 @@ func TestReviewSpendPerKeyKeepsKeysWithTheSameNameApart(t *testing.T) {
 	logged(t, s, r1, r2)
 
 	rows := queryRows(t, s, exampleQueryNamed(t, "spend-per-key"))
-	assert.Len(t, rows, 2, "two different keys, one line each; got %v", rows)
+	require.Len(t, rows, 2, "two different keys, one line each; got %v", rows)
+	assert.ElementsMatch(t, []any{"batch-jobs (" + k1.ID + ")", "batch-jobs (" + k2.ID + ")"},
+		[]any{rows[0]["client_key"], rows[1]["client_key"]})
 }
 
-// "Every candidate of the latest request": on a gateway whose latest logged
-// call was refused before routing (a 401 for a bad key, a 404 for a
-// mistyped deployment) the query returns nothing at all, although the log
-// holds routed requests.
-func TestReviewCandidatesOfLatestRequestFindsTheLatestRoutedRequest(t *testing.T) {
+// "Every candidate of the latest routed request" skips calls refused
+// before routing (a 401 for a bad key, a 404 for a mistyped deployment):
+// they are logged with no candidates, and the newest of them must not hide
+// the latest request that was routed.
+func TestCandidatesOfLatestRequestFindsTheLatestRoutedRequest(t *testing.T) {
 	s := MustOpen(t)
 	base := time.Now().UTC().Add(-time.Hour)
 	logged(t, s,
@@ -68,19 +69,23 @@ func TestReviewCandidatesOfLatestRequestFindsTheLatestRoutedRequest(t *testing.T
 	assert.Equal(t, "mini", rows[0]["model"])
 }
 
-// The README query "Average feedback score per answering model" groups by
-// d.answered; feedback on calls that no model answered lands in a line with
-// an empty model name. That line exists because RateAnswer accepts ratings
-// of calls with no answer (see TestReviewFeedbackOnACallWithNoAnswerIsRefused).
-func TestReviewFeedbackPerModelHasNoLineWithoutAModel(t *testing.T) {
+// "Average feedback score per answering model" has no line with an empty
+// model name: RateAnswer refuses ratings of calls no model answered (see
+// TestFeedbackOnACallWithNoAnswerIsRefused), and the query leaves out such
+// ratings that an older release wrote.
+func TestFeedbackPerModelHasNoLineWithoutAModel(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
 	base := time.Now().UTC().Add(-time.Hour)
 	logged(t, s, sampleRecord("answered", base), unroutedRecord("unknown-deployment", base.Add(time.Second), 404, router.ENotFound))
 	require.NoError(t, s.AddFeedback(ctx, "answered", 1, "", ""))
-	_ = s.AddFeedback(ctx, "unknown-deployment", 1, "", "") // refused once fixed
+	require.Error(t, s.AddFeedback(ctx, "unknown-deployment", 1, "", ""))
+	// The rating an older release accepted, written as it stored it.
+	_, err := s.DB().Exec(`INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms) VALUES ('unknown-deployment', 1, '', '', '2026-01-01T00:00:00.000000000Z', 0)`)
+	require.NoError(t, err)
 
-	for _, r := range queryRows(t, s, exampleQueryNamed(t, "feedback-per-model")) {
-		assert.NotEqual(t, "", r["model"], "a feedback line for no model: %v", r)
-	}
+	rows := queryRows(t, s, exampleQueryNamed(t, "feedback-per-model"))
+	require.Len(t, rows, 1, "%v", rows)
+
+	assert.Equal(t, "mini", rows[0]["model"])
 }
