@@ -32,16 +32,9 @@ func (s *Store) Reports() *Reports { return NewReports(s.db) }
 // creating, migrating or locking it for writes, so `modelrouter report` can
 // run next to a live server.
 func OpenReadOnly(path string) (*sql.DB, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open decision log: %w", err)
-	}
-	// A file: URI decodes %XX: a literal % in the path must stay one.
-	db, err := sql.Open("sqlite3", "file:"+strings.ReplaceAll(path, "%", "%25")+"?mode=ro&_busy_timeout=5000&_query_only=true")
+	db, err := openFileReadOnly(path)
 	if err != nil {
-		return nil, fmt.Errorf("open decision log %s: %w", path, err)
+		return nil, err
 	}
 	var n int
 	err = db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'decisions'`).Scan(&n)
@@ -53,6 +46,42 @@ func OpenReadOnly(path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open decision log %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// openFileReadOnly opens the existing SQLite file at path read-only.
+func openFileReadOnly(path string) (*sql.DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open decision log: %w", err)
+	}
+	// A file: URI decodes %XX: a literal % in the path must stay one.
+	db, err := sql.Open("sqlite3", "file:"+strings.ReplaceAll(path, "%", "%25")+"?mode=ro&_busy_timeout=5000&_query_only=true")
+	if err != nil {
+		return nil, fmt.Errorf("open decision log %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// BeingCreated reports, read-only, whether the existing SQLite file at path
+// has no table but (at most) the migrations table. That is a store another
+// process's Open is creating: it commits the migrations table before it
+// applies the first migration, in a later transaction. [Open] on such a
+// file waits on that process's write lock and finishes the same store, so
+// a command that makes a database where none is may open it. A file that
+// is not SQLite is an error.
+func BeingCreated(path string) (bool, error) {
+	db, err := openFileReadOnly(path)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name <> 'migrations' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`).Scan(&n); err != nil {
+		return false, fmt.Errorf("open decision log %s: %w", path, err)
+	}
+	return n == 0, nil
 }
 
 // Range selects decisions by time and deployment.

@@ -28,9 +28,15 @@ func openExistingStore(path string) (*store.Store, error) {
 
 // openOrCreateStore is openExistingStore for a file that exists, and makes
 // a new database where none does, or in an empty file (one made with touch
-// before a bind mount, or by mktemp), as serve does.
+// before a bind mount, or by mktemp), as serve does. A SQLite file with no
+// table but migrations is one another process (a serve starting beside
+// `keys create`) is creating: store.Open waits for its migrations rather
+// than refuse the file as not a modelrouter database.
 func openOrCreateStore(path string) (*store.Store, error) {
 	if info, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+		return store.Open(path)
+	}
+	if creating, err := store.BeingCreated(path); err == nil && creating {
 		return store.Open(path)
 	}
 	return openExistingStore(path)
