@@ -84,6 +84,9 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if ex.noText > 0 {
 		fmt.Fprintf(stdout, "; %d skipped without prompt text (run serve with --keep-prompts to keep it)", ex.noText)
 	}
+	if ex.estimated > 0 {
+		fmt.Fprintf(stdout, "; %d scored without a length, their usage estimated", ex.estimated)
+	}
 	fmt.Fprintln(stdout)
 	return nil
 }
@@ -96,19 +99,26 @@ type feedbackExport struct {
 	index  map[string]*exportItem // by prompt text
 	rated  int
 	noText int
+	// estimated counts rated answers whose length was the gateway's
+	// estimate (usage_estimated): their score is a label, their length not.
+	estimated int
 }
 
 type exportItem struct {
 	item  dataset.Item
 	sums  map[string]*labelSum
 	order []string
+	// inputReported: item.InputTokens is a provider's count, not the
+	// gateway's estimate, which a later reported row replaces.
+	inputReported bool
 }
 
 // labelSum averages a model's ratings and answer lengths on one prompt
-// (several clients may rate answers to the same prompt).
+// (several clients may rate answers to the same prompt). Lengths count only
+// answers whose provider reported them: nLengths of the n.
 type labelSum struct {
 	score, tokens float64
-	n             int
+	n, nLengths   int
 }
 
 func newFeedbackExport(name string, cat router.Catalog) *feedbackExport {
@@ -134,10 +144,15 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 	if !ok {
 		it = &exportItem{sums: map[string]*labelSum{}, item: dataset.Item{
 			ID: e.name + "/" + r.RequestID, Source: e.name, Task: r.Deployment,
-			Prompt: r.PromptText, InputTokens: r.Usage.PromptTokens,
+			Prompt: r.PromptText,
 		}}
 		e.index[r.PromptText] = it
 		e.items = append(e.items, it)
+	}
+	// An estimated row's prompt count is the gateway's estimate: good
+	// enough for the item's cost until a row with a reported count comes.
+	if !it.inputReported && (it.item.InputTokens == 0 || !r.UsageEstimated) {
+		it.item.InputTokens, it.inputReported = r.Usage.PromptTokens, !r.UsageEstimated
 	}
 	s, ok := it.sums[r.Answered]
 	if !ok {
@@ -146,10 +161,18 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 		it.order = append(it.order, r.Answered)
 	}
 	s.score += r.Feedback.Score
+	s.n++
+	if r.UsageEstimated {
+		// completion_tokens is the router model's predicted length (or the
+		// client's maximum): a label made of it would fit the model to its
+		// own guesses.
+		e.estimated++
+		return
+	}
 	// The dataset's output_tokens count the visible answer; reasoning
 	// tokens are billed separately (see the catalog's reasoning_tokens).
 	s.tokens += float64(max(0, r.Usage.CompletionTokens-r.Usage.ReasoningTokens))
-	s.n++
+	s.nLengths++
 }
 
 func (e *feedbackExport) labels() int {
@@ -233,8 +256,13 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 		it.item.Results = map[string]dataset.Result{}
 		for _, id := range it.order {
 			s := it.sums[id]
-			score, tokens := s.score/float64(s.n), s.tokens/float64(s.n)
-			it.item.Results[id] = dataset.Result{Score: &score, OutputTokens: &tokens}
+			score := s.score / float64(s.n)
+			res := dataset.Result{Score: &score}
+			if s.nLengths > 0 { // else no length label: the dataset's nil
+				tokens := s.tokens / float64(s.nLengths)
+				res.OutputTokens = &tokens
+			}
+			it.item.Results[id] = res
 			prices[id] = e.price(id)
 		}
 		if err := enc.Encode(it.item); err != nil {
@@ -252,7 +280,8 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
 - One item per distinct prompt text; `+"`task`"+` is the deployment that answered it.
 - `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
   client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
-  completion tokens the provider reported.
+  completion tokens the provider reported (absent where it reported none: the gateway's
+  estimates are not labels).
 - Prices are the catalog's.
 
 Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
