@@ -15,7 +15,8 @@ import (
 // FeedbackStore keeps a client's rating of an answered request, the label
 // a later retraining reads next to the decision; *store.Store implements it.
 // With keyID set, only a request made with that key (or with none) may be
-// rated: another key's is ENotFound.
+// rated: another key's is ENotFound. A logged request that no model
+// answered has nothing to rate: EInvalid on request_id.
 type FeedbackStore interface {
 	RateAnswer(ctx context.Context, keyID, requestID string, score float64, label, comment string) error
 }
