@@ -32,7 +32,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 		out = append(out, "logprobs")
 	}
 	var modalities []string
-	if set(top["audio"]) || json.Unmarshal(top["modalities"], &modalities) == nil && slices.Contains(modalities, "audio") {
+	if set(top["audio"]) || set(top["modalities"]) && json.Unmarshal(top["modalities"], &modalities) == nil && slices.Contains(modalities, "audio") {
 		out = append(out, "audio output")
 	}
 	var bias map[string]json.RawMessage
@@ -49,7 +49,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 // log probabilities, asked for by top_logprobs or by include.
 func responsesNativeOnly(top map[string]json.RawMessage) []string {
 	var include []string
-	if set(top["top_logprobs"]) || json.Unmarshal(top["include"], &include) == nil && slices.Contains(include, "message.output_text.logprobs") {
+	if set(top["top_logprobs"]) || set(top["include"]) && json.Unmarshal(top["include"], &include) == nil && slices.Contains(include, "message.output_text.logprobs") {
 		return []string{"logprobs"}
 	}
 	return nil
@@ -58,7 +58,4 @@ func responsesNativeOnly(top map[string]json.RawMessage) []string {
 // set reports whether a member is present and not null.
 func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }
 
-func isTrue(v json.RawMessage) bool {
-	var b bool
-	return json.Unmarshal(v, &b) == nil && b
-}
+func isTrue(v json.RawMessage) bool { return string(v) == "true" }
