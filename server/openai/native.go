@@ -11,32 +11,32 @@ import (
 // translation to Anthropic's Messages API cannot carry (see
 // [Request.NativeOnly]): dropped, each would change the answer the client
 // asked for, so such a request leaves Claude out before routing rather
-// than get a plain answer from it.
+// than get a plain answer from it. Members are decoded only when set: the
+// common request sets none of them and pays nothing.
 func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string {
 	var out []string
 	if set(top["functions"]) || set(top["function_call"]) ||
 		slices.ContainsFunc(msgs, func(m chatMessage) bool { return m.Role == "function" || m.LegacyCall }) {
 		out = append(out, "functions and function_call (the legacy tool form)")
 	}
-	var n int
-	if v := top["n"]; set(v) && json.Unmarshal(v, &n) == nil && n > 1 {
+	if v := top["n"]; set(v) && decoded(v, func(n int) bool { return n > 1 }) {
 		out = append(out, "n > 1")
 	}
-	var rf struct {
-		Type string `json:"type"`
+	if v := top["response_format"]; set(v) {
+		var rf struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(v, &rf) == nil && rf.Type != "" && rf.Type != "text" {
+			out = append(out, "response_format "+rf.Type)
+		}
 	}
-	if v := top["response_format"]; set(v) && json.Unmarshal(v, &rf) == nil && rf.Type != "" && rf.Type != "text" {
-		out = append(out, "response_format "+rf.Type)
-	}
-	if isTrue(top["logprobs"]) || set(top["top_logprobs"]) {
+	if string(top["logprobs"]) == "true" || set(top["top_logprobs"]) {
 		out = append(out, "logprobs")
 	}
-	var modalities []string
-	if set(top["audio"]) || set(top["modalities"]) && json.Unmarshal(top["modalities"], &modalities) == nil && slices.Contains(modalities, "audio") {
+	if set(top["audio"]) || set(top["modalities"]) && decoded(top["modalities"], has("audio")) {
 		out = append(out, "audio output")
 	}
-	var bias map[string]json.RawMessage
-	if v := top["logit_bias"]; set(v) && json.Unmarshal(v, &bias) == nil && len(bias) > 0 {
+	if v := top["logit_bias"]; set(v) && decoded(v, func(b map[string]json.RawMessage) bool { return len(b) > 0 }) {
 		out = append(out, "logit_bias")
 	}
 	if set(top["web_search_options"]) {
@@ -48,8 +48,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 // responsesNativeOnly is chatNativeOnly for a Responses request: token
 // log probabilities, asked for by top_logprobs or by include.
 func responsesNativeOnly(top map[string]json.RawMessage) []string {
-	var include []string
-	if set(top["top_logprobs"]) || set(top["include"]) && json.Unmarshal(top["include"], &include) == nil && slices.Contains(include, "message.output_text.logprobs") {
+	if set(top["top_logprobs"]) || set(top["include"]) && decoded(top["include"], has("message.output_text.logprobs")) {
 		return []string{"logprobs"}
 	}
 	return nil
@@ -58,4 +57,12 @@ func responsesNativeOnly(top map[string]json.RawMessage) []string {
 // set reports whether a member is present and not null.
 func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }
 
-func isTrue(v json.RawMessage) bool { return string(v) == "true" }
+// decoded reports whether v decodes as a T that test accepts.
+func decoded[T any](v json.RawMessage, test func(T) bool) bool {
+	var x T
+	return json.Unmarshal(v, &x) == nil && test(x)
+}
+
+func has(s string) func([]string) bool {
+	return func(list []string) bool { return slices.Contains(list, s) }
+}
