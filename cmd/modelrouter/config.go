@@ -303,29 +303,51 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	valid := append(slices.Clone(catalogProviders), "azure", "default")
 	sort.Strings(valid)
 	valid = slices.Compact(valid)
-	check := func(p upstream.Provider, name string) {
-		field := "providers." + name
+	// The file's providers are named by their field, the environment's by
+	// their variable; either way a bad value refuses to start rather than
+	// fail every call routed to it.
+	type source struct {
+		name          string // what the message calls the provider
+		baseURL, kind string // what it calls those settings
+	}
+	fromFile := func(name string) source {
+		f := "providers." + name
+		return source{f, f + ".base_url", f + ".kind"}
+	}
+	env := envMap(o.environ)
+	getenv := func(k string) string { return env[k] }
+	fromEnv := func(name string) source {
+		base, kind := upstream.EnvSettings(getenv, name)
+		if kind == "" {
+			kind = base // the variables fix the kind: unreachable
+		}
+		return source{base + " (provider " + name + ")", base, kind}
+	}
+	check := func(p upstream.Provider, name string, at source) {
 		if !slices.Contains(valid, name) {
-			bad("%s: unknown provider; valid names: %s", field, strings.Join(valid, ", "))
+			bad("%s: unknown provider; valid names: %s", at.name, strings.Join(valid, ", "))
 		}
 		if !slices.Contains(providerKinds, p.Kind) {
-			bad("%s.kind %q: valid kinds: %s", field, p.Kind, strings.Join(providerKinds, ", "))
+			bad("%s %q: valid kinds: %s", at.kind, p.Kind, strings.Join(providerKinds, ", "))
+		} else if name == "default" && p.Kind != upstream.KindOpenAI {
+			bad("%s %q: the default server answers every model and must be OpenAI-compatible (kind openai)", at.kind, p.Kind)
 		}
 		if p.BaseURL == "" {
-			bad("%s.base_url: required for this provider", field)
+			bad("%s: required for this provider", at.baseURL)
 		} else if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("%s.base_url %q: want an absolute http(s) URL", field, p.BaseURL)
+			bad("%s %q: want an absolute http(s) URL", at.baseURL, p.BaseURL)
 		}
 	}
-	for _, name := range o.fileProviders.Names() {
-		check(o.fileProviders.ByName[name], name)
-	}
-	if d := o.fileProviders.Default; d != nil {
-		check(*d, "default")
-		if d.Kind != upstream.KindOpenAI {
-			bad("providers.default.kind %q: the default server answers every model and must be OpenAI-compatible (kind openai)", d.Kind)
+	checkAll := func(ps upstream.Providers, at func(string) source) {
+		for _, name := range ps.Names() {
+			check(ps.ByName[name], name, at(name))
+		}
+		if d := ps.Default; d != nil {
+			check(*d, "default", at("default"))
 		}
 	}
+	checkAll(o.fileProviders, fromFile)
+	checkAll(upstream.FromEnviron(o.environ), fromEnv)
 	return errors.Join(errs...)
 }
 

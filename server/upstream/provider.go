@@ -8,7 +8,6 @@ package upstream
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -228,7 +227,6 @@ func FromEnv(getenv func(string) string, extra ...string) Providers {
 		}
 	}
 	if p, ok := generic(getenv, "default"); ok {
-		p.Kind = KindOpenAI
 		ps.Default = &p
 		delete(ps.ByName, "default")
 	}
@@ -236,7 +234,10 @@ func FromEnv(getenv func(string) string, extra ...string) Providers {
 }
 
 // generic reads MODELROUTER_UPSTREAM_<NAME>_BASE_URL, _API_KEY and the
-// optional _KIND (openai by default; anthropic for a Messages-API server).
+// optional _KIND (openai when unset; anthropic for a Messages-API server).
+// A _KIND that names no kind is kept as given, for the caller's validation
+// to refuse: read as openai, a typo would send every call in the wrong
+// protocol.
 func generic(getenv func(string) string, name string) (Provider, bool) {
 	name = strings.ToLower(name)
 	prefix := genericPrefix + envName(name)
@@ -245,7 +246,7 @@ func generic(getenv func(string) string, name string) (Provider, bool) {
 		return Provider{}, false
 	}
 	kind := strings.ToLower(strings.TrimSpace(getenv(prefix + "_KIND")))
-	if !slices.Contains([]string{KindOpenAI, KindAnthropic, KindAzure}, kind) {
+	if kind == "" {
 		kind = KindOpenAI
 	}
 	return Provider{
@@ -253,6 +254,30 @@ func generic(getenv func(string) string, name string) (Provider, bool) {
 		APIKey:     strings.TrimSpace(getenv(prefix + "_API_KEY")),
 		APIVersion: strings.TrimSpace(getenv(prefix + "_API_VERSION")),
 	}, true
+}
+
+// EnvSettings names the environment variables that set the base URL and
+// the kind of provider name as FromEnv reads it (kind is "" where the
+// variables fix the kind), so a message about a bad value can name the
+// setting to change. "default" is MODELROUTER_UPSTREAM_DEFAULT_*.
+func EnvSettings(getenv func(string) string, name string) (baseURL, kind string) {
+	prefix := genericPrefix + envName(name)
+	if name == "default" || strings.TrimSpace(getenv(prefix+"_BASE_URL")) != "" {
+		return prefix + "_BASE_URL", prefix + "_KIND"
+	}
+	switch name {
+	case "openai":
+		return "OPENAI_BASE_URL", ""
+	case "anthropic":
+		return "ANTHROPIC_BASE_URL", ""
+	case "deepseek":
+		return "DEEPSEEK_BASE_URL", ""
+	case "xai":
+		return "XAI_BASE_URL", ""
+	case "azure":
+		return "AZURE_OPENAI_ENDPOINT", ""
+	}
+	return prefix + "_BASE_URL", prefix + "_KIND"
 }
 
 // FromEnviron is FromEnv over os.Environ()-style "KEY=value" pairs; it also

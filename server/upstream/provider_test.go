@@ -185,3 +185,24 @@ func TestOutcomeSaysWhetherTheAnswerWasTranslated(t *testing.T) {
 		})
 	}
 }
+
+// A _KIND that names no kind is kept as given, for serve to refuse at
+// start; read as openai, a typo would send every call in the wrong
+// protocol. The default server's kind is kept too (serve insists on
+// openai).
+func TestFromEnvironKeepsAnUnknownKindForValidation(t *testing.T) {
+	ps := upstream.FromEnviron([]string{
+		"MODELROUTER_UPSTREAM_META_BASE_URL=http://m", "MODELROUTER_UPSTREAM_META_KIND=Antropic",
+		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=http://d", "MODELROUTER_UPSTREAM_DEFAULT_KIND=anthropic",
+	})
+	assert.Equal(t, "antropic", ps.ByName["meta"].Kind)
+	require.NotNil(t, ps.Default)
+	assert.Equal(t, "anthropic", ps.Default.Kind)
+
+	base, kind := upstream.EnvSettings(func(string) string { return "" }, "azure")
+	assert.Equal(t, "AZURE_OPENAI_ENDPOINT", base)
+	assert.Empty(t, kind, "the Azure variables fix the kind")
+	base, kind = upstream.EnvSettings(func(string) string { return "" }, "gpt-oss")
+	assert.Equal(t, "MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL", base)
+	assert.Equal(t, "MODELROUTER_UPSTREAM_GPT_OSS_KIND", kind)
+}
