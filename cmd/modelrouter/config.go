@@ -377,12 +377,13 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	return nil
 }
 
-// resolvedAdminKey is MODELROUTER_ADMIN_KEY when set, else the file's.
+// resolvedAdminKey is MODELROUTER_ADMIN_KEY when set, else the file's,
+// without surrounding whitespace (a secret file's trailing newline).
 func (o *serveOptions) resolvedAdminKey() string {
-	if k := envMap(o.environ)[manage.EnvAdminKey]; k != "" {
+	if k := manage.TrimAdminKey(envMap(o.environ)[manage.EnvAdminKey]); k != "" {
 		return k
 	}
-	return string(o.adminKey)
+	return manage.TrimAdminKey(string(o.adminKey))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -358,16 +357,11 @@ func (k storeKeys) VerifyKey(ctx context.Context, key string) (string, error) {
 	return found.ID, err
 }
 
-// adminAuthorizer accepts `Authorization: Bearer <admin key>`; with no admin
-// key configured it refuses everyone.
+// adminAuthorizer accepts the admin key as the management API does
+// ("Authorization: Bearer <key>" or "api-key: <key>"); with no admin key it
+// refuses everyone.
 func adminAuthorizer(adminKey string) func(*http.Request) bool {
-	return func(r *http.Request) bool {
-		if adminKey == "" {
-			return false
-		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(adminKey)) == 1
-	}
+	return func(r *http.Request) bool { return manage.IsAdmin(r.Header, adminKey) }
 }
 
 // isLoopback reports whether addr listens on loopback only. ":8080" and

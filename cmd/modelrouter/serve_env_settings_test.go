@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -108,4 +109,29 @@ func TestServeAcceptsGoodProvidersFromTheEnvironment(t *testing.T) {
 		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=http://127.0.0.1:8000/v1",
 	}, io.Discard)
 	assert.NoError(t, err)
+}
+
+// An admin key with surrounding whitespace (a Kubernetes secret or env file
+// that ends in a newline) is trimmed: the management API and the reports
+// both take the key as "Authorization: Bearer <key>" or "api-key: <key>".
+func TestServeTrimsTheAdminKey(t *testing.T) {
+	base, refused := startServeFromEnv(t, nil, []string{"MODELROUTER_ADMIN_KEY=adm-env-key\n"})
+	require.NoError(t, refused)
+	for _, path := range []string{"/deployments", "/v1/router/report"} {
+		for _, h := range []map[string]string{
+			{"Authorization": "Bearer adm-env-key"},
+			{"api-key": "adm-env-key"},
+		} {
+			req, err := http.NewRequest(http.MethodGet, base+path, nil)
+			require.NoError(t, err)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "%s %v: %s", path, h, body)
+		}
+	}
 }

@@ -61,7 +61,7 @@ func New(src Source, authorize func(*http.Request) bool) *Handler {
 // ServeHTTP implements [http.Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.authorize == nil || !h.authorize(r) {
-		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key>"))
+		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key> or api-key: <admin key>"))
 		return
 	}
 	h.mux.ServeHTTP(w, r)

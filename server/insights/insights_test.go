@@ -60,7 +60,7 @@ func TestEndpointsAreAdminOnly(t *testing.T) {
 		for _, auth := range []string{"", "Bearer client-key"} {
 			rec := get(t, h, path, auth)
 			assert.Equal(t, http.StatusUnauthorized, rec.Code, "%s with %q", path, auth)
-			assert.JSONEq(t, `{"error":{"message":"the router's reports need an admin key: send Authorization: Bearer <admin key>",
+			assert.JSONEq(t, `{"error":{"message":"the router's reports need an admin key: send Authorization: Bearer <admin key> or api-key: <admin key>",
 				"type":"authentication_error","param":null,"code":"unauthorized"}}`, rec.Body.String())
 		}
 	}

@@ -59,9 +59,9 @@ type Config struct {
 
 // New builds the API.
 func New(cfg Config) *API {
-	key := cfg.AdminKey
+	key := TrimAdminKey(cfg.AdminKey)
 	if key == "" {
-		key = os.Getenv(EnvAdminKey)
+		key = TrimAdminKey(os.Getenv(EnvAdminKey))
 	}
 	now := cfg.Now
 	if now == nil {
@@ -82,6 +82,27 @@ func (a *API) Register(r gin.IRouter) {
 	a.registerRouterModel(r)
 }
 
+// TrimAdminKey is the admin key as it is compared: without surrounding
+// whitespace, such as the trailing newline of a key read from a file, which
+// no header can carry (header values are trimmed).
+func TrimAdminKey(key string) string { return strings.TrimSpace(key) }
+
+// IsAdmin reports whether h carries key, as "Authorization: Bearer <key>"
+// or "api-key: <key>" (surrounding whitespace ignored). An empty key
+// admits no one. The management API and the reports share this check.
+func IsAdmin(h http.Header, key string) bool {
+	key = TrimAdminKey(key)
+	if key == "" {
+		return false
+	}
+	got := h.Get("api-key")
+	if bearer, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok {
+		got = bearer
+	}
+	got = strings.TrimSpace(got)
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(key)) == 1
+}
+
 // authorize admits only the admin key, as "Authorization: Bearer <key>" or
 // "api-key: <key>".
 func (a *API) authorize(c *gin.Context) {
@@ -91,11 +112,7 @@ func (a *API) authorize(c *gin.Context) {
 				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
-	got := c.GetHeader("api-key")
-	if bearer, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer "); ok {
-		got = strings.TrimSpace(bearer)
-	}
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.key)) != 1 {
+	if !IsAdmin(c.Request.Header, a.key) {
 		writeError(c, &router.Error{Code: router.EUnauthorized, Reason: CodeBadKey,
 			Message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return

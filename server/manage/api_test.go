@@ -210,6 +210,10 @@ func TestAuth(t *testing.T) {
 		{name: "wrong api-key", key: adminKey, headers: map[string]string{"api-key": "nope"}, status: 401, code: manage.CodeBadKey},
 		{name: "bearer", key: adminKey, headers: map[string]string{"Authorization": "Bearer " + adminKey}, status: 200},
 		{name: "api-key", key: adminKey, headers: map[string]string{"api-key": adminKey}, status: 200},
+		// A key read from a file keeps its newline; no header can carry it.
+		{name: "configured key with a trailing newline", key: adminKey + "\n", headers: map[string]string{"Authorization": "Bearer " + adminKey}, status: 200},
+		{name: "environment key with a trailing newline", env: " env-key\r\n", headers: map[string]string{"api-key": "env-key"}, status: 200},
+		{name: "whitespace only is no key", key: " \n", headers: map[string]string{"Authorization": "Bearer x"}, status: 403, code: manage.CodeDisabled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,4 +310,25 @@ func TestReplacingAClaudeDeploymentInUse(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, w.Code, "turning the Claude deployment into a router would strand mr")
 	w = e.do(http.MethodPut, "/deployments/sonnet", strings.Replace(claudeDeployment, `"capacity": 10`, `"capacity": 20`, 1))
 	assert.Equal(t, http.StatusOK, w.Code, "same model and SKU name, new capacity: fine")
+}
+
+// IsAdmin is the one admin check, shared by the management API and the
+// reports: the key as a bearer token or api-key, surrounding whitespace
+// ignored on either side; an empty key admits no one.
+func TestIsAdmin(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	assert.True(t, manage.IsAdmin(h("Authorization", "Bearer k1"), "k1"))
+	assert.True(t, manage.IsAdmin(h("api-key", "k1"), "k1\n"))
+	assert.True(t, manage.IsAdmin(h("Authorization", "Bearer  k1 "), "k1"))
+	assert.False(t, manage.IsAdmin(h("Authorization", "Bearer k2"), "k1"))
+	assert.False(t, manage.IsAdmin(h("Authorization", "Basic k1"), "k1"))
+	assert.False(t, manage.IsAdmin(h(), "k1"))
+	assert.False(t, manage.IsAdmin(h("Authorization", "Bearer "), ""))
+	assert.False(t, manage.IsAdmin(h("api-key", ""), " "))
 }
