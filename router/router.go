@@ -261,7 +261,9 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 				d.Affinity = true
 			}
 		}
-		r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
+		if !req.ReadOnlyAffinity {
+			r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
+		}
 	}
 
 	// d.Candidates[i] describes models[i].

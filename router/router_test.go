@@ -294,6 +294,36 @@ func TestSessionAffinity(t *testing.T) {
 	assert.Equal(t, "strong", d.ChosenID)
 }
 
+// A decision that forwards nothing follows the session's pin but writes
+// none: neither a new pin nor a moved one.
+func TestReadOnlyAffinityFollowsThePinWithoutWritingIt(t *testing.T) {
+	r := newRouter(t, router.Config{AffinityTTL: time.Minute})
+	dep := router.Deployment{Name: "d"}
+	ctx := context.Background()
+
+	// A dry run of a fresh session in quality mode pins nothing.
+	d, err := r.Decide(ctx, dep, router.Request{SessionKey: "s1", Mode: router.ModeQuality, ReadOnlyAffinity: true})
+	require.NoError(t, err)
+	require.Equal(t, "strong", d.ChosenID)
+	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1"})
+	require.NoError(t, err)
+	assert.Equal(t, "mid", d.ChosenID, "the dry run pinned the session")
+	assert.False(t, d.Affinity)
+
+	// It shows the pin the real call would follow, and leaves it.
+	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1", Mode: router.ModeQuality, ReadOnlyAffinity: true})
+	require.NoError(t, err)
+	assert.Equal(t, "mid", d.ChosenID)
+	assert.True(t, d.Affinity)
+	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1", Models: []string{"strong", "weak"}, ReadOnlyAffinity: true})
+	require.NoError(t, err)
+	assert.NotEqual(t, "mid", d.ChosenID)
+	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1", Mode: router.ModeQuality})
+	require.NoError(t, err)
+	assert.Equal(t, "mid", d.ChosenID, "a dry run narrowed away from the pin moved it")
+	assert.True(t, d.Affinity)
+}
+
 func TestParseMode(t *testing.T) {
 	m, err := router.ParseMode(" Cost ")
 	require.NoError(t, err)

@@ -180,6 +180,10 @@ type Request struct {
 	Models []string
 	// SessionKey, when set, keeps one conversation on one model.
 	SessionKey string
+	// ReadOnlyAffinity makes a decision that forwards nothing (a dry run)
+	// follow the session's pin without writing one: a simulation must not
+	// move the real conversation.
+	ReadOnlyAffinity bool
 }
 
 // Estimate is the router model's prediction for one profile.

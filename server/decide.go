@@ -145,6 +145,8 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	}
 	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
+		// The dry run reads the session's pin but never writes it.
+		ReadOnlyAffinity: api == apiRoute,
 	}
 	if r.pinned != nil {
 		r.rreq.Models = r.pinned
