@@ -7,52 +7,118 @@ import (
 
 // affinity remembers which model a conversation started on, so later turns
 // stay there and keep the provider's prompt cache warm.
+//
+// It holds at most max sessions. Entries sit in a list from the most
+// recently written to the least; every write moves its entry to the front
+// and sets its expiry to now+ttl, so the back of the list is both the
+// least recently used entry and the first to expire. A write drops expired
+// entries from the back and, when the table is still full, the least
+// recently used one: a flood of new sessions pushes out idle sessions, one
+// per new one, never a conversation that is still talking. Each call costs
+// O(1) (amortized: an entry is dropped once), and memory stays at max
+// entries.
 type affinity struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	max     int
-	entries map[string]affinityEntry
+	mu  sync.Mutex
+	ttl time.Duration
+	max int
+	// index maps a session key to its slot.
+	index map[string]int32
+	// slots hold the entries; slots no entry uses are chained from free
+	// through next.
+	slots      []affinitySlot
+	head, tail int32 // most and least recently written; none when -1
+	free       int32
 }
 
-type affinityEntry struct {
-	model   string
-	expires time.Time
+type affinitySlot struct {
+	key        string
+	model      string
+	expires    time.Time
+	prev, next int32 // towards head and towards tail; -1 at the ends
 }
+
+const noSlot = -1
 
 func newAffinity(ttl time.Duration, max int) *affinity {
-	return &affinity{ttl: ttl, max: max, entries: make(map[string]affinityEntry)}
+	return &affinity{ttl: ttl, max: max, index: make(map[string]int32), head: noSlot, tail: noSlot, free: noSlot}
 }
 
 func (a *affinity) get(key string, now time.Time) (string, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	e, ok := a.entries[key]
-	if !ok || now.After(e.expires) {
+	i, ok := a.index[key]
+	if !ok || now.After(a.slots[i].expires) {
 		return "", false
 	}
-	return e.model, true
+	return a.slots[i].model, true
 }
 
 func (a *affinity) put(key, model string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.entries) >= a.max {
-		// Drop expired entries first; if the table is still full, forget
-		// everything rather than grow without bound under a flood of keys.
-		for k, e := range a.entries {
-			if now.After(e.expires) {
-				delete(a.entries, k)
-			}
-		}
-		if len(a.entries) >= a.max {
-			clear(a.entries)
-		}
+	if i, ok := a.index[key]; ok {
+		s := &a.slots[i]
+		s.model, s.expires = model, now.Add(a.ttl)
+		a.unlink(i)
+		a.pushFront(i)
+		return
 	}
-	a.entries[key] = affinityEntry{model: model, expires: now.Add(a.ttl)}
+	for a.tail != noSlot && now.After(a.slots[a.tail].expires) {
+		a.remove(a.tail)
+	}
+	if len(a.index) >= a.max && a.tail != noSlot {
+		a.remove(a.tail)
+	}
+	i := a.free
+	if i != noSlot {
+		a.free = a.slots[i].next
+	} else {
+		i = int32(len(a.slots))
+		a.slots = append(a.slots, affinitySlot{})
+	}
+	a.slots[i] = affinitySlot{key: key, model: model, expires: now.Add(a.ttl)}
+	a.index[key] = i
+	a.pushFront(i)
 }
 
 func (a *affinity) forget(key string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	delete(a.entries, key)
+	if i, ok := a.index[key]; ok {
+		a.remove(i)
+	}
+}
+
+// remove drops slot i's entry and puts the slot on the free chain.
+func (a *affinity) remove(i int32) {
+	a.unlink(i)
+	delete(a.index, a.slots[i].key)
+	a.slots[i] = affinitySlot{next: a.free} // let go of the strings
+	a.free = i
+}
+
+func (a *affinity) unlink(i int32) {
+	s := &a.slots[i]
+	if s.prev != noSlot {
+		a.slots[s.prev].next = s.next
+	} else {
+		a.head = s.next
+	}
+	if s.next != noSlot {
+		a.slots[s.next].prev = s.prev
+	} else {
+		a.tail = s.prev
+	}
+	s.prev, s.next = noSlot, noSlot
+}
+
+func (a *affinity) pushFront(i int32) {
+	s := &a.slots[i]
+	s.prev, s.next = noSlot, a.head
+	if a.head != noSlot {
+		a.slots[a.head].prev = i
+	} else {
+		a.tail = i
+	}
+	a.head = i
 }
