@@ -143,6 +143,9 @@ func TestPutValidation(t *testing.T) {
 			path: "/deployments/mr", body: routerWithClaude, status: 400, code: manage.CodeInvalidProperties, contains: []string{`"DataZoneStandard"`, "must match"}},
 
 		{name: "deploy claude", path: "/deployments/sonnet", body: claudeDeployment, status: http.StatusCreated},
+		{name: "a router under the default name", path: "/deployments/model-router", body: referenceExample, status: http.StatusCreated},
+		{name: "claude under the default name", path: "/deployments/model-router", body: claudeDeployment, status: 400, code: manage.CodeInvalidName,
+			contains: []string{"reserved for the built-in router", "claude-sonnet-4-5"}},
 		{name: "deploy a model that needs no deployment", path: "/deployments/gpt", body: `{"properties": {"model": {"format": "OpenAI", "name": "gpt-4.1", "version": "2025-04-14"}}}`,
 			status: 400, code: manage.CodeInvalidModel, contains: []string{"needs no deployment", "claude-haiku-4-5"}},
 		{name: "deploy an unknown model", path: "/deployments/gpt", body: `{"properties": {"model": {"format": "OpenAI", "name": "gpt-9", "version": "1"}}}`,

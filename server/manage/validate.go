@@ -124,6 +124,13 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name string, r R
 	if r.Name != "" && r.Name != name {
 		return Resource{}, badRequest(CodeInvalidName, "name", fmt.Sprintf("the body names deployment %q but the URL names %q", r.Name, name))
 	}
+	if name == DefaultDeployment && !r.IsRouter() {
+		// Every client calls this name by default: only a router may
+		// replace the built-in one.
+		return Resource{}, badRequest(CodeInvalidName, "name",
+			fmt.Sprintf("the name %q is reserved for the built-in router: deploy %s under another name, or PUT a model-router body here to change the built-in one",
+				DefaultDeployment, strings.TrimSpace(r.Properties.Model.Name)))
+	}
 	sku, err := normalizeSKU(r.SKU)
 	if err != nil {
 		return Resource{}, err
