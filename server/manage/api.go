@@ -235,37 +235,56 @@ func (a *API) delete(c *gin.Context) {
 }
 
 // checkUnused refuses to remove (next == nil) or replace a model deployment
-// that router deployments still route to, unless next deploys the same
-// model with the same SKU.
+// that router deployments still route to: a router that lists the model
+// must keep a deployment of it with the router's SKU, another deployment
+// or next (when it deploys the same model).
 func (a *API) checkUnused(ctx context.Context, name string, prev Resource, next *Resource) error {
 	if prev.IsRouter() {
 		return nil
 	}
-	if next != nil && !next.IsRouter() && next.Properties.Model == prev.Properties.Model && equalFold(skuName(*next), skuName(prev)) {
+	model := prev.Properties.Model
+	if next != nil && !next.IsRouter() && sameRef(next.Properties.Model, model) && equalFold(skuName(*next), skuName(prev)) {
 		return nil
 	}
 	all, err := loadAll(ctx, a.store)
 	if err != nil {
 		return err
 	}
+	// The SKUs the model is deployed with once this change is made.
+	var skus []string
+	for _, nr := range all {
+		if nr.name != name && !nr.res.IsRouter() && sameRef(nr.res.Properties.Model, model) {
+			skus = append(skus, skuName(nr.res))
+		}
+	}
+	if next != nil && !next.IsRouter() && sameRef(next.Properties.Model, model) {
+		skus = append(skus, skuName(*next))
+	}
 	var users []string
 	for _, nr := range all {
 		if nr.name == name || !nr.res.IsRouter() || nr.res.Properties.Routing == nil || nr.res.Properties.Routing.Models == nil {
 			continue
 		}
-		for _, ref := range *nr.res.Properties.Routing.Models {
-			if equalFold(ref.Format, prev.Properties.Model.Format) && equalFold(ref.Name, prev.Properties.Model.Name) && ref.Version == prev.Properties.Model.Version {
-				users = append(users, nr.name)
-				break
-			}
+		if !slices.ContainsFunc(*nr.res.Properties.Routing.Models, func(ref router.Ref) bool { return sameRef(ref, model) }) {
+			continue
+		}
+		sku := skuName(nr.res)
+		if !slices.ContainsFunc(skus, func(s string) bool { return equalFold(s, sku) }) {
+			users = append(users, nr.name)
 		}
 	}
 	if len(users) == 0 {
 		return nil
 	}
 	return &router.Error{Code: router.EConflict, Reason: CodeInUse,
-		Message: fmt.Sprintf("deployment %q (%s) is routed to by %s; remove it from their routing.models first",
-			name, prev.Properties.Model.Name, strings.Join(users, ", "))}
+		Message: fmt.Sprintf("deployment %q (%s) is routed to by %s, and no other deployment of %s has their sku; remove it from their routing.models first",
+			name, model.Name, strings.Join(users, ", "), model.Name)}
+}
+
+// sameRef reports whether a and b name the same model: format and name in
+// any case, version exactly.
+func sameRef(a, b router.Ref) bool {
+	return equalFold(a.Format, b.Format) && equalFold(a.Name, b.Name) && strings.TrimSpace(a.Version) == strings.TrimSpace(b.Version)
 }
 
 func (a *API) load(ctx context.Context, name string) (Resource, error) {

@@ -86,7 +86,7 @@ func (s *Source) read(ctx context.Context, name string) (router.Deployment, erro
 
 // fromStored turns a stored resource into the router's view, refusing
 // resources that deploy an underlying model.
-func (s *Source) fromStored(ctx context.Context, name string, raw []byte, deployed map[string]modelDeployment) (router.Deployment, error) {
+func (s *Source) fromStored(ctx context.Context, name string, raw []byte, deployed deployedModels) (router.Deployment, error) {
 	r, err := decodeResource(raw)
 	if err != nil {
 		return router.Deployment{}, fmt.Errorf("stored deployment %q: %w", name, err)
@@ -148,7 +148,7 @@ func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
 	// The underlying models deployed (Claude), computed once for every
 	// router deployment; nil when a stored row does not decode, so that
 	// toDeployment reports that error where it needs the map, as read does.
-	deployed := map[string]modelDeployment{}
+	deployed := deployedModels{}
 	for _, d := range stored {
 		r, err := decodeResource(d.Resource)
 		if err != nil {
@@ -156,7 +156,7 @@ func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
 			break
 		}
 		if m, ok := s.catalog.model(r.Properties.Model); ok && !r.IsRouter() {
-			deployed[m.ID] = modelDeployment{name: d.Name, sku: skuName(r)}
+			deployed[m.ID] = append(deployed[m.ID], modelDeployment{name: d.Name, sku: skuName(r)})
 		}
 	}
 	snap.byName = make(map[string]sourceEntry, len(stored))
@@ -203,7 +203,7 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 // toDeployment turns a stored router resource into the router's view. Models
 // that need a deployment (Claude) and have none are left out of the full set
 // (deployed is loaded when nil and needed).
-func (s *Source) toDeployment(ctx context.Context, name string, r Resource, deployed map[string]modelDeployment) (router.Deployment, error) {
+func (s *Source) toDeployment(ctx context.Context, name string, r Resource, deployed deployedModels) (router.Deployment, error) {
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
 	if r.SKU != nil && r.SKU.Capacity > 0 {
@@ -238,7 +238,7 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		}
 	}
 	for _, m := range candidates {
-		if _, ok := deployed[m.ID]; !m.RequiresDeployment || ok {
+		if !m.RequiresDeployment || len(deployed[m.ID]) > 0 {
 			d.Models = append(d.Models, m.ID)
 		}
 	}

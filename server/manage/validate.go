@@ -82,25 +82,35 @@ func refList(models []router.Model) string {
 	return strings.Join(parts, ", ")
 }
 
-// modelDeployments maps the ID of every deployed underlying model (Claude)
-// to the SKU name of its deployment and the deployment's name.
+// modelDeployment is one deployment of an underlying model (Claude): its
+// name and SKU name.
 type modelDeployment struct {
 	name string
 	sku  string
 }
 
-func (ix catalogIndex) modelDeployments(ctx context.Context, st Store) (map[string]modelDeployment, []namedResource, error) {
+// deployedModels maps the ID of every deployed underlying model to each of
+// its deployments, in name order: a model may be deployed more than once
+// (one deployment per SKU, say).
+type deployedModels map[string][]modelDeployment
+
+// withSKU reports whether model id has a deployment of SKU sku.
+func (dm deployedModels) withSKU(id, sku string) bool {
+	return slices.ContainsFunc(dm[id], func(d modelDeployment) bool { return equalFold(d.sku, sku) })
+}
+
+func (ix catalogIndex) modelDeployments(ctx context.Context, st Store) (deployedModels, []namedResource, error) {
 	all, err := loadAll(ctx, st)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := map[string]modelDeployment{}
+	out := deployedModels{}
 	for _, nr := range all {
 		if nr.res.IsRouter() {
 			continue
 		}
 		if m, ok := ix.model(nr.res.Properties.Model); ok {
-			out[m.ID] = modelDeployment{name: nr.name, sku: skuName(nr.res)}
+			out[m.ID] = append(out[m.ID], modelDeployment{name: nr.name, sku: skuName(nr.res)})
 		}
 	}
 	return out, all, nil
@@ -199,7 +209,7 @@ func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, 
 		return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
 			fmt.Sprintf("model-router version %s does not take a model subset; use version %s or later, or omit routing.models", ver.Version, subsetsSince))
 	}
-	var deployed map[string]modelDeployment
+	var deployed deployedModels
 	subset := []router.Ref{}
 	for _, ref := range refs {
 		m, ok := find(ver.Models, ref)
@@ -214,15 +224,20 @@ func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, 
 					return Properties{}, err
 				}
 			}
-			d, ok := deployed[m.ID]
+			ds := deployed[m.ID]
 			switch {
-			case !ok:
+			case len(ds) == 0:
 				return Properties{}, badRequest(CodeInvalidProperties, "properties.routing.models",
 					fmt.Sprintf("%s must be deployed before model router can route to it: first PUT a deployment with properties.model "+
 						`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, m.Format, m.Name, m.Version, sku.Name))
-			case !equalFold(d.sku, sku.Name):
+			case !deployed.withSKU(m.ID, sku.Name):
+				as := make([]string, len(ds))
+				for i, d := range ds {
+					as[i] = fmt.Sprintf("%q with sku %q", d.name, d.sku)
+				}
 				return Properties{}, badRequest(CodeInvalidProperties, "sku.name",
-					fmt.Sprintf("%s is deployed as %q with sku %q; the router deployment's sku %q must match", m.ID, d.name, d.sku, sku.Name))
+					fmt.Sprintf("%s is deployed as %s; the router deployment's sku %q must match one of them (or deploy it with sku %q)",
+						m.ID, strings.Join(as, ", "), sku.Name, sku.Name))
 			}
 		}
 		if !slices.Contains(subset, m.Ref()) {
