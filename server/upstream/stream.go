@@ -121,21 +121,7 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			if tr.complete() {
 				return resp.StatusCode, nil
 			}
-			cause := "stream ended before the answer was complete"
-			if !errors.Is(err, io.EOF) {
-				cause = "stream broke off: " + describeNetError(err)
-			}
-			relayed := false
-			if f, ok := tr.(streamFailer); ok {
-				var msg string
-				if msg, relayed = f.failure(); msg != "" {
-					cause = "sent an error: " + msg
-				}
-			}
-			if !a.out.Wrote {
-				return resp.StatusCode, &retryable{msg: cause}
-			}
-			return a.breakStream(tr, cause, !relayed)
+			return a.endBroken(tr, resp.StatusCode, err)
 		}
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
@@ -144,9 +130,34 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			return a.breakStream(tr, "client write failed", true)
 		}
 		if isOver(tr) {
-			return resp.StatusCode, nil
+			if tr.complete() {
+				return resp.StatusCode, nil
+			}
+			// The provider ended an answer it says failed ([DONE] after
+			// its error, response.failed): a broken stream, not a success.
+			return a.endBroken(tr, resp.StatusCode, io.EOF)
 		}
 	}
+}
+
+// endBroken ends a stream that stopped (err: how the body ended) before
+// the answer was whole: the next model is tried when nothing went out yet.
+func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, error) {
+	cause := "stream ended before the answer was complete"
+	if !errors.Is(err, io.EOF) {
+		cause = "stream broke off: " + describeNetError(err)
+	}
+	relayed := false
+	if f, ok := tr.(streamFailer); ok {
+		var msg string
+		if msg, relayed = f.failure(); msg != "" {
+			cause = "sent an error: " + msg
+		}
+	}
+	if !a.out.Wrote {
+		return status, &retryable{msg: cause}
+	}
+	return a.breakStream(tr, cause, !relayed)
 }
 
 // streamWriter writes translated events to the client, flushing each
@@ -264,6 +275,10 @@ type openAIStream struct {
 	// done: the answer is whole (a finish reason may come before the
 	// usage chunk); last: the provider's last event has come.
 	done, last bool
+	// errMsg is the provider's in-stream error; relayed says it went to
+	// the client, which then needs no second one of ours.
+	errMsg  string
+	relayed bool
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
@@ -278,15 +293,21 @@ func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done }
 func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
+func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	if string(ev.data) == "[DONE]" {
-		s.done, s.last = true, true
+		// Some servers end a failed generation with an error chunk and
+		// then [DONE]: the stream is over, the answer not whole.
+		s.done, s.last = s.errMsg == "", true
 		return []sseEvent{ev}
 	}
 	obj, err := parseObject(ev.data)
 	if err != nil {
 		return []sseEvent{ev}
+	}
+	if msg, ok := streamErrorMessage(obj); ok {
+		s.errMsg, s.relayed = msg, true
 	}
 	if _, ok := obj["model"]; ok {
 		obj["model"] = s.model
@@ -298,7 +319,8 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	}
 	// Responses events carry the response object (created, completed...).
 	if raw, ok := obj["response"]; ok {
-		if resp, err := parseObject(raw); err == nil {
+		resp, err := parseObject(raw)
+		if err == nil {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
 			}
@@ -308,8 +330,18 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 		var typ string
 		_ = json.Unmarshal(obj["type"], &typ)
 		switch typ {
-		case "response.completed", "response.incomplete", "response.failed":
+		case "response.completed", "response.incomplete":
 			s.done, s.last = true, true
+		case "response.failed":
+			// Over, but no answer: the client has the provider's own
+			// account of it in this event.
+			s.last, s.relayed = true, true
+			if s.errMsg == "" {
+				s.errMsg = "response failed"
+				if msg, ok := streamErrorMessage(resp); ok {
+					s.errMsg = msg
+				}
+			}
 		}
 	}
 	if raw, ok := obj["usage"]; ok {
@@ -352,4 +384,26 @@ func (s *openAIStream) finishes(choices json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+// streamErrorMessage reads a provider's in-stream error: a Chat
+// Completions {"error":{...}} chunk, a Responses `error` event (its
+// message at the top level), or a failed response's `error` member.
+func streamErrorMessage(obj map[string]json.RawMessage) (string, bool) {
+	var msg string
+	if raw, ok := obj["error"]; ok && string(raw) != "null" {
+		var e struct {
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		msg = e.Message
+	} else if string(obj["type"]) == `"error"` {
+		_ = json.Unmarshal(obj["message"], &msg)
+	} else {
+		return "", false
+	}
+	if msg == "" {
+		msg = "error"
+	}
+	return msg, true
 }

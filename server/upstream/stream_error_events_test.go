@@ -1,0 +1,81 @@
+package upstream_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// An OpenAI-compatible server that fails a generation mid-stream sends an
+// {"error":...} chunk and then, often, [DONE]. [DONE] ends the stream but
+// does not make the answer whole: the call is a broken stream (502), as
+// when the same provider answers a Messages call, and Health hears no
+// success.
+func TestChatStreamErrorChunkThenDoneIsABrokenStream(t *testing.T) {
+	o := newScripted(t)
+	o.set("gpt-x",
+		chatChunkText("gpt-x", "Hel"),
+		sseData(`{"error":{"message":"generation failed","type":"server_error"}}`),
+		sseData("[DONE]"))
+	g := newGateway(t, scriptedForwarder(o, nil), upstream.APIChatCompletions, openAIModel("gpt-x"))
+	_, _, body := g.post(t, "/chat/completions", streamChatBody)
+	require.Contains(t, string(body), "generation failed", "the client saw the provider's error")
+	out := g.outcome(t)
+	assert.Equal(t, http.StatusBadGateway, out.Status, "a generation the provider says failed is a broken stream")
+	assert.False(t, out.Whole, "the answer is not whole")
+	assert.Error(t, out.Err)
+}
+
+// An OpenAI Responses stream that ends in response.failed (after its
+// `error` event) is a broken stream, not a 200 success.
+func TestResponsesStreamFailedIsABrokenStream(t *testing.T) {
+	o := newScripted(t)
+	o.set("gpt-x",
+		sseNamed("response.created", `{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"in_progress","output":[]}}`),
+		sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":1}`),
+		sseNamed("response.failed", `{"type":"response.failed","sequence_number":2,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"failed","error":{"code":"server_error","message":"boom"},"output":[]}}`),
+	)
+	g := newGateway(t, scriptedForwarder(o, nil), upstream.APIResponses, openAIModel("gpt-x"))
+	_, _, body := g.post(t, "/responses", `{"model":"router","input":"hi","stream":true}`)
+	require.Contains(t, string(body), "response.failed")
+	assert.Equal(t, 1, strings.Count(string(body), "event: error"), "the provider's error is the only one: %s", body)
+	out := g.outcome(t)
+	assert.Equal(t, http.StatusBadGateway, out.Status, "a failed response is not a 200 success in the log")
+	assert.Error(t, out.Err)
+	require.NotEmpty(t, out.Attempts)
+	assert.Contains(t, out.Attempts[0].Error, "sent an error: boom")
+}
+
+// When a pass-through stream ends after the provider's own error event
+// went to the client, that event is the client's only error: the gateway
+// adds no upstream_stream_interrupted of its own after it.
+func TestPassedStreamErrorIsTheOnlyErrorEvent(t *testing.T) {
+	t.Run("responses", func(t *testing.T) {
+		o := newScripted(t)
+		o.set("gpt-x",
+			sseNamed("response.created", `{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"in_progress","output":[]}}`),
+			sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":1}`),
+		)
+		g := newGateway(t, scriptedForwarder(o, nil), upstream.APIResponses, openAIModel("gpt-x"))
+		_, _, body := g.post(t, "/responses", `{"model":"router","input":"hi","stream":true}`)
+		out := g.outcome(t)
+		assert.Equal(t, 502, out.Status)
+		assert.Equal(t, 1, strings.Count(string(body), "event: error"), "one error event: %s", body)
+	})
+	t.Run("chat", func(t *testing.T) {
+		o := newScripted(t)
+		o.set("gpt-x", chatChunkText("gpt-x", "Hel"), sseData(`{"error":{"message":"generation failed","type":"server_error"}}`))
+		g := newGateway(t, scriptedForwarder(o, nil), upstream.APIChatCompletions, openAIModel("gpt-x"))
+		_, _, body := g.post(t, "/chat/completions", streamChatBody)
+		out := g.outcome(t)
+		assert.Equal(t, 502, out.Status)
+		assert.Equal(t, 1, strings.Count(string(body), `{"error":`), "one error chunk: %s", body)
+		require.NotEmpty(t, out.Attempts)
+		assert.Contains(t, out.Attempts[0].Error, "sent an error: generation failed")
+	})
+}
