@@ -87,3 +87,7 @@ func chatChunkText(model, text string) string {
 }
 
 const streamChatBody = `{"model":"router","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+
+// finishChunk is a chat.completion.chunk that ends the answer; %s is the
+// model.
+const finishChunk = `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"%s","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`

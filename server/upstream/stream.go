@@ -279,6 +279,8 @@ type openAIStream struct {
 	// the client, which then needs no second one of ours.
 	errMsg  string
 	relayed bool
+	// sent: events went to the client.
+	sent bool
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
@@ -296,6 +298,21 @@ func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSee
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
+	out := s.pass(ev)
+	if s.errMsg != "" && !s.sent {
+		// The provider failed before anything of an answer went out:
+		// its error, and what ends the stream after it, are dropped so
+		// the stream ends unanswered and the next model can answer.
+		s.relayed = false
+		return nil
+	}
+	s.sent = s.sent || len(out) > 0
+	return out
+}
+
+// pass is one event as it goes to the client, its model renamed and its
+// usage, end and error read.
+func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	if string(ev.data) == "[DONE]" {
 		// Some servers end a failed generation with an error chunk and
 		// then [DONE]: the stream is over, the answer not whole.

@@ -1,6 +1,7 @@
 package upstream_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -78,4 +79,33 @@ func TestPassedStreamErrorIsTheOnlyErrorEvent(t *testing.T) {
 		require.NotEmpty(t, out.Attempts)
 		assert.Contains(t, out.Attempts[0].Error, "sent an error: generation failed")
 	})
+}
+
+// A stream whose first event is the provider's error chunk has sent the
+// client nothing of an answer: the next model answers and the client never
+// sees the failed model's error, on Chat Completions as on Messages.
+func TestStreamErrorChunkFirstFailsOver(t *testing.T) {
+	for _, tt := range []struct {
+		name, path, body string
+		api              upstream.API
+		end              []string
+	}{
+		{"chat", "/chat/completions", streamChatBody, upstream.APIChatCompletions, nil},
+		{"chat, then [DONE]", "/chat/completions", streamChatBody, upstream.APIChatCompletions, []string{sseData("[DONE]")}},
+		{"messages", "/messages", `{"model":"router","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}`, upstream.APIMessages, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newScripted(t)
+			o.set("gpt-x", append([]string{sseData(`{"error":{"message":"overloaded","type":"server_error"}}`)}, tt.end...)...)
+			o.set("gpt-y", chatChunkText("gpt-y", "Hi"), sseData(fmt.Sprintf(finishChunk, "gpt-y")), sseData("[DONE]"))
+			g := newGateway(t, scriptedForwarder(o, nil), tt.api, openAIModel("gpt-x"), openAIModel("gpt-y"))
+			_, _, body := g.post(t, tt.path, tt.body)
+			out := g.outcome(t)
+			assert.Equal(t, "gpt-y-id", out.Answered.ID, "the next model answers: %s", body)
+			assert.Equal(t, 200, out.Status)
+			require.Len(t, out.Attempts, 2)
+			assert.Contains(t, out.Attempts[0].Error, "sent an error: overloaded")
+			assert.NotContains(t, string(body), `"message":"overloaded"`, "the client never sees the failed model's error")
+		})
+	}
 }
