@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -345,6 +346,9 @@ type attempt struct {
 	err error
 	// backoffFrom is when the request went out, by the Backoff's clock.
 	backoffFrom time.Time
+	// writesCut: the call ended (its deadline) while the client was
+	// still connected, and the stream's writes to it were cut off.
+	writesCut atomic.Bool
 }
 
 // noteHealth tells the Forwarder's Health how the provider did: a failure
@@ -503,7 +507,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		resp.Body = idle
 	}
 	if isEventStream(resp.Header.Get("Content-Type")) {
-		return a.stream(resp, hideUsage)
+		return a.stream(attemptCtx, resp, hideUsage)
 	}
 	return a.answer(resp)
 }

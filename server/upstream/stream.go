@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -84,9 +85,24 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // stream copies an event stream to the client event by event, flushing
 // each, rewriting `model` and reading usage on the side. The status and
 // headers wait for the first event, so a stream that fails before it can
-// still fail over.
-func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
+// still fail over. ctx is the attempt's: when it ends (the call's
+// deadline, a relay's silence) a write blocked on a client that stopped
+// reading fails too.
+func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
+	// The server has no write timeout (answers stream for minutes), and
+	// cancelling ctx stops only the upstream read: without a deadline on
+	// the client's connection a client that stops reading would hold the
+	// call, its log row and its settlement for as long as it likes.
+	// Writers that cannot set one (ErrNotSupported) are left as they are.
+	rc := http.NewResponseController(a.w)
+	stopWatch := context.AfterFunc(ctx, func() {
+		if a.clientCtx.Err() == nil {
+			a.writesCut.Store(true)
+		}
+		_ = rc.SetWriteDeadline(time.Now())
+	})
+	defer stopWatch()
 	defer func() {
 		a.out.Usage, _ = tr.usage()
 		// Anthropic sends the answer's final usage before message_stop:
@@ -111,7 +127,7 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			}
 			if e, ok := tr.(streamEnder); ok && !tr.complete() && a.clientCtx.Err() == nil {
 				if outs := e.end(); len(outs) > 0 && sw.write(outs) != nil {
-					return a.breakStream(tr, "client write failed", true)
+					return a.breakStream(tr, a.writeFailure(), true)
 				}
 			}
 			// Once the provider has said the answer is whole, how its body
@@ -127,7 +143,7 @@ func (a *attempt) stream(resp *http.Response, hideUsage bool) (int, error) {
 			sw.firstByte = time.Since(a.start)
 		}
 		if sw.write(tr.translate(ev)) != nil {
-			return a.breakStream(tr, "client write failed", true)
+			return a.breakStream(tr, a.writeFailure(), true)
 		}
 		if isOver(tr) {
 			if tr.complete() {
@@ -196,12 +212,23 @@ func (sw *streamWriter) write(outs []sseEvent) error {
 	return nil
 }
 
+// writeFailure is the cause of a failed write to the client.
+func (a *attempt) writeFailure() string {
+	if a.writesCut.Load() {
+		return "stream cut off at the call's deadline: the client was not reading"
+	}
+	return "client write failed"
+}
+
 // breakStream ends a stream that broke off after bytes went out: the
 // client gets an error event (unless it is the one that left, or notify
 // is false because the provider's own error event already reached it)
 // and the outcome says 502 (499 when the client left).
 func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (int, error) {
-	if a.clientCtx.Err() != nil {
+	// A write that failed at the call's deadline cancels the client's
+	// context too (net/http does on a write error): that client did not
+	// leave.
+	if a.clientCtx.Err() != nil && !a.writesCut.Load() {
 		a.out.Status = 499
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
 		return 499, errors.New("client closed the request")
