@@ -388,12 +388,16 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			}
 		}
 	}
+	last := false
 	if raw, ok := obj["usage"]; ok {
 		s.sniff(raw)
+		// The usage-only chunk after the finish reason (include_usage,
+		// always asked for) is the last event, [DONE] or not.
+		last = s.done && string(raw) != "null" && string(obj["choices"]) == "[]"
 		if s.hideUsage {
 			delete(obj, "usage")
 			if string(obj["choices"]) == "[]" {
-				return nil // the usage-only chunk the client did not ask for
+				return s.closing(last, nil) // the usage-only chunk the client did not ask for
 			}
 		}
 	}
@@ -403,7 +407,19 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 		s.done = true
 	}
 	ev.data = encodeObject(obj)
-	return []sseEvent{ev}
+	return s.closing(last, []sseEvent{ev})
+}
+
+// closing ends the stream after its last event with [DONE], which the
+// gateway then does not wait for: a server that sends none and keeps its
+// connection open cannot hold the client's stream open, and the client
+// gets its [DONE] either way.
+func (s *openAIStream) closing(last bool, out []sseEvent) []sseEvent {
+	if !last {
+		return out
+	}
+	s.last = true
+	return append(out, sseEvent{data: []byte("[DONE]")})
 }
 
 func (s *openAIStream) sniff(raw json.RawMessage) {
