@@ -132,6 +132,9 @@ type anthropicStream struct {
 	tools map[int]int
 	streamUsage
 	done bool
+	// errMsg is the provider's error event, which the client hears of in
+	// the gateway's own error chunk.
+	errMsg string
 }
 
 func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
@@ -139,6 +142,8 @@ func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
 }
 
 func (s *anthropicStream) complete() bool { return s.done }
+
+func (s *anthropicStream) failure() (string, bool) { return s.errMsg, false }
 
 // anthropicEvent holds the members of every stream event we read.
 type anthropicEvent struct {
@@ -161,6 +166,9 @@ type anthropicEvent struct {
 		StopReason  string `json:"stop_reason"`
 	} `json:"delta"`
 	Usage json.RawMessage `json:"usage"`
+	Error struct {
+		Message string `json:"message"`
+	} `json:"error"`
 }
 
 type chunkChoice struct {
@@ -271,9 +279,11 @@ func (s *anthropicStream) translate(ev sseEvent) []sseEvent {
 			out = append(out, sseEvent{data: b})
 		}
 		return append(out, sseEvent{data: []byte("[DONE]")})
+	case "error":
+		// The stream then ends unfinished and counts as broken; the
+		// message is what the client's error chunk and the attempt say.
+		s.errMsg = e.Error.Message
 	}
-	// ping, content_block_stop, thinking deltas and error events add
-	// nothing; an error event is followed by the end of the stream, which
-	// then counts as broken.
+	// ping, content_block_stop and thinking deltas add nothing.
 	return nil
 }

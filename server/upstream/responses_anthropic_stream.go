@@ -93,12 +93,7 @@ func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
 	if s.done {
 		return nil
 	}
-	var e struct {
-		anthropicEvent
-		Error struct {
-			Message string `json:"message"`
-		} `json:"error"`
-	}
+	var e anthropicEvent
 	if json.Unmarshal(ev.data, &e) != nil {
 		return nil
 	}

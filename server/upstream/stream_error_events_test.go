@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // An OpenAI-compatible server that fails a generation mid-stream sends an
@@ -108,4 +109,22 @@ func TestStreamErrorChunkFirstFailsOver(t *testing.T) {
 			assert.NotContains(t, string(body), `"message":"overloaded"`, "the client never sees the failed model's error")
 		})
 	}
+}
+
+// Claude's in-stream error event (overloaded_error and the like) is what a
+// Chat Completions client's error chunk and the attempt say, as on the
+// Responses and Messages APIs, not only that the stream ended early.
+func TestChatFromClaudeKeepsTheProvidersErrorMessage(t *testing.T) {
+	f := newFakes(t)
+	f.anthropic.Set("claude-x", upstreamtest.Behavior{ErrorAfter: 4})
+	g := newGateway(t, f.fwd, upstream.APIChatCompletions, anthropicModel("claude-x"))
+	_, _, body := g.post(t, "/chat/completions", streamChatBody)
+	frames := dataFrames(t, body)
+	require.NotEmpty(t, frames)
+	last := decode(t, frames[len(frames)-1])
+	require.Contains(t, last, "error", "%s", body)
+	assert.Contains(t, last["error"].(map[string]any)["message"], "Overloaded", "the client hears what the provider said")
+	out := g.outcome(t)
+	require.NotEmpty(t, out.Attempts)
+	assert.Contains(t, out.Attempts[0].Error, "sent an error: Overloaded")
 }
