@@ -154,7 +154,12 @@ func newChatMessagesStream(m router.Model) *chatMessagesStream {
 	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}}
 }
 
-func (s *chatMessagesStream) complete() bool { return s.ended }
+// complete: the provider sent the finish reason (or [DONE]), so a client
+// that leaves before the usage chunk, and with it message_delta and
+// message_stop, has had the whole answer; over: those closing events went
+// out.
+func (s *chatMessagesStream) complete() bool { return s.ended || s.finished && s.errMsg == "" }
+func (s *chatMessagesStream) over() bool     { return s.ended }
 
 func (s *chatMessagesStream) failure() (string, bool) { return s.errMsg, false }
 

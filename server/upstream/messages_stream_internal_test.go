@@ -49,9 +49,10 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 	for _, c := range chunks {
 		add(s.translate(sseEvent{data: []byte(c)}))
 	}
-	require.False(t, s.complete(), "the usage chunk is still to come")
+	require.True(t, s.complete(), "the finish reason makes the answer whole")
+	require.False(t, s.over(), "the usage chunk is still to come")
 	add(s.translate(sseEvent{data: []byte(`{"id":"c","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":2}}}`)}))
-	require.True(t, s.complete())
+	require.True(t, s.over())
 	require.Empty(t, s.translate(sseEvent{data: []byte("[DONE]")}))
 	require.Nil(t, s.end())
 	require.Equal(t, []string{

@@ -24,9 +24,9 @@ type streamTranslator interface {
 }
 
 // streamEnder is a translator that may still owe the client its closing
-// events when the provider's body ends: the copy loop calls end then, and
-// end returns them when what arrived is a whole answer (complete is then
-// true), none otherwise.
+// events when the provider's body ends: the copy loop calls end then
+// (unless the translator is over), and end returns them when what arrived
+// is a whole answer, none otherwise.
 type streamEnder interface {
 	end() []sseEvent
 }
@@ -125,7 +125,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 				}
 				return resp.StatusCode, nil
 			}
-			if e, ok := tr.(streamEnder); ok && !tr.complete() && a.clientCtx.Err() == nil {
+			if e, ok := tr.(streamEnder); ok && !isOver(tr) && a.clientCtx.Err() == nil {
 				if outs := e.end(); len(outs) > 0 && sw.write(outs) != nil {
 					return a.breakStream(tr, a.writeFailure(), true)
 				}

@@ -1,6 +1,7 @@
 package upstream_test
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -52,4 +53,39 @@ func TestStreamWithoutDoneEndsAtTheUsageChunk(t *testing.T) {
 			assert.True(t, out.Whole)
 		})
 	}
+}
+
+// A client that leaves once the provider has sent the finish reason has
+// had the whole answer: a Messages call answered by an OpenAI-compatible
+// model, whose message_delta waits for the usage chunk after the finish,
+// is then a success, as the Chat Completions pass-through of the same
+// stream is.
+func TestMessagesFromOpenAIFinishedThenClientLeftIsASuccess(t *testing.T) {
+	o := newScripted(t)
+	// Text and finish in one chunk: when the client has the text, the
+	// gateway has read the finish reason.
+	o.set("gpt-x", sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"content":"Hi there"},"finish_reason":"stop"}]}`))
+	o.hold["gpt-x"] = true
+	g := newGateway(t, scriptedForwarder(o, nil), upstream.APIMessages, openAIModel("gpt-x"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.URL+"/messages",
+		strings.NewReader(`{"model":"router","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	br := bufio.NewReader(res.Body)
+	for {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err)
+		if strings.Contains(line, "text_delta") {
+			break
+		}
+	}
+	cancel()
+	res.Body.Close()
+	out := g.outcome(t)
+	assert.Equal(t, 200, out.Status, "the provider had sent the finish reason")
+	assert.Nil(t, out.Err)
+	assert.True(t, out.Whole)
 }
