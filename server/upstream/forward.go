@@ -346,8 +346,9 @@ type attempt struct {
 	err error
 	// backoffFrom is when the request went out, by the Backoff's clock.
 	backoffFrom time.Time
-	// writesCut: the call ended (its deadline) while the client was
-	// still connected, and the stream's writes to it were cut off.
+	// writesCut: the attempt's context ended (the call's deadline) while
+	// the client was still connected, so a write that fails after it was
+	// cut off by the gateway, not ended by a client that left.
 	writesCut atomic.Bool
 }
 

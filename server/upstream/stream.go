@@ -85,24 +85,12 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // stream copies an event stream to the client event by event, flushing
 // each, rewriting `model` and reading usage on the side. The status and
 // headers wait for the first event, so a stream that fails before it can
-// still fail over. ctx is the attempt's: when it ends (the call's
-// deadline, a relay's silence) a write blocked on a client that stopped
-// reading fails too.
+// still fail over. ctx is the attempt's: writes to the client end soon
+// after it (the call's deadline, a relay's silence), so a client that
+// stopped reading cannot hold the call.
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
-	// The server has no write timeout (answers stream for minutes), and
-	// cancelling ctx stops only the upstream read: without a deadline on
-	// the client's connection a client that stops reading would hold the
-	// call, its log row and its settlement for as long as it likes.
-	// Writers that cannot set one (ErrNotSupported) are left as they are.
-	rc := http.NewResponseController(a.w)
-	stopWatch := context.AfterFunc(ctx, func() {
-		if a.clientCtx.Err() == nil {
-			a.writesCut.Store(true)
-		}
-		_ = rc.SetWriteDeadline(time.Now())
-	})
-	defer stopWatch()
+	defer a.boundWrites(ctx)()
 	defer func() {
 		a.out.Usage, _ = tr.usage()
 		// Anthropic sends the answer's final usage before message_stop:
@@ -152,6 +140,36 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			// The provider ended an answer it says failed ([DONE] after
 			// its error, response.failed): a broken stream, not a success.
 			return a.endBroken(tr, resp.StatusCode, io.EOF)
+		}
+	}
+}
+
+// streamWriteGrace is how long writes to the client may still take once
+// the attempt's context has ended: enough for the error event that ends
+// the stream to reach a client that reads.
+const streamWriteGrace = time.Second
+
+// boundWrites ends the client's writes streamWriteGrace after ctx. The
+// server has no write timeout (answers stream for minutes), and ctx's end
+// stops only the upstream read: a client that stops reading would
+// otherwise hold the call, its log row and its settlement for as long as
+// it keeps its connection. The returned func, called when the stream is
+// done, lifts the deadline for the connection's next request. Writers
+// that cannot take a deadline are left as they are.
+func (a *attempt) boundWrites(ctx context.Context) (release func()) {
+	rc := http.NewResponseController(a.w)
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		if a.clientCtx.Err() == nil {
+			a.writesCut.Store(true)
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteGrace))
+	})
+	return func() {
+		if !stop() {
+			<-fired
+			_ = rc.SetWriteDeadline(time.Time{})
 		}
 	}
 }
@@ -215,7 +233,7 @@ func (sw *streamWriter) write(outs []sseEvent) error {
 // writeFailure is the cause of a failed write to the client.
 func (a *attempt) writeFailure() string {
 	if a.writesCut.Load() {
-		return "stream cut off at the call's deadline: the client was not reading"
+		return "stream cut off at the call's deadline: the client was not reading it"
 	}
 	return "client write failed"
 }

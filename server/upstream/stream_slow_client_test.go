@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // A client that stops reading a stream (but keeps its connection) blocks
@@ -50,4 +51,18 @@ func TestStreamToAClientThatStopsReadingEndsAtTheDeadline(t *testing.T) {
 	case <-time.After(10 * time.Second): // hang guard, 20 times the deadline
 		t.Fatal("Forward is still blocked writing to a client that does not read, long after the call's deadline")
 	}
+}
+
+// A stream that stalls until the call's deadline still ends with the
+// gateway's error event for a client that reads: the bound on writes to
+// the client leaves time for it.
+func TestStreamStalledToTheDeadlineEndsWithAnErrorEvent(t *testing.T) {
+	f := newFakes(t)
+	f.fwd.Deadline = 300 * time.Millisecond
+	f.openai.Set("model-a", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+	g := newGateway(t, f.fwd, upstream.APIChatCompletions, openAIModel("model-a"))
+	_, _, body := g.post(t, "/chat/completions", streamChatBody)
+	assert.Contains(t, string(body), "upstream_stream_interrupted")
+	out := g.outcome(t)
+	assert.Equal(t, http.StatusBadGateway, out.Status)
 }
