@@ -79,7 +79,11 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case native:
 		return newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
 	}
-	return newOpenAIStream(a.model, hideUsage)
+	tr := newOpenAIStream(a.model, hideUsage)
+	// A relay's provider is the only one with the answer: its error is
+	// the client's, whenever it comes.
+	tr.failover = a.call.Relay == nil
+	return tr
 }
 
 // stream copies an event stream to the client event by event, flushing
@@ -134,11 +138,12 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			return a.breakStream(tr, a.writeFailure(), true)
 		}
 		if isOver(tr) {
-			if tr.complete() {
+			if tr.complete() || a.call.Relay != nil {
 				return resp.StatusCode, nil
 			}
 			// The provider ended an answer it says failed ([DONE] after
-			// its error, response.failed): a broken stream, not a success.
+			// its error, response.failed): a broken stream, not a success
+			// (a replay, as below, ends where the provider ends it).
 			return a.endBroken(tr, resp.StatusCode, io.EOF)
 		}
 	}
@@ -324,8 +329,9 @@ type openAIStream struct {
 	// the client, which then needs no second one of ours.
 	errMsg  string
 	relayed bool
-	// sent: events went to the client.
-	sent bool
+	// sent: events went to the client; failover: another model may
+	// answer, so an error before anything was sent is not passed on.
+	sent, failover bool
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
@@ -344,7 +350,7 @@ func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
-	if s.errMsg != "" && !s.sent {
+	if s.errMsg != "" && !s.sent && s.failover {
 		// The provider failed before anything of an answer went out:
 		// its error, and what ends the stream after it, are dropped so
 		// the stream ends unanswered and the next model can answer.

@@ -128,3 +128,19 @@ func TestChatFromClaudeKeepsTheProvidersErrorMessage(t *testing.T) {
 	require.NotEmpty(t, out.Attempts)
 	assert.Contains(t, out.Attempts[0].Error, "sent an error: Overloaded")
 }
+
+// A relay's provider is the only one with the answer: an error event that
+// comes first in its replay goes to the client, and the replay ends where
+// the provider ends it, at response.failed too.
+func TestRelayPassesOnTheProvidersErrorEvent(t *testing.T) {
+	w, out := relayTo(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":7}`))
+		fmt.Fprint(w, sseNamed("response.failed", `{"type":"response.failed","sequence_number":8,"response":{"id":"resp_1","object":"response","model":"m","status":"failed","error":{"code":"server_error","message":"boom"},"output":[]}}`))
+	}, nil, http.MethodGet, "/resp_1", true)
+	require.NoError(t, out.Err)
+	assert.Contains(t, w.Body.String(), `"message":"boom"`)
+	assert.Contains(t, w.Body.String(), "response.failed")
+	assert.Equal(t, 1, strings.Count(w.Body.String(), "event: error"), "%s", w.Body.String())
+}
