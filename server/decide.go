@@ -111,8 +111,24 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	}
 	ex.rec.Decision.Deployment = name
 	dep, err := s.deploys.Get(c.Request.Context(), name)
+	byModel := false
+	if router.ErrorCode(err) == router.ENotFound {
+		// GET /v1/models lists the models too, and OpenAI clients take
+		// every listed id as callable: a model's id pins the call to it.
+		if d, ok := s.deploymentServing(c.Request.Context(), name); ok {
+			dep, err, byModel = d, nil, true
+		}
+	}
 	if err != nil {
 		return nil, err
+	}
+	if byModel {
+		if rm := req.Routing.Models; len(rm) > 0 && !slices.Equal(rm, []string{name}) {
+			return nil, &router.Error{Code: router.EInvalid, Param: "routing_config.models",
+				Message: fmt.Sprintf("model %q names one model; routing_config.models cannot choose others (name a deployment to route)", name)}
+		}
+		req.Routing.Models = []string{name}
+		ex.rec.Decision.Deployment = dep.Name
 	}
 	ex.rec.DeploymentFound = true
 	if s.cfg.Router == nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -35,4 +36,30 @@ func (d StaticDeployments) Get(_ context.Context, name string) (router.Deploymen
 // List implements [Deployments.List].
 func (d StaticDeployments) List(context.Context) ([]router.Deployment, error) {
 	return append([]router.Deployment(nil), d...), nil
+}
+
+// deploymentServing finds the deployment a call naming a model (a
+// `kind: "model"` entry of GET /v1/models) goes through: the default
+// deployment when it lists the model, else the first that does. Its
+// capacity and log then count the call, as for any call through it, and
+// only that model may answer.
+func (s *Server) deploymentServing(ctx context.Context, id string) (router.Deployment, bool) {
+	if s.cfg.Router == nil {
+		return router.Deployment{}, false
+	}
+	deps, err := s.deploys.List(ctx)
+	if err != nil {
+		return router.Deployment{}, false
+	}
+	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return d.Name == DefaultDeploymentName }); i > 0 {
+		d := deps[i]
+		deps = slices.Insert(slices.Delete(deps, i, i+1), 0, d)
+	}
+	for _, d := range deps {
+		models, err := s.cfg.Router.Candidates(d)
+		if err == nil && slices.ContainsFunc(models, func(m router.Model) bool { return m.ID == id }) {
+			return d, true
+		}
+	}
+	return router.Deployment{}, false
 }
