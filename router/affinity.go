@@ -56,9 +56,17 @@ func (a *affinity) get(key string, now time.Time) (string, bool) {
 func (a *affinity) put(key, model string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// Decisions write with the time they started, so two running at once
+	// may write out of time order. The front's expiry is the latest; an
+	// entry written after it expires no sooner (by at most a prediction's
+	// time), which keeps the list in expiry order.
+	expires := now.Add(a.ttl)
+	if a.head != noSlot && expires.Before(a.slots[a.head].expires) {
+		expires = a.slots[a.head].expires
+	}
 	if i, ok := a.index[key]; ok {
 		s := &a.slots[i]
-		s.model, s.expires = model, now.Add(a.ttl)
+		s.model, s.expires = model, expires
 		a.unlink(i)
 		a.pushFront(i)
 		return
@@ -76,7 +84,7 @@ func (a *affinity) put(key, model string, now time.Time) {
 		i = int32(len(a.slots))
 		a.slots = append(a.slots, affinitySlot{})
 	}
-	a.slots[i] = affinitySlot{key: key, model: model, expires: now.Add(a.ttl)}
+	a.slots[i] = affinitySlot{key: key, model: model, expires: expires}
 	a.index[key] = i
 	a.pushFront(i)
 }

@@ -3,15 +3,18 @@ package openai
 import (
 	"bytes"
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
 // filePages estimates how many pages a file part holds, for the input
 // token estimate: providers bill a PDF page by page (its text and an image
 // of it). It counts the page objects ("/Type /Page") a base64 PDF, given
-// as a data URL or bare, shows in the clear. A PDF that keeps them in
-// compressed object streams shows none, and a file given by id or URL is
-// never fetched: each counts as one page, so the estimate errs low.
+// as a data URL or bare, shows in the clear, each object once (an
+// incremental save appends a page it changed again, under its number). A
+// PDF that keeps them in compressed object streams shows none, a file
+// that is no PDF has none, and a file given by id or URL is never
+// fetched: each counts as one page, so the estimate errs low.
 func filePages(fileData string) int {
 	if _, data, ok := strings.Cut(fileData, ";base64,"); ok {
 		fileData = data
@@ -25,17 +28,23 @@ func filePages(fileData string) int {
 			return 1
 		}
 	}
+	// Readers accept the header anywhere in the first 1,024 bytes.
+	if !bytes.Contains(pdf[:min(len(pdf), 1024)], []byte("%PDF-")) {
+		return 1
+	}
 	return max(pageObjects(pdf), 1)
 }
 
-// pageObjects counts "/Type /Page" (any space between, "/Type/Page" too)
-// not followed by a letter, which leaves out the "/Type /Pages" tree nodes.
+// pageObjects counts the distinct objects whose dictionary has
+// "/Type /Page" (any space between, "/Type/Page" too) not followed by a
+// letter, which leaves out the "/Type /Pages" tree nodes.
 func pageObjects(pdf []byte) int {
-	n := 0
+	seen := map[string]bool{}
+	anonymous := 0
 	for i := 0; ; {
 		j := bytes.Index(pdf[i:], []byte("/Page"))
 		if j < 0 {
-			return n
+			return len(seen) + anonymous
 		}
 		at := i + j
 		i = at + len("/Page")
@@ -43,10 +52,39 @@ func pageObjects(pdf []byte) int {
 			continue
 		}
 		before := bytes.TrimRight(pdf[:at], " \t\r\n\f\x00")
-		if bytes.HasSuffix(before, []byte("/Type")) {
-			n++
+		if !bytes.HasSuffix(before, []byte("/Type")) {
+			continue
+		}
+		if id, ok := objectNumber(pdf[:at]); ok {
+			seen[id] = true
+		} else {
+			anonymous++
 		}
 	}
+}
+
+// objectNumber reads "N G" of the "N G obj" that opens the object around
+// the end of pdf: the last "obj" keyword before it, unless that is an
+// "endobj" (then no object is open). A page dictionary is short, so the
+// search looks back 4 KB at most.
+func objectNumber(pdf []byte) (string, bool) {
+	window := pdf[max(0, len(pdf)-4096):]
+	k := bytes.LastIndex(window, []byte("obj"))
+	if k < 0 || k >= 3 && string(window[k-3:k]) == "end" {
+		return "", false
+	}
+	fields := bytes.Fields(window[max(0, k-24):k])
+	if len(fields) < 2 {
+		return "", false
+	}
+	n, g := fields[len(fields)-2], fields[len(fields)-1]
+	if _, err := strconv.Atoi(string(n)); err != nil {
+		return "", false
+	}
+	if _, err := strconv.Atoi(string(g)); err != nil {
+		return "", false
+	}
+	return string(n) + " " + string(g), true
 }
 
 func isLetter(b byte) bool { return b|0x20 >= 'a' && b|0x20 <= 'z' }
