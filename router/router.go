@@ -211,7 +211,7 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 		case allTooLong && len(models) > 0:
 			// OpenAI's code for it, which clients match to trim the
 			// conversation and try again.
-			msg, reason = "the prompt is longer than every model's context allows", ReasonContextLength
+			reason = ReasonContextLength
 		}
 		return d, &Error{Code: code, Reason: reason, Message: msg + ": " + summarize(d.Candidates), Detail: d.Candidates}
 	}

@@ -50,3 +50,15 @@ func TestWrongMethodIs405(t *testing.T) {
 		assert.Equal(t, "POST", h.Get("Allow"))
 	}
 }
+
+// When a model was left out for what its API cannot carry, trimming the
+// prompt would not bring it back: no_eligible, not context_length_exceeded.
+func TestContextLengthExceededOnlyWhenLengthIsWhatLeftEveryModelOut(t *testing.T) {
+	e := newE2E(t)
+	big := strings.Repeat("word ", 200_000)
+	st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","logprobs":true,
+		"routing_config":{"models":["claude","mini"]},"messages":[{"role":"user","content":"`+big+`"}]}`)
+	require.Equal(t, http.StatusBadRequest, st, "%.300s", body)
+	assert.Equal(t, "no_eligible", *errorOf(t, body).Error.Code)
+	assert.Contains(t, errorOf(t, body).Error.Message, "cannot carry logprobs")
+}

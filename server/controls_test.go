@@ -275,7 +275,7 @@ func TestRoutingControlsOverHTTP(t *testing.T) {
 			excluded: map[string]string{"tiny-2025": "context window 4096 tokens < prompt 3000 + output 2000"}},
 		{name: "the same prompt with little output fits", body: chat(longish, `,"max_tokens":500,"routing_config":{"mode":"cost"}`), status: 200, model: "tiny-2025", mode: "cost"},
 		{name: "a prompt too large for every model", body: chat(huge, ""), status: 400,
-			code: router.ReasonContextLength, param: "messages", inMsg: []string{"the prompt is longer than every model's context allows", "context window"},
+			code: router.ReasonContextLength, param: "messages", inMsg: []string{"no model in the deployment can serve this request", "context window"},
 			candidates: map[string]string{
 				"big-2025": "context window 64000 tokens < prompt 75000", "reasoner-2025": "context window 64000", "mid-2025": "context window 64000",
 				"tiny-2025": "context window 4096", "claude-2025": "context window 64000",

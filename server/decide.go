@@ -235,10 +235,17 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		d.Latency = time.Since(start)
 	}
 	var re *router.Error
-	if errors.As(err, &re) && re.Reason == router.ReasonContextLength && re.Param == "" {
-		re.Param = "messages"
-		if api == openai.Responses {
-			re.Param = "input"
+	if errors.As(err, &re) && re.Reason == router.ReasonContextLength {
+		switch {
+		case len(dropped) > 0:
+			// Some model was left out for what its API cannot carry, not
+			// for length: trimming the prompt would not bring it back.
+			re.Reason = ""
+		case re.Param == "":
+			re.Param = "messages"
+			if api == openai.Responses {
+				re.Param = "input"
+			}
 		}
 	}
 	if errors.As(err, &re) && len(dropped) > 0 {
