@@ -15,7 +15,7 @@ import (
 // common request sets none of them and pays nothing.
 func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string {
 	var out []string
-	if set(top["functions"]) || set(top["function_call"]) ||
+	if nonEmpty(top["functions"]) || set(top["function_call"]) ||
 		slices.ContainsFunc(msgs, func(m chatMessage) bool { return m.Role == "function" || m.LegacyCall }) {
 		out = append(out, "functions and function_call (the legacy tool form)")
 	}
@@ -30,7 +30,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 			out = append(out, "response_format "+rf.Type)
 		}
 	}
-	if string(top["logprobs"]) == "true" || set(top["top_logprobs"]) {
+	if string(top["logprobs"]) == "true" || positive(top["top_logprobs"]) {
 		out = append(out, "logprobs")
 	}
 	if set(top["audio"]) || set(top["modalities"]) && decoded(top["modalities"], has("audio")) {
@@ -48,7 +48,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 // responsesNativeOnly is chatNativeOnly for a Responses request: token
 // log probabilities, asked for by top_logprobs or by include.
 func responsesNativeOnly(top map[string]json.RawMessage) []string {
-	if set(top["top_logprobs"]) || set(top["include"]) && decoded(top["include"], has("message.output_text.logprobs")) {
+	if positive(top["top_logprobs"]) || set(top["include"]) && decoded(top["include"], has("message.output_text.logprobs")) {
 		return []string{"logprobs"}
 	}
 	return nil
@@ -56,6 +56,18 @@ func responsesNativeOnly(top map[string]json.RawMessage) []string {
 
 // set reports whether a member is present and not null.
 func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }
+
+// positive reports whether v is a number above 0 (top_logprobs: 0 asks
+// for none).
+func positive(v json.RawMessage) bool {
+	return set(v) && decoded(v, func(n float64) bool { return n > 0 })
+}
+
+// nonEmpty reports whether v is a non-empty array (functions: [] declares
+// none).
+func nonEmpty(v json.RawMessage) bool {
+	return set(v) && decoded(v, func(a []json.RawMessage) bool { return len(a) > 0 })
+}
 
 // decoded reports whether v decodes as a T that test accepts.
 func decoded[T any](v json.RawMessage, test func(T) bool) bool {
