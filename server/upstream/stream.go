@@ -252,6 +252,12 @@ func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (i
 	// context too (net/http does on a write error): that client did not
 	// leave.
 	if a.clientCtx.Err() != nil && !a.writesCut.Load() {
+		if tr.complete() {
+			// The provider had sent the whole answer; only what closes
+			// the client's stream was lost, as when the read notices
+			// first (stream).
+			return a.out.Status, nil
+		}
 		a.out.Status = 499
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
 		return 499, errors.New("client closed the request")
@@ -343,7 +349,7 @@ func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 }
 
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
-func (s *openAIStream) complete() bool              { return s.done }
+func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
@@ -376,6 +382,13 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	}
 	if msg, ok := streamErrorMessage(obj); ok {
 		s.errMsg, s.relayed = msg, true
+		// Nothing of an answer follows a Chat chunk's error: waiting
+		// for more would hold the call on a server that keeps its
+		// connection open. A Responses error event is followed by
+		// response.failed, which the client is owed; a relay ends where
+		// its provider ends it.
+		_, responsesEvent := obj["type"]
+		s.last = s.last || s.failover && !responsesEvent
 	}
 	if _, ok := obj["model"]; ok {
 		obj["model"] = s.model
