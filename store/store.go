@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
 
 // Store is an open database. It is safe for concurrent use.
@@ -157,6 +157,13 @@ func (s *Store) Close() error {
 		// SQLite recommends this before closing a long-lived connection:
 		// it refreshes the query planner's statistics where they are stale.
 		_, optErr := s.db.ExecContext(ctx, "PRAGMA optimize")
+		var se sqlite3.Error
+		if errors.As(optErr, &se) && se.Code == sqlite3.ErrReadonly {
+			// A file this process may only read (`keys list` on a
+			// read-only copy) has been read; the statistics can wait
+			// for a writer.
+			optErr = nil
+		}
 		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
 	})
 	return s.closeErr
