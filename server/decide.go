@@ -110,15 +110,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 			strconv.QuoteToASCII(name))
 	}
 	ex.rec.Decision.Deployment = name
-	dep, err := s.deploys.Get(c.Request.Context(), name)
-	byModel := false
-	if router.ErrorCode(err) == router.ENotFound {
-		// GET /v1/models lists the models too, and OpenAI clients take
-		// every listed id as callable: a model's id pins the call to it.
-		if d, ok := s.deploymentServing(c.Request.Context(), name); ok {
-			dep, err, byModel = d, nil, true
-		}
-	}
+	dep, byModel, err := s.resolveDeployment(c.Request.Context(), name)
 	if err != nil {
 		return nil, err
 	}

@@ -38,18 +38,33 @@ func (d StaticDeployments) List(context.Context) ([]router.Deployment, error) {
 	return append([]router.Deployment(nil), d...), nil
 }
 
+// resolveDeployment finds what a call's `model` names: a deployment, or a
+// model one lists (byModel; see deploymentServing).
+func (s *Server) resolveDeployment(ctx context.Context, name string) (dep router.Deployment, byModel bool, err error) {
+	dep, err = s.deploys.Get(ctx, name)
+	if router.ErrorCode(err) == router.ENotFound {
+		// GET /v1/models lists the models too, and OpenAI clients take
+		// every listed id as callable: a model's id pins the call to it.
+		if d, _, ok := s.deploymentServing(ctx, name); ok {
+			return d, true, nil
+		}
+	}
+	return dep, false, err
+}
+
 // deploymentServing finds the deployment a call naming a model (a
-// `kind: "model"` entry of GET /v1/models) goes through: the default
-// deployment when it lists the model, else the first that does. Its
-// capacity and log then count the call, as for any call through it, and
-// only that model may answer.
-func (s *Server) deploymentServing(ctx context.Context, id string) (router.Deployment, bool) {
+// `kind: "model"` entry of GET /v1/models, by its id or its catalog name
+// such as an undated Claude alias) goes through: the default deployment
+// when it lists the model, else the first that does. Its capacity and log
+// then count the call, as for any call through it, and only that model may
+// answer. It returns the model too.
+func (s *Server) deploymentServing(ctx context.Context, name string) (router.Deployment, string, bool) {
 	if s.cfg.Router == nil {
-		return router.Deployment{}, false
+		return router.Deployment{}, "", false
 	}
 	deps, err := s.deploys.List(ctx)
 	if err != nil {
-		return router.Deployment{}, false
+		return router.Deployment{}, "", false
 	}
 	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return d.Name == DefaultDeploymentName }); i > 0 {
 		d := deps[i]
@@ -57,9 +72,12 @@ func (s *Server) deploymentServing(ctx context.Context, id string) (router.Deplo
 	}
 	for _, d := range deps {
 		models, err := s.cfg.Router.Candidates(d)
-		if err == nil && slices.ContainsFunc(models, func(m router.Model) bool { return m.ID == id }) {
-			return d, true
+		if err != nil {
+			continue
+		}
+		if i := slices.IndexFunc(models, func(m router.Model) bool { return m.ID == name || m.Name == name }); i >= 0 {
+			return d, models[i].ID, true
 		}
 	}
-	return router.Deployment{}, false
+	return router.Deployment{}, "", false
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/openai"
 )
 
@@ -38,6 +39,16 @@ func (s *Server) countTokens(c *gin.Context) {
 	}
 	req, err := openai.Parse(openai.CountTokens, raw)
 	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	// As Anthropic's does, and as /v1/messages would answer it: a count
+	// for a model the call could not name is no count at all.
+	if req.Model == "" {
+		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "model", Message: "missing required parameter: 'model'"})
+		return
+	}
+	if _, _, err := s.resolveDeployment(c.Request.Context(), req.Model); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -44,6 +44,12 @@ func (s *Server) model(c *gin.Context) {
 				return
 			}
 		}
+		// A Messages call may name a model a deployment lists (it pins
+		// the call): the SDK's Models.Get agrees.
+		if _, modelID, ok := s.deploymentServing(c.Request.Context(), id); ok {
+			c.JSON(http.StatusOK, s.anthropicModelOf(id, modelID))
+			return
+		}
 	} else if i := slices.IndexFunc(list.Data, func(m openai.ModelInfo) bool { return m.ID == id }); i >= 0 {
 		c.JSON(http.StatusOK, list.Data[i])
 		return

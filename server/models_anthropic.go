@@ -105,6 +105,20 @@ func (s *Server) anthropicModel(d router.Deployment) openai.AnthropicModel {
 	return m
 }
 
+// anthropicModelOf is a catalog model as Anthropic's GET /v1/models/{id}
+// shows it, under the name the call gave (its id, or its catalog name).
+func (s *Server) anthropicModelOf(name, id string) openai.AnthropicModel {
+	out := openai.AnthropicModel{Type: "model", ID: name, DisplayName: id, CreatedAt: time.Unix(0, 0).UTC().Format(time.RFC3339)}
+	for _, v := range s.cfg.Router.Catalog().Versions {
+		for _, m := range v.Models {
+			if m.ID == id {
+				out.MaxInputTokens, out.MaxTokens = m.ContextWindow, m.MaxOutput
+			}
+		}
+	}
+	return out
+}
+
 func modeOf(d router.Deployment) router.Mode {
 	if d.Mode == "" {
 		return router.ModeBalanced

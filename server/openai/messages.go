@@ -197,6 +197,11 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 		// Anthropic's rule: only a final assistant turn (a prefill) may
 		// be empty.
 		return invalid(param+".content", "%s.content must not be empty (only a final assistant message may be)", param)
+	} else if last && t.Role == "assistant" && !empty {
+		// A prefill: Claude continues it, and the client prepends it to
+		// the answer. An OpenAI-format model would answer it afresh
+		// ("{" + "{...}").
+		sc.note("an assistant prefill")
 	}
 	text, images, err := sc.content(t.Content, param+".content", inTurn)
 	if err != nil {

@@ -18,9 +18,52 @@ import (
 // API has no max_completion_tokens.
 func rewriteMessages(obj object, m router.Model) []byte {
 	dropUnsupported(&obj, APIMessages, m)
+	if thinkingLoopWithoutThinking(&obj) {
+		// Anthropic refuses such a body with a 400, which would not fail
+		// over: this turn is answered without extended thinking.
+		obj.del("thinking")
+	}
 	name, _ := json.Marshal(upstreamModel(m))
 	obj.setString("model", name)
 	return obj.encode()
+}
+
+// thinkingLoopWithoutThinking reports a body with thinking enabled whose
+// last assistant turn calls tools without starting with a thinking block:
+// Anthropic requires one there ("a final assistant message must start with
+// a thinking block"), and a turn another model answered (a failover, a
+// session that moved) has none to give.
+func thinkingLoopWithoutThinking(obj *object) bool {
+	var thinking struct {
+		Type string `json:"type"`
+	}
+	if raw := obj.get("thinking"); raw == nil || json.Unmarshal(raw, &thinking) != nil || thinking.Type == "" || thinking.Type == "disabled" {
+		return false
+	}
+	var msgs []struct {
+		Role    string          `json:"role"`
+		Content json.RawMessage `json:"content"`
+	}
+	if json.Unmarshal(obj.get("messages"), &msgs) != nil {
+		return false
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role != "assistant" {
+			continue
+		}
+		var blocks []struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(msgs[i].Content, &blocks) != nil || len(blocks) == 0 {
+			return false // a string: no tool calls
+		}
+		calls := false
+		for _, b := range blocks {
+			calls = calls || b.Type == "tool_use" || b.Type == "server_tool_use"
+		}
+		return calls && blocks[0].Type != "thinking" && blocks[0].Type != "redacted_thinking"
+	}
+	return false
 }
 
 // messagesRequest is the part of a Messages body that has a Chat

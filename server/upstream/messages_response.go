@@ -85,9 +85,8 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	out := messageAnswer{
 		ID: messageID(in.ID), Type: "message", Role: "assistant", Model: modelID(m),
-		Content:    []messageBlock{},
-		StopReason: toolStopReason(stopReason(choice.FinishReason), len(choice.Message.ToolCalls) > 0),
-		Usage:      toMessageUsage(usage),
+		Content: []messageBlock{},
+		Usage:   toMessageUsage(usage),
 	}
 	// No empty or whitespace-only text block ("\n\n" before tool calls):
 	// Anthropic refuses one in a request, and the client sends this turn
@@ -95,11 +94,19 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	if strings.TrimSpace(text) != "" {
 		out.Content = append(out.Content, messageBlock{Type: "text", Text: &text})
 	}
+	calls := 0
 	for _, tc := range choice.Message.ToolCalls {
+		if tc.Function.Name == "" {
+			// As in a stream: a call without a name cannot be run, and
+			// Anthropic refuses it when the client sends it back.
+			continue
+		}
+		calls++
 		out.Content = append(out.Content, messageBlock{
 			Type: "tool_use", ID: toolUseID(tc.ID), Name: tc.Function.Name, Input: toolInput(tc.Function.Arguments),
 		})
 	}
+	out.StopReason = toolStopReason(stopReason(choice.FinishReason), calls > 0)
 	body, err := marshalPlain(out)
 	return withMember(body, "model_selection_details", details), usage, err
 }
@@ -129,11 +136,17 @@ func stopReason(finish string) string {
 }
 
 // toolStopReason is tool_use for an answer that calls tools and otherwise
-// just ended: some OpenAI-compatible servers finish tool calls with
-// "stop", and agent loops wait for tool_use to run them.
+// just ended (some OpenAI-compatible servers finish tool calls with
+// "stop", and agent loops wait for tool_use to run them), and end_turn
+// for a "tool_calls" finish with no call to run (a server's tool parser
+// failed, or its only call had no name): Anthropic sends tool_use only
+// with the calls, and agent loops look for them.
 func toolStopReason(stop string, calls bool) string {
-	if calls && stop == "end_turn" {
+	switch {
+	case calls && stop == "end_turn":
 		return "tool_use"
+	case !calls && stop == "tool_use":
+		return "end_turn"
 	}
 	return stop
 }
