@@ -322,6 +322,8 @@ func excluded(m Model, n Needs) string {
 	switch {
 	case n.OpenAIOnly && m.Format != "OpenAI":
 		return "excluded: agent tools are limited to OpenAI models"
+	case n.StoredAtOpenAI != "" && m.Provider != "openai":
+		return "excluded: " + n.StoredAtOpenAI + " is stored at OpenAI, which only its models can read"
 	case n.Tools && !m.Capabilities.Tools:
 		return "excluded: no tool support"
 	case n.Vision && !m.Capabilities.Vision:

@@ -158,6 +158,10 @@ type Needs struct {
 	Files bool
 	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
 	OpenAIOnly bool
+	// StoredAtOpenAI names what the request refers to by an id only
+	// OpenAI can resolve ("conversation conv_1", "file file-1"): only the
+	// openai provider's models are eligible.
+	StoredAtOpenAI string
 	// InputTokens is the prompt's token count (or a calibrated estimate);
 	// MaxOutputTokens the output the client asked room for (0: not set).
 	InputTokens     int

@@ -146,6 +146,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Files:             req.Files > 0,
 		StructuredOutput:  req.StructuredOutput,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
+		StoredAtOpenAI:    req.StoredAtOpenAI,
 		InputTokens:       s.inputTokens(&req),
 		MaxOutputTokens:   req.MaxOutputTokens,
 		Params:            req.Params,

@@ -31,8 +31,10 @@ type contentPart struct {
 	Type    string
 	Text    string
 	Refusal string
-	// Pages estimates a file part's pages ([filePages]).
-	Pages int
+	// Pages estimates a file part's pages ([filePages]); FileID names an
+	// upload to OpenAI's Files API.
+	Pages  int
+	FileID string
 }
 
 func parseChat(top map[string]json.RawMessage, r *Request) error {
@@ -151,9 +153,11 @@ func contentText(raw json.RawMessage, param string, conv *conversation) (string,
 			switch p.Type {
 			case "image_url", "input_image":
 				conv.images++
+				conv.storedAtOpenAI("file", p.FileID)
 			case "file", "input_file":
 				conv.files++
 				conv.filePages += p.Pages
+				conv.storedAtOpenAI("file", p.FileID)
 			default:
 				t := p.Text
 				if t == "" {
@@ -195,31 +199,33 @@ func contentParts(raw []byte) ([]contentPart, bool) {
 		if !okType || !okText || !okRefusal {
 			return nil, false
 		}
-		if p.Pages, ok = partPages(p.Type, obj); !ok {
+		if p.Pages, p.FileID, ok = partFile(p.Type, obj); !ok {
 			return nil, false
 		}
 	}
 	return parts, true
 }
 
-// partPages is [filePages] of a file part: Chat's `file.file_data` or
-// Responses' `file_data`; 0 for any other part.
-func partPages(typ string, part jsonscan.Object) (int, bool) {
+// partFile reads a file or image part: [filePages] of a file's data
+// (Chat's `file.file_data`, Responses' `file_data`) and the id of a file
+// uploaded to OpenAI's Files API (`file_id`); 0 and "" for other parts.
+func partFile(typ string, part jsonscan.Object) (pages int, fileID string, ok bool) {
 	switch typ {
 	case "file":
 		if file := part.Get("file"); !jsonscan.IsNull(file) {
-			obj, ok := jsonscan.ParseObject(file)
-			if !ok {
-				return 0, false
+			if part, ok = jsonscan.ParseObject(file); !ok {
+				return 0, "", false
 			}
-			part = obj
 		}
-	case "input_file":
+	case "input_file", "input_image":
 	default:
-		return 0, true
+		return 0, "", true
+	}
+	if fileID, ok = optText(part.Get("file_id")); !ok || typ == "input_image" {
+		return 0, fileID, ok
 	}
 	data, ok := optText(part.Get("file_data"))
-	return filePages(data), ok
+	return filePages(data), fileID, ok
 }
 
 // stringContent reads a content given as a JSON string.

@@ -78,3 +78,26 @@ func decoded[T any](v json.RawMessage, test func(T) bool) bool {
 func has(s string) func([]string) bool {
 	return func(list []string) bool { return slices.Contains(list, s) }
 }
+
+// storedReference names a Responses call's `conversation` (an id, or an
+// object with one) or stored `prompt` template: both live in the OpenAI
+// project that made them.
+func storedReference(top map[string]json.RawMessage) string {
+	var ref struct {
+		ID string `json:"id"`
+	}
+	for _, kind := range []string{"conversation", "prompt"} {
+		v := top[kind]
+		if !set(v) {
+			continue
+		}
+		var id string
+		if json.Unmarshal(v, &id) == nil && id != "" {
+			return kind + " " + id
+		}
+		if json.Unmarshal(v, &ref) == nil && ref.ID != "" {
+			return kind + " " + ref.ID
+		}
+	}
+	return ""
+}

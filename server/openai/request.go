@@ -70,7 +70,12 @@ type Request struct {
 	// Responses, "previous_response_id" (state stored at OpenAI).
 	NativeOnly       []string
 	StructuredOutput bool
-	MaxOutputTokens  int
+	// StoredAtOpenAI names the first thing the request refers to by an id
+	// only OpenAI can resolve (a Conversations API conversation, a stored
+	// prompt, an uploaded file, an item_reference), e.g. "conversation
+	// conv_1": only OpenAI's models may answer it.
+	StoredAtOpenAI  string
+	MaxOutputTokens int
 	// Params are the top-level parameters the client set (non-null), sorted,
 	// besides the ones every request carries; see [coreFields].
 	Params []string
@@ -168,6 +173,8 @@ type conversation struct {
 	files  int // file (PDF) parts
 	// filePages estimates the pages of the file parts and PDF documents.
 	filePages int
+	// stored is the first thing the request names that OpenAI stores.
+	stored string
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
 	other []string
@@ -175,6 +182,14 @@ type conversation struct {
 
 func (c *conversation) add(role, text string) {
 	c.msgs = append(c.msgs, router.Turn{Role: role, Text: text})
+}
+
+// storedAtOpenAI notes an id of something OpenAI stores (kind "file",
+// "item_reference", ...), the first one kept.
+func (c *conversation) storedAtOpenAI(kind, id string) {
+	if id != "" && c.stored == "" {
+		c.stored = kind + " " + id
+	}
 }
 
 func (c *conversation) extra(texts ...string) {
@@ -191,6 +206,9 @@ func (c *conversation) finish(r *Request) {
 	r.Images += c.images
 	r.Files += c.files
 	r.FilePages += c.filePages
+	if r.StoredAtOpenAI == "" {
+		r.StoredAtOpenAI = c.stored
+	}
 	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool

@@ -20,6 +20,9 @@ type responseItem struct {
 	Name      string
 	Output    json.RawMessage
 	FileData  string // an input_file item's file_data
+	// StoredID is an item_reference's id, or an input_file or
+	// input_image item's file_id: ids OpenAI stores.
+	StoredID string
 }
 
 func parseResponses(top map[string]json.RawMessage, r *Request) error {
@@ -34,8 +37,9 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 	raw, ok := top["input"]
 	switch {
 	case !ok || isNull(raw):
-		// A continuation names the stored conversation instead.
-		if _, cont := top["previous_response_id"]; !cont {
+		// A continuation, a Conversations API conversation or a stored
+		// prompt template carries the conversation instead.
+		if !set(top["previous_response_id"]) && !set(top["conversation"]) && !set(top["prompt"]) {
 			return invalid("input", "missing required parameter: 'input'")
 		}
 	case raw[0] == '"':
@@ -102,6 +106,9 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		r.addText(string(v))
 	}
 	r.NativeOnly = append(r.NativeOnly, responsesNativeOnly(top)...)
+	if stored := storedReference(top); stored != "" {
+		r.StoredAtOpenAI = stored // named before anything in input
+	}
 	r.MaxOutputTokens, err = maxTokens(top, "max_output_tokens")
 	return err
 }
@@ -134,9 +141,13 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.extra(string(it.Output))
 	case it.Type == "input_image":
 		conv.images++
+		conv.storedAtOpenAI("file", it.StoredID)
 	case it.Type == "input_file":
 		conv.files++
 		conv.filePages += filePages(it.FileData)
+		conv.storedAtOpenAI("file", it.StoredID)
+	case it.Type == "item_reference":
+		conv.storedAtOpenAI("item_reference", it.StoredID)
 	}
 	return nil
 }
@@ -157,9 +168,15 @@ func readItem(raw []byte) (responseItem, bool) {
 	it.Arguments, okArgs = optText(obj.Get("arguments"))
 	it.Name, okName = optText(obj.Get("name"))
 	it.Content, it.Output = obj.Get("content"), obj.Get("output")
-	okFile := true
-	if it.Type == "input_file" {
+	okFile, okID := true, true
+	switch it.Type {
+	case "input_file":
 		it.FileData, okFile = optText(obj.Get("file_data"))
+		it.StoredID, okID = optText(obj.Get("file_id"))
+	case "input_image":
+		it.StoredID, okID = optText(obj.Get("file_id"))
+	case "item_reference":
+		it.StoredID, okID = optText(obj.Get("id"))
 	}
-	return it, okType && okRole && okArgs && okName && okFile
+	return it, okType && okRole && okArgs && okName && okFile && okID
 }

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -111,6 +112,41 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 		// encrypted; a model that does not reason refuses the request
 		// ("Encrypted content is not supported with this model").
 		dropInclude(obj, "reasoning.encrypted_content")
+	}
+	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("input") {
+		// A whole history sent back (store: false, or an agent SDK's
+		// replay) holds the reasoning items an earlier turn's reasoning
+		// model wrote; OpenAI refuses them for a model that does not
+		// reason ("Reasoning input items can only be provided to a
+		// reasoning or computer use model").
+		dropReasoningItems(obj)
+	}
+}
+
+// dropReasoningItems removes the `reasoning` items from a Responses input
+// list. The list is re-encoded only when it held one; a list it cannot read
+// is left to the provider.
+func dropReasoningItems(obj *object) {
+	raw := obj.get("input")
+	if len(raw) == 0 || raw[0] != '[' || !bytes.Contains(raw, []byte(`"reasoning"`)) {
+		return
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return
+	}
+	n := len(items)
+	kept := slices.DeleteFunc(items, func(it json.RawMessage) bool {
+		var item struct {
+			Type string `json:"type"`
+		}
+		return json.Unmarshal(it, &item) == nil && item.Type == "reasoning"
+	})
+	if len(kept) == n {
+		return
+	}
+	if out, err := json.Marshal(kept); err == nil {
+		obj.setString("input", out)
 	}
 }
 

@@ -1,0 +1,123 @@
+package server
+
+// Responses calls that refer to what OpenAI stores, or carry what only
+// some models take.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A stored prompt template carries the conversation itself: OpenAI's
+// prompting guide calls responses.create with `prompt` (id, version,
+// variables) and no `input`, and the gateway forwards it.
+func TestPromptTemplateCallWithoutInputIsForwarded(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	_, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router",
+		Prompt: responses.ResponsePromptParam{ID: "pmpt_review8", Version: openai.String("2"),
+			Variables: map[string]responses.ResponsePromptVariableUnionParam{
+				"customer_name": {OfString: openai.String("Jane Doe")},
+			}},
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"large"}}))
+	var apiErr *openai.Error
+	if err != nil && assert.ErrorAs(t, err, &apiErr) {
+		assert.NotEqual(t, "input", apiErr.Param, "a prompt-template call was refused for having no input: %s", apiErr.Message)
+	}
+	assert.NotEmpty(t, e.openai.RequestsFor("large"), "the prompt-template call never reached OpenAI")
+}
+
+// newE2EWithXAI is the e2e gateway with a second OpenAI-kind provider,
+// xAI (which serves its own Responses API at /v1/responses), and a model
+// "grok" there that the router ranks first and that is the cheapest: a
+// Balanced call goes to it unless something keeps it off.
+func newE2EWithXAI(t *testing.T) (*e2e, *upstreamtest.Fake) {
+	t.Helper()
+	xai := upstreamtest.NewOpenAI(t)
+	e := newE2E(t, func(c *Config) {
+		ps := c.Forwarder.(*upstream.Forwarder).Providers
+		ps.ByName["xai"] = upstream.Provider{Name: "xai", Kind: upstream.KindOpenAI, BaseURL: xai.URL, APIKey: "sk-upstream-xai"}
+		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
+		c.Supports, c.Available = ps.Supports, ps.Available
+		cat := testCatalog()
+		cat.Versions[0].Models = append(cat.Versions[0].Models, testModel("grok", "xai", "xAI", 0.05, 0.1, allCaps))
+		pred := testPrediction()
+		pred["grok"] = router.Estimate{Quality: 0.95, OutputTokens: 100}
+		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+		require.NoError(t, err)
+		c.Router = rt
+	})
+	return e, xai
+}
+
+// What a Responses call names by an id that lives at OpenAI (a
+// Conversations API conversation, a stored prompt, an uploaded file, a
+// stored item) only OpenAI can resolve, as a previous_response_id only its
+// writer's provider can: such calls stay off other OpenAI-compatible
+// providers, which would answer without the history, template or file.
+func TestOpenAIStoredIDsStayOffOtherProviders(t *testing.T) {
+	for name, body := range map[string]string{
+		"conversation":   `{"model":"model-router","conversation":"conv_review8","input":"And what did I say before?"}`,
+		"prompt":         `{"model":"model-router","prompt":{"id":"pmpt_review8"},"input":"Go on."}`,
+		"input_image id": `{"model":"model-router","input":[{"role":"user","content":[{"type":"input_text","text":"What is this?"},{"type":"input_image","file_id":"file-review8img"}]}]}`,
+		"item_reference": `{"model":"model-router","input":[{"type":"item_reference","id":"msg_review8"},{"role":"user","content":"Go on."}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e, xai := newE2EWithXAI(t)
+			status, _, _ := postRaw(t, e, http.MethodPost, "/v1/responses", body)
+			for _, r := range xai.Requests() {
+				assert.Fail(t, "an id stored at OpenAI was sent to xAI", "status %d, xAI got %s", status, r.Body)
+			}
+		})
+	}
+}
+
+// An agent that sends its whole history (store: false with include
+// reasoning.encrypted_content, or the Agents SDK's replay of every item)
+// carries the reasoning items an earlier turn's reasoning model wrote.
+// OpenAI refuses them for a model that does not reason (400 "Reasoning
+// input items can only be provided to a reasoning or computer use model",
+// as OpenAI API users report it), so they are dropped for such a model, as
+// `reasoning` and the `include` entry are.
+func TestReasoningItemsAreNotSentToAModelThatDoesNotReason(t *testing.T) {
+	e := newE2E(t)
+	body := `{"model":"model-router","store":false,"include":["reasoning.encrypted_content"],
+		"routing_config":{"models":["mini"]},
+		"input":[
+			{"role":"user","content":"What is 17 * 23?"},
+			{"type":"reasoning","id":"rs_review8","summary":[],"encrypted_content":"gAAAAABreview8"},
+			{"type":"message","id":"msg_review8","role":"assistant","status":"completed","content":[{"type":"output_text","text":"391","annotations":[]}]},
+			{"role":"user","content":"And 17 * 24?"}]}`
+	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/responses", body)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	reqs := e.openai.RequestsFor("mini")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		Include []string          `json:"include"`
+		Input   []json.RawMessage `json:"input"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	assert.NotContains(t, sent.Include, "reasoning.encrypted_content", "already dropped for a model that does not reason")
+	for _, it := range sent.Input {
+		var item struct {
+			Type string `json:"type"`
+		}
+		require.NoError(t, json.Unmarshal(it, &item))
+		assert.NotEqual(t, "reasoning", item.Type, "a reasoning item went to mini, which does not reason: %s", it)
+	}
+}
