@@ -121,3 +121,36 @@ func TestReasoningItemsAreNotSentToAModelThatDoesNotReason(t *testing.T) {
 		assert.NotEqual(t, "reasoning", item.Type, "a reasoning item went to mini, which does not reason: %s", it)
 	}
 }
+
+// Like OpenAI's, a response Claude wrote repeats the settings the call was
+// made with (metadata, instructions, tools, tool_choice,
+// parallel_tool_calls, max_output_tokens), in the answer and when read
+// back by id: an app that tags its calls with metadata finds its tags.
+func TestClaudeResponseRepeatsTheCallSettings(t *testing.T) {
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	params := ask("Weather in Paris?")
+	params.Instructions = openai.String("Be brief.")
+	params.Metadata = map[string]string{"ticket": "T-42"}
+	params.MaxOutputTokens = openai.Int(500)
+	params.ParallelToolCalls = openai.Bool(false)
+	params.ToolChoice = responses.ResponseNewParamsToolChoiceUnion{OfToolChoiceMode: openai.Opt(responses.ToolChoiceOptionsRequired)}
+	params.Tools = []responses.ToolUnionParam{responses.ToolParamOfFunction("lookup",
+		map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}}, false)}
+	e.anthropic.Set("claude", upstreamtest.Behavior{ToolCall: &upstreamtest.ToolCall{ID: "toolu_1", Name: "lookup", Arguments: `{"city":"Paris"}`}})
+	got, err := client.Responses.New(ctx, params, onModel("claude"))
+	require.NoError(t, err)
+	require.Equal(t, "claude", got.Model)
+	read, err := client.Responses.Get(ctx, got.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	for name, r := range map[string]*responses.Response{"answer": got, "GET": read} {
+		assert.Equal(t, "T-42", r.Metadata["ticket"], "%s: metadata", name)
+		assert.Equal(t, "Be brief.", r.Instructions.OfString, "%s: instructions", name)
+		assert.Len(t, r.Tools, 1, "%s: tools", name)
+		assert.EqualValues(t, "required", r.ToolChoice.OfToolChoiceMode, "%s: tool_choice", name)
+		assert.False(t, r.ParallelToolCalls, "%s: parallel_tool_calls", name)
+		assert.EqualValues(t, 500, r.MaxOutputTokens, "%s: max_output_tokens", name)
+	}
+}

@@ -126,7 +126,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details)
 	case a.call.API == APIResponses && native:
-		body, usage, err = anthropicToResponse(raw, a.model, details, a.keep)
+		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
 	default:

@@ -41,7 +41,7 @@ func names(evs []sseEvent) []string {
 // message item, closed when the tool call starts; the tool call's
 // arguments come in pieces and in full.
 func TestResponsesAnthropicStreamItems(t *testing.T) {
-	s := newResponsesAnthropicStream(claudeX)
+	s := newResponsesAnthropicStream(claudeX, settingsOf(nil))
 	block := func(i int, b string) string {
 		return fmt.Sprintf(`{"type":"content_block_start","index":%d,"content_block":%s}`, i, b)
 	}
@@ -131,7 +131,7 @@ func TestResponsesAnthropicStreamItems(t *testing.T) {
 // attempt can fail over; after it, the stream is broken and the copy loop
 // writes the Responses error event (relayed is false).
 func TestResponsesAnthropicStreamError(t *testing.T) {
-	s := newResponsesAnthropicStream(claudeX)
+	s := newResponsesAnthropicStream(claudeX, settingsOf(nil))
 	require.Empty(t, s.translate(sseEvent{data: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)}))
 	msg, relayed := s.failure()
 	require.Equal(t, "Overloaded", msg)
@@ -142,7 +142,7 @@ func TestResponsesAnthropicStreamError(t *testing.T) {
 // max_tokens ends the stream with response.incomplete; the open text item
 // is closed first.
 func TestResponsesAnthropicStreamIncomplete(t *testing.T) {
-	s := newResponsesAnthropicStream(claudeX)
+	s := newResponsesAnthropicStream(claudeX, settingsOf(nil))
 	out := translateAll(t, s,
 		`{"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":2}}}`,
 		`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`,
@@ -173,7 +173,7 @@ func TestAnthropicToResponse(t *testing.T) {
 		{"type":"tool_use","id":"toolu_1","name":"f","input":{ "x" : [1, 2] }},
 		{"type":"text","text":"after"}],
 		"stop_reason":"refusal","usage":{"input_tokens":3,"cache_creation_input_tokens":4,"cache_read_input_tokens":1,"output_tokens":5}}`
-	body, usage, err := anthropicToResponse([]byte(raw), claudeX, json.RawMessage(`{"big":"details"}`), nil)
+	body, usage, err := anthropicToResponse([]byte(raw), claudeX, settingsOf(nil), json.RawMessage(`{"big":"details"}`), nil)
 	require.NoError(t, err)
 	require.Equal(t, router.Usage{PromptTokens: 8, CompletionTokens: 5, CachedTokens: 1}, usage)
 	var r struct {
@@ -214,7 +214,7 @@ func TestResponseID(t *testing.T) {
 // so keep runs before the last event can be written: a client that
 // continues the conversation the moment its stream ends finds it kept.
 func TestResponsesAnthropicStreamKeepsBeforeTheLastEvent(t *testing.T) {
-	s := newResponsesAnthropicStream(claudeX)
+	s := newResponsesAnthropicStream(claudeX, settingsOf(nil))
 	var kept []*responseObject
 	s.keep = func(r *responseObject, _ []byte) { kept = append(kept, r) }
 	for _, e := range []string{

@@ -10,9 +10,10 @@ import (
 )
 
 // responseObject is a Responses API response as we write it for an
-// Anthropic answer. The request's settings are not echoed (the answer
-// translation does not see the request): the members OpenAI always sends
-// are there with neutral values, so strict clients find them.
+// Anthropic answer. Like OpenAI's, it repeats the settings the call was
+// made with (responseSettings); the members OpenAI always sends are there,
+// with OpenAI's defaults where the call set none, so strict clients find
+// them.
 type responseObject struct {
 	ID                string             `json:"id"`
 	Object            string             `json:"object"`
@@ -20,16 +21,44 @@ type responseObject struct {
 	Status            string             `json:"status"`
 	Error             *struct{}          `json:"error"`
 	IncompleteDetails *incompleteDetails `json:"incomplete_details"`
-	Instructions      *string            `json:"instructions"`
-	Metadata          struct{}           `json:"metadata"`
 	Model             string             `json:"model"`
 	Output            []any              `json:"output"`
-	ParallelToolCalls bool               `json:"parallel_tool_calls"`
-	Temperature       *float64           `json:"temperature"`
-	ToolChoice        string             `json:"tool_choice"`
-	Tools             []struct{}         `json:"tools"`
-	TopP              *float64           `json:"top_p"`
 	Usage             *responsesUsage    `json:"usage"`
+	responseSettings
+}
+
+// responseSettings are the call's settings a response repeats, read from
+// the client's body; a member the call did not set gets OpenAI's default.
+type responseSettings struct {
+	Instructions      json.RawMessage `json:"instructions"`
+	Metadata          json.RawMessage `json:"metadata"`
+	ParallelToolCalls bool            `json:"parallel_tool_calls"`
+	Temperature       json.RawMessage `json:"temperature"`
+	ToolChoice        json.RawMessage `json:"tool_choice"`
+	Tools             json.RawMessage `json:"tools"`
+	TopP              json.RawMessage `json:"top_p"`
+	MaxOutputTokens   json.RawMessage `json:"max_output_tokens,omitempty"`
+}
+
+// settingsOf reads the settings a response repeats from a Responses body.
+func settingsOf(body []byte) responseSettings {
+	s := responseSettings{ParallelToolCalls: true}
+	_ = json.Unmarshal(body, &s) // what does not read keeps its default
+	def := func(v *json.RawMessage, d string) {
+		if len(*v) == 0 || string(*v) == "null" {
+			*v = json.RawMessage(d)
+		}
+	}
+	def(&s.Instructions, "null")
+	def(&s.Metadata, "{}")
+	def(&s.Temperature, "null")
+	def(&s.ToolChoice, `"auto"`)
+	def(&s.Tools, "[]")
+	def(&s.TopP, "null")
+	if string(s.MaxOutputTokens) == "null" {
+		s.MaxOutputTokens = nil
+	}
+	return s
 }
 
 type incompleteDetails struct {
@@ -86,10 +115,10 @@ type functionCallItem struct {
 	Name      string `json:"name"`
 }
 
-func newResponseObject(id string, m router.Model) *responseObject {
+func newResponseObject(id string, m router.Model, settings responseSettings) *responseObject {
 	return &responseObject{
 		ID: id, Object: "response", CreatedAt: time.Now().Unix(), Status: "in_progress",
-		Model: modelID(m), Output: []any{}, ParallelToolCalls: true, ToolChoice: "auto", Tools: []struct{}{},
+		Model: modelID(m), Output: []any{}, responseSettings: settings,
 	}
 }
 
@@ -124,13 +153,13 @@ func responseID(msgID string) string {
 // thinking blocks are dropped (signed for Anthropic, unreadable to an
 // OpenAI client). keep, when not nil, gets the finished response and its
 // encoding.
-func anthropicToResponse(raw []byte, m router.Model, details json.RawMessage, keep func(*responseObject, []byte)) ([]byte, router.Usage, error) {
+func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details json.RawMessage, keep func(*responseObject, []byte)) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
 	}
 	usage, _ := parseUsage(in.Usage)
-	out := newResponseObject(responseID(in.ID), m)
+	out := newResponseObject(responseID(in.ID), m, settings)
 	var text *messageItem
 	for _, b := range in.Content {
 		switch b.Type {

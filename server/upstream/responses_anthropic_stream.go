@@ -22,9 +22,10 @@ import (
 // message ends rather than at its own content_block_stop. Thinking blocks
 // are dropped and take no output_index.
 type responsesAnthropicStream struct {
-	model router.Model
-	resp  *responseObject
-	seq   int
+	model    router.Model
+	settings responseSettings
+	resp     *responseObject
+	seq      int
 	streamUsage
 	stop          string
 	started, done bool
@@ -67,8 +68,8 @@ func (it *streamItem) item(status string) any {
 	return &messageItem{ID: it.id, Type: "message", Status: status, Role: "assistant", Content: content}
 }
 
-func newResponsesAnthropicStream(m router.Model) *responsesAnthropicStream {
-	return &responsesAnthropicStream{model: m, blocks: map[int]*streamItem{}}
+func newResponsesAnthropicStream(m router.Model, settings responseSettings) *responsesAnthropicStream {
+	return &responsesAnthropicStream{model: m, settings: settings, blocks: map[int]*streamItem{}}
 }
 
 func (s *responsesAnthropicStream) complete() bool { return s.done }
@@ -144,7 +145,7 @@ func (s *responsesAnthropicStream) start(msgID string, usage json.RawMessage) []
 	}
 	s.started = true
 	s.mergeUsage(usage)
-	s.resp = newResponseObject(responseID(msgID), s.model)
+	s.resp = newResponseObject(responseID(msgID), s.model, s.settings)
 	return []sseEvent{
 		s.event("response.created", map[string]any{"response": s.resp}),
 		s.event("response.in_progress", map[string]any{"response": s.resp}),

@@ -24,7 +24,7 @@ func FuzzResponsesAnthropicStream(f *testing.F) {
 	f.Add(`{"type":"content_block_start","index":2,"content_block":{"type":"text","text":"x"}}` + "\n" +
 		`{"type":"error","error":{"message":"boom"}}` + "\n" + `{"type":"message_stop"}`)
 	f.Fuzz(func(t *testing.T, events string) {
-		s := newResponsesAnthropicStream(router.Model{ID: "m-id", Name: "m"})
+		s := newResponsesAnthropicStream(router.Model{ID: "m-id", Name: "m"}, settingsOf(nil))
 		for _, line := range strings.Split(events, "\n") {
 			for _, ev := range s.translate(sseEvent{data: []byte(line)}) {
 				var e struct {

@@ -73,7 +73,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case a.call.API == APIMessages:
 		return newChatMessagesStream(a.model)
 	case a.call.API == APIResponses && native:
-		tr := newResponsesAnthropicStream(a.model)
+		tr := newResponsesAnthropicStream(a.model, settingsOf(a.call.Raw))
 		tr.keep = a.keep
 		return tr
 	case native:
