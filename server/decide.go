@@ -128,9 +128,19 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	}
 
 	r := &routed{raw: raw, own: raw, req: req, dep: dep, sessionKey: s.sessionKey(c, req), keyID: keyIDOf(c)}
+	if byModel {
+		// One model answers: the deployment's session pin is neither
+		// read nor moved (Claude Code's background calls name its small
+		// model with the main conversation's session id).
+		r.sessionKey = ""
+	}
 	if api == openai.Responses && req.PreviousResponseID != "" && s.cfg.Responses != nil {
 		if err := s.continueKept(c.Request.Context(), r); err != nil {
 			return nil, err
+		}
+		if byModel {
+			// The rebuilt body is parsed again: the pin goes with it.
+			r.req.Routing.Models = []string{name}
 		}
 		req = r.req
 		s.notePrompt(ex, req.Prompt)
@@ -193,6 +203,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 // still explains every model.
 func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request) (router.Decision, error) {
 	start := time.Now()
+	asked := rreq.Models // the call's own choice, before dropped models leave it
 	all, err := rt.Candidates(dep)
 	if err != nil {
 		return router.Decision{}, err
@@ -229,10 +240,14 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	}
 	var re *router.Error
 	if errors.As(err, &re) && re.Reason == router.ReasonContextLength {
+		allowed := func(c router.Candidate) bool {
+			return len(asked) == 0 || slices.Contains(asked, c.Model) || slices.Contains(asked, nameOf(all, c.Model))
+		}
 		switch {
-		case len(dropped) > 0:
-			// Some model was left out for what its API cannot carry, not
-			// for length: trimming the prompt would not bring it back.
+		case slices.ContainsFunc(dropped, allowed):
+			// A model the call allowed was left out for what its API
+			// cannot carry, not for length: trimming the prompt would
+			// not bring it back.
 			re.Reason = ""
 		case re.Param == "":
 			re.Param = "messages"

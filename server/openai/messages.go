@@ -193,7 +193,7 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 	if isNull(t.Content) {
 		return invalid(param+".content", "missing required parameter: '%s.content'", param)
 	}
-	if empty := string(t.Content) == `""` || string(t.Content) == "[]"; empty && !(last && t.Role == "assistant") {
+	if empty := emptyContent(t.Content); empty && !(last && t.Role == "assistant") {
 		// Anthropic's rule: only a final assistant turn (a prefill) may
 		// be empty.
 		return invalid(param+".content", "%s.content must not be empty (only a final assistant message may be)", param)
@@ -377,4 +377,18 @@ func readBlock(obj jsonscan.Object, bl *messagesBlock) bool {
 		return ok
 	}
 	return jsonscan.IsNull(data) || data[0] == '"'
+}
+
+// emptyContent reports a content that is an empty string or an empty list,
+// however it is spaced (`[ ]` too).
+func emptyContent(raw []byte) bool {
+	switch raw[0] {
+	case '"':
+		text, ok := jsonscan.Unquote(raw)
+		return ok && text == ""
+	case '[':
+		elems, ok := jsonscan.Elements(raw)
+		return ok && len(elems) == 0
+	}
+	return false
 }

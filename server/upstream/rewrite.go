@@ -145,9 +145,15 @@ func dropReasoningItems(obj *object) {
 	if len(kept) == n {
 		return
 	}
-	if out, err := json.Marshal(kept); err == nil {
-		obj.setString("input", out)
+	// Joined, not re-encoded: the kept items keep their exact bytes.
+	out := []byte{'['}
+	for i, it := range kept {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
 	}
+	obj.setString("input", append(out, ']'))
 }
 
 // dropInclude removes one entry from the Responses `include` list, and the
