@@ -42,7 +42,7 @@ func (d StaticDeployments) List(context.Context) ([]router.Deployment, error) {
 // model one lists (byModel; see deploymentServing).
 func (s *Server) resolveDeployment(ctx context.Context, name string) (dep router.Deployment, byModel bool, err error) {
 	dep, err = s.deploys.Get(ctx, name)
-	if router.ErrorCode(err) == router.ENotFound {
+	if err != nil && router.ErrorCode(err) == router.ENotFound {
 		// GET /v1/models lists the models too, and OpenAI clients take
 		// every listed id as callable: a model's id pins the call to it.
 		if d, _, ok := s.deploymentServing(ctx, name); ok {

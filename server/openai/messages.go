@@ -380,15 +380,15 @@ func readBlock(obj jsonscan.Object, bl *messagesBlock) bool {
 }
 
 // emptyContent reports a content that is an empty string or an empty list,
-// however it is spaced (`[ ]` too).
+// however it is spaced (`[ ]` too). It reads no further than the first
+// non-space byte: every turn's content passes here.
 func emptyContent(raw []byte) bool {
 	switch raw[0] {
 	case '"':
-		text, ok := jsonscan.Unquote(raw)
-		return ok && text == ""
+		return string(raw) == `""`
 	case '[':
-		elems, ok := jsonscan.Elements(raw)
-		return ok && len(elems) == 0
+		i := jsonscan.Space(raw, 1)
+		return i < len(raw) && raw[i] == ']'
 	}
 	return false
 }

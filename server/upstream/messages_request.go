@@ -28,16 +28,23 @@ func rewriteMessages(obj object, m router.Model) []byte {
 	return obj.encode()
 }
 
+// thinkingOn reads a `thinking` member: enabled (or adaptive), not
+// disabled. Apart from the caller so that only a body that sets thinking
+// pays for decoding it.
+func thinkingOn(raw []byte) bool {
+	var thinking struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(raw, &thinking) == nil && thinking.Type != "" && thinking.Type != "disabled"
+}
+
 // thinkingLoopWithoutThinking reports a body with thinking enabled whose
 // last assistant turn calls tools without starting with a thinking block:
 // Anthropic requires one there ("a final assistant message must start with
 // a thinking block"), and a turn another model answered (a failover, a
 // session that moved) has none to give.
 func thinkingLoopWithoutThinking(obj *object) bool {
-	var thinking struct {
-		Type string `json:"type"`
-	}
-	if raw := obj.get("thinking"); raw == nil || json.Unmarshal(raw, &thinking) != nil || thinking.Type == "" || thinking.Type == "disabled" {
+	if raw := obj.get("thinking"); raw == nil || !thinkingOn(raw) {
 		return false
 	}
 	var msgs []struct {
