@@ -146,6 +146,9 @@ type TrainingInfo struct {
 	DatasetOffsets  map[string]float64  `json:"dataset_offsets"`
 	// HiddenLabels are the results removed by --hide-labels.
 	HiddenLabels []HiddenLabels `json:"hidden_labels,omitempty"`
+	// LOTOOwnTokenizer: each leave-one-task-out retrain learned its own
+	// tokenizer without the left-out task (Options.LOTOOwnTokenizer).
+	LOTOOwnTokenizer bool `json:"loto_own_tokenizer,omitempty"`
 }
 
 // Band limits from the issue: realised quality loss at most 2 % (Balanced)

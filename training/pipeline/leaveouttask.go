@@ -157,19 +157,27 @@ func sameText(s string) string { return strings.ToLower(strings.Join(strings.Fie
 // leaveOneTaskOut retrains once per task of taskHoldouts without it and
 // measures the model on all of the task's prompts. It also returns each
 // task's prompts as the bands see them (the shipped model's Platt scaling
-// and answer-length correction), in the order of the results.
+// and answer-length correction), in the order of the results. With own,
+// each retrain also learns its tokenizer without the task.
 func leaveOneTaskOut(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus, train []int, minPrompts, maxTasks int,
-	platt calibrate.Platt, lengthLog []float64, log io.Writer) ([]LeaveOneTaskOut, [][]calibrate.Prompt, error) {
+	platt calibrate.Platt, lengthLog []float64, own ownTokenizer, log io.Writer) ([]LeaveOneTaskOut, [][]calibrate.Prompt, error) {
 	var out []LeaveOneTaskOut
 	var tasks [][]calibrate.Prompt
 	for _, h := range taskHoldouts(c, train, minPrompts, maxTasks) {
 		name := c.Datasets[h.dataset].Name + "/" + h.task
 		seen := knownProfiles(c, h.train)
-		p, err := trainOn(ctx, cfg, members, c, h.train, "without "+name, log)
+		tc, tcfg := c, cfg
+		if own != nil {
+			var err error
+			if tc, tcfg, err = own(h.train); err != nil {
+				return nil, nil, err
+			}
+		}
+		p, err := trainOn(ctx, tcfg, members, tc, h.train, "without "+name, log)
 		if err != nil {
 			return nil, nil, err
 		}
-		dp := onlyProfiles(predictAll(c, h.held, p, p.MeanOffset(qualityCounts(c, h.train))), seen)
+		dp := onlyProfiles(predictAll(tc, h.held, p, p.MeanOffset(qualityCounts(c, h.train))), seen)
 		r := LeaveOneTaskOut{Dataset: c.Datasets[h.dataset].Name, Task: h.task, Prompts: len(h.held),
 			RankedPairs: rankedPairs(dp), Epochs: cfg.Epochs}
 		if r.RankedPairs == 0 {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/modelrouter/modelrouter/classifier"
@@ -64,8 +65,13 @@ type Options struct {
 	// LeaveOneTaskOut also trains once per task (of tasks with at least
 	// LOTOMinPrompts prompts, the largest LOTOMaxTasks; 0: no limit)
 	// without it, LOTOEpochs epochs each (0: DefaultLOTOEpochs).
-	LeaveOneTaskOut              bool
-	LOTOEpochs                   int
+	LeaveOneTaskOut bool
+	LOTOEpochs      int
+	// LOTOOwnTokenizer learns each leave-one-task-out retrain's tokenizer
+	// (and its token vectors) without the left-out task's prompts, so
+	// none of its words is a token because the task used it. Slower: a
+	// measurement of what the shared tokenizer leaks, off by default.
+	LOTOOwnTokenizer             bool
 	LOTOMinPrompts, LOTOMaxTasks int
 	Workers                      int
 	Shape                        Shape
@@ -201,42 +207,16 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	logf("%d profiles, %d prompts: %d train, %d validation (whole prompts, identical texts kept together)",
 		len(c.Profiles), len(c.Examples), len(train), len(val))
 
-	texts := c.Texts(train)
-	if opt.Answers > 0 {
-		answers, err := AnswerTexts(opt.AnswersDir, opt.Answers)
-		if err != nil {
-			logf("tokenizer: no model answers added (%v); learning from the training prompts only", err)
-		} else {
-			texts = append(texts, answers...)
-			res.TokenizerAnswers = len(answers)
-		}
-	}
-	tok, err := wordpiece.Train(texts, opt.Tokenizer)
+	tok, vocab, err := learnTokenizer(opt, c, train, res, logf)
 	if err != nil {
 		return nil, err
 	}
 	res.Tokenizer = tok
-	enc, err := wordpiece.Load(bytes.NewReader(tok))
-	if err != nil {
-		return nil, err
-	}
-	logf("tokenizer: %d tokens learned from %d training prompts and %d model answers", enc.VocabSize(), len(train), res.TokenizerAnswers)
-	bar := progress.New(opt.Log, int64(len(c.Examples)), "tokenize")
-	// The classifier's tokenizer is proven token-for-token identical to
-	// sugarme on real prompts and is much faster.
-	err = c.Tokenize(func() (func(string) ([]int64, error), error) {
-		e, err := classifier.NewTokenizer(tok)
-		if err != nil {
-			return nil, err
-		}
-		return func(s string) ([]int64, error) { return e.Encode(s), nil }, nil
-	}, opt.Shape.Head, opt.Shape.Tail, opt.Workers, func(n int) { bar.Add(int64(n)) })
-	bar.Finish()
-	if err != nil {
+	if err := tokenizeCorpus(opt, c, tok, opt.Log); err != nil {
 		return nil, err
 	}
 
-	spec := arch.Spec{Vocab: enc.VocabSize(), Buckets: opt.Shape.Buckets, Dim: opt.Shape.Dim, Hidden: opt.Shape.Hidden,
+	spec := arch.Spec{Vocab: vocab, Buckets: opt.Shape.Buckets, Dim: opt.Shape.Dim, Hidden: opt.Shape.Hidden,
 		Z: opt.Shape.Z, Profiles: len(c.Profiles), MaxLen: opt.Shape.Head + opt.Shape.Tail, Pool: opt.Shape.Pool}
 	cfg := fit.DefaultConfig()
 	cfg.Spec, cfg.Datasets, cfg.Seed, cfg.Workers = spec, len(c.Datasets), opt.Seed, max(opt.Workers, 1)
@@ -292,7 +272,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Metrics.Training = TrainingInfo{Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, WeightDecay: cfg.WeightDecay,
 		LengthWeight: cfg.Loss.LengthWeight, PairWeight: cfg.Loss.PairWeight, TokenDrop: cfg.TokenDrop, ProfileDecay: cfg.ProfileDecay, TaskWeight: cfg.Loss.TaskWeight,
 		EmbInit: cfg.EmbInit, W1Init: cfg.W1Init, EmbLR: cfg.EmbLRScale, Members: max(opt.Members, 1), PretrainScale: opt.PretrainScale, PretrainTexts: res.PretrainTexts, EMA: cfg.EMA, Seed: cfg.Seed, InferenceOffset: offset, DatasetOffsets: offsets(c, p), HiddenLabels: hidden,
-		BiasInit: map[bool]string{false: "joint", true: "raw"}[cfg.RawBiasInit], Levels: levels}
+		BiasInit: map[bool]string{false: "joint", true: "raw"}[cfg.RawBiasInit], Levels: levels,
+		LOTOOwnTokenizer: opt.LeaveOneTaskOut && opt.LOTOOwnTokenizer}
 	res.Weights = calibratedWeights(p, offset, ev.platt, ev.lengthLog)
 	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
 		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
@@ -316,8 +297,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			lot.Epochs = DefaultLOTOEpochs
 		}
 		var tasks [][]calibrate.Prompt
+		var own ownTokenizer
+		if opt.LOTOOwnTokenizer {
+			own = func(train []int) (*corpus.Corpus, fit.Config, error) {
+				tc, tcfg, _, err := retokenized(opt, lot, c, train)
+				return tc, tcfg, err
+			}
+		}
 		res.Metrics.LeaveOneTaskOut, tasks, err = leaveOneTaskOut(ctx, lot, opt.Members, c, train, opt.LOTOMinPrompts, opt.LOTOMaxTasks,
-			ev.platt, ev.lengthLog, opt.Log)
+			ev.platt, ev.lengthLog, own, opt.Log)
 		if err != nil {
 			return nil, err
 		}
@@ -332,6 +320,80 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	logf("wrote %s in %s", opt.Out, time.Since(start).Round(time.Second))
 	return res, nil
+}
+
+// learnTokenizer learns the WordPiece tokenizer from the prompts at train
+// and opt.Answers model answers (res.TokenizerAnswers counts those used;
+// res may be nil) and returns it with its vocabulary size.
+func learnTokenizer(opt Options, c *corpus.Corpus, train []int, res *Result, logf func(string, ...any)) ([]byte, int, error) {
+	texts := c.Texts(train)
+	answersUsed := 0
+	if opt.Answers > 0 {
+		answers, err := AnswerTexts(opt.AnswersDir, opt.Answers)
+		if err != nil {
+			logf("tokenizer: no model answers added (%v); learning from the training prompts only", err)
+		} else {
+			texts = append(texts, answers...)
+			answersUsed = len(answers)
+		}
+	}
+	if res != nil {
+		res.TokenizerAnswers = answersUsed
+	}
+	tok, err := wordpiece.Train(texts, opt.Tokenizer)
+	if err != nil {
+		return nil, 0, err
+	}
+	enc, err := wordpiece.Load(bytes.NewReader(tok))
+	if err != nil {
+		return nil, 0, err
+	}
+	logf("tokenizer: %d tokens learned from %d training prompts and %d model answers", enc.VocabSize(), len(train), answersUsed)
+	return tok, enc.VocabSize(), nil
+}
+
+// tokenizeCorpus sets every example's token ids with tok. The classifier's
+// tokenizer is proven token-for-token identical to sugarme on real prompts
+// and is much faster.
+func tokenizeCorpus(opt Options, c *corpus.Corpus, tok []byte, log io.Writer) error {
+	bar := progress.New(log, int64(len(c.Examples)), "tokenize")
+	defer bar.Finish()
+	return c.Tokenize(func() (func(string) ([]int64, error), error) {
+		e, err := classifier.NewTokenizer(tok)
+		if err != nil {
+			return nil, err
+		}
+		return func(s string) ([]int64, error) { return e.Encode(s), nil }, nil
+	}, opt.Shape.Head, opt.Shape.Tail, opt.Workers, func(n int) { bar.Add(int64(n)) })
+}
+
+// ownTokenizer gives a leave-one-task-out retrain on the examples at train
+// a corpus tokenized by a tokenizer learned from them alone, and the
+// config to train on it (its vocabulary and token vectors).
+type ownTokenizer func(train []int) (*corpus.Corpus, fit.Config, error)
+
+// retokenized is the ownTokenizer of Options.LOTOOwnTokenizer: a copy of c
+// (the examples copied, their texts and labels shared) tokenized by a
+// tokenizer learned from the prompts at train and the model answers, which
+// it returns too.
+func retokenized(opt Options, cfg fit.Config, c *corpus.Corpus, train []int) (*corpus.Corpus, fit.Config, []byte, error) {
+	quiet := func(string, ...any) {}
+	tok, vocab, err := learnTokenizer(opt, c, train, nil, quiet)
+	if err != nil {
+		return nil, cfg, nil, err
+	}
+	cp := *c
+	cp.Examples = slices.Clone(c.Examples)
+	if err := tokenizeCorpus(opt, &cp, tok, io.Discard); err != nil {
+		return nil, cfg, nil, err
+	}
+	cfg.Spec.Vocab = vocab
+	if opt.PretrainScale > 0 {
+		if cfg.EmbStart, _, err = pretrainedEmbeddings(opt, tok, &cp, train, vocab, cfg.Spec.Dim); err != nil {
+			return nil, cfg, nil, err
+		}
+	}
+	return &cp, cfg, tok, nil
 }
 
 // memberSeedStep separates the seeds of an ensemble's members.
