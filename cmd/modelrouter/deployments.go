@@ -48,7 +48,7 @@ const deploymentsDefaultURL = "http://127.0.0.1:8080"
 func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, deploymentsUsage)
-		return errors.New("deployments: no subcommand; want list, get, put or delete")
+		return usagef("deployments: no subcommand; want list, get, put or delete")
 	}
 	sub, args := args[0], args[1:]
 	if sub == "help" || sub == "-h" || sub == "--help" {

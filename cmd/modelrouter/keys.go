@@ -30,7 +30,7 @@ const keysUsage = `usage:
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, keysUsage)
-		return errors.New("keys: no subcommand; want create, list, budget or revoke")
+		return usagef("keys: no subcommand; want create, list, budget or revoke")
 	}
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)

@@ -74,13 +74,15 @@ func exitCode(err error) int {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 2 && args[0] == "help" {
-		if _, ok := commands[args[1]]; ok {
-			// `help route` is `route -h`: that command's flags.
-			if err := run(ctx, []string{args[1], "-h"}, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return nil
+		if _, ok := commands[args[1]]; !ok {
+			usage(stderr)
+			return usagef("unknown command %q", args[1])
 		}
+		// `help route` is `route -h`: that command's flags.
+		if err := run(ctx, []string{args[1], "-h"}, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr)

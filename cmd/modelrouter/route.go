@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,7 +51,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if strings.TrimSpace(prompt) == "" {
 		fs.Usage()
-		return errors.New("route: no prompt given")
+		return usagef("route: no prompt given")
 	}
 	m, err := router.ParseMode(*mode)
 	if err != nil {

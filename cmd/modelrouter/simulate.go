@@ -102,7 +102,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if f.prompts == "" {
 		fs.Usage()
-		return errors.New("simulate: --prompts is required")
+		return usagef("simulate: --prompts is required")
 	}
 	modes, err := parseModes(f.modes)
 	if err != nil {

@@ -37,7 +37,7 @@ type responseSettings struct {
 	ToolChoice        json.RawMessage `json:"tool_choice"`
 	Tools             json.RawMessage `json:"tools"`
 	TopP              json.RawMessage `json:"top_p"`
-	MaxOutputTokens   json.RawMessage `json:"max_output_tokens,omitempty"`
+	MaxOutputTokens   json.RawMessage `json:"max_output_tokens"`
 }
 
 // settingsOf reads the settings a response repeats from a Responses body.
@@ -51,13 +51,11 @@ func settingsOf(body []byte) responseSettings {
 	}
 	def(&s.Instructions, "null")
 	def(&s.Metadata, "{}")
-	def(&s.Temperature, "null")
+	def(&s.Temperature, "1")
 	def(&s.ToolChoice, `"auto"`)
 	def(&s.Tools, "[]")
-	def(&s.TopP, "null")
-	if string(s.MaxOutputTokens) == "null" {
-		s.MaxOutputTokens = nil
-	}
+	def(&s.TopP, "1")
+	def(&s.MaxOutputTokens, "null")
 	return s
 }
 
