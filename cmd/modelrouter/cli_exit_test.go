@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A script tells a command line it got wrong (exit 2, as flag.ExitOnError
@@ -40,8 +42,26 @@ func TestExitCodeTellsAWrongCommandLineFromAFailedCommand(t *testing.T) {
 		{[]string{"report", "--db", missingDB}, 1},
 		{[]string{"route", "-h"}, 0},
 		{[]string{"help", "keys"}, 0},
+		{[]string{"help", "-h"}, 0},
+		{[]string{"help", "--help"}, 0},
+		{[]string{"help", "help"}, 0},
 	} {
 		err := run(context.Background(), tc.args, io.Discard, io.Discard)
 		assert.Equal(t, tc.want, exitCode(err), "%q: %v", tc.args, err)
 	}
+}
+
+// `route -` reads the prompt from standard input: a well-formed command
+// line whose input turned out empty ran and failed (1), it is no usage
+// error (2).
+func TestRouteWithAnEmptyStandardInputFailsWithExit1(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "stdin")
+	require.NoError(t, err)
+	defer f.Close()
+	old := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = old }()
+	err = run(context.Background(), []string{"route", "-"}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Equal(t, 1, exitCode(err), "%v", err)
 }

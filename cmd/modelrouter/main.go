@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"syscall"
 )
@@ -73,7 +74,7 @@ func exitCode(err error) int {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 2 && args[0] == "help" {
+	if len(args) == 2 && args[0] == "help" && !slices.Contains([]string{"help", "-h", "--help"}, args[1]) {
 		if _, ok := commands[args[1]]; !ok {
 			usage(stderr)
 			return usagef("unknown command %q", args[1])

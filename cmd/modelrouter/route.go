@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,16 +43,20 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	prompt := strings.Join(words, " ")
+	if strings.TrimSpace(prompt) == "" {
+		fs.Usage()
+		return usagef("route: no prompt given")
+	}
 	if prompt == "-" {
 		b, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return fmt.Errorf("route: read stdin: %w", err)
 		}
-		prompt = string(b)
-	}
-	if strings.TrimSpace(prompt) == "" {
-		fs.Usage()
-		return usagef("route: no prompt given")
+		// A well-formed command line whose input was empty: it ran and
+		// failed (exit 1), not a usage error.
+		if prompt = string(b); strings.TrimSpace(prompt) == "" {
+			return errors.New("route: no prompt on standard input")
+		}
 	}
 	m, err := router.ParseMode(*mode)
 	if err != nil {

@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -58,4 +61,27 @@ func TestOwnTokenizerLearnsWithoutTheLeftOutTask(t *testing.T) {
 	assert.Equal(t, before, c.Examples[held[0]].IDs, "the shared corpus is untouched")
 	assert.Positive(t, cfg.Spec.Vocab)
 	assert.Equal(t, c.Examples[held[0]].Text, own.Examples[held[0]].Text)
+}
+
+// Run with LOTOOwnTokenizer retrains each left-out task on its own
+// tokenizer: the same tasks are scored, router.json says so, and the
+// scores are not the shared tokenizer's (each retrain reads other tokens).
+func TestRunWithOwnTokenizerRetrainsOnIt(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTaskDataset(t, dir, "mmlu-pro", map[string]int{"cats": 60, "dogs": 60, "pinecones": 60})
+	run := func(own bool) *Result {
+		opt := tinyOptions(filepath.Join(dir, fmt.Sprint("out-", own)), data)
+		opt.LeaveOneOut, opt.Epochs = false, 5
+		opt.LOTOMinPrompts, opt.LOTOEpochs = 50, 5
+		opt.LOTOOwnTokenizer = own
+		res, err := Run(context.Background(), opt)
+		require.NoError(t, err)
+		return res
+	}
+	shared, own := run(false), run(true)
+	assert.False(t, shared.Metrics.Training.LOTOOwnTokenizer)
+	assert.True(t, own.Metrics.Training.LOTOOwnTokenizer)
+	require.Len(t, own.Metrics.LeaveOneTaskOut, len(shared.Metrics.LeaveOneTaskOut))
+	assert.Equal(t, shared.Tokenizer, own.Tokenizer, "the shipped model's tokenizer is the same")
+	assert.NotEqual(t, shared.Metrics.LeaveOneTaskOut, own.Metrics.LeaveOneTaskOut)
 }
