@@ -74,16 +74,22 @@ func TestChatEndingWithAnAssistantTurnIsNotAClaudePrefill(t *testing.T) {
 	require.Equal(t, http.StatusOK, st, "%s", body)
 	assert.Equal(t, "mini", modelOf(t, body))
 	for _, r := range e.anthropic.Requests() {
-		var sent struct {
-			Messages []struct {
-				Role string `json:"role"`
-			} `json:"messages"`
-		}
-		require.NoError(t, json.Unmarshal(r.Body, &sent))
-		require.NotEmpty(t, sent.Messages)
-		assert.Equal(t, "user", sent.Messages[len(sent.Messages)-1].Role,
+		assert.Equal(t, "user", lastRole(t, r.Body),
 			"Claude got a conversation ending with an assistant turn, which it continues as a prefill: %s", r.Body)
 	}
+}
+
+// lastRole is the role of the last message a provider was sent.
+func lastRole(t *testing.T, body []byte) string {
+	t.Helper()
+	var sent struct {
+		Messages []struct {
+			Role string `json:"role"`
+		} `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	require.NotEmpty(t, sent.Messages)
+	return sent.Messages[len(sent.Messages)-1].Role
 }
 
 // Parameters the translation to Claude cannot carry, whose loss would

@@ -116,14 +116,7 @@ func TestAssistantPrefillIsNotSentToAModelThatCannotContinueIt(t *testing.T) {
 		"messages":[{"role":"user","content":"Give me a JSON object with a key a"},{"role":"assistant","content":"{"}]}`)
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	for _, r := range e.openai.Requests() {
-		var body struct {
-			Messages []struct {
-				Role string `json:"role"`
-			} `json:"messages"`
-		}
-		require.NoError(t, json.Unmarshal(r.Body, &body))
-		require.NotEmpty(t, body.Messages)
-		assert.NotEqual(t, "assistant", body.Messages[len(body.Messages)-1].Role,
+		assert.NotEqual(t, "assistant", lastRole(t, r.Body),
 			"an OpenAI model was sent the prefill as a trailing assistant message, which it answers afresh rather than continues: %s", r.Body)
 	}
 	assert.Equal(t, "claude", out["model"], "only Claude can continue a prefill")

@@ -113,9 +113,9 @@ type Config struct {
 	// EstimateTokens counts the tokens of the text a request's model reads
 	// (serve uses models.EstimateTokens); default [EstimateTokensByChars].
 	// ImageTokens are added per image (default 765, a high-detail 512x512
-	// tile set); PageTokens per estimated page of a PDF (default 2,000,
-	// about what Claude bills for a page of text: its text and an image
-	// of the page; OpenAI and Gemini bill less).
+	// tile set); PageTokens per estimated page of a PDF (default 2,000, a
+	// round figure below published counts for a page of text on Claude,
+	// which bills its text and an image of the page).
 	EstimateTokens func(text string) int
 	ImageTokens    int
 	PageTokens     int

@@ -83,6 +83,10 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 			return invalid("response_format", "response_format must be an object with a type")
 		}
 		r.StructuredOutput = rf.Type == "json_schema"
+		if rf.Type != "" && rf.Type != "text" {
+			// The translation to Claude's Messages API cannot carry it.
+			r.NativeOnly = append(r.NativeOnly, "response_format "+rf.Type)
+		}
 		r.addText(string(v))
 	}
 	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)

@@ -11,32 +11,24 @@ import (
 // translation to Anthropic's Messages API cannot carry (see
 // [Request.NativeOnly]): dropped, each would change the answer the client
 // asked for, so such a request leaves Claude out before routing rather
-// than get a plain answer from it. Members are decoded only when set: the
-// common request sets none of them and pays nothing.
+// than get a plain answer from it. (A JSON response_format is noted where
+// parseChat reads it.)
 func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string {
 	var out []string
 	if nonEmpty(top["functions"]) || set(top["function_call"]) ||
 		slices.ContainsFunc(msgs, func(m chatMessage) bool { return m.Role == "function" || m.LegacyCall }) {
 		out = append(out, "functions and function_call (the legacy tool form)")
 	}
-	if v := top["n"]; set(v) && decoded(v, func(n int) bool { return n > 1 }) {
+	if decoded(top["n"], func(n int) bool { return n > 1 }) {
 		out = append(out, "n > 1")
-	}
-	if v := top["response_format"]; set(v) {
-		var rf struct {
-			Type string `json:"type"`
-		}
-		if json.Unmarshal(v, &rf) == nil && rf.Type != "" && rf.Type != "text" {
-			out = append(out, "response_format "+rf.Type)
-		}
 	}
 	if string(top["logprobs"]) == "true" || positive(top["top_logprobs"]) {
 		out = append(out, "logprobs")
 	}
-	if set(top["audio"]) || set(top["modalities"]) && decoded(top["modalities"], has("audio")) {
+	if set(top["audio"]) || decoded(top["modalities"], has("audio")) {
 		out = append(out, "audio output")
 	}
-	if v := top["logit_bias"]; set(v) && decoded(v, func(b map[string]json.RawMessage) bool { return len(b) > 0 }) {
+	if decoded(top["logit_bias"], func(b map[string]json.RawMessage) bool { return len(b) > 0 }) {
 		out = append(out, "logit_bias")
 	}
 	if set(top["web_search_options"]) {
@@ -48,7 +40,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 // responsesNativeOnly is chatNativeOnly for a Responses request: token
 // log probabilities, asked for by top_logprobs or by include.
 func responsesNativeOnly(top map[string]json.RawMessage) []string {
-	if positive(top["top_logprobs"]) || set(top["include"]) && decoded(top["include"], has("message.output_text.logprobs")) {
+	if positive(top["top_logprobs"]) || decoded(top["include"], has("message.output_text.logprobs")) {
 		return []string{"logprobs"}
 	}
 	return nil
@@ -60,17 +52,21 @@ func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }
 // positive reports whether v is a number above 0 (top_logprobs: 0 asks
 // for none).
 func positive(v json.RawMessage) bool {
-	return set(v) && decoded(v, func(n float64) bool { return n > 0 })
+	return decoded(v, func(n float64) bool { return n > 0 })
 }
 
 // nonEmpty reports whether v is a non-empty array (functions: [] declares
 // none).
 func nonEmpty(v json.RawMessage) bool {
-	return set(v) && decoded(v, func(a []json.RawMessage) bool { return len(a) > 0 })
+	return decoded(v, func(a []json.RawMessage) bool { return len(a) > 0 })
 }
 
-// decoded reports whether v decodes as a T that test accepts.
+// decoded reports whether v is set and decodes as a T that test accepts.
+// An unset member is not decoded: the common request pays nothing.
 func decoded[T any](v json.RawMessage, test func(T) bool) bool {
+	if !set(v) {
+		return false
+	}
 	var x T
 	return json.Unmarshal(v, &x) == nil && test(x)
 }
