@@ -42,7 +42,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.Propensity, r.Decision.Affinity,
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
-		millis(r.DecideLatency), millis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
+		optionalMillis(r.DecideLatency), optionalMillis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
 	}
 }
 

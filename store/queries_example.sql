@@ -84,11 +84,13 @@ ORDER BY f.ts_ms DESC
 LIMIT 20;
 
 -- name: hourly-latency-and-errors
--- Requests, mean latencies (ms) and errors per hour, newest first.
+-- Requests, mean latencies (ms) and errors per hour, newest first. The
+-- means are over the calls that had the latency (nullif: older logs wrote
+-- 0 for a call refused before routing or one that reached no upstream).
 SELECT strftime('%Y-%m-%d %H:00', ts) AS hour,
        count(*) AS requests,
-       round(avg(decide_ms), 2) AS decide_ms,
-       round(avg(first_byte_ms)) AS first_byte_ms,
+       round(avg(nullif(decide_ms, 0)), 2) AS decide_ms,
+       round(avg(nullif(first_byte_ms, 0))) AS first_byte_ms,
        round(avg(total_ms)) AS total_ms,
        sum(status >= 400) AS errors
 FROM decisions

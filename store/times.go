@@ -12,3 +12,14 @@ func formatTS(t time.Time) string { return t.UTC().Format(tsLayout) }
 func parseTS(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// optionalMillis is a latency that may not have happened: a call refused
+// before routing took no decision time, and one that reached no upstream
+// had no first byte. Those are NULL, not 0, so avg() in SQL means only the
+// calls that had them.
+func optionalMillis(d time.Duration) any {
+	if d <= 0 {
+		return nil
+	}
+	return millis(d)
+}
