@@ -169,8 +169,9 @@ type ReportRow struct {
 	CachedTokens     int64   `json:"cached_tokens"`
 	CostUSD          float64 `json:"cost_usd"`
 
-	// Routed counts the requests the router decided (the base of every
-	// expected cost and quality below).
+	// Routed counts the requests the router decided and forwarded to an
+	// upstream (the base of every expected cost and quality below); dry
+	// runs and calls refused before forwarding are left out.
 	Routed            int64   `json:"routed"`
 	RoutedExpectedUSD float64 `json:"routed_expected_cost_usd"`
 	StrongestUSD      float64 `json:"strongest_expected_cost_usd"`
@@ -221,8 +222,8 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	where, args := q.where()
-	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, status, error_code,
-		fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
+	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, attempts, status,
+		error_code, fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
 		FROM decisions`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -236,8 +237,8 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	var read, reported int64
 	for rows.Next() {
 		var r logRow
-		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.status, &r.errorCode,
-			&r.fallbacks, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
+		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.attempts, &r.status,
+			&r.errorCode, &r.fallbacks, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
 			&r.usage.CachedTokens, &r.cost); err != nil {
 			return nil, fmt.Errorf("report: read decision: %w", err)
 		}
@@ -326,11 +327,23 @@ type logRow struct {
 	tsMS                         int64
 	deployment, chosen, answered string
 	candidates                   string
+	attempts                     string // JSON array of upstream calls
 	status                       int
 	errorCode                    string
 	fallbacks                    int64
 	usage                        router.Usage
 	cost                         sql.NullFloat64
+}
+
+// forwarded says whether the request reached an upstream. A dry run
+// (POST /v1/route) or a call refused before forwarding (429 at capacity)
+// was decided but cost nothing and could have cost nothing else.
+func (r *logRow) forwarded() bool {
+	if r.answered != "" {
+		return true
+	}
+	a := strings.TrimSpace(r.attempts)
+	return a != "" && a != "[]" && a != "null"
 }
 
 func (r *logRow) model() string {
@@ -389,7 +402,7 @@ func (row *ReportRow) add(r *logRow, d routed) {
 	row.ReasoningTokens += int64(r.usage.ReasoningTokens)
 	row.CachedTokens += int64(r.usage.CachedTokens)
 	row.CostUSD += r.cost.Float64
-	if !d.ok {
+	if !d.ok || !r.forwarded() {
 		return
 	}
 	row.Routed++
@@ -493,7 +506,7 @@ func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoi
 	rows, err := rp.db.QueryContext(ctx, `SELECT (ts_ms / ?) * ? AS bucket,
 		coalesce(nullif(answered, ''), nullif(chosen, ''), 'none') AS model,
 		count(*), total(status >= 400 OR error_code <> ''), total(prompt_tokens + completion_tokens),
-		total(cost_usd), coalesce(avg(decide_ms), 0)
+		total(cost_usd), coalesce(avg(nullif(decide_ms, 0)), 0)
 		FROM decisions`+where+` GROUP BY bucket, model ORDER BY bucket, model`, append([]any{width, width}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
