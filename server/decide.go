@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -190,6 +191,13 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 			}
 		}
 		d.Affinity = true
+	}
+	if d.Deployment == "" {
+		// A refused decision (a subset outside the deployment's models,
+		// an unknown router version) comes back empty; the record still
+		// names the deployment the call was sent to, for the log, the
+		// report and /metrics.
+		d.Deployment, d.Mode, d.RouterVersion = r.dep.Name, cmp.Or(r.rreq.Mode, r.dep.Mode), r.dep.RouterVersion
 	}
 	r.decision = d
 	ex.rec.Decision = d
