@@ -137,7 +137,9 @@ type DecisionRow struct {
 type DecisionFilter struct {
 	Since, Until time.Time // Since inclusive, Until exclusive
 	Deployment   string
-	// Answered keeps only rows some model answered.
+	// Answered keeps only rows some model answered successfully: a
+	// provider's own refusal (its 4xx passed to the client) names the model
+	// in answered but is no answer.
 	Answered bool
 	// WithFeedback keeps only rows that have feedback.
 	WithFeedback bool
@@ -185,7 +187,7 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 		args = append(args, f.Deployment)
 	}
 	if f.Answered {
-		q += " AND d.answered != ''"
+		q += " AND d.answered != '' AND d.status < 400"
 	}
 	if f.WithFeedback {
 		q += " AND f.request_id IS NOT NULL"

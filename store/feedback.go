@@ -70,11 +70,12 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 	// model answered it, which in the common case tells us all is well
 	// without a second round trip. A rating is a label of an answer: a
 	// /v1/route decision, a refused call (a bad key's 401 has no key_id,
-	// so any key would see it) or one every upstream failed has none.
+	// so any key would see it; a provider's 4xx passed to the client names
+	// the refusing model in answered) or one every upstream failed has none.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
 		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
-		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND answered <> ''
+		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND answered <> '' AND status < 400
 		ON CONFLICT (request_id) DO UPDATE SET
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
