@@ -50,6 +50,12 @@ func (s *Server) feedback(c *gin.Context) {
 			"the body must be a JSON object with request_id, score (0 to 1) and optional label and comment: %v", err))
 		return
 	}
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
+		// One rating per call: a second object would be dropped unseen.
+		s.writeError(c, router.Errorf(router.EInvalid,
+			"the body must be one JSON object (one rating per call); it has data after the object"))
+		return
+	}
 	if req.Score == nil {
 		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "score",
 			Message: "score is required: a number from 0 (bad answer) to 1 (good answer)"})
