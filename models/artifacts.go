@@ -18,6 +18,7 @@ const (
 	RouterONNXFile    = "router.onnx"
 	TokenizerJSONFile = "tokenizer.json"
 	RouterJSONFile    = "router.json"
+	ProvenanceFile    = "PROVENANCE.md"
 )
 
 // ArtifactFiles are the trained router model's files, as bytes. (The type
@@ -30,6 +31,10 @@ type ArtifactFiles struct {
 	// RouterJSON is the model card: profiles in output order, sequence
 	// length, mode bands, data, metrics, content hash.
 	RouterJSON []byte
+	// Provenance is PROVENANCE.md, how the model was made, where the folder
+	// has one: not part of the model (nor of its content hash), but what a
+	// tool that extends the model must carry on.
+	Provenance []byte
 }
 
 // Artifacts returns the router model embedded in the binary. It fails with a
@@ -73,6 +78,12 @@ func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
 	}
 	if len(missing) > 0 {
 		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
+	}
+	switch b, err := fs.ReadFile(fsys, ProvenanceFile); {
+	case err == nil:
+		a.Provenance = b
+	case !errors.Is(err, fs.ErrNotExist):
+		return ArtifactFiles{}, fmt.Errorf("read %s: %w", ProvenanceFile, err)
 	}
 	return a, nil
 }

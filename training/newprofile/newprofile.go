@@ -407,14 +407,32 @@ func write(out string, base models.ArtifactFiles, card models.Card, w *arch.Weig
 	if err != nil {
 		return card, err
 	}
-	return card, pipeline.WriteArtifactFiles(out, model.Bytes(), base.TokenizerJSON, cardJSON, provenance(card))
+	return card, pipeline.WriteArtifactFiles(out, model.Bytes(), base.TokenizerJSON, cardJSON, provenance(card, base.Provenance))
 }
 
-func provenance(card models.Card) string {
+// baseProvenanceHeading starts the trained model's own provenance inside an
+// extended model's PROVENANCE.md.
+const baseProvenanceHeading = "## The trained base model's provenance"
+
+// provenance is an extended model's PROVENANCE.md: its added profiles, then
+// the trained model's own provenance (command, seed, data and licences),
+// which the folder's PROVENANCE.md held before it was extended in place. A
+// base that was itself extended carries it already; it is taken from there,
+// so extending again does not nest it.
+func provenance(card models.Card, base []byte) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Router model artifacts: provenance\n\n")
 	fmt.Fprintf(&b, "A trained router model with profiles added by `modelrouter add-profile` (content hash `%s`). ", card.ContentHash)
-	fmt.Fprintf(&b, "Every other output is the base model's; its training, data and metrics are in `router.json` and in the base model's PROVENANCE.md.\n\n")
+	trained := string(base)
+	if _, after, ok := strings.Cut(trained, baseProvenanceHeading+"\n"); ok {
+		trained = after
+	}
+	trained = strings.TrimSpace(trained)
+	if trained == "" {
+		fmt.Fprintf(&b, "Every other output is the trained base model's; its training, data and metrics are in `router.json`.\n\n")
+	} else {
+		fmt.Fprintf(&b, "Every other output is the trained base model's; its training, data and metrics are in `router.json` and below.\n\n")
+	}
 	for _, a := range card.AddedProfiles {
 		fmt.Fprintf(&b, "## %s\n\n", a.Profile)
 		fmt.Fprintf(&b, "- Added to `%s` from %d labelled answers of `%s` (%d with answer lengths) in %s.\n", a.BaseContentHash, a.Labels, a.Model, a.Lengths, strings.Join(a.Datasets, ", "))
@@ -429,6 +447,9 @@ func provenance(card models.Card) string {
 				v.Prompts, v.BCE, v.ConstantBCE, fmtAUC(v.AUC), v.MeanPredicted, v.MeanTrue)
 		}
 		b.WriteString("\n")
+	}
+	if trained != "" {
+		fmt.Fprintf(&b, "%s\n\n%s\n", baseProvenanceHeading, trained)
 	}
 	return b.String()
 }
