@@ -296,6 +296,18 @@ func TestMissingRuntimeLibraryNamesTheFix(t *testing.T) {
 	require.ErrorContains(t, err, "make ort")
 }
 
+// The variable overrides the cache, so the advice `make ort` only helps
+// once it is unset: the error names the cache path and says so.
+func TestMissingLibraryViaTheEnvNamesTheCachePathToo(t *testing.T) {
+	t.Setenv(LibraryEnv, filepath.Join(t.TempDir(), "libonnxruntime.so"))
+	_, err := LibraryPath()
+	require.ErrorIs(t, err, ErrNoRuntime)
+	require.ErrorContains(t, err, LibraryEnv)
+	require.ErrorContains(t, err, DefaultLibrary)
+	require.ErrorContains(t, err, "overrides")
+	require.ErrorContains(t, err, "unset it")
+}
+
 // TestShippedModelPredictsLikeItsWeights loads the model embedded in the
 // binary and checks Predict on real prompts against the Go forward pass of
 // the weights inside its router.onnx.

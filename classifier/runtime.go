@@ -31,7 +31,10 @@ var (
 func LibraryPath() (string, error) {
 	if p := os.Getenv(LibraryEnv); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("%w: %s=%s: %v (run `make ort` to fetch it)", ErrNoRuntime, LibraryEnv, p, err)
+			// The variable wins over the cache, so `make ort` alone would not
+			// help: say both ways out.
+			return "", fmt.Errorf("%w: %s=%s: %v (the variable overrides the cache %s: point it to an existing libonnxruntime.so, or unset it and run `make ort` to fetch the library there)",
+				ErrNoRuntime, LibraryEnv, p, err, DefaultLibrary)
 		}
 		return p, nil
 	}
