@@ -197,8 +197,13 @@ func APGR(curve []SharePoint, weakQuality, strongQuality float64) float64 {
 // CPT is RouteLLM's call-performance threshold: the smallest share of calls
 // to the strong model at which the curve reaches the weak model's quality
 // plus the fraction x of the gap to the strong model (linear between curve
-// points). NaN when the curve never gets there.
+// points). NaN when the curve never gets there, and, like APGR, when the
+// gap is 0: x of no gap is reached by any share, so 0 would read as "no
+// strong calls needed" rather than "undefined".
 func CPT(curve []SharePoint, x, weakQuality, strongQuality float64) float64 {
+	if strongQuality == weakQuality {
+		return math.NaN()
+	}
 	ps := sortedByShare(curve)
 	target := weakQuality + x*(strongQuality-weakQuality)
 	const eps = 1e-12
