@@ -13,7 +13,10 @@ type VsBestSingle struct {
 	Quality float64 `json:"quality"`
 	Cost    float64 `json:"cost"`
 	// CostShareToMatch is the cost of the cheapest curve point with at
-	// least Quality over Cost; null when no point reaches Quality.
+	// least Quality over Cost; null when no point reaches Quality. When
+	// Cost is 0, a point reaching Quality at no cost matches at share 1
+	// (0/0 read as "the same cost"), and one that costs more is no match
+	// (its share would be infinite).
 	CostShareToMatch *float64 `json:"cost_share_to_match"`
 	// QualityAtHalfCost is the best quality of a curve point costing at
 	// most Cost/2; null when every point costs more.
@@ -41,8 +44,8 @@ func bestSingle(singles []Point) int {
 func vsBestSingle(curve []Point, name string, single Point) *VsBestSingle {
 	v := &VsBestSingle{Model: name, Quality: single.Quality, Cost: single.Cost}
 	for _, p := range curve {
-		if p.Quality >= single.Quality-qualityTolerance && single.Cost > 0 {
-			if share := p.Cost / single.Cost; v.CostShareToMatch == nil || share < *v.CostShareToMatch {
+		if share, ok := costShare(p.Cost, single.Cost); ok && p.Quality >= single.Quality-qualityTolerance {
+			if v.CostShareToMatch == nil || share < *v.CostShareToMatch {
 				v.CostShareToMatch = &share
 			}
 		}
@@ -53,6 +56,19 @@ func vsBestSingle(curve []Point, name string, single Point) *VsBestSingle {
 		}
 	}
 	return v
+}
+
+// costShare is cost over the single model's cost. A free single model (a
+// self-hosted one priced at 0) is matched only at no cost, as the same
+// cost: share 1; any cost above nothing has no finite share.
+func costShare(cost, singleCost float64) (float64, bool) {
+	if singleCost > 0 {
+		return cost / singleCost, true
+	}
+	if cost <= 0 {
+		return 1, true
+	}
+	return 0, false
 }
 
 // vsBestSingleLine says, in one line, how the curve of the router or
