@@ -118,10 +118,16 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 		if slices.ContainsFunc(t.Candidates, func(c Candidate) bool { return c.Name == n }) {
 			return nil, fmt.Errorf("candidate %q named twice", n)
 		}
-		price, ok := d.Models[n]
-		if !ok || !slices.Contains(labelled, n) {
+		if !slices.Contains(labelled, n) {
 			return nil, fmt.Errorf("candidate %q has no quality labels in dataset %s; models with labels: %s",
 				n, d.Name, strings.Join(labelled, ", "))
+		}
+		// Labelled but unpriced is a gap in models.json, not in the labels:
+		// say so, or the fix looks like relabelling.
+		price, ok := d.Models[n]
+		if !ok {
+			return nil, fmt.Errorf("candidate %q has quality labels but no price in dataset %s: models.json has no entry for it",
+				n, d.Name)
 		}
 		profile := mapping[n]
 		if profile == "" {

@@ -93,6 +93,19 @@ func TestBuildTableErrors(t *testing.T) {
 	require.ErrorContains(t, err, "want datasetModel=profile")
 }
 
+// A labelled model that models.json has no price for is reported as a
+// missing price, not as missing labels (it has them).
+func TestBuildTableNamesAMissingPrice(t *testing.T) {
+	d := labelsDataset()
+	delete(d.Models, "gpt-x")
+	for _, names := range [][]string{{"Meta-Llama-3_1-70B-Instruct", "gpt-x"}, nil} {
+		_, err := BuildTable(d, names, nil)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "has no quality labels", "gpt-x has quality labels: %v", err)
+		assert.ErrorContains(t, err, `candidate "gpt-x" has quality labels but no price in dataset d: models.json has no entry for it`)
+	}
+}
+
 func TestCheckProfilesNamesTheCandidate(t *testing.T) {
 	tb, err := BuildTable(labelsDataset(), nil, nil)
 	require.NoError(t, err)
