@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,6 +82,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if !ok || err != nil {
 			return fmt.Errorf("eval: --reasoning-tokens %q: want datasetModel=N", p)
+		}
+		// ParseFloat takes NaN and Inf, which would make every cost of the
+		// candidate non-finite: refuse them here, before any evaluation.
+		if !(n >= 0) || math.IsInf(n, 1) {
+			return fmt.Errorf("eval: --reasoning-tokens %q: want datasetModel=N, N a finite count >= 0", p)
 		}
 		hidden[strings.TrimSpace(k)] = n
 	}

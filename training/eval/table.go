@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -218,8 +219,8 @@ func (t *Table) SetReasoningTokens(tokens map[string]float64) error {
 		if j < 0 {
 			return fmt.Errorf("--reasoning-tokens names %q, which is not a candidate", name)
 		}
-		if n < 0 {
-			return fmt.Errorf("--reasoning-tokens %s=%g: want a count >= 0", name, n)
+		if !(n >= 0) || math.IsInf(n, 1) { // NaN fails n >= 0
+			return fmt.Errorf("--reasoning-tokens %s=%g: want a finite count >= 0", name, n)
 		}
 		t.Candidates[j].ReasoningTokens = n
 		for i := range t.Rows {

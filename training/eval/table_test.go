@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,7 +132,9 @@ func TestSetReasoningTokensBillsHiddenTokens(t *testing.T) {
 	assert.InDelta(t, before+500*4/1e6, tb.Rows[0].Cost[1], 1e-15)
 	assert.Equal(t, 500.0, tb.Candidates[1].ReasoningTokens)
 	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"nope": 1}), `"nope", which is not a candidate`)
-	require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"gpt-x": -1}), "want a count >= 0")
+	for _, n := range []float64{-1, math.NaN(), math.Inf(1)} {
+		require.ErrorContains(t, tb.SetReasoningTokens(map[string]float64{"gpt-x": n}), "want a finite count >= 0")
+	}
 }
 
 func TestAMissingProfileNamesTheClosestByName(t *testing.T) {

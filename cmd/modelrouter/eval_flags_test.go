@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+)
+
+// writeEvalDataset writes a routing dataset folder dir/name with the given
+// models (name -> input and output USD per Mtok) and n prompts; score(i, m)
+// gives model m's score on prompt i.
+func writeEvalDataset(t *testing.T, dir, name string, prices map[string][2]float64, n int, score func(i int, m string) float64) string {
+	t.Helper()
+	d := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(d, 0o755))
+	mj := map[string]any{}
+	for m, p := range prices {
+		mj[m] = map[string]any{"input_usd_per_mtok": p[0], "output_usd_per_mtok": p[1]}
+	}
+	b, err := json.Marshal(map[string]any{"models": mj})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(d, "models.json"), b, 0o644))
+	var items strings.Builder
+	for i := range n {
+		res := map[string]any{}
+		for m := range prices {
+			res[m] = map[string]any{"score": score(i, m), "output_tokens": 100 + 10*i}
+		}
+		line, err := json.Marshal(map[string]any{"id": fmt.Sprintf("%s/%d", name, i), "source": name, "task": "t",
+			"prompt": fmt.Sprintf("Question %d: explain step %d of the proof about rivers and cities.", i, i), "input_tokens": 20, "results": res})
+		require.NoError(t, err)
+		items.Write(line)
+		items.WriteByte('\n')
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(d, "items.jsonl"), []byte(items.String()), 0o644))
+	return d
+}
+
+func needRuntime(t *testing.T) {
+	t.Helper()
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+}
+
+// gptAlwaysRight: the GPT models are right on every prompt, the others on
+// every other one.
+func gptAlwaysRight(i int, m string) float64 {
+	if strings.HasPrefix(strings.ToLower(m), "gpt") {
+		return 1
+	}
+	return float64(i % 2)
+}
+
+// --reasoning-tokens takes a count; NaN and Inf parse as floats but would
+// make every cost of that candidate non-finite, so they are refused at
+// flag parsing, as a negative count is (before the router model loads, so
+// no runtime is needed).
+func TestEvalRefusesANonFiniteReasoningTokenCount(t *testing.T) {
+	data := writeEvalDataset(t, t.TempDir(), "a", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	for _, v := range []string{"NaN", "Inf", "+Inf", "-Inf", "-1"} {
+		var stdout, stderr bytes.Buffer
+		err := runEval(context.Background(), []string{"--data", data, "--reasoning-tokens", "gpt-4o-2024-05-13=" + v}, &stdout, &stderr)
+		assert.Empty(t, stdout.String(), "%s: refused before evaluating", v)
+		if assert.Error(t, err, "--reasoning-tokens ...=%s must be refused", v) {
+			assert.Contains(t, err.Error(), "--reasoning-tokens")
+			assert.Contains(t, err.Error(), "finite count >= 0")
+		}
+	}
+}
