@@ -130,6 +130,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, hidden: hidden, stdout: stdout, stderr: stderr}
+	evaluatedDatasets := 0
 	for _, dir := range dirs {
 		d, err := dataset.Load(dir)
 		if err != nil {
@@ -145,8 +146,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		if !*byTask {
-			if err := run.dataset(ctx, d, dst, len(dirs) > 1); err != nil {
+			ok, err := run.dataset(ctx, d, dst, len(dirs) > 1)
+			if err != nil {
 				return err
+			}
+			if ok {
+				evaluatedDatasets++
 			}
 			continue
 		}
@@ -162,7 +167,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			// A task where the candidates share no label, or none is in the
 			// holdout split, is skipped with its reason; the others go on.
-			err = run.dataset(ctx, part, taskDst, true)
+			ok, err := run.dataset(ctx, part, taskDst, true)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -170,11 +175,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				fmt.Fprintf(stderr, "skipped: %v\n", err)
 				continue
 			}
-			evaluated++
+			if ok {
+				evaluated++
+			}
 		}
 		if evaluated == 0 {
 			return fmt.Errorf("eval: %s: no task could be evaluated (reasons above)", d.Name)
 		}
+		evaluatedDatasets++
+	}
+	// Each skipped dataset said why; a run that evaluated none of them
+	// must not look like a success.
+	if evaluatedDatasets == 0 {
+		return fmt.Errorf("eval: %s: no dataset could be evaluated (reasons above)", *data)
 	}
 	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
 		clf.Version(), len(card.Profiles), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
@@ -191,9 +204,10 @@ type evalRun struct {
 	stdout, stderr io.Writer
 }
 
-// dataset evaluates one dataset and writes its report to dst when set.
-// With several, one that has too few candidates with a profile is skipped.
-func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) error {
+// dataset evaluates one dataset and writes its report to dst when set,
+// and says whether it did. With several, one that has too few candidates
+// with a profile is skipped: false, with the reason on stderr.
+func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) (bool, error) {
 	card := r.clf.Card()
 	standIns := r.standIns(d, card.Profiles)
 	cands := r.names
@@ -202,39 +216,39 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		cands = eval.DefaultCandidates(d, withMap(r.mapping, standIns, nil), card.Profiles)
 		if len(cands) < 2 && several {
 			fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
-			return nil
+			return false, nil
 		}
 		if len(cands) < 2 {
-			return fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
+			return false, fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
 				d.Name, strings.Join(eval.LabelledModels(d), ", "))
 		}
 	}
 	t, err := eval.BuildTable(d, cands, withMap(r.mapping, standIns, cands))
 	if err != nil {
-		return fmt.Errorf("eval: %w", err)
+		return false, fmt.Errorf("eval: %w", err)
 	}
 	if err := t.SetReasoningTokens(r.hidden); err != nil {
-		return fmt.Errorf("eval: %s: %w", d.Name, err)
+		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	if err := eval.CheckProfiles(t, card.Profiles); err != nil {
-		return fmt.Errorf("eval: %s: %w", d.Name, err)
+		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	rep, err := eval.Run(ctx, t, r.clf, r.opt)
 	if err != nil {
-		return fmt.Errorf("eval: %s: %w", d.Name, err)
+		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	if err := rep.WriteText(r.stdout); err != nil {
-		return err
+		return false, err
 	}
 	fmt.Fprintln(r.stdout)
 	if dst == "" {
-		return nil
+		return true, nil
 	}
 	if err := rep.WriteDir(dst); err != nil {
-		return fmt.Errorf("eval: %w", err)
+		return false, fmt.Errorf("eval: %w", err)
 	}
 	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
-	return nil
+	return true, nil
 }
 
 // standIns maps the dataset's catalog models (export-feedback's data names

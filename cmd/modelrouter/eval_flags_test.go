@@ -79,3 +79,43 @@ func TestEvalRefusesANonFiniteReasoningTokenCount(t *testing.T) {
 		}
 	}
 }
+
+// A dataset where fewer than two labelled models have a profile is refused
+// without --by-task; with --by-task every task is skipped with that reason,
+// and a run that evaluated no task fails the same way rather than exit 0
+// with nothing written.
+func TestEvalByTaskFailsWhenNoTaskIsEvaluated(t *testing.T) {
+	needRuntime(t)
+	out := t.TempDir()
+	data := writeEvalDataset(t, t.TempDir(), "b", map[string][2]float64{
+		"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+
+	var stdout, stderr bytes.Buffer
+	require.Error(t, runEval(context.Background(), []string{"--data", data}, &stdout, &stderr), "without --by-task the dataset is refused")
+
+	stdout.Reset()
+	stderr.Reset()
+	err := runEval(context.Background(), []string{"--data", data, "--by-task", "--out", out}, &stdout, &stderr)
+	entries, _ := os.ReadDir(out)
+	assert.Empty(t, entries, "nothing was evaluated")
+	require.Error(t, err, "--by-task with no task evaluated must not succeed; stderr:\n%s", stderr.String())
+	assert.ErrorContains(t, err, "no task could be evaluated")
+	assert.Contains(t, stderr.String(), "skipped, fewer than 2 of its labelled models have a router-model profile")
+}
+
+// A folder of datasets that are all skipped fails: nothing was evaluated.
+func TestEvalFolderFailsWhenEveryDatasetIsSkipped(t *testing.T) {
+	needRuntime(t)
+	root, out := t.TempDir(), t.TempDir()
+	for _, name := range []string{"b", "c"} {
+		writeEvalDataset(t, root, name, map[string][2]float64{
+			"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	}
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", root, "--out", out}, &stdout, &stderr)
+	require.Error(t, err, stderr.String())
+	assert.ErrorContains(t, err, "no dataset could be evaluated")
+	assert.Equal(t, 2, strings.Count(stderr.String(), "skipped, fewer than 2"), stderr.String())
+	entries, _ := os.ReadDir(out)
+	assert.Empty(t, entries)
+}
