@@ -109,6 +109,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer clf.Close()
 	card := clf.Card()
+	if err := eval.CheckMap(m, card.Profiles); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	opt := eval.Options{Bands: card.Bands, Log: stderr}
 	if *holdoutOnly {
 		seed := *holdoutSeed

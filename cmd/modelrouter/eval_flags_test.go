@@ -119,3 +119,30 @@ func TestEvalFolderFailsWhenEveryDatasetIsSkipped(t *testing.T) {
 	entries, _ := os.ReadDir(out)
 	assert.Empty(t, entries)
 }
+
+// Without --candidates, a --map to a profile the router model does not
+// have (a typo) would drop that model from the default candidates; the
+// error names the unknown profile, as with --candidates.
+func TestEvalMapToAnUnknownProfileNamesTheProfile(t *testing.T) {
+	needRuntime(t)
+	data := writeEvalDataset(t, t.TempDir(), "three", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}, "llama-3.1-8b-instruct": {0.1, 0.1}}, 6,
+		func(i int, m string) float64 {
+			switch m {
+			case "gpt-4o-2024-05-13":
+				return 1
+			case "mixtral-8x7b-instruct-v0.1":
+				return float64(i % 2)
+			}
+			return float64((i / 2) % 2)
+		})
+
+	for _, extra := range [][]string{nil, {"--candidates", "gpt-4o-2024-05-13,mixtral-8x7b-instruct-v0.1"}} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"--data", data, "--map", "gpt-4o-2024-05-13=gpt-4o-typo"}, extra...)
+		err := runEval(context.Background(), args, &stdout, &stderr)
+		require.Error(t, err, "%v", extra)
+		assert.Contains(t, err.Error(), `profile "gpt-4o-typo"`, "the error names the profile the router model does not predict")
+		assert.NotContains(t, err.Error(), "which is not a candidate")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -110,6 +111,31 @@ func nearestProfiles(profile string, have []string) []string {
 		}
 	}
 	return out
+}
+
+// CheckMap fails early, naming the first --map entry (by dataset model)
+// whose profile is not among the router model's profiles. Checked before
+// the candidates are chosen: the default set leaves out a model without a
+// profile, so a mistyped profile would otherwise surface as an error about
+// something else.
+func CheckMap(mapping map[string]string, profiles []string) error {
+	if len(profiles) == 0 {
+		return nil
+	}
+	have := slices.Sorted(slices.Values(profiles))
+	for _, m := range slices.Sorted(maps.Keys(mapping)) {
+		p := mapping[m]
+		if slices.Contains(have, p) {
+			continue
+		}
+		hint := ""
+		if near := nearestProfiles(p, have); len(near) > 0 {
+			hint = fmt.Sprintf(" (closest by name: %s)", strings.Join(near, ", "))
+		}
+		return fmt.Errorf("--map %s=%s: the router model does not predict profile %q%s; profiles: %s",
+			m, p, p, hint, strings.Join(have, ", "))
+	}
+	return nil
 }
 
 // CheckProfiles fails early, naming the first candidate whose profile is

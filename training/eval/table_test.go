@@ -147,3 +147,11 @@ func TestAMissingProfileNamesTheClosestByName(t *testing.T) {
 	assert.Equal(t, []string{"mixtral-8x7b-instruct-v0.1"}, nearestProfiles("mixtral-8x22b-instruct-v0.1", profiles))
 	assert.Empty(t, nearestProfiles("claude-v2", profiles), "nothing shares a family name")
 }
+
+func TestCheckMapNamesAnUnknownProfile(t *testing.T) {
+	profiles := []string{"gpt-4o-2024-05-13", "gpt-4o-mini-2024-07-18", "mixtral-8x7b-instruct-v0.1"}
+	require.NoError(t, CheckMap(map[string]string{"x": "gpt-4o-2024-05-13"}, profiles))
+	require.NoError(t, CheckMap(map[string]string{"x": "anything"}, nil), "no profile list: nothing to check")
+	err := CheckMap(map[string]string{"a": "mixtral-8x7b-instruct-v0.1", "gpt-4o": "gpt-4o-typo"}, profiles)
+	require.ErrorContains(t, err, `--map gpt-4o=gpt-4o-typo: the router model does not predict profile "gpt-4o-typo" (closest by name: gpt-4o-2024-05-13, gpt-4o-mini-2024-07-18); profiles: `)
+}
