@@ -95,6 +95,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
+	if len(dirs) > 1 || *byTask {
+		// Each part applies only the --map entries of its own models (see
+		// mapFor), so an entry naming no model at all would apply nowhere
+		// without a word.
+		if err := checkListedModels("--map", slices.Collect(maps.Keys(m)), dirs); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+	}
 
 	start := time.Now()
 	opts := classifier.Options{UseCUDA: *cuda}
@@ -213,10 +221,11 @@ type evalRun struct {
 func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) (bool, error) {
 	card := r.clf.Card()
 	standIns := r.standIns(d, card.Profiles)
+	mapping := r.mapFor(d, several)
 	cands := r.names
 	if len(cands) == 0 {
 		// Default: the labelled models the router model has a profile for.
-		cands = eval.DefaultCandidates(d, withMap(r.mapping, standIns, nil), card.Profiles)
+		cands = eval.DefaultCandidates(d, withMap(mapping, standIns, nil), card.Profiles)
 		if len(cands) < 2 && several {
 			fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
 			return false, nil
@@ -226,7 +235,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 				d.Name, strings.Join(eval.LabelledModels(d), ", "))
 		}
 	}
-	t, err := eval.BuildTable(d, cands, withMap(r.mapping, standIns, cands))
+	t, err := eval.BuildTable(d, cands, withMap(mapping, standIns, cands))
 	if err != nil {
 		return false, fmt.Errorf("eval: %w", err)
 	}
@@ -252,6 +261,25 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	}
 	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 	return true, nil
+}
+
+// mapFor is the --map entries that apply to d. Over several datasets or
+// tasks, an entry for a model that d does not label is for another part
+// and is left out here (runEval checks that each names a model of some
+// dataset); for one dataset, BuildTable refuses an entry that names no
+// candidate.
+func (r evalRun) mapFor(d *dataset.Dataset, several bool) map[string]string {
+	if !several {
+		return r.mapping
+	}
+	labelled := eval.LabelledModels(d)
+	out := map[string]string{}
+	for m, p := range r.mapping {
+		if slices.Contains(labelled, m) {
+			out[m] = p
+		}
+	}
+	return out
 }
 
 // standIns maps the dataset's catalog models (export-feedback's data names
@@ -327,6 +355,37 @@ func datasetDirs(dir string) ([]string, error) {
 		return nil, fmt.Errorf("--data %s: no routing dataset (models.json + items.jsonl) with quality labels", dir)
 	}
 	return out, nil
+}
+
+// checkListedModels refuses a flag's dataset model that none of the
+// datasets in dirs lists in its models.json: a typo, over several
+// datasets, would otherwise be skipped in each of them.
+func checkListedModels(flag string, names []string, dirs []string) error {
+	listed := map[string]bool{}
+	var datasets []string
+	for _, dir := range dirs {
+		raw, err := os.ReadFile(filepath.Join(dir, "models.json"))
+		if err != nil {
+			return fmt.Errorf("dataset %s: %w", dir, err)
+		}
+		var mj struct {
+			Models map[string]json.RawMessage `json:"models"`
+		}
+		if err := json.Unmarshal(raw, &mj); err != nil {
+			return fmt.Errorf("dataset %s: models.json: %w", dir, err)
+		}
+		for m := range mj.Models {
+			listed[m] = true
+		}
+		datasets = append(datasets, filepath.Base(filepath.Clean(dir)))
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if !listed[n] {
+			return fmt.Errorf("%s names %q, a model of none of the datasets to evaluate (%s)", flag, n, strings.Join(datasets, ", "))
+		}
+	}
+	return nil
 }
 
 // hasQualityLabels peeks at the first items for a non-null score, so

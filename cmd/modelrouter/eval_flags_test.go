@@ -146,3 +146,54 @@ func TestEvalMapToAnUnknownProfileNamesTheProfile(t *testing.T) {
 		assert.NotContains(t, err.Error(), "which is not a candidate")
 	}
 }
+
+// `eval --data ROOT --map M=profile` where M is a model of only one of the
+// datasets under ROOT (as the skip message of that dataset suggests): the
+// dataset with M is evaluated with M mapped, the other one as without the
+// flag. A --map naming a model of none of them is still refused, before
+// any evaluation.
+func TestEvalMapOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
+	needRuntime(t)
+	root, out := t.TempDir(), t.TempDir()
+	writeEvalDataset(t, root, "a", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	writeEvalDataset(t, root, "b", map[string][2]float64{
+		"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", root, "--out", out,
+		"--map", "gpt-4-1106-preview=gpt-4-turbo-2024-04-09"}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+
+	for _, name := range []string{"a", "b"} {
+		b, err := os.ReadFile(filepath.Join(out, name, "report.json"))
+		require.NoError(t, err, "report of dataset %s", name)
+		var rep struct {
+			Candidates []struct {
+				Name    string `json:"name"`
+				Profile string `json:"profile"`
+			} `json:"candidates"`
+		}
+		require.NoError(t, json.Unmarshal(b, &rep))
+		require.Len(t, rep.Candidates, 2, name)
+		if name == "b" {
+			for _, c := range rep.Candidates {
+				if c.Name == "gpt-4-1106-preview" {
+					assert.Equal(t, "gpt-4-turbo-2024-04-09", c.Profile)
+				}
+			}
+		}
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	err = runEval(context.Background(), []string{"--data", root, "--map", "gpt-4-1106-previw=gpt-4-turbo-2024-04-09"}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `--map names "gpt-4-1106-previw", a model of none of the datasets to evaluate (a, b)`)
+	assert.Empty(t, stdout.String(), "refused before evaluating")
+
+	// One dataset: a --map naming a model it does not have stays an error.
+	err = runEval(context.Background(), []string{"--data", filepath.Join(root, "a"), "--map", "gpt-4-1106-preview=gpt-4-turbo-2024-04-09"}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `--map names "gpt-4-1106-preview", which is not a candidate`)
+}
