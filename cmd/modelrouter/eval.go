@@ -96,10 +96,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("eval: %w", err)
 	}
 	if len(dirs) > 1 || *byTask {
-		// Each part applies only the --map entries of its own models (see
-		// mapFor), so an entry naming no model at all would apply nowhere
-		// without a word.
+		// Each part applies only the --map and --reasoning-tokens entries of
+		// its own models (see mapFor), so an entry naming no model at all
+		// would apply nowhere without a word.
 		if err := checkListedModels("--map", slices.Collect(maps.Keys(m)), dirs); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		if err := checkListedModels("--reasoning-tokens", slices.Collect(maps.Keys(hidden)), dirs); err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}
 	}
@@ -239,7 +242,17 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	if err != nil {
 		return false, fmt.Errorf("eval: %w", err)
 	}
-	if err := t.SetReasoningTokens(r.hidden); err != nil {
+	hidden := r.hidden
+	if several {
+		// As with --map: a count for a model of another part applies there.
+		hidden = map[string]float64{}
+		for _, c := range t.Candidates {
+			if n, ok := r.hidden[c.Name]; ok {
+				hidden[c.Name] = n
+			}
+		}
+	}
+	if err := t.SetReasoningTokens(hidden); err != nil {
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	if err := eval.CheckProfiles(t, card.Profiles); err != nil {

@@ -197,3 +197,39 @@ func TestEvalMapOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, `--map names "gpt-4-1106-preview", which is not a candidate`)
 }
+
+// --reasoning-tokens for a model of one dataset under a folder of several
+// bills it there and leaves the others alone, as --map does.
+func TestEvalReasoningTokensOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
+	needRuntime(t)
+	root, out := t.TempDir(), t.TempDir()
+	writeEvalDataset(t, root, "a", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	writeEvalDataset(t, root, "c", map[string][2]float64{
+		"gpt-4o-mini-2024-07-18": {0.15, 0.6}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", root, "--out", out,
+		"--reasoning-tokens", "gpt-4o-2024-05-13=100"}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	for name, want := range map[string]float64{"a": 100, "c": 0} {
+		b, err := os.ReadFile(filepath.Join(out, name, "report.json"))
+		require.NoError(t, err, "report of dataset %s", name)
+		var rep struct {
+			Candidates []struct {
+				Name            string  `json:"name"`
+				ReasoningTokens float64 `json:"reasoning_tokens"`
+			} `json:"candidates"`
+		}
+		require.NoError(t, json.Unmarshal(b, &rep))
+		require.Len(t, rep.Candidates, 2, name)
+		total := 0.0
+		for _, c := range rep.Candidates {
+			total += c.ReasoningTokens
+		}
+		assert.Equal(t, want, total, name)
+	}
+
+	err = runEval(context.Background(), []string{"--data", root, "--reasoning-tokens", "o1-nope=100"}, &stdout, &stderr)
+	assert.ErrorContains(t, err, `--reasoning-tokens names "o1-nope", a model of none of the datasets to evaluate (a, c)`)
+}
