@@ -168,6 +168,10 @@ func (a *API) put(c *gin.Context) {
 		writeError(c, badRequest(CodeInvalidBody, "", err.Error()))
 		return
 	}
+	if explicitZeroCapacity(body) {
+		writeError(c, capacityOutOfRange(0))
+		return
+	}
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
