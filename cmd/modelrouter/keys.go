@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -83,7 +84,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usagef("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
 		}
 		return withStore(*dbPath, false, func(s *store.Store) error {
-			k, err := s.SetKeyBudget(ctx, ids[0], store.Budget{USD: *usd, Period: *period})
+			k, err := s.SetKeyBudget(ctx, shownKeyRef(ids[0]), store.Budget{USD: *usd, Period: *period})
 			if err != nil {
 				return fmt.Errorf("keys budget: %w", err)
 			}
@@ -131,7 +132,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usagef("keys revoke: want one key id or prefix, got %d arguments", len(ids))
 		}
 		return withStore(*dbPath, false, func(s *store.Store) error {
-			k, err := s.RevokeKey(ctx, ids[0])
+			k, err := s.RevokeKey(ctx, shownKeyRef(ids[0]))
 			if err != nil {
 				return fmt.Errorf("keys revoke: %w", err)
 			}
@@ -198,4 +199,12 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// shownKeyRef is a key id or prefix as the user typed it: `keys list` shows
+// each prefix with a trailing "…", so a prefix pasted from the list comes
+// with it (or with "..." when retyped).
+func shownKeyRef(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "…"), "...")
 }
