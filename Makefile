@@ -17,7 +17,7 @@ help: ## list the targets
 ort: ## fetch the ONNX Runtime library from npm (onnxruntime-node) into .cache/
 	@ORT_VERSION=$(ORT_VERSION) ./scripts/fetch-onnxruntime.sh
 
-build: ## build bin/modelrouter
+build: ort ## build bin/modelrouter (and fetch the ONNX Runtime library it loads)
 	go build -o bin/modelrouter ./cmd/modelrouter
 
 run: ort ## run the router on its embedded defaults at 127.0.0.1:8080
