@@ -126,7 +126,9 @@ func setRetryAfter(h http.Header, wait time.Duration) {
 }
 
 // settleAffinity keeps the session on the model that actually answered, or
-// forgets it when none did.
+// forgets it when none did. A refusal (the provider's 4xx passed through)
+// is not an answer: pinning the session to the fallback that refused would
+// send every later turn to the same refusal.
 func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	if r.sessionKey == "" {
 		return
@@ -134,6 +136,7 @@ func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	switch {
 	case out.Answered.ID == "":
 		s.cfg.Router.Failed(r.dep.Name, r.sessionKey)
+	case out.Refused:
 	case out.Answered.ID != r.decision.ChosenID:
 		s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
 	}
