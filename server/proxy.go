@@ -126,14 +126,17 @@ func setRetryAfter(h http.Header, wait time.Duration) {
 }
 
 // settleAffinity keeps the session on the model that actually answered, or
-// forgets it when none did. A refusal (the provider's 4xx passed through)
-// is not an answer: pinning the session to the fallback that refused would
-// send every later turn to the same refusal.
+// forgets it when none could. A refusal (the provider's 4xx passed
+// through) is not an answer: pinning the session to the fallback that
+// refused would send every later turn to the same refusal. A client that
+// left before any answer says nothing about the model, so the session
+// keeps it.
 func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	if r.sessionKey == "" {
 		return
 	}
 	switch {
+	case out.Answered.ID == "" && out.Status == statusClientClosed:
 	case out.Answered.ID == "":
 		s.cfg.Router.Failed(r.dep.Name, r.sessionKey)
 	case out.Refused:
