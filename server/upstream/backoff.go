@@ -171,11 +171,13 @@ func roundUp(d time.Duration) time.Duration {
 // retryAfter reads how long a provider asks to be left alone:
 // retry-after-ms (OpenAI's and Azure's, in milliseconds) when present and
 // valid, else Retry-After in seconds or as an HTTP date. 0 when neither
-// says to wait.
+// says to wait. Every form is capped at maxRetryAfter: a date centuries
+// away would otherwise saturate time.Duration and overflow the rounding of
+// the client's own Retry-After.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && !math.IsInf(ms, 0) {
-			return time.Duration(min(ms, float64(24*time.Hour/time.Millisecond)) * float64(time.Millisecond))
+			return time.Duration(min(ms, float64(maxRetryAfter/time.Millisecond)) * float64(time.Millisecond))
 		}
 	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
@@ -186,10 +188,14 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		if s <= 0 {
 			return 0
 		}
-		return time.Duration(min(s, int64(24*time.Hour/time.Second))) * time.Second
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }
+
+// maxRetryAfter is the longest wait taken from a provider, and passed on
+// to the client, whatever form the provider gave it in.
+const maxRetryAfter = 24 * time.Hour
