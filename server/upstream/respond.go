@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -116,6 +117,11 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	if len(raw) > maxAnswerBytes {
 		return resp.StatusCode, &retryable{msg: "answer over 64 MiB"}
 	}
+	if msg, ok := errorAnswer(raw); ok && a.call.Relay == nil {
+		// As an error chunk that opens a stream: nothing was answered, so
+		// the next model is tried and nothing is billed.
+		return resp.StatusCode, &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, msg)}
+	}
 	var body []byte
 	var usage router.Usage
 	details := a.detailsJSON(resp.StatusCode)
@@ -142,6 +148,27 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	a.out.Usage, a.out.Whole = usage, true
 	_, _ = a.w.Write(body)
 	return resp.StatusCode, nil
+}
+
+// errorAnswer reads a 2xx body that is no answer but a provider's error
+// object, in OpenAI's shape ({"error": {...}}) or Anthropic's ({"type":
+// "error", "error": {...}}): some OpenAI-compatible servers and proxies
+// report a failed generation so. An answer that merely has an error member
+// (a Responses object's "error": null, a failed response with its output)
+// is not one: it is the provider's account of the call.
+func errorAnswer(raw []byte) (string, bool) {
+	if !bytes.Contains(raw, []byte(`"error"`)) { // most answers: no parse
+		return "", false
+	}
+	obj, err := scanObject(raw)
+	if err != nil {
+		return "", false
+	}
+	e := obj.get("error")
+	if e == nil || string(e) == "null" || obj.has("choices") || obj.has("output") || obj.has("content") {
+		return "", false
+	}
+	return streamErrorMessage(map[string]json.RawMessage{"error": e})
 }
 
 // rewriteAnswer sets `model` in an answer in the client's own API (Chat
