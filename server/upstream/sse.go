@@ -3,6 +3,7 @@ package upstream
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 )
@@ -51,7 +52,7 @@ func (r *sseReader) next() (sseEvent, error) {
 		}
 		if len(line) == 0 && err != nil {
 			if hasData && errors.Is(err, io.EOF) {
-				return ev, nil // last event without its blank line
+				return lastEvent(ev)
 			}
 			return sseEvent{}, err
 		}
@@ -83,6 +84,18 @@ func (r *sseReader) next() (sseEvent, error) {
 			return sseEvent{}, err
 		}
 	}
+}
+
+// lastEvent is an event the stream ended in without its blank line. Some
+// servers end with `data: [DONE]` so; but a body that ends where the
+// connection did may have stopped inside the event, and half an event
+// passed on as whole is a chunk no SDK can parse, and no failover. So only
+// [DONE] or whole JSON counts as an event; anything else is a cut stream.
+func lastEvent(ev sseEvent) (sseEvent, error) {
+	if string(ev.data) == "[DONE]" || json.Valid(ev.data) {
+		return ev, nil
+	}
+	return sseEvent{}, io.ErrUnexpectedEOF
 }
 
 // appendTo writes the event in wire form.
