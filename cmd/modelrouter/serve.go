@@ -109,7 +109,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (see `modelrouter keys create`) on every API call")
 	fs.BoolVar(&o.keepPrompts, "keep-prompts", false, "log the routed prompt text, not only its hash")
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
-	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish")
+	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503")
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
@@ -220,6 +220,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.budgetRefresh > 0 {
 		budgets.Refresh = o.budgetRefresh
 	}
+	// Ended when the grace period runs out: the calls still open end as
+	// the gateway's cut (an error event on a stream) before their
+	// connections close.
+	drainCtx, drain := context.WithCancel(context.Background())
+	defer drain()
 	var ready atomic.Bool
 	var limiter server.Limiter
 	if o.rateLimits {
@@ -228,7 +233,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	gw := server.New(server.Config{
 		Router:               rt,
 		PreviewRouter:        preview,
-		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff},
+		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx},
 		Supports:             providers.Supports,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
@@ -328,9 +333,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		}
 	}()
 	if err := hs.Shutdown(graceCtx); err != nil {
-		// Grace ran out: cut what is left. Their records may arrive after
-		// the log closes and are then lost; the log says how many.
-		log.Warn("grace period over: closing open connections", "err", err)
+		// Grace ran out: end what is left, so each stream's client gets
+		// an error event rather than an answer that just stops, then
+		// close the connections of any call that did not end in time.
+		log.Warn("grace period over: ending open requests and closing their connections", "err", err)
+		drain()
+		drainWait, cancelDrainWait := context.WithTimeout(context.Background(), drainTime)
+		_ = gw.Wait(drainWait)
+		cancelDrainWait()
 		_ = hs.Close()
 		// Close does not wait for the handlers it cut: their records are
 		// still on their way to the log, which closes after this returns.
@@ -348,6 +358,12 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 
 // recordWait bounds the wait for the records of requests cut at shutdown.
 const recordWait = 5 * time.Second
+
+// drainTime bounds the wait for open calls to end once they are told to
+// at shutdown: a stream's error event may take up to a second to reach a
+// client that reads (the Forwarder's write grace), one that does not read
+// is cut then.
+const drainTime = 2 * time.Second
 
 // storeKeys adapts the store's key check to the gateway's Keys seam.
 type storeKeys struct{ st *store.Store }

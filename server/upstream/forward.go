@@ -53,6 +53,10 @@ type Forwarder struct {
 	// reasoning models may think for minutes between events. Default
 	// DefaultRelayIdle.
 	RelayIdle time.Duration
+	// Drain, when set, ends every call still open once it is done (a
+	// shutdown whose grace ran out; see drain.go): a stream under way
+	// gets its API's error event, a call not yet answered a 503.
+	Drain context.Context
 }
 
 // Call is one client request to forward.
@@ -184,6 +188,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		ctx, cancel = context.WithTimeout(ctx, f.deadline())
 	}
 	defer cancel()
+	defer f.drainWith(cancel)()
 
 	var out Outcome
 	var limits rateLimits
@@ -206,6 +211,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	case clientCtx.Err() != nil:
 		out.Status = 499
 		out.Err = router.Errorf(router.EUpstream, "client closed the request")
+	case f.draining():
+		out.Status = http.StatusServiceUnavailable
+		out.Err = shuttingDown(f.redact(attemptList(out.Attempts)))
 	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && refused.all(len(call.Order)):
 		// No provider was asked: the request itself is what no model
 		// here can take (a translation refused it), so it is the

@@ -262,25 +262,29 @@ func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (i
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
 		return 499, errors.New("client closed the request")
 	}
+	if a.f.draining() {
+		return a.cutAtShutdown(tr)
+	}
 	msg := a.f.redact("upstream " + modelID(a.model) + " " + cause)
 	if notify {
-		a.writeStreamError(msg, tr)
+		a.writeStreamError(msg, "upstream_error", "upstream_stream_interrupted", tr)
 	}
 	a.out.Status = http.StatusBadGateway
 	a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
 	return http.StatusBadGateway, errors.New(cause)
 }
 
-// writeStreamError sends the client's API's form of a stream error.
-func (a *attempt) writeStreamError(msg string, tr streamTranslator) {
-	ev := sseEvent{data: openAIError(msg, "upstream_error", "upstream_stream_interrupted")}
+// writeStreamError sends the client's API's form of a stream error: typ
+// is the OpenAI error type, code the error's code.
+func (a *attempt) writeStreamError(msg, typ, code string, tr streamTranslator) {
+	ev := sseEvent{data: openAIError(msg, typ, code)}
 	switch a.call.API {
 	case APIResponses:
 		// The Responses API's own error event, which its SDKs surface,
 		// numbered after the events before it (clients order and resume
 		// by sequence_number).
 		ev.name = "error"
-		fields := map[string]any{"type": "error", "code": "upstream_stream_interrupted", "message": msg, "param": nil}
+		fields := map[string]any{"type": "error", "code": code, "message": msg, "param": nil}
 		if sq, ok := tr.(streamSequencer); ok {
 			if next, ok := sq.nextSequence(); ok {
 				fields["sequence_number"] = next

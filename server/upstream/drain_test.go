@@ -1,0 +1,78 @@
+package upstream_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A stream still under way when the Forwarder drains (a shutdown whose
+// grace ran out) ends with its API's own error event, naming the
+// shutdown, and is the gateway's cut (503), not a client that left.
+func TestDrainEndsAStreamWithItsAPIsErrorEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		api   upstream.API
+		model router.Model
+		body  string
+		event string // what ends the client's stream
+	}{
+		{"chat", upstream.APIChatCompletions, openAIModel("gpt-x"),
+			`{"model":"router","stream":true,"messages":[{"role":"user","content":"hi"}]}`,
+			`data: {"error":{"code":"server_shutting_down"`},
+		{"responses", upstream.APIResponses, openAIModel("gpt-x"),
+			`{"model":"router","stream":true,"input":"hi"}`,
+			"event: error\ndata: {\"code\":\"server_shutting_down\""},
+		{"messages", upstream.APIMessages, anthropicModel("claude-x"),
+			`{"model":"router","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}`,
+			"event: error\ndata: {\"error\":{"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakes(t)
+			f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+			f.anthropic.Set("claude-x", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+			drain, cut := context.WithCancel(context.Background())
+			defer cut()
+			f.fwd.Drain = drain
+			rec := httptest.NewRecorder()
+			time.AfterFunc(100*time.Millisecond, cut) // the stream has begun by then
+			out := f.fwd.Forward(context.Background(), rec, upstream.Call{API: tc.api, Stream: true,
+				Raw: []byte(tc.body), Order: []router.Model{tc.model}})
+			body := rec.Body.String()
+			assert.Equal(t, http.StatusServiceUnavailable, out.Status, body)
+			assert.Equal(t, router.EUnavailable, router.ErrorCode(out.Err))
+			assert.True(t, out.Wrote)
+			assert.Contains(t, body, tc.event)
+			assert.Contains(t, body, "shutting down")
+		})
+	}
+}
+
+// A call whose answer has not begun when the Forwarder drains is not
+// written: the caller answers it with a 503 the client may retry.
+func TestDrainAnswersACallNotYetAnsweredWith503(t *testing.T) {
+	f := newFakes(t)
+	f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true})
+	drain, cut := context.WithCancel(context.Background())
+	f.fwd.Drain = drain
+	time.AfterFunc(50*time.Millisecond, cut)
+	rec := httptest.NewRecorder()
+	out := f.fwd.Forward(context.Background(), rec, upstream.Call{API: upstream.APIChatCompletions,
+		Raw:   []byte(`{"model":"router","messages":[{"role":"user","content":"hi"}]}`),
+		Order: []router.Model{openAIModel("gpt-x"), openAIModel("gpt-y")}})
+	require.False(t, out.Wrote)
+	assert.Equal(t, http.StatusServiceUnavailable, out.Status)
+	assert.Equal(t, router.EUnavailable, router.ErrorCode(out.Err))
+	assert.True(t, strings.Contains(router.ErrorMessage(out.Err), "shutting down"), out.Err)
+	assert.Len(t, out.Attempts, 1, "no model is tried once draining")
+}
