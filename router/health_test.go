@@ -42,7 +42,8 @@ func TestUnhealthyModelsAreTriedLast(t *testing.T) {
 	for _, c := range d.Candidates {
 		reasons[c.Model] = c
 	}
-	assert.Contains(t, reasons["claude"].Reason, "chosen: the best-ranked healthy model")
+	assert.Contains(t, reasons["claude"].Reason, "chosen: ")
+	assert.Contains(t, reasons["claude"].Reason, "2 unhealthy or rate-limited models are left out of the band and tried last")
 
 	assert.Equal(t, 1, reasons["claude"].Rank)
 	assert.Equal(t, "tried last: unhealthy: 3 failures in a row", reasons["mid"].Reason)

@@ -108,14 +108,19 @@ func explain(d *Decision, order []scored, mode Mode) {
 // offline evaluation and band calibration apply the very policy the gateway
 // does (-1 for no candidates).
 func Pick(quality, cost []float64, band float64) int {
+	// A candidate with a non-finite number cannot be compared (NaN is
+	// neither above nor below anything), so it is never picked, as
+	// Decide excludes it.
 	best := 0.0
-	for _, q := range quality {
-		best = max(best, q)
+	for i, q := range quality {
+		if finite(q) && finite(cost[i]) {
+			best = max(best, q)
+		}
 	}
 	threshold := (1 - band) * best
 	pick := -1
 	for i, q := range quality {
-		if q < threshold {
+		if !finite(q) || !finite(cost[i]) || q < threshold {
 			continue
 		}
 		if pick < 0 || cost[i] < cost[pick] || (cost[i] == cost[pick] && q > quality[pick]) {

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -176,6 +177,14 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	if mode == "" {
 		mode = ModeBalanced
 	}
+	switch mode {
+	case ModeBalanced, ModeQuality, ModeCost:
+	default:
+		// The gateway parses modes before it gets here; a direct caller
+		// with a mode of its own would otherwise route as Quality (band 0).
+		return Decision{}, &Error{Code: EInvalid, Param: "routing_config.mode",
+			Message: fmt.Sprintf("unknown routing mode %q; valid modes: balanced, quality, cost", mode)}
+	}
 	d := Decision{Deployment: dep.Name, RouterVersion: dep.RouterVersion, RouterModel: rm.name, Mode: mode, Propensity: 1}
 	if d.RouterVersion == "" {
 		d.RouterVersion = rm.catalog.Latest
@@ -234,17 +243,21 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 			c.Reason = fmt.Sprintf("excluded: the router model has no profile %q", m.Profile)
 			continue
 		}
-		c.Quality, c.OutputTokens = est.Quality, est.OutputTokens
-		c.ExpectedCost = ExpectedCostWithin(m, req.Needs.InputTokens, est.OutputTokens, req.Needs.MaxOutputTokens)
+		cost := ExpectedCostWithin(m, req.Needs.InputTokens, est.OutputTokens, req.Needs.MaxOutputTokens)
+		if !finite(est.Quality) || !finite(cost) {
+			// NaN compares false both ways: it would set q* to NaN, leave
+			// every model out of the band and win on cost.
+			c.Eligible = false
+			c.Reason = fmt.Sprintf("excluded: the router model's estimate is not a number (quality %v, output tokens %v)", est.Quality, est.OutputTokens)
+			continue
+		}
+		c.Quality, c.OutputTokens, c.ExpectedCost = est.Quality, est.OutputTokens, cost
 		pool = append(pool, scored{idx: i, quality: c.Quality, cost: c.ExpectedCost})
 	}
 	if len(pool) == 0 {
 		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile: " + summarize(d.Candidates), Detail: d.Candidates}
 	}
-	var order []scored
-	d.BestQuality, d.Threshold, order = rank(pool, mode, rm.bands)
-	explain(&d, order, mode)
-	healthy := r.demoteUnhealthy(&d, models, order)
+	order, healthy := r.rankHealthyFirst(&d, models, pool, mode, rm.bands)
 
 	if req.SessionKey != "" {
 		key := dep.Name + "\x00" + req.SessionKey
@@ -252,12 +265,16 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 			// A session lets go of a model that keeps failing (unless
 			// they all do).
 			if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
-				pinned := order[at]
+				pinned, passed := order[at], order[0]
 				order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
 				for i, s := range order {
 					d.Candidates[s.idx].Rank = i + 1
 				}
 				d.Candidates[pinned.idx].Reason = "chosen: session affinity keeps this conversation on its first model"
+				// One candidate says chosen: the policy's pick says what
+				// it would have been chosen for.
+				d.Candidates[passed.idx].Reason = "passed over for session affinity; the mode's pick: " +
+					strings.TrimPrefix(d.Candidates[passed.idx].Reason, "chosen: ")
 				d.Affinity = true
 			}
 		}
@@ -378,50 +395,49 @@ func summarize(cs []Candidate) string {
 	return strings.Join(parts, "; ")
 }
 
-// demoteUnhealthy moves the models Unhealthy names to the end of order,
-// keeping the rank order within both parts, and returns how many healthy
-// models lead. The first healthy model is then the choice: the reasons
-// are written again against it, and say why the ones ranked above it were
-// passed over. When every model is unhealthy the order stays as ranked.
-func (r *Router) demoteUnhealthy(d *Decision, models []Model, order []scored) int {
-	if r.cfg.Unhealthy == nil {
-		return len(order)
-	}
-	why := make(map[int]string)
-	for _, s := range order {
-		if reason := r.cfg.Unhealthy(models[s.idx]); reason != "" {
-			why[s.idx] = reason
+// rankHealthyFirst ranks the pool for the mode and writes each candidate's
+// reason. Models that Unhealthy names are left out of the band (q* is the
+// best healthy quality, so a model that keeps failing does not raise the
+// bar for those that answer) and come last, in their own rank order, as a
+// last resort. When every model is unhealthy they are ranked as if none
+// were. It returns the order and how many healthy models lead it.
+func (r *Router) rankHealthyFirst(d *Decision, models []Model, pool []scored, mode Mode, bands Bands) ([]scored, int) {
+	why := map[int]string{}
+	if r.cfg.Unhealthy != nil {
+		for _, s := range pool {
+			if reason := r.cfg.Unhealthy(models[s.idx]); reason != "" {
+				why[s.idx] = reason
+			}
 		}
 	}
-	healthy := len(order) - len(why)
-	switch {
-	case len(why) == 0:
-		return len(order)
-	case healthy == 0:
-		c := &d.Candidates[order[0].idx]
-		c.Reason += "; every model is unhealthy or rate limited, so they are tried in rank order"
-		return len(order)
-	}
-	wasFirst := order[0].idx
-	slices.SortStableFunc(order, func(a, b scored) int {
-		_, ua := why[a.idx]
-		_, ub := why[b.idx]
-		switch {
-		case ua == ub:
-			return 0
-		case ub:
-			return -1
+	if len(why) == 0 || len(why) == len(pool) {
+		var order []scored
+		d.BestQuality, d.Threshold, order = rank(pool, mode, bands)
+		explain(d, order, mode)
+		if len(why) > 0 {
+			d.Candidates[order[0].idx].Reason += "; every model is unhealthy or rate limited, so they are tried in rank order"
 		}
-		return 1
-	})
-	explain(d, order, d.Mode)
-	for _, s := range order[healthy:] {
-		d.Candidates[s.idx].Reason = "tried last: " + why[s.idx]
+		return order, len(order)
 	}
-	if order[0].idx != wasFirst {
-		d.Candidates[order[0].idx].Reason = fmt.Sprintf(
-			"chosen: the best-ranked healthy model (predicted quality %.3f); the models ranked above it are unhealthy or rate limited",
-			order[0].quality)
+	var healthyPool, lastPool []scored
+	for _, s := range pool {
+		if _, bad := why[s.idx]; bad {
+			lastPool = append(lastPool, s)
+		} else {
+			healthyPool = append(healthyPool, s)
+		}
 	}
-	return healthy
+	var order []scored
+	d.BestQuality, d.Threshold, order = rank(healthyPool, mode, bands)
+	explain(d, order, mode)
+	d.Candidates[order[0].idx].Reason += fmt.Sprintf("; %d unhealthy or rate-limited models are left out of the band and tried last", len(lastPool))
+	_, _, last := rank(lastPool, mode, bands)
+	for i, s := range last {
+		c := &d.Candidates[s.idx]
+		c.Rank = len(order) + i + 1
+		c.Reason = "tried last: " + why[s.idx]
+	}
+	return append(order, last...), len(order)
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
