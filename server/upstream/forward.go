@@ -33,8 +33,11 @@ const maxAnswerBytes = 64 << 20
 type Forwarder struct {
 	Providers
 	// Client sends the requests; nil means a shared client with 64 idle
-	// connections per host (proxy settings from the environment). Its own
-	// Timeout, if any, must exceed Deadline: streaming answers run long.
+	// connections per host (proxy settings from the environment) that
+	// follows no redirects. Its own Timeout, if any, must exceed Deadline:
+	// streaming answers run long. One that follows redirects would send
+	// x-api-key and api-key on to whatever host a provider names (Go
+	// drops only Authorization across hosts).
 	Client *http.Client
 	// Deadline bounds the whole call, failovers and streaming included.
 	Deadline time.Duration
@@ -146,11 +149,16 @@ func (f *Forwarder) client() *http.Client {
 
 // defaultClient keeps more idle connections per provider than
 // http.DefaultTransport's 2: a gateway sends many concurrent requests to
-// few hosts, and every new TLS handshake adds latency.
+// few hosts, and every new TLS handshake adds latency. It follows no
+// redirects: on a redirect to another host Go drops Authorization but
+// copies Anthropic's x-api-key and Azure's api-key, so following one could
+// hand a provider key to a third party. A 3xx is a failed attempt instead.
 var defaultClient = func() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 }()
 
 func (f *Forwarder) deadline() time.Duration {
@@ -507,6 +515,11 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	case resp.StatusCode >= 400:
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		// Not the provider's answer, and not the client's to follow: the
+		// next model is tried, and it counts against this one's health.
+		return resp.StatusCode, &retryable{msg: fmt.Sprintf(
+			"HTTP %d redirect (not followed: provider keys stay with the configured host)", resp.StatusCode)}
 	case resp.StatusCode < 200 || resp.StatusCode >= 300:
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
 	}
