@@ -134,7 +134,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
 		}
-		if sw.write(tr.translate(ev)) != nil {
+		if sw.write(a.redactRelayed(tr, tr.translate(ev))) != nil {
 			return a.breakStream(tr, a.writeFailure(), true)
 		}
 		if isOver(tr) {
@@ -147,6 +147,26 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			return a.endBroken(tr, resp.StatusCode, io.EOF)
 		}
 	}
+}
+
+// redactRelayed removes provider keys from the events once the
+// provider's own error event is being passed to the client: an upstream
+// may echo the key in it, as in an error body (see clientErrorBody). Only
+// a stream that failed pays for the search.
+func (a *attempt) redactRelayed(tr streamTranslator, outs []sseEvent) []sseEvent {
+	f, ok := tr.(streamFailer)
+	if !ok {
+		return outs
+	}
+	if _, relayed := f.failure(); !relayed {
+		return outs
+	}
+	for i, o := range outs {
+		if r := a.f.redact(string(o.data)); r != string(o.data) {
+			outs[i].data = []byte(r)
+		}
+	}
+	return outs
 }
 
 // streamWriteGrace is how long writes to the client may still take once
