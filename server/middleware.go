@@ -51,6 +51,30 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
+// crossOrigin tells a browser's cross-site request from a client's: a
+// browser says where a request comes from (Sec-Fetch-Site, Origin), an SDK,
+// curl or a server sends neither.
+var crossOrigin = http.NewCrossOriginProtection()
+
+// refuseCrossSite answers 403 to a browser request of another site that is
+// not a safe method (GET, HEAD, OPTIONS). Without a key (the default on
+// loopback) nothing else stops a page the operator visits from sending a
+// form or no-cors fetch, which needs no preflight, that spends the
+// operator's provider credit; no route sends CORS headers, so no
+// cross-site page can use the gateway legitimately. Same-origin calls (the
+// playground) and non-browser clients pass.
+func (s *Server) refuseCrossSite(c *gin.Context) {
+	if crossOrigin.Check(c.Request) != nil {
+		s.writeError(c, &router.Error{Code: router.EForbidden, Reason: reasonCrossSite,
+			Message: "Cross-site browser requests are refused: call the gateway from a server, an SDK or its own origin."})
+		return
+	}
+	c.Next()
+}
+
+// reasonCrossSite is the error code of a refused cross-site browser request.
+const reasonCrossSite = "cross_site_request"
+
 // logHandlerErrors logs the errors mounted handlers (the management and
 // report APIs) attach with c.Error: internal ones, whose text the client
 // never sees.

@@ -184,7 +184,7 @@ func (s *Server) routes() *gin.Engine {
 	e.ContextWithFallback = true
 	// The outer recover covers mounted routes; API routes have their own
 	// inside the record (below).
-	e.Use(s.requestID, s.logHandlerErrors, s.recover)
+	e.Use(s.requestID, s.logHandlerErrors, s.recover, s.refuseCrossSite)
 	e.NoRoute(func(c *gin.Context) {
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})
