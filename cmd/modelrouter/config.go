@@ -335,7 +335,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		if p.BaseURL == "" {
 			bad("%s: required for this provider", at.baseURL)
 		} else if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("%s %q: want an absolute http(s) URL", at.baseURL, p.BaseURL)
+			bad("%s %q: want an absolute http(s) URL", at.baseURL, upstream.RedactURL(p.BaseURL))
 		}
 	}
 	checkAll := func(ps upstream.Providers, at func(string) source) {

@@ -8,6 +8,7 @@ package upstream
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -35,7 +36,7 @@ const (
 )
 
 // Provider is one configured upstream. APIKey is secret: String and
-// GoString never show it.
+// GoString never show it, nor a password in BaseURL.
 type Provider struct {
 	Name    string
 	Kind    string
@@ -46,13 +47,29 @@ type Provider struct {
 	APIVersion string
 }
 
-// String describes the provider without its key.
+// String describes the provider without its key, and without the
+// password of a base URL that carries one (Go's client sends it as basic
+// auth, so it is a credential too).
 func (p Provider) String() string {
 	key := "no key"
 	if p.APIKey != "" {
 		key = "key set"
 	}
-	return fmt.Sprintf("%s (%s, %s, %s)", p.Name, p.Kind, p.BaseURL, key)
+	return fmt.Sprintf("%s (%s, %s, %s)", p.Name, p.Kind, RedactURL(p.BaseURL), key)
+}
+
+// RedactURL is raw with the password of its userinfo shown as "xxxxx"
+// (url.URL.Redacted). A URL that does not parse but has an "@" in it,
+// which may be userinfo, is not shown at all.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(a URL that does not parse, not shown: it may hold a password)"
+		}
+		return raw
+	}
+	return u.Redacted()
 }
 
 // GoString keeps %#v from printing the key.
