@@ -126,23 +126,37 @@ func setRetryAfter(h http.Header, wait time.Duration) {
 }
 
 // settleAffinity keeps the session on the model that actually answered, or
-// forgets it when none could. A refusal (the provider's 4xx passed
-// through) is not an answer: pinning the session to the fallback that
-// refused would send every later turn to the same refusal. A client that
-// left before any answer says nothing about the model, so the session
-// keeps it.
+// lets it go when its model failed. A refusal (the provider's 4xx passed
+// through) is not an answer: pinning the session to a fallback that
+// refused would send every later turn to the same refusal. The session's
+// model failed when the call moved on from it to another model, or when
+// no model answered and the client had not left; a client that left
+// before its model failed says nothing about the model, so the session
+// keeps it, as it does when its own model refused the request.
 func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	if r.sessionKey == "" {
 		return
 	}
 	switch {
-	case out.Answered.ID == "" && out.Status == statusClientClosed:
-	case out.Answered.ID == "":
+	case out.Answered.ID != "" && !out.Refused:
+		if out.Answered.ID != r.decision.ChosenID {
+			s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
+		}
+	case movedPast(r.decision.ChosenID, out.Attempts),
+		out.Answered.ID == "" && out.Status != statusClientClosed:
 		s.cfg.Router.Failed(r.dep.Name, r.sessionKey)
-	case out.Refused:
-	case out.Answered.ID != r.decision.ChosenID:
-		s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
 	}
+}
+
+// movedPast reports whether the call went on from model id to another
+// model: failover leaves a model only when it failed or had to be skipped.
+func movedPast(id string, attempts []router.Attempt) bool {
+	for _, a := range attempts[:max(len(attempts)-1, 0)] {
+		if a.Model == id {
+			return true
+		}
+	}
+	return false
 }
 
 // billedUsage is what the call's answer cost in tokens: the provider's
