@@ -137,9 +137,8 @@ type DecisionRow struct {
 type DecisionFilter struct {
 	Since, Until time.Time // Since inclusive, Until exclusive
 	Deployment   string
-	// Answered keeps only rows some model answered successfully: a
-	// provider's own refusal (its 4xx passed to the client) names the model
-	// in answered but is no answer.
+	// Answered keeps only rows some model answered (see hasAnswer): a
+	// provider's own refusal names the model in answered but is no answer.
 	Answered bool
 	// WithFeedback keeps only rows that have feedback.
 	WithFeedback bool
@@ -187,7 +186,7 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 		args = append(args, f.Deployment)
 	}
 	if f.Answered {
-		q += " AND d.answered != '' AND d.status < 400"
+		q += " AND " + hasAnswer("d.")
 	}
 	if f.WithFeedback {
 		q += " AND f.request_id IS NOT NULL"
@@ -259,4 +258,14 @@ func scanDecision(rows *sql.Rows) (DecisionRow, error) {
 		r.Feedback = fb
 	}
 	return r, nil
+}
+
+// hasAnswer is the SQL condition (on a decisions row, its columns prefixed
+// by table) for a row whose client got a model's answer, whole or in part:
+// answered names a model, and the status is not a provider's own 4xx
+// passed to the client (a refusal, no answer). A stream the client stopped
+// (499), or that broke or was cut at shutdown after its first tokens (5xx),
+// was an answer the client saw, and can be rated.
+func hasAnswer(table string) string {
+	return table + "answered <> '' AND (" + table + "status < 400 OR " + table + "status = 499 OR " + table + "status >= 500)"
 }

@@ -75,7 +75,7 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
 		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
-		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND answered <> '' AND status < 400
+		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND `+hasAnswer("")+`
 		ON CONFLICT (request_id) DO UPDATE SET
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
