@@ -3,12 +3,17 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -54,4 +59,52 @@ func TestReportSavingsLeaveOutCallsNeverForwarded(t *testing.T) {
 			assert.Zero(t, rep.Total.SavingsStrongest, "savings vs strongest claimed on calls never forwarded")
 		})
 	}
+}
+
+// Routed cost and savings count the requests that reached a provider. A
+// call that the forwarder refused before sending anything (here a chat call
+// with n=2 whose only candidate is a Claude model: the translation cannot
+// carry it, 400) logs an attempt, but it cost nothing and had no
+// alternative cost either.
+func TestReportLeavesOutACallNoProviderWasAsked(t *testing.T) {
+	var hits atomic.Int64
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer provider.Close()
+	claude := router.Model{ID: "claude-x-id", Name: "claude-x", Provider: "anthropic", Format: "Anthropic", OutputPerMTok: 15, InputPerMTok: 3}
+	fwd := &upstream.Forwarder{Providers: upstream.Providers{ByName: map[string]upstream.Provider{
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: provider.URL, APIKey: "k"},
+	}}, Deadline: 10 * time.Second, AttemptTimeout: 10 * time.Second}
+	out := fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Order: []router.Model{claude},
+		Raw: []byte(`{"model":"model-router","n":2,"messages":[{"role":"user","content":"hi"}]}`),
+	})
+	require.Equal(t, http.StatusBadRequest, out.Status, "the translation refuses n > 1")
+	require.Zero(t, hits.Load(), "no provider was asked")
+	require.Len(t, out.Attempts, 1, "yet the call has an attempt to log")
+
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	s.Log().Record(router.Record{
+		RequestID: "refused", Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
+		Decision: router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: claude.ID, Propensity: 1,
+			Candidates: []router.Candidate{
+				{Model: claude.ID, Profile: "c", Eligible: true, Quality: .8, ExpectedCost: .002},
+				{Model: "big", Profile: "big", Eligible: true, Quality: .9, ExpectedCost: .02},
+			}},
+		Answered: out.Answered.ID, Attempts: out.Attempts, Status: out.Status, ErrorCode: router.ErrorCode(out.Err),
+	})
+	require.NoError(t, s.Close())
+	db, err := store.OpenReadOnly(path)
+	require.NoError(t, err)
+	defer db.Close()
+	rep, err := store.NewReports(db).Report(context.Background(), store.ReportQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), rep.Total.Requests)
+	assert.Zero(t, rep.Total.Routed, "a call no provider was asked is counted as routed")
+	assert.Zero(t, rep.Total.RoutedExpectedUSD, "routed expected cost of a call never forwarded")
+	assert.Zero(t, rep.Total.SavingsStrongest, "savings claimed on a call never forwarded")
 }

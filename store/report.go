@@ -335,15 +335,32 @@ type logRow struct {
 	cost                         sql.NullFloat64
 }
 
-// forwarded says whether the request reached an upstream. A dry run
-// (POST /v1/route) or a call refused before forwarding (429 at capacity)
-// was decided but cost nothing and could have cost nothing else.
+// forwarded says whether the request reached a provider: a model
+// answered, or some attempt got an HTTP status back. A dry run (POST
+// /v1/route), a call refused at capacity, or one whose attempts were all
+// refused or skipped before sending (a translation that cannot carry the
+// request, a provider asked to wait) was decided but cost nothing and
+// could have cost nothing else.
 func (r *logRow) forwarded() bool {
 	if r.answered != "" {
 		return true
 	}
 	a := strings.TrimSpace(r.attempts)
-	return a != "" && a != "[]" && a != "null"
+	if a == "" || a == "[]" || a == "null" {
+		return false
+	}
+	var attempts []struct {
+		Status int `json:"status"`
+	}
+	if json.Unmarshal([]byte(a), &attempts) != nil {
+		return true // unreadable: count it, as before attempts were read
+	}
+	for _, at := range attempts {
+		if at.Status > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *logRow) model() string {
