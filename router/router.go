@@ -244,9 +244,11 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 			continue
 		}
 		cost := ExpectedCostWithin(m, req.Needs.InputTokens, est.OutputTokens, req.Needs.MaxOutputTokens)
-		if !finite(est.Quality) || !finite(cost) {
+		if !finite(est.Quality) || !finite(est.OutputTokens) || !finite(cost) {
 			// NaN compares false both ways: it would set q* to NaN, leave
-			// every model out of the band and win on cost.
+			// every model out of the band and win on cost. An infinite
+			// length is refused too, though max_tokens may cap its cost:
+			// the decision must encode as JSON.
 			c.Eligible = false
 			c.Reason = fmt.Sprintf("excluded: the router model's estimate is not a number (quality %v, output tokens %v)", est.Quality, est.OutputTokens)
 			continue
