@@ -79,11 +79,10 @@ func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
 	if len(missing) > 0 {
 		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
 	}
-	switch b, err := fs.ReadFile(fsys, ProvenanceFile); {
-	case err == nil:
+	// Not part of the model: one that cannot be read (missing, a folder)
+	// leaves the model loadable, as before tools carried it on.
+	if b, err := fs.ReadFile(fsys, ProvenanceFile); err == nil {
 		a.Provenance = b
-	case !errors.Is(err, fs.ErrNotExist):
-		return ArtifactFiles{}, fmt.Errorf("read %s: %w", ProvenanceFile, err)
 	}
 	return a, nil
 }

@@ -414,6 +414,9 @@ func write(out string, base models.ArtifactFiles, card models.Card, w *arch.Weig
 // extended model's PROVENANCE.md.
 const baseProvenanceHeading = "## The trained base model's provenance"
 
+// extendedIntro opens an extended model's PROVENANCE.md.
+const extendedIntro = "A trained router model with profiles added by `modelrouter add-profile`"
+
 // provenance is an extended model's PROVENANCE.md: its added profiles, then
 // the trained model's own provenance (command, seed, data and licences),
 // which the folder's PROVENANCE.md held before it was extended in place. A
@@ -422,10 +425,12 @@ const baseProvenanceHeading = "## The trained base model's provenance"
 func provenance(card models.Card, base []byte) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Router model artifacts: provenance\n\n")
-	fmt.Fprintf(&b, "A trained router model with profiles added by `modelrouter add-profile` (content hash `%s`). ", card.ContentHash)
+	fmt.Fprintf(&b, "%s (content hash `%s`). ", extendedIntro, card.ContentHash)
 	trained := string(base)
 	if _, after, ok := strings.Cut(trained, baseProvenanceHeading+"\n"); ok {
 		trained = after
+	} else if strings.Contains(trained, extendedIntro) {
+		trained = "" // an extension of a model whose own provenance was not in its folder
 	}
 	trained = strings.TrimSpace(trained)
 	if trained == "" {
