@@ -23,6 +23,10 @@ type Attempt struct {
 	Status  int           `json:"status,omitempty"`
 	Error   string        `json:"error,omitempty"`
 	Latency time.Duration `json:"latency_ns"`
+	// NotSent: the attempt ended before a request went out (the
+	// translation refused it, its provider asked to wait, another call
+	// was probing it): nothing reached the provider, nothing was billed.
+	NotSent bool `json:"not_sent,omitempty"`
 }
 
 // Record is one row of the decision log: the decision and its outcome.

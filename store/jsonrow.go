@@ -57,5 +57,8 @@ func appendAttempt(b []byte, a router.Attempt) []byte {
 	}
 	b = append(b, `,"latency_ns":`...)
 	b = strconv.AppendInt(b, int64(a.Latency), 10)
+	if a.NotSent {
+		b = append(b, `,"not_sent":true`...)
+	}
 	return append(b, '}')
 }

@@ -335,12 +335,14 @@ type logRow struct {
 	cost                         sql.NullFloat64
 }
 
-// forwarded says whether the request reached a provider: a model
-// answered, or some attempt got an HTTP status back. A dry run (POST
-// /v1/route), a call refused at capacity, or one whose attempts were all
-// refused or skipped before sending (a translation that cannot carry the
-// request, a provider asked to wait) was decided but cost nothing and
-// could have cost nothing else.
+// forwarded says whether the request went out to a provider: a model
+// answered, or some attempt was sent (whatever came back: a status, a
+// dropped connection, a client that left meanwhile). A dry run (POST
+// /v1/route), a call refused at capacity, or one whose attempts all ended
+// before sending (not_sent: a translation that cannot carry the request,
+// a provider asked to wait) was decided but cost nothing and could have
+// cost nothing else. Logs written before attempts said not_sent count
+// every attempt as sent.
 func (r *logRow) forwarded() bool {
 	if r.answered != "" {
 		return true
@@ -350,13 +352,13 @@ func (r *logRow) forwarded() bool {
 		return false
 	}
 	var attempts []struct {
-		Status int `json:"status"`
+		NotSent bool `json:"not_sent"`
 	}
 	if json.Unmarshal([]byte(a), &attempts) != nil {
 		return true // unreadable: count it, as before attempts were read
 	}
 	for _, at := range attempts {
-		if at.Status > 0 {
+		if !at.NotSent {
 			return true
 		}
 	}

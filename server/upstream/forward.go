@@ -406,7 +406,7 @@ func (a *attempt) run(ctx context.Context) bool {
 	a.err = err
 	a.noteHealth(ctx, status, err)
 	a.noteBackoff(status, err)
-	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began)}
+	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began), NotSent: !a.sent}
 	if err != nil {
 		rec.Error = a.f.redact(err.Error())
 	}
