@@ -79,8 +79,8 @@ func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
 	if len(missing) > 0 {
 		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
 	}
-	// Not part of the model: one that cannot be read (missing, a folder)
-	// leaves the model loadable, as before tools carried it on.
+	// Optional documentation, not part of the model: one that cannot be
+	// read (missing, a folder) must not stop the model from loading.
 	if b, err := fs.ReadFile(fsys, ProvenanceFile); err == nil {
 		a.Provenance = b
 	}

@@ -1,7 +1,9 @@
 package router
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -162,32 +164,26 @@ func (m *routerModel) candidates(dep Deployment) ([]Model, error) {
 func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
 	start := r.cfg.Now()
 	rm := r.model.Load() // one router model for the whole decision
+	d := rm.header(dep, req)
+	mode, err := ParseMode(string(d.Mode))
+	if err != nil {
+		// The gateway parses modes before it gets here; a direct caller
+		// with a mode of its own would otherwise route as Quality (band 0).
+		var e *Error
+		if errors.As(err, &e) && req.Mode != "" {
+			e.Param = "routing_config.mode"
+		}
+		d.Mode = ""
+		return d, err
+	}
+	d.Mode = mode
 	models, err := rm.candidates(dep)
 	if err != nil {
-		return Decision{}, err
+		return d, err
 	}
 	models, err = narrow(models, req.Models)
 	if err != nil {
-		return Decision{}, err
-	}
-	mode := req.Mode
-	if mode == "" {
-		mode = dep.Mode
-	}
-	if mode == "" {
-		mode = ModeBalanced
-	}
-	switch mode {
-	case ModeBalanced, ModeQuality, ModeCost:
-	default:
-		// The gateway parses modes before it gets here; a direct caller
-		// with a mode of its own would otherwise route as Quality (band 0).
-		return Decision{}, &Error{Code: EInvalid, Param: "routing_config.mode",
-			Message: fmt.Sprintf("unknown routing mode %q; valid modes: balanced, quality, cost", mode)}
-	}
-	d := Decision{Deployment: dep.Name, RouterVersion: dep.RouterVersion, RouterModel: rm.name, Mode: mode, Propensity: 1}
-	if d.RouterVersion == "" {
-		d.RouterVersion = rm.catalog.Latest
+		return d, err
 	}
 
 	eligible := make([]int, 0, len(models))
@@ -250,14 +246,15 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 			// length is refused too, though max_tokens may cap its cost:
 			// the decision must encode as JSON.
 			c.Eligible = false
-			c.Reason = fmt.Sprintf("excluded: the router model's estimate is not a number (quality %v, output tokens %v)", est.Quality, est.OutputTokens)
+			c.Reason = fmt.Sprintf("excluded: not a finite number: predicted quality %v, output tokens %v, expected cost %v",
+				est.Quality, est.OutputTokens, cost)
 			continue
 		}
 		c.Quality, c.OutputTokens, c.ExpectedCost = est.Quality, est.OutputTokens, cost
 		pool = append(pool, scored{idx: i, quality: c.Quality, cost: c.ExpectedCost})
 	}
 	if len(pool) == 0 {
-		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile: " + summarize(d.Candidates), Detail: d.Candidates}
+		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile with finite estimates: " + summarize(d.Candidates), Detail: d.Candidates}
 	}
 	order, healthy := r.rankHealthyFirst(&d, models, pool, mode, rm.bands)
 
@@ -296,6 +293,20 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 	}
 	d.Latency = r.cfg.Now().Sub(start)
 	return d, nil
+}
+
+// DecisionHeader is what a decision for dep and req records before any
+// candidate is weighed: the deployment, the mode in force (the request's,
+// else the deployment's, else Balanced), the router version and model. A
+// call refused before the router decides (its models cannot be listed)
+// records this, so the log and metrics still name its deployment.
+func (r *Router) DecisionHeader(dep Deployment, req Request) Decision {
+	return r.model.Load().header(dep, req)
+}
+
+func (rm *routerModel) header(dep Deployment, req Request) Decision {
+	return Decision{Deployment: dep.Name, RouterVersion: cmp.Or(dep.RouterVersion, rm.catalog.Latest), RouterModel: rm.name,
+		Mode: cmp.Or(req.Mode, dep.Mode, ModeBalanced), Propensity: 1}
 }
 
 // Failed tells the router that a session's model failed, so the next turn
@@ -432,7 +443,11 @@ func (r *Router) rankHealthyFirst(d *Decision, models []Model, pool []scored, mo
 	var order []scored
 	d.BestQuality, d.Threshold, order = rank(healthyPool, mode, bands)
 	explain(d, order, mode)
-	d.Candidates[order[0].idx].Reason += fmt.Sprintf("; %d unhealthy or rate-limited models are left out of the band and tried last", len(lastPool))
+	left := fmt.Sprintf("%d unhealthy or rate-limited models are", len(lastPool))
+	if len(lastPool) == 1 {
+		left = "1 unhealthy or rate-limited model is"
+	}
+	d.Candidates[order[0].idx].Reason += "; " + left + " left out of the band and tried last"
 	_, _, last := rank(lastPool, mode, bands)
 	for i, s := range last {
 		c := &d.Candidates[s.idx]

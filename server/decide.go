@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -192,13 +191,6 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 		}
 		d.Affinity = true
 	}
-	if d.Deployment == "" {
-		// A refused decision (a subset outside the deployment's models,
-		// an unknown router version) comes back empty; the record still
-		// names the deployment the call was sent to, for the log, the
-		// report and /metrics.
-		d.Deployment, d.Mode, d.RouterVersion = r.dep.Name, cmp.Or(r.rreq.Mode, r.dep.Mode), r.dep.RouterVersion
-	}
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
@@ -214,7 +206,9 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	asked := rreq.Models // the call's own choice, before dropped models leave it
 	all, err := rt.Candidates(dep)
 	if err != nil {
-		return router.Decision{}, err
+		// Refused before deciding (an unknown router version): the
+		// record still names the deployment, for the log and /metrics.
+		return rt.DecisionHeader(dep, rreq), err
 	}
 	var kept []string
 	var dropped []router.Candidate
@@ -226,18 +220,24 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		kept = append(kept, m.ID)
 	}
 	if len(dropped) > 0 {
+		// What the record says when no model is left to decide among.
+		refused := func() router.Decision {
+			d := rt.DecisionHeader(dep, rreq)
+			d.Candidates = dropped
+			return d
+		}
 		dep.Models = kept
 		if len(rreq.Models) > 0 {
 			rreq.Models = slices.DeleteFunc(slices.Clone(rreq.Models), func(id string) bool {
 				return slices.ContainsFunc(dropped, func(d router.Candidate) bool { return d.Model == id || nameOf(all, d.Model) == id })
 			})
 			if len(rreq.Models) == 0 {
-				return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
+				return refused(), &router.Error{Code: router.ENoEligible,
 					Message: "no model in routing_config.models can serve this request: " + summarize(dropped), Detail: dropped}
 			}
 		}
 		if len(kept) == 0 {
-			return router.Decision{Deployment: dep.Name, Candidates: dropped}, &router.Error{Code: router.ENoEligible,
+			return refused(), &router.Error{Code: router.ENoEligible,
 				Message: "no model in the deployment can serve this request: " + summarize(dropped), Detail: dropped}
 		}
 	}

@@ -66,7 +66,7 @@ var crossOrigin = http.NewCrossOriginProtection()
 func (s *Server) refuseCrossSite(c *gin.Context) {
 	if crossOrigin.Check(c.Request) != nil {
 		s.writeError(c, &router.Error{Code: router.EForbidden, Reason: reasonCrossSite,
-			Message: "Cross-site browser requests are refused: call the gateway from a server, an SDK or its own origin."})
+			Message: "cross-site browser requests are refused: call the gateway from a server, an SDK or its own origin"})
 		return
 	}
 	c.Next()

@@ -143,7 +143,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
-	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, hidden: hidden, stdout: stdout, stderr: stderr}
+	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, mapApplied: map[string]bool{}, hidden: hidden, stdout: stdout, stderr: stderr}
 	evaluatedDatasets := 0
 	for _, dir := range dirs {
 		d, err := dataset.Load(dir)
@@ -203,6 +203,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if evaluatedDatasets == 0 {
 		return fmt.Errorf("eval: %s: no dataset could be evaluated (reasons above)", *data)
 	}
+	if len(dirs) > 1 || *byTask {
+		run.warnUnappliedMap()
+	}
 	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
 		clf.Version(), len(card.Profiles), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
 	return nil
@@ -214,6 +217,7 @@ type evalRun struct {
 	opt            eval.Options
 	names          []string
 	mapping        map[string]string
+	mapApplied     map[string]bool // --map models that some part labels (several parts)
 	hidden         map[string]float64
 	stdout, stderr io.Writer
 }
@@ -290,9 +294,26 @@ func (r evalRun) mapFor(d *dataset.Dataset, several bool) map[string]string {
 	for m, p := range r.mapping {
 		if slices.Contains(labelled, m) {
 			out[m] = p
+			r.mapApplied[m] = true
 		}
 	}
 	return out
+}
+
+// warnUnappliedMap names the --map entries that applied nowhere: their
+// model is listed in some dataset's models.json but labelled in none of
+// the parts evaluated, so the entry changed nothing.
+func (r evalRun) warnUnappliedMap() {
+	var unused []string
+	for m := range r.mapping {
+		if !r.mapApplied[m] {
+			unused = append(unused, m)
+		}
+	}
+	if len(unused) > 0 {
+		slices.Sort(unused)
+		fmt.Fprintf(r.stderr, "eval: warning: --map for %s applied nowhere: no evaluated dataset or task has labels for it\n", strings.Join(unused, ", "))
+	}
 }
 
 // standIns maps the dataset's catalog models (export-feedback's data names

@@ -233,3 +233,29 @@ func TestEvalReasoningTokensOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
 	err = runEval(context.Background(), []string{"--data", root, "--reasoning-tokens", "o1-nope=100"}, &stdout, &stderr)
 	assert.ErrorContains(t, err, `--reasoning-tokens names "o1-nope", a model of none of the datasets to evaluate (a, c)`)
 }
+
+// Over a folder of datasets, a --map entry whose model a models.json lists
+// but no evaluated dataset labels changes nothing: eval says so at the end
+// instead of passing over it in silence. An entry that applied says nothing.
+func TestEvalWarnsOfAMapEntryThatAppliedNowhere(t *testing.T) {
+	needRuntime(t)
+	root := t.TempDir()
+	writeEvalDataset(t, root, "a", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	writeEvalDataset(t, root, "b", map[string][2]float64{
+		"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	// b lists a priced model that none of its items labels.
+	path := filepath.Join(root, "b", "models.json")
+	var mj map[string]map[string]any
+	require.NoError(t, json.Unmarshal(mustRead(t, path), &mj))
+	mj["models"]["claude-2.1"] = map[string]any{"input_usd_per_mtok": 8, "output_usd_per_mtok": 24}
+	b, err := json.Marshal(mj)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runEval(context.Background(), []string{"--data", root,
+		"--map", "gpt-4-1106-preview=gpt-4-turbo-2024-04-09", "--map", "claude-2.1=claude-3-5-sonnet-20240620"}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stderr.String(), "--map for claude-2.1 applied nowhere")
+	assert.NotContains(t, stderr.String(), "gpt-4-1106-preview applied nowhere")
+}

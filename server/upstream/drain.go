@@ -16,9 +16,9 @@ import (
 // as at its own deadline, the stream's client gets the error event of its
 // API, and the call is logged as the gateway's cut (503).
 
-// ReasonShuttingDown is the error code of a call the gateway cut because
+// reasonShuttingDown is the error code of a call the gateway cut because
 // it was shutting down.
-const ReasonShuttingDown = "server_shutting_down"
+const reasonShuttingDown = "server_shutting_down"
 
 // drainWith ends the call (cancel) when the Forwarder drains; the returned
 // func stops watching.
@@ -40,15 +40,15 @@ func shuttingDown(attempts string) error {
 	if attempts != "" {
 		msg += " (" + attempts + ")"
 	}
-	return &router.Error{Code: router.EUnavailable, Reason: ReasonShuttingDown, Message: msg}
+	return &router.Error{Code: router.EUnavailable, Reason: reasonShuttingDown, Message: msg}
 }
 
 // cutAtShutdown ends a stream under way when the gateway drains: the
 // client is told the answer is incomplete, in its API's error event.
 func (a *attempt) cutAtShutdown(tr streamTranslator) (int, error) {
 	const msg = "the gateway is shutting down: the stream was cut before the answer was complete; retry the request"
-	a.writeStreamError(msg, "service_unavailable_error", ReasonShuttingDown, tr)
+	a.writeStreamError(msg, "service_unavailable_error", reasonShuttingDown, tr)
 	a.out.Status = http.StatusServiceUnavailable
-	a.out.Err = &router.Error{Code: router.EUnavailable, Reason: ReasonShuttingDown, Message: msg}
+	a.out.Err = &router.Error{Code: router.EUnavailable, Reason: reasonShuttingDown, Message: msg}
 	return http.StatusServiceUnavailable, errors.New("cut at shutdown")
 }

@@ -515,12 +515,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	case resp.StatusCode >= 400:
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+	case resp.StatusCode >= 300:
 		// Not the provider's answer, and not the client's to follow: the
 		// next model is tried, and it counts against this one's health.
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf(
 			"HTTP %d redirect (not followed: provider keys stay with the configured host)", resp.StatusCode)}
-	case resp.StatusCode < 200 || resp.StatusCode >= 300:
+	case resp.StatusCode < 200:
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
 	}
 	if a.call.Relay != nil && a.call.Stream {

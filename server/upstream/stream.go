@@ -282,7 +282,9 @@ func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (i
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
 		return 499, errors.New("client closed the request")
 	}
-	if a.f.draining() {
+	if a.f.draining() && notify {
+		// Cut by the shutdown, not by the provider; a stream the provider
+		// already ended with its own error event keeps that account.
 		return a.cutAtShutdown(tr)
 	}
 	msg := a.f.redact("upstream " + modelID(a.model) + " " + cause)
