@@ -58,10 +58,9 @@ func TestNaNQualityDoesNotPoisonTheBand(t *testing.T) {
 	}
 }
 
-// A NaN answer length gives a NaN expected cost, which compares neither
-// below nor above any cost, so a (listed first) keeps first place and is
-// chosen over c. Expected: a set aside; among b (0.90, 100 x $10/M =
-// $0.001) and c (0.89 >= 0.873, 100 x $1/M = $0.0001), c is cheapest.
+// A NaN answer length makes a NaN expected cost, which compares neither
+// below nor above any cost: that model is excluded, and the cheapest in the
+// band (c) is chosen.
 func TestNaNOutputTokensDoNotWinOnCost(t *testing.T) {
 	r := logicRouter(t, router.Prediction{
 		"p-a": {Quality: 0.90, OutputTokens: math.NaN()},
@@ -75,9 +74,9 @@ func TestNaNOutputTokensDoNotWinOnCost(t *testing.T) {
 	assert.InDelta(t, 0.0001, d.Candidates[2].ExpectedCost, 1e-12)
 }
 
-// Decide's contract: "Returns EInvalid for a bad mode". An unknown mode
-// (a library caller, a deployment stored by an older version) is instead
-// routed with band 0, and the decision says "fast band 0% below best".
+// Decide refuses an unknown mode (EInvalid), whether the request or the
+// deployment names it (a library caller, a deployment stored by an older
+// version), rather than routing it with band 0.
 func TestDecideRefusesAnUnknownMode(t *testing.T) {
 	r := logicRouter(t, router.Prediction{
 		"p-a": {Quality: 0.90, OutputTokens: 100},
@@ -94,8 +93,8 @@ func TestDecideRefusesAnUnknownMode(t *testing.T) {
 }
 
 // When session affinity moves its model to rank 1, the model the policy
-// would have chosen drops to rank 2 but keeps the reason "chosen: ...", so
-// model_selection_details and the log show two chosen models.
+// would have chosen drops to rank 2 and says it was passed over: only one
+// candidate says "chosen" in model_selection_details and the log.
 func TestAffinityLeavesOneChosenReason(t *testing.T) {
 	qa := 0.90
 	pr := &routertest.Predictor{PredictFn: func(string) router.Prediction {

@@ -13,7 +13,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
-func r2Send(t *testing.T, e *e2e, ctx context.Context, session, mode, models string) (*http.Response, error) {
+func sendInSession(t *testing.T, e *e2e, ctx context.Context, session, mode, models string) (*http.Response, error) {
 	t.Helper()
 	body := `{"model":"model-router","messages":[{"role":"user","content":"Plan my week."}],` +
 		`"routing_config":{"mode":"` + mode + `","models":[` + models + `]}}`
@@ -25,9 +25,9 @@ func r2Send(t *testing.T, e *e2e, ctx context.Context, session, mode, models str
 	return http.DefaultClient.Do(req)
 }
 
-func r2Do(t *testing.T, e *e2e, session, mode, models string) (int, string) {
+func doInSession(t *testing.T, e *e2e, session, mode, models string) (int, string) {
 	t.Helper()
-	resp, err := r2Send(t, e, context.Background(), session, mode, models)
+	resp, err := sendInSession(t, e, context.Background(), session, mode, models)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
@@ -40,10 +40,10 @@ func r2Do(t *testing.T, e *e2e, session, mode, models string) (int, string) {
 func TestSessionModelFailedThenClientLeftStillLetsGo(t *testing.T) {
 	e := newE2E(t)
 	const models = `"large","mini","nano"`
-	st, m := r2Do(t, e, "conv-r2", "quality", models)
+	st, m := doInSession(t, e, "conv-failed", "quality", models)
 	require.Equal(t, http.StatusOK, st)
 	require.Equal(t, "large", m)
-	st, m = r2Do(t, e, "conv-r2", "cost", models)
+	st, m = doInSession(t, e, "conv-failed", "cost", models)
 	require.Equal(t, http.StatusOK, st)
 	require.Equal(t, "large", m, "precondition: the session is pinned to large")
 
@@ -55,7 +55,7 @@ func TestSessionModelFailedThenClientLeftStillLetsGo(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		resp, err := r2Send(t, e, ctx, "conv-r2", "quality", models)
+		resp, err := sendInSession(t, e, ctx, "conv-failed", "quality", models)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -67,8 +67,8 @@ func TestSessionModelFailedThenClientLeftStillLetsGo(t *testing.T) {
 	e.openai.Set("mini", upstreamtest.Behavior{})
 
 	// Turn 4 (cost mode): the session's model failed it, so it is routed
-	// afresh (nano), as it was before the change.
-	st, m = r2Do(t, e, "conv-r2", "cost", models)
+	// afresh (nano).
+	st, m = doInSession(t, e, "conv-failed", "cost", models)
 	require.Equal(t, http.StatusOK, st)
 	assert.Equal(t, "nano", m, "the session stayed pinned to large, which failed its last turn")
 }
@@ -78,27 +78,27 @@ func TestSessionModelFailedThenClientLeftStillLetsGo(t *testing.T) {
 // to the one that refused.
 func TestFailedThenRefusedSessionIsRoutedFresh(t *testing.T) {
 	e := newE2E(t)
-	st, m := r2Do(t, e, "conv-r2b", "quality", `"large","claude","nano"`)
+	st, m := doInSession(t, e, "conv-refused", "quality", `"large","claude","nano"`)
 	require.Equal(t, http.StatusOK, st)
 	require.Equal(t, "large", m)
 
 	e.openai.Set("large", upstreamtest.Behavior{FailStatus: http.StatusServiceUnavailable, FailTimes: 1})
 	e.anthropic.Set("claude", upstreamtest.Behavior{FailStatus: http.StatusBadRequest})
-	st, m = r2Do(t, e, "conv-r2b", "quality", `"large","claude"`)
+	st, m = doInSession(t, e, "conv-refused", "quality", `"large","claude"`)
 	require.Equal(t, http.StatusBadRequest, st)
 	require.Equal(t, "claude", m)
 	e.anthropic.Set("claude", upstreamtest.Behavior{})
 
-	st, m = r2Do(t, e, "conv-r2b", "cost", `"large","claude","nano"`)
+	st, m = doInSession(t, e, "conv-refused", "cost", `"large","claude","nano"`)
 	require.Equal(t, http.StatusOK, st)
 	assert.Equal(t, "nano", m, "the session stayed pinned to large, which failed its last turn")
 }
 
-// The same failure without a session answers nano in cost mode: what the
+// A new session in cost mode over these models answers with nano: what the
 // tests above expect of a session routed afresh.
-func TestFreshCostModeAfterAFailureAnswersNano(t *testing.T) {
+func TestNewSessionInCostModeAnswersNano(t *testing.T) {
 	e := newE2E(t)
-	st, m := r2Do(t, e, "fresh-r2", "cost", `"large","claude","nano"`)
+	st, m := doInSession(t, e, "conv-new", "cost", `"large","claude","nano"`)
 	require.Equal(t, http.StatusOK, st)
 	assert.Equal(t, "nano", m)
 }

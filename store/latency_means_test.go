@@ -10,12 +10,11 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// README "Requests, mean latencies (ms) and errors per hour": the mean time
-// to the upstream's first byte is over the calls that reached an upstream.
-// A call refused before routing (401 bad key) or a POST /v1/route dry run
-// never had a first byte; it is logged with first_byte_ms 0, which must
-// not pull the hour's mean towards zero. Likewise a call refused before
-// routing took no decision time.
+// README "Requests, mean latencies (ms) and errors per hour": each mean is
+// over the calls that had the latency. A call refused before routing (401
+// bad key) took no decision time, and neither it nor a POST /v1/route dry
+// run had a first byte: their latencies are NULL and leave the hour's
+// means alone.
 func TestHourlyLatencyQueryMeansOnlyCallsThatHadTheLatency(t *testing.T) {
 	s := MustOpen(t)
 	at := time.Now().UTC().Truncate(time.Hour).Add(-2 * time.Hour)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,17 +15,13 @@ import (
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
-	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
-// README (API, POST /v1/feedback): "a logged call that no model answered
-// (a /v1/route decision, a call refused or failed): 400 invalid (param:
-// request_id, "has no answer to rate")". A call the provider refused (its
-// 400 passed through to the client) has no answer either, but its decision
-// row carries answered = the refusing model, so the rating is accepted
-// with a 200, and export-feedback then writes it as a label of that model:
-// its score, and output_tokens 0 (the refusal's empty usage), which teaches
-// add-profile that the model answers this prompt with no tokens at all.
+// A call the provider refused (its 4xx passed through to the client) has
+// no answer to rate, though its log row names the refusing model: the
+// rating gets 400 invalid on request_id, and a rating of it that an older
+// gateway accepted is not exported as a label of that model (its score,
+// and 0 output tokens from the refusal's empty usage).
 func TestFeedbackOnAProviderRefusalIsRefused(t *testing.T) {
 	fake := upstreamtest.NewOpenAI(t)
 	cat, err := models.Catalog()
@@ -62,23 +59,17 @@ func TestFeedbackOnAProviderRefusalIsRefused(t *testing.T) {
 	stop()
 	require.NoError(t, <-done)
 
-	// Whatever the API said, the export must not turn the refusal into a
-	// label of the model that refused.
+	// A rating an older gateway accepted, written straight into the log:
+	// the export must not turn the refusal into a label.
+	raw, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	_, err = raw.Exec(`INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms) VALUES (?, 0, 'error', '', '2026-01-01T00:00:00.000000000Z', 0)`, id)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
 	dir := filepath.Join(t.TempDir(), "traffic")
 	_, _, err = runCmd(t, "export-feedback", "--db", db, "--out", dir)
-	if err == nil {
-		d, lerr := dataset.Load(dir)
-		require.NoError(t, lerr)
-		for _, it := range d.Items {
-			for model, r := range it.Results {
-				tokens := "none"
-				if r.OutputTokens != nil {
-					b, _ := json.Marshal(*r.OutputTokens)
-					tokens = string(b)
-				}
-				t.Errorf("the refused call was exported as a label of %s: score %v, output_tokens %s", model, *r.Score, tokens)
-			}
-		}
-	}
-	_ = os.RemoveAll(dir)
+	require.Error(t, err, "nothing to export")
+	assert.ErrorContains(t, err, "0 rated answers")
+	_, statErr := os.Stat(filepath.Join(dir, "items.jsonl"))
+	assert.True(t, os.IsNotExist(statErr), "no dataset written")
 }

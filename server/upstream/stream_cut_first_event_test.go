@@ -10,16 +10,16 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// A stream whose connection ends in the middle of its first event (the
-// provider's process died; a body delimited by the connection's close ends
-// cleanly) has sent no event: the README's failover rule says the next model
+// A stream whose body ends cleanly in the middle of its first event (here a
+// Content-Length that stops inside it, as a proxy in front of a provider
+// that died may send) has sent no event: the README's failover rule says the next model
 // is tried. Passing the half event on as if it were whole would give the
 // client an invalid JSON chunk its SDK cannot parse, and no failover.
 func TestStreamCutInsideItsFirstEventFailsOver(t *testing.T) {
 	cut := func(w http.ResponseWriter, _ *http.Request) {
 		b := []byte(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel`)
 		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b))) // the body ends where the connection did
+		w.Header().Set("Content-Length", strconv.Itoa(len(b))) // a clean end of body, inside the event
 		_, _ = w.Write(b)
 	}
 	out, rec := badThenGood(t, cut, true)
