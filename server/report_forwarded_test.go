@@ -85,14 +85,26 @@ func TestReportLeavesOutACallNoProviderWasAsked(t *testing.T) {
 	require.Zero(t, hits.Load(), "no provider was asked")
 	require.Len(t, out.Attempts, 1, "yet the call has an attempt to log")
 
+	rep := reportOfOutcome(t, claude.ID, out)
+	assert.Equal(t, int64(1), rep.Total.Requests)
+	assert.Zero(t, rep.Total.Routed, "a call no provider was asked is counted as routed")
+	assert.Zero(t, rep.Total.RoutedExpectedUSD, "routed expected cost of a call never forwarded")
+	assert.Zero(t, rep.Total.SavingsStrongest, "savings claimed on a call never forwarded")
+}
+
+// reportOfOutcome logs one call, chosen = model (predicted 0.8 at $0.002)
+// against a stronger "big" (0.9 at $0.02), with the forwarder's outcome,
+// and returns the cost report over that log.
+func reportOfOutcome(t *testing.T, model string, out upstream.Outcome) *store.Report {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "log.db")
 	s, err := store.Open(path)
 	require.NoError(t, err)
 	s.Log().Record(router.Record{
-		RequestID: "refused", Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
-		Decision: router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: claude.ID, Propensity: 1,
+		RequestID: "call", Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
+		Decision: router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: model, Propensity: 1,
 			Candidates: []router.Candidate{
-				{Model: claude.ID, Profile: "c", Eligible: true, Quality: .8, ExpectedCost: .002},
+				{Model: model, Profile: "m", Eligible: true, Quality: .8, ExpectedCost: .002},
 				{Model: "big", Profile: "big", Eligible: true, Quality: .9, ExpectedCost: .02},
 			}},
 		Answered: out.Answered.ID, Attempts: out.Attempts, Status: out.Status, ErrorCode: router.ErrorCode(out.Err),
@@ -100,11 +112,8 @@ func TestReportLeavesOutACallNoProviderWasAsked(t *testing.T) {
 	require.NoError(t, s.Close())
 	db, err := store.OpenReadOnly(path)
 	require.NoError(t, err)
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	rep, err := store.NewReports(db).Report(context.Background(), store.ReportQuery{})
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), rep.Total.Requests)
-	assert.Zero(t, rep.Total.Routed, "a call no provider was asked is counted as routed")
-	assert.Zero(t, rep.Total.RoutedExpectedUSD, "routed expected cost of a call never forwarded")
-	assert.Zero(t, rep.Total.SavingsStrongest, "savings claimed on a call never forwarded")
+	return rep
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // A call whose request went out to the provider counts as routed in the
@@ -73,26 +71,8 @@ func TestReportCountsACallSentToTheProviderAsRouted(t *testing.T) {
 			require.Equal(t, int64(1), hits.Load(), "the provider got the request")
 			require.Empty(t, out.Answered.ID)
 			require.Len(t, out.Attempts, 1)
-			t.Logf("outcome status %d, attempts %+v", out.Status, out.Attempts)
 
-			path := filepath.Join(t.TempDir(), "log.db")
-			s, err := store.Open(path)
-			require.NoError(t, err)
-			s.Log().Record(router.Record{
-				RequestID: "sent", Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
-				Decision: router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: m.ID, Propensity: 1,
-					Candidates: []router.Candidate{
-						{Model: m.ID, Profile: "m", Eligible: true, Quality: .8, ExpectedCost: .002},
-						{Model: "big", Profile: "big", Eligible: true, Quality: .9, ExpectedCost: .02},
-					}},
-				Answered: out.Answered.ID, Attempts: out.Attempts, Status: out.Status, ErrorCode: router.ErrorCode(out.Err),
-			})
-			require.NoError(t, s.Close())
-			db, err := store.OpenReadOnly(path)
-			require.NoError(t, err)
-			defer db.Close()
-			rep, err := store.NewReports(db).Report(context.Background(), store.ReportQuery{})
-			require.NoError(t, err)
+			rep := reportOfOutcome(t, m.ID, out)
 			require.Equal(t, int64(1), rep.Total.Requests)
 			assert.Equal(t, int64(1), rep.Total.Routed, "a call whose request reached the provider is not refused or skipped before sending")
 			assert.InDelta(t, .002, rep.Total.RoutedExpectedUSD, 1e-12)
