@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -271,18 +272,29 @@ func TestLoadDir(t *testing.T) {
 	require.Len(t, preds[0], len(testProfiles))
 }
 
+// TestUseCUDAFallsBackToCPUWithOneLogLine: the fallback is one warning
+// line that says what to install, and ONNX Runtime prints nothing of its
+// own to stderr beside it.
 func TestUseCUDAFallsBackToCPUWithOneLogLine(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	c := open(t, newTestModel(t, 8, 8).files, Options{UseCUDA: true, Logger: logger})
+	files := newTestModel(t, 8, 8).files
+	var c *Classifier
+	stderr := processStderr(t, func() { c = open(t, files, Options{UseCUDA: true, Logger: logger}) })
 	if c.Device() == "cuda" {
 		require.Empty(t, logs.String(), "no fallback, no log line")
 		return
 	}
 	require.Equal(t, "cpu", c.Device())
+	require.Empty(t, stderr, "ONNX Runtime's own log of the failed CUDA attempt")
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	require.Len(t, lines, 1)
 	require.Contains(t, lines[0], "CUDA")
+	if lib, err := LibraryPath(); err == nil {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(lib), "libonnxruntime_providers_cuda.so")); err != nil {
+			require.Contains(t, lines[0], "libonnxruntime_providers_cuda.so", "names what to install")
+		}
+	}
 	t.Log(lines[0])
 	_, err := c.Predict(context.Background(), []string{"hello"})
 	require.NoError(t, err)
@@ -337,4 +349,24 @@ func TestShippedModelPredictsLikeItsWeights(t *testing.T) {
 			require.Truef(t, e.OutputTokens > 0, "%s output tokens %v", name, e.OutputTokens)
 		}
 	}
+}
+
+// processStderr runs fn with the process's file descriptor 2 sent to a file
+// and returns what was written there, C code included.
+func processStderr(t *testing.T, fn func()) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	require.NoError(t, err)
+	defer f.Close()
+	saved, err := syscall.Dup(2)
+	require.NoError(t, err)
+	defer syscall.Close(saved)
+	require.NoError(t, syscall.Dup3(int(f.Fd()), 2, 0))
+	func() {
+		defer func() { _ = syscall.Dup3(saved, 2, 0) }()
+		fn()
+	}()
+	b, err := os.ReadFile(f.Name())
+	require.NoError(t, err)
+	return string(b)
 }

@@ -24,6 +24,9 @@ var (
 	runtimeMu   sync.Mutex
 	runtimeErr  error
 	runtimeDone bool
+	// runtimeLib is the libonnxruntime.so InitRuntime loaded; empty when
+	// someone else initialised ONNX Runtime.
+	runtimeLib string
 )
 
 // LibraryPath returns the ONNX Runtime library to load: $ONNXRUNTIME_SHARED_LIBRARY_PATH,
@@ -73,6 +76,7 @@ func InitRuntime() error {
 		return err // not cached: the library may appear later (make ort)
 	}
 	ort.SetSharedLibraryPath(path)
+	runtimeLib = path
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 		runtimeErr = fmt.Errorf("onnx runtime %s: %w", path, err)
 	}

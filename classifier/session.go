@@ -3,6 +3,8 @@ package classifier
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -11,17 +13,56 @@ import (
 // a prediction is tiny and latency matters more than one call's speed-up.
 func newSession(onnx []byte, useCUDA bool, logger *slog.Logger) (*ort.DynamicAdvancedSession, string, error) {
 	if useCUDA {
-		s, err := createSession(onnx, true)
+		s, err := createCUDASession(onnx)
 		if err == nil {
 			return s, "cuda", nil
 		}
-		logger.Warn("router model: CUDA execution provider unavailable, using CPU", "error", err)
+		if hint := cudaHint(); hint != "" {
+			logger.Warn("router model: CUDA execution provider unavailable, using CPU", "error", err, "hint", hint)
+		} else {
+			logger.Warn("router model: CUDA execution provider unavailable, using CPU", "error", err)
+		}
 	}
 	s, err := createSession(onnx, false)
 	if err != nil {
 		return nil, "", err
 	}
 	return s, "cpu", nil
+}
+
+// createCUDASession tries the CUDA execution provider with ONNX Runtime's
+// own logging held to fatal errors: a failed attempt otherwise prints its
+// own multi-line error to stderr before our one warning line says the same.
+func createCUDASession(onnx []byte) (*ort.DynamicAdvancedSession, error) {
+	if ort.SetEnvironmentLogLevel(ort.LoggingLevelFatal) == nil {
+		defer func() { _ = ort.SetEnvironmentLogLevel(ort.LoggingLevelError) }()
+	}
+	return createSession(onnx, true)
+}
+
+// cudaProviderLibs are the files ONNX Runtime loads from its own folder for
+// the CUDA execution provider; the npm build that `make ort` fetches has
+// neither.
+var cudaProviderLibs = []string{"libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"}
+
+// cudaHint says what to install when the CUDA provider's libraries are not
+// beside the loaded libonnxruntime.so; empty when they are there (then the
+// error itself, about CUDA or the device, is the clue).
+func cudaHint() string {
+	runtimeMu.Lock()
+	lib := runtimeLib
+	runtimeMu.Unlock()
+	if lib == "" {
+		return ""
+	}
+	dir := filepath.Dir(lib)
+	for _, name := range cudaProviderLibs {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Sprintf("%s has no %s: the npm build of ONNX Runtime ships no CUDA provider; copy %s and %s from ONNX Runtime's GPU build of the same version into that folder, with the CUDA and cuDNN libraries it needs installed",
+				dir, name, cudaProviderLibs[0], cudaProviderLibs[1])
+		}
+	}
+	return ""
 }
 
 func createSession(onnx []byte, cuda bool) (*ort.DynamicAdvancedSession, error) {

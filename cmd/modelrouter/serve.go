@@ -280,7 +280,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
-		"router_model", modelVersion, "providers", providers.String(), "db", o.db, "config", o.configPath)
+		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}

@@ -81,7 +81,7 @@ func (m *servedModel) use(clf *classifier.Classifier) {
 	}
 	m.clf, m.pred, m.bands, m.routed = clf, clf, card.Bands, routed
 	m.info = manage.RouterModelInfo{Version: clf.Version(), ContentHash: card.ContentHash, Dir: m.dir,
-		Profiles: len(card.Profiles), OwnProfiles: own, LoadedAt: time.Now().UTC()}
+		Profiles: len(card.Profiles), Device: clf.Device(), OwnProfiles: own, LoadedAt: time.Now().UTC()}
 }
 
 // routing is what a router is built with: the catalog with the model's
@@ -142,7 +142,7 @@ func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error
 	m.retired = append(m.retired, old)
 	time.AfterFunc(retireAfter, func() { m.retire(old) })
 	m.log.Info("router model reloaded", "router_model", name, "replaced", previous, "dir", m.dir,
-		"profiles", m.info.Profiles, "own_profiles", m.info.OwnProfiles)
+		"device", m.info.Device, "profiles", m.info.Profiles, "own_profiles", m.info.OwnProfiles)
 	return m.info, nil
 }
 

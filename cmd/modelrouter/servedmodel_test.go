@@ -183,3 +183,25 @@ func scrapeMetrics(t *testing.T, base string) string {
 	require.Equal(t, http.StatusOK, status)
 	return string(body)
 }
+
+// TestRouterModelSaysWhereItRuns: with --cuda, GET /router-model tells the
+// operator whether the model found CUDA or fell back to the CPU; without
+// it, the model runs on the CPU.
+func TestRouterModelSaysWhereItRuns(t *testing.T) {
+	dir := servedCopy(t)
+	for _, cuda := range []bool{false, true} {
+		base, stop, done := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+			o.predictor, o.routerModel, o.adminKey, o.cuda = nil, dir, reloadAdminKey, cuda
+		})
+		device := routerModelInfo(t, base).Device
+		stop()
+		require.NoError(t, <-done)
+		if !cuda {
+			assert.Equal(t, "cpu", device)
+			continue
+		}
+		// The npm build of ONNX Runtime has no CUDA provider, so this is
+		// "cpu" here; a machine with the provider installed reports "cuda".
+		assert.Contains(t, []string{"cpu", "cuda"}, device, "--cuda")
+	}
+}

@@ -28,6 +28,9 @@ type RouterModelInfo struct {
 	// which cannot be reloaded.
 	Dir      string `json:"dir,omitempty"`
 	Profiles int    `json:"profiles"`
+	// Device is where the model runs: "cpu", or "cuda" when --cuda found
+	// ONNX Runtime's CUDA provider (else it fell back to "cpu").
+	Device string `json:"device,omitempty"`
 	// OwnProfiles are the catalog models it predicts with a profile of
 	// their own instead of their stand-in.
 	OwnProfiles []string  `json:"own_profiles"`
