@@ -222,7 +222,7 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	where, args := q.where()
-	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, attempts, status,
+	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, status,
 		error_code, fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
 		FROM decisions`+where, args...)
 	if err != nil {
@@ -237,7 +237,7 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	var read, reported int64
 	for rows.Next() {
 		var r logRow
-		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.attempts, &r.status,
+		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.sent, &r.status,
 			&r.errorCode, &r.fallbacks, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
 			&r.usage.CachedTokens, &r.cost); err != nil {
 			return nil, fmt.Errorf("report: read decision: %w", err)
@@ -327,7 +327,7 @@ type logRow struct {
 	tsMS                         int64
 	deployment, chosen, answered string
 	candidates                   string
-	attempts                     string // JSON array of upstream calls
+	sent                         bool // see sentSQL
 	status                       int
 	errorCode                    string
 	fallbacks                    int64
@@ -335,35 +335,23 @@ type logRow struct {
 	cost                         sql.NullFloat64
 }
 
-// forwarded says whether the request went out to a provider: a model
-// answered, or some attempt was sent (whatever came back: a status, a
-// dropped connection, a client that left meanwhile). A dry run (POST
-// /v1/route), a call refused at capacity, or one whose attempts all ended
-// before sending (not_sent: a translation that cannot carry the request,
-// a provider asked to wait) was decided but cost nothing and could have
-// cost nothing else. Logs written before attempts said not_sent count
-// every attempt as sent.
-func (r *logRow) forwarded() bool {
-	if r.answered != "" {
-		return true
-	}
-	a := strings.TrimSpace(r.attempts)
-	if a == "" || a == "[]" || a == "null" {
-		return false
-	}
-	var attempts []struct {
-		NotSent bool `json:"not_sent"`
-	}
-	if json.Unmarshal([]byte(a), &attempts) != nil {
-		return true // unreadable: count it, as before attempts were read
-	}
-	for _, at := range attempts {
-		if !at.NotSent {
-			return true
-		}
-	}
-	return false
-}
+// sentSQL is true for a decisions row whose request went out to a
+// provider: a model answered, or some attempt was sent (whatever came back:
+// a status, a dropped connection, a client that left meanwhile). A dry run
+// (POST /v1/route), a call refused at capacity, or one whose attempts all
+// ended before sending (not_sent: a translation that cannot carry the
+// request, a provider asked to wait) was decided but cost nothing and
+// could have cost nothing else. Logs written before attempts said not_sent
+// count every attempt as sent, and an attempts column that is not a JSON
+// array counts as sent too: it was written by something that sent it. The
+// report and the timeline both read it here, in SQL, so that they count
+// the same requests and the timeline can still aggregate in SQLite.
+const sentSQL = `(answered <> '' OR CASE
+	WHEN trim(attempts, ' ' || char(9, 10, 13)) IN ('', '[]', 'null') THEN 0
+	WHEN json_valid(attempts) AND json_type(attempts) = 'array' THEN EXISTS (
+		SELECT 1 FROM json_each(decisions.attempts) AS a
+		WHERE a.type <> 'object' OR json_type(a.value, '$.not_sent') IS NOT 'true')
+	ELSE 1 END)`
 
 func (r *logRow) model() string {
 	return cmp.Or(r.answered, r.chosen, "none")
@@ -421,7 +409,7 @@ func (row *ReportRow) add(r *logRow, d routed) {
 	row.ReasoningTokens += int64(r.usage.ReasoningTokens)
 	row.CachedTokens += int64(r.usage.CachedTokens)
 	row.CostUSD += r.cost.Float64
-	if !d.ok || !r.forwarded() {
+	if !d.ok || !r.sent {
 		return
 	}
 	row.Routed++
@@ -495,10 +483,12 @@ type TimelineQuery struct {
 // for millions of points.
 const MaxTimelineBuckets = 5000
 
-// TimelinePoint is one model's traffic in one time bucket.
+// TimelinePoint is one model's traffic in one time bucket: the requests
+// sent to it (see [Reports.Timeline]).
 type TimelinePoint struct {
 	Start time.Time `json:"start"`
-	// Model is the model that answered, else the one chosen, else "none".
+	// Model is the model that answered, else the one chosen (as in the
+	// report's rows), else "none" for a row that names neither.
 	Model    string  `json:"model"`
 	Requests int64   `json:"requests"`
 	Errors   int64   `json:"errors"`
@@ -509,6 +499,16 @@ type TimelinePoint struct {
 
 // Timeline returns requests, tokens and cost per time bucket and model,
 // ordered by time then model: the routing distribution and cost over time.
+//
+// It counts only requests sent to a provider, those the report counts as
+// routed (sentSQL): dry runs (POST /v1/route), calls refused at capacity or
+// before routing, and calls whose every attempt ended before sending are
+// left out. The dashboard draws these points as each model's share of the
+// traffic and its cost; a dry run would show as traffic to a model that
+// never saw the request, and the playground's "Decide only" would skew the
+// share towards whatever it picks. Left out rather than shown apart: they
+// cost nothing and use no model, and the report's request and error counts
+// (drawn next to the charts) still include them.
 func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoint, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -521,6 +521,11 @@ func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoi
 			q.Until.Sub(q.Since), q.Bucket, MaxTimelineBuckets)
 	}
 	where, args := q.where()
+	if where == "" {
+		where = " WHERE " + sentSQL
+	} else {
+		where += " AND " + sentSQL
+	}
 	width := q.Bucket.Milliseconds()
 	rows, err := rp.db.QueryContext(ctx, `SELECT (ts_ms / ?) * ? AS bucket,
 		coalesce(nullif(answered, ''), nullif(chosen, ''), 'none') AS model,
