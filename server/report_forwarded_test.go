@@ -22,8 +22,9 @@ import (
 // forwarded — a POST /v1/route dry run (the playground's "Decide only"), a
 // call refused 429 by the deployment's capacity — cost nothing and had no
 // alternative cost either: they must not add routed expected cost or
-// savings, nor be attributed to the model that never answered them.
-func TestReportSavingsLeaveOutCallsNeverForwarded(t *testing.T) {
+// savings, nor be attributed to the model that never answered them, neither
+// in the report nor in the timeline the dashboard charts per model.
+func TestReportAndTimelineLeaveOutCallsNeverForwarded(t *testing.T) {
 	for _, tc := range []struct {
 		name, path string
 		cfg        func(*Config)
@@ -54,9 +55,13 @@ func TestReportSavingsLeaveOutCallsNeverForwarded(t *testing.T) {
 			defer db.Close()
 			rep, err := store.NewReports(db).Report(context.Background(), store.ReportQuery{})
 			require.NoError(t, err)
+			require.Equal(t, int64(5), rep.Total.Requests, "every call is logged")
 			assert.Zero(t, rep.Total.CostUSD)
 			assert.Zero(t, rep.Total.RoutedExpectedUSD, "routed expected cost of calls never forwarded")
 			assert.Zero(t, rep.Total.SavingsStrongest, "savings vs strongest claimed on calls never forwarded")
+			points, err := store.NewReports(db).Timeline(context.Background(), store.TimelineQuery{Bucket: time.Hour})
+			require.NoError(t, err)
+			assert.Empty(t, points, "the timeline charts calls never forwarded as traffic to a model")
 		})
 	}
 }
