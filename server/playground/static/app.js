@@ -351,7 +351,12 @@ async function refreshDashboard() {
     drawStacked($("chart-cost"), steps, models, "cost_usd", false);
     drawLegend(models);
     renderReport(report);
-    setStatus(status, timeline.points.length ? "" : "No decisions in this range yet.");
+    // The charts show only requests sent to a model; the table also counts
+    // dry runs and refused calls, so an empty chart need not mean no traffic.
+    const logged = (report.total && report.total.requests) || 0;
+    setStatus(status, timeline.points.length ? "" : logged
+      ? "Nothing was sent to a model in this range: only dry runs or refused calls (see the table)."
+      : "No decisions in this range yet.");
   } catch (err) {
     setStatus(status, "Could not load the dashboard: " + err.message + " (the dashboard needs an admin key)", true);
   }
