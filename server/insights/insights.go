@@ -1,7 +1,8 @@
 // Package insights serves the decision log's summaries over HTTP for
 // administrators and the playground dashboard: GET /v1/router/report (cost,
 // tokens and savings per deployment and model) and GET /v1/router/timeline
-// (the routing distribution and cost over time).
+// (the routing distribution and cost over time of the requests sent to a
+// model).
 package insights
 
 import (
