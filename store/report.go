@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -43,22 +42,6 @@ func OpenReadOnly(path string) (*sql.DB, error) {
 	}
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open decision log %s: %w", path, err)
-	}
-	return db, nil
-}
-
-// openFileReadOnly opens the existing SQLite file at path read-only.
-func openFileReadOnly(path string) (*sql.DB, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open decision log: %w", err)
-	}
-	// A file: URI decodes %XX: a literal % in the path must stay one.
-	db, err := sql.Open("sqlite3", "file:"+strings.ReplaceAll(path, "%", "%25")+"?mode=ro&_busy_timeout=5000&_query_only=true")
-	if err != nil {
 		return nil, fmt.Errorf("open decision log %s: %w", path, err)
 	}
 	return db, nil

@@ -27,6 +27,9 @@ type Store struct {
 	db  *sql.DB
 	log *Log
 
+	// readOnly marks a store from OpenForReading, which writes nothing.
+	readOnly bool
+
 	closeOnce sync.Once
 	closeErr  error
 	// deploymentsVersion counts deployment writes (DeploymentsVersion).
@@ -151,6 +154,12 @@ func (s *Store) Log() *Log { return s.log }
 // calls return the first call's result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		if s.readOnly {
+			// Nothing was written: no log to drain, no statistics to
+			// refresh.
+			s.closeErr = s.db.Close()
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
 		defer cancel()
 		logErr := s.log.Close(ctx)

@@ -26,6 +26,22 @@ func openExistingStore(path string) (*store.Store, error) {
 	return store.Open(path)
 }
 
+// openStoreForReading opens an existing modelrouter database for a command
+// that only reads it, without writing to the file or its folder, so it
+// works on a read-only mount and never upgrades the file behind a user's
+// back. A file from an older release is refused with the command that
+// upgrades it.
+func openStoreForReading(path string) (*store.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
+	}
+	s, err := store.OpenForReading(path)
+	if errors.Is(err, store.ErrOlderSchema) {
+		return nil, fmt.Errorf("%w: run `modelrouter serve --db %s` once to upgrade it", err, path)
+	}
+	return s, err
+}
+
 // openOrCreateStore is openExistingStore for a file that exists, and makes
 // a new database where none does, or in an empty file (one made with touch
 // before a bind mount, or by mktemp), as serve does. A SQLite file with no

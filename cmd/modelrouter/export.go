@@ -53,7 +53,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
-	st, err := openExistingStore(*dbPath)
+	st, err := openStoreForReading(*dbPath)
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}

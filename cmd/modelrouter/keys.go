@@ -57,7 +57,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := b.Validate(); err != nil {
 			return fmt.Errorf("keys create: %w", err)
 		}
-		return withStore(*dbPath, true, func(s *store.Store) error {
+		return withStore(openOrCreateStore, *dbPath, func(s *store.Store) error {
 			plain, k, err := s.CreateKey(ctx, *name)
 			if err != nil {
 				return fmt.Errorf("keys create: %w", err)
@@ -83,7 +83,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.Usage()
 			return usagef("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
 		}
-		return withStore(*dbPath, false, func(s *store.Store) error {
+		return withStore(openExistingStore, *dbPath, func(s *store.Store) error {
 			k, err := s.SetKeyBudget(ctx, shownKeyRef(ids[0]), store.Budget{USD: *usd, Period: *period})
 			if err != nil {
 				return fmt.Errorf("keys budget: %w", err)
@@ -96,7 +96,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := parseNoArgs(fs, args); err != nil {
 			return err
 		}
-		return withStore(*dbPath, false, func(s *store.Store) error {
+		return withStore(openStoreForReading, *dbPath, func(s *store.Store) error {
 			keys, err := s.ListKeys(ctx)
 			if err != nil {
 				return fmt.Errorf("keys list: %w", err)
@@ -131,7 +131,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.Usage()
 			return usagef("keys revoke: want one key id or prefix, got %d arguments", len(ids))
 		}
-		return withStore(*dbPath, false, func(s *store.Store) error {
+		return withStore(openExistingStore, *dbPath, func(s *store.Store) error {
 			k, err := s.RevokeKey(ctx, shownKeyRef(ids[0]))
 			if err != nil {
 				return fmt.Errorf("keys revoke: %w", err)
@@ -147,14 +147,11 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return usagef("keys: unknown subcommand %q; want create, list, budget or revoke", sub)
 }
 
-// withStore opens the database for fn. Only create may make a new file:
-// listing or revoking in a database that does not exist is a wrong --db;
-// an existing file must be a modelrouter database.
-func withStore(path string, mayCreate bool, fn func(*store.Store) error) error {
-	open := openExistingStore
-	if mayCreate {
-		open = openOrCreateStore
-	}
+// withStore opens the database at path with open for fn. Only create may
+// make a new file: listing or revoking in a database that does not exist
+// is a wrong --db; an existing file must be a modelrouter database. list
+// opens it for reading only.
+func withStore(open func(string) (*store.Store, error), path string, fn func(*store.Store) error) error {
 	s, err := open(path)
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)

@@ -177,7 +177,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // gateway does (manage.Source: a stored deployment, or the built-in
 // model-router). The file must exist: simulate never creates a database.
 func storedDeployment(ctx context.Context, path string, catalog router.Catalog, name string) (router.Deployment, error) {
-	st, err := openExistingStore(path)
+	st, err := openStoreForReading(path)
 	if err != nil {
 		return router.Deployment{}, fmt.Errorf("--db: %w", err)
 	}

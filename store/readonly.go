@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ErrOlderSchema is wrapped by [OpenForReading] for a database that lacks
+// a migration this release knows: reading it would meet missing columns,
+// and a reader may not migrate it. A command that writes (Open) upgrades
+// it.
+var ErrOlderSchema = errors.New("the database is from an older modelrouter")
+
+// OpenForReading opens an existing database that is at this release's
+// schema for reading only: it never creates, migrates, switches to WAL or
+// writes the file, so a command that only looks (`keys list`, a report,
+// an export) works on a read-only mount or file, and beside a running
+// server. The decision log of the returned store takes no rows (each is
+// counted as rejected). A database missing a migration is refused with
+// [ErrOlderSchema], one with a migration this release does not know as
+// from a newer release.
+func OpenForReading(path string, opts ...Option) (*Store, error) {
+	cfg := config{logger: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	db, err := openFileReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchemaCurrent(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &Store{db: db, log: closedLog(cfg.logger), readOnly: true, Now: time.Now}, nil
+}
+
+// checkSchemaCurrent fails unless the migrations table records exactly
+// the migrations this release embeds.
+func checkSchemaCurrent(db *sql.DB) error {
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'migrations'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("no migrations table (is this a modelrouter database?)")
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	if err := refuseUnknownMigrations(context.Background(), db, names); err != nil {
+		return err
+	}
+	for _, file := range names {
+		name := path.Base(file)
+		if err := db.QueryRow(`SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			return fmt.Errorf("read migrations: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("%w (migration %s not applied)", ErrOlderSchema, name)
+		}
+	}
+	return nil
+}
+
+// closedLog is the decision log of a store opened for reading: closed from
+// the start, so Record rejects rows and Flush and Close return at once.
+func closedLog(logger *slog.Logger) *Log {
+	l := &Log{logger: logger, now: time.Now, stop: make(chan struct{}), done: make(chan struct{})}
+	l.closeOnce.Do(func() {
+		l.closed = true
+		close(l.stop)
+	})
+	close(l.done)
+	return l
+}
+
+// openFileReadOnly opens the existing SQLite file at path read-only.
+//
+// A reader of a WAL database normally opens (creating if need be) the -wal
+// and -shm files beside it, which takes part in the locking of a live
+// writer. In a folder that refuses new files (a read-only mount) and with
+// no -wal file there, that open fails; no process has the database open
+// then (a WAL connection keeps its -wal file while open, and none could
+// create one in that folder), so the file is read as immutable: without
+// locks or side files.
+func openFileReadOnly(path string) (*sql.DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open decision log: %w", err)
+	}
+	// A file: URI decodes %XX: a literal % in the path must stay one.
+	uri := "file:" + strings.ReplaceAll(path, "%", "%25") + "?mode=ro&_busy_timeout=5000&_query_only=true"
+	db, err := sql.Open("sqlite3", uri)
+	if err != nil {
+		return nil, fmt.Errorf("open decision log %s: %w", path, err)
+	}
+	var se sqlite3.Error
+	var n int
+	err = db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&n)
+	if errors.As(err, &se) && se.Code == sqlite3.ErrCantOpen && !walFileExists(path) {
+		db.Close()
+		if db, err = sql.Open("sqlite3", uri+"&immutable=1"); err != nil {
+			return nil, fmt.Errorf("open decision log %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+func walFileExists(path string) bool {
+	info, err := os.Stat(path + "-wal")
+	return err == nil && info.Mode().IsRegular()
+}
