@@ -163,13 +163,9 @@ func (a *API) put(c *gin.Context) {
 		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body (at most %d bytes): %v", maxBody, err)))
 		return
 	}
-	in, err := decodeResource(body)
+	in, err := decodePut(body)
 	if err != nil {
-		writeError(c, badRequest(CodeInvalidBody, "", err.Error()))
-		return
-	}
-	if explicitZeroCapacity(body) {
-		writeError(c, capacityOutOfRange(0))
+		writeError(c, err)
 		return
 	}
 	ctx := c.Request.Context()

@@ -28,3 +28,12 @@ func TestCapacityLeftOutGetsTheDefault(t *testing.T) {
 	  "properties":{"model":{"format":"OpenAI","name":"model-router","version":"2025-11-18"}}}`)
 	assert.Equal(t, http.StatusBadRequest, w.Code, "an unknown sku field is refused: %s", w.Body.String())
 }
+
+// A capacity the client gives is the deployment's, not the default.
+func TestCapacityGivenIsKept(t *testing.T) {
+	e := newEnv(t, adminKey)
+	w := e.do(http.MethodPut, "/deployments/given-cap", `{"sku":{"name":"GlobalStandard","capacity":25},
+	  "properties":{"model":{"format":"OpenAI","name":"model-router","version":"2025-11-18"}}}`)
+	assert.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"capacity":25`)
+}

@@ -83,18 +83,52 @@ func (r Resource) IsRouter() bool {
 // errors, so a misspelt "routing" does not silently deploy the defaults.
 func decodeResource(body []byte) (Resource, error) {
 	var r Resource
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		if errors.Is(err, io.EOF) {
-			return r, fmt.Errorf("the request body is empty; send a deployment: {\"sku\": {...}, \"properties\": {\"model\": {...}}}")
-		}
-		return r, fmt.Errorf("the request body is not a valid deployment: %v", err)
+	err := decodeStrict(body, &r)
+	return r, err
+}
+
+// decodePut reads the body of a PUT. Resource's SKU reads an absent
+// capacity as 0, and that one gets the default; so the body's sku is read
+// here with capacity as a pointer, and a 0 the client wrote is refused as
+// out of range.
+func decodePut(body []byte) (Resource, error) {
+	var in struct {
+		Resource
+		// SKU shadows Resource.SKU: the decoder fills this one.
+		SKU *struct {
+			Name     string `json:"name"`
+			Capacity *int   `json:"capacity"`
+		} `json:"sku,omitempty"`
 	}
-	if dec.More() {
-		return r, fmt.Errorf("the request body has data after the deployment object")
+	if err := decodeStrict(body, &in); err != nil {
+		return Resource{}, badRequest(CodeInvalidBody, "", err.Error())
+	}
+	r := in.Resource
+	if in.SKU != nil {
+		r.SKU = &SKU{Name: in.SKU.Name}
+		if c := in.SKU.Capacity; c != nil {
+			if *c == 0 {
+				return Resource{}, capacityOutOfRange(0)
+			}
+			r.SKU.Capacity = *c
+		}
 	}
 	return r, nil
+}
+
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("the request body is empty; send a deployment: {\"sku\": {...}, \"properties\": {\"model\": {...}}}")
+		}
+		return fmt.Errorf("the request body is not a valid deployment: %v", err)
+	}
+	if dec.More() {
+		return fmt.Errorf("the request body has data after the deployment object")
+	}
+	return nil
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)

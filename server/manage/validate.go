@@ -2,7 +2,6 @@ package manage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -175,18 +174,6 @@ func normalizeSKU(s *SKU) (SKU, error) {
 func capacityOutOfRange(got int) error {
 	return badRequest(CodeInvalidSKU, "sku.capacity",
 		fmt.Sprintf("sku.capacity must be between 1 and %d (1 = 1,000 tokens per minute); got %d", MaxCapacity, got))
-}
-
-// explicitZeroCapacity reports a body whose sku says capacity 0. SKU reads
-// an absent capacity as 0 too, and that one gets the default; a 0 the
-// client wrote is out of range.
-func explicitZeroCapacity(body []byte) bool {
-	var v struct {
-		SKU *struct {
-			Capacity *int `json:"capacity"`
-		} `json:"sku"`
-	}
-	return json.Unmarshal(body, &v) == nil && v.SKU != nil && v.SKU.Capacity != nil && *v.SKU.Capacity == 0
 }
 
 func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, p Properties) (Properties, error) {
