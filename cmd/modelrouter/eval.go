@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,19 +74,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	hidden := map[string]float64{}
-	for _, p := range reasoning {
-		k, v, ok := strings.Cut(p, "=")
-		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if !ok || err != nil {
-			return fmt.Errorf("eval: --reasoning-tokens %q: want datasetModel=N", p)
-		}
-		// ParseFloat takes NaN and Inf, which would make every cost of the
-		// candidate non-finite: refuse them here, before any evaluation.
-		if !(n >= 0) || math.IsInf(n, 1) {
-			return fmt.Errorf("eval: --reasoning-tokens %q: want datasetModel=N, N a finite count >= 0", p)
-		}
-		hidden[strings.TrimSpace(k)] = n
+	// Refused here, before any evaluation, not once per dataset part.
+	hidden, err := eval.ParseReasoningTokens(reasoning)
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
 	names, tasks := splitList(*candFlag), splitList(*taskFlag)
 	dirs, err := datasetDirs(*data)

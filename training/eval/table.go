@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -101,6 +102,33 @@ func ParseMap(pairs []string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// ParseReasoningTokens reads `datasetModel=N` pairs for SetReasoningTokens,
+// refusing a count it would refuse before any work is done.
+func ParseReasoningTokens(pairs []string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("--reasoning-tokens %q: want datasetModel=N", p)
+		}
+		if err := checkReasoningTokens(n); err != nil {
+			return nil, fmt.Errorf("--reasoning-tokens %q: %w", p, err)
+		}
+		out[strings.TrimSpace(k)] = n
+	}
+	return out, nil
+}
+
+// checkReasoningTokens refuses NaN, Inf and negative counts: ParseFloat
+// takes them, and they would make every cost of the candidate non-finite.
+func checkReasoningTokens(n float64) error {
+	if !(n >= 0) || math.IsInf(n, 1) { // NaN fails n >= 0
+		return fmt.Errorf("want a finite count >= 0, got %g", n)
+	}
+	return nil
 }
 
 // BuildTable selects the candidates (nil: every labelled model of the
@@ -219,8 +247,8 @@ func (t *Table) SetReasoningTokens(tokens map[string]float64) error {
 		if j < 0 {
 			return fmt.Errorf("--reasoning-tokens names %q, which is not a candidate", name)
 		}
-		if !(n >= 0) || math.IsInf(n, 1) { // NaN fails n >= 0
-			return fmt.Errorf("--reasoning-tokens %s=%g: want a finite count >= 0", name, n)
+		if err := checkReasoningTokens(n); err != nil {
+			return fmt.Errorf("--reasoning-tokens %s: %w", name, err)
 		}
 		t.Candidates[j].ReasoningTokens = n
 		for i := range t.Rows {
