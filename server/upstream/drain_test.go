@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,8 +45,10 @@ func TestDrainEndsAStreamWithItsAPIsErrorEvent(t *testing.T) {
 			defer cut()
 			f.fwd.Drain = drain
 			rec := httptest.NewRecorder()
-			time.AfterFunc(100*time.Millisecond, cut) // the stream has begun by then
-			out := f.fwd.Forward(context.Background(), rec, upstream.Call{API: tc.api, Stream: true,
+			// The drain comes once the stream has begun: the client has its
+			// first bytes, and the fake holds the rest back (it stalls).
+			w := &onFirstWrite{ResponseRecorder: rec, first: cut}
+			out := f.fwd.Forward(context.Background(), w, upstream.Call{API: tc.api, Stream: true,
 				Raw: []byte(tc.body), Order: []router.Model{tc.model}})
 			body := rec.Body.String()
 			assert.Equal(t, http.StatusServiceUnavailable, out.Status, body)
@@ -64,8 +66,16 @@ func TestDrainAnswersACallNotYetAnsweredWith503(t *testing.T) {
 	f := newFakes(t)
 	f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true})
 	drain, cut := context.WithCancel(context.Background())
+	defer cut()
 	f.fwd.Drain = drain
-	time.AfterFunc(50*time.Millisecond, cut)
+	// The drain comes while the first model holds the request unanswered.
+	go func() {
+		select {
+		case <-f.openai.Received("gpt-x"):
+			cut()
+		case <-drain.Done():
+		}
+	}()
 	rec := httptest.NewRecorder()
 	out := f.fwd.Forward(context.Background(), rec, upstream.Call{API: upstream.APIChatCompletions,
 		Raw:   []byte(`{"model":"router","messages":[{"role":"user","content":"hi"}]}`),
@@ -76,3 +86,19 @@ func TestDrainAnswersACallNotYetAnsweredWith503(t *testing.T) {
 	assert.True(t, strings.Contains(router.ErrorMessage(out.Err), "shutting down"), out.Err)
 	assert.Len(t, out.Attempts, 1, "no model is tried once draining")
 }
+
+// onFirstWrite is a response writer that calls first once, after the
+// first bytes of the body reach the client.
+type onFirstWrite struct {
+	*httptest.ResponseRecorder
+	once  sync.Once
+	first func()
+}
+
+func (w *onFirstWrite) Write(b []byte) (int, error) {
+	n, err := w.ResponseRecorder.Write(b)
+	w.once.Do(w.first)
+	return n, err
+}
+
+func (w *onFirstWrite) WriteString(s string) (int, error) { return w.Write([]byte(s)) }

@@ -119,6 +119,9 @@ type Fake struct {
 	requests  []Request
 	cancelled map[string]int
 	stored    map[string]*storedResponse
+	// arrived holds, per model, the channel Received returns; begin
+	// closes it on the model's first request.
+	arrived map[string]chan struct{}
 }
 
 func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
@@ -128,6 +131,7 @@ func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
 		failures:  map[string]int{},
 		cancelled: map[string]int{},
 		stored:    map[string]*storedResponse{},
+		arrived:   map[string]chan struct{}{},
 	}
 	mux := http.NewServeMux()
 	routes(f, mux)
@@ -169,6 +173,24 @@ func (f *Fake) RequestsFor(model string) []Request {
 		}
 	}
 	return out
+}
+
+// Received returns a channel closed once a request for model has arrived
+// (recorded, before the fake answers it), so a test can act at that point
+// instead of after a guessed delay.
+func (f *Fake) Received(model string) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.arrivedLocked(model)
+}
+
+func (f *Fake) arrivedLocked(model string) chan struct{} {
+	ch, ok := f.arrived[model]
+	if !ok {
+		ch = make(chan struct{})
+		f.arrived[model] = ch
+	}
+	return ch
 }
 
 // Cancelled counts requests for model whose context was cancelled while the
@@ -227,6 +249,9 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		Header: r.Header.Clone(), Body: raw, Model: model, Stream: stream,
 	})
 	seq := len(f.requests)
+	if ch := f.arrivedLocked(model); !isClosed(ch) {
+		close(ch)
+	}
 	b := f.behaviors[model]
 	fail := false
 	if b.FailStatus != 0 && (b.FailTimes == 0 || f.failures[model] < b.FailTimes) {
@@ -270,6 +295,15 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		return nil
 	}
 	return c
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // wait sleeps d unless the request is cancelled first; false if cancelled.
