@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
@@ -69,7 +71,15 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: *key, http: &http.Client{Timeout: 30 * time.Second}}
+	// Trimmed as the server trims it, so the key file that serve accepts
+	// works here too.
+	adminKey := manage.TrimAdminKey(*key)
+	if strings.ContainsFunc(adminKey, unicode.IsControl) {
+		// Refused here, before any request: net/http would refuse the header
+		// anyway, and the key itself is never printed.
+		return fmt.Errorf("deployments %s: the admin key (--admin-key or $%s) holds a control character, which no HTTP header can carry", sub, manage.EnvAdminKey)
+	}
+	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: adminKey, http: &http.Client{Timeout: 30 * time.Second}}
 	needName := func() (string, error) {
 		if len(pos) != 1 {
 			fs.Usage()
@@ -273,7 +283,14 @@ func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, o
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w (is `modelrouter serve` running at %s?)", err, c.base)
+		// Only a failure to reach the server points at the server; an error
+		// made on this side before sending carries no hint.
+		var opErr *net.OpError
+		var urlErr *url.Error
+		if errors.As(err, &opErr) || (errors.As(err, &urlErr) && urlErr.Timeout()) {
+			return fmt.Errorf("%w (is `modelrouter serve` running at %s?)", err, c.base)
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
