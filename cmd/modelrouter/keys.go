@@ -53,6 +53,13 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.Usage()
 			return usagef("keys create: --name is required")
 		}
+		periodSet := false
+		fs.Visit(func(fl *flag.Flag) { periodSet = periodSet || fl.Name == "budget-period" })
+		if periodSet && *usd <= 0 {
+			// A period alone caps nothing; making the key anyway would leave
+			// the operator believing it is capped.
+			return usagef("keys create: --budget-period %s needs --budget-usd (a period with no amount caps nothing)", *period)
+		}
 		b := store.Budget{USD: *usd, Period: *period}
 		if err := b.Validate(); err != nil {
 			return fmt.Errorf("keys create: %w", err)
