@@ -38,13 +38,19 @@ ORDER BY d.ts_ms DESC, a.key
 LIMIT 50;
 
 -- name: failover-rate-per-model
--- How often the router's first choice failed and another model took over.
+-- How often the router's first choice failed and another model took over,
+-- over the requests sent to a model: one some model answered, or with an
+-- attempt that went out. Dry runs (POST /v1/route), calls refused at
+-- capacity or before routing, and calls whose every attempt ended before
+-- sending (not_sent) reached no model and cannot fail over.
 SELECT chosen,
        count(*) AS requests,
        sum(fallbacks_tried > 0) AS failed_over,
        round(100.0 * avg(fallbacks_tried > 0), 1) AS pct_failed_over
 FROM decisions
-WHERE chosen <> ''
+WHERE answered <> ''
+   OR EXISTS (SELECT 1 FROM json_each(attempts) AS a
+              WHERE a.type = 'object' AND json_extract(a.value, '$.not_sent') IS NOT 1)
 GROUP BY chosen
 ORDER BY failed_over DESC, requests DESC;
 
