@@ -45,7 +45,10 @@ type Record struct {
 	// DeploymentFound: Decision.Deployment names a deployment that exists
 	// (else it is the name the client asked for, or empty).
 	DeploymentFound bool
-	// Answered is the model that produced the answer ("" when none did).
+	// Answered is the model whose response the client got: its answer, or
+	// its own 4xx passed through ("" when no model's response reached the
+	// client). Whether there was an answer also takes Status (see the
+	// store's feedback and report).
 	Answered  string
 	Attempts  []Attempt
 	Status    int

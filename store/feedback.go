@@ -32,8 +32,8 @@ const (
 // decision log, so an unknown id first waits for the log to flush.
 //
 // Returns EInvalid for an empty id, a score outside [0, 1], text over the
-// limits or a request no model answered, and ENotFound when no decision has
-// that request id.
+// limits or a request with no answer (no model answered it, or its provider
+// refused it), and ENotFound when no decision has that request id.
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
 	return s.RateAnswer(ctx, "", requestID, score, label, comment)
 }
@@ -88,16 +88,23 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 	}
 	// Nothing written: say whether the request is unknown (to this key) or
 	// known but has no answer to rate.
-	var visible int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM decisions WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)`,
-		requestID, keyID, keyID).Scan(&visible); err != nil {
+	var answered string
+	var status int
+	err = s.db.QueryRowContext(ctx, `SELECT answered, status FROM decisions WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)`,
+		requestID, keyID, keyID).Scan(&answered, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
+	case err != nil:
 		return fmt.Errorf("add feedback: look up decision: %w", err)
-	}
-	if visible > 0 {
+	case answered != "":
+		// The log names the model whose refusal the client got (see
+		// hasAnswer), so the message names it too rather than deny it.
 		return &router.Error{Code: router.EInvalid, Param: "request_id",
-			Message: fmt.Sprintf("request %q has no answer to rate: no model answered it (a /v1/route decision, or a call that was refused or failed)", requestID)}
+			Message: fmt.Sprintf("request %q has no answer to rate: %s refused it (HTTP %d, passed to the client as its own error)", requestID, answered, status)}
 	}
-	return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
+	return &router.Error{Code: router.EInvalid, Param: "request_id",
+		Message: fmt.Sprintf("request %q has no answer to rate: no model answered it (a /v1/route decision, or a call that was refused or failed)", requestID)}
 }
 
 // GetFeedback returns the feedback on a request. Returns ENotFound when

@@ -45,3 +45,21 @@ func TestFeedbackOnACallWithNoAnswerIsRefused(t *testing.T) {
 	require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM feedback`).Scan(&n))
 	assert.Zero(t, n, "feedback rows on calls without an answer")
 }
+
+// A provider's own 4xx passed to the client is logged with the refusing
+// model in answered (the client got that model's response). Rating it is
+// refused, and the refusal says why without denying what the log shows:
+// the model refused, it did not go unanswered.
+func TestFeedbackOnAProviderRefusalNamesTheRefusingModel(t *testing.T) {
+	s := MustOpen(t)
+	refused := sampleRecord("provider-400", time.Now().UTC().Add(-time.Minute))
+	refused.Status, refused.ErrorCode, refused.Usage, refused.CostUSD, refused.FirstByte = 400, router.EInvalid, router.Usage{}, 0, 0
+	logged(t, s, refused)
+
+	err := s.RateAnswer(context.Background(), "", "provider-400", 0, "bad", "")
+	require.Error(t, err)
+	assert.Equal(t, router.EInvalid, router.ErrorCode(err), "%v", err)
+	assert.Contains(t, err.Error(), "no answer to rate")
+	assert.Contains(t, err.Error(), refused.Answered+" refused it")
+	assert.NotContains(t, err.Error(), "no model answered")
+}
