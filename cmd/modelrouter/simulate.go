@@ -370,11 +370,22 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	for i, m := range ver.Models {
 		valid[i] = m.ID
 	}
+	// Names resolve as for `deployments put --models`: by ID, or by a
+	// catalog name (gpt-4.1), as route and routing_config.models take them.
+	only := router.Catalog{Latest: ver.Version, Versions: []router.Version{ver}}
+	subset := make([]string, 0, len(dep.Models))
 	for _, id := range dep.Models {
-		if !slices.Contains(valid, id) {
+		m, err := catalogModel(only, id)
+		if err != nil {
 			return nil, fmt.Errorf("--models: %q is not a model of router version %s; valid models: %s",
 				id, ver.Version, strings.Join(valid, ", "))
 		}
+		if !slices.Contains(subset, m.ID) {
+			subset = append(subset, m.ID)
+		}
+	}
+	if len(dep.Models) > 0 {
+		dep.Models = subset
 	}
 	candidates, err := rt.Candidates(dep)
 	if err != nil {
