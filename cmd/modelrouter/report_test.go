@@ -73,7 +73,8 @@ func TestReportFormats(t *testing.T) {
 
 	out, _, err = runCmd(t, "report", "--db", db, "--since", "2026-02-02", "--until", "2026-02-02")
 	require.NoError(t, err)
-	assert.Regexp(t, `prod\s+small\s+3\s+0\s+300\s+60\s+0\.0030\s+0\.0060\s+0\.0240 80\.0%`, out)
+	assert.Regexp(t, `prod\s+small\s+3\s+0\s+0\s+300\s+60\s+0\s+0\n`, out, "requests, errors, failovers and tokens")
+	assert.Regexp(t, `prod\s+small\s+0\.0030\s+0\.0060\s+0\.0240 80\.0%`, out, "cost, expected cost and savings")
 	assert.Contains(t, out, "prod: best single model big")
 	assert.Contains(t, out, store.SavingsMethod)
 

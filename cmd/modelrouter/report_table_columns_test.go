@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// README "Cost and savings report": per deployment and model the report
+// gives "requests, errors, failovers; prompt, completion, reasoning and
+// cached tokens". The default format, the one `modelrouter report` prints
+// with no --format, shows them too: an operator reading it for failovers
+// should not need to know that only csv and json carry the column.
+func TestReportTableShowsFailoversAndHiddenTokens(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	s.Log().Record(router.Record{
+		RequestID: "failed-over", Time: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
+		Decision: router.Decision{Deployment: "prod", Mode: router.ModeBalanced, ChosenID: "small",
+			Candidates: []router.Candidate{{Model: "small", Eligible: true, Quality: .9, ExpectedCost: .002}, {Model: "big", Eligible: true, Quality: .8, ExpectedCost: .01}}},
+		Answered: "big", Status: 200,
+		Attempts: []router.Attempt{{Model: "small", Status: 503, Error: "HTTP 503"}, {Model: "big", Status: 200}},
+		Usage:    router.Usage{PromptTokens: 100, CompletionTokens: 20, ReasoningTokens: 7, CachedTokens: 40}, CostUSD: .001,
+	})
+	require.NoError(t, s.Close())
+
+	out, _, err := runCmd(t, "report", "--db", path)
+	require.NoError(t, err)
+	assert.Contains(t, out, "FAILOVERS")
+	assert.Contains(t, out, "REASONING")
+	assert.Contains(t, out, "CACHED")
+	assert.Regexp(t, `prod\s+big\s+1\s+0\s+1\s+100\s+20\s+7\s+40\n`, out, "one request, no error, one failover; its tokens")
+}
+
+// The table is read in a terminal: with the longest catalog names and one
+// row per day, no line is wider than 120 columns, so none wraps.
+func TestReportTableFitsA120ColumnTerminal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	const model = "claude-sonnet-4-5-20250929"
+	for i := range 3 {
+		s.Log().Record(router.Record{
+			RequestID: fmt.Sprintf("r%d", i), Time: time.Date(2026, 2, 1+i, 10, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
+			Decision: router.Decision{Deployment: "model-router", Mode: router.ModeBalanced, ChosenID: model,
+				Candidates: []router.Candidate{{Model: model, Eligible: true, Quality: .9, ExpectedCost: .02}}},
+			Answered: model, Status: 200, Attempts: []router.Attempt{{Model: model, Status: 200}},
+			Usage: router.Usage{PromptTokens: 120000, CompletionTokens: 90000, ReasoningTokens: 60000, CachedTokens: 80000}, CostUSD: 1.5,
+		})
+	}
+	require.NoError(t, s.Close())
+
+	out, _, err := runCmd(t, "report", "--db", path, "--by", "day")
+	require.NoError(t, err)
+	tables, _, _ := strings.Cut(out, "model-router: best single model")
+	for line := range strings.Lines(tables) {
+		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
+	}
+}
