@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -47,6 +45,10 @@ type serveFile struct {
 	CUDA                 *bool                   `json:"cuda"`
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
 	Providers            map[string]fileProvider `json:"providers"`
+
+	// failed names the fields (dotted, as in messages) the file holds a
+	// value for that could not be read; they keep their defaults.
+	failed map[string]bool
 }
 
 // fileProvider is one upstream in the file. The name it sits under is the
@@ -73,17 +75,18 @@ func (s secret) String() string {
 
 func (s secret) GoString() string { return s.String() }
 
-// duration reads "90s", "1h30m" (Go's time.ParseDuration) from JSON.
+// duration reads "90s", "1h30m" (Go's time.ParseDuration) from JSON. Its
+// errors leave the value out: decodeField adds it as the file wrote it.
 type duration time.Duration
 
 func (d *duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("want a duration string like \"30s\" or \"1h\", got %s", b)
+		return wantError(`want a duration string like "30s" or "1h"`)
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("want a duration like \"30s\" or \"1h\", got %q", s)
+		return wantError(`want a duration like "30s" or "1h"`)
 	}
 	*d = duration(v)
 	return nil
@@ -92,60 +95,6 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 // Known provider kinds and the names a file may configure besides catalog
 // provider names.
 var providerKinds = []string{upstream.KindOpenAI, upstream.KindAnthropic, upstream.KindAzure}
-
-// readServeFile decodes a config file. Unknown fields are an error (a typo
-// would otherwise be silently ignored); ${VAR} references are expanded from
-// getenv, and a reference to an unset variable is an error. Every problem
-// found is returned at once.
-func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
-	doc, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.DisallowUnknownFields()
-	var f serveFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	// More() is false at a stray "}" or "]": only the end of the file
-	// may follow the object.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("config: trailing data after the JSON object")
-	}
-	if err := checkConfigKeys(doc); err != nil {
-		return nil, err
-	}
-	var errs []error
-	expand := func(field string, s *string) {
-		v, err := expandVars(*s, getenv)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("config: %s: %w", field, err))
-			return
-		}
-		*s = v
-	}
-	for field, p := range map[string]*string{"addr": f.Addr, "db": f.DB, "router_model": f.RouterModel} {
-		if p != nil {
-			expand(field, p)
-		}
-	}
-	if f.AdminKey != nil {
-		expand("admin_key", (*string)(f.AdminKey))
-	}
-	for _, name := range sortedKeys(f.Providers) {
-		p := f.Providers[name]
-		expand("providers."+name+".kind", &p.Kind)
-		expand("providers."+name+".base_url", &p.BaseURL)
-		expand("providers."+name+".api_key", (*string)(&p.APIKey))
-		expand("providers."+name+".api_version", &p.APIVersion)
-		f.Providers[name] = p
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return &f, nil
-}
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
@@ -207,6 +156,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 		o.adminKey = *f.AdminKey
 	}
 	o.fileProviders = f.providers()
+	o.fileFailed = f.failed
 }
 
 // providers turns the file's providers into upstream entries.
@@ -327,15 +277,26 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		if !slices.Contains(valid, name) {
 			bad("%s: unknown provider; valid names: %s", at.name, strings.Join(valid, ", "))
 		}
-		if !slices.Contains(providerKinds, p.Kind) {
+		// What the file already reported as unreadable is not reported
+		// again as wrong.
+		if o.fileFailed[at.name] {
+			return
+		}
+		switch {
+		case o.fileFailed[at.kind]:
+		case !slices.Contains(providerKinds, p.Kind):
 			bad("%s %q: valid kinds: %s", at.kind, p.Kind, strings.Join(providerKinds, ", "))
-		} else if name == "default" && p.Kind != upstream.KindOpenAI {
+		case name == "default" && p.Kind != upstream.KindOpenAI:
 			bad("%s %q: the default server answers every model and must be OpenAI-compatible (kind openai)", at.kind, p.Kind)
 		}
-		if p.BaseURL == "" {
+		switch {
+		case o.fileFailed[at.baseURL]:
+		case p.BaseURL == "":
 			bad("%s: required for this provider", at.baseURL)
-		} else if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("%s %q: want an absolute http(s) URL", at.baseURL, upstream.RedactURL(p.BaseURL))
+		default:
+			if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("%s %q: want an absolute http(s) URL", at.baseURL, upstream.RedactURL(p.BaseURL))
+			}
 		}
 	}
 	checkAll := func(ps upstream.Providers, at func(string) source) {
@@ -352,7 +313,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 }
 
 // loadConfigFile reads the file named by --config or MODELROUTER_CONFIG,
-// if any, into o.
+// if any, into o. A file that is valid JSON is applied even when some of
+// its values are not; the error for those is a fileValuesError.
 func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	env := envMap(o.environ)
 	if path == "" {
@@ -367,15 +329,38 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	}
 	defer fh.Close()
 	f, err := readServeFile(fh, func(k string) string { return env[k] })
-	if err != nil {
+	if f == nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.applyTo(o, set)
 	o.configPath = path
+	if err != nil {
+		return fileValuesError{prefixEach(path, err)}
+	}
 	return nil
 }
+
+// prefixEach puts prefix (the file's name) before each of the errors that
+// err joins, so that every line of the list says where it comes from.
+func prefixEach(prefix string, err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return fmt.Errorf("%s: %w", prefix, err)
+	}
+	var out []error
+	for _, e := range joined.Unwrap() {
+		out = append(out, prefixEach(prefix, e))
+	}
+	return errors.Join(out...)
+}
+
+// fileValuesError is a config file that was read but holds values that
+// could not be: serve lists them with the other invalid settings.
+type fileValuesError struct{ error }
+
+func (e fileValuesError) Unwrap() error { return e.error }
 
 // resolvedAdminKey is MODELROUTER_ADMIN_KEY when set, else the file's,
 // without surrounding whitespace (a secret file's trailing newline).

@@ -72,6 +72,9 @@ type serveOptions struct {
 	configPath    string
 	adminKey      secret
 	fileProviders upstream.Providers
+	// fileFailed names the file's fields that could not be read; validate
+	// does not report them a second time.
+	fileFailed map[string]bool
 
 	// environ replaces os.Environ() (provider configuration, admin key).
 	environ []string
@@ -128,14 +131,15 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	if o.pprof != "" && !isLoopback(o.pprof) {
 		return o, fmt.Errorf("serve: --pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)
 	}
-	if err := loadConfigFile(&o, *configPath, fs); err != nil {
-		return o, fmt.Errorf("serve: %w", err)
+	fileErr := loadConfigFile(&o, *configPath, fs)
+	if fileErr != nil && !errors.As(fileErr, new(fileValuesError)) {
+		return o, fmt.Errorf("serve: %w", fileErr)
 	}
 	catalog, err := models.Catalog()
 	if err != nil {
 		return o, fmt.Errorf("serve: catalog: %w", err)
 	}
-	if err := o.validate(catalogProviders(catalog)); err != nil {
+	if err := errors.Join(fileErr, o.validate(catalogProviders(catalog))); err != nil {
 		return o, fmt.Errorf("serve: invalid settings:\n%w", err)
 	}
 	return o, nil

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// README "Configuration file": "every invalid value is listed at once". A
+// file with two malformed durations must name both, each by its field, so
+// the operator fixes the file in one pass and knows where to look.
+func TestConfigFileNamesEveryMalformedDurationByItsField(t *testing.T) {
+	getenv := func(string) string { return "" }
+	_, err := readServeFile(strings.NewReader(`{"grace": "soon", "affinity_ttl": "1 hour"}`), getenv)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "grace", "the message names the field that is wrong")
+	assert.Contains(t, err.Error(), "affinity_ttl", "the second bad value is listed too")
+}
+
+// A malformed value and an invalid one in the same file: both are reported.
+func TestConfigFileListsATypeErrorTogetherWithTheOtherInvalidValues(t *testing.T) {
+	path := writeConfig(t, `{"max_body": "20MiB", "addr": "nohost"}`)
+	_, err := parseServeArgs([]string{"--config", path}, nil, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "max_body")
+	assert.Contains(t, err.Error(), "addr", "the bad addr is listed with the bad max_body")
+	assert.NotContains(t, err.Error(), "max_body 0", "a value that could not be read keeps its default")
+	for _, line := range strings.Split(err.Error(), "\n")[1:] {
+		if strings.Contains(line, "max_body") {
+			assert.True(t, strings.HasPrefix(line, path+": "), "each line from the file names it: %q", line)
+		}
+	}
+}
+
+// Every unknown field is named, with the values of the wrong type: a value
+// of the wrong type is described, not shown, since it may be a key written
+// into the wrong field.
+func TestConfigFileNamesEveryUnknownFieldAndWrongType(t *testing.T) {
+	_, err := readServeFile(strings.NewReader(`{"adress": "x", "cuda": "yes", "max_body": "`+testSecret+`",
+		"providers": {"openai": {"kynd": "openai", "api_key": 42}}}`), func(string) string { return "" })
+	require.Error(t, err)
+	for _, want := range []string{
+		`unknown field "adress"`,
+		`cuda: want true or false, got a string`,
+		`max_body: want a whole number, got a string`,
+		`providers.openai: unknown field "kynd"`,
+		`providers.openai.api_key: want a string, got a number`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), testSecret)
+}

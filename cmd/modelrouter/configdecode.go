@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// readServeFile decodes a config file. Unknown fields are an error (a typo
+// would otherwise be silently ignored); ${VAR} references are expanded from
+// getenv, and a reference to an unset variable is an error. Every problem
+// found is returned at once: each field is decoded on its own, so one
+// malformed value does not hide the next. When the file is valid JSON, the
+// fields that did decode come back with the error, so that serve can list
+// the invalid settings among them too; f.failed names the others.
+func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
+	doc, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	var top json.RawMessage
+	if err := dec.Decode(&top); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	// More() is false at a stray "}" or "]": only the end of the file
+	// may follow the object.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("config: trailing data after the JSON object")
+	}
+	errs := []error{checkConfigKeys(doc)}
+	f := &serveFile{failed: map[string]bool{}}
+	fail := func(field string, err error) {
+		f.failed[field] = true
+		if field == "" {
+			errs = append(errs, fmt.Errorf("config: %w", err))
+			return
+		}
+		errs = append(errs, fmt.Errorf("config: %s: %w", field, err))
+	}
+	decodeObject("", top, reflect.ValueOf(f).Elem(), fail)
+	for _, name := range sortedKeys(f.Providers) {
+		p := f.Providers[name]
+		expand := func(field string, s *string) {
+			v, err := expandVars(*s, getenv)
+			if err != nil {
+				fail("providers."+name+"."+field, err)
+				return
+			}
+			*s = v
+		}
+		expand("kind", &p.Kind)
+		expand("base_url", &p.BaseURL)
+		expand("api_key", (*string)(&p.APIKey))
+		expand("api_version", &p.APIVersion)
+		f.Providers[name] = p
+	}
+	for field, p := range map[string]*string{"addr": f.Addr, "db": f.DB, "router_model": f.RouterModel} {
+		if p == nil {
+			continue
+		}
+		if v, err := expandVars(*p, getenv); err != nil {
+			fail(field, err)
+		} else {
+			*p = v
+		}
+	}
+	if f.AdminKey != nil {
+		if v, err := expandVars(string(*f.AdminKey), getenv); err != nil {
+			fail("admin_key", err)
+		} else {
+			*f.AdminKey = secret(v)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// decodeObject decodes the JSON object raw into the struct dst field by
+// field, in the file's key order sorted by name. A field of map type whose
+// values are structs (providers) is decoded entry by entry the same way.
+func decodeObject(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		fail(path, errors.New("want a JSON object"))
+		return
+	}
+	byName := map[string]int{}
+	for i := range dst.NumField() {
+		if name, _, _ := strings.Cut(dst.Type().Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			byName[name] = i
+		}
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		at := strings.TrimPrefix(path+"."+k, ".")
+		i, ok := byName[k]
+		if !ok {
+			if !foldsToOneOf(k, byName) { // checkConfigKeys names the right case
+				fail(path, fmt.Errorf("unknown field %q", k))
+			}
+			continue
+		}
+		fv := dst.Field(i)
+		if fv.Kind() == reflect.Map && fv.Type().Elem().Kind() == reflect.Struct {
+			decodeMap(at, fields[k], fv, fail)
+			continue
+		}
+		decodeField(at, fields[k], fv, fail)
+	}
+}
+
+func decodeMap(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+	var entries map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		fail(path, errors.New("want a JSON object"))
+		return
+	}
+	if entries == nil { // null
+		return
+	}
+	dst.Set(reflect.MakeMapWithSize(dst.Type(), len(entries)))
+	for name, v := range entries {
+		e := reflect.New(dst.Type().Elem()).Elem()
+		decodeObject(path+"."+name, v, e, fail)
+		dst.SetMapIndex(reflect.ValueOf(name), e)
+	}
+}
+
+// decodeField decodes one value. Its error names the kind of value the
+// field wants and what the file holds there: the value itself only where
+// the field's type says what was wanted (a duration), never for a type
+// mismatch, so a key written into the wrong field is not echoed.
+func decodeField(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+	// Into a fresh value: json leaves a pointer field allocated (zero)
+	// when its value fails, and the field must keep its default.
+	v := reflect.New(dst.Type())
+	err := json.Unmarshal(raw, v.Interface())
+	if err == nil {
+		dst.Set(v.Elem())
+		return
+	}
+	var want wantError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &want):
+		fail(path, fmt.Errorf("%s, got %s", want, raw))
+	case errors.As(err, &typ):
+		fail(path, fmt.Errorf("want %s, got %s", kindName(typ.Type), article(typ.Value)))
+	default:
+		fail(path, err)
+	}
+}
+
+// wantError is a decoding error that says what a field takes.
+type wantError string
+
+func (e wantError) Error() string { return string(e) }
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "a JSON object"
+	}
+	return t.String()
+}
+
+// article turns json's "string", "number", "number 1e99" into words.
+func article(v string) string {
+	switch {
+	case v == "array", v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number "):
+		return v // the number, out of range
+	}
+	return "a " + v
+}
+
+func foldsToOneOf(k string, names map[string]int) bool {
+	for n := range names {
+		if strings.EqualFold(n, k) {
+			return true
+		}
+	}
+	return false
+}
