@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,5 +52,25 @@ func TestConfigFileNamesEveryUnknownFieldAndWrongType(t *testing.T) {
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
+	assert.NotContains(t, err.Error(), testSecret)
+}
+
+// README: "${VAR} in any string is replaced by that environment variable".
+// Durations are strings in the file ("grace": "30s"), so a deployment can
+// take them from its environment like the addr or the keys.
+func TestConfigFileExpandsVariablesInDurations(t *testing.T) {
+	env := map[string]string{"GRACE": "10s", "TTL": "5m"}
+	f, err := readServeFile(strings.NewReader(`{"grace": "${GRACE}", "affinity_ttl": "${TTL}"}`),
+		func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, duration(10*time.Second), *f.Grace)
+	assert.Equal(t, duration(5*time.Minute), *f.AffinityTTL)
+
+	// A variable that holds no duration is shown as the file wrote it: it
+	// may hold a key.
+	_, err = readServeFile(strings.NewReader(`{"grace": "${OPENAI_API_KEY}"}`),
+		func(string) string { return testSecret })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `grace: want a duration like "30s" or "1h", got "${OPENAI_API_KEY}"`)
 	assert.NotContains(t, err.Error(), testSecret)
 }

@@ -13,9 +13,10 @@ import (
 
 // readServeFile decodes a config file. Unknown fields are an error (a typo
 // would otherwise be silently ignored); ${VAR} references are expanded from
-// getenv, and a reference to an unset variable is an error. Every problem
-// found is returned at once: each field is decoded on its own, so one
-// malformed value does not hide the next. When the file is valid JSON, the
+// getenv in every string value (durations too), and a reference to an
+// unset variable is an error. Every problem found is returned at once:
+// each field is decoded on its own, so one malformed value does not hide
+// the next. When the file is valid JSON, the
 // fields that did decode come back with the error, so that serve can list
 // the invalid settings among them too; f.failed names the others.
 func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
@@ -43,53 +44,35 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 		}
 		errs = append(errs, fmt.Errorf("config: %s: %w", field, err))
 	}
-	decodeObject("", top, reflect.ValueOf(f).Elem(), fail)
-	for _, name := range sortedKeys(f.Providers) {
-		p := f.Providers[name]
-		expand := func(field string, s *string) {
-			v, err := expandVars(*s, getenv)
-			if err != nil {
-				fail("providers."+name+"."+field, err)
-				return
-			}
-			*s = v
-		}
-		expand("kind", &p.Kind)
-		expand("base_url", &p.BaseURL)
-		expand("api_key", (*string)(&p.APIKey))
-		expand("api_version", &p.APIVersion)
-		f.Providers[name] = p
-	}
-	for field, p := range map[string]*string{"addr": f.Addr, "db": f.DB, "router_model": f.RouterModel} {
-		if p == nil {
-			continue
-		}
-		if v, err := expandVars(*p, getenv); err != nil {
+	expand := func(field string, s string) (string, bool) {
+		v, err := expandVars(s, getenv)
+		if err != nil {
 			fail(field, err)
-		} else {
-			*p = v
+			return "", false
 		}
+		return v, true
 	}
-	if f.AdminKey != nil {
-		if v, err := expandVars(string(*f.AdminKey), getenv); err != nil {
-			fail("admin_key", err)
-		} else {
-			*f.AdminKey = secret(v)
-		}
-	}
+	decodeObject("", top, reflect.ValueOf(f).Elem(), decoder{fail, expand})
 	if err := errors.Join(errs...); err != nil {
 		return f, err
 	}
 	return f, nil
 }
 
+// decoder is what decodeObject reports problems to and expands ${VAR}
+// references with.
+type decoder struct {
+	fail   func(field string, err error)
+	expand func(field, s string) (string, bool)
+}
+
 // decodeObject decodes the JSON object raw into the struct dst field by
 // field, in the file's key order sorted by name. A field of map type whose
 // values are structs (providers) is decoded entry by entry the same way.
-func decodeObject(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+func decodeObject(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		fail(path, errors.New("want a JSON object"))
+		d.fail(path, errors.New("want a JSON object"))
 		return
 	}
 	byName := map[string]int{}
@@ -108,23 +91,23 @@ func decodeObject(path string, raw json.RawMessage, dst reflect.Value, fail func
 		i, ok := byName[k]
 		if !ok {
 			if !foldsToOneOf(k, byName) { // checkConfigKeys names the right case
-				fail(path, fmt.Errorf("unknown field %q", k))
+				d.fail(path, fmt.Errorf("unknown field %q", k))
 			}
 			continue
 		}
 		fv := dst.Field(i)
 		if fv.Kind() == reflect.Map && fv.Type().Elem().Kind() == reflect.Struct {
-			decodeMap(at, fields[k], fv, fail)
+			decodeMap(at, fields[k], fv, d)
 			continue
 		}
-		decodeField(at, fields[k], fv, fail)
+		decodeField(at, fields[k], fv, d)
 	}
 }
 
-func decodeMap(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+func decodeMap(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
 	var entries map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &entries); err != nil {
-		fail(path, errors.New("want a JSON object"))
+		d.fail(path, errors.New("want a JSON object"))
 		return
 	}
 	if entries == nil { // null
@@ -133,7 +116,7 @@ func decodeMap(path string, raw json.RawMessage, dst reflect.Value, fail func(st
 	dst.Set(reflect.MakeMapWithSize(dst.Type(), len(entries)))
 	for name, v := range entries {
 		e := reflect.New(dst.Type().Elem()).Elem()
-		decodeObject(path+"."+name, v, e, fail)
+		decodeObject(path+"."+name, v, e, d)
 		dst.SetMapIndex(reflect.ValueOf(name), e)
 	}
 }
@@ -141,12 +124,22 @@ func decodeMap(path string, raw json.RawMessage, dst reflect.Value, fail func(st
 // decodeField decodes one value. Its error names the kind of value the
 // field wants and what the file holds there: the value itself only where
 // the field's type says what was wanted (a duration), never for a type
-// mismatch, so a key written into the wrong field is not echoed.
-func decodeField(path string, raw json.RawMessage, dst reflect.Value, fail func(string, error)) {
+// mismatch, so a key written into the wrong field is not echoed. A string
+// value is shown as the file wrote it, before ${VAR} is expanded.
+func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
+	value := raw
+	var s string
+	if json.Unmarshal(raw, &s) == nil { // a string, of whatever field
+		v, ok := d.expand(path, s)
+		if !ok {
+			return
+		}
+		value, _ = json.Marshal(v)
+	}
 	// Into a fresh value: json leaves a pointer field allocated (zero)
 	// when its value fails, and the field must keep its default.
 	v := reflect.New(dst.Type())
-	err := json.Unmarshal(raw, v.Interface())
+	err := json.Unmarshal(value, v.Interface())
 	if err == nil {
 		dst.Set(v.Elem())
 		return
@@ -155,11 +148,11 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, fail func(
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &want):
-		fail(path, fmt.Errorf("%s, got %s", want, raw))
+		d.fail(path, fmt.Errorf("%s, got %s", want, raw))
 	case errors.As(err, &typ):
-		fail(path, fmt.Errorf("want %s, got %s", kindName(typ.Type), article(typ.Value)))
+		d.fail(path, fmt.Errorf("want %s, got %s", kindName(typ.Type), article(typ.Value)))
 	default:
-		fail(path, err)
+		d.fail(path, err)
 	}
 }
 
