@@ -44,6 +44,7 @@ type serveFile struct {
 	RouterModel          *string                 `json:"router_model"`
 	CUDA                 *bool                   `json:"cuda"`
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
+	Pprof                *string                 `json:"pprof"`
 	Providers            map[string]fileProvider `json:"providers"`
 
 	// failed names the fields (dotted, as in messages) the file holds a
@@ -137,6 +138,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	str("addr", &o.addr, f.Addr)
 	str("db", &o.db, f.DB)
 	str("router-model", &o.routerModel, f.RouterModel)
+	str("pprof", &o.pprof, f.Pprof)
 	boolean("require-keys", &o.requireKeys, f.RequireKeys)
 	boolean("keep-prompts", &o.keepPrompts, f.KeepPrompts)
 	boolean("rate-limits", &o.rateLimits, f.RateLimits)
@@ -228,6 +230,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		bad("addr %q: want host:port, e.g. 127.0.0.1:8080", o.addr)
 	} else if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
 		bad("addr %q: port %d is not in 0-65535", o.addr, n)
+	}
+	if o.pprof != "" && !isLoopback(o.pprof) {
+		bad("pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -73,4 +75,38 @@ func TestConfigFileExpandsVariablesInDurations(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `grace: want a duration like "30s" or "1h", got "${OPENAI_API_KEY}"`)
 	assert.NotContains(t, err.Error(), testSecret)
+}
+
+// README: "Every `serve` setting can also sit in one JSON file". --pprof is
+// a serve flag in the README's table; the file takes it under its flag name
+// with "_", as it does every other setting.
+func TestConfigFileSetsThePprofAddress(t *testing.T) {
+	path := writeConfig(t, `{"pprof": "127.0.0.1:6060"}`)
+	o, err := parseServeArgs([]string{"--config", path}, nil, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:6060", o.pprof)
+
+	// The file's address is held to the flag's rule: loopback only.
+	path = writeConfig(t, `{"pprof": "0.0.0.0:6060"}`)
+	_, err = parseServeArgs([]string{"--config", path}, nil, io.Discard)
+	assert.ErrorContains(t, err, `pprof "0.0.0.0:6060": must be a loopback address`)
+}
+
+// Every serve flag but --config has a field of the same name (with "_") in
+// the file.
+func TestConfigFileHasAFieldForEveryServeFlag(t *testing.T) {
+	var help bytes.Buffer
+	_, err := parseServeArgs([]string{"-h"}, nil, &help)
+	require.Error(t, err)
+	fields := jsonFieldNames(reflect.TypeFor[serveFile]())
+	for _, line := range strings.Split(help.String(), "\n") {
+		if !strings.HasPrefix(line, "  -") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimPrefix(line, "  -"), " ")
+		if name == "config" {
+			continue
+		}
+		assert.True(t, fields[strings.ReplaceAll(name, "-", "_")], "serve --%s has no config file field", name)
+	}
 }

@@ -128,9 +128,6 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	if fs.NArg() > 0 {
 		return o, usagef("serve: unexpected arguments %q", fs.Args())
 	}
-	if o.pprof != "" && !isLoopback(o.pprof) {
-		return o, fmt.Errorf("serve: --pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)
-	}
 	fileErr := loadConfigFile(&o, *configPath, fs)
 	if fileErr != nil && !errors.As(fileErr, new(fileValuesError)) {
 		return o, fmt.Errorf("serve: %w", fileErr)
