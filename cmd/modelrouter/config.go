@@ -290,7 +290,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		switch {
 		case o.fileFailed[at.kind]:
 		case !slices.Contains(providerKinds, p.Kind):
-			bad("%s %q: valid kinds: %s", at.kind, p.Kind, strings.Join(providerKinds, ", "))
+			bad("%s%s: valid kinds: %s", at.kind, shownKind(p.Kind), strings.Join(providerKinds, ", "))
 		case name == "default" && p.Kind != upstream.KindOpenAI:
 			bad("%s %q: the default server answers every model and must be OpenAI-compatible (kind openai)", at.kind, p.Kind)
 		}
@@ -300,7 +300,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			bad("%s: required for this provider", at.baseURL)
 		default:
 			if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				bad("%s %q: want an absolute http(s) URL", at.baseURL, upstream.RedactURL(p.BaseURL))
+				bad("%s%s: want an absolute http(s) URL", at.baseURL, shownBaseURL(p.BaseURL))
 			}
 		}
 	}
@@ -315,6 +315,31 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	checkAll(o.fileProviders, fromFile)
 	checkAll(upstream.FromEnviron(o.environ), fromEnv)
 	return errors.Join(errs...)
+}
+
+// A key put where a kind or base URL belongs (two variables swapped) must
+// not reach the startup error, which lands in service and CI logs. These
+// show the refused value, quoted after a space, only in a form a key does
+// not take: a short word for a kind; for a base URL, one with "://" or a
+// lower-case host name with a dot (or localhost) and maybe a port and a
+// path, the usual URL without its scheme.
+var (
+	kindWord   = regexp.MustCompile(`^[a-z]{1,20}$`)
+	schemeless = regexp.MustCompile(`^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$`)
+)
+
+func shownKind(kind string) string {
+	if kindWord.MatchString(kind) {
+		return fmt.Sprintf(" %q", kind)
+	}
+	return " (not shown: it may be a key)"
+}
+
+func shownBaseURL(u string) string {
+	if strings.Contains(u, "://") || schemeless.MatchString(u) {
+		return fmt.Sprintf(" %q", upstream.RedactURL(u))
+	}
+	return " (not shown: it may be a key)"
 }
 
 // loadConfigFile reads the file named by --config or MODELROUTER_CONFIG,
