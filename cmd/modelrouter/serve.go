@@ -109,7 +109,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	configPath := fs.String("config", "", "JSON config file (default $"+EnvConfig+"); flags and the providers' environment variables beat it")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address; a non-loopback address turns on --require-keys")
 	fs.StringVar(&o.db, "db", defaultDBPath, "SQLite database (decision log, keys, deployments)")
-	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (see `modelrouter keys create`) on every API call")
+	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (made with: modelrouter keys create) on every API call")
 	fs.BoolVar(&o.keepPrompts, "keep-prompts", false, "log the routed prompt text, not only its hash")
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503")

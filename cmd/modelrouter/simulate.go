@@ -82,7 +82,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var f simulateFlags
 	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools and response_format) or a routing dataset folder (items.jsonl)")
 	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment to simulate: read from --db when it is stored there (its mode, subset and router version), else the built-in default")
-	fs.StringVar(&f.db, "db", "", "SQLite database of a `modelrouter serve` to read --deployment from (default: none, the built-in deployment)")
+	fs.StringVar(&f.db, "db", "", "SQLite database of a modelrouter serve to read --deployment from (default: none, the built-in deployment)")
 	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
 	fs.StringVar(&f.modes, "modes", "balanced,quality,cost", "routing modes to compare, comma separated")
 	fs.StringVar(&f.models, "models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
