@@ -24,7 +24,8 @@ import (
 )
 
 func init() {
-	register(command{name: "deployments", summary: "manage deployments on a running server (list, get, put, delete)", run: runDeployments})
+	register(command{name: "deployments", summary: "manage deployments on a running server (list, get, put, delete)", run: runDeployments,
+		subcommands: []string{"list", "get", "put", "delete"}})
 }
 
 const deploymentsUsage = `usage:

@@ -15,7 +15,8 @@ import (
 )
 
 func init() {
-	register(command{name: "keys", summary: "manage client API keys (create, list, budget, revoke)", run: runKeys})
+	register(command{name: "keys", summary: "manage client API keys (create, list, budget, revoke)", run: runKeys,
+		subcommands: []string{"create", "list", "budget", "revoke"}})
 }
 
 const keysUsage = `usage:

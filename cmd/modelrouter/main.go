@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -20,6 +21,9 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// subcommands, for a command that has them, are the words
+	// `help COMMAND SUBCOMMAND` takes.
+	subcommands []string
 }
 
 var commands = map[string]command{}
@@ -74,16 +78,8 @@ func exitCode(err error) int {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 2 && args[0] == "help" && !slices.Contains([]string{"help", "-h", "--help"}, args[1]) {
-		if _, ok := commands[args[1]]; !ok {
-			usage(stderr)
-			return usagef("unknown command %q", args[1])
-		}
-		// `help route` is `route -h`: that command's flags.
-		if err := run(ctx, []string{args[1], "-h"}, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return nil
+	if len(args) >= 2 && args[0] == "help" && !slices.Contains([]string{"help", "-h", "--help"}, args[1]) {
+		return help(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr)
@@ -98,6 +94,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usagef("unknown command %q", args[0])
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+// help is `help COMMAND [SUBCOMMAND]`: `help route` is `route -h`, that
+// command's flags, and `help keys create` is `keys create -h`. Any other
+// word after COMMAND is a usage error, not a request to ignore.
+func help(ctx context.Context, words []string, stdout, stderr io.Writer) error {
+	c, ok := commands[words[0]]
+	if !ok {
+		usage(stderr)
+		return usagef("unknown command %q", words[0])
+	}
+	switch {
+	case len(words) > 2:
+		return usagef("help: want one command and at most one subcommand, got %q", words)
+	case len(words) == 2 && len(c.subcommands) == 0:
+		return usagef("help: %s has no subcommands, got %q", c.name, words[1])
+	case len(words) == 2 && !slices.Contains(c.subcommands, words[1]):
+		return usagef("help: %s has no subcommand %q; want %s", c.name, words[1], strings.Join(c.subcommands, ", "))
+	}
+	if err := c.run(ctx, append(words[1:], "-h"), stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
 }
 
 func usage(w io.Writer) {
