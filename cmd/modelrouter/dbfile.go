@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,19 +28,37 @@ func openExistingStore(path string) (*store.Store, error) {
 }
 
 // openStoreForReading opens an existing modelrouter database for a command
-// that only reads it, without writing to the file or its folder, so it
-// works on a read-only mount and never upgrades the file behind a user's
-// back. A file from an older release is refused with the command that
-// upgrades it.
+// that only reads it (`keys list`, export-feedback, simulate --db) without
+// writing to the file or its folder, so it works on a read-only mount. A
+// file from an older release lacks columns these commands read: it is
+// upgraded as serve would, by the writing open, where it can be written;
+// where it cannot, the error says to upgrade it once where it can. A file
+// from a newer release is refused by both opens.
 func openStoreForReading(path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
 	}
 	s, err := store.OpenForReading(path)
-	if errors.Is(err, store.ErrOlderSchema) {
-		return nil, fmt.Errorf("%w: run `modelrouter serve --db %s` once to upgrade it", err, path)
+	if !errors.Is(err, store.ErrOlderSchema) {
+		return s, err
 	}
-	return s, err
+	s, upErr := openExistingStore(path)
+	if upErr != nil {
+		return nil, fmt.Errorf("%w, and it cannot be upgraded here (%v): upgrade it once where the file can be written, by running `modelrouter serve --db %s` (or any command that writes it)", err, upErr, path)
+	}
+	return s, nil
+}
+
+// openDecisionLog opens the decision log at path for `report`. A report
+// only reads, and only decisions columns the first release made, so any
+// modelrouter database with a decisions table opens, from an older or a
+// newer release, without a schema check and without being upgraded (it
+// may be an archive or on a read-only mount).
+func openDecisionLog(path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
+	}
+	return store.OpenReadOnly(path)
 }
 
 // openOrCreateStore is openExistingStore for a file that exists, and makes

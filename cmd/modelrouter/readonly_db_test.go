@@ -48,21 +48,55 @@ func TestCLIReadingCommandsWorkOnAReadOnlyFolder(t *testing.T) {
 	assert.Equal(t, before, after, "a reading command changed the database file")
 }
 
-// keys list on a database an older release wrote does not upgrade it (it
-// only reads) and says what does.
-func TestCLIKeysListNamesTheUpgradeForAnOlderDatabase(t *testing.T) {
+// olderReleaseDB is a database with a key, as the release before the last
+// migration left it.
+func olderReleaseDB(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "m.db")
 	s, err := store.Open(path)
 	require.NoError(t, err)
+	_, _, err = s.CreateKey(context.Background(), "dashboard")
+	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	db, err := sql.Open("sqlite3", path)
+	execSQL(t, path,
+		`ALTER TABLE decisions DROP COLUMN usage_estimated`,
+		`DELETE FROM migrations WHERE name = '0006_usage_estimated.sql'`)
+	return path
+}
+
+// keys list on a database an older release wrote, where the file can be
+// written, upgrades it as serve would and lists the keys.
+func TestCLIKeysListUpgradesAnOlderDatabase(t *testing.T) {
+	path := olderReleaseDB(t)
+
+	out, _, err := runCmd(t, "keys", "list", "--db", path)
 	require.NoError(t, err)
-	_, err = db.Exec(`DELETE FROM migrations WHERE name = '0006_usage_estimated.sql'`)
+	assert.Contains(t, out, "dashboard")
+
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	require.NoError(t, err)
-	require.NoError(t, db.Close())
+	defer db.Close()
+	var n int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM migrations WHERE name = '0006_usage_estimated.sql'`).Scan(&n))
+	assert.Equal(t, 1, n, "the database was not upgraded")
+}
+
+// Where an older release's database cannot be written (a read-only mount),
+// keys list leaves it as it is and says it must be upgraded once where it
+// can be written, and how.
+func TestCLIKeysListNamesTheUpgradeForAnOlderDatabaseItCannotWrite(t *testing.T) {
+	path := olderReleaseDB(t)
+	refuseNewFilesBeside(t, path)
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
 
 	_, _, err = runCmd(t, "keys", "list", "--db", path)
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "older modelrouter")
+	assert.ErrorContains(t, err, "where the file can be written")
 	assert.ErrorContains(t, err, "modelrouter serve --db "+path)
+
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "keys list changed a database it could not upgrade")
 }

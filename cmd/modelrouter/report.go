@@ -69,12 +69,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: --format %q: want table, csv or json", *format)
 	}
 
-	st, err := openStoreForReading(*dbPath)
+	db, err := openDecisionLog(*dbPath)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	defer st.Close()
-	reports := st.Reports()
+	defer db.Close()
+	reports := store.NewReports(db)
 	n, err := reports.Count(ctx, q.Range)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
