@@ -25,8 +25,8 @@ var ErrOlderSchema = errors.New("the database is from an older modelrouter")
 // OpenForReading opens an existing database that is at this release's
 // schema for reading only: it never creates, migrates, switches to WAL or
 // writes the file, so a command that only looks (`keys list`, a report,
-// an export) works on a read-only mount or file, and beside a running
-// server. The decision log of the returned store takes no rows (each is
+// an export) works on a read-only mount or file, in a folder the user
+// may not write, and beside a running server. The decision log of the returned store takes no rows (each is
 // counted as rejected). A database missing a migration is refused with
 // [ErrOlderSchema], one with a migration this release does not know as
 // from a newer release.
@@ -92,11 +92,23 @@ func closedLog(logger *slog.Logger) *Log {
 //
 // A reader of a WAL database normally opens (creating if need be) the -wal
 // and -shm files beside it, which takes part in the locking of a live
-// writer. In a folder that refuses new files (a read-only mount) and with
-// no -wal file there, that open fails; no process has the database open
-// then (a WAL connection keeps its -wal file while open, and none could
-// create one in that folder), so the file is read as immutable: without
-// locks or side files.
+// writer. Where the reader may not create them (a read-only mount, which
+// SQLite reports as SQLITE_CANTOPEN, or a folder this user may not write,
+// SQLITE_READONLY) and there is no -wal file, the file is read as
+// immutable: without locks or side files. No connection has it open in
+// WAL mode then, since such a connection keeps its -wal file while open.
+//
+// One window remains: a writer (serve, as a user who may write the
+// folder) that starts after this check, while the read goes on. Taking no
+// locks and ignoring the -wal file, the reader does not see what that
+// writer commits: it reads a stale snapshot, the file as it was when the
+// command began. Should the writer also checkpoint into the file during
+// the read, two queries of the reader may disagree, or one may fail as
+// reading a malformed file. That is accepted for a one-shot command that
+// only reads: it writes nothing, so the writer's data is never at risk,
+// and running it again reads the current state. Refusing instead would
+// leave a user who may not write the folder no way to read the database
+// while the server is stopped.
 func openFileReadOnly(path string) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
@@ -113,16 +125,20 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 	var se sqlite3.Error
 	var n int
 	err = db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&n)
-	if errors.As(err, &se) && se.Code == sqlite3.ErrCantOpen && !walFileExists(path) {
+	if !errors.As(err, &se) || se.Code != sqlite3.ErrCantOpen && se.Code != sqlite3.ErrReadonly {
+		return db, nil
+	}
+	if !sideFileExists(path + "-wal") {
 		db.Close()
 		if db, err = sql.Open("sqlite3", uri+"&immutable=1"); err != nil {
 			return nil, fmt.Errorf("open decision log %s: %w", path, err)
 		}
+		return db, nil
 	}
 	return db, nil
 }
 
-func walFileExists(path string) bool {
-	info, err := os.Stat(path + "-wal")
+func sideFileExists(path string) bool {
+	info, err := os.Stat(path)
 	return err == nil && info.Mode().IsRegular()
 }

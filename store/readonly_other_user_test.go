@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// readAsOtherUserEnv names the database that the test binary, started
+// again as another user, opens for reading.
+const readAsOtherUserEnv = "MODELROUTER_TEST_READ_DB"
+
+// An operator who may read the database but not write its folder (the
+// service account owns /var/lib/modelrouter, 0755; the database 0644) runs
+// `report` or `keys list` while the server is stopped. Nothing can be
+// written, so the file is read as it is, as on a read-only mount.
+func TestOpenForReadingReadsAFolderTheUserMayNotWrite(t *testing.T) {
+	if path := os.Getenv(readAsOtherUserEnv); path != "" {
+		r, err := store.OpenForReading(path)
+		require.NoError(t, err)
+		defer r.Close()
+		keys, err := r.ListKeys(context.Background())
+		require.NoError(t, err)
+		require.Len(t, keys, 1)
+		return
+	}
+	dir := folderOnlyRootWrites(t)
+	path := filepath.Join(dir, "m.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	_, _, err = s.CreateKey(context.Background(), "ci")
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, os.Chmod(path, 0o644))
+
+	out, err := readAsOtherUser(t, dir, path)
+	require.NoError(t, err, "%s", out)
+}
+
+// folderOnlyRootWrites is a new folder that root owns, 0755. It skips the
+// test when not run as root, who alone can start the reader as another
+// user.
+func folderOnlyRootWrites(t *testing.T) string {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("starts the reader as another user, which needs root")
+	}
+	dir, err := os.MkdirTemp("", "readonly-folder")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
+}
+
+// readAsOtherUser runs the calling test again as uid 65534 (nobody), on
+// the database at path, and returns its output.
+func readAsOtherUser(t *testing.T, dir, path string) ([]byte, error) {
+	t.Helper()
+	// The test binary's own folder is root's alone: run a copy.
+	bin := filepath.Join(dir, "store.test")
+	copyFile(t, os.Args[0], bin)
+	cmd := exec.Command(bin, "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), readAsOtherUserEnv+"="+path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	return cmd.CombinedOutput()
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	require.NoError(t, err)
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY, 0o755)
+	require.NoError(t, err)
+	_, err = io.Copy(out, in)
+	require.NoError(t, err)
+	require.NoError(t, out.Close())
+}
