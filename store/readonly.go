@@ -135,6 +135,13 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 		}
 		return db, nil
 	}
+	if !sideFileExists(path + "-shm") {
+		// A copy of the database and its -wal file without the -shm file:
+		// SQLite needs the -shm file to read the -wal file, and this folder
+		// takes no new one.
+		db.Close()
+		return nil, fmt.Errorf("open decision log %s: %s exists but %s-shm beside it does not, and it cannot be created here: copy the -shm file too, or check the database out with `sqlite3 %s 'PRAGMA wal_checkpoint'` where it can be written", path, path+"-wal", path, path)
+	}
 	return db, nil
 }
 

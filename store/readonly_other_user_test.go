@@ -45,6 +45,38 @@ func TestOpenForReadingReadsAFolderTheUserMayNotWrite(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 }
 
+// A copy of a database and its -wal file without the -shm file, in a
+// folder the reader may not write, cannot be read: SQLite needs the -shm
+// file for the -wal file. The error names what is missing and how to get a
+// file that reads, not "no such file" for a database that is there.
+func TestOpenForReadingNamesTheMissingShmFile(t *testing.T) {
+	if path := os.Getenv(readAsOtherUserEnv); path != "" {
+		r, err := store.OpenForReading(path)
+		if err == nil {
+			r.Close()
+		}
+		require.Error(t, err)
+		require.ErrorContains(t, err, path+"-shm")
+		require.ErrorContains(t, err, "copy the -shm file too")
+		require.ErrorContains(t, err, "PRAGMA wal_checkpoint")
+		return
+	}
+	dir := folderOnlyRootWrites(t)
+	src := filepath.Join(t.TempDir(), "m.db")
+	s, err := store.Open(src)
+	require.NoError(t, err)
+	_, _, err = s.CreateKey(context.Background(), "ci")
+	require.NoError(t, err)
+	// Copied while the server has it open: the new key is in the -wal file.
+	path := filepath.Join(dir, "m.db")
+	copyFile(t, src, path)
+	copyFile(t, src+"-wal", path+"-wal")
+	require.NoError(t, s.Close())
+
+	out, err := readAsOtherUser(t, dir, path)
+	require.NoError(t, err, "%s", out)
+}
+
 // folderOnlyRootWrites is a new folder that root owns, 0755. It skips the
 // test when not run as root, who alone can start the reader as another
 // user.
