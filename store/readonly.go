@@ -26,8 +26,8 @@ var ErrOlderSchema = errors.New("the database is from an older modelrouter")
 // schema for reading only: it never creates, migrates, switches to WAL or
 // writes the file, so a command that only looks (`keys list`, a report,
 // an export) works on a read-only mount or file, in a folder the user
-// may not write, and beside a running server. The decision log of the returned store takes no rows (each is
-// counted as rejected). A database missing a migration is refused with
+// may not write, and beside a running server. The decision log of the
+// returned store takes no rows (each is counted as rejected). A database missing a migration is refused with
 // [ErrOlderSchema], one with a migration this release does not know as
 // from a newer release.
 func OpenForReading(path string, opts ...Option) (*Store, error) {
