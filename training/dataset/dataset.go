@@ -67,7 +67,8 @@ type Dataset struct {
 	Items  []Item
 }
 
-// Load reads a dataset folder.
+// Load reads a dataset folder and refuses a line whose values break the
+// format (Item.check), naming the file, the line and the id.
 func Load(dir string) (*Dataset, error) {
 	d := &Dataset{Name: filepath.Base(filepath.Clean(dir)), Dir: dir}
 	raw, err := os.ReadFile(filepath.Join(dir, "models.json"))
@@ -95,6 +96,9 @@ func Load(dir string) (*Dataset, error) {
 		var it Item
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: %w", dir, line, err)
+		}
+		if err := it.check(); err != nil {
+			return nil, fmt.Errorf("dataset %s: items.jsonl line %d (id %q): %w", dir, line, it.ID, err)
 		}
 		d.Items = append(d.Items, it)
 	}

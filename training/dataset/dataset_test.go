@@ -54,3 +54,25 @@ func TestWithTasksKeepsOnlyTheNamedTasks(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no task "math" (tasks: mmlu, gsm8k, mt-bench)`)
 }
+
+// A score outside [0, 1] (a judge's 1-10 scale, a negative) is refused with
+// the file, the line, the id, the model and the rule: every reader of the
+// format (train, eval, add-profile) goes through Load.
+func TestLoadRefusesScoresOutsideTheUnitInterval(t *testing.T) {
+	for name, score := range map[string]string{"judge scale": "7", "negative": "-0.5", "just above": "1.0001"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "toy")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+
+					`{"id": "toy/2", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": `+score+`, "output_tokens": 5}}}`+"\n"), 0o644))
+			_, err := Load(dir)
+			require.Error(t, err)
+			for _, want := range []string{"items.jsonl line 2", `"toy/2"`, `model "a"`, "score " + score, "outside [0,1]", "(s-1)/9"} {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}

@@ -192,6 +192,11 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 			if r.OutputTokens != nil {
 				out = *r.OutputTokens
 			}
+			// Load refuses such a score; a dataset built in memory must not
+			// reach the oracle with one either (all negative: no pick).
+			if err := dataset.CheckScore(*r.Score); err != nil {
+				return nil, fmt.Errorf("dataset %s item %s: candidate %q: %w", d.Name, it.ID, c.Name, err)
+			}
 			row.Score = append(row.Score, *r.Score)
 			row.OutputTokens = append(row.OutputTokens, out)
 			row.Cost = append(row.Cost, router.ExpectedCost(c.Model(), it.InputTokens, out))

@@ -107,6 +107,19 @@ func TestBuildTableNamesAMissingPrice(t *testing.T) {
 	}
 }
 
+// A dataset built in memory (not through dataset.Load) with a prompt
+// whose scores are all negative is refused, not left to an oracle that
+// finds no pick.
+func TestBuildTableRefusesScoresOutsideTheUnitInterval(t *testing.T) {
+	d := labelsDataset()
+	d.Items[1].Results["Meta-Llama-3_1-70B-Instruct"] = dataset.Result{Score: ptr(-0.5), OutputTokens: ptr(300)}
+	d.Items[1].Results["gpt-x"] = dataset.Result{Score: ptr(-0.5), OutputTokens: ptr(50)}
+	_, err := BuildTable(d, nil, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "d/2")
+	assert.Contains(t, err.Error(), "outside [0,1]")
+}
+
 func TestCheckProfilesNamesTheCandidate(t *testing.T) {
 	tb, err := BuildTable(labelsDataset(), nil, nil)
 	require.NoError(t, err)

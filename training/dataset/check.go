@@ -1,0 +1,32 @@
+package dataset
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// CheckScore refuses a score outside [0, 1] or not finite, with the rule
+// and the conversion a judge scale needs (the usual way to break it).
+// train, eval and add-profile read scores through Load, which applies it to
+// every line, so the three agree on what a dataset may hold: clamped, a
+// judge's 1-10 scale would become all 1s; negative, the oracle would have
+// no pick.
+func CheckScore(s float64) error {
+	if !(s >= 0 && s <= 1) { // NaN fails both comparisons
+		return fmt.Errorf("score %g is outside [0,1]: the routing dataset format wants every score in [0,1] (judge scores 1-10 become (s-1)/9, see the data README)", s)
+	}
+	return nil
+}
+
+// check applies the format's value rules to one item.
+func (it *Item) check() error {
+	for _, m := range slices.Sorted(maps.Keys(it.Results)) {
+		if s := it.Results[m].Score; s != nil {
+			if err := CheckScore(*s); err != nil {
+				return fmt.Errorf("model %q: %w", m, err)
+			}
+		}
+	}
+	return nil
+}
