@@ -173,3 +173,25 @@ func TestServeUsesAnAddedProfile(t *testing.T) {
 	assert.Equal(t, gpt5mini, profiles[gpt5mini], "its own profile")
 	assert.Equal(t, "o1-mini-2024-09-12", profiles["gpt-5-2025-08-07"], "the others keep their stand-ins")
 }
+
+// add-profile reads data through the reader train and eval use: a score on
+// a judge's 1-10 scale is refused with the file, line and rule before any
+// fitting, and no router model is written.
+func TestAddProfileRefusesScoresOutsideTheUnitInterval(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	data := writeRatedAnswers(t, 40)
+	items := filepath.Join(data, "items.jsonl")
+	b, err := os.ReadFile(items)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(items, []byte(strings.Replace(string(b), `"score":1`, `"score":9`, 1)), 0o644))
+	out := filepath.Join(t.TempDir(), "router-model")
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"add-profile", "--data", data, "--model", gpt5mini, "--out", out}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "items.jsonl line 1")
+	assert.Contains(t, err.Error(), "score 9 is outside [0,1]")
+	_, statErr := os.Stat(out)
+	assert.True(t, os.IsNotExist(statErr), "a router model was written from out-of-range scores")
+}

@@ -99,7 +99,10 @@ func Build(sets []*dataset.Dataset) (*Corpus, error) {
 		info := DatasetInfo{Name: d.Name, Licence: dataset.Licences[d.Name]}
 		for _, it := range d.Items {
 			ex := Example{ID: it.ID, Dataset: di, Task: it.Task, Text: it.Text(), InputTokens: it.InputTokens}
-			ex.Labels = mergeResults(it, d, index)
+			var err error
+			if ex.Labels, err = mergeResults(it, d, index); err != nil {
+				return nil, err
+			}
 			if len(ex.Labels) == 0 {
 				continue
 			}
@@ -120,7 +123,10 @@ func Build(sets []*dataset.Dataset) (*Corpus, error) {
 }
 
 // mergeResults averages an item's results per profile, in profile order.
-func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []Label {
+// A score outside [0, 1] is refused, not clamped (dataset.Load refuses it
+// too; this covers datasets built in memory): clamped, a judge's 1-10
+// scale would be all 1s and train a model that learned nothing.
+func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) ([]Label, error) {
 	type acc struct {
 		score, scoreN, toks, toksN, in, out, priceN float64
 	}
@@ -139,7 +145,10 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []L
 			byProfile[p] = a
 		}
 		if r.Score != nil && !math.IsNaN(*r.Score) {
-			a.score += clamp01(*r.Score)
+			if err := dataset.CheckScore(*r.Score); err != nil {
+				return nil, fmt.Errorf("corpus: dataset %s item %s: model %q: %w", d.Name, it.ID, m, err)
+			}
+			a.score += *r.Score
 			a.scoreN++
 		}
 		if r.OutputTokens != nil && *r.OutputTokens > 0 {
@@ -174,10 +183,8 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) []L
 		}
 		out = append(out, l)
 	}
-	return out
+	return out, nil
 }
-
-func clamp01(x float64) float64 { return min(max(x, 0), 1) }
 
 // Tokenize fills every example's IDs with encode(text), truncated to the
 // first head and last tail tokens by classifier.Truncate, the rule the

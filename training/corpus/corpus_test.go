@@ -58,6 +58,19 @@ func TestBuildNeedsQualityLabels(t *testing.T) {
 	assert.ErrorContains(t, err, "no dataset has quality labels")
 }
 
+// A score outside [0, 1] in a dataset built in memory is refused with the
+// rule, not clamped into range.
+func TestBuildRefusesScoresOutsideTheUnitInterval(t *testing.T) {
+	for _, s := range []float64{10, -0.5} {
+		d := &dataset.Dataset{Name: "judge", Models: map[string]dataset.Price{"a": {Input: 1, Output: 1}, "b": {Input: 1, Output: 1}},
+			Items: []dataset.Item{{ID: "judge/1", Results: map[string]dataset.Result{"a": {Score: f(1)}, "b": {Score: f(s)}}}}}
+		_, err := Build([]*dataset.Dataset{d})
+		require.Error(t, err, "score %g", s)
+		assert.Contains(t, err.Error(), `judge/1: model "b"`)
+		assert.Contains(t, err.Error(), "outside [0,1]")
+	}
+}
+
 func TestSplitKeepsIdenticalPromptsTogether(t *testing.T) {
 	c := &Corpus{}
 	for i := range 2000 {

@@ -1,0 +1,41 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// rewriteFile replaces old with new in dir/name, so a test can break one
+// rule of the routing dataset format in an otherwise valid toy dataset.
+func rewriteFile(t *testing.T, dir, name, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Contains(t, string(b), old)
+	require.NoError(t, os.WriteFile(p, []byte(strings.ReplaceAll(string(b), old, new)), 0o644))
+}
+
+// The format says score is in [0, 1]. A dataset on a judge's 1-10 scale
+// must be refused with the rule, not clamped to 1 everywhere: clamped, the
+// model learns nothing and the bands go to the top of the grid (every
+// request routed to the cheapest model), with a "trained" message.
+func TestRunRefusesScoresOutsideTheUnitInterval(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 120, 1)
+	rewriteFile(t, a, "items.jsonl", `"score": 1.0, `, `"score": 10, `)
+	rewriteFile(t, a, "items.jsonl", `"score": 1, `, `"score": 10, `)
+	rewriteFile(t, a, "items.jsonl", `"score": 0, `, `"score": 1, `)
+	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), a))
+	require.Error(t, err, "scores 1..10 were trained on")
+	assert.Contains(t, err.Error(), "items.jsonl line 1")
+	assert.Contains(t, err.Error(), "score 10 is outside [0,1]")
+	_, statErr := os.Stat(filepath.Join(dir, "out", "router.json"))
+	assert.True(t, os.IsNotExist(statErr), "a model was written from out-of-range scores")
+}
