@@ -155,6 +155,13 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) ([]
 			a.toks += *r.OutputTokens
 			a.toksN++
 		}
+		if r.Score != nil {
+			// A labelled model is a band candidate; at $0 it would win
+			// every band sweep. Refused as eval refuses a candidate.
+			if _, err := d.PriceOf(m); err != nil {
+				return nil, fmt.Errorf("corpus: model %w", err)
+			}
+		}
 		if pr, ok := d.Models[m]; ok {
 			a.in += pr.Input
 			a.out += pr.Output

@@ -71,6 +71,20 @@ func TestBuildRefusesScoresOutsideTheUnitInterval(t *testing.T) {
 	}
 }
 
+// A model with a quality label but no price is refused with eval's words:
+// priced at $0 it would be the cheapest candidate of every band sweep. A
+// length-only model needs none (its price is never read).
+func TestBuildRefusesALabelledModelWithoutAPrice(t *testing.T) {
+	d := &dataset.Dataset{Name: "d", Models: map[string]dataset.Price{"a": {Input: 1, Output: 1}},
+		Items: []dataset.Item{{ID: "d/1", Results: map[string]dataset.Result{"a": {Score: f(1)}, "b": {Score: f(0)}, "c": {OutputTokens: f(9)}}}}}
+	_, err := Build([]*dataset.Dataset{d})
+	require.ErrorContains(t, err, `model "b" has quality labels but no price in dataset d: models.json has no entry for it`)
+
+	delete(d.Items[0].Results, "b")
+	_, err = Build([]*dataset.Dataset{d})
+	require.NoError(t, err)
+}
+
 func TestSplitKeepsIdenticalPromptsTogether(t *testing.T) {
 	c := &Corpus{}
 	for i := range 2000 {

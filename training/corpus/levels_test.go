@@ -12,7 +12,9 @@ import (
 // answer lengths of one of them and of a model with no profile.
 func levelsCorpus(t *testing.T) *Corpus {
 	t.Helper()
-	mmlu := &dataset.Dataset{Name: "mmlu-pro", Items: []dataset.Item{{ID: "m/1", Prompt: "q", Results: map[string]dataset.Result{
+	mmlu := &dataset.Dataset{Name: "mmlu-pro", Models: map[string]dataset.Price{
+		"gpt-4o-2024-05-13": {Input: 5, Output: 15}, "Mixtral-8x7B-Instruct-v0.1": {Input: 0.6, Output: 0.6},
+	}, Items: []dataset.Item{{ID: "m/1", Prompt: "q", Results: map[string]dataset.Result{
 		"gpt-4o-2024-05-13":          {Score: f(1)},
 		"Mixtral-8x7B-Instruct-v0.1": {Score: f(0)},
 	}}}}

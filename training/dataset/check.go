@@ -30,3 +30,16 @@ func (it *Item) check() error {
 	}
 	return nil
 }
+
+// PriceOf returns a labelled model's price. A model with quality labels but
+// no entry in models.json is an error (the format prices every model of
+// items.jsonl): priced at $0 it would be the cheapest candidate everywhere.
+// eval (for its candidates) and train (for every labelled model) use it, so
+// both refuse the same data with the same words.
+func (d *Dataset) PriceOf(model string) (Price, error) {
+	p, ok := d.Models[model]
+	if !ok {
+		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: models.json has no entry for it", model, d.Name)
+	}
+	return p, nil
+}

@@ -153,10 +153,9 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 		}
 		// Labelled but unpriced is a gap in models.json, not in the labels:
 		// say so, or the fix looks like relabelling.
-		price, ok := d.Models[n]
-		if !ok {
-			return nil, fmt.Errorf("candidate %q has quality labels but no price in dataset %s: models.json has no entry for it",
-				n, d.Name)
+		price, err := d.PriceOf(n)
+		if err != nil {
+			return nil, fmt.Errorf("candidate %w", err)
 		}
 		profile := mapping[n]
 		if profile == "" {

@@ -39,3 +39,17 @@ func TestRunRefusesScoresOutsideTheUnitInterval(t *testing.T) {
 	_, statErr := os.Stat(filepath.Join(dir, "out", "router.json"))
 	assert.True(t, os.IsNotExist(statErr), "a model was written from out-of-range scores")
 }
+
+// A model that answers in items.jsonl but has no price in models.json
+// must stop training (as eval does: "has quality labels but no price"),
+// not be priced at $0: a free candidate wins every band sweep, so the
+// bands are chosen on fake costs.
+func TestRunRefusesAModelWithoutAPrice(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 120, 1)
+	rewriteFile(t, a, "models.json", `,
+		"weak_model@cheap": {"input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.3}`, "")
+	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), a))
+	require.Error(t, err, "a model without a price was trained on at $0")
+	assert.Contains(t, err.Error(), `model "weak_model@cheap" has quality labels but no price in dataset zeroeval-math: models.json has no entry for it`)
+}
