@@ -15,6 +15,8 @@ const (
 	chosenOnValidation = "validation"
 	chosenOnUnseen     = "validation and unseen tasks"
 	chosenOnUnseenOnly = "unseen tasks" // --val 0
+	// --val 0 without unseen tasks: router.DefaultBands, chosen on nothing.
+	chosenOnDefaults = "nothing: the router's default bands (no validation prompts)"
 )
 
 // targetSteps is how finely the in-sample loss a band is chosen for goes

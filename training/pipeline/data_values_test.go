@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
 )
 
 // rewriteFile replaces old with new in dir/name, so a test can break one
@@ -52,4 +55,55 @@ func TestRunRefusesAModelWithoutAPrice(t *testing.T) {
 	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), a))
 	require.Error(t, err, "a model without a price was trained on at $0")
 	assert.Contains(t, err.Error(), `model "weak_model@cheap" has quality labels but no price in dataset zeroeval-math: models.json has no entry for it`)
+}
+
+// With --val > 0 but too few prompts for any to land in validation, there
+// is no calibration and no band choice: training must say so rather than
+// write a card whose validation BCE and ECE read 0 (perfect) and whose
+// bands are the defaults.
+func TestRunWithoutAnyValidationPromptSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 20, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.Val = 1e-9
+	opt.Epochs = 2
+	_, err := Run(context.Background(), opt)
+	require.Error(t, err, "a model was written with 0 validation prompts and no warning")
+	assert.Contains(t, err.Error(), "none of the 20 prompts landed in validation")
+	assert.Contains(t, err.Error(), "--val 0", "the message names the way to train without validation")
+	_, statErr := os.Stat(filepath.Join(dir, "out", "router.json"))
+	assert.True(t, os.IsNotExist(statErr))
+}
+
+// With --val 0 the model is exported with the identity calibration
+// (Platt A=1, B=0). The card must record the calibration the model
+// carries, not A=0, B=0, which read as "every prediction is 0.5".
+func TestCardRecordsTheCalibrationTheModelCarriesWithoutValidation(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 60, 1)
+	out := filepath.Join(dir, "out")
+	opt := tinyOptions(out, a)
+	opt.Val = 0
+	opt.Epochs = 2
+	_, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	m := writtenMetrics(t, out)
+	assert.Equal(t, 0, m.Validation.Prompts)
+	assert.Equal(t, 1.0, m.Validation.Platt.A, "the card's Platt scaling is not the one folded into router.onnx")
+	assert.Equal(t, 0.0, m.Validation.Platt.B)
+	assert.Equal(t, chosenOnDefaults, m.Bands.ChosenOn, "the card must say the bands were not chosen on data")
+
+	// No BCE or ECE of 0 that would read as perfect: the numbers are absent.
+	files, err := models.LoadArtifacts(os.DirFS(out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	var raw struct {
+		Validation map[string]json.RawMessage `json:"validation"`
+	}
+	require.NoError(t, json.Unmarshal(card.Metrics, &raw))
+	for _, k := range []string{"bce", "ece", "auc", "within_prompt_auc"} {
+		assert.NotContains(t, raw.Validation, k)
+	}
+	assert.Contains(t, string(raw.Validation["note"]), "not measured")
 }

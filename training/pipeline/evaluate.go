@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -77,6 +78,21 @@ type Validation struct {
 	// the oracle, over the prompt's labelled models.
 	Routing map[string]Routing `json:"routing"`
 	Platt   calibrate.Platt    `json:"platt"`
+}
+
+// MarshalJSON leaves the measured numbers out when no prompt was held out
+// (--val 0): zeros there would read as a perfect BCE and ECE. The Platt
+// scaling stays, since the exported weights carry it.
+func (v Validation) MarshalJSON() ([]byte, error) {
+	type plain Validation
+	if v.Prompts > 0 {
+		return json.Marshal(plain(v))
+	}
+	return json.Marshal(struct {
+		Prompts int             `json:"prompts"`
+		Note    string          `json:"note"`
+		Platt   calibrate.Platt `json:"platt"`
+	}{0, "not measured: no validation prompts (--val 0); the model is not calibrated", v.Platt})
 }
 
 // Routing is one dataset's mean true score under four choosers.
@@ -187,9 +203,13 @@ func predictAll(c *corpus.Corpus, idx []int, p *fit.Params, offset float64) []pr
 func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64) (evaluation, error) {
 	var ev evaluation
 	if len(val) == 0 {
+		// --val 0: the card records the identity calibration the exported
+		// weights carry, and bands that were not chosen on anything.
 		ev.platt = calibrate.Platt{A: 1}
+		ev.metrics.Validation.Platt = ev.platt
 		ev.metrics.Bands = Bands{Balanced: calibrate.BandResult{Band: router.DefaultBands.Balanced},
-			Cost: calibrate.BandResult{Band: router.DefaultBands.Cost}, MaxLossBalanced: maxLossBalanced, MaxLossCost: maxLossCost}
+			Cost: calibrate.BandResult{Band: router.DefaultBands.Cost}, MaxLossBalanced: maxLossBalanced, MaxLossCost: maxLossCost,
+			ChosenOn: chosenOnDefaults}
 		return ev, nil
 	}
 	preds := predictAll(c, val, p, offset)

@@ -161,8 +161,12 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 		fmt.Fprintf(&b, "- Token embeddings start from co-occurrence vectors (training/pretrain: PPMI of token pairs within %d tokens, truncated SVD) of %d texts (Arena-Hard model answers%s), scaled to RMS %g; embedding step size x %g\n",
 			pretrain.DefaultOptions.Window, t.PretrainTexts, map[bool]string{true: " and the training prompts", false: "; no benchmark prompt"}[opt.PretrainPrompts], t.PretrainScale, embLR)
 	}
-	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) fitted on the validation prompts, both folded into QW/QB.\n\n",
-		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B)
+	plattFrom := "fitted on the validation prompts"
+	if v.Prompts == 0 {
+		plattFrom = "the identity: no validation prompts to fit it on"
+	}
+	fmt.Fprintf(&b, "- Per-dataset quality offsets learned in training (scores of different datasets are on different scales): %s. They are not exported: the ONNX quality uses their label-weighted mean (%.4f), then global Platt scaling (A %.4f, B %.4f) %s, both folded into QW/QB.\n\n",
+		fmtMap(t.DatasetOffsets), t.InferenceOffset, v.Platt.A, v.Platt.B, plattFrom)
 	if lc := m.LengthCorrection; lc != nil {
 		b.WriteString(lengthCorrectionLine(lc))
 	}
@@ -180,6 +184,12 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	}
 	fmt.Fprintf(&b, "Profiles are canonical model names (training/dataset.Canonical) of models with quality labels; arena-hard-lengths only adds output lengths for them. ")
 	fmt.Fprintf(&b, "Reasoning profiles (o1-*) are trained on visible answer lengths only: their hidden reasoning tokens are not in the data, the catalog adds them.\n\n")
+	if v.Prompts == 0 {
+		fmt.Fprintf(&b, "## Validation\n\nNone (--val %g): no prompt was held out, so nothing was measured, the model is not calibrated (Platt A 1, B 0) and the bands were chosen on %s: Balanced %.3f, Cost %.3f.\n",
+			opt.Val, m.Bands.ChosenOn, m.Bands.Balanced.Band, m.Bands.Cost.Band)
+		writeLeaveOuts(&b, m)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "## Validation (%d held-out prompts, %.0f %%, identical texts kept on one side)\n\n", v.Prompts, 100*opt.Val)
 	fmt.Fprintf(&b, "- BCE %.4f (a per-dataset, per-profile mean-score table, i.e. no prompt information: %.4f), ECE (10 bins) %.4f (cross-fitted %.4f) over %d quality pairs\n",
 		v.BCE, v.LookupBCE, v.ECE, v.ECECrossFit, v.QualityPairs)
@@ -199,21 +209,27 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "| mode | band | limit | quality loss | cost vs best-predicted |\n| --- | ---: | ---: | ---: | ---: |\n")
 	fmt.Fprintf(&b, "| Balanced | %.3f | %.0f %% | %.2f %% | %.1f %% |\n", m.Bands.Balanced.Band, 100*m.Bands.MaxLossBalanced, 100*m.Bands.Balanced.Loss, 100*m.Bands.Balanced.CostShare)
 	fmt.Fprintf(&b, "| Cost | %.3f | %.0f %% | %.2f %% | %.1f %% |\n", m.Bands.Cost.Band, 100*m.Bands.MaxLossCost, 100*m.Bands.Cost.Loss, 100*m.Bands.Cost.CostShare)
+	writeLeaveOuts(&b, m)
+	return b.String()
+}
+
+// writeLeaveOuts adds the leave-one-dataset-out and leave-one-task-out
+// tables and how the unseen tasks chose the bands.
+func writeLeaveOuts(b *strings.Builder, m Metrics) {
 	if len(m.LeaveOneOut) > 0 {
-		fmt.Fprintf(&b, "\n## Leave one dataset out\n\nTrained on the training prompts of the other datasets, measured on all prompts of the left-out one, for the profiles labelled elsewhere; best single = the best of those profiles on that dataset in hindsight.\n\n")
-		fmt.Fprintf(&b, "| left out | epochs | pairs | AUC | within-prompt AUC | router mean score | best single |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		fmt.Fprintf(b, "\n## Leave one dataset out\n\nTrained on the training prompts of the other datasets, measured on all prompts of the left-out one, for the profiles labelled elsewhere; best single = the best of those profiles on that dataset in hindsight.\n\n")
+		fmt.Fprintf(b, "| left out | epochs | pairs | AUC | within-prompt AUC | router mean score | best single |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 		for _, l := range m.LeaveOneOut {
-			fmt.Fprintf(&b, "| %s | %d | %d | %.4f | %.4f | %.4f | %.4f |\n", l.Dataset, l.Epochs, l.Pairs, l.AUC, l.WithinPromptAUC, l.Router, l.BestSingle)
+			fmt.Fprintf(b, "| %s | %d | %d | %.4f | %.4f | %.4f | %.4f |\n", l.Dataset, l.Epochs, l.Pairs, l.AUC, l.WithinPromptAUC, l.Router, l.BestSingle)
 		}
 	}
-	writeTaskLeaveOut(&b, m.LeaveOneTaskOut)
+	writeTaskLeaveOut(b, m.LeaveOneTaskOut)
 	if u := m.UnseenBands; u != nil {
-		fmt.Fprintf(&b, "\nThe bands were chosen to keep a target loss (Balanced %.1f %%, Cost %.1f %%; limits %.0f %% and %.0f %%) on the validation prompts and on the unseen tasks' %d prompts together (each task's retrained model, the shipped Platt scaling); the target is the largest under which each task, under the band chosen without it, keeps the limit pooled over tasks. On the unseen tasks: Balanced %.2f %% quality loss at %.1f %% of the cost of the best-predicted model, Cost %.2f %% at %.1f %%. Each task under the band chosen without it, pooled: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f). Out of sample, each task under the target and band both chosen without it: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f).\n",
+		fmt.Fprintf(b, "\nThe bands were chosen to keep a target loss (Balanced %.1f %%, Cost %.1f %%; limits %.0f %% and %.0f %%) on the validation prompts and on the unseen tasks' %d prompts together (each task's retrained model, the shipped Platt scaling); the target is the largest under which each task, under the band chosen without it, keeps the limit pooled over tasks. On the unseen tasks: Balanced %.2f %% quality loss at %.1f %% of the cost of the best-predicted model, Cost %.2f %% at %.1f %%. Each task under the band chosen without it, pooled: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f). Out of sample, each task under the target and band both chosen without it: Balanced %.2f %% at %.1f %% (mean band %.3f), Cost %.2f %% at %.1f %% (mean band %.3f).\n",
 			100*m.Bands.TargetBalanced, 100*m.Bands.TargetCost, 100*m.Bands.MaxLossBalanced, 100*m.Bands.MaxLossCost, u.Prompts, 100*u.Balanced.Loss, 100*u.Balanced.CostShare, 100*u.Cost.Loss, 100*u.Cost.CostShare,
 			100*u.CrossFitBalanced.Loss, 100*u.CrossFitBalanced.CostShare, u.CrossFitBalanced.Band, 100*u.CrossFitCost.Loss, 100*u.CrossFitCost.CostShare, u.CrossFitCost.Band,
 			100*u.NestedBalanced.Loss, 100*u.NestedBalanced.CostShare, u.NestedBalanced.Band, 100*u.NestedCost.Loss, 100*u.NestedCost.CostShare, u.NestedCost.Band)
 	}
-	return b.String()
 }
 
 // writeTaskLeaveOut adds the leave-one-task-out table and its summary.

@@ -203,6 +203,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("--val %g: want a share in [0, 1)", opt.Val)
 	}
 	train, val := c.Split(opt.Val, int64(opt.Seed))
+	if opt.Val > 0 && len(val) == 0 {
+		// Calibration and bands are chosen on validation prompts; without
+		// any, the model would ship uncalibrated with the default bands.
+		return nil, fmt.Errorf("--val %g: none of the %d prompts landed in validation, and the model's calibration (Platt scaling) and its Balanced and Cost bands are chosen on validation prompts; "+
+			"give more prompts or a larger --val (it holds about --val x prompts), or pass --val 0 to train without validation (uncalibrated, the router's default bands, no validation metrics on the card)",
+			opt.Val, len(c.Examples))
+	}
 	res := &Result{Corpus: c, Train: train, Val: val, Datasets: dirs, Skipped: skipped}
 	logf("%d profiles, %d prompts: %d train, %d validation (whole prompts, identical texts kept together)",
 		len(c.Profiles), len(c.Examples), len(train), len(val))
@@ -275,9 +282,14 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		BiasInit: map[bool]string{false: "joint", true: "raw"}[cfg.RawBiasInit], Levels: levels,
 		LOTOOwnTokenizer: opt.LeaveOneTaskOut && opt.LOTOOwnTokenizer}
 	res.Weights = calibratedWeights(p, offset, ev.platt, ev.lengthLog)
-	logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
-		res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
-		res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band)
+	if len(val) == 0 {
+		logf("warning: no validation prompts (--val 0): the model is not calibrated (Platt A 1, B 0), the bands are the router's defaults (balanced %.3f cost %.3f), and the card records no validation metric",
+			res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band)
+	} else {
+		logf("validation: BCE %.4f, ECE %.4f, within-prompt AUC %s, bands balanced %.3f cost %.3f",
+			res.Metrics.Validation.BCE, res.Metrics.Validation.ECE, fmtMap(res.Metrics.Validation.WithinPromptAUC),
+			res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band)
+	}
 
 	if opt.LeaveOneOut {
 		loo := cfg
