@@ -19,34 +19,49 @@ import (
 // unlicensed ones found under a root are skipped (and listed in skipped)
 // unless allowUnlicensed is set; an unlicensed dataset named explicitly
 // without allowUnlicensed is an error, so nothing is left out silently.
-func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped []string, err error) {
+//
+// A dataset folder reached twice (--data X --data X, or a root and a
+// dataset in it) is read once: twice, every prompt and label would count
+// double and the copy would get a score offset of its own. The repeats
+// are listed in repeated (as named) for the caller to say so.
+func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated []string, err error) {
 	if len(args) == 0 {
 		root := dataset.DefaultRoot()
 		if root == "" {
-			return nil, nil, errors.New("no training data: no ../shared/data/canonical folder was found above the working directory; " +
+			return nil, nil, nil, errors.New("no training data: no ../shared/data/canonical folder was found above the working directory; " +
 				"pass --data DIR (a dataset folder with models.json and items.jsonl, or a folder of such folders), repeatable")
 		}
 		args = []string{root}
 	}
+	seen := map[string]bool{}
+	add := func(dir string) {
+		key := folderKey(dir)
+		if seen[key] {
+			repeated = append(repeated, dir)
+			return
+		}
+		seen[key] = true
+		dirs = append(dirs, dir)
+	}
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--data %s: %w", a, err)
+			return nil, nil, nil, fmt.Errorf("--data %s: %w", a, err)
 		}
 		if !st.IsDir() {
-			return nil, nil, fmt.Errorf("--data %s: not a folder", a)
+			return nil, nil, nil, fmt.Errorf("--data %s: not a folder", a)
 		}
 		if isDataset(a) {
 			if !dataset.Licensed(filepath.Base(filepath.Clean(a))) && !allowUnlicensed {
-				return nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s); pass --allow-unlicensed to train on it anyway (research use)",
+				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s); pass --allow-unlicensed to train on it anyway (research use)",
 					a, filepath.Base(filepath.Clean(a)), licensedNames())
 			}
-			dirs = append(dirs, a)
+			add(a)
 			continue
 		}
 		entries, err := os.ReadDir(a)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--data %s: %w", a, err)
+			return nil, nil, nil, fmt.Errorf("--data %s: %w", a, err)
 		}
 		found := 0
 		for _, e := range entries {
@@ -59,17 +74,29 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped []string, e
 				skipped = append(skipped, e.Name())
 				continue
 			}
-			dirs = append(dirs, sub)
+			add(sub)
 		}
 		if found == 0 {
-			return nil, nil, fmt.Errorf("--data %s: no dataset here (a dataset folder holds models.json and items.jsonl)", a)
+			return nil, nil, nil, fmt.Errorf("--data %s: no dataset here (a dataset folder holds models.json and items.jsonl)", a)
 		}
 	}
 	if len(dirs) == 0 {
-		return nil, skipped, fmt.Errorf("no licensed dataset among %v (skipped %v); pass --allow-unlicensed to train on them (research use)", args, skipped)
+		return nil, skipped, nil, fmt.Errorf("no licensed dataset among %v (skipped %v); pass --allow-unlicensed to train on them (research use)", args, skipped)
 	}
 	sort.Strings(dirs)
-	return dirs, skipped, nil
+	return dirs, skipped, repeated, nil
+}
+
+// folderKey names a folder by its cleaned absolute path, links resolved
+// where they can be, so two spellings of one folder compare equal.
+func folderKey(dir string) string {
+	if p, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = p
+	}
+	if p, err := filepath.Abs(dir); err == nil {
+		return p
+	}
+	return filepath.Clean(dir)
 }
 
 func isDataset(dir string) bool {

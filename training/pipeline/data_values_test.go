@@ -107,3 +107,30 @@ func TestCardRecordsTheCalibrationTheModelCarriesWithoutValidation(t *testing.T)
 	}
 	assert.Contains(t, string(raw.Validation["note"]), "not measured")
 }
+
+// --data DIR --data DIR (or a root and one dataset in it) names one
+// dataset twice: it must be read once, not counted as two datasets with
+// every prompt and label doubled.
+func TestRunReadsADatasetNamedTwiceOnce(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 60, 1)
+	opt := tinyOptions(filepath.Join(dir, "out"), a, a)
+	opt.Epochs = 2
+	res, err := Run(context.Background(), opt)
+	require.NoError(t, err)
+	assert.Equal(t, 60, len(res.Corpus.Examples), "the same dataset's prompts were read twice")
+	assert.Equal(t, 1, len(res.Corpus.Datasets), "the same dataset became two datasets (two score offsets)")
+}
+
+// A root and a dataset inside it, or one folder spelt two ways, name one
+// dataset: it is listed once, and the repeat is reported as named.
+func TestResolveDataListsARepeatedFolderOnce(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "llmrouter", 5, 1)
+	b := writeToyDataset(t, dir, "mmlu-pro", 5, 1)
+	again := dir + string(filepath.Separator) + "." + string(filepath.Separator) + "llmrouter"
+	dirs, _, repeated, err := ResolveData([]string{dir, a, again}, false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{a, b}, dirs)
+	assert.Equal(t, []string{a, again}, repeated)
+}

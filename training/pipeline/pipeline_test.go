@@ -134,22 +134,22 @@ func TestResolveData(t *testing.T) {
 	lic := writeToyDataset(t, dir, "llmrouter", 5, 1)
 	unl := writeToyDataset(t, dir, "routerbench-zs", 5, 1)
 
-	dirs, skipped, err := ResolveData([]string{dir}, false)
+	dirs, skipped, _, err := ResolveData([]string{dir}, false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{lic}, dirs)
 	assert.Equal(t, []string{"routerbench-zs"}, skipped)
 
-	dirs, _, err = ResolveData([]string{dir}, true)
+	dirs, _, _, err = ResolveData([]string{dir}, true)
 	require.NoError(t, err)
 	assert.Equal(t, []string{lic, unl}, dirs)
 
-	_, _, err = ResolveData([]string{unl}, false)
+	_, _, _, err = ResolveData([]string{unl}, false)
 	assert.ErrorContains(t, err, "--allow-unlicensed")
 
-	_, _, err = ResolveData([]string{filepath.Join(dir, "nope")}, false)
+	_, _, _, err = ResolveData([]string{filepath.Join(dir, "nope")}, false)
 	assert.ErrorContains(t, err, "nope")
 
-	_, _, err = ResolveData([]string{t.TempDir()}, false)
+	_, _, _, err = ResolveData([]string{t.TempDir()}, false)
 	assert.ErrorContains(t, err, "no dataset here")
 }
 
@@ -158,7 +158,7 @@ func TestNoDataFolderSaysWhatToPass(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.Chdir(t.TempDir()))
 	defer os.Chdir(wd)
-	_, _, err = ResolveData(nil, false)
+	_, _, _, err = ResolveData(nil, false)
 	assert.ErrorContains(t, err, "pass --data DIR")
 }
 

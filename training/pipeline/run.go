@@ -164,9 +164,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := (arch.Spec{Pool: opt.Shape.Pool}).CheckPool(); err != nil {
 		return nil, err
 	}
-	dirs, skipped, err := ResolveData(opt.Data, opt.AllowUnlicensed)
+	dirs, skipped, repeated, err := ResolveData(opt.Data, opt.AllowUnlicensed)
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range repeated {
+		logf("--data: %s was already named (the same folder, or one inside a root already named): read once", d)
 	}
 	if len(skipped) > 0 {
 		logf("skipping datasets without a licence for the shipped model: %v (--allow-unlicensed adds them)", skipped)
