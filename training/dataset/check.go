@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -19,13 +20,23 @@ func CheckScore(s float64) error {
 	return nil
 }
 
-// check applies the format's value rules to one item.
+// check applies the format's value rules to one item: every score in
+// [0,1]; token counts not negative (a negative count would be a negative
+// cost in eval and in the band sweep). An output_tokens of 0 is allowed:
+// the canonical data has empty answers, read as no answer length.
 func (it *Item) check() error {
+	if it.InputTokens < 0 {
+		return fmt.Errorf("input_tokens %d: a token count cannot be negative", it.InputTokens)
+	}
 	for _, m := range slices.Sorted(maps.Keys(it.Results)) {
-		if s := it.Results[m].Score; s != nil {
-			if err := CheckScore(*s); err != nil {
+		r := it.Results[m]
+		if r.Score != nil {
+			if err := CheckScore(*r.Score); err != nil {
 				return fmt.Errorf("model %q: %w", m, err)
 			}
+		}
+		if o := r.OutputTokens; o != nil && !(*o >= 0 && !math.IsInf(*o, 1)) {
+			return fmt.Errorf("model %q: output_tokens %g: want a finite count >= 0, or null where the source has no answer", m, *o)
 		}
 	}
 	return nil

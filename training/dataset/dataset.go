@@ -89,6 +89,8 @@ func Load(dir string) (*Dataset, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	// Ids join eval's predictions.jsonl back to the data: one per prompt.
+	idLine := map[string]int{}
 	for line := 1; sc.Scan(); line++ {
 		if len(sc.Bytes()) == 0 {
 			continue
@@ -100,6 +102,10 @@ func Load(dir string) (*Dataset, error) {
 		if err := it.check(); err != nil {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d (id %q): %w", dir, line, it.ID, err)
 		}
+		if first, ok := idLine[it.ID]; ok && it.ID != "" {
+			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: id %q is already the id of line %d; every prompt needs an id of its own", dir, line, it.ID, first)
+		}
+		idLine[it.ID] = line
 		d.Items = append(d.Items, it)
 	}
 	if err := sc.Err(); err != nil {

@@ -76,3 +76,32 @@ func TestLoadRefusesScoresOutsideTheUnitInterval(t *testing.T) {
 		})
 	}
 }
+
+// Negative token counts (a negative cost) and an id used twice (eval's
+// predictions.jsonl could not be joined back) are refused with the line;
+// an empty answer (output_tokens 0, as in the canonical data) is kept.
+func TestLoadRefusesNegativeTokenCountsAndRepeatedIDs(t *testing.T) {
+	for name, tc := range map[string]struct{ second, want string }{
+		"negative input":  {`{"id": "toy/2", "prompt": "ho", "input_tokens": -3, "results": {"a": {"score": 1, "output_tokens": 5}}}`, "input_tokens -3"},
+		"negative output": {`{"id": "toy/2", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": -5}}}`, "output_tokens -5"},
+		"repeated id":     {`{"id": "toy/1", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`, `id "toy/1" is already the id of line 1`},
+		"empty answer":    {`{"id": "toy/2", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 0, "output_tokens": 0}}}`, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "toy")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+tc.second+"\n"), 0o644))
+			_, err := Load(dir)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "items.jsonl line 2")
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
