@@ -21,6 +21,31 @@ func DefaultAnswersDir() string {
 	return filepath.Join(filepath.Dir(root), "arena_hard_auto", "arena-hard-v0.1", "model_answer")
 }
 
+// noAnswers says why dir gives no answers; dir is "" when no
+// ../shared/data was found to look next to.
+func noAnswers(dir string) string {
+	if dir == "" {
+		return "no Arena-Hard answers folder: none was found (../shared/data/arena_hard_auto/arena-hard-v0.1/model_answer above the working directory) and --answers-dir was not given"
+	}
+	return fmt.Sprintf("no *.jsonl files in %s", dir)
+}
+
+// checkAnswers stops a run before any data is read when the token vectors
+// need Arena-Hard answers and there are none, rather than after reading
+// and tokenizing every dataset.
+func checkAnswers(opt Options) error {
+	if opt.PretrainScale <= 0 || opt.PretrainAnswers <= 0 || opt.PretrainPrompts {
+		return nil
+	}
+	if opt.AnswersDir != "" {
+		if files, err := filepath.Glob(filepath.Join(opt.AnswersDir, "*.jsonl")); err == nil && len(files) > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("the token vectors start from Arena-Hard model answers, and there are none: %s; pass --answers-dir DIR (a folder of <model>.jsonl answer files), "+
+		"or --pretrain-scale 0 for a random start (with --tokenizer-answers 0 the tokenizer learns from the training prompts only, without a warning)", noAnswers(opt.AnswersDir))
+}
+
 // AnswerTexts reads up to n answer texts from a folder of Arena-Hard answer
 // files (<model>.jsonl, one answer per line), the same number from each
 // model in file-name order, so the pick is deterministic. They widen the
@@ -35,7 +60,7 @@ func AnswerTexts(dir string, n int) ([]string, error) {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("answers: no *.jsonl files in %s", dir)
+		return nil, fmt.Errorf("answers: %s", noAnswers(dir))
 	}
 	sort.Strings(files)
 	per := (n + len(files) - 1) / len(files)

@@ -134,3 +134,24 @@ func TestResolveDataListsARepeatedFolderOnce(t *testing.T) {
 	assert.Equal(t, []string{a, b}, dirs)
 	assert.Equal(t, []string{a, again}, repeated)
 }
+
+// Without an Arena-Hard answers folder the run stops before reading any
+// data, with a message that names what to pass (and no empty path).
+func TestRunWithoutAnswersSaysWhatToPassFirst(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 20, 1)
+	var log strings.Builder
+	opt := tinyOptions(filepath.Join(dir, "out"), a)
+	opt.Log = &log
+	opt.PretrainScale, opt.PretrainAnswers, opt.AnswersDir = 0.1, 100, ""
+	_, err := Run(context.Background(), opt)
+	require.Error(t, err)
+	for _, want := range []string{"no Arena-Hard answers folder", "--answers-dir", "--pretrain-scale 0", "--tokenizer-answers 0"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, log.String(), "read zeroeval-math", "the data was read before the run stopped")
+
+	opt.AnswersDir = t.TempDir()
+	_, err = Run(context.Background(), opt)
+	require.ErrorContains(t, err, "no *.jsonl files in "+opt.AnswersDir)
+}
