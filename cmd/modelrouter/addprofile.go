@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/models"
@@ -52,6 +53,18 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *out == "" || len(modelNames) == 0 || len(data) == 0 {
 		fs.Usage()
 		return usagef("add-profile: --data, --model and --out are required")
+	}
+	// Refused before any work: the second copy would fail after the first
+	// was written to --out.
+	for i, m := range modelNames {
+		if slices.Contains(modelNames[:i], m) {
+			return fmt.Errorf("add-profile: --model %s is named twice", m)
+		}
+	}
+	for i, p := range profileNames {
+		if slices.Contains(profileNames[:i], p) {
+			return fmt.Errorf("add-profile: --profile %s is named twice", p)
+		}
 	}
 	if len(profileNames) > 0 && len(profileNames) != len(modelNames) {
 		return fmt.Errorf("add-profile: %d --profile for %d --model: name every new profile, in the order of --model, or none", len(profileNames), len(modelNames))

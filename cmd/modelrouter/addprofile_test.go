@@ -195,3 +195,26 @@ func TestAddProfileRefusesScoresOutsideTheUnitInterval(t *testing.T) {
 	_, statErr := os.Stat(out)
 	assert.True(t, os.IsNotExist(statErr), "a router model was written from out-of-range scores")
 }
+
+// A model (or profile name) given twice is refused before anything is
+// written to --out, and an error from the fit carries the command's name
+// once.
+func TestAddProfileRefusesAModelNamedTwiceBeforeWriting(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	data := writeRatedAnswers(t, 40)
+	out := filepath.Join(t.TempDir(), "router-model")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"add-profile", "--data", data, "--model", gpt5mini, "--model", gpt5mini, "--out", out}, &stdout, &stderr)
+	require.ErrorContains(t, err, "--model "+gpt5mini+" is named twice")
+	_, statErr := os.Stat(out)
+	assert.True(t, os.IsNotExist(statErr), "the first copy was written before the second was refused")
+
+	err = run(context.Background(), []string{"add-profile", "--data", data, "--model", gpt5mini, "--model", "other", "--profile", "p", "--profile", "p", "--out", out}, &stdout, &stderr)
+	require.ErrorContains(t, err, "--profile p is named twice")
+
+	err = run(context.Background(), []string{"add-profile", "--data", data, "--model", "gpt-4o-2024-05-13", "--out", out}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "add-profile:"), err.Error())
+}

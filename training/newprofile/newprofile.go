@@ -106,14 +106,14 @@ func Add(opt Options) (*Result, error) {
 	}
 	card, w, tok, head, tail := b.card, b.w, b.tok, b.head, b.tail
 	if strings.TrimSpace(opt.Model) == "" {
-		return nil, errors.New("add-profile: name the dataset model whose labels teach the profile (--model)")
+		return nil, errors.New("name the dataset model whose labels teach the profile (--model)")
 	}
 	profile := opt.Profile
 	if profile == "" {
 		profile = models.ProfileName(opt.Model)
 	}
 	if slices.Contains(card.Profiles, profile) {
-		return nil, fmt.Errorf("add-profile: the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
+		return nil, fmt.Errorf("the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
 	}
 	own, anchors, names, err := readLabels(opt.Data, opt.Model, card.Profiles)
 	if err != nil {
@@ -126,7 +126,7 @@ func Add(opt Options) (*Result, error) {
 		minLabels = DefaultMinLabels
 	}
 	if len(own) < minLabels {
-		return nil, fmt.Errorf("add-profile: %d labelled answers of %q in %s; a profile needs at least %d (a few hundred is better)",
+		return nil, fmt.Errorf("%d labelled answers of %q in %s; a profile needs at least %d (a few hundred is better)",
 			len(own), opt.Model, strings.Join(opt.Data, ", "), minLabels)
 	}
 
@@ -171,7 +171,7 @@ func Add(opt Options) (*Result, error) {
 // export-feedback's data names catalog models).
 func readLabels(dirs []string, model string, profiles []string) (own, anchors []example, names []string, err error) {
 	if len(dirs) == 0 {
-		return nil, nil, nil, errors.New("add-profile: give the labelled answers with --data DIR (a routing dataset, e.g. export-feedback's)")
+		return nil, nil, nil, errors.New("give the labelled answers with --data DIR (a routing dataset, e.g. export-feedback's)")
 	}
 	cat, err := models.Catalog()
 	if err != nil {
@@ -215,7 +215,7 @@ func readLabels(dirs []string, model string, profiles []string) (own, anchors []
 			have = append(have, n)
 		}
 		slices.Sort(have)
-		return nil, nil, nil, fmt.Errorf("add-profile: no labelled answer of %q in %s; models with labels: %s", model, strings.Join(dirs, ", "), strings.Join(have, ", "))
+		return nil, nil, nil, fmt.Errorf("no labelled answer of %q in %s; models with labels: %s", model, strings.Join(dirs, ", "), strings.Join(have, ", "))
 	}
 	return own, anchors, names, nil
 }

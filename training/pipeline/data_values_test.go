@@ -155,3 +155,27 @@ func TestRunWithoutAnswersSaysWhatToPassFirst(t *testing.T) {
 	_, err = Run(context.Background(), opt)
 	require.ErrorContains(t, err, "no *.jsonl files in "+opt.AnswersDir)
 }
+
+// train replaces a router model's files in --out, not a router.json of
+// something else; a folder with a router model in it is retrained in place.
+func TestRunRefusesAnOutWhoseRouterJSONIsNotARouterModel(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 60, 1)
+	out := filepath.Join(dir, "out")
+	require.NoError(t, os.MkdirAll(out, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "router.json"), []byte(`{"routes": ["/a"]}`), 0o644))
+	opt := tinyOptions(out, a)
+	opt.Epochs = 2
+	_, err := Run(context.Background(), opt)
+	require.ErrorContains(t, err, "is not a router model's card")
+	b, err := os.ReadFile(filepath.Join(out, "router.json"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"routes": ["/a"]}`, string(b), "the file was replaced")
+
+	other := filepath.Join(dir, "model")
+	opt.Out = other
+	_, err = Run(context.Background(), opt)
+	require.NoError(t, err)
+	_, err = Run(context.Background(), opt)
+	require.NoError(t, err, "retraining over a router model")
+}

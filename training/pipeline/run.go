@@ -171,6 +171,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := checkAnswers(opt); err != nil {
 		return nil, err
 	}
+	if err := checkOut(opt.Out); err != nil {
+		return nil, err
+	}
 	for _, d := range repeated {
 		logf("--data: %s was already named (the same folder, or one inside a root already named): read once", d)
 	}
