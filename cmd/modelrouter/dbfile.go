@@ -31,16 +31,31 @@ func openExistingStore(path string) (*store.Store, error) {
 // that only reads it (`keys list`, export-feedback, simulate --db) without
 // writing to the file or its folder, so it works on a read-only mount. A
 // file from an older release lacks columns these commands read: it is
-// upgraded as serve would, by the writing open, where it can be written;
-// where it cannot, the error says to upgrade it once where it can. A file
-// from a newer release is refused by both opens.
+// upgraded as serve would, by the writing open, where it can be written
+// and no other process has it open; where it cannot be written, the error
+// says to upgrade it once where it can. A file from a newer release is
+// refused by both opens.
+//
+// A file another process has open is not upgraded: that is most likely
+// the older release's serve, which would go on with a schema it did not
+// write and, once restarted, refuse the file as from a newer release. A
+// WAL connection keeps the -wal file beside the database while it is open
+// (the last to close removes it), so that file tells. A server that starts
+// between this check and the upgrade is not seen; its own open then waits
+// for the upgrade and refuses the file, as it would after any upgrade.
 func openStoreForReading(path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
 	}
+	// Looked at before the read, which may itself leave a -wal file.
+	wal, walErr := os.Stat(path + "-wal")
+	inUse := walErr == nil && wal.Mode().IsRegular()
 	s, err := store.OpenForReading(path)
 	if !errors.Is(err, store.ErrOlderSchema) {
 		return s, err
+	}
+	if inUse {
+		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, path)
 	}
 	s, upErr := openExistingStore(path)
 	if upErr != nil {
