@@ -24,12 +24,13 @@ var ErrOlderSchema = errors.New("the database is from an older modelrouter")
 
 // OpenForReading opens an existing database that is at this release's
 // schema for reading only: it never creates, migrates, switches to WAL or
-// writes the file, so a command that only looks (`keys list`, a report,
-// an export) works on a read-only mount or file, in a folder the user
-// may not write, and beside a running server. The decision log of the
-// returned store takes no rows (each is counted as rejected). A database missing a migration is refused with
-// [ErrOlderSchema], one with a migration this release does not know as
-// from a newer release.
+// writes the file, and beside a stopped server it leaves no -wal or -shm
+// file, so a command that only looks (`keys list`, a report, an export)
+// works on a read-only mount or file, in a folder the user may not write,
+// and beside a running server. The decision log of the returned store takes
+// no rows (each is counted as rejected). A database missing a migration is
+// refused with [ErrOlderSchema], one with a migration this release does not
+// know as from a newer release.
 func OpenForReading(path string, opts ...Option) (*Store, error) {
 	cfg := config{logger: slog.Default()}
 	for _, o := range opts {
@@ -91,24 +92,29 @@ func closedLog(logger *slog.Logger) *Log {
 // openFileReadOnly opens the existing SQLite file at path read-only.
 //
 // A reader of a WAL database normally opens (creating if need be) the -wal
-// and -shm files beside it, which takes part in the locking of a live
-// writer. Where the reader may not create them (a read-only mount, which
-// SQLite reports as SQLITE_CANTOPEN, or a folder this user may not write,
-// SQLITE_READONLY) and there is no -wal file, the file is read as
-// immutable: without locks or side files. No connection has it open in
-// WAL mode then, since such a connection keeps its -wal file while open.
+// and -shm files beside it, to take part in the locking of a live writer. A
+// read-only connection cannot remove them on its last close, so a command
+// that only reads would leave them beside a stopped database, in the
+// server's folder, owned by whoever ran it. So the file is opened that way
+// only where a -wal file is already there: a connection has it open in WAL
+// mode (each keeps its -wal file while open), and the reader must share its
+// locks to see what it commits. Where there is none, nor a rollback
+// -journal file (a write in progress, or one to roll back), no connection
+// holds the file and it is read as immutable: without locks or side files.
+// That also reads a database on a read-only mount or in a folder this user
+// may not write, where the side files cannot be made.
 //
-// One window remains: a writer (serve, as a user who may write the
-// folder) that starts after this check, while the read goes on. Taking no
-// locks and ignoring the -wal file, the reader does not see what that
-// writer commits: it reads a stale snapshot, the file as it was when the
-// command began. Should the writer also checkpoint into the file during
-// the read, two queries of the reader may disagree, or one may fail as
-// reading a malformed file. That is accepted for a one-shot command that
-// only reads: it writes nothing, so the writer's data is never at risk,
-// and running it again reads the current state. Refusing instead would
-// leave a user who may not write the folder no way to read the database
-// while the server is stopped.
+// One window remains: a writer (serve) that starts after this check, while
+// the read goes on. Taking no locks and ignoring the -wal file, the reader
+// does not see what that writer commits: it reads a stale snapshot, the
+// file as it was when the command began. Should the writer also checkpoint
+// into the file during the read, two queries of the reader may disagree,
+// or one may fail as reading a malformed file. That is accepted for a
+// one-shot command that only reads: it writes nothing, so the writer's
+// data is never at risk, and running it again reads the current state.
+// Refusing instead would leave a user who may not write the folder no way
+// to read the database while the server is stopped, and taking part in
+// the locking would leave the side files behind.
 func openFileReadOnly(path string) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open %q: the path may not contain '?' or '#'", path)
@@ -118,6 +124,10 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 	}
 	// A file: URI decodes %XX: a literal % in the path must stay one.
 	uri := "file:" + strings.ReplaceAll(path, "%", "%25") + "?mode=ro&_busy_timeout=5000&_query_only=true"
+	wal := sideFileExists(path + "-wal")
+	if !wal && !sideFileExists(path+"-journal") {
+		return openImmutable(path, uri)
+	}
 	db, err := sql.Open("sqlite3", uri)
 	if err != nil {
 		return nil, fmt.Errorf("open decision log %s: %w", path, err)
@@ -128,12 +138,14 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 	if !errors.As(err, &se) || se.Code != sqlite3.ErrCantOpen && se.Code != sqlite3.ErrReadonly {
 		return db, nil
 	}
-	if !sideFileExists(path + "-wal") {
+	// This user may not create the side files (a read-only mount, which
+	// SQLite reports as SQLITE_CANTOPEN, or a folder this user may not
+	// write, SQLITE_READONLY).
+	if !wal {
+		// Only a -journal file beside it, and no connection in WAL mode:
+		// read the file as it is, within the window accepted above.
 		db.Close()
-		if db, err = sql.Open("sqlite3", uri+"&immutable=1"); err != nil {
-			return nil, fmt.Errorf("open decision log %s: %w", path, err)
-		}
-		return db, nil
+		return openImmutable(path, uri)
 	}
 	if !sideFileExists(path + "-shm") {
 		// A copy of the database and its -wal file without the -shm file:
@@ -141,6 +153,14 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 		// takes no new one.
 		db.Close()
 		return nil, fmt.Errorf("open decision log %s: %s exists but %s-shm beside it does not, and it cannot be created here: copy the -shm file too, or check the database out with `sqlite3 %s 'PRAGMA wal_checkpoint'` where it can be written", path, path+"-wal", path, path)
+	}
+	return db, nil
+}
+
+func openImmutable(path, uri string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", uri+"&immutable=1")
+	if err != nil {
+		return nil, fmt.Errorf("open decision log %s: %w", path, err)
 	}
 	return db, nil
 }

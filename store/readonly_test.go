@@ -52,6 +52,30 @@ func TestOpenForReadingReadsAFolderThatRefusesNewFiles(t *testing.T) {
 	assert.NoFileExists(t, path+"-shm")
 }
 
+// Beside a running server (a writing store holds the file), a reader sees
+// what the server has committed, also after the reader opened: it shares
+// the server's -wal file rather than read the database file alone.
+func TestOpenForReadingSeesWhatARunningServerCommits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	s := mustOpenPath(t, path)
+	_, _, err := s.CreateKey(context.Background(), "first")
+	require.NoError(t, err)
+
+	r, err := store.OpenForReading(path)
+	require.NoError(t, err)
+	defer r.Close()
+	keys, err := r.ListKeys(context.Background())
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+
+	_, _, err = s.CreateKey(context.Background(), "second")
+	require.NoError(t, err)
+	keys, err = r.ListKeys(context.Background())
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	assert.Equal(t, "second", keys[1].Name)
+}
+
 // A store opened for reading takes no decision rows: they are counted as
 // rejected, not left to fail against a file it may not write.
 func TestOpenForReadingRejectsDecisionRows(t *testing.T) {

@@ -47,7 +47,8 @@ func openStoreForReading(path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
 	}
-	// Looked at before the read, which may itself leave a -wal file.
+	// Looked at before the read, as the read decides how to open the file:
+	// what counts is whether another process held it then.
 	wal, walErr := os.Stat(path + "-wal")
 	inUse := walErr == nil && wal.Mode().IsRegular()
 	s, err := store.OpenForReading(path)
