@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/training/newprofile"
+	"github.com/modelrouter/modelrouter/training/pipeline"
 )
 
 func init() {
@@ -77,6 +78,12 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := checkOutDir(*out); err != nil {
 		return fmt.Errorf("add-profile: %w", err)
+	}
+	// A folder named twice is read once, as train reads it: twice, every
+	// labelled answer would count double, and half the --min-labels would do.
+	data, repeated := pipeline.DistinctFolders(data)
+	for _, d := range repeated {
+		fmt.Fprintf(stderr, "add-profile: --data %s was already named: read once\n", d)
 	}
 	files, err := loadArtifacts(*base)
 	if err != nil {

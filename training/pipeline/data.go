@@ -87,6 +87,25 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 	return dirs, skipped, repeated, nil
 }
 
+// DistinctFolders drops the folders of dirs already named (two spellings of
+// one folder, as folderKey compares them), keeping the first of each in
+// order; the dropped ones are returned in repeated, as named. Commands that
+// read --data dataset folders themselves (add-profile) read each once, as
+// ResolveData does for train.
+func DistinctFolders(dirs []string) (distinct, repeated []string) {
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		key := folderKey(d)
+		if seen[key] {
+			repeated = append(repeated, d)
+			continue
+		}
+		seen[key] = true
+		distinct = append(distinct, d)
+	}
+	return distinct, repeated
+}
+
 // folderKey names a folder by its cleaned absolute path, links resolved
 // where they can be, so two spellings of one folder compare equal.
 func folderKey(dir string) string {
