@@ -70,6 +70,19 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(profileNames) > 0 && len(profileNames) != len(modelNames) {
 		return fmt.Errorf("add-profile: %d --profile for %d --model: name every new profile, in the order of --model, or none", len(profileNames), len(modelNames))
 	}
+	// Two spellings of one model (a provider prefix, another case) take one
+	// default profile name: the second would fail after the first was
+	// written, so the names the profiles will have are compared here.
+	profiles := make([]string, len(modelNames))
+	for i, m := range modelNames {
+		if profiles[i] = models.ProfileName(m); len(profileNames) > 0 {
+			profiles[i] = profileNames[i]
+		}
+		if j := slices.Index(profiles[:i], profiles[i]); j >= 0 {
+			return fmt.Errorf("add-profile: --model %s and --model %s both take the profile name %q: add one of them, or name each with --profile",
+				modelNames[j], m, profiles[i])
+		}
+	}
 	if !(*val >= 0 && *val < 1) { // NaN too
 		return fmt.Errorf("add-profile: --val %g: want a share in [0, 1)", *val)
 	}
@@ -88,6 +101,19 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	files, err := loadArtifacts(*base)
 	if err != nil {
 		return fmt.Errorf("add-profile: %w", err)
+	}
+	// A later --model whose profile the base has already would likewise
+	// fail after the earlier ones were written.
+	if len(modelNames) > 1 {
+		card, err := models.ParseCard(files.RouterJSON)
+		if err != nil {
+			return fmt.Errorf("add-profile: %w", err)
+		}
+		for i, p := range profiles {
+			if slices.Contains(card.Profiles, p) {
+				return fmt.Errorf("add-profile: --model %s: the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", modelNames[i], p)
+			}
+		}
 	}
 	for i, model := range modelNames {
 		profile := ""
