@@ -10,13 +10,27 @@ import (
 	"github.com/modelrouter/modelrouter/models"
 )
 
-// checkOut refuses an --out whose router.json is not a router model's
-// card, before any work: train replaces a router model's files (the
-// default --out is models/artifacts), not another tool's file that
-// happens to have the name.
+// artifactNames are the files train writes into --out (WriteArtifactFiles).
+var artifactNames = []string{models.RouterONNXFile, models.TokenizerJSONFile, models.RouterJSONFile, models.ProvenanceFile}
+
+// checkOut refuses, before any work, an --out whose files train would
+// replace but that is not a router model's folder: train replaces a router
+// model's files (the default --out is models/artifacts), not another tool's
+// files that happen to have their names. A router model's folder is told by
+// its router.json, a router model's card; without one, any file of those
+// names (a Hugging Face model's tokenizer.json, say) is someone else's. A
+// new or empty folder, or one without those names, is fine.
 func checkOut(dir string) error {
 	b, err := os.ReadFile(filepath.Join(dir, models.RouterJSONFile))
 	if errors.Is(err, fs.ErrNotExist) {
+		for _, name := range artifactNames {
+			if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+				return fmt.Errorf("--out %s holds %s but no %s, so it is not a router model's folder; train writes %v there and would replace it: choose another --out, or move that file away",
+					dir, name, models.RouterJSONFile, artifactNames)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--out %s: %w", dir, err)
+			}
+		}
 		return nil
 	}
 	if err != nil {
