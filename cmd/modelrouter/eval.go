@@ -114,6 +114,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	opt := eval.Options{Bands: card.Bands, Log: stderr}
 	if *holdoutOnly {
+		if heldNoneOut(card) {
+			return fmt.Errorf("eval: --holdout-only: the router model has no holdout split: it was trained with --val 0 (router.json's metrics.validation.prompts is 0), so every prompt of its training data was trained on; evaluate without --holdout-only and read the numbers as in-sample, or on a dataset it did not train on")
+		}
 		seed := *holdoutSeed
 		if seed < 0 {
 			seed = trainingSeed(card)
@@ -446,6 +449,19 @@ func trainingSeed(card models.Card) int64 {
 		return *m.Training.Seed
 	}
 	return 1
+}
+
+// heldNoneOut reports whether the card says training held no prompt out
+// (train --val 0): then --holdout-frac's split of its data would be
+// training prompts presented as held out. A card without the number (not
+// train's) is taken at its word that --holdout-frac is the trainer's.
+func heldNoneOut(card models.Card) bool {
+	var m struct {
+		Validation struct {
+			Prompts *int `json:"prompts"`
+		} `json:"validation"`
+	}
+	return json.Unmarshal(card.Metrics, &m) == nil && m.Validation.Prompts != nil && *m.Validation.Prompts == 0
 }
 
 var _ router.Predictor = (*classifier.Classifier)(nil)
