@@ -88,6 +88,10 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "; %d scored without a length, their usage estimated", ex.estimated)
 	}
 	fmt.Fprintln(stdout)
+	for _, id := range ex.unpriced() {
+		fmt.Fprintf(stderr, "export-feedback: warning: %s is not in this build's catalog, so models.json gives it no price and train refuses its labels: add its price to %s (input_usd_per_mtok, output_usd_per_mtok under \"models\")\n",
+			id, filepath.Join(*out, "models.json"))
+	}
 	return nil
 }
 
@@ -263,7 +267,9 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 				res.OutputTokens = &tokens
 			}
 			it.item.Results[id] = res
-			prices[id] = e.price(id)
+			if p, ok := e.price(id); ok {
+				prices[id] = p
+			}
 		}
 		if err := enc.Encode(it.item); err != nil {
 			return err
@@ -282,7 +288,8 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
   client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
   completion tokens the provider reported (absent where it reported none: the gateway's
   estimates are not labels).
-- Prices are the catalog's.
+- Prices are the catalog's. A model outside this build's catalog has no entry in `+"`models.json`"+`:
+  add its price there before training on its labels (train refuses an unpriced model).
 
 Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
 licensed set: train with `+"`--allow-unlicensed`"+`.
@@ -308,10 +315,30 @@ licensed set: train with `+"`--allow-unlicensed`"+`.
 	return nil
 }
 
-func (e *feedbackExport) price(id string) dataset.Price {
+// price is a model's catalog price. A model outside this build's catalog
+// (a log kept from a release whose catalog had it) has none: it is left
+// out of models.json rather than priced at $0, at which train would make
+// it the cheapest candidate of every band sweep; train then refuses its
+// labels until its price is added (see unpriced).
+func (e *feedbackExport) price(id string) (dataset.Price, bool) {
 	m, ok := e.byID[id]
 	if !ok {
-		return dataset.Price{Source: "estimate: not in this build's catalog", Ref: id}
+		return dataset.Price{}, false
 	}
-	return dataset.Price{Input: m.InputPerMTok, Output: m.OutputPerMTok, Source: "modelrouter catalog", Ref: m.ID}
+	return dataset.Price{Input: m.InputPerMTok, Output: m.OutputPerMTok, Source: "modelrouter catalog", Ref: m.ID}, true
+}
+
+// unpriced lists, sorted, the answering models that price leaves out of
+// models.json.
+func (e *feedbackExport) unpriced() []string {
+	var ids []string
+	for _, it := range e.items {
+		for _, id := range it.order {
+			if _, ok := e.price(id); !ok && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
