@@ -126,7 +126,14 @@ func decodeMap(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
 // the field's type says what was wanted (a duration), never for a type
 // mismatch, so a key written into the wrong field is not echoed. A string
 // value is shown as the file wrote it, before ${VAR} is expanded.
+//
+// null is "no value": the field keeps its default, as a file that leaves
+// the field out does (templates write null for a setting they leave unset).
+// It is checked first because json reads null into a string as "".
 func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return
+	}
 	value := raw
 	var s string
 	if json.Unmarshal(raw, &s) == nil { // a string, of whatever field
