@@ -227,12 +227,12 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
-		bad("addr %q: want host:port, e.g. 127.0.0.1:8080", o.addr)
+		bad("addr%s: want host:port, e.g. 127.0.0.1:8080", shownAddr(o.addr))
 	} else if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
-		bad("addr %q: port %d is not in 0-65535", o.addr, n)
+		bad("addr%s: port %d is not in 0-65535", shownAddr(o.addr), n)
 	}
 	if o.pprof != "" && !isLoopback(o.pprof) {
-		bad("pprof %q: must be a loopback address (host:port), e.g. 127.0.0.1:6060", o.pprof)
+		bad("pprof%s: must be a loopback address (host:port), e.g. 127.0.0.1:6060", shownAddr(o.pprof))
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")
@@ -317,16 +317,26 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	return errors.Join(errs...)
 }
 
-// A key put where a kind or base URL belongs (two variables swapped) must
-// not reach the startup error, which lands in service and CI logs. These
-// show the refused value, quoted after a space, only in a form a key does
-// not take: a short word for a kind; for a base URL, one with "://" or a
-// lower-case host name with a dot (or localhost) and maybe a port and a
-// path, the usual URL without its scheme.
+// A key put where a kind, base URL or address belongs (two variables
+// swapped) must not reach the startup error, which lands in service and CI
+// logs. These show the refused value, quoted after a space, only in a form
+// a key does not take: a short word for a kind; for a base URL, one with
+// "://" or a lower-case host name with a dot (or localhost) and maybe a
+// port and a path, the usual URL without its scheme; for an address (addr,
+// pprof), a host that is empty, a short word, such a host name or a
+// bracketed IPv6 address, and maybe a port.
 var (
 	kindWord   = regexp.MustCompile(`^[a-z]{1,20}$`)
 	schemeless = regexp.MustCompile(`^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$`)
+	addrLike   = regexp.MustCompile(`^([a-z]{0,20}|[a-z0-9-]+(\.[a-z0-9-]+)+|\[[0-9a-f:.]+\])(:[0-9]{0,6})?$`)
 )
+
+func shownAddr(a string) string {
+	if addrLike.MatchString(a) {
+		return fmt.Sprintf(" %q", a)
+	}
+	return " (not shown: it may be a key)"
+}
 
 func shownKind(kind string) string {
 	if kindWord.MatchString(kind) {

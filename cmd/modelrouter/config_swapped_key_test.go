@@ -44,3 +44,24 @@ func TestRefusedKindDoesNotEchoAKeyPutInItsPlace(t *testing.T) {
 	assert.Contains(t, err.Error(), `providers.openai.base_url "ftp://127.0.0.1/v1": want an absolute http(s) URL`)
 	assert.Contains(t, err.Error(), `providers.meta.base_url "localhost:11434/v1": want an absolute http(s) URL`)
 }
+
+// The same slip in an address: "pprof" and "addr" expand ${VAR} too, and a
+// refused one is named without the key. An address a key cannot be (a
+// non-loopback host:port) is still shown, to be fixed.
+func TestRefusedAddressDoesNotEchoAKeyPutInItsPlace(t *testing.T) {
+	env := []string{"OPENAI_API_KEY=" + testSecret}
+	for _, body := range []string{`{"pprof": "${OPENAI_API_KEY}"}`, `{"addr": "${OPENAI_API_KEY}"}`} {
+		_, err := parseServeArgs([]string{"--config", writeConfig(t, body)}, env, io.Discard)
+		require.Error(t, err, body)
+		assert.Contains(t, err.Error(), "(not shown: it may be a key)", body)
+		assert.NotContains(t, err.Error(), testSecret, body)
+	}
+
+	_, err := parseServeArgs([]string{"--pprof", testSecret, "--addr", "[::1]:99999"}, nil, io.Discard)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testSecret)
+	assert.Contains(t, err.Error(), `addr "[::1]:99999": port 99999 is not in 0-65535`)
+
+	_, err = parseServeArgs([]string{"--pprof", "10.0.0.5:6060"}, nil, io.Discard)
+	assert.ErrorContains(t, err, `pprof "10.0.0.5:6060": must be a loopback address`)
+}
