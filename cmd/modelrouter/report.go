@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -112,72 +111,6 @@ func pct(saved, base float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(100*saved/base, 'f', 1, 64) + "%"
-}
-
-func writeReportTable(w io.Writer, rep *store.Report) error {
-	if rep.Total.Requests == 0 {
-		_, err := fmt.Fprintln(w, "no decisions in the selected range")
-		return err
-	}
-	// Two tables with the same rows, traffic then cost: every column the
-	// README lists, and each table still fits a 120-column terminal.
-	err := writeReportRows(w, rep, "REQUESTS\tERRORS\tFAILOVERS\tPROMPT\tOUTPUT\tREASONING\tCACHED\t",
-		func(tw io.Writer, r store.ReportRow) {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", r.Requests, r.Errors, r.Failovers,
-				r.PromptTokens, r.CompletionTokens, r.ReasoningTokens, r.CachedTokens)
-		})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "\nPROMPT, OUTPUT, REASONING and CACHED are tokens: REASONING is part of OUTPUT; CACHED, read from the\n"+
-		"provider's prompt cache, part of PROMPT.")
-	fmt.Fprintln(w)
-	err = writeReportRows(w, rep, "COST $\tEXPECTED $\tSAVED vs STRONGEST\tSAVED vs BEST SINGLE\t",
-		func(tw io.Writer, r store.ReportRow) {
-			fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s %s\t\n", usd(r.CostUSD), usd(r.RoutedExpectedUSD),
-				usd(r.SavingsStrongest), pct(r.SavingsStrongest, r.StrongestUSD),
-				usd(r.SavingsBestSingle), pct(r.SavingsBestSingle, r.BestSingleUSD))
-		})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	for _, d := range rep.Deployments {
-		fmt.Fprintf(w, "%s: best single model %s; mean predicted quality routed %.3f, strongest %.3f, best single %.3f\n",
-			shown(d.Deployment), orDash(rep.BestSingle[d.Deployment]), d.RoutedQuality, d.StrongestQuality, d.BestSingleQuality)
-	}
-	_, err = fmt.Fprintf(w, "\n%s\n", rep.Method)
-	return err
-}
-
-// writeReportRows writes one table of the report: [DAY,] DEPLOYMENT and
-// MODEL, then the cells that head and cells give, for each row, each
-// deployment's "(all)" and the total.
-func writeReportRows(w io.Writer, rep *store.Report, head string, cells func(io.Writer, store.ReportRow)) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head = "DEPLOYMENT\tMODEL\t" + head
-	if rep.ByDay {
-		head = "DAY\t" + head
-	}
-	fmt.Fprintln(tw, head)
-	line := func(r store.ReportRow) {
-		if rep.ByDay {
-			fmt.Fprintf(tw, "%s\t", r.Day)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t", shown(r.Deployment), shown(r.Model))
-		cells(tw, r)
-	}
-	for _, r := range rep.Rows {
-		line(r)
-	}
-	for _, r := range rep.Deployments {
-		r.Model, r.Day = "(all)", "all days"
-		line(r)
-	}
-	total := rep.Total
-	total.Deployment, total.Model, total.Day = "(all)", "(all)", "all days"
-	line(total)
-	return tw.Flush()
 }
 
 // shown is a logged name as a terminal may print it: one with control

@@ -41,20 +41,22 @@ func TestReportTableShowsFailoversAndHiddenTokens(t *testing.T) {
 	assert.Regexp(t, `prod\s+big\s+1\s+0\s+1\s+100\s+20\s+7\s+40\n`, out, "one request, no error, one failover; its tokens")
 }
 
-// The table is read in a terminal: with the longest catalog names and one
-// row per day, no line is wider than 120 columns, so none wraps.
-func TestReportTableFitsA120ColumnTerminal(t *testing.T) {
+// README "Cost and savings report": with the catalog's model names "each
+// table fits a 120-column terminal". The catalog's longest model name, the
+// default deployment name and a busy month's token counts, by day, are
+// what an operator gets: no line may wrap, and no name or day is cut.
+func TestReportTableWithTheLongestCatalogNameFitsA120ColumnTerminal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "log.db")
 	s, err := store.Open(path)
 	require.NoError(t, err)
-	const model = "claude-sonnet-4-5-20250929"
+	const model = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 	for i := range 3 {
 		s.Log().Record(router.Record{
 			RequestID: fmt.Sprintf("r%d", i), Time: time.Date(2026, 2, 1+i, 10, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
 			Decision: router.Decision{Deployment: "model-router", Mode: router.ModeBalanced, ChosenID: model,
-				Candidates: []router.Candidate{{Model: model, Eligible: true, Quality: .9, ExpectedCost: .02}}},
+				Candidates: []router.Candidate{{Model: model, Eligible: true, Quality: .9, ExpectedCost: 20}}},
 			Answered: model, Status: 200, Attempts: []router.Attempt{{Model: model, Status: 200}},
-			Usage: router.Usage{PromptTokens: 120000, CompletionTokens: 90000, ReasoningTokens: 60000, CachedTokens: 80000}, CostUSD: 1.5,
+			Usage: router.Usage{PromptTokens: 120000000, CompletionTokens: 90000000, ReasoningTokens: 60000000, CachedTokens: 80000000}, CostUSD: 1500,
 		})
 	}
 	require.NoError(t, s.Close())
@@ -64,5 +66,20 @@ func TestReportTableFitsA120ColumnTerminal(t *testing.T) {
 	tables, _, _ := strings.Cut(out, "model-router: best single model")
 	for line := range strings.Lines(tables) {
 		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
+	}
+	assert.Regexp(t, `(?m)^2026-02-03\nmodel-router +`+model+` +1 +0 +0 +120M +90\.0M +60\.0M +80\.0M$`, tables,
+		"the day, the full name and the counts, rounded to fit")
+	assert.Regexp(t, `(?m)^\(all\) +\(all\) +3 +0 +0 +360M +270M +180M +240M$`, tables)
+	assert.Contains(t, tables, "M and B: thousands, millions and billions, rounded")
+}
+
+// Rounded counts keep three significant digits and never round up into a
+// four-digit figure of the smaller unit.
+func TestReportTableRoundsTokenCountsToThreeDigits(t *testing.T) {
+	for n, want := range map[int64]string{
+		999: "999", 1000: "1.00k", 12345: "12.3k", 999_499: "999k", 999_999: "1.00M",
+		12_345_678: "12.3M", 120_000_000: "120M", 4_560_000_000: "4.56B", 7_000_000_000_000: "7000B",
+	} {
+		assert.Equal(t, want, compactCount(n), "%d", n)
 	}
 }

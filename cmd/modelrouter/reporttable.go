@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// tableWidth is the terminal the table is laid out for: no line is wider.
+const tableWidth = 120
+
+func writeReportTable(w io.Writer, rep *store.Report) error {
+	if rep.Total.Requests == 0 {
+		_, err := fmt.Fprintln(w, "no decisions in the selected range")
+		return err
+	}
+	// Two tables with the same rows, traffic then cost: every column the
+	// README lists. Token counts are exact unless that would make a line
+	// wider than the terminal; then they are rounded to three digits
+	// (12.3M), which is what a reader of such counts compares anyway.
+	tokens := func(n int64) string { return strconv.FormatInt(n, 10) }
+	traffic := func(r store.ReportRow) []string {
+		return []string{strconv.FormatInt(r.Requests, 10), strconv.FormatInt(r.Errors, 10), strconv.FormatInt(r.Failovers, 10),
+			tokens(r.PromptTokens), tokens(r.CompletionTokens), tokens(r.ReasoningTokens), tokens(r.CachedTokens)}
+	}
+	head := []string{"REQUESTS", "ERRORS", "FAILOVERS", "PROMPT", "OUTPUT", "REASONING", "CACHED"}
+	t := reportTable(rep, head, traffic)
+	rounded := t.width() > tableWidth
+	if rounded {
+		tokens = compactCount
+		t = reportTable(rep, head, traffic)
+	}
+	t.write(w)
+	note := "\nPROMPT, OUTPUT, REASONING and CACHED are tokens: REASONING is part of OUTPUT; CACHED, read from the\n" +
+		"provider's prompt cache, part of PROMPT."
+	if rounded {
+		note += " k, M and B: thousands, millions and billions, rounded."
+	}
+	fmt.Fprintln(w, note)
+	fmt.Fprintln(w)
+	reportTable(rep, []string{"COST $", "EXPECTED $", "SAVED vs STRONGEST", "SAVED vs BEST SINGLE"},
+		func(r store.ReportRow) []string {
+			return []string{usd(r.CostUSD), usd(r.RoutedExpectedUSD),
+				usd(r.SavingsStrongest) + " " + pct(r.SavingsStrongest, r.StrongestUSD),
+				usd(r.SavingsBestSingle) + " " + pct(r.SavingsBestSingle, r.BestSingleUSD)}
+		}).write(w)
+	fmt.Fprintln(w)
+	for _, d := range rep.Deployments {
+		fmt.Fprintf(w, "%s: best single model %s; mean predicted quality routed %.3f, strongest %.3f, best single %.3f\n",
+			shown(d.Deployment), orDash(rep.BestSingle[d.Deployment]), d.RoutedQuality, d.StrongestQuality, d.BestSingleQuality)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", rep.Method)
+	return err
+}
+
+// reportTable lays out one table of the report: DEPLOYMENT and MODEL, then
+// the cells that head and cells give, for each row, each deployment's
+// "(all)" and the total. By day, each day's rows follow a line naming the
+// day (and "all days" the totals) rather than a DAY column, which leaves
+// the full model names room within the terminal's width.
+func reportTable(rep *store.Report, head []string, cells func(store.ReportRow) []string) *textTable {
+	t := &textTable{left: 2}
+	t.add("", append([]string{"DEPLOYMENT", "MODEL"}, head...))
+	day := ""
+	line := func(r store.ReportRow) {
+		if rep.ByDay && r.Day != day {
+			day = r.Day
+			t.add(day, nil)
+		}
+		t.add("", append([]string{shown(r.Deployment), shown(r.Model)}, cells(r)...))
+	}
+	for _, r := range rep.Rows {
+		line(r)
+	}
+	for _, r := range rep.Deployments {
+		r.Model, r.Day = "(all)", "all days"
+		line(r)
+	}
+	total := rep.Total
+	total.Deployment, total.Model, total.Day = "(all)", "(all)", "all days"
+	line(total)
+	return t
+}
+
+// textTable is columns two spaces apart: the first left ones left-aligned
+// (names), the others right-aligned (figures). A line with a title and no
+// cells stands alone, outside the columns.
+type textTable struct {
+	left  int
+	lines []tableLine
+}
+
+type tableLine struct {
+	title string
+	cells []string
+}
+
+func (t *textTable) add(title string, cells []string) {
+	t.lines = append(t.lines, tableLine{title, cells})
+}
+
+func (t *textTable) widths() []int {
+	var ws []int
+	for _, l := range t.lines {
+		for i, c := range l.cells {
+			if i == len(ws) {
+				ws = append(ws, 0)
+			}
+			ws[i] = max(ws[i], utf8.RuneCountInString(c))
+		}
+	}
+	return ws
+}
+
+// width is the widest line the table prints.
+func (t *textTable) width() int {
+	ws := t.widths()
+	n := 2 * max(len(ws)-1, 0)
+	for _, w := range ws {
+		n += w
+	}
+	for _, l := range t.lines {
+		n = max(n, utf8.RuneCountInString(l.title))
+	}
+	return n
+}
+
+func (t *textTable) write(w io.Writer) {
+	ws := t.widths()
+	for _, l := range t.lines {
+		if l.cells == nil {
+			fmt.Fprintln(w, l.title)
+			continue
+		}
+		var b strings.Builder
+		for i, c := range l.cells {
+			pad := strings.Repeat(" ", ws[i]-utf8.RuneCountInString(c))
+			switch {
+			case i < t.left && i == len(l.cells)-1:
+				b.WriteString(c)
+			case i < t.left:
+				b.WriteString(c + pad + "  ")
+			case i == len(l.cells)-1:
+				b.WriteString(pad + c)
+			default:
+				b.WriteString(pad + c + "  ")
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+// compactCount is n in at most six characters: exact below 1,000, else
+// three significant digits and k, M or B (12.3M).
+func compactCount(n int64) string {
+	if n < 1000 && n > -1000 {
+		return strconv.FormatInt(n, 10)
+	}
+	v, unit := float64(n)/1e3, "k"
+	for _, next := range []string{"M", "B"} {
+		if v < 999.5 && v > -999.5 { // else it would round to "1000k"
+			break
+		}
+		v, unit = v/1e3, next
+	}
+	switch a := max(v, -v); {
+	case a < 9.995:
+		return strconv.FormatFloat(v, 'f', 2, 64) + unit
+	case a < 99.95:
+		return strconv.FormatFloat(v, 'f', 1, 64) + unit
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + unit
+}
