@@ -54,16 +54,20 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.Usage()
 			return usagef("keys create: --name is required")
 		}
-		periodSet := false
-		fs.Visit(func(fl *flag.Flag) { periodSet = periodSet || fl.Name == "budget-period" })
-		if periodSet && *usd <= 0 {
-			// A period alone caps nothing; making the key anyway would leave
-			// the operator believing it is capped.
-			return usagef("keys create: --budget-period %s needs --budget-usd (a period with no amount caps nothing)", *period)
-		}
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		// The amount is checked first, so one out of range is named as
+		// such, with or without a period.
 		b := store.Budget{USD: *usd, Period: *period}
 		if err := b.Validate(); err != nil {
 			return fmt.Errorf("keys create: %w", err)
+		}
+		if set["budget-period"] && !set["budget-usd"] {
+			// A period alone caps nothing; making the key anyway would leave
+			// the operator believing it is capped. An explicit 0 is "no cap"
+			// whatever the period, as in `keys budget`, and the key's line
+			// below says "budget none".
+			return usagef("keys create: --budget-period %s needs --budget-usd (a period with no amount caps nothing)", *period)
 		}
 		return withStore(openOrCreateStore, *dbPath, func(s *store.Store) error {
 			plain, k, err := s.CreateKey(ctx, *name)
@@ -81,15 +85,20 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		})
 	case "budget":
-		usd := fs.Float64("usd", -1, "cap on what calls with the key may spend per period, in USD at catalog prices (0 removes the cap; required)")
+		usd := fs.Float64("usd", 0, "cap on what calls with the key may spend per period, in USD at catalog prices (0 removes the cap; required)")
 		period := fs.String("period", store.PeriodMonth, "the budget's period: day, month or total")
 		ids, err := parseInterleaved(fs, args)
 		if err != nil {
 			return err
 		}
-		if len(ids) != 1 || *usd < 0 {
+		usdSet := false
+		fs.Visit(func(fl *flag.Flag) { usdSet = usdSet || fl.Name == "usd" })
+		if len(ids) != 1 || !usdSet {
 			fs.Usage()
 			return usagef("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
+		}
+		if err := (store.Budget{USD: *usd, Period: *period}).Validate(); err != nil {
+			return fmt.Errorf("keys budget: %w", err)
 		}
 		return withStore(openExistingStore, *dbPath, func(s *store.Store) error {
 			k, err := s.SetKeyBudget(ctx, shownKeyRef(ids[0]), store.Budget{USD: *usd, Period: *period})
