@@ -56,3 +56,19 @@ func TestHelpTakesEverySubcommandItsCommandLists(t *testing.T) {
 		}
 	}
 }
+
+// `help help`, `help -h` and `-h` are the list of commands; a word after
+// them is extra, as after any command (exit 2), not silently dropped.
+func TestHelpWithExtraWordsAfterHelpExitsTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{"help", "help", "keys"}, {"help", "-h", "nosuch"}, {"help", "--help", "keys", "create"}, {"-h", "keys"}, {"--help", "serve"},
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), args, io.Discard, &stderr)
+		assert.Equal(t, 2, exitCode(err), "%q: %v", args, err)
+		assert.Contains(t, stderr.String(), "Commands:", "%q: the list of commands is still shown", args)
+	}
+	for _, args := range [][]string{{"help"}, {"help", "help"}, {"help", "-h"}, {"-h"}, {"--help"}} {
+		assert.Equal(t, 0, exitCode(run(context.Background(), args, io.Discard, io.Discard)), "%q", args)
+	}
+}

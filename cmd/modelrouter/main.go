@@ -77,14 +77,27 @@ func exitCode(err error) int {
 	return 1
 }
 
+// helpWords ask for the list of commands.
+var helpWords = []string{"help", "-h", "--help"}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) >= 2 && args[0] == "help" && !slices.Contains([]string{"help", "-h", "--help"}, args[1]) {
+	if len(args) >= 2 && args[0] == "help" && !slices.Contains(helpWords, args[1]) {
 		return help(ctx, args[1:], stdout, stderr)
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || slices.Contains(helpWords, args[0]) {
 		usage(stderr)
 		if len(args) == 0 {
 			return usagef("no command given")
+		}
+		// `help help` and `help -h` are `help`; a word after them is
+		// extra, as after any command, not something to ignore.
+		asked := args[:1]
+		if args[0] == "help" && len(args) >= 2 {
+			asked = args[:2]
+		}
+		if extra := args[len(asked):]; len(extra) > 0 {
+			return usagef("%s takes no more words, got %q; for a command's help: modelrouter help COMMAND [SUBCOMMAND]",
+				strings.Join(asked, " "), extra)
 		}
 		return nil
 	}
