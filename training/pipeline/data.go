@@ -33,16 +33,7 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 		}
 		args = []string{root}
 	}
-	seen := map[string]bool{}
-	add := func(dir string) {
-		key := folderKey(dir)
-		if seen[key] {
-			repeated = append(repeated, dir)
-			return
-		}
-		seen[key] = true
-		dirs = append(dirs, dir)
-	}
+	var named []string // every dataset folder reached, repeats included
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
@@ -56,7 +47,7 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s); pass --allow-unlicensed to train on it anyway (research use)",
 					a, filepath.Base(filepath.Clean(a)), licensedNames())
 			}
-			add(a)
+			named = append(named, a)
 			continue
 		}
 		entries, err := os.ReadDir(a)
@@ -74,12 +65,13 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 				skipped = append(skipped, e.Name())
 				continue
 			}
-			add(sub)
+			named = append(named, sub)
 		}
 		if found == 0 {
 			return nil, nil, nil, fmt.Errorf("--data %s: no dataset here (a dataset folder holds models.json and items.jsonl)", a)
 		}
 	}
+	dirs, repeated = DistinctFolders(named)
 	if len(dirs) == 0 {
 		return nil, skipped, nil, fmt.Errorf("no licensed dataset among %v (skipped %v); pass --allow-unlicensed to train on them (research use)", args, skipped)
 	}
