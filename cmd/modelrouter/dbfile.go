@@ -49,14 +49,19 @@ func openStoreForReading(path string) (*store.Store, error) {
 	}
 	// Looked at before the read, as the read decides how to open the file:
 	// what counts is whether another process held it then.
-	wal, walErr := os.Stat(path + "-wal")
+	// SQLite keeps the -wal file beside the file a link points to.
+	real := path
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		real = r
+	}
+	wal, walErr := os.Stat(real + "-wal")
 	inUse := walErr == nil && wal.Mode().IsRegular()
 	s, err := store.OpenForReading(path)
 	if !errors.Is(err, store.ErrOlderSchema) {
 		return s, err
 	}
 	if inUse {
-		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, path)
+		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, real)
 	}
 	s, upErr := openExistingStore(path)
 	if upErr != nil {
