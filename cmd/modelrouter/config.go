@@ -226,13 +226,15 @@ func mergeProviders(file, env upstream.Providers) upstream.Providers {
 func (o *serveOptions) validate(catalogProviders []string) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
-		bad("addr%s: want host:port, e.g. 127.0.0.1:8080", shownAddr(o.addr))
-	} else if n, err := strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
-		bad("addr%s: port %d is not in 0-65535", shownAddr(o.addr), n)
+	if problem := listenAddrProblem(o.addr); problem != "" {
+		bad("addr%s: %s, e.g. 127.0.0.1:8080", shownAddr(o.addr), problem)
 	}
-	if o.pprof != "" && !isLoopback(o.pprof) {
-		bad("pprof%s: must be a loopback address (host:port), e.g. 127.0.0.1:6060", shownAddr(o.pprof))
+	if o.pprof != "" {
+		if problem := listenAddrProblem(o.pprof); problem != "" {
+			bad("pprof%s: %s, e.g. 127.0.0.1:6060", shownAddr(o.pprof), problem)
+		} else if !isLoopback(o.pprof) {
+			bad("pprof%s: must be a loopback address (host:port), e.g. 127.0.0.1:6060", shownAddr(o.pprof))
+		}
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")
@@ -323,19 +325,67 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 // a key does not take: a short word for a kind; for a base URL, one with
 // "://" or a lower-case host name with a dot (or localhost) and maybe a
 // port and a path, the usual URL without its scheme; for an address (addr,
-// pprof), a host that is empty, a short word, such a host name or a
-// bracketed IPv6 address, and maybe a port.
+// pprof), a bare port (8080, the slip for :8080) or a host that reads as
+// an address (see hostIsAddress), maybe with a port.
 var (
 	kindWord   = regexp.MustCompile(`^[a-z]{1,20}$`)
 	schemeless = regexp.MustCompile(`^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$`)
-	addrLike   = regexp.MustCompile(`^([a-z]{0,20}|[a-z0-9-]+(\.[a-z0-9-]+)+|\[[0-9a-f:.]+\])(:[0-9]{0,6})?$`)
+	// A lower-case host name: with a dot (an IPv4 address too), or one
+	// label of at most 20 characters (web-01, gpu-box), shorter than keys.
+	hostName = regexp.MustCompile(`^([a-z0-9-]{1,20}|[a-z0-9-]+(\.[a-z0-9-]+)+)$`)
+	digits   = regexp.MustCompile(`^[0-9]{1,6}$`)
 )
 
 func shownAddr(a string) string {
-	if addrLike.MatchString(a) {
+	if addrShowable(a) {
 		return fmt.Sprintf(" %q", a)
 	}
 	return " (not shown: it may be a key)"
+}
+
+func addrShowable(a string) bool {
+	if digits.MatchString(a) {
+		return true
+	}
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		host, port = a, ""
+	} else if port != "" && !digits.MatchString(port) {
+		return false
+	}
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	return hostIsAddress(host)
+}
+
+// hostIsAddress reports whether host reads as an address to listen on:
+// empty (every interface), an IP address or a lower-case host name.
+// Anything else (a key put there by swapping two variables) would reach
+// the listen error, which prints it, so it is refused before.
+func hostIsAddress(host string) bool {
+	return host == "" || net.ParseIP(host) != nil || hostName.MatchString(host)
+}
+
+// listenAddrProblem says what is wrong with a listen address, "" if
+// nothing: it must be host:port, the port a number in 0-65535 and the host
+// an address (hostIsAddress), so that net.Listen never meets, and prints,
+// a value that is not one.
+func listenAddrProblem(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || port == "" {
+		return "want host:port"
+	}
+	if n, err := strconv.Atoi(port); err != nil || !digits.MatchString(port) || n > 65535 {
+		if digits.MatchString(port) {
+			return fmt.Sprintf("port %d is not in 0-65535", n)
+		}
+		return "the port is not a number in 0-65535"
+	}
+	if !hostIsAddress(host) {
+		return "the host is not an IP address or a lower-case host name"
+	}
+	return ""
 }
 
 func shownKind(kind string) string {
