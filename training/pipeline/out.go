@@ -17,16 +17,23 @@ var artifactNames = []string{models.RouterONNXFile, models.TokenizerJSONFile, mo
 // replace but that is not a router model's folder: train replaces a router
 // model's files (the default --out is models/artifacts), not another tool's
 // files that happen to have their names. A router model's folder is told by
-// its router.json, a router model's card; without one, any file of those
-// names (a Hugging Face model's tokenizer.json, say) is someone else's. A
-// new or empty folder, or one without those names, is fine.
+// its router.json, a router model's card. Without one, a folder that holds
+// router.onnx is what a train stopped while writing leaves (it writes
+// router.onnx first and router.json after tokenizer.json), and no other
+// tool names its file router.onnx, so it is ours to finish. Without either,
+// any file of those names (a Hugging Face model's tokenizer.json, say) is
+// someone else's. A new or empty folder, or one without those names, is
+// fine.
 func checkOut(dir string) error {
 	b, err := os.ReadFile(filepath.Join(dir, models.RouterJSONFile))
 	if errors.Is(err, fs.ErrNotExist) {
+		if info, err := os.Lstat(filepath.Join(dir, models.RouterONNXFile)); err == nil && info.Mode().IsRegular() {
+			return nil
+		}
 		for _, name := range artifactNames {
 			if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
-				return fmt.Errorf("--out %s holds %s but no %s, so it is not a router model's folder; train writes %v there and would replace it: choose another --out, or move that file away",
-					dir, name, models.RouterJSONFile, artifactNames)
+				return fmt.Errorf("--out %s holds %s but no %s, so it is not a router model's folder (nor one a stopped train left, which holds %s); train writes %v there and would replace it: choose another --out, or move that file away",
+					dir, name, models.RouterJSONFile, models.RouterONNXFile, artifactNames)
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("--out %s: %w", dir, err)
 			}
