@@ -105,14 +105,6 @@ var reportWriters = map[string]func(io.Writer, *store.Report) error{
 
 func usd(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 
-// pct is the share of base that saved is, for the table's savings columns.
-func pct(saved, base float64) string {
-	if base <= 0 {
-		return "-"
-	}
-	return strconv.FormatFloat(100*saved/base, 'f', 1, 64) + "%"
-}
-
 // shown is a logged name as a terminal may print it: one with control
 // characters (a log from before names were checked) is quoted.
 func shown(s string) string {

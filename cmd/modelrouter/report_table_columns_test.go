@@ -74,10 +74,12 @@ func TestReportTableWithTheLongestCatalogNameFitsA120ColumnTerminal(t *testing.T
 }
 
 // Rounded counts keep three significant digits and never round up into a
-// four-digit figure of the smaller unit.
+// four-digit figure of the smaller unit; a count whose exact form is no
+// longer than the rounded one stays exact.
 func TestReportTableRoundsTokenCountsToThreeDigits(t *testing.T) {
 	for n, want := range map[int64]string{
-		999: "999", 1000: "1.00k", 12345: "12.3k", 999_499: "999k", 999_999: "1.00M",
+		999: "999", 1000: "1000", 1234: "1234", 12345: "12345", 99_999: "100k", 123_456: "123k",
+		999_499: "999k", 999_999: "1.00M",
 		12_345_678: "12.3M", 120_000_000: "120M", 4_560_000_000: "4.56B", 7_000_000_000_000: "7000B",
 	} {
 		assert.Equal(t, want, compactCount(n), "%d", n)

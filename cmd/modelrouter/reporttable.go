@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -154,12 +155,39 @@ func (t *textTable) write(w io.Writer) {
 	}
 }
 
-// compactCount is n in at most six characters: exact below 1,000, else
-// three significant digits and k, M or B (12.3M).
-func compactCount(n int64) string {
-	if n < 1000 && n > -1000 {
-		return strconv.FormatInt(n, 10)
+// pct is the share of base that saved is, for the table's savings
+// columns, in at most 7 characters so that a savings cell of a row under
+// $10,000 (-9999.9999 -999.9%) fits its column's heading width and the
+// cost table the terminal. A saving is at most the base (100%), but a
+// negative one (the router paid more: a pinned or affine model) may be
+// many times a small base: from 1,000% on it is a whole percentage, with
+// k, M or B past five digits (-9900%, -123k%). Past -999B% (a base of
+// next to nothing) it shows as -999B%.
+func pct(saved, base float64) string {
+	if base <= 0 {
+		return "-"
 	}
+	p := 100 * saved / base
+	if p > -999.95 && p < 999.95 {
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return compactCount(int64(math.Round(max(min(p, 999e9), -999e9)))) + "%"
+}
+
+// compactCount is n in at most six characters: three significant digits
+// and k, M or B (12.3M), or exact where that is not longer (1234, not
+// 1.23k; 12345, not 12.3k), so that rounding never widens a count nor
+// hides a difference for nothing.
+func compactCount(n int64) string {
+	exact := strconv.FormatInt(n, 10)
+	rounded := roundedCount(n)
+	if len(exact) <= len(rounded) {
+		return exact
+	}
+	return rounded
+}
+
+func roundedCount(n int64) string {
 	v, unit := float64(n)/1e3, "k"
 	for _, next := range []string{"M", "B"} {
 		if v < 999.5 && v > -999.5 { // else it would round to "1000k"
