@@ -138,17 +138,17 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open decision log: %w", err)
 	}
-	real, err := filepath.EvalSymlinks(path)
+	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, fmt.Errorf("open decision log: %w", err)
 	}
-	if strings.ContainsAny(real, "?#") {
-		return nil, fmt.Errorf("open %q: it links to %q, and the path may not contain '?' or '#'", path, real)
+	if strings.ContainsAny(target, "?#") {
+		return nil, fmt.Errorf("open %q: it links to %q, and the path may not contain '?' or '#'", path, target)
 	}
 	// A file: URI decodes %XX: a literal % in the path must stay one.
-	uri := "file:" + strings.ReplaceAll(real, "%", "%25") + "?mode=ro&_busy_timeout=5000&_query_only=true"
-	walMode := inWALMode(real)
-	wal := sideFileExists(real + "-wal")
+	uri := "file:" + strings.ReplaceAll(target, "%", "%25") + "?mode=ro&_busy_timeout=5000&_query_only=true"
+	walMode := inWALMode(target)
+	wal := sideFileExists(target + "-wal")
 	if walMode && !wal {
 		return openImmutable(path, uri)
 	}
@@ -169,14 +169,14 @@ func openFileReadOnly(path string) (*sql.DB, error) {
 		// Rollback-journal mode: a hot -journal file, which only a
 		// connection that may write rolls back.
 		db.Close()
-		return nil, fmt.Errorf("open decision log %s: %s-journal beside it holds a write that did not finish, which a command that only reads may not roll back (%v): roll it back once where the file can be written, with `sqlite3 %s 'SELECT 1'` (or serve), then read it again", path, real, err, real)
+		return nil, fmt.Errorf("open decision log %s: %s-journal beside it holds a write that did not finish, which a command that only reads may not roll back (%v): roll it back once where the file can be written, with `sqlite3 %s 'SELECT 1'` (or serve), then read it again", path, target, err, target)
 	}
-	if !sideFileExists(real + "-shm") {
+	if !sideFileExists(target + "-shm") {
 		// A copy of the database and its -wal file without the -shm file:
 		// SQLite needs the -shm file to read the -wal file, and this folder
 		// takes no new one.
 		db.Close()
-		return nil, fmt.Errorf("open decision log %s: %s exists but %s-shm beside it does not, and it cannot be created here: copy the -shm file too, or check the database out with `sqlite3 %s 'PRAGMA wal_checkpoint'` where it can be written", path, real+"-wal", real, real)
+		return nil, fmt.Errorf("open decision log %s: %s exists but %s-shm beside it does not, and it cannot be created here: copy the -shm file too, or check the database out with `sqlite3 %s 'PRAGMA wal_checkpoint'` where it can be written", path, target+"-wal", target, target)
 	}
 	return db, nil
 }

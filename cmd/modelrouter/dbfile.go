@@ -50,18 +50,18 @@ func openStoreForReading(path string) (*store.Store, error) {
 	// Looked at before the read, as the read decides how to open the file:
 	// what counts is whether another process held it then.
 	// SQLite keeps the -wal file beside the file a link points to.
-	real := path
+	target := path
 	if r, err := filepath.EvalSymlinks(path); err == nil {
-		real = r
+		target = r
 	}
-	wal, walErr := os.Stat(real + "-wal")
+	wal, walErr := os.Stat(target + "-wal")
 	inUse := walErr == nil && wal.Mode().IsRegular()
 	s, err := store.OpenForReading(path)
 	if !errors.Is(err, store.ErrOlderSchema) {
 		return s, err
 	}
 	if inUse {
-		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, real)
+		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, target)
 	}
 	s, upErr := openExistingStore(path)
 	if upErr != nil {
