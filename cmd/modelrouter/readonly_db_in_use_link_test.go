@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,19 +19,11 @@ import (
 // file is in use though no -wal file is beside the link.
 func TestCLIKeysListThroughALinkLeavesTheSchemaOfADatabaseAServerHoldsOpen(t *testing.T) {
 	path := olderReleaseDB(t)
-	held, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
-	require.NoError(t, err)
-	defer held.Close()
-	conn, err := held.Conn(context.Background())
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = conn.ExecContext(context.Background(), `INSERT INTO migrations(name, applied) SELECT 'x', 'x' WHERE 0`)
-	require.NoError(t, err)
-	require.FileExists(t, path+"-wal")
+	conn := holdOpenInWALMode(t, path)
 	link := filepath.Join(t.TempDir(), "modelrouter.db")
 	require.NoError(t, os.Symlink(path, link))
 
-	_, _, err = runCmd(t, "keys", "list", "--db", link)
+	_, _, err := runCmd(t, "keys", "list", "--db", link)
 	assert.ErrorContains(t, err, "in use")
 
 	var n int

@@ -18,19 +18,9 @@ import (
 // stops and what to do.
 func TestCLIKeysListLeavesTheSchemaOfADatabaseAServerHoldsOpen(t *testing.T) {
 	path := olderReleaseDB(t)
-	// The older release's server: a WAL connection kept open.
-	held, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
-	require.NoError(t, err)
-	defer held.Close()
-	conn, err := held.Conn(context.Background())
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = conn.ExecContext(context.Background(), `INSERT INTO migrations(name, applied) SELECT 'x', 'x' WHERE 0`)
-	require.NoError(t, err)
-	_, err = os.Stat(path + "-wal")
-	require.NoError(t, err, "a serving connection keeps its -wal file")
+	conn := holdOpenInWALMode(t, path)
 
-	_, _, err = runCmd(t, "keys", "list", "--db", path)
+	_, _, err := runCmd(t, "keys", "list", "--db", path)
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "older modelrouter")
 	assert.ErrorContains(t, err, "in use")
@@ -39,4 +29,22 @@ func TestCLIKeysListLeavesTheSchemaOfADatabaseAServerHoldsOpen(t *testing.T) {
 	var n int
 	require.NoError(t, conn.QueryRowContext(context.Background(), `SELECT count(*) FROM migrations WHERE name = '0006_usage_estimated.sql'`).Scan(&n))
 	assert.Equal(t, 0, n, "keys list migrated a database its (older) server holds open; that server's next start refuses it as from a newer release")
+}
+
+// holdOpenInWALMode keeps a WAL connection to the database at path open
+// until the test ends, as the older release's server would, and returns
+// it for the test to look at the file through.
+func holdOpenInWALMode(t *testing.T, path string) *sql.Conn {
+	t.Helper()
+	held, err := sql.Open("sqlite3", path+"?_journal_mode=WAL")
+	require.NoError(t, err)
+	t.Cleanup(func() { held.Close() })
+	conn, err := held.Conn(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = conn.ExecContext(context.Background(), `INSERT INTO migrations(name, applied) SELECT 'x', 'x' WHERE 0`)
+	require.NoError(t, err)
+	_, err = os.Stat(path + "-wal")
+	require.NoError(t, err, "a serving connection keeps its -wal file")
+	return conn
 }
