@@ -3,15 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/server/manage"
 )
 
@@ -22,18 +20,11 @@ import (
 // rather than failing with a hint that the server is not running. (serve
 // hands the server the trimmed key, as here.)
 func TestDeploymentsCLIUsesAnAdminKeyWithATrailingNewline(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	eng := gin.New()
-	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: "secret"}).Register(eng.Group(manage.MountPath))
-	srv := httptest.NewServer(eng)
-	defer srv.Close()
-	t.Setenv("MODELROUTER_URL", srv.URL)
+	startManagementAPI(t, "secret")
 	t.Setenv(manage.EnvAdminKey, "secret\n")
 
 	var out, errOut bytes.Buffer
-	err = run(context.Background(), []string{"deployments", "list"}, &out, &errOut)
+	err := run(context.Background(), []string{"deployments", "list"}, &out, &errOut)
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "model-router")
 }
@@ -43,23 +34,16 @@ func TestDeploymentsCLIUsesAnAdminKeyWithATrailingNewline(t *testing.T) {
 // the operator to check a server that is running. A server that cannot be
 // reached still gets the hint.
 func TestDeploymentsCLIBlamesTheServerOnlyWhenItCannotBeReached(t *testing.T) {
-	gin.SetMode(gin.TestMode)
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	eng := gin.New()
-	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: "secret"}).Register(eng.Group(manage.MountPath))
-	srv := httptest.NewServer(eng)
-	defer srv.Close()
-	t.Setenv("MODELROUTER_URL", srv.URL)
+	startManagementAPI(t, "secret")
 	t.Setenv(manage.EnvAdminKey, "adm1n\nk3y")
 
-	err = run(context.Background(), []string{"deployments", "list"}, &bytes.Buffer{}, &bytes.Buffer{})
+	err := run(context.Background(), []string{"deployments", "list"}, &bytes.Buffer{}, &bytes.Buffer{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), manage.EnvAdminKey)
 	assert.NotContains(t, err.Error(), "k3y", "the key is never printed")
 	assert.NotContains(t, err.Error(), "modelrouter serve")
 
-	gone := httptest.NewServer(eng)
+	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
 	t.Setenv("MODELROUTER_URL", gone.URL)
 	t.Setenv(manage.EnvAdminKey, "secret")

@@ -63,15 +63,22 @@ func (s *deploymentsMemStore) DeleteDeployment(_ context.Context, name string) e
 	return nil
 }
 
-func TestDeploymentsCommand(t *testing.T) {
+// startManagementAPI serves the management API over an in-memory store with
+// adminKey, and points the CLI at it through MODELROUTER_URL.
+func startManagementAPI(t *testing.T, adminKey string) {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	eng := gin.New()
-	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: "secret"}).Register(eng.Group(manage.MountPath))
+	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: adminKey}).Register(eng.Group(manage.MountPath))
 	srv := httptest.NewServer(eng)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	t.Setenv("MODELROUTER_URL", srv.URL)
+}
+
+func TestDeploymentsCommand(t *testing.T) {
+	startManagementAPI(t, "secret")
 	t.Setenv(manage.EnvAdminKey, "secret")
 
 	cli := func(args ...string) (string, error) {

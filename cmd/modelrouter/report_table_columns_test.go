@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // README "Cost and savings report": per deployment and model the report
@@ -20,9 +18,7 @@ import (
 // with no --format, shows them too: an operator reading it for failovers
 // should not need to know that only csv and json carry the column.
 func TestReportTableShowsFailoversAndHiddenTokens(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	s.Log().Record(router.Record{
 		RequestID: "failed-over", Time: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC), API: "chat.completions", PromptHash: "h",
 		Decision: router.Decision{Deployment: "prod", Mode: router.ModeBalanced, ChosenID: "small",
@@ -46,9 +42,7 @@ func TestReportTableShowsFailoversAndHiddenTokens(t *testing.T) {
 // default deployment name and a busy month's token counts, by day, are
 // what an operator gets: no line may wrap, and no name or day is cut.
 func TestReportTableWithTheLongestCatalogNameFitsA120ColumnTerminal(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	const model = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 	for i := range 3 {
 		s.Log().Record(router.Record{
@@ -64,9 +58,7 @@ func TestReportTableWithTheLongestCatalogNameFitsA120ColumnTerminal(t *testing.T
 	out, _, err := runCmd(t, "report", "--db", path, "--by", "day")
 	require.NoError(t, err)
 	tables, _, _ := strings.Cut(out, "model-router: best single model")
-	for line := range strings.Lines(tables) {
-		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
-	}
+	assertFits120(t, tables)
 	assert.Regexp(t, `(?m)^2026-02-03\nmodel-router +`+model+` +1 +0 +0 +120M +90\.0M +60\.0M +80\.0M$`, tables,
 		"the day, the full name and the counts, rounded to fit")
 	assert.Regexp(t, `(?m)^\(all\) +\(all\) +3 +0 +0 +360M +270M +180M +240M$`, tables)

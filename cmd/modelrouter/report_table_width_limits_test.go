@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // README "Cost and savings report": "with the catalog's model names, a
@@ -20,9 +18,7 @@ import (
 // more than always-the-strongest would have: a pinned or affine model)
 // is under $10,000 too, and its share of a small base is several digits.
 func TestReportCostTableFitsWithANegativeSavingUnderTenThousandDollars(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	const model = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 	const deployment = "support-prod-eu" // 15 characters
 	s.Log().Record(router.Record{
@@ -40,9 +36,7 @@ func TestReportCostTableFitsWithANegativeSavingUnderTenThousandDollars(t *testin
 	out, _, err := runCmd(t, "report", "--db", path)
 	require.NoError(t, err)
 	tables, _, _ := strings.Cut(out, deployment+": best single model")
-	for line := range strings.Lines(tables) {
-		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
-	}
+	assertFits120(t, tables)
 }
 
 // Token counts are rounded "only when exact ones would not fit". A count
@@ -50,9 +44,7 @@ func TestReportCostTableFitsWithANegativeSavingUnderTenThousandDollars(t *testin
 // it gains no room and hides a difference (prompt 1234 vs cached 1229,
 // a cache that missed five tokens, both read "1.23k").
 func TestReportTableKeepsCountsThatRoundingWouldWiden(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	const long = "Llama-4-Maverick-17B-128E-Instruct-FP8"
 	rec := func(id, model string, u router.Usage) router.Record {
 		return router.Record{

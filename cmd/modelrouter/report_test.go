@@ -22,9 +22,7 @@ import (
 // "small" (cost .001, expected .002) instead of "big" (expected .01).
 func writeLog(t *testing.T, n int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "log.db")
-	s, err := store.Open(path)
-	require.NoError(t, err)
+	s, path := newLogStore(t)
 	cands := []router.Candidate{
 		{Model: "big", Eligible: true, Quality: .9, ExpectedCost: .01},
 		{Model: "small", Eligible: true, Quality: .89, ExpectedCost: .002},
@@ -41,6 +39,25 @@ func writeLog(t *testing.T, n int) string {
 	}
 	require.NoError(t, s.Close())
 	return path
+}
+
+// newLogStore opens a decision log in a fresh folder: the test records
+// into it and closes it before a command reads the file at path.
+func newLogStore(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	return s, path
+}
+
+// assertFits120 fails for each line of tables wider than a 120-column
+// terminal.
+func assertFits120(t *testing.T, tables string) {
+	t.Helper()
+	for line := range strings.Lines(tables) {
+		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
+	}
 }
 
 func runCmd(t *testing.T, args ...string) (string, string, error) {
