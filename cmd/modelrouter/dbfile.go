@@ -14,16 +14,28 @@ import (
 // openExistingStore opens a modelrouter database that must already exist,
 // after checking, read-only, that it is one: store.Open migrates a file and
 // switches it to WAL, and a mistyped --db must not do that to another
-// application's SQLite file.
+// application's SQLite file. Nor does it upgrade a file from an older
+// release that another process holds (see holderOf).
 func openExistingStore(path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
 	}
+	h := holderOf(path)
 	db, err := store.OpenReadOnly(path)
 	if err != nil {
 		return nil, err
 	}
 	_ = db.Close()
+	if h.held {
+		// Only an older schema stops a held file here; any other error
+		// is left to store.Open, which reports it as before.
+		s, err := store.OpenForReading(path)
+		if err == nil {
+			_ = s.Close()
+		} else if errors.Is(err, store.ErrOlderSchema) {
+			return nil, h.refuseUpgrade(err)
+		}
+	}
 	return store.Open(path)
 }
 
@@ -32,42 +44,62 @@ func openExistingStore(path string) (*store.Store, error) {
 // writing to the file or its folder, so it works on a read-only mount. A
 // file from an older release lacks columns these commands read: it is
 // upgraded as serve would, by the writing open, where it can be written
-// and no other process has it open; where it cannot be written, the error
-// says to upgrade it once where it can. A file from a newer release is
-// refused by both opens.
-//
-// A file another process has open is not upgraded: that is most likely
-// the older release's serve, which would go on with a schema it did not
-// write and, once restarted, refuse the file as from a newer release. A
-// WAL connection keeps the -wal file beside the database while it is open
-// (the last to close removes it), so that file tells. A server that starts
-// between this check and the upgrade is not seen; its own open then waits
-// for the upgrade and refuses the file, as it would after any upgrade.
+// and no other process has it open (see holderOf); where it cannot be
+// written, the error says to upgrade it once where it can. A file from a
+// newer release is refused by both opens.
 func openStoreForReading(path string) (*store.Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s (wrong --db?): %w", path, err)
 	}
-	// Looked at before the read, as the read decides how to open the file:
-	// what counts is whether another process held it then.
-	// SQLite keeps the -wal file beside the file a link points to.
-	target := path
-	if r, err := filepath.EvalSymlinks(path); err == nil {
-		target = r
-	}
-	wal, walErr := os.Stat(target + "-wal")
-	inUse := walErr == nil && wal.Mode().IsRegular()
+	h := holderOf(path)
 	s, err := store.OpenForReading(path)
 	if !errors.Is(err, store.ErrOlderSchema) {
 		return s, err
 	}
-	if inUse {
-		return nil, fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", err, target)
+	if refused := h.refuseUpgrade(err); refused != nil {
+		return nil, refused
 	}
 	s, upErr := openExistingStore(path)
 	if upErr != nil {
 		return nil, fmt.Errorf("%w, and it cannot be upgraded here (%v): upgrade it once where the file can be written, by running `modelrouter serve --db %s` (or any command that writes it)", err, upErr, path)
 	}
 	return s, nil
+}
+
+// dbHolder says whether another process holds a database open.
+type dbHolder struct {
+	target string // the database's file, a link resolved
+	held   bool
+}
+
+// holderOf looks for another process holding the database at path open.
+// A file another process has open is not upgraded: that is most likely
+// the older release's serve, which would go on with a schema it did not
+// write and, once restarted, refuse the file as from a newer release. A
+// WAL connection keeps the -wal file beside the database while it is open
+// (the last to close removes it), so that file tells; SQLite keeps it
+// beside the file a link points to. Call it before opening the file: a
+// reader that shares a holder's locks may leave that file behind, and
+// what counts is whether another process held the file then. A server
+// that starts after this look is not seen; its own open then waits for
+// the upgrade and refuses the file, as it would after any upgrade.
+func holderOf(path string) dbHolder {
+	target := path
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		target = r
+	}
+	wal, err := os.Stat(target + "-wal")
+	return dbHolder{target: target, held: err == nil && wal.Mode().IsRegular()}
+}
+
+// refuseUpgrade is the error for a database from an older release (older
+// wraps store.ErrOlderSchema) that another process holds; nil where none
+// does, and it may be upgraded.
+func (h dbHolder) refuseUpgrade(older error) error {
+	if !h.held {
+		return nil
+	}
+	return fmt.Errorf("%w, and is in use (%s-wal is beside it): stop the server that uses it, or use the release it runs, then run again (a server that stopped uncleanly leaves that file too: starting and stopping it removes it)", older, h.target)
 }
 
 // openDecisionLog opens the decision log at path for `report`. A report
