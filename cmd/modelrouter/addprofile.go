@@ -92,6 +92,11 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := checkOutDir(*out); err != nil {
 		return fmt.Errorf("add-profile: %w", err)
 	}
+	// The files it writes are train's: a folder where files of those names
+	// are another tool's is refused as train refuses it.
+	if err := pipeline.CheckOut(*out); err != nil {
+		return fmt.Errorf("add-profile: %w", err)
+	}
 	// A folder named twice is read once, as train reads it: twice, every
 	// labelled answer would count double, and half the --min-labels would do.
 	data, repeated := pipeline.DistinctFolders(data)

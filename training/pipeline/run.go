@@ -171,7 +171,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := checkAnswers(opt); err != nil {
 		return nil, err
 	}
-	if err := checkOut(opt.Out); err != nil {
+	if err := CheckOut(opt.Out); err != nil {
 		return nil, err
 	}
 	for _, d := range repeated {
