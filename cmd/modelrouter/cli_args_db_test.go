@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,15 +69,25 @@ func TestCLIRouteUnquotedPromptWithDashWordsStillRoutes(t *testing.T) {
 // prompt text, so export-feedback has something to write.
 func ratedLog(t *testing.T) string {
 	t.Helper()
+	return ratedLogOf(t, "gpt-4.1-2025-04-14")
+}
+
+// ratedLogOf is a decision log with one rated answer, with its prompt
+// text, by each of the models (catalog IDs or not) to the same prompt.
+func ratedLogOf(t *testing.T, answerers ...string) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "rated.db")
 	st, err := store.Open(path)
 	require.NoError(t, err)
 	ctx := context.Background()
-	st.Log().Record(router.Record{RequestID: "r1", Time: time.Now(), API: "chat.completions", PromptHash: "h", PromptText: "Say hi.",
-		Decision: router.Decision{Deployment: "prod", Mode: router.ModeBalanced, ChosenID: "gpt-4.1-2025-04-14"},
-		Answered: "gpt-4.1-2025-04-14", Status: 200, Usage: router.Usage{PromptTokens: 4, CompletionTokens: 2}})
-	require.NoError(t, st.Log().Flush(ctx))
-	require.NoError(t, st.AddFeedback(ctx, "r1", 1, "", ""))
+	for i, m := range answerers {
+		id := fmt.Sprintf("r%d", i+1)
+		st.Log().Record(router.Record{RequestID: id, Time: time.Now(), API: "chat.completions", PromptHash: "h", PromptText: "Say hi.",
+			Decision: router.Decision{Deployment: "prod", Mode: router.ModeBalanced, ChosenID: m},
+			Answered: m, Status: 200, Usage: router.Usage{PromptTokens: 4, CompletionTokens: 2}})
+		require.NoError(t, st.Log().Flush(ctx))
+		require.NoError(t, st.AddFeedback(ctx, id, 1, "", ""))
+	}
 	require.NoError(t, st.Close())
 	return path
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,6 +54,10 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
+	previous, err := previousPrices(*out)
+	if err != nil {
+		return fmt.Errorf("export-feedback: %w", err)
+	}
 	st, err := openStoreForReading(*dbPath)
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
@@ -63,6 +68,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	ex := newFeedbackExport(name, cat)
+	edited := ex.keep(previous)
 	err = st.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(r store.DecisionRow) error {
 		ex.add(r)
 		return nil
@@ -88,17 +94,27 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "; %d scored without a length, their usage estimated", ex.estimated)
 	}
 	fmt.Fprintln(stdout)
+	modelsJSON := filepath.Join(*out, "models.json")
+	for _, id := range slices.Sorted(maps.Keys(ex.kept)) {
+		fmt.Fprintf(stdout, "kept the price of %s from the existing %s (not in this build's catalog)\n", id, modelsJSON)
+	}
+	for _, id := range edited {
+		fmt.Fprintf(stderr, "export-feedback: note: %s is in this build's catalog: %s gives it the catalog's price, not the one edited in the existing file\n", id, modelsJSON)
+	}
 	for _, id := range ex.unpriced() {
 		fmt.Fprintf(stderr, "export-feedback: warning: %s is not in this build's catalog, so models.json gives it no price and train refuses its labels: add its price to %s (input_usd_per_mtok, output_usd_per_mtok under \"models\")\n",
-			id, filepath.Join(*out, "models.json"))
+			id, modelsJSON)
 	}
 	return nil
 }
 
 // feedbackExport groups rated answers by prompt text.
 type feedbackExport struct {
-	name   string
-	byID   map[string]router.Model
+	name string
+	byID map[string]router.Model
+	// kept are prices of models outside the catalog, added by hand to the
+	// models.json of an earlier export into the same folder.
+	kept   map[string]dataset.Price
 	items  []*exportItem
 	index  map[string]*exportItem // by prompt text
 	rated  int
@@ -187,6 +203,46 @@ func (e *feedbackExport) labels() int {
 	return n
 }
 
+// previousPrices reads the prices in the models.json of an earlier export
+// into dir (none where there is no such file). A file it cannot parse is
+// an error rather than replaced: it may hold prices added by hand.
+func previousPrices(dir string) (map[string]dataset.Price, error) {
+	path := filepath.Join(dir, "models.json")
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var mj struct {
+		Models map[string]dataset.Price `json:"models"`
+	}
+	if err := json.Unmarshal(raw, &mj); err != nil {
+		return nil, fmt.Errorf("%s from an earlier export cannot be read (%v): fix it or remove it, since an export would drop the prices added to it by hand", path, err)
+	}
+	return mj.Models, nil
+}
+
+// keep takes from an earlier export's prices those of models outside the
+// catalog: only the user can have added them. A catalog model takes the
+// catalog's price, the one serve routes and bills with; keep returns, sorted,
+// the catalog models whose earlier price differs from it (an edit that is
+// not kept).
+func (e *feedbackExport) keep(previous map[string]dataset.Price) (edited []string) {
+	e.kept = map[string]dataset.Price{}
+	for id, p := range previous {
+		m, ok := e.byID[id]
+		if !ok {
+			e.kept[id] = p
+		} else if p.Input != m.InputPerMTok || p.Output != m.OutputPerMTok {
+			edited = append(edited, id)
+		}
+	}
+	slices.Sort(edited)
+	return edited
+}
+
 // exportHeader starts the README.md of every export: what tells a folder
 // a previous export may be written over from one that must not be.
 const exportHeader = ": rated answers from a modelrouter decision log"
@@ -253,7 +309,12 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	prices := map[string]dataset.Price{}
+	// Prices added by hand stay, whether or not their model answered
+	// this time: a later export may need them again.
+	prices := maps.Clone(e.kept)
+	if prices == nil {
+		prices = map[string]dataset.Price{}
+	}
 	var lines strings.Builder
 	enc := json.NewEncoder(&lines)
 	for _, it := range e.items {
@@ -289,7 +350,8 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
   completion tokens the provider reported (absent where it reported none: the gateway's
   estimates are not labels).
 - Prices are the catalog's. A model outside this build's catalog has no entry in `+"`models.json`"+`:
-  add its price there before training on its labels (train refuses an unpriced model).
+  add its price there before training on its labels (train refuses an unpriced model); a later
+  export into this folder keeps it.
 
 Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
 licensed set: train with `+"`--allow-unlicensed`"+`.
@@ -316,14 +378,16 @@ licensed set: train with `+"`--allow-unlicensed`"+`.
 }
 
 // price is a model's catalog price. A model outside this build's catalog
-// (a log kept from a release whose catalog had it) has none: it is left
-// out of models.json rather than priced at $0, at which train would make
-// it the cheapest candidate of every band sweep; train then refuses its
-// labels until its price is added (see unpriced).
+// (a log kept from a release whose catalog had it) has none unless one was
+// added by hand (kept): it is left out of models.json rather than priced
+// at $0, at which train would make it the cheapest candidate of every band
+// sweep; train then refuses its labels until its price is added (see
+// unpriced).
 func (e *feedbackExport) price(id string) (dataset.Price, bool) {
 	m, ok := e.byID[id]
 	if !ok {
-		return dataset.Price{}, false
+		p, kept := e.kept[id]
+		return p, kept
 	}
 	return dataset.Price{Input: m.InputPerMTok, Output: m.OutputPerMTok, Source: "modelrouter catalog", Ref: m.ID}, true
 }
