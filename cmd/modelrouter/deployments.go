@@ -256,7 +256,19 @@ func catalogModel(cat router.Catalog, id string) (router.Model, error) {
 	for i, m := range byName {
 		ids[i] = m.ID
 	}
-	return router.Model{}, fmt.Errorf("model name %q has several versions; give one of the IDs %s", id, strings.Join(ids, ", "))
+	return router.Model{}, &severalVersionsError{name: id, ids: ids}
+}
+
+// severalVersionsError is a model name that names more than one model: a
+// caller that words its own "no such model" error keeps this one, which
+// names the IDs to choose from.
+type severalVersionsError struct {
+	name string
+	ids  []string
+}
+
+func (e *severalVersionsError) Error() string {
+	return fmt.Sprintf("model name %q has several versions; give one of the IDs %s", e.name, strings.Join(e.ids, ", "))
 }
 
 // mgmtClient calls the management API under base + manage.MountPath.

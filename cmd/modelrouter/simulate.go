@@ -376,6 +376,10 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	subset := make([]string, 0, len(dep.Models))
 	for _, id := range dep.Models {
 		m, err := catalogModel(only, id)
+		var several *severalVersionsError
+		if errors.As(err, &several) {
+			return nil, fmt.Errorf("--models: %w (router version %s)", err, ver.Version)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("--models: %q is not a model of router version %s; valid models: %s",
 				id, ver.Version, strings.Join(valid, ", "))
