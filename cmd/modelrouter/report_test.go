@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,11 +53,12 @@ func newLogStore(t *testing.T) (*store.Store, string) {
 }
 
 // assertFits120 fails for each line of tables wider than a 120-column
-// terminal.
+// terminal. A terminal gives each character a column, not each byte: the
+// "…" that ends a shown key prefix takes one.
 func assertFits120(t *testing.T, tables string) {
 	t.Helper()
 	for line := range strings.Lines(tables) {
-		assert.LessOrEqual(t, len(strings.TrimRight(line, "\n")), 120, "%q", line)
+		assert.LessOrEqual(t, utf8.RuneCountInString(strings.TrimRight(line, "\n")), 120, "%q", line)
 	}
 }
 
