@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/modelrouter/modelrouter/server/budget"
@@ -118,10 +117,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return fmt.Errorf("keys list: %w", err)
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tCREATED\tSTATUS\tBUDGET\tSPENT")
 			now := time.Now()
-			for _, k := range keys {
+			lines := make([]keyLine, len(keys))
+			for i, k := range keys {
 				status := "active"
 				if !k.Active() {
 					status = "revoked " + k.Revoked.Format(time.DateTime)
@@ -134,10 +132,11 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					}
 					spent = store.FormatUSD(usd)
 				}
-				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Created.Format(time.DateTime),
-					status, k.Budget, spent)
+				lines[i] = keyLine{name: shown(k.Name),
+					cells: []string{k.ID, k.Prefix + "…", k.Created.Format(time.DateTime), status, k.Budget.String(), spent}}
 			}
-			return tw.Flush()
+			writeKeysTable(stdout, lines)
+			return nil
 		})
 	case "revoke":
 		ids, err := parseInterleaved(fs, args)
@@ -162,6 +161,42 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stderr, keysUsage)
 	return usagef("keys: unknown subcommand %q; want create, list, budget or revoke", sub)
+}
+
+// keyLine is one key as `keys list` shows it: its name, and its ID,
+// PREFIX, CREATED, STATUS, BUDGET and SPENT.
+type keyLine struct {
+	name  string
+	cells []string
+}
+
+// writeKeysTable prints a line per key, its name third. A name may be
+// 200 characters, and a revoked key's status and a large budget leave
+// little room beside them: where a line would be wider than the terminal,
+// each key's name stands on a line of its own (wrapped if it must be)
+// above the key's other columns, indented.
+func writeKeysTable(w io.Writer, keys []keyLine) {
+	head := []string{"ID", "PREFIX", "CREATED", "STATUS", "BUDGET", "SPENT"}
+	named := func(cells []string, name string) []string {
+		return append([]string{cells[0], cells[1], name}, cells[2:]...)
+	}
+	t := &textTable{left: len(head) + 1}
+	t.add("", named(head, "NAME"))
+	for _, k := range keys {
+		t.add("", named(k.cells, k.name))
+	}
+	if t.width() > tableWidth {
+		t = &textTable{left: len(head) + 1}
+		t.add("NAME", nil)
+		t.add("", append([]string{""}, head...))
+		for _, k := range keys {
+			for _, l := range wrapText(k.name, tableWidth) {
+				t.add(l, nil)
+			}
+			t.add("", append([]string{""}, k.cells...))
+		}
+	}
+	t.write(w)
 }
 
 // withStore opens the database at path with open for fn. Only create may

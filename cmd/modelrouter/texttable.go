@@ -78,3 +78,27 @@ func (t *textTable) write(w io.Writer) {
 		fmt.Fprintln(w, b.String())
 	}
 }
+
+// wrapText breaks s at spaces into lines of at most width characters, for
+// a free-text field too long for its line (a key's name); a word longer
+// than width is split, since it must be shown whole.
+func wrapText(s string, width int) []string {
+	var lines []string
+	var line []rune
+	for i, word := range strings.Split(s, " ") {
+		w := []rune(word)
+		if i > 0 {
+			if len(line)+1+len(w) <= width {
+				line = append(append(line, ' '), w...)
+				continue
+			}
+			lines = append(lines, string(line))
+		}
+		for len(w) > width {
+			lines = append(lines, string(w[:width]))
+			w = w[width:]
+		}
+		line = w
+	}
+	return append(lines, string(line))
+}
