@@ -91,11 +91,22 @@ func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
 }
 
 // writeModelsTable prints the version's models; own lists those predicted
-// by a profile of their own rather than the catalog's stand-in.
+// by a profile of their own rather than the catalog's stand-in. Two tables
+// with the same rows, what a model is and costs, then how it is predicted,
+// so that the longest name, profile and notes fit a 120-column terminal.
 func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	fmt.Fprintf(w, "model-router %s: %d models\n\n", v.Version, len(v.Models))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tFORMAT\tPROVIDER\tIN $/1M\tOUT $/1M\tCONTEXT\tMAX OUT\tCAPS\tPROFILE\tNOTES")
+	fmt.Fprintln(tw, "NAME\tVERSION\tFORMAT\tPROVIDER\tIN $\tOUT $\tCONTEXT\tMAX OUT\tCAPS")
+	for _, m := range v.Models {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Format, m.Provider,
+			price(m.InputPerMTok), price(m.OutputPerMTok), tokens(m.ContextWindow), tokens(m.MaxOutput), caps(m))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(tw, "NAME\tPROFILE\tNOTES")
 	for _, m := range v.Models {
 		var notes []string
 		if m.Preview {
@@ -110,15 +121,14 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 		if slices.Contains(own, m.ID) {
 			notes = append(notes, "own profile")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, m.Format, m.Provider,
-			price(m.InputPerMTok), price(m.OutputPerMTok), tokens(m.ContextWindow), tokens(m.MaxOutput),
-			caps(m), m.Profile, strings.Join(notes, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Profile, strings.Join(notes, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "\nCAPS: R reasoning (+ hidden reasoning tokens expected per answer), T tools, V vision, S structured output, F file (PDF) input.\n"+
-		"Model IDs (the `model` an answer reports, and what `deployments put --models` takes) are name-version, or the name for version 1.")
+	_, err := fmt.Fprintln(w, "\nIN $ and OUT $: USD per 1M input and output tokens. CAPS: R reasoning (+ hidden reasoning tokens expected\n"+
+		"per answer), T tools, V vision, S structured output, F file (PDF) input. Model IDs (the `model` an answer reports,\n"+
+		"and what `deployments put --models` takes) are name-version, or the name for version 1.")
 	return err
 }
 

@@ -39,23 +39,27 @@ func TestModelsCommand(t *testing.T) {
 			lines := strings.Split(out.String(), "\n")
 			require.Contains(t, lines[0], tt.version)
 			for _, m := range v.Models {
-				row := rowStarting(lines, m.Name+" ")
-				require.NotEmpty(t, row, "no row for %s", m.ID)
-				for _, cell := range []string{m.Version, m.Provider, price(m.InputPerMTok), price(m.OutputPerMTok), m.Profile} {
-					assert.Contains(t, row, " "+cell+" ", "%s row", m.ID)
+				rows := rowsStarting(lines, m.Name+" ")
+				require.Len(t, rows, 2, "a row for %s in each table", m.ID)
+				for _, cell := range []string{m.Version, m.Provider, price(m.InputPerMTok), price(m.OutputPerMTok)} {
+					assert.Contains(t, rows[0], " "+cell+" ", "%s row", m.ID)
 				}
+				assert.Contains(t, rows[1]+" ", " "+m.Profile+" ", "%s row", m.ID)
 			}
 		})
 	}
 }
 
-func rowStarting(lines []string, prefix string) string {
+// rowsStarting are the lines that start with prefix: a model's row in each
+// of the models tables.
+func rowsStarting(lines []string, prefix string) []string {
+	var rows []string
 	for _, l := range lines {
 		if strings.HasPrefix(l, prefix) {
-			return l
+			rows = append(rows, l)
 		}
 	}
-	return ""
+	return rows
 }
 
 func TestTokensShort(t *testing.T) {
