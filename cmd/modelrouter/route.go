@@ -11,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
@@ -97,7 +96,9 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // writeDecision prints the chosen model and every candidate, ranked ones
-// first in failover order.
+// first in failover order. Each candidate's reason stands on its own line
+// below its figures: beside the longest model and profile names it would
+// make the line wider than a 120-column terminal.
 func writeDecision(w io.Writer, d router.Decision, modelVersion string) error {
 	fmt.Fprintf(w, "router model %s, router version %s, mode %s\n", modelVersion, d.RouterVersion, d.Mode)
 	fmt.Fprintf(w, "chosen: %s (best predicted quality %.3f, threshold %.3f)\n\n", d.ChosenID, d.BestQuality, d.Threshold)
@@ -111,16 +112,24 @@ func writeDecision(w io.Writer, d router.Decision, modelVersion string) error {
 		}
 		return cmp.Compare(a.Rank, b.Rank)
 	})
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tMODEL\tPROFILE\tQUALITY\tOUTPUT TOKENS\tEXPECTED COST USD\tREASON")
+	// The reason lines start under MODEL, past RANK's four characters.
+	const indent = "      "
+	t := &textTable{left: 3}
+	t.add("", []string{"RANK", "MODEL", "PROFILE", "QUALITY", "OUTPUT TOKENS", "EXPECTED $"})
+	t.add(indent+"REASON", nil)
 	for _, c := range cands {
 		rank := "-"
 		if c.Rank > 0 {
 			rank = fmt.Sprint(c.Rank)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.0f\t%.6f\t%s\n", rank, c.Model, c.Profile, c.Quality, c.OutputTokens, c.ExpectedCost, c.Reason)
+		t.add("", []string{rank, c.Model, c.Profile, fmt.Sprintf("%.3f", c.Quality), fmt.Sprintf("%.0f", c.OutputTokens),
+			fmt.Sprintf("%.6f", c.ExpectedCost)})
+		for _, l := range wrapText(c.Reason, tableWidth-len(indent)) {
+			t.add(indent+l, nil)
+		}
 	}
-	return tw.Flush()
+	t.write(w)
+	return nil
 }
 
 // parseRouteArgs parses route's flags before the prompt as flags, and after
