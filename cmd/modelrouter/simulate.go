@@ -476,8 +476,12 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	return sim, nil
 }
 
+// writeSimulationTable prints the shares and the totals per mode within a
+// 120-column terminal: the deployment (up to 64 characters) and the router
+// model (up to a 64-digit hash) on lines of their own, and a mode's first
+// unroutable prompt, whose reason names every candidate, wrapped.
 func writeSimulationTable(w io.Writer, sim *simulation) error {
-	fmt.Fprintf(w, "%d prompts, deployment %s, router version %s, router model %s\n\n",
+	fmt.Fprintf(w, "%d prompts, deployment %s\nrouter version %s, router model %s\n\n",
 		sim.Prompts, sim.Deployment, sim.RouterVersion, cmp.Or(sim.RouterModel, "-"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "MODE\tMODEL\tPROMPTS\tSHARE\tEXPECTED $\t")
@@ -507,7 +511,14 @@ func writeSimulationTable(w io.Writer, sim *simulation) error {
 	}
 	for _, ms := range sim.Modes {
 		if ms.FirstError != "" {
-			fmt.Fprintf(w, "%s: %d prompts had no eligible model, e.g. %s\n", ms.Mode, ms.Unroutable, ms.FirstError)
+			// Lines after the first indented, so each mode's message stands out.
+			msg := fmt.Sprintf("%s: %d prompts had no eligible model, e.g. %s", ms.Mode, ms.Unroutable, ms.FirstError)
+			for i, l := range wrapText(msg, tableWidth-2) {
+				if i > 0 {
+					l = "  " + l
+				}
+				fmt.Fprintln(w, l)
+			}
 		}
 	}
 	return nil
