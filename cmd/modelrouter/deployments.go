@@ -13,8 +13,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -341,23 +341,31 @@ func writeIndented(w io.Writer, raw json.RawMessage) error {
 	return err
 }
 
+// writeDeploymentsTable prints a line per deployment. A name may have 64
+// characters and a subset every catalog model, which would make lines wider
+// than a 120-column terminal: then each deployment's name stands on a line
+// of its own above its other columns, indented, with the number of models
+// in a subset and, below, their IDs wrapped.
 func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tMODEL\tVERSION\tMODE\tMODELS\tSKU\tCAPACITY")
-	for _, r := range list {
-		mode, subset := "-", "-"
+	type line struct {
+		name, model, version, mode string
+		subset                     []string // nil: every model of the version (or not a router)
+		sku, capacity              string
+	}
+	lines := make([]line, len(list))
+	for i, r := range list {
+		l := line{name: r.Name, model: r.Properties.Model.Name, version: r.Properties.Model.Version, mode: "-"}
 		if r.IsRouter() {
-			mode, subset = "balanced", "all"
+			l.mode = "balanced"
 			if rt := r.Properties.Routing; rt != nil {
 				if rt.Mode != "" {
-					mode = rt.Mode
+					l.mode = rt.Mode
 				}
 				if rt.Models != nil {
-					names := make([]string, len(*rt.Models))
-					for i, ref := range *rt.Models {
-						names[i] = models.ModelID(ref.Name, ref.Version)
+					l.subset = make([]string, len(*rt.Models))
+					for j, ref := range *rt.Models {
+						l.subset[j] = models.ModelID(ref.Name, ref.Version)
 					}
-					subset = strings.Join(names, ",")
 				}
 			}
 		}
@@ -365,7 +373,38 @@ func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
 		if r.SKU != nil {
 			sku, capacity = r.SKU.Name, r.SKU.Capacity
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Name, r.Properties.Model.Name, r.Properties.Model.Version, mode, subset, sku, capacity)
+		l.sku, l.capacity = sku, strconv.Itoa(capacity)
+		lines[i] = l
 	}
-	return tw.Flush()
+	subset := func(l line, listed string) string {
+		switch {
+		case l.subset != nil:
+			return listed
+		case l.mode == "-":
+			return "-"
+		}
+		return "all"
+	}
+	t := &textTable{left: 7}
+	t.add("", []string{"NAME", "MODEL", "VERSION", "MODE", "MODELS", "SKU", "CAPACITY"})
+	for _, l := range lines {
+		t.add("", []string{l.name, l.model, l.version, l.mode, subset(l, strings.Join(l.subset, ",")), l.sku, l.capacity})
+	}
+	if t.width() > tableWidth {
+		const indent = "    "
+		t = &textTable{left: 7}
+		t.add("NAME", nil)
+		t.add("", []string{"", "MODEL", "VERSION", "MODE", "MODELS", "SKU", "CAPACITY"})
+		for _, l := range lines {
+			t.add(l.name, nil)
+			t.add("", []string{"", l.model, l.version, l.mode, subset(l, strconv.Itoa(len(l.subset))), l.sku, l.capacity})
+			if len(l.subset) > 0 {
+				for _, ids := range wrapText(strings.Join(l.subset, ", "), tableWidth-len(indent)) {
+					t.add(indent+ids, nil)
+				}
+			}
+		}
+	}
+	t.write(w)
+	return nil
 }
