@@ -103,6 +103,31 @@ func checkModel(m router.Model) error {
 	case m.ReasoningTokens < 0 || (m.ReasoningTokens > 0 && !m.Capabilities.Reasoning):
 		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
 	}
+	return checkEfforts(m.Capabilities)
+}
+
+// checkEfforts refuses a reasoning_efforts list the gateway could not map
+// to: one on a model that takes no reasoning_effort, an empty one (which
+// would read as "takes nothing", what reasoning_effort: false says), or one
+// with a value off router.EffortScale or listed twice.
+func checkEfforts(c router.Capabilities) error {
+	if c.ReasoningEfforts == nil {
+		return nil
+	}
+	if !c.TakesReasoningEffort() {
+		return fmt.Errorf("reasoning_efforts is only for reasoning models that take reasoning_effort")
+	}
+	if len(c.ReasoningEfforts) == 0 {
+		return fmt.Errorf("reasoning_efforts is empty: leave it out, or set reasoning_effort: false for a model that refuses it")
+	}
+	for i, e := range c.ReasoningEfforts {
+		if !slices.Contains(router.EffortScale, e) {
+			return fmt.Errorf("reasoning_efforts: %q is not one of %v", e, router.EffortScale)
+		}
+		if slices.Contains(c.ReasoningEfforts[:i], e) {
+			return fmt.Errorf("reasoning_efforts lists %q twice", e)
+		}
+	}
 	return nil
 }
 

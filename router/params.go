@@ -1,5 +1,7 @@
 package router
 
+import "slices"
+
 // reasoningUnsupported are the parameters reasoning (o-series style) models
 // do not take; the reference drops them when such a model is chosen.
 var reasoningUnsupported = []string{
@@ -41,3 +43,37 @@ func DroppedParams(m Model) []string {
 }
 
 var reasoningWithoutEffort = append(append([]string(nil), reasoningUnsupported...), "reasoning_effort")
+
+// EffortScale orders the reasoning_effort values of OpenAI's API, least
+// reasoning first ("max", the SDK's newest value, above xhigh).
+var EffortScale = []string{"none", "minimal", "low", "medium", "high", "xhigh", "max"}
+
+// EffortFor is the reasoning effort to send a model with capabilities c
+// when the client asked for v: v itself when c lists no efforts, when v is
+// among them, or when v is not on EffortScale (the provider judges a value
+// we do not know); otherwise the listed value nearest to v on the scale.
+// Of two equally near, the higher wins (minimal on a model taking none and
+// low gets low): none turns reasoning off, and an answer with a little more
+// reasoning than asked is closer to what the client wanted than one with
+// none.
+func (c Capabilities) EffortFor(v string) string {
+	want := slices.Index(EffortScale, v)
+	if len(c.ReasoningEfforts) == 0 || want < 0 || slices.Contains(c.ReasoningEfforts, v) {
+		return v
+	}
+	best, bestDist := v, len(EffortScale)
+	for _, e := range c.ReasoningEfforts {
+		i := slices.Index(EffortScale, e)
+		if i < 0 {
+			continue
+		}
+		d := i - want
+		if d < 0 {
+			d = -d
+		}
+		if d < bestDist || (d == bestDist && i > slices.Index(EffortScale, best)) {
+			best, bestDist = e, d
+		}
+	}
+	return best
+}

@@ -49,6 +49,12 @@ type Capabilities struct {
 	// when Reasoning is set. xAI's grok-4 reasons but refuses the
 	// parameter with a 400.
 	ReasoningEffort *bool `json:"reasoning_effort,omitempty"`
+	// ReasoningEfforts, when set, are the reasoning_effort values the model
+	// accepts, from EffortScale; the gateway sends it the one nearest to the
+	// client's (EffortFor). Unset, the client's value goes as sent. The
+	// router, not the client, picked the model, so a value only another
+	// model takes must not become the provider's 400.
+	ReasoningEfforts []string `json:"reasoning_efforts,omitempty"`
 }
 
 // TakesReasoningEffort reports whether the model accepts reasoning_effort.

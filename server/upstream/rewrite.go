@@ -45,8 +45,10 @@ func upstreamModel(m router.Model) string {
 // parameters m cannot take (router.DroppedParams). For an OpenAI reasoning
 // model on Chat Completions, max_tokens is renamed max_completion_tokens; on
 // Responses a model that takes no reasoning effort also loses `reasoning`,
-// and a non-reasoning one "reasoning.encrypted_content" from `include`. Every other
-// member keeps its exact bytes (members may come out in another order).
+// and a non-reasoning one "reasoning.encrypted_content" from `include`. A
+// reasoning effort m refuses becomes the nearest one it takes (fitEffort).
+// Every other member keeps its exact bytes (members may come out in
+// another order).
 func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
 	obj, err := scanObject(raw)
 	if err != nil {
@@ -107,6 +109,9 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 		// The Responses API's form of reasoning_effort.
 		obj.del("reasoning")
 	}
+	if len(m.Capabilities.ReasoningEfforts) > 0 {
+		fitEffort(obj, api, m.Capabilities)
+	}
 	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("include") {
 		// Stateless clients (store: false) ask for their reasoning back
 		// encrypted; a model that does not reason refuses the request
@@ -121,6 +126,53 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 		// reasoning or computer use model").
 		dropReasoningItems(obj)
 	}
+}
+
+// fitEffort replaces a reasoning effort the model refuses with the one it
+// takes nearest to it (router.Capabilities.EffortFor): reasoning_effort on
+// Chat Completions, reasoning.effort on Responses. The router chose the
+// model, so a value only another model takes must not come back as the
+// provider's 400, which does not fail over. A member it cannot read is
+// left to the provider.
+func fitEffort(obj *object, api API, c router.Capabilities) {
+	switch api {
+	case APIChatCompletions:
+		if v, ok := effortValue(obj.get("reasoning_effort")); ok {
+			if w := c.EffortFor(v); w != v {
+				obj.setString("reasoning_effort", quoted(w))
+			}
+		}
+	case APIResponses:
+		raw := obj.get("reasoning")
+		if len(raw) == 0 || raw[0] != '{' {
+			return
+		}
+		var reasoning map[string]json.RawMessage
+		if json.Unmarshal(raw, &reasoning) != nil {
+			return
+		}
+		if v, ok := effortValue(reasoning["effort"]); ok {
+			if w := c.EffortFor(v); w != v {
+				// The other members (summary, ...) keep their bytes.
+				reasoning["effort"] = quoted(w)
+				obj.setString("reasoning", encodeObject(reasoning))
+			}
+		}
+	}
+}
+
+// effortValue reads an effort member: a non-empty string.
+func effortValue(raw []byte) (string, bool) {
+	var v string
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == "" {
+		return "", false
+	}
+	return v, true
+}
+
+func quoted(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b
 }
 
 // dropReasoningItems removes the `reasoning` items from a Responses input
