@@ -94,6 +94,11 @@ type Model struct {
 	// MaxInput, when set, caps the prompt below the context window (the
 	// GPT-5 models: 272K of their 400K).
 	MaxInput int `json:"max_input,omitempty"`
+	// MaxTokensOnly marks a model whose provider's Chat Completions API
+	// reads the output limit only from max_tokens and silently ignores
+	// max_completion_tokens (DeepSeek's API), which the OpenAI SDKs send:
+	// the gateway renames it, or the client's limit would be lost.
+	MaxTokensOnly bool `json:"max_tokens_only,omitempty"`
 	// ReasoningTokens is the expected number of hidden, billed reasoning
 	// tokens per answer for reasoning models (0 for others): public answer
 	// lengths do not show them, so expected cost adds them.

@@ -149,3 +149,44 @@ func TestReasoningEffortReachesEachModelInAFormItAccepts(t *testing.T) {
 		})
 	}
 }
+
+// TestDeepSeekGetsTheOutputLimitAsMaxTokens: the OpenAI SDK sends an output
+// limit as max_completion_tokens (max_tokens is deprecated there).
+// DeepSeek's API reads only max_tokens and silently ignores
+// max_completion_tokens, so a call routed to DeepSeek-V3.2 would run to
+// DeepSeek's own default length: longer and dearer than the client asked,
+// and than the expected cost the router computed with the cap. The limit
+// must reach DeepSeek as max_tokens.
+func TestDeepSeekGetsTheOutputLimitAsMaxTokens(t *testing.T) {
+	client, fake := newCatalogGateway(t, "DeepSeek-V3.2")
+	chat, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:               "model-router",
+		Messages:            []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Name three rivers in Spain.")},
+		MaxCompletionTokens: openai.Int(50),
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"DeepSeek-V3.2"}}))
+	require.NoError(t, err)
+	assert.Equal(t, "DeepSeek-V3.2", chat.Model)
+
+	sent := fake.RequestsFor("deepseek-chat")
+	require.Len(t, sent, 1)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(sent[0].Body, &body))
+	assert.EqualValues(t, 50, body["max_tokens"], "DeepSeek reads the output limit from max_tokens: %s", sent[0].Body)
+	assert.NotContains(t, body, "max_completion_tokens", "DeepSeek ignores max_completion_tokens: %s", sent[0].Body)
+}
+
+// TestDeepSeekIsNotSentAnOutputLimitAboveItsMaximum: DeepSeek's API gives
+// deepseek-chat at most 8K output tokens and refuses a larger max_tokens
+// with a 400, which does not fail over; a call asking for more goes to a
+// model that can write that much.
+func TestDeepSeekIsNotSentAnOutputLimitAboveItsMaximum(t *testing.T) {
+	client, fake := newCatalogGateway(t, "DeepSeek-V3.2")
+	chat, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:               "model-router",
+		Messages:            []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Write a long report on Spain's rivers.")},
+		MaxCompletionTokens: openai.Int(10000),
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"DeepSeek-V3.2", "gpt-4.1"}}))
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-4.1-2025-04-14", chat.Model)
+	assert.Zero(t, len(fake.RequestsFor("deepseek-chat")), "deepseek-chat was sent a limit it refuses")
+}

@@ -138,3 +138,33 @@ func TestDeepSeekChatKeepsSamplingParameters(t *testing.T) {
 		assert.Contains(t, got, k, "deepseek-chat body: %s", body)
 	}
 }
+
+// DeepSeek's API reads the output limit only from max_tokens and silently
+// ignores max_completion_tokens, which the OpenAI SDKs send: the limit
+// reaches deepseek-chat as max_tokens, with max_completion_tokens' value
+// when a client sets both (the one routing read), and a null one is not
+// turned into a limit.
+func TestDeepSeekAPIGetsTheOutputLimitAsMaxTokens(t *testing.T) {
+	m := catalogModel(t, "DeepSeek-V3.2")
+	msgs := `"messages":[{"role":"user","content":"hi"}]`
+	tests := []struct {
+		limits string
+		want   string // max_tokens as sent; "" for none
+	}{
+		{`"max_completion_tokens":50`, "50"},
+		{`"max_tokens":50`, "50"},
+		{`"max_tokens":100,"max_completion_tokens":50`, "50"},
+		{`"max_completion_tokens":null`, ""},
+	}
+	for _, tt := range tests {
+		body, err := RewriteOpenAI([]byte(`{"model":"model-router",`+msgs+`,`+tt.limits+`}`), APIChatCompletions, m)
+		require.NoError(t, err)
+		got := rawMembers(t, body)
+		assert.NotContains(t, got, "max_completion_tokens", "%s: %s", tt.limits, body)
+		if tt.want == "" {
+			assert.NotContains(t, got, "max_tokens", "%s: %s", tt.limits, body)
+			continue
+		}
+		assert.Equal(t, tt.want, string(got["max_tokens"]), "%s: %s", tt.limits, body)
+	}
+}

@@ -43,7 +43,8 @@ func upstreamModel(m router.Model) string {
 // Responses) for an OpenAI-compatible upstream serving m: `model` becomes
 // the upstream model name, our routing_config goes, and so do the
 // parameters m cannot take (router.DroppedParams). For an OpenAI reasoning
-// model on Chat Completions, max_tokens is renamed max_completion_tokens; on
+// model on Chat Completions, max_tokens is renamed max_completion_tokens,
+// and for a model marked MaxTokensOnly the other way round; on
 // Responses a model that takes no reasoning effort also loses `reasoning`,
 // and a non-reasoning one "reasoning.encrypted_content" from `include`. A
 // reasoning effort m refuses becomes the nearest one it takes (fitEffort).
@@ -97,8 +98,21 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 	for _, k := range router.DroppedParams(m) {
 		obj.del(k)
 	}
-	if m.Capabilities.Reasoning {
-		if obj.has("max_tokens") && api == APIChatCompletions && speaksOpenAIReasoning(m) {
+	switch {
+	case api != APIChatCompletions:
+		// Only Chat Completions has both fields.
+	case m.MaxTokensOnly:
+		// The mirror image of the rename below, for a provider that reads
+		// only max_tokens. max_completion_tokens wins when both are set,
+		// as it did for routing (the output filter and expected cost).
+		if obj.has("max_completion_tokens") {
+			if v := obj.get("max_completion_tokens"); string(bytes.TrimSpace(v)) != "null" {
+				obj.setString("max_tokens", v)
+			}
+			obj.del("max_completion_tokens")
+		}
+	case m.Capabilities.Reasoning && speaksOpenAIReasoning(m):
+		if obj.has("max_tokens") {
 			if !obj.has("max_completion_tokens") {
 				obj.setString("max_completion_tokens", obj.get("max_tokens"))
 			}
