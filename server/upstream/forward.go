@@ -93,6 +93,11 @@ type Call struct {
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.
 	Relay *Relay
+	// NamesStored says Raw names something a provider stores by an id the
+	// client gave (previous_response_id, a conversation, a stored prompt,
+	// a file): a provider's 404 may then be about that id, so it is the
+	// client's to see (see [attempt.refusesGateway]).
+	NamesStored bool
 }
 
 // Kept is a translated Responses answer: its id, the model that wrote it,
@@ -177,9 +182,11 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 
 // Forward tries call.Order's models in turn and writes the first good
 // answer to w. A model is skipped on a connection error, a timeout, a 429
-// or a 5xx, as long as nothing was written to the client yet; any other
-// 4xx is the client's to see and is written as the provider's error (in
-// OpenAI's error shape, or Anthropic's on APIMessages calls). When every
+// or a 5xx, or a provider refusing the gateway rather than the request (a
+// 401, 403 or 404 on a new answer: see [attempt.refusesGateway]), as long
+// as nothing was written to the client yet; any other 4xx is the client's
+// to see and is written as the provider's error (in OpenAI's error shape,
+// or Anthropic's on APIMessages calls). When every
 // model fails, nothing is written and Outcome.Err lists the models tried
 // and what each returned. ctx is the client's: cancelling it cancels the
 // upstream request.
@@ -201,6 +208,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	var out Outcome
 	var limits rateLimits
 	var refused refusals
+	gatewayRefused := 0
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
@@ -213,6 +221,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		}
 		limits.add(a.err)
 		refused.add(a)
+		if refusedGateway(a.err) {
+			gatewayRefused++
+		}
 	}
 	out.Total = time.Since(start)
 	switch {
@@ -232,6 +243,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		out.Status = http.StatusTooManyRequests
 		out.RetryAfter = limits.wait()
 		out.Err = f.allLimited(out.Attempts)
+	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && gatewayRefused == len(call.Order):
+		out.Status = http.StatusBadGateway
+		out.Err = f.allRefusedGateway(out.Attempts)
 	default:
 		out.Status = http.StatusBadGateway
 		out.Err = f.allFailed(call, out.Attempts, ctx.Err() != nil)
@@ -429,11 +443,13 @@ func (a *attempt) noteBackoff(status int, err error) {
 
 // retryable marks errors after which the next model is tried. limited:
 // the provider turned the call away for now (a 429, or a model skipped
-// while its wait runs); wait: how long it asked to be left alone.
+// while its wait runs); wait: how long it asked to be left alone; gateway:
+// the provider refused the gateway, not the request (refusesGateway).
 type retryable struct {
 	msg     string
 	limited bool
 	wait    time.Duration
+	gateway bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -512,6 +528,8 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			rt.msg += fmt.Sprintf(", retry after %s", roundUp(rt.wait))
 		}
 		return resp.StatusCode, rt
+	case a.refusesGateway(resp.StatusCode):
+		return resp.StatusCode, &retryable{msg: a.f.redact(a.refusalText(resp)), gateway: true}
 	case resp.StatusCode >= 400:
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)

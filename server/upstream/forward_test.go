@@ -61,6 +61,11 @@ func TestForwardFailover(t *testing.T) {
 		{"429 goes to the next model", upstreamtest.Behavior{FailStatus: 429}, 429},
 		{"stall past the attempt timeout goes to the next model", upstreamtest.Behavior{Stall: true}, 0},
 		{"non-JSON 200 goes to the next model", upstreamtest.Behavior{FailStatus: 200, FailBody: "<html>"}, 200},
+		// Refusals of the gateway, not of the request: its provider key
+		// rejected or without access, a model its account does not serve.
+		{"401 goes to the next model", upstreamtest.Behavior{FailStatus: 401}, 401},
+		{"403 goes to the next model", upstreamtest.Behavior{FailStatus: 403}, 403},
+		{"404 goes to the next model", upstreamtest.Behavior{FailStatus: 404}, 404},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,8 +108,8 @@ func TestForwardClientErrorIsNotRetried(t *testing.T) {
 			`{"error":{"message":"forced failure 400 for model-a","type":"invalid_request_error","param":null,"code":null}}`,
 		},
 		{
-			"non-JSON error is wrapped in the OpenAI shape", upstreamtest.Behavior{FailStatus: 404, FailBody: "no such route"},
-			`{"error":{"message":"upstream model-a-id returned HTTP 404: no such route","type":"upstream_error","param":null,"code":null}}`,
+			"non-JSON error is wrapped in the OpenAI shape", upstreamtest.Behavior{FailStatus: 422, FailBody: "unprocessable entity"},
+			`{"error":{"message":"upstream model-a-id returned HTTP 422: unprocessable entity","type":"upstream_error","param":null,"code":null}}`,
 		},
 	}
 	for _, tt := range tests {
@@ -144,6 +149,37 @@ func TestForwardAllFail(t *testing.T) {
 	assert.Equal(t, "every upstream model failed: model-a-id (HTTP 503), "+
 		"llama-id (provider meta not configured: set MODELROUTER_UPSTREAM_META_BASE_URL), model-b-id (HTTP 429)", out.Err.Error())
 	assert.Len(t, out.Attempts, 3)
+	assert.Zero(t, out.Answered.ID)
+}
+
+// When every provider refuses the gateway itself (its key, its account's
+// models), the 502 names each refusal with the provider's own words, so the
+// operator knows which key or model to fix; the keys stay out of it.
+func TestForwardAllRefusingTheGatewayNamesEachRefusal(t *testing.T) {
+	f := newFakes(t)
+	f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 401,
+		FailBody: `{"error":{"message":"Incorrect API key provided: sk-openai-test","type":"invalid_request_error"}}`})
+	f.openai.Set("model-b", upstreamtest.Behavior{FailStatus: 404})
+	f.anthropic.Key = "sk-ant-rotated" // the gateway still sends sk-ant-test
+	order := []router.Model{openAIModel("model-a"), openAIModel("model-b"), anthropicModel("claude-x")}
+
+	w := httptest.NewRecorder()
+	out := f.fwd.Forward(context.Background(), w, upstream.Call{API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: order})
+
+	assert.False(t, out.Wrote)
+	assert.Zero(t, w.Body.Len(), "nothing written: the server writes the error")
+	assert.Equal(t, http.StatusBadGateway, out.Status)
+	assert.Equal(t, router.EUpstream, router.ErrorCode(out.Err))
+	msg := out.Err.Error()
+	assert.Contains(t, msg, "model-a-id (HTTP 401: Incorrect API key provided: [redacted])")
+	assert.Contains(t, msg, "model-b-id (HTTP 404: forced failure 404 for model-b)")
+	assert.Contains(t, msg, "claude-x-id (HTTP 401: invalid api key)")
+	assert.NotContains(t, msg, "sk-openai-test")
+	require.Len(t, out.Attempts, 3)
+	for i, want := range []int{401, 404, 401} {
+		assert.Equal(t, want, out.Attempts[i].Status)
+		assert.NotContains(t, out.Attempts[i].Error, "sk-openai-test")
+	}
 	assert.Zero(t, out.Answered.ID)
 }
 

@@ -32,7 +32,8 @@ const (
 // to the attempt timeout when it stalls) before failing over.
 //
 // A model is unhealthy after Threshold failures in a row (connection
-// errors, no headers in time, 429 and 5xx, a stream that breaks before its
+// errors, no headers in time, 429 and 5xx, a provider refusing the gateway
+// on a new answer with 401, 403 or 404, a stream that breaks before its
 // first event) when at least half its calls of the last minute failed. It
 // is then tried last for Cooldown; after that, one call at a time may try
 // it again (others still try it last): an answer makes it healthy, a
@@ -236,10 +237,11 @@ func (h *Health) baseCooldown() time.Duration {
 }
 
 // succeeded notes that m's provider answered: with an answer (answered),
-// which makes it healthy, or with a client error, which shows it is up
-// but proves nothing about the call that failed before (a bad request, a
-// key the provider refuses): it breaks a run of failures, but does not end
-// an unhealthy spell.
+// which makes it healthy, or with a client error (a bad request), which
+// shows it is up but proves nothing about the call that failed before: it
+// breaks a run of failures, but does not end an unhealthy spell. A refusal
+// of the gateway itself (its key, its account's models) is a failure
+// instead: every call routed to the model would meet it.
 func (h *Health) succeeded(m router.Model, t ticket, answered bool) {
 	if h == nil {
 		return

@@ -193,6 +193,24 @@ func (rig *healthRig) trip(t *testing.T, sick, well router.Model) {
 // Cooled down, a model is tried again by one call at a time: the others
 // skip it at once, so a provider still stalling costs one call the wait,
 // not every call of the moment.
+// A provider that refuses the gateway itself (its key revoked, a model its
+// account does not serve) fails every call routed to the model, as an
+// outage does: the model is tried last, and the reason names the refusal.
+func TestHealthCountsAProviderRefusingTheGatewayAsAFailure(t *testing.T) {
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			rig := newHealthRig(t)
+			sick, well := openAIModel("sick"), openAIModel("well")
+			rig.f.openai.Set("sick", upstreamtest.Behavior{FailStatus: status})
+			for range upstream.DefaultHealthThreshold {
+				require.Equal(t, "well-id", rig.call(t, context.Background(), sick, well).Answered.ID, "failed over")
+			}
+			assert.Contains(t, rig.health.Unhealthy(sick),
+				fmt.Sprintf("3 failures in a row, the last HTTP %d: forced failure %d for sick", status, status))
+		})
+	}
+}
+
 func TestHealthTriesACooledDownModelOneCallAtATime(t *testing.T) {
 	rig := newHealthRig(t)
 	rig.f.fwd.AttemptTimeout = 300 * time.Millisecond

@@ -439,6 +439,16 @@ func TestMessagesFailoverAcrossKinds(t *testing.T) {
 			func(f *fakes) { f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 503}) }, 503},
 		{"anthropic overloaded, openai answers", []router.Model{anthropicModel("claude-x"), openAIModel("model-a")},
 			func(f *fakes) { f.anthropic.Set("claude-x", upstreamtest.Behavior{FailStatus: 529}) }, 529},
+		// A provider refusing the gateway (its key, its account's models),
+		// not the client's request: another model answers.
+		{"anthropic rejects the gateway's key, openai answers", []router.Model{anthropicModel("claude-x"), openAIModel("model-a")},
+			func(f *fakes) { f.anthropic.Key = "sk-ant-rotated" }, 401},
+		{"openai rejects the gateway's key, anthropic answers", []router.Model{openAIModel("model-a"), anthropicModel("claude-x")},
+			func(f *fakes) { f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 401}) }, 401},
+		{"openai denies the gateway the model, anthropic answers", []router.Model{openAIModel("model-a"), anthropicModel("claude-x")},
+			func(f *fakes) { f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 403}) }, 403},
+		{"openai does not serve the model, anthropic answers", []router.Model{openAIModel("model-a"), anthropicModel("claude-x")},
+			func(f *fakes) { f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 404}) }, 404},
 	}
 	for _, tt := range tests {
 		for _, stream := range []bool{false, true} {
@@ -488,20 +498,16 @@ func TestMessagesClientErrorShape(t *testing.T) {
 			`{"type":"error","error":{"type":"invalid_request_error","message":"forced failure 400 for claude-x"}}`},
 		{"openai 400", "openai", upstreamtest.Behavior{FailStatus: 400}, 400,
 			`{"type":"error","error":{"type":"invalid_request_error","message":"forced failure 400 for model-a"}}`},
-		{"openai 401", "openai", upstreamtest.Behavior{FailStatus: 401}, 401,
-			`{"type":"error","error":{"type":"authentication_error","message":"forced failure 401 for model-a"}}`},
-		{"openai 403", "openai", upstreamtest.Behavior{FailStatus: 403}, 403,
-			`{"type":"error","error":{"type":"permission_error","message":"forced failure 403 for model-a"}}`},
-		{"openai 404", "openai", upstreamtest.Behavior{FailStatus: 404}, 404,
-			`{"type":"error","error":{"type":"not_found_error","message":"forced failure 404 for model-a"}}`},
+		{"openai 409", "openai", upstreamtest.Behavior{FailStatus: 409}, 409,
+			`{"type":"error","error":{"type":"invalid_request_error","message":"forced failure 409 for model-a"}}`},
 		{"openai 413", "openai", upstreamtest.Behavior{FailStatus: 413}, 413,
 			`{"type":"error","error":{"type":"request_too_large","message":"forced failure 413 for model-a"}}`},
 		{"openai 422", "openai", upstreamtest.Behavior{FailStatus: 422}, 422,
 			`{"type":"error","error":{"type":"api_error","message":"forced failure 422 for model-a"}}`},
 		{"openai non-JSON error page", "openai", upstreamtest.Behavior{FailStatus: 400, FailBody: "bad request page"}, 400,
 			`{"type":"error","error":{"type":"invalid_request_error","message":"upstream model-a-id returned HTTP 400: bad request page"}}`},
-		{"anthropic non-JSON error page", "anthropic", upstreamtest.Behavior{FailStatus: 404, FailBody: "nope"}, 404,
-			`{"type":"error","error":{"type":"not_found_error","message":"upstream claude-x-id returned HTTP 404: nope"}}`},
+		{"anthropic non-JSON error page", "anthropic", upstreamtest.Behavior{FailStatus: 413, FailBody: "request entity too large"}, 413,
+			`{"type":"error","error":{"type":"request_too_large","message":"upstream claude-x-id returned HTTP 413: request entity too large"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

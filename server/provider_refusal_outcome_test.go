@@ -1,0 +1,82 @@
+package server
+
+// What the client and the decision log get when providers refuse the
+// gateway itself, and where a provider's 404 stays the client's.
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Every provider rejects the gateway's key: the client's key and request
+// were fine, so it gets a 502 naming each model's refusal (not a 401 its SDK
+// would blame on the client's key), and the log row reads as any call no
+// model answered.
+func TestEveryProviderRefusingTheGatewayIsA502NamingEachRefusal(t *testing.T) {
+	e := newE2E(t)
+	e.openai.Key, e.anthropic.Key = "sk-upstream-openai-rotated", "sk-upstream-anthropic-rotated"
+	subset := option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini", "claude"}})
+
+	client := e.clients()["v1"]
+	_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "model-router",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+	}, subset)
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+	assert.Equal(t, router.EUpstream, apiErr.Code)
+	assert.Contains(t, apiErr.Message, "mini (HTTP 401: invalid api key)")
+	assert.Contains(t, apiErr.Message, "claude (HTTP 401: invalid api key)")
+	assert.NotContains(t, apiErr.Message, "sk-upstream", "provider keys never reach clients")
+
+	rec := e.log.waitFor(t, 1)[0]
+	assert.Equal(t, http.StatusBadGateway, rec.Status)
+	assert.Equal(t, router.EUpstream, rec.ErrorCode)
+	assert.Empty(t, rec.Answered, "no model answered")
+	require.Len(t, rec.Attempts, 2)
+	for _, a := range rec.Attempts {
+		assert.Equal(t, http.StatusUnauthorized, a.Status, a.Model)
+	}
+
+	// The Messages API gets the same 502 in Anthropic's shape.
+	messages := e.anthropicClients()["v1"]
+	_, err = messages.Messages.New(context.Background(), helloParams("hi"), onlyModels("mini", "claude"))
+	var aErr *anthropic.Error
+	require.ErrorAs(t, err, &aErr)
+	assert.Equal(t, http.StatusBadGateway, aErr.StatusCode)
+	assert.Contains(t, aErr.RawJSON(), `"type":"api_error"`)
+	assert.Contains(t, aErr.RawJSON(), "claude (HTTP 401: invalid api key)")
+}
+
+// A continuation names an answer by an id only its provider knows: a 404
+// for it is about the client's id (here, an answer deleted at the
+// provider), so the client gets the provider's 404 and no other model is
+// asked.
+func TestAProviderNotFindingTheContinuedAnswerIsTheClients404(t *testing.T) {
+	e := newE2E(t)
+	ctx := context.Background()
+	client := e.clients()["v1"]
+	made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("large"))
+	require.NoError(t, err)
+	require.NoError(t, client.Responses.Delete(ctx, made.ID))
+	before := len(e.openai.Requests())
+
+	_, err = client.Responses.New(ctx, responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(made.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
+	})
+	apiErr := requireStatus(t, err, http.StatusNotFound)
+	assert.Contains(t, apiErr.Message, "Previous response with id '"+made.ID+"' not found.")
+	assert.Len(t, e.openai.Requests(), before+1, "one provider asked: the others could not know the id either")
+}
