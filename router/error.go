@@ -35,6 +35,10 @@ type Error struct {
 	// Detail carries structured context (e.g. why each candidate was
 	// excluded); server/ may render it.
 	Detail any
+	// Final says that sending the same request again cannot help, whatever
+	// the status (every provider refused the gateway's key, say): the
+	// answer tells clients not to retry.
+	Final bool
 }
 
 func (e *Error) Error() string { return e.Message }

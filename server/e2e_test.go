@@ -355,6 +355,7 @@ func TestE2EAllUpstreamsFailIs502(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
 	assert.Equal(t, router.EUpstream, apiErr.Code)
 	assert.NotContains(t, apiErr.Message, "sk-upstream", "provider keys never reach clients")
+	assert.Empty(t, apiErr.Response.Header.Get("X-Should-Retry"), "failing providers may answer a retry")
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, http.StatusBadGateway, rec.Status)
 	assert.Len(t, rec.Attempts, 4)

@@ -42,6 +42,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
+	apierr.SetHeaders(c.Writer.Header(), err)
 	if onMessagesPath(c) || onModelsPath(c) && anthropicCaller(c) {
 		status, body := apierr.AnthropicResponse(err)
 		c.AbortWithStatusJSON(status, body)

@@ -21,13 +21,14 @@ import (
 // Every provider rejects the gateway's key: the client's key and request
 // were fine, so it gets a 502 naming each model's refusal (not a 401 its SDK
 // would blame on the client's key), and the log row reads as any call no
-// model answered.
+// model answered. Asking again meets the same refusals, so the SDK, which
+// retries a 502 by default, is told not to.
 func TestEveryProviderRefusingTheGatewayIsA502NamingEachRefusal(t *testing.T) {
 	e := newE2E(t)
 	e.openai.Key, e.anthropic.Key = "sk-upstream-openai-rotated", "sk-upstream-anthropic-rotated"
 	subset := option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini", "claude"}})
 
-	client := e.clients()["v1"]
+	client := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(e2eKey), option.WithMaxRetries(2))
 	_, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
 		Model:    "model-router",
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
@@ -39,6 +40,8 @@ func TestEveryProviderRefusingTheGatewayIsA502NamingEachRefusal(t *testing.T) {
 	assert.Contains(t, apiErr.Message, "mini (HTTP 401: invalid api key)")
 	assert.Contains(t, apiErr.Message, "claude (HTTP 401: invalid api key)")
 	assert.NotContains(t, apiErr.Message, "sk-upstream", "provider keys never reach clients")
+	assert.Equal(t, "false", apiErr.Response.Header.Get("X-Should-Retry"))
+	assert.Len(t, e.openai.RequestsFor("mini"), 1, "the SDK asked once")
 
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, http.StatusBadGateway, rec.Status)
@@ -55,6 +58,7 @@ func TestEveryProviderRefusingTheGatewayIsA502NamingEachRefusal(t *testing.T) {
 	var aErr *anthropic.Error
 	require.ErrorAs(t, err, &aErr)
 	assert.Equal(t, http.StatusBadGateway, aErr.StatusCode)
+	assert.Equal(t, "false", aErr.Response.Header.Get("X-Should-Retry"))
 	assert.Contains(t, aErr.RawJSON(), `"type":"api_error"`)
 	assert.Contains(t, aErr.RawJSON(), "claude (HTTP 401: invalid api key)")
 }

@@ -33,6 +33,10 @@ var codes = map[string]httpError{
 	router.EInternal:      {http.StatusInternalServerError, "server_error"},
 }
 
+// finalCodes are the codes that retrying cannot fix, whatever the error
+// (see [SetHeaders]): a provider not configured waits for the operator.
+var finalCodes = map[string]bool{router.ENotConfigured: true}
+
 // Exclusion is one candidate's line in a "no eligible model" error.
 type Exclusion struct {
 	Model  string `json:"model"`
@@ -104,6 +108,19 @@ func AnthropicResponse(err error) (int, openai.AnthropicErrorBody) {
 	return status, body
 }
 
+// SetHeaders sets the headers that go with err's answer, before it is
+// written. An error that retrying cannot fix (a provider not configured,
+// every provider refusing the gateway's key) carries x-should-retry: false:
+// the OpenAI and Anthropic SDKs otherwise retry every 5xx (twice, with
+// backoff, by default), so the client would wait for three answers, each
+// logged, before it saw the one that names the setting to fix.
+func SetHeaders(h http.Header, err error) {
+	var re *router.Error
+	if finalCodes[router.ErrorCode(err)] || errors.As(err, &re) && re.Final {
+		h.Set("X-Should-Retry", "false")
+	}
+}
+
 // IsInternal reports whether err shows as a 500 whose text is hidden.
 func IsInternal(err error) bool {
 	_, ok := codes[router.ErrorCode(err)]
@@ -113,6 +130,7 @@ func IsInternal(err error) bool {
 // Write answers err on a plain ResponseWriter.
 func Write(w http.ResponseWriter, err error) {
 	status, body := Response(err)
+	SetHeaders(w.Header(), err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="modelrouter"`)
 	}

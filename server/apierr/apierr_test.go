@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,4 +102,34 @@ func TestAnthropicResponseKeepsStatusAndMessageInAnthropicsShape(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, status)
 	assert.Equal(t, "api_error", body.Error.Type)
 	assert.Equal(t, "Internal error.", body.Error.Message, "internal text stays out of the body")
+}
+
+// Only what retrying cannot fix tells SDKs not to retry: a 503 while
+// shutting down, or a 502 of failing providers, may well be answered next
+// time, and the SDKs' retries are how clients ride those out.
+func TestOnlyErrorsRetryingCannotFixSayNotToRetry(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		final bool
+	}{
+		{"not configured", router.Errorf(router.ENotConfigured, "set OPENAI_API_KEY"), true},
+		{"marked final", &router.Error{Code: router.EUpstream, Message: "every provider refused the gateway", Final: true}, true},
+		{"wrapped", fmt.Errorf("forward: %w", router.Errorf(router.ENotConfigured, "x")), true},
+		{"providers failing", router.Errorf(router.EUpstream, "every upstream model failed"), false},
+		{"shutting down", router.Errorf(router.EUnavailable, "shutting down"), false},
+		{"rate limited", router.Errorf(router.ERateLimited, "over capacity"), false},
+		{"internal", errors.New("disk full"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			Write(w, tt.err)
+			want := ""
+			if tt.final {
+				want = "false"
+			}
+			assert.Equal(t, want, w.Header().Get("X-Should-Retry"))
+		})
+	}
 }

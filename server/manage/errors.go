@@ -47,5 +47,6 @@ func writeError(c *gin.Context, err error) {
 		_ = c.Error(err) // for the server's logger
 	}
 	status, body := apierr.Response(err)
+	apierr.SetHeaders(c.Writer.Header(), err)
 	c.AbortWithStatusJSON(status, body)
 }

@@ -181,6 +181,25 @@ func TestForwardAllRefusingTheGatewayNamesEachRefusal(t *testing.T) {
 		assert.NotContains(t, out.Attempts[i].Error, "sk-openai-test")
 	}
 	assert.Zero(t, out.Answered.ID)
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.True(t, re.Final, "asking again meets the same refusals: the client is told not to retry")
+}
+
+// A refusal beside a provider that failed is an ordinary 502: the failing
+// provider may answer the client's retry.
+func TestForwardARefusalBesideAFailingProviderMayBeRetried(t *testing.T) {
+	f := newFakes(t)
+	f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 401})
+	f.openai.Set("model-b", upstreamtest.Behavior{FailStatus: 503})
+	out := f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{openAIModel("model-a"), openAIModel("model-b")},
+	})
+	assert.Equal(t, http.StatusBadGateway, out.Status)
+	assert.Equal(t, "every upstream model failed: model-a-id (HTTP 401: forced failure 401 for model-a), model-b-id (HTTP 503)", out.Err.Error())
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.False(t, re.Final)
 }
 
 func TestForwardDeadline(t *testing.T) {

@@ -63,9 +63,10 @@ func refusedGateway(err error) bool {
 // allRefusedGateway explains a call every model's provider refused for the
 // gateway's own sake (its key, its account's models): a 502, since the
 // client's key and request were accepted, and what would fix it is the
-// gateway's configuration, not the client's request.
+// gateway's configuration, not the client's request. Final: asking again
+// meets the same refusals, so the client is told not to retry.
 func (f *Forwarder) allRefusedGateway(attempts []router.Attempt) error {
-	return &router.Error{Code: router.EUpstream, Detail: attempts, Message: f.redact(
+	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
 		"every upstream model's provider refused the gateway (its provider key, or a model its account does not serve), not this request: " +
 			attemptList(attempts))}
 }
