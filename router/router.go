@@ -369,14 +369,26 @@ func excluded(m Model, n Needs) string {
 		return why
 	}
 	if n.RequireParameters {
-		var bad []string
+		var bad, lost []string
 		for _, p := range n.Params {
-			if !SupportsParam(m, p) {
+			switch {
+			case !SupportsParam(m, p):
 				bad = append(bad, p)
+			case slices.Contains(n.Dropped[m.ID], p):
+				bad, lost = append(bad, p), append(lost, p)
 			}
 		}
 		if len(bad) > 0 {
-			return "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
+			why := "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
+			// The model itself may take what its translation drops: say
+			// which the translation is the reason for.
+			switch {
+			case len(lost) == len(bad):
+				why += " (not carried as sent by the translation to its provider's API)"
+			case len(lost) > 0:
+				why += " (" + strings.Join(lost, ", ") + " not carried as sent by the translation to its provider's API)"
+			}
+			return why
 		}
 	}
 	return ""

@@ -85,6 +85,12 @@ func TestDecide(t *testing.T) {
 		{name: "nothing fits", dep: dep, req: router.Request{Needs: router.Needs{InputTokens: 5000}}, code: router.ENoEligible},
 		{name: "require_parameters drops reasoning model for temperature", dep: dep,
 			req: router.Request{Models: []string{"thinker", "weak"}, Needs: router.Needs{Params: []string{"temperature"}, RequireParameters: true}}, chosen: "weak"},
+		{name: "require_parameters leaves out a model whose translation drops a parameter", dep: dep,
+			req: router.Request{Models: []string{"claude", "weak"}, Needs: router.Needs{Params: []string{"seed"}, RequireParameters: true,
+				Dropped: map[string][]string{"claude": {"seed"}}}}, chosen: "weak"},
+		{name: "a translation's dropped parameters do not exclude without require_parameters", dep: dep,
+			req: router.Request{Models: []string{"claude", "weak"}, Needs: router.Needs{Params: []string{"seed"},
+				Dropped: map[string][]string{"claude": {"seed"}}}}, chosen: "claude"},
 		{name: "parameters ignored without require_parameters", dep: dep,
 			req: router.Request{Mode: router.ModeQuality, Models: []string{"thinker"}, Needs: router.Needs{Params: []string{"temperature"}}}, chosen: "thinker"},
 		{name: "unknown router version", dep: router.Deployment{Name: "d", RouterVersion: "v9"}, code: router.EInvalid},
@@ -110,6 +116,24 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A model left out for what its translation drops says which parameters,
+// and that the translation is why (the model itself would take them).
+func TestRequireParametersNamesWhatTheTranslationDrops(t *testing.T) {
+	r := newRouter(t, router.Config{})
+	d, err := r.Decide(context.Background(), router.Deployment{Name: "x"}, router.Request{Models: []string{"claude", "thinker", "mid"},
+		Needs: router.Needs{Params: []string{"seed", "temperature", "top_k"}, RequireParameters: true,
+			Dropped: map[string][]string{"claude": {"seed", "top_k"}, "thinker": {"seed"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, "mid", d.ChosenID)
+	reasons := map[string]string{}
+	for _, c := range d.Candidates {
+		reasons[c.Model] = c.Reason
+	}
+	assert.Equal(t, "excluded: require_parameters and unsupported seed, top_k (not carried as sent by the translation to its provider's API)", reasons["claude"])
+	assert.Equal(t, "excluded: require_parameters and unsupported seed, temperature (seed not carried as sent by the translation to its provider's API)", reasons["thinker"],
+		"a reasoning model refuses temperature itself")
 }
 
 func TestDecisionExplainsEveryCandidate(t *testing.T) {

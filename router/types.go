@@ -182,6 +182,12 @@ type Needs struct {
 	// eligible.
 	Params            []string
 	RequireParameters bool
+	// Dropped names, by model ID, the Params that the call's way to that
+	// model does not carry as sent: a translation into its provider's API
+	// (a Chat Completions call to Claude) has no form for them, or changes
+	// them. The model takes them no more than one that refuses them, so
+	// with RequireParameters they leave it out too.
+	Dropped map[string][]string
 }
 
 // Request is what the router needs to decide one call.

@@ -182,7 +182,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	for _, what := range r.req.NativeOnly {
 		needs = append(needs, upstream.ContentPrefix+what)
 	}
-	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq)
+	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq, r.raw)
 	if err == nil && r.writer != "" && d.ChosenID == r.writer {
 		for i := range d.Candidates {
 			if d.Candidates[i].Model == r.writer {
@@ -201,7 +201,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 // API with the request's tool types. Models that cannot are taken out of the subset before deciding and
 // put back into the decision's candidates with the reason, so the answer
 // still explains every model.
-func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request) (router.Decision, error) {
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, error) {
 	start := time.Now()
 	asked := rreq.Models // the call's own choice, before dropped models leave it
 	all, err := rt.Candidates(dep)
@@ -209,6 +209,9 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		// Refused before deciding (an unknown router version): the
 		// record still names the deployment, for the log and /metrics.
 		return rt.DecisionHeader(dep, rreq), err
+	}
+	if rreq.Needs.RequireParameters {
+		rreq.Needs.Dropped = s.dropped(all, api, raw, rreq.Needs.Params)
 	}
 	var kept []string
 	var dropped []router.Candidate
@@ -274,10 +277,32 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 }
 
 func (s *Server) supports(m router.Model, api openai.API, toolTypes []string) string {
+	return s.cfg.Supports(m, forwardedAs(api), toolTypes...)
+}
+
+// forwardedAs is the API a call of api reaches providers in: the dry run
+// (POST /v1/route) decides for a Chat Completions call.
+func forwardedAs(api openai.API) upstream.API {
 	if api == apiRoute {
 		api = openai.Chat
 	}
-	return s.cfg.Supports(m, upstreamAPI(api), toolTypes...)
+	return upstreamAPI(api)
+}
+
+// dropped maps each of models whose way from api does not carry some of
+// params as sent (a translation) to those parameters, for the router's
+// require_parameters rule.
+func (s *Server) dropped(models []router.Model, api openai.API, raw []byte, params []string) map[string][]string {
+	if s.cfg.Drops == nil || len(params) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, m := range models {
+		if lost := s.cfg.Drops(m, forwardedAs(api), raw, params); len(lost) > 0 {
+			out[m.ID] = lost
+		}
+	}
+	return out
 }
 
 func nameOf(models []router.Model, id string) string {

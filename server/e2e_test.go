@@ -58,6 +58,7 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 		Router:      newTestRouter(t, ps.Available),
 		Forwarder:   &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
 		Supports:    ps.Supports,
+		Drops:       ps.Drops,
 		Available:   ps.Available,
 		Log:         e.log,
 		Keys:        keyStore{e2eKey: true},

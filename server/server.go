@@ -74,6 +74,11 @@ type Config struct {
 	// Supports returns why model m cannot serve api with tools of the given
 	// types ("" when it can).
 	Supports func(m router.Model, api upstream.API, toolTypes ...string) string
+	// Drops returns which of params, set in a call of api whose body is
+	// raw, do not reach model m as sent (a translation into its provider's
+	// API drops or changes them); with routing_config.require_parameters
+	// they leave m out. Nil: every parameter reaches every model.
+	Drops func(m router.Model, api upstream.API, raw []byte, params []string) []string
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
 	// function through router.Config.Available.

@@ -236,6 +236,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		PreviewRouter:        preview,
 		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx},
 		Supports:             providers.Supports,
+		Drops:                providers.Drops,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),

@@ -153,7 +153,7 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		return ""
 	}
 	// A provider that speaks the client's API carries all of it.
-	if (api == APIMessages) == (p.Kind == KindAnthropic) {
+	if translationFor(api, p.Kind) == nil {
 		return ""
 	}
 	// Translated: tools only of the kind both APIs have (Anthropic's

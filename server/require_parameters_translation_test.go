@@ -1,0 +1,72 @@
+package server
+
+// routing_config.require_parameters promises "only models that support
+// every parameter the request uses". A model reached through a translation
+// (Claude, for a Chat Completions call) supports only what the translation
+// carries: presence_penalty, frequency_penalty and seed have no Messages
+// API form and are dropped on the way, so the answer comes as if they had
+// not been asked for.
+
+import (
+	"context"
+	"testing"
+
+	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRequireParametersLeavesOutAModelWhoseTranslationDropsAParameter(t *testing.T) {
+	e := newE2E(t)
+	// Alone, claude (.895) is chosen over nano (.85, below the band).
+	client := e.clients()["v1"]
+	resp, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:           "model-router",
+		Messages:        []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Write a tagline for a bakery.")},
+		PresencePenalty: openai.Float(0.8),
+		Seed:            openai.Int(42),
+	}, option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude", "nano"}, "require_parameters": true}))
+	require.NoError(t, err)
+	assert.Equal(t, "nano", resp.Model, "the model that takes presence_penalty and seed answers")
+	assert.Zero(t, len(e.anthropic.Requests()), "Claude would have answered without presence_penalty and seed")
+	for _, c := range selection(t, extraOf(resp.JSON.ExtraFields))["candidates"].([]any) {
+		cand := c.(map[string]any)
+		if cand["model"] == "claude" {
+			assert.Contains(t, cand["reason"], "excluded", "Claude is left out, saying why")
+		}
+	}
+}
+
+// The other way round: a Messages call's top_k has no Chat Completions
+// form, so the OpenAI models, reached through that translation, are left
+// out and Claude, which reads the call as sent, answers.
+func TestRequireParametersOnMessagesLeavesOutModelsThatWouldLoseTopK(t *testing.T) {
+	e := newE2E(t)
+	client := e.anthropicClients()["v1"]
+	params := helloParams("Write a tagline for a bakery.")
+	topK := aoption.WithJSONSet("top_k", 5)
+	msg, err := client.Messages.New(context.Background(), params, topK,
+		aoption.WithJSONSet("routing_config", map[string]any{"models": []string{"mini", "claude"}, "require_parameters": true}))
+	require.NoError(t, err)
+	assert.Equal(t, "claude", string(msg.Model), "without require_parameters mini answers (Balanced)")
+	assert.Empty(t, e.openai.Requests(), "mini would have answered without top_k")
+	found := false
+	for _, c := range messageDetails(t, msg)["candidates"].([]any) {
+		if cand := c.(map[string]any); cand["model"] == "mini" {
+			found = true
+			assert.Contains(t, cand["reason"], "excluded: require_parameters and unsupported top_k")
+		}
+	}
+	assert.True(t, found, "mini is among the candidates, with its reason")
+
+	// Without require_parameters top_k is dropped, as documented, and
+	// the call is routed as before.
+	msg, err = client.Messages.New(context.Background(), params, topK, onlyModels("mini", "claude"))
+	require.NoError(t, err)
+	assert.Equal(t, "mini", string(msg.Model))
+	reqs := e.openai.RequestsFor("mini")
+	require.Len(t, reqs, 1)
+	assert.NotContains(t, string(reqs[0].Body), "top_k")
+}

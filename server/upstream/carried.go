@@ -1,0 +1,175 @@
+package upstream
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
+)
+
+// What a translation carries of a client's top-level parameters, for
+// routing_config.require_parameters: a model reached through a translation
+// takes only what reaches its provider as the client sent it.
+//
+// A translation decodes the client's body into its request struct
+// (chatRequest, responsesRequest, messagesRequest) and builds the
+// provider's body from that alone, so the struct's members are all it
+// reads: every other member is not sent. The lists are derived from those
+// structs rather than kept beside them, so a member a translation learns
+// to carry is carried here too. changed names the members a translation
+// reads but does not always pass on as sent, through the functions the
+// translation itself calls.
+type translation struct {
+	reads   map[string]bool
+	changed func(top map[string]json.RawMessage, m router.Model) []string
+}
+
+var (
+	chatToAnthropic      = translation{reads: jsonMembers[chatRequest](), changed: chatChangedForClaude}
+	responsesToAnthropic = translation{reads: jsonMembers[responsesRequest](), changed: responsesChangedForClaude}
+	messagesToChat       = translation{reads: jsonMembers[messagesRequest](), changed: messagesChangedForChat}
+)
+
+// translationFor returns the translation a call of api takes to a provider
+// of kind, nil when the provider speaks api: as Forwarder sends it, an
+// Anthropic provider gets Chat Completions and Responses calls translated,
+// any other provider Messages calls.
+func translationFor(api API, kind string) *translation {
+	switch {
+	case api == APIMessages && kind == KindAnthropic, api != APIMessages && kind != KindAnthropic:
+		return nil
+	case api == APIMessages:
+		return &messagesToChat
+	case api == APIResponses:
+		return &responsesToAnthropic
+	}
+	return &chatToAnthropic
+}
+
+// Drops returns which of params, the top-level members a call of api sets
+// (raw is its body), do not reach m's provider as sent: those the
+// translation into the provider's API does not read, and those it changes
+// (Claude's temperature is capped at 1, for one). It is nil when m's
+// provider speaks api (the provider is the judge of what it takes; the
+// router's parameter rules say what the gateway drops for m), or is not
+// configured. The server hands the result to the router, which with
+// require_parameters leaves m out for it.
+func (ps Providers) Drops(m router.Model, api API, raw []byte, params []string) []string {
+	p, ok := ps.Resolve(m)
+	if !ok || len(params) == 0 {
+		return nil
+	}
+	t := translationFor(api, p.Kind)
+	if t == nil {
+		return nil
+	}
+	top, err := parseObject(raw)
+	if err != nil {
+		return nil
+	}
+	changed := t.changed(top, m)
+	var out []string
+	for _, k := range params {
+		if !t.reads[k] || slices.Contains(changed, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// jsonMembers lists the JSON names of T's fields.
+func jsonMembers[T any]() map[string]bool {
+	t := reflect.TypeFor[T]()
+	out := make(map[string]bool, t.NumField())
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+func chatChangedForClaude(top map[string]json.RawMessage, _ router.Model) []string {
+	out := samplingChangedForClaude(top)
+	if v := top["stop"]; set(v) {
+		// stopSequences leaves out blank entries, which Anthropic refuses.
+		var one string
+		var many []string
+		if json.Unmarshal(v, &one) == nil {
+			many = []string{one}
+		} else if json.Unmarshal(v, &many) != nil {
+			return out
+		}
+		if kept, err := stopSequences(v); err == nil && len(kept) < len(many) {
+			out = append(out, "stop")
+		}
+	}
+	return out
+}
+
+func responsesChangedForClaude(top map[string]json.RawMessage, _ router.Model) []string {
+	out := samplingChangedForClaude(top)
+	// Of `text`, only format is read (text.verbosity has no Messages form).
+	var text map[string]json.RawMessage
+	if set(top["text"]) && json.Unmarshal(top["text"], &text) == nil {
+		for k, v := range text {
+			if k != "format" && set(v) {
+				return append(out, "text")
+			}
+		}
+	}
+	return out
+}
+
+// samplingChangedForClaude names temperature and top_p where
+// samplingForClaude does not pass them on as sent.
+func samplingChangedForClaude(top map[string]json.RawMessage) []string {
+	var temperature *float64
+	if set(top["temperature"]) && json.Unmarshal(top["temperature"], &temperature) != nil {
+		return nil // refused by the translation, not dropped
+	}
+	topP := top["top_p"]
+	if !set(topP) {
+		topP = nil
+	}
+	gotT, gotP := samplingForClaude(temperature, topP)
+	var out []string
+	if temperature != nil && (gotT == nil || *gotT != *temperature) {
+		out = append(out, "temperature")
+	}
+	if topP != nil && gotP == nil {
+		out = append(out, "top_p")
+	}
+	return out
+}
+
+// messagesChangedForChat names what MessagesToChat reads but m does not
+// get: thinking and output_config become reasoning_effort only for a model
+// that takes it (and output_config only its effort), and stop_sequences
+// become stop, which RewriteOpenAI then drops for a model that refuses it.
+func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []string {
+	var out []string
+	thinking, oc := top["thinking"], top["output_config"]
+	if set(thinking) && thinkingOn(thinking) && reasoningEffort(thinking, oc, m) == "" {
+		out = append(out, "thinking")
+	}
+	var config map[string]json.RawMessage
+	if set(oc) && json.Unmarshal(oc, &config) == nil {
+		for k, v := range config {
+			if set(v) && (k != "effort" || reasoningEffort(nil, oc, m) == "") {
+				out = append(out, "output_config")
+				break
+			}
+		}
+	}
+	if set(top["stop_sequences"]) && slices.Contains(router.DroppedParams(m), "stop") {
+		out = append(out, "stop_sequences")
+	}
+	return out
+}
+
+// set reports whether a member is present and not null.
+func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }

@@ -1,0 +1,149 @@
+package upstream
+
+// With routing_config.require_parameters, a model reached through a
+// translation stays eligible for a parameter exactly when the parameter
+// reaches its provider. These tests hold Drops to what the translations
+// send: the body the provider gets is the same with or without a
+// parameter Drops names (or the router's own rules refuse for the model),
+// and differs for every other one.
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+var (
+	carriedProviders = Providers{ByName: map[string]Provider{
+		"openai":    {Name: "openai", Kind: KindOpenAI, BaseURL: "http://127.0.0.1:1/v1"},
+		"anthropic": {Name: "anthropic", Kind: KindAnthropic, BaseURL: "http://127.0.0.1:1"},
+	}}
+	carriedClaude = router.Model{ID: "claude", Name: "claude-x", Provider: "anthropic", Format: "Anthropic", MaxOutput: 8192,
+		Capabilities: router.Capabilities{Tools: true, Vision: true}}
+	carriedGPT = router.Model{ID: "gpt", Name: "gpt-x", Provider: "openai", Format: "OpenAI",
+		Capabilities: router.Capabilities{Tools: true, StructuredOutput: true}}
+	carriedReasoner = router.Model{ID: "o", Name: "o-x", Provider: "openai", Format: "OpenAI",
+		Capabilities: router.Capabilities{Reasoning: true, Tools: true}}
+)
+
+// sent is the body m's provider gets for a call of api, as Forwarder
+// builds it.
+func sent(t *testing.T, api API, m router.Model, body string) string {
+	t.Helper()
+	var out []byte
+	var err error
+	switch api {
+	case APIChatCompletions:
+		out, err = ToAnthropic([]byte(body), m)
+	case APIResponses:
+		out, err = ResponsesToAnthropic([]byte(body), m)
+	case APIMessages:
+		if out, err = MessagesToChat([]byte(body), m); err == nil {
+			out, err = RewriteOpenAI(out, APIChatCompletions, m)
+		}
+	}
+	require.NoError(t, err, body)
+	return string(out)
+}
+
+// with adds member k: v to a JSON object body.
+func with(body, k, v string) string {
+	return strings.TrimSuffix(body, "}") + `,"` + k + `":` + v + "}"
+}
+
+func TestDropsNamesExactlyWhatATranslationDoesNotSend(t *testing.T) {
+	type param struct{ name, value string }
+	cases := []struct {
+		name   string
+		api    API
+		m      router.Model
+		base   string
+		params []param
+	}{
+		{"chat to claude", APIChatCompletions, carriedClaude,
+			`{"model":"r","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}]}`,
+			[]param{{"presence_penalty", `0.5`}, {"frequency_penalty", `0.5`}, {"seed", `7`}, {"service_tier", `"auto"`},
+				{"prompt_cache_key", `"k"`}, {"reasoning_effort", `"low"`}, {"verbosity", `"low"`},
+				{"temperature", `0.5`}, {"top_p", `0.9`}, {"stop", `"END"`}, {"max_tokens", `100`},
+				{"max_completion_tokens", `100`}, {"tool_choice", `"required"`}, {"parallel_tool_calls", `false`}}},
+		{"responses to claude", APIResponses, carriedClaude,
+			`{"model":"r","input":"hi","tools":[{"type":"function","name":"f"}]}`,
+			[]param{{"truncation", `"auto"`}, {"reasoning", `{"effort":"low"}`}, {"service_tier", `"auto"`},
+				{"text", `{"verbosity":"low"}`}, {"max_tool_calls", `3`}, {"include", `["reasoning.encrypted_content"]`},
+				{"temperature", `0.5`}, {"top_p", `0.9`}, {"max_output_tokens", `100`},
+				{"tool_choice", `"required"`}, {"parallel_tool_calls", `false`}}},
+		{"messages to a chat model", APIMessages, carriedGPT,
+			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
+			[]param{{"top_k", `5`}, {"service_tier", `"auto"`}, {"thinking", `{"type":"enabled","budget_tokens":2048}`},
+				{"output_config", `{"effort":"low"}`}, {"temperature", `0.5`}, {"top_p", `0.9`},
+				{"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
+		{"messages to a reasoning chat model", APIMessages, carriedReasoner,
+			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
+			[]param{{"top_k", `5`}, {"thinking", `{"type":"enabled","budget_tokens":2048}`}, {"output_config", `{"effort":"low"}`},
+				{"output_config", `{"format":{"type":"json_schema","schema":{"type":"object"}}}`},
+				{"temperature", `0.5`}, {"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			without := sent(t, tc.api, tc.m, tc.base)
+			for _, p := range tc.params {
+				body := with(tc.base, p.name, p.value)
+				dropped := slices.Contains(carriedProviders.Drops(tc.m, tc.api, []byte(body), []string{p.name}), p.name)
+				refused := !router.SupportsParam(tc.m, p.name)
+				if dropped || refused {
+					assert.Equal(t, without, sent(t, tc.api, tc.m, body), "%s: %s is left out, so the provider gets the body without it", p.name, p.value)
+				} else {
+					assert.NotEqual(t, without, sent(t, tc.api, tc.m, body), "%s: %s is kept, so it must reach the provider", p.name, p.value)
+				}
+			}
+		})
+	}
+}
+
+// Parameters a translation reads but changes on the way count as dropped:
+// the provider does not get them as the client sent them.
+func TestDropsNamesWhatATranslationChanges(t *testing.T) {
+	const chat = `{"model":"r","messages":[{"role":"user","content":"hi"}]}`
+	cases := []struct {
+		name    string
+		body    string
+		params  []string
+		dropped []string
+		sent    string // a piece of what the provider gets
+		absent  string // and one it does not
+	}{
+		{"temperature above Claude's 1", with(chat, "temperature", "1.5"), []string{"temperature"}, []string{"temperature"}, `"temperature":1`, `1.5`},
+		{"temperature within Claude's range", with(chat, "temperature", "0.7"), []string{"temperature"}, nil, `"temperature":0.7`, ""},
+		{"top_p beside temperature", with(with(chat, "temperature", "0.7"), "top_p", "0.9"), []string{"temperature", "top_p"}, []string{"top_p"}, `"temperature":0.7`, `"top_p"`},
+		{"top_p alone", with(chat, "top_p", "0.9"), []string{"top_p"}, nil, `"top_p":0.9`, ""},
+		{"a blank stop sequence", with(chat, "stop", `["\n","END"]`), []string{"stop"}, []string{"stop"}, `"stop_sequences":["END"]`, `\n`},
+		{"stop sequences Claude takes", with(chat, "stop", `["END"]`), []string{"stop"}, nil, `"stop_sequences":["END"]`, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.dropped, carriedProviders.Drops(carriedClaude, APIChatCompletions, []byte(tc.body), tc.params))
+			got := sent(t, APIChatCompletions, carriedClaude, tc.body)
+			assert.Contains(t, got, tc.sent)
+			if tc.absent != "" {
+				assert.NotContains(t, got, tc.absent)
+			}
+		})
+	}
+}
+
+// A provider that speaks the call's API gets every parameter as sent (it
+// judges what it takes), so nothing is dropped on the way.
+func TestDropsNothingWithoutATranslation(t *testing.T) {
+	chat := `{"model":"r","messages":[{"role":"user","content":"hi"}],"seed":7,"presence_penalty":0.5}`
+	assert.Empty(t, carriedProviders.Drops(carriedGPT, APIChatCompletions, []byte(chat), []string{"presence_penalty", "seed"}))
+	messages := `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"top_k":5}`
+	assert.Empty(t, carriedProviders.Drops(carriedClaude, APIMessages, []byte(messages), []string{"top_k"}))
+	unconfigured := carriedGPT
+	unconfigured.Provider = "mistral"
+	assert.Empty(t, Providers{}.Drops(unconfigured, APIMessages, []byte(messages), []string{"top_k"}))
+}
