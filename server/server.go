@@ -206,17 +206,22 @@ func (s *Server) routes() *gin.Engine {
 	call := func(api openai.API, h gin.HandlerFunc) []gin.HandlerFunc {
 		return []gin.HandlerFunc{s.record(api), s.recover, s.Authenticate(), h}
 	}
-	for _, prefix := range []string{"/v1", "/openai/v1"} {
-		g := e.Group(prefix)
-		g.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
+	// The Responses API and the model list, on /v1 and on the paths of
+	// Azure OpenAI's clients alike.
+	responsesAndModels := func(g *gin.RouterGroup) {
 		g.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
 		g.GET("/responses/:id", s.recover, s.Authenticate(), s.storedAnswer(readAnswer))
 		g.DELETE("/responses/:id", s.recover, s.Authenticate(), s.storedAnswer(deleteAnswer))
 		g.POST("/responses/:id/cancel", s.recover, s.Authenticate(), s.storedAnswer(cancelAnswer))
 		g.GET("/responses/:id/input_items", s.recover, s.Authenticate(), s.storedAnswer(listInputItems))
-		g.POST("/route", call(apiRoute, s.route)...)
 		g.GET("/models", s.recover, s.Authenticate(), s.models)
 		g.GET("/models/:id", s.recover, s.Authenticate(), s.model)
+	}
+	for _, prefix := range []string{"/v1", "/openai/v1"} {
+		g := e.Group(prefix)
+		g.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
+		responsesAndModels(g)
+		g.POST("/route", call(apiRoute, s.route)...)
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
 	e.GET("/anthropic/v1/models", s.recover, s.Authenticate(), s.models)
@@ -230,6 +235,12 @@ func (s *Server) routes() *gin.Engine {
 	az := e.Group("/openai/deployments/:deployment")
 	az.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
 	az.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
+	// Azure's clients (openai-go's azure.WithEndpoint, openai-python's
+	// AzureOpenAI) put the deployment in the path only for Chat
+	// Completions and the like: the Responses API and the model list go
+	// to /openai/<route>?api-version=..., the deployment as `model` in
+	// the body, as on /v1.
+	responsesAndModels(e.Group("/openai"))
 
 	if s.cfg.Mount != nil {
 		s.cfg.Mount(e)
