@@ -41,8 +41,10 @@ type Forwarder struct {
 	Client *http.Client
 	// Deadline bounds the whole call, failovers and streaming included.
 	Deadline time.Duration
-	// AttemptTimeout bounds one attempt's wait for response headers; a
-	// model that stalls longer is abandoned for the next one.
+	// AttemptTimeout bounds one attempt's wait for the provider to begin
+	// answering: its response headers and then a stream's first event, a
+	// JSON answer's whole body or an error's body. A model that stalls
+	// longer is abandoned for the next one (see answerWait).
 	AttemptTimeout time.Duration
 	// Health, when set, hears how each attempt went, so routing can try
 	// failing models last (see [Health]).
@@ -365,6 +367,9 @@ type attempt struct {
 	last bool
 	// cancel ends the attempt's request, its body included.
 	cancel context.CancelFunc
+	// wait is the attempt timeout, running until the provider has begun
+	// to answer.
+	wait *answerWait
 	// sent: the request went to the provider, so how it went says
 	// something about the provider; ticket is the Health's pass for it.
 	sent   bool
@@ -482,8 +487,8 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return 0, err
 	}
 
-	// The attempt timeout covers the wait for headers only; the body then
-	// runs under the call's deadline.
+	// The attempt timeout runs until the provider has begun to answer
+	// (answerWait); the rest of the body runs under the call's deadline.
 	attemptCtx, cancelAttempt := context.WithCancel(ctx)
 	defer cancelAttempt()
 	a.cancel = cancelAttempt
@@ -494,16 +499,16 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return 0, &retryable{msg: "unhealthy: another call is trying it again"}
 		}
 	}
-	timer := time.AfterFunc(a.f.attemptTimeout(), cancelAttempt)
+	a.wait = startWait(a.f.attemptTimeout(), cancelAttempt)
+	defer a.wait.stop()
 	a.sent, a.backoffFrom = true, a.f.Backoff.clock()
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
-	timedOut := !timer.Stop()
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
 			return 0, &retryable{msg: "cancelled: " + ctx.Err().Error()}
-		case timedOut:
-			return 0, &retryable{msg: fmt.Sprintf("timeout: no response headers within %s", a.f.attemptTimeout())}
+		case a.wait.expired():
+			return 0, a.wait.err("response headers")
 		}
 		return 0, &retryable{msg: "connection error: " + describeNetError(err)}
 	}
@@ -520,6 +525,8 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		// Read under the attempt timeout: a body that never ends must not
+		// hold the failover.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		rt := &retryable{msg: fmt.Sprintf("HTTP %d", resp.StatusCode),
 			limited: resp.StatusCode == http.StatusTooManyRequests,
@@ -542,6 +549,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
 	}
 	if a.call.Relay != nil && a.call.Stream {
+		// A replay from the client's last event may be silent for as long
+		// as the model thinks: its silences are bounded by RelayIdle
+		// instead, from the headers on.
+		if !a.wait.stop() {
+			return resp.StatusCode, a.wait.err("first event")
+		}
 		idle := a.watchIdle(resp.Body)
 		defer idle.timer.Stop()
 		resp.Body = idle

@@ -111,9 +111,14 @@ func (a *attempt) translated() bool {
 func (a *attempt) answer(resp *http.Response) (int, error) {
 	firstByte := time.Since(a.start)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
+	switch {
+	case err != nil && a.wait.expired():
+		return resp.StatusCode, a.wait.err("whole answer")
+	case err != nil:
 		return resp.StatusCode, &retryable{msg: "answer broke off: " + describeNetError(err)}
 	}
+	// Read whole: the rest is ours to do, whatever the attempt timeout.
+	a.wait.stop()
 	if len(raw) > maxAnswerBytes {
 		return resp.StatusCode, &retryable{msg: "answer over 64 MiB"}
 	}

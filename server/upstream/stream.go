@@ -105,9 +105,13 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)
+	begun := false // the attempt timeout is over (answerWait)
 	for {
 		ev, err := rd.next()
 		if err != nil {
+			if a.wait.expired() {
+				return a.endStalled(tr, resp.StatusCode)
+			}
 			if a.call.Relay != nil && errors.Is(err, io.EOF) {
 				// A replay ends where the provider ends it: after a
 				// cancelled answer, or with no events at all when the
@@ -134,8 +138,20 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
 		}
+		if !begun && !keepAlive(ev) {
+			begun = true
+			if !a.wait.stop() {
+				return a.endStalled(tr, resp.StatusCode)
+			}
+		}
 		if sw.write(a.redactRelayed(tr, tr.translate(ev))) != nil {
 			return a.breakStream(tr, a.writeFailure(), true)
+		}
+		if !begun && a.out.Wrote {
+			// A ping went out: past the client's first byte, only the
+			// call's deadline cuts the stream.
+			begun = true
+			a.wait.stop()
 		}
 		if isOver(tr) {
 			if tr.complete() || a.call.Relay != nil {
@@ -197,6 +213,17 @@ func (a *attempt) boundWrites(ctx context.Context) (release func()) {
 			_ = rc.SetWriteDeadline(time.Time{})
 		}
 	}
+}
+
+// endStalled ends a stream whose first event did not come within the
+// attempt timeout: a failed attempt, so the next model is tried, unless
+// the client already has a ping of it.
+func (a *attempt) endStalled(tr streamTranslator, status int) (int, error) {
+	err := a.wait.err("first event")
+	if !a.out.Wrote {
+		return status, err
+	}
+	return a.breakStream(tr, err.msg, true)
 }
 
 // endBroken ends a stream that stopped (err: how the body ended) before

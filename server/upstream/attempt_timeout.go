@@ -1,0 +1,79 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// answerWait is the attempt timeout: it cancels an attempt whose provider
+// has not begun to answer within it. Headers are not enough: a streaming
+// server sends them before its first token, so a stuck queue sends 200
+// headers and then nothing. The wait ends at a stream's first event (a
+// keep-alive is none), once a JSON answer or an error's body is read, or
+// when the client got its first byte; from then on only the call's
+// deadline (or a relay's RelayIdle) bounds the attempt.
+type answerWait struct {
+	limit time.Duration
+	timer *time.Timer
+
+	mu             sync.Mutex
+	stopped, fired bool
+}
+
+func startWait(limit time.Duration, cancel func()) *answerWait {
+	w := &answerWait{limit: limit}
+	w.timer = time.AfterFunc(limit, func() {
+		w.mu.Lock()
+		if w.stopped {
+			w.mu.Unlock()
+			return
+		}
+		w.fired = true
+		w.mu.Unlock()
+		cancel()
+	})
+	return w
+}
+
+// stop ends the wait: the provider has begun to answer. It reports false
+// when the wait had already run out and cancelled the attempt.
+func (w *answerWait) stop() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timer.Stop()
+	w.stopped = true
+	return !w.fired
+}
+
+// expired reports whether the wait ran out and cancelled the attempt.
+func (w *answerWait) expired() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fired
+}
+
+// err is the failed attempt's error: missing is what did not come in time.
+// It is retryable and leaves the call's context alive, so the next model
+// is tried and Health counts it, as for a provider that sends no headers.
+func (w *answerWait) err(missing string) *retryable {
+	return &retryable{msg: fmt.Sprintf("timeout: no %s within %s", missing, w.limit)}
+}
+
+// keepAlive reports whether ev is a ping (Anthropic's `event: ping`, or a
+// {"type":"ping"} event): it says the connection is open, not that an
+// answer has begun. SSE comments never reach here (sseReader drops them).
+func keepAlive(ev sseEvent) bool {
+	if ev.name == "ping" {
+		return true
+	}
+	if !bytes.Contains(ev.data, []byte(`ping`)) {
+		return false
+	}
+	var v struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(ev.data, &v) == nil && v.Type == "ping"
+}

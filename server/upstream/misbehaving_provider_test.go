@@ -1,0 +1,96 @@
+package upstream_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// misbehaving is a call's first model served by a provider that answers
+// with whatever handler writes (a proxy's page, a body of the wrong shape,
+// a stream that stalls), and its second model served by the OpenAI fake,
+// which answers "Hello from good.". Nothing has gone to the client when
+// the first model's answer turns out to be none, so the second can answer.
+type misbehaving struct {
+	fwd        *upstream.Forwarder
+	bad, good  router.Model
+	goodAnswer string
+}
+
+func newMisbehaving(t *testing.T, kind string, handler http.HandlerFunc) *misbehaving {
+	t.Helper()
+	bad := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		bad.CloseClientConnections()
+		bad.Close()
+	})
+	good := upstreamtest.NewOpenAI(t)
+	format := "OpenAI"
+	if kind == upstream.KindAnthropic {
+		format = "Anthropic"
+	}
+	return &misbehaving{
+		fwd: &upstream.Forwarder{Providers: upstream.Providers{ByName: map[string]upstream.Provider{
+			"bad":    {Name: "bad", Kind: kind, BaseURL: bad.URL, APIKey: "sk-bad"},
+			"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: good.URL, APIKey: "sk-good"},
+		}}, AttemptTimeout: 500 * time.Millisecond, Deadline: 3 * time.Second},
+		bad:        router.Model{ID: "broken-id", Name: "broken", Provider: "bad", Format: format},
+		good:       router.Model{ID: "good-id", Name: "good", Provider: "openai", Format: "OpenAI"},
+		goodAnswer: "Hello from good.",
+	}
+}
+
+// bodyFor is a minimal client body of api.
+func bodyFor(api upstream.API, stream bool) []byte {
+	s := strconv.FormatBool(stream)
+	switch api {
+	case upstream.APIMessages:
+		return []byte(`{"model":"r","max_tokens":50,"stream":` + s + `,"messages":[{"role":"user","content":"hi"}]}`)
+	case upstream.APIResponses:
+		return []byte(`{"model":"r","stream":` + s + `,"input":"hi"}`)
+	}
+	return []byte(`{"model":"r","stream":` + s + `,"messages":[{"role":"user","content":"hi"}]}`)
+}
+
+// call forwards a call of api through the bad model, then the good one
+// (order overrides that), under a guard that turns a hang into a failure.
+func (m *misbehaving) call(t *testing.T, api upstream.API, stream bool, order ...router.Model) (upstream.Outcome, *httptest.ResponseRecorder) {
+	t.Helper()
+	if order == nil {
+		order = []router.Model{m.bad, m.good}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	out := m.fwd.Forward(ctx, rec, upstream.Call{API: api, Raw: bodyFor(api, stream), Stream: stream, Order: order})
+	if ctx.Err() != nil {
+		t.Fatalf("the call hung until the test's guard: %+v", out.Attempts)
+	}
+	return out, rec
+}
+
+// writes is a handler that sends status, content type (none when empty)
+// and the parts of its body one write and flush each.
+func writes(status int, contentType string, parts ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if contentType == "" {
+			w.Header()["Content-Type"] = nil // no sniffed type either
+		} else {
+			w.Header().Set("Content-Type", contentType)
+		}
+		w.WriteHeader(status)
+		w.(http.Flusher).Flush()
+		for _, p := range parts {
+			_, _ = fmt.Fprint(w, p)
+			w.(http.Flusher).Flush()
+		}
+	}
+}
