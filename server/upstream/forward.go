@@ -183,12 +183,12 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 }
 
 // Forward tries call.Order's models in turn and writes the first good
-// answer to w. A model is skipped on a connection error, a timeout, a 429
-// or a 5xx, or a provider refusing the gateway rather than the request (a
-// 401, 403 or 404 on a new answer: see [attempt.refusesGateway]), as long
-// as nothing was written to the client yet; any other 4xx is the client's
-// to see and is written as the provider's error (in OpenAI's error shape,
-// or Anthropic's on APIMessages calls). When every
+// answer to w. A model is skipped on a connection error, a timeout, a 408,
+// a 429 or a 5xx, or a provider refusing the gateway rather than the
+// request (a 401, 403 or 404 on a new answer: see [attempt.refusesGateway]),
+// as long as nothing was written to the client yet; any other 4xx is the
+// client's to see and is written as the provider's error (in OpenAI's error
+// shape, or Anthropic's on APIMessages calls). When every
 // model fails, nothing is written and Outcome.Err lists the models tried
 // and what each returned. ctx is the client's: cancelling it cancels the
 // upstream request.
@@ -524,7 +524,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		a.relayedError = true
 		a.writeClientError(resp)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

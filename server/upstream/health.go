@@ -32,13 +32,13 @@ const (
 // to the attempt timeout when it stalls) before failing over.
 //
 // A model is unhealthy after Threshold failures in a row (connection
-// errors, no headers or no first event in time, 429 and 5xx, a provider
-// refusing the gateway on a new answer with 401, 403 or 404, a stream that
-// breaks before its first event) when at least half its calls of the last
-// minute failed. It is then tried last for Cooldown; after that, one call
-// at a time may try it again (others still try it last): an answer makes
-// it healthy, a failure makes it unhealthy again for twice as long, up to
-// MaxCooldown.
+// errors, no headers or no first event in time, 408, 429 and 5xx, a
+// provider refusing the gateway on a new answer with 401, 403 or 404, a
+// stream that breaks before its first event) when at least half its calls
+// of the last minute failed. It is then tried last for Cooldown; after
+// that, one call at a time may try it again (others still try it last): an
+// answer makes it healthy, a failure makes it unhealthy again for twice as
+// long, up to MaxCooldown.
 // Outcomes of calls that began before it turned unhealthy do not count.
 // It is safe for concurrent use; the zero value uses the defaults.
 type Health struct {
