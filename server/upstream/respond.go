@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // HeaderModel names the answering model on every forwarded answer.
@@ -127,6 +129,15 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 		// the next model is tried and nothing is billed.
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, msg)}
 	}
+	var obj object
+	if a.call.Relay == nil {
+		// A body of the wrong shape ({}, a proxy's status object, no
+		// choices) is no answer either: passed on or translated, the
+		// client would get an empty answer billed as the model's.
+		if obj, err = answerObject(a.wireAPI(), raw); err != nil {
+			return resp.StatusCode, &retryable{msg: err.Error()}
+		}
+	}
 	var body []byte
 	var usage router.Usage
 	details := a.detailsJSON(resp.StatusCode)
@@ -143,7 +154,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	default:
 		// The provider speaks the client's API: rewriteAnswer's `model`,
 		// details and usage fit Anthropic's message as well as OpenAI's.
-		body, usage, err = a.rewriteAnswer(raw, details)
+		body, usage = a.rewriteAnswer(obj, details)
 	}
 	if err != nil {
 		return resp.StatusCode, &retryable{msg: err.Error()}
@@ -176,20 +187,66 @@ func errorAnswer(raw []byte) (string, bool) {
 	return streamErrorMessage(map[string]json.RawMessage{"error": e})
 }
 
-// rewriteAnswer sets `model` in an answer in the client's own API (Chat
-// Completions, Responses or Messages), adds the details and reads usage.
-func (a *attempt) rewriteAnswer(raw []byte, details json.RawMessage) ([]byte, router.Usage, error) {
+// wireAPI is the API the provider answers in: Messages for Claude, Chat
+// Completions for a Messages call translated for an OpenAI-compatible
+// model, the client's own otherwise.
+func (a *attempt) wireAPI() API {
+	switch {
+	case a.provider.Kind == KindAnthropic:
+		return APIMessages
+	case a.call.API == APIMessages:
+		return APIChatCompletions
+	}
+	return a.call.API
+}
+
+// answerObject reads a 2xx JSON body as an answer in api, the provider's
+// wire format, before it is passed on or translated: an error says why it
+// is none. Only the shape is checked (a Chat answer's choices, a response
+// object, a Claude message with content), so a choice whose content is
+// null beside tool calls, or a refusal, is an answer.
+func answerObject(api API, raw []byte) (object, error) {
 	obj, err := scanObject(raw)
 	if err != nil {
-		return nil, router.Usage{}, fmt.Errorf("answer is not a JSON object")
+		return object{}, errors.New("answer is not a JSON object")
 	}
+	switch api {
+	case APIChatCompletions:
+		if _, some := jsonArray(obj.get("choices")); !some {
+			return object{}, errors.New("answer has no choices")
+		}
+	case APIResponses:
+		if isArray, _ := jsonArray(obj.get("output")); !isArray && string(obj.get("object")) != `"response"` {
+			return object{}, errors.New("answer is not a response object")
+		}
+	case APIMessages:
+		if isArray, _ := jsonArray(obj.get("content")); !isArray || string(obj.get("type")) != `"message"` {
+			return object{}, errors.New("answer is not an Anthropic message")
+		}
+	}
+	return obj, nil
+}
+
+// jsonArray reports whether v, a member's value as scanned, is an array,
+// and whether it has an element.
+func jsonArray(v []byte) (isArray, some bool) {
+	if len(v) == 0 || v[0] != '[' {
+		return false, false
+	}
+	i := jsonscan.Space(v, 1)
+	return true, i < len(v) && v[i] != ']'
+}
+
+// rewriteAnswer sets `model` in an answer in the client's own API (Chat
+// Completions, Responses or Messages), adds the details and reads usage.
+func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, router.Usage) {
 	name, _ := json.Marshal(modelID(a.model))
 	obj.setString("model", name)
 	if details != nil {
 		obj.setString("model_selection_details", details)
 	}
 	usage, _ := parseUsage(obj.get("usage"))
-	return obj.encode(), usage, nil
+	return obj.encode(), usage
 }
 
 // writeClientError passes a provider's 4xx to the client in OpenAI's

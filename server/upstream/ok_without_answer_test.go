@@ -1,0 +1,88 @@
+package upstream_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// A 200 whose JSON body is no answer of the provider's API (a proxy's
+// status object, a chat.completion without choices, an "Anthropic" body
+// without type and content) is not an answer: nothing went to the client,
+// so the next model should answer, as it does for a 200 whose body is not
+// JSON or is an error object. Passed on, the client gets a 200 with nothing
+// in it (or, translated, an empty "stop"/"end_turn" answer the gateway
+// made up), logged and billed as the model's answer.
+func TestAnOKBodyThatIsNoAnswerFailsOver(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind string
+		api  upstream.API
+		body string
+	}{
+		{"chat completion without choices", upstream.KindOpenAI, upstream.APIChatCompletions, `{"id":"x","object":"chat.completion","created":1,"model":"broken","choices":[]}`},
+		{"empty object for chat", upstream.KindOpenAI, upstream.APIChatCompletions, `{}`},
+		{"empty object for responses", upstream.KindOpenAI, upstream.APIResponses, `{}`},
+		{"proxy status from Anthropic, chat client", upstream.KindAnthropic, upstream.APIChatCompletions, `{"status":"ok"}`},
+		{"proxy status from Anthropic, messages client", upstream.KindAnthropic, upstream.APIMessages, `{"status":"ok"}`},
+		{"proxy status from Anthropic, responses client", upstream.KindAnthropic, upstream.APIResponses, `{"status":"ok"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMisbehaving(t, tc.kind, writes(http.StatusOK, "application/json", tc.body))
+			out, rec := m.call(t, tc.api, false)
+			assert.Equal(t, "good-id", out.Answered.ID, "passed on as the answer: %s", rec.Body.String())
+			assert.Contains(t, rec.Body.String(), m.goodAnswer)
+			if assert.NotEmpty(t, out.Attempts) {
+				assert.NotEmpty(t, out.Attempts[0].Error, "the first model's attempt is logged as a success")
+			}
+		})
+	}
+}
+
+// An answer without text is still an answer: a choice whose content is
+// null beside a tool call, a refusal, a Claude message whose only block is
+// a tool call. These go to the client from the model that wrote them.
+func TestAnOKBodyWithoutTextIsStillAnAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind string
+		api  upstream.API
+		body string
+		want string
+	}{
+		{"tool call with null content", upstream.KindOpenAI, upstream.APIChatCompletions,
+			`{"id":"c","object":"chat.completion","created":1,"model":"broken","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}`,
+			"get_weather"},
+		{"refusal", upstream.KindOpenAI, upstream.APIChatCompletions,
+			`{"id":"c","object":"chat.completion","created":1,"model":"broken","choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}`,
+			"I can't help with that."},
+		{"Claude tool call for a chat client", upstream.KindAnthropic, upstream.APIChatCompletions,
+			`{"id":"msg_1","type":"message","role":"assistant","model":"broken","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":4}}`,
+			"get_weather"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMisbehaving(t, tc.kind, writes(http.StatusOK, "application/json", tc.body))
+			out, rec := m.call(t, tc.api, false)
+			assert.Equal(t, "broken-id", out.Answered.ID, "%+v", out.Attempts)
+			assert.Contains(t, rec.Body.String(), tc.want)
+		})
+	}
+}
+
+// From the last model, such a body leaves the client the gateway's 502
+// naming what came back, not a 200 with nothing in it.
+func TestAnOKBodyThatIsNoAnswerFromTheLastModelIsAnUpstreamError(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "application/json", `{"status":"ok"}`))
+	out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
+	assert.False(t, out.Wrote, "written to the client: %s", rec.Body.String())
+	assert.Equal(t, http.StatusBadGateway, out.Status)
+	var re *router.Error
+	if assert.ErrorAs(t, out.Err, &re) {
+		assert.Equal(t, router.EUpstream, re.Code)
+		assert.Contains(t, re.Message, "answer has no choices")
+	}
+}

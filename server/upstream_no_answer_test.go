@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// withMisbehavingMini puts a proxy in front of the OpenAI fake that
+// answers every request for "mini" (the Balanced pick) with status and
+// body as given, and passes the others on.
+func withMisbehavingMini(t *testing.T, status int, contentType, body string) func(*Config) {
+	return func(cfg *Config) {
+		fwd := cfg.Forwarder.(*upstream.Forwarder)
+		p := fwd.Providers.ByName["openai"]
+		target, err := url.Parse(strings.TrimSuffix(p.BaseURL, "/v1"))
+		require.NoError(t, err)
+		pass := httputil.NewSingleHostReverseProxy(target)
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raw, _ := io.ReadAll(r.Body)
+			var req struct {
+				Model string `json:"model"`
+			}
+			_ = json.Unmarshal(raw, &req)
+			if req.Model != "mini" {
+				r.Body = io.NopCloser(bytes.NewReader(raw))
+				pass.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		}))
+		t.Cleanup(front.Close)
+		p.BaseURL = front.URL + "/v1"
+		fwd.Providers.ByName["openai"] = p
+	}
+}
+
+// A 200 chat.completion without choices is no answer: the SDK user gets
+// the next model's answer, and the log says mini failed and which model
+// answered, not that mini answered an empty 200 (which a rating, the cost
+// report and retraining would then count as mini's).
+func TestAnOKBodyWithoutChoicesIsLoggedAsAFailedAttempt(t *testing.T) {
+	e := newE2E(t, withMisbehavingMini(t, http.StatusOK, "application/json",
+		`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"mini","choices":[]}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := e.clients()["v1"]
+	resp, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model: "model-router", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say hello")},
+	})
+	require.NoError(t, err)
+	if assert.NotEmpty(t, resp.Choices, "the SDK got a 200 with no choice to read (model %s)", resp.Model) {
+		assert.Contains(t, resp.Choices[0].Message.Content, "Hello from")
+	}
+
+	rec := e.log.waitFor(t, 1)[0]
+	assert.NotEqual(t, "mini", rec.Answered, "logged as mini's answer")
+	assert.Equal(t, http.StatusOK, rec.Status)
+	if assert.NotEmpty(t, rec.Attempts) {
+		assert.Equal(t, "mini", rec.Attempts[0].Model)
+		assert.NotEmpty(t, rec.Attempts[0].Error, "mini's attempt is logged as a success")
+	}
+}
