@@ -123,7 +123,10 @@ type chatMessagesStream struct {
 	model string
 	streamUsage
 	started, finished, ended bool
-	stop                     string
+	// unanswered: [DONE] came before any chunk with a choice, so the
+	// stream is over with nothing to translate (no message to make up).
+	unanswered bool
+	stop       string
 	// next is the index of the next content block; text the open text
 	// block (-1 for none); openTools the tool call blocks, which stay open
 	// to the end: servers may interleave the argument fragments of
@@ -159,7 +162,7 @@ func newChatMessagesStream(m router.Model) *chatMessagesStream {
 // message_stop, has had the whole answer; over: those closing events went
 // out.
 func (s *chatMessagesStream) complete() bool { return s.ended || s.finished && s.errMsg == "" }
-func (s *chatMessagesStream) over() bool     { return s.ended }
+func (s *chatMessagesStream) over() bool     { return s.ended || s.unanswered }
 
 func (s *chatMessagesStream) failure() (string, bool) { return s.errMsg, false }
 
@@ -182,6 +185,12 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 			// and then [DONE]: the answer is not whole.
 			return nil
 		}
+		if !s.started {
+			// No answer began: an empty end_turn message would be one the
+			// gateway made up; the next model can answer instead.
+			s.unanswered = true
+			return nil
+		}
 		return s.finish(s.start(nil, ""))
 	}
 	var c chatChunk
@@ -197,7 +206,12 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 	if hasUsage {
 		s.u, s.hasUsage = u, true
 	}
-	out := s.start(nil, c.ID)
+	var out []sseEvent
+	if len(c.Choices) > 0 {
+		// A chunk with no choice before the answer (Azure's prompt
+		// filter results, usage) begins nothing.
+		out = s.start(out, c.ID)
+	}
 	for _, ch := range c.Choices {
 		if ch.Index != 0 {
 			continue // only one choice is asked for

@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,6 +41,33 @@ func TestAnOKBodyThatIsNoAnswerFailsOver(t *testing.T) {
 				assert.NotEmpty(t, out.Attempts[0].Error, "the first model's attempt is logged as a success")
 			}
 		})
+	}
+}
+
+// A stream that ends before any of an answer (only [DONE], or chunks with
+// no choice in them) is the same: the gateway holds what it would send
+// until the answer begins, so the next model can still answer. Passed on,
+// a Chat client gets an empty stream, a Responses client a bare [DONE]
+// that is no Responses event at all, and a Messages client an empty
+// end_turn message the gateway made up; each logged as an answer.
+func TestAStreamThatEndsBeforeAnyAnswerFailsOver(t *testing.T) {
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages, upstream.APIResponses} {
+		for name, parts := range map[string][]string{
+			"only [DONE]": {sseData("[DONE]")},
+			"chunk without choices, then [DONE]": {
+				sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[]}`), sseData("[DONE]"),
+			},
+		} {
+			if api == upstream.APIResponses && len(parts) > 1 {
+				continue // chat chunks are no Responses stream
+			}
+			t.Run(string(api)+", "+name, func(t *testing.T) {
+				m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", parts...))
+				out, rec := m.call(t, api, true)
+				assert.Equal(t, "good-id", out.Answered.ID, "passed on as the answer: %s", rec.Body.String())
+				assert.Contains(t, rec.Body.String(), "good.")
+			})
+		}
 	}
 }
 
@@ -84,5 +112,39 @@ func TestAnOKBodyThatIsNoAnswerFromTheLastModelIsAnUpstreamError(t *testing.T) {
 	if assert.ErrorAs(t, out.Err, &re) {
 		assert.Equal(t, router.EUpstream, re.Code)
 		assert.Contains(t, re.Message, "answer has no choices")
+	}
+}
+
+// What is held is not lost: a stream that opens with a chunk without
+// choices (Azure's prompt filter results) and then answers is that model's
+// answer, the held chunk first on Chat Completions, and a Messages client's
+// stream still opens with message_start. The usage chunk, which has no
+// choice either but comes after the answer, still counts.
+func TestAStreamThatOpensWithAChunkWithoutChoicesStillAnswers(t *testing.T) {
+	filter := `"prompt_filter_results":[{"prompt_index":0}]`
+	parts := []string{
+		sseData(`{"id":"","object":"","created":0,"model":"","choices":[],` + filter + `}`),
+		chatChunkText("broken", "Hi from broken."),
+		sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`),
+		sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}`),
+		sseData("[DONE]"),
+	}
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages} {
+		t.Run(string(api), func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", parts...))
+			out, rec := m.call(t, api, true)
+			body := rec.Body.String()
+			assert.Equal(t, "broken-id", out.Answered.ID, "%+v", out.Attempts)
+			assert.True(t, out.Whole)
+			assert.Equal(t, 4, out.Usage.CompletionTokens)
+			assert.Contains(t, body, "Hi from broken.")
+			if api == upstream.APIChatCompletions {
+				if assert.Contains(t, body, filter) {
+					assert.Less(t, strings.Index(body, filter), strings.Index(body, "Hi from broken."), body)
+				}
+			} else {
+				assert.True(t, strings.HasPrefix(body, "event: message_start\n"), body)
+			}
+		})
 	}
 }

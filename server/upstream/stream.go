@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -230,6 +231,9 @@ func (a *attempt) endStalled(tr streamTranslator, status int) (int, error) {
 // the answer was whole: the next model is tried when nothing went out yet.
 func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, error) {
 	cause := "stream ended before the answer was complete"
+	if !a.out.Wrote {
+		cause = "stream ended before any answer"
+	}
 	if !errors.Is(err, io.EOF) {
 		cause = "stream broke off: " + describeNetError(err)
 	}
@@ -389,8 +393,14 @@ type openAIStream struct {
 	errMsg  string
 	relayed bool
 	// sent: events went to the client; failover: another model may
-	// answer, so an error before anything was sent is not passed on.
+	// answer, so an error before anything was sent is not passed on, and
+	// neither is what comes before the answer begins.
 	sent, failover bool
+	// begun: the answer began (a chunk with a choice, a Responses
+	// response.* event); held are the events before it (Azure's chunk of
+	// prompt filter results, which has no choice), sent with its first.
+	begun bool
+	held  []sseEvent
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
@@ -407,14 +417,31 @@ func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 
+// maxHeld bounds the events held before the answer begins: servers send
+// one (Azure's prompt filter results) or none, and a stream of nothing
+// else must not grow the gateway's memory.
+const maxHeld = 8
+
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
-	if s.errMsg != "" && !s.sent && s.failover {
-		// The provider failed before anything of an answer went out:
-		// its error, and what ends the stream after it, are dropped so
-		// the stream ends unanswered and the next model can answer.
-		s.relayed = false
-		return nil
+	if !s.sent && s.failover {
+		switch {
+		case s.errMsg != "":
+			// The provider failed before anything of an answer went out:
+			// its error, and what ends the stream after it, are dropped so
+			// the stream ends unanswered and the next model can answer.
+			s.relayed, s.held = false, nil
+			return nil
+		case !s.begun:
+			// Nothing of an answer yet: a stream that ends here ([DONE]
+			// alone, or after chunks with no choice) is none, and the next
+			// model can still answer.
+			if !s.last && len(s.held) < maxHeld {
+				s.held = append(s.held, out...)
+			}
+			return nil
+		}
+		out, s.held = append(s.held, out...), nil
 	}
 	s.sent = s.sent || len(out) > 0
 	return out
@@ -425,13 +452,20 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	if string(ev.data) == "[DONE]" {
 		// Some servers end a failed generation with an error chunk and
-		// then [DONE]: the stream is over, the answer not whole.
-		s.done, s.last = s.errMsg == "", true
+		// then [DONE]: the stream is over, the answer not whole. Nor is
+		// it when no answer began (a relay's replay ends where it ends).
+		s.done, s.last = s.errMsg == "" && (s.begun || !s.failover), true
 		return []sseEvent{ev}
 	}
 	obj, err := parseObject(ev.data)
 	if err != nil {
 		return []sseEvent{ev}
+	}
+	if !s.begun {
+		// The usage chunk with no choice (include_usage) comes after the
+		// answer; one before it carries nothing of one.
+		_, choice := jsonArray(obj["choices"])
+		s.begun = choice || bytes.HasPrefix(obj["type"], []byte(`"response.`))
 	}
 	if msg, ok := streamErrorMessage(obj); ok {
 		s.errMsg, s.relayed = msg, true
