@@ -41,7 +41,20 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 		} `json:"error"`
 	}
 	if json.Unmarshal(ev.data, &e) != nil {
+		if !s.started {
+			return nil
+		}
 		return []sseEvent{ev}
+	}
+	if !s.started && e.Type != "message_start" {
+		// Nothing before message_start is part of an answer: a ping
+		// passed on would leave the call no failover when an
+		// overloaded_error follows, and that error is dropped (the
+		// stream ends unanswered) so the next model can answer.
+		if e.Type == "error" {
+			s.errMsg = e.Error.Message
+		}
+		return nil
 	}
 	switch e.Type {
 	case "message_start":
@@ -53,14 +66,9 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 	case "message_stop":
 		s.done = true
 	case "error":
-		s.errMsg = e.Error.Message
-		if !s.started {
-			// Nothing went out yet: drop it, so the next model can answer.
-			return nil
-		}
 		// The provider's own error (overloaded_error and the like) tells
 		// the client more than the one we would write when the stream ends.
-		s.relayed = true
+		s.errMsg, s.relayed = e.Error.Message, true
 	}
 	return []sseEvent{ev}
 }
