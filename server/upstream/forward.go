@@ -559,6 +559,16 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		defer idle.timer.Stop()
 		resp.Body = idle
 	}
+	if a.call.Stream && a.model.Capabilities.Reasoning && a.wireAPI() == APIChatCompletions {
+		// A reasoning model's Chat Completions stream is silent while the
+		// model reasons: OpenAI sends its first chunk with the answer's
+		// first token, minutes later at high effort. Silence after the
+		// headers is no stall there, so only the call's deadline bounds
+		// it. (Responses and Claude streams open with an event at once.)
+		if !a.wait.stop() {
+			return resp.StatusCode, a.wait.err("first event")
+		}
+	}
 	if isEventStream(resp.Header.Get("Content-Type")) {
 		return a.stream(attemptCtx, resp, hideUsage)
 	}
