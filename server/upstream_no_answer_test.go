@@ -77,3 +77,32 @@ func TestAnOKBodyWithoutChoicesIsLoggedAsAFailedAttempt(t *testing.T) {
 		assert.NotEmpty(t, rec.Attempts[0].Error, "mini's attempt is logged as a success")
 	}
 }
+
+// An OpenAI-compatible server that answers a streaming request with one
+// JSON body (it ignores `stream`): passed on, the SDK reads no event,
+// reports no error and the user gets an empty answer, while the log has a
+// 200 from mini. The SDK's stream should carry the next model's answer.
+func TestAStreamingSDKCallAnsweredInJSONGetsTheNextModelsAnswer(t *testing.T) {
+	e := newE2E(t, withMisbehavingMini(t, http.StatusOK, "application/json",
+		`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hi from JSON"},"finish_reason":"stop"}],"usage":{"prompt_tokens":2,"completion_tokens":3,"total_tokens":5}}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := e.clients()["v1"]
+	stream := client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
+		Model: "model-router", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say hello")},
+	})
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	require.NotEmpty(t, acc.Choices, "the stream carried no chunk")
+	assert.Contains(t, acc.Choices[0].Message.Content, "Hello from", "the streamed answer is not the next model's")
+
+	rec := e.log.waitFor(t, 1)[0]
+	assert.NotEqual(t, "mini", rec.Answered, "logged as mini's answer")
+	if assert.NotEmpty(t, rec.Attempts) {
+		assert.Equal(t, "mini", rec.Attempts[0].Model)
+		assert.Contains(t, rec.Attempts[0].Error, "answered JSON to a streaming request")
+	}
+}

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -69,8 +70,8 @@ type Call struct {
 	API API
 	// Raw is the client's body as received.
 	Raw []byte
-	// Stream is what the client asked for; the upstream's Content-Type
-	// decides how its answer is read.
+	// Stream is what the client asked for: a provider's answer in the
+	// other form is a failed attempt (a relay's is passed on as it comes).
 	Stream bool
 	// Order is the chosen model, then the fallbacks in rank order.
 	Order []router.Model
@@ -186,6 +187,8 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 // answer to w. A model is skipped on a connection error, a timeout, a 408,
 // a 429 or a 5xx, or a provider refusing the gateway rather than the
 // request (a 401, 403 or 404 on a new answer: see [attempt.refusesGateway]),
+// or an answer in the other form than the client asked for (JSON to a
+// streaming request, a stream to a non-streaming one: see sendsEvents),
 // as long as nothing was written to the client yet; any other 4xx is the
 // client's to see and is written as the provider's error (in OpenAI's error
 // shape, or Anthropic's on APIMessages calls). When every
@@ -569,10 +572,65 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, a.wait.err("first event")
 		}
 	}
-	if isEventStream(resp.Header.Get("Content-Type")) {
+	if a.call.Relay != nil {
+		if isEventStream(resp.Header.Get("Content-Type")) {
+			return a.stream(attemptCtx, resp, hideUsage)
+		}
+		return a.answer(resp)
+	}
+	// The client's SDK reads the form it asked for, whatever the
+	// Content-Type: events passed to a JSON client, or JSON to a streaming
+	// one (which its SDK reads as a stream without events: an empty
+	// answer and no error), are no answer it can read. answer() refuses
+	// the second once it has read the body, so a provider's error object
+	// keeps its own message.
+	switch {
+	case !sendsEvents(resp):
+		return a.answer(resp)
+	case a.call.Stream:
 		return a.stream(attemptCtx, resp, hideUsage)
 	}
-	return a.answer(resp)
+	return resp.StatusCode, &retryable{msg: "wrong form: the provider answered a stream to a non-streaming request"}
+}
+
+// sendsEvents tells whether resp's body is a stream of server-sent events:
+// by its Content-Type, or by its first bytes when that is missing or says
+// nothing (text/plain, application/octet-stream), since some servers send
+// their stream untyped. resp.Body then still yields the bytes looked at.
+func sendsEvents(resp *http.Response) bool {
+	ct := strings.TrimSpace(strings.ToLower(resp.Header.Get("Content-Type")))
+	if isEventStream(ct) {
+		return true
+	}
+	if ct != "" && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
+		return false
+	}
+	br := bufio.NewReader(resp.Body)
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, resp.Body}
+	// Leading blank lines are allowed in both forms; past them, `{` opens
+	// JSON and a field name or a comment (`:`) opens an event.
+	for n := 1; n <= 256; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n || err != nil {
+			return false // ended or failed: answer() reports how
+		}
+		switch b[n-1] {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case ':':
+			return true
+		case '{', '[':
+			return false
+		}
+		rest, _ := br.Peek(n + 5)
+		rest = rest[n-1:]
+		return bytes.HasPrefix(rest, []byte("data:")) || bytes.HasPrefix(rest, []byte("event:")) ||
+			bytes.HasPrefix(rest, []byte("id:")) || bytes.HasPrefix(rest, []byte("retry:"))
+	}
+	return false
 }
 
 func isEventStream(contentType string) bool {

@@ -138,6 +138,11 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
 	}
+	if a.call.Stream && a.call.Relay == nil {
+		// Some servers ignore `stream`: the client's SDK would read this
+		// body as a stream without events, an empty answer and no error.
+		return resp.StatusCode, &retryable{msg: "wrong form: the provider answered JSON to a streaming request"}
+	}
 	var body []byte
 	var usage router.Usage
 	details := a.detailsJSON(resp.StatusCode)
