@@ -56,9 +56,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			Raw:     r.raw,
 			Checked: true, // openai.Parse read it
 			Stream:  r.req.Stream,
-			// An id the client gave may be what a provider's 404 is about.
-			NamesStored: r.req.PreviousResponseID != "" || r.req.StoredAtOpenAI != "",
-			Order:       append([]router.Model{d.Chosen}, d.Fallbacks...),
+			Order:   append([]router.Model{d.Chosen}, d.Fallbacks...),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

@@ -96,11 +96,6 @@ type Call struct {
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.
 	Relay *Relay
-	// NamesStored says Raw names something a provider stores by an id the
-	// client gave (previous_response_id, a conversation, a stored prompt,
-	// a file): a provider's 404 may then be about that id, so it is the
-	// client's to see (see [attempt.refusesGateway]).
-	NamesStored bool
 }
 
 // Kept is a translated Responses answer: its id, the model that wrote it,
@@ -186,9 +181,10 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 // Forward tries call.Order's models in turn and writes the first good
 // answer to w. A model is skipped on a connection error, a timeout, a 408,
 // a 429 or a 5xx, or a provider refusing the gateway rather than the
-// request (a 401, 403 or 404 on a new answer: see [attempt.refusesGateway]),
-// or an answer in the other form than the client asked for (JSON to a
-// streaming request, a stream to a non-streaming one: see sendsEvents),
+// request (on a new answer, a 401, or a 403 or 404 whose body is about the
+// gateway's key or the model: see [attempt.refusesGateway]), or an answer
+// in the other form than the client asked for (JSON to a streaming
+// request, a stream to a non-streaming one: see sendsEvents),
 // as long as nothing was written to the client yet; any other 4xx is the
 // client's to see and is written as the provider's error (in OpenAI's error
 // shape, or Anthropic's on APIMessages calls). When every
@@ -525,7 +521,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			a.w.Header().Set("Retry-After", v)
 		}
 		a.relayedError = true
-		a.writeClientError(resp)
+		a.writeClientError(resp.StatusCode, readErrorBody(resp))
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		// Read under the attempt timeout: a body that never ends must not
@@ -538,10 +534,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			rt.msg += fmt.Sprintf(", retry after %s", roundUp(rt.wait))
 		}
 		return resp.StatusCode, rt
-	case a.refusesGateway(resp.StatusCode):
-		return resp.StatusCode, &retryable{msg: a.f.redact(a.refusalText(resp)), gateway: true}
 	case resp.StatusCode >= 400:
-		a.writeClientError(resp)
+		raw := readErrorBody(resp)
+		if a.refusesGateway(resp.StatusCode, raw) {
+			return resp.StatusCode, &retryable{msg: a.f.redact(refusalText(resp.StatusCode, raw)), gateway: true}
+		}
+		a.writeClientError(resp.StatusCode, raw)
 		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	case resp.StatusCode >= 300:
 		// Not the provider's answer, and not the client's to follow: the

@@ -33,7 +33,8 @@ const (
 //
 // A model is unhealthy after Threshold failures in a row (connection
 // errors, no headers or no first event in time, 408, 429 and 5xx, a
-// provider refusing the gateway on a new answer with 401, 403 or 404, a
+// provider refusing the gateway on a new answer (a 401, or a 403 or 404
+// about its key or the model: see attempt.refusesGateway), a
 // stream that breaks before its first event) when at least half its calls
 // of the last minute failed. It is then tried last for Cooldown; after
 // that, one call at a time may try it again (others still try it last): an

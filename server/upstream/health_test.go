@@ -190,9 +190,6 @@ func (rig *healthRig) trip(t *testing.T, sick, well router.Model) {
 	require.NotEmpty(t, rig.health.Unhealthy(sick))
 }
 
-// Cooled down, a model is tried again by one call at a time: the others
-// skip it at once, so a provider still stalling costs one call the wait,
-// not every call of the moment.
 // A provider that refuses the gateway itself (its key revoked, a model its
 // account does not serve) fails every call routed to the model, as an
 // outage does: the model is tried last, and the reason names the refusal.
@@ -211,6 +208,9 @@ func TestHealthCountsAProviderRefusingTheGatewayAsAFailure(t *testing.T) {
 	}
 }
 
+// Cooled down, a model is tried again by one call at a time: the others
+// skip it at once, so a provider still stalling costs one call the wait,
+// not every call of the moment.
 func TestHealthTriesACooledDownModelOneCallAtATime(t *testing.T) {
 	rig := newHealthRig(t)
 	rig.f.fwd.AttemptTimeout = 300 * time.Millisecond

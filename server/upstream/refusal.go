@@ -6,6 +6,7 @@ package upstream
 // over and the model's health counts it (see forward.go).
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,32 +16,106 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// refusesGateway reports whether a provider's status on a new answer is
-// about the gateway rather than the client's request: a 401 or 403 (the
-// gateway's provider key is wrong, revoked or lacks access) or a 404 (the
-// provider account does not serve the model: an Azure deployment never
-// made, a model the OpenAI project cannot use). The client picked a
-// deployment, not the model or the key, so another model may answer; passed
-// through, the refusal would make the client's SDK report the client's own
-// key or deployment as wrong. A 404 stays the client's when the body names
-// an id the provider stores (Call.NamesStored): that id may be what is
-// unknown. Relays (reads and deletes by id) never get here: only one
-// provider has their answer.
-func (a *attempt) refusesGateway(status int) bool {
-	switch status {
-	case http.StatusUnauthorized, http.StatusForbidden:
+// refusesGateway reports whether a provider's 4xx on a new answer, whose
+// body is raw, is about the gateway rather than the client's request. The
+// client picked a deployment, not the model or the key, so another model
+// may answer; passed through, such a refusal would make the client's SDK
+// report the client's own key or deployment as wrong. The status alone does
+// not say whose fault it is, so the body decides:
+//
+//   - 401: always the gateway's; the client's key was already accepted.
+//   - 404: the gateway's only when the provider says the model is unknown
+//     (OpenAI's model_not_found, Azure's DeploymentNotFound, Anthropic's
+//     not_found_error naming the model), or sends no error object at all
+//     (a wrong base URL's path). Any other 404 is about an id the client
+//     gave (a previous response, a vector store, a container, a file), which
+//     no other model knows either.
+//   - 403: the gateway's only for its key's permissions (Anthropic's
+//     permission_error, OpenAI's invalid_api_key, a region or a model the
+//     account cannot use), or no error object. Any other 403, a content
+//     policy refusal of the prompt above all, is the client's: another
+//     model would only be shopped the same prompt, and one client's flagged
+//     prompts must not make the model unhealthy for every client.
+//
+// Relays (reads and deletes by id) never get here: only one provider has
+// their answer.
+func (a *attempt) refusesGateway(status int, raw []byte) bool {
+	if status == http.StatusUnauthorized {
 		return true
-	case http.StatusNotFound:
-		return !a.call.NamesStored
 	}
-	return false
+	if status != http.StatusNotFound && status != http.StatusForbidden {
+		return false
+	}
+	e, ok := readRefusal(raw)
+	if !ok {
+		return true
+	}
+	msg := strings.ToLower(e.Message)
+	if status == http.StatusNotFound {
+		name := strings.ToLower(upstreamModel(a.model))
+		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" ||
+			e.Type == "not_found_error" && (strings.HasPrefix(msg, "model:") || name != "" && strings.Contains(msg, name))
+	}
+	if e.moderated() {
+		return false
+	}
+	switch {
+	case e.Type == "permission_error", e.Type == "authentication_error",
+		e.Code == "invalid_api_key", e.Code == "unsupported_country_region_territory",
+		e.Code == "model_not_found", e.Code == "PermissionDenied":
+		return true
+	}
+	return strings.Contains(msg, "access to model") || strings.Contains(msg, "access to the model")
+}
+
+// refusal is what refusesGateway reads of an error body, in OpenAI's shape
+// (with OpenRouter's metadata) or Anthropic's.
+type refusal struct {
+	Type     string          `json:"type"`
+	RawCode  json.RawMessage `json:"code"` // a string, a number (OpenRouter) or null
+	Message  string          `json:"message"`
+	Metadata struct {
+		Reasons      json.RawMessage `json:"reasons"`
+		FlaggedInput json.RawMessage `json:"flagged_input"`
+	} `json:"metadata"`
+	Code string `json:"-"`
+}
+
+func readRefusal(raw []byte) (refusal, bool) {
+	var wire struct {
+		Error *refusal `json:"error"`
+	}
+	if json.Unmarshal(raw, &wire) != nil || wire.Error == nil {
+		return refusal{}, false
+	}
+	e := *wire.Error
+	_ = json.Unmarshal(e.RawCode, &e.Code)
+	return e, true
+}
+
+// moderated reports a content policy refusal of the prompt: OpenRouter's
+// flagged input, OpenAI's content_policy_violation, Azure's content_filter.
+func (e refusal) moderated() bool {
+	for _, s := range []string{e.Code, e.Type} {
+		if s == "content_policy_violation" || s == "content_filter" {
+			return true
+		}
+	}
+	return len(e.Metadata.Reasons) > 0 || len(e.Metadata.FlaggedInput) > 0 ||
+		strings.Contains(strings.ToLower(e.Message), "flagged")
+}
+
+// readErrorBody reads a provider's error body once, for both refusesGateway
+// and the client's copy of the error.
+func readErrorBody(resp *http.Response) []byte {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return raw
 }
 
 // refusalText is a refusal's status and the provider's message, for the
 // attempt's record and the 502 when no model answers: the operator reads
 // there which key or model to fix.
-func (a *attempt) refusalText(resp *http.Response) string {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+func refusalText(status int, raw []byte) string {
 	msg := strings.TrimSpace(string(raw))
 	if e, _, ok := readProviderError(raw); ok {
 		msg = e.Message
@@ -49,9 +124,9 @@ func (a *attempt) refusalText(resp *http.Response) string {
 		msg = string(r[:300]) + "..."
 	}
 	if msg == "" {
-		return fmt.Sprintf("HTTP %d", resp.StatusCode)
+		return fmt.Sprintf("HTTP %d", status)
 	}
-	return fmt.Sprintf("HTTP %d: %s", resp.StatusCode, msg)
+	return fmt.Sprintf("HTTP %d: %s", status, msg)
 }
 
 // refusedGateway reports whether an attempt failed on such a refusal.

@@ -258,18 +258,17 @@ func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, ro
 // error shape: OpenAI-compatible JSON errors as they came, Anthropic's
 // converted, anything else wrapped. A Messages client gets Anthropic's
 // shape instead (messagesErrorBody).
-func (a *attempt) writeClientError(resp *http.Response) {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+func (a *attempt) writeClientError(status int, raw []byte) {
 	body := a.clientErrorBody
 	if a.call.API == APIMessages {
 		body = a.messagesErrorBody
 	}
-	a.writeHead(resp.StatusCode, "application/json")
-	_, _ = a.w.Write(body(resp.StatusCode, raw))
+	a.writeHead(status, "application/json")
+	_, _ = a.w.Write(body(status, raw))
 	a.out.Refused = true
 	a.out.Err = &router.Error{
 		Code:    router.EInvalid,
-		Message: fmt.Sprintf("upstream %s rejected the request with HTTP %d", modelID(a.model), resp.StatusCode),
+		Message: fmt.Sprintf("upstream %s rejected the request with HTTP %d", modelID(a.model), status),
 	}
 }
 

@@ -23,6 +23,10 @@ func writeAnthropicError(w http.ResponseWriter, status int, msg string) {
 	switch {
 	case status == http.StatusUnauthorized:
 		typ = "authentication_error"
+	case status == http.StatusForbidden:
+		typ = "permission_error"
+	case status == http.StatusNotFound:
+		typ = "not_found_error"
 	case status == http.StatusTooManyRequests:
 		typ = "rate_limit_error"
 	case status == 529:

@@ -39,6 +39,20 @@ func (f *Fake) openAIKeyOK(r *http.Request) func(http.Header) bool {
 
 // writeOpenAIError writes OpenAI's error shape.
 func writeOpenAIError(w http.ResponseWriter, status int, msg string) {
+	writeOpenAIErrorCode(w, status, msg, nil)
+}
+
+// writeModelError writes OpenAI's error about the request's model: a 403
+// or 404 is then OpenAI's for a model the project cannot use.
+func writeModelError(w http.ResponseWriter, status int, msg string) {
+	var code any
+	if status == http.StatusForbidden || status == http.StatusNotFound {
+		code = "model_not_found"
+	}
+	writeOpenAIErrorCode(w, status, msg, code)
+}
+
+func writeOpenAIErrorCode(w http.ResponseWriter, status int, msg string, code any) {
 	typ := "invalid_request_error"
 	switch {
 	case status == http.StatusUnauthorized:
@@ -51,7 +65,7 @@ func writeOpenAIError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil},
+		"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": code},
 	})
 }
 
@@ -61,7 +75,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
-	c := f.begin(w, r, r.PathValue("deployment"), f.openAIKeyOK(r), writeOpenAIError)
+	c := f.begin(w, r, r.PathValue("deployment"), f.openAIKeyOK(r), writeModelError)
 	if c == nil {
 		return
 	}
@@ -212,7 +226,7 @@ func (c *call) chatStream() {
 }
 
 func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
-	c := f.begin(w, r, "", f.openAIKeyOK(r), writeOpenAIError)
+	c := f.begin(w, r, "", f.openAIKeyOK(r), writeModelError)
 	if c == nil {
 		return
 	}
