@@ -54,7 +54,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
-	previous, err := previousPrices(*out)
+	previous, lacking, err := previousPrices(*out)
 	if err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
@@ -102,8 +102,12 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "export-feedback: note: %s is in this build's catalog: %s gives it the catalog's price, not the one edited in the existing file\n", id, modelsJSON)
 	}
 	for _, id := range ex.unpriced() {
-		fmt.Fprintf(stderr, "export-feedback: warning: %s is not in this build's catalog, so models.json gives it no price and train refuses its labels: add its price to %s (input_usd_per_mtok, output_usd_per_mtok under \"models\")\n",
-			id, modelsJSON)
+		entry := ""
+		if lacking[id] {
+			entry = fmt.Sprintf(" (its entry in %s has no input_usd_per_mtok/output_usd_per_mtok numbers)", modelsJSON)
+		}
+		fmt.Fprintf(stderr, "export-feedback: warning: %s is not in this build's catalog, so models.json gives it no price and train refuses its labels%s: add its price to %s (input_usd_per_mtok, output_usd_per_mtok under \"models\")\n",
+			id, entry, modelsJSON)
 	}
 	return nil
 }
@@ -205,23 +209,43 @@ func (e *feedbackExport) labels() int {
 
 // previousPrices reads the prices in the models.json of an earlier export
 // into dir (none where there is no such file). A file it cannot parse is
-// an error rather than replaced: it may hold prices added by hand.
-func previousPrices(dir string) (map[string]dataset.Price, error) {
+// an error rather than replaced: it may hold prices added by hand. An
+// entry without both input_usd_per_mtok and output_usd_per_mtok as numbers
+// (misspelt fields, a {} or null placeholder) holds no price: read as $0 it
+// would make its model the cheapest candidate of every band sweep, so it is
+// returned in lacking instead, for the unpriced warning to name.
+func previousPrices(dir string) (prices map[string]dataset.Price, lacking map[string]bool, err error) {
 	path := filepath.Join(dir, "models.json")
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var mj struct {
-		Models map[string]dataset.Price `json:"models"`
+		Models map[string]json.RawMessage `json:"models"`
 	}
 	if err := json.Unmarshal(raw, &mj); err != nil {
-		return nil, fmt.Errorf("%s from an earlier export cannot be read (%v): fix it or remove it, since an export would drop the prices added to it by hand", path, err)
+		return nil, nil, fmt.Errorf("%s from an earlier export cannot be read (%v): fix it or remove it, since an export would drop the prices added to it by hand", path, err)
 	}
-	return mj.Models, nil
+	prices, lacking = map[string]dataset.Price{}, map[string]bool{}
+	for id, entry := range mj.Models {
+		var fields struct {
+			Input  *float64 `json:"input_usd_per_mtok"`
+			Output *float64 `json:"output_usd_per_mtok"`
+		}
+		var p dataset.Price
+		// An entry that is not an object, or whose prices are not numbers,
+		// is no price either: the warning says which fields to set.
+		if json.Unmarshal(entry, &fields) != nil || fields.Input == nil || fields.Output == nil ||
+			json.Unmarshal(entry, &p) != nil {
+			lacking[id] = true
+			continue
+		}
+		prices[id] = p
+	}
+	return prices, lacking, nil
 }
 
 // keep takes from an earlier export's prices those of models outside the
