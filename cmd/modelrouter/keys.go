@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/server/budget"
 	"github.com/modelrouter/modelrouter/store"
@@ -120,10 +122,6 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			now := time.Now()
 			lines := make([]keyLine, len(keys))
 			for i, k := range keys {
-				status := "active"
-				if !k.Active() {
-					status = "revoked " + k.Revoked.Format(time.DateTime)
-				}
 				spent := "-"
 				if k.Budget.Capped() {
 					usd, err := s.KeySpend(ctx, k.ID, k.Budget.Start(now), time.Time{})
@@ -132,8 +130,8 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					}
 					spent = store.FormatUSD(usd)
 				}
-				lines[i] = keyLine{name: shown(k.Name),
-					cells: []string{k.ID, k.Prefix + "…", k.Created.Format(time.DateTime), status, k.Budget.String(), spent}}
+				lines[i] = keyLine{name: shown(k.Name), id: k.ID, prefix: k.Prefix + "…",
+					created: k.Created, revoked: k.Revoked, budget: k.Budget.String(), spent: spent}
 			}
 			writeKeysTable(stdout, lines)
 			return nil
@@ -164,37 +162,64 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // keyLine is one key as `keys list` shows it: its name, and its ID,
-// PREFIX, CREATED, STATUS, BUDGET and SPENT.
+// PREFIX, CREATED, STATUS (revoked is zero while active), BUDGET and SPENT.
 type keyLine struct {
-	name  string
-	cells []string
+	name, id, prefix string
+	created, revoked time.Time
+	budget, spent    string
 }
 
-// writeKeysTable prints a line per key, its name third. A name may be
-// 200 characters, and a revoked key's status and a large budget leave
-// little room beside them: where a line would be wider than the terminal,
-// each key's name stands on a line of its own (wrapped if it must be)
-// above the key's other columns, indented.
+// cells are the key's columns but its name, times written in layout.
+func (k keyLine) cells(layout string) []string {
+	status := "active"
+	if !k.revoked.IsZero() {
+		status = "revoked " + k.revoked.Format(layout)
+	}
+	return []string{k.id, k.prefix, k.created.Format(layout), status, k.budget, k.spent}
+}
+
+// keyNameCap is the longest name kept on its key's line. Scripts find a
+// key's ID by its name on that line (there is no --json), so everyday names
+// must not move it; a longer name (up to 200 characters) would leave the
+// other columns no room.
+const keyNameCap = 32
+
+// keyTimeLayouts are the ways CREATED and STATUS give times, most precise
+// first: the first that fits the terminal is used, so that a revoked key
+// and a budget beside a name of up to keyNameCap characters still fit.
+var keyTimeLayouts = []string{time.DateTime, "2006-01-02 15:04", time.DateOnly}
+
+// writeKeysTable prints a line per key, its name third, within tableWidth,
+// shortening the times to fit. Only where a name is longer than keyNameCap
+// (or budgets are too wide for any layout) does each key's name stand on a
+// line of its own (wrapped if it must be) above its other columns, indented.
 func writeKeysTable(w io.Writer, keys []keyLine) {
 	head := []string{"ID", "PREFIX", "CREATED", "STATUS", "BUDGET", "SPENT"}
 	named := func(cells []string, name string) []string {
 		return append([]string{cells[0], cells[1], name}, cells[2:]...)
 	}
-	t := &textTable{left: len(head) + 1}
-	t.add("", named(head, "NAME"))
-	for _, k := range keys {
-		t.add("", named(k.cells, k.name))
-	}
-	if t.width() > tableWidth {
-		t = &textTable{left: len(head) + 1}
-		t.add("NAME", nil)
-		t.add("", append([]string{""}, head...))
-		for _, k := range keys {
-			for _, l := range wrapText(k.name, tableWidth) {
-				t.add(l, nil)
+	long := slices.ContainsFunc(keys, func(k keyLine) bool { return utf8.RuneCountInString(k.name) > keyNameCap })
+	if !long {
+		for _, layout := range keyTimeLayouts {
+			t := &textTable{left: len(head) + 1}
+			t.add("", named(head, "NAME"))
+			for _, k := range keys {
+				t.add("", named(k.cells(layout), k.name))
 			}
-			t.add("", append([]string{""}, k.cells...))
+			if t.width() <= tableWidth {
+				t.write(w)
+				return
+			}
 		}
+	}
+	t := &textTable{left: len(head) + 1}
+	t.add("NAME", nil)
+	t.add("", append([]string{""}, head...))
+	for _, k := range keys {
+		for _, l := range wrapText(k.name, tableWidth) {
+			t.add(l, nil)
+		}
+		t.add("", append([]string{""}, k.cells(time.DateTime)...))
 	}
 	t.write(w)
 }
