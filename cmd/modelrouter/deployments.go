@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
@@ -341,11 +342,17 @@ func writeIndented(w io.Writer, raw json.RawMessage) error {
 	return err
 }
 
-// writeDeploymentsTable prints a line per deployment. A name may have 64
-// characters and a subset every catalog model, which would make lines wider
-// than a 120-column terminal: then each deployment's name stands on a line
-// of its own above its other columns, indented, with the number of models
-// in a subset and, below, their IDs wrapped.
+// minModelsWidth is the least room the MODELS column needs to stay on its
+// deployment's line: the longest catalog IDs are under 30 characters.
+const minModelsWidth = 30
+
+// writeDeploymentsTable prints a line per deployment, MODELS last: a
+// subset's IDs wrap inside that column, on lines indented to it, so a
+// subset of any size leaves the rest of the line where it is. A name may
+// have 64 characters, which would leave MODELS too little room in a
+// 120-column terminal: only then does each deployment's name stand on a
+// line of its own above its other columns, indented, with the number of
+// models in a subset and, below, their IDs wrapped.
 func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
 	type line struct {
 		name, model, version, mode string
@@ -385,23 +392,50 @@ func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
 		}
 		return "all"
 	}
-	t := &textTable{left: 7}
-	t.add("", []string{"NAME", "MODEL", "VERSION", "MODE", "MODELS", "SKU", "CAPACITY"})
+	head := []string{"NAME", "MODEL", "VERSION", "MODE", "SKU", "CAPACITY"}
+	t := &textTable{left: len(head) + 1}
+	t.add("", head)
 	for _, l := range lines {
-		t.add("", []string{l.name, l.model, l.version, l.mode, subset(l, strings.Join(l.subset, ",")), l.sku, l.capacity})
+		t.add("", []string{l.name, l.model, l.version, l.mode, l.sku, l.capacity})
 	}
-	if t.width() > tableWidth {
-		const indent = "    "
-		t = &textTable{left: 7}
-		t.add("NAME", nil)
-		t.add("", []string{"", "MODEL", "VERSION", "MODE", "MODELS", "SKU", "CAPACITY"})
+	column := 2 * len(head)
+	for _, w := range t.widths() {
+		column += w
+	}
+	if room := tableWidth - column; room >= minModelsWidth {
+		t = &textTable{left: len(head) + 1}
+		t.add("", append(head, "MODELS"))
 		for _, l := range lines {
-			t.add(l.name, nil)
-			t.add("", []string{"", l.model, l.version, l.mode, subset(l, strconv.Itoa(len(l.subset))), l.sku, l.capacity})
-			if len(l.subset) > 0 {
-				for _, ids := range wrapText(strings.Join(l.subset, ", "), tableWidth-len(indent)) {
-					t.add(indent+ids, nil)
+			// The IDs keep their commas, so that a line can be pasted
+			// into --models; a wrapped line keeps a character for one.
+			ids := []string{strings.Join(l.subset, ",")}
+			if utf8.RuneCountInString(ids[0]) > room {
+				ids = wrapText(strings.Join(l.subset, " "), room-1)
+			}
+			for i := range ids {
+				ids[i] = strings.ReplaceAll(ids[i], " ", ",")
+				if i < len(ids)-1 {
+					ids[i] += ","
 				}
+			}
+			t.add("", []string{l.name, l.model, l.version, l.mode, l.sku, l.capacity, subset(l, ids[0])})
+			for _, more := range ids[1:] {
+				t.add(strings.Repeat(" ", column)+more, nil)
+			}
+		}
+		t.write(w)
+		return nil
+	}
+	const indent = "    "
+	t = &textTable{left: 7}
+	t.add("NAME", nil)
+	t.add("", []string{"", "MODEL", "VERSION", "MODE", "MODELS", "SKU", "CAPACITY"})
+	for _, l := range lines {
+		t.add(l.name, nil)
+		t.add("", []string{"", l.model, l.version, l.mode, subset(l, strconv.Itoa(len(l.subset))), l.sku, l.capacity})
+		if len(l.subset) > 0 {
+			for _, ids := range wrapText(strings.Join(l.subset, ", "), tableWidth-len(indent)) {
+				t.add(indent+ids, nil)
 			}
 		}
 	}

@@ -101,9 +101,9 @@ func TestDeploymentsCommand(t *testing.T) {
 	out, err = cli("list")
 	require.NoError(t, err)
 	assert.Contains(t, out, "NAME")
-	assert.Regexp(t, `(?m)^haiku\s+claude-haiku-4-5\s+20251001\s+-\s+-\s+GlobalStandard\s+10$`, out)
-	assert.Regexp(t, `(?m)^model-router\s+model-router\s+2025-11-18\s+balanced\s+all\s+GlobalStandard\s+10$`, out)
-	assert.Regexp(t, `(?m)^mr\s+model-router\s+2025-11-18\s+cost\s+gpt-4.1-2025-04-14,gpt-5-mini-2025-08-07\s+GlobalStandard\s+20$`, out)
+	assert.Regexp(t, `(?m)^haiku\s+claude-haiku-4-5\s+20251001\s+-\s+GlobalStandard\s+10\s+-$`, out)
+	assert.Regexp(t, `(?m)^model-router\s+model-router\s+2025-11-18\s+balanced\s+GlobalStandard\s+10\s+all$`, out)
+	assert.Regexp(t, `(?m)^mr\s+model-router\s+2025-11-18\s+cost\s+GlobalStandard\s+20\s+gpt-4.1-2025-04-14,gpt-5-mini-2025-08-07$`, out)
 
 	out, err = cli("get", "mr")
 	require.NoError(t, err)
