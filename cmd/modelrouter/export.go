@@ -116,6 +116,9 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 type feedbackExport struct {
 	name string
 	byID map[string]router.Model
+	// keptEntries are the entries, as the user wrote them (every field),
+	// of the kept prices, which are written back.
+	keptEntries map[string]json.RawMessage
 	// kept are prices of models outside the catalog, added by hand to the
 	// models.json of an earlier export into the same folder.
 	kept   map[string]dataset.Price
@@ -214,7 +217,7 @@ func (e *feedbackExport) labels() int {
 // (misspelt fields, a {} or null placeholder) holds no price: read as $0 it
 // would make its model the cheapest candidate of every band sweep, so it is
 // returned in lacking instead, for the unpriced warning to name.
-func previousPrices(dir string) (prices map[string]dataset.Price, lacking map[string]bool, err error) {
+func previousPrices(dir string) (prices map[string]handPrice, lacking map[string]bool, err error) {
 	path := filepath.Join(dir, "models.json")
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -229,7 +232,7 @@ func previousPrices(dir string) (prices map[string]dataset.Price, lacking map[st
 	if err := json.Unmarshal(raw, &mj); err != nil {
 		return nil, nil, fmt.Errorf("%s from an earlier export cannot be read (%v): fix it or remove it, since an export would drop the prices added to it by hand", path, err)
 	}
-	prices, lacking = map[string]dataset.Price{}, map[string]bool{}
+	prices, lacking = map[string]handPrice{}, map[string]bool{}
 	for id, entry := range mj.Models {
 		var fields struct {
 			Input  *float64 `json:"input_usd_per_mtok"`
@@ -243,9 +246,17 @@ func previousPrices(dir string) (prices map[string]dataset.Price, lacking map[st
 			lacking[id] = true
 			continue
 		}
-		prices[id] = p
+		prices[id] = handPrice{p, entry}
 	}
 	return prices, lacking, nil
+}
+
+// handPrice is a models.json entry of an earlier export: its price, and
+// the entry as written, which may have more fields (a note on where the
+// price came from, source_model_id).
+type handPrice struct {
+	price dataset.Price
+	entry json.RawMessage
 }
 
 // keep takes from an earlier export's prices those of models outside the
@@ -253,12 +264,13 @@ func previousPrices(dir string) (prices map[string]dataset.Price, lacking map[st
 // catalog's price, the one serve routes and bills with; keep returns, sorted,
 // the catalog models whose earlier price differs from it (an edit that is
 // not kept).
-func (e *feedbackExport) keep(previous map[string]dataset.Price) (edited []string) {
-	e.kept = map[string]dataset.Price{}
-	for id, p := range previous {
+func (e *feedbackExport) keep(previous map[string]handPrice) (edited []string) {
+	e.kept, e.keptEntries = map[string]dataset.Price{}, map[string]json.RawMessage{}
+	for id, h := range previous {
+		p := h.price
 		m, ok := e.byID[id]
 		if !ok {
-			e.kept[id] = p
+			e.kept[id], e.keptEntries[id] = p, h.entry
 		} else if p.Input != m.InputPerMTok || p.Output != m.OutputPerMTok {
 			edited = append(edited, id)
 		}
@@ -335,9 +347,9 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 	}
 	// Prices added by hand stay, whether or not their model answered
 	// this time: a later export may need them again.
-	prices := maps.Clone(e.kept)
-	if prices == nil {
-		prices = map[string]dataset.Price{}
+	prices := map[string]any{}
+	for id, entry := range e.keptEntries {
+		prices[id] = entry
 	}
 	var lines strings.Builder
 	enc := json.NewEncoder(&lines)
@@ -352,8 +364,11 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 				res.OutputTokens = &tokens
 			}
 			it.item.Results[id] = res
-			if p, ok := e.price(id); ok {
-				prices[id] = p
+			// A kept price is already there, as the user wrote it.
+			if _, kept := e.keptEntries[id]; !kept {
+				if p, ok := e.price(id); ok {
+					prices[id] = p
+				}
 			}
 		}
 		if err := enc.Encode(it.item); err != nil {
