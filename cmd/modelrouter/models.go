@@ -94,6 +94,10 @@ func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
 // by a profile of their own rather than the catalog's stand-in. Two tables
 // with the same rows, what a model is and costs, then how it is predicted,
 // so that the longest name, profile and notes fit a 120-column terminal.
+// The second table names each row by the model's ID, not its name: a
+// version may route two releases of one name, and the ID is what tells
+// them apart (and what --models takes); VERSION beside PROFILE and NOTES
+// would not fit.
 func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	fmt.Fprintf(w, "model-router %s: %d models\n\n", v.Version, len(v.Models))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -106,7 +110,7 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(tw, "NAME\tPROFILE\tNOTES")
+	fmt.Fprintln(tw, "ID\tPROFILE\tNOTES")
 	for _, m := range v.Models {
 		var notes []string
 		if m.Preview {
@@ -121,14 +125,14 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 		if slices.Contains(own, m.ID) {
 			notes = append(notes, "own profile")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Profile, strings.Join(notes, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.ID, m.Profile, strings.Join(notes, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintln(w, "\nIN $ and OUT $: USD per 1M input and output tokens. CAPS: R reasoning (+ hidden reasoning tokens expected\n"+
 		"per answer), T tools, V vision, S structured output, F file (PDF) input. Model IDs (the `model` an answer reports,\n"+
-		"and what `deployments put --models` takes) are name-version, or the name for version 1.")
+		"and what `deployments put --models` takes; the second table's ID) are name-version, or the name for version 1.")
 	return err
 }
 

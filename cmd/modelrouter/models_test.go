@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
 )
 
 func TestModelsCommand(t *testing.T) {
@@ -39,8 +40,7 @@ func TestModelsCommand(t *testing.T) {
 			lines := strings.Split(out.String(), "\n")
 			require.Contains(t, lines[0], tt.version)
 			for _, m := range v.Models {
-				rows := rowsStarting(lines, m.Name+" ")
-				require.Len(t, rows, 2, "a row for %s in each table", m.ID)
+				rows := modelRows(t, out.String(), m)
 				for _, cell := range []string{m.Version, m.Provider, price(m.InputPerMTok), price(m.OutputPerMTok)} {
 					assert.Contains(t, rows[0], " "+cell+" ", "%s row", m.ID)
 				}
@@ -48,6 +48,19 @@ func TestModelsCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// modelRows are m's row in each of the models tables: the first starts
+// with its name, the second with its ID.
+func modelRows(t *testing.T, out string, m router.Model) [2]string {
+	t.Helper()
+	tables := strings.Split(out, "\n\n")
+	require.GreaterOrEqual(t, len(tables), 3, "a title and two tables:\n%s", out)
+	first := rowsStarting(strings.Split(tables[1], "\n"), m.Name+" ")
+	second := rowsStarting(strings.Split(tables[2], "\n"), m.ID+" ")
+	require.Len(t, first, 1, "a row for %s in the first table", m.ID)
+	require.Len(t, second, 1, "a row for %s in the second table", m.ID)
+	return [2]string{first[0], second[0]}
 }
 
 // rowsStarting are the lines that start with prefix: a model's row in each

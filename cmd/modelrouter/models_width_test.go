@@ -38,10 +38,8 @@ func TestModelsFitsA120ColumnTerminalWithOwnProfilesForEveryModel(t *testing.T) 
 		var out bytes.Buffer
 		require.NoError(t, writeModelsTable(&out, v, own))
 		assertFits120(t, out.String())
-		lines := strings.Split(out.String(), "\n")
 		for j, m := range v.Models {
-			rows := rowsStarting(lines, m.Name+" ")
-			require.Len(t, rows, 2, "a row for %s in each table", m.ID)
+			rows := modelRows(t, out.String(), m)
 			for _, cell := range []string{m.Version, m.Format, m.Provider, price(m.InputPerMTok), price(m.OutputPerMTok),
 				tokens(m.ContextWindow), tokens(m.MaxOutput)} {
 				assertField(t, rows[0], cell)
