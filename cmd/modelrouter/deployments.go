@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
@@ -409,7 +408,7 @@ func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
 			// The IDs keep their commas, so that a line can be pasted
 			// into --models; a wrapped line keeps a character for one.
 			ids := []string{strings.Join(l.subset, ",")}
-			if utf8.RuneCountInString(ids[0]) > room {
+			if displayWidth(ids[0]) > room {
 				ids = wrapText(strings.Join(l.subset, " "), room-1)
 			}
 			for i := range ids {

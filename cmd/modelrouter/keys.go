@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/server/budget"
 	"github.com/modelrouter/modelrouter/store"
@@ -178,19 +177,20 @@ func (k keyLine) cells(layout string) []string {
 	return []string{k.id, k.prefix, k.created.Format(layout), status, k.budget, k.spent}
 }
 
-// keyNameCap is the longest name kept on its key's line. Scripts find a
-// key's ID by its name on that line (there is no --json), so everyday names
-// must not move it; a longer name (up to 200 characters) would leave the
+// keyNameCap is the widest name, in terminal columns, kept on its key's
+// line. Scripts find a key's ID by its name on that line (there is no
+// --json), so everyday names must not move it; a wider name (up to 200
+// characters, two columns each where East Asian wide) would leave the
 // other columns no room.
 const keyNameCap = 32
 
 // keyTimeLayouts are the ways CREATED and STATUS give times, most precise
 // first: the first that fits the terminal is used, so that a revoked key
-// and a budget beside a name of up to keyNameCap characters still fit.
+// and a budget beside a name of up to keyNameCap columns still fit.
 var keyTimeLayouts = []string{time.DateTime, "2006-01-02 15:04", time.DateOnly}
 
 // writeKeysTable prints a line per key, its name third, within tableWidth,
-// shortening the times to fit. Only where a name is longer than keyNameCap
+// shortening the times to fit. Only where a name is wider than keyNameCap
 // (or budgets are too wide for any layout) does each key's name stand on a
 // line of its own (wrapped if it must be) above its other columns, indented.
 func writeKeysTable(w io.Writer, keys []keyLine) {
@@ -198,7 +198,7 @@ func writeKeysTable(w io.Writer, keys []keyLine) {
 	named := func(cells []string, name string) []string {
 		return append([]string{cells[0], cells[1], name}, cells[2:]...)
 	}
-	long := slices.ContainsFunc(keys, func(k keyLine) bool { return utf8.RuneCountInString(k.name) > keyNameCap })
+	long := slices.ContainsFunc(keys, func(k keyLine) bool { return displayWidth(k.name) > keyNameCap })
 	if !long {
 		for _, layout := range keyTimeLayouts {
 			t := &textTable{left: len(head) + 1}

@@ -4,12 +4,43 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+	"unicode"
 )
 
 // tableWidth is the terminal the CLI's tables are laid out for: no line is
 // wider.
 const tableWidth = 120
+
+// displayWidth is how many terminal columns s takes: East Asian wide
+// characters take two, so counting runes would let a name in Japanese or
+// Korean push a line past tableWidth and misalign the columns after it.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeWidth(r)
+	}
+	return n
+}
+
+// runeWidth is the columns a terminal gives r: none for a combining mark
+// (drawn over the character before it), two for Hangul Jamo initials, the
+// CJK, kana and Hangul blocks and the fullwidth forms, one otherwise.
+func runeWidth(r rune) int {
+	switch {
+	case unicode.Is(unicode.Mn, r):
+		return 0
+	case r >= 0x1100 && r <= 0x115F,
+		r >= 0x2E80 && r <= 0xA4CF && r != 0x303F, // U+303F is a half-width space
+		r >= 0xAC00 && r <= 0xD7A3,
+		r >= 0xF900 && r <= 0xFAFF,
+		r >= 0xFE30 && r <= 0xFE4F,
+		r >= 0xFF00 && r <= 0xFF60,
+		r >= 0xFFE0 && r <= 0xFFE6,
+		r >= 0x20000 && r <= 0x3FFFD:
+		return 2
+	}
+	return 1
+}
 
 // textTable is columns two spaces apart: the first left ones left-aligned
 // (names), the others right-aligned (figures). A line with a title and no
@@ -35,7 +66,7 @@ func (t *textTable) widths() []int {
 			if i == len(ws) {
 				ws = append(ws, 0)
 			}
-			ws[i] = max(ws[i], utf8.RuneCountInString(c))
+			ws[i] = max(ws[i], displayWidth(c))
 		}
 	}
 	return ws
@@ -49,7 +80,7 @@ func (t *textTable) width() int {
 		n += w
 	}
 	for _, l := range t.lines {
-		n = max(n, utf8.RuneCountInString(l.title))
+		n = max(n, displayWidth(l.title))
 	}
 	return n
 }
@@ -63,7 +94,7 @@ func (t *textTable) write(w io.Writer) {
 		}
 		var b strings.Builder
 		for i, c := range l.cells {
-			pad := strings.Repeat(" ", ws[i]-utf8.RuneCountInString(c))
+			pad := strings.Repeat(" ", ws[i]-displayWidth(c))
 			switch {
 			case i < t.left && i == len(l.cells)-1:
 				b.WriteString(c)
@@ -79,26 +110,40 @@ func (t *textTable) write(w io.Writer) {
 	}
 }
 
-// wrapText breaks s at spaces into lines of at most width characters, for
-// a free-text field too long for its line (a key's name); a word longer
-// than width is split, since it must be shown whole.
+// wrapText breaks s at spaces into lines of at most width columns, for a
+// free-text field too long for its line (a key's name); a word longer than
+// width is split, since it must be shown whole.
 func wrapText(s string, width int) []string {
 	var lines []string
-	var line []rune
+	line, lineWidth := "", 0
 	for i, word := range strings.Split(s, " ") {
-		w := []rune(word)
+		w := displayWidth(word)
 		if i > 0 {
-			if len(line)+1+len(w) <= width {
-				line = append(append(line, ' '), w...)
+			if lineWidth+1+w <= width {
+				line, lineWidth = line+" "+word, lineWidth+1+w
 				continue
 			}
-			lines = append(lines, string(line))
+			lines = append(lines, line)
 		}
-		for len(w) > width {
-			lines = append(lines, string(w[:width]))
-			w = w[width:]
+		for w > width {
+			head, rest := splitAtWidth(word, width)
+			lines = append(lines, head)
+			word, w = rest, w-displayWidth(head)
 		}
-		line = w
+		line, lineWidth = word, w
 	}
-	return append(lines, string(line))
+	return append(lines, line)
+}
+
+// splitAtWidth cuts s after the most runes that fit in width columns, at
+// least one, so that a wide character in a one-column room still moves on.
+func splitAtWidth(s string, width int) (string, string) {
+	n := 0
+	for i, r := range s {
+		if n+runeWidth(r) > width && i > 0 {
+			return s[:i], s[i:]
+		}
+		n += runeWidth(r)
+	}
+	return s, ""
 }
