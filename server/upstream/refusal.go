@@ -25,11 +25,13 @@ import (
 //
 //   - 401: always the gateway's; the client's key was already accepted.
 //   - 404: the gateway's only when the provider says the model is unknown
-//     (OpenAI's model_not_found, Azure's DeploymentNotFound, Anthropic's
-//     not_found_error naming the model), or sends no error object at all
-//     (a wrong base URL's path). Any other 404 is about an id the client
-//     gave (a previous response, a vector store, a container, a file), which
-//     no other model knows either.
+//     (OpenAI's model_not_found, Azure's DeploymentNotFound, param "model"
+//     as vLLM and SGLang send, or a message naming the upstream model
+//     name, as Anthropic's "model: x" and OpenRouter's "No endpoints found
+//     for x"), or sends no error object at all (a wrong base URL's path).
+//     Any other 404 is about an id the client gave (a previous response, a
+//     vector store, a container, a file), which no other model knows
+//     either; such messages name the id, not the model.
 //   - 403: the gateway's only for its key's permissions (Anthropic's
 //     permission_error, OpenAI's invalid_api_key, a region or a model the
 //     account cannot use), or no error object. Any other 403, a content
@@ -52,9 +54,9 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	}
 	msg := strings.ToLower(e.Message)
 	if status == http.StatusNotFound {
-		name := strings.ToLower(upstreamModel(a.model))
-		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" ||
-			e.Type == "not_found_error" && (strings.HasPrefix(msg, "model:") || name != "" && strings.Contains(msg, name))
+		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" || string(e.RawParam) == `"model"` ||
+			e.Type == "not_found_error" && strings.HasPrefix(msg, "model:") ||
+			namesModel(msg, strings.ToLower(upstreamModel(a.model)))
 	}
 	if e.moderated() {
 		return false
@@ -72,7 +74,8 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 // (with OpenRouter's metadata) or Anthropic's.
 type refusal struct {
 	Type     string          `json:"type"`
-	RawCode  json.RawMessage `json:"code"` // a string, a number (OpenRouter) or null
+	RawParam json.RawMessage `json:"param"`
+	RawCode  json.RawMessage `json:"code"` // a string, a number (OpenRouter, vLLM) or null
 	Message  string          `json:"message"`
 	Metadata struct {
 		Reasons      json.RawMessage `json:"reasons"`
@@ -89,8 +92,41 @@ func readRefusal(raw []byte) (refusal, bool) {
 		return refusal{}, false
 	}
 	e := *wire.Error
-	_ = json.Unmarshal(e.RawCode, &e.Code)
+	if json.Unmarshal(e.RawCode, &e.Code) != nil {
+		var n json.Number
+		if json.Unmarshal(e.RawCode, &n) == nil {
+			e.Code = n.String() // 404 reads as Azure's "404"
+		}
+	}
 	return e, true
+}
+
+// namesModel reports whether msg (lowercased) names the model name as a
+// whole word: a client's ids ("vs_abco1", "file-gpt4") may contain a short
+// model name, and their 404s are the client's.
+func namesModel(msg, name string) bool {
+	if name == "" {
+		return false
+	}
+	inName := func(b byte) bool {
+		return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_'
+	}
+	for from := 0; ; {
+		i := strings.Index(msg[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(name)
+		before := i == 0 || !inName(msg[i-1]) && msg[i-1] != '.' && msg[i-1] != '/'
+		// A sentence's full stop ends the name; "gpt-4" is not "gpt-4.1".
+		after := end == len(msg) || !inName(msg[end]) && msg[end] != '/' &&
+			(msg[end] != '.' || end+1 == len(msg) || !inName(msg[end+1]))
+		if before && after {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // moderated reports a content policy refusal of the prompt: OpenRouter's
