@@ -40,3 +40,23 @@ func TestA404AboutAClientsIDWhoseNameContainsTheModelsReachesTheClient(t *testin
 	assert.JSONEq(t, body, rec.Body.String(), "as the provider sent it")
 	assert.Len(t, out.Attempts, 1, "no other model is asked")
 }
+
+func TestAzureRefusalsOfTheGatewaysSetupFailOver(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+	}{
+		// A wrong api-version or path: Azure's front door answers for the resource, not a deployment.
+		{"resource not found", http.StatusNotFound, `{"error":{"code":"404","message":"Resource not found"}}`},
+		{"network rules", http.StatusForbidden, `{"error":{"code":"403","message":"Access denied due to Virtual Network/Firewall rules."}}`},
+		{"key authentication disabled", http.StatusForbidden, `{"error":{"code":"AuthenticationTypeDisabled","message":"Key based authentication is disabled for this resource."}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindAzure, writes(tc.status, "application/json", tc.body))
+			out, rec := m.call(t, upstream.APIChatCompletions, false)
+			assert.Equal(t, "good-id", out.Answered.ID, "the client got %d: %s", out.Status, rec.Body.String())
+			assert.Contains(t, rec.Body.String(), m.goodAnswer)
+		})
+	}
+}

@@ -28,16 +28,18 @@ import (
 //     (OpenAI's model_not_found, Azure's DeploymentNotFound, param "model"
 //     as vLLM and SGLang send, or a message naming the upstream model
 //     name, as Anthropic's "model: x" and OpenRouter's "No endpoints found
-//     for x"), or sends no error object at all (a wrong base URL's path).
-//     Any other 404 is about an id the client gave (a previous response, a
-//     vector store, a container, a file), which no other model knows
-//     either; such messages name the id, not the model.
+//     for x"), Azure's bare "Resource not found" (a wrong api-version or
+//     path), or no error object at all (a wrong base URL's path). Any other
+//     404 is about an id the client gave (a previous response, a vector
+//     store, a container, a file), which no other model knows either; such
+//     messages name the id, not the model.
 //   - 403: the gateway's only for its key's permissions (Anthropic's
 //     permission_error, OpenAI's invalid_api_key, a region or a model the
-//     account cannot use), or no error object. Any other 403, a content
-//     policy refusal of the prompt above all, is the client's: another
-//     model would only be shopped the same prompt, and one client's flagged
-//     prompts must not make the model unhealthy for every client.
+//     account cannot use, Azure's AuthenticationTypeDisabled and its
+//     network rules' "Access denied"), or no error object. Any other 403, a
+//     content policy refusal of the prompt above all, is the client's:
+//     another model would only be shopped the same prompt, and one client's
+//     flagged prompts must not make the model unhealthy for every client.
 //
 // Relays (reads and deletes by id) never get here: only one provider has
 // their answer.
@@ -56,7 +58,10 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	if status == http.StatusNotFound {
 		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" || string(e.RawParam) == `"model"` ||
 			e.Type == "not_found_error" && strings.HasPrefix(msg, "model:") ||
-			namesModel(msg, strings.ToLower(upstreamModel(a.model)))
+			namesModel(msg, strings.ToLower(upstreamModel(a.model))) ||
+			// Azure's front door, for the resource (a wrong api-version or
+			// path), not a deployment or an id: those it names.
+			a.provider.Kind == KindAzure && strings.HasPrefix(msg, "resource not found")
 	}
 	if e.moderated() {
 		return false
@@ -64,10 +69,13 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	switch {
 	case e.Type == "permission_error", e.Type == "authentication_error",
 		e.Code == "invalid_api_key", e.Code == "unsupported_country_region_territory",
-		e.Code == "model_not_found", e.Code == "PermissionDenied":
+		e.Code == "model_not_found", e.Code == "PermissionDenied", e.Code == "AuthenticationTypeDisabled":
 		return true
 	}
-	return strings.Contains(msg, "access to model") || strings.Contains(msg, "access to the model")
+	// "Access denied" is Azure's front door turning the gateway's address
+	// away (network or firewall rules) before any model saw the prompt.
+	return strings.Contains(msg, "access to model") || strings.Contains(msg, "access to the model") ||
+		strings.HasPrefix(msg, "access denied")
 }
 
 // refusal is what refusesGateway reads of an error body, in OpenAI's shape
