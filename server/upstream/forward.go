@@ -521,8 +521,9 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			a.w.Header().Set("Retry-After", v)
 		}
 		a.relayedError = true
-		a.writeClientError(resp.StatusCode, readErrorBody(resp))
-		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
+		raw := readErrorBody(resp)
+		a.writeClientError(resp.StatusCode, raw)
+		return resp.StatusCode, errors.New(a.f.redact(refusalText(resp.StatusCode, raw)))
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
@@ -539,8 +540,10 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		if a.refusesGateway(resp.StatusCode, raw) {
 			return resp.StatusCode, &retryable{msg: a.f.redact(refusalText(resp.StatusCode, raw)), gateway: true}
 		}
+		// Recorded with the provider's message, as a refusal that fails
+		// over is: the body decided which way it went.
 		a.writeClientError(resp.StatusCode, raw)
-		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
+		return resp.StatusCode, errors.New(a.f.redact(refusalText(resp.StatusCode, raw)))
 	case resp.StatusCode >= 300:
 		// Not the provider's answer, and not the client's to follow: the
 		// next model is tried, and it counts against this one's health.
