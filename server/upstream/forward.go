@@ -611,9 +611,19 @@ func sendsEvents(resp *http.Response) bool {
 		io.Reader
 		io.Closer
 	}{br, resp.Body}
-	// Leading blank lines are allowed in both forms; past them, `{` opens
-	// JSON and a field name or a comment (`:`) opens an event.
-	for n := 1; n <= 256; n++ {
+	// A stream may open with a byte order mark, and leading blank lines are
+	// allowed in both forms; past them, `{` opens JSON and a field name or
+	// a comment (`:`) opens an event. (JSON after a mark stays a failed
+	// answer: JSON decoders refuse it too.)
+	// (Its first byte is looked at first: a short first write that is no
+	// mark is judged without waiting for more.)
+	from := 1
+	if b, _ := br.Peek(1); len(b) == 1 && b[0] == byteOrderMark[0] {
+		if b, _ := br.Peek(len(byteOrderMark)); bytes.Equal(b, byteOrderMark) {
+			from += len(byteOrderMark)
+		}
+	}
+	for n := from; n <= 256; n++ {
 		b, err := br.Peek(n)
 		if len(b) < n || err != nil {
 			return false // ended or failed: answer() reports how

@@ -25,7 +25,13 @@ var errEventTooLarge = errors.New("server-sent event over 16 MiB")
 // sseReader splits a stream into events as they arrive.
 type sseReader struct {
 	br *bufio.Reader
+	// begun: past the stream's first line, where the format allows one
+	// byte order mark (not part of the first field's name).
+	begun bool
 }
+
+// byteOrderMark is UTF-8's, which a few servers write before a stream.
+var byteOrderMark = []byte("\xef\xbb\xbf")
 
 func newSSEReader(r io.Reader) *sseReader { return &sseReader{br: bufio.NewReaderSize(r, 32<<10)} }
 
@@ -55,6 +61,10 @@ func (r *sseReader) next() (sseEvent, error) {
 				return lastEvent(ev)
 			}
 			return sseEvent{}, err
+		}
+		if !r.begun {
+			r.begun = true
+			line = bytes.TrimPrefix(line, byteOrderMark)
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
