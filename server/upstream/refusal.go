@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -147,13 +146,6 @@ func (e refusal) moderated() bool {
 	}
 	return len(e.Metadata.Reasons) > 0 || len(e.Metadata.FlaggedInput) > 0 ||
 		strings.Contains(strings.ToLower(e.Message), "flagged")
-}
-
-// readErrorBody reads a provider's error body once, for both refusesGateway
-// and the client's copy of the error.
-func readErrorBody(resp *http.Response) []byte {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return raw
 }
 
 // refusalText is a refusal's status and the provider's message, for the

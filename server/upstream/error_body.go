@@ -1,0 +1,102 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// Limits on a provider's error body: what is kept whole, and how far a
+// larger one is read for its error's type and message.
+const (
+	maxErrorBody      = 1 << 20
+	maxLargeErrorBody = 16 << 20
+	maxLargeMessage   = 1000 // runes of a large error's message kept
+)
+
+// readErrorBody reads a provider's error body once, for both refusesGateway
+// and the client's copy of the error. A body over maxErrorBody is no JSON
+// when cut there, yet its error is still the provider's: servers that echo
+// the client's input in a validation error (vLLM, SGLang on FastAPI) send
+// megabytes for one base64 image. Such a body is read on, value by value,
+// for its error object, which takes its place with the message shortened,
+// so the client gets the provider's type and message as for any 4xx.
+func readErrorBody(resp *http.Response) []byte {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	if len(raw) <= maxErrorBody {
+		return raw
+	}
+	rest := io.LimitReader(resp.Body, maxLargeErrorBody-maxErrorBody)
+	if small, ok := shortenedError(io.MultiReader(bytes.NewReader(raw), rest)); ok {
+		return small
+	}
+	return raw[:maxErrorBody]
+}
+
+// shortenedError reads an error body in OpenAI's or Anthropic's shape from
+// r one top-level member at a time, and writes its error object again with
+// the message shortened; ok is false when r holds no such object.
+func shortenedError(r io.Reader) ([]byte, bool) {
+	d := json.NewDecoder(r)
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	var topType any
+	var e map[string]any
+	for d.More() && e == nil {
+		key, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		var v any
+		switch key {
+		case "type":
+			if d.Decode(&v) != nil {
+				return nil, false
+			}
+			topType = v
+		case "error":
+			if d.Decode(&v) != nil {
+				return nil, false
+			}
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			e = errorMembers(obj)
+		default:
+			var skip json.RawMessage
+			if d.Decode(&skip) != nil {
+				return nil, false
+			}
+		}
+	}
+	if e == nil {
+		return nil, false
+	}
+	wire := map[string]any{"error": e}
+	if topType == "error" { // Anthropic's shape, kept for refusesGateway and Messages clients
+		wire["type"] = "error"
+	}
+	b, err := marshalPlain(wire)
+	return b, err == nil
+}
+
+// errorMembers keeps what a client's SDK and refusesGateway read of an
+// error object, its message shortened.
+func errorMembers(obj map[string]any) map[string]any {
+	e := map[string]any{}
+	for _, k := range []string{"message", "type", "param", "code"} {
+		if v, ok := obj[k]; ok {
+			e[k] = v
+		}
+	}
+	if msg, ok := e["message"].(string); ok {
+		if r := []rune(msg); len(r) > maxLargeMessage {
+			e["message"] = string(r[:maxLargeMessage]) + "..."
+		}
+	}
+	return e
+}
