@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestAddProfileThenTheGatewayUsesIt(t *testing.T) {
 
 	stdout.Reset()
 	require.NoError(t, run(context.Background(), []string{"models", "--router-model", out}, &stdout, &stderr))
-	assert.Regexp(t, `(?m)^gpt-5-mini .* `+gpt5mini+` +own profile$`, stdout.String())
+	assert.Regexp(t, `(?m)^gpt-5-mini\S* +`+regexp.QuoteMeta(gpt5mini)+` +own profile$`, stdout.String())
 
 	if err := classifier.InitRuntime(); err != nil {
 		t.Skipf("ONNX Runtime not available: %v", err)
