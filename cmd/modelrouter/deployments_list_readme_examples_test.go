@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/modelrouter/modelrouter/server/manage"
 )
 
 // The README's own deployments (a Claude deployment and a router over two
@@ -17,14 +12,7 @@ import (
 // with its model, version and mode, and the router's line names its subset
 // rather than a count, within 120 columns.
 func TestDeploymentsListKeepsALinePerDeploymentForTheReadmeExamples(t *testing.T) {
-	startManagementAPI(t, "secret")
-	t.Setenv(manage.EnvAdminKey, "secret")
-	cli := func(args ...string) string {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		require.NoError(t, run(context.Background(), append([]string{"deployments"}, args...), &out, &errOut), errOut.String())
-		return out.String()
-	}
+	cli := deploymentsCLI(t)
 	cli("put", "sonnet", "--model", "claude-sonnet-4-5-20250929")
 	cli("put", "my-router", "--mode", "quality", "--models", "gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929", "--capacity", "50")
 

@@ -20,14 +20,7 @@ import (
 // version (its Claude models deployed first, as they must be). No line
 // wraps, and every name, model ID, SKU and capacity can be read whole.
 func TestDeploymentsListFitsA120ColumnTerminalWithTheLongestNames(t *testing.T) {
-	startManagementAPI(t, "secret")
-	t.Setenv(manage.EnvAdminKey, "secret")
-	cli := func(args ...string) string {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		require.NoError(t, run(context.Background(), append([]string{"deployments"}, args...), &out, &errOut), errOut.String())
-		return out.String()
-	}
+	cli := deploymentsCLI(t)
 	name64 := func(prefix string) string {
 		n := (prefix + "-eu-west-production-with-a-long-descriptive-name-for-the-operators")[:64]
 		require.True(t, regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`).MatchString(n), n)
@@ -53,5 +46,19 @@ func TestDeploymentsListFitsA120ColumnTerminalWithTheLongestNames(t *testing.T) 
 	assertFits120(t, out)
 	for _, v := range append(append(names, ids...), "model-router", sku, capacity, "quality") {
 		assert.Regexp(t, `(?m)(^|[\s,])`+regexp.QuoteMeta(v)+`(,|\s|$)`, out)
+	}
+}
+
+// deploymentsCLI starts the management API and returns a `deployments`
+// command runner that fails the test on an error and returns its stdout.
+func deploymentsCLI(t *testing.T) func(args ...string) string {
+	t.Helper()
+	startManagementAPI(t, "secret")
+	t.Setenv(manage.EnvAdminKey, "secret")
+	return func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(context.Background(), append([]string{"deployments"}, args...), &out, &errOut), errOut.String())
+		return out.String()
 	}
 }
