@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,6 +29,9 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 		if errors.As(err, &tooBig) {
 			return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
 		}
+		if brokenOff(c, err) {
+			return nil, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
+		}
 		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
 	}
 	switch enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))); enc {
@@ -38,6 +43,15 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 		return nil, &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
 			Message: fmt.Sprintf("Content-Encoding %q is not supported; send the body as gzip or uncompressed", enc)}
 	}
+}
+
+// brokenOff reports whether a body read failed because the client's
+// connection went away mid-body (closed or reset), rather than on a body
+// the client sent wrong (malformed chunked encoding): no one is left to
+// read a 400, and the request itself was never shown to be invalid.
+func brokenOff(c *gin.Context, err error) bool {
+	return c.Request.Context().Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }
 
 // gunzip decompresses a gzip request body of at most limit bytes once

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -250,10 +252,15 @@ func TestE2EContinuationEdges(t *testing.T) {
 	assert.Contains(t, apiErr.Message, "resp_gone")
 }
 
-// blockingResponses never answers a lookup before the caller gives up.
-type blockingResponses struct{ memResponses }
+// blockingResponses never answers a lookup before the caller gives up;
+// looking is closed once a lookup has begun.
+type blockingResponses struct {
+	memResponses
+	looking chan struct{}
+}
 
 func (b *blockingResponses) ResponseChain(ctx context.Context, _ string, _ int64) ([]StoredResponse, error) {
+	close(b.looking)
 	<-ctx.Done()
 	return nil, fmt.Errorf("read response chain: %w", ctx.Err())
 }
@@ -262,7 +269,8 @@ func (b *blockingResponses) ResponseChain(ctx context.Context, _ string, _ int64
 // logged as 499 (as when it leaves during forwarding), not as an internal
 // error.
 func TestClientGoneDuringLookupIsLoggedAs499(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.Responses = &blockingResponses{} })
+	kept := &blockingResponses{looking: make(chan struct{})}
+	e := newE2E(t, func(c *Config) { c.Responses = kept })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -273,9 +281,30 @@ func TestClientGoneDuringLookupIsLoggedAs499(t *testing.T) {
 		})
 		done <- err
 	}()
-	require.Eventually(t, func() bool { return e.lastSeen() != "" }, 5*time.Second, time.Millisecond)
+	select {
+	case <-kept.looking:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gateway never looked the conversation up")
+	}
 	cancel()
 	require.Error(t, <-done)
+	rec := e.log.waitFor(t, 1)[0]
+	assert.Equal(t, 499, rec.Status)
+	assert.Equal(t, router.EUpstream, rec.ErrorCode)
+}
+
+// A client whose connection closes while it is still sending its body is
+// logged as a client that left (499), not as one that sent an invalid
+// request: its request was never seen whole.
+func TestClientGoneWhileSendingItsBodyIsLoggedAs499(t *testing.T) {
+	e := newE2E(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	require.NoError(t, err)
+	_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":\"model-router\",\"messages\":[", e2eKey)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, 499, rec.Status)
 	assert.Equal(t, router.EUpstream, rec.ErrorCode)

@@ -21,10 +21,11 @@ func errorBody(err error) (int, openai.ErrorBody) { return apierr.Response(err) 
 // already under way (a stream) is left alone: its status line is gone.
 func (s *Server) writeError(c *gin.Context, err error) {
 	ex := exchangeOf(c)
-	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
-		// The client left before its answer (a lookup was cut short):
-		// no one reads an answer, and nothing internal failed. It is
-		// logged as when the client leaves during forwarding.
+	if errors.Is(err, errClientLeft) || errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client left before its answer (a lookup was cut short, or
+		// its body broke off): no one reads an answer, and nothing
+		// internal failed. It is logged as when the client leaves during
+		// forwarding.
 		if ex != nil {
 			ex.fail(router.Errorf(router.EUpstream, "client closed the request"))
 			ex.rec.Status = statusClientClosed
@@ -55,3 +56,6 @@ func (s *Server) writeError(c *gin.Context, err error) {
 // statusClientClosed is the status logged for a client that left before
 // its answer (nginx's 499; no response is written).
 const statusClientClosed = 499
+
+// errClientLeft marks an error that only says the client went away.
+var errClientLeft = errors.New("client closed the request")
