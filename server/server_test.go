@@ -42,8 +42,10 @@ func (f *fakeForwarder) Forward(_ context.Context, w http.ResponseWriter, call u
 		out.Attempts = append(out.Attempts, router.Attempt{Model: m.ID, Status: 200})
 		out.Answered, out.Status, out.Wrote, out.Whole = m, 200, true, true
 		out.Usage = router.Usage{PromptTokens: 10, CompletionTokens: 5}
-		body := map[string]any{"object": "chat.completion", "model": m.ID,
-			"model_selection_details": call.Details(out.Attempts, m)}
+		body := map[string]any{"object": "chat.completion", "model": m.ID}
+		if call.Details != nil { // a relay (a read by id) has no decision to detail
+			body["model_selection_details"] = call.Details(out.Attempts, m)
+		}
 		if call.API == upstream.APIResponses {
 			body["object"], body["id"] = "response", fmt.Sprintf("resp_%d", f.calls.Load())
 		}
