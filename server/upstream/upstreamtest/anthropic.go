@@ -54,7 +54,7 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		writeAnthropicError(w, http.StatusBadRequest, msg)
 		return
 	}
-	if stream, _ := c.body["stream"].(bool); stream {
+	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
 		c.messagesStream()
 		return
 	}

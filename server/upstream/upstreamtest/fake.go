@@ -79,6 +79,10 @@ type Behavior struct {
 	// (overloaded_error), or the {"error":{...}} chunk OpenAI-compatible
 	// servers send.
 	ErrorAfter int
+	// NoStreaming answers a streaming request with the one JSON body of a
+	// non-streaming one, as servers and proxies that ignore `stream`, and
+	// models that cannot stream, do.
+	NoStreaming bool
 }
 
 // ToolCall is a function call the fake answers with.

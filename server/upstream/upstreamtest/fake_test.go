@@ -206,6 +206,31 @@ func TestCutStreamAfterK(t *testing.T) {
 	assert.True(t, errors.Is(sc.Err(), io.ErrUnexpectedEOF), "a cut is a broken connection, got %v", sc.Err())
 }
 
+// A NoStreaming model answers a streaming request as a non-streaming one:
+// one JSON body, as servers that ignore `stream` do.
+func TestNoStreamingAnswersAStreamingRequestInJSON(t *testing.T) {
+	o, a := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
+	o.Set("gpt-x", upstreamtest.Behavior{NoStreaming: true})
+	a.Set("claude-x", upstreamtest.Behavior{NoStreaming: true})
+	for _, tc := range []struct{ url, body, want string }{
+		{o.URL + "/chat/completions", `{"model":"gpt-x","stream":true,"messages":[{"role":"user","content":"x"}]}`, `"object":"chat.completion"`},
+		{o.URL + "/responses", `{"model":"gpt-x","stream":true,"input":"x"}`, `"object":"response"`},
+		{a.Root + "/v1/messages", `{"model":"claude-x","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"x"}]}`, `"type":"message"`},
+	} {
+		req, err := http.NewRequest(http.MethodPost, tc.url, strings.NewReader(tc.body))
+		require.NoError(t, err)
+		req.Header.Set("anthropic-version", "2023-06-01")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, "application/json", res.Header.Get("Content-Type"), tc.url)
+		assert.Contains(t, string(b), tc.want)
+	}
+	assert.True(t, o.Requests()[0].Stream, "recorded as the streaming request it was")
+}
+
 func TestKeyRequired(t *testing.T) {
 	f := upstreamtest.NewOpenAI(t)
 	f.Key = "right"

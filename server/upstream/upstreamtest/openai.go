@@ -88,7 +88,7 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, msg)
 		return
 	}
-	if stream, _ := c.body["stream"].(bool); stream {
+	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
 		c.chatStream()
 		return
 	}
@@ -244,7 +244,7 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, f.startBackground(c))
 		return
 	}
-	if stream, _ := c.body["stream"].(bool); stream {
+	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
 		c.responsesStream()
 		return
 	}
