@@ -25,7 +25,7 @@ type responsesAnthropicStream struct {
 	model    router.Model
 	settings responseSettings
 	resp     *responseObject
-	seq      int
+	responsesSequence
 	streamUsage
 	stop          string
 	started, done bool
@@ -80,9 +80,15 @@ func (s *responsesAnthropicStream) failure() (string, bool) { return s.errMsg, f
 
 func (s *responsesAnthropicStream) nextSequence() (int, bool) { return s.seq, s.seq > 0 }
 
+// responsesSequence numbers a Responses stream's events from 0: clients
+// order and resume them by sequence_number.
+type responsesSequence struct {
+	seq int
+}
+
 // event is one Responses stream event, named by its type (the SDKs read the
 // data's type; the name is for readers of the raw stream).
-func (s *responsesAnthropicStream) event(typ string, fields map[string]any) sseEvent {
+func (s *responsesSequence) event(typ string, fields map[string]any) sseEvent {
 	fields["type"] = typ
 	fields["sequence_number"] = s.seq
 	s.seq++
