@@ -79,10 +79,11 @@ func TestAnOKBodyWithoutChoicesIsLoggedAsAFailedAttempt(t *testing.T) {
 }
 
 // An OpenAI-compatible server that answers a streaming request with one
-// JSON body (it ignores `stream`): passed on, the SDK reads no event,
-// reports no error and the user gets an empty answer, while the log has a
-// 200 from mini. The SDK's stream should carry the next model's answer.
-func TestAStreamingSDKCallAnsweredInJSONGetsTheNextModelsAnswer(t *testing.T) {
+// JSON body (it ignores `stream`, or the model cannot stream): the SDK's
+// stream carries that answer, whole, from the model the router chose, and
+// the log has it as that model's answer with the usage and cost its JSON
+// reported, as for a non-streaming call.
+func TestAStreamingSDKCallAnsweredInJSONGetsThatAnswerAsAStream(t *testing.T) {
 	e := newE2E(t, withMisbehavingMini(t, http.StatusOK, "application/json",
 		`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hi from JSON"},"finish_reason":"stop"}],"usage":{"prompt_tokens":2,"completion_tokens":3,"total_tokens":5}}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -90,6 +91,7 @@ func TestAStreamingSDKCallAnsweredInJSONGetsTheNextModelsAnswer(t *testing.T) {
 	client := e.clients()["v1"]
 	stream := client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
 		Model: "model-router", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say hello")},
+		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
 	})
 	var acc openai.ChatCompletionAccumulator
 	for stream.Next() {
@@ -97,12 +99,21 @@ func TestAStreamingSDKCallAnsweredInJSONGetsTheNextModelsAnswer(t *testing.T) {
 	}
 	require.NoError(t, stream.Err())
 	require.NotEmpty(t, acc.Choices, "the stream carried no chunk")
-	assert.Contains(t, acc.Choices[0].Message.Content, "Hello from", "the streamed answer is not the next model's")
+	assert.Equal(t, "Hi from JSON", acc.Choices[0].Message.Content)
+	assert.Equal(t, "stop", acc.Choices[0].FinishReason)
+	assert.Equal(t, "mini", acc.Model)
+	assert.EqualValues(t, 2, acc.Usage.PromptTokens)
+	assert.EqualValues(t, 3, acc.Usage.CompletionTokens)
 
 	rec := e.log.waitFor(t, 1)[0]
-	assert.NotEqual(t, "mini", rec.Answered, "logged as mini's answer")
-	if assert.NotEmpty(t, rec.Attempts) {
-		assert.Equal(t, "mini", rec.Attempts[0].Model)
-		assert.Contains(t, rec.Attempts[0].Error, "answered JSON to a streaming request")
+	assert.Equal(t, "mini", rec.Answered)
+	assert.Equal(t, http.StatusOK, rec.Status)
+	assert.True(t, rec.Stream)
+	if assert.Len(t, rec.Attempts, 1) {
+		assert.Empty(t, rec.Attempts[0].Error)
 	}
+	assert.Equal(t, 2, rec.Usage.PromptTokens)
+	assert.Equal(t, 3, rec.Usage.CompletionTokens)
+	assert.False(t, rec.UsageEstimated)
+	assert.Positive(t, rec.CostUSD)
 }

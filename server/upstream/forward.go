@@ -70,8 +70,10 @@ type Call struct {
 	API API
 	// Raw is the client's body as received.
 	Raw []byte
-	// Stream is what the client asked for: a provider's answer in the
-	// other form is a failed attempt (a relay's is passed on as it comes).
+	// Stream is what the client asked for: a stream answering a
+	// non-streaming call is a failed attempt, a JSON answer to a streaming
+	// one goes to the client as events (a relay's answer is passed on as
+	// it comes).
 	Stream bool
 	// Order is the chosen model, then the fallbacks in rank order.
 	Order []router.Model
@@ -182,15 +184,15 @@ func (f *Forwarder) attemptTimeout() time.Duration {
 // answer to w. A model is skipped on a connection error, a timeout, a 408,
 // a 429 or a 5xx, or a provider refusing the gateway rather than the
 // request (on a new answer, a 401, or a 403 or 404 whose body is about the
-// gateway's key or the model: see [attempt.refusesGateway]), or an answer
-// in the other form than the client asked for (JSON to a streaming
-// request, a stream to a non-streaming one: see sendsEvents),
-// as long as nothing was written to the client yet; any other 4xx is the
-// client's to see and is written as the provider's error (in OpenAI's error
-// shape, or Anthropic's on APIMessages calls). When every
-// model fails, nothing is written and Outcome.Err lists the models tried
-// and what each returned. ctx is the client's: cancelling it cancels the
-// upstream request.
+// gateway's key or the model: see [attempt.refusesGateway]), or a stream
+// answering a non-streaming request (see sendsEvents), as long as nothing
+// was written to the client yet (a JSON answer to a streaming request is
+// an answer: it goes to the client as events, see writeAsStream); any
+// other 4xx is the client's to see and is written as the provider's error
+// (in OpenAI's error shape, or Anthropic's on APIMessages calls). When
+// every model fails, nothing is written and Outcome.Err lists the models
+// tried and what each returned. ctx is the client's: cancelling it cancels
+// the upstream request.
 func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Call) Outcome {
 	start := time.Now()
 	clientCtx := ctx
@@ -580,11 +582,10 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return a.answer(resp)
 	}
 	// The client's SDK reads the form it asked for, whatever the
-	// Content-Type: events passed to a JSON client, or JSON to a streaming
-	// one (which its SDK reads as a stream without events: an empty
-	// answer and no error), are no answer it can read. answer() refuses
-	// the second once it has read the body, so a provider's error object
-	// keeps its own message.
+	// Content-Type: events passed to a JSON client are no answer it can
+	// read. JSON to a streaming one is read whole by answer(), which fails
+	// over a body that is no answer (an error object keeps its own
+	// message) and writes an answer as events.
 	switch {
 	case !sendsEvents(resp):
 		return a.answer(resp)

@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +18,8 @@ import (
 // so the next model should answer, as it does for a 200 whose body is not
 // JSON or is an error object. Passed on, the client gets a 200 with nothing
 // in it (or, translated, an empty "stop"/"end_turn" answer the gateway
-// made up), logged and billed as the model's answer.
+// made up), logged and billed as the model's answer. The same body to a
+// streaming request is no answer to send as a stream either.
 func TestAnOKBodyThatIsNoAnswerFailsOver(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -32,15 +34,17 @@ func TestAnOKBodyThatIsNoAnswerFailsOver(t *testing.T) {
 		{"proxy status from Anthropic, messages client", upstream.KindAnthropic, upstream.APIMessages, `{"status":"ok"}`},
 		{"proxy status from Anthropic, responses client", upstream.KindAnthropic, upstream.APIResponses, `{"status":"ok"}`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m := newMisbehaving(t, tc.kind, writes(http.StatusOK, "application/json", tc.body))
-			out, rec := m.call(t, tc.api, false)
-			assert.Equal(t, "good-id", out.Answered.ID, "passed on as the answer: %s", rec.Body.String())
-			assert.Contains(t, rec.Body.String(), m.goodAnswer)
-			if assert.NotEmpty(t, out.Attempts) {
-				assert.NotEmpty(t, out.Attempts[0].Error, "the first model's attempt is logged as a success")
-			}
-		})
+		for _, stream := range []bool{false, true} {
+			t.Run(tc.name+", stream="+strconv.FormatBool(stream), func(t *testing.T) {
+				m := newMisbehaving(t, tc.kind, writes(http.StatusOK, "application/json", tc.body))
+				out, rec := m.call(t, tc.api, stream)
+				assert.Equal(t, "good-id", out.Answered.ID, "passed on as the answer: %s", rec.Body.String())
+				assert.Contains(t, rec.Body.String(), "good.")
+				if assert.NotEmpty(t, out.Attempts) {
+					assert.NotEmpty(t, out.Attempts[0].Error, "the first model's attempt is logged as a success")
+				}
+			})
+		}
 	}
 }
 

@@ -138,14 +138,16 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
 	}
-	if a.call.Stream && a.call.Relay == nil {
-		// Some servers ignore `stream`: the client's SDK would read this
-		// body as a stream without events, an empty answer and no error.
-		return resp.StatusCode, &retryable{msg: "wrong form: the provider answered JSON to a streaming request"}
-	}
+	// Some servers ignore `stream`, and some models cannot stream: their
+	// answer goes to the streaming client as events (writeAsStream), which
+	// carry the details on the first one instead.
+	asStream := a.call.Stream && a.call.Relay == nil
 	var body []byte
 	var usage router.Usage
-	details := a.detailsJSON(resp.StatusCode)
+	var details json.RawMessage
+	if !asStream {
+		details = a.detailsJSON(resp.StatusCode)
+	}
 	native := a.provider.Kind == KindAnthropic
 	switch {
 	case a.call.Relay != nil:
@@ -163,6 +165,13 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	}
 	if err != nil {
 		return resp.StatusCode, &retryable{msg: err.Error()}
+	}
+	if asStream {
+		if err := a.writeAsStream(resp.StatusCode, body, firstByte); err != nil {
+			return resp.StatusCode, &retryable{msg: err.Error()}
+		}
+		a.out.Usage, a.out.Whole = usage, true
+		return resp.StatusCode, nil
 	}
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte
