@@ -6,6 +6,7 @@ package upstream
 // over and the model's health counts it (see forward.go).
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,28 +24,40 @@ import (
 // not say whose fault it is, so the body decides:
 //
 //   - 401: always the gateway's; the client's key was already accepted.
+//   - 400: the gateway's only for Google's API_KEY_INVALID ("API key not
+//     valid"), which Google sends as a 400; any other 400 is the request's.
 //   - 404: the gateway's only when the provider says the model is unknown
 //     (OpenAI's model_not_found, Azure's DeploymentNotFound, param "model"
 //     as vLLM and SGLang send, or a message naming the upstream model
 //     name, as Anthropic's "model: x" and OpenRouter's "No endpoints found
 //     for x"), Azure's bare "Resource not found" (a wrong api-version or
-//     path), or no error object at all (a wrong base URL's path). Any other
+//     path), Google's NOT_FOUND naming "models/<name>", or no error object
+//     at all (a wrong base URL's path). Any other
 //     404 is about an id the client gave (a previous response, a vector
 //     store, a container, a file), which no other model knows either; such
 //     messages name the id, not the model.
 //   - 403: the gateway's only for its key's permissions (Anthropic's
 //     permission_error, OpenAI's invalid_api_key, a region or a model the
 //     account cannot use, Azure's AuthenticationTypeDisabled and its
-//     network rules' "Access denied"), or no error object. Any other 403, a
+//     network rules' "Access denied", Google's PERMISSION_DENIED or
+//     UNAUTHENTICATED status: a suspended or restricted key or project),
+//     or no error object. Any other 403, a
 //     content policy refusal of the prompt above all, is the client's:
 //     another model would only be shopped the same prompt, and one client's
 //     flagged prompts must not make the model unhealthy for every client.
+//     Google's PERMISSION_DENIED about a file or cached content the client
+//     named is the client's too, as a 404 about its id is.
 //
 // Relays (reads and deletes by id) never get here: only one provider has
 // their answer.
 func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	if status == http.StatusUnauthorized {
 		return true
+	}
+	if status == http.StatusBadRequest {
+		// Google's bad key: a 400 whose details name it, not the request.
+		e, ok := readRefusal(raw)
+		return ok && e.hasReason("API_KEY_INVALID")
 	}
 	if status != http.StatusNotFound && status != http.StatusForbidden {
 		return false
@@ -55,9 +68,13 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	}
 	msg := strings.ToLower(e.Message)
 	if status == http.StatusNotFound {
+		name := strings.ToLower(upstreamModel(a.model))
 		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" || string(e.RawParam) == `"model"` ||
 			e.Type == "not_found_error" && strings.HasPrefix(msg, "model:") ||
-			namesModel(msg, strings.ToLower(upstreamModel(a.model))) ||
+			namesModel(msg, name) ||
+			// Google names its models "models/<name>", which namesModel
+			// does not take as the bare name (a path may end in a name).
+			e.Status == "NOT_FOUND" && namesModel(msg, "models/"+name) ||
 			// Azure's front door, for the resource (a wrong api-version or
 			// path), not a deployment or an id: those it names.
 			a.provider.Kind == KindAzure && strings.HasPrefix(msg, "resource not found")
@@ -70,6 +87,11 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 		e.Code == "invalid_api_key", e.Code == "unsupported_country_region_territory",
 		e.Code == "model_not_found", e.Code == "PermissionDenied", e.Code == "AuthenticationTypeDisabled":
 		return true
+	case e.Status == "PERMISSION_DENIED" || e.Status == "UNAUTHENTICATED":
+		// Google's status for its key or project (suspended, restricted,
+		// denied the model), but also for a file or cached content the
+		// client named that is gone or another key's: those name it.
+		return !strings.Contains(msg, "access the file") && !strings.Contains(msg, "cachedcontent")
 	}
 	// "Access denied" is Azure's front door turning the gateway's address
 	// away (network or firewall rules) before any model saw the prompt.
@@ -78,27 +100,34 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 }
 
 // refusal is what refusesGateway reads of an error body, in OpenAI's shape
-// (with OpenRouter's metadata) or Anthropic's.
+// (with OpenRouter's metadata), Anthropic's or Google's (its gRPC status
+// name and the reasons in its details).
 type refusal struct {
 	Type     string          `json:"type"`
 	RawParam json.RawMessage `json:"param"`
-	RawCode  json.RawMessage `json:"code"` // a string, a number (OpenRouter, vLLM) or null
+	RawCode  json.RawMessage `json:"code"` // a string, a number (OpenRouter, vLLM, Google) or null
 	Message  string          `json:"message"`
-	Metadata struct {
+	// Google's status and details; raw, since other servers put other
+	// types there, and an error body read wrong would count as none.
+	RawStatus  json.RawMessage `json:"status"`
+	RawDetails json.RawMessage `json:"details"`
+	Metadata   struct {
 		Reasons      json.RawMessage `json:"reasons"`
 		FlaggedInput json.RawMessage `json:"flagged_input"`
 	} `json:"metadata"`
-	Code string `json:"-"`
+	Code   string `json:"-"`
+	Status string `json:"-"`
 }
 
 func readRefusal(raw []byte) (refusal, bool) {
 	var wire struct {
 		Error *refusal `json:"error"`
 	}
-	if json.Unmarshal(raw, &wire) != nil || wire.Error == nil {
+	if json.Unmarshal(unlisted(raw), &wire) != nil || wire.Error == nil {
 		return refusal{}, false
 	}
 	e := *wire.Error
+	_ = json.Unmarshal(e.RawStatus, &e.Status)
 	if json.Unmarshal(e.RawCode, &e.Code) != nil {
 		var n json.Number
 		if json.Unmarshal(e.RawCode, &n) == nil {
@@ -106,6 +135,37 @@ func readRefusal(raw []byte) (refusal, bool) {
 		}
 	}
 	return e, true
+}
+
+// unlisted is the error object of Google's list form, [{"error": {...}}],
+// which its OpenAI-compatible endpoint sends as well as the bare object;
+// any other body is returned as it is.
+func unlisted(raw []byte) []byte {
+	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '[' {
+		return raw
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil || len(list) != 1 {
+		return raw
+	}
+	return list[0]
+}
+
+// hasReason reports whether one of Google's details (an ErrorInfo) gives
+// reason.
+func (e refusal) hasReason(reason string) bool {
+	var details []struct {
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(e.RawDetails, &details) != nil {
+		return false
+	}
+	for _, d := range details {
+		if d.Reason == reason {
+			return true
+		}
+	}
+	return false
 }
 
 // namesModel reports whether msg (lowercased) names the model name as a
@@ -153,7 +213,7 @@ func (e refusal) moderated() bool {
 // there which key or model to fix.
 func refusalText(status int, raw []byte) string {
 	msg := strings.TrimSpace(string(raw))
-	if e, _, ok := readProviderError(raw); ok {
+	if e, _, ok := readProviderError(unlisted(raw)); ok {
 		msg = e.Message
 	}
 	if r := []rune(msg); len(r) > 300 {
