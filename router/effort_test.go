@@ -1,11 +1,14 @@
 package router_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 )
 
 // A reasoning effort the model refuses becomes the nearest value it takes
@@ -39,4 +42,48 @@ func TestEffortForSendsTheNearestEffortTheModelTakes(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.c.EffortFor(tt.in), tt.name)
 	}
+}
+
+// With require_parameters, a model whose listed efforts lack the value the
+// client asked for is left out, as for any parameter it does not take as
+// sent, and says which values it takes; a model that lists none, or lists
+// the value, stays. Without require_parameters the value is mapped (above)
+// and the model stays a candidate.
+func TestRequireParametersLeavesOutAModelThatDoesNotListTheEffort(t *testing.T) {
+	caps := func(efforts ...string) router.Capabilities {
+		return router.Capabilities{Reasoning: true, ReasoningEfforts: efforts}
+	}
+	catalog := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+		{ID: "o-series", Format: "OpenAI", Profile: "p-o", InputPerMTok: 1, OutputPerMTok: 4, Capabilities: caps("low", "medium", "high")},
+		{ID: "gpt-5.2", Format: "OpenAI", Profile: "p-52", InputPerMTok: 2, OutputPerMTok: 8, Capabilities: caps("none", "low", "medium", "high", "xhigh")},
+		{ID: "unlisted", Format: "OpenAI", Profile: "p-u", InputPerMTok: 3, OutputPerMTok: 12, Capabilities: caps()},
+	}}}}
+	r, err := router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: router.Prediction{
+		"p-o": {Quality: 0.9, OutputTokens: 100}, "p-52": {Quality: 0.9, OutputTokens: 100}, "p-u": {Quality: 0.9, OutputTokens: 100},
+	}}})
+	require.NoError(t, err)
+	decide := func(effort string, strict bool) router.Decision {
+		t.Helper()
+		d, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, router.Request{Needs: router.Needs{
+			Params: []string{"reasoning_effort"}, ReasoningEffort: effort, RequireParameters: strict}})
+		require.NoError(t, err)
+		return d
+	}
+	reasons := func(d router.Decision) map[string]string {
+		out := map[string]string{}
+		for _, c := range d.Candidates {
+			out[c.Model] = c.Reason
+		}
+		return out
+	}
+
+	d := decide("xhigh", true)
+	assert.Equal(t, "gpt-5.2", d.ChosenID, "the cheapest model that takes xhigh")
+	why := reasons(d)
+	assert.Equal(t, `excluded: require_parameters and unsupported reasoning effort "xhigh" (takes low, medium, high)`, why["o-series"])
+	assert.NotContains(t, why["unlisted"], "excluded", "a model listing no efforts is the provider's to judge")
+
+	assert.Equal(t, "o-series", decide("xhigh", false).ChosenID, "without require_parameters the effort is mapped")
+	assert.Equal(t, "o-series", decide("high", true).ChosenID, "a listed value leaves the model in")
+	assert.NotContains(t, reasons(decide("extreme", true))["o-series"], "excluded", "a value off the scale is the provider's to judge")
 }

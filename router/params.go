@@ -48,6 +48,10 @@ var reasoningWithoutEffort = append(append([]string(nil), reasoningUnsupported..
 // reasoning first ("max", the SDK's newest value, above xhigh).
 var EffortScale = []string{"none", "minimal", "low", "medium", "high", "xhigh", "max"}
 
+// TakesEffort reports whether a model with capabilities c takes the
+// reasoning effort v as sent, which EffortFor then leaves as it is.
+func (c Capabilities) TakesEffort(v string) bool { return c.EffortFor(v) == v }
+
 // EffortFor is the reasoning effort to send a model with capabilities c
 // when the client asked for v: v itself when c lists no efforts, when v is
 // among them, or when v is not on EffortScale (the provider judges a value

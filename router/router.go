@@ -378,6 +378,11 @@ func excluded(m Model, n Needs) string {
 				bad, lost = append(bad, p), append(lost, p)
 			}
 		}
+		// A model that takes reasoning_effort may still not take the
+		// value asked for, which it would get mapped to another one.
+		if v := n.ReasoningEffort; v != "" && !slices.ContainsFunc(bad, isEffortParam) && !m.Capabilities.TakesEffort(v) {
+			bad = append(bad, fmt.Sprintf("reasoning effort %q (takes %s)", v, strings.Join(m.Capabilities.ReasoningEfforts, ", ")))
+		}
 		if len(bad) > 0 {
 			why := "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
 			// The model itself may take what its translation drops: say
@@ -393,6 +398,8 @@ func excluded(m Model, n Needs) string {
 	}
 	return ""
 }
+
+func isEffortParam(p string) bool { return p == "reasoning_effort" || p == "reasoning" }
 
 // ReasonContextLength is the client-facing code of a request no model's
 // context holds (OpenAI's).

@@ -182,6 +182,12 @@ type Needs struct {
 	// eligible.
 	Params            []string
 	RequireParameters bool
+	// ReasoningEffort is the reasoning effort the client set
+	// (reasoning_effort on Chat Completions, reasoning.effort on
+	// Responses), "" for none. With RequireParameters a model that does
+	// not take that value as sent (Capabilities.TakesEffort) is left out;
+	// without, the gateway sends it the nearest one it takes.
+	ReasoningEffort string
 	// Dropped names, by model ID, the Params that the call's way to that
 	// model does not carry as sent: a translation into its provider's API
 	// (a Chat Completions call to Claude) has no form for them, or changes

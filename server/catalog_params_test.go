@@ -150,6 +150,49 @@ func TestReasoningEffortReachesEachModelInAFormItAccepts(t *testing.T) {
 	}
 }
 
+// TestRequireParametersLeavesOutAModelThatWouldGetAnotherEffort: with
+// require_parameters the client asks for models that take its parameters
+// as sent, and a reasoning effort mapped to the nearest one (xhigh as high
+// on gpt-5-mini) is not as sent: the model is left out, saying which
+// values it takes, and one that lists the value answers with it, on Chat
+// Completions and Responses alike.
+func TestRequireParametersLeavesOutAModelThatWouldGetAnotherEffort(t *testing.T) {
+	client, fake := newCatalogGateway(t, "gpt-5-mini-2025-08-07")
+	strict := option.WithJSONSet("routing_config", map[string]any{"models": []string{"gpt-5-mini", "gpt-5.2"}, "require_parameters": true})
+	ctx := context.Background()
+	const why = `excluded: require_parameters and unsupported reasoning effort "xhigh" (takes minimal, low, medium, high)`
+	reasonOf := func(details map[string]any, model string) string {
+		for _, c := range details["candidates"].([]any) {
+			if cand := c.(map[string]any); cand["model"] == model {
+				return cand["reason"].(string)
+			}
+		}
+		return ""
+	}
+
+	chat, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
+		Model:           "model-router",
+		Messages:        []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Prove that there are infinitely many primes.")},
+		ReasoningEffort: shared.ReasoningEffort("xhigh"),
+	}, strict)
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-5.2-2025-12-11", chat.Model)
+	assert.Equal(t, why, reasonOf(selection(t, extraOf(chat.JSON.ExtraFields)), "gpt-5-mini-2025-08-07"))
+
+	resp, err := client.Responses.New(ctx, responses.ResponseNewParams{
+		Model:     "model-router",
+		Input:     responses.ResponseNewParamsInputUnion{OfString: openai.String("Prove that there are infinitely many primes.")},
+		Reasoning: shared.ReasoningParam{Effort: shared.ReasoningEffort("xhigh")},
+	}, strict)
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-5.2-2025-12-11", string(resp.Model))
+
+	assert.Zero(t, len(fake.RequestsFor("gpt-5-mini-2025-08-07")), "gpt-5-mini would have reasoned at high")
+	for _, r := range fake.RequestsFor("gpt-5.2-2025-12-11") {
+		assert.Equal(t, "xhigh", effortSent(t, r.Body), "the value as sent")
+	}
+}
+
 // TestDeepSeekGetsTheOutputLimitAsMaxTokens: the OpenAI SDK sends an output
 // limit as max_completion_tokens (max_tokens is deprecated there).
 // DeepSeek's API reads only max_tokens and silently ignores

@@ -161,6 +161,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		MaxOutputTokens:   req.MaxOutputTokens,
 		Params:            req.Params,
 		RequireParameters: req.Routing.RequireParameters,
+		ReasoningEffort:   req.ReasoningEffort,
 	}
 	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,

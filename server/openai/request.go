@@ -79,6 +79,10 @@ type Request struct {
 	// Params are the top-level parameters the client set (non-null), sorted,
 	// besides the ones every request carries; see [coreFields].
 	Params []string
+	// ReasoningEffort is the reasoning effort a Chat Completions call sets
+	// in reasoning_effort or a Responses call in reasoning.effort; "" when
+	// none, or not a string (the provider judges that).
+	ReasoningEffort string
 
 	Routing RoutingConfig
 	// Opening is a hash of the conversation's opening messages (first
@@ -152,7 +156,30 @@ func Parse(api API, raw []byte) (Request, error) {
 		return Request{}, err
 	}
 	sort.Strings(r.Params)
+	r.ReasoningEffort = reasoningEffort(api, top)
 	return r, nil
+}
+
+// reasoningEffort reads the effort where the gateway fits it to the chosen
+// model (upstream.RewriteOpenAI).
+func reasoningEffort(api API, top map[string]json.RawMessage) string {
+	raw := top["reasoning_effort"]
+	switch api {
+	case Chat:
+	case Responses:
+		var reasoning struct {
+			Effort json.RawMessage `json:"effort"`
+		}
+		if json.Unmarshal(top["reasoning"], &reasoning) != nil {
+			return ""
+		}
+		raw = reasoning.Effort
+	default:
+		return ""
+	}
+	var v string
+	_ = json.Unmarshal(raw, &v)
+	return v
 }
 
 // InputText is every text the upstream model will read, joined by
