@@ -87,7 +87,9 @@ func benchServe(b *testing.B, h http.Handler, name, path, body string, check fun
 	b.Run(name, func(b *testing.B) {
 		serve := func() *httptest.ResponseRecorder {
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+			req.Host = loopbackHost
+			h.ServeHTTP(w, req)
 			return w
 		}
 		w := serve()

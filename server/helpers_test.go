@@ -112,6 +112,7 @@ func do(h http.Handler, method, path, body string, header ...string) *httptest.R
 		rd = bytes.NewBufferString(body)
 	}
 	req := httptest.NewRequest(method, path, rd)
+	req.Host = loopbackHost // as a local client sends it: the keyless gateway answers no other
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -120,6 +121,10 @@ func do(h http.Handler, method, path, body string, header ...string) *httptest.R
 	h.ServeHTTP(w, req)
 	return w
 }
+
+// loopbackHost is the Host of requests made without a server: httptest's
+// own (example.com) is one a gateway that needs no key refuses.
+const loopbackHost = "127.0.0.1:8080"
 
 // errorOf decodes an OpenAI error body, failing the test when the shape is
 // wrong.

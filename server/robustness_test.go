@@ -189,6 +189,7 @@ func TestMetricsLabelOnlyDeploymentsThatExist(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat/completions",
 			strings.NewReader(`{"model":"`+name+`","messages":[{"role":"user","content":"hi"}]}`))
+		req.Host = loopbackHost
 		cancel() // the client left while the deployment was being looked up
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}

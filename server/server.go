@@ -106,6 +106,11 @@ type Config struct {
 	Budgets Budgets
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
+	// AllowedHosts are the host names, besides localhost and loopback IP
+	// addresses, that a gateway needing no key answers (a reverse proxy's
+	// public name); any other Host is refused with 403. Unused when
+	// RequireKeys is set.
+	AllowedHosts []string
 	// Ready gates /readyz; nil means always ready.
 	Ready func() bool
 	// MaxBodyBytes caps request bodies (default 20 MiB).
@@ -189,7 +194,7 @@ func (s *Server) routes() *gin.Engine {
 	e.ContextWithFallback = true
 	// The outer recover covers mounted routes; API routes have their own
 	// inside the record (below).
-	e.Use(s.requestID, s.logHandlerErrors, s.recover, s.refuseCrossSite)
+	e.Use(s.requestID, s.logHandlerErrors, s.recover, s.refuseForeignHost, s.refuseCrossSite)
 	e.NoRoute(func(c *gin.Context) {
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})

@@ -45,6 +45,7 @@ type serveFile struct {
 	CUDA                 *bool                   `json:"cuda"`
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
 	Pprof                *string                 `json:"pprof"`
+	AllowedHosts         *string                 `json:"allowed_hosts"`
 	Providers            map[string]fileProvider `json:"providers"`
 
 	// failed names the fields (dotted, as in messages) the file holds a
@@ -139,6 +140,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	str("db", &o.db, f.DB)
 	str("router-model", &o.routerModel, f.RouterModel)
 	str("pprof", &o.pprof, f.Pprof)
+	str("allowed-hosts", &o.allowedHosts, f.AllowedHosts)
 	boolean("require-keys", &o.requireKeys, f.RequireKeys)
 	boolean("keep-prompts", &o.keepPrompts, f.KeepPrompts)
 	boolean("rate-limits", &o.rateLimits, f.RateLimits)
@@ -234,6 +236,11 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			bad("pprof%s: %s, e.g. 127.0.0.1:6060", shownAddr(o.pprof), problem)
 		} else if !isLoopback(o.pprof) {
 			bad("pprof%s: must be a loopback address (host:port), e.g. 127.0.0.1:6060", shownAddr(o.pprof))
+		}
+	}
+	for _, h := range o.hostList() {
+		if _, _, err := net.SplitHostPort(h); err == nil || net.ParseIP(h) == nil && !hostName.MatchString(h) {
+			bad("allowed_hosts%s: want lower-case host names or IP addresses without a port, comma-separated, e.g. gateway.internal", shownAddr(h))
 		}
 	}
 	if strings.TrimSpace(o.db) == "" {

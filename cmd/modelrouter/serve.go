@@ -65,6 +65,9 @@ type serveOptions struct {
 	// pprof, when set, is a loopback address serving net/http/pprof, for
 	// profiling the gateway under load; off by default.
 	pprof string
+	// allowedHosts lists, comma-separated, the host names besides
+	// loopback's that a gateway needing no key (and the profiles) answer.
+	allowedHosts string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
 	// "" for none; adminKey and fileProviders come from it. The
@@ -121,6 +124,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, a 429 that gives no Retry-After, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
+	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that a gateway needing no key answers (a reverse proxy's), e.g. gateway.internal; other hosts get 403")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -248,6 +252,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,
 		RequireKeys:          requireKeys,
+		AllowedHosts:         o.hostList(),
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
 		KeepPromptText:       o.keepPrompts,
@@ -288,7 +293,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 
 	if o.pprof != "" {
-		stopProfiles, err := serveProfiles(o.pprof, log)
+		_, stopProfiles, err := serveProfiles(o.pprof, o.hostList(), log)
 		if err != nil {
 			return fmt.Errorf("serve: --pprof: %w", err)
 		}
@@ -396,6 +401,19 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// hostList is --allowed-hosts as a list: trimmed, without brackets around
+// an IPv6 address, empty entries left out.
+func (o *serveOptions) hostList() []string {
+	var hosts []string
+	for _, h := range strings.Split(o.allowedHosts, ",") {
+		h = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(h), "["), "]")
+		if h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}
+
 // catalogProviders lists the provider names the catalog's models use.
 func catalogProviders(cat router.Catalog) []string {
 	var names []string
@@ -420,11 +438,14 @@ func envMap(environ []string) map[string]string {
 
 // serveProfiles serves net/http/pprof on addr (a loopback address) in a
 // server of its own, so profiles never share the gateway's routes or keys.
-// It returns a function that stops it.
-func serveProfiles(addr string, log *slog.Logger) (func(), error) {
+// It needs no key, so like a keyless gateway it answers only loopback's
+// host names and allowed ones: a page rebound to 127.0.0.1 could read the
+// command line and goroutine dumps otherwise. It returns the address it
+// listens on and a function that stops it.
+func serveProfiles(addr string, allowed []string, log *slog.Logger) (string, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -432,8 +453,8 @@ func serveProfiles(addr string, log *slog.Logger) (func(), error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: server.RefuseForeignHost(allowed, mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	log.Info("profiles served", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
-	return func() { _ = hs.Close() }, nil
+	return ln.Addr().String(), func() { _ = hs.Close() }, nil
 }

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
+)
+
+// refuseForeignHost answers 403 to a request whose Host is not loopback's
+// (or one of Config.AllowedHosts) when the gateway needs no key. A page
+// whose own host name is made to resolve to 127.0.0.1 (DNS rebinding) is
+// same-origin with the gateway as far as the browser can tell, so the
+// cross-site check lets it post and read the answers; but the browser
+// still sends the page's host name, which no loopback client uses. With
+// keys required the key is the defence, and a proxy's or a load
+// balancer's host name is the normal case.
+func (s *Server) refuseForeignHost(c *gin.Context) {
+	if !s.cfg.RequireKeys && !HostAllowed(c.Request.Host, s.cfg.AllowedHosts) {
+		s.writeError(c, foreignHostError(c.Request.Host))
+		return
+	}
+	c.Next()
+}
+
+// RefuseForeignHost wraps h (a server that never asks for a key, such as
+// the profiles) with the same check: only loopback's host names and
+// allowed reach it.
+func RefuseForeignHost(allowed []string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !HostAllowed(r.Host, allowed) {
+			apierr.Write(w, foreignHostError(r.Host))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// HostAllowed reports whether host, a request's Host (a name or an IP
+// address, with or without a port), is localhost, a loopback IP address
+// or one of allowed (names compared without case). An empty Host (HTTP/1.0)
+// passes: every browser sends one.
+func HostAllowed(host string, allowed []string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if name == "" || strings.EqualFold(name, "localhost") {
+		return true
+	}
+	if ip := net.ParseIP(name); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(name, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonForeignHost is the error code of a request refused for its Host.
+const reasonForeignHost = "host_not_allowed"
+
+func foreignHostError(host string) error {
+	return &router.Error{Code: router.EForbidden, Reason: reasonForeignHost, Message: fmt.Sprintf(
+		"requests for host %q are refused: a gateway that needs no key answers only localhost and loopback addresses "+
+			"(name a reverse proxy's host with serve --allowed-hosts, or require keys)", host)}
+}
