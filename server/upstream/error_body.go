@@ -22,22 +22,28 @@ const (
 // megabytes for one base64 image. Such a body is read on, value by value,
 // for its error object, which takes its place with the message shortened,
 // so the client gets the provider's type and message as for any 4xx.
-func readErrorBody(resp *http.Response) []byte {
+//
+// The body comes back redacted (provider keys removed), and redacted
+// before anything is cut from it: a key the provider echoes across a cut
+// would otherwise leave the part before the cut behind.
+func readErrorBody(resp *http.Response, redact func(string) string) []byte {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	if len(raw) <= maxErrorBody {
-		return raw
+		return []byte(redact(string(raw)))
 	}
 	rest := io.LimitReader(resp.Body, maxLargeErrorBody-maxErrorBody)
-	if small, ok := shortenedError(io.MultiReader(bytes.NewReader(raw), rest)); ok {
+	if small, ok := shortenedError(io.MultiReader(bytes.NewReader(raw), rest), redact); ok {
 		return small
 	}
-	return raw[:maxErrorBody]
+	// No JSON: only its first 500 bytes are ever shown (wrapErrorText).
+	return []byte(redact(string(raw)))[:maxErrorBody]
 }
 
 // shortenedError reads an error body in OpenAI's or Anthropic's shape from
 // r one top-level member at a time, and writes its error object again with
-// the message shortened; ok is false when r holds no such object.
-func shortenedError(r io.Reader) ([]byte, bool) {
+// the message redacted and shortened; ok is false when r holds no such
+// object.
+func shortenedError(r io.Reader, redact func(string) string) ([]byte, bool) {
 	d := json.NewDecoder(r)
 	d.UseNumber()
 	if t, err := d.Token(); err != nil || t != json.Delim('{') {
@@ -65,7 +71,7 @@ func shortenedError(r io.Reader) ([]byte, bool) {
 			if !ok {
 				return nil, false
 			}
-			e = errorMembers(obj)
+			e = errorMembers(obj, redact)
 		default:
 			var skip json.RawMessage
 			if d.Decode(&skip) != nil {
@@ -85,8 +91,8 @@ func shortenedError(r io.Reader) ([]byte, bool) {
 }
 
 // errorMembers keeps what a client's SDK and refusesGateway read of an
-// error object, its message shortened.
-func errorMembers(obj map[string]any) map[string]any {
+// error object, its message redacted, then shortened.
+func errorMembers(obj map[string]any, redact func(string) string) map[string]any {
 	e := map[string]any{}
 	for _, k := range []string{"message", "type", "param", "code"} {
 		if v, ok := obj[k]; ok {
@@ -94,6 +100,8 @@ func errorMembers(obj map[string]any) map[string]any {
 		}
 	}
 	if msg, ok := e["message"].(string); ok {
+		msg = redact(msg)
+		e["message"] = msg
 		if r := []rune(msg); len(r) > maxLargeMessage {
 			e["message"] = string(r[:maxLargeMessage]) + "..."
 		}

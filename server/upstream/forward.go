@@ -523,9 +523,9 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			a.w.Header().Set("Retry-After", v)
 		}
 		a.relayedError = true
-		raw := readErrorBody(resp)
+		raw := readErrorBody(resp, a.f.redact)
 		a.writeClientError(resp.StatusCode, raw)
-		return resp.StatusCode, errors.New(a.f.redact(refusalText(resp.StatusCode, raw)))
+		return resp.StatusCode, errors.New(a.f.refusalText(resp.StatusCode, raw))
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
@@ -538,14 +538,14 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		}
 		return resp.StatusCode, rt
 	case resp.StatusCode >= 400:
-		raw := readErrorBody(resp)
+		raw := readErrorBody(resp, a.f.redact)
 		if a.refusesGateway(resp.StatusCode, raw) {
-			return resp.StatusCode, &retryable{msg: a.f.redact(refusalText(resp.StatusCode, raw)), gateway: true}
+			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true}
 		}
 		// Recorded with the provider's message, as a refusal that fails
 		// over is: the body decided which way it went.
 		a.writeClientError(resp.StatusCode, raw)
-		return resp.StatusCode, errors.New(a.f.redact(refusalText(resp.StatusCode, raw)))
+		return resp.StatusCode, errors.New(a.f.refusalText(resp.StatusCode, raw))
 	case resp.StatusCode >= 300:
 		// Not the provider's answer, and not the client's to follow: the
 		// next model is tried, and it counts against this one's health.
@@ -780,23 +780,4 @@ func endpoint(p Provider, api API, m router.Model) string {
 		return base + "/responses"
 	}
 	return base + "/chat/completions"
-}
-
-// redact removes every configured key from s.
-func (f *Forwarder) redact(s string) string { return f.Providers.redact(s) }
-
-func (ps Providers) redact(s string) string {
-	keys := make([]string, 0, len(ps.ByName)+1)
-	for _, p := range ps.ByName {
-		keys = append(keys, p.APIKey)
-	}
-	if ps.Default != nil {
-		keys = append(keys, ps.Default.APIKey)
-	}
-	for _, k := range keys {
-		if len(k) >= 4 {
-			s = strings.ReplaceAll(s, k, "[redacted]")
-		}
-	}
-	return s
 }

@@ -195,5 +195,5 @@ func (a *attempt) messagesErrorBody(status int, raw []byte) []byte {
 	case ok:
 		return anthropicError(apierr.AnthropicType(status), a.f.redact(e.Message))
 	}
-	return anthropicError(apierr.AnthropicType(status), a.f.redact(a.wrapErrorText(status, raw)))
+	return anthropicError(apierr.AnthropicType(status), a.wrapErrorText(status, raw))
 }

@@ -210,12 +210,14 @@ func (e refusal) moderated() bool {
 
 // refusalText is a refusal's status and the provider's message, for the
 // attempt's record and the 502 when no model answers: the operator reads
-// there which key or model to fix.
-func refusalText(status int, raw []byte) string {
+// there which key or model to fix. The message is redacted before it is
+// shortened: a key cut in two is no longer found whole.
+func (f *Forwarder) refusalText(status int, raw []byte) string {
 	msg := strings.TrimSpace(string(raw))
 	if e, _, ok := readProviderError(unlisted(raw)); ok {
 		msg = e.Message
 	}
+	msg = f.redact(msg)
 	if r := []rune(msg); len(r) > 300 {
 		msg = string(r[:300]) + "..."
 	}

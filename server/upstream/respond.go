@@ -289,7 +289,7 @@ func (a *attempt) clientErrorBody(status int, raw []byte) []byte {
 	case ok:
 		return openAIError(a.f.redact(e.Message), e.Type, nil)
 	}
-	return openAIError(a.f.redact(a.wrapErrorText(status, raw)), "upstream_error", nil)
+	return openAIError(a.wrapErrorText(status, raw), "upstream_error", nil)
 }
 
 // providerError is the inside of an error body in either provider's shape:
@@ -314,9 +314,10 @@ func readProviderError(raw []byte) (e providerError, anthropicShape, ok bool) {
 }
 
 // wrapErrorText describes an error body that is not JSON (a proxy's HTML
-// page, plain text), shortened.
+// page, plain text), redacted, then shortened: a key cut in two is no
+// longer found whole.
 func (a *attempt) wrapErrorText(status int, raw []byte) string {
-	text := strings.TrimSpace(string(raw))
+	text := a.f.redact(strings.TrimSpace(string(raw)))
 	if len(text) > 500 {
 		text = text[:500] + "..."
 	}
