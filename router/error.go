@@ -16,6 +16,7 @@ const (
 	EUpstream      = "upstream"           // upstream failed after failover: 502
 	ERateLimited   = "rate_limited"       // deployment over its capacity: 429
 	ETooLarge      = "too_large"          // body over the limit: 413
+	ETimeout       = "timeout"            // body not received in time: 408
 	EUnauthorized  = "unauthorized"       // missing or bad key: 401
 	EForbidden     = "forbidden"          // key lacks the right: 403
 	EConflict      = "conflict"           // invalid resource properties: 409/400

@@ -115,6 +115,10 @@ type Config struct {
 	Ready func() bool
 	// MaxBodyBytes caps request bodies (default 20 MiB).
 	MaxBodyBytes int64
+	// BodyTimeout bounds the reading of a request's body, from when its
+	// handler starts to read it (default 60 s); a body not in by then is
+	// answered 408 and its connection closed.
+	BodyTimeout time.Duration
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools
@@ -151,10 +155,17 @@ type Server struct {
 // room for a few base64 images.
 const DefaultMaxBodyBytes = 20 << 20
 
+// DefaultBodyTimeout is the body read bound when Config.BodyTimeout is 0:
+// 20 MiB at about 3 Mbit/s.
+const DefaultBodyTimeout = time.Minute
+
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

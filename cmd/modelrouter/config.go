@@ -41,6 +41,7 @@ type serveFile struct {
 	UnhealthyFor         *duration               `json:"unhealthy_for"`
 	Grace                *duration               `json:"grace"`
 	MaxBody              *int64                  `json:"max_body"`
+	BodyTimeout          *duration               `json:"body_timeout"`
 	RouterModel          *string                 `json:"router_model"`
 	CUDA                 *bool                   `json:"cuda"`
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
@@ -153,6 +154,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 		o.unhealthyAfter = *f.UnhealthyAfter
 	}
 	dur("grace", &o.grace, f.Grace)
+	dur("body-timeout", &o.bodyTimeout, f.BodyTimeout)
 	if f.MaxBody != nil && !set["max-body"] {
 		o.maxBody = *f.MaxBody
 	}
@@ -263,6 +265,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.maxBody <= 0 {
 		bad("max_body %d: must be positive", o.maxBody)
+	}
+	if o.bodyTimeout <= 0 {
+		bad("body_timeout %s: must be positive", o.bodyTimeout)
 	}
 	valid := append(slices.Clone(catalogProviders), "azure", "default")
 	sort.Strings(valid)

@@ -27,6 +27,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EUpstream, http.StatusBadGateway, "upstream_error"},
 		{router.ERateLimited, http.StatusTooManyRequests, "rate_limit_error"},
 		{router.ETooLarge, http.StatusRequestEntityTooLarge, "invalid_request_error"},
+		{router.ETimeout, http.StatusRequestTimeout, "invalid_request_error"},
 		{router.EUnauthorized, http.StatusUnauthorized, "authentication_error"},
 		{router.EForbidden, http.StatusForbidden, "permission_error"},
 		{router.EConflict, http.StatusConflict, "invalid_request_error"},
