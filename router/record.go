@@ -19,14 +19,26 @@ func (u Usage) Cost(m Model) float64 {
 // Attempt is one upstream call made for a request (the chosen model, then
 // fallbacks on retryable errors).
 type Attempt struct {
-	Model   string        `json:"model"`
-	Status  int           `json:"status,omitempty"`
-	Error   string        `json:"error,omitempty"`
+	Model  string `json:"model"`
+	Status int    `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Shown, when set, is Error as the client is shown it: a network
+	// failure's kind, without the provider's address Error names for the
+	// operator. Not logged.
+	Shown   string        `json:"-"`
 	Latency time.Duration `json:"latency_ns"`
 	// NotSent: the attempt ended before a request went out (the
 	// translation refused it, its provider asked to wait, another call
 	// was probing it): nothing reached the provider, nothing was billed.
 	NotSent bool `json:"not_sent,omitempty"`
+}
+
+// ClientError is how the attempt failed, as the client may read it.
+func (a Attempt) ClientError() string {
+	if a.Shown != "" {
+		return a.Shown
+	}
+	return a.Error
 }
 
 // Record is one row of the decision log: the decision and its outcome.

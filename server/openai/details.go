@@ -27,7 +27,7 @@ func Details(d router.Decision, answered string, attempts []router.Attempt) Sele
 		if a.Model == answered && a.Error == "" {
 			continue
 		}
-		sd.FallbacksTried = append(sd.FallbacksTried, FallbackTried{Model: a.Model, Status: a.Status, Error: a.Error})
+		sd.FallbacksTried = append(sd.FallbacksTried, FallbackTried{Model: a.Model, Status: a.Status, Error: a.ClientError()})
 	}
 	return sd
 }

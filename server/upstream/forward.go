@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -347,7 +346,7 @@ func (f *Forwarder) allLimited(attempts []router.Attempt) error {
 func attemptList(attempts []router.Attempt) string {
 	parts := make([]string, len(attempts))
 	for i, a := range attempts {
-		parts[i] = fmt.Sprintf("%s (%s)", a.Model, a.Error)
+		parts[i] = fmt.Sprintf("%s (%s)", a.Model, a.ClientError())
 	}
 	return strings.Join(parts, ", ")
 }
@@ -407,9 +406,9 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 		// Busy, not broken: the Backoff waits as asked.
 		h.release(a.model, a.ticket)
 	case errors.As(err, &rt):
-		h.failed(a.model, a.ticket, rt.msg)
+		h.failed(a.model, a.ticket, rt.msg, a.f.redact(rt.full))
 	case a.relayedError && (status == http.StatusTooManyRequests || status >= 500):
-		h.failed(a.model, a.ticket, fmt.Sprintf("HTTP %d", status))
+		h.failed(a.model, a.ticket, fmt.Sprintf("HTTP %d", status), "")
 	case status >= 400 && status < 500:
 		h.succeeded(a.model, a.ticket, false)
 	default:
@@ -429,6 +428,9 @@ func (a *attempt) run(ctx context.Context) bool {
 	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began), NotSent: !a.sent}
 	if err != nil {
 		rec.Error = a.f.redact(err.Error())
+		if full := operatorText(err); full != "" && full != err.Error() {
+			rec.Shown, rec.Error = rec.Error, a.f.redact(full)
+		}
 	}
 	a.out.Attempts = append(a.out.Attempts, rec)
 	return a.out.Wrote
@@ -452,7 +454,10 @@ func (a *attempt) noteBackoff(status int, err error) {
 // while its wait runs); wait: how long it asked to be left alone; gateway:
 // the provider refused the gateway, not the request (refusesGateway).
 type retryable struct {
-	msg     string
+	msg string
+	// full, when set, is msg as the operator reads it in the decision
+	// log (a network error's addresses, which the client is not shown).
+	full    string
 	limited bool
 	wait    time.Duration
 	gateway bool
@@ -511,7 +516,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		case a.wait.expired():
 			return 0, a.wait.err("response headers")
 		}
-		return 0, &retryable{msg: "connection error: " + describeNetError(err)}
+		return 0, netRetryable("connection error", err)
 	}
 	defer resp.Body.Close()
 
@@ -649,17 +654,12 @@ func isEventStream(contentType string) bool {
 	return strings.HasPrefix(strings.TrimSpace(strings.ToLower(contentType)), "text/event-stream")
 }
 
-// describeNetError names what failed without the URL.
-func describeNetError(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "timeout"
-	}
-	return err.Error()
+// netRetryable is a network failure to try the next model after; what
+// says how the exchange broke off ("connection error", "answer broke
+// off").
+func netRetryable(what string, err error) *retryable {
+	shown, full := netFailure(err)
+	return &retryable{msg: what + ": " + shown, full: what + ": " + full}
 }
 
 // scanRequest reads the client's body, without checking it again when the

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -58,7 +59,11 @@ type Health struct {
 type modelHealth struct {
 	fails     int // failures in a row
 	lastError string
-	recent    []outcome // the last healthRecent outcomes, oldest first
+	// lastDetail is lastError as the operator reads it in the server log
+	// (a network error's addresses, which lastError, shown to clients
+	// among a candidate's reasons, leaves out); "" when the same.
+	lastDetail string
+	recent     []outcome // the last healthRecent outcomes, oldest first
 	// tripped is when it last turned unhealthy (zero: healthy); it is tried
 	// last until until, then probed one call at a time.
 	tripped, until time.Time
@@ -198,8 +203,9 @@ func (s *modelHealth) mostlyFailing(now time.Time) bool {
 	return n > 0 && 2*failed >= n
 }
 
-// failed notes a failure of m's provider.
-func (h *Health) failed(m router.Model, t ticket, why string) {
+// failed notes a failure of m's provider: why as clients may read it,
+// detail (or "") as the operator's log shows it.
+func (h *Health) failed(m router.Model, t ticket, why, detail string) {
 	if h == nil {
 		return
 	}
@@ -211,7 +217,7 @@ func (h *Health) failed(m router.Model, t ticket, why string) {
 	}
 	now := h.now()
 	s.fails++
-	s.lastError = why
+	s.lastError, s.lastDetail = why, detail
 	s.note(now, true)
 	switch {
 	case s.isProbe(t):
@@ -283,7 +289,7 @@ func (h *Health) release(m router.Model, t ticket) {
 
 func (h *Health) log(msg string, m router.Model, s *modelHealth) {
 	if h.Logger != nil {
-		h.Logger.Warn(msg, "model", m.ID, "failures_in_a_row", s.fails, "last_error", s.lastError, "for", s.cooldown)
+		h.Logger.Warn(msg, "model", m.ID, "failures_in_a_row", s.fails, "last_error", cmp.Or(s.lastDetail, s.lastError), "for", s.cooldown)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestHealthTellsScatteredErrorsFromAnOutage(t *testing.T) {
 			}
 			calls++
 			if rng.Float64() < tc.errorRate {
-				h.failed(m, tk, "HTTP 503")
+				h.failed(m, tk, "HTTP 503", "")
 			} else {
 				h.succeeded(m, tk, true)
 			}
@@ -64,16 +64,16 @@ func TestHealthCountsAnswersBeforeTheFirstFailure(t *testing.T) {
 	}
 	for range 3 {
 		tk, _ := h.admit(m, false)
-		h.failed(m, tk, "HTTP 500")
+		h.failed(m, tk, "HTTP 500", "")
 	}
 	assert.Empty(t, h.Unhealthy(m), "3 of the last 13 calls failed")
 	for range 6 {
 		tk, _ := h.admit(m, false)
-		h.failed(m, tk, "HTTP 500")
+		h.failed(m, tk, "HTTP 500", "")
 	}
 	assert.Empty(t, h.Unhealthy(m), "9 of 19")
 	tk, _ := h.admit(m, false)
-	h.failed(m, tk, "HTTP 500")
+	h.failed(m, tk, "HTTP 500", "")
 	assert.NotEmpty(t, h.Unhealthy(m), "10 of 20: half")
 }
 
@@ -84,14 +84,14 @@ func TestHealthALateAnswerDuringAProbeDoesNotDisarmIt(t *testing.T) {
 	h := &Health{Threshold: 1, Now: func() time.Time { return now }}
 	m := router.Model{ID: "m"}
 	tk, _ := h.admit(m, false)
-	h.failed(m, tk, "HTTP 503")
+	h.failed(m, tk, "HTTP 503", "")
 	now = now.Add(10 * time.Second)
 	lastResort, _ := h.admit(m, false)
 	now = now.Add(25 * time.Second)
 	probe, _ := h.admit(m, false)
 	require.True(t, probe.probe)
-	h.succeeded(m, lastResort, true) // healthy again
-	h.failed(m, probe, "HTTP 503")   // no longer the probe in flight: an ordinary failure
+	h.succeeded(m, lastResort, true)   // healthy again
+	h.failed(m, probe, "HTTP 503", "") // no longer the probe in flight: an ordinary failure
 	assert.NotEmpty(t, h.Unhealthy(m), "one failure trips it (threshold 1)")
 	assert.Contains(t, h.Unhealthy(m), "30s more", "with the first cooldown, not none")
 }

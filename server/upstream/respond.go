@@ -117,7 +117,7 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 	case err != nil && a.wait.expired():
 		return resp.StatusCode, a.wait.err("whole answer")
 	case err != nil:
-		return resp.StatusCode, &retryable{msg: "answer broke off: " + describeNetError(err)}
+		return resp.StatusCode, netRetryable("answer broke off", err)
 	}
 	// Read whole: the rest is ours to do, whatever the attempt timeout.
 	a.wait.stop()

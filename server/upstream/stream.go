@@ -234,20 +234,28 @@ func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, er
 	if !a.out.Wrote {
 		cause = "stream ended before any answer"
 	}
+	full := "" // the operator's text of cause, when the client's leaves out an address
 	if !errors.Is(err, io.EOF) {
-		cause = "stream broke off: " + describeNetError(err)
+		broken := netRetryable("stream broke off", err)
+		cause, full = broken.msg, broken.full
 	}
 	relayed := false
 	if f, ok := tr.(streamFailer); ok {
 		var msg string
 		if msg, relayed = f.failure(); msg != "" {
-			cause = "sent an error: " + msg
+			cause, full = "sent an error: "+msg, ""
 		}
 	}
 	if !a.out.Wrote {
-		return status, &retryable{msg: cause}
+		return status, &retryable{msg: cause, full: full}
 	}
-	return a.breakStream(tr, cause, !relayed)
+	status, broke := a.breakStream(tr, cause, !relayed)
+	if full != "" && broke != nil && broke.Error() == cause {
+		// Broken by the provider, not left by the client: the decision
+		// log keeps the network error's own text.
+		broke = &failure{msg: cause, full: full}
+	}
+	return status, broke
 }
 
 // streamWriter writes translated events to the client, flushing each
