@@ -22,6 +22,31 @@ import (
 	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
 
+// driverName is go-sqlite3 with the settings its DSN cannot carry, run on
+// every connection the store opens.
+const driverName = "sqlite3_modelrouter"
+
+// walSizeLimit is the journal_size_limit of every store connection. A long
+// read (a `sqlite3` shell left in a transaction, a slow report) keeps every
+// later commit in the -wal file, which grows to hold them; without a limit
+// SQLite keeps the file at that size, reusing it, until the last
+// connection closes. With one, the file is cut back to the limit when the
+// WAL next starts over after a checkpoint. 8 MiB is twice the size the
+// default autocheckpoint (1000 pages of 4 KiB) lets the WAL reach in
+// ordinary traffic, so the file is cut back only after it outgrew that,
+// never truncated and regrown on every checkpoint.
+const walSizeLimit = 8 << 20
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			// go-sqlite3 has no DSN setting for it.
+			_, err := c.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit), nil)
+			return err
+		},
+	})
+}
+
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
 	db  *sql.DB
@@ -114,7 +139,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// avoids an fsync per commit.
 	dsn := fmt.Sprintf("%s?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_txlock=immediate&_synchronous=NORMAL",
 		path, cfg.busyTimeout.Milliseconds())
-	db, err := sql.Open("sqlite3", dsn)
+	db, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

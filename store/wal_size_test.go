@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// An operator's `sqlite3` session left inside a transaction (or any long
+// read: a dashboard, a slow report) pins the WAL, so every row the gateway
+// logs meanwhile is appended to the -wal file. Once that reader is gone
+// and the rows are checkpointed, the file must give the space back:
+// otherwise one forgotten session leaves gigabytes next to the database
+// until the server restarts, on the disk the log needs.
+func TestWALGivesSpaceBackAfterALongReadEnds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	s, err := store.Open(path, store.WithCommitInterval(0))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+
+	// A reader in another connection, as `sqlite3` would hold one.
+	reader, err := sql.Open("sqlite3", path)
+	require.NoError(t, err)
+	defer reader.Close()
+	ctx := context.Background()
+	conn, err := reader.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, `BEGIN`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM decisions`).Scan(&n))
+
+	// Small commits, as steady traffic makes them.
+	for i := range 1500 {
+		logged(t, s, sampleRecord(requestID(i), sampleTime))
+	}
+	pinned := walSize(t, path)
+	require.Greater(t, pinned, int64(16<<20), "the pinned WAL grew with the traffic")
+
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	// Later traffic checkpoints and starts the WAL over.
+	for i := range 20 {
+		logged(t, s, sampleRecord(requestID(10_000+i), sampleTime))
+	}
+	_, err = s.DB().Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	require.NoError(t, err)
+	logged(t, s, sampleRecord(requestID(99_999), sampleTime))
+
+	require.Less(t, walSize(t, path), pinned/2,
+		"the -wal file keeps the size a long reader made it grow to (%d bytes) after every row in it was checkpointed", pinned)
+}
+
+func walSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path + "-wal")
+	require.NoError(t, err)
+	return fi.Size()
+}
