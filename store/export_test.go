@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
 
 // SetRetryDelays replaces the decision log's retry schedule for a test and
 // returns the function that restores it.
@@ -9,3 +13,7 @@ func SetRetryDelays(d ...time.Duration) (restore func()) {
 	retryDelays = d
 	return func() { retryDelays = old }
 }
+
+// HeldBytes is what the decision log counts against its held-rows limit
+// for r.
+func HeldBytes(r router.Record) int64 { return batchBytes([]router.Record{r}) }

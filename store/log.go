@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -16,7 +17,9 @@ var _ router.DecisionLog = (*Log)(nil)
 
 // Log is the decision log. Record hands a row to one writer goroutine that
 // commits rows in batches; Record never waits for the database and never
-// drops a row while the log is open.
+// drops a row while the log is open. Rows the database cannot take for
+// lack of space or a failing disk are held in memory and retried until it
+// can (see hold), up to a memory limit.
 type Log struct {
 	db        *sql.DB
 	ch        chan router.Record
@@ -49,7 +52,12 @@ type Log struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
-	recorded, written, overflowed, duplicates, failed, rejected, commits atomic.Uint64
+	// held are the batches the database could not take (SQLITE_FULL,
+	// SQLITE_IOERR, SQLITE_READONLY), oldest first, waiting for a retry;
+	// only the writer goroutine touches these fields.
+	held heldRows
+
+	recorded, written, overflowed, duplicates, failed, rejected, commits, heldCount atomic.Uint64
 	// flushReported is how many failed rows Flush has already reported;
 	// only the writer goroutine touches it.
 	flushReported uint64
@@ -61,7 +69,8 @@ type LogStats struct {
 	Written    uint64 // rows committed
 	Overflowed uint64 // rows that found the channel full and waited in the overflow list
 	Duplicates uint64 // rows skipped because their request id was already logged
-	Failed     uint64 // rows lost because the database kept failing
+	Failed     uint64 // rows lost because the database kept failing, or dropped past the held-rows memory limit
+	Held       uint64 // rows the database could not take yet, held in memory for a retry (part of Pending)
 	Rejected   uint64 // rows handed to Record after Close, not written
 	Commits    uint64 // transactions committed (each holds one or more rows)
 }
@@ -78,7 +87,7 @@ func (s LogStats) Pending() uint64 {
 	return s.Recorded - done
 }
 
-func newLog(db *sql.DB, buffer, batchSize int, commitEvery time.Duration, logger *slog.Logger) (*Log, error) {
+func newLog(db *sql.DB, buffer, batchSize int, commitEvery time.Duration, heldLimit int64, logger *slog.Logger) (*Log, error) {
 	insert, err := db.Prepare(insertDecision)
 	if err != nil {
 		return nil, fmt.Errorf("decision log: %w", err)
@@ -95,6 +104,7 @@ func newLog(db *sql.DB, buffer, batchSize int, commitEvery time.Duration, logger
 		flushReq:    make(chan chan error),
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
+		held:        heldRows{limit: heldLimit},
 	}
 	go l.run()
 	return l, nil
@@ -134,9 +144,11 @@ func (l *Log) Record(r router.Record) {
 	}
 }
 
-// Flush waits until every row recorded before the call is committed or
-// given up on. It returns an error counting the rows lost since the previous
-// Flush, and ctx's error if ctx ends first.
+// Flush waits until every row recorded before the call is committed, held
+// for a retry because the database cannot take it, or given up on; it
+// retries the held rows once more first. It returns an error counting the
+// rows lost since the previous Flush and the rows still held, and ctx's
+// error if ctx ends first.
 func (l *Log) Flush(ctx context.Context) error {
 	reply := make(chan error, 1)
 	select {
@@ -155,8 +167,10 @@ func (l *Log) Flush(ctx context.Context) error {
 }
 
 // Close stops accepting rows, commits everything recorded and stops the
-// writer. It returns ctx's error if the drain outlasts ctx, and an error if
-// any row could not be written since Open.
+// writer. Rows held because the database cannot write get one more try,
+// not a wait for space: those it still refuses are lost and counted. It
+// returns ctx's error if the drain outlasts ctx, and an error if any row
+// could not be written since Open.
 func (l *Log) Close(ctx context.Context) error {
 	l.closeOnce.Do(func() {
 		l.gate.Lock()
@@ -185,6 +199,7 @@ func (l *Log) Stats() LogStats {
 		Failed:     l.failed.Load(),
 		Rejected:   l.rejected.Load(),
 		Commits:    l.commits.Load(),
+		Held:       l.heldCount.Load(),
 	}
 }
 
@@ -203,7 +218,10 @@ func (l *Log) run() {
 		wait = time.NewTimer(l.commitEvery)
 		wait.Stop()
 	}
+	retry := newRetryTimer()
+	defer retry.stop()
 	for {
+		retry.follow(len(l.held.batches) > 0)
 		select {
 		case r := <-l.ch:
 			batch = append(batch[:0], r)
@@ -224,7 +242,7 @@ func (l *Log) run() {
 			l.write(batch)
 			if flush != nil {
 				l.drain(len(l.ch))
-				flush <- l.lostSinceLastFlush()
+				flush <- l.flushed()
 			}
 		case <-l.kick:
 			for _, chunk := range l.takeOverflow() {
@@ -234,10 +252,15 @@ func (l *Log) run() {
 			// Rows recorded before Flush was called are at the head of the
 			// channel or in the overflow list now.
 			l.drain(len(l.ch))
-			reply <- l.lostSinceLastFlush()
+			reply <- l.flushed()
+		case <-retry.C():
+			retry.fired()
+			l.retryHeld(false)
 		case <-l.stop:
-			// closed is set, so nothing new arrives: drain it all.
+			// closed is set, so nothing new arrives: drain it all, then
+			// give the held rows their last try.
 			l.drain(len(l.ch))
+			l.retryHeld(true)
 			return
 		}
 	}
@@ -258,14 +281,21 @@ func (l *Log) drain(n int) {
 	}
 }
 
-func (l *Log) lostSinceLastFlush() error {
+// flushed answers a Flush: the held rows are tried once more (they were
+// recorded before it), then the rows lost since the previous Flush and
+// those still held are reported.
+func (l *Log) flushed() error {
+	l.retryHeld(false)
+	var errs []error
 	failed := l.failed.Load()
-	lost := failed - l.flushReported
-	l.flushReported = failed
-	if lost > 0 {
-		return fmt.Errorf("decision log: %d records could not be written", lost)
+	if lost := failed - l.flushReported; lost > 0 {
+		errs = append(errs, fmt.Errorf("decision log: %d records could not be written", lost))
 	}
-	return nil
+	l.flushReported = failed
+	if n := l.held.rows; n > 0 {
+		errs = append(errs, fmt.Errorf("decision log: %d records held in memory, not written yet: %w", n, l.held.err))
+	}
+	return errors.Join(errs...)
 }
 
 func (l *Log) takeOverflow() [][]router.Record {
@@ -277,35 +307,63 @@ func (l *Log) takeOverflow() [][]router.Record {
 }
 
 // retryDelays space out retries of a failed batch (database locked for
-// longer than busy_timeout by another process, disk briefly full).
+// longer than busy_timeout by another process). A database that cannot
+// write at all (disk full or failing) is waited out instead: see hold.
 var retryDelays = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1600 * time.Millisecond}
 
-// write commits one batch, retrying transient failures; a batch that keeps
-// failing is counted as failed and its request ids are logged.
+// write commits one batch, retrying transient failures. A batch the
+// database cannot take for lack of space or a failing disk is held for
+// later; one that keeps failing otherwise is counted as failed and its
+// request ids are logged.
 func (l *Log) write(batch []router.Record) {
-	written, dups, err := l.commit(batch)
+	if len(l.held.batches) > 0 {
+		// Rows keep their order: a batch waits behind the held ones
+		// rather than meet the same full disk.
+		l.hold(batch, l.held.err)
+		return
+	}
+	written, dups, err := l.commitRetrying(batch)
+	switch {
+	case err == nil:
+		l.committed(written, dups)
+	case cannotWrite(err):
+		l.hold(batch, err)
+	default:
+		l.lose(batch, err, "decision log: batch lost")
+	}
+}
+
+// commitRetrying commits a batch, retrying it after retryDelays while it
+// fails for another reason than cannotWrite.
+func (l *Log) commitRetrying(batch []router.Record) (written, dups int, err error) {
+	written, dups, err = l.commit(batch)
 	for _, d := range retryDelays {
-		if err == nil {
+		if err == nil || cannotWrite(err) {
 			break
 		}
 		l.logger.Warn("decision log: batch failed, retrying", "rows", len(batch), "error", err, "retry_in", d)
 		time.Sleep(d)
 		written, dups, err = l.commit(batch)
 	}
-	if err != nil {
-		ids := make([]string, len(batch))
-		for i, r := range batch {
-			ids[i] = r.RequestID
-		}
-		l.failed.Add(uint64(len(batch)))
-		l.logger.Error("decision log: batch lost", "rows", len(batch), "error", err, "request_ids", ids)
-		return
-	}
+	return written, dups, err
+}
+
+func (l *Log) committed(written, dups int) {
 	l.written.Add(uint64(written))
 	l.duplicates.Add(uint64(dups))
 	if dups > 0 {
 		l.logger.Warn("decision log: duplicate request ids skipped", "rows", dups)
 	}
+}
+
+// lose counts a batch as failed and logs its request ids under msg.
+func (l *Log) lose(batch []router.Record, err error, msg string) {
+	ids := make([]string, len(batch))
+	for i, r := range batch {
+		ids[i] = r.RequestID
+	}
+	l.failed.Add(uint64(len(batch)))
+	l.logger.Error(msg, "rows", len(batch), "error", err, "request_ids", ids)
 }
 
 // commit inserts a batch in one transaction and returns how many rows were

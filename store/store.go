@@ -73,6 +73,7 @@ type config struct {
 	batchSize   int
 	commitEvery time.Duration
 	closeWait   time.Duration
+	heldLimit   int64
 	logger      *slog.Logger
 }
 
@@ -102,6 +103,15 @@ const DefaultCommitInterval = 10 * time.Millisecond
 // drain (default 30 s), so a broken disk cannot hang shutdown forever.
 func WithCloseTimeout(d time.Duration) Option { return func(c *config) { c.closeWait = d } }
 
+// WithHeldLimit bounds the memory the decision log holds rows in while the
+// database cannot take them (disk full or failing), in bytes as estimated
+// (default 256 MiB). Past it the oldest held rows are dropped and counted as
+// failed.
+func WithHeldLimit(bytes int64) Option { return func(c *config) { c.heldLimit = bytes } }
+
+// DefaultHeldLimit is the decision log's default WithHeldLimit.
+const DefaultHeldLimit = 256 << 20
+
 // WithLogger sets where the store reports write failures (default
 // slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
@@ -111,7 +121,8 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // for a throwaway database held by a single connection (so a callback of
 // EachDecision must not call back into the store).
 func Open(path string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, commitEvery: DefaultCommitInterval, closeWait: 30 * time.Second, logger: slog.Default()}
+	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, commitEvery: DefaultCommitInterval, closeWait: 30 * time.Second,
+		heldLimit: DefaultHeldLimit, logger: slog.Default()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -123,9 +134,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open store: database path %q may not contain '?' or '#'", path)
 	}
-	if cfg.logBuffer < 1 || cfg.batchSize < 1 || cfg.commitEvery < 0 {
-		return nil, fmt.Errorf("open store: log buffer (%d) and batch size (%d) must be positive, commit interval (%s) not negative",
-			cfg.logBuffer, cfg.batchSize, cfg.commitEvery)
+	if cfg.logBuffer < 1 || cfg.batchSize < 1 || cfg.commitEvery < 0 || cfg.heldLimit < 1 {
+		return nil, fmt.Errorf("open store: log buffer (%d), batch size (%d) and held-rows limit (%d) must be positive, commit interval (%s) not negative",
+			cfg.logBuffer, cfg.batchSize, cfg.heldLimit, cfg.commitEvery)
 	}
 	memory := path == ":memory:"
 	if !memory {
@@ -157,7 +168,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{db: db, Now: time.Now}
-	if s.log, err = newLog(db, cfg.logBuffer, cfg.batchSize, cfg.commitEvery, cfg.logger); err != nil {
+	if s.log, err = newLog(db, cfg.logBuffer, cfg.batchSize, cfg.commitEvery, cfg.heldLimit, cfg.logger); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

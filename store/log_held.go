@@ -1,0 +1,197 @@
+package store
+
+import (
+	"errors"
+	"slices"
+	"time"
+	"unsafe"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// A full disk is an incident of minutes or hours (a log rotation, a
+// backup landing on the same volume) while the gateway goes on answering.
+// The rows of that time are its billing record and what budgets add up
+// after a restart, and the writer has them in memory anyway, so it holds
+// them and retries until the database takes them again, up to a memory
+// limit, instead of dropping them after a few seconds.
+
+// Held rows are retried first after heldRetryFirst, then at twice the
+// previous wait, up to heldRetryMax.
+const (
+	heldRetryFirst = 250 * time.Millisecond
+	heldRetryMax   = 5 * time.Second
+)
+
+// heldLogEvery spaces the log lines saying rows are still held, so the
+// operator sees how many while there is time to act, without a line per
+// retry.
+const heldLogEvery = 30 * time.Second
+
+// heldRows are the batches the database could not take, oldest first.
+type heldRows struct {
+	batches [][]router.Record
+	sizes   []int64
+	rows    int
+	bytes   int64
+	limit   int64 // most bytes held; past it the oldest batches go
+	err     error // why the database last refused them
+	since   time.Time
+	logged  time.Time // when the last "rows held" line was logged (zero: none yet)
+}
+
+func (h *heldRows) pop() []router.Record {
+	b := h.batches[0]
+	h.rows -= len(b)
+	h.bytes -= h.sizes[0]
+	h.batches[0] = nil
+	h.batches, h.sizes = h.batches[1:], h.sizes[1:]
+	return b
+}
+
+// cannotWrite reports an error that says the database cannot write at
+// all, rather than that this batch or this moment failed: a full disk
+// (SQLITE_FULL), a failing one (SQLITE_IOERR) or a file that became
+// read-only (SQLITE_READONLY). Retrying soon does not help; waiting does.
+func cannotWrite(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly:
+		return true
+	}
+	return false
+}
+
+// hold keeps a batch the database could not take for the next retry.
+// Past the memory limit the oldest held rows are dropped, counted as
+// failed and logged with their request ids.
+func (l *Log) hold(batch []router.Record, err error) {
+	h := &l.held
+	if len(h.batches) == 0 {
+		// The first retry that fails says how many rows are held.
+		h.since, h.logged = time.Now(), time.Time{}
+		l.logger.Error("decision log: the database cannot write; holding rows in memory and retrying until it can",
+			"rows", len(batch), "limit_bytes", h.limit, "error", err)
+	}
+	// The caller reuses its slice for the next batch.
+	batch = slices.Clone(batch)
+	size := batchBytes(batch)
+	h.batches, h.sizes = append(h.batches, batch), append(h.sizes, size)
+	h.rows += len(batch)
+	h.bytes += size
+	h.err = err
+	for h.bytes > h.limit && len(h.batches) > 0 {
+		l.lose(h.pop(), err, "decision log: held rows past the memory limit dropped, oldest first")
+	}
+	l.heldCount.Store(uint64(h.rows))
+}
+
+// retryHeld commits the held batches oldest first and stops at the first
+// the database still cannot take. On close (final) that is the last try:
+// the rows still held are lost, counted as failed and reported.
+func (l *Log) retryHeld(final bool) {
+	h := &l.held
+	if len(h.batches) == 0 {
+		return
+	}
+	for len(h.batches) > 0 {
+		written, dups, err := l.commitRetrying(h.batches[0])
+		switch {
+		case err == nil:
+			h.pop()
+			l.committed(written, dups)
+		case !cannotWrite(err):
+			l.lose(h.pop(), err, "decision log: batch lost")
+		case final:
+			rows := h.rows
+			for len(h.batches) > 0 {
+				l.lose(h.pop(), err, "decision log: closing; held rows lost")
+			}
+			l.heldCount.Store(0)
+			l.logger.Error("decision log: closed while the database could not write; the rows held in memory are lost",
+				"rows", rows, "held_since", h.since, "error", err)
+			return
+		default:
+			h.err = err
+			l.heldCount.Store(uint64(h.rows))
+			if h.logged.IsZero() || time.Since(h.logged) >= heldLogEvery {
+				h.logged = time.Now()
+				l.logger.Warn("decision log: the database cannot write; rows held in memory",
+					"rows", h.rows, "bytes", h.bytes, "limit_bytes", h.limit, "held_since", h.since, "error", err)
+			}
+			return
+		}
+		l.heldCount.Store(uint64(h.rows))
+	}
+	l.logger.Info("decision log: the database writes again; the held rows are written", "held_since", h.since)
+}
+
+// batchBytes estimates the memory a held batch takes: each row's struct,
+// the slices only it points to and its own text (catalog names are shared
+// with the catalog and not counted).
+func batchBytes(batch []router.Record) int64 {
+	var n int64
+	for i := range batch {
+		r := &batch[i]
+		n += int64(unsafe.Sizeof(*r)) +
+			int64(len(r.Decision.Candidates))*int64(unsafe.Sizeof(router.Candidate{})) +
+			int64(len(r.Decision.Fallbacks))*int64(unsafe.Sizeof(router.Model{})) +
+			int64(len(r.Attempts))*int64(unsafe.Sizeof(router.Attempt{})) +
+			int64(len(r.RequestID)+len(r.PromptHash)+len(r.PromptText)+len(r.ErrorCode)+len(r.ResponseID)+len(r.KeyID))
+		for _, a := range r.Attempts {
+			n += int64(len(a.Error))
+		}
+	}
+	return n
+}
+
+// retryTimer spaces retries of held rows: armed while rows are held,
+// doubling its wait after each retry that finds the database still unable
+// to write, back to the first wait once nothing is held.
+type retryTimer struct {
+	t     *time.Timer
+	armed bool
+	delay time.Duration
+}
+
+func newRetryTimer() *retryTimer {
+	t := time.NewTimer(heldRetryFirst)
+	t.Stop()
+	return &retryTimer{t: t, delay: heldRetryFirst}
+}
+
+// follow arms the timer while rows are held and stops it once none are.
+func (r *retryTimer) follow(holding bool) {
+	switch {
+	case holding && !r.armed:
+		r.t.Reset(r.delay)
+		r.armed = true
+	case !holding:
+		if r.armed {
+			r.t.Stop()
+			r.armed = false
+		}
+		r.delay = heldRetryFirst
+	}
+}
+
+// C is the timer's channel while armed, else nil (never ready).
+func (r *retryTimer) C() <-chan time.Time {
+	if r.armed {
+		return r.t.C
+	}
+	return nil
+}
+
+// fired notes that the timer went off: the next retry waits longer.
+func (r *retryTimer) fired() {
+	r.armed = false
+	r.delay = min(2*r.delay, heldRetryMax)
+}
+
+func (r *retryTimer) stop() { r.t.Stop() }
