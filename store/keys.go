@@ -237,9 +237,12 @@ func (s *Store) KeyBudget(ctx context.Context, id string) (Budget, error) {
 
 // KeySpend adds up the cost of the calls made with key id that began in
 // [since, until) (a zero since: from the first; a zero until: to the
-// last), as the decision log has them.
+// last), as the decision log has them: its rows, and what the rows
+// PruneDecisions deleted spent. Those are kept by UTC day, so since is a
+// UTC midnight (a budget period's start) or zero; until is exact where it
+// is the split PruneDecisions was given.
 func (s *Store) KeySpend(ctx context.Context, id string, since, until time.Time) (float64, error) {
-	var spent sql.NullFloat64
+	var logged, pruned float64
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !since.IsZero() {
 		from = since.UnixMilli()
@@ -247,12 +250,14 @@ func (s *Store) KeySpend(ctx context.Context, id string, since, until time.Time)
 	if !until.IsZero() {
 		to = until.UnixMilli()
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT SUM(cost_usd) FROM decisions WHERE key_id = ? AND key_id != '' AND ts_ms >= ? AND ts_ms < ?`,
-		id, from, to).Scan(&spent)
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT total(cost_usd) FROM decisions WHERE key_id = ?1 AND key_id != '' AND ts_ms >= ?2 AND ts_ms < ?3),
+		(SELECT total(cost_usd) FROM pruned_spend WHERE key_id = ?1 AND key_id != '' AND from_ms >= ?2 AND from_ms < ?3)`,
+		id, from, to).Scan(&logged, &pruned)
 	if err != nil {
 		return 0, fmt.Errorf("key spend: %w", err)
 	}
-	return spent.Float64, nil
+	return logged + pruned, nil
 }
 
 func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {

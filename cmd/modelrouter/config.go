@@ -37,6 +37,7 @@ type serveFile struct {
 	RateLimits           *bool                   `json:"rate_limits"`
 	AffinityTTL          *duration               `json:"affinity_ttl"`
 	KeepResponses        *duration               `json:"keep_responses"`
+	KeepDecisions        *duration               `json:"keep_decisions"`
 	UnhealthyAfter       *int                    `json:"unhealthy_after"`
 	UnhealthyFor         *duration               `json:"unhealthy_for"`
 	Grace                *duration               `json:"grace"`
@@ -149,6 +150,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	boolean("agent-tools-openai-only", &o.agentOpenAI, f.AgentToolsOpenAIOnly)
 	dur("affinity-ttl", &o.affinityTTL, f.AffinityTTL)
 	dur("keep-responses", &o.keepResponses, f.KeepResponses)
+	dur("keep-decisions", &o.keepDecisions, f.KeepDecisions)
 	dur("unhealthy-for", &o.unhealthyFor, f.UnhealthyFor)
 	if f.UnhealthyAfter != nil && !set["unhealthy-after"] {
 		o.unhealthyAfter = *f.UnhealthyAfter
@@ -253,6 +255,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.keepResponses < 0 {
 		bad("keep_responses %s: must not be negative (0 keeps none)", o.keepResponses)
+	}
+	if o.keepDecisions < 0 {
+		bad("keep_decisions %s: must not be negative (0 keeps them forever)", o.keepDecisions)
 	}
 	if o.grace < 0 {
 		bad("grace %s: must not be negative", o.grace)

@@ -56,6 +56,9 @@ type serveOptions struct {
 	// keepResponses is how long Claude's Responses answers are kept for
 	// continuation; 0 keeps none.
 	keepResponses time.Duration
+	// keepDecisions is how long decision log rows are kept; 0 keeps
+	// them forever.
+	keepDecisions time.Duration
 	// unhealthyAfter failures in a row make a model be tried last for
 	// unhealthyFor (doubling while it keeps failing); 0 turns that off.
 	unhealthyAfter int
@@ -125,6 +128,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
 	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's) are kept so previous_response_id can continue them; 0 keeps none")
+	fs.DurationVar(&o.keepDecisions, "keep-decisions", 0, "how long decision log rows are kept: older ones are deleted at start and every hour, except rated ones, and budgets still count what they spent; 0 keeps them forever")
 	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, a 429 that gives no Retry-After, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
@@ -283,6 +287,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		// Only once serving: a start that fails must not leave a prune
 		// running into the store as it closes.
 		go pruneResponses(ctx, st, o.keepResponses, log)
+	}
+	if o.keepDecisions > 0 {
+		go pruneDecisions(ctx, st, o.keepDecisions, budgets.Started(), log)
 	}
 	hs := &http.Server{
 		Handler:           gw.Handler(),

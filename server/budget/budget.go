@@ -21,7 +21,8 @@ type Source interface {
 	// KeyBudget returns the key's budget (USD 0: none).
 	KeyBudget(ctx context.Context, keyID string) (store.Budget, error)
 	// KeySpend adds up the logged cost of the key's calls that began in
-	// [since, until).
+	// [since, until), the calls whose rows were pruned from the log
+	// included (since is a period's start, until the Tracker's Started).
 	KeySpend(ctx context.Context, keyID string, since, until time.Time) (float64, error)
 }
 
@@ -184,6 +185,12 @@ func (t *Tracker) account(keyID string) *account {
 	}
 	return a
 }
+
+// Started is when the Tracker began counting calls itself: calls that
+// began before are the log's to count. A prune of the log splits the
+// spend of the rows it deletes at this time (store.PruneDecisions), so
+// the log's part stays exact once this process's own rows are gone.
+func (t *Tracker) Started() time.Time { return t.started }
 
 // Spend counts the cost of a finished call with keyID that began at began.
 func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
