@@ -36,13 +36,13 @@ func (c *Classifier) Predict(ctx context.Context, prompts []string) ([]router.Pr
 	return preds, nil
 }
 
-// Infer tokenizes the prompts, runs them in padded batches (prompts of
-// similar length together, so little is padding) and returns the raw
-// outputs in the prompts' order.
+// Infer tokenizes the prompts (routed texts, read by EncodeWindow), runs
+// them in padded batches (prompts of similar length together, so little is
+// padding) and returns the raw outputs in the prompts' order.
 func (c *Classifier) Infer(ctx context.Context, prompts []string) ([]Output, error) {
 	ids := make([][]int64, len(prompts))
 	for i, p := range prompts {
-		ids[i] = c.tok.EncodeTruncated(p, c.head, c.tail)
+		ids[i] = c.tok.EncodeWindow(p, c.head, c.tail)
 	}
 	return c.InferIDs(ctx, ids)
 }

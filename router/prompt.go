@@ -25,15 +25,30 @@ const (
 )
 
 // PromptSource says, for docs and logs, what PromptText returns.
-const PromptSource = "last user turn, preceded by up to 2 earlier messages clipped to 500 bytes each"
+const PromptSource = "last user turn, cut on its own to the model's window, preceded by up to 2 earlier messages clipped to 500 bytes each in the room it leaves"
+
+// LastTurnMark stands between the context and the last turn in
+// PromptText's result, after the blank line that ends the context. The
+// router model reads a long last turn by its own first and last tokens,
+// as it was trained to read a prompt, and gives the context only the room
+// left; the mark tells the classifier where the last turn begins
+// ([SplitPrompt]). It is ASCII's record separator, a control character
+// the tokenizer drops, so a text read whole tokenizes as the plain join.
+// Keeping it in the text (rather than returning parts) lets the routed
+// text travel as one string through the decision log and `export` back
+// into training, which cuts it the same way.
+const LastTurnMark = "\x1e"
 
 // PromptText is the text the router model reads of a conversation: the last
 // user turn with text, preceded by up to [ContextMessages] earlier messages,
-// each clipped to its last 500 bytes and prefixed with its role. A
-// conversation with no user text (only images or tool results) is read from
-// its newest message with text. The gateway, the trainer and `eval` all read
-// conversations through this one function, so a dataset's multi-turn items
-// are scored on the text the gateway would route on.
+// each clipped to its last 500 bytes and prefixed with its role, then
+// [LastTurnMark]. A conversation with no user text (only images or tool
+// results) is read from its newest message with text. The gateway, the
+// trainer and `eval` all read conversations through this one function, so a
+// dataset's multi-turn items are scored on the text the gateway would route
+// on. The mark is taken out of the turns' own text, so the first one in the
+// result is where the last turn begins; a single prompt comes back as it
+// is, less any mark.
 func PromptText(turns []Turn) string {
 	last := -1
 	for i := len(turns) - 1; i >= 0; i-- {
@@ -53,15 +68,35 @@ func PromptText(turns []Turn) string {
 	}
 	var parts []string
 	for i := last - 1; i >= 0 && len(parts) < ContextMessages; i-- {
-		t := strings.TrimSpace(turns[i].Text)
+		t := strings.TrimSpace(unmarked(turns[i].Text))
 		if t == "" {
 			continue
 		}
 		parts = append(parts, turns[i].Role+": "+clipEnd(t, contextEach))
 	}
+	text := unmarked(turns[last].Text)
+	if len(parts) == 0 {
+		return text
+	}
 	slices.Reverse(parts)
-	return strings.Join(append(parts, turns[last].Text), "\n\n")
+	return strings.Join(parts, "\n\n") + "\n\n" + LastTurnMark + text
 }
+
+// SplitPrompt cuts a text PromptText returned into the context before the
+// last turn and the last turn itself, at the first [LastTurnMark]. A text
+// without the mark (a single prompt) is all last turn: context is "".
+func SplitPrompt(text string) (context, last string) {
+	before, after, ok := strings.Cut(text, LastTurnMark)
+	if !ok {
+		return "", text
+	}
+	return strings.TrimSuffix(before, "\n\n"), after
+}
+
+// unmarked is s without LastTurnMark (s itself, unallocated, when it has
+// none). The tokenizer drops the mark anyway, so removing it changes no
+// token; it only keeps the cut unambiguous.
+func unmarked(s string) string { return strings.ReplaceAll(s, LastTurnMark, "") }
 
 // clipEnd cuts s to at most n bytes without splitting a UTF-8 sequence,
 // keeping the end (the part nearest the last turn).

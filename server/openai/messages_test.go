@@ -41,7 +41,7 @@ func TestParseMessages(t *testing.T) {
 				{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"sort.Ints(x)"}]},
 				{"role":"user","content":"And in Rust?"}]}`,
 			check: func(t *testing.T, r Request) {
-				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\nAnd in Rust?", r.Prompt)
+				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\n"+router.LastTurnMark+"And in Rust?", r.Prompt)
 				assert.NotContains(t, r.Prompt, "hmm", "earlier thinking is not the question")
 				assert.Contains(t, r.InputText(), "You review Go.")
 			},

@@ -37,7 +37,7 @@ func TestParseChat(t *testing.T) {
 				{"role":"assistant","content":"Here it is: sort.Ints(x)"},
 				{"role":"user","content":"And in Rust?"}]}`,
 			check: func(t *testing.T, r Request) {
-				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: Here it is: sort.Ints(x)\n\nAnd in Rust?", r.Prompt)
+				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: Here it is: sort.Ints(x)\n\n"+router.LastTurnMark+"And in Rust?", r.Prompt)
 				assert.NotContains(t, r.Prompt, "terse")
 			},
 		},
@@ -109,7 +109,7 @@ func TestParseResponses(t *testing.T) {
 			name: "string input",
 			body: `{"model":"model-router","input":"Tell me a joke","instructions":"Be funny","max_output_tokens":100}`,
 			check: func(t *testing.T, r Request) {
-				assert.Equal(t, "developer: Be funny\n\nTell me a joke", r.Prompt)
+				assert.Equal(t, "developer: Be funny\n\n"+router.LastTurnMark+"Tell me a joke", r.Prompt)
 				assert.Equal(t, 100, r.MaxOutputTokens)
 			},
 		},
@@ -209,8 +209,8 @@ func TestContextIsClipped(t *testing.T) {
 	r, err := Parse(Chat, []byte(body))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(r.Prompt, "user: é"), "the earlier question keeps its share next to a long answer")
-	assert.True(t, strings.HasSuffix(r.Prompt, "\n\nlast"))
-	assert.LessOrEqual(t, len(r.Prompt), router.ContextChars+len("user: \n\nassistant: \n\nlast"))
+	assert.True(t, strings.HasSuffix(r.Prompt, "\n\n"+router.LastTurnMark+"last"))
+	assert.LessOrEqual(t, len(r.Prompt), router.ContextChars+len("user: \n\nassistant: \n\n"+router.LastTurnMark+"last"))
 	assert.True(t, strings.ToValidUTF8(r.Prompt, "?") == r.Prompt, "clipping must not split a rune")
 }
 

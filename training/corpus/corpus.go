@@ -193,11 +193,12 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) ([]
 	return out, nil
 }
 
-// Tokenize fills every example's IDs with encode(text), truncated to the
-// first head and last tail tokens by classifier.Truncate, the rule the
-// classifier applies at inference. workers goroutines share the work; each
-// gets its own encoder from newEncoder since tokenizers need not be safe
-// for concurrent use.
+// Tokenize fills every example's IDs with what the classifier reads of
+// its text at inference: classifier.Window with encode, a conversation's
+// last turn truncated to its first head and last tail tokens on its own
+// and the context in the room left, a single prompt by classifier.Truncate.
+// workers goroutines share the work; each gets its own encoder from
+// newEncoder since tokenizers need not be safe for concurrent use.
 func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), error), head, tail, workers int, progress func(int)) error {
 	workers = max(workers, 1)
 	errs := make(chan error, workers)
@@ -209,12 +210,12 @@ func (c *Corpus) Tokenize(newEncoder func() (func(string) ([]int64, error), erro
 				return
 			}
 			for i := w; i < len(c.Examples); i += workers {
-				ids, err := enc(c.Examples[i].Text)
+				ids, err := classifier.Window(c.Examples[i].Text, head, tail, enc)
 				if err != nil {
 					errs <- fmt.Errorf("corpus: tokenize %s: %w", c.Examples[i].ID, err)
 					return
 				}
-				c.Examples[i].IDs = classifier.Truncate(ids, head, tail)
+				c.Examples[i].IDs = ids
 				if progress != nil {
 					progress(1)
 				}

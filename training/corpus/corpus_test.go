@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,7 +115,10 @@ func TestSplitKeepsIdenticalPromptsTogether(t *testing.T) {
 }
 
 func TestTokenizeTruncatesHeadAndTail(t *testing.T) {
-	c := &Corpus{Examples: []Example{{Text: "a b c d e f g"}, {Text: "x y"}}}
+	followUp := func(last string) string {
+		return router.PromptText([]router.Turn{{Role: "user", Text: "p q"}, {Role: "assistant", Text: "r"}, {Role: "user", Text: last}})
+	}
+	c := &Corpus{Examples: []Example{{Text: "a b c d e f g"}, {Text: "x y"}, {Text: followUp("w x y z")}, {Text: followUp("z")}}}
 	enc := func() (func(string) ([]int64, error), error) {
 		return func(s string) ([]int64, error) {
 			var ids []int64
@@ -130,7 +134,9 @@ func TestTokenizeTruncatesHeadAndTail(t *testing.T) {
 	require.NoError(t, c.Tokenize(enc, 2, 1, 2, func(k int) { n.Add(int64(k)) }))
 	assert.Equal(t, []int64{'a', 'b', 'g'}, c.Examples[0].IDs)
 	assert.Equal(t, []int64{'x', 'y'}, c.Examples[1].IDs)
-	assert.Equal(t, int64(2), n.Load())
+	assert.Equal(t, []int64{'w', 'x', 'z'}, c.Examples[2].IDs, "a conversation's last turn keeps its own head and tail, as the classifier reads it")
+	assert.Equal(t, []int64{'u', 's', 'z'}, c.Examples[3].IDs, "the context's start fills the room a short last turn leaves")
+	assert.Equal(t, int64(4), n.Load())
 	bad := func() (func(string) ([]int64, error), error) {
 		return func(string) ([]int64, error) { return nil, fmt.Errorf("boom") }, nil
 	}

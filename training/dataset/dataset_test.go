@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
 func TestLoad(t *testing.T) {
@@ -25,7 +27,7 @@ func TestLoad(t *testing.T) {
 	require.Equal(t, 1.0, *d.Items[0].Results["a"].Score)
 	require.Nil(t, d.Items[0].Results["b"].Score)
 	// A multi-turn item is read as the gateway reads the conversation.
-	require.Equal(t, "user: first\n\nassistant: x\n\nlast", d.Items[1].Text())
+	require.Equal(t, "user: first\n\nassistant: x\n\n"+router.LastTurnMark+"last", d.Items[1].Text())
 }
 
 func TestLoadReportsBadLine(t *testing.T) {

@@ -103,7 +103,7 @@ func (f *Fitted) headInput(text string) []float32 {
 		return z
 	}
 	z := make([]float32, f.w.Spec.Z)
-	if ids := f.tok.EncodeTruncated(text, f.head, f.tail); len(ids) > 0 {
+	if ids := f.tok.EncodeWindow(text, f.head, f.tail); len(ids) > 0 {
 		z = f.w.HeadInput(ids)
 	}
 	f.z[text] = z

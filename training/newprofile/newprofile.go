@@ -227,7 +227,7 @@ func tokenize(tok *classifier.Tokenizer, set []example, head, tail int, seen map
 	for _, e := range set {
 		ids, ok := seen[e.text]
 		if !ok {
-			ids = tok.EncodeTruncated(e.text, head, tail)
+			ids = tok.EncodeWindow(e.text, head, tail)
 			seen[e.text] = ids
 		}
 		if e.ids = ids; len(ids) > 0 {
