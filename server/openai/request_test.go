@@ -30,7 +30,7 @@ func TestParseChat(t *testing.T) {
 			},
 		},
 		{
-			name: "last user turn with recent context, system prompt beyond the window",
+			name: "last user turn with recent context, no system prompt",
 			body: `{"model":"m","messages":[
 				{"role":"system","content":"You are terse."},
 				{"role":"user","content":"Write a sort in Go."},
@@ -109,7 +109,7 @@ func TestParseResponses(t *testing.T) {
 			name: "string input",
 			body: `{"model":"model-router","input":"Tell me a joke","instructions":"Be funny","max_output_tokens":100}`,
 			check: func(t *testing.T, r Request) {
-				assert.Equal(t, "developer: Be funny\n\n"+router.LastTurnMark+"Tell me a joke", r.Prompt)
+				assert.Equal(t, "Tell me a joke", r.Prompt, "instructions are not read: the router model was trained on bare prompts")
 				assert.Equal(t, 100, r.MaxOutputTokens)
 			},
 		},
