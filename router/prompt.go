@@ -7,7 +7,7 @@ import (
 
 // Turn is one message of a conversation reduced to what the router model
 // can read: its role ("system", "developer", "user", "assistant", "tool")
-// and its text.
+// and its text. PromptText reads only user and assistant turns.
 type Turn struct {
 	Role string
 	Text string
@@ -42,7 +42,7 @@ const LastTurnMark = "\x1e"
 // PromptText is the text the router model reads of a conversation: the last
 // user turn with text, preceded by up to [ContextMessages] earlier messages,
 // each clipped to its last 500 bytes and prefixed with its role, then
-// [LastTurnMark]. System and developer turns are never read (see [reads]).
+// [LastTurnMark]. Only user and assistant turns are read (see [reads]).
 // A conversation with no user text (only images or tool results) is read
 // from its newest message with text. The gateway, the
 // trainer and `eval` all read conversations through this one function, so a
@@ -83,13 +83,17 @@ func PromptText(turns []Turn) string {
 	return strings.Join(parts, "\n\n") + "\n\n" + LastTurnMark + text
 }
 
-// reads says whether the router model reads turns of a role. A system or
-// developer message is left out: no routing dataset has one, so the model
-// was trained, its modes calibrated and `eval` measured on prompts without
-// it, and a deployment's fixed system prompt would move every decision of
-// that deployment (a 450-character one changed 21 % of Balanced and 43 % of
-// Cost choices against the bare prompt's).
-func reads(role string) bool { return role != "system" && role != "developer" }
+// reads says whether the router model reads turns of a role: only the
+// user's and the assistant's. A system or developer message is left out:
+// no routing dataset has one, so the model was trained, its modes
+// calibrated and `eval` measured on prompts without it, and a deployment's
+// fixed system prompt would move every decision of that deployment (a
+// 450-character one changed 21 % of Balanced and 43 % of Cost choices
+// against the bare prompt's). A tool's result (Chat's tool and legacy
+// function messages) is left out too: it is data, never seen in training,
+// and Responses and Messages carry it outside their turns, so reading it
+// would route one conversation differently by API.
+func reads(role string) bool { return role == "user" || role == "assistant" }
 
 // SplitPrompt cuts a text PromptText returned into the context before the
 // last turn and the last turn itself, at the first [LastTurnMark]. A text

@@ -18,7 +18,10 @@ func TestPromptTextReadsTheLastUserTurnWithALittleContext(t *testing.T) {
 			"user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\n" + LastTurnMark + "And in Rust?"},
 		{"a trailing answer is not the prompt", []Turn{{"user", "Q1"}, {"assistant", "A1"}}, "Q1"},
 		{"empty turns are skipped", []Turn{{"user", "Q1"}, {"assistant", "  "}, {"user", "Q2"}}, "user: Q1\n\n" + LastTurnMark + "Q2"},
-		{"no user text: the newest text", []Turn{{"tool", "42"}, {"assistant", ""}}, "42"},
+		{"no user text: the newest answer", []Turn{{"assistant", "Here is the chart."}, {"user", ""}, {"assistant", ""}}, "Here is the chart."},
+		{"tool results are not read", []Turn{{"user", "Weather in Paris?"}, {"tool", `{"temp_c":18}`}, {"function", "18"}, {"user", "A poem about it."}},
+			"user: Weather in Paris?\n\n" + LastTurnMark + "A poem about it."},
+		{"nor read instead of a missing user text", []Turn{{"user", ""}, {"tool", "42"}}, ""},
 		{"nothing", nil, ""},
 	}
 	for _, c := range cases {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
 // The router model is trained and evaluated on one text per prompt; the
@@ -42,4 +44,36 @@ func TestOneSystemPromptIsReadAlikeInEveryAPI(t *testing.T) {
 			assert.Equal(t, want, routedText(t, c.api, c.body))
 		})
 	}
+}
+
+func TestToolResultBeforeTheLastTurnIsReadAlikeInEveryAPI(t *testing.T) {
+	const result = `{\"Paris\":{\"temp_c\":18,\"conditions\":\"light rain\"}}`
+	chat := routedText(t, Chat, `{"model":"m","messages":[
+		{"role":"user","content":"What's the weather in Paris?"},
+		{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}}]},
+		{"role":"tool","tool_call_id":"c1","content":"`+result+`"},
+		{"role":"assistant","content":"18 °C with light rain."},
+		{"role":"user","content":"Write a short poem about it."}]}`)
+	responses := routedText(t, Responses, `{"model":"m","input":[
+		{"role":"user","content":"What's the weather in Paris?"},
+		{"type":"function_call","call_id":"c1","name":"weather","arguments":"{\"city\":\"Paris\"}"},
+		{"type":"function_call_output","call_id":"c1","output":"`+result+`"},
+		{"role":"assistant","content":"18 °C with light rain."},
+		{"role":"user","content":"Write a short poem about it."}]}`)
+	messages := routedText(t, Messages, `{"model":"m","max_tokens":100,"messages":[
+		{"role":"user","content":"What's the weather in Paris?"},
+		{"role":"assistant","content":[{"type":"tool_use","id":"c1","name":"weather","input":{"city":"Paris"}}]},
+		{"role":"user","content":[{"type":"tool_result","tool_use_id":"c1","content":"`+result+`"}]},
+		{"role":"assistant","content":"18 °C with light rain."},
+		{"role":"user","content":"Write a short poem about it."}]}`)
+	legacy := routedText(t, Chat, `{"model":"m","messages":[
+		{"role":"user","content":"What's the weather in Paris?"},
+		{"role":"assistant","content":null,"function_call":{"name":"weather","arguments":"{\"city\":\"Paris\"}"}},
+		{"role":"function","name":"weather","content":"`+result+`"},
+		{"role":"assistant","content":"18 °C with light rain."},
+		{"role":"user","content":"Write a short poem about it."}]}`)
+	assert.Equal(t, "user: What's the weather in Paris?\n\nassistant: 18 °C with light rain.\n\n"+router.LastTurnMark+"Write a short poem about it.", responses)
+	assert.Equal(t, responses, messages)
+	assert.Equal(t, responses, chat, "a Chat tool message is not read, as Responses and Messages tool results are not")
+	assert.Equal(t, responses, legacy, "nor a legacy function message")
 }
