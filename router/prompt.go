@@ -65,6 +65,15 @@ func PromptText(turns []Turn) string {
 		}
 	}
 	if last < 0 {
+		// Only a system prompt or a tool result has text (some apps send
+		// their whole task as the system message): routing on it beats
+		// routing on nothing.
+		last = len(turns) - 1
+		for last >= 0 && strings.TrimSpace(turns[last].Text) == "" {
+			last--
+		}
+	}
+	if last < 0 {
 		return ""
 	}
 	var parts []string

@@ -21,7 +21,9 @@ func TestPromptTextReadsTheLastUserTurnWithALittleContext(t *testing.T) {
 		{"no user text: the newest answer", []Turn{{"assistant", "Here is the chart."}, {"user", ""}, {"assistant", ""}}, "Here is the chart."},
 		{"tool results are not read", []Turn{{"user", "Weather in Paris?"}, {"tool", `{"temp_c":18}`}, {"function", "18"}, {"user", "A poem about it."}},
 			"user: Weather in Paris?\n\n" + LastTurnMark + "A poem about it."},
-		{"nor read instead of a missing user text", []Turn{{"user", ""}, {"tool", "42"}}, ""},
+		{"a system prompt alone is read rather than nothing", []Turn{{"system", "Summarize: the rivers of Spain..."}, {"user", ""}},
+			"Summarize: the rivers of Spain..."},
+		{"so is a tool result alone", []Turn{{"user", ""}, {"tool", "42"}}, "42"},
 		{"nothing", nil, ""},
 	}
 	for _, c := range cases {

@@ -22,9 +22,9 @@ func TestSystemPromptLeavesTheRoutedTextAsTrainedOn(t *testing.T) {
 }
 
 // A system message is not context either: it takes none of the earlier
-// messages' places, and a call with no user text does not read it instead.
+// messages' places. (A call with no user or assistant text at all is read
+// from its newest text, a system prompt included: see PromptText.)
 func TestSystemPromptIsNeverReadAsContext(t *testing.T) {
 	got := PromptText([]Turn{{"user", "Write a sort in Go."}, {"assistant", "sort.Ints(x)"}, {"developer", "Answer in Rust from now on."}, {"user", "And now?"}})
 	assert.Equal(t, "user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\n"+LastTurnMark+"And now?", got)
-	assert.Empty(t, PromptText([]Turn{{"system", "You are a helpful assistant."}, {"user", ""}}), "an image-only call reads no system prompt")
 }
