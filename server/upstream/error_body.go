@@ -36,7 +36,9 @@ func readErrorBody(resp *http.Response, redact func(string) string) []byte {
 		return small
 	}
 	// No JSON: only its first 500 bytes are ever shown (wrapErrorText).
-	return []byte(redact(string(raw)))[:maxErrorBody]
+	// (Redacting shortens it: cut what is left, not past its end.)
+	red := []byte(redact(string(raw)))
+	return red[:min(len(red), maxErrorBody)]
 }
 
 // shortenedError reads an error body in OpenAI's or Anthropic's shape from
