@@ -272,6 +272,9 @@ func (a *attempt) writeClientError(status int, raw []byte) {
 	if a.call.API == APIMessages {
 		body = a.messagesErrorBody
 	}
+	// Google's list form, [{"error": {...}}], is passed on as its one
+	// object, which is what the client's SDK reads.
+	raw = unlisted(raw)
 	a.writeHead(status, "application/json")
 	_, _ = a.w.Write(body(status, raw))
 	a.out.Refused = true
