@@ -51,6 +51,8 @@ func HostAllowed(host string, allowed []string) bool {
 		name = h
 	}
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	// A fully qualified name ends in a dot ("localhost."): the same host.
+	name = strings.TrimSuffix(name, ".")
 	if name == "" || strings.EqualFold(name, "localhost") {
 		return true
 	}
