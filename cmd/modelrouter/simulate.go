@@ -28,6 +28,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
 
@@ -251,8 +252,9 @@ func readPrompts(path string, limit int) ([]simPrompt, error) {
 		}
 		where := fmt.Sprintf("%s:%d", filepath.Base(path), line)
 		var body []byte
+		var routed string
 		if jsonl {
-			if body, err = jsonlBody([]byte(text)); err != nil {
+			if body, routed, err = jsonlBody([]byte(text)); err != nil {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 		} else {
@@ -261,6 +263,9 @@ func readPrompts(path string, limit int) ([]simPrompt, error) {
 		req, err := openai.Parse(openai.Chat, body)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s", where, router.ErrorMessage(err))
+		}
+		if routed != "" {
+			req.Prompt = routed
 		}
 		out = append(out, simPrompt{where: where, req: req, needs: router.Needs{
 			Tools: req.Tools, StructuredOutput: req.StructuredOutput, Vision: req.Images > 0,
@@ -283,27 +288,38 @@ var requestFields = []string{"tools", "tool_choice", "functions", "response_form
 // jsonlBody turns one JSONL line into a Chat Completions body: the line's
 // "messages" (chat messages, as routing datasets store multi-turn items)
 // or its "prompt" as one user message, plus any of [requestFields].
-func jsonlBody(line []byte) ([]byte, error) {
+//
+// A "prompt" holding [router.LastTurnMark] is a conversation the gateway
+// already routed (export-feedback writes a logged prompt_text so): routed
+// is then the text the router model reads of it, as train and eval read
+// the item (dataset.Item.Text), for the caller to route on instead of the
+// parser's. The parser would take the mark out of the one user message and
+// read the whole conversation as a single prompt, cut to another window.
+func jsonlBody(line []byte) (body []byte, routed string, err error) {
 	var item map[string]json.RawMessage
 	if err := json.Unmarshal(line, &item); err != nil || item == nil {
-		return nil, errors.New(`want a JSON object with "prompt" or "messages"`)
+		return nil, "", errors.New(`want a JSON object with "prompt" or "messages"`)
 	}
-	body := map[string]json.RawMessage{"model": json.RawMessage(`"simulate"`)}
+	req := map[string]json.RawMessage{"model": json.RawMessage(`"simulate"`)}
 	if msgs, ok := item["messages"]; ok && string(msgs) != "null" {
-		body["messages"] = msgs
+		req["messages"] = msgs
 	} else {
 		var prompt string
 		if err := json.Unmarshal(item["prompt"], &prompt); err != nil || strings.TrimSpace(prompt) == "" {
-			return nil, errors.New(`want a non-empty "prompt" string or a "messages" array`)
+			return nil, "", errors.New(`want a non-empty "prompt" string or a "messages" array`)
 		}
-		body["messages"], _ = json.Marshal([]map[string]string{{"role": "user", "content": prompt}})
+		req["messages"], _ = json.Marshal([]map[string]string{{"role": "user", "content": prompt}})
+		if strings.Contains(prompt, router.LastTurnMark) {
+			routed = dataset.Item{Prompt: prompt}.Text()
+		}
 	}
 	for _, k := range requestFields {
 		if v, ok := item[k]; ok {
-			body[k] = v
+			req[k] = v
 		}
 	}
-	return json.Marshal(body)
+	body, err = json.Marshal(req)
+	return body, routed, err
 }
 
 // simulation is the outcome of routing every prompt in every mode.
