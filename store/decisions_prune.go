@@ -15,22 +15,16 @@ import (
 //
 // Rows with feedback stay: they are the training set `export-feedback`
 // reads, rated on purpose, and few. Each transaction adds what the deleted
-// rows' calls cost to pruned_spend, by key and UTC day, so KeySpend (a
-// key's budget, `keys list`) counts it as before.
-//
-// split (zero: none) keeps the spend of calls that began at or after it
-// apart from the earlier calls of their day, so KeySpend(since, split)
-// stays exact once their rows are gone: serve passes the time its budget
-// tracker started, which counts those calls itself.
-func (s *Store) PruneDecisions(ctx context.Context, before, split time.Time) (int64, error) {
-	splitMS := int64(math.MaxInt64)
-	if !split.IsZero() {
-		splitMS = split.UnixMilli()
-	}
+// rows' calls cost to pruned_spend, by key and span, so KeySpend (a key's
+// budget, `keys list`) counts it as before. A span is a UTC day, cut at
+// every start AddBudgetStart recorded that day: each gateway counts its
+// own calls since its start and reads the log only before it, and a prune
+// by any gateway on the database must keep that read exact.
+func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	from := int64(math.MinInt64) // rated rows before it were seen by an earlier batch
 	for {
-		n, last, err := s.pruneDecisionBatch(ctx, from, before.UnixMilli(), splitMS)
+		n, last, err := s.pruneDecisionBatch(ctx, from, before.UnixMilli())
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("prune decisions: %w", err)
@@ -42,10 +36,22 @@ func (s *Store) PruneDecisions(ctx context.Context, before, split time.Time) (in
 	}
 }
 
+// AddBudgetStart records at, when a gateway's budget tracker began
+// counting its calls itself, so PruneDecisions splits pruned spend there
+// and KeySpend(since, at) stays exact once the rows after at are gone.
+// serve records it before it serves: a prune reaches only rows older than
+// --keep-decisions, so none after at is pruned before at is recorded.
+func (s *Store) AddBudgetStart(ctx context.Context, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO budget_starts (at_ms) VALUES (?)`, at.UnixMilli()); err != nil {
+		return fmt.Errorf("record budget start: %w", err)
+	}
+	return nil
+}
+
 // pruneDecisionBatch deletes up to pruneBatch unrated rows with ts_ms in
 // [from, before) and returns how many it deleted and the latest ts_ms among
 // them.
-func (s *Store) pruneDecisionBatch(ctx context.Context, from, before, splitMS int64) (n, last int64, err error) {
+func (s *Store) pruneDecisionBatch(ctx context.Context, from, before int64) (n, last int64, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, err
@@ -75,16 +81,17 @@ func (s *Store) pruneDecisionBatch(ctx context.Context, from, before, splitMS in
 		return 0, 0, nil
 	}
 	batch := "[" + strings.Join(ids, ",") + "]"
-	// A call's span starts at its UTC day's midnight, or at split for a
-	// call of split's day that began at or after it.
+	// A call's span starts at the latest gateway start at or before it on
+	// its UTC day, or at that day's midnight if none.
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO pruned_spend (key_id, from_ms, cost_usd, calls)
-		SELECT key_id, CASE WHEN ts_ms >= ?1 THEN max(ts_ms - ts_ms % 86400000, ?1) ELSE ts_ms - ts_ms % 86400000 END AS span,
+		SELECT key_id, max(ts_ms - ts_ms % 86400000,
+				coalesce((SELECT max(at_ms) FROM budget_starts WHERE at_ms <= d.ts_ms), 0)) AS span,
 			total(cost_usd), count(*)
-		FROM decisions WHERE rowid IN (SELECT value FROM json_each(?2))
+		FROM decisions d WHERE rowid IN (SELECT value FROM json_each(?))
 		GROUP BY key_id, span
 		ON CONFLICT (key_id, from_ms) DO UPDATE SET
-			cost_usd = cost_usd + excluded.cost_usd, calls = calls + excluded.calls`, splitMS, batch); err != nil {
+			cost_usd = cost_usd + excluded.cost_usd, calls = calls + excluded.calls`, batch); err != nil {
 		return 0, 0, err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM decisions WHERE rowid IN (SELECT value FROM json_each(?))`, batch)

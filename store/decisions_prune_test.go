@@ -28,7 +28,7 @@ func TestPruneDecisionsDeletesOldRowsAndKeepsRatedOnes(t *testing.T) {
 	logged(t, s, rows...)
 	require.NoError(t, s.AddFeedback(ctx, requestID(7), 1, "good", ""))
 
-	n, err := s.PruneDecisions(ctx, sampleTime.Add(-time.Hour), time.Time{})
+	n, err := s.PruneDecisions(ctx, sampleTime.Add(-time.Hour))
 	require.NoError(t, err)
 	assert.EqualValues(t, old-1, n)
 	assert.Equal(t, 10+1, countDecisions(t, s))
@@ -36,7 +36,7 @@ func TestPruneDecisionsDeletesOldRowsAndKeepsRatedOnes(t *testing.T) {
 	require.NoError(t, err, "the rated row and its feedback are kept")
 	assert.Equal(t, "good", fb.Label)
 
-	n, err = s.PruneDecisions(ctx, sampleTime.Add(-time.Hour), time.Time{})
+	n, err = s.PruneDecisions(ctx, sampleTime.Add(-time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
@@ -72,7 +72,7 @@ func TestKeySpendCountsWhatPrunedRowsSpent(t *testing.T) {
 	total, month, today := spend(time.Time{}), spend(day(1, 0)), spend(day(12, 0))
 	require.Equal(t, 9.875, total)
 
-	_, err := s.PruneDecisions(ctx, day(13, 0), time.Time{})
+	_, err := s.PruneDecisions(ctx, day(13, 0))
 	require.NoError(t, err)
 	require.Equal(t, 1, countDecisions(t, s), "only the newest row is kept")
 
@@ -102,8 +102,9 @@ func TestKeySpendBeforeThePruneSplitLeavesOutLaterCallsOfThatDay(t *testing.T) {
 		rows = append(rows, r)
 	}
 	logged(t, s, rows...)
+	require.NoError(t, s.AddBudgetStart(ctx, started))
 
-	_, err := s.PruneDecisions(ctx, started.Add(48*time.Hour), started)
+	_, err := s.PruneDecisions(ctx, started.Add(48*time.Hour))
 	require.NoError(t, err)
 	require.Zero(t, countDecisions(t, s))
 
@@ -116,4 +117,38 @@ func TestKeySpendBeforeThePruneSplitLeavesOutLaterCallsOfThatDay(t *testing.T) {
 	all, err := s.KeySpend(ctx, "key_a", time.Time{}, time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, 7.0, all)
+}
+
+// Gateways on one database start at different times and each reads the
+// log only up to its own start. Whichever of them prunes, the pruned spend
+// is split at every start, so each one's read stays exact.
+func TestKeySpendStaysExactUpToEveryGatewaysStartAfterAPrune(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	startA, startB := day.Add(12*time.Hour), day.Add(13*time.Hour+30*time.Minute)
+	require.NoError(t, s.AddBudgetStart(ctx, startA))
+	require.NoError(t, s.AddBudgetStart(ctx, startB))
+	var rows []router.Record
+	for i, c := range []struct {
+		at  time.Time
+		usd float64
+	}{{day.Add(9 * time.Hour), 1}, {day.Add(13 * time.Hour), 2}, {day.Add(14 * time.Hour), 4}, {day.Add(34 * time.Hour), 8}} {
+		r := sampleRecord(requestID(i), c.at)
+		r.KeyID, r.CostUSD = "key_a", c.usd
+		rows = append(rows, r)
+	}
+	logged(t, s, rows...)
+	_, err := s.PruneDecisions(ctx, day.Add(48*time.Hour))
+	require.NoError(t, err)
+	require.Zero(t, countDecisions(t, s))
+
+	spend := func(until time.Time) float64 {
+		usd, err := s.KeySpend(ctx, "key_a", day, until)
+		require.NoError(t, err)
+		return usd
+	}
+	assert.Equal(t, 1.0, spend(startA), "the first gateway's read: the call before it started")
+	assert.Equal(t, 3.0, spend(startB), "the second's: the calls before it started, the first gateway's included")
+	assert.Equal(t, 15.0, spend(time.Time{}))
 }

@@ -238,9 +238,10 @@ func (s *Store) KeyBudget(ctx context.Context, id string) (Budget, error) {
 // KeySpend adds up the cost of the calls made with key id that began in
 // [since, until) (a zero since: from the first; a zero until: to the
 // last), as the decision log has them: its rows, and what the rows
-// PruneDecisions deleted spent. Those are kept by UTC day, so since is a
-// UTC midnight (a budget period's start) or zero; until is exact where it
-// is the split PruneDecisions was given.
+// PruneDecisions deleted spent. Those are kept by spans of a UTC day cut
+// at the starts AddBudgetStart recorded, so since is a UTC midnight (a
+// budget period's start) or zero; until is exact where it is zero, a UTC
+// midnight or a recorded start (a gateway's, which reads up to its own).
 func (s *Store) KeySpend(ctx context.Context, id string, since, until time.Time) (float64, error) {
 	var logged, pruned float64
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)

@@ -233,6 +233,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.budgetRefresh > 0 {
 		budgets.Refresh = o.budgetRefresh
 	}
+	// Before any call: a prune by this or another gateway on the database
+	// then splits pruned spend where this one's own count begins.
+	if err := st.AddBudgetStart(ctx, budgets.Started()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	// Ended when the grace period runs out: the calls still open end as
 	// the gateway's cut (an error event on a stream) before their
 	// connections close.
@@ -289,7 +294,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		go pruneResponses(ctx, st, o.keepResponses, log)
 	}
 	if o.keepDecisions > 0 {
-		go pruneDecisions(ctx, st, o.keepDecisions, budgets.Started(), log)
+		go pruneDecisions(ctx, st, o.keepDecisions, log)
 	}
 	hs := &http.Server{
 		Handler:           gw.Handler(),

@@ -187,9 +187,10 @@ func (t *Tracker) account(keyID string) *account {
 }
 
 // Started is when the Tracker began counting calls itself: calls that
-// began before are the log's to count. A prune of the log splits the
-// spend of the rows it deletes at this time (store.PruneDecisions), so
-// the log's part stays exact once this process's own rows are gone.
+// began before are the log's to count. Recorded in the store
+// (store.AddBudgetStart), it is where every prune of the log splits the
+// spend of the rows it deletes, so the log's part stays exact once rows
+// after it are gone, whichever gateway pruned them.
 func (t *Tracker) Started() time.Time { return t.started }
 
 // Spend counts the cost of a finished call with keyID that began at began.

@@ -23,7 +23,7 @@ func TestATotalBudgetStaysSpentAfterItsRowsArePruned(t *testing.T) {
 	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	logSpend(t, st, key, "old-1", now.AddDate(0, -3, 0), 0.75)
 	logSpend(t, st, key, "old-2", now.AddDate(0, -2, 0), 0.5)
-	n, err := st.PruneDecisions(ctx, now.AddDate(0, -1, 0), time.Time{})
+	n, err := st.PruneDecisions(ctx, now.AddDate(0, -1, 0))
 	require.NoError(t, err)
 	require.EqualValues(t, 2, n)
 
@@ -43,7 +43,7 @@ func TestABudgetSetAfterAPruneCountsEachCallOnce(t *testing.T) {
 	st, key := storeWithKey(t, store.Budget{})
 	ctx := context.Background()
 	now := time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
-	tr := budget.New(st, func() time.Time { return now })
+	tr := startGateway(t, st, func() time.Time { return now })
 	tr.Refresh = time.Nanosecond
 	logSpend(t, st, key, "before-start", now.Add(-time.Hour), 0.375)
 	require.NoError(t, tr.Admit(ctx, key), "no budget yet")
@@ -52,7 +52,7 @@ func TestABudgetSetAfterAPruneCountsEachCallOnce(t *testing.T) {
 	tr.Spend(key, 0.5, began)
 
 	now = now.Add(3 * time.Hour)
-	_, err := st.PruneDecisions(ctx, now, tr.Started())
+	_, err := st.PruneDecisions(ctx, now)
 	require.NoError(t, err)
 	_, err = st.SetKeyBudget(ctx, key, store.Budget{USD: 1, Period: store.PeriodTotal})
 	require.NoError(t, err)
@@ -73,6 +73,15 @@ func storeWithKey(t *testing.T, b store.Budget) (*store.Store, string) {
 		require.NoError(t, err)
 	}
 	return st, k.ID
+}
+
+// startGateway makes a budget tracker as serve does: its start is recorded
+// in the store before it counts a call.
+func startGateway(t *testing.T, st *store.Store, now func() time.Time) *budget.Tracker {
+	t.Helper()
+	tr := budget.New(st, now)
+	require.NoError(t, st.AddBudgetStart(context.Background(), tr.Started()))
+	return tr
 }
 
 // logSpend logs a call made with key at at that cost usd.
