@@ -134,6 +134,25 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		// model with the main conversation's session id).
 		r.sessionKey = ""
 	}
+	if api == openai.Responses && len(req.ItemReferences) > 0 && s.cfg.Responses != nil {
+		writer, err := s.resolveKeptItems(c.Request.Context(), r)
+		if err != nil {
+			return nil, err
+		}
+		if writer != nil {
+			if byModel {
+				r.req.Routing.Models = []string{name} // the rebuilt body is parsed again
+			} else if sa := r.req.Routing.SessionAffinity; r.sessionKey == "" && (sa == nil || *sa) {
+				// The conversation prefers the model that wrote the
+				// newest answer it names, as a previous_response_id
+				// continuation does (sessionKey).
+				r.sessionKey = sessionDigest(r.keyID, "r", writer.ID)
+			}
+			s.cfg.Router.Pin(r.dep.Name, r.sessionKey, writer.Model)
+			req = r.req
+			s.notePrompt(ex, req.Prompt)
+		}
+	}
 	if api == openai.Responses && req.PreviousResponseID != "" && s.cfg.Responses != nil {
 		if err := s.continueKept(c.Request.Context(), r); err != nil {
 			return nil, err

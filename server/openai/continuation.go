@@ -3,9 +3,10 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/modelrouter/modelrouter/server/internal/itemid"
 )
 
 // A Responses API call may continue a stored response by its
@@ -126,13 +127,18 @@ func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
 	}
 	top["input"] = append(input, ']')
 	delete(top, "previous_response_id")
+	return encodeTop(top, len(raw)+len(input)), nil
+}
 
+// encodeTop writes a body's members back as a JSON object, in name order,
+// each value as it came; size is a guess at the result's length.
+func encodeTop(top map[string]json.RawMessage, size int) []byte {
 	keys := make([]string, 0, len(top))
 	for k := range top {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]byte, 0, len(raw)+len(input)+16)
+	out := make([]byte, 0, size+16)
 	out = append(out, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -141,7 +147,7 @@ func Continue(raw []byte, history []json.RawMessage) ([]byte, error) {
 		name, _ := json.Marshal(k)
 		out = append(append(append(out, name...), ':'), top[k]...)
 	}
-	return append(out, '}'), nil
+	return append(out, '}')
 }
 
 // arrayItems returns what is between the brackets of a JSON array, without
@@ -170,15 +176,14 @@ func ReplayAsOutput(replay json.RawMessage, responseID string) json.RawMessage {
 	_ = json.Unmarshal(replay, &items)
 	out := []any{}
 	for i, it := range items {
-		id := fmt.Sprintf("%s_%d", responseID, i)
 		switch {
 		case it.Type == "function_call":
-			out = append(out, map[string]any{"type": "function_call", "id": "fc_" + id, "status": "completed",
+			out = append(out, map[string]any{"type": "function_call", "id": itemid.Make("fc_", responseID, i), "status": "completed",
 				"call_id": it.CallID, "name": it.Name, "arguments": it.Arguments})
 		case it.Role == "assistant":
 			var text string
 			_ = json.Unmarshal(it.Content, &text)
-			out = append(out, map[string]any{"type": "message", "id": "msg_" + id, "status": "completed", "role": "assistant",
+			out = append(out, map[string]any{"type": "message", "id": itemid.Make("msg_", responseID, i), "status": "completed", "role": "assistant",
 				"content": []any{map[string]any{"type": "output_text", "text": text, "annotations": []any{}}}})
 		}
 	}

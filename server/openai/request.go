@@ -74,7 +74,10 @@ type Request struct {
 	// only OpenAI can resolve (a Conversations API conversation, a stored
 	// prompt, an uploaded file, an item_reference), e.g. "conversation
 	// conv_1": only OpenAI's models may answer it.
-	StoredAtOpenAI  string
+	StoredAtOpenAI string
+	// ItemReferences are the ids of a Responses call's item_reference
+	// input items, in order.
+	ItemReferences  []string
 	MaxOutputTokens int
 	// Params are the top-level parameters the client set (non-null), sorted,
 	// besides the ones every request carries; see [coreFields].
@@ -202,6 +205,8 @@ type conversation struct {
 	filePages int
 	// stored is the first thing the request names that OpenAI stores.
 	stored string
+	// refs are the item_reference ids.
+	refs []string
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
 	other []string
@@ -236,6 +241,7 @@ func (c *conversation) finish(r *Request) {
 	if r.StoredAtOpenAI == "" {
 		r.StoredAtOpenAI = c.stored
 	}
+	r.ItemReferences = c.refs
 	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool

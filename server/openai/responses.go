@@ -148,6 +148,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.storedAtOpenAI("file", it.StoredID)
 	case it.Type == "item_reference":
 		conv.storedAtOpenAI("item_reference", it.StoredID)
+		conv.refs = append(conv.refs, it.StoredID)
 	}
 	return nil
 }

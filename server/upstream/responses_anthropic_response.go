@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/itemid"
 )
 
 // responseObject is a Responses API response as we write it for an
@@ -149,8 +150,9 @@ func responseID(msgID string) string {
 // response with `model` set to m's ID and details added: adjacent text
 // blocks make one message item, each tool_use a function_call item, and
 // thinking blocks are dropped (signed for Anthropic, unreadable to an
-// OpenAI client). keep, when not nil, gets the finished response and its
-// encoding.
+// OpenAI client). Item ids carry the response's id (itemid), so a client's
+// item_reference to one finds the kept answer. keep, when not nil, gets
+// the finished response and its encoding.
 func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details json.RawMessage, keep func(*responseObject, []byte)) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
@@ -163,7 +165,7 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 		switch b.Type {
 		case "text":
 			if text == nil {
-				text = &messageItem{ID: "msg_" + randomID(), Type: "message", Status: "completed", Role: "assistant",
+				text = &messageItem{ID: itemid.Make("msg_", out.ID, len(out.Output)), Type: "message", Status: "completed", Role: "assistant",
 					Content: []outputText{newOutputText("")}}
 				out.Output = append(out.Output, text)
 			}
@@ -171,7 +173,7 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 		case "tool_use":
 			text = nil
 			out.Output = append(out.Output, &functionCallItem{
-				ID: "fc_" + randomID(), Type: "function_call", Status: "completed",
+				ID: itemid.Make("fc_", out.ID, len(out.Output)), Type: "function_call", Status: "completed",
 				Arguments: string(compactJSON(nullToNil(b.Input))), CallID: b.ID, Name: b.Name,
 			})
 		}

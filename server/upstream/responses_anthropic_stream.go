@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/itemid"
 )
 
 // responsesAnthropicStream translates Anthropic's stream into the
@@ -158,8 +159,10 @@ func (s *responsesAnthropicStream) start(msgID string, usage json.RawMessage) []
 	}
 }
 
+// newItem adds the next output item; its id carries the response's id, as
+// in the answer not streamed.
 func (s *responsesAnthropicStream) newItem(block int, isCall bool, prefix string) *streamItem {
-	it := &streamItem{index: len(s.items), id: prefix + randomID(), isCall: isCall}
+	it := &streamItem{index: len(s.items), id: itemid.Make(prefix, s.resp.ID, len(s.items)), isCall: isCall}
 	s.items = append(s.items, it)
 	s.blocks[block] = it
 	return it
