@@ -175,8 +175,18 @@ func TestResponsesStream(t *testing.T) {
 	require.Equal(t, 200, status)
 	assert.Contains(t, string(body), "event: response.created\n")
 	frames := dataFrames(t, body)
-	require.Len(t, frames, 5, "created, 3 deltas, completed")
-	first, last := decode(t, frames[0]), decode(t, frames[4])
+	var types []string
+	for i, f := range frames {
+		ev := decode(t, f)
+		types = append(types, ev["type"].(string))
+		assert.EqualValues(t, i, ev["sequence_number"], "events keep their numbers")
+	}
+	assert.Equal(t, []string{"response.created", "response.in_progress",
+		"response.output_item.added", "response.content_part.added",
+		"response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
+		"response.output_text.done", "response.content_part.done", "response.output_item.done",
+		"response.completed"}, types, "every event the provider sent, in its order")
+	first, last := decode(t, frames[0]), decode(t, frames[len(frames)-1])
 	assert.Equal(t, "model-a-id", first["response"].(map[string]any)["model"])
 	assert.Contains(t, first, "model_selection_details")
 	assert.Equal(t, "response.completed", last["type"])
@@ -184,6 +194,41 @@ func TestResponsesStream(t *testing.T) {
 	assert.NotContains(t, last, "model_selection_details")
 	out := g.outcome(t)
 	assert.Equal(t, router.Usage{PromptTokens: 2, CompletionTokens: 3}, out.Usage)
+}
+
+// A streamed tool call reaches the client as the provider sent it: the
+// item announced, its arguments in deltas, then closed, and the finished
+// response holds it, which clients take the call from.
+func TestResponsesStreamToolCallPassesWhole(t *testing.T) {
+	f := newFakes(t)
+	f.openai.Set("model-a", upstreamtest.Behavior{ToolCall: &upstreamtest.ToolCall{ID: "call_1", Name: "lookup", Arguments: `{"city":"Paris"}`}})
+	g := newGateway(t, f.fwd, upstream.APIResponses, openAIModel("model-a"))
+	status, _, body := g.post(t, "/responses", `{"model":"router","input":"weather?","stream":true}`)
+	require.Equal(t, 200, status)
+	var args string
+	var done, last map[string]any
+	for _, frame := range dataFrames(t, body) {
+		ev := decode(t, frame)
+		switch ev["type"] {
+		case "response.function_call_arguments.delta":
+			args += ev["delta"].(string)
+		case "response.function_call_arguments.done":
+			done = ev
+		case "response.completed":
+			last = ev["response"].(map[string]any)
+		}
+	}
+	assert.JSONEq(t, `{"city":"Paris"}`, args)
+	require.NotNil(t, done)
+	assert.Equal(t, "lookup", done["name"])
+	require.NotNil(t, last)
+	output := last["output"].([]any)
+	require.Len(t, output, 1)
+	call := output[0].(map[string]any)
+	assert.Equal(t, "function_call", call["type"])
+	assert.Equal(t, "call_1", call["call_id"])
+	assert.Equal(t, done["item_id"], call["id"])
+	assert.Equal(t, router.Usage{PromptTokens: 1, CompletionTokens: 1}, g.outcome(t).Usage)
 }
 
 func TestResponsesStreamCutUsesResponsesErrorEvent(t *testing.T) {

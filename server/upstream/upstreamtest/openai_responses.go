@@ -1,0 +1,160 @@
+package upstreamtest
+
+import (
+	"fmt"
+	"net/http"
+)
+
+func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
+	c := f.begin(w, r, "", f.openAIKeyOK(r), writeModelError)
+	if c == nil {
+		return
+	}
+	if _, ok := c.body["input"]; !ok {
+		writeOpenAIError(w, http.StatusBadRequest, "input is required")
+		return
+	}
+	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !f.knows(prev) {
+		// As OpenAI: an id only the provider that wrote it knows.
+		writeOpenAIError(w, http.StatusNotFound, fmt.Sprintf("Previous response with id '%s' not found.", prev))
+		return
+	}
+	c.store()
+	if bg, _ := c.body["background"].(bool); bg {
+		writeJSON(w, f.startBackground(c))
+		return
+	}
+	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
+		c.responsesStream()
+		return
+	}
+	writeJSON(w, c.response("completed"))
+}
+
+// responseID is the id of the call's answer: the fake's own, numbered.
+func (c *call) responseID() string { return fmt.Sprintf("resp_fake_%d", c.seq) }
+
+// The answer's output item ids, this answer's own, as OpenAI's are.
+func (c *call) messageItemID() string { return fmt.Sprintf("msg_fake_%d", c.seq) }
+func (c *call) callItemID() string    { return fmt.Sprintf("fc_fake_%d", c.seq) }
+
+// response is the answer's response object with this status: every item
+// when completed, none before, as OpenAI's response.created carries it.
+func (c *call) response(status string) map[string]any {
+	output := []any{}
+	if status == "completed" {
+		if c.withText() {
+			output = append(output, c.messageItem("completed"))
+		}
+		if c.b.ToolCall != nil {
+			output = append(output, c.callItem("completed"))
+		}
+	}
+	resp := map[string]any{
+		"id": c.responseID(), "object": "response", "created_at": created, "status": status,
+		"error": nil, "incomplete_details": nil, "model": c.model, "output": output,
+		"parallel_tool_calls": true, "tool_choice": "auto", "tools": []any{}, "metadata": map[string]any{},
+		"usage": nil,
+	}
+	if status == "completed" {
+		p, n := c.promptTokens(), c.completionTokens()
+		resp["usage"] = map[string]any{
+			"input_tokens": p, "output_tokens": n, "total_tokens": p + n,
+			"input_tokens_details":  map[string]any{"cached_tokens": c.b.CachedTokens},
+			"output_tokens_details": map[string]any{"reasoning_tokens": c.b.ReasoningTokens},
+		}
+	}
+	return resp
+}
+
+// messageItem is the reply as a message output item: its text once
+// completed, no content while in progress.
+func (c *call) messageItem(status string) map[string]any {
+	content := []any{}
+	if status == "completed" {
+		content = append(content, outputText(c.reply()))
+	}
+	return map[string]any{"type": "message", "id": c.messageItemID(), "status": status, "role": "assistant", "content": content}
+}
+
+// callItem is the tool call as a function_call output item: its arguments
+// once completed, none while in progress.
+func (c *call) callItem(status string) map[string]any {
+	tc, args := c.b.ToolCall, ""
+	if status == "completed" {
+		args = tc.Arguments
+	}
+	return map[string]any{
+		"type": "function_call", "id": c.callItemID(), "call_id": tc.ID, "name": tc.Name, "arguments": args, "status": status,
+	}
+}
+
+func outputText(text string) map[string]any {
+	return map[string]any{"type": "output_text", "text": text, "annotations": []any{}, "logprobs": []any{}}
+}
+
+// responsesEvents are the events of a streamed answer, as OpenAI sends
+// them: response.created and response.in_progress; for the reply a message
+// item (output_item.added, content_part.added, one output_text.delta per
+// word, output_text.done, content_part.done, output_item.done); for a tool
+// call a function_call item (output_item.added, its arguments in two
+// function_call_arguments.delta, function_call_arguments.done,
+// output_item.done); then response.completed with every item and the
+// usage. Each carries its sequence_number.
+func (c *call) responsesEvents() []map[string]any {
+	evs := []map[string]any{
+		{"type": "response.created", "response": c.response("in_progress")},
+		{"type": "response.in_progress", "response": c.response("in_progress")},
+	}
+	index := 0
+	if c.withText() {
+		id, text := c.messageItemID(), c.reply()
+		part := func(typ string, more map[string]any) map[string]any {
+			ev := map[string]any{"type": typ, "item_id": id, "output_index": index, "content_index": 0}
+			for k, v := range more {
+				ev[k] = v
+			}
+			return ev
+		}
+		evs = append(evs,
+			map[string]any{"type": "response.output_item.added", "output_index": index, "item": c.messageItem("in_progress")},
+			part("response.content_part.added", map[string]any{"part": outputText("")}))
+		for _, w := range c.replyWords() {
+			evs = append(evs, part("response.output_text.delta", map[string]any{"delta": w, "logprobs": []any{}}))
+		}
+		evs = append(evs,
+			part("response.output_text.done", map[string]any{"text": text, "logprobs": []any{}}),
+			part("response.content_part.done", map[string]any{"part": outputText(text)}),
+			map[string]any{"type": "response.output_item.done", "output_index": index, "item": c.messageItem("completed")})
+		index++
+	}
+	if tc := c.b.ToolCall; tc != nil {
+		id, half := c.callItemID(), len(tc.Arguments)/2
+		evs = append(evs, map[string]any{"type": "response.output_item.added", "output_index": index, "item": c.callItem("in_progress")})
+		for _, d := range []string{tc.Arguments[:half], tc.Arguments[half:]} {
+			evs = append(evs, map[string]any{"type": "response.function_call_arguments.delta", "item_id": id, "output_index": index, "delta": d})
+		}
+		evs = append(evs,
+			map[string]any{"type": "response.function_call_arguments.done", "item_id": id, "output_index": index, "name": tc.Name, "arguments": tc.Arguments},
+			map[string]any{"type": "response.output_item.done", "output_index": index, "item": c.callItem("completed")})
+	}
+	evs = append(evs, map[string]any{"type": "response.completed", "response": c.response("completed")})
+	for i, ev := range evs {
+		ev["sequence_number"] = i
+	}
+	return evs
+}
+
+// responsesStream sends the answer's events as named events.
+func (c *call) responsesStream() {
+	sendEvents(c.startSSE(), c.responsesEvents())
+}
+
+func sendEvents(s *sse, evs []map[string]any) {
+	for _, ev := range evs {
+		if !s.event(ev["type"].(string), ev) {
+			return
+		}
+	}
+	s.finish()
+}

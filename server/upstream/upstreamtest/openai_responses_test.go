@@ -1,0 +1,74 @@
+package upstreamtest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A streamed Responses answer carries the events OpenAI sends, which
+// clients build the answer from (openai-node's responses.stream() reads
+// response.output, the AI SDK opens a text part at output_item.added): each
+// item is announced, filled and closed, and the last event holds the whole
+// response.
+func TestResponsesStreamSendsEveryItemEvent(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("gpt-r", upstreamtest.Behavior{Reply: "Let me look.", TextFirst: true,
+		ToolCall: &upstreamtest.ToolCall{ID: "call_1", Name: "lookup", Arguments: `{"city":"Paris"}`}})
+	c := openAIClient(f)
+	stream := c.Responses.NewStreaming(context.Background(), responses.ResponseNewParams{
+		Model: "gpt-r", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("weather?")},
+	})
+	var types []string
+	var text, args string
+	var last responses.Response
+	for i := 0; stream.Next(); i++ {
+		ev := stream.Current()
+		require.EqualValues(t, i, ev.SequenceNumber, ev.Type)
+		types = append(types, ev.Type)
+		switch ev.Type {
+		case "response.created":
+			assert.Equal(t, "[]", ev.Response.JSON.Output.Raw(), "the response starts with no items, not null")
+		case "response.output_item.added":
+			assert.Equal(t, "in_progress", ev.Item.Status)
+		case "response.output_text.delta":
+			text += ev.Delta
+		case "response.output_text.done":
+			assert.Equal(t, text, ev.Text)
+		case "response.function_call_arguments.delta":
+			args += ev.Delta
+		case "response.function_call_arguments.done":
+			assert.Equal(t, args, ev.Arguments)
+		case "response.completed":
+			last = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, []string{
+		"response.created", "response.in_progress",
+		"response.output_item.added", "response.content_part.added",
+		"response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
+		"response.output_text.done", "response.content_part.done", "response.output_item.done",
+		"response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
+		"response.function_call_arguments.done", "response.output_item.done",
+		"response.completed",
+	}, types)
+	assert.Equal(t, "Let me look.", text)
+	assert.JSONEq(t, `{"city":"Paris"}`, args)
+
+	require.Len(t, last.Output, 2)
+	assert.Equal(t, "Let me look.", last.OutputText())
+	call := last.Output[1]
+	assert.Equal(t, "function_call", call.Type)
+	assert.Equal(t, "call_1", call.CallID)
+	assert.Equal(t, `{"city":"Paris"}`, call.Arguments.OfString)
+	assert.NotEqual(t, last.Output[0].ID, call.ID)
+	assert.EqualValues(t, 1, last.Usage.InputTokens)
+	assert.Positive(t, last.Usage.OutputTokens)
+}
