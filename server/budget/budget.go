@@ -94,7 +94,9 @@ func (t *Tracker) Admit(ctx context.Context, keyID string) error {
 	if end := b.End(now); !end.IsZero() {
 		msg += fmt.Sprintf("; it starts again at %s", end.Format("2006-01-02 15:04 UTC"))
 	}
-	return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota",
+	// Final: the same refusal comes until the period starts again (days
+	// away) or the operator raises the budget, so clients must not retry.
+	return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota", Final: true,
 		Message: msg + ". Ask the gateway's operator to raise it (modelrouter keys budget)."}
 }
 
