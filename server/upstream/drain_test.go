@@ -39,7 +39,9 @@ func TestDrainEndsAStreamWithItsAPIsErrorEvent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakes(t)
-			f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+			// (Three events: a Responses stream's answer begins at its
+			// third, after response.created and response.in_progress.)
+			f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true, StallAfter: 3})
 			f.anthropic.Set("claude-x", upstreamtest.Behavior{Stall: true, StallAfter: 2})
 			drain, cut := context.WithCancel(context.Background())
 			defer cut()

@@ -479,6 +479,19 @@ func eventsSize(evs []sseEvent) int {
 	return n
 }
 
+// responseOpening reports a Responses event that opens every stream
+// before the model has written anything (response.created, .in_progress,
+// .queued): a provider that fails right after them (overloaded: an error
+// event, then response.failed) has sent nothing of an answer, so it is
+// held like Azure's prompt filter chunk and the next model can answer.
+func responseOpening(typ json.RawMessage) bool {
+	switch string(typ) {
+	case `"response.created"`, `"response.in_progress"`, `"response.queued"`:
+		return true
+	}
+	return false
+}
+
 // pass is one event as it goes to the client, its model renamed and its
 // usage, end and error read.
 func (s *openAIStream) pass(ev sseEvent) []sseEvent {
@@ -497,7 +510,7 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 		// The usage chunk with no choice (include_usage) comes after the
 		// answer; one before it carries nothing of one.
 		_, choice := jsonArray(obj["choices"])
-		s.begun = choice || bytes.HasPrefix(obj["type"], []byte(`"response.`))
+		s.begun = choice || bytes.HasPrefix(obj["type"], []byte(`"response.`)) && !responseOpening(obj["type"])
 	}
 	if msg, ok := streamErrorMessage(obj); ok {
 		s.errMsg, s.relayed = msg, true

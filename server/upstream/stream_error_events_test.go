@@ -34,13 +34,16 @@ func TestChatStreamErrorChunkThenDoneIsABrokenStream(t *testing.T) {
 }
 
 // An OpenAI Responses stream that ends in response.failed (after its
-// `error` event) is a broken stream, not a 200 success.
+// `error` event) once its output began is a broken stream, not a 200
+// success. (One that fails before its first output item fails over:
+// TestAResponsesStreamThatFailsBeforeItsFirstOutputFailsOver.)
 func TestResponsesStreamFailedIsABrokenStream(t *testing.T) {
 	o := newScripted(t)
 	o.set("gpt-x",
 		sseNamed("response.created", `{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"in_progress","output":[]}}`),
-		sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":1}`),
-		sseNamed("response.failed", `{"type":"response.failed","sequence_number":2,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"failed","error":{"code":"server_error","message":"boom"},"output":[]}}`),
+		sseNamed("response.output_item.added", `{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}`),
+		sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":2}`),
+		sseNamed("response.failed", `{"type":"response.failed","sequence_number":3,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"failed","error":{"code":"server_error","message":"boom"},"output":[]}}`),
 	)
 	g := newGateway(t, scriptedForwarder(o, nil), upstream.APIResponses, openAIModel("gpt-x"))
 	_, _, body := g.post(t, "/responses", `{"model":"router","input":"hi","stream":true}`)
@@ -61,7 +64,8 @@ func TestPassedStreamErrorIsTheOnlyErrorEvent(t *testing.T) {
 		o := newScripted(t)
 		o.set("gpt-x",
 			sseNamed("response.created", `{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","model":"gpt-x","status":"in_progress","output":[]}}`),
-			sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":1}`),
+			sseNamed("response.output_item.added", `{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}`),
+			sseNamed("error", `{"type":"error","code":"server_error","message":"boom","param":null,"sequence_number":2}`),
 		)
 		g := newGateway(t, scriptedForwarder(o, nil), upstream.APIResponses, openAIModel("gpt-x"))
 		_, _, body := g.post(t, "/responses", `{"model":"router","input":"hi","stream":true}`)

@@ -35,6 +35,7 @@ func TestProviderKeyInAStreamErrorEventIsRedacted(t *testing.T) {
 			`{"model":"m","stream":true,"input":"hi"}`,
 			[]string{
 				"event: response.created\n" + `data: {"type":"response.created","sequence_number":0,"response":{"id":"r1","model":"m","status":"in_progress"}}`,
+				"event: response.output_item.added\n" + `data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}`,
 				"event: error\n" + `data: {"type":"error","sequence_number":1,"code":"invalid_api_key","message":"Incorrect API key provided: ` + secret + `"}`,
 				"event: response.failed\n" + `data: {"type":"response.failed","sequence_number":2,"response":{"id":"r1","model":"m","status":"failed","error":{"message":"Incorrect API key provided: ` + secret + `"}}}`,
 			}},

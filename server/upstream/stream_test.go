@@ -233,7 +233,9 @@ func TestResponsesStreamToolCallPassesWhole(t *testing.T) {
 
 func TestResponsesStreamCutUsesResponsesErrorEvent(t *testing.T) {
 	f := newFakes(t)
-	f.openai.Set("model-a", upstreamtest.Behavior{CutAfter: 2})
+	// Cut after its answer began (its third event, after response.created
+	// and response.in_progress): before it, the next model would answer.
+	f.openai.Set("model-a", upstreamtest.Behavior{CutAfter: 3})
 	g := newGateway(t, f.fwd, upstream.APIResponses, openAIModel("model-a"))
 	_, _, body := g.post(t, "/responses", `{"model":"router","input":"x","stream":true}`)
 	assert.Contains(t, string(body), "event: error\n")
