@@ -52,13 +52,15 @@ type routed struct {
 	// continues is the kept response this call continues ("" when none).
 	continues string
 	// pinned are the only models that may answer a continuation of an
-	// answer its provider stores (that provider's; nil when any may), and
-	// writer the model that wrote it.
-	pinned   []string
-	writer   string
-	decision router.Decision
-	needs    router.Needs
-	rreq     router.Request
+	// answer its provider stores (that provider's; nil when any may), or
+	// of a message thread (the model that holds it); writer is the model
+	// that wrote the answer continued, and writerWhy the reason it shows
+	// when chosen.
+	pinned            []string
+	writer, writerWhy string
+	decision          router.Decision
+	needs             router.Needs
+	rreq              router.Request
 }
 
 // decide reads the body once, parses what routing needs, resolves the
@@ -169,6 +171,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 			return nil, err
 		}
 	}
+	if api == openai.Messages && req.Thread == openai.ThreadContinue {
+		if err := s.pinThread(r); err != nil {
+			return nil, err
+		}
+	}
 	r.needs = router.Needs{
 		Tools:             req.Tools,
 		Vision:            req.Images > 0,
@@ -206,7 +213,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if err == nil && r.writer != "" && d.ChosenID == r.writer {
 		for i := range d.Candidates {
 			if d.Candidates[i].Model == r.writer {
-				d.Candidates[i].Reason = "chosen: previous_response_id names an answer of this model, and only its provider knows the id"
+				d.Candidates[i].Reason = r.writerWhy
 			}
 		}
 		d.Affinity = true
@@ -464,7 +471,7 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 			id, modelID, m.Provider)}
 	}
 	r.pinned = same
-	r.writer = modelID
+	r.writer, r.writerWhy = modelID, "chosen: previous_response_id names an answer of this model, and only its provider knows the id"
 	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
 	return nil
 }

@@ -72,8 +72,17 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		}
 		var w http.ResponseWriter = c.Writer
 		var head *headSniffer
-		if api == openai.Responses {
+		switch {
+		case api == openai.Responses:
 			head = &headSniffer{ResponseWriter: c.Writer}
+		case r.req.Thread != "":
+			// Noted as the answer's id goes out, before its end: the
+			// client sends the thread's next turn the moment it has it.
+			head = &headSniffer{ResponseWriter: c.Writer, seen: func(h []byte) bool {
+				return s.noteThread(r, c.Writer.Header(), h)
+			}}
+		}
+		if head != nil {
 			w = head
 		}
 		out := s.cfg.Forwarder.Forward(c.Request.Context(), w, call)
@@ -91,7 +100,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			}
 		}
 		s.settleAffinity(r, out)
-		if head != nil && out.Answered.ID != "" {
+		if api == openai.Responses && out.Answered.ID != "" {
 			// Who wrote the answer: a read, a delete or the next turn by
 			// its id alone must reach that model's provider (pinStored).
 			if id := openai.ResponseID(head.head); id != "" {
@@ -211,11 +220,13 @@ func estimatedUsage(r *routed, model string) router.Usage {
 }
 
 // headSniffer keeps a copy of the first bytes written to the client (where
-// a Responses API answer carries its id) and passes everything through,
-// flushes included.
+// a Responses or Messages answer carries its id) and passes everything
+// through, flushes included. seen, when set, is shown the head as it
+// grows, before the bytes go on, until it returns true.
 type headSniffer struct {
 	http.ResponseWriter
 	head []byte
+	seen func(head []byte) bool
 }
 
 const sniffBytes = 8 << 10
@@ -223,6 +234,9 @@ const sniffBytes = 8 << 10
 func (h *headSniffer) Write(p []byte) (int, error) {
 	if room := sniffBytes - len(h.head); room > 0 {
 		h.head = append(h.head, p[:min(room, len(p))]...)
+		if h.seen != nil && h.seen(h.head) {
+			h.seen = nil
+		}
 	}
 	return h.ResponseWriter.Write(p)
 }

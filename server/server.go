@@ -145,8 +145,9 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	deploys Deployments
-	// recent remembers who wrote this process's recent Responses answers.
-	recent recentAnswers
+	// recent remembers who wrote this process's recent Responses answers;
+	// threads which model holds each recent message thread answer.
+	recent, threads recentAnswers
 	// inFlight counts API requests whose record is not yet sent (Wait).
 	inFlight sync.WaitGroup
 }

@@ -106,9 +106,22 @@ func AnthropicResponse(err error) (int, openai.AnthropicErrorBody) {
 	}}
 	if o.Error.Code != nil {
 		body.Error.Code = *o.Error.Code
+		if anthropicCodes[body.Error.Code] {
+			body.Error.Details = &openai.AnthropicErrorDetails{ErrorCode: body.Error.Code}
+		}
 	}
 	return status, body
 }
+
+// ThreadNotFound is the code of a message thread continuation that no
+// model the call may reach holds the thread of (see server's threads.go).
+const ThreadNotFound = "thread_not_found"
+
+// anthropicCodes are the codes that are Anthropic's own error_code too,
+// which its SDKs read from error.details and act on: on thread_not_found
+// their thread helpers send the whole conversation again under a new
+// thread.
+var anthropicCodes = map[string]bool{ThreadNotFound: true}
 
 // SetHeaders sets the headers that go with err's answer, before it is
 // written. An error that retrying cannot fix (a provider not configured,

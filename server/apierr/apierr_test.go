@@ -134,3 +134,17 @@ func TestOnlyErrorsRetryingCannotFixSayNotToRetry(t *testing.T) {
 		})
 	}
 }
+
+// Anthropic's SDKs act on error.details.error_code (thread_not_found makes
+// their thread helpers resend the whole conversation); the gateway's own
+// codes are not Anthropic's and leave details out.
+func TestAnthropicResponseGivesAnthropicsOwnErrorCodeInDetails(t *testing.T) {
+	status, body := AnthropicResponse(&router.Error{Code: router.ENotFound, Reason: ThreadNotFound, Message: "no thread"})
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, "not_found_error", body.Error.Type)
+	require.NotNil(t, body.Error.Details)
+	assert.Equal(t, "thread_not_found", body.Error.Details.ErrorCode)
+
+	_, body = AnthropicResponse(router.Errorf(router.ENotFound, "no such deployment"))
+	assert.Nil(t, body.Error.Details)
+}

@@ -88,6 +88,9 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if err := messagesTools(top, r); err != nil {
 		return err
 	}
+	if r.Thread, r.PreviousMessageID, err = messagesThread(top["thread"]); err != nil {
+		return err
+	}
 	if v, ok := top["metadata"]; ok && !isNull(v) {
 		var md struct {
 			UserID string `json:"user_id"`
@@ -391,4 +394,38 @@ func emptyContent(raw []byte) bool {
 		return i < len(raw) && raw[i] == ']'
 	}
 	return false
+}
+
+// Message thread kinds ([Request.Thread]).
+const (
+	ThreadCreate   = "create"
+	ThreadContinue = "continue"
+)
+
+// messagesThread reads `thread`: {"type": "create"}, or {"type":
+// "continue", "previous_message_id": id}. Any other type is refused: the
+// gateway decides where a thread's turns may go by what it knows of
+// threads, and a turn of a kind it does not know could reach a model that
+// lacks the conversation the thread holds.
+func messagesThread(raw json.RawMessage) (kind, previous string, err error) {
+	if isNull(raw) {
+		return "", "", nil
+	}
+	var t struct {
+		Type              string `json:"type"`
+		PreviousMessageID string `json:"previous_message_id"`
+	}
+	if json.Unmarshal(raw, &t) != nil {
+		return "", "", invalid("thread", `thread must be an object: {"type": "create"} or {"type": "continue", "previous_message_id": "<id>"}`)
+	}
+	switch t.Type {
+	case ThreadCreate:
+		return t.Type, "", nil
+	case ThreadContinue:
+		if t.PreviousMessageID == "" {
+			return "", "", invalid("thread.previous_message_id", "missing required parameter: 'thread.previous_message_id' (the id of the thread's latest answer)")
+		}
+		return t.Type, t.PreviousMessageID, nil
+	}
+	return "", "", invalid("thread.type", `thread.type must be "create" or "continue", not %q`, t.Type)
 }

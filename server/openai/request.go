@@ -39,6 +39,12 @@ type Request struct {
 	// NoStore is a Responses call's `store: false`: its answer must not be
 	// kept (store defaults to true).
 	NoStore bool
+	// Thread is a Messages call's message thread (Anthropic's beta
+	// message-threads-2026-08-12): ThreadCreate, or ThreadContinue with
+	// PreviousMessageID, the answer whose thread it continues; "" when
+	// the call has none.
+	Thread            string
+	PreviousMessageID string
 
 	// Prompt is the text the router model reads, [router.PromptText] of the
 	// conversation (see [PromptSource]).

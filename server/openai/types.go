@@ -142,6 +142,14 @@ type AnthropicErrorDetail struct {
 	// Candidates says why each model was excluded when no model could
 	// serve the request; omitted otherwise.
 	Candidates any `json:"candidates,omitempty"`
+	// Details carries Anthropic's own error_code where the error is one
+	// of Anthropic's that its SDKs act on; omitted otherwise.
+	Details *AnthropicErrorDetails `json:"details,omitempty"`
+}
+
+// AnthropicErrorDetails is Anthropic's `error.details`.
+type AnthropicErrorDetails struct {
+	ErrorCode string `json:"error_code"`
 }
 
 // AnthropicModel is a model as Anthropic's GET /v1/models lists it; the

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
+	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// Anthropic's message threads (beta message-threads-2026-08-12) keep a
+// conversation at Anthropic: a call with thread {"type": "create"} sends
+// it whole, and each later one, {"type": "continue", "previous_message_id":
+// <the last answer's id>}, only its new messages, without system or tools.
+// Only the provider that answered the thread's last turn holds the rest,
+// so a continuation may go to that model alone; any other model would
+// answer the new messages as if they were the whole conversation. When the
+// gateway cannot send it there, it answers as Anthropic answers for a
+// thread it no longer holds (404, error.details.error_code
+// "thread_not_found"), on which Anthropic's SDKs send the whole
+// conversation again under a new thread, which any model can answer.
+//
+// Which model holds a thread is remembered in memory only: Anthropic
+// keeps a thread 5 minutes after its last turn, and a thread the gateway
+// has forgotten (a restart, or more recent thread answers than it
+// remembers) costs the client that resend, never the conversation.
+
+// pinThread sends a thread continuation to the model that wrote the
+// answer it continues, or refuses it with thread_not_found when that
+// model is unknown, another key's answer, or not among this call's
+// models (the deployment's, narrowed by routing_config.models).
+func (s *Server) pinThread(r *routed) error {
+	id := r.req.PreviousMessageID
+	a, ok := s.threads.get(id)
+	if !ok || !s.mayUse(a.KeyID, r.keyID) {
+		return threadNotFound(id, "the gateway holds no thread that ends with it")
+	}
+	m, known := s.catalogModel(a.Model)
+	if !known {
+		return threadNotFound(id, fmt.Sprintf("its thread is held for %s, which this gateway no longer routes to", a.Model))
+	}
+	all, err := s.cfg.Router.Candidates(r.dep)
+	if err != nil {
+		return err
+	}
+	ms := r.req.Routing.Models
+	if !slices.ContainsFunc(all, func(c router.Model) bool { return c.ID == m.ID }) ||
+		len(ms) > 0 && !slices.Contains(ms, m.ID) && !slices.Contains(ms, m.Name) {
+		return threadNotFound(id, fmt.Sprintf("its thread is held for %s, which this call's models leave out", m.ID))
+	}
+	r.pinned = []string{m.ID}
+	r.writer, r.writerWhy = m.ID, "chosen: thread.previous_message_id names an answer of this model, and only it holds the thread"
+	return nil
+}
+
+// threadNotFound is Anthropic's answer for a thread it does not hold, which
+// Anthropic's SDKs recover from by sending the whole conversation again.
+func threadNotFound(id, why string) error {
+	return &router.Error{Code: router.ENotFound, Reason: apierr.ThreadNotFound, Param: "thread.previous_message_id",
+		Message: fmt.Sprintf("No thread to continue from message %q: %s. Send the whole conversation with thread {\"type\": \"create\"}.", id, why)}
+}
+
+// noteThread remembers which model holds the thread of a Messages answer
+// whose head is head, once its id is there (true; false while it is not):
+// the model named by the answer's header, when its provider speaks
+// Anthropic's API and so got the call's thread field. A translated answer
+// holds no thread, so a continuation of it is refused (pinThread) and the
+// client sends the conversation whole.
+func (s *Server) noteThread(r *routed, h http.Header, head []byte) bool {
+	id := messageID(head)
+	if id == "" {
+		return false
+	}
+	m, ok := s.catalogModel(h.Get(upstream.HeaderModel))
+	if ok && s.supports(m, openai.Messages, []string{upstream.ContentPrefix + "message threads"}) == "" {
+		s.threads.put(id, Answer{Model: m.ID, KeyID: r.keyID})
+	}
+	return true
+}
+
+// messageIDPattern finds a Messages answer's id: the top-level "id" of a
+// JSON answer, or the message's in a stream's message_start, which come
+// before any other "id" (a tool_use block's is "toolu_...").
+var messageIDPattern = regexp.MustCompile(`"id"\s*:\s*"(msg_[A-Za-z0-9_-]{1,200})"`)
+
+// messageID returns the first Messages answer id in the head of an answer,
+// "" when there is none.
+func messageID(head []byte) string {
+	if m := messageIDPattern.FindSubmatch(head); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
