@@ -176,11 +176,13 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 			return nil, err
 		}
 	}
+	// On Messages, Claude takes a JSON schema output itself: only models
+	// reached through a translation need structured output (decideWith).
 	r.needs = router.Needs{
 		Tools:             req.Tools,
 		Vision:            req.Images > 0,
 		Files:             req.Files > 0,
-		StructuredOutput:  req.StructuredOutput,
+		StructuredOutput:  req.StructuredOutput && api != openai.Messages,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
 		StoredAtOpenAI:    req.StoredAtOpenAI,
 		InputTokens:       s.inputTokens(&req),
@@ -208,6 +210,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	needs := slices.Clip(r.req.ToolTypes)
 	for _, what := range r.req.NativeOnly {
 		needs = append(needs, upstream.ContentPrefix+what)
+	}
+	if r.req.API == openai.Messages && r.req.StructuredOutput {
+		needs = append(needs, upstream.NeedStructuredOutput)
 	}
 	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq, r.raw)
 	if err == nil && r.writer != "" && d.ChosenID == r.writer {

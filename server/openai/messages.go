@@ -83,6 +83,9 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		}
 	}
 	sc.conv.finish(r)
+	if err := sc.outputFormat(top["output_config"], r); err != nil {
+		return err
+	}
 	r.NativeOnly = sc.nativeOnly
 
 	if err := messagesTools(top, r); err != nil {
@@ -137,6 +140,43 @@ func (sc *messagesScan) params(top map[string]json.RawMessage) error {
 			return invalid("tool_choice.name", `tool_choice of type "tool" needs the tool's name`)
 		}
 	}
+	return nil
+}
+
+// outputFormat reads output_config.format, Anthropic's structured outputs:
+// a JSON schema the answer must follow ({"type": "json_schema", "schema":
+// {...}}), which a Chat Completions translation carries as response_format
+// to models with structured output (see [Request.StructuredOutput]). A
+// format of another type has no such form: only Claude takes it.
+func (sc *messagesScan) outputFormat(raw json.RawMessage, r *Request) error {
+	if isNull(raw) {
+		return nil
+	}
+	var oc struct {
+		Format json.RawMessage `json:"format"`
+	}
+	if json.Unmarshal(raw, &oc) != nil {
+		return invalid("output_config", "output_config must be an object")
+	}
+	if isNull(oc.Format) {
+		return nil
+	}
+	var f struct {
+		Type   string          `json:"type"`
+		Schema json.RawMessage `json:"schema"`
+	}
+	if json.Unmarshal(oc.Format, &f) != nil {
+		return invalid("output_config.format", `output_config.format must be an object: {"type": "json_schema", "schema": {...}}`)
+	}
+	if f.Type != "json_schema" {
+		sc.note(fmt.Sprintf("output_config.format of type %q", f.Type))
+		return nil
+	}
+	if _, ok := jsonscan.ParseObject(f.Schema); !ok {
+		return invalid("output_config.format.schema", "output_config.format.schema must be a JSON schema object")
+	}
+	r.StructuredOutput = true
+	r.addText(string(f.Schema)) // the model reads the schema too
 	return nil
 }
 

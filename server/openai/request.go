@@ -74,7 +74,10 @@ type Request struct {
 	// translation to another provider's API cannot: on Messages, content
 	// such as "document blocks" or "images inside tool_result"; on
 	// Responses, "previous_response_id" (state stored at OpenAI).
-	NativeOnly       []string
+	NativeOnly []string
+	// StructuredOutput: the call asks for an answer that follows a JSON
+	// schema (Chat's response_format or Responses' text.format of type
+	// json_schema, Messages' output_config.format).
 	StructuredOutput bool
 	// StoredAtOpenAI names the first thing the request refers to by an id
 	// only OpenAI can resolve (a Conversations API conversation, a stored

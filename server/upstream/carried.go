@@ -147,9 +147,12 @@ func samplingChangedForClaude(top map[string]json.RawMessage) []string {
 }
 
 // messagesChangedForChat names what MessagesToChat reads but m does not
-// get: thinking and output_config become reasoning_effort only for a model
-// that takes it (and output_config only its effort), and stop_sequences
-// become stop, which RewriteOpenAI then drops for a model that refuses it.
+// get: thinking and output_config's effort become reasoning_effort only for
+// a model that takes it, output_config's format becomes a response_format
+// that holds the answer to its schema only in strict mode (see
+// responseFormat) and only for a model with structured output, no other
+// member of output_config is sent, and stop_sequences become stop, which
+// RewriteOpenAI then drops for a model that refuses it.
 func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []string {
 	var out []string
 	thinking, oc := top["thinking"], top["output_config"]
@@ -159,7 +162,9 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 	var config map[string]json.RawMessage
 	if set(oc) && json.Unmarshal(oc, &config) == nil {
 		for k, v := range config {
-			if set(v) && (k != "effort" || reasoningEffort(nil, oc, m) == "") {
+			carried := k == "effort" && reasoningEffort(nil, oc, m) != "" ||
+				k == "format" && m.Capabilities.StructuredOutput && strictFormat(oc)
+			if set(v) && !carried {
 				out = append(out, "output_config")
 				break
 			}
@@ -173,3 +178,11 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 
 // set reports whether a member is present and not null.
 func set(v json.RawMessage) bool { return len(v) > 0 && !jsonscan.IsNull(v) }
+
+// strictFormat reports whether output_config's format reaches a Chat
+// Completions model as a strict response_format, which holds the answer to
+// the schema as Claude does.
+func strictFormat(outputConfig json.RawMessage) bool {
+	f := responseFormat(outputConfig)
+	return f != nil && f.JSONSchema.Strict
+}

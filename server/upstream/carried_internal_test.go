@@ -80,12 +80,11 @@ func TestDropsNamesExactlyWhatATranslationDoesNotSend(t *testing.T) {
 		{"messages to a chat model", APIMessages, carriedGPT,
 			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
 			[]param{{"top_k", `5`}, {"service_tier", `"auto"`}, {"thinking", `{"type":"enabled","budget_tokens":2048}`},
-				{"output_config", `{"effort":"low"}`}, {"temperature", `0.5`}, {"top_p", `0.9`},
-				{"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
+				{"output_config", `{"effort":"low"}`}, {"output_config", `{"format":{"type":"json_schema","schema":` + strictAnswer + `}}`},
+				{"temperature", `0.5`}, {"top_p", `0.9`}, {"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
 		{"messages to a reasoning chat model", APIMessages, carriedReasoner,
 			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
 			[]param{{"top_k", `5`}, {"thinking", `{"type":"enabled","budget_tokens":2048}`}, {"output_config", `{"effort":"low"}`},
-				{"output_config", `{"format":{"type":"json_schema","schema":{"type":"object"}}}`},
 				{"temperature", `0.5`}, {"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
 	}
 	for _, tc := range cases {
@@ -101,6 +100,48 @@ func TestDropsNamesExactlyWhatATranslationDoesNotSend(t *testing.T) {
 					assert.NotEqual(t, without, sent(t, tc.api, tc.m, body), "%s: %s is kept, so it must reach the provider", p.name, p.value)
 				}
 			}
+		})
+	}
+}
+
+// strictAnswer is a JSON schema OpenAI's strict mode takes: every object
+// closed, every property required.
+const strictAnswer = `{"type":"object","properties":{"answer":{"type":"number"},"steps":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"}},"required":["text"],"additionalProperties":false}}},"required":["answer","steps"],"additionalProperties":false}`
+
+// A Messages call's output_config.format reaches a Chat Completions model
+// as its json_schema response_format. It counts as carried (for
+// require_parameters) only where it holds the answer to the schema as
+// Claude does: strict, for a model with structured output. A schema
+// outside OpenAI's strict rules goes without strict, so the provider does
+// not refuse it, and counts as changed.
+func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *testing.T) {
+	const base = `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
+	format := func(schema string) string {
+		return with(base, "output_config", `{"format":{"type":"json_schema","schema":`+schema+`}}`)
+	}
+	optional := `{"type":"object","properties":{"answer":{"type":"number"},"note":{"type":"string"}},"required":["answer"],"additionalProperties":false}`
+	open := `{"type":"object","properties":{"answer":{"type":"number"}},"required":["answer"]}`
+	cases := []struct {
+		name    string
+		m       router.Model
+		body    string
+		dropped []string
+		sent    string
+	}{
+		{"a strict schema", carriedGPT, format(strictAnswer), nil,
+			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + strictAnswer + `,"strict":true}}`},
+		{"an optional property", carriedGPT, format(optional), []string{"output_config"},
+			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + optional + `,"strict":false}}`},
+		{"an object left open", carriedGPT, format(open), []string{"output_config"}, `"strict":false`},
+		{"with an effort the model does not take", carriedGPT,
+			with(base, "output_config", `{"effort":"low","format":{"type":"json_schema","schema":`+strictAnswer+`}}`),
+			[]string{"output_config"}, `"strict":true`},
+		{"a model without structured output", carriedReasoner, format(strictAnswer), []string{"output_config"}, `"response_format"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.dropped, carriedProviders.Drops(tc.m, APIMessages, []byte(tc.body), []string{"output_config"}))
+			assert.Contains(t, sent(t, APIMessages, tc.m, tc.body), tc.sent)
 		})
 	}
 }

@@ -76,7 +76,8 @@ func thinkingLoopWithoutThinking(obj *object) bool {
 // messagesRequest is the part of a Messages body that has a Chat
 // Completions equivalent. Everything else is not sent: top_k has no
 // OpenAI counterpart. `thinking` becomes reasoning_effort for OpenAI's
-// reasoning models (see reasoningEffort).
+// reasoning models (see reasoningEffort), output_config's effort too and
+// its format response_format (see responseFormat).
 type messagesRequest struct {
 	// Thinking and OutputConfig are read leniently (reasoningEffort): a
 	// shape we do not know asks for no effort, it does not fail the call.
@@ -200,6 +201,94 @@ type chatOut struct {
 	ParallelToolCalls *bool           `json:"parallel_tool_calls,omitempty"`
 	User              string          `json:"user,omitempty"`
 	ReasoningEffort   string          `json:"reasoning_effort,omitempty"`
+	ResponseFormat    *chatFormat     `json:"response_format,omitempty"`
+}
+
+// chatFormat is a Chat Completions json_schema response_format.
+type chatFormat struct {
+	Type       string `json:"type"`
+	JSONSchema struct {
+		Name   string          `json:"name"`
+		Schema json.RawMessage `json:"schema"`
+		Strict bool            `json:"strict"`
+	} `json:"json_schema"`
+}
+
+// formatName names the schema of a translated output_config.format, which
+// Chat Completions requires and Anthropic's format does not have (the name
+// the AI SDK gives a schema it is not told a name for).
+const formatName = "response"
+
+// responseFormat is output_config.format, Anthropic's structured outputs
+// ({"type": "json_schema", "schema": {...}}), as Chat Completions'
+// json_schema response_format; nil when the call sets none (or one of
+// another type, which the server sends to Claude only). Anthropic always
+// holds the answer to the schema; OpenAI does so only in strict mode, which
+// it refuses (a 400 that would not fail over) for a schema outside its
+// strict rules (see strictSchema). Such a schema goes without strict: the
+// model is given it, not held to it.
+func responseFormat(outputConfig json.RawMessage) *chatFormat {
+	var oc struct {
+		Format *struct {
+			Type   string          `json:"type"`
+			Schema json.RawMessage `json:"schema"`
+		} `json:"format"`
+	}
+	if json.Unmarshal(outputConfig, &oc) != nil || oc.Format == nil || oc.Format.Type != "json_schema" || !set(oc.Format.Schema) {
+		return nil
+	}
+	f := &chatFormat{Type: "json_schema"}
+	f.JSONSchema.Name, f.JSONSchema.Schema = formatName, oc.Format.Schema
+	f.JSONSchema.Strict = strictSchema(oc.Format.Schema)
+	return f
+}
+
+// strictSchema reports whether OpenAI's strict mode takes a schema: an
+// object at the root, and every object schema in it closed
+// (additionalProperties false) with every property required. Anthropic's
+// SDKs close every object but leave optional properties out of required.
+func strictSchema(raw json.RawMessage) bool {
+	var root map[string]any
+	if json.Unmarshal(raw, &root) != nil || root["type"] != "object" {
+		return false
+	}
+	return strictNode(root)
+}
+
+// strictNode checks one schema and the schemas inside it.
+func strictNode(s map[string]any) bool {
+	props, hasProps := s["properties"].(map[string]any)
+	if hasProps || s["type"] == "object" {
+		required, _ := s["required"].([]any)
+		if s["additionalProperties"] != false || len(required) != len(props) {
+			return false
+		}
+		for _, r := range required {
+			if name, _ := r.(string); props[name] == nil {
+				return false
+			}
+		}
+	}
+	var subs []any
+	for _, k := range []string{"properties", "$defs", "definitions"} {
+		if m, ok := s[k].(map[string]any); ok {
+			for _, v := range m {
+				subs = append(subs, v)
+			}
+		}
+	}
+	for _, k := range []string{"anyOf", "allOf", "oneOf", "prefixItems"} {
+		if l, ok := s[k].([]any); ok {
+			subs = append(subs, l...)
+		}
+	}
+	subs = append(subs, s["items"])
+	for _, v := range subs {
+		if m, ok := v.(map[string]any); ok && !strictNode(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // chatOutMsg is one Chat Completions message; Content is a string, a list
@@ -239,6 +328,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
 		Temperature: nullToNil(req.Temperature), TopP: nullToNil(req.TopP), Stop: req.StopSequences,
 		ReasoningEffort: reasoningEffort(req.Thinking, req.OutputConfig, m),
+		ResponseFormat:  responseFormat(req.OutputConfig),
 	}
 	if req.Metadata != nil {
 		out.User = openAIUser(req.Metadata.UserID)

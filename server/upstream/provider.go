@@ -164,6 +164,12 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		plain = "custom"
 	}
 	for _, t := range toolTypes {
+		if t == NeedStructuredOutput {
+			if !m.Capabilities.StructuredOutput {
+				return "no structured output support"
+			}
+			continue
+		}
 		if what, ok := strings.CutPrefix(t, ContentPrefix); ok {
 			return fmt.Sprintf("provider %s cannot carry %s", p.Name, what)
 		}
@@ -179,6 +185,12 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 // "content:previous_response_id" on Responses): a provider reached through
 // a translation cannot serve it.
 const ContentPrefix = "content:"
+
+// NeedStructuredOutput, among the types passed to Supports, is a Messages
+// call's JSON schema output (output_config.format): Claude takes it
+// itself; translated, it is Chat Completions' json_schema response_format,
+// which only a model with structured output takes.
+const NeedStructuredOutput = "need:structured output"
 
 func envHint(provider string) string {
 	switch provider {

@@ -136,6 +136,14 @@ func TestSupports(t *testing.T) {
 	doc := upstream.ContentPrefix + "document blocks"
 	assert.Equal(t, "provider openai cannot carry document blocks", ps.Supports(gpt, upstream.APIMessages, "custom", doc))
 	assert.Empty(t, ps.Supports(claude, upstream.APIMessages, doc, "web_search_20250305"))
+
+	// A Messages call's JSON schema output: Claude takes it, a translated
+	// model only with structured output.
+	need := upstream.NeedStructuredOutput
+	structured := router.Model{ID: "gpt-s", Provider: "openai", Capabilities: router.Capabilities{StructuredOutput: true}}
+	assert.Empty(t, ps.Supports(claude, upstream.APIMessages, need))
+	assert.Empty(t, ps.Supports(structured, upstream.APIMessages, "custom", need))
+	assert.Equal(t, "no structured output support", ps.Supports(gpt, upstream.APIMessages, "custom", need))
 }
 
 func TestKeysNeverPrinted(t *testing.T) {

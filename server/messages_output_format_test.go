@@ -1,0 +1,108 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+)
+
+// answerSchema is what @anthropic-ai/sdk's jsonSchemaOutputFormat sends
+// for {answer: number}: every object closed, as its transform makes them.
+const answerSchema = `{"type":"object","properties":{"answer":{"type":"number"}},"additionalProperties":false,"required":["answer"]}`
+
+// Anthropic's structured outputs (`output_config.format`, what
+// @anthropic-ai/sdk's messages.parse with jsonSchemaOutputFormat/
+// zodOutputFormat sends, and @ai-sdk/anthropic's generateObject for Claude
+// models) must not be lost on the way to an OpenAI-format model: dropped,
+// the model answers prose and the SDK's parse fails ("Failed to parse
+// structured output"). Translated, it is Chat Completions' json_schema
+// response_format, which those models take.
+func TestMessagesStructuredOutputFormatReachesAnOpenAIModel(t *testing.T) {
+	e := newE2E(t)
+	// @anthropic-ai/sdk 1.14 messages.parse body (routing_config pins mini).
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":1024,`+
+		`"messages":[{"role":"user","content":"What is 2+2?"}],`+
+		`"output_config":{"format":{"type":"json_schema","schema":`+answerSchema+`}},`+
+		`"routing_config":{"models":["mini"]}}`)
+	require.Equal(t, http.StatusOK, status, out)
+	reqs := e.openai.RequestsFor("mini")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		ResponseFormat *struct {
+			Type       string `json:"type"`
+			JSONSchema struct {
+				Name   string          `json:"name"`
+				Schema json.RawMessage `json:"schema"`
+				Strict bool            `json:"strict"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+		OutputConfig json.RawMessage `json:"output_config"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	require.NotNil(t, sent.ResponseFormat, "output_config.format was dropped: %s", reqs[0].Body)
+	assert.Equal(t, "json_schema", sent.ResponseFormat.Type)
+	assert.Equal(t, "response", sent.ResponseFormat.JSONSchema.Name, "OpenAI requires a name")
+	assert.JSONEq(t, answerSchema, string(sent.ResponseFormat.JSONSchema.Schema))
+	assert.True(t, sent.ResponseFormat.JSONSchema.Strict, "held to the schema, as Claude is")
+	assert.Nil(t, sent.OutputConfig, "Chat Completions has no output_config")
+}
+
+// A model reached through the translation without structured output
+// cannot follow the schema: it is left out before routing, while Claude,
+// which takes output_config.format itself, stays, although the catalog
+// marks it without structured output (a Chat Completions response_format
+// cannot reach it).
+func TestMessagesStructuredOutputLeavesOutModelsThatCannotTakeIt(t *testing.T) {
+	e := newE2E(t, func(c *Config) {
+		cat := testCatalog()
+		for i, m := range cat.Versions[0].Models {
+			if m.ID == "claude" {
+				cat.Versions[0].Models[i].Capabilities = router.Capabilities{Tools: true, Vision: true}
+			}
+		}
+		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: testPrediction()}, Available: c.Available})
+		require.NoError(t, err)
+		c.Router = rt
+	})
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":1024,`+
+		`"messages":[{"role":"user","content":"What is 2+2?"}],`+
+		`"output_config":{"format":{"type":"json_schema","schema":`+answerSchema+`}},`+
+		`"routing_config":{"models":["nano","claude"],"mode":"cost"}}`)
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Equal(t, "claude", out["model"])
+	assert.Empty(t, e.openai.Requests())
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"output_config":{"format"`, "Claude gets it as sent")
+
+	reasons := map[string]string{}
+	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
+		c := c.(map[string]any)
+		reasons[c["model"].(string)] = c["reason"].(string)
+	}
+	assert.Equal(t, "excluded: no structured output support", reasons["nano"])
+}
+
+// A format of a type the translation has no form for goes to Claude only;
+// a format that is no JSON schema object is the client's 400.
+func TestMessagesOutputFormatWithoutAChatFormIsClaudesOnly(t *testing.T) {
+	e := newE2E(t)
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":1024,`+
+		`"messages":[{"role":"user","content":"What is 2+2?"}],"output_config":{"format":{"type":"regex","pattern":"[0-9]+"}},`+
+		`"routing_config":{"models":["mini"]}}`)
+	require.Equal(t, http.StatusBadRequest, status, out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], `provider openai cannot carry output_config.format of type "regex"`)
+
+	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":1024,`+
+		`"messages":[{"role":"user","content":"What is 2+2?"}],"output_config":{"format":{"type":"json_schema","schema":"number"}}}`)
+	require.Equal(t, http.StatusBadRequest, status, out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], "output_config.format.schema")
+	assert.Empty(t, e.openai.Requests())
+	assert.Empty(t, e.anthropic.Requests())
+}
