@@ -52,11 +52,12 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 
 		d := r.decision
 		call := upstream.Call{
-			API:     upstreamAPI(api),
-			Raw:     r.raw,
-			Checked: true, // openai.Parse read it
-			Stream:  r.req.Stream,
-			Order:   append([]router.Model{d.Chosen}, d.Fallbacks...),
+			API:         upstreamAPI(api),
+			Raw:         r.raw,
+			Checked:     true, // openai.Parse read it
+			Stream:      r.req.Stream,
+			InputTokens: r.needs.InputTokens,
+			Order:       append([]router.Model{d.Chosen}, d.Fallbacks...),
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

@@ -89,6 +89,12 @@ type Call struct {
 	// Checked says Raw is known to be one valid JSON object (the gateway
 	// parsed it before routing), so forwarding does not check it again.
 	Checked bool
+	// InputTokens is the gateway's estimate of the prompt's tokens (the
+	// one routing used). A Messages stream translated from Chat
+	// Completions starts with it in message_start, whose input_tokens
+	// some clients read as the prompt's count, before the provider's
+	// own count comes (in message_delta).
+	InputTokens int
 	// Keep, when set on a Responses call, is handed every answer that no
 	// provider stores (Claude's, translated) before its last bytes reach
 	// the client, so a continuation sent the moment it ends can find it.

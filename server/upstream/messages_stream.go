@@ -154,6 +154,10 @@ type chatMessagesStream struct {
 	pending  map[int]*pendingCall
 	sawTools bool
 	errMsg   string
+	// inputEstimate is the gateway's estimate of the prompt's tokens,
+	// message_start's input_tokens while the provider has not counted
+	// them (it counts in the usage chunk at the end).
+	inputEstimate int
 }
 
 // pendingCall is a tool call seen before its name.
@@ -256,11 +260,18 @@ func (s *chatMessagesStream) start(out []sseEvent, upstreamID string) []sseEvent
 		return out
 	}
 	s.started = true
-	u := toMessageUsage(s.u)
+	// Anthropic counts the prompt in message_start, and some clients
+	// (LangChain's ChatAnthropic) read it only there: a 0 would report an
+	// empty prompt. Chat Completions counts it at the end, so until then
+	// the gateway's estimate stands in; message_delta brings the count.
+	input := toMessageUsage(s.u).InputTokens
+	if !s.hasUsage {
+		input = s.inputEstimate
+	}
 	return append(out, messagesEvent("message_start", map[string]any{"message": map[string]any{
 		"id": messageID(upstreamID), "type": "message", "role": "assistant", "model": s.model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil,
-		"usage": map[string]int{"input_tokens": u.InputTokens, "output_tokens": 0},
+		"usage": map[string]int{"input_tokens": input, "output_tokens": 0},
 	}}))
 }
 

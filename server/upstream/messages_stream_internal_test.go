@@ -171,3 +171,37 @@ func mustMember(t *testing.T, body []byte, key string) json.RawMessage {
 	require.NoError(t, json.Unmarshal(body, &obj))
 	return obj[key]
 }
+
+// message_start counts the prompt: the provider's count when a chunk has
+// brought it before the answer begins (servers that put usage on every
+// chunk), else the gateway's estimate, which message_delta's count
+// replaces; the usage read on the side is the provider's alone.
+func TestChatMessagesStreamStartCountsThePrompt(t *testing.T) {
+	start := func(chunks ...string) (map[string]int, router.Usage) {
+		s := newChatMessagesStream(router.Model{ID: "m-id", Name: "m"})
+		s.inputEstimate = 40
+		var usage map[string]int
+		for _, c := range chunks {
+			for _, ev := range s.translate(sseEvent{data: []byte(c)}) {
+				var e struct {
+					Message struct {
+						Usage map[string]int `json:"usage"`
+					} `json:"message"`
+				}
+				require.NoError(t, json.Unmarshal(ev.data, &e))
+				if ev.name == "message_start" {
+					usage = e.Message.Usage
+				}
+			}
+		}
+		u, _ := s.usage()
+		return usage, u
+	}
+	usage, u := start(`{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}]}`)
+	require.Equal(t, map[string]int{"input_tokens": 40, "output_tokens": 0}, usage)
+	require.Zero(t, u.PromptTokens, "the estimate is not the provider's count")
+
+	usage, u = start(`{"id":"c","choices":[{"index":0,"delta":{"content":"Hi"}}],"usage":{"prompt_tokens":12,"completion_tokens":1}}`)
+	require.Equal(t, map[string]int{"input_tokens": 12, "output_tokens": 0}, usage)
+	require.Equal(t, 12, u.PromptTokens)
+}

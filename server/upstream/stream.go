@@ -72,7 +72,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case a.call.API == APIMessages && native:
 		return newMessagesPassStream(a.model)
 	case a.call.API == APIMessages:
-		return newChatMessagesStream(a.model)
+		tr := newChatMessagesStream(a.model)
+		tr.inputEstimate = a.call.InputTokens
+		return tr
 	case a.call.API == APIResponses && native:
 		tr := newResponsesAnthropicStream(a.model, settingsOf(a.call.Raw))
 		tr.keep = a.keep
