@@ -8,14 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 )
 
 // readBody reads the whole body once, capped at MaxBodyBytes. A gzip body
@@ -23,30 +22,20 @@ import (
 // decompressed bytes too, so a small compressed body cannot expand without
 // bound; the upstream then gets plain JSON.
 //
-// The read must end within BodyTimeout: the server bounds only the
-// headers, and the call's own deadline starts once the body is in, so a
-// client that sends part of a body and then nothing would otherwise hold
-// its connection, a handler and a decision-log slot for ever. The deadline
-// is on this read only (a server-wide ReadTimeout would also cut the
-// connection under a long streamed answer).
+// The body may pause for at most BodyTimeout between two reads
+// (bodyread): the server bounds only the headers, and the call's own
+// deadline starts once the body is in, so a client that sends part of a
+// body and then nothing would otherwise hold its connection, a handler
+// and a decision-log slot for ever, while a large body on a slow link
+// must not be refused for its size. The bound is on this read only (a
+// server-wide ReadTimeout would also cut the connection under a long
+// streamed answer).
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
-	rc := http.NewResponseController(c.Writer)
-	bounded := rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout)) == nil
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	raw, err := io.ReadAll(body)
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-		// The deadline stays in the past: net/http reads what is left of
-		// the body before it answers, which must fail at once, and then
-		// closes the connection.
+	raw, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
+	if bodyread.Stalled(err) {
 		return nil, router.Errorf(router.ETimeout,
-			"The request body did not arrive within %s; the connection is closed.", s.cfg.BodyTimeout)
-	}
-	if bounded {
-		// Lifted for the rest of the call: net/http does so itself when
-		// the body ends, this covers a read that stopped short of its end
-		// (a body over the cap).
-		_ = rc.SetReadDeadline(time.Time{})
+			"No part of the request body arrived for %s; the connection is closed.", s.cfg.BodyTimeout)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError

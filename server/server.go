@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -115,9 +116,11 @@ type Config struct {
 	Ready func() bool
 	// MaxBodyBytes caps request bodies (default 20 MiB).
 	MaxBodyBytes int64
-	// BodyTimeout bounds the reading of a request's body, from when its
-	// handler starts to read it (default 60 s); a body not in by then is
-	// answered 408 and its connection closed.
+	// BodyTimeout bounds the silence while a request's body is read: the
+	// time before its first bytes, once its handler starts to read it, and
+	// between two reads that return data (default 60 s). A body that
+	// pauses longer is answered 408 and its connection closed; one that
+	// keeps arriving may take as long as it needs.
 	BodyTimeout time.Duration
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
@@ -156,9 +159,9 @@ type Server struct {
 // room for a few base64 images.
 const DefaultMaxBodyBytes = 20 << 20
 
-// DefaultBodyTimeout is the body read bound when Config.BodyTimeout is 0:
-// 20 MiB at about 3 Mbit/s.
-const DefaultBodyTimeout = time.Minute
+// DefaultBodyTimeout is the bound on a body's silence when
+// Config.BodyTimeout is 0.
+const DefaultBodyTimeout = bodyread.DefaultTimeout
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {

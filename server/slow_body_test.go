@@ -90,3 +90,39 @@ func TestTheBodyTimeoutEndsWithTheBody(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode, "request %d: %s", i+1, raw)
 	}
 }
+
+// BodyTimeout bounds the silence between two parts of a body, not its
+// whole time: a large body on a slow link keeps arriving and is answered
+// however long it takes in all, compressed or not.
+func TestABodyThatKeepsArrivingSlowlyIsAnswered(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, encoding string
+	}{
+		{"plain", chatBody, ""},
+		{"gzip", gzipped(t, chatBody), "Content-Encoding: gzip\r\n"},
+	} {
+		e := newE2E(t, func(c *Config) { c.BodyTimeout = 300 * time.Millisecond })
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\n%sContent-Length: %d\r\n\r\n", e2eKey, tc.encoding, len(tc.body))
+		require.NoError(t, err)
+		// 12 parts 100 ms apart: four times the bound in all, a third of
+		// it at most between two parts.
+		const parts = 12
+		for i := range parts {
+			time.Sleep(100 * time.Millisecond)
+			_, err = io.WriteString(conn, tc.body[i*len(tc.body)/parts:(i+1)*len(tc.body)/parts])
+			require.NoError(t, err, "%s: part %d", tc.name, i+1)
+		}
+
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, tc.name)
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", tc.name, raw)
+		assert.Contains(t, string(raw), `"choices"`, tc.name)
+	}
+}
