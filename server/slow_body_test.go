@@ -126,3 +126,23 @@ func TestABodyThatKeepsArrivingSlowlyIsAnswered(t *testing.T) {
 		assert.Contains(t, string(raw), `"choices"`, tc.name)
 	}
 }
+
+// A read of a stored answer may carry a body ({"stream": true}, as OpenAI's
+// Go SDK sends it); one that stops arriving is answered 408 like a call's.
+func TestAReadWhoseBodyStopsArrivingIsAnswered408(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.BodyTimeout = 200 * time.Millisecond })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "GET /v1/responses/resp_1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"stream\":", e2eKey)
+	require.NoError(t, err)
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the gateway answers a body that stopped arriving")
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, string(raw))
+	assert.Contains(t, string(raw), `"code":"timeout"`)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -60,7 +61,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		stream := false
 		if op == readAnswer {
 			var err error
-			if stream, err = wantsStream(c); err != nil {
+			if stream, err = s.wantsStream(c); err != nil {
 				s.writeError(c, err)
 				return
 			}
@@ -128,16 +129,19 @@ const maxReadBody = 64 << 10
 
 // wantsStream reports whether a read asks for the answer's events: the
 // documented query parameter stream=true, or {"stream": true} in the body,
-// which OpenAI's Go SDK sends with its GET.
-func wantsStream(c *gin.Context) (bool, error) {
+// which OpenAI's Go SDK sends with its GET. The body is read under
+// BodyTimeout, as a call's is.
+func (s *Server) wantsStream(c *gin.Context) (bool, error) {
 	if c.Query("stream") == "true" {
 		return true, nil
 	}
 	if c.Request.Body == nil || c.Request.Method != http.MethodGet {
 		return false, nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxReadBody+1))
+	raw, err := bodyread.ReadAll(c.Writer, io.LimitReader(c.Request.Body, maxReadBody+1), s.cfg.BodyTimeout)
 	switch {
+	case bodyread.Stalled(err):
+		return false, s.bodyStalled()
 	case err != nil:
 		return false, err
 	case len(raw) > maxReadBody:
