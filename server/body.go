@@ -34,7 +34,7 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
 	raw, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
 	if bodyread.Stalled(err) {
-		return nil, s.bodyStalled()
+		return nil, bodyread.StalledError(s.cfg.BodyTimeout)
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -55,12 +55,6 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 		return nil, &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
 			Message: fmt.Sprintf("Content-Encoding %q is not supported; send the body as gzip or uncompressed", enc)}
 	}
-}
-
-// bodyStalled is the error for a body that went silent for BodyTimeout.
-func (s *Server) bodyStalled() error {
-	return router.Errorf(router.ETimeout,
-		"No part of the request body arrived for %s; the connection is closed.", s.cfg.BodyTimeout)
 }
 
 // brokenOff reports whether a body read failed because the client's

@@ -141,7 +141,7 @@ func (s *Server) wantsStream(c *gin.Context) (bool, error) {
 	raw, err := bodyread.ReadAll(c.Writer, io.LimitReader(c.Request.Body, maxReadBody+1), s.cfg.BodyTimeout)
 	switch {
 	case bodyread.Stalled(err):
-		return false, s.bodyStalled()
+		return false, bodyread.StalledError(s.cfg.BodyTimeout)
 	case err != nil:
 		return false, err
 	case len(raw) > maxReadBody:

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
 // DefaultTimeout is the bound on silence when none is configured.
@@ -47,6 +49,13 @@ func ReadAll(w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]by
 // Stalled reports whether err ended a [ReadAll] because the body stopped
 // arriving for the timeout.
 func Stalled(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// StalledError is what a handler answers a stalled body with: 408 timeout
+// in its API's error shape (apierr maps it), the same words on every route.
+func StalledError(timeout time.Duration) error {
+	return router.Errorf(router.ETimeout,
+		"No part of the request body arrived for %s; the connection is closed.", timeout)
+}
 
 // idleReader moves the read deadline forward as data arrives. Setting a
 // deadline resets one runtime timer, a few hundred nanoseconds: even one
