@@ -221,7 +221,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	met.WatchBackoff(backoff.Models)
 	adminKey := o.resolvedAdminKey()
-	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm})
+	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)

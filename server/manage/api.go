@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 )
 
 // EnvAdminKey is the environment variable that holds the admin key when the
@@ -37,6 +37,8 @@ type API struct {
 	catalog catalogIndex
 	key     string
 	now     func() time.Time
+	// bodyTimeout bounds a body's silence while it is read.
+	bodyTimeout time.Duration
 	// routerModel, when set, is shown and reloaded at /router-model.
 	routerModel RouterModel
 	// writes serializes PUT and DELETE, whose checks read other deployments
@@ -54,6 +56,12 @@ type Config struct {
 	// RouterModel, when set, adds GET /router-model and POST
 	// /router-model/reload.
 	RouterModel RouterModel
+	// BodyTimeout bounds the silence while a body is read, before its
+	// first bytes and between two reads, as on the gateway's API routes
+	// (serve's --body-timeout; default one minute): a body that pauses
+	// longer is answered 408 and its connection closed, rather than
+	// holding the connection and a handler for ever.
+	BodyTimeout time.Duration
 	Now         func() time.Time
 }
 
@@ -67,7 +75,12 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel}
+	bodyTimeout := cfg.BodyTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = bodyread.DefaultTimeout
+	}
+	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel,
+		bodyTimeout: bodyTimeout}
 }
 
 // Register adds the endpoints to r: GET /deployments, and PUT, GET and
@@ -158,7 +171,11 @@ func (a *API) get(c *gin.Context) {
 
 func (a *API) put(c *gin.Context) {
 	name := c.Param("name")
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	body, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, maxBody), a.bodyTimeout)
+	if bodyread.Stalled(err) {
+		writeError(c, bodyread.StalledError(a.bodyTimeout))
+		return
+	}
 	if err != nil {
 		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body (at most %d bytes): %v", maxBody, err)))
 		return
