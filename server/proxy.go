@@ -79,8 +79,8 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		case r.req.Thread != "":
 			// Noted as the answer's id goes out, before its end: the
 			// client sends the thread's next turn the moment it has it.
-			head = &headSniffer{ResponseWriter: c.Writer, seen: func(h []byte) bool {
-				return s.noteThread(r, c.Writer.Header(), h)
+			head = &headSniffer{ResponseWriter: c.Writer, seen: func(write []byte) bool {
+				return s.noteThread(r, c.Writer.Header(), write)
 			}}
 		}
 		if head != nil {
@@ -222,12 +222,13 @@ func estimatedUsage(r *routed, model string) router.Usage {
 
 // headSniffer keeps a copy of the first bytes written to the client (where
 // a Responses or Messages answer carries its id) and passes everything
-// through, flushes included. seen, when set, is shown the head as it
-// grows, before the bytes go on, until it returns true.
+// through, flushes included. seen, when set, is shown each write whole,
+// before it goes on, until it returns true or the head is full: a JSON
+// answer is one write, and a stream's first event another.
 type headSniffer struct {
 	http.ResponseWriter
 	head []byte
-	seen func(head []byte) bool
+	seen func(write []byte) bool
 }
 
 const sniffBytes = 8 << 10
@@ -235,7 +236,7 @@ const sniffBytes = 8 << 10
 func (h *headSniffer) Write(p []byte) (int, error) {
 	if room := sniffBytes - len(h.head); room > 0 {
 		h.head = append(h.head, p[:min(room, len(p))]...)
-		if h.seen != nil && h.seen(h.head) {
+		if h.seen != nil && h.seen(p) {
 			h.seen = nil
 		}
 	}

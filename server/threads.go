@@ -1,9 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -65,11 +66,11 @@ func threadNotFound(id, why string) error {
 }
 
 // noteThread remembers which model holds the thread of a Messages answer
-// whose head is head, once its id is there (true; false while it is not):
-// the model named by the answer's header, when its provider speaks
-// Anthropic's API and so got the call's thread field. A translated answer
-// holds no thread, so a continuation of it is refused (pinThread) and the
-// client sends the conversation whole.
+// once a write to the client carries the answer's id (true; false while
+// none has): the model named by the answer's header, when its provider
+// speaks Anthropic's API and so got the call's thread field. A translated
+// answer holds no thread, so a continuation of it is refused (pinThread)
+// and the client sends the conversation whole.
 func (s *Server) noteThread(r *routed, h http.Header, head []byte) bool {
 	id := messageID(head)
 	if id == "" {
@@ -82,16 +83,36 @@ func (s *Server) noteThread(r *routed, h http.Header, head []byte) bool {
 	return true
 }
 
-// messageIDPattern finds a Messages answer's id: the top-level "id" of a
-// JSON answer, or the message's in a stream's message_start, which come
-// before any other "id" (a tool_use block's is "toolu_...").
-var messageIDPattern = regexp.MustCompile(`"id"\s*:\s*"(msg_[A-Za-z0-9_-]{1,200})"`)
-
-// messageID returns the first Messages answer id in the head of an answer,
-// "" when there is none.
-func messageID(head []byte) string {
-	if m := messageIDPattern.FindSubmatch(head); m != nil {
-		return string(m[1])
+// messageID returns the id of the Messages answer that write begins: a
+// JSON answer's top-level id (not an id inside its content, such as a
+// tool's input naming a message), or a stream's message_start event's
+// message.id; "" when write holds neither.
+func messageID(write []byte) string {
+	write = bytes.TrimLeft(write, " \t\r\n")
+	if len(write) > 0 && write[0] == '{' {
+		var answer struct {
+			ID   string `json:"id"`
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(write, &answer) == nil && answer.Type == "message" {
+			return answer.ID
+		}
+		return ""
+	}
+	for _, line := range bytes.Split(write, []byte("\n")) {
+		data, ok := bytes.CutPrefix(line, []byte("data:"))
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Type    string `json:"type"`
+			Message struct {
+				ID string `json:"id"`
+			} `json:"message"`
+		}
+		if json.Unmarshal(bytes.TrimSpace(data), &ev) == nil && ev.Type == "message_start" {
+			return ev.Message.ID
+		}
 	}
 	return ""
 }
