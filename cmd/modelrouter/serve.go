@@ -291,10 +291,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if kept != nil {
 		// Only once serving: a start that fails must not leave a prune
 		// running into the store as it closes.
-		go pruneResponses(ctx, st, o.keepResponses, log)
+		go prunePeriodically(ctx, log, "kept responses", "keep-responses", o.keepResponses, st.PruneResponses)
 	}
 	if o.keepDecisions > 0 {
-		go pruneDecisions(ctx, st, o.keepDecisions, log)
+		go prunePeriodically(ctx, log, "decision log rows", "keep-decisions", o.keepDecisions, st.PruneDecisions)
 	}
 	hs := &http.Server{
 		Handler:           gw.Handler(),

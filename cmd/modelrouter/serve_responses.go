@@ -50,19 +50,22 @@ func (s storeAnswers) AnsweredBy(ctx context.Context, id string) (server.Answer,
 	return server.Answer{Model: model, KeyID: keyID}, err
 }
 
-// pruneEvery is how often kept responses past their time are deleted.
+// pruneEvery is how often rows past their time (kept responses, decision
+// log rows) are deleted.
 const pruneEvery = time.Hour
 
-// pruneResponses deletes kept responses older than keep, now and then
-// every pruneEvery, until ctx ends.
-func pruneResponses(ctx context.Context, st *store.Store, keep time.Duration, log *slog.Logger) {
+// prunePeriodically deletes, with prune, the rows older than keep, now and
+// then every pruneEvery, until ctx ends; what names them in the log and
+// flag is the setting that keeps them.
+func prunePeriodically(ctx context.Context, log *slog.Logger, what, flag string, keep time.Duration,
+	prune func(context.Context, time.Time) (int64, error)) {
 	t := time.NewTicker(pruneEvery)
 	defer t.Stop()
 	for {
-		if n, err := st.PruneResponses(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
-			log.Warn("could not delete old kept responses", "err", err)
+		if n, err := prune(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
+			log.Warn("could not delete old "+what, "deleted", n, "err", err)
 		} else if n > 0 {
-			log.Info("deleted kept responses past --keep-responses", "responses", n, "keep", keep)
+			log.Info("deleted "+what+" past --"+flag, "rows", n, "keep", keep)
 		}
 		select {
 		case <-ctx.Done():
