@@ -481,25 +481,36 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	return nil
 }
 
-// sameProvider lists the models this call may use (the deployment's,
-// narrowed by routing_config.models, by ID or name) that writer's
-// provider serves.
+// sameProvider lists the models this call may use (callModels) that
+// writer's provider serves.
 func (s *Server) sameProvider(r *routed, writer router.Model) ([]string, error) {
-	all, err := s.cfg.Router.Candidates(r.dep)
+	all, err := s.callModels(r)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, m := range all {
-		if m.Provider != writer.Provider {
-			continue
+		if m.Provider == writer.Provider {
+			out = append(out, m.ID)
 		}
-		if ms := r.req.Routing.Models; len(ms) > 0 && !slices.Contains(ms, m.ID) && !slices.Contains(ms, m.Name) {
-			continue
-		}
-		out = append(out, m.ID)
 	}
 	return out, nil
+}
+
+// callModels lists the models this call may use: the deployment's,
+// narrowed by routing_config.models (by ID or name).
+func (s *Server) callModels(r *routed) ([]router.Model, error) {
+	all, err := s.cfg.Router.Candidates(r.dep)
+	if err != nil {
+		return nil, err
+	}
+	ms := r.req.Routing.Models
+	if len(ms) == 0 {
+		return all, nil
+	}
+	return slices.DeleteFunc(slices.Clone(all), func(m router.Model) bool {
+		return !slices.Contains(ms, m.ID) && !slices.Contains(ms, m.Name)
+	}), nil
 }
 
 // previousNotFound is how a continuation of another key's answer is

@@ -44,13 +44,11 @@ func (s *Server) pinThread(r *routed) error {
 	if !known {
 		return threadNotFound(id, fmt.Sprintf("its thread is held for %s, which this gateway no longer routes to", a.Model))
 	}
-	all, err := s.cfg.Router.Candidates(r.dep)
+	may, err := s.callModels(r)
 	if err != nil {
 		return err
 	}
-	ms := r.req.Routing.Models
-	if !slices.ContainsFunc(all, func(c router.Model) bool { return c.ID == m.ID }) ||
-		len(ms) > 0 && !slices.Contains(ms, m.ID) && !slices.Contains(ms, m.Name) {
+	if !slices.ContainsFunc(may, func(c router.Model) bool { return c.ID == m.ID }) {
 		return threadNotFound(id, fmt.Sprintf("its thread is held for %s, which this call's models leave out", m.ID))
 	}
 	r.pinned = []string{m.ID}
