@@ -144,7 +144,7 @@ func batchBytes(batch []router.Record) int64 {
 			int64(len(r.Attempts))*int64(unsafe.Sizeof(router.Attempt{})) +
 			int64(len(r.RequestID)+len(r.PromptHash)+len(r.PromptText)+len(r.ErrorCode)+len(r.ResponseID)+len(r.KeyID))
 		for _, a := range r.Attempts {
-			n += int64(len(a.Error))
+			n += int64(len(a.Error) + len(a.Shown))
 		}
 	}
 	return n
