@@ -13,6 +13,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -133,13 +134,7 @@ func TestE2EContinuesAClaudeConversationByPreviousResponseID(t *testing.T) {
 	}
 	stream := client.Responses.NewStreaming(context.Background(), params,
 		option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}}))
-	var first responses.Response
-	for stream.Next() {
-		if ev := stream.Current(); ev.Type == "response.completed" {
-			first = ev.Response
-		}
-	}
-	require.NoError(t, stream.Err())
+	first := completedResponse(t, stream)
 	require.Equal(t, "claude", first.Model)
 	require.Len(t, first.Output, 1)
 	require.Equal(t, "toolu_1", first.Output[0].CallID)
@@ -308,4 +303,18 @@ func TestClientGoneWhileSendingItsBodyIsLoggedAs499(t *testing.T) {
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, 499, rec.Status)
 	assert.Equal(t, router.EUpstream, rec.ErrorCode)
+}
+
+// completedResponse reads a Responses stream to its end and returns the
+// response its response.completed event carries.
+func completedResponse(t *testing.T, stream *ssestream.Stream[responses.ResponseStreamEventUnion]) responses.Response {
+	t.Helper()
+	var done responses.Response
+	for stream.Next() {
+		if ev := stream.Current(); ev.Type == "response.completed" {
+			done = ev.Response
+		}
+	}
+	require.NoError(t, stream.Err())
+	return done
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -38,14 +37,7 @@ func TestCrossSiteBrowserPostIsNotForwarded(t *testing.T) {
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, tc.path)
-		var body struct {
-			Type  string `json:"type"`
-			Error struct {
-				Type string `json:"type"`
-				Code string `json:"code"`
-			} `json:"error"`
-		}
-		require.NoError(t, json.Unmarshal(raw, &body), string(raw))
+		body := errorShapeOf(t, raw)
 		assert.Equal(t, "cross_site_request", body.Error.Code, string(raw))
 		if tc.anthropic {
 			assert.Equal(t, "error", body.Type, "Anthropic's error shape on the Messages API: %s", raw)

@@ -153,6 +153,23 @@ func errorOf(t testing.TB, body []byte) wireError {
 	return e
 }
 
+// errorShape is what a client reads of an error body in either API's
+// shape: Anthropic's has "type": "error" at the top.
+type errorShape struct {
+	Type  string `json:"type"`
+	Error struct {
+		Type string `json:"type"`
+		Code string `json:"code"`
+	} `json:"error"`
+}
+
+func errorShapeOf(t testing.TB, raw []byte) errorShape {
+	t.Helper()
+	var e errorShape
+	require.NoError(t, json.Unmarshal(raw, &e), string(raw))
+	return e
+}
+
 type keyStore map[string]bool
 
 // VerifyKey answers a known key's id: "id-" and the key.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -52,14 +51,7 @@ func TestAKeylessGatewayRefusesAHostNameThatIsNotLoopback(t *testing.T) {
 	} {
 		status, raw := rebound(t, e, tc.method, tc.path, tc.body, "rebind.evil.example")
 		assert.Equal(t, http.StatusForbidden, status, "%s: %s", tc.path, raw)
-		var body struct {
-			Type  string `json:"type"`
-			Error struct {
-				Type string `json:"type"`
-				Code string `json:"code"`
-			} `json:"error"`
-		}
-		require.NoError(t, json.Unmarshal(raw, &body), string(raw))
+		body := errorShapeOf(t, raw)
 		assert.Equal(t, "host_not_allowed", body.Error.Code, string(raw))
 		assert.Equal(t, "permission_error", body.Error.Type, string(raw))
 		if tc.anthropic {

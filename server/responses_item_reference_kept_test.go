@@ -114,13 +114,7 @@ func TestResponsesItemReferenceToAKeptAnswerPrefersItsWriterAndTravels(t *testin
 	// Turn 1, streamed (the AI SDK's streamText): the ids come from the
 	// stream's events.
 	stream := client.Responses.NewStreaming(context.Background(), ask("hi"), onModel("claude"))
-	var first responses.Response
-	for stream.Next() {
-		if ev := stream.Current(); ev.Type == "response.completed" {
-			first = ev.Response
-		}
-	}
-	require.NoError(t, stream.Err())
+	first := completedResponse(t, stream)
 	require.Equal(t, "claude", first.Model)
 	require.Len(t, first.Output, 1)
 	msgID := first.Output[0].ID

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -45,13 +44,7 @@ func TestABodyThatStopsArrivingIsAnswered408AndLogged(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 		assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, "%s: %s", tc.path, raw)
-		var body struct {
-			Type  string `json:"type"`
-			Error struct {
-				Code string `json:"code"`
-			} `json:"error"`
-		}
-		require.NoError(t, json.Unmarshal(raw, &body), string(raw))
+		body := errorShapeOf(t, raw)
 		assert.Equal(t, router.ETimeout, body.Error.Code, tc.path)
 		if tc.anthropic {
 			assert.Equal(t, "error", body.Type, "Anthropic's error shape on the Messages API: %s", raw)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -41,14 +40,7 @@ func TestServePrunesOldDecisionsAndKeepsTheirSpendForBudgets(t *testing.T) {
 		o.requireKeys = true
 	})
 	defer func() { stop(); <-done }()
-	sdb, err := sql.Open("sqlite3", db)
-	require.NoError(t, err)
-	defer sdb.Close()
-	require.Eventually(t, func() bool {
-		var ids string
-		err := sdb.QueryRow(`SELECT group_concat(request_id) FROM decisions`).Scan(&ids)
-		return err == nil && ids == "recent"
-	}, 5*time.Second, 10*time.Millisecond, "the old row is deleted, the recent one kept")
+	waitForIDs(t, db, `SELECT group_concat(request_id) FROM decisions`, "recent", "the old row is deleted, the recent one kept")
 
 	c := openai.NewClient(option.WithBaseURL(base+"/v1/"), option.WithAPIKey(plaintext), option.WithMaxRetries(0))
 	_, err = c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "model-router",

@@ -128,14 +128,21 @@ func TestServePrunesKeptResponses(t *testing.T) {
 
 	_, stop, done := startServe(t, upstreamtest.NewOpenAI(t), db, func(o *serveOptions) { o.keepResponses = 2 * time.Hour })
 	defer func() { stop(); <-done }()
+	waitForIDs(t, db, `SELECT group_concat(id) FROM responses`, "resp_new", "the old answer is deleted, the new one kept")
+}
+
+// waitForIDs waits until query, a group_concat of ids over the database
+// file db that a running serve prunes, gives want.
+func waitForIDs(t *testing.T, db, query, want, msg string) {
+	t.Helper()
 	sdb, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)
 	defer sdb.Close()
 	require.Eventually(t, func() bool {
 		var ids string
-		err := sdb.QueryRow(`SELECT group_concat(id) FROM responses`).Scan(&ids)
-		return err == nil && ids == "resp_new"
-	}, 5*time.Second, 10*time.Millisecond)
+		err := sdb.QueryRow(query).Scan(&ids)
+		return err == nil && ids == want
+	}, 5*time.Second, 10*time.Millisecond, msg)
 }
 
 // An answer OpenAI stores is read by its id after a restart, and its

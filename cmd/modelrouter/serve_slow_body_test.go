@@ -25,20 +25,8 @@ func TestServeEndsARequestWhoseBodyStopsArriving(t *testing.T) {
 	fake := upstreamtest.NewOpenAI(t)
 	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"),
 		func(o *serveOptions) { o.bodyTimeout = 200 * time.Millisecond })
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-	require.NoError(t, err)
-	defer conn.Close()
-	_, err = conn.Write([]byte("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":\"model-router\","))
-	require.NoError(t, err)
-
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, nil)
-	require.NoError(t, err, "the gateway answers a body that stopped arriving")
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, raw, br := sendStalledBody(t, base, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":\"model-router\",")
 	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, string(raw))
 	var body struct {
 		Error struct {
@@ -47,7 +35,7 @@ func TestServeEndsARequestWhoseBodyStopsArriving(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(raw, &body), string(raw))
 	assert.Equal(t, "timeout", body.Error.Code)
-	_, err = br.ReadByte()
+	_, err := br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the connection is closed: what is left of the body is not read as a request")
 	assert.Empty(t, fake.Requests(), "nothing reached the provider")
 }
@@ -67,4 +55,25 @@ func TestBodyTimeoutComesFromTheFlagOrTheFile(t *testing.T) {
 	assert.Equal(t, 30*time.Second, o.bodyTimeout, "a flag beats the file")
 	_, err = parseServeArgs([]string{"--body-timeout", "0s"}, nil, io.Discard)
 	assert.ErrorContains(t, err, "body_timeout 0s: must be positive")
+}
+
+// sendStalledBody sends request, whose Content-Length promises more body
+// than it carries, to serve at base and then nothing more; it returns the
+// answer, its body, and the connection's reader for what follows.
+func sendStalledBody(t *testing.T, base, request string) (*http.Response, []byte, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	_, err = conn.Write([]byte(request))
+	require.NoError(t, err)
+
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard, not a measurement
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err, "serve answers a body that stopped arriving")
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp, raw, br
 }
