@@ -53,6 +53,11 @@ func (s *Server) pinThread(r *routed) error {
 	}
 	r.pinned = []string{m.ID}
 	r.writer, r.writerWhy = m.ID, "chosen: thread.previous_message_id names an answer of this model, and only it holds the thread"
+	if r.req.Resumes {
+		// Its predictions are of no text at all: say so, lest the log
+		// be read as the router having judged this turn.
+		r.writerWhy += "; the call sends no new message (the model goes on from its last answer, as after pause_turn), so the router model read no text"
+	}
 	return nil
 }
 

@@ -66,6 +66,9 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if err := sc.system(top["system"]); err != nil {
 		return err
 	}
+	if r.Thread, r.PreviousMessageID, err = messagesThread(top["thread"]); err != nil {
+		return err
+	}
 	raw, ok := top["messages"]
 	if !ok || isNull(raw) {
 		return invalid("messages", "missing required parameter: 'messages'")
@@ -75,7 +78,14 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		return invalid("messages", "messages must be an array of message objects")
 	}
 	if len(turns) == 0 {
-		return invalid("messages", "messages must contain at least one message")
+		// A thread continuation with no new message has the model go on
+		// from the thread's last answer (Anthropic's SDKs send one to
+		// resume an answer that stopped with pause_turn): the thread holds
+		// the conversation. Anything else with none, Anthropic refuses.
+		if r.API != Messages || r.Thread != ThreadContinue {
+			return invalid("messages", "messages must contain at least one message (only a thread continuation may send none)")
+		}
+		r.Resumes = true
 	}
 	for i, tr := range turns {
 		if err := sc.turn(tr, i, i == len(turns)-1); err != nil {
@@ -89,9 +99,6 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	r.NativeOnly = sc.nativeOnly
 
 	if err := messagesTools(top, r); err != nil {
-		return err
-	}
-	if r.Thread, r.PreviousMessageID, err = messagesThread(top["thread"]); err != nil {
 		return err
 	}
 	if v, ok := top["metadata"]; ok && !isNull(v) {

@@ -111,6 +111,9 @@ func TestParseMessagesRejects(t *testing.T) {
 		{"max_tokens zero", `{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}`, "max_tokens", "positive integer"},
 		{"no messages", `{"model":"m","max_tokens":5}`, "messages", "missing required parameter: 'messages'"},
 		{"empty messages", `{"model":"m","max_tokens":5,"messages":[]}`, "messages", "at least one message"},
+		{"empty messages creating a thread", `{"model":"m","max_tokens":5,"messages":[],"thread":{"type":"create"}}`, "messages", "at least one message"},
+		{"a thread continuation without messages", `{"model":"m","max_tokens":5,"thread":{"type":"continue","previous_message_id":"msg_1"}}`, "messages", "missing required parameter: 'messages'"},
+		{"a thread continuation with null messages", `{"model":"m","max_tokens":5,"messages":null,"thread":{"type":"continue","previous_message_id":"msg_1"}}`, "messages", "missing required parameter: 'messages'"},
 		{"messages not an array", `{"model":"m","max_tokens":5,"messages":"hi"}`, "messages", "array of message objects"},
 		{"system role in messages", `{"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]}`, "messages[0].role", "top-level `system`"},
 		{"content missing", `{"model":"m","max_tokens":5,"messages":[{"role":"user"}]}`, "messages[0].content", "missing required parameter"},
@@ -172,4 +175,24 @@ func TestMessagesNativeOnlyStopsAndFileImages(t *testing.T) {
 	assert.Empty(t, parse("", `[{"type":"image","source":{"type":"url","url":"https://x/y.png"}},{"type":"text","text":"q"}]`))
 	assert.Equal(t, []string{`images with a "file" source`},
 		parse("", `[{"type":"image","source":{"type":"file","file_id":"file_011CNha8"}},{"type":"text","text":"q"}]`))
+}
+
+// Anthropic's SDKs resume a thread's answer that stopped with pause_turn by
+// continuing the thread with no new message: the thread holds the
+// conversation, so the call is valid and the router reads no text.
+func TestParseMessagesThreadContinuationWithNoNewMessage(t *testing.T) {
+	r, err := Parse(Messages, []byte(`{"model":"m","max_tokens":5,"messages":[ ],"thread":{"type":"continue","previous_message_id":"msg_1"}}`))
+	require.NoError(t, err)
+	assert.True(t, r.Resumes)
+	assert.Equal(t, ThreadContinue, r.Thread)
+	assert.Equal(t, "msg_1", r.PreviousMessageID)
+	assert.Empty(t, r.Prompt)
+	assert.Zero(t, r.TextChars)
+
+	r, err = Parse(Messages, []byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"go on"}],"thread":{"type":"continue","previous_message_id":"msg_1"}}`))
+	require.NoError(t, err)
+	assert.False(t, r.Resumes, "a continuation with a message sends something new")
+
+	_, err = Parse(CountTokens, []byte(`{"model":"m","messages":[],"thread":{"type":"continue","previous_message_id":"msg_1"}}`))
+	assert.ErrorContains(t, err, "at least one message", "count_tokens has no threads (Anthropic's SDKs send it none): it needs a message, as Anthropic's does")
 }

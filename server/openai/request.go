@@ -45,6 +45,10 @@ type Request struct {
 	// the call has none.
 	Thread            string
 	PreviousMessageID string
+	// Resumes: a thread continuation that sends no new message
+	// (`messages: []`), so the model goes on from the thread's last
+	// answer, as after a pause_turn; the router model has no text to read.
+	Resumes bool
 
 	// Prompt is the text the router model reads, [router.PromptText] of the
 	// conversation (see [PromptSource]).

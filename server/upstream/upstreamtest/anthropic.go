@@ -95,7 +95,10 @@ func (c *call) anthropicInvalid() string {
 		return "max_tokens: field required"
 	}
 	msgs, ok := c.body["messages"].([]any)
-	if !ok || len(msgs) == 0 {
+	thread, _ := c.body["thread"].(map[string]any)
+	// A thread continuation may send none: the thread holds the
+	// conversation, and the model goes on from its last answer.
+	if !ok || len(msgs) == 0 && thread["type"] != "continue" {
 		return "messages: at least one message is required"
 	}
 	for i, m := range msgs {
