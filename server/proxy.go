@@ -87,6 +87,11 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			w = head
 		}
 		out := s.cfg.Forwarder.Forward(c.Request.Context(), w, call)
+		if lost := lostThread(r, out); lost != nil {
+			// The client sends the conversation whole instead (threads.go);
+			// the record keeps the attempt that failed.
+			out.Err, out.Status, out.RetryAfter = lost, 0, 0
+		}
 
 		rec := &ex.rec
 		rec.Answered = out.Answered.ID

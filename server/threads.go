@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
@@ -20,8 +21,8 @@ import (
 // Only the provider that answered the thread's last turn holds the rest,
 // so a continuation may go to that model alone; any other model would
 // answer the new messages as if they were the whole conversation. When the
-// gateway cannot send it there, it answers as Anthropic answers for a
-// thread it no longer holds (404, error.details.error_code
+// gateway cannot send it there, or that model fails (lostThread), it
+// answers as Anthropic answers for a thread it no longer holds (404, error.details.error_code
 // "thread_not_found"), on which Anthropic's SDKs send the whole
 // conversation again under a new thread, which any model can answer.
 //
@@ -59,6 +60,30 @@ func (s *Server) pinThread(r *routed) error {
 		r.writerWhy += "; the call sends no new message (the model goes on from its last answer, as after pause_turn), so the router model read no text"
 	}
 	return nil
+}
+
+// lostThread is what a thread continuation whose model did not answer
+// gets instead of the 502 (or 429) of a call no model answered; nil when
+// the call continues no thread, was answered, or ended for a reason of its
+// own (the client left, the gateway is shutting down, the provider's own
+// 4xx went to the client). Only that model holds the thread, so the call
+// could not fail over; the whole conversation sent again with thread
+// create is routed afresh, and that call can. Anthropic's SDKs send it at
+// once on thread_not_found, where on a 5xx they would ask the same model
+// twice more, after backoff, and then give their caller the error.
+func lostThread(r *routed, out upstream.Outcome) error {
+	if r.req.Thread != openai.ThreadContinue || out.Err == nil || out.Wrote || out.Status == statusClientClosed {
+		return nil
+	}
+	if code := router.ErrorCode(out.Err); code != router.EUpstream && code != router.ERateLimited {
+		return nil
+	}
+	failed := make([]string, len(out.Attempts))
+	for i, a := range out.Attempts {
+		failed[i] = a.ClientError()
+	}
+	return threadNotFound(r.req.PreviousMessageID, fmt.Sprintf("its thread is held for %s, which did not answer (%s)",
+		r.writer, strings.Join(failed, "; ")))
 }
 
 // threadNotFound is Anthropic's answer for a thread it does not hold, which
