@@ -111,3 +111,28 @@ func TestMessagesThreadWhoseModelFailsIsNotFound(t *testing.T) {
 		})
 	}
 }
+
+// While the model holding a thread is known to be failing (unhealthy, or
+// its provider asked to wait), a continuation does not wait for it to fail
+// once more (up to the attempt timeout, for a model that stalls): it is
+// answered thread_not_found at once, and no request reaches the model.
+func TestMessagesThreadWhoseModelIsUnhealthyIsNotFoundWithoutAskingIt(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.Forwarder.(*upstream.Forwarder).Health = &upstream.Health{Threshold: 1} })
+	status, first := postThreadTurn(t, e, `{"model":"model-router","max_tokens":100,"messages":[{"role":"user","content":"My name is Bob."}],"thread":{"type":"create"},"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusOK, status, first)
+	e.anthropic.Set("claude", upstreamtest.Behavior{FailStatus: 529})
+	status, _ = postThreadTurn(t, e, `{"model":"model-router","max_tokens":100,"messages":[{"role":"user","content":"Another conversation."}],"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusBadGateway, status, "claude fails, and is now unhealthy")
+	require.Len(t, e.anthropic.RequestsFor("claude"), 2)
+
+	status, out := postThreadTurn(t, e, `{"model":"model-router","max_tokens":100,"messages":[{"role":"user","content":"What is my name?"}],"thread":{"type":"continue","previous_message_id":"`+first["id"].(string)+`"}}`)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, "thread_not_found", threadNotFoundCode(t, out), "%v", out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], "held for claude, which did not answer (skipped: unhealthy")
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 2, "the continuation reached no model")
+
+	rec := e.log.waitFor(t, 3)[2]
+	require.Len(t, rec.Attempts, 1)
+	assert.True(t, rec.Attempts[0].NotSent)
+	assert.Contains(t, rec.Attempts[0].Error, "skipped: unhealthy")
+}

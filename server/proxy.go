@@ -58,6 +58,9 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			Stream:      r.req.Stream,
 			InputTokens: r.needs.InputTokens,
 			Order:       append([]router.Model{d.Chosen}, d.Fallbacks...),
+			// Failing, a thread continuation is answered thread_not_found
+			// and sent again whole (threads.go).
+			Resendable: r.req.Thread == openai.ThreadContinue,
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

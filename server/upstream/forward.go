@@ -103,6 +103,12 @@ type Call struct {
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.
 	Relay *Relay
+	// Resendable: the client has another way to its answer when these
+	// models fail (a Messages thread continuation, which it can send again
+	// whole, to be routed afresh), so the last model is no last resort:
+	// while it is unhealthy or its provider asked to wait, it is skipped
+	// without a request, rather than asked anyway.
+	Resendable bool
 }
 
 // Kept is a translated Responses answer: its id, the model that wrote it,
@@ -483,9 +489,17 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	if reason := a.f.Supports(a.model, a.call.API); reason != "" {
 		return 0, &retryable{msg: reason}
 	}
-	if wait := a.f.Backoff.Wait(a.model); wait > 0 && !a.last && a.call.Relay == nil {
+	lastResort := a.last && !a.call.Resendable
+	if wait := a.f.Backoff.Wait(a.model); wait > 0 && !lastResort && a.call.Relay == nil {
 		return 0, &retryable{msg: fmt.Sprintf("skipped: rate limited, its provider asked to wait %s more", roundUp(wait)),
 			limited: true, wait: wait}
+	}
+	if a.call.Resendable {
+		// Routing tries an unhealthy model last but still tries it; this
+		// call has a better way than a model known to be failing.
+		if why := a.f.Health.Unhealthy(a.model); why != "" {
+			return 0, &retryable{msg: "skipped: " + why}
+		}
 	}
 	var req *http.Request
 	var hideUsage bool
@@ -507,7 +521,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	if h := a.f.Health; h != nil {
 		var ok bool
 		// A relay's model is the only provider that has the answer.
-		if a.ticket, ok = h.admit(a.model, a.last || a.call.Relay != nil); !ok {
+		if a.ticket, ok = h.admit(a.model, lastResort || a.call.Relay != nil); !ok {
 			return 0, &retryable{msg: "unhealthy: another call is trying it again"}
 		}
 	}
