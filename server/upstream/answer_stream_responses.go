@@ -10,28 +10,27 @@ import (
 // with the item in progress, its content (a message's parts, each
 // content_part.added, output_text.delta or refusal.delta, their .done and
 // content_part.done; a function call's function_call_arguments.delta and
-// .done) and output_item.done with the item whole; then, by the
-// response's status, response.completed, response.incomplete or
-// response.failed with the whole response. Other items (reasoning, a
-// built-in tool's call) go whole in their added and done events.
+// .done) and output_item.done with the item whole; then the event that
+// ends the stream with the whole response (finalEvent). Other items
+// (reasoning, a built-in tool's call) go whole in their added and done
+// events. A response still queued or in progress (a background one) is
+// not over: its stream is only its opening (pendingEvents).
 func responseEvents(body []byte) ([]sseEvent, error) {
 	resp, err := scanObject(body)
 	if err != nil {
 		return nil, errNotAsStream
 	}
+	status := string(resp.get("status"))
+	var seq responsesSequence
+	if status == `"queued"` || status == `"in_progress"` {
+		return pendingEvents(&seq, resp, body), nil
+	}
 	items, err := elements(resp.get("output"))
 	if err != nil {
 		return nil, err
 	}
-	open := resp.clone()
+	open := opening(resp)
 	open.setString("status", []byte(`"in_progress"`))
-	open.setString("output", []byte("[]"))
-	for _, key := range []string{"usage", "error", "incomplete_details", "completed_at"} {
-		if open.has(key) {
-			open.setString(key, []byte("null"))
-		}
-	}
-	var seq responsesSequence
 	out := []sseEvent{
 		seq.event("response.created", map[string]any{"response": json.RawMessage(open.encode())}),
 		seq.event("response.in_progress", map[string]any{"response": json.RawMessage(open.encode())}),
@@ -41,14 +40,57 @@ func responseEvents(body []byte) ([]sseEvent, error) {
 			return nil, err
 		}
 	}
-	last := "response.completed"
-	switch string(resp.get("status")) {
-	case `"incomplete"`:
-		last = "response.incomplete"
+	return append(out, seq.event(finalEvent(status), map[string]any{"response": json.RawMessage(body)})), nil
+}
+
+// finalEvent is the event that ends a finished response's stream, by its
+// status: response.completed only for a completed one (or one without a
+// status), since clients take it for a whole answer; response.incomplete
+// and response.failed for theirs. A cancelled response is over without
+// being whole or failing, and the API has no event of its own for it:
+// it ends in response.incomplete, as OpenAI ends a response the user cut
+// short by steering it, and the response's status says cancelled.
+func finalEvent(status string) string {
+	switch status {
+	case `"incomplete"`, `"cancelled"`:
+		return "response.incomplete"
 	case `"failed"`:
-		last = "response.failed"
+		return "response.failed"
 	}
-	return append(out, seq.event(last, map[string]any{"response": json.RawMessage(body)})), nil
+	return "response.completed"
+}
+
+// pendingEvents is the stream of a response that is not over, queued or
+// in progress, as a background response is when it is made: its
+// response.created, then response.queued or response.in_progress with the
+// response as it is, as OpenAI opens a background response's stream. No
+// event ends it: a response.completed would tell the client's SDK that
+// the answer is whole and empty. The client has the response's id and
+// reads the rest by it (GET /v1/responses/{id}, or streamed from the last
+// event, as after a dropped connection).
+func pendingEvents(seq *responsesSequence, resp object, body []byte) []sseEvent {
+	next := "response.in_progress"
+	if string(resp.get("status")) == `"queued"` {
+		next = "response.queued"
+	}
+	open := opening(resp)
+	return []sseEvent{
+		seq.event("response.created", map[string]any{"response": json.RawMessage(open.encode())}),
+		seq.event(next, map[string]any{"response": json.RawMessage(body)}),
+	}
+}
+
+// opening is resp as a stream's response.created shows it: no output,
+// usage or outcome yet.
+func opening(resp object) object {
+	open := resp.clone()
+	open.setString("output", []byte("[]"))
+	for _, key := range []string{"usage", "error", "incomplete_details", "completed_at"} {
+		if open.has(key) {
+			open.setString(key, []byte("null"))
+		}
+	}
+	return open
 }
 
 // itemEvents appends the events of output item index to out.
