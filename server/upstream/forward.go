@@ -42,8 +42,9 @@ type Forwarder struct {
 	// Deadline bounds the whole call, failovers and streaming included.
 	Deadline time.Duration
 	// AttemptTimeout bounds one attempt's wait for the provider to begin
-	// answering: its response headers and then a stream's first event, a
-	// JSON answer's whole body or an error's body. A model that stalls
+	// answering: its response headers and then a stream's first event
+	// passed to the client, a JSON answer's whole body or an error's
+	// body. A model that stalls
 	// longer is abandoned for the next one (see answerWait).
 	AttemptTimeout time.Duration
 	// Health, when set, hears how each attempt went, so routing can try
@@ -595,7 +596,8 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		// model reasons: OpenAI sends its first chunk with the answer's
 		// first token, minutes later at high effort. Silence after the
 		// headers is no stall there, so only the call's deadline bounds
-		// it. (Responses and Claude streams open with an event at once.)
+		// it. (Responses and Claude streams open with an event at once;
+		// stream ends a reasoning model's Responses wait at it.)
 		if !a.wait.stop() {
 			return resp.StatusCode, a.wait.err("first event")
 		}

@@ -108,12 +108,18 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)
-	begun := false // the attempt timeout is over (answerWait)
+	begun := false  // the attempt timeout is over (answerWait)
+	opened := false // an event other than a keep-alive came
+	// A reasoning model's Responses stream opens at once and may then be
+	// silent for as long as the model reasons: its opening ends the
+	// attempt timeout, not its answer's first event (forward ends a Chat
+	// Completions one's at the headers).
+	openingEnds := a.model.Capabilities.Reasoning && a.wireAPI() == APIResponses
 	for {
 		ev, err := rd.next()
 		if err != nil {
 			if a.wait.expired() {
-				return a.endStalled(tr, resp.StatusCode)
+				return a.endStalled(resp.StatusCode, opened)
 			}
 			if a.call.Relay != nil && errors.Is(err, io.EOF) {
 				// A replay ends where the provider ends it: after a
@@ -141,20 +147,22 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
 		}
-		if !begun && !keepAlive(ev) {
+		opened = opened || !keepAlive(ev)
+		outs := a.redactRelayed(tr, tr.translate(ev))
+		if !begun && (len(outs) > 0 || openingEnds && opened) {
+			// The client's first event: the stream can no longer fail
+			// over, so the attempt timeout, which exists to fail over,
+			// ends here; only the call's deadline cuts the stream now.
+			// Until then (keep-alives, and the events held before the
+			// answer begins: a Responses stream's response.created, Azure's
+			// prompt filter chunk) a stall still moves to the next model.
 			begun = true
 			if !a.wait.stop() {
-				return a.endStalled(tr, resp.StatusCode)
+				return a.endStalled(resp.StatusCode, opened)
 			}
 		}
-		if sw.write(a.redactRelayed(tr, tr.translate(ev))) != nil {
+		if sw.write(outs) != nil {
 			return a.breakStream(tr, a.writeFailure(), true)
-		}
-		if !begun && a.out.Wrote {
-			// A ping went out: past the client's first byte, only the
-			// call's deadline cuts the stream.
-			begun = true
-			a.wait.stop()
 		}
 		if isOver(tr) {
 			if tr.complete() || a.call.Relay != nil {
@@ -218,15 +226,15 @@ func (a *attempt) boundWrites(ctx context.Context) (release func()) {
 	}
 }
 
-// endStalled ends a stream whose first event did not come within the
-// attempt timeout: a failed attempt, so the next model is tried, unless
-// the client already has a ping of it.
-func (a *attempt) endStalled(tr streamTranslator, status int) (int, error) {
-	err := a.wait.err("first event")
-	if !a.out.Wrote {
-		return status, err
+// endStalled ends a stream whose answer did not begin within the attempt
+// timeout: a failed attempt, and since the timeout ends at the client's
+// first event, nothing went out, so the next model is tried. opened says
+// the provider had sent events before it stalled (held, none an answer's).
+func (a *attempt) endStalled(status int, opened bool) (int, error) {
+	if opened {
+		return status, a.wait.err("answer begun")
 	}
-	return a.breakStream(tr, err.msg, true)
+	return status, a.wait.err("first event")
 }
 
 // endBroken ends a stream that stopped (err: how the body ended) before
