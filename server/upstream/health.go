@@ -33,7 +33,7 @@ const (
 // to the attempt timeout when it stalls) before failing over.
 //
 // A model is unhealthy after Threshold failures in a row (connection
-// errors, no headers or no first event in time, 408, 429 and 5xx, a
+// errors, no headers, first event or answer begun in time, 408, 429 and 5xx, a
 // provider refusing the gateway on a new answer (a 401, or a 403 or 404
 // about its key or the model: see attempt.refusesGateway), a
 // stream that breaks before its first event) when at least half its calls
