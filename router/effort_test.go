@@ -87,3 +87,38 @@ func TestRequireParametersLeavesOutAModelThatDoesNotListTheEffort(t *testing.T) 
 	assert.Equal(t, "o-series", decide("high", true).ChosenID, "a listed value leaves the model in")
 	assert.NotContains(t, reasons(decide("extreme", true))["o-series"], "excluded", "a value off the scale is the provider's to judge")
 }
+
+// A Messages call sets no reasoning effort itself; its translation for an
+// OpenAI-compatible model derives one from thinking or output_config.effort
+// (Needs.DerivedEffort). With require_parameters that value is held to the
+// model's listed efforts as a client's own reasoning_effort is.
+func TestRequireParametersLeavesOutAModelThatDoesNotListTheDerivedEffort(t *testing.T) {
+	catalog := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+		{ID: "pro", Format: "OpenAI", Profile: "p-pro", InputPerMTok: 1, OutputPerMTok: 4,
+			Capabilities: router.Capabilities{Reasoning: true, ReasoningEfforts: []string{"high"}}},
+		{ID: "o-series", Format: "OpenAI", Profile: "p-o", InputPerMTok: 2, OutputPerMTok: 8,
+			Capabilities: router.Capabilities{Reasoning: true, ReasoningEfforts: []string{"low", "medium", "high"}}},
+	}}}}
+	r, err := router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: router.Prediction{
+		"p-pro": {Quality: 0.9, OutputTokens: 100}, "p-o": {Quality: 0.9, OutputTokens: 100},
+	}}})
+	require.NoError(t, err)
+	decide := func(effort string, strict bool) router.Decision {
+		t.Helper()
+		d, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, router.Request{Needs: router.Needs{
+			Params: []string{"thinking"}, RequireParameters: strict,
+			DerivedEffort: map[string]string{"pro": effort, "o-series": effort}}})
+		require.NoError(t, err)
+		return d
+	}
+
+	d := decide("low", true)
+	assert.Equal(t, "o-series", d.ChosenID, "the model that takes low as derived")
+	for _, c := range d.Candidates {
+		if c.Model == "pro" {
+			assert.Equal(t, `excluded: require_parameters and unsupported reasoning effort "low" (takes high)`, c.Reason)
+		}
+	}
+	assert.Equal(t, "pro", decide("low", false).ChosenID, "without require_parameters the derived effort is mapped")
+	assert.Equal(t, "pro", decide("high", true).ChosenID, "a listed value leaves the cheaper model in")
+}

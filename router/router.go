@@ -379,8 +379,13 @@ func excluded(m Model, n Needs) string {
 			}
 		}
 		// A model that takes reasoning_effort may still not take the
-		// value asked for, which it would get mapped to another one.
-		if v := n.ReasoningEffort; v != "" && !slices.ContainsFunc(bad, isEffortParam) && !m.Capabilities.TakesEffort(v) {
+		// value asked for, or derived for it, which it would get mapped
+		// to another one.
+		v := n.ReasoningEffort
+		if d := n.DerivedEffort[m.ID]; d != "" {
+			v = d
+		}
+		if v != "" && !slices.ContainsFunc(bad, isEffortParam) && !m.Capabilities.TakesEffort(v) {
 			bad = append(bad, fmt.Sprintf("reasoning effort %q (takes %s)", v, strings.Join(m.Capabilities.ReasoningEfforts, ", ")))
 		}
 		if len(bad) > 0 {

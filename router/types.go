@@ -188,6 +188,13 @@ type Needs struct {
 	// not take that value as sent (Capabilities.TakesEffort) is left out;
 	// without, the gateway sends it the nearest one it takes.
 	ReasoningEffort string
+	// DerivedEffort is, by model ID, the reasoning effort the call's way
+	// to that model derives from other parameters: a Messages call's
+	// thinking or output_config.effort, translated for an
+	// OpenAI-compatible reasoning model. The model gets that value mapped
+	// as it would get ReasoningEffort, so RequireParameters holds it to
+	// the model's efforts the same way.
+	DerivedEffort map[string]string
 	// Dropped names, by model ID, the Params that the call's way to that
 	// model does not carry as sent: a translation into its provider's API
 	// (a Chat Completions call to Claude) has no form for them, or changes
