@@ -244,6 +244,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	}
 	if rreq.Needs.RequireParameters {
 		rreq.Needs.Dropped = s.dropped(all, api, raw, rreq.Needs.Params)
+		rreq.Needs.DerivedEffort = s.derivedEfforts(all, api, raw)
 	}
 	var kept []string
 	var dropped []router.Candidate
@@ -332,6 +333,23 @@ func (s *Server) dropped(models []router.Model, api openai.API, raw []byte, para
 	for _, m := range models {
 		if lost := s.cfg.Drops(m, forwardedAs(api), raw, params); len(lost) > 0 {
 			out[m.ID] = lost
+		}
+	}
+	return out
+}
+
+// derivedEfforts maps each of models to the reasoning effort the call's
+// way from api derives for it (a Messages call translated for an
+// OpenAI-compatible reasoning model), for the router's require_parameters
+// rule.
+func (s *Server) derivedEfforts(models []router.Model, api openai.API, raw []byte) map[string]string {
+	if s.cfg.DerivedEffort == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, m := range models {
+		if v := s.cfg.DerivedEffort(m, forwardedAs(api), raw); v != "" {
+			out[m.ID] = v
 		}
 	}
 	return out

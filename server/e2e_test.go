@@ -55,14 +55,15 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: e.anthropic.Root, APIKey: "sk-upstream-anthropic"},
 	}}
 	cfg := Config{
-		Router:      newTestRouter(t, ps.Available),
-		Forwarder:   &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
-		Supports:    ps.Supports,
-		Drops:       ps.Drops,
-		Available:   ps.Available,
-		Log:         e.log,
-		Keys:        keyStore{e2eKey: true},
-		RequireKeys: true,
+		Router:        newTestRouter(t, ps.Available),
+		Forwarder:     &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
+		Supports:      ps.Supports,
+		Drops:         ps.Drops,
+		DerivedEffort: ps.DerivedEffort,
+		Available:     ps.Available,
+		Log:           e.log,
+		Keys:          keyStore{e2eKey: true},
+		RequireKeys:   true,
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -11,11 +11,15 @@ import (
 	"context"
 	"testing"
 
+	"github.com/anthropics/anthropic-sdk-go/v2"
 	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 )
 
 func TestRequireParametersLeavesOutAModelWhoseTranslationDropsAParameter(t *testing.T) {
@@ -69,4 +73,53 @@ func TestRequireParametersOnMessagesLeavesOutModelsThatWouldLoseTopK(t *testing.
 	reqs := e.openai.RequestsFor("mini")
 	require.Len(t, reqs, 1)
 	assert.NotContains(t, string(reqs[0].Body), "top_k")
+}
+
+// A Messages call's thinking reaches an OpenAI reasoning model as the
+// reasoning_effort its translation derives (a 2,048-token budget is low).
+// A model that does not list that effort would get the nearest one it
+// takes instead: with require_parameters it is left out, saying so as for
+// a client's own reasoning_effort; without, it answers at its own effort.
+func TestRequireParametersOnMessagesLeavesOutAModelThatDoesNotTakeTheDerivedEffort(t *testing.T) {
+	reasoner := func(id string, in, out float64, efforts ...string) router.Model {
+		return testModel(id, "openai", "OpenAI", in, out, router.Capabilities{Reasoning: true, ReasoningEfforts: efforts})
+	}
+	e := newE2E(t, func(c *Config) {
+		rt, err := router.New(router.Config{
+			Catalog: router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+				reasoner("pro", 1, 4, "high"), reasoner("thinker", 2, 8, "low", "medium", "high"),
+			}}}},
+			Predictor: &routertest.Predictor{Fixed: router.Prediction{"pro": {Quality: 0.9, OutputTokens: 100}, "thinker": {Quality: 0.9, OutputTokens: 100}}},
+		})
+		require.NoError(t, err)
+		c.Router = rt
+	})
+	client := e.anthropicClients()["v1"]
+	params := helloParams("Prove that there are infinitely many primes.")
+	params.Thinking = anthropic.ThinkingConfigParamOfEnabled(2048)
+
+	msg, err := client.Messages.New(context.Background(), params,
+		aoption.WithJSONSet("routing_config", map[string]any{"require_parameters": true}))
+	require.NoError(t, err)
+	assert.Equal(t, "thinker", string(msg.Model), "the model that takes low as derived")
+	reason := ""
+	for _, c := range messageDetails(t, msg)["candidates"].([]any) {
+		if cand := c.(map[string]any); cand["model"] == "pro" {
+			reason = cand["reason"].(string)
+		}
+	}
+	assert.Equal(t, `excluded: require_parameters and unsupported reasoning effort "low" (takes high)`, reason)
+	assert.Empty(t, e.openai.RequestsFor("pro"), "pro would have reasoned at high")
+	reqs := e.openai.RequestsFor("thinker")
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"reasoning_effort":"low"`)
+
+	// Without require_parameters the cheaper model answers at the effort
+	// it takes, as documented.
+	msg, err = client.Messages.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.Equal(t, "pro", string(msg.Model))
+	reqs = e.openai.RequestsFor("pro")
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"reasoning_effort":"high"`)
 }

@@ -80,6 +80,12 @@ type Config struct {
 	// API drops or changes them); with routing_config.require_parameters
 	// they leave m out. Nil: every parameter reaches every model.
 	Drops func(m router.Model, api upstream.API, raw []byte, params []string) []string
+	// DerivedEffort returns the reasoning effort a translation derives for
+	// model m from a call of api whose body is raw (a Messages call's
+	// thinking or output_config.effort), "" for none; with
+	// routing_config.require_parameters m must take it as it takes a
+	// client's own reasoning_effort. Nil: no effort is derived.
+	DerivedEffort func(m router.Model, api upstream.API, raw []byte) string
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
 	// function through router.Config.Available.

@@ -254,6 +254,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx},
 		Supports:             providers.Supports,
 		Drops:                providers.Drops,
+		DerivedEffort:        providers.DerivedEffort,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),

@@ -80,6 +80,26 @@ func (ps Providers) Drops(m router.Model, api API, raw []byte, params []string) 
 	return out
 }
 
+// DerivedEffort returns the reasoning effort a call of api (raw is its
+// body) reaches m's provider with where the translation derives it from
+// other members: a Messages call's thinking or output_config.effort, for
+// an OpenAI-compatible reasoning model (reasoningEffort). RewriteOpenAI
+// then maps it to the nearest value m takes, as it maps a client's own
+// reasoning_effort, so the server hands it to the router for
+// require_parameters to hold to m's efforts. "" where the call's way to
+// m derives none.
+func (ps Providers) DerivedEffort(m router.Model, api API, raw []byte) string {
+	p, ok := ps.Resolve(m)
+	if !ok || translationFor(api, p.Kind) != &messagesToChat {
+		return ""
+	}
+	top, err := parseObject(raw)
+	if err != nil {
+		return ""
+	}
+	return reasoningEffort(top["thinking"], top["output_config"], m)
+}
+
 // jsonMembers lists the JSON names of T's fields.
 func jsonMembers[T any]() map[string]bool {
 	t := reflect.TypeFor[T]()

@@ -8,6 +8,7 @@ package upstream
 // and differs for every other one.
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -187,4 +188,46 @@ func TestDropsNothingWithoutATranslation(t *testing.T) {
 	unconfigured := carriedGPT
 	unconfigured.Provider = "mistral"
 	assert.Empty(t, Providers{}.Drops(unconfigured, APIMessages, []byte(messages), []string{"top_k"}))
+}
+
+// A Messages call's thinking and output_config.effort reach an
+// OpenAI-compatible reasoning model as a reasoning_effort the translation
+// derives, which the model then gets mapped to the nearest value it takes.
+// DerivedEffort is the value before that mapping, for require_parameters
+// to hold to the model's efforts; it is empty where no effort is derived.
+func TestDerivedEffortIsTheEffortATranslationAsksTheModelFor(t *testing.T) {
+	const base = `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
+	highOnly := carriedReasoner
+	highOnly.Capabilities.ReasoningEfforts = []string{"high"}
+	cases := []struct {
+		name    string
+		m       router.Model
+		api     API
+		body    string
+		derived string
+		sent    string // the reasoning_effort the provider gets, "" for none
+	}{
+		{"a small thinking budget", carriedReasoner, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "low", "low"},
+		{"output_config.effort", carriedReasoner, APIMessages, with(base, "output_config", `{"effort":"medium"}`), "medium", "medium"},
+		{"an effort the model does not list", highOnly, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "low", "high"},
+		{"no thinking", carriedReasoner, APIMessages, base, "", ""},
+		{"a model that does not reason", carriedGPT, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "", ""},
+		{"Claude reads thinking itself", carriedClaude, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.derived, carriedProviders.DerivedEffort(tc.m, tc.api, []byte(tc.body)))
+			if tc.m.Provider == "anthropic" {
+				return
+			}
+			var got struct {
+				ReasoningEffort string `json:"reasoning_effort"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(sent(t, tc.api, tc.m, tc.body)), &got))
+			assert.Equal(t, tc.sent, got.ReasoningEffort)
+		})
+	}
+	chat := `{"model":"r","messages":[{"role":"user","content":"hi"}],"reasoning_effort":"low"}`
+	assert.Empty(t, carriedProviders.DerivedEffort(carriedReasoner, APIChatCompletions, []byte(chat)),
+		"a client's own reasoning_effort is the router's to check, not derived")
 }
