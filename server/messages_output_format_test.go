@@ -106,3 +106,47 @@ func TestMessagesOutputFormatWithoutAChatFormIsClaudesOnly(t *testing.T) {
 	assert.Empty(t, e.openai.Requests())
 	assert.Empty(t, e.anthropic.Requests())
 }
+
+// A schema outside OpenAI's strict mode (here a minLength, which zod's
+// .min(1) writes) would be refused strict, so it reaches an OpenAI-format
+// model with strict false: given the schema, not held to it. A client that
+// sets require_parameters asks to be held to it: those models are left
+// out, and Claude, which takes the schema as sent, answers.
+func TestMessagesSchemaOutsideStrictModeGoesNonStrictUnlessRequireParameters(t *testing.T) {
+	const bounded = `{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":["name"],"additionalProperties":false}`
+	call := func(routing string) string {
+		return `{"model":"model-router","max_tokens":1024,"messages":[{"role":"user","content":"Name a colour."}],` +
+			`"output_config":{"format":{"type":"json_schema","schema":` + bounded + `}},"routing_config":` + routing + `}`
+	}
+	e := newE2E(t)
+
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", call(`{"models":["mini"]}`))
+	require.Equal(t, http.StatusOK, status, out)
+	reqs := e.openai.RequestsFor("mini")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		ResponseFormat struct {
+			JSONSchema struct {
+				Schema json.RawMessage `json:"schema"`
+				Strict bool            `json:"strict"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	assert.JSONEq(t, bounded, string(sent.ResponseFormat.JSONSchema.Schema), "the schema as sent")
+	assert.False(t, sent.ResponseFormat.JSONSchema.Strict, "OpenAI refuses this schema in strict mode")
+
+	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", call(`{"models":["mini","claude"],"require_parameters":true}`))
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Equal(t, "claude", out["model"])
+	assert.Len(t, e.openai.RequestsFor("mini"), 1, "no second call reached mini")
+	claude := e.anthropic.RequestsFor("claude")
+	require.Len(t, claude, 1)
+	assert.Contains(t, string(claude[0].Body), `"minLength":1`, "Claude gets the schema as sent")
+	reasons := map[string]string{}
+	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
+		c := c.(map[string]any)
+		reasons[c["model"].(string)] = c["reason"].(string)
+	}
+	assert.Equal(t, "excluded: require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API)", reasons["mini"])
+}

@@ -122,6 +122,7 @@ func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *
 	}
 	optional := `{"type":"object","properties":{"answer":{"type":"number"},"note":{"type":"string"}},"required":["answer"],"additionalProperties":false}`
 	open := `{"type":"object","properties":{"answer":{"type":"number"}},"required":["answer"]}`
+	bounded := `{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":["name"],"additionalProperties":false}`
 	cases := []struct {
 		name    string
 		m       router.Model
@@ -134,6 +135,8 @@ func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *
 		{"an optional property", carriedGPT, format(optional), []string{"output_config"},
 			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + optional + `,"strict":false}}`},
 		{"an object left open", carriedGPT, format(open), []string{"output_config"}, `"strict":false`},
+		{"a keyword outside strict mode", carriedGPT, format(bounded), []string{"output_config"},
+			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + bounded + `,"strict":false}}`},
 		{"with an effort the model does not take", carriedGPT,
 			with(base, "output_config", `{"effort":"low","format":{"type":"json_schema","schema":`+strictAnswer+`}}`),
 			[]string{"output_config"}, `"strict":true`},
