@@ -6,7 +6,12 @@ import "math"
 type Candidate struct {
 	Predicted float64 // calibrated quality probability
 	Score     float64 // true score
-	Cost      float64 // USD of answering: prices x input tokens and output tokens
+	Cost      float64 // USD of answering: prices x input tokens and true output tokens
+	// PredictedCost is the USD the gateway expects before the answer
+	// exists (prices x input tokens and predicted output tokens): the
+	// gateway's band rule picks by it, so the sweep does too, and then
+	// counts what the pick really cost (Cost).
+	PredictedCost float64
 }
 
 // Prompt is one validation prompt's candidate pool (its labelled models).

@@ -18,7 +18,7 @@ func bandPrompts() []Prompt {
 		if i == 0 {
 			weak = 0
 		}
-		ps = append(ps, Prompt{{Predicted: 0.9, Score: 1, Cost: 10}, {Predicted: 0.8, Score: weak, Cost: 1}})
+		ps = append(ps, Prompt{{Predicted: 0.9, Score: 1, Cost: 10, PredictedCost: 10}, {Predicted: 0.8, Score: weak, Cost: 1, PredictedCost: 1}})
 	}
 	return ps
 }
@@ -48,6 +48,23 @@ func TestChooseBandKeepsTheLossLimit(t *testing.T) {
 
 	_, err = ChooseBand(bandPrompts(), nil, 0.1)
 	require.Error(t, err)
+}
+
+// The gateway picks inside the band by the cost it predicts, before the
+// answer's length is known; a band is judged by what those picks really
+// cost. Here the model predicted cheaper writes answers long enough to cost
+// more than the other's, so opening the band raises the true cost.
+func TestBandPicksByPredictedCostAndCountsTheTrueCost(t *testing.T) {
+	var ps []Prompt
+	for range 10 {
+		ps = append(ps, Prompt{
+			{Predicted: 0.9, Score: 1, Cost: 4, PredictedCost: 5},
+			{Predicted: 0.85, Score: 1, Cost: 8, PredictedCost: 2},
+		})
+	}
+	s := NewSweep(ps, []float64{0, 0.1})
+	assert.InDelta(t, 1, s.At(0).CostShare, 1e-12)
+	assert.InDelta(t, 2, s.At(1).CostShare, 1e-12, "the pick predicted at 2 really costs 8 against the best's 4")
 }
 
 func TestGrid(t *testing.T) {

@@ -24,8 +24,9 @@ type bandSums struct {
 }
 
 // NewSweep applies every band of grid to every prompt with the gateway's
-// band rule (router.Pick): q* is the best predicted quality, the cheapest
-// candidate with q >= (1-b)·q* is chosen.
+// band rule (router.Pick): q* is the best predicted quality, the candidate
+// with q >= (1-b)·q* that is cheapest by predicted cost is chosen, and its
+// true score and true cost are counted.
 func NewSweep(prompts []Prompt, grid []float64) Sweep {
 	s := Sweep{Grid: grid, sums: make([]bandSums, len(grid))}
 	var q, cost []float64
@@ -35,7 +36,7 @@ func NewSweep(prompts []Prompt, grid []float64) Sweep {
 		}
 		q, cost = q[:0], cost[:0]
 		for _, c := range pr {
-			q, cost = append(q, c.Predicted), append(cost, c.Cost)
+			q, cost = append(q, c.Predicted), append(cost, c.PredictedCost)
 		}
 		bi := router.Pick(q, cost, 0)
 		for g, b := range grid {

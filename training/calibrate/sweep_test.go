@@ -11,8 +11,9 @@ import (
 )
 
 // evaluate is the band rule written out prompt by prompt (router.Pick:
-// q* is the best predicted quality; the cheapest candidate with
-// q >= (1-b)·q* is chosen), the reference Sweep must match.
+// q* is the best predicted quality; the candidate with q >= (1-b)·q* that
+// is cheapest by predicted cost is chosen, and costs its true cost), the
+// reference Sweep must match.
 func evaluate(prompts []Prompt, b float64) BandResult {
 	var best, chosen, bestCost, chosenCost float64
 	n := 0
@@ -22,7 +23,7 @@ func evaluate(prompts []Prompt, b float64) BandResult {
 		}
 		q, cost := make([]float64, len(pr)), make([]float64, len(pr))
 		for i, c := range pr {
-			q[i], cost[i] = c.Predicted, c.Cost
+			q[i], cost[i] = c.Predicted, c.PredictedCost
 		}
 		bi := router.Pick(q, cost, 0)
 		ci := router.Pick(q, cost, b)
@@ -51,7 +52,7 @@ func randomPrompts(rng *rand.Rand, n int) []Prompt {
 	for range n {
 		var p Prompt
 		for range 1 + rng.IntN(5) {
-			p = append(p, Candidate{Predicted: rng.Float64(), Score: float64(rng.IntN(2)), Cost: rng.Float64() * 10})
+			p = append(p, Candidate{Predicted: rng.Float64(), Score: float64(rng.IntN(2)), Cost: rng.Float64() * 10, PredictedCost: rng.Float64() * 10})
 		}
 		ps = append(ps, p)
 	}

@@ -19,7 +19,7 @@ func twoModelPrompts(n, wrong int) []calibrate.Prompt {
 		if i < wrong {
 			weak = 0
 		}
-		ps = append(ps, calibrate.Prompt{{Predicted: 0.9, Score: 1, Cost: 10}, {Predicted: 0.8, Score: weak, Cost: 1}})
+		ps = append(ps, calibrate.Prompt{{Predicted: 0.9, Score: 1, Cost: 10, PredictedCost: 10}, {Predicted: 0.8, Score: weak, Cost: 1, PredictedCost: 1}})
 	}
 	return ps
 }
@@ -66,7 +66,7 @@ func tieredPrompts(nearWrong, farWrong int) []calibrate.Prompt {
 		if (i < 50 && i < nearWrong) || (i >= 50 && i-50 < farWrong) {
 			score = 0
 		}
-		ps = append(ps, calibrate.Prompt{{Predicted: 0.9, Score: 1, Cost: 10}, {Predicted: pred, Score: score, Cost: 1}})
+		ps = append(ps, calibrate.Prompt{{Predicted: 0.9, Score: 1, Cost: 10, PredictedCost: 10}, {Predicted: pred, Score: score, Cost: 1, PredictedCost: 1}})
 	}
 	return ps
 }

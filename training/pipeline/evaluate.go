@@ -541,8 +541,10 @@ func lengthMAE(dp []prediction) (float64, int) {
 // bandPrompts builds the band calibration's candidate pools: each
 // validation prompt's models with a quality label, priced at the dataset's
 // prices for the prompt's input tokens and the model's true output tokens
-// (the predicted mean length, with lengthLog's correction where set, where
-// the data has none, as in llmrouter).
+// (the predicted length where the data has none, as in llmrouter), and at
+// the cost the gateway predicts, from the predicted length with lengthLog's
+// correction where set (the exported model folds it in), which is what the
+// gateway's band rule picks by.
 func bandPrompts(preds []prediction, platt calibrate.Platt, lengthLog []float64) []calibrate.Prompt {
 	var out []calibrate.Prompt
 	for _, pr := range preds {
@@ -551,16 +553,18 @@ func bandPrompts(preds []prediction, platt calibrate.Platt, lengthLog []float64)
 			if !l.HasScore() {
 				continue
 			}
+			ll := pr.logLens[l.Profile]
+			if lengthLog != nil {
+				ll += lengthLog[l.Profile]
+			}
+			predictedTok := math.Exp(ll)
 			outTok := l.OutputTokens
 			if !l.HasLength() {
-				ll := pr.logLens[l.Profile]
-				if lengthLog != nil {
-					ll += lengthLog[l.Profile]
-				}
-				outTok = math.Exp(ll)
+				outTok = predictedTok
 			}
-			cost := (l.InputPrice*float64(pr.ex.InputTokens) + l.OutputPrice*outTok) / 1e6
-			p = append(p, calibrate.Candidate{Predicted: platt.Apply(pr.logits[l.Profile]), Score: l.Score, Cost: cost})
+			in := l.InputPrice * float64(pr.ex.InputTokens)
+			p = append(p, calibrate.Candidate{Predicted: platt.Apply(pr.logits[l.Profile]), Score: l.Score,
+				Cost: (in + l.OutputPrice*outTok) / 1e6, PredictedCost: (in + l.OutputPrice*predictedTok) / 1e6})
 		}
 		if len(p) > 1 {
 			out = append(out, p)
