@@ -13,16 +13,19 @@ import (
 )
 
 // refuseForeignHost answers 403 to a request whose Host is not loopback's
-// (or one of Config.AllowedHosts) when the gateway needs no key. A page
-// whose own host name is made to resolve to 127.0.0.1 (DNS rebinding) is
-// same-origin with the gateway as far as the browser can tell, so the
-// cross-site check lets it post and read the answers; but the browser
-// still sends the page's host name, which no loopback client uses. With
-// keys required the key is the defence, and a proxy's or a load
-// balancer's host name is the normal case.
+// or one of Config.AllowedHosts, when the gateway needs no key or when
+// the operator named hosts. A page whose own host name is made to resolve
+// to 127.0.0.1 (DNS rebinding) is same-origin with the gateway as far as
+// the browser can tell, so the cross-site check lets it post and read the
+// answers; but the browser still sends the page's host name, which no
+// loopback client uses. With keys required the key is the defence, and a
+// proxy's or a load balancer's host name is the normal case, so any Host
+// passes unless --allowed-hosts names some: an operator who lists them
+// means that list to hold.
 func (s *Server) refuseForeignHost(c *gin.Context) {
-	if !s.cfg.RequireKeys && !HostAllowed(c.Request.Host, s.cfg.AllowedHosts) {
-		s.writeError(c, foreignHostError(c.Request.Host))
+	checked := !s.cfg.RequireKeys || len(s.cfg.AllowedHosts) > 0
+	if checked && !HostAllowed(c.Request.Host, s.cfg.AllowedHosts) {
+		s.writeError(c, foreignHostError(c.Request.Host, !s.cfg.RequireKeys))
 		return
 	}
 	c.Next()
@@ -34,7 +37,7 @@ func (s *Server) refuseForeignHost(c *gin.Context) {
 func RefuseForeignHost(allowed []string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !HostAllowed(r.Host, allowed) {
-			apierr.Write(w, foreignHostError(r.Host))
+			apierr.Write(w, foreignHostError(r.Host, false))
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -70,8 +73,13 @@ func HostAllowed(host string, allowed []string) bool {
 // reasonForeignHost is the error code of a request refused for its Host.
 const reasonForeignHost = "host_not_allowed"
 
-func foreignHostError(host string) error {
-	return &router.Error{Code: router.EForbidden, Reason: reasonForeignHost, Message: fmt.Sprintf(
-		"requests for host %q are refused: a gateway that needs no key answers only localhost and loopback addresses "+
-			"(name a reverse proxy's host with serve --allowed-hosts, or require keys)", host)}
+// foreignHostError is the refusal of host; keyless says the gateway needs
+// no key, where requiring keys is the other way to open it.
+func foreignHostError(host string, keyless bool) error {
+	msg := fmt.Sprintf("requests for host %q are refused: this server answers only localhost, loopback addresses "+
+		"and the host names given with serve --allowed-hosts (add a reverse proxy's host name there", host)
+	if keyless {
+		msg += ", or require keys"
+	}
+	return &router.Error{Code: router.EForbidden, Reason: reasonForeignHost, Message: msg + ")"}
 }

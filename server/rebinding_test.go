@@ -85,3 +85,23 @@ func TestAGatewayThatNeedsKeysAnswersAnyHostName(t *testing.T) {
 	status, raw = rebound(t, e, http.MethodPost, "/v1/chat/completions", chatBody, "gateway.example.com")
 	assert.Equal(t, http.StatusUnauthorized, status, "without its key a call is refused whatever its host: %s", raw)
 }
+
+// An operator who lists --allowed-hosts on a gateway that needs keys means
+// that list to hold: a call for another host name is refused before its
+// key is looked at, even with a good key, and never reaches a provider;
+// loopback's names and the listed ones are answered.
+func TestAGatewayThatNeedsKeysAnswersOnlyTheAllowedHostsWhenSomeAreGiven(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.AllowedHosts = []string{"gateway.internal.example"} })
+	status, raw := rebound(t, e, http.MethodPost, "/v1/chat/completions", chatBody, "gateway.example.com",
+		"Authorization", "Bearer "+e2eKey)
+	assert.Equal(t, http.StatusForbidden, status, string(raw))
+	assert.Equal(t, "host_not_allowed", errorShapeOf(t, raw).Error.Code, string(raw))
+	assert.NotContains(t, string(raw), "require keys", "keys are already required: %s", raw)
+	assert.Empty(t, e.openai.Requests(), "a call for a host not allowed reached the provider")
+
+	for _, host := range []string{"gateway.internal.example", "localhost", "127.0.0.1"} {
+		status, raw := rebound(t, e, http.MethodPost, "/v1/chat/completions", chatBody, host,
+			"Authorization", "Bearer "+e2eKey)
+		assert.Equal(t, http.StatusOK, status, "%s: %s", host, raw)
+	}
+}

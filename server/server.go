@@ -114,9 +114,10 @@ type Config struct {
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
 	// AllowedHosts are the host names, besides localhost and loopback IP
-	// addresses, that a gateway needing no key answers (a reverse proxy's
-	// public name); any other Host is refused with 403. Unused when
-	// RequireKeys is set.
+	// addresses, that the gateway answers (a reverse proxy's public name);
+	// any other Host is refused with 403. A gateway needing no key checks
+	// Host always; with RequireKeys it checks only when AllowedHosts names
+	// some, and answers any Host otherwise.
 	AllowedHosts []string
 	// Ready gates /readyz; nil means always ready.
 	Ready func() bool

@@ -72,7 +72,8 @@ type serveOptions struct {
 	// profiling the gateway under load; off by default.
 	pprof string
 	// allowedHosts lists, comma-separated, the host names besides
-	// loopback's that a gateway needing no key (and the profiles) answer.
+	// loopback's that the gateway (with or without keys) and the profiles
+	// answer.
 	allowedHosts string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
@@ -132,7 +133,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, a 429 that gives no Retry-After, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
-	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that a gateway needing no key answers (a reverse proxy's), e.g. gateway.internal; other hosts get 403")
+	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that the gateway and the --pprof server answer (a reverse proxy's), e.g. gateway.internal; other hosts get 403. Without it a gateway needing no key answers only loopback's names, one requiring keys any host")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err

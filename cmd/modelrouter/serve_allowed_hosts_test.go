@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -86,4 +87,51 @@ func TestAllowedHostsComeFromTheFlagOrTheFile(t *testing.T) {
 	_, err = parseServeArgs([]string{"--allowed-hosts", testSecret}, nil, io.Discard)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testSecret)
+}
+
+// With keys required, --allowed-hosts still holds: other host names get
+// 403 before any key check, on the API, the management API and the
+// profiles alike, while the listed names reach the key check.
+func TestServeKeepsAllowedHostsWhenKeysAreRequired(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	profiles := freeLoopbackAddr(t)
+	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
+		o.requireKeys, o.allowedHosts, o.pprof = true, "gateway.internal", profiles
+		o.environ = append(o.environ, "MODELROUTER_ADMIN_KEY=admin-secret")
+	})
+	for _, path := range []string{"/v1/models", "/deployments", "/metrics"} {
+		status, code := getWithHost(t, base+path, "gateway.example.com")
+		assert.Equal(t, http.StatusForbidden, status, path)
+		assert.Equal(t, "host_not_allowed", code, path)
+	}
+	for _, host := range []string{"gateway.internal", "localhost:8080"} {
+		status, _ := getWithHost(t, base+"/v1/models", host)
+		assert.Equal(t, http.StatusUnauthorized, status, "%s passes the host check and meets the key check", host)
+	}
+	status, code := getWithHost(t, "http://"+profiles+"/debug/pprof/cmdline", "gateway.example.com")
+	assert.Equal(t, http.StatusForbidden, status)
+	assert.Equal(t, "host_not_allowed", code)
+	status, _ = getWithHost(t, "http://"+profiles+"/debug/pprof/cmdline", "gateway.internal")
+	assert.Equal(t, http.StatusOK, status)
+}
+
+// Without --allowed-hosts a gateway that needs keys answers any host name
+// (a proxy's or a load balancer's): the key is the defence.
+func TestServeAnswersAnyHostWhenKeysAreRequiredAndNoneAreListed(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"),
+		func(o *serveOptions) { o.requireKeys = true })
+	status, _ := getWithHost(t, base+"/v1/models", "gateway.example.com")
+	assert.Equal(t, http.StatusUnauthorized, status, "the host passes; the missing key is what is refused")
+}
+
+// freeLoopbackAddr returns a loopback address no one listens on now, for a
+// server whose address serve does not report (the profiles).
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
 }
