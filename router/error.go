@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. server/ maps each to one HTTP status and OpenAI error type;
@@ -40,6 +41,9 @@ type Error struct {
 	// the status (every provider refused the gateway's key, say): the
 	// answer tells clients not to retry.
 	Final bool
+	// RetryAfter, when positive, is how long the client should wait
+	// before it tries again (a 429's Retry-After).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }

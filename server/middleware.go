@@ -89,10 +89,18 @@ func (s *Server) logHandlerErrors(c *gin.Context) {
 // set; otherwise it lets every request through. The key is sent as
 // `Authorization: Bearer <key>` (OpenAI), `api-key: <key>` (Azure) or
 // `x-api-key: <key>` (Anthropic). Keys never reach logs or error messages.
+// A client address whose keys keep failing gets 429 for a while
+// (Config.AuthLimit).
 func (s *Server) Authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.cfg.RequireKeys {
 			c.Next()
+			return
+		}
+		// Before the key is looked at: a limited address learns nothing
+		// from its guesses.
+		if err := s.cfg.AuthLimit.Check(c.Request); err != nil {
+			s.writeError(c, err)
 			return
 		}
 		key := clientKey(c.Request)
@@ -113,6 +121,7 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			case router.EForbidden:
 				s.writeError(c, router.Errorf(router.EForbidden, "This API key may not call this route."))
 			default:
+				s.cfg.AuthLimit.Failed(c.Request)
 				s.writeError(c, router.Errorf(router.EUnauthorized, "Invalid API key."))
 			}
 			return

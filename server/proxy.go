@@ -3,12 +3,11 @@ package server
 import (
 	"math"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -125,7 +124,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 				return
 			}
 			if out.RetryAfter > 0 {
-				setRetryAfter(c.Writer.Header(), out.RetryAfter)
+				apierr.SetRetryAfter(c.Writer.Header(), out.RetryAfter)
 			}
 			s.writeError(c, out.Err)
 			if out.Status != 0 {
@@ -133,14 +132,6 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			}
 		}
 	}
-}
-
-// setRetryAfter tells the client when to try again, in both headers the
-// OpenAI SDKs read: retry-after-ms first, else Retry-After in whole
-// seconds (rounded up, so a retry never comes too early).
-func setRetryAfter(h http.Header, wait time.Duration) {
-	h.Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
-	h.Set("Retry-After-Ms", strconv.FormatInt(int64((wait+time.Millisecond-1)/time.Millisecond), 10))
 }
 
 // settleAffinity keeps the session on the model that actually answered, or

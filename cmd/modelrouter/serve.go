@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/budget"
 	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/server/manage"
@@ -222,8 +224,13 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	met.WatchBackoff(backoff.Models)
 	adminKey := o.resolvedAdminKey()
-	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout})
+	// One limiter for client keys and the admin key alike: a guesser's
+	// address counts its wrong keys wherever it sends them.
+	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey)})
+	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
+		AuthLimit: authLimit})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
+	reports.AuthLimit = authLimit
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)
 	var kept server.ResponseStore
@@ -267,6 +274,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,
 		RequireKeys:          requireKeys,
+		AuthLimit:            authLimit,
 		AllowedHosts:         o.hostList(),
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
@@ -404,6 +412,20 @@ func (k storeKeys) VerifyKey(ctx context.Context, key string) (string, error) {
 // refuses everyone.
 func adminAuthorizer(adminKey string) func(*http.Request) bool {
 	return func(r *http.Request) bool { return manage.IsAdmin(r.Header, adminKey) }
+}
+
+// knownKey reports whether a key opens some route of the gateway: the
+// admin key, or a client key not revoked. The failed-authentication limit
+// leaves such a key out when a route refuses it (the playground sends its
+// one key to the API and the reports alike).
+func knownKey(st *store.Store, adminKey string) func(context.Context, string) bool {
+	return func(ctx context.Context, key string) bool {
+		if adminKey != "" && subtle.ConstantTimeCompare([]byte(key), []byte(adminKey)) == 1 {
+			return true
+		}
+		_, err := st.VerifyKey(ctx, key)
+		return err == nil
+	}
 }
 
 // isLoopback reports whether addr listens on loopback only. ":8080" and

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/openai"
@@ -124,16 +126,28 @@ const ThreadNotFound = "thread_not_found"
 var anthropicCodes = map[string]bool{ThreadNotFound: true}
 
 // SetHeaders sets the headers that go with err's answer, before it is
-// written. An error that retrying cannot fix (a provider not configured,
+// written: Retry-After for an error that names its wait. An error that retrying cannot fix (a provider not configured,
 // every provider refusing the gateway's key) carries x-should-retry: false:
 // the OpenAI and Anthropic SDKs otherwise retry every 5xx (twice, with
 // backoff, by default), so the client would wait for three answers, each
 // logged, before it saw the one that names the setting to fix.
 func SetHeaders(h http.Header, err error) {
 	var re *router.Error
-	if finalCodes[router.ErrorCode(err)] || errors.As(err, &re) && re.Final {
+	isRouterErr := errors.As(err, &re)
+	if finalCodes[router.ErrorCode(err)] || isRouterErr && re.Final {
 		h.Set("X-Should-Retry", "false")
 	}
+	if isRouterErr && re.RetryAfter > 0 {
+		SetRetryAfter(h, re.RetryAfter)
+	}
+}
+
+// SetRetryAfter tells the client when to try again, in both headers the
+// OpenAI SDKs read: retry-after-ms first, else Retry-After in whole
+// seconds (rounded up, so a retry never comes too early).
+func SetRetryAfter(h http.Header, wait time.Duration) {
+	h.Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+	h.Set("Retry-After-Ms", strconv.FormatInt(int64((wait+time.Millisecond-1)/time.Millisecond), 10))
 }
 
 // IsInternal reports whether err shows as a 500 whose text is hidden.

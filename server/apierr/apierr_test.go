@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -147,4 +148,19 @@ func TestAnthropicResponseGivesAnthropicsOwnErrorCodeInDetails(t *testing.T) {
 
 	_, body = AnthropicResponse(router.Errorf(router.ENotFound, "no such deployment"))
 	assert.Nil(t, body.Error.Details)
+}
+
+// An error that names its wait (a client address limited for wrong keys)
+// tells the client when to try again, in both headers the SDKs read,
+// rounded up so a retry never comes too early.
+func TestAnErrorWithItsWaitSetsRetryAfter(t *testing.T) {
+	w := httptest.NewRecorder()
+	Write(w, &router.Error{Code: router.ERateLimited, Message: "wait", RetryAfter: 41*time.Second + 300*time.Millisecond})
+	assert.Equal(t, http.StatusTooManyRequests, w.Code)
+	assert.Equal(t, "42", w.Header().Get("Retry-After"))
+	assert.Equal(t, "41300", w.Header().Get("Retry-After-Ms"))
+
+	w = httptest.NewRecorder()
+	Write(w, router.Errorf(router.ERateLimited, "over capacity"))
+	assert.Empty(t, w.Header().Get("Retry-After"), "no wait named, none invented")
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -42,6 +43,9 @@ type Handler struct {
 	// Now is the clock for relative ranges ("7d"); tests replace it.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AuthLimit, optional, counts refused keys per client address and
+	// answers an address that sent too many 429 for a while.
+	AuthLimit *authlimit.Limiter
 }
 
 // DefaultTimelineSpan and DefaultBucket apply when the dashboard names no
@@ -61,7 +65,14 @@ func New(src Source, authorize func(*http.Request) bool) *Handler {
 
 // ServeHTTP implements [http.Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Before the key is compared: a limited address learns nothing from
+	// its guesses.
+	if err := h.AuthLimit.Check(r); err != nil {
+		h.writeError(w, err)
+		return
+	}
 	if h.authorize == nil || !h.authorize(r) {
+		h.AuthLimit.Failed(r)
 		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key> or api-key: <admin key>"))
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 )
 
@@ -41,6 +42,7 @@ type API struct {
 	bodyTimeout time.Duration
 	// routerModel, when set, is shown and reloaded at /router-model.
 	routerModel RouterModel
+	authLimit   *authlimit.Limiter
 	// writes serializes PUT and DELETE, whose checks read other deployments
 	// (a router's Claude models must stay deployed).
 	writes sync.Mutex
@@ -56,6 +58,9 @@ type Config struct {
 	// RouterModel, when set, adds GET /router-model and POST
 	// /router-model/reload.
 	RouterModel RouterModel
+	// AuthLimit, optional, counts wrong admin keys per client address and
+	// answers an address that sent too many 429 for a while.
+	AuthLimit *authlimit.Limiter
 	// BodyTimeout bounds the silence while a body is read, before its
 	// first bytes and between two reads, as on the gateway's API routes
 	// (serve's --body-timeout; default one minute): a body that pauses
@@ -80,7 +85,7 @@ func New(cfg Config) *API {
 		bodyTimeout = bodyread.DefaultTimeout
 	}
 	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel,
-		bodyTimeout: bodyTimeout}
+		bodyTimeout: bodyTimeout, authLimit: cfg.AuthLimit}
 }
 
 // Register adds the endpoints to r: GET /deployments, and PUT, GET and
@@ -117,7 +122,7 @@ func IsAdmin(h http.Header, key string) bool {
 }
 
 // authorize admits only the admin key, as "Authorization: Bearer <key>" or
-// "api-key: <key>".
+// "api-key: <key>", from an address not limited for wrong keys.
 func (a *API) authorize(c *gin.Context) {
 	if a.key == "" {
 		writeError(c, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
@@ -125,7 +130,14 @@ func (a *API) authorize(c *gin.Context) {
 				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
+	// Before the key is compared: a limited address learns nothing from
+	// its guesses.
+	if err := a.authLimit.Check(c.Request); err != nil {
+		writeError(c, err)
+		return
+	}
 	if !IsAdmin(c.Request.Header, a.key) {
+		a.authLimit.Failed(c.Request)
 		writeError(c, &router.Error{Code: router.EUnauthorized, Reason: CodeBadKey,
 			Message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return

@@ -1,0 +1,199 @@
+// Package authlimit slows down key guessing: a client address whose
+// authentications (a client key, the admin key) fail MaxFailures times in
+// a window is refused with 429 until that window ends.
+//
+// The address is the connection's peer, never a header: the gateway trusts
+// no proxy (gin's ClientIP would believe any X-Forwarded-For, so a guesser
+// could name a new address on every try). IPv6 addresses count by their /64,
+// the block one host is usually given. Only addresses that failed are kept,
+// at most MaxClients, so calls that authenticate cost nothing and a flood
+// of addresses cannot grow the table without limit.
+package authlimit
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxFailures = 10
+	DefaultWindow      = time.Minute
+	DefaultMaxClients  = 10_000
+)
+
+// Reason is the error code of a call refused because its address failed
+// too often.
+const Reason = "too_many_failed_authentications"
+
+// Config sets a Limiter up; zero values take the defaults.
+type Config struct {
+	// MaxFailures failed authentications from one address within Window
+	// refuse its calls until the window, which starts at its first
+	// failure, ends.
+	MaxFailures int
+	Window      time.Duration
+	// MaxClients bounds the addresses remembered; past it the one whose
+	// window began first is forgotten.
+	MaxClients int
+	// KnownKey, optional, reports whether key opens some route of the
+	// gateway (the admin key, a client key not revoked). Such a key
+	// refused where it does not open the route (a client key sent to the
+	// reports, as the playground's one key field does) is not a guess and
+	// is not counted.
+	KnownKey func(ctx context.Context, key string) bool
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Limiter counts failed authentications per client address. A nil
+// *Limiter limits nothing. Safe for concurrent use.
+type Limiter struct {
+	cfg Config
+
+	mu      sync.Mutex
+	clients map[string]*list.Element
+	// order holds the *client values, oldest window first: a window that
+	// starts again moves its client to the back.
+	order *list.List
+}
+
+type client struct {
+	addr     string
+	start    time.Time
+	failures int
+}
+
+// New returns a Limiter.
+func New(cfg Config) *Limiter {
+	if cfg.MaxFailures <= 0 {
+		cfg.MaxFailures = DefaultMaxFailures
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
+	}
+	if cfg.MaxClients <= 0 {
+		cfg.MaxClients = DefaultMaxClients
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Limiter{cfg: cfg, clients: make(map[string]*list.Element), order: list.New()}
+}
+
+// Check returns the 429 error (ERateLimited, with the wait in RetryAfter)
+// for a call from r's address while it is limited, nil otherwise. Callers
+// check before they look at the key: a limited address learns nothing
+// about its guesses, right or wrong.
+func (l *Limiter) Check(r *http.Request) error {
+	if l == nil {
+		return nil
+	}
+	addr := clientAddr(r)
+	now := l.cfg.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.clients[addr]
+	if !ok {
+		return nil
+	}
+	c := e.Value.(*client)
+	end := c.start.Add(l.cfg.Window)
+	if c.failures < l.cfg.MaxFailures || !now.Before(end) {
+		return nil
+	}
+	return &router.Error{Code: router.ERateLimited, Reason: Reason, RetryAfter: end.Sub(now), Message: fmt.Sprintf(
+		"Too many failed authentications from this address (%d in %s); retry after the number of seconds in Retry-After.",
+		c.failures, l.cfg.Window)}
+}
+
+// Failed counts a refused authentication of r against its address, when
+// r sent a key (Authorization: Bearer, api-key or x-api-key) and that key
+// is not a known one: a call without a key guesses nothing. The failure
+// that reaches the limit is logged, once a window.
+func (l *Limiter) Failed(r *http.Request) {
+	if l == nil {
+		return
+	}
+	key := sentKey(r.Header)
+	if key == "" || l.cfg.KnownKey != nil && l.cfg.KnownKey(r.Context(), key) {
+		return
+	}
+	addr := clientAddr(r)
+	now := l.cfg.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.forgetEnded(now)
+	var c *client
+	if e, ok := l.clients[addr]; ok {
+		c = e.Value.(*client)
+		if !now.Before(c.start.Add(l.cfg.Window)) {
+			c.start, c.failures = now, 0
+			l.order.MoveToBack(e)
+		}
+	} else {
+		if l.order.Len() >= l.cfg.MaxClients {
+			l.remove(l.order.Front())
+		}
+		c = &client{addr: addr, start: now}
+		l.clients[addr] = l.order.PushBack(c)
+	}
+	c.failures++
+	if c.failures == l.cfg.MaxFailures {
+		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls get 429 until the window ends",
+			"client", addr, "failures", c.failures, "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339))
+	}
+}
+
+// forgetEnded drops the clients whose window has ended; l.mu is held.
+func (l *Limiter) forgetEnded(now time.Time) {
+	for e := l.order.Front(); e != nil && !now.Before(e.Value.(*client).start.Add(l.cfg.Window)); e = l.order.Front() {
+		l.remove(e)
+	}
+}
+
+func (l *Limiter) remove(e *list.Element) {
+	delete(l.clients, e.Value.(*client).addr)
+	l.order.Remove(e)
+}
+
+// sentKey is the key r sent in any of the headers the gateway reads keys
+// from, "" for none.
+func sentKey(h http.Header) string {
+	if k, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(k) != "" {
+		return strings.TrimSpace(k)
+	}
+	if k := strings.TrimSpace(h.Get("api-key")); k != "" {
+		return k
+	}
+	return strings.TrimSpace(h.Get("x-api-key"))
+}
+
+// clientAddr is the address r's failures count against: the peer's IP
+// address, an IPv6 one cut to its /64.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case ip == nil:
+		return host
+	case ip.To4() != nil:
+		return ip.To4().String()
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}

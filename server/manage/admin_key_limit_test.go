@@ -1,0 +1,43 @@
+package manage_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/server/authlimit"
+	"github.com/modelrouter/modelrouter/server/manage"
+)
+
+// Guessing the admin key is limited like guessing a client key: after ten
+// wrong keys from one address, its calls get 429 with Retry-After, the
+// right key included, while another address with the right key goes on.
+func TestAnAddressThatGuessesTheAdminKeyIsRefused(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	e := gin.New()
+	manage.New(manage.Config{Store: newMemStore(), Catalog: cat, AdminKey: adminKey,
+		AuthLimit: authlimit.New(authlimit.Config{})}).Register(e)
+	get := func(addr, key string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/deployments", nil)
+		req.RemoteAddr = addr
+		req.Header.Set("api-key", key)
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		return w
+	}
+	for range 10 {
+		require.Equal(t, http.StatusUnauthorized, get("192.0.2.1:4000", "not-the-admin-key").Code)
+	}
+	w := get("192.0.2.1:4000", adminKey)
+	assert.Equal(t, http.StatusTooManyRequests, w.Code, w.Body.String())
+	assert.NotEmpty(t, w.Header().Get("Retry-After"))
+	assert.Equal(t, authlimit.Reason, decodeErr(t, w).Error.Code)
+	assert.Equal(t, http.StatusOK, get("198.51.100.7:4000", adminKey).Code)
+}
