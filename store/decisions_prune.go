@@ -19,7 +19,8 @@ import (
 // budget, `keys list`) counts it as before. A span is a UTC day, cut at
 // every start AddBudgetStart recorded that day: each gateway counts its
 // own calls since its start and reads the log only before it, and a prune
-// by any gateway on the database must keep that read exact.
+// by any gateway on the database must keep that read exact. Then the
+// starts no later prune can split at go too (pruneBudgetStarts).
 func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	from := int64(math.MinInt64) // rated rows before it were seen by an earlier batch
@@ -30,10 +31,42 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (int64, er
 			return total, fmt.Errorf("prune decisions: %w", err)
 		}
 		if n < pruneBatch {
-			return total, nil
+			break
 		}
 		from = last
 	}
+	if err := s.pruneBudgetStarts(ctx, before); err != nil {
+		return total, fmt.Errorf("prune decisions: %w", err)
+	}
+	return total, nil
+}
+
+// lateRows bounds how long after its call began a decision row may still
+// reach the log: a row is written when its call ends (a stream may run
+// for hours), or later when the disk was full and the writer held it.
+const lateRows = 24 * time.Hour
+
+// pruneBudgetStarts deletes the budget_starts rows that no prune can split
+// at any more. A start matters only to the rows after it on its UTC day
+// (a span begins at the day's latest start at or before a row, else at
+// midnight), and only when such a row is pruned: the spans already in
+// pruned_spend keep their cut, and KeySpend never reads budget_starts. So
+// a start goes once no decision row is left after it on its day (rated
+// rows stay, and their feedback may be deleted later, so a start before
+// one stays too) and that day ended lateRows before the prune's cut, so no
+// row dated on it can still come in. No kept row's span changes, and
+// every gateway's read up to its own start stays exact, its own row gone
+// or not.
+func (s *Store) pruneBudgetStarts(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `
+		DELETE FROM budget_starts
+		WHERE at_ms - at_ms % 86400000 + 86400000 <= ?1
+		  AND NOT EXISTS (SELECT 1 FROM decisions d
+			WHERE d.ts_ms >= budget_starts.at_ms AND d.ts_ms < budget_starts.at_ms - budget_starts.at_ms % 86400000 + 86400000)`,
+		before.Add(-lateRows).UnixMilli()); err != nil {
+		return fmt.Errorf("prune budget starts: %w", err)
+	}
+	return nil
 }
 
 // AddBudgetStart records at, when a gateway's budget tracker began
