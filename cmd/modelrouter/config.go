@@ -42,6 +42,7 @@ type serveFile struct {
 	UnhealthyFor         *duration               `json:"unhealthy_for"`
 	Grace                *duration               `json:"grace"`
 	MaxBody              *int64                  `json:"max_body"`
+	MaxHeldBytes         *int64                  `json:"max_held_bytes"`
 	BodyTimeout          *duration               `json:"body_timeout"`
 	RouterModel          *string                 `json:"router_model"`
 	CUDA                 *bool                   `json:"cuda"`
@@ -160,6 +161,9 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	if f.MaxBody != nil && !set["max-body"] {
 		o.maxBody = *f.MaxBody
 	}
+	if f.MaxHeldBytes != nil && !set["max-held-bytes"] {
+		o.maxHeld = *f.MaxHeldBytes
+	}
 	if f.AdminKey != nil {
 		o.adminKey = *f.AdminKey
 	}
@@ -274,6 +278,10 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	if o.bodyTimeout <= 0 {
 		bad("body_timeout %s: must be positive", o.bodyTimeout)
 	}
+	if o.maxHeld < minHeldBytes {
+		bad("max_held_bytes %d: want at least %d (1 MiB), in bytes: rows are held a batch at a time, about 0.7 MiB for 256 rows, and a smaller limit would drop every batch",
+			o.maxHeld, minHeldBytes)
+	}
 	valid := append(slices.Clone(catalogProviders), "azure", "default")
 	sort.Strings(valid)
 	valid = slices.Compact(valid)
@@ -335,6 +343,12 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	checkAll(upstream.FromEnviron(o.environ), fromEnv)
 	return errors.Join(errs...)
 }
+
+// minHeldBytes is the smallest --max-held-bytes. The store holds rows a
+// batch at a time (256 rows of about 2.6 KB each, as it estimates a row
+// with the built-in catalog's candidates): a limit below a batch would
+// drop every batch at once, which a value meant in MiB ("256") would do.
+const minHeldBytes = 1 << 20
 
 // A key put where a kind, base URL or address belongs (two variables
 // swapped) must not reach the startup error, which lands in service and CI

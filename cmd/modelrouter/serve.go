@@ -65,6 +65,10 @@ type serveOptions struct {
 	// unhealthyFor (doubling while it keeps failing); 0 turns that off.
 	unhealthyAfter int
 	unhealthyFor   time.Duration
+	// maxHeld bounds, in bytes as estimated, the decision log rows held in
+	// memory while the database cannot write them; 0 is the store's
+	// default.
+	maxHeld int64
 	// budgetRefresh, for tests, replaces budget.DefaultRefresh.
 	budgetRefresh time.Duration
 	// again, for tests, stands in for a second SIGINT or SIGTERM during
@@ -126,6 +130,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503")
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
+	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk); past it the oldest are dropped and counted as failed")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "how long a request's body may go without arriving (before its first bytes, once its handler reads it, and between two reads); a body silent longer gets 408 and its connection is closed")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
@@ -179,7 +184,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	catalog, pred, bands, modelVersion := sm.routing()
 
-	st, err := store.Open(o.db, store.WithLogger(log))
+	storeOpts := []store.Option{store.WithLogger(log)}
+	if o.maxHeld > 0 {
+		storeOpts = append(storeOpts, store.WithHeldLimit(o.maxHeld))
+	}
+	st, err := store.Open(o.db, storeOpts...)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
