@@ -89,18 +89,14 @@ func (s *Server) logHandlerErrors(c *gin.Context) {
 // set; otherwise it lets every request through. The key is sent as
 // `Authorization: Bearer <key>` (OpenAI), `api-key: <key>` (Azure) or
 // `x-api-key: <key>` (Anthropic). Keys never reach logs or error messages.
-// A client address whose keys keep failing gets 429 for a while
-// (Config.AuthLimit).
+// Wrong client keys are not limited per address, unlike wrong admin keys
+// (server/authlimit): a gateway-made key cannot be guessed, and behind a
+// reverse proxy one client retrying a revoked key would lock every client
+// sharing the proxy's address out of the API.
 func (s *Server) Authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.cfg.RequireKeys {
 			c.Next()
-			return
-		}
-		// Before the key is looked at: a limited address learns nothing
-		// from its guesses.
-		if err := s.cfg.AuthLimit.Check(c.Request); err != nil {
-			s.writeError(c, err)
 			return
 		}
 		key := clientKey(c.Request)
@@ -121,7 +117,6 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			case router.EForbidden:
 				s.writeError(c, router.Errorf(router.EForbidden, "This API key may not call this route."))
 			default:
-				s.cfg.AuthLimit.Failed(c.Request)
 				s.writeError(c, router.Errorf(router.EUnauthorized, "Invalid API key."))
 			}
 			return

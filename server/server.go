@@ -16,7 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
@@ -114,11 +113,6 @@ type Config struct {
 	Budgets Budgets
 	// RequireKeys makes every API route demand a key Keys accepts.
 	RequireKeys bool
-	// AuthLimit, optional, counts the keys Keys refuses per client address
-	// and refuses an address that failed too often with 429 for a while.
-	// Share it with the management API and the reports, so guesses at the
-	// admin key count against the same address.
-	AuthLimit *authlimit.Limiter
 	// AllowedHosts are the host names, besides localhost and loopback IP
 	// addresses, that the gateway answers (a reverse proxy's public name);
 	// any other Host is refused with 403. A gateway needing no key checks

@@ -233,8 +233,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	met.WatchBackoff(backoff.Models)
 	adminKey := o.resolvedAdminKey()
-	// One limiter for client keys and the admin key alike: a guesser's
-	// address counts its wrong keys wherever it sends them.
+	// One limiter for the routes the admin key opens, so guesses at it
+	// count against their address wherever they are sent. The API routes
+	// have none: client keys are gateway-made and cannot be guessed, and
+	// behind a reverse proxy a limit would let one client retrying a
+	// revoked key lock every client out.
 	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey)})
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
 		AuthLimit: authLimit})
@@ -283,7 +286,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,
 		RequireKeys:          requireKeys,
-		AuthLimit:            authLimit,
 		AllowedHosts:         o.hostList(),
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
@@ -424,9 +426,10 @@ func adminAuthorizer(adminKey string) func(*http.Request) bool {
 }
 
 // knownKey reports whether a key opens some route of the gateway: the
-// admin key, or a client key not revoked. The failed-authentication limit
-// leaves such a key out when a route refuses it (the playground sends its
-// one key to the API and the reports alike).
+// admin key, or a client key not revoked. The admin-key limit leaves such
+// a key out when an admin route refuses it: a client key sent to the
+// reports (the playground sends its one key to the API and the reports
+// alike) is no guess at the admin key.
 func knownKey(st *store.Store, adminKey string) func(context.Context, string) bool {
 	return func(ctx context.Context, key string) bool {
 		if adminKey != "" && subtle.ConstantTimeCompare([]byte(key), []byte(adminKey)) == 1 {

@@ -1,6 +1,13 @@
-// Package authlimit slows down key guessing: a client address whose
-// authentications (a client key, the admin key) fail MaxFailures times in
-// a window is refused with 429 until that window ends.
+// Package authlimit slows down guessing of the admin key: a client
+// address that sends MaxFailures wrong keys in a window to the routes the
+// admin key opens (the management API, the reports) is refused there with
+// 429 until that window ends.
+//
+// Client keys are not limited: the gateway makes them from 32 random bytes,
+// so guessing one is hopeless, while behind a reverse proxy every client
+// shares one address and one client retrying a revoked key would lock all
+// of them out of the API. The admin key is the operator's choice and may be
+// weak.
 //
 // The address is the connection's peer, never a header: the gateway trusts
 // no proxy (gin's ClientIP would believe any X-Forwarded-For, so a guesser
@@ -37,7 +44,7 @@ const Reason = "too_many_failed_authentications"
 
 // Config sets a Limiter up; zero values take the defaults.
 type Config struct {
-	// MaxFailures failed authentications from one address within Window
+	// MaxFailures wrong admin keys from one address within Window
 	// refuse its calls until the window, which starts at its first
 	// failure, ends.
 	MaxFailures int
@@ -48,14 +55,14 @@ type Config struct {
 	// KnownKey, optional, reports whether key opens some route of the
 	// gateway (the admin key, a client key not revoked). Such a key
 	// refused where it does not open the route (a client key sent to the
-	// reports, as the playground's one key field does) is not a guess and
-	// is not counted.
+	// reports, as the playground's one key field does) is not a guess at
+	// the admin key and is not counted.
 	KnownKey func(ctx context.Context, key string) bool
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
 
-// Limiter counts failed authentications per client address. A nil
+// Limiter counts wrong admin keys per client address. A nil
 // *Limiter limits nothing. Safe for concurrent use.
 type Limiter struct {
 	cfg Config
@@ -115,11 +122,11 @@ func (l *Limiter) Check(r *http.Request) error {
 		return nil
 	}
 	return &router.Error{Code: router.ERateLimited, Reason: Reason, RetryAfter: end.Sub(now), Message: fmt.Sprintf(
-		"Too many failed authentications from this address (%d in %s); retry after the number of seconds in Retry-After.",
+		"Too many wrong admin keys from this address (%d in %s); retry after the number of seconds in Retry-After.",
 		c.failures, l.cfg.Window)}
 }
 
-// Failed counts a refused authentication of r against its address, when
+// Failed counts a refused admin key of r against its address, when
 // r sent a key (Authorization: Bearer, api-key or x-api-key) and that key
 // is not a known one: a call without a key guesses nothing. The failure
 // that reaches the limit is logged, once a window.
@@ -152,7 +159,7 @@ func (l *Limiter) Failed(r *http.Request) {
 	}
 	c.failures++
 	if c.failures == l.cfg.MaxFailures {
-		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls get 429 until the window ends",
+		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls to the management API and the reports get 429 until the window ends",
 			"client", addr, "failures", c.failures, "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339))
 	}
 }

@@ -34,7 +34,7 @@ func newLimiter(t *testing.T, cfg authlimit.Config) (*authlimit.Limiter, *clock,
 // call is a request from addr (host:port) that sends key ("" for none) as
 // a bearer token.
 func call(addr, key string) *http.Request {
-	r := httptest.NewRequest(http.MethodGet, "/v1/models", nil)
+	r := httptest.NewRequest(http.MethodGet, "/deployments", nil)
 	r.RemoteAddr = addr
 	if key != "" {
 		r.Header.Set("Authorization", "Bearer "+key)
@@ -42,10 +42,10 @@ func call(addr, key string) *http.Request {
 	return r
 }
 
-// The eleventh try of an address that sent ten wrong keys within a minute
-// is refused with 429 whatever it sends, and told how long to wait; other
-// addresses are not held back; once the minute that began at its first
-// failure is over, it may try again.
+// The eleventh try of an address that sent ten wrong admin keys within a
+// minute is refused with 429 whatever it sends, and told how long to wait;
+// other addresses are not held back; once the minute that began at its
+// first failure is over, it may try again.
 func TestAnAddressWithTenWrongKeysInAMinuteIsRefusedUntilTheMinuteEnds(t *testing.T) {
 	l, c, _ := newLimiter(t, authlimit.Config{})
 	for i := range 10 {
@@ -77,8 +77,9 @@ func TestFailuresOfEarlierWindowsDoNotCount(t *testing.T) {
 }
 
 // A call that sends no key guesses nothing, and a key the gateway knows
-// (the admin key sent to the API, a client key sent to the reports) is
-// not a guess either: neither is counted.
+// (a client key sent to the reports, as the playground's one key field
+// does, or to the management API) is no guess at the admin key: neither
+// is counted.
 func TestOnlyUnknownKeysCount(t *testing.T) {
 	known := func(_ context.Context, key string) bool { return key == "mr-known" }
 	l, _, _ := newLimiter(t, authlimit.Config{KnownKey: known})

@@ -43,7 +43,7 @@ type Handler struct {
 	// Now is the clock for relative ranges ("7d"); tests replace it.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// AuthLimit, optional, counts refused keys per client address and
+	// AuthLimit, optional, counts wrong admin keys per client address and
 	// answers an address that sent too many 429 for a while.
 	AuthLimit *authlimit.Limiter
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/store"
 )
@@ -174,4 +175,34 @@ func TestParseBounds(t *testing.T) {
 			assert.Equal(t, tt.until, until)
 		})
 	}
+}
+
+// Guessing the admin key at the reports is limited as at the management
+// API: after ten wrong keys from one address, its calls get 429 in the
+// reports' error shape with Retry-After, the right key included, while
+// another address with the right key goes on.
+func TestAnAddressThatGuessesTheAdminKeyAtTheReportsIsRefused(t *testing.T) {
+	h := newHandler(t)
+	h.AuthLimit = authlimit.New(authlimit.Config{})
+	from := func(addr, auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, insights.ReportPath, nil)
+		req.RemoteAddr = addr
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for range 10 {
+		require.Equal(t, http.StatusUnauthorized, from("192.0.2.1:4000", "Bearer not-the-admin-key").Code)
+	}
+	rec := from("192.0.2.1:4000", "Bearer admin")
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code, rec.Body.String())
+	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
+	var body struct {
+		Error struct{ Type, Code string }
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	assert.Equal(t, "rate_limit_error", body.Error.Type)
+	assert.Equal(t, authlimit.Reason, body.Error.Code)
+	assert.Equal(t, http.StatusOK, from("198.51.100.7:4000", "Bearer admin").Code)
 }

@@ -1,6 +1,7 @@
 package manage_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,16 +15,19 @@ import (
 	"github.com/modelrouter/modelrouter/server/manage"
 )
 
-// Guessing the admin key is limited like guessing a client key: after ten
-// wrong keys from one address, its calls get 429 with Retry-After, the
-// right key included, while another address with the right key goes on.
+// The admin key is the operator's choice and may be weak, so guessing it
+// is limited: after ten wrong keys from one address, its calls get 429 with
+// Retry-After, the right key included, while another address with the
+// right key goes on. A client key the gateway knows is no guess at the
+// admin key and is not counted.
 func TestAnAddressThatGuessesTheAdminKeyIsRefused(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	e := gin.New()
+	known := func(_ context.Context, key string) bool { return key == "mr-a-client-key" }
 	manage.New(manage.Config{Store: newMemStore(), Catalog: cat, AdminKey: adminKey,
-		AuthLimit: authlimit.New(authlimit.Config{})}).Register(e)
+		AuthLimit: authlimit.New(authlimit.Config{KnownKey: known})}).Register(e)
 	get := func(addr, key string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/deployments", nil)
 		req.RemoteAddr = addr
@@ -32,6 +36,11 @@ func TestAnAddressThatGuessesTheAdminKeyIsRefused(t *testing.T) {
 		e.ServeHTTP(w, req)
 		return w
 	}
+	for range 30 {
+		require.Equal(t, http.StatusUnauthorized, get("192.0.2.1:4000", "mr-a-client-key").Code)
+	}
+	require.Equal(t, http.StatusOK, get("192.0.2.1:4000", adminKey).Code, "a client key is not counted")
+
 	for range 10 {
 		require.Equal(t, http.StatusUnauthorized, get("192.0.2.1:4000", "not-the-admin-key").Code)
 	}

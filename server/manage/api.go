@@ -122,7 +122,7 @@ func IsAdmin(h http.Header, key string) bool {
 }
 
 // authorize admits only the admin key, as "Authorization: Bearer <key>" or
-// "api-key: <key>", from an address not limited for wrong keys.
+// "api-key: <key>", from an address not limited for wrong admin keys.
 func (a *API) authorize(c *gin.Context) {
 	if a.key == "" {
 		writeError(c, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
