@@ -117,6 +117,27 @@ func benchmarkOneDecision(b *testing.B, chars int) {
 func BenchmarkPredict70Chars(b *testing.B)   { benchmarkOneDecision(b, 70) }
 func BenchmarkPredict4600Chars(b *testing.B) { benchmarkOneDecision(b, 4600) }
 
+// BenchmarkPredictNFKC is one decision with NFKC put before the model's
+// BertNormalizer (the same vocabulary, so the same model reads the ids).
+func BenchmarkPredictNFKC(b *testing.B) {
+	for _, chars := range []int{70, 4600} {
+		b.Run(strconv.Itoa(chars)+"Chars", func(b *testing.B) {
+			files := benchModel(b)
+			c := open(b, files, Options{})
+			tok, err := NewTokenizer(withNFKC(b, files.TokenizerJSON))
+			require.NoError(b, err)
+			c.tok = tok
+			prompt := promptOfLength(b, chars)
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := c.Predict(ctx, []string{prompt}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkTokenize4600Chars is the tokenizer's share of a long prompt.
 func BenchmarkTokenize4600Chars(b *testing.B) {
 	tok, err := NewTokenizer(benchModel(b).TokenizerJSON)
@@ -125,6 +146,23 @@ func BenchmarkTokenize4600Chars(b *testing.B) {
 	b.SetBytes(int64(len(prompt)))
 	for b.Loop() {
 		tok.Encode(prompt)
+	}
+}
+
+// BenchmarkTokenizeNFKC4600Chars is BenchmarkTokenize4600Chars with NFKC
+// before the BertNormalizer: on the prompt as it is, and pasted, with
+// no-break spaces for its spaces (every word then needs normalizing).
+func BenchmarkTokenizeNFKC4600Chars(b *testing.B) {
+	tok, err := NewTokenizer(withNFKC(b, benchModel(b).TokenizerJSON))
+	require.NoError(b, err)
+	prompt := promptOfLength(b, 4600)
+	for name, text := range map[string]string{"plain": prompt, "pasted": strings.ReplaceAll(prompt, " ", "\u00a0")} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				tok.Encode(text)
+			}
+		})
 	}
 }
 

@@ -13,9 +13,11 @@ const (
 	classIsolated        // a word of its own (punctuation, CJK)
 )
 
-// classify normalizes one input rune and says what the pre-tokenizer does
-// with it. Every decision depends on that rune alone, which is what lets
-// EncodeTruncated start in the middle of a text.
+// classify normalizes one input rune (after NFKC, when the tokenizer has
+// it) and says what the pre-tokenizer does with it. Every decision depends
+// on that rune alone, which is what lets EncodeTruncated start in the
+// middle of a text (with NFKC, only where normalization does not reach
+// across: nfkcWordEnd).
 func (t *Tokenizer) classify(r rune) (int, rune) {
 	if r < utf8.RuneSelf {
 		c := asciiRaw[r]

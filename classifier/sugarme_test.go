@@ -46,6 +46,23 @@ func bertNormalizerCfg(lowercase, stripAccents bool) map[string]any {
 		"strip_accents": stripAccents, "lowercase": lowercase}
 }
 
+// nfkcNormalizerCfg is the trainer's normalizer: NFKC, then the
+// BertNormalizer.
+func nfkcNormalizerCfg(lowercase, stripAccents bool) map[string]any {
+	return map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, bertNormalizerCfg(lowercase, stripAccents)}}
+}
+
+// withNFKC is file with NFKC put before its BertNormalizer.
+func withNFKC(t testing.TB, file []byte) []byte {
+	t.Helper()
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(file, &raw))
+	raw["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, raw["normalizer"]}}
+	b, err := json.Marshal(raw)
+	require.NoError(t, err)
+	return b
+}
+
 var (
 	trainedOnce  sync.Once
 	trainedVocab map[string]int

@@ -10,16 +10,19 @@ import (
 
 // Tokenizer is a fast, allocation-light reimplementation of the router's
 // tokenizer.json as github.com/sugarme/tokenizer runs it (BertNormalizer,
-// BertPreTokenizer, WordPiece, no post-processor). It follows sugarme's
-// behaviour where it differs from Hugging Face's (for example, only
-// ' ', \t, \n, \f and \r separate words, and strip_accents drops combining
-// marks without decomposing first); the equivalence test holds it to
-// sugarme token for token. A Tokenizer is safe for concurrent use.
+// optionally after NFKC, BertPreTokenizer, WordPiece, no post-processor).
+// It follows sugarme's behaviour where it differs from Hugging Face's (for
+// example, only ' ', \t, \n, \f and \r separate words, and strip_accents
+// drops combining marks without decomposing first); the equivalence test
+// holds it to sugarme token for token. NFKC is Unicode's (golang.org/x/text),
+// which sugarme's is not where the text holds anything to compose (see
+// requireSameTokens). A Tokenizer is safe for concurrent use.
 type Tokenizer struct {
 	vocab      map[string]int64
 	unk        int64
-	maxChars   int // words longer than this (in runes) become [UNK]
-	maxBytes   int // longest vocabulary entry without the ## prefix, in bytes
+	maxChars   int  // words longer than this (in runes) become [UNK]
+	maxBytes   int  // longest vocabulary entry without the ## prefix, in bytes
+	nfkc       bool // Unicode NFKC before the BertNormalizer
 	clean      bool
 	chinese    bool
 	lowercase  bool
@@ -48,10 +51,11 @@ func NewTokenizer(tokenizerJSON []byte) (*Tokenizer, error) {
 		vocab:      m.Vocab,
 		unk:        m.Vocab[m.UnkToken],
 		maxChars:   100,
-		clean:      n.CleanText != nil && *n.CleanText,
-		chinese:    n.HandleChineseChars != nil && *n.HandleChineseChars,
-		lowercase:  n.Lowercase != nil && *n.Lowercase,
-		stripMarks: n.StripAccents != nil && *n.StripAccents,
+		nfkc:       n.nfkc,
+		clean:      n.bert.CleanText != nil && *n.bert.CleanText,
+		chinese:    n.bert.HandleChineseChars != nil && *n.bert.HandleChineseChars,
+		lowercase:  n.bert.Lowercase != nil && *n.bert.Lowercase,
+		stripMarks: n.bert.StripAccents != nil && *n.bert.StripAccents,
 	}
 	if m.MaxInputCharsPerWord != nil {
 		t.maxChars = *m.MaxInputCharsPerWord
@@ -143,6 +147,7 @@ type wordBuf struct {
 	bytes  []byte
 	starts []int32
 	piece  []byte // "##" + a candidate continuation piece
+	norm   []byte // the NFKC form of a piece of text that is not already normal
 }
 
 // appendSegment tokenizes text that contains no special token.
@@ -153,7 +158,7 @@ func (t *Tokenizer) appendSegment(dst []int64, text string, w *wordBuf) []int64 
 
 // wordBufs recycles word buffers, so tokenizing allocates only its result.
 var wordBufs = sync.Pool{New: func() any {
-	return &wordBuf{bytes: make([]byte, 0, 256), starts: make([]int32, 0, 128), piece: make([]byte, 2, 256)}
+	return &wordBuf{bytes: make([]byte, 0, 256), starts: make([]int32, 0, 128), piece: make([]byte, 2, 256), norm: make([]byte, 0, 64)}
 }}
 
 func getWordBuf() *wordBuf {
@@ -167,15 +172,51 @@ func getWordBuf() *wordBuf {
 // boundary where dst holds at least stopAt tokens, and returns how many bytes
 // of text it consumed.
 func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]int64, int) {
+	if !t.nfkc {
+		dst, n, stopped := t.scanRunes(dst, text, stopAt, w)
+		if stopped {
+			return dst, n
+		}
+		return t.flush(dst, w), len(text)
+	}
+	for i := 0; i < len(text); {
+		j, normal, raw := nextNFKCPiece(text, i, w.norm)
+		if raw {
+			var n int
+			var stopped bool
+			if dst, n, stopped = t.scanRunes(dst, text[i:j], stopAt, w); stopped {
+				return dst, i + n
+			}
+		} else {
+			w.norm = normal
+			if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+				return dst, i
+			}
+			for k := 0; k < len(normal); {
+				r, size := utf8.DecodeRune(normal[k:])
+				k += size
+				dst = t.feed(dst, r, w)
+			}
+		}
+		i = j
+	}
+	return t.flush(dst, w), len(text)
+}
+
+// scanRunes is scan without the final flush: a word may go on in the text
+// that follows. stopped says it stopped for stopAt, after n bytes.
+func (t *Tokenizer) scanRunes(dst []int64, text string, stopAt int, w *wordBuf) (_ []int64, n int, stopped bool) {
 	for i := 0; i < len(text); {
 		if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
-			return dst, i
+			return dst, i, true
 		}
 		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
 		i += size
+		// feed's body, written out: a call per rune costs ASCII text
+		// measurably.
 		class, r := t.classify(r)
 		switch class {
 		case classWord:
@@ -188,7 +229,24 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 			dst = t.flush(dst, w)
 		}
 	}
-	return t.flush(dst, w), len(text)
+	return dst, len(text), false
+}
+
+// feed adds one input rune to the word being assembled, tokenizing the
+// words it ends.
+func (t *Tokenizer) feed(dst []int64, r rune, w *wordBuf) []int64 {
+	class, r := t.classify(r)
+	switch class {
+	case classWord:
+		w.add(r)
+	case classSpace:
+		dst = t.flush(dst, w)
+	case classIsolated:
+		dst = t.flush(dst, w)
+		w.add(r)
+		dst = t.flush(dst, w)
+	}
+	return dst
 }
 
 // EncodeTruncated returns Truncate(Encode(text), head, tail) without
@@ -213,7 +271,7 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		b := p
 		for b > q {
 			r, size := utf8.DecodeLastRuneInString(text[:b])
-			if c, _ := t.classify(r); b < p && (c == classSpace || c == classIsolated) {
+			if b < p && t.wordEnd(text, b, r, size) {
 				break
 			}
 			b -= size
@@ -249,6 +307,17 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		skip = 0
 	}
 	return out
+}
+
+// wordEnd says whether a stretch may start at b, after r (size bytes):
+// once r ends a word, the tokens of text[b:] do not depend on what comes
+// before.
+func (t *Tokenizer) wordEnd(text string, b int, r rune, size int) bool {
+	if t.nfkc {
+		return t.nfkcWordEnd(text, b, r, size)
+	}
+	c, _ := t.classify(r)
+	return c == classSpace || c == classIsolated
 }
 
 func (w *wordBuf) add(r rune) {

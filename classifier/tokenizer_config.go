@@ -38,6 +38,13 @@ type bertNormalizer struct {
 	Lowercase          *bool  `json:"lowercase"`
 }
 
+// normalization is what the file's normalizer asks for: NFKC first when
+// nfkc (Hugging Face's Sequence [NFKC, BertNormalizer]), then bert.
+type normalization struct {
+	nfkc bool
+	bert bertNormalizer
+}
+
 type wordPieceModel struct {
 	Type                    string           `json:"type"`
 	UnkToken                string           `json:"unk_token"`
@@ -51,8 +58,8 @@ func isNull(raw json.RawMessage) bool {
 	return s == "" || s == "null"
 }
 
-func (tf *tokenizerFile) check() (bertNormalizer, wordPieceModel, error) {
-	var n bertNormalizer
+func (tf *tokenizerFile) check() (normalization, wordPieceModel, error) {
+	var n normalization
 	var m wordPieceModel
 	for _, part := range []struct {
 		name string
@@ -62,13 +69,9 @@ func (tf *tokenizerFile) check() (bertNormalizer, wordPieceModel, error) {
 			return n, m, fmt.Errorf("tokenizer.json: %s must be null (the router adds no special tokens and truncates itself)", part.name)
 		}
 	}
-	if !isNull(tf.Normalizer) {
-		if err := json.Unmarshal(tf.Normalizer, &n); err != nil {
-			return n, m, fmt.Errorf("tokenizer.json: normalizer: %w", err)
-		}
-		if n.Type != "BertNormalizer" {
-			return n, m, fmt.Errorf("tokenizer.json: normalizer %q is not supported (only BertNormalizer or null)", n.Type)
-		}
+	n, err := parseNormalizer(tf.Normalizer)
+	if err != nil {
+		return n, m, err
 	}
 	var pre struct {
 		Type string `json:"type"`
@@ -121,4 +124,46 @@ func (tf *tokenizerFile) check() (bertNormalizer, wordPieceModel, error) {
 		}
 	}
 	return n, m, nil
+}
+
+// parseNormalizer reads null, a BertNormalizer, or a Sequence of NFKC then
+// a BertNormalizer (the order matters: NFKC can turn a character into an
+// upper-case one that the BertNormalizer then lower-cases).
+func parseNormalizer(raw json.RawMessage) (normalization, error) {
+	var n normalization
+	if isNull(raw) {
+		return n, nil
+	}
+	var head struct {
+		Type        string            `json:"type"`
+		Normalizers []json.RawMessage `json:"normalizers"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return n, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+	}
+	const supported = "only BertNormalizer, a Sequence of NFKC and BertNormalizer, or null"
+	bert := raw
+	if head.Type == "Sequence" {
+		var types []string
+		for _, r := range head.Normalizers {
+			var part struct {
+				Type string `json:"type"`
+			}
+			if err := json.Unmarshal(r, &part); err != nil {
+				return n, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+			}
+			types = append(types, part.Type)
+		}
+		if len(types) != 2 || types[0] != "NFKC" || types[1] != "BertNormalizer" {
+			return n, fmt.Errorf("tokenizer.json: normalizer Sequence %q is not supported (%s)", types, supported)
+		}
+		n.nfkc, bert = true, head.Normalizers[1]
+	}
+	if err := json.Unmarshal(bert, &n.bert); err != nil {
+		return n, fmt.Errorf("tokenizer.json: normalizer: %w", err)
+	}
+	if n.bert.Type != "BertNormalizer" {
+		return n, fmt.Errorf("tokenizer.json: normalizer %q is not supported (%s)", n.bert.Type, supported)
+	}
+	return n, nil
 }

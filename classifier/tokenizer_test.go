@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 )
 
 // edgeCases are inputs chosen to exercise every branch of the normalizer,
@@ -29,6 +30,10 @@ var edgeCases = []string{
 	"don't won't y'all", "line1\r\nline2\n\n\ttabbed", "مرحبا שלום नमस्ते สวัสดี Привет", "3.14159e-10 0x1F 1,000,000",
 	"```go\nfunc main() { fmt.Println(\"hi\") }\n```", "C++ C# F# .NET node.js e.g. i.e. U.S.A.",
 	strings.Repeat("長", 300), "ﬁ ligature ﬀ and ｆｕｌｌｗｉｄｔｈ ＡＢＣ",
+	// Text pasted from web pages and word processors, which NFKC folds.
+	"hello\u2002world\u2009thin\u200ahair\u202fnarrow\u3000wide\u00a0nbsp", "Bonjour\u00a0: ça va\u00a0? «\u00a0oui\u00a0»",
+	"x² ½ ℃ ㎏ Ⅳ ① ™ … ＄１００", "ǅ ǈ Å \u212b \u1100\u1161\u11a8 가\u11a8 ﾊﾟ", "<\u0338 =\u0338 a\u0301\u0300 q\u0307\u0323",
+	"z" + strings.Repeat("\u0301\u0316", 40) + " zalgo", "中文，标点：（全角）⼀⼤", "cafe\u0301 and caf\u00e9\u00a0both",
 }
 
 // sugarmeBreaks says whether sugarme is known to panic on text: on invalid
@@ -55,12 +60,21 @@ func requireSameTokens(t *testing.T, file []byte, texts []string) {
 	require.NoError(t, err)
 	reference := sugarmeEncoder(t, file)
 	strip := strings.Contains(string(file), `"strip_accents":true`)
+	nfkc := strings.Contains(string(file), `{"type":"NFKC"}`)
 	mismatches := 0
 	for i, text := range texts {
-		want, ok := reference(text)
+		in := text
+		if nfkc {
+			// sugarme v0.3.0's NFKC leaves text that is already in NFKC
+			// alone and gives the NFKD of any other (composing nothing, and
+			// panicking on some), so it reads the normal form, as the
+			// trainer's encoder hands it over (training/wordpiece).
+			in = norm.NFKC.String(text)
+		}
+		want, ok := reference(in)
 		got := fast.Encode(text)
 		if !ok {
-			require.Truef(t, sugarmeBreaks(text, strip), "sugarme panicked on text %d: %.200q", i, text)
+			require.Truef(t, sugarmeBreaks(in, strip), "sugarme panicked on text %d: %.200q", i, text)
 			continue
 		}
 		if len(want) == 0 {
@@ -84,6 +98,9 @@ func TestTokenizerMatchesSugarmeOnEdgeCases(t *testing.T) {
 		{"lowercase and strip accents", bertNormalizerCfg(true, true)},
 		{"cased", bertNormalizerCfg(false, false)},
 		{"no normalizer", nil},
+		{"NFKC then lowercase", nfkcNormalizerCfg(true, false)},
+		{"NFKC then lowercase and strip accents", nfkcNormalizerCfg(true, true)},
+		{"NFKC cased", nfkcNormalizerCfg(false, false)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			requireSameTokens(t, tokenizerJSON(vocab, tc.normalizer), edgeCases)
@@ -99,6 +116,7 @@ func TestTokenizerMatchesSugarmeOnRealPrompts(t *testing.T) {
 	vocab := trainVocab(t, append(realPromptsOrNil(t), edgeCases...))
 	t.Logf("%d texts", len(prompts))
 	requireSameTokens(t, tokenizerJSON(vocab, bertNormalizerCfg(true, false)), prompts)
+	requireSameTokens(t, tokenizerJSON(vocab, nfkcNormalizerCfg(true, false)), prompts)
 }
 
 // TestShippedTokenizerMatchesSugarme checks the trainer's tokenizer.json
@@ -112,6 +130,7 @@ func TestShippedTokenizerMatchesSugarme(t *testing.T) {
 	require.NoError(t, err)
 	texts := append(realPrompts(t, 500, 1000), edgeCases...)
 	requireSameTokens(t, file, texts)
+	t.Run("with NFKC", func(t *testing.T) { requireSameTokens(t, withNFKC(t, file), texts) })
 }
 
 // realPromptsOrNil is a vocabulary corpus: real prompts when present.
@@ -135,6 +154,9 @@ func TestTokenizerRejectsUnsupportedFiles(t *testing.T) {
 		{"byte-level pre-tokenizer", `"BertPreTokenizer"`, `"ByteLevel"`, "pre_tokenizer"},
 		{"BPE model", `"type":"WordPiece","unk_token"`, `"type":"BPE","unk_token"`, "WordPiece"},
 		{"other normalizer", `"type":"BertNormalizer"`, `"type":"NFKC"`, "normalizer"},
+		{"NFKC after the BertNormalizer", `"normalizer":{`, `"normalizer":{"type":"Sequence","normalizers":[{"type":"BertNormalizer"},{"type":"NFKC"}]},"x":{`, "Sequence"},
+		{"NFKD", `"normalizer":{`, `"normalizer":{"type":"Sequence","normalizers":[{"type":"NFKD"},{"type":"BertNormalizer"}]},"x":{`, "Sequence"},
+		{"NFKC alone in a sequence", `"normalizer":{`, `"normalizer":{"type":"Sequence","normalizers":[{"type":"NFKC"}]},"x":{`, "Sequence"},
 		{"other prefix", `"continuing_subword_prefix":"##"`, `"continuing_subword_prefix":"@@"`, "prefix"},
 		{"unk missing from vocab", `"unk_token":"[UNK]"`, `"unk_token":"<unk>"`, "<unk>"},
 		{"lstrip special", `"lstrip":false`, `"lstrip":true`, "lstrip"},
@@ -168,7 +190,11 @@ func TestEncodeTruncatedEqualsTruncatedEncode(t *testing.T) {
 	}
 	texts = append(texts, strings.Repeat("x", 5000), strings.Repeat("!?", 900), strings.Repeat("a\x00b\u0301", 700),
 		strings.Repeat("word ", 400)+strings.Repeat("長", 100), strings.Repeat("é\u0301 ", 600), "\xff"+strings.Repeat("ab\xe2\x82 ", 400),
-		strings.Repeat("the a\x00b of\u200bto wo\u0301rd, x\x7fx ", 200), strings.Repeat("ab\xffab ", 300))
+		strings.Repeat("the a\x00b of\u200bto wo\u0301rd, x\x7fx ", 200), strings.Repeat("ab\xffab ", 300),
+		// NFKC pieces: words joined only by no-break spaces, full-width
+		// text, and combining marks where a quick check's chunk ends.
+		strings.Repeat("word\u00a0", 600), strings.Repeat("ｗｏｒｄ，", 500), strings.Repeat("a", nfkcChunk-1)+"\u0301"+strings.Repeat(" the", 300),
+		strings.Repeat("the ", 200)+strings.Repeat("x", nfkcChunk-1)+"\u0301\u0316 of"+strings.Repeat(" a", 300), strings.Repeat("<\u0338 ", 400))
 	if sharedData() != "" {
 		texts = append(texts, realPrompts(t, 100, 100)...)
 	}
@@ -179,15 +205,16 @@ func TestEncodeTruncatedEqualsTruncatedEncode(t *testing.T) {
 	if sharedData() != "" {
 		vocab = trainVocab(t, append(realPromptsOrNil(t), edgeCases...))
 	}
-	for _, norm := range []map[string]any{bertNormalizerCfg(true, false), bertNormalizerCfg(true, true), bertNormalizerCfg(false, false), nil} {
-		file := strings.Replace(string(tokenizerJSON(vocab, norm)), `"added_tokens":[`, `"added_tokens":[],"x":[`, 1)
+	for _, normalizer := range []map[string]any{bertNormalizerCfg(true, false), bertNormalizerCfg(true, true), bertNormalizerCfg(false, false), nil,
+		nfkcNormalizerCfg(true, false), nfkcNormalizerCfg(true, true), nfkcNormalizerCfg(false, false)} {
+		file := strings.Replace(string(tokenizerJSON(vocab, normalizer)), `"added_tokens":[`, `"added_tokens":[],"x":[`, 1)
 		tok, err := NewTokenizer([]byte(file))
 		require.NoError(t, err)
 		require.Empty(t, tok.specials)
 		for _, w := range []struct{ head, tail int }{{192, 64}, {5, 3}, {0, 10}, {10, 0}, {1, 1}, {0, 0}} {
 			for i, text := range texts {
 				want := Truncate(tok.Encode(text), w.head, w.tail)
-				require.Equalf(t, want, tok.EncodeTruncated(text, w.head, w.tail), "normalizer %v, head %d tail %d, text %d %.100q", norm, w.head, w.tail, i, text)
+				require.Equalf(t, want, tok.EncodeTruncated(text, w.head, w.tail), "normalizer %v, head %d tail %d, text %d %.100q", normalizer, w.head, w.tail, i, text)
 			}
 		}
 	}

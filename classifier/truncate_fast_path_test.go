@@ -37,6 +37,13 @@ func BenchmarkEncodeTruncatedHugePrompt(b *testing.B) {
 			tok.EncodeTruncated(text, 192, 64)
 		}
 	})
+	nfkc, err := NewTokenizer(withNFKC(b, files.TokenizerJSON))
+	require.NoError(b, err)
+	b.Run("truncated NFKC", func(b *testing.B) {
+		for b.Loop() {
+			nfkc.EncodeTruncated(text, 192, 64)
+		}
+	})
 	b.Run("full", func(b *testing.B) {
 		for b.Loop() {
 			tok.Encode(text)

@@ -11,7 +11,9 @@ import (
 
 // EncodeTruncated == Truncate(Encode(text)) on random awkward text:
 // punctuation runs, CJK, emoji, combining marks, odd whitespace, invalid
-// UTF-8, words over the per-word limit.
+// UTF-8, words over the per-word limit, and forms NFKC folds or composes
+// (with NFKC on, a stretch may start only where normalization does not
+// reach across).
 func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 	files, err := models.Artifacts()
 	if err != nil {
@@ -22,16 +24,22 @@ func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 		t.Fatal(err)
 	}
 	toks := map[string]*Tokenizer{}
+	bert := raw["normalizer"].(map[string]any)
 	for _, v := range []struct {
 		name         string
 		maxChars     int
 		lower, strip bool
 		clean        bool
-	}{{"raw", 4, true, true, false}, {"shipped", 100, true, false, true}, {"max5", 5, true, false, true}, {"strip", 100, true, true, true}, {"cased", 7, false, false, true}} {
+		nfkc         bool
+	}{{"raw", 4, true, true, false, false}, {"shipped", 100, true, false, true, false}, {"max5", 5, true, false, true, false}, {"strip", 100, true, true, true, false}, {"cased", 7, false, false, true, false},
+		{"nfkc", 100, true, false, true, true}, {"nfkc raw", 4, true, true, false, true}, {"nfkc max5", 5, false, false, true, true}} {
 		m := raw["model"].(map[string]any)
 		m["max_input_chars_per_word"] = v.maxChars
-		n := raw["normalizer"].(map[string]any)
-		n["lowercase"], n["strip_accents"], n["clean_text"], n["handle_chinese_chars"] = v.lower, v.strip, v.clean, v.clean
+		bert["lowercase"], bert["strip_accents"], bert["clean_text"], bert["handle_chinese_chars"] = v.lower, v.strip, v.clean, v.clean
+		raw["normalizer"] = bert
+		if v.nfkc {
+			raw["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, bert}}
+		}
 		b, _ := json.Marshal(raw)
 		tk, err := NewTokenizer(b)
 		if err != nil {
@@ -41,7 +49,8 @@ func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 	}
 	pieces := []string{"the", " ", "  ", "\t", "\n", "\r\n", "\f", ",", "...", "!?!", "--", "中文", "日本語", "한국어", "😀", "👨‍👩‍👧", "e\u0301", "\u0301",
 		"supercalifragilisticexpialidocious", "unbelievably", "ÀÉÎ", "\u00a0", "\u3000", "\x00", "\u200b", "\ufeff", "\xff", "\xe4\xb8", "a", "Z", "1234567890",
-		"http://x.y/z?a=b", "[UNK]", "##", "über", "ﬁ", "İ", "ǅ", "\u2028", "'", "\"", "(", ")", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"}
+		"http://x.y/z?a=b", "[UNK]", "##", "über", "ﬁ", "İ", "ǅ", "\u2028", "ＡＢＣ", "１２", "，", "：", "\u2009", "\u202f", "…", "½", "①", "⼀",
+		"\u212b", "\u1100", "\u1161", "\u11a8", "가", "<", "\u0338", "\u0316", "\u0345", "\u0f73", "ﾊ", "\uff9f", "\u034f", "'", "\"", "(", ")", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	fails := 0
 	for name, tk := range toks {
