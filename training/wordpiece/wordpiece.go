@@ -2,10 +2,17 @@
 //
 // The tokenizer is a Hugging Face tokenizer.json with a WordPiece model
 // learned by github.com/sugarme/tokenizer's trainer on the training prompts:
-// BertNormalizer (lower case, accents kept), BertPreTokenizer, no
+// NFKC then BertNormalizer (lower case, accents kept), BertPreTokenizer, no
 // post-processor (no [CLS]/[SEP]), [PAD]=0 and [UNK]=1. sugarme cannot
 // serialise a tokenizer, so Train writes the JSON itself and proves it by
 // loading it back with sugarme's own reader.
+//
+// NFKC folds what text pasted from web pages and word processors carries (a
+// no-break space, full-width letters and digits, ligatures) into its plain
+// form and composes decomposed accents. sugarme v0.3.0's NFKC does not: it
+// leaves text already in NFKC alone and gives the NFKD of any other (and
+// panics on some), so this package normalizes with golang.org/x/text itself
+// and sugarme's step then finds nothing to change.
 package wordpiece
 
 import (
@@ -20,6 +27,7 @@ import (
 	"github.com/sugarme/tokenizer/normalizer"
 	"github.com/sugarme/tokenizer/pretokenizer"
 	"github.com/sugarme/tokenizer/pretrained"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Special tokens and their fixed ids (the ONNX model pads with id 0).
@@ -39,16 +47,17 @@ type Options struct {
 // DefaultOptions is the shipped tokenizer's shape.
 var DefaultOptions = Options{VocabSize: 8192, MinFrequency: 3}
 
-// newNormalizer is the normaliser written into tokenizer.json; training
-// counts words through the same one so the vocabulary fits what Encode sees.
+// newNormalizer is the BertNormalizer written into tokenizer.json after
+// NFKC; training counts words through NFKC and the same one so the
+// vocabulary fits what Encode sees.
 func newNormalizer() normalizer.Normalizer {
 	return normalizer.NewBertNormalizer(true, true, true, false)
 }
 
-// Words splits text into the pre-tokens WordPiece sees (normalised, split on
-// whitespace and punctuation).
+// Words splits text into the pre-tokens WordPiece sees (NFKC and the
+// BertNormalizer, split on whitespace and punctuation).
 func Words(text string) ([]string, error) {
-	ns, err := newNormalizer().Normalize(normalizer.NewNormalizedFrom(text))
+	ns, err := newNormalizer().Normalize(normalizer.NewNormalizedFrom(norm.NFKC.String(text)))
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +187,13 @@ func Marshal(learned map[string]int) ([]byte, error) {
 		"truncation":   nil,
 		"padding":      nil,
 		"added_tokens": []any{},
-		"normalizer": map[string]any{
-			"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-			"strip_accents": false, "lowercase": true,
-		},
+		"normalizer": map[string]any{"type": "Sequence", "normalizers": []any{
+			map[string]any{"type": "NFKC"},
+			map[string]any{
+				"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+				"strip_accents": false, "lowercase": true,
+			},
+		}},
 		"pre_tokenizer":  map[string]any{"type": "BertPreTokenizer"},
 		"post_processor": nil,
 		"decoder":        map[string]any{"type": "WordPiece", "prefix": "##", "cleanup": true},
@@ -205,15 +217,35 @@ func Marshal(learned map[string]int) ([]byte, error) {
 
 // Load reads tokenizer.json with sugarme, the reference implementation.
 func Load(r io.Reader) (*Encoder, error) {
-	tk, err := pretrained.FromReader(r)
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer.json: %w", err)
 	}
-	return &Encoder{tk: tk}, nil
+	tk, err := pretrained.FromReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	var doc struct {
+		Normalizer struct {
+			Type        string `json:"type"`
+			Normalizers []struct {
+				Type string `json:"type"`
+			} `json:"normalizers"`
+		} `json:"normalizer"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("tokenizer.json: %w", err)
+	}
+	n := doc.Normalizer
+	nfkc := n.Type == "NFKC" || n.Type == "Sequence" && len(n.Normalizers) > 0 && n.Normalizers[0].Type == "NFKC"
+	return &Encoder{tk: tk, nfkc: nfkc}, nil
 }
 
 // Encoder turns text into token ids with sugarme.
-type Encoder struct{ tk *tokenizer.Tokenizer }
+type Encoder struct {
+	tk   *tokenizer.Tokenizer
+	nfkc bool // the file normalizes with NFKC first: Encode does it for sugarme
+}
 
 // VocabSize is the number of token ids.
 func (e *Encoder) VocabSize() int { return e.tk.GetVocabSize(false) }
@@ -221,6 +253,9 @@ func (e *Encoder) VocabSize() int { return e.tk.GetVocabSize(false) }
 // Encode returns the token ids of text (no special tokens added). Empty
 // text gives no ids.
 func (e *Encoder) Encode(text string) ([]int64, error) {
+	if e.nfkc {
+		text = norm.NFKC.String(text)
+	}
 	enc, err := e.tk.EncodeSingle(text, false)
 	if err != nil {
 		return nil, err

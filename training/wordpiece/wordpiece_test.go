@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
 )
 
 var corpus = []string{
@@ -20,6 +23,11 @@ var corpus = []string{
 }
 
 func trainCorpus(t *testing.T, size int) ([]byte, *Encoder) {
+	t.Helper()
+	return trainOn(t, corpus, size)
+}
+
+func trainOn(t *testing.T, corpus []string, size int) ([]byte, *Encoder) {
 	t.Helper()
 	var texts []string
 	for range 5 { // repeat so merges pass MinFrequency
@@ -47,8 +55,12 @@ func TestTrainWritesTheContractsTokenizerJSON(t *testing.T) {
 		} `json:"model"`
 	}
 	require.NoError(t, json.Unmarshal(b, &doc))
-	assert.Equal(t, "BertNormalizer", doc.Normalizer["type"])
-	assert.Equal(t, true, doc.Normalizer["lowercase"])
+	assert.Equal(t, "Sequence", doc.Normalizer["type"])
+	normalizers := doc.Normalizer["normalizers"].([]any)
+	require.Len(t, normalizers, 2)
+	assert.Equal(t, "NFKC", normalizers[0].(map[string]any)["type"])
+	assert.Equal(t, "BertNormalizer", normalizers[1].(map[string]any)["type"])
+	assert.Equal(t, true, normalizers[1].(map[string]any)["lowercase"])
 	assert.Equal(t, "BertPreTokenizer", doc.PreTokenizer["type"])
 	assert.Nil(t, doc.PostProcessor, "no [CLS]/[SEP]")
 	assert.Equal(t, "WordPiece", doc.Model.Type)
@@ -127,4 +139,69 @@ func TestTrainRejectsBadInput(t *testing.T) {
 	assert.ErrorContains(t, err, "no words")
 	_, err = Load(strings.NewReader("{"))
 	assert.Error(t, err)
+}
+
+// pasted holds text as web pages and word processors give it, and the
+// plain text it shows.
+var pasted = []struct{ pasted, plain string }{
+	{"What\u00a0is\u00a0the capital of France\u00a0?", "What is the capital of France ?"},
+	{"Ｗｈａｔ ｉｓ ｔｈｅ ａｎｓｗｅｒ？ ４２", "What is the answer? 42"},
+	{"Solve\u2002for x\u3000step\u2009by step", "Solve for x step by step"},
+	{"the ﬁrst step", "the first step"},
+	{"Translate 'cafe\u0301' into German.", "Translate 'café' into German."},
+	{"Translate 'café'\u00a0into German.", "Translate 'café' into German."},
+}
+
+// trainWithPlainText learns a vocabulary that holds the plain texts'
+// characters (é among them).
+func trainWithPlainText(t *testing.T) ([]byte, *Encoder) {
+	texts := append([]string{}, corpus...)
+	for _, c := range pasted {
+		texts = append(texts, c.plain)
+	}
+	return trainOn(t, texts, 300)
+}
+
+// The vocabulary is learned from the NFKC form, so pasted text encodes as
+// the plain text it shows.
+func TestPastedTextEncodesLikeItsPlainForm(t *testing.T) {
+	_, e := trainWithPlainText(t)
+	for _, c := range pasted {
+		want, err := e.Encode(c.plain)
+		require.NoError(t, err)
+		got, err := e.Encode(c.pasted)
+		require.NoError(t, err)
+		assert.Equalf(t, want, got, "%+q", c.pasted)
+		assert.NotContainsf(t, got, int64(UnkID), "%+q", c.pasted)
+	}
+	w, err := Words("Ｗｈａｔ\u00a0ﬁrst")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"what", "first"}, w)
+}
+
+// Training encodes with sugarme (Encoder) and the gateway with the
+// classifier's tokenizer: on pasted text too they must give the same ids.
+func TestTrainedTokenizerReadsPastedTextAsTheClassifierDoes(t *testing.T) {
+	b, e := trainWithPlainText(t)
+	tok, err := classifier.NewTokenizer(b)
+	require.NoError(t, err)
+	for _, c := range pasted {
+		for _, text := range []string{c.pasted, c.plain} {
+			want, err := e.Encode(text)
+			require.NoError(t, err)
+			assert.Equalf(t, want, tok.Encode(text), "%+q", text)
+		}
+	}
+}
+
+// A tokenizer.json without NFKC, such as the shipped model's, encodes as
+// before: the Encoder does not fold what its file does not.
+func TestTokenizerWithoutNFKCEncodesPastedTextUnfolded(t *testing.T) {
+	files, err := models.Artifacts()
+	require.NoError(t, err)
+	e, err := Load(bytes.NewReader(files.TokenizerJSON))
+	require.NoError(t, err)
+	ids, err := e.Encode("hello\u00a0world")
+	require.NoError(t, err)
+	assert.Equal(t, []int64{UnkID}, ids)
 }
