@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/modelrouter/modelrouter/router"
 )
 
@@ -40,9 +42,11 @@ func (k KNN) withDefaults() KNN {
 	return k
 }
 
-// words splits text into lower-case runs of letters and digits.
+// words splits text into lower-case runs of letters and digits, after
+// NFKC as the router model's tokenizer reads it: full-width letters,
+// ligatures and decomposed accents make the same words as their plain form.
 func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.FieldsFunc(strings.ToLower(norm.NFKC.String(s)), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 type term struct {
@@ -113,16 +117,16 @@ func (x *knnIndex) vector(ws []string, maxTerms int) []term {
 		}
 	}
 	v := make([]term, 0, len(tf))
-	norm := 0.0
+	sumSq := 0.0
 	for id, c := range tf {
 		w := (1 + math.Log(c)) * float64(x.idf[id])
-		norm += w * w
+		sumSq += w * w
 		v = append(v, term{id: id, w: float32(w)})
 	}
-	if norm == 0 {
+	if sumSq == 0 {
 		return nil
 	}
-	inv := float32(1 / math.Sqrt(norm))
+	inv := float32(1 / math.Sqrt(sumSq))
 	for i := range v {
 		v[i].w *= inv
 	}
