@@ -29,17 +29,23 @@ func nextNFKCPiece(text string, i int, buf []byte) (j int, normal []byte, raw bo
 	switch {
 	case k == len(text):
 		return k, nil, true
-	case k == end && text[k] < utf8.RuneSelf: // ASCII on both sides of the chunk's end
+	case k > i && startsSegment(text[k:]): // ASCII up to a rune that combines with nothing before it
 		return k, nil, true
 	case k > i+1: // the last ASCII rune may combine with the rune after it
 		return k - 1, nil, true
 	}
-	if n, _ := norm.NFKC.SpanString(text[i:end], end == len(text)); n > 0 {
+	// A rune that is a segment of its own and folds to one rune (a no-break
+	// space, a full-width letter) needs no call to norm, which allocates.
+	p := norm.NFKC.PropertiesString(text[i:])
+	if d := p.Decomposition(); d != nil {
+		if j = i + p.Size(); utf8.RuneCount(d) == 1 && (j == len(text) || startsSegment(text[j:])) {
+			return j, append(buf[:0], d...), false
+		}
+	} else if n, _ := norm.NFKC.SpanString(text[i:end], end == len(text)); n > 0 {
 		return i + n, nil, true
 	}
-	// Normalize up to the chunk's last segment start (or, in a run of
-	// marks longer than a chunk, the run's end): one call per chunk, as
-	// each call allocates.
+	// Else normalize up to the chunk's last segment start (or, in a run of
+	// marks longer than a chunk, the run's end): one call per chunk.
 	j = end
 	for j < len(text) && j > i+1 && !startsSegment(text[j:]) {
 		j--

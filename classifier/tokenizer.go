@@ -188,7 +188,9 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 				return dst, i + n
 			}
 		} else {
-			w.norm = normal
+			if cap(normal) > cap(w.norm) {
+				w.norm = normal // keep the larger buffer
+			}
 			if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
 				return dst, i
 			}
@@ -261,8 +263,9 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 	defer wordBufs.Put(w)
 	front, q := t.scan(make([]int64, 0, head+tail+16), text, head, w)
 	// Walk back from the end over word boundaries (just after a space or
-	// isolated rune), tokenizing each stretch, until tail tokens are found.
-	// back holds the stretches' tokens, the text's last stretch first.
+	// isolated rune, and with NFKC only where normalization does not reach
+	// across), tokenizing each stretch, until tail tokens are found. back
+	// holds the stretches' tokens, the text's last stretch first.
 	back := make([]int64, 0, tail+32)
 	var startsArr [64]int
 	starts := startsArr[:0] // where each stretch begins in back
@@ -271,7 +274,11 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		b := p
 		for b > q {
 			r, size := utf8.DecodeLastRuneInString(text[:b])
-			if b < p && t.wordEnd(text, b, r, size) {
+			if t.nfkc {
+				if b < p && t.nfkcWordEnd(text, b, r, size) {
+					break
+				}
+			} else if c, _ := t.classify(r); b < p && (c == classSpace || c == classIsolated) {
 				break
 			}
 			b -= size
@@ -307,17 +314,6 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 		skip = 0
 	}
 	return out
-}
-
-// wordEnd says whether a stretch may start at b, after r (size bytes):
-// once r ends a word, the tokens of text[b:] do not depend on what comes
-// before.
-func (t *Tokenizer) wordEnd(text string, b int, r rune, size int) bool {
-	if t.nfkc {
-		return t.nfkcWordEnd(text, b, r, size)
-	}
-	c, _ := t.classify(r)
-	return c == classSpace || c == classIsolated
 }
 
 func (w *wordBuf) add(r rune) {
