@@ -52,15 +52,60 @@ func nfkcNormalizerCfg(lowercase, stripAccents bool) map[string]any {
 	return map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, bertNormalizerCfg(lowercase, stripAccents)}}
 }
 
-// withNFKC is file with NFKC put before its BertNormalizer.
+// withNFKC is file with NFKC put before its BertNormalizer (file as it is
+// when it has NFKC already, as the shipped one does).
 func withNFKC(t testing.TB, file []byte) []byte {
 	t.Helper()
-	var raw map[string]any
-	require.NoError(t, json.Unmarshal(file, &raw))
-	raw["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, raw["normalizer"]}}
+	raw := decodeTokenizerFile(t, file)
+	raw["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{map[string]any{"type": "NFKC"}, bertNormalizerOf(t, raw)}}
 	b, err := json.Marshal(raw)
 	require.NoError(t, err)
 	return b
+}
+
+// withoutNFKC is file with its BertNormalizer alone, as tokenizer.json was
+// written before NFKC was (an older router model's).
+func withoutNFKC(t testing.TB, file []byte) []byte {
+	t.Helper()
+	raw := decodeTokenizerFile(t, file)
+	raw["normalizer"] = bertNormalizerOf(t, raw)
+	b, err := json.Marshal(raw)
+	require.NoError(t, err)
+	return b
+}
+
+// hasNFKC says whether file's normalizer starts with NFKC.
+func hasNFKC(t testing.TB, file []byte) bool {
+	t.Helper()
+	n, _ := decodeTokenizerFile(t, file)["normalizer"].(map[string]any)
+	if n == nil || n["type"] != "Sequence" {
+		return false
+	}
+	seq, _ := n["normalizers"].([]any)
+	first, _ := seq[0].(map[string]any)
+	return first != nil && first["type"] == "NFKC"
+}
+
+func decodeTokenizerFile(t testing.TB, file []byte) map[string]any {
+	t.Helper()
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(file, &raw))
+	return raw
+}
+
+// bertNormalizerOf is the BertNormalizer of a decoded file, alone or last
+// in its Sequence.
+func bertNormalizerOf(t testing.TB, raw map[string]any) map[string]any {
+	t.Helper()
+	n, _ := raw["normalizer"].(map[string]any)
+	require.NotNil(t, n, "the file has no normalizer")
+	if n["type"] == "Sequence" {
+		seq, _ := n["normalizers"].([]any)
+		require.NotEmpty(t, seq)
+		n, _ = seq[len(seq)-1].(map[string]any)
+	}
+	require.Equal(t, "BertNormalizer", n["type"])
+	return n
 }
 
 var (

@@ -24,7 +24,7 @@ func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 		t.Fatal(err)
 	}
 	toks := map[string]*Tokenizer{}
-	bert := raw["normalizer"].(map[string]any)
+	bert := bertNormalizerOf(t, raw)
 	for _, v := range []struct {
 		name         string
 		maxChars     int
