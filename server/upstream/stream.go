@@ -410,17 +410,15 @@ type openAIStream struct {
 	// the client, which then needs no second one of ours.
 	errMsg  string
 	relayed bool
-	// sent: events went to the client; failover: another model may
-	// answer, so an error before anything was sent is not passed on, and
-	// neither is what comes before the answer begins.
-	sent, failover bool
+	// failover: another model may answer, so an error before anything
+	// was sent is not passed on, and neither is what comes before the
+	// answer begins.
+	failover bool
 	// begun: the answer began (a chunk with a choice, a Responses
 	// response.* event); held are the events before it (Azure's chunk of
-	// prompt filter results, which has no choice), sent with its first;
-	// heldBytes is their size.
-	begun     bool
-	held      []sseEvent
-	heldBytes int
+	// prompt filter results, which has no choice), sent with its first.
+	begun bool
+	held  heldOpening
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
@@ -437,69 +435,28 @@ func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 
-// maxHeld and maxHeldBytes bound the events held before the answer
-// begins: servers send one (Azure's prompt filter results, a few KiB) or
-// none, and neither many events nor a few of megabytes each may grow the
-// gateway's memory by stream. Past either bound the held events go out
-// and the rest follows as it comes, so the client still gets every event
-// in order; the price is that this model can no longer fail over, which
-// is fair: a provider that sent that much has taken the request, and the
-// refusals failover is for (overloaded, rate limited) come first.
-const (
-	maxHeld      = 8
-	maxHeldBytes = 64 << 10
-)
-
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
-	if !s.sent && s.failover {
-		switch {
-		case s.errMsg != "":
-			// The provider failed before anything of an answer went out:
-			// its error, and what ends the stream after it, are dropped so
-			// the stream ends unanswered and the next model can answer.
-			s.relayed, s.held, s.heldBytes = false, nil, 0
-			return nil
-		case !s.begun && s.last:
-			// Nothing of an answer: a stream that ends here ([DONE]
-			// alone, or after chunks with no choice) is none, and the next
-			// model can still answer.
-			return nil
-		case !s.begun && s.holds(out):
-			s.held = append(s.held, out...)
-			s.heldBytes += eventsSize(out)
-			return nil
-		}
-		out, s.held, s.heldBytes = append(s.held, out...), nil, 0
+	if !s.failover || s.held.passed {
+		return out
 	}
-	s.sent = s.sent || len(out) > 0
-	return out
-}
-
-// holds reports whether out still fits beside the held events.
-func (s *openAIStream) holds(out []sseEvent) bool {
-	return len(s.held)+len(out) <= maxHeld && s.heldBytes+eventsSize(out) <= maxHeldBytes
-}
-
-func eventsSize(evs []sseEvent) int {
-	n := 0
-	for _, ev := range evs {
-		n += len(ev.name) + len(ev.data)
+	switch {
+	case s.errMsg != "":
+		// The provider failed before anything of an answer went out:
+		// its error, and what ends the stream after it, are dropped so
+		// the stream ends unanswered and the next model can answer.
+		s.relayed = false
+		s.held.drop()
+		return nil
+	case !s.begun && s.last:
+		// Nothing of an answer: a stream that ends here ([DONE]
+		// alone, or after chunks with no choice) is none, and the next
+		// model can still answer.
+		return nil
+	case !s.begun && s.held.hold(out):
+		return nil
 	}
-	return n
-}
-
-// responseOpening reports a Responses event that opens every stream
-// before the model has written anything (response.created, .in_progress,
-// .queued): a provider that fails right after them (overloaded: an error
-// event, then response.failed) has sent nothing of an answer, so it is
-// held like Azure's prompt filter chunk and the next model can answer.
-func responseOpening(typ json.RawMessage) bool {
-	switch string(typ) {
-	case `"response.created"`, `"response.in_progress"`, `"response.queued"`:
-		return true
-	}
-	return false
+	return s.held.release(out)
 }
 
 // pass is one event as it goes to the client, its model renamed and its

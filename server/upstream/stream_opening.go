@@ -1,0 +1,83 @@
+package upstream
+
+import "encoding/json"
+
+// heldOpening is the events a stream sends before its answer begins, held
+// back from the client: while nothing has gone out the model can still
+// fail over, so a provider that stalls or fails right after them (an
+// overloaded one, a stuck queue) is left for the next model rather than
+// kept to the call's deadline. The translators hold them and release them
+// with the answer's first event, in order.
+type heldOpening struct {
+	events []sseEvent
+	size   int
+	// passed: events went to the client (the answer began, or more came
+	// before it than is held); from then on they go out as they come.
+	passed bool
+}
+
+// maxHeld and maxHeldBytes bound the events held before the answer
+// begins: servers send a few (an opening, Azure's prompt filter results of
+// a few KiB) or none, and neither many events nor a few of megabytes each
+// may grow the gateway's memory by stream. Past either bound the held
+// events go out and the rest follows as it comes, so the client still gets
+// every event in order; the price is that this model can no longer fail
+// over, which is fair: a provider that sent that much has taken the
+// request, and the refusals failover is for (overloaded, rate limited)
+// come first.
+const (
+	maxHeld      = 8
+	maxHeldBytes = 64 << 10
+)
+
+// hold keeps out back and reports whether it did: not once events have
+// gone out, nor when out would take the held events past the bounds (the
+// caller then releases them, out with them).
+func (h *heldOpening) hold(out []sseEvent) bool {
+	n := eventsSize(out)
+	if h.passed || len(h.events)+len(out) > maxHeld || h.size+n > maxHeldBytes {
+		return false
+	}
+	h.events = append(h.events, out...)
+	h.size += n
+	return true
+}
+
+// release returns the held events followed by out, and holds nothing
+// more once that is anything.
+func (h *heldOpening) release(out []sseEvent) []sseEvent {
+	if len(h.events) > 0 {
+		out = append(h.events, out...)
+		h.events, h.size = nil, 0
+	}
+	h.passed = h.passed || len(out) > 0
+	return out
+}
+
+// drop forgets the held events: the provider failed or ended before its
+// answer began, and the client, which never had them, gets the next
+// model's stream instead.
+func (h *heldOpening) drop() {
+	h.events, h.size = nil, 0
+}
+
+func eventsSize(evs []sseEvent) int {
+	n := 0
+	for _, ev := range evs {
+		n += len(ev.name) + len(ev.data)
+	}
+	return n
+}
+
+// responseOpening reports a Responses event that opens every stream
+// before the model has written anything (response.created, .in_progress,
+// .queued): a provider that fails right after them (overloaded: an error
+// event, then response.failed) has sent nothing of an answer, so it is
+// held like Azure's prompt filter chunk and the next model can answer.
+func responseOpening(typ json.RawMessage) bool {
+	switch string(typ) {
+	case `"response.created"`, `"response.in_progress"`, `"response.queued"`:
+		return true
+	}
+	return false
+}
