@@ -154,6 +154,9 @@ type chatMessagesStream struct {
 	pending  map[int]*pendingCall
 	sawTools bool
 	errMsg   string
+	// opening holds message_start while the chunks carry only the role,
+	// so the model can still fail over (see chatOpening).
+	opening heldOpening
 	// inputEstimate is the gateway's estimate of the prompt's tokens,
 	// message_start's input_tokens while the provider has not counted
 	// them (it counts in the usage chunk at the end).
@@ -197,9 +200,11 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 			// and then [DONE]: the answer is not whole.
 			return nil
 		}
-		if !s.started {
-			// No answer began: an empty end_turn message would be one the
-			// gateway made up; the next model can answer instead.
+		if !s.opening.passed {
+			// No answer began (no chunk with a choice, or only the
+			// role): an empty end_turn message would be one the gateway
+			// made up; the next model can answer instead.
+			s.opening.drop()
 			s.unanswered = true
 			return nil
 		}
@@ -209,6 +214,25 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 	if json.Unmarshal(ev.data, &c) != nil {
 		return nil
 	}
+	out := s.chunk(c)
+	// Before the answer, chunks with no choice or only the role keep
+	// message_start back with them.
+	if !s.opening.passed && (len(c.Choices) == 0 || s.opens(ev.data)) && s.opening.hold(out) {
+		return nil
+	}
+	return s.opening.release(out)
+}
+
+// opens reports a chunk that carries only the role (chatOpening).
+func (s *chatMessagesStream) opens(data []byte) bool {
+	var c struct {
+		Choices json.RawMessage `json:"choices"`
+	}
+	return json.Unmarshal(data, &c) == nil && chatOpening(c.Choices)
+}
+
+// chunk translates one chunk.
+func (s *chatMessagesStream) chunk(c chatChunk) []sseEvent {
 	if c.Error != nil {
 		// The stream then ends unfinished and counts as broken.
 		s.errMsg = c.Error.Message

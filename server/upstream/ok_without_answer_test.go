@@ -1,6 +1,7 @@
 package upstream_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,12 +49,13 @@ func TestAnOKBodyThatIsNoAnswerFailsOver(t *testing.T) {
 	}
 }
 
-// A stream that ends before any of an answer (only [DONE], or chunks with
-// no choice in them) is the same: the gateway holds what it would send
-// until the answer begins, so the next model can still answer. Passed on,
-// a Chat client gets an empty stream, a Responses client a bare [DONE]
-// that is no Responses event at all, and a Messages client an empty
-// end_turn message the gateway made up; each logged as an answer.
+// A stream that ends before any of an answer (only [DONE], chunks with no
+// choice in them, or the chunk with only the role that opens it) is the
+// same: the gateway holds what it would send until the answer begins, so
+// the next model can still answer. Passed on, a Chat client gets an empty
+// stream (or one cut off), a Responses client a bare [DONE] that is no
+// Responses event at all, and a Messages client an empty end_turn message
+// the gateway made up; each logged as an answer.
 func TestAStreamThatEndsBeforeAnyAnswerFailsOver(t *testing.T) {
 	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages, upstream.APIResponses} {
 		for name, parts := range map[string][]string{
@@ -61,8 +63,10 @@ func TestAStreamThatEndsBeforeAnyAnswerFailsOver(t *testing.T) {
 			"chunk without choices, then [DONE]": {
 				sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[]}`), sseData("[DONE]"),
 			},
+			"chunk with only the role, then [DONE]":  {sseData(roleChunk), sseData("[DONE]")},
+			"chunk with only the role, then the end": {sseData(roleChunk)},
 		} {
-			if api == upstream.APIResponses && len(parts) > 1 {
+			if api == upstream.APIResponses && name != "only [DONE]" {
 				continue // chat chunks are no Responses stream
 			}
 			t.Run(string(api)+", "+name, func(t *testing.T) {
@@ -149,6 +153,27 @@ func TestAStreamThatOpensWithAChunkWithoutChoicesStillAnswers(t *testing.T) {
 			} else {
 				assert.True(t, strings.HasPrefix(body, "event: message_start\n"), body)
 			}
+		})
+	}
+}
+
+// roleChunk is the chunk OpenAI opens every stream with, before the model
+// has written anything.
+const roleChunk = `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}`
+
+// An answer that ends without text is still the model's answer: after the
+// role chunk, its finish reason goes out with it, as an empty answer's
+// JSON body would.
+func TestAStreamThatOpensAndFinishesWithoutTextIsStillAnAnswer(t *testing.T) {
+	parts := []string{sseData(roleChunk), sseData(fmt.Sprintf(finishChunk, "broken")), sseData("[DONE]")}
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages} {
+		t.Run(string(api), func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", parts...))
+			out, rec := m.call(t, api, true)
+			assert.Equal(t, "broken-id", out.Answered.ID, "%+v", out.Attempts)
+			assert.True(t, out.Whole)
+			assert.Len(t, out.Attempts, 1)
+			assert.Contains(t, rec.Body.String(), "broken-id")
 		})
 	}
 }

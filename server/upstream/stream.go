@@ -154,8 +154,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			// over, so the attempt timeout, which exists to fail over,
 			// ends here; only the call's deadline cuts the stream now.
 			// Until then (keep-alives, and the events held before the
-			// answer begins: a Responses stream's response.created, Azure's
-			// prompt filter chunk) a stall still moves to the next model.
+			// answer begins: a Responses stream's response.created, a Chat
+			// chunk with only the role, Azure's prompt filter chunk) a
+			// stall still moves to the next model.
 			begun = true
 			if !a.wait.stop() {
 				return a.endStalled(resp.StatusCode, opened)
@@ -414,9 +415,11 @@ type openAIStream struct {
 	// was sent is not passed on, and neither is what comes before the
 	// answer begins.
 	failover bool
-	// begun: the answer began (a chunk with a choice, a Responses
-	// response.* event); held are the events before it (Azure's chunk of
-	// prompt filter results, which has no choice), sent with its first.
+	// begun: the answer began (a chunk with a choice that carries more
+	// than the role, a Responses response.* event past the opening ones);
+	// held are the events before it (Azure's chunk of prompt filter
+	// results, which has no choice, the role chunk, response.created),
+	// sent with its first.
 	begun bool
 	held  heldOpening
 	// seq follows a Responses stream's last sequence_number.
@@ -450,8 +453,8 @@ func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 		return nil
 	case !s.begun && s.last:
 		// Nothing of an answer: a stream that ends here ([DONE]
-		// alone, or after chunks with no choice) is none, and the next
-		// model can still answer.
+		// alone, or after chunks with no choice or only the role) is
+		// none, and the next model can still answer.
 		return nil
 	case !s.begun && s.held.hold(out):
 		return nil
@@ -475,9 +478,11 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	}
 	if !s.begun {
 		// The usage chunk with no choice (include_usage) comes after the
-		// answer; one before it carries nothing of one.
+		// answer; one before it carries nothing of one, and neither does
+		// the chunk with only the role that opens the answer.
 		_, choice := jsonArray(obj["choices"])
-		s.begun = choice || bytes.HasPrefix(obj["type"], []byte(`"response.`)) && !responseOpening(obj["type"])
+		s.begun = choice && !chatOpening(obj["choices"]) ||
+			bytes.HasPrefix(obj["type"], []byte(`"response.`)) && !responseOpening(obj["type"])
 	}
 	if msg, ok := streamErrorMessage(obj); ok {
 		s.errMsg, s.relayed = msg, true

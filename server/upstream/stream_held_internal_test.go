@@ -27,3 +27,40 @@ func TestTheGatewayHoldsAtMost64KiBOfAStreamBeforeItsAnswer(t *testing.T) {
 	assert.Contains(t, string(out[1].data), `"n":"bx`)
 	assert.Len(t, s.translate(chunk('c')), 1, "once passed on, events are not held again")
 }
+
+// The chunk with only the role is held, and so is one more like it; the
+// first chunk that carries any of an answer (text, a refusal, a tool call,
+// reasoning text, an empty answer's finish reason) sends it, first. A
+// Messages client's message_start goes out at the same chunk, though its
+// translation has no place for reasoning text.
+func TestTheRoleChunkGoesOutWithTheFirstChunkThatCarriesAnAnswer(t *testing.T) {
+	role := sseEvent{data: []byte(`{"id":"c1","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}`)}
+	choice := func(delta, finish string) sseEvent {
+		return sseEvent{data: []byte(`{"id":"c1","model":"m","choices":[{"index":0,"delta":` + delta + `,"finish_reason":` + finish + `}]}`)}
+	}
+	for name, next := range map[string]sseEvent{
+		"text":           choice(`{"content":"Hi"}`, "null"),
+		"refusal":        choice(`{"refusal":"I can't."}`, "null"),
+		"tool call":      choice(`{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]}`, "null"),
+		"reasoning text": choice(`{"reasoning_content":"Let me think."}`, "null"),
+		"finish reason":  choice(`{}`, `"stop"`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newOpenAIStream(router.Model{ID: "m-id"}, false)
+			s.failover = true
+			assert.Empty(t, s.translate(role))
+			assert.Empty(t, s.translate(choice(`{"content":""}`, "null")), "a chunk with nothing in it is held too")
+			out := s.translate(next)
+			require.Len(t, out, 3)
+			assert.Contains(t, string(out[0].data), `"role":"assistant"`)
+			assert.Contains(t, string(out[0].data), `"model":"m-id"`, "renamed as it would have been")
+			assert.JSONEq(t, strings.Replace(string(next.data), `"model":"m"`, `"model":"m-id"`, 1), string(out[2].data))
+
+			m := newChatMessagesStream(router.Model{ID: "m-id"})
+			assert.Empty(t, m.translate(role))
+			got := m.translate(next)
+			require.NotEmpty(t, got)
+			assert.Equal(t, "message_start", got[0].name)
+		})
+	}
+}

@@ -81,3 +81,39 @@ func responseOpening(typ json.RawMessage) bool {
 	}
 	return false
 }
+
+// chatOpening reports a Chat Completions chunk whose choices carry only
+// the role: OpenAI opens every stream with {"role":"assistant",
+// "content":""} before the model has written anything, so a provider that
+// stalls or fails right after it has sent nothing of an answer. A delta
+// with anything more (text, a refusal, a tool call, reasoning text) or a
+// finish reason, even an empty answer's, begins the answer.
+func chatOpening(choices json.RawMessage) bool {
+	var cs []struct {
+		Delta        map[string]json.RawMessage `json:"delta"`
+		FinishReason json.RawMessage            `json:"finish_reason"`
+	}
+	if json.Unmarshal(choices, &cs) != nil || len(cs) == 0 {
+		return false
+	}
+	for _, c := range cs {
+		if !emptyJSON(c.FinishReason) {
+			return false
+		}
+		for k, v := range c.Delta {
+			if k != "role" && !emptyJSON(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// emptyJSON reports a value that says nothing: absent, null, "", [] or {}.
+func emptyJSON(v json.RawMessage) bool {
+	switch string(v) {
+	case "", "null", `""`, "[]", "{}":
+		return true
+	}
+	return false
+}

@@ -89,25 +89,26 @@ func TestAChatStreamThatStallsAfterAChunkWithoutAChoiceFailsOver(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), "prompt_filter_results")
 }
 
-// An answer's first event goes to the client at once: a Chat chunk with
-// a choice (the role, before any text), Claude's message_start, and what
-// the translations make of them. A stall after it is bounded by the
-// call's deadline, and the client hears of it in the stream's error
-// event.
+// The answer's first event goes to the client at once: a Chat chunk with
+// its first word, and what the translations make of it; Claude's
+// message_start, which no translation holds yet. A stall after it is
+// bounded by the call's deadline, and the client hears of it in the
+// stream's error event.
 func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *testing.T) {
 	for name, tc := range map[string]struct {
 		api      upstream.API
 		stalling router.Model
+		after    int
 	}{
-		"Chat Completions, after the chunk with the role":               {upstream.APIChatCompletions, openAIModel("model-a")},
-		"Messages, after message_start":                                 {upstream.APIMessages, anthropicModel("claude-x")},
-		"Responses from Claude, after message_start":                    {upstream.APIResponses, anthropicModel("claude-x")},
-		"Chat Completions from Claude, after message_start":             {upstream.APIChatCompletions, anthropicModel("claude-x")},
-		"Messages from Chat Completions, after the chunk with the role": {upstream.APIMessages, openAIModel("model-a")},
+		"Chat Completions, after the first word":               {upstream.APIChatCompletions, openAIModel("model-a"), 2},
+		"Messages, after message_start":                        {upstream.APIMessages, anthropicModel("claude-x"), 1},
+		"Responses from Claude, after message_start":           {upstream.APIResponses, anthropicModel("claude-x"), 1},
+		"Chat Completions from Claude, after message_start":    {upstream.APIChatCompletions, anthropicModel("claude-x"), 1},
+		"Messages from Chat Completions, after the first word": {upstream.APIMessages, openAIModel("model-a"), 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			next := openAIModel("model-b")
-			f := stallingAfter(t, tc.stalling, 1, time.Second)
+			f := stallingAfter(t, tc.stalling, tc.after, time.Second)
 
 			out, rec := streamThrough(t, f.fwd, tc.api, tc.stalling, next)
 

@@ -131,7 +131,8 @@ func TestStreamCutBeforeFirstEventFailsOver(t *testing.T) {
 
 func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	f := newFakes(t)
-	f.openai.Set("model-a", upstreamtest.Behavior{Stall: true, StallAfter: 1})
+	// (Two events: the role chunk alone is held, the first word goes out.)
+	f.openai.Set("model-a", upstreamtest.Behavior{Stall: true, StallAfter: 2})
 	g := newGateway(t, f.fwd, upstream.APIChatCompletions, openAIModel("model-a"), openAIModel("model-b"))
 
 	ctx, cancel := context.WithCancel(context.Background())
