@@ -134,7 +134,8 @@ type anthropicStream struct {
 	done bool
 	// errMsg is the provider's error event, which the client hears of in
 	// the gateway's own error chunk.
-	errMsg string
+	errMsg  string
+	opening heldOpening
 }
 
 func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
@@ -235,6 +236,12 @@ func (s *anthropicStream) translate(ev sseEvent) []sseEvent {
 	if json.Unmarshal(ev.data, &e) != nil {
 		return nil
 	}
+	// The role chunk message_start becomes is held as message_start is.
+	return s.opening.claude(e.Type, s.translateEvent(e))
+}
+
+// translateEvent translates one event.
+func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	switch e.Type {
 	case "message_start":
 		s.id = e.Message.ID

@@ -13,13 +13,13 @@ import (
 // not enough: a streaming server sends them before its first token, so a
 // stuck queue sends 200 headers and then nothing, and neither are the
 // events the gateway holds before an answer begins (a Responses stream's
-// response.created, a Chat stream's chunk with only the role, which OpenAI
-// sends before the model has done anything). The wait ends when a stream's first event goes to the
-// client, the point past which the call cannot fail over, or once a JSON
-// answer or an error's body is read; from then on only the call's
-// deadline (or a relay's RelayIdle) bounds the attempt. A reasoning
-// model's stream, silent while the model reasons, ends it sooner (see
-// forward and stream).
+// response.created, a Chat stream's chunk with only the role, Claude's
+// message_start, all sent before the model has done anything). The wait
+// ends when a stream's first event goes to the client, the point past
+// which the call cannot fail over, or once a JSON answer or an error's
+// body is read; from then on only the call's deadline (or a relay's
+// RelayIdle) bounds the attempt. A reasoning model's stream, silent while
+// the model reasons, ends it sooner (see forward and stream).
 type answerWait struct {
 	limit time.Duration
 	timer *time.Timer

@@ -597,7 +597,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		// first token, minutes later at high effort. Silence after the
 		// headers is no stall there, so only the call's deadline bounds
 		// it. (Responses and Claude streams open with an event at once;
-		// stream ends a reasoning model's Responses wait at it.)
+		// stream ends a reasoning model's wait at it.)
 		if !a.wait.stop() {
 			return resp.StatusCode, a.wait.err("first event")
 		}

@@ -10,7 +10,8 @@ import (
 
 // messagesPassStream passes an Anthropic provider's stream to a Messages
 // client as it came, with message_start's `model` naming our model and
-// usage read on the side.
+// usage read on the side; message_start and its pings wait for the
+// answer's first content block (heldOpening.claude).
 type messagesPassStream struct {
 	model json.RawMessage
 	streamUsage
@@ -18,6 +19,7 @@ type messagesPassStream struct {
 	// errMsg is the provider's error event; relayed says it went out.
 	errMsg  string
 	relayed bool
+	opening heldOpening
 }
 
 func newMessagesPassStream(m router.Model) *messagesPassStream {
@@ -44,7 +46,7 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 		if !s.started {
 			return nil
 		}
-		return []sseEvent{ev}
+		return s.opening.release([]sseEvent{ev})
 	}
 	if !s.started && e.Type != "message_start" {
 		// Nothing before message_start is part of an answer: a ping
@@ -66,11 +68,14 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 	case "message_stop":
 		s.done = true
 	case "error":
-		// The provider's own error (overloaded_error and the like) tells
-		// the client more than the one we would write when the stream ends.
-		s.errMsg, s.relayed = e.Error.Message, true
+		s.errMsg = e.Error.Message
 	}
-	return []sseEvent{ev}
+	out := s.opening.claude(e.Type, []sseEvent{ev})
+	// The provider's own error (overloaded_error and the like), once its
+	// answer began, tells the client more than the one we would write
+	// when the stream ends; before, it is dropped with what was held.
+	s.relayed = s.relayed || e.Type == "error" && len(out) > 0
+	return out
 }
 
 // renameModel sets message.model in a message_start event.

@@ -162,18 +162,29 @@ func TestAStreamThatOpensWithAChunkWithoutChoicesStillAnswers(t *testing.T) {
 const roleChunk = `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]}`
 
 // An answer that ends without text is still the model's answer: after the
-// role chunk, its finish reason goes out with it, as an empty answer's
-// JSON body would.
+// role chunk or Claude's message_start, its finish reason (stop_reason)
+// goes out with it, as an empty answer's JSON body would.
 func TestAStreamThatOpensAndFinishesWithoutTextIsStillAnAnswer(t *testing.T) {
-	parts := []string{sseData(roleChunk), sseData(fmt.Sprintf(finishChunk, "broken")), sseData("[DONE]")}
-	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages} {
-		t.Run(string(api), func(t *testing.T) {
-			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", parts...))
-			out, rec := m.call(t, api, true)
-			assert.Equal(t, "broken-id", out.Answered.ID, "%+v", out.Attempts)
-			assert.True(t, out.Whole)
-			assert.Len(t, out.Attempts, 1)
-			assert.Contains(t, rec.Body.String(), "broken-id")
-		})
+	for kind, parts := range map[string][]string{
+		upstream.KindOpenAI: {sseData(roleChunk), sseData(fmt.Sprintf(finishChunk, "broken")), sseData("[DONE]")},
+		upstream.KindAnthropic: {
+			sseNamed("message_start", `{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"broken","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":0}}}`),
+			sseNamed("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":1}}`),
+			sseNamed("message_stop", `{"type":"message_stop"}`),
+		},
+	} {
+		for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages, upstream.APIResponses} {
+			if kind == upstream.KindOpenAI && api == upstream.APIResponses {
+				continue // chat chunks are no Responses stream
+			}
+			t.Run(kind+", "+string(api), func(t *testing.T) {
+				m := newMisbehaving(t, kind, writes(http.StatusOK, "text/event-stream", parts...))
+				out, rec := m.call(t, api, true)
+				assert.Equal(t, "broken-id", out.Answered.ID, "%+v", out.Attempts)
+				assert.True(t, out.Whole)
+				assert.Len(t, out.Attempts, 1)
+				assert.Contains(t, rec.Body.String(), "broken-id")
+			})
+		}
 	}
 }

@@ -37,6 +37,9 @@ type responsesAnthropicStream struct {
 	blocks map[int]*streamItem
 	text   *streamItem
 	errMsg string
+	// opening holds response.created and response.in_progress, which
+	// message_start becomes, as message_start is held.
+	opening heldOpening
 	// keep, when set, gets the whole response before its last event goes
 	// out.
 	keep func(*responseObject, []byte)
@@ -105,6 +108,11 @@ func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
 	if json.Unmarshal(ev.data, &e) != nil {
 		return nil
 	}
+	return s.opening.claude(e.Type, s.translateEvent(e))
+}
+
+// translateEvent translates one event.
+func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	switch e.Type {
 	case "message_start":
 		return s.start(e.Message.ID, e.Message.Usage)

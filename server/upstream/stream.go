@@ -110,11 +110,13 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	rd := newSSEReader(resp.Body)
 	begun := false  // the attempt timeout is over (answerWait)
 	opened := false // an event other than a keep-alive came
-	// A reasoning model's Responses stream opens at once and may then be
-	// silent for as long as the model reasons: its opening ends the
-	// attempt timeout, not its answer's first event (forward ends a Chat
-	// Completions one's at the headers).
-	openingEnds := a.model.Capabilities.Reasoning && a.wireAPI() == APIResponses
+	// A reasoning model's Responses or Claude stream opens at once and
+	// may then be silent for as long as the model reasons: its opening
+	// ends the attempt timeout, not its answer's first event (forward
+	// ends a Chat Completions one's at the headers). The opening is still
+	// held, so an error right after it fails over.
+	wire := a.wireAPI()
+	openingEnds := a.model.Capabilities.Reasoning && (wire == APIResponses || wire == APIMessages)
 	for {
 		ev, err := rd.next()
 		if err != nil {
@@ -155,8 +157,8 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			// ends here; only the call's deadline cuts the stream now.
 			// Until then (keep-alives, and the events held before the
 			// answer begins: a Responses stream's response.created, a Chat
-			// chunk with only the role, Azure's prompt filter chunk) a
-			// stall still moves to the next model.
+			// chunk with only the role, Claude's message_start, Azure's
+			// prompt filter chunk) a stall still moves to the next model.
 			begun = true
 			if !a.wait.stop() {
 				return a.endStalled(resp.StatusCode, opened)

@@ -43,6 +43,8 @@ func TestProviderKeyInAStreamErrorEventIsRedacted(t *testing.T) {
 			`{"model":"m","stream":true,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`,
 			[]string{
 				"event: message_start\n" + `data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":1,"output_tokens":0}}}`,
+				"event: content_block_start\n" + `data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`,
+				"event: content_block_delta\n" + `data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}`,
 				"event: error\n" + `data: {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key ` + secret + `"}}`,
 			}},
 	} {

@@ -64,3 +64,24 @@ func TestTheRoleChunkGoesOutWithTheFirstChunkThatCarriesAnAnswer(t *testing.T) {
 		})
 	}
 }
+
+// Claude's pings after message_start are held with it only so far: the
+// one past the bound goes out with everything held, in order, and what
+// follows is not held again.
+func TestPingsAfterMessageStartPastWhatIsHeldGoOutInOrder(t *testing.T) {
+	s := newMessagesPassStream(router.Model{ID: "m-id"})
+	start := sseEvent{name: "message_start", data: []byte(`{"type":"message_start","message":{"id":"msg_1","model":"m","usage":{"input_tokens":3}}}`)}
+	ping := sseEvent{name: "ping", data: []byte(`{"type":"ping"}`)}
+	assert.Empty(t, s.translate(start))
+	for range maxHeld - 1 {
+		assert.Empty(t, s.translate(ping))
+	}
+	out := s.translate(ping)
+	require.Len(t, out, maxHeld+1)
+	assert.Equal(t, "message_start", out[0].name)
+	assert.Contains(t, string(out[0].data), `"model":"m-id"`)
+	for _, ev := range out[1:] {
+		assert.Equal(t, "ping", ev.name)
+	}
+	assert.Len(t, s.translate(ping), 1, "once passed on, events are not held again")
+}

@@ -117,3 +117,22 @@ func emptyJSON(v json.RawMessage) bool {
 	}
 	return false
 }
+
+// claude passes out, what a Claude stream's event of type typ became:
+// message_start, which Claude sends before the model has written
+// anything, and the pings after it are held until the answer begins, at
+// its first content block (thinking included) or the message's end. An
+// error event before then drops what was held: the provider failed
+// (overloaded) before its answer began, and the next model can answer.
+func (h *heldOpening) claude(typ string, out []sseEvent) []sseEvent {
+	switch {
+	case h.passed:
+		return out
+	case typ == "error":
+		h.drop()
+		return nil
+	case (typ == "message_start" || typ == "ping") && h.hold(out):
+		return nil
+	}
+	return h.release(out)
+}

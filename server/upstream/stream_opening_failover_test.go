@@ -2,13 +2,15 @@ package upstream_test
 
 // A stream's opening, sent before the model has written anything (the
 // Chat Completions chunk with only the role, which OpenAI sends first on
-// every stream), is held until the answer begins: a provider that stalls
-// or fails right after it has answered nothing, so the next model answers,
-// whether the client's API is the provider's or a translation of it, and
-// the client's SDK reads one whole answer.
+// every stream, and Claude's message_start), is held until the answer
+// begins: a provider that stalls or fails (overloaded) right after it has
+// answered nothing, so the next model answers, whether the client's API
+// is the provider's or a translation of it, and the client's SDK reads
+// one whole answer.
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -64,51 +66,122 @@ func assertFailedOver(t *testing.T, out upstream.Outcome, first, next router.Mod
 	assert.Empty(t, out.Attempts[1].Error)
 }
 
-func TestAChatStreamThatGoesWrongAfterItsRoleChunkIsAnsweredByTheNextModel(t *testing.T) {
-	for name, fail := range afterOpening {
-		t.Run(name, func(t *testing.T) {
-			first := openAIModel("model-a")
-			g, next := openingGateway(t, upstream.APIChatCompletions, first, fail.behavior(1))
+// firstModels are the models whose stream opens before it goes wrong:
+// OpenAI's with its role chunk, Claude's with message_start.
+var firstModels = map[string]router.Model{
+	"OpenAI after its role chunk": openAIModel("model-a"),
+	"Claude after message_start":  anthropicModel("claude-x"),
+}
+
+func TestAChatStreamThatGoesWrongAfterItsOpeningIsAnsweredByTheNextModel(t *testing.T) {
+	for first, m := range firstModels {
+		for how, fail := range afterOpening {
+			t.Run(first+", "+how, func(t *testing.T) {
+				g, next := openingGateway(t, upstream.APIChatCompletions, m, fail.behavior(1))
+				c := openai.NewClient(option.WithBaseURL(g.URL), option.WithAPIKey("k"), option.WithMaxRetries(0))
+
+				stream := c.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+					Model: "router", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+					StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
+				})
+				acc := openai.ChatCompletionAccumulator{}
+				for stream.Next() {
+					acc.AddChunk(stream.Current())
+				}
+
+				require.NoError(t, stream.Err())
+				require.Len(t, acc.Choices, 1)
+				assert.Equal(t, "Hello from model-b.", acc.Choices[0].Message.Content)
+				assert.Equal(t, "assistant", string(acc.Choices[0].Message.Role))
+				assert.Equal(t, next.ID, acc.Model)
+				assert.EqualValues(t, 3, acc.Usage.CompletionTokens, "the answering model's usage")
+				assertFailedOver(t, g.outcome(t), m, next, fail.attempt)
+			})
+		}
+	}
+}
+
+// On Messages, Claude's stream is passed on and an OpenAI-compatible one
+// translated, its role chunk becoming message_start with the gateway's
+// estimate of the prompt's tokens: either way the client's one
+// message_start is the next model's.
+func TestAMessagesStreamThatGoesWrongAfterItsOpeningIsAnsweredByTheNextModel(t *testing.T) {
+	for first, m := range firstModels {
+		for how, fail := range afterOpening {
+			t.Run(first+", "+how, func(t *testing.T) {
+				g, next := openingGateway(t, upstream.APIMessages, m, fail.behavior(1))
+
+				msg, err := accumulate(t, messagesClient(g), helloParams)
+
+				require.NoError(t, err)
+				assert.Equal(t, next.ID, string(msg.Model))
+				require.Len(t, msg.Content, 1)
+				assert.Equal(t, "Hello from model-b.", msg.Content[0].Text)
+				assert.Equal(t, anthropic.StopReasonEndTurn, msg.StopReason)
+				assertFailedOver(t, g.outcome(t), m, next, fail.attempt)
+			})
+		}
+	}
+}
+
+// Translated for a Responses client, message_start is response.created
+// and response.in_progress: held the same way, so the client's stream is
+// the next model's, numbered from 0.
+func TestAResponsesStreamFromClaudeThatGoesWrongAfterMessageStartIsAnsweredByTheNextModel(t *testing.T) {
+	for how, fail := range afterOpening {
+		t.Run(how, func(t *testing.T) {
+			first := anthropicModel("claude-x")
+			g, next := openingGateway(t, upstream.APIResponses, first, fail.behavior(1))
 			c := openai.NewClient(option.WithBaseURL(g.URL), option.WithAPIKey("k"), option.WithMaxRetries(0))
 
-			stream := c.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
-				Model: "router", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
-				StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
-			})
-			acc := openai.ChatCompletionAccumulator{}
-			for stream.Next() {
-				acc.AddChunk(stream.Current())
-			}
+			evs, err := streamEvents(t, c, claudeResponseParams)
 
-			require.NoError(t, stream.Err())
-			require.Len(t, acc.Choices, 1)
-			assert.Equal(t, "Hello from model-b.", acc.Choices[0].Message.Content)
-			assert.Equal(t, "assistant", string(acc.Choices[0].Message.Role))
-			assert.Equal(t, next.ID, acc.Model)
-			assert.EqualValues(t, 3, acc.Usage.CompletionTokens, "the answering model's usage")
+			require.NoError(t, err)
+			res := final(t, evs, "response.completed")
+			assert.Equal(t, next.ID, res.Model)
+			assert.Equal(t, "Hello from model-b.", res.OutputText())
+			assert.Equal(t, "response.created", evs[0].Type)
+			assert.Equal(t, next.ID, evs[0].Response.Model)
 			assertFailedOver(t, g.outcome(t), first, next, fail.attempt)
 		})
 	}
 }
 
-// Translated for a Messages client, the role chunk is message_start, with
-// the gateway's estimate of the prompt's tokens: held the same way, so
-// the client's one message_start is the next model's.
-func TestAMessagesStreamFromChatThatGoesWrongAfterItsRoleChunkIsAnsweredByTheNextModel(t *testing.T) {
-	for name, fail := range afterOpening {
-		t.Run(name, func(t *testing.T) {
-			first := openAIModel("model-a")
-			g, next := openingGateway(t, upstream.APIMessages, first, fail.behavior(1))
+// claudeOpening is Claude's message_start and a ping after it, as Claude
+// may send before its first content block.
+var claudeOpening = []string{
+	sseNamed("message_start", `{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"broken","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":0}}}`),
+	sseNamed("ping", `{"type":"ping"}`),
+}
 
-			msg, err := accumulate(t, messagesClient(g), helloParams)
+// The pings after message_start are held with it: a Claude stream that
+// stalls, fails or ends after them has sent the client nothing, whatever
+// the client's API, and the next model answers.
+func TestAClaudeStreamThatGoesWrongAfterMessageStartAndAPingIsAnsweredByTheNextModel(t *testing.T) {
+	overloaded := sseNamed("error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`)
+	for how, tc := range map[string]struct {
+		handler http.HandlerFunc
+		attempt string
+	}{
+		"stalls": {func(w http.ResponseWriter, r *http.Request) {
+			writes(http.StatusOK, "text/event-stream", claudeOpening...)(w, r)
+			<-r.Context().Done()
+		}, "timeout: no answer begun within"},
+		"sends overloaded_error": {writes(http.StatusOK, "text/event-stream", append(claudeOpening, overloaded)...),
+			"sent an error: Overloaded"},
+		"ends": {writes(http.StatusOK, "text/event-stream", claudeOpening...), "stream ended before any answer"},
+	} {
+		for _, api := range []upstream.API{upstream.APIMessages, upstream.APIChatCompletions, upstream.APIResponses} {
+			t.Run(how+", "+string(api), func(t *testing.T) {
+				m := newMisbehaving(t, upstream.KindAnthropic, tc.handler)
 
-			require.NoError(t, err)
-			assert.Equal(t, next.ID, string(msg.Model))
-			require.Len(t, msg.Content, 1)
-			assert.Equal(t, "Hello from model-b.", msg.Content[0].Text)
-			assert.Equal(t, anthropic.StopReasonEndTurn, msg.StopReason)
-			assertFailedOver(t, g.outcome(t), first, next, fail.attempt)
-		})
+				out, rec := m.call(t, api, true)
+
+				assertFailedOver(t, out, m.bad, m.good, tc.attempt)
+				assert.Contains(t, rec.Body.String(), "good.")
+				assert.NotContains(t, rec.Body.String(), m.bad.ID)
+			})
+		}
 	}
 }
 

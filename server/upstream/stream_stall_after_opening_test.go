@@ -89,21 +89,22 @@ func TestAChatStreamThatStallsAfterAChunkWithoutAChoiceFailsOver(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), "prompt_filter_results")
 }
 
-// The answer's first event goes to the client at once: a Chat chunk with
-// its first word, and what the translations make of it; Claude's
-// message_start, which no translation holds yet. A stall after it is
-// bounded by the call's deadline, and the client hears of it in the
-// stream's error event.
+// The answer's first event goes out at once, with the opening held before
+// it: a Chat chunk with the first word, Claude's first content block
+// (its content_block_start, even with no text yet), and what the
+// translations make of them. A stall after it is bounded by the call's
+// deadline, and the client hears of it in the stream's error event.
 func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *testing.T) {
 	for name, tc := range map[string]struct {
 		api      upstream.API
 		stalling router.Model
 		after    int
 	}{
-		"Chat Completions, after the first word":               {upstream.APIChatCompletions, openAIModel("model-a"), 2},
-		"Messages, after message_start":                        {upstream.APIMessages, anthropicModel("claude-x"), 1},
-		"Responses from Claude, after message_start":           {upstream.APIResponses, anthropicModel("claude-x"), 1},
-		"Chat Completions from Claude, after message_start":    {upstream.APIChatCompletions, anthropicModel("claude-x"), 1},
+		"Chat Completions, after the first word":                       {upstream.APIChatCompletions, openAIModel("model-a"), 2},
+		"Messages, after the first content block's start":              {upstream.APIMessages, anthropicModel("claude-x"), 2},
+		"Responses from Claude, after the first content block's start": {upstream.APIResponses, anthropicModel("claude-x"), 2},
+		"Chat Completions from Claude, after the first content block's start": {
+			upstream.APIChatCompletions, anthropicModel("claude-x"), 2},
 		"Messages from Chat Completions, after the first word": {upstream.APIMessages, openAIModel("model-a"), 2},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -123,19 +124,31 @@ func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *tes
 	}
 }
 
-// A reasoning model's Responses stream may be silent after its opening
-// for as long as the model reasons: that silence is no stall, so the
-// attempt timeout ends at its opening and only the call's deadline
+// A reasoning model's Responses or Claude stream may be silent after its
+// opening for as long as the model reasons: that silence is no stall, so
+// the attempt timeout ends at its opening and only the call's deadline
 // bounds the rest.
-func TestAReasoningModelsResponsesStreamIsNotFailedOverWhileItReasons(t *testing.T) {
-	reasoning, next := openAIModel("model-r"), openAIModel("model-b")
-	reasoning.Capabilities.Reasoning = true
-	f := stallingAfter(t, reasoning, 2, time.Second)
+func TestAReasoningModelsStreamIsNotFailedOverWhileItReasonsAfterItsOpening(t *testing.T) {
+	for name, tc := range map[string]struct {
+		api      upstream.API
+		thinking router.Model
+		after    int
+	}{
+		"Responses, after response.in_progress":             {upstream.APIResponses, openAIModel("model-r"), 2},
+		"Messages, after message_start":                     {upstream.APIMessages, anthropicModel("claude-r"), 1},
+		"Chat Completions from Claude, after message_start": {upstream.APIChatCompletions, anthropicModel("claude-r"), 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			next := openAIModel("model-b")
+			tc.thinking.Capabilities.Reasoning = true
+			f := stallingAfter(t, tc.thinking, tc.after, time.Second)
 
-	out, _ := streamThrough(t, f.fwd, upstream.APIResponses, reasoning, next)
+			out, _ := streamThrough(t, f.fwd, tc.api, tc.thinking, next)
 
-	assert.Empty(t, f.openai.RequestsFor(next.Name), "failed over while the model reasoned: %+v", out.Attempts)
-	require.Len(t, out.Attempts, 1)
-	assert.Equal(t, reasoning.ID, out.Attempts[0].Model)
-	assert.NotContains(t, out.Attempts[0].Error, "timeout: no")
+			assert.Empty(t, f.openai.RequestsFor(next.Name), "failed over while the model reasoned: %+v", out.Attempts)
+			require.Len(t, out.Attempts, 1)
+			assert.Equal(t, tc.thinking.ID, out.Attempts[0].Model)
+			assert.NotContains(t, out.Attempts[0].Error, "timeout: no")
+		})
+	}
 }
