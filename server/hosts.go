@@ -21,8 +21,15 @@ import (
 // loopback client uses. With keys required the key is the defence, and a
 // proxy's or a load balancer's host name is the normal case, so any Host
 // passes unless --allowed-hosts names some: an operator who lists them
-// means that list to hold.
+// means that list to hold. The health probes are answered whatever their
+// Host: load balancers and Kubernetes probe an instance by its IP address,
+// which changes with every instance, and a probe's answer tells a rebound
+// page nothing.
 func (s *Server) refuseForeignHost(c *gin.Context) {
+	if p := c.FullPath(); p == "/healthz" || p == "/readyz" {
+		c.Next()
+		return
+	}
 	checked := !s.cfg.RequireKeys || len(s.cfg.AllowedHosts) > 0
 	if checked && !HostAllowed(c.Request.Host, s.cfg.AllowedHosts) {
 		s.writeError(c, foreignHostError(c.Request.Host, !s.cfg.RequireKeys))
