@@ -170,7 +170,9 @@ func getWordBuf() *wordBuf {
 
 // scan tokenizes text into dst. With stopAt >= 0 it stops at the first word
 // boundary where dst holds at least stopAt tokens, and returns how many bytes
-// of text it consumed.
+// of text it consumed; with NFKC it may stop inside a piece that folds to
+// several words and count the whole piece as read (dst then lacks the
+// piece's later words). If it does not stop, dst is text's encoding.
 func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]int64, int) {
 	if !t.nfkc {
 		dst, n, stopped := t.scanRunes(dst, text, stopAt, w)
@@ -198,6 +200,12 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 				r, size := utf8.DecodeRune(normal[k:])
 				k += size
 				dst = t.feed(dst, r, w)
+				// A piece may fold to many words (U+FDFA is four) and
+				// end inside one, so stop within it; the words left in
+				// it count as read, which only moves the stop later.
+				if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+					return dst, j
+				}
 			}
 		}
 		i = j
@@ -293,9 +301,12 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 	n := len(back)
 	// The walk back stops at q, where the front scan did: with head tokens
 	// in front and tail at the back they cannot overlap, however close.
-	// Only a text the front scan used up (it is short) or a back stretch
-	// that ran into q needs the whole text tokenized.
-	if n < tail || len(front) < head {
+	// A text the front scan used up is encoded whole already; only a back
+	// stretch that ran into q needs the whole text tokenized.
+	if len(front) < head { // the scan did not stop: front is the whole encoding
+		return Truncate(front, head, tail)
+	}
+	if n < tail {
 		return Truncate(t.Encode(text), head, tail)
 	}
 	out := front[:head] // front has room for head+tail tokens

@@ -11,9 +11,9 @@ import (
 
 // EncodeTruncated == Truncate(Encode(text)) on random awkward text:
 // punctuation runs, CJK, emoji, combining marks, odd whitespace, invalid
-// UTF-8, words over the per-word limit, and forms NFKC folds or composes
-// (with NFKC on, a stretch may start only where normalization does not
-// reach across).
+// UTF-8, words over the per-word limit, and forms NFKC folds or composes,
+// some to several words (with NFKC on, a stretch may start only where
+// normalization does not reach across).
 func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 	files, err := models.Artifacts()
 	if err != nil {
@@ -50,7 +50,9 @@ func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 	pieces := []string{"the", " ", "  ", "\t", "\n", "\r\n", "\f", ",", "...", "!?!", "--", "中文", "日本語", "한국어", "😀", "👨‍👩‍👧", "e\u0301", "\u0301",
 		"supercalifragilisticexpialidocious", "unbelievably", "ÀÉÎ", "\u00a0", "\u3000", "\x00", "\u200b", "\ufeff", "\xff", "\xe4\xb8", "a", "Z", "1234567890",
 		"http://x.y/z?a=b", "[UNK]", "##", "über", "ﬁ", "İ", "ǅ", "\u2028", "ＡＢＣ", "１２", "，", "：", "\u2009", "\u202f", "…", "½", "①", "⼀",
-		"\u212b", "\u1100", "\u1161", "\u11a8", "가", "<", "\u0338", "\u0316", "\u0345", "\u0f73", "ﾊ", "\uff9f", "\u034f", "'", "\"", "(", ")", "x", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"}
+		"\u212b", "\u1100", "\u1161", "\u11a8", "가", "<", "\u0338", "\u0316", "\u0345", "\u0f73", "ﾊ", "\uff9f", "\u034f", "'", "\"", "(", ")", "x",
+		"\ufdfa", "\ufdfb", "\u3250", "\u3300", "\u337f", "\u33c7", "ﬃ", "\u2474", "\u2025", "\u01c4", "\u0301\ufdfa", "\ufdfa\u0301",
+		"\u33c2", "\u2100", "\u2488", "\u2121", "\u2162", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	fails := 0
 	for name, tk := range toks {
