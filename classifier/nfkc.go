@@ -107,3 +107,61 @@ func (t *Tokenizer) nfkcWordEnd(text string, b int, r rune, size int) bool {
 	}
 	return b == len(text) || startsSegment(text[b:])
 }
+
+// tailWalk bounds how far EncodeTruncated walks back over raw text for a
+// word boundary (with NFKC, a rune that folds to a space or an isolated
+// rune) before it reads the text's end normalized instead: text whose
+// runes each fold to several words (U+FDFA) has no raw boundary at all.
+const tailWalk = 1 << 10
+
+// appendNormalizedTail appends the tokens of the last words of text[:p],
+// which ends a word, at least need of them if text after q holds as many
+// (else fewer, and EncodeTruncated encodes the whole text). At a segment
+// start s, NFKC(text) is NFKC(text[:s]) + NFKC(text[s:]), and only the
+// first word of NFKC(text[s:p]) can join with text before s: the tokens
+// after its first space or isolated rune are the whole text's. s moves
+// back, the span read at least doubling, until they are need or s is the
+// first segment start after q; the cost stays within a few times that of
+// normalizing the span the tokens come from.
+func (t *Tokenizer) appendNormalizedTail(dst []int64, text string, q, p, need int, w *wordBuf) []int64 {
+	mark := len(dst)
+	var buf []byte // not w.norm: the pool would keep a buffer this long
+	for span := max(t.tailWalk/4, 1); ; {
+		s := p - span
+		for s > q && !startsSegment(text[s:]) {
+			s--
+		}
+		last := s <= q
+		if last {
+			for s = q + 1; s < p && !startsSegment(text[s:]); s++ {
+			}
+			if s >= p {
+				return dst
+			}
+		}
+		buf = norm.NFKC.AppendString(buf[:0], text[s:p])
+		dst = t.appendAfterFirstBreak(dst[:mark], buf, w)
+		if len(dst)-mark >= need || last {
+			return dst
+		}
+		span = 2 * (p - s)
+	}
+}
+
+// appendAfterFirstBreak tokenizes normal, text in NFKC, from just after
+// its first space or isolated rune (nothing if it has none).
+func (t *Tokenizer) appendAfterFirstBreak(dst []int64, normal []byte, w *wordBuf) []int64 {
+	for k := 0; k < len(normal); {
+		r, size := utf8.DecodeRune(normal[k:])
+		k += size
+		if c, _ := t.classify(r); c == classSpace || c == classIsolated {
+			for k < len(normal) {
+				r, size = utf8.DecodeRune(normal[k:])
+				k += size
+				dst = t.feed(dst, r, w)
+			}
+			return t.flush(dst, w)
+		}
+	}
+	return dst
+}

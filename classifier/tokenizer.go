@@ -22,6 +22,7 @@ type Tokenizer struct {
 	unk        int64
 	maxChars   int  // words longer than this (in runes) become [UNK]
 	maxBytes   int  // longest vocabulary entry without the ## prefix, in bytes
+	tailWalk   int  // how far EncodeTruncated walks back for a raw word boundary (NFKC)
 	nfkc       bool // Unicode NFKC before the BertNormalizer
 	clean      bool
 	chinese    bool
@@ -51,6 +52,7 @@ func NewTokenizer(tokenizerJSON []byte) (*Tokenizer, error) {
 		vocab:      m.Vocab,
 		unk:        m.Vocab[m.UnkToken],
 		maxChars:   100,
+		tailWalk:   tailWalk,
 		nfkc:       n.nfkc,
 		clean:      n.bert.CleanText != nil && *n.bert.CleanText,
 		chinese:    n.bert.HandleChineseChars != nil && *n.bert.HandleChineseChars,
@@ -280,16 +282,28 @@ func (t *Tokenizer) EncodeTruncated(text string, head, tail int) []int64 {
 	p := len(text)
 	for len(back) < tail && p > q {
 		b := p
+		stalled := false
 		for b > q {
 			r, size := utf8.DecodeLastRuneInString(text[:b])
 			if t.nfkc {
 				if b < p && t.nfkcWordEnd(text, b, r, size) {
 					break
 				}
+				if stalled = p-b >= t.tailWalk; stalled {
+					break
+				}
 			} else if c, _ := t.classify(r); b < p && (c == classSpace || c == classIsolated) {
 				break
 			}
 			b -= size
+		}
+		if stalled {
+			// No raw boundary nearby (the text folds to several words per
+			// rune, say): read the end normalized instead, which bounds the
+			// cost by the tokens found rather than the text's length.
+			starts = append(starts, len(back))
+			back = t.appendNormalizedTail(back, text, q, p, tail-len(back), w)
+			break
 		}
 		if b <= q {
 			break

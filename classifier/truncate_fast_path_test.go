@@ -25,7 +25,7 @@ func TestEncodeTruncatedAtExactBoundariesMatchesTheFullEncode(t *testing.T) {
 
 // go test -run '^$' -bench EncodeTruncatedHugePrompt -benchmem ./classifier/
 // A 4 MiB prompt of one-token words: the middle is skipped (compare the
-// full Encode below).
+// full Encode below), as it is of 2 MB that folds to far more.
 func BenchmarkEncodeTruncatedHugePrompt(b *testing.B) {
 	files, err := models.Artifacts()
 	require.NoError(b, err)
@@ -49,4 +49,13 @@ func BenchmarkEncodeTruncatedHugePrompt(b *testing.B) {
 			tok.Encode(text)
 		}
 	})
+	// 2 MB of runes that fold to several words each (U+FDFA is four), so
+	// no raw word boundary to walk back to.
+	for name, text := range map[string]string{"expanding NFKC": strings.Repeat("\ufdfa", 700000), "expanding NFKC in words": strings.Repeat("a\ufdfa", 500000)} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				nfkc.EncodeTruncated(text, 192, 64)
+			}
+		})
+	}
 }

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
 )
 
 // EncodeTruncated == Truncate(Encode(text)) on random awkward text:
@@ -57,6 +60,10 @@ func TestEncodeTruncatedMatchesTheFullEncodeOnAwkwardText(t *testing.T) {
 	fails := 0
 	for name, tk := range toks {
 		for iter := 0; iter < 2000; iter++ {
+			// How far the walk back looks for a raw word boundary before
+			// it reads the end normalized: short, so these texts take
+			// that path too.
+			tk.tailWalk = []int{tailWalk, 1, 5, 40}[iter%4]
 			var sb strings.Builder
 			n := rng.IntN(400)
 			sub := pieces
@@ -95,4 +102,51 @@ func eq(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// Text whose runes fold to several words each (U+FDFA is four Arabic
+// words) has no raw word boundary for the walk back to start at, however
+// long; its truncation is still the full encoding's, cut, alone or as the
+// last turn or the context of a conversation.
+func TestEncodeTruncatedMatchesTheFullEncodeOnLongTextThatFoldsToManyWords(t *testing.T) {
+	files, err := models.Artifacts()
+	require.NoError(t, err)
+	shipped, err := NewTokenizer(files.TokenizerJSON)
+	require.NoError(t, err)
+	require.True(t, shipped.nfkc, "the shipped tokenizer folds NFKC")
+	n := 3 * tailWalk // runes: longer than the walk back's reach
+	// ㏂ folds to "a.m.", ⑴ to "(1)", ⒈ to "1.", ℀ to "a/c", ㏇ to "co.":
+	// words the vocabulary knows, where U+FDFA's are all [UNK].
+	texts := []string{
+		strings.Repeat("\ufdfa", n),
+		strings.Repeat("a\ufdfa", n),
+		strings.Repeat("\u33c2", n),
+		strings.Repeat("x\u2474", n),
+		strings.Repeat("\u2488\u33c7\u0301", n),
+		strings.Repeat("\ufdfb\u2100", n),
+		"the question " + strings.Repeat("\u33c2\ufdfa", n) + " ﷺ",
+		strings.Repeat("\u3300", n),                             // one long word: no separator even folded
+		strings.Repeat("x ", 300) + strings.Repeat("\u3300", n), // the last word reaches back to the head
+		strings.Repeat("the ", 250) + strings.Repeat("\u3250\u2474", n) + strings.Repeat("ﬃ\u33c2", n),
+		strings.Repeat("\u1100\u1161\u2488\u2474", n),
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"\ufdfa", "ﷺ", "\u3250", "\u3300", "ﬃ", "\u2474", "\u2488", "\u33c2", "\u2100", "\u33c7", "\u0301", "e", "\u1100", "\u1161", "\u00a0", "x"}
+	for range 20 {
+		var sb strings.Builder
+		for range n + rng.IntN(n) {
+			sb.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, sb.String())
+	}
+	encode := func(s string) ([]int64, error) { return shipped.Encode(s), nil }
+	for i, text := range texts {
+		for _, w := range [][2]int{{192, 64}, {5, 3}, {0, 64}, {192, 0}} {
+			require.Equalf(t, Truncate(shipped.Encode(text), w[0], w[1]), shipped.EncodeTruncated(text, w[0], w[1]), "head %d tail %d, text %d %.80q", w[0], w[1], i, text)
+		}
+		conversation := router.PromptText([]router.Turn{{Role: "user", Text: text}, {Role: "assistant", Text: "ok"}, {Role: "user", Text: text[len(text)/2:]}})
+		want, err := Window(conversation, 192, 64, encode)
+		require.NoError(t, err)
+		require.Equalf(t, want, shipped.EncodeWindow(conversation, 192, 64), "conversation of text %d", i)
+	}
 }
