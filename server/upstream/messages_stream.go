@@ -220,6 +220,13 @@ func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {
 		return nil
 	}
 	out := s.chunk(c)
+	if c.Error != nil && !s.opening.passed {
+		// The provider failed before its answer began (OpenRouter's
+		// error chunk carries a choice, finish_reason "error"): what was
+		// held is dropped with it, so the next model can answer.
+		s.opening.drop()
+		return nil
+	}
 	// Before the answer, chunks with no choice or only the role keep
 	// message_start back with them.
 	if !s.opening.passed && (len(c.Choices) == 0 || s.opens(ev.data)) && s.opening.hold(out) {
