@@ -180,9 +180,11 @@ func newChatMessagesStream(m router.Model) *chatMessagesStream {
 // complete: the provider sent the finish reason (or [DONE]), so a client
 // that leaves before the usage chunk, and with it message_delta and
 // message_stop, has had the whole answer; over: those closing events went
-// out.
+// out, or the provider failed: nothing of an answer follows its error
+// chunk, and waiting for more would hold the call on a server that keeps
+// its connection open.
 func (s *chatMessagesStream) complete() bool { return s.ended || s.finished && s.errMsg == "" }
-func (s *chatMessagesStream) over() bool     { return s.ended || s.unanswered }
+func (s *chatMessagesStream) over() bool     { return s.ended || s.unanswered || s.errMsg != "" }
 
 func (s *chatMessagesStream) failure() (string, bool) { return s.errMsg, false }
 
