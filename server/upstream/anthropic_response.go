@@ -143,6 +143,7 @@ func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
 }
 
 func (s *anthropicStream) complete() bool { return s.done }
+func (s *anthropicStream) over() bool     { return claudeOver(s.done, s.errMsg) }
 
 func (s *anthropicStream) failure() (string, bool) { return s.errMsg, false }
 

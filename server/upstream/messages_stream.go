@@ -29,6 +29,16 @@ func newMessagesPassStream(m router.Model) *messagesPassStream {
 
 func (s *messagesPassStream) complete() bool { return s.done }
 
+// over: Claude's error event is its stream's last (claudeOver).
+func (s *messagesPassStream) over() bool { return claudeOver(s.done, s.errMsg) }
+
+// claudeOver reports whether a Claude stream has sent its last event: its
+// message_stop, or an error event, after which Claude ends the stream.
+// The copy loop stops reading there, so a provider that keeps its
+// connection open after the error holds neither the failover nor the
+// client's stream.
+func claudeOver(done bool, errMsg string) bool { return done || errMsg != "" }
+
 func (s *messagesPassStream) failure() (string, bool) { return s.errMsg, s.relayed }
 
 func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {

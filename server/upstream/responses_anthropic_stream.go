@@ -77,6 +77,7 @@ func newResponsesAnthropicStream(m router.Model, settings responseSettings) *res
 }
 
 func (s *responsesAnthropicStream) complete() bool { return s.done }
+func (s *responsesAnthropicStream) over() bool     { return claudeOver(s.done, s.errMsg) }
 
 // failure reports Anthropic's error event, which the client does not get
 // as it came: breakStream writes the Responses API's error event instead.
