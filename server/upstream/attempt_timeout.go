@@ -53,6 +53,15 @@ func (w *answerWait) stop() bool {
 	return !w.fired
 }
 
+// ended reports whether the wait was stopped before it ran out: the
+// attempt goes on, bounded by the call's deadline alone. One that ran out
+// is not ended but expired, and its attempt fails.
+func (w *answerWait) ended() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stopped && !w.fired
+}
+
 // expired reports whether the wait ran out and cancelled the attempt.
 func (w *answerWait) expired() bool {
 	w.mu.Lock()

@@ -54,6 +54,20 @@ type streamOver interface {
 	over() bool
 }
 
+// streamOpener is a translator that holds the events before its answer
+// begins (heldOpening): passOpening returns them and holds none after.
+type streamOpener interface {
+	passOpening() []sseEvent
+}
+
+// passOpening is what tr held, to go out now, and nothing is held after.
+func passOpening(tr streamTranslator) []sseEvent {
+	if o, ok := tr.(streamOpener); ok {
+		return o.passOpening()
+	}
+	return nil
+}
+
 // isOver reports whether the provider has sent its last event: the copy
 // loop stops reading then, so a provider that keeps its connection open
 // cannot hold the client's answer open (SDKs read a stream to its end).
@@ -108,15 +122,21 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
 	rd := newSSEReader(resp.Body)
-	begun := false  // the attempt timeout is over (answerWait)
+	// begun: the attempt timeout is over (answerWait). forward ends it at
+	// the headers for a relay and a reasoning model's Chat Completions
+	// stream.
+	begun := a.wait.ended()
 	opened := false // an event other than a keep-alive came
 	// A reasoning model's Responses or Claude stream opens at once and
 	// may then be silent for as long as the model reasons: its opening
-	// ends the attempt timeout, not its answer's first event (forward
-	// ends a Chat Completions one's at the headers). The opening is still
-	// held, so an error right after it fails over.
+	// ends the attempt timeout, not its answer's first event. Once the
+	// timeout is over nothing is held (heldOpening.passOn): the client
+	// gets the opening as it comes, and with it the status and headers.
 	wire := a.wireAPI()
 	openingEnds := a.model.Capabilities.Reasoning && (wire == APIResponses || wire == APIMessages)
+	if begun {
+		passOpening(tr) // nothing came yet, so nothing was held
+	}
 	for {
 		ev, err := rd.next()
 		if err != nil {
@@ -150,8 +170,16 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			sw.firstByte = time.Since(a.start)
 		}
 		opened = opened || !keepAlive(ev)
-		outs := a.redactRelayed(tr, tr.translate(ev))
-		if !begun && (len(outs) > 0 || openingEnds && opened) {
+		var outs []sseEvent
+		if !begun && openingEnds && opened {
+			begun = true
+			if !a.wait.stop() {
+				return a.endStalled(resp.StatusCode, opened)
+			}
+			outs = passOpening(tr) // the keep-alives held before this event
+		}
+		outs = append(outs, a.redactRelayed(tr, tr.translate(ev))...)
+		if !begun && len(outs) > 0 {
 			// The client's first event: the stream can no longer fail
 			// over, so the attempt timeout, which exists to fail over,
 			// ends here; only the call's deadline cuts the stream now.

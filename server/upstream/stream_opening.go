@@ -14,6 +14,9 @@ type heldOpening struct {
 	// passed: events went to the client (the answer began, or more came
 	// before it than is held); from then on they go out as they come.
 	passed bool
+	// unheld: the attempt timeout ended before the answer began (a
+	// reasoning model's, see passOn), so nothing more is held.
+	unheld bool
 }
 
 // maxHeld and maxHeldBytes bound the events held before the answer
@@ -35,7 +38,7 @@ const (
 // caller then releases them, out with them).
 func (h *heldOpening) hold(out []sseEvent) bool {
 	n := eventsSize(out)
-	if h.passed || len(h.events)+len(out) > maxHeld || h.size+n > maxHeldBytes {
+	if h.passed || h.unheld || len(h.events)+len(out) > maxHeld || h.size+n > maxHeldBytes {
 		return false
 	}
 	h.events = append(h.events, out...)
@@ -52,6 +55,18 @@ func (h *heldOpening) release(out []sseEvent) []sseEvent {
 	}
 	h.passed = h.passed || len(out) > 0
 	return out
+}
+
+// passOn ends the holding and returns what was held, to go out now. A
+// reasoning model's attempt timeout ends before its answer begins (at the
+// headers or at its opening), since the model may then think silently for
+// minutes: held past that point, the opening would leave the client, and
+// any proxy before it with a read timeout, without a byte for as long, to
+// no purpose but failing over an error right after it. An error before
+// anything went out is still dropped, so the next model can answer.
+func (h *heldOpening) passOn() []sseEvent {
+	h.unheld = true
+	return h.release(nil)
 }
 
 // drop forgets the held events: the provider failed or ended before its
@@ -136,3 +151,10 @@ func (h *heldOpening) claude(typ string, out []sseEvent) []sseEvent {
 	}
 	return h.release(out)
 }
+
+// The translators that hold an opening (streamOpener).
+func (s *openAIStream) passOpening() []sseEvent             { return s.held.passOn() }
+func (s *anthropicStream) passOpening() []sseEvent          { return s.opening.passOn() }
+func (s *messagesPassStream) passOpening() []sseEvent       { return s.opening.passOn() }
+func (s *chatMessagesStream) passOpening() []sseEvent       { return s.opening.passOn() }
+func (s *responsesAnthropicStream) passOpening() []sseEvent { return s.opening.passOn() }
