@@ -22,6 +22,7 @@ func TestAProvidersErrorLargerThanAMebibyteReachesTheClientWithItsTypeAndMessage
 	echoed := strings.Repeat("A", 2<<20) // the base64 image the server echoes
 	body := `{"error":{"message":"Input should be a valid URL: ` + echoed + `","type":"BadRequestError","param":null,"code":400}}`
 	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
+	m.roomForALargeBody()
 	out, rec := m.call(t, upstream.APIChatCompletions, false)
 	require.Equal(t, http.StatusBadRequest, out.Status, "%v", out.Err)
 	var got struct {
@@ -36,6 +37,7 @@ func TestAProvidersErrorLargerThanAMebibyteReachesAMessagesClientWithItsMessage(
 	echoed := strings.Repeat("A", 2<<20)
 	body := `{"error":{"message":"Input should be a valid URL: ` + echoed + `","type":"BadRequestError","param":null,"code":400}}`
 	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
+	m.roomForALargeBody()
 	out, rec := m.call(t, upstream.APIMessages, false)
 	require.Equal(t, http.StatusBadRequest, out.Status, "%v", out.Err)
 	var got struct {
