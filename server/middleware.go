@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/apikey"
 )
 
 // HeaderRequestID carries the id that keys the decision log row. It is on
@@ -99,7 +99,7 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		key := clientKey(c.Request)
+		key := apikey.FromHeaders(c.Request.Header)
 		if key == "" {
 			s.writeError(c, router.Errorf(router.EUnauthorized,
 				"Missing API key: send it as 'Authorization: Bearer <key>', 'api-key: <key>' or 'x-api-key: <key>'."))
@@ -148,19 +148,6 @@ func keyIDOf(c *gin.Context) string { return c.GetString(keyIDKey) }
 // no keys needed there is no one to tell apart.
 func (s *Server) mayUse(owner, caller string) bool {
 	return !s.cfg.RequireKeys || owner == "" || owner == caller
-}
-
-// clientKey reads the key from Authorization: Bearer, api-key or x-api-key.
-func clientKey(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		if k, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(k)
-		}
-	}
-	if k := strings.TrimSpace(r.Header.Get("api-key")); k != "" {
-		return k
-	}
-	return strings.TrimSpace(r.Header.Get("x-api-key"))
 }
 
 // newRequestID returns 32 hex digits: the time in milliseconds (48 bits),

@@ -24,11 +24,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/apikey"
 )
 
 // Defaults for the zero values of Config.
@@ -134,7 +134,7 @@ func (l *Limiter) Failed(r *http.Request) {
 	if l == nil {
 		return
 	}
-	key := sentKey(r.Header)
+	key := apikey.FromHeaders(r.Header)
 	if key == "" || l.cfg.KnownKey != nil && l.cfg.KnownKey(r.Context(), key) {
 		return
 	}
@@ -174,18 +174,6 @@ func (l *Limiter) forgetEnded(now time.Time) {
 func (l *Limiter) remove(e *list.Element) {
 	delete(l.clients, e.Value.(*client).addr)
 	l.order.Remove(e)
-}
-
-// sentKey is the key r sent in any of the headers the gateway reads keys
-// from, "" for none.
-func sentKey(h http.Header) string {
-	if k, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(k) != "" {
-		return strings.TrimSpace(k)
-	}
-	if k := strings.TrimSpace(h.Get("api-key")); k != "" {
-		return k
-	}
-	return strings.TrimSpace(h.Get("x-api-key"))
 }
 
 // clientAddr is the address r's failures count against: the peer's IP
