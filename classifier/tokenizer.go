@@ -195,7 +195,7 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 			if cap(normal) > cap(w.norm) {
 				w.norm = normal // keep the larger buffer
 			}
-			if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+			if w.atStop(dst, stopAt) {
 				return dst, i
 			}
 			for k := 0; k < len(normal); {
@@ -205,7 +205,7 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 				// A piece may fold to many words (U+FDFA is four) and
 				// end inside one, so stop within it; the words left in
 				// it count as read, which only moves the stop later.
-				if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+				if w.atStop(dst, stopAt) {
 					return dst, j
 				}
 			}
@@ -215,11 +215,17 @@ func (t *Tokenizer) scan(dst []int64, text string, stopAt int, w *wordBuf) ([]in
 	return t.flush(dst, w), len(text)
 }
 
+// atStop says a scan with stopAt may stop here: dst holds stopAt tokens
+// (stopAt >= 0) and no word is open, so the next one starts afresh.
+func (w *wordBuf) atStop(dst []int64, stopAt int) bool {
+	return stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0
+}
+
 // scanRunes is scan without the final flush: a word may go on in the text
 // that follows. stopped says it stopped for stopAt, after n bytes.
 func (t *Tokenizer) scanRunes(dst []int64, text string, stopAt int, w *wordBuf) (_ []int64, n int, stopped bool) {
 	for i := 0; i < len(text); {
-		if stopAt >= 0 && len(dst) >= stopAt && len(w.starts) == 0 {
+		if w.atStop(dst, stopAt) {
 			return dst, i, true
 		}
 		r, size := rune(text[i]), 1
