@@ -30,8 +30,16 @@ import (
 // must not be refused for its size. The bound is on this read only (a
 // server-wide ReadTimeout would also cut the connection under a long
 // streamed answer).
+//
+// A body whose Content-Length is over the cap is refused before any of it
+// is read: a client that sent `Expect: 100-continue` (curl does above 1
+// MiB) then gets the 413 instead of `100 Continue`, which net/http sends
+// on the first read, and never sends megabytes only to be refused.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
+	if c.Request.ContentLength > limit {
+		return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", limit)
+	}
 	raw, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
 	if bodyread.Stalled(err) {
 		return nil, bodyread.StalledError(s.cfg.BodyTimeout)
