@@ -183,6 +183,13 @@ func (a *API) get(c *gin.Context) {
 
 func (a *API) put(c *gin.Context) {
 	name := c.Param("name")
+	if c.Request.ContentLength > maxBody {
+		// Refused unread: a client that sent Expect: 100-continue (curl
+		// does above 1 MiB) gets this instead of 100 Continue and never
+		// sends the body.
+		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("the request body is %d bytes; at most %d are read", c.Request.ContentLength, maxBody)))
+		return
+	}
 	body, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, maxBody), a.bodyTimeout)
 	if bodyread.Stalled(err) {
 		writeError(c, bodyread.StalledError(a.bodyTimeout))
