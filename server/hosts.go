@@ -32,7 +32,7 @@ func (s *Server) refuseForeignHost(c *gin.Context) {
 	}
 	checked := !s.cfg.RequireKeys || len(s.cfg.AllowedHosts) > 0
 	if checked && !HostAllowed(c.Request.Host, s.cfg.AllowedHosts) {
-		s.writeError(c, foreignHostError(c.Request.Host, !s.cfg.RequireKeys))
+		s.refuse(c, foreignHostError(c.Request.Host, !s.cfg.RequireKeys))
 		return
 	}
 	c.Next()
@@ -82,7 +82,7 @@ const reasonForeignHost = "host_not_allowed"
 
 // foreignHostError is the refusal of host; keyless says the gateway needs
 // no key, where requiring keys is the other way to open it.
-func foreignHostError(host string, keyless bool) error {
+func foreignHostError(host string, keyless bool) *router.Error {
 	msg := fmt.Sprintf("requests for host %q are refused: this server answers only localhost, loopback addresses "+
 		"and the host names given with serve --allowed-hosts (add a reverse proxy's host name there", host)
 	if keyless {

@@ -65,11 +65,22 @@ var crossOrigin = http.NewCrossOriginProtection()
 // playground) and non-browser clients pass.
 func (s *Server) refuseCrossSite(c *gin.Context) {
 	if crossOrigin.Check(c.Request) != nil {
-		s.writeError(c, &router.Error{Code: router.EForbidden, Reason: reasonCrossSite,
+		s.refuse(c, &router.Error{Code: router.EForbidden, Reason: reasonCrossSite,
 			Message: "cross-site browser requests are refused: call the gateway from a server, an SDK or its own origin"})
 		return
 	}
 	c.Next()
+}
+
+// refuse answers a request the gateway will not serve at all and counts
+// it by its reason: it gets no decision record (nothing was decided), so
+// without the count an operator would not see a misconfigured
+// --allowed-hosts or a page probing the gateway.
+func (s *Server) refuse(c *gin.Context, err *router.Error) {
+	if s.cfg.Refusals != nil {
+		s.cfg.Refusals.Refused(err.Reason)
+	}
+	s.writeError(c, err)
 }
 
 // reasonCrossSite is the error code of a refused cross-site browser request.

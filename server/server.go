@@ -40,6 +40,14 @@ type Observer interface {
 	Observe(router.Record)
 }
 
+// Refusals counts requests the gateway refuses before serving them (a
+// foreign Host, a cross-site browser request), by reason (the error code
+// the client gets). Such a request decided nothing, so it has no record
+// for the Observer; this is the only trace an operator sees of it.
+type Refusals interface {
+	Refused(reason string)
+}
+
 // Limiter admits calls against a deployment's capacity. settle reports the
 // tokens actually used; headers (x-ratelimit-*, Retry-After) go on the
 // response whether or not the call is admitted.
@@ -107,6 +115,9 @@ type Config struct {
 	// process's recent answers are known without it.
 	Answers  AnswerLog
 	Observer Observer
+	// Refusals, optional, counts requests refused before any record
+	// (metrics).
+	Refusals Refusals
 	Limiter  Limiter
 	Keys     Keys
 	// Budgets, optional, refuses calls with a key whose budget is spent.

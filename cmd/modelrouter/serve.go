@@ -282,6 +282,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Responses:            kept,
 		Answers:              storeAnswers{st},
 		Observer:             met,
+		Refusals:             met,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,

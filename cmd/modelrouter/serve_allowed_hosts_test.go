@@ -53,6 +53,13 @@ func TestServeAnswersOnlyLoopbackAndAllowedHostsWithoutKeys(t *testing.T) {
 		status, _ := getWithHost(t, base+"/v1/models", host)
 		assert.Equal(t, http.StatusOK, status, host)
 	}
+	// The refusals have no decision row; /metrics counts them.
+	resp, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `modelrouter_refused_requests_total{reason="host_not_allowed"} 4`+"\n")
 }
 
 // The profiles need no key either: they answer the same host names only.

@@ -2,7 +2,8 @@
 // requests, errors, failovers, tokens, cost and latencies, labelled by
 // deployment, routing mode and the underlying model that answered. It reads
 // only router.Record, so the gateway calls Observe once per request and
-// mounts Handler at /metrics.
+// mounts Handler at /metrics. Requests refused before they were served,
+// which have no record, are counted through Refused.
 package metrics
 
 import (
@@ -37,6 +38,7 @@ type Metrics struct {
 	firstByte  *prometheus.HistogramVec
 	total      *prometheus.HistogramVec
 	routerInfo *prometheus.GaugeVec
+	refused    *prometheus.CounterVec
 
 	mu          sync.Mutex
 	routerModel string
@@ -90,8 +92,12 @@ func New() *Metrics {
 		Namespace: namespace, Name: "router_model_info",
 		Help: "The router model in use: 1 for its version (content hash), info style.",
 	}, []string{"version"})
+	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "refused_requests_total",
+		Help: "Requests refused before they were served, so with no decision record, by reason: host_not_allowed, cross_site_request.",
+	}, []string{"reason"})
 	m.registry.MustRegister(m.requests, m.errors, m.failovers, m.tokens, m.cost,
-		m.decide, m.firstByte, m.total, m.routerInfo,
+		m.decide, m.firstByte, m.total, m.routerInfo, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -114,6 +120,13 @@ func (m *Metrics) SetRouterModel(version string) {
 	}
 	m.routerModel = version
 	m.routerInfo.WithLabelValues(version).Set(1)
+}
+
+// Refused counts one request refused before it was served (a foreign
+// Host, a cross-site browser request): reason is the error code the
+// client got, one of a few the gateway names, never the client's words.
+func (m *Metrics) Refused(reason string) {
+	m.refused.WithLabelValues(reason).Inc()
 }
 
 // unverified labels the deployment of a request whose deployment name was
