@@ -20,11 +20,18 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.store()
+	stream, _ := c.body["stream"].(bool)
+	stream = stream && !c.b.NoStreaming
 	if bg, _ := c.body["background"].(bool); bg {
-		writeJSON(w, f.startBackground(c))
+		resp := f.startBackground(c, stream)
+		if stream {
+			sendEvents(c.startSSE(), c.responsesEvents(true))
+			return
+		}
+		writeJSON(w, resp)
 		return
 	}
-	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
+	if stream {
 		c.responsesStream()
 		return
 	}
@@ -100,11 +107,21 @@ func outputText(text string) map[string]any {
 // call a function_call item (output_item.added, its arguments in two
 // function_call_arguments.delta, function_call_arguments.done,
 // output_item.done); then response.completed with every item and the
-// usage. Each carries its sequence_number.
-func (c *call) responsesEvents() []map[string]any {
+// usage. Each carries its sequence_number, from 0. A background answer's
+// stream opens as OpenAI opens it, response.created with the response
+// queued and response.queued before response.in_progress, and replaying
+// it by id numbers every event as it was numbered when it was made.
+func (c *call) responsesEvents(background bool) []map[string]any {
 	evs := []map[string]any{
 		{"type": "response.created", "response": c.response("in_progress")},
 		{"type": "response.in_progress", "response": c.response("in_progress")},
+	}
+	if background {
+		evs = []map[string]any{
+			{"type": "response.created", "response": c.response("queued")},
+			{"type": "response.queued", "response": c.response("queued")},
+			evs[1],
+		}
 	}
 	index := 0
 	if c.withText() {
@@ -141,13 +158,16 @@ func (c *call) responsesEvents() []map[string]any {
 	evs = append(evs, map[string]any{"type": "response.completed", "response": c.response("completed")})
 	for i, ev := range evs {
 		ev["sequence_number"] = i
+		if resp, ok := ev["response"].(map[string]any); ok {
+			resp["background"] = background
+		}
 	}
 	return evs
 }
 
 // responsesStream sends the answer's events as named events.
 func (c *call) responsesStream() {
-	sendEvents(c.startSSE(), c.responsesEvents())
+	sendEvents(c.startSSE(), c.responsesEvents(false))
 }
 
 func sendEvents(s *sse, evs []map[string]any) {

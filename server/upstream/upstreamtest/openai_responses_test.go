@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,47 @@ func TestResponsesStreamSendsEveryItemEvent(t *testing.T) {
 	assert.NotEqual(t, last.Output[0].ID, call.ID)
 	assert.EqualValues(t, 1, last.Usage.InputTokens)
 	assert.Positive(t, last.Usage.OutputTokens)
+}
+
+// A background answer asked for as a stream opens as OpenAI opens it
+// (response.created with the response queued, response.queued, then
+// response.in_progress), and reading it by id from starting_after gives
+// the events after that number, numbered as when it was made.
+func TestBackgroundStreamAndItsReplayNumberEventsAlike(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("gpt-r", upstreamtest.Behavior{Reply: "one two three"})
+	c := openAIClient(f)
+	ctx := context.Background()
+	stream := c.Responses.NewStreaming(ctx, responses.ResponseNewParams{
+		Model: "gpt-r", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("a long job")},
+		Background: openai.Bool(true),
+	})
+	var made []responses.ResponseStreamEventUnion
+	for stream.Next() {
+		made = append(made, stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	require.Greater(t, len(made), 4)
+	assert.Equal(t, []string{"response.created", "response.queued", "response.in_progress"},
+		[]string{made[0].Type, made[1].Type, made[2].Type})
+	assert.Equal(t, responses.ResponseStatusQueued, made[0].Response.Status)
+	assert.True(t, made[len(made)-1].Response.Background, "the response says it is a background one")
+	for i, ev := range made {
+		require.EqualValues(t, i, ev.SequenceNumber, ev.Type)
+	}
+
+	id := made[0].Response.ID
+	// The fake reads stream from the query, as the gateway sends it (the
+	// SDK sends it in a GET's body).
+	replay := c.Responses.GetStreaming(ctx, id, responses.ResponseGetParams{StartingAfter: openai.Int(3)},
+		option.WithQuery("stream", "true"))
+	var got []string
+	for i := 4; replay.Next(); i++ {
+		ev := replay.Current()
+		require.EqualValues(t, i, ev.SequenceNumber, ev.Type)
+		require.Equal(t, made[i].RawJSON(), ev.RawJSON(), "the event that had this number")
+		got = append(got, ev.Type)
+	}
+	require.NoError(t, replay.Err())
+	assert.Len(t, got, len(made)-4)
 }

@@ -51,8 +51,10 @@ func (c *call) store() {
 	c.f.stored[c.responseID()] = &storedResponse{c: c, input: input, status: "completed"}
 }
 
-// startBackground answers a background call: queued, to be read later.
-func (f *Fake) startBackground(c *call) map[string]any {
+// startBackground answers a background call: queued, to be read later,
+// or, streamed, done by the end of its stream (the answer goes on when the
+// stream is cut, as at OpenAI).
+func (f *Fake) startBackground(c *call, streamed bool) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st := f.stored[c.responseID()]
@@ -60,6 +62,9 @@ func (f *Fake) startBackground(c *call) map[string]any {
 		st = &storedResponse{c: c}
 	}
 	st.background, st.status = true, "queued"
+	if streamed {
+		st.status = "completed"
+	}
 	return st.object()
 }
 
@@ -129,13 +134,26 @@ func (f *Fake) getStored(w http.ResponseWriter, r *http.Request) {
 	}
 	c := *st.c
 	c.w, c.r = w, r
+	c.b = f.replayBehavior(c.model, c.b)
 	var evs []map[string]any
-	for _, ev := range c.responsesEvents() {
+	for _, ev := range c.responsesEvents(true) {
 		if ev["sequence_number"].(int) > after {
 			evs = append(evs, ev)
 		}
 	}
 	sendEvents(c.startSSE(), evs)
+}
+
+// replayBehavior is how a replay of an answer written under b behaves: the
+// answer is the one stored, but the connection misbehaves as the model's
+// behaviour says now, so a test can cut the stream that made an answer and
+// let the replay run whole, or stall a replay after some events.
+func (f *Fake) replayBehavior(model string, b Behavior) Behavior {
+	f.mu.Lock()
+	now := f.behaviors[model]
+	f.mu.Unlock()
+	b.CutAfter, b.Stall, b.StallAfter, b.HoldOpen = now.CutAfter, now.Stall, now.StallAfter, now.HoldOpen
+	return b
 }
 
 func (f *Fake) deleteStored(w http.ResponseWriter, r *http.Request) {
