@@ -83,7 +83,9 @@ func (s *responsesAnthropicStream) over() bool     { return claudeOver(s.done, s
 // as it came: breakStream writes the Responses API's error event instead.
 func (s *responsesAnthropicStream) failure() (string, bool) { return s.errMsg, false }
 
-func (s *responsesAnthropicStream) nextSequence() (int, bool) { return s.seq, s.seq > 0 }
+// errorSequence is the next number: the gateway numbers this stream
+// itself, so its error event follows the events before it.
+func (s *responsesAnthropicStream) errorSequence() (int, bool) { return s.seq, s.seq > 0 }
 
 // responsesSequence numbers a Responses stream's events from 0: clients
 // order and resume them by sequence_number.

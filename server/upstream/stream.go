@@ -40,10 +40,10 @@ type streamFailer interface {
 }
 
 // streamSequencer is a translator of Responses events, which are
-// numbered: nextSequence is the number the gateway's own error event
+// numbered: errorSequence is the number the gateway's own error event
 // takes (false when no numbered event went out).
 type streamSequencer interface {
-	nextSequence() (int, bool)
+	errorSequence() (int, bool)
 }
 
 // streamOver is a translator whose complete() can come before the
@@ -383,13 +383,13 @@ func (a *attempt) writeStreamError(msg, typ, code string, tr streamTranslator) {
 	switch a.call.API {
 	case APIResponses:
 		// The Responses API's own error event, which its SDKs surface,
-		// numbered after the events before it (clients order and resume
-		// by sequence_number).
+		// numbered as the translator says (clients order and resume by
+		// sequence_number).
 		ev.name = "error"
 		fields := map[string]any{"type": "error", "code": code, "message": msg, "param": nil}
 		if sq, ok := tr.(streamSequencer); ok {
-			if next, ok := sq.nextSequence(); ok {
-				fields["sequence_number"] = next
+			if n, ok := sq.errorSequence(); ok {
+				fields["sequence_number"] = n
 			}
 		}
 		ev.data, _ = json.Marshal(fields)
@@ -457,6 +457,14 @@ type openAIStream struct {
 	seqSeen bool
 }
 
+// errorSequence is the number of the provider's last event: the numbers
+// are the provider's, and a background answer's next event will take the
+// next one, so the gateway's error event must not. A client that resumes
+// after the last number it got (GET /v1/responses/{id}?stream=true&
+// starting_after=N), the error's included, then gets every event after
+// the last one it had, none twice.
+func (s *openAIStream) errorSequence() (int, bool) { return s.seq, s.seqSeen }
+
 func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 	model, _ := json.Marshal(modelID(m))
 	return &openAIStream{model: model, hideUsage: hideUsage}
@@ -465,7 +473,6 @@ func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
-func (s *openAIStream) nextSequence() (int, bool)   { return s.seq + 1, s.seqSeen }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
