@@ -49,6 +49,7 @@ type serveFile struct {
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
 	Pprof                *string                 `json:"pprof"`
 	AllowedHosts         *string                 `json:"allowed_hosts"`
+	TrustedProxies       *string                 `json:"trusted_proxies"`
 	Providers            map[string]fileProvider `json:"providers"`
 
 	// failed names the fields (dotted, as in messages) the file holds a
@@ -144,6 +145,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	str("router-model", &o.routerModel, f.RouterModel)
 	str("pprof", &o.pprof, f.Pprof)
 	str("allowed-hosts", &o.allowedHosts, f.AllowedHosts)
+	str("trusted-proxies", &o.trustedProxies, f.TrustedProxies)
 	boolean("require-keys", &o.requireKeys, f.RequireKeys)
 	boolean("keep-prompts", &o.keepPrompts, f.KeepPrompts)
 	boolean("rate-limits", &o.rateLimits, f.RateLimits)
@@ -250,6 +252,10 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		if _, _, err := net.SplitHostPort(h); err == nil || net.ParseIP(h) == nil && !hostName.MatchString(h) {
 			bad("allowed_hosts%s: want lower-case host names or IP addresses without a port, comma-separated, e.g. gateway.internal", shownAddr(h))
 		}
+	}
+	_, problems := o.proxyBlocks()
+	for _, p := range problems {
+		bad("%s", p)
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")
@@ -370,6 +376,17 @@ var (
 func shownAddr(a string) string {
 	if addrShowable(a) {
 		return fmt.Sprintf(" %q", a)
+	}
+	return " (not shown: it may be a key)"
+}
+
+// shownBlock is shownAddr for an address block (10.1.0.0/16): shown
+// where its address part is one shownAddr shows and its length is a
+// number.
+func shownBlock(b string) string {
+	addr, bits, isBlock := strings.Cut(b, "/")
+	if addrShowable(addr) && (!isBlock || digits.MatchString(bits)) {
+		return fmt.Sprintf(" %q", b)
 	}
 	return " (not shown: it may be a key)"
 }

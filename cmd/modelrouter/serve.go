@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"slices"
@@ -81,6 +82,10 @@ type serveOptions struct {
 	// loopback's that the gateway (with or without keys) and the profiles
 	// answer.
 	allowedHosts string
+	// trustedProxies lists, comma-separated, the reverse proxies (IP
+	// addresses, CIDR blocks) whose X-Forwarded-For the admin-key limit
+	// reads the client's address from; nothing else reads it.
+	trustedProxies string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
 	// "" for none; adminKey and fileProviders come from it. The
@@ -141,6 +146,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that the gateway and the --pprof server answer (a reverse proxy's), e.g. gateway.internal; other hosts get 403. Without it a gateway needing no key answers only loopback's names, one requiring keys any host")
+	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "comma-separated IP addresses or CIDR blocks of reverse proxies, e.g. 10.0.0.5,10.1.0.0/16; a call from one is counted by the wrong-admin-key limit against the right-most X-Forwarded-For address that is not one of them, so one client behind the proxy cannot lock the others out of the management API and the reports. Nothing else reads the header; by default no proxy is trusted")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -238,7 +244,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	// have none: client keys are gateway-made and cannot be guessed, and
 	// behind a reverse proxy a limit would let one client retrying a
 	// revoked key lock every client out.
-	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey)})
+	proxies, problems := o.proxyBlocks()
+	if len(problems) > 0 {
+		return fmt.Errorf("serve: %s", strings.Join(problems, "; "))
+	}
+	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey), TrustedProxies: proxies})
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
 		AuthLimit: authLimit})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
@@ -466,6 +476,38 @@ func (o *serveOptions) hostList() []string {
 		}
 	}
 	return hosts
+}
+
+// proxyBlocks is --trusted-proxies as address blocks, a bare IP address a
+// block of its own, IPv4-mapped IPv6 ones as IPv4 (the limiter compares
+// addresses so); entries are trimmed and empty ones left out. problems
+// describes, for validate, each entry that is no address or block, or
+// that trusts every address: then no X-Forwarded-For address could be a
+// client, so the setting would do nothing the operator meant.
+func (o *serveOptions) proxyBlocks() (blocks []netip.Prefix, problems []string) {
+	for _, e := range strings.Split(o.trustedProxies, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(e)
+		if a, aerr := netip.ParseAddr(e); aerr == nil {
+			p, err = netip.PrefixFrom(a, a.BitLen()), nil
+		}
+		if err != nil || p.Addr().Zone() != "" {
+			problems = append(problems, fmt.Sprintf("trusted_proxies%s: want IP addresses or CIDR blocks, comma-separated, e.g. 10.0.0.5,10.1.0.0/16", shownBlock(e)))
+			continue
+		}
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		if p.Bits() == 0 {
+			problems = append(problems, fmt.Sprintf("trusted_proxies%s: trusts every address, so no client could be told from a proxy; list your reverse proxies' addresses", shownBlock(e)))
+			continue
+		}
+		blocks = append(blocks, p.Masked())
+	}
+	return blocks, problems
 }
 
 // catalogProviders lists the provider names the catalog's models use.

@@ -9,12 +9,16 @@
 // of them out of the API. The admin key is the operator's choice and may be
 // weak.
 //
-// The address is the connection's peer, never a header: the gateway trusts
-// no proxy (gin's ClientIP would believe any X-Forwarded-For, so a guesser
-// could name a new address on every try). IPv6 addresses count by their /64,
-// the block one host is usually given. Only addresses that failed are kept,
-// at most MaxClients, so calls that authenticate cost nothing and a flood
-// of addresses cannot grow the table without limit.
+// The address is the connection's peer. Only when that peer is one of
+// Config.TrustedProxies is X-Forwarded-For read, and then from its right
+// end: each proxy appends the address it saw, so the right-most address
+// that is not a trusted proxy is the client, and whatever the client wrote
+// further left (a new address on every try) is never believed. Behind a
+// reverse proxy every client has the proxy's address; without this, one
+// client's guesses would lock every client out. IPv6 addresses count by
+// their /64, the block one host is usually given. Only addresses that
+// failed are kept, at most MaxClients, so calls that authenticate cost
+// nothing and a flood of addresses cannot grow the table without limit.
 package authlimit
 
 import (
@@ -24,6 +28,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,8 +64,12 @@ type Config struct {
 	// reports, as the playground's one key field does) is not a guess at
 	// the admin key and is not counted.
 	KnownKey func(ctx context.Context, key string) bool
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; none by default, and then no header is read.
+	TrustedProxies []netip.Prefix
+
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Limiter counts wrong admin keys per client address. A nil
@@ -108,7 +118,7 @@ func (l *Limiter) Check(r *http.Request) error {
 	if l == nil {
 		return nil
 	}
-	addr := clientAddr(r)
+	addr, _ := l.clientAddr(r)
 	now := l.cfg.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -138,7 +148,7 @@ func (l *Limiter) Failed(r *http.Request) {
 	if key == "" || l.cfg.KnownKey != nil && l.cfg.KnownKey(r.Context(), key) {
 		return
 	}
-	addr := clientAddr(r)
+	addr, proxy := l.clientAddr(r)
 	now := l.cfg.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -159,8 +169,11 @@ func (l *Limiter) Failed(r *http.Request) {
 	}
 	c.failures++
 	if c.failures == l.cfg.MaxFailures {
-		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls to the management API and the reports get 429 until the window ends",
-			"client", addr, "failures", c.failures, "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339))
+		attrs := []any{"client", addr, "failures", c.failures, "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339)}
+		if proxy != "" {
+			attrs = append(attrs, "proxy", proxy)
+		}
+		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls to the management API and the reports get 429 until the window ends", attrs...)
 	}
 }
 
@@ -176,19 +189,83 @@ func (l *Limiter) remove(e *list.Element) {
 	l.order.Remove(e)
 }
 
-// clientAddr is the address r's failures count against: the peer's IP
-// address, an IPv6 one cut to its /64.
-func clientAddr(r *http.Request) string {
+// clientAddr is the address r's failures count against: the client's IP
+// address, an IPv6 one cut to its /64. proxy is the trusted proxy that
+// forwarded the call, "" when the address is the connection's own.
+func (l *Limiter) clientAddr(r *http.Request) (addr, proxy string) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	ip := net.ParseIP(host)
-	switch {
-	case ip == nil:
-		return host
-	case ip.To4() != nil:
-		return ip.To4().String()
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host, ""
 	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	peer = peer.Unmap().WithZone("")
+	if l.trusted(peer) {
+		if client, ok := l.forwardedClient(r.Header); ok {
+			return addrKey(client), peer.String()
+		}
+	}
+	return addrKey(peer), ""
+}
+
+// forwardedClient is the right-most address of h's X-Forwarded-For (its
+// lines in order, each a comma-separated list) that is not a trusted
+// proxy. ok is false where there is none: no header, only trusted
+// proxies, or an entry that is no address before the client is reached
+// (then the chain cannot be followed, and the peer counts).
+func (l *Limiter) forwardedClient(h http.Header) (client netip.Addr, ok bool) {
+	lines := h.Values("X-Forwarded-For")
+	for i := len(lines) - 1; i >= 0; i-- {
+		rest := lines[i]
+		for {
+			cut := strings.LastIndexByte(rest, ',')
+			a, ok := parseHop(rest[cut+1:])
+			if !ok {
+				return netip.Addr{}, false
+			}
+			if !l.trusted(a) {
+				return a, true
+			}
+			if cut < 0 {
+				break
+			}
+			rest = rest[:cut]
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// parseHop reads one X-Forwarded-For entry: an IP address, perhaps with a
+// port (IPv6 then in brackets), as proxies write them.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		a = ap.Addr()
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func (l *Limiter) trusted(a netip.Addr) bool {
+	for _, p := range l.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// addrKey is the table's key for a: an IPv4 address as it is, an IPv6 one
+// as its /64.
+func addrKey(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
