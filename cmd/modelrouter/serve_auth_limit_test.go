@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -67,4 +69,34 @@ func TestServeLimitsAnAddressThatGuessesTheAdminKeyButNeverItsClientKeys(t *test
 	assert.Equal(t, 1, strings.Count(logs.String(), "client address limited"), logs.String())
 	assert.Contains(t, logs.String(), "client=127.0.0.1")
 	assert.NotContains(t, logs.String(), "admin-guess", "keys never reach the log")
+}
+
+// With no admin key configured the reports are off, and no key sent there
+// is a wrong admin key: each call is told what to set, however many come,
+// none counts towards the limit, and nothing is logged as a guess. (The
+// playground's dashboard sends whatever its key field holds on every
+// refresh.)
+func TestServeWithoutAnAdminKeyTurnsTheReportsOffAndCountsNothing(t *testing.T) {
+	logs := &syncBuffer{}
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
+		o.logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	for i := range 15 {
+		for _, path := range []string{"/v1/router/report", "/v1/router/timeline"} {
+			req, err := http.NewRequest(http.MethodGet, base+path, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer some-key")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			var body struct {
+				Error struct{ Code, Message string }
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			resp.Body.Close()
+			require.Equal(t, http.StatusForbidden, resp.StatusCode, "%s, call %d", path, i+1)
+			assert.Equal(t, insights.CodeDisabled, body.Error.Code)
+			assert.Contains(t, body.Error.Message, "MODELROUTER_ADMIN_KEY")
+		}
+	}
+	assert.NotContains(t, logs.String(), "client address limited")
 }

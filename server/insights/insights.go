@@ -17,6 +17,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/authlimit"
+	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -25,6 +26,10 @@ const (
 	ReportPath   = "/v1/router/report"
 	TimelinePath = "/v1/router/timeline"
 )
+
+// CodeDisabled is the error code of every call to the reports when no
+// admin key is configured, as the management API's is then.
+const CodeDisabled = "reports_disabled"
 
 // Source answers the queries; *store.Reports implements it.
 type Source interface {
@@ -35,7 +40,8 @@ type Source interface {
 var _ Source = (*store.Reports)(nil)
 
 // Handler serves the insight endpoints. Every one is admin-only: authorize
-// decides, and a nil authorize refuses everyone.
+// decides; a nil authorize means no admin key is configured, and then every
+// call is refused with CodeDisabled.
 type Handler struct {
 	src       Source
 	authorize func(*http.Request) bool
@@ -65,13 +71,21 @@ func New(src Source, authorize func(*http.Request) bool) *Handler {
 
 // ServeHTTP implements [http.Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// With no admin key no key is a wrong one: nothing is counted, and
+	// the caller learns what to set rather than to send a key.
+	if h.authorize == nil {
+		h.writeError(w, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
+			Message: "The router's reports are off because no admin key is configured. Set " + manage.EnvAdminKey +
+				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+		return
+	}
 	// Before the key is compared: a limited address learns nothing from
 	// its guesses.
 	if err := h.AuthLimit.Check(r); err != nil {
 		h.writeError(w, err)
 		return
 	}
-	if h.authorize == nil || !h.authorize(r) {
+	if !h.authorize(r) {
 		h.AuthLimit.Failed(r)
 		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key> or api-key: <admin key>"))
 		return

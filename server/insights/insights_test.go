@@ -65,8 +65,26 @@ func TestEndpointsAreAdminOnly(t *testing.T) {
 				"type":"authentication_error","param":null,"code":"unauthorized"}}`, rec.Body.String())
 		}
 	}
-	rec := get(t, insights.New(nil, nil), insights.ReportPath, "Bearer admin")
-	assert.Equal(t, http.StatusUnauthorized, rec.Code, "no authorize function refuses everyone")
+}
+
+// With no admin key configured (no authorize function) the reports are
+// off: every call gets 403 naming the setting, whatever key it sends, and
+// none counts as a wrong admin key, so no number of calls brings a 429.
+func TestWithoutAnAdminKeyTheReportsAreOffAndNoKeyCounts(t *testing.T) {
+	h := insights.New(nil, nil)
+	h.AuthLimit = authlimit.New(authlimit.Config{})
+	for i := range 30 {
+		for _, path := range []string{insights.ReportPath, insights.TimelinePath} {
+			rec := get(t, h, path, "Bearer not-an-admin-key")
+			require.Equal(t, http.StatusForbidden, rec.Code, "%s, call %d: %s", path, i+1, rec.Body)
+			var body struct {
+				Error struct{ Type, Code, Message string }
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Equal(t, insights.CodeDisabled, body.Error.Code)
+			assert.Contains(t, body.Error.Message, "MODELROUTER_ADMIN_KEY")
+		}
+	}
 }
 
 func TestReportEndpoint(t *testing.T) {
