@@ -497,7 +497,7 @@ func (o *serveOptions) proxyBlocks() (blocks []netip.Prefix, problems []string) 
 		if a, aerr := netip.ParseAddr(e); aerr == nil {
 			p, err = netip.PrefixFrom(a, a.BitLen()), nil
 		}
-		if err != nil || p.Addr().Zone() != "" {
+		if err != nil {
 			problems = append(problems, fmt.Sprintf("trusted_proxies%s: want IP addresses or CIDR blocks, comma-separated, e.g. 10.0.0.5,10.1.0.0/16", shownBlock(e)))
 			continue
 		}
