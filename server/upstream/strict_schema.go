@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,45 +73,66 @@ var strictFormats = []string{"date-time", "time", "date", "duration", "email", "
 func strictSchema(raw json.RawMessage) bool { return strictSchemaProblem(raw) == "" }
 
 // strictSchemaProblem names the first rule of strict mode the schema
-// breaks, "" when it keeps them all.
+// breaks and where, "" when it keeps them all. It is what a client reads
+// of why a model was left out, so it names one rule, at the path of the
+// schema that breaks it ($ the root, as JSONPath writes it), found in an
+// order that does not change: the root's keywords, its properties, then
+// its definitions, each in name order, then the limits on the whole.
 func strictSchemaProblem(raw json.RawMessage) string {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber() // enum and const numbers count as written
 	var root map[string]any
 	if d.Decode(&root) != nil || root == nil {
-		return "not a JSON object"
+		return "the schema is not a JSON object"
 	}
 	if root["type"] != "object" {
-		return "the root is not an object schema"
+		return "$ is not an object schema, which strict mode requires at the root"
 	}
 	c := strictCheck{defs: map[string]map[string]any{}}
 	for _, k := range strictDefs {
 		if defs, ok := root[k]; ok {
 			if c.defs[k], ok = defs.(map[string]any); !ok {
-				return k + " is not an object"
+				return jsonPath("$", k) + " is not an object of definitions"
 			}
 		}
 	}
-	if why := c.schema(root, 0); why != "" {
+	if why := c.schema(root, 0, "$"); why != "" {
 		return why
 	}
 	for _, k := range strictDefs {
 		for _, name := range slices.Sorted(maps.Keys(c.defs[k])) {
 			c.chars += utf8.RuneCountInString(name)
-			if why := c.schema(c.defs[k][name], 1); why != "" {
-				return k + "/" + name + ": " + why
+			if why := c.schema(c.defs[k][name], 1, jsonPath(jsonPath("$", k), name)); why != "" {
+				return why
 			}
 		}
 	}
 	switch {
 	case c.properties > strictMaxProperties:
-		return fmt.Sprintf("%d object properties, over %d", c.properties, strictMaxProperties)
+		return fmt.Sprintf("the schema has %d object properties, over strict mode's %d", c.properties, strictMaxProperties)
 	case c.enumValues > strictMaxEnumValues:
-		return fmt.Sprintf("%d enum values, over %d", c.enumValues, strictMaxEnumValues)
+		return fmt.Sprintf("the schema has %d enum values, over strict mode's %d", c.enumValues, strictMaxEnumValues)
 	case c.chars > strictMaxChars:
-		return fmt.Sprintf("%d characters of names and values, over %d", c.chars, strictMaxChars)
+		return fmt.Sprintf("the schema has %d characters of property and definition names and enum and const values, over strict mode's %d", c.chars, strictMaxChars)
 	}
 	return ""
+}
+
+// jsonPath is the path of member name of the value at path: .name, or
+// ["name"] for a name that is not an identifier.
+func jsonPath(path, name string) string {
+	plain := name != ""
+	for i, r := range name {
+		if !(r == '_' || r == '$' || unicode.IsLetter(r) || i > 0 && unicode.IsDigit(r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return path + "." + name
+	}
+	quoted, _ := json.Marshal(name)
+	return path + "[" + string(quoted) + "]"
 }
 
 // strictCheck walks one schema, adding up what strict mode limits in all.
@@ -119,68 +141,73 @@ type strictCheck struct {
 	properties, enumValues, chars int
 }
 
-// schema checks v, a schema depth levels below the root, and the schemas
-// inside it. A $ref is not followed (its target is checked where it
-// stands), so a recursive schema ends.
-func (c *strictCheck) schema(v any, depth int) string {
+// schema checks v, the schema at path depth levels below the root, and the
+// schemas inside it. A $ref is not followed (its target is checked where
+// it stands), so a recursive schema ends.
+func (c *strictCheck) schema(v any, depth int, path string) string {
 	if depth > strictMaxDepth {
-		return fmt.Sprintf("nested more than %d levels deep", strictMaxDepth)
+		return fmt.Sprintf("%s is nested more than %d levels below the root, over strict mode's limit", path, strictMaxDepth)
 	}
 	s, ok := v.(map[string]any)
 	if !ok {
-		return "a schema that is not an object"
+		return path + " is not a schema (a JSON object)"
 	}
 	var own []string // the keywords only some kinds of schema take
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		switch {
 		case k == "title" || k == "description", depth == 0 && (k == "$schema" || k == "$id" || slices.Contains(strictDefs, k)):
 		case !strictKnown[k]:
-			return "keyword " + k
+			return fmt.Sprintf("%s uses %q, which strict mode does not support", path, k)
 		default:
 			own = append(own, k)
 		}
 	}
 	kind, why := strictKind(s)
 	if why != "" {
-		return why
+		return path + " " + why
 	}
 	if kind == "$ref" && len(s) > 1 {
-		return "$ref beside other keywords"
+		return path + ` has keywords beside "$ref", which strict mode does not support`
 	}
 	for _, k := range own {
-		if !slices.Contains(strictKeywords[kind], k) {
-			return fmt.Sprintf("keyword %s with %s", k, kind)
+		if slices.Contains(strictKeywords[kind], k) {
+			continue
 		}
+		if kind == "anyOf" {
+			return fmt.Sprintf(`%s uses %q beside "anyOf", which strict mode does not support`, path, k)
+		}
+		return fmt.Sprintf("%s uses %q with type %s, which strict mode does not support", path, k, kind)
 	}
 	switch kind {
 	case "anyOf":
 		members, _ := s["anyOf"].([]any)
 		if len(members) == 0 {
-			return "anyOf is not a list of schemas"
+			return path + ` has an "anyOf" that is not a list of schemas`
 		}
-		for _, m := range members {
-			if why := c.schema(m, depth+1); why != "" {
+		for i, m := range members {
+			if why := c.schema(m, depth+1, fmt.Sprintf("%s.anyOf[%d]", path, i)); why != "" {
 				return why
 			}
 		}
 	case "$ref":
-		return c.ref(s["$ref"])
+		return c.ref(s["$ref"], path)
 	case "object":
-		return c.object(s, depth)
+		return c.object(s, depth, path)
 	case "array":
 		if s["items"] == nil {
-			return "an array without items"
+			return path + ` is an array without "items", which strict mode requires`
 		}
-		return c.schema(s["items"], depth+1)
+		return c.schema(s["items"], depth+1, path+".items")
 	default:
-		return c.values(s, kind)
+		return c.values(s, kind, path)
 	}
 	return ""
 }
 
 // strictKind is what kind of schema s is, by its one of type, anyOf and
 // $ref: the type (the one beside "null" in a nullable type such as
-// ["string", "null"]), "anyOf" or "$ref".
+// ["string", "null"]), "anyOf" or "$ref"; else why s is none of them,
+// said of s.
 func strictKind(s map[string]any) (string, string) {
 	var kinds []string
 	for _, k := range []string{"type", "anyOf", "$ref"} {
@@ -189,7 +216,7 @@ func strictKind(s map[string]any) (string, string) {
 		}
 	}
 	if len(kinds) != 1 {
-		return "", "a schema without exactly one of type, anyOf and $ref"
+		return "", `does not have exactly one of "type", "anyOf" and "$ref", as strict mode requires`
 	}
 	if kinds[0] != "type" {
 		return kinds[0], ""
@@ -206,19 +233,20 @@ func strictKind(s map[string]any) (string, string) {
 		}
 	}
 	if _, ok := strictKeywords[t]; !ok || t == "anyOf" || t == "$ref" {
-		return "", fmt.Sprintf("type %v", s["type"])
+		written, _ := json.Marshal(s["type"])
+		return "", fmt.Sprintf("has type %s, which strict mode does not support", written)
 	}
 	return t, ""
 }
 
 // object checks an object schema: closed, every property required.
-func (c *strictCheck) object(s map[string]any, depth int) string {
+func (c *strictCheck) object(s map[string]any, depth int, path string) string {
 	if s["additionalProperties"] != false {
-		return "an object without additionalProperties false"
+		return path + ` is an object without "additionalProperties": false, which strict mode requires`
 	}
 	props, ok := s["properties"].(map[string]any)
 	if !ok {
-		return "an object without properties"
+		return path + ` is an object without "properties", which strict mode requires`
 	}
 	required, _ := s["required"].([]any)
 	names := slices.Sorted(maps.Keys(props))
@@ -228,24 +256,32 @@ func (c *strictCheck) object(s map[string]any, depth int) string {
 		listed = append(listed, name)
 	}
 	slices.Sort(listed)
-	if !slices.Equal(slices.Compact(listed), names) {
-		return "an object whose required does not list exactly its properties"
+	for _, name := range names {
+		if !slices.Contains(listed, name) {
+			return jsonPath(path+".properties", name) + ` is not in "required", which strict mode requires of every property`
+		}
+	}
+	for _, name := range listed {
+		if _, ok := props[name]; !ok {
+			return fmt.Sprintf(`%s lists %q in "required" without such a property, which strict mode does not support`, path, name)
+		}
 	}
 	for _, name := range names {
 		c.properties++
 		c.chars += utf8.RuneCountInString(name)
-		if why := c.schema(props[name], depth+1); why != "" {
-			return name + ": " + why
+		if why := c.schema(props[name], depth+1, jsonPath(path+".properties", name)); why != "" {
+			return why
 		}
 	}
 	return ""
 }
 
 // values checks a scalar schema's enum, const and format, and counts them.
-func (c *strictCheck) values(s map[string]any, kind string) string {
+func (c *strictCheck) values(s map[string]any, kind, path string) string {
 	if f, ok := s["format"]; ok {
 		if name, _ := f.(string); !slices.Contains(strictFormats, name) {
-			return fmt.Sprintf("format %v", f)
+			written, _ := json.Marshal(f)
+			return fmt.Sprintf("%s uses format %s, which strict mode does not support", path, written)
 		}
 	}
 	if v, ok := s["const"]; ok {
@@ -257,7 +293,7 @@ func (c *strictCheck) values(s map[string]any, kind string) string {
 	}
 	values, _ := e.([]any)
 	if len(values) == 0 {
-		return "enum is not a list of values"
+		return path + ` has an "enum" that is not a list of values`
 	}
 	n := 0
 	for _, v := range values {
@@ -266,14 +302,15 @@ func (c *strictCheck) values(s map[string]any, kind string) string {
 	c.enumValues += len(values)
 	c.chars += n
 	if kind == "string" && len(values) > strictLongEnum && n > strictLongEnumChars {
-		return fmt.Sprintf("a string enum of %d values with %d characters, over %d", len(values), n, strictLongEnumChars)
+		return fmt.Sprintf("%s is a string enum of %d values with %d characters, over strict mode's %d for more than %d values",
+			path, len(values), n, strictLongEnumChars, strictLongEnum)
 	}
 	return ""
 }
 
-// ref checks a $ref: to the root ("#") or to one of the root's
+// ref checks a $ref, at path: to the root ("#") or to one of the root's
 // definitions.
-func (c *strictCheck) ref(v any) string {
+func (c *strictCheck) ref(v any, path string) string {
 	ref, _ := v.(string)
 	if ref == "#" {
 		return ""
@@ -287,7 +324,8 @@ func (c *strictCheck) ref(v any) string {
 			}
 		}
 	}
-	return fmt.Sprintf("$ref %v is not # or one of the root's definitions", v)
+	written, _ := json.Marshal(v)
+	return fmt.Sprintf(`%s has "$ref" %s, which is neither "#" nor one of the root's definitions`, path, written)
 }
 
 // valueChars is how many characters an enum or const value counts for: a

@@ -87,7 +87,7 @@ func TestStrictSchemaKeepsToOpenAIsSupportedSubset(t *testing.T) {
 		{"a nested open object", one(`{"type":"object","properties":{},"required":[]}`), "additionalProperties"},
 		{"an optional property", `{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a"],"additionalProperties":false}`, "required"},
 		{"a required name with no property", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a","b"],"additionalProperties":false}`, "required"},
-		{"an object without properties", one(`{"type":"object","additionalProperties":false}`), "without properties"},
+		{"an object without properties", one(`{"type":"object","additionalProperties":false}`), `without "properties"`},
 
 		// Types: string, number, integer, boolean, null, object, array;
 		// a nullable one as a type beside "null".
@@ -113,24 +113,24 @@ func TestStrictSchemaKeepsToOpenAIsSupportedSubset(t *testing.T) {
 		{"enum and const", closed(map[string]string{"e": `{"type":"string","enum":["a","b"]}`, "c": `{"type":"integer","const":3}`}), ""},
 		{"a nullable enum", one(`{"type":["string","null"],"enum":["a",null]}`), ""},
 		{"a format strict mode does not list", one(`{"type":"string","format":"uri"}`), "format"},
-		{"minLength", one(`{"type":"string","minLength":1}`), "keyword minLength"},
-		{"a string constraint on a number", one(`{"type":"number","pattern":"^1"}`), "keyword pattern"},
-		{"a number constraint on a string", one(`{"type":"string","minimum":1}`), "keyword minimum"},
-		{"uniqueItems", one(`{"type":"array","items":{"type":"string"},"uniqueItems":true}`), "keyword uniqueItems"},
-		{"default", one(`{"type":"string","default":"x"}`), "keyword default"},
-		{"an array without items", one(`{"type":"array"}`), "without items"},
-		{"tuple items", one(`{"type":"array","items":[{"type":"string"}]}`), "not an object"},
-		{"prefixItems", one(`{"type":"array","items":{"type":"string"},"prefixItems":[{"type":"string"}]}`), "keyword prefixItems"},
+		{"minLength", one(`{"type":"string","minLength":1}`), `uses "minLength"`},
+		{"a string constraint on a number", one(`{"type":"number","pattern":"^1"}`), `uses "pattern"`},
+		{"a number constraint on a string", one(`{"type":"string","minimum":1}`), `uses "minimum"`},
+		{"uniqueItems", one(`{"type":"array","items":{"type":"string"},"uniqueItems":true}`), `uses "uniqueItems"`},
+		{"default", one(`{"type":"string","default":"x"}`), `uses "default"`},
+		{"an array without items", one(`{"type":"array"}`), `without "items"`},
+		{"tuple items", one(`{"type":"array","items":[{"type":"string"}]}`), "not a schema"},
+		{"prefixItems", one(`{"type":"array","items":{"type":"string"},"prefixItems":[{"type":"string"}]}`), `uses "prefixItems"`},
 		{"an empty enum", one(`{"type":"string","enum":[]}`), "enum"},
 
 		// Keywords outside strict mode.
-		{"allOf", one(`{"type":"object","properties":{},"required":[],"additionalProperties":false,"allOf":[]}`), "keyword allOf"},
-		{"oneOf", one(`{"oneOf":[{"type":"string"},{"type":"number"}]}`), "keyword oneOf"},
-		{"not", one(`{"type":"string","not":{"const":"x"}}`), "keyword not"},
-		{"if/then/else", one(`{"type":"string","if":{"type":"string"},"then":{"type":"string"},"else":{"type":"string"}}`), "keyword else"},
-		{"dependentRequired", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false,"dependentRequired":{"a":[]}}`, "keyword dependentRequired"},
-		{"dependentSchemas", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false,"dependentSchemas":{}}`, "keyword dependentSchemas"},
-		{"patternProperties", `{"type":"object","properties":{},"required":[],"additionalProperties":false,"patternProperties":{"^x":{"type":"string"}}}`, "keyword patternProperties"},
+		{"allOf", one(`{"type":"object","properties":{},"required":[],"additionalProperties":false,"allOf":[]}`), `uses "allOf"`},
+		{"oneOf", one(`{"oneOf":[{"type":"string"},{"type":"number"}]}`), `uses "oneOf"`},
+		{"not", one(`{"type":"string","not":{"const":"x"}}`), `uses "not"`},
+		{"if/then/else", one(`{"type":"string","if":{"type":"string"},"then":{"type":"string"},"else":{"type":"string"}}`), `uses "else"`},
+		{"dependentRequired", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false,"dependentRequired":{"a":[]}}`, `uses "dependentRequired"`},
+		{"dependentSchemas", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false,"dependentSchemas":{}}`, `uses "dependentSchemas"`},
+		{"patternProperties", `{"type":"object","properties":{},"required":[],"additionalProperties":false,"patternProperties":{"^x":{"type":"string"}}}`, `uses "patternProperties"`},
 
 		// anyOf below the root, each member a schema strict mode takes.
 		{"anyOf", one(`{"anyOf":[{"type":"string"},` + one(`{"type":"number"}`) + `]}`), ""},
@@ -146,12 +146,12 @@ func TestStrictSchemaKeepsToOpenAIsSupportedSubset(t *testing.T) {
 		{"a $ref to definitions, the older name", `{"type":"object","properties":{"a":{"$ref":"#/definitions/s"}},"required":["a"],"additionalProperties":false,"definitions":{"s":{"type":"string"}}}`, ""},
 		{"a $ref to a definition of another name", `{"type":"object","properties":{"a":{"$ref":"#/definitions/s"}},"required":["a"],"additionalProperties":false,"$defs":{"s":{"type":"string"}}}`, "$ref"},
 		{"a $ref to an escaped name", `{"type":"object","properties":{"a":{"$ref":"#/$defs/a~1b"}},"required":["a"],"additionalProperties":false,"$defs":{"a/b":{"type":"string"}}}`, ""},
-		{"a $ref beside a description", `{"type":"object","properties":{"a":{"$ref":"#/$defs/s","description":"x"}},"required":["a"],"additionalProperties":false,"$defs":{"s":{"type":"string"}}}`, "$ref beside"},
-		{"a $ref beside a keyword of no kind", `{"type":"object","properties":{"a":{"$ref":"#/$defs/s","default":"x"}},"required":["a"],"additionalProperties":false,"$defs":{"s":{"type":"string"}}}`, "keyword default"},
+		{"a $ref beside a description", `{"type":"object","properties":{"a":{"$ref":"#/$defs/s","description":"x"}},"required":["a"],"additionalProperties":false,"$defs":{"s":{"type":"string"}}}`, `beside "$ref"`},
+		{"a $ref beside a keyword of no kind", `{"type":"object","properties":{"a":{"$ref":"#/$defs/s","default":"x"}},"required":["a"],"additionalProperties":false,"$defs":{"s":{"type":"string"}}}`, `uses "default"`},
 		{"$schema and $id at the root", `{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"x","type":"object","properties":{},"required":[],"additionalProperties":false}`, ""},
-		{"$schema below the root", one(`{"type":"string","$schema":"https://json-schema.org/draft/2020-12/schema"}`), "keyword $schema"},
-		{"$defs below the root", one(`{"type":"string","$defs":{}}`), "keyword $defs"},
-		{"a definition strict mode refuses", `{"type":"object","properties":{},"required":[],"additionalProperties":false,"$defs":{"open":{"type":"object","properties":{}}}}`, "$defs/open"},
+		{"$schema below the root", one(`{"type":"string","$schema":"https://json-schema.org/draft/2020-12/schema"}`), `uses "$schema"`},
+		{"$defs below the root", one(`{"type":"string","$defs":{}}`), `uses "$defs"`},
+		{"a definition strict mode refuses", `{"type":"object","properties":{},"required":[],"additionalProperties":false,"$defs":{"open":{"type":"object","properties":{}}}}`, "$.$defs.open"},
 
 		// At most 10 levels of nesting below the root.
 		{"10 levels", nested(strictMaxDepth), ""},
@@ -191,6 +191,57 @@ func TestStrictSchemaKeepsToOpenAIsSupportedSubset(t *testing.T) {
 			}
 			assert.Contains(t, got, tc.want)
 			assert.False(t, strictSchema(json.RawMessage(tc.schema)))
+		})
+	}
+}
+
+// The problem a client reads (require_parameters' reason) names the one
+// rule broken and the schema that breaks it, by its path from the root;
+// of several, the first found walking properties, then definitions, in
+// name order, so the same schema always gets the same answer.
+func TestStrictSchemaProblemNamesTheRuleAndWhere(t *testing.T) {
+	user := func(name string) string {
+		return `{"type":"object","properties":{"user":` + closed(map[string]string{"name": name}) + `},"required":["user"],"additionalProperties":false}`
+	}
+	cases := []struct{ name, schema, want string }{
+		{"a keyword strict mode does not support", user(`{"type":"string","minLength":1}`),
+			`$.properties.user.properties.name uses "minLength", which strict mode does not support`},
+		{"a keyword of another type", user(`{"type":"number","pattern":"^1"}`),
+			`$.properties.user.properties.name uses "pattern" with type number, which strict mode does not support`},
+		{"a format", user(`{"type":"string","format":"uri"}`),
+			`$.properties.user.properties.name uses format "uri", which strict mode does not support`},
+		{"two types", user(`{"type":["string","number"]}`),
+			`$.properties.user.properties.name has type ["string","number"], which strict mode does not support`},
+		{"an optional property", `{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a"],"additionalProperties":false}`,
+			`$.properties.b is not in "required", which strict mode requires of every property`},
+		{"a required name without a property", `{"type":"object","properties":{"a":{"type":"string"}},"required":["a","b"],"additionalProperties":false}`,
+			`$ lists "b" in "required" without such a property, which strict mode does not support`},
+		{"an open object", user(`{"type":"object","properties":{}}`),
+			`$.properties.user.properties.name is an object without "additionalProperties": false, which strict mode requires`},
+		{"an array's items", one(`{"type":"array","items":{"type":"string","default":"x"}}`),
+			`$.properties.a.items uses "default", which strict mode does not support`},
+		{"an anyOf member", one(`{"anyOf":[{"type":"string"},{"type":"object","properties":{}}]}`),
+			`$.properties.a.anyOf[1] is an object without "additionalProperties": false, which strict mode requires`},
+		{"a name that is not an identifier", closed(map[string]string{"first name": `{"type":"string","minLength":1}`}),
+			`$.properties["first name"] uses "minLength", which strict mode does not support`},
+		{"a definition", `{"type":"object","properties":{},"required":[],"additionalProperties":false,"$defs":{"open":{"type":"object","properties":{}}}}`,
+			`$.$defs.open is an object without "additionalProperties": false, which strict mode requires`},
+		{"a $ref to a missing definition", one(`{"$ref":"#/$defs/nothing"}`),
+			`$.properties.a has "$ref" "#/$defs/nothing", which is neither "#" nor one of the root's definitions`},
+		{"an array root", `{"type":"array","items":{"type":"string"}}`,
+			`$ is not an object schema, which strict mode requires at the root`},
+		{"too deep", nested(strictMaxDepth + 1),
+			`$` + strings.Repeat(".properties.a", strictMaxDepth+1) + ` is nested more than 10 levels below the root, over strict mode's limit`},
+		{"too many properties", manyProperties(strictMaxProperties + 1),
+			`the schema has 5001 object properties, over strict mode's 5000`},
+		{"the first of several, by name", closed(map[string]string{"b": `{"type":"string","minLength":1}`, "a": `{"type":"string","maxLength":1}`}),
+			`$.properties.a uses "maxLength", which strict mode does not support`},
+		{"properties before definitions", `{"type":"object","properties":{"z":{"type":"string","minLength":1}},"required":["z"],"additionalProperties":false,"$defs":{"a":{"type":"string","maxLength":1}}}`,
+			`$.properties.z uses "minLength", which strict mode does not support`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, strictSchemaProblem(json.RawMessage(tc.schema)))
 		})
 	}
 }
