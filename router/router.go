@@ -392,11 +392,15 @@ func excluded(m Model, n Needs) string {
 			why := "excluded: require_parameters and unsupported " + strings.Join(bad, ", ")
 			// The model itself may take what its translation drops: say
 			// which the translation is the reason for.
+			note := ""
+			if w := n.DroppedWhy[m.ID]; w != "" {
+				note = "; " + w
+			}
 			switch {
 			case len(lost) == len(bad):
-				why += " (not carried as sent by the translation to its provider's API)"
+				why += " (not carried as sent by the translation to its provider's API" + note + ")"
 			case len(lost) > 0:
-				why += " (" + strings.Join(lost, ", ") + " not carried as sent by the translation to its provider's API)"
+				why += " (" + strings.Join(lost, ", ") + " not carried as sent by the translation to its provider's API" + note + ")"
 			}
 			return why
 		}

@@ -136,6 +136,26 @@ func TestRequireParametersNamesWhatTheTranslationDrops(t *testing.T) {
 		"a reasoning model refuses temperature itself")
 }
 
+// Where the translation can say why it does not carry a parameter as
+// sent (a schema outside OpenAI's strict mode), the reason says so too.
+func TestRequireParametersSaysWhyTheTranslationDropsAParameter(t *testing.T) {
+	const why = `output_config.format.schema: $.properties.name uses "minLength", which strict mode does not support`
+	r := newRouter(t, router.Config{})
+	d, err := r.Decide(context.Background(), router.Deployment{Name: "x"}, router.Request{Models: []string{"claude", "thinker", "mid"},
+		Needs: router.Needs{Params: []string{"output_config", "temperature"}, RequireParameters: true,
+			Dropped:    map[string][]string{"mid": {"output_config"}, "thinker": {"output_config"}},
+			DroppedWhy: map[string]string{"mid": why, "thinker": why}}})
+	require.NoError(t, err)
+	assert.Equal(t, "claude", d.ChosenID)
+	reasons := map[string]string{}
+	for _, c := range d.Candidates {
+		reasons[c.Model] = c.Reason
+	}
+	assert.Equal(t, "excluded: require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API; "+why+")", reasons["mid"])
+	assert.Equal(t, "excluded: require_parameters and unsupported output_config, temperature (output_config not carried as sent by the translation to its provider's API; "+why+")", reasons["thinker"],
+		"a reasoning model refuses temperature itself")
+}
+
 func TestDecisionExplainsEveryCandidate(t *testing.T) {
 	r := newRouter(t, router.Config{})
 	d, err := r.Decide(context.Background(), router.Deployment{Name: "x"}, router.Request{Needs: router.Needs{InputTokens: 1000 - 400, Tools: true}})

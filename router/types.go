@@ -201,6 +201,11 @@ type Needs struct {
 	// them. The model takes them no more than one that refuses them, so
 	// with RequireParameters they leave it out too.
 	Dropped map[string][]string
+	// DroppedWhy says, by model ID, why the translation does not carry one
+	// of Dropped as sent, where it can say more than that it does not (the
+	// rule of OpenAI's strict mode a schema breaks): the model's reason
+	// adds it, so the client learns what to change.
+	DroppedWhy map[string]string
 }
 
 // Request is what the router needs to decide one call.

@@ -243,7 +243,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		return rt.DecisionHeader(dep, rreq), err
 	}
 	if rreq.Needs.RequireParameters {
-		rreq.Needs.Dropped = s.dropped(all, api, raw, rreq.Needs.Params)
+		rreq.Needs.Dropped, rreq.Needs.DroppedWhy = s.dropped(all, api, raw, rreq.Needs.Params)
 		rreq.Needs.DerivedEffort = s.derivedEfforts(all, api, raw)
 	}
 	var kept []string
@@ -323,19 +323,22 @@ func forwardedAs(api openai.API) upstream.API {
 }
 
 // dropped maps each of models whose way from api does not carry some of
-// params as sent (a translation) to those parameters, for the router's
-// require_parameters rule.
-func (s *Server) dropped(models []router.Model, api openai.API, raw []byte, params []string) map[string][]string {
+// params as sent (a translation) to those parameters, and to why where
+// the translation says, for the router's require_parameters rule.
+func (s *Server) dropped(models []router.Model, api openai.API, raw []byte, params []string) (lost map[string][]string, why map[string]string) {
 	if s.cfg.Drops == nil || len(params) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := map[string][]string{}
+	lost, why = map[string][]string{}, map[string]string{}
 	for _, m := range models {
-		if lost := s.cfg.Drops(m, forwardedAs(api), raw, params); len(lost) > 0 {
-			out[m.ID] = lost
+		if l, w := s.cfg.Drops(m, forwardedAs(api), raw, params); len(l) > 0 {
+			lost[m.ID] = l
+			if w != "" {
+				why[m.ID] = w
+			}
 		}
 	}
-	return out
+	return lost, why
 }
 
 // derivedEfforts maps each of models to the reasoning effort the call's

@@ -148,5 +148,31 @@ func TestMessagesSchemaOutsideStrictModeGoesNonStrictUnlessRequireParameters(t *
 		c := c.(map[string]any)
 		reasons[c["model"].(string)] = c["reason"].(string)
 	}
-	assert.Equal(t, "excluded: require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API)", reasons["mini"])
+	assert.Equal(t, "excluded: require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API; "+
+		`output_config.format.schema: $.properties.name uses "minLength", which strict mode does not support)`, reasons["mini"])
+}
+
+// With require_parameters, a model left out for a schema outside OpenAI's
+// strict mode says which rule the schema breaks and where, so the client
+// knows what to change: in model_selection_details, in the decision log,
+// and in the error when no model is left.
+func TestRequireParametersNamesTheStrictModeRuleASchemaBreaks(t *testing.T) {
+	const nested = `{"type":"object","properties":{"user":{"type":"object","properties":{"name":{"type":"string","minLength":1},` +
+		`"tags":{"type":"array","items":{"type":"string"},"uniqueItems":true}},"required":["name","tags"],"additionalProperties":false}},` +
+		`"required":["user"],"additionalProperties":false}`
+	const rule = `output_config.format.schema: $.properties.user.properties.name uses "minLength", which strict mode does not support`
+	e := newE2E(t)
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":1024,`+
+		`"messages":[{"role":"user","content":"Name a user."}],"output_config":{"format":{"type":"json_schema","schema":`+nested+`}},`+
+		`"routing_config":{"models":["mini"],"require_parameters":true}}`)
+	require.Equal(t, http.StatusBadRequest, status, out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], "mini (require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API; "+rule+"))")
+	assert.Empty(t, e.openai.Requests())
+
+	recs := e.log.waitFor(t, 1)
+	reasons := map[string]string{}
+	for _, c := range recs[0].Decision.Candidates {
+		reasons[c.Model] = c.Reason
+	}
+	assert.Contains(t, reasons["mini"], rule, "the decision log keeps the reason the client read")
 }

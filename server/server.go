@@ -85,9 +85,11 @@ type Config struct {
 	Supports func(m router.Model, api upstream.API, toolTypes ...string) string
 	// Drops returns which of params, set in a call of api whose body is
 	// raw, do not reach model m as sent (a translation into its provider's
-	// API drops or changes them); with routing_config.require_parameters
-	// they leave m out. Nil: every parameter reaches every model.
-	Drops func(m router.Model, api upstream.API, raw []byte, params []string) []string
+	// API drops or changes them), and why, where the translation can say
+	// more (the rule of OpenAI's strict mode a schema breaks); with
+	// routing_config.require_parameters they leave m out, and m's reason
+	// says why. Nil: every parameter reaches every model.
+	Drops func(m router.Model, api upstream.API, raw []byte, params []string) (lost []string, why string)
 	// DerivedEffort returns the reasoning effort a translation derives for
 	// model m from a call of api whose body is raw (a Messages call's
 	// thinking or output_config.effort), "" for none; with

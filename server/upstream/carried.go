@@ -21,16 +21,18 @@ import (
 // structs rather than kept beside them, so a member a translation learns
 // to carry is carried here too. changed names the members a translation
 // reads but does not always pass on as sent, through the functions the
-// translation itself calls.
+// translation itself calls; why, where set, says why one of them is not
+// ("" where there is no more to say than that).
 type translation struct {
 	reads   map[string]bool
 	changed func(top map[string]json.RawMessage, m router.Model) []string
+	why     func(top map[string]json.RawMessage, m router.Model, param string) string
 }
 
 var (
 	chatToAnthropic      = translation{reads: jsonMembers[chatRequest](), changed: chatChangedForClaude}
 	responsesToAnthropic = translation{reads: jsonMembers[responsesRequest](), changed: responsesChangedForClaude}
-	messagesToChat       = translation{reads: jsonMembers[messagesRequest](), changed: messagesChangedForChat}
+	messagesToChat       = translation{reads: jsonMembers[messagesRequest](), changed: messagesChangedForChat, why: messagesWhyForChat}
 )
 
 // translationFor returns the translation a call of api takes to a provider
@@ -55,29 +57,33 @@ func translationFor(api API, kind string) *translation {
 // (Claude's temperature is capped at 1, for one). It is nil when m's
 // provider speaks api (the provider is the judge of what it takes; the
 // router's parameter rules say what the gateway drops for m), or is not
-// configured. The server hands the result to the router, which with
-// require_parameters leaves m out for it.
-func (ps Providers) Drops(m router.Model, api API, raw []byte, params []string) []string {
+// configured. why, "" for none, says why the first of them the
+// translation can say more of is not carried: a Messages call's schema
+// breaks a rule of OpenAI's strict mode, named. The server hands both to
+// the router, which with require_parameters leaves m out for them.
+func (ps Providers) Drops(m router.Model, api API, raw []byte, params []string) (lost []string, why string) {
 	p, ok := ps.Resolve(m)
 	if !ok || len(params) == 0 {
-		return nil
+		return nil, ""
 	}
 	t := translationFor(api, p.Kind)
 	if t == nil {
-		return nil
+		return nil, ""
 	}
 	top, err := parseObject(raw)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
 	changed := t.changed(top, m)
-	var out []string
 	for _, k := range params {
 		if !t.reads[k] || slices.Contains(changed, k) {
-			out = append(out, k)
+			lost = append(lost, k)
+			if why == "" && t.why != nil {
+				why = t.why(top, m, k)
+			}
 		}
 	}
-	return out
+	return lost, why
 }
 
 // DerivedEffort returns the reasoning effort a call of api (raw is its
@@ -194,6 +200,21 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 		out = append(out, "stop_sequences")
 	}
 	return out
+}
+
+// messagesWhyForChat says why output_config is not carried where its
+// format is the reason: a schema outside OpenAI's strict mode goes
+// non-strict (see responseFormat), and the rule it breaks is what the
+// client can change. Of the other reasons (an effort the model does not
+// take, another member) the parameter's name says enough.
+func messagesWhyForChat(top map[string]json.RawMessage, m router.Model, param string) string {
+	if param != "output_config" || !m.Capabilities.StructuredOutput {
+		return ""
+	}
+	if f := responseFormat(top["output_config"]); f != nil && f.problem != "" {
+		return "output_config.format.schema: " + f.problem
+	}
+	return ""
 }
 
 // set reports whether a member is present and not null.

@@ -93,7 +93,8 @@ func TestDropsNamesExactlyWhatATranslationDoesNotSend(t *testing.T) {
 			without := sent(t, tc.api, tc.m, tc.base)
 			for _, p := range tc.params {
 				body := with(tc.base, p.name, p.value)
-				dropped := slices.Contains(carriedProviders.Drops(tc.m, tc.api, []byte(body), []string{p.name}), p.name)
+				lost, _ := carriedProviders.Drops(tc.m, tc.api, []byte(body), []string{p.name})
+				dropped := slices.Contains(lost, p.name)
 				refused := !router.SupportsParam(tc.m, p.name)
 				if dropped || refused {
 					assert.Equal(t, without, sent(t, tc.api, tc.m, body), "%s: %s is left out, so the provider gets the body without it", p.name, p.value)
@@ -114,7 +115,8 @@ const strictAnswer = `{"type":"object","properties":{"answer":{"type":"number"},
 // require_parameters) only where it holds the answer to the schema as
 // Claude does: strict, for a model with structured output. A schema
 // outside OpenAI's strict rules goes without strict, so the provider does
-// not refuse it, and counts as changed.
+// not refuse it, and counts as changed, saying which rule of strict mode
+// it breaks.
 func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *testing.T) {
 	const base = `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
 	format := func(schema string) string {
@@ -128,23 +130,29 @@ func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *
 		m       router.Model
 		body    string
 		dropped []string
+		why     string
 		sent    string
 	}{
-		{"a strict schema", carriedGPT, format(strictAnswer), nil,
+		{"a strict schema", carriedGPT, format(strictAnswer), nil, "",
 			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + strictAnswer + `,"strict":true}}`},
 		{"an optional property", carriedGPT, format(optional), []string{"output_config"},
+			`output_config.format.schema: $.properties.note is not in "required", which strict mode requires of every property`,
 			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + optional + `,"strict":false}}`},
-		{"an object left open", carriedGPT, format(open), []string{"output_config"}, `"strict":false`},
+		{"an object left open", carriedGPT, format(open), []string{"output_config"},
+			`output_config.format.schema: $ is an object without "additionalProperties": false, which strict mode requires`, `"strict":false`},
 		{"a keyword outside strict mode", carriedGPT, format(bounded), []string{"output_config"},
+			`output_config.format.schema: $.properties.name uses "minLength", which strict mode does not support`,
 			`"response_format":{"type":"json_schema","json_schema":{"name":"response","schema":` + bounded + `,"strict":false}}`},
 		{"with an effort the model does not take", carriedGPT,
 			with(base, "output_config", `{"effort":"low","format":{"type":"json_schema","schema":`+strictAnswer+`}}`),
-			[]string{"output_config"}, `"strict":true`},
-		{"a model without structured output", carriedReasoner, format(strictAnswer), []string{"output_config"}, `"response_format"`},
+			[]string{"output_config"}, "", `"strict":true`},
+		{"a model without structured output", carriedReasoner, format(strictAnswer), []string{"output_config"}, "", `"response_format"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.dropped, carriedProviders.Drops(tc.m, APIMessages, []byte(tc.body), []string{"output_config"}))
+			dropped, why := carriedProviders.Drops(tc.m, APIMessages, []byte(tc.body), []string{"output_config"})
+			assert.Equal(t, tc.dropped, dropped)
+			assert.Equal(t, tc.why, why)
 			assert.Contains(t, sent(t, APIMessages, tc.m, tc.body), tc.sent)
 		})
 	}
@@ -171,7 +179,9 @@ func TestDropsNamesWhatATranslationChanges(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.dropped, carriedProviders.Drops(carriedClaude, APIChatCompletions, []byte(tc.body), tc.params))
+			dropped, why := carriedProviders.Drops(carriedClaude, APIChatCompletions, []byte(tc.body), tc.params)
+			assert.Equal(t, tc.dropped, dropped)
+			assert.Empty(t, why)
 			got := sent(t, APIChatCompletions, carriedClaude, tc.body)
 			assert.Contains(t, got, tc.sent)
 			if tc.absent != "" {
@@ -185,12 +195,15 @@ func TestDropsNamesWhatATranslationChanges(t *testing.T) {
 // judges what it takes), so nothing is dropped on the way.
 func TestDropsNothingWithoutATranslation(t *testing.T) {
 	chat := `{"model":"r","messages":[{"role":"user","content":"hi"}],"seed":7,"presence_penalty":0.5}`
-	assert.Empty(t, carriedProviders.Drops(carriedGPT, APIChatCompletions, []byte(chat), []string{"presence_penalty", "seed"}))
+	dropped, _ := carriedProviders.Drops(carriedGPT, APIChatCompletions, []byte(chat), []string{"presence_penalty", "seed"})
+	assert.Empty(t, dropped)
 	messages := `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"top_k":5}`
-	assert.Empty(t, carriedProviders.Drops(carriedClaude, APIMessages, []byte(messages), []string{"top_k"}))
+	dropped, _ = carriedProviders.Drops(carriedClaude, APIMessages, []byte(messages), []string{"top_k"})
+	assert.Empty(t, dropped)
 	unconfigured := carriedGPT
 	unconfigured.Provider = "mistral"
-	assert.Empty(t, Providers{}.Drops(unconfigured, APIMessages, []byte(messages), []string{"top_k"}))
+	dropped, _ = Providers{}.Drops(unconfigured, APIMessages, []byte(messages), []string{"top_k"})
+	assert.Empty(t, dropped)
 }
 
 // A Messages call's thinking and output_config.effort reach an

@@ -212,6 +212,8 @@ type chatFormat struct {
 		Schema json.RawMessage `json:"schema"`
 		Strict bool            `json:"strict"`
 	} `json:"json_schema"`
+	// problem is the rule of strict mode the schema breaks, "" for none.
+	problem string
 }
 
 // formatName names the schema of a translated output_config.format, which
@@ -225,8 +227,8 @@ const formatName = "response"
 // another type, which the server sends to Claude only). Anthropic always
 // holds the answer to the schema; OpenAI does so only in strict mode, which
 // it refuses (a 400 that would not fail over) for a schema outside its
-// strict rules (see strictSchema). Such a schema goes without strict: the
-// model is given it, not held to it.
+// strict rules (see strictSchemaProblem). Such a schema goes without
+// strict: the model is given it, not held to it.
 func responseFormat(outputConfig json.RawMessage) *chatFormat {
 	var oc struct {
 		Format *struct {
@@ -239,7 +241,8 @@ func responseFormat(outputConfig json.RawMessage) *chatFormat {
 	}
 	f := &chatFormat{Type: "json_schema"}
 	f.JSONSchema.Name, f.JSONSchema.Schema = formatName, oc.Format.Schema
-	f.JSONSchema.Strict = strictSchema(oc.Format.Schema)
+	f.problem = strictSchemaProblem(oc.Format.Schema)
+	f.JSONSchema.Strict = f.problem == ""
 	return f
 }
 

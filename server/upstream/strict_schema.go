@@ -67,13 +67,10 @@ var strictDefs = []string{"$defs", "definitions"}
 // strictFormats are the string formats strict mode takes.
 var strictFormats = []string{"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
 
-// strictSchema reports whether OpenAI's strict mode takes a schema.
-// Anthropic's structured outputs take more (optional properties, which
-// Anthropic's SDKs leave out of required, for one).
-func strictSchema(raw json.RawMessage) bool { return strictSchemaProblem(raw) == "" }
-
-// strictSchemaProblem names the first rule of strict mode the schema
-// breaks and where, "" when it keeps them all. It is what a client reads
+// strictSchemaProblem names the first rule of OpenAI's strict mode the
+// schema breaks and where, "" when strict mode takes it. Anthropic's
+// structured outputs take more (optional properties, which Anthropic's
+// SDKs leave out of required, for one). It is what a client reads
 // of why a model was left out, so it names one rule, at the path of the
 // schema that breaks it ($ the root, as JSONPath writes it), found in an
 // order that does not change: the root's keywords, its properties, then
