@@ -9,6 +9,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
@@ -122,4 +123,77 @@ func TestRequireParametersOnMessagesLeavesOutAModelThatDoesNotTakeTheDerivedEffo
 	reqs = e.openai.RequestsFor("pro")
 	require.Len(t, reqs, 1)
 	assert.Contains(t, string(reqs[0].Body), `"reasoning_effort":"high"`)
+}
+
+// Anthropic's efforts above high, xhigh and max, go on OpenAI's
+// reasoning_effort scale by name: a model gets the nearest it takes
+// (xhigh on gpt-5.2, high on gpt-5), so max asks each model for its most
+// reasoning. With require_parameters the value must be one the model
+// takes: no catalog model lists max, so a max call is left to Claude,
+// and an xhigh call to the models that take xhigh.
+func TestMessagesEffortAboveHighReachesEachModelAsTheHighestItTakes(t *testing.T) {
+	reasoner := func(id string, in, out float64, efforts ...string) router.Model {
+		return testModel(id, "openai", "OpenAI", in, out, router.Capabilities{Reasoning: true, ReasoningEfforts: efforts})
+	}
+	e := newE2E(t, func(c *Config) {
+		rt, err := router.New(router.Config{
+			Catalog: router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+				reasoner("five", 1, 4, "minimal", "low", "medium", "high"), reasoner("five-two", 2, 8, "none", "low", "medium", "high", "xhigh"),
+			}}}},
+			Predictor: &routertest.Predictor{Fixed: router.Prediction{"five": {Quality: 0.9, OutputTokens: 100}, "five-two": {Quality: 0.9, OutputTokens: 100}}},
+		})
+		require.NoError(t, err)
+		c.Router = rt
+	})
+	client := e.anthropicClients()["v1"]
+	effort := func(v anthropic.OutputConfigEffort) anthropic.MessageNewParams {
+		p := helloParams("Prove that there are infinitely many primes.")
+		p.OutputConfig = anthropic.OutputConfigParam{Effort: v}
+		return p
+	}
+	sentEffort := func(model string) string {
+		t.Helper()
+		reqs := e.openai.RequestsFor(model)
+		require.NotEmpty(t, reqs)
+		var body struct {
+			ReasoningEffort string `json:"reasoning_effort"`
+		}
+		require.NoError(t, json.Unmarshal(reqs[len(reqs)-1].Body, &body))
+		return body.ReasoningEffort
+	}
+
+	msg, err := client.Messages.New(context.Background(), effort(anthropic.OutputConfigEffortMax), onlyModels("five-two"))
+	require.NoError(t, err)
+	assert.Equal(t, "five-two", string(msg.Model))
+	assert.Equal(t, "xhigh", sentEffort("five-two"), "max is gpt-5.2's highest, xhigh")
+	msg, err = client.Messages.New(context.Background(), effort(anthropic.OutputConfigEffortMax), onlyModels("five"))
+	require.NoError(t, err)
+	assert.Equal(t, "five", string(msg.Model))
+	assert.Equal(t, "high", sentEffort("five"), "and gpt-5's, high")
+
+	_, err = client.Messages.New(context.Background(), effort(anthropic.OutputConfigEffortMax),
+		aoption.WithJSONSet("routing_config", map[string]any{"require_parameters": true}))
+	var apiErr *anthropic.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	var refused struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(apiErr.RawJSON()), &refused))
+	assert.Contains(t, refused.Error.Message, `five-two (require_parameters and unsupported reasoning effort "max" (takes none, low, medium, high, xhigh))`)
+
+	msg, err = client.Messages.New(context.Background(), effort(anthropic.OutputConfigEffortXhigh),
+		aoption.WithJSONSet("routing_config", map[string]any{"require_parameters": true}))
+	require.NoError(t, err)
+	assert.Equal(t, "five-two", string(msg.Model), "the model that takes xhigh as sent")
+	assert.Equal(t, "xhigh", sentEffort("five-two"))
+	reason := ""
+	for _, c := range messageDetails(t, msg)["candidates"].([]any) {
+		if cand := c.(map[string]any); cand["model"] == "five" {
+			reason = cand["reason"].(string)
+		}
+	}
+	assert.Equal(t, `excluded: require_parameters and unsupported reasoning effort "xhigh" (takes minimal, low, medium, high)`, reason)
 }

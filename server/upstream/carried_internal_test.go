@@ -215,6 +215,10 @@ func TestDerivedEffortIsTheEffortATranslationAsksTheModelFor(t *testing.T) {
 	const base = `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
 	highOnly := carriedReasoner
 	highOnly.Capabilities.ReasoningEfforts = []string{"high"}
+	upToHigh := carriedReasoner // gpt-5's efforts
+	upToHigh.Capabilities.ReasoningEfforts = []string{"minimal", "low", "medium", "high"}
+	upToXhigh := carriedReasoner // gpt-5.2's
+	upToXhigh.Capabilities.ReasoningEfforts = []string{"none", "low", "medium", "high", "xhigh"}
 	cases := []struct {
 		name    string
 		m       router.Model
@@ -226,6 +230,15 @@ func TestDerivedEffortIsTheEffortATranslationAsksTheModelFor(t *testing.T) {
 		{"a small thinking budget", carriedReasoner, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "low", "low"},
 		{"output_config.effort", carriedReasoner, APIMessages, with(base, "output_config", `{"effort":"medium"}`), "medium", "medium"},
 		{"an effort the model does not list", highOnly, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "low", "high"},
+		// Anthropic's efforts go on OpenAI's scale by name, up to max;
+		// each model gets the nearest it takes.
+		{"max on a model that takes xhigh", upToXhigh, APIMessages, with(base, "output_config", `{"effort":"max"}`), "max", "xhigh"},
+		{"max on a model whose highest is high", upToHigh, APIMessages, with(base, "output_config", `{"effort":"max"}`), "max", "high"},
+		{"xhigh on a model that takes it", upToXhigh, APIMessages, with(base, "output_config", `{"effort":"xhigh"}`), "xhigh", "xhigh"},
+		{"xhigh on a model whose highest is high", upToHigh, APIMessages, with(base, "output_config", `{"effort":"xhigh"}`), "xhigh", "high"},
+		// A thinking budget asks for at most high: no budget is
+		// documented as more.
+		{"ultrathink on a model that takes xhigh", upToXhigh, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":31999}`), "high", "high"},
 		{"no thinking", carriedReasoner, APIMessages, base, "", ""},
 		{"a model that does not reason", carriedGPT, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "", ""},
 		{"Claude reads thinking itself", carriedClaude, APIMessages, with(base, "thinking", `{"type":"enabled","budget_tokens":2048}`), "", ""},

@@ -113,9 +113,13 @@ const (
 )
 
 // reasoningEffort is the reasoning_effort that asks m for about the
-// reasoning a Messages call asks Claude for: output_config.effort when set
-// (low, medium, high; max is high), else by the budget of enabled
-// thinking. It is "" when the call asks for neither, or when m is not a
+// reasoning a Messages call asks Claude for: output_config.effort when set,
+// else by the budget of enabled thinking, at most high (no budget is
+// documented as more). Anthropic's efforts (low, medium, high, xhigh, max)
+// are OpenAI's by name and in the same order, so each goes as itself, and
+// RewriteOpenAI sends m the nearest it takes (router's EffortFor): max is
+// xhigh for a model whose highest is xhigh, high for one whose highest is
+// high. It is "" when the call asks for neither, or when m is not a
 // reasoning model that reads reasoning_effort as OpenAI defines it (other
 // providers take other values, or refuse the field).
 func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) string {
@@ -127,10 +131,8 @@ func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) str
 	}
 	if json.Unmarshal(outputConfig, &oc) == nil {
 		switch oc.Effort {
-		case "low", "medium", "high":
+		case "low", "medium", "high", "xhigh", "max":
 			return oc.Effort
-		case "max":
-			return "high"
 		}
 	}
 	var t messagesThinking

@@ -187,7 +187,8 @@ func TestMessagesToChatThinkingBecomesReasoningEffort(t *testing.T) {
 		{"a budget written as a float", `{"type":"enabled","budget_tokens":1e4}`, reasoner, "medium"},
 		{"a shape we do not know", `{"type":"enabled","budget_tokens":"lots"}`, reasoner, ""},
 		{"adaptive with an effort", `{"type":"adaptive"},"output_config":{"effort":"low"}`, reasoner, "low"},
-		{"max effort", `{"type":"adaptive"},"output_config":{"effort":"max"}`, reasoner, "high"},
+		{"xhigh effort", `{"type":"adaptive"},"output_config":{"effort":"xhigh"}`, reasoner, "xhigh"},
+		{"max effort", `{"type":"adaptive"},"output_config":{"effort":"max"}`, reasoner, "max"},
 		{"adaptive alone: the model's default", `{"type":"adaptive"}`, reasoner, ""},
 	}
 	for _, tt := range tests {
