@@ -128,8 +128,10 @@ type anthropicStream struct {
 	wantUsage bool
 	id        string
 	created   int64
-	// tools maps a content block index to its tool call index.
-	tools map[int]int
+	// tools maps a content block index to its tool call index; argued
+	// holds the tool blocks whose input had a fragment.
+	tools  map[int]int
+	argued map[int]bool
 	streamUsage
 	done bool
 	// errMsg is the provider's error event, which the client hears of in
@@ -139,7 +141,7 @@ type anthropicStream struct {
 }
 
 func newAnthropicStream(m router.Model, wantUsage bool) *anthropicStream {
-	return &anthropicStream{model: modelID(m), wantUsage: wantUsage, created: time.Now().Unix(), tools: map[int]int{}}
+	return &anthropicStream{model: modelID(m), wantUsage: wantUsage, created: time.Now().Unix(), tools: map[int]int{}, argued: map[int]bool{}}
 }
 
 func (s *anthropicStream) complete() bool { return s.done }
@@ -194,6 +196,13 @@ func (s *anthropicStream) chunk(delta map[string]any, finish *string) sseEvent {
 		Choices: []chunkChoice{{Delta: delta, FinishReason: finish}}}
 	b, _ := json.Marshal(c)
 	return sseEvent{data: b}
+}
+
+// toolArguments is a chunk with a fragment of tool call i's arguments.
+func (s *anthropicStream) toolArguments(i int, args string) sseEvent {
+	return s.chunk(map[string]any{"tool_calls": []any{map[string]any{
+		"index": i, "function": map[string]any{"arguments": args},
+	}}}, nil)
 }
 
 // streamUsage reads usage off an Anthropic stream.
@@ -267,9 +276,19 @@ func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		case "text_delta":
 			return []sseEvent{s.chunk(map[string]any{"content": e.Delta.Text}, nil)}
 		case "input_json_delta":
-			return []sseEvent{s.chunk(map[string]any{"tool_calls": []any{map[string]any{
-				"index": s.tools[e.Index], "function": map[string]any{"arguments": e.Delta.PartialJSON},
-			}}}, nil)}
+			if e.Delta.PartialJSON == "" {
+				return nil
+			}
+			s.argued[e.Index] = true
+			return []sseEvent{s.toolArguments(s.tools[e.Index], e.Delta.PartialJSON)}
+		}
+	case "content_block_stop":
+		if i, ok := s.tools[e.Index]; ok && !s.argued[e.Index] {
+			// Claude streams the input of a call without parameters as
+			// an empty partial_json; "" is no JSON object to the
+			// client, which gets {} when the answer is not streamed.
+			s.argued[e.Index] = true
+			return []sseEvent{s.toolArguments(i, "{}")}
 		}
 	case "message_delta":
 		s.mergeFinalUsage(e.Usage)
@@ -292,6 +311,7 @@ func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		// message is what the client's error chunk and the attempt say.
 		s.errMsg = e.Error.Message
 	}
-	// ping, content_block_stop and thinking deltas add nothing.
+	// ping, other blocks' content_block_stop and thinking deltas add
+	// nothing.
 	return nil
 }
