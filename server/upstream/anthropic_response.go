@@ -30,11 +30,15 @@ type chatUsage struct {
 	PromptTokensDetails struct {
 		CachedTokens int `json:"cached_tokens"`
 	} `json:"prompt_tokens_details"`
+	CompletionTokensDetails struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details"`
 }
 
 func toChatUsage(u router.Usage) chatUsage {
 	c := chatUsage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.PromptTokens + u.CompletionTokens}
 	c.PromptTokensDetails.CachedTokens = u.CachedTokens
+	c.CompletionTokensDetails.ReasoningTokens = u.ReasoningTokens
 	return c
 }
 
@@ -226,7 +230,8 @@ func (s *streamUsage) mergeFinalUsage(raw json.RawMessage) {
 }
 
 // mergeUsage keeps the latest non-zero counts: message_start reports the
-// input, message_delta the (cumulative) output.
+// input, message_delta the (cumulative) output and the part of it spent
+// thinking.
 func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 	u, ok := parseUsage(raw)
 	if !ok {
@@ -237,7 +242,7 @@ func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 		s.u.PromptTokens, s.u.CachedTokens = u.PromptTokens, u.CachedTokens
 	}
 	if u.CompletionTokens > 0 {
-		s.u.CompletionTokens = u.CompletionTokens
+		s.u.CompletionTokens, s.u.ReasoningTokens = u.CompletionTokens, u.ReasoningTokens
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 
 // wireUsage holds every provider's usage fields: OpenAI Chat Completions
 // (prompt/completion tokens), Responses (input/output tokens) and
-// Anthropic (input/output plus cache reads and writes).
+// Anthropic (input/output plus cache reads and writes and thinking).
 type wireUsage struct {
 	PromptTokens        int `json:"prompt_tokens"`
 	CompletionTokens    int `json:"completion_tokens"`
@@ -24,8 +24,11 @@ type wireUsage struct {
 	InputTokensDetails struct {
 		CachedTokens int `json:"cached_tokens"`
 	} `json:"input_tokens_details"`
+	// OutputTokensDetails is OpenAI's on Responses and Anthropic's, which
+	// names the output spent thinking thinking_tokens.
 	OutputTokensDetails struct {
 		ReasoningTokens int `json:"reasoning_tokens"`
+		ThinkingTokens  int `json:"thinking_tokens"`
 	} `json:"output_tokens_details"`
 
 	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
@@ -46,10 +49,11 @@ func parseUsage(raw json.RawMessage) (router.Usage, bool) {
 }
 
 func (w wireUsage) usage() router.Usage {
+	reasoning := w.CompletionTokensDetails.ReasoningTokens + w.OutputTokensDetails.ReasoningTokens + w.OutputTokensDetails.ThinkingTokens
 	u := router.Usage{
 		PromptTokens:     w.PromptTokens + w.InputTokens,
 		CompletionTokens: w.CompletionTokens + w.OutputTokens,
-		ReasoningTokens:  w.CompletionTokensDetails.ReasoningTokens + w.OutputTokensDetails.ReasoningTokens,
+		ReasoningTokens:  reasoning,
 		CachedTokens:     w.PromptTokensDetails.CachedTokens + w.InputTokensDetails.CachedTokens + w.CacheReadInputTokens,
 	}
 	// Anthropic's input_tokens exclude cache reads and writes; OpenAI's

@@ -73,7 +73,7 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{
 		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": content, "stop_reason": c.stopReason(stop), "stop_sequence": nil,
-		"usage": c.anthropicUsage(c.completionTokens()),
+		"usage": c.withThinkingTokens(c.anthropicUsage(c.completionTokens())),
 	})
 }
 
@@ -124,6 +124,16 @@ func (c *call) anthropicUsage(output int) map[string]any {
 		"input_tokens": c.promptTokens(), "output_tokens": output,
 		"cache_read_input_tokens": c.b.CachedTokens, "cache_creation_input_tokens": 0,
 	}
+}
+
+// withThinkingTokens adds the answer's ReasoningTokens to its final usage
+// as Anthropic breaks its output down, in output_tokens_details: its
+// thinking_tokens are part of output_tokens, not beside them.
+func (c *call) withThinkingTokens(usage map[string]any) map[string]any {
+	if c.b.ReasoningTokens > 0 {
+		usage["output_tokens_details"] = map[string]any{"thinking_tokens": c.b.ReasoningTokens}
+	}
+	return usage
 }
 
 // messagesStream sends Anthropic's event sequence: message_start, then
@@ -190,7 +200,7 @@ func (c *call) messagesStream() {
 	}
 	if !ev("message_delta", map[string]any{
 		"delta": map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil},
-		"usage": map[string]any{"output_tokens": c.completionTokens()},
+		"usage": c.withThinkingTokens(map[string]any{"output_tokens": c.completionTokens()}),
 	}) {
 		return
 	}
