@@ -88,3 +88,26 @@ func TestClaudesThinkingTokensReachOpenAIClientsAsReasoningTokens(t *testing.T) 
 	require.NotNil(t, completed)
 	assert.EqualValues(t, 7, completed.Usage.OutputTokensDetails.ReasoningTokens)
 }
+
+// The other way round: a Messages client answered by an OpenAI-compatible
+// model reads its reasoning tokens where Anthropic reports thinking,
+// streamed or not.
+func TestOpenAIReasoningTokensReachMessagesClientsAsThinkingTokens(t *testing.T) {
+	e := newE2E(t)
+	e.openai.Set("mini", upstreamtest.Behavior{ReasoningTokens: 7})
+	client := e.anthropicClients(onlyModels("mini"))["v1"]
+	params := helloParams("Why is the sky blue?")
+
+	msg, err := client.Messages.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.EqualValues(t, 7, msg.Usage.OutputTokensDetails.ThinkingTokens)
+
+	stream := client.Messages.NewStreaming(context.Background(), params)
+	acc := anthropic.Message{}
+	for stream.Next() {
+		require.NoError(t, acc.Accumulate(stream.Current()))
+	}
+	require.NoError(t, stream.Err())
+	assert.EqualValues(t, 7, acc.Usage.OutputTokensDetails.ThinkingTokens)
+	assert.Greater(t, acc.Usage.OutputTokens, int64(7), "thinking is part of the output")
+}

@@ -41,16 +41,28 @@ type messageUsage struct {
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
 	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
 	OutputTokens             int `json:"output_tokens"`
+	// OutputTokensDetails breaks the output down as Anthropic does: the
+	// reasoning tokens among it are its thinking_tokens. Left out for an
+	// answer without reasoning.
+	OutputTokensDetails *thinkingTokens `json:"output_tokens_details,omitempty"`
+}
+
+type thinkingTokens struct {
+	ThinkingTokens int `json:"thinking_tokens"`
 }
 
 // toMessageUsage reports u the Anthropic way, where input_tokens leave
 // out the cache reads OpenAI counts among prompt tokens.
 func toMessageUsage(u router.Usage) messageUsage {
-	return messageUsage{
+	mu := messageUsage{
 		InputTokens:          max(u.PromptTokens-u.CachedTokens, 0),
 		CacheReadInputTokens: u.CachedTokens,
 		OutputTokens:         u.CompletionTokens,
 	}
+	if u.ReasoningTokens > 0 {
+		mu.OutputTokensDetails = &thinkingTokens{u.ReasoningTokens}
+	}
+	return mu
 }
 
 type messageAnswer struct {

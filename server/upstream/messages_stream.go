@@ -431,7 +431,10 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	}
 	stop = toolStopReason(stop, s.sawTools)
 	u := toMessageUsage(s.u)
-	usage := map[string]int{"output_tokens": u.OutputTokens}
+	usage := map[string]any{"output_tokens": u.OutputTokens}
+	if d := u.OutputTokensDetails; d != nil {
+		usage["output_tokens_details"] = d
+	}
 	if s.hasUsage {
 		// message_start went out before the usage came: these are the
 		// input counts' only chance to reach the client.
