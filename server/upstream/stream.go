@@ -97,6 +97,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 		return newAnthropicStream(a.model, clientWantsUsage(a.call.Raw))
 	}
 	tr := newOpenAIStream(a.model, hideUsage)
+	if a.call.API == APIChatCompletions {
+		tr.choices = choicesAsked(a.call.Raw)
+	}
 	// A relay's provider is the only one with the answer: its error is
 	// the client's, whenever it comes.
 	tr.failover = a.call.Relay == nil
@@ -455,6 +458,11 @@ type openAIStream struct {
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
+	// choices is how many choices a Chat Completions call asked for (n);
+	// finished holds those whose finish_reason came. Each finishes on
+	// its own, so the answer is whole once all have.
+	choices  int
+	finished map[int]bool
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -467,7 +475,19 @@ func (s *openAIStream) errorSequence() (int, bool) { return s.seq, s.seqSeen }
 
 func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 	model, _ := json.Marshal(modelID(m))
-	return &openAIStream{model: model, hideUsage: hideUsage}
+	return &openAIStream{model: model, hideUsage: hideUsage, choices: 1, finished: map[int]bool{}}
+}
+
+// choicesAsked is the n of a Chat Completions body: how many choices its
+// stream carries, 1 when it sets none.
+func choicesAsked(raw []byte) int {
+	var body struct {
+		N *int `json:"n"`
+	}
+	if json.Unmarshal(raw, &body) != nil || body.N == nil || *body.N < 1 {
+		return 1
+	}
+	return *body.N
 }
 
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
@@ -570,8 +590,11 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	if raw, ok := obj["usage"]; ok {
 		s.sniff(raw)
 		// The usage-only chunk after the finish reason (include_usage,
-		// always asked for) is the last event, [DONE] or not.
-		last = s.done && string(raw) != "null" && string(obj["choices"]) == "[]"
+		// always asked for) is the last event, [DONE] or not. It comes
+		// after every choice (also from a server that ignores n and
+		// answers one), so the answer is whole.
+		last = (s.done || len(s.finished) > 0) && string(raw) != "null" && string(obj["choices"]) == "[]"
+		s.done = s.done || last
 		if s.hideUsage {
 			delete(obj, "usage")
 			if string(obj["choices"]) == "[]" {
@@ -581,7 +604,7 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	}
 	if s.finishes(obj["choices"]) {
 		// Some OpenAI-compatible servers end without [DONE]; a finish
-		// reason is enough to call the answer whole.
+		// reason for every choice is enough to call the answer whole.
 		s.done = true
 	}
 	ev.data = encodeObject(obj)
@@ -606,11 +629,14 @@ func (s *openAIStream) sniff(raw json.RawMessage) {
 	}
 }
 
+// finishes notes the choices that chunk's choices finish, and reports
+// whether every choice asked for has finished.
 func (s *openAIStream) finishes(choices json.RawMessage) bool {
 	if len(choices) < 3 {
 		return false
 	}
 	var cs []struct {
+		Index        int     `json:"index"`
 		FinishReason *string `json:"finish_reason"`
 	}
 	if json.Unmarshal(choices, &cs) != nil {
@@ -618,10 +644,10 @@ func (s *openAIStream) finishes(choices json.RawMessage) bool {
 	}
 	for _, c := range cs {
 		if c.FinishReason != nil && *c.FinishReason != "" {
-			return true
+			s.finished[c.Index] = true
 		}
 	}
-	return false
+	return len(s.finished) >= s.choices
 }
 
 // streamErrorMessage reads a provider's in-stream error: a Chat
