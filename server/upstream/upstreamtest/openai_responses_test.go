@@ -116,3 +116,28 @@ func TestBackgroundStreamAndItsReplayNumberEventsAlike(t *testing.T) {
 	require.NoError(t, replay.Err())
 	assert.Len(t, got, len(made)-4)
 }
+
+// A background answer whose stream stalls in its opening is a job still in
+// the provider's queue: read by id meanwhile it is not done, and it can be
+// cancelled.
+func TestBackgroundStreamStalledInItsOpeningStaysQueued(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	f.Set("gpt-r", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+	c := openAIClient(f)
+	ctx, leave := context.WithCancel(context.Background())
+	defer leave()
+	stream := c.Responses.NewStreaming(ctx, responses.ResponseNewParams{
+		Model: "gpt-r", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("a long job")},
+		Background: openai.Bool(true),
+	})
+	require.True(t, stream.Next(), "%v", stream.Err())
+	created := stream.Current()
+	require.Equal(t, "response.created", created.Type)
+
+	got, err := c.Responses.Get(context.Background(), created.Response.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.NotEqual(t, responses.ResponseStatusCompleted, got.Status)
+	cancelled, err := c.Responses.Cancel(context.Background(), created.Response.ID)
+	require.NoError(t, err)
+	assert.Equal(t, responses.ResponseStatusCancelled, cancelled.Status)
+}

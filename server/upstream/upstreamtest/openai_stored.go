@@ -53,7 +53,9 @@ func (c *call) store() {
 
 // startBackground answers a background call: queued, to be read later,
 // or, streamed, done by the end of its stream (the answer goes on when the
-// stream is cut, as at OpenAI).
+// stream is cut, as at OpenAI). A streamed one whose model stalls is a job
+// stuck in the provider's queue: it stays queued, to be read on or
+// cancelled as a polled one is, while its stream sends nothing more.
 func (f *Fake) startBackground(c *call, streamed bool) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -62,7 +64,7 @@ func (f *Fake) startBackground(c *call, streamed bool) map[string]any {
 		st = &storedResponse{c: c}
 	}
 	st.background, st.status = true, "queued"
-	if streamed {
+	if streamed && !c.b.Stall {
 		st.status = "completed"
 	}
 	return st.object()
