@@ -566,6 +566,13 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
 			}
+			// A background response exists once the provider has opened
+			// it, and it runs (and bills) whatever becomes of this stream;
+			// it may then stay queued for minutes. Failing over would
+			// leave it running with an id the client never got, so its
+			// opening begins the answer: it goes out at once and the
+			// attempt timeout ends with it.
+			s.begun = s.begun || string(resp["background"]) == "true"
 			s.sniff(resp["usage"])
 			obj["response"] = encodeObject(resp)
 		}
