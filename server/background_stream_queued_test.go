@@ -18,9 +18,9 @@ import (
 // A background answer streamed while its job waits in the provider's
 // queue (response.created, response.queued, then nothing for longer than
 // the attempt timeout) is a job the provider has made, not a stuck
-// provider: the client gets response.created at once, no other model is
-// asked to make a second job, and the client can read and cancel this one
-// by its id through the gateway.
+// provider: the client gets response.created at once, can read and cancel
+// the job by its id through the gateway while the stream is still open,
+// and no other model is asked to make a second job.
 func TestE2EBackgroundStreamStillQueuedStaysWithTheModelThatQueuedIt(t *testing.T) {
 	e := newE2E(t, func(cfg *Config) {
 		fwd := cfg.Forwarder.(*upstream.Forwarder)
@@ -43,6 +43,14 @@ func TestE2EBackgroundStreamStillQueuedStaysWithTheModelThatQueuedIt(t *testing.
 	assert.Contains(t, created.RawJSON(), `"model_selection_details"`)
 	id := created.Response.ID
 
+	got, err := client.Responses.Get(context.Background(), id, responses.ResponseGetParams{})
+	require.NoError(t, err, "the job is read by its id while its stream is open")
+	assert.Equal(t, "mini", got.Model)
+	assert.NotEqual(t, responses.ResponseStatusCompleted, got.Status)
+	cancelled, err := client.Responses.Cancel(context.Background(), id)
+	require.NoError(t, err, "the job is cancelled by its id while its stream is open")
+	assert.Equal(t, responses.ResponseStatusCancelled, cancelled.Status)
+
 	leave()
 	for stream.Next() {
 	}
@@ -50,12 +58,4 @@ func TestE2EBackgroundStreamStillQueuedStaysWithTheModelThatQueuedIt(t *testing.
 	assert.Equal(t, "mini", rec.Answered)
 	require.Len(t, rec.Attempts, 1, "no failover once the job exists")
 	assert.Empty(t, e.openai.RequestsFor("large"), "no second job at another model")
-
-	got, err := client.Responses.Get(context.Background(), id, responses.ResponseGetParams{})
-	require.NoError(t, err)
-	assert.Equal(t, "mini", got.Model)
-	assert.NotEqual(t, responses.ResponseStatusCompleted, got.Status)
-	cancelled, err := client.Responses.Cancel(context.Background(), id)
-	require.NoError(t, err)
-	assert.Equal(t, responses.ResponseStatusCancelled, cancelled.Status)
 }

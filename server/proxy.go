@@ -77,7 +77,13 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		var head *headSniffer
 		switch {
 		case api == openai.Responses:
+			// Noted as the answer's id goes out, not only at its end: a
+			// background answer's stream stays open while the job waits
+			// and runs, and its client reads or cancels it by that id
+			// meanwhile.
 			head = &headSniffer{ResponseWriter: c.Writer}
+			sniffed := head
+			head.seen = func([]byte) bool { return s.noteStored(c, sniffed.head) }
 		case r.req.Thread != "":
 			// Noted as the answer's id goes out, before its end: the
 			// client sends the thread's next turn the moment it has it.
@@ -132,6 +138,23 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			}
 		}
 	}
+}
+
+// noteStored remembers who writes the Responses answer whose head has
+// gone out, once the head holds its id, when that model's provider stores
+// it (a kept answer of Claude's is found in the gateway's store once
+// written). The model is the one whose headers went out: a call fails
+// over only before that.
+func (s *Server) noteStored(c *gin.Context, head []byte) bool {
+	id := openai.ResponseID(head)
+	if id == "" {
+		return false
+	}
+	m, ok := s.catalogModel(c.Writer.Header().Get(upstream.HeaderModel))
+	if ok && s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") == "" {
+		s.recent.put(id, Answer{Model: m.ID, KeyID: keyIDOf(c)})
+	}
+	return true
 }
 
 // settleAffinity keeps the session on the model that actually answered, or
