@@ -116,6 +116,12 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	tr := a.translator(hideUsage)
 	defer a.boundWrites(ctx)()
 	defer func() {
+		if !a.out.Wrote {
+			// Nothing went out: the attempt failed over (or the client
+			// left first) and billed nothing, so the usage it reported
+			// (Claude's message_start) is not the call's.
+			return
+		}
 		a.out.Usage, _ = tr.usage()
 		// Anthropic sends the answer's final usage before message_stop:
 		// a stream cut after it has billed what it says.
