@@ -68,8 +68,9 @@ WHERE d.request_id = (SELECT request_id FROM decisions WHERE chosen <> '' ORDER 
 ORDER BY rank = 0, rank;
 
 -- name: feedback-per-model
--- Average feedback score per answering model (scores are in [0, 1]; an
--- older release also took ratings of calls no model answered, left out).
+-- Average feedback score per answering model (scores are in [0, 1]; older
+-- releases also took ratings of calls no model answered and of a provider's
+-- own 4xx passed to the client, which is no answer either: both left out).
 SELECT d.answered AS model,
        count(*) AS rated,
        round(avg(f.score), 3) AS avg_score,
@@ -77,7 +78,7 @@ SELECT d.answered AS model,
        sum(f.score < 0.5) AS bad
 FROM feedback AS f
 JOIN decisions AS d USING (request_id)
-WHERE d.answered <> ''
+WHERE d.answered <> '' AND (d.status < 400 OR d.status = 499 OR d.status >= 500)
 GROUP BY d.answered
 ORDER BY rated DESC;
 

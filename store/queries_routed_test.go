@@ -89,3 +89,28 @@ func TestFeedbackPerModelHasNoLineWithoutAModel(t *testing.T) {
 
 	assert.Equal(t, "mini", rows[0]["model"])
 }
+
+// "Average feedback score per answering model" averages ratings of answers.
+// A provider's own 4xx passed to the client names the refusing model in
+// answered but is no answer (RateAnswer refuses to rate it, and training
+// leaves it out); a rating an older release accepted for it must not count
+// as a rating of that model's answers.
+func TestFeedbackPerModelLeavesOutRatingsOfAProvidersRefusal(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	base := time.Now().UTC().Add(-time.Hour)
+	refused := sampleRecord("refused", base.Add(time.Second))
+	refused.Status, refused.ErrorCode, refused.Usage, refused.CostUSD, refused.FirstByte = 400, router.EInvalid, router.Usage{}, 0, 0
+	logged(t, s, sampleRecord("answered", base), refused)
+	require.NoError(t, s.AddFeedback(ctx, "answered", 1, "", ""))
+	require.Error(t, s.AddFeedback(ctx, "refused", 0, "", ""))
+	// The rating an older release accepted, written as it stored it.
+	_, err := s.DB().Exec(`INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms) VALUES ('refused', 0, 'bad', '', '2026-01-01T00:00:00.000000000Z', 0)`)
+	require.NoError(t, err)
+
+	rows := queryRows(t, s, exampleQueryNamed(t, "feedback-per-model"))
+	require.Len(t, rows, 1, "%v", rows)
+	assert.Equal(t, "mini", rows[0]["model"])
+	assert.Equal(t, int64(1), rows[0]["rated"], "the refusal's rating counted as a rating of mini's answers")
+	assert.InDelta(t, 1.0, num(t, rows[0]["avg_score"]), 1e-9)
+}
