@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -105,4 +106,41 @@ func TestDecideDuringReload(t *testing.T) {
 		require.NoError(t, r.Reload(testCatalog(), pred, router.Bands{}, name))
 	}
 	wg.Wait()
+}
+
+// A router model is closed once Reload replaced it and its running
+// predictions ended. A decision that took it just before the switch and
+// reaches its prediction after the close is made again, whole, by the new
+// model, instead of failing the call.
+func TestADecisionWhoseModelIsClosedMidwayIsMadeByTheNewModel(t *testing.T) {
+	reached, release := make(chan struct{}), make(chan struct{})
+	var first sync.Once
+	old := &routertest.Predictor{Fixed: fixed}
+	r := newRouter(t, router.Config{RouterModel: "v-old", Predictor: old, Available: func(router.Model) string {
+		// Candidates are checked after the decision took its router
+		// model and before it predicts.
+		first.Do(func() { close(reached); <-release })
+		return ""
+	}})
+	decided := make(chan router.Decision, 1)
+	failed := make(chan error, 1)
+	go func() {
+		d, err := r.Decide(context.Background(), router.Deployment{Name: "d", Mode: router.ModeQuality}, router.Request{})
+		if err != nil {
+			failed <- err
+			return
+		}
+		decided <- d
+	}()
+	<-reached
+	require.NoError(t, r.Reload(testCatalog(), &routertest.Predictor{Fixed: fixed}, router.Bands{}, "v-new"))
+	old.Err = errors.New("router model is closed")
+	close(release)
+	select {
+	case err := <-failed:
+		t.Fatalf("the decision failed: %v", err)
+	case d := <-decided:
+		assert.Equal(t, "v-new", d.RouterModel)
+		assert.Equal(t, "strong", d.ChosenID)
+	}
 }

@@ -98,7 +98,9 @@ func New(cfg Config) (*Router, error) {
 // Reload switches the router to another router model: its predictor, the
 // catalog as it predicts it and its bands, checked as New checks them (an
 // error changes nothing). A decision already running finishes with the
-// old model; session pins are kept.
+// old model, or, if its prediction fails once the old model is replaced
+// (its owner may close it as soon as Reload returns), is made again by
+// the new one; session pins are kept.
 func (r *Router) Reload(cat Catalog, pred Predictor, bands Bands, routerModel string) error {
 	m, err := newRouterModel(cat, pred, bands, routerModel)
 	if err != nil {
@@ -163,7 +165,21 @@ func (m *routerModel) candidates(dep Deployment) ([]Model, error) {
 // provider is not configured (configuring it is the fix).
 func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
 	start := r.cfg.Now()
-	rm := r.model.Load() // one router model for the whole decision
+	for {
+		// One router model for the whole decision: a decision whose model
+		// was replaced, and closed, before it predicted starts again.
+		d, err := r.decide(ctx, r.model.Load(), dep, req, start)
+		if !errors.Is(err, errReplaced) {
+			return d, err
+		}
+	}
+}
+
+// errReplaced is decide's answer when its router model failed to predict
+// after Reload replaced it: the decision is to be made by the new one.
+var errReplaced = errors.New("router model replaced")
+
+func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, req Request, start time.Time) (Decision, error) {
 	d := rm.header(dep, req)
 	mode, err := ParseMode(string(d.Mode))
 	if err != nil {
@@ -223,6 +239,9 @@ func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decis
 
 	preds, err := rm.pred.Predict(ctx, []string{req.Prompt})
 	if err != nil {
+		if ctx.Err() == nil && r.model.Load() != rm {
+			return d, errReplaced
+		}
 		return d, fmt.Errorf("predict: %w", err)
 	}
 	if len(preds) != 1 {
