@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -17,16 +15,11 @@ import (
 	"github.com/modelrouter/modelrouter/server/metrics"
 )
 
-// retireAfter is how long a replaced router model stays open after a
-// reload: a decision that took the old model just before the switch still
-// predicts with it (a prediction takes well under a millisecond).
-const retireAfter = 10 * time.Second
-
 // servedModel is the router model serve decides with, and the one place
 // that swaps it for what --router-model holds now (SIGHUP, or POST
 // /router-model/reload): it loads and verifies the new files, re-applies
 // the catalog models' own profiles, switches every router at once and
-// retires the old model.
+// closes the old model.
 type servedModel struct {
 	dir     string // --router-model; "" for the embedded model
 	opts    classifier.Options
@@ -41,7 +34,6 @@ type servedModel struct {
 	bands   router.Bands
 	routed  router.Catalog // catalog with the model's own profiles
 	info    manage.RouterModelInfo
-	retired []*classifier.Classifier
 	closed  bool
 }
 
@@ -139,33 +131,26 @@ func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error
 		m.met.SetRouterModel(name)
 	}
 	m.info.Replaced = previous
-	m.retired = append(m.retired, old)
-	time.AfterFunc(retireAfter, func() { m.retire(old) })
+	// Close waits for the predictions running on the old model; a
+	// decision that took it and predicts later is made again by the new
+	// one (router.Reload), so nothing uses it after this.
+	if err := old.Close(); err != nil {
+		m.log.Warn("replaced router model not closed", "router_model", previous, "err", err)
+	}
 	m.log.Info("router model reloaded", "router_model", name, "replaced", previous, "dir", m.dir,
 		"device", m.info.Device, "profiles", m.info.Profiles, "own_profiles", m.info.OwnProfiles)
 	return m.info, nil
 }
 
-// retire closes a replaced model once no decision can still be using it.
-func (m *servedModel) retire(old *classifier.Classifier) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.retired = slices.DeleteFunc(m.retired, func(c *classifier.Classifier) bool { return c == old })
-	_ = old.Close()
-}
-
-// close closes the served model and every retired one still open.
+// close closes the served model.
 func (m *servedModel) close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
-	var errs []error
-	for _, c := range append(m.retired, m.clf) {
-		if c != nil {
-			errs = append(errs, c.Close())
-		}
+	if m.clf == nil {
+		return nil
 	}
-	return errors.Join(errs...)
+	return m.clf.Close()
 }
 
 // reloadOnSignal reloads the router model on every signal from sig (serve

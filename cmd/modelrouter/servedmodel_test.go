@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,7 +21,9 @@ import (
 
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 	"github.com/modelrouter/modelrouter/store"
@@ -204,4 +210,85 @@ func TestRouterModelSaysWhereItRuns(t *testing.T) {
 		// "cpu" here; a machine with the provider installed reports "cuda".
 		assert.Contains(t, []string{"cpu", "cuda"}, device, "--cuda")
 	}
+}
+
+// TestAReloadClosesTheModelItReplaced: the replaced model's ONNX Runtime
+// session is closed by the reload itself, once its running predictions
+// end, so however often the folder is reloaded one session stays open, and
+// serve's end closes that one.
+func TestAReloadClosesTheModelItReplaced(t *testing.T) {
+	dir := servedCopy(t)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sm, err := loadServedModel(serveOptions{routerModel: dir, logger: log}, cat, log)
+	require.NoError(t, err)
+	routed, pred, bands, name := sm.routing()
+	rt, err := router.New(router.Config{Catalog: routed, Predictor: pred, Bands: bands, RouterModel: name})
+	require.NoError(t, err)
+	sm.attach(metrics.New(), rt)
+
+	ctx, prompt := context.Background(), []string{"Write a four-line poem about rain."}
+	var replaced []*classifier.Classifier
+	for range 3 {
+		replaced = append(replaced, sm.clf)
+		_, err := sm.Reload(ctx)
+		require.NoError(t, err)
+		_, err = rt.Decide(ctx, router.Deployment{Name: "d"}, router.Request{Prompt: prompt[0]})
+		require.NoError(t, err, "decided by the new model")
+	}
+	for i, c := range replaced {
+		_, err := c.Predict(ctx, prompt)
+		assert.ErrorContains(t, err, "closed", "model replaced by reload %d", i+1)
+	}
+	served := sm.clf
+	_, err = served.Predict(ctx, prompt)
+	require.NoError(t, err)
+	require.NoError(t, sm.close())
+	_, err = served.Predict(ctx, prompt)
+	assert.ErrorContains(t, err, "closed", "the served model at the end")
+}
+
+// TestCallsDuringReloadsAreAllAnswered: the replaced model is closed at
+// once, so decisions that took it just before a switch are made again by
+// the new one; none fails.
+func TestCallsDuringReloadsAreAllAnswered(t *testing.T) {
+	dir := servedCopy(t)
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+		o.predictor, o.routerModel, o.adminKey = nil, dir, reloadAdminKey
+	})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := http.Post(base+"/v1/route", "application/json",
+					strings.NewReader(`{"model": "model-router", "messages": [{"role": "user", "content": "Write a four-line poem about rain."}]}`))
+				if !assert.NoError(t, err) {
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if !assert.Equal(t, http.StatusOK, resp.StatusCode, string(b)) {
+					return
+				}
+				calls.Add(1)
+			}
+		}()
+	}
+	for range 5 {
+		status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
+		require.Equal(t, http.StatusOK, status, string(body))
+	}
+	close(stop)
+	wg.Wait()
+	assert.Positive(t, calls.Load())
 }
