@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,6 +119,12 @@ func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error
 		return m.info, &router.Error{Code: router.EConflict, Reason: "router_model_invalid",
 			Message: fmt.Sprintf("the router model in %s could not be loaded, so %s keeps serving: %v", m.dir, m.info.Version, err)}
 	}
+	if lost := lostModels(m.catalog, m.clf.Card().Profiles, clf.Card().Profiles); len(lost) > 0 {
+		_ = clf.Close()
+		return m.info, &router.Error{Code: router.EConflict, Reason: "router_model_invalid",
+			Message: fmt.Sprintf("the router model in %s has no profile for %s, which the served model predicts: routing would leave them out of every decision, so %s keeps serving",
+				m.dir, strings.Join(lost, ", "), m.info.Version)}
+	}
 	old, previous := m.clf, m.info.Version
 	m.use(clf)
 	cat, pred, bands, name := m.routing()
@@ -140,6 +148,24 @@ func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error
 	m.log.Info("router model reloaded", "router_model", name, "replaced", previous, "dir", m.dir,
 		"device", m.info.Device, "profiles", m.info.Profiles, "own_profiles", m.info.OwnProfiles)
 	return m.info, nil
+}
+
+// lostModels lists, as "ID (profile)", the catalog models that a router
+// model with the profiles in was predicts and one with those in is does
+// not: the router leaves a model without a profile out of every decision.
+func lostModels(cat router.Catalog, was, is []string) []string {
+	before, _ := models.OwnProfiles(cat, was)
+	after, _ := models.OwnProfiles(cat, is)
+	var lost []string
+	for i, v := range after.Versions {
+		for j, mod := range v.Models {
+			entry := mod.ID + " (" + mod.Profile + ")"
+			if !slices.Contains(is, mod.Profile) && slices.Contains(was, before.Versions[i].Models[j].Profile) && !slices.Contains(lost, entry) {
+				lost = append(lost, entry)
+			}
+		}
+	}
+	return lost
 }
 
 // close closes the served model.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,6 +80,16 @@ func routerModelInfo(t *testing.T, base string) manage.RouterModelInfo {
 // candidate.
 func routeProfiles(t *testing.T, base string) map[string]string {
 	t.Helper()
+	profiles := map[string]string{}
+	for id, c := range routeCandidates(t, base) {
+		profiles[id] = c.Profile
+	}
+	return profiles
+}
+
+// routeCandidates is /v1/route's candidates by model.
+func routeCandidates(t *testing.T, base string) map[string]openai.RouteCandidate {
+	t.Helper()
 	resp, err := http.Post(base+"/v1/route", "application/json",
 		strings.NewReader(`{"model": "model-router", "messages": [{"role": "user", "content": "Write a four-line poem about rain."}]}`))
 	require.NoError(t, err)
@@ -86,11 +97,11 @@ func routeProfiles(t *testing.T, base string) map[string]string {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var rr openai.RouteResponse
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rr))
-	profiles := map[string]string{}
+	cands := map[string]openai.RouteCandidate{}
 	for _, c := range rr.Candidates {
-		profiles[c.Model] = c.Profile
+		cands[c.Model] = c
 	}
-	return profiles
+	return cands
 }
 
 // TestReloadPicksUpAnAddedProfile is the feedback loop without a restart:
@@ -291,4 +302,45 @@ func TestCallsDuringReloadsAreAllAnswered(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	assert.Positive(t, calls.Load())
+}
+
+// TestAReloadThatWouldLeaveModelsUnpredictedIsRefused: a router model with
+// no profile for a catalog model the served one predicts (trained on other
+// data, or a card whose profile names were edited, which the content hash
+// does not cover) would leave that model out of every decision; the reload
+// is refused naming it, and the served model stays.
+func TestAReloadThatWouldLeaveModelsUnpredictedIsRefused(t *testing.T) {
+	dir := servedCopy(t)
+	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
+		o.predictor, o.routerModel, o.adminKey = nil, dir, reloadAdminKey
+	})
+	const gpt41 = "gpt-4.1-2025-04-14"
+	standIn := routeProfiles(t, base)[gpt41]
+	require.NotEmpty(t, standIn)
+
+	path := filepath.Join(dir, models.RouterJSONFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var card map[string]any
+	require.NoError(t, json.Unmarshal(b, &card))
+	profiles := card["profiles"].([]any)
+	i := slices.Index(profiles, any(standIn))
+	require.GreaterOrEqual(t, i, 0)
+	profiles[i] = standIn + "-renamed"
+	b, err = json.Marshal(card)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
+	assert.Equal(t, http.StatusConflict, status, string(body))
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	require.NoError(t, json.Unmarshal(body, &e), string(body))
+	assert.Equal(t, "router_model_invalid", e.Error.Code)
+	assert.Contains(t, e.Error.Message, gpt41+" ("+standIn+")")
+	assert.Contains(t, e.Error.Message, "keeps serving")
+	c := routeCandidates(t, base)[gpt41]
+	assert.True(t, c.Eligible, "the served model still predicts it: %s", c.Reason)
+	assert.Equal(t, standIn, c.Profile)
 }
