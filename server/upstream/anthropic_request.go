@@ -119,8 +119,8 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	dropUnsupported(&obj, APIChatCompletions, m)
 	var req chatRequest
-	if err := json.Unmarshal(obj.encode(), &req); err != nil {
-		return nil, router.Errorf(router.EInvalid, "cannot read the chat request: %v", err)
+	if err := decodeRequest(obj.encode(), &req, "Chat Completions"); err != nil {
+		return nil, err
 	}
 	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, TopP: req.TopP}
 	if req.N != nil && *req.N > 1 {

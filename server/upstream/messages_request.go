@@ -278,8 +278,8 @@ type chatOutTool struct {
 // Completions body would.
 func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	var req messagesRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return nil, router.Errorf(router.EInvalid, "cannot read the messages request: %v", err)
+	if err := decodeRequest(raw, &req, "Messages"); err != nil {
+		return nil, err
 	}
 	out := chatOut{
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,

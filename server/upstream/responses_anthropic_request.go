@@ -89,8 +89,8 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	dropUnsupported(&obj, APIResponses, m)
 	var req responsesRequest
-	if err := json.Unmarshal(obj.encode(), &req); err != nil {
-		return nil, router.Errorf(router.EInvalid, "cannot read the responses request: %v", err)
+	if err := decodeRequest(obj.encode(), &req, "Responses"); err != nil {
+		return nil, err
 	}
 	if err := refuseStored(req, m); err != nil {
 		return nil, err
