@@ -153,8 +153,13 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		}
 		out.Tools = append(out.Tools, anthropicTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
 	}
-	if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
-		return nil, err
+	// A choice among no tools is dropped, as the Responses and Messages
+	// translations drop it: it asks nothing of Claude, and Anthropic
+	// refuses tool_choice on a call that declares no tools.
+	if len(out.Tools) > 0 {
+		if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
+			return nil, err
+		}
 	}
 	declareHistoryTools(&out)
 	if req.User != "" {

@@ -89,11 +89,16 @@ func TestToAnthropic(t *testing.T) {
 				"tools":[{"name":"f","input_schema":{"type":"object","properties":{}}}],"tool_choice":{"type":"tool","name":"f"}}`,
 		},
 		{
-			name: "assistant text turns and tool_choice none",
+			name: "assistant text turns; tool_choice none without tools is not sent",
 			in:   `{"model":"r","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}],"tool_choice":"none"}`,
-			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":4096,"tool_choice":{"type":"none"},"messages":[
+			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":4096,"messages":[
 				{"role":"user","content":[{"type":"text","text":"a"}]},{"role":"assistant","content":[{"type":"text","text":"b"}]},
 				{"role":"user","content":[{"type":"text","text":"c"}]}]}`,
+		},
+		{
+			name: "a required choice and parallel_tool_calls false without tools are not sent",
+			in:   `{"model":"r","messages":[{"role":"user","content":"x"}],"tool_choice":"required","parallel_tool_calls":false}`,
+			want: `{"model":"claude-3-5-sonnet-20241022","max_tokens":4096,"messages":[{"role":"user","content":[{"type":"text","text":"x"}]}]}`,
 		},
 	}
 	for _, tt := range tests {
