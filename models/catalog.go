@@ -96,6 +96,12 @@ func checkModel(m router.Model) error {
 		return fmt.Errorf("upstream_model, provider and profile are required")
 	case m.InputPerMTok <= 0 || m.OutputPerMTok <= 0:
 		return fmt.Errorf("prices must be positive (got %g in, %g out)", m.InputPerMTok, m.OutputPerMTok)
+	case m.CachedInputPerMTok < 0 || m.CacheWritePerMTok < 0:
+		return fmt.Errorf("cache prices must be positive, or left out to bill cached tokens at the input price")
+	case m.CachedInputPerMTok > m.InputPerMTok:
+		// A cache read above the input price is a typo: no provider
+		// bills reading its cache more than reading the prompt.
+		return fmt.Errorf("cached_input_usd_per_mtok %g is above the input price %g", m.CachedInputPerMTok, m.InputPerMTok)
 	case m.PriceSource == "" || m.PriceDate == "":
 		return fmt.Errorf("price_source and price_date are required")
 	case m.ContextWindow <= 0 || m.MaxOutput <= 0:

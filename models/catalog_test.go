@@ -141,13 +141,19 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 			continue
 		}
 		var e struct {
-			In  float64 `json:"input_cost_per_token"`
-			Out float64 `json:"output_cost_per_token"`
+			In         float64 `json:"input_cost_per_token"`
+			Out        float64 `json:"output_cost_per_token"`
+			CacheRead  float64 `json:"cache_read_input_token_cost"`
+			CacheWrite float64 `json:"cache_creation_input_token_cost"`
 		}
 		require.Contains(t, table, key, m.ID)
 		require.NoError(t, json.Unmarshal(table[key], &e))
 		assert.InDelta(t, e.In*1e6, m.InputPerMTok, 1e-6, "%s input price", m.ID)
 		assert.InDelta(t, e.Out*1e6, m.OutputPerMTok, 1e-6, "%s output price", m.ID)
+		// A cache price the table has must be in the catalog, and one it
+		// lacks must stay out (those tokens are billed at the input price).
+		assert.InDelta(t, e.CacheRead*1e6, m.CachedInputPerMTok, 1e-6, "%s cached input price", m.ID)
+		assert.InDelta(t, e.CacheWrite*1e6, m.CacheWritePerMTok, 1e-6, "%s cache write price", m.ID)
 	}
 }
 
@@ -230,6 +236,9 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"duplicate id", `{"latest":"v","models":[` + model("") + `,` + model("") + `],"versions":[{"version":"v","models":["m"]}]}`, "duplicate model id"},
 		{"unknown model", `{"latest":"v","models":[` + model("") + `],"versions":[{"version":"v","models":["x"]}]}`, `unknown model "x"`},
 		{"zero price", `{"latest":"v","models":[` + model(`,"input_usd_per_mtok":0`) + `],"versions":[{"version":"v","models":["m"]}]}`, "prices must be positive"},
+		{"cache prices", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":0.1,"cache_write_usd_per_mtok":1.25`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
+		{"negative cache price", `{"latest":"v","models":[` + model(`,"cache_write_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
+		{"cache read above the input price", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above the input price"},
 		{"bad id", `{"latest":"v","models":[` + model(`,"version":"2025-01-01"`) + `],"versions":[{"version":"v","models":["m"]}]}`, `id must be "m-2025-01-01"`},
 		{"reasoning tokens on a non-reasoning model", `{"latest":"v","models":[` + model(`,"reasoning_tokens":100`) + `],"versions":[{"version":"v","models":["m"]}]}`, "reasoning_tokens"},
 		{"reasoning efforts", `{"latest":"v","models":[` + model(`,"capabilities":{"reasoning":true,"reasoning_efforts":["low","high"]}`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},

@@ -86,8 +86,15 @@ type Model struct {
 
 	InputPerMTok  float64 `json:"input_usd_per_mtok"`
 	OutputPerMTok float64 `json:"output_usd_per_mtok"`
-	PriceSource   string  `json:"price_source"`
-	PriceDate     string  `json:"price_date"`
+	// CachedInputPerMTok is the price of prompt tokens read from the
+	// provider's prompt cache, CacheWritePerMTok that of prompt tokens
+	// written to it (Anthropic bills writes above the input price, OpenAI
+	// not at all). 0 (left out): the provider's table has no such price,
+	// and those tokens are billed at InputPerMTok.
+	CachedInputPerMTok float64 `json:"cached_input_usd_per_mtok,omitempty"`
+	CacheWritePerMTok  float64 `json:"cache_write_usd_per_mtok,omitempty"`
+	PriceSource        string  `json:"price_source"`
+	PriceDate          string  `json:"price_date"`
 
 	ContextWindow int `json:"context_window"`
 	MaxOutput     int `json:"max_output"`
@@ -109,6 +116,24 @@ type Model struct {
 	// user before a subset may name them.
 	RequiresDeployment bool `json:"requires_deployment"`
 	Preview            bool `json:"preview"`
+}
+
+// CacheReadPrice is what a prompt token read from the cache costs per
+// million: CachedInputPerMTok, or the input price where there is none.
+func (m Model) CacheReadPrice() float64 {
+	if m.CachedInputPerMTok > 0 {
+		return m.CachedInputPerMTok
+	}
+	return m.InputPerMTok
+}
+
+// CacheWritePrice is what a prompt token written to the cache costs per
+// million: CacheWritePerMTok, or the input price where there is none.
+func (m Model) CacheWritePrice() float64 {
+	if m.CacheWritePerMTok > 0 {
+		return m.CacheWritePerMTok
+	}
+	return m.InputPerMTok
 }
 
 // Ref is how deployments name a model.
