@@ -122,7 +122,7 @@ func (c *call) toolUse(withInput bool) map[string]any {
 func (c *call) anthropicUsage(output int) map[string]any {
 	return map[string]any{
 		"input_tokens": c.promptTokens(), "output_tokens": output,
-		"cache_read_input_tokens": c.b.CachedTokens, "cache_creation_input_tokens": 0,
+		"cache_read_input_tokens": c.b.CachedTokens, "cache_creation_input_tokens": c.b.CacheWriteTokens,
 	}
 }
 

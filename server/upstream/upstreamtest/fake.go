@@ -52,8 +52,13 @@ type Behavior struct {
 	// Delay waits before the response headers (the context still wins).
 	Delay time.Duration
 	// ReasoningTokens and CachedTokens are reported in usage details.
-	ReasoningTokens int
-	CachedTokens    int
+	// CacheWriteTokens are the Anthropic fake's cache_creation_input_tokens
+	// (OpenAI reports no cache writes). Anthropic's cache reads and writes
+	// come beside input_tokens, OpenAI's cached tokens are part of
+	// prompt_tokens, as the providers report them.
+	ReasoningTokens  int
+	CachedTokens     int
+	CacheWriteTokens int
 	// ToolCall, when set, makes the answer a call of this tool instead of
 	// text; with TextFirst the reply text comes before the call, as from a
 	// model that says what it is about to do.
