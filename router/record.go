@@ -8,12 +8,25 @@ type Usage struct {
 	CompletionTokens int `json:"completion_tokens"`
 	ReasoningTokens  int `json:"reasoning_tokens"`
 	CachedTokens     int `json:"cached_tokens"`
+	// CacheWriteTokens are prompt tokens the provider wrote to its prompt
+	// cache (Anthropic's cache_creation_input_tokens), part of
+	// PromptTokens. They are priced, not logged: cost_usd carries them.
+	CacheWriteTokens int `json:"cache_write_tokens,omitempty"`
 }
 
 // Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
 // CompletionTokens in the OpenAI usage shape, so they are not added twice.
+// Cached (read) and cache-written tokens are part of PromptTokens and are
+// billed at the model's cache prices instead of its input price, as
+// providers bill them; counts past the prompt (a provider that reports
+// more cached tokens than prompt tokens) are not billed twice.
 func (u Usage) Cost(m Model) float64 {
-	return (float64(u.PromptTokens)*m.InputPerMTok + float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
+	prompt := max(u.PromptTokens, 0)
+	read := min(max(u.CachedTokens, 0), prompt)
+	written := min(max(u.CacheWriteTokens, 0), prompt-read)
+	uncached := prompt - read - written
+	return (float64(uncached)*m.InputPerMTok + float64(read)*m.CacheReadPrice() +
+		float64(written)*m.CacheWritePrice() + float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
 }
 
 // Attempt is one upstream call made for a request (the chosen model, then

@@ -239,7 +239,7 @@ func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 	}
 	s.hasUsage = true
 	if u.PromptTokens > 0 {
-		s.u.PromptTokens, s.u.CachedTokens = u.PromptTokens, u.CachedTokens
+		s.u.PromptTokens, s.u.CachedTokens, s.u.CacheWriteTokens = u.PromptTokens, u.CachedTokens, u.CacheWriteTokens
 	}
 	if u.CompletionTokens > 0 {
 		s.u.CompletionTokens, s.u.ReasoningTokens = u.CompletionTokens, u.ReasoningTokens

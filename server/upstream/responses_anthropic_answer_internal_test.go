@@ -175,7 +175,7 @@ func TestAnthropicToResponse(t *testing.T) {
 		"stop_reason":"refusal","usage":{"input_tokens":3,"cache_creation_input_tokens":4,"cache_read_input_tokens":1,"output_tokens":5}}`
 	body, usage, err := anthropicToResponse([]byte(raw), claudeX, settingsOf(nil), json.RawMessage(`{"big":"details"}`), nil)
 	require.NoError(t, err)
-	require.Equal(t, router.Usage{PromptTokens: 8, CompletionTokens: 5, CachedTokens: 1}, usage)
+	require.Equal(t, router.Usage{PromptTokens: 8, CompletionTokens: 5, CachedTokens: 1, CacheWriteTokens: 4}, usage)
 	var r struct {
 		ID                string `json:"id"`
 		CreatedAt         int64  `json:"created_at"`

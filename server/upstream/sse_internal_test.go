@@ -76,7 +76,7 @@ func TestParseUsage(t *testing.T) {
 		{"responses", `{"input_tokens":7,"output_tokens":9,"input_tokens_details":{"cached_tokens":1},"output_tokens_details":{"reasoning_tokens":5}}`,
 			router.Usage{PromptTokens: 7, CompletionTokens: 9, ReasoningTokens: 5, CachedTokens: 1}, true},
 		{"anthropic counts cache reads and writes as prompt", `{"input_tokens":3,"output_tokens":8,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}`,
-			router.Usage{PromptTokens: 123, CompletionTokens: 8, CachedTokens: 100}, true},
+			router.Usage{PromptTokens: 123, CompletionTokens: 8, CachedTokens: 100, CacheWriteTokens: 20}, true},
 		{"null", `null`, router.Usage{}, false},
 		{"absent", ``, router.Usage{}, false},
 		{"malformed", `{"prompt_tokens":"many"}`, router.Usage{}, false},

@@ -55,9 +55,11 @@ func (w wireUsage) usage() router.Usage {
 		CompletionTokens: w.CompletionTokens + w.OutputTokens,
 		ReasoningTokens:  reasoning,
 		CachedTokens:     w.PromptTokensDetails.CachedTokens + w.InputTokensDetails.CachedTokens + w.CacheReadInputTokens,
+		CacheWriteTokens: w.CacheCreationInputTokens,
 	}
 	// Anthropic's input_tokens exclude cache reads and writes; OpenAI's
-	// prompt tokens include cached ones. Report the OpenAI way.
+	// prompt tokens include cached ones. Report the OpenAI way: both are
+	// part of the prompt, and Usage.Cost prices them apart.
 	u.PromptTokens += w.CacheReadInputTokens + w.CacheCreationInputTokens
 	return u
 }

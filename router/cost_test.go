@@ -1,0 +1,44 @@
+package router_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// claudeSonnet has Claude Sonnet 4.5's prices: cache reads a tenth of the
+// input price, cache writes a quarter above it.
+var claudeSonnet = router.Model{ID: "claude-sonnet-4-5", InputPerMTok: 3, OutputPerMTok: 15,
+	CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+
+func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
+	tests := []struct {
+		name  string
+		model router.Model
+		usage router.Usage
+		want  float64 // USD
+	}{
+		{"no cache", claudeSonnet, router.Usage{PromptTokens: 1000, CompletionTokens: 100},
+			(1000*3 + 100*15) / 1e6},
+		{"cache reads at the cached price", claudeSonnet, router.Usage{PromptTokens: 10_000, CachedTokens: 9_000, CompletionTokens: 100},
+			(1000*3 + 9000*0.3 + 100*15) / 1e6},
+		{"cache writes at the write price", claudeSonnet, router.Usage{PromptTokens: 10_000, CacheWriteTokens: 9_000, CompletionTokens: 100},
+			(1000*3 + 9000*3.75 + 100*15) / 1e6},
+		{"reads and writes together", claudeSonnet, router.Usage{PromptTokens: 10_000, CachedTokens: 6_000, CacheWriteTokens: 3_000, CompletionTokens: 100},
+			(1000*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
+		{"reasoning tokens are part of the output, not added", claudeSonnet, router.Usage{PromptTokens: 1000, CompletionTokens: 100, ReasoningTokens: 60},
+			(1000*3 + 100*15) / 1e6},
+		{"a model without cache prices bills cached tokens as input", router.Model{InputPerMTok: 1.23, OutputPerMTok: 4.94},
+			router.Usage{PromptTokens: 10_000, CachedTokens: 9_000, CacheWriteTokens: 500, CompletionTokens: 100},
+			(10_000*1.23 + 100*4.94) / 1e6},
+		{"more cached tokens than prompt tokens bill no more than the prompt", claudeSonnet, router.Usage{PromptTokens: 1000, CachedTokens: 5000, CacheWriteTokens: 5000},
+			1000 * 0.3 / 1e6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.InDelta(t, tt.want, tt.usage.Cost(tt.model), 1e-12)
+		})
+	}
+}

@@ -1,0 +1,56 @@
+package upstream
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// Each provider reports cached prompt tokens its own way; the call is
+// billed what the provider bills: cache reads at the cached price, cache
+// writes at the write price, the rest of the prompt at the input price.
+func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
+	gpt := router.Model{InputPerMTok: 2, OutputPerMTok: 8, CachedInputPerMTok: 0.5}
+	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+	tests := []struct {
+		name  string
+		model router.Model
+		usage string
+		want  float64 // USD
+	}{
+		// OpenAI's cached tokens are part of prompt_tokens.
+		{"chat completions", gpt, `{"prompt_tokens":2000,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":1536}}`,
+			(464*2 + 1536*0.5 + 100*8) / 1e6},
+		{"responses", gpt, `{"input_tokens":2000,"output_tokens":100,"input_tokens_details":{"cached_tokens":1536}}`,
+			(464*2 + 1536*0.5 + 100*8) / 1e6},
+		// Anthropic's input_tokens leave out cache reads and writes.
+		{"anthropic cache read", claude, `{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":9000,"cache_creation_input_tokens":0}`,
+			(20*3 + 9000*0.3 + 100*15) / 1e6},
+		{"anthropic cache write", claude, `{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":0,"cache_creation_input_tokens":9000}`,
+			(20*3 + 9000*3.75 + 100*15) / 1e6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, ok := parseUsage(json.RawMessage(tt.usage))
+			require.True(t, ok)
+			assert.InDelta(t, tt.want, u.Cost(tt.model), 1e-12)
+		})
+	}
+}
+
+// A Claude stream reports its cache reads and writes in message_start and
+// its output in message_delta: the call is billed both.
+func TestClaudeStreamsCacheTokensAreBilledAtCachePrices(t *testing.T) {
+	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+	var s streamUsage
+	s.mergeUsage(json.RawMessage(`{"input_tokens":20,"output_tokens":1,"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`))
+	s.mergeFinalUsage(json.RawMessage(`{"output_tokens":100}`))
+	u, ok := s.usage()
+	require.True(t, ok)
+	assert.Equal(t, router.Usage{PromptTokens: 9020, CompletionTokens: 100, CachedTokens: 6000, CacheWriteTokens: 3000}, u)
+	assert.InDelta(t, (20*3+6000*0.3+3000*3.75+100*15)/1e6, u.Cost(claude), 1e-12)
+}
