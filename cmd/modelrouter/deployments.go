@@ -86,6 +86,11 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			fs.Usage()
 			return "", usagef("deployments %s: want exactly one deployment name, got %d arguments", sub, len(pos))
 		}
+		// Empty, the request would go to the collection: `get` would print
+		// the list as if it were one deployment.
+		if pos[0] == "" {
+			return "", usagef("deployments %s: the deployment name is empty; give the name `deployments list` shows", sub)
+		}
 		return pos[0], nil
 	}
 	switch sub {
