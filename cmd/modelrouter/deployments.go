@@ -80,6 +80,9 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		// anyway, and the key itself is never printed.
 		return fmt.Errorf("deployments %s: the admin key (--admin-key or $%s) holds a control character, which no HTTP header can carry", sub, manage.EnvAdminKey)
 	}
+	if err := checkBaseURL(*base, slices.Contains(put.set, "url")); err != nil {
+		return fmt.Errorf("deployments %s: %w", sub, err)
+	}
 	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: adminKey, http: &http.Client{Timeout: 30 * time.Second}}
 	needName := func() (string, error) {
 		if len(pos) != 1 {
@@ -139,6 +142,21 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintln(stderr, deploymentsUsage)
 	return usagef("deployments: unknown subcommand %q; want list, get, put or delete", sub)
+}
+
+// checkBaseURL refuses a --url that is not an http(s) URL with a host,
+// such as "localhost:8080" typed as serve's --addr takes it: Go would
+// answer "unsupported protocol scheme" or a parse error about a colon,
+// neither of which says what to type.
+func checkBaseURL(base string, fromFlag bool) error {
+	if u, err := url.Parse(base); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	from := ""
+	if !fromFlag {
+		from = " (from $MODELROUTER_URL)"
+	}
+	return fmt.Errorf("--url %s%s: want the server's base URL, as %s", base, from, deploymentsDefaultURL)
 }
 
 func envOr(name, def string) string {
