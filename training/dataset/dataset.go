@@ -6,6 +6,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -78,7 +79,7 @@ func Load(dir string) (*Dataset, error) {
 	var mj struct {
 		Models map[string]Price `json:"models"`
 	}
-	if err := json.Unmarshal(raw, &mj); err != nil {
+	if err := json.Unmarshal(TrimBOM(raw), &mj); err != nil {
 		return nil, fmt.Errorf("dataset %s: models.json: %w", dir, err)
 	}
 	d.Models = mj.Models
@@ -92,11 +93,16 @@ func Load(dir string) (*Dataset, error) {
 	// Ids join eval's predictions.jsonl back to the data: one per prompt.
 	idLine := map[string]int{}
 	for line := 1; sc.Scan(); line++ {
-		if len(sc.Bytes()) == 0 {
+		text := sc.Bytes()
+		if line == 1 {
+			text = TrimBOM(text)
+		}
+		// A line of spaces is as blank as an empty one.
+		if len(bytes.TrimSpace(text)) == 0 {
 			continue
 		}
 		var it Item
-		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+		if err := json.Unmarshal(text, &it); err != nil {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: %w", dir, line, err)
 		}
 		if err := it.check(); err != nil {
@@ -113,6 +119,16 @@ func Load(dir string) (*Dataset, error) {
 	}
 	return d, nil
 }
+
+// utf8BOM is the byte order mark that editors and spreadsheets saving
+// "UTF-8 with BOM" put at a file's start.
+var utf8BOM = []byte("\ufeff")
+
+// TrimBOM returns b without a leading UTF-8 byte order mark. The files a
+// user edits by hand (models.json, items.jsonl, a leaderboard CSV) may
+// start with one; encoding/json and encoding/csv read it as a character
+// of the first value ("invalid character 'ï'").
+func TrimBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
 
 // ModelNames returns the dataset's model ids, sorted.
 func (d *Dataset) ModelNames() []string {

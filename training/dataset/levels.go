@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -78,7 +80,11 @@ func LoadLevels(src LevelSource) (*Levels, error) {
 }
 
 func readLevels(r io.Reader) (*Levels, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM)) // Excel's "CSV UTF-8" starts with one
+	}
+	cr := csv.NewReader(br)
 	head, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
