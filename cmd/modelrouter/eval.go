@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -397,7 +399,7 @@ func checkListedModels(flag string, names []string, dirs []string) error {
 		var mj struct {
 			Models map[string]json.RawMessage `json:"models"`
 		}
-		if err := json.Unmarshal(raw, &mj); err != nil {
+		if err := json.Unmarshal(dataset.TrimBOM(raw), &mj); err != nil {
 			return fmt.Errorf("dataset %s: models.json: %w", dir, err)
 		}
 		for m := range mj.Models {
@@ -416,17 +418,23 @@ func checkListedModels(flag string, names []string, dirs []string) error {
 
 // hasQualityLabels peeks at the first items for a non-null score, so
 // length-only datasets (arena-hard-lengths) are skipped without a full read.
+// Items it cannot decode are not taken for length-only ones: the dataset
+// is kept, for dataset.Load to name the file and line.
 func hasQualityLabels(dir string) bool {
 	f, err := os.Open(filepath.Join(dir, "items.jsonl"))
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	dec := json.NewDecoder(f)
+	r := bufio.NewReader(f)
+	if b, err := r.Peek(3); err == nil && len(dataset.TrimBOM(b)) == 0 {
+		_, _ = r.Discard(3) // a byte order mark, as dataset.Load skips it
+	}
+	dec := json.NewDecoder(r)
 	for range 20 {
 		var it dataset.Item
-		if dec.Decode(&it) != nil {
-			return false
+		if err := dec.Decode(&it); err != nil {
+			return !errors.Is(err, io.EOF)
 		}
 		for _, r := range it.Results {
 			if r.Score != nil {
