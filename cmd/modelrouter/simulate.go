@@ -246,7 +246,11 @@ func readPrompts(path string, limit int) ([]simPrompt, error) {
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var out []simPrompt
 	for line := 1; sc.Scan() && (limit == 0 || len(out) < limit); line++ {
-		text := strings.TrimSpace(sc.Text())
+		raw := sc.Bytes()
+		if line == 1 {
+			raw = dataset.TrimBOM(raw) // a file saved as "UTF-8 with BOM"
+		}
+		text := strings.TrimSpace(string(raw))
 		if text == "" {
 			continue
 		}
