@@ -229,7 +229,9 @@ func previousPrices(dir string) (prices map[string]handPrice, lacking map[string
 	var mj struct {
 		Models map[string]json.RawMessage `json:"models"`
 	}
-	if err := json.Unmarshal(raw, &mj); err != nil {
+	// An editor may have saved the hand edit with a byte order mark, which
+	// train's reader skips too.
+	if err := json.Unmarshal(dataset.TrimBOM(raw), &mj); err != nil {
 		return nil, nil, fmt.Errorf("%s from an earlier export cannot be read (%v): fix it or remove it, since an export would drop the prices added to it by hand", path, err)
 	}
 	prices, lacking = map[string]handPrice{}, map[string]bool{}
