@@ -78,26 +78,46 @@ func LoadDir(dir string, opts Options) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("router model in %s: %w", dir, err)
 	}
-	return New(files, opts)
+	card, tok, err := checkFiles(files)
+	if err != nil {
+		// The folder's files are what to fix: say which folder.
+		return nil, fmt.Errorf("router model in %s: %w", dir, err)
+	}
+	return start(files, card, tok, opts)
 }
 
 // New opens a router model from its files after checking that they are the
 // ones its card describes.
 func New(files models.ArtifactFiles, opts Options) (*Classifier, error) {
-	card, err := models.ParseCard(files.RouterJSON)
+	card, tok, err := checkFiles(files)
 	if err != nil {
 		return nil, err
 	}
+	return start(files, card, tok, opts)
+}
+
+// checkFiles reads the card and the tokenizer and checks that the files
+// are the ones the card describes and fit each other.
+func checkFiles(files models.ArtifactFiles) (models.Card, *Tokenizer, error) {
+	card, err := models.ParseCard(files.RouterJSON)
+	if err != nil {
+		return card, nil, err
+	}
 	if err := card.Verify(files.RouterONNX, files.TokenizerJSON); err != nil {
-		return nil, err
+		return card, nil, err
 	}
 	tok, err := NewTokenizer(files.TokenizerJSON)
 	if err != nil {
-		return nil, err
+		return card, nil, err
 	}
 	if err := checkShapes(card, tok, files.RouterONNX); err != nil {
-		return nil, err
+		return card, nil, err
 	}
+	return card, tok, nil
+}
+
+// start opens the ONNX Runtime session of checked files.
+func start(files models.ArtifactFiles, card models.Card, tok *Tokenizer, opts Options) (*Classifier, error) {
 	if err := InitRuntime(); err != nil {
 		return nil, err
 	}
@@ -119,6 +139,7 @@ func New(files models.ArtifactFiles, opts Options) (*Classifier, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	var err error
 	c.session, c.device, err = newSession(files.RouterONNX, opts.UseCUDA, logger)
 	if err != nil {
 		return nil, err

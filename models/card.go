@@ -133,11 +133,28 @@ func ContentHash(onnx, tokenizer []byte) (onnxHash, tokHash, content string) {
 	return onnxHash, tokHash, hex.EncodeToString(c[:])
 }
 
-// Verify checks that the files match the card's hashes.
+// Verify checks that the files match the card's hashes. The error names
+// the file that differs, where the card's per-file hashes tell, and what
+// makes a folder whole: a mismatch is almost always files of two router
+// models copied into one folder.
 func (c Card) Verify(onnx, tokenizer []byte) error {
-	_, _, content := ContentHash(onnx, tokenizer)
-	if content != c.ContentHash {
-		return fmt.Errorf("router model files do not match router.json: content hash %s, card says %s", content, c.ContentHash)
+	onnxHash, tokHash, content := ContentHash(onnx, tokenizer)
+	if content == c.ContentHash {
+		return nil
 	}
-	return nil
+	var changed []string
+	for _, f := range []struct{ name, got string }{{RouterONNXFile, onnxHash}, {TokenizerJSONFile, tokHash}} {
+		if want, ok := c.SHA256[f.name]; ok && want != f.got {
+			changed = append(changed, f.name)
+		}
+	}
+	what := RouterONNXFile + " and " + TokenizerJSONFile + " do not match " + RouterJSONFile
+	switch len(changed) {
+	case 1:
+		what = changed[0] + " is not the file " + RouterJSONFile + " describes"
+	case 2:
+		what = RouterONNXFile + " and " + TokenizerJSONFile + " are not the files " + RouterJSONFile + " describes"
+	}
+	return fmt.Errorf("%s (content hash %s, card says %s): copy %s, %s and %s of one router model (one train or add-profile --out) together",
+		what, content, c.ContentHash, RouterONNXFile, TokenizerJSONFile, RouterJSONFile)
 }

@@ -147,11 +147,24 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
+// loadArtifacts reads the router model in dir (the embedded one for "")
+// and checks its files against its card, so that an error names the
+// folder to fix.
 func loadArtifacts(dir string) (models.ArtifactFiles, error) {
 	if dir == "" {
 		return models.Artifacts()
 	}
-	return models.LoadArtifacts(os.DirFS(dir))
+	files, err := models.LoadArtifacts(os.DirFS(dir))
+	if err == nil {
+		var card models.Card
+		if card, err = models.ParseCard(files.RouterJSON); err == nil {
+			err = card.Verify(files.RouterONNX, files.TokenizerJSON)
+		}
+	}
+	if err != nil {
+		return files, fmt.Errorf("router model in %s: %w", dir, err)
+	}
+	return files, nil
 }
 
 func printAdded(w io.Writer, res *newprofile.Result, out string) {
