@@ -41,7 +41,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if defData == "" {
 		defData = "../shared/data/canonical"
 	}
-	data := fs.String("data", defData, "routing dataset folder (models.json + items.jsonl), or a folder of them: each with quality labels is evaluated")
+	dataFlag := &oneFolder{def: defData, value: defData}
+	fs.Var(dataFlag, "data", "routing dataset `folder` (models.json + items.jsonl), or a folder of them: each with quality labels is evaluated")
 	candFlag := fs.String("candidates", "", "comma-separated dataset model names to route between (default: every labelled model the router model has a profile for)")
 	var mapping evalPairs
 	fs.Var(&mapping, "map", "datasetModel=profile: the router-model profile that stands for a dataset model (repeatable; default dataset.Canonical)")
@@ -66,6 +67,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() > 0 {
 		return usagef("eval: unexpected arguments %v", fs.Args())
 	}
+	// train reads every --data; eval, given two, would read the last alone.
+	if g := dataFlag.given; len(g) > 1 {
+		return usagef("eval: --data %s and --data %s: eval reads one --data, a dataset or a folder of datasets; put the datasets to evaluate in one folder",
+			g[0], g[1])
+	}
+	data := &dataFlag.value
 	if !(*holdoutFrac > 0 && *holdoutFrac < 1) { // NaN too
 		return fmt.Errorf("eval: --holdout-frac %g: want the trainer's --val, a share in (0, 1)", *holdoutFrac)
 	}
@@ -202,6 +209,26 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
 		clf.Version(), len(card.Profiles), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// oneFolder is a folder flag that may be given once: value, def until
+// Set, and every value given, for the caller to refuse a second.
+type oneFolder struct {
+	def, value string
+	given      []string
+}
+
+// String is the default, for the help.
+func (f *oneFolder) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.def
+}
+
+func (f *oneFolder) Set(v string) error {
+	f.given, f.value = append(f.given, v), v
 	return nil
 }
 
