@@ -99,6 +99,10 @@ func ParseMap(pairs []string) (map[string]string, error) {
 		if !ok || k == "" || v == "" {
 			return nil, fmt.Errorf("--map %q: want datasetModel=profile", p)
 		}
+		// One model, one profile: the last of two would win unseen.
+		if prev, dup := out[k]; dup && prev != v {
+			return nil, fmt.Errorf("--map gives %s two profiles, %s and %s: keep one", k, prev, v)
+		}
 		out[k] = v
 	}
 	return out, nil
@@ -117,7 +121,11 @@ func ParseReasoningTokens(pairs []string) (map[string]float64, error) {
 		if err := checkReasoningTokens(n); err != nil {
 			return nil, fmt.Errorf("--reasoning-tokens %q: %w", p, err)
 		}
-		out[strings.TrimSpace(k)] = n
+		k = strings.TrimSpace(k)
+		if prev, dup := out[k]; dup && prev != n {
+			return nil, fmt.Errorf("--reasoning-tokens gives %s two counts, %g and %g: keep one", k, prev, n)
+		}
+		out[k] = n
 	}
 	return out, nil
 }
