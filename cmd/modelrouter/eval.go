@@ -247,6 +247,16 @@ type evalRun struct {
 // and says whether it did. With several, one that has too few candidates
 // with a profile is skipped: false, with the reason on stderr.
 func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, several bool) (bool, error) {
+	// Without a single score no candidate list helps; the skip reasons
+	// below would point at --candidates and --map.
+	if len(eval.LabelledModels(d)) == 0 {
+		reason := fmt.Sprintf("none of its %d prompts has a quality label (a score in results): nothing to evaluate", len(d.Items))
+		if several {
+			fmt.Fprintf(r.stderr, "eval: %s: skipped, %s\n", d.Name, reason)
+			return false, nil
+		}
+		return false, fmt.Errorf("eval: %s: %s", d.Name, reason)
+	}
 	card := r.clf.Card()
 	standIns := r.standIns(d, card.Profiles)
 	mapping := r.mapFor(d, several)
