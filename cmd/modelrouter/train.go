@@ -110,6 +110,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if opt.Members < 1 || opt.Workers < 1 {
 		return fmt.Errorf("train: --members %d, --workers %d: want at least 1", opt.Members, opt.Workers)
 	}
+	// Refused now, not when the trained model is written.
+	if strings.TrimSpace(opt.Out) == "" {
+		return usagef("train: --out is empty; name the folder for the router model (default %s)", pipeline.DefaultOptions().Out)
+	}
 	if err := checkOutDir(opt.Out); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
