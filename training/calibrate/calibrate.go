@@ -6,6 +6,7 @@ package calibrate
 import (
 	"errors"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -111,8 +112,12 @@ func ECE(p, y []float64, bins int) float64 {
 
 // AUC is the probability that a random positive scores above a random
 // negative (ties count half). Labels >= 0.5 are positives. It is NaN when
-// either class is missing.
+// either class is missing, or a score is NaN (a model whose training
+// diverged), which ranks nowhere and would never end a run of ties.
 func AUC(score, y []float64) float64 {
+	if slices.ContainsFunc(score, math.IsNaN) {
+		return math.NaN()
+	}
 	idx := make([]int, len(score))
 	for i := range idx {
 		idx[i] = i
