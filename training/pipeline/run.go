@@ -164,6 +164,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := (arch.Spec{Pool: opt.Shape.Pool}).CheckPool(); err != nil {
 		return nil, err
 	}
+	if err := checkOptions(opt); err != nil {
+		return nil, err
+	}
 	dirs, skipped, repeated, err := ResolveData(opt.Data, opt.AllowUnlicensed)
 	if err != nil {
 		return nil, err
@@ -239,15 +242,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.Epochs > 0 {
 		cfg.Epochs = opt.Epochs
 	}
-	if opt.PairWeight < 0 || opt.TaskWeight < 0 || opt.EmbInit < 0 || opt.W1Init < 0 {
-		return nil, fmt.Errorf("--pair-weight %g, --task-weight %g, --emb-init %g, --w1-init %g: want values >= 0",
-			opt.PairWeight, opt.TaskWeight, opt.EmbInit, opt.W1Init)
-	}
 	cfg.Loss.PairWeight, cfg.Loss.TaskWeight = opt.PairWeight, opt.TaskWeight
 	cfg.EmbInit, cfg.W1Init = opt.EmbInit, opt.W1Init
-	if opt.LR < 0 || opt.WeightDecay < 0 || opt.EmbLR < 0 || opt.EMA < 0 || opt.EMA >= 1 {
-		return nil, fmt.Errorf("--lr %g, --weight-decay %g, --emb-lr %g: want values >= 0; --ema %g: want [0, 1)", opt.LR, opt.WeightDecay, opt.EmbLR, opt.EMA)
-	}
 	for _, o := range []struct {
 		v   float64
 		dst *float64
@@ -256,13 +252,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			*o.dst = o.v
 		}
 	}
-	if opt.TokenDrop < 0 || opt.TokenDrop >= 1 {
-		return nil, fmt.Errorf("--token-drop %g: want a probability in [0, 1)", opt.TokenDrop)
-	}
 	cfg.TokenDrop = opt.TokenDrop
-	if opt.ProfileDecay < 0 {
-		return nil, fmt.Errorf("--profile-decay %g: want a value >= 0", opt.ProfileDecay)
-	}
 	cfg.ProfileDecay = opt.ProfileDecay
 	cfg.RawBiasInit = opt.RawBiasInit
 	if opt.PretrainScale > 0 {
@@ -419,6 +409,41 @@ func retokenized(opt Options, cfg fit.Config, c *corpus.Corpus, train []int) (*c
 
 // memberSeedStep separates the seeds of an ensemble's members.
 const memberSeedStep = 1000003
+
+// checkOptions refuses, before any work, numeric options out of their
+// range. Each bound is written so that NaN fails it too: NaN passes every
+// "below 0" test, and as a loss weight it made every loss NaN; as a step
+// size it read as "the default" (only values above 0 replace one); as
+// --pretrain-scale it was recorded in router.json, which JSON cannot hold.
+func checkOptions(opt Options) error {
+	for _, o := range []struct {
+		flag string
+		v    float64
+	}{
+		{"--pair-weight", opt.PairWeight}, {"--task-weight", opt.TaskWeight}, {"--emb-init", opt.EmbInit},
+		{"--w1-init", opt.W1Init}, {"--lr", opt.LR}, {"--weight-decay", opt.WeightDecay}, {"--emb-lr", opt.EmbLR},
+		{"--profile-decay", opt.ProfileDecay}, {"--pretrain-scale", opt.PretrainScale},
+	} {
+		if !(o.v >= 0 && !math.IsInf(o.v, 1)) {
+			return fmt.Errorf("%s %g: want a finite value >= 0", o.flag, o.v)
+		}
+	}
+	if !(opt.EMA >= 0 && opt.EMA < 1) {
+		return fmt.Errorf("--ema %g: want a decay in [0, 1)", opt.EMA)
+	}
+	if !(opt.TokenDrop >= 0 && opt.TokenDrop < 1) {
+		return fmt.Errorf("--token-drop %g: want a probability in [0, 1)", opt.TokenDrop)
+	}
+	for _, o := range []struct {
+		flag string
+		v    int
+	}{{"--dim", opt.Shape.Dim}, {"--hidden", opt.Shape.Hidden}, {"--z", opt.Shape.Z}, {"--buckets", opt.Shape.Buckets}} {
+		if o.v < 1 {
+			return fmt.Errorf("%s %d: want at least 1", o.flag, o.v)
+		}
+	}
+	return nil
+}
 
 // trainOn trains members models on the examples at idx (seeds cfg.Seed,
 // cfg.Seed + memberSeedStep, ...), merges them (fit.Merge) and rounds the
