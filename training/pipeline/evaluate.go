@@ -199,8 +199,23 @@ func predictAll(c *corpus.Corpus, idx []int, p *fit.Params, offset float64) []pr
 	return out
 }
 
+// finitePredictions reports whether every quality logit and answer
+// length (exp of its log) of preds is a finite number. Finite weights can
+// still be large enough that a length overflows.
+func finitePredictions(preds []prediction) bool {
+	for _, pr := range preds {
+		for i, l := range pr.logits {
+			if math.IsNaN(l) || math.IsInf(l, 0) || math.IsNaN(pr.logLens[i]) || math.IsInf(math.Exp(pr.logLens[i]), 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // evaluate measures p on the validation prompts and fits Platt scaling.
-func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64) (evaluation, error) {
+// lr is the step size it was trained with, for the message when it diverged.
+func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset, lr float64) (evaluation, error) {
 	var ev evaluation
 	if len(val) == 0 {
 		// --val 0: the card records the identity calibration the exported
@@ -213,6 +228,9 @@ func evaluate(c *corpus.Corpus, train, val []int, p *fit.Params, offset float64)
 		return ev, nil
 	}
 	preds := predictAll(c, val, p, offset)
+	if !finitePredictions(preds) {
+		return ev, divergedError("its predictions on the validation prompts", lr)
+	}
 	var logits, ys []float64
 	var half []bool
 	for k, pr := range preds {

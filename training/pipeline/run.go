@@ -270,7 +270,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	offset := p.MeanOffset(qualityCounts(c, train))
 	res.Params, res.Offset = p, offset
-	ev, err := evaluate(c, train, val, p, offset)
+	ev, err := evaluate(c, train, val, p, offset, cfg.LR)
 	if err != nil {
 		return nil, err
 	}
@@ -479,10 +479,30 @@ func trainOn(ctx context.Context, cfg fit.Config, members int, c *corpus.Corpus,
 	if err != nil {
 		return nil, err
 	}
+	if !finiteWeights(p) {
+		return nil, divergedError("its weights", cfg.LR)
+	}
 	// The shipped table is int8 (router.onnx): every metric is measured on
 	// the weights as shipped.
 	p.QuantizeEmb()
 	return p, nil
+}
+
+// finiteWeights reports whether every weight of p is a finite number.
+func finiteWeights(p *fit.Params) bool {
+	for _, w := range [][]float64{p.Emb, p.W1, p.B1, p.W2, p.B2, p.QW, p.QB, p.LW, p.LB, p.Off} {
+		if slices.ContainsFunc(w, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// divergedError says that a fit blew up (what is no longer finite) and
+// which step size to lower: what follows it (calibration, bands, the card)
+// cannot be computed from NaN and Inf.
+func divergedError(what string, lr float64) error {
+	return fmt.Errorf("training diverged: %s are not finite numbers (NaN or Inf), so nothing was written; lower --lr (%g here) or --emb-lr", what, lr)
 }
 
 // Samples converts examples to training samples, with the task classes
