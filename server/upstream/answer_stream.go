@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -23,7 +24,8 @@ import (
 // writeAsStream sends body, the client's whole answer in its API without
 // details, as that API's stream: the details go on its first event, as on
 // a provider's stream (streamWriter). An error means nothing was written.
-func (a *attempt) writeAsStream(status int, body []byte, firstByte time.Duration) error {
+// ctx is the attempt's, which bounds the writes as a JSON answer's.
+func (a *attempt) writeAsStream(ctx context.Context, status int, body []byte, firstByte time.Duration) error {
 	var events []sseEvent
 	var err error
 	switch a.call.API {
@@ -39,9 +41,12 @@ func (a *attempt) writeAsStream(status int, body []byte, firstByte time.Duration
 	}
 	sw := &streamWriter{a: a, status: status, firstByte: firstByte}
 	sw.flusher, _ = a.w.(http.Flusher)
+	defer a.boundWrites(ctx)()
 	// As with a JSON answer, a client that went away while it was written
 	// had the answer sent to it: the outcome stays the answer's.
-	_ = sw.write(events)
+	if sw.write(events) != nil {
+		a.noteUnread()
+	}
 	return nil
 }
 

@@ -606,7 +606,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		if isEventStream(resp.Header.Get("Content-Type")) {
 			return a.stream(attemptCtx, resp, hideUsage)
 		}
-		return a.answer(resp)
+		return a.answer(attemptCtx, resp)
 	}
 	// The client's SDK reads the form it asked for, whatever the
 	// Content-Type: events passed to a JSON client are no answer it can
@@ -615,7 +615,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	// message) and writes an answer as events.
 	switch {
 	case !sendsEvents(resp):
-		return a.answer(resp)
+		return a.answer(attemptCtx, resp)
 	case a.call.Stream:
 		return a.stream(attemptCtx, resp, hideUsage)
 	}

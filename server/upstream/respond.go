@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,8 +110,10 @@ func (a *attempt) translated() bool {
 	return (a.provider.Kind == KindAnthropic) != (a.call.API == APIMessages)
 }
 
-// answer reads a whole JSON answer, rewrites it and writes it.
-func (a *attempt) answer(resp *http.Response) (int, error) {
+// answer reads a whole JSON answer, rewrites it and writes it. ctx is
+// the attempt's: as a stream's, the writes to the client end soon after it
+// (see boundWrites).
+func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) {
 	firstByte := time.Since(a.start)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	switch {
@@ -167,17 +170,41 @@ func (a *attempt) answer(resp *http.Response) (int, error) {
 		return resp.StatusCode, &retryable{msg: err.Error()}
 	}
 	if asStream {
-		if err := a.writeAsStream(resp.StatusCode, body, firstByte); err != nil {
+		if err := a.writeAsStream(ctx, resp.StatusCode, body, firstByte); err != nil {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
 		a.out.Usage, a.out.Whole = usage, true
 		return resp.StatusCode, nil
 	}
+	// An answer of megabytes outgrows the socket buffers: a client that
+	// stops reading it would hold the call for as long as it keeps its
+	// connection.
+	defer a.boundWrites(ctx)()
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte
 	a.out.Usage, a.out.Whole = usage, true
-	_, _ = a.w.Write(body)
+	if _, err := a.w.Write(body); err != nil {
+		a.noteUnread()
+	}
 	return resp.StatusCode, nil
+}
+
+// noteUnread marks a whole answer whose write to the client failed: when
+// the call's deadline cut it (the client kept its connection but did not
+// read), the call is the gateway's 502, and a shutdown's cut its 503, as a
+// stream's are; a client that went away had the answer sent to it, and the
+// outcome stays the answer's. The provider answered either way.
+func (a *attempt) noteUnread() {
+	switch {
+	case !a.writesCut.Load():
+	case a.f.draining():
+		a.out.Status = http.StatusServiceUnavailable
+		a.out.Err = shuttingDown("")
+	default:
+		msg := a.f.redact("upstream " + modelID(a.model) + " answer cut off at the call's deadline: the client was not reading it")
+		a.out.Status = http.StatusBadGateway
+		a.out.Err = router.Errorf(router.EUpstream, "%s", msg)
+	}
 }
 
 // errorAnswer reads a 2xx body that is no answer but a provider's error
