@@ -395,7 +395,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		log.Warn("grace period over: ending open requests and closing their connections", "err", err)
 		drain()
 		drainWait, cancelDrainWait := context.WithTimeout(context.Background(), drainTime)
-		_ = gw.Wait(drainWait)
+		// Shutdown again, not gw.Wait: a record is sent before its
+		// handler returns, and the answer it ended with (a 503) reaches
+		// the connection only after; Shutdown waits for the connection.
+		_ = hs.Shutdown(drainWait)
 		cancelDrainWait()
 		_ = hs.Close()
 		// Close does not wait for the handlers it cut: their records are
