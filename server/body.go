@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // readBody reads the whole body once, capped at MaxBodyBytes. A gzip body
@@ -40,7 +41,10 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if c.Request.ContentLength > limit {
 		return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", limit)
 	}
-	raw, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
+	raw, err := bodyread.ReadAllUntil(s.cfg.Drain, c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
+	if errors.Is(err, bodyread.ErrStopped) {
+		return nil, upstream.ShuttingDown()
+	}
 	if bodyread.Stalled(err) {
 		return nil, bodyread.StalledError(s.cfg.BodyTimeout)
 	}

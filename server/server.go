@@ -142,6 +142,11 @@ type Config struct {
 	// pauses longer is answered 408 and its connection closed; one that
 	// keeps arriving may take as long as it needs.
 	BodyTimeout time.Duration
+	// Drain, when set, ends the body reads of the calls still open once it
+	// is done (a shutdown whose grace ran out): they are answered 503
+	// server_shutting_down, as the Forwarder's Drain answers the calls it
+	// ends before their answer began.
+	Drain context.Context
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools

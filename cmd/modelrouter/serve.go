@@ -301,6 +301,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
 		BodyTimeout:          o.bodyTimeout,
+		Drain:                drainCtx,
 		KeepPromptText:       o.keepPrompts,
 		AgentToolsOpenAIOnly: o.agentOpenAI,
 		EstimateTokens:       models.EstimateTokens,

@@ -33,6 +33,11 @@ func (f *Forwarder) drainWith(cancel context.CancelFunc) (stop func()) {
 // draining reports whether the Forwarder is ending its calls.
 func (f *Forwarder) draining() bool { return f.Drain != nil && f.Drain.Err() != nil }
 
+// ShuttingDown is the error of a call the gateway ends before forwarding
+// it, because it drains (a body still arriving): the 503 a call drained
+// before its answer began gets.
+func ShuttingDown() error { return shuttingDown("") }
+
 // shuttingDown is the error of a call cut before its answer began.
 // attempts names what each model had returned.
 func shuttingDown(attempts string) error {

@@ -11,10 +11,12 @@
 package bodyread
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -35,11 +37,32 @@ const DefaultTimeout = time.Minute
 //
 // Where w cannot set deadlines (a test recorder) the read is unbounded.
 func ReadAll(w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
+	return ReadAllUntil(nil, w, body, timeout)
+}
+
+// ErrStopped ends a [ReadAllUntil] whose stop came before the body was in.
+var ErrStopped = errors.New("request body: the read was stopped")
+
+// ReadAllUntil is [ReadAll] that also ends, with [ErrStopped], as soon as
+// stop is done (nil: never): a shutdown ends the calls still open, and one
+// whose body is still arriving must not hold its handler until its
+// connection is closed under it, unanswered. As after a stall, the
+// deadline stays in the past, so the connection closes once the handler
+// has answered.
+func ReadAllUntil(stop context.Context, w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(timeout)) != nil {
 		return io.ReadAll(body)
 	}
-	raw, err := io.ReadAll(&idleReader{r: body, rc: rc, timeout: timeout})
+	r := &idleReader{r: body, rc: rc, timeout: timeout}
+	if stop != nil {
+		defer context.AfterFunc(stop, r.stop)()
+	}
+	raw, err := io.ReadAll(r)
+	if r.finish() {
+		// Even a body that came whole: its deadline is in the past.
+		return nil, ErrStopped
+	}
 	if !Stalled(err) {
 		_ = rc.SetReadDeadline(time.Time{})
 	}
@@ -65,12 +88,40 @@ type idleReader struct {
 	r       io.Reader
 	rc      *http.ResponseController
 	timeout time.Duration
+
+	// mu orders stop against the deadline's moves: once stopped, no read
+	// moves it forward again, and once done, stop leaves the connection
+	// alone (a deadline in the past after the body would cut the call).
+	mu            sync.Mutex
+	stopped, done bool
 }
 
 func (b *idleReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if n > 0 && err == nil {
-		_ = b.rc.SetReadDeadline(time.Now().Add(b.timeout))
+		b.mu.Lock()
+		if !b.stopped {
+			_ = b.rc.SetReadDeadline(time.Now().Add(b.timeout))
+		}
+		b.mu.Unlock()
 	}
 	return n, err
+}
+
+// stop ends the read under way: its deadline is now.
+func (b *idleReader) stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.done {
+		b.stopped = true
+		_ = b.rc.SetReadDeadline(time.Now())
+	}
+}
+
+// finish ends the reading and reports whether stop came before.
+func (b *idleReader) finish() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done = true
+	return b.stopped
 }
