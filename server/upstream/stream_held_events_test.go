@@ -46,6 +46,7 @@ func TestPreAnswerEventsPastWhatTheGatewayHoldsReachTheClientWhole(t *testing.T)
 				sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"broken","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4,"total_tokens":9}}`),
 				sseData("[DONE]"))
 			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", parts...))
+			m.roomForALargeBody() // nothing stalls here; half a megabyte must not race the attempt timeout
 
 			out, rec := m.call(t, upstream.APIChatCompletions, true)
 
