@@ -32,7 +32,7 @@ README.md): one item per distinct prompt, one result per model that
 answered it, score = the mean feedback score. Prompts are only in the log
 when serve runs with --keep-prompts; rated rows without their text are
 counted and skipped. Train on it with
-  modelrouter train --data ../shared/data/canonical --data DIR --allow-unlicensed`
+  modelrouter train --data ../shared/data/canonical --data DIR`
 
 func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export-feedback", flag.ContinueOnError)
@@ -281,10 +281,6 @@ func (e *feedbackExport) keep(previous map[string]handPrice) (edited []string) {
 	return edited
 }
 
-// exportHeader starts the README.md of every export: what tells a folder
-// a previous export may be written over from one that must not be.
-const exportHeader = ": rated answers from a modelrouter decision log"
-
 // exportFiles are the files an export writes.
 var exportFiles = []string{"items.jsonl", "models.json", "README.md"}
 
@@ -318,9 +314,9 @@ func exportTarget(dir string) (string, error) {
 	if len(entries) == 0 {
 		return name, nil
 	}
-	readme, err := os.ReadFile(filepath.Join(abs, "README.md"))
-	first, _, _ := strings.Cut(string(readme), "\n")
-	if err != nil || !strings.HasSuffix(first, exportHeader) {
+	// The header of an export's README.md tells a folder a previous export
+	// may be written over from one that must not be.
+	if !dataset.OwnTraffic(abs) {
 		return "", fmt.Errorf("--out %s holds files that are not a previous export: pick a new or empty folder", dir)
 	}
 	for _, e := range entries {
@@ -381,7 +377,7 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 	if err != nil {
 		return err
 	}
-	readme := fmt.Sprintf(`# %s`+exportHeader+`
+	readme := fmt.Sprintf(`# %s`+dataset.OwnTrafficHeader+`
 
 Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
 
@@ -394,8 +390,9 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
   add its price there before training on its labels (train refuses an unpriced model); a later
   export into this folder keeps it.
 
-Licence: your own traffic. The trainer treats it as a dataset outside the shipped model's
-licensed set: train with `+"`--allow-unlicensed`"+`.
+Licence: your own traffic. The trainer reads this folder as your own data, which it trains
+on without `+"`--allow-unlicensed`"+` (that flag would also add the research-only datasets of
+a folder such as ../shared/data/canonical).
 `, e.name, dbPath, len(e.items), e.labels())
 	data := map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)}
 	defer func() {

@@ -50,7 +50,7 @@ type Example struct {
 // DatasetInfo describes one dataset the corpus was built from.
 type DatasetInfo struct {
 	Name          string
-	Licence       string // "" when the dataset has no licence for shipping
+	Licence       string // "" when the dataset has no licence for shipping (Dataset.Licence)
 	Items         int    // prompts kept
 	QualityLabels int
 	LengthLabels  int
@@ -96,7 +96,7 @@ func Build(sets []*dataset.Dataset) (*Corpus, error) {
 		index[p] = i
 	}
 	for di, d := range sets {
-		info := DatasetInfo{Name: d.Name, Licence: dataset.Licences[d.Name]}
+		info := DatasetInfo{Name: d.Name, Licence: d.Licence()}
 		for _, it := range d.Items {
 			ex := Example{ID: it.ID, Dataset: di, Task: it.Task, Text: it.Text(), InputTokens: it.InputTokens}
 			var err error

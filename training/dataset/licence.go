@@ -3,6 +3,7 @@ package dataset
 import (
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Licences of the canonical datasets whose licence permits training the
@@ -18,6 +19,48 @@ var Licences = map[string]string{
 
 // Licensed reports whether a dataset may train the shipped default model.
 func Licensed(name string) bool { _, ok := Licences[name]; return ok }
+
+// OwnTrafficHeader ends the first line of the README.md that
+// `modelrouter export-feedback` writes into its folder: what tells a
+// deployment's own rated answers from other data.
+const OwnTrafficHeader = ": rated answers from a modelrouter decision log"
+
+// OwnTrafficLicence is what the trainer records as the licence of an
+// export-feedback folder.
+const OwnTrafficLicence = "own traffic (export-feedback)"
+
+// OwnTraffic reports whether dir is a folder export-feedback wrote: the
+// deployment's own rated answers, which it may train its router model on
+// as it may the licensed datasets. Were it unlicensed, training on it
+// would need --allow-unlicensed, which also takes in the research-only
+// datasets of a root such as ../shared/data/canonical.
+func OwnTraffic(dir string) bool {
+	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		return false
+	}
+	first, _, _ := strings.Cut(string(readme), "\n")
+	return strings.HasSuffix(first, OwnTrafficHeader)
+}
+
+// MayTrain reports whether the dataset folder dir may train a router model
+// without --allow-unlicensed: a licensed dataset, or the deployment's own
+// traffic.
+func MayTrain(dir string) bool {
+	return Licensed(filepath.Base(filepath.Clean(dir))) || OwnTraffic(dir)
+}
+
+// Licence is the licence the trainer records for d: a licensed dataset's,
+// OwnTrafficLicence for an export-feedback folder, "" for none.
+func (d *Dataset) Licence() string {
+	if l, ok := Licences[d.Name]; ok {
+		return l
+	}
+	if d.Dir != "" && OwnTraffic(d.Dir) {
+		return OwnTrafficLicence
+	}
+	return ""
+}
 
 // DefaultRoot returns the canonical datasets folder next to the checkout
 // (../shared/data/canonical, searched upward from the working directory),

@@ -15,8 +15,9 @@ import (
 // ../shared/data/canonical) stands for the datasets in it. Without
 // arguments the canonical root found by dataset.DefaultRoot is used.
 //
-// Only licensed datasets (dataset.Licensed) train the shipped default:
-// unlicensed ones found under a root are skipped (and listed in skipped)
+// Only licensed datasets (dataset.Licensed) and a deployment's own rated
+// answers (dataset.OwnTraffic) train without a flag: unlicensed ones
+// found under a root are skipped (and listed in skipped)
 // unless allowUnlicensed is set; an unlicensed dataset named explicitly
 // without allowUnlicensed is an error, so nothing is left out silently.
 //
@@ -43,8 +44,8 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 			return nil, nil, nil, fmt.Errorf("--data %s: not a folder", a)
 		}
 		if isDataset(a) {
-			if !dataset.Licensed(filepath.Base(filepath.Clean(a))) && !allowUnlicensed {
-				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s); pass --allow-unlicensed to train on it anyway (research use)",
+			if !dataset.MayTrain(a) && !allowUnlicensed {
+				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s, and folders export-feedback wrote); pass --allow-unlicensed to train on it anyway (research use)",
 					a, filepath.Base(filepath.Clean(a)), licensedNames())
 			}
 			named = append(named, a)
@@ -61,7 +62,7 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 				continue
 			}
 			found++
-			if !dataset.Licensed(e.Name()) && !allowUnlicensed {
+			if !dataset.MayTrain(sub) && !allowUnlicensed {
 				skipped = append(skipped, e.Name())
 				continue
 			}
