@@ -442,7 +442,7 @@ func checkListedModels(flag string, names []string, dirs []string) error {
 		for m := range mj.Models {
 			listed[m] = true
 		}
-		datasets = append(datasets, filepath.Base(filepath.Clean(dir)))
+		datasets = append(datasets, dataset.NameOf(dir))
 	}
 	slices.Sort(names)
 	for _, n := range names {

@@ -71,7 +71,7 @@ type Dataset struct {
 // Load reads a dataset folder and refuses a line whose values break the
 // format (Item.check), naming the file, the line and the id.
 func Load(dir string) (*Dataset, error) {
-	d := &Dataset{Name: filepath.Base(filepath.Clean(dir)), Dir: dir}
+	d := &Dataset{Name: NameOf(dir), Dir: dir}
 	raw, err := os.ReadFile(filepath.Join(dir, "models.json"))
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", dir, err)
@@ -129,6 +129,17 @@ var utf8BOM = []byte("\ufeff")
 // start with one; encoding/json and encoding/csv read it as a character
 // of the first value ("invalid character 'ï'").
 func TrimBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
+
+// NameOf is the name of the dataset in folder dir: the folder's own name,
+// also where dir is "." or ".." (a command run from inside the folder),
+// which would otherwise name it "." and, as that is no licensed name,
+// refuse a licensed dataset and record the wrong name in router.json.
+func NameOf(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return filepath.Base(filepath.Clean(dir))
+}
 
 // ModelNames returns the dataset's model ids, sorted.
 func (d *Dataset) ModelNames() []string {

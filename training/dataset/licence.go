@@ -47,7 +47,7 @@ func OwnTraffic(dir string) bool {
 // without --allow-unlicensed: a licensed dataset, or the deployment's own
 // traffic.
 func MayTrain(dir string) bool {
-	return Licensed(filepath.Base(filepath.Clean(dir))) || OwnTraffic(dir)
+	return Licensed(NameOf(dir)) || OwnTraffic(dir)
 }
 
 // Licence is the licence the trainer records for d: a licensed dataset's,

@@ -46,7 +46,7 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 		if isDataset(a) {
 			if !dataset.MayTrain(a) && !allowUnlicensed {
 				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s, and folders export-feedback wrote); pass --allow-unlicensed to train on it anyway (research use)",
-					a, filepath.Base(filepath.Clean(a)), licensedNames())
+					a, dataset.NameOf(a), licensedNames())
 			}
 			named = append(named, a)
 			continue
