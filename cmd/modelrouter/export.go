@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -90,6 +92,9 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if ex.noText > 0 {
 		fmt.Fprintf(stdout, "; %d skipped without prompt text (run serve with --keep-prompts to keep it)", ex.noText)
 	}
+	if ex.nothingRead > 0 {
+		fmt.Fprintf(stdout, "; %d skipped with no text to read (the call sent none, such as an image alone)", ex.nothingRead)
+	}
 	if ex.estimated > 0 {
 		fmt.Fprintf(stdout, "; %d scored without a length, their usage estimated", ex.estimated)
 	}
@@ -126,10 +131,21 @@ type feedbackExport struct {
 	index  map[string]*exportItem // by prompt text
 	rated  int
 	noText int
+	// nothingRead counts rated answers to calls with no text to read (an
+	// image alone, a thread continued with no new message): with or
+	// without --keep-prompts there is no prompt to label.
+	nothingRead int
 	// estimated counts rated answers whose length was the gateway's
 	// estimate (usage_estimated): their score is a label, their length not.
 	estimated int
 }
+
+// emptyTextHash is the decision log's prompt_hash of a call with no text
+// for the router model to read (SHA-256 of "").
+var emptyTextHash = func() string {
+	sum := sha256.Sum256(nil)
+	return hex.EncodeToString(sum[:])
+}()
 
 type exportItem struct {
 	item  dataset.Item
@@ -164,7 +180,13 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 	}
 	e.rated++
 	if strings.TrimSpace(r.PromptText) == "" {
-		e.noText++
+		// The log keeps the hash of the routed text whether or not it
+		// keeps the text: the hash of "" says the call had none.
+		if r.PromptText == "" && r.PromptHash != emptyTextHash {
+			e.noText++
+		} else {
+			e.nothingRead++
+		}
 		return
 	}
 	it, ok := e.index[r.PromptText]
