@@ -264,13 +264,25 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	if len(cands) == 0 {
 		// Default: the labelled models the router model has a profile for.
 		cands = eval.DefaultCandidates(d, withMap(mapping, standIns, nil), card.Profiles)
+		// A dataset that labels one model (export-feedback's, where every
+		// rated prompt went to one model) has nothing to route between:
+		// no --map would help, so the reason says what would.
+		labelled := eval.LabelledModels(d)
 		if len(cands) < 2 && several {
-			fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
+			if len(labelled) < 2 {
+				fmt.Fprintf(r.stderr, "eval: %s: skipped, it labels only %s (routing compares 2 or more models on the same prompts)\n", d.Name, strings.Join(labelled, ", "))
+			} else {
+				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
+			}
 			return false, nil
+		}
+		if len(cands) < 2 && len(labelled) < 2 {
+			return false, fmt.Errorf("eval: %s: it labels only %s, and routing compares 2 or more models on the same prompts: rate the answers of another model to the same prompts (pin it with routing_config.models)",
+				d.Name, strings.Join(labelled, ", "))
 		}
 		if len(cands) < 2 {
 			return false, fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
-				d.Name, strings.Join(eval.LabelledModels(d), ", "))
+				d.Name, strings.Join(labelled, ", "))
 		}
 	}
 	t, err := eval.BuildTable(d, cands, withMap(mapping, standIns, cands))
