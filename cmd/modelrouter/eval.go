@@ -305,6 +305,11 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	if err := eval.CheckProfiles(t, card.Profiles); err != nil {
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
+	if r.opt.Holdout != nil {
+		if err := checkAddedOutsideHoldout(card, d, t.Candidates); err != nil {
+			return false, fmt.Errorf("eval: %s: %w", d.Name, err)
+		}
+	}
 	rep, err := eval.Run(ctx, t, r.clf, r.opt)
 	if err != nil {
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
@@ -512,6 +517,26 @@ func trainingSeed(card models.Card) int64 {
 // (train --val 0): then --holdout-frac's split of its data would be
 // training prompts presented as held out. A card without the number (not
 // train's) is taken at its word that --holdout-frac is the trainer's.
+// checkAddedOutsideHoldout refuses --holdout-only for a candidate whose
+// profile add-profile fitted on this dataset: it fitted on every prompt of
+// its data, so the trainer's holdout split of it is no holdout for that
+// profile, and the numbers would be in-sample read as held out.
+func checkAddedOutsideHoldout(card models.Card, d *dataset.Dataset, cands []eval.Candidate) error {
+	name := dataset.NameOf(d.Dir)
+	for _, a := range card.AddedProfiles {
+		if !slices.Contains(a.Datasets, name) {
+			continue
+		}
+		for _, c := range cands {
+			if c.Profile == a.Profile {
+				return fmt.Errorf("--holdout-only: candidate %s is predicted by profile %s, which add-profile fitted on every prompt of dataset %s, the router model's holdout split included: "+
+					"evaluate it on data it was not fitted on, or without --holdout-only and read its numbers as in-sample (--fit-profiles fits such profiles out of sample)", c.Name, a.Profile, name)
+			}
+		}
+	}
+	return nil
+}
+
 func heldNoneOut(card models.Card) bool {
 	var m struct {
 		Validation struct {
