@@ -201,8 +201,10 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 }
 
 // toDeployment turns a stored router resource into the router's view. Models
-// that need a deployment (Claude) and have none are left out of the full set
-// (deployed is loaded when nil and needed).
+// that need a deployment (Claude) are left out unless one of their
+// deployments has the router's SKU, the rule a subset is checked by: the
+// SKU says where prompts are processed (deployed is loaded when nil and
+// needed).
 func (s *Source) toDeployment(ctx context.Context, name string, r Resource, deployed deployedModels) (router.Deployment, error) {
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
@@ -238,7 +240,7 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		}
 	}
 	for _, m := range candidates {
-		if !m.RequiresDeployment || len(deployed[m.ID]) > 0 {
+		if !m.RequiresDeployment || deployed.withSKU(m.ID, d.SKUName) {
 			d.Models = append(d.Models, m.ID)
 		}
 	}
