@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -89,15 +91,15 @@ func decodeResource(body []byte) (Resource, error) {
 
 // decodePut reads the body of a PUT. Resource's SKU reads an absent
 // capacity as 0, and that one gets the default; so the body's sku is read
-// here with capacity as a pointer, and a 0 the client wrote is refused as
-// out of range.
+// here with capacity as it was written, and a 0 the client wrote is
+// refused as out of range.
 func decodePut(body []byte) (Resource, error) {
 	var in struct {
 		Resource
 		// SKU shadows Resource.SKU: the decoder fills this one.
 		SKU *struct {
-			Name     string `json:"name"`
-			Capacity *int   `json:"capacity"`
+			Name     string          `json:"name"`
+			Capacity json.RawMessage `json:"capacity"`
 		} `json:"sku,omitempty"`
 	}
 	if err := decodeStrict(body, &in); err != nil {
@@ -106,14 +108,42 @@ func decodePut(body []byte) (Resource, error) {
 	r := in.Resource
 	if in.SKU != nil {
 		r.SKU = &SKU{Name: in.SKU.Name}
-		if c := in.SKU.Capacity; c != nil {
-			if *c == 0 {
-				return Resource{}, capacityOutOfRange(0)
+		if raw := in.SKU.Capacity; len(raw) > 0 && string(raw) != "null" {
+			c, err := parseCapacity(string(raw))
+			if err != nil {
+				return Resource{}, err
 			}
-			r.SKU.Capacity = *c
+			r.SKU.Capacity = c
 		}
 	}
 	return r, nil
+}
+
+// parseCapacity reads sku.capacity by its value: a whole number in
+// 1..MaxCapacity however JSON spells it (1e6, 1000.0, as writers of floats
+// do); any other number, one past int's range included, is out of range
+// (InvalidSku), not a body that could not be read.
+func parseCapacity(raw string) (int, error) {
+	// The decoder checked the value's syntax: a number starts with a
+	// digit or '-'. Its text is shown cut short, as a body may be 1 MiB.
+	shown := raw
+	if len(shown) > 32 {
+		shown = shown[:32] + "…"
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0, badRequest(CodeInvalidBody, "sku.capacity",
+			"the request body is not a valid deployment: sku.capacity must be a number (1 = 1,000 tokens per minute)")
+	}
+	// A value past float64's range reads as ±Inf or 0 with ErrRange, out
+	// of range either way.
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, badRequest(CodeInvalidBody, "sku.capacity", "the request body is not a valid deployment: sku.capacity "+shown+" is not a number")
+	}
+	if f != math.Trunc(f) || f < 1 || f > MaxCapacity {
+		return 0, capacityOutOfRange(shown)
+	}
+	return int(f), nil
 }
 
 func decodeStrict(body []byte, v any) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -166,14 +167,15 @@ func normalizeSKU(s *SKU) (SKU, error) {
 		out.Capacity = DefaultCapacity
 	}
 	if out.Capacity < 1 || out.Capacity > MaxCapacity {
-		return SKU{}, capacityOutOfRange(s.Capacity)
+		return SKU{}, capacityOutOfRange(strconv.Itoa(s.Capacity))
 	}
 	return out, nil
 }
 
-func capacityOutOfRange(got int) error {
+// capacityOutOfRange refuses capacity got, as the body wrote it.
+func capacityOutOfRange(got string) error {
 	return badRequest(CodeInvalidSKU, "sku.capacity",
-		fmt.Sprintf("sku.capacity must be between 1 and %d (1 = 1,000 tokens per minute); got %d", MaxCapacity, got))
+		fmt.Sprintf("sku.capacity must be a whole number between 1 and %d (1 = 1,000 tokens per minute); got %s", MaxCapacity, got))
 }
 
 func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, p Properties) (Properties, error) {
