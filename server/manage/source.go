@@ -169,8 +169,12 @@ func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
 	return snap, nil
 }
 
-// List returns every router deployment by name, the built-in default
-// included unless a stored one replaces it.
+// List returns every router deployment a call can go through, by name, the
+// built-in default included unless a stored one replaces it. One stored by
+// an earlier build whose router version, or every model of whose subset,
+// this build's catalog no longer has is left out (a call naming it gets
+// why from Get), rather than failing the list: the model list and the
+// calls that name a model by its id read it.
 func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 	deployed, all, err := s.catalog.modelDeployments(ctx, s.store)
 	if err != nil {
@@ -185,7 +189,7 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 		hasDefault = hasDefault || nr.name == DefaultDeployment
 		d, err := s.toDeployment(ctx, nr.name, nr.res, deployed)
 		if err != nil {
-			return nil, err
+			continue
 		}
 		out = append(out, d)
 	}
