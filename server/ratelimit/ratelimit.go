@@ -176,8 +176,15 @@ func (lim *limits) headers(now time.Time) http.Header {
 	}
 	h.Set("x-ratelimit-remaining-requests", remaining(lim.requests, &lim.requestsMinute))
 	h.Set("x-ratelimit-remaining-tokens", remaining(lim.tokens, &lim.tokensMinute))
-	h.Set("x-ratelimit-reset-requests", formatReset(lim.requests.untilFull()))
-	h.Set("x-ratelimit-reset-tokens", formatReset(lim.tokens.untilFull()))
+	// Reset is when remaining is back at its most, a full bucket: the
+	// bucket refilled and the minute with room for it. Once a capacity is
+	// lowered the minute may stay spent long after the smaller bucket is
+	// full.
+	reset := func(b bucket, w *window) string {
+		return formatReset(max(b.untilFull(), w.waitFor(b.size, now)))
+	}
+	h.Set("x-ratelimit-reset-requests", reset(lim.requests, &lim.requestsMinute))
+	h.Set("x-ratelimit-reset-tokens", reset(lim.tokens, &lim.tokensMinute))
 	return h
 }
 
