@@ -56,7 +56,28 @@ func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (
 		return nil, err
 	}
 	m.use(clf)
+	// A reload that would drop these is refused; at start there is no
+	// model to keep serving, so the operator is told which are left out.
+	if none := unpredicted(m.routed, clf.Card().Profiles); len(none) > 0 {
+		log.Warn("router model has no profile for these catalog models, so every decision leaves them out", "models", none)
+	}
 	return m, nil
+}
+
+// unpredicted lists, as "ID (profile)", the models of cat (profiles as the
+// served model applies them) that a router model with profiles cannot
+// predict.
+func unpredicted(cat router.Catalog, profiles []string) []string {
+	var none []string
+	for _, v := range cat.Versions {
+		for _, mod := range v.Models {
+			entry := mod.ID + " (" + mod.Profile + ")"
+			if !slices.Contains(profiles, mod.Profile) && !slices.Contains(none, entry) {
+				none = append(none, entry)
+			}
+		}
+	}
+	return none
 }
 
 func (m *servedModel) load() (*classifier.Classifier, error) {

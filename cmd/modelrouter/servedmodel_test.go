@@ -344,3 +344,50 @@ func TestAReloadThatWouldLeaveModelsUnpredictedIsRefused(t *testing.T) {
 	assert.True(t, c.Eligible, "the served model still predicts it: %s", c.Reason)
 	assert.Equal(t, standIn, c.Profile)
 }
+
+// TestServeStartedOnAModelMissingProfilesSaysWhichModelsItLeavesOut: a
+// router model that cannot predict some catalog models is served (there
+// is no other to keep), but the start says which models every decision
+// leaves out, as a reload to such a model is refused naming them.
+func TestServeStartedOnAModelMissingProfilesSaysWhichModelsItLeavesOut(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	var out bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&out, nil))
+
+	dir := servedCopy(t)
+	sm, err := loadServedModel(serveOptions{routerModel: dir, logger: log}, cat, log)
+	require.NoError(t, err)
+	require.NoError(t, sm.close())
+	assert.NotContains(t, out.String(), "leaves them out", "the shipped model predicts every catalog model")
+
+	const gpt41 = "gpt-4.1-2025-04-14"
+	routed, _, _, _ := sm.routing()
+	standIn := ""
+	for _, v := range routed.Versions {
+		for _, m := range v.Models {
+			if m.ID == gpt41 {
+				standIn = m.Profile
+			}
+		}
+	}
+	require.NotEmpty(t, standIn)
+	path := filepath.Join(dir, models.RouterJSONFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var card map[string]any
+	require.NoError(t, json.Unmarshal(b, &card))
+	profiles := card["profiles"].([]any)
+	i := slices.Index(profiles, any(standIn))
+	require.GreaterOrEqual(t, i, 0)
+	profiles[i] = standIn + "-renamed"
+	b, err = json.Marshal(card)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	sm, err = loadServedModel(serveOptions{routerModel: dir, logger: log}, cat, log)
+	require.NoError(t, err, "served all the same")
+	require.NoError(t, sm.close())
+	assert.Contains(t, out.String(), "leaves them out")
+	assert.Contains(t, out.String(), gpt41+" ("+standIn+")")
+}
