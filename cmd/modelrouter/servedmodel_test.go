@@ -318,18 +318,7 @@ func TestAReloadThatWouldLeaveModelsUnpredictedIsRefused(t *testing.T) {
 	standIn := routeProfiles(t, base)[gpt41]
 	require.NotEmpty(t, standIn)
 
-	path := filepath.Join(dir, models.RouterJSONFile)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var card map[string]any
-	require.NoError(t, json.Unmarshal(b, &card))
-	profiles := card["profiles"].([]any)
-	i := slices.Index(profiles, any(standIn))
-	require.GreaterOrEqual(t, i, 0)
-	profiles[i] = standIn + "-renamed"
-	b, err = json.Marshal(card)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+	renameProfileInCard(t, dir, standIn)
 
 	status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
 	assert.Equal(t, http.StatusConflict, status, string(body))
@@ -372,22 +361,30 @@ func TestServeStartedOnAModelMissingProfilesSaysWhichModelsItLeavesOut(t *testin
 		}
 	}
 	require.NotEmpty(t, standIn)
-	path := filepath.Join(dir, models.RouterJSONFile)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var card map[string]any
-	require.NoError(t, json.Unmarshal(b, &card))
-	profiles := card["profiles"].([]any)
-	i := slices.Index(profiles, any(standIn))
-	require.GreaterOrEqual(t, i, 0)
-	profiles[i] = standIn + "-renamed"
-	b, err = json.Marshal(card)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+	renameProfileInCard(t, dir, standIn)
 
 	sm, err = loadServedModel(serveOptions{routerModel: dir, logger: log}, cat, log)
 	require.NoError(t, err, "served all the same")
 	require.NoError(t, sm.close())
 	assert.Contains(t, out.String(), "leaves them out")
 	assert.Contains(t, out.String(), gpt41+" ("+standIn+")")
+}
+
+// renameProfileInCard renames profile in the router.json of the router
+// model in dir, which the content hash does not cover: the model then has
+// no profile of that name.
+func renameProfileInCard(t *testing.T, dir, profile string) {
+	t.Helper()
+	path := filepath.Join(dir, models.RouterJSONFile)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var card map[string]any
+	require.NoError(t, json.Unmarshal(b, &card))
+	profiles := card["profiles"].([]any)
+	i := slices.Index(profiles, any(profile))
+	require.GreaterOrEqual(t, i, 0)
+	profiles[i] = profile + "-renamed"
+	b, err = json.Marshal(card)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
