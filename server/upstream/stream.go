@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // streamTranslator turns a provider's events into the client's events.
@@ -485,15 +486,19 @@ func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 }
 
 // choicesAsked is the n of a Chat Completions body: how many choices its
-// stream carries, 1 when it sets none.
+// stream carries, 1 when it sets none. The body's members are skipped
+// over, not decoded: a long conversation's body is megabytes, and this
+// runs for every streamed attempt.
 func choicesAsked(raw []byte) int {
-	var body struct {
-		N *int `json:"n"`
-	}
-	if json.Unmarshal(raw, &body) != nil || body.N == nil || *body.N < 1 {
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
 		return 1
 	}
-	return *body.N
+	var n int
+	if v := obj.Get("n"); v == nil || json.Unmarshal(v, &n) != nil || n < 1 {
+		return 1
+	}
+	return n
 }
 
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
