@@ -58,7 +58,7 @@ func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (
 	m.use(clf)
 	// A reload that would drop these is refused; at start there is no
 	// model to keep serving, so the operator is told which are left out.
-	if none := unpredicted(m.routed, clf.Card().Profiles); len(none) > 0 {
+	if none := unpredicted(m.routed, clf.Card().Profiles, nil); len(none) > 0 {
 		log.Warn("router model has no profile for these catalog models, so every decision leaves them out", "models", none)
 	}
 	return m, nil
@@ -66,13 +66,14 @@ func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (
 
 // unpredicted lists, as "ID (profile)", the models of cat (profiles as the
 // served model applies them) that a router model with profiles cannot
-// predict.
-func unpredicted(cat router.Catalog, profiles []string) []string {
+// predict; only those where counts, when it is set (it is given each
+// model's place in cat: version i, model j).
+func unpredicted(cat router.Catalog, profiles []string, counts func(i, j int) bool) []string {
 	var none []string
-	for _, v := range cat.Versions {
-		for _, mod := range v.Models {
+	for i, v := range cat.Versions {
+		for j, mod := range v.Models {
 			entry := mod.ID + " (" + mod.Profile + ")"
-			if !slices.Contains(profiles, mod.Profile) && !slices.Contains(none, entry) {
+			if !slices.Contains(profiles, mod.Profile) && (counts == nil || counts(i, j)) && !slices.Contains(none, entry) {
 				none = append(none, entry)
 			}
 		}
@@ -177,16 +178,9 @@ func (m *servedModel) Reload(ctx context.Context) (manage.RouterModelInfo, error
 func lostModels(cat router.Catalog, was, is []string) []string {
 	before, _ := models.OwnProfiles(cat, was)
 	after, _ := models.OwnProfiles(cat, is)
-	var lost []string
-	for i, v := range after.Versions {
-		for j, mod := range v.Models {
-			entry := mod.ID + " (" + mod.Profile + ")"
-			if !slices.Contains(is, mod.Profile) && slices.Contains(was, before.Versions[i].Models[j].Profile) && !slices.Contains(lost, entry) {
-				lost = append(lost, entry)
-			}
-		}
-	}
-	return lost
+	return unpredicted(after, is, func(i, j int) bool {
+		return slices.Contains(was, before.Versions[i].Models[j].Profile)
+	})
 }
 
 // close closes the served model.
