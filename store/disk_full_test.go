@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,11 +53,15 @@ func TestRowsRecordedWhileTheDiskIsFullAreWrittenWhenSpaceReturns(t *testing.T) 
 // Holding rows must not take the process's memory: past the limit the
 // oldest are dropped (the newest are the ones a budget or report most
 // likely still needs) and counted in the failed rows the metrics export.
+// Once at the limit every new batch drops an old one, so the drops are
+// logged once rather than a line each.
 func TestRowsHeldPastTheMemoryLimitAreDroppedOldestFirst(t *testing.T) {
 	const fits = 50
+	var out syncBuffer
 	// A row a batch, so the limit holds a known number of rows.
 	s := MustOpen(t, store.WithCommitInterval(0), store.WithBatchSize(1),
-		store.WithHeldLimit(fits*store.HeldBytes(sampleRecord(requestID(1), sampleTime))))
+		store.WithHeldLimit(fits*store.HeldBytes(sampleRecord(requestID(1), sampleTime))),
+		store.WithLogger(slog.New(slog.NewTextHandler(&out, nil))))
 	logged(t, s, sampleRecord(requestID(0), sampleTime))
 	fillDisk(t, s)
 
@@ -69,6 +74,7 @@ func TestRowsHeldPastTheMemoryLimitAreDroppedOldestFirst(t *testing.T) {
 	early := int(stats.Written) - 1
 	assert.EqualValues(t, fits, stats.Held)
 	assert.EqualValues(t, 200-early-fits, stats.Failed, "the dropped rows are counted as failed")
+	assert.Equal(t, 1, strings.Count(out.String(), "past the memory limit"), "the drops are logged once:\n%s", out.String())
 
 	freeDisk(t, s)
 	require.NoError(t, s.Log().Flush(context.Background()))

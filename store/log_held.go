@@ -40,6 +40,7 @@ type heldRows struct {
 	err     error // why the database last refused them
 	since   time.Time
 	logged  time.Time // when the last "rows held" line was logged (zero: none yet)
+	dropped int       // rows dropped past the limit since holding began
 }
 
 func (h *heldRows) pop() []router.Record {
@@ -68,13 +69,13 @@ func cannotWrite(err error) bool {
 }
 
 // hold keeps a batch the database could not take for the next retry.
-// Past the memory limit the oldest held rows are dropped, counted as
-// failed and logged with their request ids.
+// Past the memory limit the oldest held rows are dropped and counted as
+// failed (see dropPastLimit).
 func (l *Log) hold(batch []router.Record, err error) {
 	h := &l.held
 	if len(h.batches) == 0 {
 		// The first retry that fails says how many rows are held.
-		h.since, h.logged = time.Now(), time.Time{}
+		h.since, h.logged, h.dropped = time.Now(), time.Time{}, 0
 		l.logger.Error("decision log: the database cannot write; holding rows in memory and retrying until it can",
 			"rows", len(batch), "limit_bytes", h.limit, "error", err)
 	}
@@ -85,10 +86,36 @@ func (l *Log) hold(batch []router.Record, err error) {
 	h.rows += len(batch)
 	h.bytes += size
 	h.err = err
-	for h.bytes > h.limit && len(h.batches) > 0 {
-		l.lose(h.pop(), err, "decision log: held rows past the memory limit dropped, oldest first")
-	}
+	l.dropPastLimit(err)
 	l.heldCount.Store(uint64(h.rows))
+}
+
+// dropPastLimit drops the oldest held rows while they take more than the
+// limit, counting them as failed. Once the limit is reached, every new
+// batch drops an old one: a line each, with their request ids, would
+// flood the server log for as long as the database cannot write, so the
+// first drop is logged and the later ones are counted in the "rows held"
+// lines (and in the failed rows of Stats and the metrics).
+func (l *Log) dropPastLimit(err error) {
+	h := &l.held
+	var rows int
+	var oldest router.Record
+	for h.bytes > h.limit && len(h.batches) > 0 {
+		b := h.pop()
+		if rows == 0 {
+			oldest = b[0]
+		}
+		rows += len(b)
+	}
+	if rows == 0 {
+		return
+	}
+	l.failed.Add(uint64(rows))
+	if h.dropped == 0 {
+		l.logger.Error("decision log: held rows past the memory limit are dropped, oldest first; the rows held lines count them",
+			"rows", rows, "limit_bytes", h.limit, "oldest_request_id", oldest.RequestID, "oldest_time", oldest.Time, "error", err)
+	}
+	h.dropped += rows
 }
 
 // retryHeld commits the held batches oldest first and stops at the first
@@ -122,13 +149,14 @@ func (l *Log) retryHeld(final bool) {
 			if h.logged.IsZero() || time.Since(h.logged) >= heldLogEvery {
 				h.logged = time.Now()
 				l.logger.Warn("decision log: the database cannot write; rows held in memory",
-					"rows", h.rows, "bytes", h.bytes, "limit_bytes", h.limit, "held_since", h.since, "error", err)
+					"rows", h.rows, "bytes", h.bytes, "limit_bytes", h.limit, "dropped", h.dropped, "held_since", h.since, "error", err)
 			}
 			return
 		}
 		l.heldCount.Store(uint64(h.rows))
 	}
-	l.logger.Info("decision log: the database writes again; the held rows are written", "held_since", h.since)
+	l.logger.Info("decision log: the database writes again; the held rows are written",
+		"held_since", h.since, "dropped", h.dropped)
 }
 
 // batchBytes estimates the memory a held batch takes: each row's struct,
