@@ -75,13 +75,14 @@ func TestAddFeedbackRejects(t *testing.T) {
 }
 
 // TestAddFeedbackIsNotFailedByOtherLostRows: rows the decision log lost
-// earlier (database locked by another process) are the writer's to report;
-// feedback on a request whose row is still queued waits for it and is
-// stored, instead of failing with the other rows' loss.
+// earlier (dropped past a held-rows limit that takes none while another
+// process locked the database) are the writer's to report; feedback on a
+// request whose row is still queued waits for it and is stored, instead of
+// failing with the other rows' loss.
 func TestAddFeedbackIsNotFailedByOtherLostRows(t *testing.T) {
-	defer store.SetRetryDelays(time.Millisecond)()
 	path := filepath.Join(t.TempDir(), "lost.db")
-	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithCommitInterval(200*time.Millisecond))
+	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithCommitInterval(200*time.Millisecond),
+		store.WithHeldLimit(1))
 	require.NoError(t, err)
 	defer s.Close()
 	release := holdWriteLock(t, path)

@@ -18,8 +18,8 @@ var _ router.DecisionLog = (*Log)(nil)
 // Log is the decision log. Record hands a row to one writer goroutine that
 // commits rows in batches; Record never waits for the database and never
 // drops a row while the log is open. Rows the database cannot take for
-// lack of space or a failing disk are held in memory and retried until it
-// can (see hold), up to a memory limit.
+// lack of space, a failing disk or another process's write lock are held
+// in memory and retried until it can (see hold), up to a memory limit.
 type Log struct {
 	db        *sql.DB
 	ch        chan router.Record
@@ -53,7 +53,8 @@ type Log struct {
 	closeOnce sync.Once
 
 	// held are the batches the database could not take (SQLITE_FULL,
-	// SQLITE_IOERR, SQLITE_READONLY), oldest first, waiting for a retry;
+	// SQLITE_IOERR, SQLITE_READONLY, SQLITE_BUSY, SQLITE_LOCKED: see
+	// cannotWrite), oldest first, waiting for a retry;
 	// only the writer goroutine touches these fields.
 	held heldRows
 
@@ -168,9 +169,10 @@ func (l *Log) Flush(ctx context.Context) error {
 
 // Close stops accepting rows, commits everything recorded and stops the
 // writer. Rows held because the database cannot write get one more try,
-// not a wait for space: those it still refuses are lost and counted. It
-// returns ctx's error if the drain outlasts ctx, and an error if any row
-// could not be written since Open.
+// not a wait for space or for another process's lock (the try waits for
+// the lock no longer than busy_timeout): those it still refuses are lost
+// and counted. It returns ctx's error if the drain outlasts ctx, and an
+// error if any row could not be written since Open.
 func (l *Log) Close(ctx context.Context) error {
 	l.closeOnce.Do(func() {
 		l.gate.Lock()
@@ -306,19 +308,22 @@ func (l *Log) takeOverflow() [][]router.Record {
 	return rows
 }
 
-// retryDelays space out retries of a failed batch (database locked for
-// longer than busy_timeout by another process). A database that cannot
-// write at all (disk full or failing) is waited out instead: see hold.
+// retryDelays space out retries of a batch that failed for a reason
+// cannotWrite does not know, which may be this moment's. A database that
+// cannot write for now (a full or failing disk, another process's lock
+// past busy_timeout) is waited out instead: see hold. Neither retry
+// schedule may stall the writer for long: rows keep coming meanwhile, and
+// only the held rows are bounded in memory.
 var retryDelays = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1600 * time.Millisecond}
 
 // write commits one batch, retrying transient failures. A batch the
-// database cannot take for lack of space or a failing disk is held for
-// later; one that keeps failing otherwise is counted as failed and its
-// request ids are logged.
+// database cannot take for now (see cannotWrite) is held for later; one
+// that keeps failing otherwise is counted as failed and its request ids
+// are logged.
 func (l *Log) write(batch []router.Record) {
 	if len(l.held.batches) > 0 {
 		// Rows keep their order: a batch waits behind the held ones
-		// rather than meet the same full disk.
+		// rather than meet the same full disk or lock.
 		l.hold(batch, l.held.err)
 		return
 	}

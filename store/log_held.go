@@ -12,11 +12,13 @@ import (
 )
 
 // A full disk is an incident of minutes or hours (a log rotation, a
-// backup landing on the same volume) while the gateway goes on answering.
-// The rows of that time are its billing record and what budgets add up
-// after a restart, and the writer has them in memory anyway, so it holds
-// them and retries until the database takes them again, up to a memory
-// limit, instead of dropping them after a few seconds.
+// backup landing on the same volume) while the gateway goes on answering,
+// and so is a write lock another process keeps past busy_timeout (a
+// `sqlite3` session left inside a write transaction, a long hand-written
+// DELETE). The rows of that time are its billing record and what budgets
+// add up after a restart, and the writer has them in memory anyway, so it
+// holds them and retries until the database takes them again, up to a
+// memory limit, instead of dropping them after a few seconds.
 
 // Held rows are retried first after heldRetryFirst, then at twice the
 // previous wait, up to heldRetryMax.
@@ -52,17 +54,19 @@ func (h *heldRows) pop() []router.Record {
 	return b
 }
 
-// cannotWrite reports an error that says the database cannot write at
-// all, rather than that this batch or this moment failed: a full disk
-// (SQLITE_FULL), a failing one (SQLITE_IOERR) or a file that became
-// read-only (SQLITE_READONLY). Retrying soon does not help; waiting does.
+// cannotWrite reports an error that says the database cannot write for
+// now, whatever the batch, rather than that this batch failed: a full disk
+// (SQLITE_FULL), a failing one (SQLITE_IOERR), a file that became
+// read-only (SQLITE_READONLY), or another connection's write lock kept
+// past busy_timeout (SQLITE_BUSY, SQLITE_LOCKED). Retrying soon does not
+// help; waiting does, for as long as the other process keeps its lock.
 func cannotWrite(err error) bool {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return false
 	}
 	switch se.Code {
-	case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly:
+	case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly, sqlite3.ErrBusy, sqlite3.ErrLocked:
 		return true
 	}
 	return false

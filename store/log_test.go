@@ -345,7 +345,6 @@ func BenchmarkLogThroughput(b *testing.B) {
 }
 
 func TestWriterRetriesWhileTheDatabaseIsLocked(t *testing.T) {
-	defer store.SetRetryDelays(20*time.Millisecond, 50*time.Millisecond, 100*time.Millisecond, 200*time.Millisecond)()
 	path := filepath.Join(t.TempDir(), "retry.db")
 	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond))
 	require.NoError(t, err)
@@ -358,10 +357,11 @@ func TestWriterRetriesWhileTheDatabaseIsLocked(t *testing.T) {
 	assert.Zero(t, s.Log().Stats().Failed)
 }
 
-func TestRowsTheDatabaseKeepsRefusingAreReported(t *testing.T) {
-	defer store.SetRetryDelays(time.Millisecond)()
+// A row given up on (here: the database is locked and the held-rows limit
+// takes no row) is reported once by the next Flush, and by Close.
+func TestRowsGivenUpOnAreReported(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "refused.db")
-	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond))
+	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithHeldLimit(1))
 	require.NoError(t, err)
 	holdWriteLock(t, path)
 	s.Log().Record(sampleRecord("lost", sampleTime))

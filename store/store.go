@@ -78,7 +78,8 @@ type config struct {
 }
 
 // WithBusyTimeout sets how long a statement waits for another connection's
-// write lock (default 5 s).
+// write lock (default 5 s). Past it the decision log holds its rows in
+// memory and retries them until the lock is released (see WithHeldLimit).
 func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
 
 // WithLogBuffer sets the decision log's channel capacity (default 8192).
@@ -104,7 +105,8 @@ const DefaultCommitInterval = 10 * time.Millisecond
 func WithCloseTimeout(d time.Duration) Option { return func(c *config) { c.closeWait = d } }
 
 // WithHeldLimit bounds the memory the decision log holds rows in while the
-// database cannot take them (disk full or failing), in bytes as estimated
+// database cannot take them (disk full or failing, or another process's
+// write lock kept past the busy timeout), in bytes as estimated
 // (default 256 MiB). Past it the oldest held rows are dropped and counted as
 // failed.
 func WithHeldLimit(bytes int64) Option { return func(c *config) { c.heldLimit = bytes } }
