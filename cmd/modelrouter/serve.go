@@ -135,7 +135,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503")
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
-	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk); past it the oldest are dropped and counted as failed")
+	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk, or a write lock another process keeps); past it the oldest are dropped and counted as failed")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "how long a request's body may go without arriving (before its first bytes, once its handler reads it, and between two reads); a body silent longer gets 408 and its connection is closed")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
