@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,17 +54,38 @@ type gateway struct {
 	fake  *upstreamtest.Fake
 }
 
+// gatewaySetup is what a test may change in the gateway startGateway runs.
+type gatewaySetup struct {
+	config func(*server.Config)
+	// reports wraps the decision log's reports the insight endpoints read.
+	reports func(insights.Source) insights.Source
+	// upstream wraps the fake provider's handler (to hold its answers).
+	upstream func(http.Handler) http.Handler
+}
+
+type gatewayOption func(*gatewaySetup)
+
 // startGateway runs the real gateway on 127.0.0.1 with the playground and
 // the insight endpoints mounted, a fake predictor and a fake OpenAI
 // provider that answers for every model.
-func startGateway(t *testing.T) gateway {
+func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	t.Helper()
+	var setup gatewaySetup
+	for _, o := range opts {
+		o(&setup)
+	}
 	gin.SetMode(gin.TestMode)
 	fake := upstreamtest.NewOpenAI(t)
 	fake.Set("mini", upstreamtest.Behavior{Reply: "There are infinitely many primes: assume finitely many and multiply them, plus one."})
 	fake.Set("large", upstreamtest.Behavior{Reply: "Euclid's proof, in full detail."})
+	baseURL := fake.URL
+	if setup.upstream != nil {
+		front := httptest.NewServer(setup.upstream(httputil.NewSingleHostReverseProxy(mustParse(t, fake.Root))))
+		t.Cleanup(front.Close)
+		baseURL = front.URL + "/v1"
+	}
 	providers := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "test"},
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: baseURL, APIKey: "test"},
 	}}
 	catalog := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1",
 		Models: []router.Model{model("large", 2, 8), model("mini", 0.4, 1.6), model("nano", 0.1, 0.4)}}}}
@@ -71,21 +95,36 @@ func startGateway(t *testing.T) gateway {
 	st, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
+	var reports insights.Source = st.Reports()
+	if setup.reports != nil {
+		reports = setup.reports(reports)
+	}
 	admin := func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+adminKey }
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Router: rt, Forwarder: &upstream.Forwarder{Providers: providers}, Supports: providers.Supports,
 		Available: providers.Available, Log: st.Log(),
 		Mount: func(e *gin.Engine) {
 			playground.Mount(e)
-			insights.New(st.Reports(), admin).Mount(e)
+			insights.New(reports, admin).Mount(e)
 		},
-	})
+	}
+	if setup.config != nil {
+		setup.config(&cfg)
+	}
+	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 	return gateway{url: "http://" + ln.Addr().String(), store: st, fake: fake}
+}
+
+func mustParse(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
 }
 
 // chromium returns the browser's path, or skips the test without one.

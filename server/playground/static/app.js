@@ -137,6 +137,9 @@ async function send(ev) {
     setStatus(status, "Type a prompt first.", true);
     return;
   }
+  // The box stays editable while the answer comes: the turn to remember
+  // is the prompt sent now, not whatever the box holds by then.
+  const prompt = $("prompt").value;
   const stream = $("stream").checked;
   busy(true);
   setStatus(status, "Routing...");
@@ -166,7 +169,7 @@ async function send(ev) {
     }
     renderDetails(out.details, out.model, requestID);
     $("total-time").textContent = Math.round(performance.now() - started) + " ms";
-    if (!out.error) remember($("prompt").value, out.text, (out.details && out.details.answered_model) || out.model);
+    if (!out.error) remember(prompt, out.text, (out.details && out.details.answered_model) || out.model);
     setStatus(status, out.error ? "Stream ended with an error: " + out.error : "Done.", !!out.error);
   } catch (err) {
     setStatus(status, "Request failed: " + err.message, true);
@@ -244,7 +247,8 @@ async function decideOnly() {
 function remember(prompt, answer, model) {
   history.push({ role: "user", content: prompt }, { role: "assistant", content: answer, model: model });
   const shown = history.slice(0, -1);
-  $("prompt").value = "";
+  // A prompt typed meanwhile is the next question's draft: keep it.
+  if ($("prompt").value === prompt) $("prompt").value = "";
   const list = $("transcript");
   list.replaceChildren();
   for (const m of shown) {
