@@ -84,3 +84,29 @@ func TestPlaygroundKeepsAPromptTypedWhileTheAnswerIsOnItsWay(t *testing.T) {
 	assert.Equal(t, []string{first, "There are infinitely many primes: assume finitely many and multiply them, plus one.", draft},
 		sentMessages(t, gw, "mini"), "the model reads the question it answered")
 }
+
+// "New conversation" clicked while an answer is on its way starts afresh:
+// the answer, when it comes, does not carry the old turn into the new
+// conversation's requests.
+func TestPlaygroundNewConversationLeavesOutTheAnswerStillOnItsWay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	release := make(chan struct{})
+	gw := startGateway(t, holdUpstream(release))
+	askAndHold(t, ctx, gw.url, "Prove that there are infinitely many primes.")
+
+	within(t, ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#new-chat")))
+	close(release)
+	assert.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
+	assert.True(t, value(t, ctx, chromedp.Evaluate[bool](`document.getElementById("transcript").hidden`)), "the new conversation has no turns")
+
+	within(t, ctx, 10*time.Second,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("prompt").value = ""`),
+		chromedp.SendKeys(chromedp.CSS("#prompt"), "What is a prime?"),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+	assert.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
+	assert.Equal(t, []string{"What is a prime?"}, sentMessages(t, gw, "mini"))
+}

@@ -11,6 +11,9 @@ const PALETTE = ["#2f6fdf", "#e07b24", "#2a9d6f", "#c4384d", "#7a55c7", "#8c6d3f
 let deployments = [];
 // history holds the conversation's earlier turns: {role, content, model}.
 let history = [];
+// conversation counts the conversations begun: an answer that comes after
+// "New conversation" belongs to the one it was asked in, not the new one.
+let conversation = 0;
 
 // --- shared ---------------------------------------------------------------
 
@@ -140,6 +143,7 @@ async function send(ev) {
   // The box stays editable while the answer comes: the turn to remember
   // is the prompt sent now, not whatever the box holds by then.
   const prompt = $("prompt").value;
+  const askedIn = conversation;
   const stream = $("stream").checked;
   busy(true);
   setStatus(status, "Routing...");
@@ -169,7 +173,7 @@ async function send(ev) {
     }
     renderDetails(out.details, out.model, requestID);
     $("total-time").textContent = Math.round(performance.now() - started) + " ms";
-    if (!out.error) remember(prompt, out.text, (out.details && out.details.answered_model) || out.model);
+    if (!out.error && askedIn === conversation) remember(prompt, out.text, (out.details && out.details.answered_model) || out.model);
     setStatus(status, out.error ? "Stream ended with an error: " + out.error : "Done.", !!out.error);
   } catch (err) {
     setStatus(status, "Request failed: " + err.message, true);
@@ -260,6 +264,7 @@ function remember(prompt, answer, model) {
 }
 
 function newConversation() {
+  conversation++;
   history = [];
   $("transcript").replaceChildren();
   $("transcript").hidden = true;
