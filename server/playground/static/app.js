@@ -83,16 +83,14 @@ async function loadModels() {
       // Older servers list only ids; offer them as deployments.
       deployments = (list.data || []).map((m) => ({ id: m.id, models: [] }));
     }
-    for (const sel of [$("deployment"), $("dash-deployment")]) {
-      const keep = sel.id === "dash-deployment" ? sel.options[0] : null;
-      sel.replaceChildren();
-      if (keep) sel.appendChild(keep);
-      for (const d of deployments) {
-        const o = el("option", d.id + (d.mode && sel.id === "deployment" ? " (" + d.mode + ")" : ""));
-        o.value = d.id;
-        sel.appendChild(o);
-      }
+    const sel = $("deployment");
+    sel.replaceChildren();
+    for (const d of deployments) {
+      const o = el("option", d.id + (d.mode ? " (" + d.mode + ")" : ""));
+      o.value = d.id;
+      sel.appendChild(o);
     }
+    offerDashDeployments(deployments.map((d) => d.id));
     renderSubset();
     setStatus(status, "");
   } catch (err) {
@@ -339,6 +337,27 @@ function renderCandidates(cands, chosen) {
 
 // --- dashboard --------------------------------------------------------------
 
+// dashDeployments are the names the dashboard's filter offers: the model
+// list's and the report's. Where keys are required the model list takes a
+// client key, and the admin key the reports need is none, so with the admin
+// key alone the report's deployments are the only ones the page learns.
+const dashDeployments = new Set();
+
+function offerDashDeployments(names) {
+  const before = dashDeployments.size;
+  for (const n of names) if (n) dashDeployments.add(n);
+  if (dashDeployments.size === before) return;
+  const sel = $("dash-deployment");
+  const chosen = sel.value;
+  sel.replaceChildren(sel.options[0]);
+  for (const n of [...dashDeployments].sort()) {
+    const o = el("option", n);
+    o.value = n;
+    sel.appendChild(o);
+  }
+  sel.value = chosen;
+}
+
 const BUCKETS = { "24h": "1h", "7d": "6h", "30d": "1d" };
 const BUCKET_MS = { "1h": 3600e3, "6h": 6 * 3600e3, "1d": 86400e3 };
 
@@ -467,6 +486,7 @@ function renderReport(rep) {
     tbody.appendChild(tr);
   }
   $("report-method").textContent = rep.method || "";
+  offerDashDeployments((rep.deployments || []).map((d) => d.deployment));
 }
 
 // --- start ------------------------------------------------------------------
