@@ -13,6 +13,8 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/insights"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 const clientKey = "client-secret"
@@ -90,4 +92,103 @@ func TestDashboardOffersTheLoggedDeploymentsToAnAdminKeyAlone(t *testing.T) {
 	rows := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#report-table tbody tr")].map(tr => tr.cells[0].textContent)`))
 	assert.Equal(t, []string{"support"}, rows)
 	assert.Equal(t, "support", value(t, ctx, chromedp.Value(chromedp.CSS("#dash-deployment"))), "the filter keeps its choice")
+}
+
+// heldReports holds the reports of ranges longer than a week (the
+// dashboard's "last 30 days") until release is closed: a slow answer over a
+// large log.
+type heldReports struct {
+	insights.Source
+	release <-chan struct{}
+}
+
+func (h heldReports) hold(ctx context.Context, r store.Range) error {
+	if time.Since(r.Since) < 8*24*time.Hour {
+		return nil
+	}
+	select {
+	case <-h.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h heldReports) Report(ctx context.Context, q store.ReportQuery) (*store.Report, error) {
+	if err := h.hold(ctx, q.Range); err != nil {
+		return nil, err
+	}
+	return h.Source.Report(ctx, q)
+}
+
+func (h heldReports) Timeline(ctx context.Context, q store.TimelineQuery) ([]store.TimelinePoint, error) {
+	if err := h.hold(ctx, q.Range); err != nil {
+		return nil, err
+	}
+	return h.Source.Timeline(ctx, q)
+}
+
+// answered logs a call that model answered at t.
+func answered(t *testing.T, gw gateway, id, model string, at time.Time) {
+	t.Helper()
+	gw.store.Log().Record(router.Record{RequestID: id, Time: at, API: "chat.completions", PromptHash: "h-" + id,
+		Decision:        router.Decision{Deployment: "model-router", Mode: router.ModeBalanced, ChosenID: model},
+		DeploymentFound: true, Answered: model, Attempts: []router.Attempt{{Model: model, Status: 200}}, Status: 200})
+	require.NoError(t, gw.store.Log().Flush(context.Background()))
+}
+
+// countFetches makes the page count its requests still unanswered (their
+// JSON not yet read) in window.pendingFetches, so a test can wait for
+// every answer to have reached the page.
+const countFetches = `(() => {
+  window.pendingFetches = 0;
+  const fetch = window.fetch;
+  window.fetch = (...args) => {
+    window.pendingFetches++;
+    return fetch(...args).then((resp) => {
+      const json = resp.json.bind(resp);
+      resp.json = () => json().finally(() => window.pendingFetches--);
+      return resp;
+    }, (err) => { window.pendingFetches--; throw err; });
+  };
+})()`
+
+func chooseRange(span string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const r = document.getElementById("range"); r.value = "` + span +
+		`"; r.dispatchEvent(new Event("change")); })()`)
+}
+
+// A range picked while the dashboard still waits for an earlier one is
+// the one shown: the earlier answer, slower over a large log, arriving
+// last does not draw over it.
+func TestDashboardShowsTheRangeLastChosenWhenAnEarlierOneAnswersLater(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	release := make(chan struct{})
+	gw := startGateway(t, func(s *gatewaySetup) {
+		s.reports = func(src insights.Source) insights.Source { return heldReports{Source: src, release: release} }
+	})
+	answered(t, gw, "three-days-ago", "large", time.Now().Add(-72*time.Hour))
+	answered(t, gw, "just-now", "mini", time.Now())
+
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.WaitReady(chromedp.CSS(`#deployment option[value="model-router"]`)),
+		chromedp.Evaluate[chromedp.Void](countFetches),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+	)
+	value(t, ctx, chromedp.Poll[bool](`document.getElementById("card-requests").textContent === "2"`))
+
+	within(t, ctx, 10*time.Second, chooseRange("30d"), chooseRange("24h"))
+	value(t, ctx, chromedp.Poll[bool](`document.getElementById("card-requests").textContent === "1"`))
+	close(release)
+	value(t, ctx, chromedp.Poll[bool](`window.pendingFetches === 0`))
+
+	assert.Equal(t, "1", text(t, ctx, "#card-requests"), "the last 24 hours had one request")
+	legend := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#legend span")].map(s => s.textContent)`))
+	assert.Equal(t, []string{"mini"}, legend)
+	assert.Empty(t, text(t, ctx, "#dash-status"))
 }

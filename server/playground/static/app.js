@@ -32,8 +32,8 @@ function errorText(status, body) {
   return e.message + (e.code ? " (" + e.code + ", HTTP " + status + ")" : " (HTTP " + status + ")");
 }
 
-async function getJSON(url) {
-  const resp = await fetch(url, { headers: headers(false) });
+async function getJSON(url, signal) {
+  const resp = await fetch(url, { headers: headers(false), signal });
   const body = await resp.json().catch(() => null);
   if (!resp.ok) throw new Error(errorText(resp.status, body));
   return body;
@@ -361,7 +361,14 @@ function offerDashDeployments(names) {
 const BUCKETS = { "24h": "1h", "7d": "6h", "30d": "1d" };
 const BUCKET_MS = { "1h": 3600e3, "6h": 6 * 3600e3, "1d": 86400e3 };
 
+// dashLoad is the dashboard's latest load. A newer one (another range or
+// deployment) aborts it, and only the latest draws: an earlier choice's
+// answer, slower over a large log, must not arrive last and draw over it.
+let dashLoad = null;
+
 async function refreshDashboard() {
+  if (dashLoad) dashLoad.abort();
+  const load = (dashLoad = new AbortController());
   const status = $("dash-status");
   const range = $("range").value;
   const bucket = BUCKETS[range];
@@ -370,9 +377,10 @@ async function refreshDashboard() {
   setStatus(status, "Loading...");
   try {
     const [timeline, report] = await Promise.all([
-      getJSON("/v1/router/timeline?" + q + "&bucket=" + bucket),
-      getJSON("/v1/router/report?" + q),
+      getJSON("/v1/router/timeline?" + q + "&bucket=" + bucket, load.signal),
+      getJSON("/v1/router/report?" + q, load.signal),
     ]);
+    if (load !== dashLoad) return;
     const models = [...new Set(timeline.points.map((p) => p.model))].sort();
     const steps = timeSteps(timeline, BUCKET_MS[bucket]);
     drawStacked($("chart-distribution"), steps, models, "requests", true);
@@ -386,6 +394,7 @@ async function refreshDashboard() {
       ? "Nothing was sent to a model in this range: only dry runs or refused calls (see the table)."
       : "No decisions in this range yet.");
   } catch (err) {
+    if (load !== dashLoad) return;
     setStatus(status, "Could not load the dashboard: " + err.message + " (the dashboard needs an admin key)", true);
   }
 }
