@@ -192,3 +192,33 @@ func TestDashboardShowsTheRangeLastChosenWhenAnEarlierOneAnswersLater(t *testing
 	assert.Equal(t, []string{"mini"}, legend)
 	assert.Empty(t, text(t, ctx, "#dash-status"))
 }
+
+// A cheap model's calls cost hundredths of a cent: the dashboard shows
+// such amounts to two significant digits, as the report has them, rather
+// than as $0.0000 beside a saving of 60 %.
+func TestDashboardShowsSmallCostsWithoutRoundingThemToZero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	gw.store.Log().Record(router.Record{RequestID: "cheap", Time: time.Now(), API: "chat.completions", PromptHash: "h-cheap",
+		Decision: router.Decision{Deployment: "model-router", Mode: router.ModeCost, ChosenID: "nano", Candidates: []router.Candidate{
+			{Model: "nano", Profile: "p-nano", Eligible: true, Quality: 0.7, ExpectedCost: 0.00002, Rank: 1},
+			{Model: "large", Profile: "p-large", Eligible: true, Quality: 0.9, ExpectedCost: 0.00005, Rank: 2},
+		}},
+		DeploymentFound: true, Answered: "nano", Attempts: []router.Attempt{{Model: "nano", Status: 200}}, Status: 200,
+		Usage: router.Usage{PromptTokens: 13, CompletionTokens: 50}, CostUSD: 0.0000213})
+	require.NoError(t, gw.store.Log().Flush(context.Background()))
+
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
+	)
+	assert.Equal(t, "$0.000021", text(t, ctx, "#card-cost"))
+	assert.Equal(t, "$0.000030 (60.0%)", text(t, ctx, "#card-save-strongest"))
+	row := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelector("#report-table tbody tr").cells].map(td => td.textContent)`))
+	assert.Equal(t, []string{"model-router", "nano", "1", "0", "0.000021", "0.000030", "0.000030"}, row)
+}

@@ -53,7 +53,18 @@ function el(tag, text, cls) {
 
 function fmtUSD(v, digits) {
   if (typeof v !== "number") return "-";
-  return "$" + v.toFixed(digits === undefined ? 6 : digits);
+  return "$" + money(v, digits === undefined ? 6 : digits);
+}
+
+// money writes a USD amount with at least digits decimals, and as many
+// more as two significant digits need: a cheap model's call costs
+// hundredths of a cent, which four decimals would show as nothing. Below a
+// billionth of a dollar it is the rounding of a sum (savings that are
+// none), not money.
+function money(v, digits) {
+  const a = Math.abs(v);
+  if (a >= 1e-9) digits = Math.max(digits, 1 - Math.floor(Math.log10(a)));
+  return (a >= 1e-9 ? v : 0).toFixed(digits);
 }
 
 function colorOf(models, model) {
@@ -489,8 +500,8 @@ function renderReport(rep) {
     const tr = document.createElement("tr");
     tr.append(
       el("td", r.deployment), el("td", r.model), el("td", String(r.requests), "num"), el("td", String(r.errors), "num"),
-      el("td", (r.cost_usd || 0).toFixed(4), "num"), el("td", (r.savings_vs_strongest_usd || 0).toFixed(4), "num"),
-      el("td", (r.savings_vs_best_single_usd || 0).toFixed(4), "num"),
+      el("td", money(r.cost_usd || 0, 4), "num"), el("td", money(r.savings_vs_strongest_usd || 0, 4), "num"),
+      el("td", money(r.savings_vs_best_single_usd || 0, 4), "num"),
     );
     tbody.appendChild(tr);
   }
