@@ -3,6 +3,7 @@ package playground_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -221,4 +222,39 @@ func TestDashboardShowsSmallCostsWithoutRoundingThemToZero(t *testing.T) {
 	assert.Equal(t, "$0.000030 (60.0%)", text(t, ctx, "#card-save-strongest"))
 	row := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelector("#report-table tbody tr").cells].map(td => td.textContent)`))
 	assert.Equal(t, []string{"model-router", "nano", "1", "0", "0.000021", "0.000030", "0.000030"}, row)
+}
+
+// The default deployment routes among 18 models: past the palette's ten,
+// each model charted still gets a colour of its own, or the legend would
+// name two models for one colour and their bars would read as one.
+func TestDashboardDrawsEachModelInItsOwnColour(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	const n = 12
+	for i := range n {
+		answered(t, gw, fmt.Sprintf("call-%d", i), fmt.Sprintf("model-%02d", i), time.Now())
+	}
+
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#legend span")),
+	)
+	swatches := value(t, ctx, chromedp.Evaluate[map[string]string](
+		`Object.fromEntries([...document.querySelectorAll("#legend span")].map(s => [s.textContent, s.style.getPropertyValue("--swatch")]))`))
+	bars := value(t, ctx, chromedp.Evaluate[map[string]string](
+		`Object.fromEntries([...document.querySelectorAll("#chart-distribution rect")].map(r => [r.dataset.model, r.getAttribute("fill")]))`))
+	require.Len(t, swatches, n)
+	assert.Equal(t, swatches, bars, "each bar has its model's legend colour")
+	seen := map[string]string{}
+	for model, colour := range swatches {
+		if other, ok := seen[colour]; ok {
+			t.Errorf("%s and %s are both drawn in %s", other, model, colour)
+		}
+		seen[colour] = model
+	}
 }

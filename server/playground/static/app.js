@@ -67,9 +67,14 @@ function money(v, digits) {
   return (a >= 1e-9 ? v : 0).toFixed(digits);
 }
 
+// colorOf gives each charted model a colour of its own: the palette's,
+// then hues a golden angle apart. A deployment may route among more models
+// than the palette has (the default one has 18); reusing its colours would
+// draw two models as one.
 function colorOf(models, model) {
-  const i = models.indexOf(model);
-  return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+  const i = Math.max(0, models.indexOf(model));
+  if (i < PALETTE.length) return PALETTE[i];
+  return "hsl(" + ((i * 137.508) % 360).toFixed(1) + ", 55%, " + (i % 2 ? 38 : 58) + "%)";
 }
 
 // --- tabs -----------------------------------------------------------------
