@@ -8,6 +8,7 @@ package insights
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -117,7 +118,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := h.src.Report(r.Context(), q)
 	if err != nil {
-		h.writeError(w, err)
+		h.queryFailed(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
@@ -147,7 +148,7 @@ func (h *Handler) timeline(w http.ResponseWriter, r *http.Request) {
 	}
 	points, err := h.src.Timeline(r.Context(), store.TimelineQuery{Range: rng, Bucket: bucket})
 	if err != nil {
-		h.writeError(w, err)
+		h.queryFailed(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, Timeline{Since: rng.Since, Until: rng.Until, Bucket: bucket.String(), Points: points})
@@ -174,6 +175,17 @@ func (h *Handler) rangeOf(r *http.Request, closed bool) (store.Range, error) {
 	}
 	rng := store.Range{Since: since, Until: until, Deployment: q.Get("deployment")}
 	return rng, rng.Validate()
+}
+
+// queryFailed answers a report or timeline that failed. One cut short
+// because its client left is no internal error and is not logged: the
+// dashboard leaves a load whenever another range or deployment is picked,
+// and no one reads an answer.
+func (h *Handler) queryFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return
+	}
+	h.writeError(w, err)
 }
 
 // writeError answers through apierr, the one place that maps error codes
