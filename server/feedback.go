@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -46,8 +48,7 @@ func (s *Server) feedback(c *gin.Context) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		s.writeError(c, router.Errorf(router.EInvalid,
-			"the body must be a JSON object with request_id, score (0 to 1) and optional label and comment: %v", err))
+		s.writeError(c, feedbackBodyError(err))
 		return
 	}
 	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
@@ -70,4 +71,29 @@ func (s *Server) feedback(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"object": "feedback", "request_id": req.RequestID, "score": *req.Score})
+}
+
+// feedbackShape is what a feedback body must be, for the messages that
+// refuse one.
+const feedbackShape = "a JSON object with request_id, score (0 to 1) and optional label and comment"
+
+// feedbackBodyError words a body the decoder refused as the API's other
+// checks word theirs: a member of the wrong type is named in param with
+// the JSON type it takes ("score must be a number ..."), not with the Go
+// types encoding/json names (feedbackRequest.score of type float64).
+func feedbackBodyError(err error) error {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field == "score":
+		// Also a number too large for a float64 (1e999).
+		return &router.Error{Code: router.EInvalid, Param: "score",
+			Message: "score must be a number from 0 (bad answer) to 1 (good answer)"}
+	case errors.As(err, &te) && te.Field != "":
+		return &router.Error{Code: router.EInvalid, Param: te.Field, Message: te.Field + " must be a string"}
+	case errors.As(err, &te):
+		return router.Errorf(router.EInvalid, "the body must be %s, not a JSON %s", feedbackShape, te.Value)
+	case errors.Is(err, io.EOF):
+		return router.Errorf(router.EInvalid, "the body is empty: it must be %s", feedbackShape)
+	}
+	return router.Errorf(router.EInvalid, "the body must be %s: %v", feedbackShape, err)
 }

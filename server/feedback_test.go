@@ -100,3 +100,39 @@ func TestFeedbackCarriesTheCallersKey(t *testing.T) {
 		assert.Equal(t, []string{want}, fb.keys)
 	}
 }
+
+// A member of the wrong type (a score sent as a string, as a form field
+// gives it) is the client's 400 naming the member in param and the JSON
+// type it takes, as the chat routes word theirs, not encoding/json's Go
+// type names.
+func TestFeedbackMemberOfTheWrongTypeIsNamedWithItsType(t *testing.T) {
+	for _, tt := range []struct{ body, param, inMsg string }{
+		{`{"request_id":"r1","score":"1"}`, "score", "score must be a number from 0 (bad answer) to 1 (good answer)"},
+		{`{"request_id":"r1","score":true}`, "score", "score must be a number"},
+		{`{"request_id":"r1","score":1e999}`, "score", "score must be a number"},
+		{`{"request_id":7,"score":1}`, "request_id", "request_id must be a string"},
+		{`{"request_id":"r1","score":1,"label":5}`, "label", "label must be a string"},
+		{`{"request_id":"r1","score":1,"comment":["x"]}`, "comment", "comment must be a string"},
+		{`[{"request_id":"r1","score":1}]`, "", "must be a JSON object with request_id, score"},
+		{``, "", "the body is empty"},
+	} {
+		t.Run(tt.body, func(t *testing.T) {
+			srv, _, _ := newTestServer(t, func(c *Config) { c.Feedback = feedbackStore{"r1": -1} })
+			w := do(srv.Handler(), http.MethodPost, "/v1/feedback", tt.body)
+			require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+			e := errorOf(t, w.Body.Bytes())
+			require.NotNil(t, e.Error.Code)
+			assert.Equal(t, router.EInvalid, *e.Error.Code)
+			assert.Contains(t, e.Error.Message, tt.inMsg)
+			for _, goWords := range []string{"Go struct", "Go value", "unmarshal", "feedbackRequest", "float64"} {
+				assert.NotContains(t, e.Error.Message, goWords)
+			}
+			if tt.param == "" {
+				assert.Nil(t, e.Error.Param)
+				return
+			}
+			require.NotNil(t, e.Error.Param)
+			assert.Equal(t, tt.param, *e.Error.Param)
+		})
+	}
+}
