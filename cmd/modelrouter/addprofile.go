@@ -169,10 +169,10 @@ func loadArtifacts(dir string) (models.ArtifactFiles, error) {
 
 func printAdded(w io.Writer, res *newprofile.Result, out string) {
 	a := res.Added
-	fmt.Fprintf(w, "added profile %s: %d labelled answers of %s (%d with answer lengths; length factor %.2f)\n",
-		a.Profile, a.Labels, a.Model, a.Lengths, a.LengthFactor)
+	fmt.Fprintf(w, "added profile %s: %s of %s (%s; length factor %.2f)\n", a.Profile,
+		counted(a.Labels, "labelled answer", "labelled answers"), a.Model, counted(a.Lengths, "with an answer length", "with answer lengths"), a.LengthFactor)
 	if a.AnchorLabels > 0 {
-		fmt.Fprintf(w, "scale: anchored on the labels in the same data of %s (%d answers), shift %+.3f logits\n", strings.Join(a.AnchorProfiles, ", "), a.AnchorLabels, a.AnchorShift)
+		fmt.Fprintf(w, "scale: anchored on the labels in the same data of %s (%s), shift %+.3f logits\n", strings.Join(a.AnchorProfiles, ", "), counted(a.AnchorLabels, "answer", "answers"), a.AnchorShift)
 	} else {
 		fmt.Fprintln(w, "scale: no existing profile is labelled in the same data, so its quality is on that data's scale; label another model on the same prompts to anchor it")
 	}
@@ -181,8 +181,8 @@ func printAdded(w io.Writer, res *newprofile.Result, out string) {
 		if v.AUC != nil {
 			auc = fmt.Sprintf("%.3f", *v.AUC)
 		}
-		fmt.Fprintf(w, "held out %d prompts: BCE %.4f (its mean score alone %.4f), AUC %s, mean predicted %.3f vs true %.3f\n",
-			v.Prompts, v.BCE, v.ConstantBCE, auc, v.MeanPredicted, v.MeanTrue)
+		fmt.Fprintf(w, "held out %s: BCE %.4f (its mean score alone %.4f), AUC %s, mean predicted %.3f vs true %.3f\n",
+			counted(v.Prompts, "prompt", "prompts"), v.BCE, v.ConstantBCE, auc, v.MeanPredicted, v.MeanTrue)
 	}
-	fmt.Fprintf(w, "wrote %s: %d profiles, content hash %s\n", out, len(res.Card.Profiles), res.Card.ContentHash)
+	fmt.Fprintf(w, "wrote %s: %s, content hash %s\n", out, counted(len(res.Card.Profiles), "profile", "profiles"), res.Card.ContentHash)
 }

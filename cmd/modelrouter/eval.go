@@ -207,8 +207,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(dirs) > 1 || *byTask {
 		run.warnUnappliedMap()
 	}
-	fmt.Fprintf(stderr, "eval: router model %s (%d profiles, bands balanced %.3g cost %.3g), done in %s\n",
-		clf.Version(), len(card.Profiles), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "eval: router model %s (%s, bands balanced %.3g cost %.3g), done in %s\n",
+		clf.Version(), counted(len(card.Profiles), "profile", "profiles"), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -251,6 +251,9 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	// below would point at --candidates and --map.
 	if len(eval.LabelledModels(d)) == 0 {
 		reason := fmt.Sprintf("none of its %d prompts has a quality label (a score in results): nothing to evaluate", len(d.Items))
+		if len(d.Items) == 1 {
+			reason = "its 1 prompt has no quality label (a score in results): nothing to evaluate"
+		}
 		if several {
 			fmt.Fprintf(r.stderr, "eval: %s: skipped, %s\n", d.Name, reason)
 			return false, nil

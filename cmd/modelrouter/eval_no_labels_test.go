@@ -21,10 +21,10 @@ func TestEvalSaysADatasetWithoutQualityLabelsHasNothingToEvaluate(t *testing.T) 
 	lengthsOnly := writeEvalDataset(t, t.TempDir(), "lengths", prices, 3, gptAlwaysRight)
 	require.NoError(t, os.WriteFile(filepath.Join(lengthsOnly, "items.jsonl"),
 		[]byte(`{"id": "l/1", "prompt": "hi", "results": {"gpt-4o-2024-05-13": {"score": null, "output_tokens": 12}}}`+"\n"), 0o644))
-	for dir, prompts := range map[string]string{empty: "none of its 0 prompts", lengthsOnly: "none of its 1 prompts"} {
+	for dir, prompts := range map[string]string{empty: "none of its 0 prompts has a quality label", lengthsOnly: "its 1 prompt has no quality label"} {
 		for _, extra := range [][]string{nil, {"--candidates", "gpt-4o-2024-05-13,mixtral-8x7b-instruct-v0.1"}} {
 			_, _, err := runCmd(t, append([]string{"eval", "--data", dir}, extra...)...)
-			assert.ErrorContains(t, err, prompts+" has a quality label (a score in results): nothing to evaluate", "%s %q", dir, extra)
+			assert.ErrorContains(t, err, prompts+" (a score in results): nothing to evaluate", "%s %q", dir, extra)
 		}
 	}
 }

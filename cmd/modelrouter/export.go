@@ -79,7 +79,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("export-feedback: %w", err)
 	}
 	if len(ex.items) == 0 {
-		msg := fmt.Sprintf("export-feedback: %d rated answers, none with its prompt text: nothing written", ex.rated)
+		msg := fmt.Sprintf("export-feedback: %s, none with its prompt text: nothing written", counted(ex.rated, "rated answer", "rated answers"))
 		if ex.noText > 0 {
 			msg += " (run serve with --keep-prompts to keep the text)"
 		}
@@ -88,7 +88,8 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := ex.write(*out, *dbPath); err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d rated answers: %d prompts with %d labels written to %s", ex.rated, len(ex.items), ex.labels(), *out)
+	fmt.Fprintf(stdout, "%s: %s with %s written to %s", counted(ex.rated, "rated answer", "rated answers"),
+		counted(len(ex.items), "prompt", "prompts"), counted(ex.labels(), "label", "labels"), *out)
 	if ex.noText > 0 {
 		fmt.Fprintf(stdout, "; %d skipped without prompt text (run serve with --keep-prompts to keep it)", ex.noText)
 	}
@@ -96,7 +97,11 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "; %d skipped with no text to read (the call sent none, such as an image alone)", ex.nothingRead)
 	}
 	if ex.estimated > 0 {
-		fmt.Fprintf(stdout, "; %d scored without a length, their usage estimated", ex.estimated)
+		their := "their"
+		if ex.estimated == 1 {
+			their = "its"
+		}
+		fmt.Fprintf(stdout, "; %d scored without a length, %s usage estimated", ex.estimated, their)
 	}
 	fmt.Fprintln(stdout)
 	modelsJSON := filepath.Join(*out, "models.json")
@@ -401,7 +406,7 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 	}
 	readme := fmt.Sprintf(`# %s`+dataset.OwnTrafficHeader+`
 
-Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
+Exported by `+"`modelrouter export-feedback`"+` from %s: %s, %s.
 
 - One item per distinct prompt text; `+"`task`"+` is the deployment that answered it.
 - `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
@@ -415,7 +420,7 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %d prompts, %d labels.
 Licence: your own traffic. The trainer reads this folder as your own data, which it trains
 on without `+"`--allow-unlicensed`"+` (that flag would also add the research-only datasets of
 a folder such as ../shared/data/canonical).
-`, e.name, dbPath, len(e.items), e.labels())
+`, e.name, dbPath, counted(len(e.items), "prompt", "prompts"), counted(e.labels(), "label", "labels"))
 	data := map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)}
 	defer func() {
 		if err != nil {

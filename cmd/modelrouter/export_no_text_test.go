@@ -42,7 +42,7 @@ func TestExportFeedbackTellsACallWithNoTextFromAPromptNotKept(t *testing.T) {
 
 	stdout, _, err := runCmd(t, "export-feedback", "--db", db, "--out", filepath.Join(t.TempDir(), "traffic"))
 	require.NoError(t, err)
-	assert.Contains(t, stdout, "2 rated answers: 1 prompts with 1 labels")
+	assert.Contains(t, stdout, "2 rated answers: 1 prompt with 1 label")
 	assert.Contains(t, stdout, "1 skipped with no text to read")
 	assert.NotContains(t, stdout, "--keep-prompts", "every prompt with text was kept")
 }

@@ -79,7 +79,7 @@ func TestExportFeedbackIsATrainingDataset(t *testing.T) {
 	stdout, _, err = runCmd(t, "add-profile", "--data", out, "--model", cheap.ID, "--min-labels", "2", "--val", "0", "--out", filepath.Join(t.TempDir(), "rm"))
 	require.NoError(t, err)
 	assert.Contains(t, stdout, "added profile "+models.ProfileName(cheap.ID)+": 2 labelled answers")
-	assert.Contains(t, stdout, "anchored on the labels in the same data of "+strong.Profile+" (1 answers)")
+	assert.Contains(t, stdout, "anchored on the labels in the same data of "+strong.Profile+" (1 answer)")
 }
 
 func TestExportFeedbackNeedsADatabase(t *testing.T) {

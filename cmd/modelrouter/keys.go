@@ -95,7 +95,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Visit(func(fl *flag.Flag) { usdSet = usdSet || fl.Name == "usd" })
 		if len(ids) != 1 || !usdSet {
 			fs.Usage()
-			return usagef("keys budget: want one key id or prefix and --usd (got %d arguments)", len(ids))
+			return usagef("keys budget: want one key id or prefix and --usd (got %s)", counted(len(ids), "argument", "arguments"))
 		}
 		if err := (store.Budget{USD: *usd, Period: *period}).Validate(); err != nil {
 			return fmt.Errorf("keys budget: %w", err)

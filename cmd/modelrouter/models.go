@@ -94,7 +94,7 @@ func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
 // them apart (and what --models takes); VERSION beside PROFILE and NOTES
 // would not fit.
 func writeModelsTable(w io.Writer, v router.Version, own []string) error {
-	fmt.Fprintf(w, "model-router %s: %d models\n\n", v.Version, len(v.Models))
+	fmt.Fprintf(w, "model-router %s: %s\n\n", v.Version, counted(len(v.Models), "model", "models"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVERSION\tFORMAT\tPROVIDER\tIN $\tOUT $\tCONTEXT\tMAX OUT\tCAPS")
 	for _, m := range v.Models {

@@ -153,7 +153,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		dep = stored
 		subset := "the full set"
 		if len(dep.Models) > 0 {
-			subset = fmt.Sprintf("%d models", len(dep.Models))
+			subset = counted(len(dep.Models), "model", "models")
 		}
 		fmt.Fprintf(stderr, "deployment %s from %s: mode %s, router version %s, %s\n", dep.Name, f.db, dep.Mode, dep.RouterVersion, subset)
 	}
@@ -435,7 +435,7 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 			return nil, fmt.Errorf("predict: %w", err)
 		}
 		if len(preds) != len(batch) {
-			return nil, fmt.Errorf("predict: %d predictions for %d prompts", len(preds), len(batch))
+			return nil, fmt.Errorf("predict: %s for %s", counted(len(preds), "prediction", "predictions"), counted(len(batch), "prompt", "prompts"))
 		}
 		for i, p := range batch {
 			cache[p] = preds[i]
@@ -501,8 +501,8 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 // model (up to a 64-digit hash) on lines of their own, and a mode's first
 // unroutable prompt, whose reason names every candidate, wrapped.
 func writeSimulationTable(w io.Writer, sim *simulation) error {
-	fmt.Fprintf(w, "%d prompts, deployment %s\nrouter version %s, router model %s\n\n",
-		sim.Prompts, sim.Deployment, sim.RouterVersion, cmp.Or(sim.RouterModel, "-"))
+	fmt.Fprintf(w, "%s, deployment %s\nrouter version %s, router model %s\n\n",
+		counted(sim.Prompts, "prompt", "prompts"), sim.Deployment, sim.RouterVersion, cmp.Or(sim.RouterModel, "-"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "MODE\tMODEL\tPROMPTS\tSHARE\tEXPECTED $\t")
 	for _, ms := range sim.Modes {
@@ -532,7 +532,7 @@ func writeSimulationTable(w io.Writer, sim *simulation) error {
 	for _, ms := range sim.Modes {
 		if ms.FirstError != "" {
 			// Lines after the first indented, so each mode's message stands out.
-			msg := fmt.Sprintf("%s: %d prompts had no eligible model, e.g. %s", ms.Mode, ms.Unroutable, ms.FirstError)
+			msg := fmt.Sprintf("%s: %s no eligible model, e.g. %s", ms.Mode, counted(ms.Unroutable, "prompt had", "prompts had"), ms.FirstError)
 			for i, l := range wrapText(msg, tableWidth-2) {
 				if i > 0 {
 					l = "  " + l
@@ -591,9 +591,9 @@ func shareChart(sim *simulation, path string) error {
 	// The first model on top: gonum counts the Y axis upwards.
 	slices.Reverse(models)
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Routing share per model, %d prompts", sim.Prompts)
+	p.Title.Text = "Routing share per model, " + counted(sim.Prompts, "prompt", "prompts")
 	if hidden := len(sim.Models) - len(models); hidden > 0 {
-		p.Title.Text += fmt.Sprintf(" (%d models never chosen not shown)", hidden)
+		p.Title.Text += " (" + counted(hidden, "model never chosen", "models never chosen") + " not shown)"
 	}
 	p.X.Label.Text = "share of prompts (%)"
 	// Room on the right for the legend, with ticks only up to 100 %.

@@ -126,7 +126,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	fmt.Fprintf(stdout, "router model written to %s (%d profiles, bands balanced %.3f cost %.3f) in %s\n", opt.Out,
-		len(res.Corpus.Profiles), res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band, res.Elapsed.Round(1e9))
+	fmt.Fprintf(stdout, "router model written to %s (%s, bands balanced %.3f cost %.3f) in %s\n", opt.Out,
+		counted(len(res.Corpus.Profiles), "profile", "profiles"), res.Metrics.Bands.Balanced.Band, res.Metrics.Bands.Cost.Band, res.Elapsed.Round(1e9))
 	return nil
 }
