@@ -48,7 +48,7 @@ func TestConfigFileNamesEveryUnknownFieldAndWrongType(t *testing.T) {
 	for _, want := range []string{
 		`unknown field "adress"`,
 		`cuda: want true or false, got a string`,
-		`max_body: want a whole number, got a string`,
+		`max_body: want an integer, got a string`,
 		`providers.openai: unknown field "kynd"`,
 		`providers.openai.api_key: want a string, got a number`,
 	} {

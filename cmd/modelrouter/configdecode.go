@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/modelrouter/modelrouter/router/jsontype"
 )
 
 // readServeFile decodes a config file. Unknown fields are an error (a typo
@@ -157,7 +159,7 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 	case errors.As(err, &want):
 		d.fail(path, fmt.Errorf("%s, got %s", want, raw))
 	case errors.As(err, &typ):
-		d.fail(path, fmt.Errorf("want %s, got %s", kindName(typ.Type), article(typ.Value)))
+		d.fail(path, fmt.Errorf("want %s, got %s", jsontype.Name(typ.Type), article(typ.Value)))
 	default:
 		d.fail(path, err)
 	}
@@ -167,21 +169,6 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 type wantError string
 
 func (e wantError) Error() string { return string(e) }
-
-func kindName(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
-	case reflect.String:
-		return "a string"
-	case reflect.Map, reflect.Struct:
-		return "a JSON object"
-	}
-	return t.String()
-}
 
 // article turns json's "string", "number", "number 1e99" into words.
 func article(v string) string {

@@ -42,7 +42,7 @@ func TestMaxHeldBytesRefusesAValueBelowOneMiB(t *testing.T) {
 		assert.ErrorContains(t, err, "max_held_bytes "+v+": want at least 1048576 (1 MiB), in bytes", v)
 	}
 	_, err := parseServeArgs([]string{"--config", writeConfig(t, `{"max_held_bytes": "256MiB"}`)}, nil, io.Discard)
-	assert.ErrorContains(t, err, "max_held_bytes: want a whole number, got a string")
+	assert.ErrorContains(t, err, "max_held_bytes: want an integer, got a string")
 }
 
 // README "Configuration file" shows a file with every setting at its

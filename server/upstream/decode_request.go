@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/jsontype"
 )
 
 // decodeRequest reads a client's body (valid JSON, checked before routing)
@@ -24,33 +24,7 @@ func decodeRequest(raw []byte, dst any, api string) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		return &router.Error{Code: router.EInvalid, Param: te.Field,
-			Message: fmt.Sprintf("%s must be %s", te.Field, jsonType(te.Type))}
+			Message: fmt.Sprintf("%s must be %s", te.Field, jsontype.Name(te.Type))}
 	}
 	return router.Errorf(router.EInvalid, "the %s request body must be a JSON object", api)
-}
-
-// jsonType names, as JSON has it, the type a Go value is read from.
-func jsonType(t reflect.Type) string {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.String:
-		return "a string"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return "another type"
 }
