@@ -10,8 +10,11 @@ import (
 // (prompt/completion tokens), Responses (input/output tokens) and
 // Anthropic (input/output plus cache reads and writes and thinking).
 type wireUsage struct {
-	PromptTokens        int `json:"prompt_tokens"`
-	CompletionTokens    int `json:"completion_tokens"`
+	// PromptTokens is a pointer to tell Chat Completions' usage, which
+	// counts the prompt in prompt_tokens, from the others, which count it
+	// in input_tokens.
+	PromptTokens        *int `json:"prompt_tokens"`
+	CompletionTokens    int  `json:"completion_tokens"`
 	PromptTokensDetails struct {
 		CachedTokens int `json:"cached_tokens"`
 	} `json:"prompt_tokens_details"`
@@ -51,15 +54,37 @@ func parseUsage(raw json.RawMessage) (router.Usage, bool) {
 func (w wireUsage) usage() router.Usage {
 	reasoning := w.CompletionTokensDetails.ReasoningTokens + w.OutputTokensDetails.ReasoningTokens + w.OutputTokensDetails.ThinkingTokens
 	u := router.Usage{
-		PromptTokens:     w.PromptTokens + w.InputTokens,
+		PromptTokens:     w.InputTokens,
 		CompletionTokens: w.CompletionTokens + w.OutputTokens,
 		ReasoningTokens:  reasoning,
-		CachedTokens:     w.PromptTokensDetails.CachedTokens + w.InputTokensDetails.CachedTokens + w.CacheReadInputTokens,
 		CacheWriteTokens: w.CacheCreationInputTokens,
 	}
+	if w.PromptTokens != nil {
+		return w.chatPrompt(u)
+	}
 	// Anthropic's input_tokens exclude cache reads and writes; OpenAI's
-	// prompt tokens include cached ones. Report the OpenAI way: both are
-	// part of the prompt, and Usage.Cost prices them apart.
+	// input tokens (Responses) include cached ones. Report the OpenAI way:
+	// both are part of the prompt, and Usage.Cost prices them apart.
+	u.CachedTokens = w.InputTokensDetails.CachedTokens + w.CacheReadInputTokens
 	u.PromptTokens += w.CacheReadInputTokens + w.CacheCreationInputTokens
+	return u
+}
+
+// chatPrompt fills in the prompt of a Chat Completions usage. OpenAI's
+// prompt_tokens include the cached tokens of prompt_tokens_details. LiteLLM
+// and proxies like it in front of Claude add Anthropic's
+// cache_read_input_tokens and cache_creation_input_tokens beside them, and
+// their prompt_tokens count those too (LiteLLM's Anthropic transformation
+// adds both to input_tokens, and reports the reads again as cached_tokens):
+// the reads are counted once, the writes are priced apart, and neither is
+// added to the prompt again. A prompt_tokens smaller than its own cache
+// counts cannot include them: it is Anthropic's input_tokens passed on as
+// they are, as some LiteLLM releases log it, and the cache is added to it.
+func (w wireUsage) chatPrompt(u router.Usage) router.Usage {
+	u.PromptTokens += *w.PromptTokens
+	u.CachedTokens = max(w.PromptTokensDetails.CachedTokens, w.CacheReadInputTokens)
+	if u.PromptTokens < u.CachedTokens+u.CacheWriteTokens {
+		u.PromptTokens += w.CacheReadInputTokens + w.CacheCreationInputTokens
+	}
 	return u
 }

@@ -32,6 +32,13 @@ func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 			(20*3 + 9000*0.3 + 100*15) / 1e6},
 		{"anthropic cache write", claude, `{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":0,"cache_creation_input_tokens":9000}`,
 			(20*3 + 9000*3.75 + 100*15) / 1e6},
+		// LiteLLM in front of Claude: Anthropic's cache counts beside a
+		// prompt_tokens that counts them already, the reads twice.
+		{"chat completions with claude's cache", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000},"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`,
+			(20*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
+		// A prompt_tokens below its cache counts is Anthropic's input_tokens.
+		{"chat completions with claude's input tokens", claude, `{"prompt_tokens":31,"completion_tokens":467,"prompt_tokens_details":{"cached_tokens":0},"cache_read_input_tokens":0,"cache_creation_input_tokens":1253}`,
+			(31*3 + 1253*3.75 + 467*15) / 1e6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

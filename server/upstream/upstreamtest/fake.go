@@ -55,7 +55,10 @@ type Behavior struct {
 	// CacheWriteTokens are the Anthropic fake's cache_creation_input_tokens
 	// (OpenAI reports no cache writes). Anthropic's cache reads and writes
 	// come beside input_tokens, OpenAI's cached tokens are part of
-	// prompt_tokens, as the providers report them.
+	// prompt_tokens, as the providers report them. On the OpenAI fake's
+	// Chat Completions, CacheWriteTokens make its usage LiteLLM's in front
+	// of Claude: cache_creation_input_tokens and cache_read_input_tokens
+	// (CachedTokens) beside a prompt_tokens that counts both.
 	ReasoningTokens  int
 	CachedTokens     int
 	CacheWriteTokens int

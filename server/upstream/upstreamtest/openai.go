@@ -156,11 +156,18 @@ func (c *call) openAIToolCall(withType bool) map[string]any {
 
 func (c *call) chatUsage() map[string]any {
 	p, n := c.promptTokens(), c.completionTokens()
-	return map[string]any{
+	u := map[string]any{
 		"prompt_tokens": p, "completion_tokens": n, "total_tokens": p + n,
 		"prompt_tokens_details":     map[string]any{"cached_tokens": c.b.CachedTokens},
 		"completion_tokens_details": map[string]any{"reasoning_tokens": c.b.ReasoningTokens},
 	}
+	if c.b.CacheWriteTokens > 0 {
+		// LiteLLM in front of Claude: Anthropic's cache counts beside a
+		// prompt_tokens that already counts them.
+		u["cache_creation_input_tokens"] = c.b.CacheWriteTokens
+		u["cache_read_input_tokens"] = c.b.CachedTokens
+	}
+	return u
 }
 
 // chatStream sends a role chunk, one chunk per word, for a tool call a
