@@ -20,8 +20,12 @@ type StoredDeployment struct {
 }
 
 // PutDeployment creates or replaces the deployment name with resource, kept
-// byte for byte, and reports whether it was created. Returns EInvalid for
-// an empty name or a resource that is not a JSON value.
+// byte for byte, and reports whether it was created. Names compare without
+// regard to case (see [router.MatchDeploymentName]): a put of "Mr" when
+// "mr" exists replaces "mr", which keeps its name. Returns EInvalid for an
+// empty name or a resource that is not a JSON value, and EConflict for a
+// name that matches two stored names differing only in case but neither
+// exactly.
 func (s *Store) PutDeployment(ctx context.Context, name string, resource json.RawMessage) (created bool, err error) {
 	if name == "" {
 		return false, &router.Error{Code: router.EInvalid, Param: "name", Message: "deployment name is required"}
@@ -30,21 +34,28 @@ func (s *Store) PutDeployment(ctx context.Context, name string, resource json.Ra
 		return false, router.Errorf(router.EInvalid, "deployment %q: resource is not valid JSON", name)
 	}
 	now := formatTS(s.now())
+	// The store's transactions take the write lock at BEGIN
+	// (_txlock=immediate), so no other writer can add a name in another
+	// case between this lookup and the insert.
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("put deployment: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE deployments SET resource = ?, updated = ? WHERE name = ?`, string(resource), now, name)
-	if err != nil {
-		return false, fmt.Errorf("put deployment: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	kept, err := storedName(ctx, tx, name)
+	switch {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `UPDATE deployments SET resource = ?, updated = ? WHERE name = ?`, string(resource), now, kept); err != nil {
+			return false, fmt.Errorf("put deployment: %w", err)
+		}
+	case router.ErrorCode(err) == router.ENotFound:
 		created = true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deployments (name, resource, created, updated) VALUES (?, ?, ?, ?)`,
 			name, string(resource), now, now); err != nil {
 			return false, fmt.Errorf("put deployment: %w", err)
 		}
+	default:
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("put deployment: %w", err)
@@ -53,18 +64,59 @@ func (s *Store) PutDeployment(ctx context.Context, name string, resource json.Ra
 	return created, nil
 }
 
-// GetDeployment returns the stored resource of deployment name. Returns
-// ENotFound when there is none.
-func (s *Store) GetDeployment(ctx context.Context, name string) (json.RawMessage, error) {
-	var resource string
-	err := s.db.QueryRowContext(ctx, `SELECT resource FROM deployments WHERE name = ?`, name).Scan(&resource)
+// GetDeployment returns deployment name, found in any case, with the name
+// it is stored under. Returns ENotFound when there is none and EConflict
+// as PutDeployment does.
+func (s *Store) GetDeployment(ctx context.Context, name string) (StoredDeployment, error) {
+	kept, err := storedName(ctx, s.db, name)
+	if err != nil {
+		return StoredDeployment{}, err
+	}
+	d := StoredDeployment{Name: kept}
+	var resource, created, updated string
+	err = s.db.QueryRowContext(ctx, `SELECT resource, created, updated FROM deployments WHERE name = ?`, kept).Scan(&resource, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, router.Errorf(router.ENotFound, "deployment %q not found", name)
+		// Deleted between the two reads.
+		return StoredDeployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get deployment: %w", err)
+		return StoredDeployment{}, fmt.Errorf("get deployment: %w", err)
 	}
-	return json.RawMessage(resource), nil
+	d.Resource = json.RawMessage(resource)
+	if d.Created, err = parseTS(created); err != nil {
+		return StoredDeployment{}, fmt.Errorf("deployment %s: bad created time: %w", d.Name, err)
+	}
+	if d.Updated, err = parseTS(updated); err != nil {
+		return StoredDeployment{}, fmt.Errorf("deployment %s: bad updated time: %w", d.Name, err)
+	}
+	return d, nil
+}
+
+// storedName is the name the deployment that name calls is stored under:
+// the stored names equal to it in SQLite's NOCASE (ASCII case, as
+// router.FoldName) are read, and router.MatchDeploymentName picks one. No
+// unique index enforces one name per case: a database written before
+// names compared this way may hold two, which must stay readable.
+func storedName(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, name string) (string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM deployments WHERE name = ? COLLATE NOCASE`, name)
+	if err != nil {
+		return "", fmt.Errorf("find deployment: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return "", fmt.Errorf("find deployment: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("find deployment: %w", err)
+	}
+	return router.MatchDeploymentName(names, name)
 }
 
 // ListDeployments returns every stored deployment, by name.
@@ -93,15 +145,23 @@ func (s *Store) ListDeployments(ctx context.Context) ([]StoredDeployment, error)
 	return out, rows.Err()
 }
 
-// DeleteDeployment removes deployment name. Returns ENotFound when there is
-// none.
+// DeleteDeployment removes deployment name, found in any case. Returns
+// ENotFound when there is none and EConflict as PutDeployment does.
 func (s *Store) DeleteDeployment(ctx context.Context, name string) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM deployments WHERE name = ?`, name)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("delete deployment: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return router.Errorf(router.ENotFound, "deployment %q not found", name)
+	defer tx.Rollback()
+	kept, err := storedName(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM deployments WHERE name = ?`, kept); err != nil {
+		return fmt.Errorf("delete deployment: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete deployment: %w", err)
 	}
 	s.deploymentsVersion.Add(1)
 	return nil

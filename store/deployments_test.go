@@ -28,7 +28,7 @@ func TestDeploymentsCRUD(t *testing.T) {
 
 	got, err := s.GetDeployment(ctx, "router-a")
 	require.NoError(t, err)
-	assert.Equal(t, string(first), string(got))
+	assert.Equal(t, string(first), string(got.Resource))
 
 	s.Now = func() time.Time { return t2 }
 	second := json.RawMessage(`{"sku":{"name":"GlobalStandard","capacity":20}}`)

@@ -33,13 +33,13 @@ func (s *deploymentsMemStore) PutDeployment(_ context.Context, name string, r js
 	return !ok, nil
 }
 
-func (s *deploymentsMemStore) GetDeployment(_ context.Context, name string) (json.RawMessage, error) {
+func (s *deploymentsMemStore) GetDeployment(_ context.Context, name string) (store.StoredDeployment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r, ok := s.m[name]; ok {
-		return r, nil
+		return store.StoredDeployment{Name: name, Resource: r}, nil
 	}
-	return nil, router.Errorf(router.ENotFound, "deployment %q not found", name)
+	return store.StoredDeployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 }
 
 func (s *deploymentsMemStore) ListDeployments(context.Context) ([]store.StoredDeployment, error) {

@@ -324,14 +324,14 @@ func sameRef(a, b router.Ref) bool {
 }
 
 func (a *API) load(ctx context.Context, name string) (Resource, error) {
-	raw, err := a.store.GetDeployment(ctx, name)
+	stored, err := a.store.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
 			return Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
 		return Resource{}, err
 	}
-	r, err := decodeResource(raw)
+	r, err := decodeResource(stored.Resource)
 	if err != nil {
 		return Resource{}, fmt.Errorf("stored deployment %q: %w", name, err)
 	}

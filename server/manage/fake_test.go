@@ -48,15 +48,15 @@ func (s *memStore) PutDeployment(_ context.Context, name string, resource json.R
 	return !existed, nil
 }
 
-func (s *memStore) GetDeployment(_ context.Context, name string) (json.RawMessage, error) {
+func (s *memStore) GetDeployment(_ context.Context, name string) (store.StoredDeployment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
 	r, ok := s.m[name]
 	if !ok {
-		return nil, router.Errorf(router.ENotFound, "deployment %q not found", name)
+		return store.StoredDeployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 	}
-	return r, nil
+	return store.StoredDeployment{Name: name, Resource: r}, nil
 }
 
 func (s *memStore) ListDeployments(context.Context) ([]store.StoredDeployment, error) {

@@ -71,7 +71,7 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 
 // read is Get straight from the store.
 func (s *Source) read(ctx context.Context, name string) (router.Deployment, error) {
-	raw, err := s.store.GetDeployment(ctx, name)
+	stored, err := s.store.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) != router.ENotFound {
 			return router.Deployment{}, err
@@ -81,7 +81,7 @@ func (s *Source) read(ctx context.Context, name string) (router.Deployment, erro
 		}
 		return s.toDeployment(ctx, name, builtInResource(s.catalog.cat.Latest), nil)
 	}
-	return s.fromStored(ctx, name, raw, nil)
+	return s.fromStored(ctx, name, stored.Resource, nil)
 }
 
 // fromStored turns a stored resource into the router's view, refusing

@@ -13,9 +13,9 @@ type Store interface {
 	// PutDeployment creates or replaces a deployment and reports whether it
 	// was created.
 	PutDeployment(ctx context.Context, name string, resource json.RawMessage) (created bool, err error)
-	// GetDeployment returns a deployment's resource; router.ENotFound when
-	// there is none.
-	GetDeployment(ctx context.Context, name string) (json.RawMessage, error)
+	// GetDeployment returns a deployment with the name it is stored
+	// under; router.ENotFound when there is none.
+	GetDeployment(ctx context.Context, name string) (store.StoredDeployment, error)
 	// ListDeployments returns every deployment, by name.
 	ListDeployments(ctx context.Context) ([]store.StoredDeployment, error)
 	// DeleteDeployment removes a deployment; router.ENotFound when there is
