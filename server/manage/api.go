@@ -160,7 +160,7 @@ func (a *API) list(c *gin.Context) {
 	for _, nr := range all {
 		out.Value = append(out.Value, present(nr.name, nr.res))
 	}
-	if !slices.ContainsFunc(all, func(nr namedResource) bool { return nr.name == DefaultDeployment }) {
+	if !slices.ContainsFunc(all, func(nr namedResource) bool { return isDefaultName(nr.name) }) {
 		out.Value = append(out.Value, a.builtIn())
 		slices.SortFunc(out.Value, func(x, y Resource) int { return strings.Compare(x.Name, y.Name) })
 	}
@@ -168,10 +168,9 @@ func (a *API) list(c *gin.Context) {
 }
 
 func (a *API) get(c *gin.Context) {
-	name := c.Param("name")
-	r, err := a.load(c.Request.Context(), name)
+	name, r, err := a.load(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		if name == DefaultDeployment && router.ErrorCode(err) == router.ENotFound {
+		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
 			c.JSON(http.StatusOK, a.builtIn())
 			return
 		}
@@ -212,7 +211,9 @@ func (a *API) put(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	prev, err := a.load(ctx, name)
+	// The deployment keeps the name it was created with: a PUT of "Mr"
+	// replaces "mr". The built-in one is spelled as it always is.
+	name, prev, err := a.load(ctx, name)
 	switch {
 	case err == nil:
 		if err := a.checkUnused(ctx, name, prev, &res); err != nil {
@@ -222,6 +223,8 @@ func (a *API) put(c *gin.Context) {
 	case router.ErrorCode(err) != router.ENotFound:
 		writeError(c, err)
 		return
+	case isDefaultName(name):
+		name = DefaultDeployment
 	}
 	now := a.now().UTC()
 	res.SystemData = &SystemData{CreatedAt: now, LastModifiedAt: now}
@@ -246,13 +249,12 @@ func (a *API) put(c *gin.Context) {
 }
 
 func (a *API) delete(c *gin.Context) {
-	name := c.Param("name")
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
-	prev, err := a.load(ctx, name)
+	name, prev, err := a.load(ctx, c.Param("name"))
 	if err != nil {
-		if name == DefaultDeployment && router.ErrorCode(err) == router.ENotFound {
+		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
 			err = &router.Error{Code: router.EConflict, Reason: CodeInUse,
 				Message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"}
 		}
@@ -323,20 +325,25 @@ func sameRef(a, b router.Ref) bool {
 	return equalFold(a.Format, b.Format) && equalFold(a.Name, b.Name) && strings.TrimSpace(a.Version) == strings.TrimSpace(b.Version)
 }
 
-func (a *API) load(ctx context.Context, name string) (Resource, error) {
+// load reads deployment name, found in any case, and returns it with the
+// name it is stored under (name itself when there is none or err).
+func (a *API) load(ctx context.Context, name string) (string, Resource, error) {
 	stored, err := a.store.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
-			return Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+			return name, Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
-		return Resource{}, err
+		return name, Resource{}, err
 	}
 	r, err := decodeResource(stored.Resource)
 	if err != nil {
-		return Resource{}, fmt.Errorf("stored deployment %q: %w", name, err)
+		return name, Resource{}, fmt.Errorf("stored deployment %q: %w", stored.Name, err)
 	}
-	return r, nil
+	return stored.Name, r, nil
 }
+
+// isDefaultName reports whether name, in any case, is DefaultDeployment.
+func isDefaultName(name string) bool { return router.FoldName(name) == DefaultDeployment }
 
 // builtIn is the default deployment every server has until one named
 // DefaultDeployment is stored: Balanced over the latest version's full set.

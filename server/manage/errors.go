@@ -20,6 +20,7 @@ const (
 	CodeInvalidProperties = "InvalidResourceProperties" // as the reference: Claude model not deployed
 	CodeNotFound          = "DeploymentNotFound"
 	CodeInUse             = "DeploymentInUse"
+	CodeAmbiguousName     = "AmbiguousDeploymentName"
 	CodeDisabled          = "management_api_disabled"
 	CodeBadKey            = "invalid_api_key"
 )
@@ -40,6 +41,10 @@ func writeError(c *gin.Context, err error) {
 			withReason.Reason = CodeNotFound
 		case router.EInvalid:
 			withReason.Reason = CodeInvalidBody
+		case router.EConflict:
+			// The store's one conflict: a name that matches two
+			// deployments whose names differ only in case.
+			withReason.Reason, withReason.Param = CodeAmbiguousName, "name"
 		}
 		err = &withReason
 	}

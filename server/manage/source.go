@@ -43,11 +43,14 @@ func NewSource(st Store, cat router.Catalog) *Source {
 	return &Source{store: st, catalog: catalogIndex{cat}, now: time.Now}
 }
 
-// Get returns the router deployment called name: a stored one, or the
-// built-in DefaultDeployment (Balanced, latest version, capacity 10) when
-// none is stored under that name. Returns router.ENotFound for an unknown
-// name or a name that deploys an underlying model (those are reached through
-// a router, not called directly).
+// Get returns the router deployment called name, in any case (see
+// router.MatchDeploymentName), under the name it is stored with: a stored
+// one, or the built-in DefaultDeployment (Balanced, latest version,
+// capacity 10) when none is stored under that name. Returns
+// router.ENotFound for an unknown name or a name that deploys an
+// underlying model (those are reached through a router, not called
+// directly), and router.EConflict for a name that matches two stored
+// names differing only in case but neither exactly.
 func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error) {
 	v, ok := s.store.(Versioned)
 	if !ok {
@@ -59,10 +62,17 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 	}
 	e, ok := snap.byName[name]
 	if !ok {
-		if name != DefaultDeployment {
+		stored, err := router.MatchDeploymentName(snap.byFold[router.FoldName(name)], name)
+		switch {
+		case err == nil:
+			e = snap.byName[stored]
+		case router.ErrorCode(err) != router.ENotFound:
+			return router.Deployment{}, err
+		case isDefaultName(name):
+			e = snap.builtIn
+		default:
 			return router.Deployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
-		e = snap.builtIn
 	}
 	d := e.dep
 	d.Models = slices.Clone(d.Models) // the caller's to change
@@ -76,12 +86,12 @@ func (s *Source) read(ctx context.Context, name string) (router.Deployment, erro
 		if router.ErrorCode(err) != router.ENotFound {
 			return router.Deployment{}, err
 		}
-		if name != DefaultDeployment {
+		if !isDefaultName(name) {
 			return router.Deployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
-		return s.toDeployment(ctx, name, builtInResource(s.catalog.cat.Latest), nil)
+		return s.toDeployment(ctx, DefaultDeployment, builtInResource(s.catalog.cat.Latest), nil)
 	}
-	return s.fromStored(ctx, name, stored.Resource, nil)
+	return s.fromStored(ctx, stored.Name, stored.Resource, nil)
 }
 
 // fromStored turns a stored resource into the router's view, refusing
@@ -103,6 +113,9 @@ type snapshot struct {
 	version uint64
 	taken   time.Time
 	byName  map[string]sourceEntry
+	// byFold lists the stored names by router.FoldName, for a call that
+	// names a deployment in another case.
+	byFold  map[string][]string
 	builtIn sourceEntry // DefaultDeployment when none is stored under its name
 }
 
@@ -160,9 +173,11 @@ func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
 		}
 	}
 	snap.byName = make(map[string]sourceEntry, len(stored))
+	snap.byFold = make(map[string][]string, len(stored))
 	for _, d := range stored {
 		dep, err := s.fromStored(ctx, d.Name, d.Resource, deployed)
 		snap.byName[d.Name] = sourceEntry{dep, err}
+		snap.byFold[router.FoldName(d.Name)] = append(snap.byFold[router.FoldName(d.Name)], d.Name)
 	}
 	dep, err := s.toDeployment(ctx, DefaultDeployment, builtInResource(s.catalog.cat.Latest), deployed)
 	snap.builtIn = sourceEntry{dep, err}
@@ -186,7 +201,7 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 		if !nr.res.IsRouter() {
 			continue
 		}
-		hasDefault = hasDefault || nr.name == DefaultDeployment
+		hasDefault = hasDefault || isDefaultName(nr.name)
 		d, err := s.toDeployment(ctx, nr.name, nr.res, deployed)
 		if err != nil {
 			continue

@@ -132,10 +132,10 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name string, r R
 		return Resource{}, badRequest(CodeInvalidName, "name",
 			fmt.Sprintf("invalid deployment name %q: use 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit", name))
 	}
-	if r.Name != "" && r.Name != name {
+	if r.Name != "" && router.FoldName(r.Name) != router.FoldName(name) {
 		return Resource{}, badRequest(CodeInvalidName, "name", fmt.Sprintf("the body names deployment %q but the URL names %q", r.Name, name))
 	}
-	if name == DefaultDeployment && !r.IsRouter() {
+	if isDefaultName(name) && !r.IsRouter() {
 		// Every client calls this name by default: only a router may
 		// replace the built-in one.
 		return Resource{}, badRequest(CodeInvalidName, "name",
