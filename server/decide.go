@@ -122,8 +122,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 				Message: fmt.Sprintf("model %q names one model; routing_config.models cannot choose others (name a deployment to route)", name)}
 		}
 		req.Routing.Models = []string{name}
-		ex.rec.Decision.Deployment = dep.Name
 	}
+	// Logged, counted and limited under the name the deployment was
+	// created with, whatever case the call named it in, or under the
+	// deployment a model name went through.
+	ex.rec.Decision.Deployment = dep.Name
 	ex.rec.DeploymentFound = true
 	if s.cfg.Router == nil {
 		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")

@@ -23,14 +23,21 @@ func DefaultDeployment(routerVersion string) router.Deployment {
 // StaticDeployments is a fixed, in-memory deployment list.
 type StaticDeployments []router.Deployment
 
-// Get implements [Deployments.Get].
+// Get implements [Deployments.Get]: name in any case, as
+// router.MatchDeploymentName matches it.
 func (d StaticDeployments) Get(_ context.Context, name string) (router.Deployment, error) {
-	for _, dep := range d {
-		if dep.Name == name {
-			return dep, nil
-		}
+	names := make([]string, len(d))
+	for i, dep := range d {
+		names[i] = dep.Name
 	}
-	return router.Deployment{}, router.Errorf(router.ENotFound, "The deployment %q does not exist.", name)
+	found, err := router.MatchDeploymentName(names, name)
+	if router.ErrorCode(err) == router.ENotFound {
+		return router.Deployment{}, router.Errorf(router.ENotFound, "The deployment %q does not exist.", name)
+	}
+	if err != nil {
+		return router.Deployment{}, err
+	}
+	return d[slices.IndexFunc(d, func(dep router.Deployment) bool { return dep.Name == found })], nil
 }
 
 // List implements [Deployments.List].
@@ -66,7 +73,7 @@ func (s *Server) deploymentServing(ctx context.Context, name string) (router.Dep
 	if err != nil {
 		return router.Deployment{}, "", false
 	}
-	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return d.Name == DefaultDeploymentName }); i > 0 {
+	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return router.FoldName(d.Name) == DefaultDeploymentName }); i > 0 {
 		d := deps[i]
 		deps = slices.Insert(slices.Delete(deps, i, i+1), 0, d)
 	}

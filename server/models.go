@@ -37,6 +37,19 @@ func (s *Server) model(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// A deployment answers to its name in any case, as a call does, and
+	// is shown under the name it was created with.
+	names := make([]string, len(deps))
+	for i, d := range deps {
+		names[i] = d.Name
+	}
+	switch found, err := router.MatchDeploymentName(names, id); {
+	case err == nil:
+		id = found
+	case router.ErrorCode(err) != router.ENotFound:
+		s.writeError(c, err)
+		return
+	}
 	if anthropicCaller(c) {
 		for _, d := range deps {
 			if d.Name == id {
