@@ -67,11 +67,17 @@ func (s *deploymentsMemStore) DeleteDeployment(_ context.Context, name string) e
 // adminKey, and points the CLI at it through MODELROUTER_URL.
 func startManagementAPI(t *testing.T, adminKey string) {
 	t.Helper()
+	startManagementAPIOn(t, &deploymentsMemStore{m: map[string]json.RawMessage{}}, adminKey)
+}
+
+// startManagementAPIOn is startManagementAPI over st.
+func startManagementAPIOn(t *testing.T, st manage.Store, adminKey string) {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	eng := gin.New()
-	manage.New(manage.Config{Store: &deploymentsMemStore{m: map[string]json.RawMessage{}}, Catalog: cat, AdminKey: adminKey}).Register(eng.Group(manage.MountPath))
+	manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey}).Register(eng.Group(manage.MountPath))
 	srv := httptest.NewServer(eng)
 	t.Cleanup(srv.Close)
 	t.Setenv("MODELROUTER_URL", srv.URL)
