@@ -72,11 +72,16 @@ type Range struct {
 	// Since and Until bound the decision time: Since <= t < Until. A zero
 	// time leaves that side open.
 	Since, Until time.Time
-	// Deployment limits the report to one deployment ("" for all).
+	// Deployment limits the report to one deployment ("" for all), named
+	// in any case as calls name it: the rows logged under that exact
+	// name, or where there are none, those logged under it in any other
+	// case.
 	Deployment string
 }
 
-func (r Range) where() (string, []any) {
+// where is the range's WHERE clause; the deployment is looked up in the
+// log first (see [Range.Deployment]).
+func (rp *Reports) where(ctx context.Context, r Range) (string, []any, error) {
 	var conds []string
 	var args []any
 	if !r.Since.IsZero() {
@@ -86,12 +91,52 @@ func (r Range) where() (string, []any) {
 		conds, args = append(conds, "ts_ms < ?"), append(args, r.Until.UnixMilli())
 	}
 	if r.Deployment != "" {
-		conds, args = append(conds, "deployment = ?"), append(args, r.Deployment)
+		spellings, err := rp.deploymentSpellings(ctx, r.Deployment)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "deployment IN (?"+strings.Repeat(", ?", len(spellings)-1)+")")
+		for _, n := range spellings {
+			args = append(args, n)
+		}
 	}
 	if len(conds) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// deploymentSpellings is how the log spells deployment name: as given when
+// some row has it so, else in every other case it has. The log names a
+// deployment as it was created, but one written before names compared
+// without case also holds refused calls' spellings of it, and may hold two
+// deployments that differ only in case: each exact name reports alone.
+// The exact test reads the (deployment, ts_ms) index; only a name in
+// another case scans it, and the report's own query then reads the index
+// for each spelling.
+func (rp *Reports) deploymentSpellings(ctx context.Context, name string) ([]string, error) {
+	var one int
+	err := rp.db.QueryRowContext(ctx, `SELECT 1 FROM decisions WHERE deployment = ? LIMIT 1`, name).Scan(&one)
+	if err == nil {
+		return []string{name}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find deployment %q in the log: %w", name, err)
+	}
+	rows, err := rp.db.QueryContext(ctx, `SELECT DISTINCT deployment FROM decisions WHERE deployment = ? COLLATE NOCASE`, name)
+	if err != nil {
+		return nil, fmt.Errorf("find deployment %q in the log: %w", name, err)
+	}
+	defer rows.Close()
+	spellings := []string{name}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("find deployment %q in the log: %w", name, err)
+		}
+		spellings = append(spellings, n)
+	}
+	return spellings, rows.Err()
 }
 
 // Validate rejects a range that ends before it starts.
@@ -106,7 +151,10 @@ func (r Range) Validate() error {
 // Count returns how many decisions fall in the range, to size a progress
 // bar before a long report.
 func (rp *Reports) Count(ctx context.Context, r Range) (int64, error) {
-	where, args := r.where()
+	where, args, err := rp.where(ctx, r)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
 	if err := rp.db.QueryRowContext(ctx, "SELECT count(*) FROM decisions"+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count decisions: %w", err)
@@ -204,7 +252,10 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	where, args := q.where()
+	where, args, err := rp.where(ctx, q.Range)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, status,
 		error_code, fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
 		FROM decisions`+where, args...)
@@ -503,7 +554,10 @@ func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoi
 		return nil, router.Errorf(router.EInvalid, "%s in buckets of %s is more than %d points; widen the bucket",
 			q.Until.Sub(q.Since), q.Bucket, MaxTimelineBuckets)
 	}
-	where, args := q.where()
+	where, args, err := rp.where(ctx, q.Range)
+	if err != nil {
+		return nil, err
+	}
 	if where == "" {
 		where = " WHERE " + sentSQL
 	} else {
