@@ -100,9 +100,33 @@ func TestSessionLetsGoOfAnUnhealthyModel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "mid", d.ChosenID)
 	assert.False(t, d.Affinity)
+	r.Pin("d", "s1", "mid") // mid answers: the gateway pins the model that answers
 
 	sick = nil
 	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1"})
 	require.NoError(t, err)
 	assert.Equal(t, "mid", d.ChosenID, "the session moved with its answers")
+}
+
+// Deciding for a session whose model is unhealthy does not move it: the
+// call may be refused before it is sent (the deployment's capacity, the
+// key's budget) or left before its answer, and then no other model
+// answered. Once its model is healthy again, the session is still its.
+func TestSessionKeepsAnUnhealthyModelUntilAnotherAnswers(t *testing.T) {
+	var sick []string
+	r := newRouter(t, router.Config{Unhealthy: func(m router.Model) string { return unhealthy(sick...)(m) }})
+	dep := router.Deployment{Name: "d"}
+	ctx := context.Background()
+	r.Pin("d", "s1", "claude")
+
+	sick = []string{"claude"}
+	d, err := r.Decide(ctx, dep, router.Request{SessionKey: "s1"})
+	require.NoError(t, err)
+	require.Equal(t, "mid", d.ChosenID)
+
+	sick = nil
+	d, err = r.Decide(ctx, dep, router.Request{SessionKey: "s1"})
+	require.NoError(t, err)
+	assert.Equal(t, "claude", d.ChosenID, "a decision no answer followed moved the session off its model")
+	assert.True(t, d.Affinity)
 }

@@ -279,7 +279,13 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 
 	if req.SessionKey != "" {
 		key := dep.Name + "\x00" + req.SessionKey
+		// A session whose model is only tried last (unhealthy or rate
+		// limited) moves to the model that answers instead (Pin), not to
+		// the one chosen: a call refused before it is sent (capacity, a
+		// budget) or left before its answer must not move it.
+		keep := false
 		if id, ok := r.affinity.get(key, start); ok && id != d.Candidates[order[0].idx].Model {
+			keep = slices.ContainsFunc(order[healthy:], func(s scored) bool { return d.Candidates[s.idx].Model == id })
 			// A session lets go of a model that keeps failing (unless
 			// they all do).
 			if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
@@ -296,7 +302,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 				d.Affinity = true
 			}
 		}
-		if !req.ReadOnlyAffinity {
+		if !req.ReadOnlyAffinity && !keep {
 			r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
 		}
 	}

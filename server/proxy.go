@@ -171,9 +171,9 @@ func (s *Server) settleAffinity(r *routed, out upstream.Outcome) {
 	}
 	switch {
 	case out.Answered.ID != "" && !out.Refused:
-		if out.Answered.ID != r.decision.ChosenID {
-			s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
-		}
+		// The chosen model too: a decision leaves the pin of a session
+		// whose model is unhealthy until another model answers.
+		s.cfg.Router.Pin(r.dep.Name, r.sessionKey, out.Answered.ID)
 	case movedPast(r.decision.ChosenID, out.Attempts),
 		out.Answered.ID == "" && out.Status != statusClientClosed:
 		s.cfg.Router.Failed(r.dep.Name, r.sessionKey)
