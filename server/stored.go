@@ -160,7 +160,7 @@ func (s *Server) wantsStream(c *gin.Context) (bool, error) {
 
 // notKeptWhy lists why the gateway may not keep an answer of a provider
 // that stores none.
-const notKeptWhy = "the call set store: false, --keep-responses is 0, or it expired or was deleted"
+const notKeptWhy = "the call set store: false, --keep-responses is 0, its stream broke off before its end, or it expired or was deleted"
 
 // unknownAnswer refuses an id the caller has no answer under: never made
 // here, or (with client keys) made with another key, which is not told
