@@ -104,11 +104,12 @@ type spendRecorder struct {
 	usd float64
 }
 
-func (s *spendRecorder) Admit(context.Context, string) error { return nil }
-func (s *spendRecorder) Spend(_ string, usd float64, _ time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.usd += usd
+func (s *spendRecorder) Hold(context.Context, string, float64, time.Time) (func(float64), error) {
+	return func(usd float64) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.usd += usd
+	}, nil
 }
 func (s *spendRecorder) total() float64 {
 	s.mu.Lock()

@@ -28,10 +28,14 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		}
 		ex := exchangeOf(c)
 		if s.cfg.Budgets != nil {
-			if err := s.cfg.Budgets.Admit(c.Request.Context(), keyIDOf(c)); err != nil {
+			// Held from here to the record's end (finish), whatever
+			// happens between: calls sent at once each see the others.
+			spend, err := s.cfg.Budgets.Hold(c.Request.Context(), keyIDOf(c), expectedCost(r), ex.rec.Time)
+			if err != nil {
 				s.writeError(c, err)
 				return
 			}
+			ex.spend = spend
 		}
 		if s.cfg.Limiter != nil {
 			settle, headers, ok := s.cfg.Limiter.Admit(r.dep, estimatedTokens(r))
@@ -108,10 +112,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		rec.FirstByte = out.FirstByte
 		rec.Usage, rec.UsageEstimated = billedUsage(r, out)
 		if out.Answered.ID != "" && !out.Refused {
-			rec.CostUSD = rec.Usage.Cost(out.Answered)
-			if s.cfg.Budgets != nil {
-				s.cfg.Budgets.Spend(keyIDOf(c), rec.CostUSD, rec.Time)
-			}
+			rec.CostUSD = rec.Usage.Cost(out.Answered) // spent from the key's budget in finish
 		}
 		s.settleAffinity(r, out)
 		if api == openai.Responses && out.Answered.ID != "" {
@@ -213,6 +214,18 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 	}
 	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens)
 	return u, true
+}
+
+// expectedCost is what a call is expected to cost, held against its key's
+// budget while it runs: the chosen model's expected cost as the router
+// weighed it (hidden reasoning included, within the client's max output).
+func expectedCost(r *routed) float64 {
+	for _, c := range r.decision.Candidates {
+		if c.Model == r.decision.ChosenID && c.Eligible {
+			return c.ExpectedCost
+		}
+	}
+	return 0
 }
 
 // estimatedTokens is what a call is charged against capacity before it

@@ -22,6 +22,8 @@ type exchange struct {
 	start  time.Time
 	rec    router.Record
 	settle func(actualTokens int)
+	// spend ends the call's hold on its key's budget with what it cost.
+	spend func(usd float64)
 }
 
 func exchangeOf(c *gin.Context) *exchange {
@@ -87,6 +89,9 @@ func (s *Server) finish(c *gin.Context, ex *exchange) {
 	}
 	if ex.settle != nil {
 		ex.settle(rec.Usage.PromptTokens + rec.Usage.CompletionTokens)
+	}
+	if ex.spend != nil {
+		ex.spend(rec.CostUSD)
 	}
 	if s.cfg.Log != nil {
 		s.cfg.Log.Record(*rec)

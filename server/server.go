@@ -55,12 +55,13 @@ type Limiter interface {
 	Admit(dep router.Deployment, estTokens int) (settle func(actualTokens int), headers http.Header, ok bool)
 }
 
-// Budgets caps what each client key may spend (package budget). Admit
-// returns the error a key over its budget gets; Spend counts the cost of
-// a finished call that began at began (its record's time) against the key.
+// Budgets caps what each client key may spend (package budget). Hold
+// returns the error a key over its budget gets, what its calls under way
+// are expected to cost included; a call it lets in, which began at began
+// (its record's time) and is expected to cost estUSD, holds that much of
+// the key's budget until spend is called, once, with what it cost.
 type Budgets interface {
-	Admit(ctx context.Context, keyID string) error
-	Spend(keyID string, usd float64, began time.Time)
+	Hold(ctx context.Context, keyID string, estUSD float64, began time.Time) (spend func(usd float64), err error)
 }
 
 // Keys verifies client API keys. VerifyKey returns the key's id (which

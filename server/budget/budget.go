@@ -5,6 +5,7 @@ package budget
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -33,8 +34,10 @@ type Source interface {
 // began (as the log dates them). So nothing is counted twice or lost to a
 // row the log has not written yet, a budget set on a busy key counts the
 // calls already under way, and a call that began before midnight counts
-// for the day it began. Calls under way when the budget runs out still
-// finish, so a key can overspend by what those cost. It is safe for
+// for the day it began. A call under way holds what it is expected to cost
+// until it finishes (Hold), so calls sent at once cannot all pass a check
+// that none of them has spent anything yet; each one let in still
+// finishes, so a key can overspend by about one call. It is safe for
 // concurrent use.
 type Tracker struct {
 	// Refresh is how often a key's budget is read again (DefaultRefresh).
@@ -60,8 +63,17 @@ type account struct {
 	// began before (only a total budget reads it).
 	days    map[time.Time]float64
 	earlier float64
+	// held is what the calls under way are expected to cost, by the UTC
+	// day they began; an entry goes once its last call has finished.
+	held map[time.Time]*hold
 	// forgotTo is the cut forget last used.
 	forgotTo time.Time
+}
+
+// hold is the expected cost of a day's calls under way, and their number.
+type hold struct {
+	usd   float64
+	calls int
 }
 
 // New returns a Tracker reading from src; now may be nil (time.Now).
@@ -73,24 +85,75 @@ func New(src Source, now func() time.Time) *Tracker {
 }
 
 // Admit returns an error (ERateLimited, reason insufficient_quota) when
-// keyID has spent its budget for the period. Calls without a key pass.
+// keyID has spent its budget for the period, the expected cost of its
+// calls under way included. Calls without a key pass.
 func (t *Tracker) Admit(ctx context.Context, keyID string) error {
+	spend, err := t.Hold(ctx, keyID, 0, t.now())
+	if spend != nil {
+		spend(0)
+	}
+	return err
+}
+
+// Hold is Admit for a call that began at began and is expected to cost
+// usd: let in, it holds usd of the key's budget until spend is called
+// with what the call cost (0 when it cost nothing); only the first call
+// of spend counts. Every call let in must end with spend, or its hold
+// stays. Calls without a key pass and count nothing.
+func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began time.Time) (spend func(usd float64), err error) {
 	if keyID == "" {
-		return nil
+		return func(float64) {}, nil
 	}
 	now := t.now()
 	b, err := t.budget(ctx, keyID, now)
-	if err != nil || !b.Capped() {
-		return err
-	}
-	spent, err := t.spent(ctx, keyID, b.Start(now))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if spent < b.USD {
-		return nil
+	if !b.Capped() {
+		// Nothing to hold against, but what the call costs still counts:
+		// a budget set while it runs, or later this period, reads it.
+		return t.spendOnce(keyID, began, nil), nil
 	}
+	from := b.Start(now)
+	logged, err := t.logged(ctx, keyID, from)
+	if err != nil {
+		return nil, err
+	}
+	if !(usd > 0) || math.IsInf(usd, 0) {
+		usd = 0
+	}
+	day := utcDay(began)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.account(keyID)
+	spent, held, calls := a.spentSince(from, logged, t.now())
+	if spent+held >= b.USD {
+		return nil, refusal(b, now, spent, held, calls)
+	}
+	h := a.held[day]
+	if h == nil {
+		h = &hold{}
+		a.held[day] = h
+	}
+	h.usd += usd
+	h.calls++
+	return t.spendOnce(keyID, began, &hold{usd: usd, calls: 1}), nil
+}
+
+// refusal is the error of a key whose spend, with what its calls under way
+// (calls of them) are expected to cost (held), has reached its budget b.
+func refusal(b store.Budget, now time.Time, spent, held float64, calls int) error {
 	msg := fmt.Sprintf("This API key has spent %s of its budget of %s", store.FormatUSD(spent), b)
+	if spent < b.USD {
+		// The calls under way may cost less than expected, or nothing:
+		// once they finish a retry may be let in, so it is not final.
+		under := fmt.Sprintf("its %d calls under way are expected to spend %s more; retry once they have finished", calls, store.FormatUSD(held))
+		if calls == 1 {
+			under = fmt.Sprintf("its 1 call under way is expected to spend %s more; retry once it has finished", store.FormatUSD(held))
+		}
+		return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota", Message: msg + ", and " + under + "."}
+	}
 	if end := b.End(now); !end.IsZero() {
 		msg += fmt.Sprintf("; it starts again at %s", end.Format("2006-01-02 15:04 UTC"))
 	}
@@ -98,6 +161,29 @@ func (t *Tracker) Admit(ctx context.Context, keyID string) error {
 	// away) or the operator raises the budget, so clients must not retry.
 	return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota", Final: true,
 		Message: msg + ". Ask the gateway's operator to raise it (modelrouter keys budget)."}
+}
+
+// spendOnce returns the spend of a call with keyID that began at began and
+// holds mine (nil: nothing, as a call let in while the key had no budget):
+// its first call lets the hold go and counts the cost, in one step, so a
+// check in between sees the one or the other.
+func (t *Tracker) spendOnce(keyID string, began time.Time, mine *hold) func(float64) {
+	var once sync.Once
+	return func(usd float64) {
+		once.Do(func() {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			a := t.account(keyID)
+			if h := a.held[utcDay(began)]; mine != nil && h != nil {
+				h.usd -= mine.usd
+				h.calls -= mine.calls
+				if h.calls <= 0 {
+					delete(a.held, utcDay(began))
+				}
+			}
+			t.spendLocked(a, usd, began)
+		})
+	}
 }
 
 // budget returns keyID's budget, read again when older than the refresh.
@@ -122,18 +208,19 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 	return b, nil
 }
 
-// spent returns what keyID's calls that began since from spent: the log's
-// part (read the first time this period is asked for) and this process's.
-func (t *Tracker) spent(ctx context.Context, keyID string, from time.Time) (float64, error) {
+// logged returns the log's part of keyID's spend since from: read the
+// first time this period is asked for, then kept.
+func (t *Tracker) logged(ctx context.Context, keyID string, from time.Time) (float64, error) {
 	t.mu.Lock()
 	a := t.account(keyID)
 	logged, ok := a.logged[from]
 	t.mu.Unlock()
-	if !ok {
-		var err error
-		if logged, err = t.src.KeySpend(ctx, keyID, from, t.started); err != nil {
-			return 0, err
-		}
+	if ok {
+		return logged, nil
+	}
+	logged, err := t.src.KeySpend(ctx, keyID, from, t.started)
+	if err != nil {
+		return 0, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -142,17 +229,31 @@ func (t *Tracker) spent(ctx context.Context, keyID string, from time.Time) (floa
 		a.logged = make(map[time.Time]float64)
 	}
 	a.logged[from] = logged
-	a.forget(t.now())
-	total := logged
+	return logged, nil
+}
+
+// spentSince returns what the account's calls that began since from
+// spent, logged being the log's part, and what its calls under way that
+// began since then are expected to cost, and how many they are; t.mu is
+// held.
+func (a *account) spentSince(from time.Time, logged float64, now time.Time) (spent, held float64, calls int) {
+	a.forget(now)
+	spent = logged
 	if from.IsZero() {
-		total += a.earlier
+		spent += a.earlier
 	}
 	for day, usd := range a.days {
 		if !day.Before(from) {
-			total += usd
+			spent += usd
 		}
 	}
-	return total, nil
+	for day, h := range a.held {
+		if !day.Before(from) {
+			held += h.usd
+			calls += h.calls
+		}
+	}
+	return spent, held, calls
 }
 
 // forget folds the days before last month into earlier and drops the
@@ -182,7 +283,7 @@ func (a *account) forget(now time.Time) {
 func (t *Tracker) account(keyID string) *account {
 	a := t.keys[keyID]
 	if a == nil {
-		a = &account{days: make(map[time.Time]float64)}
+		a = &account{days: make(map[time.Time]float64), held: make(map[time.Time]*hold)}
 		t.keys[keyID] = a
 	}
 	return a
@@ -200,15 +301,28 @@ func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 	if keyID == "" || !(usd > 0) {
 		return
 	}
-	began = began.UTC()
-	day := time.Date(began.Year(), began.Month(), began.Day(), 0, 0, 0, 0, time.UTC)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	a := t.account(keyID)
+	t.spendLocked(t.account(keyID), usd, began)
+}
+
+// spendLocked counts usd on a, spent by a call that began at began; t.mu
+// is held.
+func (t *Tracker) spendLocked(a *account, usd float64, began time.Time) {
+	if !(usd > 0) {
+		return
+	}
+	day := utcDay(began)
 	a.forget(t.now()) // keys without a budget are never asked what they spent
 	if day.Before(a.forgotTo) {
 		a.earlier += usd // only a total budget still counts it
 		return
 	}
 	a.days[day] += usd
+}
+
+// utcDay is the UTC day t falls in, at its midnight.
+func utcDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
