@@ -151,7 +151,7 @@ func (r Range) Validate() error {
 // Count returns how many decisions fall in the range, to size a progress
 // bar before a long report.
 func (rp *Reports) Count(ctx context.Context, r Range) (int64, error) {
-	where, args, err := rp.where(ctx, r)
+	where, args, err := rp.where(ctx, r.scanned())
 	if err != nil {
 		return 0, err
 	}
@@ -170,6 +170,12 @@ type ReportQuery struct {
 	// Progress, when set, is called with the number of rows read since
 	// the last call (every few thousand rows and at the end).
 	Progress func(rows int64)
+	// Builtin names the deployments that exist without a row in the
+	// deployments table (the server's built-in model-router). With the
+	// stored ones they keep rows of their own even where no call to them
+	// was decided; other names without a decided call are reported as
+	// [UnknownDeployment].
+	Builtin []string
 }
 
 // SavingsMethod says how the counterfactual costs are computed; reports
@@ -247,12 +253,27 @@ type Report struct {
 
 // Report sums the decision log per deployment and model (and day) and
 // prices two counterfactuals: always the strongest candidate, and always
-// the best single model (see [SavingsMethod]).
+// the best single model (see [SavingsMethod]). Calls under a name that is
+// not a stored or built-in deployment and has no call in the range that
+// the router decided are summed under [UnknownDeployment], so the rows are
+// bounded by the deployments and the catalog's models (times the days),
+// whatever names clients send; every logged row is still in exactly one
+// row and in the totals.
 func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	where, args, err := rp.where(ctx, q.Range)
+	// With no deployment asked for (or UnknownDeployment), names that
+	// are no deployment share one row; one asked for by name is its own.
+	var known map[string]bool
+	scan := q.scanned()
+	if scan.Deployment == "" {
+		var err error
+		if known, err = rp.deploymentNames(ctx, scan, q.Builtin); err != nil {
+			return nil, err
+		}
+	}
+	where, args, err := rp.where(ctx, scan)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +297,16 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 			&r.usage.CachedTokens, &r.cost); err != nil {
 			return nil, fmt.Errorf("report: read decision: %w", err)
 		}
+		if read++; q.Progress != nil && read%4096 == 0 {
+			q.Progress(read - reported)
+			reported = read
+		}
+		if known != nil && !known[r.deployment] {
+			r.deployment = UnknownDeployment
+		}
+		if q.Deployment == UnknownDeployment && r.deployment != UnknownDeployment {
+			continue
+		}
 		d, err := r.decision()
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
@@ -296,10 +327,6 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		}
 		for _, row := range []*ReportRow{g, dep, &total} {
 			row.add(&r, d)
-		}
-		if read++; q.Progress != nil && read%4096 == 0 {
-			q.Progress(read - reported)
-			reported = read
 		}
 	}
 	if err := rows.Err(); err != nil {

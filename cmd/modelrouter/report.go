@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/modelrouter/modelrouter/server/insights"
+	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
@@ -47,7 +48,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("report: unexpected argument %q", fs.Arg(0))
 	}
 	now := time.Now()
-	q := store.ReportQuery{}
+	// As the server's report: the built-in deployment has no stored row.
+	q := store.ReportQuery{Builtin: []string{manage.DefaultDeployment}}
 	var err error
 	if q.Since, err = insights.ParseSince(*since, now); err != nil {
 		return fmt.Errorf("report: %w", err)

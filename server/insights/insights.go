@@ -107,7 +107,9 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, err)
 		return
 	}
-	q := store.ReportQuery{Range: rng}
+	// The built-in deployment has no stored row; its calls keep its name
+	// in the report even when none was decided.
+	q := store.ReportQuery{Range: rng, Builtin: []string{manage.DefaultDeployment}}
 	switch by := r.URL.Query().Get("by"); by {
 	case "":
 	case "day":
