@@ -23,6 +23,11 @@ const (
 	EConflict      = "conflict"           // invalid resource properties: 409/400
 	EUnavailable   = "unavailable"        // not ready (router model not loaded): 503
 	EInternal      = "internal"           // anything else: 500, message hidden
+
+	// EInsufficientQuota is a client key whose budget is spent: 429 as
+	// ERateLimited is, but a code of its own, so the decision log and the
+	// metrics tell a key out of money from a deployment over capacity.
+	EInsufficientQuota = "insufficient_quota"
 )
 
 // Error is the application error: a code and a message safe to show users.

@@ -34,6 +34,8 @@ var codes = map[string]httpError{
 	router.EConflict:      {http.StatusConflict, "invalid_request_error"},
 	router.EUnavailable:   {http.StatusServiceUnavailable, "service_unavailable_error"},
 	router.EInternal:      {http.StatusInternalServerError, "server_error"},
+
+	router.EInsufficientQuota: {http.StatusTooManyRequests, "rate_limit_error"},
 }
 
 // finalCodes are the codes that retrying cannot fix, whatever the error

@@ -34,6 +34,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EConflict, http.StatusConflict, "invalid_request_error"},
 		{router.EUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
 		{router.EInternal, http.StatusInternalServerError, "server_error"},
+		{router.EInsufficientQuota, http.StatusTooManyRequests, "rate_limit_error"},
 	}
 	require.Len(t, codes, len(tests), "a new router code needs a row here and in codes")
 	for _, tt := range tests {
@@ -87,6 +88,7 @@ func TestAnthropicResponseKeepsStatusAndMessageInAnthropicsShape(t *testing.T) {
 		{router.EForbidden, http.StatusForbidden, "permission_error"},
 		{router.ETooLarge, http.StatusRequestEntityTooLarge, "request_too_large"},
 		{router.ERateLimited, http.StatusTooManyRequests, "rate_limit_error"},
+		{router.EInsufficientQuota, http.StatusTooManyRequests, "rate_limit_error"},
 		{router.EUnavailable, http.StatusServiceUnavailable, "overloaded_error"},
 		{router.EUpstream, http.StatusBadGateway, "api_error"},
 	}

@@ -84,7 +84,7 @@ func New(src Source, now func() time.Time) *Tracker {
 	return &Tracker{Refresh: DefaultRefresh, src: src, now: now, started: now(), keys: make(map[string]*account)}
 }
 
-// Admit returns an error (ERateLimited, reason insufficient_quota) when
+// Admit returns an error (EInsufficientQuota, a 429) when
 // keyID has spent its budget for the period, the expected cost of its
 // calls under way included. Calls without a key pass.
 func (t *Tracker) Admit(ctx context.Context, keyID string) error {
@@ -152,14 +152,14 @@ func refusal(b store.Budget, now time.Time, spent, held float64, calls int) erro
 		if calls == 1 {
 			under = fmt.Sprintf("its 1 call under way is expected to spend %s more; retry once it has finished", store.FormatUSD(held))
 		}
-		return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota", Message: msg + ", and " + under + "."}
+		return &router.Error{Code: router.EInsufficientQuota, Message: msg + ", and " + under + "."}
 	}
 	if end := b.End(now); !end.IsZero() {
 		msg += fmt.Sprintf("; it starts again at %s", end.Format("2006-01-02 15:04 UTC"))
 	}
 	// Final: the same refusal comes until the period starts again (days
 	// away) or the operator raises the budget, so clients must not retry.
-	return &router.Error{Code: router.ERateLimited, Reason: "insufficient_quota", Final: true,
+	return &router.Error{Code: router.EInsufficientQuota, Final: true,
 		Message: msg + ". Ask the gateway's operator to raise it (modelrouter keys budget)."}
 }
 

@@ -80,8 +80,7 @@ func TestTrackerRefusesAKeyOverItsBudgetUntilThePeriodEnds(t *testing.T) {
 	require.Error(t, err)
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, router.ERateLimited, re.Code)
-	assert.Equal(t, "insufficient_quota", re.Reason)
+	assert.Equal(t, router.EInsufficientQuota, re.Code, "a 429 of its own, apart from a deployment's capacity")
 	assert.True(t, re.Final, "asking again before the period ends cannot help")
 	assert.Equal(t, "This API key has spent $1.05 of its budget of $1.00 a month; it starts again at 2026-12-01 00:00 UTC."+
 		" Ask the gateway's operator to raise it (modelrouter keys budget).", re.Message)

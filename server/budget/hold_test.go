@@ -52,7 +52,7 @@ func TestTrackerReplacesAHoldWithWhatTheCallCost(t *testing.T) {
 	require.Error(t, err, "$1.20 held")
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "insufficient_quota", re.Reason)
+	assert.Equal(t, router.EInsufficientQuota, re.Code)
 	assert.False(t, re.Final, "the calls under way may cost less, or nothing")
 	assert.Equal(t, "This API key has spent $0.00 of its budget of $1.00 a day, and its 2 calls under way are expected to spend $1.20 more;"+
 		" retry once they have finished.", re.Message)

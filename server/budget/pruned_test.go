@@ -32,7 +32,7 @@ func TestATotalBudgetStaysSpentAfterItsRowsArePruned(t *testing.T) {
 	require.Error(t, err, "$1.25 of $1 was spent, though the rows are gone")
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "insufficient_quota", re.Reason)
+	assert.Equal(t, router.EInsufficientQuota, re.Code)
 }
 
 // The gateway prunes while it runs, its own calls' rows included. A budget
