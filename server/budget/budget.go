@@ -33,8 +33,9 @@ type Source interface {
 // finish, every key's whether it has a budget or not, by the time each
 // began (as the log dates them). So nothing is counted twice or lost to a
 // row the log has not written yet, a budget set on a busy key counts the
-// calls already under way, and a call that began before midnight counts
-// for the day it began. A call under way holds what it is expected to cost
+// calls already under way, and a call that began before midnight is
+// checked against, and counts for, the day it began, however late after
+// it the check comes. A call under way holds what it is expected to cost
 // until it finishes (Hold), so calls sent at once cannot all pass a check
 // that none of them has spent anything yet; each one let in still
 // finishes, so a key can overspend by about one call. It is safe for
@@ -96,7 +97,7 @@ func (t *Tracker) Admit(ctx context.Context, keyID string) error {
 }
 
 // Hold is Admit for a call that began at began and is expected to cost
-// usd: let in, it holds usd of the key's budget until spend is called
+// usd, checked against the period began falls in: let in, it holds usd of the key's budget until spend is called
 // with what the call cost (0 when it cost nothing); only the first call
 // of spend counts. Every call let in must end with spend, or its hold
 // stays. Calls without a key pass and count nothing.
@@ -114,7 +115,10 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 		// a budget set while it runs, or later this period, reads it.
 		return t.spendOnce(keyID, began, nil), nil
 	}
-	from := b.Start(now)
+	// Checked against the period it is charged to, the one it began in
+	// (as the log dates it): one that began just before midnight and is
+	// checked after spends the old day, whose spend the check must see.
+	from, to := b.Start(began), b.End(began)
 	logged, err := t.logged(ctx, keyID, from)
 	if err != nil {
 		return nil, err
@@ -127,9 +131,9 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.account(keyID)
-	spent, held, calls := a.spentSince(from, logged, t.now())
+	spent, held, calls := a.spentIn(from, to, logged, t.now())
 	if spent+held >= b.USD {
-		return nil, refusal(b, now, spent, held, calls)
+		return nil, refusal(b, now, to, spent, held, calls)
 	}
 	h := a.held[day]
 	if h == nil {
@@ -142,9 +146,17 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 }
 
 // refusal is the error of a key whose spend, with what its calls under way
-// (calls of them) are expected to cost (held), has reached its budget b.
-func refusal(b store.Budget, now time.Time, spent, held float64, calls int) error {
+// (calls of them) are expected to cost (held), has reached its budget b in
+// the period the call began in, which ends at end (zero: never).
+func refusal(b store.Budget, now, end time.Time, spent, held float64, calls int) error {
 	msg := fmt.Sprintf("This API key has spent %s of its budget of %s", store.FormatUSD(spent), b)
+	if !end.IsZero() && !now.Before(end) {
+		// The call began just before its period ended: a retry begins
+		// in the new one, so it is not final.
+		return &router.Error{Code: router.EInsufficientQuota, Message: msg + fmt.Sprintf(
+			" in the period this call began in; it started again at %s, so a retry counts against the new one.",
+			end.Format("2006-01-02 15:04 UTC"))}
+	}
 	if spent < b.USD {
 		// The calls under way may cost less than expected, or nothing:
 		// once they finish a retry may be let in, so it is not final.
@@ -154,7 +166,7 @@ func refusal(b store.Budget, now time.Time, spent, held float64, calls int) erro
 		}
 		return &router.Error{Code: router.EInsufficientQuota, Message: msg + ", and " + under + "."}
 	}
-	if end := b.End(now); !end.IsZero() {
+	if !end.IsZero() {
 		msg += fmt.Sprintf("; it starts again at %s", end.Format("2006-01-02 15:04 UTC"))
 	}
 	// Final: the same refusal comes until the period starts again (days
@@ -232,23 +244,24 @@ func (t *Tracker) logged(ctx context.Context, keyID string, from time.Time) (flo
 	return logged, nil
 }
 
-// spentSince returns what the account's calls that began since from
-// spent, logged being the log's part, and what its calls under way that
-// began since then are expected to cost, and how many they are; t.mu is
-// held.
-func (a *account) spentSince(from time.Time, logged float64, now time.Time) (spent, held float64, calls int) {
+// spentIn returns what the account's calls that began in [from, to) (to
+// zero: no end) spent, logged being the log's part, and what its calls
+// under way that began then are expected to cost, and how many they are;
+// t.mu is held.
+func (a *account) spentIn(from, to time.Time, logged float64, now time.Time) (spent, held float64, calls int) {
 	a.forget(now)
 	spent = logged
 	if from.IsZero() {
 		spent += a.earlier
 	}
+	in := func(day time.Time) bool { return !day.Before(from) && (to.IsZero() || day.Before(to)) }
 	for day, usd := range a.days {
-		if !day.Before(from) {
+		if in(day) {
 			spent += usd
 		}
 	}
 	for day, h := range a.held {
-		if !day.Before(from) {
+		if in(day) {
 			held += h.usd
 			calls += h.calls
 		}
