@@ -229,22 +229,35 @@ func expectedCost(r *routed) float64 {
 }
 
 // estimatedTokens is what a call is charged against capacity before it
-// runs: the prompt plus the chosen model's predicted answer, or the
-// client's max output when that is smaller.
+// runs, what it is expected to be billed: the prompt, and for each answer
+// it asks for (n) the chosen model's predicted answer with its hidden
+// reasoning, capped at the client's max output (which counts both). The
+// settle corrects it to the billed tokens, which count all of them: charged
+// only one answer without its reasoning, a burst of such calls would all
+// pass the limiter before the first one settled.
 func estimatedTokens(r *routed) int {
-	u := estimatedUsage(r, r.decision.ChosenID)
-	return u.PromptTokens + u.CompletionTokens
+	out := predictedOutput(r, r.decision.ChosenID, r.decision.Chosen.ReasoningTokens)
+	return r.needs.InputTokens + out*max(r.req.Choices, 1)
 }
 
 // estimatedUsage is a call's usage as predicted for model: the prompt's
 // estimated tokens, and the model's predicted answer length capped at the
 // client's max output.
 func estimatedUsage(r *routed, model string) router.Usage {
+	return router.Usage{PromptTokens: r.needs.InputTokens, CompletionTokens: predictedOutput(r, model, 0)}
+}
+
+// predictedOutput is one answer's predicted tokens from model, reasoning
+// more, capped at the client's max output.
+func predictedOutput(r *routed, model string, reasoning float64) int {
 	out := 0.0
 	for _, c := range r.decision.Candidates {
 		if c.Model == model && c.Eligible {
 			out = c.OutputTokens
 		}
+	}
+	if reasoning > 0 && !math.IsInf(reasoning, 0) {
+		out += reasoning
 	}
 	if m := r.needs.MaxOutputTokens; m > 0 && float64(m) < out {
 		out = float64(m)
@@ -252,7 +265,7 @@ func estimatedUsage(r *routed, model string) router.Usage {
 	if !(out > 0) || math.IsInf(out, 0) { // no prediction (or a bad one)
 		out = 0
 	}
-	return router.Usage{PromptTokens: r.needs.InputTokens, CompletionTokens: int(math.Ceil(out))}
+	return int(math.Ceil(out))
 }
 
 // headSniffer keeps a copy of the first bytes written to the client (where

@@ -90,8 +90,26 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		r.addText(string(v))
 	}
 	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)
+	r.Choices = choices(top["n"])
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
+}
+
+// maxChoices is the most answers OpenAI's Chat Completions gives one call;
+// it refuses a larger n.
+const maxChoices = 128
+
+// choices reads n: the number of answers asked for, 1 where it is unset or
+// not one the provider takes (the provider answers that call with its 400).
+func choices(n json.RawMessage) int {
+	c := 1
+	decoded(n, func(v int) bool {
+		if v > 1 && v <= maxChoices {
+			c = v
+		}
+		return true
+	})
+	return c
 }
 
 // chatMessages reads the messages array of a validated body (see

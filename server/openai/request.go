@@ -92,6 +92,10 @@ type Request struct {
 	// input items, in order.
 	ItemReferences  []string
 	MaxOutputTokens int
+	// Choices is how many answers a Chat Completions call asks for (its
+	// n), each billed and each within MaxOutputTokens; 1 when it asks for
+	// one, or for a number its provider will refuse.
+	Choices int
 	// Params are the top-level parameters the client set (non-null), sorted,
 	// besides the ones every request carries; see [coreFields].
 	Params []string
