@@ -91,6 +91,11 @@ type Behavior struct {
 	// non-streaming one, as servers and proxies that ignore `stream`, and
 	// models that cannot stream, do.
 	NoStreaming bool
+	// Refusal, when set, makes the OpenAI fake's Chat Completions answer a
+	// refusal instead of text, as OpenAI's models do when they decline: this
+	// text in message.refusal (content null), or in delta.refusal chunks,
+	// one per word, when streaming.
+	Refusal string
 }
 
 // ToolCall is a function call the fake answers with.
@@ -354,9 +359,12 @@ func (c *call) reply() string {
 
 // replyWords splits the reply into stream deltas that concatenate back to
 // the reply exactly ("Hello ", "from ", "x.").
-func (c *call) replyWords() []string {
+func (c *call) replyWords() []string { return words(c.reply()) }
+
+// words splits text into stream deltas that concatenate back to it.
+func words(text string) []string {
 	var out []string
-	for _, w := range strings.SplitAfter(c.reply(), " ") {
+	for _, w := range strings.SplitAfter(text, " ") {
 		if w != "" {
 			out = append(out, w)
 		}
@@ -371,6 +379,9 @@ func (c *call) completionTokens() int {
 			n += Words(c.reply())
 		}
 		return n
+	}
+	if c.b.Refusal != "" {
+		return Words(c.b.Refusal) + c.b.ReasoningTokens
 	}
 	return Words(c.reply()) + c.b.ReasoningTokens
 }

@@ -70,6 +70,34 @@ func TestOpenAIChatStreamWithSDK(t *testing.T) {
 	assert.EqualValues(t, 3, acc.Usage.CompletionTokens)
 }
 
+// A refusal comes in message.refusal, or in delta.refusal chunks that add
+// up to it, with no text, as OpenAI's models decline.
+func TestOpenAIChatRefusalWithSDK(t *testing.T) {
+	f := upstreamtest.NewOpenAI(t)
+	const refusal = "I can't help with that."
+	f.Set("gpt-x", upstreamtest.Behavior{Refusal: refusal})
+	c := openAIClient(f)
+	params := openai.ChatCompletionNewParams{Model: "gpt-x", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}}
+
+	res, err := c.Chat.Completions.New(context.Background(), params)
+	require.NoError(t, err)
+	assert.Equal(t, refusal, res.Choices[0].Message.Refusal)
+	assert.Empty(t, res.Choices[0].Message.Content)
+	assert.EqualValues(t, 5, res.Usage.CompletionTokens)
+
+	stream := c.Chat.Completions.NewStreaming(context.Background(), params)
+	var streamed, text string
+	for stream.Next() {
+		for _, ch := range stream.Current().Choices {
+			streamed += ch.Delta.Refusal
+			text += ch.Delta.Content
+		}
+	}
+	require.NoError(t, stream.Err())
+	assert.Equal(t, refusal, streamed)
+	assert.Empty(t, text)
+}
+
 func TestResponsesWithSDK(t *testing.T) {
 	f := upstreamtest.NewOpenAI(t)
 	c := openAIClient(f)

@@ -96,6 +96,9 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if !c.withText() {
 		msg["content"] = nil
 	}
+	if c.b.Refusal != "" {
+		msg["content"], msg["refusal"] = nil, c.b.Refusal
+	}
 	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
 	}
@@ -170,10 +173,10 @@ func (c *call) chatUsage() map[string]any {
 	return u
 }
 
-// chatStream sends a role chunk, one chunk per word, for a tool call a
-// chunk with its id and name then two with halves of its arguments, a
-// finish chunk, with include_usage a usage chunk with no choices, then
-// [DONE] (unless NoDone).
+// chatStream sends a role chunk, one chunk per word (of the refusal, for
+// a Refusal), for a tool call a chunk with its id and name then two with
+// halves of its arguments, a finish chunk, with include_usage a usage
+// chunk with no choices, then [DONE] (unless NoDone).
 func (c *call) chatStream() {
 	includeUsage := false
 	if so, ok := c.body["stream_options"].(map[string]any); ok {
@@ -196,7 +199,14 @@ func (c *call) chatStream() {
 	if !s.event("", chunk(map[string]any{"role": "assistant", "content": ""}, nil)) {
 		return
 	}
-	if c.withText() {
+	switch {
+	case c.b.Refusal != "":
+		for _, w := range words(c.b.Refusal) {
+			if !s.event("", chunk(map[string]any{"refusal": w}, nil)) {
+				return
+			}
+		}
+	case c.withText():
 		for _, w := range c.replyWords() {
 			if !s.event("", chunk(map[string]any{"content": w}, nil)) {
 				return
