@@ -179,16 +179,17 @@ async function send(ev) {
       out = await readStream(resp);
     } else {
       const body = await resp.json();
-      out = {
-        text: (body.choices && body.choices[0] && body.choices[0].message && body.choices[0].message.content) || "",
-        model: body.model, details: body.model_selection_details,
-      };
-      $("answer").textContent = out.text;
+      const msg = (body.choices && body.choices[0] && body.choices[0].message) || {};
+      out = { text: msg.content || "", refusal: msg.refusal || "", model: body.model, details: body.model_selection_details };
+      showAnswer(out);
     }
     renderDetails(out.details, out.model, requestID);
     $("total-time").textContent = Math.round(performance.now() - started) + " ms";
-    if (!out.error && askedIn === conversation) remember(prompt, out.text, (out.details && out.details.answered_model) || out.model);
-    setStatus(status, out.error ? "Stream ended with an error: " + out.error : "Done.", !!out.error);
+    if (!out.error && askedIn === conversation) {
+      remember(prompt, answerText(out), (out.details && out.details.answered_model) || out.model, !!out.refusal);
+    }
+    setStatus(status, out.error ? "Stream ended with an error: " + out.error
+      : out.refusal ? "Done: the model refused to answer." : "Done.", !!out.error);
   } catch (err) {
     setStatus(status, "Request failed: " + err.message, true);
   } finally {
@@ -201,7 +202,7 @@ async function send(ev) {
 async function readStream(resp) {
   const reader = resp.body.getReader();
   const decoder = new TextDecoder();
-  const out = { text: "", model: "", details: null, error: "" };
+  const out = { text: "", refusal: "", model: "", details: null, error: "" };
   let buf = "";
   $("result").hidden = false;
   for (;;) {
@@ -221,13 +222,27 @@ async function readStream(resp) {
       if (chunk.model) out.model = chunk.model;
       if (chunk.model_selection_details) out.details = chunk.model_selection_details;
       const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
-      if (delta && delta.content) {
-        out.text += delta.content;
-        $("answer").textContent = out.text;
+      if (delta && (delta.content || delta.refusal)) {
+        out.text += delta.content || "";
+        out.refusal += delta.refusal || "";
+        showAnswer(out);
       }
     }
   }
   return out;
+}
+
+// answerText is the answer as shown: a model that declines sends its
+// words as a refusal instead of content.
+function answerText(out) {
+  return out.refusal ? (out.text ? out.text + "\n" : "") + out.refusal : out.text;
+}
+
+// showAnswer writes the answer so far, a refusal marked as one: shown as an
+// empty answer it would read as the model having nothing to say.
+function showAnswer(out) {
+  $("answer").textContent = answerText(out);
+  $("answer").classList.toggle("refusal", !!out.refusal);
 }
 
 async function decideOnly() {
@@ -262,15 +277,15 @@ async function decideOnly() {
 
 // remember adds a finished turn to the conversation. The transcript shows
 // every message but the latest answer, which stands in the answer box.
-function remember(prompt, answer, model) {
-  history.push({ role: "user", content: prompt }, { role: "assistant", content: answer, model: model });
+function remember(prompt, answer, model, refused) {
+  history.push({ role: "user", content: prompt }, { role: "assistant", content: answer, model: model, refused: refused });
   const shown = history.slice(0, -1);
   // A prompt typed meanwhile is the next question's draft: keep it.
   if ($("prompt").value === prompt) $("prompt").value = "";
   const list = $("transcript");
   list.replaceChildren();
   for (const m of shown) {
-    const li = el("li", "", m.role);
+    const li = el("li", "", m.role + (m.refused ? " refusal" : ""));
     li.append(el("span", m.role === "user" ? "you" : m.model || "assistant", "who"), document.createTextNode(m.content));
     list.appendChild(li);
   }
@@ -294,6 +309,7 @@ function busy(on) {
 function resetResult() {
   $("result").hidden = true;
   $("answer").textContent = "";
+  $("answer").classList.remove("refusal");
   for (const id of ["answered-model", "chosen-model", "result-mode", "router-latency", "total-time", "fallbacks", "affinity", "request-id"]) {
     $(id).textContent = "-";
   }
