@@ -61,6 +61,9 @@ type gatewaySetup struct {
 	reports func(insights.Source) insights.Source
 	// upstream wraps the fake provider's handler (to hold its answers).
 	upstream func(http.Handler) http.Handler
+	// noProviders leaves every provider unconfigured, as a fresh install
+	// is: calls are refused and decisions come from the preview router.
+	noProviders bool
 }
 
 type gatewayOption func(*gatewaySetup)
@@ -87,10 +90,17 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	providers := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: baseURL, APIKey: "test"},
 	}}
+	if setup.noProviders {
+		providers = upstream.Providers{}
+	}
 	catalog := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1",
 		Models: []router.Model{model("large", 2, 8), model("mini", 0.4, 1.6), model("nano", 0.1, 0.4)}}}}
 	rt, err := router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: prediction},
 		Available: providers.Available})
+	require.NoError(t, err)
+	// As serve wires it: the same router blind to providers, for the
+	// decisions /v1/route shows when none is configured.
+	preview, err := router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: prediction}})
 	require.NoError(t, err)
 	st, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
 	require.NoError(t, err)
@@ -101,7 +111,7 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	}
 	admin := func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+adminKey }
 	cfg := server.Config{
-		Router: rt, Forwarder: &upstream.Forwarder{Providers: providers}, Supports: providers.Supports,
+		Router: rt, PreviewRouter: preview, Forwarder: &upstream.Forwarder{Providers: providers}, Supports: providers.Supports,
 		Available: providers.Available, Log: st.Log(),
 		Mount: func(e *gin.Engine) {
 			playground.Mount(e)

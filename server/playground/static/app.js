@@ -267,7 +267,14 @@ async function decideOnly() {
       mode: body.mode, chosen_model: body.chosen_model, answered_model: "", candidates: body.candidates,
       fallbacks_tried: [], session_affinity: body.session_affinity, router_latency_ms: body.router_latency_ms,
     }, "", requestID);
-    setStatus(status, "Decided.");
+    // With no provider configured the server still decides, and its note
+    // says no model can be sent the request and what to set: without it
+    // the decision reads as if Send would work.
+    if (body.forwardable === false) {
+      setStatus(status, "Decided, but it cannot be sent: " + (body.note || "no model has a configured provider"), true);
+    } else {
+      setStatus(status, "Decided.");
+    }
   } catch (err) {
     setStatus(status, "Request failed: " + err.message, true);
   } finally {
