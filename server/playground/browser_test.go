@@ -61,6 +61,8 @@ type gatewaySetup struct {
 	reports func(insights.Source) insights.Source
 	// upstream wraps the fake provider's handler (to hold its answers).
 	upstream func(http.Handler) http.Handler
+	// front wraps the gateway's own handler (to cut the page's connection).
+	front func(http.Handler) http.Handler
 	// noProviders leaves every provider unconfigured, as a fresh install
 	// is: calls are refused and decisions come from the preview router.
 	noProviders bool
@@ -124,7 +126,11 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	handler := srv.Handler()
+	if setup.front != nil {
+		handler = setup.front(handler)
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 	return gateway{url: "http://" + ln.Addr().String(), store: st, fake: fake}

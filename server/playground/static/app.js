@@ -176,7 +176,7 @@ async function send(ev) {
     const ctype = resp.headers.get("content-type") || "";
     let out;
     if (ctype.includes("text/event-stream")) {
-      out = await readStream(resp);
+      out = await readStream(resp, requestID);
     } else {
       const body = await resp.json();
       const msg = (body.choices && body.choices[0] && body.choices[0].message) || {};
@@ -199,14 +199,22 @@ async function send(ev) {
 
 // readStream reads Chat Completions server-sent events, appending the
 // answer as it arrives and keeping model_selection_details from any chunk.
-async function readStream(resp) {
+// A connection that drops mid-answer ends it with an error, not a thrown
+// one: the decision, known from the first event, is still shown.
+async function readStream(resp, requestID) {
   const reader = resp.body.getReader();
   const decoder = new TextDecoder();
-  const out = { text: "", refusal: "", model: "", details: null, error: "" };
+  const out = { text: "", refusal: "", model: resp.headers.get("x-modelrouter-model") || "", details: null, error: "" };
   let buf = "";
   $("result").hidden = false;
   for (;;) {
-    const { value, done } = await reader.read();
+    let value, done;
+    try {
+      ({ value, done } = await reader.read());
+    } catch (err) {
+      out.error = "the connection dropped before the answer ended (" + err.message + ")";
+      break;
+    }
     if (done) break;
     buf += decoder.decode(value, { stream: true });
     let nl;
@@ -220,7 +228,10 @@ async function readStream(resp) {
       try { chunk = JSON.parse(data); } catch (e) { continue; }
       if (chunk.error) out.error = chunk.error.message || "upstream error";
       if (chunk.model) out.model = chunk.model;
-      if (chunk.model_selection_details) out.details = chunk.model_selection_details;
+      if (chunk.model_selection_details) {
+        out.details = chunk.model_selection_details;
+        renderDetails(out.details, out.model, requestID);
+      }
       const delta = chunk.choices && chunk.choices[0] && chunk.choices[0].delta;
       if (delta && (delta.content || delta.refusal)) {
         out.text += delta.content || "";
