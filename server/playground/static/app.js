@@ -99,22 +99,29 @@ async function loadModels() {
       // Older servers list only ids; offer them as deployments.
       deployments = (list.data || []).map((m) => ({ id: m.id, models: [] }));
     }
+    // The list is read again whenever the key changes: the deployment and
+    // models picked stay picked where the new list still has them.
     const sel = $("deployment");
+    const chosen = sel.value;
+    const ticked = [...$("subset-models").querySelectorAll("input:checked")].map((cb) => cb.value);
     sel.replaceChildren();
     for (const d of deployments) {
       const o = el("option", d.id + (d.mode ? " (" + d.mode + ")" : ""));
       o.value = d.id;
       sel.appendChild(o);
     }
+    const kept = deployments.some((d) => d.id === chosen);
+    if (kept) sel.value = chosen;
     offerDashDeployments(deployments.map((d) => d.id));
-    renderSubset();
+    renderSubset(kept ? ticked : []);
     setStatus(status, "");
   } catch (err) {
     setStatus(status, "Could not list deployments: " + err.message, true);
   }
 }
 
-function renderSubset() {
+// renderSubset offers the chosen deployment's models, those in ticked ticked.
+function renderSubset(ticked = []) {
   const box = $("subset-models");
   box.replaceChildren();
   const d = deployments.find((x) => x.id === $("deployment").value);
@@ -123,6 +130,7 @@ function renderSubset() {
     const cb = document.createElement("input");
     cb.type = "checkbox";
     cb.value = id;
+    cb.checked = ticked.includes(id);
     label.append(cb, document.createTextNode(id));
     box.appendChild(label);
   }
@@ -556,9 +564,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("api-key").addEventListener("change", () => {
     sessionStorage.setItem("modelrouter.key", $("api-key").value.trim());
     loadModels();
+    // The dashboard shown reads the reports with the new key at once.
+    if (!$("view-dashboard").hidden) refreshDashboard();
   });
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => show(tab.dataset.view));
-  $("deployment").addEventListener("change", renderSubset);
+  $("deployment").addEventListener("change", () => renderSubset());
   $("chat-form").addEventListener("submit", send);
   $("decide").addEventListener("click", decideOnly);
   $("new-chat").addEventListener("click", newConversation);
