@@ -24,6 +24,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/insights"
 	"github.com/modelrouter/modelrouter/server/playground"
 	"github.com/modelrouter/modelrouter/server/upstream"
@@ -66,6 +67,8 @@ type gatewaySetup struct {
 	// noProviders leaves every provider unconfigured, as a fresh install
 	// is: calls are refused and decisions come from the preview router.
 	noProviders bool
+	// authLimit, when set, limits wrong admin keys at the reports.
+	authLimit *authlimit.Limiter
 }
 
 type gatewayOption func(*gatewaySetup)
@@ -112,12 +115,14 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 		reports = setup.reports(reports)
 	}
 	admin := func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+adminKey }
+	ins := insights.New(reports, admin)
+	ins.AuthLimit = setup.authLimit
 	cfg := server.Config{
 		Router: rt, PreviewRouter: preview, Forwarder: &upstream.Forwarder{Providers: providers}, Supports: providers.Supports,
 		Available: providers.Available, Log: st.Log(),
 		Mount: func(e *gin.Engine) {
 			playground.Mount(e)
-			insights.New(reports, admin).Mount(e)
+			ins.Mount(e)
 		},
 	}
 	if setup.config != nil {

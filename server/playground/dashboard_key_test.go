@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 )
 
 // typeKey replaces the Key field's text with key as a user does: typed,
@@ -32,6 +33,45 @@ func dashboardSettled(t *testing.T, ctx context.Context) string {
   return window.pendingFetches === 0 && s !== "Loading..." ? [s] : false;
 })()`, chromedp.WithPollingInterval(20*time.Millisecond)))
 	return got[0]
+}
+
+// Each wrong admin key counts against the address, and 10 in a minute
+// lock it out of the reports. A key mistyped once and the dashboard
+// refreshed or the page reloaded a few times is one wrong key, as is each
+// further mistake, not one per report call and load: after five mistakes
+// and as many refreshes and reloads, the right key still opens the reports.
+func TestDashboardDoesNotLockOutAMistypedKeyOnRefresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t, func(s *gatewaySetup) { s.authLimit = authlimit.New(authlimit.Config{}) })
+	answered(t, gw, "just-now", "mini", time.Now())
+
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/#dashboard"),
+		chromedp.WaitReady(chromedp.CSS(`#deployment option[value="model-router"]`)),
+		chromedp.Evaluate[chromedp.Void](countFetches),
+		typeKey("admin-secert"),
+	)
+	for i := range 5 {
+		within(t, ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#refresh")))
+		status := dashboardSettled(t, ctx)
+		assert.Contains(t, status, "refused this key", "refresh %d", i+1)
+	}
+	for range 3 {
+		within(t, ctx, 30*time.Second, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS(`#deployment option[value="model-router"]`)))
+		assert.Contains(t, waitStatus(t, ctx, "dash-status", "Loading..."), "refused this key", "after a reload")
+	}
+	within(t, ctx, 10*time.Second, chromedp.Evaluate[chromedp.Void](countFetches))
+	for _, typo := range []string{"admin-secre", "admin-secrett", "Admin-secret", "admin_secret"} {
+		within(t, ctx, 10*time.Second, typeKey(typo))
+		assert.Contains(t, dashboardSettled(t, ctx), "refused this key", typo)
+	}
+
+	within(t, ctx, 10*time.Second, typeKey(adminKey))
+	assert.Empty(t, dashboardSettled(t, ctx), "the right key opens the reports")
+	assert.Equal(t, "1", text(t, ctx, "#card-requests"))
 }
 
 // twoDeployments serves a second deployment beside the default one.

@@ -35,7 +35,11 @@ function errorText(status, body) {
 async function getJSON(url, signal) {
   const resp = await fetch(url, { headers: headers(false), signal });
   const body = await resp.json().catch(() => null);
-  if (!resp.ok) throw new Error(errorText(resp.status, body));
+  if (!resp.ok) {
+    const err = new Error(errorText(resp.status, body));
+    err.status = resp.status;
+    throw err;
+  }
   return body;
 }
 
@@ -423,22 +427,47 @@ const BUCKET_MS = { "1h": 3600e3, "6h": 6 * 3600e3, "1d": 86400e3 };
 // deployment) aborts it, and only the latest draws: an earlier choice's
 // answer, slower over a large log, must not arrive last and draw over it.
 let dashLoad = null;
+// dashLoadOf is what dashLoad asks for (key and query), while it loads.
+// Asking for the same again meanwhile (leaving the Key field by clicking
+// Refresh asks twice) waits for it rather than sending the key twice.
+let dashLoadOf = "";
+
+// The gateway counts each wrong admin key against the address that sent
+// it, and 10 in a minute lock the address out of the reports and the
+// management API for the rest of that minute. So a key the reports refused
+// (401) is not sent to them again until the Key field changes, not by
+// Refresh, another range or a reload of the page (hence session storage);
+// and a key they have not accepted yet is tried with one call before the
+// other, so that a wrong one counts once per load, not twice.
+const REFUSED_KEY = "modelrouter.refusedKey";
+const REFUSED_TEXT = "The reports refused this key (HTTP 401): put the admin key in the Key field. " +
+  "It is not sent again until you change it, as 10 wrong admin keys in a minute lock this address out.";
+let acceptedKey = null;
 
 async function refreshDashboard() {
-  if (dashLoad) dashLoad.abort();
-  const load = (dashLoad = new AbortController());
   const status = $("dash-status");
+  const key = $("api-key").value.trim();
   const range = $("range").value;
   const bucket = BUCKETS[range];
   const dep = $("dash-deployment").value;
   const q = "since=" + encodeURIComponent(range) + (dep ? "&deployment=" + encodeURIComponent(dep) : "");
+  if (dashLoad && dashLoadOf === key + "\n" + q) return;
+  if (dashLoad) dashLoad.abort();
+  dashLoad = null;
+  if (key && key === sessionStorage.getItem(REFUSED_KEY)) {
+    setStatus(status, REFUSED_TEXT, true);
+    return;
+  }
+  const load = (dashLoad = new AbortController());
+  dashLoadOf = key + "\n" + q;
   setStatus(status, "Loading...");
   try {
-    const [timeline, report] = await Promise.all([
-      getJSON("/v1/router/timeline?" + q + "&bucket=" + bucket, load.signal),
-      getJSON("/v1/router/report?" + q, load.signal),
-    ]);
+    const timelineURL = "/v1/router/timeline?" + q + "&bucket=" + bucket, reportURL = "/v1/router/report?" + q;
+    const [timeline, report] = key === acceptedKey
+      ? await Promise.all([getJSON(timelineURL, load.signal), getJSON(reportURL, load.signal)])
+      : [await getJSON(timelineURL, load.signal), await getJSON(reportURL, load.signal)];
     if (load !== dashLoad) return;
+    acceptedKey = key;
     const models = [...new Set(timeline.points.map((p) => p.model))].sort();
     const steps = timeSteps(timeline, BUCKET_MS[bucket]);
     drawStacked($("chart-distribution"), steps, models, "requests", true);
@@ -453,7 +482,14 @@ async function refreshDashboard() {
       : "No decisions in this range yet.");
   } catch (err) {
     if (load !== dashLoad) return;
+    if (err.status === 401 && key) {
+      sessionStorage.setItem(REFUSED_KEY, key);
+      setStatus(status, REFUSED_TEXT, true);
+      return;
+    }
     setStatus(status, "Could not load the dashboard: " + err.message + " (the dashboard needs an admin key)", true);
+  } finally {
+    if (load === dashLoad) dashLoad = null;
   }
 }
 
@@ -563,6 +599,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (saved) $("api-key").value = saved;
   $("api-key").addEventListener("change", () => {
     sessionStorage.setItem("modelrouter.key", $("api-key").value.trim());
+    sessionStorage.removeItem(REFUSED_KEY);
     loadModels();
     // The dashboard shown reads the reports with the new key at once.
     if (!$("view-dashboard").hidden) refreshDashboard();
