@@ -12,9 +12,17 @@ import (
 // max_tokens, no messages, or a role other than user and assistant in
 // messages (system text belongs in the top-level system field).
 func NewAnthropic(t testing.TB) *Fake {
-	return newFake(t, func(f *Fake, mux *http.ServeMux) {
-		mux.HandleFunc("POST /v1/messages", f.messages)
-	})
+	return newFake(t, false, anthropicRoutes)
+}
+
+// NewAnthropicTLS is NewAnthropic served over HTTPS with HTTP/2 offered,
+// as Anthropic serves; a client must trust its CertPEM.
+func NewAnthropicTLS(t testing.TB) *Fake {
+	return newFake(t, true, anthropicRoutes)
+}
+
+func anthropicRoutes(f *Fake, mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/messages", f.messages)
 }
 
 // writeAnthropicError writes Anthropic's error shape.

@@ -9,7 +9,9 @@
 package upstreamtest
 
 import (
+	"crypto/tls"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -116,6 +118,11 @@ type Request struct {
 	// paths).
 	Model  string
 	Stream bool
+	// ProtoMajor is the HTTP version the request came over (2 for
+	// HTTP/2), and RemoteAddr the client's end of its connection: two
+	// requests with the same RemoteAddr shared one connection.
+	ProtoMajor int
+	RemoteAddr string
 }
 
 // Fake is a running fake provider. Its methods are safe for concurrent use.
@@ -141,7 +148,7 @@ type Fake struct {
 	arrived map[string]chan struct{}
 }
 
-func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
+func newFake(t testing.TB, overTLS bool, routes func(*Fake, *http.ServeMux)) *Fake {
 	t.Helper()
 	f := &Fake{
 		behaviors: map[string]Behavior{},
@@ -152,7 +159,17 @@ func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
 	}
 	mux := http.NewServeMux()
 	routes(f, mux)
-	f.server = httptest.NewServer(mux)
+	f.server = httptest.NewUnstartedServer(mux)
+	if overTLS {
+		// As the providers' own endpoints: TLS, HTTP/2 offered by ALPN
+		// beside HTTP/1.1, so the client's transport picks (httptest
+		// alone would offer h2 only).
+		f.server.EnableHTTP2 = true
+		f.server.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
+		f.server.StartTLS()
+	} else {
+		f.server.Start()
+	}
 	f.Root = f.server.URL
 	f.URL = f.server.URL + "/v1"
 	t.Cleanup(f.Close)
@@ -163,6 +180,17 @@ func newFake(t testing.TB, routes func(*Fake, *http.ServeMux)) *Fake {
 func (f *Fake) Close() {
 	f.server.CloseClientConnections()
 	f.server.Close()
+}
+
+// CertPEM is the certificate of a fake started over TLS (NewOpenAITLS,
+// NewAnthropicTLS) in PEM form, what a client must trust to reach it; nil
+// for a plain HTTP fake.
+func (f *Fake) CertPEM() []byte {
+	c := f.server.Certificate()
+	if c == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
 // Set gives model its behaviour, replacing an earlier one and resetting its
@@ -264,6 +292,7 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 	f.requests = append(f.requests, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: raw, Model: model, Stream: stream,
+		ProtoMajor: r.ProtoMajor, RemoteAddr: r.RemoteAddr,
 	})
 	seq := len(f.requests)
 	if ch := f.arrivedLocked(model); !isClosed(ch) {

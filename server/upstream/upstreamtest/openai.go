@@ -17,15 +17,23 @@ const created = 1700000000
 // continued by id; background answers), and the Azure OpenAI deployment
 // path /openai/deployments/{deployment}/chat/completions (api-key header).
 func NewOpenAI(t testing.TB) *Fake {
-	return newFake(t, func(f *Fake, mux *http.ServeMux) {
-		mux.HandleFunc("POST /v1/chat/completions", f.chat)
-		mux.HandleFunc("POST /chat/completions", f.chat)
-		mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", f.chat)
-		mux.HandleFunc("POST /v1/responses", f.responses)
-		mux.HandleFunc("POST /responses", f.responses)
-		mux.HandleFunc("POST /openai/v1/responses", f.responses)
-		f.storedRoutes(mux)
-	})
+	return newFake(t, false, openAIRoutes)
+}
+
+// NewOpenAITLS is NewOpenAI served over HTTPS with HTTP/2 offered, as
+// OpenAI and Azure OpenAI serve; a client must trust its CertPEM.
+func NewOpenAITLS(t testing.TB) *Fake {
+	return newFake(t, true, openAIRoutes)
+}
+
+func openAIRoutes(f *Fake, mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1/chat/completions", f.chat)
+	mux.HandleFunc("POST /chat/completions", f.chat)
+	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", f.chat)
+	mux.HandleFunc("POST /v1/responses", f.responses)
+	mux.HandleFunc("POST /responses", f.responses)
+	mux.HandleFunc("POST /openai/v1/responses", f.responses)
+	f.storedRoutes(mux)
 }
 
 func (f *Fake) openAIKeyOK(r *http.Request) func(http.Header) bool {

@@ -34,8 +34,10 @@ func (c *call) startSSE() *sse {
 func (s *sse) event(name string, v any) bool {
 	b := s.c.b
 	if b.CutAfter != 0 && s.sent >= max(b.CutAfter, 0) {
-		// Abort the connection: the client sees an unexpected EOF, as when a
-		// provider's connection drops mid-answer.
+		// Abort the answer, as when a provider's connection drops
+		// mid-answer: over HTTP/1.1 the connection is closed and the
+		// client sees an unexpected EOF; over HTTP/2 the stream is reset
+		// (RST_STREAM) and the connection stays.
 		panic(http.ErrAbortHandler)
 	}
 	if b.Stall && b.StallAfter > 0 && s.sent >= b.StallAfter {
