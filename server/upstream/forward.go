@@ -32,9 +32,11 @@ const maxAnswerBytes = 64 << 20
 // It is safe for concurrent use.
 type Forwarder struct {
 	Providers
-	// Client sends the requests; nil means a shared client with 64 idle
-	// connections per host (proxy settings from the environment) that
-	// follows no redirects. Its own Timeout, if any, must exceed Deadline:
+	// Client sends the requests; nil means a shared client that speaks
+	// HTTP/2 to providers offering it over TLS, keeps 64 idle HTTP/1.1
+	// connections per host (proxy settings from the environment) and
+	// follows no redirects (see defaultClient). One with a Transport of
+	// its own speaks HTTP/2 only with ForceAttemptHTTP2. Its own Timeout, if any, must exceed Deadline:
 	// streaming answers run long. One that follows redirects would send
 	// x-api-key and api-key on to whatever host a provider names (Go
 	// drops only Authorization across hosts).
@@ -163,20 +165,6 @@ func (f *Forwarder) client() *http.Client {
 	}
 	return defaultClient
 }
-
-// defaultClient keeps more idle connections per provider than
-// http.DefaultTransport's 2: a gateway sends many concurrent requests to
-// few hosts, and every new TLS handshake adds latency. It follows no
-// redirects: on a redirect to another host Go drops Authorization but
-// copies Anthropic's x-api-key and Azure's api-key, so following one could
-// hand a provider key to a third party. A 3xx is a failed attempt instead.
-var defaultClient = func() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
-}()
 
 func (f *Forwarder) deadline() time.Duration {
 	if f.Deadline > 0 {
