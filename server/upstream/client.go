@@ -1,6 +1,9 @@
 package upstream
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // defaultClient is the Forwarder's client unless one is set.
 //
@@ -20,11 +23,24 @@ import "net/http"
 // Authorization but copies Anthropic's x-api-key and Azure's api-key, so
 // following one could hand a provider key to a third party. A 3xx is a
 // failed attempt instead.
-var defaultClient = newClient()
+var defaultClient = newClient(providerPings)
 
-func newClient() *http.Client {
+// providerPings sends a ping on an HTTP/2 connection that has carried
+// nothing for 30 s and closes it when no answer comes within 15 s. Every
+// concurrent call to a provider shares that connection, and a stream
+// whose model reasons may send nothing for minutes, so without the ping a
+// connection that a NAT or load balancer dropped without a word would
+// hold its calls until their deadlines (a relayed background stream's 10
+// minutes of allowed silence) and keep taking new ones. Closed, its calls
+// fail as a connection error (failing over when no answer has begun) and
+// new calls dial afresh. A provider that answers the ping keeps a silent
+// stream open as long as the call allows.
+var providerPings = http.HTTP2Config{SendPingTimeout: 30 * time.Second, PingTimeout: 15 * time.Second}
+
+func newClient(h2 http.HTTP2Config) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
+	tr.HTTP2 = &h2
 	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
