@@ -61,37 +61,6 @@ func TestSessionKeysTakeFixedMemory(t *testing.T) {
 		"the router keeps every client-chosen session key whole: %d requests of 1 MiB kept %.1f MiB alive", n, float64(grown)/(1<<20))
 }
 
-// With keys required, one key's session id is not another's: key B
-// sending the same x-session-id as key A (or the same `user` and opening
-// messages) with a model of its choosing does not pin A's conversation.
-func TestSessionAffinityIsPerClientKey(t *testing.T) {
-	s, _, _ := newTestServer(t, func(c *Config) {
-		c.RequireKeys, c.Keys = true, keyStore{"key-a": true, "key-b": true}
-	})
-	h := s.Handler()
-	var d struct {
-		Chosen string `json:"chosen_model"`
-	}
-	// Control: A's call on a session of its own goes to mini.
-	w := do(h, http.MethodPost, "/v1/route", chatBody, "Authorization", "Bearer key-a", "x-session-id", "s-0")
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
-	require.Equal(t, "mini", d.Chosen)
-
-	// B steers session "s-1" to nano.
-	w = do(h, http.MethodPost, "/v1/route",
-		`{"model":"model-router","routing_config":{"models":["nano"]},"messages":[{"role":"user","content":"hi"}]}`,
-		"Authorization", "Bearer key-b", "x-session-id", "s-1")
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-
-	// A, in its own conversation that happens to carry the same id.
-	w = do(h, http.MethodPost, "/v1/route", chatBody, "Authorization", "Bearer key-a", "x-session-id", "s-1")
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
-	// Without B's call, A's request is routed to mini (the Balanced pick).
-	assert.Equal(t, "mini", d.Chosen, "key B's call decided key A's model through the shared session table")
-}
-
 // A call is charged its estimate up front and settled with the usage the
 // upstream reported. A stream whose client disconnects before the last
 // chunk (OpenAI sends usage only in the last one), or from a server that
