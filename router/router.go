@@ -32,6 +32,9 @@ type Config struct {
 	// AffinityTTL is how long a conversation stays on its first model
 	// (default 1 hour).
 	AffinityTTL time.Duration
+	// AffinityMax is the most sessions kept at once (default 100,000);
+	// a new session past it pushes out the least recently used.
+	AffinityMax int
 	Now         func() time.Time
 }
 
@@ -86,11 +89,14 @@ func New(cfg Config) (*Router, error) {
 	if cfg.AffinityTTL == 0 {
 		cfg.AffinityTTL = time.Hour
 	}
+	if cfg.AffinityMax <= 0 {
+		cfg.AffinityMax = 100_000
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	r := &Router{cfg: Config{Available: cfg.Available, Unhealthy: cfg.Unhealthy, AffinityTTL: cfg.AffinityTTL, Now: cfg.Now},
-		affinity: newAffinity(cfg.AffinityTTL, 100_000)}
+		affinity: newAffinity(cfg.AffinityTTL, cfg.AffinityMax)}
 	r.model.Store(m)
 	return r, nil
 }
@@ -277,34 +283,40 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 	}
 	order, healthy := r.rankHealthyFirst(&d, models, pool, mode, rm.bands)
 
+	// The model the conversation stays on: its session's pin, else the
+	// one the request prefers (which nothing here writes).
+	key, want := "", req.Prefer
 	if req.SessionKey != "" {
-		key := dep.Name + "\x00" + req.SessionKey
-		// A session whose model is only tried last (unhealthy or rate
-		// limited) moves to the model that answers instead (Pin), not to
-		// the one chosen: a call refused before it is sent (capacity, a
-		// budget) or left before its answer must not move it.
-		keep := false
-		if id, ok := r.affinity.get(key, start); ok && id != d.Candidates[order[0].idx].Model {
-			keep = slices.ContainsFunc(order[healthy:], func(s scored) bool { return d.Candidates[s.idx].Model == id })
-			// A session lets go of a model that keeps failing (unless
-			// they all do).
-			if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == id }); at > 0 {
-				pinned, passed := order[at], order[0]
-				order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
-				for i, s := range order {
-					d.Candidates[s.idx].Rank = i + 1
-				}
-				d.Candidates[pinned.idx].Reason = "chosen: session affinity keeps this conversation on its first model"
-				// One candidate says chosen: the policy's pick says what
-				// it would have been chosen for.
-				d.Candidates[passed.idx].Reason = "passed over for session affinity; the mode's pick: " +
-					strings.TrimPrefix(d.Candidates[passed.idx].Reason, "chosen: ")
-				d.Affinity = true
+		key = dep.Name + "\x00" + req.SessionKey
+		if id, ok := r.affinity.get(key, start); ok {
+			want = id
+		}
+	}
+	// A session whose model is only tried last (unhealthy or rate
+	// limited) moves to the model that answers instead (Pin), not to the
+	// one chosen: a call refused before it is sent (capacity, a budget)
+	// or left before its answer must not move it.
+	keep := false
+	if want != "" && want != d.Candidates[order[0].idx].Model {
+		keep = slices.ContainsFunc(order[healthy:], func(s scored) bool { return d.Candidates[s.idx].Model == want })
+		// A session lets go of a model that keeps failing (unless they
+		// all do).
+		if at := slices.IndexFunc(order[:healthy], func(s scored) bool { return d.Candidates[s.idx].Model == want }); at > 0 {
+			pinned, passed := order[at], order[0]
+			order = append([]scored{pinned}, slices.Delete(order, at, at+1)...)
+			for i, s := range order {
+				d.Candidates[s.idx].Rank = i + 1
 			}
+			d.Candidates[pinned.idx].Reason = "chosen: session affinity keeps this conversation on its first model"
+			// One candidate says chosen: the policy's pick says what it
+			// would have been chosen for.
+			d.Candidates[passed.idx].Reason = "passed over for session affinity; the mode's pick: " +
+				strings.TrimPrefix(d.Candidates[passed.idx].Reason, "chosen: ")
+			d.Affinity = true
 		}
-		if !req.ReadOnlyAffinity && !keep {
-			r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
-		}
+	}
+	if key != "" && !req.ReadOnlyAffinity && !keep {
+		r.affinity.put(key, d.Candidates[order[0].idx].Model, start)
 	}
 
 	// d.Candidates[i] describes models[i].

@@ -244,6 +244,12 @@ type Request struct {
 	Models []string
 	// SessionKey, when set, keeps one conversation on one model.
 	SessionKey string
+	// Prefer, when set, is the model ID the conversation stays on when
+	// SessionKey has no pin: one the caller already knows, such as the
+	// writer of the answer a continuation carries on. It is followed as a
+	// pin is and never written, so a conversation whose every turn names
+	// a new answer fills no session table.
+	Prefer string
 	// ReadOnlyAffinity makes a decision that forwards nothing (a dry run)
 	// follow the session's pin without writing one: a simulation must not
 	// move the real conversation.

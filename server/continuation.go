@@ -78,15 +78,14 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 		return err
 	}
 	r.raw, r.req, r.continues = raw, req, chain[len(chain)-1].ID
-	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
-		// Staying on the last model is session affinity, which the call
-		// turned off: with the whole conversation sent, the mode alone
-		// routes it (sessionKey keyed it by previous_response_id, which
-		// only a provider-stored answer must follow).
-		r.sessionKey = ""
-		return nil
+	// The conversation's last answer, not an item it references, says
+	// where it stays. Staying there is session affinity, which the call
+	// may turn off: with the whole conversation sent, the mode alone then
+	// routes it (only a provider-stored answer must go to its model).
+	r.prefer = ""
+	if sa := req.Routing.SessionAffinity; sa == nil || *sa {
+		r.prefer = chain[len(chain)-1].Model
 	}
-	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, chain[len(chain)-1].Model)
 	return nil
 }
 

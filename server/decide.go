@@ -58,9 +58,16 @@ type routed struct {
 	// when chosen.
 	pinned            []string
 	writer, writerWhy string
-	decision          router.Decision
-	needs             router.Needs
-	rreq              router.Request
+	// prefer is the model the call stays on when it has no session pin
+	// of its own: the writer of the answer it continues, which the kept
+	// row or the decision log names. It goes to the router as
+	// router.Request.Prefer, not as a pin: every turn continues a new
+	// answer, so its pin would never be read again, yet take a place in
+	// the session table.
+	prefer   string
+	decision router.Decision
+	needs    router.Needs
+	rreq     router.Request
 }
 
 // decide reads the body once, parses what routing needs, resolves the
@@ -150,8 +157,8 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 			} else if sa := r.req.Routing.SessionAffinity; r.sessionKey == "" && (sa == nil || *sa) {
 				// The conversation prefers the model that wrote the
 				// newest answer it names, as a previous_response_id
-				// continuation does (sessionKey).
-				r.sessionKey = sessionDigest(r.keyID, "r", writer.ID)
+				// continuation does.
+				r.prefer = writer.Model
 			}
 			s.cfg.Router.Pin(r.dep.Name, r.sessionKey, writer.Model)
 			req = r.req
@@ -195,7 +202,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		ReasoningEffort:   req.ReasoningEffort,
 	}
 	r.rreq = router.Request{
-		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey,
+		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey, Prefer: r.prefer,
 		// The dry run reads the session's pin but never writes it.
 		ReadOnlyAffinity: api == apiRoute,
 	}
@@ -401,12 +408,12 @@ func namesADeployment(name string) bool {
 }
 
 // sessionKey picks the key that keeps a conversation on one model. A
-// Responses API continuation (previous_response_id) goes where the stored
-// response lives, whatever else the request says: another provider would
-// not know the id. Otherwise the client's session header, else (when
-// routing_config.session_affinity is true) the user plus a hash of the
-// conversation's opening messages. session_affinity false turns header and
-// hash affinity off.
+// Responses API continuation (previous_response_id) has none: it goes to
+// the model that wrote the answer it continues (routed.prefer), which the
+// store names on every turn. Otherwise the client's session header, else
+// (when routing_config.session_affinity is true) the user plus a hash of
+// the conversation's opening messages. session_affinity false turns header
+// and hash affinity off.
 //
 // The key is a digest of what it is made of and the caller's key id: the
 // router keeps up to 100,000 of them for an hour, so a client's megabyte
@@ -415,7 +422,7 @@ func namesADeployment(name string) bool {
 func (s *Server) sessionKey(c *gin.Context, req openai.Request) string {
 	keyID := keyIDOf(c)
 	if req.API == openai.Responses && req.PreviousResponseID != "" {
-		return sessionDigest(keyID, "r", req.PreviousResponseID)
+		return ""
 	}
 	if sa := req.Routing.SessionAffinity; sa != nil && !*sa {
 		return ""
@@ -501,7 +508,7 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	}
 	r.pinned = same
 	r.writer, r.writerWhy = modelID, "chosen: previous_response_id names an answer of this model, and only its provider knows the id"
-	s.cfg.Router.Pin(r.dep.Name, r.sessionKey, modelID)
+	r.prefer = modelID
 	return nil
 }
 
