@@ -154,13 +154,15 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		if writer != nil {
 			if byModel {
 				r.req.Routing.Models = []string{name} // the rebuilt body is parsed again
-			} else if sa := r.req.Routing.SessionAffinity; r.sessionKey == "" && (sa == nil || *sa) {
+			} else if sa := r.req.Routing.SessionAffinity; sa == nil || *sa {
 				// The conversation prefers the model that wrote the
 				// newest answer it names, as a previous_response_id
-				// continuation does.
+				// continuation does. A session of the call's own that
+				// is on a model already stays there: the router reads
+				// its pin before the preference, and the reference does
+				// not move it.
 				r.prefer = writer.Model
 			}
-			s.cfg.Router.Pin(r.dep.Name, r.sessionKey, writer.Model)
 			req = r.req
 			s.notePrompt(ex, req.Prompt)
 		}

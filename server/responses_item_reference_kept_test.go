@@ -23,12 +23,16 @@ func postResponses(t *testing.T, e *e2e, body string) (int, map[string]any) {
 	return postResponsesWith(t, e, e2eKey, body)
 }
 
-func postResponsesWith(t *testing.T, e *e2e, key, body string) (int, map[string]any) {
+// postResponsesWith sends it with key and the header's name, value pairs.
+func postResponsesWith(t *testing.T, e *e2e, key, body string, header ...string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/responses", strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
