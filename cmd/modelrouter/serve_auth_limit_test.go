@@ -22,8 +22,8 @@ import (
 // address never bring it 429, however many (behind a reverse proxy every
 // client shares the address, and gateway-made keys cannot be guessed); a
 // good client key sent where only the admin key opens (the playground's one
-// key field) is no guess; wrong admin keys sent to the management API and
-// the reports count together and hold the address back there, logged once,
+// key field) is no guess; distinct wrong admin keys sent to the management
+// API and the reports count together and hold the address back there, logged once,
 // while its good client key still opens the API.
 func TestServeLimitsAnAddressThatGuessesTheAdminKeyButNeverItsClientKeys(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
@@ -56,9 +56,9 @@ func TestServeLimitsAnAddressThatGuessesTheAdminKeyButNeverItsClientKeys(t *test
 	}
 	require.Equal(t, http.StatusOK, get("/deployments", "the-admin-key").StatusCode, "a good client key is no guess")
 
-	for range 5 {
-		require.Equal(t, http.StatusUnauthorized, get("/deployments", "admin-guess").StatusCode)
-		require.Equal(t, http.StatusUnauthorized, get("/v1/router/report", "admin-guess").StatusCode)
+	for i := range 5 {
+		require.Equal(t, http.StatusUnauthorized, get("/deployments", fmt.Sprintf("admin-guess-%d", 2*i)).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, get("/v1/router/report", fmt.Sprintf("admin-guess-%d", 2*i+1)).StatusCode)
 	}
 	for _, path := range []string{"/deployments", "/v1/router/report"} {
 		resp := get(path, "the-admin-key")

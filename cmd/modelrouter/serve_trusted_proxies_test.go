@@ -47,7 +47,7 @@ func TestServeBehindATrustedProxyLimitsEachClientByItsForwardedAddress(t *testin
 	get := startAdminServe(t, "10.0.0.0/8, 127.0.0.1")
 	for i := range 10 {
 		forged := fmt.Sprintf("198.51.100.%d, 203.0.113.9", i)
-		require.Equal(t, http.StatusUnauthorized, get(forged, "admin-guess"), "guess %d", i+1)
+		require.Equal(t, http.StatusUnauthorized, get(forged, fmt.Sprintf("admin-guess-%d", i)), "guess %d", i+1)
 	}
 	assert.Equal(t, http.StatusTooManyRequests, get("203.0.113.9", "the-admin-key"), "the guessing client")
 	assert.Equal(t, http.StatusTooManyRequests, get("198.51.100.200, 203.0.113.9", "the-admin-key"), "the guessing client, under a new forged address")
@@ -63,7 +63,7 @@ func TestServeIgnoresForwardedAddressesFromAnUntrustedConnection(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			get := startAdminServe(t, proxies)
 			for i := range 10 {
-				require.Equal(t, http.StatusUnauthorized, get(fmt.Sprintf("203.0.113.%d", i), "admin-guess"), "guess %d", i+1)
+				require.Equal(t, http.StatusUnauthorized, get(fmt.Sprintf("203.0.113.%d", i), fmt.Sprintf("admin-guess-%d", i)), "guess %d", i+1)
 			}
 			assert.Equal(t, http.StatusTooManyRequests, get("198.51.100.7", "the-admin-key"))
 		})

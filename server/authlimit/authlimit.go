@@ -1,7 +1,15 @@
 // Package authlimit slows down guessing of the admin key: a client
-// address that sends MaxFailures wrong keys in a window to the routes the
-// admin key opens (the management API, the reports) is refused there with
-// 429 until that window ends.
+// address that sends MaxFailures distinct wrong keys in a window to the
+// routes the admin key opens (the management API, the reports) is refused
+// there with 429 until that window ends.
+//
+// The same wrong key sent again counts once: guessing needs a new key each
+// try, while a script or dashboard holding one stale key resends it on
+// every retry and reload, and counting each of those would lock the
+// address out of its right key though nothing was guessed. Only a seeded
+// hash of each wrong key is kept, never the key, and at most MaxFailures
+// of them per address: once the limit is reached the address is refused
+// without its key being looked at, so more need not be remembered.
 //
 // Client keys are not limited: the gateway makes them from 32 random bytes,
 // so guessing one is hopeless, while behind a reverse proxy every client
@@ -25,6 +33,7 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net"
 	"net/http"
@@ -50,8 +59,8 @@ const Reason = "too_many_failed_authentications"
 
 // Config sets a Limiter up; zero values take the defaults.
 type Config struct {
-	// MaxFailures wrong admin keys from one address within Window
-	// refuse its calls until the window, which starts at its first
+	// MaxFailures distinct wrong admin keys from one address within
+	// Window refuse its calls until the window, which starts at its first
 	// failure, ends.
 	MaxFailures int
 	Window      time.Duration
@@ -76,6 +85,9 @@ type Config struct {
 // *Limiter limits nothing. Safe for concurrent use.
 type Limiter struct {
 	cfg Config
+	// seed keys the hashes of wrong keys: one the caller cannot predict,
+	// so distinct guesses cannot be made to collide and count once.
+	seed maphash.Seed
 
 	mu      sync.Mutex
 	clients map[string]*list.Element
@@ -85,9 +97,27 @@ type Limiter struct {
 }
 
 type client struct {
-	addr     string
-	start    time.Time
-	failures int
+	addr  string
+	start time.Time
+	// wrong holds the hashes of the distinct wrong keys of this window,
+	// at most MaxFailures: its length is the address's failures.
+	wrong []uint64
+}
+
+// failed records the wrong key hashed as h, unless it was sent before in
+// this window or the limit is already reached; it reports whether it
+// was recorded.
+func (c *client) failed(h uint64, limit int) bool {
+	if len(c.wrong) >= limit {
+		return false
+	}
+	for _, w := range c.wrong {
+		if w == h {
+			return false
+		}
+	}
+	c.wrong = append(c.wrong, h)
+	return true
 }
 
 // New returns a Limiter.
@@ -107,7 +137,7 @@ func New(cfg Config) *Limiter {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Limiter{cfg: cfg, clients: make(map[string]*list.Element), order: list.New()}
+	return &Limiter{cfg: cfg, seed: maphash.MakeSeed(), clients: make(map[string]*list.Element), order: list.New()}
 }
 
 // Check returns the 429 error (ERateLimited, with the wait in RetryAfter)
@@ -128,18 +158,19 @@ func (l *Limiter) Check(r *http.Request) error {
 	}
 	c := e.Value.(*client)
 	end := c.start.Add(l.cfg.Window)
-	if c.failures < l.cfg.MaxFailures || !now.Before(end) {
+	if len(c.wrong) < l.cfg.MaxFailures || !now.Before(end) {
 		return nil
 	}
 	return &router.Error{Code: router.ERateLimited, Reason: Reason, RetryAfter: end.Sub(now), Message: fmt.Sprintf(
 		"Too many wrong admin keys from this address (%d in %s); retry after the number of seconds in Retry-After.",
-		c.failures, l.cfg.Window)}
+		len(c.wrong), l.cfg.Window)}
 }
 
 // Failed counts a refused admin key of r against its address, when
 // r sent a key (Authorization: Bearer, api-key or x-api-key) and that key
-// is not a known one: a call without a key guesses nothing. The failure
-// that reaches the limit is logged, once a window.
+// is not a known one: a call without a key guesses nothing. A wrong key
+// the address already sent in this window is not counted again. The
+// failure that reaches the limit is logged, once a window.
 func (l *Limiter) Failed(r *http.Request) {
 	if l == nil {
 		return
@@ -148,6 +179,7 @@ func (l *Limiter) Failed(r *http.Request) {
 	if key == "" || l.cfg.KnownKey != nil && l.cfg.KnownKey(r.Context(), key) {
 		return
 	}
+	h := maphash.String(l.seed, key)
 	addr, proxy := l.clientAddr(r)
 	now := l.cfg.Now()
 	l.mu.Lock()
@@ -157,7 +189,7 @@ func (l *Limiter) Failed(r *http.Request) {
 	if e, ok := l.clients[addr]; ok {
 		c = e.Value.(*client)
 		if !now.Before(c.start.Add(l.cfg.Window)) {
-			c.start, c.failures = now, 0
+			c.start, c.wrong = now, c.wrong[:0]
 			l.order.MoveToBack(e)
 		}
 	} else {
@@ -167,9 +199,11 @@ func (l *Limiter) Failed(r *http.Request) {
 		c = &client{addr: addr, start: now}
 		l.clients[addr] = l.order.PushBack(c)
 	}
-	c.failures++
-	if c.failures == l.cfg.MaxFailures {
-		attrs := []any{"client", addr, "failures", c.failures, "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339)}
+	if !c.failed(h, l.cfg.MaxFailures) {
+		return
+	}
+	if len(c.wrong) == l.cfg.MaxFailures {
+		attrs := []any{"client", addr, "failures", len(c.wrong), "window", l.cfg.Window, "until", c.start.Add(l.cfg.Window).UTC().Format(time.RFC3339)}
 		if proxy != "" {
 			attrs = append(attrs, "proxy", proxy)
 		}

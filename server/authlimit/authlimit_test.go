@@ -42,6 +42,10 @@ func call(addr, key string) *http.Request {
 	return r
 }
 
+// wrongKey is the i-th of as many distinct wrong keys as a test needs:
+// only distinct ones add up to the limit.
+func wrongKey(i int) string { return fmt.Sprintf("mr-wrong-%d", i) }
+
 // The eleventh try of an address that sent ten wrong admin keys within a
 // minute is refused with 429 whatever it sends, and told how long to wait;
 // other addresses are not held back; once the minute that began at its
@@ -50,7 +54,7 @@ func TestAnAddressWithTenWrongKeysInAMinuteIsRefusedUntilTheMinuteEnds(t *testin
 	l, c, _ := newLimiter(t, authlimit.Config{})
 	for i := range 10 {
 		require.NoError(t, l.Check(call("192.0.2.1:4000", "")), "try %d", i+1)
-		l.Failed(call("192.0.2.1:4000", fmt.Sprintf("mr-wrong-%d", i)))
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
 		c.now = c.now.Add(2 * time.Second)
 	}
 	err := l.Check(call("192.0.2.1:5000", "mr-the-right-one"))
@@ -66,11 +70,51 @@ func TestAnAddressWithTenWrongKeysInAMinuteIsRefusedUntilTheMinuteEnds(t *testin
 	assert.NoError(t, l.Check(call("192.0.2.1:4000", "mr-the-right-one")), "the minute is over")
 }
 
+// A script or dashboard holding one stale key resends it on every retry
+// and reload; that guesses nothing, so it counts once and the address's
+// right key still opens. Ten distinct wrong keys are guesses and do lock
+// the address out.
+func TestResendingOneWrongKeyDoesNotLockOutTheRightKey(t *testing.T) {
+	l, _, logs := newLimiter(t, authlimit.Config{})
+	for i := range 50 {
+		require.NoError(t, l.Check(call("192.0.2.1:4000", "mr-stale")), "resend %d", i+1)
+		l.Failed(call("192.0.2.1:4000", "mr-stale"))
+	}
+	assert.NoError(t, l.Check(call("192.0.2.1:4000", "mr-the-right-one")))
+	assert.NotContains(t, logs.String(), "client address limited")
+
+	for i := range 8 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
+		l.Failed(call("192.0.2.1:4000", "mr-stale"))
+	}
+	assert.NoError(t, l.Check(call("192.0.2.1:4000", "mr-the-right-one")), "nine distinct wrong keys, the stale one counted once")
+	l.Failed(call("192.0.2.1:4000", wrongKey(8)))
+	assert.Error(t, l.Check(call("192.0.2.1:4000", "mr-the-right-one")), "ten distinct wrong keys")
+
+	for i := range 10 {
+		require.NoError(t, l.Check(call("198.51.100.7:4000", "")), "guess %d", i+1)
+		l.Failed(call("198.51.100.7:4000", wrongKey(i)))
+	}
+	assert.Error(t, l.Check(call("198.51.100.7:4000", "mr-the-right-one")), "ten distinct wrong keys alone")
+}
+
+// An address sending ever new wrong keys is remembered with no more of
+// them than the limit: once it is reached the address is refused unheard,
+// so its state cannot grow with the keys an attacker makes up.
+func TestAnAddressRemembersNoMoreWrongKeysThanTheLimit(t *testing.T) {
+	l, _, _ := newLimiter(t, authlimit.Config{})
+	for i := range 10_000 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
+	}
+	assert.Equal(t, authlimit.DefaultMaxFailures, l.WrongKeys("192.0.2.1"))
+	assert.Error(t, l.Check(call("192.0.2.1:4000", "")))
+}
+
 // Failures spread wider than the window never add up to the limit.
 func TestFailuresOfEarlierWindowsDoNotCount(t *testing.T) {
 	l, c, _ := newLimiter(t, authlimit.Config{})
-	for range 30 {
-		l.Failed(call("192.0.2.1:4000", "mr-wrong"))
+	for i := range 30 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
 		c.now = c.now.Add(7 * time.Second)
 		require.NoError(t, l.Check(call("192.0.2.1:4000", "")))
 	}
@@ -96,7 +140,7 @@ func TestOnlyUnknownKeysCount(t *testing.T) {
 func TestTheAddressIsThePeersNotAForwardedHeader(t *testing.T) {
 	l, _, _ := newLimiter(t, authlimit.Config{})
 	for i := range 10 {
-		r := call("192.0.2.1:4000", "mr-wrong")
+		r := call("192.0.2.1:4000", wrongKey(i))
 		r.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
 		r.Header.Set("X-Real-IP", fmt.Sprintf("203.0.113.%d", i))
 		l.Failed(r)
@@ -110,7 +154,7 @@ func TestTheAddressIsThePeersNotAForwardedHeader(t *testing.T) {
 func TestIPv6AddressesCountByTheirSlash64(t *testing.T) {
 	l, _, _ := newLimiter(t, authlimit.Config{})
 	for i := range 10 {
-		l.Failed(call(fmt.Sprintf("[2001:db8:1:2::%x]:4000", i+1), "mr-wrong"))
+		l.Failed(call(fmt.Sprintf("[2001:db8:1:2::%x]:4000", i+1), wrongKey(i)))
 	}
 	assert.Error(t, l.Check(call("[2001:db8:1:2:ffff::1]:4000", "")))
 	assert.NoError(t, l.Check(call("[2001:db8:1:3::1]:4000", "")), "another /64")
@@ -124,8 +168,8 @@ func TestTheTableOfAddressesStaysBounded(t *testing.T) {
 		l.Failed(call(fmt.Sprintf("10.%d.%d.%d:4000", i>>16&255, i>>8&255, i&255), "mr-wrong"))
 	}
 	assert.Equal(t, 100, l.Size())
-	for range 10 {
-		l.Failed(call("192.0.2.1:4000", "mr-wrong"))
+	for i := range 10 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
 	}
 	assert.Error(t, l.Check(call("192.0.2.1:4000", "")), "a full table still limits the address failing now")
 	assert.Equal(t, 100, l.Size())
@@ -135,16 +179,16 @@ func TestTheTableOfAddressesStaysBounded(t *testing.T) {
 // per refused call.
 func TestALimitedAddressIsLoggedOnceAWindow(t *testing.T) {
 	l, c, logs := newLimiter(t, authlimit.Config{})
-	for range 25 {
-		l.Failed(call("192.0.2.1:4000", "mr-wrong"))
+	for i := range 25 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
 	}
 	assert.Equal(t, 1, strings.Count(logs.String(), "client address limited"), logs.String())
 	assert.Contains(t, logs.String(), "client=192.0.2.1")
 	assert.NotContains(t, logs.String(), "mr-wrong", "keys never reach the log")
 
 	c.now = c.now.Add(time.Minute)
-	for range 10 {
-		l.Failed(call("192.0.2.1:4000", "mr-wrong"))
+	for i := range 10 {
+		l.Failed(call("192.0.2.1:4000", wrongKey(i)))
 	}
 	assert.Equal(t, 2, strings.Count(logs.String(), "client address limited"), logs.String())
 }

@@ -27,8 +27,8 @@ func viaProxy(peer, xff, key string) *http.Request {
 // only, not every client that shares the proxy.
 func TestBehindATrustedProxyEachClientIsCountedByItsForwardedAddress(t *testing.T) {
 	l, _, logs := newLimiter(t, authlimit.Config{TrustedProxies: proxies})
-	for range 10 {
-		l.Failed(viaProxy("192.0.2.10:5000", "203.0.113.9", "mr-wrong"))
+	for i := range 10 {
+		l.Failed(viaProxy("192.0.2.10:5000", "203.0.113.9", wrongKey(i)))
 	}
 	assert.Error(t, l.Check(viaProxy("192.0.2.10:5000", "203.0.113.9", "")))
 	assert.NoError(t, l.Check(viaProxy("192.0.2.10:5000", "198.51.100.7", "")), "another client of the proxy")
@@ -44,7 +44,7 @@ func TestAForgedLeftMostForwardedAddressChangesNothing(t *testing.T) {
 	l, _, _ := newLimiter(t, authlimit.Config{TrustedProxies: proxies})
 	for i := range 10 {
 		// The client (203.0.113.9) went through two trusted proxies.
-		l.Failed(viaProxy("192.0.2.10:5000", fmt.Sprintf("198.51.100.%d, 203.0.113.9, 10.1.2.3", i), "mr-wrong"))
+		l.Failed(viaProxy("192.0.2.10:5000", fmt.Sprintf("198.51.100.%d, 203.0.113.9, 10.1.2.3", i), wrongKey(i)))
 	}
 	assert.Error(t, l.Check(viaProxy("192.0.2.10:5000", "198.51.100.200, 203.0.113.9, 10.1.2.3", "")))
 	assert.Error(t, l.Check(viaProxy("192.0.2.10:5000", "203.0.113.9", "")))
@@ -56,7 +56,7 @@ func TestAForgedLeftMostForwardedAddressChangesNothing(t *testing.T) {
 func TestForwardedAddressesFromAnUntrustedPeerAreIgnored(t *testing.T) {
 	l, _, _ := newLimiter(t, authlimit.Config{TrustedProxies: proxies})
 	for i := range 10 {
-		l.Failed(viaProxy("192.0.2.1:4000", fmt.Sprintf("203.0.113.%d", i), "mr-wrong"))
+		l.Failed(viaProxy("192.0.2.1:4000", fmt.Sprintf("203.0.113.%d", i), wrongKey(i)))
 	}
 	assert.Error(t, l.Check(call("192.0.2.1:4000", "")))
 	assert.NoError(t, l.Check(viaProxy("192.0.2.10:5000", "203.0.113.1", "")))
@@ -74,8 +74,8 @@ func TestATrustedProxysCallWithoutAClientInItsHeaderCountsAgainstTheProxy(t *tes
 	} {
 		t.Run(name, func(t *testing.T) {
 			l, _, _ := newLimiter(t, authlimit.Config{TrustedProxies: proxies})
-			for range 10 {
-				l.Failed(viaProxy("192.0.2.10:5000", xff, "mr-wrong"))
+			for i := range 10 {
+				l.Failed(viaProxy("192.0.2.10:5000", xff, wrongKey(i)))
 			}
 			assert.Error(t, l.Check(call("192.0.2.10:5000", "")))
 			assert.NoError(t, l.Check(viaProxy("192.0.2.10:5000", "203.0.113.9", "")))
@@ -89,8 +89,8 @@ func TestATrustedProxysCallWithoutAClientInItsHeaderCountsAgainstTheProxy(t *tes
 func TestForwardedAddressesAreReadInTheFormsProxiesWrite(t *testing.T) {
 	l, _, _ := newLimiter(t, authlimit.Config{TrustedProxies: proxies})
 	for i := range 5 {
-		l.Failed(viaProxy("192.0.2.10:5000", fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1), "mr-wrong"))
-		r := call("192.0.2.10:5000", "mr-wrong")
+		l.Failed(viaProxy("192.0.2.10:5000", fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1), wrongKey(i)))
+		r := call("192.0.2.10:5000", wrongKey(i+100))
 		r.Header.Add("X-Forwarded-For", "198.51.100.1")
 		r.Header.Add("X-Forwarded-For", fmt.Sprintf("2001:db8:1:2::%x, 10.1.0.1", i+100))
 		l.Failed(r)
