@@ -52,12 +52,15 @@ type thinkingTokens struct {
 }
 
 // toMessageUsage reports u the Anthropic way, where input_tokens leave
-// out the cache reads OpenAI counts among prompt tokens.
+// out the cache reads and the cache writes (a proxy in front of Claude
+// reports them) that OpenAI's usage counts among prompt tokens: Anthropic's
+// whole prompt is the sum of the three, and clients price each apart.
 func toMessageUsage(u router.Usage) messageUsage {
 	mu := messageUsage{
-		InputTokens:          max(u.PromptTokens-u.CachedTokens, 0),
-		CacheReadInputTokens: u.CachedTokens,
-		OutputTokens:         u.CompletionTokens,
+		InputTokens:              max(u.PromptTokens-u.CachedTokens-u.CacheWriteTokens, 0),
+		CacheCreationInputTokens: u.CacheWriteTokens,
+		CacheReadInputTokens:     u.CachedTokens,
+		OutputTokens:             u.CompletionTokens,
 	}
 	if u.ReasoningTokens > 0 {
 		mu.OutputTokensDetails = &thinkingTokens{u.ReasoningTokens}

@@ -440,6 +440,7 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 		// input counts' only chance to reach the client.
 		usage["input_tokens"] = u.InputTokens
 		usage["cache_read_input_tokens"] = u.CacheReadInputTokens
+		usage["cache_creation_input_tokens"] = u.CacheCreationInputTokens
 	}
 	out = append(out,
 		messagesEvent("message_delta", map[string]any{

@@ -65,7 +65,7 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 		"message_delta", "message_stop",
 	}, got)
 	require.JSONEq(t, `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
-		"usage":{"input_tokens":5,"cache_read_input_tokens":2,"output_tokens":3}}`, string(last))
+		"usage":{"input_tokens":5,"cache_read_input_tokens":2,"cache_creation_input_tokens":0,"output_tokens":3}}`, string(last))
 	u, ok := s.usage()
 	require.True(t, ok)
 	require.Equal(t, router.Usage{PromptTokens: 7, CompletionTokens: 3, CachedTokens: 2}, u)
