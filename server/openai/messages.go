@@ -380,14 +380,17 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.addText(string(v))
 	for i, t := range tools {
-		if t.Name == "" {
-			return invalid(fmt.Sprintf("tools[%d].name", i), "tools[%d] is missing its name", i)
-		}
-		r.Tools = true
 		typ := t.Type
 		if typ == "" {
 			typ = CustomToolType
 		}
+		// Only a client tool is known by its name. Anthropic's toolsets
+		// have none (mcp_toolset names its server in mcp_server_name):
+		// Claude takes them, and other models are left out by their type.
+		if typ == CustomToolType && t.Name == "" {
+			return invalid(fmt.Sprintf("tools[%d].name", i), "tools[%d] is missing its name", i)
+		}
+		r.Tools = true
 		if !slices.Contains(r.ToolTypes, typ) {
 			r.ToolTypes = append(r.ToolTypes, typ)
 		}

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Anthropic's toolsets have no name of their own: the MCP connector's
+// mcp_toolset names its server instead. Such a call reaches Claude as
+// sent, and the models a translation cannot carry the toolset to are left
+// out by its type, as for any server tool.
+func TestE2EMessagesToolsetWithoutNameGoesToClaude(t *testing.T) {
+	e := newE2E(t)
+	const body = `{"model":"model-router","max_tokens":50,
+		"mcp_servers":[{"type":"url","url":"https://mcp.example.com/sse","name":"docs"}],
+		"tools":[{"type":"mcp_toolset","mcp_server_name":"docs"}],
+		"messages":[{"role":"user","content":"look it up in the docs"}]}`
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", body)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		Tools []map[string]any `json:"tools"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	assert.Equal(t, []map[string]any{{"type": "mcp_toolset", "mcp_server_name": "docs"}}, sent.Tools)
+	assert.Empty(t, e.openai.Requests())
+
+	// A client tool still needs its name, as Anthropic requires.
+	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":50,
+		"tools":[{"input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`)
+	require.Equal(t, http.StatusBadRequest, status, "%v", out)
+	assert.Contains(t, out["error"].(map[string]any)["message"], "tools[0] is missing its name")
+}
