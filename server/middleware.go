@@ -20,14 +20,24 @@ import (
 // every response, errors included.
 const HeaderRequestID = "x-request-id"
 
+// headerAnthropicRequestID is where Anthropic's API sends a call's id, and
+// where its SDKs read it (the Go SDK's Error.RequestID, the Python and
+// TypeScript SDKs' _request_id).
+const headerAnthropicRequestID = "request-id"
+
 const requestIDKey = "modelrouter.request_id"
 
 // requestID gives every request a fresh id. A client-sent x-request-id is
 // not reused: the id is the decision log's primary key and must be unique.
+// An Anthropic client gets it under Anthropic's name too, so that its SDK
+// reports the id the log and feedback know the call by.
 func (s *Server) requestID(c *gin.Context) {
 	id := newRequestID(time.Now())
 	c.Set(requestIDKey, id)
 	c.Header(HeaderRequestID, id)
+	if onMessagesPath(c) || anthropicCaller(c) {
+		c.Header(headerAnthropicRequestID, id)
+	}
 	c.Next()
 }
 
