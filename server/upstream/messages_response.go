@@ -121,7 +121,8 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 			Type: "tool_use", ID: toolUseID(tc.ID), Name: tc.Function.Name, Input: toolInput(tc.Function.Arguments),
 		})
 	}
-	out.StopReason = toolStopReason(stopReason(choice.FinishReason), calls > 0)
+	refused := choice.Message.Refusal != nil && *choice.Message.Refusal != ""
+	out.StopReason = toolStopReason(refusalStop(stopReason(choice.FinishReason), refused), calls > 0)
 	body, err := marshalPlain(out)
 	return withMember(body, "model_selection_details", details), usage, err
 }
@@ -148,6 +149,17 @@ func stopReason(finish string) string {
 		return "refusal"
 	}
 	return "end_turn"
+}
+
+// refusalStop is refusal for an answer the model refused (OpenAI's
+// `refusal`, which ends with finish_reason "stop"), as Claude's refusal
+// stops: clients branch on stop_reason, and a structured output call would
+// otherwise read the refusal's words as its JSON.
+func refusalStop(stop string, refused bool) string {
+	if refused && stop == "end_turn" {
+		return "refusal"
+	}
+	return stop
 }
 
 // toolStopReason is tool_use for an answer that calls tools and otherwise

@@ -168,7 +168,9 @@ type chatMessagesStream struct {
 	toolIDs  map[int]string
 	pending  map[int]*pendingCall
 	sawTools bool
-	errMsg   string
+	// refused: the model sent refusal deltas (refusalStop).
+	refused bool
+	errMsg  string
 	// opening holds message_start while the chunks carry only the role,
 	// so the model can still fail over (see chatOpening).
 	opening heldOpening
@@ -276,6 +278,7 @@ func (s *chatMessagesStream) chunk(c chatChunk) []sseEvent {
 		if ch.Index != 0 {
 			continue // only one choice is asked for
 		}
+		s.refused = s.refused || ch.Delta.Refusal != ""
 		if text := ch.Delta.Content + ch.Delta.Refusal; text != "" {
 			out = s.addText(out, text)
 		}
@@ -429,7 +432,7 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	if stop == "" {
 		stop = "end_turn"
 	}
-	stop = toolStopReason(stop, s.sawTools)
+	stop = toolStopReason(refusalStop(stop, s.refused), s.sawTools)
 	u := toMessageUsage(s.u)
 	usage := map[string]any{"output_tokens": u.OutputTokens}
 	if d := u.OutputTokensDetails; d != nil {
