@@ -17,6 +17,9 @@ type wireUsage struct {
 	CompletionTokens    int  `json:"completion_tokens"`
 	PromptTokensDetails struct {
 		CachedTokens int `json:"cached_tokens"`
+		// CacheWriteTokens is OpenRouter's count of the prompt's tokens
+		// written to the provider's cache (Claude's, Gemini's).
+		CacheWriteTokens int `json:"cache_write_tokens"`
 	} `json:"prompt_tokens_details"`
 	CompletionTokensDetails struct {
 		ReasoningTokens int `json:"reasoning_tokens"`
@@ -80,9 +83,12 @@ func (w wireUsage) usage() router.Usage {
 // added to the prompt again. A prompt_tokens smaller than its own cache
 // counts cannot include them: it is Anthropic's input_tokens passed on as
 // they are, as some LiteLLM releases log it, and the cache is added to it.
+// OpenRouter counts the writes among prompt_tokens too, and names them in
+// prompt_tokens_details beside the reads.
 func (w wireUsage) chatPrompt(u router.Usage) router.Usage {
 	u.PromptTokens += *w.PromptTokens
 	u.CachedTokens = max(w.PromptTokensDetails.CachedTokens, w.CacheReadInputTokens)
+	u.CacheWriteTokens = max(u.CacheWriteTokens, w.PromptTokensDetails.CacheWriteTokens)
 	if u.PromptTokens < u.CachedTokens+u.CacheWriteTokens {
 		u.PromptTokens += w.CacheReadInputTokens + w.CacheCreationInputTokens
 	}

@@ -36,6 +36,10 @@ func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 		// prompt_tokens that counts them already, the reads twice.
 		{"chat completions with claude's cache", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000},"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`,
 			(20*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
+		// OpenRouter in front of Claude: OpenAI's shape, with the writes
+		// among the prompt's details.
+		{"chat completions with openrouter's cache writes", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000,"cache_write_tokens":3000}}`,
+			(20*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
 		// A prompt_tokens below its cache counts is Anthropic's input_tokens.
 		{"chat completions with claude's input tokens", claude, `{"prompt_tokens":31,"completion_tokens":467,"prompt_tokens_details":{"cached_tokens":0},"cache_read_input_tokens":0,"cache_creation_input_tokens":1253}`,
 			(31*3 + 1253*3.75 + 467*15) / 1e6},
