@@ -17,11 +17,18 @@ func ExpectedCost(m Model, inputTokens int, outputTokens float64) float64 {
 // reasoning included (max_completion_tokens counts both), so a model
 // predicted to write long answers costs no more than the limit allows.
 func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutput int) float64 {
+	return expectedCost(m, Needs{InputTokens: inputTokens, MaxOutputTokens: maxOutput}, outputTokens)
+}
+
+// expectedCost is the expected cost of answering a call with needs n with
+// m: the prompt once, and each answer the call asks for (n.Answers), which
+// the provider bills with its hidden reasoning, within the output limit.
+func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + m.ReasoningTokens
-	if maxOutput > 0 {
-		out = min(out, float64(maxOutput))
+	if n.MaxOutputTokens > 0 {
+		out = min(out, float64(n.MaxOutputTokens))
 	}
-	return (float64(inputTokens)*m.InputPerMTok + out*m.OutputPerMTok) / 1e6
+	return (float64(n.InputTokens)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
 }
 
 // Band returns the quality band of a mode: the fraction of q* a candidate

@@ -264,7 +264,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 			c.Reason = fmt.Sprintf("excluded: the router model has no profile %q", m.Profile)
 			continue
 		}
-		cost := ExpectedCostWithin(m, req.Needs.InputTokens, est.OutputTokens, req.Needs.MaxOutputTokens)
+		cost := expectedCost(m, req.Needs, est.OutputTokens)
 		if !finite(est.Quality) || !finite(est.OutputTokens) || !finite(cost) {
 			// NaN compares false both ways: it would set q* to NaN, leave
 			// every model out of the band and win on cost. An infinite

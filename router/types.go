@@ -202,6 +202,9 @@ type Needs struct {
 	// MaxOutputTokens the output the client asked room for (0: not set).
 	InputTokens     int
 	MaxOutputTokens int
+	// Answers is how many answers the call asks for (Chat's n), each
+	// billed and each within MaxOutputTokens; 0 or 1: one.
+	Answers int
 	// Params are the request parameters the client set (e.g. "temperature",
 	// "logprobs"); with RequireParameters only models supporting all are
 	// eligible.

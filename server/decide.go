@@ -199,6 +199,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		StoredAtOpenAI:    req.StoredAtOpenAI,
 		InputTokens:       s.inputTokens(&req),
 		MaxOutputTokens:   req.MaxOutputTokens,
+		Answers:           req.Choices,
 		Params:            req.Params,
 		RequireParameters: req.Routing.RequireParameters,
 		ReasoningEffort:   req.ReasoningEffort,
