@@ -98,8 +98,18 @@ func explain(d *Decision, order []scored, mode Mode) {
 		case i == 0:
 			c.Reason = fmt.Sprintf("chosen: cheapest with predicted quality >= %.3f (%s band %.0f%% below best %.3f)",
 				d.Threshold, mode, 100*(1-d.Threshold/max(d.BestQuality, 1e-12)), d.BestQuality)
+		case s.quality == win.quality && s.cost == win.cost:
+			// Nothing the mode weighs tells them apart: the order the
+			// models are listed in does.
+			c.Reason = "lost: same predicted quality and expected cost as the chosen model, listed before it"
+		case mode == ModeQuality && s.quality == win.quality:
+			c.Reason = fmt.Sprintf("lost: same predicted quality %.3f, expected cost $%.6f above $%.6f", s.quality, s.cost, win.cost)
 		case mode == ModeQuality:
 			c.Reason = fmt.Sprintf("lost: predicted quality %.3f below %.3f", s.quality, win.quality)
+		case s.quality >= d.Threshold && s.cost == win.cost:
+			// A cost tie in the band goes to the higher quality.
+			c.Reason = fmt.Sprintf("lost: within the band at the same expected cost $%.6f, predicted quality %.3f below %.3f",
+				s.cost, s.quality, win.quality)
 		case s.quality >= d.Threshold:
 			c.Reason = fmt.Sprintf("lost: within the band but expected cost $%.6f above $%.6f", s.cost, win.cost)
 		default:
