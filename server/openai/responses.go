@@ -138,7 +138,14 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		}
 		conv.extra(text)
 	case it.Type == "function_call_output":
-		conv.extra(string(it.Output))
+		// A string output is read as its text: its JSON escapes (\" and
+		// \n) are not what the model reads, and would count half again
+		// for a JSON result. Another value goes as it is.
+		text, ok := optText(it.Output)
+		if !ok {
+			text = string(it.Output)
+		}
+		conv.extra(text)
 	case it.Type == "input_image":
 		conv.images++
 		conv.storedAtOpenAI("file", it.StoredID)
