@@ -17,9 +17,11 @@ type responseItem struct {
 	Role      string
 	Content   json.RawMessage
 	Arguments string
-	Name      string
-	Output    json.RawMessage
-	FileData  string // an input_file item's file_data
+	// Input is a custom_tool_call's free-form input.
+	Input    string
+	Name     string
+	Output   json.RawMessage
+	FileData string // an input_file item's file_data
 	// StoredID is an item_reference's id, or an input_file or
 	// input_image item's file_id: ids OpenAI stores.
 	StoredID string
@@ -127,7 +129,9 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		conv.add(it.Role, text)
 	case it.Type == "function_call":
 		conv.extra(it.Name, it.Arguments)
-	case it.Type == "function_call_output" && len(it.Output) > 0 && it.Output[0] == '[':
+	case it.Type == "custom_tool_call":
+		conv.extra(it.Name, it.Input)
+	case (it.Type == "function_call_output" || it.Type == "custom_tool_call_output") && len(it.Output) > 0 && it.Output[0] == '[':
 		// Tool output is read by the model (tokens) but is not the user's
 		// question, so it does not become the routed prompt. As parts it
 		// may hold images and files (a tool that fetched a PDF), which
@@ -137,7 +141,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 			return err
 		}
 		conv.extra(text)
-	case it.Type == "function_call_output":
+	case it.Type == "function_call_output" || it.Type == "custom_tool_call_output":
 		// A string output is read as its text: its JSON escapes (\" and
 		// \n) are not what the model reads, and would count half again
 		// for a JSON result. Another value goes as it is.
@@ -185,6 +189,8 @@ func readItem(raw []byte) (responseItem, bool) {
 		it.StoredID, okID = optText(obj.Get("file_id"))
 	case "item_reference":
 		it.StoredID, okID = optText(obj.Get("id"))
+	case "custom_tool_call":
+		it.Input, _ = optText(obj.Get("input")) // counted where it is a string; the provider judges it
 	}
 	return it, okType && okRole && okArgs && okName && okFile && okID
 }

@@ -30,3 +30,17 @@ func TestToolOutputCountsTheTextTheModelReads(t *testing.T) {
 	assert.NotContains(t, responses.InputText(), `\"city\"`, "the output is read decoded, not as JSON")
 	assert.Equal(t, chat.TextChars, responses.TextChars)
 }
+
+// A custom tool's calls and results (GPT-5's free-form tools, such as an
+// apply_patch that takes a whole patch) are read by the model as a
+// function's are, so they count toward the input estimate too.
+func TestCustomToolCallsAndOutputsCount(t *testing.T) {
+	r, err := Parse(Responses, []byte(`{"model":"m","tools":[{"type":"custom","name":"apply_patch"}],"input":[
+	 {"role":"user","content":"rename the variable"},
+	 {"type":"custom_tool_call","call_id":"1","name":"apply_patch","input":"*** Begin Patch\n*** Update File: main.go\n-x := 1\n+count := 1\n*** End Patch"},
+	 {"type":"custom_tool_call_output","call_id":"1","output":"Done: main.go updated"}]}`))
+	require.NoError(t, err)
+	assert.Contains(t, r.InputText(), "+count := 1", "the call's input")
+	assert.Contains(t, r.InputText(), "Done: main.go updated", "the tool's output")
+	assert.Equal(t, "rename the variable", r.Prompt, "neither is the user's question")
+}
