@@ -84,7 +84,7 @@ func rank(cands []scored, mode Mode, bands Bands) (best, threshold float64, orde
 }
 
 // explain writes why each ranked candidate won or lost.
-func explain(d *Decision, order []scored, mode Mode) {
+func explain(d *Decision, order []scored, mode Mode, band float64) {
 	if len(order) == 0 {
 		return
 	}
@@ -96,8 +96,10 @@ func explain(d *Decision, order []scored, mode Mode) {
 		case i == 0 && mode == ModeQuality:
 			c.Reason = fmt.Sprintf("chosen: highest predicted quality (%.3f)", s.quality)
 		case i == 0:
-			c.Reason = fmt.Sprintf("chosen: cheapest with predicted quality >= %.3f (%s band %.0f%% below best %.3f)",
-				d.Threshold, mode, 100*(1-d.Threshold/max(d.BestQuality, 1e-12)), d.BestQuality)
+			// The band as configured (0.105 is 10.5 %), not as the
+			// threshold over q* rounds it, which q* = 0 makes 100 %.
+			c.Reason = fmt.Sprintf("chosen: cheapest with predicted quality >= %.3f (%s band %.4g%% below best %.3f)",
+				d.Threshold, mode, 100*band, d.BestQuality)
 		case s.quality == win.quality && s.cost == win.cost:
 			// Nothing the mode weighs tells them apart: the order the
 			// models are listed in does.

@@ -491,7 +491,7 @@ func (r *Router) rankHealthyFirst(d *Decision, models []Model, pool []scored, mo
 	if len(why) == 0 || len(why) == len(pool) {
 		var order []scored
 		d.BestQuality, d.Threshold, order = rank(pool, mode, bands)
-		explain(d, order, mode)
+		explain(d, order, mode, bands.Band(mode))
 		if len(why) > 0 {
 			d.Candidates[order[0].idx].Reason += "; every model is unhealthy or rate limited, so they are tried in rank order"
 		}
@@ -507,7 +507,7 @@ func (r *Router) rankHealthyFirst(d *Decision, models []Model, pool []scored, mo
 	}
 	var order []scored
 	d.BestQuality, d.Threshold, order = rank(healthyPool, mode, bands)
-	explain(d, order, mode)
+	explain(d, order, mode, bands.Band(mode))
 	left := fmt.Sprintf("%d unhealthy or rate-limited models are", len(lastPool))
 	if len(lastPool) == 1 {
 		left = "1 unhealthy or rate-limited model is"
