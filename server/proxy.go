@@ -30,7 +30,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 		if s.cfg.Budgets != nil {
 			// Held from here to the record's end (finish), whatever
 			// happens between: calls sent at once each see the others.
-			spend, err := s.cfg.Budgets.Hold(c.Request.Context(), keyIDOf(c), heldCost(r), ex.rec.Time)
+			spend, err := s.cfg.Budgets.Hold(c.Request.Context(), keyIDOf(c), expectedCost(r), ex.rec.Time)
 			if err != nil {
 				s.writeError(c, err)
 				return
@@ -218,7 +218,8 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 
 // expectedCost is the chosen model's expected cost as the router weighed
 // it (hidden reasoning included, within the client's max output): the
-// prompt and one answer.
+// prompt once and every answer the call asks for (n). A key's budget holds
+// it while the call runs.
 func expectedCost(r *routed) float64 {
 	for _, c := range r.decision.Candidates {
 		if c.Model == r.decision.ChosenID && c.Eligible {
@@ -226,22 +227,6 @@ func expectedCost(r *routed) float64 {
 		}
 	}
 	return 0
-}
-
-// heldCost is what a call is expected to cost, held against its key's
-// budget while it runs: expectedCost with its answer counted once for each
-// answer the call asks for (n, read as the capacity estimate reads it), the
-// prompt once, as the provider bills them. Held for one answer, a call
-// asking for four would hold a quarter of what it spends, and calls sent
-// beside it would pass a check they should fail.
-func heldCost(r *routed) float64 {
-	one := expectedCost(r)
-	n := max(r.req.Choices, 1)
-	if n == 1 {
-		return one
-	}
-	prompt := float64(r.needs.InputTokens) * r.decision.Chosen.InputPerMTok / 1e6
-	return one + float64(n-1)*max(one-prompt, 0)
 }
 
 // estimatedTokens is what a call is charged against capacity before it
