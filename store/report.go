@@ -74,8 +74,8 @@ type Range struct {
 	Since, Until time.Time
 	// Deployment limits the report to one deployment ("" for all), named
 	// in any case as calls name it: the rows logged under that exact
-	// name, or where there are none, those logged under it in any other
-	// case.
+	// name when a deployment had it, or else those logged under it in
+	// any case (see deploymentSpellings).
 	Deployment string
 }
 
@@ -107,16 +107,20 @@ func (rp *Reports) where(ctx context.Context, r Range) (string, []any, error) {
 }
 
 // deploymentSpellings is how the log spells deployment name: as given when
-// some row has it so, else in every other case it has. The log names a
-// deployment as it was created, but one written before names compared
-// without case also holds refused calls' spellings of it, and may hold two
-// deployments that differ only in case: each exact name reports alone.
-// The exact test reads the (deployment, ts_ms) index; only a name in
-// another case scans it, and the report's own query then reads the index
-// for each spelling.
+// a deployment had that name (it is stored so, or a call to it was
+// decided), else in every other case it has. The log names a deployment
+// as it was created, but one written before names compared without case
+// also holds refused calls' spellings of it, and may hold two deployments
+// that differ only in case: each exact name reports alone. A spelling
+// only refused calls used (404s, before names compared without case) is
+// no deployment's, and must not stand for the one it folds to: "MR" would
+// report a client's old 404s and none of mr's calls. The exact test reads
+// the (deployment, ts_ms) index; only a name in another case scans it,
+// and the report's own query then reads the index for each spelling.
 func (rp *Reports) deploymentSpellings(ctx context.Context, name string) ([]string, error) {
 	var one int
-	err := rp.db.QueryRowContext(ctx, `SELECT 1 FROM decisions WHERE deployment = ? LIMIT 1`, name).Scan(&one)
+	err := rp.db.QueryRowContext(ctx, `SELECT 1 FROM deployments WHERE name = ?
+		UNION ALL SELECT 1 FROM decisions WHERE deployment = ? AND `+decidedSQL+` LIMIT 1`, name, name).Scan(&one)
 	if err == nil {
 		return []string{name}, nil
 	}

@@ -71,3 +71,43 @@ func TestReportKeepsTwoOldSpellingsApartWhenNamedExactly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n)
 }
+
+// A log written before names compared without case holds the refused
+// calls of clients that named a deployment in another case, under their
+// spelling. Those 404s are no deployment of that name: `--deployment MR`
+// still reports mr's calls, with them, rather than the refusals alone.
+func TestReportNamesADeploymentInACaseOnlyRefusedCallsUsed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	s.Log().Record(router.Record{RequestID: "refused", Time: day(1, 8), API: "chat.completions",
+		Decision: router.Decision{Deployment: "MR"}, Status: 404, ErrorCode: router.ENotFound})
+	for i, id := range []string{"a", "b"} {
+		s.Log().Record(router.Record{
+			RequestID: id, Time: day(1, 9+i), API: "chat.completions", PromptHash: "h-" + id, RouterModel: "rm1",
+			Decision: router.Decision{Deployment: "mr", RouterVersion: "v1", Mode: router.ModeBalanced, ChosenID: "mid",
+				Candidates: []router.Candidate{cand("mid", .8, .003)}, Propensity: 1},
+			Answered: "mid", Status: 200, DecideLatency: time.Millisecond,
+		})
+	}
+	require.NoError(t, s.Close())
+	db, err := store.OpenReadOnly(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	rp := store.NewReports(db)
+
+	rep, err := rp.Report(context.Background(), store.ReportQuery{Range: store.Range{Deployment: "MR"}})
+	require.NoError(t, err)
+	var names []string
+	for _, d := range rep.Deployments {
+		names = append(names, d.Deployment)
+	}
+	assert.Contains(t, names, "mr", "the deployment's own calls")
+	assert.Equal(t, int64(3), rep.Total.Requests)
+	assert.Equal(t, int64(1), rep.Total.Errors)
+
+	// Named as it was created, it reports its own calls.
+	rep, err = rp.Report(context.Background(), store.ReportQuery{Range: store.Range{Deployment: "mr"}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), rep.Total.Requests)
+}
