@@ -62,10 +62,13 @@ type Result struct {
 	// Curve is the quality-cost curve; Threshold is the band (for the
 	// random baseline: the position along its mix of single models).
 	Curve []Point `json:"curve"`
-	// Two-model candidate sets only; null where undefined (a single model).
-	APGR       *float64     `json:"apgr,omitempty"`
-	CPT50      *float64     `json:"cpt50,omitempty"`
-	CPT80      *float64     `json:"cpt80,omitempty"`
+	// Two-model candidate sets only; null where undefined (a single model,
+	// no gap between the pair, more than two candidates). The keys are
+	// always written, so a reader of report.json finds them as documented
+	// rather than a missing key that reads as a different schema.
+	APGR       *float64     `json:"apgr"`
+	CPT50      *float64     `json:"cpt50"`
+	CPT80      *float64     `json:"cpt80"`
 	ShareCurve []SharePoint `json:"share_curve,omitempty"`
 	// VsBestSingle is set for the router, knn, fitted profiles and the
 	// oracle.
