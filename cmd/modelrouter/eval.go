@@ -275,7 +275,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 			if len(labelled) < 2 {
 				fmt.Fprintf(r.stderr, "eval: %s: skipped, it labels only %s (routing compares 2 or more models on the same prompts)\n", d.Name, strings.Join(labelled, ", "))
 			} else {
-				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (name them with --candidates and --map)\n", d.Name)
+				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (give them one with --map datasetModel=profile)\n", d.Name)
 			}
 			return false, nil
 		}
@@ -284,8 +284,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 				d.Name, strings.Join(labelled, ", "))
 		}
 		if len(cands) < 2 {
-			return false, fmt.Errorf("eval: %s: fewer than 2 of its labelled models (%s) have a router-model profile; name the candidates with --candidates and map them with --map datasetModel=profile",
-				d.Name, strings.Join(labelled, ", "))
+			return false, fmt.Errorf("eval: %w", eval.TooFewWithProfile(d.Name, d, withMap(mapping, standIns, nil), card.Profiles))
 		}
 	}
 	t, err := eval.BuildTable(d, cands, withMap(mapping, standIns, cands))

@@ -90,6 +90,38 @@ func DefaultCandidates(d *dataset.Dataset, mapping map[string]string, profiles [
 	return out
 }
 
+// TooFewWithProfile is the error for a dataset where fewer than two
+// labelled models have a profile by DefaultCandidates' rule, typically one
+// whose model names the router model never saw. It names the models
+// without one (with the closest profiles by name) and the profiles a
+// --map may give them, so the user need not guess profile names; --map
+// alone makes them candidates.
+func TooFewWithProfile(name string, d *dataset.Dataset, mapping map[string]string, profiles []string) error {
+	have := slices.Sorted(slices.Values(profiles))
+	var with, without []string
+	for _, m := range LabelledModels(d) {
+		p := mapping[m]
+		if p == "" {
+			p = dataset.Canonical(m)
+		}
+		if slices.Contains(have, p) {
+			with = append(with, m)
+			continue
+		}
+		if near := nearestProfiles(p, have); len(near) > 0 {
+			m += " (closest by name: " + strings.Join(near, ", ") + ")"
+		}
+		without = append(without, m)
+	}
+	only := ""
+	if len(with) > 0 {
+		only = " (only " + strings.Join(with, ", ") + ")"
+	}
+	first, _, _ := strings.Cut(without[0], " ")
+	return fmt.Errorf("%s: fewer than 2 of its labelled models have a router-model profile%s; no profile for %s: give each the profile that stands for it with --map datasetModel=profile (repeatable, e.g. --map %s=<profile>; --candidates then picks among them), one of: %s",
+		name, only, strings.Join(without, "; "), first, strings.Join(have, ", "))
+}
+
 // ParseMap reads `datasetModel=profile` pairs.
 func ParseMap(pairs []string) (map[string]string, error) {
 	out := map[string]string{}
