@@ -7,6 +7,14 @@ version="${ORT_VERSION:-1.24.1}"
 dest="${ORT_CACHE:-.cache/onnxruntime}"
 lib="$dest/$version/libonnxruntime.so"
 if [ -f "$lib" ]; then exit 0; fi
+# ONNXRUNTIME_SHARED_LIBRARY_PATH wins over the cache when the library is
+# loaded, so a copy it names makes the fetch (npm, network) unnecessary:
+# make run/test/train then work where npm is missing or offline.
+override="${ONNXRUNTIME_SHARED_LIBRARY_PATH:-}"
+if [ -n "$override" ] && [ -f "$override" ]; then
+  echo "fetch-onnxruntime: using ONNXRUNTIME_SHARED_LIBRARY_PATH=$override; not fetching into $dest (unset it to fetch)" >&2
+  exit 0
+fi
 case "$(uname -m)" in
   x86_64) arch=x64 ;;
   aarch64|arm64) arch=arm64 ;;
