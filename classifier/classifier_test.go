@@ -308,6 +308,20 @@ func TestMissingRuntimeLibraryNamesTheFix(t *testing.T) {
 	require.ErrorContains(t, err, "make ort")
 }
 
+// Without the variable and without the cache, the error names both ways
+// to the library: the variable, and the cache path `make ort` fills from
+// the npm package.
+func TestMissingLibraryWithoutTheVariableNamesItAndTheNpmCache(t *testing.T) {
+	t.Setenv(LibraryEnv, "")
+	t.Chdir(t.TempDir())
+	_, err := LibraryPath()
+	require.ErrorIs(t, err, ErrNoRuntime)
+	require.ErrorContains(t, err, LibraryEnv)
+	require.ErrorContains(t, err, DefaultLibrary)
+	require.ErrorContains(t, err, "make ort")
+	require.ErrorContains(t, err, "npm package onnxruntime-node")
+}
+
 // The variable overrides the cache, so the advice `make ort` only helps
 // once it is unset: the error names the cache path and says so.
 func TestMissingLibraryViaTheEnvNamesTheCachePathToo(t *testing.T) {

@@ -36,7 +36,7 @@ func LibraryPath() (string, error) {
 		if _, err := os.Stat(p); err != nil {
 			// The variable wins over the cache, so `make ort` alone would not
 			// help: say both ways out.
-			return "", fmt.Errorf("%w: %s=%s: %v (the variable overrides the cache %s: point it to an existing libonnxruntime.so, or unset it and run `make ort` to fetch the library there)",
+			return "", fmt.Errorf("%w: %s=%s: %v (the variable overrides the cache %s: point it to an existing libonnxruntime.so, or unset it and run `make ort` to fetch the library of the npm package onnxruntime-node there)",
 				ErrNoRuntime, LibraryEnv, p, err, DefaultLibrary)
 		}
 		return p, nil
@@ -55,7 +55,7 @@ func LibraryPath() (string, error) {
 			dir = parent
 		}
 	}
-	return "", fmt.Errorf("%w: set %s to libonnxruntime.so, or run `make ort` to fetch it into %s", ErrNoRuntime, LibraryEnv, DefaultLibrary)
+	return "", fmt.Errorf("%w: set %s to libonnxruntime.so, or run `make ort` to fetch it from the npm package onnxruntime-node into %s (in this folder or one above)", ErrNoRuntime, LibraryEnv, DefaultLibrary)
 }
 
 // InitRuntime loads ONNX Runtime once per process. Every package that runs
