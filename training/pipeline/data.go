@@ -30,7 +30,7 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 		root := dataset.DefaultRoot()
 		if root == "" {
 			return nil, nil, nil, errors.New("no training data: no ../shared/data/canonical folder was found above the working directory; " +
-				"pass --data DIR (a dataset folder with models.json and items.jsonl, or a folder of such folders), repeatable")
+				"pass --data DIR (a dataset folder with models.json and items.jsonl, or a folder of such folders), repeatable; through make: make train TRAIN_FLAGS='--data DIR'")
 		}
 		args = []string{root}
 	}

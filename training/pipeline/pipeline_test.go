@@ -160,6 +160,8 @@ func TestNoDataFolderSaysWhatToPass(t *testing.T) {
 	defer os.Chdir(wd)
 	_, _, _, err = ResolveData(nil, false)
 	assert.ErrorContains(t, err, "pass --data DIR")
+	// make train passes flags through TRAIN_FLAGS, not on its command line.
+	assert.ErrorContains(t, err, "make train TRAIN_FLAGS='--data DIR'")
 }
 
 func TestRunRejectsLengthOnlyData(t *testing.T) {
