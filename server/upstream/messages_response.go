@@ -17,7 +17,7 @@ type chatCompletion struct {
 	ID      string `json:"id"`
 	Choices []struct {
 		Message struct {
-			Content   *string        `json:"content"`
+			Content   chatContent    `json:"content"`
 			Refusal   *string        `json:"refusal"`
 			ToolCalls []chatToolCall `json:"tool_calls"`
 		} `json:"message"`
@@ -91,10 +91,9 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	usage, _ := parseUsage(in.Usage)
 	choice := in.Choices[0]
-	var text string
-	if c := choice.Message.Content; c != nil {
-		text = *c
-	}
+	// The answer's text only: a reasoning model's thinking parts are not
+	// its words (chatContent).
+	text := choice.Message.Content.Text
 	if r := choice.Message.Refusal; text == "" && r != nil {
 		text = *r
 	}

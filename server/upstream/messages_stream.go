@@ -109,7 +109,7 @@ type chatChunk struct {
 	Choices []struct {
 		Index int `json:"index"`
 		Delta struct {
-			Content   string          `json:"content"`
+			Content   chatContent     `json:"content"`
 			Refusal   string          `json:"refusal"`
 			ToolCalls []chatToolDelta `json:"tool_calls"`
 		} `json:"delta"`
@@ -279,7 +279,7 @@ func (s *chatMessagesStream) chunk(c chatChunk) []sseEvent {
 			continue // only one choice is asked for
 		}
 		s.refused = s.refused || ch.Delta.Refusal != ""
-		if text := ch.Delta.Content + ch.Delta.Refusal; text != "" {
+		if text := ch.Delta.Content.Text + ch.Delta.Refusal; text != "" {
 			out = s.addText(out, text)
 		}
 		for _, tc := range ch.Delta.ToolCalls {

@@ -283,6 +283,9 @@ func jsonArray(v []byte) (isArray, some bool) {
 func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, router.Usage) {
 	name, _ := json.Marshal(modelID(a.model))
 	obj.setString("model", name)
+	if c := stringContents(obj.get("choices"), "message"); c != nil {
+		obj.setString("choices", c)
+	}
 	if details != nil {
 		obj.setString("model_selection_details", details)
 	}

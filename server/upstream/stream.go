@@ -565,6 +565,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	if _, ok := obj["model"]; ok {
 		obj["model"] = s.model
 	}
+	if c := stringContents(obj["choices"], "delta"); c != nil {
+		obj["choices"] = c
+	}
 	if raw, ok := obj["sequence_number"]; ok {
 		if n, err := strconv.Atoi(string(raw)); err == nil {
 			s.seq, s.seqSeen = n, true

@@ -76,7 +76,12 @@ type Behavior struct {
 	StopReason   string
 	// Thinking, when set, makes the Anthropic fake answer with a signed
 	// thinking block of this text before the rest, as Claude does with
-	// extended thinking on. Its words are not counted as output tokens.
+	// extended thinking on. On the OpenAI fake's Chat Completions it makes
+	// content a list of parts, as Mistral's reasoning models answer: a
+	// thinking part (its text in a list of text chunks) before a text part
+	// with the reply; streamed, each delta's content is such a list, the
+	// thinking's in one, then one text part per word. Its words are not
+	// counted as output tokens.
 	Thinking string
 	// NoDone ends an OpenAI chat stream after its last chunk without
 	// "data: [DONE]", as some OpenAI-compatible servers do; NoStreamUsage

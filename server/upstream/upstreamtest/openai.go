@@ -107,6 +107,13 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if c.b.Refusal != "" {
 		msg["content"], msg["refusal"] = nil, c.b.Refusal
 	}
+	if c.b.Thinking != "" {
+		parts := []any{thinkingPart(c.b.Thinking)}
+		if c.withText() {
+			parts = append(parts, textPart(c.reply()))
+		}
+		msg["content"] = parts
+	}
 	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
 	}
@@ -182,9 +189,10 @@ func (c *call) chatUsage() map[string]any {
 }
 
 // chatStream sends a role chunk, one chunk per word (of the refusal, for
-// a Refusal), for a tool call a chunk with its id and name then two with
-// halves of its arguments, a finish chunk, with include_usage a usage
-// chunk with no choices, then [DONE] (unless NoDone).
+// a Refusal; after one with the thinking part, for Thinking), for a tool
+// call a chunk with its id and name then two with halves of its
+// arguments, a finish chunk, with include_usage a usage chunk with no
+// choices, then [DONE] (unless NoDone).
 func (c *call) chatStream() {
 	includeUsage := false
 	if so, ok := c.body["stream_options"].(map[string]any); ok {
@@ -211,6 +219,15 @@ func (c *call) chatStream() {
 	case c.b.Refusal != "":
 		for _, w := range words(c.b.Refusal) {
 			if !s.event("", chunk(map[string]any{"refusal": w}, nil)) {
+				return
+			}
+		}
+	case c.b.Thinking != "":
+		if !s.event("", chunk(map[string]any{"content": []any{thinkingPart(c.b.Thinking)}}, nil)) {
+			return
+		}
+		for _, w := range c.replyWords() {
+			if c.withText() && !s.event("", chunk(map[string]any{"content": []any{textPart(w)}}, nil)) {
 				return
 			}
 		}
@@ -249,3 +266,11 @@ func (c *call) chatStream() {
 		s.finish()
 	}
 }
+
+// thinkingPart and textPart are Mistral's content chunks: a thinking
+// chunk holds its text as a list of text chunks.
+func thinkingPart(text string) map[string]any {
+	return map[string]any{"type": "thinking", "thinking": []any{textPart(text)}}
+}
+
+func textPart(text string) map[string]any { return map[string]any{"type": "text", "text": text} }

@@ -1,0 +1,171 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
+)
+
+// Mistral's reasoning models (Magistral, and its other models with
+// reasoning_effort) answer Chat Completions with content as a list of
+// parts where OpenAI's shape has a string: {"type": "thinking",
+// "thinking": [{"type": "text", "text": ...}]} before {"type": "text",
+// "text": ...}, and stream deltas whose content is such a list. The text
+// parts are the answer; the thinking is its reasoning, which no client
+// may take for answer text.
+
+// chatContent is a Chat Completions message's or delta's content as the
+// translations read it: a string is the text, a list of parts its text
+// parts' text and its thinking parts' reasoning (contentParts).
+type chatContent struct {
+	Text, Reasoning string
+}
+
+var errContentParts = errors.New("content is neither a string nor a list of parts")
+
+func (c *chatContent) UnmarshalJSON(raw []byte) error {
+	*c = chatContent{}
+	switch {
+	case jsonscan.IsNull(raw):
+		return nil
+	case raw[0] == '[':
+		var ok bool
+		if c.Text, c.Reasoning, ok = contentParts(raw); !ok {
+			return errContentParts
+		}
+		return nil
+	}
+	return json.Unmarshal(raw, &c.Text)
+}
+
+// contentParts reads a content given as a list of parts: the text of its
+// text parts, and of its thinking parts (a list of text chunks, or a
+// string), each joined as they come, as fragments of one text. Other
+// parts (Mistral's references) carry no text of the answer. ok is false
+// for a value that is not such a list.
+func contentParts(raw []byte) (text, reasoning string, ok bool) {
+	parts, ok := jsonscan.Elements(raw)
+	if !ok {
+		return "", "", false
+	}
+	var t, r strings.Builder
+	for _, p := range parts {
+		obj, ok := jsonscan.ParseObject(p)
+		if !ok {
+			continue
+		}
+		typ, _ := jsonscan.Unquote(obj.Get("type"))
+		switch typ {
+		case "text":
+			s, _ := jsonscan.Unquote(obj.Get("text"))
+			t.WriteString(s)
+		case "thinking":
+			r.WriteString(thinkingText(obj.Get("thinking")))
+		}
+	}
+	return t.String(), r.String(), true
+}
+
+// thinkingText is a thinking part's text: its text chunks joined.
+func thinkingText(raw []byte) string {
+	if s, ok := jsonscan.Unquote(raw); ok {
+		return s
+	}
+	chunks, _ := jsonscan.Elements(raw)
+	var b strings.Builder
+	for _, c := range chunks {
+		if obj, ok := jsonscan.ParseObject(c); ok {
+			s, _ := jsonscan.Unquote(obj.Get("text"))
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+// stringContents is a Chat Completions answer's (member "message") or
+// chunk's (member "delta") choices with each content given as a list of
+// parts turned into OpenAI's shape, which is what a Chat client's SDK
+// reads (OpenAI's Go SDK makes the list's JSON, thinking and all, the
+// message's text): the
+// text a string, the thinking reasoning_content, where OpenAI-compatible
+// servers put a model's reasoning. It is nil when no content is a list,
+// so other answers go on as they came.
+func stringContents(choices []byte, member string) []byte {
+	if !hasListContent(choices) {
+		return nil
+	}
+	elems, ok := jsonscan.Elements(choices)
+	if !ok {
+		return nil
+	}
+	changed := false
+	out := []byte{'['}
+	for i, raw := range elems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		if c, ok := stringContent(raw, member); ok {
+			raw, changed = c, true
+		}
+		out = append(out, raw...)
+	}
+	if !changed {
+		return nil
+	}
+	return append(out, ']')
+}
+
+// stringContent is one choice with its message's or delta's content
+// turned into a string (stringContents); ok is false when it has none to
+// turn.
+func stringContent(raw []byte, member string) ([]byte, bool) {
+	choice, err := scanObject(raw)
+	if err != nil {
+		return nil, false
+	}
+	msg, err := scanObject(choice.get(member))
+	if err != nil {
+		return nil, false
+	}
+	content := msg.get("content")
+	if len(content) == 0 || content[0] != '[' {
+		return nil, false
+	}
+	text, reasoning, ok := contentParts(content)
+	if !ok {
+		return nil, false
+	}
+	s, _ := marshalPlain(text)
+	msg.setString("content", s)
+	if reasoning != "" && !msg.has("reasoning_content") {
+		r, _ := marshalPlain(reasoning)
+		msg.setString("reasoning_content", r)
+	}
+	choice.setString(member, msg.encode())
+	return choice.encode(), true
+}
+
+// hasListContent reports whether a member named content with a list for
+// its value may be in raw, valid JSON: the quick test that spares every
+// other answer and chunk a parse. A string's text cannot match, since a
+// quote inside one is escaped; a false match (logprobs' content list)
+// only costs the parse.
+func hasListContent(raw []byte) bool {
+	key := []byte(`"content"`)
+	for {
+		i := bytes.Index(raw, key)
+		if i < 0 {
+			return false
+		}
+		raw = raw[i+len(key):]
+		j := jsonscan.Space(raw, 0)
+		if j < len(raw) && raw[j] == ':' {
+			if k := jsonscan.Space(raw, j+1); k < len(raw) && raw[k] == '[' {
+				return true
+			}
+		}
+	}
+}
