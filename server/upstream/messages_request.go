@@ -564,7 +564,10 @@ func toolResultText(b contentBlock) (string, error) {
 }
 
 // assistantTurn joins the turn's text and turns tool_use blocks into tool
-// calls; nil when nothing is left (a turn of thinking blocks only).
+// calls; nil when nothing is left: a turn of thinking blocks only, or one
+// with no content ("" as [], the empty last turn Anthropic allows, which
+// asks Claude to continue nothing; some OpenAI-compatible servers refuse a
+// conversation that ends with an assistant message, Mistral's among them).
 func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 	bs, err := blocks(raw)
 	if err != nil {
@@ -572,12 +575,10 @@ func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 	}
 	msg := chatOutMsg{Role: "assistant"}
 	var text strings.Builder
-	hasText := false
 	for _, b := range bs {
 		switch b.Type {
 		case "text":
 			text.WriteString(b.Text)
-			hasText = true
 		case "tool_use":
 			var tc chatToolCallOut
 			tc.ID, tc.Type, tc.Function.Name = b.ID, "function", b.Name
@@ -590,7 +591,7 @@ func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 		}
 	}
 	switch {
-	case hasText && (text.Len() > 0 || len(msg.ToolCalls) == 0):
+	case text.Len() > 0:
 		msg.Content = text.String()
 	case len(msg.ToolCalls) == 0:
 		return nil, nil

@@ -204,3 +204,25 @@ func TestMessagesToChatThinkingBecomesReasoningEffort(t *testing.T) {
 		})
 	}
 }
+
+// A last assistant turn with no content asks Claude to continue nothing,
+// which is answering afresh: an OpenAI-format model gets the conversation
+// without it, whether it is written "" or [], since some OpenAI-compatible
+// servers refuse a conversation that ends with an assistant message.
+func TestMessagesEmptyLastAssistantTurnIsLeftOut(t *testing.T) {
+	for _, content := range []string{`""`, `[]`} {
+		t.Run(content, func(t *testing.T) {
+			f := newFakes(t)
+			g := newGateway(t, f.fwd, upstream.APIMessages, openAIModel("gpt-x"))
+			status, _, body := g.post(t, "/messages", `{"model":"router","max_tokens":64,"messages":[
+				{"role":"user","content":"hi"},{"role":"assistant","content":`+content+`}]}`)
+			require.Equal(t, 200, status, string(body))
+			var sent struct {
+				Messages []map[string]any `json:"messages"`
+			}
+			require.NoError(t, json.Unmarshal(f.openai.RequestsFor("gpt-x")[0].Body, &sent))
+			require.Equal(t, []map[string]any{{"role": "user", "content": "hi"}}, sent.Messages)
+			g.outcome(t)
+		})
+	}
+}
