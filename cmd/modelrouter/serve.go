@@ -189,6 +189,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		log.Info("router model predicts these catalog models with profiles of their own, not their stand-ins", "models", own)
 	}
 	catalog, pred, bands, modelVersion := sm.routing()
+	if ctx.Err() != nil {
+		return stoppedBeforeServing(log)
+	}
 
 	storeOpts := []store.Option{store.WithLogger(log)}
 	if o.maxHeld > 0 {
@@ -264,8 +267,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		budgets.Refresh = o.budgetRefresh
 	}
 	// Before any call: a prune by this or another gateway on the database
-	// then splits pruned spend where this one's own count begins.
-	if err := st.AddBudgetStart(ctx, budgets.Started()); err != nil {
+	// then splits pruned spend where this one's own count begins. A stop
+	// asked for meanwhile must not fail it: it is checked below.
+	if err := st.AddBudgetStart(context.WithoutCancel(ctx), budgets.Started()); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	// Ended when the grace period runs out: the calls still open end as
@@ -317,6 +321,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		},
 	})
 
+	if ctx.Err() != nil {
+		return stoppedBeforeServing(log)
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -413,6 +420,15 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	return nil
+}
+
+// stoppedBeforeServing ends a serve whose stop (SIGTERM, Ctrl-C) came while
+// it started, the router model loading most of that time: a stop, as once
+// it serves, not a failure that a supervisor would report or restart.
+// Nothing was served, so nothing is left to finish.
+func stoppedBeforeServing(log *slog.Logger) error {
+	log.Info("stopped before serving: a stop signal came while starting")
 	return nil
 }
 
