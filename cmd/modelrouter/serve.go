@@ -328,6 +328,16 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if o.pprof != "" {
+		// Before anything says or starts serving: a --pprof address in
+		// use fails the start whole, the gateway's port released.
+		_, stopProfiles, err := serveProfiles(o.pprof, o.hostList(), log)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("serve: --pprof: %w", err)
+		}
+		defer stopProfiles()
+	}
 	if kept != nil {
 		// Only once serving: a start that fails must not leave a prune
 		// running into the store as it closes.
@@ -347,14 +357,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
-	}
-
-	if o.pprof != "" {
-		_, stopProfiles, err := serveProfiles(o.pprof, o.hostList(), log)
-		if err != nil {
-			return fmt.Errorf("serve: --pprof: %w", err)
-		}
-		defer stopProfiles()
 	}
 
 	served := make(chan error, 1)
