@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -46,4 +47,21 @@ func TestConfigFileNullProviderFieldsTakeTheProviderDefaults(t *testing.T) {
 	p := o.fileProviders.ByName["openai"]
 	assert.Equal(t, upstream.KindOpenAI, p.Kind)
 	assert.Equal(t, upstream.DefaultOpenAIBaseURL, p.BaseURL)
+}
+
+// A provider entry that is null is left out, as any null setting is: it
+// configures no provider, so neither OpenAI's models are sent to
+// api.openai.com without a key (and Azure, set in the environment, keeps
+// serving them) nor does a null entry for a provider without a default
+// base URL refuse to start.
+func TestConfigFileNullProviderEntryConfiguresNoProvider(t *testing.T) {
+	path := writeConfig(t, `{"providers": {"openai": null, "meta": null, "default": null}}`)
+	environ := []string{"AZURE_OPENAI_ENDPOINT=https://my-resource.openai.azure.com", "AZURE_OPENAI_API_KEY=" + testSecret}
+	o, err := parseServeArgs([]string{"--config", path}, environ, io.Discard)
+	require.NoError(t, err)
+	assert.Empty(t, o.fileProviders.ByName)
+	assert.Nil(t, o.fileProviders.Default)
+	p, ok := mergeProviders(o.fileProviders, upstream.FromEnviron(environ)).Resolve(router.Model{Provider: "openai"})
+	require.True(t, ok)
+	assert.Equal(t, "azure", p.Name)
 }

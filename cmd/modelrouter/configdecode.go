@@ -117,6 +117,12 @@ func decodeMap(path string, raw json.RawMessage, dst reflect.Value, d decoder) {
 	}
 	dst.Set(reflect.MakeMapWithSize(dst.Type(), len(entries)))
 	for name, v := range entries {
+		// A null entry is left out, as a null setting is: a template
+		// that writes null for a provider it leaves unset must not
+		// configure it (with no key, or no base_url).
+		if bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			continue
+		}
 		e := reflect.New(dst.Type().Elem()).Elem()
 		decodeObject(path+"."+name, v, e, d)
 		dst.SetMapIndex(reflect.ValueOf(name), e)
