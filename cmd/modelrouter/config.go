@@ -332,8 +332,15 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		case p.BaseURL == "":
 			bad("%s: required for this provider", at.baseURL)
 		default:
-			if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			u, err := url.Parse(p.BaseURL)
+			switch {
+			case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 				bad("%s%s: want an absolute http(s) URL", at.baseURL, shownBaseURL(p.BaseURL))
+			case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+				// The API's path is appended to the base URL, so it
+				// would land inside the query or the fragment and every
+				// call would miss. Not shown: a query may hold a key.
+				bad("%s: want a base URL without a query (?...) or a fragment (#...), e.g. http://127.0.0.1:8000/v1: the API's path (/chat/completions) is appended to it", at.baseURL)
 			}
 		}
 	}
