@@ -130,6 +130,27 @@ func openOrCreateStore(path string) (*store.Store, error) {
 	return openExistingStore(path)
 }
 
+// refuseForeignDatabase is serve's check before store.Open, which makes a
+// database where none is: a file at path with tables of its own but no
+// decisions table is another application's (a mistyped --db), and serve
+// refuses it rather than add its tables and switch it to WAL. A missing
+// or empty file, and one another process is creating, pass; a file that
+// is not SQLite is left to store.Open to report.
+func refuseForeignDatabase(path string) error {
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() || info.Size() == 0 {
+		return nil
+	}
+	if creating, err := store.BeingCreated(path); err != nil || creating {
+		return nil
+	}
+	db, err := store.OpenReadOnly(path)
+	if err != nil {
+		return fmt.Errorf("%w; give --db a modelrouter database, or a path where none is yet", err)
+	}
+	return db.Close()
+}
+
 // checkOutDir refuses an --out that cannot become a folder (a file, or a
 // path through one) before any work: a run of minutes must not end on
 // "not a directory", nor print results it then fails to write.

@@ -197,6 +197,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.maxHeld > 0 {
 		storeOpts = append(storeOpts, store.WithHeldLimit(o.maxHeld))
 	}
+	if err := refuseForeignDatabase(o.db); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	st, err := store.Open(o.db, storeOpts...)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
