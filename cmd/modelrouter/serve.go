@@ -176,6 +176,17 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// A hangup reloads a --router-model folder. It is caught from the
+	// start: one that comes while the model loads (a reload sent right
+	// after a restart) would otherwise end the server; it is done once
+	// serve serves. Without a folder, a hangup (the terminal closing)
+	// still stops the server as it stops any command.
+	var hangup chan os.Signal
+	if o.routerModel != "" && o.predictor == nil {
+		hangup = make(chan os.Signal, 1)
+		signal.Notify(hangup, syscall.SIGHUP)
+		defer signal.Stop(hangup)
+	}
 	catalog, err := models.Catalog()
 	if err != nil {
 		return fmt.Errorf("serve: catalog: %w", err)
@@ -364,12 +375,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	if sm.reloadable() {
-		// Only then: without a folder to reload, a hangup (the terminal
-		// closing) still stops the server as it stops any command.
-		hangup := make(chan os.Signal, 1)
-		signal.Notify(hangup, syscall.SIGHUP)
-		defer signal.Stop(hangup)
+	if hangup != nil {
 		go sm.reloadOnSignal(ctx, hangup)
 	}
 	ready.Store(true)
