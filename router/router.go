@@ -451,13 +451,19 @@ func isEffortParam(p string) bool { return p == "reasoning_effort" || p == "reas
 // context holds (OpenAI's).
 const ReasonContextLength = "context_length_exceeded"
 
-// tooLong returns why the prompt does not fit m, "" if it does.
+// tooLong returns why the prompt does not fit m, "" if it does: with the
+// output m is asked for, the client's limit or, without one, the default
+// m's API makes the gateway send.
 func tooLong(m Model, n Needs) string {
+	out, by := n.MaxOutputTokens, ""
+	if out == 0 && n.DefaultOutput[m.ID] > 0 {
+		out, by = n.DefaultOutput[m.ID], " (the max_tokens its API requires, sent by default)"
+	}
 	switch {
 	case m.MaxInput > 0 && n.InputTokens > m.MaxInput:
 		return fmt.Sprintf("excluded: input limit %d tokens < prompt %d", m.MaxInput, n.InputTokens)
-	case m.ContextWindow > 0 && n.InputTokens+n.MaxOutputTokens > m.ContextWindow:
-		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d", m.ContextWindow, n.InputTokens, n.MaxOutputTokens)
+	case m.ContextWindow > 0 && n.InputTokens+out > m.ContextWindow:
+		return fmt.Sprintf("excluded: context window %d tokens < prompt %d + output %d%s", m.ContextWindow, n.InputTokens, out, by)
 	}
 	return ""
 }

@@ -202,6 +202,13 @@ type Needs struct {
 	// MaxOutputTokens the output the client asked room for (0: not set).
 	InputTokens     int
 	MaxOutputTokens int
+	// DefaultOutput is, by model ID, the output the call's way to that
+	// model asks for when MaxOutputTokens is 0: the max_tokens a
+	// translation sends because the provider's API requires one (Claude's
+	// Messages API, reached from Chat Completions or Responses). The
+	// provider refuses a prompt plus that output over the context window,
+	// so the window must hold it as it holds a client's own limit.
+	DefaultOutput map[string]int
 	// Answers is how many answers the call asks for (Chat's n), each
 	// billed and each within MaxOutputTokens; 0 or 1: one.
 	Answers int

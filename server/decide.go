@@ -259,6 +259,9 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		rreq.Needs.Dropped, rreq.Needs.DroppedWhy = s.dropped(all, api, raw, rreq.Needs.Params)
 		rreq.Needs.DerivedEffort = s.derivedEfforts(all, api, raw)
 	}
+	if rreq.Needs.MaxOutputTokens == 0 {
+		rreq.Needs.DefaultOutput = s.defaultOutputs(all, api)
+	}
 	var kept []string
 	var dropped []router.Candidate
 	for _, m := range all {
@@ -366,6 +369,25 @@ func (s *Server) derivedEfforts(models []router.Model, api openai.API, raw []byt
 	for _, m := range models {
 		if v := s.cfg.DerivedEffort(m, forwardedAs(api), raw); v != "" {
 			out[m.ID] = v
+		}
+	}
+	return out
+}
+
+// defaultOutputs maps each of models whose way from api sends an output
+// limit the client did not set (Claude's required max_tokens) to that
+// limit, for the router's context-fit filter; nil when none does.
+func (s *Server) defaultOutputs(models []router.Model, api openai.API) map[string]int {
+	if s.cfg.DefaultOutput == nil {
+		return nil
+	}
+	var out map[string]int
+	for _, m := range models {
+		if n := s.cfg.DefaultOutput(m, forwardedAs(api)); n > 0 {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[m.ID] = n
 		}
 	}
 	return out

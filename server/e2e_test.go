@@ -60,6 +60,7 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 		Supports:      ps.Supports,
 		Drops:         ps.Drops,
 		DerivedEffort: ps.DerivedEffort,
+		DefaultOutput: ps.DefaultOutput,
 		Available:     ps.Available,
 		Log:           e.log,
 		Keys:          keyStore{e2eKey: true},

@@ -97,6 +97,11 @@ type Config struct {
 	// routing_config.require_parameters m must take it as it takes a
 	// client's own reasoning_effort. Nil: no effort is derived.
 	DerivedEffort func(m router.Model, api upstream.API, raw []byte) string
+	// DefaultOutput returns the output limit a call of api that sets none
+	// reaches model m with (the max_tokens the translation to Claude must
+	// send), 0 for none; the router's context-fit filter counts it beside
+	// the prompt. Nil: no model is sent a limit the client did not set.
+	DefaultOutput func(m router.Model, api upstream.API) int
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
 	// function through router.Config.Available.

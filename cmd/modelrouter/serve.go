@@ -303,6 +303,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Supports:             providers.Supports,
 		Drops:                providers.Drops,
 		DerivedEffort:        providers.DerivedEffort,
+		DefaultOutput:        providers.DefaultOutput,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),

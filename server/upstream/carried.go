@@ -106,6 +106,24 @@ func (ps Providers) DerivedEffort(m router.Model, api API, raw []byte) string {
 	return reasoningEffort(top["thinking"], top["output_config"], m)
 }
 
+// DefaultOutput returns the max_tokens a call of api that sets no output
+// limit reaches m's provider with: the default the translation into
+// Anthropic's Messages API sends, which requires one (defaultMaxTokens);
+// 0 where the call's way to m sends none (the provider speaks api, or is
+// not configured). The server hands it to the router, whose context-fit
+// filter counts it beside the prompt: Anthropic refuses a prompt plus
+// max_tokens over the window.
+func (ps Providers) DefaultOutput(m router.Model, api API) int {
+	p, ok := ps.Resolve(m)
+	if !ok {
+		return 0
+	}
+	if t := translationFor(api, p.Kind); t != &chatToAnthropic && t != &responsesToAnthropic {
+		return 0
+	}
+	return defaultMaxTokens(m)
+}
+
 // jsonMembers lists the JSON names of T's fields.
 func jsonMembers[T any]() map[string]bool {
 	t := reflect.TypeFor[T]()
