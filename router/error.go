@@ -28,6 +28,12 @@ const (
 	// ERateLimited is, but a code of its own, so the decision log and the
 	// metrics tell a key out of money from a deployment over capacity.
 	EInsufficientQuota = "insufficient_quota"
+
+	// ERouterModelUnavailable is a request that models could serve, all
+	// left out because the router model gave them no usable prediction
+	// (no profile, or a number that is not finite): the server's fault,
+	// not the request's, so 503 rather than no_eligible's 400.
+	ERouterModelUnavailable = "router_model_unavailable"
 )
 
 // Error is the application error: a code and a message safe to show users.

@@ -168,7 +168,9 @@ func (m *routerModel) candidates(dep Deployment) ([]Model, error) {
 // Returns EInvalid for a bad mode or a subset outside the deployment,
 // ENoEligible when every candidate is filtered out (Detail lists why),
 // ENotConfigured when some candidate could serve the request but its
-// provider is not configured (configuring it is the fix).
+// provider is not configured (configuring it is the fix),
+// ERouterModelUnavailable when the router model gave no usable prediction
+// for any candidate left.
 func (r *Router) Decide(ctx context.Context, dep Deployment, req Request) (Decision, error) {
 	start := r.cfg.Now()
 	for {
@@ -279,7 +281,10 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 		pool = append(pool, scored{idx: i, quality: c.Quality, cost: c.ExpectedCost})
 	}
 	if len(pool) == 0 {
-		return d, &Error{Code: ENoEligible, Message: "no eligible model has a router-model profile with finite estimates: " + summarize(d.Candidates), Detail: d.Candidates}
+		// Every model the request allows could have served it: the
+		// router model failed them, so this is no bad request.
+		return d, &Error{Code: ERouterModelUnavailable,
+			Message: "the router model gave no usable prediction for any model that can serve this request: " + summarize(d.Candidates), Detail: d.Candidates}
 	}
 	order, healthy := r.rankHealthyFirst(&d, models, pool, mode, rm.bands)
 

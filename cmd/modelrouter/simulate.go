@@ -459,7 +459,7 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 			d, err := rt.Decide(ctx, dep, router.Request{Prompt: p.req.Prompt, Needs: p.needs, Mode: mode})
 			bar.Add(1)
 			if err != nil {
-				if code := router.ErrorCode(err); code != router.ENoEligible && code != router.ENotConfigured {
+				if code := router.ErrorCode(err); code != router.ENoEligible && code != router.ENotConfigured && code != router.ERouterModelUnavailable {
 					return nil, fmt.Errorf("%s: %w", p.where, err)
 				}
 				ms.Unroutable++

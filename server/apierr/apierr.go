@@ -35,12 +35,14 @@ var codes = map[string]httpError{
 	router.EUnavailable:   {http.StatusServiceUnavailable, "service_unavailable_error"},
 	router.EInternal:      {http.StatusInternalServerError, "server_error"},
 
-	router.EInsufficientQuota: {http.StatusTooManyRequests, "rate_limit_error"},
+	router.EInsufficientQuota:      {http.StatusTooManyRequests, "rate_limit_error"},
+	router.ERouterModelUnavailable: {http.StatusServiceUnavailable, "service_unavailable_error"},
 }
 
 // finalCodes are the codes that retrying cannot fix, whatever the error
-// (see [SetHeaders]): a provider not configured waits for the operator.
-var finalCodes = map[string]bool{router.ENotConfigured: true}
+// (see [SetHeaders]): a provider not configured, or a router model that
+// predicts nothing usable for the request, waits for the operator.
+var finalCodes = map[string]bool{router.ENotConfigured: true, router.ERouterModelUnavailable: true}
 
 // Exclusion is one candidate's line in a "no eligible model" error.
 type Exclusion struct {

@@ -35,6 +35,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
 		{router.EInternal, http.StatusInternalServerError, "server_error"},
 		{router.EInsufficientQuota, http.StatusTooManyRequests, "rate_limit_error"},
+		{router.ERouterModelUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
 	}
 	require.Len(t, codes, len(tests), "a new router code needs a row here and in codes")
 	for _, tt := range tests {
@@ -120,6 +121,7 @@ func TestOnlyErrorsRetryingCannotFixSayNotToRetry(t *testing.T) {
 		{"not configured", router.Errorf(router.ENotConfigured, "set OPENAI_API_KEY"), true},
 		{"marked final", &router.Error{Code: router.EUpstream, Message: "every provider refused the gateway", Final: true}, true},
 		{"wrapped", fmt.Errorf("forward: %w", router.Errorf(router.ENotConfigured, "x")), true},
+		{"router model predicts nothing usable", router.Errorf(router.ERouterModelUnavailable, "no usable prediction"), true},
 		{"providers failing", router.Errorf(router.EUpstream, "every upstream model failed"), false},
 		{"shutting down", router.Errorf(router.EUnavailable, "shutting down"), false},
 		{"rate limited", router.Errorf(router.ERateLimited, "over capacity"), false},
