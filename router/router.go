@@ -233,7 +233,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 		d.Candidates = append(d.Candidates, c)
 	}
 	if len(eligible) == 0 {
-		code, msg, reason := ENoEligible, "no model in the deployment can serve this request", ""
+		code, msg, reason := ENoEligible, "no model "+req.Considered()+" can serve this request", ""
 		switch {
 		case someUnavailable:
 			code, msg = ENotConfigured, "no model that can serve this request has a configured provider"

@@ -252,6 +252,12 @@ type Request struct {
 	Mode Mode
 	// Models narrows the deployment's subset (model IDs); never widens it.
 	Models []string
+	// ModelsScope says what chose Models, as an error names them after
+	// "no model" when none can serve the request: "in
+	// routing_config.models" when empty; a caller that narrows for a
+	// reason of its own says so (`named by "model"`), lest the client be
+	// told of a routing_config it never sent.
+	ModelsScope string
 	// SessionKey, when set, keeps one conversation on one model.
 	SessionKey string
 	// Prefer, when set, is the model ID the conversation stays on when
@@ -264,6 +270,19 @@ type Request struct {
 	// follow the session's pin without writing one: a simulation must not
 	// move the real conversation.
 	ReadOnlyAffinity bool
+}
+
+// Considered names the models the request is routed among, as its errors
+// say it after "no model": the deployment's, or those Models narrows
+// them to (ModelsScope).
+func (r Request) Considered() string {
+	switch {
+	case len(r.Models) == 0:
+		return "in the deployment"
+	case r.ModelsScope != "":
+		return r.ModelsScope
+	}
+	return "in routing_config.models"
 }
 
 // Estimate is the router model's prediction for one profile.

@@ -209,8 +209,16 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		// The dry run reads the session's pin but never writes it.
 		ReadOnlyAffinity: api == apiRoute,
 	}
+	// An error names the models the call was narrowed to by what narrowed
+	// them, which is not always the client's routing_config.
+	if byModel {
+		r.rreq.ModelsScope = `named by "model"`
+	}
 	if r.pinned != nil {
-		r.rreq.Models = r.pinned
+		r.rreq.Models, r.rreq.ModelsScope = r.pinned, "of the provider that stores previous_response_id"
+		if api == openai.Messages {
+			r.rreq.ModelsScope = "that holds the thread"
+		}
 	}
 	return r, s.decideWith(c, s.cfg.Router, api, r)
 }
@@ -249,6 +257,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, error) {
 	start := time.Now()
 	asked := rreq.Models // the call's own choice, before dropped models leave it
+	considered := rreq.Considered()
 	all, err := rt.Candidates(dep)
 	if err != nil {
 		// Refused before deciding (an unknown router version): the
@@ -262,11 +271,18 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	if rreq.Needs.MaxOutputTokens == 0 {
 		rreq.Needs.DefaultOutput = s.defaultOutputs(all, api)
 	}
+	allowed := func(id string) bool {
+		return len(asked) == 0 || slices.Contains(asked, id) || slices.Contains(asked, nameOf(all, id))
+	}
 	var kept []string
 	var dropped []router.Candidate
 	for _, m := range all {
 		if why := s.supports(m, api, toolTypes); why != "" {
-			dropped = append(dropped, router.Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
+			// A model outside the call's choice is no candidate, as
+			// the router leaves it out: it explains nothing.
+			if allowed(m.ID) {
+				dropped = append(dropped, router.Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
+			}
 			continue
 		}
 		kept = append(kept, m.ID)
@@ -285,12 +301,12 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 			})
 			if len(rreq.Models) == 0 {
 				return refused(), &router.Error{Code: router.ENoEligible,
-					Message: "no model in routing_config.models can serve this request: " + summarize(dropped), Detail: dropped}
+					Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 			}
 		}
 		if len(kept) == 0 {
 			return refused(), &router.Error{Code: router.ENoEligible,
-				Message: "no model in the deployment can serve this request: " + summarize(dropped), Detail: dropped}
+				Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 		}
 	}
 	d, err := rt.Decide(c.Request.Context(), dep, rreq)
@@ -300,11 +316,8 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	}
 	var re *router.Error
 	if errors.As(err, &re) && re.Reason == router.ReasonContextLength {
-		allowed := func(c router.Candidate) bool {
-			return len(asked) == 0 || slices.Contains(asked, c.Model) || slices.Contains(asked, nameOf(all, c.Model))
-		}
 		switch {
-		case slices.ContainsFunc(dropped, allowed):
+		case len(dropped) > 0:
 			// A model the call allowed was left out for what its API
 			// cannot carry, not for length: trimming the prompt would
 			// not bring it back.

@@ -82,7 +82,8 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Prompt: prompt,
 		Needs:  router.Needs{Tools: *tools, InputTokens: models.EstimateTokens(prompt)},
 		// As routing_config.models: an unknown id is named, with the valid ones.
-		Models: splitList(*subset),
+		Models:      splitList(*subset),
+		ModelsScope: "in --models",
 	})
 	if err != nil {
 		return fmt.Errorf("route: %s", router.ErrorMessage(err))

@@ -58,3 +58,17 @@ func TestRouteWithTheEmbeddedModel(t *testing.T) {
 	require.Contains(t, out.String(), "chosen: ")
 	require.Contains(t, out.String(), "RANK")
 }
+
+// A subset from --models that cannot serve the prompt is named as the
+// flag, not as a routing_config the command line has none of.
+func TestRouteNamesItsModelsFlagWhenNoneOfThemCanServe(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"route", "--tools", "--models", "gpt-5-chat-2025-08-07", "Call the weather tool."}, &out, &errOut)
+	if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
+		t.Skip(err)
+	}
+	require.ErrorContains(t, err, "no model in --models can serve this request: gpt-5-chat-2025-08-07 (no tool support)")
+}
