@@ -314,6 +314,13 @@ func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {
 		if err := json.Unmarshal(v, &rc.Models); err != nil {
 			return rc, invalid("routing_config.models", "routing_config.models must be an array of model IDs")
 		}
+		if len(rc.Models) == 0 {
+			// It narrows to nothing: most likely an allowed list filtered
+			// down to none, which routed over every model would reach
+			// models the client meant to leave out. Leave it out (or
+			// null) for the deployment's models.
+			return rc, invalid("routing_config.models", "routing_config.models must name at least one model; leave it out to route over the deployment's models")
+		}
 		for _, id := range rc.Models {
 			if strings.TrimSpace(id) == "" {
 				return rc, invalid("routing_config.models", "routing_config.models contains an empty model ID")
