@@ -14,8 +14,10 @@ const created = 1700000000
 // NewOpenAI starts an OpenAI-compatible fake: Chat Completions at
 // /v1/chat/completions and /chat/completions, Responses at /v1/responses
 // (answers stored, as OpenAI stores them: read, deleted, cancelled and
-// continued by id; background answers), and the Azure OpenAI deployment
-// path /openai/deployments/{deployment}/chat/completions (api-key header).
+// continued by id; background answers), and Azure OpenAI's paths: the
+// deployment path /openai/deployments/{deployment}/chat/completions and
+// the v1 API's /openai/v1/chat/completions and /openai/v1/responses (the
+// deployment in model), with the key in api-key or as a Bearer token.
 func NewOpenAI(t testing.TB) *Fake {
 	return newFake(t, false, openAIRoutes)
 }
@@ -30,6 +32,7 @@ func openAIRoutes(f *Fake, mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1/chat/completions", f.chat)
 	mux.HandleFunc("POST /chat/completions", f.chat)
 	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", f.chat)
+	mux.HandleFunc("POST /openai/v1/chat/completions", f.chat)
 	mux.HandleFunc("POST /v1/responses", f.responses)
 	mux.HandleFunc("POST /responses", f.responses)
 	mux.HandleFunc("POST /openai/v1/responses", f.responses)
