@@ -3,14 +3,12 @@ package upstream
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -780,11 +778,7 @@ func endpoint(p Provider, api API, m router.Model) string {
 		}
 		return base + "/v1/messages"
 	case KindAzure:
-		if api == APIResponses {
-			return base + "/openai/v1/responses"
-		}
-		return base + "/openai/deployments/" + url.PathEscape(upstreamModel(m)) +
-			"/chat/completions?api-version=" + url.QueryEscape(cmp.Or(p.APIVersion, DefaultAzureAPIVersion))
+		return azureEndpoint(p, api, m)
 	}
 	if api == APIResponses {
 		return base + "/responses"

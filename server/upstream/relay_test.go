@@ -105,27 +105,33 @@ func TestRelayStreamsABackgroundAnswer(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, w.Code, "a completed answer cannot be cancelled: the provider says so")
 }
 
+// The endpoint may be given as the resource root or in the v1 API's form
+// (".../openai/v1/"); either way the stored answer is read at the v1 path.
 func TestRelayReachesAzureByItsV1Path(t *testing.T) {
-	az := upstreamtest.NewOpenAI(t)
-	az.Key = "az-key"
-	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
-		"AZURE_OPENAI_ENDPOINT": az.Root, "AZURE_OPENAI_API_KEY": az.Key,
-	})), AttemptTimeout: 2 * time.Second}
-	req, err := http.NewRequest(http.MethodPost, az.Root+"/openai/v1/responses", strings.NewReader(`{"model":"m","input":"hi"}`))
-	require.NoError(t, err)
-	req.Header.Set("api-key", az.Key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	var made struct{ ID string }
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&made))
-	res.Body.Close()
+	for _, suffix := range []string{"", "/openai/v1/"} {
+		t.Run("endpoint"+suffix, func(t *testing.T) {
+			az := upstreamtest.NewOpenAI(t)
+			az.Key = "az-key"
+			fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+				"AZURE_OPENAI_ENDPOINT": az.Root + suffix, "AZURE_OPENAI_API_KEY": az.Key,
+			})), AttemptTimeout: 2 * time.Second}
+			req, err := http.NewRequest(http.MethodPost, az.Root+"/openai/v1/responses", strings.NewReader(`{"model":"m","input":"hi"}`))
+			require.NoError(t, err)
+			req.Header.Set("api-key", az.Key)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			var made struct{ ID string }
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&made))
+			res.Body.Close()
 
-	w, out := relay(t, fwd, "model-a", http.MethodGet, "/"+made.ID, "")
-	require.NoError(t, out.Err)
-	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	reqs := az.Requests()
-	assert.Equal(t, "/openai/v1/responses/"+made.ID, reqs[len(reqs)-1].Path)
-	assert.Equal(t, "az-key", reqs[len(reqs)-1].Header.Get("api-key"))
+			w, out := relay(t, fwd, "model-a", http.MethodGet, "/"+made.ID, "")
+			require.NoError(t, out.Err)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			reqs := az.Requests()
+			assert.Equal(t, "/openai/v1/responses/"+made.ID, reqs[len(reqs)-1].Path)
+			assert.Equal(t, "az-key", reqs[len(reqs)-1].Header.Get("api-key"))
+		})
+	}
 }
 
 // A Claude model has nothing stored to relay to: the call fails without
