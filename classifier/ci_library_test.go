@@ -1,0 +1,63 @@
+package classifier
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runCI runs .ci/run with go, make and the tools it would install
+// replaced by stand-ins that only note, per go test, which library the
+// tests would load: nothing is built, fetched or installed.
+func runCI(t *testing.T, env ...string) []string {
+	t.Helper()
+	bin := t.TempDir()
+	log := filepath.Join(bin, "go-test.log")
+	goScript := "#!/bin/sh\nif [ \"$1\" = test ]; then echo \"$" + LibraryEnv + "\" >> " + log + "; fi\n"
+	for name, script := range map[string]string{
+		"go": goScript, "make": "#!/bin/sh\n", "npm": "#!/bin/sh\n", "gcc": "#!/bin/sh\n",
+		"sqlite3": "#!/bin/sh\n", "chromium": "#!/bin/sh\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755))
+	}
+	cmd := exec.Command("bash", filepath.Join("..", ".ci", "run"))
+	cmd.Env = append(os.Environ(), append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}, env...)...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	seen, err := os.ReadFile(log)
+	require.NoError(t, err)
+	return strings.Fields(string(seen))
+}
+
+// make ort fetches nothing when the variable names a library, so CI must
+// test with that library: the cache it would otherwise point the tests
+// at stays empty, and the ONNX Runtime tests and benchmarks would skip.
+func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	require.NoError(t, os.WriteFile(lib, []byte("a library"), 0o644))
+
+	used := runCI(t, LibraryEnv+"="+lib)
+	require.NotEmpty(t, used)
+	for _, used := range used {
+		require.Equal(t, lib, used)
+	}
+}
+
+// Without the variable, or with one naming no file, make ort fetches into
+// the cache, and the tests load the library from there.
+func TestCITestsWithTheCachedLibraryOtherwise(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	cached := filepath.Join(root, ".cache", "onnxruntime", "1.24.1", "libonnxruntime.so")
+	for _, env := range []string{LibraryEnv + "=", LibraryEnv + "=" + filepath.Join(t.TempDir(), "missing.so")} {
+		used := runCI(t, env)
+		require.NotEmpty(t, used)
+		for _, u := range used {
+			require.Equal(t, cached, u, env)
+		}
+	}
+}
