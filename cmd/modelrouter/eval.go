@@ -91,6 +91,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	names, tasks := splitList(*candFlag), splitList(*taskFlag)
 	dirs, err := datasetDirs(*data)
 	if err != nil && len(dataFlag.given) == 0 && errors.Is(err, os.ErrNotExist) {
+		if env := os.Getenv("MODELROUTER_DATA"); env != "" {
+			// The user's own setting: named as such, not as a default
+			// they are told to replace by setting it.
+			return fmt.Errorf("eval: no routing data: MODELROUTER_DATA=%s does not exist here; point it to a dataset folder with models.json and items.jsonl (or a folder of them), or pass --data DIR", env)
+		}
 		// No --data and no default folder (a machine without ../shared):
 		// say what to pass, not only that a path the user never typed is missing.
 		return fmt.Errorf("eval: no routing data: the default --data %s does not exist here; pass --data DIR (a dataset folder with models.json and items.jsonl, or a folder of them) or set MODELROUTER_DATA; through make: make eval EVAL_FLAGS='--data DIR'", *data)

@@ -31,3 +31,16 @@ func TestEvalNamesAMissingDataFolderItWasGiven(t *testing.T) {
 	assert.Contains(t, err.Error(), "no-such-folder")
 	assert.NotContains(t, err.Error(), "default")
 }
+
+// A MODELROUTER_DATA folder that does not exist is named as the user's
+// setting, not as a built-in default they are told to replace by setting
+// that very variable.
+func TestEvalNamesAMissingFolderFromMODELROUTER_DATA(t *testing.T) {
+	t.Setenv("MODELROUTER_DATA", "no-such-data")
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), nil, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "MODELROUTER_DATA=no-such-data")
+	assert.NotContains(t, err.Error(), "default")
+	assert.NotContains(t, err.Error(), "or set MODELROUTER_DATA")
+}
