@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 )
 
 // A model whose API requires max_tokens (Claude, reached from Chat
@@ -44,6 +45,31 @@ func TestAClientsOwnOutputLimitReplacesTheDefault(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "claude", d.ChosenID)
+}
+
+// A model sent a default output limit stops there as it stops at a
+// client's: predicted to write 8,000 tokens at $1/M, Claude sent
+// max_tokens 4096 costs at most 4,096 of them, below the 4,000 at $1.5/M
+// the other model is predicted to write, so Cost mode picks Claude.
+func TestTheDefaultOutputLimitCapsExpectedCost(t *testing.T) {
+	cat := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
+		{ID: "claude", Format: "Anthropic", Profile: "p-claude", InputPerMTok: 1, OutputPerMTok: 1, ContextWindow: 100_000, MaxOutput: 64_000},
+		{ID: "gpt", Format: "OpenAI", Profile: "p-gpt", InputPerMTok: 1, OutputPerMTok: 1.5, ContextWindow: 100_000, MaxOutput: 64_000},
+	}}}}
+	pred := router.Prediction{"p-claude": {Quality: 0.8, OutputTokens: 8000}, "p-gpt": {Quality: 0.8, OutputTokens: 4000}}
+	r := newRouter(t, router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}})
+	dep := router.Deployment{Name: "d", Mode: router.ModeCost}
+	defaults := map[string]int{"claude": 4096}
+
+	d, err := r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: 10, DefaultOutput: defaults}})
+	require.NoError(t, err)
+	assert.Equal(t, "claude", d.ChosenID)
+	assert.InDelta(t, (10+4096*1)/1e6, candidate(t, d, "claude").ExpectedCost, 1e-12, "Claude stops at the default max_tokens")
+	assert.InDelta(t, (10+4000*1.5)/1e6, candidate(t, d, "gpt").ExpectedCost, 1e-12, "a model sent no limit is not capped")
+
+	d, err = r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: 10, MaxOutputTokens: 6000, DefaultOutput: defaults}})
+	require.NoError(t, err)
+	assert.InDelta(t, (10+6000*1)/1e6, candidate(t, d, "claude").ExpectedCost, 1e-12, "the client's own limit replaces the default")
 }
 
 func candidate(t *testing.T, d router.Decision, id string) router.Candidate {

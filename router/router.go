@@ -456,13 +456,24 @@ func isEffortParam(p string) bool { return p == "reasoning_effort" || p == "reas
 // context holds (OpenAI's).
 const ReasonContextLength = "context_length_exceeded"
 
+// outputLimit is the output the call asks model id for: the client's
+// limit or, without one, the default id's API makes the gateway send
+// (byDefault); 0 for none. The provider stops there, so the context window
+// must hold it and the model cannot bill more.
+func (n Needs) outputLimit(id string) (limit int, byDefault bool) {
+	if n.MaxOutputTokens == 0 && n.DefaultOutput[id] > 0 {
+		return n.DefaultOutput[id], true
+	}
+	return n.MaxOutputTokens, false
+}
+
 // tooLong returns why the prompt does not fit m, "" if it does: with the
-// output m is asked for, the client's limit or, without one, the default
-// m's API makes the gateway send.
+// output m is asked for (outputLimit).
 func tooLong(m Model, n Needs) string {
-	out, by := n.MaxOutputTokens, ""
-	if out == 0 && n.DefaultOutput[m.ID] > 0 {
-		out, by = n.DefaultOutput[m.ID], " (the max_tokens its API requires, sent by default)"
+	out, byDefault := n.outputLimit(m.ID)
+	by := ""
+	if byDefault {
+		by = " (the max_tokens its API requires, sent by default)"
 	}
 	switch {
 	case m.MaxInput > 0 && n.InputTokens > m.MaxInput:

@@ -207,7 +207,8 @@ type Needs struct {
 	// translation sends because the provider's API requires one (Claude's
 	// Messages API, reached from Chat Completions or Responses). The
 	// provider refuses a prompt plus that output over the context window,
-	// so the window must hold it as it holds a client's own limit.
+	// so the window must hold it as it holds a client's own limit, and the
+	// model stops there, so its expected cost counts no more output.
 	DefaultOutput map[string]int
 	// Answers is how many answers the call asks for (Chat's n), each
 	// billed and each within MaxOutputTokens; 0 or 1: one.

@@ -7,6 +7,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // A Chat Completions or Responses call without an output limit reaches
@@ -38,6 +42,46 @@ func TestAPromptWithRoomForTheClientsOwnLimitStillReachesClaude(t *testing.T) {
 		"messages":[{"role":"user","content":"Summarise the attached report."}]}`)
 	require.Equal(t, http.StatusOK, st, "%s", body)
 	assert.Equal(t, "claude", modelOf(t, body))
+}
+
+// Claude reached from Chat Completions without an output limit is sent
+// max_tokens 4096 and stops there: predicted to write 10,000 tokens, its
+// expected cost (what Cost and Balanced modes weigh and a key's budget
+// holds) counts 4,096 at $15/M, and a client's own limit replaces it.
+func TestClaudesExpectedCostStopsAtTheMaxTokensItIsSentByDefault(t *testing.T) {
+	pred := testPrediction()
+	pred["claude"] = router.Estimate{Quality: 0.895, OutputTokens: 10_000}
+	rt, err := router.New(router.Config{Catalog: testCatalog(), Predictor: &routertest.Predictor{Fixed: pred}})
+	require.NoError(t, err)
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://127.0.0.1:1"},
+	}}
+	srv, _, _ := newTestServer(t, func(c *Config) { c.Router, c.DefaultOutput = rt, ps.DefaultOutput })
+	route := func(extra string) (inputTokens int, cost float64) {
+		t.Helper()
+		w := do(srv.Handler(), http.MethodPost, "/v1/route", `{"model":"model-router","routing_config":{"models":["claude"]},`+extra+
+			`"messages":[{"role":"user","content":"Write the full report."}]}`)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		var rr struct {
+			InputTokens int `json:"input_tokens"`
+			Candidates  []struct {
+				Model        string  `json:"model"`
+				ExpectedCost float64 `json:"expected_cost_usd"`
+			} `json:"candidates"`
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &rr))
+		for _, c := range rr.Candidates {
+			if c.Model == "claude" {
+				return rr.InputTokens, c.ExpectedCost
+			}
+		}
+		t.Fatalf("claude is not a candidate: %s", w.Body.String())
+		return 0, 0
+	}
+	in, byDefault := route("")
+	assert.InDelta(t, (float64(in)*3+4096*15)/1e6, byDefault, 1e-12, "Claude stops at the default max_tokens 4096")
+	_, own := route(`"max_tokens":6000,`)
+	assert.InDelta(t, (float64(in)*3+6000*15)/1e6, own, 1e-12, "the client's own limit replaces the default")
 }
 
 // reasonFor reads a candidate's reason from an answer's

@@ -389,7 +389,8 @@ func (s *Server) derivedEfforts(models []router.Model, api openai.API, raw []byt
 
 // defaultOutputs maps each of models whose way from api sends an output
 // limit the client did not set (Claude's required max_tokens) to that
-// limit, for the router's context-fit filter; nil when none does.
+// limit, for the router's context-fit filter and expected cost; nil when
+// none does.
 func (s *Server) defaultOutputs(models []router.Model, api openai.API) map[string]int {
 	if s.cfg.DefaultOutput == nil {
 		return nil

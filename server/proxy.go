@@ -217,9 +217,10 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 }
 
 // expectedCost is the chosen model's expected cost as the router weighed
-// it (hidden reasoning included, within the client's max output): the
-// prompt once and every answer the call asks for (n). A key's budget holds
-// it while the call runs.
+// it (hidden reasoning included, within the output limit the model is
+// sent, the client's or the translation's default): the prompt once and
+// every answer the call asks for (n). A key's budget holds it while the
+// call runs.
 func expectedCost(r *routed) float64 {
 	for _, c := range r.decision.Candidates {
 		if c.Model == r.decision.ChosenID && c.Eligible {

@@ -100,7 +100,8 @@ type Config struct {
 	// DefaultOutput returns the output limit a call of api that sets none
 	// reaches model m with (the max_tokens the translation to Claude must
 	// send), 0 for none; the router's context-fit filter counts it beside
-	// the prompt. Nil: no model is sent a limit the client did not set.
+	// the prompt, and its expected cost caps the predicted output at it.
+	// Nil: no model is sent a limit the client did not set.
 	DefaultOutput func(m router.Model, api upstream.API) int
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
