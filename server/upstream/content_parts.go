@@ -92,7 +92,8 @@ func thinkingText(raw []byte) string {
 // message's text): the
 // text a string, the thinking reasoning_content, where OpenAI-compatible
 // servers put a model's reasoning. It is nil when no content is a list,
-// so other answers go on as they came.
+// so other answers go on as they came. choices must be valid JSON, as a
+// member of a parsed answer or chunk is.
 func stringContents(choices []byte, member string) []byte {
 	if !hasListContent(choices) {
 		return nil
@@ -120,13 +121,15 @@ func stringContents(choices []byte, member string) []byte {
 
 // stringContent is one choice with its message's or delta's content
 // turned into a string (stringContents); ok is false when it has none to
-// turn.
+// turn. The choices come from an answer or chunk already parsed as JSON,
+// so checking them again would cost a whole pass over a long answer's
+// logprobs, whose content list every such answer's choices are read for.
 func stringContent(raw []byte, member string) ([]byte, bool) {
-	choice, err := scanObject(raw)
+	choice, err := scanValidObject(raw)
 	if err != nil {
 		return nil, false
 	}
-	msg, err := scanObject(choice.get(member))
+	msg, err := scanValidObject(choice.get(member))
 	if err != nil {
 		return nil, false
 	}
