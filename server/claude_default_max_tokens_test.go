@@ -57,26 +57,8 @@ func TestClaudesExpectedCostStopsAtTheMaxTokensItIsSentByDefault(t *testing.T) {
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://127.0.0.1:1"},
 	}}
 	srv, _, _ := newTestServer(t, func(c *Config) { c.Router, c.DefaultOutput = rt, ps.DefaultOutput })
-	route := func(extra string) (inputTokens int, cost float64) {
-		t.Helper()
-		w := do(srv.Handler(), http.MethodPost, "/v1/route", `{"model":"model-router","routing_config":{"models":["claude"]},`+extra+
-			`"messages":[{"role":"user","content":"Write the full report."}]}`)
-		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-		var rr struct {
-			InputTokens int `json:"input_tokens"`
-			Candidates  []struct {
-				Model        string  `json:"model"`
-				ExpectedCost float64 `json:"expected_cost_usd"`
-			} `json:"candidates"`
-		}
-		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &rr))
-		for _, c := range rr.Candidates {
-			if c.Model == "claude" {
-				return rr.InputTokens, c.ExpectedCost
-			}
-		}
-		t.Fatalf("claude is not a candidate: %s", w.Body.String())
-		return 0, 0
+	route := func(extra string) (int, float64) {
+		return routedCost(t, srv.Handler(), "claude", extra, "Write the full report.")
 	}
 	in, byDefault := route("")
 	assert.InDelta(t, (float64(in)*3+4096*15)/1e6, byDefault, 1e-12, "Claude stops at the default max_tokens 4096")
