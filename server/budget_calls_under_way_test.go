@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/server/budget"
-	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -40,23 +38,7 @@ func TestCallsUnderWayCountAgainstTheKeysBudget(t *testing.T) {
 	e := newE2E(t, func(c *Config) { c.Budgets = budget.New(capSource{usd: 0.0001}, nil) })
 	body := `{"model":"model-router","routing_config":{"models":["mini"]},"messages":[{"role":"user","content":"What is the capital of France?"}]}`
 
-	e.openai.Set("mini", upstreamtest.Behavior{Stall: true})
-	ctx, leave := context.WithCancel(context.Background())
-	defer leave()
-	first := make(chan struct{})
-	go func() {
-		defer close(first)
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
-		if err != nil {
-			return
-		}
-		req.Header.Set("Authorization", "Bearer "+e2eKey)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	<-e.openai.Received("mini")
-	e.openai.Set("mini", upstreamtest.Behavior{})
+	end := callUnderWay(t, e, body)
 
 	status, h, raw := postRaw(t, e, http.MethodPost, "/v1/chat/completions", body)
 	require.Equal(t, http.StatusTooManyRequests, status, "a second call while the first is expected to spend the budget: %s", raw)
@@ -69,8 +51,7 @@ func TestCallsUnderWayCountAgainstTheKeysBudget(t *testing.T) {
 	assert.Empty(t, h.Get("x-should-retry"), "once the call under way ends, a retry may be let in")
 	assert.Len(t, e.openai.RequestsFor("mini"), 1, "the refused call reached no provider")
 
-	leave() // the first call ends unanswered: it spent nothing
-	<-first
+	end() // the first call ends unanswered: it spent nothing
 	require.Eventually(t, func() bool {
 		status, _, _ := postRaw(t, e, http.MethodPost, "/v1/chat/completions", body)
 		return status == http.StatusOK

@@ -15,13 +15,15 @@ import (
 )
 
 // callUnderWay sends body to a stalled mini with the e2e key and returns
-// once mini has it; the call stays under way until the test ends.
-func callUnderWay(t *testing.T, e *e2e, body string) {
+// once mini has it; the call stays under way until the test ends, or until
+// end (its client leaves, unanswered) is called.
+func callUnderWay(t *testing.T, e *e2e, body string) (end func()) {
 	t.Helper()
 	e.openai.Set("mini", upstreamtest.Behavior{Stall: true})
 	ctx, leave := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	t.Cleanup(func() { leave(); <-done })
+	end = func() { leave(); <-done }
+	t.Cleanup(end)
 	go func() {
 		defer close(done)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
@@ -35,6 +37,7 @@ func callUnderWay(t *testing.T, e *e2e, body string) {
 	}()
 	<-e.openai.Received("mini")
 	e.openai.Set("mini", upstreamtest.Behavior{})
+	return end
 }
 
 // A Chat call that asks for several answers (n) is billed for each, so
