@@ -28,7 +28,7 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // stops as it stops at a client's.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + m.ReasoningTokens
-	if limit, _ := n.outputLimit(m.ID); limit > 0 {
+	if limit, _ := n.OutputLimit(m.ID); limit > 0 {
 		out = min(out, float64(limit))
 	}
 	return (float64(n.InputTokens)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6

@@ -456,11 +456,11 @@ func isEffortParam(p string) bool { return p == "reasoning_effort" || p == "reas
 // context holds (OpenAI's).
 const ReasonContextLength = "context_length_exceeded"
 
-// outputLimit is the output the call asks model id for: the client's
+// OutputLimit is the output the call asks model id for: the client's
 // limit or, without one, the default id's API makes the gateway send
 // (byDefault); 0 for none. The provider stops there, so the context window
 // must hold it and the model cannot bill more.
-func (n Needs) outputLimit(id string) (limit int, byDefault bool) {
+func (n Needs) OutputLimit(id string) (limit int, byDefault bool) {
 	if n.MaxOutputTokens == 0 && n.DefaultOutput[id] > 0 {
 		return n.DefaultOutput[id], true
 	}
@@ -468,9 +468,9 @@ func (n Needs) outputLimit(id string) (limit int, byDefault bool) {
 }
 
 // tooLong returns why the prompt does not fit m, "" if it does: with the
-// output m is asked for (outputLimit).
+// output m is asked for (OutputLimit).
 func tooLong(m Model, n Needs) string {
-	out, byDefault := n.outputLimit(m.ID)
+	out, byDefault := n.OutputLimit(m.ID)
 	by := ""
 	if byDefault {
 		by = " (the max_tokens its API requires, sent by default)"

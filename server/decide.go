@@ -235,7 +235,10 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.API == openai.Messages && r.req.StructuredOutput {
 		needs = append(needs, upstream.NeedStructuredOutput)
 	}
-	d, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq, r.raw)
+	d, defaults, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq, r.raw)
+	// The capacity charge and the usage estimate cap a predicted answer
+	// where the router did: at the default max_tokens too.
+	r.needs.DefaultOutput = defaults
 	if err == nil && r.writer != "" && d.ChosenID == r.writer {
 		for i := range d.Candidates {
 			if d.Candidates[i].Model == r.writer {
@@ -253,8 +256,10 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 // decideFor runs the router over the deployment's models that can serve the
 // API with the request's tool types. Models that cannot are taken out of the subset before deciding and
 // put back into the decision's candidates with the reason, so the answer
-// still explains every model.
-func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, error) {
+// still explains every model. It also returns the output limits it found
+// sent by default (Needs.DefaultOutput), which rreq, a copy, does not
+// carry back.
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, map[string]int, error) {
 	start := time.Now()
 	asked := rreq.Models // the call's own choice, before dropped models leave it
 	considered := rreq.Considered()
@@ -262,7 +267,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	if err != nil {
 		// Refused before deciding (an unknown router version): the
 		// record still names the deployment, for the log and /metrics.
-		return rt.DecisionHeader(dep, rreq), err
+		return rt.DecisionHeader(dep, rreq), nil, err
 	}
 	if rreq.Needs.RequireParameters {
 		rreq.Needs.Dropped, rreq.Needs.DroppedWhy = s.dropped(all, api, raw, rreq.Needs.Params)
@@ -300,12 +305,12 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 				return slices.ContainsFunc(dropped, func(d router.Candidate) bool { return d.Model == id || nameOf(all, d.Model) == id })
 			})
 			if len(rreq.Models) == 0 {
-				return refused(), &router.Error{Code: router.ENoEligible,
+				return refused(), rreq.Needs.DefaultOutput, &router.Error{Code: router.ENoEligible,
 					Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 			}
 		}
 		if len(kept) == 0 {
-			return refused(), &router.Error{Code: router.ENoEligible,
+			return refused(), rreq.Needs.DefaultOutput, &router.Error{Code: router.ENoEligible,
 				Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 		}
 	}
@@ -335,7 +340,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 			re.Message += "; " + summarize(dropped)
 		}
 	}
-	return d, err
+	return d, rreq.Needs.DefaultOutput, err
 }
 
 func (s *Server) supports(m router.Model, api openai.API, toolTypes []string) string {

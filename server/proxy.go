@@ -233,7 +233,9 @@ func expectedCost(r *routed) float64 {
 // estimatedTokens is what a call is charged against capacity before it
 // runs, what it is expected to be billed: the prompt, and for each answer
 // it asks for (n) the chosen model's predicted answer with its hidden
-// reasoning, capped at the client's max output (which counts both). The
+// reasoning, capped at the output limit the model is sent (which counts
+// both): the client's, or the max_tokens a translation sends without one
+// (router.Needs.OutputLimit), as the router's expected cost is. The
 // settle corrects it to the billed tokens, which count all of them: charged
 // only one answer without its reasoning, a burst of such calls would all
 // pass the limiter before the first one settled.
@@ -244,13 +246,14 @@ func estimatedTokens(r *routed) int {
 
 // estimatedUsage is a call's usage as predicted for model: the prompt's
 // estimated tokens, and the model's predicted answer length capped at the
-// client's max output.
+// output limit it is sent.
 func estimatedUsage(r *routed, model string) router.Usage {
 	return router.Usage{PromptTokens: r.needs.InputTokens, CompletionTokens: predictedOutput(r, model, 0)}
 }
 
 // predictedOutput is one answer's predicted tokens from model, reasoning
-// more, capped at the client's max output.
+// more, capped at the output limit model is sent, where its provider stops:
+// the client's, or the default max_tokens of Claude's translation.
 func predictedOutput(r *routed, model string, reasoning float64) int {
 	out := 0.0
 	for _, c := range r.decision.Candidates {
@@ -261,7 +264,7 @@ func predictedOutput(r *routed, model string, reasoning float64) int {
 	if reasoning > 0 && !math.IsInf(reasoning, 0) {
 		out += reasoning
 	}
-	if m := r.needs.MaxOutputTokens; m > 0 && float64(m) < out {
+	if m, _ := r.needs.OutputLimit(model); m > 0 && float64(m) < out {
 		out = float64(m)
 	}
 	if !(out > 0) || math.IsInf(out, 0) { // no prediction (or a bad one)
