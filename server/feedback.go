@@ -57,6 +57,12 @@ func (s *Server) feedback(c *gin.Context) {
 			"the body must be one JSON object (one rating per call); it has data after the object"))
 		return
 	}
+	if len(req.RequestID) > maxIDLen {
+		// Not echoed: the 404 of an unknown id quotes it.
+		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "request_id",
+			Message: fmt.Sprintf("request_id must be at most %d characters: the x-request-id of the answer to rate", maxIDLen)})
+		return
+	}
 	if req.Score == nil {
 		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "score",
 			Message: "score is required: a number from 0 (bad answer) to 1 (good answer)"})

@@ -41,9 +41,11 @@ func (op answerOp) relay(id string) (method, path string) {
 	return http.MethodGet, path
 }
 
-// maxResponseIDLen bounds an id in a path: providers' ids are tens of
-// characters.
-const maxResponseIDLen = 256
+// maxIDLen bounds an id a client sends back, a stored answer's in a path
+// or a request's to rate: providers' ids and the gateway's x-request-id
+// are tens of characters, and a longer one is refused before it is looked
+// up or echoed in an error.
+const maxIDLen = 256
 
 // storedAnswer serves what OpenAI serves on a stored Responses answer, for
 // answers the gateway routed: the gateway's own kept answers (Claude's)
@@ -53,7 +55,7 @@ const maxResponseIDLen = 256
 func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.Param("id")
-		if id == "" || len(id) > maxResponseIDLen || !utf8.ValidString(id) || strings.ContainsFunc(id, isControl) {
+		if id == "" || len(id) > maxIDLen || !utf8.ValidString(id) || strings.ContainsFunc(id, isControl) {
 			s.writeError(c, &router.Error{Code: router.EInvalid, Param: "response_id",
 				Message: "the response id must be 1 to 256 characters of text"})
 			return
