@@ -33,7 +33,8 @@ const (
 //
 // Returns EInvalid for an empty id, a score outside [0, 1], text over the
 // limits or a request with no answer (no model answered it, or its provider
-// refused it), and ENotFound when no decision has that request id.
+// refused it), ENotFound when no decision has that request id, and
+// EUnavailable when the database cannot write for now (see cannotWrite).
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
 	return s.RateAnswer(ctx, "", requestID, score, label, comment)
 }
@@ -80,6 +81,15 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
 		score, label, comment, formatTS(now), now.UnixMilli(), requestID, keyID, keyID)
+	if cannotWrite(err) {
+		// A full disk or a lock another process keeps passes, as the
+		// decision log's held rows wait for it to: the client may send the
+		// rating again, and the operator sees why it could not be kept.
+		s.log.logger.Warn("feedback: the database cannot write; the rating is refused for the client to retry",
+			"error", err)
+		return router.Errorf(router.EUnavailable,
+			"the rating cannot be stored now (the gateway's database is full, read-only or locked); retry it later")
+	}
 	if err != nil {
 		return fmt.Errorf("add feedback: %w", err)
 	}
