@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -81,7 +82,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f simulateFlags
-	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools and response_format) or a routing dataset folder (items.jsonl)")
+	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools, response_format, max_tokens and n) or a routing dataset folder (items.jsonl)")
 	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment to simulate: read from --db when it is stored there (its mode, subset and router version), else the built-in default")
 	fs.StringVar(&f.db, "db", "", "SQLite database of a modelrouter serve to read --deployment from (default: none, the built-in deployment)")
 	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
@@ -220,14 +221,17 @@ func splitList(s string) []string {
 // simPrompt is one prompt as the gateway would route it.
 type simPrompt struct {
 	where string // file:line, for messages and decisions.csv
-	req   openai.Request
-	needs router.Needs
+	// body is the Chat Completions request the gateway decides.
+	body []byte
+	// key is the text the gateway's parser makes of body for the router
+	// model; text is what the router model reads instead (they differ
+	// for an exported conversation, see jsonlBody).
+	key, text string
 }
 
 // readPrompts reads a text file, a JSONL file or a routing dataset folder.
-// Every prompt goes through the gateway's own request parser, so the text
-// the router model reads and the needs (tools, structured output, input
-// tokens) are what a real request would give.
+// Each becomes a Chat Completions body, which the gateway's own handler
+// decides (gatewayDecider), so the needs it routes on are a real request's.
 func readPrompts(path string, limit int) ([]simPrompt, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -262,19 +266,13 @@ func readPrompts(path string, limit int) ([]simPrompt, error) {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 		} else {
-			body, _ = json.Marshal(map[string]any{"model": "simulate", "messages": []map[string]string{{"role": "user", "content": text}}})
+			body, _ = json.Marshal(map[string]any{"model": simDeploymentName, "messages": []map[string]string{{"role": "user", "content": text}}})
 		}
 		req, err := openai.Parse(openai.Chat, body)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s", where, router.ErrorMessage(err))
 		}
-		if routed != "" {
-			req.Prompt = routed
-		}
-		out = append(out, simPrompt{where: where, req: req, needs: router.Needs{
-			Tools: req.Tools, StructuredOutput: req.StructuredOutput, Vision: req.Images > 0,
-			InputTokens: models.EstimateTokens(req.InputText()), MaxOutputTokens: req.MaxOutputTokens,
-		}})
+		out = append(out, simPrompt{where: where, body: body, key: req.Prompt, text: cmp.Or(routed, req.Prompt)})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -287,7 +285,7 @@ func readPrompts(path string, limit int) ([]simPrompt, error) {
 
 // requestFields are the Chat Completions fields a JSONL line may carry
 // besides its messages, because they change which models are eligible.
-var requestFields = []string{"tools", "tool_choice", "functions", "response_format", "max_tokens", "max_completion_tokens"}
+var requestFields = []string{"tools", "tool_choice", "functions", "response_format", "max_tokens", "max_completion_tokens", "n"}
 
 // jsonlBody turns one JSONL line into a Chat Completions body: the line's
 // "messages" (chat messages, as routing datasets store multi-turn items)
@@ -304,7 +302,7 @@ func jsonlBody(line []byte) (body []byte, routed string, err error) {
 	if err := json.Unmarshal(line, &item); err != nil || item == nil {
 		return nil, "", errors.New(`want a JSON object with "prompt" or "messages"`)
 	}
-	req := map[string]json.RawMessage{"model": json.RawMessage(`"simulate"`)}
+	req := map[string]json.RawMessage{"model": json.RawMessage(strconv.Quote(simDeploymentName))}
 	if msgs, ok := item["messages"]; ok && string(msgs) != "null" {
 		req["messages"] = msgs
 	} else {
@@ -422,15 +420,22 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 
 	bar := progress.New(progressTo, int64(len(prompts)*(1+len(modes))), "simulate")
 	var unique []string
+	// The gateway's router asks for the text its parser made of a body
+	// (key); the router model reads the prompt's own text.
+	textOf := map[string]string{}
 	for _, p := range prompts {
-		if _, seen := cache[p.req.Prompt]; !seen {
-			cache[p.req.Prompt] = nil
-			unique = append(unique, p.req.Prompt)
+		if _, seen := textOf[p.key]; !seen {
+			textOf[p.key] = p.text
+			unique = append(unique, p.key)
 		}
 	}
 	for start := 0; start < len(unique); start += predictBatch {
 		batch := unique[start:min(start+predictBatch, len(unique))]
-		preds, err := rm.predictor.Predict(ctx, batch)
+		texts := make([]string, len(batch))
+		for i, k := range batch {
+			texts[i] = textOf[k]
+		}
+		preds, err := rm.predictor.Predict(ctx, texts)
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
@@ -448,37 +453,43 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	for i, p := range prompts {
 		sim.decisions[i] = []string{p.where}
 	}
+	providers := simulateProviders()
 	for _, mode := range modes {
 		ms := modeSummary{Mode: mode}
 		byModel := map[string]*modelShare{}
 		var quality float64
+		dep.Mode = mode
+		gw := newGatewayDecider(rt, dep, providers)
 		for i, p := range prompts {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			d, err := rt.Decide(ctx, dep, router.Request{Prompt: p.req.Prompt, Needs: p.needs, Mode: mode})
+			d, refused, err := gw.decide(p.body)
 			bar.Add(1)
 			if err != nil {
-				if code := router.ErrorCode(err); code != router.ENoEligible && code != router.ENotConfigured && code != router.ERouterModelUnavailable {
-					return nil, fmt.Errorf("%s: %w", p.where, err)
+				return nil, fmt.Errorf("%s: %w", p.where, err)
+			}
+			if refused != nil {
+				if !refused.unroutable() {
+					return nil, fmt.Errorf("%s: %s", p.where, refused.message)
 				}
 				ms.Unroutable++
-				ms.FirstError = cmp.Or(ms.FirstError, p.where+": "+router.ErrorMessage(err))
+				ms.FirstError = cmp.Or(ms.FirstError, p.where+": "+refused.message)
 				sim.decisions[i] = append(sim.decisions[i], "")
 				continue
 			}
-			chosen := d.Candidates[slices.IndexFunc(d.Candidates, func(c router.Candidate) bool { return c.Model == d.ChosenID })]
-			s := byModel[d.ChosenID]
+			chosen := d.Candidates[slices.IndexFunc(d.Candidates, func(c openai.RouteCandidate) bool { return c.Model == d.ChosenModel })]
+			s := byModel[d.ChosenModel]
 			if s == nil {
-				s = &modelShare{Model: d.ChosenID}
-				byModel[d.ChosenID] = s
+				s = &modelShare{Model: d.ChosenModel}
+				byModel[d.ChosenModel] = s
 			}
 			s.Prompts++
-			s.ExpectedCostUSD += chosen.ExpectedCost
+			s.ExpectedCostUSD += chosen.ExpectedCostUSD
 			ms.Routed++
-			ms.ExpectedCostUSD += chosen.ExpectedCost
-			quality += chosen.Quality
-			sim.decisions[i] = append(sim.decisions[i], d.ChosenID)
+			ms.ExpectedCostUSD += chosen.ExpectedCostUSD
+			quality += chosen.PredictedQuality
+			sim.decisions[i] = append(sim.decisions[i], d.ChosenModel)
 		}
 		if ms.Routed > 0 {
 			ms.MeanQuality = quality / float64(ms.Routed)
