@@ -26,31 +26,42 @@ GROUP BY model
 ORDER BY requests DESC;
 
 -- name: failovers
--- Requests that needed more than one upstream call, one line per attempt.
+-- Requests that failed over (a model was called and failed, and the next
+-- one was tried), one line per attempt, models skipped without being asked
+-- (not_sent) included.
 SELECT d.ts, d.request_id, d.chosen, d.answered,
        a.key + 1 AS attempt,
        json_extract(a.value, '$.model') AS model,
        json_extract(a.value, '$.status') AS status,
        json_extract(a.value, '$.error') AS error
 FROM decisions AS d, json_each(d.attempts) AS a
-WHERE json_array_length(d.attempts) > 1
+WHERE EXISTS (SELECT 1 FROM json_each(d.attempts) AS f
+              WHERE f.key < json_array_length(d.attempts) - 1
+                AND json_extract(f.value, '$.not_sent') IS NOT 1)
 ORDER BY d.ts_ms DESC, a.key
 LIMIT 50;
 
 -- name: failover-rate-per-model
--- How often the router's first choice failed and another model took over,
--- over the requests sent to a model: one some model answered, or with an
--- attempt that went out. Dry runs (POST /v1/route), calls refused at
--- capacity or before routing, and calls whose every attempt ended before
--- sending (not_sent) reached no model and cannot fail over.
+-- How often a request failed over (a model was called and failed, and the
+-- next one was tried: an attempt that went out, before the last), per
+-- chosen model, over the requests sent to a model: one some model
+-- answered, or with an attempt that went out. A model skipped without
+-- being asked (not_sent) did not fail, so fallbacks_tried, which counts it,
+-- is not the measure. Dry runs (POST /v1/route), calls refused at capacity
+-- or before routing, and calls whose every attempt ended before sending
+-- reached no model and cannot fail over.
 SELECT chosen,
        count(*) AS requests,
-       sum(fallbacks_tried > 0) AS failed_over,
-       round(100.0 * avg(fallbacks_tried > 0), 1) AS pct_failed_over
-FROM decisions
-WHERE answered <> ''
-   OR EXISTS (SELECT 1 FROM json_each(attempts) AS a
-              WHERE a.type = 'object' AND json_extract(a.value, '$.not_sent') IS NOT 1)
+       sum(failover) AS failed_over,
+       round(100.0 * avg(failover), 1) AS pct_failed_over
+FROM (SELECT chosen,
+             EXISTS (SELECT 1 FROM json_each(attempts) AS f
+                     WHERE f.key < json_array_length(attempts) - 1
+                       AND json_extract(f.value, '$.not_sent') IS NOT 1) AS failover
+      FROM decisions
+      WHERE answered <> ''
+         OR EXISTS (SELECT 1 FROM json_each(attempts) AS a
+                    WHERE a.type = 'object' AND json_extract(a.value, '$.not_sent') IS NOT 1))
 GROUP BY chosen
 ORDER BY failed_over DESC, requests DESC;
 

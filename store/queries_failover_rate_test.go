@@ -12,9 +12,8 @@ import (
 	"github.com/modelrouter/modelrouter/store"
 )
 
-// README "How often the router's first choice failed and another model took
-// over" is a rate over calls that went to an upstream. A POST /v1/route dry
-// run (or the playground's Decide only) records a chosen model but calls no
+// README "How often a request failed over" is a rate over calls that went
+// to an upstream. A POST /v1/route dry run (or the playground's Decide only) records a chosen model but calls no
 // provider, and neither does a call refused at the deployment's capacity
 // (429 before any upstream call); neither can fail over, so counting them as
 // requests makes the rate fall each time someone looks at a decision or the
@@ -70,4 +69,40 @@ func TestFailoverRateCountsTheRequestsTheReportCountsAsRouted(t *testing.T) {
 			assert.Equal(t, float64(rep.Total.Routed), requests)
 		})
 	}
+}
+
+// A failover is a model that was called and failed, so the next one was
+// tried. A model skipped without being asked (not_sent: its provider asked
+// to wait) did not fail, so a call whose first model was skipped and whose
+// second answered did not fail over, in the rate or in the listing of
+// failovers; one whose first model answered 500 did.
+func TestFailoverQueriesLeaveOutModelsSkippedWithoutBeingAsked(t *testing.T) {
+	s := MustOpen(t)
+	at := time.Now().UTC().Add(-time.Hour)
+	skipped := sampleRecord("skipped-then-answered", at)
+	skipped.Answered = "large"
+	skipped.Attempts = []router.Attempt{
+		{Model: "mini", Error: "skipped: rate limited, its provider asked to wait 12s more", NotSent: true},
+		{Model: "large", Status: 200},
+	}
+	failed := sampleRecord("failed-then-answered", at.Add(time.Second))
+	failed.Answered = "large"
+	failed.Attempts = []router.Attempt{
+		{Model: "mini", Status: 500, Error: "upstream error"},
+		{Model: "large", Status: 200},
+	}
+	logged(t, s, skipped, failed)
+
+	rows := queryRows(t, s, exampleQueryNamed(t, "failover-rate-per-model"))
+	require.Len(t, rows, 1, "%v", rows)
+	assert.Equal(t, "mini", rows[0]["chosen"])
+	assert.Equal(t, 2.0, num(t, rows[0]["requests"]), "both calls reached a model")
+	assert.Equal(t, 1.0, num(t, rows[0]["failed_over"]), "only the call whose first model answered 500 failed over")
+	assert.Equal(t, 50.0, num(t, rows[0]["pct_failed_over"]))
+
+	listed := map[string]bool{}
+	for _, r := range queryRows(t, s, exampleQueryNamed(t, "failovers")) {
+		listed[r["request_id"].(string)] = true
+	}
+	assert.Equal(t, map[string]bool{"failed-then-answered": true}, listed)
 }

@@ -148,8 +148,13 @@ func (m *Metrics) Observe(rec router.Record) {
 	}
 	// The last attempt either answered or ended the request; every one
 	// before it failed and passed the request on to the next-ranked model.
+	// A model skipped without being asked (not_sent: its provider asked to
+	// wait, another call was probing it, the translation refused) was
+	// never called, so it did not fail: a failover is a call that did.
 	for i := 0; i < len(rec.Attempts)-1; i++ {
-		m.failovers.WithLabelValues(deployment, mode, rec.Attempts[i].Model).Inc()
+		if !rec.Attempts[i].NotSent {
+			m.failovers.WithLabelValues(deployment, mode, rec.Attempts[i].Model).Inc()
+		}
 	}
 	u := rec.Usage
 	// An array, not a map literal: this runs for every request.

@@ -111,6 +111,33 @@ func TestObserveErrorsAndFailovers(t *testing.T) {
 			wantAbsent: []string{`modelrouter_failovers_total{deployment="d",mode="cost",model="c"}`},
 		},
 		{
+			name: "a model skipped without being asked is no failover when the next one answers",
+			rec: func() router.Record {
+				r := record("d", router.ModeBalanced, "o3", "gpt-4.1")
+				r.Attempts = []router.Attempt{
+					{Model: "o3", Error: "skipped: rate limited, its provider asked to wait 12s more", NotSent: true},
+					{Model: "gpt-4.1", Status: 200},
+				}
+				return r
+			},
+			wantLines:  []string{`modelrouter_requests_total{deployment="d",mode="balanced",model="gpt-4.1"} 1`},
+			wantAbsent: []string{`modelrouter_failovers_total{`},
+		},
+		{
+			name: "a model that answered 500 before the next one answered is a failover, a skipped one between them is not",
+			rec: func() router.Record {
+				r := record("d", router.ModeBalanced, "o3", "gpt-4.1-mini")
+				r.Attempts = []router.Attempt{
+					{Model: "o3", Status: 500, Error: "upstream error"},
+					{Model: "gpt-4.1", Error: "skipped: rate limited, its provider asked to wait 12s more", NotSent: true},
+					{Model: "gpt-4.1-mini", Status: 200},
+				}
+				return r
+			},
+			wantLines:  []string{`modelrouter_failovers_total{deployment="d",mode="balanced",model="o3"} 1`},
+			wantAbsent: []string{`modelrouter_failovers_total{deployment="d",mode="balanced",model="gpt-4.1"}`},
+		},
+		{
 			name: "a request no model could serve is counted under model none",
 			rec: func() router.Record {
 				r := record("d", router.ModeBalanced, "", "")
