@@ -295,21 +295,35 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	// their variable; either way a bad value refuses to start rather than
 	// fail every call routed to it.
 	type source struct {
-		name          string // what the message calls the provider
-		baseURL, kind string // what it calls those settings
-	}
-	fromFile := func(name string) source {
-		f := "providers." + name
-		return source{f, f + ".base_url", f + ".kind"}
+		name               string // what the message calls the provider
+		baseURL, kind, key string // what it calls those settings
+		// keyFix says how to give the key: the environment variable
+		// that holds it, named; replaced: the environment configures
+		// this provider instead of the file.
+		keyFix   string
+		replaced bool
 	}
 	env := envMap(o.environ)
 	getenv := func(k string) string { return env[k] }
+	envProviders := upstream.FromEnviron(o.environ)
+	fromFile := func(name string) source {
+		f := "providers." + name
+		base, _ := upstream.EnvSettings(getenv, name)
+		_, replaced := envProviders.ByName[name]
+		if name == "default" {
+			replaced = envProviders.Default != nil
+		}
+		v := keyVariable(base)
+		fix := `give it, e.g. "api_key": "${` + v + `}" with ` + v + ` set`
+		return source{f, f + ".base_url", f + ".kind", f + ".api_key", fix, replaced}
+	}
 	fromEnv := func(name string) source {
 		base, kind := upstream.EnvSettings(getenv, name)
 		if kind == "" {
 			kind = base // the variables fix the kind: unreachable
 		}
-		return source{base + " (provider " + name + ")", base, kind}
+		v := keyVariable(base)
+		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "set " + v, false}
 	}
 	check := func(p upstream.Provider, name string, at source) {
 		if !slices.Contains(valid, name) {
@@ -341,6 +355,11 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 				// would land inside the query or the fragment and every
 				// call would miss. Not shown: a query may hold a key.
 				bad("%s: want a base URL without a query (?...) or a fragment (#...), e.g. http://127.0.0.1:8000/v1: the API's path (/chat/completions) is appended to it", at.baseURL)
+			case p.APIKey == "" && !at.replaced && !o.fileFailed[at.key] && needsKey(p.BaseURL):
+				// Every call would get the provider's 401, reported as
+				// the gateway's key refused: say so once, at start.
+				bad("%s: no key, and %s is the provider's own API, which answers every call without one with 401: %s",
+					at.key, upstream.RedactURL(p.BaseURL), at.keyFix)
 			}
 		}
 	}
@@ -353,7 +372,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		}
 	}
 	checkAll(o.fileProviders, fromFile)
-	checkAll(upstream.FromEnviron(o.environ), fromEnv)
+	checkAll(envProviders, fromEnv)
 	return errors.Join(errs...)
 }
 

@@ -103,7 +103,7 @@ func TestServeDoesNotStartWithAnEnvironmentProviderWithoutAScheme(t *testing.T) 
 func TestServeAcceptsGoodProvidersFromTheEnvironment(t *testing.T) {
 	_, err := parseServeArgs([]string{"--db", filepath.Join(t.TempDir(), "m.db")}, []string{
 		"OPENAI_API_KEY=sk-secret-env", "ANTHROPIC_API_KEY=sk-secret-env",
-		"AZURE_OPENAI_ENDPOINT=https://r.openai.azure.com",
+		"AZURE_OPENAI_ENDPOINT=https://r.openai.azure.com", "AZURE_OPENAI_API_KEY=sk-secret-env",
 		"MODELROUTER_UPSTREAM_META_BASE_URL=http://127.0.0.1:11434/v1", "MODELROUTER_UPSTREAM_META_KIND=OpenAI",
 		"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=https://h/v1", "MODELROUTER_UPSTREAM_GPT_OSS_KIND=azure",
 		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=http://127.0.0.1:8000/v1",
