@@ -201,8 +201,12 @@ type ReportRow struct {
 	// Model is the model that answered, else the one chosen, else "none".
 	Model string `json:"model,omitempty"`
 
-	Requests         int64   `json:"requests"`
-	Errors           int64   `json:"errors"`
+	Requests int64 `json:"requests"`
+	Errors   int64 `json:"errors"`
+	// Failovers counts, over the row's requests (those its model answered,
+	// or was chosen for when none did), the models that were called and
+	// failed so the next was tried: what modelrouter_failovers_total
+	// counts, under the model that failed there (see failoversSQL).
 	Failovers        int64   `json:"failovers"`
 	PromptTokens     int64   `json:"prompt_tokens"`
 	CompletionTokens int64   `json:"completion_tokens"`
@@ -282,7 +286,7 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, status,
-		error_code, fallbacks_tried, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
+		error_code, `+failoversSQL+`, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
 		FROM decisions`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -297,7 +301,7 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	for rows.Next() {
 		var r logRow
 		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.sent, &r.status,
-			&r.errorCode, &r.fallbacks, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
+			&r.errorCode, &r.failovers, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
 			&r.usage.CachedTokens, &r.cost); err != nil {
 			return nil, fmt.Errorf("report: read decision: %w", err)
 		}
@@ -395,7 +399,7 @@ type logRow struct {
 	sent                         bool // see sentSQL
 	status                       int
 	errorCode                    string
-	fallbacks                    int64
+	failovers                    int64 // see failoversSQL
 	usage                        router.Usage
 	cost                         sql.NullFloat64
 }
@@ -414,9 +418,25 @@ type logRow struct {
 const sentSQL = `(answered <> '' OR CASE
 	WHEN trim(attempts, ' ' || char(9, 10, 13)) IN ('', '[]', 'null') THEN 0
 	WHEN json_valid(attempts) AND json_type(attempts) = 'array' THEN EXISTS (
-		SELECT 1 FROM json_each(decisions.attempts) AS a
-		WHERE a.type <> 'object' OR json_type(a.value, '$.not_sent') IS NOT 'true')
+		SELECT 1 FROM json_each(decisions.attempts) AS a WHERE ` + attemptWentOutSQL + `)
 	ELSE 1 END)`
+
+// attemptWentOutSQL is true for the element a of a decisions row's attempts
+// that was sent to its model: not marked not_sent (an element that is not
+// an object, from a log no release wrote, counts as sent, as in sentSQL).
+const attemptWentOutSQL = `(a.type <> 'object' OR json_type(a.value, '$.not_sent') IS NOT 'true')`
+
+// failoversSQL counts a decisions row's failovers as
+// modelrouter_failovers_total does: attempts before the last that went out
+// to a model (which failed, or the next would not have been tried). A
+// model skipped without being asked (not_sent) did not fail, though
+// fallbacks_tried counts it. An attempts column that is not a JSON array
+// says nothing about which were skipped, so its fallbacks_tried stands.
+const failoversSQL = `(CASE
+	WHEN json_valid(attempts) AND json_type(attempts) = 'array' THEN (
+		SELECT count(*) FROM json_each(decisions.attempts) AS a
+		WHERE a.key < json_array_length(decisions.attempts) - 1 AND ` + attemptWentOutSQL + `)
+	ELSE fallbacks_tried END)`
 
 func (r *logRow) model() string {
 	return cmp.Or(r.answered, r.chosen, "none")
@@ -468,7 +488,7 @@ func (row *ReportRow) add(r *logRow, d routed) {
 	if r.status >= 400 || r.errorCode != "" {
 		row.Errors++
 	}
-	row.Failovers += r.fallbacks
+	row.Failovers += r.failovers
 	row.PromptTokens += int64(r.usage.PromptTokens)
 	row.CompletionTokens += int64(r.usage.CompletionTokens)
 	row.ReasoningTokens += int64(r.usage.ReasoningTokens)
