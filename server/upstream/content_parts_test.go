@@ -28,18 +28,8 @@ func TestMessagesClientReadsAnswerGivenAsContentParts(t *testing.T) {
 			c := messagesClient(g)
 
 			var text []string
-			if stream {
-				msg, err := accumulate(t, c, helloParams)
-				require.NoError(t, err)
-				for _, b := range msg.Content {
-					text = append(text, b.Type+": "+b.Text)
-				}
-			} else {
-				msg, err := c.Messages.New(context.Background(), helloParams)
-				require.NoError(t, err)
-				for _, b := range msg.Content {
-					text = append(text, b.Type+": "+b.Text)
-				}
+			for _, b := range helloMessage(t, c, stream).Content {
+				text = append(text, b.Type+": "+b.Text)
 			}
 			assert.Equal(t, []string{"text: It is 4, as sums go."}, text, "the answer's text, without its thinking")
 			assert.Equal(t, "magistral-id", g.outcome(t).Answered.ID)

@@ -1,10 +1,8 @@
 package upstream_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -24,16 +22,7 @@ func TestMessagesTranslatedUsageReportsCacheWritesApart(t *testing.T) {
 			f.openai.Set("model-a", upstreamtest.Behavior{CachedTokens: 12, CacheWriteTokens: 10})
 			g := newGateway(t, f.fwd, upstream.APIMessages, openAIModel("model-a"))
 			c := messagesClient(g)
-			var msg anthropic.Message
-			if stream {
-				var err error
-				msg, err = accumulate(t, c, helloParams)
-				require.NoError(t, err)
-			} else {
-				res, err := c.Messages.New(context.Background(), helloParams)
-				require.NoError(t, err)
-				msg = *res
-			}
+			msg := helloMessage(t, c, stream)
 			out := g.outcome(t)
 			// The fake counts 5 prompt words beside 12 cache reads and
 			// 10 cache writes.

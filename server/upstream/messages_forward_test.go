@@ -59,6 +59,20 @@ func accumulate(t *testing.T, c anthropic.Client, params anthropic.MessageNewPar
 	return msg, s.Err()
 }
 
+// helloMessage sends helloParams with c, streamed (read whole with
+// accumulate) or not, and returns the answer.
+func helloMessage(t *testing.T, c anthropic.Client, stream bool) anthropic.Message {
+	t.Helper()
+	if stream {
+		msg, err := accumulate(t, c, helloParams)
+		require.NoError(t, err)
+		return msg
+	}
+	res, err := c.Messages.New(context.Background(), helloParams)
+	require.NoError(t, err)
+	return *res
+}
+
 func TestMessagesNativeToAnthropic(t *testing.T) {
 	f := newFakes(t)
 	f.anthropic.Set("claude-x", upstreamtest.Behavior{Reply: "Hi, I am Claude.", CachedTokens: 2})
@@ -457,16 +471,7 @@ func TestMessagesFailoverAcrossKinds(t *testing.T) {
 				tt.fail(f)
 				g := newGateway(t, f.fwd, upstream.APIMessages, tt.order...)
 				c := messagesClient(g)
-				var msg anthropic.Message
-				if stream {
-					var err error
-					msg, err = accumulate(t, c, helloParams)
-					require.NoError(t, err)
-				} else {
-					res, err := c.Messages.New(context.Background(), helloParams)
-					require.NoError(t, err)
-					msg = *res
-				}
+				msg := helloMessage(t, c, stream)
 				second := tt.order[1]
 				require.Equal(t, second.ID, string(msg.Model))
 				require.Equal(t, "Hello from "+second.Name+".", msg.Content[0].Text)

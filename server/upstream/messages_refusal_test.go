@@ -1,7 +1,6 @@
 package upstream_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
@@ -23,16 +22,7 @@ func TestMessagesTranslatedRefusalStopsForRefusal(t *testing.T) {
 			f.openai.Set("model-a", upstreamtest.Behavior{Refusal: "I can't help with that."})
 			g := newGateway(t, f.fwd, upstream.APIMessages, openAIModel("model-a"))
 			c := messagesClient(g)
-			var msg anthropic.Message
-			if stream {
-				var err error
-				msg, err = accumulate(t, c, helloParams)
-				require.NoError(t, err)
-			} else {
-				res, err := c.Messages.New(context.Background(), helloParams)
-				require.NoError(t, err)
-				msg = *res
-			}
+			msg := helloMessage(t, c, stream)
 			require.Equal(t, anthropic.StopReasonRefusal, msg.StopReason, msg.RawJSON())
 			require.Len(t, msg.Content, 1)
 			require.Equal(t, "I can't help with that.", msg.Content[0].Text, "the refusal's words")
