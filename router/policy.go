@@ -22,12 +22,13 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 
 // expectedCost is the expected cost of answering a call with needs n with
 // m: the prompt once, and each answer the call asks for (n.Answers), which
-// the provider bills with its hidden reasoning, within the output limit m
-// is sent: the client's, or the default max_tokens a translation sends
-// without one (Claude from Chat Completions or Responses), where Claude
-// stops as it stops at a client's.
+// the provider bills with its hidden reasoning at the effort the call asks
+// of m (Needs.ReasoningTokens), within the output limit m is sent: the
+// client's, or the default max_tokens a translation sends without one
+// (Claude from Chat Completions or Responses), where Claude stops as it
+// stops at a client's.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
-	out := outputTokens + m.ReasoningTokens
+	out := outputTokens + n.ReasoningTokens(m)
 	if limit, _ := n.OutputLimit(m.ID); limit > 0 {
 		out = min(out, float64(limit))
 	}

@@ -423,10 +423,7 @@ func excluded(m Model, n Needs) string {
 		// A model that takes reasoning_effort may still not take the
 		// value asked for, or derived for it, which it would get mapped
 		// to another one.
-		v := n.ReasoningEffort
-		if d := n.DerivedEffort[m.ID]; d != "" {
-			v = d
-		}
+		v := n.askedEffort(m.ID)
 		if v != "" && !slices.ContainsFunc(bad, isEffortParam) && !m.Capabilities.TakesEffort(v) {
 			bad = append(bad, fmt.Sprintf("reasoning effort %q (takes %s)", v, strings.Join(m.Capabilities.ReasoningEfforts, ", ")))
 		}

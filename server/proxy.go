@@ -233,14 +233,15 @@ func expectedCost(r *routed) float64 {
 // estimatedTokens is what a call is charged against capacity before it
 // runs, what it is expected to be billed: the prompt, and for each answer
 // it asks for (n) the chosen model's predicted answer with its hidden
-// reasoning, capped at the output limit the model is sent (which counts
-// both): the client's, or the max_tokens a translation sends without one
-// (router.Needs.OutputLimit), as the router's expected cost is. The
-// settle corrects it to the billed tokens, which count all of them: charged
-// only one answer without its reasoning, a burst of such calls would all
-// pass the limiter before the first one settled.
+// reasoning at the effort the call asks of it
+// (router.Needs.ReasoningTokens), capped at the output limit the model is
+// sent (which counts both): the client's, or the max_tokens a translation
+// sends without one (router.Needs.OutputLimit), as the router's expected
+// cost is. The settle corrects it to the billed tokens, which count all of
+// them: charged only one answer without its reasoning, a burst of such
+// calls would all pass the limiter before the first one settled.
 func estimatedTokens(r *routed) int {
-	out := predictedOutput(r, r.decision.ChosenID, r.decision.Chosen.ReasoningTokens)
+	out := predictedOutput(r, r.decision.ChosenID, r.needs.ReasoningTokens(r.decision.Chosen))
 	return r.needs.InputTokens + out*max(r.req.Choices, 1)
 }
 
