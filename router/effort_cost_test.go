@@ -55,10 +55,29 @@ func TestTheEffortAModelIsSentSetsItsExpectedReasoning(t *testing.T) {
 	assert.Equal(t, 512.0, derived.ReasoningTokens(gpt5), "the effort the translation derives for the model is the one it is sent")
 }
 
+// A model asked for extended thinking it reads itself (Claude on the
+// Messages API) is expected to think ThinkingTokens, though its catalog
+// figure is 0 (it thinks only when asked), at most its budget; adaptive
+// thinking sets no budget. A model not asked, or asked through a
+// translation, keeps its own figure.
+func TestThinkingAModelReadsItselfIsCountedUpToItsBudget(t *testing.T) {
+	claude := router.Model{ID: "claude"}
+	gpt5 := router.Model{ID: "gpt-5", ReasoningTokens: 512, Capabilities: router.Capabilities{Reasoning: true}}
+
+	assert.Equal(t, 0.0, router.Needs{}.ReasoningTokens(claude), "thinking is opt-in")
+	assert.Equal(t, float64(router.ThinkingTokens), router.Needs{Thinking: map[string]int{"claude": 10_000}}.ReasoningTokens(claude))
+	assert.Equal(t, 300.0, router.Needs{Thinking: map[string]int{"claude": 300}}.ReasoningTokens(claude), "never more than the budget")
+	assert.Equal(t, float64(router.ThinkingTokens), router.Needs{Thinking: map[string]int{"claude": 0}}.ReasoningTokens(claude), "adaptive: no budget")
+	assert.Equal(t, 512.0, router.Needs{Thinking: map[string]int{"claude": 300}}.ReasoningTokens(gpt5), "not the model asked")
+}
+
 // The effort changes the pick. gpt-5-mini ($0.25/$2 per million, 512
 // reasoning tokens) and gpt-4.1-mini ($0.4/$1.6) on a 1,000-token prompt
 // with 100-token answers: at its default effort the reasoner costs
 // $0.001474 and loses to $0.000560; at minimal it costs $0.000450 and wins.
+// Claude Haiku ($1/$5) costs $0.001500 without thinking and beats gpt-4.1
+// ($2/$8, $0.002800); asked to think it costs $0.004060 and loses, and the
+// client's max_tokens caps its thinking with its answer.
 func TestTheEffortAskedForChangesTheCheapestModel(t *testing.T) {
 	model := func(id string, in, out, reasoning float64, efforts ...string) router.Model {
 		m := logicModel(id, in, out)
@@ -70,8 +89,10 @@ func TestTheEffortAskedForChangesTheCheapestModel(t *testing.T) {
 	}
 	r := logicRouter(t, router.Prediction{
 		"p-gpt-5-mini": {Quality: 0.8, OutputTokens: 100}, "p-gpt-4.1-mini": {Quality: 0.8, OutputTokens: 100},
+		"p-claude-haiku": {Quality: 0.8, OutputTokens: 100}, "p-gpt-4.1": {Quality: 0.8, OutputTokens: 100},
 	},
-		model("gpt-5-mini", 0.25, 2, 512, "minimal", "low", "medium", "high"), model("gpt-4.1-mini", 0.4, 1.6, 0))
+		model("gpt-5-mini", 0.25, 2, 512, "minimal", "low", "medium", "high"), model("gpt-4.1-mini", 0.4, 1.6, 0),
+		model("claude-haiku", 1, 5, 0), model("gpt-4.1", 2, 8, 0))
 	decide := func(models []string, n router.Needs) router.Decision {
 		t.Helper()
 		n.InputTokens = 1000
@@ -88,4 +109,11 @@ func TestTheEffortAskedForChangesTheCheapestModel(t *testing.T) {
 	assert.Equal(t, "gpt-5-mini", d.ChosenID, "minimal effort: no hidden reasoning to pay for")
 	assert.InDelta(t, (1000*0.25+100*2)/1e6, candidate(t, d, "gpt-5-mini").ExpectedCost, 1e-12)
 
+	pair := []string{"claude-haiku", "gpt-4.1"}
+	assert.Equal(t, "claude-haiku", decide(pair, router.Needs{}).ChosenID)
+	d = decide(pair, router.Needs{Thinking: map[string]int{"claude-haiku": 10_000}})
+	assert.Equal(t, "gpt-4.1", d.ChosenID, "Claude asked to think pays for its thinking")
+	assert.InDelta(t, (1000*1+612*5)/1e6, candidate(t, d, "claude-haiku").ExpectedCost, 1e-12)
+	d = decide(pair, router.Needs{Thinking: map[string]int{"claude-haiku": 10_000}, MaxOutputTokens: 300})
+	assert.InDelta(t, (1000*1+300*5)/1e6, candidate(t, d, "claude-haiku").ExpectedCost, 1e-12, "thinking and answer stop at max_tokens")
 }

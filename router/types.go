@@ -231,6 +231,13 @@ type Needs struct {
 	// as it would get ReasoningEffort, so RequireParameters holds it to
 	// the model's efforts the same way.
 	DerivedEffort map[string]string
+	// Thinking is, by model ID, the extended thinking a Messages call asks
+	// of a model that reads its thinking member itself (Claude, on a
+	// provider that speaks the Messages API): budget_tokens for
+	// {"type":"enabled"}, 0 for {"type":"adaptive"}, which sets no budget.
+	// A model not in it is asked for none (thinking disabled or not set,
+	// or translated into a reasoning_effort: DerivedEffort).
+	Thinking map[string]int
 	// Dropped names, by model ID, the Params that the call's way to that
 	// model does not carry as sent: a translation into its provider's API
 	// (a Chat Completions call to Claude) has no form for them, or changes

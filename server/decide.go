@@ -235,10 +235,15 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.API == openai.Messages && r.req.StructuredOutput {
 		needs = append(needs, upstream.NeedStructuredOutput)
 	}
-	d, defaults, err := s.decideFor(c, rt, api, needs, r.dep, r.rreq, r.raw)
-	// The capacity charge and the usage estimate cap a predicted answer
-	// where the router did: at the default max_tokens too.
-	r.needs.DefaultOutput = defaults
+	rreq := r.rreq
+	if r.req.Thinking {
+		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)
+	}
+	d, decided, err := s.decideFor(c, rt, api, needs, r.dep, rreq, r.raw)
+	// The capacity charge and the usage estimate count a predicted answer
+	// as the router did: its reasoning at the effort and thinking the call
+	// asks of the model, capped at the default max_tokens too.
+	r.needs = decided
 	if err == nil && r.writer != "" && d.ChosenID == r.writer {
 		for i := range d.Candidates {
 			if d.Candidates[i].Model == r.writer {
@@ -256,10 +261,12 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 // decideFor runs the router over the deployment's models that can serve the
 // API with the request's tool types. Models that cannot are taken out of the subset before deciding and
 // put back into the decision's candidates with the reason, so the answer
-// still explains every model. It also returns the output limits it found
-// sent by default (Needs.DefaultOutput), which rreq, a copy, does not
-// carry back.
-func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, map[string]int, error) {
+// still explains every model. It also returns the needs it decided with,
+// which rreq, a copy, does not carry back: what it found of each model's
+// way from api (the output limits sent by default, Needs.DefaultOutput;
+// who reads the call's thinking, Needs.Thinking), which the capacity
+// charge counts as the router's expected cost does.
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, router.Needs, error) {
 	start := time.Now()
 	asked := rreq.Models // the call's own choice, before dropped models leave it
 	considered := rreq.Considered()
@@ -267,7 +274,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	if err != nil {
 		// Refused before deciding (an unknown router version): the
 		// record still names the deployment, for the log and /metrics.
-		return rt.DecisionHeader(dep, rreq), nil, err
+		return rt.DecisionHeader(dep, rreq), rreq.Needs, err
 	}
 	if rreq.Needs.RequireParameters {
 		rreq.Needs.Dropped, rreq.Needs.DroppedWhy = s.dropped(all, api, raw, rreq.Needs.Params)
@@ -305,12 +312,12 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 				return slices.ContainsFunc(dropped, func(d router.Candidate) bool { return d.Model == id || nameOf(all, d.Model) == id })
 			})
 			if len(rreq.Models) == 0 {
-				return refused(), rreq.Needs.DefaultOutput, &router.Error{Code: router.ENoEligible,
+				return refused(), rreq.Needs, &router.Error{Code: router.ENoEligible,
 					Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 			}
 		}
 		if len(kept) == 0 {
-			return refused(), rreq.Needs.DefaultOutput, &router.Error{Code: router.ENoEligible,
+			return refused(), rreq.Needs, &router.Error{Code: router.ENoEligible,
 				Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
 		}
 	}
@@ -340,7 +347,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 			re.Message += "; " + summarize(dropped)
 		}
 	}
-	return d, rreq.Needs.DefaultOutput, err
+	return d, rreq.Needs, err
 }
 
 func (s *Server) supports(m router.Model, api openai.API, toolTypes []string) string {
@@ -387,6 +394,30 @@ func (s *Server) derivedEfforts(models []router.Model, api openai.API, raw []byt
 	for _, m := range models {
 		if v := s.cfg.DerivedEffort(m, forwardedAs(api), raw); v != "" {
 			out[m.ID] = v
+		}
+	}
+	return out
+}
+
+// thinking maps each of dep's models that reads a call's thinking member
+// itself (Claude, on a call of api that reaches it untranslated) to the
+// budget of that thinking, 0 for none (adaptive), for the router's expected
+// cost; nil when none does.
+func (s *Server) thinking(rt *router.Router, dep router.Deployment, api openai.API, budget int) map[string]int {
+	if s.cfg.ReadsThinking == nil {
+		return nil
+	}
+	models, err := rt.Candidates(dep)
+	if err != nil {
+		return nil // decideFor refuses the call for it
+	}
+	var out map[string]int
+	for _, m := range models {
+		if s.cfg.ReadsThinking(m, forwardedAs(api)) {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[m.ID] = budget
 		}
 	}
 	return out

@@ -61,6 +61,7 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 		Drops:         ps.Drops,
 		DerivedEffort: ps.DerivedEffort,
 		DefaultOutput: ps.DefaultOutput,
+		ReadsThinking: ps.ReadsThinking,
 		Available:     ps.Available,
 		Log:           e.log,
 		Keys:          keyStore{e2eKey: true},

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anthropics/anthropic-sdk-go/v2"
+	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,8 +36,9 @@ func (h *holdRecorder) last() float64 {
 	return h.held[len(h.held)-1]
 }
 
-// effortE2E is the e2e gateway with one more model, reasoner, priced as
-// gpt-5-nano with its 512 hidden reasoning tokens and efforts.
+// effortE2E is the e2e gateway with two more models: reasoner, priced as
+// gpt-5-nano with its 512 hidden reasoning tokens and efforts, and pricey,
+// a model whose answers cost more than Claude's.
 func effortE2E(t *testing.T) (*e2e, *holdRecorder, *countingLimiter) {
 	t.Helper()
 	holds, lim := &holdRecorder{}, &countingLimiter{}
@@ -44,9 +47,10 @@ func effortE2E(t *testing.T) (*e2e, *holdRecorder, *countingLimiter) {
 		reasoner := testModel("reasoner", "openai", "OpenAI", 0.05, 0.4,
 			router.Capabilities{Reasoning: true, ReasoningEfforts: []string{"minimal", "low", "medium", "high"}})
 		reasoner.ReasoningTokens = 512
-		cat.Versions[0].Models = append(cat.Versions[0].Models, reasoner)
+		cat.Versions[0].Models = append(cat.Versions[0].Models, reasoner, testModel("pricey", "openai", "OpenAI", 2, 20, allCaps))
 		pred := testPrediction()
 		pred["reasoner"] = router.Estimate{Quality: 0.89, OutputTokens: 100}
+		pred["pricey"] = router.Estimate{Quality: 0.895, OutputTokens: 100}
 		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: c.Available})
 		require.NoError(t, err)
 		c.Router, c.Budgets, c.Limiter = rt, holds, lim
@@ -93,4 +97,35 @@ func TestReasoningEffortChangesTheModelChosenAndWhatTheCallHolds(t *testing.T) {
 	_, atDefault := chat(`["reasoner"]`, "")
 	_, atMinimal := chat(`["reasoner"]`, `"reasoning_effort":"minimal",`)
 	assert.Equal(t, int64(512), atDefault-atMinimal, "capacity is charged the reasoning the effort asks for")
+}
+
+// A Messages call that turns thinking on asks Claude, which reads it
+// itself, for hidden reasoning its catalog figure (0) leaves out: Claude,
+// the cheaper without thinking ($15/M against pricey's $20/M for a 100-token
+// answer), is the dearer with 512 thinking tokens more, and the capacity
+// charge counts them.
+func TestThinkingOnAMessagesCallChangesTheModelChosen(t *testing.T) {
+	e, _, lim := effortE2E(t)
+	ask := func(models []string, thinking bool) (router.Record, int64) {
+		t.Helper()
+		client := e.anthropicClients(aoption.WithJSONSet("routing_config", map[string]any{"mode": "cost", "models": models}))["v1"]
+		params := helloParams("Why is the sky blue?")
+		params.MaxTokens = 2048
+		if thinking {
+			params.Thinking = anthropic.ThinkingConfigParamOfEnabled(1024)
+		}
+		before := len(e.log.all())
+		_, err := client.Messages.New(context.Background(), params)
+		require.NoError(t, err)
+		return e.log.waitFor(t, before+1)[before], lim.est.Load()
+	}
+
+	rec, _ := ask([]string{"claude", "pricey"}, false)
+	assert.Equal(t, "claude", rec.Answered)
+	rec, _ = ask([]string{"claude", "pricey"}, true)
+	assert.Equal(t, "pricey", rec.Answered, "Claude pays for the thinking it is asked for")
+
+	_, plain := ask([]string{"claude"}, false)
+	_, thinking := ask([]string{"claude"}, true)
+	assert.Equal(t, int64(router.ThinkingTokens), thinking-plain, "capacity is charged Claude's thinking")
 }

@@ -233,7 +233,7 @@ func expectedCost(r *routed) float64 {
 // estimatedTokens is what a call is charged against capacity before it
 // runs, what it is expected to be billed: the prompt, and for each answer
 // it asks for (n) the chosen model's predicted answer with its hidden
-// reasoning at the effort the call asks of it
+// reasoning at the effort or thinking the call asks of it
 // (router.Needs.ReasoningTokens), capped at the output limit the model is
 // sent (which counts both): the client's, or the max_tokens a translation
 // sends without one (router.Needs.OutputLimit), as the router's expected

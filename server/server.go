@@ -103,6 +103,11 @@ type Config struct {
 	// the prompt, and its expected cost caps the predicted output at it.
 	// Nil: no model is sent a limit the client did not set.
 	DefaultOutput func(m router.Model, api upstream.API) int
+	// ReadsThinking reports whether a Messages call's thinking member
+	// reaches model m as sent (its provider speaks the Messages API); the
+	// router's expected cost then adds the thinking the call asks m for.
+	// Nil: no model reads it.
+	ReadsThinking func(m router.Model, api upstream.API) bool
 	// Available returns why a model's provider cannot be called right now,
 	// for GET /v1/models ("" or nil: available). The router gets the same
 	// function through router.Config.Available.

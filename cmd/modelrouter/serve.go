@@ -304,6 +304,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Drops:                providers.Drops,
 		DerivedEffort:        providers.DerivedEffort,
 		DefaultOutput:        providers.DefaultOutput,
+		ReadsThinking:        providers.ReadsThinking,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),
 		Log:                  st.Log(),

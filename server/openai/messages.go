@@ -3,6 +3,7 @@ package openai
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -97,6 +98,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		return err
 	}
 	r.NativeOnly = sc.nativeOnly
+	r.Thinking, r.ThinkingBudget = messagesThinking(top["thinking"])
 
 	if err := messagesTools(top, r); err != nil {
 		return err
@@ -112,6 +114,30 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.Params = slices.DeleteFunc(r.Params, func(p string) bool { return slices.Contains(messagesCoreFields, p) })
 	return nil
+}
+
+// messagesThinking reads a Messages call's thinking member: whether it
+// turns extended thinking on (enabled or adaptive), and the budget of
+// enabled thinking. The expected cost reads it, not the forwarding, so a
+// member of another form is left for Anthropic to refuse.
+func messagesThinking(raw json.RawMessage) (on bool, budget int) {
+	if len(raw) == 0 || isNull(raw) {
+		return false, 0
+	}
+	var t struct {
+		Type         string  `json:"type"`
+		BudgetTokens float64 `json:"budget_tokens"`
+	}
+	if json.Unmarshal(raw, &t) != nil {
+		return false, 0
+	}
+	switch t.Type {
+	case "enabled":
+		return true, int(max(0, min(t.BudgetTokens, math.MaxInt32)))
+	case "adaptive":
+		return true, 0
+	}
+	return false, 0
 }
 
 // params checks the shape of the parameters every model's request

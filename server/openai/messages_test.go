@@ -196,3 +196,29 @@ func TestParseMessagesThreadContinuationWithNoNewMessage(t *testing.T) {
 	_, err = Parse(CountTokens, []byte(`{"model":"m","messages":[],"thread":{"type":"continue","previous_message_id":"msg_1"}}`))
 	assert.ErrorContains(t, err, "at least one message", "count_tokens has no threads (Anthropic's SDKs send it none): it needs a message, as Anthropic's does")
 }
+
+// A Messages call's thinking says whether the model that reads it itself
+// (Claude) is asked to think, which its expected cost counts: enabled with
+// its budget, adaptive without one; disabled, absent or of an unknown type
+// asks for none.
+func TestParseMessagesReadsWhetherThinkingIsOn(t *testing.T) {
+	for thinking, want := range map[string]struct {
+		on     bool
+		budget int
+	}{
+		`{"type":"enabled","budget_tokens":10000}`: {true, 10000},
+		`{"type":"adaptive"}`:                      {true, 0},
+		`{"type":"disabled"}`:                      {false, 0},
+		`null`:                                     {false, 0},
+		`{"type":"sometimes"}`:                     {false, 0},
+		`"enabled"`:                                {false, 0},
+	} {
+		r, err := Parse(Messages, []byte(`{"model":"m","max_tokens":20000,"thinking":`+thinking+`,"messages":[{"role":"user","content":"Hi"}]}`))
+		require.NoError(t, err, thinking)
+		assert.Equal(t, want.on, r.Thinking, thinking)
+		assert.Equal(t, want.budget, r.ThinkingBudget, thinking)
+	}
+	r, err := Parse(Messages, []byte(`{"model":"m","max_tokens":20,"messages":[{"role":"user","content":"Hi"}]}`))
+	require.NoError(t, err)
+	assert.False(t, r.Thinking, "not set")
+}

@@ -103,6 +103,12 @@ type Request struct {
 	// in reasoning_effort or a Responses call in reasoning.effort; "" when
 	// none, or not a string (the provider judges that).
 	ReasoningEffort string
+	// Thinking is a Messages call's extended thinking: on for
+	// {"type":"enabled"}, with ThinkingBudget its budget_tokens, and for
+	// {"type":"adaptive"}, which sets no budget (0); off when disabled,
+	// not set, or not of a form Anthropic takes (its 400 says why).
+	Thinking       bool
+	ThinkingBudget int
 
 	Routing RoutingConfig
 	// Opening is a hash of the conversation's opening messages (first

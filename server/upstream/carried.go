@@ -106,6 +106,17 @@ func (ps Providers) DerivedEffort(m router.Model, api API, raw []byte) string {
 	return reasoningEffort(top["thinking"], top["output_config"], m)
 }
 
+// ReadsThinking reports whether a Messages call's thinking member reaches
+// m as sent: its provider speaks the Messages API, so the body goes
+// untranslated and m thinks as the call asks (Claude). A translation to
+// Chat Completions turns thinking into a reasoning_effort instead
+// (DerivedEffort), or drops it. The server tells the router, whose expected
+// cost adds the thinking such a model is asked for.
+func (ps Providers) ReadsThinking(m router.Model, api API) bool {
+	p, ok := ps.Resolve(m)
+	return ok && api == APIMessages && translationFor(api, p.Kind) == nil
+}
+
 // DefaultOutput returns the max_tokens a call of api that sets no output
 // limit reaches m's provider with: the default the translation into
 // Anthropic's Messages API sends, which requires one (defaultMaxTokens);
