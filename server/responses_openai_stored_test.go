@@ -76,6 +76,8 @@ func TestOpenAIStoredIDsStayOffOtherProviders(t *testing.T) {
 		"prompt":         `{"model":"model-router","prompt":{"id":"pmpt_review8"},"input":"Go on."}`,
 		"input_image id": `{"model":"model-router","input":[{"role":"user","content":[{"type":"input_text","text":"What is this?"},{"type":"input_image","file_id":"file-review8img"}]}]}`,
 		"item_reference": `{"model":"model-router","input":[{"type":"item_reference","id":"msg_review8"},{"role":"user","content":"Go on."}]}`,
+		// OpenAI's Go SDK leaves out an item_reference's type.
+		"item_reference without type": `{"model":"model-router","input":[{"id":"msg_review8"},{"role":"user","content":"Go on."}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			e, xai := newE2EWithXAI(t)

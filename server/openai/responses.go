@@ -191,6 +191,12 @@ func readItem(raw []byte) (responseItem, bool) {
 		it.StoredID, okID = optText(obj.Get("id"))
 	case "custom_tool_call":
 		it.Input, _ = optText(obj.Get("input")) // counted where it is a string; the provider judges it
+	case "":
+		// An item_reference may leave out its type (OpenAI's Go SDK
+		// sends {"id": "msg_…"}); any other item needs a type or a role.
+		if id, ok := optText(obj.Get("id")); ok && id != "" && it.Role == "" {
+			it.Type, it.StoredID = "item_reference", id
+		}
 	}
 	return it, okType && okRole && okArgs && okName && okFile && okID
 }
