@@ -90,6 +90,10 @@ type Record struct {
 	// KeyID is the id of the client key the call came with ("" when the
 	// gateway needs none).
 	KeyID string
+	// OwnedIDs are ids of state the provider stores that the call gave or
+	// first used for its key (a Responses answer's output items, the
+	// conversation it was added to), so no other key names them.
+	OwnedIDs []string
 	// DecideLatency is the routing decision's time; FirstByte the time to
 	// the upstream's first byte; Total the whole request.
 	DecideLatency time.Duration

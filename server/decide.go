@@ -146,6 +146,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		// model with the main conversation's session id).
 		r.sessionKey = ""
 	}
+	if api == openai.Responses {
+		if err := s.checkOwned(c.Request.Context(), r); err != nil {
+			return nil, err
+		}
+	}
 	if api == openai.Responses && len(req.ItemReferences) > 0 && s.cfg.Responses != nil {
 		writer, err := s.resolveKeptItems(c.Request.Context(), r)
 		if err != nil {

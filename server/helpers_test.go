@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -67,8 +68,9 @@ func newTestRouter(t testing.TB, available func(router.Model) string) *router.Ro
 
 // recordLog collects records; safe for concurrent use.
 type recordLog struct {
-	mu   sync.Mutex
-	recs []router.Record
+	mu    sync.Mutex
+	recs  []router.Record
+	owned map[string]string // OwnIDs' ids
 }
 
 func (l *recordLog) Record(r router.Record) {
@@ -87,6 +89,42 @@ func (l *recordLog) AnsweredBy(_ context.Context, id string) (Answer, error) {
 		}
 	}
 	return Answer{}, nil
+}
+
+// OwnersOf and OwnIDs make the log an IDOwners, as the SQLite store is:
+// a call's ids come with its record, a read's by OwnIDs; the first key
+// keeps an id.
+func (l *recordLog) OwnersOf(_ context.Context, ids []string) (map[string]string, error) {
+	owners := map[string]string{}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.recs {
+		for _, id := range r.OwnedIDs {
+			if _, ok := owners[id]; !ok && r.KeyID != "" && slices.Contains(ids, id) {
+				owners[id] = r.KeyID
+			}
+		}
+	}
+	for id, key := range l.owned {
+		if _, ok := owners[id]; !ok && slices.Contains(ids, id) {
+			owners[id] = key
+		}
+	}
+	return owners, nil
+}
+
+func (l *recordLog) OwnIDs(_ context.Context, key string, ids []string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.owned == nil {
+		l.owned = map[string]string{}
+	}
+	for _, id := range ids {
+		if _, ok := l.owned[id]; !ok {
+			l.owned[id] = key
+		}
+	}
+	return nil
 }
 
 func (l *recordLog) all() []router.Record {

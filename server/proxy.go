@@ -122,6 +122,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 				rec.ResponseID = id
 				s.recent.put(id, Answer{Model: out.Answered.ID, KeyID: keyIDOf(c)})
 			}
+			s.noteOwned(c, rec, r, out)
 		}
 		if out.Err != nil {
 			if out.Wrote {

@@ -127,7 +127,14 @@ type Config struct {
 	// decision log): GET and DELETE /v1/responses/{id} reach that model's
 	// provider, and a continuation its model, also after a restart. This
 	// process's recent answers are known without it.
-	Answers  AnswerLog
+	Answers AnswerLog
+	// Owners, optional, records which client key was given each id of
+	// state a provider stores (an answer's output items, a conversation),
+	// so another key's item_reference or conversation is refused, also
+	// after a restart; the decision log's rows carry a call's ids to it
+	// (router.Record.OwnedIDs). This process's recent ones are known
+	// without it.
+	Owners   IDOwners
 	Observer Observer
 	// Refusals, optional, counts requests refused before any record
 	// (metrics).
@@ -186,8 +193,9 @@ type Server struct {
 	engine  *gin.Engine
 	deploys Deployments
 	// recent remembers who wrote this process's recent Responses answers;
-	// threads which model holds each recent message thread answer.
-	recent, threads recentAnswers
+	// threads which model holds each recent message thread answer; owned
+	// which key recent ids were given to (owned.go).
+	recent, threads, owned recentAnswers
 	// inFlight counts API requests whose record is not yet sent (Wait).
 	inFlight sync.WaitGroup
 }

@@ -123,6 +123,9 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		if out.Err != nil && !out.Wrote {
 			s.writeError(c, out.Err)
 		}
+		if out.Err == nil {
+			s.ownRead(ctx, keyIDOf(c), out.ItemIDs)
+		}
 	}
 }
 

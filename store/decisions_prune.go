@@ -20,7 +20,8 @@ import (
 // every start AddBudgetStart recorded that day: each gateway counts its
 // own calls since its start and reads the log only before it, and a prune
 // by any gateway on the database must keep that read exact. Then the
-// starts no later prune can split at go too (pruneBudgetStarts).
+// starts no later prune can split at go too (pruneBudgetStarts), and the
+// owned ids last given or used before before (pruneOwnedIDs).
 func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	from := int64(math.MinInt64) // rated rows before it were seen by an earlier batch
@@ -36,6 +37,9 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) (int64, er
 		from = last
 	}
 	if err := s.pruneBudgetStarts(ctx, before); err != nil {
+		return total, fmt.Errorf("prune decisions: %w", err)
+	}
+	if err := s.pruneOwnedIDs(ctx, before); err != nil {
 		return total, fmt.Errorf("prune decisions: %w", err)
 	}
 	return total, nil

@@ -391,6 +391,10 @@ func (l *Log) commit(batch []router.Record) (written, dups int, err error) {
 			written++
 		} else {
 			dups++
+			continue
+		}
+		if err := ownIDs(ctx, tx, r.KeyID, r.OwnedIDs, r.Time); err != nil {
+			return 0, 0, fmt.Errorf("insert %s: %w", r.RequestID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -178,6 +178,9 @@ func batchBytes(batch []router.Record) int64 {
 		for _, a := range r.Attempts {
 			n += int64(len(a.Error) + len(a.Shown))
 		}
+		for _, id := range r.OwnedIDs {
+			n += int64(unsafe.Sizeof(id)) + int64(len(id))
+		}
 	}
 	return n
 }

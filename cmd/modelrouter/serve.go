@@ -311,6 +311,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Feedback:             st,
 		Responses:            kept,
 		Answers:              storeAnswers{st},
+		Owners:               st,
 		Observer:             met,
 		Refusals:             met,
 		Limiter:              limiter,

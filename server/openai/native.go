@@ -79,21 +79,30 @@ func has(s string) func([]string) bool {
 // object with one) or stored `prompt` template: both live in the OpenAI
 // project that made them.
 func storedReference(top map[string]json.RawMessage) string {
+	for _, kind := range []string{"conversation", "prompt"} {
+		if id := storedID(top, kind); id != "" {
+			return kind + " " + id
+		}
+	}
+	return ""
+}
+
+// storedID is the id member kind names, as a string or an object with an
+// id ("" when none).
+func storedID(top map[string]json.RawMessage, kind string) string {
+	v := top[kind]
+	if !set(v) {
+		return ""
+	}
+	var id string
+	if json.Unmarshal(v, &id) == nil && id != "" {
+		return id
+	}
 	var ref struct {
 		ID string `json:"id"`
 	}
-	for _, kind := range []string{"conversation", "prompt"} {
-		v := top[kind]
-		if !set(v) {
-			continue
-		}
-		var id string
-		if json.Unmarshal(v, &id) == nil && id != "" {
-			return kind + " " + id
-		}
-		if json.Unmarshal(v, &ref) == nil && ref.ID != "" {
-			return kind + " " + ref.ID
-		}
+	if json.Unmarshal(v, &ref) == nil {
+		return ref.ID
 	}
 	return ""
 }

@@ -90,7 +90,10 @@ type Request struct {
 	StoredAtOpenAI string
 	// ItemReferences are the ids of a Responses call's item_reference
 	// input items, in order.
-	ItemReferences  []string
+	ItemReferences []string
+	// Conversation is the id of the Conversations API conversation a
+	// Responses call is added to ("" when none).
+	Conversation    string
 	MaxOutputTokens int
 	// Choices is how many answers a Chat Completions call asks for (its
 	// n), each billed and each within MaxOutputTokens; 1 when it asks for

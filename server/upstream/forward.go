@@ -150,6 +150,10 @@ type Outcome struct {
 	// an OpenAI-compatible model a Messages call): nothing is stored at the
 	// provider under the answer's id.
 	Translated bool
+	// ItemIDs are the ids of the items the client got in a Responses
+	// answer a provider stores (its output items; a relayed list's
+	// items), each once: what a later item_reference may name.
+	ItemIDs []string
 	// Err is nil on success. When Wrote is false the caller writes it
 	// (an *router.Error with code EUpstream when every attempt failed);
 	// when Wrote is true it only explains what was already written.

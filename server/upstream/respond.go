@@ -152,6 +152,10 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		details = a.detailsJSON(resp.StatusCode)
 	}
 	native := a.provider.Kind == KindAnthropic
+	var items []string
+	if a.wireAPI() == APIResponses && !native {
+		items = itemIDs(raw)
+	}
 	switch {
 	case a.call.Relay != nil:
 		body, err = relayAnswer(raw, a.model)
@@ -173,7 +177,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		if err := a.writeAsStream(ctx, resp.StatusCode, body, firstByte); err != nil {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
-		a.out.Usage, a.out.Whole = usage, true
+		a.out.Usage, a.out.Whole, a.out.ItemIDs = usage, true, items
 		return resp.StatusCode, nil
 	}
 	// An answer of megabytes outgrows the socket buffers: a client that
@@ -182,7 +186,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	defer a.boundWrites(ctx)()
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte
-	a.out.Usage, a.out.Whole = usage, true
+	a.out.Usage, a.out.Whole, a.out.ItemIDs = usage, true, items
 	if _, err := a.w.Write(body); err != nil {
 		a.noteUnread()
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -128,6 +129,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		// a stream cut after it has billed what it says.
 		f, ok := tr.(interface{ usageFinal() bool })
 		a.out.Whole = tr.complete() || ok && f.usageFinal()
+		if it, ok := tr.(interface{ itemIDs() []string }); ok {
+			a.out.ItemIDs = it.itemIDs()
+		}
 	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
@@ -470,6 +474,9 @@ type openAIStream struct {
 	// its own, so the answer is whole once all have.
 	choices  int
 	finished map[int]bool
+	// items are the ids of a Responses stream's output items, in the
+	// order they came.
+	items []string
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -501,6 +508,7 @@ func choicesAsked(raw []byte) int {
 	return n
 }
 
+func (s *openAIStream) itemIDs() []string           { return s.items }
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
@@ -571,6 +579,12 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	if raw, ok := obj["sequence_number"]; ok {
 		if n, err := strconv.Atoi(string(raw)); err == nil {
 			s.seq, s.seqSeen = n, true
+		}
+	}
+	if raw, ok := obj["item"]; ok {
+		// output_item.added and .done: the item's id goes to the client.
+		if id := itemID(raw); id != "" && !slices.Contains(s.items, id) {
+			s.items = append(s.items, id)
 		}
 	}
 	// Responses events carry the response object (created, completed...).

@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/itemid"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// The gateway calls OpenAI with one key of its own, so OpenAI resolves an
+// item_reference or a conversation id for whoever sends it. Client keys
+// are told apart here instead: the gateway records which key it gave each
+// output item id (in an answer or a read of one) and which key first used
+// each conversation, and refuses those ids to every other key as OpenAI
+// refuses another project's. An id it never recorded (made before this
+// version, elsewhere, or given only outside the gateway, as conversations
+// are: the gateway makes none) is passed: refusing it would refuse its
+// rightful users, whom the gateway cannot tell.
+
+// IDOwners is the durable record of which client key was given each id of
+// state a provider stores (see [Config.Owners]).
+type IDOwners interface {
+	// OwnersOf returns the key each of ids was recorded for; ids never
+	// recorded are absent.
+	OwnersOf(ctx context.Context, ids []string) (map[string]string, error)
+	// OwnIDs records ids as keyID's, unless another key has them: for a
+	// read of a stored answer, which writes no decision row.
+	OwnIDs(ctx context.Context, keyID string, ids []string) error
+}
+
+// checkOwned refuses a Responses call that names, by item_reference or
+// conversation, an id given to another client key. Item ids of answers
+// the gateway keeps are checked where they are resolved (kept_items.go).
+func (s *Server) checkOwned(ctx context.Context, r *routed) error {
+	if !s.cfg.RequireKeys {
+		return nil
+	}
+	var ids []string
+	for _, id := range r.req.ItemReferences {
+		if _, kept := itemid.Response(id); !kept {
+			ids = append(ids, id)
+		}
+	}
+	if r.req.Conversation != "" {
+		ids = append(ids, r.req.Conversation)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	owners := make(map[string]string, len(ids))
+	var unseen []string
+	for _, id := range ids {
+		if a, ok := s.owned.get(id); ok {
+			owners[id] = a.KeyID
+		} else {
+			unseen = append(unseen, id)
+		}
+	}
+	if len(unseen) > 0 && s.cfg.Owners != nil {
+		logged, err := s.cfg.Owners.OwnersOf(ctx, unseen)
+		if err != nil {
+			// The owner cannot be checked, and the provider would
+			// resolve the id for anyone.
+			return err
+		}
+		for id, key := range logged {
+			owners[id] = key
+		}
+	}
+	for _, id := range ids {
+		owner, ok := owners[id]
+		switch {
+		case !ok || s.mayUse(owner, r.keyID):
+		case id == r.req.Conversation:
+			return &router.Error{Code: router.ENotFound, Param: "conversation",
+				Message: fmt.Sprintf("Conversation with id %q not found.", id)}
+		default:
+			return itemNotFound(id)
+		}
+	}
+	return nil
+}
+
+// noteOwned gives the key of a Responses call that was answered the ids
+// the answer gave it and the conversation it used, in memory and in the
+// call's decision row, which records them durably.
+func (s *Server) noteOwned(c *gin.Context, rec *router.Record, r *routed, out upstream.Outcome) {
+	key := keyIDOf(c)
+	if key == "" || out.Answered.ID == "" || out.Refused {
+		return
+	}
+	ids := out.ItemIDs
+	if r.req.Conversation != "" {
+		ids = append(ids[:len(ids):len(ids)], r.req.Conversation)
+	}
+	for _, id := range ids {
+		s.noteOwner(id, key)
+	}
+	rec.OwnedIDs = ids
+}
+
+// noteOwner remembers id as key's unless another key has it: the first
+// key keeps a conversation, as the durable record does.
+func (s *Server) noteOwner(id, key string) {
+	if a, ok := s.owned.get(id); !ok || a.KeyID == key {
+		s.owned.put(id, Answer{KeyID: key})
+	}
+}
+
+// ownRead records the ids a read of a stored answer gave the key (a
+// background answer's items, which its call never saw; input_items').
+// A failed write is logged: the read itself went out.
+func (s *Server) ownRead(ctx context.Context, key string, ids []string) {
+	if key == "" || len(ids) == 0 {
+		return
+	}
+	fresh := false
+	for _, id := range ids {
+		if a, ok := s.owned.get(id); !ok || a.KeyID != key {
+			fresh = true
+		}
+		s.noteOwner(id, key)
+	}
+	if !fresh || s.cfg.Owners == nil {
+		return // a poll that repeats what this process knows writes nothing
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
+	defer cancel()
+	if err := s.cfg.Owners.OwnIDs(ctx, key, ids); err != nil {
+		s.log.Warn("could not record the item ids a read gave its key; other keys may name them", "err", err)
+	}
+}

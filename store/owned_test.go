@@ -1,0 +1,54 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// The ids a call gave its key are written with its decision row and read
+// back after a restart; the first key keeps an id another key's call
+// names later, and calls without a key record nothing.
+func TestOwnedIDsOutliveARestartAndKeepTheirFirstKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	mine := sampleRecord(requestID(1), sampleTime)
+	mine.KeyID, mine.OwnedIDs = "key_a", []string{"msg_a", "conv_shared"}
+	theirs := sampleRecord(requestID(2), sampleTime.Add(time.Second))
+	theirs.KeyID, theirs.OwnedIDs = "key_b", []string{"conv_shared", "msg_b"}
+	open := sampleRecord(requestID(3), sampleTime.Add(2*time.Second))
+	open.OwnedIDs = []string{"msg_open"}
+	logged(t, s, mine, theirs, open)
+	require.NoError(t, s.Close())
+
+	s, err = store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	owners, err := s.OwnersOf(context.Background(), []string{"msg_a", "conv_shared", "msg_b", "msg_open", "msg_never"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"msg_a": "key_a", "conv_shared": "key_a", "msg_b": "key_b"}, owners)
+}
+
+// Owned ids go with the decision rows of their time, counted from their
+// key's last use: a conversation still in use stays its key's.
+func TestOwnedIDsArePrunedWithTheDecisionLog(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	old := sampleRecord(requestID(1), sampleTime)
+	old.KeyID, old.OwnedIDs = "key_a", []string{"msg_old", "conv_1"}
+	logged(t, s, old)
+	require.NoError(t, s.OwnIDs(ctx, "key_a", []string{"conv_1"}), "used again now")
+
+	_, err := s.PruneDecisions(ctx, sampleTime.Add(time.Hour))
+	require.NoError(t, err)
+	owners, err := s.OwnersOf(ctx, []string{"msg_old", "conv_1"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"conv_1": "key_a"}, owners)
+}
