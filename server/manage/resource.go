@@ -14,11 +14,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/jsontype"
 )
 
 // Router model identity, as in the reference's deployment body.
@@ -103,6 +106,10 @@ func decodePut(body []byte) (Resource, error) {
 		} `json:"sku,omitempty"`
 	}
 	if err := decodeStrict(body, &in); err != nil {
+		var be *bodyError
+		if errors.As(err, &be) {
+			return Resource{}, badRequest(CodeInvalidBody, be.param, be.Error())
+		}
 		return Resource{}, badRequest(CodeInvalidBody, "", err.Error())
 	}
 	r := in.Resource
@@ -153,12 +160,80 @@ func decodeStrict(body []byte, v any) error {
 		if errors.Is(err, io.EOF) {
 			return fmt.Errorf("the request body is empty; send a deployment: {\"sku\": {...}, \"properties\": {\"model\": {...}}}")
 		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return wrongType(te)
+		}
 		return fmt.Errorf("the request body is not a valid deployment: %v", err)
 	}
 	if dec.More() {
 		return fmt.Errorf("the request body has data after the deployment object")
 	}
 	return nil
+}
+
+// bodyError is a body refused for one member, named in param.
+type bodyError struct{ param, msg string }
+
+func (e *bodyError) Error() string { return e.msg }
+
+// wrongType words a member of the wrong type as the gateway's API does:
+// by its path in the body and the JSON type it takes, not by the Go
+// struct and type encoding/json names ("Go struct field
+// Routing.Resource.properties.routing.mode of type string"), which say
+// nothing to a client that wrote JSON.
+func wrongType(te *json.UnmarshalTypeError) error {
+	// decodePut's struct embeds Resource, whose Go name leads the path.
+	path := strings.TrimPrefix(te.Field, "Resource.")
+	if te.Field == "" || path == "Resource" {
+		return &bodyError{msg: fmt.Sprintf("the request body must be a JSON object (a deployment), not %s", article(te.Value))}
+	}
+	want := jsontype.Name(te.Type)
+	if holder := memberType(reflect.TypeFor[Resource](), path); holder != nil && holder.Kind() == reflect.Slice && te.Type.Kind() != reflect.Slice {
+		// The path names the array; te.Type is its item's.
+		want = "an array, each item " + want
+	}
+	return &bodyError{param: path, msg: fmt.Sprintf("the request body is not a valid deployment: %s must be %s, not %s", path, want, article(te.Value))}
+}
+
+// memberType is the Go type of the member at the dotted JSON path in t,
+// pointers followed; nil where there is none.
+func memberType(t reflect.Type, path string) reflect.Type {
+	for _, name := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		var found reflect.Type
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag == name {
+				found = f.Type
+				break
+			}
+		}
+		if found == nil {
+			return nil
+		}
+		t = found
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// article is json's "string", "array", "number 1e99" with its article.
+func article(v string) string {
+	switch {
+	case v == "array", v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number "):
+		return v
+	}
+	return "a " + v
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
