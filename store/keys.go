@@ -13,6 +13,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -52,7 +53,9 @@ func (k Key) Active() bool { return k.Revoked.IsZero() }
 // shown once and cannot be recovered. Returns EInvalid for a bad name.
 func (s *Store) CreateKey(ctx context.Context, name string) (string, Key, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxKeyName {
+	// Characters, as the message says: a byte count would refuse a name
+	// of 70 Chinese characters (210 bytes) as over 200 characters.
+	if name == "" || utf8.RuneCountInString(name) > maxKeyName {
 		return "", Key{}, &router.Error{Code: router.EInvalid, Param: "name",
 			Message: fmt.Sprintf("key name must be 1 to %d characters", maxKeyName)}
 	}

@@ -128,6 +128,21 @@ func TestCreateKeyRejectsBadName(t *testing.T) {
 	assert.Empty(t, keys)
 }
 
+// A name's limit is 200 characters, as the refusal says, whatever script
+// it is written in: a Chinese character takes three bytes in UTF-8.
+func TestAKeyNameMayHave200CharactersInAnyScript(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	for _, name := range []string{strings.Repeat("夜", 70), strings.Repeat("é", 200), strings.Repeat("n", 200)} {
+		_, k, err := s.CreateKey(ctx, name)
+		require.NoError(t, err, "%d characters, %d bytes", len([]rune(name)), len(name))
+		assert.Equal(t, name, k.Name)
+	}
+	_, _, err := s.CreateKey(ctx, strings.Repeat("夜", 201))
+	assert.Equal(t, router.EInvalid, router.ErrorCode(err))
+	assert.ErrorContains(t, err, "1 to 200 characters")
+}
+
 // BenchmarkVerifyKey measures the per-request cost of checking a client key.
 func BenchmarkVerifyKey(b *testing.B) {
 	s := MustOpen(b)
