@@ -132,7 +132,8 @@ func (s *Store) ListKeys(ctx context.Context) ([]Key, error) {
 	return keys, rows.Err()
 }
 
-// RevokeKey revokes the key with this id or visible prefix and returns it.
+// RevokeKey revokes the key with this id, visible prefix or plaintext and
+// returns it.
 // Revoking a revoked key is not an error. Returns ENotFound when nothing
 // matches and EConflict when a prefix matches several keys.
 func (s *Store) RevokeKey(ctx context.Context, idOrPrefix string) (Key, error) {
@@ -172,8 +173,8 @@ func (s *Store) SetKeyBudget(ctx context.Context, idOrPrefix string, b Budget) (
 	return k, err
 }
 
-// updateKey runs change, in one transaction, on the one key with this id
-// or visible prefix; change reports whether it wrote anything.
+// updateKey runs change, in one transaction, on the one key with this id,
+// visible prefix or plaintext; change reports whether it wrote anything.
 func (s *Store) updateKey(ctx context.Context, idOrPrefix, what string, change func(*sql.Tx, Key) (bool, error)) error {
 	if idOrPrefix == "" {
 		return router.Errorf(router.EInvalid, "key id or prefix is required")
@@ -183,8 +184,18 @@ func (s *Store) updateKey(ctx context.Context, idOrPrefix, what string, change f
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys WHERE id = ? OR prefix = ?`,
-		idOrPrefix, idOrPrefix)
+	query, args := `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys WHERE id = ? OR prefix = ?`,
+		[]any{idOrPrefix, idOrPrefix}
+	notFound := fmt.Sprintf("no API key with id or prefix %q", idOrPrefix)
+	if strings.HasPrefix(idOrPrefix, keyPrefix) && len(idOrPrefix) > keyShownLen {
+		// The key itself, or more of it than lists show: an operator
+		// revoking a leaked key has its value. It is found by its hash
+		// and never repeated, as keys never appear in errors.
+		hash := sha256.Sum256([]byte(idOrPrefix))
+		query, args = `SELECT id, name, prefix, hash, created, revoked, budget_usd, budget_period FROM api_keys WHERE hash = ?`, []any{hash[:]}
+		notFound = fmt.Sprintf("no API key is the key given (%s…, not shown whole)", idOrPrefix[:keyShownLen])
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -204,7 +215,7 @@ func (s *Store) updateKey(ctx context.Context, idOrPrefix, what string, change f
 	}
 	switch len(matches) {
 	case 0:
-		return router.Errorf(router.ENotFound, "no API key with id or prefix %q", idOrPrefix)
+		return router.Errorf(router.ENotFound, "%s", notFound)
 	case 1:
 	default:
 		return router.Errorf(router.EConflict, "prefix %q matches %d keys; name the key by id", idOrPrefix, len(matches))

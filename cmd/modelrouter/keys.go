@@ -23,11 +23,12 @@ const keysUsage = `usage:
   modelrouter keys create --name NAME [--budget-usd X [--budget-period P]] [--db FILE]
                                                     make a key; prints it once, on stdout
   modelrouter keys list [--db FILE]                 list keys (never their secret part), budgets and spend
-  modelrouter keys budget ID|PREFIX --usd X [--period P] [--db FILE]
+  modelrouter keys budget ID|PREFIX|KEY --usd X [--period P] [--db FILE]
                                                     cap what calls with a key may spend (USD at catalog
                                                     prices) per period: day, month (default) or total;
                                                     --usd 0 removes the cap
-  modelrouter keys revoke [--db FILE] ID|PREFIX     revoke a key by id or shown prefix`
+  modelrouter keys revoke [--db FILE] ID|PREFIX|KEY revoke a key by id, shown prefix or the key itself
+                                                    (matched by its hash, never printed)`
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
