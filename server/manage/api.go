@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/authlimit"
+	"github.com/modelrouter/modelrouter/server/internal/apikey"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 )
 
@@ -114,7 +115,7 @@ func IsAdmin(h http.Header, key string) bool {
 		return false
 	}
 	got := h.Get("api-key")
-	if bearer, ok := strings.CutPrefix(h.Get("Authorization"), "Bearer "); ok {
+	if bearer, ok := apikey.Bearer(h); ok {
 		got = bearer
 	}
 	got = strings.TrimSpace(got)

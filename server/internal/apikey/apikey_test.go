@@ -23,3 +23,13 @@ func TestFromHeadersReadsEachWayAClientSendsItsKey(t *testing.T) {
 		assert.Equal(t, tc.want, FromHeaders(tc.h), tc.name)
 	}
 }
+
+// HTTP's authentication scheme is a case-insensitive token (RFC 9110,
+// 11.1): curl users and hand-written clients send "bearer" or "BEARER",
+// and their key is read, not answered "Missing API key".
+func TestTheBearerSchemeIsReadInAnyCase(t *testing.T) {
+	for _, scheme := range []string{"bearer", "BEARER", "beaRer"} {
+		assert.Equal(t, "mr-1", FromHeaders(http.Header{"Authorization": {scheme + " mr-1"}}), scheme)
+	}
+	assert.Equal(t, "", FromHeaders(http.Header{"Authorization": {"Bearermr-1"}}), "no space, no scheme")
+}
