@@ -79,6 +79,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		opt.Levels = append(opt.Levels, src)
 		return nil
 	})
+	fs.IntVar(&opt.MinTrafficLabels, "min-traffic-labels", opt.MinTrafficLabels, "fewest rated prompts in export-feedback folders a model gets a profile of its own from; a model with fewer, and no labels in the other data, is left to its catalog stand-in (as add-profile's --min-labels)")
 	fs.BoolVar(&opt.AllowUnlicensed, "allow-unlicensed", false, "also train on datasets without a licence for the shipped model (research use)")
 	fs.BoolVar(&opt.LeaveOneOut, "leave-one-out", opt.LeaveOneOut, "also train once without each quality dataset and score it (slower)")
 	fs.IntVar(&opt.LOOEpochs, "loo-epochs", 0, "epochs of each leave-one-out run (0: as many as --epochs)")
@@ -100,8 +101,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usagef("train: unexpected arguments %v", fs.Args())
 	}
-	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 {
-		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks and --tokenizer-answers must not be negative")
+	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 || opt.MinTrafficLabels < 0 {
+		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks, --tokenizer-answers and --min-traffic-labels must not be negative")
 	}
 	// Written so NaN, which every comparison lets through, fails too.
 	if !(opt.Val >= 0 && opt.Val < 1) {

@@ -31,6 +31,9 @@ type Options struct {
 	// before training (HideLabels; an experiment, empty for the shipped
 	// model).
 	HideLabels []string
+	// MinTrafficLabels is the fewest rated prompts of own traffic a model
+	// gets a profile of its own from (DropFewRatings; 0 keeps them all).
+	MinTrafficLabels int
 	// Levels are leaderboards whose model-level scores label the prompts of
 	// one training dataset (corpus.AddLevels); DefaultOptions names
 	// Arena-Hard's where it is found.
@@ -133,7 +136,7 @@ func DefaultOptions() Options {
 		LeaveOneTaskOut: true, LOTOEpochs: DefaultLOTOEpochs, LOTOMinPrompts: DefaultLOTOMinPrompts, LOTOMaxTasks: DefaultLOTOMaxTasks,
 		PairWeight: 0.3, EmbInit: 0.05, W1Init: 4, PretrainScale: 0.1, Members: 2,
 		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir(), PretrainAnswers: 40000,
-		Levels: dataset.DefaultLevelSources()}
+		Levels: dataset.DefaultLevelSources(), MinTrafficLabels: DefaultMinTrafficLabels}
 }
 
 // Result is a finished run.
@@ -198,6 +201,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	for _, h := range hidden {
 		logf("hiding %d results of %s in %s (--hide-labels)", h.Results, h.Profile, h.Dataset)
+	}
+	for _, f := range DropFewRatings(sets, opt.MinTrafficLabels) {
+		logf("own traffic: left out the ratings of %s (%d rated prompts): a profile of its own needs at least %d (--min-traffic-labels); its catalog stand-in keeps predicting it",
+			f.Profile, f.Labels, opt.MinTrafficLabels)
 	}
 	c, err := corpus.Build(sets)
 	if err != nil {

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// A catalog model rated on a handful of prompts gets no profile of its own
+// from a retrain: serve would predict it by that profile instead of its
+// stand-in, and one bad rating would leave it out of every later decision.
+// A model rated on enough prompts gets its profile, as add-profile would.
+func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
+	if err := classifier.InitRuntime(); err != nil {
+		t.Skip(err)
+	}
+	root := filepath.Join(t.TempDir(), "canonical")
+	writeCanonicalLike(t, root, "llmrouter")
+
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	latest := cat.Versions[len(cat.Versions)-1].Models
+	often, seldom := latest[0].ID, latest[len(latest)-1].ID
+	traffic := filepath.Join(t.TempDir(), "traffic")
+	ex := newFeedbackExport("traffic", cat)
+	rate := func(id, model, prompt string, score float64) {
+		ex.add(store.DecisionRow{RequestID: id, PromptText: prompt, Answered: model, Deployment: "prod",
+			Usage: router.Usage{PromptTokens: 10, CompletionTokens: 30}, Feedback: &store.Feedback{Score: score}})
+	}
+	for i := range 60 {
+		rate(fmt.Sprintf("a%d", i), often, fmt.Sprintf("A question from our users, number %d.", i), float64(i%2))
+	}
+	for i := range 3 {
+		rate(fmt.Sprintf("b%d", i), seldom, fmt.Sprintf("A question from our users, number %d.", i), 0)
+	}
+	require.NoError(t, ex.write(traffic, "modelrouter.db"))
+
+	out := filepath.Join(t.TempDir(), "retrained")
+	_, stderr, err := runCmd(t, "train", "--data", root, "--data", traffic, "--val", "0", "--pretrain-scale", "0", "--tokenizer-answers", "0",
+		"--leave-one-out=false", "--leave-one-task-out=false", "--epochs", "1", "--dim", "8", "--hidden", "8", "--z", "8", "--buckets", "256",
+		"--workers", "1", "--out", out)
+	require.NoError(t, err, stderr)
+
+	files, err := models.LoadArtifacts(os.DirFS(out))
+	require.NoError(t, err)
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	assert.Contains(t, card.Profiles, models.ProfileName(often), "rated on 60 prompts: a profile of its own")
+	assert.NotContains(t, card.Profiles, models.ProfileName(seldom), "rated on 3 prompts: still its stand-in")
+	assert.Contains(t, stderr, "left out the ratings of "+models.ProfileName(seldom)+" (3 rated prompts)")
+}
