@@ -30,10 +30,10 @@ const exportUsage = `usage: modelrouter export-feedback --out DIR [--db PATH]
 
 Writes every answered request that has feedback (POST /v1/feedback) as a
 routing dataset in the canonical format (models.json, items.jsonl,
-README.md): one item per distinct prompt, one result per model that
-answered it, score = the mean feedback score. Prompts are only in the log
-when serve runs with --keep-prompts; rated rows without their text are
-counted and skipped. Train on it with
+README.md): one item per deployment and distinct prompt, one result per
+model that answered it, score = the mean feedback score. Prompts are only
+in the log when serve runs with --keep-prompts; rated rows without their
+text are counted and skipped. Train on it with
   modelrouter train --data ../shared/data/canonical --data DIR`
 
 func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -122,7 +122,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	return nil
 }
 
-// feedbackExport groups rated answers by prompt text.
+// feedbackExport groups rated answers by deployment and prompt text.
 type feedbackExport struct {
 	name string
 	byID map[string]router.Model
@@ -133,7 +133,7 @@ type feedbackExport struct {
 	// models.json of an earlier export into the same folder.
 	kept   map[string]dataset.Price
 	items  []*exportItem
-	index  map[string]*exportItem // by prompt text
+	index  map[string]*exportItem // by deployment and prompt text
 	rated  int
 	noText int
 	// nothingRead counts rated answers to calls with no text to read (an
@@ -194,13 +194,17 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 		}
 		return
 	}
-	it, ok := e.index[r.PromptText]
+	// Per deployment: an item's task is the deployment whose answers its
+	// ratings are, and a deployment's system prompt (which the router
+	// model does not read) shapes them.
+	key := r.Deployment + "\x00" + r.PromptText
+	it, ok := e.index[key]
 	if !ok {
 		it = &exportItem{sums: map[string]*labelSum{}, item: dataset.Item{
 			ID: e.name + "/" + r.RequestID, Source: e.name, Task: r.Deployment,
 			Prompt: r.PromptText,
 		}}
-		e.index[r.PromptText] = it
+		e.index[key] = it
 		e.items = append(e.items, it)
 	}
 	// An estimated row's prompt count is the gateway's estimate: good
@@ -408,7 +412,7 @@ func (e *feedbackExport) write(dir, dbPath string) (err error) {
 
 Exported by `+"`modelrouter export-feedback`"+` from %s: %s, %s.
 
-- One item per distinct prompt text; `+"`task`"+` is the deployment that answered it.
+- One item per deployment and distinct prompt text; `+"`task`"+` is the deployment.
 - `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
   client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
   completion tokens the provider reported (absent where it reported none: the gateway's
