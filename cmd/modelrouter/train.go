@@ -118,6 +118,19 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutDir(opt.Out); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	// The answers and the leaderboard lie next to the canonical data:
+	// next to the --data named, wherever train runs from, before the
+	// ../shared/data found above the working directory.
+	if root := dataset.RootOf(data); root != "" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["answers-dir"] {
+			opt.AnswersDir = pipeline.AnswersDirNear(root)
+		}
+		if !levelsSet {
+			opt.Levels = dataset.LevelSourcesNear(root)
+		}
+	}
 	opt.Data = data
 	opt.HideLabels = hide
 	opt.Seed = *seed

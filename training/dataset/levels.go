@@ -49,8 +49,12 @@ func ParseLevelSource(s string) (LevelSource, error) {
 // DefaultLevelSources is Arena-Hard v0.1's leaderboard on the prompts of
 // arena-hard-lengths, next to the canonical datasets, or nil when it is not
 // there.
-func DefaultLevelSources() []LevelSource {
-	root := DefaultRoot()
+func DefaultLevelSources() []LevelSource { return LevelSourcesNear(DefaultRoot()) }
+
+// LevelSourcesNear is Arena-Hard v0.1's leaderboard on the prompts of
+// arena-hard-lengths next to the canonical datasets folder root, or nil
+// when it is not there.
+func LevelSourcesNear(root string) []LevelSource {
 	if root == "" {
 		return nil
 	}

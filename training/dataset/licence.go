@@ -83,3 +83,24 @@ func DefaultRoot() string {
 	}
 	return ""
 }
+
+// RootOf returns the canonical datasets folder that one of the --data
+// folders dirs is, or holds it as a dataset, where the data folder around
+// it also holds arena_hard_auto (as ../shared/data does): the answers and
+// the leaderboard that train reads by default lie there. "" when none is.
+// train run from another working directory with --data naming the
+// canonical folder then reads the same data as from the checkout.
+func RootOf(dirs []string) string {
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		for _, root := range []string{abs, filepath.Dir(abs)} {
+			if st, err := os.Stat(filepath.Join(filepath.Dir(root), "arena_hard_auto")); err == nil && st.IsDir() {
+				return root
+			}
+		}
+	}
+	return ""
+}

@@ -13,8 +13,11 @@ import (
 
 // DefaultAnswersDir is where the Arena-Hard model answers lie next to the
 // canonical datasets (../shared/data/arena_hard_auto/...), or "".
-func DefaultAnswersDir() string {
-	root := dataset.DefaultRoot()
+func DefaultAnswersDir() string { return AnswersDirNear(dataset.DefaultRoot()) }
+
+// AnswersDirNear is where the Arena-Hard model answers lie next to the
+// canonical datasets folder root, or "" for no root.
+func AnswersDirNear(root string) string {
 	if root == "" {
 		return ""
 	}
@@ -25,7 +28,7 @@ func DefaultAnswersDir() string {
 // ../shared/data was found to look next to.
 func noAnswers(dir string) string {
 	if dir == "" {
-		return "no Arena-Hard answers folder: none was found (../shared/data/arena_hard_auto/arena-hard-v0.1/model_answer above the working directory) and --answers-dir was not given"
+		return "no Arena-Hard answers folder: none was found (arena_hard_auto/arena-hard-v0.1/model_answer beside the --data folder, or ../shared/data/arena_hard_auto/... above the working directory) and --answers-dir was not given"
 	}
 	return fmt.Sprintf("no *.jsonl files in %s", dir)
 }
