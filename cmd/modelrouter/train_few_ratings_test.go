@@ -39,9 +39,7 @@ func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
 	for i := range 60 {
 		rate(fmt.Sprintf("a%d", i), often, fmt.Sprintf("A question from our users, number %d.", i), float64(i%2))
 	}
-	for i := range 3 {
-		rate(fmt.Sprintf("b%d", i), seldom, fmt.Sprintf("A question from our users, number %d.", i), 0)
-	}
+	rate("b0", seldom, "A question from our users, number 0.", 0)
 	require.NoError(t, ex.write(traffic, "modelrouter.db"))
 
 	out := filepath.Join(t.TempDir(), "retrained")
@@ -55,6 +53,6 @@ func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
 	card, err := models.ParseCard(files.RouterJSON)
 	require.NoError(t, err)
 	assert.Contains(t, card.Profiles, models.ProfileName(often), "rated on 60 prompts: a profile of its own")
-	assert.NotContains(t, card.Profiles, models.ProfileName(seldom), "rated on 3 prompts: still its stand-in")
-	assert.Contains(t, stderr, "left out the ratings of "+models.ProfileName(seldom)+" (3 rated prompts)")
+	assert.NotContains(t, card.Profiles, models.ProfileName(seldom), "rated on one prompt: still its stand-in")
+	assert.Contains(t, stderr, "left out the ratings of "+models.ProfileName(seldom)+" (1 rated prompt)")
 }

@@ -203,8 +203,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		logf("hiding %d results of %s in %s (--hide-labels)", h.Results, h.Profile, h.Dataset)
 	}
 	for _, f := range DropFewRatings(sets, opt.MinTrafficLabels) {
-		logf("own traffic: left out the ratings of %s (%d rated prompts): a profile of its own needs at least %d (--min-traffic-labels); its catalog stand-in keeps predicting it",
-			f.Profile, f.Labels, opt.MinTrafficLabels)
+		prompts := "prompts"
+		if f.Labels == 1 {
+			prompts = "prompt"
+		}
+		logf("own traffic: left out the ratings of %s (%d rated %s): a profile of its own needs at least %d (--min-traffic-labels); its catalog stand-in keeps predicting it",
+			f.Profile, f.Labels, prompts, opt.MinTrafficLabels)
 	}
 	c, err := corpus.Build(sets)
 	if err != nil {
