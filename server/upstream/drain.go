@@ -51,7 +51,10 @@ func shuttingDown(attempts string) error {
 // cutAtShutdown ends a stream under way when the gateway drains: the
 // client is told the answer is incomplete, in its API's error event.
 func (a *attempt) cutAtShutdown(tr streamTranslator) (int, error) {
-	const msg = "the gateway is shutting down: the stream was cut before the answer was complete; retry the request"
+	msg := "the gateway is shutting down: the stream was cut before the answer was complete; retry the request"
+	if a.followsBackground(tr) {
+		msg = "the gateway is shutting down and ended this stream; " + readOnByID
+	}
 	a.writeStreamError(msg, "service_unavailable_error", reasonShuttingDown, tr)
 	a.out.Status = http.StatusServiceUnavailable
 	a.out.Err = &router.Error{Code: router.EUnavailable, Reason: reasonShuttingDown, Message: msg}

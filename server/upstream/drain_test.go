@@ -62,6 +62,28 @@ func TestDrainEndsAStreamWithItsAPIsErrorEvent(t *testing.T) {
 	}
 }
 
+// A background response's stream cut by the drain leaves the job going at
+// the provider: the client is told to read on by its id, not to send the
+// call again, which would start (and bill) a second job.
+func TestDrainTellsABackgroundStreamToReadOnByID(t *testing.T) {
+	f := newFakes(t)
+	// response.created and response.queued, then the job waits.
+	f.openai.Set("gpt-x", upstreamtest.Behavior{Stall: true, StallAfter: 2})
+	drain, cut := context.WithCancel(context.Background())
+	defer cut()
+	f.fwd.Drain = drain
+	rec := httptest.NewRecorder()
+	w := &onFirstWrite{ResponseRecorder: rec, first: cut}
+	out := f.fwd.Forward(context.Background(), w, upstream.Call{API: upstream.APIResponses, Stream: true,
+		Raw: []byte(`{"model":"router","stream":true,"background":true,"input":"hi"}`), Order: []router.Model{openAIModel("gpt-x")}})
+	body := rec.Body.String()
+	assert.Equal(t, http.StatusServiceUnavailable, out.Status, body)
+	assert.Contains(t, body, "event: error\ndata: {\"code\":\"server_shutting_down\"")
+	assert.Contains(t, body, "goes on at the provider")
+	assert.Contains(t, body, "starting_after")
+	assert.NotContains(t, body, "retry the request")
+}
+
 // A call whose answer has not begun when the Forwarder drains is not
 // written: the caller answers it with a 503 the client may retry.
 func TestDrainAnswersACallNotYetAnsweredWith503(t *testing.T) {

@@ -293,6 +293,11 @@ func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, er
 	if !errors.Is(err, io.EOF) {
 		broken := netRetryable("stream broke off", err)
 		cause, full = broken.msg, broken.full
+		if a.out.Wrote && gatewayDeadline(err) && a.followsBackground(tr) {
+			// The provider broke nothing: the call's deadline ended
+			// the stream, and the job goes on.
+			cause = "stream ended at the gateway's " + a.f.deadline().String() + " call deadline; " + readOnByID
+		}
 	}
 	relayed := false
 	if f, ok := tr.(streamFailer); ok {
@@ -469,6 +474,9 @@ type openAIStream struct {
 	// seq follows a Responses stream's last sequence_number.
 	seq     int
 	seqSeen bool
+	// background: the stream is a background response's, which goes on
+	// at the provider whatever becomes of this stream.
+	background bool
 	// choices is how many choices a Chat Completions call asked for (n);
 	// finished holds those whose finish_reason came. Each finishes on
 	// its own, so the answer is whole once all have.
@@ -486,6 +494,8 @@ type openAIStream struct {
 // starting_after=N), the error's included, then gets every event after
 // the last one it had, none twice.
 func (s *openAIStream) errorSequence() (int, bool) { return s.seq, s.seqSeen }
+
+func (s *openAIStream) backgroundResponse() bool { return s.background }
 
 func newOpenAIStream(m router.Model, hideUsage bool) *openAIStream {
 	model, _ := json.Marshal(modelID(m))
@@ -600,7 +610,8 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			// leave it running with an id the client never got, so its
 			// opening begins the answer: it goes out at once and the
 			// attempt timeout ends with it.
-			s.begun = s.begun || string(resp["background"]) == "true"
+			s.background = s.background || string(resp["background"]) == "true"
+			s.begun = s.begun || s.background
 			s.sniff(resp["usage"])
 			obj["response"] = encodeObject(resp)
 		}

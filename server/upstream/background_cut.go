@@ -1,0 +1,39 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+)
+
+// A background response runs, and bills, at its provider whatever becomes
+// of the stream that follows it: a stream the gateway ends (its call
+// deadline, a shutdown) leaves the job going. Sending the call again, as a
+// cut stream's error otherwise advises, would start and bill a second job
+// whose first the client could no longer cancel; the client is told to
+// read on by the id it already has instead.
+
+// streamBackground is a translator that knows whether its stream is a
+// background response's (OpenAI's "background": true).
+type streamBackground interface {
+	backgroundResponse() bool
+}
+
+// followsBackground reports whether the attempt's stream is the one a
+// call opened a background response with.
+func (a *attempt) followsBackground(tr streamTranslator) bool {
+	if a.call.API != APIResponses || a.call.Relay != nil {
+		return false // a replay's client reads on as it began: by the id
+	}
+	b, ok := tr.(streamBackground)
+	return ok && b.backgroundResponse()
+}
+
+// readOnByID is what a client whose background stream the gateway ended
+// does next.
+const readOnByID = "the background response goes on at the provider: read it by its id " +
+	"(GET /v1/responses/{id}?stream=true&starting_after=<this event's sequence_number>) " +
+	"rather than sending the call again, which would start a second one"
+
+// gatewayDeadline reports whether err, how a stream's body ended, is the
+// call's own deadline rather than the provider's doing.
+func gatewayDeadline(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
