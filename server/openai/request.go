@@ -181,6 +181,9 @@ func Parse(api API, raw []byte) (Request, error) {
 	default:
 		err = fmt.Errorf("openai: unknown API %q", api)
 	}
+	if err == nil {
+		err = toolChoiceWithoutTools(api, top, &r)
+	}
 	if err != nil {
 		return Request{}, err
 	}

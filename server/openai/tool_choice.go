@@ -1,0 +1,58 @@
+package openai
+
+import "encoding/json"
+
+// toolChoiceWithoutTools refuses a tool_choice on a call that declares no
+// tools (tools absent, null or []) where the API's own provider refuses
+// it, so that the call is the client's 400 before routing, whichever
+// model would have answered: forwarded, it was refused with a 400 by
+// OpenAI and Anthropic but answered by a translation that drops the
+// choice (Claude for Chat and Responses, an OpenAI-compatible model for
+// Messages), so "required" got a text answer, billed, or not, by route.
+//
+//   - Chat Completions: OpenAI refuses every choice without tools, "none"
+//     and "auto" included.
+//   - Responses: OpenAI takes "none" and "auto" (nothing to call either
+//     way) and refuses the others. A stored prompt template may declare
+//     the tools, so a call with `prompt` is left to the provider.
+//   - Messages: Anthropic refuses every choice without tools, except on a
+//     thread continuation, whose tools the thread holds. count_tokens
+//     calls no model and is answered as before.
+func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request) error {
+	raw := top["tool_choice"]
+	if r.Tools || isNull(raw) {
+		return nil
+	}
+	switch api {
+	case Chat:
+		// OpenAI's words, which clients match.
+		return invalid("tool_choice", "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.")
+	case Responses:
+		if set(top["prompt"]) {
+			return nil
+		}
+		var mode string
+		if json.Unmarshal(raw, &mode) == nil {
+			if mode == "none" || mode == "auto" {
+				return nil
+			}
+			return invalid("tool_choice", "Tool choice '%s' must be specified with 'tools' parameter.", mode)
+		}
+		var named struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(raw, &named)
+		what := named.Type
+		if what == "" {
+			what = string(raw)
+		}
+		return invalid("tool_choice", "Tool choice '%s' not found in 'tools' parameter.", what)
+	case Messages:
+		if r.Thread == ThreadContinue {
+			return nil
+		}
+		// Anthropic's shape has no param: the message names the member.
+		return invalid("tool_choice", "tool_choice may only be specified while providing tools")
+	}
+	return nil
+}
