@@ -95,7 +95,7 @@ func thinkingText(raw []byte) string {
 // so other answers go on as they came. choices must be valid JSON, as a
 // member of a parsed answer or chunk is.
 func stringContents(choices []byte, member string) []byte {
-	if !hasListContent(choices) {
+	if !hasListContent(choices) || !memberHasListContent(choices, member) {
 		return nil
 	}
 	elems, ok := jsonscan.Elements(choices)
@@ -155,7 +155,7 @@ func stringContent(raw []byte, member string) ([]byte, bool) {
 // its value may be in raw, valid JSON: the quick test that spares every
 // other answer and chunk a parse. A string's text cannot match, since a
 // quote inside one is escaped; a false match (logprobs' content list)
-// only costs the parse.
+// only costs memberHasListContent's read of the messages.
 func hasListContent(raw []byte) bool {
 	key := []byte(`"content"`)
 	for {
@@ -170,5 +170,62 @@ func hasListContent(raw []byte) bool {
 				return true
 			}
 		}
+	}
+}
+
+// memberHasListContent reports whether an object under the key member
+// (a choice's "message" or "delta") in choices, valid JSON, may have a
+// list for its content. hasListContent alone also matches logprobs'
+// content list, which every answer with logprobs has; reading such an
+// answer's choices whole to find their messages cost two more passes over
+// its logprobs, most of a long answer. Only the members' objects are read
+// here, each once; the rest is searched as bytes. A key written with
+// escapes (ASCII letters as \u00XX) may not match the search, so choices
+// with such an escape take the whole read.
+func memberHasListContent(choices []byte, member string) bool {
+	if escapesLetter(choices) {
+		return true
+	}
+	key := []byte(`"` + member + `"`)
+	for {
+		i := bytes.Index(choices, key)
+		if i < 0 {
+			return false
+		}
+		choices = choices[i+len(key):]
+		j := jsonscan.Space(choices, 0)
+		if j >= len(choices) || choices[j] != ':' {
+			continue // a value, not a key
+		}
+		start := jsonscan.Space(choices, j+1)
+		if start >= len(choices) || choices[start] != '{' {
+			continue
+		}
+		end := jsonscan.Value(choices, start)
+		obj, ok := jsonscan.ParseObject(choices[start:end])
+		if !ok {
+			return true // let the whole read decide
+		}
+		if c := obj.Get("content"); len(c) > 0 && c[0] == '[' {
+			return true
+		}
+		choices = choices[end:]
+	}
+}
+
+// escapesLetter reports whether raw may hold a \u escape of a lower-case
+// ASCII letter (\u0061 to \u007a; it matches \u0060 to \u007f), which
+// no encoder writes unasked.
+func escapesLetter(raw []byte) bool {
+	esc := []byte(`\u00`)
+	for {
+		i := bytes.Index(raw, esc)
+		if i < 0 || i+len(esc) >= len(raw) {
+			return false
+		}
+		if c := raw[i+len(esc)]; c == '6' || c == '7' {
+			return true
+		}
+		raw = raw[i+len(esc):]
 	}
 }

@@ -11,8 +11,8 @@ import (
 // BenchmarkRewriteChatAnswerWithLogprobs reads and rewrites a 1.3 MB Chat
 // Completions answer of 4,000 tokens with top_logprobs=5, as a whole
 // answer in the client's own API is: its logprobs' content is a list,
-// which the quick test for content given as parts takes for one, so the
-// answer's choices are read as well.
+// which the quick test for content given as parts takes for one, so each
+// choice's message is read as well (memberHasListContent).
 func BenchmarkRewriteChatAnswerWithLogprobs(b *testing.B) {
 	raw := logprobsAnswer(4000, 5)
 	a := &attempt{model: router.Model{Name: "gpt-4o"}}
