@@ -203,10 +203,11 @@ type ReportRow struct {
 
 	Requests int64 `json:"requests"`
 	Errors   int64 `json:"errors"`
-	// Failovers counts, over the row's requests (those its model answered,
-	// or was chosen for when none did), the models that were called and
-	// failed so the next was tried: what modelrouter_failovers_total
-	// counts, under the model that failed there (see failoversSQL).
+	// Failovers counts the row's model's calls that failed so the next
+	// model was tried, in the requests of the row's deployment (and day),
+	// whichever model answered them: what modelrouter_failovers_total
+	// counts under the same model (see failedOverSQL). A model that only
+	// failed has a row of its own with no requests.
 	Failovers        int64   `json:"failovers"`
 	PromptTokens     int64   `json:"prompt_tokens"`
 	CompletionTokens int64   `json:"completion_tokens"`
@@ -286,7 +287,7 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, status,
-		error_code, `+failoversSQL+`, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
+		error_code, `+failedOverSQL+`, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd
 		FROM decisions`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -295,13 +296,21 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 
 	type key struct{ day, deployment, model string }
 	groups := map[key]*ReportRow{}
+	group := func(k key) *ReportRow {
+		g := groups[k]
+		if g == nil {
+			g = &ReportRow{Day: k.day, Deployment: k.deployment, Model: k.model}
+			groups[k] = g
+		}
+		return g
+	}
 	deployments := map[string]*ReportRow{}
 	var total ReportRow
 	var read, reported int64
 	for rows.Next() {
 		var r logRow
 		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.sent, &r.status,
-			&r.errorCode, &r.failovers, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
+			&r.errorCode, &r.failedOver, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
 			&r.usage.CachedTokens, &r.cost); err != nil {
 			return nil, fmt.Errorf("report: read decision: %w", err)
 		}
@@ -323,19 +332,26 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		if q.ByDay {
 			k.day = time.UnixMilli(r.tsMS).UTC().Format(time.DateOnly)
 		}
-		g := groups[k]
-		if g == nil {
-			g = &ReportRow{Day: k.day, Deployment: k.deployment, Model: k.model}
-			groups[k] = g
-		}
 		dep := deployments[r.deployment]
 		if dep == nil {
 			dep = &ReportRow{Deployment: r.deployment}
 			deployments[r.deployment] = dep
 		}
-		for _, row := range []*ReportRow{g, dep, &total} {
+		for _, row := range []*ReportRow{group(k), dep, &total} {
 			row.add(&r, d)
 		}
+		// A failover counts under the model that failed, as the metric
+		// labels it, not under the one that answered the request.
+		failed, err := r.failedModels()
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		for _, m := range failed {
+			k.model = cmp.Or(m, "none")
+			group(k).Failovers++
+		}
+		dep.Failovers += int64(len(failed))
+		total.Failovers += int64(len(failed))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
@@ -399,7 +415,7 @@ type logRow struct {
 	sent                         bool // see sentSQL
 	status                       int
 	errorCode                    string
-	failovers                    int64 // see failoversSQL
+	failedOver                   sql.NullString // see failedOverSQL
 	usage                        router.Usage
 	cost                         sql.NullFloat64
 }
@@ -426,17 +442,36 @@ const sentSQL = `(answered <> '' OR CASE
 // an object, from a log no release wrote, counts as sent, as in sentSQL).
 const attemptWentOutSQL = `(a.type <> 'object' OR json_type(a.value, '$.not_sent') IS NOT 'true')`
 
-// failoversSQL counts a decisions row's failovers as
-// modelrouter_failovers_total does: attempts before the last that went out
-// to a model (which failed, or the next would not have been tried). A
-// model skipped without being asked (not_sent) did not fail, though
-// fallbacks_tried counts it. An attempts column that is not a JSON array
-// says nothing about which were skipped, so its fallbacks_tried stands.
-const failoversSQL = `(CASE
-	WHEN json_valid(attempts) AND json_type(attempts) = 'array' THEN (
-		SELECT count(*) FROM json_each(decisions.attempts) AS a
+// failedOverSQL is a JSON array of the models a decisions row failed over
+// from, as modelrouter_failovers_total counts them: attempts before the
+// last that went out to a model (which failed, or the next would not have
+// been tried), one entry each, in order. A model skipped without being
+// asked (not_sent) did not fail, though fallbacks_tried counts it. It is
+// NULL for a row with fewer than two attempts, nearly every row, so the
+// report parses nothing for those; an element without a model name (from
+// a log no release wrote) is null. An attempts column that is not a JSON
+// array (no release writes one) names no model that failed, so it counts
+// none, and neither does its fallbacks_tried.
+const failedOverSQL = `(CASE
+	WHEN json_valid(attempts) AND json_type(attempts) = 'array' AND json_array_length(attempts) > 1 THEN (
+		SELECT json_group_array(CASE WHEN a.type = 'object' AND json_type(a.value, '$.model') = 'text'
+			THEN json_extract(a.value, '$.model') END)
+		FROM json_each(decisions.attempts) AS a
 		WHERE a.key < json_array_length(decisions.attempts) - 1 AND ` + attemptWentOutSQL + `)
-	ELSE fallbacks_tried END)`
+	END)`
+
+// failedModels are the models the row failed over from (see
+// failedOverSQL); "" for an attempt that named none.
+func (r *logRow) failedModels() ([]string, error) {
+	if !r.failedOver.Valid || r.failedOver.String == "[]" {
+		return nil, nil
+	}
+	var models []string
+	if err := json.Unmarshal([]byte(r.failedOver.String), &models); err != nil {
+		return nil, fmt.Errorf("decision at %d: attempts: %w", r.tsMS, err)
+	}
+	return models, nil
+}
 
 func (r *logRow) model() string {
 	return cmp.Or(r.answered, r.chosen, "none")
@@ -488,7 +523,6 @@ func (row *ReportRow) add(r *logRow, d routed) {
 	if r.status >= 400 || r.errorCode != "" {
 		row.Errors++
 	}
-	row.Failovers += r.failovers
 	row.PromptTokens += int64(r.usage.PromptTokens)
 	row.CompletionTokens += int64(r.usage.CompletionTokens)
 	row.ReasoningTokens += int64(r.usage.ReasoningTokens)

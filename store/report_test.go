@@ -122,12 +122,13 @@ func TestReportSumsPerDeploymentAndModel(t *testing.T) {
 	assert.Len(t, rep.Rows, 5)
 
 	// r2 failed over from mid to big, r4 chose big and got no answer: both
-	// count against big.
+	// requests count against big, r2's failover against mid, which failed.
 	big := findRow(t, rep.Rows, "", "dep-a", "big")
 	assert.Equal(t, int64(2), big.Requests)
 	assert.Equal(t, int64(1), big.Errors)
-	assert.Equal(t, int64(1), big.Failovers)
+	assert.Equal(t, int64(0), big.Failovers)
 	assert.InDelta(t, .012, big.CostUSD, eps)
+	assert.Equal(t, int64(1), findRow(t, rep.Rows, "", "dep-a", "mid").Failovers)
 
 	none := findRow(t, rep.Rows, "", "dep-a", "none")
 	assert.Equal(t, int64(1), none.Requests, "a request no model could serve is kept under none")

@@ -34,7 +34,8 @@ func TestReportTableShowsFailoversAndHiddenTokens(t *testing.T) {
 	assert.Contains(t, out, "FAILOVERS")
 	assert.Contains(t, out, "REASONING")
 	assert.Contains(t, out, "CACHED")
-	assert.Regexp(t, `prod\s+big\s+1\s+0\s+1\s+100\s+20\s+7\s+40\n`, out, "one request, no error, one failover; its tokens")
+	assert.Regexp(t, `prod\s+big\s+1\s+0\s+0\s+100\s+20\s+7\s+40\n`, out, "one request, no error; its tokens")
+	assert.Regexp(t, `prod\s+small\s+0\s+0\s+1\s+0\s+0\s+0\s+0\n`, out, "the failover under the model that failed")
 }
 
 // README "Cost and savings report": with the catalog's model names "each
