@@ -221,7 +221,7 @@ func TestDashboardShowsSmallCostsWithoutRoundingThemToZero(t *testing.T) {
 	assert.Equal(t, "$0.000021", text(t, ctx, "#card-cost"))
 	assert.Equal(t, "$0.000030 (60.0%)", text(t, ctx, "#card-save-strongest"))
 	row := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelector("#report-table tbody tr").cells].map(td => td.textContent)`))
-	assert.Equal(t, []string{"model-router", "nano", "1", "0", "0.000021", "0.000030", "0.000030"}, row)
+	assert.Equal(t, []string{"model-router", "nano", "1", "0", "0", "0.000021", "0.000030", "0.000030"}, row)
 }
 
 // The default deployment routes among 18 models: past the palette's ten,
@@ -257,4 +257,30 @@ func TestDashboardDrawsEachModelInItsOwnColour(t *testing.T) {
 		}
 		seen[colour] = model
 	}
+}
+
+// The dashboard's table counts a failover in the row of the model that
+// failed, as the report and modelrouter_failovers_total do: a model that
+// failed and answered nothing shows there, with no requests, so an
+// operator sees which model is failing.
+func TestDashboardShowsFailoversUnderTheModelThatFailed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	gw.store.Log().Record(router.Record{RequestID: "failed-over", Time: time.Now(), API: "chat.completions", PromptHash: "h-failed-over",
+		Decision:        router.Decision{Deployment: "model-router", Mode: router.ModeBalanced, ChosenID: "large"},
+		DeploymentFound: true, Answered: "nano", Status: 200,
+		Attempts: []router.Attempt{{Model: "large", Status: 503, Error: "HTTP 503"}, {Model: "nano", Status: 200}}})
+	require.NoError(t, gw.store.Log().Flush(context.Background()))
+
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
+	)
+	rows := value(t, ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#report-table tbody tr")].map(tr => [...tr.cells].slice(1, 5).map(td => td.textContent))`))
+	assert.ElementsMatch(t, [][]string{{"nano", "1", "0", "0"}, {"large", "0", "0", "1"}}, rows, "model, requests, errors, failovers")
 }
