@@ -96,7 +96,7 @@ func checkModel(m router.Model) error {
 		return fmt.Errorf("upstream_model, provider and profile are required")
 	case m.InputPerMTok <= 0 || m.OutputPerMTok <= 0:
 		return fmt.Errorf("prices must be positive (got %g in, %g out)", m.InputPerMTok, m.OutputPerMTok)
-	case m.CachedInputPerMTok < 0 || m.CacheWritePerMTok < 0:
+	case m.CachedInputPerMTok < 0 || m.CacheWritePerMTok < 0 || m.CacheWrite1hPerMTok < 0:
 		return fmt.Errorf("cache prices must be positive, or left out to bill cached tokens at the input price")
 	case m.CachedInputPerMTok > m.InputPerMTok:
 		// A cache read above the input price is a typo: no provider

@@ -145,6 +145,8 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 			Out        float64 `json:"output_cost_per_token"`
 			CacheRead  float64 `json:"cache_read_input_token_cost"`
 			CacheWrite float64 `json:"cache_creation_input_token_cost"`
+			// Anthropic's 1-hour cache writes (ttl "1h").
+			CacheWrite1h float64 `json:"cache_creation_input_token_cost_above_1hr"`
 		}
 		require.Contains(t, table, key, m.ID)
 		require.NoError(t, json.Unmarshal(table[key], &e))
@@ -154,6 +156,7 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 		// lacks must stay out (those tokens are billed at the input price).
 		assert.InDelta(t, e.CacheRead*1e6, m.CachedInputPerMTok, 1e-6, "%s cached input price", m.ID)
 		assert.InDelta(t, e.CacheWrite*1e6, m.CacheWritePerMTok, 1e-6, "%s cache write price", m.ID)
+		assert.InDelta(t, e.CacheWrite1h*1e6, m.CacheWrite1hPerMTok, 1e-6, "%s 1-hour cache write price", m.ID)
 	}
 }
 
@@ -238,6 +241,7 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"zero price", `{"latest":"v","models":[` + model(`,"input_usd_per_mtok":0`) + `],"versions":[{"version":"v","models":["m"]}]}`, "prices must be positive"},
 		{"cache prices", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":0.1,"cache_write_usd_per_mtok":1.25`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"negative cache price", `{"latest":"v","models":[` + model(`,"cache_write_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
+		{"negative 1-hour cache write price", `{"latest":"v","models":[` + model(`,"cache_write_1h_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
 		{"cache read above the input price", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above the input price"},
 		{"bad id", `{"latest":"v","models":[` + model(`,"version":"2025-01-01"`) + `],"versions":[{"version":"v","models":["m"]}]}`, `id must be "m-2025-01-01"`},
 		{"reasoning tokens on a non-reasoning model", `{"latest":"v","models":[` + model(`,"reasoning_tokens":100`) + `],"versions":[{"version":"v","models":["m"]}]}`, "reasoning_tokens"},

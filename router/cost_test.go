@@ -9,9 +9,9 @@ import (
 )
 
 // claudeSonnet has Claude Sonnet 4.5's prices: cache reads a tenth of the
-// input price, cache writes a quarter above it.
+// input price, cache writes a quarter above it, twice it for an hour.
 var claudeSonnet = router.Model{ID: "claude-sonnet-4-5", InputPerMTok: 3, OutputPerMTok: 15,
-	CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+	CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75, CacheWrite1hPerMTok: 6}
 
 func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
 	tests := []struct {
@@ -28,6 +28,13 @@ func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
 			(1000*3 + 9000*3.75 + 100*15) / 1e6},
 		{"reads and writes together", claudeSonnet, router.Usage{PromptTokens: 10_000, CachedTokens: 6_000, CacheWriteTokens: 3_000, CompletionTokens: 100},
 			(1000*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
+		{"1-hour cache writes at their price", claudeSonnet, router.Usage{PromptTokens: 10_000, CacheWriteTokens: 9_000, CacheWrite1hTokens: 6_000, CompletionTokens: 100},
+			(1000*3 + 3000*3.75 + 6000*6 + 100*15) / 1e6},
+		{"1-hour cache writes at the write price where the model has no 1-hour price", router.Model{InputPerMTok: 3, OutputPerMTok: 15, CacheWritePerMTok: 3.75},
+			router.Usage{PromptTokens: 10_000, CacheWriteTokens: 9_000, CacheWrite1hTokens: 6_000, CompletionTokens: 100},
+			(1000*3 + 9000*3.75 + 100*15) / 1e6},
+		{"more 1-hour writes than writes bill no more than the writes", claudeSonnet, router.Usage{PromptTokens: 10_000, CacheWriteTokens: 1_000, CacheWrite1hTokens: 5_000},
+			(9000*3 + 1000*6) / 1e6},
 		{"reasoning tokens are part of the output, not added", claudeSonnet, router.Usage{PromptTokens: 1000, CompletionTokens: 100, ReasoningTokens: 60},
 			(1000*3 + 100*15) / 1e6},
 		{"a model without cache prices bills cached tokens as input", router.Model{InputPerMTok: 1.23, OutputPerMTok: 4.94},

@@ -12,21 +12,29 @@ type Usage struct {
 	// cache (Anthropic's cache_creation_input_tokens), part of
 	// PromptTokens. They are priced, not logged: cost_usd carries them.
 	CacheWriteTokens int `json:"cache_write_tokens,omitempty"`
+	// CacheWrite1hTokens are those of CacheWriteTokens written to a cache
+	// that keeps them an hour (Anthropic's
+	// cache_creation.ephemeral_1h_input_tokens), which cost more than
+	// the 5-minute writes; 0 where the provider does not split its writes.
+	CacheWrite1hTokens int `json:"cache_write_1h_tokens,omitempty"`
 }
 
 // Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
 // CompletionTokens in the OpenAI usage shape, so they are not added twice.
 // Cached (read) and cache-written tokens are part of PromptTokens and are
 // billed at the model's cache prices instead of its input price, as
-// providers bill them; counts past the prompt (a provider that reports
-// more cached tokens than prompt tokens) are not billed twice.
+// providers bill them, 1-hour writes at their own price; counts past the
+// prompt (a provider that reports more cached tokens than prompt tokens)
+// are not billed twice.
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
 	read := min(max(u.CachedTokens, 0), prompt)
 	written := min(max(u.CacheWriteTokens, 0), prompt-read)
+	hour := min(max(u.CacheWrite1hTokens, 0), written)
 	uncached := prompt - read - written
 	return (float64(uncached)*m.InputPerMTok + float64(read)*m.CacheReadPrice() +
-		float64(written)*m.CacheWritePrice() + float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
+		float64(written-hour)*m.CacheWritePrice() + float64(hour)*m.CacheWrite1hPrice() +
+		float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
 }
 
 // Attempt is one upstream call made for a request (the chosen model, then

@@ -93,8 +93,13 @@ type Model struct {
 	// and those tokens are billed at InputPerMTok.
 	CachedInputPerMTok float64 `json:"cached_input_usd_per_mtok,omitempty"`
 	CacheWritePerMTok  float64 `json:"cache_write_usd_per_mtok,omitempty"`
-	PriceSource        string  `json:"price_source"`
-	PriceDate          string  `json:"price_date"`
+	// CacheWrite1hPerMTok is the price of prompt tokens written to a
+	// cache that keeps them an hour (Anthropic's ttl "1h", billed 2x the
+	// input price where its 5-minute writes are 1.25x); 0: such writes
+	// are billed at CacheWritePrice.
+	CacheWrite1hPerMTok float64 `json:"cache_write_1h_usd_per_mtok,omitempty"`
+	PriceSource         string  `json:"price_source"`
+	PriceDate           string  `json:"price_date"`
 
 	ContextWindow int `json:"context_window"`
 	MaxOutput     int `json:"max_output"`
@@ -134,6 +139,16 @@ func (m Model) CacheWritePrice() float64 {
 		return m.CacheWritePerMTok
 	}
 	return m.InputPerMTok
+}
+
+// CacheWrite1hPrice is what a prompt token written to the 1-hour cache
+// costs per million: CacheWrite1hPerMTok, or CacheWritePrice where there
+// is none.
+func (m Model) CacheWrite1hPrice() float64 {
+	if m.CacheWrite1hPerMTok > 0 {
+		return m.CacheWrite1hPerMTok
+	}
+	return m.CacheWritePrice()
 }
 
 // Ref is how deployments name a model.

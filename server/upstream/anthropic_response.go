@@ -231,15 +231,22 @@ func (s *streamUsage) mergeFinalUsage(raw json.RawMessage) {
 
 // mergeUsage keeps the latest non-zero counts: message_start reports the
 // input, message_delta the (cumulative) output and the part of it spent
-// thinking.
+// thinking. Only message_start splits the cache writes by ttl; a
+// message_delta that repeats the input counts without the split keeps
+// the split message_start gave.
 func (s *streamUsage) mergeUsage(raw json.RawMessage) {
-	u, ok := parseUsage(raw)
+	w, ok := parseWireUsage(raw)
 	if !ok {
 		return
 	}
+	u := w.usage()
 	s.hasUsage = true
 	if u.PromptTokens > 0 {
+		if _, split := w.hourWrites(); !split {
+			u.CacheWrite1hTokens = min(s.u.CacheWrite1hTokens, u.CacheWriteTokens)
+		}
 		s.u.PromptTokens, s.u.CachedTokens, s.u.CacheWriteTokens = u.PromptTokens, u.CachedTokens, u.CacheWriteTokens
+		s.u.CacheWrite1hTokens = u.CacheWrite1hTokens
 	}
 	if u.CompletionTokens > 0 {
 		s.u.CompletionTokens, s.u.ReasoningTokens = u.CompletionTokens, u.ReasoningTokens

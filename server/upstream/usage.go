@@ -39,19 +39,39 @@ type wireUsage struct {
 
 	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+	// CacheCreation splits Anthropic's cache writes by how long its cache
+	// keeps them (cache_control's ttl), which it bills apart. nil where
+	// the usage has no split: message_delta's, a proxy's.
+	CacheCreation *struct {
+		Ephemeral1h int `json:"ephemeral_1h_input_tokens"`
+	} `json:"cache_creation"`
 }
 
 // parseUsage reads a usage object of any provider; ok is false for null,
 // absent or malformed usage.
 func parseUsage(raw json.RawMessage) (router.Usage, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return router.Usage{}, false
-	}
-	var w wireUsage
-	if err := json.Unmarshal(raw, &w); err != nil {
+	w, ok := parseWireUsage(raw)
+	if !ok {
 		return router.Usage{}, false
 	}
 	return w.usage(), true
+}
+
+func parseWireUsage(raw json.RawMessage) (wireUsage, bool) {
+	var w wireUsage
+	if len(raw) == 0 || string(raw) == "null" || json.Unmarshal(raw, &w) != nil {
+		return wireUsage{}, false
+	}
+	return w, true
+}
+
+// hourWrites is the usage's 1-hour cache writes, and whether it splits
+// its writes at all.
+func (w wireUsage) hourWrites() (int, bool) {
+	if w.CacheCreation == nil {
+		return 0, false
+	}
+	return w.CacheCreation.Ephemeral1h, true
 }
 
 func (w wireUsage) usage() router.Usage {
@@ -62,6 +82,7 @@ func (w wireUsage) usage() router.Usage {
 		ReasoningTokens:  reasoning,
 		CacheWriteTokens: w.CacheCreationInputTokens,
 	}
+	u.CacheWrite1hTokens, _ = w.hourWrites()
 	if w.PromptTokens != nil {
 		return w.chatPrompt(u)
 	}

@@ -15,7 +15,7 @@ import (
 // writes at the write price, the rest of the prompt at the input price.
 func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 	gpt := router.Model{InputPerMTok: 2, OutputPerMTok: 8, CachedInputPerMTok: 0.5}
-	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75, CacheWrite1hPerMTok: 6}
 	tests := []struct {
 		name  string
 		model router.Model
@@ -32,6 +32,10 @@ func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 			(20*3 + 9000*0.3 + 100*15) / 1e6},
 		{"anthropic cache write", claude, `{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":0,"cache_creation_input_tokens":9000}`,
 			(20*3 + 9000*3.75 + 100*15) / 1e6},
+		// Anthropic splits its writes by ttl; without the split (a proxy's
+		// usage) every write is billed at the 5-minute price.
+		{"anthropic 1-hour cache writes", claude, `{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":0,"cache_creation_input_tokens":9000,"cache_creation":{"ephemeral_5m_input_tokens":3000,"ephemeral_1h_input_tokens":6000}}`,
+			(20*3 + 3000*3.75 + 6000*6 + 100*15) / 1e6},
 		// LiteLLM in front of Claude: Anthropic's cache counts beside a
 		// prompt_tokens that counts them already, the reads twice.
 		{"chat completions with claude's cache", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000},"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`,
@@ -56,7 +60,7 @@ func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 // A Claude stream reports its cache reads and writes in message_start and
 // its output in message_delta: the call is billed both.
 func TestClaudeStreamsCacheTokensAreBilledAtCachePrices(t *testing.T) {
-	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75}
+	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75, CacheWrite1hPerMTok: 6}
 	var s streamUsage
 	s.mergeUsage(json.RawMessage(`{"input_tokens":20,"output_tokens":1,"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`))
 	s.mergeFinalUsage(json.RawMessage(`{"output_tokens":100}`))
@@ -64,4 +68,18 @@ func TestClaudeStreamsCacheTokensAreBilledAtCachePrices(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, router.Usage{PromptTokens: 9020, CompletionTokens: 100, CachedTokens: 6000, CacheWriteTokens: 3000}, u)
 	assert.InDelta(t, (20*3+6000*0.3+3000*3.75+100*15)/1e6, u.Cost(claude), 1e-12)
+}
+
+// Claude's message_start splits its cache writes by ttl; its message_delta
+// repeats the input counts without the split, which must not turn the
+// 1-hour writes into 5-minute ones.
+func TestClaudeStreamsOneHourCacheWritesOutliveMessageDelta(t *testing.T) {
+	claude := router.Model{InputPerMTok: 3, OutputPerMTok: 15, CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75, CacheWrite1hPerMTok: 6}
+	var s streamUsage
+	s.mergeUsage(json.RawMessage(`{"input_tokens":20,"output_tokens":1,"cache_read_input_tokens":0,"cache_creation_input_tokens":3000,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}}`))
+	s.mergeFinalUsage(json.RawMessage(`{"input_tokens":20,"output_tokens":100,"cache_read_input_tokens":0,"cache_creation_input_tokens":3000}`))
+	u, ok := s.usage()
+	require.True(t, ok)
+	assert.Equal(t, router.Usage{PromptTokens: 3020, CompletionTokens: 100, CacheWriteTokens: 3000, CacheWrite1hTokens: 2000}, u)
+	assert.InDelta(t, (20*3+1000*3.75+2000*6+100*15)/1e6, u.Cost(claude), 1e-12)
 }

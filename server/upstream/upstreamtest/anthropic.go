@@ -128,10 +128,28 @@ func (c *call) toolUse(withInput bool) map[string]any {
 }
 
 func (c *call) anthropicUsage(output int) map[string]any {
+	u := c.inputUsage(output)
+	if hour := c.b.CacheWrite1hTokens; hour > 0 {
+		u["cache_creation"] = map[string]any{"ephemeral_5m_input_tokens": c.b.CacheWriteTokens - hour, "ephemeral_1h_input_tokens": hour}
+	}
+	return u
+}
+
+// inputUsage is a usage's counts without the split of the cache writes.
+func (c *call) inputUsage(output int) map[string]any {
 	return map[string]any{
 		"input_tokens": c.promptTokens(), "output_tokens": output,
 		"cache_read_input_tokens": c.b.CachedTokens, "cache_creation_input_tokens": c.b.CacheWriteTokens,
 	}
+}
+
+// deltaUsage is message_delta's usage: the output, and with
+// CacheWrite1hTokens the input counts again, without their split.
+func (c *call) deltaUsage() map[string]any {
+	if c.b.CacheWrite1hTokens > 0 {
+		return c.inputUsage(c.completionTokens())
+	}
+	return map[string]any{"output_tokens": c.completionTokens()}
 }
 
 // withThinkingTokens adds the answer's ReasoningTokens to its final usage
@@ -208,7 +226,7 @@ func (c *call) messagesStream() {
 	}
 	if !ev("message_delta", map[string]any{
 		"delta": map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil},
-		"usage": c.withThinkingTokens(map[string]any{"output_tokens": c.completionTokens()}),
+		"usage": c.withThinkingTokens(c.deltaUsage()),
 	}) {
 		return
 	}

@@ -64,6 +64,12 @@ type Behavior struct {
 	ReasoningTokens  int
 	CachedTokens     int
 	CacheWriteTokens int
+	// CacheWrite1hTokens, when set, are those of CacheWriteTokens the
+	// Anthropic fake wrote to its 1-hour cache: its usage then splits the
+	// writes in cache_creation, as Anthropic's does, and its stream's
+	// message_delta repeats the input counts without the split, as
+	// Anthropic's does.
+	CacheWrite1hTokens int
 	// ToolCall, when set, makes the answer a call of this tool instead of
 	// text; with TextFirst the reply text comes before the call, as from a
 	// model that says what it is about to do.
