@@ -109,7 +109,33 @@ func checkModel(m router.Model) error {
 	case m.ReasoningTokens < 0 || (m.ReasoningTokens > 0 && !m.Capabilities.Reasoning):
 		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
 	}
+	if err := checkLongContext(m); err != nil {
+		return err
+	}
 	return checkEfforts(m.Capabilities)
+}
+
+// checkLongContext refuses a long-context tier billing could not use as
+// meant: without a threshold, with a price not positive, a cache read
+// above its input price, or prices below the model's own (providers
+// charge more for a long prompt, never less).
+func checkLongContext(m router.Model) error {
+	lc := m.LongContext
+	switch {
+	case lc == nil:
+		return nil
+	case lc.AboveInputTokens <= 0:
+		return fmt.Errorf("long_context.above_input_tokens must be positive")
+	case lc.InputPerMTok <= 0 || lc.OutputPerMTok <= 0:
+		return fmt.Errorf("long_context prices must be positive (got %g in, %g out)", lc.InputPerMTok, lc.OutputPerMTok)
+	case lc.CachedInputPerMTok < 0 || lc.CacheWritePerMTok < 0 || lc.CacheWrite1hPerMTok < 0:
+		return fmt.Errorf("long_context cache prices must be positive, or left out to bill cached tokens at its input price")
+	case lc.CachedInputPerMTok > lc.InputPerMTok:
+		return fmt.Errorf("long_context cached_input_usd_per_mtok %g is above its input price %g", lc.CachedInputPerMTok, lc.InputPerMTok)
+	case lc.InputPerMTok < m.InputPerMTok || lc.OutputPerMTok < m.OutputPerMTok:
+		return fmt.Errorf("long_context prices (%g in, %g out) are below the model's own (%g in, %g out)", lc.InputPerMTok, lc.OutputPerMTok, m.InputPerMTok, m.OutputPerMTok)
+	}
+	return nil
 }
 
 // checkEfforts refuses a reasoning_efforts list the gateway could not map

@@ -2,9 +2,11 @@ package models_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,7 +159,47 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 		assert.InDelta(t, e.CacheRead*1e6, m.CachedInputPerMTok, 1e-6, "%s cached input price", m.ID)
 		assert.InDelta(t, e.CacheWrite*1e6, m.CacheWritePerMTok, 1e-6, "%s cache write price", m.ID)
 		assert.InDelta(t, e.CacheWrite1h*1e6, m.CacheWrite1hPerMTok, 1e-6, "%s 1-hour cache write price", m.ID)
+		checkLongContextSource(t, m, table[key])
 	}
+}
+
+// longContextKey is how the litellm table names a price past a prompt
+// length: input_cost_per_token_above_200k_tokens.
+var longContextKey = regexp.MustCompile(`^input_cost_per_token_above_(\d+)k_tokens$`)
+
+// checkLongContextSource checks m's long-context tier against its table
+// entry: a tier the entry has must be in the catalog, at the entry's
+// threshold and prices, and one it lacks must stay out.
+func checkLongContextSource(t *testing.T, m router.Model, raw json.RawMessage) {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &fields))
+	above := 0
+	for k := range fields {
+		if g := longContextKey.FindStringSubmatch(k); g != nil {
+			require.Zero(t, above, "%s: more than one long-context tier in its source", m.ID)
+			above, _ = strconv.Atoi(g[1])
+		}
+	}
+	if above == 0 {
+		assert.Nil(t, m.LongContext, "%s: its source has no long-context prices", m.ID)
+		return
+	}
+	require.NotNil(t, m.LongContext, "%s: its source prices prompts past %dK tokens", m.ID, above)
+	lc := m.LongContext
+	assert.Equal(t, above*1000, lc.AboveInputTokens, m.ID)
+	price := func(name string) float64 {
+		var p float64
+		if v, ok := fields[fmt.Sprintf("%s_above_%dk_tokens", name, above)]; ok {
+			require.NoError(t, json.Unmarshal(v, &p))
+		}
+		return p * 1e6
+	}
+	assert.InDelta(t, price("input_cost_per_token"), lc.InputPerMTok, 1e-6, "%s long-context input price", m.ID)
+	assert.InDelta(t, price("output_cost_per_token"), lc.OutputPerMTok, 1e-6, "%s long-context output price", m.ID)
+	assert.InDelta(t, price("cache_read_input_token_cost"), lc.CachedInputPerMTok, 1e-6, "%s long-context cached input price", m.ID)
+	assert.InDelta(t, price("cache_creation_input_token_cost"), lc.CacheWritePerMTok, 1e-6, "%s long-context cache write price", m.ID)
+	assert.InDelta(t, price("cache_creation_input_token_cost_above_1hr"), lc.CacheWrite1hPerMTok, 1e-6, "%s long-context 1-hour cache write price", m.ID)
 }
 
 // TestCatalogProfilesAreShipped checks every profile names a model of the
@@ -242,6 +284,10 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"cache prices", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":0.1,"cache_write_usd_per_mtok":1.25`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"negative cache price", `{"latest":"v","models":[` + model(`,"cache_write_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
 		{"negative 1-hour cache write price", `{"latest":"v","models":[` + model(`,"cache_write_1h_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
+		{"long-context prices", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":2,"output_usd_per_mtok":3,"cached_input_usd_per_mtok":0.2}`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
+		{"long-context prices without a threshold", `{"latest":"v","models":[` + model(`,"long_context":{"input_usd_per_mtok":2,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above_input_tokens must be positive"},
+		{"long-context prices below the model's own", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":0.5,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "below the model's own"},
+		{"long-context cache read above its input price", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":2,"output_usd_per_mtok":3,"cached_input_usd_per_mtok":5}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above its input price"},
 		{"cache read above the input price", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above the input price"},
 		{"bad id", `{"latest":"v","models":[` + model(`,"version":"2025-01-01"`) + `],"versions":[{"version":"v","models":["m"]}]}`, `id must be "m-2025-01-01"`},
 		{"reasoning tokens on a non-reasoning model", `{"latest":"v","models":[` + model(`,"reasoning_tokens":100`) + `],"versions":[{"version":"v","models":["m"]}]}`, "reasoning_tokens"},

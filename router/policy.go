@@ -26,12 +26,14 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // of m (Needs.ReasoningTokens), within the output limit m is sent: the
 // client's, or the default max_tokens a translation sends without one
 // (Claude from Chat Completions or Responses), where Claude stops as it
-// stops at a client's.
+// stops at a client's. A prompt past m's long-context threshold prices the
+// whole call at those prices, as the provider bills it.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + n.ReasoningTokens(m)
 	if limit, _ := n.OutputLimit(m.ID); limit > 0 {
 		out = min(out, float64(limit))
 	}
+	m = m.PricedFor(n.InputTokens)
 	return (float64(n.InputTokens)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
 }
 

@@ -25,9 +25,11 @@ type Usage struct {
 // billed at the model's cache prices instead of its input price, as
 // providers bill them, 1-hour writes at their own price; counts past the
 // prompt (a provider that reports more cached tokens than prompt tokens)
-// are not billed twice.
+// are not billed twice. A prompt past m's long-context threshold bills
+// the whole call at those prices (Model.PricedFor).
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
+	m = m.PricedFor(prompt)
 	read := min(max(u.CachedTokens, 0), prompt)
 	written := min(max(u.CacheWriteTokens, 0), prompt-read)
 	hour := min(max(u.CacheWrite1hTokens, 0), written)

@@ -98,8 +98,12 @@ type Model struct {
 	// input price where its 5-minute writes are 1.25x); 0: such writes
 	// are billed at CacheWritePrice.
 	CacheWrite1hPerMTok float64 `json:"cache_write_1h_usd_per_mtok,omitempty"`
-	PriceSource         string  `json:"price_source"`
-	PriceDate           string  `json:"price_date"`
+	// LongContext, when set, is what the provider bills instead for a call
+	// whose prompt is past its threshold (Claude Sonnet 4.5 past 200K
+	// input tokens): every token of that call, output included.
+	LongContext *LongContextPrices `json:"long_context,omitempty"`
+	PriceSource string             `json:"price_source"`
+	PriceDate   string             `json:"price_date"`
 
 	ContextWindow int `json:"context_window"`
 	MaxOutput     int `json:"max_output"`
@@ -149,6 +153,34 @@ func (m Model) CacheWrite1hPrice() float64 {
 		return m.CacheWrite1hPerMTok
 	}
 	return m.CacheWritePrice()
+}
+
+// LongContextPrices are a model's prices for a call whose prompt (cache
+// reads and writes included, as Anthropic counts it) is more than
+// AboveInputTokens. A cache price left out bills those tokens at the
+// tier's input price, as a model's own do.
+type LongContextPrices struct {
+	AboveInputTokens    int     `json:"above_input_tokens"`
+	InputPerMTok        float64 `json:"input_usd_per_mtok"`
+	OutputPerMTok       float64 `json:"output_usd_per_mtok"`
+	CachedInputPerMTok  float64 `json:"cached_input_usd_per_mtok,omitempty"`
+	CacheWritePerMTok   float64 `json:"cache_write_usd_per_mtok,omitempty"`
+	CacheWrite1hPerMTok float64 `json:"cache_write_1h_usd_per_mtok,omitempty"`
+}
+
+// PricedFor returns m with the prices its provider bills a call whose
+// prompt is promptTokens long: its long-context prices past their
+// threshold, its own up to it. The provider bills the whole call at the
+// tier's prices, not only the tokens past the threshold.
+func (m Model) PricedFor(promptTokens int) Model {
+	lc := m.LongContext
+	if lc == nil || promptTokens <= lc.AboveInputTokens {
+		return m
+	}
+	m.InputPerMTok, m.OutputPerMTok = lc.InputPerMTok, lc.OutputPerMTok
+	m.CachedInputPerMTok, m.CacheWritePerMTok, m.CacheWrite1hPerMTok = lc.CachedInputPerMTok, lc.CacheWritePerMTok, lc.CacheWrite1hPerMTok
+	m.LongContext = nil
+	return m
 }
 
 // Ref is how deployments name a model.
