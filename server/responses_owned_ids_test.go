@@ -155,3 +155,25 @@ func TestOwnedIDsAreNotCheckedWithoutKeys(t *testing.T) {
 	_, err = other.Responses.New(ctx, referring(made.Output[0].ID))
 	require.NoError(t, err)
 }
+
+// An answer made before keys were required is open to every key: one key
+// reading it does not make its items that key's, or another key that may
+// read the same answer would be refused its items.
+func TestReadingAnAnswerMadeWithoutKeysLeavesItsItemsOpen(t *testing.T) {
+	e, opts, mine, theirs := newTwoKeyE2E(t)
+	e.start(t, func(c *Config) { c.RequireKeys = false; c.Owners = c.Log.(*recordLog) })
+	ctx := context.Background()
+	open := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey("sk-no-key-needed"), option.WithMaxRetries(0))
+	made, err := open.Responses.New(ctx, ask("a shared answer"), onModel("large"))
+	require.NoError(t, err)
+	require.NotEmpty(t, made.Output)
+	e.log.waitFor(t, 1)
+
+	e.start(t, opts, func(c *Config) { c.Answers = c.Log.(*recordLog) })
+	_, err = mine().Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err, "an answer made without keys is every key's to read")
+	_, err = theirs().Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	_, err = theirs().Responses.New(ctx, referring(made.Output[0].ID))
+	require.NoError(t, err, "so are its items, whoever read it first")
+}

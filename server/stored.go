@@ -125,8 +125,10 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		if out.Err != nil && !out.Wrote {
 			s.writeError(c, out.Err)
 		}
-		if out.Err == nil {
-			s.ownRead(ctx, keyIDOf(c), out.ItemIDs)
+		if key := keyIDOf(c); out.Err == nil && a.KeyID == key {
+			// Only the answer's own key gets its items: one made without
+			// a key is every key's to read, and so are its items.
+			s.ownRead(ctx, key, out.ItemIDs)
 		}
 	}
 }
