@@ -1,0 +1,140 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// typedTransport answers every upstream request in memory with body as
+// contentType: a Responses answer, JSON or an event stream.
+type typedTransport struct {
+	contentType string
+	body        []byte
+}
+
+func (t typedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	return &http.Response{
+		StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {t.contentType}},
+		Body:          io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)), Request: r,
+	}, nil
+}
+
+// responsesAnswer is a Responses answer of OpenAI's with a reasoning item
+// and a message of words words.
+func responsesAnswer(words int) (text, answer string) {
+	text = strings.TrimSpace(strings.Repeat(" word", words))
+	return text, `{"id":"resp_1","object":"response","created_at":1,"status":"completed","model":"gpt-4.1-mini","output":[` +
+		`{"id":"rs_1","type":"reasoning","summary":[]},` +
+		`{"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","annotations":[],"text":"` + text + `"}]}],` +
+		`"usage":{"input_tokens":31,"output_tokens":` + fmt.Sprint(words) + `,"total_tokens":` + fmt.Sprint(31+words) + `}}`
+}
+
+// responsesStream is responsesAnswer as OpenAI streams it: a delta a word.
+func responsesStream(words int) string {
+	text, answer := responsesAnswer(words)
+	var b strings.Builder
+	seq := 0
+	ev := func(typ, data string) {
+		fmt.Fprintf(&b, "event: %s\ndata: {\"type\":%q,\"sequence_number\":%d,%s}\n\n", typ, typ, seq, data)
+		seq++
+	}
+	open := `"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"gpt-4.1-mini","output":[],"usage":null}`
+	ev("response.created", open)
+	ev("response.in_progress", open)
+	ev("response.output_item.added", `"output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[]}`)
+	ev("response.output_item.done", `"output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[]}`)
+	ev("response.output_item.added", `"output_index":1,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}`)
+	ev("response.content_part.added", `"item_id":"msg_1","output_index":1,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}`)
+	for i := range words {
+		delta := " word"
+		if i == 0 {
+			delta = "word"
+		}
+		ev("response.output_text.delta", `"item_id":"msg_1","output_index":1,"content_index":0,"delta":"`+delta+`"`)
+	}
+	ev("response.output_text.done", `"item_id":"msg_1","output_index":1,"content_index":0,"text":"`+text+`"`)
+	ev("response.content_part.done", `"item_id":"msg_1","output_index":1,"content_index":0,"part":{"type":"output_text","annotations":[],"text":"`+text+`"}`)
+	ev("response.output_item.done", `"output_index":1,"item":{"id":"msg_1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","annotations":[],"text":"`+text+`"}]}`)
+	ev("response.completed", `"response":`+answer)
+	return b.String()
+}
+
+// BenchmarkGatewayHandlerResponses is BenchmarkGatewayHandler for a
+// Responses call to OpenAI with a client key, answered as JSON or
+// streamed, with a short answer and ones of 2,000 and (as JSON) 40,000 words (200 KB): what the
+// gateway reads of a Responses answer on the way back (usage, output item
+// ids) is the difference to a Chat Completions call.
+func BenchmarkGatewayHandlerResponses(b *testing.B) {
+	cat, err := models.Catalog()
+	require.NoError(b, err)
+	pred := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			pred[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 300}
+		}
+	}
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://openai.invalid/v1", APIKey: "sk-upstream"},
+	}}
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(b, err)
+	for _, words := range []int{20, 2_000, 40_000} {
+		_, answer := responsesAnswer(words)
+		for _, streamed := range []bool{false, true} {
+			if streamed && words > 2_000 {
+				continue // 14 µs an event: a long stream measures the event loop, not what is read of the answer
+			}
+			tr := typedTransport{"application/json", []byte(answer)}
+			body := `{"model":"model-router","input":"Explain in two sentences why the sky is blue."}`
+			name := fmt.Sprintf("json-%dw", words)
+			if streamed {
+				tr = typedTransport{"text/event-stream", []byte(responsesStream(words))}
+				body = `{"model":"model-router","stream":true,"input":"Explain in two sentences why the sky is blue."}`
+				name = fmt.Sprintf("stream-%dw", words)
+			}
+			srv := New(Config{
+				Router:      rt,
+				Forwarder:   &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: tr}},
+				Supports:    ps.Supports,
+				Log:         &discardLog{},
+				Keys:        keyStore{"sk-bench": true},
+				RequireKeys: true,
+				Deployments: StaticDeployments{{Name: "model-router", RouterVersion: cat.Latest, Mode: router.ModeBalanced, Models: []string{"gpt-4.1-mini-2025-04-14"}}},
+			})
+			h := srv.Handler()
+			b.Run(name, func(b *testing.B) {
+				serve := func() *httptest.ResponseRecorder {
+					w := httptest.NewRecorder()
+					req := httptest.NewRequest(http.MethodPost, "/v1/responses", strings.NewReader(body))
+					req.Host = loopbackHost
+					req.Header.Set("Authorization", "Bearer sk-bench")
+					h.ServeHTTP(w, req)
+					return w
+				}
+				w := serve()
+				require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+				require.Contains(b, w.Body.String(), `"msg_1"`)
+				b.ReportAllocs()
+				for b.Loop() {
+					serve()
+				}
+			})
+		}
+	}
+}
