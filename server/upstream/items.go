@@ -1,37 +1,41 @@
 package upstream
 
-import "encoding/json"
+import (
+	"slices"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
+)
+
+// The ids are read with jsonscan, which skips over what it does not need:
+// an answer's output is most of its bytes (a long message, a file's
+// worth of tool call arguments), and every Responses answer and stream
+// item is read for its id.
 
 // itemID is the id of a Responses item ("" when it has none).
-func itemID(raw json.RawMessage) string {
-	var it struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &it) != nil {
+func itemID(raw []byte) string {
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
 		return ""
 	}
-	return it.ID
+	id, _ := jsonscan.Unquote(obj.Get("id"))
+	return id
 }
 
 // itemIDs reads the ids of the items a Responses JSON answer gives the
 // client: a response object's output items, or a list's (input_items)
 // items, each once.
 func itemIDs(raw []byte) []string {
-	var body struct {
-		Output []struct {
-			ID string `json:"id"`
-		} `json:"output"`
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(raw, &body) != nil {
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
 		return nil
 	}
 	var ids []string
-	for _, it := range append(body.Output, body.Data...) {
-		if it.ID != "" {
-			ids = append(ids, it.ID)
+	for _, member := range []string{"output", "data"} {
+		items, _ := jsonscan.Elements(obj.Get(member))
+		for _, it := range items {
+			if id := itemID(it); id != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
 		}
 	}
 	return ids
