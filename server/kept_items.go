@@ -106,5 +106,5 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 // answer with, in OpenAI's words.
 func itemNotFound(id string) error {
 	return &router.Error{Code: router.ENotFound, Param: "input",
-		Message: fmt.Sprintf("Item with id %q not found.", id)}
+		Message: fmt.Sprintf("Item with id '%s' not found.", id)}
 }

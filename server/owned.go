@@ -77,7 +77,7 @@ func (s *Server) checkOwned(ctx context.Context, r *routed) error {
 		case !ok || s.mayUse(owner, r.keyID):
 		case id == r.req.Conversation:
 			return &router.Error{Code: router.ENotFound, Param: "conversation",
-				Message: fmt.Sprintf("Conversation with id %q not found.", id)}
+				Message: fmt.Sprintf("Conversation with id '%s' not found.", id)}
 		default:
 			return itemNotFound(id)
 		}

@@ -76,7 +76,7 @@ func TestItemReferenceToAnotherKeysItemIsNotFound(t *testing.T) {
 				_, err := theirs().Responses.New(ctx, referring(item))
 				apiErr := requireStatus(t, err, http.StatusNotFound)
 				assert.Equal(t, "input", apiErr.Param)
-				assert.Contains(t, apiErr.Message, item)
+				assert.Equal(t, "Item with id '"+item+"' not found.", apiErr.Message, "OpenAI's words for an item it does not have")
 				assert.Equal(t, sent, len(e.openai.Requests()), "nothing of another key's item reaches a provider (restarted: %t)", restarted)
 
 				_, err = mine().Responses.New(ctx, referring(item))
@@ -134,6 +134,7 @@ func TestConversationBelongsToTheFirstKeyThatUsedIt(t *testing.T) {
 	_, err = theirs().Responses.New(ctx, inConversation("conv_team_a", "what was the plan?"))
 	apiErr := requireStatus(t, err, http.StatusNotFound)
 	assert.Equal(t, "conversation", apiErr.Param)
+	assert.Equal(t, "Conversation with id 'conv_team_a' not found.", apiErr.Message)
 	assert.Equal(t, sent, len(e.openai.Requests()), "another key's conversation reaches no provider")
 
 	_, err = mine().Responses.New(ctx, inConversation("conv_team_a", "and then?"))
