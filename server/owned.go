@@ -94,6 +94,10 @@ func (s *Server) noteOwned(c *gin.Context, rec *router.Record, r *routed, out up
 		return
 	}
 	ids := out.ItemIDs
+	if r.req.NoStore {
+		// OpenAI keeps nothing of the answer: no key can name its items.
+		ids = nil
+	}
 	if r.req.Conversation != "" {
 		ids = append(ids[:len(ids):len(ids)], r.req.Conversation)
 	}

@@ -178,3 +178,17 @@ func TestReadingAnAnswerMadeWithoutKeysLeavesItsItemsOpen(t *testing.T) {
 	_, err = theirs().Responses.New(ctx, referring(made.Output[0].ID))
 	require.NoError(t, err, "so are its items, whoever read it first")
 }
+
+// OpenAI keeps nothing of a store: false answer, so no key can name its
+// items there: stateless clients (Codex) would otherwise add a row to
+// owned_ids for every item of every turn.
+func TestItemsOfAnUnstoredAnswerAreNotRecorded(t *testing.T) {
+	e, _, mine, _ := newTwoKeyE2E(t)
+	p := ask("hello")
+	p.Store = openai.Bool(false)
+	made, err := mine().Responses.New(context.Background(), p, onModel("large"))
+	require.NoError(t, err)
+	require.NotEmpty(t, made.Output)
+	e.log.waitFor(t, 1)
+	assert.Empty(t, e.log.all()[0].OwnedIDs)
+}
