@@ -141,6 +141,12 @@ type Outcome struct {
 	// client as it was): nothing was billed.
 	Whole, Refused bool
 	Usage          router.Usage
+	// Ended: on a Responses answer's relay (a read, streamed or not, or a
+	// cancel), the provider's response object said the answer is over
+	// (completed, incomplete, failed or cancelled) and gave its usage,
+	// which is EndedUsage: what its job billed.
+	Ended      bool
+	EndedUsage router.Usage
 	// FirstByte is the time from the call's start to the answering
 	// upstream's first byte (headers for a JSON answer, first event for
 	// a stream); Total the whole call.

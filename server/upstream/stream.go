@@ -132,6 +132,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if it, ok := tr.(interface{ itemIDs() []string }); ok {
 			a.out.ItemIDs = it.itemIDs()
 		}
+		if e, ok := tr.(interface{ ended() (router.Usage, bool) }); ok {
+			a.out.EndedUsage, a.out.Ended = e.ended()
+		}
 	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
@@ -485,6 +488,10 @@ type openAIStream struct {
 	// items are the ids of a Responses stream's output items, in the
 	// order they came.
 	items []string
+	// endUsage is the usage of the response an event said is over
+	// (endedUsage); hasEnd says one did.
+	endUsage router.Usage
+	hasEnd   bool
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -519,6 +526,7 @@ func choicesAsked(raw []byte) int {
 }
 
 func (s *openAIStream) itemIDs() []string           { return s.items }
+func (s *openAIStream) ended() (router.Usage, bool) { return s.endUsage, s.hasEnd }
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
@@ -613,6 +621,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			s.background = s.background || string(resp["background"]) == "true"
 			s.begun = s.begun || s.background
 			s.sniff(resp["usage"])
+			if u, ok := endedWith(resp["status"], resp["usage"]); ok {
+				s.endUsage, s.hasEnd = u, true
+			}
 			obj["response"] = encodeObject(resp)
 		}
 		var typ string

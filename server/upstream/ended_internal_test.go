@@ -1,0 +1,32 @@
+package upstream
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// A response object says what its job billed once it is over, however it
+// ended (a cancelled job bills what it ran, as its provider reports it);
+// one still queued or running, or one that reports no usage, says nothing.
+func TestAnOverResponseSaysWhatItsJobBilled(t *testing.T) {
+	usage := `"usage":{"input_tokens":12,"output_tokens":340,"input_tokens_details":{"cached_tokens":4},"output_tokens_details":{"reasoning_tokens":300}}`
+	want := router.Usage{PromptTokens: 12, CompletionTokens: 340, ReasoningTokens: 300, CachedTokens: 4}
+	for _, status := range []string{"completed", "incomplete", "failed", "cancelled"} {
+		got, ok := endedUsage([]byte(`{"id":"resp_1","object":"response","status":"` + status + `",` + usage + `}`))
+		assert.True(t, ok, status)
+		assert.Equal(t, want, got, status)
+	}
+	for _, body := range []string{
+		`{"id":"resp_1","status":"queued","usage":null}`,
+		`{"id":"resp_1","status":"in_progress",` + usage + `}`,
+		`{"id":"resp_1","status":"cancelled","usage":null}`,
+		`{"id":"resp_1","status":"completed"}`,
+		`{"id":"resp_1","object":"response.deleted","deleted":true}`,
+	} {
+		_, ok := endedUsage([]byte(body))
+		assert.False(t, ok, body)
+	}
+}
