@@ -319,6 +319,37 @@ func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 	t.spendLocked(t.account(keyID), usd, began)
 }
 
+// Correct changes what a finished call with keyID that began at began is
+// counted to have spent by usd, less when usd is negative: a background
+// answer's call is charged the gateway's estimate when the provider takes
+// its job, and its real cost is booked when a read finds the job over.
+// A call that began before the Tracker did is the log's to count: the
+// periods whose log spend was read already are changed here, and those
+// read later find the booked cost in the log.
+func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
+	if keyID == "" || usd == 0 || math.IsNaN(usd) || math.IsInf(usd, 0) {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.account(keyID)
+	if began.Before(t.started) {
+		for from := range a.logged {
+			if !began.Before(from) {
+				a.logged[from] += usd
+			}
+		}
+		return
+	}
+	day := utcDay(began)
+	a.forget(t.now())
+	if day.Before(a.forgotTo) {
+		a.earlier += usd
+		return
+	}
+	a.days[day] += usd
+}
+
 // spendLocked counts usd on a, spent by a call that began at began; t.mu
 // is held.
 func (t *Tracker) spendLocked(a *account, usd float64, began time.Time) {
