@@ -183,6 +183,34 @@ func (m *Metrics) Observe(rec router.Record) {
 	}
 }
 
+// Booked counts what a call's booked usage adds to the estimate it was
+// counted at when it ended (a background answer's, booked when a read
+// found its job over). Counters only go up: a call that used less than
+// estimated keeps its estimate here; the decision log has what it cost.
+func (m *Metrics) Booked(was, now router.Record) {
+	deployment, mode := was.Decision.Deployment, string(was.Decision.Mode)
+	if !was.DeploymentFound {
+		deployment = unverified
+	}
+	model := recordModel(was)
+	for _, t := range [...]struct {
+		typ      string
+		was, now int
+	}{
+		{"prompt", was.Usage.PromptTokens, now.Usage.PromptTokens},
+		{"completion", was.Usage.CompletionTokens, now.Usage.CompletionTokens},
+		{"reasoning", was.Usage.ReasoningTokens, now.Usage.ReasoningTokens},
+		{"cached", was.Usage.CachedTokens, now.Usage.CachedTokens},
+	} {
+		if t.now > t.was {
+			m.tokens.WithLabelValues(deployment, mode, model, t.typ).Add(float64(t.now - t.was))
+		}
+	}
+	if now.CostUSD > was.CostUSD {
+		m.cost.WithLabelValues(deployment, mode, model).Add(now.CostUSD - was.CostUSD)
+	}
+}
+
 // recordModel is the model a request is attributed to: the one that
 // answered, else the one chosen, else "none".
 func recordModel(rec router.Record) string {
