@@ -116,7 +116,12 @@ type Config struct {
 	// Deployments defaults to one `model-router` deployment (Balanced, the
 	// latest router version, capacity 10).
 	Deployments Deployments
-	Log         router.DecisionLog
+	// Log receives every call's record. One that is a [UsageBook] (the
+	// store's) also books a background answer's real usage when a read
+	// of it by id finds its job over, on the row that logged the
+	// estimate; Budgets that is a [BudgetCorrector] and an Observer that
+	// is a [UsageObserver] then count the difference.
+	Log router.DecisionLog
 	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
 	Feedback FeedbackStore
 	// Responses, optional, keeps the Responses API answers no provider

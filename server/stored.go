@@ -130,6 +130,9 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 			// a key is every key's to read, and so are its items.
 			s.ownRead(ctx, key, out.ItemIDs)
 		}
+		if out.Ended && (op == readAnswer || op == cancelAnswer) {
+			s.bookEndedUsage(ctx, id, m, out)
+		}
 	}
 }
 

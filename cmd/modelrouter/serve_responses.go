@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/server"
+	"github.com/modelrouter/modelrouter/server/budget"
+	"github.com/modelrouter/modelrouter/server/metrics"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -40,6 +42,15 @@ func storedResponse(r store.Response) server.StoredResponse {
 	return server.StoredResponse{ID: r.ID, PreviousID: r.PreviousID, Model: r.Model,
 		Input: r.Input, Output: r.Output, Body: r.Body, KeyID: r.KeyID, Created: r.Time}
 }
+
+// serve's decision log, budgets and metrics book a background answer's
+// usage when a read finds its job over (server.Config.Log): each must keep
+// the method the gateway looks for.
+var (
+	_ server.UsageBook       = (*store.Log)(nil)
+	_ server.BudgetCorrector = (*budget.Tracker)(nil)
+	_ server.UsageObserver   = (*metrics.Metrics)(nil)
+)
 
 // storeAnswers adapts the decision log's answer lookup to the gateway's
 // AnswerLog seam.

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// UsageBook is a decision log that books a background answer's real usage
+// (the store's Log is one): see [Config.Log].
+type UsageBook interface {
+	// BookUsage gives the decision row that made Responses answer
+	// responseID the usage its provider reported once the answer was
+	// over, at costUSD, when that row's usage is still the gateway's
+	// estimate; was is the row as it stood. booked is false, and nothing
+	// changes, when no row of the answer is estimated (booked already,
+	// reported by the call itself, or not logged): a second read books
+	// nothing.
+	BookUsage(ctx context.Context, responseID string, usage router.Usage, costUSD float64) (was router.Record, booked bool, err error)
+}
+
+// BudgetCorrector is a Budgets that takes the booked cost of a call it
+// counted at an estimate (package budget's Tracker is one): usd is the
+// difference, negative when the call cost less.
+type BudgetCorrector interface {
+	Correct(keyID string, usd float64, began time.Time)
+}
+
+// UsageObserver is an Observer that hears of a booked usage (metrics):
+// was is the record as it was counted, now with the usage booked.
+type UsageObserver interface {
+	Booked(was, now router.Record)
+}
+
+// bookEndedUsage books, on the decision row of Responses answer id, the
+// usage its provider reported in a read that found the answer over, when
+// that row holds the gateway's estimate: a background call is logged when
+// the provider takes its job, before the job has run, so its tokens and
+// cost are the estimate until then. m is the model that wrote the answer,
+// whose catalog prices cost it. The key's budget and the metrics, which
+// counted the estimate when the call ended, count the difference.
+func (s *Server) bookEndedUsage(ctx context.Context, id string, m router.Model, out upstream.Outcome) {
+	book, ok := s.cfg.Log.(UsageBook)
+	if !ok || !out.Ended {
+		return
+	}
+	u := out.EndedUsage
+	cost := u.Cost(m)
+	// The client may leave as soon as it has the answer; the booking is
+	// the gateway's, not the client's, to finish.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookTimeout)
+	defer cancel()
+	was, booked, err := book.BookUsage(ctx, id, u, cost)
+	if err != nil {
+		s.log.Warn("could not book the usage of a background answer; its decision row keeps the estimate until a later read books it",
+			"response_id", id, "err", err)
+		return
+	}
+	if !booked {
+		return
+	}
+	if b, ok := s.cfg.Budgets.(BudgetCorrector); ok {
+		b.Correct(was.KeyID, cost-was.CostUSD, was.Time)
+	}
+	if o, ok := s.cfg.Observer.(UsageObserver); ok {
+		// Only a call routed in a deployment that exists is answered.
+		was.DeploymentFound = true
+		now := was
+		now.Usage, now.CostUSD, now.UsageEstimated = u, cost, false
+		o.Booked(was, now)
+	}
+}
+
+// bookTimeout bounds a booking: a database another process keeps locked
+// must not hold the read's handler, and a later read books what this one
+// could not.
+const bookTimeout = 10 * time.Second
