@@ -129,3 +129,46 @@ func TestMessagesToolChoiceWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
 		})
 	}
 }
+
+// OpenAI refuses a Chat Completions parallel_tool_calls, false included, on
+// a call without tools, as it refuses a tool_choice there.
+func TestChatParallelToolCallsWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
+	for name, extra := range map[string]string{
+		"true":               `"parallel_tool_calls":true`,
+		"false":              `"parallel_tool_calls":false`,
+		"with an empty list": `"parallel_tool_calls":false,"tools":[]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newE2E(t)
+			status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+				`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],`+anyModel+`,`+extra+`}`)
+			require.Equal(t, http.StatusBadRequest, status, "%s", body)
+			we := errorOf(t, body)
+			assert.Equal(t, "invalid_request_error", we.Error.Type)
+			require.NotNil(t, we.Error.Param)
+			assert.Equal(t, "parallel_tool_calls", *we.Error.Param)
+			assert.Contains(t, we.Error.Message, "'parallel_tool_calls' is only allowed when 'tools' are specified")
+			assertRefusedBeforeRouting(t, e)
+		})
+	}
+}
+
+// With tools, legacy functions, or null, parallel_tool_calls is routed;
+// on Responses, which takes it without tools, too.
+func TestParallelToolCallsWithToolsOrOnResponsesIsRouted(t *testing.T) {
+	for name, tt := range map[string]struct{ path, body string }{
+		"chat with tools": {"/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"Hi"}],` + anyModel +
+			`,"parallel_tool_calls":false,"tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}]}`},
+		"chat with functions": {"/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"Hi"}],` + anyModel +
+			`,"parallel_tool_calls":false,"functions":[{"name":"lookup","parameters":{"type":"object"}}]}`},
+		"chat null": {"/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"Hi"}],` + anyModel +
+			`,"parallel_tool_calls":null}`},
+		"responses without tools": {"/v1/responses", `{"model":"model-router","input":"Hi",` + anyModel + `,"parallel_tool_calls":false}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newE2E(t)
+			status, _, body := postRaw(t, e, http.MethodPost, tt.path, tt.body)
+			assert.Equal(t, http.StatusOK, status, "%s", body)
+		})
+	}
+}

@@ -11,7 +11,7 @@ import "encoding/json"
 // Messages), so "required" got a text answer, billed, or not, by route.
 //
 //   - Chat Completions: OpenAI refuses every choice without tools, "none"
-//     and "auto" included.
+//     and "auto" included, and a parallel_tool_calls, false included.
 //   - Responses: OpenAI takes "none" and "auto" (nothing to call either
 //     way) and refuses the others. A stored prompt template may declare
 //     the tools, so a call with `prompt` is left to the provider.
@@ -19,9 +19,12 @@ import "encoding/json"
 //     thread continuation, whose tools the thread holds. count_tokens
 //     calls no model and is answered as before.
 func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request) error {
-	raw := top["tool_choice"]
-	if r.Tools || isNull(raw) {
+	if r.Tools {
 		return nil
+	}
+	raw := top["tool_choice"]
+	if isNull(raw) {
+		return parallelWithoutTools(api, top)
 	}
 	switch api {
 	case Chat:
@@ -55,4 +58,19 @@ func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request)
 		return invalid("tool_choice", "tool_choice may only be specified while providing tools")
 	}
 	return nil
+}
+
+// parallelWithoutTools refuses a Chat Completions parallel_tool_calls on a
+// call without tools, as OpenAI does (after a tool_choice, which it names
+// first): forwarded, an OpenAI model answered 400 and Claude, whose
+// translation leaves it out, an answer. Responses takes one without tools.
+// A value that is not true or false is left to the check that names its
+// type.
+func parallelWithoutTools(api API, top map[string]json.RawMessage) error {
+	raw := top["parallel_tool_calls"]
+	var b bool
+	if api != Chat || isNull(raw) || json.Unmarshal(raw, &b) != nil {
+		return nil
+	}
+	return invalid("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.")
 }
