@@ -95,7 +95,9 @@ func thinkingText(raw []byte) string {
 // so other answers go on as they came. choices must be valid JSON, as a
 // member of a parsed answer or chunk is.
 func stringContents(choices []byte, member string) []byte {
-	if !hasListContent(choices) || !memberHasListContent(choices, member) {
+	// A content key written with escapes escapes the quick test as a
+	// message key does memberHasListContent's: such choices take the read.
+	if !(hasListContent(choices) || escapesLetter(choices)) || !memberHasListContent(choices, member) {
 		return nil
 	}
 	elems, ok := jsonscan.Elements(choices)

@@ -34,6 +34,10 @@ func TestChoicesContentPartsAreTurnedIntoStrings(t *testing.T) {
 			choices: `[{"index":0,"message":{"content":"four"},` + logprobs + `},{"index":1,"message" : {"content" : ` + parts + `},` + logprobs + `}]`,
 			want:    []string{"four", "4"},
 		},
+		"a content key written with escapes, without logprobs": {
+			choices: `[{"index":0,"message":{"role":"assistant","c\u006fntent":` + parts + `},"logprobs":null}]`,
+			want:    []string{"4"},
+		},
 		"a message key written with escapes": {
 			choices: `[{"index":0,"messag\u0065":{"content":` + parts + `},` + logprobs + `}]`,
 			want:    []string{"4"},
