@@ -16,7 +16,9 @@ import "encoding/json"
 //     way) and refuses the others. A stored prompt template may declare
 //     the tools, so a call with `prompt` is left to the provider.
 //   - Messages: Anthropic refuses every choice without tools, except on a
-//     thread continuation, whose tools the thread holds. count_tokens
+//     thread continuation, whose tools the thread holds, and with
+//     mcp_servers, whose tools the MCP connector's first beta
+//     (mcp-client-2025-04-04) brings without a tools entry. count_tokens
 //     calls no model and is answered as before.
 func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request) error {
 	if r.Tools {
@@ -51,7 +53,7 @@ func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request)
 		}
 		return invalid("tool_choice", "Tool choice '%s' not found in 'tools' parameter.", what)
 	case Messages:
-		if r.Thread == ThreadContinue {
+		if r.Thread == ThreadContinue || set(top["mcp_servers"]) {
 			return nil
 		}
 		// Anthropic's shape has no param: the message names the member.

@@ -16,6 +16,8 @@ func TestToolChoiceWithToolsFromElsewhereIsAccepted(t *testing.T) {
 	}{
 		{"a Messages thread continuation: the thread holds the tools", Messages,
 			`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"go on"}],"tool_choice":{"type":"any"},"thread":{"type":"continue","previous_message_id":"msg_1"}}`},
+		{"Messages with MCP servers, whose tools the connector brings", Messages,
+			`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"any"},"mcp_servers":[{"type":"url","url":"https://mcp.example.com/sse","name":"ex"}]}`},
 		{"count_tokens, which calls no model", CountTokens,
 			`{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"any"}}`},
 		{"a Responses stored prompt, which may declare the tools", Responses,
