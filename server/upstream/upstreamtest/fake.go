@@ -53,6 +53,9 @@ type Behavior struct {
 	CutAfter int
 	// Delay waits before the response headers (the context still wins).
 	Delay time.Duration
+	// Pace waits before each event of a streaming answer after the first
+	// (the context still wins): a long answer that keeps coming, slowly.
+	Pace time.Duration
 	// ReasoningTokens and CachedTokens are reported in usage details.
 	// CacheWriteTokens are the Anthropic fake's cache_creation_input_tokens
 	// (OpenAI reports no cache writes). Anthropic's cache reads and writes

@@ -7,7 +7,7 @@ import (
 )
 
 // sse writes server-sent events, flushing each one, and honours the
-// behaviour's CutAfter and StallAfter event counts.
+// behaviour's CutAfter and StallAfter event counts and its Pace.
 type sse struct {
 	c    *call
 	sent int
@@ -42,6 +42,9 @@ func (s *sse) event(name string, v any) bool {
 	}
 	if b.Stall && b.StallAfter > 0 && s.sent >= b.StallAfter {
 		s.c.stall()
+		return false
+	}
+	if s.sent > 0 && !s.c.wait(b.Pace) {
 		return false
 	}
 	if b.ErrorAfter > 0 && s.sent >= b.ErrorAfter && s.errData != nil {
