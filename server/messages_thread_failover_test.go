@@ -80,7 +80,7 @@ func TestMessagesThreadWhoseModelFailsIsNotFound(t *testing.T) {
 		"overloaded":         {fail: upstreamtest.Behavior{FailStatus: 529}, shows: "529"},
 		"server error":       {fail: upstreamtest.Behavior{FailStatus: http.StatusInternalServerError}, shows: "500"},
 		"rate limited":       {fail: upstreamtest.Behavior{FailStatus: http.StatusTooManyRequests, FailHeader: http.Header{"Retry-After": {"30"}}}, shows: "429"},
-		"no answer in time":  {fail: upstreamtest.Behavior{Stall: true}, shows: "timeout"},
+		"no answer in time":  {fail: upstreamtest.Behavior{Stall: true}, stream: true, shows: "timeout"},
 		"stream cut at once": {fail: upstreamtest.Behavior{CutAfter: -1}, stream: true, shows: "stream broke off"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -20,17 +20,36 @@ import (
 // body is read; from then on only the call's deadline (or a relay's
 // RelayIdle) bounds the attempt. A reasoning model's stream, silent while
 // the model reasons, ends it sooner (see forward and stream).
+//
+// A new answer asked for as JSON starts the wait at its response headers,
+// not at sending: a provider sends those only once the whole answer is
+// written (OpenAI's openai-processing-ms header times the generation), so
+// the wait for them measures the answer's length, not a stall, and a long
+// healthy answer (a reasoning model at high effort, 16k tokens) would be
+// failed over, and billed twice. Only the call's deadline bounds it; once
+// the headers came, the body must follow within the wait.
 type answerWait struct {
-	limit time.Duration
-	timer *time.Timer
+	limit  time.Duration
+	cancel func()
+	timer  *time.Timer
 
 	mu             sync.Mutex
 	stopped, fired bool
 }
 
-func startWait(limit time.Duration, cancel func()) *answerWait {
-	w := &answerWait{limit: limit}
-	w.timer = time.AfterFunc(limit, func() {
+// newWait makes a wait that cancel ends once started and run out.
+func newWait(limit time.Duration, cancel func()) *answerWait {
+	return &answerWait{limit: limit, cancel: cancel}
+}
+
+// start sets the wait running; a stopped or running wait is left as it is.
+func (w *answerWait) start() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped || w.timer != nil {
+		return
+	}
+	w.timer = time.AfterFunc(w.limit, func() {
 		w.mu.Lock()
 		if w.stopped {
 			w.mu.Unlock()
@@ -38,9 +57,8 @@ func startWait(limit time.Duration, cancel func()) *answerWait {
 		}
 		w.fired = true
 		w.mu.Unlock()
-		cancel()
+		w.cancel()
 	})
-	return w
 }
 
 // stop ends the wait: the provider has begun to answer. It reports false
@@ -48,7 +66,9 @@ func startWait(limit time.Duration, cancel func()) *answerWait {
 func (w *answerWait) stop() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.timer.Stop()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 	w.stopped = true
 	return !w.fired
 }

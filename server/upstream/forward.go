@@ -44,8 +44,9 @@ type Forwarder struct {
 	// AttemptTimeout bounds one attempt's wait for the provider to begin
 	// answering: its response headers and then a stream's first event
 	// passed to the client, a JSON answer's whole body or an error's
-	// body. A model that stalls
-	// longer is abandoned for the next one (see answerWait).
+	// body. A model that stalls longer is abandoned for the next one. On
+	// a new answer asked for as JSON it runs from the response headers,
+	// which come only once the answer is whole (see answerWait).
 	AttemptTimeout time.Duration
 	// Health, when set, hears how each attempt went, so routing can try
 	// failing models last (see [Health]).
@@ -522,10 +523,19 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return 0, &retryable{msg: "unhealthy: another call is trying it again"}
 		}
 	}
-	a.wait = startWait(a.f.attemptTimeout(), cancelAttempt)
+	a.wait = newWait(a.f.attemptTimeout(), cancelAttempt)
 	defer a.wait.stop()
+	// A new answer asked for as JSON gets its headers only once it is
+	// whole: the wait starts at them (see answerWait).
+	fromHeaders := !a.call.Stream && a.call.Relay == nil
+	if !fromHeaders {
+		a.wait.start()
+	}
 	a.sent, a.backoffFrom = true, a.f.Backoff.clock()
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
+	if fromHeaders && err == nil {
+		a.wait.start()
+	}
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:

@@ -59,7 +59,6 @@ func TestForwardFailover(t *testing.T) {
 		{"500 goes to the next model", upstreamtest.Behavior{FailStatus: 500}, 500},
 		{"503 goes to the next model", upstreamtest.Behavior{FailStatus: 503}, 503},
 		{"429 goes to the next model", upstreamtest.Behavior{FailStatus: 429}, 429},
-		{"stall past the attempt timeout goes to the next model", upstreamtest.Behavior{Stall: true}, 0},
 		{"non-JSON 200 goes to the next model", upstreamtest.Behavior{FailStatus: 200, FailBody: "<html>"}, 200},
 		// Refusals of the gateway, not of the request: its provider key
 		// rejected or without access, a model its account does not serve.
@@ -90,9 +89,6 @@ func TestForwardFailover(t *testing.T) {
 			// The details the client saw already list the failed attempt.
 			details := answer["model_selection_details"].(map[string]any)
 			assert.Len(t, details["attempts"], 2)
-			if tt.behavior.Stall {
-				assert.True(t, f.openai.WaitCancelled("model-a", 1, 2*time.Second), "the stalled request was cancelled")
-			}
 		})
 	}
 }

@@ -41,6 +41,16 @@ func (rig *healthRig) call(t *testing.T, ctx context.Context, models ...router.M
 	})
 }
 
+// stream is call asking for a stream: the attempt timeout waits for its
+// headers from the sending on, so a provider that sends none stalls.
+func (rig *healthRig) stream(t *testing.T, ctx context.Context, models ...router.Model) upstream.Outcome {
+	t.Helper()
+	return rig.f.fwd.Forward(ctx, httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Order: models, Stream: true,
+		Raw: []byte(`{"model":"x","stream":true,"messages":[{"role":"user","content":"hi"}]}`),
+	})
+}
+
 func TestHealthTurnsAModelUnhealthyAfterFailuresInARow(t *testing.T) {
 	rig := newHealthRig(t)
 	sick, well := openAIModel("sick"), openAIModel("well")
@@ -120,14 +130,14 @@ func TestHealthStallsCountAsFailures(t *testing.T) {
 	m := openAIModel("staller")
 	rig.f.openai.Set("staller", upstreamtest.Behavior{Stall: true})
 	for range upstream.DefaultHealthThreshold {
-		rig.call(t, context.Background(), m, openAIModel("well"))
+		rig.stream(t, context.Background(), m, openAIModel("well"))
 	}
 	assert.Contains(t, rig.health.Unhealthy(m), "timeout: no response headers within 20ms")
 }
 
-// BenchmarkFailoverPastAStallingModel is a call whose first model's
-// provider stalls (no headers within the attempt timeout, here 20 ms; 60 s
-// by default) and whose second answers. Without Health every call waits
+// BenchmarkFailoverPastAStallingModel is a streaming call whose first
+// model's provider stalls (no headers within the attempt timeout, here
+// 20 ms; 60 s by default) and whose second answers. Without Health every call waits
 // the timeout out; with it, once three calls have (before the loop), the
 // stalling model goes last, as the router puts it.
 func BenchmarkFailoverPastAStallingModel(b *testing.B) {
@@ -146,14 +156,14 @@ func BenchmarkFailoverPastAStallingModel(b *testing.B) {
 				fwd.Health = &upstream.Health{}
 			}
 			staller, well := openAIModel("staller"), openAIModel("well")
-			raw := []byte(`{"model":"x","messages":[{"role":"user","content":"hi"}]}`)
+			raw := []byte(`{"model":"x","stream":true,"messages":[{"role":"user","content":"hi"}]}`)
 			call := func() {
 				order := []router.Model{staller, well}
 				if fwd.Health.Unhealthy(staller) != "" {
 					order = []router.Model{well, staller}
 				}
 				out := fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
-					API: upstream.APIChatCompletions, Order: order, Raw: raw,
+					API: upstream.APIChatCompletions, Order: order, Raw: raw, Stream: true,
 				})
 				if out.Answered.ID != "well-id" {
 					b.Fatalf("answered by %q: %v", out.Answered.ID, out.Err)
@@ -225,7 +235,7 @@ func TestHealthTriesACooledDownModelOneCallAtATime(t *testing.T) {
 	outs := make([]upstream.Outcome, 20)
 	for i := range outs {
 		wg.Add(1)
-		go func() { defer wg.Done(); outs[i] = rig.call(t, context.Background(), sick, well) }()
+		go func() { defer wg.Done(); outs[i] = rig.stream(t, context.Background(), sick, well) }()
 	}
 	wg.Wait()
 	assert.Equal(t, 1, len(rig.f.openai.RequestsFor("sick"))-before, "one call tried it")
