@@ -51,7 +51,7 @@ func eventKey(ev responses.ResponseStreamEventUnion) string {
 // numbered them: the gateway's error events take no number of the
 // provider's.
 func TestE2EBackgroundStreamResumesAfterTheLastSequenceNumber(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.Forwarder.(*upstream.Forwarder).RelayIdle = 200 * time.Millisecond })
+	e := newE2E(t, func(c *Config) { c.Forwarder.(*upstream.Forwarder).StreamIdle = 200 * time.Millisecond })
 	reply := "one two three four five six seven eight"
 	// Cut after 7 events: past the held opening (created, queued,
 	// in_progress) and the answer's first events.

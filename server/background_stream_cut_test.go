@@ -14,16 +14,16 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
-// A background response's stream that the gateway's call deadline ends
+// A background response's stream that the gateway's silence limit ends
 // has not failed: the job goes on at the provider. Its error event says
 // so and tells the client to read on by the id rather than send the call
 // again (a second job, billed again), and reading on gets the rest.
-func TestE2EBackgroundStreamEndedByTheDeadlineSaysToReadOnByID(t *testing.T) {
+func TestE2EBackgroundStreamEndedByTheSilenceLimitSaysToReadOnByID(t *testing.T) {
 	e := newE2E(t, func(cfg *Config) {
 		fwd := cfg.Forwarder.(*upstream.Forwarder)
-		fwd.AttemptTimeout, fwd.Deadline = 300*time.Millisecond, time.Second
+		fwd.AttemptTimeout, fwd.StreamIdle = 300*time.Millisecond, time.Second
 	})
-	// The job waits in the provider's queue past the deadline.
+	// The job waits in the provider's queue past the silence limit.
 	e.openai.Set("mini", upstreamtest.Behavior{Stall: true, StallAfter: 2})
 	client := e.clients()["v1"]
 	bg := ask("A long report, please.")

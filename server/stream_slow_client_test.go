@@ -20,9 +20,10 @@ import (
 
 // Through the whole gateway (gin's writer included), a client that stops
 // reading a stream but keeps its connection does not hold the request:
-// the call's deadline cuts the writes to it, and its decision-log row is
-// written, as a 502.
-func TestStreamToAClientThatStopsReadingIsLoggedAtTheDeadline(t *testing.T) {
+// the stream's silence limit (the gateway reads nothing from the provider
+// while its write to the client waits) cuts the writes to it, and its
+// decision-log row is written, as a 502.
+func TestStreamToAClientThatStopsReadingIsLoggedAtTheSilenceLimit(t *testing.T) {
 	chunk := `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"mini","choices":[{"index":0,"delta":{"content":"` +
 		strings.Repeat("x", 16<<10) + `"},"finish_reason":null}]}` + "\n\n"
 	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +43,7 @@ func TestStreamToAClientThatStopsReadingIsLoggedAtTheDeadline(t *testing.T) {
 	})
 	e := newE2E(t, func(cfg *Config) {
 		fwd := cfg.Forwarder.(*upstream.Forwarder)
-		fwd.Deadline = 500 * time.Millisecond
+		fwd.StreamIdle = 500 * time.Millisecond
 		p := fwd.Providers.ByName["openai"]
 		p.BaseURL = big.URL + "/v1"
 		fwd.Providers.ByName["openai"] = p

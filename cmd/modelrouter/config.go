@@ -44,6 +44,8 @@ type serveFile struct {
 	MaxBody              *int64                  `json:"max_body"`
 	MaxHeldBytes         *int64                  `json:"max_held_bytes"`
 	BodyTimeout          *duration               `json:"body_timeout"`
+	CallTimeout          *duration               `json:"call_timeout"`
+	StreamIdleTimeout    *duration               `json:"stream_idle_timeout"`
 	RouterModel          *string                 `json:"router_model"`
 	CUDA                 *bool                   `json:"cuda"`
 	AgentToolsOpenAIOnly *bool                   `json:"agent_tools_openai_only"`
@@ -160,6 +162,8 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	}
 	dur("grace", &o.grace, f.Grace)
 	dur("body-timeout", &o.bodyTimeout, f.BodyTimeout)
+	dur("call-timeout", &o.callTimeout, f.CallTimeout)
+	dur("stream-idle-timeout", &o.streamIdle, f.StreamIdleTimeout)
 	if f.MaxBody != nil && !set["max-body"] {
 		o.maxBody = *f.MaxBody
 	}
@@ -283,6 +287,14 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.bodyTimeout <= 0 {
 		bad("body_timeout %s: must be positive", o.bodyTimeout)
+	}
+	// 0 would not mean "no limit" but the Forwarder's default: refused
+	// rather than read two ways.
+	if o.callTimeout <= 0 {
+		bad("call_timeout %s: must be positive, e.g. 10m", o.callTimeout)
+	}
+	if o.streamIdle <= 0 {
+		bad("stream_idle_timeout %s: must be positive, e.g. 10m", o.streamIdle)
 	}
 	if o.maxHeld < minHeldBytes {
 		bad("max_held_bytes %d: want at least %d (1 MiB), in bytes: rows are held a batch at a time, about 0.7 MiB for 256 rows, and a smaller limit would drop every batch",

@@ -52,6 +52,11 @@ type serveOptions struct {
 	// bodyTimeout bounds the silence while a request's body is read; 0 is
 	// the server's default.
 	bodyTimeout time.Duration
+	// callTimeout bounds a call until its answer begins to reach the
+	// client (a JSON answer whole); streamIdle a stream's silences from
+	// then on (upstream.Forwarder's Deadline and StreamIdle).
+	callTimeout time.Duration
+	streamIdle  time.Duration
 	agentOpenAI bool
 	rateLimits  bool
 	cuda        bool
@@ -137,6 +142,8 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
 	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk, or a write lock another process keeps); past it the oldest are dropped and counted as failed")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "how long a request's body may go without arriving (before its first bytes, once its handler reads it, and between two reads); a body silent longer gets 408 and its connection is closed")
+	fs.DurationVar(&o.callTimeout, "call-timeout", upstream.DefaultDeadline, "how long a call may take until its answer begins to reach the client, every model tried included: a JSON answer whole, a stream until its first event; a call past it gets 502 (a stream that has begun is bounded by --stream-idle-timeout instead)")
+	fs.DurationVar(&o.streamIdle, "stream-idle-timeout", upstream.DefaultStreamIdle, "once a stream's first event has gone out (a streamed read of a background answer: from its start), how long the provider may send nothing, not even a keep-alive, before the stream is cut with an error event; a client that stops reading is cut after it too")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
@@ -296,10 +303,12 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.rateLimits {
 		limiter = ratelimit.New(nil)
 	}
+	fwd := &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx,
+		Deadline: o.callTimeout, StreamIdle: o.streamIdle}
 	gw := server.New(server.Config{
 		Router:               rt,
 		PreviewRouter:        preview,
-		Forwarder:            &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx},
+		Forwarder:            fwd,
 		Supports:             providers.Supports,
 		Drops:                providers.Drops,
 		DerivedEffort:        providers.DerivedEffort,

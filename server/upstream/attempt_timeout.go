@@ -17,9 +17,10 @@ import (
 // message_start, all sent before the model has done anything). The wait
 // ends when a stream's first event goes to the client, the point past
 // which the call cannot fail over, or once a JSON answer or an error's
-// body is read; from then on only the call's deadline (or a relay's
-// RelayIdle) bounds the attempt. A reasoning model's stream, silent while
-// the model reasons, ends it sooner (see forward and stream).
+// body is read; from then on only the call's deadline (a stream's silence
+// limit once its first event went out, see [Forwarder.StreamIdle]) bounds
+// the attempt. A reasoning model's stream, silent while the model reasons,
+// ends it sooner (see forward and stream).
 //
 // A new answer asked for as JSON starts the wait at its response headers,
 // not at sending: a provider sends those only once the whole answer is

@@ -30,8 +30,8 @@ var defaultClient = newClient(providerPings)
 // concurrent call to a provider shares that connection, and a stream
 // whose model reasons may send nothing for minutes, so without the ping a
 // connection that a NAT or load balancer dropped without a word would
-// hold its calls until their deadlines (a relayed background stream's 10
-// minutes of allowed silence) and keep taking new ones. Closed, its calls
+// hold its calls until their limits (a stream's 10 minutes of allowed
+// silence, StreamIdle) and keep taking new ones. Closed, its calls
 // fail as a connection error (failing over when no answer has begun) and
 // new calls dial afresh. A provider that answers the ping keeps a silent
 // stream open as long as the call allows.

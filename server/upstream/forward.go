@@ -17,10 +17,15 @@ import (
 )
 
 // Defaults of the Forwarder's timeouts.
+//
+// DefaultDeadline and DefaultStreamIdle are the 10 minutes OpenAI's and
+// Anthropic's SDKs wait by default: a gateway that gave up sooner would cut
+// answers their clients still wait for (a reasoning model at high effort
+// may think for minutes before its first token).
 const (
-	DefaultDeadline       = 120 * time.Second
+	DefaultDeadline       = 10 * time.Minute
 	DefaultAttemptTimeout = 60 * time.Second
-	DefaultRelayIdle      = 10 * time.Minute
+	DefaultStreamIdle     = 10 * time.Minute
 )
 
 // maxAnswerBytes bounds a non-streaming answer read into memory.
@@ -34,12 +39,15 @@ type Forwarder struct {
 	// HTTP/2 to providers offering it over TLS, keeps 64 idle HTTP/1.1
 	// connections per host (proxy settings from the environment) and
 	// follows no redirects (see defaultClient). One with a Transport of
-	// its own speaks HTTP/2 only with ForceAttemptHTTP2. Its own Timeout, if any, must exceed Deadline:
-	// streaming answers run long. One that follows redirects would send
-	// x-api-key and api-key on to whatever host a provider names (Go
-	// drops only Authorization across hosts).
+	// its own speaks HTTP/2 only with ForceAttemptHTTP2. It should have no
+	// Timeout of its own: a stream has no overall deadline. One that
+	// follows redirects would send x-api-key and api-key on to whatever
+	// host a provider names (Go drops only Authorization across hosts).
 	Client *http.Client
-	// Deadline bounds the whole call, failovers and streaming included.
+	// Deadline bounds the call until its answer begins to reach the
+	// client, failovers included: a JSON answer whole, a stream until its
+	// first event goes out; from then on a stream is bounded by
+	// StreamIdle instead (see callDeadline). Default DefaultDeadline.
 	Deadline time.Duration
 	// AttemptTimeout bounds one attempt's wait for the provider to begin
 	// answering: its response headers and then a stream's first event
@@ -55,11 +63,12 @@ type Forwarder struct {
 	// Retry-After), so routing tries those models last and calls skip
 	// them while another model is left (see [Backoff]).
 	Backoff *Backoff
-	// RelayIdle bounds the silence of a relayed stream (a background
-	// answer read as it is written), which has no overall deadline:
-	// reasoning models may think for minutes between events. Default
-	// DefaultRelayIdle.
-	RelayIdle time.Duration
+	// StreamIdle bounds the silence of a stream once its first event has
+	// gone to the client, and of a relayed stream (a background answer
+	// read as it is written) from its headers on; neither has an overall
+	// deadline: reasoning models may think for minutes between events.
+	// Default DefaultStreamIdle.
+	StreamIdle time.Duration
 	// Drain, when set, ends every call still open once it is done (a
 	// shutdown whose grace ran out; see drain.go): a stream under way
 	// gets its API's error event, a call not yet answered a 503.
@@ -206,13 +215,14 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	start := time.Now()
 	clientCtx := ctx
 	var cancel context.CancelFunc
+	var deadline *callDeadline
 	if call.Relay != nil && call.Stream {
 		// A background answer's events may run far past the call
 		// deadline; the stream is bounded by its silences instead
-		// (RelayIdle).
+		// (StreamIdle).
 		ctx, cancel = context.WithCancel(ctx)
 	} else {
-		ctx, cancel = context.WithTimeout(ctx, f.deadline())
+		ctx, cancel, deadline = withDeadline(ctx, f.deadline())
 	}
 	defer cancel()
 	defer f.drainWith(cancel)()
@@ -226,7 +236,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 			break
 		}
 		a := &attempt{f: f, call: call, model: m, start: start, out: &out, w: w, clientCtx: clientCtx,
-			last: i == len(call.Order)-1}
+			deadline: deadline, last: i == len(call.Order)-1}
 		if a.run(ctx) {
 			out.Total = time.Since(start)
 			return out
@@ -380,6 +390,10 @@ type attempt struct {
 	// wait is the attempt timeout, running until the provider has begun
 	// to answer.
 	wait *answerWait
+	// deadline is the call's, which a stream lifts once its first event
+	// went out; idle then bounds the stream's silences.
+	deadline *callDeadline
+	idle     *idleBody
 	// sent: the request went to the provider, so how it went says
 	// something about the provider; ticket is the Health's pass for it.
 	sent   bool
@@ -539,7 +553,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
-			return 0, &retryable{msg: "cancelled: " + ctx.Err().Error()}
+			return 0, &retryable{msg: "cancelled: " + context.Cause(ctx).Error()}
 		case a.wait.expired():
 			return 0, a.wait.err("response headers")
 		}
@@ -586,23 +600,28 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	case resp.StatusCode < 200:
 		return resp.StatusCode, &retryable{msg: fmt.Sprintf("unexpected HTTP %d", resp.StatusCode)}
 	}
+	if a.call.Stream {
+		// Watched from the stream's first event to the client on (from
+		// here for a relay): see stream_idle.go.
+		a.idle = a.watchIdle(resp.Body)
+		defer a.idle.stop()
+		resp.Body = a.idle
+	}
 	if a.call.Relay != nil && a.call.Stream {
 		// A replay from the client's last event may be silent for as long
-		// as the model thinks: its silences are bounded by RelayIdle
+		// as the model thinks: its silences are bounded by StreamIdle
 		// instead, from the headers on.
 		if !a.wait.stop() {
 			return resp.StatusCode, a.wait.err("first event")
 		}
-		idle := a.watchIdle(resp.Body)
-		defer idle.timer.Stop()
-		resp.Body = idle
+		a.idle.arm()
 	}
 	if a.call.Stream && a.model.Capabilities.Reasoning && a.wireAPI() == APIChatCompletions {
 		// A reasoning model's Chat Completions stream is silent while the
 		// model reasons: OpenAI sends its first chunk with the answer's
 		// first token, minutes later at high effort. Silence after the
 		// headers is no stall there, so only the call's deadline bounds
-		// it. (Responses and Claude streams open with an event at once;
+		// it (until its first chunk goes out, StreamIdle after). (Responses and Claude streams open with an event at once;
 		// stream ends a reasoning model's wait at it.)
 		if !a.wait.stop() {
 			return resp.StatusCode, a.wait.err("first event")

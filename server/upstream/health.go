@@ -22,8 +22,10 @@ const (
 	// provider fails, do not add up to "failures in a row".
 	healthWindow = time.Minute
 	healthRecent = 20
-	// probeTimeout frees a probe that never reported (it cannot outlive
-	// the call deadline, but a lost one must not block probing forever).
+	// probeTimeout frees a probe that has not reported: a lost one must
+	// not block probing forever. A probe that is a long answer (a stream
+	// has no overall deadline) may outlast it; another call may then try
+	// the model too.
 	probeTimeout = 3 * time.Minute
 )
 

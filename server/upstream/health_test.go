@@ -283,7 +283,7 @@ func TestHealthACutRelayStreamIsNoProviderError(t *testing.T) {
 			fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
 			w.(http.Flusher).Flush()
 			<-r.Context().Done()
-		}, func(f *upstream.Forwarder) { f.RelayIdle, f.Health = 30*time.Millisecond, h }, http.MethodGet, "/resp_1", true)
+		}, func(f *upstream.Forwarder) { f.StreamIdle, f.Health = 30*time.Millisecond, h }, http.MethodGet, "/resp_1", true)
 	}
 	assert.Empty(t, h.Unhealthy(openAIModel("model-a")))
 }

@@ -42,7 +42,7 @@ func newFakes(t *testing.T) *fakes {
 		"OPENAI_BASE_URL": o.URL, "OPENAI_API_KEY": o.Key,
 		"ANTHROPIC_BASE_URL": a.Root, "ANTHROPIC_API_KEY": a.Key,
 	}))
-	return &fakes{openai: o, anthropic: a, fwd: &upstream.Forwarder{Providers: ps, AttemptTimeout: 2 * time.Second, Deadline: 10 * time.Second}}
+	return &fakes{openai: o, anthropic: a, fwd: &upstream.Forwarder{Providers: ps, AttemptTimeout: 2 * time.Second, Deadline: 10 * time.Second, StreamIdle: 10 * time.Second}}
 }
 
 // gateway is a minimal server in front of a Forwarder: it forwards every

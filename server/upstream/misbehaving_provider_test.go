@@ -41,7 +41,7 @@ func newMisbehaving(t *testing.T, kind string, handler http.HandlerFunc) *misbeh
 		fwd: &upstream.Forwarder{Providers: upstream.Providers{ByName: map[string]upstream.Provider{
 			"bad":    {Name: "bad", Kind: kind, BaseURL: bad.URL, APIKey: "sk-bad"},
 			"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: good.URL, APIKey: "sk-good"},
-		}}, AttemptTimeout: 500 * time.Millisecond, Deadline: 3 * time.Second},
+		}}, AttemptTimeout: 500 * time.Millisecond, Deadline: 3 * time.Second, StreamIdle: 3 * time.Second},
 		bad:        router.Model{ID: "broken-id", Name: "broken", Provider: "bad", Format: format},
 		good:       router.Model{ID: "good-id", Name: "good", Provider: "openai", Format: "OpenAI"},
 		goodAnswer: "Hello from good.",
@@ -54,7 +54,7 @@ func newMisbehaving(t *testing.T, kind string, handler http.HandlerFunc) *misbeh
 // shortened on a machine loaded by a race-detector run, that can take
 // longer, and the test is about what the client reads, not about time.
 func (m *misbehaving) roomForALargeBody() {
-	m.fwd.AttemptTimeout, m.fwd.Deadline = 20*time.Second, 25*time.Second
+	m.fwd.AttemptTimeout, m.fwd.Deadline, m.fwd.StreamIdle = 20*time.Second, 25*time.Second, 25*time.Second
 }
 
 // bodyFor is a minimal client body of api.

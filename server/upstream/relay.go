@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"sync/atomic"
-	"time"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -70,42 +67,4 @@ func relayAnswer(raw []byte, m router.Model) ([]byte, error) {
 	name, _ := json.Marshal(modelID(m))
 	obj.setString("model", name)
 	return obj.encode(), nil
-}
-
-func (f *Forwarder) relayIdle() time.Duration {
-	if f.RelayIdle > 0 {
-		return f.RelayIdle
-	}
-	return DefaultRelayIdle
-}
-
-// idleBody is a relayed stream's body that ends its request when nothing
-// arrives for limit. Any byte counts, keepalive comments too: the provider
-// is still there.
-type idleBody struct {
-	io.ReadCloser
-	timer *time.Timer
-	limit time.Duration
-	fired atomic.Bool
-}
-
-func (a *attempt) watchIdle(body io.ReadCloser) *idleBody {
-	b := &idleBody{ReadCloser: body, limit: a.f.relayIdle()}
-	cancel := a.cancel
-	b.timer = time.AfterFunc(b.limit, func() {
-		b.fired.Store(true)
-		cancel()
-	})
-	return b
-}
-
-func (b *idleBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if n > 0 {
-		b.timer.Reset(b.limit)
-	}
-	if err != nil && b.fired.Load() {
-		err = fmt.Errorf("nothing for %s", b.limit)
-	}
-	return n, err
 }

@@ -245,7 +245,7 @@ func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
 // relayIdleTo relays a streamed read with a 200 ms idle limit.
 func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, upstream.Outcome) {
 	t.Helper()
-	return relayTo(t, h, func(f *upstream.Forwarder) { f.RelayIdle = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
+	return relayTo(t, h, func(f *upstream.Forwarder) { f.StreamIdle = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
 }
 
 // A provider that sends keepalive comments while its model thinks is

@@ -75,7 +75,7 @@ func scriptedForwarder(o, a *scripted) *upstream.Forwarder {
 	if a != nil {
 		env["ANTHROPIC_BASE_URL"], env["ANTHROPIC_API_KEY"] = a.srv.URL, "sk-a"
 	}
-	return &upstream.Forwarder{Providers: upstream.FromEnv(envOf(env)), AttemptTimeout: 2 * time.Second, Deadline: 10 * time.Second}
+	return &upstream.Forwarder{Providers: upstream.FromEnv(envOf(env)), AttemptTimeout: 2 * time.Second, Deadline: 10 * time.Second, StreamIdle: 10 * time.Second}
 }
 
 func sseData(data string) string { return "data: " + data + "\n\n" }

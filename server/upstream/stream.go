@@ -112,8 +112,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // each, rewriting `model` and reading usage on the side. The status and
 // headers wait for the first event, so a stream that fails before it can
 // still fail over. ctx is the attempt's: writes to the client end soon
-// after it (the call's deadline, a relay's silence), so a client that
-// stopped reading cannot hold the call.
+// after it (the call's deadline before the first event, the stream's
+// silence limit after it), so a client that stopped reading cannot hold
+// the call.
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
 	defer a.boundWrites(ctx)()
@@ -138,6 +139,12 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
 	sw.flusher, _ = a.w.(http.Flusher)
+	sw.begins = func() {
+		// The stream can no longer fail over, and what bounds it now is
+		// its silences, not the call's deadline.
+		a.deadline.lift()
+		a.idle.arm()
+	}
 	rd := newSSEReader(resp.Body)
 	// begun: the attempt timeout is over (answerWait). forward ends it at
 	// the headers for a relay and a reasoning model's Chat Completions
@@ -199,7 +206,8 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if !begun && len(outs) > 0 {
 			// The client's first event: the stream can no longer fail
 			// over, so the attempt timeout, which exists to fail over,
-			// ends here; only the call's deadline cuts the stream now.
+			// ends here; only the stream's silences cut it now
+			// (streamWriter.write lifts the call's deadline).
 			// Until then (keep-alives, and the events held before the
 			// answer begins: a Responses stream's response.created, a Chat
 			// chunk with only the role, Claude's message_start, Azure's
@@ -296,9 +304,15 @@ func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, er
 	if !errors.Is(err, io.EOF) {
 		broken := netRetryable("stream broke off", err)
 		cause, full = broken.msg, broken.full
-		if a.out.Wrote && gatewayDeadline(err) && a.followsBackground(tr) {
-			// The provider broke nothing: the call's deadline ended
-			// the stream, and the job goes on.
+		switch {
+		case !a.out.Wrote || !a.followsBackground(tr):
+		case a.idle.cut():
+			// The provider broke nothing: the gateway's silence limit
+			// ended the stream (the job may wait in the provider's
+			// queue), and the job goes on.
+			cause = "stream ended after nothing for " + a.idle.limit.String() +
+				", the gateway's stream idle limit; " + readOnByID
+		case gatewayDeadline(err):
 			cause = "stream ended at the gateway's " + a.f.deadline().String() + " call deadline; " + readOnByID
 		}
 	}
@@ -330,6 +344,10 @@ type streamWriter struct {
 	flusher   http.Flusher
 	firstByte time.Duration
 	buf       []byte
+	// begins, when set, is called before the first batch goes out: a
+	// provider's stream lifts the call's deadline there (a whole answer
+	// written as events keeps it, as a JSON answer does).
+	begins func()
 }
 
 func (sw *streamWriter) write(outs []sseEvent) error {
@@ -338,6 +356,9 @@ func (sw *streamWriter) write(outs []sseEvent) error {
 	}
 	a := sw.a
 	if !a.out.Wrote {
+		if sw.begins != nil {
+			sw.begins()
+		}
 		if details := a.detailsJSON(sw.status); details != nil {
 			outs[0].data = addMember(outs[0].data, "model_selection_details", details)
 		}
@@ -359,7 +380,10 @@ func (sw *streamWriter) write(outs []sseEvent) error {
 
 // writeFailure is the cause of a failed write to the client.
 func (a *attempt) writeFailure() string {
-	if a.writesCut.Load() {
+	switch {
+	case a.writesCut.Load() && a.idle.cut():
+		return "stream cut off after " + a.idle.limit.String() + " without progress: the client was not reading it"
+	case a.writesCut.Load():
 		return "stream cut off at the call's deadline: the client was not reading it"
 	}
 	return "client write failed"

@@ -107,14 +107,14 @@ func TestAnErrorChunkWithFinishReasonFirstCountsAsAFailure(t *testing.T) {
 // A provider whose error chunk is its first event, and that then keeps
 // its connection open (no [DONE], no close), does not hold the call:
 // nothing of an answer follows an error, so the next model answers at
-// once. The deadline here is only a hang guard.
+// once. The deadline and silence limit here are only hang guards.
 func TestAnErrorChunkFirstThenHeldOpenFailsOver(t *testing.T) {
 	o := newScripted(t)
 	o.set("gpt-x", sseData(`{"error":{"message":"overloaded","type":"server_error"}}`))
 	o.hold["gpt-x"] = true
 	o.set("gpt-y", chatChunkText("gpt-y", "Hi"), sseData(fmt.Sprintf(finishChunk, "gpt-y")), sseData("[DONE]"))
 	fwd := scriptedForwarder(o, nil)
-	fwd.Deadline = 2 * time.Second
+	fwd.Deadline, fwd.StreamIdle = 2*time.Second, 2*time.Second
 	g := newGateway(t, fwd, upstream.APIChatCompletions, openAIModel("gpt-x"), openAIModel("gpt-y"))
 	_, _, body := g.post(t, "/chat/completions", streamChatBody)
 	out := g.outcome(t)

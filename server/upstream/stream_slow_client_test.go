@@ -18,11 +18,12 @@ import (
 )
 
 // A client that stops reading a stream (but keeps its connection) blocks
-// the gateway's write once the socket buffers fill. The call's deadline
-// ends that write too, so Forward returns (a broken stream, 502) and the
-// handler, the decision-log row, the capacity settlement and the in-flight
-// count that shutdown waits for are not held by the client.
-func TestStreamToAClientThatStopsReadingEndsAtTheDeadline(t *testing.T) {
+// the gateway's write once the socket buffers fill, and with it the
+// gateway's reads from the provider. The stream's silence limit ends that
+// write too, so Forward returns (a broken stream, 502) and the handler,
+// the decision-log row, the capacity settlement and the in-flight count
+// that shutdown waits for are not held by the client.
+func TestStreamToAClientThatStopsReadingEndsAtTheSilenceLimit(t *testing.T) {
 	o := newScripted(t)
 	pad := strings.Repeat("x", 16<<10)
 	evs := make([]string, 0, 4000)
@@ -31,7 +32,7 @@ func TestStreamToAClientThatStopsReadingEndsAtTheDeadline(t *testing.T) {
 	}
 	o.set("gpt-x", evs...)
 	fwd := scriptedForwarder(o, nil)
-	fwd.Deadline = 500 * time.Millisecond
+	fwd.StreamIdle = 500 * time.Millisecond
 	g := newGateway(t, fwd, upstream.APIChatCompletions, openAIModel("gpt-x"))
 	u, err := url.Parse(g.URL)
 	require.NoError(t, err)
@@ -48,17 +49,17 @@ func TestStreamToAClientThatStopsReadingEndsAtTheDeadline(t *testing.T) {
 	select {
 	case out := <-g.outcomes:
 		assert.Equal(t, http.StatusBadGateway, out.Status)
-	case <-time.After(10 * time.Second): // hang guard, 20 times the deadline
-		t.Fatal("Forward is still blocked writing to a client that does not read, long after the call's deadline")
+	case <-time.After(10 * time.Second): // hang guard, 20 times the limit
+		t.Fatal("Forward is still blocked writing to a client that does not read, long after the silence limit")
 	}
 }
 
-// A stream that stalls until the call's deadline still ends with the
+// A stream that stalls past its silence limit still ends with the
 // gateway's error event for a client that reads: the bound on writes to
 // the client leaves time for it.
-func TestStreamStalledToTheDeadlineEndsWithAnErrorEvent(t *testing.T) {
+func TestStreamStalledPastItsSilenceLimitEndsWithAnErrorEvent(t *testing.T) {
 	f := newFakes(t)
-	f.fwd.Deadline = 300 * time.Millisecond
+	f.fwd.StreamIdle = 300 * time.Millisecond
 	f.openai.Set("model-a", upstreamtest.Behavior{Stall: true, StallAfter: 2})
 	g := newGateway(t, f.fwd, upstream.APIChatCompletions, openAIModel("model-a"))
 	_, _, body := g.post(t, "/chat/completions", streamChatBody)

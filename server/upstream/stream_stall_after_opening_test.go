@@ -22,13 +22,14 @@ import (
 // before the model has done anything) and then stalls is a stuck provider
 // like one that sends headers and nothing: the next model answers. One
 // whose first event went to the client keeps the call, bounded by the
-// call's deadline, as a stall mid-answer is.
+// stream's silence limit, as a stall mid-answer is.
 
 // stallingAfter is fakes whose model stalls after its first n events,
-// under short timeouts: the attempt's, and the call's.
-func stallingAfter(t *testing.T, m router.Model, n int, deadline time.Duration) *fakes {
+// under short timeouts: the attempt's, and the call's and the stream's
+// silence limit (limit).
+func stallingAfter(t *testing.T, m router.Model, n int, limit time.Duration) *fakes {
 	f := newFakes(t)
-	f.fwd.AttemptTimeout, f.fwd.Deadline = 300*time.Millisecond, deadline
+	f.fwd.AttemptTimeout, f.fwd.Deadline, f.fwd.StreamIdle = 300*time.Millisecond, limit, limit
 	b := upstreamtest.Behavior{Stall: true, StallAfter: n}
 	if m.Provider == "anthropic" {
 		f.anthropic.Set(m.Name, b)
@@ -92,8 +93,8 @@ func TestAChatStreamThatStallsAfterAChunkWithoutAChoiceFailsOver(t *testing.T) {
 // The answer's first event goes out at once, with the opening held before
 // it: a Chat chunk with the first word, Claude's first content block
 // (its content_block_start, even with no text yet), and what the
-// translations make of them. A stall after it is bounded by the call's
-// deadline, and the client hears of it in the stream's error event.
+// translations make of them. A stall after it is bounded by the stream's
+// silence limit, and the client hears of it in the stream's error event.
 func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *testing.T) {
 	for name, tc := range map[string]struct {
 		api      upstream.API
@@ -114,7 +115,7 @@ func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *tes
 			out, rec := streamThrough(t, f.fwd, tc.api, tc.stalling, next)
 
 			assert.Equal(t, tc.stalling.ID, out.Answered.ID, "%+v", out.Attempts)
-			assert.Equal(t, http.StatusBadGateway, out.Status, "a stream cut at the call's deadline")
+			assert.Equal(t, http.StatusBadGateway, out.Status, "a stream cut at its silence limit")
 			assert.Empty(t, f.openai.RequestsFor(next.Name), "no failover once the client had an event")
 			require.Len(t, out.Attempts, 1)
 			assert.NotContains(t, out.Attempts[0].Error, "timeout: no")
@@ -126,8 +127,8 @@ func TestAStreamThatStallsAfterItsFirstEventReachedTheClientKeepsItsModel(t *tes
 
 // A reasoning model's Responses or Claude stream may be silent after its
 // opening for as long as the model reasons: that silence is no stall, so
-// the attempt timeout ends at its opening and only the call's deadline
-// bounds the rest.
+// the attempt timeout ends at its opening and only the stream's silence
+// limit bounds the rest.
 func TestAReasoningModelsStreamIsNotFailedOverWhileItReasonsAfterItsOpening(t *testing.T) {
 	for name, tc := range map[string]struct {
 		api      upstream.API
