@@ -112,7 +112,32 @@ func checkModel(m router.Model) error {
 	if err := checkLongContext(m); err != nil {
 		return err
 	}
+	if err := checkServiceTiers(m); err != nil {
+		return err
+	}
 	return checkEfforts(m.Capabilities)
+}
+
+// checkServiceTiers refuses tier prices billing could not use as meant:
+// a tier named "default" or "auto" (the standard prices are the model's
+// own), a price not positive, a cache read above the tier's input price,
+// or tiers beside long-context prices, which no provider's table combines
+// and Model.PricedAtTier does not mix.
+func checkServiceTiers(m router.Model) error {
+	if len(m.ServiceTiers) > 0 && m.LongContext != nil {
+		return fmt.Errorf("service_tiers beside long_context prices are not supported")
+	}
+	for name, p := range m.ServiceTiers {
+		switch {
+		case name == "" || name == "default" || name == "auto":
+			return fmt.Errorf("service_tiers: %q is the standard tier, whose prices are the model's own", name)
+		case p.InputPerMTok <= 0 || p.OutputPerMTok <= 0:
+			return fmt.Errorf("service_tiers %s prices must be positive (got %g in, %g out)", name, p.InputPerMTok, p.OutputPerMTok)
+		case p.CachedInputPerMTok < 0 || p.CachedInputPerMTok > p.InputPerMTok:
+			return fmt.Errorf("service_tiers %s cached_input_usd_per_mtok %g must be positive and at most its input price %g", name, p.CachedInputPerMTok, p.InputPerMTok)
+		}
+	}
+	return nil
 }
 
 // checkLongContext refuses a long-context tier billing could not use as

@@ -160,7 +160,31 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 		assert.InDelta(t, e.CacheWrite*1e6, m.CacheWritePerMTok, 1e-6, "%s cache write price", m.ID)
 		assert.InDelta(t, e.CacheWrite1h*1e6, m.CacheWrite1hPerMTok, 1e-6, "%s 1-hour cache write price", m.ID)
 		checkLongContextSource(t, m, table[key])
+		checkServiceTierSources(t, m, table[key])
 	}
+}
+
+// checkServiceTierSources checks m's flex and priority prices against its
+// table entry (input_cost_per_token_flex, ..._priority): a tier the entry
+// prices must be in the catalog at its prices, one it lacks must stay out
+// (such answers are billed at the standard prices).
+func checkServiceTierSources(t *testing.T, m router.Model, raw json.RawMessage) {
+	t.Helper()
+	var fields map[string]float64
+	_ = json.Unmarshal(raw, &fields) // non-number fields are left zero
+	for _, tier := range []string{"flex", "priority"} {
+		in, ok := fields["input_cost_per_token_"+tier]
+		if !ok {
+			assert.NotContains(t, m.ServiceTiers, tier, "%s: its source has no %s prices", m.ID, tier)
+			continue
+		}
+		require.Contains(t, m.ServiceTiers, tier, "%s: its source has %s prices", m.ID, tier)
+		p := m.ServiceTiers[tier]
+		assert.InDelta(t, in*1e6, p.InputPerMTok, 1e-6, "%s %s input price", m.ID, tier)
+		assert.InDelta(t, fields["output_cost_per_token_"+tier]*1e6, p.OutputPerMTok, 1e-6, "%s %s output price", m.ID, tier)
+		assert.InDelta(t, fields["cache_read_input_token_cost_"+tier]*1e6, p.CachedInputPerMTok, 1e-6, "%s %s cached input price", m.ID, tier)
+	}
+	assert.LessOrEqual(t, len(m.ServiceTiers), 2, "%s: only flex and priority are priced", m.ID)
 }
 
 // longContextKey is how the litellm table names a price past a prompt
@@ -288,6 +312,10 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"long-context prices without a threshold", `{"latest":"v","models":[` + model(`,"long_context":{"input_usd_per_mtok":2,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above_input_tokens must be positive"},
 		{"long-context prices below the model's own", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":0.5,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "below the model's own"},
 		{"long-context cache read above its input price", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":2,"output_usd_per_mtok":3,"cached_input_usd_per_mtok":5}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above its input price"},
+		{"flex and priority prices", `{"latest":"v","models":[` + model(`,"service_tiers":{"flex":{"input_usd_per_mtok":0.5,"output_usd_per_mtok":1,"cached_input_usd_per_mtok":0.05},"priority":{"input_usd_per_mtok":2,"output_usd_per_mtok":4}}`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
+		{"a tier named default", `{"latest":"v","models":[` + model(`,"service_tiers":{"default":{"input_usd_per_mtok":1,"output_usd_per_mtok":2}}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "standard tier"},
+		{"a tier without an output price", `{"latest":"v","models":[` + model(`,"service_tiers":{"flex":{"input_usd_per_mtok":0.5}}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "must be positive"},
+		{"a tier's cache read above its input price", `{"latest":"v","models":[` + model(`,"service_tiers":{"flex":{"input_usd_per_mtok":0.5,"output_usd_per_mtok":1,"cached_input_usd_per_mtok":0.6}}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "at most its input price"},
 		{"cache read above the input price", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above the input price"},
 		{"bad id", `{"latest":"v","models":[` + model(`,"version":"2025-01-01"`) + `],"versions":[{"version":"v","models":["m"]}]}`, `id must be "m-2025-01-01"`},
 		{"reasoning tokens on a non-reasoning model", `{"latest":"v","models":[` + model(`,"reasoning_tokens":100`) + `],"versions":[{"version":"v","models":["m"]}]}`, "reasoning_tokens"},

@@ -17,6 +17,11 @@ type Usage struct {
 	// cache_creation.ephemeral_1h_input_tokens), which cost more than
 	// the 5-minute writes; 0 where the provider does not split its writes.
 	CacheWrite1hTokens int `json:"cache_write_1h_tokens,omitempty"`
+	// ServiceTier is the processing tier the provider says served the
+	// answer (OpenAI's `service_tier`: "default", "flex", "priority"),
+	// which may differ from the one asked for; "" where it says none.
+	// Priced, not logged: cost_usd carries it.
+	ServiceTier string `json:"service_tier,omitempty"`
 }
 
 // Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
@@ -26,10 +31,11 @@ type Usage struct {
 // providers bill them, 1-hour writes at their own price; counts past the
 // prompt (a provider that reports more cached tokens than prompt tokens)
 // are not billed twice. A prompt past m's long-context threshold bills
-// the whole call at those prices (Model.PricedFor).
+// the whole call at those prices (Model.PricedFor); an answer served at a
+// flex or priority tier, at that tier's (Model.PricedAtTier).
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
-	m = m.PricedFor(prompt)
+	m = m.PricedAtTier(u.ServiceTier).PricedFor(prompt)
 	read := min(max(u.CachedTokens, 0), prompt)
 	written := min(max(u.CacheWriteTokens, 0), prompt-read)
 	hour := min(max(u.CacheWrite1hTokens, 0), written)

@@ -102,8 +102,12 @@ type Model struct {
 	// whose prompt is past its threshold (Claude Sonnet 4.5 past 200K
 	// input tokens): every token of that call, output included.
 	LongContext *LongContextPrices `json:"long_context,omitempty"`
-	PriceSource string             `json:"price_source"`
-	PriceDate   string             `json:"price_date"`
+	// ServiceTiers are the prices of the processing tiers other than the
+	// standard one that the provider bills apart ("flex", "priority"),
+	// by the name its answers' `service_tier` gives them (PricedAtTier).
+	ServiceTiers map[string]TierPrices `json:"service_tiers,omitempty"`
+	PriceSource  string                `json:"price_source"`
+	PriceDate    string                `json:"price_date"`
 
 	ContextWindow int `json:"context_window"`
 	MaxOutput     int `json:"max_output"`

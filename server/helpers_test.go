@@ -39,6 +39,10 @@ var allCaps = router.Capabilities{Tools: true, Vision: true, StructuredOutput: t
 func testCatalog() router.Catalog {
 	large := testModel("large", "openai", "OpenAI", 2, 8, allCaps)
 	large.CachedInputPerMTok = 0.5
+	large.ServiceTiers = map[string]router.TierPrices{
+		"flex":     {InputPerMTok: 1, OutputPerMTok: 4, CachedInputPerMTok: 0.25},
+		"priority": {InputPerMTok: 4, OutputPerMTok: 16, CachedInputPerMTok: 1},
+	}
 	claude := testModel("claude", "anthropic", "Anthropic", 3, 15, allCaps)
 	claude.CachedInputPerMTok, claude.CacheWritePerMTok, claude.CacheWrite1hPerMTok = 0.3, 3.75, 6
 	return router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{

@@ -17,19 +17,22 @@ func endedUsage(raw []byte) (router.Usage, bool) {
 	var resp struct {
 		Status json.RawMessage `json:"status"`
 		Usage  json.RawMessage `json:"usage"`
+		Tier   json.RawMessage `json:"service_tier"`
 	}
 	if json.Unmarshal(raw, &resp) != nil {
 		return router.Usage{}, false
 	}
-	return endedWith(resp.Status, resp.Usage)
+	return endedWith(resp.Status, resp.Usage, resp.Tier)
 }
 
-// endedWith is endedUsage of a response object's status and usage members
-// as they stand in its JSON.
-func endedWith(status, usage json.RawMessage) (router.Usage, bool) {
+// endedWith is endedUsage of a response object's status, usage and
+// service_tier members as they stand in its JSON.
+func endedWith(status, usage, tier json.RawMessage) (router.Usage, bool) {
 	switch string(status) {
 	case `"completed"`, `"incomplete"`, `"failed"`, `"cancelled"`:
-		return parseUsage(usage)
+		if u, ok := parseUsage(usage); ok {
+			return withTier(u, tier), true
+		}
 	}
 	return router.Usage{}, false
 }

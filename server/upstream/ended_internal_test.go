@@ -30,3 +30,12 @@ func TestAnOverResponseSaysWhatItsJobBilled(t *testing.T) {
 		assert.False(t, ok, body)
 	}
 }
+
+// A background job OpenAI ran at its flex or priority tier is booked at
+// that tier's prices: the response object read when it is over says
+// which tier served it.
+func TestAnOverResponseSaysTheTierThatServedIt(t *testing.T) {
+	got, ok := endedUsage([]byte(`{"id":"resp_1","status":"completed","service_tier":"flex","usage":{"input_tokens":12,"output_tokens":340}}`))
+	assert.True(t, ok)
+	assert.Equal(t, router.Usage{PromptTokens: 12, CompletionTokens: 340, ServiceTier: "flex"}, got)
+}

@@ -23,7 +23,8 @@ type chatCompletion struct {
 		} `json:"message"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
-	Usage json.RawMessage `json:"usage"`
+	Usage       json.RawMessage `json:"usage"`
+	ServiceTier json.RawMessage `json:"service_tier"`
 }
 
 // messageBlock is a content block of a Messages answer.
@@ -89,7 +90,10 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	if len(in.Choices) == 0 {
 		return nil, router.Usage{}, fmt.Errorf("answer has no choices")
 	}
-	usage, _ := parseUsage(in.Usage)
+	usage, ok := parseUsage(in.Usage)
+	if ok {
+		usage = withTier(usage, in.ServiceTier)
+	}
 	choice := in.Choices[0]
 	// The answer's text only: a reasoning model's thinking parts are not
 	// its words (chatContent).

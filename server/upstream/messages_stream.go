@@ -115,7 +115,8 @@ type chatChunk struct {
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
-	Usage json.RawMessage `json:"usage"`
+	Usage       json.RawMessage `json:"usage"`
+	ServiceTier json.RawMessage `json:"service_tier"`
 	// Error is what some OpenAI-compatible servers send mid-stream instead
 	// of chunks when generation fails.
 	Error *struct {
@@ -266,7 +267,7 @@ func (s *chatMessagesStream) chunk(c chatChunk) []sseEvent {
 	}
 	u, hasUsage := parseUsage(c.Usage)
 	if hasUsage {
-		s.u, s.hasUsage = u, true
+		s.u, s.hasUsage = withTier(u, c.ServiceTier), true
 	}
 	var out []sseEvent
 	if len(c.Choices) > 0 {

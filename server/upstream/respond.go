@@ -294,7 +294,10 @@ func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, ro
 	if details != nil {
 		obj.setString("model_selection_details", details)
 	}
-	usage, _ := parseUsage(obj.get("usage"))
+	usage, ok := parseUsage(obj.get("usage"))
+	if ok {
+		usage = withTier(usage, obj.get("service_tier"))
+	}
 	return obj.encode(), usage
 }
 

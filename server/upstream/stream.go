@@ -644,8 +644,8 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			// attempt timeout ends with it.
 			s.background = s.background || string(resp["background"]) == "true"
 			s.begun = s.begun || s.background
-			s.sniff(resp["usage"])
-			if u, ok := endedWith(resp["status"], resp["usage"]); ok {
+			s.sniff(resp["usage"], resp["service_tier"])
+			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"]); ok {
 				s.endUsage, s.hasEnd = u, true
 			}
 			obj["response"] = encodeObject(resp)
@@ -669,7 +669,7 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	}
 	last := false
 	if raw, ok := obj["usage"]; ok {
-		s.sniff(raw)
+		s.sniff(raw, obj["service_tier"])
 		// The usage-only chunk after the finish reason (include_usage,
 		// always asked for) is the last event, [DONE] or not. It comes
 		// after every choice (also from a server that ignores n and
@@ -704,9 +704,11 @@ func (s *openAIStream) closing(last bool, out []sseEvent) []sseEvent {
 	return append(out, sseEvent{data: []byte("[DONE]")})
 }
 
-func (s *openAIStream) sniff(raw json.RawMessage) {
+// sniff reads a usage object and the tier its event says served the
+// answer (Chat chunks and Responses' response objects carry both).
+func (s *openAIStream) sniff(raw, tier json.RawMessage) {
 	if u, ok := parseUsage(raw); ok {
-		s.u, s.hasUsage = u, true
+		s.u, s.hasUsage = withTier(u, tier), true
 	}
 }
 

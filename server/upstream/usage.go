@@ -47,6 +47,17 @@ type wireUsage struct {
 	} `json:"cache_creation"`
 }
 
+// withTier notes on u the processing tier the answer says served it, its
+// top-level `service_tier` (OpenAI's: "default", "flex", "priority"),
+// which its usage object leaves out and its price depends on.
+func withTier(u router.Usage, tier json.RawMessage) router.Usage {
+	var name string
+	if len(tier) > 0 && json.Unmarshal(tier, &name) == nil {
+		u.ServiceTier = name
+	}
+	return u
+}
+
 // parseUsage reads a usage object of any provider; ok is false for null,
 // absent or malformed usage.
 func parseUsage(raw json.RawMessage) (router.Usage, bool) {

@@ -112,6 +112,11 @@ type Behavior struct {
 	// text in message.refusal (content null), or in delta.refusal chunks,
 	// one per word, when streaming.
 	Refusal string
+	// ServiceTier, when set, is the processing tier the OpenAI fake's
+	// answers say served them (`service_tier` on a chat completion, on
+	// each chunk and on the Responses object), as OpenAI's say, whatever
+	// the request asked for.
+	ServiceTier string
 }
 
 // ToolCall is a function call the fake answers with.

@@ -120,12 +120,20 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
 	}
-	writeJSON(w, map[string]any{
+	writeJSON(w, c.withTier(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
 		"model": c.model, "system_fingerprint": "fp_fake",
 		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": c.finishReason()}},
 		"usage":   c.chatUsage(),
-	})
+	}))
+}
+
+// withTier adds the Behavior's ServiceTier to an answer object.
+func (c *call) withTier(obj map[string]any) map[string]any {
+	if c.b.ServiceTier != "" {
+		obj["service_tier"] = c.b.ServiceTier
+	}
+	return obj
 }
 
 func (c *call) finishReason() string {
@@ -211,7 +219,7 @@ func (c *call) chatStream() {
 		if includeUsage {
 			ch["usage"] = nil
 		}
-		return ch
+		return c.withTier(ch)
 	}
 	s := c.startSSE()
 	s.errData = map[string]any{"error": map[string]any{"message": "generation failed", "type": "server_error"}}
@@ -258,10 +266,10 @@ func (c *call) chatStream() {
 		return
 	}
 	if includeUsage {
-		if !s.event("", map[string]any{
+		if !s.event("", c.withTier(map[string]any{
 			"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,
 			"model": c.model, "system_fingerprint": "fp_fake", "choices": []any{}, "usage": c.chatUsage(),
-		}) {
+		})) {
 			return
 		}
 	}

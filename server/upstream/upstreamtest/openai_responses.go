@@ -71,7 +71,7 @@ func (c *call) response(status string) map[string]any {
 			"output_tokens_details": map[string]any{"reasoning_tokens": c.b.ReasoningTokens},
 		}
 	}
-	return resp
+	return c.withTier(resp)
 }
 
 // messageItem is the reply as a message output item: its text once

@@ -1,0 +1,28 @@
+package router
+
+// TierPrices are what a provider bills, per million tokens, for an answer
+// it served at a processing tier other than its standard one: OpenAI's
+// `flex` (about half the standard price, slower) and `priority` (about
+// twice it, faster). A cache price left out bills cached tokens at the
+// tier's input price.
+type TierPrices struct {
+	InputPerMTok       float64 `json:"input_usd_per_mtok"`
+	OutputPerMTok      float64 `json:"output_usd_per_mtok"`
+	CachedInputPerMTok float64 `json:"cached_input_usd_per_mtok,omitempty"`
+}
+
+// PricedAtTier returns m with the prices its provider bills an answer
+// that says it was served at tier (the answer's `service_tier`): the
+// tier's own where m has them, m's as they are for the standard tier
+// ("default", "auto" or none) and for a tier m has no prices for. The
+// catalog gives no model both tiers and long-context prices, so a tier's
+// prices leave the long-context ones out rather than mix them.
+func (m Model) PricedAtTier(tier string) Model {
+	p, ok := m.ServiceTiers[tier]
+	if !ok {
+		return m
+	}
+	m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok = p.InputPerMTok, p.OutputPerMTok, p.CachedInputPerMTok
+	m.ServiceTiers, m.LongContext = nil, nil
+	return m
+}
