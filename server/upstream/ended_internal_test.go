@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +23,7 @@ func TestAnOverResponseSaysWhatItsJobBilled(t *testing.T) {
 	for _, body := range []string{
 		`{"id":"resp_1","status":"queued","usage":null}`,
 		`{"id":"resp_1","status":"in_progress",` + usage + `}`,
+		`{"id":"resp_1","status":"in_progress","output":[{"type":"message","status":"completed"}],` + usage + `}`,
 		`{"id":"resp_1","status":"cancelled","usage":null}`,
 		`{"id":"resp_1","status":"completed"}`,
 		`{"id":"resp_1","object":"response.deleted","deleted":true}`,
@@ -38,4 +40,19 @@ func TestAnOverResponseSaysTheTierThatServedIt(t *testing.T) {
 	got, ok := endedUsage([]byte(`{"id":"resp_1","status":"completed","service_tier":"flex","usage":{"input_tokens":12,"output_tokens":340}}`))
 	assert.True(t, ok)
 	assert.Equal(t, router.Usage{PromptTokens: 12, CompletionTokens: 340, ServiceTier: "flex"}, got)
+}
+
+// Every relayed read's answer is searched for its status and usage: a
+// finished answer of 40,000 words (200 KB) is read in microseconds, as its
+// ids are (itemIDs), not decoded whole.
+func BenchmarkUsageOfALongFinishedAnswer(b *testing.B) {
+	raw := []byte(`{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","id":"msg_1",` +
+		`"content":[{"type":"output_text","text":"` + strings.Repeat("word ", 40_000) + `"}]}],` +
+		`"usage":{"input_tokens":12,"output_tokens":340}}`)
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, ok := endedUsage(raw); !ok {
+			b.Fatal("the answer says it is over")
+		}
+	}
 }
