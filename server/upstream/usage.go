@@ -18,8 +18,12 @@ type wireUsage struct {
 	PromptTokensDetails struct {
 		CachedTokens int `json:"cached_tokens"`
 		// CacheWriteTokens is OpenRouter's count of the prompt's tokens
-		// written to the provider's cache (Claude's, Gemini's).
-		CacheWriteTokens int `json:"cache_write_tokens"`
+		// written to the provider's cache (Claude's, Gemini's);
+		// CacheCreationTokens is LiteLLM's, which splits them by ttl in
+		// CacheCreationTokenDetails as Anthropic's cache_creation does.
+		CacheWriteTokens          int        `json:"cache_write_tokens"`
+		CacheCreationTokens       int        `json:"cache_creation_tokens"`
+		CacheCreationTokenDetails *ttlWrites `json:"cache_creation_token_details"`
 	} `json:"prompt_tokens_details"`
 	CompletionTokensDetails struct {
 		ReasoningTokens int `json:"reasoning_tokens"`
@@ -41,10 +45,13 @@ type wireUsage struct {
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
 	// CacheCreation splits Anthropic's cache writes by how long its cache
 	// keeps them (cache_control's ttl), which it bills apart. nil where
-	// the usage has no split: message_delta's, a proxy's.
-	CacheCreation *struct {
-		Ephemeral1h int `json:"ephemeral_1h_input_tokens"`
-	} `json:"cache_creation"`
+	// the usage has no split: message_delta's, OpenRouter's.
+	CacheCreation *ttlWrites `json:"cache_creation"`
+}
+
+// ttlWrites are a prompt's cache writes by how long the cache keeps them.
+type ttlWrites struct {
+	Ephemeral1h int `json:"ephemeral_1h_input_tokens"`
 }
 
 // withTier notes on u the processing tier the answer says served it, its
@@ -77,12 +84,16 @@ func parseWireUsage(raw json.RawMessage) (wireUsage, bool) {
 }
 
 // hourWrites is the usage's 1-hour cache writes, and whether it splits
-// its writes at all.
+// its writes at all: Anthropic's split, or the one LiteLLM passes on
+// among a Chat Completions prompt's details.
 func (w wireUsage) hourWrites() (int, bool) {
-	if w.CacheCreation == nil {
-		return 0, false
+	switch {
+	case w.CacheCreation != nil:
+		return w.CacheCreation.Ephemeral1h, true
+	case w.PromptTokensDetails.CacheCreationTokenDetails != nil:
+		return w.PromptTokensDetails.CacheCreationTokenDetails.Ephemeral1h, true
 	}
-	return w.CacheCreation.Ephemeral1h, true
+	return 0, false
 }
 
 func (w wireUsage) usage() router.Usage {
@@ -120,7 +131,7 @@ func (w wireUsage) usage() router.Usage {
 func (w wireUsage) chatPrompt(u router.Usage) router.Usage {
 	u.PromptTokens += *w.PromptTokens
 	u.CachedTokens = max(w.PromptTokensDetails.CachedTokens, w.CacheReadInputTokens)
-	u.CacheWriteTokens = max(u.CacheWriteTokens, w.PromptTokensDetails.CacheWriteTokens)
+	u.CacheWriteTokens = max(u.CacheWriteTokens, w.PromptTokensDetails.CacheWriteTokens, w.PromptTokensDetails.CacheCreationTokens)
 	if u.PromptTokens < u.CachedTokens+u.CacheWriteTokens {
 		u.PromptTokens += w.CacheReadInputTokens + w.CacheCreationInputTokens
 	}

@@ -40,6 +40,19 @@ func TestEachWireFormatsCachedTokensAreBilledAtCachePrices(t *testing.T) {
 		// prompt_tokens that counts them already, the reads twice.
 		{"chat completions with claude's cache", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000},"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`,
 			(20*3 + 6000*0.3 + 3000*3.75 + 100*15) / 1e6},
+		// LiteLLM in front of Claude splits the writes by ttl among the
+		// prompt's details, not in Anthropic's cache_creation: the 1-hour
+		// ones cost 2x the input price there too.
+		{"chat completions with claude's 1-hour cache writes", claude, `{"prompt_tokens":9020,"completion_tokens":100,` +
+			`"prompt_tokens_details":{"cached_tokens":6000,"cache_creation_tokens":3000,` +
+			`"cache_creation_token_details":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}},` +
+			`"cache_read_input_tokens":6000,"cache_creation_input_tokens":3000}`,
+			(20*3 + 6000*0.3 + 1000*3.75 + 2000*6 + 100*15) / 1e6},
+		// The same without the top-level counts Anthropic's shape adds.
+		{"chat completions with only the details' cache writes", claude, `{"prompt_tokens":9020,"completion_tokens":100,` +
+			`"prompt_tokens_details":{"cached_tokens":6000,"cache_creation_tokens":3000,` +
+			`"cache_creation_token_details":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}}}`,
+			(20*3 + 6000*0.3 + 1000*3.75 + 2000*6 + 100*15) / 1e6},
 		// OpenRouter in front of Claude: OpenAI's shape, with the writes
 		// among the prompt's details.
 		{"chat completions with openrouter's cache writes", claude, `{"prompt_tokens":9020,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":6000,"cache_write_tokens":3000}}`,
