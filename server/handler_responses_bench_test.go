@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 // typedTransport answers every upstream request in memory with body as
@@ -75,11 +78,35 @@ func responsesStream(words int) string {
 	return b.String()
 }
 
+// agentTurnWithIDs is a Responses call late in an agent's session (Codex's
+// shape): turns earlier turns sent back by value, each a question, a
+// reasoning item, a tool call, its 4 KB output and an answer, the
+// reasoning item, call and answer with the ids OpenAI gave them. It
+// returns the body and those ids.
+func agentTurnWithIDs(turns int) (body string, ids []string) {
+	output := strings.Repeat("func f() { return 42 } // a line of the file that was read\n", 70)
+	var b strings.Builder
+	b.WriteString(`{"model":"model-router","instructions":"You are a coding agent.","tools":[{"type":"function","name":"read","parameters":{"type":"object"}}],"input":[`)
+	for i := range turns {
+		fmt.Fprintf(&b, `{"role":"user","content":"Look at file %d."},`, i)
+		fmt.Fprintf(&b, `{"type":"reasoning","id":"rs_%d","summary":[{"type":"summary_text","text":"The file will say."}]},`, i)
+		fmt.Fprintf(&b, `{"type":"function_call","id":"fc_%d","call_id":"call_%d","name":"read","arguments":"{\"path\":\"f%d.go\"}"},`, i, i, i)
+		fmt.Fprintf(&b, `{"type":"function_call_output","call_id":"call_%d","output":%q},`, i, output)
+		fmt.Fprintf(&b, `{"type":"message","id":"msg_%d","role":"assistant","content":[{"type":"output_text","text":"I read it; it returns 42."}]},`, i)
+		ids = append(ids, fmt.Sprintf("rs_%d", i), fmt.Sprintf("fc_%d", i), fmt.Sprintf("msg_%d", i))
+	}
+	b.WriteString(`{"role":"user","content":"Now explain what the code base does."}]}`)
+	return b.String(), ids
+}
+
 // BenchmarkGatewayHandlerResponses is BenchmarkGatewayHandler for a
 // Responses call to OpenAI with a client key, answered as JSON or
 // streamed, with a short answer and ones of 2,000 and (as JSON) 40,000 words (200 KB): what the
 // gateway reads of a Responses answer on the way back (usage, output item
-// ids) is the difference to a Chat Completions call.
+// ids) is the difference to a Chat Completions call. agent-300ids is an
+// agent's 100th turn (Codex's, 470 KB) whose 300 item ids the key was
+// given before a restart: what the gateway reads of a long input, and
+// the owners of its ids it looks up in the store.
 func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
@@ -94,6 +121,36 @@ func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	}}
 	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
 	require.NoError(b, err)
+	bench := func(name, model, body string, tr typedTransport, owners IDOwners) {
+		srv := New(Config{
+			Router:      rt,
+			Forwarder:   &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: tr}},
+			Supports:    ps.Supports,
+			Log:         &discardLog{},
+			Keys:        keyStore{"sk-bench": true},
+			RequireKeys: true,
+			Owners:      owners,
+			Deployments: StaticDeployments{{Name: "model-router", RouterVersion: cat.Latest, Mode: router.ModeBalanced, Models: []string{model}}},
+		})
+		h := srv.Handler()
+		b.Run(name, func(b *testing.B) {
+			serve := func() *httptest.ResponseRecorder {
+				w := httptest.NewRecorder()
+				req := httptest.NewRequest(http.MethodPost, "/v1/responses", strings.NewReader(body))
+				req.Host = loopbackHost
+				req.Header.Set("Authorization", "Bearer sk-bench")
+				h.ServeHTTP(w, req)
+				return w
+			}
+			w := serve()
+			require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+			require.Contains(b, w.Body.String(), `"msg_1"`)
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+		})
+	}
 	for _, words := range []int{20, 2_000, 40_000} {
 		_, answer := responsesAnswer(words)
 		for _, streamed := range []bool{false, true} {
@@ -108,33 +165,15 @@ func BenchmarkGatewayHandlerResponses(b *testing.B) {
 				body = `{"model":"model-router","stream":true,"input":"Explain in two sentences why the sky is blue."}`
 				name = fmt.Sprintf("stream-%dw", words)
 			}
-			srv := New(Config{
-				Router:      rt,
-				Forwarder:   &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: tr}},
-				Supports:    ps.Supports,
-				Log:         &discardLog{},
-				Keys:        keyStore{"sk-bench": true},
-				RequireKeys: true,
-				Deployments: StaticDeployments{{Name: "model-router", RouterVersion: cat.Latest, Mode: router.ModeBalanced, Models: []string{"gpt-4.1-mini-2025-04-14"}}},
-			})
-			h := srv.Handler()
-			b.Run(name, func(b *testing.B) {
-				serve := func() *httptest.ResponseRecorder {
-					w := httptest.NewRecorder()
-					req := httptest.NewRequest(http.MethodPost, "/v1/responses", strings.NewReader(body))
-					req.Host = loopbackHost
-					req.Header.Set("Authorization", "Bearer sk-bench")
-					h.ServeHTTP(w, req)
-					return w
-				}
-				w := serve()
-				require.Equal(b, http.StatusOK, w.Code, w.Body.String())
-				require.Contains(b, w.Body.String(), `"msg_1"`)
-				b.ReportAllocs()
-				for b.Loop() {
-					serve()
-				}
-			})
+			bench(name, "gpt-4.1-mini-2025-04-14", body, tr, nil)
 		}
 	}
+	st, err := store.Open(filepath.Join(b.TempDir(), "owned.db"))
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = st.Close() })
+	body, ids := agentTurnWithIDs(100)
+	require.NoError(b, st.OwnIDs(context.Background(), "id-sk-bench", ids))
+	_, answer := responsesAnswer(20)
+	// A reasoning model, as Codex's: the reasoning items go to it.
+	bench("json-agent-300ids", "gpt-5-mini-2025-08-07", body, typedTransport{"application/json", []byte(answer)}, st)
 }
