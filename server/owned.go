@@ -7,12 +7,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/internal/itemid"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // The gateway calls OpenAI with one key of its own, so OpenAI resolves an
-// item_reference or a conversation id for whoever sends it. Client keys
+// item's id (an item_reference's, or one an item sent back with its content
+// carries) or a conversation id for whoever sends it. Client keys
 // are told apart here instead: the gateway records which key it gave each
 // output item id (in an answer or a read of one) and which key first used
 // each conversation, and refuses those ids to every other key as OpenAI
@@ -32,21 +32,19 @@ type IDOwners interface {
 	OwnIDs(ctx context.Context, keyID string, ids []string) error
 }
 
-// checkOwned refuses a Responses call that names, by item_reference or
-// conversation, an id given to another client key. Item ids of answers
-// the gateway keeps are checked where they are resolved (kept_items.go).
+// checkOwned refuses a Responses call whose input names an id given to
+// another client key, by item_reference or with the item itself (a
+// reasoning item sent back with its id: OpenAI reads the stored item by
+// it), or whose conversation is another key's. An agent's long
+// conversation names hundreds of ids a turn: those this process has not
+// seen are looked up at once, in one query.
 func (s *Server) checkOwned(ctx context.Context, r *routed) error {
 	if !s.cfg.RequireKeys {
 		return nil
 	}
-	var ids []string
-	for _, id := range r.req.ItemReferences {
-		if _, kept := itemid.Response(id); !kept {
-			ids = append(ids, id)
-		}
-	}
+	ids := r.req.InputItemIDs
 	if r.req.Conversation != "" {
-		ids = append(ids, r.req.Conversation)
+		ids = append(ids[:len(ids):len(ids)], r.req.Conversation)
 	}
 	if len(ids) == 0 {
 		return nil

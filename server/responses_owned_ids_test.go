@@ -14,6 +14,8 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 const otherTeamKey = "sk-other-team"
@@ -89,6 +91,72 @@ func TestItemReferenceToAnotherKeysItemIsNotFound(t *testing.T) {
 	}
 }
 
+// sendingBack asks a question after an earlier answer's output items,
+// sent back by value as the Go SDK turns them into input (ToParam: each
+// item as OpenAI gave it, its id included), a tool call with its output.
+func sendingBack(items ...responses.ResponseOutputItemUnion) responses.ResponseNewParams {
+	var in responses.ResponseInputParam
+	for _, item := range items {
+		switch item.Type {
+		case "reasoning":
+			p := item.AsReasoning().ToParam()
+			in = append(in, responses.ResponseInputItemUnionParam{OfReasoning: &p})
+		case "message":
+			p := item.AsMessage().ToParam()
+			in = append(in, responses.ResponseInputItemUnionParam{OfOutputMessage: &p})
+		case "function_call":
+			call := item.AsFunctionCall()
+			p := call.ToParam()
+			out := responses.ResponseInputItemParamOfFunctionCallOutput(`{"ok":true}`)
+			out.OfFunctionCallOutput.CallID = openai.String(call.CallID)
+			in = append(in, responses.ResponseInputItemUnionParam{OfFunctionCall: &p}, out)
+		}
+	}
+	in = append(in, responses.ResponseInputItemParamOfMessage("and then?", responses.EasyInputMessageRoleUser))
+	return responses.ResponseNewParams{Model: "model-router", Input: responses.ResponseNewParamsInputUnion{OfInputItemList: in}}
+}
+
+// OpenAI reads an item sent back with its content by its id too (a
+// reasoning item without its encrypted_content is read from its store),
+// so another key's items are refused sent by value as by item_reference.
+func TestAnotherKeysItemsSentBackByValueAreNotFound(t *testing.T) {
+	e, opts, mine, theirs := newTwoKeyE2E(t)
+	ctx := context.Background()
+	e.openai.Set("large", upstreamtest.Behavior{Thinking: "The plan is to launch on Monday.", TextFirst: true,
+		ToolCall: &upstreamtest.ToolCall{ID: "call_1", Name: "launch", Arguments: `{"day":"Monday"}`}})
+	made, err := mine().Responses.New(ctx, ask("my secret plan"), onModel("large"))
+	require.NoError(t, err)
+	var kinds []string
+	for _, item := range made.Output {
+		kinds = append(kinds, item.Type)
+	}
+	require.Equal(t, []string{"reasoning", "message", "function_call"}, kinds)
+	e.log.waitFor(t, 1)
+
+	for _, restarted := range []bool{false, true} {
+		if restarted {
+			e.start(t, opts) // only the decision log remembers
+		}
+		for _, item := range made.Output {
+			sent := len(e.openai.Requests())
+			_, err := theirs().Responses.New(ctx, sendingBack(item))
+			apiErr := requireStatus(t, err, http.StatusNotFound)
+			assert.Equal(t, "input", apiErr.Param)
+			assert.Equal(t, "Item with id '"+item.ID+"' not found.", apiErr.Message, "%s item (restarted: %t)", item.Type, restarted)
+			assert.Equal(t, sent, len(e.openai.Requests()), "nothing of another key's %s item reaches a provider (restarted: %t)", item.Type, restarted)
+		}
+		_, err = mine().Responses.New(ctx, sendingBack(made.Output...))
+		require.NoError(t, err, "the key the items were given to sends them back (restarted: %t)", restarted)
+	}
+
+	elsewhere := responses.ResponseNewParams{Model: "model-router", Input: responses.ResponseNewParamsInputUnion{OfInputItemList: responses.ResponseInputParam{
+		responses.ResponseInputItemParamOfReasoning("rs_made_elsewhere", []responses.ResponseReasoningItemSummaryParam{{Text: "thought"}}),
+		responses.ResponseInputItemParamOfMessage("and then?", responses.EasyInputMessageRoleUser),
+	}}}
+	_, err = theirs().Responses.New(ctx, elsewhere)
+	require.NoError(t, err, "an id the gateway never gave a key is passed on")
+}
+
 // A background answer's items come to its key only by reading it: the
 // read records them.
 func TestItemsOfABackgroundAnswerReadByItsKeyAreItsKeys(t *testing.T) {
@@ -155,6 +223,8 @@ func TestOwnedIDsAreNotCheckedWithoutKeys(t *testing.T) {
 	other := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(otherTeamKey), option.WithMaxRetries(0))
 	_, err = other.Responses.New(ctx, referring(made.Output[0].ID))
 	require.NoError(t, err)
+	_, err = other.Responses.New(ctx, sendingBack(made.Output...))
+	require.NoError(t, err, "nor sent back by value")
 }
 
 // An answer made before keys were required is open to every key: one key

@@ -91,6 +91,12 @@ type Request struct {
 	// ItemReferences are the ids of a Responses call's item_reference
 	// input items, in order.
 	ItemReferences []string
+	// InputItemIDs are the ids a Responses call's input items name, in
+	// order: an item_reference's, and the id any other item carries with
+	// its content (a reasoning, message or function_call item sent back
+	// as an earlier answer gave it), which OpenAI resolves in its store
+	// too.
+	InputItemIDs []string
 	// Conversation is the id of the Conversations API conversation a
 	// Responses call is added to ("" when none).
 	Conversation    string
@@ -234,8 +240,9 @@ type conversation struct {
 	filePages int
 	// stored is the first thing the request names that OpenAI stores.
 	stored string
-	// refs are the item_reference ids.
-	refs []string
+	// refs are the item_reference ids; ids every id an input item
+	// names (see [Request.InputItemIDs]).
+	refs, ids []string
 	// other is text the model reads that is not a turn's content (tool
 	// call arguments, tool results).
 	other []string
@@ -270,7 +277,7 @@ func (c *conversation) finish(r *Request) {
 	if r.StoredAtOpenAI == "" {
 		r.StoredAtOpenAI = c.stored
 	}
-	r.ItemReferences = c.refs
+	r.ItemReferences, r.InputItemIDs = c.refs, c.ids
 	r.Prompt = router.PromptText(c.msgs)
 	h := sha256.New()
 	var sys, user bool

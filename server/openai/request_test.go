@@ -133,6 +133,19 @@ func TestParseResponses(t *testing.T) {
 			check: func(t *testing.T, r Request) { assert.Equal(t, "add 2 and 3", r.Prompt) },
 		},
 		{
+			// OpenAI reads each of these ids in its store: an
+			// item_reference's (typed or not) and the one an item sent
+			// back with its content carries, however it is written.
+			name: "ids input items name",
+			body: `{"model":"m","input":[{"type":"reasoning","id":"rs_1","summary":[]},{"role":"assistant","id":"msg_\u0031","content":"hi"},
+				{"type":"item_reference","id":"msg_2"},{"id":"fc_3"},{"type":"function_call","id":7,"name":"f","arguments":"{}","call_id":"c"},
+				{"role":"user","content":"and then?"}]}`,
+			check: func(t *testing.T, r Request) {
+				assert.Equal(t, []string{"rs_1", "msg_1", "msg_2", "fc_3"}, r.InputItemIDs, "in input order; an id that is no string is the provider's to refuse")
+				assert.Equal(t, []string{"msg_2", "fc_3"}, r.ItemReferences)
+			},
+		},
+		{
 			name:  "continuation without input",
 			body:  `{"model":"m","previous_response_id":"resp_1"}`,
 			check: func(t *testing.T, r Request) { assert.Empty(t, r.Prompt) },

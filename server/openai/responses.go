@@ -25,6 +25,10 @@ type responseItem struct {
 	// StoredID is an item_reference's id, or an input_file or
 	// input_image item's file_id: ids OpenAI stores.
 	StoredID string
+	// ID is the id any other item carries with its content, as an
+	// earlier answer gave it (rs_…, msg_…, fc_…): OpenAI looks it up in
+	// its store as it does an item_reference's.
+	ID string
 }
 
 func parseResponses(top map[string]json.RawMessage, r *Request) error {
@@ -161,6 +165,10 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	case it.Type == "item_reference":
 		conv.storedAtOpenAI("item_reference", it.StoredID)
 		conv.refs = append(conv.refs, it.StoredID)
+		conv.ids = append(conv.ids, it.StoredID)
+	}
+	if it.ID != "" {
+		conv.ids = append(conv.ids, it.ID)
 	}
 	return nil
 }
@@ -198,6 +206,11 @@ func readItem(raw []byte) (responseItem, bool) {
 		if id, ok := optText(obj.Get("id")); ok && id != "" && it.Role == "" {
 			it.Type, it.StoredID = "item_reference", id
 		}
+	}
+	if it.Type != "item_reference" {
+		// Not one the client must send as a string: the provider judges
+		// another value.
+		it.ID, _ = optText(obj.Get("id"))
 	}
 	return it, okType && okRole && okArgs && okName && okFile && okID
 }

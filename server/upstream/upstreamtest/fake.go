@@ -89,8 +89,9 @@ type Behavior struct {
 	// content a list of parts, as Mistral's reasoning models answer: a
 	// thinking part (its text in a list of text chunks) before a text part
 	// with the reply; streamed, each delta's content is such a list, the
-	// thinking's in one, then one text part per word. Its words are not
-	// counted as output tokens.
+	// thinking's in one, then one text part per word. On its Responses it
+	// opens the output with a reasoning item (rs_fake_N) whose summary is
+	// this text. Its words are not counted as output tokens.
 	Thinking string
 	// NoDone ends an OpenAI chat stream after its last chunk without
 	// "data: [DONE]", as some OpenAI-compatible servers do; NoStreamUsage

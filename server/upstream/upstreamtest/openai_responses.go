@@ -42,14 +42,18 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 func (c *call) responseID() string { return fmt.Sprintf("resp_fake_%d", c.seq) }
 
 // The answer's output item ids, this answer's own, as OpenAI's are.
-func (c *call) messageItemID() string { return fmt.Sprintf("msg_fake_%d", c.seq) }
-func (c *call) callItemID() string    { return fmt.Sprintf("fc_fake_%d", c.seq) }
+func (c *call) messageItemID() string   { return fmt.Sprintf("msg_fake_%d", c.seq) }
+func (c *call) callItemID() string      { return fmt.Sprintf("fc_fake_%d", c.seq) }
+func (c *call) reasoningItemID() string { return fmt.Sprintf("rs_fake_%d", c.seq) }
 
 // response is the answer's response object with this status: every item
 // when completed, none before, as OpenAI's response.created carries it.
 func (c *call) response(status string) map[string]any {
 	output := []any{}
 	if status == "completed" {
+		if c.b.Thinking != "" {
+			output = append(output, c.reasoningItem())
+		}
 		if c.withText() {
 			output = append(output, c.messageItem("completed"))
 		}
@@ -82,6 +86,13 @@ func (c *call) messageItem(status string) map[string]any {
 		content = append(content, outputText(c.reply()))
 	}
 	return map[string]any{"type": "message", "id": c.messageItemID(), "status": status, "role": "assistant", "content": content}
+}
+
+// reasoningItem is the thinking as a reasoning output item, its text the
+// summary, as a reasoning model's answer opens.
+func (c *call) reasoningItem() map[string]any {
+	return map[string]any{"type": "reasoning", "id": c.reasoningItemID(),
+		"summary": []any{map[string]any{"type": "summary_text", "text": c.b.Thinking}}}
 }
 
 // callItem is the tool call as a function_call output item: its arguments
@@ -124,6 +135,12 @@ func (c *call) responsesEvents(background bool) []map[string]any {
 		}
 	}
 	index := 0
+	if c.b.Thinking != "" {
+		evs = append(evs,
+			map[string]any{"type": "response.output_item.added", "output_index": index, "item": c.reasoningItem()},
+			map[string]any{"type": "response.output_item.done", "output_index": index, "item": c.reasoningItem()})
+		index++
+	}
 	if c.withText() {
 		id, text := c.messageItemID(), c.reply()
 		part := func(typ string, more map[string]any) map[string]any {
