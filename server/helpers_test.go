@@ -96,10 +96,10 @@ func (l *recordLog) AnsweredBy(_ context.Context, id string) (Answer, error) {
 	return Answer{}, nil
 }
 
-// OwnersOf and OwnIDs make the log an IDOwners, as the SQLite store is:
+// OtherOwners and OwnIDs make the log an IDOwners, as the SQLite store is:
 // a call's ids come with its record, a read's by OwnIDs; the first key
 // keeps an id.
-func (l *recordLog) OwnersOf(_ context.Context, ids []string) (map[string]string, error) {
+func (l *recordLog) OtherOwners(_ context.Context, keyID string, ids []string) (map[string]string, error) {
 	owners := map[string]string{}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -113,6 +113,11 @@ func (l *recordLog) OwnersOf(_ context.Context, ids []string) (map[string]string
 	for id, key := range l.owned {
 		if _, ok := owners[id]; !ok && slices.Contains(ids, id) {
 			owners[id] = key
+		}
+	}
+	for id, key := range owners {
+		if key == keyID {
+			delete(owners, id)
 		}
 	}
 	return owners, nil

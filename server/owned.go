@@ -24,9 +24,9 @@ import (
 // IDOwners is the durable record of which client key was given each id of
 // state a provider stores (see [Config.Owners]).
 type IDOwners interface {
-	// OwnersOf returns the key each of ids was recorded for; ids never
-	// recorded are absent.
-	OwnersOf(ctx context.Context, ids []string) (map[string]string, error)
+	// OtherOwners returns the key each of ids was recorded for, where
+	// that is not keyID; ids never recorded are absent.
+	OtherOwners(ctx context.Context, keyID string, ids []string) (map[string]string, error)
 	// OwnIDs records ids as keyID's, unless another key has them: for a
 	// read of a stored answer, which writes no decision row.
 	OwnIDs(ctx context.Context, keyID string, ids []string) error
@@ -49,30 +49,41 @@ func (s *Server) checkOwned(ctx context.Context, r *routed) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	owners := make(map[string]string, len(ids))
-	var unseen []string
+	// Only the ids the caller may not name are kept: most are its own.
+	var foreign map[string]bool
+	noteForeign := func(id, owner string) {
+		if !s.mayUse(owner, r.keyID) {
+			if foreign == nil {
+				foreign = map[string]bool{}
+			}
+			foreign[id] = true
+		}
+	}
+	unseen := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if a, ok := s.owned.get(id); ok {
-			owners[id] = a.KeyID
+			noteForeign(id, a.KeyID)
 		} else {
 			unseen = append(unseen, id)
 		}
 	}
 	if len(unseen) > 0 && s.cfg.Owners != nil {
-		logged, err := s.cfg.Owners.OwnersOf(ctx, unseen)
+		logged, err := s.cfg.Owners.OtherOwners(ctx, r.keyID, unseen)
 		if err != nil {
 			// The owner cannot be checked, and the provider would
 			// resolve the id for anyone.
 			return err
 		}
 		for id, key := range logged {
-			owners[id] = key
+			noteForeign(id, key)
 		}
 	}
-	for _, id := range ids {
-		owner, ok := owners[id]
+	if len(foreign) == 0 {
+		return nil
+	}
+	for _, id := range ids { // the first the input names is the one refused
 		switch {
-		case !ok || s.mayUse(owner, r.keyID):
+		case !foreign[id]:
 		case id == r.req.Conversation:
 			return &router.Error{Code: router.ENotFound, Param: "conversation",
 				Message: fmt.Sprintf("Conversation with id '%s' not found.", id)}

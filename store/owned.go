@@ -50,9 +50,12 @@ func (s *Store) OwnIDs(ctx context.Context, keyID string, ids []string) error {
 	return ownIDs(ctx, s.db, keyID, ids, s.now())
 }
 
-// OwnersOf returns the key each of ids was recorded for; an id never
-// recorded (made elsewhere, before keys were needed, or pruned) is absent.
-func (s *Store) OwnersOf(ctx context.Context, ids []string) (map[string]string, error) {
+// OtherOwners returns the key each of ids was recorded for, where that
+// is not keyID: the ids keyID may not name. Its own ids, hundreds a turn
+// in an agent's conversation sent back whole, are not read back. An id
+// never recorded (made elsewhere, before keys were needed, or pruned) is
+// absent.
+func (s *Store) OtherOwners(ctx context.Context, keyID string, ids []string) (map[string]string, error) {
 	owners := map[string]string{}
 	if len(ids) == 0 {
 		return owners, nil
@@ -61,7 +64,8 @@ func (s *Store) OwnersOf(ctx context.Context, ids []string) (map[string]string, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key_id FROM owned_ids WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	rows, err := s.db.QueryContext(ctx, `SELECT id, key_id FROM owned_ids WHERE id IN (SELECT value FROM json_each(?)) AND key_id != ?`,
+		string(list), keyID)
 	if err != nil {
 		return nil, fmt.Errorf("look up owned ids: %w", err)
 	}

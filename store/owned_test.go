@@ -31,9 +31,13 @@ func TestOwnedIDsOutliveARestartAndKeepTheirFirstKey(t *testing.T) {
 	s, err = store.Open(path)
 	require.NoError(t, err)
 	defer s.Close()
-	owners, err := s.OwnersOf(context.Background(), []string{"msg_a", "conv_shared", "msg_b", "msg_open", "msg_never"})
+	ids := []string{"msg_a", "conv_shared", "msg_b", "msg_open", "msg_never"}
+	owners, err := s.OtherOwners(context.Background(), "key_c", ids)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"msg_a": "key_a", "conv_shared": "key_a", "msg_b": "key_b"}, owners)
+	owners, err = s.OtherOwners(context.Background(), "key_a", ids)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"msg_b": "key_b"}, owners, "a key's own ids are not what it may not name")
 }
 
 // Owned ids go with the decision rows of their time, counted from their
@@ -48,7 +52,7 @@ func TestOwnedIDsArePrunedWithTheDecisionLog(t *testing.T) {
 
 	_, err := s.PruneDecisions(ctx, sampleTime.Add(time.Hour))
 	require.NoError(t, err)
-	owners, err := s.OwnersOf(ctx, []string{"msg_old", "conv_1"})
+	owners, err := s.OtherOwners(ctx, "key_b", []string{"msg_old", "conv_1"})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"conv_1": "key_a"}, owners)
 }
