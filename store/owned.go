@@ -64,7 +64,12 @@ func (s *Store) OtherOwners(ctx context.Context, keyID string, ids []string) (ma
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key_id FROM owned_ids WHERE id IN (SELECT value FROM json_each(?)) AND key_id != ?`,
+	// One primary-key probe an id, in the list's order: `id IN (SELECT
+	// value FROM json_each(?))` first sorts the list into a temporary
+	// index, 1.2-1.6x as long for an agent's 300 ids
+	// (BenchmarkOtherOwners). CROSS JOIN keeps SQLite from scanning the
+	// table instead.
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.key_id FROM json_each(?) AS j CROSS JOIN owned_ids AS o ON o.id = j.value WHERE o.key_id != ?`,
 		string(list), keyID)
 	if err != nil {
 		return nil, fmt.Errorf("look up owned ids: %w", err)

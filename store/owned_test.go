@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,4 +56,25 @@ func TestOwnedIDsArePrunedWithTheDecisionLog(t *testing.T) {
 	owners, err := s.OtherOwners(ctx, "key_b", []string{"msg_old", "conv_1"})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"conv_1": "key_a"}, owners)
+}
+
+// BenchmarkOtherOwners looks up the 300 item ids of an agent's turn sent
+// back whole (its own, as they mostly are) among 100,000 owned ids.
+func BenchmarkOtherOwners(b *testing.B) {
+	s := MustOpen(b)
+	ctx := context.Background()
+	all := make([]string, 100_000)
+	for i := range all {
+		all[i] = fmt.Sprintf("rs_%048d", i)
+	}
+	for i := 0; i < len(all); i += 10_000 {
+		require.NoError(b, s.OwnIDs(ctx, fmt.Sprintf("key_%d", i%7), all[i:i+10_000]))
+	}
+	turn := all[5_000:5_300] // key_0's
+	b.ReportAllocs()
+	for b.Loop() {
+		if owners, err := s.OtherOwners(ctx, "key_0", turn); err != nil || len(owners) != 0 {
+			b.Fatalf("%v, %v", owners, err)
+		}
+	}
 }
