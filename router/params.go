@@ -18,6 +18,8 @@ func SupportsParam(m Model, p string) bool {
 		return m.Capabilities.StructuredOutput
 	case "reasoning_effort", "reasoning":
 		return m.Capabilities.TakesReasoningEffort()
+	case "verbosity":
+		return m.Capabilities.Verbosity
 	}
 	if m.Capabilities.Reasoning {
 		for _, u := range reasoningUnsupported {

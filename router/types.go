@@ -55,6 +55,11 @@ type Capabilities struct {
 	// router, not the client, picked the model, so a value only another
 	// model takes must not become the provider's 400.
 	ReasoningEfforts []string `json:"reasoning_efforts,omitempty"`
+	// Verbosity: takes `verbosity` (Responses: text.verbosity) at low,
+	// medium and high, as the GPT-5 models do. OpenAI's earlier models
+	// refuse any value but medium with a 400 unsupported_value, which does
+	// not fail over, so a model without it loses the parameter.
+	Verbosity bool `json:"verbosity,omitempty"`
 }
 
 // TakesReasoningEffort reports whether the model accepts reasoning_effort.

@@ -97,9 +97,15 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 			Format struct {
 				Type string `json:"type"`
 			} `json:"format"`
+			Verbosity json.RawMessage `json:"verbosity"`
 		}
 		if json.Unmarshal(v, &t) != nil {
 			return invalid("text", "text must be an object")
+		}
+		if set(t.Verbosity) && !slices.Contains(r.Params, "verbosity") {
+			// Chat Completions' name, as the router's parameter rules
+			// know it.
+			r.Params = append(r.Params, "verbosity")
 		}
 		if t.Format.Type == "json_schema" {
 			r.StructuredOutput = true

@@ -47,7 +47,9 @@ func upstreamModel(m router.Model) string {
 // and for a model marked MaxTokensOnly the other way round; on
 // Responses a model that takes no reasoning effort also loses `reasoning`,
 // and a non-reasoning one "reasoning.encrypted_content" from `include`. A
-// reasoning effort m refuses becomes the nearest one it takes (fitEffort).
+// reasoning effort m refuses becomes the nearest one it takes (fitEffort),
+// and a model without Capabilities.Verbosity loses verbosity (Responses:
+// text.verbosity).
 // Every other member keeps its exact bytes (members may come out in
 // another order).
 func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
@@ -126,6 +128,9 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 	if len(m.Capabilities.ReasoningEfforts) > 0 {
 		fitEffort(obj, api, m.Capabilities)
 	}
+	if !m.Capabilities.Verbosity {
+		dropVerbosity(obj, api)
+	}
 	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("include") {
 		// Stateless clients (store: false) ask for their reasoning back
 		// encrypted; a model that does not reason refuses the request
@@ -172,6 +177,37 @@ func fitEffort(obj *object, api API, c router.Capabilities) {
 				obj.setString("reasoning", encodeObject(reasoning))
 			}
 		}
+	}
+}
+
+// dropVerbosity removes the verbosity a model without the capability
+// would refuse (OpenAI's models before GPT-5 take only medium, their
+// default, and answer low or high with a 400 that does not fail over):
+// `verbosity` on Chat Completions, text.verbosity on Responses, whose
+// other members (format) keep their bytes. A `text` it cannot read is
+// left to the provider.
+func dropVerbosity(obj *object, api API) {
+	switch api {
+	case APIChatCompletions:
+		obj.del("verbosity")
+	case APIResponses:
+		raw := obj.get("text")
+		if len(raw) == 0 || raw[0] != '{' || !bytes.Contains(raw, []byte(`"verbosity"`)) {
+			return
+		}
+		var text map[string]json.RawMessage
+		if json.Unmarshal(raw, &text) != nil {
+			return
+		}
+		if _, ok := text["verbosity"]; !ok {
+			return
+		}
+		delete(text, "verbosity")
+		if len(text) == 0 {
+			obj.del("text")
+			return
+		}
+		obj.setString("text", encodeObject(text))
 	}
 }
 
