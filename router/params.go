@@ -20,6 +20,8 @@ func SupportsParam(m Model, p string) bool {
 		return m.Capabilities.TakesReasoningEffort()
 	case "verbosity":
 		return m.Capabilities.Verbosity
+	case "web_search_options":
+		return m.Capabilities.WebSearch
 	}
 	if m.Capabilities.Reasoning {
 		for _, u := range reasoningUnsupported {

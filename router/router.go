@@ -404,6 +404,10 @@ func excluded(m Model, n Needs) string {
 		return "excluded: no structured output support"
 	case n.Files && !m.Capabilities.Files:
 		return "excluded: no file (PDF) input support"
+	case n.WebSearch && !m.Capabilities.WebSearch:
+		return "excluded: no web search (web_search_options) support"
+	case n.AudioOutput && !m.Capabilities.AudioOutput:
+		return "excluded: no audio output support"
 	case n.MaxOutputTokens > 0 && m.MaxOutput > 0 && n.MaxOutputTokens > m.MaxOutput:
 		return fmt.Sprintf("excluded: max output %d tokens < requested %d", m.MaxOutput, n.MaxOutputTokens)
 	}

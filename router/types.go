@@ -60,6 +60,15 @@ type Capabilities struct {
 	// refuse any value but medium with a 400 unsupported_value, which does
 	// not fail over, so a model without it loses the parameter.
 	Verbosity bool `json:"verbosity,omitempty"`
+	// WebSearch: searches the web for Chat's `web_search_options` (OpenAI's
+	// search-preview models). OpenAI's other models refuse the parameter
+	// (400 unknown_parameter) and another provider may answer without
+	// searching, so a call that sets it is left to models that have it.
+	WebSearch bool `json:"web_search,omitempty"`
+	// AudioOutput: answers in audio for Chat's `modalities` with "audio"
+	// (or `audio`), as OpenAI's audio models do; a call asking for audio
+	// is left to models that have it.
+	AudioOutput bool `json:"audio_output,omitempty"`
 }
 
 // TakesReasoningEffort reports whether the model accepts reasoning_effort.
@@ -248,6 +257,11 @@ type Needs struct {
 	StructuredOutput bool
 	// Files: the request carries file (PDF) content parts.
 	Files bool
+	// WebSearch: the call sets Chat's web_search_options; AudioOutput:
+	// it asks for an answer in audio. Only models with the capability
+	// can serve them.
+	WebSearch   bool
+	AudioOutput bool
 	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
 	OpenAIOnly bool
 	// StoredAtOpenAI names what the request refers to by an id only

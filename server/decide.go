@@ -199,6 +199,8 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Tools:             req.Tools,
 		Vision:            req.Images > 0,
 		Files:             req.Files > 0,
+		WebSearch:         req.WebSearch,
+		AudioOutput:       req.AudioOutput,
 		StructuredOutput:  req.StructuredOutput && api != openai.Messages,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
 		StoredAtOpenAI:    req.StoredAtOpenAI,

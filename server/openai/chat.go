@@ -90,6 +90,8 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		r.addText(string(v))
 	}
 	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)
+	r.WebSearch = set(top["web_search_options"])
+	r.AudioOutput = asksForAudio(top)
 	r.Choices = choices(top["n"])
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err

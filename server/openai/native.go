@@ -25,7 +25,7 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 	if string(top["logprobs"]) == "true" || positive(top["top_logprobs"]) {
 		out = append(out, "logprobs")
 	}
-	if set(top["audio"]) || decoded(top["modalities"], has("audio")) {
+	if asksForAudio(top) {
 		out = append(out, "audio output")
 	}
 	if decoded(top["logit_bias"], func(b map[string]json.RawMessage) bool { return len(b) > 0 }) {
@@ -35,6 +35,13 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 		out = append(out, "web_search_options")
 	}
 	return out
+}
+
+// asksForAudio reports whether a Chat call asks for an answer in audio:
+// `modalities` with "audio", or the `audio` output parameters, which
+// OpenAI requires with it. `modalities: ["text"]` alone asks for text.
+func asksForAudio(top map[string]json.RawMessage) bool {
+	return set(top["audio"]) || decoded(top["modalities"], has("audio"))
 }
 
 // responsesNativeOnly is chatNativeOnly for a Responses request: token

@@ -79,6 +79,10 @@ type Request struct {
 	// such as "document blocks" or "images inside tool_result"; on
 	// Responses, "previous_response_id" (state stored at OpenAI).
 	NativeOnly []string
+	// WebSearch: a Chat call sets web_search_options. AudioOutput: it asks
+	// for an answer in audio (`modalities` with "audio", or `audio`).
+	WebSearch   bool
+	AudioOutput bool
 	// StructuredOutput: the call asks for an answer that follows a JSON
 	// schema (Chat's response_format or Responses' text.format of type
 	// json_schema, Messages' output_config.format).
