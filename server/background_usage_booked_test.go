@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,17 +23,50 @@ import (
 // newBookingE2E is a gateway logging to a store whose writer keeps each
 // row queued until something flushes it (so a read that comes right after
 // the call finds its row not yet in SQLite), with a monthly budget of usd
-// for every key.
+// for every key. The store waits up to a minute on another connection's
+// write lock, so a booking waits out a lock a test holds rather than
+// failing at busy_timeout on a slow machine. The usage queued is booked
+// before the store closes, as serve books it.
 func newBookingE2E(t *testing.T, usd float64) (*e2e, *store.Store) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "log.db"), store.WithCommitInterval(time.Hour))
+	st, err := store.Open(filepath.Join(t.TempDir(), "log.db"), store.WithCommitInterval(time.Hour),
+		store.WithBusyTimeout(time.Minute))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	e := newE2E(t, func(c *Config) {
-		c.Log = st.Log()
+		c.Log = &bookingLog{Log: st.Log()}
 		c.Budgets = budget.New(capSource{usd: usd}, nil)
 	})
+	t.Cleanup(func() { _ = e.srv.FinishBookings(context.Background()) })
 	return e, st
+}
+
+// bookingLog is the store's decision log, counting the bookings it has
+// been asked for, for tests to wait until reads' bookings have run.
+type bookingLog struct {
+	*store.Log
+	asked atomic.Int64
+}
+
+func (l *bookingLog) BookUsage(ctx context.Context, id string, u router.Usage, usd float64) (router.Record, bool, error) {
+	l.asked.Add(1)
+	return l.Log.BookUsage(ctx, id, u, usd)
+}
+
+// waitBookings waits until the gateway has run the bookings of n reads
+// that found a job over (booked, or found nothing left to book), the
+// budget's and the metrics' share included: a booking runs after its read
+// is answered.
+func waitBookings(t *testing.T, e *e2e, n int64) {
+	t.Helper()
+	bl := e.srv.cfg.Log.(*bookingLog)
+	require.Eventually(t, func() bool {
+		q := &e.srv.books
+		q.mu.Lock()
+		idle := !q.running && len(q.queue) == 0
+		q.mu.Unlock()
+		return idle && bl.asked.Load() == n
+	}, 10*time.Second, 5*time.Millisecond, "%d reads' bookings run", n)
 }
 
 // loggedRow is the one decision row of the answer id, as `sqlite3` reads it.
@@ -122,6 +156,7 @@ func TestReadingAFinishedBackgroundAnswerBooksWhatItsJobUsed(t *testing.T) {
 	for stream.Next() {
 	}
 	require.NoError(t, stream.Err())
+	waitBookings(t, e, 3)
 	assert.Equal(t, booked, loggedRow(t, st, id), "reading it again books nothing more")
 }
 
@@ -179,6 +214,7 @@ func TestBackgroundStreamToItsEndIsLoggedAtItsRealUsage(t *testing.T) {
 
 	_, err := client.Responses.Get(context.Background(), id, responses.ResponseGetParams{})
 	require.NoError(t, err)
+	waitBookings(t, e, 1)
 	assert.Equal(t, row, loggedRow(t, st, id))
 }
 
@@ -213,7 +249,7 @@ func TestBookedBackgroundUsageIsWhatTheKeysBudgetSpends(t *testing.T) {
 		wg.Wait()
 		spent := store.FormatUSD(largeCost(usages[0]))
 
-		// A read's answer goes out once its handler has booked the usage.
+		waitBookings(t, e, int64(len(usages)))
 		status, _, raw := postRaw(t, e, http.MethodPost, "/v1/chat/completions", chat)
 		require.Equal(t, http.StatusTooManyRequests, status, "the job's real cost spent the budget: %s", raw)
 		assert.Contains(t, string(raw), "This API key has spent "+spent+" of its budget",
@@ -234,6 +270,7 @@ func TestBookedBackgroundUsageIsWhatTheKeysBudgetSpends(t *testing.T) {
 			_, err := client.Responses.Get(context.Background(), id, responses.ResponseGetParams{})
 			require.NoError(t, err)
 		}
+		waitBookings(t, e, 1)
 		status, _, raw = postRaw(t, e, http.MethodPost, "/v1/chat/completions", chat)
 		assert.Equal(t, http.StatusOK, status, "the booked cost gives back the room the estimate took: %s", raw)
 	})

@@ -34,46 +34,51 @@ type UsageObserver interface {
 	Booked(was, now router.Record)
 }
 
-// bookEndedUsage books, on the decision row of Responses answer id, the
-// usage its provider reported in a read that found the answer over, when
-// that row holds the gateway's estimate: a background call is logged when
-// the provider takes its job, before the job has run, so its tokens and
-// cost are the estimate until then. m is the model that wrote the answer,
-// whose catalog prices cost it. The key's budget and the metrics, which
-// counted the estimate when the call ended, count the difference.
-func (s *Server) bookEndedUsage(ctx context.Context, id string, m router.Model, out upstream.Outcome) {
-	book, ok := s.cfg.Log.(UsageBook)
-	if !ok || !out.Ended {
+// bookEndedUsage queues the booking, on the decision row of Responses
+// answer id, of the usage its provider reported in a read that found the
+// answer over, when that row holds the gateway's estimate: a background
+// call is logged when the provider takes its job, before the job has run,
+// so its tokens and cost are the estimate until then. m is the model that
+// wrote the answer, whose catalog prices cost it. The booking runs after
+// the read is answered (bookings.go): an UPDATE waits on another process's
+// write lock for up to busy_timeout, which is the gateway's bookkeeping,
+// not the client's wait.
+func (s *Server) bookEndedUsage(id string, m router.Model, out upstream.Outcome) {
+	if _, ok := s.cfg.Log.(UsageBook); !ok || !out.Ended {
 		return
 	}
 	u := out.EndedUsage
-	cost := u.Cost(m)
-	// The client may leave as soon as it has the answer; the booking is
-	// the gateway's, not the client's, to finish.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookTimeout)
+	s.books.add(s, booking{id: id, usage: u, cost: u.Cost(m)})
+}
+
+// book books one queued usage; the key's budget and the metrics, which
+// counted the estimate when the call ended, count the difference.
+func (s *Server) book(ctx context.Context, b booking) {
+	book := s.cfg.Log.(UsageBook)
+	ctx, cancel := context.WithTimeout(ctx, bookTimeout)
 	defer cancel()
-	was, booked, err := book.BookUsage(ctx, id, u, cost)
+	was, booked, err := book.BookUsage(ctx, b.id, b.usage, b.cost)
 	if err != nil {
 		s.log.Warn("could not book the usage of a background answer; its decision row keeps the estimate until a later read books it",
-			"response_id", id, "err", err)
+			"response_id", b.id, "err", err)
 		return
 	}
 	if !booked {
 		return
 	}
-	if b, ok := s.cfg.Budgets.(BudgetCorrector); ok {
-		b.Correct(was.KeyID, cost-was.CostUSD, was.Time)
+	if bc, ok := s.cfg.Budgets.(BudgetCorrector); ok {
+		bc.Correct(was.KeyID, b.cost-was.CostUSD, was.Time)
 	}
 	if o, ok := s.cfg.Observer.(UsageObserver); ok {
 		// Only a call routed in a deployment that exists is answered.
 		was.DeploymentFound = true
 		now := was
-		now.Usage, now.CostUSD, now.UsageEstimated = u, cost, false
+		now.Usage, now.CostUSD, now.UsageEstimated = b.usage, b.cost, false
 		o.Booked(was, now)
 	}
 }
 
 // bookTimeout bounds a booking: a database another process keeps locked
-// must not hold the read's handler, and a later read books what this one
-// could not.
+// must not hold the bookings queued behind it for long, and a later read
+// books what this one could not.
 const bookTimeout = 10 * time.Second

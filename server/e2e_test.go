@@ -37,6 +37,7 @@ type e2e struct {
 	openai    *upstreamtest.Fake
 	anthropic *upstreamtest.Fake
 	log       *recordLog
+	srv       *Server // the gateway last started
 }
 
 func newE2E(t *testing.T, opts ...func(*Config)) *e2e {
@@ -70,7 +71,8 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := New(cfg).Handler()
+	e.srv = New(cfg)
+	h := e.srv.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.seen = append(e.seen, fmt.Sprintf("%s?%s bearer=%t", r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization") != ""))

@@ -119,8 +119,9 @@ type Config struct {
 	// Log receives every call's record. One that is a [UsageBook] (the
 	// store's) also books a background answer's real usage when a read
 	// of it by id finds its job over, on the row that logged the
-	// estimate; Budgets that is a [BudgetCorrector] and an Observer that
-	// is a [UsageObserver] then count the difference.
+	// estimate, once the read is answered ([Server.FinishBookings] waits
+	// for those queued); Budgets that is a [BudgetCorrector] and an
+	// Observer that is a [UsageObserver] then count the difference.
 	Log router.DecisionLog
 	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
 	Feedback FeedbackStore
@@ -203,6 +204,9 @@ type Server struct {
 	recent, threads, owned recentAnswers
 	// inFlight counts API requests whose record is not yet sent (Wait).
 	inFlight sync.WaitGroup
+	// books books background answers' usage after their reads are
+	// answered (FinishBookings).
+	books bookings
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:

@@ -131,7 +131,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 			s.ownRead(ctx, key, out.ItemIDs)
 		}
 		if out.Ended && (op == readAnswer || op == cancelAnswer) {
-			s.bookEndedUsage(ctx, id, m, out)
+			s.bookEndedUsage(id, m, out)
 		}
 	}
 }

@@ -346,6 +346,15 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 			playground.Mount(e)
 		},
 	})
+	defer func() {
+		// Once every handler has returned (hs.Shutdown, or gw.Wait after
+		// a cut) and before the store closes (deferred above): the usage
+		// that reads already answered queued is booked in the database
+		// it belongs to. FinishBookings logs what it leaves.
+		bookCtx, cancelBook := context.WithTimeout(context.Background(), bookingWait)
+		defer cancelBook()
+		_ = gw.FinishBookings(bookCtx)
+	}()
 
 	if ctx.Err() != nil {
 		return stoppedBeforeServing(log)
@@ -457,6 +466,11 @@ func stoppedBeforeServing(log *slog.Logger) error {
 
 // recordWait bounds the wait for the records of requests cut at shutdown.
 const recordWait = 5 * time.Second
+
+// bookingWait bounds the wait at shutdown for background answers' usage
+// that answered reads queued to book: each booking is one UPDATE, which
+// waits busy_timeout (5 s) at most while another process holds the lock.
+const bookingWait = 10 * time.Second
 
 // drainTime bounds the wait for open calls to end once they are told to
 // at shutdown: a stream's error event may take up to a second to reach a

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"sync"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// booking is one background answer's usage to book (bookEndedUsage).
+type booking struct {
+	id    string
+	usage router.Usage
+	cost  float64
+}
+
+// maxQueuedBookings bounds the bookings waiting for the database: while
+// another process holds its write lock each may wait busy_timeout, and
+// reads keep coming. One past the bound is dropped: its row keeps the
+// estimate until a later read of the answer books it.
+const maxQueuedBookings = 1024
+
+// bookings runs the bookings of reads already answered, in order, on one
+// goroutine that starts when one is queued and ends when none is left, so
+// an idle server holds no goroutine. One worker is enough: bookings are
+// rare (one per background job) and each is a single UPDATE, which SQLite
+// serializes anyway.
+type bookings struct {
+	mu      sync.Mutex
+	queue   []booking
+	running bool // a worker is booking the queue
+	closed  bool // shutting down: no more are taken (FinishBookings)
+	dropped int  // taken neither for a full queue nor after closing
+	// worker is the running worker, waited for at shutdown; added to only
+	// under mu and before closed, so never while FinishBookings waits.
+	worker sync.WaitGroup
+	// stop cancels the bookings still running or queued when shutdown
+	// stops waiting for them.
+	stop     context.Context
+	stopOnce sync.Once
+	cancel   context.CancelFunc
+}
+
+// add queues b and starts a worker if none runs.
+func (q *bookings) add(s *Server, b booking) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || len(q.queue) >= maxQueuedBookings {
+		q.dropped++
+		if q.dropped == 1 {
+			// Once: a database locked for minutes would log every read.
+			s.log.Warn("too many background answers' bookings waiting for the database, or shutting down: this one and any more dropped are not booked; their decision rows keep the estimate until a later read books them",
+				"response_id", b.id, "queued", len(q.queue), "shutting_down", q.closed)
+		}
+		return
+	}
+	q.stopOnce.Do(func() { q.stop, q.cancel = context.WithCancel(context.Background()) })
+	q.queue = append(q.queue, b)
+	if !q.running {
+		q.running = true
+		q.worker.Add(1)
+		go q.run(s)
+	}
+}
+
+// run books the queue until it is empty.
+func (q *bookings) run(s *Server) {
+	defer q.worker.Done()
+	for {
+		q.mu.Lock()
+		if len(q.queue) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		b := q.queue[0]
+		q.queue[0] = booking{}
+		q.queue = q.queue[1:]
+		ctx := q.stop
+		q.mu.Unlock()
+		s.bookSafely(ctx, b)
+	}
+}
+
+// bookSafely books b; a panic in it is logged, as a handler's is, rather
+// than ending the process from a goroutine no handler recovers.
+func (s *Server) bookSafely(ctx context.Context, b booking) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic while booking the usage of a background answer", "response_id", b.id, "panic", r)
+		}
+	}()
+	s.book(ctx, b)
+}
+
+// FinishBookings stops taking bookings and waits until the background
+// answers' usage queued by reads already answered is booked, or until ctx
+// is done: then the booking under way is interrupted and the rest are not
+// booked (their rows keep the estimate), and ctx's error is returned. Call
+// it once the HTTP server has stopped serving and before the decision log
+// closes; a read answered after it books nothing.
+func (s *Server) FinishBookings(ctx context.Context) error {
+	q := &s.books
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		q.worker.Wait()
+		close(done)
+	}()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+		q.mu.Lock()
+		left := len(q.queue)
+		q.queue = nil
+		if q.cancel != nil {
+			q.cancel()
+		}
+		q.mu.Unlock()
+		s.log.Warn("shutdown did not wait for every background answer's usage to be booked: the one under way is interrupted, and the decision rows of those not booked keep the estimate until a later read books them",
+			"queued", left)
+		// The interrupted UPDATE returns within busy_timeout at most.
+		<-done
+	}
+	q.mu.Lock()
+	dropped := q.dropped
+	q.mu.Unlock()
+	if dropped > 0 {
+		s.log.Warn("background answers' bookings dropped (queue full or shutting down): their rows keep the estimate until a later read books them",
+			"dropped", dropped)
+	}
+	return err
+}
