@@ -106,7 +106,9 @@ func agentTurnWithIDs(turns int) (body string, ids []string) {
 // ids) is the difference to a Chat Completions call. agent-300ids is an
 // agent's 100th turn (Codex's, 470 KB) whose 300 item ids the key was
 // given before a restart: what the gateway reads of a long input, and
-// the owners of its ids it looks up in the store.
+// the owners of its ids it looks up in the store; -nonreasoning is that
+// turn sent to a model that does not reason, which loses the turn's
+// reasoning items.
 func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
@@ -176,4 +178,7 @@ func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	_, answer := responsesAnswer(20)
 	// A reasoning model, as Codex's: the reasoning items go to it.
 	bench("json-agent-300ids", "gpt-5-mini-2025-08-07", body, typedTransport{"application/json", []byte(answer)}, st)
+	// The same turn routed to a model that does not reason: its 100
+	// reasoning items are filtered out of the input before it is sent.
+	bench("json-agent-300ids-nonreasoning", "gpt-4.1-mini-2025-04-14", body, typedTransport{"application/json", []byte(answer)}, st)
 }
