@@ -225,39 +225,6 @@ func quoted(s string) []byte {
 	return b
 }
 
-// dropReasoningItems removes the `reasoning` items from a Responses input
-// list. The list is re-encoded only when it held one; a list it cannot read
-// is left to the provider.
-func dropReasoningItems(obj *object) {
-	raw := obj.get("input")
-	if len(raw) == 0 || raw[0] != '[' || !bytes.Contains(raw, []byte(`"reasoning"`)) {
-		return
-	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return
-	}
-	n := len(items)
-	kept := slices.DeleteFunc(items, func(it json.RawMessage) bool {
-		var item struct {
-			Type string `json:"type"`
-		}
-		return json.Unmarshal(it, &item) == nil && item.Type == "reasoning"
-	})
-	if len(kept) == n {
-		return
-	}
-	// Joined, not re-encoded: the kept items keep their exact bytes.
-	out := []byte{'['}
-	for i, it := range kept {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, it...)
-	}
-	obj.setString("input", append(out, ']'))
-}
-
 // dropInclude removes one entry from the Responses `include` list, and the
 // list when nothing is left. A list it cannot read is left to the provider.
 func dropInclude(obj *object, entry string) {
