@@ -2,7 +2,9 @@ package upstream
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -111,4 +113,18 @@ func keepAlive(ev sseEvent) bool {
 		Type string `json:"type"`
 	}
 	return json.Unmarshal(ev.data, &v) == nil && v.Type == "ping"
+}
+
+// headersOverdue reports whether the call's own deadline (not its client,
+// not a shutdown) ended an attempt still waiting for its response headers
+// after at least the attempt timeout. A new answer asked for as JSON waits
+// so without failing over (its headers come with the whole answer), but a
+// provider that sent none for that long has stalled as surely as a stream
+// that sends none in the attempt timeout: it counts against the model's
+// health, or JSON traffic alone would keep sending calls to a stalled
+// model for their whole deadline. A deadline that left the attempt less
+// than the attempt timeout says nothing about the provider.
+func (a *attempt) headersOverdue(ctx context.Context, sentAt time.Time) bool {
+	return a.clientCtx.Err() == nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) &&
+		time.Since(sentAt) >= a.f.attemptTimeout()
 }

@@ -422,6 +422,9 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 	}
 	var rt *retryable
 	switch {
+	case errors.As(err, &rt) && rt.overdue:
+		// The call's deadline, but the provider's stall (headersOverdue).
+		h.failed(a.model, a.ticket, rt.msg, "")
 	case ctx.Err() != nil:
 		h.release(a.model, a.ticket)
 	case err == nil:
@@ -476,7 +479,8 @@ func (a *attempt) noteBackoff(status int, err error) {
 // retryable marks errors after which the next model is tried. limited:
 // the provider turned the call away for now (a 429, or a model skipped
 // while its wait runs); wait: how long it asked to be left alone; gateway:
-// the provider refused the gateway, not the request (refusesGateway).
+// the provider refused the gateway, not the request (refusesGateway);
+// overdue: no headers came before the call's deadline (headersOverdue).
 type retryable struct {
 	msg string
 	// full, when set, is msg as the operator reads it in the decision
@@ -485,6 +489,7 @@ type retryable struct {
 	limited bool
 	wait    time.Duration
 	gateway bool
+	overdue bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -546,12 +551,16 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		a.wait.start()
 	}
 	a.sent, a.backoffFrom = true, a.f.Backoff.clock()
+	sentAt := time.Now()
 	resp, err := a.f.client().Do(req.WithContext(attemptCtx))
 	if fromHeaders && err == nil {
 		a.wait.start()
 	}
 	if err != nil {
 		switch {
+		case a.headersOverdue(ctx, sentAt):
+			return 0, &retryable{overdue: true, msg: fmt.Sprintf(
+				"timeout: no response headers within the call's %s deadline", a.f.deadline())}
 		case ctx.Err() != nil:
 			return 0, &retryable{msg: "cancelled: " + context.Cause(ctx).Error()}
 		case a.wait.expired():

@@ -135,6 +135,35 @@ func TestHealthStallsCountAsFailures(t *testing.T) {
 	assert.Contains(t, rig.health.Unhealthy(m), "timeout: no response headers within 20ms")
 }
 
+// A non-streamed call is not failed over while it waits for its headers
+// (they come only once the answer is whole), but a provider that sends
+// none until the call's deadline runs out, past the attempt timeout, has
+// stalled as surely as a stream that sends none: it counts against the
+// model, or JSON traffic alone would send every call to a stalled model
+// for the whole --call-timeout. A deadline that runs out sooner than the
+// attempt timeout says nothing about the provider.
+func TestHealthCountsAJSONCallThatGetsNoHeadersBeforeTheCallDeadline(t *testing.T) {
+	rig := newHealthRig(t)
+	m, next := openAIModel("staller"), openAIModel("well")
+	rig.f.openai.Set("staller", upstreamtest.Behavior{Stall: true})
+
+	rig.f.fwd.AttemptTimeout, rig.f.fwd.Deadline = 5*time.Second, 200*time.Millisecond
+	for range upstream.DefaultHealthThreshold {
+		out := rig.call(t, context.Background(), m, next)
+		require.Equal(t, http.StatusBadGateway, out.Status)
+	}
+	assert.Empty(t, rig.health.Unhealthy(m), "the deadline ran out before the attempt timeout could")
+
+	rig.f.fwd.AttemptTimeout = 20 * time.Millisecond
+	for range upstream.DefaultHealthThreshold {
+		out := rig.call(t, context.Background(), m, next)
+		assert.Equal(t, http.StatusBadGateway, out.Status)
+		assert.Len(t, out.Attempts, 1, "not failed over: %+v", out.Attempts)
+	}
+	assert.Empty(t, rig.f.openai.RequestsFor(next.Name))
+	assert.Contains(t, rig.health.Unhealthy(m), "timeout: no response headers within the call's 200ms deadline")
+}
+
 // BenchmarkFailoverPastAStallingModel is a streaming call whose first
 // model's provider stalls (no headers within the attempt timeout, here
 // 20 ms; 60 s by default) and whose second answers. Without Health every call waits
