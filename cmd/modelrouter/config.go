@@ -290,8 +290,14 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	// 0 would not mean "no limit" but the Forwarder's default: refused
 	// rather than read two ways.
-	if o.callTimeout <= 0 {
+	switch {
+	case o.callTimeout <= 0:
 		bad("call_timeout %s: must be positive, e.g. 10m", o.callTimeout)
+	case o.callTimeout <= upstream.DefaultAttemptTimeout:
+		// The call would end before a stalled model's attempt timeout:
+		// no failover, and nothing counted against its health.
+		bad("call_timeout %s: must be longer than the %s attempt timeout, or a model that stalls would never be failed over nor tried last, e.g. 10m",
+			o.callTimeout, upstream.DefaultAttemptTimeout)
 	}
 	if o.streamIdle <= 0 {
 		bad("stream_idle_timeout %s: must be positive, e.g. 10m", o.streamIdle)

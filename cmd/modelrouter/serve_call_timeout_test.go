@@ -96,3 +96,22 @@ func TestServeUsesTheCallTimeoutAndTheStreamIdleTimeout(t *testing.T) {
 	assert.Contains(t, body, "upstream_stream_interrupted")
 	assert.Contains(t, body, "nothing for 400ms")
 }
+
+// A model that stalls is failed over when its attempt timeout (1m) runs
+// out, and counted against its health: a --call-timeout no longer than
+// that would end every such call first, so a stalled model would never be
+// failed over nor tried last. Serve refuses it, naming both limits.
+func TestServeRefusesACallTimeoutNoLongerThanTheAttemptTimeout(t *testing.T) {
+	for _, args := range [][]string{
+		{"--call-timeout", "30s"},
+		{"--call-timeout", "1m"},
+		{"--config", writeConfig(t, `{"call_timeout": "45s"}`)},
+	} {
+		_, err := parseServeArgs(args, nil, io.Discard)
+		require.Error(t, err, "%v", args)
+		assert.Contains(t, err.Error(), "must be longer than the 1m0s attempt timeout", "%v", args)
+	}
+	o, err := parseServeArgs([]string{"--call-timeout", "90s"}, nil, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 90*time.Second, o.callTimeout)
+}
