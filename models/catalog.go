@@ -94,20 +94,15 @@ func checkModel(m router.Model) error {
 		return fmt.Errorf("id must be %q (name-version, or the name for version \"1\")", ModelID(m.Name, m.Version))
 	case m.UpstreamModel == "" || m.Provider == "" || m.Profile == "":
 		return fmt.Errorf("upstream_model, provider and profile are required")
-	case m.InputPerMTok <= 0 || m.OutputPerMTok <= 0:
-		return fmt.Errorf("prices must be positive (got %g in, %g out)", m.InputPerMTok, m.OutputPerMTok)
-	case m.CachedInputPerMTok < 0 || m.CacheWritePerMTok < 0 || m.CacheWrite1hPerMTok < 0:
-		return fmt.Errorf("cache prices must be positive, or left out to bill cached tokens at the input price")
-	case m.CachedInputPerMTok > m.InputPerMTok:
-		// A cache read above the input price is a typo: no provider
-		// bills reading its cache more than reading the prompt.
-		return fmt.Errorf("cached_input_usd_per_mtok %g is above the input price %g", m.CachedInputPerMTok, m.InputPerMTok)
 	case m.PriceSource == "" || m.PriceDate == "":
 		return fmt.Errorf("price_source and price_date are required")
 	case m.ContextWindow <= 0 || m.MaxOutput <= 0:
 		return fmt.Errorf("context_window and max_output must be positive")
 	case m.ReasoningTokens < 0 || (m.ReasoningTokens > 0 && !m.Capabilities.Reasoning):
 		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
+	}
+	if err := checkPrices("", priceSet{m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok, m.CacheWritePerMTok, m.CacheWrite1hPerMTok}); err != nil {
+		return err
 	}
 	if err := checkLongContext(m); err != nil {
 		return err
@@ -128,13 +123,11 @@ func checkServiceTiers(m router.Model) error {
 		return fmt.Errorf("service_tiers beside long_context prices are not supported")
 	}
 	for name, p := range m.ServiceTiers {
-		switch {
-		case name == "" || name == "default" || name == "auto":
+		if name == "" || name == "default" || name == "auto" {
 			return fmt.Errorf("service_tiers: %q is the standard tier, whose prices are the model's own", name)
-		case p.InputPerMTok <= 0 || p.OutputPerMTok <= 0:
-			return fmt.Errorf("service_tiers %s prices must be positive (got %g in, %g out)", name, p.InputPerMTok, p.OutputPerMTok)
-		case p.CachedInputPerMTok < 0 || p.CachedInputPerMTok > p.InputPerMTok:
-			return fmt.Errorf("service_tiers %s cached_input_usd_per_mtok %g must be positive and at most its input price %g", name, p.CachedInputPerMTok, p.InputPerMTok)
+		}
+		if err := checkPrices("service_tiers "+name+" ", priceSet{in: p.InputPerMTok, out: p.OutputPerMTok, cached: p.CachedInputPerMTok}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -151,14 +144,32 @@ func checkLongContext(m router.Model) error {
 		return nil
 	case lc.AboveInputTokens <= 0:
 		return fmt.Errorf("long_context.above_input_tokens must be positive")
-	case lc.InputPerMTok <= 0 || lc.OutputPerMTok <= 0:
-		return fmt.Errorf("long_context prices must be positive (got %g in, %g out)", lc.InputPerMTok, lc.OutputPerMTok)
-	case lc.CachedInputPerMTok < 0 || lc.CacheWritePerMTok < 0 || lc.CacheWrite1hPerMTok < 0:
-		return fmt.Errorf("long_context cache prices must be positive, or left out to bill cached tokens at its input price")
-	case lc.CachedInputPerMTok > lc.InputPerMTok:
-		return fmt.Errorf("long_context cached_input_usd_per_mtok %g is above its input price %g", lc.CachedInputPerMTok, lc.InputPerMTok)
-	case lc.InputPerMTok < m.InputPerMTok || lc.OutputPerMTok < m.OutputPerMTok:
+	}
+	if err := checkPrices("long_context ", priceSet{lc.InputPerMTok, lc.OutputPerMTok, lc.CachedInputPerMTok, lc.CacheWritePerMTok, lc.CacheWrite1hPerMTok}); err != nil {
+		return err
+	}
+	if lc.InputPerMTok < m.InputPerMTok || lc.OutputPerMTok < m.OutputPerMTok {
 		return fmt.Errorf("long_context prices (%g in, %g out) are below the model's own (%g in, %g out)", lc.InputPerMTok, lc.OutputPerMTok, m.InputPerMTok, m.OutputPerMTok)
+	}
+	return nil
+}
+
+// priceSet is one set of per-million-token prices: a model's own, its
+// long-context ones or a service tier's (which has no cache writes).
+type priceSet struct{ in, out, cached, write, write1h float64 }
+
+// checkPrices refuses a price set billing could not use, its messages
+// led by what (the set's place in the entry, "" for the model's own).
+func checkPrices(what string, p priceSet) error {
+	switch {
+	case p.in <= 0 || p.out <= 0:
+		return fmt.Errorf("%sprices must be positive (got %g in, %g out)", what, p.in, p.out)
+	case p.cached < 0 || p.write < 0 || p.write1h < 0:
+		return fmt.Errorf("%scache prices must be positive, or left out to bill cached tokens at the input price", what)
+	case p.cached > p.in:
+		// A cache read above the input price is a typo: no provider
+		// bills reading its cache more than reading the prompt.
+		return fmt.Errorf("%scached_input_usd_per_mtok %g is above its input price %g", what, p.cached, p.in)
 	}
 	return nil
 }
