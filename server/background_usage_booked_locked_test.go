@@ -134,3 +134,42 @@ func TestShutdownBooksTheUsageReadsQueued(t *testing.T) {
 		assert.False(t, loggedRow(t, st, id).UsageEstimated, "answer %s booked before shutdown returned", id)
 	}
 }
+
+// A read that gives its key a background answer's items is answered while
+// another process holds the database's write lock: recording them as the
+// key's is the gateway's bookkeeping too, in this process's memory at once
+// and in the database, where it outlives a restart, once the lock is
+// released.
+func TestReadGivingItemsIsAnsweredWhileTheDatabaseIsLocked(t *testing.T) {
+	e, st := newBookingE2E(t, 0, func(c *Config, st *store.Store) { c.Owners = st })
+	e.openai.Set("large", upstreamtest.Behavior{Reply: "The report is done."})
+	client := e.clients()["v1"]
+	id := finishedJob(t, e, st)
+	ctx := context.Background()
+
+	release := holdWriteLock(t, st)
+	done, err := client.Responses.Get(ctx, id, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	require.Equal(t, responses.ResponseStatusCompleted, done.Status)
+	require.NotEmpty(t, done.Output)
+	var items []string
+	for _, it := range done.Output {
+		items = append(items, it.ID)
+	}
+	// The keys recorded for the items, as another key's call looks them up.
+	recorded := func() (map[string]string, error) { return st.OtherOwners(ctx, "id-another-key", items) }
+	owners, err := recorded()
+	require.NoError(t, err)
+	assert.Empty(t, owners, "nothing is written while another process holds the lock")
+
+	release()
+	want := map[string]string{}
+	for _, item := range items {
+		want[item] = "id-" + e2eKey
+	}
+	require.Eventually(t, func() bool {
+		owners, err := recorded()
+		return err == nil && assert.ObjectsAreEqual(want, owners)
+	},
+		10*time.Second, 5*time.Millisecond, "the read's items are recorded as its key's once the lock is released")
+}

@@ -26,8 +26,9 @@ import (
 // for every key. The store waits up to a minute on another connection's
 // write lock, so a booking waits out a lock a test holds rather than
 // failing at busy_timeout on a slow machine. The usage queued is booked
-// before the store closes, as serve books it.
-func newBookingE2E(t *testing.T, usd float64) (*e2e, *store.Store) {
+// before the store closes, as serve books it. opts set the rest of its
+// config, given the store.
+func newBookingE2E(t *testing.T, usd float64, opts ...func(*Config, *store.Store)) (*e2e, *store.Store) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "log.db"), store.WithCommitInterval(time.Hour),
 		store.WithBusyTimeout(time.Minute))
@@ -36,6 +37,9 @@ func newBookingE2E(t *testing.T, usd float64) (*e2e, *store.Store) {
 	e := newE2E(t, func(c *Config) {
 		c.Log = &bookingLog{Log: st.Log()}
 		c.Budgets = budget.New(capSource{usd: usd}, nil)
+		for _, o := range opts {
+			o(c, st)
+		}
 	})
 	t.Cleanup(func() { _ = e.srv.FinishBookings(context.Background()) })
 	return e, st

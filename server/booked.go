@@ -48,32 +48,33 @@ func (s *Server) bookEndedUsage(id string, m router.Model, out upstream.Outcome)
 		return
 	}
 	u := out.EndedUsage
-	s.books.add(s, booking{id: id, usage: u, cost: u.Cost(m)})
+	cost := u.Cost(m)
+	s.books.add(s, booking{what: "usage", id: id, write: func(ctx context.Context) { s.book(ctx, id, u, cost) }})
 }
 
 // book books one queued usage; the key's budget and the metrics, which
 // counted the estimate when the call ended, count the difference.
-func (s *Server) book(ctx context.Context, b booking) {
+func (s *Server) book(ctx context.Context, id string, usage router.Usage, cost float64) {
 	book := s.cfg.Log.(UsageBook)
 	ctx, cancel := context.WithTimeout(ctx, bookTimeout)
 	defer cancel()
-	was, booked, err := book.BookUsage(ctx, b.id, b.usage, b.cost)
+	was, booked, err := book.BookUsage(ctx, id, usage, cost)
 	if err != nil {
 		s.log.Warn("could not book the usage of a background answer; its decision row keeps the estimate until a later read books it",
-			"response_id", b.id, "err", err)
+			"response_id", id, "err", err)
 		return
 	}
 	if !booked {
 		return
 	}
 	if bc, ok := s.cfg.Budgets.(BudgetCorrector); ok {
-		bc.Correct(was.KeyID, b.cost-was.CostUSD, was.Time)
+		bc.Correct(was.KeyID, cost-was.CostUSD, was.Time)
 	}
 	if o, ok := s.cfg.Observer.(UsageObserver); ok {
 		// Only a call routed in a deployment that exists is answered.
 		was.DeploymentFound = true
 		now := was
-		now.Usage, now.CostUSD, now.UsageEstimated = b.usage, b.cost, false
+		now.Usage, now.CostUSD, now.UsageEstimated = usage, cost, false
 		o.Booked(was, now)
 	}
 }

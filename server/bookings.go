@@ -3,28 +3,29 @@ package server
 import (
 	"context"
 	"sync"
-
-	"github.com/modelrouter/modelrouter/router"
 )
 
-// booking is one background answer's usage to book (bookEndedUsage).
+// booking is one database write of the bookkeeping a read of a stored
+// answer leaves for after its answer: a background answer's usage
+// (bookEndedUsage) or the item ids the read gave its key (ownRead).
 type booking struct {
-	id    string
-	usage router.Usage
-	cost  float64
+	what  string // what it writes, for the logs
+	id    string // the answer read
+	write func(ctx context.Context)
 }
 
 // maxQueuedBookings bounds the bookings waiting for the database: while
 // another process holds its write lock each may wait busy_timeout, and
-// reads keep coming. One past the bound is dropped: its row keeps the
-// estimate until a later read of the answer books it.
+// reads keep coming. One past the bound is dropped: a usage's row keeps
+// the estimate until a later read of the answer books it, and item ids
+// are known to this process only.
 const maxQueuedBookings = 1024
 
 // bookings runs the bookings of reads already answered, in order, on one
 // goroutine that starts when one is queued and ends when none is left, so
 // an idle server holds no goroutine. One worker is enough: bookings are
-// rare (one per background job) and each is a single UPDATE, which SQLite
-// serializes anyway.
+// rare (a background job's usage once; item ids when a read first gives
+// them) and each is a single statement, which SQLite serializes anyway.
 type bookings struct {
 	mu      sync.Mutex
 	queue   []booking
@@ -49,8 +50,8 @@ func (q *bookings) add(s *Server, b booking) {
 		q.dropped++
 		if q.dropped == 1 {
 			// Once: a database locked for minutes would log every read.
-			s.log.Warn("too many background answers' bookings waiting for the database, or shutting down: this one and any more dropped are not booked; their decision rows keep the estimate until a later read books them",
-				"response_id", b.id, "queued", len(q.queue), "shutting_down", q.closed)
+			s.log.Warn("too many reads' bookings waiting for the database, or shutting down: this one and any more dropped are not written; a background answer's decision row keeps the estimate until a later read books it, and item ids a read gave its key are known to this process only",
+				"booking", b.what, "response_id", b.id, "queued", len(q.queue), "shutting_down", q.closed)
 		}
 		return
 	}
@@ -82,23 +83,24 @@ func (q *bookings) run(s *Server) {
 	}
 }
 
-// bookSafely books b; a panic in it is logged, as a handler's is, rather
+// bookSafely writes b; a panic in it is logged, as a handler's is, rather
 // than ending the process from a goroutine no handler recovers.
 func (s *Server) bookSafely(ctx context.Context, b booking) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic while booking the usage of a background answer", "response_id", b.id, "panic", r)
+			s.log.Error("panic in a read's booking", "booking", b.what, "response_id", b.id, "panic", r)
 		}
 	}()
-	s.book(ctx, b)
+	b.write(ctx)
 }
 
-// FinishBookings stops taking bookings and waits until the background
-// answers' usage queued by reads already answered is booked, or until ctx
-// is done: then the booking under way is interrupted and the rest are not
-// booked (their rows keep the estimate), and ctx's error is returned. Call
-// it once the HTTP server has stopped serving and before the decision log
-// closes; a read answered after it books nothing.
+// FinishBookings stops taking bookings and waits until those queued by
+// reads already answered (background answers' usage, item ids given to a
+// key) are written, or until ctx is done: then the one under way is
+// interrupted and the rest are not written (usage rows keep the estimate),
+// and ctx's error is returned. Call it once the HTTP server has stopped
+// serving and before the decision log and the owned-ids store close; a
+// read answered after it writes nothing.
 func (s *Server) FinishBookings(ctx context.Context) error {
 	q := &s.books
 	q.mu.Lock()
@@ -121,7 +123,7 @@ func (s *Server) FinishBookings(ctx context.Context) error {
 			q.cancel()
 		}
 		q.mu.Unlock()
-		s.log.Warn("shutdown did not wait for every background answer's usage to be booked: the one under way is interrupted, and the decision rows of those not booked keep the estimate until a later read books them",
+		s.log.Warn("shutdown did not wait for every read's booking: the one under way is interrupted; the decision rows of usage not booked keep the estimate until a later read books them, and item ids not recorded are not known after the restart",
 			"queued", left)
 		// The interrupted UPDATE returns within busy_timeout at most.
 		<-done
@@ -130,7 +132,7 @@ func (s *Server) FinishBookings(ctx context.Context) error {
 	dropped := q.dropped
 	q.mu.Unlock()
 	if dropped > 0 {
-		s.log.Warn("background answers' bookings dropped (queue full or shutting down): their rows keep the estimate until a later read books them",
+		s.log.Warn("reads' bookings dropped (queue full or shutting down): usage rows keep the estimate until a later read books them, and item ids not recorded are not known after the restart",
 			"dropped", dropped)
 	}
 	return err

@@ -124,10 +124,14 @@ func (s *Server) noteOwner(id, key string) {
 	}
 }
 
-// ownRead records the ids a read of a stored answer gave the key (a
-// background answer's items, which its call never saw; input_items').
-// A failed write is logged: the read itself went out.
-func (s *Server) ownRead(ctx context.Context, key string, ids []string) {
+// ownRead records the ids a read of stored answer answerID gave the key
+// (a background answer's items, which its call never saw; input_items'):
+// in memory at once, so this process refuses them to other keys from now
+// on, and durably once the read is answered, on the bookings' worker
+// (bookings.go), as a database another process holds locked would keep
+// the read's response from ending for up to busy_timeout. A failed write
+// is logged: the read itself went out.
+func (s *Server) ownRead(answerID, key string, ids []string) {
 	if key == "" || len(ids) == 0 {
 		return
 	}
@@ -141,9 +145,12 @@ func (s *Server) ownRead(ctx context.Context, key string, ids []string) {
 	if !fresh || s.cfg.Owners == nil {
 		return // a poll that repeats what this process knows writes nothing
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
-	defer cancel()
-	if err := s.cfg.Owners.OwnIDs(ctx, key, ids); err != nil {
-		s.log.Warn("could not record the item ids a read gave its key; other keys may name them", "err", err)
-	}
+	s.books.add(s, booking{what: "owned item ids", id: answerID, write: func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, keepTimeout)
+		defer cancel()
+		if err := s.cfg.Owners.OwnIDs(ctx, key, ids); err != nil {
+			s.log.Warn("could not record the item ids a read gave its key; after a restart other keys may name them",
+				"response_id", answerID, "err", err)
+		}
+	}})
 }

@@ -138,8 +138,9 @@ type Config struct {
 	// state a provider stores (an answer's output items, a conversation),
 	// so another key's item_reference or conversation is refused, also
 	// after a restart; the decision log's rows carry a call's ids to it
-	// (router.Record.OwnedIDs). This process's recent ones are known
-	// without it.
+	// (router.Record.OwnedIDs), and a read of a stored answer's once the
+	// read is answered ([Server.FinishBookings] waits for those queued).
+	// This process's recent ones are known without it.
 	Owners   IDOwners
 	Observer Observer
 	// Refusals, optional, counts requests refused before any record
@@ -204,8 +205,8 @@ type Server struct {
 	recent, threads, owned recentAnswers
 	// inFlight counts API requests whose record is not yet sent (Wait).
 	inFlight sync.WaitGroup
-	// books books background answers' usage after their reads are
-	// answered (FinishBookings).
+	// books writes background answers' usage and the item ids reads
+	// gave their keys after those reads are answered (FinishBookings).
 	books bookings
 }
 

@@ -128,7 +128,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		if key := keyIDOf(c); out.Err == nil && a.KeyID == key {
 			// Only the answer's own key gets its items: one made without
 			// a key is every key's to read, and so are its items.
-			s.ownRead(ctx, key, out.ItemIDs)
+			s.ownRead(id, key, out.ItemIDs)
 		}
 		if out.Ended && (op == readAnswer || op == cancelAnswer) {
 			s.bookEndedUsage(id, m, out)

@@ -349,8 +349,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	defer func() {
 		// Once every handler has returned (hs.Shutdown, or gw.Wait after
 		// a cut) and before the store closes (deferred above): the usage
-		// that reads already answered queued is booked in the database
-		// it belongs to. FinishBookings logs what it leaves.
+		// and the item ids that reads already answered queued are written
+		// in the database they belong to. FinishBookings logs what it
+		// leaves.
 		bookCtx, cancelBook := context.WithTimeout(context.Background(), bookingWait)
 		defer cancelBook()
 		_ = gw.FinishBookings(bookCtx)
@@ -467,9 +468,10 @@ func stoppedBeforeServing(log *slog.Logger) error {
 // recordWait bounds the wait for the records of requests cut at shutdown.
 const recordWait = 5 * time.Second
 
-// bookingWait bounds the wait at shutdown for background answers' usage
-// that answered reads queued to book: each booking is one UPDATE, which
-// waits busy_timeout (5 s) at most while another process holds the lock.
+// bookingWait bounds the wait at shutdown for the bookings answered reads
+// queued (background answers' usage, item ids given to a key): each is one
+// statement, which waits busy_timeout (5 s) at most while another process
+// holds the lock.
 const bookingWait = 10 * time.Second
 
 // drainTime bounds the wait for open calls to end once they are told to
