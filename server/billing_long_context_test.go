@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"testing"
 
-	"github.com/openai/openai-go/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,28 +35,7 @@ func TestClaudesLongPromptIsBilledAtItsLongContextPrices(t *testing.T) {
 	})
 	// 250,000 read from the cache beside the 6 words of input_tokens.
 	e.anthropic.Set("claude", upstreamtest.Behavior{Reply: "Paris is the capital.", CachedTokens: 250_000})
-	ctx := context.Background()
-
-	messages := e.anthropicClients(onlyModels("claude"))["v1"]
-	params := helloParams("What is the capital of France?")
-	_, err := messages.Messages.New(ctx, params)
-	require.NoError(t, err)
-	stream := messages.Messages.NewStreaming(ctx, params)
-	for stream.Next() {
-	}
-	require.NoError(t, stream.Err())
-
-	client := e.clients()["v1"]
-	chat := openai.ChatCompletionNewParams{
-		Model:    "model-router",
-		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("What is the capital of France?")},
-	}
-	_, err = client.Chat.Completions.New(ctx, chat, onModel("claude"))
-	require.NoError(t, err)
-	chatStream := client.Chat.Completions.NewStreaming(ctx, chat, onModel("claude"))
-	for chatStream.Next() {
-	}
-	require.NoError(t, chatStream.Err())
+	askClaudeOnEveryPath(t, e, false)
 
 	want := (6*6 + 250_000*0.6 + 4*22.5) / 1e6
 	total := 0.0
