@@ -37,16 +37,7 @@ func TestChatToolChoiceWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
 		"with an empty list": `"tool_choice":"required","tools":[]`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newE2E(t)
-			status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
-				`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],`+anyModel+`,`+extra+`}`)
-			require.Equal(t, http.StatusBadRequest, status, "%s", body)
-			we := errorOf(t, body)
-			assert.Equal(t, "invalid_request_error", we.Error.Type)
-			require.NotNil(t, we.Error.Param)
-			assert.Equal(t, "tool_choice", *we.Error.Param)
-			assert.Contains(t, we.Error.Message, "'tool_choice' is only allowed when 'tools' are specified")
-			assertRefusedBeforeRouting(t, e)
+			assertChatRefusedWithoutTools(t, extra, "tool_choice")
 		})
 	}
 }
@@ -139,16 +130,7 @@ func TestChatParallelToolCallsWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
 		"with an empty list": `"parallel_tool_calls":false,"tools":[]`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newE2E(t)
-			status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
-				`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],`+anyModel+`,`+extra+`}`)
-			require.Equal(t, http.StatusBadRequest, status, "%s", body)
-			we := errorOf(t, body)
-			assert.Equal(t, "invalid_request_error", we.Error.Type)
-			require.NotNil(t, we.Error.Param)
-			assert.Equal(t, "parallel_tool_calls", *we.Error.Param)
-			assert.Contains(t, we.Error.Message, "'parallel_tool_calls' is only allowed when 'tools' are specified")
-			assertRefusedBeforeRouting(t, e)
+			assertChatRefusedWithoutTools(t, extra, "parallel_tool_calls")
 		})
 	}
 }
@@ -171,4 +153,21 @@ func TestParallelToolCallsWithToolsOrOnResponsesIsRouted(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status, "%s", body)
 		})
 	}
+}
+
+// assertChatRefusedWithoutTools posts a Chat Completions call with the
+// members extra and asserts OpenAI's 400 naming param, which is only
+// allowed with tools, and that no model was asked.
+func assertChatRefusedWithoutTools(t *testing.T, extra, param string) {
+	t.Helper()
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],`+anyModel+`,`+extra+`}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	we := errorOf(t, body)
+	assert.Equal(t, "invalid_request_error", we.Error.Type)
+	require.NotNil(t, we.Error.Param)
+	assert.Equal(t, param, *we.Error.Param)
+	assert.Contains(t, we.Error.Message, "'"+param+"' is only allowed when 'tools' are specified")
+	assertRefusedBeforeRouting(t, e)
 }
