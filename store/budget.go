@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -92,9 +93,13 @@ func (b Budget) String() string {
 
 // FormatUSD writes an amount in dollars and cents, or to the millionth
 // below a cent, where a few calls' spend (or a test's cap) would read
-// "$0.00".
+// "$0.00"; an amount below a millionth, whole, where "$0.000000" would
+// read as nothing at all (a cap of $1e-9 is a cap).
 func FormatUSD(usd float64) string {
-	if usd != 0 && usd < 0.01 {
+	switch {
+	case usd > 0 && usd < 0.0000005:
+		return "$" + strconv.FormatFloat(usd, 'f', -1, 64)
+	case usd != 0 && usd < 0.01:
 		return fmt.Sprintf("$%.6f", usd)
 	}
 	return fmt.Sprintf("$%.2f", usd)

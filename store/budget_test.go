@@ -106,3 +106,11 @@ func TestBudgetPeriodsAreUTCCalendarDaysAndMonths(t *testing.T) {
 	assert.Equal(t, "$1.00 in total", total.String())
 	assert.Equal(t, "none", store.Budget{}.String())
 }
+
+// A cap below a millionth of a dollar is shown as set, not as $0.000000,
+// which reads as no money at all.
+func TestABudgetBelowAMillionthIsShownAsSet(t *testing.T) {
+	assert.Equal(t, "$0.000000001 a month", store.Budget{USD: 1e-9}.String())
+	assert.Equal(t, "$0.000001 a day", store.Budget{USD: 0.000001, Period: store.PeriodDay}.String())
+	assert.Equal(t, "$0.004200 in total", store.Budget{USD: 0.0042, Period: store.PeriodTotal}.String())
+}
