@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -20,11 +19,7 @@ import (
 func TestKeysRevokeTakesTheKeyItselfAndNeverPrintsIt(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "k.db")
-	keys := func(args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := runKeys(ctx, append(args, "--db", db), &out, &errb)
-		return out.String() + errb.String(), err
-	}
+	keys := keysOn(ctx, db)
 	out, err := keys("create", "--name", "leaked")
 	require.NoError(t, err)
 	s, err := store.Open(db)

@@ -16,11 +16,7 @@ import (
 func TestKeysRevokeByPrefixShownInList(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "k.db")
-	keys := func(args ...string) (string, error) {
-		var out, errb bytes.Buffer
-		err := runKeys(ctx, append(args, "--db", db), &out, &errb)
-		return out.String() + errb.String(), err
-	}
+	keys := keysOn(ctx, db)
 	_, err := keys("create", "--name", "ci-pipeline")
 	require.NoError(t, err)
 	list, err := keys("list")
@@ -34,4 +30,14 @@ func TestKeysRevokeByPrefixShownInList(t *testing.T) {
 	require.NoError(t, err, "keys budget by the shown prefix %q: %s", shown, out)
 	out, err = keys("revoke", shown)
 	require.NoError(t, err, "keys revoke by the shown prefix %q: %s", shown, out)
+}
+
+// keysOn runs `modelrouter keys` on the database db, returning what it
+// printed on stdout and stderr together, as a terminal shows them.
+func keysOn(ctx context.Context, db string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := runKeys(ctx, append(args, "--db", db), &out, &errb)
+		return out.String() + errb.String(), err
+	}
 }

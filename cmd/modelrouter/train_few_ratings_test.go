@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -42,16 +41,7 @@ func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
 	rate("b0", seldom, "A question from our users, number 0.", 0)
 	require.NoError(t, ex.write(traffic, "modelrouter.db"))
 
-	out := filepath.Join(t.TempDir(), "retrained")
-	_, stderr, err := runCmd(t, "train", "--data", root, "--data", traffic, "--val", "0", "--pretrain-scale", "0", "--tokenizer-answers", "0",
-		"--leave-one-out=false", "--leave-one-task-out=false", "--epochs", "1", "--dim", "8", "--hidden", "8", "--z", "8", "--buckets", "256",
-		"--workers", "1", "--out", out)
-	require.NoError(t, err, stderr)
-
-	files, err := models.LoadArtifacts(os.DirFS(out))
-	require.NoError(t, err)
-	card, err := models.ParseCard(files.RouterJSON)
-	require.NoError(t, err)
+	card, stderr := trainTinyOn(t, root, traffic)
 	assert.Contains(t, card.Profiles, models.ProfileName(often), "rated on 60 prompts: a profile of its own")
 	assert.NotContains(t, card.Profiles, models.ProfileName(seldom), "rated on one prompt: still its stand-in")
 	assert.Contains(t, stderr, "left out the ratings of "+models.ProfileName(seldom)+" (1 rated prompt)")

@@ -60,6 +60,22 @@ func TestRetrainingOnOwnTrafficLeavesOutResearchOnlyDatasets(t *testing.T) {
 	}
 	require.NoError(t, ex.write(traffic, "modelrouter.db"))
 
+	card, stderr := trainTinyOn(t, root, traffic)
+	licences := map[string]string{}
+	for _, d := range card.Training {
+		licences[d.Name] = d.Licence
+	}
+	assert.Equal(t, map[string]string{"llmrouter": "MIT", "traffic": dataset.OwnTrafficLicence}, licences,
+		"the served model is trained on the licensed data and the deployment's own, not on research-only data")
+	assert.Contains(t, stderr, "skipping datasets without a licence for the shipped model: [routerbench-zs]")
+}
+
+// trainTinyOn runs `modelrouter train` on the canonical folder root and
+// the export-feedback folder traffic with the smallest model and no
+// validation, so a test trains in seconds, and returns the trained
+// model's card and what train wrote on stderr.
+func trainTinyOn(t *testing.T, root, traffic string) (models.Card, string) {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "retrained")
 	_, stderr, err := runCmd(t, "train", "--data", root, "--data", traffic, "--val", "0", "--pretrain-scale", "0", "--tokenizer-answers", "0",
 		"--leave-one-out=false", "--leave-one-task-out=false", "--epochs", "1", "--dim", "8", "--hidden", "8", "--z", "8", "--buckets", "256",
@@ -70,11 +86,5 @@ func TestRetrainingOnOwnTrafficLeavesOutResearchOnlyDatasets(t *testing.T) {
 	require.NoError(t, err)
 	card, err := models.ParseCard(files.RouterJSON)
 	require.NoError(t, err)
-	licences := map[string]string{}
-	for _, d := range card.Training {
-		licences[d.Name] = d.Licence
-	}
-	assert.Equal(t, map[string]string{"llmrouter": "MIT", "traffic": dataset.OwnTrafficLicence}, licences,
-		"the served model is trained on the licensed data and the deployment's own, not on research-only data")
-	assert.Contains(t, stderr, "skipping datasets without a licence for the shipped model: [routerbench-zs]")
+	return card, stderr
 }
