@@ -109,12 +109,7 @@ func benchServe(b *testing.B, h http.Handler, name, path, body string, check fun
 func BenchmarkGatewayHandlerClaude(b *testing.B) {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 300}
-		}
-	}
+	pred := evenPrediction(cat)
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://anthropic.invalid", APIKey: "sk-ant"},
 	}}
@@ -136,4 +131,16 @@ func BenchmarkGatewayHandlerClaude(b *testing.B) {
 	}
 	benchServe(b, h, "messages", "/v1/messages", shortMessages, answeredByHaiku)
 	benchServe(b, h, "messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60), answeredByHaiku)
+}
+
+// evenPrediction predicts every profile of cat alike (quality 0.8, 300
+// answer tokens), so a benchmark's route is settled by price alone.
+func evenPrediction(cat router.Catalog) router.Prediction {
+	pred := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			pred[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 300}
+		}
+	}
+	return pred
 }

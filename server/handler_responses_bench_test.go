@@ -112,12 +112,7 @@ func agentTurnWithIDs(turns int) (body string, ids []string) {
 func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.8, OutputTokens: 300}
-		}
-	}
+	pred := evenPrediction(cat)
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://openai.invalid/v1", APIKey: "sk-upstream"},
 	}}
