@@ -55,7 +55,7 @@ func runModels(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return enc.Encode(listVersion(v))
 	}
 	return writeModelsTable(stdout, v, own)
 }
@@ -86,13 +86,14 @@ func catalogVersion(cat router.Catalog, v string) (router.Version, error) {
 }
 
 // writeModelsTable prints the version's models; own lists those predicted
-// by a profile of their own rather than the catalog's stand-in. Two tables
-// with the same rows, what a model is and costs, then how it is predicted,
-// so that the longest name, profile and notes fit a 120-column terminal.
-// The second table names each row by the model's ID, not its name: a
-// version may route two releases of one name, and the ID is what tells
-// them apart (and what --models takes); VERSION beside PROFILE and NOTES
-// would not fit.
+// by a profile of their own rather than the catalog's stand-in. Three
+// tables with the same rows, what a model is, costs and can serve, how it
+// is predicted, then the values it takes for the parameters routing
+// filters on by value, so that the longest name, profile, notes and
+// effort list fit a 120-column terminal. The later tables name each row by
+// the model's ID, not its name: a version may route two releases of one
+// name, and the ID is what tells them apart (and what --models takes);
+// VERSION beside PROFILE and NOTES would not fit.
 func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	fmt.Fprintf(w, "model-router %s: %s\n\n", v.Version, counted(len(v.Models), "model", "models"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -125,9 +126,17 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w)
+	if err := writeParamsTable(w, v); err != nil {
+		return err
+	}
 	_, err := fmt.Fprintln(w, "\nIN $ and OUT $: USD per 1M input and output tokens. CAPS: R reasoning (+ hidden reasoning tokens expected\n"+
-		"per answer), T tools, V vision, S structured output, F file (PDF) input. Model IDs (the `model` an answer reports,\n"+
-		"and what `deployments put --models` takes; the second table's ID) are name-version, or the name for version 1.")
+		"per answer), T tools, V vision, S structured output, F file (PDF) input, W web search, A audio output; a call that\n"+
+		"needs one leaves out the models without it. REASONING EFFORT and VERBOSITY: the values a model takes (any: its\n"+
+		"provider judges the value; another effort is sent as the nearest listed); -: the gateway sends it none, so a call\n"+
+		"that sets one reaches it without, or with routing_config.require_parameters leaves it out. Model IDs (the `model`\n"+
+		"an answer reports, and what `deployments put --models` takes; the later tables' ID) are name-version, or the name\n"+
+		"for version 1.")
 	return err
 }
 
@@ -146,23 +155,4 @@ func tokens(n int) string {
 		return strconv.Itoa((n+500)/1000) + "K"
 	}
 	return strconv.Itoa(n)
-}
-
-func caps(m router.Model) string {
-	var b strings.Builder
-	for _, c := range []struct {
-		on     bool
-		letter string
-	}{{m.Capabilities.Reasoning, "R"}, {m.Capabilities.Tools, "T"}, {m.Capabilities.Vision, "V"}, {m.Capabilities.StructuredOutput, "S"},
-		{m.Capabilities.Files, "F"}} {
-		if c.on {
-			b.WriteString(c.letter)
-		} else {
-			b.WriteString("-")
-		}
-	}
-	if m.ReasoningTokens > 0 {
-		fmt.Fprintf(&b, " +%.0f", m.ReasoningTokens)
-	}
-	return b.String()
 }
