@@ -96,10 +96,10 @@ func TestResponsesToolChoiceNoneOrAutoWithoutToolsIsAnswered(t *testing.T) {
 	}
 }
 
-// Anthropic refuses a tool_choice, {"type": "none"} included, on a call
+// Anthropic refuses a tool_choice other than {"type": "none"} on a call
 // without tools.
 func TestMessagesToolChoiceWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
-	for _, choice := range []string{`{"type":"any"}`, `{"type":"none"}`, `{"type":"tool","name":"lookup"}`} {
+	for _, choice := range []string{`{"type":"any"}`, `{"type":"tool","name":"lookup"}`} {
 		t.Run(choice, func(t *testing.T) {
 			e := newE2E(t)
 			status, _, body := postRaw(t, e, http.MethodPost, "/v1/messages",
@@ -117,6 +117,42 @@ func TestMessagesToolChoiceWithoutToolsIsRefusedBeforeRouting(t *testing.T) {
 			assert.Equal(t, "invalid_request_error", got.Error.Type)
 			assert.Contains(t, got.Error.Message, "tool_choice may only be specified while providing tools")
 			assertRefusedBeforeRouting(t, e)
+		})
+	}
+}
+
+// Anthropic takes {"type": "none"} without tools (its tool use docs price
+// that call at no tool use system prompt tokens): Claude gets it as sent,
+// and an OpenAI model, whose API refuses any tool_choice without tools,
+// gets the call without it.
+func TestMessagesToolChoiceNoneWithoutToolsIsAnswered(t *testing.T) {
+	for _, model := range []string{"claude", "mini"} {
+		t.Run(model, func(t *testing.T) {
+			e := newE2E(t)
+			status, _, body := postRaw(t, e, http.MethodPost, "/v1/messages",
+				`{"model":"model-router","max_tokens":64,"messages":[{"role":"user","content":"Hi"}],"routing_config":{"models":["`+model+`"]},"tool_choice":{"type":"none"}}`)
+			require.Equal(t, http.StatusOK, status, "%s", body)
+			var got struct {
+				Model string `json:"model"`
+			}
+			require.NoError(t, json.Unmarshal(body, &got))
+			assert.Equal(t, model, got.Model)
+
+			var sent []byte
+			if model == "claude" {
+				require.Len(t, e.anthropic.Requests(), 1)
+				sent = e.anthropic.Requests()[0].Body
+			} else {
+				require.Len(t, e.openai.Requests(), 1)
+				sent = e.openai.Requests()[0].Body
+			}
+			var req map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(sent, &req))
+			if model == "claude" {
+				assert.JSONEq(t, `{"type":"none"}`, string(req["tool_choice"]))
+			} else {
+				assert.NotContains(t, req, "tool_choice")
+			}
 		})
 	}
 }

@@ -15,11 +15,14 @@ import "encoding/json"
 //   - Responses: OpenAI takes "none" and "auto" (nothing to call either
 //     way) and refuses the others. A stored prompt template may declare
 //     the tools, so a call with `prompt` is left to the provider.
-//   - Messages: Anthropic refuses every choice without tools, except on a
-//     thread continuation, whose tools the thread holds, and with
+//   - Messages: Anthropic refuses every choice without tools but
+//     {"type": "none"}, which its tool use docs price for a call with no
+//     tools (no tool use system prompt tokens): nothing to call, so it is
+//     forwarded to Claude as sent and a translation drops it. A thread
+//     continuation, whose tools the thread holds, and a call with
 //     mcp_servers, whose tools the MCP connector's first beta
-//     (mcp-client-2025-04-04) brings without a tools entry. count_tokens
-//     calls no model and is answered as before.
+//     (mcp-client-2025-04-04) brings without a tools entry, are left to the
+//     provider too. count_tokens calls no model and is answered as before.
 func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request) error {
 	if r.Tools {
 		return nil
@@ -53,7 +56,11 @@ func toolChoiceWithoutTools(api API, top map[string]json.RawMessage, r *Request)
 		}
 		return invalid("tool_choice", "Tool choice '%s' not found in 'tools' parameter.", what)
 	case Messages:
-		if r.Thread == ThreadContinue || set(top["mcp_servers"]) {
+		var c struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(raw, &c)
+		if c.Type == "none" || r.Thread == ThreadContinue || set(top["mcp_servers"]) {
 			return nil
 		}
 		// Anthropic's shape has no param: the message names the member.

@@ -155,7 +155,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	// A choice among no tools is dropped, as the Responses and Messages
 	// translations drop it: it asks nothing of Claude, and Anthropic
-	// refuses tool_choice on a call that declares no tools.
+	// refuses any tool_choice but none on a call that declares no tools.
 	if len(out.Tools) > 0 {
 		if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
 			return nil, err

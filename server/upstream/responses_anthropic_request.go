@@ -132,7 +132,8 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		}
 		out.Tools = append(out.Tools, anthropicTool{Name: t.Name, Description: t.Description, InputSchema: schema})
 	}
-	// OpenAI and Anthropic both reject a tool choice without tools.
+	// A choice among no tools asks nothing of Claude, and Anthropic refuses
+	// any but none on a call without tools: it is dropped.
 	if len(out.Tools) > 0 {
 		choice, err := responsesToolChoice(req.ToolChoice, m)
 		if err != nil {
