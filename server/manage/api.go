@@ -207,23 +207,32 @@ func (a *API) put(c *gin.Context) {
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
-	res, err := a.catalog.normalize(ctx, a.store, name, in)
+	// The deployment keeps the name it was created with: a PUT of "Mr"
+	// replaces "mr". The built-in one is spelled as it always is.
+	stored, prev, err := a.load(ctx, name)
+	found := err == nil
+	if !found && router.ErrorCode(err) != router.ENotFound {
+		writeError(c, err)
+		return
+	}
+	replaces := ""
+	if found {
+		replaces = stored
+	}
+	// Validated against the deployments as they will be: the one this
+	// PUT replaces no longer deploys its model once it is written.
+	res, err := a.catalog.normalize(ctx, a.store, name, replaces, in)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	// The deployment keeps the name it was created with: a PUT of "Mr"
-	// replaces "mr". The built-in one is spelled as it always is.
-	name, prev, err := a.load(ctx, name)
 	switch {
-	case err == nil:
+	case found:
+		name = stored
 		if err := a.checkUnused(ctx, name, prev, &res); err != nil {
 			writeError(c, err)
 			return
 		}
-	case router.ErrorCode(err) != router.ENotFound:
-		writeError(c, err)
-		return
 	case isDefaultName(name):
 		name = DefaultDeployment
 	}

@@ -125,9 +125,11 @@ func skuName(r Resource) string {
 }
 
 // normalize checks a PUT body for deployment name against the catalog and
-// the other deployments, and returns the resource to store: SKU filled in,
+// the other deployments (replaces, when not empty, is the stored
+// deployment the PUT replaces, which is no longer there to route to), and
+// returns the resource to store: SKU filled in,
 // model and subset spelled as the catalog spells them, mode explicit.
-func (ix catalogIndex) normalize(ctx context.Context, st Store, name string, r Resource) (Resource, error) {
+func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces string, r Resource) (Resource, error) {
 	if !validName(name) {
 		return Resource{}, badRequest(CodeInvalidName, "name",
 			fmt.Sprintf("invalid deployment name %q: use 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit", name))
@@ -148,7 +150,7 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name string, r R
 	}
 	out := Resource{SKU: &sku}
 	if r.IsRouter() {
-		out.Properties, err = ix.routerProperties(ctx, st, sku, r.Properties)
+		out.Properties, err = ix.routerProperties(ctx, st, replaces, sku, r.Properties)
 	} else {
 		out.Properties, err = ix.modelProperties(r.Properties)
 	}
@@ -178,7 +180,7 @@ func capacityOutOfRange(got string) error {
 		fmt.Sprintf("sku.capacity must be a whole number between 1 and %d (1 = 1,000 tokens per minute); got %s", MaxCapacity, got))
 }
 
-func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, p Properties) (Properties, error) {
+func (ix catalogIndex) routerProperties(ctx context.Context, st Store, replaces string, sku SKU, p Properties) (Properties, error) {
 	ver, ok := ix.version(strings.TrimSpace(p.Model.Version))
 	if !ok {
 		return Properties{}, badRequest(CodeInvalidModel, "properties.model.version",
@@ -230,13 +232,17 @@ func (ix catalogIndex) routerProperties(ctx context.Context, st Store, sku SKU, 
 					return Properties{}, err
 				}
 			}
-			ds := deployed[m.ID]
+			ds := slices.DeleteFunc(slices.Clone(deployed[m.ID]), func(d modelDeployment) bool { return d.name == replaces })
 			switch {
 			case len(ds) == 0:
+				replaced := ""
+				if len(deployed[m.ID]) > 0 {
+					replaced = fmt.Sprintf(" (deployment %q deploys it now, and this PUT replaces it)", replaces)
+				}
 				return Properties{}, badRequest(CodeInvalidProperties, "properties.routing.models",
-					fmt.Sprintf("%s must be deployed before model router can route to it: first PUT a deployment with properties.model "+
-						`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, m.Format, m.Name, m.Version, sku.Name))
-			case !deployed.withSKU(m.ID, sku.Name):
+					fmt.Sprintf("%s must be deployed before model router can route to it%s: first PUT a deployment with properties.model "+
+						`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, replaced, m.Format, m.Name, m.Version, sku.Name))
+			case !slices.ContainsFunc(ds, func(d modelDeployment) bool { return equalFold(d.sku, sku.Name) }):
 				as := make([]string, len(ds))
 				for i, d := range ds {
 					as[i] = fmt.Sprintf("%q with sku %q", d.name, d.sku)
