@@ -219,8 +219,13 @@ func (ix catalogIndex) routerProperties(ctx context.Context, st Store, replaces 
 	}
 	var deployed deployedModels
 	subset := []router.Ref{}
-	for _, ref := range refs {
+	for i, ref := range refs {
 		m, ok := find(ver.Models, ref)
+		if !ok && strings.TrimSpace(ref.Name) == "" {
+			return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
+				fmt.Sprintf("properties.routing.models[%d] names no model: each takes format, name and version; valid models: %s",
+					i, refList(ver.Models)))
+		}
 		if !ok {
 			return Properties{}, badRequest(CodeInvalidSubset, "properties.routing.models",
 				fmt.Sprintf("model %s/%s version %q is not supported by model-router %s; valid models: %s",
@@ -265,6 +270,10 @@ func (ix catalogIndex) modelProperties(p Properties) (Properties, error) {
 	if !ok || !m.RequiresDeployment {
 		what := fmt.Sprintf("model %s/%s version %q", p.Model.Format, p.Model.Name, p.Model.Version)
 		reason := "is not in the catalog"
+		if strings.TrimSpace(p.Model.Name) == "" {
+			// "model / version """ would name nothing the client wrote.
+			what, reason = "properties.model", "names no model (it takes format, name and version)"
+		}
 		if ok {
 			reason = "needs no deployment of its own: model router calls it directly (list it in routing.models instead)"
 		}
