@@ -84,11 +84,15 @@ func (r Resource) IsRouter() bool {
 	return equalFold(r.Properties.Model.Format, RouterFormat) && equalFold(r.Properties.Model.Name, RouterName)
 }
 
-// decodeResource reads a deployment body strictly: unknown fields are
-// errors, so a misspelt "routing" does not silently deploy the defaults.
+// decodeResource reads a stored deployment. Members this build does not
+// know are skipped: a later build may store a setting of its own, and one
+// such row must not stop the list, the other deployments' checks or the
+// built-in deployment (which reads every Claude deployment) after a
+// downgrade. A client's body is read strictly instead (decodePut), so a
+// misspelt "routing" does not silently deploy the defaults.
 func decodeResource(body []byte) (Resource, error) {
 	var r Resource
-	err := decodeStrict(body, &r)
+	err := json.Unmarshal(body, &r)
 	return r, err
 }
 
