@@ -21,6 +21,7 @@ const (
 	EUnauthorized  = "unauthorized"       // missing or bad key: 401
 	EForbidden     = "forbidden"          // key lacks the right: 403
 	EConflict      = "conflict"           // invalid resource properties: 409/400
+	EPrecondition  = "precondition"       // If-Match or If-None-Match not met: 412
 	EUnavailable   = "unavailable"        // not ready (router model not loaded): 503
 	EInternal      = "internal"           // anything else: 500, message hidden
 

@@ -32,6 +32,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EUnauthorized, http.StatusUnauthorized, "authentication_error"},
 		{router.EForbidden, http.StatusForbidden, "permission_error"},
 		{router.EConflict, http.StatusConflict, "invalid_request_error"},
+		{router.EPrecondition, http.StatusPreconditionFailed, "invalid_request_error"},
 		{router.EUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
 		{router.EInternal, http.StatusInternalServerError, "server_error"},
 		{router.EInsufficientQuota, http.StatusTooManyRequests, "rate_limit_error"},

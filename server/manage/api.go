@@ -169,15 +169,17 @@ func (a *API) list(c *gin.Context) {
 }
 
 func (a *API) get(c *gin.Context) {
-	name, r, err := a.load(c.Request.Context(), c.Param("name"))
+	name, r, tag, err := a.load(c.Request.Context(), c.Param("name"))
 	if err != nil {
 		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
+			c.Header("ETag", a.builtInETag())
 			c.JSON(http.StatusOK, a.builtIn())
 			return
 		}
 		writeError(c, err)
 		return
 	}
+	c.Header("ETag", tag)
 	c.JSON(http.StatusOK, present(name, r))
 }
 
@@ -209,11 +211,14 @@ func (a *API) put(c *gin.Context) {
 	defer a.writes.Unlock()
 	// The deployment keeps the name it was created with: a PUT of "Mr"
 	// replaces "mr". The built-in one is spelled as it always is.
-	stored, prev, err := a.load(ctx, name)
+	stored, prev, tag, err := a.load(ctx, name)
 	found := err == nil
 	if !found && router.ErrorCode(err) != router.ENotFound {
 		writeError(c, err)
 		return
+	}
+	if !found && isDefaultName(name) {
+		tag = a.builtInETag() // GET shows it: it exists
 	}
 	replaces := ""
 	if found {
@@ -236,6 +241,10 @@ func (a *API) put(c *gin.Context) {
 	case isDefaultName(name):
 		name = DefaultDeployment
 	}
+	if err := checkPreconditions(c.Request.Header, name, tag); err != nil {
+		writeError(c, err)
+		return
+	}
 	now := a.now().UTC()
 	res.SystemData = &SystemData{CreatedAt: now, LastModifiedAt: now}
 	if prev.SystemData != nil {
@@ -255,6 +264,7 @@ func (a *API) put(c *gin.Context) {
 	if created {
 		status = http.StatusCreated
 	}
+	c.Header("ETag", etagOf(raw))
 	c.JSON(status, present(name, res))
 }
 
@@ -262,7 +272,7 @@ func (a *API) delete(c *gin.Context) {
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
-	name, prev, err := a.load(ctx, c.Param("name"))
+	name, prev, tag, err := a.load(ctx, c.Param("name"))
 	if err != nil {
 		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
 			err = &router.Error{Code: router.EConflict, Reason: CodeInUse,
@@ -272,6 +282,10 @@ func (a *API) delete(c *gin.Context) {
 		return
 	}
 	if err := a.checkUnused(ctx, name, prev, nil); err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := checkPreconditions(c.Request.Header, name, tag); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -336,20 +350,21 @@ func sameRef(a, b router.Ref) bool {
 }
 
 // load reads deployment name, found in any case, and returns it with the
-// name it is stored under (name itself when there is none or err).
-func (a *API) load(ctx context.Context, name string) (string, Resource, error) {
+// name it is stored under (name itself when there is none or err) and its
+// ETag.
+func (a *API) load(ctx context.Context, name string) (string, Resource, string, error) {
 	stored, err := a.store.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
-			return name, Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+			return name, Resource{}, "", router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
-		return name, Resource{}, err
+		return name, Resource{}, "", err
 	}
 	r, err := decodeResource(stored.Resource)
 	if err != nil {
-		return name, Resource{}, fmt.Errorf("stored deployment %q: %w", stored.Name, err)
+		return name, Resource{}, "", fmt.Errorf("stored deployment %q: %w", stored.Name, err)
 	}
-	return stored.Name, r, nil
+	return stored.Name, r, etagOf(stored.Resource), nil
 }
 
 // isDefaultName reports whether name, in any case, is DefaultDeployment.

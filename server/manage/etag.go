@@ -1,0 +1,74 @@
+package manage
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// CodePreconditionFailed is the error.code of a PUT or DELETE whose
+// If-Match or If-None-Match the deployment does not meet.
+const CodePreconditionFailed = "PreconditionFailed"
+
+// etagOf is the entity tag of a deployment as stored: its bytes change with
+// every PUT (lastModifiedAt among them), so a client that read one tag and
+// sends it back in If-Match replaces or deletes only what it read.
+func etagOf(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// builtInETag is the tag of the built-in deployment, which is not stored.
+func (a *API) builtInETag() string {
+	raw, _ := json.Marshal(a.builtIn())
+	return etagOf(raw)
+}
+
+// checkPreconditions evaluates a PUT's or DELETE's If-Match and
+// If-None-Match (RFC 9110, section 13) against current, the deployment's
+// tag, "" when there is none: a client that sends them relies on them to
+// keep a concurrent change, or a deployment it meant to create, from being
+// overwritten, so they are not ignored.
+func checkPreconditions(h http.Header, name, current string) error {
+	if v := h.Values("If-Match"); len(v) > 0 && !matchesTag(v, current, false) {
+		if current == "" {
+			return preconditionFailed("If-Match", "deployment %q does not exist", name)
+		}
+		return preconditionFailed("If-Match", "deployment %q has changed: its ETag is now %s; GET it again", name, current)
+	}
+	if v := h.Values("If-None-Match"); len(v) > 0 && matchesTag(v, current, true) {
+		return preconditionFailed("If-None-Match", "deployment %q exists (ETag %s)", name, current)
+	}
+	return nil
+}
+
+// matchesTag reports whether the header lists current or "*" (which any
+// existing deployment matches). If-Match compares tags strongly, so a weak
+// tag never matches; If-None-Match weakly.
+func matchesTag(values []string, current string, weak bool) bool {
+	if current == "" {
+		return false
+	}
+	for _, v := range values {
+		for _, tag := range strings.Split(v, ",") {
+			tag = strings.TrimSpace(tag)
+			if weak {
+				tag = strings.TrimPrefix(tag, "W/")
+			}
+			if tag == "*" || tag == current {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func preconditionFailed(param, format string, args ...any) error {
+	e := router.Errorf(router.EPrecondition, format, args...)
+	e.Reason, e.Param = CodePreconditionFailed, param
+	return e
+}
