@@ -100,6 +100,17 @@ func TestCLIDeploymentsFileConflictsWithSKUFlags(t *testing.T) {
 	require.NotContains(t, err.Error(), "connection refused", "the conflict should be caught before calling the server")
 }
 
+// So is --file with --version, --mode, --models or --model given empty (a
+// script's unset variable): it is refused, not sent without them.
+func TestCLIDeploymentsFileConflictsWithEmptyFlags(t *testing.T) {
+	f := writeFile(t, "dep.json", `{"properties":{"model":{"format":"OpenAI","name":"model-router","version":"2025-11-18"}}}`)
+	for _, flag := range []string{"--version", "--mode", "--models", "--model"} {
+		_, _, err := runCmd(t, "deployments", "put", "my-router", "--file", f, flag, "", "--url", "http://127.0.0.1:1")
+		require.Error(t, err, flag)
+		require.Contains(t, err.Error(), "--file replaces", flag)
+	}
+}
+
 // `deployments put NAME --capacity 0` is refused, like -5 (the server would
 // store the default, 10).
 func TestCLIDeploymentsCapacityZeroIsRefused(t *testing.T) {

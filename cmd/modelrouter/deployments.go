@@ -202,8 +202,11 @@ func (f *deploymentFlags) register(fs *flag.FlagSet) {
 
 func (f *deploymentFlags) body() ([]byte, error) {
 	if f.file != "" {
-		if f.version != "" || f.mode != "" || f.modelsCSV != "" || f.model != "" ||
-			slices.Contains(f.set, "sku") || slices.Contains(f.set, "capacity") {
+		// By the flags given, not their values: "--mode $MODE" with MODE
+		// unset is as much a conflict, and would be dropped unseen.
+		if slices.ContainsFunc(f.set, func(name string) bool {
+			return slices.Contains([]string{"version", "mode", "models", "model", "sku", "capacity"}, name)
+		}) {
 			return nil, errors.New("--file replaces --version, --mode, --models, --model, --sku and --capacity; give one or the other")
 		}
 		if f.file == "-" {
