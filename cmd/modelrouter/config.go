@@ -292,11 +292,11 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	// rather than read two ways.
 	switch {
 	case o.callTimeout <= 0:
-		bad("call_timeout %s: must be positive, e.g. 10m", o.callTimeout)
+		bad("call_timeout %s: must be positive, e.g. 9m30s", o.callTimeout)
 	case o.callTimeout <= upstream.DefaultAttemptTimeout:
 		// The call would end before a stalled model's attempt timeout:
 		// no failover, and nothing counted against its health.
-		bad("call_timeout %s: must be longer than the %s attempt timeout, or a model that stalls would never be failed over nor tried last, e.g. 10m",
+		bad("call_timeout %s: must be longer than the %s attempt timeout, or a model that stalls would never be failed over nor tried last, e.g. 9m30s",
 			o.callTimeout, upstream.DefaultAttemptTimeout)
 	}
 	if o.streamIdle <= 0 {

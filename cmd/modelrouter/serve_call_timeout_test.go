@@ -15,15 +15,22 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
+// sdkTimeout is how long the OpenAI and Anthropic SDKs wait for an answer
+// by default (600 s).
+const sdkTimeout = 10 * time.Minute
+
 // --call-timeout and --stream-idle-timeout, or the file's call_timeout and
-// stream_idle_timeout, set the bounds; the defaults are the 10 minutes the
-// OpenAI and Anthropic SDKs wait, and a value that is no positive duration
-// refuses to start, naming the setting.
+// stream_idle_timeout, set the bounds, and a value that is no positive
+// duration refuses to start, naming the setting. The call timeout's
+// default ends before the SDKs' own timeout, so a client whose answer
+// never began gets the gateway's 502 saying why rather than a bare client
+// timeout at the same moment; the stream's silence limit is the SDKs'.
 func TestCallTimeoutAndStreamIdleTimeoutComeFromTheFlagOrTheFile(t *testing.T) {
 	o, err := parseServeArgs(nil, nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, 10*time.Minute, o.callTimeout, "the default")
-	assert.Equal(t, 10*time.Minute, o.streamIdle, "the default")
+	assert.Less(t, o.callTimeout, sdkTimeout, "the default call timeout must end before the SDKs give up")
+	assert.Equal(t, 9*time.Minute+30*time.Second, o.callTimeout, "the default")
+	assert.Equal(t, sdkTimeout, o.streamIdle, "the default")
 
 	path := writeConfig(t, `{"call_timeout": "30m", "stream_idle_timeout": "2m"}`)
 	o, err = parseServeArgs([]string{"--config", path}, nil, io.Discard)

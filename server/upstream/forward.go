@@ -18,12 +18,17 @@ import (
 
 // Defaults of the Forwarder's timeouts.
 //
-// DefaultDeadline and DefaultStreamIdle are the 10 minutes OpenAI's and
-// Anthropic's SDKs wait by default: a gateway that gave up sooner would cut
-// answers their clients still wait for (a reasoning model at high effort
-// may think for minutes before its first token).
+// DefaultDeadline is a little under the 10 minutes (600 s) OpenAI's and
+// Anthropic's SDKs wait by default: long enough not to cut answers their
+// clients still wait for (a reasoning model at high effort may think for
+// minutes before its first token), and short enough that the gateway's
+// 502, which says which models were tried and why, reaches the client
+// before its SDK gives up with a bare timeout of its own. At exactly 10
+// minutes both end at once and the client sees only its own timeout.
+// DefaultStreamIdle is the SDKs' 10 minutes: a stream that has begun
+// bounds only its silences.
 const (
-	DefaultDeadline       = 10 * time.Minute
+	DefaultDeadline       = 9*time.Minute + 30*time.Second
 	DefaultAttemptTimeout = 60 * time.Second
 	DefaultStreamIdle     = 10 * time.Minute
 )
