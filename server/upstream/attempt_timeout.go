@@ -101,12 +101,14 @@ func (w *answerWait) err(missing string) *retryable {
 
 // keepAlive reports whether ev is a ping (Anthropic's `event: ping`, or a
 // {"type":"ping"} event): it says the connection is open, not that an
-// answer has begun. SSE comments never reach here (sseReader drops them).
+// answer has begun nor that it moves. SSE comments never reach here
+// (sseReader drops them). It runs for every event of a stream, so an
+// event longer than any ping is judged by its length alone, unread.
 func keepAlive(ev sseEvent) bool {
 	if ev.name == "ping" {
 		return true
 	}
-	if !bytes.Contains(ev.data, []byte(`ping`)) {
+	if len(ev.data) > maxPingBytes || !bytes.Contains(ev.data, []byte(`ping`)) {
 		return false
 	}
 	var v struct {
@@ -114,6 +116,10 @@ func keepAlive(ev sseEvent) bool {
 	}
 	return json.Unmarshal(ev.data, &v) == nil && v.Type == "ping"
 }
+
+// maxPingBytes bounds a ping event's data: {"type": "ping"} with room for
+// spacing; a longer event carries something else.
+const maxPingBytes = 64
 
 // headersOverdue reports whether the call's own deadline (not its client,
 // not a shutdown) ended an attempt still waiting for its response headers

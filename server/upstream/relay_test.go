@@ -248,33 +248,49 @@ func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, 
 	return relayTo(t, h, func(f *upstream.Forwarder) { f.StreamIdle = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
 }
 
-// A provider that sends keepalive comments while its model thinks is
-// there: the stream lives past the idle limit; one that goes silent is cut
-// at it, saying so.
+// A stream whose answer keeps coming lives past the idle limit; one that
+// goes silent is cut at it, saying so, and so is one that sends only
+// keepalive comments: they say the connection is open, not that the
+// answer moves.
 func TestRelayStreamIdleLimit(t *testing.T) {
-	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
+	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":9,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
 	w, out := relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
 		w.(http.Flusher).Flush()
-		for range 8 {
+		for i := range 8 {
 			time.Sleep(60 * time.Millisecond)
-			fmt.Fprint(w, ": keepalive\n\n")
+			fmt.Fprintf(w, "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":%d,\"delta\":\"x\"}\n\n", i+1)
 			w.(http.Flusher).Flush()
 		}
 		fmt.Fprint(w, completed)
 	})
-	require.NoError(t, out.Err, "480 ms of keepalives at 60 ms")
+	require.NoError(t, out.Err, "480 ms of events at 60 ms")
 	assert.Contains(t, w.Body.String(), "response.completed")
 
-	w, out = relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	})
-	require.Error(t, out.Err)
-	assert.Contains(t, w.Body.String(), "nothing for 200ms", "the client's error event says why")
+	for name, wait := range map[string]func(w http.ResponseWriter, r *http.Request){
+		"silent": func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
+		"keepalive comments only": func(w http.ResponseWriter, r *http.Request) {
+			for {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+					fmt.Fprint(w, ": keepalive\n\n")
+					w.(http.Flusher).Flush()
+				}
+			}
+		},
+	} {
+		w, out = relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
+			w.(http.Flusher).Flush()
+			wait(w, r)
+		})
+		require.Error(t, out.Err, name)
+		assert.Contains(t, w.Body.String(), "nothing for 200ms", "%s: the client's error event says why", name)
+	}
 
 	// A provider that answers a streamed read with JSON is bound the same way.
 	_, out = relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {

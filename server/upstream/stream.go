@@ -146,6 +146,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		a.idle.arm()
 	}
 	rd := newSSEReader(resp.Body)
+	// Keep-alives do not restart the silence limit; SSE comments never
+	// reach the loop (sseReader drops them), pings are told apart below.
+	a.idle.byEvents()
 	// begun: the attempt timeout is over (answerWait). forward ends it at
 	// the headers for a relay and a reasoning model's Chat Completions
 	// stream.
@@ -193,7 +196,11 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if sw.firstByte == 0 {
 			sw.firstByte = time.Since(a.start)
 		}
-		opened = opened || !keepAlive(ev)
+		content := !keepAlive(ev)
+		if content {
+			a.idle.progress()
+		}
+		opened = opened || content
 		var outs []sseEvent
 		if !begun && openingEnds && opened {
 			begun = true

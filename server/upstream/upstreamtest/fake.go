@@ -42,6 +42,11 @@ type Behavior struct {
 	// fake first sends StallAfter events, then stalls.
 	Stall      bool
 	StallAfter int
+	// KeepAliveEvery, with Stall and StallAfter, sends a keep-alive every
+	// KeepAliveEvery while the stream stalls, as providers do while a
+	// model is slow: the Anthropic fake its `event: ping`, the OpenAI fake
+	// an SSE comment (`: keep-alive`). Nothing of the answer follows.
+	KeepAliveEvery time.Duration
 	// HoldOpen keeps a streaming answer's connection open after its last
 	// event until the request is cancelled, as a provider whose connection
 	// lingers after the answer does: the end of the answer is then only

@@ -15,6 +15,9 @@ type sse struct {
 	// for ErrorAfter.
 	errName string
 	errData any
+	// keepAlive is the raw text of the provider's keep-alive, sent for
+	// KeepAliveEvery: an SSE comment unless the provider sets its own.
+	keepAlive string
 }
 
 func (c *call) startSSE() *sse {
@@ -25,7 +28,7 @@ func (c *call) startSSE() *sse {
 	if fl, ok := c.w.(http.Flusher); ok {
 		fl.Flush() // headers go out before the first event, as providers do
 	}
-	return &sse{c: c}
+	return &sse{c: c, keepAlive: ": keep-alive\n\n"}
 }
 
 // event writes one event (name may be empty) whose data is v encoded as
@@ -41,7 +44,7 @@ func (s *sse) event(name string, v any) bool {
 		panic(http.ErrAbortHandler)
 	}
 	if b.Stall && b.StallAfter > 0 && s.sent >= b.StallAfter {
-		s.c.stall()
+		s.stall()
 		return false
 	}
 	if s.sent > 0 && !s.c.wait(b.Pace) {
@@ -58,6 +61,22 @@ func (s *sse) event(name string, v any) bool {
 		return false
 	}
 	return true
+}
+
+// stall blocks until the request is cancelled, sending only keep-alives
+// meanwhile when the behaviour asks for them.
+func (s *sse) stall() {
+	every := s.c.b.KeepAliveEvery
+	if every <= 0 {
+		s.c.stall()
+		return
+	}
+	for s.c.wait(every) {
+		_, _ = fmt.Fprint(s.c.w, s.keepAlive)
+		if fl, ok := s.c.w.(http.Flusher); ok {
+			fl.Flush()
+		}
+	}
 }
 
 // write sends one event and flushes it.
