@@ -40,7 +40,9 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0) // `<command> -h` asked for the usage it got
 		}
-		fmt.Fprintln(os.Stderr, "modelrouter:", err)
+		if _, said := err.(exitStatus); !said {
+			fmt.Fprintln(os.Stderr, "modelrouter:", err)
+		}
 		os.Exit(exitCode(err))
 	}
 }
@@ -66,13 +68,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return usageError{err}
 }
 
+// exitStatus is a command's exit status when its log already said why
+// (serve cut short by a second stop signal): main prints nothing more.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // exitCode is main's exit status for run's error.
 func exitCode(err error) int {
+	var status exitStatus
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(usageError)):
 		return 2
+	case errors.As(err, &status):
+		return int(status)
 	}
 	return 1
 }

@@ -138,7 +138,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.requireKeys, "require-keys", false, "demand a client key (made with: modelrouter keys create) on every API call")
 	fs.BoolVar(&o.keepPrompts, "keep-prompts", false, "log the routed prompt text, not only its hash")
 	fs.StringVar(&o.routerModel, "router-model", "", "directory with router.onnx, tokenizer.json and router.json (default: the embedded model)")
-	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503")
+	fs.DurationVar(&o.grace, "grace", 30*time.Second, "on SIGTERM/SIGINT, how long open requests and streams may take to finish; then a stream still open ends with an error event and a request not yet answered gets a 503; a second signal does that at once and exits 130 (SIGINT) or 143 (SIGTERM)")
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
 	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk, or a write lock another process keeps); past it the oldest are dropped and counted as failed")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "how long a request's body may go without arriving (before its first bytes, once its handler reads it, and between two reads); a body silent longer gets 408 and its connection is closed")
@@ -411,9 +411,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	case <-ctx.Done():
 	}
 	ready.Store(false)
-	log.Info("shutting down: finishing open requests (a second Ctrl-C cuts them now)", "grace", o.grace)
-	graceCtx, cancel := context.WithTimeout(context.Background(), o.grace)
-	defer cancel()
+	// Listened for before the shutdown says it began: a second signal
+	// from then on is never lost.
 	again := o.again
 	if again == nil {
 		c := make(chan os.Signal, 1)
@@ -421,19 +420,29 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		defer signal.Stop(c)
 		again = c
 	}
+	log.Info("shutting down: finishing open requests (a second Ctrl-C cuts them now)", "grace", o.grace)
+	// cutNow ends the grace at a second signal; its cause is that signal.
+	stopping, cutNow := context.WithCancelCause(context.Background())
+	defer cutNow(nil)
+	graceCtx, cancel := context.WithTimeout(stopping, o.grace)
+	defer cancel()
 	go func() {
 		select {
-		case <-again:
-			log.Warn("second signal: not waiting out the grace period")
-			cancel()
-		case <-graceCtx.Done():
+		case sig := <-again:
+			log.Warn("second signal: cutting open requests now, not waiting out the grace period; their decision rows are still written before exit",
+				"signal", sig.String())
+			cutNow(secondSignal{sig})
+		case <-stopping.Done():
 		}
 	}()
 	if err := hs.Shutdown(graceCtx); err != nil {
-		// Grace ran out: end what is left, so each stream's client gets
-		// an error event rather than an answer that just stops, then
-		// close the connections of any call that did not end in time.
-		log.Warn("grace period over: ending open requests and closing their connections", "err", err)
+		// Grace ran out, or a second signal cut it short: end what is
+		// left, so each stream's client gets an error event rather than
+		// an answer that just stops, then close the connections of any
+		// call that did not end in time.
+		if context.Cause(stopping) == nil {
+			log.Warn("grace period over: ending open requests and closing their connections", "err", err)
+		}
 		drain()
 		drainWait, cancelDrainWait := context.WithTimeout(context.Background(), drainTime)
 		// Shutdown again, not gw.Wait: a record is sent before its
@@ -453,7 +462,26 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	var cut secondSignal
+	if errors.As(context.Cause(stopping), &cut) {
+		// Stopped, not finished: a supervisor or script sees the cut.
+		return cut.exitStatus()
+	}
 	return nil
+}
+
+// secondSignal is the stop signal that cut a shutdown's grace short.
+type secondSignal struct{ sig os.Signal }
+
+func (s secondSignal) Error() string { return "second " + s.sig.String() }
+
+// exitStatus is 128 plus the signal's number, as a shell reports a
+// command its signal ended (130 for SIGINT, 143 for SIGTERM).
+func (s secondSignal) exitStatus() exitStatus {
+	if n, ok := s.sig.(syscall.Signal); ok {
+		return exitStatus(128 + int(n))
+	}
+	return exitStatus(1)
 }
 
 // stoppedBeforeServing ends a serve whose stop (SIGTERM, Ctrl-C) came while
