@@ -22,6 +22,8 @@ func SupportsParam(m Model, p string) bool {
 		return m.Capabilities.Verbosity
 	case "web_search_options":
 		return m.Capabilities.WebSearch
+	case "prediction":
+		return m.Capabilities.PredictedOutputs
 	}
 	if m.Capabilities.Reasoning {
 		for _, u := range reasoningUnsupported {

@@ -69,6 +69,11 @@ type Capabilities struct {
 	// (or `audio`), as OpenAI's audio models do; a call asking for audio
 	// is left to models that have it.
 	AudioOutput bool `json:"audio_output,omitempty"`
+	// PredictedOutputs: takes Chat's `prediction` (OpenAI's Predicted
+	// Outputs: gpt-4o and gpt-4.1 and their minis). It only speeds up an
+	// answer, so a model without it gets the call without it rather than
+	// a provider's 400 that does not fail over.
+	PredictedOutputs bool `json:"predicted_outputs,omitempty"`
 }
 
 // TakesReasoningEffort reports whether the model accepts reasoning_effort.

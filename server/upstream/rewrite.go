@@ -131,6 +131,12 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 	if !m.Capabilities.Verbosity {
 		dropVerbosity(obj, api)
 	}
+	if api == APIChatCompletions && !m.Capabilities.PredictedOutputs {
+		// A prediction only speeds the answer up; OpenAI refuses it for
+		// every model but gpt-4o and gpt-4.1 and their minis, a 400
+		// that does not fail over, for a model the router chose.
+		obj.del("prediction")
+	}
 	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("include") {
 		// Stateless clients (store: false) ask for their reasoning back
 		// encrypted; a model that does not reason refuses the request
