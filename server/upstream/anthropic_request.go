@@ -32,6 +32,7 @@ type chatRequest struct {
 	ToolChoice          json.RawMessage `json:"tool_choice"`
 	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
 	User                string          `json:"user"`
+	SafetyIdentifier    string          `json:"safety_identifier"`
 	N                   *int            `json:"n"`
 	ResponseFormat      *struct {
 		Type string `json:"type"`
@@ -162,12 +163,22 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		}
 	}
 	declareHistoryTools(&out)
-	if req.User != "" {
+	if id := endUser(req.SafetyIdentifier, req.User); id != "" {
 		out.Metadata = &struct {
 			UserID string `json:"user_id"`
-		}{req.User}
+		}{id}
 	}
 	return json.Marshal(out)
+}
+
+// endUser is the metadata.user_id Claude gets: OpenAI's safety_identifier,
+// which replaces `user` for telling end users apart in abuse detection
+// (what Anthropic's user_id is for), else `user`.
+func endUser(safetyIdentifier, user string) string {
+	if safetyIdentifier != "" {
+		return safetyIdentifier
+	}
+	return user
 }
 
 func maxTokens(req chatRequest, m router.Model) int {

@@ -13,7 +13,7 @@ import (
 // Anthropic equivalent, plus the members whose meaning Claude cannot honour
 // and which are refused rather than dropped. Everything else (reasoning,
 // store, metadata, include, truncation, service_tier, prompt_cache_key,
-// safety_identifier, text.verbosity...) is not sent: it either has no
+// text.verbosity...) is not sent: it either has no
 // Messages counterpart or only concerns OpenAI's side.
 type responsesRequest struct {
 	Instructions       string           `json:"instructions"`
@@ -30,6 +30,7 @@ type responsesRequest struct {
 	ToolChoice         json.RawMessage  `json:"tool_choice"`
 	ParallelToolCalls  *bool            `json:"parallel_tool_calls"`
 	User               string           `json:"user"`
+	SafetyIdentifier   string           `json:"safety_identifier"`
 	Text               *responsesFormat `json:"text"`
 }
 
@@ -142,10 +143,10 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		out.ToolChoice = withParallel(choice, req.ParallelToolCalls)
 	}
 	declareHistoryTools(&out)
-	if req.User != "" {
+	if id := endUser(req.SafetyIdentifier, req.User); id != "" {
 		out.Metadata = &struct {
 			UserID string `json:"user_id"`
-		}{req.User}
+		}{id}
 	}
 	return marshalPlain(out)
 }
