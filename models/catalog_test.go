@@ -185,6 +185,11 @@ func checkServiceTierSources(t *testing.T, m router.Model, raw json.RawMessage) 
 		assert.InDelta(t, fields["cache_read_input_token_cost_"+tier]*1e6, p.CachedInputPerMTok, 1e-6, "%s %s cached input price", m.ID, tier)
 	}
 	assert.LessOrEqual(t, len(m.ServiceTiers), 2, "%s: only flex and priority are priced", m.ID)
+	if _, priced := m.ServiceTiers["flex"]; priced {
+		// The gateway sends service_tier flex only to a model marked as
+		// taking it; one that bills flex answers takes it.
+		assert.True(t, m.Capabilities.Flex, "%s has flex prices, so it takes service_tier flex", m.ID)
+	}
 }
 
 // longContextKey is how the litellm table names a price past a prompt

@@ -74,6 +74,12 @@ type Capabilities struct {
 	// answer, so a model without it gets the call without it rather than
 	// a provider's 400 that does not fail over.
 	PredictedOutputs bool `json:"predicted_outputs,omitempty"`
+	// Flex: takes `service_tier: "flex"` (OpenAI's Flex processing, half
+	// price and slower, on the models its pricing page lists for it).
+	// OpenAI and Azure answer flex for any other model with a 400 that
+	// does not fall back to the standard tier, and the router chose the
+	// model, so such a model gets the call without it.
+	Flex bool `json:"flex,omitempty"`
 }
 
 // TakesReasoningEffort reports whether the model accepts reasoning_effort.
@@ -267,6 +273,10 @@ type Needs struct {
 	// can serve them.
 	WebSearch   bool
 	AudioOutput bool
+	// Flex: the call asks for `service_tier: "flex"`. A model without
+	// Capabilities.Flex gets it without one, or with RequireParameters is
+	// left out.
+	Flex bool
 	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
 	OpenAIOnly bool
 	// StoredAtOpenAI names what the request refers to by an id only

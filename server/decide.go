@@ -201,6 +201,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Files:             req.Files > 0,
 		WebSearch:         req.WebSearch,
 		AudioOutput:       req.AudioOutput,
+		Flex:              req.Flex,
 		StructuredOutput:  req.StructuredOutput && api != openai.Messages,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
 		StoredAtOpenAI:    req.StoredAtOpenAI,

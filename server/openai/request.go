@@ -83,6 +83,9 @@ type Request struct {
 	// for an answer in audio (`modalities` with "audio", or `audio`).
 	WebSearch   bool
 	AudioOutput bool
+	// Flex: a Chat Completions or Responses call asks for
+	// `service_tier: "flex"`, which only some models take.
+	Flex bool
 	// StructuredOutput: the call asks for an answer that follows a JSON
 	// schema (Chat's response_format or Responses' text.format of type
 	// json_schema, Messages' output_config.format).
@@ -199,6 +202,8 @@ func Parse(api API, raw []byte) (Request, error) {
 	}
 	sort.Strings(r.Params)
 	r.ReasoningEffort = reasoningEffort(api, top)
+	// Anthropic's own service_tier ("auto", "standard_only") has no flex.
+	r.Flex = api != Messages && string(bytes.TrimSpace(top["service_tier"])) == `"flex"`
 	return r, nil
 }
 

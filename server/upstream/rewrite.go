@@ -131,6 +131,13 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 	if !m.Capabilities.Verbosity {
 		dropVerbosity(obj, api)
 	}
+	if !m.Capabilities.Flex && api != APIMessages && string(bytes.TrimSpace(obj.get("service_tier"))) == `"flex"` {
+		// Flex is a price and a speed, not an answer: a model without
+		// it is served at the standard tier (and billed so) rather than
+		// refused with a 400 that does not fail over. Other tiers go as
+		// sent.
+		obj.del("service_tier")
+	}
 	if api == APIChatCompletions && !m.Capabilities.PredictedOutputs {
 		// A prediction only speeds the answer up; OpenAI refuses it for
 		// every model but gpt-4o and gpt-4.1 and their minis, a 400
