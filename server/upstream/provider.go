@@ -146,11 +146,18 @@ func (ps Providers) Available(m router.Model) string {
 // provider serves Chat Completions and Responses calls with function tools
 // only (OpenAI's built-in tools, MCP and custom tools have no Messages
 // form), an OpenAI-compatible one serves Messages calls with client tools
-// ("custom") only (Anthropic's server tools run at Anthropic).
+// ("custom") only (Anthropic's server tools run at Anthropic). A provider
+// whose Responses API serves fewer models than its Chat Completions API
+// (DeepSeek's) does not serve Responses calls for the others.
 func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) string {
 	p, ok := ps.Resolve(m)
 	if !ok {
 		return ""
+	}
+	if api == APIResponses {
+		if why := responsesRefusal(p, m); why != "" {
+			return why
+		}
 	}
 	// A provider that speaks the client's API carries all of it.
 	if translationFor(api, p.Kind) == nil {
