@@ -424,12 +424,14 @@ func excluded(m Model, n Needs) string {
 				bad, lost = append(bad, p), append(lost, p)
 			}
 		}
-		// A model that takes reasoning_effort may still not take the
-		// value asked for, or derived for it, which it would get mapped
-		// to another one.
+		// A model without a flex tier would be served at the standard
+		// one.
 		if n.Flex && !m.Capabilities.Flex && !slices.Contains(bad, "service_tier") {
 			bad = append(bad, `service_tier "flex"`)
 		}
+		// A model that takes reasoning_effort may still not take the
+		// value asked for, or derived for it, which it would get mapped
+		// to another one.
 		v := n.askedEffort(m.ID)
 		if v != "" && !slices.ContainsFunc(bad, isEffortParam) && !m.Capabilities.TakesEffort(v) {
 			bad = append(bad, fmt.Sprintf("reasoning effort %q (takes %s)", v, strings.Join(m.Capabilities.ReasoningEfforts, ", ")))

@@ -139,9 +139,10 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 		obj.del("service_tier")
 	}
 	if api == APIChatCompletions && !m.Capabilities.PredictedOutputs {
-		// A prediction only speeds the answer up; OpenAI refuses it for
-		// every model but gpt-4o and gpt-4.1 and their minis, a 400
-		// that does not fail over, for a model the router chose.
+		// A prediction only speeds the answer up, and OpenAI's
+		// Predicted Outputs serve gpt-4o and gpt-4.1 and their minis
+		// alone: the router chose the model, so another one must not
+		// get a 400 for it, which does not fail over.
 		obj.del("prediction")
 	}
 	if api == APIResponses && !m.Capabilities.Reasoning && obj.has("include") {
