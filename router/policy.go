@@ -30,11 +30,29 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // whole call at those prices, as the provider bills it.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + n.ReasoningTokens(m)
-	if limit, _ := n.OutputLimit(m.ID); limit > 0 {
+	limit, _ := n.OutputLimit(m.ID)
+	if limit > 0 {
 		out = min(out, float64(limit))
 	}
-	m = m.PricedFor(n.InputTokens)
-	return (float64(n.InputTokens)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
+	in := n.InputTokens
+	if n.Truncates[m.ID] {
+		in = keptInput(m, in, limit)
+	}
+	m = m.PricedFor(in)
+	return (float64(in)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
+}
+
+// keptInput is how much of a prompt of in tokens a model that cuts it to
+// fit (Needs.Truncates) keeps: its input limit, and room in its window
+// for the output limit it is sent.
+func keptInput(m Model, in, outLimit int) int {
+	if m.MaxInput > 0 {
+		in = min(in, m.MaxInput)
+	}
+	if m.ContextWindow > 0 {
+		in = min(in, max(m.ContextWindow-outLimit, 0))
+	}
+	return in
 }
 
 // Band returns the quality band of a mode: the fraction of q* a candidate

@@ -477,6 +477,9 @@ func (n Needs) OutputLimit(id string) (limit int, byDefault bool) {
 // output m is asked for (OutputLimit).
 func tooLong(m Model, n Needs) string {
 	out, byDefault := n.OutputLimit(m.ID)
+	if n.Truncates[m.ID] {
+		return ""
+	}
 	by := ""
 	if byDefault {
 		by = " (the max_tokens its API requires, sent by default)"

@@ -295,6 +295,11 @@ type Needs struct {
 	// so the window must hold it as it holds a client's own limit, and the
 	// model stops there, so its expected cost counts no more output.
 	DefaultOutput map[string]int
+	// Truncates names, by model ID, the models whose provider cuts the
+	// prompt to fit their context window itself (a Responses call's
+	// truncation: "auto", as OpenAI and Azure read it): the prompt need
+	// not fit them, and they bill only what they keep of it.
+	Truncates map[string]bool
 	// Answers is how many answers the call asks for (Chat's n), each
 	// billed and each within MaxOutputTokens; 0 or 1: one.
 	Answers int

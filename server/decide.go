@@ -291,6 +291,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	if rreq.Needs.MaxOutputTokens == 0 {
 		rreq.Needs.DefaultOutput = s.defaultOutputs(all, api)
 	}
+	rreq.Needs.Truncates = s.truncates(all, api, raw)
 	allowed := func(id string) bool {
 		return len(asked) == 0 || slices.Contains(asked, id) || slices.Contains(asked, nameOf(all, id))
 	}
@@ -435,6 +436,24 @@ func (s *Server) thinking(rt *router.Router, dep router.Deployment, api openai.A
 // limit the client did not set (Claude's required max_tokens) to that
 // limit, for the router's context-fit filter and expected cost; nil when
 // none does.
+// truncates names the models whose provider cuts the prompt of this call
+// to fit (Config.Truncates), nil for none.
+func (s *Server) truncates(models []router.Model, api openai.API, raw []byte) map[string]bool {
+	if s.cfg.Truncates == nil || api != openai.Responses {
+		return nil
+	}
+	var out map[string]bool
+	for _, m := range models {
+		if s.cfg.Truncates(m, forwardedAs(api), raw) {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[m.ID] = true
+		}
+	}
+	return out
+}
+
 func (s *Server) defaultOutputs(models []router.Model, api openai.API) map[string]int {
 	if s.cfg.DefaultOutput == nil {
 		return nil

@@ -313,6 +313,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Drops:                providers.Drops,
 		DerivedEffort:        providers.DerivedEffort,
 		DefaultOutput:        providers.DefaultOutput,
+		Truncates:            providers.Truncates,
 		ReadsThinking:        providers.ReadsThinking,
 		Available:            providers.Available,
 		Deployments:          manage.NewSource(st, catalog),

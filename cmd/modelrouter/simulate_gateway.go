@@ -49,6 +49,7 @@ func newGatewayDecider(rt *router.Router, dep router.Deployment, providers upstr
 		Drops:          providers.Drops,
 		DerivedEffort:  providers.DerivedEffort,
 		DefaultOutput:  providers.DefaultOutput,
+		Truncates:      providers.Truncates,
 		ReadsThinking:  providers.ReadsThinking,
 		Deployments:    server.StaticDeployments{dep},
 		EstimateTokens: models.EstimateTokens, // as serve counts them

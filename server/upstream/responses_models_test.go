@@ -28,3 +28,28 @@ func TestDeepSeeksAPIServesDeepSeekChatOnChatCompletionsOnly(t *testing.T) {
 	assert.NotEmpty(t, at("https://API.DeepSeek.com/v1").Supports(chat, upstream.APIResponses), "a host in any case is the same host")
 	assert.Empty(t, at("http://127.0.0.1:8000/v1").Supports(chat, upstream.APIResponses), "a server of your own")
 }
+
+// OpenAI and Azure cut a Responses call's prompt to fit for truncation
+// "auto"; Claude's translation does not carry truncation, other servers
+// are not known to honour it, and Chat Completions has no such member.
+func TestOnlyOpenAIAndAzureCutAPromptForTruncationAuto(t *testing.T) {
+	gpt := router.Model{ID: "gpt", Name: "gpt-x", Provider: "openai"}
+	claude := router.Model{ID: "claude", Name: "claude-x", Provider: "anthropic"}
+	llama := router.Model{ID: "llama", Name: "llama-x", Provider: "meta"}
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1/v1"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://127.0.0.1:1"},
+		"meta":      {Name: "meta", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:2/v1"},
+	}}
+	azure := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai": {Name: "azure", Kind: upstream.KindAzure, BaseURL: "http://127.0.0.1:3"},
+	}}
+	auto := []byte(`{"model":"r","input":"hi","truncation":"auto"}`)
+	assert.True(t, ps.Truncates(gpt, upstream.APIResponses, auto))
+	assert.True(t, azure.Truncates(gpt, upstream.APIResponses, auto))
+	assert.False(t, ps.Truncates(claude, upstream.APIResponses, auto))
+	assert.False(t, ps.Truncates(llama, upstream.APIResponses, auto))
+	assert.False(t, ps.Truncates(gpt, upstream.APIChatCompletions, []byte(`{"model":"r","messages":[],"truncation":"auto"}`)))
+	assert.False(t, ps.Truncates(gpt, upstream.APIResponses, []byte(`{"model":"r","input":"hi","truncation":"disabled"}`)))
+	assert.False(t, ps.Truncates(gpt, upstream.APIResponses, []byte(`{"model":"r","input":"hi"}`)))
+}

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A Responses call with truncation "auto" asks the provider to drop the
+// conversation's oldest items when they overflow the model's window, and
+// OpenAI does so rather than refuse: such a call is not refused for a
+// prompt longer than the window of an OpenAI model, which gets it with
+// truncation as sent, and is priced at the prompt that model keeps. A
+// model whose provider is not known to cut (another OpenAI-compatible
+// server) is still left out, and without truncation the prompt must fit.
+func TestTruncationAutoLetsAnOpenAIModelTakeAPromptLongerThanItsWindow(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	pred := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
+		}
+	}
+	fake := upstreamtest.NewOpenAI(t)
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":   {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
+		"deepseek": {Name: "deepseek", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-deepseek"},
+	}}
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(t, err)
+	ts := httptest.NewServer(New(Config{
+		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
+		Supports: ps.Supports, Available: ps.Available, Truncates: ps.Truncates, Log: &recordLog{},
+	}).Handler())
+	t.Cleanup(ts.Close)
+	client := openai.NewClient(option.WithBaseURL(ts.URL+"/v1/"), option.WithAPIKey("sk-client"), option.WithMaxRetries(0))
+
+	long := strings.Repeat("word ", 200_000) // past gpt-4o-mini's 128K window
+	ask := func(truncation responses.ResponseNewParamsTruncation, models ...string) (*responses.Response, error) {
+		return client.Responses.New(context.Background(), responses.ResponseNewParams{
+			Model:      "model-router",
+			Input:      responses.ResponseNewParamsInputUnion{OfString: openai.String(long)},
+			Truncation: truncation,
+		}, option.WithJSONSet("routing_config", map[string]any{"models": models}))
+	}
+
+	resp, err := ask(responses.ResponseNewParamsTruncationAuto, "gpt-4o-mini")
+	require.NoError(t, err)
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", string(resp.Model))
+	sent := fake.RequestsFor("gpt-4o-mini-2024-07-18")
+	require.Len(t, sent, 1)
+	var body struct {
+		Truncation string `json:"truncation"`
+	}
+	require.NoError(t, json.Unmarshal(sent[0].Body, &body))
+	assert.Equal(t, "auto", body.Truncation)
+	chosen := selection(t, extraOf(resp.JSON.ExtraFields))["candidates"].([]any)[0].(map[string]any)
+	mini, _ := cat.Model("gpt-4o-mini-2024-07-18")
+	assert.LessOrEqual(t, chosen["expected_cost_usd"].(float64), (float64(mini.ContextWindow)*mini.InputPerMTok+4096*mini.OutputPerMTok)/1e6,
+		"priced at what fits its window, not at the whole prompt")
+
+	for _, tc := range []struct {
+		name       string
+		truncation responses.ResponseNewParamsTruncation
+		model      string
+	}{
+		{"a server not known to cut", responses.ResponseNewParamsTruncationAuto, "DeepSeek-V3.2"},
+		{"truncation disabled", responses.ResponseNewParamsTruncationDisabled, "gpt-4o-mini"},
+		{"no truncation", "", "gpt-4o-mini"},
+	} {
+		_, err := ask(tc.truncation, tc.model)
+		var apiErr *openai.Error
+		require.True(t, errors.As(err, &apiErr), "%s: %v", tc.name, err)
+		assert.Equal(t, 400, apiErr.StatusCode, tc.name)
+		assert.Equal(t, "context_length_exceeded", apiErr.Code, tc.name)
+	}
+	assert.Len(t, fake.RequestsFor("gpt-4o-mini-2024-07-18"), 1, "nothing more reached the provider")
+}
