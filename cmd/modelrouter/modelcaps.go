@@ -57,13 +57,24 @@ func verbosity(c router.Capabilities) string {
 	return "-"
 }
 
+// yesOr is "yes" for a parameter a model takes, "-" for one the gateway
+// drops on the way to it.
+func yesOr(on bool) string {
+	if on {
+		return "yes"
+	}
+	return "-"
+}
+
 // writeParamsTable prints, by model ID, the values each model takes for
-// the parameters routing_config.require_parameters filters on by value.
+// the parameters routing_config.require_parameters filters on by value:
+// reasoning_effort, verbosity, Chat's prediction and service_tier "flex".
 func writeParamsTable(w io.Writer, v router.Version) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREASONING EFFORT\tVERBOSITY")
+	fmt.Fprintln(tw, "ID\tREASONING EFFORT\tVERBOSITY\tPREDICTION\tFLEX")
 	for _, m := range v.Models {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.ID, efforts(m.Capabilities), verbosity(m.Capabilities))
+		c := m.Capabilities
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.ID, efforts(c), verbosity(c), yesOr(c.PredictedOutputs), yesOr(c.Flex))
 	}
 	return tw.Flush()
 }
@@ -90,6 +101,8 @@ type listedCaps struct {
 	Verbosity        bool     `json:"verbosity"`
 	WebSearch        bool     `json:"web_search"`
 	AudioOutput      bool     `json:"audio_output"`
+	PredictedOutputs bool     `json:"predicted_outputs"`
+	Flex             bool     `json:"flex"`
 }
 
 // listedVersion is a router version as `models --json` prints it.
@@ -106,6 +119,7 @@ func listVersion(v router.Version) listedVersion {
 			Reasoning: c.Reasoning, ReasoningEffort: c.TakesReasoningEffort(), ReasoningEfforts: c.ReasoningEfforts,
 			Tools: c.Tools, Vision: c.Vision, StructuredOutput: c.StructuredOutput, Files: c.Files,
 			Verbosity: c.Verbosity, WebSearch: c.WebSearch, AudioOutput: c.AudioOutput,
+			PredictedOutputs: c.PredictedOutputs, Flex: c.Flex,
 		}})
 	}
 	return out

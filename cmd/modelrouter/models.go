@@ -133,8 +133,9 @@ func writeModelsTable(w io.Writer, v router.Version, own []string) error {
 	_, err := fmt.Fprintln(w, "\nIN $ and OUT $: USD per 1M input and output tokens. CAPS: R reasoning (+ hidden reasoning tokens expected\n"+
 		"per answer), T tools, V vision, S structured output, F file (PDF) input, W web search, A audio output; a call that\n"+
 		"needs one leaves out the models without it. REASONING EFFORT and VERBOSITY: the values a model takes (any: its\n"+
-		"provider judges the value; another effort is sent as the nearest listed); -: the gateway sends it none, so a call\n"+
-		"that sets one reaches it without, or with routing_config.require_parameters leaves it out. Model IDs (the `model`\n"+
+		"provider judges the value; another effort is sent as the nearest listed); PREDICTION and FLEX: takes Chat's\n"+
+		"prediction, service_tier flex; -: the gateway sends it none, so a call that sets one reaches it without, or with\n"+
+		"routing_config.require_parameters leaves it out. Model IDs (the `model`\n"+
 		"an answer reports, and what `deployments put --models` takes; the later tables' ID) are name-version, or the name\n"+
 		"for version 1.")
 	return err

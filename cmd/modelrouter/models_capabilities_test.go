@@ -32,16 +32,16 @@ func paramsRow(t *testing.T, out, id string) []string {
 
 // A user choosing a subset reads from `models` every capability a call
 // may leave a model out for: web search and audio output beside tools,
-// vision, structured output and files, and the reasoning effort and
-// verbosity values a model takes.
+// vision, structured output and files, the reasoning effort and
+// verbosity values a model takes, and whether it takes prediction and flex.
 func TestModelsShowsEveryCapabilityTheRouterFiltersOn(t *testing.T) {
 	off := false
 	searcher := simModel("searcher", 1, 2)
-	searcher.Capabilities = router.Capabilities{Tools: true, WebSearch: true, AudioOutput: true}
+	searcher.Capabilities = router.Capabilities{Tools: true, WebSearch: true, AudioOutput: true, PredictedOutputs: true}
 	thinker := simModel("thinker", 1, 2)
 	thinker.ReasoningTokens = 512
 	thinker.Capabilities = router.Capabilities{Reasoning: true, Vision: true, StructuredOutput: true, Files: true,
-		Verbosity: true, ReasoningEfforts: []string{"none", "low", "high"}}
+		Verbosity: true, ReasoningEfforts: []string{"none", "low", "high"}, Flex: true}
 	refuser := simModel("refuser", 1, 2)
 	refuser.Capabilities = router.Capabilities{Reasoning: true, ReasoningEffort: &off}
 	open := simModel("open", 1, 2)
@@ -55,10 +55,10 @@ func TestModelsShowsEveryCapabilityTheRouterFiltersOn(t *testing.T) {
 		row := modelRows(t, out, v.Models[i])[0]
 		assert.True(t, strings.HasSuffix(row, "  "+want), "%q", row)
 	}
-	assert.Equal(t, []string{"searcher", "-", "-"}, paramsRow(t, out, "searcher"))
-	assert.Equal(t, []string{"thinker", "none, low, high", "low, medium, high"}, paramsRow(t, out, "thinker"))
-	assert.Equal(t, []string{"refuser", "-", "-"}, paramsRow(t, out, "refuser"))
-	assert.Equal(t, []string{"open", "any", "-"}, paramsRow(t, out, "open"))
+	assert.Equal(t, []string{"searcher", "-", "-", "yes", "-"}, paramsRow(t, out, "searcher"))
+	assert.Equal(t, []string{"thinker", "none, low, high", "low, medium, high", "-", "yes"}, paramsRow(t, out, "thinker"))
+	assert.Equal(t, []string{"refuser", "-", "-", "-", "-"}, paramsRow(t, out, "refuser"))
+	assert.Equal(t, []string{"open", "any", "-", "-", "-"}, paramsRow(t, out, "open"))
 	assert.Contains(t, strings.ReplaceAll(out, "\n", " "), "W web search, A audio output")
 }
 
@@ -68,10 +68,11 @@ func TestModelsShowsTheCatalogsEffortsAndVerbosity(t *testing.T) {
 	out, _, err := runCmd(t, "models")
 	require.NoError(t, err)
 	assertFits120(t, out)
-	assert.Equal(t, []string{"gpt-5-2025-08-07", "minimal, low, medium, high", "low, medium, high"}, paramsRow(t, out, "gpt-5-2025-08-07"))
-	assert.Equal(t, []string{"gpt-5.2-2025-12-11", "none, low, medium, high, xhigh", "low, medium, high"}, paramsRow(t, out, "gpt-5.2-2025-12-11"))
-	assert.Equal(t, []string{"gpt-5.2-chat-2025-12-11", "-", "-"}, paramsRow(t, out, "gpt-5.2-chat-2025-12-11"))
-	assert.Equal(t, []string{"grok-4", "-", "-"}, paramsRow(t, out, "grok-4"))
+	assert.Equal(t, []string{"gpt-5-2025-08-07", "minimal, low, medium, high", "low, medium, high", "-", "yes"}, paramsRow(t, out, "gpt-5-2025-08-07"))
+	assert.Equal(t, []string{"gpt-5.2-2025-12-11", "none, low, medium, high, xhigh", "low, medium, high", "-", "-"}, paramsRow(t, out, "gpt-5.2-2025-12-11"))
+	assert.Equal(t, []string{"gpt-5.2-chat-2025-12-11", "-", "-", "-", "-"}, paramsRow(t, out, "gpt-5.2-chat-2025-12-11"))
+	assert.Equal(t, []string{"grok-4", "-", "-", "-", "-"}, paramsRow(t, out, "grok-4"))
+	assert.Equal(t, []string{"gpt-4.1-2025-04-14", "-", "-", "yes", "-"}, paramsRow(t, out, "gpt-4.1-2025-04-14"))
 }
 
 // `models --json` writes out every capability of every model, false ones
