@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,4 +37,32 @@ func TestE2EMessagesToolsetWithoutNameGoesToClaude(t *testing.T) {
 		"tools":[{"input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`)
 	require.Equal(t, http.StatusBadRequest, status, "%v", out)
 	assert.Contains(t, out["error"].(map[string]any)["message"], "tools[0] is missing its name")
+}
+
+// The MCP connector's first beta (mcp-client-2025-04-04) brings a server's
+// tools with mcp_servers alone, no tools entry: only Claude can call them,
+// so a model reached through the translation, which would answer without
+// them, is left out even where the mode prefers it.
+func TestE2EMessagesMCPServersWithoutToolsetGoToClaude(t *testing.T) {
+	e := newE2E(t)
+	const body = `{"model":"model-router","max_tokens":50,
+		"mcp_servers":[{"type":"url","url":"https://mcp.example.com/sse","name":"docs"}],
+		"messages":[{"role":"user","content":"look it up in the docs"}]}`
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", body)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		MCPServers []map[string]any `json:"mcp_servers"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	assert.Equal(t, []map[string]any{{"type": "url", "url": "https://mcp.example.com/sse", "name": "docs"}}, sent.MCPServers)
+	assert.Empty(t, e.openai.Requests(), "no model without the MCP servers was asked")
+	details := out["model_selection_details"].(map[string]any)
+	var reasons []string
+	for _, c := range details["candidates"].([]any) {
+		reasons = append(reasons, c.(map[string]any)["reason"].(string))
+	}
+	assert.Contains(t, strings.Join(reasons, "\n"), "cannot carry mcp_servers")
 }

@@ -97,6 +97,12 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 	if err := sc.outputFormat(top["output_config"], r); err != nil {
 		return err
 	}
+	if nonEmpty(top["mcp_servers"]) {
+		// The MCP connector's tools come from these servers, through
+		// Anthropic's API alone (its first beta declares no tools entry
+		// for them): a translation would answer without the tools.
+		sc.note("mcp_servers (the MCP connector's tools)")
+	}
 	r.NativeOnly = sc.nativeOnly
 	r.Thinking, r.ThinkingBudget = messagesThinking(top["thinking"])
 
