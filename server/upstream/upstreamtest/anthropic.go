@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
 // NewAnthropic starts an Anthropic Messages fake at /v1/messages. It checks
 // what the real API rejects: a missing anthropic-version header, a missing
-// max_tokens, no messages, or a role other than user and assistant in
-// messages (system text belongs in the top-level system field).
+// max_tokens, no messages, a role other than user and assistant in
+// messages (system text belongs in the top-level system field), or a
+// metadata.user_id with an email address in it.
 func NewAnthropic(t testing.TB) *Fake {
 	return newFake(t, false, anthropicRoutes)
 }
@@ -114,6 +116,12 @@ func (c *call) anthropicInvalid() string {
 		if role := mm["role"]; role != "user" && role != "assistant" {
 			return fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
 		}
+	}
+	// Anthropic wants an opaque id here and refuses one that carries an
+	// email address.
+	md, _ := c.body["metadata"].(map[string]any)
+	if id, _ := md["user_id"].(string); strings.Contains(id, "@") {
+		return "metadata.user_id: user_id appears to contain an email address. Please send a uuid or hash value instead."
 	}
 	return ""
 }

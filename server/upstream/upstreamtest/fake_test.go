@@ -168,6 +168,7 @@ func TestAnthropicRejectsWhatTheRealAPIRejects(t *testing.T) {
 		{"no max_tokens", `{"model":"c","messages":[{"role":"user","content":"x"}]}`, true},
 		{"system role in messages", `{"model":"c","max_tokens":5,"messages":[{"role":"system","content":"x"}]}`, true},
 		{"no messages", `{"model":"c","max_tokens":5,"messages":[]}`, true},
+		{"email address as user_id", `{"model":"c","max_tokens":5,"metadata":{"user_id":"alice@example.com"},"messages":[{"role":"user","content":"x"}]}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
