@@ -100,9 +100,11 @@ type anthropicRequest struct {
 	Stream        bool               `json:"stream,omitempty"`
 	Tools         []anthropicTool    `json:"tools,omitempty"`
 	ToolChoice    block              `json:"tool_choice,omitempty"`
-	Metadata      *struct {
-		UserID string `json:"user_id"`
-	} `json:"metadata,omitempty"`
+	Metadata      *anthropicMetadata `json:"metadata,omitempty"`
+}
+
+type anthropicMetadata struct {
+	UserID string `json:"user_id"`
 }
 
 // ToAnthropic translates a Chat Completions body into an Anthropic
@@ -163,12 +165,41 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		}
 	}
 	declareHistoryTools(&out)
-	if id := endUser(req.SafetyIdentifier, req.User); id != "" {
-		out.Metadata = &struct {
-			UserID string `json:"user_id"`
-		}{id}
-	}
+	out.Metadata = claudeMetadata(endUser(req.SafetyIdentifier, req.User))
 	return json.Marshal(out)
+}
+
+// claudeMetadata is the metadata a client's `user` (OpenAI's end-user id)
+// becomes, nil for none.
+func claudeMetadata(user string) *anthropicMetadata {
+	if user == "" {
+		return nil
+	}
+	return &anthropicMetadata{UserID: claudeUserID(user)}
+}
+
+// maxClaudeUserID is the longest metadata.user_id Anthropic takes.
+const maxClaudeUserID = 256
+
+// claudeUserID is a client's user as Anthropic's metadata.user_id: as it
+// is when it reads as an opaque id (letters, digits, "_" and "-", a letter
+// among them), else its hex SHA-256. OpenAI takes any string, and apps
+// send an email address; Anthropic wants "a uuid, hash value, or other
+// opaque identifier" and refuses an email address with a 400 that does not
+// fail over ("user_id appears to contain an email address"), so such a
+// call got that 400 where an OpenAI model would have answered. A phone
+// number (digits alone) is hashed too. The hash still tells users apart,
+// which is what the id is for.
+func claudeUserID(user string) string {
+	letter := false
+	for _, r := range user {
+		letter = letter || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+	}
+	if letter && len(user) <= maxClaudeUserID && !strings.ContainsFunc(user, notToolIDChar) {
+		return user
+	}
+	sum := sha256.Sum256([]byte(user))
+	return hex.EncodeToString(sum[:])
 }
 
 // endUser is the metadata.user_id Claude gets: OpenAI's safety_identifier,

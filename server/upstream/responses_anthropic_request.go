@@ -143,11 +143,7 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		out.ToolChoice = withParallel(choice, req.ParallelToolCalls)
 	}
 	declareHistoryTools(&out)
-	if id := endUser(req.SafetyIdentifier, req.User); id != "" {
-		out.Metadata = &struct {
-			UserID string `json:"user_id"`
-		}{id}
-	}
+	out.Metadata = claudeMetadata(endUser(req.SafetyIdentifier, req.User))
 	return marshalPlain(out)
 }
 
