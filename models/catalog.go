@@ -100,6 +100,8 @@ func checkModel(m router.Model) error {
 		return fmt.Errorf("context_window and max_output must be positive")
 	case m.ReasoningTokens < 0 || (m.ReasoningTokens > 0 && !m.Capabilities.Reasoning):
 		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
+	case m.WebSearchPer1K < 0:
+		return fmt.Errorf("web_search_usd_per_1k must be positive, or left out for a model whose searches cost nothing apart")
 	}
 	if err := checkPrices("", priceSet{m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok, m.CacheWritePerMTok, m.CacheWrite1hPerMTok}); err != nil {
 		return err

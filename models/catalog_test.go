@@ -161,7 +161,33 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 		assert.InDelta(t, e.CacheWrite1h*1e6, m.CacheWrite1hPerMTok, 1e-6, "%s 1-hour cache write price", m.ID)
 		checkLongContextSource(t, m, table[key])
 		checkServiceTierSources(t, m, table[key])
+		checkWebSearchSource(t, m, table[key])
 	}
+}
+
+// checkWebSearchSource checks m's price per 1,000 web searches against its
+// table entry's price per search (search_context_cost_per_query). Where
+// the entry has none, a Claude model has Anthropic's $10, which its
+// pricing page lists for every model (the table lacks claude-haiku-4-5's),
+// and any other model none.
+func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage) {
+	t.Helper()
+	var e struct {
+		Search struct {
+			Medium float64 `json:"search_context_size_medium"`
+		} `json:"search_context_cost_per_query"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	want := e.Search.Medium * 1000
+	if want == 0 && m.Provider == "anthropic" {
+		want = 10
+	}
+	if m.Provider != "anthropic" {
+		// OpenAI bills searches of its Responses web_search tool, which
+		// the gateway does not count (see the README).
+		want = 0
+	}
+	assert.InDelta(t, want, m.WebSearchPer1K, 1e-9, "%s web search price", m.ID)
 }
 
 // checkServiceTierSources checks m's flex and priority prices against its
@@ -312,6 +338,7 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"zero price", `{"latest":"v","models":[` + model(`,"input_usd_per_mtok":0`) + `],"versions":[{"version":"v","models":["m"]}]}`, "prices must be positive"},
 		{"cache prices", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":0.1,"cache_write_usd_per_mtok":1.25`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"negative cache price", `{"latest":"v","models":[` + model(`,"cache_write_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
+		{"negative web search price", `{"latest":"v","models":[` + model(`,"web_search_usd_per_1k":-10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "web_search_usd_per_1k must be positive"},
 		{"negative 1-hour cache write price", `{"latest":"v","models":[` + model(`,"cache_write_1h_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
 		{"long-context prices", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":2,"output_usd_per_mtok":3,"cached_input_usd_per_mtok":0.2}`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"long-context prices without a threshold", `{"latest":"v","models":[` + model(`,"long_context":{"input_usd_per_mtok":2,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above_input_tokens must be positive"},

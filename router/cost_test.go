@@ -40,6 +40,11 @@ func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
 		{"a model without cache prices bills cached tokens as input", router.Model{InputPerMTok: 1.23, OutputPerMTok: 4.94},
 			router.Usage{PromptTokens: 10_000, CachedTokens: 9_000, CacheWriteTokens: 500, CompletionTokens: 100},
 			(10_000*1.23 + 100*4.94) / 1e6},
+		{"web searches at their price per search, beside the tokens", router.Model{InputPerMTok: 3, OutputPerMTok: 15, WebSearchPer1K: 10},
+			router.Usage{PromptTokens: 1000, CompletionTokens: 100, WebSearches: 3},
+			(1000*3+100*15)/1e6 + 3*0.01},
+		{"web searches cost nothing apart where the model has no search price", claudeSonnet, router.Usage{PromptTokens: 1000, WebSearches: 3},
+			1000 * 3 / 1e6},
 		{"more cached tokens than prompt tokens bill no more than the prompt", claudeSonnet, router.Usage{PromptTokens: 1000, CachedTokens: 5000, CacheWriteTokens: 5000},
 			1000 * 0.3 / 1e6},
 	}

@@ -22,6 +22,11 @@ type Usage struct {
 	// which may differ from the one asked for; "" where it says none.
 	// Priced, not logged: cost_usd carries it.
 	ServiceTier string `json:"service_tier,omitempty"`
+	// WebSearches are the searches the provider's server-side web search
+	// tool ran for the answer (Anthropic's
+	// server_tool_use.web_search_requests), billed apart from the tokens.
+	// Priced, not logged: cost_usd carries them.
+	WebSearches int `json:"web_search_requests,omitempty"`
 }
 
 // Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
@@ -32,7 +37,8 @@ type Usage struct {
 // prompt (a provider that reports more cached tokens than prompt tokens)
 // are not billed twice. A prompt past m's long-context threshold bills
 // the whole call at those prices (Model.PricedFor); an answer served at a
-// flex or priority tier, at that tier's (Model.PricedAtTier).
+// flex or priority tier, at that tier's (Model.PricedAtTier). Web
+// searches are billed per search, whatever the prompt or tier.
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
 	m = m.PricedAtTier(u.ServiceTier).PricedFor(prompt)
@@ -40,9 +46,10 @@ func (u Usage) Cost(m Model) float64 {
 	written := min(max(u.CacheWriteTokens, 0), prompt-read)
 	hour := min(max(u.CacheWrite1hTokens, 0), written)
 	uncached := prompt - read - written
-	return (float64(uncached)*m.InputPerMTok + float64(read)*m.CacheReadPrice() +
+	tokens := (float64(uncached)*m.InputPerMTok + float64(read)*m.CacheReadPrice() +
 		float64(written-hour)*m.CacheWritePrice() + float64(hour)*m.CacheWrite1hPrice() +
 		float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
+	return tokens + float64(max(u.WebSearches, 0))*m.WebSearchPer1K/1000
 }
 
 // Attempt is one upstream call made for a request (the chosen model, then

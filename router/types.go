@@ -123,6 +123,10 @@ type Model struct {
 	// input price where its 5-minute writes are 1.25x); 0: such writes
 	// are billed at CacheWritePrice.
 	CacheWrite1hPerMTok float64 `json:"cache_write_1h_usd_per_mtok,omitempty"`
+	// WebSearchPer1K is what the provider bills per 1,000 searches its
+	// server-side web search tool runs for an answer, beside the tokens
+	// (Anthropic: $10); 0: searches cost nothing apart.
+	WebSearchPer1K float64 `json:"web_search_usd_per_1k,omitempty"`
 	// LongContext, when set, is what the provider bills instead for a call
 	// whose prompt is past its threshold (Claude Sonnet 4.5 past 200K
 	// input tokens): every token of that call, output included.

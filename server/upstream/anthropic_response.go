@@ -231,9 +231,10 @@ func (s *streamUsage) mergeFinalUsage(raw json.RawMessage) {
 
 // mergeUsage keeps the latest non-zero counts: message_start reports the
 // input, message_delta the (cumulative) output and the part of it spent
-// thinking. Only message_start splits the cache writes by ttl; a
-// message_delta that repeats the input counts without the split keeps
-// the split message_start gave.
+// thinking, and the web searches the answer ran (its server_tool_use).
+// Only message_start splits the cache writes by ttl; a message_delta that
+// repeats the input counts without the split keeps the split
+// message_start gave.
 func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 	w, ok := parseWireUsage(raw)
 	if !ok {
@@ -250,6 +251,9 @@ func (s *streamUsage) mergeUsage(raw json.RawMessage) {
 	}
 	if u.CompletionTokens > 0 {
 		s.u.CompletionTokens, s.u.ReasoningTokens = u.CompletionTokens, u.ReasoningTokens
+	}
+	if u.WebSearches > 0 {
+		s.u.WebSearches = u.WebSearches
 	}
 }
 

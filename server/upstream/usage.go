@@ -47,6 +47,11 @@ type wireUsage struct {
 	// keeps them (cache_control's ttl), which it bills apart. nil where
 	// the usage has no split: message_delta's, OpenRouter's.
 	CacheCreation *ttlWrites `json:"cache_creation"`
+	// ServerToolUse counts what Anthropic's server tools did for the
+	// answer; its web searches are billed apart from the tokens.
+	ServerToolUse struct {
+		WebSearchRequests int `json:"web_search_requests"`
+	} `json:"server_tool_use"`
 }
 
 // ttlWrites are a prompt's cache writes by how long the cache keeps them.
@@ -103,6 +108,7 @@ func (w wireUsage) usage() router.Usage {
 		CompletionTokens: w.CompletionTokens + w.OutputTokens,
 		ReasoningTokens:  reasoning,
 		CacheWriteTokens: w.CacheCreationInputTokens,
+		WebSearches:      w.ServerToolUse.WebSearchRequests,
 	}
 	u.CacheWrite1hTokens, _ = w.hourWrites()
 	if w.PromptTokens != nil {

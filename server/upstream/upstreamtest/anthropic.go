@@ -162,10 +162,14 @@ func (c *call) deltaUsage() map[string]any {
 
 // withThinkingTokens adds the answer's ReasoningTokens to its final usage
 // as Anthropic breaks its output down, in output_tokens_details: its
-// thinking_tokens are part of output_tokens, not beside them.
+// thinking_tokens are part of output_tokens, not beside them; and its
+// WebSearches, in server_tool_use.
 func (c *call) withThinkingTokens(usage map[string]any) map[string]any {
 	if c.b.ReasoningTokens > 0 {
 		usage["output_tokens_details"] = map[string]any{"thinking_tokens": c.b.ReasoningTokens}
+	}
+	if c.b.WebSearches > 0 {
+		usage["server_tool_use"] = map[string]any{"web_search_requests": c.b.WebSearches}
 	}
 	return usage
 }
