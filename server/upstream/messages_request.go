@@ -115,7 +115,8 @@ const (
 // reasoningEffort is the reasoning_effort that asks m for about the
 // reasoning a Messages call asks Claude for: output_config.effort when set,
 // else by the budget of enabled thinking, at most high (no budget is
-// documented as more). Anthropic's efforts (low, medium, high, xhigh, max)
+// documented as more), and high for adaptive thinking (the effort it
+// defaults to). Anthropic's efforts (low, medium, high, xhigh, max)
 // are OpenAI's by name and in the same order, so each goes as itself, and
 // RewriteOpenAI sends m the nearest it takes (router's EffortFor): max is
 // xhigh for a model whose highest is xhigh, high for one whose highest is
@@ -136,7 +137,18 @@ func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) str
 		}
 	}
 	var t messagesThinking
-	if json.Unmarshal(thinking, &t) != nil || t.Type != "enabled" {
+	if json.Unmarshal(thinking, &t) != nil {
+		return ""
+	}
+	switch t.Type {
+	case "adaptive":
+		// Adaptive thinking without an effort thinks at Anthropic's
+		// default effort, high, where Claude "almost always thinks".
+		// Left to the model's default, gpt-5.2 (whose default is none)
+		// would not reason at all.
+		return "high"
+	case "enabled":
+	default:
 		return ""
 	}
 	switch {

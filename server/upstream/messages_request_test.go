@@ -189,7 +189,8 @@ func TestMessagesToChatThinkingBecomesReasoningEffort(t *testing.T) {
 		{"adaptive with an effort", `{"type":"adaptive"},"output_config":{"effort":"low"}`, reasoner, "low"},
 		{"xhigh effort", `{"type":"adaptive"},"output_config":{"effort":"xhigh"}`, reasoner, "xhigh"},
 		{"max effort", `{"type":"adaptive"},"output_config":{"effort":"max"}`, reasoner, "max"},
-		{"adaptive alone: the model's default", `{"type":"adaptive"}`, reasoner, ""},
+		{"adaptive alone: Anthropic's default effort", `{"type":"adaptive"}`, reasoner, "high"},
+		{"adaptive for a model that does not reason", `{"type":"adaptive"}`, openAIModel("gpt-x"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
