@@ -176,3 +176,42 @@ func TestRequireParametersNamesTheStrictModeRuleASchemaBreaks(t *testing.T) {
 	}
 	assert.Contains(t, reasons["mini"], rule, "the decision log keeps the reason the client read")
 }
+
+// The structured outputs beta's first form, a top-level output_format
+// (deprecated for output_config.format, still taken by Anthropic and sent
+// by its SDKs' beta.messages with OutputFormat), asks for the same: an
+// OpenAI-format model gets it as its json_schema response_format, not a
+// call without it, whose prose answer the SDK's parse would fail on; and
+// a model without structured output is left out before routing, as for
+// output_config.format.
+func TestMessagesLegacyOutputFormatReachesAnOpenAIModel(t *testing.T) {
+	e := newE2E(t)
+	call := func(models string) string {
+		return `{"model":"model-router","max_tokens":1024,"messages":[{"role":"user","content":"What is 2+2?"}],` +
+			`"output_format":{"type":"json_schema","schema":` + answerSchema + `},"routing_config":{"models":` + models + `,"mode":"cost"}}`
+	}
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", call(`["mini"]`))
+	require.Equal(t, http.StatusOK, status, out)
+	reqs := e.openai.RequestsFor("mini")
+	require.Len(t, reqs, 1)
+	var sent struct {
+		ResponseFormat *struct {
+			Type       string `json:"type"`
+			JSONSchema struct {
+				Schema json.RawMessage `json:"schema"`
+				Strict bool            `json:"strict"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	require.NotNil(t, sent.ResponseFormat, "output_format was dropped: %s", reqs[0].Body)
+	assert.Equal(t, "json_schema", sent.ResponseFormat.Type)
+	assert.JSONEq(t, answerSchema, string(sent.ResponseFormat.JSONSchema.Schema))
+	assert.True(t, sent.ResponseFormat.JSONSchema.Strict)
+
+	// nano, the cheapest, has no structured output: mini answers.
+	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", call(`["nano","mini"]`))
+	require.Equal(t, http.StatusOK, status, out)
+	assert.Equal(t, "mini", out["model"])
+	assert.Empty(t, e.openai.RequestsFor("nano"))
+}

@@ -94,7 +94,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		}
 	}
 	sc.conv.finish(r)
-	if err := sc.outputFormat(top["output_config"], r); err != nil {
+	if err := sc.outputFormat(top["output_config"], top["output_format"], r); err != nil {
 		return err
 	}
 	if nonEmpty(top["mcp_servers"]) {
@@ -185,17 +185,21 @@ func (sc *messagesScan) params(top map[string]json.RawMessage) error {
 // outputFormat reads output_config.format, Anthropic's structured outputs:
 // a JSON schema the answer must follow ({"type": "json_schema", "schema":
 // {...}}), which a Chat Completions translation carries as response_format
-// to models with structured output (see [Request.StructuredOutput]). A
-// format of another type has no such form: only Claude takes it.
-func (sc *messagesScan) outputFormat(raw json.RawMessage, r *Request) error {
-	if isNull(raw) {
-		return nil
-	}
+// to models with structured output (see [Request.StructuredOutput]), or,
+// where output_config sets none, the same format as the top-level
+// output_format, the structured outputs beta's first form, which Anthropic
+// still takes and its SDKs' beta.messages still send. A format of another
+// type has no such form: only Claude takes it.
+func (sc *messagesScan) outputFormat(raw, legacy json.RawMessage, r *Request) error {
 	var oc struct {
 		Format json.RawMessage `json:"format"`
 	}
-	if json.Unmarshal(raw, &oc) != nil {
+	if !isNull(raw) && json.Unmarshal(raw, &oc) != nil {
 		return invalid("output_config", "output_config must be an object")
+	}
+	param := "output_config.format"
+	if isNull(oc.Format) {
+		oc.Format, param = legacy, "output_format"
 	}
 	if isNull(oc.Format) {
 		return nil
@@ -205,14 +209,14 @@ func (sc *messagesScan) outputFormat(raw json.RawMessage, r *Request) error {
 		Schema json.RawMessage `json:"schema"`
 	}
 	if json.Unmarshal(oc.Format, &f) != nil {
-		return invalid("output_config.format", `output_config.format must be an object: {"type": "json_schema", "schema": {...}}`)
+		return invalid(param, `%s must be an object: {"type": "json_schema", "schema": {...}}`, param)
 	}
 	if f.Type != "json_schema" {
-		sc.note(fmt.Sprintf("output_config.format of type %q", f.Type))
+		sc.note(fmt.Sprintf("%s of type %q", param, f.Type))
 		return nil
 	}
 	if _, ok := jsonscan.ParseObject(f.Schema); !ok {
-		return invalid("output_config.format.schema", "output_config.format.schema must be a JSON schema object")
+		return invalid(param+".schema", "%s.schema must be a JSON schema object", param)
 	}
 	r.StructuredOutput = true
 	r.addText(string(f.Schema)) // the model reads the schema too

@@ -225,6 +225,11 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 			}
 		}
 	}
+	if set(top["output_format"]) && !(m.Capabilities.StructuredOutput && strictFormat(formatConfig(oc, top["output_format"]))) {
+		// Read only where output_config has no format, and then carried
+		// as that format would be.
+		out = append(out, "output_format")
+	}
 	if set(top["stop_sequences"]) && slices.Contains(router.DroppedParams(m), "stop") {
 		out = append(out, "stop_sequences")
 	}
@@ -237,11 +242,15 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 // client can change. Of the other reasons (an effort the model does not
 // take, another member) the parameter's name says enough.
 func messagesWhyForChat(top map[string]json.RawMessage, m router.Model, param string) string {
-	if param != "output_config" || !m.Capabilities.StructuredOutput {
+	if param != "output_config" && param != "output_format" || !m.Capabilities.StructuredOutput {
 		return ""
 	}
-	if f := responseFormat(top["output_config"]); f != nil && f.problem != "" {
-		return "output_config.format.schema: " + f.problem
+	where, oc := "output_config.format.schema: ", top["output_config"]
+	if param == "output_format" {
+		where, oc = "output_format.schema: ", formatConfig(oc, top["output_format"])
+	}
+	if f := responseFormat(oc); f != nil && f.problem != "" {
+		return where + f.problem
 	}
 	return ""
 }

@@ -85,6 +85,7 @@ func TestDropsNamesExactlyWhatATranslationDoesNotSend(t *testing.T) {
 			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
 			[]param{{"top_k", `5`}, {"service_tier", `"auto"`}, {"thinking", `{"type":"enabled","budget_tokens":2048}`},
 				{"output_config", `{"effort":"low"}`}, {"output_config", `{"format":{"type":"json_schema","schema":` + strictAnswer + `}}`},
+				{"output_format", `{"type":"json_schema","schema":` + strictAnswer + `}`},
 				{"temperature", `0.5`}, {"top_p", `0.9`}, {"stop_sequences", `["END"]`}, {"tool_choice", `{"type":"any"}`}}},
 		{"messages to a reasoning chat model", APIMessages, carriedReasoner,
 			`{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"type":"object"}}]}`,
@@ -159,6 +160,20 @@ func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *
 			assert.Contains(t, sent(t, APIMessages, tc.m, tc.body), tc.sent)
 		})
 	}
+
+	// The structured outputs beta's first form, a top-level output_format,
+	// is the same format and counts the same way.
+	legacy := func(schema string) string {
+		return with(base, "output_format", `{"type":"json_schema","schema":`+schema+`}`)
+	}
+	dropped, why := carriedProviders.Drops(carriedGPT, APIMessages, []byte(legacy(strictAnswer)), []string{"output_format"})
+	assert.Empty(t, dropped)
+	assert.Empty(t, why)
+	assert.Contains(t, sent(t, APIMessages, carriedGPT, legacy(strictAnswer)), `"strict":true`)
+	dropped, why = carriedProviders.Drops(carriedGPT, APIMessages, []byte(legacy(bounded)), []string{"output_format"})
+	assert.Equal(t, []string{"output_format"}, dropped)
+	assert.Equal(t, `output_format.schema: $.properties.name uses "minLength", which strict mode does not support`, why)
+	assert.Contains(t, sent(t, APIMessages, carriedGPT, legacy(bounded)), `"strict":false`)
 }
 
 // Parameters a translation reads but changes on the way count as dropped:

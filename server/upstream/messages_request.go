@@ -81,8 +81,11 @@ func thinkingLoopWithoutThinking(obj *object) bool {
 type messagesRequest struct {
 	// Thinking and OutputConfig are read leniently (reasoningEffort): a
 	// shape we do not know asks for no effort, it does not fail the call.
-	Thinking      json.RawMessage `json:"thinking"`
-	OutputConfig  json.RawMessage `json:"output_config"`
+	Thinking     json.RawMessage `json:"thinking"`
+	OutputConfig json.RawMessage `json:"output_config"`
+	// OutputFormat is the structured outputs beta's first form of
+	// output_config.format, which Anthropic still takes (formatConfig).
+	OutputFormat  json.RawMessage `json:"output_format"`
 	System        json.RawMessage `json:"system"`
 	Messages      []messagesTurn  `json:"messages"`
 	MaxTokens     *int            `json:"max_tokens"`
@@ -260,6 +263,24 @@ func responseFormat(outputConfig json.RawMessage) *chatFormat {
 	return f
 }
 
+// formatConfig is the output_config whose format responseFormat reads:
+// the call's own, or, where it sets no format, one holding the top-level
+// output_format, the structured outputs beta's first form of the same
+// format (deprecated, still taken by Anthropic and sent by its SDKs'
+// beta.messages). Dropped, it would have the model answer prose.
+func formatConfig(outputConfig, outputFormat json.RawMessage) json.RawMessage {
+	if !set(outputFormat) {
+		return outputConfig
+	}
+	var oc struct {
+		Format json.RawMessage `json:"format"`
+	}
+	if json.Unmarshal(outputConfig, &oc) == nil && set(oc.Format) {
+		return outputConfig
+	}
+	return append(append([]byte(`{"format":`), outputFormat...), '}')
+}
+
 // chatOutMsg is one Chat Completions message; Content is a string, a list
 // of parts, or nil for an assistant turn that only calls tools.
 type chatOutMsg struct {
@@ -297,7 +318,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
 		Temperature: nullToNil(req.Temperature), TopP: nullToNil(req.TopP), Stop: req.StopSequences,
 		ReasoningEffort: reasoningEffort(req.Thinking, req.OutputConfig, m),
-		ResponseFormat:  responseFormat(req.OutputConfig),
+		ResponseFormat:  responseFormat(formatConfig(req.OutputConfig, req.OutputFormat)),
 	}
 	if req.Metadata != nil {
 		out.User = openAIUser(req.Metadata.UserID)
