@@ -213,7 +213,9 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 	if u.PromptTokens == 0 {
 		u.PromptTokens = est.PromptTokens
 	}
-	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens)
+	// The text the stream carried was generated, however it ended: an
+	// answer cut past its predicted length is billed at least that.
+	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens, out.StreamedTokens)
 	return u, true
 }
 

@@ -304,7 +304,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		limiter = ratelimit.New(nil)
 	}
 	fwd := &upstream.Forwarder{Providers: providers, Health: health, Backoff: backoff, Drain: drainCtx,
-		Deadline: o.callTimeout, StreamIdle: o.streamIdle}
+		Deadline: o.callTimeout, StreamIdle: o.streamIdle, EstimateTokens: models.EstimateTokens}
 	gw := server.New(server.Config{
 		Router:               rt,
 		PreviewRouter:        preview,

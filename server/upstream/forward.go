@@ -78,6 +78,9 @@ type Forwarder struct {
 	// shutdown whose grace ran out; see drain.go): a stream under way
 	// gets its API's error event, a call not yet answered a 503.
 	Drain context.Context
+	// EstimateTokens counts the tokens of a piece of answer text a stream
+	// carried (Outcome.StreamedTokens); nil estimates 4 bytes a token.
+	EstimateTokens func(text string) int
 }
 
 // Call is one client request to forward.
@@ -156,6 +159,10 @@ type Outcome struct {
 	// client as it was): nothing was billed.
 	Whole, Refused bool
 	Usage          router.Usage
+	// StreamedTokens estimates the answer text a stream's provider sent
+	// (Forwarder.EstimateTokens of each event's text): a stream cut
+	// before its usage was billed at least that much.
+	StreamedTokens int
 	// Ended: on a Responses answer's relay (a read, streamed or not, or a
 	// cancel), the provider's response object said the answer is over
 	// (completed, incomplete, failed or cancelled) and gave its usage,

@@ -117,6 +117,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // the call.
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
+	streamed := 0 // tokens of answer text the provider sent (StreamedTokens)
 	defer a.boundWrites(ctx)()
 	defer func() {
 		if !a.out.Wrote {
@@ -126,6 +127,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			return
 		}
 		a.out.Usage, _ = tr.usage()
+		a.out.StreamedTokens = streamed
 		// Anthropic sends the answer's final usage before message_stop:
 		// a stream cut after it has billed what it says.
 		f, ok := tr.(interface{ usageFinal() bool })
@@ -149,6 +151,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	// Keep-alives do not restart the silence limit; SSE comments never
 	// reach the loop (sseReader drops them), pings are told apart below.
 	a.idle.byEvents()
+	var text []byte // an event's answer text, counted into StreamedTokens
 	// begun: the attempt timeout is over (answerWait). forward ends it at
 	// the headers for a relay and a reasoning model's Chat Completions
 	// stream.
@@ -200,6 +203,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if content {
 			a.idle.progress()
 		}
+		var n int
+		text, n = a.f.streamedTokens(text, ev.data)
+		streamed += n
 		opened = opened || content
 		var outs []sseEvent
 		if !begun && openingEnds && opened {
