@@ -44,3 +44,31 @@ func BenchmarkForwardOverhead(b *testing.B) {
 	b.Run("direct", func(b *testing.B) { run(b, fake.URL+"/chat/completions") })
 	b.Run("forwarded", func(b *testing.B) { run(b, g.URL+"/chat/completions") })
 }
+
+// BenchmarkForwardStream is one streamed chat completion through the
+// gateway: its bytes allocated per op are what each concurrent stream
+// holds while it runs (the event reader's buffer among them) plus what
+// its events cost.
+func BenchmarkForwardStream(b *testing.B) {
+	fake := upstreamtest.NewOpenAI(b)
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{"OPENAI_BASE_URL": fake.URL}))}
+	g := newGateway(b, fwd, upstream.APIChatCompletions, openAIModel("model-a"))
+	go func() {
+		for range g.outcomes {
+		}
+	}()
+	body := []byte(`{"model":"model-a","stream":true,"messages":[{"role":"user","content":"Tell me a story."}]}`)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := client.Post(g.URL+"/chat/completions", "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+	}
+}

@@ -33,7 +33,11 @@ type sseReader struct {
 // byteOrderMark is UTF-8's, which a few servers write before a stream.
 var byteOrderMark = []byte("\xef\xbb\xbf")
 
-func newSSEReader(r io.Reader) *sseReader { return &sseReader{br: bufio.NewReaderSize(r, 32<<10)} }
+// newSSEReader reads r through a 4 KiB buffer: every open stream holds
+// one, and a provider's events are mostly a token's delta each. A longer
+// line (a Responses answer whole in response.completed) is gathered in
+// next, so the buffer bounds no event's size, only what each stream keeps.
+func newSSEReader(r io.Reader) *sseReader { return &sseReader{br: bufio.NewReaderSize(r, 4<<10)} }
 
 // next returns the next event that carries data. At the stream's end it
 // returns io.EOF, or the read error (io.ErrUnexpectedEOF and friends) when
