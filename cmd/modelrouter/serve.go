@@ -361,10 +361,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if ctx.Err() != nil {
 		return stoppedBeforeServing(log)
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	bound, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	ln := newStoppableListener(bound)
 	if o.pprof != "" {
 		// Before anything says or starts serving: a --pprof address in
 		// use fails the start whole, the gateway's port released.
@@ -383,8 +384,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.keepDecisions > 0 {
 		go prunePeriodically(ctx, log, "decision log rows", "keep-decisions", o.keepDecisions, st.PruneDecisions)
 	}
+	var closing atomic.Bool // shutting down: every answer closes its connection
+	var idle idleConns
 	hs := &http.Server{
-		Handler:           gw.Handler(),
+		Handler:           closingAfterReply(gw.Handler(), &closing),
+		ConnState:         idle.track,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No write timeout: streamed answers run as long as the model talks.
 		IdleTimeout: 2 * time.Minute,
@@ -436,6 +440,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		case <-stopping.Done():
 		}
 	}()
+	lingerKeptAlive(graceCtx, ln, &closing, &idle, keptAliveLinger)
 	if err := hs.Shutdown(graceCtx); err != nil {
 		// Grace ran out, or a second signal cut it short: end what is
 		// left, so each stream's client gets an error event rather than
@@ -460,7 +465,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		}
 		cancelWait()
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, errStoppedAccepting) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	var cut secondSignal
