@@ -1,7 +1,7 @@
 package upstream
 
 import (
-	"strings"
+	"bytes"
 
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
@@ -21,62 +21,93 @@ var streamedTextKeys = map[string]bool{
 // carries. Events that repeat text already sent (Responses' *.done and
 // response.completed, Anthropic's message_start) carry none: only a
 // chunk (no type) or an event whose type is a delta counts, so a
-// stream's text is counted once however it ends.
+// stream's text is counted once however it ends. It runs on every event
+// of every stream, so it walks the event in place, allocating nothing
+// but the text of a string written with escapes.
 func appendStreamedText(dst []byte, data []byte) []byte {
-	obj, ok := jsonscan.ParseObject(data)
-	if !ok {
+	i := jsonscan.Space(data, 0)
+	if i >= len(data) || data[i] != '{' {
 		return dst
 	}
-	if t := obj.Get("type"); t != nil {
-		typ, _ := jsonscan.Unquote(t)
-		if typ != "content_block_delta" && !strings.HasSuffix(typ, ".delta") {
-			return dst
+	var typ []byte
+	eachMember(data[i:], func(key, value []byte) {
+		if string(key) == "type" {
+			typ = value
 		}
-	}
-	return appendTextMembers(dst, obj, 0)
-}
-
-// appendTextMembers walks an object's members, appending the strings of
-// streamedTextKeys and descending into objects and arrays (choices,
-// delta, content parts, tool_calls, function).
-func appendTextMembers(dst []byte, obj jsonscan.Object, depth int) []byte {
-	if depth > 8 {
+	})
+	if typ != nil && !bytes.Equal(typ, []byte(`"content_block_delta"`)) && !bytes.HasSuffix(typ, []byte(`.delta"`)) {
 		return dst
 	}
-	for _, m := range obj {
-		key := string(m.Key)
-		if key == "usage" {
-			continue
-		}
-		dst = appendTextValue(dst, m.Value, streamedTextKeys[key], depth)
-	}
-	return dst
+	return appendTextValue(dst, data[i:], false, 0)
 }
 
 func appendTextValue(dst []byte, v []byte, text bool, depth int) []byte {
-	v = v[jsonscan.Space(v, 0):]
-	if len(v) == 0 {
+	if depth > 8 || len(v) == 0 {
 		return dst
 	}
 	switch v[0] {
 	case '"':
-		if text {
-			if s, ok := jsonscan.Unquote(v); ok {
-				dst = append(dst, s...)
-			}
+		if !text {
+			return dst
+		}
+		if len(v) < 2 || v[len(v)-1] != '"' {
+			return dst // cut off: no string
+		}
+		if inner := v[1 : len(v)-1]; bytes.IndexByte(inner, '\\') < 0 {
+			return append(dst, inner...)
+		}
+		if s, ok := jsonscan.Unquote(v); ok {
+			dst = append(dst, s...)
 		}
 	case '{':
-		if o, ok := jsonscan.ParseObject(v); ok {
-			dst = appendTextMembers(dst, o, depth+1)
-		}
+		eachMember(v, func(key, value []byte) {
+			if string(key) != "usage" {
+				dst = appendTextValue(dst, value, streamedTextKeys[string(key)], depth+1)
+			}
+		})
 	case '[':
-		if elems, ok := jsonscan.Elements(v); ok {
-			for _, e := range elems {
-				dst = appendTextValue(dst, e, text, depth+1)
+		for i := jsonscan.Space(v, 1); i < len(v) && v[i] != ']'; {
+			end := min(jsonscan.Value(v, i), len(v)) // past the end when v is cut
+			if end == i {
+				break
+			}
+			dst = appendTextValue(dst, v[i:end], text, depth+1)
+			i = jsonscan.Space(v, end)
+			if i < len(v) && v[i] == ',' {
+				i = jsonscan.Space(v, i+1)
 			}
 		}
 	}
 	return dst
+}
+
+// eachMember calls fn with each member of the object that opens obj, its
+// key as written between the quotes; it stops where obj stops being an
+// object.
+func eachMember(obj []byte, fn func(key, value []byte)) {
+	i := jsonscan.Space(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		keyEnd := jsonscan.String(obj, i)
+		if keyEnd >= len(obj) {
+			return
+		}
+		key := obj[i+1 : keyEnd]
+		i = jsonscan.Space(obj, keyEnd+1)
+		if i >= len(obj) || obj[i] != ':' {
+			return
+		}
+		start := jsonscan.Space(obj, i+1)
+		end := min(jsonscan.Value(obj, start), len(obj))
+		if end == start {
+			return
+		}
+		fn(key, obj[start:end])
+		i = jsonscan.Space(obj, end)
+		if i >= len(obj) || obj[i] != ',' {
+			return
+		}
+		i = jsonscan.Space(obj, i+1)
+	}
 }
 
 // streamedTokens estimates the tokens of the answer text in one event.

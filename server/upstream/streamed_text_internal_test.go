@@ -13,7 +13,8 @@ func TestStreamedTextCountsEachAPIsAnswerOnce(t *testing.T) {
 	events := map[string][]string{
 		"chat": {
 			`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}`,
-			`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hello"}}]}`,
+			`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel"}}]}`,
+			`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\u006co"}}]}`,
 			`{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":" world"}}]}}]}`,
 			`{"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}`,
 		},
@@ -38,5 +39,14 @@ func TestStreamedTextCountsEachAPIsAnswerOnce(t *testing.T) {
 			all = appendStreamedText(all, []byte(ev))
 		}
 		assert.Equal(t, "Hello world", string(all), api)
+	}
+}
+
+// A provider's event cut anywhere (a broken connection, a bad server)
+// counts what it can and never panics.
+func TestStreamedTextOfACutEvent(t *testing.T) {
+	ev := `{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel\"lo","tool_calls":[{"function":{"arguments":"{}"}}]}}]}`
+	for i := range len(ev) {
+		assert.NotPanics(t, func() { appendStreamedText(nil, []byte(ev[:i])) }, ev[:i])
 	}
 }
