@@ -45,6 +45,9 @@ import (
 // MODELROUTER_SHUTDOWN_LOAD is the number of concurrent callers;
 // MODELROUTER_SHUTDOWN_LOAD_FOR (default 5s) how long the first wave runs;
 // MODELROUTER_SHUTDOWN_LOAD_GRACE (default 2s) the gateway's --grace;
+// MODELROUTER_SHUTDOWN_LOAD_SETTLE (default 5s, at least 2s) how long the
+// gateway idles after the first wave before its goroutines are counted
+// (past 90s its idle connections to the providers have closed too);
 // MODELROUTER_SHUTDOWN_LOAD_HEAP and MODELROUTER_SHUTDOWN_LOAD_DUMP name
 // files for a heap profile mid-wave and a goroutine dump after the first
 // wave (go tool pprof reads them); MODELROUTER_LOAD_SERVE_BIN runs that
@@ -100,8 +103,9 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 	client.CloseIdleConnections()
 	time.Sleep(2 * time.Second)
 	t.Logf("after wave 1 (idle 2s): %d goroutines (before: %d), %s", gw.goroutines(t), baseG, gw.memory())
-	time.Sleep(3 * time.Second)
-	t.Logf("after wave 1 (idle 5s): %d goroutines, %s", gw.goroutines(t), gw.memory())
+	settle := envDuration("MODELROUTER_SHUTDOWN_LOAD_SETTLE", 5*time.Second)
+	time.Sleep(settle - 2*time.Second)
+	t.Logf("after wave 1 (idle %v): %d goroutines, %s", settle, gw.goroutines(t), gw.memory())
 	if dump := os.Getenv("MODELROUTER_SHUTDOWN_LOAD_DUMP"); dump != "" {
 		resp, err := http.Get("http://" + gw.pprof + "/debug/pprof/goroutine?debug=1")
 		require.NoError(t, err)
