@@ -100,26 +100,30 @@ func (w *answerWait) err(missing string) *retryable {
 }
 
 // keepAlive reports whether ev is a ping (Anthropic's `event: ping`, or a
-// {"type":"ping"} event): it says the connection is open, not that an
-// answer has begun nor that it moves. SSE comments never reach here
-// (sseReader drops them). It runs for every event of a stream, so an
-// event longer than any ping is judged by its length alone, unread.
+// {"type":"ping"} event) or OpenAI's Responses keepalive event
+// ({"type":"keepalive","sequence_number":N}, sent while a model thinks):
+// it says the connection is open, not that an answer has begun nor that
+// it moves. SSE comments never reach here (sseReader drops them). It runs
+// for every event of a stream, so an event longer than any keep-alive is
+// judged by its length alone, unread.
 func keepAlive(ev sseEvent) bool {
-	if ev.name == "ping" {
+	switch ev.name {
+	case "ping", "keepalive":
 		return true
 	}
-	if len(ev.data) > maxPingBytes || !bytes.Contains(ev.data, []byte(`ping`)) {
+	if len(ev.data) > maxPingBytes || !bytes.Contains(ev.data, []byte(`ping`)) && !bytes.Contains(ev.data, []byte(`keepalive`)) {
 		return false
 	}
 	var v struct {
 		Type string `json:"type"`
 	}
-	return json.Unmarshal(ev.data, &v) == nil && v.Type == "ping"
+	return json.Unmarshal(ev.data, &v) == nil && (v.Type == "ping" || v.Type == "keepalive")
 }
 
-// maxPingBytes bounds a ping event's data: {"type": "ping"} with room for
-// spacing; a longer event carries something else.
-const maxPingBytes = 64
+// maxPingBytes bounds a keep-alive event's data: {"type": "keepalive",
+// "sequence_number": N} with room for spacing; a longer event carries
+// something else.
+const maxPingBytes = 96
 
 // headersOverdue reports whether the call's own deadline (not its client,
 // not a shutdown) ended an attempt still waiting for its response headers

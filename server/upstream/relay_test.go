@@ -250,8 +250,8 @@ func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, 
 
 // A stream whose answer keeps coming lives past the idle limit; one that
 // goes silent is cut at it, saying so, and so is one that sends only
-// keepalive comments: they say the connection is open, not that the
-// answer moves.
+// keep-alives (comments or keepalive events): they say the connection is
+// open, not that the answer moves.
 func TestRelayStreamIdleLimit(t *testing.T) {
 	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":9,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
 	w, out := relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
@@ -277,6 +277,19 @@ func TestRelayStreamIdleLimit(t *testing.T) {
 					return
 				case <-time.After(20 * time.Millisecond):
 					fmt.Fprint(w, ": keepalive\n\n")
+					w.(http.Flusher).Flush()
+				}
+			}
+		},
+		// OpenAI's own, numbered with the answer's events; bounded, so a
+		// stream they kept open ends rather than hangs.
+		"keepalive events only": func(w http.ResponseWriter, r *http.Request) {
+			for i := range 100 {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+					fmt.Fprintf(w, "event: keepalive\ndata: {\"type\":\"keepalive\",\"sequence_number\":%d}\n\n", i+1)
 					w.(http.Flusher).Flush()
 				}
 			}

@@ -18,7 +18,7 @@ import (
 // answer read by its id) is bounded so from its headers on.
 //
 // Keep-alives (SSE comments such as `: keep-alive`, Anthropic's ping
-// events) do not end a silence: they say the connection is open, not that
+// events, OpenAI's Responses keepalive events) do not end a silence: they say the connection is open, not that
 // the answer moves, and a provider stuck behind them would otherwise hold
 // the stream, and its client, for ever.
 

@@ -14,7 +14,8 @@ import (
 )
 
 // A provider that, mid-answer, sends only keep-alives (Anthropic's ping
-// events, an OpenAI-compatible server's `: keep-alive` comments) has
+// events, OpenAI's Responses keepalive events, an OpenAI-compatible
+// server's `: keep-alive` comments) has
 // stopped answering as surely as one that sends nothing: the stream is
 // cut at the silence limit with its API's error event, rather than
 // holding the client until it gives up.
@@ -28,7 +29,7 @@ func TestAStreamThatSendsOnlyKeepAlivesIsCutAtTheSilenceLimit(t *testing.T) {
 		"Chat Completions from Claude, pings": {
 			upstream.APIChatCompletions, anthropicModel("claude-x"), 4},
 		"Chat Completions, keep-alive comments": {upstream.APIChatCompletions, openAIModel("model-a"), 2},
-		"Responses, keep-alive comments":        {upstream.APIResponses, openAIModel("model-a"), 5},
+		"Responses, keepalive events":           {upstream.APIResponses, openAIModel("model-a"), 5},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakes(t)

@@ -185,7 +185,7 @@ func (c *call) messagesStream() {
 	s := c.startSSE()
 	s.errName = "error"
 	s.errData = map[string]any{"type": "error", "error": map[string]any{"type": "overloaded_error", "message": "Overloaded"}}
-	s.keepAlive = "event: ping\ndata: {\"type\": \"ping\"}\n\n"
+	s.keepAlive = func(int) string { return "event: ping\ndata: {\"type\": \"ping\"}\n\n" }
 	ev := func(typ string, fields map[string]any) bool {
 		fields["type"] = typ
 		return s.event(typ, fields)

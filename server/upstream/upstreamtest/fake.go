@@ -45,7 +45,9 @@ type Behavior struct {
 	// KeepAliveEvery, with Stall and StallAfter, sends a keep-alive every
 	// KeepAliveEvery while the stream stalls, as providers do while a
 	// model is slow: the Anthropic fake its `event: ping`, the OpenAI fake
-	// an SSE comment (`: keep-alive`). Nothing of the answer follows.
+	// an SSE comment (`: keep-alive`) on Chat Completions and a numbered
+	// {"type":"keepalive"} event on Responses. Nothing of the answer
+	// follows.
 	KeepAliveEvery time.Duration
 	// HoldOpen keeps a streaming answer's connection open after its last
 	// event until the request is cancelled, as a provider whose connection

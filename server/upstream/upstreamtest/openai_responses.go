@@ -25,7 +25,7 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 	if bg, _ := c.body["background"].(bool); bg {
 		resp := f.startBackground(c, stream)
 		if stream {
-			sendEvents(c.startSSE(), c.responsesEvents(true))
+			sendEvents(responsesSSE(c), c.responsesEvents(true))
 			return
 		}
 		writeJSON(w, resp)
@@ -184,7 +184,17 @@ func (c *call) responsesEvents(background bool) []map[string]any {
 
 // responsesStream sends the answer's events as named events.
 func (c *call) responsesStream() {
-	sendEvents(c.startSSE(), c.responsesEvents(false))
+	sendEvents(responsesSSE(c), c.responsesEvents(false))
+}
+
+// responsesSSE starts a Responses stream, whose keep-alives are events
+// numbered with the answer's, as OpenAI sends them while a model is slow.
+func responsesSSE(c *call) *sse {
+	s := c.startSSE()
+	s.keepAlive = func(seq int) string {
+		return fmt.Sprintf("event: keepalive\ndata: {\"type\":\"keepalive\",\"sequence_number\":%d}\n\n", seq)
+	}
+	return s
 }
 
 func sendEvents(s *sse, evs []map[string]any) {

@@ -16,9 +16,12 @@ type sse struct {
 	errName string
 	errData any
 	// keepAlive is the raw text of the provider's keep-alive, sent for
-	// KeepAliveEvery: an SSE comment unless the provider sets its own.
-	keepAlive string
+	// KeepAliveEvery (seq is the stream's next sequence number): an SSE
+	// comment unless the provider sets its own.
+	keepAlive func(seq int) string
 }
+
+func commentKeepAlive(int) string { return ": keep-alive\n\n" }
 
 func (c *call) startSSE() *sse {
 	h := c.w.Header()
@@ -28,7 +31,7 @@ func (c *call) startSSE() *sse {
 	if fl, ok := c.w.(http.Flusher); ok {
 		fl.Flush() // headers go out before the first event, as providers do
 	}
-	return &sse{c: c, keepAlive: ": keep-alive\n\n"}
+	return &sse{c: c, keepAlive: commentKeepAlive}
 }
 
 // event writes one event (name may be empty) whose data is v encoded as
@@ -71,8 +74,8 @@ func (s *sse) stall() {
 		s.c.stall()
 		return
 	}
-	for s.c.wait(every) {
-		_, _ = fmt.Fprint(s.c.w, s.keepAlive)
+	for seq := s.sent; s.c.wait(every); seq++ {
+		_, _ = fmt.Fprint(s.c.w, s.keepAlive(seq))
 		if fl, ok := s.c.w.(http.Flusher); ok {
 			fl.Flush()
 		}
