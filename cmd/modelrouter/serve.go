@@ -434,6 +434,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	go func() {
 		select {
 		case sig := <-again:
+			if stopping.Err() != nil {
+				return // the grace is over: the signal has nothing left to cut
+			}
 			log.Warn("second signal: cutting open requests now, not waiting out the grace period; their decision rows are still written before exit",
 				"signal", sig.String())
 			cutNow(secondSignal{sig})
@@ -441,13 +444,21 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		}
 	}()
 	lingerKeptAlive(graceCtx, ln, &closing, &idle, keptAliveLinger)
-	if err := hs.Shutdown(graceCtx); err != nil {
+	shutErr := hs.Shutdown(graceCtx)
+	// The grace is over, one way or another: a signal from now on cuts
+	// nothing, so it neither says it does nor changes the exit status.
+	// cut is the signal that ended the grace, if one did before the grace
+	// ran out or every request finished.
+	cutNow(nil)
+	var cut secondSignal
+	cutShort := shutErr != nil && errors.As(context.Cause(graceCtx), &cut)
+	if shutErr != nil {
 		// Grace ran out, or a second signal cut it short: end what is
 		// left, so each stream's client gets an error event rather than
 		// an answer that just stops, then close the connections of any
 		// call that did not end in time.
-		if context.Cause(stopping) == nil {
-			log.Warn("grace period over: ending open requests and closing their connections", "err", err)
+		if !cutShort {
+			log.Warn("grace period over: ending open requests and closing their connections", "err", shutErr)
 		}
 		drain()
 		drainWait, cancelDrainWait := context.WithTimeout(context.Background(), drainTime)
@@ -468,8 +479,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, errStoppedAccepting) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	var cut secondSignal
-	if errors.As(context.Cause(stopping), &cut) {
+	if cutShort {
 		// Stopped, not finished: a supervisor or script sees the cut.
 		return cut.exitStatus()
 	}
