@@ -347,6 +347,12 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		if place == inSystem && bl.Type != "text" {
 			return "", 0, invalid(at, "system accepts text blocks only, not %q", bl.Type)
 		}
+		if place == inToolResult && bl.Type == "tool_result" {
+			// Anthropic takes none either. Read as a tool_result, each
+			// level would scan everything below it again: a body nested
+			// thousands deep would cost seconds of CPU in parsing alone.
+			return "", 0, invalid(at, "%s is a tool_result inside a tool_result; a tool_result's content holds text, images and documents", at)
+		}
 		if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
 			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
 		}

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -129,6 +130,7 @@ func TestParseMessagesRejects(t *testing.T) {
 		{"empty assistant turn before the last", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":""},{"role":"user","content":"y"}]}`, "messages[1].content", "must not be empty"},
 		{"an image in system", `{"model":"m","max_tokens":5,"system":[{"type":"image","source":{}}],"messages":[{"role":"user","content":"x"}]}`, "system[0]", "text blocks only"},
 		{"a malformed text block", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":5}]}]}`, "messages[0].content[0]", "not a valid text block"},
+		{"a tool_result inside a tool_result", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}]}]}`, "messages[0].content[0].content[0]", "tool_result inside a tool_result"},
 		{"metadata not an object", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":"u"}`, "metadata", "must be an object"},
 	}
 	for _, tt := range tests {
@@ -221,4 +223,19 @@ func TestParseMessagesReadsWhetherThinkingIsOn(t *testing.T) {
 	r, err := Parse(Messages, []byte(`{"model":"m","max_tokens":20,"messages":[{"role":"user","content":"Hi"}]}`))
 	require.NoError(t, err)
 	assert.False(t, r.Thinking, "not set")
+}
+
+// A tool_result nested thousands deep (a few hundred KiB of JSON, within
+// encoding/json's depth limit) is refused where the nesting starts,
+// before the levels below it are read.
+func TestParseMessagesRefusesDeeplyNestedToolResults(t *testing.T) {
+	const depth = 4000
+	open := `[{"type":"tool_result","tool_use_id":"t","content":`
+	body := `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":` +
+		strings.Repeat(open, depth) + `"x"` + strings.Repeat(`}]`, depth) + `}]}`
+	_, err := Parse(Messages, []byte(body))
+	var re *router.Error
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, router.EInvalid, re.Code)
+	assert.Equal(t, "messages[0].content[0].content[0]", re.Param)
 }
