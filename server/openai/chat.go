@@ -82,6 +82,9 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		if json.Unmarshal(v, &rf) != nil {
 			return invalid("response_format", "response_format must be an object with a type")
 		}
+		if err := checkTypeName("response_format.type", rf.Type); err != nil {
+			return err
+		}
 		r.StructuredOutput = rf.Type == "json_schema"
 		if rf.Type != "" && rf.Type != "text" {
 			// The translation to Claude's Messages API cannot carry it.
@@ -278,9 +281,15 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 		return invalid("tools", "tools must be an array of tool objects")
 	}
 	r.addText(string(v))
-	for _, t := range tools {
+	for i, t := range tools {
+		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), t.Type); err != nil {
+			return err
+		}
 		r.Tools = true
 		if t.Type != "" && !slices.Contains(r.ToolTypes, t.Type) {
+			if len(r.ToolTypes) == maxTypeNames {
+				return tooManyTypes("tools", "tool types")
+			}
 			r.ToolTypes = append(r.ToolTypes, t.Type)
 		}
 		switch t.Type {

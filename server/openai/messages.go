@@ -103,6 +103,9 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		// for them): a translation would answer without the tools.
 		sc.note("mcp_servers (the MCP connector's tools)")
 	}
+	if sc.tooMany {
+		return tooManyTypes("messages", "kinds of content only the Messages API carries")
+	}
 	r.NativeOnly = sc.nativeOnly
 	r.Thinking, r.ThinkingBudget = messagesThinking(top["thinking"])
 
@@ -211,6 +214,9 @@ func (sc *messagesScan) outputFormat(raw, legacy json.RawMessage, r *Request) er
 	if json.Unmarshal(oc.Format, &f) != nil {
 		return invalid(param, `%s must be an object: {"type": "json_schema", "schema": {...}}`, param)
 	}
+	if err := checkTypeName(param+".type", f.Type); err != nil {
+		return err
+	}
 	if f.Type != "json_schema" {
 		sc.note(fmt.Sprintf("%s of type %q", param, f.Type))
 		return nil
@@ -230,10 +236,16 @@ type messagesScan struct {
 	// nativeOnly lists content a Chat Completions translation cannot
 	// carry (see [Request.NativeOnly]).
 	nativeOnly []string
+	// tooMany is set once more than maxTypeNames kinds were noted.
+	tooMany bool
 }
 
 func (sc *messagesScan) note(what string) {
-	if !slices.Contains(sc.nativeOnly, what) {
+	switch {
+	case slices.Contains(sc.nativeOnly, what):
+	case len(sc.nativeOnly) == maxTypeNames:
+		sc.tooMany = true
+	default:
 		sc.nativeOnly = append(sc.nativeOnly, what)
 	}
 }
@@ -344,6 +356,9 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		if bl.Type == "" {
 			return "", 0, invalid(at+".type", "%s is missing its type", at)
 		}
+		if err := checkTypeName(at+".type", bl.Type); err != nil {
+			return "", 0, err
+		}
 		if place == inSystem && bl.Type != "text" {
 			return "", 0, invalid(at, "system accepts text blocks only, not %q", bl.Type)
 		}
@@ -355,6 +370,11 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		}
 		if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
 			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
+		}
+		if bl.Source != nil {
+			if err := checkTypeName(at+".source.type", bl.Source.Type); err != nil {
+				return "", 0, err
+			}
 		}
 		switch {
 		case place == inToolResult && bl.Type == "image":
@@ -432,8 +452,14 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		if typ == CustomToolType && t.Name == "" {
 			return invalid(fmt.Sprintf("tools[%d].name", i), "tools[%d] is missing its name", i)
 		}
+		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), typ); err != nil {
+			return err
+		}
 		r.Tools = true
 		if !slices.Contains(r.ToolTypes, typ) {
+			if len(r.ToolTypes) == maxTypeNames {
+				return tooManyTypes("tools", "tool types")
+			}
 			r.ToolTypes = append(r.ToolTypes, typ)
 		}
 	}

@@ -265,7 +265,7 @@ func (c *conversation) add(role, text string) {
 // "item_reference", ...), the first one kept.
 func (c *conversation) storedAtOpenAI(kind, id string) {
 	if id != "" && c.stored == "" {
-		c.stored = kind + " " + id
+		c.stored = kind + " " + shortID(id)
 	}
 }
 

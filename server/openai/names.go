@@ -1,0 +1,47 @@
+package openai
+
+import "unicode/utf8"
+
+// Bounds on the type names a request gives (tool types, content block
+// types, format types). Every API's types are short identifiers of a few
+// dozen kinds; the router names the ones a model cannot take in each
+// excluded candidate's reason, which goes back in the answer and into the
+// decision log, so one long name or a flood of distinct ones would be
+// repeated there for every model (and, compared one by one, cost time
+// that grows with the square of their number).
+const (
+	// maxTypeName is the longest type name taken.
+	maxTypeName = 64
+	// maxTypeNames is the most distinct tool types, or kinds of content
+	// only the request's own API carries, one request may name.
+	maxTypeNames = 64
+)
+
+// checkTypeName refuses a type name over maxTypeName bytes, without
+// repeating it.
+func checkTypeName(param, name string) error {
+	if len(name) > maxTypeName {
+		return invalid(param, "%s is %d bytes long; types are names of at most %d characters", param, len(name), maxTypeName)
+	}
+	return nil
+}
+
+// tooManyTypes refuses a request that names more than maxTypeNames
+// distinct types in what param lists.
+func tooManyTypes(param, what string) error {
+	return invalid(param, "%s name more than %d distinct %s", param, maxTypeNames, what)
+}
+
+// shortID is id as a reason names it: cut to a bounded length. The id
+// itself goes to the provider as the client sent it.
+func shortID(id string) string {
+	const most = 64
+	if len(id) <= most {
+		return id
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return id[:cut] + "…"
+}
