@@ -87,6 +87,9 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkContinuedIDs(req); err != nil {
+		return nil, err
+	}
 	ex.rec.Stream = req.Stream
 	s.notePrompt(ex, req.Prompt)
 
@@ -98,25 +101,9 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		return nil, &router.Error{Code: router.EInvalid, Param: "model",
 			Message: fmt.Sprintf("missing required parameter: 'model' (the deployment name, e.g. %q)", DefaultDeploymentName)}
 	}
-	if len(name) > maxDeploymentName {
-		// No deployment has such a name: refused before it is looked up,
-		// logged or echoed at a length the client chose.
-		cut := strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
-		if !namesADeployment(name[:maxDeploymentName]) {
-			cut = strconv.QuoteToASCII(cut) // as below: no escape codes or formula in the log
-		}
-		ex.rec.Decision.Deployment = cut
-		return nil, &router.Error{Code: router.ENotFound, Param: "model",
-			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
-	}
-	if !namesADeployment(name) {
-		// No deployment has such a name either. The log keeps it quoted:
-		// control characters or a leading "=" must not reach a terminal
-		// or a spreadsheet (modelrouter report) as they came.
-		ex.rec.Decision.Deployment = strconv.QuoteToASCII(name)
-		return nil, router.Errorf(router.ENotFound,
-			"The deployment %s does not exist: deployment names are letters, digits, '.', '_' and '-', starting with a letter or digit.",
-			strconv.QuoteToASCII(name))
+	if logged, err := impossibleDeploymentName(name); err != nil {
+		ex.rec.Decision.Deployment = logged
+		return nil, err
 	}
 	ex.rec.Decision.Deployment = name
 	dep, byModel, err := s.resolveDeployment(c.Request.Context(), name)
@@ -490,8 +477,49 @@ func summarize(cs []router.Candidate) string {
 	return out
 }
 
+// checkContinuedIDs refuses an id of an earlier answer longer than any
+// there is (maxIDLen) before it is looked up, and without repeating it:
+// the errors of an id not found quote it.
+func checkContinuedIDs(req openai.Request) error {
+	for _, id := range []struct{ param, value string }{
+		{"previous_response_id", req.PreviousResponseID},
+		{"thread.previous_message_id", req.PreviousMessageID},
+	} {
+		if len(id.value) > maxIDLen {
+			return &router.Error{Code: router.EInvalid, Param: id.param,
+				Message: fmt.Sprintf("%s is %d bytes long; ids of answers are at most %d characters", id.param, len(id.value), maxIDLen)}
+		}
+	}
+	return nil
+}
+
 // maxDeploymentName is the longest deployment name there can be.
 const maxDeploymentName = 64
+
+// impossibleDeploymentName refuses a name no deployment or model can
+// have, before it is looked up, and says how the decision log names it;
+// nil for a name that may be one.
+func impossibleDeploymentName(name string) (logged string, err error) {
+	if len(name) > maxDeploymentName {
+		// Refused before it is looked up, logged or echoed at a length
+		// the client chose.
+		cut := strings.ToValidUTF8(name[:maxDeploymentName-len("…")], "") + "…"
+		if !namesADeployment(name[:maxDeploymentName]) {
+			cut = strconv.QuoteToASCII(cut) // as below: no escape codes or formula in the log
+		}
+		return cut, &router.Error{Code: router.ENotFound, Param: "model",
+			Message: fmt.Sprintf("The deployment name is %d bytes long; deployment names have at most %d characters.", len(name), maxDeploymentName)}
+	}
+	if !namesADeployment(name) {
+		// The log keeps it quoted: control characters or a leading "="
+		// must not reach a terminal or a spreadsheet (modelrouter
+		// report) as they came.
+		return strconv.QuoteToASCII(name), router.Errorf(router.ENotFound,
+			"The deployment %s does not exist: deployment names are letters, digits, '.', '_' and '-', starting with a letter or digit.",
+			strconv.QuoteToASCII(name))
+	}
+	return name, nil
+}
 
 // namesADeployment reports whether name has the characters a deployment
 // name can have (the management API's rule, and the built-in

@@ -48,6 +48,11 @@ func (s *Server) countTokens(c *gin.Context) {
 		s.writeError(c, &router.Error{Code: router.EInvalid, Param: "model", Message: "missing required parameter: 'model'"})
 		return
 	}
+	if _, err := impossibleDeploymentName(req.Model); err != nil {
+		// Refused as a call naming it is, and not echoed at any length.
+		s.writeError(c, err)
+		return
+	}
 	if _, _, err := s.resolveDeployment(c.Request.Context(), req.Model); err != nil {
 		s.writeError(c, err)
 		return

@@ -32,16 +32,17 @@ func tooManyTypes(param, what string) error {
 	return invalid(param, "%s name more than %d distinct %s", param, maxTypeNames, what)
 }
 
-// shortID is id as a reason names it: cut to a bounded length. The id
-// itself goes to the provider as the client sent it.
-func shortID(id string) string {
+// shortened is a client's string (an id, a key) as a reason or an error
+// names it: cut to a bounded length. An id itself goes to the provider as
+// the client sent it.
+func shortened(s string) string {
 	const most = 64
-	if len(id) <= most {
-		return id
+	if len(s) <= most {
+		return s
 	}
 	cut := most
-	for cut > 0 && !utf8.RuneStart(id[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return id[:cut] + "…"
+	return s[:cut] + "…"
 }

@@ -88,7 +88,7 @@ func has(s string) func([]string) bool {
 func storedReference(top map[string]json.RawMessage) string {
 	for _, kind := range []string{"conversation", "prompt"} {
 		if id := storedID(top, kind); id != "" {
-			return kind + " " + shortID(id)
+			return kind + " " + shortened(id)
 		}
 	}
 	return ""

@@ -265,7 +265,7 @@ func (c *conversation) add(role, text string) {
 // "item_reference", ...), the first one kept.
 func (c *conversation) storedAtOpenAI(kind, id string) {
 	if id != "" && c.stored == "" {
-		c.stored = kind + " " + shortID(id)
+		c.stored = kind + " " + shortened(id)
 	}
 }
 
@@ -325,7 +325,7 @@ func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return rc, invalid("routing_config", "unknown routing_config key(s) %s; valid keys: %s",
-			quoteAll(unknown), strings.Join(RoutingConfigKeys, ", "))
+			quoteSome(unknown), strings.Join(RoutingConfigKeys, ", "))
 	}
 	if v, ok := m["mode"]; ok && !isNull(v) {
 		var s string
@@ -476,10 +476,17 @@ func jsonProblem(err error) string {
 	return "invalid JSON"
 }
 
-func quoteAll(ss []string) string {
-	q := make([]string, len(ss))
+// quoteSome quotes the first few of ss, each cut to a bounded length:
+// they are the client's own words, repeated in an error.
+func quoteSome(ss []string) string {
+	const most = 5
+	q := make([]string, 0, most+1)
 	for i, s := range ss {
-		q[i] = fmt.Sprintf("%q", s)
+		if i == most {
+			q = append(q, fmt.Sprintf("and %d more", len(ss)-most))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", shortened(s)))
 	}
 	return strings.Join(q, ", ")
 }
