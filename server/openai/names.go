@@ -15,6 +15,9 @@ const (
 	// maxTypeNames is the most distinct tool types, or kinds of content
 	// only the request's own API carries, one request may name.
 	maxTypeNames = 64
+	// maxModelID is the longest model ID routing_config.models takes:
+	// catalog IDs are tens of characters.
+	maxModelID = 256
 )
 
 // checkTypeName refuses a type name over maxTypeName bytes, without

@@ -329,7 +329,7 @@ func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {
 	}
 	if v, ok := m["mode"]; ok && !isNull(v) {
 		var s string
-		if json.Unmarshal(v, &s) != nil {
+		if json.Unmarshal(v, &s) != nil || len(s) > maxTypeName {
 			return rc, invalid("routing_config.mode", "routing_config.mode must be a string; valid modes: balanced, quality, cost")
 		}
 		mode, err := router.ParseMode(s)
@@ -349,9 +349,13 @@ func parseRoutingConfig(raw json.RawMessage) (RoutingConfig, error) {
 			// null) for the deployment's models.
 			return rc, invalid("routing_config.models", "routing_config.models must name at least one model; leave it out to route over the deployment's models")
 		}
-		for _, id := range rc.Models {
+		for i, id := range rc.Models {
 			if strings.TrimSpace(id) == "" {
 				return rc, invalid("routing_config.models", "routing_config.models contains an empty model ID")
+			}
+			if len(id) > maxModelID {
+				// Not quoted back: an unknown model's error names it.
+				return rc, invalid("routing_config.models", "routing_config.models[%d] is %d bytes long; model IDs are at most %d characters", i, len(id), maxModelID)
 			}
 		}
 	}
