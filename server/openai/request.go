@@ -204,6 +204,15 @@ func Parse(api API, raw []byte) (Request, error) {
 	r.ReasoningEffort = reasoningEffort(api, top)
 	// Anthropic's own service_tier ("auto", "standard_only") has no flex.
 	r.Flex = api != Messages && string(bytes.TrimSpace(top["service_tier"])) == `"flex"`
+	if len(r.ReasoningEffort) > maxTypeName {
+		// A model that takes other efforts is left out, under
+		// require_parameters, with a reason that names the value.
+		param := "reasoning_effort"
+		if api == Responses {
+			param = "reasoning.effort"
+		}
+		return Request{}, invalid(param, "%s is %d bytes long; efforts are names of at most %d characters", param, len(r.ReasoningEffort), maxTypeName)
+	}
 	return r, nil
 }
 

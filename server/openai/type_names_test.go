@@ -23,6 +23,8 @@ func TestParseRefusesOverlongTypeNames(t *testing.T) {
 		param string
 	}{
 		{"chat tool", Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}},{"type":"` + long + `"}]}`, "tools[1].type"},
+		{"chat reasoning_effort", Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"` + long + `"}`, "reasoning_effort"},
+		{"responses reasoning effort", Responses, `{"model":"m","input":"x","reasoning":{"effort":"` + long + `"}}`, "reasoning.effort"},
 		{"chat response_format", Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"` + long + `"}}`, "response_format.type"},
 		{"responses tool", Responses, `{"model":"m","input":"x","tools":[{"type":"` + long + `"}]}`, "tools[0].type"},
 		{"messages tool", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"` + long + `"}]}`, "tools[0].type"},
