@@ -148,7 +148,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
-			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
 		}
 		schema := t.Function.Parameters
 		if len(schema) == 0 || string(schema) == "null" {
@@ -279,7 +279,7 @@ func toolChoice(raw json.RawMessage, parallel *bool) (block, error) {
 			case "none":
 				choice = block{"type": "none"}
 			default:
-				return nil, router.Errorf(router.EInvalid, "unknown tool_choice %q", s)
+				return nil, router.Errorf(router.EInvalid, "unknown tool_choice %s", quotedCut(s))
 			}
 		case json.Unmarshal(raw, &obj) == nil && obj.Function.Name != "":
 			choice = block{"type": "tool", "name": obj.Function.Name}
@@ -362,7 +362,7 @@ func anthropicMessages(msgs []chatMessage) (string, []anthropicMessage, error) {
 			}
 			add("user", []block{{"type": "tool_result", "tool_use_id": anthropicToolID(msg.ToolCallID), "content": text}})
 		default:
-			return "", nil, router.Errorf(router.EInvalid, "messages[%d]: role %q is not supported for Anthropic models", i, msg.Role)
+			return "", nil, router.Errorf(router.EInvalid, "messages[%d]: role %s is not supported for Anthropic models", i, quotedCut(msg.Role))
 		}
 	}
 	if len(out) == 0 {
@@ -397,7 +397,7 @@ func plainText(raw json.RawMessage) (string, error) {
 	var texts []string
 	for _, p := range ps {
 		if p.Type != "text" {
-			return "", router.Errorf(router.EInvalid, "only text content is supported here, not %q", p.Type)
+			return "", router.Errorf(router.EInvalid, "only text content is supported here, not %s", quotedCut(p.Type))
 		}
 		texts = append(texts, p.Text)
 	}
@@ -425,7 +425,7 @@ func contentBlocks(raw json.RawMessage) ([]block, error) {
 			}
 			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL.URL)})
 		default:
-			return nil, router.Errorf(router.EInvalid, "content part %q is not supported for Anthropic models", p.Type)
+			return nil, router.Errorf(router.EInvalid, "content part %s is not supported for Anthropic models", quotedCut(p.Type))
 		}
 	}
 	return blocks, nil

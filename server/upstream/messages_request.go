@@ -344,7 +344,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "custom" {
-			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
 		}
 		var ct chatOutTool
 		ct.Type = "function"
@@ -365,7 +365,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		case "tool":
 			out.ToolChoice = map[string]any{"type": "function", "function": map[string]string{"name": c.Name}}
 		default:
-			return nil, router.Errorf(router.EInvalid, "unknown tool_choice type %q", c.Type)
+			return nil, router.Errorf(router.EInvalid, "unknown tool_choice type %s", quotedCut(c.Type))
 		}
 		if c.DisableParallelToolUse {
 			no := false
@@ -496,7 +496,7 @@ func joinText(bs []contentBlock, where string) (string, error) {
 	texts := make([]string, 0, len(bs))
 	for _, b := range bs {
 		if b.Type != "text" {
-			return "", router.Errorf(router.EInvalid, "%s: only text blocks are supported, not %q", where, b.Type)
+			return "", router.Errorf(router.EInvalid, "%s: only text blocks are supported, not %s", where, quotedCut(b.Type))
 		}
 		texts = append(texts, b.Text)
 	}
@@ -515,7 +515,7 @@ func chatTurn(turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
 		}
 		return []chatOutMsg{*msg}, nil
 	}
-	return nil, router.Errorf(router.EInvalid, "role %q is not supported", turn.Role)
+	return nil, router.Errorf(router.EInvalid, "role %s is not supported", quotedCut(turn.Role))
 }
 
 // userTurn puts the turn's tool results first, as tool messages: OpenAI
@@ -561,7 +561,7 @@ func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
 }
 
 func unsupportedBlock(typ string, m router.Model) error {
-	return router.Errorf(router.EInvalid, "content block type %q is not supported by %s", typ, modelID(m))
+	return router.Errorf(router.EInvalid, "content block type %s is not supported by %s", quotedCut(typ), modelID(m))
 }
 
 // imageURL is an image block's source as an image_url URL: base64 data as
@@ -574,7 +574,7 @@ func imageURL(b contentBlock, m router.Model) (string, error) {
 		case "url":
 			return b.Source.URL, nil
 		}
-		return "", router.Errorf(router.EInvalid, "image source type %q is not supported by %s", b.Source.Type, modelID(m))
+		return "", router.Errorf(router.EInvalid, "image source type %s is not supported by %s", quotedCut(b.Source.Type), modelID(m))
 	}
 	return "", router.Errorf(router.EInvalid, "image block without source")
 }

@@ -181,7 +181,7 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 			return fmt.Sprintf("provider %s cannot carry %s", p.Name, what)
 		}
 		if t != plain {
-			return fmt.Sprintf("provider %s cannot carry tool type %q", p.Name, t)
+			return fmt.Sprintf("provider %s cannot carry tool type %s", p.Name, quotedCut(t))
 		}
 	}
 	return ""

@@ -125,7 +125,7 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
-			return nil, router.Errorf(router.EInvalid, "tool type %q is not supported by %s", t.Type, modelID(m))
+			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
 		}
 		schema := nullToNil(t.Parameters)
 		if len(schema) == 0 {
@@ -181,7 +181,7 @@ func responsesToolChoice(raw json.RawMessage, m router.Model) (block, error) {
 		case "none":
 			return block{"type": "none"}, nil
 		}
-		return nil, router.Errorf(router.EInvalid, "unknown tool_choice %q", s)
+		return nil, router.Errorf(router.EInvalid, "unknown tool_choice %s", quotedCut(s))
 	}
 	var c struct {
 		Type string `json:"type"`
@@ -194,7 +194,7 @@ func responsesToolChoice(raw json.RawMessage, m router.Model) (block, error) {
 		return block{"type": "tool", "name": c.Name}, nil
 	}
 	// allowed_tools, built-in and custom tool choices have no Anthropic form.
-	return nil, router.Errorf(router.EInvalid, "tool_choice type %q is not supported by %s", c.Type, modelID(m))
+	return nil, router.Errorf(router.EInvalid, "tool_choice type %s is not supported by %s", quotedCut(c.Type), modelID(m))
 }
 
 // turns builds Anthropic messages, merging neighbours of one role: the
@@ -302,7 +302,7 @@ func addItem(t *turns, it inputItem, m router.Model) (string, error) {
 	case "item_reference":
 		return "", router.Errorf(router.EInvalid, "item_reference points at an item stored at OpenAI, which %s cannot see: send the item itself", modelID(m))
 	default:
-		return "", router.Errorf(router.EInvalid, "input item type %q is not supported by %s", typ, modelID(m))
+		return "", router.Errorf(router.EInvalid, "input item type %s is not supported by %s", quotedCut(typ), modelID(m))
 	}
 	return "", nil
 }
@@ -317,7 +317,7 @@ func addMessage(t *turns, it inputItem, m router.Model) (string, error) {
 		texts := make([]string, 0, len(ps))
 		for _, p := range ps {
 			if p.Type != "input_text" && p.Type != "output_text" {
-				return "", router.Errorf(router.EInvalid, "%s messages take text only, not %q", it.Role, p.Type)
+				return "", router.Errorf(router.EInvalid, "%s messages take text only, not %s", it.Role, quotedCut(p.Type))
 			}
 			texts = append(texts, p.Text)
 		}
@@ -333,7 +333,7 @@ func addMessage(t *turns, it inputItem, m router.Model) (string, error) {
 		t.add(it.Role, blocks...)
 		return "", nil
 	}
-	return "", router.Errorf(router.EInvalid, "role %q is not supported by %s", it.Role, modelID(m))
+	return "", router.Errorf(router.EInvalid, "role %s is not supported by %s", quotedCut(it.Role), modelID(m))
 }
 
 // inputParts reads message content: a string is one input_text part.
@@ -369,7 +369,7 @@ func partBlocks(ps []inputPart, m router.Model) ([]block, error) {
 			}
 			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL)})
 		default:
-			return nil, router.Errorf(router.EInvalid, "content part %q is not supported by %s", p.Type, modelID(m))
+			return nil, router.Errorf(router.EInvalid, "content part %s is not supported by %s", quotedCut(p.Type), modelID(m))
 		}
 	}
 	return blocks, nil
