@@ -39,6 +39,8 @@ func TestRefusalsDoNotRepeatAClientStringAtAnyLength(t *testing.T) {
 			`{"model":"model-router","messages":[{"role":"user","content":"hi"}],"routing_config":{"models":["mini","` + junk + `"]}}`, http.StatusBadRequest, "routing_config.models"},
 		{"previous_response_id", "/v1/responses",
 			`{"model":"model-router","input":"hi","previous_response_id":"resp_` + junk + `"}`, http.StatusBadRequest, "previous_response_id"},
+		{"thread type", "/v1/messages",
+			`{"model":"model-router","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"thread":{"type":"` + junk + `"}}`, http.StatusBadRequest, "thread.type"},
 		{"thread previous_message_id", "/v1/messages",
 			`{"model":"model-router","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"thread":{"type":"continue","previous_message_id":"msg_` + junk + `"}}`, http.StatusBadRequest, "thread.previous_message_id"},
 	}

@@ -545,5 +545,8 @@ func messagesThread(raw json.RawMessage) (kind, previous string, err error) {
 		}
 		return t.Type, t.PreviousMessageID, nil
 	}
+	if len(t.Type) > maxTypeName {
+		return "", "", invalid("thread.type", `thread.type must be "create" or "continue"`)
+	}
 	return "", "", invalid("thread.type", `thread.type must be "create" or "continue", not %q`, t.Type)
 }
