@@ -41,6 +41,11 @@ func filePages(fileData string) int {
 func pageObjects(pdf []byte) int {
 	seen := map[string]bool{}
 	anonymous := 0
+	// lastObj is where the last "obj" keyword before scanned starts (-1:
+	// none). Each match looks only at the bytes after the one before it:
+	// searching its whole 4 KB window anew cost 4 KB a match, and a body
+	// of "/Type/Page" repeated took seconds.
+	lastObj, scanned := -1, 0
 	for i := 0; ; {
 		j := bytes.Index(pdf[i:], []byte("/Page"))
 		if j < 0 {
@@ -55,7 +60,12 @@ func pageObjects(pdf []byte) int {
 		if !bytes.HasSuffix(before, []byte("/Type")) {
 			continue
 		}
-		if id, ok := objectNumber(pdf[:at]); ok {
+		from := max(0, scanned-2) // a keyword may straddle scanned
+		if k := bytes.LastIndex(pdf[from:at], []byte("obj")); k >= 0 {
+			lastObj = from + k
+		}
+		scanned = at
+		if id, ok := objectNumber(pdf[:at], lastObj); ok {
 			seen[id] = true
 		} else {
 			anonymous++
@@ -64,16 +74,15 @@ func pageObjects(pdf []byte) int {
 }
 
 // objectNumber reads "N G" of the "N G obj" that opens the object around
-// the end of pdf: the last "obj" keyword before it, unless that is an
-// "endobj" (then no object is open). A page dictionary is short, so the
-// search looks back 4 KB at most.
-func objectNumber(pdf []byte) (string, bool) {
-	window := pdf[max(0, len(pdf)-4096):]
-	k := bytes.LastIndex(window, []byte("obj"))
-	if k < 0 || k >= 3 && string(window[k-3:k]) == "end" {
+// the end of pdf, given where the last "obj" keyword in pdf starts (-1:
+// none), unless that is an "endobj" (then no object is open). A page
+// dictionary is short, so the keyword counts only in the last 4 KB.
+func objectNumber(pdf []byte, k int) (string, bool) {
+	start := max(0, len(pdf)-4096)
+	if k < start || k-start >= 3 && string(pdf[k-3:k]) == "end" {
 		return "", false
 	}
-	fields := bytes.Fields(window[max(0, k-24):k])
+	fields := bytes.Fields(pdf[max(start, k-24):k])
 	if len(fields) < 2 {
 		return "", false
 	}

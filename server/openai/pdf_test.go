@@ -84,3 +84,17 @@ func BenchmarkFilePages10MB(b *testing.B) {
 		filePages(data)
 	}
 }
+
+// BenchmarkFilePagesOfRepeatedPageObjects reads a 1 MiB "PDF" that is
+// "/Type/Page" over and over, outside any object: each match looked for
+// its object's opening keyword across 4 KB, so a body of them took
+// seconds.
+func BenchmarkFilePagesOfRepeatedPageObjects(b *testing.B) {
+	data := base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n" + strings.Repeat("/Type/Page ", 100_000)))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if n := filePages(data); n != 100_000 {
+			b.Fatalf("%d pages", n)
+		}
+	}
+}
