@@ -80,10 +80,11 @@ type Behavior struct {
 	// message_delta repeats the input counts without the split, as
 	// Anthropic's does.
 	CacheWrite1hTokens int
-	// WebSearches, when set, are the searches the Anthropic fake says its
-	// web search tool ran for the answer: server_tool_use.web_search_requests
-	// in its usage, and in a stream's message_delta, as Anthropic reports
-	// them.
+	// WebSearches, when set, are the searches the fake says its web search
+	// tool ran for the answer: the Anthropic fake's
+	// server_tool_use.web_search_requests in its usage (and a stream's
+	// message_delta), the OpenAI fake's web_search_call items at the head
+	// of a Responses answer's output, as each provider reports them.
 	WebSearches int
 	// ToolCall, when set, makes the answer a call of this tool instead of
 	// text; with TextFirst the reply text comes before the call, as from a

@@ -51,6 +51,9 @@ func (c *call) reasoningItemID() string { return fmt.Sprintf("rs_fake_%d", c.seq
 func (c *call) response(status string) map[string]any {
 	output := []any{}
 	if status == "completed" {
+		for i := range c.b.WebSearches {
+			output = append(output, c.webSearchItem(i))
+		}
 		if c.b.Thinking != "" {
 			output = append(output, c.reasoningItem())
 		}
@@ -86,6 +89,13 @@ func (c *call) messageItem(status string) map[string]any {
 		content = append(content, outputText(c.reply()))
 	}
 	return map[string]any{"type": "message", "id": c.messageItemID(), "status": status, "role": "assistant", "content": content}
+}
+
+// webSearchItem is the i-th search the web search tool ran, as a
+// web_search_call output item.
+func (c *call) webSearchItem(i int) map[string]any {
+	return map[string]any{"type": "web_search_call", "id": fmt.Sprintf("ws_fake_%d_%d", c.seq, i), "status": "completed",
+		"action": map[string]any{"type": "search", "query": "capital of France"}}
 }
 
 // reasoningItem is the thinking as a reasoning output item, its text the
