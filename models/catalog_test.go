@@ -134,6 +134,8 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 	var table map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(raw, &table))
 
+	searches := openRouterWebSearchPrices(t)
+
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	for _, m := range cat.Versions[0].Models {
@@ -161,16 +163,20 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 		assert.InDelta(t, e.CacheWrite1h*1e6, m.CacheWrite1hPerMTok, 1e-6, "%s 1-hour cache write price", m.ID)
 		checkLongContextSource(t, m, table[key])
 		checkServiceTierSources(t, m, table[key])
-		checkWebSearchSource(t, m, table[key])
+		checkWebSearchSource(t, m, table[key], searches)
 	}
 }
 
 // checkWebSearchSource checks m's price per 1,000 web searches against its
 // table entry's price per search (search_context_cost_per_query). Where
 // the entry has none, a Claude model has Anthropic's $10, which its
-// pricing page lists for every model (the table lacks claude-haiku-4-5's),
-// and any other model none.
-func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage) {
+// pricing page lists for every model (the table lacks claude-haiku-4-5's).
+// An OpenAI model has the price of its Responses web_search tool calls
+// that OpenRouter's table lists for openai/<name> (pricing.web_search,
+// per search), or none where it lists none: litellm's only OpenAI search
+// prices, gpt-4o-mini's by search context size, are those of the retired
+// search-preview models (see the README). Any other model has none.
+func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage, openRouter map[string]float64) {
 	t.Helper()
 	var e struct {
 		Search struct {
@@ -179,15 +185,44 @@ func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage) {
 	}
 	_ = json.Unmarshal(raw, &e)
 	want := e.Search.Medium * 1000
-	if want == 0 && m.Provider == "anthropic" {
-		want = 10
-	}
-	if m.Provider != "anthropic" {
-		// OpenAI bills searches of its Responses web_search tool, which
-		// the gateway does not count (see the README).
+	switch m.Provider {
+	case "anthropic":
+		if want == 0 {
+			want = 10
+		}
+	case "openai":
+		want = openRouter["openai/"+m.Name] * 1000
+	default:
 		want = 0
 	}
 	assert.InDelta(t, want, m.WebSearchPer1K, 1e-9, "%s web search price", m.ID)
+}
+
+// openRouterWebSearchPrices reads OpenRouter's model list's price per web
+// search (pricing.web_search, USD as a decimal string) by model id.
+func openRouterWebSearchPrices(t *testing.T) map[string]float64 {
+	t.Helper()
+	path := filepath.Join(sharedDir(t, filepath.Join("data", "prices")), "openrouter", "openrouter_models_2026-08-01.json")
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var list struct {
+		Data []struct {
+			ID      string `json:"id"`
+			Pricing struct {
+				WebSearch string `json:"web_search"`
+			} `json:"pricing"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &list))
+	prices := map[string]float64{}
+	for _, m := range list.Data {
+		if m.Pricing.WebSearch != "" {
+			usd, err := strconv.ParseFloat(m.Pricing.WebSearch, 64)
+			require.NoError(t, err, m.ID)
+			prices[m.ID] = usd
+		}
+	}
+	return prices
 }
 
 // checkServiceTierSources checks m's flex and priority prices against its

@@ -9,7 +9,8 @@ import (
 
 // endedUsage reads a Responses API response object (raw) that says its
 // answer is over, completed, incomplete, failed or cancelled, and says
-// what it billed: its usage, at the service tier that served it. A background answer's call is logged before
+// what it billed: its usage, at the service tier that served it, and its
+// web searches. A background answer's call is logged before
 // its job runs, at the gateway's estimate; a read of the answer by id
 // that finds it over carries the real usage, which the gateway books then.
 // ok is false for a response still queued or in progress, or one without
@@ -22,16 +23,19 @@ func endedUsage(raw []byte) (router.Usage, bool) {
 	if !ok {
 		return router.Usage{}, false
 	}
-	return endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"))
+	return endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"), obj.Get("output"))
 }
 
-// endedWith is endedUsage of a response object's status, usage and
-// service_tier members as they stand in its JSON.
-func endedWith(status, usage, tier json.RawMessage) (router.Usage, bool) {
+// endedWith is endedUsage of a response object's status, usage,
+// service_tier and output members as they stand in its JSON: the output's
+// web searches are billed with the usage.
+func endedWith(status, usage, tier, output json.RawMessage) (router.Usage, bool) {
 	switch string(status) {
 	case `"completed"`, `"incomplete"`, `"failed"`, `"cancelled"`:
 		if u, ok := parseUsage(usage); ok {
-			return withTier(u, tier), true
+			u = withTier(u, tier)
+			u.WebSearches += webSearchCalls(output)
+			return u, true
 		}
 	}
 	return router.Usage{}, false

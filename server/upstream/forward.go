@@ -462,6 +462,12 @@ func (a *attempt) run(ctx context.Context) bool {
 	a.began = time.Now()
 	status, err := a.send(ctx)
 	a.err = err
+	if a.provider.Kind == KindAzure {
+		// Azure runs the web search tool on Grounding with Bing, billed
+		// on Azure's own meter at a price not sourced here: its searches
+		// are left unbilled rather than billed at OpenAI's.
+		a.out.Usage.WebSearches, a.out.EndedUsage.WebSearches = 0, 0
+	}
 	a.noteHealth(ctx, status, err)
 	a.noteBackoff(status, err)
 	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began), NotSent: !a.sent}

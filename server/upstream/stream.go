@@ -658,7 +658,12 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			s.background = s.background || string(resp["background"]) == "true"
 			s.begun = s.begun || s.background
 			s.sniff(resp["usage"], resp["service_tier"])
-			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"]); ok {
+			if n := webSearchCalls(resp["output"]); n > 0 && s.hasUsage {
+				// response.completed's output has every item the answer
+				// ran, its web searches too, which its usage does not count.
+				s.u.WebSearches = n
+			}
+			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"], resp["output"]); ok {
 				s.endUsage, s.hasEnd = u, true
 			}
 			obj["response"] = encodeObject(resp)

@@ -1,0 +1,20 @@
+package upstream
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Only output items of type web_search_call are searches: an answer that
+// writes the words, or a function its client named so, ran none.
+func TestWebSearchCallsCountsOnlyTheSearchItems(t *testing.T) {
+	output := `[{"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"q"}},
+		{"type":"function_call","name":"web_search_call","arguments":"{\"type\":\"web_search_call\"}"},
+		{"type":"message","content":[{"type":"output_text","text":"\"web_search_call\""}]},
+		{"id":"ws_2","type" : "web_search_call","status":"failed"}]`
+	assert.Equal(t, 2, webSearchCalls([]byte(output)))
+	assert.Zero(t, webSearchCalls([]byte(`[{"type":"message","content":[]}]`)))
+	assert.Zero(t, webSearchCalls(nil), "a Chat Completions answer has no output")
+	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call"`)), "a cut array counts nothing")
+}
