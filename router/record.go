@@ -24,7 +24,8 @@ type Usage struct {
 	ServiceTier string `json:"service_tier,omitempty"`
 	// WebSearches are the searches the provider's server-side web search
 	// tool ran for the answer (Anthropic's
-	// server_tool_use.web_search_requests), billed apart from the tokens.
+	// server_tool_use.web_search_requests, the web_search_call items of
+	// an OpenAI Responses answer's output), billed apart from the tokens.
 	// Priced, not logged: cost_usd carries them.
 	WebSearches int `json:"web_search_requests,omitempty"`
 }

@@ -125,7 +125,8 @@ type Model struct {
 	CacheWrite1hPerMTok float64 `json:"cache_write_1h_usd_per_mtok,omitempty"`
 	// WebSearchPer1K is what the provider bills per 1,000 searches its
 	// server-side web search tool runs for an answer, beside the tokens
-	// (Anthropic: $10); 0: searches cost nothing apart.
+	// (Anthropic: $10; OpenAI's web_search tool: $10); 0: searches cost
+	// nothing apart, or their price has no source.
 	WebSearchPer1K float64 `json:"web_search_usd_per_1k,omitempty"`
 	// LongContext, when set, is what the provider bills instead for a call
 	// whose prompt is past its threshold (Claude Sonnet 4.5 past 200K
