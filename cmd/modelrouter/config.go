@@ -300,7 +300,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			o.callTimeout, upstream.DefaultAttemptTimeout)
 	}
 	if o.streamIdle <= 0 {
-		bad("stream_idle_timeout %s: must be positive, e.g. 10m", o.streamIdle)
+		bad("stream_idle_timeout %s: must be positive, e.g. 9m30s", o.streamIdle)
 	}
 	if o.maxHeld < minHeldBytes {
 		bad("max_held_bytes %d: want at least %d (1 MiB), in bytes: rows are held a batch at a time, about 0.7 MiB for 256 rows, and a smaller limit would drop every batch",

@@ -15,22 +15,24 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
-// sdkTimeout is how long the OpenAI and Anthropic SDKs wait for an answer
-// by default (600 s).
+// sdkTimeout is how long the OpenAI and Anthropic SDKs wait for an answer,
+// and for each next byte of a stream, by default (600 s).
 const sdkTimeout = 10 * time.Minute
 
 // --call-timeout and --stream-idle-timeout, or the file's call_timeout and
 // stream_idle_timeout, set the bounds, and a value that is no positive
-// duration refuses to start, naming the setting. The call timeout's
-// default ends before the SDKs' own timeout, so a client whose answer
-// never began gets the gateway's 502 saying why rather than a bare client
-// timeout at the same moment; the stream's silence limit is the SDKs'.
+// duration refuses to start, naming the setting. Both defaults end before
+// the SDKs' own timeout, so a client whose answer never began gets the
+// gateway's 502 saying why, and one whose stream went silent (keep-alive
+// comments do not reach it) the gateway's error event, rather than a bare
+// client timeout at the same moment.
 func TestCallTimeoutAndStreamIdleTimeoutComeFromTheFlagOrTheFile(t *testing.T) {
 	o, err := parseServeArgs(nil, nil, io.Discard)
 	require.NoError(t, err)
 	assert.Less(t, o.callTimeout, sdkTimeout, "the default call timeout must end before the SDKs give up")
 	assert.Equal(t, 9*time.Minute+30*time.Second, o.callTimeout, "the default")
-	assert.Equal(t, sdkTimeout, o.streamIdle, "the default")
+	assert.Less(t, o.streamIdle, sdkTimeout, "the default stream silence limit must end before the SDKs give up")
+	assert.Equal(t, 9*time.Minute+30*time.Second, o.streamIdle, "the default")
 
 	path := writeConfig(t, `{"call_timeout": "30m", "stream_idle_timeout": "2m"}`)
 	o, err = parseServeArgs([]string{"--config", path}, nil, io.Discard)

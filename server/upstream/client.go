@@ -30,7 +30,7 @@ var defaultClient = newClient(providerPings)
 // concurrent call to a provider shares that connection, and a stream
 // whose model reasons may send nothing for minutes, so without the ping a
 // connection that a NAT or load balancer dropped without a word would
-// hold its calls until their limits (a stream's 10 minutes of allowed
+// hold its calls until their limits (a stream's 9m30s of allowed
 // silence, StreamIdle) and keep taking new ones. Closed, its calls
 // fail as a connection error (failing over when no answer has begun) and
 // new calls dial afresh. A provider that answers the ping keeps a silent

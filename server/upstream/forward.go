@@ -25,12 +25,16 @@ import (
 // 502, which says which models were tried and why, reaches the client
 // before its SDK gives up with a bare timeout of its own. At exactly 10
 // minutes both end at once and the client sees only its own timeout.
-// DefaultStreamIdle is the SDKs' 10 minutes: a stream that has begun
-// bounds only its silences.
+// DefaultStreamIdle, which bounds only the silences of a stream that has
+// begun, is as far under the SDKs' timeout, which is a read timeout (600 s
+// without a byte): keep-alive comments are not forwarded to Chat or
+// Responses clients, nor Claude's pings translated for them, so a stalled
+// stream is silent to the client too, and at 10 minutes the client's SDK
+// gave up at the moment the gateway sent its error event saying why.
 const (
 	DefaultDeadline       = 9*time.Minute + 30*time.Second
 	DefaultAttemptTimeout = 60 * time.Second
-	DefaultStreamIdle     = 10 * time.Minute
+	DefaultStreamIdle     = 9*time.Minute + 30*time.Second
 )
 
 // maxAnswerBytes bounds a non-streaming answer read into memory.
