@@ -213,7 +213,10 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			if !a.wait.stop() {
 				return a.endStalled(resp.StatusCode, opened)
 			}
-			outs = passOpening(tr) // the keep-alives held before this event
+			// Nothing is held yet (keep-alives are not, see
+			// heldOpening.hold): this ends the holding, so the
+			// opening goes out as it comes.
+			outs = passOpening(tr)
 		}
 		outs = append(outs, a.redactRelayed(tr, tr.translate(ev))...)
 		if !begun && len(outs) > 0 {

@@ -65,23 +65,23 @@ func TestTheRoleChunkGoesOutWithTheFirstChunkThatCarriesAnAnswer(t *testing.T) {
 	}
 }
 
-// Claude's pings after message_start are held with it only so far: the
-// one past the bound goes out with everything held, in order, and what
-// follows is not held again.
-func TestPingsAfterMessageStartPastWhatIsHeldGoOutInOrder(t *testing.T) {
+// Claude's pings after message_start, however many, neither release it
+// (the model could no longer fail over) nor reach the Messages client
+// with it: message_start goes out alone with the first content block, and
+// the pings after that are passed on as they come.
+func TestPingsWhileMessageStartIsHeldAreDropped(t *testing.T) {
 	s := newMessagesPassStream(router.Model{ID: "m-id"})
 	start := sseEvent{name: "message_start", data: []byte(`{"type":"message_start","message":{"id":"msg_1","model":"m","usage":{"input_tokens":3}}}`)}
 	ping := sseEvent{name: "ping", data: []byte(`{"type":"ping"}`)}
+	block := sseEvent{name: "content_block_start", data: []byte(`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`)}
 	assert.Empty(t, s.translate(start))
-	for range maxHeld - 1 {
-		assert.Empty(t, s.translate(ping))
+	for range 10 * maxHeld {
+		assert.Empty(t, s.translate(ping), "held: the model can still fail over")
 	}
-	out := s.translate(ping)
-	require.Len(t, out, maxHeld+1)
+	out := s.translate(block)
+	require.Len(t, out, 2)
 	assert.Equal(t, "message_start", out[0].name)
 	assert.Contains(t, string(out[0].data), `"model":"m-id"`)
-	for _, ev := range out[1:] {
-		assert.Equal(t, "ping", ev.name)
-	}
-	assert.Len(t, s.translate(ping), 1, "once passed on, events are not held again")
+	assert.Equal(t, "content_block_start", out[1].name)
+	assert.Equal(t, []sseEvent{ping}, s.translate(ping), "once the answer began, pings go out")
 }

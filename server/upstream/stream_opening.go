@@ -1,6 +1,9 @@
 package upstream
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // heldOpening is the events a stream sends before its answer begins, held
 // back from the client: while nothing has gone out the model can still
@@ -36,14 +39,48 @@ const (
 // hold keeps out back and reports whether it did: not once events have
 // gone out, nor when out would take the held events past the bounds (the
 // caller then releases them, out with them).
+//
+// Keep-alives in out (Claude's pings, OpenAI's Responses keepalive events)
+// are dropped, not held, and count toward neither bound. Counted, a
+// provider that pings every few seconds while its queue is stuck would
+// take the opening past the bounds within the attempt timeout, send it to
+// the client and so end the failover the holding is for. Kept uncounted,
+// they would grow the held memory for as long as the attempt lasts, and
+// to no purpose: a held keep-alive reaches the client only with the
+// answer's first event, when it no longer says anything. Once events go
+// out (the answer began, or a reasoning model's opening ended the
+// holding), the keep-alives the client's API has are passed on as they
+// come: then they keep the client's connection, and a proxy's read
+// timeout before it, alive while the model is slow. A Responses client
+// may see a gap in sequence_number where a dropped keepalive was; the
+// numbers stay the provider's and in order.
 func (h *heldOpening) hold(out []sseEvent) bool {
-	n := eventsSize(out)
-	if h.passed || h.unheld || len(h.events)+len(out) > maxHeld || h.size+n > maxHeldBytes {
+	if h.passed || h.unheld {
 		return false
 	}
-	h.events = append(h.events, out...)
+	kept := withoutKeepAlives(out)
+	n := eventsSize(kept)
+	if len(h.events)+len(kept) > maxHeld || h.size+n > maxHeldBytes {
+		return false
+	}
+	h.events = append(h.events, kept...)
 	h.size += n
 	return true
+}
+
+// withoutKeepAlives is evs less its keep-alives; evs itself, unchanged,
+// when it has none (the caller may still release it whole).
+func withoutKeepAlives(evs []sseEvent) []sseEvent {
+	if !slices.ContainsFunc(evs, keepAlive) {
+		return evs
+	}
+	var kept []sseEvent
+	for _, ev := range evs {
+		if !keepAlive(ev) {
+			kept = append(kept, ev)
+		}
+	}
+	return kept
 }
 
 // release returns the held events followed by out, and holds nothing
@@ -135,10 +172,11 @@ func emptyJSON(v json.RawMessage) bool {
 
 // claude passes out, what a Claude stream's event of type typ became:
 // message_start, which Claude sends before the model has written
-// anything, and the pings after it are held until the answer begins, at
-// its first content block (thinking included) or the message's end. An
-// error event before then drops what was held: the provider failed
-// (overloaded) before its answer began, and the next model can answer.
+// anything, is held until the answer begins, at its first content block
+// (thinking included) or the message's end; the pings meanwhile are
+// dropped (see hold). An error event before then drops what was held: the
+// provider failed (overloaded) before its answer began, and the next
+// model can answer.
 func (h *heldOpening) claude(typ string, out []sseEvent) []sseEvent {
 	switch {
 	case h.passed:
