@@ -111,7 +111,7 @@ func keepAlive(ev sseEvent) bool {
 	case "ping", "keepalive":
 		return true
 	}
-	if len(ev.data) > maxPingBytes || !bytes.Contains(ev.data, []byte(`ping`)) && !bytes.Contains(ev.data, []byte(`keepalive`)) {
+	if len(ev.data) > maxKeepAliveBytes || !bytes.Contains(ev.data, []byte(`ping`)) && !bytes.Contains(ev.data, []byte(`keepalive`)) {
 		return false
 	}
 	var v struct {
@@ -120,10 +120,10 @@ func keepAlive(ev sseEvent) bool {
 	return json.Unmarshal(ev.data, &v) == nil && (v.Type == "ping" || v.Type == "keepalive")
 }
 
-// maxPingBytes bounds a keep-alive event's data: {"type": "keepalive",
+// maxKeepAliveBytes bounds a keep-alive event's data: {"type": "keepalive",
 // "sequence_number": N} with room for spacing; a longer event carries
 // something else.
-const maxPingBytes = 96
+const maxKeepAliveBytes = 96
 
 // headersOverdue reports whether the call's own deadline (not its client,
 // not a shutdown) ended an attempt still waiting for its response headers
