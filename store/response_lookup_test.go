@@ -37,6 +37,26 @@ func TestKeptResponseReadsBackTheAnswerAsTheClientGotIt(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestKeptResponsesReadsBackTheKeptAmongManyIDs(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	one := keptTurn("resp_1", "", "hi", "hello", sampleTime)
+	one.Body = json.RawMessage(`{"id":"resp_1","object":"response","status":"completed","model":"claude-haiku-4-5"}`)
+	one.KeyID = "key_1"
+	two := keptTurn("resp_2", "resp_1", "and?", "more", sampleTime.Add(time.Second))
+	require.NoError(t, s.PutResponse(ctx, one))
+	require.NoError(t, s.PutResponse(ctx, two))
+
+	got, err := s.KeptResponses(ctx, []string{"resp_gone", "resp_2", "resp_1", "resp_2", ""})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]store.Response{"resp_1": one, "resp_2": two}, got,
+		"each kept answer as KeptResponse reads it; ids not kept are absent")
+
+	got, err = s.KeptResponses(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+}
+
 func TestDeleteResponseBreaksTheConversationsThatContinuedIt(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
