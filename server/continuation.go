@@ -24,6 +24,9 @@ type ResponseStore interface {
 	// DeleteResponse deletes it (false when not kept), for GET and DELETE
 	// /v1/responses/{id}.
 	KeptResponse(ctx context.Context, id string) (StoredResponse, bool, error)
+	// KeptResponses returns those of ids that are kept, by id, in one
+	// read: the answers a call's item_references name.
+	KeptResponses(ctx context.Context, ids []string) (map[string]StoredResponse, error)
 	DeleteResponse(ctx context.Context, id string) (bool, error)
 }
 

@@ -64,6 +64,18 @@ func (m *memResponses) KeptResponse(_ context.Context, id string) (StoredRespons
 	return r, ok, nil
 }
 
+func (m *memResponses) KeptResponses(_ context.Context, ids []string) (map[string]StoredResponse, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kept := map[string]StoredResponse{}
+	for _, id := range ids {
+		if r, ok := m.byID[id]; ok {
+			kept[id] = r
+		}
+	}
+	return kept, nil
+}
+
 func (m *memResponses) DeleteResponse(_ context.Context, id string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

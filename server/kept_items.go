@@ -32,16 +32,36 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 	if !ours {
 		return nil, nil
 	}
-	// Each answer is read once, however many of its items are named.
+	// All the answers named are read in one query, before any item is
+	// replaced: a body of 20 MB holds some 450,000 references, each to a
+	// distinct answer if the client likes, and a query each would hold a
+	// database connection for seconds. Each answer is made into items
+	// once, when first named, however many of its items are.
 	type answer struct {
 		kept    StoredResponse
 		items   map[string]json.RawMessage // nil when not kept
 		foreign bool                       // kept, for another key
 	}
+	var kept map[string]StoredResponse
 	answers := map[string]*answer{}
 	var newest *StoredResponse
 	added := int64(0)
-	raw, err := openai.ResolveReferences(r.own, func(id string) (json.RawMessage, error) {
+	raw, err := openai.ResolveReferences(r.own, func(ids []string) error {
+		var respIDs []string
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if respID, ok := itemid.Response(id); ok && !seen[respID] {
+				seen[respID] = true
+				respIDs = append(respIDs, respID)
+			}
+		}
+		if len(respIDs) == 0 {
+			return nil
+		}
+		var err error
+		kept, err = s.cfg.Responses.KeptResponses(ctx, respIDs)
+		return err
+	}, func(id string) (json.RawMessage, error) {
 		respID, ok := itemid.Response(id)
 		if !ok {
 			return nil, nil
@@ -50,13 +70,12 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 		if a == nil {
 			a = &answer{}
 			answers[respID] = a
-			k, found, err := s.cfg.Responses.KeptResponse(ctx, respID)
+			k, found := kept[respID]
 			switch {
-			case err != nil:
-				return nil, err
 			case found && !s.mayUse(k.KeyID, r.keyID):
 				a.foreign = true
 			case found:
+				var err error
 				if a.items, err = openai.OutputItemsAsInput(keptBody(k)); err != nil {
 					return nil, err
 				}

@@ -34,6 +34,15 @@ func (s storeResponses) KeptResponse(ctx context.Context, id string) (server.Sto
 	return storedResponse(r), ok, err
 }
 
+func (s storeResponses) KeptResponses(ctx context.Context, ids []string) (map[string]server.StoredResponse, error) {
+	kept, err := s.st.KeptResponses(ctx, ids)
+	out := make(map[string]server.StoredResponse, len(kept))
+	for id, r := range kept {
+		out[id] = storedResponse(r)
+	}
+	return out, err
+}
+
 func (s storeResponses) DeleteResponse(ctx context.Context, id string) (bool, error) {
 	return s.st.DeleteResponse(ctx, id)
 }

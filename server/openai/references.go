@@ -17,9 +17,11 @@ import (
 // ResolveReferences rewrites a Responses body: each item_reference input
 // item for which resolve returns input items (a JSON array, possibly
 // empty) is replaced by them, in its place; one it returns nil for stays
-// as it is. raw itself comes back when nothing was replaced, and resolve's
-// error ends the rewrite.
-func ResolveReferences(raw []byte, resolve func(id string) (json.RawMessage, error)) ([]byte, error) {
+// as it is. Before resolve is first called, prepare is called once with
+// the ids of all the body's item_references, in their order, so that
+// what they name can be read at once. raw itself comes back when nothing
+// was replaced, and prepare's or resolve's error ends the rewrite.
+func ResolveReferences(raw []byte, prepare func(ids []string) error, resolve func(id string) (json.RawMessage, error)) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
 		return nil, invalid("", "the body is not a JSON object")
@@ -32,19 +34,32 @@ func ResolveReferences(raw []byte, resolve func(id string) (json.RawMessage, err
 	if !ok {
 		return nil, invalid("input", "input must be a string or an array of input items")
 	}
+	refs := make([]string, len(items)) // each item's reference's id, "" for other items
+	var ids []string
+	for i, item := range items {
+		if it, ok := readItem(item); ok && it.Type == "item_reference" && it.StoredID != "" {
+			refs[i] = it.StoredID
+			ids = append(ids, it.StoredID)
+		}
+	}
+	if len(ids) == 0 {
+		return raw, nil
+	}
+	if err := prepare(ids); err != nil {
+		return nil, err
+	}
 	out := make([]byte, 0, len(in)+64)
 	out = append(out, '[')
 	changed := false
 	for i, item := range items {
-		it, ok := readItem(item)
-		if ok && it.Type == "item_reference" && it.StoredID != "" {
-			by, err := resolve(it.StoredID)
+		if id := refs[i]; id != "" {
+			by, err := resolve(id)
 			if err != nil {
 				return nil, err
 			}
 			if by != nil {
 				if item, ok = arrayItems(by); !ok {
-					return nil, fmt.Errorf("input[%d]: the item %q resolves to no array of items", i, it.StoredID)
+					return nil, fmt.Errorf("input[%d]: the item %q resolves to no array of items", i, id)
 				}
 				changed = true
 			}
