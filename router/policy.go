@@ -30,16 +30,24 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // whole call at those prices, as the provider bills it.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + n.ReasoningTokens(m)
-	limit, _ := n.OutputLimit(m.ID)
-	if limit > 0 {
+	if limit, _ := n.OutputLimit(m.ID); limit > 0 {
 		out = min(out, float64(limit))
 	}
-	in := n.InputTokens
-	if n.Truncates[m.ID] {
-		in = keptInput(m, in, limit)
-	}
+	in := n.PromptFor(m)
 	m = m.PricedFor(in)
 	return (float64(in)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
+}
+
+// PromptFor is the prompt tokens m is sent and billed for: the whole
+// prompt, or what m keeps of it where its provider cuts the prompt to fit
+// (Truncates). The expected cost, the capacity charge and the estimate
+// that stands in for an unreported usage all count this much.
+func (n Needs) PromptFor(m Model) int {
+	if !n.Truncates[m.ID] {
+		return n.InputTokens
+	}
+	limit, _ := n.OutputLimit(m.ID)
+	return keptInput(m, n.InputTokens, limit)
 }
 
 // keptInput is how much of a prompt of in tokens a model that cuts it to

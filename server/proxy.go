@@ -209,7 +209,7 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 	case out.Whole && (u.PromptTokens > 0 || u.CompletionTokens > 0):
 		return u, false
 	}
-	est := estimatedUsage(r, out.Answered.ID)
+	est := estimatedUsage(r, out.Answered)
 	if u.PromptTokens == 0 {
 		u.PromptTokens = est.PromptTokens
 	}
@@ -245,14 +245,15 @@ func expectedCost(r *routed) float64 {
 // calls would all pass the limiter before the first one settled.
 func estimatedTokens(r *routed) int {
 	out := predictedOutput(r, r.decision.ChosenID, r.needs.ReasoningTokens(r.decision.Chosen))
-	return r.needs.InputTokens + out*max(r.req.Choices, 1)
+	return r.needs.PromptFor(r.decision.Chosen) + out*max(r.req.Choices, 1)
 }
 
-// estimatedUsage is a call's usage as predicted for model: the prompt's
-// estimated tokens, and the model's predicted answer length capped at the
-// output limit it is sent.
-func estimatedUsage(r *routed, model string) router.Usage {
-	return router.Usage{PromptTokens: r.needs.InputTokens, CompletionTokens: predictedOutput(r, model, 0)}
+// estimatedUsage is a call's usage as predicted for m: the prompt's
+// estimated tokens (what m keeps of it, where its provider cuts it to
+// fit), and m's predicted answer length capped at the output limit it is
+// sent.
+func estimatedUsage(r *routed, m router.Model) router.Usage {
+	return router.Usage{PromptTokens: r.needs.PromptFor(m), CompletionTokens: predictedOutput(r, m.ID, 0)}
 }
 
 // predictedOutput is one answer's predicted tokens from model, reasoning

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -92,4 +95,60 @@ func TestTruncationAutoLetsAnOpenAIModelTakeAPromptLongerThanItsWindow(t *testin
 		assert.Equal(t, "context_length_exceeded", apiErr.Code, tc.name)
 	}
 	assert.Len(t, fake.RequestsFor("gpt-4o-mini-2024-07-18"), 1, "nothing more reached the provider")
+}
+
+// What a truncated prompt is charged before the answer and, where the
+// answer's usage never comes (the client left mid-stream), billed in its
+// stead is what the model keeps of it, as its expected cost counts: the
+// whole prompt would hold the deployment's capacity and the key's budget
+// for tokens OpenAI neither reads nor bills.
+func TestTruncationAutoChargesAndEstimatesThePromptTheModelKeeps(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	pred := router.Prediction{}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
+		}
+	}
+	fake := upstreamtest.NewOpenAI(t)
+	fake.Set("gpt-4o-mini-2024-07-18", upstreamtest.Behavior{Stall: true, StallAfter: 3})
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
+	}}
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(t, err)
+	lim, log := &countingLimiter{}, &recordLog{}
+	ts := httptest.NewServer(New(Config{
+		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
+		Supports: ps.Supports, Available: ps.Available, Truncates: ps.Truncates, Log: log, Limiter: lim,
+	}).Handler())
+	t.Cleanup(ts.Close)
+
+	body, err := json.Marshal(map[string]any{
+		"model": "model-router", "stream": true, "truncation": "auto",
+		"input":          strings.Repeat("word ", 200_000), // past gpt-4o-mini's 128K window
+		"routing_config": map[string]any{"models": []string{"gpt-4o-mini"}},
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/v1/responses", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer sk-client")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	line, err := bufio.NewReader(resp.Body).ReadString('\n') // the answer is under way
+	require.NoError(t, err, line)
+	cancel()
+
+	mini, _ := cat.Model("gpt-4o-mini-2024-07-18")
+	assert.LessOrEqual(t, lim.est.Load(), int64(mini.ContextWindow+200), "the capacity charge")
+	r := log.waitFor(t, 1)[0]
+	require.Equal(t, "gpt-4o-mini-2024-07-18", r.Answered)
+	assert.Positive(t, r.Usage.PromptTokens)
+	assert.LessOrEqual(t, r.Usage.PromptTokens, mini.ContextWindow, "the estimate that stands in for the usage the stream never sent")
 }
