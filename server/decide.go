@@ -234,7 +234,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.Thinking {
 		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)
 	}
-	d, decided, err := s.decideFor(c, rt, api, needs, r.dep, rreq, r.raw)
+	d, decided, err := s.decideFor(c, rt, api, needs, r.dep, rreq, r.raw, r.req.TruncationAuto)
 	// The capacity charge and the usage estimate count a predicted answer
 	// as the router did: its reasoning at the effort and thinking the call
 	// asks of the model, capped at the default max_tokens too.
@@ -261,7 +261,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 // way from api (the output limits sent by default, Needs.DefaultOutput;
 // who reads the call's thinking, Needs.Thinking), which the capacity
 // charge counts as the router's expected cost does.
-func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte) (router.Decision, router.Needs, error) {
+func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, toolTypes []string, dep router.Deployment, rreq router.Request, raw []byte, truncationAuto bool) (router.Decision, router.Needs, error) {
 	start := time.Now()
 	asked := rreq.Models // the call's own choice, before dropped models leave it
 	considered := rreq.Considered()
@@ -278,7 +278,9 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	if rreq.Needs.MaxOutputTokens == 0 {
 		rreq.Needs.DefaultOutput = s.defaultOutputs(all, api)
 	}
-	rreq.Needs.Truncates = s.truncates(all, api, raw)
+	if truncationAuto {
+		rreq.Needs.Truncates = s.truncates(all, api)
+	}
 	allowed := func(id string) bool {
 		return len(asked) == 0 || slices.Contains(asked, id) || slices.Contains(asked, nameOf(all, id))
 	}
@@ -419,19 +421,17 @@ func (s *Server) thinking(rt *router.Router, dep router.Deployment, api openai.A
 	return out
 }
 
-// defaultOutputs maps each of models whose way from api sends an output
-// limit the client did not set (Claude's required max_tokens) to that
-// limit, for the router's context-fit filter and expected cost; nil when
-// none does.
-// truncates names the models whose provider cuts the prompt of this call
-// to fit (Config.Truncates), nil for none.
-func (s *Server) truncates(models []router.Model, api openai.API, raw []byte) map[string]bool {
+// truncates names the models whose provider cuts the prompt of a call
+// that asks for truncation "auto" to fit (Config.Truncates), nil for none.
+// The call's truncation is read once, by openai.Parse: a 470 KB agent turn
+// decoded again for each model cost more than the rest of the call.
+func (s *Server) truncates(models []router.Model, api openai.API) map[string]bool {
 	if s.cfg.Truncates == nil || api != openai.Responses {
 		return nil
 	}
 	var out map[string]bool
 	for _, m := range models {
-		if s.cfg.Truncates(m, forwardedAs(api), raw) {
+		if s.cfg.Truncates(m, forwardedAs(api)) {
 			if out == nil {
 				out = map[string]bool{}
 			}
@@ -441,6 +441,10 @@ func (s *Server) truncates(models []router.Model, api openai.API, raw []byte) ma
 	return out
 }
 
+// defaultOutputs maps each of models whose way from api sends an output
+// limit the client did not set (Claude's required max_tokens) to that
+// limit, for the router's context-fit filter and expected cost; nil when
+// none does.
 func (s *Server) defaultOutputs(models []router.Model, api openai.API) map[string]int {
 	if s.cfg.DefaultOutput == nil {
 		return nil

@@ -104,10 +104,10 @@ type Config struct {
 	// Nil: no model is sent a limit the client did not set.
 	DefaultOutput func(m router.Model, api upstream.API) int
 	// Truncates reports whether model m's provider cuts the prompt of a
-	// call of api whose body is raw to fit m's window itself (a Responses
-	// call's truncation "auto" on OpenAI or Azure); the router's
+	// call of api that asks for truncation "auto" to fit m's window itself
+	// (a Responses call on OpenAI or Azure); for such a call the router's
 	// context-fit filter then lets a longer prompt through. Nil: none does.
-	Truncates func(m router.Model, api upstream.API, raw []byte) bool
+	Truncates func(m router.Model, api upstream.API) bool
 	// ReadsThinking reports whether a Messages call's thinking member
 	// reaches model m as sent (its provider speaks the Messages API); the
 	// router's expected cost then adds the thinking the call asks m for.

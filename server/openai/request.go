@@ -86,6 +86,9 @@ type Request struct {
 	// Flex: a Chat Completions or Responses call asks for
 	// `service_tier: "flex"`, which only some models take.
 	Flex bool
+	// TruncationAuto: a Responses call asks for `truncation: "auto"`,
+	// which OpenAI and Azure read as leave to cut the prompt to fit.
+	TruncationAuto bool
 	// StructuredOutput: the call asks for an answer that follows a JSON
 	// schema (Chat's response_format or Responses' text.format of type
 	// json_schema, Messages' output_config.format).
@@ -204,6 +207,7 @@ func Parse(api API, raw []byte) (Request, error) {
 	r.ReasoningEffort = reasoningEffort(api, top)
 	// Anthropic's own service_tier ("auto", "standard_only") has no flex.
 	r.Flex = api != Messages && string(bytes.TrimSpace(top["service_tier"])) == `"flex"`
+	r.TruncationAuto = api == Responses && string(bytes.TrimSpace(top["truncation"])) == `"auto"`
 	if len(r.ReasoningEffort) > maxTypeName {
 		// A model that takes other efforts is left out, under
 		// require_parameters, with a reason that names the value.

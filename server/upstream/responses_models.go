@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"slices"
@@ -40,17 +39,13 @@ func responsesRefusal(p Provider, m router.Model) string {
 }
 
 // Truncates reports whether m's provider cuts a Responses call's prompt to
-// fit m's context window itself: the call (raw is its body) asks for
-// truncation "auto", and the provider is OpenAI's or Azure's, which drop
-// the conversation's oldest items rather than refuse it. Claude's
-// translation does not carry truncation, and other OpenAI-compatible
-// servers are not known to honour it. The server hands it to the router,
-// whose context-fit filter then lets the prompt past m's window.
-func (ps Providers) Truncates(m router.Model, api API, raw []byte) bool {
+// fit m's context window itself where the call asks for truncation "auto":
+// OpenAI's and Azure's drop the conversation's oldest items rather than
+// refuse it. Claude's translation does not carry truncation, and other
+// OpenAI-compatible servers are not known to honour it. The server, which
+// reads the call's truncation, hands it to the router, whose context-fit
+// filter then lets the prompt past m's window.
+func (ps Providers) Truncates(m router.Model, api API) bool {
 	p, ok := ps.Resolve(m)
-	if !ok || api != APIResponses || !(p.Kind == KindAzure || p.Kind == KindOpenAI && p.Name == "openai") {
-		return false
-	}
-	top, err := parseObject(raw)
-	return err == nil && string(bytes.TrimSpace(top["truncation"])) == `"auto"`
+	return ok && api == APIResponses && (p.Kind == KindAzure || p.Kind == KindOpenAI && p.Name == "openai")
 }

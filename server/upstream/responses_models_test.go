@@ -44,12 +44,9 @@ func TestOnlyOpenAIAndAzureCutAPromptForTruncationAuto(t *testing.T) {
 	azure := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai": {Name: "azure", Kind: upstream.KindAzure, BaseURL: "http://127.0.0.1:3"},
 	}}
-	auto := []byte(`{"model":"r","input":"hi","truncation":"auto"}`)
-	assert.True(t, ps.Truncates(gpt, upstream.APIResponses, auto))
-	assert.True(t, azure.Truncates(gpt, upstream.APIResponses, auto))
-	assert.False(t, ps.Truncates(claude, upstream.APIResponses, auto))
-	assert.False(t, ps.Truncates(llama, upstream.APIResponses, auto))
-	assert.False(t, ps.Truncates(gpt, upstream.APIChatCompletions, []byte(`{"model":"r","messages":[],"truncation":"auto"}`)))
-	assert.False(t, ps.Truncates(gpt, upstream.APIResponses, []byte(`{"model":"r","input":"hi","truncation":"disabled"}`)))
-	assert.False(t, ps.Truncates(gpt, upstream.APIResponses, []byte(`{"model":"r","input":"hi"}`)))
+	assert.True(t, ps.Truncates(gpt, upstream.APIResponses))
+	assert.True(t, azure.Truncates(gpt, upstream.APIResponses))
+	assert.False(t, ps.Truncates(claude, upstream.APIResponses))
+	assert.False(t, ps.Truncates(llama, upstream.APIResponses))
+	assert.False(t, ps.Truncates(gpt, upstream.APIChatCompletions))
 }
