@@ -177,3 +177,40 @@ func BenchmarkGatewayHandlerResponses(b *testing.B) {
 	// reasoning items are filtered out of the input before it is sent.
 	bench("json-agent-300ids-nonreasoning", "gpt-4.1-mini-2025-04-14", body, typedTransport{"application/json", []byte(answer)}, st)
 }
+
+// BenchmarkGatewayHandlerResponsesEveryModel is json-agent-300ids's 470 KB
+// turn routed as serve routes it, over every model of the latest version
+// with Config.Truncates set: what the gateway reads of a long input for
+// each candidate (its way there, whether its provider cuts the prompt)
+// grows with the candidates, and a decode of the body per candidate would
+// cost more than the rest of the call.
+func BenchmarkGatewayHandlerResponsesEveryModel(b *testing.B) {
+	cat, err := models.Catalog()
+	require.NoError(b, err)
+	pred := evenPrediction(cat)
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://openai.invalid/v1", APIKey: "sk-upstream"},
+	}}
+	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
+	require.NoError(b, err)
+	_, answer := responsesAnswer(20)
+	body, _ := agentTurnWithIDs(100)
+	srv := New(Config{
+		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: typedTransport{"application/json", []byte(answer)}}},
+		Supports: ps.Supports, Truncates: ps.Truncates, Log: &discardLog{},
+	})
+	h := srv.Handler()
+	serve := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/v1/responses", strings.NewReader(body))
+		req.Host = loopbackHost
+		h.ServeHTTP(w, req)
+		return w
+	}
+	w := serve()
+	require.Equal(b, http.StatusOK, w.Code, w.Body.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		serve()
+	}
+}
