@@ -18,3 +18,12 @@ func TestWebSearchCallsCountsOnlyTheSearchItems(t *testing.T) {
 	assert.Zero(t, webSearchCalls(nil), "a Chat Completions answer has no output")
 	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call"`)), "a cut array counts nothing")
 }
+
+// A member's key may be written with escapes, and of duplicate members
+// the last counts, as encoding/json reads them.
+func TestWebSearchCallsReadsTheTypeAsJSONDoes(t *testing.T) {
+	assert.Equal(t, 1, webSearchCalls([]byte(`[{"t\u0079pe":"web_search_call"}]`)))
+	assert.Equal(t, 1, webSearchCalls([]byte(`[{"type":"message","type":"web_search_call"}]`)))
+	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call","type":"message"}]`)))
+	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call",}]`)), "a malformed item counts nothing")
+}
