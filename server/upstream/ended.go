@@ -23,19 +23,22 @@ func endedUsage(raw []byte) (router.Usage, bool) {
 	if !ok {
 		return router.Usage{}, false
 	}
-	return endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"), obj.Get("output"))
+	u, ok := endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"))
+	if ok {
+		u.WebSearches += webSearchCalls(obj.Get("output"))
+	}
+	return u, ok
 }
 
-// endedWith is endedUsage of a response object's status, usage,
-// service_tier and output members as they stand in its JSON: the output's
-// web searches are billed with the usage.
-func endedWith(status, usage, tier, output json.RawMessage) (router.Usage, bool) {
+// endedWith is endedUsage of a response object's status, usage and
+// service_tier members as they stand in its JSON, less the output's web
+// searches, which the caller counts once and adds: a stream reads them
+// from every response event whether it is over or not.
+func endedWith(status, usage, tier json.RawMessage) (router.Usage, bool) {
 	switch string(status) {
 	case `"completed"`, `"incomplete"`, `"failed"`, `"cancelled"`:
 		if u, ok := parseUsage(usage); ok {
-			u = withTier(u, tier)
-			u.WebSearches += webSearchCalls(output)
-			return u, true
+			return withTier(u, tier), true
 		}
 	}
 	return router.Usage{}, false

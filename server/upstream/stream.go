@@ -661,12 +661,14 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			s.background = s.background || string(resp["background"]) == "true"
 			s.begun = s.begun || s.background
 			s.sniff(resp["usage"], resp["service_tier"])
-			if n := webSearchCalls(resp["output"]); n > 0 && s.hasUsage {
-				// response.completed's output has every item the answer
-				// ran, its web searches too, which its usage does not count.
+			// response.completed's output has every item the answer ran,
+			// its web searches too, which its usage does not count.
+			n := webSearchCalls(resp["output"])
+			if n > 0 && s.hasUsage {
 				s.u.WebSearches = n
 			}
-			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"], resp["output"]); ok {
+			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"]); ok {
+				u.WebSearches += n
 				s.endUsage, s.hasEnd = u, true
 			}
 			obj["response"] = encodeObject(resp)
