@@ -25,7 +25,8 @@ type ResponseStore interface {
 	// /v1/responses/{id}.
 	KeptResponse(ctx context.Context, id string) (StoredResponse, bool, error)
 	// KeptResponses returns those of ids that are kept, by id, in one
-	// read: the answers a call's item_references name.
+	// read: the answers a call's item_references name, whose output is
+	// all that is read of them (Input may be left empty).
 	KeptResponses(ctx context.Context, ids []string) (map[string]StoredResponse, error)
 	DeleteResponse(ctx context.Context, id string) (bool, error)
 }

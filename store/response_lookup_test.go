@@ -49,8 +49,10 @@ func TestKeptResponsesReadsBackTheKeptAmongManyIDs(t *testing.T) {
 
 	got, err := s.KeptResponses(ctx, []string{"resp_gone", "resp_2", "resp_1", "resp_2", ""})
 	require.NoError(t, err)
+	// Their callers read only the answers: the input is not read.
+	one.Input, two.Input = nil, nil
 	assert.Equal(t, map[string]store.Response{"resp_1": one, "resp_2": two}, got,
-		"each kept answer as KeptResponse reads it; ids not kept are absent")
+		"each kept answer as KeptResponse reads it, less its input; ids not kept are absent")
 
 	got, err = s.KeptResponses(ctx, nil)
 	require.NoError(t, err)

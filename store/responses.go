@@ -158,17 +158,28 @@ func isJSONArray(b json.RawMessage) bool {
 	return len(b) >= 2 && b[0] == '[' && json.Valid(b)
 }
 
-// keptColumns are the columns scanKept reads, in its order.
-const keptColumns = `r.id, r.previous_id, r.model, r.input, r.output, r.response, r.key_id, r.ts`
+// keptColumns are the columns scanKept reads, in its order, less the
+// input, which only KeptResponse's readers (the input_items list) use: an
+// agent's input is most of a kept row, and KeptResponses reads up to
+// hundreds of thousands of rows for their output alone.
+const keptColumns = `r.id, r.previous_id, r.model, r.output, r.response, r.key_id, r.ts`
 
-// scanKept reads a row of keptColumns.
-func scanKept(row interface{ Scan(...any) error }) (Response, error) {
+// scanKept reads a row of keptColumns, followed by r.input when
+// withInput.
+func scanKept(row interface{ Scan(...any) error }, withInput bool) (Response, error) {
 	var r Response
 	var input, output, body, ts string
-	if err := row.Scan(&r.ID, &r.PreviousID, &r.Model, &input, &output, &body, &r.KeyID, &ts); err != nil {
+	dest := []any{&r.ID, &r.PreviousID, &r.Model, &output, &body, &r.KeyID, &ts}
+	if withInput {
+		dest = append(dest, &input)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return Response{}, err
 	}
-	r.Input, r.Output = json.RawMessage(input), json.RawMessage(output)
+	if withInput {
+		r.Input = json.RawMessage(input)
+	}
+	r.Output = json.RawMessage(output)
 	if body != "" {
 		r.Body = json.RawMessage(body)
 	}
@@ -179,7 +190,7 @@ func scanKept(row interface{ Scan(...any) error }) (Response, error) {
 
 // KeptResponse returns the kept response id; false when it is not kept.
 func (s *Store) KeptResponse(ctx context.Context, id string) (Response, bool, error) {
-	r, err := scanKept(s.db.QueryRowContext(ctx, `SELECT `+keptColumns+` FROM responses r WHERE r.id = ?`, id))
+	r, err := scanKept(s.db.QueryRowContext(ctx, `SELECT `+keptColumns+`, r.input FROM responses r WHERE r.id = ?`, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Response{}, false, nil
 	}
@@ -189,8 +200,8 @@ func (s *Store) KeptResponse(ctx context.Context, id string) (Response, bool, er
 	return r, true, nil
 }
 
-// KeptResponses returns those of ids that are kept, by id, in one query:
-// the answers a call's item_references name, which a client may send
+// KeptResponses returns those of ids that are kept, by id, without their
+// Input, in one query: the answers a call's item_references name, which a client may send
 // hundreds of thousands of (a query each was about 20 µs). The list goes
 // as one JSON argument, so there is no limit on bound variables to chunk
 // under, and CROSS JOIN makes it one primary-key probe an id, in the
@@ -211,7 +222,7 @@ func (s *Store) KeptResponses(ctx context.Context, ids []string) (map[string]Res
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanKept(rows)
+		r, err := scanKept(rows, false)
 		if err != nil {
 			return nil, fmt.Errorf("read kept responses: %w", err)
 		}
