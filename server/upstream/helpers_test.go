@@ -35,6 +35,15 @@ type fakes struct {
 	fwd               *upstream.Forwarder
 }
 
+// serving returns the fake that serves m: the Anthropic one for
+// anthropicModel's models, the OpenAI-compatible one for the rest.
+func (f *fakes) serving(m router.Model) *upstreamtest.Fake {
+	if m.Provider == "anthropic" {
+		return f.anthropic
+	}
+	return f.openai
+}
+
 func newFakes(t *testing.T) *fakes {
 	o, a := upstreamtest.NewOpenAI(t), upstreamtest.NewAnthropic(t)
 	o.Key, a.Key = "sk-openai-test", "sk-ant-test"

@@ -32,11 +32,7 @@ func TestAStreamOfKeepAlivesAfterItsOpeningFailsOverToTheNextModel(t *testing.T)
 			// Many more keep-alives within the attempt timeout than the
 			// events held before an answer begins.
 			b := upstreamtest.Behavior{Stall: true, StallAfter: 1, KeepAliveEvery: 5 * time.Millisecond}
-			fake := f.openai
-			if tc.stalling.Provider == "anthropic" {
-				fake = f.anthropic
-			}
-			fake.Set(tc.stalling.Name, b)
+			f.serving(tc.stalling).Set(tc.stalling.Name, b)
 
 			out, rec := streamThrough(t, f.fwd, tc.api, tc.stalling, next)
 

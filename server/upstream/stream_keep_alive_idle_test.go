@@ -36,10 +36,7 @@ func TestAStreamThatSendsOnlyKeepAlivesIsCutAtTheSilenceLimit(t *testing.T) {
 			f.fwd.StreamIdle = 300 * time.Millisecond
 			b := upstreamtest.Behavior{Reply: "one two three four", Stall: true, StallAfter: tc.after,
 				KeepAliveEvery: 20 * time.Millisecond}
-			fake := f.openai
-			if tc.stalling.Provider == "anthropic" {
-				fake = f.anthropic
-			}
+			fake := f.serving(tc.stalling)
 			fake.Set(tc.stalling.Name, b)
 
 			out, rec := streamThrough(t, f.fwd, tc.api, tc.stalling)

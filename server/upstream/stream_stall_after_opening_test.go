@@ -31,11 +31,7 @@ func stallingAfter(t *testing.T, m router.Model, n int, limit time.Duration) *fa
 	f := newFakes(t)
 	f.fwd.AttemptTimeout, f.fwd.Deadline, f.fwd.StreamIdle = 300*time.Millisecond, limit, limit
 	b := upstreamtest.Behavior{Stall: true, StallAfter: n}
-	if m.Provider == "anthropic" {
-		f.anthropic.Set(m.Name, b)
-	} else {
-		f.openai.Set(m.Name, b)
-	}
+	f.serving(m).Set(m.Name, b)
 	return f
 }
 
