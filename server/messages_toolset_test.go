@@ -20,20 +20,15 @@ func TestE2EMessagesToolsetWithoutNameGoesToClaude(t *testing.T) {
 		"mcp_servers":[{"type":"url","url":"https://mcp.example.com/sse","name":"docs"}],
 		"tools":[{"type":"mcp_toolset","mcp_server_name":"docs"}],
 		"messages":[{"role":"user","content":"look it up in the docs"}]}`
-	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", body)
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	assert.Equal(t, "claude", out["model"])
-	reqs := e.anthropic.RequestsFor("claude")
-	require.Len(t, reqs, 1)
 	var sent struct {
 		Tools []map[string]any `json:"tools"`
 	}
-	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	answeredByClaude(t, e, body, &sent)
 	assert.Equal(t, []map[string]any{{"type": "mcp_toolset", "mcp_server_name": "docs"}}, sent.Tools)
 	assert.Empty(t, e.openai.Requests())
 
 	// A client tool still needs its name, as Anthropic requires.
-	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":50,
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", `{"model":"model-router","max_tokens":50,
 		"tools":[{"input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"hi"}]}`)
 	require.Equal(t, http.StatusBadRequest, status, "%v", out)
 	assert.Contains(t, out["error"].(map[string]any)["message"], "tools[0] is missing its name")
@@ -48,15 +43,10 @@ func TestE2EMessagesMCPServersWithoutToolsetGoToClaude(t *testing.T) {
 	const body = `{"model":"model-router","max_tokens":50,
 		"mcp_servers":[{"type":"url","url":"https://mcp.example.com/sse","name":"docs"}],
 		"messages":[{"role":"user","content":"look it up in the docs"}]}`
-	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", body)
-	require.Equal(t, http.StatusOK, status, "%v", out)
-	assert.Equal(t, "claude", out["model"])
-	reqs := e.anthropic.RequestsFor("claude")
-	require.Len(t, reqs, 1)
 	var sent struct {
 		MCPServers []map[string]any `json:"mcp_servers"`
 	}
-	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	out := answeredByClaude(t, e, body, &sent)
 	assert.Equal(t, []map[string]any{{"type": "url", "url": "https://mcp.example.com/sse", "name": "docs"}}, sent.MCPServers)
 	assert.Empty(t, e.openai.Requests(), "no model without the MCP servers was asked")
 	details := out["model_selection_details"].(map[string]any)
@@ -65,4 +55,18 @@ func TestE2EMessagesMCPServersWithoutToolsetGoToClaude(t *testing.T) {
 		reasons = append(reasons, c.(map[string]any)["reason"].(string))
 	}
 	assert.Contains(t, strings.Join(reasons, "\n"), "cannot carry mcp_servers")
+}
+
+// answeredByClaude posts the Messages call body, requires that Claude,
+// asked once, answered it, and decodes into sent what Claude was sent; it
+// returns the answer.
+func answeredByClaude(t *testing.T, e *e2e, body string, sent any) map[string]any {
+	t.Helper()
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", body)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 1)
+	require.NoError(t, json.Unmarshal(reqs[0].Body, sent))
+	return out
 }
