@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
@@ -34,16 +33,9 @@ import (
 // every other, so best is chosen and the others follow it in failover.
 func newCatalogGateway(t *testing.T, best string) (openai.Client, *upstreamtest.Fake) {
 	t.Helper()
-	cat, err := models.Catalog()
-	require.NoError(t, err)
+	cat, pred := catalogPrediction(t)
 	bestModel, ok := cat.Model(best)
 	require.True(t, ok, best)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
-		}
-	}
 	pred[bestModel.Profile] = router.Estimate{Quality: 0.9, OutputTokens: 200}
 
 	fake := upstreamtest.NewOpenAI(t)

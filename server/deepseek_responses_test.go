@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -15,9 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
@@ -43,14 +40,7 @@ func loopbackOnly() *http.Client {
 // saying why, and goes to the next model, even where the router model
 // rates DeepSeek best.
 func TestAResponsesCallLeavesOutAModelDeepSeeksAPIServesOnChatOnly(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
-		}
-	}
+	cat, pred := catalogPrediction(t)
 	deepseek, ok := cat.Model("DeepSeek-V3.2")
 	require.True(t, ok)
 	pred[deepseek.Profile] = router.Estimate{Quality: 0.9, OutputTokens: 200}
@@ -60,14 +50,8 @@ func TestAResponsesCallLeavesOutAModelDeepSeeksAPIServesOnChatOnly(t *testing.T)
 		"openai":   {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
 		"deepseek": {Name: "deepseek", Kind: upstream.KindOpenAI, BaseURL: upstream.DefaultDeepSeekBaseURL, APIKey: "sk-deepseek"},
 	}}
-	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
-	require.NoError(t, err)
-	ts := httptest.NewServer(New(Config{
-		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second, Client: loopbackOnly()},
-		Supports: ps.Supports, Available: ps.Available, Log: &recordLog{},
-	}).Handler())
-	t.Cleanup(ts.Close)
-	client := openai.NewClient(option.WithBaseURL(ts.URL+"/v1/"), option.WithAPIKey("sk-client"), option.WithMaxRetries(0))
+	url := serveCatalog(t, cat, pred, ps, Config{})
+	client := openai.NewClient(option.WithBaseURL(url+"/v1/"), option.WithAPIKey("sk-client"), option.WithMaxRetries(0))
 
 	resp, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
 		Model: "model-router",

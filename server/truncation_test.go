@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -18,9 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
-	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
@@ -33,27 +28,14 @@ import (
 // model whose provider is not known to cut (another OpenAI-compatible
 // server) is still left out, and without truncation the prompt must fit.
 func TestTruncationAutoLetsAnOpenAIModelTakeAPromptLongerThanItsWindow(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
-		}
-	}
+	cat, pred := catalogPrediction(t)
 	fake := upstreamtest.NewOpenAI(t)
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai":   {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
 		"deepseek": {Name: "deepseek", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-deepseek"},
 	}}
-	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
-	require.NoError(t, err)
-	ts := httptest.NewServer(New(Config{
-		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
-		Supports: ps.Supports, Available: ps.Available, Truncates: ps.Truncates, Log: &recordLog{},
-	}).Handler())
-	t.Cleanup(ts.Close)
-	client := openai.NewClient(option.WithBaseURL(ts.URL+"/v1/"), option.WithAPIKey("sk-client"), option.WithMaxRetries(0))
+	url := serveCatalog(t, cat, pred, ps, Config{Truncates: ps.Truncates})
+	client := openai.NewClient(option.WithBaseURL(url+"/v1/"), option.WithAPIKey("sk-client"), option.WithMaxRetries(0))
 
 	long := strings.Repeat("word ", 200_000) // past gpt-4o-mini's 128K window
 	ask := func(truncation responses.ResponseNewParamsTruncation, models ...string) (*responses.Response, error) {
@@ -103,27 +85,14 @@ func TestTruncationAutoLetsAnOpenAIModelTakeAPromptLongerThanItsWindow(t *testin
 // whole prompt would hold the deployment's capacity and the key's budget
 // for tokens OpenAI neither reads nor bills.
 func TestTruncationAutoChargesAndEstimatesThePromptTheModelKeeps(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	pred := router.Prediction{}
-	for _, v := range cat.Versions {
-		for _, m := range v.Models {
-			pred[m.Profile] = router.Estimate{Quality: 0.5, OutputTokens: 200}
-		}
-	}
+	cat, pred := catalogPrediction(t)
 	fake := upstreamtest.NewOpenAI(t)
 	fake.Set("gpt-4o-mini-2024-07-18", upstreamtest.Behavior{Stall: true, StallAfter: 3})
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
 	}}
-	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
-	require.NoError(t, err)
 	lim, log := &countingLimiter{}, &recordLog{}
-	ts := httptest.NewServer(New(Config{
-		Router: rt, Forwarder: &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second},
-		Supports: ps.Supports, Available: ps.Available, Truncates: ps.Truncates, Log: log, Limiter: lim,
-	}).Handler())
-	t.Cleanup(ts.Close)
+	url := serveCatalog(t, cat, pred, ps, Config{Truncates: ps.Truncates, Log: log, Limiter: lim})
 
 	body, err := json.Marshal(map[string]any{
 		"model": "model-router", "stream": true, "truncation": "auto",
@@ -133,7 +102,7 @@ func TestTruncationAutoChargesAndEstimatesThePromptTheModelKeeps(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/v1/responses", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/v1/responses", bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer sk-client")
 	req.Header.Set("Content-Type", "application/json")
