@@ -104,13 +104,7 @@ type serveProcess struct {
 func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serveProcess {
 	t.Helper()
 	dir := t.TempDir()
-	bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "modelrouter")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Stderr = os.Stderr
-		require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
-	}
+	bin := loadServeBinary(t, dir)
 
 	admin := "bench-admin-key"
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "modelrouter.db")},
@@ -364,4 +358,19 @@ func routerModelID() string {
 		return err.Error()
 	}
 	return fmt.Sprintf("content_hash %s, router.onnx %.1f MB", card.ContentHash, float64(len(files.RouterONNX))/1e6)
+}
+
+// loadServeBinary is the modelrouter binary the process load tests start:
+// MODELROUTER_LOAD_SERVE_BIN when set (a build of another commit to compare
+// against), else one built from this checkout into dir.
+func loadServeBinary(t *testing.T, dir string) string {
+	t.Helper()
+	if bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(dir, "modelrouter")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
+	return bin
 }

@@ -396,13 +396,7 @@ type shutdownServe struct {
 func startShutdownServe(t *testing.T, openaiURL, anthropicRoot string, grace time.Duration) *shutdownServe {
 	t.Helper()
 	dir := t.TempDir()
-	bin := os.Getenv("MODELROUTER_LOAD_SERVE_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "modelrouter")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Stderr = os.Stderr
-		require.NoError(t, build.Run(), "go build ./cmd/modelrouter")
-	}
+	bin := loadServeBinary(t, dir)
 	p := &shutdownServe{db: filepath.Join(dir, "modelrouter.db"), exited: make(chan error, 1), pprof: "127.0.0.1:" + strconv.Itoa(20000+os.Getpid()%20000)}
 	p.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", p.db, "--rate-limits=false",
 		"--grace", grace.String(), "--pprof", p.pprof)
