@@ -170,17 +170,27 @@ func (a *API) list(c *gin.Context) {
 
 func (a *API) get(c *gin.Context) {
 	name, r, tag, err := a.load(c.Request.Context(), c.Param("name"))
+	out := present(name, r)
 	if err != nil {
-		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
-			c.Header("ETag", a.builtInETag())
-			c.JSON(http.StatusOK, a.builtIn())
+		if !isDefaultName(name) || router.ErrorCode(err) != router.ENotFound {
+			writeError(c, err)
 			return
 		}
+		out, tag = a.builtIn(), a.builtInETag()
+	}
+	same, err := notModified(c.Request.Header, out.Name, tag)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.Header("ETag", tag)
-	c.JSON(http.StatusOK, present(name, r))
+	if same {
+		// The client's copy is current: RFC 9110 sends the ETag a 200
+		// would have carried, and no body.
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (a *API) put(c *gin.Context) {

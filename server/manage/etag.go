@@ -34,16 +34,37 @@ func (a *API) builtInETag() string {
 // keep a concurrent change, or a deployment it meant to create, from being
 // overwritten, so they are not ignored.
 func checkPreconditions(h http.Header, name, current string) error {
+	if err := checkIfMatch(h, name, current); err != nil {
+		return err
+	}
+	if v := h.Values("If-None-Match"); len(v) > 0 && matchesTag(v, current, true) {
+		return preconditionFailed("If-None-Match", "deployment %q exists (ETag %s)", name, current)
+	}
+	return nil
+}
+
+// checkIfMatch refuses a request whose If-Match lists neither current nor
+// "*" (any existing deployment).
+func checkIfMatch(h http.Header, name, current string) error {
 	if v := h.Values("If-Match"); len(v) > 0 && !matchesTag(v, current, false) {
 		if current == "" {
 			return preconditionFailed("If-Match", "deployment %q does not exist", name)
 		}
 		return preconditionFailed("If-Match", "deployment %q has changed: its ETag is now %s; GET it again", name, current)
 	}
-	if v := h.Values("If-None-Match"); len(v) > 0 && matchesTag(v, current, true) {
-		return preconditionFailed("If-None-Match", "deployment %q exists (ETag %s)", name, current)
-	}
 	return nil
+}
+
+// notModified evaluates a GET's preconditions against current, the tag of
+// the deployment it found (RFC 9110, section 13.2.2): a failed If-Match is
+// refused, and an If-None-Match that lists current (compared weakly) or
+// "*" means the client's copy is current, to be answered 304.
+func notModified(h http.Header, name, current string) (bool, error) {
+	if err := checkIfMatch(h, name, current); err != nil {
+		return false, err
+	}
+	v := h.Values("If-None-Match")
+	return len(v) > 0 && matchesTag(v, current, true), nil
 }
 
 // matchesTag reports whether the header lists current or "*" (which any

@@ -2,47 +2,15 @@ package manage_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/server/manage"
 )
-
-// liveAPI serves the management API on 127.0.0.1 over a fresh store and
-// returns a put function and the Source the gateway would read.
-func liveAPI(t *testing.T) (put func(name, body string) (int, string), src *manage.Source) {
-	t.Helper()
-	gin.SetMode(gin.TestMode)
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	st := versionedStore{newMemStore()}
-	e := gin.New()
-	manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey}).Register(e)
-	ts := httptest.NewServer(e)
-	t.Cleanup(ts.Close)
-	put = func(name, body string) (int, string) {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodPut, ts.URL+"/deployments/"+name, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+adminKey)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := ts.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(b)
-	}
-	return put, manage.NewSource(st, cat)
-}
 
 // The SKU says where a deployment's data is processed. A router lists a
 // Claude model in its subset only with a deployment of the router's SKU;
