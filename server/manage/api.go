@@ -159,7 +159,7 @@ func (a *API) list(c *gin.Context) {
 	}
 	out := listBody{Value: []Resource{}}
 	for _, nr := range all {
-		out.Value = append(out.Value, present(nr.name, nr.res))
+		out.Value = append(out.Value, present(nr.name, nr.tag, nr.res))
 	}
 	if !slices.ContainsFunc(all, func(nr namedResource) bool { return isDefaultName(nr.name) }) {
 		out.Value = append(out.Value, a.builtIn())
@@ -170,7 +170,7 @@ func (a *API) list(c *gin.Context) {
 
 func (a *API) get(c *gin.Context) {
 	name, r, tag, err := a.load(c.Request.Context(), c.Param("name"))
-	out := present(name, r)
+	out := present(name, tag, r)
 	if err != nil {
 		if !isDefaultName(name) || router.ErrorCode(err) != router.ENotFound {
 			writeError(c, err)
@@ -275,7 +275,7 @@ func (a *API) put(c *gin.Context) {
 		status = http.StatusCreated
 	}
 	c.Header("ETag", etagOf(raw))
-	c.JSON(status, present(name, res))
+	c.JSON(status, present(name, etagOf(raw), res))
 }
 
 func (a *API) delete(c *gin.Context) {
@@ -381,9 +381,12 @@ func (a *API) load(ctx context.Context, name string) (string, Resource, string, 
 func isDefaultName(name string) bool { return router.FoldName(name) == DefaultDeployment }
 
 // builtIn is the default deployment every server has until one named
-// DefaultDeployment is stored: Balanced over the latest version's full set.
+// DefaultDeployment is stored: Balanced over the latest version's full set,
+// with its tag.
 func (a *API) builtIn() Resource {
-	return builtInResource(a.catalog.cat.Latest)
+	r := builtInResource(a.catalog.cat.Latest)
+	r.Etag = a.builtInETag()
+	return r
 }
 
 func builtInResource(latest string) Resource {
@@ -394,12 +397,13 @@ func builtInResource(latest string) Resource {
 			Routing: &Routing{Mode: string(router.ModeBalanced)},
 		},
 	}
-	return present(DefaultDeployment, r)
+	return present(DefaultDeployment, "", r)
 }
 
-// present fills the output-only fields.
-func present(name string, r Resource) Resource {
+// present fills the output-only fields; tag is the deployment's ETag.
+func present(name, tag string, r Resource) Resource {
 	r.Name = name
+	r.Etag = tag
 	r.Type = resourceType
 	r.Properties.ProvisioningState = "Succeeded"
 	return r

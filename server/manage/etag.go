@@ -24,7 +24,7 @@ func etagOf(raw []byte) string {
 
 // builtInETag is the tag of the built-in deployment, which is not stored.
 func (a *API) builtInETag() string {
-	raw, _ := json.Marshal(a.builtIn())
+	raw, _ := json.Marshal(builtInResource(a.catalog.cat.Latest))
 	return etagOf(raw)
 }
 

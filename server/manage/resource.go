@@ -49,6 +49,11 @@ type Resource struct {
 	SystemData *SystemData `json:"systemData,omitempty"`
 	// ID is accepted (and ignored) so a GET body can be PUT back.
 	ID string `json:"id,omitempty"`
+	// Etag is output only, as Azure's deployments carry it: the tag the
+	// deployment's ETag header gives, in GET, PUT and list answers (a list
+	// has no header per item). A PUT body's is ignored, as ID is: a client
+	// that means it as a precondition sends it as If-Match.
+	Etag string `json:"etag,omitempty"`
 }
 
 // SKU is the deployment's SKU; capacity 1 = 1,000 tokens per minute.

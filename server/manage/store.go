@@ -28,6 +28,7 @@ var _ Store = (*store.Store)(nil)
 type namedResource struct {
 	name string
 	res  Resource
+	tag  string // its ETag
 }
 
 // loadAll reads and decodes every stored deployment.
@@ -42,7 +43,7 @@ func loadAll(ctx context.Context, st Store) ([]namedResource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stored deployment %q: %w", d.Name, err)
 		}
-		out = append(out, namedResource{name: d.Name, res: r})
+		out = append(out, namedResource{name: d.Name, res: r, tag: etagOf(d.Resource)})
 	}
 	return out, nil
 }
