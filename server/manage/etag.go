@@ -50,9 +50,29 @@ func checkIfMatch(h http.Header, name, current string) error {
 		if current == "" {
 			return preconditionFailed("If-Match", "deployment %q does not exist", name)
 		}
+		if weak, ok := weakTag(v); ok {
+			// Most likely the tag this client read, weakened on its way
+			// by a proxy (one that compresses answers, say): "has
+			// changed" would send it to GET the same tag again.
+			return preconditionFailed("If-Match", "If-Match %s is a weak tag, and a weak tag never matches: If-Match compares tags strongly (RFC 9110, section 13.1.1); "+
+				"a proxy may have weakened the ETag it passed on. Deployment %q's tag is now %s, as the etag member of a GET's body gives it; send that as If-Match",
+				weak, name, current)
+		}
 		return preconditionFailed("If-Match", "deployment %q has changed: its ETag is now %s; GET it again", name, current)
 	}
 	return nil
+}
+
+// weakTag returns the first weak tag (W/"...") that values list.
+func weakTag(values []string) (string, bool) {
+	for _, v := range values {
+		for _, tag := range strings.Split(v, ",") {
+			if tag = strings.TrimSpace(tag); strings.HasPrefix(tag, "W/") {
+				return tag, true
+			}
+		}
+	}
+	return "", false
 }
 
 // notModified evaluates a GET's preconditions against current, the tag of
