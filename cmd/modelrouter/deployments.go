@@ -117,7 +117,9 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			if err := c.do(ctx, http.MethodDelete, name, nil, nil); err != nil {
 				return fmt.Errorf("deployments delete: %w", err)
 			}
-			fmt.Fprintf(stderr, "deleted deployment %s\n", name)
+			// The server answers 204 whether it deleted one or there
+			// was none (as Azure does), so a typo is not called a delete.
+			fmt.Fprintf(stderr, "deployment %s deleted, or there was none\n", name)
 			return nil
 		}
 		var r json.RawMessage

@@ -284,11 +284,16 @@ func (a *API) delete(c *gin.Context) {
 	defer a.writes.Unlock()
 	name, prev, tag, err := a.load(ctx, c.Param("name"))
 	if err != nil {
-		if isDefaultName(name) && router.ErrorCode(err) == router.ENotFound {
-			err = &router.Error{Code: router.EConflict, Reason: CodeInUse,
-				Message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"}
+		if router.ErrorCode(err) != router.ENotFound {
+			writeError(c, err)
+			return
 		}
-		writeError(c, err)
+		if isDefaultName(name) {
+			writeError(c, &router.Error{Code: router.EConflict, Reason: CodeInUse,
+				Message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"})
+			return
+		}
+		a.deleteMissing(c, name)
 		return
 	}
 	if err := a.checkUnused(ctx, name, prev, nil); err != nil {
@@ -300,6 +305,26 @@ func (a *API) delete(c *gin.Context) {
 		return
 	}
 	if err := a.store.DeleteDeployment(ctx, name); err != nil {
+		if router.ErrorCode(err) == router.ENotFound {
+			// Deleted since it was read, by another server on the
+			// same database.
+			a.deleteMissing(c, name)
+			return
+		}
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// deleteMissing answers the DELETE of a deployment that does not exist 204,
+// as Azure's management API does (Deployments - Delete: "204 No Content --
+// The deployment does not exist"): a delete is idempotent, and clients
+// such as az and Terraform that retry one, or delete what may already be
+// gone, count on it. An If-Match still fails, as nothing matches it (RFC
+// 9110): a client that sent one meant to delete what it had read.
+func (a *API) deleteMissing(c *gin.Context, name string) {
+	if err := checkPreconditions(c.Request.Header, name, ""); err != nil {
 		writeError(c, err)
 		return
 	}

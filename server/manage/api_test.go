@@ -288,9 +288,9 @@ func TestGetListDelete(t *testing.T) {
 	}{
 		{"claude deployment still routed to", "/deployments/sonnet", http.StatusConflict, manage.CodeInUse, "routed to by mr"},
 		{"built-in default", "/deployments/model-router", http.StatusConflict, manage.CodeInUse, "cannot be deleted"},
-		{"unknown", "/deployments/nope", http.StatusNotFound, manage.CodeNotFound, `"nope"`},
+		{"unknown", "/deployments/nope", http.StatusNoContent, "", ""},
 		{"router", "/deployments/mr", http.StatusNoContent, "", ""},
-		{"router again", "/deployments/mr", http.StatusNotFound, manage.CodeNotFound, `"mr"`},
+		{"router again", "/deployments/mr", http.StatusNoContent, "", ""},
 		{"claude once unused", "/deployments/sonnet", http.StatusNoContent, "", ""},
 	}
 	for _, tt := range tests {
