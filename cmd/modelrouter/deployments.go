@@ -30,7 +30,7 @@ func init() {
 
 const deploymentsUsage = `usage:
   modelrouter deployments list                 list deployments
-  modelrouter deployments get NAME             print a deployment as JSON
+  modelrouter deployments get NAME             print a deployment as JSON, its etag included
   modelrouter deployments put NAME [flags]     create or replace a deployment
   modelrouter deployments delete NAME          delete a deployment
 
@@ -41,6 +41,10 @@ put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
                       gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929 (see modelrouter models)
   --model ID          deploy an underlying model (a Claude model) instead of a router
   --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min)
+
+put and delete take --if-match ETAG: only while the deployment's etag (as get prints
+it) is still ETAG, so that a read-modify-write does not undo another admin's change;
+* = any deployment that exists. Otherwise nothing is written, and it says why.
 
 Every command takes --url (default $MODELROUTER_URL or http://127.0.0.1:8080) and
 --admin-key (default $MODELROUTER_ADMIN_KEY).`
@@ -67,6 +71,10 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	if sub == "put" {
 		put.register(fs)
 	}
+	var ifMatch string
+	if sub == "put" || sub == "delete" {
+		fs.StringVar(&ifMatch, "if-match", "", "write only while the deployment's etag is this one (* = any that exists)")
+	}
 	pos, err := parseDeploymentArgs(fs, args)
 	fs.Visit(func(fl *flag.Flag) { put.set = append(put.set, fl.Name) })
 	if err != nil {
@@ -83,7 +91,16 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := checkBaseURL(*base, slices.Contains(put.set, "url")); err != nil {
 		return fmt.Errorf("deployments %s: %w", sub, err)
 	}
-	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: adminKey, http: &http.Client{Timeout: 30 * time.Second}}
+	c := &mgmtClient{base: strings.TrimRight(*base, "/"), key: adminKey, http: &http.Client{Timeout: 30 * time.Second}, header: http.Header{}}
+	// By the flag given, not its value: "--if-match $ETAG" with ETAG unset
+	// would otherwise write with no precondition at all.
+	if slices.Contains(put.set, "if-match") {
+		tag, err := ifMatchTag(ifMatch)
+		if err != nil {
+			return fmt.Errorf("deployments %s: %w", sub, err)
+		}
+		c.header.Set("If-Match", tag)
+	}
 	needName := func() (string, error) {
 		if len(pos) != 1 {
 			fs.Usage()
@@ -115,7 +132,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		if sub == "delete" {
 			if err := c.do(ctx, http.MethodDelete, name, nil, nil); err != nil {
-				return fmt.Errorf("deployments delete: %w", err)
+				return fmt.Errorf("deployments delete: %w", notMatched(err, "deleted", name, c.header))
 			}
 			// The server answers 204 whether it deleted one or there
 			// was none (as Azure does), so a typo is not called a delete.
@@ -138,7 +155,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		var r json.RawMessage
 		if err := c.do(ctx, http.MethodPut, name, body, &r); err != nil {
-			return fmt.Errorf("deployments put: %w", err)
+			return fmt.Errorf("deployments put: %w", notMatched(err, "written", name, c.header))
 		}
 		return writeIndented(stdout, r)
 	}
@@ -303,6 +320,52 @@ func (e *severalVersionsError) Error() string {
 type mgmtClient struct {
 	base, key string
 	http      *http.Client
+	header    http.Header // sent with every request (If-Match)
+}
+
+// apiError is an answer other than 2xx, with the server's message.
+type apiError struct {
+	status        string // "412 Precondition Failed"
+	statusCode    int
+	code, message string
+}
+
+func (e *apiError) Error() string {
+	if e.code == "" {
+		return fmt.Sprintf("%s: %s", e.status, e.message)
+	}
+	return fmt.Sprintf("%s (%s): %s", e.status, e.code, e.message)
+}
+
+// ifMatchTag is --if-match as the If-Match header takes it. The etag that
+// `deployments get` prints carries its quotes, which a shell strips from
+// --if-match "..." unless they are escaped: a bare tag is quoted again.
+func ifMatchTag(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "", usagef("--if-match is empty; give the etag that `modelrouter deployments get NAME` prints, or * for any deployment that exists")
+	case v == "*", strings.HasPrefix(v, `"`), strings.HasPrefix(v, "W/"):
+		return v, nil
+	}
+	return `"` + v + `"`, nil
+}
+
+// notMatched says, of a 412 to a put ("written") or delete ("deleted") with
+// If-Match, that nothing was done and how to go on, after the server's
+// reason (a changed etag, a deployment gone, a weak tag).
+func notMatched(err error, done, name string, h http.Header) error {
+	var ae *apiError
+	tag := h.Get("If-Match")
+	if tag == "" || !errors.As(err, &ae) || ae.statusCode != http.StatusPreconditionFailed {
+		return err
+	}
+	next := "make the change again on what it prints, and retry with its etag"
+	if done == "deleted" {
+		next = "see what it is now, and retry with its etag if it should still go"
+	}
+	return fmt.Errorf("--if-match %s does not match deployment %s, so nothing was %s: %w. Run `modelrouter deployments get %s`, %s",
+		tag, name, done, err, name, next)
 }
 
 // do sends a request to /deployments[/name] and decodes a 2xx answer into
@@ -318,6 +381,9 @@ func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, o
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
 	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
@@ -346,9 +412,9 @@ func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, o
 			} `json:"error"`
 		}
 		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
-			return fmt.Errorf("%s (%s): %s", resp.Status, e.Error.Code, e.Error.Message)
+			return &apiError{status: resp.Status, statusCode: resp.StatusCode, code: e.Error.Code, message: e.Error.Message}
 		}
-		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(raw)))
+		return &apiError{status: resp.Status, statusCode: resp.StatusCode, message: strings.TrimSpace(string(raw))}
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
