@@ -176,7 +176,8 @@ func (a *API) get(c *gin.Context) {
 			writeError(c, err)
 			return
 		}
-		out, tag = a.builtIn(), a.builtInETag()
+		out = a.builtIn()
+		tag = out.Etag
 	}
 	same, err := notModified(c.Request.Header, out.Name, tag)
 	if err != nil {
