@@ -17,3 +17,6 @@ func SetRetryDelays(d ...time.Duration) (restore func()) {
 // HeldBytes is what the decision log counts against its held-rows limit
 // for r.
 func HeldBytes(r router.Record) int64 { return batchBytes([]router.Record{r}) }
+
+// KeySpendSQL is KeySpend's query (args: key id, from and to in Unix ms).
+const KeySpendSQL = keySpendSQL

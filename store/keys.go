@@ -265,15 +265,19 @@ func (s *Store) KeySpend(ctx context.Context, id string, since, until time.Time)
 	if !until.IsZero() {
 		to = until.UnixMilli()
 	}
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT total(cost_usd) FROM decisions WHERE key_id = ?1 AND key_id != '' AND ts_ms >= ?2 AND ts_ms < ?3),
-		(SELECT total(cost_usd) FROM pruned_spend WHERE key_id = ?1 AND key_id != '' AND from_ms >= ?2 AND from_ms < ?3)`,
-		id, from, to).Scan(&logged, &pruned)
+	err := s.db.QueryRowContext(ctx, keySpendSQL, id, from, to).Scan(&logged, &pruned)
 	if err != nil {
 		return 0, fmt.Errorf("key spend: %w", err)
 	}
 	return logged + pruned, nil
 }
+
+// keySpendSQL adds up key ?1's spend in [?2, ?3): its rows, read from the
+// decisions_key_spend index alone (a key may have millions), and its
+// pruned spans.
+const keySpendSQL = `SELECT
+	(SELECT total(cost_usd) FROM decisions WHERE key_id = ?1 AND key_id != '' AND ts_ms >= ?2 AND ts_ms < ?3),
+	(SELECT total(cost_usd) FROM pruned_spend WHERE key_id = ?1 AND key_id != '' AND from_ms >= ?2 AND from_ms < ?3)`
 
 func scanKey(rows *sql.Rows, hash *[]byte) (Key, error) {
 	var (

@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// queryPlan is SQLite's plan for q, one step a line, as `EXPLAIN QUERY
+// PLAN` prints it: "SCAN t" reads every row of t, "SEARCH t USING
+// COVERING INDEX i" only the index.
+func queryPlan(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		steps = append(steps, detail)
+	}
+	require.NoError(t, rows.Err())
+	return strings.Join(steps, "\n")
+}
+
+// A capped key's first call after a gateway starts waits for its spend to
+// be added up, over every row of the key for a total budget: read from
+// the table, that took seconds for a key with a few hundred thousand rows.
+func TestAKeysSpendIsAddedUpFromAnIndexAlone(t *testing.T) {
+	s := MustOpen(t)
+	plan := queryPlan(t, s.DB(), store.KeySpendSQL, "key_a", 0, time.Now().UnixMilli())
+	assert.Contains(t, plan, "SEARCH decisions USING COVERING INDEX decisions_key_spend (key_id=? AND ts_ms>? AND ts_ms<?)", plan)
+	assert.NotContains(t, plan, "SCAN decisions", plan)
+}
+
+func TestUpgradingALogKeepsEachKeysSpendAndIndexesIt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	var rows []router.Record
+	for i := range 30 {
+		r := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Hour))
+		r.KeyID, r.CostUSD = []string{"key_a", "key_b", ""}[i%3], float64(i+1)/100
+		rows = append(rows, r)
+	}
+	logged(t, s, rows...)
+	ctx := context.Background()
+	spend := func(s *store.Store) []float64 {
+		var out []float64
+		for _, k := range []string{"key_a", "key_b"} {
+			for _, since := range []time.Time{{}, sampleTime.Add(10 * time.Hour)} {
+				usd, err := s.KeySpend(ctx, k, since, time.Time{})
+				require.NoError(t, err)
+				out = append(out, usd)
+			}
+		}
+		return out
+	}
+	want := spend(s)
+	require.InDelta(t, 0.01+0.04+0.07+0.10+0.13+0.16+0.19+0.22+0.25+0.28, want[0], 1e-9)
+	// The log as the previous release left it: its index, no 0009.
+	_, err = s.DB().Exec(`DROP INDEX decisions_key_spend;
+		CREATE INDEX decisions_key ON decisions (key_id, ts_ms) WHERE key_id != '';
+		DELETE FROM migrations WHERE name = '0009_key_spend_index.sql'`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s, err = store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	assert.InDeltaSlice(t, want, spend(s), 1e-9)
+	var indexes []string
+	r, err := s.DB().Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'decisions_key%' ORDER BY name`)
+	require.NoError(t, err)
+	defer r.Close()
+	for r.Next() {
+		var n string
+		require.NoError(t, r.Scan(&n))
+		indexes = append(indexes, n)
+	}
+	require.NoError(t, r.Err())
+	assert.Equal(t, []string{"decisions_key_spend"}, indexes, "the old index is replaced, not kept beside the new one")
+}
