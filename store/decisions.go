@@ -166,12 +166,39 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 	if f.Limit < 0 {
 		return router.Errorf(router.EInvalid, "limit must not be negative, got %d", f.Limit)
 	}
+	q, args := decisionQuery(f)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanDecision(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// decisionQuery is EachDecision's query for f. Rows with feedback are read
+// from the feedback table, joined to their decisions (CROSS JOIN keeps
+// that order: SQLite would otherwise walk every decision in time order,
+// the whole log, to find the few rated ones); the rest from decisions,
+// with their feedback if any. Both sort the same way.
+func decisionQuery(f DecisionFilter) (string, []any) {
 	cols := make([]string, len(decisionColumns))
 	for i, c := range decisionColumns {
 		cols[i] = "d." + c
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts FROM decisions d " +
-		"LEFT JOIN feedback f ON f.request_id = d.request_id WHERE 1 = 1"
+	from := "FROM decisions d LEFT JOIN feedback f ON f.request_id = d.request_id"
+	if f.WithFeedback {
+		from = "FROM feedback f CROSS JOIN decisions d ON d.request_id = f.request_id"
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts " + from + " WHERE 1 = 1"
 	var args []any
 	if !f.Since.IsZero() {
 		q += " AND d.ts_ms >= ?"
@@ -188,9 +215,6 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 	if f.Answered {
 		q += " AND " + hasAnswer("d.")
 	}
-	if f.WithFeedback {
-		q += " AND f.request_id IS NOT NULL"
-	}
 	if f.Newest {
 		q += " ORDER BY d.ts_ms DESC, d.ts DESC, d.request_id DESC"
 	} else {
@@ -200,21 +224,7 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("query decisions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanDecision(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return q, args
 }
 
 func scanDecision(rows *sql.Rows) (DecisionRow, error) {

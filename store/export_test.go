@@ -20,3 +20,6 @@ func HeldBytes(r router.Record) int64 { return batchBytes([]router.Record{r}) }
 
 // KeySpendSQL is KeySpend's query (args: key id, from and to in Unix ms).
 const KeySpendSQL = keySpendSQL
+
+// DecisionQuery is EachDecision's query for f and its args.
+func DecisionQuery(f DecisionFilter) (string, []any) { return decisionQuery(f) }

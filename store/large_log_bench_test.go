@@ -62,3 +62,25 @@ func BenchmarkKeySpendOfABusyKey(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExportRatedAnswers reads the rated answers as export-feedback
+// does.
+func BenchmarkExportRatedAnswers(b *testing.B) {
+	for _, n := range []int{50_000, 200_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			s := largeLog(b, n)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				rated := 0
+				err := s.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(store.DecisionRow) error {
+					rated++
+					return nil
+				})
+				if err != nil || rated != n/50 {
+					b.Fatal(rated, err)
+				}
+			}
+		})
+	}
+}
