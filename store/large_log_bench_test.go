@@ -84,3 +84,21 @@ func BenchmarkExportRatedAnswers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReportOfTheWholeLog sums every row, as the report and the
+// dashboard's table do over their range.
+func BenchmarkReportOfTheWholeLog(b *testing.B) {
+	for _, n := range []int{50_000, 200_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			s := largeLog(b, n)
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				rep, err := s.Reports().Report(ctx, store.ReportQuery{})
+				if err != nil || rep.Total.Requests != int64(n) {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -497,7 +497,8 @@ type routed struct {
 func (r *logRow) decision() (routed, error) {
 	var cands []candidate
 	if r.candidates != "" {
-		if err := json.Unmarshal([]byte(r.candidates), &cands); err != nil {
+		var err error
+		if cands, err = reportCandidates(r.candidates); err != nil {
 			return routed{}, fmt.Errorf("decision at %d: candidates: %w", r.tsMS, err)
 		}
 	}
