@@ -26,7 +26,8 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // of m (Needs.ReasoningTokens), within the output limit m is sent: the
 // client's, or the default max_tokens a translation sends without one
 // (Claude from Chat Completions or Responses), where Claude stops as it
-// stops at a client's. A prompt past m's long-context threshold prices the
+// stops at a client's. It is priced at the service tier m is served at
+// (ServedTier), and a prompt past m's long-context threshold prices the
 // whole call at those prices, as the provider bills it.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + n.ReasoningTokens(m)
@@ -34,6 +35,9 @@ func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 		out = min(out, float64(limit))
 	}
 	in := n.PromptFor(m)
+	if t := n.ServedTier(m); t != "" {
+		m = m.PricedAtTier(t)
+	}
 	m = m.PricedFor(in)
 	return (float64(in)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6
 }

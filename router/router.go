@@ -426,7 +426,7 @@ func excluded(m Model, n Needs) string {
 		}
 		// A model without a flex tier would be served at the standard
 		// one.
-		if n.Flex && !m.Capabilities.Flex && !slices.Contains(bad, "service_tier") {
+		if n.ServiceTier == "flex" && !m.Capabilities.Flex && !slices.Contains(bad, "service_tier") {
 			bad = append(bad, `service_tier "flex"`)
 		}
 		// A model that takes reasoning_effort may still not take the

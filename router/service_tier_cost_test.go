@@ -1,11 +1,14 @@
 package router_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 )
 
 // gpt5Tiers has gpt-5's standard prices and those OpenAI bills for its
@@ -42,4 +45,43 @@ func TestATierWithoutACachePriceBillsCachedTokensAtItsInputPrice(t *testing.T) {
 	m.ServiceTiers = map[string]router.TierPrices{"priority": {InputPerMTok: 2.5, OutputPerMTok: 20}}
 	u := router.Usage{PromptTokens: 1000, CachedTokens: 1000, ServiceTier: "priority"}
 	assert.InDelta(t, 1000*2.5/1e6, u.Cost(m), 1e-12)
+}
+
+// The router weighs each model at the tier it will be served at. gpt-5
+// takes flex: a flex call prices it at its flex prices, half its standard
+// ones, which make it cheaper than other ($1 in, $8 out per million),
+// the cheaper at the standard tier, and Cost mode picks it. other does
+// not take flex: the gateway sends it the call without the tier, so it is
+// weighed, as it is billed, at its standard prices, whatever flex prices
+// it lists. A priority call prices gpt-5 at its priority prices, and other,
+// which has none, at its standard ones.
+func TestTheServiceTierAskedForChangesTheCheapestModel(t *testing.T) {
+	gpt5 := gpt5Tiers
+	gpt5.Format, gpt5.Profile, gpt5.Capabilities = "OpenAI", "p-gpt5", router.Capabilities{Flex: true}
+	other := router.Model{ID: "other", Format: "OpenAI", Profile: "p-other", InputPerMTok: 1, OutputPerMTok: 8,
+		ServiceTiers: map[string]router.TierPrices{"flex": {InputPerMTok: 0.1, OutputPerMTok: 0.8}}}
+	cat := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{gpt5, other}}}}
+	pred := router.Prediction{"p-gpt5": {Quality: 0.8, OutputTokens: 100}, "p-other": {Quality: 0.8, OutputTokens: 100}}
+	r := newRouter(t, router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}})
+	dep := router.Deployment{Name: "d", Mode: router.ModeCost}
+	otherStandard := (1000*1.0 + 100*8) / 1e6
+
+	tests := []struct {
+		tier, chosen string
+		gpt5         float64 // gpt-5's expected cost, USD
+	}{
+		{"", "other", (1000*1.25 + 100*10) / 1e6},
+		{"auto", "other", (1000*1.25 + 100*10) / 1e6},
+		{"flex", "gpt-5", (1000*0.625 + 100*5) / 1e6},
+		{"priority", "other", (1000*2.5 + 100*20) / 1e6},
+	}
+	for _, tt := range tests {
+		t.Run("tier "+tt.tier, func(t *testing.T) {
+			d, err := r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: 1000, ServiceTier: tt.tier}})
+			require.NoError(t, err)
+			assert.Equal(t, tt.chosen, d.ChosenID)
+			assert.InDelta(t, tt.gpt5, candidate(t, d, "gpt-5").ExpectedCost, 1e-12)
+			assert.InDelta(t, otherStandard, candidate(t, d, "other").ExpectedCost, 1e-12)
+		})
+	}
 }

@@ -26,3 +26,16 @@ func (m Model) PricedAtTier(tier string) Model {
 	m.ServiceTiers, m.LongContext = nil, nil
 	return m
 }
+
+// ServedTier is the processing tier m serves a call with needs n at, as
+// the gateway sends it the call: the tier asked for, but the standard one
+// ("") for flex on a model without Capabilities.Flex, which gets the call
+// without it. Expected cost prices m at it (PricedAtTier), so a flex call
+// weighs a model with flex at its flex prices against one without at its
+// standard prices, as each will be billed.
+func (n Needs) ServedTier(m Model) string {
+	if n.ServiceTier == "flex" && !m.Capabilities.Flex {
+		return ""
+	}
+	return n.ServiceTier
+}

@@ -278,10 +278,13 @@ type Needs struct {
 	// can serve them.
 	WebSearch   bool
 	AudioOutput bool
-	// Flex: the call asks for `service_tier: "flex"`. A model without
-	// Capabilities.Flex gets it without one, or with RequireParameters is
-	// left out.
-	Flex bool
+	// ServiceTier is the processing tier the call asks for: a Chat
+	// Completions or Responses call's `service_tier` ("flex",
+	// "priority", "auto", ...), "" for none. Each model is weighed at the
+	// tier it is served at (ServedTier): a model without
+	// Capabilities.Flex gets a flex call without the tier, or with
+	// RequireParameters is left out.
+	ServiceTier string
 	// OpenAIOnly limits candidates to OpenAI-format models (agent tools).
 	OpenAIOnly bool
 	// StoredAtOpenAI names what the request refers to by an id only

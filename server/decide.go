@@ -188,7 +188,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		Files:             req.Files > 0,
 		WebSearch:         req.WebSearch,
 		AudioOutput:       req.AudioOutput,
-		Flex:              req.Flex,
+		ServiceTier:       req.ServiceTier,
 		StructuredOutput:  req.StructuredOutput && api != openai.Messages,
 		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
 		StoredAtOpenAI:    req.StoredAtOpenAI,

@@ -83,9 +83,12 @@ type Request struct {
 	// for an answer in audio (`modalities` with "audio", or `audio`).
 	WebSearch   bool
 	AudioOutput bool
-	// Flex: a Chat Completions or Responses call asks for
-	// `service_tier: "flex"`, which only some models take.
-	Flex bool
+	// ServiceTier is the processing tier a Chat Completions or Responses
+	// call asks for (`service_tier`: "flex", which only some models take,
+	// "priority", ...), which the router prices each model at; "" for
+	// none, and on Messages, whose tiers ("auto", "standard_only") have
+	// no prices of their own.
+	ServiceTier string
 	// TruncationAuto: a Responses call asks for `truncation: "auto"`,
 	// which OpenAI and Azure read as leave to cut the prompt to fit.
 	TruncationAuto bool
@@ -205,8 +208,9 @@ func Parse(api API, raw []byte) (Request, error) {
 	}
 	sort.Strings(r.Params)
 	r.ReasoningEffort = reasoningEffort(api, top)
-	// Anthropic's own service_tier ("auto", "standard_only") has no flex.
-	r.Flex = api != Messages && string(bytes.TrimSpace(top["service_tier"])) == `"flex"`
+	if api != Messages {
+		r.ServiceTier = plainString(top["service_tier"])
+	}
 	r.TruncationAuto = api == Responses && string(bytes.TrimSpace(top["truncation"])) == `"auto"`
 	if len(r.ReasoningEffort) > maxTypeName {
 		// A model that takes other efforts is left out, under
@@ -506,4 +510,15 @@ func quoteSome(ss []string) string {
 		q = append(q, fmt.Sprintf("%q", shortened(s)))
 	}
 	return strings.Join(q, ", ")
+}
+
+// plainString is the text of a JSON string without escapes, as the
+// gateway compares its raw bytes to decide what a provider is sent
+// (upstream.RewriteOpenAI drops `"flex"` so); "" for anything else.
+func plainString(raw json.RawMessage) string {
+	v := bytes.TrimSpace(raw)
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.ContainsAny(v[1:len(v)-1], `"\`) {
+		return ""
+	}
+	return string(v[1 : len(v)-1])
 }
