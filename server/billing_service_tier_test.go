@@ -82,3 +82,34 @@ func TestATierWithoutPricesIsBilledAtTheStandardPrices(t *testing.T) {
 	r := e.log.waitFor(t, 1)[0]
 	assert.InDelta(t, (float64(r.Usage.PromptTokens)*0.4+float64(r.Usage.CompletionTokens)*1.6)/1e6, r.CostUSD, 1e-12)
 }
+
+// A stream whose usage never came, and which named no tier, is billed its
+// estimate at the tier the gateway sent it, as the router priced it and
+// the key's budget held it: a flex answer at large's flex prices, half its
+// standard ones, not twice what it was expected to cost.
+func TestAnEstimatedUsageIsBilledAtTheTierTheCallWasSent(t *testing.T) {
+	e, _ := tierE2E(t)
+	e.openai.Set("large", upstreamtest.Behavior{Reply: "Paris is the capital.", NoStreamUsage: true})
+	client := e.clients()["v1"]
+	for i, tt := range []struct {
+		tier    openai.ChatCompletionNewParamsServiceTier
+		in, out float64
+	}{
+		{"", 2, 8},
+		{openai.ChatCompletionNewParamsServiceTierFlex, 1, 4},
+		{openai.ChatCompletionNewParamsServiceTierPriority, 4, 16},
+	} {
+		stream := client.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+			Model:       "model-router",
+			Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("What is the capital of France?")},
+			ServiceTier: tt.tier,
+		}, onModel("large"))
+		for stream.Next() {
+		}
+		require.NoError(t, stream.Err())
+		r := e.log.waitFor(t, i+1)[i]
+		require.True(t, r.UsageEstimated, "the stream reported no usage")
+		want := (float64(r.Usage.PromptTokens)*tt.in + float64(r.Usage.CompletionTokens)*tt.out) / 1e6
+		assert.InDelta(t, want, r.CostUSD, 1e-12, "an estimate at the %q tier's prices", tt.tier)
+	}
+}

@@ -213,6 +213,12 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 	if u.PromptTokens == 0 {
 		u.PromptTokens = est.PromptTokens
 	}
+	if u.ServiceTier == "" {
+		// The answer named no tier before it stopped: it was served at
+		// the one it was sent, which the router priced and the key's
+		// budget held.
+		u.ServiceTier = r.needs.ServedTier(out.Answered)
+	}
 	// The text the stream carried was generated, however it ended: an
 	// answer cut past its predicted length is billed at least that.
 	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens, out.StreamedTokens)
