@@ -102,6 +102,8 @@ func checkModel(m router.Model) error {
 		return fmt.Errorf("reasoning_tokens must be >= 0 and only set for reasoning models")
 	case m.WebSearchPer1K < 0:
 		return fmt.Errorf("web_search_usd_per_1k must be positive, or left out for a model whose searches cost nothing apart")
+	case m.WebSearchPreviewPer1K < 0:
+		return fmt.Errorf("web_search_preview_usd_per_1k must be positive, or left out for a model whose web_search_preview searches cost web_search_usd_per_1k")
 	}
 	if err := checkPrices("", priceSet{m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok, m.CacheWritePerMTok, m.CacheWrite1hPerMTok}); err != nil {
 		return err

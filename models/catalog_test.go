@@ -176,6 +176,13 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 // per search), or none where it lists none: litellm's only OpenAI search
 // prices, gpt-4o-mini's by search context size, are those of the retired
 // search-preview models (see the README). Any other model has none.
+//
+// No table here has the price of OpenAI's web_search_preview tool: its
+// pricing page lists $25 per 1,000 calls for models without reasoning,
+// naming the gpt-4o and gpt-4.1 families, with their search content free,
+// and $10 for reasoning models, as web_search. Those families have that
+// price apart; every other model has none, and its preview searches cost
+// its web_search price.
 func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage, openRouter map[string]float64) {
 	t.Helper()
 	var e struct {
@@ -196,6 +203,11 @@ func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage, ope
 		want = 0
 	}
 	assert.InDelta(t, want, m.WebSearchPer1K, 1e-9, "%s web search price", m.ID)
+	preview := 0.0
+	if m.Provider == "openai" && !m.Capabilities.Reasoning && (strings.HasPrefix(m.Name, "gpt-4o") || strings.HasPrefix(m.Name, "gpt-4.1")) {
+		preview = 25
+	}
+	assert.InDelta(t, preview, m.WebSearchPreviewPer1K, 1e-9, "%s web_search_preview price", m.ID)
 }
 
 // openRouterWebSearchPrices reads OpenRouter's model list's price per web
@@ -374,6 +386,7 @@ func TestParseCatalogRejects(t *testing.T) {
 		{"cache prices", `{"latest":"v","models":[` + model(`,"cached_input_usd_per_mtok":0.1,"cache_write_usd_per_mtok":1.25`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"negative cache price", `{"latest":"v","models":[` + model(`,"cache_write_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
 		{"negative web search price", `{"latest":"v","models":[` + model(`,"web_search_usd_per_1k":-10`) + `],"versions":[{"version":"v","models":["m"]}]}`, "web_search_usd_per_1k must be positive"},
+		{"negative web search preview price", `{"latest":"v","models":[` + model(`,"web_search_preview_usd_per_1k":-25`) + `],"versions":[{"version":"v","models":["m"]}]}`, "web_search_preview_usd_per_1k must be positive"},
 		{"negative 1-hour cache write price", `{"latest":"v","models":[` + model(`,"cache_write_1h_usd_per_mtok":-1`) + `],"versions":[{"version":"v","models":["m"]}]}`, "cache prices must be positive"},
 		{"long-context prices", `{"latest":"v","models":[` + model(`,"long_context":{"above_input_tokens":500,"input_usd_per_mtok":2,"output_usd_per_mtok":3,"cached_input_usd_per_mtok":0.2}`) + `],"versions":[{"version":"v","models":["m"]}]}`, ""},
 		{"long-context prices without a threshold", `{"latest":"v","models":[` + model(`,"long_context":{"input_usd_per_mtok":2,"output_usd_per_mtok":3}`) + `],"versions":[{"version":"v","models":["m"]}]}`, "above_input_tokens must be positive"},

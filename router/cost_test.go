@@ -13,6 +13,11 @@ import (
 var claudeSonnet = router.Model{ID: "claude-sonnet-4-5", InputPerMTok: 3, OutputPerMTok: 15,
 	CachedInputPerMTok: 0.3, CacheWritePerMTok: 3.75, CacheWrite1hPerMTok: 6}
 
+// gpt41Search has gpt-4.1's prices and OpenAI's for its searches: $10
+// per 1,000 for the web_search tool, $25 for web_search_preview, which
+// OpenAI bills models without reasoning at apart.
+var gpt41Search = router.Model{ID: "gpt-4.1", InputPerMTok: 2, OutputPerMTok: 8, WebSearchPer1K: 10, WebSearchPreviewPer1K: 25}
+
 func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -45,6 +50,15 @@ func TestCostBillsCachedPromptTokensAtCachePrices(t *testing.T) {
 			(1000*3+100*15)/1e6 + 3*0.01},
 		{"web searches cost nothing apart where the model has no search price", claudeSonnet, router.Usage{PromptTokens: 1000, WebSearches: 3},
 			1000 * 3 / 1e6},
+		{"web_search_preview searches at its price where the model has one", gpt41Search,
+			router.Usage{PromptTokens: 1000, CompletionTokens: 100, WebSearches: 3, WebSearchPreview: true},
+			(1000*2+100*8)/1e6 + 3*0.025},
+		{"web_search searches at the web search price beside a preview price", gpt41Search,
+			router.Usage{PromptTokens: 1000, CompletionTokens: 100, WebSearches: 3},
+			(1000*2+100*8)/1e6 + 3*0.01},
+		{"web_search_preview searches at the web search price where the model has no preview price", router.Model{InputPerMTok: 2, OutputPerMTok: 8, WebSearchPer1K: 10},
+			router.Usage{PromptTokens: 1000, CompletionTokens: 100, WebSearches: 3, WebSearchPreview: true},
+			(1000*2+100*8)/1e6 + 3*0.01},
 		{"more cached tokens than prompt tokens bill no more than the prompt", claudeSonnet, router.Usage{PromptTokens: 1000, CachedTokens: 5000, CacheWriteTokens: 5000},
 			1000 * 0.3 / 1e6},
 	}

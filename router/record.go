@@ -28,6 +28,10 @@ type Usage struct {
 	// an OpenAI Responses answer's output), billed apart from the tokens.
 	// Priced, not logged: cost_usd carries them.
 	WebSearches int `json:"web_search_requests,omitempty"`
+	// WebSearchPreview: the searches came from OpenAI's web_search_preview
+	// tool, priced apart for some models (Model.WebSearchPreviewPer1K):
+	// the only web search tool the answer says it was offered.
+	WebSearchPreview bool `json:"web_search_preview,omitempty"`
 }
 
 // Cost is the USD cost of usage at m's prices. Reasoning tokens are part of
@@ -39,7 +43,8 @@ type Usage struct {
 // are not billed twice. A prompt past m's long-context threshold bills
 // the whole call at those prices (Model.PricedFor); an answer served at a
 // flex or priority tier, at that tier's (Model.PricedAtTier). Web
-// searches are billed per search, whatever the prompt or tier.
+// searches are billed per search, whatever the prompt or tier, those of
+// a web_search_preview tool at its price where m has one.
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
 	m = m.PricedAtTier(u.ServiceTier).PricedFor(prompt)
@@ -50,7 +55,11 @@ func (u Usage) Cost(m Model) float64 {
 	tokens := (float64(uncached)*m.InputPerMTok + float64(read)*m.CacheReadPrice() +
 		float64(written-hour)*m.CacheWritePrice() + float64(hour)*m.CacheWrite1hPrice() +
 		float64(u.CompletionTokens)*m.OutputPerMTok) / 1e6
-	return tokens + float64(max(u.WebSearches, 0))*m.WebSearchPer1K/1000
+	search := m.WebSearchPer1K
+	if u.WebSearchPreview && m.WebSearchPreviewPer1K > 0 {
+		search = m.WebSearchPreviewPer1K
+	}
+	return tokens + float64(max(u.WebSearches, 0))*search/1000
 }
 
 // Attempt is one upstream call made for a request (the chosen model, then

@@ -128,6 +128,12 @@ type Model struct {
 	// (Anthropic: $10; OpenAI's web_search tool: $10); 0: searches cost
 	// nothing apart, or their price has no source.
 	WebSearchPer1K float64 `json:"web_search_usd_per_1k,omitempty"`
+	// WebSearchPreviewPer1K, when set, is what the provider bills instead
+	// per 1,000 searches of its older web_search_preview tool (OpenAI:
+	// $25 for its models without reasoning, whose search content it does
+	// not bill, where web_search is $10); 0: such searches cost
+	// WebSearchPer1K.
+	WebSearchPreviewPer1K float64 `json:"web_search_preview_usd_per_1k,omitempty"`
 	// LongContext, when set, is what the provider bills instead for a call
 	// whose prompt is past its threshold (Claude Sonnet 4.5 past 200K
 	// input tokens): every token of that call, output included.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,6 +60,57 @@ func TestOpenAIsWebSearchCallsAreBilled(t *testing.T) {
 	assert.InDelta(t, total, spent.total(), 1e-12, "the key's budget is spent what the log says the calls cost")
 }
 
+// OpenAI bills the searches of its older web_search_preview tool at $25
+// per 1,000 for a model without reasoning, where web_search is $10 (and
+// leaves their search content out of input_tokens): an answer whose call
+// offered only web_search_preview costs its searches at that price,
+// streamed or not. The search items do not say which tool ran them, so an
+// answer offered both tools is billed at web_search's price.
+func TestWebSearchPreviewSearchesAreBilledAtItsPrice(t *testing.T) {
+	spent := &spendRecorder{}
+	e := newE2E(t, func(c *Config) { c.Budgets = spent })
+	e.openai.Set("large", upstreamtest.Behavior{Reply: "Paris is the capital.", WebSearches: 2})
+	ctx := context.Background()
+	client := e.clients()["v1"]
+	preview := responses.ToolUnionParam{OfWebSearchPreview: &responses.WebSearchPreviewToolParam{Type: responses.WebSearchPreviewToolTypeWebSearchPreview}}
+	both := searchAsk()
+	both.Tools = append(both.Tools, preview)
+	onlyPreview := ask("What is the capital of France today?")
+	onlyPreview.Tools = []responses.ToolUnionParam{preview}
+
+	tests := []struct {
+		name   string
+		call   responses.ResponseNewParams
+		stream bool
+		per    float64 // USD a search
+	}{
+		{"web_search_preview", onlyPreview, false, 0.025},
+		{"web_search_preview, streamed", onlyPreview, true, 0.025},
+		{"web_search", searchAsk(), false, 0.01},
+		{"both tools", both, false, 0.01},
+	}
+	for i, tt := range tests {
+		if tt.stream {
+			events := client.Responses.NewStreaming(ctx, tt.call, onModel("large"))
+			for events.Next() {
+			}
+			require.NoError(t, events.Err(), tt.name)
+		} else {
+			_, err := client.Responses.New(ctx, tt.call, onModel("large"))
+			require.NoError(t, err, tt.name)
+		}
+		r := e.log.waitFor(t, i+1)[i]
+		require.Equal(t, 2, r.Usage.WebSearches, tt.name)
+		tokens := (float64(r.Usage.PromptTokens)*2 + float64(r.Usage.CompletionTokens)*8) / 1e6
+		assert.InDelta(t, tokens+2*tt.per, r.CostUSD, 1e-12, tt.name)
+	}
+	total := 0.0
+	for _, r := range e.log.all() {
+		total += r.CostUSD
+	}
+	assert.InDelta(t, total, spent.total(), 1e-12, "the key's budget is spent what the log says the calls cost")
+}
+
 // A background job that searched is booked with its searches when a read
 // finds it over, as an answer at once would be billed.
 func TestABackgroundAnswersWebSearchesAreBooked(t *testing.T) {
@@ -80,6 +132,35 @@ func TestABackgroundAnswersWebSearchesAreBooked(t *testing.T) {
 		return !booked.UsageEstimated
 	}, 5*time.Second, 10*time.Millisecond, "the read that found the job over books its usage")
 	assert.InDelta(t, largeCost(done.Usage)+3*0.01, booked.CostUSD, 1e-12, "its three searches beside its tokens")
+}
+
+// A background job whose call offered only web_search_preview is booked
+// its searches at that tool's price when a read finds it over: the read's
+// answer echoes the tools its call offered.
+func TestABackgroundAnswersPreviewSearchesAreBookedAtTheirPrice(t *testing.T) {
+	e, st := newBookingE2E(t, 0)
+	e.openai.Set("large", upstreamtest.Behavior{Reply: "The report is done.", WebSearches: 3})
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	bg := ask("Write the quarterly report.")
+	bg.Background = openai.Bool(true)
+	bg.Tools = []responses.ToolUnionParam{{OfWebSearchPreview: &responses.WebSearchPreviewToolParam{Type: responses.WebSearchPreviewToolTypeWebSearchPreview}}}
+	queued, err := client.Responses.New(ctx, bg, onModel("large"))
+	require.NoError(t, err)
+	require.Equal(t, responses.ResponseStatusQueued, queued.Status)
+	var done *responses.Response
+	require.Eventually(t, func() bool {
+		r, err := client.Responses.Get(ctx, queued.ID, responses.ResponseGetParams{})
+		require.NoError(t, err)
+		done = r
+		return r.Status == responses.ResponseStatusCompleted
+	}, 5*time.Second, 10*time.Millisecond)
+	var booked store.DecisionRow
+	require.Eventually(t, func() bool {
+		booked = loggedRow(t, st, queued.ID)
+		return !booked.UsageEstimated
+	}, 5*time.Second, 10*time.Millisecond, "the read that found the job over books its usage")
+	assert.InDelta(t, largeCost(done.Usage)+3*0.025, booked.CostUSD, 1e-12, "its three preview searches beside its tokens")
 }
 
 // Azure runs the web search tool on Grounding with Bing, billed on its

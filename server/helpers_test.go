@@ -35,8 +35,9 @@ var allCaps = router.Capabilities{Tools: true, Vision: true, StructuredOutput: t
 
 // large and claude have cache prices as gpt-4.1's and Claude Sonnet's
 // (its 1-hour cache writes included), and large and claude OpenAI's and
-// Anthropic's price of their web searches; mini and nano have none, as a
-// model whose price table lists none.
+// Anthropic's price of their web searches (large's web_search_preview
+// searches at OpenAI's $25 per 1,000 for a model without reasoning);
+// mini and nano have none, as a model whose price table lists none.
 func testCatalog() router.Catalog {
 	large := testModel("large", "openai", "OpenAI", 2, 8, allCaps)
 	large.CachedInputPerMTok = 0.5
@@ -47,7 +48,7 @@ func testCatalog() router.Catalog {
 	claude := testModel("claude", "anthropic", "Anthropic", 3, 15, allCaps)
 	claude.CachedInputPerMTok, claude.CacheWritePerMTok, claude.CacheWrite1hPerMTok = 0.3, 3.75, 6
 	claude.WebSearchPer1K = 10
-	large.WebSearchPer1K = 10
+	large.WebSearchPer1K, large.WebSearchPreviewPer1K = 10, 25
 	return router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{
 		large,
 		testModel("mini", "openai", "OpenAI", 0.4, 1.6, allCaps),

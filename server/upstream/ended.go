@@ -25,7 +25,7 @@ func endedUsage(raw []byte) (router.Usage, bool) {
 	}
 	u, ok := endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"))
 	if ok {
-		u.WebSearches += webSearchCalls(obj.Get("output"))
+		u = withSearches(u, obj.Get("output"), obj.Get("tools"))
 	}
 	return u, ok
 }

@@ -297,7 +297,7 @@ func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, ro
 	usage, ok := parseUsage(obj.get("usage"))
 	if ok {
 		usage = withTier(usage, obj.get("service_tier"))
-		usage.WebSearches += webSearchCalls(obj.get("output"))
+		usage = withSearches(usage, obj.get("output"), obj.get("tools"))
 	}
 	return obj.encode(), usage
 }

@@ -664,11 +664,12 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			// response.completed's output has every item the answer ran,
 			// its web searches too, which its usage does not count.
 			n := webSearchCalls(resp["output"])
+			preview := n > 0 && searchedByPreview(resp["tools"])
 			if n > 0 && s.hasUsage {
-				s.u.WebSearches = n
+				s.u.WebSearches, s.u.WebSearchPreview = n, preview
 			}
 			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"]); ok {
-				u.WebSearches += n
+				u.WebSearches, u.WebSearchPreview = u.WebSearches+n, preview
 				s.endUsage, s.hasEnd = u, true
 			}
 			obj["response"] = encodeObject(resp)

@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
@@ -19,36 +20,84 @@ var webSearchCallType = []byte(`"web_search_call"`)
 // answer of English text, measured here: bytes.Index stops at every
 // letter w). An output that is not an array counts nothing.
 func webSearchCalls(output []byte) int {
-	i := jsonscan.Space(output, 0)
-	if i >= len(output) || output[i] != '[' {
-		return 0
-	}
-	if i = jsonscan.Space(output, i+1); i < len(output) && output[i] == ']' {
-		return 0
-	}
 	n := 0
-	for i < len(output) {
-		end := jsonscan.Value(output, i)
-		if end == i {
-			return 0
-		}
-		if bytes.Equal(itemType(output[i:end]), webSearchCallType) {
+	if !eachItemType(output, func(typ []byte) {
+		if bytes.Equal(typ, webSearchCallType) {
 			n++
 		}
-		i = jsonscan.Space(output, end)
-		if i >= len(output) {
-			return 0
+	}) {
+		return 0
+	}
+	return n
+}
+
+var (
+	webSearchToolType = []byte(`"web_search`)
+	previewSearchTool = []byte(`"web_search_preview`)
+)
+
+// searchedByPreview reports whether a Responses answer's web searches
+// came from OpenAI's web_search_preview tool, which it bills apart for
+// some models (router.Model.WebSearchPreviewPer1K): the tools the answer
+// echoes from its call offer a web_search_preview (or a dated one) and no
+// web_search. A web_search_call item does not say which tool ran it, so
+// an answer offered both, or one that echoes no tools, is priced at
+// web_search's.
+func searchedByPreview(tools []byte) bool {
+	preview, other := false, false
+	whole := eachItemType(tools, func(typ []byte) {
+		switch {
+		case bytes.HasPrefix(typ, previewSearchTool):
+			preview = true
+		case bytes.HasPrefix(typ, webSearchToolType):
+			other = true
 		}
-		switch output[i] {
+	})
+	return whole && preview && !other
+}
+
+// withSearches adds to u the web searches of a Responses answer's output
+// and whether its tools say they came from web_search_preview.
+func withSearches(u router.Usage, output, tools []byte) router.Usage {
+	if n := webSearchCalls(output); n > 0 {
+		u.WebSearches += n
+		u.WebSearchPreview = searchedByPreview(tools)
+	}
+	return u
+}
+
+// eachItemType calls f with the type of each item of a JSON array, as its
+// JSON text (nil for an item without one), and reports whether array is
+// one. The items are walked in place with jsonscan: nothing is decoded or
+// allocated per item.
+func eachItemType(array []byte, f func(typ []byte)) bool {
+	i := jsonscan.Space(array, 0)
+	if i >= len(array) || array[i] != '[' {
+		return false
+	}
+	if i = jsonscan.Space(array, i+1); i < len(array) && array[i] == ']' {
+		return true
+	}
+	for i < len(array) {
+		end := jsonscan.Value(array, i)
+		if end == i {
+			return false
+		}
+		f(itemType(array[i:end]))
+		i = jsonscan.Space(array, end)
+		if i >= len(array) {
+			return false
+		}
+		switch array[i] {
 		case ']':
-			return n
+			return true
 		case ',':
-			i = jsonscan.Space(output, i+1)
+			i = jsonscan.Space(array, i+1)
 		default:
-			return 0
+			return false
 		}
 	}
-	return 0
+	return false
 }
 
 // itemType is jsonscan.ParseObject(item).Get("type") without building

@@ -27,3 +27,24 @@ func TestWebSearchCallsReadsTheTypeAsJSONDoes(t *testing.T) {
 	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call","type":"message"}]`)))
 	assert.Zero(t, webSearchCalls([]byte(`[{"type":"web_search_call",}]`)), "a malformed item counts nothing")
 }
+
+// An answer's searches are web_search_preview's when the tools it echoes
+// from its call offer that tool, dated or not, and no web_search: the
+// search items do not say which tool ran them.
+func TestSearchedByPreviewReadsTheToolsTheAnswerWasOffered(t *testing.T) {
+	for _, tt := range []struct {
+		tools string
+		want  bool
+	}{
+		{`[{"type":"web_search_preview","search_context_size":"medium"}]`, true},
+		{`[{"type":"function","name":"lookup"},{"type":"web_search_preview_2025_03_11"}]`, true},
+		{`[{"type":"web_search"}]`, false},
+		{`[{"type":"web_search_2025_08_26"}]`, false},
+		{`[{"type":"web_search_preview"},{"type":"web_search"}]`, false},
+		{`[]`, false},
+		{``, false},
+		{`[{"type":"web_search_preview"}`, false},
+	} {
+		assert.Equal(t, tt.want, searchedByPreview([]byte(tt.tools)), tt.tools)
+	}
+}

@@ -67,7 +67,7 @@ func (c *call) response(status string) map[string]any {
 	resp := map[string]any{
 		"id": c.responseID(), "object": "response", "created_at": created, "status": status,
 		"error": nil, "incomplete_details": nil, "model": c.model, "output": output,
-		"parallel_tool_calls": true, "tool_choice": "auto", "tools": []any{}, "metadata": map[string]any{},
+		"parallel_tool_calls": true, "tool_choice": "auto", "tools": c.tools(), "metadata": map[string]any{},
 		"usage": nil,
 	}
 	if status == "completed" {
@@ -79,6 +79,15 @@ func (c *call) response(status string) map[string]any {
 		}
 	}
 	return c.withTier(resp)
+}
+
+// tools are the tools the call offered, which OpenAI's response object
+// echoes.
+func (c *call) tools() any {
+	if tools, ok := c.body["tools"].([]any); ok {
+		return tools
+	}
+	return []any{}
 }
 
 // messageItem is the reply as a message output item: its text once
