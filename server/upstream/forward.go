@@ -445,6 +445,10 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 		h.release(a.model, a.ticket)
 	case err == nil:
 		h.succeeded(a.model, a.ticket, true)
+	case errors.As(err, &rt) && rt.noAPI:
+		// Its other API still answers: failing it would make the model
+		// tried last for those calls too.
+		h.release(a.model, a.ticket)
 	case errors.As(err, &rt) && rt.limited && rt.wait > 0:
 		// Busy, not broken: the Backoff waits as asked.
 		h.release(a.model, a.ticket)
@@ -502,7 +506,9 @@ func (a *attempt) noteBackoff(status int, err error) {
 // the provider turned the call away for now (a 429, or a model skipped
 // while its wait runs); wait: how long it asked to be left alone; gateway:
 // the provider refused the gateway, not the request (refusesGateway);
-// overdue: no headers came before the call's deadline (headersOverdue).
+// overdue: no headers came before the call's deadline (headersOverdue);
+// noAPI: the provider serves no such API (routeMissing), which says
+// nothing of the model's health.
 type retryable struct {
 	msg string
 	// full, when set, is msg as the operator reads it in the decision
@@ -512,6 +518,7 @@ type retryable struct {
 	wait    time.Duration
 	gateway bool
 	overdue bool
+	noAPI   bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -616,6 +623,14 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return resp.StatusCode, rt
 	case resp.StatusCode >= 400:
 		raw := readErrorBody(resp, a.f.redact)
+		if a.wireAPI() == APIResponses && routeMissing(resp.StatusCode, raw) {
+			// A server of one's own that serves Chat Completions alone
+			// (Ollama, llama.cpp, TGI before their Responses APIs): the
+			// deployment routed the call there, not the client. The model
+			// is not broken, so its health does not count it.
+			return resp.StatusCode, &retryable{noAPI: true,
+				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
+		}
 		if a.refusesGateway(resp.StatusCode, raw) {
 			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true}
 		}

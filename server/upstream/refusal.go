@@ -32,7 +32,8 @@ import (
 //     name, as Anthropic's "model: x" and OpenRouter's "No endpoints found
 //     for x"), Azure's bare "Resource not found" (a wrong api-version or
 //     path), Google's NOT_FOUND naming "models/<name>", or no error object
-//     at all (a wrong base URL's path). Any other
+//     at all or llama.cpp's "File Not Found" (a wrong base URL's path:
+//     see routeMissing). Any other
 //     404 is about an id the client gave (a previous response, a vector
 //     store, a container, a file), which no other model knows either; such
 //     messages name the id, not the model.
@@ -77,7 +78,8 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 			e.Status == "NOT_FOUND" && namesModel(msg, "models/"+name) ||
 			// Azure's front door, for the resource (a wrong api-version or
 			// path), not a deployment or an id: those it names.
-			a.provider.Kind == KindAzure && strings.HasPrefix(msg, "resource not found")
+			a.provider.Kind == KindAzure && strings.HasPrefix(msg, "resource not found") ||
+			llamaCppRouteMissing(e)
 	}
 	if e.moderated() {
 		return false
@@ -97,6 +99,26 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	// away (network or firewall rules) before any model saw the prompt.
 	return strings.Contains(msg, "access to model") || strings.Contains(msg, "access to the model") ||
 		strings.HasPrefix(msg, "access denied")
+}
+
+// routeMissing reports whether a 404's body says the server has no route
+// for the path, rather than that something the call named is unknown: no
+// error object at all (Ollama's gin router answers "404 page not found",
+// FastAPI's (vLLM, SGLang) {"detail": "Not Found"}, TGI's axum router an
+// empty body), or llama.cpp's llama-server's own, whose error handler
+// sends {"error": {"message": "File Not Found", "type": "not_found_error",
+// "code": 404}} for any path it does not serve. A 404 about the client's
+// id names the id.
+func routeMissing(status int, raw []byte) bool {
+	if status != http.StatusNotFound {
+		return false
+	}
+	e, ok := readRefusal(raw)
+	return !ok || llamaCppRouteMissing(e)
+}
+
+func llamaCppRouteMissing(e refusal) bool {
+	return e.Type == "not_found_error" && strings.EqualFold(strings.TrimSpace(e.Message), "file not found")
 }
 
 // refusal is what refusesGateway reads of an error body, in OpenAI's shape
