@@ -113,7 +113,7 @@ func dropUnsupported(obj *object, api API, m router.Model) {
 			}
 			obj.del("max_completion_tokens")
 		}
-	case m.Capabilities.Reasoning && speaksOpenAIReasoning(m):
+	case m.Capabilities.Reasoning && servedByOpenAI(m):
 		if obj.has("max_tokens") {
 			if !obj.has("max_completion_tokens") {
 				obj.setString("max_completion_tokens", obj.get("max_tokens"))
@@ -260,12 +260,20 @@ func dropInclude(obj *object, entry string) {
 	}
 }
 
-// speaksOpenAIReasoning tells models whose API rejects max_tokens for
-// reasoning models (OpenAI's o-series and GPT-5, on OpenAI or Azure) from
-// other reasoning models (DeepSeek R1 and the like), which still read
-// max_tokens.
+// speaksOpenAIReasoning tells models that read reasoning_effort as OpenAI
+// defines it (OpenAI's own, gpt-oss included) from other reasoning models
+// (DeepSeek R1 and the like).
 func speaksOpenAIReasoning(m router.Model) bool {
-	return m.Provider == "openai" || m.Provider == "azure" || strings.EqualFold(m.Format, "OpenAI")
+	return servedByOpenAI(m) || strings.EqualFold(m.Format, "OpenAI")
+}
+
+// servedByOpenAI tells the models OpenAI's API (or Azure OpenAI) serves,
+// whose reasoning models refuse max_tokens, from every other model, gpt-oss
+// included: OpenAI's open weights are served by servers of one's own
+// (vLLM, Ollama, llama.cpp), which read the limit from max_tokens, and
+// Ollama from nothing else.
+func servedByOpenAI(m router.Model) bool {
+	return m.Provider == "openai" || m.Provider == "azure"
 }
 
 // withStreamUsage asks a streaming Chat Completions upstream to send usage
