@@ -110,3 +110,38 @@ func errorMembers(obj map[string]any, redact func(string) string) map[string]any
 	}
 	return e
 }
+
+// errorMember is an error object's message, or the error itself where a
+// server gives it as a bare string: Hugging Face TGI's router answers and
+// streams {"error": "...", "error_type": "..."}, and LM Studio answers a
+// path it has no route for with {"error": "Unexpected endpoint or method.
+// (POST /v1/responses)"}.
+type errorMember struct {
+	Message string
+}
+
+func (e *errorMember) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &e.Message)
+	}
+	var obj struct {
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return err
+	}
+	e.Message = obj.Message
+	return nil
+}
+
+// openAIErrorMember is OpenAI's error object for msg, of the server's
+// type (TGI's error_type) when it gave one as a string.
+func openAIErrorMember(msg string, typ json.RawMessage) json.RawMessage {
+	t := "server_error"
+	var given string
+	if json.Unmarshal(typ, &given) == nil && given != "" {
+		t = given
+	}
+	b, _ := json.Marshal(map[string]any{"message": msg, "type": t, "param": nil, "code": nil})
+	return b
+}

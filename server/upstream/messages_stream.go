@@ -118,10 +118,8 @@ type chatChunk struct {
 	Usage       json.RawMessage `json:"usage"`
 	ServiceTier json.RawMessage `json:"service_tier"`
 	// Error is what some OpenAI-compatible servers send mid-stream instead
-	// of chunks when generation fails.
-	Error *struct {
-		Message string `json:"message"`
-	} `json:"error"`
+	// of chunks when generation fails (TGI's a bare string).
+	Error *errorMember `json:"error"`
 }
 
 type chatToolDelta struct {

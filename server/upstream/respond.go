@@ -130,7 +130,14 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	if msg, ok := errorAnswer(raw); ok && a.call.Relay == nil {
 		// As an error chunk that opens a stream: nothing was answered, so
 		// the next model is tried and nothing is billed.
-		return resp.StatusCode, &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, msg)}
+		rt := &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, a.f.redact(msg))}
+		if a.wireAPI() == APIResponses && strings.HasPrefix(msg, "Unexpected endpoint or method.") {
+			// LM Studio's 200 for a path it has no route for: a server
+			// without the Responses API, as routeMissing's 404s say.
+			rt.msg += " (the provider has no Responses API at this base URL)"
+			rt.noAPI = true
+		}
+		return resp.StatusCode, rt
 	}
 	var obj object
 	if a.call.Relay == nil {

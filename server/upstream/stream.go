@@ -620,6 +620,13 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	}
 	if msg, ok := streamErrorMessage(obj); ok {
 		s.errMsg, s.relayed = msg, true
+		if e := obj["error"]; len(e) > 0 && e[0] == '"' {
+			// TGI's bare string: OpenAI's SDKs read an error chunk's
+			// message from an object, and show "An error occurred during
+			// streaming" without one.
+			obj["error"] = openAIErrorMember(msg, obj["error_type"])
+			delete(obj, "error_type")
+		}
 		// Nothing of an answer follows a Chat chunk's error: waiting
 		// for more would hold the call on a server that keeps its
 		// connection open. A Responses error event is followed by
@@ -758,14 +765,14 @@ func (s *openAIStream) finishes(choices json.RawMessage) bool {
 }
 
 // streamErrorMessage reads a provider's in-stream error: a Chat
-// Completions {"error":{...}} chunk, a Responses `error` event (its
-// message at the top level), or a failed response's `error` member.
+// Completions {"error":{...}} chunk (or TGI's {"error": "...",
+// "error_type": "..."}, its message a bare string), a Responses `error`
+// event (its message at the top level), or a failed response's `error`
+// member.
 func streamErrorMessage(obj map[string]json.RawMessage) (string, bool) {
 	var msg string
 	if raw, ok := obj["error"]; ok && string(raw) != "null" {
-		var e struct {
-			Message string `json:"message"`
-		}
+		var e errorMember
 		_ = json.Unmarshal(raw, &e)
 		msg = e.Message
 	} else if string(obj["type"]) == `"error"` {
