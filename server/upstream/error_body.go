@@ -145,3 +145,33 @@ func openAIErrorMember(msg string, typ json.RawMessage) json.RawMessage {
 	b, _ := json.Marshal(map[string]any{"message": msg, "type": t, "param": nil, "code": nil})
 	return b
 }
+
+// foreignError reads an error body in a server's own shape rather than
+// OpenAI's or Anthropic's: SGLang's (and vLLM's before it nested the
+// error) {"object": "error", "message": ..., "type": ...}, TGI's {"error":
+// "...", "error_type": "..."}, or FastAPI's {"detail": "..."} (a string;
+// a validation error's list of problems is left as it is). typ is the
+// server's type of error, "" when it gives none.
+func foreignError(raw []byte) (msg, typ string, ok bool) {
+	var wire struct {
+		Object    string          `json:"object"`
+		Message   string          `json:"message"`
+		Type      string          `json:"type"`
+		Error     json.RawMessage `json:"error"`
+		ErrorType string          `json:"error_type"`
+		Detail    json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(raw, &wire) != nil {
+		return "", "", false
+	}
+	var s string
+	switch {
+	case wire.Object == "error" && wire.Message != "" && len(wire.Error) == 0:
+		return wire.Message, wire.Type, true
+	case len(wire.Error) > 0 && wire.Error[0] == '"' && json.Unmarshal(wire.Error, &s) == nil && s != "":
+		return s, wire.ErrorType, true
+	case len(wire.Detail) > 0 && wire.Detail[0] == '"' && json.Unmarshal(wire.Detail, &s) == nil && s != "":
+		return s, "", true
+	}
+	return "", "", false
+}

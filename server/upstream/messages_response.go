@@ -225,5 +225,8 @@ func (a *attempt) messagesErrorBody(status int, raw []byte) []byte {
 	case ok:
 		return anthropicError(apierr.AnthropicType(status), a.f.redact(e.Message))
 	}
+	if msg, _, ok := foreignError(raw); ok {
+		return anthropicError(apierr.AnthropicType(status), a.f.redact(msg))
+	}
 	return anthropicError(apierr.AnthropicType(status), a.wrapErrorText(status, raw))
 }

@@ -142,13 +142,25 @@ type refusal struct {
 }
 
 func readRefusal(raw []byte) (refusal, bool) {
+	raw = unlisted(raw)
 	var wire struct {
-		Error *refusal `json:"error"`
+		Error  *refusal `json:"error"`
+		Object string   `json:"object"`
 	}
-	if json.Unmarshal(unlisted(raw), &wire) != nil || wire.Error == nil {
+	if json.Unmarshal(raw, &wire) != nil {
 		return refusal{}, false
 	}
-	e := *wire.Error
+	var e refusal
+	switch {
+	case wire.Error != nil:
+		e = *wire.Error
+	case wire.Object == "error" && json.Unmarshal(raw, &e) == nil && e.Message != "":
+		// SGLang's shape (and vLLM's before it nested the error): the
+		// error's members at the top, {"object": "error", "message": ...,
+		// "type": ..., "param": ..., "code": 404}.
+	default:
+		return refusal{}, false
+	}
 	_ = json.Unmarshal(e.RawStatus, &e.Status)
 	if json.Unmarshal(e.RawCode, &e.Code) != nil {
 		var n json.Number
@@ -238,6 +250,8 @@ func (f *Forwarder) refusalText(status int, raw []byte) string {
 	msg := strings.TrimSpace(string(raw))
 	if e, _, ok := readProviderError(unlisted(raw)); ok {
 		msg = e.Message
+	} else if m, _, ok := foreignError(raw); ok {
+		msg = m
 	}
 	msg = f.redact(msg)
 	if r := []rune(msg); len(r) > 300 {

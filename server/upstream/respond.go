@@ -338,6 +338,14 @@ func (a *attempt) clientErrorBody(status int, raw []byte) []byte {
 	case ok:
 		return openAIError(a.f.redact(e.Message), e.Type, nil)
 	}
+	if msg, typ, ok := foreignError(raw); ok {
+		// A server's own shape (SGLang's, TGI's, FastAPI's), which OpenAI's
+		// SDKs would show as no message at all.
+		if typ == "" {
+			typ = "upstream_error"
+		}
+		return openAIError(a.f.redact(msg), typ, nil)
+	}
 	return openAIError(a.wrapErrorText(status, raw), "upstream_error", nil)
 }
 

@@ -1,0 +1,85 @@
+package upstream_test
+
+// Servers of one's own answer errors in shapes other than OpenAI's
+// {"error": {...}}: SGLang (and vLLM before it nested the error) send the
+// error's members at the top, {"object": "error", "message": ..., "type":
+// ..., "param": ..., "code": 400}; Hugging Face TGI sends {"error": "...",
+// "error_type": "..."}; FastAPI's own errors are {"detail": "..."}. Their
+// message is read as an OpenAI error's would be: it decides whose fault a
+// 404 is, and the client gets it in its API's shape.
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+func TestAClientErrorInAServersOwnShapeReachesTheClientWithItsMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, message, typ string
+		status                   int
+	}{
+		{"SGLang", `{"object":"error","message":"Requested token count exceeds the model's maximum context length of 131072 tokens.","type":"BadRequestError","param":null,"code":400}`,
+			"Requested token count exceeds the model's maximum context length of 131072 tokens.", "BadRequestError", http.StatusBadRequest},
+		{"TGI", `{"error":"Input validation error: ` + "`inputs`" + ` tokens + ` + "`max_new_tokens`" + ` must be <= 4096. Given: 4000 ` + "`inputs`" + ` tokens and 500 ` + "`max_new_tokens`" + `","error_type":"validation"}`,
+			"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 500 `max_new_tokens`", "validation", http.StatusUnprocessableEntity},
+		{"FastAPI", `{"detail":"Method Not Allowed"}`, "Method Not Allowed", "", http.StatusBadRequest},
+	} {
+		t.Run(tc.name+" to a Chat Completions client", func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(tc.status, "application/json", tc.body))
+			out, rec := m.call(t, upstream.APIChatCompletions, false)
+			assert.Equal(t, tc.status, out.Status)
+			var got struct {
+				Error struct {
+					Message string `json:"message"`
+					Type    string `json:"type"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got), rec.Body.String())
+			assert.Equal(t, tc.message, got.Error.Message)
+			if tc.typ != "" {
+				assert.Equal(t, tc.typ, got.Error.Type)
+			}
+		})
+		t.Run(tc.name+" to a Messages client", func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(tc.status, "application/json", tc.body))
+			out, rec := m.call(t, upstream.APIMessages, false)
+			assert.Equal(t, tc.status, out.Status)
+			var got struct {
+				Type  string `json:"type"`
+				Error struct {
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got), rec.Body.String())
+			assert.Equal(t, "error", got.Type)
+			assert.Equal(t, tc.message, got.Error.Message)
+		})
+	}
+}
+
+// SGLang's (and vLLM's) Responses API answers a previous_response_id it
+// does not have with 404 "Response with id '...' not found.": the client's
+// id, which no other model knows either.
+func TestA404AboutAClientsIDInSGLangsShapeReachesTheClient(t *testing.T) {
+	body := `{"object":"error","message":"Response with id 'resp_abc' not found.","type":"invalid_request_error","param":null,"code":404}`
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusNotFound, "application/json", body))
+	out, rec := m.call(t, upstream.APIResponses, false)
+	assert.Equal(t, http.StatusNotFound, out.Status, "%+v", out.Attempts)
+	assert.Contains(t, rec.Body.String(), "Response with id 'resp_abc' not found.")
+	assert.Len(t, out.Attempts, 1, "no other model is asked")
+}
+
+func TestAnUnknownModel404InSGLangsShapeFailsOver(t *testing.T) {
+	body := `{"object":"error","message":"The model ` + "`broken`" + ` does not exist.","type":"NotFoundError","param":null,"code":404}`
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusNotFound, "application/json", body))
+	out, rec := m.call(t, upstream.APIChatCompletions, false)
+	assert.Equal(t, m.good.ID, out.Answered.ID, "the client got %d: %s", out.Status, rec.Body.String())
+	require.Len(t, out.Attempts, 2)
+	assert.Contains(t, out.Attempts[0].Error, "does not exist", "the operator reads the provider's message")
+}
