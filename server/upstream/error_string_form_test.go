@@ -84,3 +84,35 @@ func TestLMStudiosUnexpectedEndpointOnAResponsesCallFailsOverAndLeavesTheModelHe
 		assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "it still answers Chat Completions")
 	}
 }
+
+// llama.cpp's llama-server sends an error that comes once its stream has
+// begun on a line of its own field, `error: {...}` (server_sent_event(sink,
+// "error", ...)), which the SSE format would drop as a field it does not
+// know, and then ends the stream.
+const llamaCppErrorLine = "error: {\"code\":500,\"message\":\"llama_decode failed: out of memory\",\"type\":\"server_error\"}\n\n"
+
+func TestLlamaCppsErrorLineInAStreamFailsOverWithItsMessage(t *testing.T) {
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages} {
+		t.Run(string(api), func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream", sseData(roleChunk), llamaCppErrorLine))
+			out, rec := m.call(t, api, true)
+			assert.Equal(t, m.good.ID, out.Answered.ID, "%s", rec.Body.String())
+			require.Len(t, out.Attempts, 2)
+			assert.Contains(t, out.Attempts[0].Error, "llama_decode failed: out of memory")
+		})
+	}
+}
+
+func TestLlamaCppsErrorLineAfterTheAnswerBeganReachesTheClient(t *testing.T) {
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIMessages} {
+		t.Run(string(api), func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusOK, "text/event-stream",
+				sseData(roleChunk), chatChunkText("broken", "Hal"), llamaCppErrorLine))
+			out, rec := m.call(t, api, true)
+			assert.Equal(t, http.StatusBadGateway, out.Status)
+			assert.Contains(t, rec.Body.String(), "llama_decode failed: out of memory", "the client's stream says why it ended")
+			require.Len(t, out.Attempts, 1)
+			assert.Contains(t, out.Attempts[0].Error, "llama_decode failed: out of memory")
+		})
+	}
+}

@@ -80,6 +80,14 @@ func (r *sseReader) next() (sseEvent, error) {
 		}
 		field, value, _ := bytes.Cut(line, []byte(":"))
 		value = bytes.TrimPrefix(value, []byte(" "))
+		if string(field) == "error" && !hasData && json.Valid(value) {
+			// llama.cpp's llama-server writes an error that comes after
+			// its stream began on a field of its own, `error: {"code":
+			// 500, "message": ..., "type": ...}`, which the SSE format
+			// drops as unknown: read as OpenAI's error chunk, its message
+			// says why the stream ended.
+			field, value = []byte("data"), append(append([]byte(`{"error":`), value...), '}')
+		}
 		switch string(field) {
 		case "event":
 			ev.name = string(value)
