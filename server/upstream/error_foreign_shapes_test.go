@@ -24,10 +24,10 @@ func TestAClientErrorInAServersOwnShapeReachesTheClientWithItsMessage(t *testing
 		name, body, message, typ string
 		status                   int
 	}{
-		{"SGLang", `{"object":"error","message":"Requested token count exceeds the model's maximum context length of 131072 tokens.","type":"BadRequestError","param":null,"code":400}`,
-			"Requested token count exceeds the model's maximum context length of 131072 tokens.", "BadRequestError", http.StatusBadRequest},
-		{"TGI", `{"error":"Input validation error: ` + "`inputs`" + ` tokens + ` + "`max_new_tokens`" + ` must be <= 4096. Given: 4000 ` + "`inputs`" + ` tokens and 500 ` + "`max_new_tokens`" + `","error_type":"validation"}`,
-			"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 500 `max_new_tokens`", "validation", http.StatusUnprocessableEntity},
+		{"SGLang", `{"object":"error","message":"Tool choice 'required' needs at least one tool.","type":"BadRequestError","param":null,"code":400}`,
+			"Tool choice 'required' needs at least one tool.", "BadRequestError", http.StatusBadRequest},
+		{"TGI", `{"error":"Input validation error: ` + "`temperature`" + ` must be strictly positive","error_type":"validation"}`,
+			"Input validation error: `temperature` must be strictly positive", "validation", http.StatusUnprocessableEntity},
 		{"FastAPI", `{"detail":"Method Not Allowed"}`, "Method Not Allowed", "", http.StatusBadRequest},
 	} {
 		t.Run(tc.name+" to a Chat Completions client", func(t *testing.T) {

@@ -445,9 +445,9 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 		h.release(a.model, a.ticket)
 	case err == nil:
 		h.succeeded(a.model, a.ticket, true)
-	case errors.As(err, &rt) && rt.noAPI:
-		// Its other API still answers: failing it would make the model
-		// tried last for those calls too.
+	case errors.As(err, &rt) && rt.unfit:
+		// It still answers other calls (its other API, a shorter
+		// prompt): failing it would make the model tried last for them.
 		h.release(a.model, a.ticket)
 	case errors.As(err, &rt) && rt.limited && rt.wait > 0:
 		// Busy, not broken: the Backoff waits as asked.
@@ -507,8 +507,9 @@ func (a *attempt) noteBackoff(status int, err error) {
 // while its wait runs); wait: how long it asked to be left alone; gateway:
 // the provider refused the gateway, not the request (refusesGateway);
 // overdue: no headers came before the call's deadline (headersOverdue);
-// noAPI: the provider serves no such API (routeMissing), which says
-// nothing of the model's health.
+// unfit: the model cannot take this call where it is served (its server
+// has no such API, see routeMissing, or a smaller context window than the
+// catalog's, see contextRefused), which says nothing of its health.
 type retryable struct {
 	msg string
 	// full, when set, is msg as the operator reads it in the decision
@@ -518,7 +519,7 @@ type retryable struct {
 	wait    time.Duration
 	gateway bool
 	overdue bool
-	noAPI   bool
+	unfit   bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -628,8 +629,16 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			// (Ollama, llama.cpp, TGI before their Responses APIs): the
 			// deployment routed the call there, not the client. The model
 			// is not broken, so its health does not count it.
-			return resp.StatusCode, &retryable{noAPI: true,
+			return resp.StatusCode, &retryable{unfit: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
+		}
+		if !a.last && contextRefused(resp.StatusCode, raw) {
+			// The server's own context window is smaller than the
+			// catalog's (llama.cpp's -c, vLLM's --max-model-len): the
+			// deployment's setup, and a model with a larger one may take
+			// the prompt. The last model's refusal is the client's.
+			return resp.StatusCode, &retryable{unfit: true,
+				msg: a.f.refusalText(resp.StatusCode, raw) + " (the prompt does not fit this server's context window)"}
 		}
 		if a.refusesGateway(resp.StatusCode, raw) {
 			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true}

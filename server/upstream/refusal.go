@@ -121,6 +121,27 @@ func llamaCppRouteMissing(e refusal) bool {
 	return e.Type == "not_found_error" && strings.EqualFold(strings.TrimSpace(e.Message), "file not found")
 }
 
+// contextRefused reports a client error that says the prompt does not fit
+// the server's context window: OpenAI's code context_length_exceeded,
+// llama.cpp's llama-server's exceed_context_size_error ("request (N
+// tokens) exceeds the available context size (M tokens)"), vLLM's "This
+// model's maximum context length is M tokens. However, you requested N
+// tokens ...", in either of its shapes, the "Requested token count exceeds
+// the model's maximum context length of M tokens" of others, or TGI's 422
+// "Input validation error: `inputs` tokens + `max_new_tokens` must be <=
+// M".
+func contextRefused(status int, raw []byte) bool {
+	if status != http.StatusBadRequest && status != http.StatusUnprocessableEntity {
+		return false
+	}
+	if e, ok := readRefusal(raw); ok {
+		return e.Code == "context_length_exceeded" || e.Type == "exceed_context_size_error" ||
+			strings.Contains(strings.ToLower(e.Message), "maximum context length")
+	}
+	msg, _, ok := foreignError(raw)
+	return ok && strings.Contains(msg, "`inputs` tokens + `max_new_tokens` must be <=")
+}
+
 // refusal is what refusesGateway reads of an error body, in OpenAI's shape
 // (with OpenRouter's metadata), Anthropic's or Google's (its gRPC status
 // name and the reasons in its details).

@@ -1,0 +1,72 @@
+package upstream_test
+
+// The router sends a prompt only to models whose catalog context window
+// holds it, but a server of one's own is often started with a smaller one
+// (llama.cpp's -c, vLLM's --max-model-len, Ollama's num_ctx): it refuses
+// the prompt with a 400 of its own. That is the deployment's setup, not a
+// request no model can take: while another model is left, it is asked, and
+// the model, which still takes shorter prompts, stays healthy. The last
+// model's refusal reaches the client as it is.
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+var contextRefusals = []struct {
+	server, body string
+	status       int
+}{
+	// llama-server's exceed_context_size_error.
+	{"llama.cpp", `{"error":{"code":400,"message":"request (9412 tokens) exceeds the available context size (8192 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":9412,"n_ctx":8192}}`, http.StatusBadRequest},
+	// vLLM's, nested since its ErrorResponse{error: ErrorInfo}.
+	{"vLLM", `{"error":{"message":"This model's maximum context length is 8192 tokens. However, you requested 9412 tokens (9000 in the messages, 412 in the completion). Please reduce the length of the messages or completion.","type":"BadRequestError","param":null,"code":400}}`, http.StatusBadRequest},
+	// The same from a vLLM that puts the error's members at the top, as SGLang does.
+	{"flat", `{"object":"error","message":"This model's maximum context length is 8192 tokens. However, you requested 9412 tokens in the messages. Please reduce the length of the messages.","type":"BadRequestError","param":null,"code":400}`, http.StatusBadRequest},
+	// The wording other servers and proxies use.
+	{"requested token count", `{"object":"error","message":"Requested token count exceeds the model's maximum context length of 8192 tokens. You requested a total of 9412 tokens.","type":"BadRequestError","param":null,"code":400}`, http.StatusBadRequest},
+	// OpenAI's code, which other servers copy.
+	{"OpenAI's code", `{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}`, http.StatusBadRequest},
+	// TGI's router validates inputs and max_new_tokens against its --max-total-tokens.
+	{"TGI", `{"error":"Input validation error: ` + "`inputs` tokens + `max_new_tokens`" + ` must be <= 4096. Given: 4000 ` + "`inputs`" + ` tokens and 500 ` + "`max_new_tokens`" + `","error_type":"validation"}`, http.StatusUnprocessableEntity},
+}
+
+func TestAPromptTooLongForAServersOwnContextWindowFailsOver(t *testing.T) {
+	for _, tc := range contextRefusals {
+		t.Run(tc.server, func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(tc.status, "application/json", tc.body))
+			m.fwd.Health = &upstream.Health{}
+			for range 5 {
+				out, rec := m.call(t, upstream.APIChatCompletions, false)
+				require.Equal(t, m.good.ID, out.Answered.ID, "the client got %d: %s", out.Status, rec.Body.String())
+				require.Len(t, out.Attempts, 2)
+				assert.Contains(t, out.Attempts[0].Error, "context window", "the decision log says why")
+			}
+			assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "it still takes shorter prompts")
+		})
+	}
+}
+
+func TestTheLastModelsContextRefusalReachesTheClient(t *testing.T) {
+	body := contextRefusals[0].body
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
+	out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.JSONEq(t, body, rec.Body.String(), "as the provider sent it")
+}
+
+// Any other 400 is the client's request, which another model would refuse
+// too: it is not shopped around.
+func TestAnotherClientErrorDoesNotFailOver(t *testing.T) {
+	body := `{"error":{"message":"'messages' must contain at least one message","type":"invalid_request_error","param":"messages","code":null}}`
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
+	out, _ := m.call(t, upstream.APIChatCompletions, false)
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.Equal(t, m.bad.ID, out.Answered.ID)
+	assert.Len(t, out.Attempts, 1)
+}
