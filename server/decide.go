@@ -230,6 +230,14 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.API == openai.Messages && r.req.StructuredOutput {
 		needs = append(needs, upstream.NeedStructuredOutput)
 	}
+	// What some providers cap: the client's 400 from them would not fail
+	// over, though another model could answer.
+	if r.req.ToolCount > 0 {
+		needs = append(needs, upstream.NeedTools(r.req.ToolCount))
+	}
+	if r.req.MessageCount > 0 {
+		needs = append(needs, upstream.NeedMessages(r.req.MessageCount))
+	}
 	rreq := r.rreq
 	if r.req.Thinking {
 		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)

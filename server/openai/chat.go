@@ -49,6 +49,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if len(msgs) == 0 {
 		return invalid("messages", "messages must contain at least one message")
 	}
+	r.MessageCount = len(msgs)
 	var conv conversation
 	for i, m := range msgs {
 		if m.Role == "" {
@@ -74,6 +75,9 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if v, ok := top["functions"]; ok && !isNull(v) {
 		r.Tools = true
 		r.addText(string(v))
+		if fs, ok := jsonscan.Elements(v); ok {
+			r.ToolCount = max(r.ToolCount, len(fs))
+		}
 	}
 	if v, ok := top["response_format"]; ok && !isNull(v) {
 		var rf struct {
@@ -281,6 +285,7 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 		return invalid("tools", "tools must be an array of tool objects")
 	}
 	r.addText(string(v))
+	r.ToolCount = len(tools)
 	for i, t := range tools {
 		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), t.Type); err != nil {
 			return err

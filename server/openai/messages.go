@@ -88,6 +88,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		}
 		r.Resumes = true
 	}
+	r.MessageCount = len(turns)
 	for i, tr := range turns {
 		if err := sc.turn(tr, i, i == len(turns)-1); err != nil {
 			return err
@@ -441,6 +442,7 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		return invalid("tools", "tools must be an array of tool objects")
 	}
 	r.addText(string(v))
+	r.ToolCount = len(tools)
 	for i, t := range tools {
 		typ := t.Type
 		if typ == "" {

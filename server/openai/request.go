@@ -67,6 +67,13 @@ type Request struct {
 	texts     []string
 
 	Tools bool
+	// ToolCount is how many tools the call declares: its tools entries, or
+	// a Chat call's legacy functions where they are more. MessageCount is
+	// how many messages a Chat Completions or Messages call sends (its
+	// messages array; 0 on Responses). Some providers cap them, and the
+	// server hands both to the check of each model's provider's limits.
+	ToolCount    int
+	MessageCount int
 	// AgentTools lists built-in (non-function) tool types, e.g.
 	// "web_search_preview", which only OpenAI models run.
 	AgentTools []string

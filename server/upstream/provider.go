@@ -140,7 +140,9 @@ func (ps Providers) Available(m router.Model) string {
 }
 
 // Supports returns "" when m's provider serves api with tools of the
-// given types (and the ContentPrefix needs among them), otherwise why not.
+// given types (and the ContentPrefix needs among them, and within its
+// documented caps on the counted ones: NeedTools, NeedMessages), otherwise
+// why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic
 // provider serves Chat Completions and Responses calls with function tools
@@ -159,6 +161,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 			return why
 		}
 	}
+	if why := limitRefusal(p, api, toolTypes); why != "" {
+		return why
+	}
 	// A provider that speaks the client's API carries all of it.
 	if translationFor(api, p.Kind) == nil {
 		return ""
@@ -171,6 +176,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		plain = "custom"
 	}
 	for _, t := range toolTypes {
+		if strings.HasPrefix(t, countPrefix) {
+			continue // limitRefusal's
+		}
 		if t == NeedStructuredOutput {
 			if !m.Capabilities.StructuredOutput {
 				return "no structured output support"

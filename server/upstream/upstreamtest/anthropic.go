@@ -111,6 +111,10 @@ func (c *call) anthropicInvalid() string {
 	if !ok || len(msgs) == 0 && thread["type"] != "continue" {
 		return "messages: at least one message is required"
 	}
+	// Anthropic's documented cap (its Messages API reference).
+	if len(msgs) > 100_000 {
+		return fmt.Sprintf("messages: a request takes at most 100000 messages, got %d", len(msgs))
+	}
 	for i, m := range msgs {
 		mm, _ := m.(map[string]any)
 		if role := mm["role"]; role != "user" && role != "assistant" {

@@ -99,6 +99,15 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, msg)
 		return
 	}
+	// OpenAI's cap on tools (and on the legacy functions), in its words.
+	for _, param := range []string{"tools", "functions"} {
+		if list, _ := c.body[param].([]any); len(list) > 128 {
+			writeOpenAIErrorCode(w, http.StatusBadRequest, fmt.Sprintf(
+				"Invalid '%s': array too long. Expected an array with maximum length 128, but got an array with length %d instead.",
+				param, len(list)), "array_above_max_length")
+			return
+		}
+	}
 	if stream, _ := c.body["stream"].(bool); stream && !c.b.NoStreaming {
 		c.chatStream()
 		return

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// functionTools is a Chat Completions tools array of n function tools.
+func functionTools(n int) string {
+	tools := make([]string, n)
+	for i := range tools {
+		tools[i] = fmt.Sprintf(`{"type":"function","function":{"name":"f%d","parameters":{"type":"object"}}}`, i)
+	}
+	return "[" + strings.Join(tools, ",") + "]"
+}
+
+// clientTools is a Messages tools array of n client tools.
+func clientTools(n int) string {
+	tools := make([]string, n)
+	for i := range tools {
+		tools[i] = fmt.Sprintf(`{"name":"f%d","input_schema":{"type":"object"}}`, i)
+	}
+	return "[" + strings.Join(tools, ",") + "]"
+}
+
+// The fake OpenAI refuses more than 128 tools, as OpenAI does: the call
+// goes to Claude, which takes them, rather than to the cheaper OpenAI
+// model and its 400.
+func TestChatWithMoreToolsThanOpenAITakesGoesToClaude(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"tools":`+functionTools(129)+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var answer struct {
+		Model   string `json:"model"`
+		Details struct {
+			Candidates []struct{ Model, Reason string } `json:"candidates"`
+		} `json:"model_selection_details"`
+	}
+	require.NoError(t, json.Unmarshal(body, &answer))
+	assert.Equal(t, "claude", answer.Model)
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+	for _, c := range answer.Details.Candidates {
+		if c.Model == "mini" {
+			assert.Contains(t, c.Reason, "provider openai takes at most 128 tools on Chat Completions, the call declares 129")
+		}
+	}
+}
+
+func TestChatWithMoreToolsThanEveryModelTakesIsRefusedBeforeRouting(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"routing_config":{"models":["large","mini"]},"tools":`+functionTools(129)+`}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	we := errorOf(t, body)
+	require.NotNil(t, we.Error.Code)
+	assert.Equal(t, router.ENoEligible, *we.Error.Code)
+	assert.Contains(t, we.Error.Message, "at most 128 tools")
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+}
+
+// 128 tools is within OpenAI's cap: the cheaper model answers.
+func TestChatWithAsManyToolsAsOpenAITakesIsRoutedAsBefore(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"tools":`+functionTools(128)+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.openai.Requests(), 1)
+}
+
+// A Messages call reaches an OpenAI model as Chat Completions, its tools
+// one for one: past OpenAI's cap it stays with Claude.
+func TestMessagesWithMoreToolsThanOpenAITakesGoesToClaude(t *testing.T) {
+	e := newE2E(t)
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+		`{"model":"model-router","max_tokens":100,"messages":[{"role":"user","content":"Hi"}],"tools":`+clientTools(129)+`}`)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+}
+
+// messagesConversation is a Messages conversation of n one-word turns.
+func messagesConversation(n int) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		role := "user"
+		if i%2 == 1 {
+			role = "assistant"
+		}
+		b.WriteString(`{"role":"` + role + `","content":"hi"}`)
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// Anthropic takes at most 100,000 messages in a request: a longer
+// Messages conversation goes to a model reached through the translation,
+// and with none left is the client's 400, in Anthropic's shape, before
+// any provider is asked.
+func TestMessagesWithMoreMessagesThanAnthropicTakes(t *testing.T) {
+	conv := messagesConversation(100_001)
+	t.Run("another model answers", func(t *testing.T) {
+		e := newE2E(t)
+		status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+			`{"model":"model-router","max_tokens":100,"routing_config":{"models":["claude","mini"],"mode":"quality"},"messages":`+conv+`}`)
+		require.Equal(t, http.StatusOK, status, "%v", out)
+		assert.Equal(t, "mini", out["model"])
+		assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+	})
+	t.Run("none can", func(t *testing.T) {
+		e := newE2E(t)
+		status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+			`{"model":"model-router","max_tokens":100,"routing_config":{"models":["claude"]},"messages":`+conv+`}`)
+		require.Equal(t, http.StatusBadRequest, status, "%v", out)
+		assert.Equal(t, "error", out["type"])
+		detail, _ := out["error"].(map[string]any)
+		assert.Equal(t, "invalid_request_error", detail["type"])
+		assert.Equal(t, router.ENoEligible, detail["code"])
+		assert.Contains(t, detail["message"], "provider anthropic takes at most 100000 messages, the call sends 100001")
+		assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+	})
+}

@@ -1,0 +1,84 @@
+package upstream
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Counted needs, among the types passed to Supports: how many tools and
+// messages a call sends. Some providers refuse a call over their
+// documented cap with a 400 that does not fail over, while another
+// provider could have answered it, so Supports leaves their models out
+// (limitRefusal).
+func NeedTools(n int) string    { return countPrefix + countTools + "=" + strconv.Itoa(n) }
+func NeedMessages(n int) string { return countPrefix + countMessages + "=" + strconv.Itoa(n) }
+
+const (
+	countPrefix   = "count:"
+	countTools    = "tools"
+	countMessages = "messages"
+)
+
+// Documented caps, each with its source.
+const (
+	// OpenAI's Chat Completions reference: "A max of 128 functions are
+	// supported" (tools, and the legacy functions); over it the API
+	// answers 400 array_above_max_length ("Invalid 'tools': array too
+	// long. Expected an array with maximum length 128"). Azure OpenAI's
+	// quotas and limits page: "Max number of /chat/completions tools
+	// 128", and functions 128.
+	maxChatTools = 128
+	// Azure OpenAI's quotas and limits page: "Max number of
+	// /chat/completions messages 2048".
+	maxAzureChatMessages = 2048
+	// Anthropic's Messages API reference (messages): "There is a limit of
+	// 100,000 messages in a single request."
+	maxAnthropicMessages = 100_000
+)
+
+// counts reads the counted needs among needs.
+func counts(needs []string) (tools, messages int) {
+	for _, t := range needs {
+		what, ok := strings.CutPrefix(t, countPrefix)
+		if !ok {
+			continue
+		}
+		name, v, _ := strings.Cut(what, "=")
+		n, _ := strconv.Atoi(v)
+		switch name {
+		case countTools:
+			tools = n
+		case countMessages:
+			messages = n
+		}
+	}
+	return tools, messages
+}
+
+// limitRefusal returns why p refuses a call of api with these counts by a
+// documented cap of its own, "" when none is passed. Only OpenAI's own
+// API and Azure's, and Anthropic's, are held to caps: an OpenAI-compatible
+// server of another vendor (or a proxy at OPENAI_BASE_URL under another
+// provider name) documents its own, or none.
+func limitRefusal(p Provider, api API, needs []string) string {
+	tools, messages := counts(needs)
+	if tools == 0 && messages == 0 {
+		return ""
+	}
+	// A Messages call reaches an OpenAI-format model as Chat Completions:
+	// its tools one for one, and at least as many messages (a system
+	// prompt and each tool result become messages of their own), so a
+	// count over the cap is over it there too.
+	chat := api == APIChatCompletions || api == APIMessages
+	openAIs := p.Kind == KindAzure || p.Kind == KindOpenAI && p.Name == "openai"
+	switch {
+	case openAIs && chat && tools > maxChatTools:
+		return fmt.Sprintf("provider %s takes at most %d tools on Chat Completions, the call declares %d", p.Name, maxChatTools, tools)
+	case p.Kind == KindAzure && chat && messages > maxAzureChatMessages:
+		return fmt.Sprintf("provider %s takes at most %d messages on Chat Completions, the call sends %d", p.Name, maxAzureChatMessages, messages)
+	case p.Kind == KindAnthropic && api == APIMessages && messages > maxAnthropicMessages:
+		return fmt.Sprintf("provider %s takes at most %d messages, the call sends %d", p.Name, maxAnthropicMessages, messages)
+	}
+	return ""
+}

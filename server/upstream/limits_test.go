@@ -1,0 +1,52 @@
+package upstream_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// Each provider is held to the caps its own documentation states, on the
+// API the call reaches it in, and no other.
+func TestSupportsHoldsEachProviderToItsDocumentedCaps(t *testing.T) {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+		"azure":     {Name: "azure", Kind: upstream.KindAzure, BaseURL: "https://x.openai.azure.com"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"},
+		"meta":      {Name: "meta", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:8000/v1"},
+	}}
+	gpt := router.Model{ID: "gpt", Provider: "openai"}
+	azure := router.Model{ID: "gpt-azure", Provider: "azure"}
+	claude := router.Model{ID: "claude", Provider: "anthropic"}
+	llama := router.Model{ID: "llama", Provider: "meta"}
+	chat, messages, responses := upstream.APIChatCompletions, upstream.APIMessages, upstream.APIResponses
+	tools, msgs := upstream.NeedTools, upstream.NeedMessages
+	for _, tt := range []struct {
+		name  string
+		m     router.Model
+		api   upstream.API
+		needs []string
+		want  string
+	}{
+		{"OpenAI, 128 tools", gpt, chat, []string{tools(128)}, ""},
+		{"OpenAI, 129 tools", gpt, chat, []string{tools(129)}, "provider openai takes at most 128 tools on Chat Completions, the call declares 129"},
+		{"OpenAI, 129 tools of a Messages call", gpt, messages, []string{tools(129)}, "provider openai takes at most 128 tools on Chat Completions, the call declares 129"},
+		{"OpenAI, 129 tools on Responses, whose cap is not documented", gpt, responses, []string{tools(129)}, ""},
+		{"Azure, 129 tools", azure, chat, []string{tools(129)}, "provider azure takes at most 128 tools on Chat Completions, the call declares 129"},
+		{"Azure, 2048 messages", azure, chat, []string{msgs(2048)}, ""},
+		{"Azure, 2049 messages", azure, chat, []string{msgs(2049)}, "provider azure takes at most 2048 messages on Chat Completions, the call sends 2049"},
+		{"OpenAI, 2049 messages, no cap documented", gpt, chat, []string{msgs(2049)}, ""},
+		{"another OpenAI-compatible server, no cap of OpenAI's", llama, chat, []string{tools(500), msgs(200_000)}, ""},
+		{"Claude, 100,000 messages", claude, messages, []string{msgs(100_000)}, ""},
+		{"Claude, 100,001 messages", claude, messages, []string{msgs(100_001)}, "provider anthropic takes at most 100000 messages, the call sends 100001"},
+		{"Claude, 500 tools", claude, messages, []string{tools(500)}, ""},
+		{"Claude, counts beside a tool type it carries", claude, chat, []string{"function", tools(500)}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, ps.Supports(tt.m, tt.api, tt.needs...))
+		})
+	}
+}
