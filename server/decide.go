@@ -238,6 +238,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.MessageCount > 0 {
 		needs = append(needs, upstream.NeedMessages(r.req.MessageCount))
 	}
+	if r.req.StopCount > 0 {
+		needs = append(needs, upstream.NeedStops(r.req.StopCount))
+	}
 	rreq := r.rreq
 	if r.req.Thinking {
 		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)

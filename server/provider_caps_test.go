@@ -133,3 +133,28 @@ func TestMessagesWithMoreMessagesThanAnthropicTakes(t *testing.T) {
 		assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
 	})
 }
+
+// OpenAI takes at most 4 stop sequences; Claude's translation carries more
+// as its stop_sequences.
+func TestChatWithMoreStopSequencesThanOpenAITakesGoesToClaude(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"stop":["a","b","c","d","e"]}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var answer struct{ Model string }
+	require.NoError(t, json.Unmarshal(body, &answer))
+	assert.Equal(t, "claude", answer.Model)
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+	sent := e.anthropic.Requests()
+	require.Len(t, sent, 1)
+	var claudeBody struct {
+		StopSequences []string `json:"stop_sequences"`
+	}
+	require.NoError(t, json.Unmarshal(sent[0].Body, &claudeBody))
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, claudeBody.StopSequences)
+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"stop":["a","b","c","d"]}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.openai.Requests(), 1, "4 stop sequences go to the cheaper OpenAI model")
+}

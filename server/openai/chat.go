@@ -100,6 +100,9 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	r.WebSearch = set(top["web_search_options"])
 	r.AudioOutput = asksForAudio(top)
 	r.Choices = choices(top["n"])
+	if stops, ok := jsonscan.Elements(top["stop"]); ok {
+		r.StopCount = len(stops)
+	}
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
 }

@@ -74,6 +74,9 @@ type Request struct {
 	// server hands both to the check of each model's provider's limits.
 	ToolCount    int
 	MessageCount int
+	// StopCount is how many stop sequences a Chat Completions call sets
+	// (its stop array; a string is one), which OpenAI caps.
+	StopCount int
 	// AgentTools lists built-in (non-function) tool types, e.g.
 	// "web_search_preview", which only OpenAI models run.
 	AgentTools []string

@@ -2,22 +2,27 @@ package upstream
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
 )
 
-// Counted needs, among the types passed to Supports: how many tools and
-// messages a call sends. Some providers refuse a call over their
+// Counted needs, among the types passed to Supports: how many tools,
+// messages and stop sequences a call sends. Some providers refuse a call over their
 // documented cap with a 400 that does not fail over, while another
 // provider could have answered it, so Supports leaves their models out
 // (limitRefusal).
 func NeedTools(n int) string    { return countPrefix + countTools + "=" + strconv.Itoa(n) }
 func NeedMessages(n int) string { return countPrefix + countMessages + "=" + strconv.Itoa(n) }
+func NeedStops(n int) string    { return countPrefix + countStops + "=" + strconv.Itoa(n) }
 
 const (
 	countPrefix   = "count:"
 	countTools    = "tools"
 	countMessages = "messages"
+	countStops    = "stops"
 )
 
 // Documented caps, each with its source.
@@ -35,10 +40,15 @@ const (
 	// Anthropic's Messages API reference (messages): "There is a limit of
 	// 100,000 messages in a single request."
 	maxAnthropicMessages = 100_000
+	// OpenAI's Chat Completions reference (stop): "Up to 4 sequences
+	// where the API will stop generating further tokens"; over it the API
+	// answers 400 array_above_max_length ("Invalid 'stop': array too
+	// long. Expected an array with maximum length 4").
+	maxChatStops = 4
 )
 
 // counts reads the counted needs among needs.
-func counts(needs []string) (tools, messages int) {
+func counts(needs []string) (tools, messages, stops int) {
 	for _, t := range needs {
 		what, ok := strings.CutPrefix(t, countPrefix)
 		if !ok {
@@ -51,9 +61,11 @@ func counts(needs []string) (tools, messages int) {
 			tools = n
 		case countMessages:
 			messages = n
+		case countStops:
+			stops = n
 		}
 	}
-	return tools, messages
+	return tools, messages, stops
 }
 
 // limitRefusal returns why p refuses a call of api with these counts by a
@@ -61,9 +73,9 @@ func counts(needs []string) (tools, messages int) {
 // API and Azure's, and Anthropic's, are held to caps: an OpenAI-compatible
 // server of another vendor (or a proxy at OPENAI_BASE_URL under another
 // provider name) documents its own, or none.
-func limitRefusal(p Provider, api API, needs []string) string {
-	tools, messages := counts(needs)
-	if tools == 0 && messages == 0 {
+func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
+	tools, messages, stops := counts(needs)
+	if tools == 0 && messages == 0 && stops == 0 {
 		return ""
 	}
 	// A Messages call reaches an OpenAI-format model as Chat Completions:
@@ -75,6 +87,10 @@ func limitRefusal(p Provider, api API, needs []string) string {
 	switch {
 	case openAIs && chat && tools > maxChatTools:
 		return fmt.Sprintf("provider %s takes at most %d tools on Chat Completions, the call declares %d", p.Name, maxChatTools, tools)
+	case openAIs && chat && stops > maxChatStops && !slices.Contains(router.DroppedParams(m), "stop"):
+		// A reasoning model is sent the call without stop (Parameter
+		// rules), which it does not take at all.
+		return fmt.Sprintf("provider %s takes at most %d stop sequences on Chat Completions, the call sets %d", p.Name, maxChatStops, stops)
 	case p.Kind == KindAzure && chat && messages > maxAzureChatMessages:
 		return fmt.Sprintf("provider %s takes at most %d messages on Chat Completions, the call sends %d", p.Name, maxAzureChatMessages, messages)
 	case p.Kind == KindAnthropic && api == APIMessages && messages > maxAnthropicMessages:

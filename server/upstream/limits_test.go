@@ -50,3 +50,20 @@ func TestSupportsHoldsEachProviderToItsDocumentedCaps(t *testing.T) {
 		})
 	}
 }
+
+// OpenAI's 4 stop sequences bind a model that is sent them: a reasoning
+// model gets the call without stop.
+func TestSupportsHoldsOpenAIModelsSentStopToFourSequences(t *testing.T) {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"},
+	}}
+	gpt := router.Model{ID: "gpt", Provider: "openai"}
+	o4 := router.Model{ID: "o4", Provider: "openai", Capabilities: router.Capabilities{Reasoning: true}}
+	claude := router.Model{ID: "claude", Provider: "anthropic"}
+	chat := upstream.APIChatCompletions
+	assert.Empty(t, ps.Supports(gpt, chat, upstream.NeedStops(4)))
+	assert.Equal(t, "provider openai takes at most 4 stop sequences on Chat Completions, the call sets 5", ps.Supports(gpt, chat, upstream.NeedStops(5)))
+	assert.Empty(t, ps.Supports(o4, chat, upstream.NeedStops(5)))
+	assert.Empty(t, ps.Supports(claude, chat, upstream.NeedStops(5)))
+}

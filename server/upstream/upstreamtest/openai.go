@@ -99,12 +99,13 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, msg)
 		return
 	}
-	// OpenAI's cap on tools (and on the legacy functions), in its words.
-	for _, param := range []string{"tools", "functions"} {
-		if list, _ := c.body[param].([]any); len(list) > 128 {
+	// OpenAI's caps on tools (and on the legacy functions) and stop
+	// sequences, in its words.
+	for param, most := range map[string]int{"tools": 128, "functions": 128, "stop": 4} {
+		if list, _ := c.body[param].([]any); len(list) > most {
 			writeOpenAIErrorCode(w, http.StatusBadRequest, fmt.Sprintf(
-				"Invalid '%s': array too long. Expected an array with maximum length 128, but got an array with length %d instead.",
-				param, len(list)), "array_above_max_length")
+				"Invalid '%s': array too long. Expected an array with maximum length %d, but got an array with length %d instead.",
+				param, most, len(list)), "array_above_max_length")
 			return
 		}
 	}
