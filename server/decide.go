@@ -241,6 +241,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.StopCount > 0 {
 		needs = append(needs, upstream.NeedStops(r.req.StopCount))
 	}
+	if r.req.Images > 0 {
+		needs = append(needs, upstream.NeedImages(r.req.Images))
+	}
 	rreq := r.rreq
 	if r.req.Thinking {
 		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)

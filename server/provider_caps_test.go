@@ -158,3 +158,32 @@ func TestChatWithMoreStopSequencesThanOpenAITakesGoesToClaude(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	assert.Len(t, e.openai.Requests(), 1, "4 stop sequences go to the cheaper OpenAI model")
 }
+
+// chatImages is a user message of n image parts and a question.
+func chatImages(n int) string {
+	parts := make([]string, 0, n+1)
+	for range n {
+		parts = append(parts, `{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}`)
+	}
+	parts = append(parts, `{"type":"text","text":"Which differ?"}`)
+	return `[{"role":"user","content":[` + strings.Join(parts, ",") + `]}]`
+}
+
+// Anthropic takes at most 100 images in a request to a model with a 200K
+// window: a call with more goes to a model that takes them.
+func TestChatWithMoreImagesThanClaudeTakesGoesToAnotherModel(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","routing_config":{"models":["claude","mini"],"mode":"quality"},"messages":`+chatImages(101)+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var answer struct{ Model string }
+	require.NoError(t, json.Unmarshal(body, &answer))
+	assert.Equal(t, "mini", answer.Model)
+	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","routing_config":{"models":["claude","mini"],"mode":"quality"},"messages":`+chatImages(100)+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	require.NoError(t, json.Unmarshal(body, &answer))
+	assert.Equal(t, "claude", answer.Model, "100 images go to the better model")
+}

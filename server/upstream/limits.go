@@ -10,19 +10,21 @@ import (
 )
 
 // Counted needs, among the types passed to Supports: how many tools,
-// messages and stop sequences a call sends. Some providers refuse a call over their
+// messages, stop sequences and images a call sends. Some providers refuse a call over their
 // documented cap with a 400 that does not fail over, while another
 // provider could have answered it, so Supports leaves their models out
 // (limitRefusal).
 func NeedTools(n int) string    { return countPrefix + countTools + "=" + strconv.Itoa(n) }
 func NeedMessages(n int) string { return countPrefix + countMessages + "=" + strconv.Itoa(n) }
 func NeedStops(n int) string    { return countPrefix + countStops + "=" + strconv.Itoa(n) }
+func NeedImages(n int) string   { return countPrefix + countImages + "=" + strconv.Itoa(n) }
 
 const (
 	countPrefix   = "count:"
 	countTools    = "tools"
 	countMessages = "messages"
 	countStops    = "stops"
+	countImages   = "images"
 )
 
 // Documented caps, each with its source.
@@ -45,10 +47,23 @@ const (
 	// answers 400 array_above_max_length ("Invalid 'stop': array too
 	// long. Expected an array with maximum length 4").
 	maxChatStops = 4
+	// Anthropic's vision guide: "The maximal number of images per message
+	// or request is ... 100 per request on the API, for models with a
+	// 200k-token context window. 600 per request on the API, for all
+	// other models."
+	maxClaudeImages, maxClaudeImagesLongContext = 100, 600
 )
 
+// claudeImages is the most images a request to Claude model m may carry.
+func claudeImages(m router.Model) int {
+	if m.ContextWindow > 200_000 {
+		return maxClaudeImagesLongContext
+	}
+	return maxClaudeImages
+}
+
 // counts reads the counted needs among needs.
-func counts(needs []string) (tools, messages, stops int) {
+func counts(needs []string) (tools, messages, stops, images int) {
 	for _, t := range needs {
 		what, ok := strings.CutPrefix(t, countPrefix)
 		if !ok {
@@ -63,9 +78,11 @@ func counts(needs []string) (tools, messages, stops int) {
 			messages = n
 		case countStops:
 			stops = n
+		case countImages:
+			images = n
 		}
 	}
-	return tools, messages, stops
+	return tools, messages, stops, images
 }
 
 // limitRefusal returns why p refuses a call of api with these counts by a
@@ -74,8 +91,8 @@ func counts(needs []string) (tools, messages, stops int) {
 // server of another vendor (or a proxy at OPENAI_BASE_URL under another
 // provider name) documents its own, or none.
 func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
-	tools, messages, stops := counts(needs)
-	if tools == 0 && messages == 0 && stops == 0 {
+	tools, messages, stops, images := counts(needs)
+	if tools == 0 && messages == 0 && stops == 0 && images == 0 {
 		return ""
 	}
 	// A Messages call reaches an OpenAI-format model as Chat Completions:
@@ -95,6 +112,9 @@ func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
 		return fmt.Sprintf("provider %s takes at most %d messages on Chat Completions, the call sends %d", p.Name, maxAzureChatMessages, messages)
 	case p.Kind == KindAnthropic && api == APIMessages && messages > maxAnthropicMessages:
 		return fmt.Sprintf("provider %s takes at most %d messages, the call sends %d", p.Name, maxAnthropicMessages, messages)
+	case p.Kind == KindAnthropic && images > claudeImages(m):
+		// Every API's images reach Claude one for one.
+		return fmt.Sprintf("provider %s takes at most %d images in a request to %s, the call sends %d", p.Name, claudeImages(m), modelID(m), images)
 	}
 	return ""
 }

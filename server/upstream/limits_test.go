@@ -67,3 +67,22 @@ func TestSupportsHoldsOpenAIModelsSentStopToFourSequences(t *testing.T) {
 	assert.Empty(t, ps.Supports(o4, chat, upstream.NeedStops(5)))
 	assert.Empty(t, ps.Supports(claude, chat, upstream.NeedStops(5)))
 }
+
+// Anthropic's vision guide caps images per request by the model's window.
+func TestSupportsHoldsClaudeToItsImagesPerRequest(t *testing.T) {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"},
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+	}}
+	claude := router.Model{ID: "claude", Provider: "anthropic", ContextWindow: 200_000}
+	longClaude := router.Model{ID: "claude-1m", Provider: "anthropic", ContextWindow: 1_000_000}
+	gpt := router.Model{ID: "gpt", Provider: "openai"}
+	for _, api := range []upstream.API{upstream.APIMessages, upstream.APIChatCompletions, upstream.APIResponses} {
+		assert.Empty(t, ps.Supports(claude, api, upstream.NeedImages(100)), api)
+		assert.Equal(t, "provider anthropic takes at most 100 images in a request to claude, the call sends 101",
+			ps.Supports(claude, api, upstream.NeedImages(101)), api)
+		assert.Empty(t, ps.Supports(longClaude, api, upstream.NeedImages(600)), api)
+		assert.Contains(t, ps.Supports(longClaude, api, upstream.NeedImages(601)), "at most 600 images", api)
+		assert.Empty(t, ps.Supports(gpt, api, upstream.NeedImages(601)), api)
+	}
+}

@@ -111,9 +111,13 @@ func (c *call) anthropicInvalid() string {
 	if !ok || len(msgs) == 0 && thread["type"] != "continue" {
 		return "messages: at least one message is required"
 	}
-	// Anthropic's documented cap (its Messages API reference).
+	// Anthropic's documented caps (its Messages API reference, its vision
+	// guide for a model with a 200K window).
 	if len(msgs) > 100_000 {
 		return fmt.Sprintf("messages: a request takes at most 100000 messages, got %d", len(msgs))
+	}
+	if n := countImages(msgs); n > 100 {
+		return fmt.Sprintf("messages: a request takes at most 100 images, got %d", n)
 	}
 	for i, m := range msgs {
 		mm, _ := m.(map[string]any)
@@ -254,3 +258,28 @@ func (c *call) messagesStream() {
 
 // messageID is the answer's id, one per request.
 func (c *call) messageID() string { return fmt.Sprintf("msg_fake_%d", c.seq) }
+
+// countImages counts the image blocks of msgs, those inside tool results
+// included.
+func countImages(msgs []any) int {
+	n := 0
+	var walk func(blocks []any)
+	walk = func(blocks []any) {
+		for _, b := range blocks {
+			block, _ := b.(map[string]any)
+			if block["type"] == "image" {
+				n++
+			}
+			if inner, ok := block["content"].([]any); ok {
+				walk(inner)
+			}
+		}
+	}
+	for _, m := range msgs {
+		mm, _ := m.(map[string]any)
+		if blocks, ok := mm["content"].([]any); ok {
+			walk(blocks)
+		}
+	}
+	return n
+}
