@@ -244,6 +244,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.Images > 0 {
 		needs = append(needs, upstream.NeedImages(r.req.Images))
 	}
+	for _, name := range r.req.ToolNames {
+		needs = append(needs, upstream.NeedToolName(name))
+	}
 	rreq := r.rreq
 	if r.req.Thinking {
 		rreq.Needs.Thinking = s.thinking(rt, r.dep, api, r.req.ThinkingBudget)

@@ -187,3 +187,30 @@ func TestChatWithMoreImagesThanClaudeTakesGoesToAnotherModel(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &answer))
 	assert.Equal(t, "claude", answer.Model, "100 images go to the better model")
 }
+
+// A tool name of 65 to 128 characters (an MCP tool's, prefixed with its
+// server's) is Claude's to take and OpenAI's to refuse.
+func TestMessagesWithAToolNameLongerThanOpenAITakesGoesToClaude(t *testing.T) {
+	e := newE2E(t)
+	name := "mcp__" + strings.Repeat("files", 12) + "__read"
+	status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+		`{"model":"model-router","max_tokens":100,"messages":[{"role":"user","content":"Hi"}],"tools":[{"name":"`+name+`","input_schema":{"type":"object"}}]}`)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "claude", out["model"])
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+}
+
+// A name with a character neither OpenAI nor Anthropic takes is the
+// client's 400 before routing.
+func TestChatWithAToolNameNoModelTakesIsRefusedBeforeRouting(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"files.read","parameters":{"type":"object"}}}]}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	we := errorOf(t, body)
+	require.NotNil(t, we.Error.Code)
+	assert.Equal(t, router.ENoEligible, *we.Error.Code)
+	assert.Contains(t, we.Error.Message, `takes tool names of 1 to 64 letters, digits, _ and -, not "files.read"`)
+	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+}

@@ -283,6 +283,10 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	}
 	var tools []struct {
 		Type string `json:"type"`
+		// Read apart, so that a name of the wrong type is the
+		// provider's to refuse, as before.
+		Name     json.RawMessage `json:"name"`
+		Function json.RawMessage `json:"function"`
 	}
 	if json.Unmarshal(v, &tools) != nil {
 		return invalid("tools", "tools must be an array of tool objects")
@@ -292,6 +296,9 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	for i, t := range tools {
 		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), t.Type); err != nil {
 			return err
+		}
+		if t.Type == "function" {
+			r.ToolNames = appendName(r.ToolNames, t.Name, t.Function)
 		}
 		r.Tools = true
 		if t.Type != "" && !slices.Contains(r.ToolTypes, t.Type) {
@@ -307,4 +314,23 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 		}
 	}
 	return nil
+}
+
+// appendName appends to names a function tool's name: a Responses tool's
+// own (name), or a Chat tool's function.name (function); a name that is
+// not a string is left to the provider.
+func appendName(names []string, name, function json.RawMessage) []string {
+	if len(function) > 0 {
+		var f struct {
+			Name json.RawMessage `json:"name"`
+		}
+		if json.Unmarshal(function, &f) == nil {
+			name = f.Name
+		}
+	}
+	var s string
+	if json.Unmarshal(name, &s) != nil {
+		return names
+	}
+	return append(names, s)
 }

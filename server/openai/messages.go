@@ -454,6 +454,9 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		if typ == CustomToolType && t.Name == "" {
 			return invalid(fmt.Sprintf("tools[%d].name", i), "tools[%d] is missing its name", i)
 		}
+		if typ == CustomToolType {
+			r.ToolNames = append(r.ToolNames, t.Name)
+		}
 		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), typ); err != nil {
 			return err
 		}

@@ -19,6 +19,17 @@ func NeedMessages(n int) string { return countPrefix + countMessages + "=" + str
 func NeedStops(n int) string    { return countPrefix + countStops + "=" + strconv.Itoa(n) }
 func NeedImages(n int) string   { return countPrefix + countImages + "=" + strconv.Itoa(n) }
 
+// NeedToolName, among the types passed to Supports, is the name of a tool
+// the call declares, which providers hold to a pattern (toolNameRefusal).
+func NeedToolName(name string) string { return toolNamePrefix + name }
+
+const toolNamePrefix = "tool name:"
+
+// isLimitNeed reports whether t is limitRefusal's to judge.
+func isLimitNeed(t string) bool {
+	return strings.HasPrefix(t, countPrefix) || strings.HasPrefix(t, toolNamePrefix)
+}
+
 const (
 	countPrefix   = "count:"
 	countTools    = "tools"
@@ -92,9 +103,6 @@ func counts(needs []string) (tools, messages, stops, images int) {
 // provider name) documents its own, or none.
 func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
 	tools, messages, stops, images := counts(needs)
-	if tools == 0 && messages == 0 && stops == 0 && images == 0 {
-		return ""
-	}
 	// A Messages call reaches an OpenAI-format model as Chat Completions:
 	// its tools one for one, and at least as many messages (a system
 	// prompt and each tool result become messages of their own), so a
@@ -116,5 +124,45 @@ func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
 		// Every API's images reach Claude one for one.
 		return fmt.Sprintf("provider %s takes at most %d images in a request to %s, the call sends %d", p.Name, claudeImages(m), modelID(m), images)
 	}
+	for _, t := range needs {
+		if name, ok := strings.CutPrefix(t, toolNamePrefix); ok {
+			if why := toolNameRefusal(p, openAIs && chat, name); why != "" {
+				return why
+			}
+		}
+	}
 	return ""
+}
+
+// Tool name rules, each with its source. OpenAI's Chat Completions
+// reference (function.name): "Must be a-z, A-Z, 0-9, or contain
+// underscores and dashes, with a maximum length of 64." Anthropic's API
+// refuses a name outside ^[a-zA-Z0-9_-]{1,128}$ ("tools.0.custom.name:
+// String should match pattern"; 64 before 2025): the same characters,
+// and a translation carries every name as it is, so a longer name that
+// Claude takes reaches it, and one with another character, which neither
+// takes, reaches neither.
+const maxOpenAIToolName, maxClaudeToolName = 64, 128
+
+// toolNameRefusal returns why p refuses a tool of this name, "" when it
+// takes it: openAIChat says the call reaches OpenAI's or Azure's Chat
+// Completions.
+func toolNameRefusal(p Provider, openAIChat bool, name string) string {
+	most := 0
+	switch {
+	case openAIChat:
+		most = maxOpenAIToolName
+	case p.Kind == KindAnthropic:
+		most = maxClaudeToolName
+	default:
+		return ""
+	}
+	if len(name) >= 1 && len(name) <= most && !strings.ContainsFunc(name, notToolNameChar) {
+		return ""
+	}
+	return fmt.Sprintf("provider %s takes tool names of 1 to %d letters, digits, _ and -, not %s", p.Name, most, quotedCut(name))
+}
+
+func notToolNameChar(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
 }

@@ -1,6 +1,7 @@
 package upstream_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,4 +86,30 @@ func TestSupportsHoldsClaudeToItsImagesPerRequest(t *testing.T) {
 		assert.Contains(t, ps.Supports(longClaude, api, upstream.NeedImages(601)), "at most 600 images", api)
 		assert.Empty(t, ps.Supports(gpt, api, upstream.NeedImages(601)), api)
 	}
+}
+
+// OpenAI takes function names of up to 64 of [a-zA-Z0-9_-], Claude up to
+// 128 of them.
+func TestSupportsHoldsToolNamesToEachProvidersPattern(t *testing.T) {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"},
+		"meta":      {Name: "meta", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:8000/v1"},
+	}}
+	gpt := router.Model{ID: "gpt", Provider: "openai"}
+	claude := router.Model{ID: "claude", Provider: "anthropic"}
+	llama := router.Model{ID: "llama", Provider: "meta"}
+	name64, name65, name129 := strings.Repeat("a", 64), strings.Repeat("a", 65), strings.Repeat("a", 129)
+	chat, messages := upstream.APIChatCompletions, upstream.APIMessages
+	for _, api := range []upstream.API{chat, messages} {
+		assert.Empty(t, ps.Supports(gpt, api, upstream.NeedToolName("get_weather-v2")), api)
+		assert.Empty(t, ps.Supports(gpt, api, upstream.NeedToolName(name64)), api)
+		assert.Contains(t, ps.Supports(gpt, api, upstream.NeedToolName(name65)), "provider openai takes tool names of 1 to 64 letters, digits, _ and -", api)
+		assert.Contains(t, ps.Supports(gpt, api, upstream.NeedToolName("files.read")), `not "files.read"`, api)
+		assert.Empty(t, ps.Supports(claude, api, upstream.NeedToolName(name65)), api)
+		assert.Contains(t, ps.Supports(claude, api, upstream.NeedToolName(name129)), "provider anthropic takes tool names of 1 to 128 letters, digits, _ and -", api)
+		assert.Contains(t, ps.Supports(claude, api, upstream.NeedToolName("files.read")), `not "files.read"`, api)
+		assert.Empty(t, ps.Supports(llama, api, upstream.NeedToolName("files.read")), api)
+	}
+	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses, upstream.NeedToolName(name65)), "no rule documented for Responses here")
 }

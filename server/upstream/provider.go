@@ -141,7 +141,7 @@ func (ps Providers) Available(m router.Model) string {
 
 // Supports returns "" when m's provider serves api with tools of the
 // given types (and the ContentPrefix needs among them, and within its
-// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages), otherwise
+// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedToolName), otherwise
 // why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic
@@ -176,7 +176,7 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		plain = "custom"
 	}
 	for _, t := range toolTypes {
-		if strings.HasPrefix(t, countPrefix) {
+		if isLimitNeed(t) {
 			continue // limitRefusal's
 		}
 		if t == NeedStructuredOutput {

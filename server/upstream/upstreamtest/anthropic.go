@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -118,6 +119,13 @@ func (c *call) anthropicInvalid() string {
 	}
 	if n := countImages(msgs); n > 100 {
 		return fmt.Sprintf("messages: a request takes at most 100 images, got %d", n)
+	}
+	tools, _ := c.body["tools"].([]any)
+	for i, t := range tools {
+		tool, _ := t.(map[string]any)
+		if name, ok := tool["name"].(string); ok && tool["type"] == nil && !claudeToolName.MatchString(name) {
+			return fmt.Sprintf("tools.%d.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'", i)
+		}
 	}
 	for i, m := range msgs {
 		mm, _ := m.(map[string]any)
@@ -283,3 +291,6 @@ func countImages(msgs []any) int {
 	}
 	return n
 }
+
+// claudeToolName is the name Anthropic takes for a client tool.
+var claudeToolName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)

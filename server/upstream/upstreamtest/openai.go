@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -106,6 +107,17 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 			writeOpenAIErrorCode(w, http.StatusBadRequest, fmt.Sprintf(
 				"Invalid '%s': array too long. Expected an array with maximum length %d, but got an array with length %d instead.",
 				param, most, len(list)), "array_above_max_length")
+			return
+		}
+	}
+	// OpenAI's rule for a function's name.
+	tools, _ := c.body["tools"].([]any)
+	for i, t := range tools {
+		tool, _ := t.(map[string]any)
+		fn, _ := tool["function"].(map[string]any)
+		if name, ok := fn["name"].(string); ok && !openAIFunctionName.MatchString(name) {
+			writeOpenAIError(w, http.StatusBadRequest, fmt.Sprintf(
+				"Invalid 'tools[%d].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", i))
 			return
 		}
 	}
@@ -295,3 +307,7 @@ func thinkingPart(text string) map[string]any {
 }
 
 func textPart(text string) map[string]any { return map[string]any{"type": "text", "text": text} }
+
+// openAIFunctionName is the name OpenAI's Chat Completions takes for a
+// function: up to 64 letters, digits, underscores and dashes.
+var openAIFunctionName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
