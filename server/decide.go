@@ -244,6 +244,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.Images > 0 {
 		needs = append(needs, upstream.NeedImages(r.req.Images))
 	}
+	needs = append(needs, upstream.NeedBytes(len(r.raw)))
 	for _, name := range r.req.ToolNames {
 		needs = append(needs, upstream.NeedToolName(name))
 	}

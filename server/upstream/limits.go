@@ -10,7 +10,7 @@ import (
 )
 
 // Counted needs, among the types passed to Supports: how many tools,
-// messages, stop sequences and images a call sends. Some providers refuse a call over their
+// messages, stop sequences and images a call sends, and its body's size. Some providers refuse a call over their
 // documented cap with a 400 that does not fail over, while another
 // provider could have answered it, so Supports leaves their models out
 // (limitRefusal).
@@ -18,6 +18,7 @@ func NeedTools(n int) string    { return countPrefix + countTools + "=" + strcon
 func NeedMessages(n int) string { return countPrefix + countMessages + "=" + strconv.Itoa(n) }
 func NeedStops(n int) string    { return countPrefix + countStops + "=" + strconv.Itoa(n) }
 func NeedImages(n int) string   { return countPrefix + countImages + "=" + strconv.Itoa(n) }
+func NeedBytes(n int) string    { return countPrefix + countBytes + "=" + strconv.Itoa(n) }
 
 // NeedToolName, among the types passed to Supports, is the name of a tool
 // the call declares, which providers hold to a pattern (toolNameRefusal).
@@ -36,6 +37,7 @@ const (
 	countMessages = "messages"
 	countStops    = "stops"
 	countImages   = "images"
+	countBytes    = "bytes"
 )
 
 // Documented caps, each with its source.
@@ -63,6 +65,11 @@ const (
 	// 200k-token context window. 600 per request on the API, for all
 	// other models."
 	maxClaudeImages, maxClaudeImagesLongContext = 100, 600
+	// Anthropic's vision guide: "there is a 32MB request size limit for
+	// standard endpoints" (the Messages API; over it, 413
+	// request_too_large, which does not fail over). Read as MiB, the
+	// larger, so that no body Anthropic takes is kept from it.
+	maxClaudeBody = 32 << 20
 )
 
 // claudeImages is the most images a request to Claude model m may carry.
@@ -74,7 +81,7 @@ func claudeImages(m router.Model) int {
 }
 
 // counts reads the counted needs among needs.
-func counts(needs []string) (tools, messages, stops, images int) {
+func counts(needs []string) (tools, messages, stops, images, bytes int) {
 	for _, t := range needs {
 		what, ok := strings.CutPrefix(t, countPrefix)
 		if !ok {
@@ -91,9 +98,11 @@ func counts(needs []string) (tools, messages, stops, images int) {
 			stops = n
 		case countImages:
 			images = n
+		case countBytes:
+			bytes = n
 		}
 	}
-	return tools, messages, stops, images
+	return tools, messages, stops, images, bytes
 }
 
 // limitRefusal returns why p refuses a call of api with these counts by a
@@ -102,7 +111,7 @@ func counts(needs []string) (tools, messages, stops, images int) {
 // server of another vendor (or a proxy at OPENAI_BASE_URL under another
 // provider name) documents its own, or none.
 func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
-	tools, messages, stops, images := counts(needs)
+	tools, messages, stops, images, bytes := counts(needs)
 	// A Messages call reaches an OpenAI-format model as Chat Completions:
 	// its tools one for one, and at least as many messages (a system
 	// prompt and each tool result become messages of their own), so a
@@ -123,6 +132,10 @@ func limitRefusal(p Provider, m router.Model, api API, needs []string) string {
 	case p.Kind == KindAnthropic && images > claudeImages(m):
 		// Every API's images reach Claude one for one.
 		return fmt.Sprintf("provider %s takes at most %d images in a request to %s, the call sends %d", p.Name, claudeImages(m), modelID(m), images)
+	case p.Kind == KindAnthropic && bytes > maxClaudeBody:
+		// The client's body: a translation's is about as large (the
+		// same texts and base64 data in other members).
+		return fmt.Sprintf("provider %s takes requests of at most 32 MB, the call's body is %d bytes", p.Name, bytes)
 	}
 	for _, t := range needs {
 		if name, ok := strings.CutPrefix(t, toolNamePrefix); ok {

@@ -113,3 +113,19 @@ func TestSupportsHoldsToolNamesToEachProvidersPattern(t *testing.T) {
 	}
 	assert.Empty(t, ps.Supports(gpt, upstream.APIResponses, upstream.NeedToolName(name65)), "no rule documented for Responses here")
 }
+
+// Anthropic's Messages API takes requests of up to 32 MB.
+func TestSupportsHoldsClaudeToItsRequestSize(t *testing.T) {
+	ps := upstream.Providers{ByName: map[string]upstream.Provider{
+		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"},
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+	}}
+	claude := router.Model{ID: "claude", Provider: "anthropic"}
+	gpt := router.Model{ID: "gpt", Provider: "openai"}
+	for _, api := range []upstream.API{upstream.APIMessages, upstream.APIChatCompletions} {
+		assert.Empty(t, ps.Supports(claude, api, upstream.NeedBytes(32<<20)), api)
+		assert.Equal(t, "provider anthropic takes requests of at most 32 MB, the call's body is 33554433 bytes",
+			ps.Supports(claude, api, upstream.NeedBytes(32<<20+1)), api)
+		assert.Empty(t, ps.Supports(gpt, api, upstream.NeedBytes(32<<20+1)), api)
+	}
+}

@@ -141,7 +141,7 @@ func (ps Providers) Available(m router.Model) string {
 
 // Supports returns "" when m's provider serves api with tools of the
 // given types (and the ContentPrefix needs among them, and within its
-// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedToolName), otherwise
+// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName), otherwise
 // why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic

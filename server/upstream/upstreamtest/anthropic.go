@@ -40,6 +40,8 @@ func writeAnthropicError(w http.ResponseWriter, status int, msg string) {
 		typ = "not_found_error"
 	case status == http.StatusTooManyRequests:
 		typ = "rate_limit_error"
+	case status == http.StatusRequestEntityTooLarge:
+		typ = "request_too_large"
 	case status == 529:
 		typ = "overloaded_error"
 	case status >= 500:
@@ -59,6 +61,11 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 	}
 	c := f.begin(w, r, "", keyOK, writeAnthropicError)
 	if c == nil {
+		return
+	}
+	// Anthropic's documented request size limit for the Messages API.
+	if c.r.ContentLength > 32<<20 {
+		writeAnthropicError(w, http.StatusRequestEntityTooLarge, "Request exceeds the maximum allowed number of bytes.")
 		return
 	}
 	if msg := c.anthropicInvalid(); msg != "" {
