@@ -10,10 +10,10 @@ import (
 )
 
 // Counted needs, among the types passed to Supports: how many tools,
-// messages, stop sequences and images a call sends, and its body's size. Some providers refuse a call over their
-// documented cap with a 400 that does not fail over, while another
-// provider could have answered it, so Supports leaves their models out
-// (limitRefusal).
+// messages, stop sequences and images a call sends, and its body's size.
+// Some providers refuse a call over their documented cap with a 400 (or
+// 413) that does not fail over, while another provider could have
+// answered it, so Supports leaves their models out (limitRefusal).
 func NeedTools(n int) string    { return countPrefix + countTools + "=" + strconv.Itoa(n) }
 func NeedMessages(n int) string { return countPrefix + countMessages + "=" + strconv.Itoa(n) }
 func NeedStops(n int) string    { return countPrefix + countStops + "=" + strconv.Itoa(n) }
