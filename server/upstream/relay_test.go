@@ -242,10 +242,12 @@ func TestRelayStreamOutlivesTheCallDeadline(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "response.completed")
 }
 
-// relayIdleTo relays a streamed read with a 200 ms idle limit.
+// relayIdleTo relays a streamed read with a 400 ms idle limit: wide enough
+// that a busy machine's scheduling delay between two 40 ms events never
+// reaches it.
 func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, upstream.Outcome) {
 	t.Helper()
-	return relayTo(t, h, func(f *upstream.Forwarder) { f.StreamIdle = 200 * time.Millisecond }, http.MethodGet, "/resp_1", true)
+	return relayTo(t, h, func(f *upstream.Forwarder) { f.StreamIdle = 400 * time.Millisecond }, http.MethodGet, "/resp_1", true)
 }
 
 // A stream whose answer keeps coming lives past the idle limit; one that
@@ -253,19 +255,19 @@ func relayIdleTo(t *testing.T, h http.HandlerFunc) (*httptest.ResponseRecorder, 
 // keep-alives (comments or keepalive events): they say the connection is
 // open, not that the answer moves.
 func TestRelayStreamIdleLimit(t *testing.T) {
-	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":9,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
+	completed := "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":17,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"}}\n\n"
 	w, out := relayIdleTo(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "event: response.in_progress\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n")
 		w.(http.Flusher).Flush()
-		for i := range 8 {
-			time.Sleep(60 * time.Millisecond)
+		for i := range 16 {
+			time.Sleep(40 * time.Millisecond)
 			fmt.Fprintf(w, "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":%d,\"delta\":\"x\"}\n\n", i+1)
 			w.(http.Flusher).Flush()
 		}
 		fmt.Fprint(w, completed)
 	})
-	require.NoError(t, out.Err, "480 ms of events at 60 ms")
+	require.NoError(t, out.Err, "640 ms of events at 40 ms")
 	assert.Contains(t, w.Body.String(), "response.completed")
 
 	for name, wait := range map[string]func(w http.ResponseWriter, r *http.Request){
@@ -302,7 +304,7 @@ func TestRelayStreamIdleLimit(t *testing.T) {
 			wait(w, r)
 		})
 		require.Error(t, out.Err, name)
-		assert.Contains(t, w.Body.String(), "nothing for 200ms", "%s: the client's error event says why", name)
+		assert.Contains(t, w.Body.String(), "nothing for 400ms", "%s: the client's error event says why", name)
 	}
 
 	// A provider that answers a streamed read with JSON is bound the same way.
@@ -314,5 +316,5 @@ func TestRelayStreamIdleLimit(t *testing.T) {
 		<-r.Context().Done()
 	})
 	require.Error(t, out.Err)
-	assert.Contains(t, out.Attempts[0].Error, "nothing for 200ms")
+	assert.Contains(t, out.Attempts[0].Error, "nothing for 400ms")
 }
