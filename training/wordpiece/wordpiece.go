@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/sugarme/tokenizer"
 	"github.com/sugarme/tokenizer/normalizer"
@@ -57,7 +58,16 @@ func newNormalizer() normalizer.Normalizer {
 // Words splits text into the pre-tokens WordPiece sees (NFKC and the
 // BertNormalizer, split on whitespace and punctuation).
 func Words(text string) ([]string, error) {
-	ns, err := newNormalizer().Normalize(normalizer.NewNormalizedFrom(norm.NFKC.String(text)))
+	text = norm.NFKC.String(text)
+	if strings.IndexFunc(text, cleaned) >= 0 {
+		return wordsOfUnclean(text)
+	}
+	return sugarmeWords(text)
+}
+
+// sugarmeWords is Words of NFKC text.
+func sugarmeWords(text string) ([]string, error) {
+	ns, err := newNormalizer().Normalize(normalizer.NewNormalizedFrom(text))
 	if err != nil {
 		return nil, err
 	}
