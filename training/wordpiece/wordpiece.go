@@ -104,15 +104,9 @@ func Train(texts []string, opt Options) ([]byte, error) {
 		return nil, fmt.Errorf("wordpiece: vocabulary size %d is too small", opt.VocabSize)
 	}
 	minFreq := max(opt.MinFrequency, 1)
-	counts := map[string]int{}
-	for _, t := range texts {
-		ws, err := Words(t)
-		if err != nil {
-			return nil, fmt.Errorf("wordpiece: pre-tokenize: %w", err)
-		}
-		for _, w := range ws {
-			counts[w]++
-		}
+	counts, err := countWords(texts)
+	if err != nil {
+		return nil, fmt.Errorf("wordpiece: pre-tokenize: %w", err)
 	}
 	chars := map[rune]int{}
 	for w, c := range counts {
