@@ -1,7 +1,9 @@
 package eval
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -117,11 +119,19 @@ func (x *knnIndex) vector(ws []string, maxTerms int) []term {
 		}
 	}
 	v := make([]term, 0, len(tf))
+	for id := range tf {
+		v = append(v, term{id: id})
+	}
+	// In word id order, not the map's, which changes from run to run: the
+	// sums below, and the similarities the terms add up to in nearest, round
+	// alike every run, so a near tie between two neighbours, and with it
+	// the knn row of report.json, does not change between two evals.
+	slices.SortFunc(v, func(a, b term) int { return cmp.Compare(a.id, b.id) })
 	sumSq := 0.0
-	for id, c := range tf {
-		w := (1 + math.Log(c)) * float64(x.idf[id])
+	for i, t := range v {
+		w := (1 + math.Log(tf[t.id])) * float64(x.idf[t.id])
 		sumSq += w * w
-		v = append(v, term{id: id, w: float32(w)})
+		v[i].w = float32(w)
 	}
 	if sumSq == 0 {
 		return nil
@@ -131,7 +141,7 @@ func (x *knnIndex) vector(ws []string, maxTerms int) []term {
 		v[i].w *= inv
 	}
 	if maxTerms > 0 && len(v) > maxTerms {
-		sort.Slice(v, func(i, j int) bool { return v[i].w > v[j].w })
+		sort.SliceStable(v, func(i, j int) bool { return v[i].w > v[j].w })
 		v = v[:maxTerms]
 	}
 	return v
