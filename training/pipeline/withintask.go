@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/modelrouter/modelrouter/training/corpus"
@@ -88,8 +90,81 @@ func lengthOnly(dp []prediction) []prediction {
 type scored struct{ pred, truth float64 }
 
 // orderedPairs counts the pairs with different truths and, of them, the
-// ones the predictions order the same way (ties half).
+// ones the predictions order the same way (ties half). It sorts rather
+// than compares every pair: a task's validation prompts were compared
+// pairwise, m²/2 per task and profile (pair), which grows with the square
+// of the data, and own traffic is one task per deployment. The counts are
+// the same (TestOrderedPairsCountsEveryPair).
 func orderedPairs(xs []scored) (right, total float64) {
+	if len(xs) <= pairwiseUpTo {
+		return orderedPairsEach(xs)
+	}
+	for _, x := range xs {
+		if math.IsNaN(x.pred) || math.IsNaN(x.truth) {
+			return orderedPairsEach(xs) // NaN is unordered; keep its pairwise reading
+		}
+	}
+	return orderedPairsSorted(xs)
+}
+
+// pairwiseUpTo is the group size up to which comparing every pair is as
+// quick (BenchmarkOrderedPairs: even at 1,200 scores; sorting is 2.6x
+// quicker at 4,800, 15x at 24,000).
+const pairwiseUpTo = 1000
+
+// orderedPairsSorted is orderedPairs for scores without NaN.
+func orderedPairsSorted(xs []scored) (right, total float64) {
+	// Walk the scores by increasing truth, a run of equal truths at a time;
+	// a Fenwick tree over the ranks of the predictions counts, for each
+	// score, the lower-truth ones before it whose prediction is lower
+	// (ordered right) or equal (a tie).
+	preds := make([]float64, len(xs))
+	for i, x := range xs {
+		preds[i] = x.pred
+	}
+	slices.Sort(preds)
+	preds = slices.Compact(preds)
+	rank := make([]int, len(xs))
+	for i, x := range xs {
+		rank[i], _ = slices.BinarySearch(preds, x.pred)
+	}
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(xs[a].truth, xs[b].truth) })
+	tree := make([]int64, len(preds)+1)
+	below := func(r int) (n int64) { // inserted scores of rank < r
+		for ; r > 0; r -= r & -r {
+			n += tree[r]
+		}
+		return n
+	}
+	var lower, ties, pairs, inserted int64
+	for lo := 0; lo < len(order); {
+		hi := lo
+		for hi < len(order) && xs[order[hi]].truth == xs[order[lo]].truth {
+			hi++
+		}
+		for _, i := range order[lo:hi] {
+			b := below(rank[i])
+			lower += b
+			ties += below(rank[i]+1) - b
+			pairs += inserted
+		}
+		for _, i := range order[lo:hi] {
+			for r := rank[i] + 1; r < len(tree); r += r & -r {
+				tree[r]++
+			}
+			inserted++
+		}
+		lo = hi
+	}
+	return float64(lower) + float64(ties)/2, float64(pairs)
+}
+
+// orderedPairsEach is orderedPairs by comparing every pair.
+func orderedPairsEach(xs []scored) (right, total float64) {
 	for i, x := range xs {
 		for _, y := range xs[i+1:] {
 			if x.truth == y.truth {
