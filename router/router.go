@@ -473,6 +473,12 @@ func (n Needs) OutputLimit(id string) (limit int, byDefault bool) {
 	return n.MaxOutputTokens, false
 }
 
+// TooLong returns why the prompt does not fit m, "" if it does, as the
+// router would exclude m for it: the server asks it of a model it leaves
+// out for a cap that a shorter conversation also lifts, so that the
+// client still gets context_length_exceeded, and trims.
+func TooLong(m Model, n Needs) string { return tooLong(m, n) }
+
 // tooLong returns why the prompt does not fit m, "" if it does: with the
 // output m is asked for (OutputLimit).
 func tooLong(m Model, n Needs) string {

@@ -304,8 +304,20 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	}
 	var kept []string
 	var dropped []router.Candidate
+	var untrimmed []string // toolTypes but the caps a shorter conversation lifts
 	for _, m := range all {
 		if why := s.supports(m, api, toolTypes); why != "" {
+			if untrimmed == nil {
+				untrimmed = slices.DeleteFunc(slices.Clone(toolTypes), upstream.LiftedByTrimming)
+			}
+			if router.TooLong(m, rreq.Needs) != "" && s.supports(m, api, untrimmed) == "" {
+				// Over a cap on messages, images or bytes and over
+				// the model's context too: the router leaves it out
+				// for length, whose context_length_exceeded has
+				// the client trim, which lifts both.
+				kept = append(kept, m.ID)
+				continue
+			}
 			// A model outside the call's choice is no candidate, as
 			// the router leaves it out: it explains nothing.
 			if allowed(m.ID) {

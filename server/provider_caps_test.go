@@ -134,6 +134,37 @@ func TestMessagesWithMoreMessagesThanAnthropicTakes(t *testing.T) {
 	})
 }
 
+// A conversation over Anthropic's message cap that is also too long for
+// the context window is refused as too long, as before the cap was
+// checked: context_length_exceeded has the client trim it, which lifts
+// the cap too, where no_eligible would end the conversation.
+func TestAConversationOverClaudesMessageCapAndItsContextIsContextLengthExceeded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 100_001 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		role := "user"
+		if i%2 == 1 {
+			role = "assistant"
+		}
+		b.WriteString(`{"role":"` + role + `","content":"what did the previous turn say about it"}`)
+	}
+	b.WriteString("]")
+	conv := b.String()
+	for _, models := range []string{`["claude"]`, `["claude","mini"]`} {
+		e := newE2E(t)
+		status, out := postMessages(t, e, http.MethodPost, "/v1/messages",
+			`{"model":"model-router","max_tokens":100,"routing_config":{"models":`+models+`},"messages":`+conv+`}`)
+		require.Equal(t, http.StatusBadRequest, status, "%s: %.300v", models, out)
+		detail, _ := out["error"].(map[string]any)
+		assert.Equal(t, router.ReasonContextLength, detail["code"], "%s: %.300v", models, detail)
+		assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+		assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+	}
+}
+
 // OpenAI takes at most 4 stop sequences; Claude's translation carries more
 // as its stop_sequences.
 func TestChatWithMoreStopSequencesThanOpenAITakesGoesToClaude(t *testing.T) {

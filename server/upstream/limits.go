@@ -20,6 +20,21 @@ func NeedStops(n int) string    { return countPrefix + countStops + "=" + strcon
 func NeedImages(n int) string   { return countPrefix + countImages + "=" + strconv.Itoa(n) }
 func NeedBytes(n int) string    { return countPrefix + countBytes + "=" + strconv.Itoa(n) }
 
+// LiftedByTrimming reports whether need t counts what a shorter
+// conversation also lowers (its messages, images and bytes), so that a
+// model left out for it is left out for the prompt's length as well when
+// the prompt overflows its context: trimming, which clients do on
+// context_length_exceeded, brings it back. A cap on tools, stop sequences
+// or tool names is not lifted so.
+func LiftedByTrimming(t string) bool {
+	what, ok := strings.CutPrefix(t, countPrefix)
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(what, "=")
+	return name == countMessages || name == countImages || name == countBytes
+}
+
 // NeedToolName, among the types passed to Supports, is the name of a tool
 // the call declares, which providers hold to a pattern (toolNameRefusal).
 func NeedToolName(name string) string { return toolNamePrefix + name }
