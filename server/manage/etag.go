@@ -50,7 +50,7 @@ func checkIfMatch(h http.Header, name, current string) error {
 		if current == "" {
 			return preconditionFailed("If-Match", "deployment %q does not exist", name)
 		}
-		if weak, ok := weakTag(v); ok {
+		if weak, ok := weakTag(v, current); ok {
 			// Most likely the tag this client read, weakened on its way
 			// by a proxy (one that compresses answers, say): "has
 			// changed" would send it to GET the same tag again.
@@ -63,11 +63,13 @@ func checkIfMatch(h http.Header, name, current string) error {
 	return nil
 }
 
-// weakTag returns the first weak tag (W/"...") that values list.
-func weakTag(values []string) (string, bool) {
+// weakTag returns the weak form (W/"...") of current that values list: a
+// weak tag of another version means the deployment has changed since it
+// was read, and sending current instead would overwrite that change.
+func weakTag(values []string, current string) (string, bool) {
 	for _, v := range values {
 		for _, tag := range strings.Split(v, ",") {
-			if tag = strings.TrimSpace(tag); strings.HasPrefix(tag, "W/") {
+			if tag = strings.TrimSpace(tag); tag == "W/"+current {
 				return tag, true
 			}
 		}

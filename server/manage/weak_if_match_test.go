@@ -44,3 +44,25 @@ func TestAWeakIfMatchIsRefusedSayingWeakTagsNeverMatch(t *testing.T) {
 	resp, body = s.call(http.MethodDelete, "/deployments/mr", "", "If-Match", tag)
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "the strong tag matches: %s", body)
 }
+
+// A weak tag of a version since replaced is a change the client has not
+// read: the 412 sends it to GET the deployment again, not to send the
+// current tag, which would overwrite that change unread.
+func TestAWeakIfMatchOfAnOlderVersionSaysTheDeploymentChanged(t *testing.T) {
+	s := newLiveServer(t)
+	resp, body := s.call(http.MethodPut, "/deployments/mr", defaultDeployment)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+	old := resp.Header.Get("ETag")
+	resp, body = s.call(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`))
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	tag := resp.Header.Get("ETag")
+	require.NotEqual(t, old, tag)
+
+	resp, body = s.call(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "cost"}`), "If-Match", "W/"+old)
+	require.Equal(t, http.StatusPreconditionFailed, resp.StatusCode, body)
+	var e apiErr
+	require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+	assert.Contains(t, e.Error.Message, "has changed", body)
+	assert.Contains(t, e.Error.Message, "GET it again", body)
+	assert.NotContains(t, e.Error.Message, "send that as If-Match", body)
+}
