@@ -75,6 +75,22 @@ func TestA404AboutAClientsIDInSGLangsShapeReachesTheClient(t *testing.T) {
 	assert.Len(t, out.Attempts, 1, "no other model is asked")
 }
 
+// The same 404 given as a bare string (TGI's and LM Studio's shape) or as
+// FastAPI's detail names the client's id too: it is no missing Responses
+// API, and no other model is asked.
+func TestA404AboutAClientsIDAsAStringErrorReachesTheClient(t *testing.T) {
+	for _, body := range []string{
+		`{"error":"Response with id 'resp_abc' not found.","error_type":"not_found"}`,
+		`{"detail":"Response with id 'resp_abc' not found."}`,
+	} {
+		m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusNotFound, "application/json", body))
+		out, rec := m.call(t, upstream.APIResponses, false)
+		assert.Equal(t, http.StatusNotFound, out.Status, "%s: %+v", body, out.Attempts)
+		assert.Contains(t, rec.Body.String(), "Response with id 'resp_abc' not found.", body)
+		assert.Len(t, out.Attempts, 1, "%s: no other model is asked", body)
+	}
+}
+
 func TestAnUnknownModel404InSGLangsShapeFailsOver(t *testing.T) {
 	body := `{"object":"error","message":"The model ` + "`broken`" + ` does not exist.","type":"NotFoundError","param":null,"code":404}`
 	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusNotFound, "application/json", body))

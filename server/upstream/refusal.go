@@ -32,8 +32,8 @@ import (
 //     name, as Anthropic's "model: x" and OpenRouter's "No endpoints found
 //     for x"), Azure's bare "Resource not found" (a wrong api-version or
 //     path), Google's NOT_FOUND naming "models/<name>", or no error object
-//     at all or llama.cpp's "File Not Found" (a wrong base URL's path:
-//     see routeMissing). Any other
+//     at all, FastAPI's bare {"detail": "Not Found"} or llama.cpp's "File
+//     Not Found" (a wrong base URL's path: see routeMissing). Any other
 //     404 is about an id the client gave (a previous response, a vector
 //     store, a container, a file), which no other model knows either; such
 //     messages name the id, not the model.
@@ -65,6 +65,13 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	}
 	e, ok := readRefusal(raw)
 	if !ok {
+		if msg, _, ok := foreignError(raw); ok && status == http.StatusNotFound {
+			// A server's own shape (a string error, FastAPI's detail):
+			// its router's bare "Not Found", or the model named, is the
+			// gateway's; what else it names the client gave.
+			msg = strings.ToLower(strings.TrimSpace(msg))
+			return msg == "not found" || namesModel(msg, strings.ToLower(upstreamModel(a.model)))
+		}
 		return true
 	}
 	msg := strings.ToLower(e.Message)
@@ -108,13 +115,20 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 // empty body), or llama.cpp's llama-server's own, whose error handler
 // sends {"error": {"message": "File Not Found", "type": "not_found_error",
 // "code": 404}} for any path it does not serve. A 404 about the client's
-// id names the id.
+// id names the id, also in a server's own shape (a string error, or a
+// FastAPI detail other than its router's "Not Found"): no other model
+// knows that id either.
 func routeMissing(status int, raw []byte) bool {
 	if status != http.StatusNotFound {
 		return false
 	}
-	e, ok := readRefusal(raw)
-	return !ok || llamaCppRouteMissing(e)
+	if e, ok := readRefusal(raw); ok {
+		return llamaCppRouteMissing(e)
+	}
+	if msg, _, ok := foreignError(raw); ok {
+		return strings.EqualFold(strings.TrimSpace(msg), "not found")
+	}
+	return true
 }
 
 func llamaCppRouteMissing(e refusal) bool {
