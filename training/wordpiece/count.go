@@ -2,6 +2,8 @@ package wordpiece
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -13,14 +15,13 @@ import (
 // as often as the field occurs. That gives the counts Words of each whole
 // text gives, since the pre-tokenizer splits at ASCII whitespace, every
 // other step of Words maps one character at a time, and NFKC composes
-// nothing across a space (TestCountWordsMatchesWordsOfEachText).
+// nothing across a space (TestCountWordsMatchesWordsOfEachText). A text
+// where that does not hold is split whole, as Words splits it.
 func countWords(texts []string) (map[string]int, error) {
 	fields := map[string]int{}
 	counts := map[string]int{}
 	for _, t := range texts {
-		if strings.IndexFunc(norm.NFKC.String(t), cleaned) >= 0 {
-			// sugarme's clean_text misplaces what follows a removed
-			// character: such a text's words are not its fields' words.
+		if strings.IndexFunc(norm.NFKC.String(t), splitWhole) >= 0 {
 			ws, err := Words(t)
 			if err != nil {
 				return nil, err
@@ -44,6 +45,16 @@ func countWords(texts []string) (map[string]int, error) {
 		}
 	}
 	return counts, nil
+}
+
+// splitWhole reports whether sugarme's words after r depend on the text
+// before it, so a text holding r is not split field by field: clean_text
+// misplaces what follows a character it removes, and the lower-casing
+// leaves its offsets behind where a letter's lower case has another
+// length in UTF-8 (İ and ẞ shrink, Ⱥ and Ⱦ grow: "İ Ⱥ" splits whole, while
+// "Ⱥ" alone panics).
+func splitWhole(r rune) bool {
+	return cleaned(r) || utf8.RuneLen(unicode.ToLower(r)) != utf8.RuneLen(r)
 }
 
 // isASCIISpace is the whitespace the BERT pre-tokenizer splits on after

@@ -3,8 +3,10 @@ package wordpiece
 import (
 	"bufio"
 	"encoding/json"
+	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -89,4 +91,53 @@ func BenchmarkCountWords(b *testing.B) {
 			mustCount(b, texts)
 		}
 	})
+}
+
+// A few letters change their length in UTF-8 when lower-cased (İ and ẞ
+// shrink, Ⱥ and Ⱦ grow). sugarme lower-cases without moving its offsets,
+// so what it splits after one depends on the rest of the text, and a text
+// it splits whole ("İ Ⱥ") can panic when one field ("Ⱥ") is split alone.
+// Such a text is counted as Words splits it whole.
+func TestCountWordsMatchesWordsOfEachTextWhereLowercaseChangesLength(t *testing.T) {
+	texts := []string{"İ Ⱥ", "ẞ xȺ", "İİ Ⱥ Ⱥ", "İstanbul ve Ⱦ", "Ⱥ\t  é\u205fKⅠ\rⅠ \u3000"}
+	alphabet := []string{"a", "B", "é", "中", "\u0130", "\u1e9e", "\u2c62", "\u023a", "\u023e", "\u00a0", "\u2028",
+		"!", " ", "  ", "\t", "\r\n", "\u0085", "\u200b"}
+	rng := rand.New(rand.NewSource(3))
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + rng.Intn(30) {
+			b.WriteString(alphabet[rng.Intn(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	checked := 0
+	for _, s := range texts {
+		want, panicked := wordsOfWholeText(s)
+		if panicked {
+			continue // sugarme panics on the whole text too
+		}
+		checked++
+		got, err := countWords([]string{s})
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%q", s)
+	}
+	require.Greater(t, checked, 1000)
+}
+
+// wordsOfWholeText counts Words of s, or reports that it panicked.
+func wordsOfWholeText(s string) (counts map[string]int, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			counts, panicked = nil, true
+		}
+	}()
+	ws, err := Words(s)
+	if err != nil {
+		panic(err)
+	}
+	counts = map[string]int{}
+	for _, w := range ws {
+		counts[w]++
+	}
+	return counts, false
 }
