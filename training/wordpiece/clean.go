@@ -6,14 +6,18 @@ import (
 	"unicode"
 )
 
-// wordsOfUnclean is Words of NFKC text holding characters that
-// BertNormalizer's clean_text removes. sugarme v0.3.0's clean_text panics
-// (index out of range) on some such texts, where it removes two of them
-// around a character that changes length, such as "\u200b中\v" (a
-// zero-width space, a CJK character, a vertical tab), which stopped
-// `train` on a prompt pasted with them. Those texts are split without the
-// removed characters, as clean_text means to; every other text keeps
-// sugarme's words, so tokenizers learned before stay as they were.
+// wordsOfUnclean is Words of NFKC text that sugarme v0.3.0 may split out
+// of place or panic on. Its clean_text panics (index out of range) on some
+// texts holding characters it removes, where it removes two of them around
+// a character that changes length, such as "\u200b中\v" (a zero-width
+// space, a CJK character, a vertical tab), and its lower-casing leaves its
+// offsets behind where a letter's lower case is longer in UTF-8 (Ⱥ, Ⱦ),
+// which panics on most texts holding one; either stopped `train` on a
+// prompt pasted with them. Those texts are split without the removed
+// characters and lower-cased first, as the normaliser means to; every
+// other text keeps sugarme's words, so tokenizers learned before stay as
+// they were. sugarme's normaliser and pre-tokenizer start no goroutines,
+// so none is left behind by the recover.
 func wordsOfUnclean(text string) (ws []string, err error) {
 	func() {
 		defer func() {
@@ -26,7 +30,9 @@ func wordsOfUnclean(text string) (ws []string, err error) {
 	if err != errPanicked {
 		return ws, err
 	}
-	return sugarmeWords(dropCleaned(text))
+	// Lower-casing first commutes with clean_text and the CJK padding,
+	// and leaves sugarme's lower-casing nothing to change in length.
+	return sugarmeWords(strings.ToLower(dropCleaned(text)))
 }
 
 var errPanicked = errors.New("sugarme panicked")

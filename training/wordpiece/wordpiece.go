@@ -59,7 +59,7 @@ func newNormalizer() normalizer.Normalizer {
 // BertNormalizer, split on whitespace and punctuation).
 func Words(text string) ([]string, error) {
 	text = norm.NFKC.String(text)
-	if strings.IndexFunc(text, cleaned) >= 0 {
+	if strings.IndexFunc(text, splitWhole) >= 0 {
 		return wordsOfUnclean(text)
 	}
 	return sugarmeWords(text)
