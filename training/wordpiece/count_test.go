@@ -141,3 +141,23 @@ func wordsOfWholeText(s string) (counts map[string]int, panicked bool) {
 	}
 	return counts, false
 }
+
+// FuzzCountWords checks countWords against Words of the whole text on any
+// text (go test -fuzz FuzzCountWords ./training/wordpiece/); without
+// -fuzz it runs the seeds: the whitespace kinds a field split could get
+// wrong, what the normaliser drops, letters whose lower case changes
+// length, and empty and long texts.
+func FuzzCountWords(f *testing.F) {
+	for _, s := range []string{"", " ", "\r\n\r\n", "a\u00a0b a b", "x\u2028y\u2029z", "tab\tand\r\ncrlf",
+		"\u200b中\v", "a\fb c", "x \u0301y", "\u1100 \u1161", "İstanbul ve Ⱦ", "ẞ xȺ", "Café CAFÉ cafe\u0301",
+		"\xff\xfe bytes", strings.Repeat("long", 40) + " " + strings.Repeat("\u0301", 40)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, panicked := wordsOfWholeText(s)
+		require.False(t, panicked, "Words panics on %q", s)
+		got, err := countWords([]string{s})
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%q", s)
+	})
+}
