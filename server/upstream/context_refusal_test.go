@@ -6,7 +6,7 @@ package upstream_test
 // the prompt with a 400 of its own. That is the deployment's setup, not a
 // request no model can take: while another model is left, it is asked, and
 // the model, which still takes shorter prompts, stays healthy. The last
-// model's refusal reaches the client as it is.
+// model's refusal reaches the client as the gateway's context_length_exceeded.
 
 import (
 	"net/http"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -52,12 +53,28 @@ func TestAPromptTooLongForAServersOwnContextWindowFailsOver(t *testing.T) {
 	}
 }
 
-func TestTheLastModelsContextRefusalReachesTheClient(t *testing.T) {
-	body := contextRefusals[0].body
-	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
-	out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
-	assert.Equal(t, http.StatusBadRequest, out.Status)
-	assert.JSONEq(t, body, rec.Body.String(), "as the provider sent it")
+// The last model's refusal is the gateway's context_length_exceeded, for
+// the caller to write in the client API's shape (the server's tests read
+// it as clients do), with the server's message: whatever status and shape
+// the server used (TGI's 422), it is what clients trim and retry on.
+func TestTheLastModelsContextRefusalIsContextLengthExceeded(t *testing.T) {
+	for _, tc := range contextRefusals {
+		t.Run(tc.server, func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(tc.status, "application/json", tc.body))
+			out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
+			assert.Equal(t, http.StatusBadRequest, out.Status)
+			assert.Equal(t, m.bad.ID, out.Answered.ID, "the model that refused")
+			assert.True(t, out.Refused, "nothing was billed")
+			assert.False(t, out.Wrote, "the caller writes the gateway's error")
+			assert.Empty(t, rec.Body.String())
+			var re *router.Error
+			require.ErrorAs(t, out.Err, &re)
+			assert.Equal(t, router.EInvalid, re.Code)
+			assert.Equal(t, router.ReasonContextLength, re.Reason)
+			assert.Contains(t, tc.body, re.Message, "the server's own message")
+			assert.NotEmpty(t, re.Message)
+		})
+	}
 }
 
 // Any other 400 is the client's request, which another model would refuse

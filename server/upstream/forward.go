@@ -160,7 +160,8 @@ type Outcome struct {
 	// Whole: the answering provider sent its whole answer (a JSON body,
 	// or a stream to its closing event), so Usage is what it billed.
 	// Refused: the provider refused the request (its 4xx went to the
-	// client as it was): nothing was billed.
+	// client as it was, or, for a prompt too long for its server's
+	// context window, is Err for the caller to write): nothing was billed.
 	Whole, Refused bool
 	Usage          router.Usage
 	// StreamedTokens estimates the answer text a stream's provider sent
@@ -187,7 +188,9 @@ type Outcome struct {
 	// items), each once: what a later item_reference may name.
 	ItemIDs []string
 	// Err is nil on success. When Wrote is false the caller writes it
-	// (an *router.Error with code EUpstream when every attempt failed);
+	// (an *router.Error with code EUpstream when every attempt failed,
+	// context_length_exceeded when the last model's server refused the
+	// prompt as too long);
 	// when Wrote is true it only explains what was already written.
 	Err   error
 	Wrote bool
@@ -465,7 +468,8 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 
 // run makes the attempt and records it; it returns true when the call is
 // over: something was written to the client (an answer, a client error
-// passed through, or a stream that broke off).
+// passed through, or a stream that broke off), or the provider refused the
+// request with an error the caller writes (refuseContext).
 func (a *attempt) run(ctx context.Context) bool {
 	a.began = time.Now()
 	status, err := a.send(ctx)
@@ -486,7 +490,7 @@ func (a *attempt) run(ctx context.Context) bool {
 		}
 	}
 	a.out.Attempts = append(a.out.Attempts, rec)
-	return a.out.Wrote
+	return a.out.Wrote || a.out.Refused
 }
 
 // noteBackoff tells the Forwarder's Backoff how long the provider asked
@@ -632,11 +636,15 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, &retryable{unfit: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
 		}
-		if !a.last && contextRefused(resp.StatusCode, raw) {
+		if contextRefused(resp.StatusCode, raw) {
 			// The server's own context window is smaller than the
 			// catalog's (llama.cpp's -c, vLLM's --max-model-len): the
 			// deployment's setup, and a model with a larger one may take
-			// the prompt. The last model's refusal is the client's.
+			// the prompt. The last model's refusal is the client's, as
+			// the gateway's own (refuseContext).
+			if a.last {
+				a.refuseContext(raw)
+			}
 			return resp.StatusCode, &retryable{unfit: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the prompt does not fit this server's context window)"}
 		}

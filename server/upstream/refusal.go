@@ -283,9 +283,7 @@ func (e refusal) moderated() bool {
 // shortened: a key cut in two is no longer found whole.
 func (f *Forwarder) refusalText(status int, raw []byte) string {
 	msg := strings.TrimSpace(string(raw))
-	if e, _, ok := readProviderError(unlisted(raw)); ok {
-		msg = e.Message
-	} else if m, _, ok := foreignError(raw); ok {
+	if m, ok := errorMessage(raw); ok {
 		msg = m
 	}
 	msg = f.redact(msg)
@@ -313,4 +311,36 @@ func (f *Forwarder) allRefusedGateway(attempts []router.Attempt) error {
 	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
 		"every upstream model's provider refused the gateway (its provider key, or a model its account does not serve), not this request: " +
 			attemptList(attempts))}
+}
+
+// errorMessage is the message of an error body in any shape the gateway
+// reads: OpenAI's or Anthropic's (Google's list form too), or a server's
+// own (foreignError).
+func errorMessage(raw []byte) (string, bool) {
+	if e, _, ok := readProviderError(unlisted(raw)); ok {
+		return e.Message, true
+	}
+	msg, _, ok := foreignError(raw)
+	return msg, ok
+}
+
+// refuseContext ends the call on the last model's refusal of a prompt too
+// long for its server's context window with the gateway's own 400
+// context_length_exceeded, as the caller writes it for a prompt routing
+// finds too long (in the client API's error shape), with the server's
+// message. Clients trim and retry on that code; passed on, the refusal
+// came in the server's shape and status (TGI's 422, llama.cpp's
+// exceed_context_size_error), which they do not know.
+func (a *attempt) refuseContext(raw []byte) {
+	msg, _ := errorMessage(raw)
+	if msg = strings.TrimSpace(a.f.redact(msg)); msg == "" {
+		msg = "The prompt does not fit the model's context window."
+	}
+	param := "messages"
+	if a.call.API == APIResponses {
+		param = "input"
+	}
+	a.w.Header().Set(HeaderModel, modelID(a.model))
+	a.out.Answered, a.out.Refused, a.out.Status = a.model, true, http.StatusBadRequest
+	a.out.Err = &router.Error{Code: router.EInvalid, Reason: router.ReasonContextLength, Param: param, Message: msg}
 }
