@@ -232,31 +232,24 @@ func TestMessagesWithAToolNameLongerThanOpenAITakesGoesToClaude(t *testing.T) {
 }
 
 // A name with a character neither OpenAI nor Anthropic takes is the
-// client's 400 before routing.
+// client's 400 before routing, in the legacy functions that old clients
+// still send as in tools.
 func TestChatWithAToolNameNoModelTakesIsRefusedBeforeRouting(t *testing.T) {
-	e := newE2E(t)
-	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
-		`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"files.read","parameters":{"type":"object"}}}]}`)
-	require.Equal(t, http.StatusBadRequest, status, "%s", body)
-	we := errorOf(t, body)
-	require.NotNil(t, we.Error.Code)
-	assert.Equal(t, router.ENoEligible, *we.Error.Code)
-	assert.Contains(t, we.Error.Message, `takes tool names of 1 to 64 letters, digits, _ and -, not "files.read"`)
-	assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
-	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
-}
-
-// A gateway given a --max-body above Anthropic's 32 MB request limit
-// sends a larger call to a model that takes it: Claude would answer 413,
-// which does not fail over.
-func TestChatLargerThanAnthropicTakesGoesToAnotherModel(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.MaxBodyBytes = 40 << 20 })
-	image := `{"type":"image_url","image_url":{"url":"data:image/png;base64,` + strings.Repeat("A", 33<<20) + `"}}`
-	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
-		`{"model":"model-router","routing_config":{"models":["claude","mini"],"mode":"quality"},"messages":[{"role":"user","content":[`+image+`,{"type":"text","text":"What is it?"}]}]}`)
-	require.Equal(t, http.StatusOK, status, "%.300s", body)
-	var answer struct{ Model string }
-	require.NoError(t, json.Unmarshal(body, &answer))
-	assert.Equal(t, "mini", answer.Model)
-	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+	for _, tc := range []struct{ form, tools string }{
+		{"tools", `"tools":[{"type":"function","function":{"name":"files.read","parameters":{"type":"object"}}}]`},
+		{"legacy functions", `"functions":[{"name":"files.read","parameters":{"type":"object"}}]`},
+	} {
+		t.Run(tc.form, func(t *testing.T) {
+			e := newE2E(t)
+			status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+				`{"model":"model-router","messages":[{"role":"user","content":"Hi"}],`+tc.tools+`}`)
+			require.Equal(t, http.StatusBadRequest, status, "%s", body)
+			we := errorOf(t, body)
+			require.NotNil(t, we.Error.Code)
+			assert.Equal(t, router.ENoEligible, *we.Error.Code)
+			assert.Contains(t, we.Error.Message, `takes tool names of 1 to 64 letters, digits, _ and -, not "files.read"`)
+			assert.Zero(t, len(e.openai.Requests()), "no OpenAI call")
+			assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+		})
+	}
 }

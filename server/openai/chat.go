@@ -77,6 +77,11 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		r.addText(string(v))
 		if fs, ok := jsonscan.Elements(v); ok {
 			r.ToolCount = max(r.ToolCount, len(fs))
+			for _, f := range fs {
+				// A legacy function is the function object itself,
+				// held to the same name pattern as a tool's.
+				r.ToolNames = appendName(r.ToolNames, nil, f)
+			}
 		}
 	}
 	if v, ok := top["response_format"]; ok && !isNull(v) {
@@ -317,8 +322,8 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 }
 
 // appendName appends to names a function tool's name: a Responses tool's
-// own (name), or a Chat tool's function.name (function); a name that is
-// not a string is left to the provider.
+// own (name), or a Chat tool's function.name or a legacy functions entry's
+// name (function); a name that is not a string is left to the provider.
 func appendName(names []string, name, function json.RawMessage) []string {
 	if len(function) > 0 {
 		var f struct {

@@ -75,8 +75,9 @@ type Request struct {
 	ToolCount    int
 	MessageCount int
 	// ToolNames are the names of the tools a call declares that a model
-	// calls by name (Chat's function.name, Responses' name, a Messages
-	// client tool's name), which providers hold to a pattern.
+	// calls by name (Chat's function.name and its legacy functions' name,
+	// Responses' name, a Messages client tool's name), which providers
+	// hold to a pattern.
 	ToolNames []string
 	// StopCount is how many stop sequences a Chat Completions call sets
 	// (its stop array; a string is one), which OpenAI caps.
