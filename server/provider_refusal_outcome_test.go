@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // Every provider rejects the gateway's key: the client's key and request
@@ -83,4 +84,22 @@ func TestAProviderNotFindingTheContinuedAnswerIsTheClients404(t *testing.T) {
 	apiErr := requireStatus(t, err, http.StatusNotFound)
 	assert.Contains(t, apiErr.Message, "Previous response with id '"+made.ID+"' not found.")
 	assert.Len(t, e.openai.Requests(), before+1, "one provider asked: the others could not know the id either")
+}
+
+// A deployment whose models' servers have no Responses API (each answers
+// /v1/responses with its router's 404) cannot answer a Responses call
+// however often it is sent: the 502 says so and tells the SDK, which
+// retries a 502 by default, not to send it again.
+func TestAResponsesCallToADeploymentWithoutTheResponsesAPIIsNotRetried(t *testing.T) {
+	e := newE2E(t)
+	for _, m := range []string{"mini", "nano"} {
+		e.openai.Set(m, upstreamtest.Behavior{FailStatus: http.StatusNotFound, FailBody: `{"detail":"Not Found"}`})
+	}
+	client := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(e2eKey), option.WithMaxRetries(2))
+	_, err := client.Responses.New(context.Background(), ask("hi"),
+		option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini", "nano"}}))
+	apiErr := requireStatus(t, err, http.StatusBadGateway)
+	assert.Contains(t, apiErr.Message, "no model of this deployment serves the Responses API at its base URL")
+	assert.Equal(t, "false", apiErr.Response.Header.Get("X-Should-Retry"))
+	assert.Len(t, e.openai.RequestsFor("mini"), 1, "the SDK asked once")
 }

@@ -249,7 +249,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	var out Outcome
 	var limits rateLimits
 	var refused refusals
-	gatewayRefused := 0
+	gatewayRefused, noAPI := 0, 0
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
@@ -264,6 +264,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		refused.add(a)
 		if refusedGateway(a.err) {
 			gatewayRefused++
+		}
+		if servesNoAPI(a.err) {
+			noAPI++
 		}
 	}
 	out.Total = time.Since(start)
@@ -287,6 +290,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && gatewayRefused == len(call.Order):
 		out.Status = http.StatusBadGateway
 		out.Err = f.allRefusedGateway(out.Attempts)
+	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && noAPI == len(call.Order):
+		out.Status = http.StatusBadGateway
+		out.Err = f.noResponsesAPI(out.Attempts)
 	default:
 		out.Status = http.StatusBadGateway
 		out.Err = f.allFailed(call, out.Attempts, ctx.Err() != nil)
@@ -513,7 +519,8 @@ func (a *attempt) noteBackoff(status int, err error) {
 // overdue: no headers came before the call's deadline (headersOverdue);
 // unfit: the model cannot take this call where it is served (its server
 // has no such API, see routeMissing, or a smaller context window than the
-// catalog's, see contextRefused), which says nothing of its health.
+// catalog's, see contextRefused), which says nothing of its health;
+// noAPI: the first of those, when every model fails so (noResponsesAPI).
 type retryable struct {
 	msg string
 	// full, when set, is msg as the operator reads it in the decision
@@ -524,6 +531,7 @@ type retryable struct {
 	gateway bool
 	overdue bool
 	unfit   bool
+	noAPI   bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -633,7 +641,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			// (Ollama, llama.cpp, TGI before their Responses APIs): the
 			// deployment routed the call there, not the client. The model
 			// is not broken, so its health does not count it.
-			return resp.StatusCode, &retryable{unfit: true,
+			return resp.StatusCode, &retryable{unfit: true, noAPI: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
 		}
 		if contextRefused(resp.StatusCode, raw) {

@@ -296,6 +296,24 @@ func (f *Forwarder) refusalText(status int, raw []byte) string {
 	return fmt.Sprintf("HTTP %d: %s", status, msg)
 }
 
+// servesNoAPI reports whether an attempt failed as its server has no
+// route for the call's API (routeMissing).
+func servesNoAPI(err error) bool {
+	var rt *retryable
+	return errors.As(err, &rt) && rt.noAPI
+}
+
+// noResponsesAPI explains a Responses call that every model's server
+// answered as a server without the Responses API: a 502, as the client's
+// call is one the API takes and what would fix it is the deployment (a
+// model whose server has it), but final, since asking again meets the
+// same servers; the OpenAI and Anthropic SDKs retry a bare 502.
+func (f *Forwarder) noResponsesAPI(attempts []router.Attempt) error {
+	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
+		"no model of this deployment serves the Responses API at its base URL (send the call as Chat Completions, or give the deployment a model whose server has the Responses API): " +
+			attemptList(attempts))}
+}
+
 // refusedGateway reports whether an attempt failed on such a refusal.
 func refusedGateway(err error) bool {
 	var rt *retryable

@@ -135,7 +135,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 			// LM Studio's 200 for a path it has no route for: a server
 			// without the Responses API, as routeMissing's 404s say.
 			rt.msg += " (the provider has no Responses API at this base URL)"
-			rt.unfit = true
+			rt.unfit, rt.noAPI = true, true
 		}
 		return resp.StatusCode, rt
 	}

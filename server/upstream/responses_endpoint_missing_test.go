@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -80,4 +81,36 @@ func TestLlamaCppsRouteNotFoundOnChatCompletionsFailsOver(t *testing.T) {
 		`{"error":{"message":"File Not Found","type":"not_found_error","code":404}}`))
 	out, rec := m.call(t, upstream.APIChatCompletions, false)
 	assert.Equal(t, m.good.ID, out.Answered.ID, "the client got %d: %s", out.Status, rec.Body.String())
+}
+
+// When no model of the call has the Responses API, the call cannot be
+// answered however often it is sent: the 502 says so, and is final, so
+// the client's SDK does not send it again.
+func TestAResponsesCallNoModelsServerTakesIsAFinal502SayingSo(t *testing.T) {
+	for _, tc := range missingRoutes {
+		t.Run(tc.server, func(t *testing.T) {
+			m := newMisbehaving(t, upstream.KindOpenAI, routeNotFound(tc.contentType, tc.body))
+			out, _ := m.call(t, upstream.APIResponses, false, m.bad)
+			assert.Equal(t, http.StatusBadGateway, out.Status)
+			var re *router.Error
+			require.ErrorAs(t, out.Err, &re)
+			assert.True(t, re.Final, "not worth a retry")
+			assert.Contains(t, re.Message, "no model of this deployment serves the Responses API at its base URL")
+			assert.Contains(t, re.Message, m.bad.ID, "each model tried is named")
+		})
+	}
+}
+
+// A model that failed otherwise may answer the next time: the 502 is the
+// usual one, which clients retry.
+func TestAResponsesCallWithAnotherFailureBesideAMissingRouteIsTheUsual502(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, routeNotFound("", ""))
+	m.good.Provider = "down"
+	m.fwd.ByName["down"] = upstream.Provider{Name: "down", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1", APIKey: "sk-down"}
+	out, _ := m.call(t, upstream.APIResponses, false)
+	assert.Equal(t, http.StatusBadGateway, out.Status)
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.False(t, re.Final)
+	assert.Contains(t, re.Message, "every upstream model failed")
 }
