@@ -87,3 +87,23 @@ func TestAnotherClientErrorDoesNotFailOver(t *testing.T) {
 	assert.Equal(t, m.bad.ID, out.Answered.ID)
 	assert.Len(t, out.Attempts, 1)
 }
+
+// A model that failed in a way a retry may clear (down, a 5xx, a 429) may
+// take the prompt the next time: the last model's context refusal is then
+// not the answer, and the client gets the usual 502, which it retries,
+// rather than context_length_exceeded, which would have it trim a prompt
+// that fits.
+func TestTheLastModelsContextRefusalAfterAnOutageIsTheUsual502(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", contextRefusals[0].body))
+	down := m.good
+	down.Provider = "down"
+	m.fwd.ByName["down"] = upstream.Provider{Name: "down", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1", APIKey: "sk-down"}
+	out, rec := m.call(t, upstream.APIChatCompletions, false, down, m.bad)
+	assert.Equal(t, http.StatusBadGateway, out.Status, "%s", rec.Body.String())
+	assert.False(t, out.Refused)
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.Equal(t, router.EUpstream, re.Code)
+	assert.False(t, re.Final, "worth a retry")
+	assert.Contains(t, re.Message, "context window", "the refusal is listed with the others")
+}

@@ -249,13 +249,13 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	var out Outcome
 	var limits rateLimits
 	var refused refusals
-	gatewayRefused, noAPI := 0, 0
+	gatewayRefused, noAPI, outages := 0, 0, 0
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
 		}
 		a := &attempt{f: f, call: call, model: m, start: start, out: &out, w: w, clientCtx: clientCtx,
-			deadline: deadline, last: i == len(call.Order)-1}
+			deadline: deadline, last: i == len(call.Order)-1, afterOutage: outages > 0}
 		if a.run(ctx) {
 			out.Total = time.Since(start)
 			return out
@@ -267,6 +267,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		}
 		if servesNoAPI(a.err) {
 			noAPI++
+		}
+		if transient(a.err) {
+			outages++
 		}
 	}
 	out.Total = time.Since(start)
@@ -410,6 +413,9 @@ type attempt struct {
 	provider  Provider
 	// last: the call's last model, tried whatever its health says.
 	last bool
+	// afterOutage: an earlier model failed in a way a retry may clear
+	// (transient), so it may take a prompt this one's server refuses.
+	afterOutage bool
 	// cancel ends the attempt's request, its body included.
 	cancel context.CancelFunc
 	// wait is the attempt timeout, running until the provider has begun
@@ -649,8 +655,10 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			// catalog's (llama.cpp's -c, vLLM's --max-model-len): the
 			// deployment's setup, and a model with a larger one may take
 			// the prompt. The last model's refusal is the client's, as
-			// the gateway's own (refuseContext).
-			if a.last {
+			// the gateway's own (refuseContext), unless an earlier model
+			// may take the prompt on a retry: then the call is the 502
+			// a client retries, not a prompt it trims.
+			if a.last && !a.afterOutage {
 				a.refuseContext(raw)
 			}
 			return resp.StatusCode, &retryable{unfit: true,

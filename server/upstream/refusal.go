@@ -342,6 +342,14 @@ func errorMessage(raw []byte) (string, bool) {
 	return msg, ok
 }
 
+// transient reports whether an attempt failed in a way a retry may clear
+// (down, a timeout, a 5xx, a 429, skipped while unhealthy or asked to
+// wait), not as its server cannot take the call or refuses the gateway.
+func transient(err error) bool {
+	var rt *retryable
+	return errors.As(err, &rt) && !rt.unfit && !rt.gateway
+}
+
 // refuseContext ends the call on the last model's refusal of a prompt too
 // long for its server's context window with the gateway's own 400
 // context_length_exceeded, as the caller writes it for a prompt routing
