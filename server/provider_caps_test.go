@@ -253,3 +253,18 @@ func TestChatWithAToolNameNoModelTakesIsRefusedBeforeRouting(t *testing.T) {
 		})
 	}
 }
+
+// A gateway given a --max-body above Anthropic's 32 MB request limit
+// sends a larger call to a model that takes it: Claude would answer 413,
+// which does not fail over.
+func TestChatLargerThanAnthropicTakesGoesToAnotherModel(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.MaxBodyBytes = 40 << 20 })
+	image := `{"type":"image_url","image_url":{"url":"data:image/png;base64,` + strings.Repeat("A", 33<<20) + `"}}`
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"model-router","routing_config":{"models":["claude","mini"],"mode":"quality"},"messages":[{"role":"user","content":[`+image+`,{"type":"text","text":"What is it?"}]}]}`)
+	require.Equal(t, http.StatusOK, status, "%.300s", body)
+	var answer struct{ Model string }
+	require.NoError(t, json.Unmarshal(body, &answer))
+	assert.Equal(t, "mini", answer.Model)
+	assert.Zero(t, len(e.anthropic.Requests()), "no Anthropic call")
+}
