@@ -107,3 +107,22 @@ func TestTheLastModelsContextRefusalAfterAnOutageIsTheUsual502(t *testing.T) {
 	assert.False(t, re.Final, "worth a retry")
 	assert.Contains(t, re.Message, "context window", "the refusal is listed with the others")
 }
+
+// vLLM names the client's max_tokens when it is what leaves the prompt no
+// room: another model with a larger window may take it, but the last
+// model's refusal is the server's own 400, as sent, not a code that has
+// the client trim a prompt of a few tokens.
+func TestTheLastModelsRefusalOfMaxTokensReachesTheClientAsSent(t *testing.T) {
+	body := `{"error":{"message":"'max_tokens' or 'max_completion_tokens' is too large: 10000. This model's maximum context length is 8192 tokens and your request has 12 input tokens (10000 > 8192 - 12).","type":"BadRequestError","param":null,"code":400}}`
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", body))
+	out, _ := m.call(t, upstream.APIChatCompletions, false)
+	assert.Equal(t, m.good.ID, out.Answered.ID, "another model is asked")
+
+	out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.True(t, out.Wrote)
+	assert.JSONEq(t, body, rec.Body.String())
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.NotEqual(t, router.ReasonContextLength, re.Reason)
+}

@@ -659,6 +659,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			// may take the prompt on a retry: then the call is the 502
 			// a client retries, not a prompt it trims.
 			if a.last && !a.afterOutage {
+				if maxTokensTooLarge(raw) {
+					// The server names the client's max_tokens, not
+					// the prompt: its own 400 is the client's.
+					a.writeClientError(resp.StatusCode, raw)
+					return resp.StatusCode, errors.New(a.f.refusalText(resp.StatusCode, raw))
+				}
 				a.refuseContext(raw)
 			}
 			return resp.StatusCode, &retryable{unfit: true,

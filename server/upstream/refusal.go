@@ -342,6 +342,15 @@ func errorMessage(raw []byte) (string, bool) {
 	return msg, ok
 }
 
+// maxTokensTooLarge reports a context refusal that blames the client's
+// max_tokens rather than the prompt (vLLM's "'max_tokens' or
+// 'max_completion_tokens' is too large: ..."): trimming the prompt is not
+// what the server asks for, so it is no context_length_exceeded.
+func maxTokensTooLarge(raw []byte) bool {
+	msg, _ := errorMessage(raw)
+	return strings.Contains(msg, "'max_tokens' or 'max_completion_tokens' is too large")
+}
+
 // transient reports whether an attempt failed in a way a retry may clear
 // (down, a timeout, a 5xx, a 429, skipped while unhealthy or asked to
 // wait), not as its server cannot take the call or refuses the gateway.
