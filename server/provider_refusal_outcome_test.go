@@ -99,7 +99,22 @@ func TestAResponsesCallToADeploymentWithoutTheResponsesAPIIsNotRetried(t *testin
 	_, err := client.Responses.New(context.Background(), ask("hi"),
 		option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini", "nano"}}))
 	apiErr := requireStatus(t, err, http.StatusBadGateway)
-	assert.Contains(t, apiErr.Message, "no model of this deployment serves the Responses API at its base URL")
+	assert.Contains(t, apiErr.Message, "none of the models this call could go to serves the Responses API at its base URL")
 	assert.Equal(t, "false", apiErr.Response.Header.Get("X-Should-Retry"))
 	assert.Len(t, e.openai.RequestsFor("mini"), 1, "the SDK asked once")
+}
+
+// A call that routing_config.models narrows to a model without the
+// Responses API is told so of the models it could go to, not of the
+// deployment, whose other models may serve it.
+func TestAResponsesCallNarrowedToAModelWithoutTheResponsesAPIIsToldOfItsModels(t *testing.T) {
+	e := newE2E(t)
+	e.openai.Set("mini", upstreamtest.Behavior{FailStatus: http.StatusNotFound, FailBody: `{"detail":"Not Found"}`})
+	client := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(e2eKey), option.WithMaxRetries(0))
+	_, err := client.Responses.New(context.Background(), ask("hi"),
+		option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini"}}))
+	apiErr := requireStatus(t, err, http.StatusBadGateway)
+	assert.NotContains(t, apiErr.Message, "of this deployment", "nano serves the Responses API")
+	assert.Contains(t, apiErr.Message, "none of the models this call could go to serves the Responses API at its base URL")
+	assert.Equal(t, "false", apiErr.Response.Header.Get("X-Should-Retry"))
 }

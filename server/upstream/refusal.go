@@ -305,12 +305,13 @@ func servesNoAPI(err error) bool {
 
 // noResponsesAPI explains a Responses call that every model's server
 // answered as a server without the Responses API: a 502, as the client's
-// call is one the API takes and what would fix it is the deployment (a
-// model whose server has it), but final, since asking again meets the
+// call is one the API takes and what would fix it is a model whose server
+// has it (the order may be routing_config.models' narrowing, not the
+// deployment), but final, since asking again meets the
 // same servers; the OpenAI and Anthropic SDKs retry a bare 502.
 func (f *Forwarder) noResponsesAPI(attempts []router.Attempt) error {
 	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
-		"no model of this deployment serves the Responses API at its base URL (send the call as Chat Completions, or give the deployment a model whose server has the Responses API): " +
+		"none of the models this call could go to serves the Responses API at its base URL (send the call as Chat Completions, or to a model whose server has the Responses API): " +
 			attemptList(attempts))}
 }
 

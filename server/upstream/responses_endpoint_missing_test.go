@@ -95,7 +95,7 @@ func TestAResponsesCallNoModelsServerTakesIsAFinal502SayingSo(t *testing.T) {
 			var re *router.Error
 			require.ErrorAs(t, out.Err, &re)
 			assert.True(t, re.Final, "not worth a retry")
-			assert.Contains(t, re.Message, "no model of this deployment serves the Responses API at its base URL")
+			assert.Contains(t, re.Message, "none of the models this call could go to serves the Responses API at its base URL")
 			assert.Contains(t, re.Message, m.bad.ID, "each model tried is named")
 		})
 	}
