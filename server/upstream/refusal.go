@@ -310,9 +310,7 @@ func servesNoAPI(err error) bool {
 // deployment), but final, since asking again meets the
 // same servers; the OpenAI and Anthropic SDKs retry a bare 502.
 func (f *Forwarder) noResponsesAPI(attempts []router.Attempt) error {
-	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
-		"none of the models this call could go to serves the Responses API at its base URL (send the call as Chat Completions, or to a model whose server has the Responses API): " +
-			attemptList(attempts))}
+	return f.finalUpstream("none of the models this call could go to serves the Responses API at its base URL (send the call as Chat Completions, or to a model whose server has the Responses API)", attempts)
 }
 
 // refusedGateway reports whether an attempt failed on such a refusal.
@@ -327,9 +325,14 @@ func refusedGateway(err error) bool {
 // gateway's configuration, not the client's request. Final: asking again
 // meets the same refusals, so the client is told not to retry.
 func (f *Forwarder) allRefusedGateway(attempts []router.Attempt) error {
-	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(
-		"every upstream model's provider refused the gateway (its provider key, or a model its account does not serve), not this request: " +
-			attemptList(attempts))}
+	return f.finalUpstream("every upstream model's provider refused the gateway (its provider key, or a model its account does not serve), not this request", attempts)
+}
+
+// finalUpstream is the 502 of a call whose every attempt failed in a way
+// asking again would meet once more: Final, so the client is told not to
+// retry, with why and the attempts in its message.
+func (f *Forwarder) finalUpstream(why string, attempts []router.Attempt) error {
+	return &router.Error{Code: router.EUpstream, Detail: attempts, Final: true, Message: f.redact(why + ": " + attemptList(attempts))}
 }
 
 // errorMessage is the message of an error body in any shape the gateway

@@ -39,13 +39,7 @@ func plainSugarme(text string) (ws []string, panicked bool) {
 
 func TestTrainLearnsFromPromptsWithZeroWidthAndControlCharacters(t *testing.T) {
 	texts := []string{"\u200b中\v", "\u0085  \x00", "\ufffd\u1100\x00", "soft\u00adhyphen\u200b 中文\x01 text"}
-	for range 3 {
-		texts = append(texts, corpus...)
-	}
-	b, err := Train(texts, Options{VocabSize: 64, MinFrequency: 2})
-	require.NoError(t, err)
-	_, err = Load(bytes.NewReader(b))
-	require.NoError(t, err)
+	trainsAndLoads(t, texts)
 	ws, err := Words("ab\u200b中\vcd")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ab", "中", "cd"}, ws, "what clean_text removes is left out")
@@ -55,13 +49,7 @@ func TestTrainLearnsFromPromptsWithZeroWidthAndControlCharacters(t *testing.T) {
 // does without moving its offsets: it panicked on most texts holding one.
 func TestTrainLearnsFromPromptsWithLettersWhoseLowerCaseIsLonger(t *testing.T) {
 	texts := []string{"Ⱥ", "The letter Ⱦ", "\u200b中\vȺ", "İ Ⱥ"}
-	for range 3 {
-		texts = append(texts, corpus...)
-	}
-	b, err := Train(texts, Options{VocabSize: 64, MinFrequency: 2})
-	require.NoError(t, err)
-	_, err = Load(bytes.NewReader(b))
-	require.NoError(t, err)
+	trainsAndLoads(t, texts)
 	ws, err := Words("aȺb Ⱦ.")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"aⱥb", "ⱦ", "."}, ws)
@@ -107,4 +95,17 @@ func trickyTexts(n int) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// trainsAndLoads trains a small vocabulary on texts, with the corpus three
+// times over so its words reach the minimum frequency, and loads the result.
+func trainsAndLoads(t *testing.T, texts []string) {
+	t.Helper()
+	for range 3 {
+		texts = append(texts, corpus...)
+	}
+	b, err := Train(texts, Options{VocabSize: 64, MinFrequency: 2})
+	require.NoError(t, err)
+	_, err = Load(bytes.NewReader(b))
+	require.NoError(t, err)
 }
