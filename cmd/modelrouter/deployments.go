@@ -121,7 +121,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		var list struct {
 			Value []manage.Resource `json:"value"`
 		}
-		if err := c.do(ctx, http.MethodGet, "", nil, &list); err != nil {
+		if _, err := c.do(ctx, http.MethodGet, "", nil, &list); err != nil {
 			return fmt.Errorf("deployments list: %w", err)
 		}
 		return writeDeploymentsTable(stdout, list.Value)
@@ -131,16 +131,22 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		if sub == "delete" {
-			if err := c.do(ctx, http.MethodDelete, name, nil, nil); err != nil {
+			status, err := c.do(ctx, http.MethodDelete, name, nil, nil)
+			if err != nil {
 				return fmt.Errorf("deployments delete: %w", notMatched(err, "deleted", name, c.header))
 			}
-			// The server answers 204 whether it deleted one or there
-			// was none (as Azure does), so a typo is not called a delete.
-			fmt.Fprintf(stderr, "deployment %s deleted, or there was none\n", name)
+			// The server answers 200 for a delete and 204 where there was
+			// none (as Azure does): a typo succeeds, but is not called a
+			// delete.
+			if status == http.StatusNoContent {
+				fmt.Fprintf(stderr, "there is no deployment %s; nothing was deleted\n", name)
+				return nil
+			}
+			fmt.Fprintf(stderr, "deployment %s deleted\n", name)
 			return nil
 		}
 		var r json.RawMessage
-		if err := c.do(ctx, http.MethodGet, name, nil, &r); err != nil {
+		if _, err := c.do(ctx, http.MethodGet, name, nil, &r); err != nil {
 			return fmt.Errorf("deployments get: %w", err)
 		}
 		return writeIndented(stdout, r)
@@ -154,7 +160,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("deployments put: %w", err)
 		}
 		var r json.RawMessage
-		if err := c.do(ctx, http.MethodPut, name, body, &r); err != nil {
+		if _, err := c.do(ctx, http.MethodPut, name, body, &r); err != nil {
 			return fmt.Errorf("deployments put: %w", notMatched(err, "written", name, c.header))
 		}
 		return writeIndented(stdout, r)
@@ -369,15 +375,16 @@ func notMatched(err error, done, name string, h http.Header) error {
 }
 
 // do sends a request to /deployments[/name] and decodes a 2xx answer into
-// out; other answers become errors carrying the server's message.
-func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, out any) error {
+// out, returning its status (a DELETE's 200 or 204 says whether one was
+// deleted); other answers become errors carrying the server's message.
+func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, out any) (int, error) {
 	u := c.base + manage.MountPath + "/deployments"
 	if name != "" {
 		u += "/" + url.PathEscape(name)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -395,14 +402,14 @@ func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, o
 		var opErr *net.OpError
 		var urlErr *url.Error
 		if errors.As(err, &opErr) || (errors.As(err, &urlErr) && urlErr.Timeout()) {
-			return fmt.Errorf("%w (is `modelrouter serve` running at %s?)", err, c.base)
+			return 0, fmt.Errorf("%w (is `modelrouter serve` running at %s?)", err, c.base)
 		}
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {
@@ -412,17 +419,17 @@ func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, o
 			} `json:"error"`
 		}
 		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
-			return &apiError{status: resp.Status, statusCode: resp.StatusCode, code: e.Error.Code, message: e.Error.Message}
+			return 0, &apiError{status: resp.Status, statusCode: resp.StatusCode, code: e.Error.Code, message: e.Error.Message}
 		}
-		return &apiError{status: resp.Status, statusCode: resp.StatusCode, message: strings.TrimSpace(string(raw))}
+		return 0, &apiError{status: resp.Status, statusCode: resp.StatusCode, message: strings.TrimSpace(string(raw))}
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
+		return resp.StatusCode, nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("the server's answer is not JSON: %w", err)
+		return 0, fmt.Errorf("the server's answer is not JSON: %w", err)
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 func writeIndented(w io.Writer, raw json.RawMessage) error {

@@ -315,15 +315,20 @@ func (a *API) delete(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.Status(http.StatusNoContent)
+	// 200 with no body, as Azure's Deployments - Delete answers "OK --
+	// Delete the deployment successfully" (no schema): unlike the 204 of a
+	// deployment that was not there, it tells the client a delete was made.
+	c.Status(http.StatusOK)
 }
 
 // deleteMissing answers the DELETE of a deployment that does not exist 204,
 // as Azure's management API does (Deployments - Delete: "204 No Content --
 // The deployment does not exist"): a delete is idempotent, and clients
 // such as az and Terraform that retry one, or delete what may already be
-// gone, count on it. An If-Match still fails, as nothing matches it (RFC
-// 9110): a client that sent one meant to delete what it had read.
+// gone, count on it, while the 204 rather than a delete's 200 tells one
+// that cares (the CLI) that nothing was deleted. An If-Match still fails,
+// as nothing matches it (RFC 9110): a client that sent one meant to delete
+// what it had read.
 func (a *API) deleteMissing(c *gin.Context, name string) {
 	if err := checkPreconditions(c.Request.Header, name, ""); err != nil {
 		writeError(c, err)

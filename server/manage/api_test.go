@@ -289,9 +289,9 @@ func TestGetListDelete(t *testing.T) {
 		{"claude deployment still routed to", "/deployments/sonnet", http.StatusConflict, manage.CodeInUse, "routed to by mr"},
 		{"built-in default", "/deployments/model-router", http.StatusConflict, manage.CodeInUse, "cannot be deleted"},
 		{"unknown", "/deployments/nope", http.StatusNoContent, "", ""},
-		{"router", "/deployments/mr", http.StatusNoContent, "", ""},
+		{"router", "/deployments/mr", http.StatusOK, "", ""},
 		{"router again", "/deployments/mr", http.StatusNoContent, "", ""},
-		{"claude once unused", "/deployments/sonnet", http.StatusNoContent, "", ""},
+		{"claude once unused", "/deployments/sonnet", http.StatusOK, "", ""},
 	}
 	for _, tt := range tests {
 		w := e.do(http.MethodDelete, tt.path, "")

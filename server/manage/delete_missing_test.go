@@ -12,25 +12,30 @@ import (
 )
 
 // A DELETE is idempotent, as on Azure's management API (Deployments -
-// Delete answers 204 for a deployment that does not exist): deleting one
-// that is already gone, or never was, answers 204 with no body, so a
-// retried delete, or az or Terraform tearing down what may be gone, does
-// not fail. A DELETE with If-Match still answers 412 there, as nothing
-// matches it, and If-None-Match: * is met.
-func TestDeletingADeploymentThatDoesNotExistAnswers204(t *testing.T) {
+// Delete answers 200 "Delete the deployment successfully" and 204 "The
+// deployment does not exist"): deleting a deployment answers 200, and
+// deleting one that is already gone, or never was, answers 204, both with
+// no body, so a retried delete, or az or Terraform tearing down what may
+// be gone, does not fail, while a client can tell whether one was deleted.
+// A DELETE with If-Match still answers 412 there, as nothing matches it,
+// and If-None-Match: * is met.
+func TestDeleteAnswers200AndDeleteOfMissingDeploymentAnswers204(t *testing.T) {
 	s := newLiveServer(t)
 	resp, body := s.call(http.MethodPut, "/deployments/mr", defaultDeployment)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
 	tag := resp.Header.Get("ETag")
 
-	for i, what := range []string{"the deployment", "one already deleted", "one that never was"} {
-		path := "/deployments/mr"
-		if i == 2 {
-			path = "/deployments/nope"
-		}
-		resp, body = s.call(http.MethodDelete, path, "")
-		assert.Equal(t, http.StatusNoContent, resp.StatusCode, "%s: %s", what, body)
-		assert.Empty(t, body, what)
+	for _, tt := range []struct {
+		what, path string
+		status     int
+	}{
+		{"the deployment", "/deployments/mr", http.StatusOK},
+		{"one already deleted", "/deployments/mr", http.StatusNoContent},
+		{"one that never was", "/deployments/nope", http.StatusNoContent},
+	} {
+		resp, body = s.call(http.MethodDelete, tt.path, "")
+		assert.Equal(t, tt.status, resp.StatusCode, "%s: %s", tt.what, body)
+		assert.Empty(t, body, tt.what)
 	}
 	resp, _ = s.call(http.MethodGet, "/deployments/mr", "")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "a GET still tells what is not there")
@@ -60,7 +65,7 @@ func TestDeletingModelRouterStillGoesBackToTheBuiltInOne(t *testing.T) {
 	resp, body = s.call(http.MethodPut, "/deployments/model-router", routerBody("2025-11-18", `{"mode": "cost"}`))
 	require.Equal(t, http.StatusCreated, resp.StatusCode, body)
 	resp, body = s.call(http.MethodDelete, "/deployments/model-router", "")
-	require.Equal(t, http.StatusNoContent, resp.StatusCode, body)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	resp, body = s.call(http.MethodGet, "/deployments/model-router", "")
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	assert.Equal(t, "balanced", decodeBody(t, body).Properties.Routing.Mode, "the built-in deployment again")
