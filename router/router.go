@@ -462,6 +462,10 @@ func isEffortParam(p string) bool { return p == "reasoning_effort" || p == "reas
 // context holds (OpenAI's).
 const ReasonContextLength = "context_length_exceeded"
 
+// ReasonUnsupportedValue is the client-facing code of a parameter's value
+// the model's server does not take (OpenAI's, with the parameter as param).
+const ReasonUnsupportedValue = "unsupported_value"
+
 // OutputLimit is the output the call asks model id for: the client's
 // limit or, without one, the default id's API makes the gateway send
 // (byDefault); 0 for none. The provider stops there, so the context window

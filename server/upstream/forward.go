@@ -524,8 +524,9 @@ func (a *attempt) noteBackoff(status int, err error) {
 // the provider refused the gateway, not the request (refusesGateway);
 // overdue: no headers came before the call's deadline (headersOverdue);
 // unfit: the model cannot take this call where it is served (its server
-// has no such API, see routeMissing, or a smaller context window than the
-// catalog's, see contextRefused), which says nothing of its health;
+// has no such API, see routeMissing, a smaller context window than the
+// catalog's, see contextRefused, or only one choice, see oneChoiceOnly),
+// which says nothing of its health;
 // noAPI: the first of those, when every model fails so (noResponsesAPI).
 type retryable struct {
 	msg string
@@ -632,7 +633,19 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if oneChoiceOnly(resp.StatusCode, raw) {
+			// The server takes only n=1 (llama.cpp): the client's n,
+			// not an outage, so its health does not count it, and a
+			// model that takes the n may answer. The last model's
+			// refusal is the client's, unless an earlier model may
+			// take the n on a retry (as for a context refusal).
+			if a.last && !a.afterOutage {
+				a.refuseChoices(raw)
+			}
+			return resp.StatusCode, &retryable{unfit: true,
+				msg: a.f.refusalText(resp.StatusCode, raw) + " (this server answers only one choice a call, n=1)"}
+		}
 		rt := &retryable{msg: fmt.Sprintf("HTTP %d", resp.StatusCode),
 			limited: resp.StatusCode == http.StatusTooManyRequests,
 			wait:    retryAfter(resp.Header, time.Now())}

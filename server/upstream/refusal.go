@@ -379,7 +379,14 @@ func (a *attempt) refuseContext(raw []byte) {
 	if a.call.API == APIResponses {
 		param = "input"
 	}
+	a.refuseAsGateway(&router.Error{Code: router.EInvalid, Reason: router.ReasonContextLength, Param: param, Message: msg})
+}
+
+// refuseAsGateway ends the call on the last model's refusal with the
+// gateway's own 400 e, which the caller writes in the client API's shape;
+// the answer's model header names the model that refused.
+func (a *attempt) refuseAsGateway(e *router.Error) {
 	a.w.Header().Set(HeaderModel, modelID(a.model))
 	a.out.Answered, a.out.Refused, a.out.Status = a.model, true, http.StatusBadRequest
-	a.out.Err = &router.Error{Code: router.EInvalid, Reason: router.ReasonContextLength, Param: param, Message: msg}
+	a.out.Err = e
 }
