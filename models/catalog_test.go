@@ -175,7 +175,13 @@ func TestCatalogPricesMatchSources(t *testing.T) {
 // that OpenRouter's table lists for openai/<name> (pricing.web_search,
 // per search), or none where it lists none: litellm's only OpenAI search
 // prices, gpt-4o-mini's by search context size, are those of the retired
-// search-preview models (see the README). Any other model has none.
+// search-preview models (see the README). OpenRouter lists none for gpt-4o
+// and gpt-4o-mini, which have $10 all the same: OpenAI's pricing page
+// lists its web_search tool as "Web search (all models)" at $10 per 1,000
+// calls, as quoted on its developer forum
+// (community.openai.com/t/search-web-using-openai-api/1363698), whose
+// answer says that price holds whatever the model. Any other model has
+// none.
 //
 // No table here has the price of OpenAI's web_search_preview tool: its
 // pricing page lists $25 per 1,000 calls for models without reasoning,
@@ -199,6 +205,9 @@ func checkWebSearchSource(t *testing.T, m router.Model, raw json.RawMessage, ope
 		}
 	case "openai":
 		want = openRouter["openai/"+m.Name] * 1000
+		if want == 0 && strings.HasPrefix(m.Name, "gpt-4o") {
+			want = 10 // OpenAI's "Web search (all models)", above
+		}
 	default:
 		want = 0
 	}

@@ -185,7 +185,7 @@ func TestAzuresWebSearchesAreNotBilledAtOpenAIsPrice(t *testing.T) {
 
 // A call that offers the web search tool is routed on its tokens alone:
 // whether the model searches, and how often, is its own choice, and a
-// model whose searches the catalog cannot price (gpt-4o) would look a
+// model whose searches the catalog cannot price (gpt-5-chat) would look a
 // search cheaper than the ones it can. The searches an answer ran are
 // billed after it, in cost_usd.
 func TestExpectedCostCountsNoWebSearchForACallThatOffersTheTool(t *testing.T) {
