@@ -44,7 +44,8 @@ func TestAzureOpenAIClientReachesTheResponsesAPI(t *testing.T) {
 }
 
 // The Azure paths are the /v1 routes under another name: the same key
-// check, the same deployment capacity and the same decision log.
+// check (a refused key writes no row), the same deployment capacity and
+// the same decision log.
 func TestAzureResponsesPathsAreKeyedLimitedAndLogged(t *testing.T) {
 	lim := &countingLimiter{}
 	srv, log, fwd := newTestServer(t, func(c *Config) {
@@ -56,13 +57,13 @@ func TestAzureResponsesPathsAreKeyedLimitedAndLogged(t *testing.T) {
 
 	w := do(h, http.MethodPost, path, body)
 	assert.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
-	assert.Equal(t, http.StatusUnauthorized, log.waitFor(t, 1)[0].Status, "the refused call is logged")
+	assert.Empty(t, log.all(), "the refused call decided nothing: no row")
 
 	w = do(h, http.MethodPost, path, body, "api-key", "sk-good")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Equal(t, "9000", w.Header().Get("X-Ratelimit-Remaining-Tokens"), "the deployment's limiter admitted it")
 	assert.Positive(t, lim.est.Load())
-	rec := log.waitFor(t, 2)[1]
+	rec := log.waitFor(t, 1)[0]
 	assert.Equal(t, "responses", rec.API)
 	assert.Equal(t, "model-router", rec.Decision.Deployment)
 	assert.Equal(t, http.StatusOK, rec.Status)

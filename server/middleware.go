@@ -83,15 +83,32 @@ func (s *Server) refuseCrossSite(c *gin.Context) {
 }
 
 // refuse answers a request the gateway will not serve at all and counts
-// it by its reason: it gets no decision record (nothing was decided), so
-// without the count an operator would not see a misconfigured
-// --allowed-hosts or a page probing the gateway.
+// it by the error code the client gets: it gets no decision record
+// (nothing was decided, and anyone who reaches the port could fill the
+// log with rows), so without the count and the server log's line, at
+// most one a minute per client address, an operator would not see a
+// misconfigured --allowed-hosts or client, or a page or script probing
+// the gateway.
 func (s *Server) refuse(c *gin.Context, err *router.Error) {
-	if s.cfg.Refusals != nil {
-		s.cfg.Refusals.Refused(err.Reason)
+	reason := err.Reason
+	if reason == "" {
+		reason = err.Code
 	}
+	if s.cfg.Refusals != nil {
+		s.cfg.Refusals.Refused(reason)
+	}
+	route := c.FullPath()
+	if route == "" {
+		route = noRoute
+	}
+	addr, proxy := s.cfg.ClientAddr(c.Request)
+	s.refusals.Refused(addr, proxy, reason, route)
 	s.writeError(c, err)
 }
+
+// noRoute names, in the server log's line about refused requests, the
+// route of a path no route serves (a page probing the gateway).
+const noRoute = "none"
 
 // reasonCrossSite is the error code of a refused cross-site browser request.
 const reasonCrossSite = "cross_site_request"
@@ -113,7 +130,9 @@ func (s *Server) logHandlerErrors(c *gin.Context) {
 // Wrong client keys are not limited per address, unlike wrong admin keys
 // (server/authlimit): a gateway-made key cannot be guessed, and behind a
 // reverse proxy one client retrying a revoked key would lock every client
-// sharing the proxy's address out of the API.
+// sharing the proxy's address out of the API. A refused key is counted
+// and logged at a bounded rate instead (refuse); API routes authenticate
+// before their record begins, so it writes no decision row.
 func (s *Server) Authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !s.cfg.RequireKeys {
@@ -122,7 +141,7 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 		}
 		key := apikey.FromHeaders(c.Request.Header)
 		if key == "" {
-			s.writeError(c, router.Errorf(router.EUnauthorized,
+			s.refuse(c, router.Errorf(router.EUnauthorized,
 				"Missing API key: send it as 'Authorization: Bearer <key>', 'api-key: <key>' or 'x-api-key: <key>'."))
 			return
 		}
@@ -136,9 +155,9 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			case router.EInternal:
 				s.writeError(c, fmt.Errorf("verify key: %w", err))
 			case router.EForbidden:
-				s.writeError(c, router.Errorf(router.EForbidden, "This API key may not call this route."))
+				s.refuse(c, router.Errorf(router.EForbidden, "This API key may not call this route."))
 			default:
-				s.writeError(c, router.Errorf(router.EUnauthorized, "Invalid API key."))
+				s.refuse(c, router.Errorf(router.EUnauthorized, "Invalid API key."))
 			}
 			return
 		}
@@ -149,9 +168,6 @@ func (s *Server) Authenticate() gin.HandlerFunc {
 			return
 		}
 		c.Set(keyIDKey, id)
-		if ex := exchangeOf(c); ex != nil {
-			ex.rec.KeyID = id
-		}
 		c.Next()
 	}
 }

@@ -44,11 +44,12 @@ func (ex *exchange) fail(err error) {
 
 // record makes sure every API request yields exactly one decision record,
 // sent to the log and the observer once the handler chain is done, whatever
-// happened in it.
+// happened in it. It runs after the key check: a call refused for its key
+// has none (Authenticate).
 func (s *Server) record(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		now := time.Now()
-		ex := &exchange{start: now, rec: router.Record{RequestID: requestID(c), Time: now, API: string(api)}}
+		ex := &exchange{start: now, rec: router.Record{RequestID: requestID(c), Time: now, API: string(api), KeyID: keyIDOf(c)}}
 		if s.cfg.Router != nil {
 			ex.rec.RouterModel = s.cfg.Router.RouterModel() // a decision names its own (a reload may come between)
 		}

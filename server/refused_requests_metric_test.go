@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,17 +12,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/server/refusedlog"
 )
 
 // A request refused for its Host or as a cross-site browser request gets
 // no decision row (nothing was decided), but /metrics counts it by
-// reason: otherwise a wrong --allowed-hosts behind a proxy, or a page
-// probing the gateway, would leave the operator nothing to see.
+// reason, and the server log names its address once a minute: otherwise
+// a wrong --allowed-hosts behind a proxy, or a page probing the gateway,
+// would leave the operator nothing to see.
 func TestRefusedRequestsAreCountedInMetricsWithoutADecisionRow(t *testing.T) {
 	met := metrics.New()
+	var logs lockedBuffer
 	e := newE2E(t, func(c *Config) {
 		c.RequireKeys, c.Keys = false, nil
 		c.Observer, c.Refusals = met, met
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		c.Mount = func(g *gin.Engine) { g.GET("/metrics", gin.WrapH(met.Handler())) }
 	})
 	post := func(host string, header map[string]string) int {
@@ -56,4 +61,6 @@ func TestRefusedRequestsAreCountedInMetricsWithoutADecisionRow(t *testing.T) {
 	text := string(raw)
 	assert.Contains(t, text, `modelrouter_refused_requests_total{reason="host_not_allowed"} 2`+"\n")
 	assert.Contains(t, text, `modelrouter_refused_requests_total{reason="cross_site_request"} 1`+"\n")
+	assert.Equal(t, 1, strings.Count(logs.String(), refusedlog.Message), "one line for the address:\n%s", logs.String())
+	assert.Contains(t, logs.String(), "client=127.0.0.1 refused=1 reason=host_not_allowed route=/v1/chat/completions")
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/refusedlog"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -41,9 +43,11 @@ type Observer interface {
 }
 
 // Refusals counts requests the gateway refuses before serving them (a
-// foreign Host, a cross-site browser request), by reason (the error code
-// the client gets). Such a request decided nothing, so it has no record
-// for the Observer; this is the only trace an operator sees of it.
+// foreign Host, a cross-site browser request, a missing or wrong client
+// key), by reason (the error code the client gets). Such a request decided
+// nothing, so it has no record for the Observer; this and the server log's
+// line, at most one a minute per client address, are the only trace an
+// operator sees of it.
 type Refusals interface {
 	Refused(reason string)
 }
@@ -121,12 +125,13 @@ type Config struct {
 	// Deployments defaults to one `model-router` deployment (Balanced, the
 	// latest router version, capacity 10).
 	Deployments Deployments
-	// Log receives every call's record. One that is a [UsageBook] (the
-	// store's) also books a background answer's real usage when a read
-	// of it by id finds its job over, on the row that logged the
-	// estimate, once the read is answered ([Server.FinishBookings] waits
-	// for those queued); Budgets that is a [BudgetCorrector] and an
-	// Observer that is a [UsageObserver] then count the difference.
+	// Log receives every call's record, but none for a call refused for
+	// its key. One that is a [UsageBook] (the store's) also books a
+	// background answer's real usage when a read of it by id finds its
+	// job over, on the row that logged the estimate, once the read is
+	// answered ([Server.FinishBookings] waits for those queued); Budgets
+	// that is a [BudgetCorrector] and an Observer that is a
+	// [UsageObserver] then count the difference.
 	Log router.DecisionLog
 	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
 	Feedback FeedbackStore
@@ -151,8 +156,12 @@ type Config struct {
 	// Refusals, optional, counts requests refused before any record
 	// (metrics).
 	Refusals Refusals
-	Limiter  Limiter
-	Keys     Keys
+	// ClientAddr names the client of a refused request in the server log
+	// (package refusedlog), and the trusted proxy that forwarded it;
+	// default the connection's address.
+	ClientAddr func(r *http.Request) (addr, proxy string)
+	Limiter    Limiter
+	Keys       Keys
 	// Budgets, optional, refuses calls with a key whose budget is spent.
 	Budgets Budgets
 	// RequireKeys makes every API route demand a key Keys accepts.
@@ -213,6 +222,8 @@ type Server struct {
 	// books writes background answers' usage and the item ids reads
 	// gave their keys after those reads are answered (FinishBookings).
 	books bookings
+	// refusals logs refused requests, at most a line a minute per address.
+	refusals *refusedlog.Log
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:
@@ -249,7 +260,11 @@ func New(cfg Config) *Server {
 	if cfg.RequireKeys && cfg.Keys == nil {
 		cfg.Logger.Error("server: keys are required but no key store is configured; every API call will fail")
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments}
+	if cfg.ClientAddr == nil {
+		cfg.ClientAddr = (*authlimit.Limiter)(nil).ClientAddr
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments,
+		refusals: refusedlog.New(refusedlog.Config{Logger: cfg.Logger})}
 	if s.deploys == nil {
 		latest := ""
 		if cfg.Router != nil {
@@ -281,10 +296,12 @@ func (s *Server) routes() *gin.Engine {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	// API routes: the record wraps everything (so a refused key or a panic
-	// is logged too), recover sits inside it so the record sees the 500.
+	// API routes: the record wraps everything after the key check (so a
+	// panic is logged too), recover sits inside it so the record sees the
+	// 500. A call refused for its key decided nothing and is left out:
+	// anyone who reaches the port could otherwise fill the log (refuse).
 	call := func(api openai.API, h gin.HandlerFunc) []gin.HandlerFunc {
-		return []gin.HandlerFunc{s.record(api), s.recover, s.Authenticate(), h}
+		return []gin.HandlerFunc{s.Authenticate(), s.record(api), s.recover, h}
 	}
 	// The Responses API and the model list, on /v1 and on the paths of
 	// Azure OpenAI's clients alike.

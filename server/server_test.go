@@ -98,6 +98,8 @@ func TestErrorsUseOneShapeAndAreLogged(t *testing.T) {
 		code   string
 		param  string
 		inMsg  string
+		// unlogged: refused before anything was decided, so no row.
+		unlogged bool
 	}{
 		{name: "malformed JSON", body: `{"model":`, status: 400, code: router.EInvalid, inMsg: "not a JSON object"},
 		{name: "missing model", body: `{"messages":[{"role":"user","content":"hi"}]}`, status: 400, code: router.EInvalid, param: "model", inMsg: "'model'"},
@@ -115,9 +117,9 @@ func TestErrorsUseOneShapeAndAreLogged(t *testing.T) {
 			c.Forwarder = &fakeForwarder{failModels: map[string]bool{"large": true, "mini": true, "nano": true, "claude": true}}
 		}, body: chatBody, status: 502, code: router.EUpstream},
 		{name: "rate limited", cfg: func(c *Config) { c.Limiter = refusingLimiter{} }, body: chatBody, status: 429, code: router.ERateLimited, inMsg: "capacity"},
-		{name: "missing key", cfg: func(c *Config) { c.RequireKeys, c.Keys = true, keyStore{"good": true} }, body: chatBody, status: 401, code: router.EUnauthorized, inMsg: "Missing API key"},
+		{name: "missing key", cfg: func(c *Config) { c.RequireKeys, c.Keys = true, keyStore{"good": true} }, body: chatBody, status: 401, code: router.EUnauthorized, inMsg: "Missing API key", unlogged: true},
 		{name: "bad key", cfg: func(c *Config) { c.RequireKeys, c.Keys = true, keyStore{"good": true} }, body: chatBody,
-			header: []string{"Authorization", "Bearer sk-wrong-secret"}, status: 401, code: router.EUnauthorized, inMsg: "Invalid API key"},
+			header: []string{"Authorization", "Bearer sk-wrong-secret"}, status: 401, code: router.EUnauthorized, inMsg: "Invalid API key", unlogged: true},
 		{name: "panic", cfg: func(c *Config) { c.Forwarder = &fakeForwarder{panicWith: "boom"} }, body: chatBody, status: 500, code: router.EInternal, inMsg: "Internal error."},
 		{name: "responses with no input", path: "/v1/responses", body: `{"model":"model-router"}`, status: 400, code: router.EInvalid, param: "input"},
 	}
@@ -146,6 +148,10 @@ func TestErrorsUseOneShapeAndAreLogged(t *testing.T) {
 			}
 			if tt.status == 500 {
 				assert.NotContains(t, w.Body.String(), "boom", "internals stay in the server log")
+			}
+			if tt.unlogged {
+				assert.Empty(t, log.all(), "a refused key writes no row: the record is sent before the response returns")
+				return
 			}
 			recs := log.waitFor(t, 1)
 			require.Len(t, recs, 1, "exactly one record per request")

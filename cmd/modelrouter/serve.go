@@ -324,6 +324,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Owners:               st,
 		Observer:             met,
 		Refusals:             met,
+		ClientAddr:           authLimit.ClientAddr,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,

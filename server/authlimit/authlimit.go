@@ -148,7 +148,7 @@ func (l *Limiter) Check(r *http.Request) error {
 	if l == nil {
 		return nil
 	}
-	addr, _ := l.clientAddr(r)
+	addr, _ := l.ClientAddr(r)
 	now := l.cfg.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -180,7 +180,7 @@ func (l *Limiter) Failed(r *http.Request) {
 		return
 	}
 	h := maphash.String(l.seed, key)
-	addr, proxy := l.clientAddr(r)
+	addr, proxy := l.ClientAddr(r)
 	now := l.cfg.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -223,10 +223,11 @@ func (l *Limiter) remove(e *list.Element) {
 	l.order.Remove(e)
 }
 
-// clientAddr is the address r's failures count against: the client's IP
+// ClientAddr is the address r's failures count against: the client's IP
 // address, an IPv6 one cut to its /64. proxy is the trusted proxy that
-// forwarded the call, "" when the address is the connection's own.
-func (l *Limiter) clientAddr(r *http.Request) (addr, proxy string) {
+// forwarded the call, "" when the address is the connection's own. A nil
+// Limiter trusts no proxy: the address is the connection's.
+func (l *Limiter) ClientAddr(r *http.Request) (addr, proxy string) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -287,6 +288,9 @@ func parseHop(s string) (netip.Addr, bool) {
 }
 
 func (l *Limiter) trusted(a netip.Addr) bool {
+	if l == nil {
+		return false
+	}
 	for _, p := range l.cfg.TrustedProxies {
 		if p.Contains(a) {
 			return true
