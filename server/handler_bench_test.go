@@ -40,25 +40,7 @@ func (t answerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // model_selection_details, record. No network and no router model, so
 // ns/op and allocs/op are the gateway's own code.
 func BenchmarkGatewayHandler(b *testing.B) {
-	cat, err := models.Catalog()
-	require.NoError(b, err)
-	pred := router.Prediction{}
-	for i, m := range cat.Versions[len(cat.Versions)-1].Models {
-		pred[m.Profile] = router.Estimate{Quality: 0.5 + float64(i%17)/40, OutputTokens: 300 + float64(i*37%500)}
-	}
-	ps := upstream.Providers{Default: &upstream.Provider{Name: "default", Kind: upstream.KindOpenAI, BaseURL: "http://provider.invalid/v1", APIKey: "sk-upstream"}}
-	answer := []byte(`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1-mini","choices":[{"index":0,` +
-		`"message":{"role":"assistant","content":"Sunlight scatters off air molecules; blue light scatters most, so the sky looks blue."},` +
-		`"finish_reason":"stop"}],"usage":{"prompt_tokens":31,"completion_tokens":19,"total_tokens":50}}`)
-	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
-	require.NoError(b, err)
-	srv := New(Config{
-		Router:    rt,
-		Forwarder: &upstream.Forwarder{Providers: ps, Client: &http.Client{Transport: answerTransport{answer}}},
-		Supports:  ps.Supports,
-		Log:       &discardLog{},
-	})
-	h := srv.Handler()
+	h := benchGateway(b, nil)
 	bodies := []struct{ name, path, body string }{
 		{"chat", "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"system","content":"You are a helpful assistant."},` +
 			`{"role":"user","content":"Explain in two sentences why the sky is blue."}]}`},
