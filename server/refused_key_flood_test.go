@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -85,4 +86,29 @@ func TestAFloodOfRefusedKeysWritesNoDecisionRowsButIsCountedAndLoggedOnce(t *tes
 	assert.Equal(t, 1, strings.Count(logs.String(), refusedlog.Message), "one line a minute for the address, not one per refused call:\n%s", logs.String())
 	assert.Contains(t, logs.String(), "client=192.0.2.1 refused=1 reason=unauthorized route=/v1/chat/completions")
 	assert.NotContains(t, logs.String(), "sk-wrong", "keys never reach the log")
+}
+
+// failingKeys is a key store whose database fails.
+type failingKeys struct{}
+
+func (failingKeys) VerifyKey(context.Context, string) (string, error) {
+	return "", errors.New("verify: disk I/O error")
+}
+
+// A key the gateway could not check is no refusal of the client's: the
+// call gets 500, and the server log, not the decision log, has the error
+// with the call's request id (a failing key store would most likely fail
+// the row too).
+func TestAKeyThatCouldNotBeCheckedIsInTheServerLogNotTheDecisionLog(t *testing.T) {
+	var logs lockedBuffer
+	srv, log, _ := newTestServer(t, func(c *Config) {
+		c.RequireKeys, c.Keys = true, failingKeys{}
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	w := do(srv.Handler(), http.MethodPost, "/v1/chat/completions", chatBody, "Authorization", "Bearer sk-any")
+	require.Equal(t, http.StatusInternalServerError, w.Code, w.Body.String())
+	assert.Empty(t, log.all(), "no decision row")
+	assert.Contains(t, logs.String(), "request_id="+w.Header().Get(HeaderRequestID))
+	assert.Contains(t, logs.String(), "disk I/O error")
+	assert.NotContains(t, logs.String(), refusedlog.Message, "not counted as a refusal")
 }
