@@ -144,9 +144,13 @@ type DecisionFilter struct {
 	WithFeedback bool
 	// Limit caps the rows returned (0: no cap).
 	Limit int
-	// Newest returns the newest rows first; with Limit, the latest Limit rows.
-	// By default rows come oldest first.
-	Newest bool
+	// ByPrompt brings together the rows of one deployment and prompt text
+	// (prompt_text, NULL where not kept), each group where its oldest row
+	// would come: the order of Decisions' oldest-first rows, with a
+	// group's later rows moved up to its first. A reader that groups rows
+	// by prompt (export-feedback) then holds one group at a time rather
+	// than every prompt of the log until the end.
+	ByPrompt bool
 }
 
 // Decisions returns the decisions that match f, each with its feedback.
@@ -215,10 +219,15 @@ func decisionQuery(f DecisionFilter) (string, []any) {
 	if f.Answered {
 		q += " AND " + hasAnswer("d.")
 	}
-	if f.Newest {
-		q += " ORDER BY d.ts_ms DESC, d.ts DESC, d.request_id DESC"
+	const oldestFirst = "d.ts_ms, d.ts, d.request_id"
+	if f.ByPrompt {
+		// A group is known by its oldest row; SQLite sorts both orders
+		// in temporary files past a few megabytes, not in memory.
+		q += " WINDOW byPrompt AS (PARTITION BY d.deployment, d.prompt_text ORDER BY " + oldestFirst + ")" +
+			" ORDER BY first_value(d.ts_ms) OVER byPrompt, first_value(d.ts) OVER byPrompt," +
+			" first_value(d.request_id) OVER byPrompt, " + oldestFirst
 	} else {
-		q += " ORDER BY d.ts_ms, d.ts, d.request_id"
+		q += " ORDER BY " + oldestFirst
 	}
 	if f.Limit > 0 {
 		q += " LIMIT ?"

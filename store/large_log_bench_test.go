@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,24 +65,31 @@ func BenchmarkKeySpendOfABusyKey(b *testing.B) {
 }
 
 // BenchmarkExportRatedAnswers reads the rated answers as export-feedback
-// does.
+// does (by_prompt=true: the rows of one prompt together), and in time
+// order, as it did while it held every prompt until the end. The rated
+// rows have prompts of about 2 KB, as --keep-prompts logs them, a fifth of
+// them asked before.
 func BenchmarkExportRatedAnswers(b *testing.B) {
 	for _, n := range []int{50_000, 200_000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			s := largeLog(b, n)
-			ctx := context.Background()
-			b.ResetTimer()
-			for b.Loop() {
-				rated := 0
-				err := s.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(store.DecisionRow) error {
-					rated++
-					return nil
-				})
-				if err != nil || rated != n/50 {
-					b.Fatal(rated, err)
+		s := largeLog(b, n)
+		_, err := s.DB().Exec(`UPDATE decisions SET prompt_text = printf('Question %d. ', IIF(rowid % 250 = 0, rowid / 250, rowid)) || ?
+			WHERE request_id IN (SELECT request_id FROM feedback)`, strings.Repeat("Consider the following context carefully before answering. ", 35))
+		require.NoError(b, err)
+		for _, byPrompt := range []bool{false, true} {
+			b.Run(fmt.Sprintf("rows=%d/by_prompt=%v", n, byPrompt), func(b *testing.B) {
+				ctx := context.Background()
+				for b.Loop() {
+					rated := 0
+					err := s.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: byPrompt}, func(store.DecisionRow) error {
+						rated++
+						return nil
+					})
+					if err != nil || rated != n/50 {
+						b.Fatal(rated, err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

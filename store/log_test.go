@@ -280,7 +280,6 @@ func TestDecisionsFilter(t *testing.T) {
 		{"since inclusive, until exclusive", store.DecisionFilter{Since: t0.Add(time.Hour), Until: t0.Add(3 * time.Hour)}, []string{"f1", "f2"}},
 		{"deployment", store.DecisionFilter{Deployment: "other"}, []string{"f1", "f3", "f5"}},
 		{"limit", store.DecisionFilter{Limit: 2}, []string{"f0", "f1"}},
-		{"newest with limit", store.DecisionFilter{Newest: true, Limit: 2}, []string{"f5", "f4"}},
 		{"answered only", store.DecisionFilter{Deployment: "other", Answered: true}, []string{"f1", "f3"}},
 		{"with feedback", store.DecisionFilter{WithFeedback: true}, []string{"f2"}},
 		{"nothing matches", store.DecisionFilter{Deployment: "missing"}, nil},

@@ -95,12 +95,16 @@ func TestUpgradingALogKeepsEachKeysSpendAndIndexesIt(t *testing.T) {
 
 // export-feedback reads the rated answers: a few thousand in a log of
 // millions. Walking the log in time order to find them read every row.
+// Grouped by prompt, as export-feedback reads them, they still are.
 func TestRatedAnswersAreFoundFromTheFeedbackTable(t *testing.T) {
 	s := MustOpen(t)
-	q, args := store.DecisionQuery(store.DecisionFilter{Answered: true, WithFeedback: true})
-	plan := queryPlan(t, s.DB(), q, args...)
-	assert.True(t, strings.HasPrefix(plan, "SCAN f\n"), plan)
-	assert.NotContains(t, plan, "SCAN d", plan)
+	for _, byPrompt := range []bool{false, true} {
+		q, args := store.DecisionQuery(store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: byPrompt})
+		plan := queryPlan(t, s.DB(), q, args...)
+		assert.Contains(t, plan, "SCAN f\n", plan)
+		assert.NotContains(t, plan, "SCAN d", plan)
+		assert.Contains(t, plan, "SEARCH d USING INDEX sqlite_autoindex_decisions_1 (request_id=?)", plan)
+	}
 }
 
 func TestRatedAnswersComeOldestFirstWithTheirFeedback(t *testing.T) {
