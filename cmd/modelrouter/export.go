@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -69,27 +70,32 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	ex := newFeedbackExport(name, cat)
+	ex := newFeedbackExport(name, cat, *out)
 	edited := ex.keep(previous)
-	err = st.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true}, func(r store.DecisionRow) error {
-		ex.add(r)
-		return nil
-	})
+	// The rows of one prompt come together (ByPrompt), so each item is
+	// written once its last row is read: memory holds one prompt's rows,
+	// not every rated prompt of the log.
+	err = st.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true}, ex.add)
+	if err == nil {
+		err = ex.endItem()
+	}
 	if err != nil {
+		ex.discard()
 		return fmt.Errorf("export-feedback: %w", err)
 	}
-	if len(ex.items) == 0 {
+	if ex.items == 0 {
+		ex.discard()
 		msg := fmt.Sprintf("export-feedback: %s, none with its prompt text: nothing written", counted(ex.rated, "rated answer", "rated answers"))
 		if ex.noText > 0 {
 			msg += " (run serve with --keep-prompts to keep the text)"
 		}
 		return errors.New(msg)
 	}
-	if err := ex.write(*out, *dbPath); err != nil {
+	if err := ex.finish(*dbPath); err != nil {
 		return fmt.Errorf("export-feedback: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s: %s with %s written to %s", counted(ex.rated, "rated answer", "rated answers"),
-		counted(len(ex.items), "prompt", "prompts"), counted(ex.labels(), "label", "labels"), *out)
+		counted(ex.items, "prompt", "prompts"), counted(ex.labels, "label", "labels"), *out)
 	if ex.noText > 0 {
 		fmt.Fprintf(stdout, "; %d skipped without prompt text (run serve with --keep-prompts to keep it)", ex.noText)
 	}
@@ -111,7 +117,7 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	for _, id := range edited {
 		fmt.Fprintf(stderr, "export-feedback: note: %s is in this build's catalog: %s gives it the catalog's price, not the one edited in the existing file\n", id, modelsJSON)
 	}
-	for _, id := range ex.unpriced() {
+	for _, id := range slices.Sorted(maps.Keys(ex.unpriced)) {
 		entry := ""
 		if lacking[id] {
 			entry = fmt.Sprintf(" (its entry in %s has no input_usd_per_mtok/output_usd_per_mtok numbers)", modelsJSON)
@@ -122,20 +128,34 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 	return nil
 }
 
-// feedbackExport groups rated answers by deployment and prompt text.
+// feedbackExport groups rated answers by deployment and prompt text, and
+// writes each group's item to dir as soon as its rows are read: add takes
+// the rows of one prompt together, as EachDecision's ByPrompt gives them.
 type feedbackExport struct {
-	name string
-	byID map[string]router.Model
+	name, dir string
+	byID      map[string]router.Model
 	// keptEntries are the entries, as the user wrote them (every field),
 	// of the kept prices, which are written back.
 	keptEntries map[string]json.RawMessage
 	// kept are prices of models outside the catalog, added by hand to the
 	// models.json of an earlier export into the same folder.
-	kept   map[string]dataset.Price
-	items  []*exportItem
-	index  map[string]*exportItem // by deployment and prompt text
-	rated  int
-	noText int
+	kept map[string]dataset.Price
+	// current is the item whose rows are being read, under currentKey.
+	current    *exportItem
+	currentKey string
+	// itemsFile is the temporary items.jsonl, opened with the first item.
+	itemsFile *os.File
+	itemsBuf  *bufio.Writer
+	itemsEnc  *json.Encoder
+	madeDir   bool
+	// prices are the catalog prices of the models that answered; unpriced
+	// those that have none (see price).
+	prices   map[string]dataset.Price
+	unpriced map[string]bool
+	items    int
+	labels   int
+	rated    int
+	noText   int
 	// nothingRead counts rated answers to calls with no text to read (an
 	// image alone, a thread continued with no new message): with or
 	// without --keep-prompts there is no prompt to label.
@@ -169,8 +189,9 @@ type labelSum struct {
 	n, nLengths   int
 }
 
-func newFeedbackExport(name string, cat router.Catalog) *feedbackExport {
-	e := &feedbackExport{name: name, byID: map[string]router.Model{}, index: map[string]*exportItem{}}
+func newFeedbackExport(name string, cat router.Catalog, dir string) *feedbackExport {
+	e := &feedbackExport{name: name, dir: dir, byID: map[string]router.Model{},
+		prices: map[string]dataset.Price{}, unpriced: map[string]bool{}}
 	for _, v := range cat.Versions {
 		for _, m := range v.Models {
 			e.byID[m.ID] = m
@@ -179,9 +200,9 @@ func newFeedbackExport(name string, cat router.Catalog) *feedbackExport {
 	return e
 }
 
-func (e *feedbackExport) add(r store.DecisionRow) {
+func (e *feedbackExport) add(r store.DecisionRow) error {
 	if r.Feedback == nil {
-		return
+		return nil
 	}
 	e.rated++
 	if strings.TrimSpace(r.PromptText) == "" {
@@ -192,21 +213,22 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 		} else {
 			e.nothingRead++
 		}
-		return
+		return nil
 	}
 	// Per deployment: an item's task is the deployment whose answers its
 	// ratings are, and a deployment's system prompt (which the router
 	// model does not read) shapes them.
 	key := r.Deployment + "\x00" + r.PromptText
-	it, ok := e.index[key]
-	if !ok {
-		it = &exportItem{sums: map[string]*labelSum{}, item: dataset.Item{
+	if e.current == nil || key != e.currentKey {
+		if err := e.endItem(); err != nil {
+			return err
+		}
+		e.current, e.currentKey = &exportItem{sums: map[string]*labelSum{}, item: dataset.Item{
 			ID: e.name + "/" + r.RequestID, Source: e.name, Task: r.Deployment,
 			Prompt: r.PromptText,
-		}}
-		e.index[key] = it
-		e.items = append(e.items, it)
+		}}, key
 	}
+	it := e.current
 	// An estimated row's prompt count is the gateway's estimate: good
 	// enough for the item's cost until a row with a reported count comes.
 	if !it.inputReported && (it.item.InputTokens == 0 || !r.UsageEstimated) {
@@ -225,20 +247,13 @@ func (e *feedbackExport) add(r store.DecisionRow) {
 		// client's maximum): a label made of it would fit the model to its
 		// own guesses.
 		e.estimated++
-		return
+		return nil
 	}
 	// The dataset's output_tokens count the visible answer; reasoning
 	// tokens are billed separately (see the catalog's reasoning_tokens).
 	s.tokens += float64(max(0, r.Usage.CompletionTokens-r.Usage.ReasoningTokens))
 	s.nLengths++
-}
-
-func (e *feedbackExport) labels() int {
-	n := 0
-	for _, it := range e.items {
-		n += len(it.order)
-	}
-	return n
+	return nil
 }
 
 // previousPrices reads the prices in the models.json of an earlier export
@@ -365,113 +380,4 @@ func tmpName(name string) string {
 		return real
 	}
 	return ""
-}
-
-// write lays the dataset out as dataset.Load reads it: each file written
-// beside its place and renamed into it once all are written, so a failed
-// write leaves the previous export as it was (and no temporary files).
-func (e *feedbackExport) write(dir, dbPath string) (err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	// Prices added by hand stay, whether or not their model answered
-	// this time: a later export may need them again.
-	prices := map[string]any{}
-	for id, entry := range e.keptEntries {
-		prices[id] = entry
-	}
-	var lines strings.Builder
-	enc := json.NewEncoder(&lines)
-	for _, it := range e.items {
-		it.item.Results = map[string]dataset.Result{}
-		for _, id := range it.order {
-			s := it.sums[id]
-			score := s.score / float64(s.n)
-			res := dataset.Result{Score: &score}
-			if s.nLengths > 0 { // else no length label: the dataset's nil
-				tokens := s.tokens / float64(s.nLengths)
-				res.OutputTokens = &tokens
-			}
-			it.item.Results[id] = res
-			// A kept price is already there, as the user wrote it.
-			if _, kept := e.keptEntries[id]; !kept {
-				if p, ok := e.price(id); ok {
-					prices[id] = p
-				}
-			}
-		}
-		if err := enc.Encode(it.item); err != nil {
-			return err
-		}
-	}
-	mj, err := json.MarshalIndent(map[string]any{"models": prices}, "", "  ")
-	if err != nil {
-		return err
-	}
-	readme := fmt.Sprintf(`# %s`+dataset.OwnTrafficHeader+`
-
-Exported by `+"`modelrouter export-feedback`"+` from %s: %s, %s.
-
-- One item per deployment and distinct prompt text; `+"`task`"+` is the deployment.
-- `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
-  client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
-  completion tokens the provider reported (absent where it reported none: the gateway's
-  estimates are not labels).
-- Prices are the catalog's. A model outside this build's catalog has no entry in `+"`models.json`"+`:
-  add its price there before training on its labels (train refuses an unpriced model); a later
-  export into this folder keeps it.
-
-Licence: your own traffic. The trainer reads this folder as your own data, which it trains
-on without `+"`--allow-unlicensed`"+` (that flag would also add the research-only datasets of
-a folder such as ../shared/data/canonical).
-`, e.name, dbPath, counted(len(e.items), "prompt", "prompts"), counted(e.labels(), "label", "labels"))
-	data := map[string][]byte{"items.jsonl": []byte(lines.String()), "models.json": append(mj, '\n'), "README.md": []byte(readme)}
-	defer func() {
-		if err != nil {
-			for _, name := range exportFiles {
-				_ = os.Remove(filepath.Join(dir, "."+name+".tmp"))
-			}
-		}
-	}()
-	for _, name := range exportFiles {
-		if err := os.WriteFile(filepath.Join(dir, "."+name+".tmp"), data[name], 0o644); err != nil {
-			return err
-		}
-	}
-	for _, name := range exportFiles {
-		if err := os.Rename(filepath.Join(dir, "."+name+".tmp"), filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// price is a model's catalog price. A model outside this build's catalog
-// (a log kept from a release whose catalog had it) has none unless one was
-// added by hand (kept): it is left out of models.json rather than priced
-// at $0, at which train would make it the cheapest candidate of every band
-// sweep; train then refuses its labels until its price is added (see
-// unpriced).
-func (e *feedbackExport) price(id string) (dataset.Price, bool) {
-	m, ok := e.byID[id]
-	if !ok {
-		p, kept := e.kept[id]
-		return p, kept
-	}
-	return dataset.Price{Input: m.InputPerMTok, Output: m.OutputPerMTok, Source: "modelrouter catalog", Ref: m.ID}, true
-}
-
-// unpriced lists, sorted, the answering models that price leaves out of
-// models.json.
-func (e *feedbackExport) unpriced() []string {
-	var ids []string
-	for _, it := range e.items {
-		for _, id := range it.order {
-			if _, ok := e.price(id); !ok && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -26,12 +26,12 @@ func TestExportFeedbackOfAModelOutsideTheCatalogDoesNotTrainAtZeroCost(t *testin
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	out := filepath.Join(t.TempDir(), "traffic")
-	ex := newFeedbackExport("traffic", cat)
+	ex := newFeedbackExport("traffic", cat, out)
 	for i := range 4 {
-		ex.add(store.DecisionRow{RequestID: fmt.Sprintf("r%d", i), PromptText: fmt.Sprintf("prompt %d", i), Answered: "retired-model-2023",
-			Deployment: "prod", Usage: router.Usage{PromptTokens: 10, CompletionTokens: 20}, Feedback: &store.Feedback{Score: 1}})
+		require.NoError(t, ex.add(store.DecisionRow{RequestID: fmt.Sprintf("r%d", i), PromptText: fmt.Sprintf("prompt %d", i), Answered: "retired-model-2023",
+			Deployment: "prod", Usage: router.Usage{PromptTokens: 10, CompletionTokens: 20}, Feedback: &store.Feedback{Score: 1}}))
 	}
-	require.NoError(t, ex.write(out, "log.db"))
+	require.NoError(t, ex.finish("log.db"))
 
 	d, err := dataset.Load(out)
 	require.NoError(t, err)

@@ -30,16 +30,18 @@ func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
 	latest := cat.Versions[len(cat.Versions)-1].Models
 	often, seldom := latest[0].ID, latest[len(latest)-1].ID
 	traffic := filepath.Join(t.TempDir(), "traffic")
-	ex := newFeedbackExport("traffic", cat)
+	ex := newFeedbackExport("traffic", cat, traffic)
 	rate := func(id, model, prompt string, score float64) {
-		ex.add(store.DecisionRow{RequestID: id, PromptText: prompt, Answered: model, Deployment: "prod",
-			Usage: router.Usage{PromptTokens: 10, CompletionTokens: 30}, Feedback: &store.Feedback{Score: score}})
+		require.NoError(t, ex.add(store.DecisionRow{RequestID: id, PromptText: prompt, Answered: model, Deployment: "prod",
+			Usage: router.Usage{PromptTokens: 10, CompletionTokens: 30}, Feedback: &store.Feedback{Score: score}}))
 	}
 	for i := range 60 {
 		rate(fmt.Sprintf("a%d", i), often, fmt.Sprintf("A question from our users, number %d.", i), float64(i%2))
+		if i == 0 { // a prompt's rows come together, as the log gives them
+			rate("b0", seldom, "A question from our users, number 0.", 0)
+		}
 	}
-	rate("b0", seldom, "A question from our users, number 0.", 0)
-	require.NoError(t, ex.write(traffic, "modelrouter.db"))
+	require.NoError(t, ex.finish("modelrouter.db"))
 
 	card, stderr := trainTinyOn(t, root, traffic)
 	assert.Contains(t, card.Profiles, models.ProfileName(often), "rated on 60 prompts: a profile of its own")

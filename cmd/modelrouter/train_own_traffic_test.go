@@ -51,14 +51,14 @@ func TestRetrainingOnOwnTrafficLeavesOutResearchOnlyDatasets(t *testing.T) {
 	require.NoError(t, err)
 	latest := cat.Versions[len(cat.Versions)-1].Models
 	traffic := filepath.Join(t.TempDir(), "traffic")
-	ex := newFeedbackExport("traffic", cat)
+	ex := newFeedbackExport("traffic", cat, traffic)
 	for i := range 60 {
 		for j, m := range []string{latest[0].ID, latest[len(latest)-1].ID} {
-			ex.add(store.DecisionRow{RequestID: fmt.Sprintf("r%d-%d", i, j), PromptText: fmt.Sprintf("A question from our users, number %d.", i),
-				Answered: m, Deployment: "prod", Usage: router.Usage{PromptTokens: 10, CompletionTokens: 30}, Feedback: &store.Feedback{Score: float64((i + j) % 2)}})
+			require.NoError(t, ex.add(store.DecisionRow{RequestID: fmt.Sprintf("r%d-%d", i, j), PromptText: fmt.Sprintf("A question from our users, number %d.", i),
+				Answered: m, Deployment: "prod", Usage: router.Usage{PromptTokens: 10, CompletionTokens: 30}, Feedback: &store.Feedback{Score: float64((i + j) % 2)}}))
 		}
 	}
-	require.NoError(t, ex.write(traffic, "modelrouter.db"))
+	require.NoError(t, ex.finish("modelrouter.db"))
 
 	card, stderr := trainTinyOn(t, root, traffic)
 	licences := map[string]string{}
