@@ -30,30 +30,24 @@ func (r Range) scanned() Range {
 	return r
 }
 
-// deploymentNames returns the logged names in r that keep report rows of
-// their own: the stored deployments, builtin (deployments that exist
-// without a stored row), and every name with a call in r the router
-// decided, so a deployment deleted since still shows its history. The set
-// is bounded by the deployments an administrator made, not by what
-// clients send. Calls to a deployment that exists but were refused before
-// deciding (a previous_response_id the gateway does not know, a router
-// not loaded yet) keep its name too: it is stored or built in.
-func (rp *Reports) deploymentNames(ctx context.Context, r Range, builtin []string) (map[string]bool, error) {
+// deploymentNames returns the logged names that keep report rows of their
+// own: the stored deployments, builtin (deployments that exist without a
+// stored row), and decided, the names with a call in the report's range
+// the router decided, so a deployment deleted since still shows its
+// history. The set is bounded by the deployments an administrator made,
+// not by what clients send. Calls to a deployment that exists but were
+// refused before deciding (a previous_response_id the gateway does not
+// know, a router not loaded yet) keep its name too: it is stored or built
+// in.
+func (rp *Reports) deploymentNames(ctx context.Context, decided map[string]bool, builtin []string) (map[string]bool, error) {
 	names := map[string]bool{}
 	for _, n := range builtin {
 		names[n] = true
 	}
-	where, args, err := rp.where(ctx, r)
-	if err != nil {
-		return nil, err
+	for n := range decided {
+		names[n] = true
 	}
-	if where == "" {
-		where = " WHERE " + decidedSQL
-	} else {
-		where += " AND " + decidedSQL
-	}
-	rows, err := rp.db.QueryContext(ctx, `SELECT name FROM deployments
-		UNION SELECT DISTINCT deployment FROM decisions`+where, args...)
+	rows, err := rp.db.QueryContext(ctx, `SELECT name FROM deployments`)
 	if err != nil {
 		return nil, fmt.Errorf("report: deployments: %w", err)
 	}
