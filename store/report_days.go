@@ -173,14 +173,7 @@ func (rp *Reports) fillDays(ctx context.Context, t *tally, days []int64, p *prog
 		return nil
 	}
 	token := rand.Int64()
-	pending := rp.inTx(ctx, func(tx *sql.Tx) error {
-		for _, day := range days {
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO report_days_done (day_ms, filled, token) VALUES (?, 0, ?)`, day, token); err != nil {
-				return err
-			}
-		}
-		return nil
-	}) == nil
+	pending := rp.markPending(ctx, days, token) == nil
 	read := make([]*tally, len(days))
 	for i, day := range days {
 		read[i] = newTally(true)
@@ -189,10 +182,30 @@ func (rp *Reports) fillDays(ctx context.Context, t *tally, days []int64, p *prog
 		}
 		t.merge(read[i])
 	}
-	if !pending {
-		return nil
+	if pending {
+		_ = rp.keepDays(ctx, days, token, read)
 	}
-	_ = rp.inTx(ctx, func(tx *sql.Tx) error {
+	return nil
+}
+
+// markPending marks the days as being read by the report holding token,
+// before it reads them: a change to one of their rows from then on
+// deletes its mark.
+func (rp *Reports) markPending(ctx context.Context, days []int64, token int64) error {
+	return rp.inTx(ctx, func(tx *sql.Tx) error {
+		for _, day := range days {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO report_days_done (day_ms, filled, token) VALUES (?, 0, ?)`, day, token); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// keepDays keeps each day's groups, read[i] for days[i], where its
+// pending mark is still token's.
+func (rp *Reports) keepDays(ctx context.Context, days []int64, token int64, read []*tally) error {
+	return rp.inTx(ctx, func(tx *sql.Tx) error {
 		for i, day := range days {
 			if err := keepDay(ctx, tx, day, token, read[i]); err != nil {
 				return err
@@ -200,7 +213,6 @@ func (rp *Reports) fillDays(ctx context.Context, t *tally, days []int64, p *prog
 		}
 		return nil
 	})
-	return nil
 }
 
 // keepDay stores a day's groups and marks it filled, if no row of the day
