@@ -116,6 +116,16 @@ func TestReportFromKeptDaysIsTheReportFromTheRows(t *testing.T) {
 		require.Len(t, keptDays(t, s.DB()), 14)
 		assert.Equal(t, want, report(t, s.Reports(), q), "query %d", i)
 	}
+	// The CLI's progress bar counts the rows of kept days too: it ends
+	// at the range's Count.
+	for _, q := range []store.ReportQuery{{}, {Range: store.Range{Since: day(2, 7), Deployment: "dep-b"}}} {
+		var read int64
+		q.Progress = func(rows int64) { read += rows }
+		report(t, s.Reports(), q)
+		n, err := s.Reports().Count(context.Background(), q.Range)
+		require.NoError(t, err)
+		assert.Equal(t, n, read)
+	}
 	// A report of one deployment reads kept days but keeps none itself.
 	fromRows(t, s, store.ReportQuery{})
 	report(t, s.Reports(), store.ReportQuery{Range: store.Range{Deployment: "dep-a"}})
