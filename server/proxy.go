@@ -64,6 +64,9 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// Failing, a thread continuation is answered thread_not_found
 			// and sent again whole (threads.go).
 			Resendable: r.req.Thread == openai.ThreadContinue,
+			// Left only on a continuation of a provider's stored answer (a
+			// kept one's went with the rebuilt body).
+			PreviousResponseID: r.req.PreviousResponseID,
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

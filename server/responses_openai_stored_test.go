@@ -48,21 +48,29 @@ func TestPromptTemplateCallWithoutInputIsForwarded(t *testing.T) {
 // Balanced call goes to it unless something keeps it off.
 func newE2EWithXAI(t *testing.T) (*e2e, *upstreamtest.Fake) {
 	t.Helper()
-	xai := upstreamtest.NewOpenAI(t)
+	return newE2EWithOpenAIKind(t, "xai", "grok", "xAI")
+}
+
+// newE2EWithOpenAIKind is the e2e gateway with a second OpenAI-kind
+// provider (its own fake, a server of one's own as well as xAI) and a
+// model there that the router ranks first and that is the cheapest.
+func newE2EWithOpenAIKind(t *testing.T, provider, model, format string) (*e2e, *upstreamtest.Fake) {
+	t.Helper()
+	second := upstreamtest.NewOpenAI(t)
 	e := newE2E(t, func(c *Config) {
 		ps := c.Forwarder.(*upstream.Forwarder).Providers
-		ps.ByName["xai"] = upstream.Provider{Name: "xai", Kind: upstream.KindOpenAI, BaseURL: xai.URL, APIKey: "sk-upstream-xai"}
+		ps.ByName[provider] = upstream.Provider{Name: provider, Kind: upstream.KindOpenAI, BaseURL: second.URL, APIKey: "sk-upstream-" + provider}
 		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
 		c.Supports, c.Available = ps.Supports, ps.Available
 		cat := testCatalog()
-		cat.Versions[0].Models = append(cat.Versions[0].Models, testModel("grok", "xai", "xAI", 0.05, 0.1, allCaps))
+		cat.Versions[0].Models = append(cat.Versions[0].Models, testModel(model, provider, format, 0.05, 0.1, allCaps))
 		pred := testPrediction()
-		pred["grok"] = router.Estimate{Quality: 0.95, OutputTokens: 100}
+		pred[model] = router.Estimate{Quality: 0.95, OutputTokens: 100}
 		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
 		require.NoError(t, err)
 		c.Router = rt
 	})
-	return e, xai
+	return e, second
 }
 
 // What a Responses call names by an id that lives at OpenAI (a

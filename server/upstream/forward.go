@@ -123,6 +123,11 @@ type Call struct {
 	// the client, so a continuation sent the moment it ends can find it.
 	// A stream that breaks off is not handed over.
 	Keep func(Kept)
+	// PreviousResponseID is the previous_response_id a Responses call
+	// sends on (a continuation of an answer its provider stores): an
+	// answer that names another one back came without that conversation
+	// and is not passed on (see forgotPrevious).
+	PreviousResponseID string
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.
 	Relay *Relay
@@ -249,7 +254,7 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	var out Outcome
 	var limits rateLimits
 	var refused refusals
-	gatewayRefused, noAPI, outages := 0, 0, 0
+	gatewayRefused, noAPI, forgot, outages := 0, 0, 0, 0
 	for i, m := range call.Order {
 		if ctx.Err() != nil {
 			break
@@ -267,6 +272,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 		}
 		if servesNoAPI(a.err) {
 			noAPI++
+		}
+		if forgotConversation(a.err) {
+			forgot++
 		}
 		if transient(a.err) {
 			outages++
@@ -296,6 +304,9 @@ func (f *Forwarder) Forward(ctx context.Context, w http.ResponseWriter, call Cal
 	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && noAPI == len(call.Order):
 		out.Status = http.StatusBadGateway
 		out.Err = f.noResponsesAPI(out.Attempts)
+	case ctx.Err() == nil && len(out.Attempts) == len(call.Order) && forgot == len(call.Order):
+		out.Status = http.StatusBadRequest
+		out.Err = f.previousForgotten(call, out.Attempts)
 	default:
 		out.Status = http.StatusBadGateway
 		out.Err = f.allFailed(call, out.Attempts, ctx.Err() != nil)
@@ -539,6 +550,9 @@ type retryable struct {
 	overdue bool
 	unfit   bool
 	noAPI   bool
+	// forgot: the server answered without the conversation the call's
+	// previous_response_id names (forgotPrevious).
+	forgot bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -662,6 +676,15 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			// is not broken, so its health does not count it.
 			return resp.StatusCode, &retryable{unfit: true, noAPI: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
+		}
+		if a.wireAPI() == APIResponses && !a.last && backgroundUnserved(resp.StatusCode, raw) {
+			// vLLM started without its response store: the server's
+			// setup, not the client's call, which another model's server
+			// may run. The model still answers other calls, so its health
+			// does not count it. The last model's refusal is the client's,
+			// as it came.
+			return resp.StatusCode, &retryable{unfit: true,
+				msg: a.f.refusalText(resp.StatusCode, raw) + " (the server runs no background responses)"}
 		}
 		if contextRefused(resp.StatusCode, raw) {
 			// The server's own context window is smaller than the

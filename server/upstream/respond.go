@@ -147,6 +147,9 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		if obj, err = answerObject(a.wireAPI(), raw); err != nil {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
+		if a.wireAPI() == APIResponses && a.forgotPrevious(obj.get("previous_response_id")) {
+			return resp.StatusCode, a.forgotten()
+		}
 	}
 	// Some servers ignore `stream`, and some models cannot stream: their
 	// answer goes to the streaming client as events (writeAsStream), which

@@ -105,6 +105,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	// A relay's provider is the only one with the answer: its error is
 	// the client's, whenever it comes.
 	tr.failover = a.call.Relay == nil
+	if tr.failover && a.call.API == APIResponses {
+		tr.forgets = a.forgotPrevious
+	}
 	return tr
 }
 
@@ -239,6 +242,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if isOver(tr) {
 			if tr.complete() || a.call.Relay != nil {
 				return resp.StatusCode, nil
+			}
+			if f, ok := tr.(interface{ forgotPrevious() bool }); ok && f.forgotPrevious() && !a.out.Wrote {
+				return resp.StatusCode, a.forgotten()
 			}
 			// The provider ended an answer it says failed ([DONE] after
 			// its error, response.failed): a broken stream, not a success
@@ -532,6 +538,13 @@ type openAIStream struct {
 	// (endedUsage); hasEnd says one did.
 	endUsage router.Usage
 	hasEnd   bool
+	// forgets, on a Responses call, reads the first response object's
+	// previous_response_id (attempt.forgotPrevious); forgot says it
+	// caught an answer without the call's conversation, which ends the
+	// stream before anything of it goes out.
+	forgets  func(named json.RawMessage) bool
+	answered bool // a response object came
+	forgot   bool
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -571,6 +584,7 @@ func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
+func (s *openAIStream) forgotPrevious() bool        { return s.forgot }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
@@ -655,6 +669,13 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	// Responses events carry the response object (created, completed...).
 	if raw, ok := obj["response"]; ok {
 		resp, err := parseObject(raw)
+		if err == nil && !s.answered && s.forgets != nil && s.forgets(resp["previous_response_id"]) {
+			// Dropped with the rest (translate): the client gets the
+			// next model's answer, or the call's error.
+			s.forgot, s.errMsg, s.last = true, "answered without the conversation of previous_response_id", true
+			return nil
+		}
+		s.answered = s.answered || err == nil
 		if err == nil {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model

@@ -131,6 +131,17 @@ type Behavior struct {
 	// each chunk and on the Responses object), as OpenAI's say, whatever
 	// the request asked for.
 	ServiceTier string
+	// Stateless makes the OpenAI fake's Responses API keep no answers, as
+	// Ollama's: a previous_response_id is neither looked up nor named back
+	// (the answer's previous_response_id is null, its store false), so the
+	// answer comes without the conversation the id names (Ollama's
+	// openai/responses.go; its docs/api/openai-compatibility.mdx: "there
+	// is no previous_response_id or conversation support").
+	Stateless bool
+	// NoBackground makes the OpenAI fake refuse background: true with the
+	// 400 of vLLM started without VLLM_ENABLE_RESPONSES_API_STORE (param
+	// "background"; vLLM's entrypoints/openai/responses/serving.py).
+	NoBackground bool
 }
 
 // ToolCall is a function call the fake answers with.

@@ -14,15 +14,24 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, "input is required")
 		return
 	}
-	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !f.knows(prev) {
+	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !c.b.Stateless && !f.knows(prev) {
 		// As OpenAI: an id only the provider that wrote it knows.
 		writeOpenAIError(w, http.StatusNotFound, fmt.Sprintf("Previous response with id '%s' not found.", prev))
 		return
 	}
-	c.store()
+	bg, _ := c.body["background"].(bool)
+	if bg && c.b.NoBackground {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprint(w, vLLMNoBackground)
+		return
+	}
+	if !c.b.Stateless {
+		c.store()
+	}
 	stream, _ := c.body["stream"].(bool)
 	stream = stream && !c.b.NoStreaming
-	if bg, _ := c.body["background"].(bool); bg {
+	if bg {
 		resp := f.startBackground(c, stream)
 		if stream {
 			sendEvents(responsesSSE(c), c.responsesEvents(true))
@@ -37,6 +46,10 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, c.response("completed"))
 }
+
+// vLLMNoBackground is vLLM's refusal of a background call when started
+// without its response store.
+const vLLMNoBackground = `{"error":{"message":"This vLLM engine does not support ` + "`store=True`" + ` and therefore does not support the background mode. To enable these features, set the environment variable ` + "`VLLM_ENABLE_RESPONSES_API_STORE=1`" + ` when launching the vLLM server.","type":"invalid_request_error","param":"background","code":400}}`
 
 // responseID is the id of the call's answer: the fake's own, numbered.
 func (c *call) responseID() string { return fmt.Sprintf("resp_fake_%d", c.seq) }
@@ -68,7 +81,12 @@ func (c *call) response(status string) map[string]any {
 		"id": c.responseID(), "object": "response", "created_at": created, "status": status,
 		"error": nil, "incomplete_details": nil, "model": c.model, "output": output,
 		"parallel_tool_calls": true, "tool_choice": "auto", "tools": c.tools(), "metadata": map[string]any{},
-		"usage": nil,
+		"usage": nil, "previous_response_id": c.body["previous_response_id"],
+	}
+	if c.b.Stateless {
+		// Ollama's answer: it read no previous_response_id and keeps
+		// nothing.
+		resp["previous_response_id"], resp["store"] = nil, false
 	}
 	if status == "completed" {
 		p, n := c.promptTokens(), c.completionTokens()

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/responses"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// Ollama's Responses API keeps no answers and does not read
+// previous_response_id: it answers the turn alone, with a 200. Through the
+// gateway, whose continuation goes to the server that wrote the answer,
+// that was a wrong answer with a 200; the answer now says which id it
+// continues, so one that does not is not passed on, and the client is told
+// to send the conversation itself.
+func TestContinuationAtAServerThatKeepsNoResponsesStateIsRefusedNotAnsweredWithoutIt(t *testing.T) {
+	e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta")
+	ollama.Set("llama", upstreamtest.Behavior{Stateless: true, Reply: "Hello, whoever you are."})
+	ctx := context.Background()
+	client := e.clients()["v1"]
+
+	made, err := client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
+	require.NoError(t, err)
+	require.Equal(t, "llama", made.Model)
+
+	for _, stream := range []bool{false, true} {
+		body, _ := json.Marshal(map[string]any{
+			"model": "model-router", "previous_response_id": made.ID, "input": "What is my name?", "stream": stream,
+		})
+		status, _, raw := postRaw(t, e, http.MethodPost, "/v1/responses", string(body))
+		assert.Equal(t, http.StatusBadRequest, status, "stream %t: the answer without the conversation reached the client: %s", stream, raw)
+		assert.NotContains(t, string(raw), "whoever you are", "stream %t", stream)
+		var got struct {
+			Error struct{ Message, Param string }
+		}
+		require.NoError(t, json.Unmarshal(raw, &got), "stream %t: %s", stream, raw)
+		assert.Equal(t, "previous_response_id", got.Error.Param, "stream %t", stream)
+		assert.Contains(t, got.Error.Message, "send the whole conversation in input", "stream %t", stream)
+		assert.Contains(t, got.Error.Message, "keeps no Responses state", "stream %t", stream)
+	}
+}
+
+// vLLM, SGLang and OpenAI name the continued id back: their continuation
+// reaches the client as it did.
+func TestContinuationAtAServerThatKeepsItsAnswersIsAnswered(t *testing.T) {
+	e, vllm := newE2EWithOpenAIKind(t, "meta", "llama", "Meta")
+	vllm.Set("llama", upstreamtest.Behavior{})
+	ctx := context.Background()
+	client := e.clients()["v1"]
+
+	made, err := client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
+	require.NoError(t, err)
+	for _, stream := range []bool{false, true} {
+		params := responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(made.ID),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("What is my name?")}}
+		if !stream {
+			next, err := client.Responses.New(ctx, params)
+			require.NoError(t, err)
+			assert.Equal(t, "llama", next.Model)
+			continue
+		}
+		s := client.Responses.NewStreaming(ctx, params)
+		completed := false
+		for s.Next() {
+			completed = completed || s.Current().Type == "response.completed"
+		}
+		require.NoError(t, s.Err())
+		assert.True(t, completed, "the streamed continuation reached its end")
+	}
+}
+
+// vLLM started without VLLM_ENABLE_RESPONSES_API_STORE refuses a
+// background call with a 400 naming `background`: its server's setup, not
+// the client's call, which another model runs.
+func TestBackgroundCallRefusedByAServerWithoutItsStoreGoesToAnotherModel(t *testing.T) {
+	e, vllm := newE2EWithOpenAIKind(t, "meta", "llama", "Meta")
+	vllm.Set("llama", upstreamtest.Behavior{NoBackground: true})
+	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/responses",
+		`{"model":"model-router","background":true,"input":"Write a long report."}`)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	var got struct{ Model, ID string }
+	require.NoError(t, json.Unmarshal(raw, &got))
+	assert.NotEqual(t, "llama", got.Model, "the router ranks llama first; its refusal fails over")
+	assert.NotEmpty(t, vllm.RequestsFor("llama"), "llama was asked first")
+}

@@ -1,0 +1,87 @@
+package upstream
+
+// What a self-hosted server does with the Responses API's state
+// (previous_response_id, background), where it differs from OpenAI's.
+//
+//   - Ollama's Responses API keeps no answers and does not read
+//     previous_response_id: it answers the turn alone, with a 200, and its
+//     response object says "previous_response_id": null and "store": false
+//     (ollama/ollama openai/responses.go; docs/api/openai-compatibility.mdx:
+//     "Only the non-stateful flavor is supported (i.e., there is no
+//     previous_response_id or conversation support)").
+//   - vLLM, SGLang and OpenAI name the continued id back in every response
+//     object (ResponsesResponse.from_request copies it from the request);
+//     vLLM keeps answers only when started with
+//     VLLM_ENABLE_RESPONSES_API_STORE=1 and otherwise answers a
+//     continuation 404 "Response with id '…' not found." (param
+//     response_id), the client's, and refuses background: true with a 400
+//     (param background) (vllm-project/vllm
+//     entrypoints/openai/responses/serving.py).
+//   - llama.cpp's llama-server refuses previous_response_id with a 400
+//     ("llama.cpp does not support 'previous_response_id'.",
+//     tools/server/server-chat.cpp), the client's.
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// forgotPrevious reports whether a response object's previous_response_id
+// member (raw as sent; nil when the object has none) says its server
+// answered without the conversation the call's previous_response_id
+// names: null or another id. An object without the member says nothing
+// either way, and its answer goes out.
+func (a *attempt) forgotPrevious(named json.RawMessage) bool {
+	if a.call.PreviousResponseID == "" || named == nil {
+		return false
+	}
+	var id *string
+	if json.Unmarshal(named, &id) != nil {
+		return false
+	}
+	return id == nil || *id != a.call.PreviousResponseID
+}
+
+// forgotten is the failure of an attempt whose answer forgotPrevious
+// caught: nothing of it went out, and the next model, whose server may
+// keep the conversation, is tried. The model still answers calls that
+// carry their conversation, so its health does not count it.
+func (a *attempt) forgotten() *retryable {
+	return &retryable{unfit: true, forgot: true,
+		msg: "answered without the conversation previous_response_id names (its server keeps no Responses state)"}
+}
+
+// forgotConversation reports whether an attempt failed so (forgotten).
+func forgotConversation(err error) bool {
+	var rt *retryable
+	return errors.As(err, &rt) && rt.forgot
+}
+
+// previousForgotten is the 400 of a continuation whose every model's server
+// answered without its conversation: only those models' provider knew the
+// id, and sending the call again meets the same servers, so the client
+// must carry the conversation itself.
+func (f *Forwarder) previousForgotten(call Call, attempts []router.Attempt) error {
+	return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Final: true, Detail: attempts,
+		Message: f.redact(fmt.Sprintf(
+			"response %q cannot be continued: every model that could continue it answered without its conversation (%s); send the whole conversation in input",
+			call.PreviousResponseID, attemptList(attempts)))}
+}
+
+// backgroundUnserved reports vLLM's refusal of background: true by a server
+// started without its response store: a 400 whose param is "background"
+// and whose message says the engine does not support the background mode.
+// Its other background refusal, of background with store: false, is the
+// client's call, which OpenAI refuses too.
+func backgroundUnserved(status int, raw []byte) bool {
+	if status != http.StatusBadRequest {
+		return false
+	}
+	e, ok := readRefusal(raw)
+	return ok && string(e.RawParam) == `"background"` && strings.Contains(e.Message, "does not support the background mode")
+}

@@ -1,0 +1,105 @@
+package upstream_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// responseNaming is a Responses answer whose response objects carry
+// previousMember (`"previous_response_id":null` as Ollama's, the id as
+// OpenAI's and vLLM's, or nothing), as JSON or as a stream.
+func responseNaming(previousMember string, stream bool) http.HandlerFunc {
+	obj := func(status, output string) string {
+		return `{"id":"resp_2","object":"response","status":"` + status + `","model":"llama",` + previousMember +
+			`"store":false,"output":[` + output + `]}`
+	}
+	message := `{"type":"message","id":"msg_2","role":"assistant","status":"completed","content":[{"type":"output_text","text":"Hello, whoever you are.","annotations":[]}]}`
+	if !stream {
+		return writes(http.StatusOK, "application/json", obj("completed", message))
+	}
+	return writes(http.StatusOK, "text/event-stream",
+		sseNamed("response.created", `{"type":"response.created","sequence_number":0,"response":`+obj("in_progress", "")+`}`),
+		sseNamed("response.output_text.delta", `{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_2","output_index":0,"content_index":0,"delta":"Hello, whoever you are."}`),
+		sseNamed("response.completed", `{"type":"response.completed","sequence_number":2,"response":`+obj("completed", message)+`}`))
+}
+
+func continueAt(t *testing.T, m *misbehaving, stream bool, order ...router.Model) (upstream.Outcome, *httptest.ResponseRecorder) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rec := httptest.NewRecorder()
+	raw := `{"model":"r","previous_response_id":"resp_1","input":"What is my name?","stream":` + map[bool]string{true: "true", false: "false"}[stream] + `}`
+	out := m.fwd.Forward(ctx, rec, upstream.Call{API: upstream.APIResponses, Raw: []byte(raw), Stream: stream,
+		PreviousResponseID: "resp_1", Order: order})
+	require.NoError(t, ctx.Err(), "the call hung until the test's guard")
+	return out, rec
+}
+
+// Ollama answers a continuation without its conversation and says so:
+// "previous_response_id": null. Nothing of that answer reaches the client,
+// whose call is a 400 naming previous_response_id; the model still
+// answers calls that carry their conversation, so its health is untouched.
+func TestAContinuationAnsweredWithoutItsConversationIsA400NotTheAnswer(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+		m.fwd.Health = &upstream.Health{}
+		for range 5 {
+			out, rec := continueAt(t, m, stream, m.bad)
+			assert.Equal(t, http.StatusBadRequest, out.Status, "stream %t", stream)
+			assert.False(t, out.Wrote, "stream %t: %s", stream, rec.Body.String())
+			assert.NotContains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
+			var re *router.Error
+			if assert.True(t, errors.As(out.Err, &re), "stream %t: %v", stream, out.Err) {
+				assert.Equal(t, "previous_response_id", re.Param)
+				assert.Contains(t, re.Message, "send the whole conversation in input")
+			}
+		}
+		assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "stream %t", stream)
+	}
+}
+
+// An answer that names the continued id back (OpenAI's, vLLM's, SGLang's),
+// or that has no previous_response_id member at all, goes out as it came.
+func TestAContinuationAnswerThatNamesItsIDOrNoneGoesOut(t *testing.T) {
+	for name, member := range map[string]string{"named": `"previous_response_id":"resp_1",`, "no member": ``} {
+		for _, stream := range []bool{false, true} {
+			m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(member, stream))
+			out, rec := continueAt(t, m, stream, m.bad)
+			assert.Equal(t, m.bad.ID, out.Answered.ID, "%s, stream %t: %v", name, stream, out.Err)
+			assert.Contains(t, rec.Body.String(), "whoever you are", "%s, stream %t", name, stream)
+		}
+	}
+}
+
+const vLLMNoBackground = `{"error":{"message":"This vLLM engine does not support ` + "`store=True`" +
+	` and therefore does not support the background mode. To enable these features, set the environment variable ` +
+	"`VLLM_ENABLE_RESPONSES_API_STORE=1`" + ` when launching the vLLM server.","type":"invalid_request_error","param":"background","code":400}}`
+
+// vLLM without its response store refuses background: true: the next
+// model runs the call, and the refusing model stays healthy. The last
+// model's refusal reaches the client as vLLM sent it.
+func TestVLLMsBackgroundRefusalFailsOverWithoutCountingAgainstItsHealth(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", vLLMNoBackground))
+	m.fwd.Health = &upstream.Health{}
+	for range 5 {
+		out, rec := m.call(t, upstream.APIResponses, false)
+		require.Equal(t, m.good.ID, out.Answered.ID, "%s", rec.Body.String())
+		require.Len(t, out.Attempts, 2)
+		assert.Contains(t, out.Attempts[0].Error, "no background responses")
+	}
+	assert.Empty(t, m.fwd.Health.Unhealthy(m.bad))
+
+	out, rec := m.call(t, upstream.APIResponses, false, m.bad)
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.Contains(t, rec.Body.String(), `"param":"background"`)
+}
