@@ -90,3 +90,42 @@ func TestBackgroundCallRefusedByAServerWithoutItsStoreGoesToAnotherModel(t *test
 	assert.NotEqual(t, "llama", got.Model, "the router ranks llama first; its refusal fails over")
 	assert.NotEmpty(t, vllm.RequestsFor("llama"), "llama was asked first")
 }
+
+// Ollama keeps no answers, and its item ids repeat ("msg_" and a random
+// number below 999,999): one key's answer may carry the id another key's
+// answer had. An answer that says "store": false gives its items to no
+// key, so another key sending back its own item of that id is not refused
+// as naming someone else's.
+func TestItemsOfAnAnswerNobodyStoresAreGivenToNoKey(t *testing.T) {
+	for _, streamed := range []bool{false, true} {
+		e, _, mine, theirs := newTwoKeyE2E(t)
+		e.openai.Set("large", upstreamtest.Behavior{Stateless: true}) // Ollama standing in for every model
+		ctx := context.Background()
+		var item string
+		if streamed {
+			s := mine().Responses.NewStreaming(ctx, ask("my secret plan"), onModel("large"))
+			for s.Next() {
+				if ev := s.Current(); ev.Type == "response.output_item.added" {
+					item = ev.Item.ID
+				}
+			}
+			require.NoError(t, s.Err())
+		} else {
+			made, err := mine().Responses.New(ctx, ask("my secret plan"), onModel("large"))
+			require.NoError(t, err)
+			require.NotEmpty(t, made.Output)
+			item = made.Output[0].ID
+		}
+		require.NotEmpty(t, item)
+		e.log.waitFor(t, 1)
+
+		_, err := theirs().Responses.New(ctx, responses.ResponseNewParams{Model: "model-router",
+			Input: responses.ResponseNewParamsInputUnion{OfInputItemList: responses.ResponseInputParam{
+				responses.ResponseInputItemParamOfOutputMessage([]responses.ResponseOutputMessageContentUnionParam{{
+					OfOutputText: &responses.ResponseOutputTextParam{Text: "their own earlier answer"},
+				}}, item, responses.ResponseOutputMessageStatusCompleted),
+				responses.ResponseInputItemParamOfMessage("and then?", responses.EasyInputMessageRoleUser),
+			}}}, onModel("large"))
+		assert.NoError(t, err, "streamed %t: an item id nobody stores was refused to another key", streamed)
+	}
+}

@@ -163,7 +163,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	}
 	native := a.provider.Kind == KindAnthropic
 	var items []string
-	if a.wireAPI() == APIResponses && !native {
+	if a.wireAPI() == APIResponses && !native && !unstored(obj.get("store")) {
 		items = itemIDs(raw)
 	}
 	switch {

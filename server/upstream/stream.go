@@ -545,6 +545,9 @@ type openAIStream struct {
 	forgets  func(named json.RawMessage) bool
 	answered bool // a response object came
 	forgot   bool
+	// unstored: a response object said "store": false, so its items
+	// name nothing the provider keeps (itemIDs).
+	unstored bool
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -578,7 +581,12 @@ func choicesAsked(raw []byte) int {
 	return n
 }
 
-func (s *openAIStream) itemIDs() []string           { return s.items }
+func (s *openAIStream) itemIDs() []string {
+	if s.unstored {
+		return nil
+	}
+	return s.items
+}
 func (s *openAIStream) ended() (router.Usage, bool) { return s.endUsage, s.hasEnd }
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
@@ -676,6 +684,7 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			return nil
 		}
 		s.answered = s.answered || err == nil
+		s.unstored = s.unstored || err == nil && unstored(resp["store"])
 		if err == nil {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
