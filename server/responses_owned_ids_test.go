@@ -52,22 +52,7 @@ func TestItemReferenceToAnotherKeysItemIsNotFound(t *testing.T) {
 		t.Run(map[bool]string{false: "json", true: "streamed"}[streamed], func(t *testing.T) {
 			e, opts, mine, theirs := newTwoKeyE2E(t)
 			ctx := context.Background()
-			var item string
-			if streamed {
-				s := mine().Responses.NewStreaming(ctx, ask("my secret plan"), onModel("large"))
-				for s.Next() {
-					if ev := s.Current(); ev.Type == "response.output_item.added" {
-						item = ev.Item.ID
-					}
-				}
-				require.NoError(t, s.Err())
-			} else {
-				made, err := mine().Responses.New(ctx, ask("my secret plan"), onModel("large"))
-				require.NoError(t, err)
-				require.NotEmpty(t, made.Output)
-				item = made.Output[0].ID
-			}
-			require.NotEmpty(t, item)
+			item := outputItemOf(t, mine(), streamed)
 			e.log.waitFor(t, 1)
 
 			for _, restarted := range []bool{false, true} {
@@ -89,6 +74,30 @@ func TestItemReferenceToAnotherKeysItemIsNotFound(t *testing.T) {
 			require.NoError(t, err, "an id the gateway never gave a key is passed on")
 		})
 	}
+}
+
+// outputItemOf asks "large" a question, streamed or not, and returns the
+// id of an output item the answer gave.
+func outputItemOf(t *testing.T, client *openai.Client, streamed bool) string {
+	t.Helper()
+	ctx := context.Background()
+	var item string
+	if streamed {
+		s := client.Responses.NewStreaming(ctx, ask("my secret plan"), onModel("large"))
+		for s.Next() {
+			if ev := s.Current(); ev.Type == "response.output_item.added" {
+				item = ev.Item.ID
+			}
+		}
+		require.NoError(t, s.Err())
+	} else {
+		made, err := client.Responses.New(ctx, ask("my secret plan"), onModel("large"))
+		require.NoError(t, err)
+		require.NotEmpty(t, made.Output)
+		item = made.Output[0].ID
+	}
+	require.NotEmpty(t, item)
+	return item
 }
 
 // sendingBack asks a question after an earlier answer's output items,

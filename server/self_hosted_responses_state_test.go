@@ -100,26 +100,10 @@ func TestItemsOfAnAnswerNobodyStoresAreGivenToNoKey(t *testing.T) {
 	for _, streamed := range []bool{false, true} {
 		e, _, mine, theirs := newTwoKeyE2E(t)
 		e.openai.Set("large", upstreamtest.Behavior{Stateless: true}) // Ollama standing in for every model
-		ctx := context.Background()
-		var item string
-		if streamed {
-			s := mine().Responses.NewStreaming(ctx, ask("my secret plan"), onModel("large"))
-			for s.Next() {
-				if ev := s.Current(); ev.Type == "response.output_item.added" {
-					item = ev.Item.ID
-				}
-			}
-			require.NoError(t, s.Err())
-		} else {
-			made, err := mine().Responses.New(ctx, ask("my secret plan"), onModel("large"))
-			require.NoError(t, err)
-			require.NotEmpty(t, made.Output)
-			item = made.Output[0].ID
-		}
-		require.NotEmpty(t, item)
+		item := outputItemOf(t, mine(), streamed)
 		e.log.waitFor(t, 1)
 
-		_, err := theirs().Responses.New(ctx, responses.ResponseNewParams{Model: "model-router",
+		_, err := theirs().Responses.New(context.Background(), responses.ResponseNewParams{Model: "model-router",
 			Input: responses.ResponseNewParamsInputUnion{OfInputItemList: responses.ResponseInputParam{
 				responses.ResponseInputItemParamOfOutputMessage([]responses.ResponseOutputMessageContentUnionParam{{
 					OfOutputText: &responses.ResponseOutputTextParam{Text: "their own earlier answer"},

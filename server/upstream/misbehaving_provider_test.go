@@ -76,10 +76,16 @@ func (m *misbehaving) call(t *testing.T, api upstream.API, stream bool, order ..
 	if order == nil {
 		order = []router.Model{m.bad, m.good}
 	}
+	return m.forward(t, upstream.Call{API: api, Raw: bodyFor(api, stream), Stream: stream, Order: order})
+}
+
+// forward makes call, failing the test when it hangs.
+func (m *misbehaving) forward(t *testing.T, call upstream.Call) (upstream.Outcome, *httptest.ResponseRecorder) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rec := httptest.NewRecorder()
-	out := m.fwd.Forward(ctx, rec, upstream.Call{API: api, Raw: bodyFor(api, stream), Stream: stream, Order: order})
+	out := m.fwd.Forward(ctx, rec, call)
 	if ctx.Err() != nil {
 		t.Fatalf("the call hung until the test's guard: %+v", out.Attempts)
 	}

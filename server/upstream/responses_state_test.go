@@ -1,12 +1,11 @@
 package upstream_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,16 +32,11 @@ func responseNaming(previousMember string, stream bool) http.HandlerFunc {
 		sseNamed("response.completed", `{"type":"response.completed","sequence_number":2,"response":`+obj("completed", message)+`}`))
 }
 
+// continueAt continues resp_1 at order's models.
 func continueAt(t *testing.T, m *misbehaving, stream bool, order ...router.Model) (upstream.Outcome, *httptest.ResponseRecorder) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rec := httptest.NewRecorder()
-	raw := `{"model":"r","previous_response_id":"resp_1","input":"What is my name?","stream":` + map[bool]string{true: "true", false: "false"}[stream] + `}`
-	out := m.fwd.Forward(ctx, rec, upstream.Call{API: upstream.APIResponses, Raw: []byte(raw), Stream: stream,
-		PreviousResponseID: "resp_1", Order: order})
-	require.NoError(t, ctx.Err(), "the call hung until the test's guard")
-	return out, rec
+	raw := `{"model":"r","previous_response_id":"resp_1","input":"What is my name?","stream":` + strconv.FormatBool(stream) + `}`
+	return m.forward(t, upstream.Call{API: upstream.APIResponses, Raw: []byte(raw), Stream: stream, PreviousResponseID: "resp_1", Order: order})
 }
 
 // Ollama answers a continuation without its conversation and says so:
