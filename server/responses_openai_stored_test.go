@@ -54,10 +54,10 @@ func newE2EWithXAI(t *testing.T) (*e2e, *upstreamtest.Fake) {
 // newE2EWithOpenAIKind is the e2e gateway with a second OpenAI-kind
 // provider (its own fake, a server of one's own as well as xAI) and a
 // model there that the router ranks first and that is the cheapest.
-func newE2EWithOpenAIKind(t *testing.T, provider, model, format string) (*e2e, *upstreamtest.Fake) {
+func newE2EWithOpenAIKind(t *testing.T, provider, model, format string, opts ...func(*Config)) (*e2e, *upstreamtest.Fake) {
 	t.Helper()
 	second := upstreamtest.NewOpenAI(t)
-	e := newE2E(t, func(c *Config) {
+	e := newE2E(t, append([]func(*Config){func(c *Config) {
 		ps := c.Forwarder.(*upstream.Forwarder).Providers
 		ps.ByName[provider] = upstream.Provider{Name: provider, Kind: upstream.KindOpenAI, BaseURL: second.URL, APIKey: "sk-upstream-" + provider}
 		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
@@ -69,7 +69,7 @@ func newE2EWithOpenAIKind(t *testing.T, provider, model, format string) (*e2e, *
 		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
 		require.NoError(t, err)
 		c.Router = rt
-	})
+	}}, opts...)...)
 	return e, second
 }
 

@@ -19,7 +19,8 @@ import (
 // gateway, whose continuation goes to the server that wrote the answer,
 // that was a wrong answer with a 200; the answer now says which id it
 // continues, so one that does not is not passed on, and the client is told
-// to send the conversation itself.
+// to send the conversation itself. (So it is where the gateway keeps no
+// answers, --keep-responses 0, as here, or did not keep this one.)
 func TestContinuationAtAServerThatKeepsNoResponsesStateIsRefusedNotAnsweredWithoutIt(t *testing.T) {
 	e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta")
 	ollama.Set("llama", upstreamtest.Behavior{Stateless: true, Reply: "Hello, whoever you are."})
@@ -44,6 +45,53 @@ func TestContinuationAtAServerThatKeepsNoResponsesStateIsRefusedNotAnsweredWitho
 		assert.Equal(t, "previous_response_id", got.Error.Param, "stream %t", stream)
 		assert.Contains(t, got.Error.Message, "send the whole conversation in input", "stream %t", stream)
 		assert.Contains(t, got.Error.Message, "keeps no Responses state", "stream %t", stream)
+	}
+}
+
+// With a response store (as modelrouter serve runs unless
+// --keep-responses 0), the gateway keeps the answers of a server that says
+// it keeps nothing ("store": false), under an id of its own, as it keeps
+// Claude's: their continuation carries the whole conversation, and the
+// answer is read back by that id.
+func TestAnAnswerOfAServerThatKeepsNothingIsKeptAndContinuedWithItsConversation(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(c *Config) { c.Responses = &memResponses{} })
+		ollama.Set("llama", upstreamtest.Behavior{Stateless: true, Reply: "Hello, Ada."})
+		ctx := context.Background()
+		client := e.clients()["v1"]
+
+		var made *responses.Response
+		if stream {
+			s := client.Responses.NewStreaming(ctx, ask("My name is Ada."), onModel("llama"))
+			for s.Next() {
+				if ev := s.Current(); ev.Type == "response.completed" {
+					made = &ev.Response
+				}
+			}
+			require.NoError(t, s.Err())
+			require.NotNil(t, made, "the stream reached response.completed")
+		} else {
+			var err error
+			made, err = client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
+			require.NoError(t, err)
+		}
+		assert.NotContains(t, made.ID, "resp_fake_", "stream %t: kept under the gateway's own id, not the server's, which may repeat", stream)
+
+		next, err := client.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(made.ID),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("What is my name?")}})
+		require.NoError(t, err, "stream %t", stream)
+		assert.Equal(t, "llama", next.Model, "stream %t: the conversation stays on the model that answered it", stream)
+		reqs := ollama.RequestsFor("llama")
+		require.Len(t, reqs, 2)
+		sent := string(reqs[1].Body)
+		assert.NotContains(t, sent, "previous_response_id", "stream %t", stream)
+		assert.Contains(t, sent, "My name is Ada.", "stream %t: the earlier turn goes with the call", stream)
+		assert.Contains(t, sent, "Hello, Ada.", "stream %t: and the earlier answer", stream)
+
+		read, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+		require.NoError(t, err, "stream %t: the kept answer is read back by its id", stream)
+		assert.Equal(t, made.ID, read.ID)
+		assert.Equal(t, "Hello, Ada.", read.OutputText())
 	}
 }
 

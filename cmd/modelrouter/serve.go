@@ -61,8 +61,9 @@ type serveOptions struct {
 	rateLimits  bool
 	cuda        bool
 	affinityTTL time.Duration
-	// keepResponses is how long Claude's Responses answers are kept for
-	// continuation; 0 keeps none.
+	// keepResponses is how long the Responses answers no provider stores
+	// (Claude's, a stateless server's) are kept for continuation; 0 keeps
+	// none.
 	keepResponses time.Duration
 	// keepDecisions is how long decision log rows are kept; 0 keeps
 	// them forever.
@@ -147,7 +148,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
 	fs.BoolVar(&o.rateLimits, "rate-limits", true, "enforce each deployment's capacity (capacity 10 = 10,000 tokens and 60 requests per minute)")
 	fs.DurationVar(&o.affinityTTL, "affinity-ttl", time.Hour, "how long a conversation stays on its first model (session affinity)")
-	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's) are kept so previous_response_id can continue them; 0 keeps none")
+	fs.DurationVar(&o.keepResponses, "keep-responses", 30*24*time.Hour, "how long Responses API answers no provider stores (Claude's, and those of servers that keep none, as Ollama's) are kept so previous_response_id can continue them; 0 keeps none")
 	fs.DurationVar(&o.keepDecisions, "keep-decisions", 0, "how long decision log rows are kept: older ones are deleted at start and every hour, except rated ones, and budgets still count what they spent; 0 keeps them forever")
 	fs.IntVar(&o.unhealthyAfter, "unhealthy-after", upstream.DefaultHealthThreshold, "failures in a row (connection errors, timeouts, a 429 that gives no Retry-After, 5xx; and at least half of its calls of the last minute) after which a model is tried last, behind every healthy one; 0 turns this off")
 	fs.DurationVar(&o.unhealthyFor, "unhealthy-for", upstream.DefaultHealthCooldown, "how long an unhealthy model is tried last before one call at a time tries it again (doubling, up to 5m, while it keeps failing)")

@@ -176,6 +176,8 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
+	case a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store")):
+		body, usage = a.keepNative(obj, details)
 	default:
 		// The provider speaks the client's API: rewriteAnswer's `model`,
 		// details and usage fit Anthropic's message as well as OpenAI's.

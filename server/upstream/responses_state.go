@@ -31,6 +31,58 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 )
 
+// keepsAnswerOf reports whether the gateway keeps a Responses answer whose
+// response object's "store" member is store (raw as sent): one the server
+// says it keeps nothing of (Ollama's every answer, vLLM's without its
+// store) although the call did not ask so (Call.Keep is set only then),
+// as it keeps Claude's. Its continuation then carries the whole
+// conversation, which any model can answer, instead of going back to a
+// server that would answer without it.
+func (a *attempt) keepsAnswerOf(store []byte) bool {
+	return a.call.Keep != nil && a.provider.Kind != KindAnthropic && unstored(store)
+}
+
+// keptID is the id the gateway gives an answer it keeps for a server that
+// keeps nothing: its own, as Claude's are, since the server's may repeat
+// (Ollama's are "resp_" and a random number below 999,999, ollama/ollama
+// middleware/openai.go) and a kept answer is found by its id.
+func keptID() string { return responseID("") }
+
+// keepNative keeps a whole JSON answer keepsAnswerOf took, under keptID,
+// before it goes out, and returns it as the client gets it: with that id,
+// "store": true (the gateway serves it by id) and the details.
+func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, router.Usage) {
+	id, _ := json.Marshal(keptID())
+	obj.setString("id", id)
+	obj.setString("store", []byte("true"))
+	whole, usage := a.rewriteAnswer(obj, nil)
+	a.call.Keep(Kept{ID: string(id[1 : len(id)-1]), Model: a.model, Output: obj.get("output"), Response: whole})
+	return withMember(whole, "model_selection_details", details), usage
+}
+
+// readState reads what a streamed response object says of the Responses
+// state, the first one deciding: an answer without the call's
+// conversation (forgotPrevious), which it reports and which ends the
+// stream, or one the gateway keeps (keepsAnswerOf), whose objects all go
+// out with the gateway's id from then on.
+func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) {
+	if !s.answered {
+		s.answered = true
+		if s.forgets != nil && s.forgets(resp["previous_response_id"]) {
+			s.forgot, s.errMsg, s.last = true, "answered without the conversation of previous_response_id", true
+			return true
+		}
+		if s.keeps != nil && s.keeps(resp["store"]) {
+			s.keptID, _ = json.Marshal(keptID())
+		}
+	}
+	s.unstored = s.unstored || unstored(resp["store"])
+	if s.keptID != nil {
+		resp["id"], resp["store"] = s.keptID, json.RawMessage("true")
+	}
+	return false
+}
+
 // forgotPrevious reports whether a response object's previous_response_id
 // member (raw as sent; nil when the object has none) says its server
 // answered without the conversation the call's previous_response_id

@@ -107,6 +107,10 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	tr.failover = a.call.Relay == nil
 	if tr.failover && a.call.API == APIResponses {
 		tr.forgets = a.forgotPrevious
+		tr.keeps = a.keepsAnswerOf
+		tr.keep = func(id string, output, whole json.RawMessage) {
+			a.call.Keep(Kept{ID: id, Model: a.model, Output: output, Response: whole})
+		}
 	}
 	return tr
 }
@@ -548,6 +552,13 @@ type openAIStream struct {
 	// unstored: a response object said "store": false, so its items
 	// name nothing the provider keeps (itemIDs).
 	unstored bool
+	// keeps reads the first response object's "store" member
+	// (attempt.keepsAnswerOf); when it takes the answer, keptID is the
+	// id every response object goes out with, and keep is handed the
+	// answer at its end, before the end goes out.
+	keeps  func(store []byte) bool
+	keep   func(id string, output, whole json.RawMessage)
+	keptID json.RawMessage
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -677,14 +688,11 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 	// Responses events carry the response object (created, completed...).
 	if raw, ok := obj["response"]; ok {
 		resp, err := parseObject(raw)
-		if err == nil && !s.answered && s.forgets != nil && s.forgets(resp["previous_response_id"]) {
+		if err == nil && s.readState(resp) {
 			// Dropped with the rest (translate): the client gets the
 			// next model's answer, or the call's error.
-			s.forgot, s.errMsg, s.last = true, "answered without the conversation of previous_response_id", true
 			return nil
 		}
-		s.answered = s.answered || err == nil
-		s.unstored = s.unstored || err == nil && unstored(resp["store"])
 		if err == nil {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
@@ -716,6 +724,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 		switch typ {
 		case "response.completed", "response.incomplete":
 			s.done, s.last = true, true
+			if s.keptID != nil && err == nil {
+				s.keep(string(s.keptID[1:len(s.keptID)-1]), resp["output"], obj["response"])
+			}
 		case "response.failed":
 			// Over, but no answer: the client has the provider's own
 			// account of it in this event.
