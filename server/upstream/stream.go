@@ -247,7 +247,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			if tr.complete() || a.call.Relay != nil {
 				return resp.StatusCode, nil
 			}
-			if f, ok := tr.(interface{ forgotPrevious() bool }); ok && f.forgotPrevious() && !a.out.Wrote {
+			if f, ok := tr.(interface{ withoutConversation() bool }); ok && f.withoutConversation() && !a.out.Wrote {
 				return resp.StatusCode, a.forgotten()
 			}
 			// The provider ended an answer it says failed ([DONE] after
@@ -603,7 +603,7 @@ func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
-func (s *openAIStream) forgotPrevious() bool        { return s.forgot }
+func (s *openAIStream) withoutConversation() bool   { return s.forgot }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
