@@ -253,3 +253,25 @@ func TestReportOfALogFromBeforeKeptDays(t *testing.T) {
 	assert.Len(t, keptDays(t, s.DB()), 2, "the triggers are in place")
 	assert.Equal(t, int64(4), report(t, s.Reports(), store.ReportQuery{}).Total.Requests)
 }
+
+// A prune deletes the kept totals of the days it deletes rows of: no
+// report reads a pruned day again to replace them, so report_days would
+// otherwise grow with every day the log ever had.
+func TestPrunedDaysTakeTheirKeptTotalsWithThem(t *testing.T) {
+	s := daysLog(t)
+	report(t, s.Reports(), store.ReportQuery{})
+	groups := func(since, until time.Time) int {
+		var n int
+		require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM report_days WHERE day_ms >= ? AND day_ms < ?`,
+			since.UnixMilli(), until.UnixMilli()).Scan(&n))
+		return n
+	}
+	require.Positive(t, groups(day(1, 0), day(3, 0)))
+	later := groups(day(3, 0), day(15, 0))
+	n, err := s.PruneDecisions(context.Background(), day(3, 0))
+	require.NoError(t, err)
+	require.Positive(t, n)
+	assert.Zero(t, groups(day(1, 0), day(3, 0)), "the pruned days' totals are gone")
+	assert.Equal(t, later, groups(day(3, 0), day(15, 0)), "the other days' totals stay")
+	assert.Equal(t, fromRows(t, s, store.ReportQuery{ByDay: true}), report(t, s.Reports(), store.ReportQuery{ByDay: true}))
+}

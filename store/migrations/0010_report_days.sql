@@ -31,6 +31,9 @@ CREATE TRIGGER report_days_update AFTER UPDATE ON decisions BEGIN
     DELETE FROM report_days_done WHERE day_ms <= NEW.ts_ms AND day_ms > NEW.ts_ms - 86400000;
     DELETE FROM report_days_done WHERE day_ms <= OLD.ts_ms AND day_ms > OLD.ts_ms - 86400000;
 END;
+-- A delete also drops the day's groups: a pruned day is never read again
+-- to replace them, and report_days would keep every pruned day forever.
 CREATE TRIGGER report_days_delete AFTER DELETE ON decisions BEGIN
     DELETE FROM report_days_done WHERE day_ms <= OLD.ts_ms AND day_ms > OLD.ts_ms - 86400000;
+    DELETE FROM report_days WHERE day_ms <= OLD.ts_ms AND day_ms > OLD.ts_ms - 86400000;
 END;
