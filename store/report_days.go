@@ -29,6 +29,14 @@ import (
 // names that are no deployment, so one set serves every report: all
 // deployments, one (in any spelling), by day or not.
 
+// keptFormat is report_days_done.filled of a day whose groups this
+// release wrote, and the only value it reads as filled. Bump it whenever
+// what a kept group holds (keptGroup) or how scan counts a row changes:
+// a day kept by another release is then read from its rows and kept
+// again, rather than read as stale totals (`modelrouter report` opens a
+// file of any release read-only).
+const keptFormat = 1
+
 // dayMS is one UTC day in milliseconds.
 const dayMS = 24 * 60 * 60 * 1000
 
@@ -132,7 +140,7 @@ func (rp *Reports) keptDays(ctx context.Context, t *tally, first, end int64, spe
 	}
 	rows, err := rp.db.QueryContext(ctx, `SELECT d.day_ms, g.deployment, g.model, g.decided, g.sums
 		FROM report_days_done d LEFT JOIN report_days g ON g.day_ms = d.day_ms`+on+`
-		WHERE d.filled = 1 AND d.day_ms >= ? AND d.day_ms < ?`, append(args, first, end)...)
+		WHERE d.filled = ? AND d.day_ms >= ? AND d.day_ms < ?`, append(args, keptFormat, first, end)...)
 	if err != nil {
 		return nil, fmt.Errorf("report: kept days: %w", err)
 	}
@@ -239,7 +247,7 @@ func keepDay(ctx context.Context, tx *sql.Tx, day, token int64, t *tally) error 
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE report_days_done SET filled = 1 WHERE day_ms = ?`, day)
+	_, err = tx.ExecContext(ctx, `UPDATE report_days_done SET filled = ? WHERE day_ms = ?`, keptFormat, day)
 	return err
 }
 

@@ -11,9 +11,10 @@ CREATE TABLE report_days (
     PRIMARY KEY (day_ms, deployment, model)
 ) WITHOUT ROWID;
 
--- The days report_days holds (filled = 1), or that a report is reading
+-- The days report_days holds (filled = 1, the format of the groups:
+-- keptFormat in store/report_days.go), or that a report is reading
 -- (filled = 0, with that report's token). A day is read from report_days
--- only while its row here says filled.
+-- only while its row here says filled in the reader's format.
 CREATE TABLE report_days_done (
     day_ms INTEGER PRIMARY KEY,
     filled INTEGER NOT NULL,
