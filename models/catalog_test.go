@@ -248,14 +248,16 @@ func openRouterWebSearchPrices(t *testing.T) map[string]float64 {
 
 // tierSources names, for a model, the table entry a tier's prices come
 // from where it is not the entry the model's price_source cites: litellm
-// prices o4-mini's flex tier in its undated "o4-mini" entry only (which
-// has its priority tier too), not in the dated o4-mini-2025-04-16 entry
-// the catalog cites, whose standard prices are the same. Its flex prices,
+// prices o4-mini's flex and priority tiers in its undated "o4-mini" entry
+// only, not in the dated o4-mini-2025-04-16 entry the catalog cites,
+// whose standard prices are the same. Its flex prices,
 // half the standard ones, are those OpenAI's pricing page shows at the
 // flex tier as pages quoting it give them ($0.55 input, $0.138 cached
-// input, which is $0.1375 rounded, $2.20 output per 1M tokens); the
-// priority tier stays with the dated entry, which has none.
-var tierSources = map[string]map[string]string{"o4-mini-2025-04-16": {"flex": "o4-mini"}}
+// input, which is $0.1375 rounded, $2.20 output per 1M tokens), and its
+// priority prices are those OpenAI's Priority processing page lists for
+// o4-mini ($2.00 input, $0.50 cached input, $8.00 output per 1M tokens,
+// openai.com/api-priority-processing).
+var tierSources = map[string]map[string]string{"o4-mini-2025-04-16": {"flex": "o4-mini", "priority": "o4-mini"}}
 
 // checkServiceTierSources checks m's flex and priority prices against its
 // table entry key (input_cost_per_token_flex, ..._priority), or the entry
