@@ -677,12 +677,14 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, &retryable{unfit: true, noAPI: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
 		}
-		if a.wireAPI() == APIResponses && !a.last && backgroundUnserved(resp.StatusCode, raw) {
+		if a.wireAPI() == APIResponses && (!a.last || a.afterOutage) && backgroundUnserved(resp.StatusCode, raw) {
 			// vLLM started without its response store: the server's
 			// setup, not the client's call, which another model's server
 			// may run. The model still answers other calls, so its health
 			// does not count it. The last model's refusal is the client's,
-			// as it came.
+			// as it came, unless an earlier model may run the call on a
+			// retry (as for a context refusal): then the call is the 502
+			// a client retries.
 			return resp.StatusCode, &retryable{unfit: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the server runs no background responses)"}
 		}

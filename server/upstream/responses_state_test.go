@@ -97,3 +97,21 @@ func TestVLLMsBackgroundRefusalFailsOverWithoutCountingAgainstItsHealth(t *testi
 	assert.Equal(t, http.StatusBadRequest, out.Status)
 	assert.Contains(t, rec.Body.String(), `"param":"background"`)
 }
+
+// After a model that failed in a way a retry may clear, which may run the
+// background call the next time, the last model's background refusal is
+// the usual 502 a client retries, as for a context or n refusal, not
+// vLLM's 400 telling the client of a server setting it cannot change.
+func TestVLLMsBackgroundRefusalAfterAnOutageIsTheUsual502(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", vLLMNoBackground))
+	down := m.good
+	down.Provider = "down"
+	m.fwd.ByName["down"] = upstream.Provider{Name: "down", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1", APIKey: "sk-down"}
+	out, rec := m.call(t, upstream.APIResponses, false, down, m.bad)
+	assert.Equal(t, http.StatusBadGateway, out.Status, "%s", rec.Body.String())
+	assert.False(t, out.Wrote, "vLLM's 400 did not go out")
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.Equal(t, router.EUpstream, re.Code)
+	assert.Contains(t, re.Message, "no background responses", "the refusal is listed with the others")
+}
