@@ -648,7 +648,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if oneChoiceOnly(resp.StatusCode, raw) {
+		if a.oneChoiceOnly(resp.StatusCode, raw) {
 			// The server takes only n=1 (llama.cpp): the client's n,
 			// not an outage, so its health does not count it, and a
 			// model that takes the n may answer. The last model's

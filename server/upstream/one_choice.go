@@ -1,10 +1,12 @@
 package upstream
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // A server of one's own may answer only one choice a call: llama.cpp's
@@ -16,13 +18,29 @@ import (
 
 // oneChoiceOnly reports such a refusal: a 500 whose error message holds
 // llama-server's words in any case, so a server derived from it that puts
-// "Illegal param: " before them is read alike.
-func oneChoiceOnly(status int, raw []byte) bool {
+// "Illegal param: " before them is read alike, to a call that asks for
+// other than one choice. The same words to a call that does not are no
+// refusal of its n: that 500 is an outage like any other.
+func (a *attempt) oneChoiceOnly(status int, raw []byte) bool {
 	if status != http.StatusInternalServerError {
 		return false
 	}
 	msg, _ := errorMessage(raw)
-	return strings.Contains(strings.ToLower(msg), "only one completion choice is allowed")
+	return strings.Contains(strings.ToLower(msg), "only one completion choice is allowed") && asksOtherThanOneChoice(a.call.Raw)
+}
+
+// asksOtherThanOneChoice reports whether a call's body sets n to a number
+// other than 1, as llama-server reads it: an n left out or null is 1.
+func asksOtherThanOneChoice(body []byte) bool {
+	obj, ok := jsonscan.ParseObject(body)
+	if !ok {
+		return false
+	}
+	var n *float64
+	if v := obj.Get("n"); v == nil || json.Unmarshal(v, &n) != nil || n == nil {
+		return false
+	}
+	return *n != 1
 }
 
 // refuseChoices ends the call on the last model's refusal of n with the

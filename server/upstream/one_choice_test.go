@@ -7,6 +7,8 @@ package upstream_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,7 +27,7 @@ func TestAServersRefusalOfSeveralChoicesFailsOverWithoutCountingAgainstItsHealth
 		m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusInternalServerError, "application/json", oneChoiceRefusal))
 		m.fwd.Health = &upstream.Health{}
 		for range 5 {
-			out, rec := m.call(t, upstream.APIChatCompletions, stream)
+			out, rec := severalChoices(t, m, stream, m.bad, m.good)
 			require.Equal(t, m.good.ID, out.Answered.ID, "stream %v: the client got %d: %s", stream, out.Status, rec.Body.String())
 			require.Len(t, out.Attempts, 2)
 			assert.Equal(t, "HTTP 500: Only one completion choice is allowed (this server answers only one choice a call, n=1)",
@@ -40,7 +42,7 @@ func TestAServersRefusalOfSeveralChoicesFailsOverWithoutCountingAgainstItsHealth
 // that blames the provider and that SDKs retry to the same refusal.
 func TestTheLastModelsRefusalOfSeveralChoicesIsA400OnN(t *testing.T) {
 	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusInternalServerError, "application/json", oneChoiceRefusal))
-	out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
+	out, rec := severalChoices(t, m, false, m.bad)
 	assert.Equal(t, http.StatusBadRequest, out.Status)
 	assert.Equal(t, m.bad.ID, out.Answered.ID, "the model that refused")
 	assert.True(t, out.Refused, "nothing was billed")
@@ -61,7 +63,7 @@ func TestTheLastModelsRefusalOfSeveralChoicesAfterAnOutageIsTheUsual502(t *testi
 	down := m.good
 	down.Provider = "down"
 	m.fwd.ByName["down"] = upstream.Provider{Name: "down", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1", APIKey: "sk-down"}
-	out, rec := m.call(t, upstream.APIChatCompletions, false, down, m.bad)
+	out, rec := severalChoices(t, m, false, down, m.bad)
 	assert.Equal(t, http.StatusBadGateway, out.Status, "%s", rec.Body.String())
 	assert.False(t, out.Refused)
 	var re *router.Error
@@ -81,4 +83,33 @@ func TestAnotherServerErrorStillCountsAgainstHealth(t *testing.T) {
 		assert.Equal(t, "HTTP 500", out.Attempts[0].Error)
 	}
 	assert.NotEmpty(t, m.fwd.Health.Unhealthy(m.bad))
+}
+
+// A call that asks for one choice (no n, n 1 or null, as llama-server
+// reads it) cannot be what a server refused with those words: its 500 is
+// an outage, counted against the model's health, and from the last model
+// the usual 502, not a 400 blaming an n the client did not send.
+func TestAOneChoiceRefusalOfACallThatAskedForOneIsAnOutage(t *testing.T) {
+	for _, n := range []string{``, `"n":1,`, `"n":null,`} {
+		m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusInternalServerError, "application/json", oneChoiceRefusal))
+		m.fwd.Health = &upstream.Health{}
+		body := []byte(`{"model":"r",` + n + `"messages":[{"role":"user","content":"hi"}]}`)
+		for range 5 {
+			out, _ := m.forward(t, upstream.Call{API: upstream.APIChatCompletions, Raw: body, Order: []router.Model{m.bad, m.good}})
+			require.Equal(t, m.good.ID, out.Answered.ID, "%s", n)
+			assert.Equal(t, "HTTP 500", out.Attempts[0].Error, "%s", n)
+		}
+		assert.NotEmpty(t, m.fwd.Health.Unhealthy(m.bad), "%s", n)
+
+		out, _ := m.forward(t, upstream.Call{API: upstream.APIChatCompletions, Raw: body, Order: []router.Model{m.bad}})
+		assert.Equal(t, http.StatusBadGateway, out.Status, "%s", n)
+	}
+}
+
+// severalChoices forwards a Chat Completions call asking for n=2 through
+// order.
+func severalChoices(t *testing.T, m *misbehaving, stream bool, order ...router.Model) (upstream.Outcome, *httptest.ResponseRecorder) {
+	t.Helper()
+	body := []byte(`{"model":"r","n":2,"stream":` + strconv.FormatBool(stream) + `,"messages":[{"role":"user","content":"hi"}]}`)
+	return m.forward(t, upstream.Call{API: upstream.APIChatCompletions, Raw: body, Stream: stream, Order: order})
 }

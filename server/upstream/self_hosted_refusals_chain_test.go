@@ -2,13 +2,15 @@ package upstream_test
 
 // Servers of one's own refuse a call for their own setup in different ways
 // (llama.cpp's 500 on n, vLLM's 400 on background without its store, a
-// context window smaller than the catalog's). In one failover chain each
+// context window smaller than the catalog's). In one failover chain of a
+// call that sets all three off (n 2, background, a long prompt), each
 // is passed over without counting against its model's health, and the
 // client gets the last model's refusal, as it would from that model alone.
 
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,7 +51,8 @@ func TestSelfHostedRefusalsInOneChainFailOverAndTheLastOneIsTheClients(t *testin
 		}
 		for _, stream := range []bool{false, true} {
 			for range 5 {
-				out, rec := m.call(t, upstream.APIResponses, stream, order...)
+				body := []byte(`{"model":"r","n":2,"background":true,"stream":` + strconv.FormatBool(stream) + `,"input":"hi"}`)
+				out, rec := m.forward(t, upstream.Call{API: upstream.APIResponses, Raw: body, Stream: stream, Order: order})
 				require.Len(t, out.Attempts, 3, "%v stream %t", tt.order, stream)
 				assert.Equal(t, http.StatusBadRequest, out.Status, "%v stream %t: %v", tt.order, stream, out.Err)
 				assert.Equal(t, tt.order[2]+"-id", out.Answered.ID, "%v: the last model's refusal", tt.order)
