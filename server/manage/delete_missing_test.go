@@ -53,7 +53,7 @@ func TestDeleteAnswers200AndDeleteOfMissingDeploymentAnswers204(t *testing.T) {
 }
 
 // The built-in model-router is not a missing deployment: it cannot be
-// deleted (409), while a stored model-router is deleted (204) and the
+// deleted (409), while a stored model-router is deleted (200) and the
 // built-in one serves again, which a second DELETE cannot delete either.
 func TestDeletingModelRouterStillGoesBackToTheBuiltInOne(t *testing.T) {
 	s := newLiveServer(t)
