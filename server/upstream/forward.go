@@ -125,7 +125,7 @@ type Call struct {
 	Keep func(Kept)
 	// PreviousResponseID is the previous_response_id a Responses call
 	// sends on (a continuation of an answer its provider stores): an
-	// answer that names another one back came without that conversation
+	// answer that names none back (null) came without that conversation
 	// and is not passed on (see forgotPrevious).
 	PreviousResponseID string
 	// Relay, when set, makes the call a request about an answer a provider

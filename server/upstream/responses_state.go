@@ -22,6 +22,7 @@ package upstream
 //     tools/server/server-chat.cpp), the client's.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,17 +87,12 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 // forgotPrevious reports whether a response object's previous_response_id
 // member (raw as sent; nil when the object has none) says its server
 // answered without the conversation the call's previous_response_id
-// names: null or another id. An object without the member says nothing
-// either way, and its answer goes out.
+// names: null (Ollama's). Another id is no sign of that: a proxy that
+// hands out ids of its own (LiteLLM's) sends the provider's id on and
+// passes on the provider's answer, which names the provider's id. An
+// object without the member says nothing either way; both answers go out.
 func (a *attempt) forgotPrevious(named json.RawMessage) bool {
-	if a.call.PreviousResponseID == "" || named == nil {
-		return false
-	}
-	var id *string
-	if json.Unmarshal(named, &id) != nil {
-		return false
-	}
-	return id == nil || *id != a.call.PreviousResponseID
+	return a.call.PreviousResponseID != "" && string(bytes.TrimSpace(named)) == "null"
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious

@@ -63,9 +63,17 @@ func TestAContinuationAnsweredWithoutItsConversationIsA400NotTheAnswer(t *testin
 }
 
 // An answer that names the continued id back (OpenAI's, vLLM's, SGLang's),
-// or that has no previous_response_id member at all, goes out as it came.
-func TestAContinuationAnswerThatNamesItsIDOrNoneGoesOut(t *testing.T) {
-	for name, member := range map[string]string{"named": `"previous_response_id":"resp_1",`, "no member": ``} {
+// one that names another id (LiteLLM's proxy hands out ids of its own,
+// sends the provider's on, and passes the provider's answer naming the
+// provider's id back: BerriAI/litellm litellm/responses/utils.py,
+// decode_previous_response_id_to_original_previous_response_id), or one
+// without the member at all goes out as it came.
+func TestAContinuationAnswerThatNamesItsIDAnotherOrNoneGoesOut(t *testing.T) {
+	for name, member := range map[string]string{
+		"named":                `"previous_response_id":"resp_1",`,
+		"another id (LiteLLM)": `"previous_response_id":"resp_provider_own",`,
+		"no member":            ``,
+	} {
 		for _, stream := range []bool{false, true} {
 			m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(member, stream))
 			out, rec := continueAt(t, m, stream, m.bad)
