@@ -87,12 +87,17 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 // forgotPrevious reports whether a response object's previous_response_id
 // member (raw as sent; nil when the object has none) says its server
 // answered without the conversation the call's previous_response_id
-// names: null (Ollama's). Another id is no sign of that: a proxy that
-// hands out ids of its own (LiteLLM's) sends the provider's id on and
-// passes on the provider's answer, which names the provider's id. An
-// object without the member says nothing either way; both answers go out.
+// names: null (Ollama's) or "", which name no conversation. Another id is
+// no sign of that: a proxy that hands out ids of its own (LiteLLM's) sends
+// the provider's id on and passes on the provider's answer, which names
+// the provider's id. An object without the member says nothing either
+// way; both answers go out.
 func (a *attempt) forgotPrevious(named json.RawMessage) bool {
-	return a.call.PreviousResponseID != "" && string(bytes.TrimSpace(named)) == "null"
+	if a.call.PreviousResponseID == "" {
+		return false
+	}
+	named = bytes.TrimSpace(named)
+	return string(named) == "null" || string(named) == `""`
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious

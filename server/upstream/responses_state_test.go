@@ -40,12 +40,17 @@ func continueAt(t *testing.T, m *misbehaving, stream bool, order ...router.Model
 }
 
 // Ollama answers a continuation without its conversation and says so:
-// "previous_response_id": null. Nothing of that answer reaches the client,
-// whose call is a 400 naming previous_response_id; the model still
-// answers calls that carry their conversation, so its health is untouched.
+// "previous_response_id": null (an empty id says the same). Nothing of
+// that answer reaches the client, whose call is a 400 naming
+// previous_response_id; the model still answers calls that carry their
+// conversation, so its health is untouched.
 func TestAContinuationAnsweredWithoutItsConversationIsA400NotTheAnswer(t *testing.T) {
-	for _, stream := range []bool{false, true} {
-		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+	for _, c := range []struct {
+		member string
+		stream bool
+	}{{`"previous_response_id":null,`, false}, {`"previous_response_id":null,`, true}, {`"previous_response_id":"",`, false}} {
+		stream := c.stream
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(c.member, stream))
 		m.fwd.Health = &upstream.Health{}
 		for range 5 {
 			out, rec := continueAt(t, m, stream, m.bad)
