@@ -256,8 +256,22 @@ func openRouterWebSearchPrices(t *testing.T) map[string]float64 {
 // input, which is $0.1375 rounded, $2.20 output per 1M tokens), and its
 // priority prices are those OpenAI's Priority processing page lists for
 // o4-mini ($2.00 input, $0.50 cached input, $8.00 output per 1M tokens,
-// openai.com/api-priority-processing).
-var tierSources = map[string]map[string]string{"o4-mini-2025-04-16": {"flex": "o4-mini", "priority": "o4-mini"}}
+// openai.com/api-priority-processing). The same page lists the gpt-4o
+// (gpt-4o-2024-11-20 by name), gpt-4o-mini and gpt-4.1 families at the
+// priority tier, at the prices litellm has in their undated entries only:
+// $4.25 / $2.125 / $17.00 for gpt-4o, $0.25 / $0.125 / $1.00 for
+// gpt-4o-mini, $3.50 / $0.875 / $14.00 for gpt-4.1, $0.70 / $0.175 /
+// $2.80 for gpt-4.1-mini and $0.20 / $0.05 / $0.80 for gpt-4.1-nano
+// (input, cached input, output per 1M tokens). Their flex tier stays with
+// the dated entries, which have none, as OpenAI sells them no flex.
+var tierSources = map[string]map[string]string{
+	"o4-mini-2025-04-16":      {"flex": "o4-mini", "priority": "o4-mini"},
+	"gpt-4o-2024-11-20":       {"priority": "gpt-4o"},
+	"gpt-4o-mini-2024-07-18":  {"priority": "gpt-4o-mini"},
+	"gpt-4.1-2025-04-14":      {"priority": "gpt-4.1"},
+	"gpt-4.1-mini-2025-04-14": {"priority": "gpt-4.1-mini"},
+	"gpt-4.1-nano-2025-04-14": {"priority": "gpt-4.1-nano"},
+}
 
 // checkServiceTierSources checks m's flex and priority prices against its
 // table entry key (input_cost_per_token_flex, ..._priority), or the entry

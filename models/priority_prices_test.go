@@ -10,25 +10,39 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// OpenAI sells o4-mini at its priority tier ($2.00 input, $0.50 cached
-// input, $8.00 output per 1M tokens on its Priority processing page,
-// openai.com/api-priority-processing), so an o4-mini answer served at
-// priority is billed at those prices, not at the standard $1.10 / $0.275
-// / $4.40, which would spend about half of what it cost from a key's
-// budget.
-func TestO4MinisPriorityAnswersAreBilledAtItsPriorityPrices(t *testing.T) {
+// OpenAI sells these models at its priority tier, at the prices its
+// Priority processing page lists (openai.com/api-priority-processing), so
+// an answer served at priority is billed at those prices, not at the
+// standard ones, which would spend about half of what it cost from a
+// key's budget.
+func TestPriorityAnswersAreBilledAtOpenAIsPriorityPrices(t *testing.T) {
+	type prices struct{ in, cached, out float64 }
+	cases := []struct {
+		id                 string
+		standard, priority prices
+	}{
+		{"gpt-4o-2024-11-20", prices{2.50, 1.25, 10.00}, prices{4.25, 2.125, 17.00}},
+		{"gpt-4o-mini-2024-07-18", prices{0.15, 0.075, 0.60}, prices{0.25, 0.125, 1.00}},
+		{"gpt-4.1-2025-04-14", prices{2.00, 0.50, 8.00}, prices{3.50, 0.875, 14.00}},
+		{"gpt-4.1-mini-2025-04-14", prices{0.40, 0.10, 1.60}, prices{0.70, 0.175, 2.80}},
+		{"gpt-4.1-nano-2025-04-14", prices{0.10, 0.025, 0.40}, prices{0.20, 0.05, 0.80}},
+		{"o4-mini-2025-04-16", prices{1.10, 0.275, 4.40}, prices{2.00, 0.50, 8.00}},
+	}
 	cat, err := models.Catalog()
 	require.NoError(t, err)
-	found := false
+	byID := map[string]router.Model{}
 	for _, m := range cat.Versions[0].Models {
-		if m.ID != "o4-mini-2025-04-16" {
+		byID[m.ID] = m
+	}
+	cost := func(p prices) float64 { return 0.5*p.in + 0.5*p.cached + p.out }
+	for _, c := range cases {
+		m, ok := byID[c.id]
+		if !assert.True(t, ok, "%s is in the latest catalog version", c.id) {
 			continue
 		}
-		found = true
 		u := router.Usage{PromptTokens: 1_000_000, CachedTokens: 500_000, CompletionTokens: 1_000_000, ServiceTier: "priority"}
-		assert.InDelta(t, 0.5*2.00+0.5*0.50+8.00, u.Cost(m), 1e-9, "priority: 0.5M input, 0.5M cached, 1M output")
+		assert.InDelta(t, cost(c.priority), u.Cost(m), 1e-9, "%s at priority: 0.5M input, 0.5M cached, 1M output", c.id)
 		u.ServiceTier = "default"
-		assert.InDelta(t, 0.5*1.10+0.5*0.275+4.40, u.Cost(m), 1e-9, "the standard tier keeps the standard prices")
+		assert.InDelta(t, cost(c.standard), u.Cost(m), 1e-9, "%s: the standard tier keeps the standard prices", c.id)
 	}
-	assert.True(t, found, "o4-mini is in the latest catalog version")
 }
