@@ -92,8 +92,14 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 // the provider's id on and passes on the provider's answer, which names
 // the provider's id. An object without the member says nothing either
 // way; both answers go out.
+//
+// Only a server of one's own or a proxy is read so: a provider's own
+// public API (PublicAPI: OpenAI's, xAI's, Azure's) keeps its answers and
+// continues the id itself, and none is documented to name null for a
+// continuation it answered, so its answer goes out as it came rather than
+// be refused on a member whose echo no source promises.
 func (a *attempt) forgotPrevious(named json.RawMessage) bool {
-	if a.call.PreviousResponseID == "" {
+	if a.call.PreviousResponseID == "" || a.provider.Kind == KindAzure || PublicAPI(a.provider.BaseURL) {
 		return false
 	}
 	named = bytes.TrimSpace(named)

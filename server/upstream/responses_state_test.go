@@ -1,10 +1,13 @@
 package upstream_test
 
 import (
+	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,6 +87,32 @@ func TestAContinuationAnswerThatNamesItsIDAnotherOrNoneGoesOut(t *testing.T) {
 			out, rec := continueAt(t, m, stream, m.bad)
 			assert.Equal(t, m.bad.ID, out.Answered.ID, "%s, stream %t: %v", name, stream, out.Err)
 			assert.Contains(t, rec.Body.String(), "whoever you are", "%s, stream %t", name, stream)
+		}
+	}
+}
+
+// A provider's own public API (xAI's, Azure's, OpenAI's) keeps its
+// answers and continues the id itself, and no source says what its
+// response object names then: its answer goes out even where it names
+// null, which only a server of one's own is read to mean an answer
+// without the conversation.
+func TestAContinuationAnswerOfAProvidersOwnAPIGoesOutWhateverItNames(t *testing.T) {
+	for _, p := range []upstream.Provider{
+		{Kind: upstream.KindOpenAI, BaseURL: "http://api.x.ai/v1"},
+		{Kind: upstream.KindOpenAI, BaseURL: "http://api.openai.com/v1"},
+		{Kind: upstream.KindAzure, BaseURL: "http://contoso.openai.azure.com"},
+	} {
+		for _, stream := range []bool{false, true} {
+			m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+			served := strings.TrimPrefix(m.fwd.ByName["bad"].BaseURL, "http://")
+			m.fwd.Client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, network, served)
+			}}}
+			p.Name, p.APIKey = "bad", "sk-bad"
+			m.fwd.ByName["bad"] = p
+			out, rec := continueAt(t, m, stream, m.bad)
+			assert.Equal(t, m.bad.ID, out.Answered.ID, "%s, stream %t: %v", p.BaseURL, stream, out.Err)
+			assert.Contains(t, rec.Body.String(), "whoever you are", "%s, stream %t", p.BaseURL, stream)
 		}
 	}
 }
