@@ -677,6 +677,13 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, &retryable{unfit: true, noAPI: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
 		}
+		if a.wireAPI() == APIResponses && a.call.PreviousResponseID != "" && previousUnread(resp.StatusCode, raw) {
+			// llama.cpp reads no previous_response_id: as for a server
+			// that answers without the conversation (forgotPrevious),
+			// the next model is tried, and when none is left the client
+			// gets the gateway's 400 saying what to send instead.
+			return resp.StatusCode, a.forgotten(a.f.refusalText(resp.StatusCode, raw))
+		}
 		if a.wireAPI() == APIResponses && (!a.last || a.afterOutage) && backgroundUnserved(resp.StatusCode, raw) {
 			// vLLM started without its response store: the server's
 			// setup, not the client's call, which another model's server

@@ -148,7 +148,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
 		if a.wireAPI() == APIResponses && a.forgotPrevious(obj.get("previous_response_id")) {
-			return resp.StatusCode, a.forgotten()
+			return resp.StatusCode, a.forgotten("answered without the conversation previous_response_id names")
 		}
 	}
 	// Some servers ignore `stream`, and some models cannot stream: their

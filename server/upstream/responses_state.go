@@ -107,12 +107,27 @@ func (a *attempt) forgotPrevious(named json.RawMessage) bool {
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious
-// caught: nothing of it went out, and the next model, whose server may
-// keep the conversation, is tried. The model still answers calls that
-// carry their conversation, so its health does not count it.
-func (a *attempt) forgotten() *retryable {
-	return &retryable{unfit: true, forgot: true,
-		msg: "answered without the conversation previous_response_id names (its server keeps no Responses state)"}
+// caught, or whose server refused the id (previousUnread): nothing of it
+// went out, and the next model, whose server may keep the conversation,
+// is tried. The model still answers calls that carry their conversation,
+// so its health does not count it.
+func (a *attempt) forgotten(what string) *retryable {
+	return &retryable{unfit: true, forgot: true, msg: what + " (its server keeps no Responses state)"}
+}
+
+// previousUnread reports llama.cpp's refusal of a continuation: a 400
+// whose error message says the server does not support
+// 'previous_response_id' (tools/server/server-chat.cpp, "llama.cpp does
+// not support 'previous_response_id'."; ik_llama.cpp's names itself
+// instead). Its Responses objects say nothing of store, so the gateway
+// did not keep the answer continued, and no model of that server can
+// continue it.
+func previousUnread(status int, raw []byte) bool {
+	if status != http.StatusBadRequest {
+		return false
+	}
+	msg, _ := errorMessage(raw)
+	return strings.Contains(strings.ToLower(msg), "does not support 'previous_response_id'")
 }
 
 // forgotConversation reports whether an attempt failed so (forgotten).
@@ -122,13 +137,13 @@ func forgotConversation(err error) bool {
 }
 
 // previousForgotten is the 400 of a continuation whose every model's server
-// answered without its conversation: only those models' provider knew the
-// id, and sending the call again meets the same servers, so the client
-// must carry the conversation itself.
+// answered without its conversation or refused the id: only those models'
+// provider knew the id, and sending the call again meets the same
+// servers, so the client must carry the conversation itself.
 func (f *Forwarder) previousForgotten(call Call, attempts []router.Attempt) error {
 	return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Final: true, Detail: attempts,
 		Message: f.redact(fmt.Sprintf(
-			"response %q cannot be continued: every model that could continue it answered without its conversation (%s); send the whole conversation in input",
+			"response %q cannot be continued: no model that could continue it has its conversation (%s); send the whole conversation in input",
 			call.PreviousResponseID, attemptList(attempts)))}
 }
 

@@ -117,6 +117,31 @@ func TestAContinuationAnswerOfAProvidersOwnAPIGoesOutWhateverItNames(t *testing.
 	}
 }
 
+// llama.cpp refuses a continuation outright, with a 400 of its own words
+// (tools/server/server-chat.cpp). The client gets the gateway's 400
+// naming previous_response_id and saying what to send instead, as for a
+// server that answers without the conversation, and the model stays
+// healthy: it answers calls that carry their conversation.
+func TestLlamaCppsRefusalOfAContinuationIsA400NamingPreviousResponseID(t *testing.T) {
+	const refusal = `{"error":{"code":400,"message":"llama.cpp does not support 'previous_response_id'.","type":"invalid_request_error"}}`
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", refusal))
+		m.fwd.Health = &upstream.Health{}
+		for range 5 {
+			out, rec := continueAt(t, m, stream, m.bad)
+			assert.Equal(t, http.StatusBadRequest, out.Status, "stream %t", stream)
+			assert.False(t, out.Wrote, "stream %t: %s", stream, rec.Body.String())
+			var re *router.Error
+			if assert.True(t, errors.As(out.Err, &re), "stream %t: %v", stream, out.Err) {
+				assert.Equal(t, "previous_response_id", re.Param)
+				assert.Contains(t, re.Message, "send the whole conversation in input")
+				assert.Contains(t, re.Message, "llama.cpp does not support 'previous_response_id'.")
+			}
+		}
+		assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "stream %t", stream)
+	}
+}
+
 const vLLMNoBackground = `{"error":{"message":"This vLLM engine does not support ` + "`store=True`" +
 	` and therefore does not support the background mode. To enable these features, set the environment variable ` +
 	"`VLLM_ENABLE_RESPONSES_API_STORE=1`" + ` when launching the vLLM server.","type":"invalid_request_error","param":"background","code":400}}`

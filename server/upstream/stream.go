@@ -248,7 +248,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 				return resp.StatusCode, nil
 			}
 			if f, ok := tr.(interface{ withoutConversation() bool }); ok && f.withoutConversation() && !a.out.Wrote {
-				return resp.StatusCode, a.forgotten()
+				return resp.StatusCode, a.forgotten("answered without the conversation previous_response_id names")
 			}
 			// The provider ended an answer it says failed ([DONE] after
 			// its error, response.failed): a broken stream, not a success
