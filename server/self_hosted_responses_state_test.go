@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -160,4 +161,84 @@ func TestItemsOfAnAnswerNobodyStoresAreGivenToNoKey(t *testing.T) {
 			}}}, onModel("large"))
 		assert.NoError(t, err, "streamed %t: an item id nobody stores was refused to another key", streamed)
 	}
+}
+
+// The messages of an answer the gateway keeps for a server that keeps
+// nothing get ids the gateway can read back, as Claude's do, in every
+// event of a stream alike: an item_reference to one (the Vercel AI SDK's
+// way of sending an earlier answer) is replaced by the item, rather than
+// left a reference no model but OpenAI's can answer.
+func TestAnItemReferenceToAKeptAnswerOfAServerThatKeepsNothingIsResolved(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(c *Config) { c.Responses = &memResponses{} })
+		ollama.Set("llama", upstreamtest.Behavior{Stateless: true, Reply: "Hello, Ada."})
+		ctx := context.Background()
+		client := e.clients()["v1"]
+
+		var made *responses.Response
+		deltaItems := map[string]bool{}
+		if stream {
+			s := client.Responses.NewStreaming(ctx, ask("My name is Ada."), onModel("llama"))
+			for s.Next() {
+				switch ev := s.Current(); ev.Type {
+				case "response.output_text.delta":
+					deltaItems[ev.ItemID] = true
+				case "response.completed":
+					made = &ev.Response
+				}
+			}
+			require.NoError(t, s.Err())
+			require.NotNil(t, made, "the stream reached response.completed")
+		} else {
+			var err error
+			made, err = client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
+			require.NoError(t, err)
+		}
+		require.NotEmpty(t, made.Output)
+		item := made.Output[0].ID
+		assert.Equal(t, "msg_"+made.ID+"_0", item, "stream %t", stream)
+		if stream {
+			assert.Equal(t, map[string]bool{item: true}, deltaItems, "the deltas name the item by the id it ends with")
+		}
+
+		_, err := client.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router",
+			Input: responses.ResponseNewParamsInputUnion{OfInputItemList: responses.ResponseInputParam{
+				responses.ResponseInputItemParamOfMessage("My name is Ada.", responses.EasyInputMessageRoleUser),
+				responses.ResponseInputItemParamOfItemReference(item),
+				responses.ResponseInputItemParamOfMessage("What is my name?", responses.EasyInputMessageRoleUser),
+			}}})
+		require.NoError(t, err, "stream %t", stream)
+		reqs := ollama.RequestsFor("llama")
+		require.Len(t, reqs, 2)
+		sent := string(reqs[1].Body)
+		assert.NotContains(t, sent, "item_reference", "stream %t", stream)
+		assert.Contains(t, sent, "Hello, Ada.", "stream %t: the referenced answer goes with the call", stream)
+	}
+}
+
+// A function call of such an answer gets the gateway's fc_ id, in its
+// argument deltas as in the answer's output.
+func TestAStreamedFunctionCallOfAKeptAnswerOfAServerThatKeepsNothingHasTheGatewaysID(t *testing.T) {
+	e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(c *Config) { c.Responses = &memResponses{} })
+	ollama.Set("llama", upstreamtest.Behavior{Stateless: true,
+		ToolCall: &upstreamtest.ToolCall{ID: "call_1", Name: "get_weather", Arguments: `{"city":"Paris"}`}})
+	client := e.clients()["v1"]
+	s := client.Responses.NewStreaming(context.Background(), ask("Weather in Paris?"), onModel("llama"))
+	var made *responses.Response
+	deltaItems := map[string]bool{}
+	for s.Next() {
+		switch ev := s.Current(); ev.Type {
+		case "response.function_call_arguments.delta", "response.function_call_arguments.done":
+			deltaItems[ev.ItemID] = true
+		case "response.completed":
+			made = &ev.Response
+		}
+	}
+	require.NoError(t, s.Err())
+	require.NotNil(t, made)
+	require.NotEmpty(t, made.Output)
+	call := made.Output[len(made.Output)-1]
+	assert.Equal(t, "function_call", call.Type)
+	assert.Equal(t, fmt.Sprintf("fc_%s_%d", made.ID, len(made.Output)-1), call.ID)
+	assert.Equal(t, map[string]bool{call.ID: true}, deltaItems)
 }

@@ -56,6 +56,7 @@ func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, route
 	id, _ := json.Marshal(keptID())
 	obj.setString("id", id)
 	obj.setString("store", []byte("true"))
+	obj.setString("output", newKeptItems(string(id[1:len(id)-1])).output(obj.get("output")))
 	whole, usage := a.rewriteAnswer(obj, nil)
 	a.call.Keep(Kept{ID: string(id[1 : len(id)-1]), Model: a.model, Output: obj.get("output"), Response: whole})
 	return withMember(whole, "model_selection_details", details), usage
@@ -65,7 +66,8 @@ func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, route
 // state, the first one deciding: an answer without the call's
 // conversation (forgotPrevious), which it reports and which ends the
 // stream, or one the gateway keeps (keepsAnswerOf), whose objects all go
-// out with the gateway's id from then on.
+// out with the gateway's id from then on, and its items with the
+// gateway's ids (keptItems).
 func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) {
 	if !s.answered {
 		s.answered = true
@@ -75,11 +77,15 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 		}
 		if s.keeps != nil && s.keeps(resp["store"]) {
 			s.keptID, _ = json.Marshal(keptID())
+			s.keptItems = newKeptItems(string(s.keptID[1 : len(s.keptID)-1]))
 		}
 	}
 	s.unstored = s.unstored || unstored(resp["store"])
 	if s.keptID != nil {
 		resp["id"], resp["store"] = s.keptID, json.RawMessage("true")
+		if out, ok := resp["output"]; ok {
+			resp["output"] = s.keptItems.output(out)
+		}
 	}
 	return false
 }

@@ -559,6 +559,8 @@ type openAIStream struct {
 	keeps  func(store []byte) bool
 	keep   func(id string, output, whole json.RawMessage)
 	keptID json.RawMessage
+	// keptItems gives the kept answer's items the gateway's ids.
+	keptItems *keptItems
 }
 
 // errorSequence is the number of the provider's last event: the numbers
@@ -678,6 +680,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 		if n, err := strconv.Atoi(string(raw)); err == nil {
 			s.seq, s.seqSeen = n, true
 		}
+	}
+	if s.keptItems != nil {
+		s.keptItems.event(obj)
 	}
 	if raw, ok := obj["item"]; ok {
 		// output_item.added and .done: the item's id goes to the client.
