@@ -61,21 +61,7 @@ func TestAnAnswerOfAServerThatKeepsNothingIsKeptAndContinuedWithItsConversation(
 		ctx := context.Background()
 		client := e.clients()["v1"]
 
-		var made *responses.Response
-		if stream {
-			s := client.Responses.NewStreaming(ctx, ask("My name is Ada."), onModel("llama"))
-			for s.Next() {
-				if ev := s.Current(); ev.Type == "response.completed" {
-					made = &ev.Response
-				}
-			}
-			require.NoError(t, s.Err())
-			require.NotNil(t, made, "the stream reached response.completed")
-		} else {
-			var err error
-			made, err = client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
-			require.NoError(t, err)
-		}
+		made, _ := answerTo(t, client, "My name is Ada.", stream)
 		assert.NotContains(t, made.ID, "resp_fake_", "stream %t: kept under the gateway's own id, not the server's, which may repeat", stream)
 
 		next, err := client.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(made.ID),
@@ -175,25 +161,7 @@ func TestAnItemReferenceToAKeptAnswerOfAServerThatKeepsNothingIsResolved(t *test
 		ctx := context.Background()
 		client := e.clients()["v1"]
 
-		var made *responses.Response
-		deltaItems := map[string]bool{}
-		if stream {
-			s := client.Responses.NewStreaming(ctx, ask("My name is Ada."), onModel("llama"))
-			for s.Next() {
-				switch ev := s.Current(); ev.Type {
-				case "response.output_text.delta":
-					deltaItems[ev.ItemID] = true
-				case "response.completed":
-					made = &ev.Response
-				}
-			}
-			require.NoError(t, s.Err())
-			require.NotNil(t, made, "the stream reached response.completed")
-		} else {
-			var err error
-			made, err = client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
-			require.NoError(t, err)
-		}
+		made, deltaItems := answerTo(t, client, "My name is Ada.", stream)
 		require.NotEmpty(t, made.Output)
 		item := made.Output[0].ID
 		assert.Equal(t, "msg_"+made.ID+"_0", item, "stream %t", stream)
@@ -222,23 +190,37 @@ func TestAStreamedFunctionCallOfAKeptAnswerOfAServerThatKeepsNothingHasTheGatewa
 	e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(c *Config) { c.Responses = &memResponses{} })
 	ollama.Set("llama", upstreamtest.Behavior{Stateless: true,
 		ToolCall: &upstreamtest.ToolCall{ID: "call_1", Name: "get_weather", Arguments: `{"city":"Paris"}`}})
-	client := e.clients()["v1"]
-	s := client.Responses.NewStreaming(context.Background(), ask("Weather in Paris?"), onModel("llama"))
-	var made *responses.Response
-	deltaItems := map[string]bool{}
-	for s.Next() {
-		switch ev := s.Current(); ev.Type {
-		case "response.function_call_arguments.delta", "response.function_call_arguments.done":
-			deltaItems[ev.ItemID] = true
-		case "response.completed":
-			made = &ev.Response
-		}
-	}
-	require.NoError(t, s.Err())
-	require.NotNil(t, made)
+	made, deltaItems := answerTo(t, e.clients()["v1"], "Weather in Paris?", true)
 	require.NotEmpty(t, made.Output)
 	call := made.Output[len(made.Output)-1]
 	assert.Equal(t, "function_call", call.Type)
 	assert.Equal(t, fmt.Sprintf("fc_%s_%d", made.ID, len(made.Output)-1), call.ID)
 	assert.Equal(t, map[string]bool{call.ID: true}, deltaItems)
+}
+
+// answerTo is llama's answer to prompt, streamed or not, and the item ids
+// the stream's events name by item_id (deltas, content parts).
+func answerTo(t *testing.T, client openai.Client, prompt string, stream bool) (*responses.Response, map[string]bool) {
+	t.Helper()
+	ctx := context.Background()
+	if !stream {
+		made, err := client.Responses.New(ctx, ask(prompt), onModel("llama"))
+		require.NoError(t, err)
+		return made, nil
+	}
+	var made *responses.Response
+	named := map[string]bool{}
+	s := client.Responses.NewStreaming(ctx, ask(prompt), onModel("llama"))
+	for s.Next() {
+		ev := s.Current()
+		if ev.ItemID != "" {
+			named[ev.ItemID] = true
+		}
+		if ev.Type == "response.completed" {
+			made = &ev.Response
+		}
+	}
+	require.NoError(t, s.Err())
+	require.NotNil(t, made, "the stream reached response.completed")
+	return made, named
 }
