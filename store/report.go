@@ -24,6 +24,12 @@ type Reports struct {
 	fill bool
 	// now says which days are over (only those are kept).
 	now func() time.Time
+	// keepBatch bounds the groups one transaction of keepDays writes
+	// (keepBatchGroups; tests set fewer).
+	keepBatch int
+	// keptBatch, when set (by tests), is told the days of each of
+	// keepDays' transactions once it commits.
+	keptBatch func(days []int64)
 }
 
 // NewReports reads the decision log in db (a store database, or one opened
@@ -36,7 +42,7 @@ func NewReports(db *sql.DB) *Reports { return &Reports{db: db, now: time.Now} }
 // keeps the totals of each whole past day a report reads, so the next
 // report over that day reads them instead of its rows.
 func (s *Store) Reports() *Reports {
-	return &Reports{db: s.db, fill: !s.readOnly, now: func() time.Time { return s.Now() }}
+	return &Reports{db: s.db, fill: !s.readOnly, now: func() time.Time { return s.Now() }, keepBatch: keepBatchGroups}
 }
 
 // OpenReadOnly opens an existing store database for reports without

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -60,4 +61,40 @@ func insertRow(t *testing.T, s *Store, id string, tsMS int64) {
 		prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd)
 		VALUES (?, '', ?, 'd', '', 'v', '', '', 0, '', '[]', 'm', 'm', 0, '[]', 0, 200, '', 1, 1, 0, 0, 0.5)`, id, tsMS)
 	require.NoError(t, err)
+}
+
+// The first report of a long log keeps its days a few at a time, each
+// transaction under the batch's groups (a larger day alone), so the
+// decision log's writer never waits for all of them; every day is kept.
+func TestAFirstReportKeepsItsDaysInBoundedTransactions(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "log.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	first := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
+	var days []int64
+	for i := range int64(5) {
+		days = append(days, first+i*dayMS)
+		insertRow(t, s, fmt.Sprintf("r%d", i), first+i*dayMS+1000)
+	}
+	for _, id := range []string{"wide-a", "wide-b"} { // day 2 has three groups
+		insertRow(t, s, id, days[2]+2000)
+		_, err := s.db.Exec(`UPDATE decisions SET deployment = ? WHERE request_id = ?`, id, id)
+		require.NoError(t, err)
+	}
+	rp := s.Reports()
+	rp.now = func() time.Time { return time.UnixMilli(days[4] + dayMS + 3600_000) }
+	rp.keepBatch = 2
+	var batches [][]int64
+	rp.keptBatch = func(d []int64) { batches = append(batches, append([]int64(nil), d...)) }
+	rep, err := rp.Report(ctx, ReportQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, [][]int64{days[0:2], days[2:3], days[3:5]}, batches)
+	var filled int
+	require.NoError(t, s.db.QueryRow(`SELECT count(*) FROM report_days_done WHERE filled = ?`, keptFormat).Scan(&filled))
+	assert.Equal(t, 5, filled)
+	again, err := rp.Report(ctx, ReportQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, rep.Total, again.Total)
+	assert.Len(t, batches, 3, "the second report read the kept days and kept none")
 }
