@@ -56,7 +56,11 @@ func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, route
 	id, _ := json.Marshal(keptID())
 	obj.setString("id", id)
 	obj.setString("store", []byte("true"))
-	obj.setString("output", newKeptItems(string(id[1:len(id)-1])).output(obj.get("output")))
+	if obj.has("output") {
+		// Only an output there is: answerObject takes a response object
+		// without one, which must not go out with a member of no value.
+		obj.setString("output", newKeptItems(string(id[1:len(id)-1])).output(obj.get("output")))
+	}
 	whole, usage := a.rewriteAnswer(obj, nil)
 	a.call.Keep(Kept{ID: string(id[1 : len(id)-1]), Model: a.model, Output: obj.get("output"), Response: whole})
 	return withMember(whole, "model_selection_details", details), usage
