@@ -25,11 +25,10 @@ var azureHostSuffixes = []string{".openai.azure.com", ".cognitiveservices.azure.
 // than a server of one's own (vLLM, Ollama, llama.cpp) or a proxy at an
 // address of its own.
 func PublicAPI(baseURL string) bool {
-	u, err := url.Parse(baseURL)
-	if err != nil {
+	host := apiHost(baseURL)
+	if host == "" {
 		return false
 	}
-	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	if publicAPIHosts[host] {
 		return true
 	}
@@ -39,4 +38,14 @@ func PublicAPI(baseURL string) bool {
 		}
 	}
 	return false
+}
+
+// apiHost is baseURL's host as a host name compares: lower case, without
+// a trailing dot or port; "" when baseURL does not parse.
+func apiHost(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 }

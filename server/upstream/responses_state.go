@@ -103,17 +103,26 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 // the provider's id. An object without the member says nothing either
 // way; both answers go out.
 //
-// Only a server of one's own or a proxy is read so: a provider's own
-// public API (PublicAPI: OpenAI's, xAI's, Azure's) keeps its answers and
-// continues the id itself, and none is documented to name null for a
-// continuation it answered, so its answer goes out as it came rather than
-// be refused on a member whose echo no source promises.
+// Only a server of one's own, a proxy or DeepSeek's API is read so: a
+// provider's own API that keeps its answers (keepsItsAnswers: OpenAI's,
+// xAI's, Azure's) continues the id itself, and none is documented to name
+// null for a continuation it answered, so its answer goes out as it came
+// rather than be refused on a member whose echo no source promises.
 func (a *attempt) forgotPrevious(named json.RawMessage) bool {
-	if a.call.PreviousResponseID == "" || a.provider.Kind == KindAzure || PublicAPI(a.provider.BaseURL) {
+	if a.call.PreviousResponseID == "" || keepsItsAnswers(a.provider) {
 		return false
 	}
 	named = bytes.TrimSpace(named)
 	return string(named) == "null" || string(named) == `""`
+}
+
+// keepsItsAnswers reports whether p is a provider's own API that keeps its
+// Responses answers (PublicAPI, or any azure provider): not DeepSeek's,
+// whose Responses API is stateless, store and previous_response_id
+// unsupported (the openai-interface crate's responses module, docs.rs,
+// after DeepSeek's guide "Using the Responses API").
+func keepsItsAnswers(p Provider) bool {
+	return p.Kind == KindAzure || PublicAPI(p.BaseURL) && apiHost(p.BaseURL) != apiHost(DefaultDeepSeekBaseURL)
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious

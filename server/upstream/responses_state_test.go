@@ -104,17 +104,40 @@ func TestAContinuationAnswerOfAProvidersOwnAPIGoesOutWhateverItNames(t *testing.
 	} {
 		for _, stream := range []bool{false, true} {
 			m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
-			served := strings.TrimPrefix(m.fwd.ByName["bad"].BaseURL, "http://")
-			m.fwd.Client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				return (&net.Dialer{}).DialContext(ctx, network, served)
-			}}}
-			p.Name, p.APIKey = "bad", "sk-bad"
-			m.fwd.ByName["bad"] = p
+			servedAt(m, p)
 			out, rec := continueAt(t, m, stream, m.bad)
 			assert.Equal(t, m.bad.ID, out.Answered.ID, "%s, stream %t: %v", p.BaseURL, stream, out.Err)
 			assert.Contains(t, rec.Body.String(), "whoever you are", "%s, stream %t", p.BaseURL, stream)
 		}
 	}
+}
+
+// DeepSeek's own Responses API keeps no answers (store and
+// previous_response_id unsupported): its answer that names null is one
+// without the conversation, refused as a server of one's own's is.
+func TestAContinuationAnswerOfDeepSeeksOwnAPIThatNamesNullIsA400(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+		servedAt(m, upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://API.DeepSeek.com./v1"})
+		out, rec := continueAt(t, m, stream, m.bad)
+		assert.Equal(t, http.StatusBadRequest, out.Status, "stream %t", stream)
+		assert.NotContains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
+		var re *router.Error
+		if assert.True(t, errors.As(out.Err, &re), "stream %t: %v", stream, out.Err) {
+			assert.Equal(t, "previous_response_id", re.Param)
+		}
+	}
+}
+
+// servedAt makes m's bad provider p, whatever host p's base URL names,
+// with its calls still reaching m's bad server.
+func servedAt(m *misbehaving, p upstream.Provider) {
+	served := strings.TrimPrefix(m.fwd.ByName["bad"].BaseURL, "http://")
+	m.fwd.Client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, served)
+	}}}
+	p.Name, p.APIKey = "bad", "sk-bad"
+	m.fwd.ByName["bad"] = p
 }
 
 // llama.cpp refuses a continuation outright, with a 400 of its own words
