@@ -62,15 +62,7 @@ func TestTheLastModelsContextRefusalIsContextLengthExceeded(t *testing.T) {
 		t.Run(tc.server, func(t *testing.T) {
 			m := newMisbehaving(t, upstream.KindOpenAI, writes(tc.status, "application/json", tc.body))
 			out, rec := m.call(t, upstream.APIChatCompletions, false, m.bad)
-			assert.Equal(t, http.StatusBadRequest, out.Status)
-			assert.Equal(t, m.bad.ID, out.Answered.ID, "the model that refused")
-			assert.True(t, out.Refused, "nothing was billed")
-			assert.False(t, out.Wrote, "the caller writes the gateway's error")
-			assert.Empty(t, rec.Body.String())
-			var re *router.Error
-			require.ErrorAs(t, out.Err, &re)
-			assert.Equal(t, router.EInvalid, re.Code)
-			assert.Equal(t, router.ReasonContextLength, re.Reason)
+			re := m.refusedAsTheGateway(t, out, rec, router.ReasonContextLength)
 			assert.Contains(t, tc.body, re.Message, "the server's own message")
 			assert.NotEmpty(t, re.Message)
 		})

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
@@ -90,6 +93,23 @@ func (m *misbehaving) forward(t *testing.T, call upstream.Call) (upstream.Outcom
 		t.Fatalf("the call hung until the test's guard: %+v", out.Attempts)
 	}
 	return out, rec
+}
+
+// refusedAsTheGateway asserts that the last model's refusal (m.bad's) came
+// back as the gateway's own 400, for the caller to write in the client
+// API's shape, nothing billed and nothing written yet, and returns it.
+func (m *misbehaving) refusedAsTheGateway(t *testing.T, out upstream.Outcome, rec *httptest.ResponseRecorder, reason string) *router.Error {
+	t.Helper()
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.Equal(t, m.bad.ID, out.Answered.ID, "the model that refused")
+	assert.True(t, out.Refused, "nothing was billed")
+	assert.False(t, out.Wrote, "the caller writes the gateway's error")
+	assert.Empty(t, rec.Body.String())
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.Equal(t, router.EInvalid, re.Code)
+	assert.Equal(t, reason, re.Reason)
+	return re
 }
 
 // writes is a handler that sends status, content type (none when empty)

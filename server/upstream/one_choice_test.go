@@ -43,15 +43,7 @@ func TestAServersRefusalOfSeveralChoicesFailsOverWithoutCountingAgainstItsHealth
 func TestTheLastModelsRefusalOfSeveralChoicesIsA400OnN(t *testing.T) {
 	m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusInternalServerError, "application/json", oneChoiceRefusal))
 	out, rec := severalChoices(t, m, false, m.bad)
-	assert.Equal(t, http.StatusBadRequest, out.Status)
-	assert.Equal(t, m.bad.ID, out.Answered.ID, "the model that refused")
-	assert.True(t, out.Refused, "nothing was billed")
-	assert.False(t, out.Wrote, "the caller writes the gateway's error")
-	assert.Empty(t, rec.Body.String())
-	var re *router.Error
-	require.ErrorAs(t, out.Err, &re)
-	assert.Equal(t, router.EInvalid, re.Code)
-	assert.Equal(t, router.ReasonUnsupportedValue, re.Reason)
+	re := m.refusedAsTheGateway(t, out, rec, router.ReasonUnsupportedValue)
 	assert.Equal(t, "n", re.Param)
 	assert.Equal(t, "the server of broken-id answers only one choice a call (n=1): Only one completion choice is allowed", re.Message)
 }
