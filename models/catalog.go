@@ -120,8 +120,8 @@ func checkModel(m router.Model) error {
 // checkServiceTiers refuses tier prices billing could not use as meant:
 // a tier named "default" or "auto" (the standard prices are the model's
 // own), a price not positive, a cache read above the tier's input price,
-// or tiers beside long-context prices, which no provider's table combines
-// and Model.PricedAtTier does not mix.
+// a negative max_input_tokens, or tiers beside long-context prices, which
+// no provider's table combines and Model.PricedAtTier does not mix.
 func checkServiceTiers(m router.Model) error {
 	if len(m.ServiceTiers) > 0 && m.LongContext != nil {
 		return fmt.Errorf("service_tiers beside long_context prices are not supported")
@@ -132,6 +132,9 @@ func checkServiceTiers(m router.Model) error {
 		}
 		if err := checkPrices("service_tiers "+name+" ", priceSet{in: p.InputPerMTok, out: p.OutputPerMTok, cached: p.CachedInputPerMTok}); err != nil {
 			return err
+		}
+		if p.MaxInputTokens < 0 {
+			return fmt.Errorf("service_tiers %s max_input_tokens must be positive, or left out for a tier that serves any prompt", name)
 		}
 	}
 	return nil

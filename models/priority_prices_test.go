@@ -34,15 +34,59 @@ func TestPriorityAnswersAreBilledAtOpenAIsPriorityPrices(t *testing.T) {
 	for _, m := range cat.Versions[0].Models {
 		byID[m.ID] = m
 	}
-	cost := func(p prices) float64 { return 0.5*p.in + 0.5*p.cached + p.out }
+	// 100K prompt tokens, within the 128K that gpt-4.1's priority tier
+	// serves (TestALongPromptAtPriorityIsBilledAtTheStandardPrices).
+	cost := func(p prices) float64 { return 0.05*p.in + 0.05*p.cached + 0.1*p.out }
 	for _, c := range cases {
 		m, ok := byID[c.id]
 		if !assert.True(t, ok, "%s is in the latest catalog version", c.id) {
 			continue
 		}
-		u := router.Usage{PromptTokens: 1_000_000, CachedTokens: 500_000, CompletionTokens: 1_000_000, ServiceTier: "priority"}
-		assert.InDelta(t, cost(c.priority), u.Cost(m), 1e-9, "%s at priority: 0.5M input, 0.5M cached, 1M output", c.id)
+		u := router.Usage{PromptTokens: 100_000, CachedTokens: 50_000, CompletionTokens: 100_000, ServiceTier: "priority"}
+		assert.InDelta(t, cost(c.priority), u.Cost(m), 1e-9, "%s at priority: 50K input, 50K cached, 100K output", c.id)
 		u.ServiceTier = "default"
 		assert.InDelta(t, cost(c.standard), u.Cost(m), 1e-9, "%s: the standard tier keeps the standard prices", c.id)
+	}
+}
+
+// OpenAI's Priority processing page lists gpt-4.1 and the GPT-5 models as
+// excluding long context (requests estimated at over 128K prompt
+// tokens), which Azure's Priority processing page says are served, and
+// charged, at the standard tier: a priority answer with a longer prompt
+// is billed at the standard prices, one within it at the priority ones.
+// gpt-4o and o4-mini are listed without that exclusion.
+func TestALongPromptAtPriorityIsBilledAtTheStandardPrices(t *testing.T) {
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	byID := map[string]router.Model{}
+	for _, m := range cat.Versions[0].Models {
+		byID[m.ID] = m
+	}
+	cases := []struct {
+		id        string
+		excluding bool
+	}{
+		{"gpt-4.1-2025-04-14", true},
+		{"gpt-4.1-mini-2025-04-14", true},
+		{"gpt-4.1-nano-2025-04-14", true},
+		{"gpt-5-mini-2025-08-07", true},
+		{"gpt-5-2025-08-07", true},
+		{"gpt-5.2-2025-12-11", true},
+		{"o4-mini-2025-04-16", false},
+	}
+	for _, c := range cases {
+		m, ok := byID[c.id]
+		if !assert.True(t, ok, "%s is in the latest catalog version", c.id) {
+			continue
+		}
+		at := func(prompt int, tier string) float64 {
+			return router.Usage{PromptTokens: prompt, CompletionTokens: 1000, ServiceTier: tier}.Cost(m)
+		}
+		assert.Greater(t, at(128_000, "priority"), at(128_000, "default"), "%s: 128K prompt tokens are served at priority", c.id)
+		if c.excluding {
+			assert.InDelta(t, at(150_000, "default"), at(150_000, "priority"), 1e-12, "%s: 150K prompt tokens are billed at the standard tier", c.id)
+		} else {
+			assert.Greater(t, at(150_000, "priority"), at(150_000, "default"), "%s: no long-context exclusion", c.id)
+		}
 	}
 }

@@ -85,3 +85,39 @@ func TestTheServiceTierAskedForChangesTheCheapestModel(t *testing.T) {
 		})
 	}
 }
+
+// OpenAI serves a priority call whose prompt is over 128K tokens to gpt-5
+// at its standard tier, and bills it there. Both the answer's cost and
+// the router's expected cost price such a prompt at the standard prices,
+// and a prompt up to the limit at the priority ones.
+func TestAPromptLongerThanTheTierServesIsPricedAtTheStandardTier(t *testing.T) {
+	gpt5 := gpt5Tiers
+	gpt5.Format, gpt5.Profile = "OpenAI", "p-gpt5"
+	gpt5.ServiceTiers = map[string]router.TierPrices{
+		"priority": {InputPerMTok: 2.5, OutputPerMTok: 20, CachedInputPerMTok: 0.25, MaxInputTokens: 128_000},
+	}
+	cat := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: []router.Model{gpt5}}}}
+	pred := router.Prediction{"p-gpt5": {Quality: 0.8, OutputTokens: 100}}
+	r := newRouter(t, router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}})
+	dep := router.Deployment{Name: "d", Mode: router.ModeCost}
+
+	tests := []struct {
+		name           string
+		prompt         int
+		in, out, cache float64 // prices per 1M tokens
+	}{
+		{"at the limit: priority", 128_000, 2.5, 20, 0.25},
+		{"past the limit: standard", 128_001, 1.25, 10, 0.125},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := router.Usage{PromptTokens: tt.prompt, CachedTokens: 1000, CompletionTokens: 100, ServiceTier: "priority"}
+			want := (float64(tt.prompt-1000)*tt.in + 1000*tt.cache + 100*tt.out) / 1e6
+			assert.InDelta(t, want, u.Cost(gpt5), 1e-12, "billed")
+
+			d, err := r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: tt.prompt, ServiceTier: "priority"}})
+			require.NoError(t, err)
+			assert.InDelta(t, (float64(tt.prompt)*tt.in+100*tt.out)/1e6, candidate(t, d, "gpt-5").ExpectedCost, 1e-12, "expected cost")
+		})
+	}
+}

@@ -9,17 +9,24 @@ type TierPrices struct {
 	InputPerMTok       float64 `json:"input_usd_per_mtok"`
 	OutputPerMTok      float64 `json:"output_usd_per_mtok"`
 	CachedInputPerMTok float64 `json:"cached_input_usd_per_mtok,omitempty"`
+	// MaxInputTokens, when set, is the longest prompt the tier serves: the
+	// provider serves, and bills, a longer one at its standard tier (OpenAI
+	// leaves requests over 128K prompt tokens to gpt-4.1 and the GPT-5
+	// models out of priority). 0: any prompt.
+	MaxInputTokens int `json:"max_input_tokens,omitempty"`
 }
 
 // PricedAtTier returns m with the prices its provider bills an answer
 // that says it was served at tier (the answer's `service_tier`): the
 // tier's own where m has them, m's as they are for the standard tier
-// ("default", "auto" or none) and for a tier m has no prices for. The
-// catalog gives no model both tiers and long-context prices, so a tier's
-// prices leave the long-context ones out rather than mix them.
-func (m Model) PricedAtTier(tier string) Model {
+// ("default", "auto" or none), for a tier m has no prices for, and for a
+// prompt of promptTokens past the tier's MaxInputTokens, which the
+// provider serves at its standard tier. The catalog gives no model both
+// tiers and long-context prices, so a tier's prices leave the
+// long-context ones out rather than mix them.
+func (m Model) PricedAtTier(tier string, promptTokens int) Model {
 	p, ok := m.ServiceTiers[tier]
-	if !ok {
+	if !ok || (p.MaxInputTokens > 0 && promptTokens > p.MaxInputTokens) {
 		return m
 	}
 	m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok = p.InputPerMTok, p.OutputPerMTok, p.CachedInputPerMTok
