@@ -94,15 +94,11 @@ func (s *Server) refuse(c *gin.Context, err *router.Error) {
 	if reason == "" {
 		reason = err.Code
 	}
-	if s.cfg.Refusals != nil {
-		s.cfg.Refusals.Refused(reason)
-	}
 	route := c.FullPath()
 	if route == "" {
 		route = noRoute
 	}
-	addr, proxy := s.cfg.ClientAddr(c.Request)
-	s.refusals.Refused(addr, proxy, reason, route)
+	s.cfg.RefusedLog.Request(c.Request, reason, route)
 	s.writeError(c, err)
 }
 

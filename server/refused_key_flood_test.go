@@ -41,9 +41,10 @@ func TestAFloodOfRefusedKeysWritesNoDecisionRowsButIsCountedAndLoggedOnce(t *tes
 	var logs lockedBuffer
 	e := newE2E(t, func(c *Config) {
 		c.Keys = routeLimitedKeys{keyStore{e2eKey: true}}
-		c.Observer, c.Refusals = met, met
+		c.Observer = met
 		c.MaxBodyBytes = 1 << 10
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		c.RefusedLog = refusedlog.New(refusedlog.Config{Count: met.Refused, Logger: c.Logger})
 		c.Mount = func(g *gin.Engine) { g.GET("/metrics", gin.WrapH(met.Handler())) }
 	})
 	h := e.srv.Handler()

@@ -25,8 +25,9 @@ func TestRefusedRequestsAreCountedInMetricsWithoutADecisionRow(t *testing.T) {
 	var logs lockedBuffer
 	e := newE2E(t, func(c *Config) {
 		c.RequireKeys, c.Keys = false, nil
-		c.Observer, c.Refusals = met, met
+		c.Observer = met
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		c.RefusedLog = refusedlog.New(refusedlog.Config{Count: met.Refused, Logger: c.Logger})
 		c.Mount = func(g *gin.Engine) { g.GET("/metrics", gin.WrapH(met.Handler())) }
 	})
 	post := func(host string, header map[string]string) int {

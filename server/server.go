@@ -16,7 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/refusedlog"
@@ -40,16 +39,6 @@ type Deployments interface {
 // Observer sees every record after its response is done (metrics).
 type Observer interface {
 	Observe(router.Record)
-}
-
-// Refusals counts requests the gateway refuses before serving them (a
-// foreign Host, a cross-site browser request, a missing or wrong client
-// key), by reason (the error code the client gets). Such a request decided
-// nothing, so it has no record for the Observer; this and the server log's
-// line, at most one a minute per client address, are the only trace an
-// operator sees of it.
-type Refusals interface {
-	Refused(reason string)
 }
 
 // Limiter admits calls against a deployment's capacity. settle reports the
@@ -153,13 +142,14 @@ type Config struct {
 	// This process's recent ones are known without it.
 	Owners   IDOwners
 	Observer Observer
-	// Refusals, optional, counts requests refused before any record
-	// (metrics).
-	Refusals Refusals
-	// ClientAddr names the client of a refused request in the server log
-	// (package refusedlog), and the trusted proxy that forwarded it;
-	// default the connection's address.
-	ClientAddr func(r *http.Request) (addr, proxy string)
+	// RefusedLog counts the requests refused before serving them (a
+	// foreign Host, a cross-site browser request, a missing or wrong
+	// client key) in the metric and notes them in the server log, at most
+	// a line a minute per client address: such a request decided nothing,
+	// so it has no record for the Observer. serve shares it with the
+	// routes the admin key opens. Default: a log to Logger that counts
+	// nothing.
+	RefusedLog *refusedlog.Log
 	Limiter    Limiter
 	Keys       Keys
 	// Budgets, optional, refuses calls with a key whose budget is spent.
@@ -222,8 +212,6 @@ type Server struct {
 	// books writes background answers' usage and the item ids reads
 	// gave their keys after those reads are answered (FinishBookings).
 	books bookings
-	// refusals logs refused requests, at most a line a minute per address.
-	refusals *refusedlog.Log
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:
@@ -260,11 +248,10 @@ func New(cfg Config) *Server {
 	if cfg.RequireKeys && cfg.Keys == nil {
 		cfg.Logger.Error("server: keys are required but no key store is configured; every API call will fail")
 	}
-	if cfg.ClientAddr == nil {
-		cfg.ClientAddr = (*authlimit.Limiter)(nil).ClientAddr
+	if cfg.RefusedLog == nil {
+		cfg.RefusedLog = refusedlog.New(refusedlog.Config{Logger: cfg.Logger})
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments,
-		refusals: refusedlog.New(refusedlog.Config{Logger: cfg.Logger})}
+	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments}
 	if s.deploys == nil {
 		latest := ""
 		if cfg.Router != nil {

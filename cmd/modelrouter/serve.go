@@ -32,6 +32,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/metrics"
 	"github.com/modelrouter/modelrouter/server/playground"
 	"github.com/modelrouter/modelrouter/server/ratelimit"
+	"github.com/modelrouter/modelrouter/server/refusedlog"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/store"
 )
@@ -274,10 +275,17 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		return fmt.Errorf("serve: %s", strings.Join(problems, "; "))
 	}
 	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey), TrustedProxies: proxies})
+	// One log of refused calls for the API routes and the routes the
+	// admin key opens alike, so an address has one line a minute however
+	// many routes refuse it. Its count of the last minute is written once
+	// serving has stopped (deferred here: after the shutdown below).
+	refused := refusedlog.New(refusedlog.Config{Logger: log, Count: met.Refused, ClientAddr: authLimit.ClientAddr})
+	stopRefusedLog := refused.Start()
+	defer stopRefusedLog()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
-		AuthLimit: authLimit})
+		AuthLimit: authLimit, RefusedLog: refused})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
-	reports.AuthLimit = authLimit
+	reports.AuthLimit, reports.RefusedLog = authLimit, refused
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)
 	var kept server.ResponseStore
@@ -324,8 +332,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Answers:              storeAnswers{st},
 		Owners:               st,
 		Observer:             met,
-		Refusals:             met,
-		ClientAddr:           authLimit.ClientAddr,
+		RefusedLog:           refused,
 		Limiter:              limiter,
 		Keys:                 storeKeys{st},
 		Budgets:              budgets,

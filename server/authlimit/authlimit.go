@@ -57,6 +57,15 @@ const (
 // too often.
 const Reason = "too_many_failed_authentications"
 
+// WrongKeyReason is the reason the refused-requests metric and the server
+// log's refused lines give a call to a route the admin key opens that was
+// refused for its key (none, or not the admin key). It is not the client's
+// error code (the management API's invalid_api_key, the reports'
+// unauthorized): a refused client key is a client to fix, a wrong admin
+// key may be a guess at a key the operator chose, which the operator
+// alerts on apart.
+const WrongKeyReason = "admin_unauthorized"
+
 // Config sets a Limiter up; zero values take the defaults.
 type Config struct {
 	// MaxFailures distinct wrong admin keys from one address within

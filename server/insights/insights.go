@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/refusedlog"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -53,6 +55,10 @@ type Handler struct {
 	// AuthLimit, optional, counts wrong admin keys per client address and
 	// answers an address that sent too many 429 for a while.
 	AuthLimit *authlimit.Limiter
+	// RefusedLog, optional, counts the calls refused for their key (or
+	// their address's wrong keys) in the refused-requests metric and
+	// notes them in the server log, as the gateway's routes do theirs.
+	RefusedLog *refusedlog.Log
 }
 
 // DefaultTimelineSpan and DefaultBucket apply when the dashboard names no
@@ -83,15 +89,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Before the key is compared: a limited address learns nothing from
 	// its guesses.
 	if err := h.AuthLimit.Check(r); err != nil {
+		h.RefusedLog.Request(r, authlimit.Reason, h.route(r))
 		h.writeError(w, err)
 		return
 	}
 	if !h.authorize(r) {
 		h.AuthLimit.Failed(r)
+		h.RefusedLog.Request(r, authlimit.WrongKeyReason, h.route(r))
 		h.writeError(w, router.Errorf(router.EUnauthorized, "the router's reports need an admin key: send Authorization: Bearer <admin key> or api-key: <admin key>"))
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// route is the path of the endpoint r is for, as the refused lines name
+// it: the pattern the mux would serve r with, never the client's own path
+// ("none" where no endpoint is for it).
+func (h *Handler) route(r *http.Request) string {
+	_, pattern := h.mux.Handler(r)
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return "none"
 }
 
 // Mount adds the endpoints to a gin engine (the gateway's Config.Mount).

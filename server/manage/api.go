@@ -18,6 +18,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/authlimit"
 	"github.com/modelrouter/modelrouter/server/internal/apikey"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
+	"github.com/modelrouter/modelrouter/server/refusedlog"
 )
 
 // EnvAdminKey is the environment variable that holds the admin key when the
@@ -44,6 +45,7 @@ type API struct {
 	// routerModel, when set, is shown and reloaded at /router-model.
 	routerModel RouterModel
 	authLimit   *authlimit.Limiter
+	refusedLog  *refusedlog.Log
 	// writes serializes PUT and DELETE, whose checks read other deployments
 	// (a router's Claude models must stay deployed).
 	writes sync.Mutex
@@ -62,6 +64,10 @@ type Config struct {
 	// AuthLimit, optional, counts wrong admin keys per client address and
 	// answers an address that sent too many 429 for a while.
 	AuthLimit *authlimit.Limiter
+	// RefusedLog, optional, counts the calls refused for their key (or
+	// their address's wrong keys) in the refused-requests metric and
+	// notes them in the server log, as the gateway's routes do theirs.
+	RefusedLog *refusedlog.Log
 	// BodyTimeout bounds the silence while a body is read, before its
 	// first bytes and between two reads, as on the gateway's API routes
 	// (serve's --body-timeout; default one minute): a body that pauses
@@ -86,7 +92,7 @@ func New(cfg Config) *API {
 		bodyTimeout = bodyread.DefaultTimeout
 	}
 	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel,
-		bodyTimeout: bodyTimeout, authLimit: cfg.AuthLimit}
+		bodyTimeout: bodyTimeout, authLimit: cfg.AuthLimit, refusedLog: cfg.RefusedLog}
 }
 
 // Register adds the endpoints to r: GET /deployments, and PUT, GET and
@@ -134,11 +140,13 @@ func (a *API) authorize(c *gin.Context) {
 	// Before the key is compared: a limited address learns nothing from
 	// its guesses.
 	if err := a.authLimit.Check(c.Request); err != nil {
+		a.refusedLog.Request(c.Request, authlimit.Reason, c.FullPath())
 		writeError(c, err)
 		return
 	}
 	if !IsAdmin(c.Request.Header, a.key) {
 		a.authLimit.Failed(c.Request)
+		a.refusedLog.Request(c.Request, authlimit.WrongKeyReason, c.FullPath())
 		writeError(c, &router.Error{Code: router.EUnauthorized, Reason: CodeBadKey,
 			Message: "The management API needs the admin key (" + EnvAdminKey + ") as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
