@@ -56,6 +56,17 @@ type Resource struct {
 	Etag string `json:"etag,omitempty"`
 }
 
+// SKUNames are the deployment types Azure takes as a deployment's sku.name,
+// as "Understanding deployment types in Microsoft Foundry Models" lists
+// them (learn.microsoft.com/azure/foundry/foundry-models/concepts/
+// deployment-types). A PUT must name one, in any case; the deployment
+// stores it spelled as here.
+var SKUNames = []string{
+	"GlobalStandard", "GlobalProvisionedManaged", "GlobalBatch",
+	"DataZoneStandard", "DataZoneProvisionedManaged", "DataZoneBatch",
+	"Standard", "ProvisionedManaged", "DeveloperTier",
+}
+
 // SKU is the deployment's SKU; capacity 1 = 1,000 tokens per minute.
 type SKU struct {
 	Name     string `json:"name"`

@@ -165,6 +165,15 @@ func normalizeSKU(s *SKU) (SKU, error) {
 	if out.Name == "" {
 		out.Name = DefaultSKU
 	}
+	i := slices.IndexFunc(SKUNames, func(n string) bool { return strings.EqualFold(n, out.Name) })
+	if i < 0 {
+		// Azure refuses one too ("The deployment sku name 'S0' is
+		// invalid"): a name it would not take is a typo, or an account
+		// SKU, and would only match no Claude deployment later.
+		return SKU{}, badRequest(CodeInvalidSKU, "sku.name",
+			fmt.Sprintf("unknown sku.name %q; valid SKU names (Azure's deployment types): %s", s.Name, strings.Join(SKUNames, ", ")))
+	}
+	out.Name = SKUNames[i]
 	if out.Capacity == 0 {
 		out.Capacity = DefaultCapacity
 	}
