@@ -3,7 +3,6 @@ package manage
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -47,8 +46,13 @@ type API struct {
 	authLimit   *authlimit.Limiter
 	refusedLog  *refusedlog.Log
 	// writes serializes PUT and DELETE, whose checks read other deployments
-	// (a router's Claude models must stay deployed).
+	// (a router's Claude models must stay deployed), in this process; a
+	// store's write transaction (inWriteTransaction) also keeps other
+	// processes on its database out.
 	writes sync.Mutex
+	// afterChecks, set by tests, runs between a write's checks and the
+	// write.
+	afterChecks func()
 }
 
 // Config configures the API.
@@ -177,7 +181,7 @@ func (a *API) list(c *gin.Context) {
 }
 
 func (a *API) get(c *gin.Context) {
-	name, r, tag, err := a.load(c.Request.Context(), c.Param("name"))
+	name, r, tag, err := load(c.Request.Context(), a.store, c.Param("name"))
 	out := present(name, tag, r)
 	if err != nil {
 		if !isDefaultName(name) || router.ErrorCode(err) != router.ENotFound {
@@ -228,128 +232,57 @@ func (a *API) put(c *gin.Context) {
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
-	// The deployment keeps the name it was created with: a PUT of "Mr"
-	// replaces "mr". The built-in one is spelled as it always is.
-	stored, prev, tag, err := a.load(ctx, name)
-	found := err == nil
-	if !found && router.ErrorCode(err) != router.ENotFound {
-		writeError(c, err)
-		return
-	}
-	if !found && isDefaultName(name) {
-		tag = a.builtInETag() // GET shows it: it exists
-	}
-	replaces := ""
-	if found {
-		replaces = stored
-	}
-	// Validated against the deployments as they will be: the one this
-	// PUT replaces no longer deploys its model once it is written.
-	res, err := a.catalog.normalize(ctx, a.store, name, replaces, in)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	switch {
-	case found:
-		name = stored
-		if err := a.checkUnused(ctx, name, prev, &res); err != nil {
-			writeError(c, err)
-			return
-		}
-	case isDefaultName(name):
-		name = DefaultDeployment
-	}
-	if err := checkPreconditions(c.Request.Header, name, tag); err != nil {
-		writeError(c, err)
-		return
-	}
-	now := a.now().UTC()
-	res.SystemData = &SystemData{CreatedAt: now, LastModifiedAt: now}
-	if prev.SystemData != nil {
-		res.SystemData.CreatedAt = prev.SystemData.CreatedAt
-	}
-	raw, err := json.Marshal(res)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	created, err := a.store.PutDeployment(ctx, name, raw)
+	var out written
+	err = inWriteTransaction(ctx, a.store, func(st Store) (err error) {
+		out, err = a.putChecked(ctx, st, name, in, c.Request.Header)
+		return err
+	})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	status := http.StatusOK
-	if created {
+	if out.created {
 		status = http.StatusCreated
 	}
-	c.Header("ETag", etagOf(raw))
-	c.JSON(status, present(name, etagOf(raw), res))
+	c.Header("ETag", out.tag)
+	c.JSON(status, present(out.name, out.tag, out.res))
 }
 
 func (a *API) delete(c *gin.Context) {
 	ctx := c.Request.Context()
 	a.writes.Lock()
 	defer a.writes.Unlock()
-	name, prev, tag, err := a.load(ctx, c.Param("name"))
-	if err != nil {
-		if router.ErrorCode(err) != router.ENotFound {
-			writeError(c, err)
-			return
-		}
-		if isDefaultName(name) {
-			writeError(c, &router.Error{Code: router.EConflict, Reason: CodeInUse,
-				Message: "the built-in deployment " + DefaultDeployment + " cannot be deleted; PUT it to change its mode, subset or capacity"})
-			return
-		}
-		a.deleteMissing(c, name)
-		return
-	}
-	if err := a.checkUnused(ctx, name, prev, nil); err != nil {
+	var deleted bool
+	err := inWriteTransaction(ctx, a.store, func(st Store) (err error) {
+		deleted, err = a.deleteChecked(ctx, st, c.Param("name"), c.Request.Header)
+		return err
+	})
+	switch {
+	case err != nil:
 		writeError(c, err)
-		return
+	case deleted:
+		// 200 with no body, as Azure's Deployments - Delete answers "OK
+		// -- Delete the deployment successfully" (no schema): unlike the
+		// 204 of a deployment that was not there, it tells the client a
+		// delete was made.
+		c.Status(http.StatusOK)
+	default:
+		// As Azure's management API answers one that does not exist
+		// (Deployments - Delete: "204 No Content -- The deployment does
+		// not exist"): a delete is idempotent, and clients such as az and
+		// Terraform that retry one, or delete what may already be gone,
+		// count on it, while the 204 rather than a delete's 200 tells one
+		// that cares (the CLI) that nothing was deleted.
+		c.Status(http.StatusNoContent)
 	}
-	if err := checkPreconditions(c.Request.Header, name, tag); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := a.store.DeleteDeployment(ctx, name); err != nil {
-		if router.ErrorCode(err) == router.ENotFound {
-			// Deleted since it was read, by another server on the
-			// same database.
-			a.deleteMissing(c, name)
-			return
-		}
-		writeError(c, err)
-		return
-	}
-	// 200 with no body, as Azure's Deployments - Delete answers "OK --
-	// Delete the deployment successfully" (no schema): unlike the 204 of a
-	// deployment that was not there, it tells the client a delete was made.
-	c.Status(http.StatusOK)
-}
-
-// deleteMissing answers the DELETE of a deployment that does not exist 204,
-// as Azure's management API does (Deployments - Delete: "204 No Content --
-// The deployment does not exist"): a delete is idempotent, and clients
-// such as az and Terraform that retry one, or delete what may already be
-// gone, count on it, while the 204 rather than a delete's 200 tells one
-// that cares (the CLI) that nothing was deleted. An If-Match still fails,
-// as nothing matches it (RFC 9110): a client that sent one meant to delete
-// what it had read.
-func (a *API) deleteMissing(c *gin.Context, name string) {
-	if err := checkPreconditions(c.Request.Header, name, ""); err != nil {
-		writeError(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
 }
 
 // checkUnused refuses to remove (next == nil) or replace a model deployment
 // that router deployments still route to: a router that lists the model
 // must keep a deployment of it with the router's SKU, another deployment
 // or next (when it deploys the same model).
-func (a *API) checkUnused(ctx context.Context, name string, prev Resource, next *Resource) error {
+func checkUnused(ctx context.Context, st Store, name string, prev Resource, next *Resource) error {
 	if prev.IsRouter() {
 		return nil
 	}
@@ -357,7 +290,7 @@ func (a *API) checkUnused(ctx context.Context, name string, prev Resource, next 
 	if next != nil && !next.IsRouter() && sameRef(next.Properties.Model, model) && equalFold(skuName(*next), skuName(prev)) {
 		return nil
 	}
-	all, err := loadAll(ctx, a.store)
+	all, err := loadAll(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -398,11 +331,11 @@ func sameRef(a, b router.Ref) bool {
 	return equalFold(a.Format, b.Format) && equalFold(a.Name, b.Name) && strings.TrimSpace(a.Version) == strings.TrimSpace(b.Version)
 }
 
-// load reads deployment name, found in any case, and returns it with the
-// name it is stored under (name itself when there is none or err) and its
-// ETag.
-func (a *API) load(ctx context.Context, name string) (string, Resource, string, error) {
-	stored, err := a.store.GetDeployment(ctx, name)
+// load reads deployment name from st, found in any case, and returns it
+// with the name it is stored under (name itself when there is none or err)
+// and its ETag.
+func load(ctx context.Context, st Store, name string) (string, Resource, string, error) {
+	stored, err := st.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
 			return name, Resource{}, "", router.Errorf(router.ENotFound, "deployment %q not found", name)

@@ -25,6 +25,27 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
+// transactional is a Store that runs a deployment write with the reads that
+// check it in one write transaction, which another process on the same
+// database cannot write into; *store.Store is one.
+type transactional interface {
+	WriteDeployments(ctx context.Context, fn func(*store.DeploymentsTx) error) error
+}
+
+var _ Store = (*store.DeploymentsTx)(nil)
+
+// inWriteTransaction runs fn, which checks a write and makes it, with st's
+// write transaction where st has them, and with st itself otherwise (the
+// API's lock then serializes writes in this process only). fn's error is
+// returned as it is.
+func inWriteTransaction(ctx context.Context, st Store, fn func(Store) error) error {
+	t, ok := st.(transactional)
+	if !ok {
+		return fn(st)
+	}
+	return t.WriteDeployments(ctx, func(tx *store.DeploymentsTx) error { return fn(tx) })
+}
+
 type namedResource struct {
 	name string
 	res  Resource

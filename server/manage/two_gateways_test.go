@@ -1,0 +1,121 @@
+package manage_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// gateway is one server's management API over its own store of a shared
+// database file.
+type gateway struct {
+	t   *testing.T
+	api *manage.API
+	eng *gin.Engine
+}
+
+func (g gateway) do(method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	g.eng.ServeHTTP(w, req)
+	return w
+}
+
+// twoGateways opens one database file twice, as two server processes do.
+// The second store waits for no lock (busy timeout 0): a write of its
+// that meets the first's write transaction fails at once (503, as one that
+// waited past the busy timeout would) rather than waiting for it, so a
+// test can make it while the first is paused.
+func twoGateways(t *testing.T) (first, second gateway) {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	t.Setenv(manage.EnvAdminKey, "")
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	open := func(opts ...store.Option) gateway {
+		st, err := store.Open(path, opts...)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
+		eng := gin.New()
+		api.Register(eng)
+		return gateway{t: t, api: api, eng: eng}
+	}
+	return open(), open(store.WithBusyTimeout(0))
+}
+
+// Two gateways on one database: while the first has checked that the
+// Claude model a new router lists is deployed, the second cannot delete
+// that deployment (its check, that no router lists the model, would pass,
+// and the router would be left with nothing to call): the first's checks
+// and write are one write transaction. Once the router is written, the
+// delete is refused 409 DeploymentInUse.
+func TestAClaudeDeploymentCannotBeDeletedByAnotherGatewayWhileARouterListingItIsWritten(t *testing.T) {
+	first, second := twoGateways(t)
+	w := first.do(http.MethodPut, "/deployments/sonnet", claudeDeployment)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+
+	var during *httptest.ResponseRecorder
+	manage.SetAfterChecks(first.api, func() {
+		if during == nil {
+			during = second.do(http.MethodDelete, "/deployments/sonnet", "")
+		}
+	})
+	w = first.do(http.MethodPut, "/deployments/mr", routerWithClaude)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	require.NotNil(t, during)
+	assert.NotEqual(t, http.StatusOK, during.Code, "deleted between the router's check and its write: %s", during.Body.String())
+	assert.Equal(t, http.StatusServiceUnavailable, during.Code, "the database is locked (this store waits for no lock): retry it: %s", during.Body.String())
+
+	w = second.do(http.MethodGet, "/deployments/sonnet", "")
+	assert.Equal(t, http.StatusOK, w.Code, "the router's Claude model is still deployed: %s", w.Body.String())
+	w = second.do(http.MethodDelete, "/deployments/sonnet", "")
+	assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), manage.CodeInUse)
+}
+
+// Two gateways on one database, two admins each replacing a deployment
+// with If-Match of the tag they read: one write wins and the other is
+// refused 412, rather than the second undoing the first unseen, even when
+// the second is sent while the first is between its If-Match check and
+// its write.
+func TestIfMatchHoldsAcrossTwoGatewaysOnOneDatabase(t *testing.T) {
+	first, second := twoGateways(t)
+	w := first.do(http.MethodPut, "/deployments/mr", defaultDeployment)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	read := w.Header().Get("ETag")
+
+	var during *httptest.ResponseRecorder
+	manage.SetAfterChecks(first.api, func() {
+		if during == nil {
+			during = second.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), "If-Match", read)
+		}
+	})
+	w = first.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "cost"}`), "If-Match", read)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.NotNil(t, during)
+	assert.NotEqual(t, http.StatusOK, during.Code, "written between the first's If-Match check and its write: %s", during.Body.String())
+	assert.Equal(t, http.StatusServiceUnavailable, during.Code, during.Body.String())
+
+	w = second.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), "If-Match", read)
+	assert.Equal(t, http.StatusPreconditionFailed, w.Code, w.Body.String())
+	w = second.do(http.MethodGet, "/deployments/mr", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "cost", decodeResource(t, w.Body).Properties.Routing.Mode, "the first admin's change stands")
+}
