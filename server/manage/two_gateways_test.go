@@ -43,21 +43,24 @@ func (g gateway) do(method, path, body string, headers ...string) *httptest.Resp
 // test can make it while the first is paused.
 func twoGateways(t *testing.T) (first, second gateway) {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	return openGateway(t, path), openGateway(t, path, store.WithBusyTimeout(0))
+}
+
+// openGateway serves the management API over the database at path.
+func openGateway(t *testing.T, path string, opts ...store.Option) gateway {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	t.Setenv(manage.EnvAdminKey, "")
 	cat, err := models.Catalog()
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "modelrouter.db")
-	open := func(opts ...store.Option) gateway {
-		st, err := store.Open(path, opts...)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
-		eng := gin.New()
-		api.Register(eng)
-		return gateway{t: t, api: api, eng: eng}
-	}
-	return open(), open(store.WithBusyTimeout(0))
+	st, err := store.Open(path, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
+	eng := gin.New()
+	api.Register(eng)
+	return gateway{t: t, api: api, eng: eng}
 }
 
 // Two gateways on one database: while the first has checked that the
@@ -118,4 +121,26 @@ func TestIfMatchHoldsAcrossTwoGatewaysOnOneDatabase(t *testing.T) {
 	w = second.do(http.MethodGet, "/deployments/mr", "")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.Equal(t, "cost", decodeResource(t, w.Body).Properties.Routing.Mode, "the first admin's change stands")
+}
+
+// With the store's usual busy timeout, a delete sent to another gateway
+// while a router that lists the Claude model is being written waits for
+// that write and is then refused 409 DeploymentInUse, whenever it reaches
+// the database.
+func TestADeleteThatWaitsForAnotherGatewaysRouterIsRefusedInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	first, second := openGateway(t, path), openGateway(t, path)
+	w := first.do(http.MethodPut, "/deployments/sonnet", claudeDeployment)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+
+	deleted := make(chan *httptest.ResponseRecorder, 1)
+	manage.SetAfterChecks(first.api, func() {
+		manage.SetAfterChecks(first.api, nil)
+		go func() { deleted <- second.do(http.MethodDelete, "/deployments/sonnet", "") }()
+	})
+	w = first.do(http.MethodPut, "/deployments/mr", routerWithClaude)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	w = <-deleted
+	assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), manage.CodeInUse)
 }
