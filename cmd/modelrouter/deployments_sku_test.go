@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,9 +16,8 @@ func TestDeploymentsPutReportsAnUnknownSku(t *testing.T) {
 	startManagementAPI(t, "secret")
 	t.Setenv(manage.EnvAdminKey, "secret")
 	cli := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := run(context.Background(), append([]string{"deployments"}, args...), &out, &errOut)
-		return out.String(), err
+		stdout, _, err := runCmd(t, append([]string{"deployments"}, args...)...)
+		return stdout, err
 	}
 
 	_, err := cli("put", "mr", "--sku", "S0")

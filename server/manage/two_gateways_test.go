@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -17,23 +16,10 @@ import (
 )
 
 // gateway is one server's management API over its own store of a shared
-// database file.
+// database file; env sends its requests.
 type gateway struct {
-	t   *testing.T
+	*env
 	api *manage.API
-	eng *gin.Engine
-}
-
-func (g gateway) do(method, path, body string, headers ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+adminKey)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	w := httptest.NewRecorder()
-	g.eng.ServeHTTP(w, req)
-	return w
 }
 
 // twoGateways opens one database file twice, as two server processes do.
@@ -60,7 +46,7 @@ func openGateway(t *testing.T, path string, opts ...store.Option) gateway {
 	api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
 	eng := gin.New()
 	api.Register(eng)
-	return gateway{t: t, api: api, eng: eng}
+	return gateway{env: &env{t: t, engine: eng}, api: api}
 }
 
 // Two gateways on one database: while the first has checked that the
@@ -107,16 +93,16 @@ func TestIfMatchHoldsAcrossTwoGatewaysOnOneDatabase(t *testing.T) {
 	var during *httptest.ResponseRecorder
 	manage.SetAfterChecks(first.api, func() {
 		if during == nil {
-			during = second.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), "If-Match", read)
+			during = second.doWith(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), ifMatch(read))
 		}
 	})
-	w = first.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "cost"}`), "If-Match", read)
+	w = first.doWith(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "cost"}`), ifMatch(read))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	require.NotNil(t, during)
 	assert.NotEqual(t, http.StatusOK, during.Code, "written between the first's If-Match check and its write: %s", during.Body.String())
 	assert.Equal(t, http.StatusServiceUnavailable, during.Code, during.Body.String())
 
-	w = second.do(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), "If-Match", read)
+	w = second.doWith(http.MethodPut, "/deployments/mr", routerBody("2025-11-18", `{"mode": "quality"}`), ifMatch(read))
 	assert.Equal(t, http.StatusPreconditionFailed, w.Code, w.Body.String())
 	w = second.do(http.MethodGet, "/deployments/mr", "")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
@@ -143,4 +129,9 @@ func TestADeleteThatWaitsForAnotherGatewaysRouterIsRefusedInUse(t *testing.T) {
 	w = <-deleted
 	assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), manage.CodeInUse)
+}
+
+// ifMatch is the admin's headers with If-Match tag.
+func ifMatch(tag string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + adminKey, "If-Match": tag}
 }
