@@ -149,7 +149,9 @@ type DecisionFilter struct {
 	// would come: the order of Decisions' oldest-first rows, with a
 	// group's later rows moved up to its first. A reader that groups rows
 	// by prompt (export-feedback) then holds one group at a time rather
-	// than every prompt of the log until the end.
+	// than every prompt of the log until the end. The order is made in
+	// memory, about 100 bytes a matching row, with no temporary disk
+	// (eachDecisionByPrompt).
 	ByPrompt bool
 }
 
@@ -170,6 +172,9 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 	if f.Limit < 0 {
 		return router.Errorf(router.EInvalid, "limit must not be negative, got %d", f.Limit)
 	}
+	if f.ByPrompt {
+		return s.eachDecisionByPrompt(ctx, f, fn)
+	}
 	q, args := decisionQuery(f)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -188,21 +193,40 @@ func (s *Store) EachDecision(ctx context.Context, f DecisionFilter, fn func(Deci
 	return rows.Err()
 }
 
-// decisionQuery is EachDecision's query for f. Rows with feedback are read
-// from the feedback table, joined to their decisions (CROSS JOIN keeps
-// that order: SQLite would otherwise walk every decision in time order,
-// the whole log, to find the few rated ones); the rest from decisions,
-// with their feedback if any. Both sort the same way.
+// decisionQuery is EachDecision's query for f in time order (ByPrompt
+// reads in two steps instead: eachDecisionByPrompt).
 func decisionQuery(f DecisionFilter) (string, []any) {
+	q, args := decisionsMatching(f, decisionSelect)
+	q += " ORDER BY d.ts_ms, d.ts, d.request_id"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return q, args
+}
+
+// decisionSelect is what scanDecision reads: a decision's columns and its
+// feedback's (NULL where none), from d and f.
+var decisionSelect = func() string {
 	cols := make([]string, len(decisionColumns))
 	for i, c := range decisionColumns {
 		cols[i] = "d." + c
 	}
+	return strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts"
+}()
+
+// decisionsMatching selects cols (of d, the decisions, and f, their
+// feedback) of the rows that match f, in no order. Rows with feedback are
+// read from the feedback table, joined to their decisions (CROSS JOIN
+// keeps that order: SQLite would otherwise walk every decision in time
+// order, the whole log, to find the few rated ones); the rest from
+// decisions, with their feedback if any.
+func decisionsMatching(f DecisionFilter, cols string) (string, []any) {
 	from := "FROM decisions d LEFT JOIN feedback f ON f.request_id = d.request_id"
 	if f.WithFeedback {
 		from = "FROM feedback f CROSS JOIN decisions d ON d.request_id = f.request_id"
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts " + from + " WHERE 1 = 1"
+	q := "SELECT " + cols + " " + from + " WHERE 1 = 1"
 	var args []any
 	if !f.Since.IsZero() {
 		q += " AND d.ts_ms >= ?"
@@ -219,24 +243,12 @@ func decisionQuery(f DecisionFilter) (string, []any) {
 	if f.Answered {
 		q += " AND " + hasAnswer("d.")
 	}
-	const oldestFirst = "d.ts_ms, d.ts, d.request_id"
-	if f.ByPrompt {
-		// A group is known by its oldest row; SQLite sorts both orders
-		// in temporary files past a few megabytes, not in memory.
-		q += " WINDOW byPrompt AS (PARTITION BY d.deployment, d.prompt_text ORDER BY " + oldestFirst + ")" +
-			" ORDER BY first_value(d.ts_ms) OVER byPrompt, first_value(d.ts) OVER byPrompt," +
-			" first_value(d.request_id) OVER byPrompt, " + oldestFirst
-	} else {
-		q += " ORDER BY " + oldestFirst
-	}
-	if f.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
 	return q, args
 }
 
-func scanDecision(rows *sql.Rows) (DecisionRow, error) {
+// scanDecision reads a row of decisionSelect, after the columns of lead
+// where the query selects some before it.
+func scanDecision(rows *sql.Rows, lead ...any) (DecisionRow, error) {
 	var (
 		r                                  DecisionRow
 		ts, mode, candidates, attempts     string
@@ -247,12 +259,12 @@ func scanDecision(rows *sql.Rows) (DecisionRow, error) {
 		fbScore                            sql.NullFloat64
 		fbLabel, fbComment, fbTS           sql.NullString
 	)
-	err := rows.Scan(&r.RequestID, &ts, &tsMS, &r.Deployment, &mode, &r.RouterVersion, &r.RouterModel, &r.API, &r.Stream,
+	err := rows.Scan(append(lead, &r.RequestID, &ts, &tsMS, &r.Deployment, &mode, &r.RouterVersion, &r.RouterModel, &r.API, &r.Stream,
 		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
 		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated,
-		&fbScore, &fbLabel, &fbComment, &fbTS)
+		&fbScore, &fbLabel, &fbComment, &fbTS)...)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -59,4 +60,121 @@ func TestRowsOfOnePromptComeTogetherWhereTheirOldestRowWould(t *testing.T) {
 		"req-00003", // prod C
 		"req-00005", // no text
 	}, ids)
+}
+
+// byPromptWindow is the order ByPrompt gives, as SQLite's window function
+// defines it (what EachDecision ran before it ordered the rows itself):
+// the request ids of the rows that match where, a group of one deployment
+// and prompt text where its oldest row comes, its rows oldest first.
+func byPromptWindow(t *testing.T, s *store.Store, from string) []string {
+	t.Helper()
+	const oldestFirst = "d.ts_ms, d.ts, d.request_id"
+	rows, err := s.DB().Query(`SELECT d.request_id ` + from +
+		` WINDOW byPrompt AS (PARTITION BY d.deployment, d.prompt_text ORDER BY ` + oldestFirst + `)` +
+		` ORDER BY first_value(d.ts_ms) OVER byPrompt, first_value(d.ts) OVER byPrompt, first_value(d.request_id) OVER byPrompt, ` + oldestFirst)
+	require.NoError(t, err)
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Err())
+	return ids
+}
+
+// ByPrompt's rows are read in batches by rowid: over several batches, with
+// groups that span them, rows that share an instant, texts that differ only
+// in being NULL or empty, and a limit that ends mid-group, they come in the
+// window function's order, each row as Decisions reads it, feedback and all.
+func TestRowsByPromptOverSeveralBatchesComeInTheWindowsOrder(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	const n = 1300
+	var recs []router.Record
+	for i := range n {
+		// Ids sort against time; every third row shares its millisecond
+		// with the one before, half of them a nanosecond later (ts, not
+		// the id, orders them).
+		at := sampleTime.Add(time.Duration(i-i/3) * time.Second)
+		if i%6 == 0 {
+			at = at.Add(time.Nanosecond)
+		}
+		rec := sampleRecord(requestID(n-i), at)
+		rec.Decision.Deployment = []string{"prod", "beta"}[i%2]
+		if i%7 != 0 {
+			rec.PromptText = fmt.Sprintf("prompt %d", (i*31)%97)
+		}
+		recs = append(recs, rec)
+	}
+	logged(t, s, recs...)
+	_, err := s.DB().Exec(`UPDATE decisions SET prompt_text = '' WHERE prompt_text IS NULL AND rowid % 2 = 0`)
+	require.NoError(t, err)
+	for i := 1; i <= n; i++ {
+		if i%5 != 0 {
+			require.NoError(t, s.AddFeedback(ctx, requestID(i), float64(i%4)/4, fmt.Sprintf("l%d", i), ""))
+		}
+	}
+	inTimeOrder, err := s.Decisions(ctx, store.DecisionFilter{})
+	require.NoError(t, err)
+	byID := map[string]store.DecisionRow{}
+	for _, r := range inTimeOrder {
+		byID[r.RequestID] = r
+	}
+	for _, c := range []struct {
+		filter store.DecisionFilter
+		from   string
+	}{
+		{store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true},
+			"FROM feedback f JOIN decisions d ON d.request_id = f.request_id"},
+		{store.DecisionFilter{ByPrompt: true}, "FROM decisions d"},
+	} {
+		want := byPromptWindow(t, s, c.from)
+		require.Greater(t, len(want), 1000)
+		for _, limit := range []int{0, 777} {
+			f := c.filter
+			f.Limit = limit
+			got, err := s.Decisions(ctx, f)
+			require.NoError(t, err)
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.RequestID)
+				assert.Equal(t, byID[r.RequestID], r)
+			}
+			if limit > 0 {
+				assert.Equal(t, want[:limit], ids, "limit %d", limit)
+			} else {
+				assert.Equal(t, want, ids)
+			}
+		}
+	}
+}
+
+// ByPrompt reads its rows in two steps within one read transaction: a
+// rating given meanwhile waits for no lock, and the walk neither misses a
+// row it ordered nor brings one it did not.
+func TestRatingWhileRowsAreReadByPromptIsNotHeldOff(t *testing.T) {
+	s := MustOpen(t, store.WithBusyTimeout(200*time.Millisecond))
+	ctx := context.Background()
+	var recs []router.Record
+	for i := range 4 {
+		rec := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Minute))
+		rec.PromptText = "same prompt"
+		recs = append(recs, rec)
+	}
+	logged(t, s, recs...)
+	for _, id := range []string{requestID(0), requestID(1), requestID(2)} {
+		require.NoError(t, s.AddFeedback(ctx, id, 1, "", ""))
+	}
+	var ids []string
+	err := s.EachDecision(ctx, store.DecisionFilter{WithFeedback: true, ByPrompt: true}, func(r store.DecisionRow) error {
+		if len(ids) == 0 {
+			require.NoError(t, s.AddFeedback(ctx, requestID(3), 1, "", ""), "rated while the walk reads")
+		}
+		ids = append(ids, r.RequestID)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{requestID(0), requestID(1), requestID(2)}, ids)
 }

@@ -21,5 +21,11 @@ func HeldBytes(r router.Record) int64 { return batchBytes([]router.Record{r}) }
 // KeySpendSQL is KeySpend's query (args: key id, from and to in Unix ms).
 const KeySpendSQL = keySpendSQL
 
-// DecisionQuery is EachDecision's query for f and its args.
-func DecisionQuery(f DecisionFilter) (string, []any) { return decisionQuery(f) }
+// DecisionQuery is EachDecision's query for f and its args; for
+// f.ByPrompt, the first of its queries, which reads what orders the rows.
+func DecisionQuery(f DecisionFilter) (string, []any) {
+	if f.ByPrompt {
+		return byPromptQuery(f)
+	}
+	return decisionQuery(f)
+}

@@ -1,0 +1,253 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// promptKey is what puts one matching row in ByPrompt's order: its time
+// and its group. The row itself is read later, by rowid. Rows of one
+// millisecond, told apart by ts and request_id, are rare: those two are
+// read for them alone (breakTies), not held for every row.
+type promptKey struct {
+	rowid, tsMS int64
+	group       int32
+}
+
+// promptGroup tells the groups of ByPrompt apart: the deployment and the
+// prompt text, by the first half of its SHA-256 (the texts themselves are
+// kilobytes each; that two of even a billion texts share 128 bits of
+// SHA-256 has a chance under 10^-20).
+type promptGroup struct {
+	deployment int32
+	hasText    bool // prompt_text NULL is a group of its own, apart from ''
+	text       [16]byte
+}
+
+// rowsByRowid is how many rows eachDecisionByPrompt reads by rowid in one
+// query: a few megabytes of rows in memory at a time.
+const rowsByRowid = 500
+
+// eachDecisionByPrompt is EachDecision for f.ByPrompt. Sorted by SQLite
+// (a window over deployment and prompt text), the whole rows went through
+// its temporary files, which took about twice the rated rows' size on
+// disk; instead it reads the few columns that order the rows, orders them
+// here, then reads the rows in that order by rowid, a batch at a time. One
+// read transaction makes both steps see the same log: BEGIN DEFERRED on a
+// connection of its own, as the store's transactions (_txlock=immediate)
+// would hold the write lock for the whole walk.
+func (s *Store) eachDecisionByPrompt(ctx context.Context, f DecisionFilter, fn func(DecisionRow) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	// A read: nothing to undo, and the connection goes back to the pool
+	// out of its transaction, even after a cancelled ctx.
+	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck
+	order, err := byPromptOrder(ctx, conn, f)
+	if err != nil {
+		return err
+	}
+	for rowids := range slices.Chunk(order, rowsByRowid) {
+		batch, err := decisionsByRowid(ctx, conn, rowids)
+		if err != nil {
+			return err
+		}
+		for _, r := range batch {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// byPromptQuery reads what orders the rows that match f (the prompt text
+// only to tell its group), in no order, so SQLite sorts nothing.
+func byPromptQuery(f DecisionFilter) (string, []any) {
+	return decisionsMatching(f, "d.rowid, d.ts_ms, d.deployment, d.prompt_text IS NULL, d.prompt_text")
+}
+
+// byPromptOrder is the rowids of the rows that match f in ByPrompt's
+// order: oldest first (by ts_ms, ts and request_id, as Decisions), each
+// group's rows moved up to its oldest, at most f.Limit of them.
+func byPromptOrder(ctx context.Context, conn *sql.Conn, f DecisionFilter) ([]int64, error) {
+	keys, groups, err := promptKeys(ctx, conn, f)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(keys, func(a, b promptKey) int {
+		return cmp.Or(cmp.Compare(a.tsMS, b.tsMS), cmp.Compare(a.rowid, b.rowid))
+	})
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j].tsMS == keys[i].tsMS {
+			j++
+		}
+		if j-i > 1 {
+			if err := breakTies(ctx, conn, keys[i:j]); err != nil {
+				return nil, err
+			}
+		}
+		i = j
+	}
+	// The groups come in the order of their oldest rows, each taking as
+	// many places as it has rows, which fill them oldest first.
+	var groupsInOrder []int32
+	count := make([]int, groups)
+	for _, k := range keys {
+		if count[k.group] == 0 {
+			groupsInOrder = append(groupsInOrder, k.group)
+		}
+		count[k.group]++
+	}
+	next := make([]int, groups) // each group's next place
+	at := 0
+	for _, g := range groupsInOrder {
+		next[g] = at
+		at += count[g]
+	}
+	order := make([]int64, len(keys))
+	for _, k := range keys {
+		order[next[k.group]] = k.rowid
+		next[k.group]++
+	}
+	if f.Limit > 0 && len(order) > f.Limit {
+		order = order[:f.Limit]
+	}
+	return order, nil
+}
+
+// promptKeys reads the key of each row that match f, and how many groups
+// they fall in.
+func promptKeys(ctx context.Context, conn *sql.Conn, f DecisionFilter) ([]promptKey, int, error) {
+	q, args := byPromptQuery(f)
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("query decisions: %w", err)
+	}
+	defer rows.Close()
+	deployments := map[string]int32{}
+	groups := map[promptGroup]int32{}
+	var (
+		keys       []promptKey
+		deployment string
+		noText     bool
+		text       sql.RawBytes // reused from row to row
+	)
+	for rows.Next() {
+		var k promptKey
+		if err := rows.Scan(&k.rowid, &k.tsMS, &deployment, &noText, &text); err != nil {
+			return nil, 0, fmt.Errorf("scan decision: %w", err)
+		}
+		g := promptGroup{hasText: !noText}
+		if id, ok := deployments[deployment]; ok {
+			g.deployment = id
+		} else {
+			g.deployment = int32(len(deployments))
+			deployments[deployment] = g.deployment
+		}
+		if g.hasText {
+			sum := sha256.Sum256(text)
+			copy(g.text[:], sum[:])
+		}
+		id, ok := groups[g]
+		if !ok {
+			id = int32(len(groups))
+			groups[g] = id
+		}
+		k.group = id
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("query decisions: %w", err)
+	}
+	return keys, len(groups), nil
+}
+
+// breakTies puts keys, rows of one millisecond, in Decisions' order: by
+// ts, then request_id.
+func breakTies(ctx context.Context, conn *sql.Conn, keys []promptKey) error {
+	type tie struct{ ts, requestID string }
+	ties := make(map[int64]tie, len(keys))
+	for batch := range slices.Chunk(keys, rowsByRowid) {
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k.rowid
+		}
+		rows, err := conn.QueryContext(ctx, "SELECT rowid, ts, request_id FROM decisions WHERE rowid IN ("+placeholders(len(args))+")", args...)
+		if err != nil {
+			return fmt.Errorf("query decisions: %w", err)
+		}
+		for rows.Next() {
+			var (
+				rowid int64
+				t     tie
+			)
+			if err := rows.Scan(&rowid, &t.ts, &t.requestID); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan decision: %w", err)
+			}
+			ties[rowid] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("query decisions: %w", err)
+		}
+	}
+	slices.SortFunc(keys, func(a, b promptKey) int {
+		ta, tb := ties[a.rowid], ties[b.rowid]
+		return cmp.Or(strings.Compare(ta.ts, tb.ts), strings.Compare(ta.requestID, tb.requestID))
+	})
+	return nil
+}
+
+// placeholders is n comma-separated ?s, for an IN list.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// decisionsByRowid reads the rows of rowids, with their feedback, in the
+// order of rowids.
+func decisionsByRowid(ctx context.Context, conn *sql.Conn, rowids []int64) ([]DecisionRow, error) {
+	q := "SELECT d.rowid, " + decisionSelect +
+		" FROM decisions d LEFT JOIN feedback f ON f.request_id = d.request_id WHERE d.rowid IN (" + placeholders(len(rowids)) + ")"
+	args := make([]any, len(rowids))
+	place := make(map[int64]int, len(rowids))
+	for i, id := range rowids {
+		args[i] = id
+		place[id] = i
+	}
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query decisions: %w", err)
+	}
+	defer rows.Close()
+	out := make([]DecisionRow, len(rowids))
+	read := 0
+	for rows.Next() {
+		var rowid int64
+		r, err := scanDecision(rows, &rowid)
+		if err != nil {
+			return nil, err
+		}
+		out[place[rowid]] = r
+		read++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query decisions: %w", err)
+	}
+	if read != len(rowids) { // cannot happen within the transaction; never hand on a zero row
+		return nil, fmt.Errorf("query decisions: %d of %d rows read by rowid", read, len(rowids))
+	}
+	return out, nil
+}
