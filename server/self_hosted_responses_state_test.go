@@ -51,32 +51,43 @@ func TestContinuationAtAServerThatKeepsNoResponsesStateIsRefusedNotAnsweredWitho
 
 // With a response store (as modelrouter serve runs unless
 // --keep-responses 0), the gateway keeps the answers of a server that says
-// it keeps nothing ("store": false), under an id of its own, as it keeps
-// Claude's: their continuation carries the whole conversation, and the
-// answer is read back by that id.
+// it keeps nothing ("store": false, Ollama's), or of one of one's own that
+// says nothing (no store member, llama.cpp's, which would refuse the
+// continuation), under an id of its own, as it keeps Claude's: their
+// continuation carries the whole conversation, and the answer is read
+// back by that id.
 func TestAnAnswerOfAServerThatKeepsNothingIsKeptAndContinuedWithItsConversation(t *testing.T) {
-	for _, stream := range []bool{false, true} {
-		e, ollama := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(c *Config) { c.Responses = &memResponses{} })
-		ollama.Set("llama", upstreamtest.Behavior{Stateless: true, Reply: "Hello, Ada."})
+	for _, c := range []struct {
+		server string
+		stream bool
+		b      upstreamtest.Behavior
+	}{
+		{"Ollama", false, upstreamtest.Behavior{Stateless: true}}, {"Ollama", true, upstreamtest.Behavior{Stateless: true}},
+		{"llama.cpp", false, upstreamtest.Behavior{LlamaCpp: true}}, {"llama.cpp", true, upstreamtest.Behavior{LlamaCpp: true}},
+	} {
+		stream := c.stream
+		e, server := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(cfg *Config) { cfg.Responses = &memResponses{} })
+		c.b.Reply = "Hello, Ada."
+		server.Set("llama", c.b)
 		ctx := context.Background()
 		client := e.clients()["v1"]
 
 		made, _ := answerTo(t, client, "My name is Ada.", stream)
-		assert.NotContains(t, made.ID, "resp_fake_", "stream %t: kept under the gateway's own id, not the server's, which may repeat", stream)
+		assert.NotContains(t, made.ID, "resp_fake_", "%s, stream %t: kept under the gateway's own id, not the server's, which may repeat", c.server, stream)
 
 		next, err := client.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(made.ID),
 			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("What is my name?")}})
-		require.NoError(t, err, "stream %t", stream)
-		assert.Equal(t, "llama", next.Model, "stream %t: the conversation stays on the model that answered it", stream)
-		reqs := ollama.RequestsFor("llama")
+		require.NoError(t, err, "%s, stream %t", c.server, stream)
+		assert.Equal(t, "llama", next.Model, "%s, stream %t: the conversation stays on the model that answered it", c.server, stream)
+		reqs := server.RequestsFor("llama")
 		require.Len(t, reqs, 2)
 		sent := string(reqs[1].Body)
-		assert.NotContains(t, sent, "previous_response_id", "stream %t", stream)
-		assert.Contains(t, sent, "My name is Ada.", "stream %t: the earlier turn goes with the call", stream)
-		assert.Contains(t, sent, "Hello, Ada.", "stream %t: and the earlier answer", stream)
+		assert.NotContains(t, sent, "previous_response_id", "%s, stream %t", c.server, stream)
+		assert.Contains(t, sent, "My name is Ada.", "%s, stream %t: the earlier turn goes with the call", c.server, stream)
+		assert.Contains(t, sent, "Hello, Ada.", "%s, stream %t: and the earlier answer", c.server, stream)
 
 		read, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
-		require.NoError(t, err, "stream %t: the kept answer is read back by its id", stream)
+		require.NoError(t, err, "%s, stream %t: the kept answer is read back by its id", c.server, stream)
 		assert.Equal(t, made.ID, read.ID)
 		assert.Equal(t, "Hello, Ada.", read.OutputText())
 	}

@@ -44,7 +44,7 @@ func itemIDs(raw []byte) []string {
 // unstored reports a response object's "store" member (raw as sent) that
 // says the provider kept nothing of the answer: a call's store: false, and
 // a server that keeps no answers whatever the call asked (Ollama's says
-// false on every answer, vLLM's without its response store). Such an
+// false on every answer). Such an
 // answer's item ids name nothing anyone could read, and Ollama's repeat
 // ("msg_" and a random number below 999,999, ollama/ollama
 // middleware/openai.go), so they are given to no key (Outcome.ItemIDs).

@@ -162,8 +162,11 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		details = a.detailsJSON(resp.StatusCode)
 	}
 	native := a.provider.Kind == KindAnthropic
+	kept := a.call.Relay == nil && a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store"))
 	var items []string
-	if a.wireAPI() == APIResponses && !native && !unstored(obj.get("store")) {
+	if a.wireAPI() == APIResponses && !native && !unstored(obj.get("store")) && !kept {
+		// A kept answer's items go out with the gateway's ids, which
+		// lead to the kept answer; the server's name nothing.
 		items = itemIDs(raw)
 	}
 	switch {
@@ -176,7 +179,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
-	case a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store")):
+	case kept:
 		body, usage = a.keepNative(obj, details)
 	default:
 		// The provider speaks the client's API: rewriteAnswer's `model`,

@@ -30,17 +30,39 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // keepsAnswerOf reports whether the gateway keeps a Responses answer whose
-// response object's "store" member is store (raw as sent): one the server
-// says it keeps nothing of (Ollama's every answer, vLLM's without its
-// store) although the call did not ask so (Call.Keep is set only then),
-// as it keeps Claude's. Its continuation then carries the whole
-// conversation, which any model can answer, instead of going back to a
-// server that would answer without it.
+// response object's "store" member is store (raw as sent; nil when the
+// object has none) although the call did not ask store: false (Call.Keep
+// is set only then), as it keeps Claude's: one the server says it keeps
+// nothing of (Ollama's every answer), or one of a server of one's own
+// that says nothing (leftToGateway). Its continuation then carries the
+// whole conversation, which any model can answer, instead of going back
+// to a server that would answer without it or refuse it.
 func (a *attempt) keepsAnswerOf(store []byte) bool {
-	return a.call.Keep != nil && a.provider.Kind != KindAnthropic && unstored(store)
+	return a.call.Keep != nil && a.provider.Kind != KindAnthropic && (unstored(store) || store == nil && a.leftToGateway())
+}
+
+// leftToGateway reports whether the gateway keeps the answers of a server
+// whose response objects have no "store" member: llama.cpp's (ggml-org/
+// llama.cpp tools/server/server-task.cpp, to_json_oaicompat_resp), which
+// keeps nothing and refuses previous_response_id, and vLLM's
+// (vllm/entrypoints/openai/responses/protocol.py, ResponsesResponse),
+// which keeps its answers only when started with
+// VLLM_ENABLE_RESPONSES_API_STORE. Sending the whole conversation is
+// right for any server, so one that does keep its answers only reads
+// more prompt tokens. Not so for a provider's own API (PublicAPI), whose
+// objects say what it stores, nor for a background call: its answer is a
+// job the server runs and is read from the server by its id (the gateway
+// would keep it unfinished, under an id the server does not know).
+func (a *attempt) leftToGateway() bool {
+	if a.provider.Kind == KindAzure || PublicAPI(a.provider.BaseURL) {
+		return false
+	}
+	call, ok := jsonscan.ParseObject(a.call.Raw)
+	return ok && string(bytes.TrimSpace(call.Get("background"))) != "true"
 }
 
 // keptID is the id the gateway gives an answer it keeps for a server that

@@ -205,3 +205,41 @@ func TestVLLMsBackgroundRefusalAfterAnOutageIsTheUsual502(t *testing.T) {
 	assert.Equal(t, router.EUpstream, re.Code)
 	assert.Contains(t, re.Message, "no background responses", "the refusal is listed with the others")
 }
+
+// answerWithoutStore is a Responses answer whose object has no store
+// member, as llama.cpp's and vLLM's have none, with status.
+func answerWithoutStore(status string) http.HandlerFunc {
+	return writes(http.StatusOK, "application/json", `{"id":"resp_server_1","object":"response","status":"`+status+`","model":"llama","output":[`+
+		`{"type":"message","id":"msg_server_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":"Hello.","annotations":[]}]}]}`)
+}
+
+// keptBy forwards raw to m's bad model with a Keep that collects what the
+// gateway keeps.
+func keptBy(t *testing.T, m *misbehaving, raw string) (kept []upstream.Kept, body string) {
+	t.Helper()
+	_, rec := m.forward(t, upstream.Call{API: upstream.APIResponses, Raw: []byte(raw), Order: []router.Model{m.bad},
+		Keep: func(k upstream.Kept) { kept = append(kept, k) }})
+	return kept, rec.Body.String()
+}
+
+// An answer whose object says nothing of store is kept by the gateway
+// when a server of one's own wrote it (llama.cpp keeps nothing, and
+// refuses a continuation); not when a provider's own API did, whose
+// objects say what it stores, nor when it is a background job, which
+// only its server can finish and which is read there by its id.
+func TestAnAnswerWithoutAStoreMemberIsKeptOnlyFromAServerOfOnesOwnAndNotInTheBackground(t *testing.T) {
+	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	require.Len(t, kept, 1, "a server of one's own: %s", body)
+	assert.NotContains(t, body, "resp_server_1", "the client has the gateway's id")
+
+	servedAt(m, upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://api.openai.com/v1"})
+	kept, body = keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	assert.Empty(t, kept, "a provider's own API")
+	assert.Contains(t, body, "resp_server_1")
+
+	m = newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("queued"))
+	kept, body = keptBy(t, m, `{"model":"r","input":"Hi","background":true}`)
+	assert.Empty(t, kept, "a background job (vLLM's, started with its store)")
+	assert.Contains(t, body, "resp_server_1", "read from its server by the server's id")
+}

@@ -595,7 +595,7 @@ func choicesAsked(raw []byte) int {
 }
 
 func (s *openAIStream) itemIDs() []string {
-	if s.unstored {
+	if s.unstored || s.keptID != nil {
 		return nil
 	}
 	return s.items

@@ -142,6 +142,13 @@ type Behavior struct {
 	// 400 of vLLM started without VLLM_ENABLE_RESPONSES_API_STORE (param
 	// "background"; vLLM's entrypoints/openai/responses/serving.py).
 	NoBackground bool
+	// LlamaCpp makes the OpenAI fake's Responses API llama.cpp's
+	// llama-server's: its response objects have neither a store nor a
+	// previous_response_id member, and it refuses previous_response_id
+	// with its 400 "llama.cpp does not support 'previous_response_id'."
+	// (ggml-org/llama.cpp tools/server/server-task.cpp,
+	// to_json_oaicompat_resp; tools/server/server-chat.cpp).
+	LlamaCpp bool
 }
 
 // ToolCall is a function call the fake answers with.

@@ -14,6 +14,10 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, http.StatusBadRequest, "input is required")
 		return
 	}
+	if prev, _ := c.body["previous_response_id"].(string); prev != "" && c.b.LlamaCpp {
+		writeOpenAIError(w, http.StatusBadRequest, "llama.cpp does not support 'previous_response_id'.")
+		return
+	}
 	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !c.b.Stateless && !f.knows(prev) {
 		// As OpenAI: an id only the provider that wrote it knows.
 		writeOpenAIError(w, http.StatusNotFound, fmt.Sprintf("Previous response with id '%s' not found.", prev))
@@ -26,7 +30,7 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprint(w, vLLMNoBackground)
 		return
 	}
-	if !c.b.Stateless {
+	if !c.b.Stateless && !c.b.LlamaCpp {
 		c.store()
 	}
 	stream, _ := c.body["stream"].(bool)
@@ -81,12 +85,17 @@ func (c *call) response(status string) map[string]any {
 		"id": c.responseID(), "object": "response", "created_at": created, "status": status,
 		"error": nil, "incomplete_details": nil, "model": c.model, "output": output,
 		"parallel_tool_calls": true, "tool_choice": "auto", "tools": c.tools(), "metadata": map[string]any{},
-		"usage": nil, "previous_response_id": c.body["previous_response_id"],
+		"usage": nil, "previous_response_id": c.body["previous_response_id"], "store": c.body["store"] != false,
 	}
-	if c.b.Stateless {
+	switch {
+	case c.b.Stateless:
 		// Ollama's answer: it read no previous_response_id and keeps
 		// nothing.
 		resp["previous_response_id"], resp["store"] = nil, false
+	case c.b.LlamaCpp:
+		// llama.cpp's says nothing of either.
+		delete(resp, "previous_response_id")
+		delete(resp, "store")
 	}
 	if status == "completed" {
 		p, n := c.promptTokens(), c.completionTokens()
