@@ -137,6 +137,36 @@ func TestBackgroundCallRefusedByAServerWithoutItsStoreGoesToAnotherModel(t *test
 	assert.NotEmpty(t, vllm.RequestsFor("llama"), "llama was asked first")
 }
 
+// A server that keeps nothing of its answers ("store": false) but answers
+// background: true with a queued job could never be polled for it: the
+// gateway neither keeps that job (it would stay queued forever) nor passes
+// it on; another model runs the call, and where none is left the client
+// is told, in OpenAI's error shape, that the server cannot run background
+// responses.
+func TestBackgroundJobOfAServerThatKeepsNothingGoesToAnotherModel(t *testing.T) {
+	e, server := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(cfg *Config) { cfg.Responses = &memResponses{} })
+	server.Set("llama", upstreamtest.Behavior{Stateless: true})
+	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/responses",
+		`{"model":"model-router","background":true,"input":"Write a long report."}`)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	var got struct{ Model string }
+	require.NoError(t, json.Unmarshal(raw, &got))
+	assert.NotEqual(t, "llama", got.Model, "the router ranks llama first; its job fails over")
+	assert.NotEmpty(t, server.RequestsFor("llama"), "llama was asked first")
+
+	status, _, raw = postRaw(t, e, http.MethodPost, "/v1/responses",
+		`{"model":"model-router","background":true,"input":"Write a long report.","routing_config":{"models":["llama"]}}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", raw)
+	var refused struct {
+		Error struct{ Message, Type, Param, Code string }
+	}
+	require.NoError(t, json.Unmarshal(raw, &refused), "%s", raw)
+	assert.Equal(t, "invalid_request_error", refused.Error.Type)
+	assert.Equal(t, "unsupported_value", refused.Error.Code)
+	assert.Equal(t, "background", refused.Error.Param)
+	assert.Contains(t, refused.Error.Message, "cannot run background responses")
+}
+
 // Ollama keeps no answers, and its item ids repeat ("msg_" and a random
 // number below 999,999): one key's answer may carry the id another key's
 // answer had. An answer that says "store": false gives its items to no

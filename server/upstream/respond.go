@@ -150,6 +150,9 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		if a.wireAPI() == APIResponses && a.forgotPrevious(obj.get("previous_response_id")) {
 			return resp.StatusCode, a.forgotten("answered without the conversation previous_response_id names")
 		}
+		if a.wireAPI() == APIResponses && unreadableJob(obj) {
+			return resp.StatusCode, a.runsNoBackground(`a background job it keeps nothing of ("store": false), which could never be read by its id`)
+		}
 	}
 	// Some servers ignore `stream`, and some models cannot stream: their
 	// answer goes to the streaming client as events (writeAsStream), which

@@ -200,3 +200,28 @@ func backgroundUnserved(status int, raw []byte) bool {
 	e, ok := readRefusal(raw)
 	return ok && string(e.RawParam) == `"background"` && strings.Contains(e.Message, "does not support the background mode")
 }
+
+// unreadableJob reports a background answer its server keeps nothing of: a
+// response object still queued or in_progress that says "store": false.
+// Its job may finish at the server, but nothing there can be read by the
+// id (polled, streamed or cancelled), and a copy the gateway kept would
+// stay queued forever.
+func unreadableJob(obj object) bool {
+	status := string(bytes.TrimSpace(obj.get("status")))
+	return unstored(obj.get("store")) && (status == `"queued"` || status == `"in_progress"`)
+}
+
+// runsNoBackground is the failure of an attempt whose server cannot run the
+// call's background: true (why says how it showed it): the server's
+// setup, not the client's call, which another model's server may run, so,
+// as for vLLM's refusal (backgroundUnserved), the model's health does not
+// count it. The last model's is the gateway's 400 naming background,
+// unless an earlier model may run the call on a retry: then the call is
+// the 502 a client retries.
+func (a *attempt) runsNoBackground(why string) *retryable {
+	if a.last && !a.afterOutage {
+		a.refuseAsGateway(&router.Error{Code: router.EInvalid, Reason: router.ReasonUnsupportedValue, Param: "background",
+			Message: "the server of " + modelID(a.model) + " cannot run background responses: it answered " + why})
+	}
+	return &retryable{unfit: true, msg: why + " (the server runs no background responses)"}
+}

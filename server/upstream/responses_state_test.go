@@ -243,3 +243,34 @@ func TestAnAnswerWithoutAStoreMemberIsKeptOnlyFromAServerOfOnesOwnAndNotInTheBac
 	assert.Empty(t, kept, "a background job (vLLM's, started with its store)")
 	assert.Contains(t, body, "resp_server_1", "read from its server by the server's id")
 }
+
+// A server that keeps nothing of its answers ("store": false) yet answers
+// a background call with a job still queued: nothing could read the job
+// by its id, so the next model runs the call and the refusing model stays
+// healthy; the last model's is the gateway's 400 naming background, and
+// after a model that may run the call on a retry the usual 502.
+func TestAnUnreadableBackgroundJobFailsOverWithoutCountingAgainstHealth(t *testing.T) {
+	job := writes(http.StatusOK, "application/json", `{"id":"resp_1","object":"response","status":"queued","store":false,"background":true,"model":"llama","output":[]}`)
+	m := newMisbehaving(t, upstream.KindOpenAI, job)
+	m.fwd.Health = &upstream.Health{}
+	for range 5 {
+		out, rec := m.call(t, upstream.APIResponses, false)
+		require.Equal(t, m.good.ID, out.Answered.ID, "%s", rec.Body.String())
+		assert.Contains(t, out.Attempts[0].Error, "no background responses")
+	}
+	assert.Empty(t, m.fwd.Health.Unhealthy(m.bad))
+
+	out, rec := m.call(t, upstream.APIResponses, false, m.bad)
+	assert.Equal(t, http.StatusBadRequest, out.Status)
+	assert.False(t, out.Wrote, "the job did not go out: %s", rec.Body.String())
+	var re *router.Error
+	require.ErrorAs(t, out.Err, &re)
+	assert.Equal(t, "background", re.Param)
+	assert.Contains(t, re.Message, "cannot run background responses")
+
+	down := m.good
+	down.Provider = "down"
+	m.fwd.ByName["down"] = upstream.Provider{Name: "down", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1", APIKey: "sk-down"}
+	out, _ = m.call(t, upstream.APIResponses, false, down, m.bad)
+	assert.Equal(t, http.StatusBadGateway, out.Status)
+}
