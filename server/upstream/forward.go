@@ -648,6 +648,10 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		// Read under the attempt timeout: a body that never ends must not
 		// hold the failover.
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if a.unreadPrevious(resp.StatusCode, raw) {
+			// ik_llama.cpp's refusal of the id: its 500, not an outage.
+			return resp.StatusCode, a.forgotten(a.f.refusalText(resp.StatusCode, raw))
+		}
 		if a.oneChoiceOnly(resp.StatusCode, raw) {
 			// The server takes only n=1 (llama.cpp): the client's n,
 			// not an outage, so its health does not count it, and a
@@ -677,7 +681,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, &retryable{unfit: true, noAPI: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the provider has no Responses API at this base URL)"}
 		}
-		if a.wireAPI() == APIResponses && a.call.PreviousResponseID != "" && previousUnread(resp.StatusCode, raw) {
+		if a.unreadPrevious(resp.StatusCode, raw) {
 			// llama.cpp reads no previous_response_id: as for a server
 			// that answers without the conversation (forgotPrevious),
 			// the next model is tried, and when none is left the client

@@ -19,7 +19,8 @@ package upstream
 //     entrypoints/openai/responses/serving.py).
 //   - llama.cpp's llama-server refuses previous_response_id with a 400
 //     ("llama.cpp does not support 'previous_response_id'.",
-//     tools/server/server-chat.cpp), the client's.
+//     tools/server/server-chat.cpp), the client's; ik_llama.cpp's with a
+//     500 of the same words naming itself (unreadPrevious).
 
 import (
 	"bytes"
@@ -148,7 +149,7 @@ func keepsItsAnswers(p Provider) bool {
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious
-// caught, or whose server refused the id (previousUnread): nothing of it
+// caught, or whose server refused the id (unreadPrevious): nothing of it
 // went out, and the next model, whose server may keep the conversation,
 // is tried. The model still answers calls that carry their conversation,
 // so its health does not count it.
@@ -156,15 +157,19 @@ func (a *attempt) forgotten(what string) *retryable {
 	return &retryable{unfit: true, forgot: true, msg: what + " (its server keeps no Responses state)"}
 }
 
-// previousUnread reports llama.cpp's refusal of a continuation: a 400
-// whose error message says the server does not support
-// 'previous_response_id' (tools/server/server-chat.cpp, "llama.cpp does
-// not support 'previous_response_id'."; ik_llama.cpp's names itself
-// instead). Its Responses objects say nothing of store, so the gateway
-// did not keep the answer continued, and no model of that server can
-// continue it.
-func previousUnread(status int, raw []byte) bool {
-	if status != http.StatusBadRequest {
+// unreadPrevious reports a continuation's refusal by a server that reads
+// no previous_response_id: llama.cpp's 400 ("llama.cpp does not support
+// 'previous_response_id'.", thrown as std::invalid_argument in
+// tools/server/server-chat.cpp) or ik_llama.cpp's 500 (its own name in the
+// same words, thrown as std::runtime_error in examples/server/
+// server-chat.cpp, which its server's exception handler answers as a
+// server_error, examples/server/server.cpp). Those words in either status
+// are that refusal, not an outage. The gateway did not keep the answer
+// continued (one made before it kept those servers' answers, or with
+// --keep-responses 0), and no model of that server can continue it.
+func (a *attempt) unreadPrevious(status int, raw []byte) bool {
+	if a.wireAPI() != APIResponses || a.call.PreviousResponseID == "" ||
+		status != http.StatusBadRequest && status != http.StatusInternalServerError {
 		return false
 	}
 	msg, _ := errorMessage(raw)

@@ -141,27 +141,36 @@ func servedAt(m *misbehaving, p upstream.Provider) {
 }
 
 // llama.cpp refuses a continuation outright, with a 400 of its own words
-// (tools/server/server-chat.cpp). The client gets the gateway's 400
-// naming previous_response_id and saying what to send instead, as for a
-// server that answers without the conversation, and the model stays
-// healthy: it answers calls that carry their conversation.
+// (tools/server/server-chat.cpp), and ik_llama.cpp with a 500 of the same
+// words naming itself (a std::runtime_error, which its server answers as a
+// server_error). The client gets the gateway's 400 naming
+// previous_response_id and saying what to send instead, as for a server
+// that answers without the conversation, and the model stays healthy: it
+// answers calls that carry their conversation.
 func TestLlamaCppsRefusalOfAContinuationIsA400NamingPreviousResponseID(t *testing.T) {
-	const refusal = `{"error":{"code":400,"message":"llama.cpp does not support 'previous_response_id'.","type":"invalid_request_error"}}`
-	for _, stream := range []bool{false, true} {
-		m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusBadRequest, "application/json", refusal))
-		m.fwd.Health = &upstream.Health{}
-		for range 5 {
-			out, rec := continueAt(t, m, stream, m.bad)
-			assert.Equal(t, http.StatusBadRequest, out.Status, "stream %t", stream)
-			assert.False(t, out.Wrote, "stream %t: %s", stream, rec.Body.String())
-			var re *router.Error
-			if assert.True(t, errors.As(out.Err, &re), "stream %t: %v", stream, out.Err) {
-				assert.Equal(t, "previous_response_id", re.Param)
-				assert.Contains(t, re.Message, "send the whole conversation in input")
-				assert.Contains(t, re.Message, "llama.cpp does not support 'previous_response_id'.")
+	for _, r := range []struct {
+		server, refusal string
+		status          int
+	}{
+		{"llama.cpp", `{"error":{"code":400,"message":"llama.cpp does not support 'previous_response_id'.","type":"invalid_request_error"}}`, http.StatusBadRequest},
+		{"ik_llama.cpp", `{"error":{"code":500,"message":"ik_llama.cpp does not support 'previous_response_id'.","type":"server_error"}}`, http.StatusInternalServerError},
+	} {
+		for _, stream := range []bool{false, true} {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(r.status, "application/json", r.refusal))
+			m.fwd.Health = &upstream.Health{}
+			for range 5 {
+				out, rec := continueAt(t, m, stream, m.bad)
+				assert.Equal(t, http.StatusBadRequest, out.Status, "%s, stream %t", r.server, stream)
+				assert.False(t, out.Wrote, "%s, stream %t: %s", r.server, stream, rec.Body.String())
+				var re *router.Error
+				if assert.True(t, errors.As(out.Err, &re), "%s, stream %t: %v", r.server, stream, out.Err) {
+					assert.Equal(t, "previous_response_id", re.Param)
+					assert.Contains(t, re.Message, "send the whole conversation in input")
+					assert.Contains(t, re.Message, r.server+" does not support 'previous_response_id'.")
+				}
 			}
+			assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "%s, stream %t", r.server, stream)
 		}
-		assert.Empty(t, m.fwd.Health.Unhealthy(m.bad), "stream %t", stream)
 	}
 }
 
