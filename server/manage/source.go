@@ -15,9 +15,10 @@ import (
 // Source gives the gateway the deployment a request names. A management
 // change applies to the next request: with a store that counts its writes
 // (store.Store does, see [Versioned]) Source keeps every deployment decoded
-// in memory and reads the store again only when the count moves or the
-// copy is older than [SnapshotMaxAge]; with any other store it reads the
-// store on every call.
+// in memory and reads the store again only when the count moves, the copy
+// is older than [SnapshotMaxAge], or a name missing from it is stored (made
+// by another process on the database file); with any other store it reads
+// the store on every call.
 type Source struct {
 	store   Store
 	catalog catalogIndex
@@ -34,8 +35,10 @@ type Versioned interface {
 }
 
 // SnapshotMaxAge bounds how stale Source's copy may be. Writes through the
-// management API show up on the next request; this only matters for writes
-// made to the database file by another process.
+// management API show up on the next request, and so do deployments
+// another process on the database file creates (Get looks a missing name
+// up); this bounds how long another process's change or delete of a
+// deployment in the copy takes to show.
 const SnapshotMaxAge = time.Second
 
 // NewSource returns a Source over st and the catalog.
@@ -60,23 +63,63 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 	if err != nil {
 		return router.Deployment{}, err
 	}
-	e, ok := snap.byName[name]
-	if !ok {
-		stored, err := router.MatchDeploymentName(snap.byFold[router.FoldName(name)], name)
-		switch {
-		case err == nil:
-			e = snap.byName[stored]
-		case router.ErrorCode(err) != router.ENotFound:
+	e, err := snap.lookup(name)
+	if router.ErrorCode(err) == router.ENotFound && s.storedSince(ctx, name) {
+		// Created since the copy was taken, by another gateway on the
+		// same database file (this one's writes move the version): an
+		// admin who creates a deployment through one gateway and calls it
+		// through another behind the same balancer gets it, not a 404.
+		if snap, err = s.loadNow(ctx, v); err != nil {
 			return router.Deployment{}, err
-		case isDefaultName(name):
-			e = snap.builtIn
-		default:
-			return router.Deployment{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
+		e, err = snap.lookup(name)
+	}
+	if err != nil {
+		return router.Deployment{}, err
 	}
 	d := e.dep
 	d.Models = slices.Clone(d.Models) // the caller's to change
 	return d, e.err
+}
+
+// lookup finds name in the snapshot as Get does.
+func (snap *snapshot) lookup(name string) (sourceEntry, error) {
+	if e, ok := snap.byName[name]; ok {
+		return e, nil
+	}
+	stored, err := router.MatchDeploymentName(snap.byFold[router.FoldName(name)], name)
+	switch {
+	case err == nil:
+		return snap.byName[stored], nil
+	case router.ErrorCode(err) != router.ENotFound:
+		return sourceEntry{}, err
+	case isDefaultName(name):
+		return snap.builtIn, nil
+	default:
+		return sourceEntry{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
+	}
+}
+
+// storedSince reports whether the store holds name although the snapshot
+// did not: one query of that name, made only for a name that would
+// otherwise be 404 (a call naming a model rather than a deployment reads
+// every deployment after it anyway). A store that cannot be read now
+// leaves the 404.
+func (s *Source) storedSince(ctx context.Context, name string) bool {
+	_, err := s.store.GetDeployment(ctx, name)
+	return err == nil || router.ErrorCode(err) == router.EConflict
+}
+
+// loadNow reads the store again, whatever the copy's age and version.
+func (s *Source) loadNow(ctx context.Context, v Versioned) (*snapshot, error) {
+	s.rebuild.Lock()
+	defer s.rebuild.Unlock()
+	fresh, err := s.load(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	s.snap.Store(fresh)
+	return fresh, nil
 }
 
 // read is Get straight from the store.

@@ -1,16 +1,19 @@
 package manage_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/store"
 )
@@ -19,7 +22,8 @@ import (
 // database file; env sends its requests.
 type gateway struct {
 	*env
-	api *manage.API
+	api   *manage.API
+	store *store.Store
 }
 
 // twoGateways opens one database file twice, as two server processes do.
@@ -46,7 +50,7 @@ func openGateway(t *testing.T, path string, opts ...store.Option) gateway {
 	api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
 	eng := gin.New()
 	api.Register(eng)
-	return gateway{env: &env{t: t, engine: eng}, api: api}
+	return gateway{env: &env{t: t, engine: eng}, api: api, store: st}
 }
 
 // Two gateways on one database: while the first has checked that the
@@ -129,6 +133,37 @@ func TestADeleteThatWaitsForAnotherGatewaysRouterIsRefusedInUse(t *testing.T) {
 	w = <-deleted
 	assert.Equal(t, http.StatusConflict, w.Code, w.Body.String())
 	assert.Contains(t, w.Body.String(), manage.CodeInUse)
+}
+
+// Two gateways on one database, each routing with its copy of the
+// deployments: a deployment created through the first is routed by the
+// second at once, although the second's copy is fresh (a name missing from
+// it is looked up), rather than answered 404 until the copy is a second
+// old; one deleted through the first is routed by the second until then.
+func TestAnotherGatewayRoutesADeploymentCreatedThroughTheFirstAtOnce(t *testing.T) {
+	first, second := twoGateways(t)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	routes := manage.NewSource(second.store, cat)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	manage.SetSourceClock(routes, func() time.Time { return now })
+	ctx := context.Background()
+	_, err = routes.Get(ctx, "model-router")
+	require.NoError(t, err, "the second gateway has taken its copy")
+
+	w := first.do(http.MethodPut, "/deployments/fresh", routerBody("2025-11-18", `{"mode": "cost"}`))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	d, err := routes.Get(ctx, "FRESH")
+	require.NoError(t, err, "created through the other gateway")
+	assert.Equal(t, "fresh", d.Name)
+	assert.Equal(t, router.ModeCost, d.Mode)
+
+	require.Equal(t, http.StatusOK, first.do(http.MethodDelete, "/deployments/fresh", "").Code)
+	_, err = routes.Get(ctx, "fresh")
+	assert.NoError(t, err, "its copy holds the deleted deployment until it is SnapshotMaxAge old")
+	now = now.Add(manage.SnapshotMaxAge)
+	_, err = routes.Get(ctx, "fresh")
+	assert.Equal(t, router.ENotFound, router.ErrorCode(err), "deleted through the other gateway")
 }
 
 // ifMatch is the admin's headers with If-Match tag.
