@@ -28,7 +28,7 @@ func init() {
 		subcommands: []string{"list", "get", "put", "delete"}})
 }
 
-const deploymentsUsage = `usage:
+var deploymentsUsage = `usage:
   modelrouter deployments list                 list deployments
   modelrouter deployments get NAME             print a deployment as JSON, its etag included
   modelrouter deployments put NAME [flags]     create or replace a deployment
@@ -40,7 +40,9 @@ put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
   --models IDS        comma-separated model IDs for a subset, e.g.
                       gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929 (see modelrouter models)
   --model ID          deploy an underlying model (a Claude model) instead of a router
-  --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min)
+  --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min);
+                      SKU names, in any case:
+                      ` + indentLines(wrapText(strings.Join(manage.SKUNames, ", "), 64), 22) + `
 
 put and delete take --if-match ETAG: only while the deployment's etag (as get prints
 it) is still ETAG, so that a read-modify-write does not undo another admin's change;
@@ -48,6 +50,12 @@ it) is still ETAG, so that a read-modify-write does not undo another admin's cha
 
 Every command takes --url (default $MODELROUTER_URL or http://127.0.0.1:8080) and
 --admin-key (default $MODELROUTER_ADMIN_KEY).`
+
+// indentLines joins lines, each after the first indented by n spaces, to
+// continue a usage line.
+func indentLines(lines []string, n int) string {
+	return strings.Join(lines, "\n"+strings.Repeat(" ", n))
+}
 
 // deploymentsDefaultURL is where `modelrouter serve` listens by default.
 const deploymentsDefaultURL = "http://127.0.0.1:8080"
