@@ -22,6 +22,15 @@ const maxEventBytes = 16 << 20
 
 var errEventTooLarge = errors.New("server-sent event over 16 MiB")
 
+// errEventNotJSON ends a stream at an event whose data is neither JSON nor
+// [DONE]: every provider we speak to sends JSON, so such an event is a
+// broken stream. Passed on, it is a chunk the client's SDK cannot parse
+// (openai-go and anthropic-sdk-go stop with a bare JSON syntax error, the
+// log then calling the client the one that left); dropped, as the
+// translations did, it loses part of the answer while the stream still
+// ends as a success.
+var errEventNotJSON = errors.New("server-sent event that is not JSON")
+
 // sseReader splits a stream into events as they arrive.
 type sseReader struct {
 	br *bufio.Reader
@@ -72,10 +81,12 @@ func (r *sseReader) next() (sseEvent, error) {
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
-			if hasData {
-				return ev, nil
+			if hasData && len(bytes.TrimSpace(ev.data)) > 0 {
+				return wholeEvent(ev)
 			}
-			ev.name = ""
+			// An event with empty data carries nothing (a heartbeat at
+			// most): dropped as a comment is, since no SDK parses it.
+			ev, hasData, size = sseEvent{}, false, 0
 			continue
 		}
 		field, value, _ := bytes.Cut(line, []byte(":"))
@@ -106,6 +117,15 @@ func (r *sseReader) next() (sseEvent, error) {
 			return sseEvent{}, err
 		}
 	}
+}
+
+// wholeEvent is an event that ended with its blank line: [DONE] or JSON,
+// anything else errEventNotJSON.
+func wholeEvent(ev sseEvent) (sseEvent, error) {
+	if string(ev.data) == "[DONE]" || json.Valid(ev.data) {
+		return ev, nil
+	}
+	return sseEvent{}, errEventNotJSON
 }
 
 // lastEvent is an event the stream ended in without its blank line. Some

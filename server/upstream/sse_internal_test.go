@@ -25,20 +25,22 @@ func (b brokenReader) Read(p []byte) (int, error) {
 }
 
 func TestSSEReader(t *testing.T) {
-	long := strings.Repeat("x", 100<<10)
+	long := `"` + strings.Repeat("x", 100<<10) + `"`
 	tests := []struct {
 		name    string
 		in      io.Reader
 		want    []sseEvent
 		wantErr error
 	}{
-		{"data only, with and without space", strings.NewReader("data: a\n\ndata:b\n\n"), []sseEvent{{data: []byte("a")}, {data: []byte("b")}}, io.EOF},
+		{"data only, with and without space", strings.NewReader("data: 1\n\ndata:2\n\n"), []sseEvent{{data: []byte("1")}, {data: []byte("2")}}, io.EOF},
 		{"named events, CRLF, comments and ids dropped", strings.NewReader(": hi\r\nid: 1\r\nevent: ping\r\ndata: {}\r\n\r\n"), []sseEvent{{name: "ping", data: []byte("{}")}}, io.EOF},
 		{"multi-line data joined", strings.NewReader("data: {\ndata: \"a\":1}\n\n"), []sseEvent{{data: []byte("{\n\"a\":1}")}}, io.EOF},
 		{"last event without blank line", strings.NewReader("data: [DONE]"), []sseEvent{{data: []byte("[DONE]")}}, io.EOF},
-		{"event without data is skipped", strings.NewReader("event: x\n\ndata: y\n\n"), []sseEvent{{data: []byte("y")}}, io.EOF},
+		{"event without data is skipped", strings.NewReader("event: x\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, io.EOF},
+		{"event with empty data is skipped", strings.NewReader("event: x\ndata: \n\ndata:\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, io.EOF},
+		{"data that is not JSON ends the stream", strings.NewReader("data: {}\n\ndata: {\"a\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, errEventNotJSON},
 		{"line longer than the buffer", strings.NewReader("data: " + long + "\n\n"), []sseEvent{{data: []byte(long)}}, io.EOF},
-		{"broken connection mid-event", brokenReader{strings.NewReader("data: a\n\ndata: b")}, []sseEvent{{data: []byte("a")}}, io.ErrUnexpectedEOF},
+		{"broken connection mid-event", brokenReader{strings.NewReader("data: {}\n\ndata: {")}, []sseEvent{{data: []byte("{}")}}, io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
