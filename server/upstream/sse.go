@@ -120,13 +120,21 @@ func (r *sseReader) next() (sseEvent, error) {
 }
 
 // wholeEvent is an event that ended with its blank line: [DONE] or JSON,
-// anything else errEventNotJSON.
+// anything else errEventNotJSON. Data that begins with [DONE] is [DONE],
+// as OpenAI's SDKs read it (a prefix match), so a server that writes
+// "[DONE] " still ends its stream rather than breaking it.
 func wholeEvent(ev sseEvent) (sseEvent, error) {
-	if string(ev.data) == "[DONE]" || json.Valid(ev.data) {
+	if bytes.HasPrefix(ev.data, doneData) {
+		ev.data = ev.data[:len(doneData)] // its own bytes: no event shares a buffer
+		return ev, nil
+	}
+	if json.Valid(ev.data) {
 		return ev, nil
 	}
 	return sseEvent{}, errEventNotJSON
 }
+
+var doneData = []byte("[DONE]")
 
 // lastEvent is an event the stream ended in without its blank line. Some
 // servers end with `data: [DONE]` so; but a body that ends where the
