@@ -21,7 +21,7 @@ func TestEveryModelThatTakesFlexIsPricedAtFlex(t *testing.T) {
 			continue
 		}
 		require.Contains(t, m.ServiceTiers, "flex", "%s takes flex", m.ID)
-		flex := m.PricedAtTier("flex", 0)
+		flex := m.PricedAtTier("flex")
 		assert.InDelta(t, m.InputPerMTok/2, flex.InputPerMTok, 1e-9, "%s flex input price", m.ID)
 		assert.InDelta(t, m.OutputPerMTok/2, flex.OutputPerMTok, 1e-9, "%s flex output price", m.ID)
 		assert.InDelta(t, m.CachedInputPerMTok/2, flex.CachedInputPerMTok, 1e-9, "%s flex cached input price", m.ID)

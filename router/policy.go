@@ -27,8 +27,8 @@ func ExpectedCostWithin(m Model, inputTokens int, outputTokens float64, maxOutpu
 // client's, or the default max_tokens a translation sends without one
 // (Claude from Chat Completions or Responses), where Claude stops as it
 // stops at a client's. It is priced at the service tier m is served at
-// (ServedTier), at the standard prices for a prompt longer than that tier
-// serves, and a prompt past m's long-context threshold prices the whole
+// (ServedTier: the standard one for a prompt longer than the tier
+// serves), and a prompt past m's long-context threshold prices the whole
 // call at those prices, as the provider bills it.
 func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	out := outputTokens + n.ReasoningTokens(m)
@@ -37,7 +37,7 @@ func expectedCost(m Model, n Needs, outputTokens float64) float64 {
 	}
 	in := n.PromptFor(m)
 	if t := n.ServedTier(m); t != "" {
-		m = m.PricedAtTier(t, in)
+		m = m.PricedAtTier(t)
 	}
 	m = m.PricedFor(in)
 	return (float64(in)*m.InputPerMTok + float64(max(n.Answers, 1))*out*m.OutputPerMTok) / 1e6

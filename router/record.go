@@ -42,13 +42,15 @@ type Usage struct {
 // prompt (a provider that reports more cached tokens than prompt tokens)
 // are not billed twice. A prompt past m's long-context threshold bills
 // the whole call at those prices (Model.PricedFor); an answer served at a
-// flex or priority tier, at that tier's, unless its prompt is longer than
-// the tier serves (Model.PricedAtTier). Web
+// flex or priority tier, at that tier's (Model.PricedAtTier), whatever
+// the prompt's length: the provider decided by its own estimate of the
+// prompt, and its answer names the tier it served, and billed, the call
+// at. Web
 // searches are billed per search, whatever the prompt or tier, those of
 // a web_search_preview tool at its price where m has one.
 func (u Usage) Cost(m Model) float64 {
 	prompt := max(u.PromptTokens, 0)
-	m = m.PricedAtTier(u.ServiceTier, prompt).PricedFor(prompt)
+	m = m.PricedAtTier(u.ServiceTier).PricedFor(prompt)
 	read := min(max(u.CachedTokens, 0), prompt)
 	written := min(max(u.CacheWriteTokens, 0), prompt-read)
 	hour := min(max(u.CacheWrite1hTokens, 0), written)

@@ -87,9 +87,12 @@ func TestTheServiceTierAskedForChangesTheCheapestModel(t *testing.T) {
 }
 
 // OpenAI serves a priority call whose prompt is over 128K tokens to gpt-5
-// at its standard tier, and bills it there. Both the answer's cost and
-// the router's expected cost price such a prompt at the standard prices,
-// and a prompt up to the limit at the priority ones.
+// at its standard tier. The router's expected cost, and the tier an
+// answer that names none is billed at, price such a prompt at the
+// standard prices, and a prompt up to the limit at the priority ones;
+// an answer that names its tier is billed at that tier's prices whatever
+// its prompt, as OpenAI decides by its own estimate and bills the tier it
+// names.
 func TestAPromptLongerThanTheTierServesIsPricedAtTheStandardTier(t *testing.T) {
 	gpt5 := gpt5Tiers
 	gpt5.Format, gpt5.Profile = "OpenAI", "p-gpt5"
@@ -102,22 +105,26 @@ func TestAPromptLongerThanTheTierServesIsPricedAtTheStandardTier(t *testing.T) {
 	dep := router.Deployment{Name: "d", Mode: router.ModeCost}
 
 	tests := []struct {
-		name           string
-		prompt         int
-		in, out, cache float64 // prices per 1M tokens
+		name    string
+		prompt  int
+		served  string  // the tier an answer that names none was served at
+		in, out float64 // prices per 1M tokens
 	}{
-		{"at the limit: priority", 128_000, 2.5, 20, 0.25},
-		{"past the limit: standard", 128_001, 1.25, 10, 0.125},
+		{"at the limit: priority", 128_000, "priority", 2.5, 20},
+		{"past the limit: standard", 128_001, "", 1.25, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := router.Usage{PromptTokens: tt.prompt, CachedTokens: 1000, CompletionTokens: 100, ServiceTier: "priority"}
-			want := (float64(tt.prompt-1000)*tt.in + 1000*tt.cache + 100*tt.out) / 1e6
-			assert.InDelta(t, want, u.Cost(gpt5), 1e-12, "billed")
-
-			d, err := r.Decide(context.Background(), dep, router.Request{Needs: router.Needs{InputTokens: tt.prompt, ServiceTier: "priority"}})
+			needs := router.Needs{InputTokens: tt.prompt, ServiceTier: "priority"}
+			assert.Equal(t, tt.served, needs.ServedTier(gpt5))
+			d, err := r.Decide(context.Background(), dep, router.Request{Needs: needs})
 			require.NoError(t, err)
 			assert.InDelta(t, (float64(tt.prompt)*tt.in+100*tt.out)/1e6, candidate(t, d, "gpt-5").ExpectedCost, 1e-12, "expected cost")
+
+			u := router.Usage{PromptTokens: tt.prompt, CachedTokens: 1000, CompletionTokens: 100, ServiceTier: "priority"}
+			assert.InDelta(t, (float64(tt.prompt-1000)*2.5+1000*0.25+100*20)/1e6, u.Cost(gpt5), 1e-12, "an answer that says priority served it")
+			u.ServiceTier = "default"
+			assert.InDelta(t, (float64(tt.prompt-1000)*1.25+1000*0.125+100*10)/1e6, u.Cost(gpt5), 1e-12, "one that says default")
 		})
 	}
 }

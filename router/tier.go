@@ -10,23 +10,23 @@ type TierPrices struct {
 	OutputPerMTok      float64 `json:"output_usd_per_mtok"`
 	CachedInputPerMTok float64 `json:"cached_input_usd_per_mtok,omitempty"`
 	// MaxInputTokens, when set, is the longest prompt the tier serves: the
-	// provider serves, and bills, a longer one at its standard tier (OpenAI
-	// leaves requests over 128K prompt tokens to gpt-4.1 and the GPT-5
-	// models out of priority). 0: any prompt.
+	// provider serves a longer one at its standard tier, and its answer
+	// says so (OpenAI leaves requests estimated at over 128K prompt tokens
+	// to gpt-4.1 and the GPT-5 models out of priority). 0: any prompt.
+	// Needs.ServedTier reads it; an answer's bill does not, as the tier
+	// its answer names is the one it was billed at.
 	MaxInputTokens int `json:"max_input_tokens,omitempty"`
 }
 
 // PricedAtTier returns m with the prices its provider bills an answer
 // that says it was served at tier (the answer's `service_tier`): the
 // tier's own where m has them, m's as they are for the standard tier
-// ("default", "auto" or none), for a tier m has no prices for, and for a
-// prompt of promptTokens past the tier's MaxInputTokens, which the
-// provider serves at its standard tier. The catalog gives no model both
-// tiers and long-context prices, so a tier's prices leave the
-// long-context ones out rather than mix them.
-func (m Model) PricedAtTier(tier string, promptTokens int) Model {
+// ("default", "auto" or none) and for a tier m has no prices for. The
+// catalog gives no model both tiers and long-context prices, so a tier's
+// prices leave the long-context ones out rather than mix them.
+func (m Model) PricedAtTier(tier string) Model {
 	p, ok := m.ServiceTiers[tier]
-	if !ok || (p.MaxInputTokens > 0 && promptTokens > p.MaxInputTokens) {
+	if !ok {
 		return m
 	}
 	m.InputPerMTok, m.OutputPerMTok, m.CachedInputPerMTok = p.InputPerMTok, p.OutputPerMTok, p.CachedInputPerMTok
@@ -37,11 +37,17 @@ func (m Model) PricedAtTier(tier string, promptTokens int) Model {
 // ServedTier is the processing tier m serves a call with needs n at, as
 // the gateway sends it the call: the tier asked for, but the standard one
 // ("") for flex on a model without Capabilities.Flex, which gets the call
-// without it. Expected cost prices m at it (PricedAtTier), so a flex call
-// weighs a model with flex at its flex prices against one without at its
-// standard prices, as each will be billed.
+// without it, and for a prompt longer than the tier serves
+// (TierPrices.MaxInputTokens, counted as PromptFor counts it), which the
+// provider serves at its standard tier. Expected cost prices m at it
+// (PricedAtTier), so a flex call weighs a model with flex at its flex
+// prices against one without at its standard prices, as each will be
+// billed; so is an answer that names no tier (a cut stream's estimate).
 func (n Needs) ServedTier(m Model) string {
 	if n.ServiceTier == "flex" && !m.Capabilities.Flex {
+		return ""
+	}
+	if p, ok := m.ServiceTiers[n.ServiceTier]; ok && p.MaxInputTokens > 0 && n.PromptFor(m) > p.MaxInputTokens {
 		return ""
 	}
 	return n.ServiceTier
