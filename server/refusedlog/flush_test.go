@@ -114,3 +114,18 @@ func TestStopOfStartWritesWhatIsLeft(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, 1.0, got[1]["refused"])
 }
+
+// A refusal noted after stop (a handler the shutdown cut, still running)
+// has no flush to come: it gets its line at once, not only the metric.
+func TestARefusalAfterStopIsWrittenAtOnce(t *testing.T) {
+	l, _, lines := newLog(t, 0)
+	stop := l.Start()
+	l.Refused("203.0.113.9", "", "unauthorized", "/v1/chat/completions")
+	stop()
+	require.Len(t, lines(), 1)
+	l.Refused("203.0.113.9", "", "forbidden", "/v1/responses")
+	got := lines()
+	require.Len(t, got, 2, "within the minute of its line, but after stop")
+	assert.Equal(t, 1.0, got[1]["refused"])
+	assert.Equal(t, "forbidden", got[1]["reason"])
+}

@@ -1,9 +1,9 @@
 // Package refusedlog tells the operator, in the server log, of the
 // requests the gateway refuses before serving them (a missing or wrong
 // client or admin key, a foreign Host, a cross-site browser request), and
-// counts them in the metric (Config.Count), without a line per request: such requests write no decision log row, so anyone who
-// reaches the port could otherwise still grow a file with them, the server
-// log.
+// counts them in the metric (Config.Count), without a line per request:
+// such requests write no decision log row, so anyone who reaches the port
+// could otherwise still grow a file with them, the server log.
 //
 // An address gets a line at its first refusal, so an attack or a
 // misconfigured client shows at once, and then at most one line per
@@ -76,6 +76,10 @@ type Log struct {
 	// order holds the *client values, oldest line first.
 	order  *list.List
 	others client
+	// stopped is set by Start's stop: no flush comes after it, so a
+	// refusal still coming (a handler the shutdown cut, still running)
+	// is written at once rather than counted for a flush that never runs.
+	stopped bool
 }
 
 type client struct {
@@ -134,15 +138,16 @@ func (l *Log) Request(r *http.Request, reason, route string) {
 	l.Refused(addr, proxy, reason, route)
 }
 
-// Refused notes a request from addr refused for reason on route; proxy is the trusted proxy that forwarded it ("" for none). It
-// writes a line when addr has had none within the window.
+// Refused notes a request from addr refused for reason on route; proxy is
+// the trusted proxy that forwarded it ("" for none). It writes a line
+// when addr has had none within the window, or once the log is stopped.
 func (l *Log) Refused(addr, proxy, reason, route string) {
 	now := l.cfg.Now()
 	l.mu.Lock()
 	c := l.clientFor(addr, now)
 	c.unlogged++
 	c.last = refusal{proxy: proxy, reason: reason, route: route}
-	if !l.ended(c, now) {
+	if !l.stopped && !l.ended(c, now) {
 		l.mu.Unlock()
 		return
 	}
@@ -208,7 +213,8 @@ func (l *Log) Run(ctx context.Context, ticks <-chan time.Time) {
 
 // Start runs Flush every FlushEvery in one goroutine, however many
 // addresses there are. stop ends it, waits for it, and then writes what
-// is left (FlushAll): call it once the server has stopped serving.
+// is left (FlushAll): call it once the server has stopped serving. A
+// refusal after stop gets its line at once.
 func (l *Log) Start() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t := time.NewTicker(FlushEvery)
@@ -221,6 +227,9 @@ func (l *Log) Start() (stop func()) {
 		cancel()
 		<-done
 		t.Stop()
+		l.mu.Lock()
+		l.stopped = true
+		l.mu.Unlock()
 		l.FlushAll()
 	}
 }
