@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,7 +21,8 @@ import (
 
 // With --require-keys, calls without a key or with a wrong one add no row
 // to the SQLite decision log however many come, and the server log names
-// the client once (behind a trusted proxy, by its forwarded address).
+// the client once within the flood's minute (behind a trusted proxy, by
+// its forwarded address), and once more at stop with the rest of it.
 func TestServeRefusedKeysAddNoDecisionRows(t *testing.T) {
 	var logs syncBuffer
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
@@ -60,8 +62,9 @@ func TestServeRefusedKeysAddNoDecisionRows(t *testing.T) {
 	require.NoError(t, sqlDB.QueryRow(`SELECT COUNT(*) FROM decisions`).Scan(&rows))
 	assert.Zero(t, rows, "refused keys write no decision rows")
 
-	lines := grep(logs.String(), refusedlog.Message)
-	assert.Equal(t, 1, strings.Count(lines, refusedlog.Message), "one line for the client, not one per call:\n%s", lines)
-	assert.Contains(t, lines, "client=203.0.113.9 refused=1 reason=unauthorized route=/v1/chat/completions proxy=127.0.0.1")
+	lines := grep(logs.String(), refusedlog.Message) + "\n"
+	assert.Equal(t, 2, strings.Count(lines, refusedlog.Message), "a line at the first call and one at stop, not one per call:\n%s", lines)
+	assert.Contains(t, lines, "client=203.0.113.9 refused=1 reason=unauthorized route=/v1/chat/completions proxy=127.0.0.1\n")
+	assert.Contains(t, lines, fmt.Sprintf("client=203.0.113.9 refused=%d reason=unauthorized route=/v1/chat/completions proxy=127.0.0.1\n", flood-1))
 	assert.NotContains(t, logs.String(), "mr-not-a-key")
 }
