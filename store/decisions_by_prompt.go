@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -30,14 +31,15 @@ type promptGroup struct {
 }
 
 // rowsByRowid is how many rows eachDecisionByPrompt reads by rowid in one
-// query: a few megabytes of rows in memory at a time.
+// query, and breakTies in one IN list: the list is a few kilobytes.
 const rowsByRowid = 500
 
 // eachDecisionByPrompt is EachDecision for f.ByPrompt. Sorted by SQLite
 // (a window over deployment and prompt text), the whole rows went through
 // its temporary files, which took about twice the rated rows' size on
 // disk; instead it reads the few columns that order the rows, orders them
-// here, then reads the rows in that order by rowid, a batch at a time. One
+// here, then reads the rows in that order by rowid, one at a time (a query
+// per rowsByRowid of them). One
 // read transaction makes both steps see the same log: BEGIN DEFERRED on a
 // connection of its own, as the store's transactions (_txlock=immediate)
 // would hold the write lock for the whole walk.
@@ -58,14 +60,8 @@ func (s *Store) eachDecisionByPrompt(ctx context.Context, f DecisionFilter, fn f
 		return err
 	}
 	for rowids := range slices.Chunk(order, rowsByRowid) {
-		batch, err := decisionsByRowid(ctx, conn, rowids)
-		if err != nil {
+		if err := eachDecisionByRowid(ctx, conn, rowids, fn); err != nil {
 			return err
-		}
-		for _, r := range batch {
-			if err := fn(r); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -216,38 +212,47 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// decisionsByRowid reads the rows of rowids, with their feedback, in the
-// order of rowids.
-func decisionsByRowid(ctx context.Context, conn *sql.Conn, rowids []int64) ([]DecisionRow, error) {
-	q := "SELECT d.rowid, " + decisionSelect +
-		" FROM decisions d LEFT JOIN feedback f ON f.request_id = d.request_id WHERE d.rowid IN (" + placeholders(len(rowids)) + ")"
-	args := make([]any, len(rowids))
-	place := make(map[int64]int, len(rowids))
-	for i, id := range rowids {
-		args[i] = id
-		place[id] = i
-	}
-	rows, err := conn.QueryContext(ctx, q, args...)
+// eachDecisionByRowid calls fn for the rows of rowids, with their
+// feedback, in the order of rowids, one row at a time: SQLite walks the
+// list (json_each, kept first by CROSS JOIN) and finds each row by its
+// rowid, so nothing is sorted and a batch of rows whose prompts are large
+// is never held at once.
+func eachDecisionByRowid(ctx context.Context, conn *sql.Conn, rowids []int64, fn func(DecisionRow) error) error {
+	list, err := json.Marshal(rowids)
 	if err != nil {
-		return nil, fmt.Errorf("query decisions: %w", err)
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, byRowidQuery, string(list))
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
 	}
 	defer rows.Close()
-	out := make([]DecisionRow, len(rowids))
 	read := 0
 	for rows.Next() {
 		var rowid int64
 		r, err := scanDecision(rows, &rowid)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[place[rowid]] = r
+		// Cannot happen within the transaction; never hand on a row out
+		// of its place.
+		if read == len(rowids) || rowid != rowids[read] {
+			return fmt.Errorf("query decisions: row %d read out of its place %d", rowid, read)
+		}
 		read++
+		if err := fn(r); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query decisions: %w", err)
+		return fmt.Errorf("query decisions: %w", err)
 	}
-	if read != len(rowids) { // cannot happen within the transaction; never hand on a zero row
-		return nil, fmt.Errorf("query decisions: %d of %d rows read by rowid", read, len(rowids))
+	if read != len(rowids) { // cannot happen within the transaction either
+		return fmt.Errorf("query decisions: %d of %d rows read by rowid", read, len(rowids))
 	}
-	return out, nil
+	return nil
 }
+
+// byRowidQuery reads the rows of a JSON list of rowids in its order.
+var byRowidQuery = "SELECT d.rowid, " + decisionSelect +
+	" FROM json_each(?1) j CROSS JOIN decisions d ON d.rowid = j.value LEFT JOIN feedback f ON f.request_id = d.request_id"

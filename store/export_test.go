@@ -29,3 +29,7 @@ func DecisionQuery(f DecisionFilter) (string, []any) {
 	}
 	return decisionQuery(f)
 }
+
+// ByRowidQuery is ByPrompt's second query, which reads the rows of a JSON
+// list of rowids in its order.
+var ByRowidQuery = byRowidQuery

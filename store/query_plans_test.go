@@ -115,6 +115,10 @@ func TestRowsGroupedByPromptAreNotSortedBySQLite(t *testing.T) {
 	q, args := store.DecisionQuery(store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true})
 	plan := queryPlan(t, s.DB(), q, args...)
 	assert.NotContains(t, plan, "TEMP B-TREE", plan)
+	// The rows come in the list's order, each found by its rowid.
+	plan = queryPlan(t, s.DB(), store.ByRowidQuery, "[3, 1, 2]")
+	assert.NotContains(t, plan, "TEMP B-TREE", plan)
+	assert.Contains(t, plan, "SEARCH d USING INTEGER PRIMARY KEY (rowid=?)", plan)
 }
 
 func TestRatedAnswersComeOldestFirstWithTheirFeedback(t *testing.T) {
