@@ -31,7 +31,7 @@ type promptGroup struct {
 }
 
 // rowsByRowid is how many rows eachDecisionByPrompt reads by rowid in one
-// query, and breakTies in one IN list: the list is a few kilobytes.
+// query: the list of them is a few kilobytes.
 const rowsByRowid = 500
 
 // eachDecisionByPrompt is EachDecision for f.ByPrompt. Sorted by SQLite
@@ -84,17 +84,8 @@ func byPromptOrder(ctx context.Context, conn *sql.Conn, f DecisionFilter) ([]int
 	slices.SortFunc(keys, func(a, b promptKey) int {
 		return cmp.Or(cmp.Compare(a.tsMS, b.tsMS), cmp.Compare(a.rowid, b.rowid))
 	})
-	for i := 0; i < len(keys); {
-		j := i + 1
-		for j < len(keys) && keys[j].tsMS == keys[i].tsMS {
-			j++
-		}
-		if j-i > 1 {
-			if err := breakTies(ctx, conn, keys[i:j]); err != nil {
-				return nil, err
-			}
-		}
-		i = j
+	if err := breakTies(ctx, conn, keys); err != nil {
+		return nil, err
 	}
 	// The groups come in the order of their oldest rows, each taking as
 	// many places as it has rows, which fill them oldest first.
@@ -170,46 +161,77 @@ func promptKeys(ctx context.Context, conn *sql.Conn, f DecisionFilter) ([]prompt
 	return keys, len(groups), nil
 }
 
-// breakTies puts keys, rows of one millisecond, in Decisions' order: by
-// ts, then request_id.
+// breakTies puts each run of keys (in time order) that share a
+// millisecond in Decisions' order: by ts, then request_id. Those two are
+// read for the tied rows alone, the runs of about rowsByRowid of them in
+// one query: a busy gateway logs many of its rows in the millisecond of
+// another, and a query for each run took most of the time of a walk over
+// rows logged in pairs (BenchmarkExportRatedAnswersLoggedInPairs).
 func breakTies(ctx context.Context, conn *sql.Conn, keys []promptKey) error {
-	type tie struct{ ts, requestID string }
-	ties := make(map[int64]tie, len(keys))
-	for batch := range slices.Chunk(keys, rowsByRowid) {
-		args := make([]any, len(batch))
-		for i, k := range batch {
-			args[i] = k.rowid
+	var (
+		runs [][]promptKey
+		tied int
+	)
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j].tsMS == keys[i].tsMS {
+			j++
 		}
-		rows, err := conn.QueryContext(ctx, "SELECT rowid, ts, request_id FROM decisions WHERE rowid IN ("+placeholders(len(args))+")", args...)
-		if err != nil {
-			return fmt.Errorf("query decisions: %w", err)
+		if j-i > 1 {
+			runs = append(runs, keys[i:j])
+			tied += j - i
 		}
-		for rows.Next() {
-			var (
-				rowid int64
-				t     tie
-			)
-			if err := rows.Scan(&rowid, &t.ts, &t.requestID); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan decision: %w", err)
+		i = j
+		if tied >= rowsByRowid || i == len(keys) && tied > 0 {
+			if err := sortRuns(ctx, conn, runs, tied); err != nil {
+				return err
 			}
-			ties[rowid] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("query decisions: %w", err)
+			runs, tied = runs[:0], 0
 		}
 	}
-	slices.SortFunc(keys, func(a, b promptKey) int {
-		ta, tb := ties[a.rowid], ties[b.rowid]
-		return cmp.Or(strings.Compare(ta.ts, tb.ts), strings.Compare(ta.requestID, tb.requestID))
-	})
 	return nil
 }
 
-// placeholders is n comma-separated ?s, for an IN list.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+// sortRuns reads ts and request_id of the tied rows of runs and sorts
+// each run by them.
+func sortRuns(ctx context.Context, conn *sql.Conn, runs [][]promptKey, tied int) error {
+	rowids := make([]int64, 0, tied)
+	for _, run := range runs {
+		for _, k := range run {
+			rowids = append(rowids, k.rowid)
+		}
+	}
+	list, err := json.Marshal(rowids)
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT d.rowid, d.ts, d.request_id FROM json_each(?1) j CROSS JOIN decisions d ON d.rowid = j.value", string(list))
+	if err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	defer rows.Close()
+	type tie struct{ ts, requestID string }
+	ties := make(map[int64]tie, tied)
+	for rows.Next() {
+		var (
+			rowid int64
+			t     tie
+		)
+		if err := rows.Scan(&rowid, &t.ts, &t.requestID); err != nil {
+			return fmt.Errorf("scan decision: %w", err)
+		}
+		ties[rowid] = t
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query decisions: %w", err)
+	}
+	for _, run := range runs {
+		slices.SortFunc(run, func(a, b promptKey) int {
+			ta, tb := ties[a.rowid], ties[b.rowid]
+			return cmp.Or(strings.Compare(ta.ts, tb.ts), strings.Compare(ta.requestID, tb.requestID))
+		})
+	}
+	return nil
 }
 
 // eachDecisionByRowid calls fn for the rows of rowids, with their

@@ -93,6 +93,38 @@ func BenchmarkExportRatedAnswers(b *testing.B) {
 	}
 }
 
+// BenchmarkExportRatedAnswersLoggedInPairs reads 100,000 rated answers by
+// prompt, as export-feedback does, logged each in a millisecond of its own
+// or in pairs that share one, as on a busy gateway: ByPrompt reads the
+// times and request ids of those rows to put them in order.
+func BenchmarkExportRatedAnswersLoggedInPairs(b *testing.B) {
+	const n = 100_000
+	for _, pairs := range []bool{false, true} {
+		s := largeLog(b, n)
+		_, err := s.DB().Exec(`INSERT OR IGNORE INTO feedback (request_id, score, label, comment, ts, ts_ms)
+			SELECT request_id, 1, 'good', '', ts, ts_ms FROM decisions`)
+		require.NoError(b, err)
+		if pairs {
+			_, err = s.DB().Exec(`UPDATE decisions SET ts_ms = (SELECT p.ts_ms FROM decisions p WHERE p.rowid = decisions.rowid - 1)
+				WHERE rowid % 2 = 0`)
+			require.NoError(b, err)
+		}
+		b.Run(fmt.Sprintf("in_pairs=%v", pairs), func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				rated := 0
+				err := s.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true}, func(store.DecisionRow) error {
+					rated++
+					return nil
+				})
+				if err != nil || rated != n {
+					b.Fatal(rated, err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkReportOfTheWholeLog sums every row, as the report and the
 // dashboard's table do over their range.
 func BenchmarkReportOfTheWholeLog(b *testing.B) {
