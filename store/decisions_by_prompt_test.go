@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -89,7 +91,8 @@ func byPromptWindow(t *testing.T, s *store.Store, from string) []string {
 // ByPrompt's rows are read in batches by rowid: over several batches, with
 // groups that span them, rows that share an instant, texts that differ only
 // in being NULL or empty, and a limit that ends mid-group, they come in the
-// window function's order, each row as Decisions reads it, feedback and all.
+// window function's order, each row as Decisions reads it, feedback and all,
+// also of a time range and of one deployment.
 func TestRowsByPromptOverSeveralBatchesComeInTheWindowsOrder(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
@@ -131,10 +134,14 @@ func TestRowsByPromptOverSeveralBatchesComeInTheWindowsOrder(t *testing.T) {
 		{store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true},
 			"FROM feedback f JOIN decisions d ON d.request_id = f.request_id"},
 		{store.DecisionFilter{ByPrompt: true}, "FROM decisions d"},
+		{store.DecisionFilter{Since: sampleTime.Add(100 * time.Second), Until: sampleTime.Add(700 * time.Second), ByPrompt: true},
+			fmt.Sprintf("FROM decisions d WHERE d.ts_ms >= %d AND d.ts_ms < %d",
+				sampleTime.Add(100*time.Second).UnixMilli(), sampleTime.Add(700*time.Second).UnixMilli())},
+		{store.DecisionFilter{Deployment: "beta", ByPrompt: true}, "FROM decisions d WHERE d.deployment = 'beta'"},
 	} {
 		want := byPromptWindow(t, s, c.from)
-		require.Greater(t, len(want), 1000)
-		for _, limit := range []int{0, 777} {
+		require.Greater(t, len(want), 600)
+		for _, limit := range []int{0, len(want) * 3 / 4} {
 			f := c.filter
 			f.Limit = limit
 			got, err := s.Decisions(ctx, f)
@@ -218,4 +225,78 @@ func TestRowsOfLargePromptsAreHandedOnOneAtATimeByPrompt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, n, rows)
 	assert.Less(t, held, uint64(2<<20), "bytes held at the first row")
+}
+
+// A walk by prompt that its reader stops (an error of its own, or the
+// command cancelled) ends its read transaction: no connection of the
+// store is left holding an old snapshot, which would keep the -wal file
+// from being checkpointed for as long as the gateway runs.
+func TestAWalkByPromptStoppedEarlyLeavesNoReadOpen(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	const n = 1200
+	var recs []router.Record
+	for i := range n {
+		rec := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Second))
+		rec.PromptText = fmt.Sprint("prompt ", i%10)
+		recs = append(recs, rec)
+	}
+	logged(t, s, recs...)
+	for i := range n {
+		require.NoError(t, s.AddFeedback(ctx, requestID(i), 1, "", ""))
+	}
+	stop := errors.New("stop")
+	err := s.EachDecision(ctx, store.DecisionFilter{WithFeedback: true, ByPrompt: true}, func(store.DecisionRow) error { return stop })
+	require.ErrorIs(t, err, stop)
+	cctx, cancel := context.WithCancel(ctx)
+	rows := 0
+	err = s.EachDecision(cctx, store.DecisionFilter{WithFeedback: true, ByPrompt: true}, func(store.DecisionRow) error {
+		if rows++; rows == 600 {
+			cancel()
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+
+	require.NoError(t, s.AddFeedback(ctx, requestID(0), 0.5, "", ""))
+	var busy, frames, checkpointed int
+	require.NoError(t, s.DB().QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &checkpointed))
+	assert.Zero(t, busy, "a reader still holds the -wal file")
+}
+
+// export-feedback opens the log for reading only: beside a running
+// gateway (sharing its -wal file) it reads one snapshot, a rating given
+// meanwhile left out; of a stopped one (read as immutable) it reads every
+// rated row.
+func TestRowsByPromptAreReadFromALogOpenedForReading(t *testing.T) {
+	ctx := context.Background()
+	for _, running := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "m.db")
+		s := mustOpenPath(t, path)
+		var recs []router.Record
+		for i := range 700 {
+			rec := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Second))
+			rec.PromptText = fmt.Sprint("prompt ", i%10)
+			recs = append(recs, rec)
+		}
+		logged(t, s, recs...)
+		for i := range 699 {
+			require.NoError(t, s.AddFeedback(ctx, requestID(i), 1, "", ""))
+		}
+		if !running {
+			require.NoError(t, s.Close())
+		}
+		r, err := store.OpenForReading(path)
+		require.NoError(t, err)
+		rows := 0
+		err = r.EachDecision(ctx, store.DecisionFilter{Answered: true, WithFeedback: true, ByPrompt: true}, func(store.DecisionRow) error {
+			if rows++; rows == 1 && running {
+				require.NoError(t, s.AddFeedback(ctx, requestID(699), 1, "", ""))
+			}
+			return nil
+		})
+		require.NoError(t, err, "running %v", running)
+		assert.Equal(t, 699, rows, "running %v", running)
+		require.NoError(t, r.Close())
+	}
 }
