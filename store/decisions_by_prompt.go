@@ -13,8 +13,8 @@ import (
 
 // promptKey is what puts one matching row in ByPrompt's order: its time
 // and its group. The row itself is read later, by rowid. Rows of one
-// millisecond, told apart by ts and request_id, are rare: those two are
-// read for them alone (breakTies), not held for every row.
+// millisecond are told apart by ts and request_id, read for them alone
+// (breakTies), not held for every row.
 type promptKey struct {
 	rowid, tsMS int64
 	group       int32
@@ -39,10 +39,10 @@ const rowsByRowid = 500
 // its temporary files, which took about twice the rated rows' size on
 // disk; instead it reads the few columns that order the rows, orders them
 // here, then reads the rows in that order by rowid, one at a time (a query
-// per rowsByRowid of them). One
-// read transaction makes both steps see the same log: BEGIN DEFERRED on a
-// connection of its own, as the store's transactions (_txlock=immediate)
-// would hold the write lock for the whole walk.
+// per rowsByRowid of them). One read transaction makes both steps see the
+// same log: BEGIN DEFERRED on a connection of its own, as the store's
+// transactions (_txlock=immediate) would hold the write lock for the whole
+// walk.
 func (s *Store) eachDecisionByPrompt(ctx context.Context, f DecisionFilter, fn func(DecisionRow) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
