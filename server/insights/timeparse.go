@@ -23,6 +23,19 @@ func ParseUntil(s string, now time.Time) (time.Time, error) {
 }
 
 func parseBound(s string, now time.Time, name string, endOfDay bool) (time.Time, error) {
+	t, err := parseTime(s, now, name, endOfDay)
+	// A report names its range in RFC 3339, which has no year past 9999:
+	// "--until 9999-12-31" (its day ends in 10000) would otherwise be
+	// taken and fail only when the answer is written, an empty 200 over
+	// HTTP and no JSON from `report`.
+	if err == nil && t.Year() > 9999 {
+		return time.Time{}, router.Errorf(router.EInvalid,
+			"%s %q ends after the year 9999, past what a report can show; leave %s out for no bound", name, s, name)
+	}
+	return t, err
+}
+
+func parseTime(s string, now time.Time, name string, endOfDay bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, nil
