@@ -280,8 +280,12 @@ func (s *Server) routes() *gin.Engine {
 		s.writeError(c, router.Errorf(router.EMethod, "method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.HandleMethodNotAllowed = true
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	// HEAD too: uptime monitors check with it, and HTTP has every server
+	// answer HEAD where it answers GET (net/http drops the body).
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		e.Handle(method, "/healthz", s.healthz)
+		e.Handle(method, "/readyz", s.readyz)
+	}
 
 	// API routes: the record wraps everything after the key check (so a
 	// panic is logged too), recover sits inside it so the record sees the
