@@ -408,6 +408,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}
+	if !requireKeys {
+		warnBudgetsNotEnforced(ctx, st, log)
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
