@@ -33,10 +33,18 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	sort.Strings(names)
-	if err := refuseUnknownMigrations(ctx, db, names); err != nil {
+	applied, err := refuseUnknownMigrations(ctx, db, names)
+	if err != nil {
 		return err
 	}
 	for _, name := range names {
+		// One already applied is skipped without a transaction: opening
+		// a database that is up to date takes no write lock, so it opens
+		// beside a writer that holds one (a `sqlite3` session inside
+		// BEGIN IMMEDIATE), and only a write of its own waits on it.
+		if slices.Contains(applied, path.Base(name)) {
+			continue
+		}
 		if err := applyMigration(ctx, db, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
@@ -73,23 +81,25 @@ func applyMigration(ctx context.Context, db *sql.DB, file string) error {
 	return tx.Commit()
 }
 
-// refuseUnknownMigrations fails if the migrations table names one that is
-// not among known (the embedded files), before this binary changes
-// anything in the file.
-func refuseUnknownMigrations(ctx context.Context, db *sql.DB, known []string) error {
+// refuseUnknownMigrations returns the names of the migrations the table
+// records, and fails if it names one that is not among known (the
+// embedded files), before this binary changes anything in the file.
+func refuseUnknownMigrations(ctx context.Context, db *sql.DB, known []string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
 	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
+		return nil, fmt.Errorf("read migrations: %w", err)
 	}
 	defer rows.Close()
+	var applied []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			return fmt.Errorf("read migrations: %w", err)
+			return nil, fmt.Errorf("read migrations: %w", err)
 		}
 		if !slices.Contains(known, "migrations/"+name) {
-			return fmt.Errorf("the database was written by a newer modelrouter (migration %s, which this release does not know): upgrade modelrouter to use it", name)
+			return nil, fmt.Errorf("the database was written by a newer modelrouter (migration %s, which this release does not know): upgrade modelrouter to use it", name)
 		}
+		applied = append(applied, name)
 	}
-	return rows.Err()
+	return applied, rows.Err()
 }

@@ -64,7 +64,7 @@ func checkSchemaCurrent(db *sql.DB) error {
 		return err
 	}
 	sort.Strings(names)
-	if err := refuseUnknownMigrations(context.Background(), db, names); err != nil {
+	if _, err := refuseUnknownMigrations(context.Background(), db, names); err != nil {
 		return err
 	}
 	for _, file := range names {

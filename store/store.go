@@ -205,10 +205,12 @@ func (s *Store) Close() error {
 		// it refreshes the query planner's statistics where they are stale.
 		_, optErr := s.db.ExecContext(ctx, "PRAGMA optimize")
 		var se sqlite3.Error
-		if errors.As(optErr, &se) && se.Code == sqlite3.ErrReadonly {
+		if errors.As(optErr, &se) && (se.Code == sqlite3.ErrReadonly || se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
 			// A file this process may only read (`keys list` on a
-			// read-only copy) has been read; the statistics can wait
-			// for a writer.
+			// read-only copy) has been read, or another process holds
+			// the write lock (a `sqlite3` session inside BEGIN
+			// IMMEDIATE), whose refusal the command has already
+			// reported; the statistics can wait for a writer.
 			optErr = nil
 		}
 		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
