@@ -105,11 +105,22 @@ func (l *Log) dropPastLimit(err error) {
 	var rows int
 	var oldest router.Record
 	for h.bytes > h.limit && len(h.batches) > 0 {
-		b := h.pop()
+		// Row by row, not a batch at a time: with --keep-prompts one
+		// batch of long prompts can pass the limit alone, and would take
+		// its newest rows, which fit, with it.
+		b := h.batches[0]
 		if rows == 0 {
 			oldest = b[0]
 		}
-		rows += len(b)
+		size := batchBytes(b[:1])
+		b[0] = router.Record{} // its prompt text goes now, not with the batch
+		h.batches[0], h.sizes[0] = b[1:], h.sizes[0]-size
+		h.rows--
+		h.bytes -= size
+		rows++
+		if len(h.batches[0]) == 0 {
+			h.pop()
+		}
 	}
 	if rows == 0 {
 		return
