@@ -1,13 +1,11 @@
 package server
 
 import (
-	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Uptime monitors check a URL with HEAD (wasitup.com's FAQ says it sends
@@ -21,15 +19,7 @@ func TestHealthProbesAnswerHEADAsTheyAnswerGET(t *testing.T) {
 	e := newE2E(t, func(c *Config) { c.RequireKeys, c.Keys, c.Ready = false, nil, ready.Load })
 	head := func(path string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodHead, e.url+path, nil)
-		require.NoError(t, err)
-		req.Host = "10.0.3.7:8080"
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(raw)
+		return probeWith(t, e, http.MethodHead, path, "10.0.3.7:8080")
 	}
 	status, raw := head("/healthz")
 	assert.Equal(t, http.StatusOK, status)

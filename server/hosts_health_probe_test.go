@@ -15,7 +15,13 @@ import (
 // key and no browser headers.
 func probe(t *testing.T, e *e2e, path, host string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, e.url+path, nil)
+	return probeWith(t, e, http.MethodGet, path, host)
+}
+
+// probeWith is probe with another method, as HEAD from an uptime monitor.
+func probeWith(t *testing.T, e *e2e, method, path, host string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.url+path, nil)
 	require.NoError(t, err)
 	req.Host = host
 	resp, err := http.DefaultClient.Do(req)
