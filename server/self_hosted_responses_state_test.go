@@ -265,3 +265,49 @@ func answerTo(t *testing.T, client openai.Client, prompt string, stream bool) (*
 	require.NotNil(t, made, "the stream reached response.completed")
 	return made, named
 }
+
+// llama.cpp's stream names its items by id alone (no event carries
+// output_index), and its function call item has no id, its argument
+// deltas naming it by its call_id. An answer the gateway keeps for it
+// still names each item, in every event, by the id the completed answer
+// gives it, so what a client built from the events matches what it reads
+// back by id.
+func TestEveryEventOfAKeptLlamaCppStreamNamesItsItemAsTheCompletedAnswerDoes(t *testing.T) {
+	e, server := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(cfg *Config) { cfg.Responses = &memResponses{} })
+	server.Set("llama", upstreamtest.Behavior{LlamaCpp: true, Thinking: "The user asks the weather.", TextFirst: true, Reply: "Let me look.",
+		ToolCall: &upstreamtest.ToolCall{ID: "abc", Name: "get_weather", Arguments: `{"city":"Paris"}`}})
+	client := e.clients()["v1"]
+	s := client.Responses.NewStreaming(context.Background(), ask("Weather in Paris?"), onModel("llama"))
+	var made *responses.Response
+	named := map[string]bool{} // the item ids the events name
+	for s.Next() {
+		ev := s.Current()
+		if ev.ItemID != "" {
+			named[ev.ItemID] = true
+		}
+		if ev.Item.ID != "" {
+			named[ev.Item.ID] = true
+		}
+		if ev.Type == "response.completed" {
+			made = &ev.Response
+		}
+	}
+	require.NoError(t, s.Err())
+	require.NotNil(t, made, "the stream reached response.completed")
+	require.Len(t, made.Output, 3)
+	ids := map[string]bool{}
+	for _, it := range made.Output {
+		ids[it.ID] = true
+	}
+	assert.Equal(t, ids, named, "the events name the completed answer's items, by its ids")
+	assert.Equal(t, "msg_"+made.ID+"_1", made.Output[1].ID, "the message has the gateway's id")
+	assert.Equal(t, "fc_"+made.ID+"_2", made.Output[2].ID, "and so has the function call")
+	assert.Equal(t, "fc_abc", made.Output[2].CallID, "whose call_id is the server's")
+
+	read, err := client.Responses.Get(context.Background(), made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	require.Len(t, read.Output, 3)
+	for i, it := range read.Output {
+		assert.Equal(t, made.Output[i].ID, it.ID, "the answer read back by id has the same items")
+	}
+}

@@ -24,6 +24,7 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bg, _ := c.body["background"].(bool)
+	bg = bg && !c.b.LlamaCpp // llama.cpp reads no background: it answers at once
 	if bg && c.b.NoBackground {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
@@ -44,11 +45,14 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, resp)
 		return
 	}
-	if stream {
+	switch {
+	case stream && c.b.LlamaCpp:
+		sendEvents(c.startSSE(), c.llamaCppEvents())
+	case stream:
 		c.responsesStream()
-		return
+	default:
+		writeJSON(w, c.response("completed"))
 	}
-	writeJSON(w, c.response("completed"))
 }
 
 // vLLMNoBackground is vLLM's refusal of a background call when started
@@ -93,9 +97,12 @@ func (c *call) response(status string) map[string]any {
 		// nothing.
 		resp["previous_response_id"], resp["store"] = nil, false
 	case c.b.LlamaCpp:
-		// llama.cpp's says nothing of either.
+		// llama.cpp's says nothing of either, and its items are its own.
 		delete(resp, "previous_response_id")
 		delete(resp, "store")
+		if status == "completed" {
+			resp["output"] = c.llamaCppOutput()
+		}
 	}
 	if status == "completed" {
 		p, n := c.promptTokens(), c.completionTokens()
