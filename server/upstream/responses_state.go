@@ -163,17 +163,21 @@ func (a *attempt) forgotten(what string) *retryable {
 // tools/server/server-chat.cpp) or ik_llama.cpp's 500 (its own name in the
 // same words, thrown as std::runtime_error in examples/server/
 // server-chat.cpp, which its server's exception handler answers as a
-// server_error, examples/server/server.cpp). Those words in either status
-// are that refusal, not an outage. The gateway did not keep the answer
-// continued (one made before it kept those servers' answers, or with
-// --keep-responses 0), and no model of that server can continue it.
+// server_error, examples/server/server.cpp). The error's whole message,
+// the server's name and those words, is that refusal in either status,
+// not an outage; a message that only quotes them (a prompt holding the
+// sentence, echoed in an outage's error) is not. The gateway did not keep
+// the answer continued (one made before it kept those servers' answers,
+// or with --keep-responses 0), and no model of that server can continue
+// it.
 func (a *attempt) unreadPrevious(status int, raw []byte) bool {
 	if a.wireAPI() != APIResponses || a.call.PreviousResponseID == "" ||
 		status != http.StatusBadRequest && status != http.StatusInternalServerError {
 		return false
 	}
 	msg, _ := errorMessage(raw)
-	return strings.Contains(strings.ToLower(msg), "does not support 'previous_response_id'")
+	server, ok := strings.CutSuffix(strings.ToLower(strings.TrimSpace(msg)), " does not support 'previous_response_id'.")
+	return ok && server != "" && !strings.ContainsAny(server, " \t\n'")
 }
 
 // forgotConversation reports whether an attempt failed so (forgotten).

@@ -283,3 +283,31 @@ func TestAnUnreadableBackgroundJobFailsOverWithoutCountingAgainstHealth(t *testi
 	out, _ = m.call(t, upstream.APIResponses, false, down, m.bad)
 	assert.Equal(t, http.StatusBadGateway, out.Status)
 }
+
+// Only ik_llama.cpp's own words make a 500 its refusal of the id: an
+// outage whose message merely quotes them (a prompt that holds the
+// sentence, echoed in a server's error) is an outage, counted against the
+// model's health, and from the last model the usual 502; so is any other
+// 500 a continuation meets.
+func TestA500ThatOnlyQuotesTheRefusalOfPreviousResponseIDIsAnOutage(t *testing.T) {
+	for _, msg := range []string{
+		`failed to tokenize prompt 'Why does it say: ik_llama.cpp does not support 'previous_response_id'.?'`,
+		`out of memory`,
+	} {
+		body := `{"error":{"code":500,"message":` + strconv.Quote(msg) + `,"type":"server_error"}}`
+		for _, stream := range []bool{false, true} {
+			m := newMisbehaving(t, upstream.KindOpenAI, writes(http.StatusInternalServerError, "application/json", body))
+			m.fwd.Health = &upstream.Health{}
+			for range 5 {
+				out, _ := continueAt(t, m, stream, m.bad, m.good)
+				require.NotEmpty(t, out.Attempts, "%s, stream %t", msg, stream)
+				assert.Equal(t, "HTTP 500", out.Attempts[0].Error, "%s, stream %t", msg, stream)
+			}
+			assert.NotEmpty(t, m.fwd.Health.Unhealthy(m.bad), "%s, stream %t: counted against health", msg, stream)
+
+			m.fwd.Health = &upstream.Health{}
+			out, _ := continueAt(t, m, stream, m.bad)
+			assert.Equal(t, http.StatusBadGateway, out.Status, "%s, stream %t", msg, stream)
+		}
+	}
+}
