@@ -311,3 +311,44 @@ func TestEveryEventOfAKeptLlamaCppStreamNamesItsItemAsTheCompletedAnswerDoes(t *
 		assert.Equal(t, made.Output[i].ID, it.ID, "the answer read back by id has the same items")
 	}
 }
+
+// llama.cpp reads no background: a background: true call is answered at
+// once, completed, its object saying nothing of store or background. That
+// answer is no job its server could be asked about by id, so the gateway
+// keeps it as any other of llama.cpp's, streamed or not, and its
+// continuation carries the whole conversation.
+func TestABackgroundCallLlamaCppAnswersAtOnceIsKeptAsAnyOther(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		e, server := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(cfg *Config) { cfg.Responses = &memResponses{} })
+		server.Set("llama", upstreamtest.Behavior{LlamaCpp: true, Reply: "Hello, Ada."})
+		ctx := context.Background()
+		client := e.clients()["v1"]
+		params := ask("My name is Ada.")
+		params.Background = openai.Bool(true)
+		var made *responses.Response
+		if stream {
+			s := client.Responses.NewStreaming(ctx, params, onModel("llama"))
+			for s.Next() {
+				if ev := s.Current(); ev.Type == "response.completed" {
+					made = &ev.Response
+				}
+			}
+			require.NoError(t, s.Err())
+		} else {
+			var err error
+			made, err = client.Responses.New(ctx, params, onModel("llama"))
+			require.NoError(t, err)
+		}
+		require.NotNil(t, made, "stream %t", stream)
+		assert.NotContains(t, made.ID, "resp_fake_", "stream %t: kept under the gateway's id", stream)
+
+		next, err := client.Responses.New(ctx, responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(made.ID),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("What is my name?")}})
+		require.NoError(t, err, "stream %t", stream)
+		assert.Equal(t, "llama", next.Model, "stream %t", stream)
+		reqs := server.RequestsFor("llama")
+		require.Len(t, reqs, 2)
+		assert.NotContains(t, string(reqs[1].Body), "previous_response_id", "stream %t", stream)
+		assert.Contains(t, string(reqs[1].Body), "Hello, Ada.", "stream %t: the earlier answer goes with the call", stream)
+	}
+}

@@ -165,7 +165,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		details = a.detailsJSON(resp.StatusCode)
 	}
 	native := a.provider.Kind == KindAnthropic
-	kept := a.call.Relay == nil && a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store"))
+	kept := a.call.Relay == nil && a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store"), obj.get("background"), obj.get("status"))
 	var items []string
 	if a.wireAPI() == APIResponses && !native && !unstored(obj.get("store")) && !kept {
 		// A kept answer's items go out with the gateway's ids, which

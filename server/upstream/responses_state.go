@@ -35,15 +35,17 @@ import (
 )
 
 // keepsAnswerOf reports whether the gateway keeps a Responses answer whose
-// response object's "store" member is store (raw as sent; nil when the
-// object has none) although the call did not ask store: false (Call.Keep
-// is set only then), as it keeps Claude's: one the server says it keeps
-// nothing of (Ollama's every answer), or one of a server of one's own
-// that says nothing (leftToGateway). Its continuation then carries the
-// whole conversation, which any model can answer, instead of going back
-// to a server that would answer without it or refuse it.
-func (a *attempt) keepsAnswerOf(store []byte) bool {
-	return a.call.Keep != nil && a.provider.Kind != KindAnthropic && (unstored(store) || store == nil && a.leftToGateway())
+// response object's "store", "background" and "status" members are those
+// (raw as sent; nil when the object has none) although the call did not
+// ask store: false (Call.Keep is set only then), as it keeps Claude's: one
+// the server says it keeps nothing of (Ollama's every answer), or one of a
+// server of one's own that says nothing (leftToGateway). Its continuation
+// then carries the whole conversation, which any model can answer,
+// instead of going back to a server that would answer without it or
+// refuse it.
+func (a *attempt) keepsAnswerOf(store, background, status []byte) bool {
+	return a.call.Keep != nil && a.provider.Kind != KindAnthropic &&
+		(unstored(store) || store == nil && a.leftToGateway(background, status))
 }
 
 // leftToGateway reports whether the gateway keeps the answers of a server
@@ -55,15 +57,27 @@ func (a *attempt) keepsAnswerOf(store []byte) bool {
 // VLLM_ENABLE_RESPONSES_API_STORE. Sending the whole conversation is
 // right for any server, so one that does keep its answers only reads
 // more prompt tokens. Not so for a provider's own API (PublicAPI), whose
-// objects say what it stores, nor for a background call: its answer is a
-// job the server runs and is read from the server by its id (the gateway
-// would keep it unfinished, under an id the server does not know).
-func (a *attempt) leftToGateway() bool {
+// objects say what it stores, nor for a background job still running at
+// its server (runningJob, its object's background and status): it is
+// read from the server by its id (the gateway would keep it unfinished,
+// under an id the server does not know). A background call answered at
+// once, as llama.cpp answers every call (it reads no background), is no
+// such job and is kept as any other.
+func (a *attempt) leftToGateway(background, status []byte) bool {
 	if a.provider.Kind == KindAzure || PublicAPI(a.provider.BaseURL) {
 		return false
 	}
 	call, ok := jsonscan.ParseObject(a.call.Raw)
-	return ok && string(bytes.TrimSpace(call.Get("background"))) != "true"
+	return ok && !(string(bytes.TrimSpace(call.Get("background"))) == "true" && runningJob(background, status))
+}
+
+// runningJob reports a response object (its "background" and "status"
+// members, raw) of a job its server runs on after answering: queued, or
+// in progress and saying "background": true. A stream's opening object
+// is in progress whether or not it is a job; only a job's says so.
+func runningJob(background, status []byte) bool {
+	st := string(bytes.TrimSpace(status))
+	return st == `"queued"` || st == `"in_progress"` && string(bytes.TrimSpace(background)) == "true"
 }
 
 // keptID is the id the gateway gives an answer it keeps for a server that
@@ -102,7 +116,7 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 			s.forgot, s.errMsg, s.last = true, "answered without the conversation of previous_response_id", true
 			return true
 		}
-		if s.keeps != nil && s.keeps(resp["store"]) {
+		if s.keeps != nil && s.keeps(resp["store"], resp["background"], resp["status"]) {
 			s.keptID, _ = json.Marshal(keptID())
 			s.keptItems = newKeptItems(string(s.keptID[1 : len(s.keptID)-1]))
 		}

@@ -556,7 +556,7 @@ type openAIStream struct {
 	// (attempt.keepsAnswerOf); when it takes the answer, keptID is the
 	// id every response object goes out with, and keep is handed the
 	// answer at its end, before the end goes out.
-	keeps  func(store []byte) bool
+	keeps  func(store, background, status []byte) bool
 	keep   func(id string, output, whole json.RawMessage)
 	keptID json.RawMessage
 	// keptItems gives the kept answer's items the gateway's ids.
