@@ -151,7 +151,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 			return resp.StatusCode, a.forgotten("answered without the conversation previous_response_id names")
 		}
 		if a.wireAPI() == APIResponses && unreadableJob(obj) {
-			return resp.StatusCode, a.runsNoBackground(`a background job it keeps nothing of ("store": false), which could never be read by its id`)
+			return resp.StatusCode, a.runsNoBackground(unreadableJobText)
 		}
 	}
 	// Some servers ignore `stream`, and some models cannot stream: their

@@ -116,6 +116,13 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 			s.forgot, s.errMsg, s.last = true, "answered without the conversation of previous_response_id", true
 			return true
 		}
+		if s.failover && unstored(resp["store"]) && runningJob(resp["background"], resp["status"]) {
+			// As a JSON answer's (unreadableJob): the stream would
+			// carry the job, but one cut off could be neither resumed
+			// nor polled by its id, which is what background is for.
+			s.lostJob, s.errMsg, s.last = true, unreadableJobText, true
+			return true
+		}
 		if s.keeps != nil && s.keeps(resp["store"], resp["background"], resp["status"]) {
 			s.keptID, _ = json.Marshal(keptID())
 			s.keptItems = newKeptItems(string(s.keptID[1 : len(s.keptID)-1]))
@@ -223,6 +230,10 @@ func backgroundUnserved(status int, raw []byte) bool {
 	e, ok := readRefusal(raw)
 	return ok && string(e.RawParam) == `"background"` && strings.Contains(e.Message, "does not support the background mode")
 }
+
+// unreadableJobText says why an attempt whose answer was an unreadableJob
+// failed.
+const unreadableJobText = `a background job it keeps nothing of ("store": false), which could never be read by its id`
 
 // unreadableJob reports a background answer its server keeps nothing of: a
 // response object still queued or in_progress that says "store": false.

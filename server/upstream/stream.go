@@ -250,6 +250,9 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			if f, ok := tr.(interface{ withoutConversation() bool }); ok && f.withoutConversation() && !a.out.Wrote {
 				return resp.StatusCode, a.forgotten("answered without the conversation previous_response_id names")
 			}
+			if j, ok := tr.(interface{ unreadableJob() bool }); ok && j.unreadableJob() && !a.out.Wrote {
+				return resp.StatusCode, a.runsNoBackground(unreadableJobText)
+			}
 			// The provider ended an answer it says failed ([DONE] after
 			// its error, response.failed): a broken stream, not a success
 			// (a replay, as below, ends where the provider ends it).
@@ -549,6 +552,10 @@ type openAIStream struct {
 	forgets  func(named json.RawMessage) bool
 	answered bool // a response object came
 	forgot   bool
+	// lostJob says the first response object was a background job its
+	// server keeps nothing of (runningJob, unstored), which ends the
+	// stream before anything of it goes out, as forgot does.
+	lostJob bool
 	// unstored: a response object said "store": false, so its items
 	// name nothing the provider keeps (itemIDs).
 	unstored bool
@@ -606,6 +613,7 @@ func (s *openAIStream) complete() bool              { return s.done && s.errMsg 
 func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 func (s *openAIStream) withoutConversation() bool   { return s.forgot }
+func (s *openAIStream) unreadableJob() bool         { return s.lostJob }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)
