@@ -356,3 +356,61 @@ func TestABackgroundCallLlamaCppAnswersAtOnceIsKeptAsAnyOther(t *testing.T) {
 		assert.Contains(t, string(reqs[1].Body), "Hello, Ada.", "stream %t: the earlier answer goes with the call", stream)
 	}
 }
+
+// An answer of llama.cpp's the gateway keeps is read back, has its input
+// items listed, and is deleted by the gateway's id, as Claude's are; one
+// asked with store: false, or made while the gateway keeps no answers
+// (--keep-responses 0), is not kept: it goes out with llama.cpp's own id,
+// and its continuation is llama.cpp's refusal, the gateway's 400 naming
+// previous_response_id.
+func TestALlamaCppAnswerIsKeptUnlessTheCallOrTheGatewaySaysNot(t *testing.T) {
+	ctx := context.Background()
+	continuation := func(id string) responses.ResponseNewParams {
+		return responses.ResponseNewParams{Model: "model-router", PreviousResponseID: openai.String(id),
+			Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("What is my name?")}}
+	}
+	refused := func(t *testing.T, client openai.Client, id, why string) {
+		t.Helper()
+		_, err := client.Responses.New(ctx, continuation(id), onModel("llama"))
+		var apiErr *openai.Error
+		require.ErrorAs(t, err, &apiErr, why)
+		assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode, why)
+		assert.Equal(t, "previous_response_id", apiErr.Param, why)
+	}
+
+	e, server := newE2EWithOpenAIKind(t, "meta", "llama", "Meta", func(cfg *Config) { cfg.Responses = &memResponses{} })
+	server.Set("llama", upstreamtest.Behavior{LlamaCpp: true, Reply: "Hello, Ada."})
+	client := e.clients()["v1"]
+	stored := ask("My name is Ada.")
+	stored.Store = openai.Bool(true)
+	made, err := client.Responses.New(ctx, stored, onModel("llama"))
+	require.NoError(t, err)
+	assert.NotContains(t, made.ID, "resp_fake_", "store: true asked, and llama.cpp keeps nothing: the gateway keeps it")
+	read, err := client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, "Hello, Ada.", read.OutputText())
+	items, err := client.Responses.InputItems.List(ctx, made.ID, responses.InputItemListParams{})
+	require.NoError(t, err)
+	require.NotEmpty(t, items.Data)
+	assert.Contains(t, items.Data[0].RawJSON(), "My name is Ada.")
+	require.NoError(t, client.Responses.Delete(ctx, made.ID))
+	_, err = client.Responses.Get(ctx, made.ID, responses.ResponseGetParams{})
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusNotFound, apiErr.StatusCode, "deleted")
+
+	unstored := ask("My name is Ada.")
+	unstored.Store = openai.Bool(false)
+	made, err = client.Responses.New(ctx, unstored, onModel("llama"))
+	require.NoError(t, err)
+	assert.Contains(t, made.ID, "resp_fake_", "store: false: nothing kept, the server's id")
+	refused(t, client, made.ID, "store: false")
+
+	e, server = newE2EWithOpenAIKind(t, "meta", "llama", "Meta") // --keep-responses 0
+	server.Set("llama", upstreamtest.Behavior{LlamaCpp: true, Reply: "Hello, Ada."})
+	client = e.clients()["v1"]
+	made, err = client.Responses.New(ctx, ask("My name is Ada."), onModel("llama"))
+	require.NoError(t, err)
+	assert.Contains(t, made.ID, "resp_fake_", "--keep-responses 0: the server's id")
+	refused(t, client, made.ID, "--keep-responses 0")
+}
