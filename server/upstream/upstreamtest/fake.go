@@ -147,8 +147,9 @@ type Behavior struct {
 	// previous_response_id member, and it refuses previous_response_id
 	// with its 400 "llama.cpp does not support 'previous_response_id'."
 	// (ggml-org/llama.cpp tools/server/server-task.cpp,
-	// to_json_oaicompat_resp; tools/server/server-chat.cpp); it reads no
-	// background, and streams in its own shape (llamacpp_responses.go).
+	// to_json_oaicompat_resp; tools/server/server-chat.cpp); it answers a
+	// background call at once (llama.cpp documents no background), and
+	// streams in llama.cpp's own shape (llamacpp_responses.go).
 	LlamaCpp bool
 }
 

@@ -24,7 +24,7 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bg, _ := c.body["background"].(bool)
-	bg = bg && !c.b.LlamaCpp // llama.cpp reads no background: it answers at once
+	bg = bg && !c.b.LlamaCpp // llama.cpp documents no background: the fake answers at once
 	if bg && c.b.NoBackground {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
