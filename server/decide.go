@@ -245,6 +245,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 		needs = append(needs, upstream.NeedImages(r.req.Images))
 	}
 	needs = append(needs, upstream.NeedBytes(len(r.raw)))
+	if r.req.StoredAtOpenAI != "" {
+		needs = append(needs, upstream.NeedOpenAIStore(r.req.StoredAtOpenAI))
+	}
 	for _, name := range r.req.ToolNames {
 		needs = append(needs, upstream.NeedToolName(name))
 	}

@@ -52,7 +52,8 @@ func newE2E(t *testing.T, opts ...func(*Config)) *e2e {
 func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 	t.Helper()
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: e.openai.URL, APIKey: "sk-upstream-openai"},
+		// The fake plays OpenAI's API, which reads the ids OpenAI stores.
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: e.openai.URL, APIKey: "sk-upstream-openai", OpenAIStore: true},
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: e.anthropic.Root, APIKey: "sk-upstream-anthropic"},
 	}}
 	cfg := Config{

@@ -45,6 +45,10 @@ type Provider struct {
 	// APIVersion is Azure's api-version query parameter (empty:
 	// DefaultAzureAPIVersion).
 	APIVersion string
+	// OpenAIStore declares that BaseURL reaches OpenAI's own API, and so
+	// the ids OpenAI stores, though its host is not OpenAI's: no setting
+	// sets it; tests set it on a fake that plays OpenAI (readsOpenAIStore).
+	OpenAIStore bool
 }
 
 // String describes the provider without its key, and without the
@@ -141,8 +145,8 @@ func (ps Providers) Available(m router.Model) string {
 
 // Supports returns "" when m's provider serves api with tools of the
 // given types (and the ContentPrefix needs among them, and within its
-// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName), otherwise
-// why not.
+// documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName, and
+// able to read what OpenAI stores where the call names it: NeedOpenAIStore), otherwise why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic
 // provider serves Chat Completions and Responses calls with function tools
@@ -164,6 +168,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 	if why := limitRefusal(p, m, api, toolTypes); why != "" {
 		return why
 	}
+	if why := openAIStoreRefusal(p, m, toolTypes); why != "" {
+		return why
+	}
 	// A provider that speaks the client's API carries all of it.
 	if translationFor(api, p.Kind) == nil {
 		return ""
@@ -176,8 +183,8 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		plain = "custom"
 	}
 	for _, t := range toolTypes {
-		if isLimitNeed(t) {
-			continue // limitRefusal's
+		if isLimitNeed(t) || isOpenAIStoreNeed(t) {
+			continue // limitRefusal's, openAIStoreRefusal's
 		}
 		if t == NeedStructuredOutput {
 			if !m.Capabilities.StructuredOutput {
