@@ -44,13 +44,25 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		return
 	}
 	apierr.SetHeaders(c.Writer.Header(), err)
-	if onMessagesPath(c) || onModelsPath(c) && anthropicCaller(c) {
+	if anthropicShaped(c, err) {
 		status, body := apierr.AnthropicResponse(err)
 		c.AbortWithStatusJSON(status, body)
 		return
 	}
 	status, body := errorBody(err)
 	c.AbortWithStatusJSON(status, body)
+}
+
+// anthropicShaped reports whether c's error goes out in Anthropic's shape:
+// on the Messages paths, and from an Anthropic client (anthropic-version,
+// or the /anthropic prefix) on the model list or on a path no route
+// serves, where an Anthropic SDK given a wrong base URL lands and would
+// otherwise read OpenAI's shape as an error with no type or message.
+// An Anthropic client's call to an OpenAI route keeps that route's shape,
+// its 405 for a wrong method included.
+func anthropicShaped(c *gin.Context, err error) bool {
+	unrouted := c.FullPath() == "" && router.ErrorCode(err) == router.ENotFound // gin's NoRoute
+	return onMessagesPath(c) || anthropicCaller(c) && (onModelsPath(c) || unrouted)
 }
 
 // statusClientClosed is the status logged for a client that left before

@@ -194,6 +194,36 @@ func TestUnknownRouteIsOpenAIShaped404(t *testing.T) {
 	assert.NotEmpty(t, w.Header().Get(HeaderRequestID))
 }
 
+func TestUnknownRouteIsAnthropicShaped404ForAnAnthropicClient(t *testing.T) {
+	srv, _, _ := newTestServer(t, nil)
+	for _, tc := range []struct{ path, header string }{
+		{"/v1/v1/messages", "2023-06-01"}, // a base URL that already ends in /v1
+		{"/anthropic/v1/complete", ""},
+	} {
+		var headers []string
+		if tc.header != "" {
+			headers = []string{"anthropic-version", tc.header}
+		}
+		w := do(srv.Handler(), http.MethodPost, tc.path, `{}`, headers...)
+		assert.Equal(t, http.StatusNotFound, w.Code, tc.path)
+		var body struct {
+			Type  string `json:"type"`
+			Error struct {
+				Type    string `json:"type"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+		assert.Equal(t, "error", body.Type, tc.path)
+		assert.Equal(t, "not_found_error", body.Error.Type, tc.path)
+		assert.Contains(t, body.Error.Message, tc.path)
+	}
+	// An Anthropic client on an OpenAI route keeps that route's shape.
+	w := do(srv.Handler(), http.MethodGet, "/v1/chat/completions", "", "anthropic-version", "2023-06-01")
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	errorOf(t, w.Body.Bytes())
+}
+
 func TestKeysAreAcceptedFromBothHeaders(t *testing.T) {
 	srv, _, fwd := newTestServer(t, func(c *Config) { c.RequireKeys, c.Keys = true, keyStore{"sk-good": true} })
 	h := srv.Handler()
