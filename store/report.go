@@ -698,6 +698,19 @@ type TimelinePoint struct {
 	DecideMS float64 `json:"mean_decide_ms"`
 }
 
+// bucketStart is where a timeline point starts: its bucket's start, aligned
+// to the Unix epoch (whole hours and UTC days for the dashboard's steps),
+// but never before the range's since. The first bucket is cut by since:
+// labelled at its aligned start it would show the traffic before the
+// range began, and a bucket wider than the range (bucket=100y) at 1970.
+func bucketStart(startMS int64, since time.Time) time.Time {
+	start := time.UnixMilli(startMS).UTC()
+	if !since.IsZero() && start.Before(since) {
+		return since.UTC()
+	}
+	return start
+}
+
 // Timeline returns requests, tokens and cost per time bucket and model,
 // ordered by time then model: the routing distribution and cost over time.
 //
@@ -751,7 +764,7 @@ func (rp *Reports) Timeline(ctx context.Context, q TimelineQuery) ([]TimelinePoi
 		if len(points) >= MaxTimelineBuckets*8 {
 			return nil, router.Errorf(router.EInvalid, "timeline has more than %d points; narrow the range or widen the bucket", MaxTimelineBuckets*8)
 		}
-		p.Start, p.Errors, p.Tokens = time.UnixMilli(startMS).UTC(), int64(errs), int64(tokens)
+		p.Start, p.Errors, p.Tokens = bucketStart(startMS, q.Since), int64(errs), int64(tokens)
 		points = append(points, p)
 	}
 	if err := rows.Err(); err != nil {

@@ -274,6 +274,36 @@ func TestTimeline(t *testing.T) {
 	}
 }
 
+func TestTimelinePointsStartWithinTheRange(t *testing.T) {
+	rp, _ := openFixture(t)
+	ctx := context.Background()
+	// A bucket wider than the range (and than the time since 1970), and
+	// a range that starts inside a day's bucket: each first point starts
+	// at since, the later ones at their day.
+	for _, tt := range []struct {
+		name   string
+		q      store.TimelineQuery
+		starts []time.Time
+	}{
+		{"bucket wider than the range", store.TimelineQuery{Range: january, Bucket: 100 * 365 * 24 * time.Hour}, []time.Time{day(1, 0)}},
+		{"range starting mid-bucket", store.TimelineQuery{Range: store.Range{Since: day(1, 6), Until: day(3, 0)}, Bucket: 24 * time.Hour},
+			[]time.Time{day(1, 6), day(2, 0)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			points, err := rp.Timeline(ctx, tt.q)
+			require.NoError(t, err)
+			require.NotEmpty(t, points)
+			var starts []time.Time
+			for _, p := range points {
+				if len(starts) == 0 || !starts[len(starts)-1].Equal(p.Start) {
+					starts = append(starts, p.Start)
+				}
+			}
+			assert.Equal(t, tt.starts, starts)
+		})
+	}
+}
+
 func TestOpenReadOnly(t *testing.T) {
 	_, path := openFixture(t)
 	db, err := store.OpenReadOnly(path)

@@ -494,12 +494,17 @@ async function refreshDashboard() {
 }
 
 // timeSteps lays the points on every step of the range, empty steps
-// included, so gaps in traffic show as gaps.
+// included, so gaps in traffic show as gaps. Steps are aligned as the
+// server aligns them, except the first, which starts at since as its
+// points do.
 function timeSteps(timeline, width) {
-  const start = Math.floor(Date.parse(timeline.since) / width) * width;
+  const since = Date.parse(timeline.since);
   const end = Date.parse(timeline.until);
   const steps = new Map();
-  for (let t = start; t < end && steps.size < 2000; t += width) steps.set(t, { t, byModel: {} });
+  for (let t = Math.floor(since / width) * width; t < end && steps.size < 2000; t += width) {
+    const s = Math.max(t, since);
+    steps.set(s, { t: s, byModel: {} });
+  }
   for (const p of timeline.points) {
     const t = Date.parse(p.start);
     if (!steps.has(t)) steps.set(t, { t, byModel: {} });
