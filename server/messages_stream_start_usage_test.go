@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,6 +15,14 @@ import (
 // streamInputTokens streams a Messages body through the gateway and
 // returns the input_tokens of message_start and of message_delta.
 func streamInputTokens(t *testing.T, e *e2e, body string) (start, delta float64) {
+	t.Helper()
+	s, d := streamUsages(t, e, body)
+	return s["input_tokens"], d["input_tokens"]
+}
+
+// streamUsages streams a Messages body through the gateway and returns the
+// usage of message_start and of message_delta.
+func streamUsages(t *testing.T, e *e2e, body string) (start, delta map[string]float64) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/messages", strings.NewReader(body))
 	require.NoError(t, err)
@@ -43,9 +52,9 @@ func streamInputTokens(t *testing.T, e *e2e, body string) (start, delta float64)
 		seen[ev.Type] = true
 		switch ev.Type {
 		case "message_start":
-			start = ev.Message.Usage["input_tokens"]
+			start = ev.Message.Usage
 		case "message_delta":
-			delta = ev.Usage["input_tokens"]
+			delta = ev.Usage
 		}
 	}
 	require.True(t, seen["message_start"] && seen["message_delta"], "events: %v", seen)
@@ -77,4 +86,21 @@ func TestMessagesStreamFromAnOpenAIModelStartsWithItsPromptTokens(t *testing.T) 
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, 8, rec.Usage.PromptTokens, "the log keeps the provider's count")
 	assert.False(t, rec.UsageEstimated)
+}
+
+// A Messages stream answered by an OpenAI-format model whose server sends
+// no usage (it ignores stream_options.include_usage) was still billed: the
+// log has the gateway's estimate of its output, and message_delta, whose
+// output_tokens Anthropic's SDKs keep as the message's (MessageStream's
+// accumulator takes it over), has the same estimate rather than 0.
+func TestMessagesStreamWithoutProviderUsageEndsWithTheLoggedOutputEstimate(t *testing.T) {
+	e := newE2E(t)
+	e.openai.Set("mini", upstreamtest.Behavior{NoStreamUsage: true})
+	_, delta := streamUsages(t, e, `{"model":"model-router","stream":true,"max_tokens":4096,"routing_config":{"models":["mini"]},`+
+		`"messages":[{"role":"user","content":"Write a long story."}]}`)
+
+	rec := e.log.waitFor(t, 1)[0]
+	require.True(t, rec.UsageEstimated)
+	assert.Positive(t, rec.Usage.CompletionTokens)
+	assert.Equal(t, float64(rec.Usage.CompletionTokens), delta["output_tokens"], "message_delta has the log's estimate")
 }

@@ -118,6 +118,14 @@ type Call struct {
 	// some clients read as the prompt's count, before the provider's
 	// own count comes (in message_delta).
 	InputTokens int
+	// OutputTokens, when set, is the gateway's estimate of one answer's
+	// tokens from a model (its predicted length within the output limit
+	// it is sent), what the log bills an answer whose provider reported
+	// no usage. A Messages stream translated from Chat Completions whose
+	// provider sent none ends with it, or with the answer text the stream
+	// carried where that is more, as message_delta's output_tokens: the
+	// count the SDKs keep as the message's, rather than 0.
+	OutputTokens func(m router.Model) int
 	// Keep, when set on a Responses call, is handed every answer that no
 	// provider stores (Claude's, translated) before its last bytes reach
 	// the client, so a continuation sent the moment it ends can find it.

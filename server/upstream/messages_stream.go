@@ -177,6 +177,11 @@ type chatMessagesStream struct {
 	// message_start's input_tokens while the provider has not counted
 	// them (it counts in the usage chunk at the end).
 	inputEstimate int
+	// outputEstimate and carried (the answer text's tokens so far) stand
+	// in for the output count of a provider that sends no usage
+	// (Call.OutputTokens).
+	outputEstimate int
+	carried        func() int
 }
 
 // pendingCall is a tool call seen before its name.
@@ -433,6 +438,12 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	}
 	stop = toolStopReason(refusalStop(stop, s.refused), s.sawTools)
 	u := toMessageUsage(s.u)
+	if !s.hasUsage {
+		u.OutputTokens = s.outputEstimate
+		if s.carried != nil {
+			u.OutputTokens = max(u.OutputTokens, s.carried())
+		}
+	}
 	usage := map[string]any{"output_tokens": u.OutputTokens}
 	if d := u.OutputTokensDetails; d != nil {
 		usage["output_tokens_details"] = d

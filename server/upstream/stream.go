@@ -90,6 +90,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case a.call.API == APIMessages:
 		tr := newChatMessagesStream(a.model)
 		tr.inputEstimate = a.call.InputTokens
+		if a.call.OutputTokens != nil {
+			tr.outputEstimate = a.call.OutputTokens(a.model)
+		}
 		return tr
 	case a.call.API == APIResponses && native:
 		tr := newResponsesAnthropicStream(a.model, settingsOf(a.call.Raw))
@@ -125,6 +128,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
 	streamed := 0 // tokens of answer text the provider sent (StreamedTokens)
+	if m, ok := tr.(*chatMessagesStream); ok {
+		m.carried = func() int { return streamed }
+	}
 	defer a.boundWrites(ctx)()
 	defer func() {
 		if !a.out.Wrote {
