@@ -140,9 +140,10 @@ var doneData = []byte("[DONE]")
 // servers end with `data: [DONE]` so; but a body that ends where the
 // connection did may have stopped inside the event, and half an event
 // passed on as whole is a chunk no SDK can parse, and no failover. So only
-// [DONE] or whole JSON counts as an event; anything else is a cut stream.
+// what a whole event may be ([DONE], read as wholeEvent reads it, or
+// whole JSON) counts as an event; anything else is a cut stream.
 func lastEvent(ev sseEvent) (sseEvent, error) {
-	if string(ev.data) == "[DONE]" || json.Valid(ev.data) {
+	if ev, err := wholeEvent(ev); err == nil {
 		return ev, nil
 	}
 	return sseEvent{}, io.ErrUnexpectedEOF

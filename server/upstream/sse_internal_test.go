@@ -39,6 +39,7 @@ func TestSSEReader(t *testing.T) {
 		{"event without data is skipped", strings.NewReader("event: x\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, io.EOF},
 		{"event with empty data is skipped", strings.NewReader("event: x\ndata: \n\ndata:\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, io.EOF},
 		{"[DONE] with something after it is [DONE]", strings.NewReader("data: [DONE] \n\n"), []sseEvent{{data: []byte("[DONE]")}}, io.EOF},
+		{"[DONE] with something after it is [DONE] without its blank line too", strings.NewReader("data: [DONE] "), []sseEvent{{data: []byte("[DONE]")}}, io.EOF},
 		{"data that is not JSON ends the stream", strings.NewReader("data: {}\n\ndata: {\"a\n\ndata: {}\n\n"), []sseEvent{{data: []byte("{}")}}, errEventNotJSON},
 		{"line longer than the buffer", strings.NewReader("data: " + long + "\n\n"), []sseEvent{{data: []byte(long)}}, io.EOF},
 		{"broken connection mid-event", brokenReader{strings.NewReader("data: {}\n\ndata: {")}, []sseEvent{{data: []byte("{}")}}, io.ErrUnexpectedEOF},
