@@ -77,33 +77,55 @@ func cannotWrite(err error) bool {
 // failed (see dropPastLimit).
 func (l *Log) hold(batch []router.Record, err error) {
 	h := &l.held
+	// The caller reuses its slice for the next batch.
+	batch = slices.Clone(batch)
+	// A row larger than the limit alone (a prompt of many MB kept with
+	// --keep-prompts) could never be held: it goes by itself, rather than
+	// push every older held row, which fit, out ahead of it.
+	var oversized []router.Record
+	batch = slices.DeleteFunc(batch, func(r router.Record) bool {
+		if batchBytes([]router.Record{r}) <= h.limit {
+			return false
+		}
+		oversized = append(oversized, r)
+		return true
+	})
+	if len(batch) == 0 {
+		if len(h.batches) == 0 {
+			h.dropped = 0 // a drop with nothing held is logged as a first
+		}
+		l.dropPastLimit(err, oversized)
+		return
+	}
 	if len(h.batches) == 0 {
 		// The first retry that fails says how many rows are held.
 		h.since, h.logged, h.dropped = time.Now(), time.Time{}, 0
 		l.logger.Error("decision log: the database cannot write; holding rows in memory and retrying until it can",
 			"rows", len(batch), "limit_bytes", h.limit, "error", err)
 	}
-	// The caller reuses its slice for the next batch.
-	batch = slices.Clone(batch)
 	size := batchBytes(batch)
 	h.batches, h.sizes = append(h.batches, batch), append(h.sizes, size)
 	h.rows += len(batch)
 	h.bytes += size
 	h.err = err
-	l.dropPastLimit(err)
+	l.dropPastLimit(err, oversized)
 	l.heldCount.Store(uint64(h.rows))
 }
 
 // dropPastLimit drops the oldest held rows while they take more than the
-// limit, counting them as failed. Once the limit is reached, every new
-// batch drops an old one: a line each, with their request ids, would
-// flood the server log for as long as the database cannot write, so the
-// first drop is logged and the later ones are counted in the "rows held"
+// limit, counting them as failed along with the rows hold found larger
+// than the limit alone (oversized, newer than any held row). Once the
+// limit is reached, every new batch drops an old one: a line each, with
+// their request ids, would flood the server log for as long as the
+// database cannot write, so the first drop is logged and the later ones are counted in the "rows held"
 // lines (and in the failed rows of Stats and the metrics).
-func (l *Log) dropPastLimit(err error) {
+func (l *Log) dropPastLimit(err error, oversized []router.Record) {
 	h := &l.held
 	var rows int
 	var oldest router.Record
+	if len(oversized) > 0 {
+		oldest = oversized[0]
+	}
 	for h.bytes > h.limit && len(h.batches) > 0 {
 		// Row by row, not a batch at a time: with --keep-prompts one
 		// batch of long prompts can pass the limit alone, and would take
@@ -122,6 +144,7 @@ func (l *Log) dropPastLimit(err error) {
 			h.pop()
 		}
 	}
+	rows += len(oversized)
 	if rows == 0 {
 		return
 	}
