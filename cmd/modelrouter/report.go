@@ -51,10 +51,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// As the server's report: the built-in deployment has no stored row.
 	q := store.ReportQuery{Builtin: []string{manage.DefaultDeployment}}
 	var err error
-	if q.Since, err = insights.ParseSince(*since, now); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if q.Until, err = insights.ParseUntil(*until, now); err != nil {
+	if q.Since, q.Until, err = insights.ParseRange(*since, *until, now); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	q.Deployment = *deployment

@@ -180,13 +180,16 @@ func (h *Handler) timeline(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) rangeOf(r *http.Request, closed bool) (store.Range, error) {
 	now := h.Now()
 	q := r.URL.Query()
-	since, err := ParseSince(q.Get("since"), now)
+	since, until, err := ParseRange(q.Get("since"), q.Get("until"), now)
 	if err != nil {
 		return store.Range{}, err
 	}
-	until, err := ParseUntil(q.Get("until"), now)
-	if err != nil {
-		return store.Range{}, err
+	if closed && since.IsZero() && strings.TrimSpace(q.Get("since")) != "" {
+		// The zero time (0001-01-01) stands for no start, which a
+		// timeline fills in with the last week: refused rather than
+		// answered with a week the caller did not ask for.
+		return store.Range{}, router.Errorf(router.EInvalid,
+			"since %q is the zero time, which a timeline reads as no start (the last 7 days); name a later start, or leave since out", q.Get("since"))
 	}
 	if closed && until.IsZero() {
 		until = now.UTC()

@@ -22,8 +22,32 @@ func ParseUntil(s string, now time.Time) (time.Time, error) {
 	return parseBound(s, now, "until", true)
 }
 
+// ParseRange reads a report's since and until as ParseSince and
+// ParseUntil do, and refuses an until that is not after since, naming both
+// as they were typed: a date given as until is read as the midnight that
+// ends it, which would show a day the user never typed.
+func ParseRange(sinceText, untilText string, now time.Time) (since, until time.Time, err error) {
+	if since, err = ParseSince(sinceText, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if until, err = ParseUntil(untilText, now); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if !since.IsZero() && !until.IsZero() && !until.After(since) {
+		return time.Time{}, time.Time{}, router.Errorf(router.EInvalid, "until %q must be after since %q",
+			strings.TrimSpace(untilText), strings.TrimSpace(sinceText))
+	}
+	return since, until, nil
+}
+
 func parseBound(s string, now time.Time, name string, endOfDay bool) (time.Time, error) {
 	t, err := parseTime(s, now, name, endOfDay)
+	// The zero time stands for no bound: an until typed as that instant
+	// (0001-01-01T00:00:00Z) would report everything instead of nothing.
+	if err == nil && t.IsZero() && endOfDay && strings.TrimSpace(s) != "" {
+		return time.Time{}, router.Errorf(router.EInvalid,
+			"until %q is the earliest time there is, so nothing comes before it; leave until out for no end", strings.TrimSpace(s))
+	}
 	// A report names its range in RFC 3339, which has no year past 9999:
 	// "--until 9999-12-31" (its day ends in 10000) would otherwise be
 	// taken and fail only when the answer is written, an empty 200 over
