@@ -85,6 +85,12 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	}
 	req, err := openai.Parse(parseAs, raw)
 	if err != nil {
+		// Counted under the deployment the call named, as any refused
+		// call to it is, rather than as "(unknown)" because another
+		// member of the body was wrong.
+		if name := namedDeployment(c, openai.ModelOf(raw)); name != "" {
+			_, _, _ = s.noteDeployment(c.Request.Context(), ex, name)
+		}
 		return nil, err
 	}
 	if err := checkContinuedIDs(req); err != nil {
@@ -93,20 +99,12 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	ex.rec.Stream = req.Stream
 	s.notePrompt(ex, req.Prompt)
 
-	name := c.Param("deployment")
-	if name == "" {
-		name = req.Model
-	}
+	name := namedDeployment(c, req.Model)
 	if name == "" {
 		return nil, &router.Error{Code: router.EInvalid, Param: "model",
 			Message: fmt.Sprintf("missing required parameter: 'model' (the deployment name, e.g. %q)", DefaultDeploymentName)}
 	}
-	if logged, err := impossibleDeploymentName(name); err != nil {
-		ex.rec.Decision.Deployment = logged
-		return nil, err
-	}
-	ex.rec.Decision.Deployment = name
-	dep, byModel, err := s.resolveDeployment(c.Request.Context(), name)
+	dep, byModel, err := s.noteDeployment(c.Request.Context(), ex, name)
 	if err != nil {
 		return nil, err
 	}
@@ -117,11 +115,6 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		}
 		req.Routing.Models = []string{name}
 	}
-	// Logged, counted and limited under the name the deployment was
-	// created with, whatever case the call named it in, or under the
-	// deployment a model name went through.
-	ex.rec.Decision.Deployment = dep.Name
-	ex.rec.DeploymentFound = true
 	if s.cfg.Router == nil {
 		return nil, router.Errorf(router.EUnavailable, "the router is not loaded yet")
 	}
@@ -528,6 +521,36 @@ func checkContinuedIDs(req openai.Request) error {
 		}
 	}
 	return nil
+}
+
+// namedDeployment is the deployment name a call gives: its path's (Azure's
+// /openai/deployments/{deployment}/...), else its body's model.
+func namedDeployment(c *gin.Context, model string) string {
+	if name := c.Param("deployment"); name != "" {
+		return name
+	}
+	return model
+}
+
+// noteDeployment resolves the deployment a call named and fills the
+// call's record as far as it gets: a name no deployment can have as the
+// log keeps it (impossibleDeploymentName), one that is none as it came,
+// and a found deployment by the name it was created with, whatever case
+// the call named it in, or the deployment a model name went through; it
+// is logged, counted and limited under that name.
+func (s *Server) noteDeployment(ctx context.Context, ex *exchange, name string) (router.Deployment, bool, error) {
+	logged, err := impossibleDeploymentName(name)
+	ex.rec.Decision.Deployment = logged
+	if err != nil {
+		return router.Deployment{}, false, err
+	}
+	dep, byModel, err := s.resolveDeployment(ctx, name)
+	if err != nil {
+		return router.Deployment{}, false, err
+	}
+	ex.rec.Decision.Deployment = dep.Name
+	ex.rec.DeploymentFound = true
+	return dep, byModel, nil
 }
 
 // maxDeploymentName is the longest deployment name there can be.

@@ -177,6 +177,19 @@ var coreFields = map[string]bool{
 	"previous_response_id": true,
 }
 
+// ModelOf returns a body's top-level "model" string, or "" where the body
+// is no JSON object or its model no string. It reads what Parse does, for
+// a body Parse refuses over another member: the refused call is still
+// logged under the deployment it named.
+func ModelOf(raw []byte) string {
+	top, err := topObject(raw)
+	if err != nil {
+		return ""
+	}
+	model, _ := optString(top, "model")
+	return model
+}
+
 // Parse reads a request body of the given API. Errors are *router.Error with
 // code EInvalid and Param naming the field at fault.
 func Parse(api API, raw []byte) (Request, error) {
