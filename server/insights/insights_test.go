@@ -143,6 +143,9 @@ func TestBadQueries(t *testing.T) {
 		{insights.ReportPath + "?until=9999-12-31", ""},
 		{insights.TimelinePath + "?since=9999-12-30&until=9999-12-31", ""},
 		{insights.ReportPath + "?since=9999-12-31T23:00:00-05:00", ""},
+		// In UTC the year -1, which RFC 3339 cannot write either.
+		{insights.ReportPath + "?since=0000-01-01T00:00:00%2B01:00", ""},
+		{insights.TimelinePath + "?since=0000-01-01T00:00:00%2B01:00&bucket=100000d", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {

@@ -56,6 +56,12 @@ func parseBound(s string, now time.Time, name string, endOfDay bool) (time.Time,
 		return time.Time{}, router.Errorf(router.EInvalid,
 			"%s %q ends after the year 9999, past what a report can show; leave %s out for no bound", name, s, name)
 	}
+	// Nor before the year 0: 0000-01-01T00:00:00+01:00 is in UTC the
+	// year -1.
+	if err == nil && t.Year() < 0 {
+		return time.Time{}, router.Errorf(router.EInvalid,
+			"%s %q is before the year 0, past what a report can show; leave %s out for no bound", name, s, name)
+	}
 	return t, err
 }
 
