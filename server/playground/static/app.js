@@ -57,7 +57,10 @@ function el(tag, text, cls) {
 
 function fmtUSD(v, digits) {
   if (typeof v !== "number") return "-";
-  return "$" + money(v, digits === undefined ? 6 : digits);
+  const s = money(v, digits === undefined ? 6 : digits);
+  // A negative amount (routing that cost more than a counterfactual would
+  // have) is written as money is, "-$0.03", not "$-0.03".
+  return s.startsWith("-") ? "-$" + s.slice(1) : "$" + s;
 }
 
 // money writes a USD amount with at least digits decimals, and as many
@@ -533,12 +536,16 @@ function drawStacked(svg, steps, models, field, share) {
     maxV = Math.max(maxV, total);
   }
   const scale = share ? 1 : (maxV || 1);
+  // The cost axis writes every label with the decimals its step needs: a
+  // few cheap calls make steps of millionths of a dollar, which
+  // toPrecision would write as "$5.9e-7".
+  const axisDigits = Math.max(0, 1 - Math.floor(Math.log10(scale / 4)));
   // Axis and grid.
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - (plotH * i) / 4;
     svg.appendChild(svgEl("line", { x1: left, x2: W - right, y1: y, y2: y, class: "axis" }));
     const v = (scale * i) / 4;
-    const label = share ? Math.round(v * 100) + "%" : (field === "cost_usd" ? "$" + v.toPrecision(2) : String(Math.round(v)));
+    const label = share ? Math.round(v * 100) + "%" : (field === "cost_usd" ? fmtUSD(v, axisDigits) : String(Math.round(v)));
     svg.appendChild(svgEl("text", { x: left - 6, y: y + 4, "text-anchor": "end" }, label));
   }
   if (steps.length === 0) return;
@@ -554,7 +561,7 @@ function drawStacked(svg, steps, models, field, share) {
       const h = frac * plotH;
       y -= h;
       const r = svgEl("rect", { x: x + bw * 0.1, y, width: Math.max(bw * 0.8, 1), height: h, fill: colorOf(models, m), "data-model": m });
-      const what = share ? (100 * frac).toFixed(1) + "% (" + v + " requests)" : "$" + v.toFixed(6);
+      const what = share ? (100 * frac).toFixed(1) + "% (" + v + " requests)" : fmtUSD(v);
       r.appendChild(svgEl("title", {}, new Date(s.t).toISOString().slice(0, 16).replace("T", " ") + " UTC, " + m + ": " + what));
       svg.appendChild(r);
     }
