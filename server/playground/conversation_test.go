@@ -10,6 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
 // holdUpstream holds every call to the provider until release is closed,
@@ -109,4 +111,34 @@ func TestPlaygroundNewConversationLeavesOutTheAnswerStillOnItsWay(t *testing.T) 
 	)
 	assert.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
 	assert.Equal(t, []string{"What is a prime?"}, sentMessages(t, gw, "mini"))
+}
+
+// A turn that fails leaves the conversation's latest answer on the page:
+// the answer box it stood in is cleared for the new turn, so the
+// transcript above the prompt shows it, as the next prompt still sends it.
+func TestPlaygroundKeepsTheLastAnswerInViewWhenTheNextTurnFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	gw.fake.Set("nano", upstreamtest.Behavior{FailStatus: http.StatusInternalServerError})
+	const answer = "There are infinitely many primes: assume finitely many and multiply them, plus one."
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.WaitReady(chromedp.CSS(`#subset-models input[value="nano"]`)),
+		chromedp.SendKeys(chromedp.CSS("#prompt"), "Prove that there are infinitely many primes."),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+	require.Equal(t, "Done.", waitStatus(t, ctx, "chat-status", "Routing..."))
+
+	within(t, ctx, 10*time.Second,
+		chromedp.Click(chromedp.CSS(`#subset-models input[value="nano"]`)),
+		chromedp.SendKeys(chromedp.CSS("#prompt"), "And twin primes?"),
+		chromedp.Click(chromedp.CSS("#send")),
+	)
+	assert.Contains(t, waitStatus(t, ctx, "chat-status", "Routing..."), "every upstream model failed: nano (HTTP 500)")
+	turns := value(t, ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#transcript li")].filter(li => li.checkVisibility()).map(li => li.lastChild.textContent)`))
+	assert.Equal(t, []string{"Prove that there are infinitely many primes.", answer}, turns)
 }

@@ -312,9 +312,17 @@ async function decideOnly() {
 // every message but the latest answer, which stands in the answer box.
 function remember(prompt, answer, model, refused) {
   history.push({ role: "user", content: prompt }, { role: "assistant", content: answer, model: model, refused: refused });
-  const shown = history.slice(0, -1);
   // A prompt typed meanwhile is the next question's draft: keep it.
   if ($("prompt").value === prompt) $("prompt").value = "";
+  showTranscript(history.slice(0, -1));
+}
+
+// showTranscript lists the messages shown above the prompt. While a new
+// turn is asked, and after one that failed or only decided, that is the
+// whole conversation: the answer box no longer holds its latest answer,
+// which would otherwise vanish from the page though the next prompt
+// still carries it.
+function showTranscript(shown) {
   const list = $("transcript");
   list.replaceChildren();
   for (const m of shown) {
@@ -328,8 +336,6 @@ function remember(prompt, answer, model, refused) {
 function newConversation() {
   conversation++;
   history = [];
-  $("transcript").replaceChildren();
-  $("transcript").hidden = true;
   resetResult();
   setStatus($("chat-status"), "");
 }
@@ -340,6 +346,7 @@ function busy(on) {
 }
 
 function resetResult() {
+  showTranscript(history);
   $("result").hidden = true;
   $("answer").textContent = "";
   $("answer").classList.remove("refusal");
