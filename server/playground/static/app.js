@@ -348,6 +348,7 @@ function busy(on) {
 function resetResult() {
   showTranscript(history);
   $("result").hidden = true;
+  $("answer").hidden = false;
   $("answer").textContent = "";
   $("answer").classList.remove("refusal");
   for (const id of ["answered-model", "chosen-model", "result-mode", "router-latency", "total-time", "fallbacks", "affinity", "request-id"]) {
@@ -357,12 +358,17 @@ function resetResult() {
 }
 
 function showError(status, body, requestID) {
-  setStatus($("chat-status"), errorText(status, body), true);
+  // The request id goes with the error, where the user reads it: it is
+  // what finds the call in the decision log, and the facts that list it
+  // are not shown for a call that failed.
+  setStatus($("chat-status"), errorText(status, body) + (requestID !== "-" ? " Request id " + requestID + "." : ""), true);
   $("request-id").textContent = requestID;
   // A "no eligible model" error says why each candidate was excluded.
   const cands = body && body.error && body.error.candidates;
   if (Array.isArray(cands) && cands.length) {
     $("result").hidden = false;
+    // There is no answer: an empty box would read as an empty one.
+    $("answer").hidden = true;
     renderCandidates(cands.map((c) => ({ model: c.model, reason: c.reason, rank: 0 })), "");
   }
 }
