@@ -127,3 +127,31 @@ func TestChangingTheKeyReloadsTheDashboardAndKeepsTheChatChoice(t *testing.T) {
 	ticked := value(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#subset-models input:checked")].map(c => c.value)`))
 	assert.Equal(t, []string{"nano"}, ticked, "the chat's models")
 }
+
+// A load that fails empties the dashboard: the figures an earlier key
+// read, left beside "The reports refused this key", would read as the
+// answer to the key and range picked now.
+func TestDashboardShowsNoFiguresAfterItsKeyIsRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	answered(t, gw, "just-now", "mini", time.Now())
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/#dashboard"),
+		chromedp.WaitReady(chromedp.CSS(`#deployment option[value="model-router"]`)),
+		chromedp.Evaluate[chromedp.Void](countFetches),
+		typeKey(adminKey),
+	)
+	assert.Empty(t, dashboardSettled(t, ctx))
+	assert.Equal(t, "1", text(t, ctx, "#card-requests"))
+
+	within(t, ctx, 10*time.Second, typeKey("admin-secert"))
+	assert.Contains(t, dashboardSettled(t, ctx), "refused this key")
+	shown := value(t, ctx, chromedp.Evaluate[[]any](`[
+  document.getElementById("card-requests").textContent,
+  document.getElementById("card-cost").textContent,
+  document.querySelectorAll("#chart-distribution rect, #chart-cost rect, #legend span, #report-table tbody tr").length]`))
+	assert.Equal(t, []any{"-", "-", float64(0)}, shown, "no requests, cost, bars, legend or rows")
+}

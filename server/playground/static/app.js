@@ -471,6 +471,7 @@ async function refreshDashboard() {
   if (dashLoad) dashLoad.abort();
   dashLoad = null;
   if (key && key === sessionStorage.getItem(REFUSED_KEY)) {
+    clearDashboard();
     setStatus(status, REFUSED_TEXT, true);
     return;
   }
@@ -498,6 +499,7 @@ async function refreshDashboard() {
       : "No decisions in this range yet.");
   } catch (err) {
     if (load !== dashLoad) return;
+    clearDashboard();
     if (err.status === 401 && key) {
       sessionStorage.setItem(REFUSED_KEY, key);
       setStatus(status, REFUSED_TEXT, true);
@@ -507,6 +509,16 @@ async function refreshDashboard() {
   } finally {
     if (load === dashLoad) dashLoad = null;
   }
+}
+
+// clearDashboard empties the figures when a load fails: those of an
+// earlier load (another key, range or deployment) shown beside the error
+// would read as the answer to what is picked now.
+function clearDashboard() {
+  for (const id of ["card-requests", "card-cost", "card-save-strongest", "card-save-best"]) $(id).textContent = "-";
+  for (const id of ["chart-distribution", "chart-cost", "legend"]) $(id).replaceChildren();
+  $("report-table").tBodies[0].replaceChildren();
+  $("report-method").textContent = "";
 }
 
 // timeSteps lays the points on every step of the range, empty steps
