@@ -284,3 +284,35 @@ func TestDashboardShowsFailoversUnderTheModelThatFailed(t *testing.T) {
 	rows := value(t, ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#report-table tbody tr")].map(tr => [...tr.cells].slice(1, 5).map(td => td.textContent))`))
 	assert.ElementsMatch(t, [][]string{{"nano", "1", "0", "0"}, {"large", "0", "0", "1"}}, rows, "model, requests, errors, failovers")
 }
+
+// A model keeps its colour as the user switches ranges: "mini", drawn
+// beside "large" over the week, is not redrawn in large's colour over the
+// day it is alone in.
+func TestDashboardKeepsEachModelsColourAcrossRanges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	gw := startGateway(t)
+	answered(t, gw, "three-days-ago", "large", time.Now().Add(-72*time.Hour))
+	answered(t, gw, "just-now", "mini", time.Now())
+	swatches := func() map[string]string {
+		return value(t, ctx, chromedp.Evaluate[map[string]string](
+			`Object.fromEntries([...document.querySelectorAll("#legend span")].map(s => [s.textContent, s.style.getPropertyValue("--swatch")]))`))
+	}
+	within(t, ctx, 30*time.Second,
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#legend span")),
+	)
+	week := swatches()
+	require.Len(t, week, 2)
+	assert.NotEqual(t, week["large"], week["mini"])
+
+	within(t, ctx, 10*time.Second, chooseRange("24h"))
+	value(t, ctx, chromedp.Poll[bool](`document.getElementById("card-requests").textContent === "1"`))
+	assert.Equal(t, map[string]string{"mini": week["mini"]}, swatches())
+	bar := value(t, ctx, chromedp.Evaluate[string](`document.querySelector("#chart-distribution rect").getAttribute("fill")`))
+	assert.Equal(t, week["mini"], bar)
+}

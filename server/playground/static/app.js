@@ -77,9 +77,15 @@ function money(v, digits) {
 // colorOf gives each charted model a colour of its own: the palette's,
 // then hues a golden angle apart. A deployment may route among more models
 // than the palette has (the default one has 18); reusing its colours would
-// draw two models as one.
-function colorOf(models, model) {
-  const i = Math.max(0, models.indexOf(model));
+// draw two models as one. A model keeps its colour while the page is open
+// (colourIndex, in the order models are first charted): numbered by its
+// place among the models of each range or deployment picked, it would
+// change colour as the user switches between them.
+const colourIndex = new Map();
+
+function colorOf(model) {
+  if (!colourIndex.has(model)) colourIndex.set(model, colourIndex.size);
+  const i = colourIndex.get(model);
   if (i < PALETTE.length) return PALETTE[i];
   return "hsl(" + ((i * 137.508) % 360).toFixed(1) + ", 55%, " + (i % 2 ? 38 : 58) + "%)";
 }
@@ -486,6 +492,8 @@ async function refreshDashboard() {
     if (load !== dashLoad) return;
     acceptedKey = key;
     const models = [...new Set(timeline.points.map((p) => p.model))].sort();
+    // Models first charted now take colours in name order.
+    models.forEach(colorOf);
     const steps = timeSteps(timeline, BUCKET_MS[bucket]);
     drawStacked($("chart-distribution"), steps, models, "requests", true);
     drawStacked($("chart-cost"), steps, models, "cost_usd", false);
@@ -585,7 +593,7 @@ function drawStacked(svg, steps, models, field, share) {
       const frac = share ? v / (s.total || 1) : v / scale;
       const h = frac * plotH;
       y -= h;
-      const r = svgEl("rect", { x: x + bw * 0.1, y, width: Math.max(bw * 0.8, 1), height: h, fill: colorOf(models, m), "data-model": m });
+      const r = svgEl("rect", { x: x + bw * 0.1, y, width: Math.max(bw * 0.8, 1), height: h, fill: colorOf(m), "data-model": m });
       const what = share ? (100 * frac).toFixed(1) + "% (" + v + " requests)" : fmtUSD(v);
       r.appendChild(svgEl("title", {}, new Date(s.t).toISOString().slice(0, 16).replace("T", " ") + " UTC, " + m + ": " + what));
       svg.appendChild(r);
@@ -602,7 +610,7 @@ function drawLegend(models) {
   box.replaceChildren();
   for (const m of models) {
     const s = el("span", m);
-    s.style.setProperty("--swatch", colorOf(models, m));
+    s.style.setProperty("--swatch", colorOf(m));
     box.appendChild(s);
   }
 }
