@@ -3,7 +3,6 @@ package upstream
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -133,18 +132,18 @@ func (r *responseObject) finish(stop string, u router.Usage) {
 	r.Usage = toResponsesUsage(u)
 }
 
-// responseID makes the response's id from Anthropic's message id, so the
-// two can be matched in logs. It must start with resp_ and stay within the
-// characters the server's continuation pinning reads (openai.ResponseID).
-func responseID(msgID string) string {
-	id := strings.TrimPrefix(msgID, "msg_")
-	if id == "" || len(id) > 190 || strings.ContainsFunc(id, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-	}) {
-		id = randomID()
-	}
-	return "resp_" + id
-}
+// newResponseID is the id of a Responses answer the gateway writes or
+// keeps: Claude's, translated, and a kept answer of a server that keeps
+// nothing (keepsAnswerOf). It is the gateway's own, "resp_" and 24 random
+// hex digits, never made from the upstream's id: a kept answer is found
+// by its id (previous_response_id, GET and DELETE, an item_reference, the
+// decision log's owner key and model), and an upstream's ids may repeat
+// (a proxy or a server of one's own behind an anthropic-kind provider may
+// give two answers one message id; Ollama's are a random number below
+// 999,999), which would continue one conversation with another's history.
+// Its characters are those the server's continuation pinning reads
+// (openai.ResponseID).
+func newResponseID() string { return "resp_" + randomID() }
 
 // anthropicToResponse turns an Anthropic answer into a Responses API
 // response with `model` set to m's ID and details added: adjacent text
@@ -159,7 +158,7 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
 	}
 	usage, _ := parseUsage(in.Usage)
-	out := newResponseObject(responseID(in.ID), m, settings)
+	out := newResponseObject(newResponseID(), m, settings)
 	var text *messageItem
 	for _, b := range in.Content {
 		switch b.Type {

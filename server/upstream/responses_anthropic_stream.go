@@ -118,15 +118,15 @@ func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
 func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	switch e.Type {
 	case "message_start":
-		return s.start(e.Message.ID, e.Message.Usage)
+		return s.start(e.Message.Usage)
 	case "content_block_start":
 		switch e.ContentBlock.Type {
 		case "text":
-			out := s.start("", nil)
+			out := s.start(nil)
 			out = s.openText(out, e.Index)
 			return s.textDelta(out, e.Index, e.ContentBlock.Text)
 		case "tool_use":
-			out := s.closeText(s.start("", nil))
+			out := s.closeText(s.start(nil))
 			return s.openCall(out, e.Index, e.ContentBlock.ID, e.ContentBlock.Name)
 		}
 	case "content_block_delta":
@@ -157,13 +157,13 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 
 // start sends response.created and response.in_progress once, when the
 // message starts (or, should message_start be missing, its first block).
-func (s *responsesAnthropicStream) start(msgID string, usage json.RawMessage) []sseEvent {
+func (s *responsesAnthropicStream) start(usage json.RawMessage) []sseEvent {
 	if s.started {
 		return nil
 	}
 	s.started = true
 	s.mergeUsage(usage)
-	s.resp = newResponseObject(responseID(msgID), s.model, s.settings)
+	s.resp = newResponseObject(newResponseID(), s.model, s.settings)
 	return []sseEvent{
 		s.event("response.created", map[string]any{"response": s.resp}),
 		s.event("response.in_progress", map[string]any{"response": s.resp}),
@@ -258,7 +258,7 @@ func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []s
 
 // finish closes what is still open and sends the whole response.
 func (s *responsesAnthropicStream) finish() []sseEvent {
-	out := s.closeText(s.start("", nil))
+	out := s.closeText(s.start(nil))
 	for _, it := range s.items {
 		if it.isCall {
 			out = s.closeCall(out, it)

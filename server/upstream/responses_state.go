@@ -80,17 +80,12 @@ func runningJob(background, status []byte) bool {
 	return st == `"queued"` || st == `"in_progress"` && string(bytes.TrimSpace(background)) == "true"
 }
 
-// keptID is the id the gateway gives an answer it keeps for a server that
-// keeps nothing: its own, as Claude's are, since the server's may repeat
-// (Ollama's are "resp_" and a random number below 999,999, ollama/ollama
-// middleware/openai.go) and a kept answer is found by its id.
-func keptID() string { return responseID("") }
-
-// keepNative keeps a whole JSON answer keepsAnswerOf took, under keptID,
-// before it goes out, and returns it as the client gets it: with that id,
-// "store": true (the gateway serves it by id) and the details.
+// keepNative keeps a whole JSON answer keepsAnswerOf took, under an id of
+// the gateway's (newResponseID) in place of the server's, which may
+// repeat, before it goes out, and returns it as the client gets it: with
+// that id, "store": true (the gateway serves it by id) and the details.
 func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, router.Usage) {
-	id, _ := json.Marshal(keptID())
+	id, _ := json.Marshal(newResponseID())
 	obj.setString("id", id)
 	obj.setString("store", []byte("true"))
 	if obj.has("output") {
@@ -124,7 +119,7 @@ func (s *openAIStream) readState(resp map[string]json.RawMessage) (forgot bool) 
 			return true
 		}
 		if s.keeps != nil && s.keeps(resp["store"], resp["background"], resp["status"]) {
-			s.keptID, _ = json.Marshal(keptID())
+			s.keptID, _ = json.Marshal(newResponseID())
 			s.keptItems = newKeptItems(string(s.keptID[1 : len(s.keptID)-1]))
 		}
 	}

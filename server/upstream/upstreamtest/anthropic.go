@@ -271,8 +271,14 @@ func (c *call) messagesStream() {
 	}
 }
 
-// messageID is the answer's id, one per request.
-func (c *call) messageID() string { return fmt.Sprintf("msg_fake_%d", c.seq) }
+// messageID is the answer's id, one per request unless the behavior sets
+// one for all.
+func (c *call) messageID() string {
+	if c.b.MessageID != "" {
+		return c.b.MessageID
+	}
+	return fmt.Sprintf("msg_fake_%d", c.seq)
+}
 
 // countImages counts the image blocks of msgs, those inside tool results
 // included.

@@ -91,6 +91,10 @@ type Behavior struct {
 	// model that says what it is about to do.
 	ToolCall  *ToolCall
 	TextFirst bool
+	// MessageID, when set, is the Anthropic fake's message id on every
+	// answer (message_start's too), as from a proxy or a server of one's
+	// own that repeats its ids.
+	MessageID string
 	// FinishReason, when set, replaces the OpenAI fake's finish_reason
 	// ("length", "content_filter"...); StopReason the Anthropic fake's
 	// stop_reason ("max_tokens", "refusal"...).
