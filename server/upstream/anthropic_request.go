@@ -160,7 +160,11 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	// translations drop it: it asks nothing of Claude, and Anthropic
 	// refuses any tool_choice but none on a call that declares no tools.
 	if len(out.Tools) > 0 {
-		if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
+		if allowed, err := out.allowOnly(req.ToolChoice, m); err != nil {
+			return nil, err
+		} else if allowed {
+			out.ToolChoice = withParallel(out.ToolChoice, req.ParallelToolCalls)
+		} else if out.ToolChoice, err = toolChoice(req.ToolChoice, req.ParallelToolCalls); err != nil {
 			return nil, err
 		}
 	}

@@ -136,11 +136,16 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	// A choice among no tools asks nothing of Claude, and Anthropic refuses
 	// any but none on a call without tools: it is dropped.
 	if len(out.Tools) > 0 {
-		choice, err := responsesToolChoice(req.ToolChoice, m)
+		allowed, err := out.allowOnly(req.ToolChoice, m)
 		if err != nil {
 			return nil, err
 		}
-		out.ToolChoice = withParallel(choice, req.ParallelToolCalls)
+		if !allowed {
+			if out.ToolChoice, err = responsesToolChoice(req.ToolChoice, m); err != nil {
+				return nil, err
+			}
+		}
+		out.ToolChoice = withParallel(out.ToolChoice, req.ParallelToolCalls)
 	}
 	declareHistoryTools(&out)
 	out.Metadata = claudeMetadata(endUser(req.SafetyIdentifier, req.User))
@@ -193,7 +198,8 @@ func responsesToolChoice(raw json.RawMessage, m router.Model) (block, error) {
 	if c.Type == "function" && c.Name != "" {
 		return block{"type": "tool", "name": c.Name}, nil
 	}
-	// allowed_tools, built-in and custom tool choices have no Anthropic form.
+	// Built-in and custom tool choices have no Anthropic form (allowed_tools
+	// is read before, by allowOnly).
 	return nil, router.Errorf(router.EInvalid, "tool_choice type %s is not supported by %s", quotedCut(c.Type), modelID(m))
 }
 
