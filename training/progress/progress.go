@@ -71,14 +71,31 @@ func (b *Bar) Describe(s string) {
 	}
 }
 
-// Finish completes the bar and writes a final line.
+// Finish completes the bar and writes a final line. Work that ended short
+// of its total (Ctrl-C, an error, a fit that diverged) says where it
+// stopped: "train: 0/73 done" above "context canceled" read as if training
+// had finished.
 func (b *Bar) Finish() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.bar != nil {
 		_ = b.bar.Finish()
 	}
-	fmt.Fprintf(b.w, "%s: %d/%d done in %s %s\n", b.desc, b.done, b.total, time.Since(b.start).Round(time.Millisecond), b.suffix)
+	took := time.Since(b.start).Round(time.Millisecond)
+	line := fmt.Sprintf("%s: %d/%d done in %s", b.desc, b.done, b.total, took)
+	if b.done < b.total {
+		line = fmt.Sprintf("%s: stopped at %d/%d after %s", b.desc, b.done, b.total, took)
+	}
+	fmt.Fprintln(b.w, withSuffix(line, b.suffix))
+}
+
+// withSuffix appends the status, if any, after a space (a log line with no
+// status ends without a trailing blank).
+func withSuffix(line, suffix string) string {
+	if suffix == "" {
+		return line
+	}
+	return line + " " + suffix
 }
 
 func (b *Bar) logLine(now time.Time) {
@@ -91,6 +108,6 @@ func (b *Bar) logLine(now time.Time) {
 	if b.done > 0 && 100*b.done >= b.total {
 		eta = (time.Duration(float64(elapsed) * float64(b.total-b.done) / float64(b.done))).Round(time.Second).String()
 	}
-	fmt.Fprintf(b.w, "%s: %d/%d (%.0f%%) elapsed %s eta %s %s\n", b.desc, b.done, b.total,
-		100*float64(b.done)/float64(max(b.total, 1)), elapsed.Round(time.Second), eta, b.suffix)
+	fmt.Fprintln(b.w, withSuffix(fmt.Sprintf("%s: %d/%d (%.0f%%) elapsed %s eta %s", b.desc, b.done, b.total,
+		100*float64(b.done)/float64(max(b.total, 1)), elapsed.Round(time.Second), eta), b.suffix))
 }

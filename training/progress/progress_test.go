@@ -41,3 +41,24 @@ func TestNoETAUntilOnePercentIsDone(t *testing.T) {
 	require.Contains(t, lines[1], "tokenize: 100/10000 (1%)")
 	require.NotContains(t, lines[1], "eta ?")
 }
+
+// Work cut short (Ctrl-C during train, an error) ends with where it
+// stopped, not with "done", which a CI log would read as finished; lines
+// without a status end without a trailing blank.
+func TestFinishBeforeTheTotalSaysWhereItStopped(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, 73, "train")
+	b.Add(5)
+	b.Finish()
+	out := buf.String()
+	require.Contains(t, out, "train: stopped at 5/73 after ")
+	require.NotContains(t, out, "done")
+	require.True(t, strings.HasSuffix(out, "s\n"), "no trailing blank: %q", out)
+
+	buf.Reset()
+	b = New(&buf, 2, "tokenize")
+	b.Add(2)
+	b.Finish()
+	require.Contains(t, buf.String(), "tokenize: 2/2 done in ")
+	require.True(t, strings.HasSuffix(buf.String(), "s\n"), "no trailing blank: %q", buf.String())
+}
