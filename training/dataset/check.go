@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 )
 
 // CheckScore refuses a score outside [0, 1] or not finite, with the rule
@@ -20,11 +21,20 @@ func CheckScore(s float64) error {
 	return nil
 }
 
-// check applies the format's value rules to one item: every score in
-// [0,1]; token counts not negative (a negative count would be a negative
-// cost in eval and in the band sweep). An output_tokens of 0 is allowed:
-// the canonical data has empty answers, read as no answer length.
+// check applies the format's value rules to one item: a prompt to read;
+// every score in [0,1]; token counts not negative (a negative count would
+// be a negative cost in eval and in the band sweep). An output_tokens of 0
+// is allowed: the canonical data has empty answers, read as no answer
+// length.
 func (it *Item) check() error {
+	// A prompt column under another name ("question", "text") leaves every
+	// item without text, and train and eval would read the empty text for
+	// each one, with labels that then teach nothing and scores that say
+	// nothing. export-feedback skips rated answers with no text for the same
+	// reason.
+	if strings.TrimSpace(it.Text()) == "" {
+		return fmt.Errorf(`no prompt text: the item needs a "prompt" (or "messages" with text), which the router model reads`)
+	}
 	if it.InputTokens < 0 {
 		return fmt.Errorf("input_tokens %d: a token count cannot be negative", it.InputTokens)
 	}

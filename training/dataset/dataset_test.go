@@ -107,3 +107,33 @@ func TestLoadRefusesNegativeTokenCountsAndRepeatedIDs(t *testing.T) {
 		})
 	}
 }
+
+// An item with no text for the router model (its prompt under another
+// column name, or blank) is refused with the line and id: train and eval
+// would otherwise read the empty text for it without a word. An item whose
+// text is in messages alone is read.
+func TestLoadRefusesAnItemWithoutPromptText(t *testing.T) {
+	for name, tc := range map[string]struct{ second, want string }{
+		"prompt under another name": {`{"id": "toy/2", "question": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`, "no prompt text"},
+		"blank prompt":              {`{"id": "toy/2", "prompt": " \n", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`, "no prompt text"},
+		"messages alone":            {`{"id": "toy/2", "messages": [{"role": "user", "content": "ho"}], "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "toy")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+tc.second+"\n"), 0o644))
+			_, err := Load(dir)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, want := range []string{"items.jsonl line 2", `(id "toy/2")`, tc.want, `"prompt"`} {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
