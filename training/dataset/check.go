@@ -21,12 +21,18 @@ func CheckScore(s float64) error {
 	return nil
 }
 
-// check applies the format's value rules to one item: a prompt to read;
-// every score in [0,1]; token counts not negative (a negative count would
-// be a negative cost in eval and in the band sweep). An output_tokens of 0
+// check applies the format's value rules to one item: an id; a prompt to
+// read; every score in [0,1]; token counts not negative (a negative count
+// would be a negative cost in eval and in the band sweep). An output_tokens of 0
 // is allowed: the canonical data has empty answers, read as no answer
 // length.
 func (it *Item) check() error {
+	// eval joins predictions.jsonl back to the data by id and draws the knn
+	// and fitted-profile folds from its hash: items without one all landed
+	// in one fold, and knn, fitted on no prompt, picked one model for all.
+	if strings.TrimSpace(it.ID) == "" {
+		return fmt.Errorf(`no "id": every prompt needs an id of its own, such as "<dataset>/<n>"`)
+	}
 	// A prompt column under another name ("question", "text") leaves every
 	// item without text, and train and eval would read the empty text for
 	// each one, with labels that then teach nothing and scores that say

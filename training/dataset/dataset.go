@@ -108,7 +108,7 @@ func Load(dir string) (*Dataset, error) {
 		if err := it.check(); err != nil {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d (id %q): %w", dir, line, it.ID, err)
 		}
-		if first, ok := idLine[it.ID]; ok && it.ID != "" {
+		if first, ok := idLine[it.ID]; ok {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: id %q is already the id of line %d; every prompt needs an id of its own", dir, line, it.ID, first)
 		}
 		idLine[it.ID] = line

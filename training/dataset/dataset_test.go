@@ -137,3 +137,27 @@ func TestLoadRefusesAnItemWithoutPromptText(t *testing.T) {
 		})
 	}
 }
+
+// An item without an id is refused with its line: eval joins
+// predictions.jsonl back to the data by id and draws the knn and
+// fitted-profile folds from it, so a dataset without ids put every prompt
+// in one fold and knn, fitted on none, chose one model for all.
+func TestLoadRefusesAnItemWithoutAnID(t *testing.T) {
+	for name, second := range map[string]string{
+		"no id":    `{"prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`,
+		"blank id": `{"id": " ", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "toy")
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+second+"\n"), 0o644))
+			_, err := Load(dir)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "items.jsonl line 2")
+			assert.Contains(t, err.Error(), `no "id"`)
+		})
+	}
+}
