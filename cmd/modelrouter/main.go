@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself.
@@ -34,11 +32,15 @@ func register(c command) { commands[c.name] = c }
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0) // `<command> -h` asked for the usage it got
+		}
+		if line, status, ok := stoppedBySignal(ctx, err); ok {
+			fmt.Fprintln(os.Stderr, "modelrouter:", line)
+			os.Exit(status)
 		}
 		if _, said := err.(exitStatus); !said {
 			fmt.Fprintln(os.Stderr, "modelrouter:", err)
