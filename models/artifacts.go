@@ -76,7 +76,12 @@ func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
 		}
 		*f.dst = b
 	}
+	// A mistyped --router-model read "router model files missing" for all
+	// three, which sent one looking for the files rather than the folder.
 	if len(missing) > 0 {
+		if _, err := fs.Stat(fsys, "."); errors.Is(err, fs.ErrNotExist) {
+			return ArtifactFiles{}, errors.New("no such folder")
+		}
 		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
 	}
 	// Optional documentation, not part of the model: one that cannot be
