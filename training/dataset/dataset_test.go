@@ -90,13 +90,7 @@ func TestLoadRefusesNegativeTokenCountsAndRepeatedIDs(t *testing.T) {
 		"empty answer":    {`{"id": "toy/2", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 0, "output_tokens": 0}}}`, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "toy")
-			require.NoError(t, os.MkdirAll(dir, 0o755))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
-				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
-				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+tc.second+"\n"), 0o644))
-			_, err := Load(dir)
+			err := loadToyWithSecondLine(t, tc.second)
 			if tc.want == "" {
 				require.NoError(t, err)
 				return
@@ -119,13 +113,7 @@ func TestLoadRefusesAnItemWithoutPromptText(t *testing.T) {
 		"messages alone":            {`{"id": "toy/2", "messages": [{"role": "user", "content": "ho"}], "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "toy")
-			require.NoError(t, os.MkdirAll(dir, 0o755))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
-				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
-				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+tc.second+"\n"), 0o644))
-			_, err := Load(dir)
+			err := loadToyWithSecondLine(t, tc.second)
 			if tc.want == "" {
 				require.NoError(t, err)
 				return
@@ -148,16 +136,24 @@ func TestLoadRefusesAnItemWithoutAnID(t *testing.T) {
 		"blank id": `{"id": " ", "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "toy")
-			require.NoError(t, os.MkdirAll(dir, 0o755))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
-				[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
-				`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+second+"\n"), 0o644))
-			_, err := Load(dir)
+			err := loadToyWithSecondLine(t, second)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "items.jsonl line 2")
 			assert.Contains(t, err.Error(), `no "id"`)
 		})
 	}
+}
+
+// loadToyWithSecondLine loads a dataset of one valid item followed by the
+// line second, so an error names line 2.
+func loadToyWithSecondLine(t *testing.T, second string) error {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "toy")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+		[]byte(`{"models": {"a": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+		`{"id": "toy/1", "prompt": "hi", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`+"\n"+second+"\n"), 0o644))
+	_, err := Load(dir)
+	return err
 }
