@@ -76,6 +76,15 @@ func TestCLITrainRejectsNaNVal(t *testing.T) {
 	require.ErrorContains(t, err, "--val")
 }
 
+// --members 0 is refused naming --members alone: the message named
+// --workers too, as if its default of 2 were also wrong.
+func TestCLITrainNamesOnlyTheFlagBelowOne(t *testing.T) {
+	for _, flagName := range []string{"--members", "--workers"} {
+		_, _, err := runCmd(t, "train", flagName, "0", "--data", filepath.Join(t.TempDir(), "none"), "--out", t.TempDir())
+		require.EqualError(t, err, "train: "+flagName+" 0: want at least 1")
+	}
+}
+
 // add-profile --val NaN is refused, not a skipped held-out measurement.
 func TestCLIAddProfileRejectsNaNVal(t *testing.T) {
 	_, _, err := runCmd(t, "add-profile", "--val", "NaN", "--data", filepath.Join(t.TempDir(), "none"), "--model", "m", "--profile", "p", "--out", t.TempDir())
