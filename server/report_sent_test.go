@@ -18,7 +18,8 @@ import (
 // A call whose request went out to the provider counts as routed in the
 // cost report even when no status came back: the provider read it and then
 // dropped the connection, or the client left while the provider worked on
-// it. The provider had the request, and may bill for it.
+// it. The provider had the request, and may bill for it. No answer came,
+// so it did no work to save on: no expected cost and no saving.
 func TestReportCountsACallSentToTheProviderAsRouted(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -75,7 +76,9 @@ func TestReportCountsACallSentToTheProviderAsRouted(t *testing.T) {
 			rep := reportOfOutcome(t, m.ID, out)
 			require.Equal(t, int64(1), rep.Total.Requests)
 			assert.Equal(t, int64(1), rep.Total.Routed, "a call whose request reached the provider is not refused or skipped before sending")
-			assert.InDelta(t, .002, rep.Total.RoutedExpectedUSD, 1e-12)
+			assert.Zero(t, rep.Total.Answered)
+			assert.Zero(t, rep.Total.RoutedExpectedUSD, "expected cost of a call no model answered")
+			assert.Zero(t, rep.Total.SavingsStrongest, "savings claimed on a call no model answered")
 		})
 	}
 }

@@ -33,3 +33,6 @@ func DecisionQuery(f DecisionFilter) (string, []any) {
 // ByRowidQuery is ByPrompt's second query, which reads the rows of a JSON
 // list of rowids in its order.
 var ByRowidQuery = byRowidQuery
+
+// KeptFormat is report_days_done.filled of a day this release kept.
+const KeptFormat = keptFormat

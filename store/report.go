@@ -251,12 +251,13 @@ type ReportQuery struct {
 
 // SavingsMethod says how the counterfactual costs are computed; reports
 // carry it so a reader never has to guess.
-const SavingsMethod = "Savings compare expected costs recorded at decision time, like with like: " +
-	"the routed cost is the chosen candidate's expected_cost_usd, a counterfactual's cost is its model's " +
+const SavingsMethod = "Savings compare expected costs recorded at decision time, like with like, " +
+	"over the requests a model answered (a call every model failed did no work and saves nothing): " +
+	"the routed cost is the answering candidate's expected_cost_usd, a counterfactual's cost is its model's " +
 	"expected_cost_usd for the same request (the request's prompt tokens plus that model's predicted " +
 	"output and reasoning tokens, at its catalog prices). Strongest: per request, the eligible candidate " +
 	"with the highest predicted quality. Best single: per deployment, the model with the highest mean " +
-	"predicted quality over the period among models eligible for at least half of its routed requests; " +
+	"predicted quality over the period among models eligible for at least half of its answered requests; " +
 	"requests it could not serve keep their routed cost. cost_usd is what upstreams actually billed " +
 	"(estimated for answers whose provider reported no usage: decisions.usage_estimated)."
 
@@ -283,9 +284,15 @@ type ReportRow struct {
 	CostUSD          float64 `json:"cost_usd"`
 
 	// Routed counts the requests the router decided and forwarded to an
-	// upstream (the base of every expected cost and quality below); dry
-	// runs and calls refused before forwarding are left out.
-	Routed            int64   `json:"routed"`
+	// upstream (what the timeline charts); dry runs and calls refused
+	// before forwarding are left out.
+	Routed int64 `json:"routed"`
+	// Answered counts the routed requests a model answered (hasAnswer):
+	// the base of every expected cost, saving and quality below. A call
+	// every model failed did no work, so it saves nothing: counting it
+	// made the strongest model's expected cost of work never done look
+	// like money saved.
+	Answered          int64   `json:"answered"`
 	RoutedExpectedUSD float64 `json:"routed_expected_cost_usd"`
 	StrongestUSD      float64 `json:"strongest_expected_cost_usd"`
 	BestSingleUSD     float64 `json:"best_single_expected_cost_usd"`
@@ -329,7 +336,7 @@ type Report struct {
 	Deployment string     `json:"deployment,omitempty"`
 	ByDay      bool       `json:"by_day"`
 	// BestSingle names each deployment's best single model (none for a
-	// deployment without routed requests).
+	// deployment without answered requests).
 	BestSingle map[string]string `json:"best_single_model"`
 	Method     string            `json:"method"`
 	// Rows are sorted by day, deployment, then cost (highest first).
@@ -437,10 +444,10 @@ func (rp *Reports) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	var bestQ float64
 	for _, dep := range rep.Deployments {
 		total.BestSingleUSD += dep.BestSingleUSD
-		bestQ += dep.BestSingleQuality * float64(dep.Routed)
+		bestQ += dep.BestSingleQuality * float64(dep.Answered)
 	}
-	if total.Routed > 0 {
-		total.BestSingleQuality = bestQ / float64(total.Routed)
+	if total.Answered > 0 {
+		total.BestSingleQuality = bestQ / float64(total.Answered)
 	}
 	total.SavingsBestSingle = total.BestSingleUSD - total.RoutedExpectedUSD
 	rep.Total = *total
@@ -456,6 +463,7 @@ type logRow struct {
 	deployment, chosen, answered string
 	candidates                   string
 	sent                         bool // see sentSQL
+	answer                       bool // see hasAnswer
 	status                       int
 	errorCode                    string
 	failedOver                   sql.NullString // see failedOverSQL
@@ -531,7 +539,10 @@ type candidate struct {
 
 // routed is what the router decided for one request, from its candidates.
 type routed struct {
-	ok        bool // false when nothing was chosen among priced candidates
+	ok bool // false when nothing was chosen among priced candidates
+	// chosen is what routing paid for: the model that answered (after
+	// failing over, a later one than the router chose first, and the one
+	// that billed), else the one chosen.
 	chosen    candidate
 	strongest candidate
 	eligible  []candidate
@@ -546,12 +557,16 @@ func (r *logRow) decision() (routed, error) {
 		}
 	}
 	var d routed
+	answeredFound := false
 	for _, c := range cands {
 		if !c.Eligible {
 			continue
 		}
 		d.eligible = append(d.eligible, c)
-		if c.Model == r.chosen {
+		switch {
+		case r.answered != "" && c.Model == r.answered:
+			d.chosen, d.ok, answeredFound = c, true, true
+		case c.Model == r.chosen && !answeredFound:
 			d.chosen, d.ok = c, true
 		}
 		if len(d.eligible) == 1 || c.Quality > d.strongest.Quality ||
@@ -577,6 +592,10 @@ func (row *ReportRow) add(r *logRow, d routed) {
 		return
 	}
 	row.Routed++
+	if !r.answer {
+		return
+	}
+	row.Answered++
 	s.RoutedExpected.add(d.chosen.ExpectedCost)
 	s.RoutedQ.add(d.chosen.Quality)
 	s.Strongest.add(d.strongest.ExpectedCost)
@@ -608,6 +627,7 @@ func (row *ReportRow) merge(o *ReportRow) {
 	row.ReasoningTokens += o.ReasoningTokens
 	row.CachedTokens += o.CachedTokens
 	row.Routed += o.Routed
+	row.Answered += o.Answered
 	s, os := row.sums, o.sums
 	for _, p := range [][2]*exactSum{{&s.Cost, &os.Cost}, {&s.RoutedExpected, &os.RoutedExpected},
 		{&s.RoutedQ, &os.RoutedQ}, {&s.Strongest, &os.Strongest}, {&s.StrongestQ, &os.StrongestQ}} {
@@ -631,12 +651,12 @@ func (row *ReportRow) merge(o *ReportRow) {
 }
 
 // bestSingle picks the model with the highest mean predicted quality among
-// those eligible for at least half of the row's routed requests: a model
+// those eligible for at least half of the row's answered requests: a model
 // that could serve only a few requests is no "always use it" alternative.
 func (row *ReportRow) bestSingle() string {
 	best, bestQ := "", -1.0
 	for name, s := range row.sums.ByModel {
-		if 2*s.N < row.Routed {
+		if 2*s.N < row.Answered {
 			continue
 		}
 		q := s.Quality.value() / float64(s.N)
@@ -662,8 +682,8 @@ func (row *ReportRow) finish(bestSingle string) {
 	}
 	row.SavingsStrongest = row.StrongestUSD - row.RoutedExpectedUSD
 	row.SavingsBestSingle = row.BestSingleUSD - row.RoutedExpectedUSD
-	if row.Routed > 0 {
-		n := float64(row.Routed)
+	if row.Answered > 0 {
+		n := float64(row.Answered)
 		row.RoutedQuality = routedQ / n
 		row.StrongestQuality = s.StrongestQ.value() / n
 		row.BestSingleQuality /= n

@@ -35,7 +35,11 @@ import (
 // a day kept by another release is then read from its rows and kept
 // again, rather than read as stale totals (`modelrouter report` opens a
 // file of any release read-only).
-const keptFormat = 1
+const keptFormat = 2
+
+// keptFormat's history: 1 counted the expected costs, savings and
+// qualities over every forwarded call; 2 only over the answered ones
+// (ReportRow.Answered), with the answering model's expected cost.
 
 // dayMS is one UTC day in milliseconds.
 const dayMS = 24 * 60 * 60 * 1000
@@ -290,19 +294,19 @@ func (rp *Reports) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 
 // keptGroup is a group's counts and sums as report_days keeps them.
 type keptGroup struct {
-	Requests, Errors, Failovers, Routed   int64
-	Prompt, Completion, Reasoning, Cached int64
-	Sums                                  *rowSums
+	Requests, Errors, Failovers, Routed, Answered int64
+	Prompt, Completion, Reasoning, Cached         int64
+	Sums                                          *rowSums
 }
 
 func keptGroupOf(g *ReportRow) keptGroup {
 	return keptGroup{Requests: g.Requests, Errors: g.Errors, Failovers: g.Failovers, Routed: g.Routed,
-		Prompt: g.PromptTokens, Completion: g.CompletionTokens, Reasoning: g.ReasoningTokens, Cached: g.CachedTokens, Sums: g.sums}
+		Answered: g.Answered, Prompt: g.PromptTokens, Completion: g.CompletionTokens, Reasoning: g.ReasoningTokens, Cached: g.CachedTokens, Sums: g.sums}
 }
 
 func (g keptGroup) row() *ReportRow {
 	r := &ReportRow{Requests: g.Requests, Errors: g.Errors, Failovers: g.Failovers, Routed: g.Routed,
-		PromptTokens: g.Prompt, CompletionTokens: g.Completion, ReasoningTokens: g.Reasoning, CachedTokens: g.Cached, sums: g.Sums}
+		Answered: g.Answered, PromptTokens: g.Prompt, CompletionTokens: g.Completion, ReasoningTokens: g.Reasoning, CachedTokens: g.Cached, sums: g.Sums}
 	if r.sums == nil {
 		r.sums = &rowSums{}
 	}

@@ -48,7 +48,7 @@ func TestADayChangedWhileAReportReadsItIsNotKept(t *testing.T) {
 			tc.meanwhile(t, s, rp)
 			require.NoError(t, rp.keepDays(ctx, []int64{day}, 1, []*tally{read}))
 			var filled int
-			require.NoError(t, s.db.QueryRow(`SELECT count(*) FROM report_days_done WHERE filled = 1`).Scan(&filled))
+			require.NoError(t, s.db.QueryRow(`SELECT count(*) FROM report_days_done WHERE filled = ?`, keptFormat).Scan(&filled))
 			assert.Equal(t, tc.kept, filled == 1)
 		})
 	}

@@ -94,7 +94,7 @@ func report(t *testing.T, rp *store.Reports, q store.ReportQuery) *store.Report 
 // keptDays are the days whose totals the log keeps.
 func keptDays(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.Query(`SELECT date(day_ms / 1000, 'unixepoch') FROM report_days_done WHERE filled = 1 ORDER BY day_ms`)
+	rows, err := db.Query(`SELECT date(day_ms / 1000, 'unixepoch') FROM report_days_done WHERE filled = ? ORDER BY day_ms`, store.KeptFormat)
 	require.NoError(t, err)
 	defer rows.Close()
 	var days []string

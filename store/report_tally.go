@@ -75,7 +75,7 @@ func (p *progress) flush() {
 // logged under spellings (nil: any deployment) to t.
 func (rp *Reports) scan(ctx context.Context, t *tally, since, until time.Time, spellings []string, p *progress) error {
 	where, args := rangeWhere(since, until, spellings)
-	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, status,
+	rows, err := rp.db.QueryContext(ctx, `SELECT ts_ms, deployment, chosen, answered, candidates, `+sentSQL+`, `+hasAnswer("")+`, status,
 		error_code, `+failedOverSQL+`, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd,
 		`+decidedSQL+` FROM decisions`+where, args...)
 	if err != nil {
@@ -85,7 +85,7 @@ func (rp *Reports) scan(ctx context.Context, t *tally, since, until time.Time, s
 	for rows.Next() {
 		var r logRow
 		var decided bool
-		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.sent, &r.status,
+		if err := rows.Scan(&r.tsMS, &r.deployment, &r.chosen, &r.answered, &r.candidates, &r.sent, &r.answer, &r.status,
 			&r.errorCode, &r.failedOver, &r.usage.PromptTokens, &r.usage.CompletionTokens, &r.usage.ReasoningTokens,
 			&r.usage.CachedTokens, &r.cost, &decided); err != nil {
 			return fmt.Errorf("report: read decision: %w", err)

@@ -146,35 +146,37 @@ func TestReportCounterfactuals(t *testing.T) {
 	rep, err := rp.Report(context.Background(), store.ReportQuery{Range: january})
 	require.NoError(t, err)
 
-	// dep-a's routed requests r1..r4: big is eligible in r1, r2, r4 (3 of
-	// 4, enough to be a single-model alternative) with mean quality .9167;
-	// mid's mean is .745 and small's .627.
+	// dep-a's routed requests are r1..r4, but r4 got no answer: the money
+	// is r1..r3's. big is eligible in r1 and r2 (2 of 3, enough to be a
+	// single-model alternative) with mean quality .9; mid's mean is .827
+	// and small's .627.
 	assert.Equal(t, map[string]string{"dep-a": "big", "dep-b": "mid"}, rep.BestSingle)
 	require.Len(t, rep.Deployments, 2)
 	a := rep.Deployments[0]
 	require.Equal(t, "dep-a", a.Deployment)
 	assert.Equal(t, int64(5), a.Requests)
 	assert.Equal(t, int64(4), a.Routed)
-	// routed: mid .004 + mid .004 + small .001 + big .020
-	assert.InDelta(t, .029, a.RoutedExpectedUSD, eps)
-	// strongest: big .010 + big .010 + mid .004 (big excluded in r3) + big .020
-	assert.InDelta(t, .044, a.StrongestUSD, eps)
-	assert.InDelta(t, .015, a.SavingsStrongest, eps)
-	// best single (big): .010 + .010 + r3 keeps its routed .001 + .020
-	assert.InDelta(t, .041, a.BestSingleUSD, eps)
-	assert.InDelta(t, .012, a.SavingsBestSingle, eps)
-	assert.InDelta(t, (.88+.88+.68+.95)/4, a.RoutedQuality, eps)
-	assert.InDelta(t, (.9+.9+.72+.95)/4, a.StrongestQuality, eps)
-	assert.InDelta(t, (.9+.9+.68+.95)/4, a.BestSingleQuality, eps)
+	assert.Equal(t, int64(3), a.Answered)
+	// routed: mid .004 + big .010 (r2 failed over from mid; big answered) + small .001
+	assert.InDelta(t, .015, a.RoutedExpectedUSD, eps)
+	// strongest: big .010 + big .010 + mid .004 (big excluded in r3)
+	assert.InDelta(t, .024, a.StrongestUSD, eps)
+	assert.InDelta(t, .009, a.SavingsStrongest, eps)
+	// best single (big): .010 + .010 + r3 keeps its routed .001
+	assert.InDelta(t, .021, a.BestSingleUSD, eps)
+	assert.InDelta(t, .006, a.SavingsBestSingle, eps)
+	assert.InDelta(t, (.88+.9+.68)/3, a.RoutedQuality, eps)
+	assert.InDelta(t, (.9+.9+.72)/3, a.StrongestQuality, eps)
+	assert.InDelta(t, (.9+.9+.68)/3, a.BestSingleQuality, eps)
 
 	b := rep.Deployments[1]
 	assert.InDelta(t, 0, b.SavingsStrongest, eps, "one model: nothing to save")
 	assert.InDelta(t, 0, b.SavingsBestSingle, eps)
 
-	assert.InDelta(t, .032, rep.Total.RoutedExpectedUSD, eps)
-	assert.InDelta(t, .047, rep.Total.StrongestUSD, eps)
-	assert.InDelta(t, .044, rep.Total.BestSingleUSD, eps, "the total adds each deployment's own best single model")
-	assert.InDelta(t, .012, rep.Total.SavingsBestSingle, eps)
+	assert.InDelta(t, .018, rep.Total.RoutedExpectedUSD, eps)
+	assert.InDelta(t, .027, rep.Total.StrongestUSD, eps)
+	assert.InDelta(t, .024, rep.Total.BestSingleUSD, eps, "the total adds each deployment's own best single model")
+	assert.InDelta(t, .006, rep.Total.SavingsBestSingle, eps)
 	assert.NotEmpty(t, rep.Method)
 
 	// Per model rows carry their requests' share of the counterfactuals.
@@ -194,7 +196,9 @@ func TestReportByDayAndFilters(t *testing.T) {
 	assert.Equal(t, "2026-01-01", rep.Rows[0].Day)
 	d1big := findRow(t, rep.Rows, "2026-01-01", "dep-a", "big")
 	assert.Equal(t, int64(1), d1big.Requests)
-	assert.InDelta(t, .006, d1big.SavingsStrongest, eps)
+	assert.InDelta(t, 0, d1big.SavingsStrongest, eps, "r2's answer came from big, the strongest")
+	d1mid := findRow(t, rep.Rows, "2026-01-01", "dep-a", "mid")
+	assert.InDelta(t, .006, d1mid.SavingsStrongest, eps)
 	d2big := findRow(t, rep.Rows, "2026-01-02", "dep-a", "big")
 	assert.Equal(t, int64(1), d2big.Errors)
 	assert.InDelta(t, 0, d2big.SavingsStrongest, eps)

@@ -134,14 +134,14 @@ func writeReportCSV(w io.Writer, rep *store.Report) error {
 	_ = cw.Write([]string{"day", "deployment", "model", "requests", "errors", "failovers", "prompt_tokens",
 		"completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd", "routed", "routed_expected_cost_usd",
 		"strongest_expected_cost_usd", "best_single_expected_cost_usd", "savings_vs_strongest_usd",
-		"savings_vs_best_single_usd", "routed_mean_quality", "strongest_mean_quality", "best_single_mean_quality"})
+		"savings_vs_best_single_usd", "routed_mean_quality", "strongest_mean_quality", "best_single_mean_quality", "answered"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range rep.Rows {
 		_ = cw.Write([]string{r.Day, cell(r.Deployment), cell(r.Model), i(r.Requests), i(r.Errors), i(r.Failovers),
 			i(r.PromptTokens), i(r.CompletionTokens), i(r.ReasoningTokens), i(r.CachedTokens), f(r.CostUSD),
 			i(r.Routed), f(r.RoutedExpectedUSD), f(r.StrongestUSD), f(r.BestSingleUSD), f(r.SavingsStrongest),
-			f(r.SavingsBestSingle), f(r.RoutedQuality), f(r.StrongestQuality), f(r.BestSingleQuality)})
+			f(r.SavingsBestSingle), f(r.RoutedQuality), f(r.StrongestQuality), f(r.BestSingleQuality), i(r.Answered)})
 	}
 	cw.Flush()
 	return cw.Error()

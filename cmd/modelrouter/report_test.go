@@ -111,6 +111,9 @@ func TestReportFormats(t *testing.T) {
 	assert.Equal(t, []string{"day", "deployment", "model", "requests"}, records[0][:4])
 	assert.Equal(t, []string{"2026-02-01", "prod", "small", "3"}, records[1][:4])
 	assert.Equal(t, "2026-02-02", records[2][0])
+	last := len(records[0]) - 1
+	assert.Equal(t, []string{"answered", "3"}, []string{records[0][last], records[1][last]},
+		"the base of the savings, as the JSON's answered")
 
 	out, _, err = runCmd(t, "report", "--db", db, "--since", "2026-02-02", "--until", "2026-02-02")
 	require.NoError(t, err)
