@@ -32,7 +32,8 @@ func claudeToolsSent(t *testing.T, body []byte) ([]string, string) {
 // call declares. Anthropic's tool_choice has no such list, so Claude gets
 // only the allowed tools, with tool_choice auto or any (none when none is
 // allowed): Claude answers the call rather than being skipped for another
-// model.
+// model. The allowed tools keep the order the call declares them in, so the
+// same set listed in another order gives Claude the same prompt.
 func TestAllowedToolsReachClaudeAsTheOnlyToolsItMayCall(t *testing.T) {
 	const chatTools = `"tools":[
 		{"type":"function","function":{"name":"weather","parameters":{"type":"object","properties":{}}}},
@@ -57,6 +58,9 @@ func TestAllowedToolsReachClaudeAsTheOnlyToolsItMayCall(t *testing.T) {
 			`{"type":"any","disable_parallel_tool_use":true}`, []string{"weather", "time"}},
 		{"responses required", "/v1/responses", `"input":"Weather and time in Paris?",` + responsesTools + `,
 			"tool_choice":{"type":"allowed_tools","mode":"required","tools":[{"type":"function","name":"weather"},{"type":"function","name":"time"}]}`,
+			`{"type":"any"}`, []string{"weather", "time"}},
+		{"responses required, listed against the declared order", "/v1/responses", `"input":"Weather and time in Paris?",` + responsesTools + `,
+			"tool_choice":{"type":"allowed_tools","mode":"required","tools":[{"type":"function","name":"time"},{"type":"function","name":"weather"},{"type":"function","name":"time"}]}`,
 			`{"type":"any"}`, []string{"weather", "time"}},
 		{"responses auto, no tool allowed", "/v1/responses", `"input":"Weather and time in Paris?",` + responsesTools + `,
 			"tool_choice":{"type":"allowed_tools","mode":"auto","tools":[]}`,

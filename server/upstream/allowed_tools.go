@@ -36,9 +36,8 @@ type allowedTool struct {
 // client sent it) to r's tools, and reports whether raw was one. Anthropic's
 // tool_choice names no list of tools, so Claude is sent only the allowed
 // ones, with tool_choice auto (mode auto) or any (mode required): Claude
-// may call what OpenAI's model may. Unlike OpenAI, which keeps every
-// declared tool in the prompt (for its prompt cache), Claude does not see
-// the other tools' definitions. With mode auto and no tool allowed, Claude
+// may call what OpenAI's model may; Claude does not see the other tools'
+// definitions. With mode auto and no tool allowed, Claude
 // calls none (tool_choice none, which Anthropic takes without tools).
 func (r *anthropicRequest) allowOnly(raw json.RawMessage, m router.Model) (bool, error) {
 	var c allowedToolsChoice
@@ -58,7 +57,7 @@ func (r *anthropicRequest) allowOnly(raw json.RawMessage, m router.Model) (bool,
 	default:
 		return true, router.Errorf(router.EInvalid, "tool_choice allowed_tools mode must be auto or required, not %s", quotedCut(mode))
 	}
-	var allowed []anthropicTool
+	allow := make(map[string]bool, len(names))
 	for _, t := range names {
 		if t.Type != "" && t.Type != "function" {
 			return true, router.Errorf(router.EInvalid, "tool_choice allowed_tools names a tool of type %s, which %s does not take", quotedCut(t.Type), modelID(m))
@@ -67,14 +66,15 @@ func (r *anthropicRequest) allowOnly(raw json.RawMessage, m router.Model) (bool,
 		if name == "" {
 			name = t.Function.Name
 		}
-		i := slices.IndexFunc(r.Tools, func(d anthropicTool) bool { return d.Name == name })
-		if i < 0 {
+		if !slices.ContainsFunc(r.Tools, func(d anthropicTool) bool { return d.Name == name }) {
 			return true, router.Errorf(router.EInvalid, "tool_choice allowed_tools names tool %s, which tools does not declare", quotedCut(name))
 		}
-		if !slices.ContainsFunc(allowed, func(d anthropicTool) bool { return d.Name == name }) {
-			allowed = append(allowed, r.Tools[i])
-		}
+		allow[name] = true
 	}
+	// In the order the call declares them, not the list's: the same set
+	// listed in another order gives Claude the same prompt, and so the
+	// same prompt-cache prefix.
+	allowed := slices.DeleteFunc(slices.Clone(r.Tools), func(d anthropicTool) bool { return !allow[d.Name] })
 	if len(allowed) == 0 {
 		if mode == "required" {
 			return true, router.Errorf(router.EInvalid, "tool_choice allowed_tools requires a tool call but allows no tool")
