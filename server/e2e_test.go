@@ -53,7 +53,7 @@ func (e *e2e) start(t *testing.T, opts ...func(*Config)) {
 	t.Helper()
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		// The fake plays OpenAI's API, which reads the ids OpenAI stores.
-		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: e.openai.URL, APIKey: "sk-upstream-openai", OpenAIStore: true},
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: e.openai.URL, APIKey: "sk-upstream-openai", OpenAIAPI: true},
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: e.anthropic.Root, APIKey: "sk-upstream-anthropic"},
 	}}
 	cfg := Config{

@@ -16,7 +16,7 @@ import (
 func selfHostedOpenAI(c *Config) {
 	ps := c.Forwarder.(*upstream.Forwarder).Providers
 	p := ps.ByName["openai"]
-	p.OpenAIStore = false
+	p.OpenAIAPI = false
 	ps.ByName["openai"] = p // the map Supports reads too
 }
 

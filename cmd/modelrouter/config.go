@@ -68,6 +68,9 @@ type fileProvider struct {
 	BaseURL    string `json:"base_url"`
 	APIKey     secret `json:"api_key"`
 	APIVersion string `json:"api_version"`
+	// OpenAIAPI declares base_url a way to OpenAI's API (a proxy in
+	// front of it), which its host does not show: upstream.Provider.OpenAIAPI.
+	OpenAIAPI bool `json:"openai_api"`
 }
 
 // secret is a string that never prints: %v, %+v, %#v and %s all show
@@ -194,6 +197,7 @@ func (f *serveFile) providers() upstream.Providers {
 		p := upstream.Provider{
 			Name: name, Kind: kind, BaseURL: strings.TrimRight(strings.TrimSpace(fp.BaseURL), "/"),
 			APIKey: strings.TrimSpace(string(fp.APIKey)), APIVersion: strings.TrimSpace(fp.APIVersion),
+			OpenAIAPI: fp.OpenAIAPI,
 		}
 		if p.BaseURL == "" {
 			p.BaseURL = defaultBaseURL[name]
@@ -313,8 +317,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	// their variable; either way a bad value refuses to start rather than
 	// fail every call routed to it.
 	type source struct {
-		name               string // what the message calls the provider
-		baseURL, kind, key string // what it calls those settings
+		name                          string // what the message calls the provider
+		baseURL, kind, key, openAIAPI string // what it calls those settings
 		// keyFix says how to give the key: the environment variable
 		// that holds it, named; replaced: the environment configures
 		// this provider instead of the file.
@@ -333,7 +337,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		}
 		v := keyVariable(base)
 		fix := `give it, e.g. "api_key": "${` + v + `}" with ` + v + ` set`
-		return source{f, f + ".base_url", f + ".kind", f + ".api_key", fix, replaced}
+		return source{f, f + ".base_url", f + ".kind", f + ".api_key", f + ".openai_api", fix, replaced}
 	}
 	fromEnv := func(name string) source {
 		base, kind := upstream.EnvSettings(getenv, name)
@@ -341,7 +345,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			kind = base // the variables fix the kind: unreachable
 		}
 		v := keyVariable(base)
-		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "set " + v, false}
+		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "", "set " + v, false}
 	}
 	check := func(p upstream.Provider, name string, at source) {
 		if !slices.Contains(valid, name) {
@@ -358,6 +362,12 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			bad("%s%s: valid kinds: %s", at.kind, shownKind(p.Kind), strings.Join(providerKinds, ", "))
 		case name == "default" && p.Kind != upstream.KindOpenAI:
 			bad("%s %q: the default server answers every model and must be OpenAI-compatible (kind openai)", at.kind, p.Kind)
+		}
+		// The environment's declaration is checked by its variable, below.
+		if p.OpenAIAPI && at.openAIAPI != "" {
+			if problem := openAIAPIProblem(name, p.Kind); problem != "" {
+				bad("%s: %s", at.openAIAPI, problem)
+			}
 		}
 		switch {
 		case o.fileFailed[at.baseURL]:
@@ -391,7 +401,61 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	checkAll(o.fileProviders, fromFile)
 	checkAll(envProviders, fromEnv)
+	for _, v := range openAIAPIVariables(o.environ) {
+		name := v.provider
+		_, configured := envProviders.ByName[name]
+		if name == "default" {
+			configured = envProviders.Default != nil
+		}
+		base, _ := upstream.EnvSettings(getenv, name)
+		switch _, err := upstream.ParseOpenAIAPI(v.value); {
+		case err != nil:
+			bad("%s%s: want true or false", v.name, shownKind(strings.ToLower(strings.TrimSpace(v.value))))
+		case openAIAPIProblem(name, upstream.KindOpenAI) != "":
+			bad("%s: %s", v.name, openAIAPIProblem(name, upstream.KindOpenAI))
+		case !configured:
+			// Read only with the provider the environment configures:
+			// set alone, it would leave the file's entry as it is.
+			bad("%s: the environment configures no provider %s: set %s too, or write \"openai_api\" in the configuration file's entry",
+				v.name, name, base)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// openAIAPIProblem is why provider name of kind may not be declared a way
+// to OpenAI's API, "" when it may: only the openai provider and the
+// default server serve OpenAI's models, and only over OpenAI's protocol.
+func openAIAPIProblem(name, kind string) string {
+	if name != "openai" && name != "default" {
+		return "only the openai provider and the default server reach OpenAI's API for its models"
+	}
+	if kind != upstream.KindOpenAI {
+		return fmt.Sprintf("a provider of kind %s does not speak OpenAI's API (kind openai)", kind)
+	}
+	return ""
+}
+
+// openAIAPIVariable is one MODELROUTER_UPSTREAM_<NAME>_OPENAI_API set in
+// the environment.
+type openAIAPIVariable struct{ name, provider, value string }
+
+// openAIAPIVariables lists the environment's OPENAI_API settings, by
+// name, with the provider each names ("OPENAI" -> openai).
+func openAIAPIVariables(environ []string) []openAIAPIVariable {
+	var out []openAIAPIVariable
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(k, "MODELROUTER_UPSTREAM_")
+		if !ok {
+			continue
+		}
+		if name, ok := strings.CutSuffix(rest, "_OPENAI_API"); ok && name != "" && strings.TrimSpace(v) != "" {
+			out = append(out, openAIAPIVariable{k, strings.ToLower(strings.ReplaceAll(name, "_", "-")), v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 // minHeldBytes is the smallest --max-held-bytes. The store holds rows a

@@ -23,25 +23,35 @@ func isOpenAIStoreNeed(t string) bool { return strings.HasPrefix(t, openAIStoreP
 
 // openAIStoreRefusal is why p cannot serve m a call that names what
 // OpenAI stores, "" when it can (or when the router is the one to say
-// why: a model of another provider).
+// why: a model of another provider). A call that names nothing OpenAI
+// stores, nearly every call, costs a scan of its needs' prefixes, never
+// a parse of the base URL.
 func openAIStoreRefusal(p Provider, m router.Model, toolTypes []string) string {
-	if m.Provider != "openai" || readsOpenAIStore(p) {
+	if m.Provider != "openai" {
 		return ""
 	}
 	for _, t := range toolTypes {
 		if what, ok := strings.CutPrefix(t, openAIStorePrefix); ok {
-			return fmt.Sprintf("%s is stored at OpenAI, and provider %s's base URL (%s) is a server of your own, not OpenAI's API",
-				what, p.Name, apiHost(p.BaseURL))
+			if readsOpenAIState(p) {
+				return ""
+			}
+			return fmt.Sprintf("%s is stored at OpenAI, and provider %s's base URL (%s) is a server of your own, not OpenAI's API"+
+				" (a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true)",
+				what, p.Name, apiHost(p.BaseURL), OpenAIAPIVariable(p.Name))
 		}
 	}
 	return ""
 }
 
-// readsOpenAIStore reports whether p reaches OpenAI's own API, or an
-// Azure OpenAI resource, which the openai provider's models reach when
-// only Azure is configured (Resolve): its v1 Responses API takes the same
-// members, as it did before this check. Any other host, a proxy in front
-// of OpenAI included, is a server of one's own unless OpenAIStore says so.
-func readsOpenAIStore(p Provider) bool {
-	return p.OpenAIStore || p.Kind == KindAzure || apiHost(p.BaseURL) == apiHost(DefaultOpenAIBaseURL)
+// readsOpenAIState reports whether p answers with OpenAI's own state:
+// OpenAI's API (openAIsAPI), or an Azure OpenAI resource, which the
+// openai provider's models reach when only Azure is configured (Resolve)
+// and whose v1 Responses API takes the same members, as it did before
+// this check. Any other server is one of one's own.
+func readsOpenAIState(p Provider) bool { return p.Kind == KindAzure || openAIsAPI(p) }
+
+// openAIsAPI reports whether p reaches OpenAI's own API: at its host, or
+// through a proxy the user declared as such (Provider.OpenAIAPI).
+func openAIsAPI(p Provider) bool {
+	return p.Kind == KindOpenAI && (p.OpenAIAPI || apiHost(p.BaseURL) == apiHost(DefaultOpenAIBaseURL))
 }

@@ -44,3 +44,25 @@ func TestOnlyOpenAIsOwnAPIServesWhatOpenAIStores(t *testing.T) {
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://127.0.0.1:9"}}}
 	assert.Empty(t, anth.Supports(claude, upstream.APIResponses, need), "the router says why Claude is left out")
 }
+
+// A proxy in front of OpenAI's API (LiteLLM, an egress proxy) passes
+// OpenAI's ids on to OpenAI: declared as such (Provider.OpenAIAPI, set by
+// openai_api), it serves such a call again. Undeclared, the refusal says
+// how to declare it, for the openai provider and the default server.
+func TestAProxyDeclaredAsOpenAIsAPIServesWhatOpenAIStores(t *testing.T) {
+	m := router.Model{ID: "gpt", Name: "gpt-4.1", Provider: "openai"}
+	need := upstream.NeedOpenAIStore("conversation conv_1")
+	proxy := upstream.Provider{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://llm-proxy.corp.example/v1"}
+	undeclared := upstream.Providers{ByName: map[string]upstream.Provider{"openai": proxy}}
+	assert.Contains(t, undeclared.Supports(m, upstream.APIResponses, need),
+		`a proxy in front of OpenAI's API? declare it: "openai_api": true in its providers entry, or MODELROUTER_UPSTREAM_OPENAI_OPENAI_API=true`)
+
+	proxy.OpenAIAPI = true
+	declared := upstream.Providers{ByName: map[string]upstream.Provider{"openai": proxy}}
+	assert.Empty(t, declared.Supports(m, upstream.APIResponses, need))
+
+	def := upstream.Providers{Default: &upstream.Provider{Name: "default", Kind: upstream.KindOpenAI, BaseURL: "https://gateway.example/v1"}}
+	assert.Contains(t, def.Supports(m, upstream.APIResponses, need), "MODELROUTER_UPSTREAM_DEFAULT_OPENAI_API=true")
+	def.Default.OpenAIAPI = true
+	assert.Empty(t, def.Supports(m, upstream.APIResponses, need))
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -45,10 +46,13 @@ type Provider struct {
 	// APIVersion is Azure's api-version query parameter (empty:
 	// DefaultAzureAPIVersion).
 	APIVersion string
-	// OpenAIStore declares that BaseURL reaches OpenAI's own API, and so
-	// the ids OpenAI stores, though its host is not OpenAI's: no setting
-	// sets it; tests set it on a fake that plays OpenAI (readsOpenAIStore).
-	OpenAIStore bool
+	// OpenAIAPI declares that BaseURL reaches OpenAI's own API though its
+	// host is not OpenAI's: a proxy in front of it (a corporate egress
+	// proxy, LiteLLM, an AI gateway), which passes on what OpenAI stores
+	// and answers. The user says so (the file's openai_api,
+	// MODELROUTER_UPSTREAM_<NAME>_OPENAI_API): by its host such a proxy
+	// reads as a server of one's own (openAIsAPI, ownAPI).
+	OpenAIAPI bool
 }
 
 // String describes the provider without its key, and without the
@@ -259,6 +263,10 @@ func FromEnv(getenv func(string) string, extra ...string) Providers {
 		ps.ByName[name] = Provider{Name: name, Kind: kind, BaseURL: strings.TrimRight(base, "/"), APIKey: key}
 	}
 	add("openai", KindOpenAI, "OPENAI_BASE_URL", DefaultOpenAIBaseURL, "OPENAI_API_KEY")
+	if p, ok := ps.ByName["openai"]; ok {
+		p.OpenAIAPI, _ = ParseOpenAIAPI(getenv(OpenAIAPIVariable("openai")))
+		ps.ByName["openai"] = p
+	}
 	add("anthropic", KindAnthropic, "ANTHROPIC_BASE_URL", DefaultAnthropicBaseURL, "ANTHROPIC_API_KEY")
 	add("deepseek", KindOpenAI, "DEEPSEEK_BASE_URL", DefaultDeepSeekBaseURL, "DEEPSEEK_API_KEY")
 	add("xai", KindOpenAI, "XAI_BASE_URL", DefaultXAIBaseURL, "XAI_API_KEY")
@@ -300,11 +308,32 @@ func generic(getenv func(string) string, name string) (Provider, bool) {
 	if kind == "" {
 		kind = KindOpenAI
 	}
+	// A value that is no boolean reads as false, for the caller's
+	// validation to refuse (ParseOpenAIAPI).
+	openAIAPI, _ := ParseOpenAIAPI(getenv(OpenAIAPIVariable(name)))
 	return Provider{
 		Name: name, Kind: kind, BaseURL: base,
 		APIKey:     strings.TrimSpace(getenv(prefix + "_API_KEY")),
 		APIVersion: strings.TrimSpace(getenv(prefix + "_API_VERSION")),
+		OpenAIAPI:  openAIAPI,
 	}, true
+}
+
+// OpenAIAPIVariable is the environment variable that declares provider
+// name's base URL a way to OpenAI's API (Provider.OpenAIAPI):
+// MODELROUTER_UPSTREAM_OPENAI_OPENAI_API for the provider OPENAI_BASE_URL
+// configures, MODELROUTER_UPSTREAM_DEFAULT_OPENAI_API for the default
+// server.
+func OpenAIAPIVariable(name string) string { return genericPrefix + envName(name) + "_OPENAI_API" }
+
+// ParseOpenAIAPI reads OpenAIAPIVariable's value: true or false (as
+// strconv.ParseBool reads them: 1, t, TRUE, ...), unset for false.
+func ParseOpenAIAPI(v string) (bool, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return false, nil
+	}
+	return strconv.ParseBool(v)
 }
 
 // EnvSettings names the environment variables that set the base URL and
