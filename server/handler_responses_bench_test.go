@@ -189,7 +189,8 @@ func BenchmarkGatewayHandlerResponsesEveryModel(b *testing.B) {
 	require.NoError(b, err)
 	pred := evenPrediction(cat)
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://openai.invalid/v1", APIKey: "sk-upstream"},
+		// Declared OpenAI's API, whose provider cuts the prompt (Truncates).
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://openai.invalid/v1", APIKey: "sk-upstream", OpenAIAPI: true},
 	}}
 	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
 	require.NoError(b, err)

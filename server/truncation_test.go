@@ -31,7 +31,8 @@ func TestTruncationAutoLetsAnOpenAIModelTakeAPromptLongerThanItsWindow(t *testin
 	cat, pred := catalogPrediction(t)
 	fake := upstreamtest.NewOpenAI(t)
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai":   {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
+		// The fake plays OpenAI's API, which cuts the prompt.
+		"openai":   {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream", OpenAIAPI: true},
 		"deepseek": {Name: "deepseek", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-deepseek"},
 	}}
 	url := serveCatalog(t, cat, pred, ps, Config{Truncates: ps.Truncates})
@@ -89,7 +90,8 @@ func TestTruncationAutoChargesAndEstimatesThePromptTheModelKeeps(t *testing.T) {
 	fake := upstreamtest.NewOpenAI(t)
 	fake.Set("gpt-4o-mini-2024-07-18", upstreamtest.Behavior{Stall: true, StallAfter: 3})
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream"},
+		// The fake plays OpenAI's API, which cuts the prompt.
+		"openai": {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: fake.URL, APIKey: "sk-upstream", OpenAIAPI: true},
 	}}
 	lim, log := &countingLimiter{}, &recordLog{}
 	url := serveCatalog(t, cat, pred, ps, Config{Truncates: ps.Truncates, Log: log, Limiter: lim})

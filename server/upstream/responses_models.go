@@ -40,12 +40,14 @@ func responsesRefusal(p Provider, m router.Model) string {
 
 // Truncates reports whether m's provider cuts a Responses call's prompt to
 // fit m's context window itself where the call asks for truncation "auto":
-// OpenAI's and Azure's drop the conversation's oldest items rather than
-// refuse it. Claude's translation does not carry truncation, and other
-// OpenAI-compatible servers are not known to honour it. The server, which
-// reads the call's truncation, hands it to the router, whose context-fit
-// filter then lets the prompt past m's window.
+// OpenAI's API (by its host, or a proxy declared to reach it) and Azure's
+// drop the conversation's oldest items rather than refuse it
+// (readsOpenAIState). Claude's translation does not carry truncation, and
+// other OpenAI-compatible servers, a server of one's own behind the
+// openai provider's base URL included, are not known to honour it. The
+// server, which reads the call's truncation, hands it to the router,
+// whose context-fit filter then lets the prompt past m's window.
 func (ps Providers) Truncates(m router.Model, api API) bool {
 	p, ok := ps.Resolve(m)
-	return ok && api == APIResponses && (p.Kind == KindAzure || p.Kind == KindOpenAI && p.Name == "openai")
+	return ok && api == APIResponses && readsOpenAIState(p)
 }

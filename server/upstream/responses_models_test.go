@@ -37,7 +37,7 @@ func TestOnlyOpenAIAndAzureCutAPromptForTruncationAuto(t *testing.T) {
 	claude := router.Model{ID: "claude", Name: "claude-x", Provider: "anthropic"}
 	llama := router.Model{ID: "llama", Name: "llama-x", Provider: "meta"}
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
-		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:1/v1"},
+		"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: upstream.DefaultOpenAIBaseURL},
 		"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "http://127.0.0.1:1"},
 		"meta":      {Name: "meta", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:2/v1"},
 	}}
@@ -49,4 +49,22 @@ func TestOnlyOpenAIAndAzureCutAPromptForTruncationAuto(t *testing.T) {
 	assert.False(t, ps.Truncates(claude, upstream.APIResponses))
 	assert.False(t, ps.Truncates(llama, upstream.APIResponses))
 	assert.False(t, ps.Truncates(gpt, upstream.APIChatCompletions))
+}
+
+// The openai provider cuts a prompt where its base URL reaches OpenAI's
+// API: at OpenAI's host, or a proxy declared to reach it (openai_api),
+// the default server too when it does. A server of one's own behind the
+// openai provider's base URL (vLLM, Ollama) is not known to cut: the
+// prompt must fit its model's window, as at any other server.
+func TestTruncationAutoIsReadAsCutOnlyWhereTheBaseURLReachesOpenAIsAPI(t *testing.T) {
+	gpt := router.Model{ID: "gpt", Name: "gpt-x", Provider: "openai"}
+	at := func(p upstream.Provider) upstream.Providers {
+		return upstream.Providers{ByName: map[string]upstream.Provider{"openai": p}}
+	}
+	own := upstream.Provider{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:11434/v1"}
+	assert.False(t, at(own).Truncates(gpt, upstream.APIResponses), "a server of your own")
+	proxy := upstream.Provider{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://llm-proxy.corp.example/v1", OpenAIAPI: true}
+	assert.True(t, at(proxy).Truncates(gpt, upstream.APIResponses), "a proxy declared to reach OpenAI's API")
+	def := upstream.Providers{Default: &upstream.Provider{Name: "default", Kind: upstream.KindOpenAI, BaseURL: upstream.DefaultOpenAIBaseURL}}
+	assert.True(t, def.Truncates(gpt, upstream.APIResponses), "the default server at OpenAI's API")
 }

@@ -64,7 +64,7 @@ func (a *attempt) keepsAnswerOf(store, background, status []byte) bool {
 // once, as llama.cpp answers every call (it reads no background), is no
 // such job and is kept as any other.
 func (a *attempt) leftToGateway(background, status []byte) bool {
-	if a.provider.Kind == KindAzure || PublicAPI(a.provider.BaseURL) {
+	if ownAPI(a.provider) {
 		return false
 	}
 	call, ok := jsonscan.ParseObject(a.call.Raw)
@@ -156,12 +156,20 @@ func (a *attempt) forgotPrevious(named json.RawMessage) bool {
 }
 
 // keepsItsAnswers reports whether p is a provider's own API that keeps its
-// Responses answers (PublicAPI, or any azure provider): not DeepSeek's,
-// whose Responses API is stateless, store and previous_response_id
-// unsupported (the openai-interface crate's responses module, docs.rs,
-// after DeepSeek's guide "Using the Responses API").
+// Responses answers (ownAPI): not DeepSeek's, whose Responses API is
+// stateless, store and previous_response_id unsupported (the
+// openai-interface crate's responses module, docs.rs, after DeepSeek's
+// guide "Using the Responses API").
 func keepsItsAnswers(p Provider) bool {
-	return p.Kind == KindAzure || PublicAPI(p.BaseURL) && apiHost(p.BaseURL) != apiHost(DefaultDeepSeekBaseURL)
+	return ownAPI(p) && apiHost(p.BaseURL) != apiHost(DefaultDeepSeekBaseURL)
+}
+
+// ownAPI reports whether p is a provider's own API (PublicAPI), any azure
+// provider, or a proxy declared to reach OpenAI's (openAIsAPI), which
+// passes on OpenAI's answers and what OpenAI keeps of them, rather than a
+// server of one's own.
+func ownAPI(p Provider) bool {
+	return p.Kind == KindAzure || PublicAPI(p.BaseURL) || openAIsAPI(p)
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious

@@ -311,3 +311,31 @@ func TestA500ThatOnlyQuotesTheRefusalOfPreviousResponseIDIsAnOutage(t *testing.T
 		}
 	}
 }
+
+// A proxy declared to reach OpenAI's API (openai_api) passes on OpenAI's
+// answers, which OpenAI keeps: a continuation's answer goes out whatever
+// it names, and an answer is not kept by the gateway for want of a store
+// member, as at OpenAI's own host. Undeclared, the same host is a server
+// of one's own.
+func TestAProxyDeclaredAsOpenAIsAPIIsReadAsOpenAIsAPIForTheResponsesState(t *testing.T) {
+	proxy := upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://llm-proxy.corp.example/v1", OpenAIAPI: true}
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+		servedAt(m, proxy)
+		out, rec := continueAt(t, m, stream, m.bad)
+		assert.Equal(t, m.bad.ID, out.Answered.ID, "stream %t: %v", stream, out.Err)
+		assert.Contains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
+	}
+
+	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	servedAt(m, proxy)
+	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	assert.Empty(t, kept, "a proxy declared to reach OpenAI's API")
+	assert.Contains(t, body, "resp_server_1")
+
+	proxy.OpenAIAPI = false
+	m = newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	servedAt(m, proxy)
+	kept, _ = keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	assert.Len(t, kept, 1, "the same host undeclared is a server of one's own")
+}
