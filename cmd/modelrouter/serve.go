@@ -53,6 +53,9 @@ type serveOptions struct {
 	// bodyTimeout bounds the silence while a request's body is read; 0 is
 	// the server's default.
 	bodyTimeout time.Duration
+	// keptAliveLinger is keptAliveLinger's value unless set (tests of a
+	// loaded machine, whose client may take longer than it to send).
+	keptAliveLinger time.Duration
 	// callTimeout bounds a call until its answer begins to reach the
 	// client (a JSON answer whole); streamIdle a stream's silences from
 	// then on (upstream.Forwarder's Deadline and StreamIdle).
@@ -455,7 +458,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		case <-stopping.Done():
 		}
 	}()
-	lingerKeptAlive(graceCtx, ln, &closing, &idle, keptAliveLinger)
+	linger := keptAliveLinger
+	if o.keptAliveLinger > 0 {
+		linger = o.keptAliveLinger
+	}
+	lingerKeptAlive(graceCtx, ln, &closing, &idle, linger)
 	shutErr := hs.Shutdown(graceCtx)
 	// The grace is over, one way or another: a signal from now on cuts
 	// nothing, so it neither says it does nor changes the exit status.

@@ -24,7 +24,12 @@ import (
 func TestCallOnAKeptAliveConnectionAtShutdownIsAnswered(t *testing.T) {
 	fake := upstreamtest.NewOpenAI(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
-	base, stop, done := startServe(t, fake, db, func(o *serveOptions) { o.rateLimits = false })
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
+		o.rateLimits = false
+		// The linger ends once the connection carried its call; a long one
+		// keeps a loaded machine's slow client from racing its second.
+		o.keptAliveLinger = 8 * time.Second
+	})
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	call := func() (*http.Response, error) {
