@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"syscall"
 )
 
 // The directory, not the three files, is embedded so the package compiles
@@ -54,6 +55,16 @@ func Artifacts() (ArtifactFiles, error) {
 // LoadArtifacts reads the three artifact files from the root of fsys (for
 // example os.DirFS of a training output folder).
 func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
+	// A mistyped --router-model read "router model files missing" for all
+	// three, which sent one looking for the files rather than the folder;
+	// one naming a file (router.onnx itself) read "open router.onnx: not
+	// a directory", as if the model were faulty.
+	switch info, err := fs.Stat(fsys, "."); {
+	case errors.Is(err, fs.ErrNotExist):
+		return ArtifactFiles{}, errors.New("no such folder")
+	case errors.Is(err, syscall.ENOTDIR), err == nil && !info.IsDir():
+		return ArtifactFiles{}, fmt.Errorf("not a folder: name the folder that holds %s, %s and %s", RouterONNXFile, TokenizerJSONFile, RouterJSONFile)
+	}
 	var a ArtifactFiles
 	var missing []string
 	for _, f := range []struct {
@@ -76,12 +87,7 @@ func LoadArtifacts(fsys fs.FS) (ArtifactFiles, error) {
 		}
 		*f.dst = b
 	}
-	// A mistyped --router-model read "router model files missing" for all
-	// three, which sent one looking for the files rather than the folder.
 	if len(missing) > 0 {
-		if _, err := fs.Stat(fsys, "."); errors.Is(err, fs.ErrNotExist) {
-			return ArtifactFiles{}, errors.New("no such folder")
-		}
 		return ArtifactFiles{}, fmt.Errorf("router model files missing: %v", missing)
 	}
 	// Optional documentation, not part of the model: one that cannot be
