@@ -165,7 +165,7 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 	case errors.As(err, &want):
 		d.fail(path, fmt.Errorf("%s, got %s", want, raw))
 	case errors.As(err, &typ):
-		d.fail(path, fmt.Errorf("want %s, got %s", jsontype.Name(typ.Type), article(typ.Value)))
+		d.fail(path, fmt.Errorf("want %s, got %s", jsontype.Name(typ.Type), jsontype.Value(typ.Value)))
 	default:
 		d.fail(path, err)
 	}
@@ -175,17 +175,6 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 type wantError string
 
 func (e wantError) Error() string { return string(e) }
-
-// article turns json's "string", "number", "number 1e99" into words.
-func article(v string) string {
-	switch {
-	case v == "array", v == "object":
-		return "an " + v
-	case strings.HasPrefix(v, "number "):
-		return v // the number, out of range
-	}
-	return "a " + v
-}
 
 func foldsToOneOf(k string, names map[string]int) bool {
 	for n := range names {

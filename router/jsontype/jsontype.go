@@ -9,7 +9,10 @@
 // cmd/modelrouter use it; server/internal would shut cmd out.
 package jsontype
 
-import "reflect"
+import (
+	"reflect"
+	"strings"
+)
 
 // Name names, with its article, the JSON type a value of Go type t is read
 // from. A pointer is named by what it points to; a type JSON has no name
@@ -37,4 +40,17 @@ func Name(t reflect.Type) string {
 		return "an object"
 	}
 	return "another type"
+}
+
+// Value words, with its article, what encoding/json says a value of the
+// wrong type was (UnmarshalTypeError.Value: "string", "array", "number",
+// "number 1e99" for one out of range, which is quoted as it is).
+func Value(v string) string {
+	switch {
+	case v == "array", v == "object":
+		return "an " + v
+	case strings.HasPrefix(v, "number "):
+		return v
+	}
+	return "a " + v
 }

@@ -41,3 +41,12 @@ func TestNameWordsTheTypeJSONWanted(t *testing.T) {
 	assert.Equal(t, "another type", Name(reflect.TypeFor[func()]()))
 	assert.Equal(t, "another type", Name(nil))
 }
+
+// What encoding/json found is worded with its article; a number out of
+// range is quoted as it is.
+func TestValueWordsWhatJSONFound(t *testing.T) {
+	for v, want := range map[string]string{"string": "a string", "number": "a number", "array": "an array",
+		"object": "an object", "number 1e99": "number 1e99"} {
+		assert.Equal(t, want, Value(v))
+	}
+}

@@ -206,14 +206,14 @@ func wrongType(te *json.UnmarshalTypeError) error {
 	// decodePut's struct embeds Resource, whose Go name leads the path.
 	path := strings.TrimPrefix(te.Field, "Resource.")
 	if te.Field == "" || path == "Resource" {
-		return &bodyError{msg: fmt.Sprintf("the request body must be a JSON object (a deployment), not %s", article(te.Value))}
+		return &bodyError{msg: fmt.Sprintf("the request body must be a JSON object (a deployment), not %s", jsontype.Value(te.Value))}
 	}
 	want := jsontype.Name(te.Type)
 	if holder := memberType(reflect.TypeFor[Resource](), path); holder != nil && holder.Kind() == reflect.Slice && te.Type.Kind() != reflect.Slice {
 		// The path names the array; te.Type is its item's.
 		want = "an array, each item " + want
 	}
-	return &bodyError{param: path, msg: fmt.Sprintf("the request body is not a valid deployment: %s must be %s, not %s", path, want, article(te.Value))}
+	return &bodyError{param: path, msg: fmt.Sprintf("the request body is not a valid deployment: %s must be %s, not %s", path, want, jsontype.Value(te.Value))}
 }
 
 // memberType is the Go type of the member at the dotted JSON path in t,
@@ -243,17 +243,6 @@ func memberType(t reflect.Type, path string) reflect.Type {
 		t = t.Elem()
 	}
 	return t
-}
-
-// article is json's "string", "array", "number 1e99" with its article.
-func article(v string) string {
-	switch {
-	case v == "array", v == "object":
-		return "an " + v
-	case strings.HasPrefix(v, "number "):
-		return v
-	}
-	return "a " + v
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
