@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/jsontype"
 )
 
 // Canonical returns the profile name of a dataset model id
@@ -103,7 +105,7 @@ func Load(dir string) (*Dataset, error) {
 		}
 		var it Item
 		if err := json.Unmarshal(text, &it); err != nil {
-			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: %w", dir, line, err)
+			return nil, fmt.Errorf("dataset %s: items.jsonl line %d: %w", dir, line, lineError(err))
 		}
 		if err := it.check(); err != nil {
 			return nil, fmt.Errorf("dataset %s: items.jsonl line %d (id %q): %w", dir, line, it.ID, err)
@@ -118,6 +120,18 @@ func Load(dir string) (*Dataset, error) {
 		return nil, fmt.Errorf("dataset %s: items.jsonl: %w", dir, err)
 	}
 	return d, nil
+}
+
+// lineError words a value of the wrong JSON type by its field, as the
+// format names it: exports from elsewhere write numeric ids and messages
+// with content parts, and encoding/json names this package's Go types
+// ("Go struct field Item.id of type string").
+func lineError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("%q is %s: the format wants %s", te.Field, jsontype.Value(te.Value), jsontype.Name(te.Type))
+	}
+	return err
 }
 
 // utf8BOM is the byte order mark that editors and spreadsheets saving

@@ -157,3 +157,23 @@ func loadToyWithSecondLine(t *testing.T, second string) error {
 	_, err := Load(dir)
 	return err
 }
+
+// A value of the wrong JSON type, as exports from elsewhere write them (a
+// numeric id, a message's content as parts), is refused with the field,
+// what it holds and what the format wants, not with Go's "cannot unmarshal
+// number into Go struct field Item.id of type string".
+func TestLoadNamesAFieldOfTheWrongType(t *testing.T) {
+	for name, tc := range map[string]struct{ second, want string }{
+		"numeric id": {`{"id": 2, "prompt": "ho", "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`,
+			`items.jsonl line 2: "id" is a number: the format wants a string`},
+		"content parts": {`{"id": "toy/2", "messages": [{"role": "user", "content": [{"type": "text", "text": "ho"}]}], "input_tokens": 1, "results": {"a": {"score": 1, "output_tokens": 5}}}`,
+			`items.jsonl line 2: "messages.content" is an array: the format wants a string`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := loadToyWithSecondLine(t, tc.second)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "Go struct")
+		})
+	}
+}
