@@ -108,15 +108,6 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !(opt.Val >= 0 && opt.Val < 1) {
 		return fmt.Errorf("train: --val %g: want a share in [0, 1)", opt.Val)
 	}
-	// Each named alone: "--members 0, --workers 2" read as if both were wrong.
-	for _, o := range []struct {
-		flag string
-		v    int
-	}{{"--members", opt.Members}, {"--workers", opt.Workers}} {
-		if o.v < 1 {
-			return fmt.Errorf("train: %s %d: want at least 1", o.flag, o.v)
-		}
-	}
 	// Refused now, not when the trained model is written.
 	if strings.TrimSpace(opt.Out) == "" {
 		return usagef("train: --out is empty; name the folder for the router model (default %s)", pipeline.DefaultOptions().Out)

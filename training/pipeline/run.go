@@ -448,7 +448,8 @@ func checkOptions(opt Options) error {
 	for _, o := range []struct {
 		flag string
 		v    int
-	}{{"--dim", opt.Shape.Dim}, {"--hidden", opt.Shape.Hidden}, {"--z", opt.Shape.Z}, {"--buckets", opt.Shape.Buckets}} {
+	}{{"--dim", opt.Shape.Dim}, {"--hidden", opt.Shape.Hidden}, {"--z", opt.Shape.Z}, {"--buckets", opt.Shape.Buckets},
+		{"--members", opt.Members}, {"--workers", opt.Workers}} {
 		if o.v < 1 {
 			return fmt.Errorf("%s %d: want at least 1", o.flag, o.v)
 		}
