@@ -419,6 +419,8 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	}
 
 	bar := progress.New(progressTo, int64(len(prompts)*(1+len(modes))), "simulate")
+	// Also when stopped short (Ctrl-C, an error): it then says where.
+	defer bar.Finish()
 	var unique []string
 	// The gateway's router asks for the text its parser made of a body
 	// (key); the router model reads the prompt's own text.
@@ -503,7 +505,6 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 		})
 		sim.Modes = append(sim.Modes, ms)
 	}
-	bar.Finish()
 	return sim, nil
 }
 
