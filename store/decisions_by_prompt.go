@@ -52,9 +52,9 @@ func (s *Store) eachDecisionByPrompt(ctx context.Context, f DecisionFilter, fn f
 	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
 		return fmt.Errorf("query decisions: %w", err)
 	}
-	// A read: nothing to undo, and the connection goes back to the pool
-	// out of its transaction, even after a cancelled ctx.
-	defer conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck
+	// A read: nothing to undo; endPinned sees that the connection goes
+	// back to the pool out of its transaction, even after a cancelled ctx.
+	defer endPinned(ctx, conn)
 	order, err := byPromptOrder(ctx, conn, f)
 	if err != nil {
 		return err

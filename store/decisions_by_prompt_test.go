@@ -300,3 +300,47 @@ func TestRowsByPromptAreReadFromALogOpenedForReading(t *testing.T) {
 		require.NoError(t, r.Close())
 	}
 }
+
+// A walk by prompt reads in a transaction of its own on one connection.
+// Should ending it fail, that connection must not go back to the store's
+// pool still inside it: the next write there would fail at its BEGIN, or
+// land in the old transaction and never be committed.
+func TestWritesAfterAWalkByPromptThatCouldNotEndItsReadAreKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	s := mustOpenPath(t, path)
+	ctx := context.Background()
+	var recs []router.Record
+	for i := range 3 {
+		rec := sampleRecord(requestID(i), sampleTime.Add(time.Duration(i)*time.Minute))
+		rec.PromptText = "same prompt"
+		recs = append(recs, rec)
+	}
+	logged(t, s, recs...)
+	require.NoError(t, s.AddFeedback(ctx, requestID(0), 1, "", ""))
+
+	// A savepoint that does not exist: the statement fails and the
+	// transaction stays open, as after a rollback that failed.
+	restore := store.SetRollbackSQL("ROLLBACK TO no_such_savepoint")
+	rows := 0
+	err := s.EachDecision(ctx, store.DecisionFilter{WithFeedback: true, ByPrompt: true}, func(store.DecisionRow) error {
+		rows++
+		return nil
+	})
+	restore()
+	require.NoError(t, err)
+	require.Equal(t, 1, rows)
+
+	require.NoError(t, s.AddFeedback(ctx, requestID(1), 0.5, "", ""), "rating after the walk")
+	_, key, err := s.CreateKey(ctx, "after the walk")
+	require.NoError(t, err, "key created after the walk")
+	require.NoError(t, s.Close())
+
+	s = mustOpenPath(t, path)
+	var rated int
+	require.NoError(t, s.DB().QueryRow(`SELECT count(*) FROM feedback`).Scan(&rated))
+	assert.Equal(t, 2, rated, "ratings kept")
+	keys, err := s.ListKeys(ctx)
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	assert.Equal(t, key.ID, keys[0].ID)
+}

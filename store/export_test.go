@@ -36,3 +36,12 @@ var ByRowidQuery = byRowidQuery
 
 // KeptFormat is report_days_done.filled of a day this release kept.
 const KeptFormat = keptFormat
+
+// SetRollbackSQL replaces the statement that ends a transaction begun by
+// hand on a pinned connection, so a test can make it fail, and returns the
+// function that restores it.
+func SetRollbackSQL(q string) (restore func()) {
+	old := rollbackSQL
+	rollbackSQL = q
+	return func() { rollbackSQL = old }
+}

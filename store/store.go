@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -216,6 +217,34 @@ func (s *Store) Close() error {
 		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
 	})
 	return s.closeErr
+}
+
+// rollbackSQL is what endPinned runs; a test makes it fail.
+var rollbackSQL = "ROLLBACK"
+
+// endPinned rolls back the transaction begun by hand (BEGIN ...) on conn,
+// a connection pinned with db.Conn, before conn goes back to the pool.
+// database/sql knows nothing of such a transaction: were the connection
+// returned still inside it, its next user would fail at BEGIN ("cannot
+// start a transaction within a transaction"), or a plain write would
+// land in the old transaction, never to be committed, holding the write
+// lock meanwhile. So the rollback runs whatever became of ctx, and where
+// it fails with the connection still in the transaction (SQLite's
+// autocommit flag off), the connection is dropped from the pool, which
+// closes it and so ends the transaction. A rollback that fails because
+// SQLite already ended the transaction itself keeps the connection.
+func endPinned(ctx context.Context, conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), rollbackSQL); err == nil {
+		return
+	}
+	// Raw's f returning driver.ErrBadConn makes database/sql close the
+	// connection rather than pool it.
+	conn.Raw(func(dc any) error { //nolint:errcheck
+		if c, ok := dc.(*sqlite3.SQLiteConn); ok && c.AutoCommit() {
+			return nil
+		}
+		return driver.ErrBadConn
+	})
 }
 
 func (s *Store) now() time.Time {
