@@ -14,8 +14,9 @@
 // the last minute of a flood that stops is not left to the metrics alone.
 //
 // At most MaxClients addresses are remembered, the one whose line is
-// oldest forgotten first once its window has ended (what it had not
-// reported is then left to the metrics). While every remembered address
+// oldest forgotten first once its window has ended; refusals it had not
+// yet written a line for (Flush had not run since its window ended) are
+// then counted on the OtherAddresses line. While every remembered address
 // had its line within the window, the refusals of other addresses share
 // one line per window, under OtherAddresses: a flood from many addresses
 // writes at most MaxClients+1 lines a window.
@@ -92,8 +93,12 @@ type client struct {
 	last     refusal
 }
 
-// refusal is what a line says of the refusal it is written at.
-type refusal struct{ proxy, reason, route string }
+// refusal is what a line says of the refusal it is written at; at is
+// when it came, to tell which of two is the latest.
+type refusal struct {
+	proxy, reason, route string
+	at                   time.Time
+}
 
 // line is one line to write: n refusals of addr, the latest being r.
 type line struct {
@@ -146,7 +151,7 @@ func (l *Log) Refused(addr, proxy, reason, route string) {
 	l.mu.Lock()
 	c := l.clientFor(addr, now)
 	c.unlogged++
-	c.last = refusal{proxy: proxy, reason: reason, route: route}
+	c.last = refusal{proxy: proxy, reason: reason, route: route, at: now}
 	if !l.stopped && !l.ended(c, now) {
 		l.mu.Unlock()
 		return
@@ -261,7 +266,9 @@ func (l *Log) write(ln line) {
 }
 
 // clientFor is addr's entry, made if need be; l.others when the table is
-// full of addresses whose windows have not ended. l.mu is held.
+// full of addresses whose windows have not ended. An address forgotten to
+// make room hands its refusals not yet written to l.others, whose line
+// then counts them. l.mu is held.
 func (l *Log) clientFor(addr string, now time.Time) *client {
 	if e, ok := l.clients[addr]; ok {
 		return e.Value.(*client)
@@ -271,7 +278,14 @@ func (l *Log) clientFor(addr string, now time.Time) *client {
 		if now.Before(oldest.Value.(*client).line.Add(l.cfg.Window)) {
 			return &l.others
 		}
-		delete(l.clients, oldest.Value.(*client).addr)
+		old := oldest.Value.(*client)
+		if old.unlogged > 0 {
+			if l.others.unlogged == 0 || old.last.at.After(l.others.last.at) {
+				l.others.last = old.last
+			}
+			l.others.unlogged += old.unlogged
+		}
+		delete(l.clients, old.addr)
 		l.order.Remove(oldest)
 	}
 	c := &client{addr: addr}

@@ -95,3 +95,33 @@ func TestAddressesPastTheTableShareOneLineAMinute(t *testing.T) {
 	require.Len(t, got, 5)
 	assert.Equal(t, "192.0.2.6", got[4]["client"])
 }
+
+// An address forgotten to make room for another, its window over but its
+// refusals since its line not yet written (the flush had not come round),
+// does not take them with it: they are counted on the other addresses'
+// line, so the lines still add up to every refusal.
+func TestRefusalsOfAForgottenAddressAreCountedOnTheOtherAddressesLine(t *testing.T) {
+	l, clk, lines := newLog(t, 2)
+	l.Refused("192.0.2.1", "", "unauthorized", "/v1/chat/completions")
+	l.Refused("192.0.2.2", "", "unauthorized", "/v1/chat/completions")
+	clk.advance(30 * time.Second)
+	for range 3 {
+		l.Refused("192.0.2.1", "", "forbidden", "/v1/messages")
+	}
+	clk.advance(31 * time.Second)
+	l.Refused("192.0.2.3", "", "unauthorized", "/v1/chat/completions") // 192.0.2.1 makes room
+	l.Flush()
+	l.FlushAll()
+
+	got := lines()
+	total := 0.0
+	for _, ln := range got {
+		total += ln["refused"].(float64)
+	}
+	assert.Equal(t, 6.0, total, "the lines count every refusal: %v", got)
+	require.Len(t, got, 4)
+	assert.Equal(t, refusedlog.OtherAddresses, got[3]["client"])
+	assert.Equal(t, 3.0, got[3]["refused"])
+	assert.Equal(t, "forbidden", got[3]["reason"], "the latest of them")
+	assert.Equal(t, "/v1/messages", got[3]["route"])
+}
