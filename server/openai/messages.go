@@ -108,6 +108,11 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		return tooManyTypes("messages", "kinds of content only the Messages API carries")
 	}
 	r.NativeOnly = sc.nativeOnly
+	if r.API == Messages {
+		if err := checkThinkingBudget(top["thinking"]); err != nil {
+			return err
+		}
+	}
 	r.Thinking, r.ThinkingBudget = messagesThinking(top["thinking"])
 
 	if err := messagesTools(top, r); err != nil {
@@ -123,6 +128,44 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		r.User = md.UserID
 	}
 	r.Params = slices.DeleteFunc(r.Params, func(p string) bool { return slices.Contains(messagesCoreFields, p) })
+	return nil
+}
+
+// minThinkingBudget is the smallest budget_tokens Anthropic takes for
+// extended thinking with a budget ({"type": "enabled"}).
+const minThinkingBudget = 1024
+
+// checkThinkingBudget refuses enabled thinking whose budget_tokens is
+// missing, not a number, or under 1,024, as Anthropic's API refuses it
+// (400 invalid_request_error): found here, the call is the client's error
+// before routing, rather than Claude's 400 after it, or a reasoning effort
+// an OpenAI model's translation would make of it as if it were valid.
+// Only that is checked. A budget at or above max_tokens is left to the
+// model: interleaved thinking lets the budget exceed max_tokens, and
+// whether a call has it depends on the model and the anthropic-beta header.
+// Other types (disabled, adaptive, which takes no budget, and any type
+// Anthropic adds) pass as they are.
+func checkThinkingBudget(raw json.RawMessage) error {
+	if len(raw) == 0 || isNull(raw) {
+		return nil
+	}
+	var t struct {
+		Type         string          `json:"type"`
+		BudgetTokens json.RawMessage `json:"budget_tokens"`
+	}
+	if json.Unmarshal(raw, &t) != nil || t.Type != "enabled" {
+		return nil
+	}
+	if len(t.BudgetTokens) == 0 || isNull(t.BudgetTokens) {
+		return invalid("thinking.budget_tokens", `thinking.budget_tokens: missing required parameter for thinking of "type": "enabled" (a number of tokens, at least %d)`, minThinkingBudget)
+	}
+	var n float64
+	if json.Unmarshal(t.BudgetTokens, &n) != nil {
+		return invalid("thinking.budget_tokens", "thinking.budget_tokens: must be a number of tokens, at least %d", minThinkingBudget)
+	}
+	if n < minThinkingBudget {
+		return invalid("thinking.budget_tokens", "thinking.budget_tokens: must be at least %d, got %g", minThinkingBudget, n)
+	}
 	return nil
 }
 
