@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -274,4 +276,108 @@ func TestPrunedDaysTakeTheirKeptTotalsWithThem(t *testing.T) {
 	assert.Zero(t, groups(day(1, 0), day(3, 0)), "the pruned days' totals are gone")
 	assert.Equal(t, later, groups(day(3, 0), day(15, 0)), "the other days' totals stay")
 	assert.Equal(t, fromRows(t, s, store.ReportQuery{ByDay: true}), report(t, s.Reports(), store.ReportQuery{ByDay: true}))
+}
+
+// oldRuleDay5 is what a release of keptFormat 1 kept for day 5 of
+// oldRuleLog: one group (deployment d, model mid) whose expected costs,
+// savings and qualities count both routed calls, the one no model
+// answered included, at the chosen model's expected cost. That release's
+// keptGroup had no Answered. It is, byte for byte, the sums 7469d16^ (the
+// last release of format 1) keeps for that day.
+const oldRuleDay5 = `{"Requests":2,"Errors":1,"Failovers":1,"Routed":2,"Prompt":0,"Completion":0,"Reasoning":0,"Cached":0,
+	"Sums":{"Cost":[0.0015],"RoutedExpected":[0.004],"RoutedQ":[1.6],"Strongest":[0.02],"StrongestQ":[1.8],
+	"ByModel":{"big":{"N":2,"Cost":[0.02],"Quality":[1.8],"RoutedCost":[0.004],"RoutedQ":[1.6]},
+	"mid":{"N":2,"Cost":[0.004],"Quality":[1.6],"RoutedCost":[0.004],"RoutedQ":[1.6]}}}}`
+
+// oldRuleLog logs, on day 5, a call "mid" answered and one every model
+// failed (mid chosen), and on day 6 a call "mid" answered: the two rules
+// differ on day 5 alone.
+func oldRuleLog(t *testing.T, s *store.Store) {
+	t.Helper()
+	answeredAt := func(id string, at time.Time) router.Record {
+		r := unanswered(id, at, 200, "", router.Attempt{Model: "mid", Status: 200})
+		r.Decision.ChosenID, r.Answered, r.CostUSD = "mid", "mid", .0015
+		return r
+	}
+	failed := unanswered("failed", day(5, 11), 502, router.EUpstream,
+		router.Attempt{Model: "mid", Status: 500}, router.Attempt{Model: "big", Status: 500})
+	failed.Decision.ChosenID = "mid"
+	logged(t, s, answeredAt("answered-5", day(5, 10)), failed, answeredAt("answered-6", day(6, 10)))
+}
+
+// keptGroups are a day's kept groups as report_days holds them.
+func keptGroups(t *testing.T, db *sql.DB, d time.Time) map[string]string {
+	t.Helper()
+	rows, err := db.Query(`SELECT deployment, model, decided, sums FROM report_days WHERE day_ms = ?`, d.UnixMilli())
+	require.NoError(t, err)
+	defer rows.Close()
+	groups := map[string]string{}
+	for rows.Next() {
+		var deployment, model, sums string
+		var decided bool
+		require.NoError(t, rows.Scan(&deployment, &model, &decided, &sums))
+		groups[fmt.Sprintf("%s/%s decided=%v", deployment, model, decided)] = sums
+	}
+	require.NoError(t, rows.Err())
+	return groups
+}
+
+// A day an older release kept (report_days_done.filled = 1) holds totals
+// of the old rule, which counted a call no model answered in the expected
+// costs and savings. This release reads such a day from its rows, never
+// from those totals: `modelrouter report` (read-only) leaves it as it is,
+// and a gateway's report keeps it anew in its own format, the totals a
+// report from the rows keeps.
+func TestADayKeptUnderTheOldRuleIsReadFromItsRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	s.Now = func() time.Time { return day(7, 0) } // days 5 and 6 are over
+	oldRuleLog(t, s)
+	queries := []store.ReportQuery{{}, {ByDay: true}, {Range: store.Range{Deployment: "d"}}}
+	want := make([]*store.Report, len(queries))
+	for i, q := range queries {
+		want[i] = fromRows(t, s, q)
+	}
+	require.Equal(t, int64(2), want[0].Total.Answered)
+	report(t, s.Reports(), store.ReportQuery{}) // keeps days 5 and 6 in this release's format
+	require.Equal(t, []string{"2026-01-05", "2026-01-06"}, keptDays(t, s.DB()))
+	kept := keptGroups(t, s.DB(), day(5, 0))
+	require.Equal(t, []string{"d/mid decided=true"}, slices.Collect(maps.Keys(kept)), "day 5's one group")
+	day6 := keptGroups(t, s.DB(), day(6, 0))
+
+	// Day 5 as a release of format 1 left it.
+	_, err = s.DB().Exec(`UPDATE report_days SET sums = ? WHERE day_ms = ?`, oldRuleDay5, day(5, 0).UnixMilli())
+	require.NoError(t, err)
+	// Read as this release's, those totals would give the old numbers.
+	_, err = s.DB().Exec(`UPDATE report_days_done SET filled = ? WHERE day_ms = ?`, store.KeptFormat, day(5, 0).UnixMilli())
+	require.NoError(t, err)
+	stale := report(t, store.NewReports(s.DB()), store.ReportQuery{}).Total
+	require.Equal(t, int64(1), stale.Answered, "day 6's call only: the old totals have no answered count")
+	require.NotEqual(t, want[0].Total.RoutedExpectedUSD, stale.RoutedExpectedUSD, "the old rule's expected cost")
+	_, err = s.DB().Exec(`UPDATE report_days_done SET filled = 1 WHERE day_ms = ?`, day(5, 0).UnixMilli())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	db, err := store.OpenReadOnly(path)
+	require.NoError(t, err)
+	for i, q := range queries {
+		assert.Equal(t, want[i], report(t, store.NewReports(db), q), "read-only, query %d", i)
+	}
+	assert.Equal(t, []string{"2026-01-06"}, keptDays(t, db), "a read-only report keeps nothing")
+	require.NoError(t, db.Close())
+
+	s, err = store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	s.Now = func() time.Time { return day(7, 0) }
+	for i, q := range queries {
+		assert.Equal(t, want[i], report(t, s.Reports(), q), "the gateway's, query %d", i)
+	}
+	assert.Equal(t, []string{"2026-01-05", "2026-01-06"}, keptDays(t, s.DB()), "day 5 kept again, in this release's format")
+	assert.Equal(t, kept, keptGroups(t, s.DB(), day(5, 0)), "day 5's totals are those a report from its rows keeps")
+	assert.Equal(t, day6, keptGroups(t, s.DB(), day(6, 0)), "day 6 untouched")
+	for i, q := range queries {
+		assert.Equal(t, want[i], report(t, s.Reports(), q), "from the kept days, query %d", i)
+	}
 }
