@@ -11,10 +11,13 @@ CREATE TABLE report_days (
     PRIMARY KEY (day_ms, deployment, model)
 ) WITHOUT ROWID;
 
--- The days report_days holds (filled = 1, the format of the groups:
--- keptFormat in store/report_days.go), or that a report is reading
--- (filled = 0, with that report's token). A day is read from report_days
--- only while its row here says filled in the reader's format.
+-- The days report_days holds (filled > 0: the format the release that
+-- kept the day wrote its groups in, keptFormat in store/report_days.go;
+-- 1 when this file was written), or that a report is reading (filled = 0,
+-- with that report's token). A day is read from report_days only while
+-- its row here says filled in the reader's format; a day of another
+-- format is read from its rows, and a gateway's report of every
+-- deployment keeps it anew.
 CREATE TABLE report_days_done (
     day_ms INTEGER PRIMARY KEY,
     filled INTEGER NOT NULL,
