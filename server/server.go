@@ -269,6 +269,15 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.ContextWithFallback = true
+	// Paths are matched as sent. gin would otherwise answer a path that
+	// differs by a trailing slash (or, with RedirectFixedPath, by case) with
+	// a redirect, before any middleware: no request id, Host check or log,
+	// a 307 that has the client send its prompt again, and a Location from
+	// the path gin saw, which behind a proxy that rewrites the path points
+	// elsewhere. Such a path gets the 404 below, in the API's error shape
+	// and naming the path, as OpenAI's API answers a path it does not serve.
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
 	// The outer recover covers mounted routes; API routes have their own
 	// inside the record (below).
 	e.Use(s.requestID, s.logHandlerErrors, s.recover, s.refuseForeignHost, s.refuseCrossSite)
