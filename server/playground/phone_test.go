@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server"
 )
 
@@ -61,4 +62,67 @@ func TestPlaygroundFitsAPhoneScreenWithTheLongestDeploymentName(t *testing.T) {
 	size = pageWidth(t, ctx)
 	assert.LessOrEqual(t, size[0], size[1], "the dashboard is no wider than the screen")
 	screenshot(t, ctx, "playground-dashboard-phone.png")
+}
+
+// A model id is one word to its reader: the candidate table on a phone
+// (390 px) shows each id and profile on one line, not broken at its
+// hyphens ("gpt-4.1-" over "mini"), and the page still fits the screen,
+// the table scrolling sideways on its own.
+func TestCandidateTableKeepsHyphenatedModelIdsOnOneLineOnAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	ids := []string{"gpt-4.1-mini", "gpt-4.1-nano", "claude-sonnet-4-5-20250929", "gemini-2.5-flash-lite-preview"}
+	gw := startGateway(t, func(s *gatewaySetup) {
+		s.config = func(cfg *server.Config) {
+			var models []router.Model
+			pred := router.Prediction{}
+			for i, id := range ids {
+				models = append(models, model(id, 0.1*float64(i+1), 0.4*float64(i+1)))
+				pred["p-"+id] = router.Estimate{Quality: 0.9 - 0.01*float64(i), OutputTokens: 300}
+			}
+			catalog := router.Catalog{Latest: "v1", Versions: []router.Version{{Version: "v1", Models: models}}}
+			var err error
+			cfg.Router, err = router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: pred}, Available: cfg.Available})
+			require.NoError(t, err)
+			cfg.PreviewRouter, err = router.New(router.Config{Catalog: catalog, Predictor: &routertest.Predictor{Fixed: pred}})
+			require.NoError(t, err)
+		}
+	})
+
+	within(t, ctx, 30*time.Second,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.WaitReady(chromedp.CSS(`#subset-models input[value="`+ids[0]+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#prompt"), "Prove that there are infinitely many primes."),
+		chromedp.Click(chromedp.CSS("#decide")),
+	)
+	assert.Equal(t, "Decided.", waitStatus(t, ctx, "chat-status", "Deciding..."))
+
+	// For each row, the model and profile cells' text and how many lines
+	// the browser laid it out on (one box per line).
+	type cell struct {
+		Text  string `json:"text"`
+		Lines int    `json:"lines"`
+	}
+	rows := value(t, ctx, chromedp.Evaluate[[][]cell](`[...document.querySelectorAll("#candidates tbody tr")].map(tr =>
+		[tr.cells[1], tr.cells[2]].map(td => {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+			return {text: td.textContent, lines: tops.size};
+		}))`))
+	require.Len(t, rows, len(ids))
+	var seen []string
+	for _, row := range rows {
+		for _, c := range row {
+			assert.Equal(t, 1, c.Lines, "%q is laid out on %d lines", c.Text, c.Lines)
+		}
+		seen = append(seen, row[0].Text)
+	}
+	assert.ElementsMatch(t, ids, seen)
+	size := pageWidth(t, ctx)
+	assert.LessOrEqual(t, size[0], size[1], "the chat view is no wider than the screen")
+	screenshot(t, ctx, "playground-candidates-phone.png")
 }

@@ -409,8 +409,8 @@ function renderCandidates(cands, chosen) {
     else if (!c.rank) tr.className = "excluded";
     tr.append(
       el("td", c.rank ? String(c.rank) : "-", "num"),
-      el("td", c.model),
-      el("td", c.profile || ""),
+      el("td", c.model, "id"),
+      el("td", c.profile || "", "id"),
       el("td", c.rank ? Number(c.predicted_quality).toFixed(3) : "-", "num"),
       el("td", c.rank ? fmtUSD(c.expected_cost_usd) : "-", "num"),
       el("td", c.reason || ""),
