@@ -29,6 +29,14 @@ func TestServeRefusesAProvidersOwnAPIWithoutAKey(t *testing.T) {
 			[]string{"providers.azure.api_key: no key", "https://my-resource.openai.azure.com", "AZURE_OPENAI_API_KEY"}},
 		{"azure endpoint from the environment without its key", "", []string{"AZURE_OPENAI_ENDPOINT=https://my-resource.openai.azure.com"},
 			[]string{"AZURE_OPENAI_API_KEY (provider azure): no key", "set AZURE_OPENAI_API_KEY"}},
+		// OpenAI's data residency hosts answer a call without a key as
+		// api.openai.com does.
+		{"openai entry at OpenAI's European host", `{"providers": {"openai": {"base_url": "https://eu.api.openai.com/v1"}}}`, nil,
+			[]string{"providers.openai.api_key: no key", "https://eu.api.openai.com/v1", "OPENAI_API_KEY"}},
+		{"OPENAI_BASE_URL at OpenAI's Japanese host", "", []string{"OPENAI_BASE_URL=https://jp.api.openai.com/v1"},
+			[]string{"OPENAI_API_KEY (provider openai): no key", "https://jp.api.openai.com/v1", "set OPENAI_API_KEY"}},
+		{"default server at OpenAI's US host", "", []string{"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=https://us.api.openai.com/v1"},
+			[]string{"MODELROUTER_UPSTREAM_DEFAULT_API_KEY (provider default): no key", "set MODELROUTER_UPSTREAM_DEFAULT_API_KEY"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var args []string

@@ -50,8 +50,9 @@ func openAIStoreRefusal(p Provider, m router.Model, toolTypes []string) string {
 // this check. Any other server is one of one's own.
 func readsOpenAIState(p Provider) bool { return p.Kind == KindAzure || openAIsAPI(p) }
 
-// openAIsAPI reports whether p reaches OpenAI's own API: at its host, or
+// openAIsAPI reports whether p reaches OpenAI's own API: at one of its
+// hosts (openAIHost: api.openai.com or a data residency region's), or
 // through a proxy the user declared as such (Provider.OpenAIAPI).
 func openAIsAPI(p Provider) bool {
-	return p.Kind == KindOpenAI && (p.OpenAIAPI || apiHost(p.BaseURL) == apiHost(DefaultOpenAIBaseURL))
+	return p.Kind == KindOpenAI && (p.OpenAIAPI || openAIHost(p.BaseURL))
 }

@@ -5,16 +5,53 @@ import (
 	"strings"
 )
 
-// publicAPIHosts are the hosts of the providers' own public APIs, as the
-// official SDKs default their base URLs.
+// publicAPIHosts are the hosts of the providers' own public APIs: OpenAI's
+// (openAIHosts), and the others' as the official SDKs default their base
+// URLs.
 var publicAPIHosts = func() map[string]bool {
 	hosts := map[string]bool{}
-	for _, raw := range []string{DefaultOpenAIBaseURL, DefaultAnthropicBaseURL, DefaultDeepSeekBaseURL, DefaultXAIBaseURL} {
-		u, _ := url.Parse(raw)
-		hosts[u.Hostname()] = true
+	for _, raw := range []string{DefaultAnthropicBaseURL, DefaultDeepSeekBaseURL, DefaultXAIBaseURL} {
+		hosts[apiHost(raw)] = true
+	}
+	for h := range openAIHosts {
+		hosts[h] = true
 	}
 	return hosts
 }()
+
+// openAIRegionalHosts are the hosts of OpenAI's API for a project with
+// data residency, one a region, as OpenAI's data controls guide ("Data
+// residency controls", its table of domain prefixes) lists them: the same
+// API as api.openai.com (Responses, Chat Completions, files in every
+// region), reached with the project's API key: none of them is a server
+// of one's own.
+var openAIRegionalHosts = []string{
+	"us.api.openai.com", // United States
+	"eu.api.openai.com", // Europe (EEA and Switzerland)
+	"au.api.openai.com", // Australia
+	"ca.api.openai.com", // Canada
+	"jp.api.openai.com", // Japan
+	"in.api.openai.com", // India
+	"sg.api.openai.com", // Singapore
+	"kr.api.openai.com", // South Korea
+	"gb.api.openai.com", // United Kingdom
+	"ae.api.openai.com", // United Arab Emirates
+}
+
+// openAIHosts are the hosts of OpenAI's own API: api.openai.com and its
+// regional hosts. The one list every check of "is this OpenAI's API"
+// reads (openAIsAPI, PublicAPI).
+var openAIHosts = func() map[string]bool {
+	hosts := map[string]bool{apiHost(DefaultOpenAIBaseURL): true}
+	for _, h := range openAIRegionalHosts {
+		hosts[h] = true
+	}
+	return hosts
+}()
+
+// openAIHost reports whether baseURL's host is OpenAI's own API
+// (openAIHosts), however the URL writes it.
+func openAIHost(baseURL string) bool { return openAIHosts[apiHost(baseURL)] }
 
 // azureHostSuffixes are the host names Azure gives an OpenAI resource:
 // Azure OpenAI, AI Services (Cognitive Services) and Foundry.
