@@ -57,13 +57,24 @@ type Provider struct {
 
 // String describes the provider without its key, and without the
 // password of a base URL that carries one (Go's client sends it as basic
-// auth, so it is a credential too).
+// auth, so it is a credential too). A provider read as OpenAI's API
+// (openAIsAPI) says so, "openai_api", and "openai_api declared" where only
+// the setting of that name makes it so, not its host: what OpenAI stores
+// goes only there, so the startup log shows how a base URL was read.
 func (p Provider) String() string {
 	key := "no key"
 	if p.APIKey != "" {
 		key = "key set"
 	}
-	return fmt.Sprintf("%s (%s, %s, %s)", p.Name, p.Kind, RedactURL(p.BaseURL), key)
+	var how string
+	switch {
+	case !openAIsAPI(p):
+	case openAIHost(p.BaseURL):
+		how = ", openai_api"
+	default:
+		how = ", openai_api declared"
+	}
+	return fmt.Sprintf("%s (%s, %s, %s%s)", p.Name, p.Kind, RedactURL(p.BaseURL), key, how)
 }
 
 // RedactURL is raw with the password of its userinfo shown as "xxxxx"

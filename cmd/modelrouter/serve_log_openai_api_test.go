@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startupLog starts serve with environ as `modelrouter serve` reads it,
+// stops it once it listens, and returns what it logged.
+func startupLog(t *testing.T, environ []string) string {
+	t.Helper()
+	o, err := parseServeArgs([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "m.db")}, environ, io.Discard)
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	listening := make(chan struct{})
+	o.predictor = fixedPredictor(t)
+	o.listening = func(string) { close(listening) }
+	o.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	o.grace = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, o) }()
+	select {
+	case <-listening:
+	case err := <-done:
+		t.Fatalf("serve did not start: %v", err)
+	case <-time.After(30 * time.Second): // hang guard
+		t.Fatal("serve neither started nor failed")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(20 * time.Second): // hang guard
+		t.Fatal("serve did not stop")
+	}
+	return logs.String()
+}
+
+// The startup log says which providers are read as OpenAI's API (what
+// OpenAI stores goes only to them): by the base URL's host, OpenAI's
+// regional ones included, or declared so for a proxy; a server of one's
+// own says nothing of it. An operator sees how each base URL was read.
+func TestTheStartupLogSaysWhichProvidersAreReadAsOpenAIsAPI(t *testing.T) {
+	log := startupLog(t, []string{
+		"OPENAI_BASE_URL=https://eu.api.openai.com/v1", "OPENAI_API_KEY=" + testSecret,
+		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=https://llm-proxy.corp.example/v1", "MODELROUTER_UPSTREAM_DEFAULT_OPENAI_API=true",
+		"MODELROUTER_UPSTREAM_META_BASE_URL=http://127.0.0.1:11434/v1",
+	})
+	assert.Contains(t, log, "openai (openai, https://eu.api.openai.com/v1, key set, openai_api)")
+	assert.Contains(t, log, "default: default (openai, https://llm-proxy.corp.example/v1, no key, openai_api declared)")
+	assert.Contains(t, log, "meta (openai, http://127.0.0.1:11434/v1, no key);")
+	assert.NotContains(t, log, testSecret)
+
+	log = startupLog(t, []string{"OPENAI_BASE_URL=http://127.0.0.1:8000/v1"})
+	assert.Contains(t, log, "openai (openai, http://127.0.0.1:8000/v1, no key)", "the openai provider at a server of one's own")
+	assert.NotContains(t, log, "openai_api")
+}
