@@ -403,16 +403,24 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	checkAll(envProviders, fromEnv)
 	for _, v := range openAIAPIVariables(o.environ) {
 		name := v.provider
-		_, configured := envProviders.ByName[name]
-		if name == "default" {
-			configured = envProviders.Default != nil
+		p, configured := envProviders.ByName[name]
+		if name == "default" && envProviders.Default != nil {
+			p, configured = *envProviders.Default, true
+		}
+		// The kind the environment gives the provider
+		// (MODELROUTER_UPSTREAM_OPENAI_KIND=anthropic), which the
+		// declaration cannot apply to; a kind that is no kind is
+		// reported above, by its own variable.
+		kind := upstream.KindOpenAI
+		if configured && slices.Contains(providerKinds, p.Kind) {
+			kind = p.Kind
 		}
 		base, _ := upstream.EnvSettings(getenv, name)
 		switch _, err := upstream.ParseOpenAIAPI(v.value); {
 		case err != nil:
 			bad("%s%s: want true or false", v.name, shownKind(strings.ToLower(strings.TrimSpace(v.value))))
-		case openAIAPIProblem(name, upstream.KindOpenAI) != "":
-			bad("%s: %s", v.name, openAIAPIProblem(name, upstream.KindOpenAI))
+		case openAIAPIProblem(name, kind) != "":
+			bad("%s: %s", v.name, openAIAPIProblem(name, kind))
 		case !configured:
 			// Read only with the provider the environment configures:
 			// set alone, it would leave the file's entry as it is.
