@@ -30,13 +30,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&data, "data", "dataset folder, or a folder of dataset folders; repeatable (default: the licensed datasets under ../shared/data/canonical)")
 	fs.StringVar(&opt.Out, "out", opt.Out, "folder for router.onnx, tokenizer.json, router.json and PROVENANCE.md")
 	seed := fs.Uint64("seed", opt.Seed, "random seed (same seed, same data: same model)")
-	fs.IntVar(&opt.Epochs, "epochs", 0, "training epochs (0: the default)")
+	fs.IntVar(&opt.Epochs, "epochs", opt.Epochs, "training epochs")
 	fs.Float64Var(&opt.Val, "val", opt.Val, "share of prompts held out for validation, calibration and bands")
 	fs.Float64Var(&opt.EmbInit, "emb-init", opt.EmbInit, "scale of the embedding table's initial N(0,1) draws (0: 1)")
 	fs.Float64Var(&opt.W1Init, "w1-init", opt.W1Init, "scale of the first layer's initial draws (0: 1)")
 	fs.Float64Var(&opt.PairWeight, "pair-weight", opt.PairWeight, "weight of the within-prompt ranking loss (logistic loss on logit differences of two models on one prompt; 0: off)")
 	fs.Float64Var(&opt.TaskWeight, "task-weight", opt.TaskWeight, "weight of the auxiliary loss that predicts each prompt's dataset task from the prompt representation (training only; 0: off; it hurts transfer to unseen datasets)")
-	fs.Float64Var(&opt.LR, "lr", 0, "Adam step size (0: the default)")
+	fs.Float64Var(&opt.LR, "lr", opt.LR, "Adam step size")
 	fs.Float64Var(&opt.WeightDecay, "weight-decay", 0, "decoupled weight decay (0: the default)")
 	fs.Float64Var(&opt.EmbLR, "emb-lr", 0, "step-size multiplier of the embedding table (0: 1)")
 	fs.Float64Var(&opt.ProfileDecay, "profile-decay", opt.ProfileDecay, "decay of each profile's own quality column towards a column shared by all profiles, so a profile follows the average one where its labels say nothing (0: off, no shared column)")
@@ -101,8 +101,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usagef("train: unexpected arguments %v", fs.Args())
 	}
-	if opt.Epochs < 0 || opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOEpochs < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 || opt.MinTrafficLabels < 0 {
-		return fmt.Errorf("train: --epochs, --loo-epochs, --loto-epochs, --loto-min-prompts, --loto-max-tasks, --tokenizer-answers and --min-traffic-labels must not be negative")
+	if opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 || opt.MinTrafficLabels < 0 {
+		return fmt.Errorf("train: --loo-epochs, --loto-min-prompts, --loto-max-tasks, --tokenizer-answers and --min-traffic-labels must not be negative")
 	}
 	// Written so NaN, which every comparison lets through, fails too.
 	if !(opt.Val >= 0 && opt.Val < 1) {

@@ -40,7 +40,7 @@ type Options struct {
 	Levels []dataset.LevelSource
 	Out    string
 	Seed   uint64
-	Epochs int     // 0: fit.DefaultConfig's
+	Epochs int     // at least 1; DefaultOptions has fit.DefaultConfig's
 	Val    float64 // share of prompts held out
 	// Loss and initialisation settings of fit.Config (see there).
 	PairWeight, TaskWeight float64 // ranking and auxiliary task terms (0: off)
@@ -55,8 +55,11 @@ type Options struct {
 	PretrainScale   float64
 	PretrainAnswers int
 	PretrainPrompts bool
+	// LR is Adam's step size, above 0; DefaultOptions has
+	// fit.DefaultConfig's.
+	LR float64
 	// Optimiser overrides of fit.DefaultConfig (0: its value).
-	LR, WeightDecay, EmbLR, EMA float64
+	WeightDecay, EmbLR, EMA float64
 	// ProfileDecay is fit.Config.ProfileDecay (0: off).
 	ProfileDecay float64
 	// RawBiasInit is fit.Config.RawBiasInit (false: the joint start).
@@ -67,7 +70,7 @@ type Options struct {
 	LOOEpochs   int  // 0: as many as Epochs
 	// LeaveOneTaskOut also trains once per task (of tasks with at least
 	// LOTOMinPrompts prompts, the largest LOTOMaxTasks; 0: no limit)
-	// without it, LOTOEpochs epochs each (0: DefaultLOTOEpochs).
+	// without it, LOTOEpochs epochs each (at least 1).
 	LeaveOneTaskOut bool
 	LOTOEpochs      int
 	// LOTOOwnTokenizer learns each leave-one-task-out retrain's tokenizer
@@ -132,7 +135,8 @@ var DefaultShape = Shape{Buckets: 32768, Dim: 64, Hidden: 128, Z: 32, Head: 192,
 // 0.770 vs 0.662 (true 0.880), at BCE +0.003 and leave-llmrouter-out
 // -0.012 (readme-model).
 func DefaultOptions() Options {
-	return Options{Out: "models/artifacts", Seed: 1, Val: 0.1, LeaveOneOut: true, Workers: 2,
+	fc := fit.DefaultConfig()
+	return Options{Out: "models/artifacts", Seed: 1, Epochs: fc.Epochs, LR: fc.LR, Val: 0.1, LeaveOneOut: true, Workers: 2,
 		LeaveOneTaskOut: true, LOTOEpochs: DefaultLOTOEpochs, LOTOMinPrompts: DefaultLOTOMinPrompts, LOTOMaxTasks: DefaultLOTOMaxTasks,
 		PairWeight: 0.3, EmbInit: 0.05, W1Init: 4, PretrainScale: 0.1, Members: 2,
 		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir(), PretrainAnswers: 40000,
@@ -250,15 +254,13 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		Z: opt.Shape.Z, Profiles: len(c.Profiles), MaxLen: opt.Shape.Head + opt.Shape.Tail, Pool: opt.Shape.Pool}
 	cfg := fit.DefaultConfig()
 	cfg.Spec, cfg.Datasets, cfg.Seed, cfg.Workers = spec, len(c.Datasets), opt.Seed, max(opt.Workers, 1)
-	if opt.Epochs > 0 {
-		cfg.Epochs = opt.Epochs
-	}
+	cfg.Epochs, cfg.LR = opt.Epochs, opt.LR
 	cfg.Loss.PairWeight, cfg.Loss.TaskWeight = opt.PairWeight, opt.TaskWeight
 	cfg.EmbInit, cfg.W1Init = opt.EmbInit, opt.W1Init
 	for _, o := range []struct {
 		v   float64
 		dst *float64
-	}{{opt.LR, &cfg.LR}, {opt.WeightDecay, &cfg.WeightDecay}, {opt.EmbLR, &cfg.EmbLRScale}, {opt.EMA, &cfg.EMA}} {
+	}{{opt.WeightDecay, &cfg.WeightDecay}, {opt.EmbLR, &cfg.EmbLRScale}, {opt.EMA, &cfg.EMA}} {
 		if o.v > 0 {
 			*o.dst = o.v
 		}
@@ -315,9 +317,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.LeaveOneTaskOut {
 		lot := cfg
 		lot.Epochs = opt.LOTOEpochs
-		if lot.Epochs <= 0 {
-			lot.Epochs = DefaultLOTOEpochs
-		}
 		var tasks [][]calibrate.Prompt
 		var own ownTokenizer
 		if opt.LOTOOwnTokenizer {
@@ -432,12 +431,16 @@ func checkOptions(opt Options) error {
 		v    float64
 	}{
 		{"--pair-weight", opt.PairWeight}, {"--task-weight", opt.TaskWeight}, {"--emb-init", opt.EmbInit},
-		{"--w1-init", opt.W1Init}, {"--lr", opt.LR}, {"--weight-decay", opt.WeightDecay}, {"--emb-lr", opt.EmbLR},
+		{"--w1-init", opt.W1Init}, {"--weight-decay", opt.WeightDecay}, {"--emb-lr", opt.EmbLR},
 		{"--profile-decay", opt.ProfileDecay}, {"--pretrain-scale", opt.PretrainScale},
 	} {
 		if !(o.v >= 0 && !math.IsInf(o.v, 1)) {
 			return fmt.Errorf("%s %g: want a finite value >= 0", o.flag, o.v)
 		}
+	}
+	// A step size of 0 learns nothing; it used to read as the default.
+	if !(opt.LR > 0 && !math.IsInf(opt.LR, 1)) {
+		return fmt.Errorf("--lr %g: want a finite value > 0", opt.LR)
 	}
 	if !(opt.EMA >= 0 && opt.EMA < 1) {
 		return fmt.Errorf("--ema %g: want a decay in [0, 1)", opt.EMA)
@@ -449,7 +452,7 @@ func checkOptions(opt Options) error {
 		flag string
 		v    int
 	}{{"--dim", opt.Shape.Dim}, {"--hidden", opt.Shape.Hidden}, {"--z", opt.Shape.Z}, {"--buckets", opt.Shape.Buckets},
-		{"--members", opt.Members}, {"--workers", opt.Workers}} {
+		{"--members", opt.Members}, {"--workers", opt.Workers}, {"--epochs", opt.Epochs}, {"--loto-epochs", opt.LOTOEpochs}} {
 		if o.v < 1 {
 			return fmt.Errorf("%s %d: want at least 1", o.flag, o.v)
 		}
