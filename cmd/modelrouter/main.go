@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself.
@@ -61,13 +63,96 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 // parseFlags is fs.Parse with its errors marked as usage errors; -h stays
-// flag.ErrHelp, which exits 0.
+// flag.ErrHelp, which exits 0. A value a flag cannot take is one line that
+// names the flag and what it takes: the flag package printed the whole
+// list of flags after it (train's is over 80 lines), then "parse error"
+// ("train --seed -1"). An unknown flag, or one missing its value, still
+// gets the list, where the right name can be found.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	var bad *flag.Flag
+	var badValue string
+	var badErr error
+	values := map[*flag.Flag]flag.Value{}
+	fs.VisitAll(func(f *flag.Flag) {
+		values[f] = f.Value
+		f.Value = settingValue{f.Value, func(v string, err error) {
+			if bad == nil {
+				bad, badValue, badErr = f, v, err
+			}
+		}}
+	})
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
+	fs.Usage = usage
+	fs.SetOutput(out)
+	for f, v := range values {
+		f.Value = v
 	}
+	showUsage := func() {
+		if usage != nil {
+			usage()
+			return
+		}
+		fmt.Fprintf(out, "Usage of %s:\n", fs.Name())
+		fs.PrintDefaults()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		showUsage()
+		return err
+	case bad != nil:
+		return usagef("%s: invalid value %q for flag --%s: %s", fs.Name(), badValue, bad.Name, wantedValue(bad.Value, badErr))
+	}
+	fmt.Fprintln(out, err)
+	showUsage()
 	return usageError{err}
+}
+
+// settingValue is a flag's value that tells failed of a value it refused.
+type settingValue struct {
+	flag.Value
+	failed func(value string, err error)
+}
+
+func (v settingValue) Set(s string) error {
+	err := v.Value.Set(s)
+	if err != nil {
+		v.failed(s, err)
+	}
+	return err
+}
+
+// IsBoolFlag keeps a boolean flag one that takes no value.
+func (v settingValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// wantedValue says what a flag takes, for the flag package's own kinds,
+// whose refusal says only "parse error" or "value out of range"; a flag
+// of the command's own (--bias-init, --levels) says it in its error.
+func wantedValue(v flag.Value, err error) string {
+	g, ok := v.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "want true or false"
+	case int, int64:
+		return "want a whole number"
+	case uint, uint64:
+		return fmt.Sprintf("want a whole number from 0 to %d", uint64(math.MaxUint64))
+	case float64:
+		return "want a number"
+	case time.Duration:
+		return "want a duration such as 90s, 5m or 1h30m"
+	}
+	return err.Error()
 }
 
 // exitStatus is a command's exit status when its log already said why

@@ -51,7 +51,7 @@ func TestCallTimeoutAndStreamIdleTimeoutComeFromTheFlagOrTheFile(t *testing.T) {
 	}{
 		{[]string{"--call-timeout", "0"}, []string{"call_timeout 0s: must be positive"}},
 		{[]string{"--stream-idle-timeout", "-1m"}, []string{"stream_idle_timeout -1m0s: must be positive"}},
-		{[]string{"--call-timeout", "ten minutes"}, []string{`invalid value "ten minutes" for flag -call-timeout`}},
+		{[]string{"--call-timeout", "ten minutes"}, []string{`invalid value "ten minutes" for flag --call-timeout: want a duration`}},
 		{[]string{"--config", writeConfig(t, `{"call_timeout": "0s", "stream_idle_timeout": "-5s"}`)},
 			[]string{"call_timeout 0s: must be positive", "stream_idle_timeout -5s: must be positive"}},
 		{[]string{"--config", writeConfig(t, `{"call_timeout": 600, "stream_idle_timeout": "soon"}`)},
