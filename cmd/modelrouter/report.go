@@ -83,11 +83,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		q.Progress = bar.Add
 	}
 	rep, err := reports.Report(ctx, q)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
+	// Also when the scan ended short (Ctrl-C): its count then ends with
+	// where it stopped, as train's steps do, not with no end line.
 	if bar != nil {
 		bar.Finish()
+	}
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return write(stdout, rep)
 }
