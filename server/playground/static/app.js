@@ -464,6 +464,7 @@ let dashLoadOf = "";
 const REFUSED_KEY = "modelrouter.refusedKey";
 const REFUSED_TEXT = "The reports refused this key (HTTP 401): put the admin key in the Key field. " +
   "It is not sent again until you change it, as 10 wrong admin keys in a minute lock this address out.";
+const NO_KEY_TEXT = "The dashboard needs an admin key (HTTP 401): put it in the Key field.";
 let acceptedKey = null;
 
 async function refreshDashboard() {
@@ -513,7 +514,15 @@ async function refreshDashboard() {
       setStatus(status, REFUSED_TEXT, true);
       return;
     }
-    setStatus(status, "Could not load the dashboard: " + err.message + " (the dashboard needs an admin key)", true);
+    // A 401 without a key: the reports' own message says they need an
+    // admin key and how to send it as a header; the page says it once,
+    // with where a dashboard user puts the key. Any other failure (a 500,
+    // the network) is not about the key and says nothing of one.
+    if (err.status === 401) {
+      setStatus(status, NO_KEY_TEXT, true);
+      return;
+    }
+    setStatus(status, "Could not load the dashboard: " + err.message, true);
   } finally {
     if (load === dashLoad) dashLoad = null;
   }
