@@ -137,7 +137,8 @@ type anthropicStream struct {
 	tools  map[int]int
 	argued map[int]bool
 	streamUsage
-	done bool
+	// stopped: message_delta brought the stop reason (endAfterStop).
+	stopped, done bool
 	// errMsg is the provider's error event, which the client hears of in
 	// the gateway's own error chunk.
 	errMsg  string
@@ -152,6 +153,8 @@ func (s *anthropicStream) complete() bool { return s.done }
 func (s *anthropicStream) over() bool     { return claudeOver(s.done, s.errMsg) }
 
 func (s *anthropicStream) failure() (string, bool) { return s.errMsg, false }
+
+func (s *anthropicStream) end() []sseEvent { return endAfterStop(s, s.stopped) }
 
 // anthropicEvent holds the members of every stream event we read.
 type anthropicEvent struct {
@@ -309,6 +312,7 @@ func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	case "message_delta":
 		s.mergeFinalUsage(e.Usage)
 		if e.Delta.StopReason != "" {
+			s.stopped = true
 			finish := finishReason(e.Delta.StopReason)
 			return []sseEvent{s.chunk(map[string]any{}, &finish)}
 		}

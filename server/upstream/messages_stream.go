@@ -15,7 +15,8 @@ import (
 type messagesPassStream struct {
 	model json.RawMessage
 	streamUsage
-	started, done bool
+	// stopped: message_delta brought the stop reason (endAfterStop).
+	started, stopped, done bool
 	// errMsg is the provider's error event; relayed says it went out.
 	errMsg  string
 	relayed bool
@@ -39,6 +40,25 @@ func (s *messagesPassStream) over() bool { return claudeOver(s.done, s.errMsg) }
 // client's stream.
 func claudeOver(done bool, errMsg string) bool { return done || errMsg != "" }
 
+// endAfterStop ends a Claude stream whose body ended after message_delta
+// brought the stop reason (stopped) but before message_stop: the answer
+// is whole (message_delta follows the last content block, and no other
+// can follow the end of the body), so the client's stream ends as
+// message_stop ends it. A body that ends before the stop reason is a
+// broken stream (end returns nothing). A provider that keeps its
+// connection open without message_stop is still read until the stream's
+// silence limit, whose end is then this one: Anthropic documents one or
+// more message_delta events before message_stop, so the first is not
+// known to be the last.
+func endAfterStop(tr streamTranslator, stopped bool) []sseEvent {
+	if !stopped {
+		return nil
+	}
+	return tr.translate(sseEvent{name: "message_stop", data: []byte(`{"type":"message_stop"}`)})
+}
+
+func (s *messagesPassStream) end() []sseEvent { return endAfterStop(s, s.stopped) }
+
 func (s *messagesPassStream) failure() (string, bool) { return s.errMsg, s.relayed }
 
 func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
@@ -47,6 +67,9 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 		Message struct {
 			Usage json.RawMessage `json:"usage"`
 		} `json:"message"`
+		Delta struct {
+			StopReason string `json:"stop_reason"`
+		} `json:"delta"`
 		Usage json.RawMessage `json:"usage"`
 		Error struct {
 			Message string `json:"message"`
@@ -75,6 +98,7 @@ func (s *messagesPassStream) translate(ev sseEvent) []sseEvent {
 		ev.data = s.renameModel(ev.data)
 	case "message_delta":
 		s.mergeFinalUsage(e.Usage)
+		s.stopped = s.stopped || e.Delta.StopReason != ""
 	case "message_stop":
 		s.done = true
 	case "error":

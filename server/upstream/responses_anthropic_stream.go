@@ -83,6 +83,8 @@ func (s *responsesAnthropicStream) over() bool     { return claudeOver(s.done, s
 // as it came: breakStream writes the Responses API's error event instead.
 func (s *responsesAnthropicStream) failure() (string, bool) { return s.errMsg, false }
 
+func (s *responsesAnthropicStream) end() []sseEvent { return endAfterStop(s, s.stop != "") }
+
 // errorSequence is the next number: the gateway numbers this stream
 // itself, so its error event follows the events before it.
 func (s *responsesAnthropicStream) errorSequence() (int, bool) { return s.seq, s.seq > 0 }

@@ -203,7 +203,7 @@ func (c *call) withThinkingTokens(usage map[string]any) map[string]any {
 // content_block_start, ping, content_block_delta per word and
 // content_block_stop, for a tool call content_block_start, two
 // input_json_delta halves and content_block_stop, then message_delta (stop
-// reason and output usage) and message_stop.
+// reason and output usage) and message_stop (unless NoDone).
 func (c *call) messagesStream() {
 	s := c.startSSE()
 	s.errName = "error"
@@ -266,7 +266,7 @@ func (c *call) messagesStream() {
 	}) {
 		return
 	}
-	if ev("message_stop", map[string]any{}) {
+	if c.b.NoDone || ev("message_stop", map[string]any{}) {
 		s.finish()
 	}
 }

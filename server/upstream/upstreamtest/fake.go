@@ -111,7 +111,9 @@ type Behavior struct {
 	// this text. Its words are not counted as output tokens.
 	Thinking string
 	// NoDone ends an OpenAI chat stream after its last chunk without
-	// "data: [DONE]", as some OpenAI-compatible servers do; NoStreamUsage
+	// "data: [DONE]", as some OpenAI-compatible servers do, and an
+	// Anthropic stream after its message_delta (stop reason and usage)
+	// without message_stop; NoStreamUsage
 	// leaves out its usage chunk even when stream_options asks for it, as
 	// servers that ignore stream_options do.
 	NoDone        bool
