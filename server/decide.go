@@ -77,6 +77,8 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	ex := exchangeOf(c)
 	raw, err := s.readBody(c)
 	if err != nil {
+		// Azure's path names the deployment without the body.
+		s.noteRefusedUnder(c, ex, "")
 		return nil, err
 	}
 	parseAs := api
@@ -85,15 +87,11 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	}
 	req, err := openai.Parse(parseAs, raw)
 	if err != nil {
-		// Counted under the deployment the call named, as any refused
-		// call to it is, rather than as "(unknown)" because another
-		// member of the body was wrong.
-		if name := namedDeployment(c, openai.ModelOf(raw)); name != "" {
-			_, _, _ = s.noteDeployment(c.Request.Context(), ex, name)
-		}
+		s.noteRefusedUnder(c, ex, openai.ModelOf(raw))
 		return nil, err
 	}
 	if err := checkContinuedIDs(req); err != nil {
+		s.noteRefusedUnder(c, ex, req.Model)
 		return nil, err
 	}
 	ex.rec.Stream = req.Stream
@@ -530,6 +528,18 @@ func namedDeployment(c *gin.Context, model string) string {
 		return name
 	}
 	return model
+}
+
+// noteRefusedUnder fills the record of a call refused before its
+// deployment was looked up (its body unreadable, unparsable, or naming an
+// id longer than any answer's) with the deployment it named (model: the
+// body's, "" when unread), so it is counted under that deployment, as any
+// refused call to it is, rather than as "(unknown)" because another member
+// of the body was wrong.
+func (s *Server) noteRefusedUnder(c *gin.Context, ex *exchange, model string) {
+	if name := namedDeployment(c, model); name != "" {
+		_, _, _ = s.noteDeployment(c.Request.Context(), ex, name)
+	}
 }
 
 // noteDeployment resolves the deployment a call named and fills the
