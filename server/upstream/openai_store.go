@@ -43,6 +43,56 @@ func openAIStoreRefusal(p Provider, m router.Model, toolTypes []string) string {
 	return ""
 }
 
+// hostedTool reports whether a Responses tool of type t is one OpenAI's
+// platform runs itself while it answers (web search, file search over
+// its vector stores, the code interpreter's containers, image generation,
+// a remote MCP server it calls), rather than one the client runs on the
+// model's call (function, custom, computer use, local shell, apply_patch).
+// A server of one's own behind an OpenAI-compatible base URL does not
+// run them: Ollama's Responses API reads every tool as a function and
+// runs none (its openai/responses.go), llama.cpp's refuses any tool but a
+// function, and vLLM runs web_search_preview, code_interpreter and mcp
+// only for gpt-oss with a tool server it was started with
+// (--tool-server), answering without them otherwise.
+func hostedTool(t string) bool {
+	switch t {
+	case "file_search", "code_interpreter", "image_generation", "mcp":
+		return true
+	}
+	return strings.HasPrefix(t, "web_search") // web_search, web_search_preview and their dated names
+}
+
+// hostedToolRefusal is why p cannot serve a Responses call declaring a
+// tool OpenAI's platform runs (hostedTool), "" when it can: OpenAI's API
+// (openAIsAPI) runs them, and an Azure resource is left to judge them, as
+// before this check (its Responses API documents the web_search tool,
+// learn.microsoft.com/azure/foundry/openai/how-to/web-search); any other
+// OpenAI-compatible server
+// would answer without the tool, a wrong answer with a 200, or refuse
+// the call with a 400 that no failover follows. A provider reached
+// through a translation (Anthropic's) is the translation's to refuse.
+func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
+	if api != APIResponses || p.Kind != KindOpenAI {
+		return ""
+	}
+	for _, t := range toolTypes {
+		if !hostedTool(t) {
+			continue
+		}
+		if openAIsAPI(p) {
+			return ""
+		}
+		why := fmt.Sprintf("tool type %s is run by OpenAI's platform, and provider %s's base URL (%s) is not OpenAI's API",
+			quotedCut(t), p.Name, apiHost(p.BaseURL))
+		if p.Name == "openai" || p.Name == "default" {
+			why += fmt.Sprintf(" (a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true)",
+				OpenAIAPIVariable(p.Name))
+		}
+		return why
+	}
+	return ""
+}
+
 // readsOpenAIState reports whether p answers with OpenAI's own state:
 // OpenAI's API (openAIsAPI), or an Azure OpenAI resource, which the
 // openai provider's models reach when only Azure is configured (Resolve)

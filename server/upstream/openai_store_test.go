@@ -66,3 +66,43 @@ func TestAProxyDeclaredAsOpenAIsAPIServesWhatOpenAIStores(t *testing.T) {
 	def.Default.OpenAIAPI = true
 	assert.Empty(t, def.Supports(m, upstream.APIResponses, need))
 }
+
+// A tool OpenAI's platform runs reaches only OpenAI's API (a regional
+// host, a declared proxy) or an Azure resource, on Responses; any model of
+// an OpenAI-compatible server of one's own is left out, whatever its
+// provider, and tools the client runs stay.
+func TestOnlyOpenAIsAPIServesToolsItsPlatformRuns(t *testing.T) {
+	gpt := router.Model{ID: "gpt", Name: "gpt-4.1", Provider: "openai"}
+	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", Provider: "gpt-oss"}
+	at := func(p upstream.Provider) upstream.Providers {
+		return upstream.Providers{ByName: map[string]upstream.Provider{p.Name: p}}
+	}
+	own := at(upstream.Provider{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://localhost:11434/v1"})
+	vllm := at(upstream.Provider{Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: "http://10.0.0.5:8000/v1"})
+
+	for _, typ := range []string{"web_search_preview", "web_search_preview_2025_03_11", "web_search", "file_search", "code_interpreter", "image_generation", "mcp"} {
+		assert.Contains(t, own.Supports(gpt, upstream.APIResponses, "function", typ),
+			`tool type "`+typ+`" is run by OpenAI's platform, and provider openai's base URL (localhost) is not OpenAI's API (a proxy in front of OpenAI's API? declare it`)
+		why := vllm.Supports(oss, upstream.APIResponses, typ)
+		assert.Contains(t, why, `provider gpt-oss's base URL (10.0.0.5) is not OpenAI's API`, typ)
+		assert.NotContains(t, why, "declare it", "no setting declares gpt-oss's server OpenAI's API")
+	}
+	for _, typ := range []string{"function", "custom", "computer_use_preview", "local_shell", "apply_patch"} {
+		assert.Empty(t, own.Supports(gpt, upstream.APIResponses, typ), "%s is run by the client", typ)
+	}
+	assert.Empty(t, own.Supports(gpt, upstream.APIChatCompletions, "web_search_preview"), "Chat Completions: OpenAI's own 400, as before")
+
+	for _, p := range []upstream.Provider{
+		{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://api.openai.com/v1"},
+		{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://eu.api.openai.com/v1"},
+		{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "https://egress.example.com/v1", OpenAIAPI: true},
+		{Name: "azure", Kind: upstream.KindAzure, BaseURL: "https://res.openai.azure.com"},
+	} {
+		assert.Empty(t, at(p).Supports(gpt, upstream.APIResponses, "web_search_preview", "mcp"), p.BaseURL)
+	}
+
+	claude := router.Model{ID: "claude", Name: "claude-x", Provider: "anthropic"}
+	anth := at(upstream.Provider{Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"})
+	assert.Equal(t, `provider anthropic cannot carry tool type "web_search_preview"`,
+		anth.Supports(claude, upstream.APIResponses, "web_search_preview"), "the translation's refusal, as before")
+}

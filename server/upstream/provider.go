@@ -161,7 +161,8 @@ func (ps Providers) Available(m router.Model) string {
 // Supports returns "" when m's provider serves api with tools of the
 // given types (and the ContentPrefix needs among them, and within its
 // documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName, and
-// able to read what OpenAI stores where the call names it: NeedOpenAIStore), otherwise why not.
+// able to read what OpenAI stores where the call names it: NeedOpenAIStore, and
+// to run the tools OpenAI's platform runs where a Responses call declares one), otherwise why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic
 // provider serves Chat Completions and Responses calls with function tools
@@ -184,6 +185,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		return why
 	}
 	if why := openAIStoreRefusal(p, m, toolTypes); why != "" {
+		return why
+	}
+	if why := hostedToolRefusal(p, api, toolTypes); why != "" {
 		return why
 	}
 	// A provider that speaks the client's API carries all of it.
