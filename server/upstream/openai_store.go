@@ -66,11 +66,14 @@ func hostedTool(t string) bool {
 // tool OpenAI's platform runs (hostedTool), "" when it can: OpenAI's API
 // (openAIsAPI) runs them, and an Azure resource is left to judge them, as
 // before this check (its Responses API documents the web_search tool,
-// learn.microsoft.com/azure/foundry/openai/how-to/web-search); any other
-// OpenAI-compatible server
-// would answer without the tool, a wrong answer with a 200, or refuse
-// the call with a 400 that no failover follows. A provider reached
-// through a translation (Anthropic's) is the translation's to refuse.
+// learn.microsoft.com/azure/foundry/openai/how-to/web-search). Another
+// provider's own public API is left to --agent-tools-openai-only, as
+// before: xAI's runs built-in tools of its own on its servers (web search,
+// code interpreter, collections search; docs.x.ai/developers/tools/overview).
+// A server of one's own (PublicAPI false) would answer without the tool, a
+// wrong answer with a 200, or refuse the call with a 400 that no failover
+// follows. A provider reached through a translation (Anthropic's) is the
+// translation's to refuse.
 func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 	if api != APIResponses || p.Kind != KindOpenAI {
 		return ""
@@ -79,7 +82,7 @@ func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 		if !hostedTool(t) {
 			continue
 		}
-		if openAIsAPI(p) {
+		if openAIsAPI(p) || PublicAPI(p.BaseURL) {
 			return ""
 		}
 		why := fmt.Sprintf("tool type %s is run by OpenAI's platform, and provider %s's base URL (%s) is not OpenAI's API",

@@ -100,6 +100,13 @@ func TestOnlyOpenAIsAPIServesToolsItsPlatformRuns(t *testing.T) {
 	} {
 		assert.Empty(t, at(p).Supports(gpt, upstream.APIResponses, "web_search_preview", "mcp"), p.BaseURL)
 	}
+	// xAI's own API runs built-in tools of its own; whether a call with
+	// such tools may leave OpenAI is --agent-tools-openai-only's to say.
+	grok := router.Model{ID: "grok", Name: "grok-4", Provider: "xai"}
+	xai := at(upstream.Provider{Name: "xai", Kind: upstream.KindOpenAI, BaseURL: "https://api.x.ai/v1"})
+	assert.Empty(t, xai.Supports(grok, upstream.APIResponses, "web_search", "code_interpreter", "mcp"))
+	xaiOwn := at(upstream.Provider{Name: "xai", Kind: upstream.KindOpenAI, BaseURL: "http://127.0.0.1:9000/v1"})
+	assert.Contains(t, xaiOwn.Supports(grok, upstream.APIResponses, "web_search"), "is not OpenAI's API")
 
 	claude := router.Model{ID: "claude", Name: "claude-x", Provider: "anthropic"}
 	anth := at(upstream.Provider{Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"})
