@@ -112,6 +112,9 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		if err := checkThinkingBudget(top["thinking"]); err != nil {
 			return err
 		}
+		if err := checkSamplingRanges(top); err != nil {
+			return err
+		}
 	}
 	r.Thinking, r.ThinkingBudget = messagesThinking(top["thinking"])
 
@@ -165,6 +168,34 @@ func checkThinkingBudget(raw json.RawMessage) error {
 	}
 	if n < minThinkingBudget {
 		return invalid("thinking.budget_tokens", "thinking.budget_tokens: must be at least %d, got %g", minThinkingBudget, n)
+	}
+	return nil
+}
+
+// checkSamplingRanges refuses a temperature or top_p outside 0 to 1, or
+// a top_k under 0 or with a fractional part, as Anthropic's Messages API
+// refuses them (400 invalid_request_error): its reference gives
+// temperature and top_p a minimum of 0 and a maximum of 1, and top_k, an
+// integer, a minimum of 0. Found here, such a call is the client's error
+// before routing, rather than Claude's 400 after it, or a temperature an
+// OpenAI model's translation would carry as if it were valid (OpenAI takes
+// up to 2). params has checked they are numbers. Rules Anthropic leaves to
+// the model, such as Claude Sonnet 4.5 refusing temperature beside top_p,
+// are not checked: the model is not known yet.
+func checkSamplingRanges(top map[string]json.RawMessage) error {
+	for _, k := range []string{"temperature", "top_p"} {
+		if v, ok := top[k]; ok && !isNull(v) {
+			var f float64
+			if json.Unmarshal(v, &f) == nil && (f < 0 || f > 1) {
+				return invalid(k, "%s: must be between 0 and 1, got %g", k, f)
+			}
+		}
+	}
+	if v, ok := top["top_k"]; ok && !isNull(v) {
+		var f float64
+		if json.Unmarshal(v, &f) == nil && (f < 0 || f != math.Trunc(f)) {
+			return invalid("top_k", "top_k: must be a whole number, 0 or more, got %g", f)
+		}
 	}
 	return nil
 }
