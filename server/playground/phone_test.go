@@ -2,6 +2,7 @@ package playground_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -125,4 +126,65 @@ func TestCandidateTableKeepsHyphenatedModelIdsOnOneLineOnAPhone(t *testing.T) {
 	size := pageWidth(t, ctx)
 	assert.LessOrEqual(t, size[0], size[1], "the chat view is no wider than the screen")
 	screenshot(t, ctx, "playground-candidates-phone.png")
+}
+
+// The dashboard's table reads the same ids: on a phone (390 px) each
+// deployment name and model id in it is on one line, not broken at its
+// hyphens ("claude-sonnet-4-" over "5-20250929"), and the page still fits
+// the screen, the table scrolling sideways on its own.
+func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	ctx := browser(t)
+	const deployment = "support-eu-west"
+	gw := startGateway(t, func(s *gatewaySetup) {
+		s.config = func(cfg *server.Config) {
+			d := server.DefaultDeployment("v1")
+			d.Name = deployment
+			cfg.Deployments = server.StaticDeployments{server.DefaultDeployment("v1"), d}
+		}
+	})
+	ids := []string{"gpt-4.1-mini", "gpt-4.1-nano", "claude-sonnet-4-5-20250929", "gemini-2.5-flash-lite-preview"}
+	for i, id := range ids {
+		gw.store.Log().Record(router.Record{RequestID: fmt.Sprintf("call-%d", i), Time: time.Now(), API: "chat.completions", PromptHash: "h-" + id,
+			Decision:        router.Decision{Deployment: deployment, Mode: router.ModeBalanced, ChosenID: id},
+			DeploymentFound: true, Answered: id, Attempts: []router.Attempt{{Model: id, Status: 200}}, Status: 200, CostUSD: 0.0004})
+	}
+	require.NoError(t, gw.store.Log().Flush(context.Background()))
+
+	within(t, ctx, 30*time.Second,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
+	)
+
+	// For each row, the deployment and model cells' text and how many
+	// lines the browser laid it out on (one box per line).
+	type cell struct {
+		Text  string `json:"text"`
+		Lines int    `json:"lines"`
+	}
+	rows := value(t, ctx, chromedp.Evaluate[[][]cell](`[...document.querySelectorAll("#report-table tbody tr")].map(tr =>
+		[tr.cells[0], tr.cells[1]].map(td => {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+			return {text: td.textContent, lines: tops.size};
+		}))`))
+	require.Len(t, rows, len(ids))
+	var seen []string
+	for _, row := range rows {
+		assert.Equal(t, deployment, row[0].Text)
+		for _, c := range row {
+			assert.Equal(t, 1, c.Lines, "%q is laid out on %d lines", c.Text, c.Lines)
+		}
+		seen = append(seen, row[1].Text)
+	}
+	assert.ElementsMatch(t, ids, seen)
+	size := pageWidth(t, ctx)
+	assert.LessOrEqual(t, size[0], size[1], "the dashboard is no wider than the screen")
+	screenshot(t, ctx, "playground-dashboard-table-phone.png")
 }

@@ -636,7 +636,7 @@ function renderReport(rep) {
   for (const r of rep.rows || []) {
     const tr = document.createElement("tr");
     tr.append(
-      el("td", r.deployment), el("td", r.model), el("td", String(r.requests), "num"), el("td", String(r.errors), "num"),
+      el("td", r.deployment, "id"), el("td", r.model, "id"), el("td", String(r.requests), "num"), el("td", String(r.errors), "num"),
       el("td", String(r.failovers || 0), "num"), el("td", money(r.cost_usd || 0, 4), "num"),
       el("td", money(r.savings_vs_strongest_usd || 0, 4), "num"), el("td", money(r.savings_vs_best_single_usd || 0, 4), "num"),
     );
