@@ -397,10 +397,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		go prunePeriodically(ctx, log, "decision log rows", "keep-decisions", o.keepDecisions, st.PruneDecisions)
 	}
 	var closing atomic.Bool // shutting down: every answer closes its connection
-	var idle idleConns
+	var conns openConns
 	hs := &http.Server{
 		Handler:           closingAfterReply(gw.Handler(), &closing),
-		ConnState:         idle.track,
+		ConnState:         conns.track,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No write timeout: streamed answers run as long as the model talks.
 		IdleTimeout: 2 * time.Minute,
@@ -462,7 +462,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.keptAliveLinger > 0 {
 		linger = o.keptAliveLinger
 	}
-	lingerKeptAlive(graceCtx, ln, &closing, &idle, linger)
+	lingerKeptAlive(graceCtx, ln, &closing, &conns, linger)
 	shutErr := hs.Shutdown(graceCtx)
 	// The grace is over, one way or another: a signal from now on cuts
 	// nothing, so it neither says it does nor changes the exit status.

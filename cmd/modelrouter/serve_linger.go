@@ -77,45 +77,52 @@ func closingAfterReply(h http.Handler, closing *atomic.Bool) http.Handler {
 	})
 }
 
-// idleConns tracks the gateway's connections waiting idle between calls
-// (http.Server's ConnState), so the linger can end once none is left.
-type idleConns struct {
+// openConns tracks the gateway's open connections (http.Server's
+// ConnState), so the linger can end once none is left. Every open one
+// counts, not only those idle between calls: a connection whose answer
+// was going out as the shutdown began (its Connection: close came too
+// late for it) turns idle a moment later, and its client may already be
+// sending the next call on it; a connection accepted just before the
+// listener stopped has a call on its way. Each closes after the call it
+// carries next, answered with Connection: close.
+type openConns struct {
 	mu   sync.Mutex
-	idle map[net.Conn]struct{}
+	open map[net.Conn]struct{}
 }
 
-func (c *idleConns) track(conn net.Conn, state http.ConnState) {
+func (c *openConns) track(conn net.Conn, state http.ConnState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.idle == nil {
-		c.idle = map[net.Conn]struct{}{}
+	if c.open == nil {
+		c.open = map[net.Conn]struct{}{}
 	}
-	if state == http.StateIdle {
-		c.idle[conn] = struct{}{}
+	if state == http.StateClosed || state == http.StateHijacked {
+		delete(c.open, conn)
 	} else {
-		delete(c.idle, conn)
+		c.open[conn] = struct{}{}
 	}
 }
 
-func (c *idleConns) none() bool {
+func (c *openConns) none() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.idle) == 0
+	return len(c.open) == 0
 }
 
 // lingerKeptAlive begins a shutdown: it stops accepting connections,
 // marks every answer from now on Connection: close, and waits until no
-// kept-alive connection is left idle, for the linger at most (less when
-// the grace or a second signal ends ctx), so the calls already on their
-// way over kept-alive connections are read and answered.
-func lingerKeptAlive(ctx context.Context, ln *stoppableListener, closing *atomic.Bool, idle *idleConns, linger time.Duration) {
+// connection is left open, for the linger at most (less when the grace
+// or a second signal ends ctx), so the calls already on their way over
+// kept-alive connections are read and answered. A call still running
+// when the linger ends is Shutdown's to wait for, as before.
+func lingerKeptAlive(ctx context.Context, ln *stoppableListener, closing *atomic.Bool, conns *openConns, linger time.Duration) {
 	closing.Store(true)
 	ln.stop()
 	deadline := time.NewTimer(linger)
 	defer deadline.Stop()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for !idle.none() {
+	for !conns.none() {
 		select {
 		case <-tick.C:
 		case <-deadline.C:
