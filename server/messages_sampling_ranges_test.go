@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/anthropics/anthropic-sdk-go/v2"
 	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,27 +18,11 @@ import (
 // after the call was routed) nor an OpenAI model (whose translation would
 // carry a temperature of 1.5 as if it were valid) is called.
 func TestMessagesSamplingOutOfRangeIsRefusedBeforeRouting(t *testing.T) {
-	e := newE2E(t)
-	for path, client := range e.anthropicClients() {
-		for _, only := range []string{"claude", "mini"} {
-			_, err := client.Messages.New(context.Background(), helloParams("Why is the sky blue?"),
-				onlyModels(only), aoption.WithJSONSet("temperature", 1.5))
-			ae, inner := anthropicError(t, err)
-			assert.Equal(t, http.StatusBadRequest, ae.StatusCode, "%s, %s", path, only)
-			assert.Equal(t, "invalid_request_error", inner["type"], "%s, %s", path, only)
-			assert.Contains(t, inner["message"], "temperature", "%s, %s", path, only)
-			assert.Contains(t, inner["message"], "1.5", "%s, %s", path, only)
-		}
-	}
-	assert.Empty(t, e.anthropic.Requests(), "Claude is not called")
-	assert.Empty(t, e.openai.Requests(), "nor is the translation sent")
-
-	recs := e.log.waitFor(t, 4)
-	for _, rec := range recs {
-		assert.Equal(t, http.StatusBadRequest, rec.Status, "logged as the client's error")
-		assert.Equal(t, DefaultDeploymentName, rec.Decision.Deployment, "under the deployment it named")
-		assert.Empty(t, rec.Answered)
-	}
+	assertMessagesRefusedBeforeRouting(t, func(client anthropic.Client, only string) error {
+		_, err := client.Messages.New(context.Background(), helloParams("Why is the sky blue?"),
+			onlyModels(only), aoption.WithJSONSet("temperature", 1.5))
+		return err
+	}, "temperature", "1.5")
 }
 
 // Each bound is refused by the member it belongs to: temperature and

@@ -18,18 +18,31 @@ import (
 // model (whose translation would turn it into a reasoning effort as if it
 // were valid) is called.
 func TestMessagesThinkingBudgetUnder1024IsRefusedBeforeRouting(t *testing.T) {
+	assertMessagesRefusedBeforeRouting(t, func(client anthropic.Client, only string) error {
+		params := helloParams("Why is the sky blue?")
+		params.MaxTokens = 4096
+		params.Thinking = anthropic.ThinkingConfigParamOfEnabled(512)
+		_, err := client.Messages.New(context.Background(), params, onlyModels(only))
+		return err
+	}, "thinking.budget_tokens", "1024")
+}
+
+// assertMessagesRefusedBeforeRouting sends call on both Messages paths,
+// routed to Claude alone and to an OpenAI model alone, and checks each is
+// refused with a 400 invalid_request_error whose message has every word,
+// that no upstream was called, and that the four calls are logged as the
+// client's 400s under the deployment they named.
+func assertMessagesRefusedBeforeRouting(t *testing.T, call func(client anthropic.Client, only string) error, words ...string) {
+	t.Helper()
 	e := newE2E(t)
 	for path, client := range e.anthropicClients() {
 		for _, only := range []string{"claude", "mini"} {
-			params := helloParams("Why is the sky blue?")
-			params.MaxTokens = 4096
-			params.Thinking = anthropic.ThinkingConfigParamOfEnabled(512)
-			_, err := client.Messages.New(context.Background(), params, onlyModels(only))
-			ae, inner := anthropicError(t, err)
+			ae, inner := anthropicError(t, call(client, only))
 			assert.Equal(t, http.StatusBadRequest, ae.StatusCode, "%s, %s", path, only)
 			assert.Equal(t, "invalid_request_error", inner["type"], "%s, %s", path, only)
-			assert.Contains(t, inner["message"], "thinking.budget_tokens", "%s, %s", path, only)
-			assert.Contains(t, inner["message"], "1024", "%s, %s", path, only)
+			for _, w := range words {
+				assert.Contains(t, inner["message"], w, "%s, %s", path, only)
+			}
 		}
 	}
 	assert.Empty(t, e.anthropic.Requests(), "Claude is not called")

@@ -101,19 +101,8 @@ func TestCandidateTableKeepsHyphenatedModelIdsOnOneLineOnAPhone(t *testing.T) {
 	)
 	assert.Equal(t, "Decided.", waitStatus(t, ctx, "chat-status", "Deciding..."))
 
-	// For each row, the model and profile cells' text and how many lines
-	// the browser laid it out on (one box per line).
-	type cell struct {
-		Text  string `json:"text"`
-		Lines int    `json:"lines"`
-	}
-	rows := value(t, ctx, chromedp.Evaluate[[][]cell](`[...document.querySelectorAll("#candidates tbody tr")].map(tr =>
-		[tr.cells[1], tr.cells[2]].map(td => {
-			const r = document.createRange();
-			r.selectNodeContents(td);
-			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
-			return {text: td.textContent, lines: tops.size};
-		}))`))
+	// For each row, the model and profile cells' text and lines.
+	rows := cellLines(t, ctx, "#candidates", 1, 2)
 	require.Len(t, rows, len(ids))
 	var seen []string
 	for _, row := range rows {
@@ -161,19 +150,8 @@ func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
 	)
 
-	// For each row, the deployment and model cells' text and how many
-	// lines the browser laid it out on (one box per line).
-	type cell struct {
-		Text  string `json:"text"`
-		Lines int    `json:"lines"`
-	}
-	rows := value(t, ctx, chromedp.Evaluate[[][]cell](`[...document.querySelectorAll("#report-table tbody tr")].map(tr =>
-		[tr.cells[0], tr.cells[1]].map(td => {
-			const r = document.createRange();
-			r.selectNodeContents(td);
-			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
-			return {text: td.textContent, lines: tops.size};
-		}))`))
+	// For each row, the deployment and model cells' text and lines.
+	rows := cellLines(t, ctx, "#report-table", 0, 1)
 	require.Len(t, rows, len(ids))
 	var seen []string
 	for _, row := range rows {
@@ -187,4 +165,25 @@ func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
 	size := pageWidth(t, ctx)
 	assert.LessOrEqual(t, size[0], size[1], "the dashboard is no wider than the screen")
 	screenshot(t, ctx, "playground-dashboard-table-phone.png")
+}
+
+// laidOutCell is a table cell's text and how many lines the browser laid
+// it out on.
+type laidOutCell struct {
+	Text  string `json:"text"`
+	Lines int    `json:"lines"`
+}
+
+// cellLines reads, for each body row of the table at selector, the cells
+// in columns a and b: their text, and their lines as the distinct tops of
+// the boxes a Range over each cell's contents has (one box per line).
+func cellLines(t *testing.T, ctx context.Context, selector string, a, b int) [][]laidOutCell {
+	t.Helper()
+	return value(t, ctx, chromedp.Evaluate[[][]laidOutCell](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(tr =>
+		[tr.cells[%d], tr.cells[%d]].map(td => {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+			return {text: td.textContent, lines: tops.size};
+		}))`, selector+" tbody tr", a, b)))
 }
