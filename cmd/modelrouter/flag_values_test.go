@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -23,6 +25,10 @@ func TestABadFlagValueIsOneLineNamingTheFlagAndWhatItTakes(t *testing.T) {
 	}{
 		{[]string{"train", "--seed", "-1"}, `train: invalid value "-1" for flag --seed: want a whole number from 0 to 18446744073709551615`},
 		{[]string{"train", "--epochs", "two"}, `train: invalid value "two" for flag --epochs: want a whole number`},
+		// A whole number too large for the flag is named with the range,
+		// not as though it were no whole number.
+		{[]string{"train", "--epochs", "99999999999999999999"}, fmt.Sprintf(`train: invalid value "99999999999999999999" for flag --epochs: want a whole number from %d to %d`, math.MinInt, math.MaxInt)},
+		{[]string{"add-profile", "--seed", "-99999999999999999999"}, fmt.Sprintf(`add-profile: invalid value "-99999999999999999999" for flag --seed: want a whole number from %d to %d`, math.MinInt64, math.MaxInt64)},
 		{[]string{"train", "--leave-one-out=maybe"}, `train: invalid value "maybe" for flag --leave-one-out: want true or false`},
 		{[]string{"train", "--bias-init", "warm"}, `train: invalid value "warm" for flag --bias-init: want joint or raw`},
 		{[]string{"eval", "--holdout-frac", "a tenth"}, `eval: invalid value "a tenth" for flag --holdout-frac: want a number`},

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -105,7 +106,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		showUsage()
 		return err
 	case bad != nil:
-		return usagef("%s: invalid value %q for flag --%s: %s", fs.Name(), badValue, bad.Name, wantedValue(bad.Value, badErr))
+		return usagef("%s: invalid value %q for flag --%s: %s", fs.Name(), badValue, bad.Name, wantedValue(bad.Value, badValue, badErr))
 	}
 	fmt.Fprintln(out, err)
 	showUsage()
@@ -135,7 +136,7 @@ func (v settingValue) IsBoolFlag() bool {
 // wantedValue says what a flag takes, for the flag package's own kinds,
 // whose refusal says only "parse error" or "value out of range"; a flag
 // of the command's own (--bias-init, --levels) says it in its error.
-func wantedValue(v flag.Value, err error) string {
+func wantedValue(v flag.Value, value string, err error) string {
 	g, ok := v.(flag.Getter)
 	if !ok {
 		return err.Error()
@@ -143,8 +144,10 @@ func wantedValue(v flag.Value, err error) string {
 	switch g.Get().(type) {
 	case bool:
 		return "want true or false"
-	case int, int64:
-		return "want a whole number"
+	case int:
+		return wholeNumber(value, strconv.IntSize)
+	case int64:
+		return wholeNumber(value, 64)
 	case uint, uint64:
 		return fmt.Sprintf("want a whole number from 0 to %d", uint64(math.MaxUint64))
 	case float64:
@@ -153,6 +156,16 @@ func wantedValue(v flag.Value, err error) string {
 		return "want a duration such as 90s, 5m or 1h30m"
 	}
 	return err.Error()
+}
+
+// wholeNumber is what a signed flag of bits bits takes: a whole number,
+// and its range where value is one outside it (--epochs
+// 99999999999999999999 is a whole number, refused for its size).
+func wholeNumber(value string, bits int) string {
+	if _, err := strconv.ParseInt(value, 0, bits); errors.Is(err, strconv.ErrRange) {
+		return fmt.Sprintf("want a whole number from %d to %d", int64(-1)<<(bits-1), int64(^uint64(0)>>(65-bits)))
+	}
+	return "want a whole number"
 }
 
 // exitStatus is a command's exit status when its log already said why
