@@ -125,30 +125,9 @@ func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	ctx := browser(t)
 	const deployment = "support-eu-west"
-	gw := startGateway(t, func(s *gatewaySetup) {
-		s.config = func(cfg *server.Config) {
-			d := server.DefaultDeployment("v1")
-			d.Name = deployment
-			cfg.Deployments = server.StaticDeployments{server.DefaultDeployment("v1"), d}
-		}
-	})
 	ids := []string{"gpt-4.1-mini", "gpt-4.1-nano", "claude-sonnet-4-5-20250929", "gemini-2.5-flash-lite-preview"}
-	for i, id := range ids {
-		gw.store.Log().Record(router.Record{RequestID: fmt.Sprintf("call-%d", i), Time: time.Now(), API: "chat.completions", PromptHash: "h-" + id,
-			Decision:        router.Decision{Deployment: deployment, Mode: router.ModeBalanced, ChosenID: id},
-			DeploymentFound: true, Answered: id, Attempts: []router.Attempt{{Model: id, Status: 200}}, Status: 200, CostUSD: 0.0004})
-	}
-	require.NoError(t, gw.store.Log().Flush(context.Background()))
-
-	within(t, ctx, 30*time.Second,
-		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(gw.url+"/"),
-		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
-		chromedp.Click(chromedp.CSS("#tab-dashboard")),
-		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
-	)
+	ctx := dashboardOfCalls(t, deployment, ids, 390, 844)
 
 	// For each row, the deployment and model cells' text and lines.
 	rows := cellLines(t, ctx, "#report-table", 0, 1)
@@ -186,4 +165,33 @@ func cellLines(t *testing.T, ctx context.Context, selector string, a, b int) [][
 			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
 			return {text: td.textContent, lines: tops.size};
 		}))`, selector+" tbody tr", a, b)))
+}
+
+// dashboardOfCalls starts a gateway with a deployment of that name, logs
+// one answered call of it for each model id, and opens the dashboard with
+// the admin key in a browser window of that size, its table shown.
+func dashboardOfCalls(t *testing.T, deployment string, ids []string, width, height int64) context.Context {
+	t.Helper()
+	ctx := browser(t)
+	gw := startGateway(t, func(s *gatewaySetup) {
+		s.config = func(cfg *server.Config) {
+			d := server.DefaultDeployment("v1")
+			d.Name = deployment
+			cfg.Deployments = server.StaticDeployments{server.DefaultDeployment("v1"), d}
+		}
+	})
+	for i, id := range ids {
+		gw.store.Log().Record(router.Record{RequestID: fmt.Sprintf("call-%d", i), Time: time.Now(), API: "chat.completions", PromptHash: "h-" + id,
+			Decision:        router.Decision{Deployment: deployment, Mode: router.ModeBalanced, ChosenID: id},
+			DeploymentFound: true, Answered: id, Attempts: []router.Attempt{{Model: id, Status: 200}}, Status: 200, CostUSD: 0.0004})
+	}
+	require.NoError(t, gw.store.Log().Flush(context.Background()))
+	within(t, ctx, 30*time.Second,
+		chromedp.EmulateViewport(width, height),
+		chromedp.Navigate(gw.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#api-key"), adminKey),
+		chromedp.Click(chromedp.CSS("#tab-dashboard")),
+		chromedp.WaitReady(chromedp.CSS("#report-table tbody tr")),
+	)
+	return ctx
 }
