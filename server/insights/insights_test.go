@@ -21,13 +21,20 @@ import (
 
 var now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
-// newHandler logs three answers (two yesterday, one an hour ago) and serves
-// the store's reports; requests carrying "Bearer admin" are admins.
-func newHandler(t *testing.T) *insights.Handler {
+// openLog opens a decision log of the test's own, closed at its end.
+func openLog(t *testing.T) *store.Store {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newHandler logs three answers (two yesterday, one an hour ago) and serves
+// the store's reports; requests carrying "Bearer admin" are admins.
+func newHandler(t *testing.T) *insights.Handler {
+	t.Helper()
+	s := openLog(t)
 	cands := []router.Candidate{
 		{Model: "big", Eligible: true, Quality: .9, ExpectedCost: .01},
 		{Model: "small", Eligible: true, Quality: .89, ExpectedCost: .002},

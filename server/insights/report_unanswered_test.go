@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,9 +23,7 @@ import (
 // no best single model. Asked twice, the second answer reads the days the
 // first kept, and is the same.
 func TestReportEndpointOfADeploymentNoModelAnswered(t *testing.T) {
-	s, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s := openLog(t)
 	s.Now = func() time.Time { return now }
 	cands := []router.Candidate{
 		{Model: "big", Eligible: true, Quality: .9, ExpectedCost: .01},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,9 +21,7 @@ import (
 // deployments are one row, and the built-in deployment keeps its name even
 // when none of its calls was routed (here: asked before its router loaded).
 func TestReportEndpointCountsMadeUpDeploymentNamesInOneRow(t *testing.T) {
-	s, err := store.Open(filepath.Join(t.TempDir(), "log.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s := openLog(t)
 	const madeUp = 200
 	for i := range madeUp {
 		s.Log().Record(router.Record{RequestID: fmt.Sprintf("u%d", i), Time: now.Add(-time.Hour), API: "chat.completions",
