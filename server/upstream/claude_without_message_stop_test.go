@@ -1,7 +1,10 @@
 package upstream_test
 
 import (
+	"bufio"
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
@@ -84,4 +87,51 @@ func TestClaudeStreamEndedAfterMessageDeltaIsWhole(t *testing.T) {
 		assert.Equal(t, "end_turn", string(msg.StopReason))
 		g.outcome(t)
 	})
+}
+
+// A client that leaves once Claude's message_delta has brought the stop
+// reason has had the whole answer, as when the body ends there: while a
+// provider keeps its connection open without message_stop, the client has
+// its finish (a Chat Completions client's finish_reason chunk, a Messages
+// client's message_delta) and waits only for the closing events, and
+// leaving then is a delivered answer (200, billed whole), as it is after
+// an OpenAI-compatible model's finish reason, not a client that left
+// mid-answer (499).
+func TestClaudeStreamClientLeavesAfterMessageDeltaIsWhole(t *testing.T) {
+	f := newFakes(t)
+	f.anthropic.Set("claude-x", upstreamtest.Behavior{Reply: "Hi, I am Claude.", NoDone: true, HoldOpen: true})
+	for _, tt := range []struct {
+		name, path, body, until string
+		api                     upstream.API
+	}{
+		{"chat completions", "/chat/completions", `{"model":"router","stream":true,"messages":[{"role":"user","content":"hello there claude"}]}`,
+			`"finish_reason":"stop"`, upstream.APIChatCompletions},
+		{"messages", "/messages", `{"model":"router","stream":true,"max_tokens":100,"messages":[{"role":"user","content":"hello there claude"}]}`,
+			`"stop_reason":"end_turn"`, upstream.APIMessages},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGateway(t, f.fwd, tt.api, anthropicModel("claude-x"))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.URL+tt.path, strings.NewReader(tt.body))
+			require.NoError(t, err)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			br := bufio.NewReader(res.Body)
+			for {
+				line, err := br.ReadString('\n')
+				require.NoError(t, err, "the stream carries the stop reason")
+				if strings.HasPrefix(line, "data: ") && strings.Contains(line, tt.until) {
+					break
+				}
+			}
+			cancel() // the client has its finish and leaves
+			res.Body.Close()
+			out := g.outcome(t)
+			assert.Equal(t, 200, out.Status, "Claude had sent the stop reason and the final usage")
+			assert.Nil(t, out.Err)
+			assert.True(t, out.Whole)
+			assert.EqualValues(t, 4, out.Usage.CompletionTokens)
+		})
+	}
 }

@@ -29,7 +29,9 @@ type streamTranslator interface {
 // streamEnder is a translator that may still owe the client its closing
 // events when the provider's body ends: the copy loop calls end then
 // (unless the translator is over), and end returns them when what arrived
-// is a whole answer, none otherwise.
+// is a whole answer, none otherwise. The read also ends when the client
+// leaves: end is called then too, and a whole answer is a delivered one,
+// its closing events written to no one.
 type streamEnder interface {
 	end() []sseEvent
 }
@@ -195,8 +197,12 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 				}
 				return resp.StatusCode, nil
 			}
-			if e, ok := tr.(streamEnder); ok && !isOver(tr) && a.clientCtx.Err() == nil {
-				if outs := e.end(); len(outs) > 0 && sw.write(outs) != nil {
+			if e, ok := tr.(streamEnder); ok && !isOver(tr) {
+				// A client that left once the answer was whole (Claude's
+				// stop reason came) had it, as one that leaves after
+				// the finish reason does: nothing more is written to it.
+				left := a.clientCtx.Err() != nil && !a.writesCut.Load()
+				if outs := e.end(); len(outs) > 0 && !left && sw.write(outs) != nil {
 					return a.breakStream(tr, a.writeFailure(), true)
 				}
 			}
