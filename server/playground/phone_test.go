@@ -101,15 +101,12 @@ func TestCandidateTableKeepsHyphenatedModelIdsOnOneLineOnAPhone(t *testing.T) {
 	)
 	assert.Equal(t, "Decided.", waitStatus(t, ctx, "chat-status", "Deciding..."))
 
-	// For each row, the model and profile cells' text and lines.
-	rows := cellLines(t, ctx, "#candidates", 1, 2)
+	// Each row's model and profile cells, each on one line.
+	rows := oneLineCells(t, ctx, "#candidates", 1, 2)
 	require.Len(t, rows, len(ids))
 	var seen []string
 	for _, row := range rows {
-		for _, c := range row {
-			assert.Equal(t, 1, c.Lines, "%q is laid out on %d lines", c.Text, c.Lines)
-		}
-		seen = append(seen, row[0].Text)
+		seen = append(seen, row[0])
 	}
 	assert.ElementsMatch(t, ids, seen)
 	size := pageWidth(t, ctx)
@@ -129,16 +126,13 @@ func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
 	ids := []string{"gpt-4.1-mini", "gpt-4.1-nano", "claude-sonnet-4-5-20250929", "gemini-2.5-flash-lite-preview"}
 	ctx := dashboardOfCalls(t, deployment, ids, 390, 844)
 
-	// For each row, the deployment and model cells' text and lines.
-	rows := cellLines(t, ctx, "#report-table", 0, 1)
+	// Each row's deployment and model cells, each on one line.
+	rows := oneLineCells(t, ctx, "#report-table", 0, 1)
 	require.Len(t, rows, len(ids))
 	var seen []string
 	for _, row := range rows {
-		assert.Equal(t, deployment, row[0].Text)
-		for _, c := range row {
-			assert.Equal(t, 1, c.Lines, "%q is laid out on %d lines", c.Text, c.Lines)
-		}
-		seen = append(seen, row[1].Text)
+		assert.Equal(t, deployment, row[0])
+		seen = append(seen, row[1])
 	}
 	assert.ElementsMatch(t, ids, seen)
 	size := pageWidth(t, ctx)
@@ -146,25 +140,31 @@ func TestDashboardTableKeepsHyphenatedIdsOnOneLineOnAPhone(t *testing.T) {
 	screenshot(t, ctx, "playground-dashboard-table-phone.png")
 }
 
-// laidOutCell is a table cell's text and how many lines the browser laid
-// it out on.
-type laidOutCell struct {
-	Text  string `json:"text"`
-	Lines int    `json:"lines"`
-}
-
-// cellLines reads, for each body row of the table at selector, the cells
-// in columns a and b: their text, and their lines as the distinct tops of
-// the boxes a Range over each cell's contents has (one box per line).
-func cellLines(t *testing.T, ctx context.Context, selector string, a, b int) [][]laidOutCell {
+// oneLineCells reads, for each body row of the table at selector, the
+// text of its cells in columns a and b, and checks the browser laid each
+// out on one line: the boxes a Range over the cell's contents has (one
+// box per line) share one top.
+func oneLineCells(t *testing.T, ctx context.Context, selector string, a, b int) [][2]string {
 	t.Helper()
-	return value(t, ctx, chromedp.Evaluate[[][]laidOutCell](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(tr =>
+	type laidOutCell struct {
+		Text  string `json:"text"`
+		Lines int    `json:"lines"`
+	}
+	rows := value(t, ctx, chromedp.Evaluate[[][]laidOutCell](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(tr =>
 		[tr.cells[%d], tr.cells[%d]].map(td => {
 			const r = document.createRange();
 			r.selectNodeContents(td);
 			const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
 			return {text: td.textContent, lines: tops.size};
 		}))`, selector+" tbody tr", a, b)))
+	texts := make([][2]string, len(rows))
+	for i, row := range rows {
+		for j, c := range row {
+			assert.Equal(t, 1, c.Lines, "%q is laid out on %d lines", c.Text, c.Lines)
+			texts[i][j] = c.Text
+		}
+	}
+	return texts
 }
 
 // dashboardOfCalls starts a gateway with a deployment of that name, logs

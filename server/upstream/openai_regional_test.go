@@ -48,18 +48,5 @@ func TestOpenAIsRegionalHostsAreOpenAIsAPI(t *testing.T) {
 // it names, and one without a store member is OpenAI's to keep, not the
 // gateway's: as at api.openai.com.
 func TestOpenAIsRegionalHostIsReadAsOpenAIsAPIForTheResponsesState(t *testing.T) {
-	eu := upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://eu.api.openai.com/v1"}
-	for _, stream := range []bool{false, true} {
-		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
-		servedAt(m, eu)
-		out, rec := continueAt(t, m, stream, m.bad)
-		assert.Equal(t, m.bad.ID, out.Answered.ID, "stream %t: %v", stream, out.Err)
-		assert.Contains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
-	}
-
-	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
-	servedAt(m, eu)
-	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
-	assert.Empty(t, kept, "OpenAI's regional host")
-	assert.Contains(t, body, "resp_server_1")
+	assertReadAsOpenAIsAPIForTheResponsesState(t, upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://eu.api.openai.com/v1"})
 }

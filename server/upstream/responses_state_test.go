@@ -319,23 +319,31 @@ func TestA500ThatOnlyQuotesTheRefusalOfPreviousResponseIDIsAnOutage(t *testing.T
 // of one's own.
 func TestAProxyDeclaredAsOpenAIsAPIIsReadAsOpenAIsAPIForTheResponsesState(t *testing.T) {
 	proxy := upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://llm-proxy.corp.example/v1", OpenAIAPI: true}
-	for _, stream := range []bool{false, true} {
-		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
-		servedAt(m, proxy)
-		out, rec := continueAt(t, m, stream, m.bad)
-		assert.Equal(t, m.bad.ID, out.Answered.ID, "stream %t: %v", stream, out.Err)
-		assert.Contains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
-	}
-
-	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
-	servedAt(m, proxy)
-	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
-	assert.Empty(t, kept, "a proxy declared to reach OpenAI's API")
-	assert.Contains(t, body, "resp_server_1")
+	assertReadAsOpenAIsAPIForTheResponsesState(t, proxy)
 
 	proxy.OpenAIAPI = false
-	m = newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
 	servedAt(m, proxy)
-	kept, _ = keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	kept, _ := keptBy(t, m, `{"model":"r","input":"Hi"}`)
 	assert.Len(t, kept, 1, "the same host undeclared is a server of one's own")
+}
+
+// assertReadAsOpenAIsAPIForTheResponsesState checks that answers served at
+// p are read as OpenAI's: a continuation's answer naming a null
+// previous_response_id goes out, plain and streamed, and an answer without
+// a store member is left to the server to keep, not kept by the gateway.
+func assertReadAsOpenAIsAPIForTheResponsesState(t *testing.T, p upstream.Provider) {
+	t.Helper()
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+		servedAt(m, p)
+		out, rec := continueAt(t, m, stream, m.bad)
+		assert.Equal(t, m.bad.ID, out.Answered.ID, "%s, stream %t: %v", p.BaseURL, stream, out.Err)
+		assert.Contains(t, rec.Body.String(), "whoever you are", "%s, stream %t", p.BaseURL, stream)
+	}
+	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	servedAt(m, p)
+	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	assert.Empty(t, kept, "%s is OpenAI's API", p.BaseURL)
+	assert.Contains(t, body, "resp_server_1")
 }
