@@ -21,9 +21,6 @@ type adam struct {
 
 func newAdam(p *Params, cfg Config) *adam {
 	a := &adam{lr: cfg.LR, wd: cfg.WeightDecay, b1: 0.9, b2: 0.999, eps: 1e-8, embScale: cfg.EmbLRScale, profileDecay: cfg.ProfileDecay}
-	if a.embScale == 0 {
-		a.embScale = 1
-	}
 	for _, t := range p.tensors() {
 		a.m = append(a.m, make([]float64, len(t.data)))
 		a.v = append(a.v, make([]float64, len(t.data)))

@@ -20,14 +20,20 @@ type Config struct {
 	Batch       int
 	LR          float64 // Adam step size
 	WeightDecay float64 // decoupled (AdamW) decay per step, times LR
-	// EmbLRScale scales the step size of the embedding table (0 means 1):
+	// EmbLRScale scales the step size of the embedding table (1: that of
+	// every other tensor; 0: the table stays at its start, decay included):
 	// the table is most of the parameters and memorises prompts first.
 	EmbLRScale float64
-	// EmbInit scales the embedding table's initial N(0,1) draws (0 means
-	// 1). Mean pooling adds the random start of every row in a prompt, which
-	// is noise the learned part of the rows has to outgrow.
+	// EmbInit scales the embedding table's initial N(0,1) draws (1: as
+	// drawn; 0: a zero table, which the first layer's gradient still moves,
+	// row by row as the tokens occur). Mean pooling adds the random start of
+	// every row in a prompt, which is noise the learned part of the rows has
+	// to outgrow.
 	EmbInit float64
-	// W1Init scales the first layer's initial draws (0 means 1).
+	// W1Init scales the first layer's initial draws (1: as drawn); it must
+	// be above 0: a zero first layer, with its zero biases, gives every
+	// hidden unit a pre-activation of 0, where relu passes no gradient, so
+	// the layer and everything below it would never move.
 	W1Init float64
 	// EmbStart, if set, replaces the first len(EmbStart)/Dim rows of the
 	// initial embedding table (the token rows; pretrained vectors, see
@@ -60,9 +66,13 @@ type Config struct {
 
 // DefaultConfig holds the shipped model's optimiser settings (without Spec
 // and Datasets, which come from the data); the ranking and task terms and
-// the initial scales are off here and set by pipeline.DefaultOptions.
+// the initial scales are 1 here (the draws as made) and set by
+// pipeline.DefaultOptions. A Config's fields are read as they are: a 0
+// weight decay, EMA or embedding step-size scale is no decay, no average,
+// a frozen table, never "the default".
 func DefaultConfig() Config {
-	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, EMA: 0.99, Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
+	return Config{Epochs: 3, Batch: 64, LR: 2e-3, WeightDecay: 0.01, EMA: 0.99, EmbLRScale: 1, EmbInit: 1, W1Init: 1,
+		Loss: Loss{LengthWeight: 0.1}, Seed: 1, Workers: 2}
 }
 
 // shards is the fixed number of gradient shards. Each worker sums whole
@@ -81,6 +91,10 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	if cfg.Epochs <= 0 || cfg.Batch <= 0 || cfg.LR <= 0 {
 		return nil, fmt.Errorf("fit: epochs, batch and learning rate must be positive (got %d, %d, %g)", cfg.Epochs, cfg.Batch, cfg.LR)
 	}
+	// Written so NaN fails too.
+	if !(cfg.W1Init > 0) || !(cfg.EmbInit >= 0) || !(cfg.EmbLRScale >= 0) || !(cfg.WeightDecay >= 0) {
+		return nil, fmt.Errorf("fit: W1Init must be positive, EmbInit, EmbLRScale and WeightDecay not negative (got %g, %g, %g, %g)", cfg.W1Init, cfg.EmbInit, cfg.EmbLRScale, cfg.WeightDecay)
+	}
 	if err := checkSamples(cfg, samples); err != nil {
 		return nil, err
 	}
@@ -89,19 +103,15 @@ func Train(ctx context.Context, cfg Config, samples []Sample) (*Params, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.EmbInit > 0 {
-		for i := range p.Emb {
-			p.Emb[i] *= cfg.EmbInit
-		}
+	for i := range p.Emb {
+		p.Emb[i] *= cfg.EmbInit
 	}
 	if len(cfg.EmbStart) > len(p.Emb) || len(cfg.EmbStart)%cfg.Spec.Dim != 0 {
 		return nil, fmt.Errorf("fit: EmbStart has %d values, want whole rows of %d within the table's %d", len(cfg.EmbStart), cfg.Spec.Dim, len(p.Emb))
 	}
 	copy(p.Emb, cfg.EmbStart)
-	if cfg.W1Init > 0 {
-		for i := range p.W1 {
-			p.W1[i] *= cfg.W1Init
-		}
+	for i := range p.W1 {
+		p.W1[i] *= cfg.W1Init
 	}
 	if cfg.Tasks > 0 {
 		p.addTaskHead(cfg.Tasks, rng)

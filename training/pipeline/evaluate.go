@@ -150,9 +150,9 @@ type TrainingInfo struct {
 	// Levels are the leaderboards that labelled training prompts with
 	// model-level scores (corpus.AddLevels).
 	Levels          []corpus.LevelsInfo `json:"levels,omitempty"`
-	EmbInit         float64             `json:"emb_init,omitempty"`
-	W1Init          float64             `json:"w1_init,omitempty"`
-	EmbLR           float64             `json:"emb_lr_scale,omitempty"`
+	EmbInit         float64             `json:"emb_init"`
+	W1Init          float64             `json:"w1_init"`
+	EmbLR           float64             `json:"emb_lr_scale"`
 	Members         int                 `json:"members,omitempty"`
 	PretrainScale   float64             `json:"pretrain_scale,omitempty"`
 	PretrainTexts   int                 `json:"pretrain_texts,omitempty"`

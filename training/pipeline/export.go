@@ -129,9 +129,13 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 	fmt.Fprintf(&b, "- Architecture (training/arch): vocab %d, hashed pair buckets %d, dim %d, %s pooling of the token and pair rows, hidden %d, z %d, profiles %d, max %d tokens (first %d + last %d)\n",
 		card.Spec.Vocab, card.Spec.Buckets, card.Spec.Dim, pool, card.Spec.Hidden, card.Spec.Z, card.Spec.Profiles, card.Spec.MaxLen, card.Truncation.Head, card.Truncation.Tail)
 	t := m.Training
-	fmt.Fprintf(&b, "- Training: AdamW (lr %g, weight decay %g), batch %d, %d epochs, exported weights = moving average of the steps (decay %g); loss = BCE over labelled (prompt, profile) pairs (non-binary scores as soft labels) + %g x MSE of log output tokens\n",
-		t.LR, t.WeightDecay, t.Batch, t.Epochs, t.EMA, t.LengthWeight)
-	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g (0 = 1)\n",
+	exported := fmt.Sprintf("moving average of the steps (decay %g)", t.EMA)
+	if t.EMA == 0 {
+		exported = "the last step's (--ema 0: no average)"
+	}
+	fmt.Fprintf(&b, "- Training: AdamW (lr %g, weight decay %g), batch %d, %d epochs, exported weights = %s; loss = BCE over labelled (prompt, profile) pairs (non-binary scores as soft labels) + %g x MSE of log output tokens\n",
+		t.LR, t.WeightDecay, t.Batch, t.Epochs, exported, t.LengthWeight)
+	fmt.Fprintf(&b, "  + %g x within-prompt ranking loss (logistic loss on the logit difference of two models on one prompt, mean per prompt) + %g x cross-entropy of the prompt's dataset task from z (training-only head); initial draws scaled: embeddings x %g, first layer x %g\n",
 		t.PairWeight, t.TaskWeight, t.EmbInit, t.W1Init)
 	if t.TokenDrop > 0 {
 		fmt.Fprintf(&b, "- Token dropout: each training prompt loses each token with probability %g, drawn again every epoch\n", t.TokenDrop)
@@ -154,12 +158,8 @@ func provenance(opt Options, res *Result, card models.Card, onnxBytes int) strin
 			t.Members, opt.Seed, memberSeedStep)
 	}
 	if t.PretrainScale > 0 {
-		embLR := t.EmbLR
-		if embLR == 0 {
-			embLR = 1
-		}
 		fmt.Fprintf(&b, "- Token embeddings start from co-occurrence vectors (training/pretrain: PPMI of token pairs within %d tokens, truncated SVD) of %d texts (Arena-Hard model answers%s), scaled to RMS %g; embedding step size x %g\n",
-			pretrain.DefaultOptions.Window, t.PretrainTexts, map[bool]string{true: " and the training prompts", false: "; no benchmark prompt"}[opt.PretrainPrompts], t.PretrainScale, embLR)
+			pretrain.DefaultOptions.Window, t.PretrainTexts, map[bool]string{true: " and the training prompts", false: "; no benchmark prompt"}[opt.PretrainPrompts], t.PretrainScale, t.EmbLR)
 	}
 	plattFrom := "fitted on the validation prompts"
 	if v.Prompts == 0 {

@@ -44,7 +44,9 @@ type Options struct {
 	Val    float64 // share of prompts held out
 	// Loss and initialisation settings of fit.Config (see there).
 	PairWeight, TaskWeight float64 // ranking and auxiliary task terms (0: off)
-	EmbInit, W1Init        float64 // scales of the initial draws (0: 1)
+	// EmbInit and W1Init scale the initial draws (fit.Config): 0 is a zero
+	// embedding table; W1Init must be above 0.
+	EmbInit, W1Init float64
 	// Members > 1 trains that many models from different seeds and ships
 	// their average as one model (fit.Merge): Dim, Hidden and Z times
 	// Members in the file.
@@ -58,7 +60,9 @@ type Options struct {
 	// LR is Adam's step size, above 0; DefaultOptions has
 	// fit.DefaultConfig's.
 	LR float64
-	// Optimiser overrides of fit.DefaultConfig (0: its value).
+	// WeightDecay, EmbLR (fit.Config.EmbLRScale) and EMA are read as they
+	// are (0: no decay, a frozen embedding table, the last step's weights);
+	// DefaultOptions has fit.DefaultConfig's.
 	WeightDecay, EmbLR, EMA float64
 	// ProfileDecay is fit.Config.ProfileDecay (0: off).
 	ProfileDecay float64
@@ -136,7 +140,8 @@ var DefaultShape = Shape{Buckets: 32768, Dim: 64, Hidden: 128, Z: 32, Head: 192,
 // -0.012 (readme-model).
 func DefaultOptions() Options {
 	fc := fit.DefaultConfig()
-	return Options{Out: "models/artifacts", Seed: 1, Epochs: fc.Epochs, LR: fc.LR, Val: 0.1, LeaveOneOut: true, Workers: 2,
+	return Options{Out: "models/artifacts", Seed: 1, Epochs: fc.Epochs, LR: fc.LR, Val: 0.1,
+		WeightDecay: fc.WeightDecay, EmbLR: fc.EmbLRScale, EMA: fc.EMA, LeaveOneOut: true, Workers: 2,
 		LeaveOneTaskOut: true, LOTOEpochs: DefaultLOTOEpochs, LOTOMinPrompts: DefaultLOTOMinPrompts, LOTOMaxTasks: DefaultLOTOMaxTasks,
 		PairWeight: 0.3, EmbInit: 0.05, W1Init: 4, PretrainScale: 0.1, Members: 2,
 		Shape: DefaultShape, Tokenizer: wordpiece.DefaultOptions, Answers: 4000, AnswersDir: DefaultAnswersDir(), PretrainAnswers: 40000,
@@ -257,14 +262,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	cfg.Epochs, cfg.LR = opt.Epochs, opt.LR
 	cfg.Loss.PairWeight, cfg.Loss.TaskWeight = opt.PairWeight, opt.TaskWeight
 	cfg.EmbInit, cfg.W1Init = opt.EmbInit, opt.W1Init
-	for _, o := range []struct {
-		v   float64
-		dst *float64
-	}{{opt.WeightDecay, &cfg.WeightDecay}, {opt.EmbLR, &cfg.EmbLRScale}, {opt.EMA, &cfg.EMA}} {
-		if o.v > 0 {
-			*o.dst = o.v
-		}
-	}
+	cfg.WeightDecay, cfg.EmbLRScale, cfg.EMA = opt.WeightDecay, opt.EmbLR, opt.EMA
 	cfg.TokenDrop = opt.TokenDrop
 	cfg.ProfileDecay = opt.ProfileDecay
 	cfg.RawBiasInit = opt.RawBiasInit
@@ -431,7 +429,7 @@ func checkOptions(opt Options) error {
 		v    float64
 	}{
 		{"--pair-weight", opt.PairWeight}, {"--task-weight", opt.TaskWeight}, {"--emb-init", opt.EmbInit},
-		{"--w1-init", opt.W1Init}, {"--weight-decay", opt.WeightDecay}, {"--emb-lr", opt.EmbLR},
+		{"--weight-decay", opt.WeightDecay}, {"--emb-lr", opt.EmbLR},
 		{"--profile-decay", opt.ProfileDecay}, {"--pretrain-scale", opt.PretrainScale},
 	} {
 		if !(o.v >= 0 && !math.IsInf(o.v, 1)) {
@@ -441,6 +439,11 @@ func checkOptions(opt Options) error {
 	// A step size of 0 learns nothing; it used to read as the default.
 	if !(opt.LR > 0 && !math.IsInf(opt.LR, 1)) {
 		return fmt.Errorf("--lr %g: want a finite value > 0", opt.LR)
+	}
+	// A zero first layer never learns (relu passes no gradient at 0, see
+	// fit.Config.W1Init); it used to read as a scale of 1.
+	if !(opt.W1Init > 0 && !math.IsInf(opt.W1Init, 1)) {
+		return fmt.Errorf("--w1-init %g: want a finite value > 0", opt.W1Init)
 	}
 	if !(opt.EMA >= 0 && opt.EMA < 1) {
 		return fmt.Errorf("--ema %g: want a decay in [0, 1)", opt.EMA)
