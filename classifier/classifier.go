@@ -62,13 +62,23 @@ type Classifier struct {
 	closed bool
 }
 
+// embeddedArtifacts reads the files embedded in the binary; a variable so
+// that tests can embed others.
+var embeddedArtifacts = models.Artifacts
+
 // Load opens the router model embedded in the binary (models/artifacts).
 func Load(opts Options) (*Classifier, error) {
-	files, err := models.Artifacts()
+	files, err := embeddedArtifacts()
 	if err != nil {
 		return nil, err
 	}
-	return New(files, opts)
+	card, tok, err := checkFiles(files)
+	if err != nil {
+		// No --router-model folder was named: say which files these are
+		// and that fixing them takes a rebuild, as LoadDir names its folder.
+		return nil, fmt.Errorf("embedded router model (the models/artifacts/ files this binary was built with): %w; put one router model's files in models/artifacts/ and rebuild", err)
+	}
+	return start(files, card, tok, opts)
 }
 
 // LoadDir opens a router model from a directory holding router.onnx,
