@@ -6,9 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/modelrouter/modelrouter/models"
+	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/onnx"
 	"github.com/modelrouter/modelrouter/training/wordpiece"
 	"github.com/stretchr/testify/assert"
@@ -100,4 +103,37 @@ func shippedCard(t *testing.T) models.Card {
 	card, err := models.ParseCard(raw)
 	require.NoError(t, err)
 	return card
+}
+
+// TestShippedModelTrainedOnlyOnLicensedData holds the committed card to
+// issue 2's licence rule (only datasets whose README permits training the
+// shipped model; others need --allow-unlicensed) and the README's table of
+// what the default was trained on to the card: the same datasets, with
+// the same licences and prompt counts.
+func TestShippedModelTrainedOnlyOnLicensedData(t *testing.T) {
+	card := shippedCard(t)
+	require.NotEmpty(t, card.Training)
+	want := map[string][2]string{}
+	for _, d := range card.Training {
+		assert.True(t, dataset.Licensed(d.Name), "the shipped model was trained on %s, which has no licence for it", d.Name)
+		assert.Equal(t, dataset.Licences[d.Name], d.Licence, d.Name)
+		want[d.Name] = [2]string{d.Licence, strconv.Itoa(d.Items)}
+	}
+
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	_, table, found := strings.Cut(string(readme), "\n| dataset (shipped model) |")
+	require.True(t, found, "README.md has no table of the shipped model's datasets")
+	table, _, _ = strings.Cut(table, "\n\n")
+	got := map[string][2]string{}
+	for _, line := range strings.Split(table, "\n")[2:] { // after the header's rest and the rule
+		cells := strings.Split(strings.Trim(line, "| "), "|")
+		require.GreaterOrEqual(t, len(cells), 3, line)
+		name := strings.TrimSpace(cells[0])
+		if strings.ContainsAny(name, " `") { // leaderboard and answers: no labelled prompts
+			continue
+		}
+		got[name] = [2]string{strings.TrimSpace(cells[1]), strings.ReplaceAll(strings.TrimSpace(cells[2]), ",", "")}
+	}
+	assert.Equal(t, want, got, "README's table of the shipped model's datasets (licence, prompts) against router.json's training_data")
 }
