@@ -1,7 +1,9 @@
 // Package wordpiece trains the router model's tokenizer and reads it back.
 //
 // The tokenizer is a Hugging Face tokenizer.json with a WordPiece model
-// learned by github.com/sugarme/tokenizer's trainer on the training prompts:
+// learned on the training prompts from words split by
+// github.com/sugarme/tokenizer's normaliser and pre-tokenizer, with merges
+// learned here (sugarme's own trainer is broken, see Train):
 // NFKC then BertNormalizer (lower case, accents kept), BertPreTokenizer, no
 // post-processor (no [CLS]/[SEP]), [PAD]=0 and [UNK]=1. sugarme cannot
 // serialise a tokenizer, so Train writes the JSON itself and proves it by
