@@ -296,6 +296,9 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		if len(cands) < 2 {
 			return false, fmt.Errorf("eval: %w", eval.TooFewWithProfile(d.Name, d, withMap(mapping, standIns, nil), card.Profiles))
 		}
+		if note := eval.WithoutProfile(d.Name, d, withMap(mapping, standIns, nil), card.Profiles); note != "" {
+			fmt.Fprintf(r.stderr, "eval: %s\n", note)
+		}
 	}
 	t, err := eval.BuildTable(d, cands, withMap(mapping, standIns, cands))
 	if err != nil {

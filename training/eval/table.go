@@ -90,6 +90,39 @@ func DefaultCandidates(d *dataset.Dataset, mapping map[string]string, profiles [
 	return out
 }
 
+// WithoutProfile names the labelled models of the dataset that
+// DefaultCandidates leaves out because no profile stands for them, each
+// with the closest profiles by name, and says which --map brings them in;
+// "" when every labelled model has one. Without it a pool evaluated with
+// the default candidates loses such a model without a word, and its
+// numbers read as the whole pool's.
+func WithoutProfile(name string, d *dataset.Dataset, mapping map[string]string, profiles []string) string {
+	if len(profiles) == 0 {
+		return ""
+	}
+	have := slices.Sorted(slices.Values(profiles))
+	var without []string
+	for _, m := range LabelledModels(d) {
+		p := mapping[m]
+		if p == "" {
+			p = dataset.Canonical(m)
+		}
+		if slices.Contains(have, p) {
+			continue
+		}
+		if near := nearestProfiles(p, have); len(near) > 0 {
+			m += " (closest by name: " + strings.Join(near, ", ") + ")"
+		}
+		without = append(without, m)
+	}
+	if len(without) == 0 {
+		return ""
+	}
+	first, _, _ := strings.Cut(without[0], " ")
+	return fmt.Sprintf("%s: left out of the default candidates, labelled but without a router-model profile: %s; to route them too, give each the profile that stands for it with --map datasetModel=profile (e.g. --map %s=<profile>)",
+		name, strings.Join(without, "; "), first)
+}
+
 // TooFewWithProfile is the error for a dataset where fewer than two
 // labelled models have a profile by DefaultCandidates' rule, typically one
 // whose model names the router model never saw. It names the models
