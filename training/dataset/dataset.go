@@ -10,9 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
@@ -67,7 +70,11 @@ type Dataset struct {
 	Name   string
 	Dir    string
 	Models map[string]Price
-	Items  []Item
+	// priceGaps holds, for each models.json entry that lacks a number in
+	// input_usd_per_mtok or output_usd_per_mtok, the fields it has: such an
+	// entry decodes as a price of $0 (see PriceFieldsMissing).
+	priceGaps map[string][]string
+	Items     []Item
 }
 
 // Load reads a dataset folder and refuses a line whose values break the
@@ -85,6 +92,20 @@ func Load(dir string) (*Dataset, error) {
 		return nil, fmt.Errorf("dataset %s: models.json: %w", dir, err)
 	}
 	d.Models = mj.Models
+	var fields struct {
+		Models map[string]map[string]json.RawMessage `json:"models"`
+	}
+	if json.Unmarshal(TrimBOM(raw), &fields) == nil {
+		for m, f := range fields.Models {
+			if isNumber(f["input_usd_per_mtok"]) && isNumber(f["output_usd_per_mtok"]) {
+				continue
+			}
+			if d.priceGaps == nil {
+				d.priceGaps = map[string][]string{}
+			}
+			d.priceGaps[m] = slices.Sorted(maps.Keys(f))
+		}
+	}
 	f, err := os.Open(filepath.Join(dir, "items.jsonl"))
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", dir, err)
@@ -181,4 +202,29 @@ func (it Item) Text() string {
 		return s
 	}
 	return it.Prompt
+}
+
+// isNumber reports whether raw is a JSON number (not null, a string or
+// absent).
+func isNumber(raw json.RawMessage) bool {
+	var f float64
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && t[0] != '"' && !bytes.Equal(t, []byte("null")) && json.Unmarshal(t, &f) == nil
+}
+
+// PriceFieldsMissing says why model's models.json entry gives no price, or
+// "" when it gives both: an entry without input_usd_per_mtok and
+// output_usd_per_mtok as numbers (prices per token under LiteLLM's names,
+// a typo) decodes as $0, which would make the model free in every cost
+// eval reports.
+func (d *Dataset) PriceFieldsMissing(model string) string {
+	f, ok := d.priceGaps[model]
+	if !ok {
+		return ""
+	}
+	has := "no fields"
+	if len(f) > 0 {
+		has = "only " + strings.Join(f, ", ")
+	}
+	return fmt.Sprintf("its entry in models.json has %s: the format wants input_usd_per_mtok and output_usd_per_mtok, USD per million tokens (a price per token times 1,000,000; 0 for a model that costs nothing)", has)
 }
