@@ -274,6 +274,28 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	standIns := r.standIns(d, card.Profiles)
 	mapping := r.mapFor(d, several)
 	cands := r.names
+	if len(cands) > 0 {
+		var renamed map[string]string
+		var missing []string
+		cands, renamed, missing = eval.ResolveCandidates(d, cands)
+		for _, n := range slices.Sorted(maps.Keys(renamed)) {
+			fmt.Fprintf(r.stderr, "eval: %s: candidate %s is labelled here as %s (the same profile, %s)\n", d.Name, n, renamed[n], models.ProfileName(n))
+		}
+		if len(missing) > 0 {
+			if !several {
+				// BuildTable names the missing candidate and the models
+				// with labels.
+				cands = r.names
+			} else {
+				// Over several datasets or tasks, one without a candidate
+				// is skipped, as one with too few profiles is, rather than
+				// stop the run after writing the reports before it.
+				fmt.Fprintf(r.stderr, "eval: %s: skipped, no quality labels for candidate %s (models with labels: %s)\n",
+					d.Name, strings.Join(missing, " or "), strings.Join(eval.LabelledModels(d), ", "))
+				return false, nil
+			}
+		}
+	}
 	if len(cands) == 0 {
 		// Default: the labelled models the router model has a profile for.
 		cands = eval.DefaultCandidates(d, withMap(mapping, standIns, nil), card.Profiles)

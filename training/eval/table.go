@@ -90,6 +90,41 @@ func DefaultCandidates(d *dataset.Dataset, mapping map[string]string, profiles [
 	return out
 }
 
+// ResolveCandidates reads --candidates names against the dataset's
+// labelled models: a name the dataset labels is kept; a name it does not,
+// where exactly one labelled model has the same profile name
+// (dataset.Canonical: "mixtral-8x7b-instruct-v0.1" for
+// "mistralai/Mixtral-8x7B-Instruct-v0.1"), becomes that model's name in
+// this dataset, so one list covers datasets that spell a model
+// differently (RouteLLM's MT-Bench judgments and its MMLU and GSM8K
+// answers do); renamed maps the name given to the dataset's. missing are
+// the names with neither; the others keep their order.
+func ResolveCandidates(d *dataset.Dataset, names []string) (resolved []string, renamed map[string]string, missing []string) {
+	labelled := LabelledModels(d)
+	for _, n := range names {
+		if slices.Contains(labelled, n) {
+			resolved = append(resolved, n)
+			continue
+		}
+		var same []string
+		for _, m := range labelled {
+			if dataset.Canonical(m) == dataset.Canonical(n) {
+				same = append(same, m)
+			}
+		}
+		if len(same) != 1 || slices.Contains(names, same[0]) {
+			missing = append(missing, n)
+			continue
+		}
+		if renamed == nil {
+			renamed = map[string]string{}
+		}
+		renamed[n] = same[0]
+		resolved = append(resolved, same[0])
+	}
+	return resolved, renamed, missing
+}
+
 // WithoutProfile names the labelled models of the dataset that
 // DefaultCandidates leaves out because no profile stands for them, each
 // with the closest profiles by name, and says which --map brings them in;
