@@ -21,6 +21,13 @@ var aliases = map[string]string{
 	"llama-3.1-405b-instruct-fp8-no-sys-prompt": "llama-3.1-405b-instruct",
 	// Arena-Hard's name for Mistral Large 2 (zeroeval-math's Mistral-Large-2).
 	"mistral-large-2407": "mistral-large-2",
+	// The same model's open weights on Hugging Face
+	// (mistralai/Mistral-Large-Instruct-2407).
+	"mistral-large-instruct-2407": "mistral-large-2",
+	// OpenAI's undated name for GPT-4o mini, whose only snapshot is
+	// 2024-07-18 (unlike gpt-4o, whose undated name moved between
+	// snapshots, so it has no alias).
+	"gpt-4o-mini": "gpt-4o-mini-2024-07-18",
 	// RouterBench's name (through Together) for Mixtral-8x7B-Instruct-v0.1.
 	"mixtral-8x7b-chat": "mixtral-8x7b-instruct-v0.1",
 }

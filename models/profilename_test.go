@@ -50,6 +50,13 @@ func TestProfileNameMergesSpellings(t *testing.T) {
 		"meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b-instruct",
 		"mistralai/Mixtral-8x7B-Instruct-v0.1":   "mixtral-8x7b-instruct-v0.1",
 		"mistralai/mixtral-8x7b-chat":            "mixtral-8x7b-instruct-v0.1",
+		// the same models under the names a 2024 pool's data may use
+		"mistralai/Mistral-Large-Instruct-2407": "mistral-large-2",
+		"mistral-large-2407":                    "mistral-large-2",
+		"gpt-4o-mini":                           "gpt-4o-mini-2024-07-18",
+		"openai/gpt-4o-mini":                    "gpt-4o-mini-2024-07-18",
+		// a name that moved between snapshots stays its own
+		"gpt-4o": "gpt-4o",
 		// catalog model IDs, as export-feedback's data names them
 		"DeepSeek-V3.1":                          "deepseek-v3.1",
 		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
