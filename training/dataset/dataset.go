@@ -91,6 +91,17 @@ func Load(dir string) (*Dataset, error) {
 	if err := json.Unmarshal(TrimBOM(raw), &mj); err != nil {
 		return nil, fmt.Errorf("dataset %s: models.json: %w", dir, err)
 	}
+	if mj.Models == nil {
+		// A price table without the "models" wrapper (a flat map of model
+		// ids, as other tools write one) decoded as no entry at all, and
+		// every candidate was then said to have no price.
+		var top map[string]json.RawMessage
+		keys := ""
+		if json.Unmarshal(TrimBOM(raw), &top) == nil && len(top) > 0 {
+			keys = " (its top-level keys: " + strings.Join(slices.Sorted(maps.Keys(top)), ", ") + ")"
+		}
+		return nil, fmt.Errorf(`dataset %s: models.json has no "models" object%s: the format wants {"models": {"<model id>": {"input_usd_per_mtok": ..., "output_usd_per_mtok": ...}}}`, dir, keys)
+	}
 	d.Models = mj.Models
 	var fields struct {
 		Models map[string]map[string]json.RawMessage `json:"models"`

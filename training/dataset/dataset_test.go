@@ -177,3 +177,20 @@ func TestLoadNamesAFieldOfTheWrongType(t *testing.T) {
 		})
 	}
 }
+
+// A price table written without the format's "models" wrapper, model ids
+// at the top, is named as such rather than read as a table with no entry
+// (every model was then said to have no price).
+func TestLoadNamesAPriceTableWithoutItsModelsObject(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "flat")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"),
+		[]byte(`{"gpt-4-1106-preview": {"input_usd_per_mtok": 10, "output_usd_per_mtok": 30}, "mixtral-8x7b-instruct-v0.1": {"input_usd_per_mtok": 0.6, "output_usd_per_mtok": 0.6}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "items.jsonl"), []byte(
+		`{"id": "flat/1", "prompt": "hi", "input_tokens": 1, "results": {"gpt-4-1106-preview": {"score": 1, "output_tokens": 5}}}`+"\n"), 0o644))
+	_, err := Load(dir)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `models.json has no "models" object`)
+	assert.ErrorContains(t, err, "top-level keys: gpt-4-1106-preview, mixtral-8x7b-instruct-v0.1")
+	assert.ErrorContains(t, err, `{"models": {"<model id>"`)
+}
