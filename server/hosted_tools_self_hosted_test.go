@@ -1,11 +1,14 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // A Responses call declaring a tool OpenAI's platform runs (web search,
@@ -52,4 +55,45 @@ func TestClientToolsStillReachAServerOfYourOwnAndHostedToolsOpenAIsAPI(t *testin
 		`{"model":"model-router","input":"What changed in the news today?","tools":[{"type":"web_search_preview"}]}`)
 	require.Equal(t, http.StatusOK, status, "%s", raw)
 	assert.NotEmpty(t, e.openai.Requests())
+}
+
+// declareHostedTools makes the e2e gateway's openai provider a server of
+// one's own (selfHostedOpenAI) declared to run the hosted tool types
+// given, as vLLM started with a tool server does.
+func declareHostedTools(types ...string) func(*Config) {
+	return func(c *Config) {
+		selfHostedOpenAI(c)
+		ps := c.Forwarder.(*upstream.Forwarder).Providers
+		p := ps.ByName["openai"]
+		p.HostedTools = types
+		ps.ByName["openai"] = p
+	}
+}
+
+// A server of one's own declared to run web search (hosted_tools) gets a
+// Responses call that declares it, the tool as the client wrote it; one
+// whose declaration leaves the call's tool out is still refused, nothing
+// sent, with the existing refusal and what the declaration lacks.
+func TestHostedToolsReachAServerDeclaredToRunThem(t *testing.T) {
+	const tool = `{"type":"web_search_preview","search_context_size":"high","user_location":{"type":"approximate","country":"NO"}}`
+	body := `{"model":"model-router","input":"What changed in the news today?","tools":[` + tool + `]}`
+
+	e := newE2E(t, declareHostedTools("web_search_preview", "code_interpreter", "mcp"))
+	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/responses", body)
+	require.Equal(t, http.StatusOK, status, "%s", raw)
+	reqs := e.openai.Requests()
+	require.Len(t, reqs, 1)
+	var sent struct {
+		Tools []json.RawMessage `json:"tools"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	require.Len(t, sent.Tools, 1)
+	assert.JSONEq(t, tool, string(sent.Tools[0]), "the tool reaches the server as the client wrote it")
+
+	e = newE2E(t, declareHostedTools("code_interpreter", "mcp"))
+	status, _, raw = postRaw(t, e, http.MethodPost, "/v1/responses", body)
+	require.Equal(t, http.StatusBadRequest, status, "%s", raw)
+	assert.Equal(t, "no_eligible", *errorOf(t, raw).Error.Code)
+	assert.Contains(t, string(raw), `tool type \"web_search_preview\" is run by OpenAI's platform, and provider openai's base URL (127.0.0.1) is not OpenAI's API, and its hosted_tools declaration (code_interpreter, mcp) does not name it`)
+	assert.Empty(t, e.openai.Requests(), "the call reached a server not declared to run its tool")
 }

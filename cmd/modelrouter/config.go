@@ -71,6 +71,10 @@ type fileProvider struct {
 	// OpenAIAPI declares base_url a way to OpenAI's API (a proxy in
 	// front of it), which its host does not show: upstream.Provider.OpenAIAPI.
 	OpenAIAPI bool `json:"openai_api"`
+	// HostedTools declares the tool types OpenAI's platform runs that
+	// base_url's server runs too (vLLM or SGLang with a tool server):
+	// upstream.Provider.HostedTools.
+	HostedTools []string `json:"hosted_tools"`
 }
 
 // secret is a string that never prints: %v, %+v, %#v and %s all show
@@ -197,7 +201,7 @@ func (f *serveFile) providers() upstream.Providers {
 		p := upstream.Provider{
 			Name: name, Kind: kind, BaseURL: strings.TrimRight(strings.TrimSpace(fp.BaseURL), "/"),
 			APIKey: strings.TrimSpace(string(fp.APIKey)), APIVersion: strings.TrimSpace(fp.APIVersion),
-			OpenAIAPI: fp.OpenAIAPI,
+			OpenAIAPI: fp.OpenAIAPI, HostedTools: trimmedList(fp.HostedTools),
 		}
 		if p.BaseURL == "" {
 			p.BaseURL = defaultBaseURL[name]
@@ -212,6 +216,19 @@ func (f *serveFile) providers() upstream.Providers {
 		ps.ByName[name] = p
 	}
 	return ps
+}
+
+// trimmedList is list without surrounding spaces, empty names left out,
+// as the environment's comma-separated lists are read
+// (upstream.SplitHostedTools).
+func trimmedList(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // defaultBaseURL is where the official SDKs point when the file names a
@@ -317,8 +334,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	// their variable; either way a bad value refuses to start rather than
 	// fail every call routed to it.
 	type source struct {
-		name                          string // what the message calls the provider
-		baseURL, kind, key, openAIAPI string // what it calls those settings
+		name                                       string // what the message calls the provider
+		baseURL, kind, key, openAIAPI, hostedTools string // what it calls those settings
 		// keyFix says how to give the key: the environment variable
 		// that holds it, named; replaced: the environment configures
 		// this provider instead of the file.
@@ -337,7 +354,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		}
 		v := keyVariable(base)
 		fix := `give it, e.g. "api_key": "${` + v + `}" with ` + v + ` set`
-		return source{f, f + ".base_url", f + ".kind", f + ".api_key", f + ".openai_api", fix, replaced}
+		return source{f, f + ".base_url", f + ".kind", f + ".api_key", f + ".openai_api", f + ".hosted_tools", fix, replaced}
 	}
 	fromEnv := func(name string) source {
 		base, kind := upstream.EnvSettings(getenv, name)
@@ -345,7 +362,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			kind = base // the variables fix the kind: unreachable
 		}
 		v := keyVariable(base)
-		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "", "set " + v, false}
+		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "", "", "set " + v, false}
 	}
 	check := func(p upstream.Provider, name string, at source) {
 		if !slices.Contains(valid, name) {
@@ -367,6 +384,11 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		if p.OpenAIAPI && at.openAIAPI != "" {
 			if problem := openAIAPIProblem(name, p.Kind); problem != "" {
 				bad("%s: %s", at.openAIAPI, problem)
+			}
+		}
+		if len(p.HostedTools) > 0 && at.hostedTools != "" && !o.fileFailed[at.hostedTools] {
+			if problem := hostedToolsProblem(p, p.Kind); problem != "" {
+				bad("%s%s", at.hostedTools, problem)
 			}
 		}
 		switch {
@@ -401,7 +423,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	checkAll(o.fileProviders, fromFile)
 	checkAll(envProviders, fromEnv)
-	for _, v := range openAIAPIVariables(o.environ) {
+	for _, v := range declarationVariables(o.environ, "_OPENAI_API") {
 		name := v.provider
 		p, configured := envProviders.ByName[name]
 		if name == "default" && envProviders.Default != nil {
@@ -428,6 +450,25 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 				v.name, name, base)
 		}
 	}
+	for _, v := range declarationVariables(o.environ, "_HOSTED_TOOLS") {
+		name := v.provider
+		p, configured := envProviders.ByName[name]
+		if name == "default" && envProviders.Default != nil {
+			p, configured = *envProviders.Default, true
+		}
+		base, _ := upstream.EnvSettings(getenv, name)
+		switch {
+		case !configured:
+			bad("%s: the environment configures no provider %s: set %s too, or write \"hosted_tools\" in the configuration file's entry",
+				v.name, name, base)
+		case !slices.Contains(providerKinds, p.Kind):
+			// reported above, by the kind's own variable
+		default:
+			if problem := hostedToolsProblem(p, p.Kind); problem != "" {
+				bad("%s%s", v.name, problem)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -444,22 +485,58 @@ func openAIAPIProblem(name, kind string) string {
 	return ""
 }
 
-// openAIAPIVariable is one MODELROUTER_UPSTREAM_<NAME>_OPENAI_API set in
-// the environment.
-type openAIAPIVariable struct{ name, provider, value string }
+// hostedToolsProblem is why p, of kind, may not hold its hosted_tools
+// declaration (p.HostedTools), "" when it may, worded to follow the
+// setting's name: only a provider of kind openai is sent such a call as
+// written (a translation to Anthropic's API refuses the tools, and an
+// Azure resource is left to take or refuse them), and each name must be
+// one of upstream.HostedToolTypes, shown only in a form a key does not
+// take.
+func hostedToolsProblem(p upstream.Provider, kind string) string {
+	if kind != upstream.KindOpenAI {
+		return fmt.Sprintf(": a provider of kind %s is not held to the declaration (it applies to kind openai, whose server gets the tools as written)", kind)
+	}
+	var unknown []string
+	for _, t := range p.HostedTools {
+		if !upstream.DeclarableHostedTool(t) {
+			unknown = append(unknown, shownTool(t))
+		}
+	}
+	if len(unknown) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: not a tool type OpenAI's platform runs; valid: %s (a dated name, such as web_search_preview_2025_03_11, is declared by its undated one)",
+		strings.Join(unknown, ","), strings.Join(upstream.HostedToolTypes, ", "))
+}
 
-// openAIAPIVariables lists the environment's OPENAI_API settings, by
-// name, with the provider each names ("OPENAI" -> openai).
-func openAIAPIVariables(environ []string) []openAIAPIVariable {
-	var out []openAIAPIVariable
+// toolName is the form a tool type takes (web_search_preview), which a
+// key does not: lower case and underscores.
+var toolName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+func shownTool(t string) string {
+	if toolName.MatchString(t) {
+		return fmt.Sprintf(" %q", t)
+	}
+	return " (not shown: it may be a key)"
+}
+
+// declarationVariable is one MODELROUTER_UPSTREAM_<NAME><suffix> set in
+// the environment (_OPENAI_API, _HOSTED_TOOLS).
+type declarationVariable struct{ name, provider, value string }
+
+// declarationVariables lists the environment's settings of the form
+// MODELROUTER_UPSTREAM_<NAME><suffix>, by name, with the provider each
+// names ("OPENAI" -> openai).
+func declarationVariables(environ []string, suffix string) []declarationVariable {
+	var out []declarationVariable
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
 		rest, ok := strings.CutPrefix(k, "MODELROUTER_UPSTREAM_")
 		if !ok {
 			continue
 		}
-		if name, ok := strings.CutSuffix(rest, "_OPENAI_API"); ok && name != "" && strings.TrimSpace(v) != "" {
-			out = append(out, openAIAPIVariable{k, strings.ToLower(strings.ReplaceAll(name, "_", "-")), v})
+		if name, ok := strings.CutSuffix(rest, suffix); ok && name != "" && strings.TrimSpace(v) != "" {
+			out = append(out, declarationVariable{k, strings.ToLower(strings.ReplaceAll(name, "_", "-")), v})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })

@@ -65,3 +65,15 @@ func TestTheStartupLogSaysWhichProvidersAreReadAsOpenAIsAPI(t *testing.T) {
 	assert.Contains(t, log, "openai (openai, http://127.0.0.1:8000/v1, no key)", "the openai provider at a server of one's own")
 	assert.NotContains(t, log, "openai_api")
 }
+
+// The startup log shows a hosted_tools declaration where it shows
+// openai_api's, so an operator sees which servers get such calls.
+func TestTheStartupLogShowsAHostedToolsDeclaration(t *testing.T) {
+	log := startupLog(t, []string{
+		"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=http://127.0.0.1:8000/v1",
+		"MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=web_search_preview,code_interpreter,mcp",
+		"MODELROUTER_UPSTREAM_META_BASE_URL=http://127.0.0.1:11434/v1",
+	})
+	assert.Contains(t, log, "gpt-oss (openai, http://127.0.0.1:8000/v1, no key, hosted_tools declared: web_search_preview code_interpreter mcp)")
+	assert.Contains(t, log, "meta (openai, http://127.0.0.1:11434/v1, no key)")
+}

@@ -69,10 +69,13 @@ func hostedTool(t string) bool {
 // learn.microsoft.com/azure/foundry/openai/how-to/web-search). Another
 // provider's own public API is left to --agent-tools-openai-only, as
 // before: xAI's runs built-in tools of its own on its servers (web search,
-// code interpreter, collections search; docs.x.ai/developers/tools/overview).
+// code interpreter, collections search; docs.x.ai/developers/tools/overview),
+// and so does Groq's (console.groq.com/docs/tool-use/built-in-tools).
 // A server of one's own (PublicAPI false) would answer without the tool, a
 // wrong answer with a 200, or refuse the call with a 400 that no failover
-// follows. A provider reached through a translation (Anthropic's) is the
+// follows, unless the user declared that it runs that type
+// (Provider.HostedTools: vLLM or SGLang started with a tool server). A
+// provider reached through a translation (Anthropic's) is the
 // translation's to refuse.
 func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 	if api != APIResponses || p.Kind != KindOpenAI {
@@ -85,11 +88,34 @@ func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 		if openAIsAPI(p) || PublicAPI(p.BaseURL) {
 			return ""
 		}
+		if declaresHostedTool(p, t) {
+			continue
+		}
 		why := fmt.Sprintf("tool type %s is run by OpenAI's platform, and provider %s's base URL (%s) is not OpenAI's API",
 			quotedCut(t), p.Name, apiHost(p.BaseURL))
+		// Only a name a declaration may hold is offered as one.
+		declare := undatedTool(t)
+		if !DeclarableHostedTool(declare) {
+			declare = ""
+		}
+		var hints []string
 		if p.Name == "openai" || p.Name == "default" {
-			why += fmt.Sprintf(" (a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true)",
-				OpenAIAPIVariable(p.Name))
+			hints = append(hints, fmt.Sprintf("a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true",
+				OpenAIAPIVariable(p.Name)))
+		}
+		switch {
+		case len(p.HostedTools) > 0:
+			why += fmt.Sprintf(", and its hosted_tools declaration (%s) does not name it", strings.Join(p.HostedTools, ", "))
+			if declare != "" {
+				hints = append(hints, fmt.Sprintf("does the server run it too? add %q to \"hosted_tools\" in its providers entry, or to %s",
+					declare, HostedToolsVariable(p.Name)))
+			}
+		case declare != "":
+			hints = append(hints, fmt.Sprintf("a server that runs it itself, as vLLM or SGLang started with a tool server? declare it: \"hosted_tools\": [%q] in its providers entry, or %s=%s",
+				declare, HostedToolsVariable(p.Name), declare))
+		}
+		if len(hints) > 0 {
+			why += " (" + strings.Join(hints, "; ") + ")"
 		}
 		return why
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream"
@@ -85,7 +86,8 @@ func TestOnlyOpenAIsAPIServesToolsItsPlatformRuns(t *testing.T) {
 			`tool type "`+typ+`" is run by OpenAI's platform, and provider openai's base URL (localhost) is not OpenAI's API (a proxy in front of OpenAI's API? declare it`)
 		why := vllm.Supports(oss, upstream.APIResponses, typ)
 		assert.Contains(t, why, `provider gpt-oss's base URL (10.0.0.5) is not OpenAI's API`, typ)
-		assert.NotContains(t, why, "declare it", "no setting declares gpt-oss's server OpenAI's API")
+		assert.NotContains(t, why, "openai_api", "no setting declares gpt-oss's server OpenAI's API")
+		assert.Contains(t, why, "MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=", "the refusal names the declaration of a server that runs the tool")
 	}
 	for _, typ := range []string{"function", "custom", "computer_use_preview", "local_shell", "apply_patch"} {
 		assert.Empty(t, own.Supports(gpt, upstream.APIResponses, typ), "%s is run by the client", typ)
@@ -112,4 +114,74 @@ func TestOnlyOpenAIsAPIServesToolsItsPlatformRuns(t *testing.T) {
 	anth := at(upstream.Provider{Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: "https://api.anthropic.com"})
 	assert.Equal(t, `provider anthropic cannot carry tool type "web_search_preview"`,
 		anth.Supports(claude, upstream.APIResponses, "web_search_preview"), "the translation's refusal, as before")
+}
+
+// A server of one's own declared to run some hosted tool types (vLLM or
+// SGLang started with a tool server: hosted_tools) serves a Responses
+// call declaring those, dated names included, and still refuses one that
+// declares a type the declaration leaves out, saying so and how to add
+// it. Undeclared, the refusal names the declaration.
+func TestAServerDeclaredToRunHostedToolsServesOnlyThose(t *testing.T) {
+	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", Provider: "gpt-oss"}
+	vllm := upstream.Provider{Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: "http://10.0.0.5:8000/v1"}
+	at := func(p upstream.Provider) upstream.Providers {
+		return upstream.Providers{ByName: map[string]upstream.Provider{p.Name: p}}
+	}
+
+	undeclared := at(vllm).Supports(oss, upstream.APIResponses, "web_search_preview")
+	assert.Contains(t, undeclared, `tool type "web_search_preview" is run by OpenAI's platform, and provider gpt-oss's base URL (10.0.0.5) is not OpenAI's API`)
+	assert.Contains(t, undeclared, `declare it: "hosted_tools": ["web_search_preview"] in its providers entry, or MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=web_search_preview`)
+	dated := at(vllm).Supports(oss, upstream.APIResponses, "web_search_preview_2025_03_11")
+	assert.Contains(t, dated, `"hosted_tools": ["web_search_preview"]`, "a dated name is declared by its undated one")
+
+	vllm.HostedTools = []string{"web_search_preview", "code_interpreter", "mcp"}
+	declared := at(vllm)
+	for _, types := range [][]string{
+		{"web_search_preview"}, {"web_search_preview_2025_03_11"}, {"code_interpreter"}, {"mcp"},
+		{"function", "web_search_preview", "code_interpreter", "mcp"},
+	} {
+		assert.Empty(t, declared.Supports(oss, upstream.APIResponses, types...), "%v", types)
+	}
+	for _, typ := range []string{"web_search", "file_search", "image_generation"} {
+		why := declared.Supports(oss, upstream.APIResponses, "web_search_preview", typ)
+		assert.Contains(t, why, `tool type "`+typ+`" is run by OpenAI's platform, and provider gpt-oss's base URL (10.0.0.5) is not OpenAI's API, and its hosted_tools declaration (web_search_preview, code_interpreter, mcp) does not name it`, typ)
+		assert.Contains(t, why, `add "`+typ+`" to "hosted_tools" in its providers entry, or to MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS`, typ)
+	}
+
+	// The openai provider behind a server of one's own is offered both
+	// declarations; declared to run the tool, it serves the call.
+	gpt := router.Model{ID: "gpt", Name: "gpt-4.1", Provider: "openai"}
+	own := upstream.Provider{Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://localhost:8000/v1"}
+	why := at(own).Supports(gpt, upstream.APIResponses, "mcp")
+	assert.Contains(t, why, "MODELROUTER_UPSTREAM_OPENAI_OPENAI_API=true")
+	assert.Contains(t, why, "MODELROUTER_UPSTREAM_OPENAI_HOSTED_TOOLS=mcp")
+	own.HostedTools = []string{"mcp"}
+	assert.Empty(t, at(own).Supports(gpt, upstream.APIResponses, "mcp"))
+	assert.Contains(t, at(own).Supports(gpt, upstream.APIResponses, "mcp", "file_search"), `tool type "file_search"`)
+}
+
+// The startup log shows a hosted_tools declaration where it shows
+// openai_api's.
+func TestTheStartupLineShowsAHostedToolsDeclaration(t *testing.T) {
+	p := upstream.Provider{Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: "http://10.0.0.5:8000/v1",
+		HostedTools: []string{"web_search_preview", "mcp"}}
+	assert.Equal(t, "gpt-oss (openai, http://10.0.0.5:8000/v1, no key, hosted_tools declared: web_search_preview mcp)", p.String())
+	p.HostedTools = nil
+	assert.Equal(t, "gpt-oss (openai, http://10.0.0.5:8000/v1, no key)", p.String())
+}
+
+// A provider's hosted_tools declaration is read from
+// MODELROUTER_UPSTREAM_<NAME>_HOSTED_TOOLS, a comma-separated list.
+func TestTheEnvironmentDeclaresHostedTools(t *testing.T) {
+	ps := upstream.FromEnviron([]string{
+		"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=http://10.0.0.5:8000/v1",
+		"MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS= web_search_preview, code_interpreter ,mcp",
+		"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=http://10.0.0.6:30000/v1",
+		"MODELROUTER_UPSTREAM_DEFAULT_HOSTED_TOOLS=web_search_preview",
+		"OPENAI_BASE_URL=http://10.0.0.7:8000/v1",
+	})
+	assert.Equal(t, []string{"web_search_preview", "code_interpreter", "mcp"}, ps.ByName["gpt-oss"].HostedTools)
+	require.NotNil(t, ps.Default)
+	assert.Equal(t, []string{"web_search_preview"}, ps.Default.HostedTools)
+	assert.Empty(t, ps.ByName["openai"].HostedTools)
 }

@@ -53,6 +53,14 @@ type Provider struct {
 	// MODELROUTER_UPSTREAM_<NAME>_OPENAI_API): by its host such a proxy
 	// reads as a server of one's own (openAIsAPI, ownAPI).
 	OpenAIAPI bool
+	// HostedTools declares the tool types OpenAI's platform runs
+	// (hostedTool) that BaseURL's server runs too, though it is not
+	// OpenAI's API: vLLM or SGLang started with a tool server, which run
+	// web search, the code interpreter or MCP for gpt-oss. Names are from
+	// HostedToolTypes. The user says so (the file's hosted_tools,
+	// MODELROUTER_UPSTREAM_<NAME>_HOSTED_TOOLS); undeclared, a server of
+	// one's own gets no call that declares such a tool (hostedToolRefusal).
+	HostedTools []string
 }
 
 // String describes the provider without its key, and without the
@@ -60,7 +68,9 @@ type Provider struct {
 // auth, so it is a credential too). A provider read as OpenAI's API
 // (openAIsAPI) says so, "openai_api", and "openai_api declared" where only
 // the setting of that name makes it so, not its host: what OpenAI stores
-// goes only there, so the startup log shows how a base URL was read.
+// goes only there, so the startup log shows how a base URL was read. A
+// hosted_tools declaration is shown as "hosted_tools declared: " and its
+// tool types.
 func (p Provider) String() string {
 	key := "no key"
 	if p.APIKey != "" {
@@ -73,6 +83,9 @@ func (p Provider) String() string {
 		how = ", openai_api"
 	default:
 		how = ", openai_api declared"
+	}
+	if len(p.HostedTools) > 0 {
+		how += ", hosted_tools declared: " + strings.Join(p.HostedTools, " ")
 	}
 	return fmt.Sprintf("%s (%s, %s, %s%s)", p.Name, p.Kind, RedactURL(p.BaseURL), key, how)
 }
@@ -303,6 +316,16 @@ func FromEnv(getenv func(string) string, extra ...string) Providers {
 	if p, ok := generic(getenv, "default"); ok {
 		ps.Default = &p
 		delete(ps.ByName, "default")
+	}
+	// Read for every provider the environment configures, whatever its
+	// kind: the caller's validation refuses the declaration where it
+	// cannot apply, and a name not in HostedToolTypes.
+	for name, p := range ps.ByName {
+		p.HostedTools = SplitHostedTools(getenv(HostedToolsVariable(name)))
+		ps.ByName[name] = p
+	}
+	if ps.Default != nil {
+		ps.Default.HostedTools = SplitHostedTools(getenv(HostedToolsVariable("default")))
 	}
 	return ps
 }
