@@ -37,6 +37,11 @@ func TestServeRefusesAProvidersOwnAPIWithoutAKey(t *testing.T) {
 			[]string{"OPENAI_API_KEY (provider openai): no key", "https://jp.api.openai.com/v1", "set OPENAI_API_KEY"}},
 		{"default server at OpenAI's US host", "", []string{"MODELROUTER_UPSTREAM_DEFAULT_BASE_URL=https://us.api.openai.com/v1"},
 			[]string{"MODELROUTER_UPSTREAM_DEFAULT_API_KEY (provider default): no key", "set MODELROUTER_UPSTREAM_DEFAULT_API_KEY"}},
+		// Groq's API takes calls with a Groq key only.
+		{"gpt-oss at Groq's API without its key", "", []string{"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=https://api.groq.com/openai/v1"},
+			[]string{"MODELROUTER_UPSTREAM_GPT_OSS_API_KEY (provider gpt-oss): no key", "https://api.groq.com/openai/v1 is the provider's own API", "set MODELROUTER_UPSTREAM_GPT_OSS_API_KEY"}},
+		{"a meta entry at Groq's API without a key", `{"providers": {"meta": {"base_url": "https://api.groq.com/openai/v1"}}}`, nil,
+			[]string{"providers.meta.api_key: no key", "https://api.groq.com/openai/v1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var args []string

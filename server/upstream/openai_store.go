@@ -70,7 +70,10 @@ func hostedTool(t string) bool {
 // provider's own public API is left to --agent-tools-openai-only, as
 // before: xAI's runs built-in tools of its own on its servers (web search,
 // code interpreter, collections search; docs.x.ai/developers/tools/overview),
-// and so does Groq's (console.groq.com/docs/tool-use/built-in-tools).
+// and so does Groq's: browser search and code execution for gpt-oss, on
+// its servers (console.groq.com/docs/tool-use/built-in-tools,
+// docs/code-execution), and remote MCP on its Responses API
+// (console.groq.com/docs/mcp).
 // A server of one's own (PublicAPI false) would answer without the tool, a
 // wrong answer with a 200, or refuse the call with a 400 that no failover
 // follows, unless the user declared that it runs that type

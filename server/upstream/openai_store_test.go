@@ -185,3 +185,14 @@ func TestTheEnvironmentDeclaresHostedTools(t *testing.T) {
 	assert.Equal(t, []string{"web_search_preview"}, ps.Default.HostedTools)
 	assert.Empty(t, ps.ByName["openai"].HostedTools)
 }
+
+// Groq's own API runs built-in tools on its servers (browser search and
+// code execution for gpt-oss, remote MCP on its Responses API): a model
+// served there is left to --agent-tools-openai-only, as xAI's are, not
+// refused as at a server of one's own.
+func TestGroqsOwnAPIIsLeftToJudgeTheToolsItRuns(t *testing.T) {
+	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", Provider: "gpt-oss"}
+	groq := upstream.Providers{ByName: map[string]upstream.Provider{
+		"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: upstream.GroqBaseURL, APIKey: "gsk_test"}}}
+	assert.Empty(t, groq.Supports(oss, upstream.APIResponses, "web_search_preview", "code_interpreter", "mcp"))
+}

@@ -5,12 +5,20 @@ import (
 	"strings"
 )
 
+// GroqBaseURL is Groq's OpenAI-compatible API, as Groq's Responses API
+// guide sets OpenAI's SDKs' base URL (console.groq.com/docs/responses-api):
+// Groq's own public API, which takes calls with a Groq API key only and
+// answers a wrong one with 401 "Invalid API Key". No catalog provider is
+// Groq's; a model it serves (gpt-oss-120b, Llama-4-Maverick) is pointed
+// there by MODELROUTER_UPSTREAM_<NAME>_BASE_URL.
+const GroqBaseURL = "https://api.groq.com/openai/v1"
+
 // publicAPIHosts are the hosts of the providers' own public APIs: OpenAI's
-// (openAIHosts), and the others' as the official SDKs default their base
-// URLs.
+// (openAIHosts), the others' as the official SDKs default their base
+// URLs, and Groq's (GroqBaseURL).
 var publicAPIHosts = func() map[string]bool {
 	hosts := map[string]bool{}
-	for _, raw := range []string{DefaultAnthropicBaseURL, DefaultDeepSeekBaseURL, DefaultXAIBaseURL} {
+	for _, raw := range []string{DefaultAnthropicBaseURL, DefaultDeepSeekBaseURL, DefaultXAIBaseURL, GroqBaseURL} {
 		hosts[apiHost(raw)] = true
 	}
 	for h := range openAIHosts {
@@ -58,7 +66,7 @@ func openAIHost(baseURL string) bool { return openAIHosts[apiHost(baseURL)] }
 var azureHostSuffixes = []string{".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"}
 
 // PublicAPI reports whether baseURL is a provider's own public API
-// (OpenAI's, Anthropic's, DeepSeek's, xAI's) or an Azure endpoint, rather
+// (OpenAI's, Anthropic's, DeepSeek's, xAI's, Groq's) or an Azure endpoint, rather
 // than a server of one's own (vLLM, Ollama, llama.cpp) or a proxy at an
 // address of its own.
 func PublicAPI(baseURL string) bool {

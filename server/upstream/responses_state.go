@@ -167,9 +167,14 @@ func keepsItsAnswers(p Provider) bool {
 // ownAPI reports whether p is a provider's own API (PublicAPI), any azure
 // provider, or a proxy declared to reach OpenAI's (openAIsAPI), which
 // passes on OpenAI's answers and what OpenAI keeps of them, rather than a
-// server of one's own.
+// server of one's own. Groq's API is read here as a server of one's own,
+// as it was before it counted as a public API: its Responses API keeps no
+// answers ("doesn't support stateful conversations yet", its Responses
+// API guide) and no source says what its response object's store member
+// holds, so the gateway keeps an answer that says nothing of it, and a
+// continuation's answer naming a null id is one without the conversation.
 func ownAPI(p Provider) bool {
-	return p.Kind == KindAzure || PublicAPI(p.BaseURL) || openAIsAPI(p)
+	return p.Kind == KindAzure || PublicAPI(p.BaseURL) && apiHost(p.BaseURL) != apiHost(GroqBaseURL) || openAIsAPI(p)
 }
 
 // forgotten is the failure of an attempt whose answer forgotPrevious

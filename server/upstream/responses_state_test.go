@@ -347,3 +347,24 @@ func assertReadAsOpenAIsAPIForTheResponsesState(t *testing.T, p upstream.Provide
 	assert.Empty(t, kept, "%s is OpenAI's API", p.BaseURL)
 	assert.Contains(t, body, "resp_server_1")
 }
+
+// Groq's own API counts as a provider's public API (its key is checked,
+// its built-in tools are its own), but its Responses API keeps no answers
+// (Groq's Responses API guide): its state is read as a server of one's
+// own's, as before, so an answer without a store member is kept by the
+// gateway and a continuation's answer naming a null id is refused.
+func TestGroqsResponsesStateIsReadAsAServerOfOnesOwn(t *testing.T) {
+	groq := upstream.Provider{Kind: upstream.KindOpenAI, BaseURL: "http://api.groq.com/openai/v1"}
+	m := newMisbehaving(t, upstream.KindOpenAI, answerWithoutStore("completed"))
+	servedAt(m, groq)
+	kept, body := keptBy(t, m, `{"model":"r","input":"Hi"}`)
+	assert.Len(t, kept, 1, "kept by the gateway: %s", body)
+
+	for _, stream := range []bool{false, true} {
+		m := newMisbehaving(t, upstream.KindOpenAI, responseNaming(`"previous_response_id":null,`, stream))
+		servedAt(m, groq)
+		out, rec := continueAt(t, m, stream, m.bad)
+		assert.Equal(t, http.StatusBadRequest, out.Status, "stream %t", stream)
+		assert.NotContains(t, rec.Body.String(), "whoever you are", "stream %t", stream)
+	}
+}
