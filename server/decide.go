@@ -70,10 +70,12 @@ type routed struct {
 	rreq     router.Request
 }
 
-// decide reads the body once, parses what routing needs, resolves the
+// decide reads the body once, parses it as a call of api, resolves the
 // deployment and asks the router. The exchange's record is filled as far
-// as it got, so a failed request is still logged with what is known.
-func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
+// as it got, so a failed request is still logged with what is known. A
+// dry run (POST /v1/route and its siblings, route.go) decides the same
+// body the same way, reading the session's pin without moving it.
+func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, error) {
 	ex := exchangeOf(c)
 	raw, err := s.readBody(c)
 	if err != nil {
@@ -81,11 +83,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 		s.noteRefusedUnder(c, ex, "")
 		return nil, err
 	}
-	parseAs := api
-	if api == apiRoute {
-		parseAs = openai.Chat
-	}
-	req, err := openai.Parse(parseAs, raw)
+	req, err := openai.Parse(api, raw)
 	if err != nil {
 		s.noteRefusedUnder(c, ex, openai.ModelOf(raw))
 		return nil, err
@@ -193,7 +191,7 @@ func (s *Server) decide(c *gin.Context, api openai.API) (*routed, error) {
 	r.rreq = router.Request{
 		Prompt: req.Prompt, Needs: r.needs, Mode: req.Routing.Mode, Models: req.Routing.Models, SessionKey: r.sessionKey, Prefer: r.prefer,
 		// The dry run reads the session's pin but never writes it.
-		ReadOnlyAffinity: api == apiRoute,
+		ReadOnlyAffinity: dryRun,
 	}
 	// An error names the models the call was narrowed to by what narrowed
 	// them, which is not always the client's routing_config.
@@ -373,16 +371,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 }
 
 func (s *Server) supports(m router.Model, api openai.API, toolTypes []string) string {
-	return s.cfg.Supports(m, forwardedAs(api), toolTypes...)
-}
-
-// forwardedAs is the API a call of api reaches providers in: the dry run
-// (POST /v1/route) decides for a Chat Completions call.
-func forwardedAs(api openai.API) upstream.API {
-	if api == apiRoute {
-		api = openai.Chat
-	}
-	return upstreamAPI(api)
+	return s.cfg.Supports(m, upstreamAPI(api), toolTypes...)
 }
 
 // dropped maps each of models whose way from api does not carry some of
@@ -394,7 +383,7 @@ func (s *Server) dropped(models []router.Model, api openai.API, raw []byte, para
 	}
 	lost, why = map[string][]string{}, map[string]string{}
 	for _, m := range models {
-		if l, w := s.cfg.Drops(m, forwardedAs(api), raw, params); len(l) > 0 {
+		if l, w := s.cfg.Drops(m, upstreamAPI(api), raw, params); len(l) > 0 {
 			lost[m.ID] = l
 			if w != "" {
 				why[m.ID] = w
@@ -414,7 +403,7 @@ func (s *Server) derivedEfforts(models []router.Model, api openai.API, raw []byt
 	}
 	out := map[string]string{}
 	for _, m := range models {
-		if v := s.cfg.DerivedEffort(m, forwardedAs(api), raw); v != "" {
+		if v := s.cfg.DerivedEffort(m, upstreamAPI(api), raw); v != "" {
 			out[m.ID] = v
 		}
 	}
@@ -435,7 +424,7 @@ func (s *Server) thinking(rt *router.Router, dep router.Deployment, api openai.A
 	}
 	var out map[string]int
 	for _, m := range models {
-		if s.cfg.ReadsThinking(m, forwardedAs(api)) {
+		if s.cfg.ReadsThinking(m, upstreamAPI(api)) {
 			if out == nil {
 				out = map[string]int{}
 			}
@@ -455,7 +444,7 @@ func (s *Server) truncates(models []router.Model, api openai.API) map[string]boo
 	}
 	var out map[string]bool
 	for _, m := range models {
-		if s.cfg.Truncates(m, forwardedAs(api)) {
+		if s.cfg.Truncates(m, upstreamAPI(api)) {
 			if out == nil {
 				out = map[string]bool{}
 			}
@@ -475,7 +464,7 @@ func (s *Server) defaultOutputs(models []router.Model, api openai.API) map[strin
 	}
 	var out map[string]int
 	for _, m := range models {
-		if n := s.cfg.DefaultOutput(m, forwardedAs(api)); n > 0 {
+		if n := s.cfg.DefaultOutput(m, upstreamAPI(api)); n > 0 {
 			if out == nil {
 				out = map[string]int{}
 			}

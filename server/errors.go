@@ -54,7 +54,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 }
 
 // anthropicShaped reports whether c's error goes out in Anthropic's shape:
-// on the Messages paths, and from an Anthropic client (anthropic-version,
+// on the Messages paths and their dry run, and from an Anthropic client (anthropic-version,
 // or the /anthropic prefix) on the model list or on a path no route
 // serves, where an Anthropic SDK given a wrong base URL lands and would
 // otherwise read OpenAI's shape as an error with no type or message.
@@ -62,7 +62,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 // its 405 for a wrong method included.
 func anthropicShaped(c *gin.Context, err error) bool {
 	unrouted := c.FullPath() == "" && router.ErrorCode(err) == router.ENotFound // gin's NoRoute
-	return onMessagesPath(c) || anthropicCaller(c) && (onModelsPath(c) || unrouted)
+	return onMessagesPath(c) || onRouteMessagesPath(c) || anthropicCaller(c) && (onModelsPath(c) || unrouted)
 }
 
 // statusClientClosed is the status logged for a client that left before

@@ -17,7 +17,7 @@ import (
 // note the outcome on the record.
 func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		r, err := s.decide(c, api)
+		r, err := s.decide(c, api, false)
 		if err != nil {
 			s.writeError(c, err)
 			return

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -9,25 +11,61 @@ import (
 	"github.com/modelrouter/modelrouter/server/openai"
 )
 
-// route answers POST /v1/route: the decision for a Chat Completions body,
-// with nothing forwarded. When no candidate has a configured provider it
-// still shows a decision: the one PreviewRouter (the same router model,
-// blind to provider availability) makes, marked as not forwardable, with
-// the settings to provide.
-func (s *Server) route(c *gin.Context) {
-	r, err := s.decide(c, apiRoute)
-	forwardable := true
-	var note string
-	if router.ErrorCode(err) == router.ENotConfigured && s.cfg.PreviewRouter != nil && r != nil {
-		note = router.ErrorMessage(err)
-		forwardable = false
-		err = s.decideWith(c, s.cfg.PreviewRouter, apiRoute, r)
+// routePaths are the dry runs under /v1 (and /openai/v1), by the API of
+// the body each decides: POST /v1/route a Chat Completions body, as it
+// always has, and a path of its own for each other API. The path, not the
+// body's shape, says which: a Chat Completions and a Messages body both
+// have `messages`, and a Responses body with a stray `messages` would be
+// read as a chat one; a server without a path answers 404, where one that
+// ignored a query parameter would decide the body as a chat call.
+var routePaths = map[string]openai.API{
+	"/route":           openai.Chat,
+	"/route/responses": openai.Responses,
+	"/route/messages":  openai.Messages,
+}
+
+// onRouteMessagesPath reports whether c is a dry run of a Messages body:
+// its errors are in Anthropic's shape, as the real call's are.
+func onRouteMessagesPath(c *gin.Context) bool {
+	return strings.HasSuffix(c.FullPath(), "/route/messages")
+}
+
+// route answers a dry run (routePaths): the decision for a body of api,
+// made by the same code as the real call's (decide), with nothing
+// forwarded. When no candidate has a configured provider it still shows a
+// decision: the one PreviewRouter (the same router model, blind to
+// provider availability) makes, marked as not forwardable, with the
+// settings to provide.
+func (s *Server) route(api openai.API) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r, err := s.decide(c, api, true)
+		forwardable := true
+		var note string
+		if router.ErrorCode(err) == router.ENotConfigured && s.cfg.PreviewRouter != nil && r != nil {
+			note = router.ErrorMessage(err)
+			forwardable = false
+			err = s.decideWith(c, s.cfg.PreviewRouter, api, r)
+		}
+		if err != nil {
+			s.writeError(c, hintResponsesDryRun(api, err))
+			return
+		}
+		rr := openai.Route(requestID(c), r.decision, r.needs.InputTokens)
+		rr.Forwardable, rr.Note = forwardable, note
+		c.JSON(http.StatusOK, rr)
 	}
-	if err != nil {
-		s.writeError(c, err)
-		return
+}
+
+// hintResponsesDryRun adds, to the refusal of a chat dry run's body
+// without `messages`, where a Responses body's dry run is: such a body is
+// most likely one (its conversation is in `input`).
+func hintResponsesDryRun(api openai.API, err error) error {
+	var re *router.Error
+	if api != openai.Chat || !errors.As(err, &re) || re.Param != "messages" ||
+		!strings.HasPrefix(re.Message, "missing required parameter") {
+		return err
 	}
-	rr := openai.Route(requestID(c), r.decision, r.needs.InputTokens)
-	rr.Forwardable, rr.Note = forwardable, note
-	c.JSON(http.StatusOK, rr)
+	hinted := *re
+	hinted.Message += "; POST /v1/route reads a Chat Completions body, and a Responses body's dry run is POST /v1/route/responses"
+	return &hinted
 }

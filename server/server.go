@@ -318,7 +318,9 @@ func (s *Server) routes() *gin.Engine {
 		g := e.Group(prefix)
 		g.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
 		responsesAndModels(g)
-		g.POST("/route", call(apiRoute, s.route)...)
+		for path, api := range routePaths {
+			g.POST(path, call(apiRoute, s.route(api))...)
+		}
 		g.POST("/feedback", s.recover, s.Authenticate(), s.feedback)
 	}
 	e.GET("/anthropic/v1/models", s.recover, s.Authenticate(), s.models)
