@@ -13,13 +13,15 @@ import (
 // runCI runs .ci/run with go, make and the tools it would install
 // replaced by stand-ins that only note, per go test, which library the
 // tests would load: nothing is built, fetched or installed.
-func runCI(t *testing.T, env ...string) []string {
+func runCI(t *testing.T, env ...string) (goTest, makeOrt []string) {
 	t.Helper()
 	bin := t.TempDir()
 	log := filepath.Join(bin, "go-test.log")
+	makeLog := filepath.Join(bin, "make-ort.log")
 	goScript := "#!/bin/sh\nif [ \"$1\" = test ]; then echo \"$" + LibraryEnv + "\" >> " + log + "; fi\n"
+	makeScript := "#!/bin/sh\nif [ \"$1\" = ort ]; then echo \"$" + LibraryEnv + "\" >> " + makeLog + "; fi\n"
 	for name, script := range map[string]string{
-		"go": goScript, "make": "#!/bin/sh\n", "npm": "#!/bin/sh\n", "gcc": "#!/bin/sh\n",
+		"go": goScript, "make": makeScript, "npm": "#!/bin/sh\n", "gcc": "#!/bin/sh\n",
 		"sqlite3": "#!/bin/sh\n", "chromium": "#!/bin/sh\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755))
@@ -30,7 +32,9 @@ func runCI(t *testing.T, env ...string) []string {
 	require.NoError(t, err, "%s", out)
 	seen, err := os.ReadFile(log)
 	require.NoError(t, err)
-	return strings.Fields(string(seen))
+	ort, err := os.ReadFile(makeLog)
+	require.NoError(t, err)
+	return strings.Fields(string(seen)), strings.Fields(string(ort))
 }
 
 // make ort fetches nothing when the variable names a library, so CI must
@@ -40,7 +44,7 @@ func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
 	require.NoError(t, os.WriteFile(lib, []byte("a library"), 0o644))
 
-	used := runCI(t, LibraryEnv+"="+lib)
+	used, _ := runCI(t, LibraryEnv+"="+lib)
 	require.NotEmpty(t, used)
 	for _, used := range used {
 		require.Equal(t, lib, used)
@@ -48,16 +52,18 @@ func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
 }
 
 // Without the variable, or with one naming no file, make ort fetches into
-// the cache, and the tests load the library from there.
+// the cache, and the tests load the library from there. make ort itself
+// refuses a variable naming no file, so CI points it at the cache first.
 func TestCITestsWithTheCachedLibraryOtherwise(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
 	cached := filepath.Join(root, ".cache", "onnxruntime", "1.24.1", "libonnxruntime.so")
 	for _, env := range []string{LibraryEnv + "=", LibraryEnv + "=" + filepath.Join(t.TempDir(), "missing.so")} {
-		used := runCI(t, env)
+		used, ort := runCI(t, env)
 		require.NotEmpty(t, used)
 		for _, u := range used {
 			require.Equal(t, cached, u, env)
 		}
+		require.Equal(t, []string{cached}, ort, "make ort runs with the variable naming the cache (%s)", env)
 	}
 }

@@ -42,11 +42,54 @@ func TestFetchScriptUsesTheLibraryTheVariableNames(t *testing.T) {
 	require.Contains(t, string(out), LibraryEnv)
 }
 
-// A variable naming no file does not stand in for the library: the
-// script still fetches (here npm fails, and so does the script).
-func TestFetchScriptFetchesWhenTheVariableNamesNoFile(t *testing.T) {
+// A variable naming no file does not stand in for the library, and it
+// still wins over the cache when the library is loaded: `make test` would
+// pass with every ONNX Runtime test skipped. The script (so `make ort` and
+// every target that needs it) fails without fetching, naming the missing
+// path and the cache, whether or not the cache holds the library.
+func TestFetchScriptFailsWhenTheVariableNamesNoFile(t *testing.T) {
 	path, called := fakeNpm(t)
-	out, err := runFetchScript(t, "PATH="+path, "ORT_CACHE="+t.TempDir(), LibraryEnv+"="+filepath.Join(t.TempDir(), "missing.so"))
+	missing := filepath.Join(t.TempDir(), "missing.so")
+
+	cache := t.TempDir()
+	out, err := runFetchScript(t, "PATH="+path, "ORT_CACHE="+cache, LibraryEnv+"="+missing)
 	require.Error(t, err, "%s", out)
+	require.NoFileExists(t, called, "npm was run for a library %s would hide", LibraryEnv)
+	require.Contains(t, string(out), LibraryEnv+"="+missing+" names no file")
+	require.Contains(t, string(out), filepath.Join(cache, "1.24.1", "libonnxruntime.so"), "names where make ort would fetch it")
+
+	cached := filepath.Join(cache, "1.24.1", "libonnxruntime.so")
+	require.NoError(t, os.MkdirAll(filepath.Dir(cached), 0o755))
+	require.NoError(t, os.WriteFile(cached, []byte("a library"), 0o644))
+	out, err = runFetchScript(t, "PATH="+path, "ORT_CACHE="+cache, LibraryEnv+"="+missing)
+	require.Error(t, err, "a cached library does not help while %s names no file: %s", LibraryEnv, out)
+	require.Contains(t, string(out), missing)
+	require.Contains(t, string(out), "unset it to use the cached "+cached)
+}
+
+// The Makefile sets the variable to the cache path when the environment
+// does not: that path missing is the first `make ort`, which fetches.
+func TestFetchScriptFetchesWhenTheVariableIsTheEmptyCache(t *testing.T) {
+	path, called := fakeNpm(t)
+	cache := t.TempDir()
+	out, err := runFetchScript(t, "PATH="+path, "ORT_CACHE="+cache, LibraryEnv+"="+filepath.Join(cache, "1.24.1", "libonnxruntime.so"))
+	require.Error(t, err, "%s", out) // the fake npm fails
 	require.FileExists(t, called)
+}
+
+// `make test` with a stale variable fails at `make ort`, before any test
+// runs, rather than passing with the ONNX Runtime tests skipped.
+func TestMakeTestFailsWhenTheVariableNamesNoFile(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	path, called := fakeNpm(t)
+	missing := filepath.Join(t.TempDir(), "missing.so")
+	cmd := exec.Command("make", "-C", "..", "test", "GOFLAGS_TEST=-run=^$$")
+	cmd.Env = append(os.Environ(), "PATH="+path, LibraryEnv+"="+missing)
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "%s", out)
+	require.NoFileExists(t, called)
+	require.Contains(t, string(out), missing+" names no file")
+	require.NotContains(t, string(out), "go test", "no test ran")
 }

@@ -6,7 +6,6 @@ set -euo pipefail
 version="${ORT_VERSION:-1.24.1}"
 dest="${ORT_CACHE:-.cache/onnxruntime}"
 lib="$dest/$version/libonnxruntime.so"
-if [ -f "$lib" ]; then exit 0; fi
 # ONNXRUNTIME_SHARED_LIBRARY_PATH wins over the cache when the library is
 # loaded, so a copy it names makes the fetch (npm, network) unnecessary:
 # make run/test/train then work where npm is missing or offline.
@@ -15,6 +14,20 @@ if [ -n "$override" ] && [ -f "$override" ]; then
   echo "fetch-onnxruntime: using ONNXRUNTIME_SHARED_LIBRARY_PATH=$override; not fetching into $dest (unset it to fetch)" >&2
   exit 0
 fi
+# A variable naming no file (other than the cache path itself, which the
+# Makefile sets when the environment does not) still wins over the cache:
+# nothing would load, and make test would pass with every ONNX Runtime test
+# skipped. Stop here and say so rather than fetch a library no one loads.
+if [ -n "$override" ] && [ "$(realpath -m -- "$override")" != "$(realpath -m -- "$lib")" ]; then
+  if [ -f "$lib" ]; then
+    use="unset it to use the cached $(realpath -s -- "$lib")"
+  else
+    use="unset it, and make ort fetches ONNX Runtime $version into $(realpath -m -s -- "$lib")"
+  fi
+  echo "fetch-onnxruntime: ONNXRUNTIME_SHARED_LIBRARY_PATH=$override names no file, and it wins over the cache: the ONNX Runtime tests would skip and the router model would not load. Point it at an existing libonnxruntime.so, or $use." >&2
+  exit 1
+fi
+if [ -f "$lib" ]; then exit 0; fi
 case "$(uname -m)" in
   x86_64) arch=x64 ;;
   aarch64|arm64) arch=arm64 ;;
