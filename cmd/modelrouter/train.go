@@ -88,7 +88,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&opt.LOTOMinPrompts, "loto-min-prompts", opt.LOTOMinPrompts, "leave out only tasks with at least this many prompts")
 	fs.IntVar(&opt.LOTOMaxTasks, "loto-max-tasks", opt.LOTOMaxTasks, "leave out at most this many tasks, the largest (0: no limit)")
 	fs.BoolVar(&opt.LOTOOwnTokenizer, "loto-own-tokenizer", false, "learn each leave-one-task-out retrain's tokenizer and token vectors without the left-out task (slower; measures what the shared tokenizer leaks)")
-	fs.IntVar(&opt.Answers, "tokenizer-answers", opt.Answers, "Arena-Hard model answers added to the prompts the tokenizer learns from (0: prompts only)")
+	fs.IntVar(&opt.Answers, "tokenizer-answers", opt.Answers, "at most this many Arena-Hard model answers, the same number from each answer file, added to the prompts the tokenizer learns from (0: prompts only)")
 	fs.StringVar(&opt.AnswersDir, "answers-dir", opt.AnswersDir, "folder of Arena-Hard answer files (<model>.jsonl)")
 	fs.IntVar(&opt.Workers, "workers", opt.Workers, "goroutines (the trained model does not depend on it)")
 	fs.Usage = func() {

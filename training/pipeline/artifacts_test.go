@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,4 +137,23 @@ func TestShippedModelTrainedOnlyOnLicensedData(t *testing.T) {
 		got[name] = [2]string{strings.TrimSpace(cells[1]), strings.ReplaceAll(strings.TrimSpace(cells[2]), ",", "")}
 	}
 	assert.Equal(t, want, got, "README's table of the shipped model's datasets (licence, prompts) against router.json's training_data")
+}
+
+// The README's count of the answers the shipped tokenizer learned from is
+// the one PROVENANCE.md (written by train from the answers it used)
+// states: --tokenizer-answers is only an upper bound, reached only when
+// every answer file has its share.
+func TestReadmeCountsTheShippedTokenizersAnswers(t *testing.T) {
+	prov, err := os.ReadFile(filepath.Join("..", "..", "models", "artifacts", models.ProvenanceFile))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("no trained router model in models/artifacts yet")
+	}
+	require.NoError(t, err)
+	m := regexp.MustCompile(`training prompts and (\d+) Arena-Hard model answers`).FindSubmatch(prov)
+	require.NotNil(t, m, "PROVENANCE.md does not count the tokenizer's answers")
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	r := regexp.MustCompile("\\*\\*Tokenizer\\*\\*: WordPiece \\(`training/wordpiece`\\) learned from the training prompts plus ([\\d,]+) Arena-Hard answers").FindSubmatch(readme)
+	require.NotNil(t, r, "README.md's tokenizer line does not count its answers")
+	require.Equal(t, string(m[1]), strings.ReplaceAll(string(r[1]), ",", ""), "README's tokenizer answers against PROVENANCE.md's")
 }
