@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,6 +37,8 @@ func TestFetchedLibraryVersionMatchesOnnxruntimeGoHeaders(t *testing.T) {
 	require.NotNil(t, version, DefaultLibrary)
 	require.Equal(t, string(api[1]), version[2],
 		"onnxruntime_go %s's headers are ONNX Runtime API %s, but the classifier looks for ONNX Runtime %s", modVersion, api[1], version[1])
+	require.Equal(t, string(api[1]), strconv.Itoa(libraryAPI), "the API version a load error names")
+	require.Equal(t, version[1], LibraryVersion)
 
 	read := func(path string) string {
 		b, err := os.ReadFile(filepath.Join("..", path))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -13,9 +14,18 @@ import (
 // LibraryEnv names the environment variable that points at libonnxruntime.so.
 const LibraryEnv = "ONNXRUNTIME_SHARED_LIBRARY_PATH"
 
+// LibraryVersion is the ONNX Runtime `make ort` fetches: the one whose C
+// API, version libraryAPI (its minor number), onnxruntime_go's headers are
+// written for (TestFetchedLibraryVersionMatchesOnnxruntimeGoHeaders).
+const LibraryVersion = "1.24.1"
+
+// libraryAPI is the ORT_API_VERSION of onnxruntime_go's headers, which
+// onnxruntime_go asks the library for: an older library does not have it.
+const libraryAPI = 24
+
 // DefaultLibrary is where `make ort` puts the ONNX Runtime library, relative
 // to the repository root.
-const DefaultLibrary = ".cache/onnxruntime/1.24.1/libonnxruntime.so"
+const DefaultLibrary = ".cache/onnxruntime/" + LibraryVersion + "/libonnxruntime.so"
 
 // ErrNoRuntime reports that the ONNX Runtime shared library was not found.
 var ErrNoRuntime = errors.New("onnx runtime library not found")
@@ -78,8 +88,30 @@ func InitRuntime() error {
 	ort.SetSharedLibraryPath(path)
 	runtimeLib = path
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		runtimeErr = fmt.Errorf("onnx runtime %s: %w", path, err)
+		runtimeErr = loadError(path, os.Getenv(LibraryEnv) != "", err)
 	}
 	runtimeDone = true
 	return runtimeErr
+}
+
+// loadError explains why the library at path did not load (onnxruntime_go
+// says only "Error setting ORT API base: 2" for an older ONNX Runtime), the
+// version needed, and how to get it. fromEnv: the path came from
+// LibraryEnv rather than the cache.
+func loadError(path string, fromEnv bool, err error) error {
+	why := "it did not load"
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "Error setting ORT API base"):
+		// onnxruntime_go's SetAPIFromBase: GetApi(ORT_API_VERSION) gave NULL.
+		why = fmt.Sprintf("it does not offer C API version %d, so it is an older ONNX Runtime", libraryAPI)
+	case strings.Contains(msg, "Error loading ONNX shared library"), strings.Contains(msg, "Error looking up OrtGetApiBase"):
+		why = "it is not an ONNX Runtime shared library this system can load"
+	}
+	fetch := fmt.Sprintf("run `make ort`, which fetches ONNX Runtime %s from the npm package onnxruntime-node into %s", LibraryVersion, DefaultLibrary)
+	fix := "delete it and " + fetch
+	if fromEnv {
+		fix = fmt.Sprintf("point %s at ONNX Runtime %s's libonnxruntime.so, or unset it and %s", LibraryEnv, LibraryVersion, fetch)
+	}
+	return fmt.Errorf("onnx runtime %s: %w (modelrouter needs ONNX Runtime %s, C API version %d, the one onnxruntime_go's headers are written for; %s: %s)",
+		path, err, LibraryVersion, libraryAPI, why, fix)
 }
