@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -62,25 +63,23 @@ func hostedTool(t string) bool {
 	return strings.HasPrefix(t, "web_search") // web_search, web_search_preview and their dated names
 }
 
-// hostedToolRefusal is why p cannot serve a Responses call declaring a
+// hostedToolRefusal is why p cannot serve m a Responses call declaring a
 // tool OpenAI's platform runs (hostedTool), "" when it can: OpenAI's API
 // (openAIsAPI) runs them, and an Azure resource is left to judge them, as
 // before this check (its Responses API documents the web_search tool,
 // learn.microsoft.com/azure/foundry/openai/how-to/web-search). Another
-// provider's own public API is left to --agent-tools-openai-only, as
-// before: xAI's runs built-in tools of its own on its servers (web search,
-// code interpreter, collections search; docs.x.ai/developers/tools/overview),
-// and so does Groq's: browser search and code execution for gpt-oss, on
-// its servers (console.groq.com/docs/tool-use/built-in-tools,
-// docs/code-execution), and remote MCP on its Responses API
-// (console.groq.com/docs/mcp).
-// A server of one's own (PublicAPI false) would answer without the tool, a
-// wrong answer with a 200, or refuse the call with a 400 that no failover
-// follows, unless the user declared that it runs that type
-// (Provider.HostedTools: vLLM or SGLang started with a tool server). A
-// provider reached through a translation (Anthropic's) is the
-// translation's to refuse.
-func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
+// provider's own public API runs only the types it documents
+// (publicAPIRuns): xAI's its web search, code interpreter, collections
+// search and remote MCP, Groq's its code execution for gpt-oss and remote
+// MCP; any other type would reach it for a 400 that no failover follows
+// (or an answer without the tool). A server of one's own (PublicAPI
+// false) would answer without the tool, a wrong answer with a 200, or
+// refuse the call with a 400 that no failover follows. Either runs a type
+// the user declared it to run (Provider.HostedTools: vLLM or SGLang
+// started with a tool server, or a type a provider's API takes that its
+// documentation does not yet name). A provider reached through a
+// translation (Anthropic's) is the translation's to refuse.
+func hostedToolRefusal(p Provider, m router.Model, api API, toolTypes []string) string {
 	if api != APIResponses || p.Kind != KindOpenAI {
 		return ""
 	}
@@ -88,21 +87,26 @@ func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 		if !hostedTool(t) {
 			continue
 		}
-		if openAIsAPI(p) || PublicAPI(p.BaseURL) {
+		if openAIsAPI(p) {
 			return ""
 		}
-		if declaresHostedTool(p, t) {
+		public := PublicAPI(p.BaseURL)
+		if public && publicAPIRuns(p, m, t) || declaresHostedTool(p, t) {
 			continue
 		}
 		why := fmt.Sprintf("tool type %s is run by OpenAI's platform, and provider %s's base URL (%s) is not OpenAI's API",
 			quotedCut(t), p.Name, apiHost(p.BaseURL))
+		if public {
+			why = fmt.Sprintf("tool type %s is run by OpenAI's platform, and provider %s's base URL (%s) is %s",
+				quotedCut(t), p.Name, apiHost(p.BaseURL), publicAPIDocuments(p, m))
+		}
 		// Only a name a declaration may hold is offered as one.
 		declare := undatedTool(t)
 		if !DeclarableHostedTool(declare) {
 			declare = ""
 		}
 		var hints []string
-		if p.Name == "openai" || p.Name == "default" {
+		if !public && (p.Name == "openai" || p.Name == "default") {
 			hints = append(hints, fmt.Sprintf("a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true",
 				OpenAIAPIVariable(p.Name)))
 		}
@@ -113,6 +117,9 @@ func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 				hints = append(hints, fmt.Sprintf("does the server run it too? add %q to \"hosted_tools\" in its providers entry, or to %s",
 					declare, HostedToolsVariable(p.Name)))
 			}
+		case declare != "" && public:
+			hints = append(hints, fmt.Sprintf("does its API take it now? declare it: \"hosted_tools\": [%q] in its providers entry, or %s=%s",
+				declare, HostedToolsVariable(p.Name), declare))
 		case declare != "":
 			hints = append(hints, fmt.Sprintf("a server that runs it itself, as vLLM or SGLang started with a tool server? declare it: \"hosted_tools\": [%q] in its providers entry, or %s=%s",
 				declare, HostedToolsVariable(p.Name), declare))
@@ -123,6 +130,77 @@ func hostedToolRefusal(p Provider, api API, toolTypes []string) string {
 		return why
 	}
 	return ""
+}
+
+// publicAPIHostedTools are, by host, the hosted tool types (hostedTool) a
+// provider's own public API other than OpenAI's documents running itself
+// on its Responses API, under OpenAI's names and undated:
+//
+//   - xAI's: web_search (docs.x.ai's search tools guide names the tool
+//     web_search on OpenAI's Responses API, not web_search_preview),
+//     code_interpreter, file_search over its collections and remote mcp
+//     (docs.x.ai/developers/tools/overview: web search, X search, code
+//     interpreter, collections search; its collections search guide sends
+//     file_search with a collection's id as vector_store_ids).
+//   - Groq's: code_interpreter, for gpt-oss only (groqCodeExecution;
+//     console.groq.com/docs/code-execution), and remote mcp on its
+//     Responses API (console.groq.com/docs/mcp). Its web search is a tool
+//     of its own, browser_search (console.groq.com/docs/browser-search),
+//     and no Groq page documents OpenAI's web_search types, file_search
+//     or image_generation.
+//
+// A public API not listed (DeepSeek's, Anthropic's OpenAI-compatible
+// endpoint) documents none.
+var publicAPIHostedTools = map[string][]string{
+	apiHost(DefaultXAIBaseURL): {"web_search", "code_interpreter", "file_search", "mcp"},
+	apiHost(GroqBaseURL):       {"code_interpreter", "mcp"},
+}
+
+// publicAPINames names the public APIs publicAPIHostedTools lists, and
+// DeepSeek's, in a refusal.
+var publicAPINames = map[string]string{
+	apiHost(DefaultXAIBaseURL):      "xAI's API",
+	apiHost(GroqBaseURL):            "Groq's API",
+	apiHost(DefaultDeepSeekBaseURL): "DeepSeek's API",
+}
+
+// publicAPIRuns reports whether p, a provider's own public API, documents
+// running hosted tool type t for m (publicAPIHostedTools).
+func publicAPIRuns(p Provider, m router.Model, t string) bool {
+	host := apiHost(p.BaseURL)
+	if !slices.Contains(publicAPIHostedTools[host], t) {
+		return false
+	}
+	return host != apiHost(GroqBaseURL) || t != "code_interpreter" || groqCodeExecution(m)
+}
+
+// groqCodeExecution reports whether Groq runs code execution for m: its
+// gpt-oss models alone, of the models it serves
+// (console.groq.com/docs/code-execution).
+func groqCodeExecution(m router.Model) bool {
+	return strings.Contains(strings.ToLower(upstreamModel(m)), "gpt-oss")
+}
+
+// publicAPIDocuments says which public API p is and what hosted tool
+// types it documents running, for a refusal.
+func publicAPIDocuments(p Provider, m router.Model) string {
+	host := apiHost(p.BaseURL)
+	name, ok := publicAPINames[host]
+	if !ok {
+		name = "a provider's own API"
+	}
+	runs := publicAPIHostedTools[host]
+	if host == apiHost(GroqBaseURL) && !groqCodeExecution(m) {
+		return name + ", whose Responses API documents only mcp of these types for " + upstreamModel(m) + " (code_interpreter for gpt-oss models)"
+	}
+	if len(runs) == 0 {
+		return name + ", which documents none of these types"
+	}
+	list := runs[len(runs)-1]
+	if len(runs) > 1 {
+		list = strings.Join(runs[:len(runs)-1], ", ") + " and " + list
+	}
+	return name + ", whose Responses API documents only " + list + " of these types"
 }
 
 // readsOpenAIState reports whether p answers with OpenAI's own state:

@@ -1,6 +1,7 @@
 package upstream_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,13 +187,47 @@ func TestTheEnvironmentDeclaresHostedTools(t *testing.T) {
 	assert.Empty(t, ps.ByName["openai"].HostedTools)
 }
 
-// Groq's own API runs built-in tools on its servers (browser search and
-// code execution for gpt-oss, remote MCP on its Responses API): a model
-// served there is left to --agent-tools-openai-only, as xAI's are, not
-// refused as at a server of one's own.
-func TestGroqsOwnAPIIsLeftToJudgeTheToolsItRuns(t *testing.T) {
-	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", Provider: "gpt-oss"}
-	groq := upstream.Providers{ByName: map[string]upstream.Provider{
-		"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: upstream.GroqBaseURL, APIKey: "gsk_test"}}}
-	assert.Empty(t, groq.Supports(oss, upstream.APIResponses, "web_search_preview", "code_interpreter", "mcp"))
+// A provider's own public API other than OpenAI's runs the hosted tool
+// types it documents on its Responses API, and only those: Groq's code
+// execution for gpt-oss and remote MCP, xAI's web_search, code
+// interpreter, collections search (file_search) and remote MCP;
+// DeepSeek's none. Any other type leaves the model out, saying which API
+// it is and what it documents, and how to declare a type it takes; a
+// declaration (hosted_tools) adds the type.
+func TestAProvidersOwnAPIServesOnlyTheHostedToolsItDocuments(t *testing.T) {
+	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", UpstreamModel: "openai/gpt-oss-120b", Provider: "gpt-oss"}
+	llama := router.Model{ID: "llama", Name: "llama-4-maverick", UpstreamModel: "meta-llama/llama-4-maverick-17b-128e-instruct", Provider: "meta"}
+	grok := router.Model{ID: "grok", Name: "grok-4", Provider: "xai"}
+	ds := router.Model{ID: "ds", Name: "deepseek-v4-flash", Provider: "deepseek"}
+	at := func(name, base string, declared ...string) upstream.Providers {
+		return upstream.Providers{ByName: map[string]upstream.Provider{
+			name: {Name: name, Kind: upstream.KindOpenAI, BaseURL: base, APIKey: "k", HostedTools: declared}}}
+	}
+	groq := at("gpt-oss", upstream.GroqBaseURL)
+	assert.Empty(t, groq.Supports(oss, upstream.APIResponses, "function", "code_interpreter", "mcp"))
+	for _, typ := range []string{"web_search_preview", "web_search", "web_search_2025_08_26", "file_search", "image_generation"} {
+		assert.Equal(t, `tool type "`+typ+`" is run by OpenAI's platform, and provider gpt-oss's base URL (api.groq.com) is Groq's API,`+
+			` whose Responses API documents only code_interpreter and mcp of these types`+
+			` (does its API take it now? declare it: "hosted_tools": ["`+strings.TrimSuffix(typ, "_2025_08_26")+`"] in its providers entry,`+
+			` or MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=`+strings.TrimSuffix(typ, "_2025_08_26")+`)`,
+			groq.Supports(oss, upstream.APIResponses, "code_interpreter", typ), typ)
+	}
+	assert.Empty(t, at("gpt-oss", upstream.GroqBaseURL, "web_search").Supports(oss, upstream.APIResponses, "web_search", "mcp"), "declared")
+
+	meta := at("meta", upstream.GroqBaseURL)
+	assert.Empty(t, meta.Supports(llama, upstream.APIResponses, "mcp"))
+	assert.Contains(t, meta.Supports(llama, upstream.APIResponses, "code_interpreter"),
+		"is Groq's API, whose Responses API documents only mcp of these types for meta-llama/llama-4-maverick-17b-128e-instruct (code_interpreter for gpt-oss models)")
+
+	xai := at("xai", "https://api.x.ai/v1")
+	assert.Empty(t, xai.Supports(grok, upstream.APIResponses, "web_search", "code_interpreter", "file_search", "mcp"))
+	for _, typ := range []string{"web_search_preview", "image_generation"} {
+		assert.Contains(t, xai.Supports(grok, upstream.APIResponses, typ),
+			"provider xai's base URL (api.x.ai) is xAI's API, whose Responses API documents only web_search, code_interpreter, file_search and mcp of these types", typ)
+	}
+
+	deepseek := at("deepseek", "https://api.deepseek.com")
+	assert.Contains(t, deepseek.Supports(ds, upstream.APIResponses, "web_search"),
+		"provider deepseek's base URL (api.deepseek.com) is DeepSeek's API, which documents none of these types")
+	assert.Empty(t, deepseek.Supports(ds, upstream.APIResponses, "function"))
 }

@@ -59,7 +59,9 @@ type Provider struct {
 	// web search, the code interpreter or MCP for gpt-oss. Names are from
 	// HostedToolTypes. The user says so (the file's hosted_tools,
 	// MODELROUTER_UPSTREAM_<NAME>_HOSTED_TOOLS); undeclared, a server of
-	// one's own gets no call that declares such a tool (hostedToolRefusal).
+	// one's own gets no call that declares such a tool, and a provider's
+	// own public API none but the types it documents (hostedToolRefusal,
+	// publicAPIHostedTools), to which a declaration adds.
 	HostedTools []string
 }
 
@@ -200,7 +202,7 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 	if why := openAIStoreRefusal(p, m, toolTypes); why != "" {
 		return why
 	}
-	if why := hostedToolRefusal(p, api, toolTypes); why != "" {
+	if why := hostedToolRefusal(p, m, api, toolTypes); why != "" {
 		return why
 	}
 	// A provider that speaks the client's API carries all of it.
