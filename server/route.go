@@ -24,6 +24,13 @@ var routePaths = map[string]openai.API{
 	"/route/messages":  openai.Messages,
 }
 
+// azureRoutePaths are the dry runs under Azure's
+// /openai/deployments/{deployment}: one for each API that path serves.
+var azureRoutePaths = map[string]openai.API{
+	"/route":           openai.Chat,
+	"/route/responses": openai.Responses,
+}
+
 // onRouteMessagesPath reports whether c is a dry run of a Messages body:
 // its errors are in Anthropic's shape, as the real call's are.
 func onRouteMessagesPath(c *gin.Context) bool {
@@ -47,7 +54,7 @@ func (s *Server) route(api openai.API) gin.HandlerFunc {
 			err = s.decideWith(c, s.cfg.PreviewRouter, api, r)
 		}
 		if err != nil {
-			s.writeError(c, hintResponsesDryRun(api, err))
+			s.writeError(c, hintResponsesDryRun(c, api, err))
 			return
 		}
 		rr := openai.Route(requestID(c), r.decision, r.needs.InputTokens)
@@ -58,14 +65,16 @@ func (s *Server) route(api openai.API) gin.HandlerFunc {
 
 // hintResponsesDryRun adds, to the refusal of a chat dry run's body
 // without `messages`, where a Responses body's dry run is: such a body is
-// most likely one (its conversation is in `input`).
-func hintResponsesDryRun(api openai.API, err error) error {
+// most likely one (its conversation is in `input`). It names the path's
+// pattern, {deployment} for Azure's, never the path as sent.
+func hintResponsesDryRun(c *gin.Context, api openai.API, err error) error {
 	var re *router.Error
 	if api != openai.Chat || !errors.As(err, &re) || re.Param != "messages" ||
 		!strings.HasPrefix(re.Message, "missing required parameter") {
 		return err
 	}
+	path := strings.Replace(c.FullPath(), ":deployment", "{deployment}", 1)
 	hinted := *re
-	hinted.Message += "; POST /v1/route reads a Chat Completions body, and a Responses body's dry run is POST /v1/route/responses"
+	hinted.Message += "; POST " + path + " reads a Chat Completions body, and a Responses body's dry run is POST " + path + "/responses"
 	return &hinted
 }

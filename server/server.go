@@ -334,6 +334,14 @@ func (s *Server) routes() *gin.Engine {
 	az := e.Group("/openai/deployments/:deployment")
 	az.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
 	az.POST("/responses", call(openai.Responses, s.proxy(openai.Responses))...)
+	// Their dry runs (an extension, as /v1/route is: Azure has none): the
+	// deployment is the path's, as on the calls above, which route among
+	// its models whatever the body's model says, where /v1/route reads
+	// the body's (a model's id there pins the call to that model, and a
+	// body without one is refused).
+	for path, api := range azureRoutePaths {
+		az.POST(path, call(apiRoute, s.route(api))...)
+	}
 	// Azure's clients (openai-go's azure.WithEndpoint, openai-python's
 	// AzureOpenAI) put the deployment in the path only for Chat
 	// Completions and the like: the Responses API and the model list go
