@@ -179,7 +179,7 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 		AudioOutput:       req.AudioOutput,
 		ServiceTier:       req.ServiceTier,
 		StructuredOutput:  req.StructuredOutput && api != openai.Messages,
-		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && len(req.AgentTools) > 0,
+		OpenAIOnly:        s.cfg.AgentToolsOpenAIOnly && slices.ContainsFunc(req.AgentTools, openAIAgentTool(api)),
 		StoredAtOpenAI:    req.StoredAtOpenAI,
 		InputTokens:       s.inputTokens(&req),
 		MaxOutputTokens:   req.MaxOutputTokens,
@@ -738,4 +738,14 @@ func (s *Server) callModels(r *routed) ([]router.Model, error) {
 func previousNotFound(id string) error {
 	return &router.Error{Code: router.ENotFound, Param: "previous_response_id",
 		Message: fmt.Sprintf("Previous response with id %q not found.", id)}
+}
+
+// openAIAgentTool reports, of a built-in tool type a call on api
+// declares, whether it is one --agent-tools-openai-only keeps to OpenAI's
+// models: any but a tool only a provider's own API runs (Groq's
+// browser_search, xAI's x_search: upstream.ProviderToolType), which
+// OpenAI's models never run, so the flag would leave such a call no model
+// that does.
+func openAIAgentTool(api openai.API) func(string) bool {
+	return func(t string) bool { return !upstream.ProviderToolType(upstreamAPI(api), t) }
 }

@@ -505,7 +505,7 @@ func hostedToolsProblem(p upstream.Provider, kind string) string {
 	if len(unknown) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s: not a tool type OpenAI's platform runs; valid: %s (a dated name, such as web_search_preview_2025_03_11, is declared by its undated one)",
+	return fmt.Sprintf("%s: not a hosted tool type; valid: %s (a dated name, such as web_search_preview_2025_03_11, is declared by its undated one)",
 		strings.Join(unknown, ","), strings.Join(upstream.HostedToolTypes, ", "))
 }
 

@@ -33,7 +33,7 @@ func TestHostedToolsDeclaresWhatAServerOfYourOwnRuns(t *testing.T) {
 }
 
 // A declaration that cannot mean anything refuses to start, naming the
-// setting: a name that is no tool type OpenAI's platform runs (a typo
+// setting: a name that is no hosted tool type (a typo
 // would leave the call refused without a word at start), a value that is
 // no list, a provider of another kind, and a variable for a provider the
 // environment does not configure.
@@ -44,16 +44,16 @@ func TestServeRefusesAHostedToolsDeclarationThatCannotApply(t *testing.T) {
 		want       string
 	}{
 		{"an unknown type in the file", `{"providers": {"gpt-oss": {"base_url": "http://10.0.0.5:8000/v1", "hosted_tools": ["web_serch", "mcp"]}}}`, nil,
-			`providers.gpt-oss.hosted_tools "web_serch": not a tool type OpenAI's platform runs; valid: web_search, web_search_preview, file_search, code_interpreter, image_generation, mcp`},
+			`providers.gpt-oss.hosted_tools "web_serch": not a hosted tool type; valid: web_search, web_search_preview, file_search, code_interpreter, image_generation, mcp, browser_search, x_search`},
 		{"an unknown type in the environment", "", []string{"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=http://10.0.0.5:8000/v1",
 			"MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=web_search_preview,browser,python"},
-			`MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS "browser", "python": not a tool type OpenAI's platform runs`},
+			`MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS "browser", "python": not a hosted tool type`},
 		{"a dated type", "", []string{"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=http://10.0.0.5:8000/v1",
 			"MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=web_search_preview_2025_03_11"},
 			`a dated name, such as web_search_preview_2025_03_11, is declared by its undated one`},
 		{"a key put there", "", []string{"MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL=http://10.0.0.5:8000/v1",
 			"MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=" + testSecret},
-			`MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS (not shown: it may be a key): not a tool type`},
+			`MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS (not shown: it may be a key): not a hosted tool type`},
 		{"true in the file", `{"providers": {"gpt-oss": {"base_url": "http://10.0.0.5:8000/v1", "hosted_tools": true}}}`, nil,
 			`providers.gpt-oss.hosted_tools: want an array`},
 		{"kind anthropic in the file", `{"providers": {"anthropic": {"base_url": "http://10.0.0.5:8000", "hosted_tools": ["web_search"]}}}`, nil,

@@ -8,8 +8,12 @@ import (
 
 // HostedToolTypes are the names a provider's hosted_tools declaration
 // (Provider.HostedTools) may hold: the Responses tool types OpenAI's
-// platform runs (hostedTool), undated. A dated name a call sends
-// (web_search_preview_2025_03_11) is declared by its undated one.
+// platform runs (hostedTool), undated, and those only a provider's own
+// API runs (providerTools: Groq's browser_search, xAI's x_search). A
+// dated name a call sends (web_search_preview_2025_03_11) is declared by
+// its undated one. A declared type is the server's on every API a call
+// declares it on: code_interpreter on Responses and on Chat Completions,
+// where it is Groq's.
 //
 // The declaration is a list, not a yes-or-no, because no server of one's
 // own is known to run them all: vLLM runs web_search_preview,
@@ -19,7 +23,7 @@ import (
 // "All of them" would send those calls to a server that answers without
 // the tool, the wrong 200 hostedToolRefusal keeps away; a proxy in front
 // of OpenAI's API, which does run them all, is declared by openai_api.
-var HostedToolTypes = []string{"web_search", "web_search_preview", "file_search", "code_interpreter", "image_generation", "mcp"}
+var HostedToolTypes = []string{"web_search", "web_search_preview", "file_search", "code_interpreter", "image_generation", "mcp", "browser_search", "x_search"}
 
 // HostedToolsVariable is the environment variable that declares which
 // hosted tool types provider name's server runs (Provider.HostedTools),

@@ -231,3 +231,61 @@ func TestAProvidersOwnAPIServesOnlyTheHostedToolsItDocuments(t *testing.T) {
 		"provider deepseek's base URL (api.deepseek.com) is DeepSeek's API, which documents none of these types")
 	assert.Empty(t, deepseek.Supports(ds, upstream.APIResponses, "function"))
 }
+
+// A tool type only a provider's own API runs goes only there: Groq's
+// browser_search (Chat Completions and Responses) and code_interpreter
+// (Chat Completions) for its gpt-oss models, xAI's x_search (Responses).
+// OpenAI's API, an Azure resource, another model at Groq and a server of
+// one's own are left out, saying where the type runs; a server of one's
+// own declared to run it (hosted_tools) is not. A type no provider is
+// known to run is left to the server, as before.
+func TestAProvidersOwnToolTypeIsServedOnlyWhereItRuns(t *testing.T) {
+	oss := router.Model{ID: "gpt-oss-120b", Name: "gpt-oss-120b", UpstreamModel: "openai/gpt-oss-120b", Provider: "gpt-oss"}
+	llama := router.Model{ID: "llama", Name: "llama-4-maverick", UpstreamModel: "meta-llama/llama-4-maverick-17b-128e-instruct", Provider: "gpt-oss"}
+	mini := router.Model{ID: "mini", Name: "gpt-4.1-mini", Provider: "gpt-oss"}
+	grok := router.Model{ID: "grok", Name: "grok-4", Provider: "gpt-oss"}
+	at := func(base string, declared ...string) upstream.Providers {
+		return upstream.Providers{ByName: map[string]upstream.Provider{
+			"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: base, APIKey: "k", HostedTools: declared}}}
+	}
+	groq, xai, openAI, own := at(upstream.GroqBaseURL), at("https://api.x.ai/v1"), at("https://api.openai.com/v1"), at("http://10.0.0.5:8000/v1")
+	azure := upstream.Providers{ByName: map[string]upstream.Provider{
+		"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindAzure, BaseURL: "https://res.openai.azure.com", APIKey: "k"}}}
+
+	for _, api := range []upstream.API{upstream.APIChatCompletions, upstream.APIResponses} {
+		assert.Empty(t, groq.Supports(oss, api, "function", "browser_search"), api)
+		assert.Equal(t, `tool type "browser_search" is one Groq's API (api.groq.com) runs for gpt-oss models, and provider gpt-oss's model meta-llama/llama-4-maverick-17b-128e-instruct is not one`,
+			groq.Supports(llama, api, "browser_search"), api)
+		assert.Equal(t, `tool type "browser_search" is one Groq's API (api.groq.com) runs for gpt-oss models, and provider gpt-oss's base URL (api.openai.com) is OpenAI's API`,
+			openAI.Supports(mini, api, "browser_search"), api)
+		assert.Equal(t, `tool type "browser_search" is one Groq's API (api.groq.com) runs for gpt-oss models, and provider gpt-oss is an Azure OpenAI resource`,
+			azure.Supports(mini, api, "browser_search"), api)
+		assert.Equal(t, `tool type "browser_search" is one Groq's API (api.groq.com) runs for gpt-oss models, and provider gpt-oss's base URL (api.x.ai) is xAI's API`,
+			xai.Supports(grok, api, "browser_search"), api)
+		assert.Equal(t, `tool type "browser_search" is one Groq's API (api.groq.com) runs for gpt-oss models, and provider gpt-oss's base URL (10.0.0.5) is not Groq's API`+
+			` (a server that runs it itself? declare it: "hosted_tools": ["browser_search"] in its providers entry, or MODELROUTER_UPSTREAM_GPT_OSS_HOSTED_TOOLS=browser_search)`,
+			own.Supports(oss, api, "browser_search"), api)
+		assert.Empty(t, at("http://10.0.0.5:8000/v1", "browser_search").Supports(oss, api, "browser_search"), api)
+		assert.Contains(t, at("http://10.0.0.5:8000/v1", "mcp").Supports(oss, api, "browser_search"),
+			`its hosted_tools declaration (mcp) does not name it; does the server run it too? add "browser_search" to "hosted_tools"`, api)
+		assert.Empty(t, openAI.Supports(mini, api, "some_new_tool"), "a type no provider is known to run is the server's to judge, as before")
+	}
+
+	assert.Empty(t, groq.Supports(oss, upstream.APIChatCompletions, "code_interpreter"))
+	assert.Contains(t, openAI.Supports(mini, upstream.APIChatCompletions, "code_interpreter"),
+		`tool type "code_interpreter" is one Groq's API (api.groq.com) runs for gpt-oss models`)
+	assert.Empty(t, openAI.Supports(mini, upstream.APIResponses, "code_interpreter"), "OpenAI's own on Responses")
+
+	assert.Empty(t, xai.Supports(grok, upstream.APIResponses, "x_search", "web_search"))
+	assert.Equal(t, `tool type "x_search" is one xAI's API (api.x.ai) runs, and provider gpt-oss's base URL (api.openai.com) is OpenAI's API`,
+		openAI.Supports(mini, upstream.APIResponses, "x_search"))
+	assert.Equal(t, `tool type "x_search" is one xAI's API (api.x.ai) runs, and provider gpt-oss's base URL (api.groq.com) is Groq's API`,
+		groq.Supports(oss, upstream.APIResponses, "x_search"))
+	assert.Empty(t, at("http://10.0.0.5:8000/v1", "x_search").Supports(grok, upstream.APIResponses, "x_search"))
+
+	assert.True(t, upstream.ProviderToolType(upstream.APIResponses, "x_search"))
+	assert.False(t, upstream.ProviderToolType(upstream.APIResponses, "code_interpreter"), "OpenAI's own on Responses")
+	assert.True(t, upstream.ProviderToolType(upstream.APIChatCompletions, "code_interpreter"))
+	assert.True(t, upstream.DeclarableHostedTool("browser_search"))
+	assert.True(t, upstream.DeclarableHostedTool("x_search"))
+}

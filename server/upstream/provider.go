@@ -54,14 +54,16 @@ type Provider struct {
 	// reads as a server of one's own (openAIsAPI, ownAPI).
 	OpenAIAPI bool
 	// HostedTools declares the tool types OpenAI's platform runs
-	// (hostedTool) that BaseURL's server runs too, though it is not
-	// OpenAI's API: vLLM or SGLang started with a tool server, which run
-	// web search, the code interpreter or MCP for gpt-oss. Names are from
-	// HostedToolTypes. The user says so (the file's hosted_tools,
+	// (hostedTool), or only a provider's own API runs (providerTools:
+	// Groq's browser_search, xAI's x_search), that BaseURL's server runs
+	// too, though it is not that API: vLLM or SGLang started with a tool
+	// server, which run web search, the code interpreter or MCP for
+	// gpt-oss. Names are from HostedToolTypes. The user says so (the file's hosted_tools,
 	// MODELROUTER_UPSTREAM_<NAME>_HOSTED_TOOLS); undeclared, a server of
 	// one's own gets no call that declares such a tool, and a provider's
 	// own public API none but the types it documents (hostedToolRefusal,
-	// publicAPIHostedTools), to which a declaration adds.
+	// publicAPIHostedTools, providerToolRefusal), to which a declaration
+	// adds.
 	HostedTools []string
 }
 
@@ -177,7 +179,8 @@ func (ps Providers) Available(m router.Model) string {
 // given types (and the ContentPrefix needs among them, and within its
 // documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName, and
 // able to read what OpenAI stores where the call names it: NeedOpenAIStore, and
-// to run the tools OpenAI's platform runs where a Responses call declares one), otherwise why not.
+// to run the tools OpenAI's platform runs where a Responses call declares one,
+// and those only a provider's own API runs: providerTools), otherwise why not.
 // The server excludes such candidates before routing. A provider reached
 // through a translation carries only what both APIs have: an Anthropic
 // provider serves Chat Completions and Responses calls with function tools
@@ -203,6 +206,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		return why
 	}
 	if why := hostedToolRefusal(p, m, api, toolTypes); why != "" {
+		return why
+	}
+	if why := providerToolRefusal(p, m, api, toolTypes); why != "" {
 		return why
 	}
 	// A provider that speaks the client's API carries all of it.
