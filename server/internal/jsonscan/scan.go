@@ -47,7 +47,9 @@ func Value(raw []byte, i int) int {
 			}
 		}
 	}
-	return i
+	// An unclosed string inside an unclosed value leaves i one past the
+	// end.
+	return min(i, len(raw))
 }
 
 // String returns the index of the quote that closes the string whose

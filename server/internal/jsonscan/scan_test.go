@@ -18,6 +18,7 @@ func compact(t *testing.T, b []byte) string {
 // checkScan holds Elements and ParseObject to encoding/json on valid JSON,
 // and only asks that they return on anything else.
 func checkScan(t *testing.T, raw []byte) {
+	raw = raw[:len(raw):len(raw)] // nothing past the end to slice into
 	elems, isArray := Elements(raw)
 	obj, isObject := ParseObject(raw)
 	if !json.Valid(raw) {
@@ -51,6 +52,7 @@ func TestScanAgreesWithEncodingJSON(t *testing.T) {
 		`[]`, ` [ ] `, `[1, "two", {"three": [3]}, null, true, -4.5e1]`, `["a\"]b", "\\"]`,
 		`{}`, `{"a": 1, "b": {"c": "}"}, "a": 2}`, `{"t\u0079pe": "x", "k": [1, {"z": "\"{"}]}`,
 		`{"a":"b"} `, `"x"`, `5`, `[1,]`, `{"a"}`, `{"a":}`, `[`, `{"a":1`, `["unterminated]`, `{,}`,
+		`{"a":["cut short`, `[{"b":"cut short`,
 	} {
 		checkScan(t, []byte(raw))
 	}
