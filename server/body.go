@@ -36,6 +36,13 @@ import (
 // is read: a client that sent `Expect: 100-continue` (curl does above 1
 // MiB) then gets the 413 instead of `100 Continue`, which net/http sends
 // on the first read, and never sends megabytes only to be refused.
+//
+// A body refused for its size after it was read up to the limit (one
+// sent without a Content-Length, or a gzip body that decompresses past
+// the limit) comes back with the error: what was read of it, at most the
+// limit and uncompressed, so that the call can still be logged under the
+// model it names first (openai.ModelOfPrefix). Every other error returns
+// no bytes.
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
 	if c.Request.ContentLength > limit {
@@ -48,17 +55,22 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	if bodyread.Stalled(err) {
 		return nil, bodyread.StalledError(s.cfg.BodyTimeout)
 	}
+	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
+			var read []byte // a gzip body's bytes say nothing as they are
+			if enc == "" || enc == "identity" {
+				read = raw
+			}
+			return read, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
 		}
 		if brokenOff(c, err) {
 			return nil, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
 		}
 		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
 	}
-	switch enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))); enc {
+	switch enc {
 	case "", "identity":
 		return raw, nil
 	case "gzip", "x-gzip":
@@ -79,7 +91,8 @@ func brokenOff(c *gin.Context, err error) bool {
 }
 
 // gunzip decompresses a gzip request body of at most limit bytes once
-// decompressed.
+// decompressed; one over it returns its first limit bytes with the error,
+// as readBody does.
 func gunzip(raw []byte, limit int64) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
@@ -91,7 +104,7 @@ func gunzip(raw []byte, limit int64) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}
 	if int64(len(plain)) > limit {
-		return nil, router.Errorf(router.ETooLarge, "The decompressed request body is larger than the limit of %d bytes.", limit)
+		return plain[:limit], router.Errorf(router.ETooLarge, "The decompressed request body is larger than the limit of %d bytes.", limit)
 	}
 	return plain, nil
 }

@@ -79,8 +79,9 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 	ex := exchangeOf(c)
 	raw, err := s.readBody(c)
 	if err != nil {
-		// Azure's path names the deployment without the body.
-		s.noteRefusedUnder(c, ex, "")
+		// Azure's path names the deployment without the body; elsewhere
+		// a body over the limit may name it in what was read of it.
+		s.noteRefusedUnder(c, ex, openai.ModelOfPrefix(raw))
 		return nil, err
 	}
 	req, err := openai.Parse(api, raw)
@@ -522,7 +523,7 @@ func namedDeployment(c *gin.Context, model string) string {
 // noteRefusedUnder fills the record of a call refused before its
 // deployment was looked up (its body unreadable, unparsable, or naming an
 // id longer than any answer's) with the deployment it named (model: the
-// body's, "" when unread), so it is counted under that deployment, as any
+// body's, "" when it was not read or names none within what was), so it is counted under that deployment, as any
 // refused call to it is, rather than as "(unknown)" because another member
 // of the body was wrong.
 func (s *Server) noteRefusedUnder(c *gin.Context, ex *exchange, model string) {

@@ -190,6 +190,67 @@ func ModelOf(raw []byte) string {
 	return model
 }
 
+// ModelOfPrefix returns the top-level "model" string of a body of which
+// only prefix was read (one refused for its size: the read stops at the
+// limit), or "" where no whole "model" member lies within it: the body is
+// no JSON object, a member before the model is not valid JSON, the model
+// is no string, or it starts or ends past the prefix. The first "model"
+// member is taken, as a later one may lie past what was read. It walks
+// the top-level members only, allocating nothing but the model's text,
+// so it costs no more than reading the prefix did.
+func ModelOfPrefix(prefix []byte) string {
+	i := jsonscan.Space(prefix, 0)
+	if i >= len(prefix) || prefix[i] != '{' {
+		return ""
+	}
+	i = jsonscan.Space(prefix, i+1)
+	for i < len(prefix) && prefix[i] == '"' {
+		keyEnd := jsonscan.String(prefix, i)
+		if keyEnd >= len(prefix) || !json.Valid(prefix[i:keyEnd+1]) {
+			return ""
+		}
+		key := prefix[i : keyEnd+1]
+		i = jsonscan.Space(prefix, keyEnd+1)
+		if i >= len(prefix) || prefix[i] != ':' {
+			return ""
+		}
+		start := jsonscan.Space(prefix, i+1)
+		end := jsonscan.Value(prefix, start)
+		// A value cut short by the prefix's end is no valid JSON, but for
+		// a number; a number is never the model, and the member after it
+		// is then missing.
+		if end == start || !json.Valid(prefix[start:end]) {
+			return ""
+		}
+		i = jsonscan.Space(prefix, end)
+		if isModelKey(key) {
+			if i < len(prefix) && prefix[i] != ',' && prefix[i] != '}' {
+				return "" // what follows it is no JSON
+			}
+			model, _ := jsonscan.Unquote(prefix[start:end]) // "" for no string
+			return model
+		}
+		if i >= len(prefix) || prefix[i] != ',' {
+			return ""
+		}
+		i = jsonscan.Space(prefix, i+1)
+	}
+	return ""
+}
+
+// isModelKey reports whether key, a valid JSON string literal, says
+// "model", escapes allowed.
+func isModelKey(key []byte) bool {
+	if string(key) == `"model"` {
+		return true
+	}
+	if bytes.IndexByte(key, '\\') < 0 {
+		return false
+	}
+	s, _ := jsonscan.Unquote(key)
+	return s == "model"
+}
+
 // Parse reads a request body of the given API. Errors are *router.Error with
 // code EInvalid and Param naming the field at fault.
 func Parse(api API, raw []byte) (Request, error) {
