@@ -162,7 +162,9 @@ func mergeResults(it dataset.Item, d *dataset.Dataset, index map[string]int) ([]
 				return nil, fmt.Errorf("corpus: model %w", err)
 			}
 		}
-		if pr, ok := d.Models[m]; ok {
+		// A length-only model's entry is averaged in only where it is a
+		// price: one without the format's fields is no $0.
+		if pr, err := d.PriceOf(m); err == nil {
 			a.in += pr.Input
 			a.out += pr.Output
 			a.priceN++

@@ -59,14 +59,19 @@ func (it *Item) check() error {
 }
 
 // PriceOf returns a labelled model's price. A model with quality labels but
-// no entry in models.json is an error (the format prices every model of
-// items.jsonl): priced at $0 it would be the cheapest candidate everywhere.
-// eval (for its candidates) and train (for every labelled model) use it, so
-// both refuse the same data with the same words.
+// no entry in models.json, or an entry without input_usd_per_mtok and
+// output_usd_per_mtok as numbers, is an error (the format prices every
+// model of items.jsonl): priced at $0 it would be the cheapest candidate
+// everywhere. eval (for its candidates) and train (for every labelled
+// model, whose price picks the bands) use it, so both refuse the same data
+// with the same words.
 func (d *Dataset) PriceOf(model string) (Price, error) {
 	p, ok := d.Models[model]
 	if !ok {
 		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: models.json has no entry for it", model, d.Name)
+	}
+	if why := d.priceFieldsMissing(model); why != "" {
+		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: %s", model, d.Name, why)
 	}
 	return p, nil
 }

@@ -72,7 +72,7 @@ type Dataset struct {
 	Models map[string]Price
 	// priceGaps holds, for each models.json entry that lacks a number in
 	// input_usd_per_mtok or output_usd_per_mtok, the fields it has: such an
-	// entry decodes as a price of $0 (see PriceFieldsMissing).
+	// entry decodes as a price of $0 (see priceFieldsMissing).
 	priceGaps map[string][]string
 	Items     []Item
 }
@@ -223,12 +223,12 @@ func isNumber(raw json.RawMessage) bool {
 	return len(t) > 0 && t[0] != '"' && !bytes.Equal(t, []byte("null")) && json.Unmarshal(t, &f) == nil
 }
 
-// PriceFieldsMissing says why model's models.json entry gives no price, or
+// priceFieldsMissing says why model's models.json entry gives no price, or
 // "" when it gives both: an entry without input_usd_per_mtok and
 // output_usd_per_mtok as numbers (prices per token under LiteLLM's names,
 // a typo) decodes as $0, which would make the model free in every cost
-// eval reports.
-func (d *Dataset) PriceFieldsMissing(model string) string {
+// eval reports and in the band choice of train ([Dataset.PriceOf]).
+func (d *Dataset) priceFieldsMissing(model string) string {
 	f, ok := d.priceGaps[model]
 	if !ok {
 		return ""

@@ -265,9 +265,6 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 		if err != nil {
 			return nil, fmt.Errorf("candidate %w", err)
 		}
-		if why := d.PriceFieldsMissing(n); why != "" {
-			return nil, fmt.Errorf("candidate %q of dataset %s has no price: %s", n, d.Name, why)
-		}
 		profile := mapping[n]
 		if profile == "" {
 			profile = dataset.Canonical(n)

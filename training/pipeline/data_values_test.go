@@ -57,6 +57,24 @@ func TestRunRefusesAModelWithoutAPrice(t *testing.T) {
 	assert.Contains(t, err.Error(), `model "weak_model@cheap" has quality labels but no price in dataset zeroeval-math: models.json has no entry for it`)
 }
 
+// A models.json entry written with prices per token under LiteLLM's names
+// instead of the format's USD per million tokens decoded as $0: train chose
+// the bands on a free model without a word. It stops as eval does, naming
+// the fields the entry has and the ones the format wants.
+func TestRunRefusesAPriceEntryWithoutTheFormatsPriceFields(t *testing.T) {
+	dir := t.TempDir()
+	a := writeToyDataset(t, dir, "zeroeval-math", 120, 1)
+	rewriteFile(t, a, "models.json", `"weak_model@cheap": {"input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.3}`,
+		`"weak_model@cheap": {"input_cost_per_token": 1e-7, "output_cost_per_token": 3e-7}`)
+	_, err := Run(context.Background(), tinyOptions(filepath.Join(dir, "out"), a))
+	require.Error(t, err, "a model priced per token was trained on at $0")
+	assert.Contains(t, err.Error(), `model "weak_model@cheap" has quality labels but no price in dataset zeroeval-math`)
+	assert.Contains(t, err.Error(), "only input_cost_per_token, output_cost_per_token")
+	assert.Contains(t, err.Error(), "input_usd_per_mtok and output_usd_per_mtok")
+	_, statErr := os.Stat(filepath.Join(dir, "out", "router.json"))
+	assert.True(t, os.IsNotExist(statErr), "a model was written from $0 prices")
+}
+
 // With --val > 0 but too few prompts for any to land in validation, there
 // is no calibration and no band choice: training must say so rather than
 // write a card whose validation BCE and ECE read 0 (perfect) and whose

@@ -230,7 +230,7 @@ func TestLeaveOneOutSkipsDatasetsWithoutSharedModels(t *testing.T) {
 	b := writeToyDataset(t, dir, "mmlu-pro", 100, 2) // same two models: shared
 	c := filepath.Join(dir, "llmrouter")
 	require.NoError(t, os.MkdirAll(c, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(c, "models.json"), []byte(`{"models": {"x": {}, "y": {}}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(c, "models.json"), []byte(`{"models": {"x": {"input_usd_per_mtok": 1, "output_usd_per_mtok": 2}, "y": {"input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.2}}}`), 0o644))
 	var lines []string
 	for i := range 20 {
 		lines = append(lines, fmt.Sprintf(`{"id": "l/%d", "task": "t", "prompt": "about cats %d", "results": {"x": {"score": 1}, "y": {"score": 0}}}`, i, i))
