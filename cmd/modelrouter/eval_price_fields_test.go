@@ -32,7 +32,7 @@ func TestEvalRefusesAPriceEntryWithoutTheFormatsPriceFields(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
-	for _, extra := range [][]string{nil, {"--candidates", "gpt-4o-2024-05-13,mixtral-8x7b-instruct-v0.1"}} {
+	for _, extra := range [][]string{nil, {"--candidates", "gpt-4o-2024-05-13,mixtral-8x7b-instruct-v0.1"}, {"--task", "t"}} {
 		stdout.Reset()
 		err = runEval(context.Background(), append([]string{"--data", data}, extra...), &stdout, &stderr)
 		require.Error(t, err, "%v: priced at $0 unseen", extra)
@@ -41,4 +41,10 @@ func TestEvalRefusesAPriceEntryWithoutTheFormatsPriceFields(t *testing.T) {
 		assert.ErrorContains(t, err, "input_usd_per_mtok and output_usd_per_mtok")
 		assert.Empty(t, stdout.String(), "no report from $0 prices")
 	}
+	// One report per task: the task is skipped with the same words.
+	stdout.Reset()
+	stderr.Reset()
+	require.Error(t, runEval(context.Background(), []string{"--data", data, "--by-task"}, &stdout, &stderr), "--by-task: priced at $0 unseen")
+	assert.Contains(t, stderr.String(), "only input_cost_per_token, output_cost_per_token")
+	assert.Empty(t, stdout.String(), "no report from $0 prices")
 }

@@ -31,7 +31,7 @@ func (d *Dataset) WithTasks(tasks ...string) (*Dataset, error) {
 			return nil, fmt.Errorf("dataset %s has no task %q (tasks: %s)", d.Name, t, strings.Join(have, ", "))
 		}
 	}
-	out := &Dataset{Name: d.Name + " task " + strings.Join(tasks, ","), Dir: d.Dir, Models: d.Models}
+	out := &Dataset{Name: d.Name + " task " + strings.Join(tasks, ","), Dir: d.Dir, Models: d.Models, priceGaps: d.priceGaps}
 	for _, it := range d.Items {
 		if slices.Contains(tasks, it.Task) {
 			out.Items = append(out.Items, it)
