@@ -31,10 +31,23 @@ var azureRoutePaths = map[string]openai.API{
 	"/route/responses": openai.Responses,
 }
 
+// routeMessagesPaths are the Messages dry run's paths (routePaths under
+// each prefix).
+var routeMessagesPaths = []string{"/v1/route/messages", "/openai/v1/route/messages"}
+
 // onRouteMessagesPath reports whether c is a dry run of a Messages body:
-// its errors are in Anthropic's shape, as the real call's are.
+// its errors are in Anthropic's shape, as the real call's are. It reads
+// the path as sent, as onMessagesPath does, not the route it matched:
+// gin's 405 for a wrong method and its 404 for a path below it match no
+// route, and they are the Messages dry run's errors too.
 func onRouteMessagesPath(c *gin.Context) bool {
-	return strings.HasSuffix(c.FullPath(), "/route/messages")
+	path := c.Request.URL.Path
+	for _, p := range routeMessagesPaths {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // route answers a dry run (routePaths): the decision for a body of api,

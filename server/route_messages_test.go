@@ -62,3 +62,24 @@ func TestMessagesDryRunRefusesAsTheCallInAnthropicsShape(t *testing.T) {
 		})
 	}
 }
+
+// The Messages dry run's own errors are in Anthropic's shape whatever
+// route they come from, as /v1/messages' are: a wrong method (gin's 405,
+// which matches no route) and a path below it (its 404).
+func TestMessagesDryRunAnswersAWrongMethodOrPathInAnthropicsShape(t *testing.T) {
+	e := newE2E(t)
+	for _, path := range []string{"/v1/route/messages", "/openai/v1/route/messages"} {
+		st, h, raw := postRaw(t, e, http.MethodGet, path, "")
+		require.Equal(t, http.StatusMethodNotAllowed, st, "GET %s: %s", path, raw)
+		assert.Equal(t, "POST", h.Get("Allow"))
+		assert.Equal(t, "error", errorShapeOf(t, raw).Type, "GET %s in Anthropic's shape: %s", path, raw)
+
+		st, _, raw = postRaw(t, e, http.MethodPost, path+"/batches", `{}`)
+		require.Equal(t, http.StatusNotFound, st, "POST %s/batches: %s", path, raw)
+		assert.Equal(t, "error", errorShapeOf(t, raw).Type, "POST %s/batches in Anthropic's shape: %s", path, raw)
+	}
+	// The other dry runs keep OpenAI's shape.
+	st, _, raw := postRaw(t, e, http.MethodGet, "/v1/route/responses", "")
+	require.Equal(t, http.StatusMethodNotAllowed, st, "%s", raw)
+	assert.Empty(t, errorShapeOf(t, raw).Type, "OpenAI's shape: %s", raw)
+}
