@@ -51,6 +51,27 @@ func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
 	}
 }
 
+// A relative variable names the file from the repository root, where
+// .ci/run works; go test runs each package in its own folder, so the
+// tests get its absolute path, not one that names no file there (every
+// ONNX Runtime test would skip).
+func TestCITestsWithARelativeVariablesLibraryByItsAbsolutePath(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	require.NoError(t, os.WriteFile(lib, []byte("a library"), 0o644))
+	rel, err := filepath.Rel(root, lib)
+	require.NoError(t, err)
+	require.False(t, filepath.IsAbs(rel))
+
+	used, ort := runCI(t, LibraryEnv+"="+rel)
+	require.NotEmpty(t, used)
+	for _, u := range used {
+		require.Equal(t, lib, u)
+	}
+	require.Equal(t, []string{lib}, ort)
+}
+
 // Without the variable, or with one naming no file, make ort fetches into
 // the cache, and the tests load the library from there. make ort itself
 // refuses a variable naming no file, so CI points it at the cache first.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -92,4 +93,50 @@ func TestMakeTestFailsWhenTheVariableNamesNoFile(t *testing.T) {
 	require.NoFileExists(t, called)
 	require.Contains(t, string(out), missing+" names no file")
 	require.NotContains(t, string(out), "go test", "no test ran")
+}
+
+// makeSees runs `make -C ..` with a target of the test's own that prints
+// the library variable its recipes (go test, go run) get, the variable set
+// to value, or unset when value is nil.
+func makeSees(t *testing.T, value *string) string {
+	t.Helper()
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	extra := filepath.Join(t.TempDir(), "print.mk")
+	require.NoError(t, os.WriteFile(extra, []byte("print-ort-library:\n\t@echo \"$$"+LibraryEnv+"\"\n"), 0o644))
+	cmd := exec.Command("make", "-s", "-C", "..", "-f", "Makefile", "-f", extra, "print-ort-library")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, LibraryEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if value != nil {
+		cmd.Env = append(cmd.Env, LibraryEnv+"="+*value)
+	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return strings.TrimSpace(string(out))
+}
+
+// A relative variable names a file from the repository root, where make
+// ort looks, but go test runs each package in its own folder, where it
+// names none: every ONNX Runtime test would skip and make test pass. The
+// Makefile hands its recipes the absolute path of the same file.
+func TestMakeGivesItsRecipesARelativeVariableAsAnAbsolutePath(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	lib := filepath.Join(t.TempDir(), "lib onnxruntime.so") // a space, too
+	require.NoError(t, os.WriteFile(lib, []byte("a library"), 0o644))
+	rel, err := filepath.Rel(root, lib)
+	require.NoError(t, err)
+	require.False(t, filepath.IsAbs(rel))
+
+	seen := makeSees(t, &rel)
+	require.True(t, filepath.IsAbs(seen), "recipes get %q", seen)
+	require.Equal(t, lib, filepath.Clean(seen))
+
+	// An absolute one is passed on as it is, and none is the cache's.
+	require.Equal(t, lib, makeSees(t, &lib))
+	require.Equal(t, filepath.Join(root, DefaultLibrary), makeSees(t, nil))
 }
