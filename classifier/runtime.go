@@ -88,10 +88,19 @@ func InitRuntime() error {
 	ort.SetSharedLibraryPath(path)
 	runtimeLib = path
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		runtimeErr = loadError(path, os.Getenv(LibraryEnv) != "", err)
+		// The Makefile sets the variable to the cache path: a bad file
+		// there is the cache's, which neither unsetting the variable nor
+		// make ort (it fetches only into an empty cache) replaces.
+		runtimeErr = loadError(path, os.Getenv(LibraryEnv) != "" && !inCache(path), err)
 	}
 	runtimeDone = true
 	return runtimeErr
+}
+
+// inCache reports whether path is the cache's library, DefaultLibrary
+// below some folder, where make ort puts it.
+func inCache(path string) bool {
+	return strings.HasSuffix(filepath.ToSlash(filepath.Clean(path)), "/"+DefaultLibrary)
 }
 
 // loadError explains why the library at path did not load (onnxruntime_go

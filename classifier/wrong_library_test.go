@@ -94,3 +94,18 @@ const OrtApiBase *OrtGetApiBase(void) { return &base; }
 	require.Contains(t, msg, "older ONNX Runtime")
 	t.Log(msg)
 }
+
+// The Makefile sets the variable to the cache path itself, so a bad file
+// in the cache comes through the variable: unsetting it would change
+// nothing under make, and make ort fetches only into an empty cache. The
+// message says to delete the file and run make ort.
+func TestLoadingABadCachedLibraryThroughTheVariableSaysToDeleteIt(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), filepath.FromSlash(DefaultLibrary))
+	require.NoError(t, os.MkdirAll(filepath.Dir(lib), 0o755))
+	require.NoError(t, os.WriteFile(lib, []byte("not a library\n"), 0o644))
+	msg := initRuntimeIn(t, lib)
+	require.Contains(t, msg, lib)
+	require.Contains(t, msg, "delete it and run `make ort`")
+	require.NotContains(t, msg, "unset it")
+	t.Log(msg)
+}
