@@ -117,6 +117,8 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	firstByte := time.Since(a.start)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	switch {
+	case a.clientLeft(err):
+		return 499, errClientClosed
 	case err != nil && a.wait.expired():
 		return resp.StatusCode, a.wait.err("whole answer")
 	case err != nil:

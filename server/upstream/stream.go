@@ -334,9 +334,26 @@ func (a *attempt) endStalled(status int, opened bool) (int, error) {
 	return status, a.wait.err("first event")
 }
 
+// errClientClosed is an attempt the client ended by leaving.
+var errClientClosed = errors.New("client closed the request")
+
+// clientLeft reports whether the provider's body stopped (err) because the
+// client left, whose leaving ends the upstream read, rather than because
+// the provider broke it off: the attempt then says the client closed the
+// request, as the call's 499 does, not "stream broke off: context
+// canceled" under the provider's 200, which blamed the provider.
+func (a *attempt) clientLeft(err error) bool {
+	return err != nil && !errors.Is(err, io.EOF) && a.clientCtx.Err() != nil && !a.writesCut.Load()
+}
+
 // endBroken ends a stream that stopped (err: how the body ended) before
 // the answer was whole: the next model is tried when nothing went out yet.
 func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, error) {
+	if !a.out.Wrote && a.clientLeft(err) {
+		// The client left while the events before the answer (the role
+		// chunk, message_start, response.created) were held.
+		return 499, errClientClosed
+	}
 	cause := "stream ended before the answer was complete"
 	if !a.out.Wrote {
 		cause = "stream ended before any answer"
@@ -447,7 +464,7 @@ func (a *attempt) breakStream(tr streamTranslator, cause string, notify bool) (i
 		}
 		a.out.Status = 499
 		a.out.Err = router.Errorf(router.EUpstream, "client closed the request")
-		return 499, errors.New("client closed the request")
+		return 499, errClientClosed
 	}
 	if a.f.draining() && notify {
 		// Cut by the shutdown, not by the provider; a stream the provider

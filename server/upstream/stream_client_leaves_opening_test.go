@@ -1,0 +1,92 @@
+package upstream_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// leaveAfterFirstRead is a transport whose response bodies end the
+// client's call (leave) once the gateway has read their first bytes: the
+// client hangs up while the gateway holds what the provider sent first.
+type leaveAfterFirstRead struct{ leave context.CancelFunc }
+
+func (l leaveAfterFirstRead) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		resp.Body = &leavingBody{ReadCloser: resp.Body, leave: l.leave}
+	}
+	return resp, err
+}
+
+type leavingBody struct {
+	io.ReadCloser
+	leave context.CancelFunc
+	once  sync.Once
+	reads int
+}
+
+func (b *leavingBody) Read(p []byte) (int, error) {
+	b.reads++
+	if b.reads > 1 {
+		b.once.Do(b.leave)
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// A client that leaves while the gateway holds the opening of a stream
+// or reads a JSON answer
+// (the role chunk OpenAI sends first, before any text; translated for a
+// Messages client as message_start) is logged as the client that left,
+// in its attempt too, as one that leaves once the answer has begun: the
+// provider did not break its answer ("stream broke off: context canceled"
+// and "answer broke off: context canceled" blamed it, under the
+// provider's 200).
+func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
+	for _, c := range []struct {
+		api    upstream.API
+		stream bool
+	}{{upstream.APIChatCompletions, true}, {upstream.APIMessages, true}, {upstream.APIChatCompletions, false}} {
+		t.Run(string(c.api)+map[bool]string{true: " stream", false: " JSON"}[c.stream], func(t *testing.T) {
+			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c.stream {
+					w.Header().Set("Content-Type", "text/event-stream")
+					_, _ = io.WriteString(w, sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`))
+				} else {
+					// A JSON answer's first part: the rest is still being written.
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"Hel`)
+				}
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			}))
+			t.Cleanup(func() {
+				provider.CloseClientConnections()
+				provider.Close()
+			})
+			ctx, leave := context.WithCancel(context.Background())
+			defer leave()
+			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
+			fwd.Client = &http.Client{Transport: leaveAfterFirstRead{leave: leave}}
+			rec := httptest.NewRecorder()
+
+			out := fwd.Forward(ctx, rec, upstream.Call{API: c.api, Stream: c.stream, Raw: bodyFor(c.api, c.stream),
+				Order: []router.Model{openAIModel("gpt-x"), openAIModel("gpt-y")}})
+
+			assert.Equal(t, 499, out.Status)
+			require.Len(t, out.Attempts, 1, "a client that left is not failed over for: %+v", out.Attempts)
+			assert.Equal(t, 499, out.Attempts[0].Status, "%+v", out.Attempts[0])
+			assert.Equal(t, "client closed the request", out.Attempts[0].Error)
+			assert.Empty(t, rec.Body.String(), "nothing went to the client")
+		})
+	}
+}
