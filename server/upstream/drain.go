@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -58,5 +57,5 @@ func (a *attempt) cutAtShutdown(tr streamTranslator) (int, error) {
 	a.writeStreamError(msg, "service_unavailable_error", reasonShuttingDown, tr)
 	a.out.Status = http.StatusServiceUnavailable
 	a.out.Err = &router.Error{Code: router.EUnavailable, Reason: reasonShuttingDown, Message: msg}
-	return http.StatusServiceUnavailable, errors.New("cut at shutdown")
+	return http.StatusServiceUnavailable, errCutAtShutdown
 }

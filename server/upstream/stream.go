@@ -346,13 +346,34 @@ func (a *attempt) clientLeft(err error) bool {
 	return err != nil && !errors.Is(err, io.EOF) && a.clientCtx.Err() != nil && !a.writesCut.Load()
 }
 
+// errCutAtShutdown is an attempt the gateway's shutdown ended.
+var errCutAtShutdown = errors.New("cut at shutdown")
+
+// endedHere is how an attempt ended whose provider body stopped (err)
+// before anything went out, when the call, not the provider, stopped it:
+// the client left (499), or the grace of a shutdown ran out (503, as a
+// stream cut under way is logged, cutAtShutdown), rather than "broke off:
+// context canceled", which blamed the provider, in the decision log and in
+// the 503 that names each model's outcome. A nil error: the provider's.
+func (a *attempt) endedHere(err error) (int, error) {
+	switch {
+	case a.clientLeft(err):
+		return 499, errClientClosed
+	case errors.Is(err, context.Canceled) && a.f.draining():
+		return http.StatusServiceUnavailable, errCutAtShutdown
+	}
+	return 0, nil
+}
+
 // endBroken ends a stream that stopped (err: how the body ended) before
 // the answer was whole: the next model is tried when nothing went out yet.
 func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, error) {
-	if !a.out.Wrote && a.clientLeft(err) {
-		// The client left while the events before the answer (the role
-		// chunk, message_start, response.created) were held.
-		return 499, errClientClosed
+	if !a.out.Wrote {
+		// The events before the answer (the role chunk, message_start,
+		// response.created) were held when the call itself ended.
+		if status, ended := a.endedHere(err); ended != nil {
+			return status, ended
+		}
 	}
 	cause := "stream ended before the answer was complete"
 	if !a.out.Wrote {

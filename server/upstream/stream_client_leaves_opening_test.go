@@ -90,3 +90,48 @@ func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
 		})
 	}
 }
+
+// A shutdown whose grace runs out while the gateway holds a stream's
+// opening, or reads a JSON answer, is the gateway's cut: the attempt says
+// so, as one cut once the answer has begun does, and so does the 503 the
+// client gets, which names each model's outcome. "stream broke off:
+// context canceled" told the client and the log that the provider broke
+// its answer.
+func TestAShutdownThatCutsAHeldOpeningIsLoggedAsTheGatewaysCut(t *testing.T) {
+	for _, stream := range []bool{true, false} {
+		t.Run(map[bool]string{true: "stream", false: "JSON"}[stream], func(t *testing.T) {
+			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if stream {
+					w.Header().Set("Content-Type", "text/event-stream")
+					_, _ = io.WriteString(w, sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`))
+				} else {
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"Hel`)
+				}
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			}))
+			t.Cleanup(func() {
+				provider.CloseClientConnections()
+				provider.Close()
+			})
+			drain, graceOver := context.WithCancel(context.Background())
+			defer graceOver()
+			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
+			fwd.Drain = drain
+			fwd.Client = &http.Client{Transport: leaveAfterFirstRead{leave: graceOver}}
+			rec := httptest.NewRecorder()
+
+			out := fwd.Forward(context.Background(), rec, upstream.Call{API: upstream.APIChatCompletions, Stream: stream,
+				Raw: bodyFor(upstream.APIChatCompletions, stream), Order: []router.Model{openAIModel("gpt-x"), openAIModel("gpt-y")}})
+
+			assert.Equal(t, http.StatusServiceUnavailable, out.Status)
+			require.Len(t, out.Attempts, 1, "a call cut at shutdown is not failed over: %+v", out.Attempts)
+			assert.Equal(t, http.StatusServiceUnavailable, out.Attempts[0].Status, "%+v", out.Attempts[0])
+			assert.Equal(t, "cut at shutdown", out.Attempts[0].Error)
+			require.Error(t, out.Err)
+			assert.Contains(t, out.Err.Error(), "the gateway is shutting down")
+			assert.NotContains(t, out.Err.Error(), "broke off", "the provider broke nothing")
+		})
+	}
+}
