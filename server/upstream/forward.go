@@ -633,6 +633,11 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return 0, &retryable{overdue: true, msg: fmt.Sprintf(
 				"timeout: no response headers within the call's %s deadline", a.f.deadline())}
 		case ctx.Err() != nil:
+			if status, ended := a.endedHere(err); ended != nil {
+				// The client left, or the shutdown's grace ran out,
+				// before the provider's headers came.
+				return status, ended
+			}
 			return 0, &retryable{msg: "cancelled: " + context.Cause(ctx).Error()}
 		case a.wait.expired():
 			return 0, a.wait.err("response headers")

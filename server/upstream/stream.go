@@ -349,8 +349,9 @@ func (a *attempt) clientLeft(err error) bool {
 // errCutAtShutdown is an attempt the gateway's shutdown ended.
 var errCutAtShutdown = errors.New("cut at shutdown")
 
-// endedHere is how an attempt ended whose provider body stopped (err)
-// before anything went out, when the call, not the provider, stopped it:
+// endedHere is how an attempt ended whose request or provider body
+// stopped (err) before anything went out, when the call, not the
+// provider, stopped it:
 // the client left (499), or the grace of a shutdown ran out (503, as a
 // stream cut under way is logged, cutAtShutdown), rather than "broke off:
 // context canceled", which blamed the provider, in the decision log and in

@@ -28,6 +28,15 @@ func (l leaveAfterFirstRead) RoundTrip(r *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
+// leaveBeforeHeaders is a transport whose calls the client ends (leave)
+// once they are sent, before the provider's headers come.
+type leaveBeforeHeaders struct{ leave context.CancelFunc }
+
+func (l leaveBeforeHeaders) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.leave()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
 type leavingBody struct {
 	io.ReadCloser
 	leave context.CancelFunc
@@ -44,19 +53,28 @@ func (b *leavingBody) Read(p []byte) (int, error) {
 }
 
 // A client that leaves while the gateway holds the opening of a stream
-// or reads a JSON answer
+// or reads a JSON answer, or before the provider's headers came,
 // (the role chunk OpenAI sends first, before any text; translated for a
 // Messages client as message_start) is logged as the client that left,
 // in its attempt too, as one that leaves once the answer has begun: the
 // provider did not break its answer ("stream broke off: context canceled"
 // and "answer broke off: context canceled" blamed it, under the
-// provider's 200).
+// provider's 200; before the headers it read "cancelled: context
+// canceled").
 func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
 	for _, c := range []struct {
-		api    upstream.API
-		stream bool
-	}{{upstream.APIChatCompletions, true}, {upstream.APIMessages, true}, {upstream.APIChatCompletions, false}} {
-		t.Run(string(c.api)+map[bool]string{true: " stream", false: " JSON"}[c.stream], func(t *testing.T) {
+		api           upstream.API
+		stream        bool
+		beforeHeaders bool
+	}{
+		{upstream.APIChatCompletions, true, false}, {upstream.APIMessages, true, false},
+		{upstream.APIChatCompletions, false, false}, {upstream.APIChatCompletions, true, true},
+	} {
+		name := string(c.api) + map[bool]string{true: " stream", false: " JSON"}[c.stream]
+		if c.beforeHeaders {
+			name += " before the headers"
+		}
+		t.Run(name, func(t *testing.T) {
 			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if c.stream {
 					w.Header().Set("Content-Type", "text/event-stream")
@@ -77,6 +95,9 @@ func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
 			defer leave()
 			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
 			fwd.Client = &http.Client{Transport: leaveAfterFirstRead{leave: leave}}
+			if c.beforeHeaders {
+				fwd.Client = &http.Client{Transport: leaveBeforeHeaders{leave: leave}}
+			}
 			rec := httptest.NewRecorder()
 
 			out := fwd.Forward(ctx, rec, upstream.Call{API: c.api, Stream: c.stream, Raw: bodyFor(c.api, c.stream),
@@ -92,14 +113,23 @@ func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
 }
 
 // A shutdown whose grace runs out while the gateway holds a stream's
-// opening, or reads a JSON answer, is the gateway's cut: the attempt says
+// opening, reads a JSON answer or waits for the headers, is the gateway's
+// cut: the attempt says
 // so, as one cut once the answer has begun does, and so does the 503 the
 // client gets, which names each model's outcome. "stream broke off:
 // context canceled" told the client and the log that the provider broke
 // its answer.
 func TestAShutdownThatCutsAHeldOpeningIsLoggedAsTheGatewaysCut(t *testing.T) {
-	for _, stream := range []bool{true, false} {
-		t.Run(map[bool]string{true: "stream", false: "JSON"}[stream], func(t *testing.T) {
+	for _, c := range []struct {
+		stream        bool
+		beforeHeaders bool
+	}{{true, false}, {false, false}, {true, true}} {
+		stream := c.stream
+		name := map[bool]string{true: "stream", false: "JSON"}[stream]
+		if c.beforeHeaders {
+			name += " before the headers"
+		}
+		t.Run(name, func(t *testing.T) {
 			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if stream {
 					w.Header().Set("Content-Type", "text/event-stream")
@@ -120,6 +150,9 @@ func TestAShutdownThatCutsAHeldOpeningIsLoggedAsTheGatewaysCut(t *testing.T) {
 			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
 			fwd.Drain = drain
 			fwd.Client = &http.Client{Transport: leaveAfterFirstRead{leave: graceOver}}
+			if c.beforeHeaders {
+				fwd.Client = &http.Client{Transport: leaveBeforeHeaders{leave: graceOver}}
+			}
 			rec := httptest.NewRecorder()
 
 			out := fwd.Forward(context.Background(), rec, upstream.Call{API: upstream.APIChatCompletions, Stream: stream,
