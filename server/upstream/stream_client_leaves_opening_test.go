@@ -75,22 +75,7 @@ func TestAClientThatLeavesWhileTheOpeningIsHeldIsLoggedAsGone(t *testing.T) {
 			name += " before the headers"
 		}
 		t.Run(name, func(t *testing.T) {
-			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if c.stream {
-					w.Header().Set("Content-Type", "text/event-stream")
-					_, _ = io.WriteString(w, sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`))
-				} else {
-					// A JSON answer's first part: the rest is still being written.
-					w.Header().Set("Content-Type", "application/json")
-					_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"Hel`)
-				}
-				w.(http.Flusher).Flush()
-				<-r.Context().Done()
-			}))
-			t.Cleanup(func() {
-				provider.CloseClientConnections()
-				provider.Close()
-			})
+			provider := openingThenHeld(t, c.stream)
 			ctx, leave := context.WithCancel(context.Background())
 			defer leave()
 			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
@@ -130,21 +115,7 @@ func TestAShutdownThatCutsAHeldOpeningIsLoggedAsTheGatewaysCut(t *testing.T) {
 			name += " before the headers"
 		}
 		t.Run(name, func(t *testing.T) {
-			provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if stream {
-					w.Header().Set("Content-Type", "text/event-stream")
-					_, _ = io.WriteString(w, sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`))
-				} else {
-					w.Header().Set("Content-Type", "application/json")
-					_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"Hel`)
-				}
-				w.(http.Flusher).Flush()
-				<-r.Context().Done()
-			}))
-			t.Cleanup(func() {
-				provider.CloseClientConnections()
-				provider.Close()
-			})
+			provider := openingThenHeld(t, stream)
 			drain, graceOver := context.WithCancel(context.Background())
 			defer graceOver()
 			fwd := scriptedForwarder(&scripted{srv: provider}, nil)
@@ -167,4 +138,26 @@ func TestAShutdownThatCutsAHeldOpeningIsLoggedAsTheGatewaysCut(t *testing.T) {
 			assert.NotContains(t, out.Err.Error(), "broke off", "the provider broke nothing")
 		})
 	}
+}
+
+// openingThenHeld is a provider that sends an answer's opening (a stream's
+// first chunk, or a JSON answer's first part) and then holds the call until
+// the gateway gives it up.
+func openingThenHeld(t *testing.T, stream bool) *httptest.Server {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stream {
+			w.Header().Set("Content-Type", "text/event-stream")
+			_, _ = io.WriteString(w, sseData(`{"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`))
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"id":"c1","object":"chat.completion","created":1,"model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"Hel`)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(func() {
+		provider.CloseClientConnections()
+		provider.Close()
+	})
+	return provider
 }
