@@ -1,22 +1,14 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
@@ -35,47 +27,18 @@ func atGroq(t *testing.T) (url string, oa, groq *upstreamtest.Fake) {
 	pred[oss.Profile] = router.Estimate{Quality: 0.9, OutputTokens: 200}
 
 	oa, groq = upstreamtest.NewOpenAI(t), upstreamtest.NewOpenAI(t)
-	oaAddr, groqAddr := strings.TrimPrefix(oa.Root, "http://"), strings.TrimPrefix(groq.Root, "http://")
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai":  {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://api.openai.com/v1", APIKey: "sk-upstream"},
 		"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: "http://api.groq.com/openai/v1", APIKey: "gsk_test"},
 	}}
 	require.True(t, upstream.PublicAPI(ps.ByName["gpt-oss"].BaseURL), "the test's base URL is Groq's API")
-
-	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
-	require.NoError(t, err)
-	dialer := &net.Dialer{Timeout: time.Second}
-	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, _, _ := net.SplitHostPort(addr)
-		switch host {
-		case "api.groq.com":
-			return dialer.DialContext(ctx, network, groqAddr)
-		case "api.openai.com":
-			return dialer.DialContext(ctx, network, oaAddr)
-		}
-		return nil, errors.New("tests reach the fake openai and the fake groq only, not " + addr)
-	}}}
-	cfg := Config{
-		Router:               rt,
-		Forwarder:            &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second, Client: client},
-		Supports:             ps.Supports,
-		Available:            ps.Available,
-		AgentToolsOpenAIOnly: true,
-		Log:                  &recordLog{},
-	}
-	ts := httptest.NewServer(New(cfg).Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL, oa, groq
+	url = gatewayAtPublicHosts(t, cat, pred, ps, map[string]*upstreamtest.Fake{"api.openai.com": oa, "api.groq.com": groq})
+	return url, oa, groq
 }
 
 func postToGroqGateway(t *testing.T, url, body string) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post(url+"/v1/responses", "application/json", strings.NewReader(body))
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, raw
+	return postTo(t, url, "/v1/responses", body)
 }
 
 // Groq's Responses API documents its own built-in tools (browser_search,

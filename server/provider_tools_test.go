@@ -38,15 +38,25 @@ func atProviders(t *testing.T) (url string, f providerFakes) {
 	pred[mini.Profile] = router.Estimate{Quality: 0.95, OutputTokens: 200}
 
 	f = providerFakes{openai: upstreamtest.NewOpenAI(t), groq: upstreamtest.NewOpenAI(t), xai: upstreamtest.NewOpenAI(t)}
-	addr := map[string]string{}
-	for host, fake := range map[string]*upstreamtest.Fake{"api.openai.com": f.openai, "api.groq.com": f.groq, "api.x.ai": f.xai} {
-		addr[host] = strings.TrimPrefix(fake.Root, "http://")
-	}
 	ps := upstream.Providers{ByName: map[string]upstream.Provider{
 		"openai":  {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: "http://api.openai.com/v1", APIKey: "sk-upstream"},
 		"gpt-oss": {Name: "gpt-oss", Kind: upstream.KindOpenAI, BaseURL: "http://api.groq.com/openai/v1", APIKey: "gsk_test"},
 		"xai":     {Name: "xai", Kind: upstream.KindOpenAI, BaseURL: "http://api.x.ai/v1", APIKey: "xai-test"},
 	}}
+	url = gatewayAtPublicHosts(t, cat, pred, ps, map[string]*upstreamtest.Fake{"api.openai.com": f.openai, "api.groq.com": f.groq, "api.x.ai": f.xai})
+	return url, f
+}
+
+// gatewayAtPublicHosts serves cat with the providers ps, whose base URLs
+// name providers' own public hosts: each host in fakes is dialled at its
+// fake on loopback, and any other is refused. --agent-tools-openai-only is
+// on, as it is by default.
+func gatewayAtPublicHosts(t *testing.T, cat router.Catalog, pred router.Prediction, ps upstream.Providers, fakes map[string]*upstreamtest.Fake) string {
+	t.Helper()
+	addr := map[string]string{}
+	for host, fake := range fakes {
+		addr[host] = strings.TrimPrefix(fake.Root, "http://")
+	}
 	rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: ps.Available})
 	require.NoError(t, err)
 	dialer := &net.Dialer{Timeout: time.Second}
@@ -55,7 +65,7 @@ func atProviders(t *testing.T) (url string, f providerFakes) {
 		if to, ok := addr[host]; ok {
 			return dialer.DialContext(ctx, network, to)
 		}
-		return nil, errors.New("tests reach the fake openai, groq and xai only, not " + a)
+		return nil, errors.New("tests reach their fakes only, not " + a)
 	}}}
 	cfg := Config{
 		Router:               rt,
@@ -67,7 +77,7 @@ func atProviders(t *testing.T) (url string, f providerFakes) {
 	}
 	ts := httptest.NewServer(New(cfg).Handler())
 	t.Cleanup(ts.Close)
-	return ts.URL, f
+	return ts.URL
 }
 
 func postTo(t *testing.T, url, path, body string) (int, []byte) {
