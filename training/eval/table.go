@@ -79,15 +79,39 @@ func LabelledModels(d *dataset.Dataset) []string {
 func DefaultCandidates(d *dataset.Dataset, mapping map[string]string, profiles []string) []string {
 	var out []string
 	for _, m := range LabelledModels(d) {
-		p := mapping[m]
-		if p == "" {
-			p = dataset.Canonical(m)
-		}
-		if len(profiles) == 0 || slices.Contains(profiles, p) {
+		if len(profiles) == 0 || slices.Contains(profiles, profileOf(m, mapping)) {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// profileOf is the profile that stands for dataset model m: the mapping's,
+// else its canonical name.
+func profileOf(m string, mapping map[string]string) string {
+	if p := mapping[m]; p != "" {
+		return p
+	}
+	return dataset.Canonical(m)
+}
+
+// byProfile splits the dataset's labelled models into those with one of
+// the router model's profiles and those without, each of the latter with
+// the closest profiles by name; have is profiles, sorted.
+func byProfile(d *dataset.Dataset, mapping map[string]string, profiles []string) (have, with, without []string) {
+	have = slices.Sorted(slices.Values(profiles))
+	for _, m := range LabelledModels(d) {
+		p := profileOf(m, mapping)
+		if slices.Contains(have, p) {
+			with = append(with, m)
+			continue
+		}
+		if near := nearestProfiles(p, have); len(near) > 0 {
+			m += " (closest by name: " + strings.Join(near, ", ") + ")"
+		}
+		without = append(without, m)
+	}
+	return have, with, without
 }
 
 // ResolveCandidates reads --candidates names against the dataset's
@@ -135,21 +159,7 @@ func WithoutProfile(name string, d *dataset.Dataset, mapping map[string]string, 
 	if len(profiles) == 0 {
 		return ""
 	}
-	have := slices.Sorted(slices.Values(profiles))
-	var without []string
-	for _, m := range LabelledModels(d) {
-		p := mapping[m]
-		if p == "" {
-			p = dataset.Canonical(m)
-		}
-		if slices.Contains(have, p) {
-			continue
-		}
-		if near := nearestProfiles(p, have); len(near) > 0 {
-			m += " (closest by name: " + strings.Join(near, ", ") + ")"
-		}
-		without = append(without, m)
-	}
+	_, _, without := byProfile(d, mapping, profiles)
 	if len(without) == 0 {
 		return ""
 	}
@@ -165,22 +175,7 @@ func WithoutProfile(name string, d *dataset.Dataset, mapping map[string]string, 
 // --map may give them, so the user need not guess profile names; --map
 // alone makes them candidates.
 func TooFewWithProfile(name string, d *dataset.Dataset, mapping map[string]string, profiles []string) error {
-	have := slices.Sorted(slices.Values(profiles))
-	var with, without []string
-	for _, m := range LabelledModels(d) {
-		p := mapping[m]
-		if p == "" {
-			p = dataset.Canonical(m)
-		}
-		if slices.Contains(have, p) {
-			with = append(with, m)
-			continue
-		}
-		if near := nearestProfiles(p, have); len(near) > 0 {
-			m += " (closest by name: " + strings.Join(near, ", ") + ")"
-		}
-		without = append(without, m)
-	}
+	have, with, without := byProfile(d, mapping, profiles)
 	only := ""
 	if len(with) > 0 {
 		only = " (only " + strings.Join(with, ", ") + ")"
