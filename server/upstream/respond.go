@@ -116,10 +116,8 @@ func (a *attempt) translated() bool {
 func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) {
 	firstByte := time.Since(a.start)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		if status, ended := a.endedHere(err); ended != nil {
-			return status, ended
-		}
+	if status, ended := a.endedHere(err); ended != nil {
+		return status, ended
 	}
 	switch {
 	case err != nil && a.wait.expired():
