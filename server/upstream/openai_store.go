@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -151,10 +150,21 @@ func hostedToolRefusal(p Provider, m router.Model, api API, toolTypes []string) 
 //
 // A public API not listed (DeepSeek's, Anthropic's OpenAI-compatible
 // endpoint) documents none.
-var publicAPIHostedTools = map[string][]string{
-	apiHost(DefaultXAIBaseURL): {"web_search", "code_interpreter", "file_search", "mcp"},
-	apiHost(GroqBaseURL):       {"code_interpreter", "mcp"},
+var publicAPIHostedTools = map[string][]publicTool{
+	apiHost(DefaultXAIBaseURL): {{name: "web_search"}, {name: "code_interpreter"}, {name: "file_search"}, {name: "mcp"}},
+	apiHost(GroqBaseURL):       {{name: "code_interpreter", models: groqCodeExecution, which: "gpt-oss models"}, {name: "mcp"}},
 }
+
+// publicTool is a hosted tool type a public API documents running, for
+// the models that models reports (nil: every model), which names them.
+type publicTool struct {
+	name   string
+	models func(m router.Model) bool
+	which  string
+}
+
+// runsFor reports whether the API runs the tool for m.
+func (pt publicTool) runsFor(m router.Model) bool { return pt.models == nil || pt.models(m) }
 
 // publicAPINames names the public APIs publicAPIHostedTools lists, and
 // DeepSeek's, in a refusal.
@@ -167,11 +177,12 @@ var publicAPINames = map[string]string{
 // publicAPIRuns reports whether p, a provider's own public API, documents
 // running hosted tool type t for m (publicAPIHostedTools).
 func publicAPIRuns(p Provider, m router.Model, t string) bool {
-	host := apiHost(p.BaseURL)
-	if !slices.Contains(publicAPIHostedTools[host], t) {
-		return false
+	for _, pt := range publicAPIHostedTools[apiHost(p.BaseURL)] {
+		if pt.name == t {
+			return pt.runsFor(m)
+		}
 	}
-	return host != apiHost(GroqBaseURL) || t != "code_interpreter" || groqCodeExecution(m)
+	return false
 }
 
 // groqCodeExecution reports whether Groq runs code execution for m: its
@@ -189,16 +200,23 @@ func publicAPIDocuments(p Provider, m router.Model) string {
 	if !ok {
 		name = "a provider's own API"
 	}
-	runs := publicAPIHostedTools[host]
-	if host == apiHost(GroqBaseURL) && !groqCodeExecution(m) {
-		return name + ", whose Responses API documents only mcp of these types for " + upstreamModel(m) + " (code_interpreter for gpt-oss models)"
+	var runs, forOthers []string
+	for _, pt := range publicAPIHostedTools[host] {
+		if pt.runsFor(m) {
+			runs = append(runs, pt.name)
+		} else {
+			forOthers = append(forOthers, pt.name+" for "+pt.which)
+		}
 	}
-	if len(runs) == 0 {
+	if len(runs) == 0 && len(forOthers) == 0 {
 		return name + ", which documents none of these types"
 	}
-	list := runs[len(runs)-1]
+	list := strings.Join(runs, ", ")
 	if len(runs) > 1 {
-		list = strings.Join(runs[:len(runs)-1], ", ") + " and " + list
+		list = strings.Join(runs[:len(runs)-1], ", ") + " and " + runs[len(runs)-1]
+	}
+	if len(forOthers) > 0 {
+		return name + ", whose Responses API documents only " + list + " of these types for " + upstreamModel(m) + " (" + strings.Join(forOthers, "; ") + ")"
 	}
 	return name + ", whose Responses API documents only " + list + " of these types"
 }
