@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -76,13 +75,25 @@ func newTestModel(t testing.TB, head, tail int) testModel {
 	}
 }
 
+// requireRuntime is classifiertest.RequireRuntime, which this package's
+// own tests cannot import: skip only when no library was asked for.
+func requireRuntime(t testing.TB) {
+	t.Helper()
+	err := InitRuntime()
+	if err == nil {
+		return
+	}
+	if RuntimeAbsent(err) {
+		t.Skipf("ONNX Runtime not available: %v", err)
+	}
+	t.Fatalf("ONNX Runtime did not load: %v", err)
+}
+
 // open loads the model, skipping when ONNX Runtime is not installed.
 func open(t testing.TB, files models.ArtifactFiles, opts Options) *Classifier {
 	t.Helper()
+	requireRuntime(t)
 	c, err := New(files, opts)
-	if errors.Is(err, ErrNoRuntime) {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -212,9 +223,7 @@ func TestClosedClassifierRefusesWork(t *testing.T) {
 
 func TestNewRejectsMismatchedArtifacts(t *testing.T) {
 	m := newTestModel(t, 8, 8)
-	if err := InitRuntime(); errors.Is(err, ErrNoRuntime) {
-		t.Skip(err)
-	}
+	requireRuntime(t)
 	tampered := func(f func(a *models.ArtifactFiles)) models.ArtifactFiles {
 		a := m.files
 		a.RouterONNX = append([]byte(nil), a.RouterONNX...)
@@ -259,10 +268,8 @@ func TestLoadDir(t *testing.T) {
 	require.ErrorContains(t, err, "router.json")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, models.RouterJSONFile), m.files.RouterJSON, 0o600))
+	requireRuntime(t)
 	c, err := LoadDir(dir, Options{})
-	if errors.Is(err, ErrNoRuntime) {
-		t.Skip(err)
-	}
 	require.NoError(t, err)
 	defer c.Close()
 	require.Equal(t, "test-1+"+c.Card().ContentHash[:8], c.Version())
