@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
@@ -64,9 +64,7 @@ func TestAddProfileThenTheGatewayUsesIt(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"models", "--router-model", out}, &stdout, &stderr))
 	assert.Regexp(t, `(?m)^gpt-5-mini\S* +`+regexp.QuoteMeta(gpt5mini)+` +own profile$`, stdout.String())
 
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	profileOf := func(args ...string) (string, float64) {
 		var out, errOut bytes.Buffer
 		require.NoError(t, run(context.Background(), append([]string{"route", "--json", "--mode", "quality"}, args...), &out, &errOut), errOut.String())
@@ -160,9 +158,7 @@ func TestServeUsesAnAddedProfile(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	out := filepath.Join(t.TempDir(), "router-model")
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini, "--out", out}, &stdout, &stderr), stderr.String())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
@@ -50,15 +51,13 @@ func TestCLIRouteUnquotedPromptWithDashWordsStillRoutes(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	for _, words := range [][]string{
 		{"what", "is", "-5", "plus", "3?"},
 		{"Summarize", "-", "no,", "-rewrite", "this"},
 		{"tell", "me", "what", "-h", "does", "in", "grep"},
 	} {
 		out, stderr, err := runCmd(t, append([]string{"route", "--json"}, words...)...)
-		if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
-			t.Skip(err)
-		}
 		require.NoError(t, err, "route %q: %.300s", strings.Join(words, " "), stderr)
 		var d router.Decision
 		require.NoError(t, json.Unmarshal([]byte(out), &d), "route %q printed no decision", strings.Join(words, " "))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
@@ -25,10 +26,8 @@ func TestCLIRouteFlagAfterPromptIsNotPromptText(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	out, stderr, err := runCmd(t, "route", "hello world", "--mode", "cost", "--json")
-	if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
-		t.Skip(err)
-	}
 	require.NoError(t, err, stderr)
 	var d router.Decision
 	require.NoError(t, json.Unmarshal([]byte(out), &d), "--json after the prompt was ignored too; stdout: %.200s; stderr: %s", out, stderr)
@@ -168,10 +167,8 @@ func TestCLIRouteNamesUnknownModel(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	_, _, err := runCmd(t, "route", "--models", "gpt-4o-typo", "hello")
-	if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
-		t.Skip(err)
-	}
 	require.ErrorContains(t, err, "gpt-4o-typo")
 }
 
@@ -180,6 +177,7 @@ func TestCLIRouteTakesWordsAfterDoubleDashAsThePrompt(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	out, stderr, err := runCmd(t, "route", "--json", "--mode", "quality", "--", "what", "does", "--mode", "do?")
 	require.NoError(t, err, stderr)
 	var d router.Decision

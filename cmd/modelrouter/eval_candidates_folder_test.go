@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // RouteLLM's three benchmarks name the weak model two ways (its MT-Bench
@@ -22,7 +24,7 @@ import (
 // profile, and a dataset with no labels for a candidate is skipped with its
 // reason, as one with too few profiles is.
 func TestEvalCandidatesOverAFolderOfDatasetsThatSpellThemDifferently(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	writeEvalDataset(t, root, "a-mtbench", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)

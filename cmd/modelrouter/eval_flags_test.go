@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // writeEvalDataset writes a routing dataset folder dir/name with the given
@@ -44,13 +44,6 @@ func writeEvalDataset(t *testing.T, dir, name string, prices map[string][2]float
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(d, "items.jsonl"), []byte(items.String()), 0o644))
 	return d
-}
-
-func needRuntime(t *testing.T) {
-	t.Helper()
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
 }
 
 // gptAlwaysRight: the GPT models are right on every prompt, the others on
@@ -85,7 +78,7 @@ func TestEvalRefusesANonFiniteReasoningTokenCount(t *testing.T) {
 // and a run that evaluated no task fails the same way rather than exit 0
 // with nothing written.
 func TestEvalByTaskFailsWhenNoTaskIsEvaluated(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	out := t.TempDir()
 	data := writeEvalDataset(t, t.TempDir(), "b", map[string][2]float64{
 		"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
@@ -105,7 +98,7 @@ func TestEvalByTaskFailsWhenNoTaskIsEvaluated(t *testing.T) {
 
 // A folder of datasets that are all skipped fails: nothing was evaluated.
 func TestEvalFolderFailsWhenEveryDatasetIsSkipped(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	for _, name := range []string{"b", "c"} {
 		writeEvalDataset(t, root, name, map[string][2]float64{
@@ -124,7 +117,7 @@ func TestEvalFolderFailsWhenEveryDatasetIsSkipped(t *testing.T) {
 // have (a typo) would drop that model from the default candidates; the
 // error names the unknown profile, as with --candidates.
 func TestEvalMapToAnUnknownProfileNamesTheProfile(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	data := writeEvalDataset(t, t.TempDir(), "three", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}, "llama-3.1-8b-instruct": {0.1, 0.1}}, 6,
 		func(i int, m string) float64 {
@@ -153,7 +146,7 @@ func TestEvalMapToAnUnknownProfileNamesTheProfile(t *testing.T) {
 // flag. A --map naming a model of none of them is still refused, before
 // any evaluation.
 func TestEvalMapOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	writeEvalDataset(t, root, "a", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
@@ -201,7 +194,7 @@ func TestEvalMapOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
 // --reasoning-tokens for a model of one dataset under a folder of several
 // bills it there and leaves the others alone, as --map does.
 func TestEvalReasoningTokensOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	writeEvalDataset(t, root, "a", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
@@ -238,7 +231,7 @@ func TestEvalReasoningTokensOfOneDatasetUnderAFolderOfSeveral(t *testing.T) {
 // but no evaluated dataset labels changes nothing: eval says so at the end
 // instead of passing over it in silence. An entry that applied says nothing.
 func TestEvalWarnsOfAMapEntryThatAppliedNowhere(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root := t.TempDir()
 	writeEvalDataset(t, root, "a", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)

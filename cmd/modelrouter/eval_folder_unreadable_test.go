@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // Over a folder of datasets, one whose items.jsonl cannot be read is not a
@@ -14,7 +16,7 @@ import (
 // line, as for that dataset alone (and as train does for the same folder),
 // rather than report the others and exit 0.
 func TestEvalFolderNamesADatasetItCannotReadRatherThanSkipIt(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root := t.TempDir()
 	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}
 	writeEvalDataset(t, root, "good", prices, 8, gptAlwaysRight)
@@ -32,7 +34,7 @@ func TestEvalFolderNamesADatasetItCannotReadRatherThanSkipIt(t *testing.T) {
 // A dataset saved with a byte order mark (dataset.Load reads it) is
 // evaluated over a folder too, not taken for one without quality labels.
 func TestEvalFolderEvaluatesADatasetThatStartsWithAByteOrderMark(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root := t.TempDir()
 	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}
 	writeEvalDataset(t, root, "plain", prices, 8, gptAlwaysRight)

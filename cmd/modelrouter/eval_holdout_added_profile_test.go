@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // add-profile fits the new profile on every prompt of its data. Its
@@ -19,9 +19,7 @@ import (
 // profile: eval --holdout-only must not score those prompts as unseen, as
 // it must not for a model trained with --val 0.
 func TestEvalHoldoutOnlyRefusesAProfileAddedFromTheSameData(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	const nano = "gpt-4.1-nano-2025-04-14"
 	data := filepath.Join(t.TempDir(), "traffic")
 	require.NoError(t, os.MkdirAll(data, 0o755))

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // A router model trained with --val 0 held no prompt out: its card says
@@ -19,9 +19,7 @@ import (
 // model on prompts it was trained on as if they were held out, so it is
 // refused.
 func TestEvalHoldoutOnlyOfAModelTrainedWithoutValidation(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skip(err)
-	}
+	classifiertest.RequireRuntime(t)
 	dir := filepath.Join(t.TempDir(), "toy")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // A pool evaluated with the default candidates where one labelled model
@@ -17,7 +19,7 @@ import (
 // without it. eval says so, with the --map that brings it in, instead of
 // reporting the rest as though it were the whole pool.
 func TestEvalNamesALabelledModelLeftOutOfTheDefaultCandidates(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	out := t.TempDir()
 	data := writeEvalDataset(t, t.TempDir(), "pool", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "claude-3-haiku-20240307": {0.25, 1.25}, "gemini-1.5-pro-001": {3.5, 10.5}}, 8, gptAlwaysRight)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // A dataset with no quality label at all (an empty items.jsonl, or one
@@ -15,7 +17,7 @@ import (
 // labelled models () have a router-model profile" with advice to name
 // candidates and map them.
 func TestEvalSaysADatasetWithoutQualityLabelsHasNothingToEvaluate(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}
 	empty := writeEvalDataset(t, t.TempDir(), "empty", prices, 0, gptAlwaysRight)
 	lengthsOnly := writeEvalDataset(t, t.TempDir(), "lengths", prices, 3, gptAlwaysRight)

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // Rated traffic where every prompt went to one model (what export-feedback
@@ -14,9 +14,7 @@ import (
 // to route between. eval says so, rather than that the model has no
 // router-model profile (it has its stand-in) and that --map would help.
 func TestEvalOfRatingsOfOneModelSaysItLabelsOneModel(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	_, _, err := runCmd(t, "eval", "--data", writeRatedAnswers(t, 20), "--fit-profiles")
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "it labels only "+gpt5mini)

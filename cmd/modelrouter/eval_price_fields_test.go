@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // A models.json written with prices per token under LiteLLM's names
@@ -19,7 +21,7 @@ import (
 // the entry has and the ones the format wants. A price of 0 given as a
 // number (a self-hosted model) is still a price.
 func TestEvalRefusesAPriceEntryWithoutTheFormatsPriceFields(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	data := writeEvalDataset(t, t.TempDir(), "pertoken", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0, 0}}, 8, gptAlwaysRight)
 	var stdout, stderr bytes.Buffer

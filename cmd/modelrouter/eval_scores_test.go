@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // The format says score is in [0, 1]. eval must refuse a dataset outside
@@ -14,7 +16,7 @@ import (
 // negative leaves the oracle with no pick (index -1, a panic), and a
 // judge's 1-10 scale gives "mean quality 8.1" in the report.
 func TestEvalRefusesScoresOutsideTheUnitInterval(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	for name, bad := range map[string]float64{"negative": -0.5, "judge scale": 7} {
 		t.Run(name, func(t *testing.T) {
 			data := writeEvalDataset(t, t.TempDir(), "a", map[string][2]float64{

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
@@ -60,9 +60,7 @@ func readReportPrompts(t *testing.T, path string) (string, int) {
 }
 
 func TestEvalByTaskWritesOneReportPerTask(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	data, out := writeTwoTaskDataset(t), t.TempDir()
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--by-task", "--out", out}, &stdout, &stderr), stderr.String())
@@ -77,9 +75,7 @@ func TestEvalByTaskWritesOneReportPerTask(t *testing.T) {
 }
 
 func TestEvalTaskFilter(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	data, out := writeTwoTaskDataset(t), t.TempDir()
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--task", "beta", "--out", out}, &stdout, &stderr), stderr.String())
@@ -123,9 +119,7 @@ func TestEvalReadsAConversationAsTheGatewayDoes(t *testing.T) {
 // names catalog models; eval predicts them as the gateway does, with their
 // stand-ins, without a --map.
 func TestEvalPredictsCatalogModelsWithTheirStandIns(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	dir := filepath.Join(t.TempDir(), "traffic")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "models.json"), []byte(`{"models": {
@@ -150,9 +144,7 @@ func TestEvalPredictsCatalogModelsWithTheirStandIns(t *testing.T) {
 }
 
 func TestEvalFitProfilesAddsTheRow(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	data, out := writeTwoTaskDataset(t), t.TempDir()
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--fit-profiles", "--out", out}, &stdout, &stderr), stderr.String())

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // A dataset in the routing format whose model names the router model has
@@ -14,7 +16,7 @@ import (
 // profiles a --map may give it, so the next command can be written from
 // the message alone; a model already mapped is not listed as lacking one.
 func TestEvalOfUnknownModelNamesSaysWhichToMapAndToWhat(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	data := writeEvalDataset(t, t.TempDir(), "acme", map[string][2]float64{
 		"acme-big": {5, 15}, "acme-small": {0.2, 0.6}}, 8, func(i int, m string) float64 {
 		if m == "acme-big" {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
@@ -51,9 +51,7 @@ func TestExportFeedbackOfAModelOutsideTheCatalogDoesNotTrainAtZeroCost(t *testin
 // the price; train then refuses that data naming the model, and an export
 // of catalog models alone trains.
 func TestExportFeedbackWarnsOfAnUnpricedModelAndACatalogExportTrains(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skip(err)
-	}
+	classifiertest.RequireRuntime(t)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	latest := cat.Versions[len(cat.Versions)-1].Models

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -33,11 +33,9 @@ func TestRouteWithTheEmbeddedModel(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"route", "--json", "--mode", "quality", "Prove that the square root of 2 is irrational."}, &out, &errOut)
-	if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
-		t.Skip(err)
-	}
 	require.NoError(t, err, errOut.String())
 	var d router.Decision
 	require.NoError(t, json.Unmarshal(out.Bytes(), &d))
@@ -65,10 +63,8 @@ func TestRouteNamesItsModelsFlagWhenNoneOfThemCanServe(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
+	classifiertest.RequireRuntime(t)
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"route", "--tools", "--models", "gpt-5-chat-2025-08-07", "Call the weather tool."}, &out, &errOut)
-	if err != nil && strings.Contains(err.Error(), "onnx runtime library not found") {
-		t.Skip(err)
-	}
 	require.ErrorContains(t, err, "no model in --models can serve this request: gpt-5-chat-2025-08-07 (no tool support)")
 }

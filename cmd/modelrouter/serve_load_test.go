@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -32,9 +32,7 @@ import (
 // TestServeProcessLoad runs the real `modelrouter serve` binary instead.
 func TestServeLoad(t *testing.T) {
 	ls := loadSettingsFromEnv(t)
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	fake := upstreamtest.NewOpenAI(t)
 	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
 		if os.Getenv("MODELROUTER_LOAD_PREDICTOR") != "fake" {

@@ -22,7 +22,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
@@ -54,9 +54,7 @@ import (
 // example "--pprof 127.0.0.1:6060", to take a CPU profile during a round).
 func TestServeProcessLoad(t *testing.T) {
 	ls := loadSettingsFromEnv(t)
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	fake := upstreamtest.NewOpenAI(t)
 	gw := startServeProcess(t, fake.URL, strings.Fields(os.Getenv("MODELROUTER_LOAD_SERVE_ENV")))
 	const deployment = "bench"

@@ -25,7 +25,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -57,9 +57,7 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 	if workers <= 0 {
 		t.Skip("set MODELROUTER_SHUTDOWN_LOAD=<concurrent callers> to run the shutdown load test")
 	}
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	waveFor := envDuration("MODELROUTER_SHUTDOWN_LOAD_FOR", 5*time.Second)
 	grace := envDuration("MODELROUTER_SHUTDOWN_LOAD_GRACE", 2*time.Second)
 

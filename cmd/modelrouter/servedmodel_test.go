@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
@@ -40,9 +41,7 @@ func servedCopy(t *testing.T) string {
 	if err != nil {
 		t.Skip(err)
 	}
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	dir := filepath.Join(t.TempDir(), "router-model")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	for name, b := range map[string][]byte{models.RouterONNXFile: files.RouterONNX, models.TokenizerJSONFile: files.TokenizerJSON, models.RouterJSONFile: files.RouterJSON} {
@@ -182,9 +181,7 @@ func TestTheEmbeddedModelIsNotReloadable(t *testing.T) {
 	if _, err := models.Artifacts(); err != nil {
 		t.Skip(err)
 	}
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	}
+	classifiertest.RequireRuntime(t)
 	base, _, _ := startServe(t, upstreamtest.NewOpenAI(t), filepath.Join(t.TempDir(), "m.db"), func(o *serveOptions) {
 		o.predictor, o.adminKey = nil, reloadAdminKey
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 )
 
 // train run where the gateway runs, with --data naming the canonical folder
@@ -16,9 +16,7 @@ import (
 // folder, as from the checkout: not a stop for want of --answers-dir, nor,
 // with it, a model trained without the leaderboard and not a word said.
 func TestTrainReadsTheAnswersAndLeaderboardNextToTheDataItIsGiven(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skip(err)
-	}
+	classifiertest.RequireRuntime(t)
 	data := filepath.Join(t.TempDir(), "data")
 	root := filepath.Join(data, "canonical")
 	writeCanonicalLike(t, root, "llmrouter")

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
@@ -19,9 +19,7 @@ import (
 // stand-in, and one bad rating would leave it out of every later decision.
 // A model rated on enough prompts gets its profile, as add-profile would.
 func TestRetrainingGivesAProfileOnlyToModelsRatedOnEnoughPrompts(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skip(err)
-	}
+	classifiertest.RequireRuntime(t)
 	root := filepath.Join(t.TempDir(), "canonical")
 	writeCanonicalLike(t, root, "llmrouter")
 

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/store"
@@ -40,9 +40,7 @@ func writeCanonicalLike(t *testing.T, root, name string) {
 // also take in the research-only datasets of the canonical folder (no
 // licence file) and put them in the model the deployment then serves.
 func TestRetrainingOnOwnTrafficLeavesOutResearchOnlyDatasets(t *testing.T) {
-	if err := classifier.InitRuntime(); err != nil {
-		t.Skip(err)
-	}
+	classifiertest.RequireRuntime(t)
 	root := filepath.Join(t.TempDir(), "canonical")
 	writeCanonicalLike(t, root, "llmrouter")
 	writeCanonicalLike(t, root, "routerbench-zs")

@@ -2,7 +2,6 @@ package onnx
 
 import (
 	"bytes"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,7 +10,7 @@ import (
 	ort "github.com/yalue/onnxruntime_go"
 	"google.golang.org/protobuf/encoding/protowire"
 
-	"github.com/modelrouter/modelrouter/classifier"
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/modelrouter/modelrouter/training/arch"
 	"github.com/modelrouter/modelrouter/training/fit"
 )
@@ -89,11 +88,7 @@ func TestReadRejectsForeignFiles(t *testing.T) {
 // session opens the model in ONNX Runtime, skipping when the library is missing.
 func session(t testing.TB, model []byte) *ort.DynamicAdvancedSession {
 	t.Helper()
-	if err := classifier.InitRuntime(); errors.Is(err, classifier.ErrNoRuntime) {
-		t.Skipf("ONNX Runtime not available: %v", err)
-	} else {
-		require.NoError(t, err)
-	}
+	classifiertest.RequireRuntime(t)
 	s, err := ort.NewDynamicAdvancedSessionWithONNXData(model,
 		[]string{InputIDs, AttentionMask}, []string{Quality, OutputTokens, Embedding}, nil)
 	require.NoError(t, err)
