@@ -117,7 +117,7 @@ func InitRuntime() error {
 		// The Makefile sets the variable to the cache path: a bad file
 		// there is the cache's, which neither unsetting the variable nor
 		// make ort (it fetches only into an empty cache) replaces.
-		runtimeErr = loadError(path, os.Getenv(LibraryEnv) != "" && !inCache(path), err)
+		runtimeErr = loadError(path, libraryVersion(path), os.Getenv(LibraryEnv) != "" && !inCache(path), err)
 	}
 	runtimeDone = true
 	return runtimeErr
@@ -131,14 +131,18 @@ func inCache(path string) bool {
 
 // loadError explains why the library at path did not load (onnxruntime_go
 // says only "Error setting ORT API base: 2" for an older ONNX Runtime), the
-// version needed, and how to get it. fromEnv: the path came from
-// LibraryEnv rather than the cache.
-func loadError(path string, fromEnv bool, err error) error {
+// version found (libraryVersion; empty when unknown) and the one needed,
+// and how to get it. fromEnv: the path came from LibraryEnv rather than
+// the cache.
+func loadError(path, found string, fromEnv bool, err error) error {
 	why := "it did not load"
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "Error setting ORT API base"):
 		// onnxruntime_go's SetAPIFromBase: GetApi(ORT_API_VERSION) gave NULL.
 		why = fmt.Sprintf("it does not offer C API version %d, so it is an older ONNX Runtime", libraryAPI)
+		if found != "" {
+			why = fmt.Sprintf("it is ONNX Runtime %s, which does not offer C API version %d", found, libraryAPI)
+		}
 	case strings.Contains(msg, "Error loading ONNX shared library"), strings.Contains(msg, "Error looking up OrtGetApiBase"):
 		why = "it is not an ONNX Runtime shared library this system can load"
 	}

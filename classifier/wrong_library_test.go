@@ -62,10 +62,13 @@ func TestLoadingAFileThatIsNoLibraryNamesItTheVersionAndTheFix(t *testing.T) {
 }
 
 // An older ONNX Runtime: a stand-in built here that exports OrtGetApiBase
-// as the real library does, whose GetApi knows no API version above 20,
-// as ONNX Runtime 1.20's would. onnxruntime_go reports only "Error
-// setting ORT API base: 2" for it.
+// as the real library does, versioned VERS_1.20.1 by a linker version
+// script as ONNX Runtime's own build versions it, whose GetApi knows no API
+// version above 20, as ONNX Runtime 1.20's would. onnxruntime_go reports
+// only "Error setting ORT API base: 2" for it; the message names the
+// version found beside the one needed.
 func TestLoadingAnOlderLibraryNamesItTheVersionAndTheFix(t *testing.T) {
+	const standInVersion = "1.20.1"
 	cc, err := exec.LookPath("gcc")
 	if err != nil {
 		t.Skip("no gcc to build a stand-in library")
@@ -80,18 +83,19 @@ typedef struct {
 } OrtApiBase;
 static const int api = 0;
 static const void *get_api(uint32_t version) { return version <= 20 ? &api : NULL; }
-static const char *version_string(void) { return "1.20.1"; }
+static const char *version_string(void) { return "`+standInVersion+`"; }
 static const OrtApiBase base = { get_api, version_string };
 const OrtApiBase *OrtGetApiBase(void) { return &base; }
 `), 0o644))
+	script := filepath.Join(dir, "version.lds")
+	require.NoError(t, os.WriteFile(script, []byte("VERS_"+standInVersion+" { global: OrtGetApiBase; local: *; };\n"), 0o644))
 	lib := filepath.Join(dir, "libonnxruntime.so")
-	out, err := exec.Command(cc, "-shared", "-fPIC", "-o", lib, src).CombinedOutput()
+	out, err := exec.Command(cc, "-shared", "-fPIC", "-Wl,--version-script="+script, "-o", lib, src).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
 	msg := initRuntimeIn(t, lib)
 	requireNamesTheFix(t, msg, lib)
-	require.Contains(t, msg, fmt.Sprintf("does not offer C API version %d", libraryAPI))
-	require.Contains(t, msg, "older ONNX Runtime")
+	require.Contains(t, msg, fmt.Sprintf("it is ONNX Runtime %s, which does not offer C API version %d", standInVersion, libraryAPI))
 	t.Log(msg)
 }
 
