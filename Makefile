@@ -4,7 +4,7 @@ ORT_VERSION ?= 1.24.1
 ORT_LIB := $(CURDIR)/.cache/onnxruntime/$(ORT_VERSION)/libonnxruntime.so
 export ONNXRUNTIME_SHARED_LIBRARY_PATH ?= $(ORT_LIB)
 # A relative path is made absolute from here: go test runs each package in
-# its folder, where it would name no file and every ONNX Runtime test skip.
+# its folder, where it would name no file and every ONNX Runtime test fail.
 override ONNXRUNTIME_SHARED_LIBRARY_PATH := $(if $(filter /%,$(firstword $(ONNXRUNTIME_SHARED_LIBRARY_PATH))),$(ONNXRUNTIME_SHARED_LIBRARY_PATH),$(if $(ONNXRUNTIME_SHARED_LIBRARY_PATH),$(CURDIR)/$(ONNXRUNTIME_SHARED_LIBRARY_PATH)))
 export CGO_ENABLED := 1
 # TRAIN_FLAGS / EVAL_FLAGS pass options through, e.g. TRAIN_FLAGS='--data DIR --seed 2'.

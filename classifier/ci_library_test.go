@@ -39,7 +39,7 @@ func runCI(t *testing.T, env ...string) (goTest, makeOrt []string) {
 
 // make ort fetches nothing when the variable names a library, so CI must
 // test with that library: the cache it would otherwise point the tests
-// at stays empty, and the ONNX Runtime tests and benchmarks would skip.
+// at stays empty, and the ONNX Runtime tests and benchmarks would fail.
 func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
 	lib := filepath.Join(t.TempDir(), "libonnxruntime.so")
 	require.NoError(t, os.WriteFile(lib, []byte("a library"), 0o644))
@@ -54,7 +54,7 @@ func TestCITestsWithTheLibraryTheVariableNames(t *testing.T) {
 // A relative variable names the file from the repository root, where
 // .ci/run works; go test runs each package in its own folder, so the
 // tests get its absolute path, not one that names no file there (every
-// ONNX Runtime test would skip).
+// ONNX Runtime test would fail).
 func TestCITestsWithARelativeVariablesLibraryByItsAbsolutePath(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)

@@ -44,8 +44,8 @@ func TestFetchScriptUsesTheLibraryTheVariableNames(t *testing.T) {
 }
 
 // A variable naming no file does not stand in for the library, and it
-// still wins over the cache when the library is loaded: `make test` would
-// pass with every ONNX Runtime test skipped. The script (so `make ort` and
+// still wins over the cache when the library is loaded: every ONNX Runtime
+// test would fail on the missing file. The script (so `make ort` and
 // every target that needs it) fails without fetching, naming the missing
 // path and the cache, whether or not the cache holds the library.
 func TestFetchScriptFailsWhenTheVariableNamesNoFile(t *testing.T) {
@@ -79,7 +79,7 @@ func TestFetchScriptFetchesWhenTheVariableIsTheEmptyCache(t *testing.T) {
 }
 
 // `make test` with a stale variable fails at `make ort`, before any test
-// runs, rather than passing with the ONNX Runtime tests skipped.
+// runs, rather than failing every ONNX Runtime test one by one.
 func TestMakeTestFailsWhenTheVariableNamesNoFile(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("no make")
@@ -121,7 +121,7 @@ func makeSees(t *testing.T, value *string) string {
 
 // A relative variable names a file from the repository root, where make
 // ort looks, but go test runs each package in its own folder, where it
-// names none: every ONNX Runtime test would skip and make test pass. The
+// names none: every ONNX Runtime test would fail on it. The
 // Makefile hands its recipes the absolute path of the same file.
 func TestMakeGivesItsRecipesARelativeVariableAsAnAbsolutePath(t *testing.T) {
 	root, err := filepath.Abs("..")

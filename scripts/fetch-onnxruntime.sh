@@ -16,15 +16,15 @@ if [ -n "$override" ] && [ -f "$override" ]; then
 fi
 # A variable naming no file (other than the cache path itself, which the
 # Makefile sets when the environment does not) still wins over the cache:
-# nothing would load, and make test would pass with every ONNX Runtime test
-# skipped. Stop here and say so rather than fetch a library no one loads.
+# nothing would load, and every ONNX Runtime test would fail on the missing
+# file. Stop here and say so rather than fetch a library no one loads.
 if [ -n "$override" ] && [ "$(realpath -m -- "$override")" != "$(realpath -m -- "$lib")" ]; then
   if [ -f "$lib" ]; then
     use="unset it to use the cached $(realpath -s -- "$lib")"
   else
     use="unset it, and make ort fetches ONNX Runtime $version into $(realpath -m -s -- "$lib")"
   fi
-  echo "fetch-onnxruntime: ONNXRUNTIME_SHARED_LIBRARY_PATH=$override names no file, and it wins over the cache: the ONNX Runtime tests would skip and the router model would not load. Point it at an existing libonnxruntime.so, or $use." >&2
+  echo "fetch-onnxruntime: ONNXRUNTIME_SHARED_LIBRARY_PATH=$override names no file, and it wins over the cache: the ONNX Runtime tests would fail and the router model would not load. Point it at an existing libonnxruntime.so, or $use." >&2
   exit 1
 fi
 if [ -f "$lib" ]; then exit 0; fi
