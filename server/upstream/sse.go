@@ -37,6 +37,9 @@ type sseReader struct {
 	// begun: past the stream's first line, where the format allows one
 	// byte order mark (not part of the first field's name).
 	begun bool
+	// afterCR: the last line ended in a CR that was the last byte read,
+	// so an LF that comes next is that CR's CRLF, not a blank line.
+	afterCR bool
 }
 
 // byteOrderMark is UTF-8's, which a few servers write before a stream.
@@ -45,7 +48,7 @@ var byteOrderMark = []byte("\xef\xbb\xbf")
 // newSSEReader reads r through a 4 KiB buffer: every open stream holds
 // one, and a provider's events are mostly a token's delta each. A longer
 // line (a Responses answer whole in response.completed) is gathered in
-// next, so the buffer bounds no event's size, only what each stream keeps.
+// line, so the buffer bounds no event's size, only what each stream keeps.
 func newSSEReader(r io.Reader) *sseReader { return &sseReader{br: bufio.NewReaderSize(r, 4<<10)} }
 
 // next returns the next event that carries data. At the stream's end it
@@ -56,19 +59,7 @@ func (r *sseReader) next() (sseEvent, error) {
 	var hasData bool
 	size := 0
 	for {
-		line, err := r.br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A long line: gather it whole.
-			long := append([]byte(nil), line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				if len(long) > maxEventBytes {
-					return sseEvent{}, errEventTooLarge
-				}
-				line, err = r.br.ReadSlice('\n')
-				long = append(long, line...)
-			}
-			line = long
-		}
+		line, err := r.line()
 		if len(line) == 0 && err != nil {
 			if hasData && errors.Is(err, io.EOF) {
 				return lastEvent(ev)
@@ -79,7 +70,6 @@ func (r *sseReader) next() (sseEvent, error) {
 			r.begun = true
 			line = bytes.TrimPrefix(line, byteOrderMark)
 		}
-		line = bytes.TrimRight(line, "\r\n")
 		if len(line) == 0 {
 			if hasData && len(bytes.TrimSpace(ev.data)) > 0 {
 				return wholeEvent(ev)
@@ -117,6 +107,80 @@ func (r *sseReader) next() (sseEvent, error) {
 			return sseEvent{}, err
 		}
 	}
+}
+
+// line returns the next line without its end: CRLF, LF or a lone CR, as
+// the SSE format allows (a server that ends its lines in CR alone is
+// whole, not broken). At the stream's end it returns what is left, maybe
+// nothing, with the read's error. The line is the reader's own bytes
+// until the next call, as bufio.Reader.ReadSlice's are. A CR that is the
+// last byte read ends its line at once, not when the next byte comes (a
+// stream that is then silent still gets its event); an LF that follows
+// it later is skipped as the rest of that CRLF.
+func (r *sseReader) line() ([]byte, error) {
+	if r.afterCR {
+		r.afterCR = false
+		b, err := r.br.Peek(1)
+		if err != nil {
+			return nil, err
+		}
+		if b[0] == '\n' {
+			_, _ = r.br.Discard(1)
+		}
+	}
+	var long []byte // a line longer than the buffer, gathered whole
+	seen := 0       // bytes of buf already searched, a line's end in none
+	for {
+		buf, _ := r.br.Peek(r.br.Buffered()) // what has come, without waiting
+		if i := lineEnd(buf[seen:]); i >= 0 {
+			i += seen
+			n := i + 1
+			if buf[i] == '\r' && n < len(buf) && buf[n] == '\n' {
+				n++
+			} else if buf[i] == '\r' && n == len(buf) {
+				r.afterCR = true
+			}
+			line := buf[:i]
+			if long != nil {
+				line = append(long, line...)
+			}
+			_, _ = r.br.Discard(n)
+			return line, nil
+		}
+		if len(buf) == r.br.Size() {
+			// A full buffer and no line's end: a long line.
+			if len(long) > maxEventBytes {
+				return nil, errEventTooLarge
+			}
+			long = append(long, buf...)
+			_, _ = r.br.Discard(len(buf))
+			seen = 0
+			continue
+		}
+		seen = len(buf)
+		// Wait for one more byte: Peek answers an error only when none
+		// came.
+		if _, err := r.br.Peek(len(buf) + 1); err != nil {
+			_, _ = r.br.Discard(len(buf))
+			if long != nil {
+				return append(long, buf...), err
+			}
+			return buf, err
+		}
+	}
+}
+
+// lineEnd is where buf's first line ends (its CR or LF), -1 when it does
+// not. Lines end in LF mostly: the search for a CR is bounded by it.
+func lineEnd(buf []byte) int {
+	lf := bytes.IndexByte(buf, '\n')
+	if lf < 0 {
+		return bytes.IndexByte(buf, '\r')
+	}
+	if cr := bytes.IndexByte(buf[:lf], '\r'); cr >= 0 {
+		return cr
+	}
+	return lf
 }
 
 // wholeEvent is an event that ended with its blank line: [DONE] or JSON,

@@ -118,6 +118,10 @@ type Behavior struct {
 	// servers that ignore stream_options do.
 	NoDone        bool
 	NoStreamUsage bool
+	// LineEnd, when set, ends each line of a streaming answer's events
+	// instead of LF: "\r\n", or "\r" alone, as the SSE format allows and
+	// a few servers write.
+	LineEnd string
 	// ErrorAfter > 0 makes a streaming answer send the provider's in-stream
 	// error after that many events and end: Anthropic's `error` event
 	// (overloaded_error), or the {"error":{...}} chunk OpenAI-compatible

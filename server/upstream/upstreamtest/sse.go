@@ -92,10 +92,14 @@ func (s *sse) write(name string, v any) {
 		}
 		data = string(raw)
 	}
-	if name != "" {
-		fmt.Fprintf(s.c.w, "event: %s\n", name)
+	eol := s.c.b.LineEnd
+	if eol == "" {
+		eol = "\n"
 	}
-	fmt.Fprintf(s.c.w, "data: %s\n\n", data)
+	if name != "" {
+		fmt.Fprintf(s.c.w, "event: %s%s", name, eol)
+	}
+	fmt.Fprintf(s.c.w, "data: %s%s%s", data, eol, eol)
 	if fl, ok := s.c.w.(http.Flusher); ok {
 		fl.Flush()
 	}
