@@ -106,6 +106,9 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	tr := newOpenAIStream(a.model, hideUsage)
 	if a.call.API == APIChatCompletions {
 		tr.choices = choicesAsked(a.call.Raw)
+		// The gateway asks for usage whenever the client did not, and
+		// then hides it (withStreamUsage): hideUsage is the client's no.
+		tr.usageAsked = !hideUsage && a.call.Relay == nil
 	}
 	// A relay's provider is the only one with the answer: its error is
 	// the client's, whenever it comes.
@@ -209,8 +212,13 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			// Once the provider has said the answer is whole, how its body
 			// ends does not matter: a client that read to the end and hung
 			// up cancels the upstream read before the provider closes, and
-			// that is a delivered answer, not a client that left.
+			// that is a delivered answer, not a client that left. Unless
+			// the client is still owed the usage it asked for: then the
+			// provider cut the stream after the finish reason.
 			if tr.complete() {
+				if o, ok := tr.(interface{ usageOwed() bool }); ok && o.usageOwed() && a.out.Wrote && !a.clientLeft(err) {
+					return a.breakStream(tr, "stream ended after the finish reason, before the usage chunk the client asked for", true)
+				}
 				return resp.StatusCode, nil
 			}
 			return a.endBroken(tr, resp.StatusCode, err)
@@ -584,6 +592,11 @@ type openAIStream struct {
 	// background: the stream is a background response's, which goes on
 	// at the provider whatever becomes of this stream.
 	background bool
+	// usageAsked: the Chat Completions client asked for usage
+	// (include_usage), so a stream that ends after the finish reasons
+	// without the usage chunk or [DONE] was cut before its end
+	// (usageOwed).
+	usageAsked bool
 	// choices is how many choices a Chat Completions call asked for (n);
 	// finished holds those whose finish_reason came. Each finishes on
 	// its own, so the answer is whole once all have.
@@ -665,6 +678,12 @@ func (s *openAIStream) over() bool                  { return s.last }
 func (s *openAIStream) failure() (string, bool)     { return s.errMsg, s.relayed }
 func (s *openAIStream) withoutConversation() bool   { return s.forgot }
 func (s *openAIStream) unreadableJob() bool         { return s.lostJob }
+
+// usageOwed reports a stream whose answer is whole (every finish reason
+// came) but that still owes the client the usage it asked for: neither a
+// usage count nor [DONE], which a server that ignores include_usage ends
+// with, came after it.
+func (s *openAIStream) usageOwed() bool { return s.usageAsked && !s.hasUsage && !s.last }
 
 func (s *openAIStream) translate(ev sseEvent) []sseEvent {
 	out := s.pass(ev)

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// A Chat Completions stream whose provider closes its connection after the
+// finish reason, without `data: [DONE]`, carried the whole answer; but a
+// client that asked for usage (stream_options.include_usage) is owed the
+// usage chunk, which comes after the finish reason and before [DONE]: when
+// neither came, the stream was cut there. The client then gets the
+// gateway's error event and the log a broken stream (502, "upstream"),
+// not a success; otherwise the stream ends as a success, as before.
+func TestChatStreamEndedAfterTheFinishReasonWithoutDone(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		behavior   upstreamtest.Behavior
+		usageAsked bool
+		cut        bool
+	}{
+		{"usage asked, neither usage nor [DONE] came", upstreamtest.Behavior{NoDone: true, NoStreamUsage: true}, true, true},
+		{"usage not asked, neither usage nor [DONE] came", upstreamtest.Behavior{NoDone: true, NoStreamUsage: true}, false, false},
+		{"usage asked, usage came, no [DONE]", upstreamtest.Behavior{NoDone: true}, true, false},
+		{"usage asked, no usage, [DONE] came", upstreamtest.Behavior{NoStreamUsage: true}, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newE2E(t)
+			e.openai.Set("mini", tt.behavior)
+			client := openai.NewClient(option.WithBaseURL(e.url+"/v1/"), option.WithAPIKey(e2eKey), option.WithMaxRetries(0))
+			params := openai.ChatCompletionNewParams{
+				Model:    "model-router",
+				Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say hello")},
+			}
+			if tt.usageAsked {
+				params.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
+			}
+			stream := client.Chat.Completions.NewStreaming(context.Background(), params,
+				option.WithJSONSet("routing_config", map[string]any{"models": []string{"mini"}}))
+			var text strings.Builder
+			for stream.Next() {
+				if ch := stream.Current(); len(ch.Choices) > 0 {
+					text.WriteString(ch.Choices[0].Delta.Content)
+				}
+			}
+			assert.Equal(t, "Hello from mini.", text.String(), "the answer's text reached the client either way")
+			r := e.log.waitFor(t, 1)[0]
+			assert.Equal(t, "mini", r.Answered)
+			if !tt.cut {
+				require.NoError(t, stream.Err())
+				assert.Equal(t, 200, r.Status)
+				assert.Empty(t, r.ErrorCode)
+				return
+			}
+			require.Error(t, stream.Err(), "the client is told its stream was cut")
+			assert.Contains(t, stream.Err().Error(), "usage chunk")
+			assert.Equal(t, 502, r.Status, "logged as a broken stream")
+			assert.Equal(t, router.EUpstream, r.ErrorCode)
+			assert.True(t, r.UsageEstimated, "the provider never said what the answer used")
+		})
+	}
+}
