@@ -271,8 +271,8 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		return false, fmt.Errorf("eval: %s: %s", d.Name, reason)
 	}
 	card := r.clf.Card()
-	standIns := r.standIns(d, card.Profiles)
 	mapping := r.mapFor(d, several)
+	standIns := r.standIns(d, card.Profiles, mapping)
 	cands := r.names
 	if len(cands) > 0 {
 		var renamed map[string]string
@@ -326,12 +326,14 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	if err != nil {
 		return false, fmt.Errorf("eval: %w", err)
 	}
-	hidden := r.hidden
+	hidden, renamed := eval.ResolveKeys(d, r.hidden)
+	r.sayRenamed(d, "--reasoning-tokens", renamed)
 	if several {
 		// As with --map: a count for a model of another part applies there.
+		all := hidden
 		hidden = map[string]float64{}
 		for _, c := range t.Candidates {
-			if n, ok := r.hidden[c.Name]; ok {
+			if n, ok := all[c.Name]; ok {
 				hidden[c.Name] = n
 			}
 		}
@@ -365,24 +367,40 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	return true, nil
 }
 
-// mapFor is the --map entries that apply to d. Over several datasets or
-// tasks, an entry for a model that d does not label is for another part
-// and is left out here (runEval checks that each names a model of some
-// dataset); for one dataset, BuildTable refuses an entry that names no
-// candidate.
+// mapFor is the --map entries that apply to d, each keyed by d's own
+// spelling of its model (eval.ResolveKeys, as --candidates are read), so
+// an entry follows its candidate into a dataset that spells it otherwise.
+// Over several datasets or tasks, an entry for a model that d does not
+// label is for another part and is left out here (runEval checks that
+// each names a model of some dataset); for one dataset, BuildTable
+// refuses an entry that names no candidate.
 func (r evalRun) mapFor(d *dataset.Dataset, several bool) map[string]string {
+	resolved, renamed := eval.ResolveKeys(d, r.mapping)
+	r.sayRenamed(d, "--map", renamed)
 	if !several {
-		return r.mapping
+		return resolved
 	}
 	labelled := eval.LabelledModels(d)
 	out := map[string]string{}
-	for m, p := range r.mapping {
+	for given, p := range r.mapping {
+		m := given
+		if to, ok := renamed[given]; ok {
+			m = to
+		}
 		if slices.Contains(labelled, m) {
 			out[m] = p
-			r.mapApplied[m] = true
+			r.mapApplied[given] = true
 		}
 	}
 	return out
+}
+
+// sayRenamed tells, on stderr, which entries of flag apply in d to a model
+// it spells differently, as a renamed --candidates name is told.
+func (r evalRun) sayRenamed(d *dataset.Dataset, flag string, renamed map[string]string) {
+	for _, n := range slices.Sorted(maps.Keys(renamed)) {
+		fmt.Fprintf(r.stderr, "eval: %s: %s %s applies to %s, as it is labelled here (the same profile name, %s)\n", d.Name, flag, n, renamed[n], models.ProfileName(n))
+	}
 }
 
 // warnUnappliedMap names the --map entries that applied nowhere: their
@@ -404,14 +422,14 @@ func (r evalRun) warnUnappliedMap() {
 // standIns maps the dataset's catalog models (export-feedback's data names
 // them by catalog model ID) that have no --map and no profile of their own
 // to the catalog's stand-in, as the gateway predicts them.
-func (r evalRun) standIns(d *dataset.Dataset, profiles []string) map[string]string {
+func (r evalRun) standIns(d *dataset.Dataset, profiles []string, mapping map[string]string) map[string]string {
 	cat, err := models.Catalog()
 	if err != nil {
 		return nil
 	}
 	out := map[string]string{}
 	for _, m := range eval.LabelledModels(d) {
-		if _, mapped := r.mapping[m]; mapped {
+		if _, mapped := mapping[m]; mapped {
 			continue
 		}
 		if p, ok := models.GatewayProfile(m, profiles, cat); ok && p != models.ProfileName(m) {
@@ -477,10 +495,11 @@ func datasetDirs(dir string) ([]string, error) {
 }
 
 // checkListedModels refuses a flag's dataset model that none of the
-// datasets in dirs lists in its models.json: a typo, over several
-// datasets, would otherwise be skipped in each of them.
+// datasets in dirs lists in its models.json, under that name or another
+// of the same profile name (which eval.ResolveKeys reads it as): a typo,
+// over several datasets, would otherwise be skipped in each of them.
 func checkListedModels(flag string, names []string, dirs []string) error {
-	listed := map[string]bool{}
+	listed, sameProfile := map[string]bool{}, map[string]bool{}
 	var datasets []string
 	for _, dir := range dirs {
 		raw, err := os.ReadFile(filepath.Join(dir, "models.json"))
@@ -494,13 +513,13 @@ func checkListedModels(flag string, names []string, dirs []string) error {
 			return fmt.Errorf("dataset %s: models.json: %w", dir, err)
 		}
 		for m := range mj.Models {
-			listed[m] = true
+			listed[m], sameProfile[dataset.Canonical(m)] = true, true
 		}
 		datasets = append(datasets, dataset.NameOf(dir))
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if !listed[n] {
+		if !listed[n] && !sameProfile[dataset.Canonical(n)] {
 			return fmt.Errorf("%s names %q, a model of none of the datasets to evaluate (%s)", flag, n, strings.Join(datasets, ", "))
 		}
 	}

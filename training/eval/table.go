@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -126,27 +127,70 @@ func byProfile(d *dataset.Dataset, mapping map[string]string, profiles []string)
 func ResolveCandidates(d *dataset.Dataset, names []string) (resolved []string, renamed map[string]string, missing []string) {
 	labelled := LabelledModels(d)
 	for _, n := range names {
-		if slices.Contains(labelled, n) {
-			resolved = append(resolved, n)
+		m, ok := labelledAs(labelled, n)
+		if !ok || m != n && slices.Contains(names, m) {
+			missing = append(missing, n)
 			continue
 		}
-		var same []string
-		for _, m := range labelled {
-			if dataset.Canonical(m) == dataset.Canonical(n) {
-				same = append(same, m)
+		if m != n {
+			if renamed == nil {
+				renamed = map[string]string{}
 			}
+			renamed[n] = m
 		}
-		if len(same) != 1 || slices.Contains(names, same[0]) {
-			missing = append(missing, n)
+		resolved = append(resolved, m)
+	}
+	return resolved, renamed, missing
+}
+
+// ResolveKeys reads the dataset model names that key a --map or
+// --reasoning-tokens flag as ResolveCandidates reads --candidates: a key
+// the dataset does not label, where exactly one labelled model has the
+// same profile name and no other key names that model, is moved to the
+// dataset's spelling, so the entry follows its candidate there (an entry
+// written "mixtral-8x7b-instruct-v0.1" applies to RouteLLM's MMLU answers'
+// "mistralai/Mixtral-8x7B-Instruct-v0.1"). Other keys are kept as given;
+// renamed maps each moved key to the dataset's name.
+func ResolveKeys[V any](d *dataset.Dataset, entries map[string]V) (resolved map[string]V, renamed map[string]string) {
+	labelled := LabelledModels(d)
+	resolved = make(map[string]V, len(entries))
+	// In order, so that of two keys for one model the first moves, every run.
+	for _, n := range slices.Sorted(maps.Keys(entries)) {
+		v := entries[n]
+		m, ok := labelledAs(labelled, n)
+		_, taken := entries[m] // the entry for the dataset's own spelling wins there
+		if _, moved := resolved[m]; moved && m != n {
+			taken = true
+		}
+		if !ok || m == n || taken {
+			resolved[n] = v
 			continue
 		}
 		if renamed == nil {
 			renamed = map[string]string{}
 		}
-		renamed[n] = same[0]
-		resolved = append(resolved, same[0])
+		renamed[n] = m
+		resolved[m] = v
 	}
-	return resolved, renamed, missing
+	return resolved, renamed
+}
+
+// labelledAs is the labelled model that name n stands for: n itself, else
+// the one labelled model with n's profile name (dataset.Canonical).
+func labelledAs(labelled []string, n string) (string, bool) {
+	if slices.Contains(labelled, n) {
+		return n, true
+	}
+	var same []string
+	for _, m := range labelled {
+		if dataset.Canonical(m) == dataset.Canonical(n) {
+			same = append(same, m)
+		}
+	}
+	if len(same) != 1 {
+		return "", false
+	}
+	return same[0], true
 }
 
 // WithoutProfile names the labelled models of the dataset that

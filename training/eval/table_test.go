@@ -168,3 +168,20 @@ func TestCheckMapNamesAnUnknownProfile(t *testing.T) {
 	err := CheckMap(map[string]string{"a": "mixtral-8x7b-instruct-v0.1", "gpt-4o": "gpt-4o-typo"}, profiles)
 	require.ErrorContains(t, err, `--map gpt-4o=gpt-4o-typo: the router model does not predict profile "gpt-4o-typo" (closest by name: gpt-4o-2024-05-13, gpt-4o-mini-2024-07-18); profiles: `)
 }
+
+// ResolveKeys moves a --map or --reasoning-tokens key to the dataset's own
+// spelling of the same profile name; a key for the dataset's spelling
+// itself wins over another spelling, and a key with no such model stays.
+func TestResolveKeysMovesAnEntryToTheDatasetsSpelling(t *testing.T) {
+	d := labelsDataset()
+	got, renamed := ResolveKeys(d, map[string]string{"llama-3.1-70b-instruct": "p", "gpt-y": "q"})
+	assert.Equal(t, map[string]string{"Meta-Llama-3_1-70B-Instruct": "p", "gpt-y": "q"}, got)
+	assert.Equal(t, map[string]string{"llama-3.1-70b-instruct": "Meta-Llama-3_1-70B-Instruct"}, renamed)
+
+	got, renamed = ResolveKeys(d, map[string]string{"llama-3.1-70b-instruct": "p", "Meta-Llama-3_1-70B-Instruct": "r"})
+	assert.Equal(t, map[string]string{"llama-3.1-70b-instruct": "p", "Meta-Llama-3_1-70B-Instruct": "r"}, got)
+	assert.Empty(t, renamed)
+
+	tokens, _ := ResolveKeys(d, map[string]float64{"meta-llama/Meta-Llama-3.1-70B-Instruct": 512})
+	assert.Equal(t, map[string]float64{"Meta-Llama-3_1-70B-Instruct": 512}, tokens)
+}
