@@ -481,7 +481,9 @@ func datasetDirs(dir string) ([]string, error) {
 	var out []string
 	for _, e := range entries {
 		sub := filepath.Join(dir, e.Name())
-		if _, err := os.Stat(filepath.Join(sub, "models.json")); !e.IsDir() || err != nil {
+		// Stat, not e.IsDir: a symbolic link to a dataset folder is one
+		// (and a file's models.json is not there).
+		if _, err := os.Stat(filepath.Join(sub, "models.json")); err != nil {
 			continue
 		}
 		if hasQualityLabels(sub) {
