@@ -248,7 +248,7 @@ type evalRun struct {
 	opt            eval.Options
 	names          []string
 	mapping        map[string]string
-	mapApplied     map[string]bool // --map models that some part labels (several parts)
+	mapApplied     map[string]bool // --map models that are a candidate of some part (several parts)
 	hidden         map[string]float64
 	stdout, stderr io.Writer
 }
@@ -271,7 +271,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		return false, fmt.Errorf("eval: %s: %s", d.Name, reason)
 	}
 	card := r.clf.Card()
-	mapping := r.mapFor(d, several)
+	mapping, given := r.mapFor(d, several)
 	standIns := r.standIns(d, card.Profiles, mapping)
 	cands := r.names
 	if len(cands) > 0 {
@@ -320,6 +320,17 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		}
 		if note := eval.WithoutProfile(d.Name, d, withMap(mapping, standIns, nil), card.Profiles); note != "" {
 			fmt.Fprintf(r.stderr, "eval: %s\n", note)
+		}
+	}
+	if several {
+		// An entry for a model of d that is no candidate here is for
+		// another part too, where it may be one.
+		for m := range mapping {
+			if slices.Contains(cands, m) {
+				r.mapApplied[given[m]] = true
+			} else {
+				delete(mapping, m)
+			}
 		}
 	}
 	t, err := eval.BuildTable(d, cands, withMap(mapping, standIns, cands))
@@ -372,27 +383,27 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 // an entry follows its candidate into a dataset that spells it otherwise.
 // Over several datasets or tasks, an entry for a model that d does not
 // label is for another part and is left out here (runEval checks that
-// each names a model of some dataset); for one dataset, BuildTable
-// refuses an entry that names no candidate.
-func (r evalRun) mapFor(d *dataset.Dataset, several bool) map[string]string {
+// each names a model of some dataset), and given maps each entry kept to
+// the model as the user wrote it; for one dataset, BuildTable refuses an
+// entry that names no candidate.
+func (r evalRun) mapFor(d *dataset.Dataset, several bool) (mapping, given map[string]string) {
 	resolved, renamed := eval.ResolveKeys(d, r.mapping)
 	r.sayRenamed(d, "--map", renamed)
 	if !several {
-		return resolved
+		return resolved, nil
 	}
 	labelled := eval.LabelledModels(d)
-	out := map[string]string{}
-	for given, p := range r.mapping {
-		m := given
-		if to, ok := renamed[given]; ok {
+	mapping, given = map[string]string{}, map[string]string{}
+	for typed, p := range r.mapping {
+		m := typed
+		if to, ok := renamed[typed]; ok {
 			m = to
 		}
 		if slices.Contains(labelled, m) {
-			out[m] = p
-			r.mapApplied[given] = true
+			mapping[m], given[m] = p, typed
 		}
 	}
-	return out
+	return mapping, given
 }
 
 // sayRenamed tells, on stderr, which entries of flag apply in d to a model
@@ -404,8 +415,9 @@ func (r evalRun) sayRenamed(d *dataset.Dataset, flag string, renamed map[string]
 }
 
 // warnUnappliedMap names the --map entries that applied nowhere: their
-// model is listed in some dataset's models.json but labelled in none of
-// the parts evaluated, so the entry changed nothing.
+// model is listed in some dataset's models.json but a candidate in none
+// of the parts evaluated (not labelled there, or left out by
+// --candidates), so the entry changed nothing.
 func (r evalRun) warnUnappliedMap() {
 	var unused []string
 	for m := range r.mapping {
@@ -415,7 +427,7 @@ func (r evalRun) warnUnappliedMap() {
 	}
 	if len(unused) > 0 {
 		slices.Sort(unused)
-		fmt.Fprintf(r.stderr, "eval: warning: --map for %s applied nowhere: no evaluated dataset or task has labels for it\n", strings.Join(unused, ", "))
+		fmt.Fprintf(r.stderr, "eval: warning: --map for %s applied nowhere: it is a candidate of no evaluated dataset or task\n", strings.Join(unused, ", "))
 	}
 }
 

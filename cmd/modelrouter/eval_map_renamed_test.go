@@ -72,3 +72,24 @@ func TestEvalMapFollowsACandidateIntoTheDatasetsSpelling(t *testing.T) {
 	assert.Equal(t, "mistral-7b-instruct-v0.1", profilesInReport(t, filepath.Join(dst, "gsm8k"))["mistralai/mixtral-8x7b-chat"])
 	assert.Equal(t, "mistral-7b-instruct-v0.1", profilesInReport(t, filepath.Join(dst, "mmlu"))["mistralai/Mixtral-8x7B-Instruct-v0.1"])
 }
+
+// Over a folder, --candidates picks some of a dataset's models and a --map
+// entry may name another of them (one --map list kept for several runs):
+// the entry is for the parts where its model is a candidate, as for one
+// the dataset does not label. It stopped the run ("not a candidate").
+func TestEvalMapOfALabelledModelThatIsNoCandidateOverAFolder(t *testing.T) {
+	needRuntime(t)
+	root, out := t.TempDir(), t.TempDir()
+	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}, "gpt-4-1106-preview": {10, 30}}
+	writeEvalDataset(t, root, "a", prices, 8, gptAlwaysRight)
+	writeEvalDataset(t, root, "b", prices, 8, gptAlwaysRight)
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, runEval(context.Background(), []string{"--data", root, "--out", out,
+		"--candidates", "gpt-4o-2024-05-13,mixtral-8x7b-instruct-v0.1", "--map", "gpt-4-1106-preview=gpt-4-turbo-2024-04-09"}, &stdout, &stderr), stderr.String())
+	for _, name := range []string{"a", "b"} {
+		got := profilesInReport(t, filepath.Join(out, name))
+		assert.Equal(t, map[string]string{"gpt-4o-2024-05-13": "gpt-4o-2024-05-13", "mixtral-8x7b-instruct-v0.1": "mixtral-8x7b-instruct-v0.1"}, got, name)
+	}
+	assert.Contains(t, stderr.String(), "--map for gpt-4-1106-preview applied nowhere", "the entry changed nothing")
+}
