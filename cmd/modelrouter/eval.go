@@ -307,7 +307,10 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 			if len(labelled) < 2 {
 				fmt.Fprintf(r.stderr, "eval: %s: skipped, it labels only %s (routing compares 2 or more models on the same prompts)\n", d.Name, strings.Join(labelled, ", "))
 			} else {
-				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile (give them one with --map datasetModel=profile)\n", d.Name)
+				// Name them, as the error for one dataset does: the user
+				// cannot write the --map without the model's name.
+				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile; no profile for %s (give each one with --map datasetModel=profile)\n",
+					d.Name, strings.Join(eval.MissingProfiles(d, withMap(mapping, standIns, nil), card.Profiles), "; "))
 			}
 			return false, nil
 		}

@@ -193,6 +193,14 @@ func labelledAs(labelled []string, n string) (string, bool) {
 	return same[0], true
 }
 
+// MissingProfiles names the labelled models of the dataset that no
+// profile stands for (mapping first, else dataset.Canonical), each with
+// the closest profiles by name.
+func MissingProfiles(d *dataset.Dataset, mapping map[string]string, profiles []string) []string {
+	_, _, without := byProfile(d, mapping, profiles)
+	return without
+}
+
 // WithoutProfile names the labelled models of the dataset that
 // DefaultCandidates leaves out because no profile stands for them, each
 // with the closest profiles by name, and says which --map brings them in;
