@@ -586,10 +586,6 @@ func trainingSeed(card models.Card) int64 {
 	return 1
 }
 
-// heldNoneOut reports whether the card says training held no prompt out
-// (train --val 0): then --holdout-frac's split of its data would be
-// training prompts presented as held out. A card without the number (not
-// train's) is taken at its word that --holdout-frac is the trainer's.
 // checkAddedOutsideHoldout refuses --holdout-only for a candidate whose
 // profile add-profile fitted on this dataset: it fitted on every prompt of
 // its data, so the trainer's holdout split of it is no holdout for that
@@ -610,6 +606,10 @@ func checkAddedOutsideHoldout(card models.Card, d *dataset.Dataset, cands []eval
 	return nil
 }
 
+// heldNoneOut reports whether the card says training held no prompt out
+// (train --val 0): then --holdout-frac's split of its data would be
+// training prompts presented as held out. A card without the number (not
+// train's) is taken at its word that --holdout-frac is the trainer's.
 func heldNoneOut(card models.Card) bool {
 	var m struct {
 		Validation struct {
