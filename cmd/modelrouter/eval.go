@@ -506,9 +506,35 @@ func datasetDirs(dir string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
+		if deeper := foldersOfDatasets(dir, entries); len(deeper) > 0 {
+			// Datasets grouped one level further down (held-out/routellm/mt-bench):
+			// --data reads a dataset or a folder of them, not a tree.
+			return nil, fmt.Errorf("--data %s: no routing dataset (models.json + items.jsonl) in it; its subfolders %s hold datasets: pass one of them as --data, or put the datasets to evaluate side by side in one folder",
+				dir, strings.Join(deeper, ", "))
+		}
 		return nil, fmt.Errorf("--data %s: no routing dataset (models.json + items.jsonl) with quality labels", dir)
 	}
 	return out, nil
+}
+
+// foldersOfDatasets are the subfolders of dir (its entries) that hold a
+// dataset folder themselves.
+func foldersOfDatasets(dir string, entries []os.DirEntry) []string {
+	var out []string
+	for _, e := range entries {
+		sub := filepath.Join(dir, e.Name())
+		inner, err := os.ReadDir(sub)
+		if err != nil {
+			continue
+		}
+		for _, f := range inner {
+			if _, err := os.Stat(filepath.Join(sub, f.Name(), "models.json")); err == nil {
+				out = append(out, sub)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // checkListedModels refuses a flag's dataset model that none of the

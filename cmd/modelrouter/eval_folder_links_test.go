@@ -33,3 +33,19 @@ func TestEvalFolderOfLinkedDatasets(t *testing.T) {
 		assert.FileExists(t, filepath.Join(out, name, "report.json"))
 	}
 }
+
+// --data reads a dataset or a folder of datasets. Given a folder whose
+// datasets sit one level further down, in groups (held-out/routellm/mmlu),
+// eval said only that it held no routing dataset; now it names the
+// subfolders that hold them.
+func TestEvalNamesTheSubfoldersThatHoldDatasets(t *testing.T) {
+	root := t.TempDir()
+	writeEvalDataset(t, filepath.Join(root, "routellm"), "mmlu", map[string][2]float64{
+		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "notes"), 0o755))
+
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", root}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "routellm")+" hold datasets: pass one of them as --data")
+}
