@@ -50,23 +50,39 @@ var ErrStopped = errors.New("request body: the read was stopped")
 // deadline stays in the past, so the connection closes once the handler
 // has answered.
 func ReadAllUntil(stop context.Context, w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
+	var raw []byte
+	err := ReadWith(stop, w, body, timeout, func(r io.Reader) (err error) {
+		raw, err = io.ReadAll(r)
+		return err
+	})
+	if errors.Is(err, ErrStopped) {
+		return nil, err // even a body that came whole: its deadline is in the past
+	}
+	return raw, err
+}
+
+// ReadWith is [ReadAllUntil] for a reader that keeps nothing: read gets
+// the body under the same bound on silence and the same stop, and its
+// error comes back ([ErrStopped] where stop came first). Whether the body
+// stalled is told by what the body's reads returned, whatever read makes
+// of it.
+func ReadWith(stop context.Context, w http.ResponseWriter, body io.Reader, timeout time.Duration, read func(io.Reader) error) error {
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(timeout)) != nil {
-		return io.ReadAll(body)
+		return read(body)
 	}
 	r := &idleReader{r: body, rc: rc, timeout: timeout}
 	if stop != nil {
 		defer context.AfterFunc(stop, r.stop)()
 	}
-	raw, err := io.ReadAll(r)
+	err := read(r)
 	if r.finish() {
-		// Even a body that came whole: its deadline is in the past.
-		return nil, ErrStopped
+		return ErrStopped
 	}
-	if !Stalled(err) {
+	if !Stalled(r.err) {
 		_ = rc.SetReadDeadline(time.Time{})
 	}
-	return raw, err
+	return err
 }
 
 // Stalled reports whether err ended a [ReadAll] because the body stopped
@@ -88,6 +104,7 @@ type idleReader struct {
 	r       io.Reader
 	rc      *http.ResponseController
 	timeout time.Duration
+	err     error // the last read's
 
 	// mu orders stop against the deadline's moves: once stopped, no read
 	// moves it forward again, and once done, stop leaves the connection
@@ -98,6 +115,7 @@ type idleReader struct {
 
 func (b *idleReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
+	b.err = err
 	if n > 0 && err == nil {
 		b.mu.Lock()
 		if !b.stopped {
