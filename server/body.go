@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"syscall"
 
@@ -36,49 +35,63 @@ import (
 // is read: a client that sent `Expect: 100-continue` (curl does above 1
 // MiB) then gets the 413 instead of `100 Continue`, which net/http sends
 // on the first read, and never sends megabytes only to be refused.
-//
-// A body refused for its size after it was read up to the limit (one
-// sent without a Content-Length, or a gzip body that decompresses past
-// the limit) comes back with the error: what was read of it, at most the
-// limit and uncompressed, so that the call can still be logged under the
-// model it names first (openai.ModelOfPrefix). Every other error returns
-// no bytes.
+// (readBodyFor reads such a body for its model only where the client did
+// not wait, so is sending it anyway.)
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
+	raw, _, err := s.readBodyFor(c, false)
+	return raw, err
+}
+
+// readBodyFor is readBody for an API call, which is logged: with naming,
+// a body refused for its size also gives the model it names
+// (modelOfRefused), so that the call is logged under it rather than as
+// "(unknown)".
+func (s *Server) readBodyFor(c *gin.Context, naming bool) (raw []byte, model string, err error) {
 	limit := s.cfg.MaxBodyBytes
+	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
 	if c.Request.ContentLength > limit {
-		return nil, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", limit)
+		if naming && !expectsContinue(c.Request) {
+			model = s.modelOfRefused(c, nil, enc)
+		}
+		return nil, model, tooLarge(limit)
 	}
-	raw, err := bodyread.ReadAllUntil(s.cfg.Drain, c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, limit), s.cfg.BodyTimeout)
+	raw, err = bodyread.ReadAllUntil(s.cfg.Drain, c.Writer, io.LimitReader(c.Request.Body, limit+1), s.cfg.BodyTimeout)
 	if errors.Is(err, bodyread.ErrStopped) {
-		return nil, upstream.ShuttingDown()
+		return nil, "", upstream.ShuttingDown()
 	}
 	if bodyread.Stalled(err) {
-		return nil, bodyread.StalledError(s.cfg.BodyTimeout)
+		return nil, "", bodyread.StalledError(s.cfg.BodyTimeout)
 	}
-	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			var read []byte // a gzip body's bytes say nothing as they are
-			if enc == "" || enc == "identity" {
-				read = raw
-			}
-			return read, router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", tooBig.Limit)
-		}
 		if brokenOff(c, err) {
-			return nil, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
+			return nil, "", fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
 		}
-		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
+		return nil, "", router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
+	}
+	if int64(len(raw)) > limit {
+		if naming {
+			model = s.modelOfRefused(c, raw, enc)
+		}
+		return nil, model, tooLarge(limit)
 	}
 	switch enc {
 	case "", "identity":
-		return raw, nil
+		return raw, "", nil
 	case "gzip", "x-gzip":
-		return gunzip(raw, limit)
+		plain, err := gunzip(raw, limit)
+		if naming && router.ErrorCode(err) == router.ETooLarge {
+			model = s.modelOfRefused(c, raw, enc)
+		}
+		return plain, model, err
 	default:
-		return nil, &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
+		return nil, "", &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
 			Message: fmt.Sprintf("Content-Encoding %q is not supported; send the body as gzip or uncompressed", enc)}
 	}
+}
+
+// tooLarge is the 413 for a body over limit, however it was found out.
+func tooLarge(limit int64) error {
+	return router.Errorf(router.ETooLarge, "The request body is larger than the limit of %d bytes.", limit)
 }
 
 // brokenOff reports whether a body read failed because the client's
@@ -91,8 +104,7 @@ func brokenOff(c *gin.Context, err error) bool {
 }
 
 // gunzip decompresses a gzip request body of at most limit bytes once
-// decompressed; one over it returns its first limit bytes with the error,
-// as readBody does.
+// decompressed.
 func gunzip(raw []byte, limit int64) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
@@ -104,7 +116,7 @@ func gunzip(raw []byte, limit int64) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}
 	if int64(len(plain)) > limit {
-		return plain[:limit], router.Errorf(router.ETooLarge, "The decompressed request body is larger than the limit of %d bytes.", limit)
+		return nil, router.Errorf(router.ETooLarge, "The decompressed request body is larger than the limit of %d bytes.", limit)
 	}
 	return plain, nil
 }

@@ -77,11 +77,11 @@ type routed struct {
 // body the same way, reading the session's pin without moving it.
 func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, error) {
 	ex := exchangeOf(c)
-	raw, err := s.readBody(c)
+	// Azure's path names the deployment without the body; elsewhere a
+	// body over the limit may name it in what is read of it.
+	raw, model, err := s.readBodyFor(c, namedDeployment(c, "") == "")
 	if err != nil {
-		// Azure's path names the deployment without the body; elsewhere
-		// a body over the limit may name it in what was read of it.
-		s.noteRefusedUnder(c, ex, openai.ModelOfPrefix(raw))
+		s.noteRefusedUnder(c, ex, model)
 		return nil, err
 	}
 	req, err := openai.Parse(api, raw)

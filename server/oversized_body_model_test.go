@@ -1,16 +1,25 @@
 package server
 
 import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/metrics"
 )
 
@@ -26,32 +35,54 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// A body over --max-body-bytes on the /v1 paths, sent without a
-// Content-Length (so it is read up to the limit) or gzip'd past the limit,
-// is refused 413 in its API's shape and logged under the model it names
-// when that model lies within the bytes read; one whose model comes past
-// the limit, or that is no JSON at all, stays under no deployment. The
-// gateway reads no more of any of them than the limit.
-func TestABodyOverTheLimitIsLoggedUnderTheModelItNamesFirst(t *testing.T) {
+// A body over --max-body on the /v1 paths, sent without a Content-Length
+// (so it is read up to the limit) or with one over the limit (read by a
+// client that does not wait for 100 Continue), gzip'd past the limit or
+// not, is refused 413 in its API's shape and logged under the model it
+// names, the last "model" member as for any body, when that lies within
+// twice the limit; one whose model comes later, that is no JSON at all or
+// that ends inside its object stays under no deployment. The gateway reads
+// no more of any of them than twice the limit.
+func TestABodyOverTheLimitIsLoggedUnderTheModelItNames(t *testing.T) {
 	const limit = 4096
-	filler := strings.Repeat("hi ", 2*limit)
+	filler := strings.Repeat("hi ", 2*limit) // the body is past twice the limit
+	within := strings.Repeat("hi ", limit/2) // the body is within twice the limit
+	// noise compresses little: a gzip body of it is over the limit as sent.
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 3*limit)
+	for i := range noise {
+		noise[i] = byte(rng.IntN(256))
+	}
 	calls := []struct {
 		name, path, body string
-		gzip             bool
+		gzip, sized      bool // gzip'd; sent with its Content-Length
 		deployment       string
+		found            bool
 	}{
 		{"chat, model first", "/v1/chat/completions",
-			`{"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, false, DefaultDeploymentName},
+			`{"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, false, false, DefaultDeploymentName, true},
 		{"responses, model first", "/v1/responses",
-			`{"model":"model-router","input":"` + filler + `"}`, false, DefaultDeploymentName},
+			`{"model":"model-router","input":"` + filler + `"}`, false, false, DefaultDeploymentName, true},
 		{"messages, model after a short member", "/v1/messages",
-			`{"max_tokens":5,"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, false, DefaultDeploymentName},
+			`{"max_tokens":5,"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, false, false, DefaultDeploymentName, true},
 		{"chat gzip'd past the limit, model first", "/v1/chat/completions",
-			`{"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, true, DefaultDeploymentName},
-		{"chat, model past the limit", "/v1/chat/completions",
-			`{"messages":[{"role":"user","content":"` + filler + `"}],"model":"model-router"}`, false, ""},
+			`{"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, true, false, DefaultDeploymentName, true},
+		{"chat gzip'd, over the limit as sent, model first", "/v1/chat/completions",
+			`{"model":"model-router","messages":[{"role":"user","content":"` + base64.StdEncoding.EncodeToString(noise) + `"}]}`, true, false, DefaultDeploymentName, true},
+		{"chat with a Content-Length over the limit, model first", "/v1/chat/completions",
+			`{"model":"model-router","messages":[{"role":"user","content":"` + filler + `"}]}`, false, true, DefaultDeploymentName, true},
+		{"chat with a Content-Length over the limit, model after the messages", "/v1/chat/completions",
+			`{"messages":[{"role":"user","content":"` + within + `"}],"model":"model-router"}`, false, true, DefaultDeploymentName, true},
+		{"chat, model after the messages, within twice the limit", "/v1/chat/completions",
+			`{"messages":[{"role":"user","content":"` + within + `"}],"model":"model-router"}`, false, false, DefaultDeploymentName, true},
+		{"messages, model twice, the last past the limit", "/v1/messages",
+			`{"model":"no-such-deployment","max_tokens":5,"messages":[{"role":"user","content":"` + within + `"}],"model":"model-router"}`, false, false, DefaultDeploymentName, true},
+		{"chat, model past twice the limit", "/v1/chat/completions",
+			`{"messages":[{"role":"user","content":"` + filler + `"}],"model":"model-router"}`, false, false, "", false},
+		{"chat, model first, the body ending inside its object", "/v1/chat/completions",
+			`{"model":"model-router","messages":[{"role":"user","content":"` + within, false, false, "", false},
 		{"messages, no JSON", "/v1/messages",
-			strings.Repeat("\x00{\"model\":\"model-router\",", limit), false, ""},
+			strings.Repeat("\x00{\"model\":\"model-router\",", limit), false, false, "", false},
 	}
 	met := metrics.New()
 	s, log, fwd := newTestServer(t, func(c *Config) {
@@ -69,6 +100,9 @@ func TestABodyOverTheLimitIsLoggedUnderTheModelItNamesFirst(t *testing.T) {
 		cr := &countingReader{r: strings.NewReader(body)}
 		req.Body = io.NopCloser(cr)
 		req.ContentLength = -1 // as a chunked body comes: its size is learnt by reading it
+		if call.sized {
+			req.ContentLength = int64(len(body))
+		}
 		req.Host = loopbackHost
 		req.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()
@@ -81,7 +115,7 @@ func TestABodyOverTheLimitIsLoggedUnderTheModelItNamesFirst(t *testing.T) {
 			errorOf(t, w.Body.Bytes())
 		}
 		assert.Contains(t, w.Body.String(), "larger than the limit of 4096 bytes", call.name)
-		assert.LessOrEqual(t, cr.n, int64(limit+1), "%s: read no further than the limit", call.name)
+		assert.LessOrEqual(t, cr.n, int64(2*limit), "%s: read no further than twice the limit", call.name)
 	}
 	assert.Nil(t, fwd.lastCall.Load(), "nothing was forwarded")
 
@@ -89,11 +123,11 @@ func TestABodyOverTheLimitIsLoggedUnderTheModelItNamesFirst(t *testing.T) {
 	counts := map[string]int{}
 	for i, rec := range recs {
 		assert.Equal(t, calls[i].deployment, rec.Decision.Deployment, "%s: the row's deployment", calls[i].name)
-		assert.Equal(t, calls[i].deployment != "", rec.DeploymentFound, calls[i].name)
-		if calls[i].deployment == "" {
-			counts["unknown"]++
-		} else {
+		assert.Equal(t, calls[i].found, rec.DeploymentFound, calls[i].name)
+		if calls[i].found {
 			counts[calls[i].deployment]++
+		} else {
+			counts["unknown"]++
 		}
 	}
 
@@ -113,4 +147,30 @@ func TestABodyOverTheLimitIsLoggedUnderTheModelItNamesFirst(t *testing.T) {
 		}
 	}
 	assert.Equal(t, counts, got, "/metrics' modelrouter_requests_total by deployment")
+}
+
+// A client that announces a body over the limit without waiting for 100
+// Continue sends it anyway: the gateway reads it for its model, answers
+// 413 and closes the connection rather than read on past twice the limit.
+func TestABodySentWithALengthOverTheLimitIsLoggedUnderItsModel(t *testing.T) {
+	const limit = 1 << 16
+	e := newE2E(t, func(c *Config) { c.MaxBodyBytes = limit })
+	body := `{"model":"model-router","messages":[{"role":"user","content":"` + strings.Repeat("hi ", limit) + `"}]}`
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(30*time.Second))) // hang guard
+	_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", e2eKey, len(body), body)
+	require.NoError(t, err)
+	x := &expectClient{conn: conn, br: bufio.NewReader(conn)}
+	resp, raw := x.next(t)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, string(raw))
+	assert.Equal(t, router.ETooLarge, errorShapeOf(t, raw).Error.Code)
+	// Closed with the body's rest unread: a reset, or an end.
+	_, err = x.br.ReadByte()
+	assert.True(t, err == io.EOF || errors.Is(err, syscall.ECONNRESET), "the gateway closes the connection: %v", err)
+	rec := e.log.waitFor(t, 1)[0]
+	assert.Equal(t, DefaultDeploymentName, rec.Decision.Deployment, "the row's deployment")
+	assert.Empty(t, e.openai.Requests(), "nothing went upstream")
 }

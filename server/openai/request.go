@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"sort"
@@ -190,65 +191,27 @@ func ModelOf(raw []byte) string {
 	return model
 }
 
-// ModelOfPrefix returns the top-level "model" string of a body of which
-// only prefix was read (one refused for its size: the read stops at the
-// limit), or "" where no whole "model" member lies within it: the body is
-// no JSON object, a member before the model is not valid JSON, the model
-// is no string, or it starts or ends past the prefix. The first "model"
-// member is taken, as a later one may lie past what was read. It walks
-// the top-level members only, allocating nothing but the model's text,
-// so it costs no more than reading the prefix did.
-func ModelOfPrefix(prefix []byte) string {
-	i := jsonscan.Space(prefix, 0)
-	if i >= len(prefix) || prefix[i] != '{' {
+// maxModelText is how much of a model's string ModelOfCut keeps, as
+// written: a deployment name has at most 64 characters, and the log keeps
+// a longer name's first 64, which 1 KiB as written (at least 170
+// characters, escapes and all) still holds.
+const maxModelText = 1 << 10
+
+// ModelOfCut returns the top-level "model" string of a body refused for
+// its size, read from r: the body's bytes from its start, as far as the
+// gateway reads such a body. As Parse and ModelOf do, it takes the last
+// "model" member, which is the whole body's unless another follows past
+// what r gives. It returns "" where what r gives is not the start of a
+// JSON object, the last model read is no string, or none lies whole
+// within r; r ends with io.EOF only where the body itself ended, so a body
+// that ended inside its object, no JSON, names none either. It keeps a
+// few kilobytes whatever it reads (jsonscan.LastString).
+func ModelOfCut(r io.Reader) string {
+	model, out, err := jsonscan.LastString(r, "model", maxModelText)
+	if out == jsonscan.Cut && errors.Is(err, io.EOF) {
 		return ""
 	}
-	i = jsonscan.Space(prefix, i+1)
-	for i < len(prefix) && prefix[i] == '"' {
-		keyEnd := jsonscan.String(prefix, i)
-		if keyEnd >= len(prefix) || !json.Valid(prefix[i:keyEnd+1]) {
-			return ""
-		}
-		key := prefix[i : keyEnd+1]
-		i = jsonscan.Space(prefix, keyEnd+1)
-		if i >= len(prefix) || prefix[i] != ':' {
-			return ""
-		}
-		start := jsonscan.Space(prefix, i+1)
-		end := jsonscan.Value(prefix, start)
-		// A value cut short by the prefix's end is no valid JSON, but for
-		// a number; a number is never the model, and the member after it
-		// is then missing.
-		if end == start || !json.Valid(prefix[start:end]) {
-			return ""
-		}
-		i = jsonscan.Space(prefix, end)
-		if isModelKey(key) {
-			if i < len(prefix) && prefix[i] != ',' && prefix[i] != '}' {
-				return "" // what follows it is no JSON
-			}
-			model, _ := jsonscan.Unquote(prefix[start:end]) // "" for no string
-			return model
-		}
-		if i >= len(prefix) || prefix[i] != ',' {
-			return ""
-		}
-		i = jsonscan.Space(prefix, i+1)
-	}
-	return ""
-}
-
-// isModelKey reports whether key, a valid JSON string literal, says
-// "model", escapes allowed.
-func isModelKey(key []byte) bool {
-	if string(key) == `"model"` {
-		return true
-	}
-	if bytes.IndexByte(key, '\\') < 0 {
-		return false
-	}
-	s, _ := jsonscan.Unquote(key)
-	return s == "model"
+	return model
 }
 
 // Parse reads a request body of the given API. Errors are *router.Error with
