@@ -96,8 +96,9 @@ type Record struct {
 	Time      time.Time
 	API       string // "chat.completions", "responses", "route"
 	Stream    bool
-	// PromptHash is a SHA-256 of the routed text; PromptText is kept only
-	// when the operator configures it.
+	// PromptHash is HashPrompt of the routed text (HMAC-SHA256 under the
+	// operator's key, else SHA-256); PromptText is kept only when the
+	// operator configures it.
 	PromptHash string
 	PromptText string
 	// RouterModel is the router model's version (its content hash).
