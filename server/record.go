@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,11 +100,10 @@ func (s *Server) finish(c *gin.Context, ex *exchange) {
 	}
 }
 
-// notePrompt stores the routed text's hash, and the text itself only when
-// the operator asked for it.
+// notePrompt stores the routed text's hash (keyed when the operator set a
+// key), and the text itself only when the operator asked for it.
 func (s *Server) notePrompt(ex *exchange, prompt string) {
-	sum := sha256.Sum256([]byte(prompt))
-	ex.rec.PromptHash = hex.EncodeToString(sum[:])
+	ex.rec.PromptHash = router.HashPrompt(s.cfg.PromptHashKey, prompt)
 	if s.cfg.KeepPromptText {
 		ex.rec.PromptText = prompt
 	}

@@ -179,6 +179,9 @@ type Config struct {
 	Drain context.Context
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
+	// PromptHashKey, when set, makes the logged prompt hash HMAC-SHA256
+	// under it rather than a plain SHA-256 (router.HashPrompt).
+	PromptHashKey []byte
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools
 	// (web search, file search, ...) to OpenAI models.
 	AgentToolsOpenAIOnly bool
