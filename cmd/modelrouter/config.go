@@ -24,16 +24,17 @@ const EnvConfig = "MODELROUTER_CONFIG"
 
 // serveFile is `serve --config FILE`: JSON, every field optional. A field
 // the file leaves out keeps its default; a flag given on the command line
-// beats the file; the providers' usual environment variables and
-// MODELROUTER_ADMIN_KEY beat the file too (see mergeProviders). String
-// values may name environment variables as ${VAR}, so keys need not sit in
-// the file.
+// beats the file; the providers' usual environment variables,
+// MODELROUTER_ADMIN_KEY and MODELROUTER_PROMPT_HASH_KEY beat the file too
+// (see mergeProviders). String values may name environment variables as
+// ${VAR}, so keys need not sit in the file.
 type serveFile struct {
 	Addr                 *string                 `json:"addr"`
 	DB                   *string                 `json:"db"`
 	RequireKeys          *bool                   `json:"require_keys"`
 	KeepPrompts          *bool                   `json:"keep_prompts"`
 	AdminKey             *secret                 `json:"admin_key"`
+	PromptHashKey        *secret                 `json:"prompt_hash_key"`
 	RateLimits           *bool                   `json:"rate_limits"`
 	AffinityTTL          *duration               `json:"affinity_ttl"`
 	KeepResponses        *duration               `json:"keep_responses"`
@@ -180,6 +181,9 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	if f.AdminKey != nil {
 		o.adminKey = *f.AdminKey
 	}
+	if f.PromptHashKey != nil {
+		o.promptHashKey = *f.PromptHashKey
+	}
 	o.fileProviders = f.providers()
 	o.fileFailed = f.failed
 }
@@ -284,6 +288,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if strings.TrimSpace(o.db) == "" {
 		bad("db: empty; give a SQLite file path")
+	}
+	if problem := o.promptHashKeyProblem(); problem != "" {
+		bad("%s", problem)
 	}
 	if o.affinityTTL <= 0 {
 		bad("affinity_ttl %s: must be positive", o.affinityTTL)

@@ -98,10 +98,12 @@ type serveOptions struct {
 	trustedProxies string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
-	// "" for none; adminKey and fileProviders come from it. The
-	// environment beats both (resolvedAdminKey, mergeProviders).
+	// "" for none; adminKey, promptHashKey and fileProviders come from
+	// it. The environment beats them (resolvedAdminKey,
+	// resolvedPromptHashKey, mergeProviders).
 	configPath    string
 	adminKey      secret
+	promptHashKey secret
 	fileProviders upstream.Providers
 	// fileFailed names the file's fields that could not be read; validate
 	// does not report them a second time.
@@ -268,6 +270,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	}
 	met.WatchBackoff(backoff.Models)
 	adminKey := o.resolvedAdminKey()
+	promptHashKey, _ := o.resolvedPromptHashKey()
 	// One limiter for the routes the admin key opens, so guesses at it
 	// count against their address wherever they are sent. The API routes
 	// have none: client keys are gateway-made and cannot be guessed, and
@@ -346,6 +349,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		BodyTimeout:          o.bodyTimeout,
 		Drain:                drainCtx,
 		KeepPromptText:       o.keepPrompts,
+		PromptHashKey:        []byte(promptHashKey),
 		AgentToolsOpenAIOnly: o.agentOpenAI,
 		EstimateTokens:       models.EstimateTokens,
 		Logger:               log,
@@ -407,7 +411,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
-		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath)
+		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
+		"prompt_hash", promptHashKind(promptHashKey))
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}
