@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -165,13 +163,6 @@ type feedbackExport struct {
 	estimated int
 }
 
-// emptyTextHash is the decision log's prompt_hash of a call with no text
-// for the router model to read (SHA-256 of "").
-var emptyTextHash = func() string {
-	sum := sha256.Sum256(nil)
-	return hex.EncodeToString(sum[:])
-}()
-
 type exportItem struct {
 	item  dataset.Item
 	sums  map[string]*labelSum
@@ -207,8 +198,10 @@ func (e *feedbackExport) add(r store.DecisionRow) error {
 	e.rated++
 	if strings.TrimSpace(r.PromptText) == "" {
 		// The log keeps the hash of the routed text whether or not it
-		// keeps the text: the hash of "" says the call had none.
-		if r.PromptText == "" && r.PromptHash != emptyTextHash {
+		// keeps the text: the hash of "" says the call had none, the
+		// same under every prompt hash key (router.HashPrompt), so the
+		// export needs no key.
+		if r.PromptText == "" && r.PromptHash != router.EmptyPromptHash {
 			e.noText++
 		} else {
 			e.nothingRead++

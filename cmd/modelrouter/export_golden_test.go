@@ -63,7 +63,7 @@ func mixedRatedLog(t *testing.T) string {
 		case 0:
 			prompt = "" // logged without --keep-prompts
 		case 1:
-			prompt, hash = "", emptyTextHash // an image alone
+			prompt, hash = "", router.EmptyPromptHash // an image alone
 		}
 		r := router.Record{RequestID: fmt.Sprintf("%016x", rng.Uint64()), Time: at, API: "chat.completions",
 			PromptHash: hash, PromptText: prompt,
