@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,7 +16,7 @@ import (
 // .../mt-bench held-out/`) is a folder of datasets: eval read the links as
 // files and said the folder held no routing dataset.
 func TestEvalFolderOfLinkedDatasets(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	src, root, out := t.TempDir(), t.TempDir(), t.TempDir()
 	for _, name := range []string{"a", "b"} {
 		d := writeEvalDataset(t, src, name, map[string][2]float64{

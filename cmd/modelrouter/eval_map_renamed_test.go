@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,7 +38,7 @@ func profilesInReport(t *testing.T, dir string) map[string]string {
 // candidate") and, over a folder, ignored in silence where the spelling
 // differed, or refused when no models.json had the entry's spelling.
 func TestEvalMapFollowsACandidateIntoTheDatasetsSpelling(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	writeEvalDataset(t, root, "mt-bench", map[string][2]float64{
 		"gpt-4-1106-preview": {10, 30}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
@@ -78,7 +79,7 @@ func TestEvalMapFollowsACandidateIntoTheDatasetsSpelling(t *testing.T) {
 // the entry is for the parts where its model is a candidate, as for one
 // the dataset does not label. It stopped the run ("not a candidate").
 func TestEvalMapOfALabelledModelThatIsNoCandidateOverAFolder(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root, out := t.TempDir(), t.TempDir()
 	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}, "gpt-4-1106-preview": {10, 30}}
 	writeEvalDataset(t, root, "a", prices, 8, gptAlwaysRight)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/modelrouter/modelrouter/classifier/classifiertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +15,7 @@ import (
 // dataset alone does: "give them one with --map" left the user to find
 // out which model to write on the left of the "=".
 func TestEvalSkipForWantOfProfilesNamesTheModels(t *testing.T) {
-	needRuntime(t)
+	classifiertest.RequireRuntime(t)
 	root := t.TempDir()
 	writeEvalDataset(t, root, "a", map[string][2]float64{
 		"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}, 8, gptAlwaysRight)
