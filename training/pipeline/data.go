@@ -3,16 +3,16 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
-// ResolveData turns --data arguments into dataset folders. A folder holding
-// items.jsonl is one dataset; a folder of such folders (like
-// ../shared/data/canonical) stands for the datasets in it. Without
+// ResolveData turns --data arguments into dataset folders, by the rule
+// eval reads its --data by (dataset.Folders): a dataset folder is one; a
+// folder of them (like ../shared/data/canonical), linked in or not,
+// stands for the datasets in it. Without
 // arguments the canonical root found by dataset.DefaultRoot is used.
 //
 // Only licensed datasets (dataset.Licensed) and a deployment's own rated
@@ -36,14 +36,12 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 	}
 	var named []string // every dataset folder reached, repeats included
 	for _, a := range args {
-		st, err := os.Stat(a)
+		// The same rule as eval's: a dataset, or a folder of them, linked in or not.
+		found, self, err := dataset.Folders(a)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("--data %s: %w", a, err)
 		}
-		if !st.IsDir() {
-			return nil, nil, nil, fmt.Errorf("--data %s: not a folder", a)
-		}
-		if isDataset(a) {
+		if self {
 			if !dataset.MayTrain(a) && !allowUnlicensed {
 				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s, and folders export-feedback wrote); pass --allow-unlicensed to train on it anyway (research use)",
 					a, dataset.NameOf(a), licensedNames())
@@ -51,25 +49,12 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 			named = append(named, a)
 			continue
 		}
-		entries, err := os.ReadDir(a)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--data %s: %w", a, err)
-		}
-		found := 0
-		for _, e := range entries {
-			sub := filepath.Join(a, e.Name())
-			if !e.IsDir() || !isDataset(sub) {
-				continue
-			}
-			found++
+		for _, sub := range found {
 			if !dataset.MayTrain(sub) && !allowUnlicensed {
-				skipped = append(skipped, e.Name())
+				skipped = append(skipped, filepath.Base(sub))
 				continue
 			}
 			named = append(named, sub)
-		}
-		if found == 0 {
-			return nil, nil, nil, fmt.Errorf("--data %s: no dataset here (a dataset folder holds models.json and items.jsonl)", a)
 		}
 	}
 	dirs, repeated = DistinctFolders(named)
@@ -109,11 +94,6 @@ func folderKey(dir string) string {
 		return p
 	}
 	return filepath.Clean(dir)
-}
-
-func isDataset(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "items.jsonl"))
-	return err == nil
 }
 
 func licensedNames() string {

@@ -150,7 +150,7 @@ func TestResolveData(t *testing.T) {
 	assert.ErrorContains(t, err, "nope")
 
 	_, _, _, err = ResolveData([]string{t.TempDir()}, false)
-	assert.ErrorContains(t, err, "no dataset here")
+	assert.ErrorContains(t, err, "no routing dataset (models.json + items.jsonl) in it")
 }
 
 func TestNoDataFolderSaysWhatToPass(t *testing.T) {
