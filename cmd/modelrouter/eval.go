@@ -483,58 +483,27 @@ func folderName(task string) string {
 	return "task"
 }
 
-// datasetDirs returns dir when it is a dataset, else its subfolders that
-// are datasets with at least one quality label.
+// datasetDirs returns the datasets --data dir names, by the rule train
+// reads its --data by (dataset.Folders): dir when it is a dataset, else
+// those in it, linked in or not, with at least one quality label.
 func datasetDirs(dir string) ([]string, error) {
-	if _, err := os.Stat(filepath.Join(dir, "models.json")); err == nil {
-		return []string{dir}, nil
-	}
-	entries, err := os.ReadDir(dir)
+	found, self, err := dataset.Folders(dir)
 	if err != nil {
-		return nil, fmt.Errorf("--data: %w", err)
+		return nil, fmt.Errorf("--data %s: %w", dir, err)
+	}
+	if self {
+		return found, nil
 	}
 	var out []string
-	for _, e := range entries {
-		sub := filepath.Join(dir, e.Name())
-		// Stat, not e.IsDir: a symbolic link to a dataset folder is one
-		// (and a file's models.json is not there).
-		if _, err := os.Stat(filepath.Join(sub, "models.json")); err != nil {
-			continue
-		}
+	for _, sub := range found {
 		if hasQualityLabels(sub) {
 			out = append(out, sub)
 		}
 	}
 	if len(out) == 0 {
-		if deeper := foldersOfDatasets(dir, entries); len(deeper) > 0 {
-			// Datasets grouped one level further down (held-out/routellm/mt-bench):
-			// --data reads a dataset or a folder of them, not a tree.
-			return nil, fmt.Errorf("--data %s: no routing dataset (models.json + items.jsonl) in it; its subfolders %s hold datasets: pass one of them as --data, or put the datasets to evaluate side by side in one folder",
-				dir, strings.Join(deeper, ", "))
-		}
 		return nil, fmt.Errorf("--data %s: no routing dataset (models.json + items.jsonl) with quality labels", dir)
 	}
 	return out, nil
-}
-
-// foldersOfDatasets are the subfolders of dir (its entries) that hold a
-// dataset folder themselves.
-func foldersOfDatasets(dir string, entries []os.DirEntry) []string {
-	var out []string
-	for _, e := range entries {
-		sub := filepath.Join(dir, e.Name())
-		inner, err := os.ReadDir(sub)
-		if err != nil {
-			continue
-		}
-		for _, f := range inner {
-			if _, err := os.Stat(filepath.Join(sub, f.Name(), "models.json")); err == nil {
-				out = append(out, sub)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // checkListedModels refuses a flag's dataset model that none of the
@@ -571,12 +540,13 @@ func checkListedModels(flag string, names []string, dirs []string) error {
 
 // hasQualityLabels peeks at the first items for a non-null score, so
 // length-only datasets (arena-hard-lengths) are skipped without a full read.
-// Items it cannot decode are not taken for length-only ones: the dataset
-// is kept, for dataset.Load to name the file and line.
+// Items it cannot read or decode (a dataset folder without items.jsonl
+// among them) are not taken for length-only ones: the dataset is kept,
+// for dataset.Load to name the file and line.
 func hasQualityLabels(dir string) bool {
 	f, err := os.Open(filepath.Join(dir, "items.jsonl"))
 	if err != nil {
-		return false
+		return true
 	}
 	defer f.Close()
 	r := bufio.NewReader(f)

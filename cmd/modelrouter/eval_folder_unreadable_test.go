@@ -50,3 +50,20 @@ func TestEvalFolderEvaluatesADatasetThatStartsWithAByteOrderMark(t *testing.T) {
 	assert.Contains(t, stdout, "saved: 8 prompts")
 	assert.Contains(t, stdout, "plain: 8 prompts")
 }
+
+// A dataset folder of the --data folder that lacks its items.jsonl (a copy
+// cut short) is named, not passed over as if it held no quality labels:
+// train and eval read a --data folder by one rule (dataset.Folders), and
+// train fails on it too.
+func TestEvalFolderNamesADatasetWithoutItsItems(t *testing.T) {
+	classifiertest.RequireRuntime(t)
+	root := t.TempDir()
+	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}
+	writeEvalDataset(t, root, "good", prices, 8, gptAlwaysRight)
+	cut := writeEvalDataset(t, root, "cut", prices, 8, gptAlwaysRight)
+	require.NoError(t, os.Remove(filepath.Join(cut, "items.jsonl")))
+
+	_, stderr, err := runCmd(t, "eval", "--data", root)
+	require.Error(t, err, "a dataset of the folder was not evaluated; stderr:\n%s", stderr)
+	assert.ErrorContains(t, err, filepath.Join(cut, "items.jsonl"))
+}
