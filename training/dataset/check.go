@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -64,14 +65,26 @@ func (it *Item) check() error {
 // model of items.jsonl): priced at $0 it would be the cheapest candidate
 // everywhere. eval (for its candidates) and train (for every labelled
 // model, whose price picks the bands) use it, so both refuse the same data
-// with the same words.
+// with the same words, and say what to do about it (priceFix).
 func (d *Dataset) PriceOf(model string) (Price, error) {
 	p, ok := d.Models[model]
 	if !ok {
-		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: models.json has no entry for it", model, d.Name)
+		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: models.json has no entry for it; %s", model, d.Name, d.priceFix(model))
 	}
 	if why := d.priceFieldsMissing(model); why != "" {
-		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: %s", model, d.Name, why)
+		return Price{}, fmt.Errorf("%q has quality labels but no price in dataset %s: %s; %s", model, d.Name, why, d.priceFix(model))
 	}
 	return p, nil
+}
+
+// priceFix is what to do about model's missing price: give it one in this
+// dataset's models.json, under the format's two fields, or (in eval, where
+// the candidates are a choice) leave the model out.
+func (d *Dataset) priceFix(model string) string {
+	file := "the dataset's models.json"
+	if d.Dir != "" {
+		file = filepath.Join(d.Dir, "models.json")
+	}
+	return fmt.Sprintf(`add its prices to %s as {"models": {%q: {"input_usd_per_mtok": IN, "output_usd_per_mtok": OUT}}}, USD per million tokens, or, in eval, leave the model out with --candidates`,
+		file, model)
 }
