@@ -31,12 +31,13 @@ import (
 // server-wide ReadTimeout would also cut the connection under a long
 // streamed answer).
 //
-// A body whose Content-Length is over the cap is refused before any of it
-// is read: a client that sent `Expect: 100-continue` (curl does above 1
-// MiB) then gets the 413 instead of `100 Continue`, which net/http sends
-// on the first read, and never sends megabytes only to be refused.
-// (readBodyFor reads such a body for its model only where the client did
-// not wait, so is sending it anyway.)
+// A body over the cap is refused as on every route (bodyread.Read): one
+// whose Content-Length is over it before any of it is read, so that a
+// client that sent `Expect: 100-continue` (curl does above 1 MiB) gets the
+// 413 instead of `100 Continue`, and the connection is closed after the
+// 413 unless the body was read to its end. (readBodyFor reads such a body
+// on for its model where the client did not wait, so is sending it
+// anyway.)
 func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 	raw, _, err := s.readBodyFor(c, false)
 	return raw, err
@@ -44,35 +45,20 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 
 // readBodyFor is readBody for an API call, which is logged: with naming,
 // a body refused for its size also gives the model it names
-// (modelOfRefused), so that the call is logged under it rather than as
-// "(unknown)".
+// (modelOfRefused, which reads it on), so that the call is logged under it
+// rather than as "(unknown)".
 func (s *Server) readBodyFor(c *gin.Context, naming bool) (raw []byte, model string, err error) {
 	limit := s.cfg.MaxBodyBytes
 	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
-	if c.Request.ContentLength > limit {
-		if naming && !expectsContinue(c.Request) {
-			model = s.modelOfRefused(c, nil, enc)
+	raw, err = s.readLimited(c, s.bodyLimit(limit))
+	if errors.Is(err, bodyread.ErrTooLarge) {
+		if naming {
+			model = modelOfRefused(err, enc, refusedReadBytes(limit))
 		}
 		return nil, model, tooLarge(limit)
-	}
-	raw, err = bodyread.ReadAllUntil(s.cfg.Drain, c.Writer, io.LimitReader(c.Request.Body, limit+1), s.cfg.BodyTimeout)
-	if errors.Is(err, bodyread.ErrStopped) {
-		return nil, "", upstream.ShuttingDown()
-	}
-	if bodyread.Stalled(err) {
-		return nil, "", bodyread.StalledError(s.cfg.BodyTimeout)
 	}
 	if err != nil {
-		if brokenOff(c, err) {
-			return nil, "", fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
-		}
-		return nil, "", router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
-	}
-	if int64(len(raw)) > limit {
-		if naming {
-			model = s.modelOfRefused(c, raw, enc)
-		}
-		return nil, model, tooLarge(limit)
+		return nil, "", err
 	}
 	switch enc {
 	case "", "identity":
@@ -80,12 +66,40 @@ func (s *Server) readBodyFor(c *gin.Context, naming bool) (raw []byte, model str
 	case "gzip", "x-gzip":
 		plain, err := gunzip(raw, limit)
 		if naming && router.ErrorCode(err) == router.ETooLarge {
-			model = s.modelOfRefused(c, raw, enc)
+			// The body came whole: only its decompressed bytes are over.
+			model = modelOfRead(raw, strings.NewReader(""), enc, refusedReadBytes(limit))
 		}
 		return plain, model, err
 	default:
 		return nil, "", &router.Error{Code: router.EInvalid, Param: "Content-Encoding",
 			Message: fmt.Sprintf("Content-Encoding %q is not supported; send the body as gzip or uncompressed", enc)}
+	}
+}
+
+// bodyLimit is how the gateway's routes read a body of at most max bytes:
+// under --body-timeout, ended by a shutdown.
+func (s *Server) bodyLimit(max int64) bodyread.Limit {
+	return bodyread.Limit{Max: max, Timeout: s.cfg.BodyTimeout, Stop: s.cfg.Drain}
+}
+
+// readLimited reads c's body under l (bodyread.Read) and words what ends
+// the read as every route answers it: a shutdown 503, a stall 408, a
+// client that left 499, a body sent wrong 400. A body over the limit stays
+// bodyread's *Refused (bodyread.ErrTooLarge), for the caller's 413 to name
+// its limit.
+func (s *Server) readLimited(c *gin.Context, l bodyread.Limit) ([]byte, error) {
+	raw, err := bodyread.Read(c.Writer, c.Request, l)
+	switch {
+	case err == nil || errors.Is(err, bodyread.ErrTooLarge):
+		return raw, err
+	case errors.Is(err, bodyread.ErrStopped):
+		return nil, upstream.ShuttingDown()
+	case bodyread.Stalled(err):
+		return nil, bodyread.StalledError(l.Timeout)
+	case brokenOff(c, err):
+		return nil, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
+	default:
+		return nil, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
 	}
 }
 

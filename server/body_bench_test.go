@@ -13,7 +13,9 @@ import (
 )
 
 // What reading a body within the limit costs, the path every call takes:
-// a short chat call, a 1 MiB one, and the 1 MiB one gzip'd.
+// a short chat call, a 1 MiB one, and the 1 MiB one gzip'd, read as
+// feedback's is (readBody) and as an API call's, which may read a refused
+// one on for its model (named).
 func BenchmarkReadBodyWithinTheLimit(b *testing.B) {
 	gin.SetMode(gin.TestMode)
 	s := &Server{cfg: Config{MaxBodyBytes: DefaultMaxBodyBytes, BodyTimeout: time.Minute}}
@@ -22,8 +24,12 @@ func BenchmarkReadBodyWithinTheLimit(b *testing.B) {
 	zw := gzip.NewWriter(&zipped)
 	_, _ = zw.Write([]byte(big))
 	_ = zw.Close()
-	for _, bc := range []struct{ name, body, enc string }{
-		{"chat-small", chatBody, ""}, {"chat-1MiB", big, ""}, {"chat-1MiB-gzip", zipped.String(), "gzip"},
+	for _, bc := range []struct {
+		name, body, enc string
+		named           bool
+	}{
+		{"chat-small", chatBody, "", false}, {"chat-1MiB", big, "", false}, {"chat-1MiB-gzip", zipped.String(), "gzip", false},
+		{"named-small", chatBody, "", true}, {"named-1MiB", big, "", true}, {"named-1MiB-gzip", zipped.String(), "gzip", true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -34,7 +40,7 @@ func BenchmarkReadBodyWithinTheLimit(b *testing.B) {
 				if bc.enc != "" {
 					c.Request.Header.Set("Content-Encoding", bc.enc)
 				}
-				if _, err := s.readBody(c); err != nil {
+				if _, _, err := s.readBodyFor(c, bc.named); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,20 +148,15 @@ func (s *Server) wantsStream(c *gin.Context) (bool, error) {
 	if c.Request.Body == nil || c.Request.Method != http.MethodGet {
 		return false, nil
 	}
-	// Read as a call's body is (readBody): a shutdown answers it 503, and
-	// a body that broke off is a client that left, not a server error.
-	raw, err := bodyread.ReadAllUntil(s.cfg.Drain, c.Writer, io.LimitReader(c.Request.Body, maxReadBody+1), s.cfg.BodyTimeout)
+	// Read as a call's body is (readBody): a shutdown answers it 503, a
+	// body that broke off is a client that left, not a server error, and
+	// one over the limit is refused as any is.
+	raw, err := s.readLimited(c, s.bodyLimit(maxReadBody))
 	switch {
-	case errors.Is(err, bodyread.ErrStopped):
-		return false, upstream.ShuttingDown()
-	case bodyread.Stalled(err):
-		return false, bodyread.StalledError(s.cfg.BodyTimeout)
-	case err != nil && brokenOff(c, err):
-		return false, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
-	case err != nil:
-		return false, router.Errorf(router.EInvalid, "cannot read the request body: %v", err)
-	case len(raw) > maxReadBody:
+	case errors.Is(err, bodyread.ErrTooLarge):
 		return false, router.Errorf(router.ETooLarge, "the body of a read is at most %d bytes", maxReadBody)
+	case err != nil:
+		return false, err
 	case len(bytes.TrimSpace(raw)) == 0:
 		return false, nil
 	}
