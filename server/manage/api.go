@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -208,20 +209,22 @@ func (a *API) get(c *gin.Context) {
 
 func (a *API) put(c *gin.Context) {
 	name := c.Param("name")
-	if c.Request.ContentLength > maxBody {
-		// Refused unread: a client that sent Expect: 100-continue (curl
-		// does above 1 MiB) gets this instead of 100 Continue and never
-		// sends the body.
-		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("the request body is %d bytes; at most %d are read", c.Request.ContentLength, maxBody)))
+	// Read as the gateway's routes read theirs (bodyread.Read): a
+	// Content-Length over the limit is refused unread, so a client that
+	// sent Expect: 100-continue (curl does above 1 MiB) gets the 413
+	// instead of 100 Continue and never sends the body, and a body
+	// refused for its size has its connection closed after the answer.
+	body, err := bodyread.Read(c.Writer, c.Request, bodyread.Limit{Max: maxBody, Timeout: a.bodyTimeout})
+	switch {
+	case errors.Is(err, bodyread.ErrTooLarge):
+		writeError(c, &router.Error{Code: router.ETooLarge, Reason: CodeBodyTooLarge,
+			Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", maxBody)})
 		return
-	}
-	body, err := bodyread.ReadAll(c.Writer, http.MaxBytesReader(c.Writer, c.Request.Body, maxBody), a.bodyTimeout)
-	if bodyread.Stalled(err) {
+	case bodyread.Stalled(err):
 		writeError(c, bodyread.StalledError(a.bodyTimeout))
 		return
-	}
-	if err != nil {
-		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body (at most %d bytes): %v", maxBody, err)))
+	case err != nil:
+		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body: %v", err)))
 		return
 	}
 	in, err := decodePut(body)

@@ -24,6 +24,17 @@ import (
 // BodyTimeout, and returns a connection to it.
 func slowAPI(t *testing.T, bodyTimeout time.Duration) net.Conn {
 	t.Helper()
+	conn, err := net.Dial("tcp", serveAPI(t, bodyTimeout))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
+	return conn
+}
+
+// serveAPI serves the management API over TCP on 127.0.0.1 with
+// bodyTimeout, and returns its address.
+func serveAPI(t *testing.T, bodyTimeout time.Duration) string {
+	t.Helper()
 	gin.SetMode(gin.TestMode)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
@@ -31,11 +42,7 @@ func slowAPI(t *testing.T, bodyTimeout time.Duration) net.Conn {
 	manage.New(manage.Config{Store: newMemStore(), Catalog: cat, AdminKey: adminKey, BodyTimeout: bodyTimeout}).Register(e)
 	ts := httptest.NewServer(e)
 	t.Cleanup(ts.Close)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
-	return conn
+	return strings.TrimPrefix(ts.URL, "http://")
 }
 
 func putHead(name string, length int) string {

@@ -12,6 +12,7 @@ import (
 // Error codes the management API answers with (in error.code).
 const (
 	CodeInvalidBody       = "InvalidRequestContent"
+	CodeBodyTooLarge      = "RequestBodyTooLarge" // 413, as Azure's storage and batch APIs name it
 	CodeInvalidName       = "InvalidResourceName"
 	CodeInvalidSKU        = "InvalidSku"
 	CodeInvalidModel      = "InvalidModel"

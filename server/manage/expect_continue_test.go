@@ -17,7 +17,7 @@ import (
 
 // A PUT announcing a body over the 1 MiB limit with Expect: 100-continue
 // (as curl sends any body over 1 MiB) is refused before the body is asked
-// for: the client gets the 400 instead of 100 Continue, and the
+// for: the client gets the 413 instead of 100 Continue, and the
 // connection is closed rather than left waiting for a body it need not
 // send.
 func TestAPutAnnouncedOverTheLimitIsRefusedWithoutAskingForTheBody(t *testing.T) {
@@ -32,10 +32,10 @@ func TestAPutAnnouncedOverTheLimitIsRefusedWithoutAskingForTheBody(t *testing.T)
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "no 100 Continue before the refusal: %s", raw)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "no 100 Continue before the refusal: %s", raw)
 	var e apiErr
 	require.NoError(t, json.Unmarshal(raw, &e), string(raw))
-	assert.Equal(t, manage.CodeInvalidBody, e.Error.Code)
+	assert.Equal(t, manage.CodeBodyTooLarge, e.Error.Code)
 	_, err = br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the connection is closed")
 }
