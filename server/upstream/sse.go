@@ -161,6 +161,9 @@ func (r *sseReader) line() ([]byte, error) {
 		// Wait for one more byte: Peek answers an error only when none
 		// came.
 		if _, err := r.br.Peek(len(buf) + 1); err != nil {
+			// The fill that failed may have slid the buffered bytes to
+			// the buffer's start, over where buf still points.
+			buf, _ = r.br.Peek(r.br.Buffered())
 			_, _ = r.br.Discard(len(buf))
 			if long != nil {
 				return append(long, buf...), err

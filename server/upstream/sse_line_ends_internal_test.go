@@ -101,3 +101,11 @@ func TestSSEReaderBoundsACRLine(t *testing.T) {
 	_, err := r.next()
 	assert.ErrorIs(t, err, errEventTooLarge)
 }
+
+// A last line without its end, read in one go after a shorter event, is
+// read whole: waiting for its end moves it to the buffer's start.
+func TestSSEReaderLastLineWithoutItsEnd(t *testing.T) {
+	got, err := readAll(newSSEReader(strings.NewReader("data: 1\n\ndata: {\"b\":2}")))
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Equal(t, []sseEvent{{data: []byte("1")}, {data: []byte(`{"b":2}`)}}, got)
+}
