@@ -125,7 +125,7 @@ func gunzip(raw []byte, limit int64) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}
 	defer zr.Close()
-	plain, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	plain, err := io.ReadAll(io.LimitReader(zr, bodyread.OneMore(limit)))
 	if err != nil {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}

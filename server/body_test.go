@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -61,5 +62,20 @@ func TestBadBodyEncodingsAreClientErrors(t *testing.T) {
 			assert.Contains(t, e.Error.Message, tt.inMsg)
 			assert.Zero(t, fwd.calls.Load(), "nothing is forwarded")
 		})
+	}
+}
+
+// --max-body takes any positive size: at the largest, a body is read
+// whole, plain or gzip'd, rather than as an empty one.
+func TestTheLargestBodyLimitReadsTheBody(t *testing.T) {
+	srv, _, fwd := newTestServer(t, func(c *Config) { c.MaxBodyBytes = math.MaxInt64 })
+	for _, enc := range []string{"identity", "gzip"} {
+		body := chatBody
+		if enc == "gzip" {
+			body = gzipped(t, chatBody)
+		}
+		w := do(srv.Handler(), http.MethodPost, "/v1/chat/completions", body, "Content-Encoding", enc)
+		require.Equal(t, http.StatusOK, w.Code, "%s: %s", enc, w.Body.String())
+		assert.Contains(t, string(fwd.lastCall.Load().Raw), "What is the capital of France?", enc)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -173,4 +174,18 @@ func TestABodySentWithALengthOverTheLimitIsLoggedUnderItsModel(t *testing.T) {
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, DefaultDeploymentName, rec.Decision.Deployment, "the row's deployment")
 	assert.Empty(t, e.openai.Requests(), "nothing went upstream")
+}
+
+// At a --max-body past half the largest size, the read on for the model
+// still reaches it: twice the limit is the largest size, not a negative one.
+func TestABodyOverAHugeLimitIsLoggedUnderItsModel(t *testing.T) {
+	s, log, _ := newTestServer(t, func(c *Config) { c.MaxBodyBytes = math.MaxInt64/2 + 1 })
+	req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(chatBody))
+	req.ContentLength = math.MaxInt64 // announced, not sent
+	req.Host = loopbackHost
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, w.Code, w.Body.String())
+	assert.Equal(t, DefaultDeploymentName, log.waitFor(t, 1)[0].Decision.Deployment)
 }

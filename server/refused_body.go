@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"math"
 
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/openai"
@@ -20,7 +21,7 @@ import (
 // refused body costs the gateway less than one just under the limit,
 // which it keeps and parses, and the limit still bounds what any call
 // costs; the read stays under --body-timeout and --grace.
-func refusedReadBytes(limit int64) int64 { return 2 * limit }
+func refusedReadBytes(limit int64) int64 { return min(limit, math.MaxInt64/2) * 2 }
 
 // modelOfRefused returns the model a body refused for its size names: err
 // is bodyread.Read's refusal, which reads the body on (bodyread.Refused's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func Read(w http.ResponseWriter, req *http.Request, l Limit) ([]byte, error) {
 		refuse(w)
 		return nil, &Refused{w: w, body: req.Body, l: l, unasked: ExpectsContinue(req)}
 	}
-	raw, err := ReadAllUntil(l.Stop, w, io.LimitReader(req.Body, l.Max+1), l.Timeout)
+	raw, err := ReadAllUntil(l.Stop, w, io.LimitReader(req.Body, OneMore(l.Max)), l.Timeout)
 	if err != nil || int64(len(raw)) <= l.Max {
 		return raw, err
 	}
@@ -133,3 +134,8 @@ func (b *Bounded) Read(p []byte) (int, error) {
 
 // Ended reports whether what b reads ended (io.EOF) within its bound.
 func (b *Bounded) Ended() bool { return b.ended }
+
+// OneMore is how much of a body to read to learn whether it is over max:
+// a byte past it, but at --max-body's largest value, where max+1 would wrap
+// to a negative count and read every body as empty.
+func OneMore(max int64) int64 { return min(max, math.MaxInt64-1) + 1 }
