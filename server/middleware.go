@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/internal/apikey"
+	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 )
 
 // HeaderRequestID carries the id that keys the decision log row. It is on
@@ -42,6 +43,13 @@ func (s *Server) requestID(c *gin.Context) {
 }
 
 func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// endUnreadBody has net/http give up a request's body that no handler
+// reads to its end, on every route, mounted ones included, and closes the
+// connection after the answer (bodyread.EndUnlessRead); the routes that
+// read a body read it through bodyread, which keeps the connection. It
+// comes first, before anything can answer.
+func endUnreadBody(c *gin.Context) { bodyread.EndUnlessRead(c.Writer, c.Request) }
 
 // recover turns a panic in a later handler into a 500 in the OpenAI shape.
 // http.ErrAbortHandler is re-raised: it is net/http's way to drop a

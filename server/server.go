@@ -283,7 +283,7 @@ func (s *Server) routes() *gin.Engine {
 	e.RedirectFixedPath = false
 	// The outer recover covers mounted routes; API routes have their own
 	// inside the record (below).
-	e.Use(s.requestID, s.logHandlerErrors, s.recover, s.refuseForeignHost, s.refuseCrossSite)
+	e.Use(endUnreadBody, s.requestID, s.logHandlerErrors, s.recover, s.refuseForeignHost, s.refuseCrossSite)
 	e.NoRoute(func(c *gin.Context) {
 		s.writeError(c, router.Errorf(router.ENotFound, "no route for %s %s", c.Request.Method, c.Request.URL.Path))
 	})

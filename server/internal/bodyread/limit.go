@@ -85,9 +85,28 @@ func (r *Refused) ReadOn(n int64, read func(read []byte, rest io.Reader)) {
 	}
 }
 
-// refuse fails net/http's own read of what is left of a body refused for
-// its size, before it answers, by setting the read deadline in the past:
-// it then closes the connection after the answer.
+// EndUnlessRead is called before every handler, for a request that
+// carries a body: it sets the connection's read deadline in the past, so
+// that a body no one reads to its end (a route that reads none, such as a
+// model list or a cancel; a call answered before its body is read, such
+// as a wrong key's 401) is one net/http gives up at once, closing the
+// connection after the answer, rather than reading up to 256 KiB more of
+// it with no deadline, first: the answer waited, and a client sending it
+// slowly or not at all held the connection and its handler. A route that
+// reads the body reads it through [ReadWith], which moves the deadline
+// ahead before its first read and lifts it once the body is in, so its
+// connection is kept. What of the body net/http already holds (a small
+// one sent with its headers) it still reads, so such a connection is kept
+// too. A request without a body ([http.NoBody]: most GETs) costs nothing.
+func EndUnlessRead(w http.ResponseWriter, req *http.Request) {
+	if req.Body != nil && req.Body != http.NoBody {
+		refuse(w)
+	}
+}
+
+// refuse fails net/http's own read of what is left of a body, a body
+// refused for its size or one no one reads, by setting the read deadline
+// in the past: it then closes the connection after the answer.
 func refuse(w http.ResponseWriter) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
