@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -66,6 +68,46 @@ func TestChatStreamEndedAfterTheFinishReasonWithoutDone(t *testing.T) {
 			assert.Equal(t, 502, r.Status, "logged as a broken stream")
 			assert.Equal(t, router.EUpstream, r.ErrorCode)
 			assert.True(t, r.UsageEstimated, "the provider never said what the answer used")
+		})
+	}
+}
+
+// A Chat Completions client that asked for usage and leaves right after
+// the finish reason had the whole answer: the call is logged as a client
+// that left after the answer is (its provider's 200, no error), not as a
+// stream the provider cut (502) for the usage chunk it is still owed,
+// whether the provider still holds the usage chunk or sends it once the
+// client is gone.
+func TestChatClientThatAskedForUsageAndLeftAfterTheFinishReason(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		behavior upstreamtest.Behavior
+	}{
+		// The role chunk, three words and the finish chunk: then nothing.
+		{"the provider holds the usage chunk", upstreamtest.Behavior{Stall: true, StallAfter: 5}},
+		{"the provider sends the usage chunk later", upstreamtest.Behavior{Pace: 20 * time.Millisecond}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newE2E(t)
+			e.openai.Set("mini", tt.behavior)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			resp := e.openStream(t, ctx, `{"model":"model-router","stream":true,"stream_options":{"include_usage":true},`+
+				`"routing_config":{"models":["mini"]},"messages":[{"role":"user","content":"Say hello"}]}`)
+			defer resp.Body.Close()
+			br := bufio.NewReader(resp.Body)
+			for {
+				line, err := br.ReadString('\n')
+				require.NoError(t, err, "the stream reached the finish reason: %s", line)
+				if strings.Contains(line, `"finish_reason":"stop"`) {
+					break
+				}
+			}
+			cancel() // the client leaves: its connection is closed
+			r := e.log.waitFor(t, 1)[0]
+			assert.Equal(t, "mini", r.Answered)
+			assert.Equal(t, 200, r.Status, "the client had the whole answer")
+			assert.Empty(t, r.ErrorCode)
 		})
 	}
 }
