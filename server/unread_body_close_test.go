@@ -59,7 +59,8 @@ func TestABodyNoRouteReadsIsAnsweredAndItsConnectionClosed(t *testing.T) {
 }
 
 // A connection whose requests carry no body, or a body the route reads
-// whole, stays open for the next request.
+// whole, stays open for the next request; so does one whose small body,
+// unread, came whole with its headers, which net/http has already read.
 func TestRequestsWithoutAnUnreadBodyKeepTheirConnection(t *testing.T) {
 	e := newE2E(t)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
@@ -67,7 +68,7 @@ func TestRequestsWithoutAnUnreadBodyKeepTheirConnection(t *testing.T) {
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(bodyreadtest.HangGuard)))
 	br := bufio.NewReader(conn)
-	ask := func(method, path, body string) *http.Response {
+	ask := func(method, path, body string, status int) *http.Response {
 		t.Helper()
 		req := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n", method, path, e2eKey)
 		if body != "" {
@@ -80,12 +81,14 @@ func TestRequestsWithoutAnUnreadBodyKeepTheirConnection(t *testing.T) {
 		raw, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode, "%s %s: %.200s", method, path, raw)
+		require.Equal(t, status, resp.StatusCode, "%s %s: %.200s", method, path, raw)
 		return resp
 	}
-	assert.False(t, ask("GET", "/v1/models", "").Close)
-	assert.False(t, ask("GET", "/v1/models/mini", "").Close)
+	assert.False(t, ask("GET", "/v1/models", "", http.StatusOK).Close)
+	assert.False(t, ask("GET", "/v1/models/mini", "", http.StatusOK).Close)
 	chat := `{"model":"model-router","routing_config":{"models":["mini"]},"messages":[{"role":"user","content":"Say hello"}]}`
-	assert.False(t, ask("POST", "/v1/chat/completions", chat).Close, "a body read whole keeps its connection")
-	assert.False(t, ask("GET", "/v1/models", "").Close)
+	assert.False(t, ask("POST", "/v1/chat/completions", chat, http.StatusOK).Close, "a body read whole keeps its connection")
+	assert.False(t, ask("POST", "/v1/responses/resp_unknown/cancel", "{}", http.StatusNotFound).Close,
+		"a small body sent with the headers keeps its connection, unread")
+	assert.False(t, ask("GET", "/v1/models", "", http.StatusOK).Close)
 }
