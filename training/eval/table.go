@@ -211,7 +211,7 @@ func WithoutProfile(name string, d *dataset.Dataset, mapping map[string]string, 
 	if len(profiles) == 0 {
 		return ""
 	}
-	_, _, without := byProfile(d, mapping, profiles)
+	without := MissingProfiles(d, mapping, profiles)
 	if len(without) == 0 {
 		return ""
 	}

@@ -434,10 +434,7 @@ func (s *stream) number(c byte) status {
 		if c, st = s.next(); st != done {
 			return st
 		}
-		if c < '0' || c > '9' {
-			return bad
-		}
-		if c, st = s.digits(); st != done {
+		if c, st = s.digitRun(c); st != done {
 			return st
 		}
 	}
@@ -450,15 +447,22 @@ func (s *stream) number(c byte) status {
 				return st
 			}
 		}
-		if c < '0' || c > '9' {
-			return bad
-		}
-		if c, st = s.digits(); st != done {
+		if c, st = s.digitRun(c); st != done {
 			return st
 		}
 	}
 	_ = s.br.UnreadByte()
 	return s.end()
+}
+
+// digitRun reads a run of one or more digits whose first byte, c, was
+// read, up to and including the first byte that is none: a fraction's or
+// an exponent's.
+func (s *stream) digitRun(c byte) (byte, status) {
+	if c < '0' || c > '9' {
+		return c, bad
+	}
+	return s.digits()
 }
 
 // digits reads digits up to and including the first byte that is none.
