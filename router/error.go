@@ -32,7 +32,7 @@ const (
 
 	// ERouterModelUnavailable is a request that models could serve, all
 	// left out because the router model gave them no usable prediction
-	// (no profile, or a number that is not finite): the server's fault,
+	// (no profile, or a number out of range: unusable): the server's fault,
 	// not the request's, so 503 rather than no_eligible's 400.
 	ERouterModelUnavailable = "router_model_unavailable"
 )

@@ -164,19 +164,18 @@ func explain(d *Decision, order []scored, mode Mode, band float64) {
 // offline evaluation and band calibration apply the very policy the gateway
 // does (-1 for no candidates).
 func Pick(quality, cost []float64, band float64) int {
-	// A candidate with a non-finite number cannot be compared (NaN is
-	// neither above nor below anything), so it is never picked, as
-	// Decide excludes it.
+	// A candidate whose numbers Decide excludes (not finite, a quality
+	// outside [0, 1], a negative cost) is never picked.
 	best := 0.0
 	for i, q := range quality {
-		if finite(q) && finite(cost[i]) {
+		if usable(q, cost[i]) {
 			best = max(best, q)
 		}
 	}
 	threshold := (1 - band) * best
 	pick := -1
 	for i, q := range quality {
-		if !finite(q) || !finite(cost[i]) || q < threshold {
+		if !usable(q, cost[i]) || q < threshold {
 			continue
 		}
 		if pick < 0 || cost[i] < cost[pick] || (cost[i] == cost[pick] && q > quality[pick]) {
@@ -184,4 +183,32 @@ func Pick(quality, cost []float64, band float64) int {
 		}
 	}
 	return pick
+}
+
+// unusable says why a prediction and the expected cost it makes cannot
+// be weighed, "" when they can. A NaN compares false both ways: it would
+// set q* to NaN, leave every model out of the band and win on cost. An
+// infinite length is refused too, though max_tokens may cap its cost: the
+// decision must encode as JSON. A quality is a probability: one above 1
+// would set a band no real model reaches, one below 0 sit below a q* of 0
+// that no candidate has. A negative length makes a negative cost, which
+// would win every band it is in. Each comes from a broken router model.
+func unusable(est Estimate, cost float64) string {
+	switch {
+	case !finite(est.Quality) || !finite(est.OutputTokens) || !finite(cost):
+		return fmt.Sprintf("not a finite number: predicted quality %v, output tokens %v, expected cost %v",
+			est.Quality, est.OutputTokens, cost)
+	case est.Quality < 0 || est.Quality > 1:
+		return fmt.Sprintf("predicted quality %v is not a probability in [0, 1]", est.Quality)
+	case est.OutputTokens < 0:
+		return fmt.Sprintf("predicted output tokens %v are below 0", est.OutputTokens)
+	}
+	return ""
+}
+
+// usable reports whether Pick may weigh a candidate with this quality
+// and expected cost: what Decide would not exclude (unusable), catalog
+// prices being at least 0.
+func usable(quality, cost float64) bool {
+	return finite(quality) && finite(cost) && quality >= 0 && quality <= 1 && cost >= 0
 }

@@ -61,6 +61,10 @@ func randomWorld(rng *rand.Rand) propertyWorld {
 				q = float64(rng.IntN(11)) / 10
 			}
 			w.pred[m.Profile] = router.Estimate{Quality: q, OutputTokens: []float64{0, 40, 100.5, 800, 3000}[rng.IntN(5)]}
+			if rng.IntN(15) == 0 { // or a broken router model's number
+				w.pred[m.Profile] = []router.Estimate{{Quality: math.NaN(), OutputTokens: 100}, {Quality: 0.5, OutputTokens: math.Inf(1)},
+					{Quality: -0.1, OutputTokens: 100}, {Quality: 1.2, OutputTokens: 100}, {Quality: 0.5, OutputTokens: -50}}[rng.IntN(5)]
+			}
 		}
 		w.unhealthy[m.ID] = rng.IntN(6) == 0
 	}
@@ -237,7 +241,9 @@ func TestDecideFollowsTheReadmesDefinitionsOnRandomPredictions(t *testing.T) {
 				continue
 			}
 			filtered = false
-			if est, ok := w.pred[m.Profile]; ok {
+			// A prediction is weighed when it is one: a quality in [0, 1]
+			// and an answer length of 0 or more.
+			if est, ok := w.pred[m.Profile]; ok && est.Quality >= 0 && est.Quality <= 1 && est.OutputTokens >= 0 && !math.IsInf(est.OutputTokens, 0) {
 				eligible = append(eligible, ranked{id: m.ID, q: est.Quality, cost: w.expectedCost(m, est.OutputTokens), listed: i})
 			}
 		}
@@ -246,7 +252,7 @@ func TestDecideFollowsTheReadmesDefinitionsOnRandomPredictions(t *testing.T) {
 			require.Error(t, err, where)
 			want := router.ENoEligible
 			if !filtered {
-				want = router.ERouterModelUnavailable // the models left lack a profile
+				want = router.ERouterModelUnavailable // the models left lack a usable prediction
 			}
 			require.Equal(t, want, router.ErrorCode(err), "%v; %s", err, where)
 			var e *router.Error
@@ -274,7 +280,7 @@ func TestDecideFollowsTheReadmesDefinitionsOnRandomPredictions(t *testing.T) {
 		}
 		for _, c := range d.Candidates {
 			if !slices.ContainsFunc(eligible, func(e ranked) bool { return e.id == c.Model }) {
-				require.False(t, c.Eligible, "%s passes no filter or has no profile, yet is eligible; %s", c.Model, where)
+				require.False(t, c.Eligible, "%s fails a filter or has no usable prediction, yet is eligible; %s", c.Model, where)
 				require.Zero(t, c.Rank, where)
 				require.True(t, strings.HasPrefix(c.Reason, "excluded: "), "%s: %q", c.Model, c.Reason)
 			}

@@ -267,14 +267,9 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 			continue
 		}
 		cost := expectedCost(m, req.Needs, est.OutputTokens)
-		if !finite(est.Quality) || !finite(est.OutputTokens) || !finite(cost) {
-			// NaN compares false both ways: it would set q* to NaN, leave
-			// every model out of the band and win on cost. An infinite
-			// length is refused too, though max_tokens may cap its cost:
-			// the decision must encode as JSON.
+		if why := unusable(est, cost); why != "" {
 			c.Eligible = false
-			c.Reason = fmt.Sprintf("excluded: not a finite number: predicted quality %v, output tokens %v, expected cost %v",
-				est.Quality, est.OutputTokens, cost)
+			c.Reason = "excluded: " + why
 			continue
 		}
 		c.Quality, c.OutputTokens, c.ExpectedCost = est.Quality, est.OutputTokens, cost
