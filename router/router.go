@@ -67,6 +67,16 @@ func newRouterModel(cat Catalog, pred Predictor, bands Bands, name string) (*rou
 	if bands == (Bands{}) {
 		bands = DefaultBands
 	}
+	for _, b := range []struct {
+		mode Mode
+		band float64
+	}{{ModeBalanced, bands.Balanced}, {ModeCost, bands.Cost}} {
+		// Below 0 not even the best model is in the band; above 1 the
+		// threshold is below 0.
+		if !(b.band >= 0 && b.band <= 1) {
+			return nil, fmt.Errorf("router: %s band %v is outside [0, 1]", b.mode, b.band)
+		}
+	}
 	m := &routerModel{catalog: cat, versions: map[string]Version{}, pred: pred, bands: bands, name: name}
 	for _, v := range cat.Versions {
 		m.versions[v.Version] = v

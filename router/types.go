@@ -6,6 +6,7 @@ package router
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -415,13 +416,35 @@ type Predictor interface {
 }
 
 // Bands are the quality bands of the Balanced and Cost modes, as fractions
-// of the best predicted quality (0.02 means "within 2 %").
+// of the best predicted quality (0.02 means "within 2 %"), each in [0, 1].
 type Bands struct {
 	Balanced float64 `json:"balanced"`
 	Cost     float64 `json:"cost"`
+	// given marks bands read from JSON (a router model's card), where 0
+	// and 0 are what calibration chose (no band above 0 kept the quality
+	// loss within its limit), not bands left out, which get DefaultBands.
+	given bool
 }
 
-// DefaultBands apply when the router model's card gives none.
+// UnmarshalJSON reads bands as a router model's card gives them: even 0
+// and 0 are the bands to apply. null leaves them unset.
+func (b *Bands) UnmarshalJSON(data []byte) error {
+	if string(data) == "null" {
+		return nil
+	}
+	var v struct {
+		Balanced float64 `json:"balanced"`
+		Cost     float64 `json:"cost"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*b = Bands{Balanced: v.Balanced, Cost: v.Cost, given: true}
+	return nil
+}
+
+// DefaultBands apply when the router model's card gives none (Bands'
+// zero value, as a Config that sets none has).
 var DefaultBands = Bands{Balanced: 0.02, Cost: 0.06}
 
 // Candidate is one model's numbers in a decision and why it won or lost.
