@@ -362,3 +362,75 @@ func costs(rs []ranked) []float64 {
 	}
 	return out
 }
+
+// Session affinity, over random worlds: a session's second turn, under a
+// new prediction, stays on the model its first turn chose while that
+// model can serve it and is healthy (or every model is unhealthy), and
+// otherwise goes where the mode sends a call without a session. Only the
+// numbers the mode weighs change; the order behind the pinned model is
+// the mode's.
+func TestASessionStaysOnItsFirstModelOverRandomPredictions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20260505, 8))
+	var stayed, moved int
+	for trial := range 1500 {
+		w := randomWorld(rng)
+		pred := w.pred
+		r, err := router.New(router.Config{
+			Catalog:   router.Catalog{Latest: "v", Versions: []router.Version{{Version: "v", Models: w.models}}},
+			Predictor: &routertest.Predictor{PredictFn: func(string) router.Prediction { return pred }},
+			Bands:     w.bands,
+			Unhealthy: func(m router.Model) string {
+				if w.unhealthy[m.ID] {
+					return "unhealthy: 3 failures in a row"
+				}
+				return ""
+			},
+		})
+		require.NoError(t, err)
+		ctx, session := context.Background(), w.req
+		session.SessionKey = "s"
+		first, err := r.Decide(ctx, w.dep, session)
+		if err != nil {
+			continue
+		}
+		// The second turn: every profile predicted afresh.
+		pred = router.Prediction{}
+		for p, e := range w.pred {
+			pred[p] = router.Estimate{Quality: float64(rng.IntN(11)) / 10, OutputTokens: e.OutputTokens}
+		}
+		// Now and then its model turns unhealthy, or the router model
+		// fails it.
+		pinnedModel := w.models[slices.IndexFunc(w.models, func(m router.Model) bool { return m.ID == first.ChosenID })]
+		switch rng.IntN(6) {
+		case 0:
+			w.unhealthy[pinnedModel.ID] = true
+		case 1:
+			pred[pinnedModel.Profile] = router.Estimate{Quality: math.NaN(), OutputTokens: 100}
+		}
+		where := fmt.Sprintf("trial %d: first turn on %s", trial, first.ChosenID)
+		policy, err := r.Decide(ctx, w.dep, w.req)
+		second, err2 := r.Decide(ctx, w.dep, session)
+		if err != nil { // its model was the only one left, and now has no prediction
+			require.Equal(t, router.ErrorCode(err), router.ErrorCode(err2), where)
+			continue
+		}
+		require.NoError(t, err2, where)
+
+		pinned := candidate(t, second, first.ChosenID)
+		everyUnhealthy := !slices.ContainsFunc(order(policy), func(id string) bool { return !w.unhealthy[id] })
+		if pinned.Eligible && (!w.unhealthy[pinned.Model] || everyUnhealthy) {
+			stayed++
+			require.Equal(t, first.ChosenID, second.ChosenID, where)
+			assert.Equal(t, policy.ChosenID != first.ChosenID, second.Affinity, where)
+			rest := slices.DeleteFunc(order(policy), func(id string) bool { return id == first.ChosenID })
+			assert.Equal(t, rest, order(second)[1:], "behind the pinned model, the mode's order; %s", where)
+		} else {
+			moved++
+			assert.Equal(t, order(policy), order(second), "a session whose model cannot serve or is failing goes where the mode sends it; %s", where)
+			assert.False(t, second.Affinity, where)
+		}
+	}
+	t.Logf("%d sessions stayed, %d moved", stayed, moved)
+	assert.Greater(t, stayed, 300)
+	assert.Greater(t, moved, 20)
+}
