@@ -50,3 +50,20 @@ func TestEvalNamesTheSubfoldersThatHoldDatasets(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "routellm")+" hold datasets: pass one of them as --data")
 }
+
+// A --data folder with datasets beside a group of them (holdout/mt-bench
+// and holdout/pool8/a) was evaluated on its datasets alone, the group left
+// out without a word; eval refuses it, naming the group, before any work.
+func TestEvalRefusesDatasetsBesideAGroupOfThem(t *testing.T) {
+	root, out := t.TempDir(), t.TempDir()
+	prices := map[string][2]float64{"gpt-4o-2024-05-13": {5, 15}, "mixtral-8x7b-instruct-v0.1": {0.6, 0.6}}
+	writeEvalDataset(t, root, "mt-bench", prices, 8, gptAlwaysRight)
+	writeEvalDataset(t, filepath.Join(root, "pool8"), "a", prices, 8, gptAlwaysRight)
+
+	var stdout, stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", root, "--out", out}, &stdout, &stderr)
+	require.Error(t, err, "the group pool8 was left out without a word")
+	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "pool8")+" hold datasets a level further down")
+	assert.ErrorContains(t, err, "pass each of them as its own --data")
+	assert.NoFileExists(t, filepath.Join(out, "mt-bench", "report.json"))
+}

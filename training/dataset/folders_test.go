@@ -65,3 +65,29 @@ func TestFoldersNamesTheSubfoldersThatHoldDatasets(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "arena")+", "+filepath.Join(root, "routellm")+" hold datasets: pass one of them as --data")
 }
+
+// A folder with datasets beside a group of them (holdout/mmlu and
+// holdout/pool8/a) was read as its datasets alone, the group left out
+// without a word; it is refused, naming the group, a link to one included.
+func TestFoldersRefusesDatasetsBesideAGroupOfThem(t *testing.T) {
+	src, root := t.TempDir(), t.TempDir()
+	writeFiles(t, filepath.Join(root, "mmlu"), "models.json", "items.jsonl")
+	writeFiles(t, filepath.Join(root, "pool8", "a"), "models.json", "items.jsonl")
+	writeFiles(t, filepath.Join(src, "linked-group", "b"), "models.json", "items.jsonl")
+	writeFiles(t, filepath.Join(root, "notes"), "README.md")
+	if err := os.Symlink(filepath.Join(src, "linked-group"), filepath.Join(root, "more")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, _, err := Folders(root)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "more")+", "+filepath.Join(root, "pool8")+" hold datasets a level further down")
+	assert.ErrorContains(t, err, "pass each of them as its own --data")
+
+	// Without the groups the folder is a folder of datasets, as before.
+	require.NoError(t, os.RemoveAll(filepath.Join(root, "pool8")))
+	require.NoError(t, os.Remove(filepath.Join(root, "more")))
+	dirs, self, err := Folders(root)
+	require.NoError(t, err)
+	assert.False(t, self)
+	assert.Equal(t, []string{filepath.Join(root, "mmlu")}, dirs)
+}

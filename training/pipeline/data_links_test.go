@@ -73,3 +73,18 @@ func TestTrainNamesADatasetWithoutItsItems(t *testing.T) {
 	require.Error(t, err, "mmlu-pro was left out without a word")
 	assert.ErrorContains(t, err, filepath.Join(cut, "items.jsonl"))
 }
+
+// A --data folder with datasets beside a group of them (train-set/mmlu-pro
+// and train-set/pool/llmrouter) trained on its datasets alone, the group
+// left out without a word; train refuses it, naming the group, as eval does.
+func TestTrainRefusesDatasetsBesideAGroupOfThem(t *testing.T) {
+	root := t.TempDir()
+	writeToyDataset(t, root, "mmlu-pro", 5, 1)
+	writeToyDataset(t, filepath.Join(root, "pool"), "llmrouter", 5, 1)
+
+	_, _, _, err := ResolveData([]string{root}, false)
+	require.Error(t, err, "the group pool was left out without a word")
+	assert.ErrorContains(t, err, "--data "+root+": ")
+	assert.ErrorContains(t, err, "its subfolders "+filepath.Join(root, "pool")+" hold datasets a level further down")
+	assert.ErrorContains(t, err, "pass each of them as its own --data")
+}
