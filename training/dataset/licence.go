@@ -47,13 +47,30 @@ func OwnTraffic(dir string) bool {
 // without --allow-unlicensed: a licensed dataset, or the deployment's own
 // traffic.
 func MayTrain(dir string) bool {
-	return Licensed(NameOf(dir)) || OwnTraffic(dir)
+	return Licensed(LicenceName(dir)) || OwnTraffic(dir)
 }
 
-// Licence is the licence the trainer records for d: a licensed dataset's,
+// LicenceName is the name a dataset's licence goes by: that of the folder
+// dir resolves to, links followed (its own and any above it). The name a
+// link was given is the user's: a link mp to canonical/mmlu-pro is
+// mmlu-pro's data, and one named mmlu-pro that points at routerbench-zs is
+// still research-only. A folder that does not resolve goes by its name.
+func LicenceName(dir string) string {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	return NameOf(dir)
+}
+
+// Licence is the licence the trainer records for d: a licensed dataset's
+// (by the folder d was read from, links followed: LicenceName),
 // OwnTrafficLicence for an export-feedback folder, "" for none.
 func (d *Dataset) Licence() string {
-	if l, ok := Licences[d.Name]; ok {
+	name := d.Name
+	if d.Dir != "" {
+		name = LicenceName(d.Dir)
+	}
+	if l, ok := Licences[name]; ok {
 		return l
 	}
 	if d.Dir != "" && OwnTraffic(d.Dir) {

@@ -15,8 +15,9 @@ import (
 // stands for the datasets in it. Without
 // arguments the canonical root found by dataset.DefaultRoot is used.
 //
-// Only licensed datasets (dataset.Licensed) and a deployment's own rated
-// answers (dataset.OwnTraffic) train without a flag: unlicensed ones
+// Only licensed datasets (dataset.Licensed, by the folder a link resolves
+// to) and a deployment's own rated answers (dataset.OwnTraffic) train
+// without a flag: unlicensed ones
 // found under a root are skipped (and listed in skipped)
 // unless allowUnlicensed is set; an unlicensed dataset named explicitly
 // without allowUnlicensed is an error, so nothing is left out silently.
@@ -43,15 +44,15 @@ func ResolveData(args []string, allowUnlicensed bool) (dirs, skipped, repeated [
 		}
 		if self {
 			if !dataset.MayTrain(a) && !allowUnlicensed {
-				return nil, nil, nil, fmt.Errorf("--data %s: dataset %q has no licence recorded for training the shipped model (licensed: %s, and folders export-feedback wrote); pass --allow-unlicensed to train on it anyway (research use)",
-					a, dataset.NameOf(a), licensedNames())
+				return nil, nil, nil, fmt.Errorf("--data %s: dataset %s has no licence recorded for training the shipped model (licensed: %s, and folders export-feedback wrote); pass --allow-unlicensed to train on it anyway (research use)",
+					a, licenceNamed(a), licensedNames())
 			}
 			named = append(named, a)
 			continue
 		}
 		for _, sub := range found {
 			if !dataset.MayTrain(sub) && !allowUnlicensed {
-				skipped = append(skipped, filepath.Base(sub))
+				skipped = append(skipped, licenceNamed(sub))
 				continue
 			}
 			named = append(named, sub)
@@ -94,6 +95,17 @@ func folderKey(dir string) string {
 		return p
 	}
 	return filepath.Clean(dir)
+}
+
+// licenceNamed names the dataset in dir as a licence refusal or skip
+// does: by its name, and by the folder it resolves to where that is named
+// otherwise, since the licence goes by that one (dataset.LicenceName).
+func licenceNamed(dir string) string {
+	name, real := dataset.NameOf(dir), dataset.LicenceName(dir)
+	if real == name {
+		return name
+	}
+	return fmt.Sprintf("%s (a link to %s)", name, real)
 }
 
 func licensedNames() string {
