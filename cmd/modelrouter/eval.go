@@ -79,6 +79,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkOutDir(*out); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
+	if err := checkReportFolder(*out); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	m, err := eval.ParseMap(mapping)
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
@@ -102,6 +105,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
+	}
+	if *out != "" && len(dirs) > 1 {
+		// Each dataset's reports go in a folder of its own in --out.
+		for _, dir := range dirs {
+			if err := checkReportFolder(filepath.Join(*out, dataset.NameOf(dir))); err != nil {
+				return fmt.Errorf("eval: %w", err)
+			}
+		}
 	}
 	if len(dirs) > 1 || *byTask {
 		// Each part applies only the --map and --reasoning-tokens entries of
@@ -179,6 +190,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				evaluatedDatasets++
 			}
 			continue
+		}
+		if dst != "" {
+			// Before this dataset's first task, as the folders above
+			// before the first dataset: a task's folder is known once its
+			// dataset is read.
+			for _, task := range d.Tasks() {
+				if err := checkReportFolder(filepath.Join(dst, folderName(task))); err != nil {
+					return fmt.Errorf("eval: %w", err)
+				}
+			}
 		}
 		evaluated := 0
 		for _, task := range d.Tasks() {
@@ -467,6 +488,16 @@ func withMap(user, standIns map[string]string, cands []string) map[string]string
 		}
 	}
 	return out
+}
+
+// checkReportFolder refuses a folder eval would write its reports into
+// that holds files no eval wrote (eval.CheckOut): a router model's, or
+// another tool's under a report's names. "" is no folder.
+func checkReportFolder(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	return eval.CheckOut(dir)
 }
 
 // folderName turns a task name into one path element.
