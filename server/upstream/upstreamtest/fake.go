@@ -58,6 +58,11 @@ type Behavior struct {
 	// many events, without the closing event; CutAfter < 0 aborts it right
 	// after the headers, before any event.
 	CutAfter int
+	// EndAfter > 0 ends a streaming answer after that many events the way
+	// a whole body ends (no abort, no error), without the events that
+	// close the answer: a provider, or a proxy before it, that closed the
+	// stream too soon but cleanly.
+	EndAfter int
 	// Delay waits before the response headers (the context still wins).
 	Delay time.Duration
 	// Pace waits before each event of a streaming answer after the first

@@ -7,7 +7,7 @@ import (
 )
 
 // sse writes server-sent events, flushing each one, and honours the
-// behaviour's CutAfter and StallAfter event counts and its Pace.
+// behaviour's CutAfter, EndAfter and StallAfter event counts and its Pace.
 type sse struct {
 	c    *call
 	sent int
@@ -45,6 +45,9 @@ func (s *sse) event(name string, v any) bool {
 		// client sees an unexpected EOF; over HTTP/2 the stream is reset
 		// (RST_STREAM) and the connection stays.
 		panic(http.ErrAbortHandler)
+	}
+	if b.EndAfter > 0 && s.sent >= b.EndAfter {
+		return false
 	}
 	if b.Stall && b.StallAfter > 0 && s.sent >= b.StallAfter {
 		s.stall()
