@@ -111,6 +111,7 @@ func TestStreamEndedBeforeItsProvidersEnd(t *testing.T) {
 	}{
 		// A Messages client answered by an OpenAI-type provider: the
 		// gateway asked it for usage on the client's behalf.
+		{"messages from openai, neither usage nor [DONE]", "messages", "mini", upstreamtest.Behavior{Reply: reply, NoDone: true, NoStreamUsage: true}, true},
 		{"messages from openai, usage, no [DONE]", "messages", "mini", upstreamtest.Behavior{Reply: reply, NoDone: true}, false},
 		{"messages from openai, [DONE], no usage", "messages", "mini", upstreamtest.Behavior{Reply: reply, NoStreamUsage: true}, false},
 		// Claude's stream ends cleanly after its text, before

@@ -320,8 +320,8 @@ func TestMessagesTranslatedStream(t *testing.T) {
 		{"usage then [DONE]", false, false},
 		{"usage, no [DONE]", true, false},
 		{"no usage, [DONE]", false, true},
-		// Only the end of the body says this one is over.
-		{"no usage, no [DONE]", true, true},
+		// With neither usage nor [DONE] the stream was cut after the
+		// finish reason (TestStreamEndedBeforeItsProvidersEnd).
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -164,7 +164,9 @@ type chatToolDelta struct {
 // usage chunk follows the one with finish_reason, and message_delta is
 // the only place to report output tokens. It goes out at the first of
 // [DONE], usage after finish_reason, or the end of the body after
-// finish_reason (end), for servers that send no [DONE].
+// finish_reason and usage (end), for servers that send no [DONE]. A body
+// that ends after finish_reason with neither was cut (usageOwed), as a
+// Chat Completions client's stream that asked for usage is.
 type chatMessagesStream struct {
 	model string
 	streamUsage
@@ -228,13 +230,23 @@ func (s *chatMessagesStream) over() bool     { return s.ended || s.unanswered ||
 
 func (s *chatMessagesStream) failure() (string, bool) { return s.errMsg, false }
 
-// end finishes a stream whose body ended after finish_reason but before
-// [DONE]: such an answer is whole.
+// end finishes a stream whose body ended after finish_reason and its
+// usage but before [DONE]: such an answer is whole. One whose usage did
+// not come either is left to the copy loop, which ends it as cut.
 func (s *chatMessagesStream) end() []sseEvent {
-	if !s.finished || s.ended {
+	if !s.finished || s.ended || s.usageOwed() {
 		return nil
 	}
 	return s.finish(nil)
+}
+
+// usageOwed reports a stream whose answer is whole (finish_reason came)
+// whose body ended before both the usage the gateway asked for and
+// [DONE], either of which would have ended it: the stream was cut after
+// the finish reason, as openAIStream.usageOwed tells for a Chat
+// Completions client.
+func (s *chatMessagesStream) usageOwed() bool {
+	return s.finished && !s.ended && !s.hasUsage && s.errMsg == ""
 }
 
 func (s *chatMessagesStream) translate(ev sseEvent) []sseEvent {

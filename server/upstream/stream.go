@@ -213,11 +213,13 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			// ends does not matter: a client that read to the end and hung
 			// up cancels the upstream read before the provider closes, and
 			// that is a delivered answer, not a client that left. Unless
-			// the client is still owed the usage it asked for: then the
-			// provider cut the stream after the finish reason.
+			// the stream still owes the usage chunk asked for (by the
+			// client, or by the gateway for a Messages client's
+			// message_delta) and never sent [DONE]: then the provider
+			// cut it after the finish reason.
 			if tr.complete() {
 				if o, ok := tr.(interface{ usageOwed() bool }); ok && o.usageOwed() && a.out.Wrote && !a.clientLeft(err) {
-					return a.breakStream(tr, "stream ended after the finish reason, before the usage chunk the client asked for", true)
+					return a.breakStream(tr, "stream ended after the finish reason, before its usage chunk or [DONE]", true)
 				}
 				return resp.StatusCode, nil
 			}
