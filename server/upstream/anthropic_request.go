@@ -435,13 +435,13 @@ func contentBlocks(raw json.RawMessage) ([]block, error) {
 	return blocks, nil
 }
 
-// imageSource turns a data URL into a base64 source and any other URL into
-// a url source.
+// imageSource turns a data URL into a base64 source, its media type the
+// one its bytes are (claudeImageType), and any other URL into a url source.
 func imageSource(u string) block {
 	if rest, ok := strings.CutPrefix(u, "data:"); ok {
 		meta, data, found := strings.Cut(rest, ",")
 		if mediaType, isBase64 := strings.CutSuffix(meta, ";base64"); found && isBase64 {
-			return block{"type": "base64", "media_type": mediaType, "data": data}
+			return block{"type": "base64", "media_type": claudeImageType(data, mediaType), "data": data}
 		}
 	}
 	return block{"type": "url", "url": u}
