@@ -549,7 +549,7 @@ func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, chatOutMsg{Role: "tool", ToolCallID: b.ToolUseID, Content: text})
+			out = append(out, chatOutMsg{Role: "tool", ToolCallID: openAIToolID(b.ToolUseID), Content: text})
 		default:
 			return nil, unsupportedBlock(b.Type, m)
 		}
@@ -614,7 +614,7 @@ func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 			text.WriteString(b.Text)
 		case "tool_use":
 			var tc chatToolCallOut
-			tc.ID, tc.Type, tc.Function.Name = b.ID, "function", b.Name
+			tc.ID, tc.Type, tc.Function.Name = openAIToolID(b.ID), "function", b.Name
 			tc.Function.Arguments = string(compactJSON(nullToNil(b.Input)))
 			msg.ToolCalls = append(msg.ToolCalls, tc)
 		case "thinking", "redacted_thinking":
@@ -645,4 +645,23 @@ func openAIUser(id string) string {
 	}
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
+}
+
+// maxOpenAIToolID is the longest tool call id OpenAI takes ("Invalid
+// 'messages[2].tool_calls[0].id': string too long. Expected a string with
+// maximum length 40").
+const maxOpenAIToolID = 40
+
+// openAIToolID is a tool_use id as OpenAI takes it: as it is when it fits,
+// else its head with a short hash of the whole, so two ids stay two. A call
+// and its result map alike. Claude's ids fit; a conversation can hold
+// longer ones, such as an OpenAI-compatible server's id made to fit
+// Anthropic's pattern (anthropicToolID) with an MCP tool's name in it.
+func openAIToolID(id string) string {
+	if len(id) <= maxOpenAIToolID {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	head := strings.ToValidUTF8(id[:maxOpenAIToolID-9], "")
+	return head + "_" + hex.EncodeToString(sum[:4])
 }
