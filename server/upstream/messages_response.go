@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -22,6 +23,7 @@ type chatCompletion struct {
 			ToolCalls []chatToolCall `json:"tool_calls"`
 		} `json:"message"`
 		FinishReason string `json:"finish_reason"`
+		namedStop
 	} `json:"choices"`
 	Usage       json.RawMessage `json:"usage"`
 	ServiceTier json.RawMessage `json:"service_tier"`
@@ -81,8 +83,9 @@ type messageAnswer struct {
 }
 
 // chatToMessage turns a chat.completion into an Anthropic message with
-// `model` set to m's ID and details added.
-func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+// `model` set to m's ID and details added; request is the client's
+// Messages body, whose stop_sequences the answer may have stopped at.
+func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request []byte) ([]byte, router.Usage, error) {
 	var in chatCompletion
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not a chat completion")
@@ -126,6 +129,7 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	refused := choice.Message.Refusal != nil && *choice.Message.Refusal != ""
 	out.StopReason = toolStopReason(refusalStop(stopReason(choice.FinishReason), refused), calls > 0)
+	out.StopReason, out.StopSequence = sequenceStop(out.StopReason, choice.sequence(request))
 	body, err := marshalPlain(out)
 	return withMember(body, "model_selection_details", details), usage, err
 }
@@ -163,6 +167,46 @@ func refusalStop(stop string, refused bool) string {
 		return "refusal"
 	}
 	return stop
+}
+
+// namedStop is where an OpenAI-compatible server names the stop string
+// its answer stopped at, which OpenAI's API does not: vLLM's and
+// TensorRT-LLM's stop_reason, SGLang's matched_stop (each a string, or the
+// id of a stop token).
+type namedStop struct {
+	StopReason  json.RawMessage `json:"stop_reason"`
+	MatchedStop json.RawMessage `json:"matched_stop"`
+}
+
+// sequence is the client's stop sequence the server names, "" for none.
+// Only a string among the request's stop_sequences is one: a server may
+// stop at strings of its own. The request is read only then.
+func (n namedStop) sequence(request []byte) string {
+	for _, raw := range []json.RawMessage{n.StopReason, n.MatchedStop} {
+		var named string
+		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &named) != nil || named == "" {
+			continue
+		}
+		var body struct {
+			StopSequences []string `json:"stop_sequences"`
+		}
+		if obj, err := scanValidObject(request); err == nil && json.Unmarshal(obj.get("stop_sequences"), &body.StopSequences) == nil &&
+			slices.Contains(body.StopSequences, named) {
+			return named
+		}
+	}
+	return ""
+}
+
+// sequenceStop is Anthropic's stop for an answer that ended at the client's
+// stop sequence seq: stop_reason "stop_sequence" with the sequence, as
+// Claude reports it. An answer that stopped otherwise (a tool call, its
+// length) keeps its stop, and stop_sequence null.
+func sequenceStop(stop, seq string) (string, *string) {
+	if stop != "end_turn" || seq == "" {
+		return stop, nil
+	}
+	return "stop_sequence", &seq
 }
 
 // toolStopReason is tool_use for an answer that calls tools and otherwise

@@ -138,6 +138,7 @@ type chatChunk struct {
 			ToolCalls []chatToolDelta `json:"tool_calls"`
 		} `json:"delta"`
 		FinishReason *string `json:"finish_reason"`
+		namedStop
 	} `json:"choices"`
 	Usage       json.RawMessage `json:"usage"`
 	ServiceTier json.RawMessage `json:"service_tier"`
@@ -195,7 +196,11 @@ type chatMessagesStream struct {
 	sawTools bool
 	// refused: the model sent refusal deltas (refusalStop).
 	refused bool
-	errMsg  string
+	// request is the client's Messages body, and sequence the stop
+	// sequence of it the server says the answer stopped at (namedStop).
+	request  []byte
+	sequence string
+	errMsg   string
 	// opening holds message_start while the chunks carry only the role,
 	// so the model can still fail over (see chatOpening).
 	opening heldOpening
@@ -327,6 +332,9 @@ func (s *chatMessagesStream) chunk(c chatChunk) []sseEvent {
 		}
 		if f := ch.FinishReason; f != nil && *f != "" {
 			s.finished, s.stop = true, stopReason(*f)
+		}
+		if seq := ch.sequence(s.request); seq != "" {
+			s.sequence = seq
 		}
 	}
 	// The usage-only chunk (no choices) after the finish is the last
@@ -472,7 +480,7 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	if stop == "" {
 		stop = "end_turn"
 	}
-	stop = toolStopReason(refusalStop(stop, s.refused), s.sawTools)
+	stop, sequence := sequenceStop(toolStopReason(refusalStop(stop, s.refused), s.sawTools), s.sequence)
 	u := toMessageUsage(s.u)
 	if !s.hasUsage {
 		u.OutputTokens = s.outputEstimate
@@ -493,7 +501,7 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 	}
 	out = append(out,
 		messagesEvent("message_delta", map[string]any{
-			"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil}, "usage": usage,
+			"delta": map[string]any{"stop_reason": stop, "stop_sequence": sequence}, "usage": usage,
 		}),
 		messagesEvent("message_stop", map[string]any{}),
 	)

@@ -180,7 +180,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		body, err = relayAnswer(raw, a.model)
 		a.out.EndedUsage, a.out.Ended = endedUsage(raw)
 	case a.call.API == APIMessages && !native:
-		body, usage, err = chatToMessage(raw, a.model, details)
+		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw)
 	case a.call.API == APIResponses && native:
 		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
 	case a.call.API != APIMessages && native:

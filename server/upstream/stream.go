@@ -91,6 +91,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 		return newMessagesPassStream(a.model)
 	case a.call.API == APIMessages:
 		tr := newChatMessagesStream(a.model)
+		tr.request = a.call.Raw
 		tr.inputEstimate = a.call.InputTokens
 		if a.call.OutputTokens != nil {
 			tr.outputEstimate = a.call.OutputTokens(a.model)
