@@ -1,11 +1,9 @@
 package playground_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -90,7 +88,7 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	fake.Set("large", upstreamtest.Behavior{Reply: "Euclid's proof, in full detail."})
 	baseURL := fake.URL
 	if setup.upstream != nil {
-		front := httptest.NewServer(setup.upstream(bufferedProxy(t, fake.Root)))
+		front := httptest.NewServer(setup.upstream(upstreamtest.BodiesFromMemory(httputil.NewSingleHostReverseProxy(mustParse(t, fake.Root)))))
 		t.Cleanup(front.Close)
 		baseURL = front.URL + "/v1"
 	}
@@ -141,29 +139,6 @@ func startGateway(t *testing.T, opts ...gatewayOption) gateway {
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 	return gateway{url: "http://" + ln.Addr().String(), store: st, fake: fake}
-}
-
-// bufferedProxy passes requests to target with each body read whole
-// first. A ReverseProxy handed the server's own request body races that
-// server (golang/go#40747): once the provider's response headers are
-// copied out, the HTTP/1 server drains and closes the request body, while
-// the transport, having sent the body, may still be reading it once more
-// to check it ends at its Content-Length. That read then fails ("invalid
-// Read on closed Body"), the transport closes its connection to the
-// provider mid-answer, and the gateway sees the stream break off before
-// its first event and fails over to the next model. A body in memory is
-// sent whole without that read.
-func bufferedProxy(t *testing.T, target string) http.Handler {
-	proxy := httputil.NewSingleHostReverseProxy(mustParse(t, target))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		proxy.ServeHTTP(w, r)
-	})
 }
 
 func mustParse(t *testing.T, raw string) *url.URL {
