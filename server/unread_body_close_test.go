@@ -2,23 +2,38 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/server/internal/bodyread/bodyreadtest"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
 	"github.com/modelrouter/modelrouter/server/playground"
+	"github.com/modelrouter/modelrouter/store"
 )
 
+// reloadable is a router model whose reload always succeeds.
+type reloadable struct{}
+
+func (reloadable) Current() manage.RouterModelInfo { return manage.RouterModelInfo{Version: "v1"} }
+func (reloadable) Reload(context.Context) (manage.RouterModelInfo, error) {
+	return manage.RouterModelInfo{Version: "v2", Replaced: "v1"}, nil
+}
+
 // A body sent to a route that reads none (a model list, the playground's
-// script, a cancel, a path no route serves), or to one that answers before
+// script, /metrics, a cancel, the router model's reload, a path no route
+// serves), or to one that answers before
 // it reads it (a wrong key's 401), is answered, and its connection closed
 // after the answer, whether it comes chunked or with a
 // Content-Length and whether the client goes on sending it slowly or goes
@@ -26,7 +41,20 @@ import (
 // before answering, with no deadline: a client sending it slowly, or not
 // at all, held the connection and its handler, unanswered.
 func TestABodyNoRouteReadsIsAnsweredAndItsConnectionClosed(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.Mount = playground.Mount })
+	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	const adminKey = "sk-admin-e2e"
+	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey, RouterModel: &reloadable{}})
+	met := metrics.New()
+	e := newE2E(t, func(c *Config) {
+		c.Observer = met
+		c.Mount = func(g *gin.Engine) { // as serve mounts them
+			g.GET("/metrics", gin.WrapH(met.Handler()))
+			mgmt.Register(g)
+			playground.Mount(g)
+		}
+	})
 	routes := []struct {
 		method, path string
 		status       int
@@ -38,6 +66,8 @@ func TestABodyNoRouteReadsIsAnsweredAndItsConnectionClosed(t *testing.T) {
 		// as it does.
 		{"GET", "/playground/app.js", http.StatusOK, e2eKey},
 		{"POST", "/v1/responses/resp_unknown/cancel", http.StatusNotFound, e2eKey},
+		{"GET", "/metrics", http.StatusOK, ""},
+		{"POST", "/router-model/reload", http.StatusOK, adminKey},
 		{"GET", "/no/such/path", http.StatusNotFound, e2eKey},
 		{"POST", "/v1/chat/completions", http.StatusUnauthorized, "sk-wrong"},
 	}
