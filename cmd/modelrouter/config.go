@@ -224,7 +224,7 @@ func (f *serveFile) providers() upstream.Providers {
 
 // trimmedList is list without surrounding spaces, empty names left out,
 // as the environment's comma-separated lists are read
-// (upstream.SplitHostedTools).
+// (upstream.SplitList).
 func trimmedList(list []string) []string {
 	var out []string
 	for _, s := range list {

@@ -18,6 +18,7 @@ import (
 	"github.com/modelrouter/modelrouter/classifier"
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/training/corpus"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/eval"
@@ -91,7 +92,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	names, tasks := splitList(*candFlag), splitList(*taskFlag)
+	names, tasks := upstream.SplitList(*candFlag), upstream.SplitList(*taskFlag)
 	dirs, err := datasetDirs(*data)
 	if err != nil && len(dataFlag.given) == 0 && errors.Is(err, os.ErrNotExist) {
 		if env := os.Getenv("MODELROUTER_DATA"); env != "" {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 func init() {
@@ -82,7 +83,7 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Prompt: prompt,
 		Needs:  router.Needs{Tools: *tools, InputTokens: models.EstimateTokens(prompt)},
 		// As routing_config.models: an unknown id is named, with the valid ones.
-		Models:      splitList(*subset),
+		Models:      upstream.SplitList(*subset),
 		ModelsScope: "in --models",
 	})
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/training/dataset"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
@@ -133,7 +134,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer rm.close()
 	}
 	catalog, _ = models.OwnProfiles(catalog, rm.profiles)
-	dep := router.Deployment{Name: f.deployment, RouterVersion: f.routerVersion, Mode: router.ModeBalanced, Models: splitList(f.models)}
+	dep := router.Deployment{Name: f.deployment, RouterVersion: f.routerVersion, Mode: router.ModeBalanced, Models: upstream.SplitList(f.models)}
 	if f.db != "" {
 		stored, err := storedDeployment(ctx, f.db, catalog, f.deployment)
 		if err != nil {
@@ -193,7 +194,7 @@ func storedDeployment(ctx context.Context, path string, catalog router.Catalog, 
 
 func parseModes(s string) ([]router.Mode, error) {
 	var modes []router.Mode
-	for _, name := range splitList(s) {
+	for _, name := range upstream.SplitList(s) {
 		m, err := router.ParseMode(name)
 		if err != nil {
 			return nil, err
@@ -206,16 +207,6 @@ func parseModes(s string) ([]router.Mode, error) {
 		return nil, errors.New("--modes names no mode; valid modes: balanced, quality, cost")
 	}
 	return modes, nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
-		}
-	}
-	return out
 }
 
 // simPrompt is one prompt as the gateway would route it.

@@ -3,7 +3,6 @@ package upstream
 import (
 	"regexp"
 	"slices"
-	"strings"
 )
 
 // HostedToolTypes are the names a provider's hosted_tools declaration
@@ -31,19 +30,6 @@ var HostedToolTypes = []string{"web_search", "web_search_preview", "file_search"
 // gpt-oss, MODELROUTER_UPSTREAM_DEFAULT_HOSTED_TOOLS for the default
 // server.
 func HostedToolsVariable(name string) string { return genericPrefix + envName(name) + "_HOSTED_TOOLS" }
-
-// SplitHostedTools reads HostedToolsVariable's value: its comma-separated
-// names, without spaces, empty ones left out. It does not judge them: the
-// caller's validation refuses a name not in HostedToolTypes.
-func SplitHostedTools(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // DeclarableHostedTool reports whether a hosted_tools declaration may
 // name t (HostedToolTypes).

@@ -329,13 +329,29 @@ func FromEnv(getenv func(string) string, extra ...string) Providers {
 	// kind: the caller's validation refuses the declaration where it
 	// cannot apply, and a name not in HostedToolTypes.
 	for name, p := range ps.ByName {
-		p.HostedTools = SplitHostedTools(getenv(HostedToolsVariable(name)))
+		p.HostedTools = SplitList(getenv(HostedToolsVariable(name)))
 		ps.ByName[name] = p
 	}
 	if ps.Default != nil {
-		ps.Default.HostedTools = SplitHostedTools(getenv(HostedToolsVariable("default")))
+		ps.Default.HostedTools = SplitList(getenv(HostedToolsVariable("default")))
 	}
 	return ps
+}
+
+// SplitList reads a comma-separated list setting: its names, without
+// spaces, empty ones left out, case kept. It does not judge them: the
+// caller's validation refuses a name it does not know. The environment's
+// lists (HostedToolsVariable) are read so, and modelrouter's list flags
+// (--models, --modes, --candidates...) with it, so that a list reads the
+// same wherever it is given.
+func SplitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // generic reads MODELROUTER_UPSTREAM_<NAME>_BASE_URL, _API_KEY and the
