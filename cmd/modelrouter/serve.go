@@ -355,10 +355,12 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Logger:               log,
 		Mount: func(e *gin.Engine) {
 			e.GET("/metrics", gin.WrapH(met.Handler()))
-			// The paths (/deployments[/{name}]), and the older
-			// /management prefix the CLI and existing scripts call.
+			// The paths (/deployments[/{name}]), the older
+			// /management prefix the CLI and existing scripts call, and
+			// Azure Resource Manager's, where the reference's calls go.
 			mgmt.Register(e)
 			mgmt.Register(e.Group(manage.MountPath))
+			mgmt.RegisterAzure(e)
 			reports.Mount(e)
 			playground.Mount(e)
 		},

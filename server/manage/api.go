@@ -31,6 +31,15 @@ const EnvAdminKey = "MODELROUTER_ADMIN_KEY"
 // a group at this path).
 const MountPath = "/management"
 
+// AzurePath is the Azure Resource Manager prefix of a Foundry account, under
+// which the reference's REST examples PUT, GET and DELETE a deployment
+// (https://management.azure.com/subscriptions/.../deployments/{name}?
+// api-version=...). RegisterAzure serves the deployments there too, so such
+// a call (az, Terraform, the reference's curl) works with only its host
+// changed; the subscription, group and account are not checked, as one
+// gateway is one account, and api-version is ignored.
+const AzurePath = "/subscriptions/:subscription/resourceGroups/:resourceGroup/providers/Microsoft.CognitiveServices/accounts/:account"
+
 // maxBody bounds a deployment body.
 const maxBody = 1 << 20
 
@@ -104,12 +113,23 @@ func New(cfg Config) *API {
 // DELETE /deployments/:name; with a RouterModel, GET /router-model and
 // POST /router-model/reload.
 func (a *API) Register(r gin.IRouter) {
+	a.registerDeployments(r)
+	a.registerRouterModel(r)
+}
+
+// RegisterAzure adds the deployments endpoints under AzurePath, where the
+// reference's management calls go; the router-model endpoints, which Azure
+// has none of, stay at Register's paths.
+func (a *API) RegisterAzure(r gin.IRouter) {
+	a.registerDeployments(r.Group(AzurePath))
+}
+
+func (a *API) registerDeployments(r gin.IRouter) {
 	g := r.Group("/deployments", a.authorize)
 	g.GET("", a.list)
 	g.GET("/:name", a.get)
 	g.PUT("/:name", a.put)
 	g.DELETE("/:name", a.delete)
-	a.registerRouterModel(r)
 }
 
 // TrimAdminKey is the admin key as it is compared: without surrounding
