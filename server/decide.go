@@ -103,7 +103,7 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 	}
 	dep, byModel, err := s.noteDeployment(c.Request.Context(), ex, name)
 	if err != nil {
-		return nil, err
+		return nil, azureDeploymentNotFound(c, err)
 	}
 	if byModel {
 		if rm := req.Routing.Models; len(rm) > 0 && !slices.Equal(rm, []string{name}) {
@@ -518,6 +518,25 @@ func namedDeployment(c *gin.Context, model string) string {
 		return name
 	}
 	return model
+}
+
+// deploymentNotFound is the code Azure OpenAI answers a call to a
+// deployment its resource does not have with (404), which Azure clients
+// test for; the management API's 404 (manage.CodeNotFound) has it too.
+const deploymentNotFound = "DeploymentNotFound"
+
+// azureDeploymentNotFound gives an unknown deployment named by Azure's
+// deployment path Azure's code, as the code clients see (Reason); the
+// decision log keeps router.ENotFound. Other errors, and calls naming the
+// deployment in the body, are left as they are.
+func azureDeploymentNotFound(c *gin.Context, err error) error {
+	var re *router.Error
+	if c.Param("deployment") == "" || !errors.As(err, &re) || re.Code != router.ENotFound || re.Reason != "" {
+		return err
+	}
+	azure := *re
+	azure.Reason = deploymentNotFound
+	return &azure
 }
 
 // noteRefusedUnder fills the record of a call refused before its
