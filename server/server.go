@@ -351,6 +351,15 @@ func (s *Server) routes() *gin.Engine {
 	// to /openai/<route>?api-version=..., the deployment as `model` in
 	// the body, as on /v1.
 	responsesAndModels(e.Group("/openai"))
+	// Foundry's project SDKs (azure-ai-projects' get_openai_client, which
+	// the reference calls the router with) send the OpenAI API under the
+	// project endpoint, {endpoint}/api/projects/{project}/openai/v1. One
+	// gateway is one project: the project is not checked. Only the
+	// OpenAI API's routes: the dry runs and feedback, the gateway's own,
+	// stay on /v1 and /openai/v1.
+	project := e.Group("/api/projects/:project/openai/v1")
+	project.POST("/chat/completions", call(openai.Chat, s.proxy(openai.Chat))...)
+	responsesAndModels(project)
 
 	if s.cfg.Mount != nil {
 		s.cfg.Mount(e)
