@@ -227,7 +227,7 @@ func billedUsage(r *routed, out upstream.Outcome) (router.Usage, bool) {
 	}
 	// The text the stream carried was generated, however it ended: an
 	// answer cut past its predicted length is billed at least that.
-	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens, out.StreamedTokens)
+	u.CompletionTokens = max(u.CompletionTokens, est.CompletionTokens, out.TextTokens)
 	return u, true
 }
 

@@ -83,7 +83,8 @@ type Forwarder struct {
 	// gets its API's error event, a call not yet answered a 503.
 	Drain context.Context
 	// EstimateTokens counts the tokens of a piece of answer text a stream
-	// carried (Outcome.StreamedTokens); nil estimates 4 bytes a token.
+	// carried, or a whole answer without usage (Outcome.TextTokens); nil
+	// estimates 4 bytes a token.
 	EstimateTokens func(text string) int
 }
 
@@ -121,10 +122,11 @@ type Call struct {
 	// OutputTokens, when set, is the gateway's estimate of one answer's
 	// tokens from a model (its predicted length within the output limit
 	// it is sent), what the log bills an answer whose provider reported
-	// no usage. A Messages stream translated from Chat Completions whose
-	// provider sent none ends with it, or with the answer text the stream
-	// carried where that is more, as message_delta's output_tokens: the
-	// count the SDKs keep as the message's, rather than 0.
+	// no usage. A Messages answer translated from Chat Completions whose
+	// provider sent none has it, or the answer text's tokens where that
+	// is more, as its output_tokens (a stream's in message_delta): the
+	// count the SDKs keep as the message's, rather than 0; a whole one has
+	// InputTokens as its input_tokens, as a stream's message_start does.
 	OutputTokens func(m router.Model) int
 	// Keep, when set on a Responses call, is handed every answer that no
 	// provider stores (Claude's, translated) before its last bytes reach
@@ -177,10 +179,11 @@ type Outcome struct {
 	// context window, is Err for the caller to write): nothing was billed.
 	Whole, Refused bool
 	Usage          router.Usage
-	// StreamedTokens estimates the answer text a stream's provider sent
-	// (Forwarder.EstimateTokens of each event's text): a stream cut
-	// before its usage was billed at least that much.
-	StreamedTokens int
+	// TextTokens estimates the answer text the provider sent
+	// (Forwarder.EstimateTokens of each event's text, or of a whole
+	// answer's where it reported no usage): an answer whose usage never
+	// came was billed at least that much, streamed or not.
+	TextTokens int
 	// Ended: on a Responses answer's relay (a read, streamed or not, or a
 	// cancel), the provider's response object said the answer is over
 	// (completed, incomplete, failed or cancelled) and gave its usage,

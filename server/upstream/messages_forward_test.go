@@ -350,8 +350,8 @@ func TestMessagesTranslatedStream(t *testing.T) {
 			if tt.noUsage {
 				// No count came: the client gets the answer the stream
 				// carried, counted as the log's estimate counts it, not 0.
-				require.Positive(t, out.StreamedTokens)
-				require.EqualValues(t, out.StreamedTokens, msg.Usage.OutputTokens)
+				require.Positive(t, out.TextTokens)
+				require.EqualValues(t, out.TextTokens, msg.Usage.OutputTokens)
 			} else {
 				require.EqualValues(t, want.CompletionTokens, msg.Usage.OutputTokens)
 			}

@@ -84,8 +84,10 @@ type messageAnswer struct {
 
 // chatToMessage turns a chat.completion into an Anthropic message with
 // `model` set to m's ID and details added; request is the client's
-// Messages body, whose stop_sequences the answer may have stopped at.
-func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request []byte) ([]byte, router.Usage, error) {
+// Messages body, whose stop_sequences the answer may have stopped at. The
+// usage returned is the provider's; the message reports estimate where
+// it reported none.
+func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request []byte, estimate router.Usage) ([]byte, router.Usage, error) {
 	var in chatCompletion
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not a chat completion")
@@ -94,8 +96,10 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request 
 		return nil, router.Usage{}, fmt.Errorf("answer has no choices")
 	}
 	usage, ok := parseUsage(in.Usage)
+	reported := estimate
 	if ok {
 		usage = withTier(usage, in.ServiceTier)
+		reported = usage
 	}
 	choice := in.Choices[0]
 	// The answer's text only: a reasoning model's thinking parts are not
@@ -107,7 +111,7 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request 
 	out := messageAnswer{
 		ID: messageID(in.ID), Type: "message", Role: "assistant", Model: modelID(m),
 		Content: []messageBlock{},
-		Usage:   toMessageUsage(usage),
+		Usage:   toMessageUsage(reported),
 	}
 	// No empty or whitespace-only text block ("\n\n" before tool calls):
 	// Anthropic refuses one in a request, and the client sends this turn

@@ -57,7 +57,7 @@ func TestStreamWithADroppedToolCallDoesNotStopForToolUse(t *testing.T) {
 // only a text block.
 func TestAnswerWithoutToolCallsDoesNotStopForToolUse(t *testing.T) {
 	raw := []byte(`{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"I will check.","tool_calls":[]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":5,"completion_tokens":3}}`)
-	body, _, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil)
+	body, _, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	var msg struct {
 		StopReason string `json:"stop_reason"`
@@ -77,7 +77,7 @@ func TestAnswerWithoutToolCallsDoesNotStopForToolUse(t *testing.T) {
 // (messages_stream.go), the non-streamed path sends it to the client.
 func TestAnswerDropsAnUnnamedToolCallAsTheStreamDoes(t *testing.T) {
 	raw := []byte(`{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Checking.","tool_calls":[{"id":"call_x","type":"function","function":{"name":"","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":5,"completion_tokens":3}}`)
-	body, _, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil)
+	body, _, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	var msg struct {
 		Content []struct {

@@ -157,10 +157,10 @@ func TestChatMessagesStreamUsageOnEveryChunk(t *testing.T) {
 }
 
 func TestChatToMessageLeavesNoEmptyTextBlock(t *testing.T) {
-	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":""},"finish_reason":"length"}]}`), router.Model{Name: "m"}, nil, nil)
+	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":""},"finish_reason":"length"}]}`), router.Model{Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	require.JSONEq(t, `[]`, string(mustMember(t, body, "content")))
-	body, _, err = chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":null,"tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}`), router.Model{Name: "m"}, nil, nil)
+	body, _, err = chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":null,"tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}`), router.Model{Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	require.JSONEq(t, `"tool_use"`, string(mustMember(t, body, "stop_reason")))
 }

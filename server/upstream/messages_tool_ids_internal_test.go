@@ -19,7 +19,7 @@ func TestMessagesAnswerToolIDsFitAnthropicsPattern(t *testing.T) {
 	valid := regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 	m := router.Model{ID: "kimi-id", Name: "kimi", Provider: "openai", Format: "OpenAI"}
 
-	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":null,"tool_calls":[{"id":"functions.get_weather:0","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}`), m, nil, nil)
+	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":null,"tool_calls":[{"id":"functions.get_weather:0","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}`), m, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	var msg struct {
 		Content []struct{ Type, ID string } `json:"content"`

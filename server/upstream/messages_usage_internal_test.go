@@ -16,7 +16,7 @@ import (
 func TestMessagesAnswerReportsOpenRouterCacheWritesApart(t *testing.T) {
 	raw := []byte(`{"id":"gen-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},"finish_reason":"stop"}],
 		"usage":{"prompt_tokens":9020,"completion_tokens":2,"total_tokens":9022,"prompt_tokens_details":{"cached_tokens":6000,"cache_write_tokens":3000}}}`)
-	body, usage, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil)
+	body, usage, err := chatToMessage(raw, router.Model{ID: "m-id", Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	var msg struct {
 		Usage map[string]int `json:"usage"`

@@ -175,12 +175,18 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		// lead to the kept answer; the server's name nothing.
 		items = itemIDs(raw)
 	}
+	text := 0
+	if a.call.Relay == nil && noUsage(obj.get("usage")) {
+		// Billed all the same: the log's estimate counts at least the
+		// text the answer carried, as a stream's does (billedUsage).
+		text = a.f.answerTokens(raw)
+	}
 	switch {
 	case a.call.Relay != nil:
 		body, err = relayAnswer(raw, a.model)
 		a.out.EndedUsage, a.out.Ended = endedUsage(raw)
 	case a.call.API == APIMessages && !native:
-		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw)
+		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw, a.estimate(text))
 	case a.call.API == APIResponses && native:
 		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
 	case a.call.API != APIMessages && native:
@@ -199,7 +205,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 		if err := a.writeAsStream(ctx, resp.StatusCode, body, firstByte); err != nil {
 			return resp.StatusCode, &retryable{msg: err.Error()}
 		}
-		a.out.Usage, a.out.Whole, a.out.ItemIDs = usage, true, items
+		a.out.Usage, a.out.Whole, a.out.ItemIDs, a.out.TextTokens = usage, true, items, text
 		return resp.StatusCode, nil
 	}
 	// An answer of megabytes outgrows the socket buffers: a client that
@@ -208,7 +214,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	defer a.boundWrites(ctx)()
 	a.writeHead(resp.StatusCode, "application/json")
 	a.out.FirstByte = firstByte
-	a.out.Usage, a.out.Whole, a.out.ItemIDs = usage, true, items
+	a.out.Usage, a.out.Whole, a.out.ItemIDs, a.out.TextTokens = usage, true, items, text
 	if _, err := a.w.Write(body); err != nil {
 		a.noteUnread()
 	}
@@ -302,6 +308,19 @@ func jsonArray(v []byte) (isArray, some bool) {
 	}
 	i := jsonscan.Space(v, 1)
 	return true, i < len(v) && v[i] != ']'
+}
+
+// estimate is the usage a Messages answer translated from Chat Completions
+// reports where its provider reported none, the one a stream of it reports
+// (chatMessagesStream) and the log bills: the prompt's estimated tokens,
+// and the answer's predicted length or, where more, the tokens of the text
+// it carried (text).
+func (a *attempt) estimate(text int) router.Usage {
+	u := router.Usage{PromptTokens: a.call.InputTokens, CompletionTokens: text}
+	if a.call.OutputTokens != nil {
+		u.CompletionTokens = max(text, a.call.OutputTokens(a.model))
+	}
+	return u
 }
 
 // rewriteAnswer sets `model` in an answer in the client's own API (Chat

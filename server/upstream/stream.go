@@ -133,7 +133,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 // the call.
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
-	streamed := 0 // tokens of answer text the provider sent (StreamedTokens)
+	streamed := 0 // tokens of answer text the provider sent (TextTokens)
 	if m, ok := tr.(*chatMessagesStream); ok {
 		m.carried = func() int { return streamed }
 	}
@@ -146,7 +146,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 			return
 		}
 		a.out.Usage, _ = tr.usage()
-		a.out.StreamedTokens = streamed
+		a.out.TextTokens = streamed
 		// Anthropic sends the answer's final usage before message_stop:
 		// a stream cut after it has billed what it says.
 		f, ok := tr.(interface{ usageFinal() bool })
@@ -170,7 +170,7 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 	// Keep-alives do not restart the silence limit; SSE comments never
 	// reach the loop (sseReader drops them), pings are told apart below.
 	a.idle.byEvents()
-	var text []byte // an event's answer text, counted into StreamedTokens
+	var text []byte // an event's answer text, counted into TextTokens
 	// begun: the attempt timeout is over (answerWait). forward ends it at
 	// the headers for a relay and a reasoning model's Chat Completions
 	// stream.

@@ -115,11 +115,23 @@ func eachMember(obj []byte, fn func(key, value []byte)) {
 // on its own: at least one token when it has any.
 func (f *Forwarder) streamedTokens(buf []byte, data []byte) ([]byte, int) {
 	buf = appendStreamedText(buf[:0], data)
-	if len(buf) == 0 {
-		return buf, 0
+	return buf, f.textTokens(buf)
+}
+
+// answerTokens estimates the tokens of the answer text in a whole answer
+// (a chat completion, a Claude message, a response object): the text a
+// stream of it would have carried, for an answer whose provider reported
+// no usage (Outcome.TextTokens).
+func (f *Forwarder) answerTokens(answer []byte) int {
+	return f.textTokens(appendTextValue(nil, answer, false, 0))
+}
+
+func (f *Forwarder) textTokens(text []byte) int {
+	switch {
+	case len(text) == 0:
+		return 0
+	case f.EstimateTokens != nil:
+		return f.EstimateTokens(string(text))
 	}
-	if f.EstimateTokens != nil {
-		return buf, f.EstimateTokens(string(buf))
-	}
-	return buf, (len(buf) + 3) / 4
+	return (len(text) + 3) / 4
 }

@@ -52,7 +52,7 @@ func TestChatMessagesStreamInterleavedToolArgsSurviveSDKAccumulate(t *testing.T)
 // body is passed byte for byte), Anthropic answers 400 "messages: text
 // content blocks must contain non-whitespace text".
 func TestChatToMessageDropsWhitespaceOnlyText(t *testing.T) {
-	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":"\n\n","tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}`), router.Model{Name: "m"}, nil, nil)
+	body, _, err := chatToMessage([]byte(`{"id":"x","choices":[{"message":{"content":"\n\n","tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}`), router.Model{Name: "m"}, nil, nil, router.Usage{})
 	require.NoError(t, err)
 	var msg struct {
 		Content []struct{ Type, Text string } `json:"content"`

@@ -70,6 +70,10 @@ func withTier(u router.Usage, tier json.RawMessage) router.Usage {
 	return u
 }
 
+// noUsage reports an answer's usage member that says nothing: absent or
+// null (an answer whose server counts nothing).
+func noUsage(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
 // parseUsage reads a usage object of any provider; ok is false for null,
 // absent or malformed usage.
 func parseUsage(raw json.RawMessage) (router.Usage, bool) {
@@ -82,7 +86,7 @@ func parseUsage(raw json.RawMessage) (router.Usage, bool) {
 
 func parseWireUsage(raw json.RawMessage) (wireUsage, bool) {
 	var w wireUsage
-	if len(raw) == 0 || string(raw) == "null" || json.Unmarshal(raw, &w) != nil {
+	if noUsage(raw) || json.Unmarshal(raw, &w) != nil {
 		return wireUsage{}, false
 	}
 	return w, true

@@ -88,11 +88,15 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		content = append(content, c.toolUse(true))
 		stop = "tool_use"
 	}
-	writeJSON(w, map[string]any{
+	answer := map[string]any{
 		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": content, "stop_reason": c.stopReason(stop), "stop_sequence": nil,
 		"usage": c.withThinkingTokens(c.anthropicUsage(c.completionTokens())),
-	})
+	}
+	if c.b.NoUsage {
+		delete(answer, "usage")
+	}
+	writeJSON(w, answer)
 }
 
 // fakeSignature stands for the signature Anthropic puts on thinking.

@@ -123,6 +123,10 @@ type Behavior struct {
 	// servers that ignore stream_options do.
 	NoDone        bool
 	NoStreamUsage bool
+	// NoUsage leaves the usage member out of a whole (not streamed) Chat
+	// Completions or Anthropic answer, as some OpenAI-compatible servers
+	// and proxies answer.
+	NoUsage bool
 	// LineEnd, when set, ends each line of a streaming answer's events
 	// instead of LF: "\r\n", or "\r" alone, as the SSE format allows and
 	// a few servers write.

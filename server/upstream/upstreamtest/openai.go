@@ -142,12 +142,16 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
 	}
-	writeJSON(w, c.withTier(map[string]any{
+	answer := c.withTier(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
 		"model": c.model, "system_fingerprint": "fp_fake",
 		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": c.finishReason()}},
 		"usage":   c.chatUsage(),
-	}))
+	})
+	if c.b.NoUsage {
+		delete(answer, "usage")
+	}
+	writeJSON(w, answer)
 }
 
 // withTier adds the Behavior's ServiceTier to an answer object.
