@@ -31,6 +31,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 	"github.com/modelrouter/modelrouter/training/dataset"
+	"github.com/modelrouter/modelrouter/training/outdir"
 	"github.com/modelrouter/modelrouter/training/progress"
 )
 
@@ -116,6 +117,11 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := checkOutDir(f.out); err != nil {
 		return fmt.Errorf("simulate: %w", err)
+	}
+	if f.out != "" {
+		if err := simulationFiles.Check(f.out); err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
 	}
 	prompts, err := readPrompts(f.prompts, f.limit)
 	if err != nil {
@@ -545,6 +551,29 @@ func writeSimulationTable(w io.Writer, sim *simulation) error {
 		}
 	}
 	return nil
+}
+
+// simulationFiles are the files writeSimulationFiles writes into --out,
+// summary.json first: simulate rewrites the folder an earlier simulate
+// wrote, and refuses a router model's or another tool's files of these
+// names.
+var simulationFiles = outdir.Files{
+	Command: "simulate",
+	Names:   []string{"summary.json", "decisions.csv", "routing-share.png"},
+	Mine:    isSimulationSummary,
+	What:    "a simulate summary (a JSON object with deployment, prompts and modes)",
+}
+
+// isSimulationSummary reports whether b is a summary.json simulate wrote:
+// a simulation's deployment, prompts and modes, there since simulate's
+// first summary.
+func isSimulationSummary(b []byte) bool {
+	var s struct {
+		Deployment *string            `json:"deployment"`
+		Prompts    *int               `json:"prompts"`
+		Modes      *[]json.RawMessage `json:"modes"`
+	}
+	return json.Unmarshal(b, &s) == nil && s.Deployment != nil && s.Prompts != nil && s.Modes != nil
 }
 
 func writeSimulationFiles(dir string, sim *simulation) error {
