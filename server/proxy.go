@@ -70,6 +70,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// Left only on a continuation of a provider's stored answer (a
 			// kept one's went with the rebuilt body).
 			PreviousResponseID: r.req.PreviousResponseID,
+			Continues:          r.continues,
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

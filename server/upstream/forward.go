@@ -138,6 +138,11 @@ type Call struct {
 	// answer that names none back (null) came without that conversation
 	// and is not passed on (see forgotPrevious).
 	PreviousResponseID string
+	// Continues is the id of the kept answer a Responses call continues
+	// (its previous_response_id, which Raw, the conversation rebuilt
+	// whole, no longer carries): the answer names it back in its response
+	// objects, as OpenAI's name the response they continue.
+	Continues string
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.
 	Relay *Relay

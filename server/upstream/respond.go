@@ -169,6 +169,10 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	}
 	native := a.provider.Kind == KindAnthropic
 	kept := a.call.Relay == nil && a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store"), obj.get("background"), obj.get("status"))
+	if id := a.continuesJSON(); id != nil && a.call.Relay == nil && !native {
+		// Its server got the conversation whole, and names no response.
+		obj.setString("previous_response_id", id)
+	}
 	var items []string
 	if a.wireAPI() == APIResponses && !native && !unstored(obj.get("store")) && !kept {
 		// A kept answer's items go out with the gateway's ids, which
@@ -188,7 +192,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw, a.estimate(text))
 	case a.call.API == APIResponses && native:
-		body, usage, err = anthropicToResponse(raw, a.model, settingsOf(a.call.Raw), details, a.keep)
+		body, usage, err = anthropicToResponse(raw, a.model, a.responseSettings(), details, a.keep)
 	case a.call.API != APIMessages && native:
 		body, usage, err = fromAnthropic(raw, a.model, details)
 	case kept:

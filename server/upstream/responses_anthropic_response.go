@@ -38,6 +38,9 @@ type responseSettings struct {
 	Tools             json.RawMessage `json:"tools"`
 	TopP              json.RawMessage `json:"top_p"`
 	MaxOutputTokens   json.RawMessage `json:"max_output_tokens"`
+	// PreviousResponseID is the response the call continues, null for
+	// none.
+	PreviousResponseID json.RawMessage `json:"previous_response_id"`
 }
 
 // settingsOf reads the settings a response repeats from a Responses body.
@@ -56,7 +59,29 @@ func settingsOf(body []byte) responseSettings {
 	def(&s.Tools, "[]")
 	def(&s.TopP, "1")
 	def(&s.MaxOutputTokens, "null")
+	def(&s.PreviousResponseID, "null")
 	return s
+}
+
+// responseSettings are the settings a's translated Responses answer
+// repeats: its call's, and the kept answer it continues (Call.Continues),
+// which the call's rebuilt body no longer names.
+func (a *attempt) responseSettings() responseSettings {
+	s := settingsOf(a.call.Raw)
+	if id := a.continuesJSON(); id != nil {
+		s.PreviousResponseID = id
+	}
+	return s
+}
+
+// continuesJSON is Call.Continues as a JSON string, nil when the call
+// continues no kept answer.
+func (a *attempt) continuesJSON() json.RawMessage {
+	if a.call.Continues == "" {
+		return nil
+	}
+	id, _ := json.Marshal(a.call.Continues)
+	return id
 }
 
 type incompleteDetails struct {

@@ -98,7 +98,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 		}
 		return tr
 	case a.call.API == APIResponses && native:
-		tr := newResponsesAnthropicStream(a.model, settingsOf(a.call.Raw))
+		tr := newResponsesAnthropicStream(a.model, a.responseSettings())
 		tr.keep = a.keep
 		return tr
 	case native:
@@ -116,6 +116,7 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	tr.failover = a.call.Relay == nil
 	if tr.failover && a.call.API == APIResponses {
 		tr.forgets = a.forgotPrevious
+		tr.continues = a.continuesJSON()
 		tr.keeps = a.keepsAnswerOf
 		tr.keep = func(id string, output, whole json.RawMessage) {
 			a.call.Keep(Kept{ID: id, Model: a.model, Output: output, Response: whole})
@@ -616,9 +617,13 @@ type openAIStream struct {
 	// previous_response_id (attempt.forgotPrevious); forgot says it
 	// caught an answer without the call's conversation, which ends the
 	// stream before anything of it goes out.
-	forgets  func(named json.RawMessage) bool
-	answered bool // a response object came
-	forgot   bool
+	forgets func(named json.RawMessage) bool
+	// continues is the kept answer a continuation's rebuilt conversation
+	// continues (Call.Continues, a JSON string), which every response
+	// object names as its previous_response_id; nil for none.
+	continues json.RawMessage
+	answered  bool // a response object came
+	forgot    bool
 	// lostJob says the first response object was a background job its
 	// server keeps nothing of (runningJob, unstored), which ends the
 	// stream before anything of it goes out, as forgot does.
@@ -782,6 +787,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 		if err == nil {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
+			}
+			if s.continues != nil {
+				resp["previous_response_id"] = s.continues
 			}
 			// A background response exists once the provider has opened
 			// it, and it runs (and bills) whatever becomes of this stream;
