@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -754,10 +755,11 @@ func (s *Server) callModels(r *routed) ([]router.Model, error) {
 }
 
 // previousNotFound is how a continuation of another key's answer is
-// refused: as an unknown id, as OpenAI refuses another project's.
+// refused: as an unknown id, as OpenAI refuses another project's (its
+// words and code).
 func previousNotFound(id string) error {
-	return &router.Error{Code: router.ENotFound, Param: "previous_response_id",
-		Message: fmt.Sprintf("Previous response with id %q not found.", id)}
+	return &router.Error{Code: router.ENotFound, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id",
+		Message: fmt.Sprintf("Previous response with id '%s' not found.", id)}
 }
 
 // openAIAgentTool reports, of a built-in tool type a call on api

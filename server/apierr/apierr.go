@@ -124,6 +124,12 @@ func AnthropicResponse(err error) (int, openai.AnthropicErrorBody) {
 // model the call may reach holds the thread of (see server's threads.go).
 const ThreadNotFound = "thread_not_found"
 
+// PreviousResponseNotFound is the code of a Responses continuation whose
+// previous_response_id the gateway cannot give the caller: OpenAI's code
+// for an id it does not have, which clients read to send the whole
+// conversation instead.
+const PreviousResponseNotFound = "previous_response_not_found"
+
 // anthropicCodes are the codes that are Anthropic's own error_code too,
 // which its SDKs read from error.details and act on: on thread_not_found
 // their thread helpers send the whole conversation again under a new
