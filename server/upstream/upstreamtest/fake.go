@@ -65,6 +65,11 @@ type Behavior struct {
 	EndAfter int
 	// Delay waits before the response headers (the context still wins).
 	Delay time.Duration
+	// Gate, when set, holds each request after its Delay, before its
+	// answer or forced failure, until Gate is closed (the context still
+	// wins): calls sent at once are all under way together, then all go
+	// on as their behaviour says.
+	Gate <-chan struct{}
 	// Pace waits before each event of a streaming answer after the first
 	// (the context still wins): a long answer that keeps coming, slowly.
 	Pace time.Duration
@@ -390,7 +395,7 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		return nil
 	}
 	c := &call{f: f, w: w, r: r, model: model, b: b, body: body, seq: seq}
-	if !c.wait(b.Delay) {
+	if !c.wait(b.Delay) || !c.through(b.Gate) {
 		return nil
 	}
 	if fail {
@@ -433,6 +438,21 @@ func (c *call) wait(d time.Duration) bool {
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
+	case <-c.r.Context().Done():
+		c.noteCancelled()
+		return false
+	}
+}
+
+// through waits until gate is closed (nil: no wait) unless the request is
+// cancelled first; false if cancelled.
+func (c *call) through(gate <-chan struct{}) bool {
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
 		return true
 	case <-c.r.Context().Done():
 		c.noteCancelled()
