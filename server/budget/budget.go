@@ -38,8 +38,9 @@ type Source interface {
 // it the check comes. A call under way holds what it is expected to cost
 // until it finishes (Hold), so calls sent at once cannot all pass a check
 // that none of them has spent anything yet; each one let in still
-// finishes, so a key can overspend by about one call. It is safe for
-// concurrent use.
+// finishes, so a key can overspend by about one call. A key without a
+// budget holds its calls too, so a budget set while they run counts them.
+// It is safe for concurrent use.
 type Tracker struct {
 	// Refresh is how often a key's budget is read again (DefaultRefresh).
 	Refresh time.Duration
@@ -110,10 +111,17 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	if err != nil {
 		return nil, err
 	}
+	if !(usd > 0) || math.IsInf(usd, 0) {
+		usd = 0
+	}
 	if !b.Capped() {
-		// Nothing to hold against, but what the call costs still counts:
-		// a budget set while it runs, or later this period, reads it.
-		return t.spendOnce(keyID, began, nil), nil
+		// Nothing to check, but the call is held all the same, and what
+		// it costs counts: a budget set while it runs counts it under
+		// way, as it would had it been set before, and once it has
+		// finished, as later calls this period do.
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.holdLocked(t.account(keyID), keyID, usd, began), nil
 	}
 	// Checked against the period it is charged to, the one it began in
 	// (as the log dates it): one that began just before midnight and is
@@ -123,10 +131,6 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	if err != nil {
 		return nil, err
 	}
-	if !(usd > 0) || math.IsInf(usd, 0) {
-		usd = 0
-	}
-	day := utcDay(began)
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -135,6 +139,13 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	if spent+held >= b.USD {
 		return nil, refusal(b, now, to, spent, held, calls)
 	}
+	return t.holdLocked(a, keyID, usd, began), nil
+}
+
+// holdLocked holds usd of keyID's budget (its account a) for a call that
+// began at began, until the spend it returns is called; t.mu is held.
+func (t *Tracker) holdLocked(a *account, keyID string, usd float64, began time.Time) func(float64) {
+	day := utcDay(began)
 	h := a.held[day]
 	if h == nil {
 		h = &hold{}
@@ -142,7 +153,7 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	}
 	h.usd += usd
 	h.calls++
-	return t.spendOnce(keyID, began, &hold{usd: usd, calls: 1}), nil
+	return t.spendOnce(keyID, began, &hold{usd: usd, calls: 1})
 }
 
 // refusal is the error of a key whose spend, with what its calls under way
@@ -176,9 +187,8 @@ func refusal(b store.Budget, now, end time.Time, spent, held float64, calls int)
 }
 
 // spendOnce returns the spend of a call with keyID that began at began and
-// holds mine (nil: nothing, as a call let in while the key had no budget):
-// its first call lets the hold go and counts the cost, in one step, so a
-// check in between sees the one or the other.
+// holds mine: its first call lets the hold go and counts the cost, in one
+// step, so a check in between sees the one or the other.
 func (t *Tracker) spendOnce(keyID string, began time.Time, mine *hold) func(float64) {
 	var once sync.Once
 	return func(usd float64) {
@@ -186,7 +196,7 @@ func (t *Tracker) spendOnce(keyID string, began time.Time, mine *hold) func(floa
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			a := t.account(keyID)
-			if h := a.held[utcDay(began)]; mine != nil && h != nil {
+			if h := a.held[utcDay(began)]; h != nil {
 				h.usd -= mine.usd
 				h.calls -= mine.calls
 				if h.calls <= 0 {
