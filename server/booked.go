@@ -23,7 +23,9 @@ type UsageBook interface {
 
 // BudgetCorrector is a Budgets that takes the booked cost of a call it
 // counted at an estimate (package budget's Tracker is one): usd is the
-// difference, negative when the call cost less.
+// difference, negative when the call cost less. It is called once the
+// decision log has booked the cost, which a budget that reads the log
+// finds there.
 type BudgetCorrector interface {
 	Correct(keyID string, usd float64, began time.Time)
 }

@@ -57,9 +57,12 @@ type account struct {
 	budget store.Budget
 	read   time.Time // when budget was read (zero: never)
 	// logged is the log's spend from a period's start to started, by
-	// the period's start (the zero time for a total budget): it cannot
-	// change, so it is read once.
+	// the period's start (the zero time for a total budget): read once,
+	// and again only when a booked cost changes it (Correct).
 	logged map[time.Time]float64
+	// rebooked counts those changes, so a read under way while one came
+	// is not kept.
+	rebooked int
 	// days is this process's spend by the UTC day its calls began, this
 	// month's and last month's; earlier is the sum of its calls that
 	// began before (only a total budget reads it).
@@ -231,27 +234,35 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 }
 
 // logged returns the log's part of keyID's spend since from: read the
-// first time this period is asked for, then kept.
+// first time this period is asked for, then kept. A read that a booked
+// cost came during is read again: it may have found the row as it was.
 func (t *Tracker) logged(ctx context.Context, keyID string, from time.Time) (float64, error) {
-	t.mu.Lock()
-	a := t.account(keyID)
-	logged, ok := a.logged[from]
-	t.mu.Unlock()
-	if ok {
+	for {
+		t.mu.Lock()
+		a := t.account(keyID)
+		logged, ok := a.logged[from]
+		rebooked := a.rebooked
+		t.mu.Unlock()
+		if ok {
+			return logged, nil
+		}
+		logged, err := t.src.KeySpend(ctx, keyID, from, t.started)
+		if err != nil {
+			return 0, err
+		}
+		t.mu.Lock()
+		a = t.account(keyID)
+		if a.rebooked != rebooked {
+			t.mu.Unlock()
+			continue
+		}
+		if a.logged == nil {
+			a.logged = make(map[time.Time]float64)
+		}
+		a.logged[from] = logged
+		t.mu.Unlock()
 		return logged, nil
 	}
-	logged, err := t.src.KeySpend(ctx, keyID, from, t.started)
-	if err != nil {
-		return 0, err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	a = t.account(keyID)
-	if a.logged == nil {
-		a.logged = make(map[time.Time]float64)
-	}
-	a.logged[from] = logged
-	return logged, nil
 }
 
 // spentIn returns what the account's calls that began in [from, to) (to
@@ -333,9 +344,11 @@ func (t *Tracker) Spend(keyID string, usd float64, began time.Time) {
 // counted to have spent by usd, less when usd is negative: a background
 // answer's call is charged the gateway's estimate when the provider takes
 // its job, and its real cost is booked when a read finds the job over.
-// A call that began before the Tracker did is the log's to count: the
-// periods whose log spend was read already are changed here, and those
-// read later find the booked cost in the log.
+// A call that began before the Tracker did is the log's to count, and the
+// log has its booked cost already (it is booked there first): the
+// periods that count it read the log again, as a read of the log under
+// way may have found the row before. Adding usd to what was read instead
+// would count it twice where the read came after the booking.
 func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 	if keyID == "" || usd == 0 || math.IsNaN(usd) || math.IsInf(usd, 0) {
 		return
@@ -346,9 +359,10 @@ func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 	if began.Before(t.started) {
 		for from := range a.logged {
 			if !began.Before(from) {
-				a.logged[from] += usd
+				delete(a.logged, from)
 			}
 		}
+		a.rebooked++
 		return
 	}
 	day := utcDay(began)

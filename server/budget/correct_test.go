@@ -14,7 +14,8 @@ import (
 
 // A call counted at an estimate is corrected to what it cost, up or down,
 // whether this process counted it (it began after the Tracker did) or the
-// log did (it began before, and the log's spend was read already).
+// log did (it began before, and the log's spend was read already: it is
+// read again, as the booking changed the call's row before Correct).
 func TestCorrectedCostIsWhatTheKeySpent(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)}
 	before := c.t.Add(-time.Hour)
@@ -26,8 +27,10 @@ func TestCorrectedCostIsWhatTheKeySpent(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, tr.Admit(ctx, "key_a"), "$0.50 of $1 spent")
 
-	tr.Correct("key_a", 0.6, before) // the log's call cost $1.10
+	src.rebook("key_a", before, 1.1) // the log's call cost $1.10, booked in its row first
+	tr.Correct("key_a", 0.6, before)
 	assert.Error(t, tr.Admit(ctx, "key_a"))
+	src.rebook("key_a", before, 0.5)
 	tr.Correct("key_a", -0.6, before)
 	require.NoError(t, tr.Admit(ctx, "key_a"))
 
