@@ -207,7 +207,8 @@ func (c *call) withThinkingTokens(usage map[string]any) map[string]any {
 // content_block_start, ping, content_block_delta per word and
 // content_block_stop, for a tool call content_block_start, two
 // input_json_delta halves and content_block_stop, then message_delta (stop
-// reason and output usage) and message_stop (unless NoDone).
+// reason and output usage) and message_stop (unless NoDone). NoUsage leaves
+// the usage out of message_start and message_delta.
 func (c *call) messagesStream() {
 	s := c.startSSE()
 	s.errName = "error"
@@ -217,10 +218,16 @@ func (c *call) messagesStream() {
 		fields["type"] = typ
 		return s.event(typ, fields)
 	}
-	if !ev("message_start", map[string]any{"message": map[string]any{
+	start := map[string]any{
 		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil, "usage": c.anthropicUsage(1),
-	}}) {
+	}
+	delta := map[string]any{"usage": c.withThinkingTokens(c.deltaUsage())} // message_delta's
+	if c.b.NoUsage {
+		delete(start, "usage")
+		delete(delta, "usage")
+	}
+	if !ev("message_start", map[string]any{"message": start}) {
 		return
 	}
 	index := 0
@@ -264,10 +271,8 @@ func (c *call) messagesStream() {
 			return
 		}
 	}
-	if !ev("message_delta", map[string]any{
-		"delta": map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil},
-		"usage": c.withThinkingTokens(c.deltaUsage()),
-	}) {
+	delta["delta"] = map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil}
+	if !ev("message_delta", delta) {
 		return
 	}
 	if c.b.NoDone || ev("message_stop", map[string]any{}) {

@@ -128,9 +128,11 @@ type Behavior struct {
 	// servers that ignore stream_options do.
 	NoDone        bool
 	NoStreamUsage bool
-	// NoUsage leaves the usage member out of a whole (not streamed) Chat
-	// Completions or Anthropic answer, as some OpenAI-compatible servers
-	// and proxies answer.
+	// NoUsage leaves usage out of a Chat Completions or Anthropic answer,
+	// as some OpenAI-compatible and Anthropic-compatible servers and
+	// proxies answer: a whole answer's usage member, an Anthropic stream's
+	// (message_start's and message_delta's), a chat stream's usage chunk
+	// (as NoStreamUsage).
 	NoUsage bool
 	// LineEnd, when set, ends each line of a streaming answer's events
 	// instead of LF: "\r\n", or "\r" alone, as the SSE format allows and

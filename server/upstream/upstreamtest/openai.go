@@ -235,7 +235,7 @@ func (c *call) chatStream() {
 	if so, ok := c.body["stream_options"].(map[string]any); ok {
 		includeUsage, _ = so["include_usage"].(bool)
 	}
-	includeUsage = includeUsage && !c.b.NoStreamUsage
+	includeUsage = includeUsage && !c.b.NoStreamUsage && !c.b.NoUsage
 	chunk := func(delta map[string]any, finish any) map[string]any {
 		ch := map[string]any{
 			"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": created,
