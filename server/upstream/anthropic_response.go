@@ -74,13 +74,14 @@ type chatAnswer struct {
 }
 
 // fromAnthropic turns an Anthropic answer into a chat.completion with
-// `model` set to m's ID and details added.
-func fromAnthropic(raw []byte, m router.Model, details json.RawMessage) ([]byte, router.Usage, error) {
+// `model` set to m's ID and details added. The usage returned is the
+// provider's; the answer reports estimate where it reported none.
+func fromAnthropic(raw []byte, m router.Model, details json.RawMessage, estimate router.Usage) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
 	}
-	usage, _ := parseUsage(in.Usage)
+	usage, shown := shownUsage(in.Usage, nil, estimate)
 	msg := chatAnswerMessage{Role: "assistant"}
 	var text string
 	hasText := false
@@ -101,7 +102,7 @@ func fromAnthropic(raw []byte, m router.Model, details json.RawMessage) ([]byte,
 	}
 	out := chatAnswer{
 		ID: in.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: modelID(m),
-		Usage: toChatUsage(usage),
+		Usage: toChatUsage(shown),
 	}
 	out.Choices = append(out.Choices, struct {
 		Index        int               `json:"index"`
@@ -212,17 +213,34 @@ func (s *anthropicStream) toolArguments(i int, args string) sseEvent {
 	}}}, nil)
 }
 
-// streamUsage reads usage off an Anthropic stream.
+// streamUsage reads usage off an Anthropic stream, or a Chat Completions
+// one translated to Anthropic's.
 type streamUsage struct {
 	u        router.Usage
 	hasUsage bool
 	// final: the usage that ends an Anthropic stream (message_delta's)
 	// came, so u is what the answer cost even if the stream breaks later.
 	final bool
+	// estimate, when set, is the usage the log bills the answer at if its
+	// provider reports none (attempt.estimate, of the text streamed so
+	// far): what a translated stream tells its client instead (shown).
+	estimate func() router.Usage
 }
 
 func (s *streamUsage) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *streamUsage) usageFinal() bool            { return s.final }
+
+func (s *streamUsage) estimateWith(estimate func() router.Usage) { s.estimate = estimate }
+
+// shown is the usage a translated stream reports to its client: the
+// provider's, or where it reported none the gateway's estimate, which the
+// log bills, rather than 0 and 0.
+func (s *streamUsage) shown() router.Usage {
+	if s.hasUsage || s.estimate == nil {
+		return s.u
+	}
+	return s.estimate()
+}
 
 // mergeFinalUsage merges message_delta's usage, the stream's last count.
 func (s *streamUsage) mergeFinalUsage(raw json.RawMessage) {
@@ -320,7 +338,7 @@ func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		s.done = true
 		var out []sseEvent
 		if s.wantUsage {
-			u := toChatUsage(s.u)
+			u := toChatUsage(s.shown())
 			b, _ := json.Marshal(chunk{ID: s.id, Object: "chat.completion.chunk", Created: s.created,
 				Model: s.model, Choices: []chunkChoice{}, Usage: &u})
 			out = append(out, sseEvent{data: b})

@@ -122,11 +122,13 @@ type Call struct {
 	// OutputTokens, when set, is the gateway's estimate of one answer's
 	// tokens from a model (its predicted length within the output limit
 	// it is sent), what the log bills an answer whose provider reported
-	// no usage. A Messages answer translated from Chat Completions whose
-	// provider sent none has it, or the answer text's tokens where that
-	// is more, as its output_tokens (a stream's in message_delta): the
-	// count the SDKs keep as the message's, rather than 0; a whole one has
-	// InputTokens as its input_tokens, as a stream's message_start does.
+	// no usage. A translated answer (Messages from Chat Completions, Chat
+	// Completions or Responses from Anthropic's Messages) whose provider
+	// sent none reports it, or the answer text's tokens where that is
+	// more, as its output (a Messages stream's in message_delta, a Chat
+	// stream's in its usage chunk, a Responses stream's in
+	// response.completed), and InputTokens as its input: the counts the
+	// SDKs keep as the answer's, rather than 0.
 	OutputTokens func(m router.Model) int
 	// Keep, when set on a Responses call, is handed every answer that no
 	// provider stores (Claude's, translated) before its last bytes reach

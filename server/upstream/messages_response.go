@@ -95,12 +95,7 @@ func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request 
 	if len(in.Choices) == 0 {
 		return nil, router.Usage{}, fmt.Errorf("answer has no choices")
 	}
-	usage, ok := parseUsage(in.Usage)
-	reported := estimate
-	if ok {
-		usage = withTier(usage, in.ServiceTier)
-		reported = usage
-	}
+	usage, reported := shownUsage(in.Usage, in.ServiceTier, estimate)
 	choice := in.Choices[0]
 	// The answer's text only: a reasoning model's thinking parts are not
 	// its words (chatContent).

@@ -204,15 +204,6 @@ type chatMessagesStream struct {
 	// opening holds message_start while the chunks carry only the role,
 	// so the model can still fail over (see chatOpening).
 	opening heldOpening
-	// inputEstimate is the gateway's estimate of the prompt's tokens,
-	// message_start's input_tokens while the provider has not counted
-	// them (it counts in the usage chunk at the end).
-	inputEstimate int
-	// outputEstimate and carried (the answer text's tokens so far) stand
-	// in for the output count of a provider that sends no usage
-	// (Call.OutputTokens).
-	outputEstimate int
-	carried        func() int
 }
 
 // pendingCall is a tool call seen before its name.
@@ -363,10 +354,7 @@ func (s *chatMessagesStream) start(out []sseEvent, upstreamID string) []sseEvent
 	// (LangChain's ChatAnthropic) read it only there: a 0 would report an
 	// empty prompt. Chat Completions counts it at the end, so until then
 	// the gateway's estimate stands in; message_delta brings the count.
-	input := toMessageUsage(s.u).InputTokens
-	if !s.hasUsage {
-		input = s.inputEstimate
-	}
+	input := toMessageUsage(s.shown()).InputTokens
 	return append(out, messagesEvent("message_start", map[string]any{"message": map[string]any{
 		"id": messageID(upstreamID), "type": "message", "role": "assistant", "model": s.model,
 		"content": []any{}, "stop_reason": nil, "stop_sequence": nil,
@@ -481,13 +469,9 @@ func (s *chatMessagesStream) finish(out []sseEvent) []sseEvent {
 		stop = "end_turn"
 	}
 	stop, sequence := sequenceStop(toolStopReason(refusalStop(stop, s.refused), s.sawTools), s.sequence)
-	u := toMessageUsage(s.u)
-	if !s.hasUsage {
-		u.OutputTokens = s.outputEstimate
-		if s.carried != nil {
-			u.OutputTokens = max(u.OutputTokens, s.carried())
-		}
-	}
+	// A provider that sent no usage leaves the output count to the
+	// gateway's estimate (shown), as the log bills it.
+	u := toMessageUsage(s.shown())
 	usage := map[string]any{"output_tokens": u.OutputTokens}
 	if d := u.OutputTokensDetails; d != nil {
 		usage["output_tokens_details"] = d

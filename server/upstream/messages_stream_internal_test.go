@@ -179,7 +179,7 @@ func mustMember(t *testing.T, body []byte, key string) json.RawMessage {
 func TestChatMessagesStreamStartCountsThePrompt(t *testing.T) {
 	start := func(chunks ...string) (map[string]int, router.Usage) {
 		s := newChatMessagesStream(router.Model{ID: "m-id", Name: "m"})
-		s.inputEstimate = 40
+		s.estimateWith(func() router.Usage { return router.Usage{PromptTokens: 40} })
 		var usage map[string]int
 		for _, c := range chunks {
 			for _, ev := range s.translate(sseEvent{data: []byte(c)}) {

@@ -192,9 +192,9 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw, a.estimate(text))
 	case a.call.API == APIResponses && native:
-		body, usage, err = anthropicToResponse(raw, a.model, a.responseSettings(), details, a.keep)
+		body, usage, err = anthropicToResponse(raw, a.model, a.responseSettings(), details, a.keep, a.estimate(text))
 	case a.call.API != APIMessages && native:
-		body, usage, err = fromAnthropic(raw, a.model, details)
+		body, usage, err = fromAnthropic(raw, a.model, details, a.estimate(text))
 	case kept:
 		body, usage = a.keepNative(obj, details)
 	default:
@@ -314,11 +314,12 @@ func jsonArray(v []byte) (isArray, some bool) {
 	return true, i < len(v) && v[i] != ']'
 }
 
-// estimate is the usage a Messages answer translated from Chat Completions
-// reports where its provider reported none, the one a stream of it reports
-// (chatMessagesStream) and the log bills: the prompt's estimated tokens,
-// and the answer's predicted length or, where more, the tokens of the text
-// it carried (text).
+// estimate is the usage a translated answer (Messages from Chat
+// Completions, Chat Completions or Responses from Anthropic's Messages)
+// reports where its provider reported none, whole (shownUsage) or streamed
+// (streamUsage.shown), and the log bills (billedUsage): the prompt's
+// estimated tokens, and the answer's predicted length or, where more, the
+// tokens of the text it carried (text).
 func (a *attempt) estimate(text int) router.Usage {
 	u := router.Usage{PromptTokens: a.call.InputTokens, CompletionTokens: text}
 	if a.call.OutputTokens != nil {

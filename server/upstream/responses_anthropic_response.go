@@ -176,13 +176,14 @@ func newResponseID() string { return "resp_" + randomID() }
 // thinking blocks are dropped (signed for Anthropic, unreadable to an
 // OpenAI client). Item ids carry the response's id (itemid), so a client's
 // item_reference to one finds the kept answer. keep, when not nil, gets
-// the finished response and its encoding.
-func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details json.RawMessage, keep func(*responseObject, []byte)) ([]byte, router.Usage, error) {
+// the finished response and its encoding. The usage returned is the
+// provider's; the response reports estimate where it reported none.
+func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details json.RawMessage, keep func(*responseObject, []byte), estimate router.Usage) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")
 	}
-	usage, _ := parseUsage(in.Usage)
+	usage, shown := shownUsage(in.Usage, nil, estimate)
 	out := newResponseObject(newResponseID(), m, settings)
 	var text *messageItem
 	for _, b := range in.Content {
@@ -202,7 +203,7 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 			})
 		}
 	}
-	out.finish(in.StopReason, usage)
+	out.finish(in.StopReason, shown)
 	body, err := marshalPlain(out)
 	if err != nil {
 		return nil, usage, err

@@ -269,7 +269,7 @@ func (s *responsesAnthropicStream) finish() []sseEvent {
 	for _, it := range s.items {
 		s.resp.Output = append(s.resp.Output, it.item("completed"))
 	}
-	s.resp.finish(s.stop, s.u)
+	s.resp.finish(s.stop, s.shown())
 	typ := "response.completed"
 	if s.resp.Status == "incomplete" {
 		typ = "response.incomplete"

@@ -92,10 +92,6 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	case a.call.API == APIMessages:
 		tr := newChatMessagesStream(a.model)
 		tr.request = a.call.Raw
-		tr.inputEstimate = a.call.InputTokens
-		if a.call.OutputTokens != nil {
-			tr.outputEstimate = a.call.OutputTokens(a.model)
-		}
 		return tr
 	case a.call.API == APIResponses && native:
 		tr := newResponsesAnthropicStream(a.model, a.responseSettings())
@@ -135,8 +131,10 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage bool) (int, error) {
 	tr := a.translator(hideUsage)
 	streamed := 0 // tokens of answer text the provider sent (TextTokens)
-	if m, ok := tr.(*chatMessagesStream); ok {
-		m.carried = func() int { return streamed }
+	if e, ok := tr.(interface{ estimateWith(func() router.Usage) }); ok {
+		// A translated stream whose provider reports no usage tells its
+		// client what the log bills: the estimate, of the text so far.
+		e.estimateWith(func() router.Usage { return a.estimate(streamed) })
 	}
 	defer a.boundWrites(ctx)()
 	defer func() {

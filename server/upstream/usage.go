@@ -70,6 +70,20 @@ func withTier(u router.Usage, tier json.RawMessage) router.Usage {
 	return u
 }
 
+// shownUsage reads a translated answer's usage member: the provider's
+// usage (at the tier the answer names), and the usage the translation
+// tells the client, which is the same or, where the provider reported
+// none, estimate: the gateway's, which the log bills the answer at
+// (attempt.estimate), rather than 0 and 0.
+func shownUsage(raw, tier json.RawMessage, estimate router.Usage) (provider, shown router.Usage) {
+	u, ok := parseUsage(raw)
+	if !ok {
+		return u, estimate
+	}
+	u = withTier(u, tier)
+	return u, u
+}
+
 // noUsage reports an answer's usage member that says nothing: absent or
 // null (an answer whose server counts nothing).
 func noUsage(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
