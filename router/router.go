@@ -149,22 +149,34 @@ func (m *routerModel) version(v string) (Version, bool) {
 }
 
 // Candidates returns the models a deployment routes over: its subset, or
-// the full set of its router version.
+// the full set of its router version, less those it leaves out
+// (Deployment.LeftOut).
 func (r *Router) Candidates(dep Deployment) ([]Model, error) {
-	return r.model.Load().candidates(dep)
+	return r.model.Load().candidates(dep, false)
 }
 
-func (m *routerModel) candidates(dep Deployment) ([]Model, error) {
-	ver, ok := m.version(dep.RouterVersion)
+// candidates returns dep's models in their version's order; withLeftOut
+// adds those dep leaves out, which a decision shows as excluded.
+func (rm *routerModel) candidates(dep Deployment, withLeftOut bool) ([]Model, error) {
+	ver, ok := rm.version(dep.RouterVersion)
 	if !ok {
 		return nil, Errorf(EInvalid, "unknown router version %q", dep.RouterVersion)
 	}
-	if len(dep.Models) == 0 {
+	if len(dep.Models) == 0 && len(dep.LeftOut) == 0 {
 		return ver.Models, nil
 	}
-	out := make([]Model, 0, len(dep.Models)) // sized once: this runs on every request
+	size := len(ver.Models) // sized once: this runs on every request
+	if len(dep.Models) > 0 {
+		size = len(dep.Models) + len(dep.LeftOut)
+	}
+	out := make([]Model, 0, size)
 	for _, m := range ver.Models {
-		if slices.Contains(dep.Models, m.ID) {
+		switch {
+		case dep.leftOut(m.ID) != "":
+			if withLeftOut {
+				out = append(out, m)
+			}
+		case len(dep.Models) == 0 || slices.Contains(dep.Models, m.ID):
 			out = append(out, m)
 		}
 	}
@@ -211,11 +223,11 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 		return d, err
 	}
 	d.Mode = mode
-	models, err := rm.candidates(dep)
+	models, err := rm.candidates(dep, true)
 	if err != nil {
 		return d, err
 	}
-	models, err = narrow(models, req.Models)
+	models, err = narrow(models, req.Models, dep)
 	if err != nil {
 		return d, err
 	}
@@ -227,10 +239,15 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 	// A model that could serve the request but for its provider's settings
 	// makes "configure the provider" the fix (503 naming the settings),
 	// even when other models are excluded for what the request needs.
-	someUnavailable, allTooLong := false, true
+	someUnavailable, allTooLong, leftOut := false, true, 0
 	for _, m := range models {
 		c := Candidate{Model: m.ID, Profile: m.Profile}
-		if why := excluded(m, req.Needs); why != "" {
+		if why := dep.leftOut(m.ID); why != "" {
+			// The deployment's reason, not the request's: it neither
+			// makes nor unmakes the reason a refusal gives.
+			c.Reason = "excluded: " + why
+			leftOut++
+		} else if why := excluded(m, req.Needs); why != "" {
 			c.Reason = why
 			allTooLong = allTooLong && why == tooLong(m, req.Needs)
 		} else if why := r.cfg.Available(m); why != "" {
@@ -247,7 +264,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 		switch {
 		case someUnavailable:
 			code, msg = ENotConfigured, "no model that can serve this request has a configured provider"
-		case allTooLong && len(models) > 0:
+		case allTooLong && len(models) > leftOut:
 			// OpenAI's code for it, which clients match to trim the
 			// conversation and try again.
 			reason = ReasonContextLength
@@ -372,7 +389,10 @@ func (r *Router) Pin(dep, sessionKey, id string) {
 	}
 }
 
-func narrow(models []Model, want []string) ([]Model, error) {
+// narrow keeps the models of want, by ID or name. A model dep leaves out
+// may be named, and is shown excluded with its reason; the valid models
+// an error lists are those dep routes to.
+func narrow(models []Model, want []string, dep Deployment) ([]Model, error) {
 	if len(want) == 0 {
 		return models, nil
 	}
@@ -380,9 +400,11 @@ func narrow(models []Model, want []string) ([]Model, error) {
 	for _, id := range want {
 		i := slices.IndexFunc(models, func(m Model) bool { return m.ID == id || m.Name == id })
 		if i < 0 {
-			valid := make([]string, len(models))
-			for j, m := range models {
-				valid[j] = m.ID
+			valid := make([]string, 0, len(models))
+			for _, m := range models {
+				if dep.leftOut(m.ID) == "" {
+					valid = append(valid, m.ID)
+				}
 			}
 			return nil, &Error{Code: EInvalid, Param: "routing_config.models",
 				Message: fmt.Sprintf("model %q is not in this deployment's subset; valid models: %s", id, strings.Join(valid, ", "))}

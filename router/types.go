@@ -271,6 +271,32 @@ type Deployment struct {
 	// tokens per minute.
 	SKUName  string `json:"sku_name"`
 	Capacity int    `json:"capacity"`
+	// LeftOut are models of the router version that the deployment cannot
+	// route to for a reason of its own, not the request's: a Claude model
+	// with no deployment of the router's SKU (Foundry's model router
+	// routes to Claude only once it is deployed on its own). They are no
+	// candidates (Candidates leaves them out, Decide never chooses nor
+	// tries them), but a decision shows each as excluded with its reason,
+	// which says what to do, where it would otherwise just be missing.
+	LeftOut []LeftOut `json:"left_out,omitempty"`
+}
+
+// LeftOut is a model a deployment leaves out and why.
+type LeftOut struct {
+	Model string `json:"model"` // the model's ID
+	// Reason says why and what to do, as a candidate's reason after
+	// "excluded: ".
+	Reason string `json:"reason"`
+}
+
+// leftOut returns why the deployment leaves model id out, "" if it does not.
+func (d Deployment) leftOut(id string) string {
+	for _, l := range d.LeftOut {
+		if l.Model == id {
+			return l.Reason
+		}
+	}
+	return ""
 }
 
 // Needs are what a request requires of the model that answers it.
