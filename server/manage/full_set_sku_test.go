@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
 )
 
@@ -46,6 +47,51 @@ func TestAFullSetRouterLeavesOutClaudeDeployedOnlyWithAnotherSKU(t *testing.T) {
 	list, err := src.List(ctx)
 	require.NoError(t, err)
 	for _, d := range list {
+		assert.Contains(t, d.Models, sonnet, d.Name)
+	}
+}
+
+// A full-set router that leaves a Claude model out says why, in the rule's
+// words, with what to deploy: the router shows it as an excluded
+// candidate, where it would otherwise just be missing. Deployed with the
+// router's SKU, it is routed to and no longer left out.
+func TestAFullSetRouterSaysWhyItLeavesOutClaude(t *testing.T) {
+	put, src := liveAPI(t)
+	ctx := context.Background()
+	const sonnet = "claude-sonnet-4-5-20250929"
+	leftOut := func(d router.Deployment) string {
+		for _, l := range d.LeftOut {
+			if l.Model == sonnet {
+				return l.Reason
+			}
+		}
+		return ""
+	}
+	status, body := put("dz", strings.Replace(defaultDeployment, "GlobalStandard", "DataZoneStandard", 1))
+	require.Equal(t, http.StatusCreated, status, body)
+
+	dz, err := src.Get(ctx, "dz")
+	require.NoError(t, err)
+	why := leftOut(dz)
+	assert.Contains(t, why, sonnet+" must be deployed before model router can route to it")
+	assert.Contains(t, why, `{"format": "Anthropic", "name": "claude-sonnet-4-5", "version": "20250929"} and sku.name "DataZoneStandard"`)
+	assert.NotContains(t, dz.Models, sonnet)
+
+	status, body = put("sonnet", claudeDeployment) // GlobalStandard
+	require.Equal(t, http.StatusCreated, status, body)
+	dz, err = src.Get(ctx, "dz")
+	require.NoError(t, err)
+	assert.Contains(t, leftOut(dz), `is deployed as "sonnet" with sku "GlobalStandard"; the router deployment's sku "DataZoneStandard" must match one of them`)
+	builtIn, err := src.Get(ctx, manage.DefaultDeployment)
+	require.NoError(t, err)
+	assert.Empty(t, leftOut(builtIn), "the built-in router is GlobalStandard")
+
+	status, body = put("sonnet-dz", strings.Replace(claudeDeployment, "GlobalStandard", "DataZoneStandard", 1))
+	require.Equal(t, http.StatusCreated, status, body)
+	list, err := src.List(ctx)
+	require.NoError(t, err)
+	for _, d := range list {
+		assert.Empty(t, leftOut(d), d.Name)
 		assert.Contains(t, d.Models, sonnet, d.Name)
 	}
 }

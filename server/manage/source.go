@@ -78,7 +78,7 @@ func (s *Source) Get(ctx context.Context, name string) (router.Deployment, error
 		return router.Deployment{}, err
 	}
 	d := e.dep
-	d.Models = slices.Clone(d.Models) // the caller's to change
+	d.Models, d.LeftOut = slices.Clone(d.Models), slices.Clone(d.LeftOut) // the caller's to change
 	return d, e.err
 }
 
@@ -265,7 +265,8 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 // toDeployment turns a stored router resource into the router's view. Models
 // that need a deployment (Claude) are left out unless one of their
 // deployments has the router's SKU, the rule a subset is checked by: the
-// SKU says where prompts are processed (deployed is loaded when nil and
+// SKU says where prompts are processed. Each is in LeftOut with that
+// rule's message, which decisions show (deployed is loaded when nil and
 // needed).
 func (s *Source) toDeployment(ctx context.Context, name string, r Resource, deployed deployedModels) (router.Deployment, error) {
 	p := r.Properties
@@ -302,7 +303,12 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		}
 	}
 	for _, m := range candidates {
-		if !m.RequiresDeployment || deployed.withSKU(m.ID, d.SKUName) {
+		if !m.RequiresDeployment {
+			d.Models = append(d.Models, m.ID)
+		} else if why, _ := notRoutable(m, deployed[m.ID], d.SKUName, ""); why != "" {
+			// Shown as an excluded candidate, saying what to deploy.
+			d.LeftOut = append(d.LeftOut, router.LeftOut{Model: m.ID, Reason: why})
+		} else {
 			d.Models = append(d.Models, m.ID)
 		}
 	}

@@ -95,9 +95,26 @@ type modelDeployment struct {
 // (one deployment per SKU, say).
 type deployedModels map[string][]modelDeployment
 
-// withSKU reports whether model id has a deployment of SKU sku.
-func (dm deployedModels) withSKU(id, sku string) bool {
-	return slices.ContainsFunc(dm[id], func(d modelDeployment) bool { return equalFold(d.sku, sku) })
+// notRoutable says why a router deployment of SKU sku cannot route to m,
+// a model that needs a deployment of its own, whose deployments are ds,
+// and the member to fix: "" when one of ds has that SKU (the SKU says
+// where prompts are processed). note, when set, follows m's ID where it
+// has no deployment. A PUT naming m in its subset is refused with it; a
+// full-set router leaves m out with it (Source).
+func notRoutable(m router.Model, ds []modelDeployment, sku, note string) (why, param string) {
+	switch {
+	case len(ds) == 0:
+		return fmt.Sprintf("%s must be deployed before model router can route to it%s: first PUT a deployment with properties.model "+
+			`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, note, m.Format, m.Name, m.Version, sku), "properties.routing.models"
+	case !slices.ContainsFunc(ds, func(d modelDeployment) bool { return equalFold(d.sku, sku) }):
+		as := make([]string, len(ds))
+		for i, d := range ds {
+			as[i] = fmt.Sprintf("%q with sku %q", d.name, d.sku)
+		}
+		return fmt.Sprintf("%s is deployed as %s; the router deployment's sku %q must match one of them (or deploy it with sku %q)",
+			m.ID, strings.Join(as, ", "), sku, sku), "sku.name"
+	}
+	return "", ""
 }
 
 func (ix catalogIndex) modelDeployments(ctx context.Context, st Store) (deployedModels, []namedResource, error) {
@@ -247,23 +264,12 @@ func (ix catalogIndex) routerProperties(ctx context.Context, st Store, replaces 
 				}
 			}
 			ds := slices.DeleteFunc(slices.Clone(deployed[m.ID]), func(d modelDeployment) bool { return d.name == replaces })
-			switch {
-			case len(ds) == 0:
-				replaced := ""
-				if len(deployed[m.ID]) > 0 {
-					replaced = fmt.Sprintf(" (deployment %q deploys it now, and this PUT replaces it)", replaces)
-				}
-				return Properties{}, badRequest(CodeInvalidProperties, "properties.routing.models",
-					fmt.Sprintf("%s must be deployed before model router can route to it%s: first PUT a deployment with properties.model "+
-						`{"format": %q, "name": %q, "version": %q} and sku.name %q`, m.ID, replaced, m.Format, m.Name, m.Version, sku.Name))
-			case !slices.ContainsFunc(ds, func(d modelDeployment) bool { return equalFold(d.sku, sku.Name) }):
-				as := make([]string, len(ds))
-				for i, d := range ds {
-					as[i] = fmt.Sprintf("%q with sku %q", d.name, d.sku)
-				}
-				return Properties{}, badRequest(CodeInvalidProperties, "sku.name",
-					fmt.Sprintf("%s is deployed as %s; the router deployment's sku %q must match one of them (or deploy it with sku %q)",
-						m.ID, strings.Join(as, ", "), sku.Name, sku.Name))
+			replaced := ""
+			if len(ds) == 0 && len(deployed[m.ID]) > 0 {
+				replaced = fmt.Sprintf(" (deployment %q deploys it now, and this PUT replaces it)", replaces)
+			}
+			if why, param := notRoutable(m, ds, sku.Name, replaced); why != "" {
+				return Properties{}, badRequest(CodeInvalidProperties, param, why)
 			}
 		}
 		if !slices.Contains(subset, m.Ref()) {
