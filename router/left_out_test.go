@@ -67,20 +67,20 @@ func TestALeftOutModelLeavesTheContextLengthRefusalAsItWas(t *testing.T) {
 	assert.Contains(t, re.Message, "claude ("+why+")")
 }
 
-// routing_config.models naming a left-out model gets the reason it is left
-// out, not that the deployment lacks it: the deployment's router version
-// has it, and deploying it is the fix.
-func TestRoutingConfigNamingALeftOutModelGetsItsReason(t *testing.T) {
+// routing_config.models naming a left-out model is refused, as naming a
+// model outside the deployment is, but with the reason it is left out:
+// the deployment's router version has it, and deploying it is the fix.
+func TestRoutingConfigNamingALeftOutModelIsRefusedWithItsReason(t *testing.T) {
 	r := newRouter(t, router.Config{})
 	const why = "claude must be deployed before model router can route to it"
 	dep := router.Deployment{Name: "d", Models: []string{"strong", "mid"},
 		LeftOut: []router.LeftOut{{Model: "claude", Reason: why}}}
-	_, err := r.Decide(context.Background(), dep, router.Request{Prompt: "x", Models: []string{"claude"}})
-	assert.Equal(t, router.ENoEligible, router.ErrorCode(err))
-	assert.ErrorContains(t, err, "no model in routing_config.models can serve this request: claude ("+why+")")
-
-	d, err := r.Decide(context.Background(), dep, router.Request{Prompt: "x", Models: []string{"claude", "mid"}})
-	require.NoError(t, err)
-	assert.Equal(t, "mid", d.ChosenID)
-	assert.Empty(t, d.Fallbacks)
+	for _, models := range [][]string{{"claude"}, {"mid", "claude"}} {
+		_, err := r.Decide(context.Background(), dep, router.Request{Prompt: "x", Models: models})
+		var re *router.Error
+		require.ErrorAs(t, err, &re, models)
+		assert.Equal(t, router.EInvalid, re.Code, models)
+		assert.Equal(t, "routing_config.models", re.Param, models)
+		assert.Equal(t, `model "claude" is left out of this deployment: `+why+"; valid models: strong, mid", re.Message, models)
+	}
 }

@@ -389,9 +389,10 @@ func (r *Router) Pin(dep, sessionKey, id string) {
 	}
 }
 
-// narrow keeps the models of want, by ID or name. A model dep leaves out
-// may be named, and is shown excluded with its reason; the valid models
-// an error lists are those dep routes to.
+// narrow keeps the models of want, by ID or name. Naming a model outside
+// the deployment is refused, as before; naming one dep leaves out
+// (Deployment.LeftOut) is refused with its reason, which says what to do.
+// The valid models an error lists are those dep routes to.
 func narrow(models []Model, want []string, dep Deployment) ([]Model, error) {
 	if len(want) == 0 {
 		return models, nil
@@ -399,15 +400,22 @@ func narrow(models []Model, want []string, dep Deployment) ([]Model, error) {
 	var out []Model
 	for _, id := range want {
 		i := slices.IndexFunc(models, func(m Model) bool { return m.ID == id || m.Name == id })
-		if i < 0 {
+		why := ""
+		if i >= 0 {
+			why = dep.leftOut(models[i].ID)
+		}
+		if i < 0 || why != "" {
 			valid := make([]string, 0, len(models))
 			for _, m := range models {
 				if dep.leftOut(m.ID) == "" {
 					valid = append(valid, m.ID)
 				}
 			}
-			return nil, &Error{Code: EInvalid, Param: "routing_config.models",
-				Message: fmt.Sprintf("model %q is not in this deployment's subset; valid models: %s", id, strings.Join(valid, ", "))}
+			msg := fmt.Sprintf("model %q is not in this deployment's subset", id)
+			if why != "" {
+				msg = fmt.Sprintf("model %q is left out of this deployment: %s", id, why)
+			}
+			return nil, &Error{Code: EInvalid, Param: "routing_config.models", Message: msg + "; valid models: " + strings.Join(valid, ", ")}
 		}
 		if !slices.ContainsFunc(out, func(m Model) bool { return m.ID == models[i].ID }) {
 			out = append(out, models[i])
