@@ -185,15 +185,18 @@ func Pick(quality, cost []float64, band float64) int {
 	return pick
 }
 
-// unusable says why a prediction and the expected cost it makes cannot
-// be weighed, "" when they can. A NaN compares false both ways: it would
-// set q* to NaN, leave every model out of the band and win on cost. An
-// infinite length is refused too, though max_tokens may cap its cost: the
-// decision must encode as JSON. A quality is a probability: one above 1
-// would set a band no real model reaches, one below 0 sit below a q* of 0
-// that no candidate has. A negative length makes a negative cost, which
-// would win every band it is in. Each comes from a broken router model.
-func unusable(est Estimate, cost float64) string {
+// Unusable says why a prediction and the expected cost it makes cannot
+// be weighed, "" when they can: Decide excludes such a candidate, and
+// offline evaluation refuses such a router model, as Pick would find no
+// choice where every candidate has one. A NaN compares false both ways:
+// it would set q* to NaN, leave every model out of the band and win on
+// cost. An infinite length is refused too, though max_tokens may cap its
+// cost: the decision must encode as JSON. A quality is a probability:
+// one above 1 would set a band no real model reaches, one below 0 sit
+// below a q* of 0 that no candidate has. A negative length makes a
+// negative cost, which would win every band it is in. Each comes from a
+// broken router model.
+func Unusable(est Estimate, cost float64) string {
 	switch {
 	case !finite(est.Quality) || !finite(est.OutputTokens) || !finite(cost):
 		return fmt.Sprintf("not a finite number: predicted quality %v, output tokens %v, expected cost %v",
@@ -207,7 +210,7 @@ func unusable(est Estimate, cost float64) string {
 }
 
 // usable reports whether Pick may weigh a candidate with this quality
-// and expected cost: what Decide would not exclude (unusable), catalog
+// and expected cost: what Decide would not exclude (Unusable), catalog
 // prices being at least 0.
 func usable(quality, cost float64) bool {
 	return finite(quality) && finite(cost) && quality >= 0 && quality <= 1 && cost >= 0

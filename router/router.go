@@ -294,7 +294,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 			continue
 		}
 		cost := expectedCost(m, req.Needs, est.OutputTokens)
-		if why := unusable(est, cost); why != "" {
+		if why := Unusable(est, cost); why != "" {
 			c.Eligible = false
 			c.Reason = "excluded: " + why
 			continue

@@ -117,5 +117,5 @@ func TestPredictRefusesANonFiniteEstimate(t *testing.T) {
 	}}
 	_, err := Predict(context.Background(), p, tab, 8, io.Discard)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "non-finite estimate")
+	assert.Contains(t, err.Error(), "not a finite number")
 }

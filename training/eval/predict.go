@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -62,11 +61,14 @@ func Predict(ctx context.Context, p router.Predictor, t *Table, batch int, log i
 				if !ok {
 					return est, missingProfile(cand, pred)
 				}
-				if math.IsNaN(e.Quality) || math.IsInf(e.Quality, 0) || math.IsNaN(e.OutputTokens) || math.IsInf(e.OutputTokens, 0) {
-					return est, fmt.Errorf("router model: non-finite estimate %+v for candidate %q on prompt %s", e, cand.Name, t.Rows[i].Item.ID)
-				}
 				q[j], o[j] = e.Quality, e.OutputTokens
 				c[j] = router.ExpectedCost(cand.Model(), t.Rows[i].Item.InputTokens, e.OutputTokens)
+				// What the gateway would exclude (router.Unusable) is no
+				// number to evaluate: where every candidate had one, the
+				// policy (router.Pick) would find no choice.
+				if why := router.Unusable(e, c[j]); why != "" {
+					return est, fmt.Errorf("router model: unusable estimate for candidate %q on prompt %s: %s", cand.Name, t.Rows[i].Item.ID, why)
+				}
 			}
 			est.Quality[i], est.Cost[i], est.OutputTokens[i] = q, c, o
 		}
