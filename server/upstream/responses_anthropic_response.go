@@ -84,6 +84,27 @@ func (a *attempt) continuesJSON() json.RawMessage {
 	return id
 }
 
+// cutAtOutputLimit reports an Anthropic stop_reason that ended the answer
+// at its output limit, in the middle of its last block.
+func cutAtOutputLimit(stop string) bool {
+	return stop == "max_tokens" || stop == "model_context_window_exceeded"
+}
+
+// lastItemStatus is the status of an answer's last output item: the one
+// Claude was writing when it stopped, "incomplete" when its output limit
+// cut it off. OpenAI's Responses API ends such an item so, the last item
+// of an incomplete response (its output message's status "One of
+// in_progress, completed, or incomplete"; Open Responses, the
+// specification written from it: "incomplete - the model has exhausted
+// its token budget while emitting tokens belonging to this item"). The
+// items before it were finished.
+func lastItemStatus(stop string) string {
+	if cutAtOutputLimit(stop) {
+		return "incomplete"
+	}
+	return "completed"
+}
+
 type incompleteDetails struct {
 	Reason string `json:"reason"`
 }
@@ -148,10 +169,10 @@ func newResponseObject(id string, m router.Model, settings responseSettings) *re
 // finish sets the status from Anthropic's stop_reason and the usage.
 func (r *responseObject) finish(stop string, u router.Usage) {
 	r.Status = "completed"
-	switch stop {
-	case "max_tokens", "model_context_window_exceeded":
+	switch {
+	case cutAtOutputLimit(stop):
 		r.Status, r.IncompleteDetails = "incomplete", &incompleteDetails{Reason: "max_output_tokens"}
-	case "refusal":
+	case stop == "refusal":
 		r.Status, r.IncompleteDetails = "incomplete", &incompleteDetails{Reason: "content_filter"}
 	}
 	r.Usage = toResponsesUsage(u)
@@ -201,6 +222,14 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 				ID: itemid.Make("fc_", out.ID, len(out.Output)), Type: "function_call", Status: "completed",
 				Arguments: string(compactJSON(nullToNil(b.Input))), CallID: b.ID, Name: b.Name,
 			})
+		}
+	}
+	if n := len(out.Output); n > 0 {
+		switch it := out.Output[n-1].(type) {
+		case *messageItem:
+			it.Status = lastItemStatus(in.StopReason)
+		case *functionCallItem:
+			it.Status = lastItemStatus(in.StopReason)
 		}
 	}
 	out.finish(in.StopReason, shown)

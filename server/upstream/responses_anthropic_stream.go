@@ -20,7 +20,10 @@ import (
 //
 // Adjacent text blocks make one message item, as in the non-streaming
 // answer, so a text item is closed when a tool_use block starts or the
-// message ends rather than at its own content_block_stop. Thinking blocks
+// message ends rather than at its own content_block_stop. An item is
+// closed only once the next block starts or the message ends, because the
+// last one's status waits on the stop_reason (lastItemStatus), which
+// message_delta brings after the last content_block_stop. Thinking blocks
 // are dropped and take no output_index.
 type responsesAnthropicStream struct {
 	model    router.Model
@@ -56,7 +59,8 @@ type streamItem struct {
 	closed bool
 }
 
-// item is the output item's full form.
+// item is the output item's full form; an item in progress has no text
+// yet.
 func (it *streamItem) item(status string) any {
 	if it.isCall {
 		args := it.buf.String()
@@ -66,7 +70,7 @@ func (it *streamItem) item(status string) any {
 		return &functionCallItem{ID: it.id, Type: "function_call", Status: status, Arguments: args, CallID: it.callID, Name: it.name}
 	}
 	content := []outputText{}
-	if status == "completed" {
+	if status != "in_progress" {
 		content = append(content, newOutputText(it.buf.String()))
 	}
 	return &messageItem{ID: it.id, Type: "message", Status: status, Role: "assistant", Content: content}
@@ -124,11 +128,11 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	case "content_block_start":
 		switch e.ContentBlock.Type {
 		case "text":
-			out := s.start(nil)
+			out := s.closeCalls(s.start(nil))
 			out = s.openText(out, e.Index)
 			return s.textDelta(out, e.Index, e.ContentBlock.Text)
 		case "tool_use":
-			out := s.closeText(s.start(nil))
+			out := s.closeCalls(s.closeText(s.start(nil)))
 			return s.openCall(out, e.Index, e.ContentBlock.ID, e.ContentBlock.Name)
 		}
 	case "content_block_delta":
@@ -137,10 +141,6 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 			return s.textDelta(nil, e.Index, e.Delta.Text)
 		case "input_json_delta":
 			return s.argsDelta(e.Index, e.Delta.PartialJSON)
-		}
-	case "content_block_stop":
-		if it := s.blocks[e.Index]; it != nil && it.isCall {
-			return s.closeCall(nil, it)
 		}
 	case "message_delta":
 		s.mergeFinalUsage(e.Usage)
@@ -153,7 +153,9 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		// The stream then ends unfinished and counts as broken.
 		s.errMsg = e.Error.Message
 	}
-	// ping, thinking blocks and their deltas add nothing.
+	// ping, thinking blocks and their deltas add nothing, nor does
+	// content_block_stop: its item is closed when the next block starts or
+	// the message ends.
 	return nil
 }
 
@@ -223,8 +225,27 @@ func (s *responsesAnthropicStream) closeText(out []sseEvent) []sseEvent {
 		s.event("response.content_part.done", map[string]any{
 			"item_id": it.id, "output_index": it.index, "content_index": 0, "part": newOutputText(text),
 		}),
-		s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item("completed")}),
+		s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item(s.statusOf(it))}),
 	)
+}
+
+// statusOf is the status an item ends with: only the last can have been
+// cut off, and then only once the stop_reason says so.
+func (s *responsesAnthropicStream) statusOf(it *streamItem) string {
+	if it.index == len(s.items)-1 {
+		return lastItemStatus(s.stop)
+	}
+	return "completed"
+}
+
+// closeCalls closes the function calls still open.
+func (s *responsesAnthropicStream) closeCalls(out []sseEvent) []sseEvent {
+	for _, it := range s.items {
+		if it.isCall {
+			out = s.closeCall(out, it)
+		}
+	}
+	return out
 }
 
 func (s *responsesAnthropicStream) openCall(out []sseEvent, block int, callID, name string) []sseEvent {
@@ -249,7 +270,7 @@ func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []s
 		return out
 	}
 	it.closed = true
-	done := it.item("completed").(*functionCallItem)
+	done := it.item(s.statusOf(it)).(*functionCallItem)
 	return append(out,
 		s.event("response.function_call_arguments.done", map[string]any{
 			"item_id": it.id, "output_index": it.index, "name": it.name, "arguments": done.Arguments,
@@ -260,14 +281,9 @@ func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []s
 
 // finish closes what is still open and sends the whole response.
 func (s *responsesAnthropicStream) finish() []sseEvent {
-	out := s.closeText(s.start(nil))
+	out := s.closeCalls(s.closeText(s.start(nil)))
 	for _, it := range s.items {
-		if it.isCall {
-			out = s.closeCall(out, it)
-		}
-	}
-	for _, it := range s.items {
-		s.resp.Output = append(s.resp.Output, it.item("completed"))
+		s.resp.Output = append(s.resp.Output, it.item(s.statusOf(it)))
 	}
 	s.resp.finish(s.stop, s.shown())
 	typ := "response.completed"
