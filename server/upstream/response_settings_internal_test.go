@@ -22,14 +22,19 @@ func TestResponseSettingsRepeatTheCallOrOpenAIsDefaults(t *testing.T) {
 	for member, want := range map[string]string{
 		"instructions": "null", "metadata": "{}", "parallel_tool_calls": "true", "temperature": "1",
 		"tool_choice": `"auto"`, "tools": "[]", "top_p": "1", "max_output_tokens": "null",
+		"store": "true", "truncation": `"disabled"`, "top_logprobs": "0", "max_tool_calls": "null",
+		"user": "null", "safety_identifier": "null", "prompt_cache_key": "null",
 	} {
 		assert.JSONEq(t, want, string(d[member]), member)
 	}
 	set := read(`{"model":"m","input":"hi","instructions":"Be brief.","metadata":{"k":"v"},"parallel_tool_calls":false,
-		"temperature":0.2,"top_p":0.9,"tool_choice":"required","tools":[{"type":"function","name":"f"}],"max_output_tokens":77}`)
+		"temperature":0.2,"top_p":0.9,"tool_choice":"required","tools":[{"type":"function","name":"f"}],"max_output_tokens":77,
+		"store":false,"truncation":"auto","top_logprobs":0,"max_tool_calls":2,"user":"u","safety_identifier":"s","prompt_cache_key":"k"}`)
 	for member, want := range map[string]string{
 		"instructions": `"Be brief."`, "metadata": `{"k":"v"}`, "parallel_tool_calls": "false", "temperature": "0.2",
 		"top_p": "0.9", "tool_choice": `"required"`, "tools": `[{"type":"function","name":"f"}]`, "max_output_tokens": "77",
+		"store": "false", "truncation": `"auto"`, "top_logprobs": "0", "max_tool_calls": "2",
+		"user": `"u"`, "safety_identifier": `"s"`, "prompt_cache_key": `"k"`,
 	} {
 		assert.JSONEq(t, want, string(set[member]), member)
 	}

@@ -24,8 +24,28 @@ type responseObject struct {
 	Model             string             `json:"model"`
 	Output            []any              `json:"output"`
 	Usage             *responsesUsage    `json:"usage"`
+	// CompletedAt is when the answer was completed, null until then and
+	// for one cut short, as OpenAI's ("Only present when the status is
+	// completed").
+	CompletedAt *int64 `json:"completed_at"`
+	// Background, Text and Reasoning are the same for every answer of
+	// Claude's (claudeAnswerSettings).
+	Background bool            `json:"background"`
+	Text       json.RawMessage `json:"text"`
+	Reasoning  json.RawMessage `json:"reasoning"`
 	responseSettings
 }
+
+// What every answer of Claude's says of the settings it was made with,
+// whatever the call asked: not in the background (a background call never
+// reaches Claude, refuseStored); in plain text (a JSON text.format leaves
+// Claude out, and a verbosity is not sent to it, so none is named); with
+// no reasoning effort or summary (Claude is sent no thinking), as OpenAI's
+// answer of a model that does not reason says.
+var (
+	claudeText      = json.RawMessage(`{"format":{"type":"text"}}`)
+	claudeReasoning = json.RawMessage(`{"effort":null,"summary":null}`)
+)
 
 // responseSettings are the call's settings a response repeats, read from
 // the client's body; a member the call did not set gets OpenAI's default.
@@ -41,11 +61,26 @@ type responseSettings struct {
 	// PreviousResponseID is the response the call continues, null for
 	// none.
 	PreviousResponseID json.RawMessage `json:"previous_response_id"`
+	// Store is whether the gateway keeps the answer, which is then read
+	// back by its id: as the call set it (true unless it sent false),
+	// and false where the gateway keeps none (attempt.responseSettings).
+	Store bool `json:"store"`
+	// Settings Claude is not sent, or that cannot apply to it, repeated as
+	// the call sent them as OpenAI repeats them: Claude's translation
+	// never truncates (a prompt it cannot hold leaves it out), a call that
+	// asks log probabilities leaves it out, and max_tool_calls counts
+	// built-in tools, which it is never given.
+	Truncation       json.RawMessage `json:"truncation"`
+	TopLogprobs      json.RawMessage `json:"top_logprobs"`
+	MaxToolCalls     json.RawMessage `json:"max_tool_calls"`
+	User             json.RawMessage `json:"user"`
+	SafetyIdentifier json.RawMessage `json:"safety_identifier"`
+	PromptCacheKey   json.RawMessage `json:"prompt_cache_key"`
 }
 
 // settingsOf reads the settings a response repeats from a Responses body.
 func settingsOf(body []byte) responseSettings {
-	s := responseSettings{ParallelToolCalls: true}
+	s := responseSettings{ParallelToolCalls: true, Store: true}
 	_ = json.Unmarshal(body, &s) // what does not read keeps its default
 	def := func(v *json.RawMessage, d string) {
 		if len(*v) == 0 || string(*v) == "null" {
@@ -60,6 +95,12 @@ func settingsOf(body []byte) responseSettings {
 	def(&s.TopP, "1")
 	def(&s.MaxOutputTokens, "null")
 	def(&s.PreviousResponseID, "null")
+	def(&s.Truncation, `"disabled"`)
+	def(&s.TopLogprobs, "0")
+	def(&s.MaxToolCalls, "null")
+	def(&s.User, "null")
+	def(&s.SafetyIdentifier, "null")
+	def(&s.PromptCacheKey, "null")
 	return s
 }
 
@@ -68,6 +109,7 @@ func settingsOf(body []byte) responseSettings {
 // which the call's rebuilt body no longer names.
 func (a *attempt) responseSettings() responseSettings {
 	s := settingsOf(a.call.Raw)
+	s.Store = a.call.Keep != nil
 	if id := a.continuesJSON(); id != nil {
 		s.PreviousResponseID = id
 	}
@@ -162,7 +204,7 @@ type functionCallItem struct {
 func newResponseObject(id string, m router.Model, settings responseSettings) *responseObject {
 	return &responseObject{
 		ID: id, Object: "response", CreatedAt: time.Now().Unix(), Status: "in_progress",
-		Model: modelID(m), Output: []any{}, responseSettings: settings,
+		Model: modelID(m), Output: []any{}, Text: claudeText, Reasoning: claudeReasoning, responseSettings: settings,
 	}
 }
 
@@ -176,6 +218,10 @@ func (r *responseObject) finish(stop string, u router.Usage) {
 		r.Status, r.IncompleteDetails = "incomplete", &incompleteDetails{Reason: "content_filter"}
 	}
 	r.Usage = toResponsesUsage(u)
+	if r.Status == "completed" {
+		now := time.Now().Unix()
+		r.CompletedAt = &now
+	}
 }
 
 // newResponseID is the id of a Responses answer the gateway writes or
