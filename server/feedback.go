@@ -32,8 +32,8 @@ type feedbackRequest struct {
 }
 
 // feedback answers POST /v1/feedback: the client rates an answer by the
-// x-request-id it came with. Feedback replaces earlier feedback on the
-// same request.
+// x-request-id it came with, or a Responses answer by its id. Feedback
+// replaces earlier feedback on the same request.
 func (s *Server) feedback(c *gin.Context) {
 	if s.cfg.Feedback == nil {
 		s.writeError(c, router.Errorf(router.EUnavailable, "feedback needs the decision log, which this server does not have"))
@@ -71,7 +71,7 @@ func (s *Server) feedback(c *gin.Context) {
 	if err := s.cfg.Feedback.RateAnswer(c.Request.Context(), keyIDOf(c), req.RequestID, *req.Score, req.Label, req.Comment); err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
 			err = &router.Error{Code: router.ENotFound, Param: "request_id",
-				Message: fmt.Sprintf("no logged request has x-request-id %q", req.RequestID)}
+				Message: fmt.Sprintf("no logged request has x-request-id %q (or made the Responses answer with that id)", req.RequestID)}
 		}
 		s.writeError(c, err)
 		return

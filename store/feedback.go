@@ -41,8 +41,16 @@ func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64
 
 // RateAnswer is AddFeedback by a client key: with keyID set, only a request
 // made with that key (or with none) can be rated; another key's is not
-// found.
+// found. requestID may also be a Responses answer's id (resp_...), the id
+// its client holds: it rates the call that made the answer, when exactly
+// one logged call did.
 func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score float64, label, comment string) error {
+	return s.rate(ctx, keyID, requestID, score, label, comment, true)
+}
+
+// rate is RateAnswer; byResponse lets an id that no request has be looked
+// up as a Responses answer's, once.
+func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64, label, comment string, byResponse bool) error {
 	switch {
 	case requestID == "":
 		return &router.Error{Code: router.EInvalid, Param: "request_id", Message: "request_id is required"}
@@ -104,6 +112,15 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 		requestID, keyID, keyID).Scan(&answered, &status)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		if byResponse {
+			made, err := s.callThatMade(ctx, keyID, requestID)
+			if err != nil {
+				return err
+			}
+			if made != "" {
+				return s.rate(ctx, keyID, made, score, label, comment, false)
+			}
+		}
 		return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
 	case err != nil:
 		return fmt.Errorf("add feedback: look up decision: %w", err)
@@ -115,6 +132,33 @@ func (s *Store) RateAnswer(ctx context.Context, keyID, requestID string, score f
 	}
 	return &router.Error{Code: router.EInvalid, Param: "request_id",
 		Message: fmt.Sprintf("request %q has no answer to rate: no model answered it (a /v1/route decision, or a call that was refused or failed)", requestID)}
+}
+
+// callThatMade is the request id of the one logged call, visible to keyID,
+// that made Responses answer id, or "" when none did or several did (a
+// server that repeats its ids): then the id names no one answer to rate.
+func (s *Store) callThatMade(ctx context.Context, keyID, id string) (string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT request_id FROM decisions
+		WHERE response_id = ? AND response_id <> '' AND (? = '' OR key_id = '' OR key_id = ?) LIMIT 2`, id, keyID, keyID)
+	if err != nil {
+		return "", fmt.Errorf("add feedback: look up response: %w", err)
+	}
+	defer rows.Close()
+	var made []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return "", fmt.Errorf("add feedback: look up response: %w", err)
+		}
+		made = append(made, r)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("add feedback: look up response: %w", err)
+	}
+	if len(made) != 1 {
+		return "", nil
+	}
+	return made[0], nil
 }
 
 // GetFeedback returns the feedback on a request. Returns ENotFound when
