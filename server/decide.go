@@ -521,13 +521,8 @@ func namedDeployment(c *gin.Context, model string) string {
 	return model
 }
 
-// deploymentNotFound is the code Azure OpenAI answers a call to a
-// deployment its resource does not have with (404), which Azure clients
-// test for; the management API's 404 (manage.CodeNotFound) has it too.
-const deploymentNotFound = "DeploymentNotFound"
-
 // azureDeploymentNotFound gives an unknown deployment named by Azure's
-// deployment path Azure's code, as the code clients see (Reason); the
+// deployment path Azure's code (apierr.DeploymentNotFound), as the code clients see (Reason); the
 // decision log keeps router.ENotFound. Other errors, and calls naming the
 // deployment in the body, are left as they are.
 func azureDeploymentNotFound(c *gin.Context, err error) error {
@@ -536,7 +531,7 @@ func azureDeploymentNotFound(c *gin.Context, err error) error {
 		return err
 	}
 	azure := *re
-	azure.Reason = deploymentNotFound
+	azure.Reason = apierr.DeploymentNotFound
 	return &azure
 }
 

@@ -130,6 +130,13 @@ const ThreadNotFound = "thread_not_found"
 // conversation instead.
 const PreviousResponseNotFound = "previous_response_not_found"
 
+// DeploymentNotFound is Azure OpenAI's code for a deployment its resource
+// does not have (404), which Azure clients test for: the gateway answers it
+// to a call naming an unknown deployment by Azure's deployment path and to
+// the management API's unknown deployment, and reads it in an Azure
+// provider's refusal as the model being unknown, the gateway's fault.
+const DeploymentNotFound = "DeploymentNotFound"
+
 // anthropicCodes are the codes that are Anthropic's own error_code too,
 // which its SDKs read from error.details and act on: on thread_not_found
 // their thread helpers send the whole conversation again under a new

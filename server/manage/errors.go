@@ -19,7 +19,7 @@ const (
 	CodeInvalidMode       = "InvalidRoutingMode"
 	CodeInvalidSubset     = "InvalidRoutingModels"
 	CodeInvalidProperties = "InvalidResourceProperties" // as the reference: Claude model not deployed
-	CodeNotFound          = "DeploymentNotFound"
+	CodeNotFound          = apierr.DeploymentNotFound
 	CodeInUse             = "DeploymentInUse"
 	CodeAmbiguousName     = "AmbiguousDeploymentName"
 	CodeDisabled          = "management_api_disabled"

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 )
 
 // refusesGateway reports whether a provider's 4xx on a new answer, whose
@@ -77,7 +78,7 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 	msg := strings.ToLower(e.Message)
 	if status == http.StatusNotFound {
 		name := strings.ToLower(upstreamModel(a.model))
-		return e.Code == "model_not_found" || e.Code == "DeploymentNotFound" || string(e.RawParam) == `"model"` ||
+		return e.Code == "model_not_found" || e.Code == apierr.DeploymentNotFound || string(e.RawParam) == `"model"` ||
 			e.Type == "not_found_error" && strings.HasPrefix(msg, "model:") ||
 			namesModel(msg, name) ||
 			// Google names its models "models/<name>", which namesModel
