@@ -52,12 +52,25 @@ func TestImagesReachClaudeWithTheMediaTypeOfTheirBytes(t *testing.T) {
 }
 
 // Bytes of no type Claude takes keep the type the client gave: Claude's
-// refusal then names it.
+// refusal then names it. A WebP file is a RIFF file whose form type is
+// WEBP; "WEBP" at byte 8 without the RIFF header before it is no WebP.
 func TestImagesOfAnUnknownTypeKeepTheirDeclaredType(t *testing.T) {
-	chat := `{"model":"r","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/bmp;base64,Qk02AAAAAAAAADYAAAA="}}]}]}`
-	out, err := upstream.ToAnthropic([]byte(chat), claudeModel)
-	require.NoError(t, err)
-	assert.Equal(t, "image/bmp", sourceOf(t, out).MediaType)
+	for _, tt := range []struct {
+		name, declared string
+		bytes          []byte
+	}{
+		{"bmp", "image/bmp", []byte("BM6\x00\x00\x00\x00\x00\x00\x006\x00\x00\x00")},
+		{"WEBP without a RIFF header", "image/png", append([]byte("RIFX\x24\x00\x00\x00WEBPVP8 "), make([]byte, 40)...)},
+		{"WEBP after zeros", "image/png", append([]byte("\x00\x00\x00\x00\x24\x00\x00\x00WEBPVP8 "), make([]byte, 40)...)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			url := "data:" + tt.declared + ";base64," + base64.StdEncoding.EncodeToString(tt.bytes)
+			chat := `{"model":"r","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"` + url + `"}}]}]}`
+			out, err := upstream.ToAnthropic([]byte(chat), claudeModel)
+			require.NoError(t, err)
+			assert.Equal(t, tt.declared, sourceOf(t, out).MediaType)
+		})
+	}
 }
 
 type imageSourceOut struct {
