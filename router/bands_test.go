@@ -62,13 +62,32 @@ func TestACardsBandsOfZeroAreTheBandsServed(t *testing.T) {
 	assert.Equal(t, "a", d.ChosenID)
 }
 
-// A card without bands (or with null) gets DefaultBands.
+// A card without bands (or with null, or an object naming neither band)
+// gets DefaultBands.
 func TestACardWithoutBandsGetsTheDefaults(t *testing.T) {
-	for _, js := range []string{`{}`, `{"bands": null}`} {
+	for _, js := range []string{`{}`, `{"bands": null}`, `{"bands": {}}`} {
 		r, err := bandsRouter(t, card(t, js))
 		require.NoError(t, err)
 		assert.Equal(t, router.DefaultBands.Balanced, r.Bands().Balanced, js)
 		assert.Equal(t, router.DefaultBands.Cost, r.Bands().Cost, js)
+	}
+}
+
+// Calibration writes both bands; a card that names one without the other
+// is refused when it is read (the router model is not loaded), rather than
+// serving the other mode at a default chosen for another router model.
+func TestACardGivingOneBandWithoutTheOtherIsRefused(t *testing.T) {
+	for _, tt := range []struct{ js, missing string }{
+		{`{"bands": {"balanced": 0.03}}`, "cost"},
+		{`{"bands": {"cost": 0}}`, "balanced"},
+		{`{"bands": {"balanced": 0.03, "cost": null}}`, "cost"},
+	} {
+		var c struct {
+			Bands router.Bands `json:"bands"`
+		}
+		err := json.Unmarshal([]byte(tt.js), &c)
+		require.Error(t, err, tt.js)
+		assert.Contains(t, err.Error(), "bands name no "+tt.missing, tt.js)
 	}
 }
 

@@ -7,6 +7,7 @@ package router
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -452,21 +453,38 @@ type Bands struct {
 	given bool
 }
 
-// UnmarshalJSON reads bands as a router model's card gives them: even 0
-// and 0 are the bands to apply. null leaves them unset.
+// UnmarshalJSON reads bands as a router model's card gives them: both
+// bands, where even 0 and 0 are the bands to apply. null, or an object
+// naming neither, leaves them unset (DefaultBands). One band without the
+// other is refused: calibration writes both, and the other mode would be
+// served at a default chosen for no router model in particular.
 func (b *Bands) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil
 	}
 	var v struct {
-		Balanced float64 `json:"balanced"`
-		Cost     float64 `json:"cost"`
+		Balanced *float64 `json:"balanced"`
+		Cost     *float64 `json:"cost"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	*b = Bands{Balanced: v.Balanced, Cost: v.Cost, given: true}
+	switch {
+	case v.Balanced == nil && v.Cost == nil:
+		*b = Bands{}
+	case v.Balanced == nil:
+		return oneBandOnly("cost", *v.Cost, "balanced")
+	case v.Cost == nil:
+		return oneBandOnly("balanced", *v.Balanced, "cost")
+	default:
+		*b = Bands{Balanced: *v.Balanced, Cost: *v.Cost, given: true}
+	}
 	return nil
+}
+
+func oneBandOnly(named string, band float64, missing string) error {
+	return fmt.Errorf("bands name no %s band beside %s %v: give both bands or neither (neither is balanced %v, cost %v)",
+		missing, named, band, DefaultBands.Balanced, DefaultBands.Cost)
 }
 
 // DefaultBands apply when the router model's card gives none (Bands'
