@@ -313,7 +313,27 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		}
 	}
 	if len(d.Models) == 0 {
-		return router.Deployment{}, router.Errorf(router.ENoEligible, "deployment %q has no model left to route to", name)
+		return router.Deployment{}, noModelLeft(name, d.LeftOut)
 	}
 	return d, nil
+}
+
+// noModelLeft refuses a deployment with no model to route to, saying why
+// each model it leaves out is (each reason names its model and what to
+// deploy), in the message and as excluded candidates (error.candidates),
+// as a call whose candidates the request filtered out is refused.
+func noModelLeft(name string, leftOut []router.LeftOut) error {
+	err := &router.Error{Code: router.ENoEligible, Message: fmt.Sprintf("deployment %q has no model left to route to", name)}
+	if len(leftOut) == 0 {
+		return err // its subset names only models this build no longer has
+	}
+	why := make([]string, len(leftOut))
+	cands := make([]router.Candidate, len(leftOut))
+	for i, l := range leftOut {
+		why[i] = l.Reason
+		cands[i] = router.Candidate{Model: l.Model, Reason: "excluded: " + l.Reason}
+	}
+	err.Message += ": " + strings.Join(why, "; ")
+	err.Detail = cands
+	return err
 }
