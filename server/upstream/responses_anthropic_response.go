@@ -29,7 +29,7 @@ type responseObject struct {
 	// completed").
 	CompletedAt *int64 `json:"completed_at"`
 	// Background, Text and Reasoning are the same for every answer of
-	// Claude's (claudeAnswerSettings).
+	// Claude's (claudeText, claudeReasoning).
 	Background bool            `json:"background"`
 	Text       json.RawMessage `json:"text"`
 	Reasoning  json.RawMessage `json:"reasoning"`
