@@ -24,12 +24,16 @@ func init() {
 // routeCatalog is the catalog route decides over (a seam for tests).
 var routeCatalog = models.Catalog
 
+// modelsFlagHelp describes --models on route and simulate, which both
+// resolve a catalog name (gpt-4.1) to its model ID in the router version.
+const modelsFlagHelp = "custom subset: model IDs or catalog names (gpt-4.1), comma separated (default: the version's full set)"
+
 func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("route", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mode := fs.String("mode", "balanced", "routing mode: balanced, quality or cost")
 	version := fs.String("router-version", "", "router version whose models are candidates (default: the latest)")
-	subset := fs.String("models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
+	subset := fs.String("models", "", modelsFlagHelp)
 	routerModel := fs.String("router-model", "", "folder with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	tools := fs.Bool("tools", false, "the request uses tools (only tool-capable models are eligible)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")

@@ -89,7 +89,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&f.db, "db", "", "SQLite database of a modelrouter serve to read --deployment from (default: none, the built-in deployment)")
 	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
 	fs.StringVar(&f.modes, "modes", "balanced,quality,cost", "routing modes to compare, comma separated")
-	fs.StringVar(&f.models, "models", "", "custom subset: model IDs, comma separated (default: the version's full set)")
+	fs.StringVar(&f.models, "models", "", modelsFlagHelp)
 	fs.StringVar(&f.out, "out", "", "folder for routing-share.png, summary.json and decisions.csv")
 	fs.StringVar(&f.routerModel, "router-model", "", "folder with router.onnx, tokenizer.json and router.json (default: the embedded model)")
 	fs.IntVar(&f.limit, "limit", 0, "route only the first N prompts (0: all)")
