@@ -37,8 +37,8 @@ var deploymentsUsage = `usage:
 put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
   --version V         model-router version (default: the latest)
   --mode M            balanced (default), quality or cost
-  --models IDS        comma-separated model IDs for a subset, e.g.
-                      gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929 (see modelrouter models)
+  --models IDS        comma-separated model IDs or catalog names for a subset, e.g.
+                      gpt-4.1-2025-04-14,claude-sonnet-4-5-20250929 or gpt-4.1 (see modelrouter models)
   --model ID          deploy an underlying model (a Claude model) instead of a router
   --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min);
                       SKU names, in any case:
@@ -227,7 +227,7 @@ func (f *deploymentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "file", "", `deployment JSON to send as is ("-" for stdin)`)
 	fs.StringVar(&f.version, "version", "", "model-router version (default: the latest)")
 	fs.StringVar(&f.mode, "mode", "", "routing mode: balanced, quality or cost")
-	fs.StringVar(&f.modelsCSV, "models", "", "comma-separated model IDs of a subset")
+	fs.StringVar(&f.modelsCSV, "models", "", "comma-separated model IDs or catalog names (gpt-4.1) of a subset")
 	fs.StringVar(&f.model, "model", "", "deploy this underlying model (a Claude model ID) instead of a router")
 	fs.StringVar(&f.sku, "sku", manage.DefaultSKU, "SKU name")
 	fs.IntVar(&f.capacity, "capacity", manage.DefaultCapacity, "capacity (1 = 1,000 tokens per minute)")

@@ -23,6 +23,13 @@ func TestModelsFlagHelpSaysItTakesCatalogNames(t *testing.T) {
 		help, _, _ := strings.Cut(after, "\n  -")
 		assert.Contains(t, help, "catalog names", "help %s: --models", cmd)
 	}
+	// deployments put takes them too (the management API resolves a name).
+	_, usage, err := runCmd(t, "help", "deployments")
+	require.NoError(t, err)
+	_, after, found := strings.Cut(usage, "--models IDS")
+	require.True(t, found, "help deployments has no --models")
+	help, _, _ := strings.Cut(after, "\n  --model ")
+	assert.Contains(t, help, "catalog names", "help deployments: --models")
 }
 
 // What the help promises holds: a catalog name narrows route to that model.
