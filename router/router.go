@@ -155,6 +155,24 @@ func (r *Router) Candidates(dep Deployment) ([]Model, error) {
 	return r.model.Load().candidates(dep, false)
 }
 
+// LeftOutCandidates returns the models dep leaves out (Deployment.LeftOut)
+// as a decision shows them: excluded with their reason, in their
+// version's order. A refusal made before Decide (no model left for what
+// the request needs of the models' APIs) shows them as Decide would.
+func (r *Router) LeftOutCandidates(dep Deployment) []Candidate {
+	if len(dep.LeftOut) == 0 {
+		return nil
+	}
+	ver, _ := r.model.Load().version(dep.RouterVersion)
+	var out []Candidate
+	for _, m := range ver.Models {
+		if why := dep.leftOut(m.ID); why != "" {
+			out = append(out, Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
+		}
+	}
+	return out
+}
+
 // candidates returns dep's models in their version's order; withLeftOut
 // adds those dep leaves out, which a decision shows as excluded.
 func (rm *routerModel) candidates(dep Deployment, withLeftOut bool) ([]Model, error) {

@@ -322,11 +322,21 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 		kept = append(kept, m.ID)
 	}
 	if len(dropped) > 0 {
-		// What the record says when no model is left to decide among.
-		refused := func() router.Decision {
+		// The refusal when no model is left to decide among: its record
+		// and error.candidates show the models dropped and, as Decide
+		// would, those the deployment leaves out (Deployment.LeftOut)
+		// with what to deploy.
+		refused := func() (router.Decision, router.Needs, error) {
+			shown := slices.Clone(dropped)
+			for _, c := range rt.LeftOutCandidates(dep) {
+				if allowed(c.Model) {
+					shown = append(shown, c)
+				}
+			}
 			d := rt.DecisionHeader(dep, rreq)
-			d.Candidates = dropped
-			return d
+			d.Candidates = shown
+			return d, rreq.Needs, &router.Error{Code: router.ENoEligible,
+				Message: "no model " + considered + " can serve this request: " + summarize(shown), Detail: shown}
 		}
 		dep.Models = kept
 		if len(rreq.Models) > 0 {
@@ -334,13 +344,11 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 				return slices.ContainsFunc(dropped, func(d router.Candidate) bool { return d.Model == id || nameOf(all, d.Model) == id })
 			})
 			if len(rreq.Models) == 0 {
-				return refused(), rreq.Needs, &router.Error{Code: router.ENoEligible,
-					Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
+				return refused()
 			}
 		}
 		if len(kept) == 0 {
-			return refused(), rreq.Needs, &router.Error{Code: router.ENoEligible,
-				Message: "no model " + considered + " can serve this request: " + summarize(dropped), Detail: dropped}
+			return refused()
 		}
 	}
 	d, err := rt.Decide(c.Request.Context(), dep, rreq)

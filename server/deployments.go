@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -55,8 +58,55 @@ func (s *Server) resolveDeployment(ctx context.Context, name string) (dep router
 		if d, _, ok := s.deploymentServing(ctx, name); ok {
 			return d, true, nil
 		}
+		return dep, false, s.withLeftOutReason(ctx, err, name)
 	}
 	return dep, false, err
+}
+
+// withLeftOutReason adds to notFound, the refusal of a name no deployment
+// or routed model has, why a deployment leaves out the model it names
+// (Deployment.LeftOut: Claude with no deployment of its own) and so what
+// to deploy; notFound as it is when none does.
+func (s *Server) withLeftOutReason(ctx context.Context, notFound error, name string) error {
+	var re *router.Error
+	if s.cfg.Router == nil || !errors.As(notFound, &re) {
+		return notFound
+	}
+	deps, err := s.deploymentsDefaultFirst(ctx)
+	if err != nil {
+		return notFound
+	}
+	for _, d := range deps {
+		for _, c := range s.cfg.Router.LeftOutCandidates(d) {
+			if c.Model == name || s.modelName(d, c.Model) == name {
+				e := *re
+				e.Message = fmt.Sprintf("%s; model %q is left out of deployment %q: %s",
+					strings.TrimSuffix(re.Message, "."), name, d.Name, strings.TrimPrefix(c.Reason, "excluded: "))
+				return &e
+			}
+		}
+	}
+	return notFound
+}
+
+// modelName is the catalog name of model id in d's router version ("" when
+// it has none).
+func (s *Server) modelName(d router.Deployment, id string) string {
+	ver, _ := s.cfg.Router.Version(d.RouterVersion)
+	return nameOf(ver.Models, id)
+}
+
+// deploymentsDefaultFirst lists the deployments, the default one first.
+func (s *Server) deploymentsDefaultFirst(ctx context.Context) ([]router.Deployment, error) {
+	deps, err := s.deploys.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return router.FoldName(d.Name) == DefaultDeploymentName }); i > 0 {
+		d := deps[i]
+		deps = slices.Insert(slices.Delete(deps, i, i+1), 0, d)
+	}
+	return deps, nil
 }
 
 // deploymentServing finds the deployment a call naming a model (a
@@ -69,13 +119,9 @@ func (s *Server) deploymentServing(ctx context.Context, name string) (router.Dep
 	if s.cfg.Router == nil {
 		return router.Deployment{}, "", false
 	}
-	deps, err := s.deploys.List(ctx)
+	deps, err := s.deploymentsDefaultFirst(ctx)
 	if err != nil {
 		return router.Deployment{}, "", false
-	}
-	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return router.FoldName(d.Name) == DefaultDeploymentName }); i > 0 {
-		d := deps[i]
-		deps = slices.Insert(slices.Delete(deps, i, i+1), 0, d)
 	}
 	for _, d := range deps {
 		models, err := s.cfg.Router.Candidates(d)
