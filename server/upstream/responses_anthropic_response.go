@@ -127,9 +127,10 @@ func (a *attempt) continuesJSON() json.RawMessage {
 }
 
 // cutAtOutputLimit reports an Anthropic stop_reason that ended the answer
-// at its output limit, in the middle of its last block.
+// at its output limit, in the middle of its last block: the stop reasons
+// Chat Completions calls "length" (finishReason, the one rule for both).
 func cutAtOutputLimit(stop string) bool {
-	return stop == "max_tokens" || stop == "model_context_window_exceeded"
+	return finishReason(stop) == "length"
 }
 
 // lastItemStatus is the status of an answer's last output item: the one
