@@ -6,7 +6,6 @@ package progress
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -32,7 +31,9 @@ type Bar struct {
 // bar; otherwise it writes a line at most every 5 seconds and at the end.
 func New(w io.Writer, total int64, desc string) *Bar {
 	b := &Bar{w: w, desc: desc, total: total, start: time.Now(), every: 5 * time.Second}
-	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+	// Any writer with a file descriptor, not only *os.File: modelrouter
+	// hands its commands a stderr that wraps the process's.
+	if f, ok := w.(interface{ Fd() uintptr }); ok && isatty.IsTerminal(f.Fd()) {
 		b.bar = progressbar.NewOptions64(total,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription(desc),
