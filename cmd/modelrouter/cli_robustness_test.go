@@ -217,8 +217,8 @@ func TestCLIExportFeedbackReplacesOnlyAPreviousExport(t *testing.T) {
 
 // `help route` shows route's flags, as `route -h` does, and succeeds.
 func TestCLIHelpNamesACommandsFlags(t *testing.T) {
-	_, stderr, err := runCmd(t, "help", "route")
+	stdout, _, err := runCmd(t, "help", "route")
 	require.NoError(t, err)
-	require.Contains(t, stderr, "usage: modelrouter route")
-	require.Contains(t, stderr, "-mode")
+	require.Contains(t, stdout, "usage: modelrouter route")
+	require.Contains(t, stdout, "-mode")
 }

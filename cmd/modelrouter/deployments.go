@@ -67,7 +67,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	sub, args := args[0], args[1:]
 	if sub == "help" || sub == "-h" || sub == "--help" {
-		fmt.Fprintln(stderr, deploymentsUsage)
+		fmt.Fprintln(stdout, deploymentsUsage)
 		return nil
 	}
 	fs := flag.NewFlagSet("deployments "+sub, flag.ContinueOnError)

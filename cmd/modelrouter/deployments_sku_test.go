@@ -35,7 +35,7 @@ func TestDeploymentsPutReportsAnUnknownSku(t *testing.T) {
 // `deployments help` lists the SKU names `put --sku` takes, so that an
 // admin need not send a wrong one to learn them.
 func TestDeploymentsHelpListsTheSkuNames(t *testing.T) {
-	_, usage, err := runCmd(t, "deployments", "help")
+	usage, _, err := runCmd(t, "deployments", "help")
 	require.NoError(t, err)
 	for _, sku := range manage.SKUNames {
 		assert.Contains(t, usage, sku)

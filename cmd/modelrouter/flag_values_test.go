@@ -46,13 +46,20 @@ func TestABadFlagValueIsOneLineNamingTheFlagAndWhatItTakes(t *testing.T) {
 	}
 }
 
-// An unknown flag still lists the command's flags, where the right name is,
-// and -h lists them as before.
+// An unknown flag still lists the command's flags (on stderr), where the
+// right name is, and -h lists them as before (on stdout, as asked for).
 func TestAnUnknownFlagStillListsTheFlags(t *testing.T) {
-	for _, args := range [][]string{{"train", "--sed", "2"}, {"train", "-h"}} {
-		var stderr bytes.Buffer
-		_ = run(context.Background(), args, &bytes.Buffer{}, &stderr)
-		assert.Contains(t, stderr.String(), "usage: modelrouter train", "%v", args)
-		assert.Contains(t, stderr.String(), "  -seed uint", "%v", args)
+	for _, tc := range []struct {
+		args     []string
+		onStdout bool
+	}{{[]string{"train", "--sed", "2"}, false}, {[]string{"train", "-h"}, true}} {
+		var stdout, stderr bytes.Buffer
+		_ = run(context.Background(), tc.args, &stdout, &stderr)
+		got := stderr.String()
+		if tc.onStdout {
+			got = stdout.String()
+		}
+		assert.Contains(t, got, "usage: modelrouter train", "%v", tc.args)
+		assert.Contains(t, got, "  -seed uint", "%v", tc.args)
 	}
 }

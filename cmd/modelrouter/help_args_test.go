@@ -13,15 +13,15 @@ import (
 // `modelrouter help keys create` is `keys create -h`: the flags of that
 // subcommand, which `help keys` alone does not list.
 func TestHelpCommandSubcommandShowsThatSubcommandsFlags(t *testing.T) {
-	var stderr bytes.Buffer
-	err := run(context.Background(), []string{"help", "keys", "create"}, io.Discard, &stderr)
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"help", "keys", "create"}, &stdout, io.Discard)
 	assert.Equal(t, 0, exitCode(err), "%v", err)
-	assert.Contains(t, stderr.String(), "-budget-usd")
+	assert.Contains(t, stdout.String(), "-budget-usd")
 
-	stderr.Reset()
-	err = run(context.Background(), []string{"help", "deployments", "put"}, io.Discard, &stderr)
+	stdout.Reset()
+	err = run(context.Background(), []string{"help", "deployments", "put"}, &stdout, io.Discard)
 	assert.Equal(t, 0, exitCode(err), "%v", err)
-	assert.Contains(t, stderr.String(), "--capacity")
+	assert.Contains(t, stdout.String(), "--capacity")
 }
 
 // README: exit status 2 when "the command line could not be read (... extra
@@ -43,9 +43,9 @@ func TestHelpWithWordsAfterTheCommandIsAUsageError(t *testing.T) {
 // ...") is one `help COMMAND SUBCOMMAND` takes.
 func TestHelpTakesEverySubcommandItsCommandLists(t *testing.T) {
 	for name := range commands {
-		var stderr bytes.Buffer
-		_ = run(context.Background(), []string{"help", name}, io.Discard, &stderr)
-		for _, line := range strings.Split(stderr.String(), "\n") {
+		var stdout bytes.Buffer
+		_ = run(context.Background(), []string{"help", name}, &stdout, io.Discard)
+		for _, line := range strings.Split(stdout.String(), "\n") {
 			rest, ok := strings.CutPrefix(strings.TrimSpace(line), "modelrouter "+name+" ")
 			sub, _, _ := strings.Cut(rest, " ")
 			if !ok || sub == "" || strings.HasPrefix(sub, "-") || strings.ToUpper(sub) == sub {

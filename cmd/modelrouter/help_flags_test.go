@@ -22,10 +22,10 @@ func TestHelpShowsTheValueEachFlagTakes(t *testing.T) {
 		{[]string{"serve", "-h"}, "-require-keys", "  -require-keys"},
 		{[]string{"simulate", "-h"}, "-db", "  -db string"},
 	} {
-		var stderr bytes.Buffer
-		_ = run(context.Background(), tc.command, &bytes.Buffer{}, &stderr)
+		var stdout bytes.Buffer
+		_ = run(context.Background(), tc.command, &stdout, &bytes.Buffer{})
 		var got string
-		for _, line := range strings.Split(stderr.String(), "\n") {
+		for _, line := range strings.Split(stdout.String(), "\n") {
 			if strings.HasPrefix(line, "  "+tc.flag+" ") || line == "  "+tc.flag {
 				got = line
 			}
@@ -38,9 +38,9 @@ func TestHelpShowsTheValueEachFlagTakes(t *testing.T) {
 // of the flag's value; every command's help shows at most one word there.
 func TestHelpOfEveryCommandShowsOneValueNamePerFlag(t *testing.T) {
 	for name := range commands {
-		var stderr bytes.Buffer
-		_ = run(context.Background(), []string{name, "-h"}, &bytes.Buffer{}, &stderr)
-		for _, line := range strings.Split(stderr.String(), "\n") {
+		var stdout bytes.Buffer
+		_ = run(context.Background(), []string{name, "-h"}, &stdout, &bytes.Buffer{})
+		for _, line := range strings.Split(stdout.String(), "\n") {
 			// flag.PrintDefaults writes "  -name value"; "  --" lines are
 			// a command's own usage text.
 			if strings.HasPrefix(line, "  -") && !strings.HasPrefix(line, "  --") {

@@ -16,7 +16,7 @@ import (
 // user reading `route -h` typed the dated IDs for nothing.
 func TestModelsFlagHelpSaysItTakesCatalogNames(t *testing.T) {
 	for _, cmd := range []string{"route", "simulate"} {
-		_, usage, err := runCmd(t, "help", cmd)
+		usage, _, err := runCmd(t, "help", cmd)
 		require.NoError(t, err, cmd)
 		_, after, found := strings.Cut(usage, "  -models string\n")
 		require.True(t, found, "help %s has no --models", cmd)
@@ -24,7 +24,7 @@ func TestModelsFlagHelpSaysItTakesCatalogNames(t *testing.T) {
 		assert.Contains(t, help, "catalog names", "help %s: --models", cmd)
 	}
 	// deployments put takes them too (the management API resolves a name).
-	_, usage, err := runCmd(t, "help", "deployments")
+	usage, _, err := runCmd(t, "help", "deployments")
 	require.NoError(t, err)
 	_, after, found := strings.Cut(usage, "--models IDS")
 	require.True(t, found, "help deployments has no --models")

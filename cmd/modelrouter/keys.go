@@ -154,7 +154,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return nil
 		})
 	case "help", "-h", "--help":
-		fmt.Fprintln(stderr, keysUsage)
+		fmt.Fprintln(stdout, keysUsage)
 		return nil
 	}
 	fmt.Fprintln(stderr, keysUsage)

@@ -103,7 +103,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, flag.ErrHelp):
-		showUsage()
+		printHelp(out, showUsage)
 		return err
 	case bad != nil:
 		return usagef("%s: invalid value %q for flag --%s: %s", fs.Name(), badValue, bad.Name, wantedValue(bad.Value, badValue, badErr))
@@ -191,13 +191,49 @@ func exitCode(err error) int {
 // helpWords ask for the list of commands.
 var helpWords = []string{"help", "-h", "--help"}
 
+// commandStderr is the stderr run gives a command: help the user asked
+// for goes to stdout, as GNU tools, git and `go help` print it, so that
+// `modelrouter serve -h | grep grace` finds it; usage shown for a mistake
+// (an unknown flag) stays on stderr. The commands' usage functions write
+// to stderr; printHelp points it at stdout while they show help.
+type commandStderr struct {
+	stderr, stdout io.Writer
+	helping        bool
+}
+
+func (w *commandStderr) Write(p []byte) (int, error) {
+	if w.helping {
+		return w.stdout.Write(p)
+	}
+	return w.stderr.Write(p)
+}
+
+// Fd is stderr's file descriptor, so that a progress bar still sees a
+// terminal there; a stderr that is no file gets one that is not a terminal.
+func (w *commandStderr) Fd() uintptr {
+	if f, ok := w.stderr.(interface{ Fd() uintptr }); ok {
+		return f.Fd()
+	}
+	return ^uintptr(0)
+}
+
+// printHelp runs show, which writes a command's usage to stderr, as help
+// the user asked for: on stdout when stderr is run's commandStderr.
+func printHelp(stderr io.Writer, show func()) {
+	if w, ok := stderr.(*commandStderr); ok {
+		w.helping = true
+		defer func() { w.helping = false }()
+	}
+	show()
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) >= 2 && args[0] == "help" && !slices.Contains(helpWords, args[1]) {
-		return help(ctx, args[1:], stdout, stderr)
+		return help(ctx, args[1:], stdout, &commandStderr{stderr: stderr, stdout: stdout})
 	}
 	if len(args) == 0 || slices.Contains(helpWords, args[0]) {
-		usage(stderr)
 		if len(args) == 0 {
+			usage(stderr)
 			return usagef("no command given")
 		}
 		// `help help` and `help -h` are `help`; a word after them is
@@ -207,9 +243,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			asked = args[:2]
 		}
 		if extra := args[len(asked):]; len(extra) > 0 {
+			usage(stderr)
 			return usagef("%s takes no more words, got %q; for a command's help: modelrouter help COMMAND [SUBCOMMAND]",
 				strings.Join(asked, " "), extra)
 		}
+		usage(stdout)
 		return nil
 	}
 	c, ok := commands[args[0]]
@@ -217,7 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr)
 		return usagef("unknown command %q", args[0])
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	return c.run(ctx, args[1:], stdout, &commandStderr{stderr: stderr, stdout: stdout})
 }
 
 // help is `help COMMAND [SUBCOMMAND]`: `help route` is `route -h`, that

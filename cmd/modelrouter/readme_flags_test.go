@@ -26,10 +26,10 @@ var helpDefault = regexp.MustCompile(` \(default (.+)\)$`)
 // commandHelpFlags reads the flags of `modelrouter args... -h`.
 func commandHelpFlags(t *testing.T, args ...string) map[string]helpFlag {
 	t.Helper()
-	var stderr bytes.Buffer
-	_ = run(context.Background(), append(args, "-h"), &bytes.Buffer{}, &stderr)
+	var stdout bytes.Buffer
+	_ = run(context.Background(), append(args, "-h"), &stdout, &bytes.Buffer{})
 	flags := map[string]helpFlag{}
-	lines := strings.Split(stderr.String(), "\n")
+	lines := strings.Split(stdout.String(), "\n")
 	for i, line := range lines {
 		if !strings.HasPrefix(line, "  -") || strings.HasPrefix(line, "  --") {
 			continue

@@ -18,9 +18,9 @@ import (
 // says how long decisions are kept, and the README's decision log section
 // naming it, so an operator can bound the file without stopping the server.
 func TestServeOffersHowLongDecisionsAreKept(t *testing.T) {
-	var stderr bytes.Buffer
-	_ = run(context.Background(), []string{"serve", "-h"}, &bytes.Buffer{}, &stderr)
-	lines := strings.Split(stderr.String(), "\n")
+	var stdout bytes.Buffer
+	_ = run(context.Background(), []string{"serve", "-h"}, &stdout, &bytes.Buffer{})
+	lines := strings.Split(stdout.String(), "\n")
 	var flag string
 	for i, line := range lines {
 		fields := strings.Fields(line)
@@ -29,7 +29,7 @@ func TestServeOffersHowLongDecisionsAreKept(t *testing.T) {
 			flag = fields[0]
 		}
 	}
-	require.NotEmpty(t, flag, "serve -h has no duration setting for how long decision log rows are kept:\n%s", stderr.String())
+	require.NotEmpty(t, flag, "serve -h has no duration setting for how long decision log rows are kept:\n%s", stdout.String())
 
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)

@@ -88,7 +88,7 @@ func TestTrainHelpShowsTheDefaultDecayAverageAndEmbeddingStep(t *testing.T) {
 	assert.Equal(t, "0.01", flags["weight-decay"].def)
 	assert.Equal(t, "0.99", flags["ema"].def)
 	assert.Equal(t, "1", flags["emb-lr"].def)
-	_, help, _ := runCmd(t, "train", "-h")
+	help, _, _ := runCmd(t, "train", "-h")
 	for _, f := range []string{"weight-decay", "ema", "emb-lr", "emb-init", "w1-init"} {
 		usage := flagUsage(help, f)
 		require.NotEmpty(t, usage, "-%s is in train -h", f)
