@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/router/routertest"
-	"github.com/modelrouter/modelrouter/server/manage"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // A deployment of the whole router version routes to a Claude model only
@@ -24,29 +20,15 @@ import (
 // excluded candidate saying what to deploy, never chosen nor tried, and a
 // normal candidate once deployed.
 func TestAClaudeModelNotDeployedOnItsOwnShowsExcludedSayingWhatToDeploy(t *testing.T) {
-	cat := testCatalog()
-	for i, m := range cat.Versions[0].Models {
-		if m.ID == "claude" {
-			cat.Versions[0].Models[i].RequiresDeployment = true
-		}
-	}
 	// Claude is the best model: in quality mode it is chosen whenever it
 	// is a candidate.
 	pred := testPrediction()
 	pred["claude"] = router.Estimate{Quality: 0.97, OutputTokens: 100}
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	e, st := leftOutClaudeGateway(t, pred)
 	ctx := context.Background()
-	_, err = st.PutDeployment(ctx, "full", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+	_, err := st.PutDeployment(ctx, "full", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
 	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "routing": {"mode": "quality"}}}`))
 	require.NoError(t, err)
-	e := newE2E(t, func(c *Config) {
-		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: c.Available})
-		require.NoError(t, err)
-		c.Router = rt
-		c.Deployments = manage.NewSource(st, cat)
-	})
 	const body = `{"model":"full","messages":[{"role":"user","content":"hi"}]}`
 	claudeOf := func(cs []dryRunCandidate) dryRunCandidate {
 		for _, c := range cs {

@@ -20,10 +20,13 @@ import (
 // out of its whole version when Claude has no deployment of its own.
 const leftOutClaudeWhy = `claude must be deployed before model router can route to it: first PUT a deployment with properties.model {"format": "Anthropic", "name": "claude", "version": "1"} and sku.name "GlobalStandard"`
 
-// newLeftOutClaudeGateway is the e2e gateway whose built-in model-router,
-// a whole-version deployment, leaves Claude out for want of a deployment
-// of its own; opts change the catalog.
-func newLeftOutClaudeGateway(t *testing.T, opts ...func(*router.Model)) *e2e {
+// leftOutClaudeGateway is the e2e gateway over testCatalog in which Claude
+// needs a deployment of its own, so its built-in model-router, a
+// whole-version deployment, leaves Claude out until one is stored in st,
+// the deployment store it reads (a test puts deployments there). It
+// predicts pred (testPrediction when nil); opts change Claude's catalog
+// entry.
+func leftOutClaudeGateway(t *testing.T, pred router.Prediction, opts ...func(*router.Model)) (*e2e, *store.Store) {
 	t.Helper()
 	cat := testCatalog()
 	for i, m := range cat.Versions[0].Models {
@@ -34,15 +37,18 @@ func newLeftOutClaudeGateway(t *testing.T, opts ...func(*router.Model)) *e2e {
 			}
 		}
 	}
+	if pred == nil {
+		pred = testPrediction()
+	}
 	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	return newE2E(t, func(c *Config) {
-		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: testPrediction()}, Available: c.Available})
+		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: pred}, Available: c.Available})
 		require.NoError(t, err)
 		c.Router = rt
 		c.Deployments = manage.NewSource(st, cat)
-	})
+	}), st
 }
 
 type leftOutErrorBody struct {
@@ -61,7 +67,7 @@ type leftOutErrorBody struct {
 // error.candidates and the logged decision's, with its reason, as every
 // other refusal and the dry run show it.
 func TestARefusalForWhatTheAPIsCannotCarryShowsTheLeftOutModel(t *testing.T) {
-	e := newLeftOutClaudeGateway(t)
+	e, _ := leftOutClaudeGateway(t, nil)
 	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/messages",
 		`{"model":"model-router","max_tokens":100,"tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[{"role":"user","content":"News?"}]}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", raw)
@@ -87,7 +93,7 @@ func TestARefusalForWhatTheAPIsCannotCarryShowsTheLeftOutModel(t *testing.T) {
 // name nothing serves is (404, the same code), but says why it is left
 // out and what to deploy.
 func TestNamingALeftOutModelInModelSaysWhyItIsLeftOut(t *testing.T) {
-	e := newLeftOutClaudeGateway(t, func(m *router.Model) { m.Name = "claude-latest" })
+	e, _ := leftOutClaudeGateway(t, nil, func(m *router.Model) { m.Name = "claude-latest" })
 	_, _, plainRaw := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}`)
 	var plain leftOutErrorBody
 	require.NoError(t, json.Unmarshal(plainRaw, &plain), "%s", plainRaw)

@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/router/routertest"
-	"github.com/modelrouter/modelrouter/server/manage"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // A deployment whose every model is left out for want of a deployment of
@@ -23,25 +19,11 @@ import (
 // why each model is left out and what to deploy, as a call whose
 // candidates the request filtered out is, not only that none is left.
 func TestADeploymentWithNoModelLeftSaysWhatToDeploy(t *testing.T) {
-	cat := testCatalog()
-	for i, m := range cat.Versions[0].Models {
-		if m.ID == "claude" {
-			cat.Versions[0].Models[i].RequiresDeployment = true
-		}
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	_, err = st.PutDeployment(context.Background(), "only-claude", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+	e, st := leftOutClaudeGateway(t, nil)
+	_, err := st.PutDeployment(context.Background(), "only-claude", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
 	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"},
 	  "routing": {"models": [{"format": "Anthropic", "name": "claude", "version": "1"}]}}}`))
 	require.NoError(t, err)
-	e := newE2E(t, func(c *Config) {
-		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: testPrediction()}, Available: c.Available})
-		require.NoError(t, err)
-		c.Router = rt
-		c.Deployments = manage.NewSource(st, cat)
-	})
 
 	status, _, raw := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"only-claude","messages":[{"role":"user","content":"hi"}]}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", raw)
@@ -57,7 +39,7 @@ func TestADeploymentWithNoModelLeftSaysWhatToDeploy(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(raw, &body), "%s", raw)
 	assert.Equal(t, router.ENoEligible, body.Error.Code)
-	const why = `claude must be deployed before model router can route to it: first PUT a deployment with properties.model {"format": "Anthropic", "name": "claude", "version": "1"} and sku.name "GlobalStandard"`
+	const why = leftOutClaudeWhy
 	assert.Contains(t, body.Error.Message, `deployment "only-claude" has no model left to route to`)
 	assert.Contains(t, body.Error.Message, why)
 	require.Len(t, body.Error.Candidates, 1, "%s", raw)
