@@ -17,6 +17,10 @@ import (
 // made with `modelrouter keys budget` applies without a restart.
 const DefaultRefresh = 30 * time.Second
 
+// DefaultUnderWayWait is how long a call that its key's calls under way
+// alone would refuse waits for one of them to finish (Tracker.UnderWayWait).
+const DefaultUnderWayWait = time.Second
+
 // Source is where budgets and past spend come from (the store).
 type Source interface {
 	// KeyBudget returns the key's budget (USD 0: none).
@@ -44,6 +48,10 @@ type Source interface {
 type Tracker struct {
 	// Refresh is how often a key's budget is read again (DefaultRefresh).
 	Refresh time.Duration
+	// UnderWayWait is how long a call that only the key's calls under
+	// way would refuse waits for one of them to let its hold go, checked
+	// again each time one does (DefaultUnderWayWait; 0: not at all).
+	UnderWayWait time.Duration
 
 	src     Source
 	now     func() time.Time
@@ -71,6 +79,9 @@ type account struct {
 	// held is what the calls under way are expected to cost, by the UTC
 	// day they began; an entry goes once its last call has finished.
 	held map[time.Time]*hold
+	// released, when not nil, is closed the next time a hold goes, for
+	// the checks waiting on it (awaitRelease).
+	released chan struct{}
 	// forgotTo is the cut forget last used.
 	forgotTo time.Time
 }
@@ -86,7 +97,7 @@ func New(src Source, now func() time.Time) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tracker{Refresh: DefaultRefresh, src: src, now: now, started: now(), keys: make(map[string]*account)}
+	return &Tracker{Refresh: DefaultRefresh, UnderWayWait: DefaultUnderWayWait, src: src, now: now, started: now(), keys: make(map[string]*account)}
 }
 
 // Admit returns an error (EInsufficientQuota, a 429) when
@@ -138,11 +149,52 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.account(keyID)
-	spent, held, calls := a.spentIn(from, to, logged, t.now())
-	if spent+held >= b.USD {
-		return nil, refusal(b, now, to, spent, held, calls)
+	var waited <-chan time.Time
+	for {
+		spent, held, calls := a.spentIn(from, to, logged, t.now())
+		if spent+held < b.USD {
+			return t.holdLocked(a, keyID, usd, began), nil
+		}
+		if !(spent < b.USD && calls > 0 && (to.IsZero() || now.Before(to))) || t.UnderWayWait <= 0 {
+			return nil, refusal(b, now, to, spent, held, calls)
+		}
+		// Only the calls under way refuse it, and one of them may be
+		// over already for its client. A call's hold goes when the
+		// server finishes its record, once the answer is written: a
+		// stream's last event, and the last bytes of a long whole
+		// answer, reach the client before that, so a client that calls
+		// again the instant it has its answer, one call after another,
+		// could be refused for the call it has. What comes between is
+		// brief bookkeeping, so the check waits for holds to go (for
+		// UnderWayWait at most) and checks again as each one does.
+		if waited == nil {
+			timer := time.NewTimer(t.UnderWayWait)
+			defer timer.Stop()
+			waited = timer.C
+		}
+		if !t.awaitRelease(ctx, a, waited) {
+			return nil, refusal(b, now, to, spent, held, calls)
+		}
 	}
-	return t.holdLocked(a, keyID, usd, began), nil
+}
+
+// awaitRelease waits, t.mu let go meanwhile, until a hold on a goes
+// (true), or ctx is done or waited fires (false); t.mu is held.
+func (t *Tracker) awaitRelease(ctx context.Context, a *account, waited <-chan time.Time) bool {
+	if a.released == nil {
+		a.released = make(chan struct{})
+	}
+	released := a.released
+	t.mu.Unlock()
+	defer t.mu.Lock()
+	select {
+	case <-released:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-waited:
+		return false
+	}
 }
 
 // holdLocked holds usd of keyID's budget (its account a) for a call that
@@ -207,6 +259,10 @@ func (t *Tracker) spendOnce(keyID string, began time.Time, mine *hold) func(floa
 				}
 			}
 			t.spendLocked(a, usd, began)
+			if a.released != nil {
+				close(a.released)
+				a.released = nil
+			}
 		})
 	}
 }
