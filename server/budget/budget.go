@@ -64,6 +64,10 @@ type Tracker struct {
 type account struct {
 	budget store.Budget
 	read   time.Time // when budget was read (zero: never)
+	// budgetReads counts the reads of budget begun, and budgetKept is
+	// the number of the one budget is from, so a read that ends after
+	// one begun later does not put back the older budget it has.
+	budgetReads, budgetKept int
 	// logged is the log's spend from a period's start to started, by
 	// the period's start (the zero time for a total budget): read once,
 	// and again only when a booked cost changes it (Correct).
@@ -276,6 +280,8 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 		t.mu.Unlock()
 		return b, nil
 	}
+	a.budgetReads++
+	mine := a.budgetReads
 	t.mu.Unlock()
 
 	b, err := t.src.KeyBudget(ctx, keyID)
@@ -285,8 +291,13 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a = t.account(keyID)
-	a.budget, a.read = b, now
-	return b, nil
+	// Calls that find the budget due at once each read it, and their
+	// reads may end in any order: one begun later, which may have seen
+	// the operator's change that this one did not, has the last word.
+	if mine > a.budgetKept {
+		a.budget, a.read, a.budgetKept = b, now, mine
+	}
+	return a.budget, nil
 }
 
 // logged returns the log's part of keyID's spend since from: read the
