@@ -24,17 +24,20 @@ func TestResponseSettingsRepeatTheCallOrOpenAIsDefaults(t *testing.T) {
 		"tool_choice": `"auto"`, "tools": "[]", "top_p": "1", "max_output_tokens": "null",
 		"store": "true", "truncation": `"disabled"`, "top_logprobs": "0", "max_tool_calls": "null",
 		"user": "null", "safety_identifier": "null", "prompt_cache_key": "null",
+		"prompt_cache_retention": "null", "service_tier": `"auto"`,
 	} {
 		assert.JSONEq(t, want, string(d[member]), member)
 	}
 	set := read(`{"model":"m","input":"hi","instructions":"Be brief.","metadata":{"k":"v"},"parallel_tool_calls":false,
 		"temperature":0.2,"top_p":0.9,"tool_choice":"required","tools":[{"type":"function","name":"f"}],"max_output_tokens":77,
-		"store":false,"truncation":"auto","top_logprobs":0,"max_tool_calls":2,"user":"u","safety_identifier":"s","prompt_cache_key":"k"}`)
+		"store":false,"truncation":"auto","top_logprobs":0,"max_tool_calls":2,"user":"u","safety_identifier":"s","prompt_cache_key":"k",
+		"prompt_cache_retention":"24h","service_tier":"flex"}`)
 	for member, want := range map[string]string{
 		"instructions": `"Be brief."`, "metadata": `{"k":"v"}`, "parallel_tool_calls": "false", "temperature": "0.2",
 		"top_p": "0.9", "tool_choice": `"required"`, "tools": `[{"type":"function","name":"f"}]`, "max_output_tokens": "77",
 		"store": "false", "truncation": `"auto"`, "top_logprobs": "0", "max_tool_calls": "2",
 		"user": `"u"`, "safety_identifier": `"s"`, "prompt_cache_key": `"k"`,
+		"prompt_cache_retention": `"24h"`, "service_tier": `"flex"`,
 	} {
 		assert.JSONEq(t, want, string(set[member]), member)
 	}

@@ -76,6 +76,16 @@ type responseSettings struct {
 	User             json.RawMessage `json:"user"`
 	SafetyIdentifier json.RawMessage `json:"safety_identifier"`
 	PromptCacheKey   json.RawMessage `json:"prompt_cache_key"`
+	// PromptCacheRetention is repeated as sent, as the settings above:
+	// Claude's cache is not told it.
+	PromptCacheRetention json.RawMessage `json:"prompt_cache_retention"`
+	// ServiceTier is the tier the call asked ("auto", OpenAI's default,
+	// when none) while the answer is in progress; finish replaces it with
+	// the tier that served it (servedTier), as OpenAI's finished response
+	// names the processing mode it was served at rather than the one
+	// asked ("This response value may be different from the value set in
+	// the parameter", openai-go's Response.ServiceTier).
+	ServiceTier json.RawMessage `json:"service_tier"`
 }
 
 // settingsOf reads the settings a response repeats from a Responses body.
@@ -101,6 +111,8 @@ func settingsOf(body []byte) responseSettings {
 	def(&s.User, "null")
 	def(&s.SafetyIdentifier, "null")
 	def(&s.PromptCacheKey, "null")
+	def(&s.PromptCacheRetention, "null")
+	def(&s.ServiceTier, `"auto"`)
 	return s
 }
 
@@ -209,8 +221,35 @@ func newResponseObject(id string, m router.Model, settings responseSettings) *re
 	}
 }
 
-// finish sets the status from Anthropic's stop_reason and the usage.
-func (r *responseObject) finish(stop string, u router.Usage) {
+// servedTier is the service_tier of a finished answer of Claude's, from
+// the tier Anthropic says served it (anthropicTier): "priority" for its
+// priority tier, else "default", OpenAI's name for standard processing,
+// which is also what an answer that names no tier (a server of one's own)
+// got.
+func servedTier(anthropic string) json.RawMessage {
+	if anthropic == "priority" {
+		return json.RawMessage(`"priority"`)
+	}
+	return json.RawMessage(`"default"`)
+}
+
+// anthropicTier is the tier an Anthropic usage object says served the
+// answer (its service_tier: "standard", "priority" or "batch"), "" when
+// it names none.
+func anthropicTier(usage json.RawMessage) string {
+	var u struct {
+		ServiceTier string `json:"service_tier"`
+	}
+	if len(usage) == 0 || json.Unmarshal(usage, &u) != nil {
+		return ""
+	}
+	return u.ServiceTier
+}
+
+// finish sets the status from Anthropic's stop_reason, the usage and the
+// tier that served the answer (servedTier).
+func (r *responseObject) finish(stop string, u router.Usage, tier json.RawMessage) {
+	r.ServiceTier = tier
 	r.Status = "completed"
 	switch {
 	case cutAtOutputLimit(stop):
@@ -279,7 +318,7 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 			it.Status = lastItemStatus(in.StopReason)
 		}
 	}
-	out.finish(in.StopReason, shown)
+	out.finish(in.StopReason, shown, servedTier(anthropicTier(in.Usage)))
 	body, err := marshalPlain(out)
 	if err != nil {
 		return nil, usage, err

@@ -33,6 +33,9 @@ type responsesAnthropicStream struct {
 	streamUsage
 	stop          string
 	started, done bool
+	// tier is the service tier Anthropic's usage named (anthropicTier),
+	// which message_start's carries.
+	tier string
 	// items are the output items in output_index order; blocks maps an
 	// Anthropic content block index to its item; text is the open text
 	// item, nil when none.
@@ -124,6 +127,7 @@ func (s *responsesAnthropicStream) translate(ev sseEvent) []sseEvent {
 func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	switch e.Type {
 	case "message_start":
+		s.noteTier(e.Message.Usage)
 		return s.start(e.Message.Usage)
 	case "content_block_start":
 		switch e.ContentBlock.Type {
@@ -143,6 +147,7 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 			return s.argsDelta(e.Index, e.Delta.PartialJSON)
 		}
 	case "message_delta":
+		s.noteTier(e.Usage)
 		s.mergeFinalUsage(e.Usage)
 		if e.Delta.StopReason != "" {
 			s.stop = e.Delta.StopReason
@@ -157,6 +162,13 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 	// content_block_stop: its item is closed when the next block starts or
 	// the message ends.
 	return nil
+}
+
+// noteTier keeps the service tier a usage names, should it name one.
+func (s *responsesAnthropicStream) noteTier(usage json.RawMessage) {
+	if tier := anthropicTier(usage); tier != "" {
+		s.tier = tier
+	}
 }
 
 // start sends response.created and response.in_progress once, when the
@@ -285,7 +297,7 @@ func (s *responsesAnthropicStream) finish() []sseEvent {
 	for _, it := range s.items {
 		s.resp.Output = append(s.resp.Output, it.item(s.statusOf(it)))
 	}
-	s.resp.finish(s.stop, s.shown())
+	s.resp.finish(s.stop, s.shown(), servedTier(s.tier))
 	typ := "response.completed"
 	if s.resp.Status == "incomplete" {
 		typ = "response.incomplete"

@@ -167,6 +167,9 @@ func (c *call) anthropicUsage(output int) map[string]any {
 	if hour := c.b.CacheWrite1hTokens; hour > 0 {
 		u["cache_creation"] = map[string]any{"ephemeral_5m_input_tokens": c.b.CacheWriteTokens - hour, "ephemeral_1h_input_tokens": hour}
 	}
+	if c.b.ServiceTier != "" {
+		u["service_tier"] = c.b.ServiceTier // Anthropic names its tier in the usage
+	}
 	return u
 }
 

@@ -155,7 +155,9 @@ type Behavior struct {
 	// ServiceTier, when set, is the processing tier the OpenAI fake's
 	// answers say served them (`service_tier` on a chat completion, on
 	// each chunk and on the Responses object), as OpenAI's say, whatever
-	// the request asked for.
+	// the request asked for; on the Anthropic fake, the usage's
+	// service_tier of the answer and of message_start ("standard",
+	// "priority"), as Anthropic's says.
 	ServiceTier string
 	// Stateless makes the OpenAI fake's Responses API keep no answers, as
 	// Ollama's: a previous_response_id is neither looked up nor named back
