@@ -12,26 +12,32 @@ import (
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
-// When Claude stops at max_tokens, the item it was writing was cut off:
-// as in OpenAI's Responses API (an item whose model ran out of tokens
+// When Claude stops at max_tokens, or refuses (stop_reason "refusal",
+// which may come in the middle of an answer), the item it was writing was
+// cut off: as in OpenAI's Responses API (an item whose model stopped
 // while writing it ends "incomplete", the last item of an incomplete
-// response), that item says status "incomplete", in the JSON answer, in
-// the stream's response.output_item.done and response.incomplete, and read
-// back by id; the items before it were finished and say "completed". An
-// answer Claude ended itself says "completed" throughout.
-func TestTheItemClaudeWasWritingWhenItsOutputLimitCutItIsIncomplete(t *testing.T) {
+// response, whose incomplete_details say why: max_output_tokens or
+// content_filter), that item says status "incomplete", in the JSON answer,
+// in the stream's response.output_item.done and response.incomplete, and
+// read back by id; the items before it were finished and say "completed".
+// An answer Claude ended itself says "completed" throughout.
+func TestTheItemClaudeWasWritingWhenItWasCutOffIsIncomplete(t *testing.T) {
 	call := upstreamtest.ToolCall{ID: "toolu_1", Name: "lookup", Arguments: `{"q":"lakes"}`}
 	for _, tc := range []struct {
 		name     string
 		behavior upstreamtest.Behavior
 		want     []string // each output item's type and status
+		reason   string   // the response's incomplete_details.reason, "" when completed
 	}{
-		{"text cut", upstreamtest.Behavior{StopReason: "max_tokens"}, []string{"message incomplete"}},
+		{"text cut", upstreamtest.Behavior{StopReason: "max_tokens"}, []string{"message incomplete"}, "max_output_tokens"},
 		{"call cut after text", upstreamtest.Behavior{StopReason: "max_tokens", ToolCall: &call, TextFirst: true},
-			[]string{"message completed", "function_call incomplete"}},
-		{"call cut", upstreamtest.Behavior{StopReason: "max_tokens", ToolCall: &call}, []string{"function_call incomplete"}},
-		{"text ended", upstreamtest.Behavior{}, []string{"message completed"}},
-		{"call ended", upstreamtest.Behavior{ToolCall: &call, TextFirst: true}, []string{"message completed", "function_call completed"}},
+			[]string{"message completed", "function_call incomplete"}, "max_output_tokens"},
+		{"call cut", upstreamtest.Behavior{StopReason: "max_tokens", ToolCall: &call}, []string{"function_call incomplete"}, "max_output_tokens"},
+		{"text refused", upstreamtest.Behavior{StopReason: "refusal"}, []string{"message incomplete"}, "content_filter"},
+		{"call refused after text", upstreamtest.Behavior{StopReason: "refusal", ToolCall: &call, TextFirst: true},
+			[]string{"message completed", "function_call incomplete"}, "content_filter"},
+		{"text ended", upstreamtest.Behavior{}, []string{"message completed"}, ""},
+		{"call ended", upstreamtest.Behavior{ToolCall: &call, TextFirst: true}, []string{"message completed", "function_call completed"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newE2E(t, func(c *Config) { c.Responses = &memResponses{} })
@@ -47,15 +53,24 @@ func TestTheItemClaudeWasWritingWhenItsOutputLimitCutItIsIncomplete(t *testing.T
 				}
 				return out
 			}
+			ended := func(r *responses.Response) []string {
+				status := responses.ResponseStatusCompleted
+				if tc.reason != "" {
+					status = responses.ResponseStatusIncomplete
+				}
+				assert.Equal(t, status, r.Status)
+				assert.Equal(t, tc.reason, r.IncompleteDetails.Reason, "incomplete_details.reason")
+				return statuses(r.Output)
+			}
 			readBack := func(id string) []string {
 				got, err := client.Responses.Get(ctx, id, responses.ResponseGetParams{})
 				require.NoError(t, err)
-				return statuses(got.Output)
+				return ended(got)
 			}
 
 			whole, err := client.Responses.New(ctx, params, onModel("claude"))
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, statuses(whole.Output), "as JSON")
+			assert.Equal(t, tc.want, ended(whole), "as JSON")
 			assert.Equal(t, tc.want, readBack(whole.ID), "the JSON answer read back by id")
 
 			stream := client.Responses.NewStreaming(ctx, params, onModel("claude"))
@@ -71,7 +86,7 @@ func TestTheItemClaudeWasWritingWhenItsOutputLimitCutItIsIncomplete(t *testing.T
 			}
 			require.NoError(t, stream.Err())
 			assert.Equal(t, tc.want, done, "each response.output_item.done")
-			assert.Equal(t, tc.want, statuses(last.Output), "the stream's last event")
+			assert.Equal(t, tc.want, ended(&last), "the stream's last event")
 			assert.Equal(t, tc.want, readBack(last.ID), "the streamed answer read back by id")
 			if tc.want[len(tc.want)-1] == "message incomplete" {
 				assert.Equal(t, "Hello from claude.", last.OutputText(), "a cut message keeps the text it has")

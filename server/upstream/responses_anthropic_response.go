@@ -146,15 +146,17 @@ func cutAtOutputLimit(stop string) bool {
 }
 
 // lastItemStatus is the status of an answer's last output item: the one
-// Claude was writing when it stopped, "incomplete" when its output limit
-// cut it off. OpenAI's Responses API ends such an item so, the last item
-// of an incomplete response (its output message's status "One of
-// in_progress, completed, or incomplete"; Open Responses, the
-// specification written from it: "incomplete - the model has exhausted
-// its token budget while emitting tokens belonging to this item"). The
+// Claude was writing when it stopped, "incomplete" when it was cut off:
+// by its output limit, or by a refusal (stop_reason "refusal", which
+// Anthropic's classifiers may give in the middle of an answer), the two
+// stops that make the response incomplete (finish). OpenAI's Responses API
+// ends such an item so, the last item of an incomplete response (its
+// output message's status "One of in_progress, completed, or incomplete";
+// Open Responses, the specification written from it: an item that ends
+// "incomplete" must be the last, and its response incomplete too). The
 // items before it were finished.
 func lastItemStatus(stop string) string {
-	if cutAtOutputLimit(stop) {
+	if cutAtOutputLimit(stop) || stop == "refusal" {
 		return "incomplete"
 	}
 	return "completed"
