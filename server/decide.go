@@ -758,10 +758,12 @@ func (s *Server) callModels(r *routed) ([]router.Model, error) {
 }
 
 // previousNotFound is how a continuation of another key's answer is
-// refused: as an unknown id, as OpenAI refuses another project's (its
-// words and code).
+// refused: as an unknown id, as OpenAI refuses another project's: a 400
+// invalid_request_error with its words, param and code, which clients
+// (Codex's proxies among them) test, status included, to resend the whole
+// conversation.
 func previousNotFound(id string) error {
-	return &router.Error{Code: router.ENotFound, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id",
+	return &router.Error{Code: router.EInvalid, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id",
 		Message: fmt.Sprintf("Previous response with id '%s' not found.", id)}
 }
 

@@ -11,9 +11,10 @@ import (
 )
 
 // A continuation of an id the gateway cannot give this key is refused as
-// OpenAI refuses an id it does not have: its words, param and code
-// (previous_response_not_found), which clients read to send the whole
-// conversation instead. Another key's answer is refused the same way.
+// OpenAI refuses an id it does not have: a 400 invalid_request_error with
+// its words, param and code (previous_response_not_found), which clients
+// read, status included, to send the whole conversation instead. Another
+// key's answer is refused the same way.
 func TestAnUnknownPreviousResponseIsRefusedInOpenAIsWords(t *testing.T) {
 	e := newE2E(t)
 	before := len(e.openai.Requests()) + len(e.anthropic.Requests())
@@ -22,7 +23,8 @@ func TestAnUnknownPreviousResponseIsRefusedInOpenAIsWords(t *testing.T) {
 		Model: "model-router", PreviousResponseID: openai.String("resp_nowhere"),
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And then?")},
 	})
-	apiErr := requireStatus(t, err, http.StatusNotFound)
+	apiErr := requireStatus(t, err, http.StatusBadRequest)
+	assert.Equal(t, "invalid_request_error", apiErr.Type)
 	assert.Equal(t, "Previous response with id 'resp_nowhere' not found.", apiErr.Message)
 	assert.Equal(t, "previous_response_id", apiErr.Param)
 	assert.Equal(t, "previous_response_not_found", apiErr.Code)

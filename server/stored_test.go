@@ -272,7 +272,7 @@ func TestContinuationOfAnAnswerWithNoOwner(t *testing.T) {
 				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("go on")},
 			}, onModel("mini"))
 			if requireKeys {
-				apiErr := requireStatus(t, err, http.StatusNotFound)
+				apiErr := requireStatus(t, err, http.StatusBadRequest) // as OpenAI refuses an id it does not have
 				assert.Equal(t, "previous_response_id", apiErr.Param)
 			} else {
 				require.NoError(t, err, "no keys: the provider decides")
@@ -348,7 +348,7 @@ func TestE2EAnswersBelongToTheKeyThatMadeThem(t *testing.T) {
 				Model: "model-router", PreviousResponseID: openai.String(made.ID),
 				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("and then?")},
 			})
-			apiErr := requireStatus(t, err, http.StatusNotFound)
+			apiErr := requireStatus(t, err, http.StatusBadRequest) // as OpenAI refuses an id it does not have
 			assert.Equal(t, "previous_response_id", apiErr.Param)
 			assert.Equal(t, sent, len(e.openai.Requests())+len(e.anthropic.Requests()), "nothing of another key's answer reaches a provider")
 
