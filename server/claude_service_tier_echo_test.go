@@ -21,8 +21,8 @@ import (
 func TestClaudesResponseObjectNamesItsServiceTierAndCacheRetention(t *testing.T) {
 	for _, tc := range []struct {
 		name, asked, retention string // as the call sets them ("" for none)
-		served                        string // Anthropic's usage.service_tier
-		inProgress, finished          responses.ResponseServiceTier
+		served                 string // Anthropic's usage.service_tier
+		inProgress, finished   responses.ResponseServiceTier
 	}{
 		{name: "nothing asked", inProgress: "auto", finished: "default"},
 		{name: "asked, standard tier", asked: "flex", retention: "24h", served: "standard", inProgress: "flex", finished: "default"},
