@@ -45,3 +45,9 @@ func SetRollbackSQL(q string) (restore func()) {
 	rollbackSQL = q
 	return func() { rollbackSQL = old }
 }
+
+// WithCheckpointInterval sets how often the store looks at the -wal
+// file's size and empties it when oversized (default checkpointEvery).
+func WithCheckpointInterval(d time.Duration) Option {
+	return func(c *config) { c.checkpointEvery = d }
+}

@@ -52,6 +52,9 @@ func init() {
 type Store struct {
 	db  *sql.DB
 	log *Log
+	// walCheckpoints empties the -wal file while it is oversized (nil for
+	// ":memory:" and a read-only store).
+	walCheckpoints *checkpointer
 
 	// readOnly marks a store from OpenForReading, which writes nothing.
 	readOnly bool
@@ -76,6 +79,9 @@ type config struct {
 	closeWait   time.Duration
 	heldLimit   int64
 	logger      *slog.Logger
+	// checkpointEvery is how often the -wal file's size is looked at
+	// (checkpoint.go); tests shorten it.
+	checkpointEvery time.Duration
 }
 
 // WithBusyTimeout sets how long a statement waits for another connection's
@@ -125,7 +131,7 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // EachDecision must not call back into the store).
 func Open(path string, opts ...Option) (*Store, error) {
 	cfg := config{busyTimeout: 5 * time.Second, logBuffer: 8192, batchSize: 256, commitEvery: DefaultCommitInterval, closeWait: 30 * time.Second,
-		heldLimit: DefaultHeldLimit, logger: slog.Default()}
+		heldLimit: DefaultHeldLimit, logger: slog.Default(), checkpointEvery: checkpointEvery}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -177,6 +183,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	s.log.closeWait = cfg.closeWait
 	s.log.now = s.now
+	if !memory {
+		s.walCheckpoints = startCheckpointer(db, path, cfg.checkpointEvery, cfg.busyTimeout, cfg.logger)
+	}
 	return s, nil
 }
 
@@ -198,6 +207,11 @@ func (s *Store) Close() error {
 			// refresh.
 			s.closeErr = s.db.Close()
 			return
+		}
+		if s.walCheckpoints != nil {
+			// Before the drain, so that no checkpoint holds the write
+			// lock the last rows wait for.
+			s.walCheckpoints.Stop()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
 		defer cancel()

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/store"
@@ -58,9 +60,61 @@ func TestWALGivesSpaceBackAfterALongReadEnds(t *testing.T) {
 		"the -wal file keeps the size a long reader made it grow to (%d bytes) after every row in it was checkpointed", pinned)
 }
 
-func walSize(t *testing.T, path string) int64 {
+func walSize(t testing.TB, path string) int64 {
 	t.Helper()
 	fi, err := os.Stat(path + "-wal")
 	require.NoError(t, err)
 	return fi.Size()
+}
+
+// The same long read, but no traffic after it: SQLite cuts the -wal file
+// back only at the commits that follow, so an idle gateway kept every byte
+// the read made it grow by. The store's own checkpoint empties it once the
+// read is gone, and while the read lasts its failed tries neither block
+// the log nor leave a connection that gives up on a lock sooner than the
+// store's busy timeout.
+func TestWALIsEmptiedAfterALongReadEvenWithNoMoreTraffic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "modelrouter.db")
+	s, err := store.Open(path, store.WithCommitInterval(0), store.WithCheckpointInterval(10*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+
+	reader, err := sql.Open("sqlite3", path)
+	require.NoError(t, err)
+	defer reader.Close()
+	ctx := context.Background()
+	conn, err := reader.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, `BEGIN`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM decisions`).Scan(&n))
+	for i := range 1000 {
+		logged(t, s, sampleRecord(requestID(i), sampleTime))
+	}
+	require.Equal(t, 1000, countDecisions(t, s), "every row is written while the read pins the WAL")
+	pinned := walSize(t, path)
+	require.Greater(t, pinned, int64(16<<20), "the pinned WAL grew with the traffic")
+
+	_, err = conn.ExecContext(ctx, `COMMIT`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	// No row is logged from here on.
+	require.Eventually(t, func() bool { return walSize(t, path) <= 8<<20 }, 20*time.Second, 10*time.Millisecond,
+		"the -wal file kept %d bytes after the read that grew it ended", walSize(t, path))
+
+	// Every pooled connection, the checkpoint's among them, waits the
+	// store's 5 s for a lock.
+	var conns []*sql.Conn
+	for range 16 {
+		c, err := s.DB().Conn(ctx)
+		require.NoError(t, err)
+		conns = append(conns, c)
+		var ms int
+		require.NoError(t, c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms))
+		assert.Equal(t, 5000, ms)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
 }
