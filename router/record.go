@@ -96,6 +96,10 @@ type Record struct {
 	Time      time.Time
 	API       string // "chat.completions", "responses", "route"
 	Stream    bool
+	// Answers is how many answers the call asked for (Chat Completions'
+	// n; 0 or 1: one). Usage counts them all, as the provider billed
+	// them; one answer's length is Usage's share of each.
+	Answers int
 	// PromptHash is HashPrompt of the routed text (HMAC-SHA256 under the
 	// operator's key, else SHA-256); PromptText is kept only when the
 	// operator configures it.

@@ -73,3 +73,57 @@ func (l *Log) answerRow(ctx context.Context, id string) (r router.Record, estima
 	r.Time, r.Decision.Mode, r.CostUSD, r.UsageEstimated = time.UnixMilli(tsMS).UTC(), router.Mode(mode), cost.Float64, estimated
 	return r, estimated, true, nil
 }
+
+// NoteJobEnd keeps how a background Responses answer's job ended on the
+// decision row that made answer responseID (the row BookUsage books):
+// status is the response object's, completed, incomplete, failed or
+// cancelled, as a read or cancel through the gateway first found it over.
+// The first such read sets it and later ones change nothing (a job that
+// is over stays as it ended). A job that failed or was cancelled has no
+// answer to rate (RateAnswer refuses it) and its tokens are no answer's
+// length (export-feedback leaves it out). Nothing changes when the log
+// has no row of the answer (pruned, or held in memory while the database
+// cannot write); a row still queued in the writer is written first.
+func (l *Log) NoteJobEnd(ctx context.Context, responseID, status string) error {
+	switch status {
+	case "completed", "incomplete", "failed", "cancelled":
+	default:
+		return fmt.Errorf("note the end of response %q: %q is not a status an answer ends with", responseID, status)
+	}
+	note := func() (found bool, err error) {
+		var requestID, was string
+		err = l.db.QueryRowContext(ctx, `SELECT request_id, ended_status FROM decisions
+			WHERE response_id = ? AND response_id != '' AND answered != ''
+			ORDER BY ts_ms DESC LIMIT 1`, responseID).Scan(&requestID, &was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil || was != "" {
+			return err == nil, err
+		}
+		_, err = l.db.ExecContext(ctx, `UPDATE decisions SET ended_status = ? WHERE request_id = ? AND ended_status = ''`,
+			status, requestID)
+		return true, err
+	}
+	found, err := note()
+	if err == nil && !found {
+		// The call may have ended moments ago, its row still on its way
+		// to the database.
+		if ferr := l.Flush(ctx); ferr != nil && ctx.Err() != nil {
+			return ferr
+		}
+		_, err = note()
+	}
+	if err != nil {
+		return fmt.Errorf("note the end of response %q: %w", responseID, err)
+	}
+	return nil
+}
+
+// cutShort is the SQL condition (on a decisions row, its columns prefixed
+// by table) for a background job that ended without an answer: it failed
+// at its provider or was cancelled. Its output, if any, is what the job
+// had written when it stopped.
+func cutShort(table string) string {
+	return table + "ended_status IN ('failed', 'cancelled')"
+}

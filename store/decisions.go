@@ -21,7 +21,7 @@ var decisionColumns = []string{
 	"prompt_hash", "prompt_text", "candidates", "chosen", "answered", "propensity", "affinity",
 	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
-	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id", "usage_estimated",
+	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id", "usage_estimated", "answers",
 }
 
 // insertDecision skips a repeated request id instead of failing the whole
@@ -43,6 +43,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
 		optionalMillis(r.DecideLatency), optionalMillis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
+		max(r.Answers, 1),
 	}
 }
 
@@ -129,6 +130,15 @@ type DecisionRow struct {
 	// UsageEstimated: the provider reported no usage; Usage and CostUSD
 	// are the gateway's estimate.
 	UsageEstimated bool
+	// Answers is how many answers the call asked for (Chat Completions'
+	// n): Usage counts them all. 1 for other APIs and for rows logged
+	// before the log kept it (migration 0011).
+	Answers int
+	// EndedStatus is how a background Responses answer's job ended, as
+	// a read through the gateway first found it (completed, incomplete,
+	// failed or cancelled); "" for other calls, for a job no read found
+	// over, and for rows logged before the log kept it.
+	EndedStatus string
 	// Feedback is nil when nobody rated the answer.
 	Feedback *Feedback
 }
@@ -212,7 +222,9 @@ var decisionSelect = func() string {
 	for i, c := range decisionColumns {
 		cols[i] = "d." + c
 	}
-	return strings.Join(cols, ", ") + ", f.score, f.label, f.comment, f.ts"
+	// ended_status is written after the row, when its job is found over
+	// (NoteJobEnd), never by the insert.
+	return strings.Join(cols, ", ") + ", d.ended_status, f.score, f.label, f.comment, f.ts"
 }()
 
 // decisionsMatching selects cols (of d, the decisions, and f, their
@@ -263,7 +275,7 @@ func scanDecision(rows *sql.Rows, lead ...any) (DecisionRow, error) {
 		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
-		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated,
+		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated, &r.Answers, &r.EndedStatus,
 		&fbScore, &fbLabel, &fbComment, &fbTS)...)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)

@@ -32,8 +32,8 @@ const (
 // decision log, so an unknown id first waits for the log to flush.
 //
 // Returns EInvalid for an empty id, a score outside [0, 1], text over the
-// limits or a request with no answer (no model answered it, or its provider
-// refused it), ENotFound when no decision has that request id, and
+// limits or a request with no answer (no model answered it, its provider
+// refused it, or its background job failed or was cancelled: NoteJobEnd), ENotFound when no decision has that request id, and
 // EUnavailable when the database cannot write for now (see cannotWrite).
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
 	return s.RateAnswer(ctx, "", requestID, score, label, comment)
@@ -80,11 +80,12 @@ func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64
 	// without a second round trip. A rating is a label of an answer: a
 	// /v1/route decision, a refused call (a bad key's 401 has no key_id,
 	// so any key would see it; a provider's 4xx passed to the client names
-	// the refusing model in answered) or one every upstream failed has none.
+	// the refusing model in answered), one every upstream failed, and a
+	// background job that failed or was cancelled (cutShort) have none.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
 		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
-		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND `+hasAnswer("")+`
+		WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?) AND `+hasAnswer("")+` AND NOT `+cutShort("")+`
 		ON CONFLICT (request_id) DO UPDATE SET
 			score = excluded.score, label = excluded.label, comment = excluded.comment,
 			ts = excluded.ts, ts_ms = excluded.ts_ms`,
@@ -106,10 +107,10 @@ func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64
 	}
 	// Nothing written: say whether the request is unknown (to this key) or
 	// known but has no answer to rate.
-	var answered string
+	var answered, ended string
 	var status int
-	err = s.db.QueryRowContext(ctx, `SELECT answered, status FROM decisions WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)`,
-		requestID, keyID, keyID).Scan(&answered, &status)
+	err = s.db.QueryRowContext(ctx, `SELECT answered, status, ended_status FROM decisions WHERE request_id = ? AND (? = '' OR key_id = '' OR key_id = ?)`,
+		requestID, keyID, keyID).Scan(&answered, &status, &ended)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if byResponse {
@@ -124,6 +125,11 @@ func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64
 		return router.Errorf(router.ENotFound, "no decision with request id %q", requestID)
 	case err != nil:
 		return fmt.Errorf("add feedback: look up decision: %w", err)
+	case answered != "" && (ended == "failed" || ended == "cancelled"):
+		// As a call every upstream failed: the job's answer never came,
+		// whatever it had written when it stopped.
+		return &router.Error{Code: router.EInvalid, Param: "request_id",
+			Message: fmt.Sprintf("request %q has no answer to rate: its background job at %s ended %s before its answer was done", requestID, answered, ended)}
 	case answered != "":
 		// The log names the model whose refusal the client got (see
 		// hasAnswer), so the message names it too rather than deny it.

@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// A background job that failed at its provider, or was cancelled, has no
+// answer to rate, as a call every upstream failed has none: a rating of it,
+// by its x-request-id or by its answer's id, is refused on request_id with
+// a message that says why. A job that completed, or stopped at the
+// client's own max_output_tokens (incomplete), is an answer and is rated.
+func TestABackgroundJobThatFailedOrWasCancelledCannotBeRated(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		status string
+		rated  bool
+	}{{"failed", false}, {"cancelled", false}, {"completed", true}, {"incomplete", true}} {
+		t.Run(tc.status, func(t *testing.T) {
+			s := MustOpen(t)
+			r := sampleRecord("req-bg", sampleTime)
+			r.API, r.ResponseID, r.UsageEstimated = "responses", "resp_bg", true
+			logged(t, s, r)
+			require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_bg", tc.status))
+
+			for _, id := range []string{"req-bg", "resp_bg"} {
+				err := s.RateAnswer(ctx, "", id, 1, "", "")
+				if tc.rated {
+					assert.NoError(t, err, id)
+					continue
+				}
+				var re *router.Error
+				require.ErrorAs(t, err, &re, id)
+				assert.Equal(t, router.EInvalid, re.Code, id)
+				assert.Equal(t, "request_id", re.Param, id)
+				assert.Contains(t, re.Message, `request "req-bg" has no answer to rate: its background job at mini ended `+tc.status, id)
+			}
+			rows, err := s.Decisions(ctx, store.DecisionFilter{})
+			require.NoError(t, err)
+			require.Len(t, rows, 1)
+			assert.Equal(t, tc.status, rows[0].EndedStatus)
+			assert.Equal(t, tc.rated, rows[0].Feedback != nil, "rated")
+		})
+	}
+}
+
+// A job is over once: a later read that finds another status (a cancel
+// answered after the job completed) does not change how it ended. A job
+// no read found over, and every other call, has no end status.
+func TestAJobsEndIsKeptOnce(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	bg, other := sampleRecord("req-bg", sampleTime), sampleRecord("req-other", sampleTime.Add(1))
+	bg.API, bg.ResponseID = "responses", "resp_bg"
+	logged(t, s, bg, other)
+	require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_bg", "completed"))
+	require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_bg", "cancelled"))
+	require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_unknown", "failed"), "no row of it: nothing to note")
+	require.Error(t, s.Log().NoteJobEnd(ctx, "resp_bg", "in_progress"), "not an end")
+
+	rows, err := s.Decisions(ctx, store.DecisionFilter{})
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, "completed", rows[0].EndedStatus)
+	assert.Empty(t, rows[1].EndedStatus)
+	require.NoError(t, s.RateAnswer(ctx, "", "req-bg", 1, "", ""))
+}
+
+// A call that asked for several answers (Chat Completions' n) is logged
+// with their number, next to the tokens its provider billed for them all;
+// a row logged before the log kept it (migration 0011) reads as one
+// answer with no job end, as it read before.
+func TestTheLogKeepsHowManyAnswersACallAskedFor(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	three, one := sampleRecord("req-n3", sampleTime), sampleRecord("req-n1", sampleTime.Add(1))
+	three.Answers = 3
+	logged(t, s, three, one)
+	rows, err := s.Decisions(ctx, store.DecisionFilter{})
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, 3, rows[0].Answers)
+	assert.Equal(t, 1, rows[1].Answers, "n left out is one answer")
+}
+
+func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEnd(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := store.Open(path)
+	require.NoError(t, err)
+	r := sampleRecord("req-old", sampleTime)
+	r.API, r.ResponseID = "responses", "resp_old"
+	logged(t, s, r)
+	// The file as the release before 0011 left it: its columns dropped.
+	for _, q := range []string{`DELETE FROM migrations WHERE name = '0011_answers_and_job_end.sql'`,
+		`ALTER TABLE decisions DROP COLUMN answers`, `ALTER TABLE decisions DROP COLUMN ended_status`} {
+		_, err := s.DB().Exec(q)
+		require.NoError(t, err, q)
+	}
+	require.NoError(t, s.Close())
+
+	s, err = store.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	rows, err := s.Decisions(ctx, store.DecisionFilter{})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, 1, rows[0].Answers)
+	assert.Empty(t, rows[0].EndedStatus)
+	assert.Equal(t, r.Usage, rows[0].Usage)
+	require.NoError(t, s.RateAnswer(ctx, "", "resp_old", 1, "", ""), "rated as before")
+}
