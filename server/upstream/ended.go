@@ -18,16 +18,32 @@ import (
 // of kilobytes of output: the two members are found with jsonscan, not by
 // decoding the whole answer with encoding/json (1.5 ms of a 200 KB one),
 // and only the usage is decoded.
-func endedUsage(raw []byte) (router.Usage, bool) {
-	obj, ok := jsonscan.ParseObject(raw)
-	if !ok {
-		return router.Usage{}, false
+//
+// status is how the answer ended (overStatus), with or without usage: ""
+// while it is not over.
+func endedUsage(raw []byte) (u router.Usage, status string, ok bool) {
+	obj, parsed := jsonscan.ParseObject(raw)
+	if !parsed {
+		return router.Usage{}, "", false
 	}
-	u, ok := endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"))
+	u, ok = endedWith(obj.Get("status"), obj.Get("usage"), obj.Get("service_tier"))
 	if ok {
 		u = withSearches(u, obj.Get("output"), obj.Get("tools"))
 	}
-	return u, ok
+	return u, overStatus(obj.Get("status")), ok
+}
+
+// overStatus is the status of a response object whose answer is over
+// (completed, incomplete, failed or cancelled), from its status member as
+// it stands in its JSON; "" for one still queued or in progress. A job
+// that failed or was cancelled has no answer to rate (the store's
+// NoteJobEnd), whether or not its provider says what it billed.
+func overStatus(status json.RawMessage) string {
+	switch s := string(status); s {
+	case `"completed"`, `"incomplete"`, `"failed"`, `"cancelled"`:
+		return s[1 : len(s)-1]
+	}
+	return ""
 }
 
 // endedWith is endedUsage of a response object's status, usage and
@@ -35,8 +51,7 @@ func endedUsage(raw []byte) (router.Usage, bool) {
 // searches, which the caller counts once and adds: a stream reads them
 // from every response event whether it is over or not.
 func endedWith(status, usage, tier json.RawMessage) (router.Usage, bool) {
-	switch string(status) {
-	case `"completed"`, `"incomplete"`, `"failed"`, `"cancelled"`:
+	if overStatus(status) != "" {
 		if u, ok := parseUsage(usage); ok {
 			return withTier(u, tier), true
 		}

@@ -16,9 +16,10 @@ func TestAnOverResponseSaysWhatItsJobBilled(t *testing.T) {
 	usage := `"usage":{"input_tokens":12,"output_tokens":340,"input_tokens_details":{"cached_tokens":4},"output_tokens_details":{"reasoning_tokens":300}}`
 	want := router.Usage{PromptTokens: 12, CompletionTokens: 340, ReasoningTokens: 300, CachedTokens: 4}
 	for _, status := range []string{"completed", "incomplete", "failed", "cancelled"} {
-		got, ok := endedUsage([]byte(`{"id":"resp_1","object":"response","status":"` + status + `",` + usage + `}`))
+		got, ended, ok := endedUsage([]byte(`{"id":"resp_1","object":"response","status":"` + status + `",` + usage + `}`))
 		assert.True(t, ok, status)
 		assert.Equal(t, want, got, status)
+		assert.Equal(t, status, ended)
 	}
 	for _, body := range []string{
 		`{"id":"resp_1","status":"queued","usage":null}`,
@@ -28,16 +29,22 @@ func TestAnOverResponseSaysWhatItsJobBilled(t *testing.T) {
 		`{"id":"resp_1","status":"completed"}`,
 		`{"id":"resp_1","object":"response.deleted","deleted":true}`,
 	} {
-		_, ok := endedUsage([]byte(body))
+		_, _, ok := endedUsage([]byte(body))
 		assert.False(t, ok, body)
 	}
+	// Over without its usage: no bill, but how it ended, which decides
+	// whether it has an answer to rate.
+	_, ended, _ := endedUsage([]byte(`{"id":"resp_1","status":"cancelled","usage":null}`))
+	assert.Equal(t, "cancelled", ended)
+	_, ended, _ = endedUsage([]byte(`{"id":"resp_1","status":"in_progress","usage":null}`))
+	assert.Empty(t, ended)
 }
 
 // A background job OpenAI ran at its flex or priority tier is booked at
 // that tier's prices: the response object read when it is over says
 // which tier served it.
 func TestAnOverResponseSaysTheTierThatServedIt(t *testing.T) {
-	got, ok := endedUsage([]byte(`{"id":"resp_1","status":"completed","service_tier":"flex","usage":{"input_tokens":12,"output_tokens":340}}`))
+	got, _, ok := endedUsage([]byte(`{"id":"resp_1","status":"completed","service_tier":"flex","usage":{"input_tokens":12,"output_tokens":340}}`))
 	assert.True(t, ok)
 	assert.Equal(t, router.Usage{PromptTokens: 12, CompletionTokens: 340, ServiceTier: "flex"}, got)
 }
@@ -51,7 +58,7 @@ func BenchmarkUsageOfALongFinishedAnswer(b *testing.B) {
 		`"usage":{"input_tokens":12,"output_tokens":340}}`)
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
-		if _, ok := endedUsage(raw); !ok {
+		if _, _, ok := endedUsage(raw); !ok {
 			b.Fatal("the answer says it is over")
 		}
 	}

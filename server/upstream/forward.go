@@ -194,9 +194,12 @@ type Outcome struct {
 	// Ended: on a Responses answer's relay (a read, streamed or not, or a
 	// cancel), the provider's response object said the answer is over
 	// (completed, incomplete, failed or cancelled) and gave its usage,
-	// which is EndedUsage: what its job billed.
-	Ended      bool
-	EndedUsage router.Usage
+	// which is EndedUsage: what its job billed. EndedStatus is how it
+	// ended, the response object's status, when it said the answer is
+	// over, with or without its usage ("" while it is not).
+	Ended       bool
+	EndedUsage  router.Usage
+	EndedStatus string
 	// FirstByte is the time from the call's start to the answering
 	// upstream's first byte (headers for a JSON answer, first event for
 	// a stream); Total the whole call.

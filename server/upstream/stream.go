@@ -153,8 +153,10 @@ func (a *attempt) stream(ctx context.Context, resp *http.Response, hideUsage boo
 		if it, ok := tr.(interface{ itemIDs() []string }); ok {
 			a.out.ItemIDs = it.itemIDs()
 		}
-		if e, ok := tr.(interface{ ended() (router.Usage, bool) }); ok {
-			a.out.EndedUsage, a.out.Ended = e.ended()
+		if e, ok := tr.(interface {
+			ended() (router.Usage, string, bool)
+		}); ok {
+			a.out.EndedUsage, a.out.EndedStatus, a.out.Ended = e.ended()
 		}
 	}()
 	sw := &streamWriter{a: a, status: resp.StatusCode}
@@ -611,6 +613,9 @@ type openAIStream struct {
 	// (endedUsage); hasEnd says one did.
 	endUsage router.Usage
 	hasEnd   bool
+	// endedAs is how the response an event said is over ended
+	// (overStatus), with or without its usage.
+	endedAs string
 	// forgets, on a Responses call, reads the first response object's
 	// previous_response_id (attempt.forgotPrevious); forgot says it
 	// caught an answer without the call's conversation, which ends the
@@ -677,7 +682,9 @@ func (s *openAIStream) itemIDs() []string {
 	}
 	return s.items
 }
-func (s *openAIStream) ended() (router.Usage, bool) { return s.endUsage, s.hasEnd }
+func (s *openAIStream) ended() (router.Usage, string, bool) {
+	return s.endUsage, s.endedAs, s.hasEnd
+}
 func (s *openAIStream) usage() (router.Usage, bool) { return s.u, s.hasUsage }
 func (s *openAIStream) complete() bool              { return s.done && s.errMsg == "" }
 func (s *openAIStream) over() bool                  { return s.last }
@@ -804,6 +811,9 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			preview := n > 0 && searchedByPreview(resp["tools"])
 			if n > 0 && s.hasUsage {
 				s.u.WebSearches, s.u.WebSearchPreview = n, preview
+			}
+			if st := overStatus(resp["status"]); st != "" {
+				s.endedAs = st
 			}
 			if u, ok := endedWith(resp["status"], resp["usage"], resp["service_tier"]); ok {
 				u.WebSearches, u.WebSearchPreview = u.WebSearches+n, preview

@@ -142,11 +142,22 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 	if c.b.ToolCall != nil {
 		msg["tool_calls"] = []any{c.openAIToolCall(true)}
 	}
+	// n answers, each the same reply: usage counts them all, as OpenAI
+	// bills them (the prompt once, every answer's tokens).
+	n := c.choicesAsked()
+	choices := make([]any, n)
+	for i := range choices {
+		choices[i] = map[string]any{"index": i, "message": msg, "logprobs": nil, "finish_reason": c.finishReason()}
+	}
+	usage := c.chatUsage()
+	usage["completion_tokens"] = n * c.completionTokens()
+	usage["total_tokens"] = c.promptTokens() + n*c.completionTokens()
+	usage["completion_tokens_details"] = map[string]any{"reasoning_tokens": n * c.b.ReasoningTokens}
 	answer := c.withTier(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "created": created,
 		"model": c.model, "system_fingerprint": "fp_fake",
-		"choices": []any{map[string]any{"index": 0, "message": msg, "logprobs": nil, "finish_reason": c.finishReason()}},
-		"usage":   c.chatUsage(),
+		"choices": choices,
+		"usage":   usage,
 	})
 	if c.b.NoUsage {
 		delete(answer, "usage")
@@ -207,6 +218,15 @@ func (c *call) openAIToolCall(withType bool) map[string]any {
 		out["type"] = "function"
 	}
 	return out
+}
+
+// choicesAsked is a Chat call's n: 1 where it sets none (a streamed
+// answer carries one choice whatever it asks).
+func (c *call) choicesAsked() int {
+	if n, ok := c.body["n"].(float64); ok && n > 1 {
+		return int(n)
+	}
+	return 1
 }
 
 func (c *call) chatUsage() map[string]any {
