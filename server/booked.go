@@ -21,6 +21,16 @@ type UsageBook interface {
 	BookUsage(ctx context.Context, responseID string, usage router.Usage, costUSD float64) (was router.Record, booked bool, err error)
 }
 
+// JobEndBook is a decision log that keeps how a background answer's job
+// ended (the store's Log is one): see [Config.Log].
+type JobEndBook interface {
+	// NoteJobEnd keeps status (completed, incomplete, failed or
+	// cancelled) on the decision row that made Responses answer
+	// responseID, the first time a read finds it over: a job that failed
+	// or was cancelled has no answer to rate, nor an answer's length.
+	NoteJobEnd(ctx context.Context, responseID, status string) error
+}
+
 // BudgetCorrector is a Budgets that takes the booked cost of a call it
 // counted at an estimate (package budget's Tracker is one): usd is the
 // difference, negative when the call cost less. It is called once the
@@ -36,22 +46,38 @@ type UsageObserver interface {
 	Booked(was, now router.Record)
 }
 
-// bookEndedUsage queues the booking, on the decision row of Responses
-// answer id, of the usage its provider reported in a read that found the
-// answer over, when that row holds the gateway's estimate: a background
-// call is logged when the provider takes its job, before the job has run,
-// so its tokens and cost are the estimate until then. m is the model that
-// wrote the answer, whose catalog prices cost it. The booking runs after
-// the read is answered (bookings.go): an UPDATE waits on another process's
-// write lock for up to busy_timeout, which is the gateway's bookkeeping,
-// not the client's wait.
-func (s *Server) bookEndedUsage(id string, m router.Model, out upstream.Outcome) {
+// bookEnded queues the bookings of a read that found Responses answer id
+// over: how its job ended, and the usage its provider reported, when the
+// answer's row holds the gateway's estimate (a background call is logged
+// when the provider takes its job, before the job has run, so its tokens
+// and cost are the estimate until then). m is the model that wrote the
+// answer, whose catalog prices cost it. The bookings run after the read
+// is answered (bookings.go): an UPDATE waits on another process's write
+// lock for up to busy_timeout, which is the gateway's bookkeeping, not the
+// client's wait. The end is noted first, so a client that rates the
+// answer once its read is answered is refused a failed job's rating as
+// soon as the usage of a finished one is booked.
+func (s *Server) bookEnded(id string, m router.Model, out upstream.Outcome) {
+	if ends, ok := s.cfg.Log.(JobEndBook); ok && out.EndedStatus != "" {
+		status := out.EndedStatus
+		s.books.add(s, booking{what: "job end", id: id, write: func(ctx context.Context) { s.noteEnd(ctx, ends, id, status) }})
+	}
 	if _, ok := s.cfg.Log.(UsageBook); !ok || !out.Ended {
 		return
 	}
 	u := out.EndedUsage
 	cost := u.Cost(m)
 	s.books.add(s, booking{what: "usage", id: id, write: func(ctx context.Context) { s.book(ctx, id, u, cost) }})
+}
+
+// noteEnd books how a job ended.
+func (s *Server) noteEnd(ctx context.Context, ends JobEndBook, id, status string) {
+	ctx, cancel := context.WithTimeout(ctx, bookTimeout)
+	defer cancel()
+	if err := ends.NoteJobEnd(ctx, id, status); err != nil {
+		s.log.Warn("could not note how a background answer's job ended; a later read notes it",
+			"response_id", id, "status", status, "err", err)
+	}
 }
 
 // book books one queued usage; the key's budget and the metrics, which

@@ -6,8 +6,9 @@ import (
 )
 
 // booking is one database write of the bookkeeping a read of a stored
-// answer leaves for after its answer: a background answer's usage
-// (bookEndedUsage) or the item ids the read gave its key (ownRead).
+// answer leaves for after its answer: how a background answer's job
+// ended and its usage (bookEnded), or the item ids the read gave its key
+// (ownRead).
 type booking struct {
 	what  string // what it writes, for the logs
 	id    string // the answer read
@@ -30,6 +31,9 @@ type bookings struct {
 	mu      sync.Mutex
 	queue   []booking
 	running bool // a worker is booking the queue
+	// idle is closed when the running worker ends, the queue empty
+	// (settled waits on it); made when a worker starts.
+	idle    chan struct{}
 	closed  bool // shutting down: no more are taken (FinishBookings)
 	dropped int  // taken neither for a full queue nor after closing
 	// worker is the running worker, waited for at shutdown; added to only
@@ -59,6 +63,7 @@ func (q *bookings) add(s *Server, b booking) {
 	q.queue = append(q.queue, b)
 	if !q.running {
 		q.running = true
+		q.idle = make(chan struct{})
 		q.worker.Add(1)
 		go q.run(s)
 	}
@@ -71,6 +76,7 @@ func (q *bookings) run(s *Server) {
 		q.mu.Lock()
 		if len(q.queue) == 0 {
 			q.running = false
+			close(q.idle)
 			q.mu.Unlock()
 			return
 		}
@@ -80,6 +86,23 @@ func (q *bookings) run(s *Server) {
 		ctx := q.stop
 		q.mu.Unlock()
 		s.bookSafely(ctx, b)
+	}
+}
+
+// settled returns once the bookings queued so far are written (at once
+// when none is), or when ctx is done. A rating waits here: a client that
+// reads a background answer, finds its job failed and rates it at once
+// must be refused, not beat the booking of how the job ended.
+func (q *bookings) settled(ctx context.Context) {
+	q.mu.Lock()
+	running, idle := q.running, q.idle
+	q.mu.Unlock()
+	if !running {
+		return
+	}
+	select {
+	case <-idle:
+	case <-ctx.Done():
 	}
 }
 

@@ -95,6 +95,9 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 		return nil, err
 	}
 	ex.rec.Stream = req.Stream
+	// The provider bills the n answers together: one answer's length,
+	// what the router model predicts, is its share (export-feedback).
+	ex.rec.Answers = max(req.Choices, 1)
 	s.notePrompt(ex, req.Prompt)
 
 	name := namedDeployment(c, req.Model)

@@ -68,6 +68,9 @@ func (s *Server) feedback(c *gin.Context) {
 			Message: "score is required: a number from 0 (bad answer) to 1 (good answer)"})
 		return
 	}
+	// How a job the client just read ended may still be on its way to
+	// the log, which decides whether it has an answer to rate.
+	s.books.settled(c.Request.Context())
 	if err := s.cfg.Feedback.RateAnswer(c.Request.Context(), keyIDOf(c), req.RequestID, *req.Score, req.Label, req.Comment); err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
 			err = &router.Error{Code: router.ENotFound, Param: "request_id",

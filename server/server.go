@@ -120,7 +120,9 @@ type Config struct {
 	// job over, on the row that logged the estimate, once the read is
 	// answered ([Server.FinishBookings] waits for those queued); Budgets
 	// that is a [BudgetCorrector] and an Observer that is a
-	// [UsageObserver] then count the difference.
+	// [UsageObserver] then count the difference. One that is a
+	// [JobEndBook] (the store's) also keeps how such a job ended, which
+	// decides whether it has an answer to rate.
 	Log router.DecisionLog
 	// Feedback, optional, stores clients' ratings (POST /v1/feedback).
 	Feedback FeedbackStore

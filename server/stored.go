@@ -128,8 +128,8 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 			// a key is every key's to read, and so are its items.
 			s.ownRead(id, key, out.ItemIDs)
 		}
-		if out.Ended && (op == readAnswer || op == cancelAnswer) {
-			s.bookEndedUsage(id, m, out)
+		if out.EndedStatus != "" && (op == readAnswer || op == cancelAnswer) {
+			s.bookEnded(id, m, out)
 		}
 	}
 }

@@ -53,10 +53,11 @@ func storedResponse(r store.Response) server.StoredResponse {
 }
 
 // serve's decision log, budgets and metrics book a background answer's
-// usage when a read finds its job over (server.Config.Log): each must keep
+// usage, and the log how its job ended, when a read finds its job over (server.Config.Log): each must keep
 // the method the gateway looks for.
 var (
 	_ server.UsageBook       = (*store.Log)(nil)
+	_ server.JobEndBook      = (*store.Log)(nil)
 	_ server.BudgetCorrector = (*budget.Tracker)(nil)
 	_ server.UsageObserver   = (*metrics.Metrics)(nil)
 )
