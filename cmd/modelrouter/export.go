@@ -87,6 +87,9 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 		if ex.noText > 0 {
 			msg += " (run serve with --keep-prompts to keep the text)"
 		}
+		if ex.cutShort > 0 {
+			msg += fmt.Sprintf(" (%d of them a background job that failed or was cancelled: no answer)", ex.cutShort)
+		}
 		return errors.New(msg)
 	}
 	if err := ex.finish(*dbPath); err != nil {
@@ -106,6 +109,13 @@ func runExportFeedback(ctx context.Context, args []string, stdout, stderr io.Wri
 			their = "its"
 		}
 		fmt.Fprintf(stdout, "; %d scored without a length, %s usage estimated", ex.estimated, their)
+	}
+	if ex.cutShort > 0 {
+		their := "their background jobs"
+		if ex.cutShort == 1 {
+			their = "its background job"
+		}
+		fmt.Fprintf(stdout, "; %d skipped, %s failed or cancelled (no answer)", ex.cutShort, their)
 	}
 	fmt.Fprintln(stdout)
 	modelsJSON := filepath.Join(*out, "models.json")
@@ -161,6 +171,9 @@ type feedbackExport struct {
 	// estimated counts rated answers whose length was the gateway's
 	// estimate (usage_estimated): their score is a label, their length not.
 	estimated int
+	// cutShort counts rated background jobs that failed or were
+	// cancelled (ended_status): no answer, so neither label.
+	cutShort int
 }
 
 type exportItem struct {
@@ -174,7 +187,8 @@ type exportItem struct {
 
 // labelSum averages a model's ratings and answer lengths on one prompt
 // (several clients may rate answers to the same prompt). Lengths count only
-// answers whose provider reported them: nLengths of the n.
+// answers whose provider reported them: nLengths of the n rows' answers
+// (a row of a call that asked for several, Chat's n, counts each).
 type labelSum struct {
 	score, tokens float64
 	n, nLengths   int
@@ -196,6 +210,13 @@ func (e *feedbackExport) add(r store.DecisionRow) error {
 		return nil
 	}
 	e.rated++
+	if r.EndedStatus == "failed" || r.EndedStatus == "cancelled" {
+		// Rated before a read found the job over (POST /v1/feedback
+		// refuses it since): no answer came, so its score rates none and
+		// its tokens are where the job stopped, no answer's length.
+		e.cutShort++
+		return nil
+	}
 	if strings.TrimSpace(r.PromptText) == "" {
 		// The log keeps the hash of the routed text whether or not it
 		// keeps the text: the hash of "" says the call had none, the
@@ -244,8 +265,10 @@ func (e *feedbackExport) add(r store.DecisionRow) error {
 	}
 	// The dataset's output_tokens count the visible answer; reasoning
 	// tokens are billed separately (see the catalog's reasoning_tokens).
+	// A call's n answers are billed together: each is one answer's length
+	// sample, so the mean is per answer, what the router model predicts.
 	s.tokens += float64(max(0, r.Usage.CompletionTokens-r.Usage.ReasoningTokens))
-	s.nLengths++
+	s.nLengths += max(r.Answers, 1)
 	return nil
 }
 
