@@ -45,7 +45,8 @@ func TestALeftOutModelIsAnExcludedCandidateWithItsReason(t *testing.T) {
 		i := slices.IndexFunc(got.Candidates, func(c router.Candidate) bool { return c.Model == "claude" })
 		require.GreaterOrEqual(t, i, 0, "%s: claude is shown", mode)
 		c := got.Candidates[i]
-		assert.Equal(t, router.Candidate{Model: "claude", Profile: "p-claude", Reason: "excluded: " + why}, c, mode)
+		assert.Equal(t, router.Candidate{Model: "claude", Profile: "p-claude", Reason: "excluded: " + why, LeftOut: true}, c,
+			"%s: marked left out, which the decision log writes short", mode)
 		assert.Equal(t, want.Candidates, slices.Delete(slices.Clone(got.Candidates), i, i+1), "%s: the others as without it", mode)
 	}
 }

@@ -167,7 +167,7 @@ func (r *Router) LeftOutCandidates(dep Deployment) []Candidate {
 	var out []Candidate
 	for _, m := range ver.Models {
 		if why := dep.leftOut(m.ID); why != "" {
-			out = append(out, Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why})
+			out = append(out, Candidate{Model: m.ID, Profile: m.Profile, Reason: "excluded: " + why, LeftOut: true})
 		}
 	}
 	return out
@@ -263,7 +263,7 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 		if why := dep.leftOut(m.ID); why != "" {
 			// The deployment's reason, not the request's: it neither
 			// makes nor unmakes the reason a refusal gives.
-			c.Reason = "excluded: " + why
+			c.Reason, c.LeftOut = "excluded: "+why, true
 			leftOut++
 		} else if why := excluded(m, req.Needs); why != "" {
 			c.Reason = why

@@ -290,6 +290,12 @@ type LeftOut struct {
 	Reason string `json:"reason"`
 }
 
+// LeftOutLogReason is the reason the decision log gives a candidate the
+// deployment leaves out (Candidate.LeftOut), in place of the long one: a
+// row's candidates are written on every call, and the long reasons of
+// four left-out models made a row take a 4 KiB database page alone.
+const LeftOutLogReason = "excluded: not deployed"
+
 // leftOut returns why the deployment leaves model id out, "" if it does not.
 func (d Deployment) leftOut(id string) string {
 	for _, l := range d.LeftOut {
@@ -503,6 +509,11 @@ type Candidate struct {
 	// 0 for ineligible ones.
 	Rank   int    `json:"rank"`
 	Reason string `json:"reason"`
+	// LeftOut marks a model the deployment leaves out (Deployment.LeftOut),
+	// whose Reason (what to deploy) is the same on every call of the
+	// deployment: the decision log writes it short, as LeftOutLogReason,
+	// and the dry run and model_selection_details show Reason whole.
+	LeftOut bool `json:"-"`
 }
 
 // Decision is the router's answer for one request.

@@ -82,7 +82,7 @@ func TestARefusalForWhatTheAPIsCannotCarryShowsTheLeftOutModel(t *testing.T) {
 	}
 	recs := e.log.all()
 	require.Len(t, recs, 1)
-	claude.Profile = "claude"
+	claude.Profile, claude.LeftOut = "claude", true // which the decision log writes short
 	assert.Contains(t, recs[0].Decision.Candidates, claude, "the log shows it too")
 	assert.Empty(t, e.anthropic.Requests(), "never tried")
 	assert.Empty(t, e.openai.Requests(), "never tried")

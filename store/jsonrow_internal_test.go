@@ -53,6 +53,23 @@ func TestCandidatesJSONWritesNonFiniteAsZero(t *testing.T) {
 	assert.Equal(t, string(want), got)
 }
 
+// A model the deployment leaves out is written as json.Marshal writes its
+// name with eligible false, rank 0 and the short reason, its other
+// fields and long reason left off, among candidates written whole.
+func TestCandidatesJSONWritesALeftOutModelShort(t *testing.T) {
+	routed := router.Candidate{Model: "gpt-5", Profile: "gpt-5", Eligible: true, Quality: 0.7, OutputTokens: 800, ExpectedCost: 0.002, Rank: 1, Reason: "chosen"}
+	leftOut := router.Candidate{Model: "claude-\"opus\"", Profile: "claude-opus", Quality: 0.9, Reason: "excluded: claude-opus must be deployed first", LeftOut: true}
+	type short struct {
+		Model    string `json:"model"`
+		Eligible bool   `json:"eligible"`
+		Rank     int    `json:"rank"`
+		Reason   string `json:"reason"`
+	}
+	want, err := json.Marshal([]any{routed, short{Model: leftOut.Model, Reason: router.LeftOutLogReason}})
+	require.NoError(t, err)
+	assert.Equal(t, string(want), candidatesJSON([]router.Candidate{routed, leftOut}))
+}
+
 // BenchmarkCandidatesJSON encodes one request's candidates as the decision
 // log writer does for every row (22 models, the shipped default).
 func BenchmarkCandidatesJSON(b *testing.B) {

@@ -331,7 +331,7 @@ func noModelLeft(name string, leftOut []router.LeftOut) error {
 	cands := make([]router.Candidate, len(leftOut))
 	for i, l := range leftOut {
 		why[i] = l.Reason
-		cands[i] = router.Candidate{Model: l.Model, Reason: "excluded: " + l.Reason}
+		cands[i] = router.Candidate{Model: l.Model, Reason: "excluded: " + l.Reason, LeftOut: true}
 	}
 	err.Message += ": " + strings.Join(why, "; ")
 	err.Detail = cands
