@@ -123,11 +123,70 @@ func TestManyConcurrentCallsLeaveNoGoroutinesBehind(t *testing.T) {
 	assert.Equal(t, want, got, "the rows' statuses: each call logged as it ended")
 	closeIdle(clientSide, gatewayToProviders)
 
+	requireGoroutinesBackTo(t, base, callers)
+}
+
+// Calls still open when a shutdown's grace runs out (the Drain ends them:
+// streams under way, calls not yet answered) end with the gateway's cut
+// on every API, are logged once each as 503, and leave nothing running
+// behind them either.
+func TestCallsCutAtShutdownLeaveNoGoroutinesBehind(t *testing.T) {
+	const perKind = 10
+	gatewayToProviders := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	drain, shutdown := context.WithCancel(context.Background())
+	defer shutdown()
+	e := newE2E(t, func(c *Config) {
+		fwd := c.Forwarder.(*upstream.Forwarder)
+		fwd.Client = gatewayToProviders
+		fwd.Drain = drain
+		c.Drain = drain
+	})
+	e.openai.Set("nano", upstreamtest.Behavior{Reply: strings.Repeat("word ", 30), Stall: true, StallAfter: 8})
+	clientSide := &http.Transport{}
+	client := &http.Client{Transport: clientSide}
+	for _, api := range manyCallsAPIs { // the baseline counts what lives as long as the gateway
+		manyCallsOne(t, client, e.url, api, manyCallsCase{model: "mini", stream: true, status: http.StatusOK})
+	}
+	e.log.waitFor(t, len(manyCallsAPIs))
+	closeIdle(clientSide, gatewayToProviders)
+	base := settledGoroutines(0, 0)
+
+	cut := []manyCallsCase{
+		{model: "nano", stream: true, status: http.StatusServiceUnavailable},  // under way: its API's error event
+		{model: "nano", stream: false, status: http.StatusServiceUnavailable}, // not yet answered: a 503
+	}
+	var wg sync.WaitGroup
+	calls := 0
+	for _, api := range manyCallsAPIs {
+		for _, c := range cut {
+			for range perKind {
+				calls++
+				wg.Go(func() { manyCallsOne(t, client, e.url, api, c) })
+			}
+		}
+	}
+	require.Eventually(t, func() bool { return len(e.openai.RequestsFor("nano")) == calls },
+		10*time.Second, 5*time.Millisecond, "every call under way at the provider")
+	shutdown()
+	wg.Wait()
+	recs := e.log.waitFor(t, len(manyCallsAPIs)+calls)
+	require.Len(t, recs, len(manyCallsAPIs)+calls, "one decision row per call, none twice")
+	for _, r := range recs[len(manyCallsAPIs):] {
+		assert.Equal(t, http.StatusServiceUnavailable, r.Status, "the gateway's cut: %s", r.ErrorCode)
+	}
+	closeIdle(clientSide, gatewayToProviders)
+	requireGoroutinesBackTo(t, base, calls)
+}
+
+// requireGoroutinesBackTo fails the test, with a goroutine dump, when the
+// count does not settle back to base once calls have ended.
+func requireGoroutinesBackTo(t *testing.T, base, calls int) {
+	t.Helper()
 	after := settledGoroutines(base, 10*time.Second)
 	if after > base {
 		var dump strings.Builder
 		_ = pprof.Lookup("goroutine").WriteTo(&dump, 1)
-		t.Fatalf("%d goroutines before %d calls, %d once they ended and their connections closed:\n%s", base, callers, after, dump.String())
+		t.Fatalf("%d goroutines before %d calls, %d once they ended and their connections closed:\n%s", base, calls, after, dump.String())
 	}
 }
 
