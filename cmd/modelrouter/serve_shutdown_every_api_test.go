@@ -23,7 +23,7 @@ import (
 // background response's stream, a call not yet answered) ends each the
 // way its client can tell from a whole answer, in that API's own shape,
 // and logs each once, as the gateway's cut (503): no row lost, none twice.
-func TestShutdownEndsAnOpenCallOnEachAPIInItsShapeAndLogsEachOnce(t *testing.T) {
+func TestServeEndsAnOpenCallOnEachAPIAtShutdownInItsShapeAndLogsEachOnce(t *testing.T) {
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	m, ok := cat.Model("gpt-4o-2024-11-20")
