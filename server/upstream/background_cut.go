@@ -28,11 +28,22 @@ func (a *attempt) followsBackground(tr streamTranslator) bool {
 	return ok && b.backgroundResponse()
 }
 
+// readsBackground reports whether the attempt is a streamed read of a
+// background response by its id: its job goes on at the provider whatever
+// becomes of the read, which the client resumes from starting_after.
+func (a *attempt) readsBackground() bool {
+	return a.call.API == APIResponses && a.call.Relay != nil && a.call.Stream
+}
+
+// readOnFrom is how a client reads on a background response whose stream
+// the gateway ended: after the last event it has, whose number the
+// gateway's error event repeats.
+const readOnFrom = "the background response goes on at the provider: read it by its id " +
+	"(GET /v1/responses/{id}?stream=true&starting_after=<this event's sequence_number>)"
+
 // readOnByID is what a client whose background stream the gateway ended
 // does next.
-const readOnByID = "the background response goes on at the provider: read it by its id " +
-	"(GET /v1/responses/{id}?stream=true&starting_after=<this event's sequence_number>) " +
-	"rather than sending the call again, which would start a second one"
+const readOnByID = readOnFrom + " rather than sending the call again, which would start a second one"
 
 // gatewayDeadline reports whether err, how a stream's body ended, is the
 // call's own deadline rather than the provider's doing.

@@ -51,8 +51,12 @@ func shuttingDown(attempts string) error {
 // client is told the answer is incomplete, in its API's error event.
 func (a *attempt) cutAtShutdown(tr streamTranslator) (int, error) {
 	msg := "the gateway is shutting down: the stream was cut before the answer was complete; retry the request"
-	if a.followsBackground(tr) {
+	switch {
+	case a.followsBackground(tr):
 		msg = "the gateway is shutting down and ended this stream; " + readOnByID
+	case a.readsBackground():
+		// Sent again as it was, the read would replay what the client has.
+		msg = "the gateway is shutting down and ended this stream; " + readOnFrom
 	}
 	a.writeStreamError(msg, "service_unavailable_error", reasonShuttingDown, tr)
 	a.out.Status = http.StatusServiceUnavailable

@@ -2,11 +2,14 @@ package upstream_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,3 +129,42 @@ func (w *onFirstWrite) Write(b []byte) (int, error) {
 }
 
 func (w *onFirstWrite) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+
+// A streamed read of a background response by its id (GET
+// /responses/{id}?stream=true) that the drain cuts is told to read on from
+// starting_after, as the stream that made the job is: the job goes on,
+// and sending the read again as it was, which "retry the request" asks
+// for, replays the events the client already has.
+func TestDrainTellsAStreamedReadToReadOnFromStartingAfter(t *testing.T) {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":7,\"delta\":\"three \"}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the job goes on; nothing more comes yet
+	}))
+	t.Cleanup(func() {
+		provider.CloseClientConnections()
+		provider.Close()
+	})
+	drain, cut := context.WithCancel(context.Background())
+	defer cut()
+	fwd := &upstream.Forwarder{Providers: upstream.FromEnv(envOf(map[string]string{
+		"OPENAI_BASE_URL": provider.URL + "/v1", "OPENAI_API_KEY": "sk-x",
+	})), AttemptTimeout: 2 * time.Second, Drain: drain}
+	rec := httptest.NewRecorder()
+	w := &onFirstWrite{ResponseRecorder: rec, first: cut}
+
+	out := fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIResponses, Stream: true, Order: []router.Model{openAIModel("gpt-x")},
+		Relay: &upstream.Relay{Method: http.MethodGet, Path: "/resp_1", Query: url.Values{"starting_after": {"6"}}},
+	})
+
+	body := rec.Body.String()
+	assert.Equal(t, http.StatusServiceUnavailable, out.Status, body)
+	require.Contains(t, body, "event: error\ndata: {\"code\":\"server_shutting_down\"")
+	errorEvent := body[strings.LastIndex(body, "event: error"):]
+	assert.Contains(t, errorEvent, `"sequence_number":7`, "the error repeats the last event's number, to read on after")
+	assert.Contains(t, errorEvent, "starting_after")
+	assert.NotContains(t, errorEvent, "retry the request")
+	assert.NotContains(t, errorEvent, "sending the call again", "a read starts no job")
+}
