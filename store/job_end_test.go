@@ -117,3 +117,24 @@ func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEnd(t *testing.T)
 	assert.Equal(t, r.Usage, rows[0].Usage)
 	require.NoError(t, s.RateAnswer(ctx, "", "resp_old", 1, "", ""), "rated as before")
 }
+
+// The example query of each model's average rating leaves out a job that
+// was rated before a read found it failed or cancelled, as the export
+// does: it had no answer to rate.
+func TestFeedbackPerModelLeavesOutARatedJobFoundFailedLater(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	done, failed := sampleRecord("req-done", sampleTime), sampleRecord("req-failed", sampleTime.Add(1))
+	done.API, done.ResponseID = "responses", "resp_done"
+	failed.API, failed.ResponseID = "responses", "resp_failed"
+	logged(t, s, done, failed)
+	require.NoError(t, s.RateAnswer(ctx, "", "req-done", 1, "", ""))
+	require.NoError(t, s.RateAnswer(ctx, "", "req-failed", 0, "", ""))
+	require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_failed", "failed"))
+
+	rows := runExample(t, s, "feedback-per-model")
+	require.Len(t, rows, 1)
+	assert.Equal(t, done.Answered, rows[0]["model"])
+	assert.Equal(t, float64(1), num(t, rows[0]["rated"]))
+	assert.Equal(t, float64(1), num(t, rows[0]["avg_score"]))
+}

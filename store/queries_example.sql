@@ -81,7 +81,8 @@ ORDER BY rank = 0, rank;
 -- name: feedback-per-model
 -- Average feedback score per answering model (scores are in [0, 1]; older
 -- releases also took ratings of calls no model answered and of a provider's
--- own 4xx passed to the client, which is no answer either: both left out).
+-- own 4xx passed to the client, which is no answer either: both left out;
+-- so is a background job rated before a read found it failed or cancelled).
 SELECT d.answered AS model,
        count(*) AS rated,
        round(avg(f.score), 3) AS avg_score,
@@ -90,6 +91,7 @@ SELECT d.answered AS model,
 FROM feedback AS f
 JOIN decisions AS d USING (request_id)
 WHERE d.answered <> '' AND (d.status < 400 OR d.status = 499 OR d.status >= 500)
+  AND d.ended_status NOT IN ('failed', 'cancelled')
 GROUP BY d.answered
 ORDER BY rated DESC;
 

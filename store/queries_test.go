@@ -32,6 +32,18 @@ func readExampleQueries(t *testing.T) []exampleQuery {
 	return out
 }
 
+// runExample runs the example query named name on s.
+func runExample(t *testing.T, s *store.Store, name string) []map[string]any {
+	t.Helper()
+	for _, q := range readExampleQueries(t) {
+		if q.name == name {
+			return queryRows(t, s, q.sql)
+		}
+	}
+	t.Fatalf("queries_example.sql has no query %q", name)
+	return nil
+}
+
 // queryRows runs q and returns its rows as column -> value maps.
 func queryRows(t *testing.T, s *store.Store, q string) []map[string]any {
 	t.Helper()
