@@ -26,17 +26,7 @@ func TestWALGivesSpaceBackAfterALongReadEnds(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 
-	// A reader in another connection, as `sqlite3` would hold one.
-	reader, err := sql.Open("sqlite3", path)
-	require.NoError(t, err)
-	defer reader.Close()
-	ctx := context.Background()
-	conn, err := reader.Conn(ctx)
-	require.NoError(t, err)
-	_, err = conn.ExecContext(ctx, `BEGIN`)
-	require.NoError(t, err)
-	var n int
-	require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM decisions`).Scan(&n))
+	endRead := openRead(t, path)
 
 	// Small commits, as steady traffic makes them.
 	for i := range 1500 {
@@ -45,9 +35,7 @@ func TestWALGivesSpaceBackAfterALongReadEnds(t *testing.T) {
 	pinned := walSize(t, path)
 	require.Greater(t, pinned, int64(16<<20), "the pinned WAL grew with the traffic")
 
-	_, err = conn.ExecContext(ctx, `COMMIT`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close())
+	endRead()
 	// Later traffic checkpoints and starts the WAL over.
 	for i := range 20 {
 		logged(t, s, sampleRecord(requestID(10_000+i), sampleTime))
@@ -58,6 +46,28 @@ func TestWALGivesSpaceBackAfterALongReadEnds(t *testing.T) {
 
 	require.Less(t, walSize(t, path), pinned/2,
 		"the -wal file keeps the size a long reader made it grow to (%d bytes) after every row in it was checkpointed", pinned)
+}
+
+// openRead begins a read of the log at path in a connection of its own, as
+// an operator's `sqlite3` session inside a transaction holds one, and
+// returns what ends it.
+func openRead(t *testing.T, path string) (end func()) {
+	t.Helper()
+	reader, err := sql.Open("sqlite3", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { reader.Close() })
+	ctx := context.Background()
+	conn, err := reader.Conn(ctx)
+	require.NoError(t, err)
+	_, err = conn.ExecContext(ctx, `BEGIN`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM decisions`).Scan(&n))
+	return func() {
+		_, err := conn.ExecContext(ctx, `COMMIT`)
+		require.NoError(t, err)
+		require.NoError(t, conn.Close())
+	}
 }
 
 func walSize(t testing.TB, path string) int64 {
@@ -79,16 +89,7 @@ func TestWALIsEmptiedAfterALongReadEvenWithNoMoreTraffic(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 
-	reader, err := sql.Open("sqlite3", path)
-	require.NoError(t, err)
-	defer reader.Close()
-	ctx := context.Background()
-	conn, err := reader.Conn(ctx)
-	require.NoError(t, err)
-	_, err = conn.ExecContext(ctx, `BEGIN`)
-	require.NoError(t, err)
-	var n int
-	require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM decisions`).Scan(&n))
+	endRead := openRead(t, path)
 	for i := range 1000 {
 		logged(t, s, sampleRecord(requestID(i), sampleTime))
 	}
@@ -96,15 +97,14 @@ func TestWALIsEmptiedAfterALongReadEvenWithNoMoreTraffic(t *testing.T) {
 	pinned := walSize(t, path)
 	require.Greater(t, pinned, int64(16<<20), "the pinned WAL grew with the traffic")
 
-	_, err = conn.ExecContext(ctx, `COMMIT`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close())
+	endRead()
 	// No row is logged from here on.
 	require.Eventually(t, func() bool { return walSize(t, path) <= 8<<20 }, 20*time.Second, 10*time.Millisecond,
 		"the -wal file kept %d bytes after the read that grew it ended", walSize(t, path))
 
 	// Every pooled connection, the checkpoint's among them, waits the
 	// store's 5 s for a lock.
+	ctx := context.Background()
 	var conns []*sql.Conn
 	for range 16 {
 		c, err := s.DB().Conn(ctx)
