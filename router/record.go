@@ -128,6 +128,10 @@ type Record struct {
 	// ResponseID is the id of a Responses API answer ("" otherwise): what
 	// GET /v1/responses/{id} and previous_response_id look up.
 	ResponseID string
+	// PreviousResponseID is the answer a Responses call continued (its
+	// previous_response_id; "" for none): a read of ResponseID by id names
+	// it where the provider, which got the conversation whole, does not.
+	PreviousResponseID string
 	// KeyID is the id of the client key the call came with ("" when the
 	// gateway needs none).
 	KeyID string

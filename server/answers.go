@@ -17,6 +17,11 @@ type AnswerLog interface {
 // client key it was written for ("" when none was needed).
 type Answer struct {
 	Model, KeyID string
+	// PreviousResponseID is the answer its call continued ("" for none,
+	// or not known): a read by id names it where the provider's stored
+	// answer names none (the provider got a kept answer's conversation
+	// whole).
+	PreviousResponseID string
 }
 
 // recentAnswersCap bounds the answers remembered in memory. They only

@@ -98,6 +98,12 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 	// The provider bills the n answers together: one answer's length,
 	// what the router model predicts, is its share (export-feedback).
 	ex.rec.Answers = max(req.Choices, 1)
+	if api == openai.Responses {
+		// The answer a read by id names as the one this call continued,
+		// where its provider, sent a kept answer's conversation whole,
+		// names none.
+		ex.rec.PreviousResponseID = req.PreviousResponseID
+	}
 	s.notePrompt(ex, req.Prompt)
 
 	name := namedDeployment(c, req.Model)

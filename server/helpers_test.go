@@ -94,7 +94,7 @@ func (l *recordLog) Observe(r router.Record) { l.Record(r) }
 func (l *recordLog) AnsweredBy(_ context.Context, id string) (Answer, error) {
 	for _, r := range l.all() {
 		if r.ResponseID == id && r.Answered != "" {
-			return Answer{Model: r.Answered, KeyID: r.KeyID}, nil
+			return Answer{Model: r.Answered, KeyID: r.KeyID, PreviousResponseID: r.PreviousResponseID}, nil
 		}
 	}
 	return Answer{}, nil

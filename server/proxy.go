@@ -94,7 +94,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// meanwhile.
 			head = &headSniffer{ResponseWriter: c.Writer}
 			sniffed := head
-			head.seen = func([]byte) bool { return s.noteStored(c, sniffed.head) }
+			head.seen = func([]byte) bool { return s.noteStored(c, sniffed.head, ex.rec.PreviousResponseID) }
 		case r.req.Thread != "":
 			// Noted as the answer's id goes out, before its end: the
 			// client sends the thread's next turn the moment it has it.
@@ -127,7 +127,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// its id alone must reach that model's provider (pinStored).
 			if id := openai.ResponseID(head.head); id != "" {
 				rec.ResponseID = id
-				s.recent.put(id, Answer{Model: out.Answered.ID, KeyID: keyIDOf(c)})
+				s.recent.put(id, Answer{Model: out.Answered.ID, KeyID: keyIDOf(c), PreviousResponseID: rec.PreviousResponseID})
 			}
 			s.noteOwned(c, rec, r, out)
 		}
@@ -153,15 +153,16 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 // gone out, once the head holds its id, when that model's provider stores
 // it (a kept answer of Claude's is found in the gateway's store once
 // written). The model is the one whose headers went out: a call fails
-// over only before that.
-func (s *Server) noteStored(c *gin.Context, head []byte) bool {
+// over only before that. continued is the answer the call continued
+// ("" for none).
+func (s *Server) noteStored(c *gin.Context, head []byte, continued string) bool {
 	id := openai.ResponseID(head)
 	if id == "" {
 		return false
 	}
 	m, ok := s.catalogModel(c.Writer.Header().Get(upstream.HeaderModel))
 	if ok && s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") == "" {
-		s.recent.put(id, Answer{Model: m.ID, KeyID: keyIDOf(c)})
+		s.recent.put(id, Answer{Model: m.ID, KeyID: keyIDOf(c), PreviousResponseID: continued})
 	}
 	return true
 }

@@ -22,6 +22,7 @@ var decisionColumns = []string{
 	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
 	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id", "usage_estimated", "answers",
+	"previous_response_id",
 }
 
 // insertDecision skips a repeated request id instead of failing the whole
@@ -43,7 +44,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
 		optionalMillis(r.DecideLatency), optionalMillis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
-		max(r.Answers, 1),
+		max(r.Answers, 1), r.PreviousResponseID,
 	}
 }
 
@@ -139,6 +140,10 @@ type DecisionRow struct {
 	// failed or cancelled); "" for other calls, for a job no read found
 	// over, and for rows logged before the log kept it.
 	EndedStatus string
+	// PreviousResponseID is the answer a Responses call continued, as it
+	// named it ("" for none, for other APIs and for rows logged before the
+	// log kept it).
+	PreviousResponseID string
 	// Feedback is nil when nobody rated the answer.
 	Feedback *Feedback
 }
@@ -275,7 +280,8 @@ func scanDecision(rows *sql.Rows, lead ...any) (DecisionRow, error) {
 		&r.PromptHash, &promptText, &candidates, &r.Chosen, &r.Answered, &propensity, &r.Affinity,
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
-		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated, &r.Answers, &r.EndedStatus,
+		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated, &r.Answers,
+		&r.PreviousResponseID, &r.EndedStatus,
 		&fbScore, &fbLabel, &fbComment, &fbTS)...)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)

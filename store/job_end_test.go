@@ -76,7 +76,7 @@ func TestAJobsEndIsKeptOnce(t *testing.T) {
 // A call that asked for several answers (Chat Completions' n) is logged
 // with their number, next to the tokens its provider billed for them all;
 // a row logged before the log kept it (migration 0011) reads as one
-// answer with no job end, as it read before.
+// answer with no job end and no answer it continued, as it read before.
 func TestTheLogKeepsHowManyAnswersACallAskedFor(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t)
@@ -90,7 +90,7 @@ func TestTheLogKeepsHowManyAnswersACallAskedFor(t *testing.T) {
 	assert.Equal(t, 1, rows[1].Answers, "n left out is one answer")
 }
 
-func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEnd(t *testing.T) {
+func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEndNorContinuedAnswer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	s, err := store.Open(path)
@@ -100,7 +100,8 @@ func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEnd(t *testing.T)
 	logged(t, s, r)
 	// The file as the release before 0011 left it: its columns dropped.
 	for _, q := range []string{`DELETE FROM migrations WHERE name = '0011_answers_and_job_end.sql'`,
-		`ALTER TABLE decisions DROP COLUMN answers`, `ALTER TABLE decisions DROP COLUMN ended_status`} {
+		`ALTER TABLE decisions DROP COLUMN answers`, `ALTER TABLE decisions DROP COLUMN ended_status`,
+		`ALTER TABLE decisions DROP COLUMN previous_response_id`} {
 		_, err := s.DB().Exec(q)
 		require.NoError(t, err, q)
 	}
@@ -114,7 +115,11 @@ func TestARowLoggedBeforeMigration0011ReadsAsOneAnswerWithNoJobEnd(t *testing.T)
 	require.Len(t, rows, 1)
 	assert.Equal(t, 1, rows[0].Answers)
 	assert.Empty(t, rows[0].EndedStatus)
+	assert.Empty(t, rows[0].PreviousResponseID)
 	assert.Equal(t, r.Usage, rows[0].Usage)
+	a, err := s.AnsweredBy(ctx, "resp_old")
+	require.NoError(t, err)
+	assert.Equal(t, store.Answer{Model: r.Answered}, a, "read by id as before: it continued nothing the log knows")
 	require.NoError(t, s.RateAnswer(ctx, "", "resp_old", 1, "", ""), "rated as before")
 }
 

@@ -89,23 +89,30 @@ func TestAnsweredByFindsTheModelFromTheDecisionLog(t *testing.T) {
 	chat.Answered = "claude-haiku-4-5" // no response id: a chat completion
 	failed := sampleRecord(requestID(3), sampleTime.Add(2*time.Second))
 	failed.Answered, failed.ResponseID = "", "resp_none"
-	logged(t, s, answered, chat, failed)
+	next := sampleRecord(requestID(4), sampleTime.Add(3*time.Second))
+	next.API, next.Answered, next.ResponseID, next.PreviousResponseID = "responses", "gpt-4.1-2025-04-14", "resp_next", "resp_abc"
+	logged(t, s, answered, chat, failed, next)
 
-	model, key, err := s.AnsweredBy(ctx, "resp_abc")
+	got, err := s.AnsweredBy(ctx, "resp_abc")
 	require.NoError(t, err)
-	assert.Equal(t, "gpt-4.1-2025-04-14", model)
-	assert.Equal(t, "key_1", key)
+	assert.Equal(t, store.Answer{Model: "gpt-4.1-2025-04-14", KeyID: "key_1"}, got, "a first turn continues nothing")
+	got, err = s.AnsweredBy(ctx, "resp_next")
+	require.NoError(t, err)
+	assert.Equal(t, store.Answer{Model: "gpt-4.1-2025-04-14", PreviousResponseID: "resp_abc"}, got,
+		"a continuation names the answer it continued")
 	for _, id := range []string{"resp_unknown", "", "resp_none"} {
-		model, _, err = s.AnsweredBy(ctx, id)
+		got, err = s.AnsweredBy(ctx, id)
 		require.NoError(t, err)
-		assert.Empty(t, model, "id %q", id)
+		assert.Zero(t, got, "id %q", id)
 	}
 
 	rows, err := s.Decisions(ctx, store.DecisionFilter{})
 	require.NoError(t, err)
-	require.Len(t, rows, 3)
+	require.Len(t, rows, 4)
 	assert.Equal(t, "resp_abc", rows[0].ResponseID, "the id reads back with its decision")
 	assert.Equal(t, "key_1", rows[0].KeyID)
+	assert.Empty(t, rows[0].PreviousResponseID)
+	assert.Equal(t, "resp_abc", rows[3].PreviousResponseID, "what it continued reads back with its decision")
 }
 
 // A database written before response ids (0003) or key ids (0004) were
@@ -145,10 +152,9 @@ func TestResponseIDsMigrateAnOlderDatabase(t *testing.T) {
 			r := sampleRecord(requestID(1), sampleTime)
 			r.ResponseID, r.Answered, r.KeyID = "resp_new", "gpt-4.1-2025-04-14", "key_1"
 			logged(t, s, r)
-			model, key, err := s.AnsweredBy(context.Background(), "resp_new")
+			got, err := s.AnsweredBy(context.Background(), "resp_new")
 			require.NoError(t, err)
-			assert.Equal(t, "gpt-4.1-2025-04-14", model)
-			assert.Equal(t, "key_1", key)
+			assert.Equal(t, store.Answer{Model: "gpt-4.1-2025-04-14", KeyID: "key_1"}, got)
 		})
 	}
 }
@@ -172,8 +178,8 @@ func BenchmarkAnsweredBy(b *testing.B) {
 	for b.Loop() {
 		id := fmt.Sprintf("resp_%048d", (i*7919)%n)
 		i++
-		if m, _, err := s.AnsweredBy(ctx, id); err != nil || m == "" {
-			b.Fatalf("%s: %q, %v", id, m, err)
+		if a, err := s.AnsweredBy(ctx, id); err != nil || a.Model == "" {
+			b.Fatalf("%s: %q, %v", id, a.Model, err)
 		}
 	}
 }

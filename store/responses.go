@@ -247,18 +247,29 @@ func (s *Store) DeleteResponse(ctx context.Context, id string) (bool, error) {
 	return n > 0, err
 }
 
-// AnsweredBy returns the model that wrote the Responses API answer id and
-// the client key it was written for, from the decision log (model "" when
-// no logged decision produced it).
-func (s *Store) AnsweredBy(ctx context.Context, id string) (model, keyID string, err error) {
-	err = s.db.QueryRowContext(ctx, `
-		SELECT answered, key_id FROM decisions WHERE response_id = ? AND response_id != '' AND answered != ''
-		ORDER BY ts_ms DESC LIMIT 1`, id).Scan(&model, &keyID)
+// Answer is who wrote a Responses API answer, from the decision log.
+type Answer struct {
+	// Model wrote the answer ("" when no logged decision produced it);
+	// KeyID is the client key it was written for.
+	Model, KeyID string
+	// PreviousResponseID is the answer its call continued ("" for none,
+	// and for rows logged before the log kept it).
+	PreviousResponseID string
+}
+
+// AnsweredBy returns who wrote the Responses API answer id, from the
+// decision log (a zero Answer when no logged decision produced it).
+func (s *Store) AnsweredBy(ctx context.Context, id string) (Answer, error) {
+	var a Answer
+	err := s.db.QueryRowContext(ctx, `
+		SELECT answered, key_id, previous_response_id FROM decisions
+		WHERE response_id = ? AND response_id != '' AND answered != ''
+		ORDER BY ts_ms DESC LIMIT 1`, id).Scan(&a.Model, &a.KeyID, &a.PreviousResponseID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", nil
+		return Answer{}, nil
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("look up response %q: %w", id, err)
+		return Answer{}, fmt.Errorf("look up response %q: %w", id, err)
 	}
-	return model, keyID, nil
+	return a, nil
 }

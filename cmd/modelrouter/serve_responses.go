@@ -67,8 +67,8 @@ var (
 type storeAnswers struct{ st *store.Store }
 
 func (s storeAnswers) AnsweredBy(ctx context.Context, id string) (server.Answer, error) {
-	model, keyID, err := s.st.AnsweredBy(ctx, id)
-	return server.Answer{Model: model, KeyID: keyID}, err
+	a, err := s.st.AnsweredBy(ctx, id)
+	return server.Answer{Model: a.Model, KeyID: a.KeyID, PreviousResponseID: a.PreviousResponseID}, err
 }
 
 // pruneEvery is how often rows past their time (kept responses, decision

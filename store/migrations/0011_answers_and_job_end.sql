@@ -14,3 +14,10 @@ ALTER TABLE decisions ADD COLUMN answers INTEGER NOT NULL DEFAULT 1;
 -- before this column. A job that failed or was cancelled has no answer to
 -- rate, and its tokens are no answer's length.
 ALTER TABLE decisions ADD COLUMN ended_status TEXT NOT NULL DEFAULT '';
+
+-- previous_response_id: the answer a Responses call continued, as the call
+-- named it; '' for a call that continued none, for every other API, and
+-- for rows logged before this column. An answer to a continuation of a
+-- kept answer is stored by its provider without it (the provider got the
+-- conversation whole), so a read of it by id takes it from here.
+ALTER TABLE decisions ADD COLUMN previous_response_id TEXT NOT NULL DEFAULT '';
