@@ -119,6 +119,10 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		out := s.cfg.Forwarder.Forward(ctx, c.Writer, upstream.Call{
 			API: upstream.APIResponses, Order: []router.Model{m}, Stream: stream,
 			Relay: &upstream.Relay{Method: method, Path: path, Query: query},
+			// The answer's call continued a kept answer, whose
+			// conversation its provider got whole: the provider's object
+			// names none, the log does.
+			Continues: a.PreviousResponseID,
 		})
 		if out.Err != nil && !out.Wrote {
 			s.writeError(c, out.Err)

@@ -143,7 +143,10 @@ type Call struct {
 	// Continues is the id of the kept answer a Responses call continues
 	// (its previous_response_id, which Raw, the conversation rebuilt
 	// whole, no longer carries): the answer names it back in its response
-	// objects, as OpenAI's name the response they continue.
+	// objects, as OpenAI's name the response they continue. On a Relay,
+	// it is the answer the one relayed continued, as the decision log
+	// says: a response object relayed names it where the provider's
+	// names none (null), the provider having got that conversation whole.
 	Continues string
 	// Relay, when set, makes the call a request about an answer a provider
 	// stores (see [Relay]) instead of a new answer; Raw is then unused.

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,9 +57,11 @@ func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, 
 }
 
 // relayAnswer names the model in a relayed answer that carries one (a
-// response object, as `model` does on every forwarded answer); others (a
-// deletion, a list of input items, an empty body) go out as they came.
-func relayAnswer(raw []byte, m router.Model) ([]byte, error) {
+// response object, as `model` does on every forwarded answer), and the
+// answer it continued (continues, a JSON string; nil when not known)
+// where it names none (relayNamesContinued); others (a deletion, a list
+// of input items, an empty body) go out as they came.
+func relayAnswer(raw []byte, m router.Model, continues json.RawMessage) ([]byte, error) {
 	obj, err := scanObject(raw)
 	if err != nil || !obj.has("model") {
 		// Not a response object (an empty 204, a list): as it came.
@@ -66,5 +69,19 @@ func relayAnswer(raw []byte, m router.Model) ([]byte, error) {
 	}
 	name, _ := json.Marshal(modelID(m))
 	obj.setString("model", name)
+	if continues != nil && relayNamesContinued(obj.get("previous_response_id")) {
+		obj.setString("previous_response_id", continues)
+	}
 	return obj.encode(), nil
+}
+
+// relayNamesContinued reports whether a relayed response object's
+// previous_response_id (raw; nil when it has none) is to be replaced by
+// the answer its call continued, which the gateway knows: it is null, as
+// a provider stores it for an answer whose call sent a kept answer's
+// conversation whole, without the id. An id the provider names is the
+// provider's own continuation, and an object without the member is left
+// without it.
+func relayNamesContinued(named json.RawMessage) bool {
+	return string(bytes.TrimSpace(named)) == "null"
 }

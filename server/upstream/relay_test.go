@@ -318,3 +318,38 @@ func TestRelayStreamIdleLimit(t *testing.T) {
 	require.Error(t, out.Err)
 	assert.Contains(t, out.Attempts[0].Error, "nothing for 400ms")
 }
+
+// A relayed read of an answer whose call continued a kept answer
+// (Call.Continues, from the decision log) names it where the provider's
+// object names none (null: the provider got that conversation whole); an
+// id the provider names is its own continuation and goes out as it came,
+// and what is no response object (a list) gains nothing.
+func TestRelayNamesTheContinuedAnswerWhereTheProviderNamesNone(t *testing.T) {
+	f := newFakes(t)
+	alone := storedID(t, f)
+	req, err := http.NewRequest(http.MethodPost, f.openai.URL+"/responses",
+		strings.NewReader(`{"model":"model-a-id","input":"more","previous_response_id":"`+alone+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+f.openai.Key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var native struct{ ID string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&native))
+	res.Body.Close()
+
+	read := func(path string) map[string]any {
+		t.Helper()
+		w := httptest.NewRecorder()
+		out := f.fwd.Forward(context.Background(), w, upstream.Call{
+			API: upstream.APIResponses, Order: []router.Model{openAIModel("model-a")}, Continues: "resp_kept",
+			Relay: &upstream.Relay{Method: http.MethodGet, Path: path},
+		})
+		require.NoError(t, out.Err)
+		var got map[string]any
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+		return got
+	}
+	assert.Equal(t, "resp_kept", read("/" + alone)["previous_response_id"], "the provider's null")
+	assert.Equal(t, alone, read("/" + native.ID)["previous_response_id"], "the provider's own id")
+	assert.NotContains(t, read("/"+alone+"/input_items"), "previous_response_id", "a list")
+}

@@ -187,7 +187,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	}
 	switch {
 	case a.call.Relay != nil:
-		body, err = relayAnswer(raw, a.model)
+		body, err = relayAnswer(raw, a.model, a.continuesJSON())
 		a.out.EndedUsage, a.out.EndedStatus, a.out.Ended = endedUsage(raw)
 	case a.call.API == APIMessages && !native:
 		body, usage, err = chatToMessage(raw, a.model, details, a.call.Raw, a.estimate(text))

@@ -110,9 +110,14 @@ func (a *attempt) translator(hideUsage bool) streamTranslator {
 	// A relay's provider is the only one with the answer: its error is
 	// the client's, whenever it comes.
 	tr.failover = a.call.Relay == nil
+	if a.call.API == APIResponses {
+		// A relay (a background answer's events read back) names it
+		// only where the provider's objects name none, as its JSON read
+		// does (relayAnswer).
+		tr.continues, tr.continuesIfNull = a.continuesJSON(), !tr.failover
+	}
 	if tr.failover && a.call.API == APIResponses {
 		tr.forgets = a.forgotPrevious
-		tr.continues = a.continuesJSON()
 		tr.keeps = a.keepsAnswerOf
 		tr.keep = func(id string, output, whole json.RawMessage) {
 			a.call.Keep(Kept{ID: id, Model: a.model, Output: output, Response: whole})
@@ -625,8 +630,11 @@ type openAIStream struct {
 	// continues (Call.Continues, a JSON string), which every response
 	// object names as its previous_response_id; nil for none.
 	continues json.RawMessage
-	answered  bool // a response object came
-	forgot    bool
+	// continuesIfNull: a relayed read names continues only where the
+	// provider's object names none (relayNamesContinued).
+	continuesIfNull bool
+	answered        bool // a response object came
+	forgot          bool
 	// lostJob says the first response object was a background job its
 	// server keeps nothing of (runningJob, unstored), which ends the
 	// stream before anything of it goes out, as forgot does.
@@ -793,7 +801,7 @@ func (s *openAIStream) pass(ev sseEvent) []sseEvent {
 			if _, ok := resp["model"]; ok {
 				resp["model"] = s.model
 			}
-			if s.continues != nil {
+			if s.continues != nil && (!s.continuesIfNull || relayNamesContinued(resp["previous_response_id"])) {
 				resp["previous_response_id"] = s.continues
 			}
 			// A background response exists once the provider has opened
