@@ -122,6 +122,25 @@ func populateForExamples(t *testing.T) *store.Store {
 	return s
 }
 
+// The README says its example queries are also in queries_example.sql, and
+// a user copies them from the README: each must be the file's query, the
+// one this package's tests run, not an older copy.
+func TestExampleQueriesAreTheREADMEs(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	for _, q := range readExampleQueries(t) {
+		var lines []string
+		for _, line := range strings.Split(q.sql, "\n") {
+			if !strings.HasPrefix(line, "--") {
+				lines = append(lines, line)
+			}
+		}
+		sql := strings.TrimSpace(strings.Join(lines, "\n"))
+		assert.True(t, strings.Contains(string(readme), "```sql\n"+sql+"\n```"),
+			"README's Example queries have no copy of query %q as queries_example.sql has it:\n%s", q.name, sql)
+	}
+}
+
 func TestExampleQueriesRunAndAnswerCorrectly(t *testing.T) {
 	s := populateForExamples(t)
 	checks := map[string]func(t *testing.T, rows []map[string]any){
