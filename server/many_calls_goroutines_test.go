@@ -49,6 +49,9 @@ type manyCallsCase struct {
 	stream bool
 	leaves bool
 	status int
+	// begun, when set, is sent to once the answer's headers have come: a
+	// stream's, once its first event is on its way to the client.
+	begun chan<- struct{}
 }
 
 var manyCallsCases = []manyCallsCase{
@@ -151,9 +154,10 @@ func TestCallsCutAtShutdownLeaveNoGoroutinesBehind(t *testing.T) {
 	closeIdle(clientSide, gatewayToProviders)
 	base := settledGoroutines(0, 0)
 
+	streamsBegun := make(chan struct{}, perKind*len(manyCallsAPIs))
 	cut := []manyCallsCase{
-		{model: "nano", stream: true, status: http.StatusServiceUnavailable},  // under way: its API's error event
-		{model: "nano", stream: false, status: http.StatusServiceUnavailable}, // not yet answered: a 503
+		{model: "nano", stream: true, status: http.StatusServiceUnavailable, begun: streamsBegun}, // under way: its API's error event
+		{model: "nano", stream: false, status: http.StatusServiceUnavailable},                     // not yet answered: a 503
 	}
 	var wg sync.WaitGroup
 	calls := 0
@@ -167,6 +171,17 @@ func TestCallsCutAtShutdownLeaveNoGoroutinesBehind(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return len(e.openai.RequestsFor("nano")) == calls },
 		10*time.Second, 5*time.Millisecond, "every call under way at the provider")
+	// A call at the provider whose stream has not yet reached its client
+	// is not answered yet, and the cut gives it a 503: wait for each
+	// stream's first event before the shutdown, so the streams are cut
+	// halfway, as the case says.
+	for range cap(streamsBegun) {
+		select {
+		case <-streamsBegun:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a stream's first event did not reach its client")
+		}
+	}
 	shutdown()
 	wg.Wait()
 	recs := e.log.waitFor(t, len(manyCallsAPIs)+calls)
@@ -206,6 +221,9 @@ func manyCallsOne(t *testing.T, client *http.Client, url string, api manyCallsAP
 		return
 	}
 	defer resp.Body.Close()
+	if c.begun != nil {
+		c.begun <- struct{}{}
+	}
 	if c.leaves {
 		_, _ = bufio.NewReader(resp.Body).ReadString('\n')
 		leave()
