@@ -116,9 +116,10 @@ Exported by `+"`modelrouter export-feedback`"+` from %s: %s, %s.
 - `+"`results`"+` maps the catalog ID of each model that answered to `+"`score`"+`, the mean
   client feedback in [0, 1] (POST /v1/feedback), and `+"`output_tokens`"+`, the mean visible
   completion tokens of one answer, as the provider reported them (a call that asked for n
-  answers gives each its share; absent where it reported none: the gateway's estimates are
-  not labels). A background job that failed or was cancelled gave no answer: its rating is
-  left out.
+  answers gives each its share, where the log kept n: a row logged before migration 0011
+  counts as one answer; absent where it reported none: the gateway's estimates are not
+  labels). A background job that failed or was cancelled gave no answer: its rating is left
+  out (a row logged before migration 0011 did not keep how its job ended).
 - Prices are the catalog's. A model outside this build's catalog has no entry in `+"`models.json`"+`:
   add its price there before training on its labels (train refuses an unpriced model); a later
   export into this folder keeps it.
