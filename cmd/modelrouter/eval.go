@@ -296,6 +296,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	mapping, given := r.mapFor(d, several)
 	standIns := r.standIns(d, card.Profiles, mapping)
 	cands := r.names
+	var leftOut []string // labelled models the default candidates leave out
 	if len(cands) > 0 {
 		var renamed map[string]string
 		var missing []string
@@ -345,6 +346,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		}
 		if note := eval.WithoutProfile(d.Name, d, withMap(mapping, standIns, nil), card.Profiles); note != "" {
 			fmt.Fprintf(r.stderr, "eval: %s\n", note)
+			leftOut = eval.LeftOutWithoutProfile(d, withMap(mapping, standIns, nil), card.Profiles)
 		}
 	}
 	if several {
@@ -389,6 +391,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	if err != nil {
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
+	rep.LeftOut = leftOut
 	if err := rep.WriteText(r.stdout); err != nil {
 		return false, err
 	}

@@ -30,15 +30,25 @@ func TestEvalNamesALabelledModelLeftOutOfTheDefaultCandidates(t *testing.T) {
 		Candidates []struct {
 			Name string `json:"name"`
 		} `json:"candidates"`
+		LeftOut []string `json:"left_out_without_profile"`
 	}
 	require.NoError(t, json.Unmarshal(mustRead(t, filepath.Join(out, "report.json")), &rep))
 	assert.Len(t, rep.Candidates, 2, "gemini-1.5-pro-001 has no profile")
 	assert.Contains(t, stderr.String(), "left out of the default candidates")
 	assert.Contains(t, stderr.String(), "gemini-1.5-pro-001 (closest by name: gemini-1.5-pro-002")
 	assert.Contains(t, stderr.String(), "--map gemini-1.5-pro-001=<profile>")
+	// The report says so too: stderr scrolls away, and report.md and
+	// report.json are read later as the whole pool's numbers.
+	assert.Equal(t, []string{"gemini-1.5-pro-001"}, rep.LeftOut)
+	leftOut := "left out, labelled but without a router-model profile: gemini-1.5-pro-001"
+	assert.Contains(t, stdout.String(), leftOut)
+	assert.Contains(t, string(mustRead(t, filepath.Join(out, "report.md"))), leftOut)
 
 	// With it mapped, nothing is left out and nothing is said.
+	stdout.Reset()
 	stderr.Reset()
-	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--map", "gemini-1.5-pro-001=gemini-1.5-pro"}, &stdout, &stderr), stderr.String())
+	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--map", "gemini-1.5-pro-001=gemini-1.5-pro", "--out", out}, &stdout, &stderr), stderr.String())
 	assert.NotContains(t, stderr.String(), "left out")
+	assert.NotContains(t, stdout.String(), "left out")
+	assert.NotContains(t, string(mustRead(t, filepath.Join(out, "report.json"))), "left_out_without_profile")
 }

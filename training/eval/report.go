@@ -100,6 +100,10 @@ func (r *Report) header() string {
 		s += fmt.Sprintf("; no answer lengths in the dataset for %s: their cost counts input tokens only",
 			strings.Join(r.NoAnswerLengths, ", "))
 	}
+	if len(r.LeftOut) > 0 {
+		s += fmt.Sprintf("; left out, labelled but without a router-model profile: %s (--map datasetModel=profile brings one in)",
+			strings.Join(r.LeftOut, ", "))
+	}
 	return s
 }
 

@@ -83,10 +83,14 @@ type Report struct {
 	Skipped    int         `json:"skipped_missing_labels"`
 	// NoAnswerLengths: candidates the dataset records no answer length
 	// for, whose cost is their input tokens only.
-	NoAnswerLengths []string     `json:"no_answer_lengths,omitempty"`
-	HoldoutOnly     bool         `json:"holdout_only"`
-	NotHoldout      int          `json:"skipped_not_holdout"`
-	Bands           router.Bands `json:"bands"`
+	NoAnswerLengths []string `json:"no_answer_lengths,omitempty"`
+	// LeftOut: labelled models the default candidates left out for want
+	// of a profile (the caller sets it), so that a report read later does
+	// not pass for the whole pool's.
+	LeftOut     []string     `json:"left_out_without_profile,omitempty"`
+	HoldoutOnly bool         `json:"holdout_only"`
+	NotHoldout  int          `json:"skipped_not_holdout"`
+	Bands       router.Bands `json:"bands"`
 	// Strong and Weak name the two-model pair (higher mean true quality
 	// is strong).
 	Strong    string            `json:"strong,omitempty"`

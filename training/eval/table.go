@@ -97,22 +97,30 @@ func profileOf(m string, mapping map[string]string) string {
 }
 
 // byProfile splits the dataset's labelled models into those with one of
-// the router model's profiles and those without, each of the latter with
-// the closest profiles by name; have is profiles, sorted.
+// the router model's profiles and those without; have is profiles, sorted.
 func byProfile(d *dataset.Dataset, mapping map[string]string, profiles []string) (have, with, without []string) {
 	have = slices.Sorted(slices.Values(profiles))
 	for _, m := range LabelledModels(d) {
-		p := profileOf(m, mapping)
-		if slices.Contains(have, p) {
+		if slices.Contains(have, profileOf(m, mapping)) {
 			with = append(with, m)
-			continue
+		} else {
+			without = append(without, m)
 		}
-		if near := nearestProfiles(p, have); len(near) > 0 {
-			m += " (closest by name: " + strings.Join(near, ", ") + ")"
-		}
-		without = append(without, m)
 	}
 	return have, with, without
+}
+
+// withClosest adds to each model without a profile the closest profiles
+// by name, so the user can write its --map without listing them all.
+func withClosest(without []string, mapping map[string]string, have []string) []string {
+	out := make([]string, len(without))
+	for i, m := range without {
+		out[i] = m
+		if near := nearestProfiles(profileOf(m, mapping), have); len(near) > 0 {
+			out[i] += " (closest by name: " + strings.Join(near, ", ") + ")"
+		}
+	}
+	return out
 }
 
 // ResolveCandidates reads --candidates names against the dataset's
@@ -197,6 +205,14 @@ func labelledAs(labelled []string, n string) (string, bool) {
 // profile stands for (mapping first, else dataset.Canonical), each with
 // the closest profiles by name.
 func MissingProfiles(d *dataset.Dataset, mapping map[string]string, profiles []string) []string {
+	have, _, without := byProfile(d, mapping, profiles)
+	return withClosest(without, mapping, have)
+}
+
+// LeftOutWithoutProfile names, plainly, the labelled models of the
+// dataset that DefaultCandidates leaves out because no profile stands for
+// them, for the report (Report.LeftOut).
+func LeftOutWithoutProfile(d *dataset.Dataset, mapping map[string]string, profiles []string) []string {
 	_, _, without := byProfile(d, mapping, profiles)
 	return without
 }
@@ -228,6 +244,7 @@ func WithoutProfile(name string, d *dataset.Dataset, mapping map[string]string, 
 // alone makes them candidates.
 func TooFewWithProfile(name string, d *dataset.Dataset, mapping map[string]string, profiles []string) error {
 	have, with, without := byProfile(d, mapping, profiles)
+	without = withClosest(without, mapping, have)
 	only := ""
 	if len(with) > 0 {
 		only = " (only " + strings.Join(with, ", ") + ")"
