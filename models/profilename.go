@@ -35,7 +35,8 @@ var aliases = map[string]string{
 // ProfileName is the router model's name for a model id, the one the
 // trainer gives the profile learned from that model's labels and the one
 // the gateway looks for (see OwnProfiles): lower case,
-// "_" read as ".", no "@provider" suffix, no Hugging Face organisation
+// "_" read as ".", no "@provider" suffix ("@20240620", Vertex AI's
+// snapshot date, is read as "-20240620"), no Hugging Face organisation
 // ("mistralai/"), no leading "meta-", then the alias table.
 // "Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct@hyperbolic"
 // and "meta-llama/Meta-Llama-3.1-70B-Instruct" are all
@@ -43,7 +44,13 @@ var aliases = map[string]string{
 func ProfileName(id string) string {
 	s := strings.ToLower(strings.TrimSpace(id))
 	if i := strings.IndexByte(s, '@'); i >= 0 {
-		s = s[:i]
+		if isSnapshotDate(s[i+1:]) {
+			// Vertex AI names an Anthropic snapshot
+			// "claude-3-5-sonnet@20240620": the date is the version.
+			s = s[:i] + "-" + s[i+1:]
+		} else {
+			s = s[:i]
+		}
 	}
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
 		s = s[i+1:]
@@ -54,6 +61,19 @@ func ProfileName(id string) string {
 		return a
 	}
 	return s
+}
+
+// isSnapshotDate says whether s is a snapshot's date as YYYYMMDD.
+func isSnapshotDate(s string) bool {
+	if len(s) != 8 || !strings.HasPrefix(s, "20") {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // OwnProfiles returns the catalog with every model that the router model

@@ -57,6 +57,10 @@ func TestProfileNameMergesSpellings(t *testing.T) {
 		"openai/gpt-4o-mini":                    "gpt-4o-mini-2024-07-18",
 		// a name that moved between snapshots stays its own
 		"gpt-4o": "gpt-4o",
+		// Vertex AI's spelling of an Anthropic snapshot: "@" then its date
+		// is the version, not a provider
+		"claude-3-5-sonnet@20240620": "claude-3-5-sonnet-20240620",
+		"claude-3-opus@20240229":     "claude-3-opus-20240229",
 		// catalog model IDs, as export-feedback's data names them
 		"DeepSeek-V3.1":                          "deepseek-v3.1",
 		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
