@@ -405,7 +405,9 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	var closing atomic.Bool // shutting down: every answer closes its connection
 	var conns openConns
 	hs := &http.Server{
-		Handler:           closingAfterReply(gw.Handler(), &closing),
+		// Azure Resource Manager's path is matched in any case, as Azure
+		// matches it (manage.FoldAzurePath): gin routes as sent.
+		Handler:           closingAfterReply(manage.FoldAzurePath(gw.Handler()), &closing),
 		ConnState:         conns.track,
 		ReadHeaderTimeout: 10 * time.Second,
 		// No write timeout: streamed answers run as long as the model talks.

@@ -37,6 +37,10 @@ func TestTheReferencesManagementPathManagesDeployments(t *testing.T) {
 	assert.Contains(t, body, `"model-router-deployment"`)
 	status, body = call(t, http.MethodGet, base+"/deployments/model-router-deployment", key, "")
 	require.Equal(t, http.StatusOK, status, "created at Azure's path, read at the gateway's: %s", body)
+	// As az and Terraform spell the path: Azure matches it in any case.
+	status, body = call(t, http.MethodGet, base+"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/my-resource-group"+
+		"/providers/microsoft.cognitiveservices/accounts/my-foundry-account/deployments/model-router-deployment"+apiVersion, key, "")
+	require.Equal(t, http.StatusOK, status, "read at Azure's path in lower case: %s", body)
 	status, _ = call(t, http.MethodGet, account+apiVersion, "", "")
 	assert.Equal(t, http.StatusUnauthorized, status, "the admin key guards Azure's path too")
 

@@ -20,10 +20,12 @@ import (
 const adminKey = "test-admin-key"
 
 type env struct {
-	t      *testing.T
-	store  *memStore
-	engine *gin.Engine
-	source *manage.Source
+	t     *testing.T
+	store *memStore
+	// handler is what serve serves: the engine, with Azure Resource
+	// Manager's path folded to the case it is registered in.
+	handler http.Handler
+	source  *manage.Source
 }
 
 func newEnv(t *testing.T, key string) *env {
@@ -37,7 +39,8 @@ func newEnv(t *testing.T, key string) *env {
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }})
 	e := gin.New()
 	api.Register(e)
-	return &env{t: t, store: st, engine: e, source: manage.NewSource(st, cat)}
+	api.RegisterAzure(e)
+	return &env{t: t, store: st, handler: manage.FoldAzurePath(e), source: manage.NewSource(st, cat)}
 }
 
 // do sends a request with the admin key as a bearer token.
@@ -52,7 +55,7 @@ func (e *env) doWith(method, path, body string, headers map[string]string) *http
 		req.Header.Set(k, v)
 	}
 	w := httptest.NewRecorder()
-	e.engine.ServeHTTP(w, req)
+	e.handler.ServeHTTP(w, req)
 	return w
 }
 

@@ -39,7 +39,7 @@ func newStoreEnv(t *testing.T) *storeEnv {
 	manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey,
 		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}).Register(e)
 	uncached := struct{ manage.Store }{st} // no DeploymentsVersion: read on every call
-	return &storeEnv{env: &env{t: t, engine: e}, db: st, sources: map[string]*manage.Source{
+	return &storeEnv{env: &env{t: t, handler: e}, db: st, sources: map[string]*manage.Source{
 		"cached": manage.NewSource(st, cat), "uncached": manage.NewSource(uncached, cat)}}
 }
 

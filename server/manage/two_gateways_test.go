@@ -50,7 +50,7 @@ func openGateway(t *testing.T, path string, opts ...store.Option) gateway {
 	api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
 	eng := gin.New()
 	api.Register(eng)
-	return gateway{env: &env{t: t, engine: eng}, api: api, store: st}
+	return gateway{env: &env{t: t, handler: eng}, api: api, store: st}
 }
 
 // Two gateways on one database: while the first has checked that the
