@@ -79,7 +79,20 @@ type Properties struct {
 	Routing *Routing   `json:"routing,omitempty"`
 	// ProvisioningState is output only ("Succeeded").
 	ProvisioningState string `json:"provisioningState,omitempty"`
+	// VersionUpgradeOption is Azure's policy for moving a deployment to
+	// a newer version of its model, one of VersionUpgradeOptions (empty
+	// when the PUT named none). It is kept and answered, so that clients
+	// that send one (Terraform's provider does by default) read back what
+	// they wrote, and it changes nothing: a deployment serves the version
+	// its PUT named, whatever it says (README, Management API).
+	VersionUpgradeOption string `json:"versionUpgradeOption,omitempty"`
 }
+
+// VersionUpgradeOptions are the values Azure takes as a deployment's
+// properties.versionUpgradeOption (DeploymentModelVersionUpgradeOption in
+// the Microsoft.CognitiveServices REST specification). A PUT names one in
+// any case, or none; the deployment stores it spelled as here.
+var VersionUpgradeOptions = []string{"OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired", "NoAutoUpgrade"}
 
 // Routing is a router deployment's mode and optional model subset.
 type Routing struct {

@@ -19,7 +19,7 @@ import (
 func TestADeploymentWithAMemberOfALaterBuildIsServed(t *testing.T) {
 	e := newEnv(t, adminKey)
 	e.mustPut("sonnet", claudeDeployment)
-	later := `{"sku": {"name": "GlobalStandard", "capacity": 20}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "cost"}, "versionUpgradeOption": "NoAutoUpgrade"}}`
+	later := `{"sku": {"name": "GlobalStandard", "capacity": 20}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "cost"}, "spilloverDeploymentName": "other"}}`
 	_, err := e.store.PutDeployment(context.Background(), "later", json.RawMessage(later))
 	require.NoError(t, err)
 

@@ -165,13 +165,34 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	if err != nil {
 		return Resource{}, err
 	}
+	upgrade, err := normalizeUpgradeOption(r.Properties.VersionUpgradeOption)
+	if err != nil {
+		return Resource{}, err
+	}
 	out := Resource{SKU: &sku}
 	if r.IsRouter() {
 		out.Properties, err = ix.routerProperties(ctx, st, replaces, sku, r.Properties)
 	} else {
 		out.Properties, err = ix.modelProperties(r.Properties)
 	}
+	out.Properties.VersionUpgradeOption = upgrade
 	return out, err
+}
+
+// normalizeUpgradeOption returns opt spelled as VersionUpgradeOptions
+// spells it ("" when the body named none), or refuses one Azure would not
+// take: a typo would otherwise be kept and answered as if it were one.
+func normalizeUpgradeOption(opt string) (string, error) {
+	opt = strings.TrimSpace(opt)
+	if opt == "" {
+		return "", nil
+	}
+	i := slices.IndexFunc(VersionUpgradeOptions, func(o string) bool { return strings.EqualFold(o, opt) })
+	if i < 0 {
+		return "", badRequest(CodeInvalidProperties, "properties.versionUpgradeOption",
+			fmt.Sprintf("unknown properties.versionUpgradeOption %q; valid values (Azure's): %s", opt, strings.Join(VersionUpgradeOptions, ", ")))
+	}
+	return VersionUpgradeOptions[i], nil
 }
 
 func normalizeSKU(s *SKU) (SKU, error) {
