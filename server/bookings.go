@@ -31,9 +31,14 @@ type bookings struct {
 	mu      sync.Mutex
 	queue   []booking
 	running bool // a worker is booking the queue
-	// idle is closed when the running worker ends, the queue empty
-	// (settled waits on it); made when a worker starts.
-	idle    chan struct{}
+	// taken counts the bookings queued, done those written (or given up
+	// on), over every worker: a rating waits until done reaches taken as
+	// it was when the rating came (settled). progress, when not nil, is
+	// closed the next time done grows or the worker ends.
+	taken, done uint64
+	progress    chan struct{}
+	// parked, when set (a test), is called as a rating starts to wait.
+	parked  func()
 	closed  bool // shutting down: no more are taken (FinishBookings)
 	dropped int  // taken neither for a full queue nor after closing
 	// worker is the running worker, waited for at shutdown; added to only
@@ -61,9 +66,9 @@ func (q *bookings) add(s *Server, b booking) {
 	}
 	q.stopOnce.Do(func() { q.stop, q.cancel = context.WithCancel(context.Background()) })
 	q.queue = append(q.queue, b)
+	q.taken++
 	if !q.running {
 		q.running = true
-		q.idle = make(chan struct{})
 		q.worker.Add(1)
 		go q.run(s)
 	}
@@ -76,7 +81,7 @@ func (q *bookings) run(s *Server) {
 		q.mu.Lock()
 		if len(q.queue) == 0 {
 			q.running = false
-			close(q.idle)
+			q.advanced()
 			q.mu.Unlock()
 			return
 		}
@@ -86,23 +91,47 @@ func (q *bookings) run(s *Server) {
 		ctx := q.stop
 		q.mu.Unlock()
 		s.bookSafely(ctx, b)
+		q.mu.Lock()
+		q.done++
+		q.advanced()
+		q.mu.Unlock()
+	}
+}
+
+// advanced wakes the ratings waiting in settled; q.mu is held.
+func (q *bookings) advanced() {
+	if q.progress != nil {
+		close(q.progress)
+		q.progress = nil
 	}
 }
 
 // settled returns once the bookings queued so far are written (at once
 // when none is), or when ctx is done. A rating waits here: a client that
 // reads a background answer, finds its job failed and rates it at once
-// must be refused, not beat the booking of how the job ended.
+// must be refused, not beat the booking of how the job ended. Bookings
+// queued after it do not hold it: while reads keep coming the queue may
+// never be empty.
 func (q *bookings) settled(ctx context.Context) {
 	q.mu.Lock()
-	running, idle := q.running, q.idle
-	q.mu.Unlock()
-	if !running {
-		return
-	}
-	select {
-	case <-idle:
-	case <-ctx.Done():
+	defer q.mu.Unlock()
+	// Bookings dropped at shutdown are never done, but their worker ends.
+	for due, waited := q.taken, false; q.running && q.done < due; waited = true {
+		if q.progress == nil {
+			q.progress = make(chan struct{})
+		}
+		progress := q.progress
+		q.mu.Unlock()
+		if q.parked != nil && !waited {
+			q.parked()
+		}
+		select {
+		case <-progress:
+		case <-ctx.Done():
+			q.mu.Lock()
+			return
+		}
+		q.mu.Lock()
 	}
 }
 
