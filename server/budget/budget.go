@@ -83,8 +83,9 @@ type account struct {
 	// held is what the calls under way are expected to cost, by the UTC
 	// day they began; an entry goes once its last call has finished.
 	held map[time.Time]*hold
-	// released, when not nil, is closed the next time a hold goes, for
-	// the checks waiting on it (awaitRelease).
+	// released, when not nil, is closed the next time a hold goes or a
+	// booked cost lowers the spend (wake), for the checks waiting on it
+	// (awaitRelease).
 	released chan struct{}
 	// forgotTo is the cut forget last used.
 	forgotTo time.Time
@@ -182,8 +183,9 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	}
 }
 
-// awaitRelease waits, t.mu let go meanwhile, until a hold on a goes
-// (true), or ctx is done or waited fires (false); t.mu is held.
+// awaitRelease waits, t.mu let go meanwhile, until a hold on a goes or
+// a booked cost lowers its spend (true), or ctx is done or waited fires
+// (false); t.mu is held.
 func (t *Tracker) awaitRelease(ctx context.Context, a *account, waited <-chan time.Time) bool {
 	if a.released == nil {
 		a.released = make(chan struct{})
@@ -263,10 +265,7 @@ func (t *Tracker) spendOnce(keyID string, began time.Time, mine *hold) func(floa
 				}
 			}
 			t.spendLocked(a, usd, began)
-			if a.released != nil {
-				close(a.released)
-				a.released = nil
-			}
+			a.wake()
 		})
 	}
 }
@@ -432,6 +431,10 @@ func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 		a.rebooked++
 		return
 	}
+	if usd < 0 {
+		// Room for the checks waiting for a hold to go (awaitRelease).
+		defer a.wake()
+	}
 	day := utcDay(began)
 	a.forget(t.now())
 	if day.Before(a.forgotTo) {
@@ -439,6 +442,15 @@ func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 		return
 	}
 	a.days[day] += usd
+}
+
+// wake lets the checks waiting on a (awaitRelease) check again: a hold
+// went, or a booked cost lowered the spend; t.mu is held.
+func (a *account) wake() {
+	if a.released != nil {
+		close(a.released)
+		a.released = nil
+	}
 }
 
 // spendLocked counts usd on a, spent by a call that began at began; t.mu
