@@ -135,10 +135,11 @@ type DecisionRow struct {
 	// n): Usage counts them all. 1 for other APIs and for rows logged
 	// before the log kept it (migration 0011).
 	Answers int
-	// EndedStatus is how a background Responses answer's job ended, as
-	// a read through the gateway first found it (completed, incomplete,
-	// failed or cancelled); "" for other calls, for a job no read found
-	// over, and for rows logged before the log kept it.
+	// EndedStatus is how a Responses answer ended, a background job's
+	// or any answer read back by id, as a read through the gateway first
+	// found it (completed, incomplete, failed or cancelled); "" for other
+	// APIs' calls, for an answer no read found over, and for rows logged
+	// before the log kept it.
 	EndedStatus string
 	// PreviousResponseID is the answer a Responses call continued, as it
 	// named it ("" for none, for other APIs and for rows logged before the
