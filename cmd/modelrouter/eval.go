@@ -392,17 +392,19 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	rep.LeftOut = leftOut
+	// The report files go first: a table piped to a reader that stops
+	// early (`eval ... | head`) ends the process at its next write, and
+	// the run's files, which took the work, must not go with it.
+	if dst != "" {
+		if err := rep.WriteDir(dst); err != nil {
+			return false, fmt.Errorf("eval: %w", err)
+		}
+		fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
+	}
 	if err := rep.WriteText(r.stdout); err != nil {
 		return false, err
 	}
 	fmt.Fprintln(r.stdout)
-	if dst == "" {
-		return true, nil
-	}
-	if err := rep.WriteDir(dst); err != nil {
-		return false, fmt.Errorf("eval: %w", err)
-	}
-	fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 	return true, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/modelrouter/modelrouter/classifier/classifiertest"
@@ -84,5 +85,24 @@ func TestEvalRerunReplacesItsOwnReports(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		require.NoError(t, runEval(context.Background(), []string{"--data", data, "--out", out}, &stdout, &stderr), stderr.String())
 		assert.FileExists(t, filepath.Join(out, "report.json"))
+	}
+}
+
+// brokenPipe is a stdout whose reader has gone, as `eval ... | head` leaves
+// it once head has its lines.
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// A table nobody reads any more does not cost the run its --out files:
+// they are written before the table.
+func TestEvalWritesItsOutBeforeItsTable(t *testing.T) {
+	data := writeEvalDataset(t, t.TempDir(), "mt-bench", evalOutPrices, 8, gptAlwaysRight)
+	out := filepath.Join(t.TempDir(), "report")
+	var stderr bytes.Buffer
+	err := runEval(context.Background(), []string{"--data", data, "--out", out}, brokenPipe{}, &stderr)
+	require.ErrorIs(t, err, syscall.EPIPE)
+	for _, f := range []string{"report.json", "report.md", "predictions.jsonl"} {
+		assert.FileExists(t, filepath.Join(out, f))
 	}
 }
