@@ -11,7 +11,6 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -62,28 +61,6 @@ func TestEveryProviderRefusingTheGatewayIsA502NamingEachRefusal(t *testing.T) {
 	assert.Equal(t, "false", aErr.Response.Header.Get("X-Should-Retry"))
 	assert.Contains(t, aErr.RawJSON(), `"type":"api_error"`)
 	assert.Contains(t, aErr.RawJSON(), "claude (HTTP 401: invalid api key)")
-}
-
-// A continuation names an answer by an id only its provider knows: a 404
-// for it is about the client's id (here, an answer deleted at the
-// provider), so the client gets the provider's 404 and no other model is
-// asked.
-func TestAProviderNotFindingTheContinuedAnswerIsTheClients404(t *testing.T) {
-	e := newE2E(t)
-	ctx := context.Background()
-	client := e.clients()["v1"]
-	made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("large"))
-	require.NoError(t, err)
-	require.NoError(t, client.Responses.Delete(ctx, made.ID))
-	before := len(e.openai.Requests())
-
-	_, err = client.Responses.New(ctx, responses.ResponseNewParams{
-		Model: "model-router", PreviousResponseID: openai.String(made.ID),
-		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
-	})
-	apiErr := requireStatus(t, err, http.StatusNotFound)
-	assert.Contains(t, apiErr.Message, "Previous response with id '"+made.ID+"' not found.")
-	assert.Len(t, e.openai.Requests(), before+1, "one provider asked: the others could not know the id either")
 }
 
 // A deployment whose models' servers have no Responses API (each answers

@@ -65,6 +65,12 @@ func writeModelError(w http.ResponseWriter, status int, msg string) {
 }
 
 func writeOpenAIErrorCode(w http.ResponseWriter, status int, msg string, code any) {
+	writeOpenAIErrorParam(w, status, msg, nil, code)
+}
+
+// writeOpenAIErrorParam writes OpenAI's error naming the member it is
+// about (param; nil for none).
+func writeOpenAIErrorParam(w http.ResponseWriter, status int, msg string, param, code any) {
 	typ := "invalid_request_error"
 	switch {
 	case status == http.StatusUnauthorized:
@@ -77,7 +83,7 @@ func writeOpenAIErrorCode(w http.ResponseWriter, status int, msg string, code an
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": code},
+		"error": map[string]any{"message": msg, "type": typ, "param": param, "code": code},
 	})
 }
 

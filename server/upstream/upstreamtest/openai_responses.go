@@ -19,8 +19,14 @@ func (f *Fake) responses(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if prev, _ := c.body["previous_response_id"].(string); prev != "" && !c.b.Stateless && !f.knows(prev) {
-		// As OpenAI: an id only the provider that wrote it knows.
-		writeOpenAIError(w, http.StatusNotFound, fmt.Sprintf("Previous response with id '%s' not found.", prev))
+		// As OpenAI answers an id it does not have (never made, deleted,
+		// past its retention, or written with store: false): a 400 with
+		// its own code and param, which clients read to send the whole
+		// conversation instead. OpenAI documents no status for it; 400 is
+		// what its API is reported answering (maximhq/bifrost#2441,
+		// bigduu/Bamboo-agent#513).
+		writeOpenAIErrorParam(w, http.StatusBadRequest, fmt.Sprintf("Previous response with id '%s' not found.", prev),
+			"previous_response_id", "previous_response_not_found")
 		return
 	}
 	bg, _ := c.body["background"].(bool)
