@@ -712,7 +712,9 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 			"response %q was written by %s, which this gateway no longer routes to, and only its provider knows the id: send the whole conversation in input",
 			id, modelID)}
 	case s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "":
-		return &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+		// Gone, as an answer OpenAI no longer has: OpenAI's code for that,
+		// which clients read to send the whole conversation instead.
+		return &router.Error{Code: router.EInvalid, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id",
 			Message: fmt.Sprintf("response %q was written by %s, whose provider stores no answers, and the gateway does not keep it (%s): send the whole conversation in input", id, modelID, notKeptWhy)}
 	}
 	// Only models of that provider know the id: the call may go to none

@@ -131,3 +131,30 @@ func TestReadingAnAnswerTheProviderNoLongerHasIsItsOwn404(t *testing.T) {
 		})
 	}
 }
+
+// An answer of Claude's that the gateway no longer keeps is gone as an
+// answer OpenAI no longer has is, and is refused with OpenAI's code for
+// it, which clients read to send the whole conversation instead, and the
+// reason in its words.
+func TestAContinuationOfAClaudeAnswerNoLongerKeptIsPreviousResponseNotFound(t *testing.T) {
+	e := newE2E(t, func(c *Config) { c.Responses = &memResponses{} })
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	unkept := ask("Name a river.")
+	unkept.Store = openai.Bool(false)
+	made, err := client.Responses.New(ctx, unkept, onModel("claude"))
+	require.NoError(t, err)
+	e.log.waitFor(t, 1)
+	before := len(e.openai.Requests()) + len(e.anthropic.Requests())
+
+	_, err = client.Responses.New(ctx, responses.ResponseNewParams{
+		Model: "model-router", PreviousResponseID: openai.String(made.ID),
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its length?")},
+	})
+	apiErr := requireStatus(t, err, http.StatusBadRequest)
+	assert.Equal(t, "invalid_request_error", apiErr.Type)
+	assert.Equal(t, "previous_response_not_found", apiErr.Code)
+	assert.Equal(t, "previous_response_id", apiErr.Param)
+	assert.Contains(t, apiErr.Message, "the gateway does not keep it")
+	assert.Equal(t, before, len(e.openai.Requests())+len(e.anthropic.Requests()), "no provider is asked")
+}
