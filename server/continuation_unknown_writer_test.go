@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -57,9 +58,13 @@ func TestContinuationOfAnUnknownWriterStaysOffOtherProviders(t *testing.T) {
 		Model: "model-router", PreviousResponseID: openai.String(made.ID),
 		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("And its depth?")},
 	})
-	if err != nil {
-		t.Logf("error: %v", err)
-	}
+	// Refused with OpenAI's code for an answer it no longer has, which
+	// clients read to send the whole conversation instead.
+	var apiErr *openai.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+	assert.Equal(t, "previous_response_not_found", apiErr.Code)
+	assert.Contains(t, apiErr.Message, "send the whole conversation in input")
 	for _, r := range deepseek.Requests() {
 		assert.False(t, strings.Contains(string(r.Body), made.ID),
 			"the continuation of %s's answer (stored at OpenAI) went to DeepSeek: %s", "large", r.Body)

@@ -707,8 +707,9 @@ func (s *Server) pinStored(ctx context.Context, r *routed) error {
 	switch {
 	case !known:
 		// The catalog no longer has it (a reloaded router model, a model
-		// dropped): no model here is known to reach its provider.
-		return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Message: fmt.Sprintf(
+		// dropped): no model here is known to reach its provider, so the
+		// client must send the conversation, as for an answer gone.
+		return &router.Error{Code: router.EInvalid, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id", Message: fmt.Sprintf(
 			"response %q was written by %s, which this gateway no longer routes to, and only its provider knows the id: send the whole conversation in input",
 			id, modelID)}
 	case s.cfg.Supports(m, upstream.APIResponses, upstream.ContentPrefix+"previous_response_id") != "":

@@ -40,10 +40,11 @@ func TestContinuationAtAServerThatKeepsNoResponsesStateIsRefusedNotAnsweredWitho
 		assert.Equal(t, http.StatusBadRequest, status, "stream %t: the answer without the conversation reached the client: %s", stream, raw)
 		assert.NotContains(t, string(raw), "whoever you are", "stream %t", stream)
 		var got struct {
-			Error struct{ Message, Param string }
+			Error struct{ Message, Param, Code string }
 		}
 		require.NoError(t, json.Unmarshal(raw, &got), "stream %t: %s", stream, raw)
 		assert.Equal(t, "previous_response_id", got.Error.Param, "stream %t", stream)
+		assert.Equal(t, "previous_response_not_found", got.Error.Code, "stream %t: the code clients read to send the whole conversation", stream)
 		assert.Contains(t, got.Error.Message, "send the whole conversation in input", "stream %t", stream)
 		assert.Contains(t, got.Error.Message, "keeps no Responses state", "stream %t", stream)
 	}

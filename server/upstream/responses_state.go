@@ -31,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
@@ -218,9 +219,11 @@ func forgotConversation(err error) bool {
 // previousForgotten is the 400 of a continuation whose every model's server
 // answered without its conversation or refused the id: only those models'
 // provider knew the id, and sending the call again meets the same
-// servers, so the client must carry the conversation itself.
+// servers, so the client must carry the conversation itself: OpenAI's
+// code for an answer it no longer has says so to clients that recover
+// by sending the whole conversation.
 func (f *Forwarder) previousForgotten(call Call, attempts []router.Attempt) error {
-	return &router.Error{Code: router.EInvalid, Param: "previous_response_id", Final: true, Detail: attempts,
+	return &router.Error{Code: router.EInvalid, Reason: apierr.PreviousResponseNotFound, Param: "previous_response_id", Final: true, Detail: attempts,
 		Message: f.redact(fmt.Sprintf(
 			"response %q cannot be continued: no model that could continue it has its conversation (%s); send the whole conversation in input",
 			call.PreviousResponseID, attemptList(attempts)))}

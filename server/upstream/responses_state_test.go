@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -63,6 +64,7 @@ func TestAContinuationAnsweredWithoutItsConversationIsA400NotTheAnswer(t *testin
 			var re *router.Error
 			if assert.True(t, errors.As(out.Err, &re), "stream %t: %v", stream, out.Err) {
 				assert.Equal(t, "previous_response_id", re.Param)
+				assert.Equal(t, apierr.PreviousResponseNotFound, re.Reason, "the code clients read to send the whole conversation")
 				assert.Contains(t, re.Message, "send the whole conversation in input")
 			}
 		}
