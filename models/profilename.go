@@ -10,13 +10,16 @@ import (
 // aliases maps spellings that the generic rules in ProfileName do not
 // merge to one profile name.
 var aliases = map[string]string{
-	"llama-3.1-405b-inst":                       "llama-3.1-405b-instruct",
-	"llama-3.1-405b-instruct-fp8":               "llama-3.1-405b-instruct",
-	"llama-3-70b-instruct":                      "llama-3-70b-instruct",
-	"llama-3-8b-instruct":                       "llama-3-8b-instruct",
-	"athene-70b-0725":                           "athene-70b",
-	"deepseek-coder-v2":                         "deepseek-coder-v2",
-	"claude-3-5-sonnet-20241022":                "claude-3-5-sonnet-20241022",
+	"llama-3.1-405b-inst":         "llama-3.1-405b-instruct",
+	"llama-3.1-405b-instruct-fp8": "llama-3.1-405b-instruct",
+	"llama-3-70b-instruct":        "llama-3-70b-instruct",
+	"llama-3-8b-instruct":         "llama-3-8b-instruct",
+	"athene-70b-0725":             "athene-70b",
+	"deepseek-coder-v2":           "deepseek-coder-v2",
+	"claude-3-5-sonnet-20241022":  "claude-3-5-sonnet-20241022",
+	// Vertex AI's name for that snapshot, claude-3-5-sonnet-v2@20241022,
+	// with its date read as the version (ProfileName).
+	"claude-3-5-sonnet-v2-20241022":             "claude-3-5-sonnet-20241022",
 	"yi-1.5-34b-chat":                           "yi-1.5-34b-chat",
 	"llama-3.1-405b-instruct-fp8-no-sys-prompt": "llama-3.1-405b-instruct",
 	// Arena-Hard's name for Mistral Large 2 (zeroeval-math's Mistral-Large-2).

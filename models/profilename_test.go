@@ -61,6 +61,9 @@ func TestProfileNameMergesSpellings(t *testing.T) {
 		// is the version, not a provider
 		"claude-3-5-sonnet@20240620": "claude-3-5-sonnet-20240620",
 		"claude-3-opus@20240229":     "claude-3-opus-20240229",
+		// Vertex AI's name for Claude 3.5 Sonnet's second snapshot, the
+		// router model's claude-3-5-sonnet-20241022
+		"claude-3-5-sonnet-v2@20241022": "claude-3-5-sonnet-20241022",
 		// catalog model IDs, as export-feedback's data names them
 		"DeepSeek-V3.1":                          "deepseek-v3.1",
 		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
