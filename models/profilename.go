@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -66,17 +67,15 @@ func ProfileName(id string) string {
 	return s
 }
 
-// isSnapshotDate says whether s is a snapshot's date as YYYYMMDD.
+// isSnapshotDate says whether s is a snapshot's date as YYYYMMDD: a day
+// of the calendar, so eight digits that are none (20241399) stay the
+// suffix they are.
 func isSnapshotDate(s string) bool {
 	if len(s) != 8 || !strings.HasPrefix(s, "20") {
 		return false
 	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	_, err := time.Parse("20060102", s)
+	return err == nil
 }
 
 // OwnProfiles returns the catalog with every model that the router model

@@ -64,6 +64,9 @@ func TestProfileNameMergesSpellings(t *testing.T) {
 		// Vertex AI's name for Claude 3.5 Sonnet's second snapshot, the
 		// router model's claude-3-5-sonnet-20241022
 		"claude-3-5-sonnet-v2@20241022": "claude-3-5-sonnet-20241022",
+		// eight digits that are no date are a suffix like any other
+		"gpt-4o-2024-08-06@20241399": "gpt-4o-2024-08-06",
+		"gpt-4o-2024-08-06@20240231": "gpt-4o-2024-08-06",
 		// catalog model IDs, as export-feedback's data names them
 		"DeepSeek-V3.1":                          "deepseek-v3.1",
 		"gpt-5-mini-2025-08-07":                  "gpt-5-mini-2025-08-07",
