@@ -394,17 +394,22 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 	rep.LeftOut = leftOut
 	// The report files go first: a table piped to a reader that stops
 	// early (`eval ... | head`) ends the process at its next write, and
-	// the run's files, which took the work, must not go with it.
+	// the run's files, which took the work, must not go with it. Nor
+	// does the table go with files that could not be written (a disk
+	// full): it is printed all the same, and the run fails after it.
+	var unwritten error
 	if dst != "" {
-		if err := rep.WriteDir(dst); err != nil {
-			return false, fmt.Errorf("eval: %w", err)
+		if unwritten = rep.WriteDir(dst); unwritten == nil {
+			fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 		}
-		fmt.Fprintf(r.stderr, "eval: wrote %s\n", dst)
 	}
 	if err := rep.WriteText(r.stdout); err != nil {
 		return false, err
 	}
 	fmt.Fprintln(r.stdout)
+	if unwritten != nil {
+		return false, fmt.Errorf("eval: %w", unwritten)
+	}
 	return true, nil
 }
 

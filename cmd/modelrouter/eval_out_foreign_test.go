@@ -106,3 +106,25 @@ func TestEvalWritesItsOutBeforeItsTable(t *testing.T) {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
 }
+
+// A report folder that cannot be written once the work is done (a disk
+// full, a file there that is not one) does not cost the run its table:
+// the terminal still gets it, and the run still fails, naming the file.
+func TestEvalPrintsItsTableWhenItsOutCannotBeWritten(t *testing.T) {
+	classifiertest.RequireRuntime(t)
+	data := writeEvalDataset(t, t.TempDir(), "mt-bench", evalOutPrices, 8, gptAlwaysRight)
+	out := filepath.Join(t.TempDir(), "report")
+	var table, stderr bytes.Buffer
+	require.NoError(t, runEval(context.Background(), []string{"--data", data, "--out", out}, &table, &stderr), stderr.String())
+	require.NotEmpty(t, table.String())
+	// The earlier eval's folder, whose report.md is now a folder.
+	require.NoError(t, os.Remove(filepath.Join(out, "report.md")))
+	require.NoError(t, os.Mkdir(filepath.Join(out, "report.md"), 0o755))
+
+	var stdout bytes.Buffer
+	stderr.Reset()
+	err := runEval(context.Background(), []string{"--data", data, "--out", out}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "report.md")
+	assert.Equal(t, table.String(), stdout.String(), "the table, as the run that could write its files printed it")
+}
