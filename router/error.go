@@ -37,6 +37,13 @@ const (
 	ERouterModelUnavailable = "router_model_unavailable"
 )
 
+// PreviousResponseNotFound, as an Error's Reason, is OpenAI's code for a
+// Responses continuation whose previous_response_id it does not have;
+// clients read it to send the whole conversation instead. Kept here so
+// that every layer that finds a conversation gone (the store, the
+// forwarder, the server) answers with the one code.
+const PreviousResponseNotFound = "previous_response_not_found"
+
 // Error is the application error: a code and a message safe to show users.
 type Error struct {
 	Code    string

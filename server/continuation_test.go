@@ -51,7 +51,7 @@ func (m *memResponses) ResponseChain(_ context.Context, id string, maxBytes int6
 	}
 	if len(chain) > 0 && chain[0].PreviousID != "" {
 		// As the SQLite store answers a chain cut short.
-		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+		return nil, &router.Error{Code: router.EInvalid, Reason: router.PreviousResponseNotFound, Param: "previous_response_id",
 			Message: fmt.Sprintf("the conversation of response %q is no longer kept: response %q is gone", id, chain[0].PreviousID)}
 	}
 	return chain, nil
@@ -256,6 +256,7 @@ func TestE2EContinuationEdges(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
 	assert.Equal(t, "previous_response_id", apiErr.Param)
+	assert.Equal(t, "previous_response_not_found", apiErr.Code)
 	assert.Contains(t, apiErr.Message, "resp_gone")
 }
 

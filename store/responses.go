@@ -125,7 +125,9 @@ func (s *Store) ResponseChain(ctx context.Context, id string, maxBytes int64) ([
 			Message: fmt.Sprintf("the conversation ending with response %q is longer than %d responses", id, maxChain)}
 	}
 	if len(chain) > 0 && chain[0].PreviousID != "" {
-		return nil, &router.Error{Code: router.EInvalid, Param: "previous_response_id",
+		// Gone, as an answer OpenAI no longer has: its code, which
+		// clients read to send the whole conversation instead.
+		return nil, &router.Error{Code: router.EInvalid, Reason: router.PreviousResponseNotFound, Param: "previous_response_id",
 			Message: fmt.Sprintf("the conversation of response %q is no longer kept: response %q is gone", id, chain[0].PreviousID)}
 	}
 	return chain, nil

@@ -122,6 +122,7 @@ func TestPruneResponsesKeepsConversationsInUse(t *testing.T) {
 	var re *router.Error
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, router.EInvalid, re.Code)
+	assert.Equal(t, router.PreviousResponseNotFound, re.Reason, "OpenAI's code for an answer gone, which clients read to send the whole conversation")
 	assert.Equal(t, "previous_response_id", re.Param)
 	assert.Contains(t, re.Message, "resp_1")
 }

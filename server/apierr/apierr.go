@@ -128,7 +128,7 @@ const ThreadNotFound = "thread_not_found"
 // previous_response_id the gateway cannot give the caller: OpenAI's code
 // for an id it does not have, which clients read to send the whole
 // conversation instead.
-const PreviousResponseNotFound = "previous_response_not_found"
+const PreviousResponseNotFound = router.PreviousResponseNotFound
 
 // DeploymentNotFound is Azure OpenAI's code for a deployment its resource
 // does not have (404), which Azure clients test for: the gateway answers it
