@@ -499,9 +499,16 @@ var DefaultBands = Bands{Balanced: 0.02, Cost: 0.06}
 
 // Candidate is one model's numbers in a decision and why it won or lost.
 type Candidate struct {
-	Model        string  `json:"model"`
-	Profile      string  `json:"profile"`
-	Eligible     bool    `json:"eligible"`
+	Model    string `json:"model"`
+	Profile  string `json:"profile"`
+	Eligible bool   `json:"eligible"`
+	// LeftOut marks a model the deployment leaves out (Deployment.LeftOut),
+	// whose Reason (what to deploy) is the same on every call of the
+	// deployment: the decision log writes it short, as LeftOutLogReason,
+	// and the dry run and model_selection_details show Reason whole. It
+	// sits beside Eligible, in that bool's padding, so a Candidate stays
+	// 88 bytes.
+	LeftOut      bool    `json:"-"`
 	Quality      float64 `json:"predicted_quality"`
 	OutputTokens float64 `json:"predicted_output_tokens"`
 	ExpectedCost float64 `json:"expected_cost_usd"`
@@ -509,11 +516,6 @@ type Candidate struct {
 	// 0 for ineligible ones.
 	Rank   int    `json:"rank"`
 	Reason string `json:"reason"`
-	// LeftOut marks a model the deployment leaves out (Deployment.LeftOut),
-	// whose Reason (what to deploy) is the same on every call of the
-	// deployment: the decision log writes it short, as LeftOutLogReason,
-	// and the dry run and model_selection_details show Reason whole.
-	LeftOut bool `json:"-"`
 }
 
 // Decision is the router's answer for one request.
