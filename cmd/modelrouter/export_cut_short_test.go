@@ -9,9 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
@@ -21,12 +19,7 @@ import (
 // rates no answer. export-feedback leaves it out and says so; the same
 // prompt's job that completed is exported as any answer.
 func TestExportFeedbackLeavesOutABackgroundJobThatFailedOrWasCancelled(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	model := cat.Versions[len(cat.Versions)-1].Models[0]
-	db := filepath.Join(t.TempDir(), "modelrouter.db")
-	s, err := store.Open(db)
-	require.NoError(t, err)
+	model, s, db := exportLog(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const prompt = "Write the quarterly report."

@@ -9,9 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
@@ -20,13 +18,8 @@ import (
 // deployment, the second's ratings were counted as the first's, and
 // eval --task named only the first.
 func TestExportFeedbackKeepsEachDeploymentsRatingsUnderItsTask(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	model := cat.Versions[len(cat.Versions)-1].Models[0].ID
-
-	db := filepath.Join(t.TempDir(), "modelrouter.db")
-	s, err := store.Open(db)
-	require.NoError(t, err)
+	first, s, db := exportLog(t)
+	model := first.ID
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const prompt = "Summarise the plot of Hamlet."

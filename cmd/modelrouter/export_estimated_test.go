@@ -9,9 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
@@ -24,13 +22,7 @@ import (
 // only has no output_tokens. Its prompt count is an estimate too: a reported
 // one is preferred for the item's input_tokens.
 func TestExportFeedbackDoesNotTakeEstimatedLengthsAsLabels(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	model := cat.Versions[len(cat.Versions)-1].Models[0]
-
-	db := filepath.Join(t.TempDir(), "modelrouter.db")
-	s, err := store.Open(db)
-	require.NoError(t, err)
+	model, s, db := exportLog(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	rec := func(id, prompt string, seconds, prompted, completion int, estimated bool) router.Record {

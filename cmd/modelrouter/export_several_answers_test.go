@@ -13,10 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
-	"github.com/modelrouter/modelrouter/store"
 	"github.com/modelrouter/modelrouter/training/dataset"
 )
 
@@ -78,12 +76,7 @@ func TestExportFeedbackGivesOneAnswersLengthOfACallThatAskedForSeveral(t *testin
 // tokens on average. A row logged before the log kept n reads as one
 // answer, as it did.
 func TestExportFeedbackSharesTheVisibleTokensAmongACallsAnswers(t *testing.T) {
-	cat, err := models.Catalog()
-	require.NoError(t, err)
-	model := cat.Versions[len(cat.Versions)-1].Models[0]
-	db := filepath.Join(t.TempDir(), "modelrouter.db")
-	s, err := store.Open(db)
-	require.NoError(t, err)
+	model, s, db := exportLog(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	rec := func(id, prompt string, answers, completion, reasoning int) router.Record {
@@ -103,7 +96,7 @@ func TestExportFeedbackSharesTheVisibleTokensAmongACallsAnswers(t *testing.T) {
 	require.NoError(t, s.Close())
 
 	out := filepath.Join(t.TempDir(), "traffic")
-	_, _, err = runCmd(t, "export-feedback", "--db", db, "--out", out)
+	_, _, err := runCmd(t, "export-feedback", "--db", db, "--out", out)
 	require.NoError(t, err)
 	d, err := dataset.Load(out)
 	require.NoError(t, err)
