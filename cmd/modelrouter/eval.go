@@ -115,7 +115,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 	}
-	if len(dirs) > 1 || *byTask {
+	several := len(dirs) > 1 || *byTask
+	if *out != "" && several {
+		// The summary of the parts goes in --out itself.
+		if err := eval.CheckSummaryOut(*out); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+	}
+	if several {
 		// Each part applies only the --map and --reasoning-tokens entries of
 		// its own models (see mapFor), so an entry naming no model at all
 		// would apply nowhere without a word.
@@ -166,7 +173,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
-	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, mapApplied: map[string]bool{}, hidden: hidden, stdout: stdout, stderr: stderr}
+	run := evalRun{clf: clf, opt: opt, names: names, mapping: m, mapApplied: map[string]bool{}, hidden: hidden, stdout: stdout, stderr: stderr,
+		summary: eval.NewSummary()}
 	evaluatedDatasets := 0
 	for _, dir := range dirs {
 		d, err := dataset.Load(dir)
@@ -220,6 +228,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "skipped: %v\n", err)
+				run.summary.Skip(part.Name, strings.TrimPrefix(strings.TrimPrefix(err.Error(), "eval: "), part.Name+": "))
 				continue
 			}
 			if ok {
@@ -236,8 +245,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if evaluatedDatasets == 0 {
 		return fmt.Errorf("eval: %s: no dataset could be evaluated (reasons above)", *data)
 	}
-	if len(dirs) > 1 || *byTask {
+	if several {
 		run.warnUnappliedMap()
+	}
+	if err := run.writeSummary(*out); err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "eval: router model %s (%s, bands balanced %.3g cost %.3g), done in %s\n",
 		clf.Version(), counted(len(card.Profiles), "profile", "profiles"), opt.Bands.Balanced, opt.Bands.Cost, time.Since(start).Round(time.Millisecond))
@@ -273,6 +285,37 @@ type evalRun struct {
 	mapApplied     map[string]bool // --map models that are a candidate of some part (several parts)
 	hidden         map[string]float64
 	stdout, stderr io.Writer
+	summary        *eval.Summary // every part evaluated or skipped
+}
+
+// skip tells why a part of several is not evaluated, and lists it in the
+// summary.
+func (r evalRun) skip(d *dataset.Dataset, reason string) {
+	fmt.Fprintf(r.stderr, "eval: %s: skipped, %s\n", d.Name, reason)
+	r.summary.Skip(d.Name, reason)
+}
+
+// writeSummary prints, after the tables of two or more parts (datasets,
+// or tasks with --by-task), one line for each, and writes it to --out as
+// summary.json and summary.md when set: files first, as a report's; a
+// summary that could not be written is printed all the same.
+func (r evalRun) writeSummary(out string) error {
+	if r.summary.Parts() < 2 {
+		return nil
+	}
+	var unwritten error
+	if out != "" {
+		if unwritten = r.summary.WriteDir(out); unwritten == nil {
+			fmt.Fprintf(r.stderr, "eval: wrote %s\n", filepath.Join(out, "summary.md"))
+		}
+	}
+	if err := r.summary.WriteText(r.stdout); err != nil {
+		return err
+	}
+	if unwritten != nil {
+		return fmt.Errorf("eval: %w", unwritten)
+	}
+	return nil
 }
 
 // dataset evaluates one dataset and writes its report to dst when set,
@@ -287,7 +330,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 			reason = "its 1 prompt has no quality label (a score in results): nothing to evaluate"
 		}
 		if several {
-			fmt.Fprintf(r.stderr, "eval: %s: skipped, %s\n", d.Name, reason)
+			r.skip(d, reason)
 			return false, nil
 		}
 		return false, fmt.Errorf("eval: %s: %s", d.Name, reason)
@@ -313,8 +356,8 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 				// Over several datasets or tasks, one without a candidate
 				// is skipped, as one with too few profiles is, rather than
 				// stop the run after writing the reports before it.
-				fmt.Fprintf(r.stderr, "eval: %s: skipped, no quality labels for candidate %s (models with labels: %s)\n",
-					d.Name, strings.Join(missing, " or "), strings.Join(eval.LabelledModels(d), ", "))
+				r.skip(d, fmt.Sprintf("no quality labels for candidate %s (models with labels: %s)",
+					strings.Join(missing, " or "), strings.Join(eval.LabelledModels(d), ", ")))
 				return false, nil
 			}
 		}
@@ -328,12 +371,12 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		labelled := eval.LabelledModels(d)
 		if len(cands) < 2 && several {
 			if len(labelled) < 2 {
-				fmt.Fprintf(r.stderr, "eval: %s: skipped, it labels only %s (routing compares 2 or more models on the same prompts)\n", d.Name, strings.Join(labelled, ", "))
+				r.skip(d, fmt.Sprintf("it labels only %s (routing compares 2 or more models on the same prompts)", strings.Join(labelled, ", ")))
 			} else {
 				// Name them, as the error for one dataset does: the user
 				// cannot write the --map without the model's name.
-				fmt.Fprintf(r.stderr, "eval: %s: skipped, fewer than 2 of its labelled models have a router-model profile; no profile for %s (give each one with --map datasetModel=profile)\n",
-					d.Name, strings.Join(eval.MissingProfiles(d, withMap(mapping, standIns, nil), card.Profiles), "; "))
+				r.skip(d, fmt.Sprintf("fewer than 2 of its labelled models have a router-model profile; no profile for %s (give each one with --map datasetModel=profile)",
+					strings.Join(eval.MissingProfiles(d, withMap(mapping, standIns, nil), card.Profiles), "; ")))
 			}
 			return false, nil
 		}
@@ -392,6 +435,7 @@ func (r evalRun) dataset(ctx context.Context, d *dataset.Dataset, dst string, se
 		return false, fmt.Errorf("eval: %s: %w", d.Name, err)
 	}
 	rep.LeftOut = leftOut
+	r.summary.Add(rep)
 	// The report files go first: a table piped to a reader that stops
 	// early (`eval ... | head`) ends the process at its next write, and
 	// the run's files, which took the work, must not go with it. Nor
