@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // booking is one database write of the bookkeeping a read of a stored
@@ -38,9 +39,11 @@ type bookings struct {
 	taken, done uint64
 	progress    chan struct{}
 	// parked, when set (a test), is called as a rating starts to wait.
-	parked  func()
-	closed  bool // shutting down: no more are taken (FinishBookings)
-	dropped int  // taken neither for a full queue nor after closing
+	parked func()
+	// settleWait, when set (a test), replaces ratingWaitsForBookings.
+	settleWait time.Duration
+	closed     bool // shutting down: no more are taken (FinishBookings)
+	dropped    int  // taken neither for a full queue nor after closing
 	// worker is the running worker, waited for at shutdown; added to only
 	// under mu and before closed, so never while FinishBookings waits.
 	worker sync.WaitGroup
@@ -106,27 +109,50 @@ func (q *bookings) advanced() {
 	}
 }
 
+// ratingWaitsForBookings bounds how long a rating waits for the bookings
+// queued before it. Each is one short statement, so they are normally
+// written in milliseconds, and 5 s (the store's busy timeout) lets the
+// one under way outlast a brief lock another process holds (a `keys`
+// command). Under a database locked longer, each of up to
+// maxQueuedBookings may take bookTimeout: unbounded, a rating would hang
+// for minutes. Past the bound it goes on and meets the database as any
+// call does; a job whose end is still unbooked then takes its rating.
+const ratingWaitsForBookings = 5 * time.Second
+
 // settled returns once the bookings queued so far are written (at once
-// when none is), or when ctx is done. A rating waits here: a client that
-// reads a background answer, finds its job failed and rates it at once
-// must be refused, not beat the booking of how the job ended. Bookings
-// queued after it do not hold it: while reads keep coming the queue may
-// never be empty.
+// when none is), when ctx is done, or after ratingWaitsForBookings. A
+// rating waits here: a client that reads a background answer, finds its
+// job failed and rates it at once must be refused, not beat the booking
+// of how the job ended. Bookings queued after it do not hold it: while
+// reads keep coming the queue may never be empty.
 func (q *bookings) settled(ctx context.Context) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	wait := ratingWaitsForBookings
+	if q.settleWait > 0 {
+		wait = q.settleWait
+	}
+	var bound <-chan time.Time // started when there is something to wait for
 	// Bookings dropped at shutdown are never done, but their worker ends.
-	for due, waited := q.taken, false; q.running && q.done < due; waited = true {
+	for due := q.taken; q.running && q.done < due; {
 		if q.progress == nil {
 			q.progress = make(chan struct{})
 		}
 		progress := q.progress
 		q.mu.Unlock()
-		if q.parked != nil && !waited {
-			q.parked()
+		if bound == nil {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			bound = t.C
+			if q.parked != nil {
+				q.parked()
+			}
 		}
 		select {
 		case <-progress:
+		case <-bound:
+			q.mu.Lock()
+			return
 		case <-ctx.Done():
 			q.mu.Lock()
 			return

@@ -111,3 +111,73 @@ func TestARatingWaitsForTheBookingsQueuedBeforeItOnly(t *testing.T) {
 	}
 	assert.Nil(t, loggedRow(t, st, first).Feedback)
 }
+
+// stuckJobEnds is the store's decision log whose notes of how a job ended
+// wait, once begun, until the test ends, their deadline notwithstanding:
+// a database that stays locked for every booking queued.
+type stuckJobEnds struct {
+	*bookingLog
+	begun chan string
+	gate  chan struct{}
+}
+
+func (l *stuckJobEnds) NoteJobEnd(ctx context.Context, id, status string) error {
+	l.begun <- id
+	<-l.gate
+	return l.Log.NoteJobEnd(ctx, id, status)
+}
+
+// A rating waits for the bookings queued before it only so long
+// (ratingWaitsForBookings, here shortened): with a booking that never
+// ends, it goes on and is answered rather than hang. The job's end is not
+// noted yet, so the rating is taken, as a job rated before any read found
+// it over is.
+func TestARatingDoesNotWaitForeverForTheBookingsQueuedBeforeIt(t *testing.T) {
+	sl := &stuckJobEnds{begun: make(chan string, 1), gate: make(chan struct{})}
+	e, st := newBookingE2E(t, 0, func(c *Config, st *store.Store) {
+		c.Feedback = st
+		sl.bookingLog = c.Log.(*bookingLog)
+		c.Log = sl
+	})
+	parked := make(chan struct{}, 1)
+	e.srv.books.parked = func() { parked <- struct{}{} }
+	e.srv.books.settleWait = time.Millisecond
+	e.openai.Set("large", upstreamtest.Behavior{Reply: "The report is done."})
+
+	job := startBackground(t, e)
+	t.Cleanup(func() { close(sl.gate) }) // before the bookings are waited for
+	client := e.clients()["v1"]
+	_, err := client.Responses.Cancel(context.Background(), job)
+	require.NoError(t, err)
+	require.Equal(t, job, <-sl.begun, "the job's end is being noted")
+
+	rated := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, e.url+"/v1/feedback",
+			strings.NewReader(`{"request_id":"`+job+`","score":0.25}`))
+		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+		}
+		rated <- resp
+	}()
+	select {
+	case resp := <-rated:
+		require.NotNil(t, resp)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	case <-time.After(30 * time.Second): // a guard against hanging, not a measure
+		t.Fatal("the rating still waits for a booking that never ends")
+	}
+	select {
+	case <-parked:
+	default:
+		t.Fatal("the rating did not wait for the booking queued before it")
+	}
+	fb := loggedRow(t, st, job).Feedback
+	require.NotNil(t, fb)
+	assert.InDelta(t, 0.25, fb.Score, 1e-9)
+}
