@@ -33,8 +33,9 @@ const (
 //
 // Returns EInvalid for an empty id, a score outside [0, 1], text over the
 // limits or a request with no answer (no model answered it, its provider
-// refused it, or its background job failed or was cancelled: NoteJobEnd), ENotFound when no decision has that request id, and
-// EUnavailable when the database cannot write for now (see cannotWrite).
+// refused it, or its background job failed or was cancelled: NoteJobEnd),
+// ENotFound when no decision has that request id, and EUnavailable when
+// the database cannot write for now (see cannotWrite).
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
 	return s.RateAnswer(ctx, "", requestID, score, label, comment)
 }
