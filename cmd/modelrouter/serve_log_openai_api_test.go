@@ -37,12 +37,7 @@ func startupLog(t *testing.T, environ []string) string {
 		t.Fatal("serve neither started nor failed")
 	}
 	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(20 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 20*time.Second)
 	return logs.String()
 }
 

@@ -44,12 +44,7 @@ func TestServeMessagesAreRoutedAndLogged(t *testing.T) {
 	assert.Equal(t, answered, string(acc.Model), "same prompt, same decision")
 
 	stop()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 10*time.Second)
 	sdb, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)
 	defer sdb.Close()

@@ -48,12 +48,7 @@ func TestServeRefusedKeysAddNoDecisionRows(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	}
 	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(20 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 20*time.Second)
 
 	sqlDB, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)

@@ -51,12 +51,7 @@ func TestABodyStillArrivingWhenGraceRunsOutIsAnswered503(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s", answer)
 	assert.Contains(t, string(answer), "server_shutting_down")
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 30*time.Second)
 
 	sqlDB, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)

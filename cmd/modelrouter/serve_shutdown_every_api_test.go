@@ -115,12 +115,7 @@ func TestServeEndsAnOpenCallOnEachAPIAtShutdownInItsShapeAndLogsEachOnce(t *test
 			t.Fatalf("%s: no end", c.name)
 		}
 	}
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 30*time.Second)
 
 	sqlDB, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)

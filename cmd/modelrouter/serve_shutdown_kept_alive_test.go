@@ -58,10 +58,5 @@ func TestCallOnAKeptAliveConnectionAtShutdownIsAnswered(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
 	assert.True(t, resp.Close, "the answer tells the client to close the connection after it")
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 30*time.Second)
 }

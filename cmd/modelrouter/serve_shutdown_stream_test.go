@@ -37,12 +37,7 @@ func TestStreamCutAtShutdownEndsWithAnErrorEvent(t *testing.T) {
 
 	stop()
 	rest, _ := io.ReadAll(resp.Body) // to the end, however it ends
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(30 * time.Second): // hang guard
-		t.Fatal("serve did not stop")
-	}
+	requireServeStopped(t, done, 30*time.Second)
 	stream := string(buf) + string(rest)
 	require.Contains(t, stream, `"chat.completion.chunk"`, "the stream had begun")
 	assert.Contains(t, stream, `data: {"error":{"code":"server_shutting_down"`,

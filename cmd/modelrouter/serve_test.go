@@ -76,6 +76,18 @@ func startServe(t *testing.T, fake *upstreamtest.Fake, db string, mutate func(*s
 	return "", nil, nil
 }
 
+// requireServeStopped waits, at most within (a hang guard, not a measure),
+// for serve's result on done, which must be a clean stop.
+func requireServeStopped(t *testing.T, done <-chan error, within time.Duration) {
+	t.Helper()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(within):
+		t.Fatal("serve did not stop")
+	}
+}
+
 // TestServeShutdownLogsEveryRequest sends a burst of slow requests, shuts
 // the server down while they are in flight, and checks that every one was
 // answered and has its row in SQLite once serve returns.
