@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -104,7 +105,18 @@ var reportWriters = map[string]func(io.Writer, *store.Report) error{
 	},
 }
 
-func usd(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
+// usd is a dollar amount for the table, to four decimals; one that would
+// read 0.0000 though it is not zero (a cheap model's call costs about
+// $0.00001) gets the decimals its first two significant digits need, as
+// the dashboard shows it, at most seven, so that no cell is wider than
+// -9999.9999 and the cost table still fits the terminal.
+func usd(v float64) string {
+	decimals := 4
+	if a := math.Abs(v); a > 0 && a < 0.00005 {
+		decimals = min(7, 1-int(math.Floor(math.Log10(a))))
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
 
 // shown is a logged name as a terminal may print it: one with control
 // characters (a log from before names were checked) is quoted.
