@@ -52,7 +52,7 @@ func New() *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "requests_total",
-		Help: "Routed requests, by deployment, mode and the model that answered (the chosen one when none did).",
+		Help: "Requests, routed or not (a dry run, a call refused before routing, an unknown deployment as deployment=unknown), by deployment, mode and the model that answered, else the chosen one, else none.",
 	}, requestLabels)
 	m.errors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "errors_total",
