@@ -34,6 +34,22 @@ var aliases = map[string]string{
 	"gpt-4o-mini": "gpt-4o-mini-2024-07-18",
 	// RouterBench's name (through Together) for Mixtral-8x7B-Instruct-v0.1.
 	"mixtral-8x7b-chat": "mixtral-8x7b-instruct-v0.1",
+	// Claude models with one snapshot only, undated as OpenRouter names
+	// them ("anthropic/claude-3.5-haiku"), as gpt-4o-mini above. The
+	// undated claude-3-5-sonnet moved between two snapshots and has none.
+	"claude-3-opus":    "claude-3-opus-20240229",
+	"claude-3-haiku":   "claude-3-haiku-20240307",
+	"claude-3-5-haiku": "claude-3-5-haiku-20241022",
+	// Bedrock's ai21.jamba-1-5-large-v1:0.
+	"jamba-1-5-large": "jamba-1.5-large",
+	// No alias for Together's "-Turbo" names
+	// (Meta-Llama-3.1-70B-Instruct-Turbo, Qwen2.5-72B-Instruct-Turbo):
+	// Together's own FP8-quantised serving, not the weights the profile's
+	// labels were scored on, so it may answer differently; eval asks for
+	// a --map, a choice the user makes, rather than reading it silently as
+	// the profile. llama-3.1-405b-instruct-fp8 above differs: Meta
+	// published the 405B's FP8 weights itself, and the profile's labels
+	// include that serving.
 }
 
 // ProfileName is the router model's name for a model id, the one the
@@ -41,7 +57,9 @@ var aliases = map[string]string{
 // the gateway looks for (see OwnProfiles): lower case,
 // "_" read as ".", no "@provider" suffix ("@20240620", Vertex AI's
 // snapshot date, is read as "-20240620"), no Hugging Face organisation
-// ("mistralai/"), no leading "meta-", then the alias table.
+// ("mistralai/"), Amazon Bedrock's model ID read as the model's name
+// (fromBedrock), no leading "meta-", OpenRouter's "claude-3.5-" read as
+// "claude-3-5-", then the alias table.
 // "Meta-Llama-3_1-70B-Instruct", "Meta-Llama-3.1-70B-Instruct@hyperbolic"
 // and "meta-llama/Meta-Llama-3.1-70B-Instruct" are all
 // "llama-3.1-70b-instruct".
@@ -59,8 +77,10 @@ func ProfileName(id string) string {
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
 		s = s[i+1:]
 	}
+	s = fromBedrock(s)
 	s = strings.ReplaceAll(s, "_", ".")
 	s = strings.TrimPrefix(s, "meta-")
+	s = undotClaude(s)
 	if a, ok := aliases[s]; ok {
 		return a
 	}
