@@ -80,6 +80,10 @@ func TestBuildRefusesALabelledModelWithoutAPrice(t *testing.T) {
 		Items: []dataset.Item{{ID: "d/1", Results: map[string]dataset.Result{"a": {Score: f(1)}, "b": {Score: f(0)}, "c": {OutputTokens: f(9)}}}}}
 	_, err := Build([]*dataset.Dataset{d})
 	require.ErrorContains(t, err, `model "b" has quality labels but no price in dataset d: models.json has no entry for it`)
+	// What train can do about it: train has no --candidates, so eval's
+	// way out is no hint here.
+	require.ErrorContains(t, err, "add its prices to")
+	assert.NotContains(t, err.Error(), "--candidates")
 
 	delete(d.Items[0].Results, "b")
 	_, err = Build([]*dataset.Dataset{d})

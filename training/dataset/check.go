@@ -65,7 +65,8 @@ func (it *Item) check() error {
 // model of items.jsonl): priced at $0 it would be the cheapest candidate
 // everywhere. eval (for its candidates) and train (for every labelled
 // model, whose price picks the bands) use it, so both refuse the same data
-// with the same words, and say what to do about it (priceFix).
+// with the same words, and say what to do about it (priceFix); eval adds
+// the --candidates that leaves the model out (eval.BuildTable).
 func (d *Dataset) PriceOf(model string) (Price, error) {
 	p, ok := d.Models[model]
 	if !ok {
@@ -77,14 +78,15 @@ func (d *Dataset) PriceOf(model string) (Price, error) {
 	return p, nil
 }
 
-// priceFix is what to do about model's missing price: give it one in this
-// dataset's models.json, under the format's two fields, or (in eval, where
-// the candidates are a choice) leave the model out.
+// priceFix is what to do about model's missing price in any command: give
+// it one in this dataset's models.json, under the format's two fields.
+// Leaving the model out is eval's way alone (train has no --candidates),
+// so eval says it, with the list to pass.
 func (d *Dataset) priceFix(model string) string {
 	file := "the dataset's models.json"
 	if d.Dir != "" {
 		file = filepath.Join(d.Dir, "models.json")
 	}
-	return fmt.Sprintf(`add its prices to %s as {"models": {%q: {"input_usd_per_mtok": IN, "output_usd_per_mtok": OUT}}}, USD per million tokens, or, in eval, leave the model out with --candidates`,
+	return fmt.Sprintf(`add its prices to %s as {"models": {%q: {"input_usd_per_mtok": IN, "output_usd_per_mtok": OUT}}}, USD per million tokens`,
 		file, model)
 }

@@ -294,6 +294,19 @@ func ParseReasoningTokens(pairs []string) (map[string]float64, error) {
 	return out, nil
 }
 
+// pricedOf is names, in their order, less those without a price: the
+// --candidates that leaves the unpriced out. Fewer than two is nothing to
+// route between, and then no way out.
+func pricedOf(d *dataset.Dataset, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, err := d.PriceOf(n); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // checkReasoningTokens refuses NaN, Inf and negative counts: ParseFloat
 // takes them, and they would make every cost of the candidate non-finite.
 func checkReasoningTokens(n float64) error {
@@ -327,6 +340,9 @@ func BuildTable(d *dataset.Dataset, names []string, mapping map[string]string) (
 		// say so, or the fix looks like relabelling.
 		price, err := d.PriceOf(n)
 		if err != nil {
+			if priced := pricedOf(d, names); len(priced) >= 2 {
+				return nil, fmt.Errorf("candidate %w, or leave out the candidates without a price: --candidates %s", err, strings.Join(priced, ","))
+			}
 			return nil, fmt.Errorf("candidate %w", err)
 		}
 		profile := mapping[n]
