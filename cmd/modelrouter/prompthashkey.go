@@ -19,10 +19,13 @@ const minPromptHashKeyBytes = 16
 
 // resolvedPromptHashKey is MODELROUTER_PROMPT_HASH_KEY when set, else the
 // file's prompt_hash_key, without surrounding whitespace (a secret file's
-// trailing newline), and the name of the setting it came from, for
-// messages, which never show the key.
+// trailing newline), and the name of the setting it came from (its
+// VAR_FILE when read from one), for messages, which never show the key.
 func (o *serveOptions) resolvedPromptHashKey() (key, from string) {
 	if k := strings.TrimSpace(envMap(o.environ)[EnvPromptHashKey]); k != "" {
+		if f := o.keyFiles[EnvPromptHashKey]; f != "" {
+			return k, f
+		}
 		return k, EnvPromptHashKey
 	}
 	return strings.TrimSpace(string(o.promptHashKey)), "prompt_hash_key"

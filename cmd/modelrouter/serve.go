@@ -109,8 +109,11 @@ type serveOptions struct {
 	// does not report them a second time.
 	fileFailed map[string]bool
 
-	// environ replaces os.Environ() (provider configuration, admin key).
-	environ []string
+	// environ replaces os.Environ() (provider configuration, admin key),
+	// with the keys read from VAR_FILE files set as VAR; keyFiles names,
+	// by VAR, the VAR_FILE each came from, for messages.
+	environ  []string
+	keyFiles map[string]string
 	// predictor, when set, replaces the router model (tests).
 	predictor router.Predictor
 	// listening, when set, receives the bound address once the server
@@ -168,6 +171,12 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	if fs.NArg() > 0 {
 		return o, usagef("serve: unexpected arguments %q", fs.Args())
 	}
+	// Before the config file, whose ${VAR} may name a key given so.
+	environ, keyFiles, err := readSecretFiles(o.environ)
+	if err != nil {
+		return o, fmt.Errorf("serve: invalid settings:\n%w", err)
+	}
+	o.environ, o.keyFiles = environ, keyFiles
 	fileErr := loadConfigFile(&o, *configPath, fs)
 	if fileErr != nil && !errors.As(fileErr, new(fileValuesError)) {
 		return o, fmt.Errorf("serve: %w", fileErr)
