@@ -37,7 +37,7 @@ func TestABackgroundJobCancelledThroughTheGatewayCannotBeRated(t *testing.T) {
 		if assert.NotNil(t, we.Error.Param, ref) {
 			assert.Equal(t, "request_id", *we.Error.Param, ref)
 		}
-		assert.Contains(t, we.Error.Message, "has no answer to rate: its background job at large ended cancelled", ref)
+		assert.Contains(t, we.Error.Message, "has no answer to rate: its answer at large ended cancelled before it was done", ref)
 	}
 	assert.Equal(t, "cancelled", loggedRow(t, st, id).EndedStatus)
 	assert.Nil(t, loggedRow(t, st, id).Feedback)

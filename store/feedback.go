@@ -33,7 +33,8 @@ const (
 //
 // Returns EInvalid for an empty id, a score outside [0, 1], text over the
 // limits or a request with no answer (no model answered it, its provider
-// refused it, or its background job failed or was cancelled: NoteJobEnd),
+// refused it, or it is a Responses answer that ended failed or cancelled,
+// a background job's or a plain call's read back by id: NoteJobEnd),
 // ENotFound when no decision has that request id, and EUnavailable when
 // the database cannot write for now (see cannotWrite).
 func (s *Store) AddFeedback(ctx context.Context, requestID string, score float64, label, comment string) error {
@@ -82,7 +83,7 @@ func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64
 	// /v1/route decision, a refused call (a bad key's 401 has no key_id,
 	// so any key would see it; a provider's 4xx passed to the client names
 	// the refusing model in answered), one every upstream failed, and a
-	// background job that failed or was cancelled (cutShort) have none.
+	// Responses answer that ended failed or cancelled (cutShort) have none.
 	res, err := s.db.ExecContext(ctx, `
 		INSERT INTO feedback (request_id, score, label, comment, ts, ts_ms)
 		SELECT request_id, ?, ?, ?, ?, ? FROM decisions
@@ -127,10 +128,12 @@ func (s *Store) rate(ctx context.Context, keyID, requestID string, score float64
 	case err != nil:
 		return fmt.Errorf("add feedback: look up decision: %w", err)
 	case answered != "" && (ended == "failed" || ended == "cancelled"):
-		// As a call every upstream failed: the job's answer never came,
-		// whatever it had written when it stopped.
+		// As a call every upstream failed: the answer never came, whatever
+		// had been written when it stopped. The log does not say whether
+		// the call was a background job or a plain call read back by id
+		// (both note how they ended), so the message names neither.
 		return &router.Error{Code: router.EInvalid, Param: "request_id",
-			Message: fmt.Sprintf("request %q has no answer to rate: its background job at %s ended %s before its answer was done", requestID, answered, ended)}
+			Message: fmt.Sprintf("request %q has no answer to rate: its answer at %s ended %s before it was done, as its provider said when it was read or cancelled by id", requestID, answered, ended)}
 	case answered != "":
 		// The log names the model whose refusal the client got (see
 		// hasAnswer), so the message names it too rather than deny it.

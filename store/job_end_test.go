@@ -40,7 +40,8 @@ func TestABackgroundJobThatFailedOrWasCancelledCannotBeRated(t *testing.T) {
 				require.ErrorAs(t, err, &re, id)
 				assert.Equal(t, router.EInvalid, re.Code, id)
 				assert.Equal(t, "request_id", re.Param, id)
-				assert.Contains(t, re.Message, `request "req-bg" has no answer to rate: its background job at mini ended `+tc.status, id)
+				assert.Equal(t, `request "req-bg" has no answer to rate: its answer at mini ended `+tc.status+
+					` before it was done, as its provider said when it was read or cancelled by id`, re.Message, id)
 			}
 			rows, err := s.Decisions(ctx, store.DecisionFilter{})
 			require.NoError(t, err)
@@ -48,6 +49,28 @@ func TestABackgroundJobThatFailedOrWasCancelledCannotBeRated(t *testing.T) {
 			assert.Equal(t, tc.status, rows[0].EndedStatus)
 			assert.Equal(t, tc.rated, rows[0].Feedback != nil, "rated")
 		})
+	}
+}
+
+// A plain Responses call (no background job: its usage came with its
+// answer) whose answer a read by id found failed has no answer to rate
+// either, and the refusal says so without calling it a background job.
+func TestAPlainResponsesCallReadBackFailedCannotBeRated(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	r := sampleRecord("req-plain", sampleTime)
+	r.API, r.ResponseID = "responses", "resp_plain"
+	logged(t, s, r)
+	require.NoError(t, s.Log().NoteJobEnd(ctx, "resp_plain", "failed"))
+
+	for _, id := range []string{"req-plain", "resp_plain"} {
+		err := s.RateAnswer(ctx, "", id, 1, "", "")
+		var re *router.Error
+		require.ErrorAs(t, err, &re, id)
+		assert.Equal(t, router.EInvalid, re.Code, id)
+		assert.Equal(t, `request "req-plain" has no answer to rate: its answer at mini ended failed before it was done, `+
+			`as its provider said when it was read or cancelled by id`, re.Message, id)
+		assert.NotContains(t, re.Message, "background", id)
 	}
 }
 
