@@ -180,6 +180,16 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 		if !t.awaitRelease(ctx, a, waited) {
 			return nil, refusal(b, now, to, spent, held, calls)
 		}
+		if _, ok := a.logged[from]; !ok {
+			// A booked cost of a call the log counts (Correct) woke it:
+			// the log's part is read again, as the next check does.
+			t.mu.Unlock()
+			logged, err = t.logged(ctx, keyID, from)
+			t.mu.Lock()
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 }
 
@@ -422,6 +432,12 @@ func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.account(keyID)
+	if usd < 0 {
+		// Room for the checks waiting for a hold to go (awaitRelease),
+		// whichever part of the spend it lowers: one woken for the log's
+		// part reads that again.
+		defer a.wake()
+	}
 	if began.Before(t.started) {
 		for from := range a.logged {
 			if !began.Before(from) {
@@ -430,10 +446,6 @@ func (t *Tracker) Correct(keyID string, usd float64, began time.Time) {
 		}
 		a.rebooked++
 		return
-	}
-	if usd < 0 {
-		// Room for the checks waiting for a hold to go (awaitRelease).
-		defer a.wake()
 	}
 	day := utcDay(began)
 	a.forget(t.now())
