@@ -47,7 +47,8 @@ func readSecretFiles(environ []string) (out []string, from map[string]string, er
 	out, from = environ[:len(environ):len(environ)], map[string]string{}
 	var errs []error
 	for _, kv := range environ {
-		fileVar, path, _ := strings.Cut(kv, "=")
+		fileVar, _, _ := strings.Cut(kv, "=")
+		path := env[fileVar] // the last of a variable set twice, as everywhere
 		name, ok := strings.CutSuffix(fileVar, secretFileSuffix)
 		if !ok || !isKeyVariable(name) || path == "" || from[name] != "" {
 			continue
