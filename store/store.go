@@ -152,6 +152,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
+		createOwnerOnly(path)
 	}
 	// _txlock=immediate takes the write lock at BEGIN, so two writers wait on
 	// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
@@ -187,6 +188,19 @@ func Open(path string, opts ...Option) (*Store, error) {
 		s.walCheckpoints = startCheckpointer(db, path, cfg.checkpointEvery, cfg.busyTimeout, cfg.logger)
 	}
 	return s, nil
+}
+
+// createOwnerOnly makes an empty file at path, readable and writable by its
+// owner only, where there is none. SQLite would make it 0644 under the
+// usual umask, and gives its -wal and -shm files the database's mode: the
+// file holds conversations (kept Responses answers, prompts with
+// --keep-prompts) and every key's budget, which other users of the host
+// have no business reading. A file that is there keeps its mode. Where
+// the file cannot be made here, SQLite's open says why, as before.
+func createOwnerOnly(path string) {
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	}
 }
 
 // DB returns the underlying database for read-only reporting queries.
