@@ -58,6 +58,9 @@ type serveFile struct {
 	// failed names the fields (dotted, as in messages) the file holds a
 	// value for that could not be read; they keep their defaults.
 	failed map[string]bool
+	// keysWritten names the key fields (dotted) whose value the file
+	// holds itself rather than as ${VAR}.
+	keysWritten []string
 }
 
 // fileProvider is one upstream in the file. The name it sits under is the
@@ -674,6 +677,9 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.applyTo(o, set)
 	o.configPath = path
+	if info, err := fh.Stat(); err == nil && len(f.keysWritten) > 0 && info.Mode().Perm()&0o077 != 0 {
+		o.configKeysReadable = &readableKeys{mode: info.Mode().Perm(), fields: f.keysWritten}
+	}
 	if err != nil {
 		return fileValuesError{prefixEach(path, err)}
 	}

@@ -54,7 +54,8 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 		}
 		return v, true
 	}
-	decodeObject("", top, reflect.ValueOf(f).Elem(), decoder{fail, expand})
+	keyWritten := func(field string) { f.keysWritten = append(f.keysWritten, field) }
+	decodeObject("", top, reflect.ValueOf(f).Elem(), decoder{fail, expand, keyWritten})
 	if err := errors.Join(errs...); err != nil {
 		return f, err
 	}
@@ -66,6 +67,9 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 type decoder struct {
 	fail   func(field string, err error)
 	expand func(field, s string) (string, bool)
+	// keyWritten is told of each key field whose value is written in the
+	// file itself, not only ${VAR} references.
+	keyWritten func(field string)
 }
 
 // decodeObject decodes the JSON object raw into the struct dst field by
@@ -149,6 +153,9 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 		if !ok {
 			return
 		}
+		if isSecret(dst.Type()) && strings.TrimSpace(varRef.ReplaceAllString(s, "")) != "" {
+			d.keyWritten(path)
+		}
 		value, _ = json.Marshal(v)
 	}
 	// Into a fresh value: json leaves a pointer field allocated (zero)
@@ -169,6 +176,14 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 	default:
 		d.fail(path, err)
 	}
+}
+
+// isSecret reports whether a field of type t holds a key.
+func isSecret(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t == reflect.TypeFor[secret]()
 }
 
 // wantError is a decoding error that says what a field takes.

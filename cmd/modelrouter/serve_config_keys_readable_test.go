@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// serveLogsWithConfig starts serve with a config file of the given mode
+// and returns what it logged by the time it listened.
+func serveLogsWithConfig(t *testing.T, doc string, mode os.FileMode) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "modelrouter.json")
+	require.NoError(t, os.WriteFile(cfg, []byte(doc), 0o600))
+	require.NoError(t, os.Chmod(cfg, mode))
+	o, err := parseServeArgs([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "m.db"), "--config", cfg},
+		[]string{"KEY_FROM_ENV=sk-from-the-environment-1234"}, io.Discard)
+	require.NoError(t, err)
+	var logs syncBuffer
+	listening := make(chan struct{})
+	o.predictor = fixedPredictor(t)
+	o.listening = func(string) { close(listening) }
+	o.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	o.grace = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, o) }()
+	select {
+	case <-listening:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(30 * time.Second): // hang guard
+		t.Fatal("serve did not listen")
+	}
+	cancel()
+	require.NoError(t, <-done)
+	return logs.String()
+}
+
+const keysReadableWarning = "config file holds keys and other accounts may read it"
+
+// A config file with a key written in it, which every account on the host
+// may read (0644 under the usual umask), is the key given to them all: serve
+// says so when it starts, naming the fields, never the keys.
+func TestServeWarnsThatAConfigFileWithKeysIsReadableByOthers(t *testing.T) {
+	doc := `{"admin_key": "admin-written-in-the-file", "providers": {"default": {"base_url": "http://127.0.0.1:9/v1", "api_key": "sk-written-in-the-file"}}}`
+	logs := serveLogsWithConfig(t, doc, 0o644)
+	assert.Contains(t, logs, keysReadableWarning)
+	assert.Contains(t, logs, "admin_key")
+	assert.Contains(t, logs, "providers.default.api_key")
+	assert.Contains(t, logs, "mode=0644")
+	assert.NotContains(t, logs, "written-in-the-file")
+
+	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o600), keysReadableWarning, "the owner's alone")
+}
+
+// Keys given as ${VAR} are not in the file: nothing to warn about.
+func TestServeDoesNotWarnAboutAReadableConfigFileWithoutKeys(t *testing.T) {
+	doc := `{"admin_key": "${KEY_FROM_ENV}", "providers": {"default": {"base_url": "http://127.0.0.1:9/v1", "api_key": " ${KEY_FROM_ENV} "}}}`
+	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o644), keysReadableWarning)
+}
