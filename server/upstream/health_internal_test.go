@@ -77,6 +77,26 @@ func TestHealthCountsAnswersBeforeTheFirstFailure(t *testing.T) {
 	assert.NotEmpty(t, h.Unhealthy(m), "10 of 20: half")
 }
 
+// However busy a model was until its provider went down, the rule looks at
+// its last 20 calls: an outage makes it tried last within 10 failures in a
+// row, not after as many failures as it had answers in the minute before.
+func TestHealthAnOutageOfABusyModelTripsWithinTenFailures(t *testing.T) {
+	now := time.Unix(0, 0)
+	h := &Health{Now: func() time.Time { return now }}
+	m := router.Model{ID: "m"}
+	for range 100 {
+		now = now.Add(100 * time.Millisecond)
+		tk, _ := h.admit(m, false)
+		h.succeeded(m, tk, true)
+	}
+	for i := range 10 {
+		assert.Empty(t, h.Unhealthy(m), "after %d failures", i)
+		tk, _ := h.admit(m, false)
+		h.failed(m, tk, "HTTP 500", "")
+	}
+	assert.Contains(t, h.Unhealthy(m), "10 failures in a row", "10 of its last 20 calls failed")
+}
+
 // A late answer to a call from before a probe, then the probe's failure,
 // must not leave the model unable to turn unhealthy again.
 func TestHealthALateAnswerDuringAProbeDoesNotDisarmIt(t *testing.T) {
