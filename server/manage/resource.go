@@ -42,11 +42,17 @@ const (
 
 // Resource is a deployment as the API reads and writes it.
 type Resource struct {
-	Name       string      `json:"name,omitempty"`
-	Type       string      `json:"type,omitempty"`
-	SKU        *SKU        `json:"sku,omitempty"`
-	Properties Properties  `json:"properties"`
-	SystemData *SystemData `json:"systemData,omitempty"`
+	Name       string     `json:"name,omitempty"`
+	Type       string     `json:"type,omitempty"`
+	SKU        *SKU       `json:"sku,omitempty"`
+	Properties Properties `json:"properties"`
+	// Tags are Azure Resource Manager's resource tags (a deployment's
+	// top-level tags, from API version 2024-10-01). They are kept and
+	// answered, so that Terraform, Bicep and az read back the tags they
+	// wrote, and route nothing: the gateway has no cost report or policy
+	// that reads them (README, Management API).
+	Tags       map[string]string `json:"tags,omitempty"`
+	SystemData *SystemData       `json:"systemData,omitempty"`
 	// ID is accepted (and ignored) so a GET body can be PUT back.
 	ID string `json:"id,omitempty"`
 	// Etag is output only, as Azure's deployments carry it: the tag the
@@ -245,9 +251,14 @@ func wrongType(te *json.UnmarshalTypeError) error {
 		return &bodyError{msg: fmt.Sprintf("the request body must be a JSON object (a deployment), not %s", jsontype.Value(te.Value))}
 	}
 	want := jsontype.Name(te.Type)
-	if holder := memberType(reflect.TypeFor[Resource](), path); holder != nil && holder.Kind() == reflect.Slice && te.Type.Kind() != reflect.Slice {
+	holder := memberType(reflect.TypeFor[Resource](), path)
+	switch {
+	case holder != nil && holder.Kind() == reflect.Slice && te.Type.Kind() != reflect.Slice:
 		// The path names the array; te.Type is its item's.
 		want = "an array, each item " + want
+	case holder != nil && holder.Kind() == reflect.Map && te.Type.Kind() != reflect.Map:
+		// The path names the object (tags); te.Type is a value's.
+		want = "an object, each value " + want
 	}
 	return &bodyError{param: path, msg: fmt.Sprintf("the request body is not a valid deployment: %s must be %s, not %s", path, want, jsontype.Value(te.Value))}
 }

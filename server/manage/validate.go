@@ -169,7 +169,11 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	if err != nil {
 		return Resource{}, err
 	}
-	out := Resource{SKU: &sku}
+	tags, err := checkTags(r.Tags)
+	if err != nil {
+		return Resource{}, err
+	}
+	out := Resource{SKU: &sku, Tags: tags}
 	if r.IsRouter() {
 		out.Properties, err = ix.routerProperties(ctx, st, replaces, sku, r.Properties)
 	} else {

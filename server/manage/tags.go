@@ -1,0 +1,44 @@
+package manage
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Azure Resource Manager's limits on a resource's tags ("Use tags to
+// organize your Azure resources", learn.microsoft.com/azure/
+// azure-resource-manager/management/tag-resources#limitations): at most 50
+// name-value pairs, a name of at most 512 characters, a value of at most
+// 256. A body past them would be refused by Azure, so it is here, rather
+// than kept for a client that then could not apply it to Azure.
+const (
+	maxTags        = 50
+	maxTagNameLen  = 512
+	maxTagValueLen = 256
+)
+
+// checkTags returns tags to store (nil when there are none, so an empty
+// object is not answered back as one that was set) or refuses tags over
+// Azure's limits.
+func checkTags(tags map[string]string) (map[string]string, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	if len(tags) > maxTags {
+		return nil, badRequest(CodeInvalidBody, "tags",
+			fmt.Sprintf("tags has %d name-value pairs; a deployment takes at most %d, as Azure's resources do", len(tags), maxTags))
+	}
+	for name, value := range tags {
+		switch {
+		case name == "":
+			return nil, badRequest(CodeInvalidBody, "tags", "tags has an empty tag name")
+		case utf8.RuneCountInString(name) > maxTagNameLen:
+			return nil, badRequest(CodeInvalidBody, "tags",
+				fmt.Sprintf("tag name %.40q… is %d characters long; Azure takes at most %d", name, utf8.RuneCountInString(name), maxTagNameLen))
+		case utf8.RuneCountInString(value) > maxTagValueLen:
+			return nil, badRequest(CodeInvalidBody, "tags."+name,
+				fmt.Sprintf("tag %q has a value %d characters long; Azure takes at most %d", name, utf8.RuneCountInString(value), maxTagValueLen))
+		}
+	}
+	return tags, nil
+}
