@@ -35,6 +35,13 @@ const (
 	// (no profile, or a number out of range: unusable): the server's fault,
 	// not the request's, so 503 rather than no_eligible's 400.
 	ERouterModelUnavailable = "router_model_unavailable"
+
+	// EDeploymentPaused is a call to a deployment its admin paused
+	// (Azure's deploymentState "Paused"): 423 Locked, the status Azure's
+	// REST specification gives inference requests to a paused deployment.
+	// The deployment exists and is kept; it takes calls again once its
+	// state is Running.
+	EDeploymentPaused = "deployment_paused"
 )
 
 // PreviousResponseNotFound, as an Error's Reason, is OpenAI's code for a

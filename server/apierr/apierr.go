@@ -38,6 +38,7 @@ var codes = map[string]httpError{
 
 	router.EInsufficientQuota:      {http.StatusTooManyRequests, "rate_limit_error"},
 	router.ERouterModelUnavailable: {http.StatusServiceUnavailable, "service_unavailable_error"},
+	router.EDeploymentPaused:       {http.StatusLocked, "invalid_request_error"},
 }
 
 // finalCodes are the codes that retrying cannot fix, whatever the error
@@ -82,7 +83,9 @@ func Response(err error) (int, openai.ErrorBody) {
 }
 
 // anthropicTypes are Anthropic's error types by HTTP status; any other
-// status is an api_error.
+// status is an api_error. A 4xx Anthropic's errors page does not list
+// (423) is an invalid_request_error, as that page says it uses the type
+// for such statuses.
 var anthropicTypes = map[int]string{
 	http.StatusBadRequest:            "invalid_request_error",
 	http.StatusUnauthorized:          "authentication_error",
@@ -91,6 +94,7 @@ var anthropicTypes = map[int]string{
 	http.StatusMethodNotAllowed:      "invalid_request_error",
 	http.StatusConflict:              "invalid_request_error",
 	http.StatusRequestTimeout:        "invalid_request_error",
+	http.StatusLocked:                "invalid_request_error",
 	http.StatusRequestEntityTooLarge: "request_too_large",
 	http.StatusTooManyRequests:       "rate_limit_error",
 	http.StatusServiceUnavailable:    "overloaded_error",

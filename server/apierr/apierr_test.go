@@ -37,6 +37,7 @@ func TestErrorBodyMapsEveryCode(t *testing.T) {
 		{router.EInternal, http.StatusInternalServerError, "server_error"},
 		{router.EInsufficientQuota, http.StatusTooManyRequests, "rate_limit_error"},
 		{router.ERouterModelUnavailable, http.StatusServiceUnavailable, "service_unavailable_error"},
+		{router.EDeploymentPaused, http.StatusLocked, "invalid_request_error"},
 	}
 	require.Len(t, codes, len(tests), "a new router code needs a row here and in codes")
 	for _, tt := range tests {

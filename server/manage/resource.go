@@ -92,7 +92,26 @@ type Properties struct {
 	// they wrote, and it changes nothing: a deployment serves the version
 	// its PUT named, whatever it says (README, Management API).
 	VersionUpgradeOption string `json:"versionUpgradeOption,omitempty"`
+	// DeploymentState is Azure's switch for whether a deployment takes
+	// calls (2025-10-01-preview on): DeploymentRunning, or DeploymentPaused,
+	// whose calls are refused 423 while it keeps its settings; empty
+	// when the PUT named none, which runs.
+	DeploymentState string `json:"deploymentState,omitempty"`
 }
+
+// The values Azure takes as a deployment's properties.deploymentState. A
+// PUT names one in any case, or none; the deployment stores it spelled as
+// here.
+const (
+	DeploymentRunning = "Running"
+	DeploymentPaused  = "Paused"
+)
+
+// DeploymentStates lists them, for messages.
+var DeploymentStates = []string{DeploymentRunning, DeploymentPaused}
+
+// Paused reports whether the deployment's admin paused it.
+func (r Resource) Paused() bool { return r.Properties.DeploymentState == DeploymentPaused }
 
 // VersionUpgradeOptions are the values Azure takes as a deployment's
 // properties.versionUpgradeOption (DeploymentModelVersionUpgradeOption in

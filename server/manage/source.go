@@ -269,6 +269,14 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 // rule's message, which decisions show (deployed is loaded when nil and
 // needed).
 func (s *Source) toDeployment(ctx context.Context, name string, r Resource, deployed deployedModels) (router.Deployment, error) {
+	if r.Paused() {
+		// Every call, dry run and token count reaches a deployment
+		// through Get, and List leaves it out: no call gets through a
+		// paused one, by its name or by a model it lists.
+		return router.Deployment{}, router.Errorf(router.EDeploymentPaused,
+			"deployment %q is paused (its properties.deploymentState is %q) and takes no calls; PUT it with deploymentState %q to resume it",
+			name, DeploymentPaused, DeploymentRunning)
+	}
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
 	if r.SKU != nil && r.SKU.Capacity > 0 {

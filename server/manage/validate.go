@@ -180,7 +180,32 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 		out.Properties, err = ix.modelProperties(r.Properties)
 	}
 	out.Properties.VersionUpgradeOption = upgrade
+	if err != nil {
+		return Resource{}, err
+	}
+	out.Properties.DeploymentState, err = normalizeDeploymentState(r)
 	return out, err
+}
+
+// normalizeDeploymentState returns r's deploymentState spelled as
+// DeploymentStates spells it ("" when the body named none), or refuses one
+// Azure would not take, and a paused model deployment: calls never name
+// one (a router routes to its model), so pausing it would stop nothing.
+func normalizeDeploymentState(r Resource) (string, error) {
+	state := strings.TrimSpace(r.Properties.DeploymentState)
+	if state == "" {
+		return "", nil
+	}
+	i := slices.IndexFunc(DeploymentStates, func(s string) bool { return strings.EqualFold(s, state) })
+	if i < 0 {
+		return "", badRequest(CodeInvalidProperties, "properties.deploymentState",
+			fmt.Sprintf("unknown properties.deploymentState %q; valid values (Azure's): %s", state, strings.Join(DeploymentStates, ", ")))
+	}
+	if DeploymentStates[i] == DeploymentPaused && !r.IsRouter() {
+		return "", badRequest(CodeInvalidProperties, "properties.deploymentState",
+			fmt.Sprintf("a deployment of %s cannot be paused: calls reach it only through model-router deployments, so pause those instead", strings.TrimSpace(r.Properties.Model.Name)))
+	}
+	return DeploymentStates[i], nil
 }
 
 // normalizeUpgradeOption returns opt spelled as VersionUpgradeOptions

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// An admin pauses a deployment as on Azure, with properties.deploymentState
+// "Paused" in its PUT: every call naming it is refused 423 (the status
+// Azure gives a paused deployment's inference requests) in its API's own
+// error shape, on /v1 and on Azure's deployment path, the model list
+// leaves it out, and a PUT with "Running" takes calls again.
+func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	const adminKey = "sk-admin-e2e"
+	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey})
+	e := newE2E(t, func(c *Config) {
+		c.Deployments = manage.NewSource(st, testCatalog())
+		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
+	})
+	send := func(path, key, body string) (int, string) {
+		method := http.MethodPost
+		if strings.HasPrefix(path, "PUT ") || strings.HasPrefix(path, "GET ") {
+			method, path, _ = strings.Cut(path, " ")
+		}
+		req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
+	deployment := func(state string) string {
+		return `{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "` + state + `"}}`
+	}
+	status, body := send("PUT "+account+"/held?api-version=2025-10-01-preview", adminKey, deployment("Paused"))
+	require.Equal(t, http.StatusCreated, status, body)
+	assert.Contains(t, body, `"deploymentState":"Paused"`)
+
+	chat := `{"model": "held", "messages": [{"role": "user", "content": "hi"}]}`
+	calls := []struct{ path, body string }{
+		{"/v1/chat/completions", chat},
+		{"/v1/responses", `{"model": "held", "input": "hi"}`},
+		{"/openai/deployments/held/chat/completions?api-version=2025-11-18", chat},
+		{"/v1/route", chat},
+	}
+	for _, c := range calls {
+		status, body = send(c.path, e2eKey, c.body)
+		require.Equal(t, http.StatusLocked, status, "%s: %s", c.path, body)
+		got := errorOf(t, []byte(body))
+		require.NotNil(t, got.Error.Code, c.path)
+		assert.Equal(t, router.EDeploymentPaused, *got.Error.Code, c.path)
+		assert.Equal(t, "invalid_request_error", got.Error.Type, c.path)
+		assert.Contains(t, got.Error.Message, `deployment "held" is paused`, c.path)
+	}
+	status, body = send("/v1/messages", e2eKey, `{"model": "held", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}`)
+	require.Equal(t, http.StatusLocked, status, body)
+	var anth struct {
+		Type  string `json:"type"`
+		Error struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &anth), body)
+	assert.Equal(t, "error", anth.Type)
+	assert.Equal(t, "invalid_request_error", anth.Error.Type)
+	assert.Contains(t, anth.Error.Message, `deployment "held" is paused`)
+
+	status, body = send("GET /v1/models", e2eKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.NotContains(t, body, `"held"`, "a paused deployment is not listed as callable")
+	status, body = send("GET /deployments/held", adminKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"deploymentState":"Paused"`, "the management API still shows it")
+
+	status, body = send("PUT "+account+"/held?api-version=2025-10-01-preview", adminKey, deployment("running"))
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"deploymentState":"Running"`)
+	status, body = send("/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "running again: %s", body)
+
+	paused := 0
+	for _, rec := range e.log.waitFor(t, len(calls)+2) {
+		if rec.ErrorCode == router.EDeploymentPaused {
+			paused++
+			assert.Equal(t, "held", rec.Decision.Deployment, "logged under the deployment it named")
+		}
+	}
+	assert.Positive(t, paused, "the refusals are logged under their code")
+}
