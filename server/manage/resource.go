@@ -156,7 +156,7 @@ func decodeResource(body []byte) (Resource, error) {
 // here with capacity as it was written, and a 0 the client wrote is
 // refused as out of range.
 func decodePut(body []byte) (Resource, error) {
-	if err := refuseContentFilter(body); err != nil {
+	if err := refuseUnserved(body); err != nil {
 		return Resource{}, err
 	}
 	var in struct {
@@ -213,25 +213,6 @@ func parseCapacity(raw string) (int, error) {
 		return 0, capacityOutOfRange(shown)
 	}
 	return int(f), nil
-}
-
-// refuseContentFilter refuses a body that selects a content filter
-// (Azure's properties.raiPolicyName, which the reference has chosen when
-// the router is deployed), saying that the gateway has none: a bare
-// "unknown field" would not tell the client that its prompts and answers
-// go unfiltered. A body that is not JSON is left to decodeStrict.
-func refuseContentFilter(body []byte) error {
-	var filter struct {
-		Properties struct {
-			RaiPolicyName json.RawMessage `json:"raiPolicyName"`
-		} `json:"properties"`
-	}
-	if json.Unmarshal(body, &filter) != nil || filter.Properties.RaiPolicyName == nil {
-		return nil
-	}
-	return badRequest(CodeInvalidBody, "properties.raiPolicyName",
-		"the gateway has no content filters, so a deployment cannot select one (properties.raiPolicyName): "+
-			"leave it out, and filter content in front of the gateway or at the providers where it is needed")
 }
 
 func decodeStrict(body []byte, v any) error {
