@@ -43,6 +43,7 @@ put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
   --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min);
                       SKU names, in any case:
                       ` + indentLines(wrapText(strings.Join(manage.SKUNames, ", "), 64), 22) + `
+  --paused            a router that takes no calls (423) until a put without it
 
 put and delete take --if-match ETAG: only while the deployment's etag (as get prints
 it) is still ETAG, so that a read-modify-write does not undo another admin's change;
@@ -219,6 +220,7 @@ func parseDeploymentArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 type deploymentFlags struct {
 	file, version, mode, modelsCSV, model, sku string
 	capacity                                   int
+	paused                                     bool
 	// set names the flags given on the command line.
 	set []string
 }
@@ -231,6 +233,7 @@ func (f *deploymentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.model, "model", "", "deploy this underlying model (a Claude model ID) instead of a router")
 	fs.StringVar(&f.sku, "sku", manage.DefaultSKU, "SKU name")
 	fs.IntVar(&f.capacity, "capacity", manage.DefaultCapacity, "capacity (1 = 1,000 tokens per minute)")
+	fs.BoolVar(&f.paused, "paused", false, `pause the router: its calls are refused 423 (deploymentState "Paused") until a put without --paused`)
 }
 
 func (f *deploymentFlags) body() ([]byte, error) {
@@ -238,9 +241,9 @@ func (f *deploymentFlags) body() ([]byte, error) {
 		// By the flags given, not their values: "--mode $MODE" with MODE
 		// unset is as much a conflict, and would be dropped unseen.
 		if slices.ContainsFunc(f.set, func(name string) bool {
-			return slices.Contains([]string{"version", "mode", "models", "model", "sku", "capacity"}, name)
+			return slices.Contains([]string{"version", "mode", "models", "model", "sku", "capacity", "paused"}, name)
 		}) {
-			return nil, errors.New("--file replaces --version, --mode, --models, --model, --sku and --capacity; give one or the other")
+			return nil, errors.New("--file replaces --version, --mode, --models, --model, --sku, --capacity and --paused; give one or the other")
 		}
 		if f.file == "-" {
 			return io.ReadAll(os.Stdin)
@@ -256,8 +259,8 @@ func (f *deploymentFlags) body() ([]byte, error) {
 	}
 	r := manage.Resource{SKU: &manage.SKU{Name: f.sku, Capacity: f.capacity}}
 	if f.model != "" {
-		if f.version != "" || f.mode != "" || f.modelsCSV != "" {
-			return nil, errors.New("--model deploys an underlying model: --version, --mode and --models apply to routers only")
+		if f.version != "" || f.mode != "" || f.modelsCSV != "" || f.paused {
+			return nil, errors.New("--model deploys an underlying model: --version, --mode, --models and --paused apply to routers only")
 		}
 		m, err := catalogModel(cat, f.model)
 		if err != nil {
@@ -271,6 +274,9 @@ func (f *deploymentFlags) body() ([]byte, error) {
 		return nil, err
 	}
 	r.Properties.Model = router.Ref{Format: manage.RouterFormat, Name: manage.RouterName, Version: v.Version}
+	if f.paused {
+		r.Properties.DeploymentState = manage.DeploymentPaused
+	}
 	if f.mode != "" || f.modelsCSV != "" {
 		r.Properties.Routing = &manage.Routing{Mode: f.mode}
 	}
@@ -476,6 +482,13 @@ func writeDeploymentsTable(w io.Writer, list []manage.Resource) error {
 				if rt.Mode != "" {
 					l.mode = rt.Mode
 				}
+			}
+			if r.Paused() {
+				// Its calls are refused: the list must not show it as
+				// one that serves.
+				l.mode += " (paused)"
+			}
+			if rt := r.Properties.Routing; rt != nil {
 				if rt.Models != nil {
 					l.subset = make([]string, len(*rt.Models))
 					for j, ref := range *rt.Models {
