@@ -2,6 +2,9 @@ package manage
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -15,6 +18,9 @@ const (
 	maxTags        = 50
 	maxTagNameLen  = 512
 	maxTagValueLen = 256
+	// tagNameForbidden are the characters ARM refuses in a tag name (same
+	// page: "Tag names can't contain these characters").
+	tagNameForbidden = `<>%&\?/`
 )
 
 // checkTags returns tags to store (nil when there are none, so an empty
@@ -28,10 +34,17 @@ func checkTags(tags map[string]string) (map[string]string, error) {
 		return nil, badRequest(CodeInvalidBody, "tags",
 			fmt.Sprintf("tags has %d name-value pairs; a deployment takes at most %d, as Azure's resources do", len(tags), maxTags))
 	}
-	for name, value := range tags {
+	// In name order, so a body with several bad tags is refused for the
+	// same one each time.
+	for _, name := range slices.Sorted(maps.Keys(tags)) {
+		value := tags[name]
 		switch {
 		case name == "":
 			return nil, badRequest(CodeInvalidBody, "tags", "tags has an empty tag name")
+		case strings.ContainsAny(name, tagNameForbidden):
+			bad := name[strings.IndexAny(name, tagNameForbidden)]
+			return nil, badRequest(CodeInvalidBody, "tags",
+				fmt.Sprintf("tag name %.40q contains '%c'; Azure takes no tag name with any of < > %% & \\ ? /", name, bad))
 		case utf8.RuneCountInString(name) > maxTagNameLen:
 			return nil, badRequest(CodeInvalidBody, "tags",
 				fmt.Sprintf("tag name %.40q… is %d characters long; Azure takes at most %d", name, utf8.RuneCountInString(name), maxTagNameLen))

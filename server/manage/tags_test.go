@@ -1,6 +1,7 @@
 package manage_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -57,4 +58,29 @@ func TestADeploymentsTagsAreKeptAndAnswered(t *testing.T) {
 	}
 	w = e.do(http.MethodGet, "/deployments/tagged", "")
 	assert.NotContains(t, w.Body.String(), "tags", "a refused PUT changed nothing")
+}
+
+// ARM refuses a tag name holding any of < > % & \ ? /: such a tag is
+// refused here too, naming the tag and the character, while a value may
+// hold them and a name other punctuation.
+func TestATagNameWithACharacterAzureRefusesIsRefused(t *testing.T) {
+	e := newEnv(t, adminKey)
+	for _, c := range []string{"<", ">", "%", "&", `\`, "?", "/"} {
+		name := "cost" + c + "center"
+		tags, err := json.Marshal(map[string]string{name: "cc-42"})
+		require.NoError(t, err)
+		w := e.do(http.MethodPut, "/deployments/tagged", withTags(defaultDeployment, string(tags)))
+		require.Equal(t, http.StatusBadRequest, w.Code, "%s: %s", name, w.Body.String())
+		got := decodeErr(t, w)
+		assert.Equal(t, manage.CodeInvalidBody, got.Error.Code)
+		require.NotNil(t, got.Error.Param, w.Body.String())
+		assert.Equal(t, "tags", *got.Error.Param)
+		assert.Contains(t, got.Error.Message, fmt.Sprintf("%q", name), "names the tag")
+		assert.Contains(t, got.Error.Message, "contains '"+c+"'", "names the character")
+	}
+	assert.Equal(t, http.StatusNotFound, e.do(http.MethodGet, "/deployments/tagged", "").Code, "nothing was deployed")
+
+	w := e.do(http.MethodPut, "/deployments/tagged", withTags(defaultDeployment, `{"team:search.eu-west_1 a@b=c+d": "a/b?c&d<e>f%g\\h"}`))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"team:search.eu-west_1 a@b=c+d"`)
 }
