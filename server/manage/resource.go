@@ -97,7 +97,18 @@ type Properties struct {
 	// whose calls are refused 423 while it keeps its settings; empty
 	// when the PUT named none, which runs.
 	DeploymentState string `json:"deploymentState,omitempty"`
+	// ServiceTier is Azure's processing tier for a deployment's calls
+	// (ServiceTierDefault or Priority). Only the default is taken
+	// (unserved.go), and, like VersionUpgradeOption, it is kept and
+	// answered and changes nothing: each call is processed at the tier
+	// it asks for itself (its service_tier), the default when it names
+	// none. Empty when the PUT named none.
+	ServiceTier string `json:"serviceTier,omitempty"`
 }
+
+// ServiceTierDefault is the one properties.serviceTier a deployment takes,
+// stored spelled so.
+const ServiceTierDefault = "Default"
 
 // The values Azure takes as a deployment's properties.deploymentState. A
 // PUT names one in any case, or none; the deployment stores it spelled as

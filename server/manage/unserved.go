@@ -11,25 +11,30 @@ import (
 // line: a bare "unknown field" would not tell an admin who copied an Azure
 // body whether to drop the member or what does its work here. Read-only
 // members are dropped instead (readonly.go); the others the gateway
-// serves are Properties' own.
-var unserved = []struct{ member, why string }{
+// serves are Properties' own. accepts, when set, is the one value of the
+// member that is taken (in any case): Azure's default, which means what
+// the gateway does anyway, and which a GET body of Azure's carries, so
+// that a GET-then-PUT round trip (Terraform, az, Bicep) is not refused.
+var unserved = []struct{ member, accepts, why string }{
 	// The reference has a content filter selected when the router is
 	// deployed: refusing it keeps anyone from deploying a router they
 	// believe filtered.
-	{"raiPolicyName", "the gateway has no content filters, so a deployment cannot select one (properties.raiPolicyName): " +
+	{"raiPolicyName", "", "the gateway has no content filters, so a deployment cannot select one (properties.raiPolicyName): " +
 		"leave it out, and filter content in front of the gateway or at the providers where it is needed"},
 	// Azure's own reference marks it deprecated in favour of the sku.
-	{"scaleSettings", "properties.scaleSettings is Azure's deprecated form of the sku: leave it out and set the capacity as sku.capacity " +
+	{"scaleSettings", "", "properties.scaleSettings is Azure's deprecated form of the sku: leave it out and set the capacity as sku.capacity " +
 		"(1 = 1,000 tokens per minute)"},
-	{"spilloverDeploymentName", "the gateway sends no call on to another deployment when this one is over its capacity " +
+	{"spilloverDeploymentName", "", "the gateway sends no call on to another deployment when this one is over its capacity " +
 		"(properties.spilloverDeploymentName): such a call is answered 429 with Retry-After; leave it out, and raise sku.capacity or retry on another deployment"},
-	{"serviceTier", "a deployment sets no processing tier here (properties.serviceTier): leave it out, and ask for priority processing " +
+	// Azure's values are Default and Priority; Default is standard
+	// processing, which every call gets unless it asks for another tier.
+	{"serviceTier", ServiceTierDefault, "a deployment sets no processing tier here (properties.serviceTier): leave it out, and ask for priority processing " +
 		"per call with the call's service_tier, which is passed on and billed at that tier's prices"},
 }
 
 // refuseUnserved refuses a body that sets one of unserved's members (in any
-// case, as the decoder would read it), saying why. A body that is not JSON
-// is left to decodeStrict.
+// case, as the decoder would read it) to other than the value it accepts,
+// saying why. A body that is not JSON is left to decodeStrict.
 func refuseUnserved(body []byte) error {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) != nil {
@@ -40,19 +45,18 @@ func refuseUnserved(body []byte) error {
 		return nil
 	}
 	for _, u := range unserved {
-		if hasMember(props, u.member) {
-			return badRequest(CodeInvalidBody, "properties."+u.member, u.why)
+		for k, v := range props {
+			if router.FoldName(k) == router.FoldName(u.member) && !accepted(v, u.accepts) {
+				return badRequest(CodeInvalidBody, "properties."+u.member, u.why)
+			}
 		}
 	}
 	return nil
 }
 
-// hasMember reports whether obj has the member name, in any case.
-func hasMember(obj map[string]json.RawMessage, name string) bool {
-	for k := range obj {
-		if router.FoldName(k) == router.FoldName(name) {
-			return true
-		}
-	}
-	return false
+// accepted reports whether v is the string accepts, in any case (as Azure
+// reads its enum values); nothing is when accepts is empty.
+func accepted(v json.RawMessage, accepts string) bool {
+	var s string
+	return accepts != "" && json.Unmarshal(v, &s) == nil && equalFold(s, accepts)
 }

@@ -180,6 +180,10 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 		out.Properties, err = ix.modelProperties(r.Properties)
 	}
 	out.Properties.VersionUpgradeOption = upgrade
+	if strings.TrimSpace(r.Properties.ServiceTier) != "" {
+		// decodePut took no other value (refuseUnserved).
+		out.Properties.ServiceTier = ServiceTierDefault
+	}
 	if err != nil {
 		return Resource{}, err
 	}
