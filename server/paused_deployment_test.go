@@ -108,3 +108,53 @@ func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
 	}
 	assert.Positive(t, paused, "the refusals are logged under their code")
 }
+
+// Azure's pause and resume actions, POSTed to a deployment's path on the
+// gateway's own store and engine, stop and restart its calls as the PUT
+// above does: the action is matched in any case, and so is the name.
+func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	const adminKey = "sk-admin-e2e"
+	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey})
+	e := newE2E(t, func(c *Config) {
+		c.Deployments = manage.NewSource(st, testCatalog())
+		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
+	})
+	send := func(method, path, key, body string) (int, string) {
+		req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
+	status, body := send(http.MethodPut, account+"/held", adminKey,
+		`{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}}}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	chat := `{"model": "held", "messages": [{"role": "user", "content": "hi"}]}`
+
+	status, body = send(http.MethodPost, account+"/Held/PAUSE?api-version=2026-01-15-preview", adminKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"name":"held"`)
+	assert.Contains(t, body, `"deploymentState":"Paused"`)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	require.Equal(t, http.StatusLocked, status, body)
+	assert.Equal(t, router.EDeploymentPaused, *errorOf(t, []byte(body)).Error.Code)
+
+	status, body = send(http.MethodPost, account+"/held/resume?api-version=2026-01-15-preview", adminKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"deploymentState":"Running"`)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "resumed: %s", body)
+
+	status, body = send(http.MethodPost, account+"/gone/pause", adminKey, "")
+	require.Equal(t, http.StatusNotFound, status, body)
+	assert.Equal(t, manage.CodeNotFound, *errorOf(t, []byte(body)).Error.Code)
+}

@@ -118,18 +118,23 @@ func (a *API) Register(r gin.IRouter) {
 }
 
 // RegisterAzure adds the deployments endpoints under AzurePath, where the
-// reference's management calls go; the router-model endpoints, which Azure
-// has none of, stay at Register's paths.
+// reference's management calls go, with Azure's pause and resume actions
+// (POST /deployments/:name/pause, /resume); the router-model endpoints,
+// which Azure has none of, stay at Register's paths.
 func (a *API) RegisterAzure(r gin.IRouter) {
-	a.registerDeployments(r.Group(AzurePath))
+	g := a.registerDeployments(r.Group(AzurePath))
+	g.POST("/:name/:action", a.action)
 }
 
-func (a *API) registerDeployments(r gin.IRouter) {
+// registerDeployments adds the deployments endpoints to r and returns
+// their group, admin-only.
+func (a *API) registerDeployments(r gin.IRouter) gin.IRouter {
 	g := r.Group("/deployments", a.authorize)
 	g.GET("", a.list)
 	g.GET("/:name", a.get)
 	g.PUT("/:name", a.put)
 	g.DELETE("/:name", a.delete)
+	return g
 }
 
 // TrimAdminKey is the admin key as it is compared: without surrounding
