@@ -60,7 +60,7 @@ func (e *feedbackExport) openItems() error {
 	if err := os.MkdirAll(e.dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(e.tmpPath("items.jsonl"))
+	f, err := createOwnerOnlyTemp(e.tmpPath("items.jsonl")) // it holds prompt text
 	if err != nil {
 		return err
 	}
@@ -134,6 +134,9 @@ a folder such as ../shared/data/canonical).
 		}
 	}
 	for _, name := range exportFiles {
+		if err := keepModeOf(filepath.Join(e.dir, name), e.tmpPath(name)); err != nil {
+			return err
+		}
 		if err := os.Rename(e.tmpPath(name), filepath.Join(e.dir, name)); err != nil {
 			return err
 		}
