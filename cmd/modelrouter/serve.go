@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -590,7 +589,7 @@ func adminAuthorizer(adminKey string) func(*http.Request) bool {
 // alike) is no guess at the admin key.
 func knownKey(st *store.Store, adminKey string) func(context.Context, string) bool {
 	return func(ctx context.Context, key string) bool {
-		if adminKey != "" && subtle.ConstantTimeCompare([]byte(key), []byte(adminKey)) == 1 {
+		if manage.IsAdminKey(key, adminKey) {
 			return true
 		}
 		_, err := st.VerifyKey(ctx, key)
