@@ -429,6 +429,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
 		"prompt_hash", promptHashKind(promptHashKey))
 	warnKeysReadable(o, log)
+	warnShortAdminKey(adminKey, log)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+	"unicode/utf8"
+
+	"github.com/modelrouter/modelrouter/server/authlimit"
+)
+
+// minAdminKeyChars is the shortest admin key serve starts without a
+// warning. The wrong-key limit lets each client address try
+// authlimit.DefaultMaxFailures keys a minute, 14,400 a day, and as many
+// again for every address a guesser has: a word or a short key a person
+// picked and types falls to that, while 16 characters is what
+// `openssl rand -hex 8` gives, 64 random bits, which no such rate
+// exhausts. Length is all serve can tell: a long key may still be weak.
+const minAdminKeyChars = 16
+
+// warnShortAdminKey says, once at start, that the admin key is short
+// enough to be guessed. It never names the key, nor its length, which
+// the key comparison keeps from timing (manage.IsAdminKey). serve starts
+// all the same: refusing would break setups that work.
+func warnShortAdminKey(adminKey string, log *slog.Logger) {
+	if adminKey == "" || utf8.RuneCountInString(adminKey) >= minAdminKeyChars {
+		return
+	}
+	perMinute := authlimit.DefaultMaxFailures * int(time.Minute/authlimit.DefaultWindow)
+	log.Warn(fmt.Sprintf("admin key is shorter than %d characters: the wrong-key limit lets each client address try %d wrong admin keys a minute, so a short key can be guessed; use a long random one, e.g. `openssl rand -hex 32`",
+		minAdminKeyChars, perMinute))
+}
