@@ -50,7 +50,8 @@ it) is still ETAG, so that a read-modify-write does not undo another admin's cha
 * = any deployment that exists. Otherwise nothing is written, and it says why.
 
 Every command takes --url (default $MODELROUTER_URL or http://127.0.0.1:8080) and
---admin-key (default $MODELROUTER_ADMIN_KEY).`
+--admin-key (default $MODELROUTER_ADMIN_KEY, or the file $MODELROUTER_ADMIN_KEY_FILE
+names, read as serve reads it: both set is an error).`
 
 // indentLines joins lines, each after the first indented by n spaces, to
 // continue a usage line.
@@ -75,7 +76,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, deploymentsUsage) }
 	base := fs.String("url", envOr("MODELROUTER_URL", deploymentsDefaultURL), "server base URL")
-	key := fs.String("admin-key", os.Getenv(manage.EnvAdminKey), "admin key")
+	key := fs.String("admin-key", "", "admin key (default $"+manage.EnvAdminKey+" or the file $"+manage.EnvAdminKey+secretFileSuffix+" names)")
 	var put deploymentFlags
 	if sub == "put" {
 		put.register(fs)
@@ -89,13 +90,24 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	// The flag, given, wins (even empty); else the environment, read as
+	// serve reads it, so a key the gateway beside this takes from
+	// MODELROUTER_ADMIN_KEY_FILE works here too.
+	keyFrom := "--admin-key"
+	if !slices.Contains(put.set, "admin-key") {
+		var err error
+		if *key, keyFrom, err = envKey(os.Environ(), manage.EnvAdminKey); err != nil {
+			return fmt.Errorf("deployments %s: %w", sub, err)
+		}
+		keyFrom = "$" + keyFrom
+	}
 	// Trimmed as the server trims it, so the key file that serve accepts
 	// works here too.
 	adminKey := manage.TrimAdminKey(*key)
 	if strings.ContainsFunc(adminKey, unicode.IsControl) {
 		// Refused here, before any request: net/http would refuse the header
 		// anyway, and the key itself is never printed.
-		return fmt.Errorf("deployments %s: the admin key (--admin-key or $%s) holds a control character, which no HTTP header can carry", sub, manage.EnvAdminKey)
+		return fmt.Errorf("deployments %s: the admin key (%s) holds a control character, which no HTTP header can carry", sub, keyFrom)
 	}
 	if err := checkBaseURL(*base, slices.Contains(put.set, "url")); err != nil {
 		return fmt.Errorf("deployments %s: %w", sub, err)

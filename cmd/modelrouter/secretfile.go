@@ -38,34 +38,70 @@ func isKeyVariable(name string) bool {
 
 // readSecretFiles returns environ with each key variable set from its
 // VAR_FILE, if any, and the VAR_FILE each came from (by VAR), for
-// messages. A VAR set too, a file that cannot be read, and one that holds
-// nothing are each an error naming the variable; the key never shows.
-// A VAR or VAR_FILE that is empty counts as unset, as everywhere serve
-// reads the environment.
+// messages. Each VAR_FILE is read by keyFromFile's rules; its errors are
+// joined. A VAR or VAR_FILE that is empty counts as unset, as everywhere
+// serve reads the environment.
 func readSecretFiles(environ []string) (out []string, from map[string]string, err error) {
 	env := envMap(environ)
 	out, from = environ[:len(environ):len(environ)], map[string]string{}
 	var errs []error
 	for _, kv := range environ {
 		fileVar, _, _ := strings.Cut(kv, "=")
-		path := env[fileVar] // the last of a variable set twice, as everywhere
 		name, ok := strings.CutSuffix(fileVar, secretFileSuffix)
-		if !ok || !isKeyVariable(name) || path == "" || from[name] != "" {
+		if !ok || !isKeyVariable(name) || from[name] != "" {
 			continue
 		}
-		if strings.TrimSpace(env[name]) != "" {
-			errs = append(errs, fmt.Errorf("%s and %s are both set: give the key one way only", name, fileVar))
-			continue
-		}
-		key, err := readSecretFile(path)
+		key, err := keyFromFile(env, name)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s%s: %w", fileVar, shownPath(path), err))
+			errs = append(errs, err)
+			continue
+		}
+		if key == "" {
 			continue
 		}
 		out = append(out, name+"="+key) // after VAR's empty entry, so envMap takes it
 		from[name] = fileVar
 	}
 	return out, from, errors.Join(errs...)
+}
+
+// envKey is the key variable name as serve reads it from environ: name's
+// value, or else the content of the file name_FILE names (keyFromFile),
+// and the variable it came from ("" with neither), for messages. The CLI
+// commands that send the admin key to a gateway read it so, as the gateway
+// beside them does.
+func envKey(environ []string, name string) (key, from string, err error) {
+	env := envMap(environ)
+	key, err = keyFromFile(env, name)
+	switch {
+	case err != nil:
+		return "", "", err
+	case key != "":
+		return key, name + secretFileSuffix, nil
+	case env[name] != "":
+		return env[name], name, nil
+	}
+	return "", "", nil
+}
+
+// keyFromFile is the key in the file that name_FILE names in env (the last
+// of a variable set twice, as everywhere), "" when that is unset or empty.
+// name set too, a file that cannot be read, and one that holds nothing are
+// each an error naming the variable; the key never shows.
+func keyFromFile(env map[string]string, name string) (string, error) {
+	fileVar := name + secretFileSuffix
+	path := env[fileVar]
+	if path == "" {
+		return "", nil
+	}
+	if strings.TrimSpace(env[name]) != "" {
+		return "", fmt.Errorf("%s and %s are both set: give the key one way only", name, fileVar)
+	}
+	key, err := readSecretFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s%s: %w", fileVar, shownPath(path), err)
+	}
+	return key, nil
 }
 
 // readSecretFile is the file's content less one trailing newline (\n or
