@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +22,8 @@ import (
 )
 
 // EnvAdminKey is the environment variable that holds the admin key when the
-// configuration gives none.
+// configuration gives none; serve reads it (New does not), and the
+// messages name it.
 const EnvAdminKey = "MODELROUTER_ADMIN_KEY"
 
 // MountPath is the older prefix `modelrouter serve` also mounts the API
@@ -70,8 +70,10 @@ type API struct {
 type Config struct {
 	Store   Store
 	Catalog router.Catalog
-	// AdminKey authorizes management calls; empty means the value of
-	// MODELROUTER_ADMIN_KEY, and with neither the API answers 403.
+	// AdminKey authorizes management calls; empty, the API answers 403.
+	// The caller reads it (serve: from MODELROUTER_ADMIN_KEY, its _FILE
+	// or the config file), so that the reports, which take the same key,
+	// and this API never disagree on it; the API reads no environment.
 	AdminKey string
 	// RouterModel, when set, adds GET /router-model and POST
 	// /router-model/reload.
@@ -95,9 +97,6 @@ type Config struct {
 // New builds the API.
 func New(cfg Config) *API {
 	key := TrimAdminKey(cfg.AdminKey)
-	if key == "" {
-		key = TrimAdminKey(os.Getenv(EnvAdminKey))
-	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now

@@ -29,7 +29,6 @@ type storeEnv struct {
 func newStoreEnv(t *testing.T) *storeEnv {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
-	t.Setenv(manage.EnvAdminKey, "")
 	st, err := store.Open(filepath.Join(t.TempDir(), "names.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })

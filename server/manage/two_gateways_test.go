@@ -41,7 +41,6 @@ func twoGateways(t *testing.T) (first, second gateway) {
 func openGateway(t *testing.T, path string, opts ...store.Option) gateway {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
-	t.Setenv(manage.EnvAdminKey, "")
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	st, err := store.Open(path, opts...)
