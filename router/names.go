@@ -19,6 +19,17 @@ func FoldName(name string) string {
 	}, name)
 }
 
+// UnfoundDeployment is the deployment a call whose deployment name was not
+// found is counted under (the /metrics label; Record.DeploymentFound), so
+// that clients cannot add a series per made-up name. No deployment may be
+// created under it, in any case (IsReservedDeploymentName), or its calls
+// would be counted with theirs.
+const UnfoundDeployment = "unknown"
+
+// IsReservedDeploymentName reports whether name, in any case, is
+// UnfoundDeployment.
+func IsReservedDeploymentName(name string) bool { return FoldName(name) == UnfoundDeployment }
+
 // MatchDeploymentName picks the deployment that name calls among names,
 // which are compared without regard to case, as Azure compares deployment
 // names: the one spelled exactly so when there is one, else the only one

@@ -22,3 +22,17 @@ func TestDeploymentsRefusesAnEmptyName(t *testing.T) {
 		assert.Empty(t, stdout, "%q", args)
 	}
 }
+
+// `deployments put unknown` (any case) fails with the server's 400: the
+// name is /metrics' label for deployment names that were not found.
+func TestDeploymentsPutRefusesTheReservedNameUnknown(t *testing.T) {
+	startManagementAPI(t, "secret")
+	t.Setenv(manage.EnvAdminKey, "secret")
+	for _, name := range []string{"unknown", "Unknown"} {
+		_, _, err := runCmd(t, "deployments", "put", name, "--mode", "cost")
+		assert.ErrorContains(t, err, "400 Bad Request (InvalidResourceName)", name)
+		assert.ErrorContains(t, err, "is reserved", name)
+		_, _, err = runCmd(t, "deployments", "get", name)
+		assert.ErrorContains(t, err, "404", "%s: nothing was written", name)
+	}
+}

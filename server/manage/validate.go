@@ -154,6 +154,11 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	if r.Name != "" && router.FoldName(r.Name) != router.FoldName(name) {
 		return Resource{}, badRequest(CodeInvalidName, "name", fmt.Sprintf("the body names deployment %q but the URL names %q", r.Name, name))
 	}
+	if router.IsReservedDeploymentName(name) {
+		return Resource{}, badRequest(CodeInvalidName, "name",
+			fmt.Sprintf("the name %q is reserved: /metrics counts calls to deployment names that were not found as deployment=%q, so that clients cannot add a series per made-up name, and a deployment of that name would be counted with them; choose another name",
+				name, router.UnfoundDeployment))
+	}
 	if isDefaultName(name) && !r.IsRouter() {
 		// Every client calls this name by default: only a router may
 		// replace the built-in one.

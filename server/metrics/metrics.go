@@ -131,16 +131,13 @@ func (m *Metrics) Refused(reason string) {
 	m.refused.WithLabelValues(reason).Inc()
 }
 
-// unverified labels the deployment of a request whose deployment name was
-// never confirmed: every caller-chosen name would otherwise become a
-// series of its own.
-const unverified = "unknown"
-
 // Observe counts one finished request. It never blocks on I/O.
 func (m *Metrics) Observe(rec router.Record) {
 	deployment, mode := rec.Decision.Deployment, string(rec.Decision.Mode)
 	if !rec.DeploymentFound {
-		deployment = unverified
+		// Every caller-chosen name would otherwise become a series
+		// of its own.
+		deployment = router.UnfoundDeployment
 	}
 	labels := [...]string{deployment, mode, recordModel(rec)}
 
@@ -192,7 +189,9 @@ func (m *Metrics) Observe(rec router.Record) {
 func (m *Metrics) Booked(was, now router.Record) {
 	deployment, mode := was.Decision.Deployment, string(was.Decision.Mode)
 	if !was.DeploymentFound {
-		deployment = unverified
+		// Every caller-chosen name would otherwise become a series
+		// of its own.
+		deployment = router.UnfoundDeployment
 	}
 	model := recordModel(was)
 	for _, t := range [...]struct {
