@@ -83,7 +83,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.authorize == nil {
 		h.writeError(w, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
 			Message: "The router's reports are off because no admin key is configured. Set " + manage.EnvAdminKey +
-				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+				" (or " + manage.EnvAdminKey + "_FILE naming a file that holds it, or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
 	// Before the key is compared: a limited address learns nothing from

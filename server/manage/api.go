@@ -174,7 +174,7 @@ func (a *API) authorize(c *gin.Context) {
 	if a.key == "" {
 		writeError(c, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
 			Message: "The management API is off because no admin key is configured. Set " + EnvAdminKey +
-				" (or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+				" (or " + EnvAdminKey + "_FILE naming a file that holds it, or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
 		return
 	}
 	// Before the key is compared: a limited address learns nothing from
