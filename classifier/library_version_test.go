@@ -31,7 +31,7 @@ func TestLibraryVersionOfAFileThatIsNoLibraryIsUnknown(t *testing.T) {
 // Without a version read from the file, an older library is still named
 // as one, with the version needed.
 func TestLoadErrorOfAnOlderLibraryOfUnknownVersion(t *testing.T) {
-	err := loadError("/x/libonnxruntime.so", "", false, errors.New("Error setting ORT API base: 2"))
+	err := loadError("/x/libonnxruntime.so", "", fromCache, errors.New("Error setting ORT API base: 2"))
 	require.ErrorContains(t, err, fmt.Sprintf("does not offer C API version %d, so it is an older ONNX Runtime", libraryAPI))
 	require.ErrorContains(t, err, "needs ONNX Runtime "+LibraryVersion)
 	require.NotContains(t, err.Error(), "it is ONNX Runtime")

@@ -69,20 +69,59 @@ var (
 )
 
 // LibraryPath returns the ONNX Runtime library to load: $ONNXRUNTIME_SHARED_LIBRARY_PATH,
+// else libonnxruntime.so beside the executable (its folder, then ../lib),
 // else DefaultLibrary in the working directory or the nearest parent that has it.
 func LibraryPath() (string, error) {
-	if p := os.Getenv(LibraryEnv); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", &namedLibraryMissing{path: p, err: err}
+	path, _, err := findLibrary(os.Getenv(LibraryEnv), executablePath(), workingDir())
+	return path, err
+}
+
+// librarySource says where findLibrary found the library, for the advice
+// when it does not load.
+type librarySource int
+
+const (
+	fromEnv librarySource = iota
+	besideExecutable
+	fromCache
+)
+
+// installedLibraries are where an installed modelrouter keeps the library,
+// relative to the executable's folder: beside it, and the usual prefix
+// layout (/usr/local/bin/modelrouter, /usr/local/lib/libonnxruntime.so),
+// which `make dist`'s tarball has.
+var installedLibraries = []string{"libonnxruntime.so", filepath.Join("..", "lib", "libonnxruntime.so")}
+
+// findLibrary looks for the library in order: the variable env, which
+// names a library on purpose and so wins; then beside the executable exe
+// (links resolved; empty when unknown), where an install puts the library
+// that goes with this binary; last DefaultLibrary in wd or a folder above
+// it, the development cache. The working directory comes last because it
+// is incidental: a server started from /srv, or from inside a checkout
+// whose cache holds another version, must still load the library
+// installed with its binary. The error names every place looked.
+func findLibrary(env, exe, wd string) (string, librarySource, error) {
+	if env != "" {
+		if _, err := os.Stat(env); err != nil {
+			return "", fromEnv, &namedLibraryMissing{path: env, err: err}
 		}
-		return p, nil
+		return env, fromEnv, nil
 	}
-	dir, err := os.Getwd()
-	if err == nil {
-		for {
+	var looked []string
+	if exe != "" {
+		for _, rel := range installedLibraries {
+			p := filepath.Join(filepath.Dir(exe), rel)
+			if _, err := os.Stat(p); err == nil {
+				return p, besideExecutable, nil
+			}
+			looked = append(looked, p)
+		}
+	}
+	if wd != "" {
+		for dir := wd; ; {
 			p := filepath.Join(dir, DefaultLibrary)
 			if _, err := os.Stat(p); err == nil {
-				return p, nil
+				return p, fromCache, nil
 			}
 			parent := filepath.Dir(dir)
 			if parent == dir {
@@ -90,8 +129,29 @@ func LibraryPath() (string, error) {
 			}
 			dir = parent
 		}
+		looked = append(looked, filepath.Join(wd, DefaultLibrary)+" and the same below every folder above "+wd)
 	}
-	return "", fmt.Errorf("%w: set %s to libonnxruntime.so, or run `make ort` to fetch it from the npm package onnxruntime-node into %s (in this folder or one above)", ErrNoRuntime, LibraryEnv, DefaultLibrary)
+	return "", fromCache, fmt.Errorf("%w: %s is unset, and none is at %s; set %s to libonnxruntime.so, put it beside the executable (its folder or ../lib, as `make dist` does), or run `make ort` to fetch it from the npm package onnxruntime-node into %s (in this folder or one above)",
+		ErrNoRuntime, LibraryEnv, strings.Join(looked, ", "), LibraryEnv, DefaultLibrary)
+}
+
+// executablePath is this process's executable with links resolved (a
+// /usr/local/bin/modelrouter that links to /opt/modelrouter/bin/modelrouter
+// finds /opt/modelrouter/lib), or "" when unknown.
+func executablePath() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		return resolved
+	}
+	return exe
+}
+
+func workingDir() string {
+	wd, _ := os.Getwd()
+	return wd
 }
 
 // InitRuntime loads ONNX Runtime once per process. Every package that runs
@@ -107,7 +167,7 @@ func InitRuntime() error {
 		runtimeDone = true
 		return nil
 	}
-	path, err := LibraryPath()
+	path, from, err := findLibrary(os.Getenv(LibraryEnv), executablePath(), workingDir())
 	if err != nil {
 		return err // not cached: the library may appear later (make ort)
 	}
@@ -117,7 +177,10 @@ func InitRuntime() error {
 		// The Makefile sets the variable to the cache path: a bad file
 		// there is the cache's, which neither unsetting the variable nor
 		// make ort (it fetches only into an empty cache) replaces.
-		runtimeErr = loadError(path, libraryVersion(path), os.Getenv(LibraryEnv) != "" && !inCache(path), err)
+		if from == fromEnv && inCache(path) {
+			from = fromCache
+		}
+		runtimeErr = loadError(path, libraryVersion(path), from, err)
 	}
 	runtimeDone = true
 	return runtimeErr
@@ -132,9 +195,8 @@ func inCache(path string) bool {
 // loadError explains why the library at path did not load (onnxruntime_go
 // says only "Error setting ORT API base: 2" for an older ONNX Runtime), the
 // version found (libraryVersion; empty when unknown) and the one needed,
-// and how to get it. fromEnv: the path came from LibraryEnv rather than
-// the cache.
-func loadError(path, found string, fromEnv bool, err error) error {
+// and how to get it, which depends on where the library was found (from).
+func loadError(path, found string, from librarySource, err error) error {
 	why := "it did not load"
 	switch msg := err.Error(); {
 	case strings.Contains(msg, "Error setting ORT API base"):
@@ -147,9 +209,14 @@ func loadError(path, found string, fromEnv bool, err error) error {
 		why = "it is not an ONNX Runtime shared library this system can load"
 	}
 	fetch := fmt.Sprintf("run `make ort`, which fetches ONNX Runtime %s from the npm package onnxruntime-node into %s", LibraryVersion, DefaultLibrary)
-	fix := "delete it and " + fetch
-	if fromEnv {
+	var fix string
+	switch from {
+	case fromEnv:
 		fix = fmt.Sprintf("point %s at ONNX Runtime %s's libonnxruntime.so, or unset it and %s", LibraryEnv, LibraryVersion, fetch)
+	case besideExecutable:
+		fix = fmt.Sprintf("replace it with ONNX Runtime %s's libonnxruntime.so (the one `make dist` ships), or point %s at that", LibraryVersion, LibraryEnv)
+	default:
+		fix = "delete it and " + fetch
 	}
 	return fmt.Errorf("onnx runtime %s: %w (modelrouter needs ONNX Runtime %s, C API version %d, the one onnxruntime_go's headers are written for; %s: %s)",
 		path, err, LibraryVersion, libraryAPI, why, fix)

@@ -44,6 +44,6 @@ func TestRuntimeAbsentSkipsOnlyWhenNoLibraryWasAskedFor(t *testing.T) {
 	require.False(t, RuntimeAbsent(err), "%v", err)
 
 	// A library that is there but does not load is no absence either.
-	require.False(t, RuntimeAbsent(loadError(stale, "", true, errors.New("Error setting ORT API base: 2"))))
+	require.False(t, RuntimeAbsent(loadError(stale, "", fromEnv, errors.New("Error setting ORT API base: 2"))))
 	require.False(t, RuntimeAbsent(nil))
 }
