@@ -113,6 +113,17 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 		"MODELROUTER_UPSTREAM_DEFAULT_API_KEY=sk-upstream",
 		"MODELROUTER_ADMIN_KEY="+admin)
 	cmd.Env = append(cmd.Env, extraEnv...)
+	p := runServeCommand(t, cmd)
+	p.adminKey, p.db = admin, filepath.Join(dir, "modelrouter.db")
+	return p
+}
+
+// runServeCommand starts cmd, a `modelrouter serve` on 127.0.0.1:0, and
+// waits for its "modelrouter serving" line; serve exiting first fails the
+// test with what it wrote. The process is stopped (SIGINT, as Ctrl-C)
+// when the test ends.
+func runServeCommand(t *testing.T, cmd *exec.Cmd) serveProcess {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -131,12 +142,18 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 	})
 
 	addr := make(chan []string, 1)
+	var said strings.Builder // what serve wrote before it serves
 	go func() {
 		found := regexp.MustCompile(`msg="modelrouter serving" addr=(\S+) .*router_model=(\S+)`)
 		sc := bufio.NewScanner(stderr)
+		serving := false
 		for sc.Scan() {
 			if m := found.FindStringSubmatch(sc.Text()); m != nil {
+				serving = true
 				addr <- m[1:]
+			}
+			if !serving {
+				said.WriteString(sc.Text() + "\n")
 			}
 			if testing.Verbose() && !strings.Contains(sc.Text(), "level=INFO") {
 				fmt.Fprintln(os.Stderr, "serve:", sc.Text())
@@ -147,8 +164,10 @@ func startServeProcess(t *testing.T, upstreamURL string, extraEnv []string) serv
 	}()
 	select {
 	case a := <-addr:
-		return serveProcess{url: "http://" + a[0], routerModel: a[1], pid: strconv.Itoa(cmd.Process.Pid),
-			adminKey: admin, db: filepath.Join(dir, "modelrouter.db")}
+		return serveProcess{url: "http://" + a[0], routerModel: a[1], pid: strconv.Itoa(cmd.Process.Pid)}
+	case err := <-exited:
+		exited <- err // for the cleanup
+		t.Fatalf("serve exited before serving (%v):\n%s", err, said.String())
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not start listening within 60s")
 	}
