@@ -11,8 +11,11 @@ export CGO_ENABLED := 1
 TRAIN_FLAGS ?=
 EVAL_FLAGS ?=
 GOFLAGS_TEST ?= -count=1
+# VERSION names the dist tarball and is what `modelrouter help` prints.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+DIST := dist/modelrouter-$(VERSION)-$(shell go env GOOS)-$(shell go env GOARCH)
 
-.PHONY: help run test train eval bench vet ort build
+.PHONY: help run test train eval bench vet ort build dist
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -22,6 +25,18 @@ ort: ## fetch the ONNX Runtime library from npm (onnxruntime-node) into .cache/
 
 build: ort ## build bin/modelrouter (and fetch the ONNX Runtime library it loads)
 	go build -o bin/modelrouter ./cmd/modelrouter
+
+dist: ort ## build dist/modelrouter-<version>-linux-<arch>.tar.gz: bin/, lib/ (ONNX Runtime and its licence), README.md
+	rm -rf $(DIST) $(DIST).tar.gz
+	mkdir -p $(DIST)/bin $(DIST)/lib
+	go build -ldflags "-X main.version=$(VERSION)" -o $(DIST)/bin/modelrouter ./cmd/modelrouter
+	cp -L "$(ONNXRUNTIME_SHARED_LIBRARY_PATH)" $(DIST)/lib/libonnxruntime.so
+	cp third_party/onnxruntime/LICENSE $(DIST)/lib/onnxruntime-LICENSE
+	cp README.md $(DIST)/
+	@# The folder as installed: started from elsewhere, no variable, it must find lib/ itself.
+	cd / && env -u ONNXRUNTIME_SHARED_LIBRARY_PATH $(CURDIR)/$(DIST)/bin/modelrouter route "Name a prime number." >/dev/null
+	tar -C dist -czf $(DIST).tar.gz $(notdir $(DIST))
+	@echo "$(DIST).tar.gz"
 
 run: ort ## run the router on its embedded defaults at 127.0.0.1:8080
 	go run ./cmd/modelrouter serve
