@@ -45,12 +45,16 @@ func readSecretFiles(environ []string) (out []string, from map[string]string, er
 	env := envMap(environ)
 	out, from = environ[:len(environ):len(environ)], map[string]string{}
 	var errs []error
+	read := map[string]bool{}
 	for _, kv := range environ {
 		fileVar, _, _ := strings.Cut(kv, "=")
 		name, ok := strings.CutSuffix(fileVar, secretFileSuffix)
-		if !ok || !isKeyVariable(name) || from[name] != "" {
+		// Each VAR_FILE once: keyFromFile reads the last of one set twice,
+		// and its error, read again, would be listed twice.
+		if !ok || !isKeyVariable(name) || read[name] {
 			continue
 		}
+		read[name] = true
 		key, err := keyFromFile(env, name)
 		if err != nil {
 			errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -115,4 +116,18 @@ func TestServeRefusesABadKeyFile(t *testing.T) {
 			assert.NotContains(t, err.Error(), "sk-secret")
 		})
 	}
+}
+
+// A VAR_FILE set twice (an environment built by a program can hold a
+// variable twice) reads the last, as every other variable does, and a
+// file that cannot be read is named once.
+func TestServeReadsTheLastOfAKeyFileVariableSetTwice(t *testing.T) {
+	const key = "sk-upstream-the-last-0123456789"
+	o, err := parseServeArgs(nil, []string{"OPENAI_API_KEY_FILE=./no-such-key-file", "OPENAI_API_KEY_FILE=" + writeSecret(t, key+"\n")}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, key, envMap(o.environ)["OPENAI_API_KEY"])
+
+	_, err = parseServeArgs(nil, []string{"OPENAI_API_KEY_FILE=" + writeSecret(t, key), "OPENAI_API_KEY_FILE=./no-such-key-file"}, io.Discard)
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), `OPENAI_API_KEY_FILE "./no-such-key-file": no such file or directory`), err.Error())
 }
