@@ -48,3 +48,24 @@ func TestAnExistingDatabaseKeepsItsMode(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o640), info.Mode().Perm())
 }
+
+// A --db that is a symbolic link to a file not made yet (a path prepared
+// on another disk) makes that file its owner's alone too: SQLite follows
+// the link, and made it 0644.
+func TestANewDatabaseBehindASymlinkIsReadableByItsOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0o022)
+	t.Cleanup(func() { syscall.Umask(old) })
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "disk"), 0o755))
+	require.NoError(t, os.Symlink("disk/modelrouter.db", filepath.Join(dir, "modelrouter.db")))
+	s, err := store.Open(filepath.Join(dir, "modelrouter.db"))
+	require.NoError(t, err)
+	_, _, err = s.CreateKey(context.Background(), "ci")
+	require.NoError(t, err)
+	for _, p := range []string{"modelrouter.db", "modelrouter.db-wal"} {
+		info, err := os.Stat(filepath.Join(dir, "disk", p))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), p)
+	}
+	require.NoError(t, s.Close())
+}

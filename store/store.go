@@ -197,10 +197,31 @@ func Open(path string, opts ...Option) (*Store, error) {
 // --keep-prompts) and every key's budget, which other users of the host
 // have no business reading. A file that is there keeps its mode. Where
 // the file cannot be made here, SQLite's open says why, as before.
+// O_EXCL: a file that is there is never opened, not even to close again,
+// since closing any descriptor of a file drops the POSIX locks this
+// process holds on it, as SQLite's through another Store would be.
+// O_EXCL does not follow a symbolic link, which SQLite does: the file a
+// link names is made instead (linkTarget).
 func createOwnerOnly(path string) {
-	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+	if f, err := os.OpenFile(linkTarget(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		f.Close()
 	}
+}
+
+// linkTarget is the path that path's chain of symbolic links ends at,
+// which may name no file yet; path itself where it is no link.
+func linkTarget(path string) string {
+	for range 40 { // as the kernel's limit on links followed
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
 }
 
 // DB returns the underlying database for read-only reporting queries.
