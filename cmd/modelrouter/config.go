@@ -678,7 +678,9 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	f.applyTo(o, set)
 	o.configPath = path
 	if info, err := fh.Stat(); err == nil && len(f.keysWritten) > 0 && info.Mode().Perm()&0o077 != 0 {
-		o.configKeysReadable = &readableKeys{mode: info.Mode().Perm(), fields: f.keysWritten}
+		// Sorted: providers are decoded in a map's order, and the line
+		// should read the same at every start.
+		o.configKeysReadable = &readableKeys{mode: info.Mode().Perm(), fields: slices.Sorted(slices.Values(f.keysWritten))}
 	}
 	if err != nil {
 		return fileValuesError{prefixEach(path, err)}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +67,16 @@ func TestServeWarnsThatAConfigFileWithKeysIsReadableByOthers(t *testing.T) {
 func TestServeDoesNotWarnAboutAReadableConfigFileWithoutKeys(t *testing.T) {
 	doc := `{"admin_key": "${KEY_FROM_ENV}", "providers": {"default": {"base_url": "http://127.0.0.1:9/v1", "api_key": " ${KEY_FROM_ENV} "}}}`
 	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o644), keysReadableWarning)
+}
+
+// The fields are named in one order, the same at every start, though the
+// providers are many: a log search or alert on the line keeps matching.
+func TestServeNamesTheReadableKeysInOneOrder(t *testing.T) {
+	var providers []string
+	for _, name := range []string{"xai", "meta", "openai", "anthropic", "gpt-oss", "deepseek", "default"} {
+		providers = append(providers, `"`+name+`": {"base_url": "http://127.0.0.1:9/v1", "api_key": "sk-written"}`)
+	}
+	logs := serveLogsWithConfig(t, `{"admin_key": "admin-written-in-the-file", "providers": {`+strings.Join(providers, ", ")+`}}`, 0o644)
+	assert.Contains(t, logs, "keys=admin_key,providers.anthropic.api_key,providers.deepseek.api_key,providers.default.api_key,"+
+		"providers.gpt-oss.api_key,providers.meta.api_key,providers.openai.api_key,providers.xai.api_key")
 }
