@@ -577,6 +577,11 @@ func (s *Server) noteDeployment(ctx context.Context, ex *exchange, name string) 
 		return router.Deployment{}, false, err
 	}
 	dep, byModel, err := s.resolveDeployment(ctx, name)
+	if router.ErrorCode(err) == router.EDeploymentPaused && dep.Name != "" {
+		// It exists, paused: logged and counted under its name, as any
+		// refused call to a found deployment is.
+		ex.rec.Decision.Deployment, ex.rec.DeploymentFound = dep.Name, true
+	}
 	if err != nil {
 		return router.Deployment{}, false, err
 	}

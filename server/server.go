@@ -30,7 +30,9 @@ type Forwarder interface {
 }
 
 // Deployments is where deployments come from (the store, or [StaticDeployments]).
-// Get returns an ENotFound *router.Error for an unknown name.
+// Get returns an ENotFound *router.Error for an unknown name, and an
+// EDeploymentPaused one, with the deployment's stored Name (nothing else),
+// for a paused deployment.
 type Deployments interface {
 	Get(ctx context.Context, name string) (router.Deployment, error)
 	List(ctx context.Context) ([]router.Deployment, error)

@@ -272,8 +272,10 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 	if r.Paused() {
 		// Every call, dry run and token count reaches a deployment
 		// through Get, and List leaves it out: no call gets through a
-		// paused one, by its name or by a model it lists.
-		return router.Deployment{}, router.Errorf(router.EDeploymentPaused,
+		// paused one, by its name or by a model it lists. Its name comes
+		// with the refusal: it exists, so the refusal is logged and
+		// counted under it, not as a name that was not found.
+		return router.Deployment{Name: name}, router.Errorf(router.EDeploymentPaused,
 			"deployment %q is paused (its properties.deploymentState is %q) and takes no calls; PUT it with deploymentState %q to resume it",
 			name, DeploymentPaused, DeploymentRunning)
 	}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/metrics"
+	"github.com/modelrouter/modelrouter/store"
+)
+
+// A paused deployment exists: a call to it, in whatever case, is refused
+// 423 and logged and counted under the name it was created with, as any
+// refused call to a found deployment is, not under /metrics' "unknown",
+// which is for names that were not found.
+func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	_, err = st.PutDeployment(context.Background(), "Held", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
+	require.NoError(t, err)
+	met := metrics.New()
+	e := newE2E(t, func(c *Config) {
+		c.Deployments = manage.NewSource(st, testCatalog())
+		c.Observer = met
+	})
+
+	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/chat/completions",
+		strings.NewReader(`{"model":"held","messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusLocked, resp.StatusCode, string(body))
+
+	rec := e.log.waitFor(t, 1)[0]
+	assert.Equal(t, router.EDeploymentPaused, rec.ErrorCode)
+	assert.True(t, rec.DeploymentFound, "a paused deployment exists")
+	assert.Equal(t, "Held", rec.Decision.Deployment, "logged under the name it was created with")
+
+	mw := httptest.NewRecorder()
+	met.Handler().ServeHTTP(mw, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	var line string
+	for _, l := range strings.Split(mw.Body.String(), "\n") {
+		if strings.HasPrefix(l, "modelrouter_requests_total{") {
+			line = l
+		}
+	}
+	assert.Contains(t, line, `deployment="Held"`, "metrics series: %s", line)
+}
