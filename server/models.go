@@ -67,6 +67,12 @@ func (s *Server) model(c *gin.Context) {
 		c.JSON(http.StatusOK, list.Data[i])
 		return
 	}
+	if _, err := s.deploys.Get(c.Request.Context(), id); router.ErrorCode(err) == router.EDeploymentPaused {
+		// Left out of the list, but it exists: the answer says why, as
+		// a call to it does, rather than that it does not exist.
+		s.writeError(c, err)
+		return
+	}
 	s.writeError(c, &router.Error{Code: router.ENotFound, Param: "model",
 		Message: fmt.Sprintf("The model %q does not exist here: GET /v1/models lists the deployments to name.", id)})
 }

@@ -63,3 +63,33 @@ func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
 	}
 	assert.Contains(t, line, `deployment="Held"`, "metrics series: %s", line)
 }
+
+// Retrieving a paused deployment as a model says why it is not listed, as
+// a call to it does (423 deployment_paused), rather than that it does not
+// exist: an admin checking it with a client's models.retrieve learns it is
+// paused, not gone.
+func TestRetrievingAPausedDeploymentSaysItIsPaused(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	_, err = st.PutDeployment(context.Background(), "Held", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
+	require.NoError(t, err)
+	e := newE2E(t, func(c *Config) { c.Deployments = manage.NewSource(st, testCatalog()) })
+
+	for _, anthropic := range []bool{false, true} {
+		req, err := http.NewRequest(http.MethodGet, e.url+"/v1/models/held", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		if anthropic {
+			req.Header.Set("anthropic-version", "2023-06-01")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusLocked, resp.StatusCode, "anthropic=%t: %s", anthropic, body)
+		assert.Contains(t, string(body), `deployment \"Held\" is paused`, "anthropic=%t", anthropic)
+	}
+}
