@@ -19,22 +19,26 @@ import (
 	"github.com/modelrouter/modelrouter/store"
 )
 
-// A paused deployment exists: a call to it, in whatever case, is refused
-// 423 and logged and counted under the name it was created with, as any
-// refused call to a found deployment is, not under /metrics' "unknown",
-// which is for names that were not found.
-func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
+// heldPaused is a gateway whose store holds the router deployment "Held",
+// paused; opts set the rest of its config.
+func heldPaused(t *testing.T, opts ...func(*Config)) *e2e {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	_, err = st.PutDeployment(context.Background(), "Held", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
 	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
 	require.NoError(t, err)
+	return newE2E(t, append([]func(*Config){func(c *Config) { c.Deployments = manage.NewSource(st, testCatalog()) }}, opts...)...)
+}
+
+// A paused deployment exists: a call to it, in whatever case, is refused
+// 423 and logged and counted under the name it was created with, as any
+// refused call to a found deployment is, not under /metrics' "unknown",
+// which is for names that were not found.
+func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
 	met := metrics.New()
-	e := newE2E(t, func(c *Config) {
-		c.Deployments = manage.NewSource(st, testCatalog())
-		c.Observer = met
-	})
+	e := heldPaused(t, func(c *Config) { c.Observer = met })
 
 	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/chat/completions",
 		strings.NewReader(`{"model":"held","messages":[{"role":"user","content":"hi"}]}`))
@@ -69,13 +73,7 @@ func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
 // exist: an admin checking it with a client's models.retrieve learns it is
 // paused, not gone.
 func TestRetrievingAPausedDeploymentSaysItIsPaused(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	_, err = st.PutDeployment(context.Background(), "Held", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
-	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
-	require.NoError(t, err)
-	e := newE2E(t, func(c *Config) { c.Deployments = manage.NewSource(st, testCatalog()) })
+	e := heldPaused(t)
 
 	for _, anthropic := range []bool{false, true} {
 		req, err := http.NewRequest(http.MethodGet, e.url+"/v1/models/held", nil)
@@ -92,4 +90,21 @@ func TestRetrievingAPausedDeploymentSaysItIsPaused(t *testing.T) {
 		assert.Equal(t, http.StatusLocked, resp.StatusCode, "anthropic=%t: %s", anthropic, body)
 		assert.Contains(t, string(body), `deployment \"Held\" is paused`, "anthropic=%t", anthropic)
 	}
+}
+
+// A token count for a paused deployment is refused as a Messages call to
+// it is (README "Pausing a deployment"), in Anthropic's error shape.
+func TestATokenCountForAPausedDeploymentIsRefused(t *testing.T) {
+	e := heldPaused(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/messages/count_tokens",
+		`{"model": "held", "messages": [{"role": "user", "content": "hi"}]}`)
+	require.Equal(t, http.StatusLocked, status, string(body))
+	var got struct {
+		Type  string                         `json:"type"`
+		Error struct{ Type, Message string } `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(body, &got), string(body))
+	assert.Equal(t, "error", got.Type)
+	assert.Equal(t, "invalid_request_error", got.Error.Type)
+	assert.Contains(t, got.Error.Message, `deployment "Held" is paused`)
 }
