@@ -82,8 +82,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the caller learns what to set rather than to send a key.
 	if h.authorize == nil {
 		h.writeError(w, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
-			Message: "The router's reports are off because no admin key is configured. Set " + manage.EnvAdminKey +
-				" (or " + manage.EnvAdminKey + "_FILE naming a file that holds it, or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+			Message: manage.OffWithoutAdminKey("The router's reports")})
 		return
 	}
 	// Before the key is compared: a limited address learns nothing from

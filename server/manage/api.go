@@ -168,13 +168,20 @@ func IsAdminKey(got, key string) bool {
 	return subtle.ConstantTimeCompare(g[:], k[:]) == 1
 }
 
+// OffWithoutAdminKey says that what (the management API, the reports),
+// which take the admin key, is off because none is configured, and every
+// way serve reads one: each place the key is read from is named once here.
+func OffWithoutAdminKey(what string) string {
+	return what + " is off because no admin key is configured. Set " + EnvAdminKey +
+		" (or " + EnvAdminKey + "_FILE naming a file that holds it, or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."
+}
+
 // authorize admits only the admin key, as "Authorization: Bearer <key>" or
 // "api-key: <key>", from an address not limited for wrong admin keys.
 func (a *API) authorize(c *gin.Context) {
 	if a.key == "" {
 		writeError(c, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
-			Message: "The management API is off because no admin key is configured. Set " + EnvAdminKey +
-				" (or " + EnvAdminKey + "_FILE naming a file that holds it, or admin_key in the config file), restart the server, and send the key as 'Authorization: Bearer <key>' or 'api-key: <key>'."})
+			Message: OffWithoutAdminKey("The management API")})
 		return
 	}
 	// Before the key is compared: a limited address learns nothing from
