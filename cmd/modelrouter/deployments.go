@@ -72,6 +72,12 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stdout, deploymentsUsage)
 		return nil
 	}
+	// Known before its flags or the admin key are read, so a typo is named
+	// as one rather than as a key file that cannot be read.
+	if !slices.Contains([]string{"list", "get", "put", "delete"}, sub) {
+		fmt.Fprintln(stderr, deploymentsUsage)
+		return usagef("deployments: unknown subcommand %q; want list, get, put or delete", sub)
+	}
 	fs := flag.NewFlagSet("deployments "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, deploymentsUsage) }
@@ -171,7 +177,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("deployments get: %w", err)
 		}
 		return writeIndented(stdout, r)
-	case "put":
+	default: // put, the one left of the subcommands checked above
 		name, err := needName()
 		if err != nil {
 			return err
@@ -186,8 +192,6 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return writeIndented(stdout, r)
 	}
-	fmt.Fprintln(stderr, deploymentsUsage)
-	return usagef("deployments: unknown subcommand %q; want list, get, put or delete", sub)
 }
 
 // checkBaseURL refuses a --url that is not an http(s) URL with a host,

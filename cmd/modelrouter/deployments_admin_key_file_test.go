@@ -65,3 +65,20 @@ func TestDeploymentsCLINamesTheFileOfABadAdminKey(t *testing.T) {
 	assert.Contains(t, err.Error(), "$MODELROUTER_ADMIN_KEY_FILE")
 	assert.NotContains(t, err.Error(), "k3y")
 }
+
+// A mistyped subcommand is named as such, even where the key file cannot
+// be read: the key is read only for a command that sends a request, so a
+// broken secret mount does not hide the typo behind a message about it.
+func TestDeploymentsCLINamesAnUnknownSubcommandBeforeReadingTheKeyFile(t *testing.T) {
+	t.Setenv(manage.EnvAdminKey, "")
+	t.Setenv(manage.EnvAdminKey+"_FILE", "./no-such-key-file")
+
+	for _, args := range [][]string{{"lsit"}, {"--admin-key", "k", "list"}} {
+		_, _, err := runCmd(t, append([]string{"deployments"}, args...)...)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `unknown subcommand "`+args[0]+`"`)
+		assert.NotContains(t, err.Error(), "no-such-key-file")
+		var usage usageError
+		assert.ErrorAs(t, err, &usage, "a usage error, exit status 2")
+	}
+}
