@@ -128,6 +128,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("simulate: %w", err)
 	}
 
+	// Before the router model loads: a key file serve would refuse ends the
+	// run at once.
+	providers, err := simulateProviders()
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
 	catalog, err := simulateCatalog()
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
@@ -165,7 +171,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stderr, "deployment %s from %s: mode %s, router version %s, %s\n", dep.Name, f.db, dep.Mode, dep.RouterVersion, subset)
 	}
-	sim, err := simulate(ctx, catalog, rm, dep, modes, prompts, stderr)
+	sim, err := simulate(ctx, catalog, rm, dep, providers, modes, prompts, stderr)
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
@@ -369,7 +375,7 @@ func (c cachedPredictor) Predict(_ context.Context, prompts []string) ([]router.
 	return out, nil
 }
 
-func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep router.Deployment, modes []router.Mode,
+func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep router.Deployment, providers upstream.Providers, modes []router.Mode,
 	prompts []simPrompt, progressTo io.Writer,
 ) (*simulation, error) {
 	cache := cachedPredictor{}
@@ -452,7 +458,6 @@ func simulate(ctx context.Context, catalog router.Catalog, rm routerModel, dep r
 	for i, p := range prompts {
 		sim.decisions[i] = []string{p.where}
 	}
-	providers := simulateProviders()
 	for _, mode := range modes {
 		ms := modeSummary{Mode: mode}
 		byModel := map[string]*modelShare{}

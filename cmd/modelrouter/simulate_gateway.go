@@ -21,8 +21,16 @@ import (
 // simulateProviders is the provider set simulate decides for: the one serve
 // reads from the environment. Which models a request reaches through a
 // translation (Claude from a Chat Completions body) decides what leaves
-// them out and the output limit they are sent by default. A seam for tests.
-var simulateProviders = func() upstream.Providers { return upstream.FromEnviron(os.Environ()) }
+// them out and the output limit they are sent by default. Keys given as
+// VAR_FILE count, and a file serve would refuse is refused here too, rather
+// than read as no provider. A seam for tests.
+var simulateProviders = func() (upstream.Providers, error) {
+	environ, _, err := readSecretFiles(os.Environ())
+	if err != nil {
+		return upstream.Providers{}, fmt.Errorf("the providers serve would read: %w", err)
+	}
+	return upstream.FromEnviron(environ), nil
+}
 
 // simDeploymentName is the name the simulated deployment is served under
 // in the in-process gateway; the bodies name it as their model.

@@ -33,7 +33,7 @@ func TestSimulateDecidesAFileRequestAsTheGatewayDoes(t *testing.T) {
 	simulateCatalog = func() (router.Catalog, error) { return catalog, nil }
 	providers := upstream.FromEnviron([]string{"OPENAI_API_KEY=sk-test", "ANTHROPIC_API_KEY=sk-ant-test"})
 	oldProviders := simulateProviders
-	simulateProviders = func() upstream.Providers { return providers }
+	simulateProviders = func() (upstream.Providers, error) { return providers, nil }
 	t.Cleanup(func() { simulateProviders = oldProviders })
 
 	pdf := "data:application/pdf;base64,JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvUGFnZSA+PgplbmRvYmoK"
