@@ -91,6 +91,15 @@ func TestLibraryNotFoundNamesEveryPlaceLooked(t *testing.T) {
 	}
 }
 
+// Started from the root, there is no folder above to name.
+func TestLibraryNotFoundFromTheRootNamesNoFolderAboveIt(t *testing.T) {
+	exe, _, _, _ := installTree(t)
+	_, _, err := findLibrary("", exe, "/")
+	require.ErrorIs(t, err, ErrNoRuntime)
+	require.ErrorContains(t, err, filepath.Join("/", DefaultLibrary))
+	require.NotContains(t, err.Error(), "every folder above")
+}
+
 // LibraryPath itself looks beside the running executable, with links
 // resolved: here the test binary, in go test's build folder, which holds
 // no library, so the error names both places beside it.

@@ -129,7 +129,11 @@ func findLibrary(env, exe, wd string) (string, librarySource, error) {
 			}
 			dir = parent
 		}
-		looked = append(looked, filepath.Join(wd, DefaultLibrary)+" and the same below every folder above "+wd)
+		where := filepath.Join(wd, DefaultLibrary)
+		if filepath.Dir(wd) != wd { // the root has no folder above it
+			where += " and the same below every folder above " + wd
+		}
+		looked = append(looked, where)
 	}
 	return "", fromCache, fmt.Errorf("%w: %s is unset, and none is at %s; set %s to libonnxruntime.so, put it beside the executable (its folder or ../lib, as `make dist` does), or run `make ort` to fetch it from the npm package onnxruntime-node into %s (in this folder or one above)",
 		ErrNoRuntime, LibraryEnv, strings.Join(looked, ", "), LibraryEnv, DefaultLibrary)
