@@ -59,6 +59,11 @@ type Tracker struct {
 
 	mu   sync.Mutex
 	keys map[string]*account
+
+	// beforeCheck, when set (by tests), runs as Hold is about to take mu
+	// for its checks of a capped key: a booked cost landing there must be
+	// seen by them.
+	beforeCheck func()
 }
 
 type account struct {
@@ -146,16 +151,23 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 	// (as the log dates it): one that began just before midnight and is
 	// checked after spends the old day, whose spend the check must see.
 	from, to := b.Start(began), b.End(began)
-	logged, err := t.logged(ctx, keyID, from)
-	if err != nil {
-		return nil, err
-	}
 
+	if t.beforeCheck != nil {
+		t.beforeCheck()
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	a := t.account(keyID)
 	var waited <-chan time.Time
 	for {
+		// The log's part is taken under the lock at each check, read
+		// again when a booked cost of a call it counts (Correct) dropped
+		// it, whenever that came: a figure kept from before the lock
+		// could be the estimate the booking replaced.
+		logged, err := t.loggedLocked(ctx, a, keyID, from)
+		if err != nil {
+			return nil, err
+		}
 		spent, held, calls := a.spentIn(from, to, logged, t.now())
 		if spent+held < b.USD {
 			return t.holdLocked(a, keyID, usd, began), nil
@@ -179,16 +191,6 @@ func (t *Tracker) Hold(ctx context.Context, keyID string, usd float64, began tim
 		}
 		if !t.awaitRelease(ctx, a, waited) {
 			return nil, refusal(b, now, to, spent, held, calls)
-		}
-		if _, ok := a.logged[from]; !ok {
-			// A booked cost of a call the log counts (Correct) woke it:
-			// the log's part is read again, as the next check does.
-			t.mu.Unlock()
-			logged, err = t.logged(ctx, keyID, from)
-			t.mu.Lock()
-			if err != nil {
-				return nil, err
-			}
 		}
 	}
 }
@@ -309,34 +311,30 @@ func (t *Tracker) budget(ctx context.Context, keyID string, now time.Time) (stor
 	return a.budget, nil
 }
 
-// logged returns the log's part of keyID's spend since from: read the
-// first time this period is asked for, then kept. A read that a booked
-// cost came during is read again: it may have found the row as it was.
-func (t *Tracker) logged(ctx context.Context, keyID string, from time.Time) (float64, error) {
+// loggedLocked returns the log's part of keyID's spend (its account a)
+// since from: read the first time this period is asked for, then kept. A
+// read that a booked cost came during is read again: it may have found the
+// row as it was. t.mu is held, let go while the log is read, and held
+// again on return, so the figure returned is the one kept then.
+func (t *Tracker) loggedLocked(ctx context.Context, a *account, keyID string, from time.Time) (float64, error) {
 	for {
-		t.mu.Lock()
-		a := t.account(keyID)
-		logged, ok := a.logged[from]
-		rebooked := a.rebooked
-		t.mu.Unlock()
-		if ok {
+		if logged, ok := a.logged[from]; ok {
 			return logged, nil
 		}
+		rebooked := a.rebooked
+		t.mu.Unlock()
 		logged, err := t.src.KeySpend(ctx, keyID, from, t.started)
+		t.mu.Lock()
 		if err != nil {
 			return 0, err
 		}
-		t.mu.Lock()
-		a = t.account(keyID)
 		if a.rebooked != rebooked {
-			t.mu.Unlock()
 			continue
 		}
 		if a.logged == nil {
 			a.logged = make(map[time.Time]float64)
 		}
 		a.logged[from] = logged
-		t.mu.Unlock()
 		return logged, nil
 	}
 }

@@ -98,3 +98,31 @@ func TestACallWaitingForRoomIsLetInWhenABookedCostFromBeforeARestartMakesIt(t *t
 		t.Fatal("the call still waits for a hold to go, with room for it")
 	}
 }
+
+// The same when the booked cost from before the restart lands just before
+// the check takes the lock, after the log's part was last read: the check
+// reads it again and lets the call in at once, not refused (or kept waiting
+// for UnderWayWait) for the estimate the booking replaced.
+func TestABookedCostFromBeforeARestartLandingJustBeforeTheCheckIsSeen(t *testing.T) {
+	now := time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC)
+	beforeRestart := now.Add(-time.Hour)
+	src := &rebookedSource{b: store.Budget{USD: 1, Period: store.PeriodMonth}, spent: 0.7} // at the estimate
+	tr := New(src, func() time.Time { return now })
+	tr.UnderWayWait = 0 // no wait: the first check decides
+	ctx := context.Background()
+
+	spend, err := tr.Hold(ctx, "key_a", 0.3, now)
+	require.NoError(t, err, "$0.70 spent of $1")
+	defer spend(0)
+
+	booked := false
+	tr.beforeCheck = func() {
+		if !booked {
+			booked = true
+			src.rebook(0.2) // its job cost $0.20, booked in its row first
+			tr.Correct("key_a", -0.5, beforeRestart)
+		}
+	}
+	require.NoError(t, tr.Admit(ctx, "key_a"), "$0.20 spent and $0.30 under way of $1")
+	assert.True(t, booked, "the booking landed before the check")
+}
