@@ -167,7 +167,8 @@ func decodeResource(body []byte) (Resource, error) {
 // here with capacity as it was written, and a 0 the client wrote is
 // refused as out of range.
 func decodePut(body []byte) (Resource, error) {
-	if err := refuseUnserved(body); err != nil {
+	body, err := readUnserved(body)
+	if err != nil {
 		return Resource{}, err
 	}
 	var in struct {

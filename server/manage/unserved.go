@@ -1,6 +1,7 @@
 package manage
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -32,27 +33,43 @@ var unserved = []struct{ member, accepts, why string }{
 		"per call with the call's service_tier, which is passed on and billed at that tier's prices"},
 }
 
-// refuseUnserved refuses a body that sets one of unserved's members (in any
+// readUnserved refuses a body that sets one of unserved's members (in any
 // case, as the decoder would read it) to other than the value it accepts,
-// saying why. A body that is not JSON is left to decodeStrict.
-func refuseUnserved(body []byte) error {
+// saying why, and returns the body without those set to null: Azure's GET
+// bodies and Terraform carry null for the members they leave unset, which
+// sets nothing here, and the strict decoder would refuse the members it
+// does not know. A body that is not JSON is left to decodeStrict.
+func readUnserved(body []byte) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) != nil {
-		return nil
+		return body, nil
 	}
-	_, props, ok := object(top, "properties")
+	pkey, props, ok := object(top, "properties")
 	if !ok {
-		return nil
+		return body, nil
 	}
+	dropped := false
 	for _, u := range unserved {
 		for k, v := range props {
-			if router.FoldName(k) == router.FoldName(u.member) && !accepted(v, u.accepts) {
-				return badRequest(CodeInvalidBody, "properties."+u.member, u.why)
+			switch {
+			case router.FoldName(k) != router.FoldName(u.member):
+			case isNull(v):
+				delete(props, k)
+				dropped = true
+			case !accepted(v, u.accepts):
+				return nil, badRequest(CodeInvalidBody, "properties."+u.member, u.why)
 			}
 		}
 	}
-	return nil
+	if !dropped {
+		return body, nil
+	}
+	top[pkey] = encode(props)
+	return encode(top), nil
 }
+
+// isNull reports whether v is JSON's null.
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 // accepted reports whether v is the string accepts, in any case (as Azure
 // reads its enum values); nothing is when accepts is empty.

@@ -186,7 +186,7 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	}
 	out.Properties.VersionUpgradeOption = upgrade
 	if strings.TrimSpace(r.Properties.ServiceTier) != "" {
-		// decodePut took no other value (refuseUnserved).
+		// decodePut took no other value (readUnserved).
 		out.Properties.ServiceTier = ServiceTierDefault
 	}
 	if err != nil {
