@@ -36,11 +36,20 @@ func checkTags(tags map[string]string) (map[string]string, error) {
 	}
 	// In name order, so a body with several bad tags is refused for the
 	// same one each time.
-	for _, name := range slices.Sorted(maps.Keys(tags)) {
+	names := slices.Sorted(maps.Keys(tags))
+	for i, name := range names {
 		value := tags[name]
+		// ARM reads tag names in any case as one tag (same page: "Tag
+		// names are case-insensitive for operations"): kept apart here,
+		// two such tags would be one, or refused, when applied to Azure,
+		// and which value wins is not the client's to guess.
+		same := slices.IndexFunc(names[:i], func(n string) bool { return strings.EqualFold(n, name) })
 		switch {
 		case name == "":
 			return nil, badRequest(CodeInvalidBody, "tags", "tags has an empty tag name")
+		case same >= 0:
+			return nil, badRequest(CodeInvalidBody, "tags",
+				fmt.Sprintf("tags %.40q and %.40q differ only in case; Azure reads tag names in any case as one tag, so keep one of them", names[same], name))
 		case strings.ContainsAny(name, tagNameForbidden):
 			bad := name[strings.IndexAny(name, tagNameForbidden)]
 			return nil, badRequest(CodeInvalidBody, "tags",

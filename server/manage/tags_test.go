@@ -47,6 +47,8 @@ func TestADeploymentsTagsAreKeptAndAnswered(t *testing.T) {
 		{"{" + strings.Join(many, ", ") + "}", "tags", "at most 50"},
 		{`{"team": "` + strings.Repeat("x", 257) + `"}`, "tags.team", "at most 256"},
 		{`{"` + strings.Repeat("n", 513) + `": "v"}`, "tags", "at most 512"},
+		// ARM reads tag names in any case as one tag.
+		{`{"team": "search", "Team": "ads"}`, "tags", `"Team" and "team" differ only in case`},
 	} {
 		w = e.do(http.MethodPut, "/deployments/tagged", withTags(defaultDeployment, bad.tags))
 		require.Equal(t, http.StatusBadRequest, w.Code, "%s: %s", bad.says, w.Body.String())
