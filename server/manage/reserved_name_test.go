@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/manage"
 )
 
 // README "Validation rules": "unknown", in any case, is the deployment
@@ -54,4 +56,55 @@ func TestADeploymentStoredAsUnknownBeforeIsKept(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	w = e.do(http.MethodGet, "/deployments/unknown", "")
 	assert.Equal(t, http.StatusNotFound, w.Code)
+}
+
+// Pausing and resuming a deployment stored as "unknown" by an earlier build
+// changes only its state, so it is let through, by Azure's actions and by
+// a GET-then-PUT that changes deploymentState alone; any other change is
+// refused saying what to do instead.
+func TestADeploymentStoredAsUnknownBeforeCanBePausedAndResumed(t *testing.T) {
+	e := newEnv(t, adminKey)
+	const stored = `{"sku": {"name": "GlobalStandard", "capacity": 10}, "tags": {"team": "search"}, ` +
+		`"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "balanced"}}}`
+	_, err := e.store.PutDeployment(context.Background(), "unknown", json.RawMessage(stored))
+	require.NoError(t, err)
+	const azure = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments/"
+	state := func() string {
+		w := e.do(http.MethodGet, "/deployments/unknown", "")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		var got manage.Resource
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+		assert.Equal(t, map[string]string{"team": "search"}, got.Tags, "it keeps its settings")
+		return got.Properties.DeploymentState
+	}
+
+	w := e.do(http.MethodPost, azure+"unknown/pause?api-version=2026-01-15-preview", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, manage.DeploymentPaused, state())
+	w = e.do(http.MethodPost, azure+"unknown/resume?api-version=2026-01-15-preview", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, manage.DeploymentRunning, state())
+
+	// Its GET answer PUT back with deploymentState changed, as Terraform does.
+	w = e.do(http.MethodGet, azure+"unknown", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	body["properties"].(map[string]any)["deploymentState"] = "paused"
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	w = e.do(http.MethodPut, azure+"unknown", string(raw))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, manage.DeploymentPaused, state())
+
+	// Any other change is a new deployment under the reserved name.
+	body["properties"].(map[string]any)["routing"] = map[string]any{"mode": "cost"}
+	raw, err = json.Marshal(body)
+	require.NoError(t, err)
+	w = e.do(http.MethodPut, azure+"unknown", string(raw))
+	require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+	got := decodeErr(t, w)
+	assert.Equal(t, "InvalidResourceName", got.Error.Code)
+	assert.Contains(t, got.Error.Message, "delete it and create it under another name", "it says what to do")
+	assert.Equal(t, manage.DeploymentPaused, state(), "a refused PUT changed nothing")
 }

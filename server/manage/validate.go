@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -141,6 +142,35 @@ func skuName(r Resource) string {
 	return r.SKU.Name
 }
 
+// reservedName refuses a PUT of deployment name, which
+// router.IsReservedDeploymentName reserves; found says one is stored under
+// it (by an earlier build), which is kept, and whose state may change.
+func reservedName(name string, found bool) error {
+	msg := fmt.Sprintf("the name %q is reserved: /metrics counts calls to deployment names that were not found as deployment=%q, so that clients cannot add a series per made-up name, and a deployment of that name would be counted with them; ",
+		name, router.UnfoundDeployment)
+	if found {
+		msg += "the one an earlier build stored under it can still be read, paused, resumed and deleted: to change it otherwise, delete it and create it under another name"
+	} else {
+		msg += "choose another name"
+	}
+	return badRequest(CodeInvalidName, "name", msg)
+}
+
+// onlyStateChanged reports whether in, a PUT body, is prev with at most its
+// deploymentState changed: the members a PUT sets are the same, those only
+// answers carry (name, id, etag, systemData, provisioningState) aside.
+func onlyStateChanged(prev, in Resource) bool {
+	settable := func(r Resource) Resource {
+		out := Resource{SKU: r.SKU, Properties: r.Properties, Tags: r.Tags}
+		out.Properties.ProvisioningState, out.Properties.DeploymentState = "", ""
+		if len(out.Tags) == 0 {
+			out.Tags = nil
+		}
+		return out
+	}
+	return reflect.DeepEqual(settable(prev), settable(in))
+}
+
 // normalize checks a PUT body for deployment name against the catalog and
 // the other deployments (replaces, when not empty, is the stored
 // deployment the PUT replaces, which is no longer there to route to), and
@@ -153,11 +183,6 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	}
 	if r.Name != "" && router.FoldName(r.Name) != router.FoldName(name) {
 		return Resource{}, badRequest(CodeInvalidName, "name", fmt.Sprintf("the body names deployment %q but the URL names %q", r.Name, name))
-	}
-	if router.IsReservedDeploymentName(name) {
-		return Resource{}, badRequest(CodeInvalidName, "name",
-			fmt.Sprintf("the name %q is reserved: /metrics counts calls to deployment names that were not found as deployment=%q, so that clients cannot add a series per made-up name, and a deployment of that name would be counted with them; choose another name",
-				name, router.UnfoundDeployment))
 	}
 	if isDefaultName(name) && !r.IsRouter() {
 		// Every client calls this name by default: only a router may

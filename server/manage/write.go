@@ -31,6 +31,13 @@ func (a *API) putChecked(ctx context.Context, st Store, name string, in Resource
 	if !found && isDefaultName(name) {
 		tag = a.builtInETag() // GET shows it: it exists
 	}
+	// No deployment is made under a reserved name; one an earlier build
+	// stored there may be paused and resumed (Azure's actions, or a PUT
+	// of it changing only deploymentState), as a deployment that is kept
+	// must, and is otherwise only deleted.
+	if router.IsReservedDeploymentName(name) && !(found && onlyStateChanged(prev, in)) {
+		return written{}, reservedName(name, found)
+	}
 	replaces := ""
 	if found {
 		replaces = stored
