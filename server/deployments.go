@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -58,6 +59,9 @@ func (s *Server) resolveDeployment(ctx context.Context, name string) (dep router
 		if d, _, ok := s.deploymentServing(ctx, name); ok {
 			return d, true, nil
 		}
+		if d, err := s.pausedServing(ctx, name); err != nil {
+			return d, false, err
+		}
 		return dep, false, s.withLeftOutReason(ctx, err, name)
 	}
 	return dep, false, err
@@ -102,11 +106,62 @@ func (s *Server) deploymentsDefaultFirst(ctx context.Context) ([]router.Deployme
 	if err != nil {
 		return nil, err
 	}
+	return defaultFirst(deps), nil
+}
+
+// defaultFirst moves the default deployment, if deps has it, to the front.
+func defaultFirst(deps []router.Deployment) []router.Deployment {
 	if i := slices.IndexFunc(deps, func(d router.Deployment) bool { return router.FoldName(d.Name) == DefaultDeploymentName }); i > 0 {
 		d := deps[i]
 		deps = slices.Insert(slices.Delete(deps, i, i+1), 0, d)
 	}
-	return deps, nil
+	return deps
+}
+
+// maxPausedNamed is how many paused deployments pausedServing's refusal
+// names; the rest are counted.
+const maxPausedNamed = 3
+
+// pausedServing refuses a call naming a model that no running deployment
+// lists but a paused one does (when the deployments can list their paused
+// ones: PausedDeployments): EDeploymentPaused, as a call through that
+// deployment gets, naming the paused ones that list it, with the one it
+// would go through (the default first, as deploymentServing picks). A 404
+// would tell the client the model does not exist here, and send its user
+// to check the name, when resuming a deployment serves it again. nil when
+// none lists it.
+func (s *Server) pausedServing(ctx context.Context, name string) (router.Deployment, error) {
+	pd, ok := s.deploys.(PausedDeployments)
+	if !ok || s.cfg.Router == nil {
+		return router.Deployment{}, nil
+	}
+	deps, err := pd.Paused(ctx)
+	if err != nil {
+		return router.Deployment{}, nil // the refusal it gets is not found
+	}
+	var listing []string
+	for _, d := range defaultFirst(deps) {
+		if _, ok := s.lists(d, name); ok {
+			listing = append(listing, d.Name)
+		}
+	}
+	if len(listing) == 0 {
+		return router.Deployment{}, nil
+	}
+	quoted := make([]string, min(len(listing), maxPausedNamed))
+	for i := range quoted {
+		quoted[i] = strconv.Quote(listing[i])
+	}
+	which := "deployment " + quoted[0]
+	if len(listing) > 1 {
+		which = "deployments " + strings.Join(quoted, ", ")
+		if more := len(listing) - len(quoted); more > 0 {
+			which += fmt.Sprintf(" and %d more", more)
+		}
+	}
+	return router.Deployment{Name: listing[0]}, router.Errorf(router.EDeploymentPaused,
+		"model %q is listed here only by paused %s, and a paused deployment takes no calls: PUT one with properties.deploymentState %q to resume it, or name a model GET /v1/models lists",
+		name, which, "Running")
 }
 
 // deploymentServing finds the deployment a call naming a model (a
@@ -124,13 +179,22 @@ func (s *Server) deploymentServing(ctx context.Context, name string) (router.Dep
 		return router.Deployment{}, "", false
 	}
 	for _, d := range deps {
-		models, err := s.cfg.Router.Candidates(d)
-		if err != nil {
-			continue
-		}
-		if i := slices.IndexFunc(models, func(m router.Model) bool { return m.ID == name || m.Name == name }); i >= 0 {
-			return d, models[i].ID, true
+		if id, ok := s.lists(d, name); ok {
+			return d, id, true
 		}
 	}
 	return router.Deployment{}, "", false
+}
+
+// lists reports whether deployment d lists the model called name, by its
+// id or its catalog name, and returns its id; s.cfg.Router is set.
+func (s *Server) lists(d router.Deployment, name string) (string, bool) {
+	models, err := s.cfg.Router.Candidates(d)
+	if err != nil {
+		return "", false
+	}
+	if i := slices.IndexFunc(models, func(m router.Model) bool { return m.ID == name || m.Name == name }); i >= 0 {
+		return models[i].ID, true
+	}
+	return "", false
 }

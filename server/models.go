@@ -73,6 +73,12 @@ func (s *Server) model(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if _, err := s.pausedServing(c.Request.Context(), id); err != nil {
+		// A model only paused deployments list: the same answer a call
+		// naming it gets.
+		s.writeError(c, err)
+		return
+	}
 	s.writeError(c, &router.Error{Code: router.ENotFound, Param: "model",
 		Message: fmt.Sprintf("The model %q does not exist here: GET /v1/models lists the deployments to name.", id)})
 }

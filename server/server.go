@@ -38,6 +38,14 @@ type Deployments interface {
 	List(ctx context.Context) ([]router.Deployment, error)
 }
 
+// PausedDeployments is Deployments that can also list its paused
+// deployments, each as it would serve were it running (manage.Source): a
+// call naming a model only they list is then told they are paused, not
+// that the model does not exist.
+type PausedDeployments interface {
+	Paused(ctx context.Context) ([]router.Deployment, error)
+}
+
 // Observer sees every record after its response is done (metrics).
 type Observer interface {
 	Observe(router.Record)

@@ -262,6 +262,29 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 	return out, nil
 }
 
+// Paused returns the paused router deployments, in name order, each as it
+// would serve were it running, so that a call naming a model only they
+// list is told that they are paused rather than that the model does not
+// exist here. Like List, it leaves out one this build cannot serve.
+func (s *Source) Paused(ctx context.Context) ([]router.Deployment, error) {
+	deployed, all, err := s.catalog.modelDeployments(ctx, s.store)
+	if err != nil {
+		return nil, err
+	}
+	var out []router.Deployment
+	for _, nr := range all {
+		if !nr.res.IsRouter() || !nr.res.Paused() {
+			continue
+		}
+		running := nr.res
+		running.Properties.DeploymentState = DeploymentRunning
+		if d, err := s.toDeployment(ctx, nr.name, running, deployed); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 // toDeployment turns a stored router resource into the router's view. Models
 // that need a deployment (Claude) are left out unless one of their
 // deployments has the router's SKU, the rule a subset is checked by: the
