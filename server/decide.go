@@ -577,12 +577,14 @@ func (s *Server) noteDeployment(ctx context.Context, ex *exchange, name string) 
 		return router.Deployment{}, false, err
 	}
 	dep, byModel, err := s.resolveDeployment(ctx, name)
-	if router.ErrorCode(err) == router.EDeploymentPaused && dep.Name != "" {
-		// It exists, paused: logged and counted under its name, as any
-		// refused call to a found deployment is.
-		ex.rec.Decision.Deployment, ex.rec.DeploymentFound = dep.Name, true
-	}
 	if err != nil {
+		// ErrorCode only here: its errors.As target escapes, one
+		// allocation a call, which a found deployment need not pay.
+		if router.ErrorCode(err) == router.EDeploymentPaused && dep.Name != "" {
+			// It exists, paused: logged and counted under its name, as
+			// any refused call to a found deployment is.
+			ex.rec.Decision.Deployment, ex.rec.DeploymentFound = dep.Name, true
+		}
 		return router.Deployment{}, false, err
 	}
 	ex.rec.Decision.Deployment = dep.Name
