@@ -59,8 +59,9 @@ type serveFile struct {
 	// value for that could not be read; they keep their defaults.
 	failed map[string]bool
 	// keysWritten names the key fields (dotted) whose value the file
-	// holds itself rather than as ${VAR}.
-	keysWritten []string
+	// holds itself rather than as ${VAR}; keysNamed those it gives as
+	// ${VAR} only.
+	keysWritten, keysNamed []string
 }
 
 // fileProvider is one upstream in the file. The name it sits under is the
@@ -677,10 +678,8 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.applyTo(o, set)
 	o.configPath = path
-	if info, err := fh.Stat(); err == nil && len(f.keysWritten) > 0 && info.Mode().Perm()&0o077 != 0 {
-		// Sorted: providers are decoded in a map's order, and the line
-		// should read the same at every start.
-		o.configKeysReadable = &readableKeys{mode: info.Mode().Perm(), fields: slices.Sorted(slices.Values(f.keysWritten))}
+	if info, err := fh.Stat(); err == nil {
+		o.configKeysExposed = keysExposedBy(info.Mode().Perm(), f.keysWritten, f.keysNamed)
 	}
 	if err != nil {
 		return fileValuesError{prefixEach(path, err)}

@@ -54,8 +54,14 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 		}
 		return v, true
 	}
-	keyWritten := func(field string) { f.keysWritten = append(f.keysWritten, field) }
-	decodeObject("", top, reflect.ValueOf(f).Elem(), decoder{fail, expand, keyWritten})
+	keyField := func(field string, written bool) {
+		if written {
+			f.keysWritten = append(f.keysWritten, field)
+		} else {
+			f.keysNamed = append(f.keysNamed, field)
+		}
+	}
+	decodeObject("", top, reflect.ValueOf(f).Elem(), decoder{fail, expand, keyField})
 	if err := errors.Join(errs...); err != nil {
 		return f, err
 	}
@@ -67,9 +73,10 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 type decoder struct {
 	fail   func(field string, err error)
 	expand func(field, s string) (string, bool)
-	// keyWritten is told of each key field whose value is written in the
-	// file itself, not only ${VAR} references.
-	keyWritten func(field string)
+	// keyField is told of each key field the file gives a value, and
+	// whether that is written in the file itself, not only ${VAR}
+	// references.
+	keyField func(field string, written bool)
 }
 
 // decodeObject decodes the JSON object raw into the struct dst field by
@@ -153,8 +160,8 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 		if !ok {
 			return
 		}
-		if isSecret(dst.Type()) && strings.TrimSpace(varRef.ReplaceAllString(s, "")) != "" {
-			d.keyWritten(path)
+		if isSecret(dst.Type()) && strings.TrimSpace(s) != "" {
+			d.keyField(path, strings.TrimSpace(varRef.ReplaceAllString(s, "")) != "")
 		}
 		value, _ = json.Marshal(v)
 	}

@@ -107,9 +107,10 @@ type serveOptions struct {
 	// fileFailed names the file's fields that could not be read; validate
 	// does not report them a second time.
 	fileFailed map[string]bool
-	// configKeysReadable is set when the file holds keys of its own and
-	// accounts other than its owner may read it (warnKeysReadable).
-	configKeysReadable *readableKeys
+	// configKeysExposed is set when accounts other than the file's owner
+	// may read the keys it holds, or change where its keys are sent
+	// (warnKeysExposed).
+	configKeysExposed *exposedKeys
 
 	// environ replaces os.Environ() (provider configuration, admin key),
 	// with the keys read from VAR_FILE files set as VAR; keyFiles names,
@@ -428,7 +429,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
 		"prompt_hash", promptHashKind(promptHashKey))
-	warnKeysReadable(o, log)
+	warnKeysExposed(o, log)
 	warnShortAdminKey(adminKey, log)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")

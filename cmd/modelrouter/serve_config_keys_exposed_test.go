@@ -80,3 +80,41 @@ func TestServeNamesTheReadableKeysInOneOrder(t *testing.T) {
 	assert.Contains(t, logs, "keys=admin_key,providers.anthropic.api_key,providers.deepseek.api_key,providers.default.api_key,"+
 		"providers.gpt-oss.api_key,providers.meta.api_key,providers.openai.api_key,providers.xai.api_key")
 }
+
+// A file others may change, and not read, is said to be that: they may
+// point a provider's base_url at a server of theirs and catch its key,
+// ${VAR} ones included, so moving the keys out of it is no fix.
+func TestServeWarnsThatAConfigFileWithKeysIsWritableByOthers(t *testing.T) {
+	written := `{"admin_key": "admin-written-in-the-file", "providers": {"default": {"base_url": "http://127.0.0.1:9/v1", "api_key": "sk-written-in-the-file"}}}`
+	named := `{"providers": {"default": {"base_url": "http://127.0.0.1:9/v1", "api_key": "${KEY_FROM_ENV}"}}}`
+	for _, c := range []struct {
+		doc        string
+		mode       os.FileMode
+		read, keys string
+	}{
+		{written, 0o622, "", "keys=admin_key,providers.default.api_key"},
+		{named, 0o620, "", "keys=providers.default.api_key"},
+		{named, 0o664, "", "keys=providers.default.api_key"}, // readable, but holds no key
+		{written, 0o666, "may read it", "keys=admin_key,providers.default.api_key"},
+	} {
+		logs := serveLogsWithConfig(t, c.doc, c.mode)
+		assert.Contains(t, logs, "other accounts may", "%04o", c.mode)
+		assert.Contains(t, logs, "change it to send a key to a server of theirs", "%04o", c.mode)
+		assert.Contains(t, logs, c.keys, "%04o", c.mode)
+		assert.NotContains(t, logs, "give the keys as ${VAR}", "%04o: no fix for a file others may change", c.mode)
+		if c.read == "" {
+			assert.NotContains(t, logs, "may read it", "%04o", c.mode)
+		} else {
+			assert.Contains(t, logs, c.read, "%04o", c.mode)
+		}
+		assert.NotContains(t, logs, "written-in-the-file")
+		assert.NotContains(t, logs, "sk-from-the-environment")
+		assert.Equal(t, 1, strings.Count(logs, "level=WARN msg=\"config file"), "%04o: one line", c.mode)
+	}
+}
+
+// Execute bits alone give others neither the keys nor the file.
+func TestServeDoesNotWarnAboutAConfigFileOthersMayOnlyExecute(t *testing.T) {
+	doc := `{"admin_key": "admin-written-in-the-file"}`
+	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o711), "other accounts may")
+}
