@@ -118,18 +118,25 @@ var providerKinds = []string{upstream.KindOpenAI, upstream.KindAnthropic, upstre
 
 var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// expandVars replaces each ${VAR} with its value. Only the braced form is
-// read, so a key that happens to contain "$" stays as written.
-func expandVars(s string, getenv func(string) string) (string, error) {
+// expandVars replaces each ${VAR} with its value, as lookup gives it. Only
+// the braced form is read, so a key that happens to contain "$" stays as
+// written.
+func expandVars(s string, lookup func(string) (string, error)) (string, error) {
 	var missing []string
+	var errs []error
 	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
 		name := varRef.FindStringSubmatch(ref)[1]
-		v := getenv(name)
-		if v == "" {
+		v, err := lookup(name)
+		if err != nil {
+			errs = append(errs, err)
+		} else if v == "" {
 			missing = append(missing, name)
 		}
 		return v
 	})
+	if len(errs) > 0 {
+		return "", errors.Join(errs...)
+	}
 	if len(missing) > 0 {
 		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
 	}
@@ -670,7 +677,15 @@ func loadConfigFile(o *serveOptions, path string, fs *flag.FlagSet) error {
 		return fmt.Errorf("config: %w", err)
 	}
 	defer fh.Close()
-	f, err := readServeFile(fh, func(k string) string { return env[k] })
+	// A key field's ${VAR} may be given as VAR_FILE, as the variables serve
+	// reads keys from are (readSecretFiles has read those already).
+	keyFile := func(k string) (string, error) {
+		if o.keyFiles[k] != "" {
+			return env[k], nil
+		}
+		return keyFromFile(env, k)
+	}
+	f, err := readServeFileKeys(fh, func(k string) string { return env[k] }, keyFile)
 	if f == nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

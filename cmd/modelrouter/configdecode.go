@@ -22,6 +22,16 @@ import (
 // fields that did decode come back with the error, so that serve can list
 // the invalid settings among them too; f.failed names the others.
 func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
+	return readServeFileKeys(r, getenv, nil)
+}
+
+// readServeFileKeys is readServeFile where a ${VAR} in a key field is
+// keyFile(VAR) when that is not "" (the key in VAR_FILE, keyFromFile),
+// else getenv's. Key fields only: VAR_FILE is how a secret is handed to a
+// container, and other programs' VAR_FILE (SSL_CERT_FILE, a PEM file's
+// path) must not turn a ${VAR} elsewhere into a file's content or a
+// refusal to start. Each VAR_FILE is read once.
+func readServeFileKeys(r io.Reader, getenv func(string) string, keyFile func(string) (string, error)) (*serveFile, error) {
 	doc, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -46,8 +56,29 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 		}
 		errs = append(errs, fmt.Errorf("config: %s: %w", field, err))
 	}
-	expand := func(field string, s string) (string, bool) {
-		v, err := expandVars(s, getenv)
+	type fileKey struct {
+		key string
+		err error
+	}
+	fileKeys := map[string]fileKey{}
+	lookupKey := func(name string) (string, error) {
+		k, ok := fileKeys[name]
+		if !ok {
+			k.key, k.err = keyFile(name)
+			fileKeys[name] = k
+		}
+		if k.err != nil || k.key != "" {
+			return k.key, k.err
+		}
+		return getenv(name), nil
+	}
+	lookup := func(name string) (string, error) { return getenv(name), nil }
+	expand := func(field string, s string, key bool) (string, bool) {
+		look := lookup
+		if key && keyFile != nil {
+			look = lookupKey
+		}
+		v, err := expandVars(s, look)
 		if err != nil {
 			fail(field, err)
 			return "", false
@@ -71,8 +102,9 @@ func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) 
 // decoder is what decodeObject reports problems to and expands ${VAR}
 // references with.
 type decoder struct {
-	fail   func(field string, err error)
-	expand func(field, s string) (string, bool)
+	fail func(field string, err error)
+	// expand's key says the field holds a key.
+	expand func(field, s string, key bool) (string, bool)
 	// keyField is told of each key field the file gives a value, and
 	// whether that is written in the file itself, not only ${VAR}
 	// references.
@@ -156,7 +188,7 @@ func decodeField(path string, raw json.RawMessage, dst reflect.Value, d decoder)
 	value := raw
 	var s string
 	if json.Unmarshal(raw, &s) == nil { // a string, of whatever field
-		v, ok := d.expand(path, s)
+		v, ok := d.expand(path, s, isSecret(dst.Type()))
 		if !ok {
 			return
 		}
