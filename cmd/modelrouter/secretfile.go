@@ -109,7 +109,8 @@ func keyFromFile(env map[string]string, name string) (string, error) {
 }
 
 // readSecretFile is the file's content less one trailing newline (\n or
-// \r\n), which an editor or `echo` adds. Its errors leave the path out.
+// \r\n), which an editor or `echo` adds, and less a leading UTF-8 byte
+// order mark, which Windows Notepad adds. Its errors leave the path out.
 func readSecretFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -123,7 +124,7 @@ func readSecretFile(path string) (string, error) {
 	case len(b) > maxSecretFileBytes:
 		return "", fmt.Errorf("over %d KiB, which no key is", maxSecretFileBytes>>10)
 	}
-	key, crlf := strings.CutSuffix(string(b), "\r\n")
+	key, crlf := strings.CutSuffix(strings.TrimPrefix(string(b), "\ufeff"), "\r\n")
 	if !crlf {
 		key = strings.TrimSuffix(key, "\n")
 	}

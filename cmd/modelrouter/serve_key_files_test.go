@@ -131,3 +131,17 @@ func TestServeReadsTheLastOfAKeyFileVariableSetTwice(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, strings.Count(err.Error(), `OPENAI_API_KEY_FILE "./no-such-key-file": no such file or directory`), err.Error())
 }
+
+// Windows Notepad starts a UTF-8 file with a byte order mark, which no key
+// holds: it is left out, or the provider would answer 401 to the key.
+func TestServeReadsAKeyFileSavedWithAByteOrderMark(t *testing.T) {
+	const key = "sk-upstream-notepad-0123456789"
+	o, err := parseServeArgs(nil, []string{"OPENAI_API_KEY_FILE=" + writeSecret(t, "\ufeff"+key+"\r\n")}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, key, envMap(o.environ)["OPENAI_API_KEY"])
+
+	bomOnly := writeSecret(t, "\ufeff\r\n")
+	_, err = parseServeArgs(nil, []string{"OPENAI_API_KEY_FILE=" + bomOnly}, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `OPENAI_API_KEY_FILE "`+bomOnly+`": the file is empty`)
+}
