@@ -9,16 +9,20 @@ import (
 // Hosted providers spell the model names the router model's profiles carry
 // in their own ways; ProfileName reads those spellings here.
 //
-// Amazon Bedrock names a model "[region.]provider.model-vN:M": a
-// cross-region inference profile's region, the provider, the model and
-// Bedrock's version of its entry. Only these providers are read as one,
+// Amazon Bedrock names a model "[region.]provider.model-vN:M[:CTXk]": a
+// cross-region inference profile's region, the provider, the model,
+// Bedrock's version of its entry and, for provisioned throughput, a
+// context window. Only these providers are read as one,
 // so a name that merely has a dot before its first dash ("qwen2.5-72b")
 // stays as it is.
 var (
 	bedrockRegions   = []string{"us", "us-gov", "eu", "apac", "global", "jp", "au", "ca"}
 	bedrockProviders = []string{"ai21", "amazon", "anthropic", "cohere", "deepseek", "meta", "mistral", "openai", "qwen", "writer"}
-	// bedrockVersion is the "-vN:M" that ends a Bedrock model ID.
-	bedrockVersion = regexp.MustCompile(`-v(\d+):(\d+)$`)
+	// bedrockVersion is the "-vN:M" that ends a Bedrock model ID ("-1:0"
+	// without the "v" for OpenAI's gpt-oss), then the ":48k" of an entry
+	// for provisioned throughput with that context window, the same
+	// model's weights.
+	bedrockVersion = regexp.MustCompile(`-(v?)(\d+):(\d+)(?::\d+k)?$`)
 	// bedrockLlama is Bedrock's "llama3-1-" for Llama 3.1 (and "llama3-"
 	// for Llama 3): the major version, then the minor one where given.
 	bedrockLlama = regexp.MustCompile(`^llama(\d+)(?:-(\d+))?-`)
@@ -40,9 +44,11 @@ func fromBedrock(s string) string {
 		return s
 	}
 	provider, model := rest[:i], rest[i+1:]
-	if m := bedrockVersion.FindStringSubmatch(model); m != nil {
+	// Without its "v" only Bedrock's first entry ("1:0") is read: what
+	// another number would be is not known.
+	if m := bedrockVersion.FindStringSubmatch(model); m != nil && (m[1] == "v" || m[2] == "1" && m[3] == "0") {
 		model = strings.TrimSuffix(model, m[0])
-		switch major, minor := m[1], m[2]; {
+		switch major, minor := m[2], m[3]; {
 		case endsInSnapshotDate(model), major == "1" && minor == "0":
 			// Bedrock's count of its entries of the model, which the
 			// name before it already names: the date of Claude 3.5

@@ -52,6 +52,12 @@ func TestProfileNameReadsHostedProvidersNamesOfOneProfile(t *testing.T) {
 		"mistral.mistral-7b-instruct-v0:2":   "mistral-7b-instruct-v0.2",
 		"mistral.mistral-large-2407-v1:0":    "mistral-large-2",
 		"ai21.jamba-1-5-large-v1:0":          "jamba-1.5-large",
+		// an entry for provisioned throughput with its context window:
+		// the same weights
+		"anthropic.claude-3-haiku-20240307-v1:0:48k":     "claude-3-haiku-20240307",
+		"anthropic.claude-3-haiku-20240307-v1:0:200k":    "claude-3-haiku-20240307",
+		"anthropic.claude-3-5-sonnet-20240620-v1:0:18k":  "claude-3-5-sonnet-20240620",
+		"anthropic.claude-3-5-sonnet-20241022-v2:0:200k": "claude-3-5-sonnet-20241022",
 		// an ARN names the model ID after its last "/"
 		"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0": "claude-3-5-sonnet-20240620",
 		// OpenRouter: the organisation goes, Claude's "3.5" is Anthropic's "3-5"
@@ -88,8 +94,12 @@ func TestProfileNameLeavesHostedNamesOfNoOneProfileUnmapped(t *testing.T) {
 		"openai/gpt-4o":               "gpt-4o",
 		"claude-3-5-sonnet-latest":    "claude-3-5-sonnet-latest",
 		// Bedrock's Claude 2.1 is no Claude 2.0, and neither has a profile
-		"anthropic.claude-v2:1": "claude-v2.1",
-		"anthropic.claude-v2":   "claude-v2",
+		"anthropic.claude-v2:1":      "claude-v2.1",
+		"anthropic.claude-v2":        "claude-v2",
+		"anthropic.claude-v2:1:200k": "claude-v2.1",
+		// a version without its "v" other than Bedrock's first entry
+		// ("1:0") is not read: what it counts is not known
+		"openai.gpt-oss-120b-2:0": "gpt-oss-120b-2:0",
 		// a provider-like prefix that is no Bedrock provider stays
 		"foo.claude-3-5-sonnet-20240620-v1:0": "foo.claude-3-5-sonnet-20240620-v1:0",
 	} {
@@ -113,5 +123,18 @@ func TestProfileNameKeepsNamesThatOnlyLookHosted(t *testing.T) {
 		"gpt-3.5-turbo-0125":                          "gpt-3.5-turbo-0125",
 	} {
 		assert.Equal(t, want, ProfileName(in), in)
+	}
+}
+
+// Bedrock names OpenAI's open-weights gpt-oss "openai.gpt-oss-120b-1:0",
+// its version without the "v": it reads as the catalog's gpt-oss-120b, the
+// model the gateway predicts (through its stand-in) and serves.
+func TestProfileNameReadsBedrocksGptOssAsTheCatalogModel(t *testing.T) {
+	cat, err := Catalog()
+	require.NoError(t, err)
+	m, ok := cat.Model("gpt-oss-120b")
+	require.True(t, ok)
+	for _, in := range []string{"openai.gpt-oss-120b-1:0", "us.openai.gpt-oss-120b-1:0", "openai.gpt-oss-120b-1:0:128k"} {
+		assert.Equal(t, ProfileName(m.ID), ProfileName(in), in)
 	}
 }
