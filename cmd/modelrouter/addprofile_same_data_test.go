@@ -85,3 +85,24 @@ func TestAddProfileRefusesAProfileTheBaseHasBeforeWriting(t *testing.T) {
 	_, statErr := os.Stat(out)
 	assert.True(t, os.IsNotExist(statErr), "the first profile was written to --out before the second was refused: %v", err)
 }
+
+// README "Adding one model without retraining": a Bedrock spelling of a
+// model the router model has a profile of is read as that profile, so
+// add-profile without --profile says the profile exists rather than adding
+// a second one under the Bedrock name.
+func TestAddProfileReadsABedrockNameAsTheProfileItNames(t *testing.T) {
+	if _, err := models.Artifacts(); err != nil {
+		t.Skip(err)
+	}
+	data := writeRatedAnswers(t, 60)
+	for in, profile := range map[string]string{
+		"us.anthropic.claude-3-5-sonnet-20241022-v2:0": "claude-3-5-sonnet-20241022",
+		"anthropic.claude-3-haiku-20240307-v1:0:48k":   "claude-3-haiku-20240307",
+	} {
+		out := filepath.Join(t.TempDir(), "router-model")
+		_, _, err := runCmd(t, "add-profile", "--data", data, "--model", in, "--out", out)
+		assert.ErrorContains(t, err, `the router model already has a profile "`+profile+`"`, in)
+		_, statErr := os.Stat(out)
+		assert.True(t, os.IsNotExist(statErr), "%s: written to --out", in)
+	}
+}
