@@ -118,3 +118,19 @@ func TestServeDoesNotWarnAboutAConfigFileOthersMayOnlyExecute(t *testing.T) {
 	doc := `{"admin_key": "admin-written-in-the-file"}`
 	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o711), "other accounts may")
 }
+
+// A file others may change is their way to the keys in serve's environment
+// even when it names none: a provider they add, with a base_url of theirs
+// and "api_key": "${OPENAI_API_KEY}", is sent that key. So it is warned of
+// too; one others may only read, without keys, is not.
+func TestServeWarnsThatAConfigFileWithoutKeysIsWritableByOthers(t *testing.T) {
+	doc := `{"grace": "10s"}`
+	for _, mode := range []os.FileMode{0o664, 0o622} {
+		logs := serveLogsWithConfig(t, doc, mode)
+		assert.Contains(t, logs, "other accounts may change it", "%04o", mode)
+		assert.Contains(t, logs, "${VAR}", "%04o: says how a file without keys gives them away", mode)
+		assert.NotContains(t, logs, " keys=", "%04o: it names no key field", mode)
+		assert.NotContains(t, logs, "sk-from-the-environment")
+	}
+	assert.NotContains(t, serveLogsWithConfig(t, doc, 0o644), "config file", "readable, without keys")
+}
