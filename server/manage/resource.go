@@ -161,13 +161,13 @@ func decodeResource(body []byte) (Resource, error) {
 	return r, err
 }
 
-// decodePut reads the body of a PUT, strictly once the members only
-// Azure's answers carry are dropped (dropReadOnly). Resource's SKU reads an absent
+// decodePut reads the body of a PUT, strictly once its nulls and the
+// members only Azure's answers carry are dropped (readAzureBody). Resource's SKU reads an absent
 // capacity as 0, and that one gets the default; so the body's sku is read
 // here with capacity as it was written, and a 0 the client wrote is
 // refused as out of range.
 func decodePut(body []byte) (Resource, error) {
-	body, err := readUnserved(body)
+	body, err := readAzureBody(body)
 	if err != nil {
 		return Resource{}, err
 	}
@@ -179,7 +179,7 @@ func decodePut(body []byte) (Resource, error) {
 			Capacity json.RawMessage `json:"capacity"`
 		} `json:"sku,omitempty"`
 	}
-	if err := decodeStrict(dropReadOnly(body), &in); err != nil {
+	if err := decodeStrict(body, &in); err != nil {
 		var be *bodyError
 		if errors.As(err, &be) {
 			return Resource{}, badRequest(CodeInvalidBody, be.param, be.Error())

@@ -1,11 +1,6 @@
 package manage
 
-import (
-	"bytes"
-	"encoding/json"
-
-	"github.com/modelrouter/modelrouter/router"
-)
+import "github.com/modelrouter/modelrouter/router"
 
 // unserved are the members of Azure's DeploymentProperties a client can
 // set that the gateway has no honest meaning for, each with why, in one
@@ -33,47 +28,23 @@ var unserved = []struct{ member, accepts, why string }{
 		"per call with the call's service_tier, which is passed on and billed at that tier's prices"},
 }
 
-// readUnserved refuses a body that sets one of unserved's members (in any
-// case, as the decoder would read it) to other than the value it accepts,
-// saying why, and returns the body without those set to null: Azure's GET
-// bodies and Terraform carry null for the members they leave unset, which
-// sets nothing here, and the strict decoder would refuse the members it
-// does not know. A body that is not JSON is left to decodeStrict.
-func readUnserved(body []byte) ([]byte, error) {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return body, nil
-	}
-	pkey, props, ok := object(top, "properties")
-	if !ok {
-		return body, nil
-	}
-	dropped := false
+// refuseUnserved refuses v, the value of the member at path (folded, as
+// readMembers gives it), when the member is one of unserved's, in any case
+// (as the decoder would read it), and v is other than the value it
+// accepts, saying why. A null, which sets nothing here, readAzureBody has
+// dropped before.
+func refuseUnserved(path string, v any) error {
 	for _, u := range unserved {
-		for k, v := range props {
-			switch {
-			case router.FoldName(k) != router.FoldName(u.member):
-			case isNull(v):
-				delete(props, k)
-				dropped = true
-			case !accepted(v, u.accepts):
-				return nil, badRequest(CodeInvalidBody, "properties."+u.member, u.why)
-			}
+		if path == router.FoldName("properties."+u.member) && !accepted(v, u.accepts) {
+			return badRequest(CodeInvalidBody, "properties."+u.member, u.why)
 		}
 	}
-	if !dropped {
-		return body, nil
-	}
-	top[pkey] = encode(props)
-	return encode(top), nil
+	return nil
 }
-
-// isNull reports whether v is JSON's null.
-func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 // accepted reports whether v is the string accepts, in any case (as Azure
 // reads its enum values); nothing is when accepts is empty.
-func accepted(v json.RawMessage, accepts string) bool {
-	var s string
-	return accepts != "" && json.Unmarshal(v, &s) == nil && equalFold(s, accepts)
+func accepted(v any, accepts string) bool {
+	s, ok := v.(string)
+	return accepts != "" && ok && equalFold(s, accepts)
 }

@@ -211,7 +211,7 @@ func (ix catalogIndex) normalize(ctx context.Context, st Store, name, replaces s
 	}
 	out.Properties.VersionUpgradeOption = upgrade
 	if strings.TrimSpace(r.Properties.ServiceTier) != "" {
-		// decodePut took no other value (readUnserved).
+		// decodePut took no other value (refuseUnserved).
 		out.Properties.ServiceTier = ServiceTierDefault
 	}
 	if err != nil {
