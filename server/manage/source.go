@@ -160,6 +160,9 @@ type snapshot struct {
 	// names a deployment in another case.
 	byFold  map[string][]string
 	builtIn sourceEntry // DefaultDeployment when none is stored under its name
+	// paused are the paused router deployments, in name order, as Paused
+	// returns them.
+	paused []router.Deployment
 }
 
 type sourceEntry struct {
@@ -220,6 +223,13 @@ func (s *Source) load(ctx context.Context, v Versioned) (*snapshot, error) {
 	for _, d := range stored {
 		dep, err := s.fromStored(ctx, d.Name, d.Resource, deployed)
 		snap.byName[d.Name] = sourceEntry{dep, err}
+		if router.ErrorCode(err) == router.EDeploymentPaused {
+			// fromStored decoded it; only a paused one is decoded again.
+			r, _ := decodeResource(d.Resource)
+			if running, ok := s.asRunning(ctx, d.Name, r, deployed); ok {
+				snap.paused = append(snap.paused, running)
+			}
+		}
 		snap.byFold[router.FoldName(d.Name)] = append(snap.byFold[router.FoldName(d.Name)], d.Name)
 	}
 	dep, err := s.toDeployment(ctx, DefaultDeployment, builtInResource(s.catalog.cat.Latest), deployed)
@@ -265,24 +275,45 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 // Paused returns the paused router deployments, in name order, each as it
 // would serve were it running, so that a call naming a model only they
 // list is told that they are paused rather than that the model does not
-// exist here. Like List, it leaves out one this build cannot serve.
+// exist here. Like List, it leaves out one this build cannot serve. With a
+// store that counts its writes it reads Get's copy, as every call that
+// names no deployment asks (clients that make names up included), so
+// that costs no read of the store.
 func (s *Source) Paused(ctx context.Context) ([]router.Deployment, error) {
+	if v, ok := s.store.(Versioned); ok {
+		snap, err := s.current(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		out := slices.Clone(snap.paused)
+		for i := range out {
+			out[i].Models, out[i].LeftOut = slices.Clone(out[i].Models), slices.Clone(out[i].LeftOut) // the caller's to change
+		}
+		return out, nil
+	}
 	deployed, all, err := s.catalog.modelDeployments(ctx, s.store)
 	if err != nil {
 		return nil, err
 	}
 	var out []router.Deployment
 	for _, nr := range all {
-		if !nr.res.IsRouter() || !nr.res.Paused() {
-			continue
-		}
-		running := nr.res
-		running.Properties.DeploymentState = DeploymentRunning
-		if d, err := s.toDeployment(ctx, nr.name, running, deployed); err == nil {
+		if d, ok := s.asRunning(ctx, nr.name, nr.res, deployed); ok {
 			out = append(out, d)
 		}
 	}
 	return out, nil
+}
+
+// asRunning is r, when it is a paused router deployment, as it would serve
+// were it running; false for any other, and for one this build cannot
+// serve.
+func (s *Source) asRunning(ctx context.Context, name string, r Resource, deployed deployedModels) (router.Deployment, bool) {
+	if !r.IsRouter() || !r.Paused() {
+		return router.Deployment{}, false
+	}
+	r.Properties.DeploymentState = DeploymentRunning
+	d, err := s.toDeployment(ctx, name, r, deployed)
+	return d, err == nil
 }
 
 // toDeployment turns a stored router resource into the router's view. Models

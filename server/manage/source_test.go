@@ -3,6 +3,7 @@ package manage_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,4 +166,42 @@ func TestSourceList(t *testing.T) {
 	}
 	assert.Equal(t, []string{"a-router", "b-router", "model-router"}, names, "routers only, the built-in default included")
 	assert.Equal(t, []string{"gpt-4.1-2025-04-14", "claude-sonnet-4-5-20250929"}, list[1].Models)
+}
+
+// TestSourcePausedReadsTheCopy: every call that names no deployment asks
+// Paused whether a paused deployment lists the model it names, clients
+// that make names up included; with a store that counts its writes that
+// reads Get's copy, not the store, and gives what a read of the store
+// gives, a write showing at once.
+func TestSourcePausedReadsTheCopy(t *testing.T) {
+	e := newEnv(t, adminKey)
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	cached := manage.NewSource(versionedStore{e.store}, cat)
+	ctx := context.Background()
+	const paused = `{"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}, "routing": {"mode": "cost"}, "deploymentState": "Paused"}}`
+	e.mustPut("held", paused)
+	e.mustPut("running", `{"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-08-07"}}}`)
+	e.mustPut("also-held", strings.Replace(paused, `"cost"`, `"quality"`, 1))
+
+	want, err := e.source.Paused(ctx) // reads the store
+	require.NoError(t, err)
+	require.Len(t, want, 2)
+	assert.Equal(t, []string{"also-held", "held"}, []string{want[0].Name, want[1].Name}, "in name order")
+	assert.Equal(t, router.ModeCost, want[1].Mode, "as it would serve were it running")
+
+	before := e.store.readCount()
+	for range 100 {
+		got, err := cached.Paused(ctx)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		got[0].Models[0] = "changed by the caller" // must not reach the next caller
+	}
+	assert.Equal(t, 1, e.store.readCount()-before, "one read of every deployment for 100 calls")
+
+	e.mustPut("held", `{"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}}}`)
+	got, err := cached.Paused(ctx)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "a write applies to the next call")
+	assert.Equal(t, "also-held", got[0].Name)
 }
