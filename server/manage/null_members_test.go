@@ -50,6 +50,7 @@ const azShowBody = `{
   "etag": "\"0a0b0c0d-0000-0700-0000-000000000000\"",
   "id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments/az-shaped",
   "name": "az-shaped",
+  "resourceGroup": "g",
   "properties": {
     "callRateLimit": null,
     "capabilities": {"chatCompletion": "true"},
