@@ -26,13 +26,13 @@ ort: ## fetch the ONNX Runtime library from npm (onnxruntime-node) into .cache/
 build: ort ## build bin/modelrouter (and fetch the ONNX Runtime library it loads)
 	go build -o bin/modelrouter ./cmd/modelrouter
 
-dist: ort ## build dist/modelrouter-<version>-linux-<arch>.tar.gz: bin/, lib/ (ONNX Runtime and its licence), README.md
+dist: ort ## build dist/modelrouter-<version>-linux-<arch>.tar.gz: bin/, lib/ (ONNX Runtime and its licence), README.md, modelrouter.service
 	rm -rf $(DIST) $(DIST).tar.gz
 	mkdir -p $(DIST)/bin $(DIST)/lib
 	go build -ldflags "-X main.version=$(VERSION)" -o $(DIST)/bin/modelrouter ./cmd/modelrouter
 	cp -L "$(ONNXRUNTIME_SHARED_LIBRARY_PATH)" $(DIST)/lib/libonnxruntime.so
 	cp third_party/onnxruntime/LICENSE $(DIST)/lib/onnxruntime-LICENSE
-	cp README.md $(DIST)/
+	cp README.md scripts/modelrouter.service $(DIST)/
 	@# The folder as installed: started from elsewhere, no variable, it must find lib/ itself.
 	cd / && env -u ONNXRUNTIME_SHARED_LIBRARY_PATH $(CURDIR)/$(DIST)/bin/modelrouter route "Name a prime number." >/dev/null
 	tar -C dist -czf $(DIST).tar.gz $(notdir $(DIST))
