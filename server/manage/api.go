@@ -2,8 +2,6 @@ package manage
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -155,18 +153,9 @@ func IsAdmin(h http.Header, key string) bool {
 
 // IsAdminKey reports whether got is the admin key key, surrounding
 // whitespace ignored on either side; an empty key admits no one. It is the
-// one place the admin key is compared. It compares their SHA-256 digests:
-// ConstantTimeCompare returns at once on slices of different lengths, so
-// comparing the keys themselves would let replies' timing tell the key's
-// length.
-func IsAdminKey(got, key string) bool {
-	got, key = strings.TrimSpace(got), TrimAdminKey(key)
-	if got == "" || key == "" {
-		return false
-	}
-	g, k := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(key))
-	return subtle.ConstantTimeCompare(g[:], k[:]) == 1
-}
+// one place the admin key is compared, by apikey.Same's digests, so no
+// reply's timing tells the key's length.
+func IsAdminKey(got, key string) bool { return apikey.Same(got, TrimAdminKey(key)) }
 
 // OffWithoutAdminKey says that what (the management API, the reports),
 // which take the admin key, is off because none is configured, and every

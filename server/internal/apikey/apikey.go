@@ -4,6 +4,8 @@
 package apikey
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"strings"
 )
@@ -32,4 +34,19 @@ func Bearer(h http.Header) (string, bool) {
 		return "", false
 	}
 	return strings.TrimSpace(a[len(scheme):]), true
+}
+
+// Same reports whether got is the operator's key key (the admin key, the
+// metrics key), surrounding whitespace ignored on either side; an empty
+// key admits no one. It compares their SHA-256 digests:
+// ConstantTimeCompare returns at once on slices of different lengths, so
+// comparing the keys themselves would let replies' timing tell the key's
+// length.
+func Same(got, key string) bool {
+	got, key = strings.TrimSpace(got), strings.TrimSpace(key)
+	if got == "" || key == "" {
+		return false
+	}
+	g, k := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(key))
+	return subtle.ConstantTimeCompare(g[:], k[:]) == 1
 }
