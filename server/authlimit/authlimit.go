@@ -1,7 +1,8 @@
 // Package authlimit slows down guessing of the admin key: a client
 // address that sends MaxFailures distinct wrong keys in a window to the
-// routes the admin key opens (the management API, the reports) is refused
-// there with 429 until that window ends.
+// routes the admin key opens (the management API, the reports), or to
+// /metrics where it needs the operator's metrics key, is refused there with
+// 429 until that window ends.
 //
 // The same wrong key sent again counts once: guessing needs a new key each
 // try, while a script or dashboard holding one stale key resends it on
@@ -171,7 +172,7 @@ func (l *Limiter) Check(r *http.Request) error {
 		return nil
 	}
 	return &router.Error{Code: router.ERateLimited, Reason: Reason, RetryAfter: end.Sub(now), Message: fmt.Sprintf(
-		"Too many wrong admin keys from this address (%d in %s); retry after the number of seconds in Retry-After.",
+		"Too many wrong admin or metrics keys from this address (%d in %s); retry after the number of seconds in Retry-After.",
 		len(c.wrong), l.cfg.Window)}
 }
 
@@ -216,7 +217,7 @@ func (l *Limiter) Failed(r *http.Request) {
 		if proxy != "" {
 			attrs = append(attrs, "proxy", proxy)
 		}
-		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls to the management API and the reports get 429 until the window ends", attrs...)
+		l.cfg.Logger.Warn("client address limited: too many failed authentications; its calls to the management API, the reports and /metrics (where it needs a key) get 429 until the window ends", attrs...)
 	}
 }
 

@@ -94,7 +94,7 @@ func New() *Metrics {
 	}, []string{"version"})
 	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "refused_requests_total",
-		Help: "Requests refused before they were served, so with no decision record, by reason: host_not_allowed, cross_site_request, unauthorized (no client key or a wrong one), forbidden (a client key not allowed on the route), admin_unauthorized (no admin key or a wrong one on the management API or the reports), too_many_failed_authentications (an address limited for wrong admin keys).",
+		Help: "Requests refused before they were served, so with no decision record, by reason: host_not_allowed, cross_site_request, unauthorized (no client key or a wrong one), forbidden (a client key not allowed on the route), admin_unauthorized (no admin key or a wrong one on the management API or the reports), metrics_unauthorized (no metrics key or a wrong one on /metrics, when one is set), too_many_failed_authentications (an address limited for wrong admin or metrics keys).",
 	}, []string{"reason"})
 	m.registry.MustRegister(m.requests, m.errors, m.failovers, m.tokens, m.cost,
 		m.decide, m.firstByte, m.total, m.routerInfo, m.refused,
@@ -124,8 +124,9 @@ func (m *Metrics) SetRouterModel(version string) {
 
 // Refused counts one request refused before it was served (a foreign
 // Host, a cross-site browser request, a missing or wrong client key, a
-// refused admin key): reason is one of a few the gateway names (the error
-// code the client got, but admin_unauthorized for a refused admin key),
+// refused admin or metrics key): reason is one of a few the gateway names
+// (the error code the client got, but admin_unauthorized for a refused
+// admin key and metrics_unauthorized for a refused metrics key),
 // never the client's words.
 func (m *Metrics) Refused(reason string) {
 	m.refused.WithLabelValues(reason).Inc()
