@@ -25,7 +25,8 @@ const EnvConfig = "MODELROUTER_CONFIG"
 // serveFile is `serve --config FILE`: JSON, every field optional. A field
 // the file leaves out keeps its default; a flag given on the command line
 // beats the file; the providers' usual environment variables,
-// MODELROUTER_ADMIN_KEY and MODELROUTER_PROMPT_HASH_KEY beat the file too
+// MODELROUTER_ADMIN_KEY, MODELROUTER_PROMPT_HASH_KEY and
+// MODELROUTER_METRICS_KEY beat the file too
 // (see mergeProviders). String values may name environment variables as
 // ${VAR}, so keys need not sit in the file.
 type serveFile struct {
@@ -35,6 +36,7 @@ type serveFile struct {
 	KeepPrompts          *bool                   `json:"keep_prompts"`
 	AdminKey             *secret                 `json:"admin_key"`
 	PromptHashKey        *secret                 `json:"prompt_hash_key"`
+	MetricsKey           *secret                 `json:"metrics_key"`
 	RateLimits           *bool                   `json:"rate_limits"`
 	AffinityTTL          *duration               `json:"affinity_ttl"`
 	KeepResponses        *duration               `json:"keep_responses"`
@@ -195,6 +197,9 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	if f.PromptHashKey != nil {
 		o.promptHashKey = *f.PromptHashKey
 	}
+	if f.MetricsKey != nil {
+		o.metricsKey = *f.MetricsKey
+	}
 	o.fileProviders = f.providers()
 	o.fileFailed = f.failed
 }
@@ -301,6 +306,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		bad("db: empty; give a SQLite file path")
 	}
 	if problem := o.promptHashKeyProblem(); problem != "" {
+		bad("%s", problem)
+	}
+	if problem := o.metricsKeyProblem(); problem != "" {
 		bad("%s", problem)
 	}
 	if o.affinityTTL <= 0 {

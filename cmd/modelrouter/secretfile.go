@@ -23,7 +23,7 @@ const maxSecretFileBytes = 64 << 10
 
 // keyVariables are the variables serve reads a key from that VAR_FILE may
 // stand for; so may every MODELROUTER_UPSTREAM_<NAME>_API_KEY.
-var keyVariables = []string{manage.EnvAdminKey, EnvPromptHashKey,
+var keyVariables = []string{manage.EnvAdminKey, EnvPromptHashKey, EnvMetricsKey,
 	"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "DEEPSEEK_API_KEY", "XAI_API_KEY"}
 
 func isKeyVariable(name string) bool {

@@ -97,12 +97,13 @@ type serveOptions struct {
 	trustedProxies string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
-	// "" for none; adminKey, promptHashKey and fileProviders come from
-	// it. The environment beats them (resolvedAdminKey,
-	// resolvedPromptHashKey, mergeProviders).
+	// "" for none; adminKey, promptHashKey, metricsKey and fileProviders
+	// come from it. The environment beats them (resolvedAdminKey,
+	// resolvedPromptHashKey, resolvedMetricsKey, mergeProviders).
 	configPath    string
 	adminKey      secret
 	promptHashKey secret
+	metricsKey    secret
 	fileProviders upstream.Providers
 	// fileFailed names the file's fields that could not be read; validate
 	// does not report them a second time.
@@ -292,7 +293,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if len(problems) > 0 {
 		return fmt.Errorf("serve: %s", strings.Join(problems, "; "))
 	}
-	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey), TrustedProxies: proxies})
+	metricsKey, _ := o.resolvedMetricsKey()
+	authLimit := authlimit.New(authlimit.Config{Logger: log, KnownKey: knownKey(st, adminKey, metricsKey), TrustedProxies: proxies})
 	// One log of refused calls for the API routes and the routes the
 	// admin key opens alike, so an address has one line a minute however
 	// many routes refuse it. Its count of the last minute is written once
@@ -366,7 +368,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		EstimateTokens:       models.EstimateTokens,
 		Logger:               log,
 		Mount: func(e *gin.Engine) {
-			e.GET("/metrics", gin.WrapH(met.Handler()))
+			e.GET(metrics.Path, gin.WrapH(met.HandlerWithKey(metrics.KeyConfig{Key: metricsKey, AuthLimit: authLimit, RefusedLog: refused})))
 			// The paths (/deployments[/{name}]), the older
 			// /management prefix the CLI and existing scripts call, and
 			// Azure Resource Manager's, where the reference's calls go.
@@ -585,13 +587,13 @@ func adminAuthorizer(adminKey string) func(*http.Request) bool {
 }
 
 // knownKey reports whether a key opens some route of the gateway: the
-// admin key, or a client key not revoked. The admin-key limit leaves such
-// a key out when an admin route refuses it: a client key sent to the
-// reports (the playground sends its one key to the API and the reports
-// alike) is no guess at the admin key.
-func knownKey(st *store.Store, adminKey string) func(context.Context, string) bool {
+// admin key, the metrics key, or a client key not revoked. The wrong-key
+// limit leaves such a key out when a route refuses it: a client key sent
+// to the reports (the playground sends its one key to the API and the
+// reports alike), or the admin key sent to /metrics, is no guess.
+func knownKey(st *store.Store, adminKey, metricsKey string) func(context.Context, string) bool {
 	return func(ctx context.Context, key string) bool {
-		if manage.IsAdminKey(key, adminKey) {
+		if manage.IsAdminKey(key, adminKey) || metrics.IsKey(key, metricsKey) {
 			return true
 		}
 		_, err := st.VerifyKey(ctx, key)
