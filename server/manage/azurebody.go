@@ -13,8 +13,8 @@ import (
 // readAzureBody readies a PUT body for the strict decoder, in one pass
 // over its objects, reading it as Azure Resource Manager reads a PUT:
 //
-//   - a member set to null, at any depth of objects, is the member left
-//     unset, and is dropped: Azure's GET bodies, az and Terraform carry null
+//   - a member set to null, at any depth of objects (those in arrays
+//     too, as a subset's models), is the member left unset, and is dropped: Azure's GET bodies, az and Terraform carry null
 //     for each member they leave unset (sku.tier, properties.model.publisher,
 //     properties.raiPolicyName), and the strict decoder would refuse those
 //     it does not know;
@@ -62,13 +62,34 @@ func readMembers(obj map[string]any, path string) (bool, error) {
 		if err := refuseUnserved(at, v); err != nil {
 			return false, err
 		}
-		if inner, ok := v.(map[string]any); ok {
-			dropped, err := readMembers(inner, at+".")
+		dropped, err := readValue(v, at)
+		if err != nil {
+			return false, err
+		}
+		changed = changed || dropped
+	}
+	return changed, nil
+}
+
+// readValue does readMembers' work on the objects in v, the value of the
+// member at path: v itself, or each of v's items when it is an array. An
+// item's members have paths of their own ("[]" after the array's), which
+// name none of readOnlyMembers' or unserved's; a null item is no member
+// and is left for decodeStrict.
+func readValue(v any, path string) (bool, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		return readMembers(v, path+".")
+	case []any:
+		changed := false
+		for _, item := range v {
+			dropped, err := readValue(item, path+"[]")
 			if err != nil {
 				return false, err
 			}
 			changed = changed || dropped
 		}
+		return changed, nil
 	}
-	return changed, nil
+	return false, nil
 }

@@ -100,3 +100,23 @@ func TestAnAzShowBodyWithNullsAtAnyDepthIsTaken(t *testing.T) {
 		assert.Contains(t, w.Body.String(), set.member)
 	}
 }
+
+// A null is the member left out in the objects of an array too, as in
+// those of the body's other objects: a subset whose models az prints with
+// null for their unset members (publisher, source) is taken, and a member
+// the gateway does not know there is still refused once it has a value.
+func TestNullMembersOfAnArraysObjectsAreReadAsLeftOut(t *testing.T) {
+	e := newEnv(t, adminKey)
+	subset := `"models": [{"format": "OpenAI", "name": "gpt-4.1", "version": "2025-04-14", "publisher": null, "source": null},
+		{"format": "OpenAI", "name": "gpt-5.2", "version": "2025-12-11", "publisher": null}]`
+	body := replaceOnce(t, azShowBody, `"models": null`, subset)
+	const path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments/az-shaped"
+	w := e.do(http.MethodPut, path, body)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"name":"gpt-4.1"`, "the subset is kept")
+	assert.NotContains(t, w.Body.String(), "publisher")
+
+	w = e.do(http.MethodPut, path, replaceOnce(t, body, `"source": null`, `"source": "elsewhere"`))
+	require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "source")
+}
