@@ -432,7 +432,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
 		"prompt_hash", promptHashKind(promptHashKey))
 	warnKeysExposed(o, log)
-	warnShortAdminKey(adminKey, log)
+	warnShortKey("admin key", adminKey, log)
+	warnShortKey("metrics key", metricsKey, log)
 	if requireKeys && !o.requireKeys {
 		log.Info("client keys required because the address is not loopback; create one with `modelrouter keys create --name NAME`")
 	}

@@ -18,15 +18,16 @@ import (
 // exhausts. Length is all serve can tell: a long key may still be weak.
 const minAdminKeyChars = 16
 
-// warnShortAdminKey says, once at start, that the admin key is short
-// enough to be guessed. It never names the key, nor its length, which
-// the key comparison keeps from timing (manage.IsAdminKey). serve starts
-// all the same: refusing would break setups that work.
-func warnShortAdminKey(adminKey string, log *slog.Logger) {
-	if adminKey == "" || utf8.RuneCountInString(adminKey) >= minAdminKeyChars {
+// warnShortKey says, once at start, that the admin or the metrics key
+// (what names which) is short enough to be guessed: the two share the
+// wrong-key limit, and so its reasoning. It never names the key, nor its
+// length, which the key comparison keeps from timing (apikey.Same). serve
+// starts all the same: refusing would break setups that work.
+func warnShortKey(what, key string, log *slog.Logger) {
+	if key == "" || utf8.RuneCountInString(key) >= minAdminKeyChars {
 		return
 	}
 	perMinute := authlimit.DefaultMaxFailures * int(time.Minute/authlimit.DefaultWindow)
-	log.Warn(fmt.Sprintf("admin key is shorter than %d characters: the wrong-key limit lets each client address try %d wrong admin keys a minute, so a short key can be guessed; use a long random one, e.g. `openssl rand -hex 32`",
-		minAdminKeyChars, perMinute))
+	log.Warn(fmt.Sprintf("%s is shorter than %d characters: the wrong-key limit lets each client address try %d wrong admin or metrics keys a minute, so a short key can be guessed; use a long random one, e.g. `openssl rand -hex 32`",
+		what, minAdminKeyChars, perMinute))
 }
