@@ -80,6 +80,12 @@ type Attempt struct {
 	// translation refused it, its provider asked to wait, another call
 	// was probing it): nothing reached the provider, nothing was billed.
 	NotSent bool `json:"not_sent,omitempty"`
+	// UpstreamRequestID is the provider's own id for the request, from
+	// its response headers (OpenAI's x-request-id, Anthropic's
+	// request-id, Azure's apim-request-id): what its support asks for
+	// when a call is escalated. Empty when no response came or it sent
+	// none.
+	UpstreamRequestID string `json:"upstream_request_id,omitempty"`
 }
 
 // ClientError is how the attempt failed, as the client may read it.

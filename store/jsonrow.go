@@ -78,5 +78,9 @@ func appendAttempt(b []byte, a router.Attempt) []byte {
 	if a.NotSent {
 		b = append(b, `,"not_sent":true`...)
 	}
+	if a.UpstreamRequestID != "" {
+		b = append(b, `,"upstream_request_id":`...)
+		b = jsonenc.String(b, a.UpstreamRequestID)
+	}
 	return append(b, '}')
 }

@@ -25,7 +25,7 @@ func TestJSONColumnsMatchMarshal(t *testing.T) {
 	attempts := []router.Attempt{
 		{Model: "a", Status: 503, Error: "HTTP 503 <busy>", Latency: 1500 * time.Microsecond},
 		{Model: "b", Latency: 0},
-		{Model: "c", Status: 200, Latency: -1},
+		{Model: "c", Status: 200, Latency: -1, UpstreamRequestID: "req_<0a1b>"},
 	}
 	tests := []struct {
 		name string
@@ -98,7 +98,7 @@ func FuzzJSONColumnsMatchMarshal(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), candidatesJSON(cs))
 
-		as := []router.Attempt{{Model: model, Status: status, Error: reason, Latency: time.Duration(latency)}, {Model: profile}}
+		as := []router.Attempt{{Model: model, Status: status, Error: reason, Latency: time.Duration(latency), UpstreamRequestID: profile}, {Model: profile}}
 		want, err = json.Marshal(as)
 		require.NoError(t, err)
 		assert.Equal(t, string(want), attemptsJSON(as))
