@@ -469,6 +469,9 @@ type attempt struct {
 	relayedError bool
 	// err is how the attempt failed (nil: it answered).
 	err error
+	// upstreamID is the provider's id for the request, from its
+	// response headers (upstreamRequestID).
+	upstreamID string
 	// backoffFrom is when the request went out, by the Backoff's clock.
 	backoffFrom time.Time
 	// writesCut: the attempt's context ended (the call's deadline) while
@@ -529,7 +532,8 @@ func (a *attempt) run(ctx context.Context) bool {
 	}
 	a.noteHealth(ctx, status, err)
 	a.noteBackoff(status, err)
-	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began), NotSent: !a.sent}
+	rec := router.Attempt{Model: modelID(a.model), Status: status, Latency: time.Since(a.began), NotSent: !a.sent,
+		UpstreamRequestID: a.upstreamID}
 	if err != nil {
 		rec.Error = a.f.redact(err.Error())
 		if full := operatorText(err); full != "" && full != err.Error() {
@@ -661,6 +665,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 		return 0, netRetryable("connection error", err)
 	}
 	defer resp.Body.Close()
+	a.upstreamID = upstreamRequestID(resp.Header)
 
 	switch {
 	case a.call.Relay != nil && resp.StatusCode >= 400:

@@ -85,7 +85,11 @@ func TestForwardFailover(t *testing.T) {
 			assert.Equal(t, "model-a-id", out.Attempts[0].Model)
 			assert.Equal(t, tt.wantFirst, out.Attempts[0].Status)
 			assert.NotEmpty(t, out.Attempts[0].Error)
-			assert.Equal(t, router.Attempt{Model: "model-b-id", Status: 200, Latency: out.Attempts[1].Latency}, out.Attempts[1])
+			// Each attempt keeps the id the provider gave its request,
+			// the failed one's too.
+			assert.Equal(t, f.openai.RequestsFor("model-a")[0].RequestID, out.Attempts[0].UpstreamRequestID)
+			assert.Equal(t, router.Attempt{Model: "model-b-id", Status: 200, Latency: out.Attempts[1].Latency,
+				UpstreamRequestID: f.openai.RequestsFor("model-b")[0].RequestID}, out.Attempts[1])
 			// The details the client saw already list the failed attempt.
 			details := answer["model_selection_details"].(map[string]any)
 			assert.Len(t, details["attempts"], 2)

@@ -9,6 +9,7 @@
 package upstreamtest
 
 import (
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"encoding/pem"
@@ -179,6 +180,10 @@ type Behavior struct {
 	// background call at once (llama.cpp documents no background), and
 	// streams in llama.cpp's own shape (llamacpp_responses.go).
 	LlamaCpp bool
+	// NoRequestID leaves the provider's request id header out of the
+	// answers (Request.RequestID is then ""), as a server of one's own
+	// (llama.cpp, Ollama) answers without one.
+	NoRequestID bool
 }
 
 // ToolCall is a function call the fake answers with.
@@ -204,6 +209,10 @@ type Request struct {
 	// requests with the same RemoteAddr shared one connection.
 	ProtoMajor int
 	RemoteAddr string
+	// RequestID is the provider's id for the request that the fake sent
+	// in its response headers (requestIDHeader), failures included: what
+	// a gateway logs to trace the call at the provider.
+	RequestID string
 }
 
 // Fake is a running fake provider. Its methods are safe for concurrent use.
@@ -217,6 +226,8 @@ type Fake struct {
 	Key string
 
 	server *httptest.Server
+	// idPrefix sets this fake's request ids apart from another fake's.
+	idPrefix string
 
 	mu        sync.Mutex
 	behaviors map[string]Behavior
@@ -237,6 +248,7 @@ func newFake(t testing.TB, overTLS bool, routes func(*Fake, *http.ServeMux)) *Fa
 		cancelled: map[string]int{},
 		stored:    map[string]*storedResponse{},
 		arrived:   map[string]chan struct{}{},
+		idPrefix:  rand.Text()[:8],
 	}
 	mux := http.NewServeMux()
 	routes(f, mux)
@@ -370,16 +382,20 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 	stream, _ := body["stream"].(bool)
 
 	f.mu.Lock()
+	b := f.behaviors[model]
+	seq := len(f.requests) + 1
+	var requestID string
+	if !b.NoRequestID {
+		requestID = f.requestID(w, r, seq)
+	}
 	f.requests = append(f.requests, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: raw, Model: model, Stream: stream,
-		ProtoMajor: r.ProtoMajor, RemoteAddr: r.RemoteAddr,
+		ProtoMajor: r.ProtoMajor, RemoteAddr: r.RemoteAddr, RequestID: requestID,
 	})
-	seq := len(f.requests)
 	if ch := f.arrivedLocked(model); !isClosed(ch) {
 		close(ch)
 	}
-	b := f.behaviors[model]
 	fail := false
 	if b.FailStatus != 0 && (b.FailTimes == 0 || f.failures[model] < b.FailTimes) {
 		f.failures[model]++
@@ -422,6 +438,24 @@ func (f *Fake) begin(w http.ResponseWriter, r *http.Request, pathModel string, k
 		return nil
 	}
 	return c
+}
+
+// requestID sends the id of the request numbered seq in the header the
+// provider the path is of sends it in, and returns it: Anthropic's
+// request-id; Azure OpenAI's apim-request-id beside an x-request-id of
+// its own; OpenAI's x-request-id.
+func (f *Fake) requestID(w http.ResponseWriter, r *http.Request, seq int) string {
+	id := fmt.Sprintf("req_%s%d", f.idPrefix, seq)
+	switch {
+	case r.URL.Path == "/v1/messages":
+		w.Header().Set("request-id", id)
+	case strings.HasPrefix(r.URL.Path, "/openai/"):
+		w.Header().Set("apim-request-id", id)
+		w.Header().Set("x-request-id", "x"+id)
+	default:
+		w.Header().Set("x-request-id", id)
+	}
+	return id
 }
 
 func isClosed(ch chan struct{}) bool {
