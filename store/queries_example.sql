@@ -41,6 +41,19 @@ WHERE EXISTS (SELECT 1 FROM json_each(d.attempts) AS f
 ORDER BY d.ts_ms DESC, a.key
 LIMIT 50;
 
+-- name: call-by-provider-request-id
+-- The call, and its attempt, that a provider's own request id names (the
+-- id its support quotes: OpenAI's x-request-id, Anthropic's request-id,
+-- Azure's apim-request-id); put the id in place of this one. It reads
+-- every row's attempts: narrow it with ts_ms on a large log.
+SELECT d.ts, d.request_id, d.api, d.chosen, d.answered, d.status,
+       a.key + 1 AS attempt,
+       json_extract(a.value, '$.model') AS model,
+       json_extract(a.value, '$.status') AS attempt_status,
+       json_extract(a.value, '$.error') AS error
+FROM decisions AS d, json_each(d.attempts) AS a
+WHERE json_extract(a.value, '$.upstream_request_id') = 'req_011CSHVEp6GbhnAjg5QmVeMz';
+
 -- name: failover-rate-per-model
 -- How often a request failed over (a model was called and failed, and the
 -- next one was tried: an attempt that went out, before the last), per

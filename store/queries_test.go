@@ -100,10 +100,14 @@ func populateForExamples(t *testing.T) *store.Store {
 	failed := func(m string, status int) router.Attempt {
 		return router.Attempt{Model: m, Status: status, Error: "upstream error"}
 	}
+	withID := func(a router.Attempt, id string) router.Attempt {
+		a.UpstreamRequestID = id
+		return a
+	}
 	recs := []router.Record{
 		answer("e0", "mini", "mini", 0.001, ok("mini")),
 		answer("e1", "mini", "mini", 0.001, ok("mini")),
-		answer("e2", "mini", "large", 0.004, failed("mini", 503), ok("large")),
+		answer("e2", "mini", "large", 0.004, withID(failed("mini", 503), "req_011CSHVEp6GbhnAjg5QmVeMz"), withID(ok("large"), "req_other")),
 		answer("e3", "large", "large", 0.004, ok("large")),
 		answer("e4", "mini", "mini", 0.001, ok("mini")),
 		answer("e5", "large", "", 0, failed("large", 502), failed("mini", 502)),
@@ -167,6 +171,13 @@ func TestExampleQueriesRunAndAnswerCorrectly(t *testing.T) {
 				got = append(got, r["request_id"].(string)+"/"+r["model"].(string))
 			}
 			assert.Equal(t, []string{"e5/large", "e5/mini", "e2/mini", "e2/large"}, got)
+		},
+		"call-by-provider-request-id": func(t *testing.T, rows []map[string]any) {
+			require.Len(t, rows, 1, "the one attempt the id names")
+			assert.Equal(t, "e2", rows[0]["request_id"])
+			assert.Equal(t, "mini", rows[0]["model"], "the failed attempt, not the one after it")
+			assert.Equal(t, 1.0, num(t, rows[0]["attempt"]))
+			assert.Equal(t, 503.0, num(t, rows[0]["attempt_status"]))
 		},
 		"failover-rate-per-model": func(t *testing.T, rows []map[string]any) {
 			got := map[string][2]float64{}
