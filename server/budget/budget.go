@@ -107,7 +107,13 @@ func New(src Source, now func() time.Time) *Tracker {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tracker{Refresh: DefaultRefresh, UnderWayWait: DefaultUnderWayWait, src: src, now: now, started: now(), keys: make(map[string]*account)}
+	// started is cut to the millisecond, as the log dates calls (ts_ms) and
+	// reads the log's part up to it (KeySpend): a booked cost comes with
+	// the call's date from the log, so a call this process counted, begun
+	// in the millisecond it started, would otherwise read as begun before
+	// it and be left to a log that does not count it, its Correct lost.
+	return &Tracker{Refresh: DefaultRefresh, UnderWayWait: DefaultUnderWayWait, src: src, now: now,
+		started: now().Truncate(time.Millisecond), keys: make(map[string]*account)}
 }
 
 // Admit returns an error (EInsufficientQuota, a 429) when

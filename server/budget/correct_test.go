@@ -47,3 +47,20 @@ func TestCorrectedCostIsWhatTheKeySpent(t *testing.T) {
 	tr.Correct("key_b", -1.1, c.t) // it cost $0.10
 	assert.NoError(t, tr.Admit(ctx, "key_b"))
 }
+
+// The log dates a call to the millisecond (ts_ms), and its booked cost's
+// Correct comes with that date: a call this process counted that began in
+// the millisecond the Tracker started is still this process's to correct,
+// not the log's, which reads only the calls of milliseconds before.
+func TestACallBegunInTheTrackersFirstMillisecondIsCorrectedByIt(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 10, 12, 0, 0, 400_000, time.UTC)} // 0.4 ms into a millisecond
+	src := &source{budgets: map[string]store.Budget{"key_a": {USD: 1, Period: store.PeriodMonth}}}
+	tr := budget.New(src, c.now)
+	ctx := context.Background()
+
+	began := c.t.Add(300 * time.Microsecond) // the same millisecond
+	tr.Spend("key_a", 1.2, began)            // charged its estimate when it ended
+	require.Error(t, tr.Admit(ctx, "key_a"))
+	tr.Correct("key_a", -1.1, began.Truncate(time.Millisecond)) // it cost $0.10, dated as the log dates it
+	assert.NoError(t, tr.Admit(ctx, "key_a"), "the booked cost gives back the room the estimate took")
+}
