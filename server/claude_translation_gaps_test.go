@@ -22,10 +22,20 @@ import (
 // status and body.
 func postRaw(t *testing.T, e *e2e, method, path, body string) (int, http.Header, []byte) {
 	t.Helper()
+	return requestAs(t, e, method, path, e2eKey, body, nil)
+}
+
+// requestAs is postRaw with key as the bearer key (an admin key, for the
+// management API) and header's values set on the request too.
+func requestAs(t *testing.T, e *e2e, method, path, key, body string, header http.Header) (int, http.Header, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
+	for name, values := range header {
+		req.Header[name] = values
+	}
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Do(req)
 	require.NoError(t, err)

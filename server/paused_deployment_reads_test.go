@@ -28,8 +28,7 @@ func TestAnswersBeganThroughADeploymentAreReadAndCancelledAfterItIsPaused(t *tes
 	ctx := context.Background()
 	read, cancel := startBackground(t, e), startBackground(t, e)
 
-	_, err := st.PutDeployment(ctx, "model-router", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
-	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
+	_, err := st.PutDeployment(ctx, "model-router", json.RawMessage(pausedRouter))
 	require.NoError(t, err)
 	status, _, body := postRaw(t, e, http.MethodPost, "/v1/responses", `{"model": "model-router", "input": "hi"}`)
 	require.Equal(t, http.StatusLocked, status, "paused: %s", body)

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,22 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/manage"
 	"github.com/modelrouter/modelrouter/server/metrics"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // heldPaused is a gateway whose store holds the router deployment "Held",
 // paused; opts set the rest of its config.
 func heldPaused(t *testing.T, opts ...func(*Config)) *e2e {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	_, err = st.PutDeployment(context.Background(), "Held", json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
-	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
-	require.NoError(t, err)
-	return newE2E(t, append([]func(*Config){func(c *Config) { c.Deployments = manage.NewSource(st, testCatalog()) }}, opts...)...)
+	return storedE2E(t, map[string]string{"Held": pausedRouter}, opts...)
 }
 
 // A paused deployment exists: a call to it, in whatever case, is refused
@@ -40,17 +29,9 @@ func TestAPausedDeploymentsRefusalsAreCountedUnderItsName(t *testing.T) {
 	met := metrics.New()
 	e := heldPaused(t, func(c *Config) { c.Observer = met })
 
-	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/chat/completions",
-		strings.NewReader(`{"model":"held","messages":[{"role":"user","content":"hi"}]}`))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusLocked, resp.StatusCode, string(body))
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model":"held","messages":[{"role":"user","content":"hi"}]}`)
+	require.Equal(t, http.StatusLocked, status, string(body))
 
 	rec := e.log.waitFor(t, 1)[0]
 	assert.Equal(t, router.EDeploymentPaused, rec.ErrorCode)
@@ -76,18 +57,12 @@ func TestRetrievingAPausedDeploymentSaysItIsPaused(t *testing.T) {
 	e := heldPaused(t)
 
 	for _, anthropic := range []bool{false, true} {
-		req, err := http.NewRequest(http.MethodGet, e.url+"/v1/models/held", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		var header http.Header
 		if anthropic {
-			req.Header.Set("anthropic-version", "2023-06-01")
+			header = http.Header{"Anthropic-Version": {"2023-06-01"}}
 		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
-		assert.Equal(t, http.StatusLocked, resp.StatusCode, "anthropic=%t: %s", anthropic, body)
+		status, _, body := requestAs(t, e, http.MethodGet, "/v1/models/held", e2eKey, "", header)
+		assert.Equal(t, http.StatusLocked, status, "anthropic=%t: %s", anthropic, body)
 		assert.Contains(t, string(body), `deployment \"Held\" is paused`, "anthropic=%t", anthropic)
 	}
 }

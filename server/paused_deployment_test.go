@@ -2,19 +2,15 @@ package server
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/manage"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // An admin pauses a deployment as on Azure, with properties.deploymentState
@@ -23,30 +19,15 @@ import (
 // error shape, on /v1 and on Azure's deployment path, the model list
 // leaves it out, and a PUT with "Running" takes calls again.
 func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
 	const adminKey = "sk-admin-e2e"
-	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey})
-	e := newE2E(t, func(c *Config) {
-		c.Deployments = manage.NewSource(st, testCatalog())
-		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
-	})
+	e := managedE2E(t, adminKey)
 	send := func(path, key, body string) (int, string) {
 		method := http.MethodPost
 		if strings.HasPrefix(path, "PUT ") || strings.HasPrefix(path, "GET ") {
 			method, path, _ = strings.Cut(path, " ")
 		}
-		req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(b)
+		status, _, b := requestAs(t, e, method, path, key, body, nil)
+		return status, string(b)
 	}
 	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
 	deployment := func(state string) string {
@@ -113,26 +94,11 @@ func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
 // gateway's own store and engine, stop and restart its calls as the PUT
 // above does: the action is matched in any case, and so is the name.
 func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
 	const adminKey = "sk-admin-e2e"
-	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey})
-	e := newE2E(t, func(c *Config) {
-		c.Deployments = manage.NewSource(st, testCatalog())
-		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
-	})
+	e := managedE2E(t, adminKey)
 	send := func(method, path, key, body string) (int, string) {
-		req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(b)
+		status, _, b := requestAs(t, e, method, path, key, body, nil)
+		return status, string(b)
 	}
 	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
 	status, body := send(http.MethodPut, account+"/held", adminKey,

@@ -1,18 +1,13 @@
 package server
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/manage"
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // A call naming a model that only paused deployments list is refused as a
@@ -21,15 +16,7 @@ import (
 // it again. It is logged under the deployment it would have gone through
 // (the default one first). A model nothing lists is still not found.
 func TestAModelOnlyPausedDeploymentsListSaysSo(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	for _, name := range []string{"model-router", "Held"} {
-		_, err = st.PutDeployment(context.Background(), name, json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
-		  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`))
-		require.NoError(t, err)
-	}
-	e := newE2E(t, func(c *Config) { c.Deployments = manage.NewSource(st, testCatalog()) })
+	e := storedE2E(t, map[string]string{"model-router": pausedRouter, "Held": pausedRouter})
 
 	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
 		`{"model": "mini", "messages": [{"role": "user", "content": "hi"}]}`)

@@ -248,3 +248,9 @@ func TestConfigRefusesAPortOutOfRange(t *testing.T) {
 	_, err = parseServeArgs([]string{"--addr", "127.0.0.1:8081"}, nil, io.Discard)
 	require.NoError(t, err)
 }
+
+// readServeFile is readServeFileKeys with ${VAR} read from getenv alone,
+// as the tests of the file's other rules read it.
+func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
+	return readServeFileKeys(r, getenv, nil)
+}

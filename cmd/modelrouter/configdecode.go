@@ -13,24 +13,21 @@ import (
 	"github.com/modelrouter/modelrouter/router/jsontype"
 )
 
-// readServeFile decodes a config file. Unknown fields are an error (a typo
-// would otherwise be silently ignored); ${VAR} references are expanded from
-// getenv in every string value (durations too), and a reference to an
+// readServeFileKeys decodes a config file. Unknown fields are an error (a
+// typo would otherwise be silently ignored); ${VAR} references are expanded
+// from getenv in every string value (durations too), and a reference to an
 // unset variable is an error. Every problem found is returned at once:
 // each field is decoded on its own, so one malformed value does not hide
-// the next. When the file is valid JSON, the
-// fields that did decode come back with the error, so that serve can list
-// the invalid settings among them too; f.failed names the others.
-func readServeFile(r io.Reader, getenv func(string) string) (*serveFile, error) {
-	return readServeFileKeys(r, getenv, nil)
-}
-
-// readServeFileKeys is readServeFile where a ${VAR} in a key field is
-// keyFile(VAR) when that is not "" (the key in VAR_FILE, keyFromFile),
-// else getenv's. Key fields only: VAR_FILE is how a secret is handed to a
-// container, and other programs' VAR_FILE (SSL_CERT_FILE, a PEM file's
-// path) must not turn a ${VAR} elsewhere into a file's content or a
-// refusal to start. Each VAR_FILE is read once.
+// the next. When the file is valid JSON, the fields that did decode come
+// back with the error, so that serve can list the invalid settings among
+// them too; f.failed names the others.
+//
+// In a key field a ${VAR} is keyFile(VAR) when that is not "" (the key in
+// VAR_FILE, keyFromFile), else getenv's; a nil keyFile reads getenv alone.
+// Key fields only: VAR_FILE is how a secret is handed to a container, and
+// other programs' VAR_FILE (SSL_CERT_FILE, a PEM file's path) must not turn
+// a ${VAR} elsewhere into a file's content or a refusal to start. Each
+// VAR_FILE is read once.
 func readServeFileKeys(r io.Reader, getenv func(string) string, keyFile func(string) (string, error)) (*serveFile, error) {
 	doc, err := io.ReadAll(r)
 	if err != nil {
