@@ -85,7 +85,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.SetOutput(stderr)
 	var f simulateFlags
 	fs.StringVar(&f.prompts, "prompts", "", "prompts: a text file (one per line), a .jsonl file ({\"prompt\": ...} or {\"messages\": [...]} per line, optionally with tools, response_format, max_tokens and n) or a routing dataset folder (items.jsonl)")
-	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment to simulate: read from --db when it is stored there (its mode, subset and router version), else the built-in default")
+	fs.StringVar(&f.deployment, "deployment", "model-router", "deployment to simulate: read from --db (its mode, subset and router version); without --db only the built-in "+manage.DefaultDeployment+" is known")
 	fs.StringVar(&f.db, "db", "", "SQLite database of a modelrouter serve to read --deployment from (default: none, the built-in deployment)")
 	fs.StringVar(&f.routerVersion, "router-version", "", "router version whose models are candidates (default: the latest)")
 	fs.StringVar(&f.modes, "modes", "balanced,quality,cost", "routing modes to compare, comma separated")
@@ -114,6 +114,12 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if f.limit < 0 {
 		return fmt.Errorf("simulate: --limit %d: want 0 or more", f.limit)
+	}
+	// Without --db only the built-in deployment exists; a stored one's name
+	// given alone would otherwise route as the built-in under its label, so a
+	// forgotten --db read as a simulation of that deployment.
+	if f.db == "" && f.deployment != manage.DefaultDeployment {
+		return usagef("simulate: --deployment %s is read from a serve database: pass --db (without it only the built-in %s exists)", f.deployment, manage.DefaultDeployment)
 	}
 	if err := checkOutDir(f.out); err != nil {
 		return fmt.Errorf("simulate: %w", err)

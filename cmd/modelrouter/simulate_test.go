@@ -168,6 +168,7 @@ func TestSimulateBadInput(t *testing.T) {
 		{"unknown model", []string{"--prompts", ok, "--models", "gpt-9"}, `"gpt-9" is not a model`},
 		{"unknown version", []string{"--prompts", ok, "--router-version", "v9"}, "unknown router version"},
 		{"negative limit", []string{"--prompts", ok, "--limit", "-1"}, "--limit"},
+		{"stored deployment without --db", []string{"--prompts", ok, "--deployment", "prod"}, "--deployment prod is read from a serve database: pass --db"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +197,8 @@ func TestSimulateReportsUnroutablePrompts(t *testing.T) {
 // TestSimulateStoredDeployment: with --db, --deployment is the stored one
 // (its mode and subset), as the gateway would route it; flags given on the
 // command line still win; without --db, or for model-router when nothing is
-// stored, the built-in default (Balanced, full set).
+// stored, the built-in default (Balanced, full set). Another name without
+// --db is refused (TestSimulateBadInput).
 func TestSimulateStoredDeployment(t *testing.T) {
 	fakeRouterModel(t)
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
@@ -229,7 +231,7 @@ func TestSimulateStoredDeployment(t *testing.T) {
 			wantModes: []router.Mode{router.ModeQuality, router.ModeCost}, wantModels: []string{"small"}},
 		{name: "built-in default from an empty database", args: []string{"--db", db},
 			wantModes: []router.Mode{router.ModeBalanced}, wantModels: []string{"big", "mid", "small"}},
-		{name: "no database: every mode over the full set", args: []string{"--deployment", "cheap"},
+		{name: "no database: every mode over the full set", args: nil,
 			wantModes: []router.Mode{router.ModeBalanced, router.ModeQuality, router.ModeCost}, wantModels: []string{"big", "mid", "small"}},
 		{name: "unknown deployment", args: []string{"--db", db, "--deployment", "nope"}, wantErr: `deployment "nope" not found`},
 		{name: "missing database", args: []string{"--db", filepath.Join(t.TempDir(), "none.db")}, wantErr: "--db:"},
