@@ -63,9 +63,19 @@ func (s *Server) model(c *gin.Context) {
 			c.JSON(http.StatusOK, s.anthropicModelOf(id, modelID))
 			return
 		}
-	} else if i := slices.IndexFunc(list.Data, func(m openai.ModelInfo) bool { return m.ID == id }); i >= 0 {
-		c.JSON(http.StatusOK, list.Data[i])
-		return
+	} else {
+		want := id
+		if !slices.ContainsFunc(list.Data, func(m openai.ModelInfo) bool { return m.ID == id }) {
+			// A model's catalog name, which a call may give as model:
+			// the entry of the model it names, as the call goes to it.
+			if _, modelID, ok := s.deploymentServing(c.Request.Context(), id); ok {
+				want = modelID
+			}
+		}
+		if i := slices.IndexFunc(list.Data, func(m openai.ModelInfo) bool { return m.ID == want }); i >= 0 {
+			c.JSON(http.StatusOK, list.Data[i])
+			return
+		}
 	}
 	if _, err := s.deploys.Get(c.Request.Context(), id); router.ErrorCode(err) == router.EDeploymentPaused {
 		// Left out of the list, but it exists: the answer says why, as

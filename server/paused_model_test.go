@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -8,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/router/routertest"
+	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/openai"
 )
 
 // A call naming a model that only paused deployments list is refused as a
@@ -38,4 +42,36 @@ func TestAModelOnlyPausedDeploymentsListSaysSo(t *testing.T) {
 	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions",
 		`{"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}`)
 	assert.Equal(t, http.StatusNotFound, status, string(body))
+}
+
+// A model named by its catalog name, which a running deployment lists, is
+// retrieved as a call by that name is served: GET /v1/models/{name}
+// answers its entry, not the 423 of a model only paused deployments list,
+// whatever paused deployment lists it too.
+func TestAModelsCatalogNameThatARunningDeploymentListsIsRetrieved(t *testing.T) {
+	cat := testCatalog()
+	for i, m := range cat.Versions[0].Models {
+		if m.ID == "mini" {
+			cat.Versions[0].Models[i].Name = "mini-latest"
+		}
+	}
+	st := deploymentStore(t, map[string]string{"Held": pausedRouter})
+	e := newE2E(t, func(c *Config) {
+		rt, err := router.New(router.Config{Catalog: cat, Predictor: &routertest.Predictor{Fixed: testPrediction()}, Available: c.Available})
+		require.NoError(t, err)
+		c.Router = rt
+		c.Deployments = manage.NewSource(st, cat)
+	})
+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions",
+		`{"model": "mini-latest", "messages": [{"role": "user", "content": "hi"}]}`)
+	require.Equal(t, http.StatusOK, status, "a call by the catalog name is served: %s", body)
+
+	status, _, body = postRaw(t, e, http.MethodGet, "/v1/models/mini-latest", "")
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	var got openai.ModelInfo
+	require.NoError(t, json.Unmarshal(body, &got), "%s", body)
+	assert.Equal(t, "mini", got.ID, "the entry of the model the name names")
+	assert.Equal(t, "model", got.Kind)
+	assert.Contains(t, got.Deployments, "model-router")
 }
