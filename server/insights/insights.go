@@ -82,7 +82,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the caller learns what to set rather than to send a key.
 	if h.authorize == nil {
 		h.writeError(w, &router.Error{Code: router.EForbidden, Reason: CodeDisabled,
-			Message: manage.OffWithoutAdminKey("The router's reports")})
+			Message: manage.OffWithoutAdminKey("The router's report API")})
 		return
 	}
 	// Before the key is compared: a limited address learns nothing from

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,7 @@ func TestWithoutAnAdminKeyTheReportsAreOffAndNoKeyCounts(t *testing.T) {
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 			assert.Equal(t, insights.CodeDisabled, body.Error.Code)
 			assert.Contains(t, body.Error.Message, "MODELROUTER_ADMIN_KEY")
+			assert.True(t, strings.HasPrefix(body.Error.Message, "The router's report API is off because"), body.Error.Message)
 		}
 	}
 }
