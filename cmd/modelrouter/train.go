@@ -104,6 +104,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if opt.LOOEpochs < 0 || opt.Answers < 0 || opt.LOTOMinPrompts < 0 || opt.LOTOMaxTasks < 0 || opt.MinTrafficLabels < 0 {
 		return fmt.Errorf("train: --loo-epochs, --loto-min-prompts, --loto-max-tasks, --tokenizer-answers and --min-traffic-labels must not be negative")
 	}
+	// Token vectors learned from no text stopped the run only after every
+	// dataset was read, with "no co-occurring tokens" naming no flag.
+	if opt.PretrainAnswers < 0 {
+		return fmt.Errorf("train: --pretrain-answers %d: want a count >= 0 (0 with --pretrain-prompts, or with --pretrain-scale 0 for a random start)", opt.PretrainAnswers)
+	}
+	if opt.PretrainAnswers == 0 && opt.PretrainScale > 0 && !opt.PretrainPrompts {
+		return fmt.Errorf("train: --pretrain-answers %d: the token vectors (--pretrain-scale %g) would learn from no text; want a count above 0, or add --pretrain-prompts, or --pretrain-scale 0 for a random start",
+			opt.PretrainAnswers, opt.PretrainScale)
+	}
 	// Written so NaN, which every comparison lets through, fails too.
 	if !(opt.Val >= 0 && opt.Val < 1) {
 		return fmt.Errorf("train: --val %g: want a share in [0, 1)", opt.Val)
