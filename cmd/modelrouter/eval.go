@@ -43,14 +43,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defData = "../shared/data/canonical"
 	}
 	dataFlag := &oneFolder{def: defData, value: defData}
-	fs.Var(dataFlag, "data", "routing dataset `folder` (models.json + items.jsonl), or a folder of them: each with quality labels is evaluated")
+	fs.Var(dataFlag, "data", "routing dataset `folder` (models.json + items.jsonl), or a folder of them: each with quality labels is evaluated (default: $MODELROUTER_DATA when set)")
 	candFlag := fs.String("candidates", "", "comma-separated dataset model names to route between (default: every labelled model the router model has a profile for)")
 	var mapping evalPairs
 	fs.Var(&mapping, "map", "datasetModel=profile: the router-model profile that stands for a dataset model (repeatable; default dataset.Canonical)")
 	var reasoning evalPairs
 	fs.Var(&reasoning, "reasoning-tokens", "datasetModel=N: bill N hidden reasoning tokens on every answer of that candidate, in true and predicted cost (repeatable; public answer lengths of o1-style models omit them)")
 	modelDir := fs.String("router-model", "", "folder with router.onnx, tokenizer.json, router.json (default: the embedded model)")
-	out := fs.String("out", "", "folder for report.json, report.md, curves.png, predictions.jsonl (per dataset when --data holds several)")
+	out := fs.String("out", "", "folder for report.json, report.md, curves.png, predictions.jsonl, and share.png for two candidates (per dataset when --data holds several)")
 	holdoutOnly := fs.Bool("holdout-only", false, "evaluate only the prompts in the router model's validation split (it did not train on them)")
 	holdoutFrac := fs.Float64("holdout-frac", 0.1, "share of prompts the trainer held out (train --val)")
 	holdoutSeed := fs.Int64("holdout-seed", -1, "the trainer's --seed (default: router.json's metrics.training.seed, else 1)")
