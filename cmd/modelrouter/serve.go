@@ -489,7 +489,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		linger = o.keptAliveLinger
 	}
 	lingerKeptAlive(graceCtx, ln, &closing, &conns, linger)
-	shutErr := hs.Shutdown(graceCtx)
+	// Shutdown only once no call is under way: from Shutdown on, the
+	// server closes a connection as soon as its answer ends, under the
+	// next call its client may already be sending (an answer begun before
+	// the signal could not say Connection: close); the linger keeps it.
+	shutErr := graceCtx.Err()
+	if !conns.busy() {
+		shutErr = hs.Shutdown(graceCtx)
+	}
 	// The grace is over, one way or another: a signal from now on cuts
 	// nothing, so it neither says it does nor changes the exit status.
 	// cut is the signal that ended the grace, if one did before the grace
@@ -507,9 +514,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		}
 		drain()
 		drainWait, cancelDrainWait := context.WithTimeout(context.Background(), drainTime)
-		// Shutdown again, not gw.Wait: a record is sent before its
+		// The linger again, not gw.Wait: a record is sent before its
 		// handler returns, and the answer it ended with (a 503) reaches
-		// the connection only after; Shutdown waits for the connection.
+		// the connection only after; the linger waits for the connection,
+		// and keeps it for a call its client sends next, which gets a 503.
+		lingerKeptAlive(drainWait, ln, &closing, &conns, linger)
 		_ = hs.Shutdown(drainWait)
 		cancelDrainWait()
 		_ = hs.Close()

@@ -10,15 +10,18 @@ import (
 	"time"
 )
 
-// keptAliveLinger is how long, at shutdown, connections kept alive from
-// before the signal still take their next call before http.Server's
-// Shutdown closes the ones left idle. Shutdown closes an idle connection
-// at once, and a call its client sent on it just then is lost with a bare
-// EOF (or "server closed idle connection"): nothing says whether the
+// keptAliveLinger is how long, at shutdown, a connection kept alive
+// still takes its next call once its last answer went out (or, for one
+// idle at the signal, from the signal on) before the gateway closes it.
+// Closed at once, a call its client sent on it just then is lost with a
+// bare EOF (or "server closed idle connection"): nothing says whether the
 // gateway ran it, so no client retries a POST safely. Within the linger
-// such a call is read and answered, with Connection: close; a client
-// that dials afresh meanwhile is refused, an error it can retry. Across
-// a network a call is in flight a round trip; a second covers that.
+// such a call is read and answered, with Connection: close (a 503 once
+// the grace has run out); a client that dials afresh meanwhile is
+// refused, an error it can retry. An answer begun before the signal (a
+// stream) could not say Connection: close, so its connection needs the
+// linger when it ends, however late in the grace. Across a network a call
+// is in flight a round trip; a second covers that.
 const keptAliveLinger = time.Second
 
 // errStoppedAccepting is how the gateway's Serve ends when shutdown
@@ -78,28 +81,31 @@ func closingAfterReply(h http.Handler, closing *atomic.Bool) http.Handler {
 }
 
 // openConns tracks the gateway's open connections (http.Server's
-// ConnState), so the linger can end once none is left. Every open one
-// counts, not only those idle between calls: a connection whose answer
-// was going out as the shutdown began (its Connection: close came too
-// late for it) turns idle a moment later, and its client may already be
-// sending the next call on it; a connection accepted just before the
-// listener stopped has a call on its way. Each closes after the call it
-// carries next, answered with Connection: close.
+// ConnState) and since when each has carried no call, so the linger can
+// close each once it has been idle for the linger and end once none is
+// left. Every open one counts, not only those idle between calls: a
+// connection whose answer was going out as the shutdown began (its
+// Connection: close came too late for it) turns idle a moment later, and
+// its client may already be sending the next call on it; a connection
+// accepted just before the listener stopped has a call on its way.
 type openConns struct {
 	mu   sync.Mutex
-	open map[net.Conn]struct{}
+	open map[net.Conn]time.Time // since when idle (or new); zero while a call is under way
 }
 
 func (c *openConns) track(conn net.Conn, state http.ConnState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open == nil {
-		c.open = map[net.Conn]struct{}{}
+		c.open = map[net.Conn]time.Time{}
 	}
-	if state == http.StateClosed || state == http.StateHijacked {
+	switch state {
+	case http.StateClosed, http.StateHijacked:
 		delete(c.open, conn)
-	} else {
-		c.open[conn] = struct{}{}
+	case http.StateActive:
+		c.open[conn] = time.Time{}
+	default: // new or idle: waiting for a call
+		c.open[conn] = time.Now()
 	}
 }
 
@@ -109,24 +115,56 @@ func (c *openConns) none() bool {
 	return len(c.open) == 0
 }
 
+// busy says whether a call is under way on any connection.
+func (c *openConns) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, idle := range c.open {
+		if idle.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// closeIdleSince closes the connections that have waited for a call since
+// before cutoff. Their state changes come back through track.
+func (c *openConns) closeIdleSince(cutoff time.Time) {
+	c.mu.Lock()
+	var stale []net.Conn
+	for conn, idle := range c.open {
+		if !idle.IsZero() && idle.Before(cutoff) {
+			stale = append(stale, conn)
+		}
+	}
+	c.mu.Unlock()
+	for _, conn := range stale {
+		_ = conn.Close()
+	}
+}
+
 // lingerKeptAlive begins a shutdown: it stops accepting connections,
 // marks every answer from now on Connection: close, and waits until no
-// connection is left open, for the linger at most (less when the grace
-// or a second signal ends ctx), so the calls already on their way over
-// kept-alive connections are read and answered. A call still running
-// when the linger ends is Shutdown's to wait for, as before.
+// connection is left open (less when the grace, a second signal or the
+// drain's bound ends ctx), closing each connection once it has waited the
+// linger for a call, from the signal or from its last answer, whichever
+// is later. So a call on its way over a kept-alive connection is read and
+// answered, also on one whose answer ends late in the grace. A call still
+// running when ctx ends is the shutdown's to cut.
 func lingerKeptAlive(ctx context.Context, ln *stoppableListener, closing *atomic.Bool, conns *openConns, linger time.Duration) {
 	closing.Store(true)
 	ln.stop()
-	deadline := time.NewTimer(linger)
-	defer deadline.Stop()
+	start := time.Now()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for !conns.none() {
 		select {
-		case <-tick.C:
-		case <-deadline.C:
-			return
+		case now := <-tick.C:
+			cutoff := now.Add(-linger)
+			if cutoff.Before(start) {
+				continue // the linger from the signal: every connection waits it out
+			}
+			conns.closeIdleSince(cutoff)
 		case <-ctx.Done():
 			return
 		}

@@ -60,3 +60,46 @@ func TestCallOnAKeptAliveConnectionAtShutdownIsAnswered(t *testing.T) {
 	assert.True(t, resp.Close, "the answer tells the client to close the connection after it")
 	requireServeStopped(t, done, 30*time.Second)
 }
+
+// A stream the gateway cuts when --grace runs out began before the
+// signal, so its answer could not say Connection: close, and its client
+// keeps the connection for its next call once the error event has ended
+// the stream. Closed under that call, it fails with a bare EOF ("server
+// closed idle connection"); kept for the linger, the call gets the 503
+// server_shutting_down every call the shutdown turns away gets, and
+// is told to close the connection. (Seen with serve under load: 39 of
+// 2,400 calls failed so as 60 clients' streams were cut at shutdown.)
+func TestCallOnTheConnectionOfAStreamCutAtShutdownIsRefusedNotDropped(t *testing.T) {
+	fake := stallingUpstream(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
+		o.grace = 200 * time.Millisecond
+		o.rateLimits = false
+		o.keptAliveLinger = 8 * time.Second // a loaded machine's slow client still sends within it
+	})
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post(base+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"model-router","stream":true,"messages":[{"role":"user","content":"tell me a long story"}]}`))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	buf := make([]byte, 1)
+	_, err = io.ReadFull(resp.Body, buf) // the stream is under way
+	require.NoError(t, err)
+
+	stop()
+	rest, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err, "the cut stream ends as a whole response, its connection reusable")
+	require.Contains(t, string(rest), `"server_shutting_down"`)
+
+	resp, err = client.Post(base+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"model-router","messages":[{"role":"user","content":"hi"}]}`))
+	require.NoError(t, err, "the call sent on the connection of the cut stream got no answer")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s", body)
+	assert.Contains(t, string(body), `"server_shutting_down"`)
+	assert.True(t, resp.Close, "the answer tells the client to close the connection after it")
+	requireServeStopped(t, done, 30*time.Second)
+}
