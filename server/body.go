@@ -88,6 +88,9 @@ func (s *Server) bodyLimit(max int64) bodyread.Limit {
 // bodyread's *Refused (bodyread.ErrTooLarge), for the caller's 413 to name
 // its limit.
 func (s *Server) readLimited(c *gin.Context, l bodyread.Limit) ([]byte, error) {
+	if s.cfg.Refuse != nil && s.cfg.Refuse.Err() != nil {
+		return nil, upstream.ShuttingDown()
+	}
 	raw, err := bodyread.Read(c.Writer, c.Request, l)
 	switch {
 	case err == nil || errors.Is(err, bodyread.ErrTooLarge):

@@ -189,6 +189,12 @@ type Config struct {
 	// server_shutting_down, as the Forwarder's Drain answers the calls it
 	// ends before their answer began.
 	Drain context.Context
+	// Refuse, when set, turns away the calls whose body read begins once
+	// it is done (a shutdown past its first second): they are answered
+	// 503 server_shutting_down without reaching a model, so their client
+	// retries at another gateway rather than begin an answer the grace's
+	// end would cut. The calls under way go on.
+	Refuse context.Context
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool
 	// PromptHashKey, when set, makes the logged prompt hash HMAC-SHA256

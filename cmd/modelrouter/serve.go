@@ -327,6 +327,10 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	// connections close.
 	drainCtx, drain := context.WithCancel(context.Background())
 	defer drain()
+	// Ended a linger into the shutdown: a call that comes later is
+	// refused (503), not begun for the grace's end to cut.
+	refuseCtx, refuse := context.WithCancel(context.Background())
+	defer refuse()
 	var ready atomic.Bool
 	var limiter server.Limiter
 	if o.rateLimits {
@@ -362,6 +366,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		MaxBodyBytes:         o.maxBody,
 		BodyTimeout:          o.bodyTimeout,
 		Drain:                drainCtx,
+		Refuse:               refuseCtx,
 		KeepPromptText:       o.keepPrompts,
 		PromptHashKey:        []byte(promptHashKey),
 		AgentToolsOpenAIOnly: o.agentOpenAI,
@@ -488,6 +493,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if o.keptAliveLinger > 0 {
 		linger = o.keptAliveLinger
 	}
+	stopRefusing := time.AfterFunc(linger, refuse)
+	defer stopRefusing.Stop()
 	lingerKeptAlive(graceCtx, ln, &closing, &conns, linger)
 	// Shutdown only once no call is under way: from Shutdown on, the
 	// server closes a connection as soon as its answer ends, under the

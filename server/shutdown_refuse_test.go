@@ -1,0 +1,62 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Past the first second of a shutdown, a call that comes on a connection
+// kept alive (the one a stream begun before the signal ended on) is
+// turned away with the 503 server_shutting_down of its API, logged, and
+// never reaches a model: begun, a long answer would only be cut when the
+// grace runs out, after its client waited for it. (With serve under load
+// and --grace 10s, 5 streams begun so mid-grace were cut at its end.)
+func TestCallsComingOnceTheGatewayRefusesAreAnswered503WithoutReachingAModel(t *testing.T) {
+	refuse, stop := context.WithCancel(context.Background())
+	e := newE2E(t, func(c *Config) { c.Refuse = refuse })
+	stop()
+	calls := []struct{ path, body string }{
+		{"/v1/chat/completions", `{"model":"model-router","stream":true,"messages":[{"role":"user","content":"hi"}]}`},
+		{"/v1/responses", `{"model":"model-router","stream":true,"input":"hi"}`},
+		{"/v1/messages", `{"model":"model-router","stream":true,"max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`},
+	}
+	for _, call := range calls {
+		req, err := http.NewRequest(http.MethodPost, e.url+call.path, strings.NewReader(call.body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s: %s", call.path, body)
+		var answer struct {
+			Type  string `json:"type"`
+			Error struct {
+				Code    string `json:"code"`
+				Type    string `json:"type"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal(body, &answer), "%s: %s", call.path, body)
+		assert.Equal(t, "server_shutting_down", answer.Error.Code, "%s: %s", call.path, body)
+		assert.NotEmpty(t, answer.Error.Message, call.path)
+		if call.path == "/v1/messages" {
+			assert.Equal(t, "error", answer.Type, "Anthropic's error shape: %s", body)
+		}
+	}
+	assert.Empty(t, e.openai.Requests(), "a refused call reached a model")
+	assert.Empty(t, e.anthropic.Requests(), "a refused call reached a model")
+	recs := e.log.all()
+	require.Len(t, recs, len(calls), "each refused call has its row")
+	for _, r := range recs {
+		assert.Equal(t, http.StatusServiceUnavailable, r.Status)
+	}
+}
