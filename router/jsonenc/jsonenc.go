@@ -10,20 +10,51 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
-// String appends s quoted as encoding/json quotes it. Printable ASCII that
-// needs no escape (model ids, most reasons) is copied; anything else goes
-// through json.Marshal, which knows its HTML, control and Unicode escapes.
+// String appends s quoted as encoding/json quotes it. ASCII is escaped
+// here as encoding/json escapes it (quotes, backslashes, control
+// characters, and <, > and & as \u003c, \u003e and \u0026): a
+// candidate's reason quotes a profile or says ">=", and going through
+// json.Marshal for that cost an allocation per string. A string with
+// anything beyond ASCII goes through json.Marshal, which knows its
+// Unicode escapes and invalid UTF-8.
 func String(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if s[i] >= utf8.RuneSelf {
 			q, _ := json.Marshal(s)
 			return append(b, q...)
 		}
 	}
 	b = append(b, '"')
-	b = append(b, s...)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			const hex = "0123456789abcdef"
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 

@@ -25,7 +25,8 @@ func TestFloatMatchesMarshal(t *testing.T) {
 }
 
 func TestStringMatchesMarshal(t *testing.T) {
-	for _, s := range []string{"", "gpt-4.1", `"quoted" \`, "<b>&", "tab\t", "é", "\u2028", "\xff", "ctrl\x01"} {
+	for _, s := range []string{"", "gpt-4.1", `"quoted" \`, "<b>&", "tab\t", "é", "\u2028", "\xff", "ctrl\x01",
+		"\b\f\n\r\x1f\x7f", `excluded: the router model has no profile "p"`, "quality >= 0.5", "<>&\"\\"} {
 		want, err := json.Marshal(s)
 		require.NoError(t, err)
 		assert.Equal(t, "x"+string(want), string(String([]byte("x"), s)), "%q", s)
