@@ -305,7 +305,7 @@ func (s *Server) decideFor(c *gin.Context, rt *router.Router, api openai.API, to
 	allowed := func(id string) bool {
 		return len(asked) == 0 || slices.Contains(asked, id) || slices.Contains(asked, nameOf(all, id))
 	}
-	var kept []string
+	kept := make([]string, 0, len(all)) // most calls keep every model
 	var dropped []router.Candidate
 	var untrimmed []string // toolTypes but the caps a shorter conversation lifts
 	for _, m := range all {
