@@ -21,9 +21,17 @@ import (
 func benchGateway(b *testing.B, mutate func(*Config)) http.Handler {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
+	// Every profile of every version, each with numbers of its own, as
+	// the router model predicts them (Versions ends with the oldest, whose
+	// 4 profiles alone left 18 of the 22 candidates unscored).
 	pred := router.Prediction{}
-	for i, m := range cat.Versions[len(cat.Versions)-1].Models {
-		pred[m.Profile] = router.Estimate{Quality: 0.5 + float64(i%17)/40, OutputTokens: 300 + float64(i*37%500)}
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			if _, done := pred[m.Profile]; !done {
+				i := len(pred)
+				pred[m.Profile] = router.Estimate{Quality: 0.5 + float64(i%17)/40, OutputTokens: 300 + float64(i*37%500)}
+			}
+		}
 	}
 	ps := upstream.Providers{Default: &upstream.Provider{Name: "default", Kind: upstream.KindOpenAI, BaseURL: "http://provider.invalid/v1", APIKey: "sk-upstream"}}
 	answer := []byte(`{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1-mini","choices":[{"index":0,` +
