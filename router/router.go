@@ -365,13 +365,14 @@ func (r *Router) decide(ctx context.Context, rm *routerModel, dep Deployment, re
 	}
 
 	// d.Candidates[i] describes models[i].
-	d.Chosen = models[order[0].idx]
+	d.ranked = make([]Model, len(order))
+	for i, s := range order {
+		d.ranked[i] = models[s.idx]
+	}
+	d.Chosen = d.ranked[0]
 	d.ChosenID = d.Chosen.ID
 	if len(order) > 1 {
-		d.Fallbacks = make([]Model, 0, len(order)-1)
-	}
-	for _, s := range order[1:] {
-		d.Fallbacks = append(d.Fallbacks, models[s.idx])
+		d.Fallbacks = d.ranked[1:]
 	}
 	d.Latency = r.cfg.Now().Sub(start)
 	return d, nil

@@ -538,4 +538,18 @@ type Decision struct {
 	// Affinity is true when session affinity, not the policy, chose.
 	Affinity bool          `json:"session_affinity"`
 	Latency  time.Duration `json:"-"`
+	// ranked is Chosen then Fallbacks in one array, Fallbacks its tail,
+	// as Decide lays them out (see Order).
+	ranked []Model
+}
+
+// Order is the models a call tries in turn: Chosen, then Fallbacks. A
+// Model is some 300 bytes, so for Decide's decisions this is the array
+// Fallbacks is the tail of, not a copy of the catalog's every model on
+// every call; a decision made otherwise gets a copy.
+func (d Decision) Order() []Model {
+	if n := len(d.Fallbacks); len(d.ranked) == n+1 && d.ranked[0].ID == d.Chosen.ID && (n == 0 || &d.ranked[1] == &d.Fallbacks[0]) {
+		return d.ranked
+	}
+	return append([]Model{d.Chosen}, d.Fallbacks...)
 }

@@ -63,7 +63,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// The same estimate billedUsage logs for an answer without
 			// usage, so the client's count and the log's agree.
 			OutputTokens: func(m router.Model) int { return estimatedUsage(r, m).CompletionTokens },
-			Order:        append([]router.Model{d.Chosen}, d.Fallbacks...),
+			Order:        d.Order(),
 			// Failing, a thread continuation is answered thread_not_found
 			// and sent again whole (threads.go).
 			Resendable: r.req.Thread == openai.ThreadContinue,
