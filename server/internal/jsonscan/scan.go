@@ -127,6 +127,10 @@ func ParseObject(raw []byte) (obj Object, ok bool) {
 	if i = Space(raw, i+1); i < len(raw) && raw[i] == '}' {
 		return Object{}, true
 	}
+	// Room for the usual message or content part ({"role", "content"},
+	// {"type", "text"}) and most small objects at once: grown from
+	// nothing, a four-member object took three allocations.
+	obj = make(Object, 0, 4)
 	for i < len(raw) && raw[i] == '"' {
 		keyEnd := String(raw, i)
 		if keyEnd >= len(raw) {
