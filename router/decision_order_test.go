@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,44 @@ func TestOrderIsChosenThenFallbacks(t *testing.T) {
 
 	byHand := router.Decision{Chosen: router.Model{ID: "a"}, ChosenID: "a", Fallbacks: []router.Model{{ID: "b"}}}
 	assert.Equal(t, []string{"a", "b"}, ids(byHand.Order()))
+}
+
+// TestOrderFollowsChangedDecision checks Order against the decision as it
+// stands after a caller changed it: fallbacks re-sliced from either end,
+// edited in place, replaced or dropped, the chosen model swapped with a fallback.
+func TestOrderFollowsChangedDecision(t *testing.T) {
+	r := newRouter(t, router.Config{Predictor: &routertest.Predictor{Fixed: fixed}})
+	decide := func() router.Decision {
+		d, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, router.Request{})
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(d.Fallbacks), 2)
+		return d
+	}
+	want := func(d router.Decision) []router.Model { return append([]router.Model{d.Chosen}, d.Fallbacks...) }
+
+	d := decide()
+	d.Fallbacks = d.Fallbacks[1:]
+	assert.Equal(t, want(d), d.Order(), "first fallback dropped")
+
+	d = decide()
+	d.Fallbacks = d.Fallbacks[:len(d.Fallbacks)-1]
+	assert.Equal(t, want(d), d.Order(), "last fallback dropped")
+
+	d = decide()
+	d.Fallbacks[0].UpstreamModel = "edited"
+	assert.Equal(t, want(d), d.Order(), "fallback edited in place")
+
+	d = decide()
+	d.Chosen, d.Fallbacks[0] = d.Fallbacks[0], d.Chosen
+	d.ChosenID = d.Chosen.ID
+	assert.Equal(t, want(d), d.Order(), "chosen swapped with a fallback")
+
+	d = decide()
+	d.Fallbacks = slices.Clone(d.Fallbacks)
+	slices.Reverse(d.Fallbacks)
+	assert.Equal(t, want(d), d.Order(), "fallbacks replaced, same length")
+
+	d = decide()
+	d.Fallbacks = nil
+	assert.Equal(t, want(d), d.Order(), "fallbacks dropped")
 }

@@ -546,7 +546,10 @@ type Decision struct {
 // Order is the models a call tries in turn: Chosen, then Fallbacks. A
 // Model is some 300 bytes, so for Decide's decisions this is the array
 // Fallbacks is the tail of, not a copy of the catalog's every model on
-// every call; a decision made otherwise gets a copy.
+// every call; a decision made otherwise gets a copy. The array is shared:
+// callers read it and do not write it. Chosen is recognised by its ID, so
+// a Chosen edited in place under the same ID is not seen here (no caller
+// does; comparing whole Models would cost more than the copy saved).
 func (d Decision) Order() []Model {
 	if n := len(d.Fallbacks); len(d.ranked) == n+1 && d.ranked[0].ID == d.Chosen.ID && (n == 0 || &d.ranked[1] == &d.Fallbacks[0]) {
 		return d.ranked
