@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 // `modelrouter simulate` on a 120-column terminal: a deployment name of the
@@ -28,7 +32,17 @@ func TestSimulateFitsA120ColumnTerminalWithTheLongestNames(t *testing.T) {
 	prompts.WriteString(`{"prompt": "Write a novel.", "max_tokens": 10000000}` + "\n")
 	file := writeFile(t, "prompts.jsonl", prompts.String())
 
-	out, _, err := runCmd(t, "simulate", "--prompts", file, "--deployment", deployment)
+	// A deployment of that name is read from a serve database: without
+	// --db only the built-in one exists.
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	_, err = st.PutDeployment(context.Background(), deployment, json.RawMessage(`{"sku": {"name": "GlobalStandard", "capacity": 10},
+		"properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "2025-11-18"}}}`))
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	out, _, err := runCmd(t, "simulate", "--prompts", file, "--db", db, "--deployment", deployment, "--modes", "balanced,quality,cost")
 	require.NoError(t, err)
 	assertFits120(t, out)
 	assertField(t, out, deployment)
