@@ -48,6 +48,11 @@ func (s *Server) readBody(c *gin.Context) ([]byte, error) {
 // (modelOfRefused, which reads it on), so that the call is logged under it
 // rather than as "(unknown)".
 func (s *Server) readBodyFor(c *gin.Context, naming bool) (raw []byte, model string, err error) {
+	if s.cfg.Refuse != nil && s.cfg.Refuse.Err() != nil {
+		// Here, not in readLimited: a read by id reads its body there too
+		// (wantsStream), and begins no model's answer to refuse.
+		return nil, "", upstream.ShuttingDown()
+	}
 	limit := s.cfg.MaxBodyBytes
 	enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding")))
 	raw, err = s.readLimited(c, s.bodyLimit(limit))
@@ -88,9 +93,6 @@ func (s *Server) bodyLimit(max int64) bodyread.Limit {
 // bodyread's *Refused (bodyread.ErrTooLarge), for the caller's 413 to name
 // its limit.
 func (s *Server) readLimited(c *gin.Context, l bodyread.Limit) ([]byte, error) {
-	if s.cfg.Refuse != nil && s.cfg.Refuse.Err() != nil {
-		return nil, upstream.ShuttingDown()
-	}
 	raw, err := bodyread.Read(c.Writer, c.Request, l)
 	switch {
 	case err == nil || errors.Is(err, bodyread.ErrTooLarge):

@@ -193,7 +193,9 @@ type Config struct {
 	// it is done (a shutdown past its first second): they are answered
 	// 503 server_shutting_down without reaching a model, so their client
 	// retries at another gateway rather than begin an answer the grace's
-	// end would cut. The calls under way go on.
+	// end would cut. The calls under way go on, and so do the routes that
+	// read no call's body (a read by id, streamed or not; the model list),
+	// which begin no model's answer.
 	Refuse context.Context
 	// KeepPromptText logs the routed text itself, not only its hash.
 	KeepPromptText bool

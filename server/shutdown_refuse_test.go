@@ -60,3 +60,38 @@ func TestCallsComingOnceTheGatewayRefusesAreAnswered503WithoutReachingAModel(t *
 		assert.Equal(t, http.StatusServiceUnavailable, r.Status)
 	}
 }
+
+// A read by id is no call: it begins no model's answer, so the refusal
+// that turns calls away past a shutdown's first second leaves it alone,
+// and a read is answered alike whichever way its client asks for it: a
+// plain GET (curl's, a poll of a background response) as before the
+// shutdown, the stream asked for in the query or in a body (as OpenAI's Go
+// SDK sends it) the same way. (The refusal sat in the body read, which a
+// read without ?stream=true goes through even with no body: a plain GET
+// got a 503 its streamed form did not.)
+func TestReadsByIdAreNotRefusedPastTheShutdownsFirstSecond(t *testing.T) {
+	refuse, stop := context.WithCancel(context.Background())
+	kept := &memResponses{}
+	e := newE2E(t, func(c *Config) { c.Refuse, c.Responses = refuse, kept })
+	client := e.clients()["v1"]
+	got, err := client.Responses.New(context.Background(), ask("hi"), onModel("claude"))
+	require.NoError(t, err)
+	stop()
+	read := func(query, body string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, e.url+"/v1/responses/"+got.ID+query, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+e2eKey)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := read("", "")
+	assert.Equal(t, http.StatusOK, status, "a plain read: %s", body)
+	assert.Contains(t, body, got.ID, "a plain read")
+	inQuery, queryBody := read("?stream=true", "")
+	inBody, bodyBody := read("", `{"stream":true}`)
+	assert.NotEqual(t, http.StatusServiceUnavailable, inQuery, "stream in the query: %s", queryBody)
+	assert.Equal(t, inQuery, inBody, "the stream asked for in the body is answered as in the query: %s / %s", queryBody, bodyBody)
+}
