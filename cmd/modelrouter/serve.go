@@ -500,8 +500,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	// server closes a connection as soon as its answer ends, under the
 	// next call its client may already be sending (an answer begun before
 	// the signal could not say Connection: close); the linger keeps it.
+	// Nor when the grace ran out with connections still open, none busy:
+	// Shutdown would close them at once, and one is open only because its
+	// answer ended within the linger, its client's next call maybe on its
+	// way; the cut below keeps it for the linger (within drainTime).
 	shutErr := graceCtx.Err()
-	if !conns.busy() {
+	busy := conns.busy()
+	lingering := errors.Is(context.Cause(graceCtx), context.DeadlineExceeded) && !conns.none()
+	if !busy && !lingering {
 		shutErr = hs.Shutdown(graceCtx)
 	}
 	// The grace is over, one way or another: a signal from now on cuts
@@ -516,7 +522,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		// left, so each stream's client gets an error event rather than
 		// an answer that just stops, then close the connections of any
 		// call that did not end in time.
-		if !cutShort {
+		if !cutShort && busy {
 			log.Warn("grace period over: ending open requests and closing their connections", "err", shutErr)
 		}
 		drain()

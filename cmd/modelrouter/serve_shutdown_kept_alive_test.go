@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/modelrouter/modelrouter/models"
 	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 )
 
@@ -100,6 +101,65 @@ func TestCallOnTheConnectionOfAStreamCutAtShutdownIsRefusedNotDropped(t *testing
 	resp.Body.Close()
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s", body)
 	assert.Contains(t, string(body), `"server_shutting_down"`)
+	assert.True(t, resp.Close, "the answer tells the client to close the connection after it")
+	requireServeStopped(t, done, 30*time.Second)
+}
+
+// An answer begun before the signal that ends by itself late in the
+// grace could not say Connection: close either, and its client may send
+// its next call on the connection just as the grace runs out. With no
+// other call under way then, the gateway still keeps the connection for
+// the linger since that answer rather than close it at once, under the
+// call, which would fail with a bare EOF (or find the connection gone
+// and be refused afresh): the call is answered, and told to close.
+func TestCallOnTheConnectionOfAnAnswerEndedLateInTheGraceIsAnswered(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	gate := make(chan struct{})
+	cat, err := models.Catalog()
+	require.NoError(t, err)
+	for _, v := range cat.Versions {
+		for _, m := range v.Models {
+			fake.Set(m.UpstreamModel, upstreamtest.Behavior{Gate: gate})
+			fake.Set(m.Name, upstreamtest.Behavior{Gate: gate})
+		}
+	}
+	const grace = time.Second
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
+		o.grace = grace
+		o.rateLimits = false
+		o.keptAliveLinger = 8 * time.Second // a loaded machine's slow client still sends within it
+	})
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	call := func() (*http.Response, error) {
+		return client.Post(base+"/v1/chat/completions", "application/json",
+			strings.NewReader(`{"model":"model-router","messages":[{"role":"user","content":"hi"}]}`))
+	}
+	answered := make(chan *http.Response, 1)
+	go func() {
+		resp, err := call()
+		assert.NoError(t, err)
+		answered <- resp
+	}()
+	require.Eventually(t, func() bool { return len(fake.Requests()) > 0 }, 10*time.Second, time.Millisecond)
+
+	stop() // the call is under way: its answer cannot say Connection: close
+	close(gate)
+	resp := <-answered
+	require.NotNil(t, resp)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode) // its connection is idle, kept alive
+	// The answer ended after the signal, so the grace has run out once
+	// this has passed (an order of events, not a measure).
+	time.Sleep(grace)
+
+	resp, err = call()
+	require.NoError(t, err, "the call sent on the connection of an answer that ended late in the grace got no answer")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"server_shutting_down"`, "past the grace the call is turned away, not begun")
 	assert.True(t, resp.Close, "the answer tells the client to close the connection after it")
 	requireServeStopped(t, done, 30*time.Second)
 }
