@@ -64,6 +64,9 @@ type serveFile struct {
 	// holds itself rather than as ${VAR}; keysNamed those it gives as
 	// ${VAR} only.
 	keysWritten, keysNamed []string
+	// varsNamed names every variable the file's text names as ${VAR}:
+	// one of serve's own variables set alone may be read through it.
+	varsNamed map[string]bool
 }
 
 // fileProvider is one upstream in the file. The name it sits under is the
@@ -202,6 +205,7 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	}
 	o.fileProviders = f.providers()
 	o.fileFailed = f.failed
+	o.fileVars = f.varsNamed
 }
 
 // providers turns the file's providers into upstream entries.
@@ -360,8 +364,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	// their variable; either way a bad value refuses to start rather than
 	// fail every call routed to it.
 	type source struct {
-		name                                       string // what the message calls the provider
-		baseURL, kind, key, openAIAPI, hostedTools string // what it calls those settings
+		name                                                   string // what the message calls the provider
+		baseURL, kind, key, openAIAPI, hostedTools, apiVersion string // what it calls those settings
 		// keyFix says how to give the key: the environment variable
 		// that holds it, named; replaced: the environment configures
 		// this provider instead of the file.
@@ -380,15 +384,18 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		}
 		v := keyVariable(base)
 		fix := `give it, e.g. "api_key": "${` + v + `}" with ` + v + ` set`
-		return source{f, f + ".base_url", f + ".kind", f + ".api_key", f + ".openai_api", f + ".hosted_tools", fix, replaced}
+		return source{f, f + ".base_url", f + ".kind", f + ".api_key", f + ".openai_api", f + ".hosted_tools", f + ".api_version", fix, replaced}
 	}
 	fromEnv := func(name string) source {
 		base, kind := upstream.EnvSettings(getenv, name)
+		version := "OPENAI_API_VERSION" // the only one the SDKs' variables give: Azure's, of kind azure
 		if kind == "" {
 			kind = base // the variables fix the kind: unreachable
+		} else {
+			version = strings.TrimSuffix(kind, "_KIND") + "_API_VERSION"
 		}
 		v := keyVariable(base)
-		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "", "", "set " + v, false}
+		return source{base + " (provider " + name + ")", base, kind, v + " (provider " + name + ")", "", "", version, "set " + v, false}
 	}
 	check := func(p upstream.Provider, name string, at source) {
 		if !slices.Contains(valid, name) {
@@ -416,6 +423,18 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			if problem := hostedToolsProblem(p, p.Kind); problem != "" {
 				bad("%s%s", at.hostedTools, problem)
 			}
+		}
+		// Only an Azure endpoint is sent an api-version: on another kind
+		// the setting would change nothing, and whoever wrote it expects
+		// a query parameter the server never gets.
+		if p.APIVersion != "" && p.Kind != upstream.KindAzure && slices.Contains(providerKinds, p.Kind) &&
+			!o.fileFailed[at.kind] && !o.fileFailed[at.apiVersion] {
+			fix := "remove it, or set " + at.kind + " to azure"
+			if name == "default" {
+				fix = "remove it (the default server is of kind openai)"
+			}
+			bad("%s: Azure's api-version, sent only to a provider of kind azure; this one is of kind %s and would never send it: %s",
+				at.apiVersion, p.Kind, fix)
 		}
 		switch {
 		case o.fileFailed[at.baseURL]:
@@ -495,7 +514,50 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			}
 		}
 	}
+	for _, s := range []struct{ suffix, field string }{{"_KIND", "kind"}, {"_API_VERSION", "api_version"}} {
+		for _, v := range declarationVariables(o.environ, s.suffix) {
+			if problem := loneSettingProblem(v, s.suffix, s.field, getenv, o.fileVars); problem != "" {
+				bad("%s: %s", v.name, problem)
+			}
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// loneSettingProblem is why v, a MODELROUTER_UPSTREAM_<NAME>_KIND or
+// _API_VERSION (suffix), would change nothing, "" when it is read: only
+// beside its own _BASE_URL, which makes the provider it shapes. Set
+// alone, it leaves the provider OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT or
+// the configuration file's entry gives as it is, without a word; unless
+// the file names it as ${VAR} (field, the file's own setting for it).
+func loneSettingProblem(v declarationVariable, suffix, field string, getenv func(string) string, fileVars map[string]bool) string {
+	base := strings.TrimSuffix(v.name, suffix) + "_BASE_URL"
+	if strings.TrimSpace(getenv(base)) != "" || fileVars[v.name] {
+		return ""
+	}
+	var hint string
+	switch official, _ := upstream.EnvSettings(getenv, v.provider); {
+	case suffix == "_API_VERSION" && v.provider == "azure":
+		hint = " (AZURE_OPENAI_ENDPOINT's is OPENAI_API_VERSION)"
+	case suffix == "_KIND" && official != base:
+		hint = fmt.Sprintf(" (the provider %s configures is always of kind %s: to give it another, set %s in its place)",
+			official, officialKind(v.provider), base)
+	}
+	return fmt.Sprintf("read only beside %s, which is not set, so it would change nothing: set %s too, or write %q in the configuration file's entry%s",
+		base, base, field, hint)
+}
+
+// officialKind is the kind of the provider the official SDKs' variables
+// configure under name (OPENAI_BASE_URL's openai, AZURE_OPENAI_ENDPOINT's
+// azure).
+func officialKind(name string) string {
+	switch name {
+	case "anthropic":
+		return upstream.KindAnthropic
+	case "azure":
+		return upstream.KindAzure
+	}
+	return upstream.KindOpenAI
 }
 
 // openAIAPIProblem is why provider name of kind may not be declared a way

@@ -44,7 +44,10 @@ func readServeFileKeys(r io.Reader, getenv func(string) string, keyFile func(str
 		return nil, errors.New("config: trailing data after the JSON object")
 	}
 	errs := []error{checkConfigKeys(doc)}
-	f := &serveFile{failed: map[string]bool{}}
+	f := &serveFile{failed: map[string]bool{}, varsNamed: map[string]bool{}}
+	for _, m := range varRef.FindAllSubmatch(doc, -1) {
+		f.varsNamed[string(m[1])] = true
+	}
 	fail := func(field string, err error) {
 		f.failed[field] = true
 		if field == "" {

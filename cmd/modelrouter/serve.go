@@ -108,6 +108,9 @@ type serveOptions struct {
 	// fileFailed names the file's fields that could not be read; validate
 	// does not report them a second time.
 	fileFailed map[string]bool
+	// fileVars names the variables the file names as ${VAR} (used even
+	// where serve would not read them itself).
+	fileVars map[string]bool
 	// configKeysExposed is set when accounts other than the file's owner
 	// may read the keys it holds, or change where its keys are sent
 	// (warnKeysExposed).
