@@ -440,6 +440,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
 		"prompt_hash", promptHashKind(promptHashKey))
 	warnKeysExposed(o, log)
+	warnUnusedEnv(o, log)
 	warnShortKey("admin key", adminKey, log)
 	warnShortKey("metrics key", metricsKey, log)
 	if requireKeys && !o.requireKeys {
