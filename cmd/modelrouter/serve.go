@@ -441,6 +441,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"prompt_hash", promptHashKind(promptHashKey))
 	warnKeysExposed(o, log)
 	warnUnusedEnv(o, log)
+	warnReplacedFileEntries(o, log)
 	warnShortKey("admin key", adminKey, log)
 	warnShortKey("metrics key", metricsKey, log)
 	if requireKeys && !o.requireKeys {

@@ -13,11 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// startupLog starts serve with environ as `modelrouter serve` reads it,
+// startupLog starts serve with environ (and args) as `modelrouter serve` reads them,
 // stops it once it listens, and returns what it logged.
-func startupLog(t *testing.T, environ []string) string {
+func startupLog(t *testing.T, environ []string, args ...string) string {
 	t.Helper()
-	o, err := parseServeArgs([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "m.db")}, environ, io.Discard)
+	o, err := parseServeArgs(append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "m.db")}, args...), environ, io.Discard)
 	require.NoError(t, err)
 	var logs bytes.Buffer
 	listening := make(chan struct{})

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/server/manage"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // unusedVariable is a variable set in serve's environment that serve does
@@ -103,5 +106,63 @@ func warnUnusedEnv(o serveOptions, log *slog.Logger) {
 	}
 	if len(unknown) > 0 {
 		log.Warn("environment variables modelrouter does not read (misspelt?): not used", "variables", strings.Join(unknown, ","))
+	}
+}
+
+// replacedEntry is a configuration file's provider entry that the
+// environment replaces whole (mergeProviders), named by its field, with
+// the variables that configure the environment's provider.
+type replacedEntry struct {
+	entry     string
+	variables []string
+}
+
+// replacedFileEntries lists the file's provider entries the environment
+// replaces and that differ from what replaces them (a base_url at a local
+// server, beside an exported OPENAI_API_KEY): the file's settings are not
+// used. An entry the environment gives again ("api_key":
+// "${OPENAI_API_KEY}" with OPENAI_API_KEY set) is left out.
+func replacedFileEntries(o serveOptions) []replacedEntry {
+	env := envMap(o.environ)
+	getenv := func(k string) string { return env[k] }
+	envProviders := upstream.FromEnviron(o.environ)
+	file := o.fileProviders.ByName
+	if d := o.fileProviders.Default; d != nil && envProviders.Default != nil {
+		file = maps.Clone(file)
+		file["default"] = *d
+	}
+	var out []replacedEntry
+	for _, name := range sortedKeys(file) {
+		p, replaced := envProviders.ByName[name]
+		if name == "default" && envProviders.Default != nil {
+			p, replaced = *envProviders.Default, true
+		}
+		if !replaced || sameProvider(file[name], p) {
+			continue
+		}
+		base, _ := upstream.EnvSettings(getenv, name)
+		var vars []string
+		for _, v := range []string{base, keyVariable(base)} {
+			if strings.TrimSpace(env[v]) != "" {
+				vars = append(vars, cmp.Or(o.keyFiles[v], v))
+			}
+		}
+		out = append(out, replacedEntry{"providers." + name, vars})
+	}
+	return out
+}
+
+func sameProvider(a, b upstream.Provider) bool {
+	return a.Kind == b.Kind && a.BaseURL == b.BaseURL && a.APIKey == b.APIKey && a.APIVersion == b.APIVersion &&
+		a.OpenAIAPI == b.OpenAIAPI && slices.Equal(a.HostedTools, b.HostedTools)
+}
+
+// warnReplacedFileEntries says once at start which of the file's entries
+// the environment replaces: documented, but an operator who edits the
+// file's base_url sees no change without it.
+func warnReplacedFileEntries(o serveOptions, log *slog.Logger) {
+	for _, r := range replacedFileEntries(o) {
+		log.Warn("configuration file's provider entry not used: the environment configures that provider, which replaces the entry whole; unset the variables or give the entry another name",
+			"entry", r.entry, "variables", strings.Join(r.variables, ","))
 	}
 }

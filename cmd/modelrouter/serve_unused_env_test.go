@@ -55,3 +55,26 @@ func TestServeDoesNotWarnOfEnvironmentVariablesItReads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []unusedVariable{{"MODELROUTER_UPSTREAM_GPT_OSS_API_KEY_FILE", "MODELROUTER_UPSTREAM_GPT_OSS_BASE_URL"}}, unusedEnv(o))
 }
+
+// A provider the environment configures replaces the file's entry of the
+// same name whole: a shell that exports OPENAI_API_KEY sent every call to
+// api.openai.com while the file pointed openai at a local server, without
+// a word. serve says so at start, naming the entry and the variables; an
+// entry the environment gives again says nothing.
+func TestServeWarnsThatTheEnvironmentReplacesAFileEntry(t *testing.T) {
+	cfg := writeConfig(t, `{"providers": {"openai": {"base_url": "http://127.0.0.1:8000/v1"},
+		"anthropic": {"api_key": "${ANTHROPIC_API_KEY}"}, "meta": {"base_url": "http://127.0.0.1:8001/v1"}}}`)
+	o, err := parseServeArgs([]string{"--config", cfg},
+		[]string{"OPENAI_API_KEY=" + testSecret, "ANTHROPIC_API_KEY=" + testSecret}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []replacedEntry{{"providers.openai", []string{"OPENAI_API_KEY"}}}, replacedFileEntries(o))
+
+	log := startupLog(t, []string{"OPENAI_API_KEY=" + testSecret, "ANTHROPIC_API_KEY=" + testSecret}, "--config", cfg)
+	assert.Contains(t, log, "configuration file's provider entry not used: the environment configures that provider")
+	assert.Contains(t, log, "entry=providers.openai variables=OPENAI_API_KEY")
+	assert.NotContains(t, log, testSecret)
+
+	o, err = parseServeArgs([]string{"--config", cfg}, []string{"ANTHROPIC_API_KEY=" + testSecret}, io.Discard)
+	require.NoError(t, err)
+	assert.Empty(t, replacedFileEntries(o), "nothing replaced but what the environment gives again")
+}
