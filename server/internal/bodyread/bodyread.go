@@ -25,7 +25,10 @@ import (
 // DefaultTimeout is the bound on silence when none is configured.
 const DefaultTimeout = time.Minute
 
-// ReadAll reads body (a request's body, or a reader over it such as
+// ErrStopped ends a [ReadAllUntil] whose stop came before the body was in.
+var ErrStopped = errors.New("request body: the read was stopped")
+
+// ReadAllUntil reads body (a request's body, or a reader over it such as
 // [http.MaxBytesReader]) to its end. The connection's read deadline is set
 // timeout ahead before the first read and moved timeout ahead again after
 // every read that returns data. A body that stops arriving for timeout
@@ -36,19 +39,12 @@ const DefaultTimeout = time.Minute
 // (a long streamed answer would be cut).
 //
 // Where w cannot set deadlines (a test recorder) the read is unbounded.
-func ReadAll(w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
-	return ReadAllUntil(nil, w, body, timeout)
-}
-
-// ErrStopped ends a [ReadAllUntil] whose stop came before the body was in.
-var ErrStopped = errors.New("request body: the read was stopped")
-
-// ReadAllUntil is [ReadAll] that also ends, with [ErrStopped], as soon as
-// stop is done (nil: never): a shutdown ends the calls still open, and one
-// whose body is still arriving must not hold its handler until its
-// connection is closed under it, unanswered. As after a stall, the
-// deadline stays in the past, so the connection closes once the handler
-// has answered.
+//
+// It also ends, with [ErrStopped], as soon as stop is done (nil: never): a
+// shutdown ends the calls still open, and one whose body is still arriving
+// must not hold its handler until its connection is closed under it,
+// unanswered. As after a stall, the deadline stays in the past, so the
+// connection closes once the handler has answered.
 func ReadAllUntil(stop context.Context, w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
 	var raw []byte
 	err := ReadWith(stop, w, body, timeout, func(r io.Reader) (err error) {
@@ -85,7 +81,7 @@ func ReadWith(stop context.Context, w http.ResponseWriter, body io.Reader, timeo
 	return err
 }
 
-// Stalled reports whether err ended a [ReadAll] because the body stopped
+// Stalled reports whether err ended a [ReadAllUntil] because the body stopped
 // arriving for the timeout.
 func Stalled(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 
