@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/models"
@@ -185,16 +184,6 @@ func NameOf(dir string) string {
 		dir = abs
 	}
 	return filepath.Base(filepath.Clean(dir))
-}
-
-// ModelNames returns the dataset's model ids, sorted.
-func (d *Dataset) ModelNames() []string {
-	out := make([]string, 0, len(d.Models))
-	for m := range d.Models {
-		out = append(out, m)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Text is what the router model reads for an item: for a multi-turn item,
