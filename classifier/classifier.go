@@ -96,16 +96,6 @@ func LoadDir(dir string, opts Options) (*Classifier, error) {
 	return start(files, card, tok, opts)
 }
 
-// New opens a router model from its files after checking that they are the
-// ones its card describes.
-func New(files models.ArtifactFiles, opts Options) (*Classifier, error) {
-	card, tok, err := checkFiles(files)
-	if err != nil {
-		return nil, err
-	}
-	return start(files, card, tok, opts)
-}
-
 // checkFiles reads the card and the tokenizer and checks that the files
 // are the ones the card describes and fit each other.
 func checkFiles(files models.ArtifactFiles) (models.Card, *Tokenizer, error) {

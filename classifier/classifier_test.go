@@ -89,11 +89,21 @@ func requireRuntime(t testing.TB) {
 	t.Fatalf("ONNX Runtime did not load: %v", err)
 }
 
+// newFromFiles opens a router model from its files, checked as Load and
+// LoadDir check theirs.
+func newFromFiles(files models.ArtifactFiles, opts Options) (*Classifier, error) {
+	card, tok, err := checkFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	return start(files, card, tok, opts)
+}
+
 // open loads the model, skipping when ONNX Runtime is not installed.
 func open(t testing.TB, files models.ArtifactFiles, opts Options) *Classifier {
 	t.Helper()
 	requireRuntime(t)
-	c, err := New(files, opts)
+	c, err := newFromFiles(files, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
@@ -253,7 +263,7 @@ func TestNewRejectsMismatchedArtifacts(t *testing.T) {
 		{"card is not json", models.ArtifactFiles{RouterONNX: m.files.RouterONNX, TokenizerJSON: m.files.TokenizerJSON, RouterJSON: []byte("{")}, "router.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(tc.files, Options{})
+			_, err := newFromFiles(tc.files, Options{})
 			require.ErrorContains(t, err, tc.want)
 		})
 	}

@@ -47,9 +47,9 @@ func (e *namedLibraryMissing) Error() string {
 
 func (e *namedLibraryMissing) Unwrap() []error { return []error{ErrNoRuntime, e.err} }
 
-// RuntimeAbsent reports whether err, from InitRuntime or New, says only
-// that no ONNX Runtime library was asked for or found: LibraryEnv unset
-// and none in the cache. A test that needs ONNX Runtime may skip then
+// RuntimeAbsent reports whether err, from InitRuntime, Load or LoadDir,
+// says only that no ONNX Runtime library was asked for or found:
+// LibraryEnv unset and none in the cache. A test that needs ONNX Runtime may skip then
 // (the error says how to get the library). Any other error must fail it:
 // a variable naming no file is a library someone asked for, and a stale
 // path skipping every ONNX Runtime test would look like a pass. make test

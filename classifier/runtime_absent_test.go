@@ -22,7 +22,7 @@ func TestRuntimeAbsentSkipsOnlyWhenNoLibraryWasAskedFor(t *testing.T) {
 	_, err := LibraryPath()
 	require.ErrorIs(t, err, ErrNoRuntime)
 	require.True(t, RuntimeAbsent(err), "no variable, no cache: %v", err)
-	require.True(t, RuntimeAbsent(fmt.Errorf("router model: %w", err)), "wrapped, as New may")
+	require.True(t, RuntimeAbsent(fmt.Errorf("router model: %w", err)), "wrapped, as Load may")
 	require.ErrorContains(t, err, "make ort", "the skip says how to get the library")
 
 	stale := filepath.Join(t.TempDir(), "libonnxruntime.so")
