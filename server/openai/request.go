@@ -277,7 +277,7 @@ func Parse(api API, raw []byte) (Request, error) {
 }
 
 // reasoningEffort reads the effort where the gateway fits it to the chosen
-// model (upstream.RewriteOpenAI).
+// model (upstream's rewriteOpenAI).
 func reasoningEffort(api API, top map[string]json.RawMessage) string {
 	raw := top["reasoning_effort"]
 	switch api {
@@ -566,7 +566,7 @@ func quoteSome(ss []string) string {
 
 // plainString is the text of a JSON string without escapes, as the
 // gateway compares its raw bytes to decide what a provider is sent
-// (upstream.RewriteOpenAI drops `"flex"` so); "" for anything else.
+// (upstream's rewriteOpenAI drops `"flex"` so); "" for anything else.
 func plainString(raw json.RawMessage) string {
 	v := bytes.TrimSpace(raw)
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || bytes.ContainsAny(v[1:len(v)-1], `"\`) {

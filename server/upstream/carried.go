@@ -89,7 +89,7 @@ func (ps Providers) Drops(m router.Model, api API, raw []byte, params []string) 
 // DerivedEffort returns the reasoning effort a call of api (raw is its
 // body) reaches m's provider with where the translation derives it from
 // other members: a Messages call's thinking or output_config.effort, for
-// an OpenAI-compatible reasoning model (reasoningEffort). RewriteOpenAI
+// an OpenAI-compatible reasoning model (reasoningEffort). rewriteOpenAI
 // then maps it to the nearest value m takes, as it maps a client's own
 // reasoning_effort, so the server hands it to the router for
 // require_parameters to hold to m's efforts. "" where the call's way to
@@ -207,7 +207,7 @@ func samplingChangedForClaude(top map[string]json.RawMessage) []string {
 // that holds the answer to its schema only in strict mode (see
 // responseFormat) and only for a model with structured output, no other
 // member of output_config is sent, and stop_sequences become stop, which
-// RewriteOpenAI then drops for a model that refuses it.
+// rewriteOpenAI then drops for a model that refuses it.
 func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []string {
 	var out []string
 	thinking, oc := top["thinking"], top["output_config"]

@@ -121,7 +121,7 @@ const (
 // documented as more), and high for adaptive thinking (the effort it
 // defaults to). Anthropic's efforts (low, medium, high, xhigh, max)
 // are OpenAI's by name and in the same order, so each goes as itself, and
-// RewriteOpenAI sends m the nearest it takes (router's EffortFor): max is
+// rewriteOpenAI sends m the nearest it takes (router's EffortFor): max is
 // xhigh for a model whose highest is xhigh, high for one whose highest is
 // high. It is "" when the call asks for neither, or when m is not a
 // reasoning model that reads reasoning_effort as OpenAI defines it (other
@@ -307,7 +307,7 @@ type chatOutTool struct {
 // Thinking blocks are dropped (their signatures mean nothing elsewhere).
 // What Chat Completions cannot carry (server tools, documents, search
 // results and other block types) is an EInvalid error naming it and m.
-// The result still needs RewriteOpenAI for m, as a client's Chat
+// The result still needs rewriteOpenAI for m, as a client's Chat
 // Completions body would.
 func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	var req messagesRequest

@@ -39,7 +39,7 @@ func upstreamModel(m router.Model) string {
 	return m.Name
 }
 
-// RewriteOpenAI prepares a client's raw OpenAI body (Chat Completions or
+// rewriteOpenAI prepares obj, a client's OpenAI body (Chat Completions or
 // Responses) for an OpenAI-compatible upstream serving m: `model` becomes
 // the upstream model name, our routing_config goes, and so do the
 // parameters m cannot take (router.DroppedParams). For an OpenAI reasoning
@@ -52,14 +52,6 @@ func upstreamModel(m router.Model) string {
 // text.verbosity).
 // Every other member keeps its exact bytes (members may come out in
 // another order).
-func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
-	obj, err := scanObject(raw)
-	if err != nil {
-		return nil, err
-	}
-	return rewriteOpenAI(obj, api, m), nil
-}
-
 func rewriteOpenAI(obj object, api API, m router.Model) []byte {
 	dropUnsupported(&obj, api, m)
 	name, _ := json.Marshal(upstreamModel(m))
