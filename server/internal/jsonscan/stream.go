@@ -420,7 +420,7 @@ func (s *stream) number(c byte) status {
 	switch {
 	case c == '0':
 	case '1' <= c && c <= '9':
-		if c, st = s.digits(); st != done {
+		if _, st = s.digits(); st != done {
 			return st
 		}
 		_ = s.br.UnreadByte()
@@ -447,7 +447,7 @@ func (s *stream) number(c byte) status {
 				return st
 			}
 		}
-		if c, st = s.digitRun(c); st != done {
+		if _, st = s.digitRun(c); st != done {
 			return st
 		}
 	}
