@@ -10,7 +10,7 @@ import (
 )
 
 func TestSelectionDetailsAppendJSONMatchesMarshal(t *testing.T) {
-	floats := []float64{0, -0.0, 1, 0.5, 0.123456789012345678, 1e-6, 9.99e-7, 1.5e-7, 1e-10, 1e-100, 1e20, 1e21, 3.4e38, -2.5e-9, 123456.789, 5e-324}
+	floats := []float64{0, math.Copysign(0, -1), 1, 0.5, 0.123456789012345678, 1e-6, 9.99e-7, 1.5e-7, 1e-10, 1e-100, 1e20, 1e21, 3.4e38, -2.5e-9, 123456.789, 5e-324}
 	var cands []SelectionCandidate
 	for i, f := range floats {
 		cands = append(cands, SelectionCandidate{
@@ -56,7 +56,7 @@ func TestSelectionDetailsAppendJSONRefusesNaN(t *testing.T) {
 // any text and numbers.
 func FuzzSelectionDetailsAppendJSON(f *testing.F) {
 	f.Add("balanced", "gpt-4.1", "ranked 1", 0.5, 1e-7, 3, 503)
-	f.Add("<&>", "\xff\u2028", "\"\\", 1e21, -0.0, -1, 0)
+	f.Add("<&>", "\xff\u2028", "\"\\", 1e21, math.Copysign(0, -1), -1, 0)
 	f.Fuzz(func(t *testing.T, mode, model, reason string, q, cost float64, rank, status int) {
 		sd := SelectionDetails{Mode: mode, ChosenModel: model, AnsweredModel: reason, RouterLatencyMS: q,
 			Candidates:     []SelectionCandidate{{Model: model, Profile: reason, PredictedQuality: q, ExpectedCostUSD: cost, Rank: rank, Reason: reason}},
