@@ -89,7 +89,7 @@ func BenchmarkCandidatesJSON(b *testing.B) {
 // on any text and numbers (non-finite numbers are written as 0).
 func FuzzJSONColumnsMatchMarshal(f *testing.F) {
 	f.Add("gpt-4.1", "<p>&\u2028", "ranked 1", 0.5, 1e-7, 1e21, 3, 503, int64(1500))
-	f.Add("\xff", "\"\\", "\t\n", -0.0, 5e-324, math.Inf(1), -1, 0, int64(-1))
+	f.Add("\xff", "\"\\", "\t\n", math.Copysign(0, -1), 5e-324, math.Inf(1), -1, 0, int64(-1))
 	f.Fuzz(func(t *testing.T, model, profile, reason string, q, tokens, cost float64, rank, status int, latency int64) {
 		cs := []router.Candidate{{Model: model, Profile: profile, Eligible: rank > 0, Quality: q, OutputTokens: tokens, ExpectedCost: cost, Rank: rank, Reason: reason}}
 		clean := cs[0]
