@@ -467,10 +467,6 @@ func TestSessionAffinity(t *testing.T) {
 	}
 }
 
-type predictFn struct {
-	fn func(string) router.Prediction
-}
-
 func TestRecordLatencies(t *testing.T) {
 	srv, log, _ := newTestServer(t, nil)
 	start := time.Now()
