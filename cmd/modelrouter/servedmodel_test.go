@@ -122,7 +122,7 @@ func TestReloadPicksUpAnAddedProfile(t *testing.T) {
 	assert.NotEqual(t, gpt5mini, routeProfiles(t, base)[gpt5mini], "nothing changes before the reload")
 
 	status, body := adminCall(t, http.MethodPost, base+"/router-model/reload", "")
-	assert.Equal(t, http.StatusUnauthorized, status, "admin only")
+	assert.Equal(t, http.StatusUnauthorized, status, "admin only: %s", body)
 	status, body = adminCall(t, http.MethodPost, base+"/router-model/reload", reloadAdminKey)
 	require.Equal(t, http.StatusOK, status, string(body))
 	var after manage.RouterModelInfo
