@@ -449,33 +449,3 @@ func softplus(l float64) float64 {
 }
 
 func sigmoid(l float64) float64 { return 1 / (1 + math.Exp(-l)) }
-
-// BatchLoss is the loss of p on batch (for tests and reports).
-func (p *Params) BatchLoss(batch []Sample, loss Loss) float64 {
-	n := batchNorms(batch)
-	total := 0.0
-	sc := newScratch(p.Spec)
-	for _, smp := range batch {
-		p.forward(smp.IDs, sc)
-		total += p.qualityLoss(smp, n, loss, sc)
-		total += p.taskLoss(smp, n, loss, sc, nil)
-		for _, t := range smp.Targets {
-			if !math.IsNaN(t.LogLen) {
-				e := p.logLength(sc.z, t.Profile) - t.LogLen
-				total += loss.LengthWeight * e * e / n.length
-			}
-		}
-	}
-	return total
-}
-
-// Gradient returns the gradient of BatchLoss (single goroutine; the
-// trainer shards the same computation).
-func (p *Params) Gradient(batch []Sample, loss Loss) *Params {
-	gr := newGrads(p)
-	n := batchNorms(batch)
-	for _, smp := range batch {
-		p.accumulate(smp, n, loss, gr)
-	}
-	return gr.g
-}
