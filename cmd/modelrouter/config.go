@@ -800,3 +800,12 @@ func (o *serveOptions) resolvedAdminKey() string {
 	}
 	return manage.TrimAdminKey(string(o.adminKey))
 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
