@@ -71,6 +71,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 			// kept one's went with the rebuilt body).
 			PreviousResponseID: r.req.PreviousResponseID,
 			Continues:          r.continues,
+			Trace:              ex.trace,
 			Details: func(attempts []router.Attempt, answered router.Model) any {
 				return openai.Details(d, answered.ID, attempts)
 			},

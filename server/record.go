@@ -8,6 +8,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/openai"
+	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // apiRoute is the decision-only endpoint's record API.
@@ -17,8 +18,10 @@ const exchangeKey = "modelrouter.exchange"
 
 // exchange is one API request's record while it is being served.
 type exchange struct {
-	start  time.Time
-	rec    router.Record
+	start time.Time
+	rec   router.Record
+	// trace is the client's W3C trace context, passed on to providers.
+	trace  upstream.TraceContext
 	settle func(actualTokens int)
 	// spend ends the call's hold on its key's budget with what it cost.
 	spend func(usd float64)
@@ -48,6 +51,7 @@ func (s *Server) record(api openai.API) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		now := time.Now()
 		ex := &exchange{start: now, rec: router.Record{RequestID: requestID(c), Time: now, API: string(api), KeyID: keyIDOf(c)}}
+		ex.trace = upstream.ReadTraceContext(c.Request.Header)
 		if s.cfg.Router != nil {
 			ex.rec.RouterModel = s.cfg.Router.RouterModel() // a decision names its own (a reload may come between)
 		}

@@ -123,6 +123,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 			// conversation its provider got whole: the provider's object
 			// names none, the log does.
 			Continues: a.PreviousResponseID,
+			Trace:     upstream.ReadTraceContext(c.Request.Header),
 		})
 		if out.Err != nil && !out.Wrote {
 			s.writeError(c, out.Err)

@@ -110,6 +110,9 @@ type Call struct {
 	// calls (Version replacing ours when set), ignored otherwise.
 	Beta    []string
 	Version string
+	// Trace is the client's W3C trace context (ReadTraceContext), sent on
+	// with every attempt whatever the provider's kind.
+	Trace TraceContext
 	// Checked says Raw is known to be one valid JSON object (the gateway
 	// parsed it before routing), so forwarding does not check it again.
 	Checked bool
@@ -941,6 +944,7 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 		h.Set("Accept", "text/event-stream")
 	}
 	setKey(h, p)
+	a.call.Trace.set(h)
 	if p.Kind == KindAnthropic {
 		h.Set("anthropic-version", AnthropicVersion)
 		if v := strings.TrimSpace(a.call.Version); v != "" && a.call.API == APIMessages {

@@ -53,6 +53,7 @@ func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, 
 		req.Header.Set("Accept", "text/event-stream")
 	}
 	setKey(req.Header, p)
+	a.call.Trace.set(req.Header)
 	return req, nil
 }
 

@@ -1,0 +1,146 @@
+package upstream
+
+import (
+	"net/http"
+	"strings"
+)
+
+// W3C Trace Context (https://www.w3.org/TR/trace-context/): a client's
+// traceparent and tracestate go on to the provider with every attempt, so
+// a platform's distributed traces reach through the gateway. The gateway
+// starts no span of its own: it passes the client's values on as they
+// came, as a participant that does not mutate them may, and checks them
+// first, since a value the provider cannot parse would break the trace
+// there instead of here.
+
+// maxTraceHeader bounds a forwarded traceparent and tracestate, in bytes.
+// The spec has tracestate carry at most 32 list members and lets a vendor
+// that is short of room drop them; 512 bytes holds the usual handful of
+// vendors' entries and keeps a client from adding kilobytes to every
+// provider request.
+const maxTraceHeader = 512
+
+// maxTraceStateMembers is the spec's bound on tracestate's list members.
+const maxTraceStateMembers = 32
+
+// TraceContext is a client's W3C trace context as it goes on to
+// providers: a valid traceparent, and the tracestate that came with it;
+// both empty when the client sent none or one that does not parse.
+type TraceContext struct {
+	Parent string
+	State  string
+}
+
+// ReadTraceContext reads the trace context of a client's request headers.
+// A traceparent that does not parse, or comes more than once, is dropped,
+// and tracestate with it: the spec has a receiver that cannot parse it
+// start a new trace, and the call goes on without one rather than failing.
+// A tracestate that is over maxTraceHeader bytes, has over 32 list members
+// or carries characters outside printable ASCII is dropped alone.
+func ReadTraceContext(h http.Header) TraceContext {
+	parents := h["Traceparent"] // canonical key: no allocation for a call without one
+	if len(parents) != 1 || !validTraceParent(parents[0]) {
+		return TraceContext{}
+	}
+	t := TraceContext{Parent: parents[0]}
+	// Several tracestate header lines are one list, in order (RFC 9110's
+	// rule for a list-valued field, which the spec follows).
+	if states := h["Tracestate"]; len(states) > 0 {
+		state := strings.Join(states, ",")
+		if validTraceState(state) {
+			t.State = state
+		}
+	}
+	return t
+}
+
+// TraceID is the trace-id of a valid traceparent (32 lowercase hex
+// digits), "" when there is none.
+func (t TraceContext) TraceID() string {
+	if t.Parent == "" {
+		return ""
+	}
+	return t.Parent[3:35]
+}
+
+// set puts the trace context on a provider request's headers.
+func (t TraceContext) set(h http.Header) {
+	if t.Parent == "" {
+		return
+	}
+	h["Traceparent"] = []string{t.Parent}
+	if t.State != "" {
+		h["Tracestate"] = []string{t.State}
+	}
+}
+
+// validTraceParent reports whether v is a traceparent the gateway passes
+// on: version-traceid-parentid-flags, in lowercase hex, of which the
+// spec's version 00 is exactly that (55 characters). A later version is
+// read as the spec says: its first 55 characters as version 00's fields,
+// followed by nothing or by '-' and fields this gateway does not know,
+// which go on untouched (within maxTraceHeader). Version ff and all-zero
+// trace or parent ids are invalid.
+func validTraceParent(v string) bool {
+	const v00Len = 55 // 2 + 1 + 32 + 1 + 16 + 1 + 2
+	if len(v) < v00Len || len(v) > maxTraceHeader {
+		return false
+	}
+	version, traceID, parentID, flags := v[0:2], v[3:35], v[36:52], v[53:55]
+	if v[2] != '-' || v[35] != '-' || v[52] != '-' {
+		return false
+	}
+	if !lowerHex(version) || !lowerHex(traceID) || !lowerHex(parentID) || !lowerHex(flags) {
+		return false
+	}
+	switch {
+	case version == "ff", allZero(traceID), allZero(parentID):
+		return false
+	case version == "00":
+		return len(v) == v00Len
+	}
+	// A later version: what follows the flags starts a new field.
+	return len(v) == v00Len || (v[v00Len] == '-' && printableASCII(v[v00Len:]))
+}
+
+// validTraceState reports whether a tracestate is one the gateway passes
+// on: not empty, at most maxTraceHeader bytes and 32 list members, in
+// printable ASCII (the spec's keys and values are; anything else would
+// make the provider request itself invalid). The members' own grammar is
+// left to the tracing systems that wrote them.
+func validTraceState(v string) bool {
+	if strings.TrimSpace(v) == "" || len(v) > maxTraceHeader || !printableASCII(v) {
+		return false
+	}
+	members := 0
+	for m := range strings.SplitSeq(v, ",") {
+		if strings.TrimSpace(m) != "" { // empty members are allowed and count for nothing
+			members++
+		}
+	}
+	return members <= maxTraceStateMembers
+}
+
+func lowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func allZero(s string) bool {
+	return strings.Trim(s, "0") == ""
+}
+
+// printableASCII: space through tilde, what a header value may carry
+// without the provider's server reading it differently.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
