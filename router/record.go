@@ -138,6 +138,10 @@ type Record struct {
 	// previous_response_id; "" for none): a read of ResponseID by id names
 	// it where the provider, which got the conversation whole, does not.
 	PreviousResponseID string
+	// TraceID is the W3C trace id (32 lowercase hex digits) of the
+	// client's traceparent, which went on to the providers ("" when the
+	// call came without a valid one).
+	TraceID string
 	// KeyID is the id of the client key the call came with ("" when the
 	// gateway needs none).
 	KeyID string

@@ -52,6 +52,7 @@ func (s *Server) record(api openai.API) gin.HandlerFunc {
 		now := time.Now()
 		ex := &exchange{start: now, rec: router.Record{RequestID: requestID(c), Time: now, API: string(api), KeyID: keyIDOf(c)}}
 		ex.trace = upstream.ReadTraceContext(c.Request.Header)
+		ex.rec.TraceID = ex.trace.TraceID()
 		if s.cfg.Router != nil {
 			ex.rec.RouterModel = s.cfg.Router.RouterModel() // a decision names its own (a reload may come between)
 		}

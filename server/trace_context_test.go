@@ -77,6 +77,7 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 		got := onlyRequest(t, e.openai, "mini").Header
 		assert.Empty(t, got.Values("Cookie"), "the client's other headers stay behind")
 		assert.NotContains(t, got.Get("Authorization"), e2eKey, "the provider gets the gateway's key, not the client's")
+		assert.Equal(t, clientTraceID, e.log.waitFor(t, 1)[0].TraceID, "the decision log keeps the trace id")
 	})
 	t.Run("a streamed answer from Anthropic", func(t *testing.T) {
 		e := newE2E(t)
@@ -105,6 +106,7 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 			assert.Equal(t, []string{clientTraceParent}, got.Header.Values("traceparent"), got.Model)
 			assert.Equal(t, []string{clientTraceState}, got.Header.Values("tracestate"), got.Model)
 		}
+		assert.Equal(t, clientTraceID, e.log.waitFor(t, 1)[0].TraceID)
 	})
 	t.Run("nothing from a client that sent none", func(t *testing.T) {
 		e := newE2E(t)
@@ -112,6 +114,7 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 		parent, state := sentTrace(t, e.openai, "mini")
 		assert.Empty(t, parent)
 		assert.Empty(t, state)
+		assert.Empty(t, e.log.waitFor(t, 1)[0].TraceID)
 	})
 }
 
@@ -136,6 +139,7 @@ func TestInvalidTraceContextIsNotForwarded(t *testing.T) {
 			got, state := sentTrace(t, e.openai, "mini")
 			assert.Empty(t, got)
 			assert.Empty(t, state, "no tracestate without the traceparent it belongs to")
+			assert.Empty(t, e.log.waitFor(t, 1)[0].TraceID, "logged as a call without a trace")
 		})
 	}
 	t.Run("tracestate without a traceparent", func(t *testing.T) {

@@ -22,7 +22,7 @@ var decisionColumns = []string{
 	"best_quality", "threshold", "attempts", "fallbacks_tried", "status", "error_code",
 	"prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "cost_usd",
 	"decide_ms", "first_byte_ms", "total_ms", "response_id", "key_id", "usage_estimated", "answers",
-	"previous_response_id",
+	"previous_response_id", "trace_id",
 }
 
 // insertDecision skips a repeated request id instead of failing the whole
@@ -44,7 +44,7 @@ func decisionArgs(r router.Record) []any {
 		r.Decision.BestQuality, r.Decision.Threshold, attemptsJSON(r.Attempts), fallbacks, r.Status, r.ErrorCode,
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.ReasoningTokens, r.Usage.CachedTokens, r.CostUSD,
 		optionalMillis(r.DecideLatency), optionalMillis(r.FirstByte), millis(r.Total), r.ResponseID, r.KeyID, r.UsageEstimated,
-		max(r.Answers, 1), r.PreviousResponseID,
+		max(r.Answers, 1), r.PreviousResponseID, r.TraceID,
 	}
 }
 
@@ -145,6 +145,9 @@ type DecisionRow struct {
 	// named it ("" for none, for other APIs and for rows logged before the
 	// log kept it).
 	PreviousResponseID string
+	// TraceID is the W3C trace id of the call's traceparent ("" for a
+	// call without a valid one and for rows logged before the log kept it).
+	TraceID string
 	// Feedback is nil when nobody rated the answer.
 	Feedback *Feedback
 }
@@ -282,7 +285,7 @@ func scanDecision(rows *sql.Rows, lead ...any) (DecisionRow, error) {
 		&bestQ, &threshold, &attempts, &r.FallbacksTried, &r.Status, &r.ErrorCode,
 		&r.Usage.PromptTokens, &r.Usage.CompletionTokens, &r.Usage.ReasoningTokens, &r.Usage.CachedTokens, &cost,
 		&decideMS, &firstByteMS, &totalMS, &r.ResponseID, &r.KeyID, &r.UsageEstimated, &r.Answers,
-		&r.PreviousResponseID, &r.EndedStatus,
+		&r.PreviousResponseID, &r.TraceID, &r.EndedStatus,
 		&fbScore, &fbLabel, &fbComment, &fbTS)...)
 	if err != nil {
 		return r, fmt.Errorf("scan decision: %w", err)

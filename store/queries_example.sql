@@ -54,6 +54,20 @@ SELECT d.ts, d.request_id, d.api, d.chosen, d.answered, d.status,
 FROM decisions AS d, json_each(d.attempts) AS a
 WHERE json_extract(a.value, '$.upstream_request_id') = 'req_011CSHVEp6GbhnAjg5QmVeMz';
 
+-- name: calls-of-a-trace
+-- The calls a distributed trace made through the gateway, oldest first:
+-- trace_id is the trace-id of the traceparent the client sent (and the
+-- gateway passed on to each provider). Put the trace's id in place of this
+-- one; the last day's rows are read by the ts_ms index, so widen the
+-- window for an older trace rather than leave it out on a large log.
+SELECT ts, request_id, deployment, api, chosen, answered, status,
+       fallbacks_tried, round(cost_usd, 6) AS cost_usd,
+       round(total_ms) AS total_ms, attempts
+FROM decisions
+WHERE trace_id = '4bf92f3577b34da6a3ce929d0e0e4736'
+  AND ts_ms >= (strftime('%s', 'now') - 86400) * 1000
+ORDER BY ts_ms;
+
 -- name: failover-rate-per-model
 -- How often a request failed over (a model was called and failed, and the
 -- next one was tried: an attempt that went out, before the last), per

@@ -119,6 +119,9 @@ func populateForExamples(t *testing.T) *store.Store {
 	_, ci, err := s.CreateKey(ctx, "ci-pipeline")
 	require.NoError(t, err)
 	recs[0].KeyID, recs[3].KeyID = ci.ID, ci.ID
+	// Two calls of one trace (an agent's turns), one of another.
+	recs[4].TraceID, recs[2].TraceID = "4bf92f3577b34da6a3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"
+	recs[3].TraceID = "0af7651916cd43dd8448eb211c80319c"
 	logged(t, s, recs...)
 	require.NoError(t, s.AddFeedback(ctx, "e0", 1, "good", ""))
 	require.NoError(t, s.AddFeedback(ctx, "e1", 0, "bad", "wrong answer"))
@@ -178,6 +181,14 @@ func TestExampleQueriesRunAndAnswerCorrectly(t *testing.T) {
 			assert.Equal(t, "mini", rows[0]["model"], "the failed attempt, not the one after it")
 			assert.Equal(t, 1.0, num(t, rows[0]["attempt"]))
 			assert.Equal(t, 503.0, num(t, rows[0]["attempt_status"]))
+		},
+		"calls-of-a-trace": func(t *testing.T, rows []map[string]any) {
+			var got []string
+			for _, r := range rows {
+				got = append(got, r["request_id"].(string))
+			}
+			assert.Equal(t, []string{"e2", "e4"}, got, "the trace's two calls, oldest first")
+			assert.Contains(t, rows[0]["attempts"], "req_011CSHVEp6GbhnAjg5QmVeMz", "with their attempts")
 		},
 		"failover-rate-per-model": func(t *testing.T, rows []map[string]any) {
 			got := map[string][2]float64{}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,7 +17,9 @@ import (
 // each with the reason that says what to deploy, whole or cut to "not
 // deployed". It reports the database file's growth a row (file-B/row,
 // after a checkpoint, indexes included) and the candidates column's
-// length (candidates-B/row). `-benchtime 5000x` logs 5,000 rows.
+// length (candidates-B/row). The trace_id=1 runs log each row with a
+// W3C trace id, as a call with a traceparent is. `-benchtime 5000x` logs
+// 5,000 rows.
 func BenchmarkRowOnDisk(b *testing.B) {
 	routed := make([]router.Candidate, 0, 5)
 	for i, m := range []string{"gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "o4-mini"} {
@@ -45,6 +48,7 @@ func BenchmarkRowOnDisk(b *testing.B) {
 		{"left_out=4", leftOut(4, false, "")},
 		{"left_out=1/long=1", leftOut(1, true, "")}, {"left_out=2/long=1", leftOut(2, true, "")},
 		{"left_out=4/long=1", leftOut(4, true, "")}, {"left_out=4/long=1/reason=not_deployed", leftOut(4, true, "not deployed")},
+		{"left_out=0/trace_id=1", leftOut(0, false, "")}, {"left_out=1/trace_id=1", leftOut(1, false, "")},
 	} {
 		b.Run(v.name, func(b *testing.B) {
 			s := MustOpen(b)
@@ -60,6 +64,9 @@ func BenchmarkRowOnDisk(b *testing.B) {
 			for b.Loop() {
 				r := sampleRecord(fmt.Sprintf("chatcmpl-%029d", i), sampleTime)
 				r.Decision.Candidates = v.cands
+				if strings.HasSuffix(v.name, "trace_id=1") {
+					r.TraceID = fmt.Sprintf("%032x", i+1)
+				}
 				s.Log().Record(r)
 				i++
 			}

@@ -27,7 +27,7 @@ func TestOpenCreatesDirectoryAndAppliesMigrationsOnce(t *testing.T) {
 		}
 		require.NoError(t, rows.Err())
 		rows.Close()
-		assert.Equal(t, []string{"0001_init.sql", "0002_responses.sql", "0003_response_ids.sql", "0004_key_ids.sql", "0005_key_budgets.sql", "0006_usage_estimated.sql", "0007_pruned_spend.sql", "0008_owned_ids.sql", "0009_key_spend_index.sql", "0010_report_days.sql", "0011_answers_and_job_end.sql"}, names, "each migration recorded exactly once")
+		assert.Equal(t, []string{"0001_init.sql", "0002_responses.sql", "0003_response_ids.sql", "0004_key_ids.sql", "0005_key_budgets.sql", "0006_usage_estimated.sql", "0007_pruned_spend.sql", "0008_owned_ids.sql", "0009_key_spend_index.sql", "0010_report_days.sql", "0011_answers_and_job_end.sql", "0012_trace_id.sql"}, names, "each migration recorded exactly once")
 		require.NoError(t, s.Close())
 	}
 	_, err := os.Stat(path)
