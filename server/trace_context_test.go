@@ -1,12 +1,16 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	aoption "github.com/anthropics/anthropic-sdk-go/v2/option"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -86,6 +90,19 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 		assert.Equal(t, []string{clientTraceParent}, parent)
 		assert.Equal(t, []string{clientTraceState}, state)
 	})
+	t.Run("a Messages stream from Claude", func(t *testing.T) {
+		e := newE2E(t)
+		client := e.anthropicClients()["v1"]
+		stream := client.Messages.NewStreaming(context.Background(), helloParams("Say hello"), onlyModels("claude"),
+			aoption.WithHeader("traceparent", clientTraceParent), aoption.WithHeader("tracestate", clientTraceState))
+		for stream.Next() {
+		}
+		require.NoError(t, stream.Err())
+		parent, state := sentTrace(t, e.anthropic, "claude")
+		assert.Equal(t, []string{clientTraceParent}, parent)
+		assert.Equal(t, []string{clientTraceState}, state)
+		assert.Equal(t, clientTraceID, e.log.waitFor(t, 1)[0].TraceID)
+	})
 	t.Run("a JSON answer from Azure OpenAI", func(t *testing.T) {
 		e := newE2E(t)
 		e.start(t, func(c *Config) {
@@ -107,6 +124,24 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 			assert.Equal(t, []string{clientTraceState}, got.Header.Values("tracestate"), got.Model)
 		}
 		assert.Equal(t, clientTraceID, e.log.waitFor(t, 1)[0].TraceID)
+	})
+	t.Run("a read of a stored answer by its id", func(t *testing.T) {
+		e := newE2E(t)
+		client := e.clients()["v1"]
+		made, err := client.Responses.New(context.Background(), ask("Name a river."), onModel("large"))
+		require.NoError(t, err)
+		_, err = client.Responses.Get(context.Background(), made.ID, responses.ResponseGetParams{},
+			option.WithHeader("traceparent", clientTraceParent), option.WithHeader("tracestate", clientTraceState))
+		require.NoError(t, err)
+		var reads []upstreamtest.Request
+		for _, r := range e.openai.Requests() {
+			if r.Method == http.MethodGet {
+				reads = append(reads, r)
+			}
+		}
+		require.Len(t, reads, 1)
+		assert.Equal(t, []string{clientTraceParent}, reads[0].Header.Values("traceparent"))
+		assert.Equal(t, []string{clientTraceState}, reads[0].Header.Values("tracestate"))
 	})
 	t.Run("nothing from a client that sent none", func(t *testing.T) {
 		e := newE2E(t)
