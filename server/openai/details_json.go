@@ -12,9 +12,7 @@ import (
 // this object (one line per candidate model), so it is encoded on every
 // call. Like json.Marshal it refuses NaN and infinite numbers.
 func (sd SelectionDetails) AppendJSON(b []byte) ([]byte, error) {
-	// One allocation of about the right size: a candidate's line is
-	// 150-250 bytes (its reason is most of it).
-	b = slices.Grow(b, 160+256*len(sd.Candidates)+96*len(sd.FallbacksTried))
+	b = slices.Grow(b, sd.JSONSize())
 	b = append(b, `{"mode":`...)
 	b = jsonenc.String(b, sd.Mode)
 	b = append(b, `,"chosen_model":`...)
@@ -50,6 +48,13 @@ func (sd SelectionDetails) AppendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '}'), nil
+}
+
+// JSONSize is about the length of sd's encoding, so that the buffer it is
+// appended to is allocated once, at about the right size: a candidate's
+// line is 150-250 bytes (its reason is most of it).
+func (sd SelectionDetails) JSONSize() int {
+	return 160 + 256*len(sd.Candidates) + 96*len(sd.FallbacksTried)
 }
 
 func (c SelectionCandidate) appendJSON(b []byte) ([]byte, error) {

@@ -76,7 +76,7 @@ type chatAnswer struct {
 // fromAnthropic turns an Anthropic answer into a chat.completion with
 // `model` set to m's ID and details added. The usage returned is the
 // provider's; the answer reports estimate where it reported none.
-func fromAnthropic(raw []byte, m router.Model, details json.RawMessage, estimate router.Usage) ([]byte, router.Usage, error) {
+func fromAnthropic(raw []byte, m router.Model, details jsonAppender, estimate router.Usage) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")

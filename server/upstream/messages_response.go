@@ -87,7 +87,7 @@ type messageAnswer struct {
 // Messages body, whose stop_sequences the answer may have stopped at. The
 // usage returned is the provider's; the message reports estimate where
 // it reported none.
-func chatToMessage(raw []byte, m router.Model, details json.RawMessage, request []byte, estimate router.Usage) ([]byte, router.Usage, error) {
+func chatToMessage(raw []byte, m router.Model, details jsonAppender, request []byte, estimate router.Usage) ([]byte, router.Usage, error) {
 	var in chatCompletion
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not a chat completion")

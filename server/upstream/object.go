@@ -25,6 +25,10 @@ type member struct {
 	key   []byte
 	value []byte
 	plain bool
+	// late, when set, is encoded by encode in value's place, straight into
+	// the object's buffer (the answer's details, kilobytes); value, if
+	// any, is what goes out should late fail to encode.
+	late jsonAppender
 }
 
 // scanObject reads a JSON object without copying its values. It falls back
@@ -121,6 +125,16 @@ func (o *object) set(key []byte, value []byte) {
 
 func (o *object) setString(name string, value []byte) { o.set([]byte(name), value) }
 
+// setEncodedLate sets name to v, encoded only by encode. Should v fail to
+// encode there, the member is as it was before: its old value, or none.
+func (o *object) setEncodedLate(name string, v jsonAppender) {
+	if i := o.index(name); i >= 0 {
+		o.members[i].late = v
+		return
+	}
+	o.members = append(o.members, member{key: []byte(name), plain: plainKey([]byte(name)), late: v})
+}
+
 func (o *object) del(name string) {
 	if i := o.index(name); i >= 0 {
 		o.members = slices.Delete(o.members, i, i+1)
@@ -134,11 +148,15 @@ func (o *object) encode() []byte {
 	size := 2
 	for _, m := range o.members {
 		size += len(m.key) + len(m.value) + 4
+		if m.late != nil {
+			size += m.late.JSONSize()
+		}
 	}
 	out := make([]byte, 0, size)
 	out = append(out, '{')
-	for i, m := range o.members {
-		if i > 0 {
+	for _, m := range o.members {
+		start := len(out)
+		if start > 1 {
 			out = append(out, ',')
 		}
 		if m.plain {
@@ -150,6 +168,17 @@ func (o *object) encode() []byte {
 			out = append(out, key...)
 		}
 		out = append(out, ':')
+		if m.late != nil {
+			encoded, err := m.late.AppendJSON(out)
+			if err == nil {
+				out = encoded
+				continue
+			}
+		}
+		if m.value == nil {
+			out = out[:start] // a late member that failed, with no value before it
+			continue
+		}
 		out = append(out, m.value...)
 	}
 	return append(out, '}')

@@ -117,7 +117,7 @@ func mapEncoding(t *testing.T, body []byte) string {
 }
 
 func TestWithMember(t *testing.T) {
-	d := json.RawMessage(`{"mode":"cost", "n": [1, 2]}`)
+	d := rawJSON(`{"mode":"cost", "n": [1, 2]}`)
 	assert.Equal(t, `{"a":1,"model_selection_details":{"mode":"cost", "n": [1, 2]}}`, string(withMember([]byte(`{"a":1}`), "model_selection_details", d)),
 		"the value's bytes go in as they are")
 	assert.Equal(t, `{"k":{"mode":"cost", "n": [1, 2]}}`, string(withMember([]byte(`{}`), "k", d)))

@@ -22,6 +22,22 @@ const HeaderModel = "x-modelrouter-model"
 // detailsJSON is the model_selection_details member for an answer from
 // the attempt's model, or nil when the call has none.
 func (a *attempt) detailsJSON(status int) json.RawMessage {
+	d := a.details(status)
+	if d == nil {
+		return nil
+	}
+	b, err := d.AppendJSON(nil)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// details is the model_selection_details value for an answer from the
+// attempt's model, or nil when the call has none. It is encoded where it
+// goes (object.encode, withMember): encoded on its own first, its
+// kilobytes would be copied into every answer again.
+func (a *attempt) details(status int) jsonAppender {
 	if a.call.Details == nil {
 		return nil
 	}
@@ -29,45 +45,54 @@ func (a *attempt) detailsJSON(status int) json.RawMessage {
 		Model: modelID(a.model), Status: status, Latency: time.Since(a.began),
 	})
 	v := a.call.Details(attempts, a.model)
-	var b []byte
-	var err error
 	if ap, ok := v.(jsonAppender); ok {
-		b, err = ap.AppendJSON(nil)
-	} else {
-		b, err = json.Marshal(v)
+		return ap
 	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil
 	}
-	return b
+	return rawJSON(b)
 }
 
-// withMember appends key with its value's bytes as they are to a JSON
-// object we encoded ourselves; nothing is added when value is nil. Putting
-// the details in a struct's json.RawMessage field instead would make
-// encoding/json validate and compact its kilobytes on every answer.
-func withMember(obj []byte, key string, value json.RawMessage) []byte {
+// withMember appends key with value encoded to a JSON object we encoded
+// ourselves; nothing is added when value is nil or fails to encode.
+// Putting the details in a struct's json.RawMessage field instead would
+// make encoding/json validate and compact its kilobytes on every answer.
+func withMember(obj []byte, key string, value jsonAppender) []byte {
 	if value == nil || len(obj) < 2 || obj[len(obj)-1] != '}' {
 		return obj
 	}
 	name, _ := json.Marshal(key)
-	out := make([]byte, 0, len(obj)+len(name)+len(value)+2)
+	out := make([]byte, 0, len(obj)+len(name)+value.JSONSize()+2)
 	out = append(out, obj[:len(obj)-1]...)
 	if len(obj) > 2 {
 		out = append(out, ',')
 	}
 	out = append(out, name...)
 	out = append(out, ':')
-	out = append(out, value...)
+	out, err := value.AppendJSON(out)
+	if err != nil {
+		return obj
+	}
 	return append(out, '}')
 }
 
-// jsonAppender is a details value that encodes itself exactly as
-// json.Marshal would, without reflection (openai.SelectionDetails): the
-// details go out with every answer.
+// jsonAppender is a value that encodes itself exactly as json.Marshal
+// would, without reflection, into the buffer of the answer it goes out
+// with (openai.SelectionDetails: the details go out with every answer).
+// JSONSize is about its encoding's length, so that the answer's buffer is
+// allocated once.
 type jsonAppender interface {
 	AppendJSON(b []byte) ([]byte, error)
+	JSONSize() int
 }
+
+// rawJSON is a value encoded already, as it is.
+type rawJSON []byte
+
+func (r rawJSON) AppendJSON(b []byte) ([]byte, error) { return append(b, r...), nil }
+func (r rawJSON) JSONSize() int                       { return len(r) }
 
 // keep hands a translated Responses answer to the call's Keep; whole is r
 // encoded, when the caller has it already (nil: keep encodes it).
@@ -163,9 +188,9 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	asStream := a.call.Stream && a.call.Relay == nil
 	var body []byte
 	var usage router.Usage
-	var details json.RawMessage
+	var details jsonAppender
 	if !asStream {
-		details = a.detailsJSON(resp.StatusCode)
+		details = a.details(resp.StatusCode)
 	}
 	native := a.provider.Kind == KindAnthropic
 	kept := a.call.Relay == nil && a.wireAPI() == APIResponses && a.keepsAnswerOf(obj.get("store"), obj.get("background"), obj.get("status"))
@@ -330,14 +355,14 @@ func (a *attempt) estimate(text int) router.Usage {
 
 // rewriteAnswer sets `model` in an answer in the client's own API (Chat
 // Completions, Responses or Messages), adds the details and reads usage.
-func (a *attempt) rewriteAnswer(obj object, details json.RawMessage) ([]byte, router.Usage) {
+func (a *attempt) rewriteAnswer(obj object, details jsonAppender) ([]byte, router.Usage) {
 	name, _ := json.Marshal(modelID(a.model))
 	obj.setString("model", name)
 	if c := stringContents(obj.get("choices"), "message"); c != nil {
 		obj.setString("choices", c)
 	}
 	if details != nil {
-		obj.setString("model_selection_details", details)
+		obj.setEncodedLate("model_selection_details", details)
 	}
 	usage, ok := parseUsage(obj.get("usage"))
 	if ok {

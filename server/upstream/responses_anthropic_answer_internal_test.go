@@ -173,7 +173,7 @@ func TestAnthropicToResponse(t *testing.T) {
 		{"type":"tool_use","id":"toolu_1","name":"f","input":{ "x" : [1, 2] }},
 		{"type":"text","text":"after"}],
 		"stop_reason":"refusal","usage":{"input_tokens":3,"cache_creation_input_tokens":4,"cache_read_input_tokens":1,"output_tokens":5}}`
-	body, usage, err := anthropicToResponse([]byte(raw), claudeX, settingsOf(nil), json.RawMessage(`{"big":"details"}`), nil, router.Usage{})
+	body, usage, err := anthropicToResponse([]byte(raw), claudeX, settingsOf(nil), rawJSON(`{"big":"details"}`), nil, router.Usage{})
 	require.NoError(t, err)
 	require.Equal(t, router.Usage{PromptTokens: 8, CompletionTokens: 5, CachedTokens: 1, CacheWriteTokens: 4}, usage)
 	var r struct {

@@ -287,7 +287,7 @@ func newResponseID() string { return "resp_" + randomID() }
 // item_reference to one finds the kept answer. keep, when not nil, gets
 // the finished response and its encoding. The usage returned is the
 // provider's; the response reports estimate where it reported none.
-func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details json.RawMessage, keep func(*responseObject, []byte), estimate router.Usage) ([]byte, router.Usage, error) {
+func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, details jsonAppender, keep func(*responseObject, []byte), estimate router.Usage) ([]byte, router.Usage, error) {
 	var in anthropicAnswer
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, router.Usage{}, fmt.Errorf("answer is not an Anthropic message")

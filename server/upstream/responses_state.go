@@ -85,7 +85,7 @@ func runningJob(background, status []byte) bool {
 // the gateway's (newResponseID) in place of the server's, which may
 // repeat, before it goes out, and returns it as the client gets it: with
 // that id, "store": true (the gateway serves it by id) and the details.
-func (a *attempt) keepNative(obj object, details json.RawMessage) ([]byte, router.Usage) {
+func (a *attempt) keepNative(obj object, details jsonAppender) ([]byte, router.Usage) {
 	id, _ := json.Marshal(newResponseID())
 	obj.setString("id", id)
 	obj.setString("store", []byte("true"))
