@@ -79,3 +79,21 @@ func TestOrderFollowsChangedDecision(t *testing.T) {
 	d.Fallbacks = nil
 	assert.Equal(t, want(d), d.Order(), "fallbacks dropped")
 }
+
+// TestModelsHeldIsOrdersArray checks ModelsHeld against the arrays a
+// decision keeps: Decide's Order is the one array Fallbacks is the tail of
+// (no copy), Chosen at its head, so it holds a Model more than Fallbacks;
+// a decision made by hand holds its Fallbacks only.
+func TestModelsHeldIsOrdersArray(t *testing.T) {
+	r := newRouter(t, router.Config{Predictor: &routertest.Predictor{Fixed: fixed}})
+	d, err := r.Decide(context.Background(), router.Deployment{Name: "d"}, router.Request{})
+	require.NoError(t, err)
+	require.NotEmpty(t, d.Fallbacks)
+	order := d.Order()
+	require.Same(t, &order[1], &d.Fallbacks[0], "Fallbacks is the tail of Order's array")
+	assert.Equal(t, len(order), d.ModelsHeld())
+	assert.Equal(t, len(d.Fallbacks)+1, d.ModelsHeld())
+
+	byHand := router.Decision{Chosen: d.Chosen, ChosenID: d.ChosenID, Fallbacks: slices.Clone(d.Fallbacks)}
+	assert.Equal(t, len(d.Fallbacks), byHand.ModelsHeld())
+}

@@ -543,6 +543,12 @@ type Decision struct {
 	ranked []Model
 }
 
+// ModelsHeld is about how many Models the decision's own arrays hold, for
+// an estimate of the memory it keeps (the decision log's held rows):
+// Decide's one array of Chosen then Fallbacks (see Order), or Fallbacks'
+// for a decision made otherwise.
+func (d Decision) ModelsHeld() int { return max(len(d.ranked), len(d.Fallbacks)) }
+
 // Order is the models a call tries in turn: Chosen, then Fallbacks. A
 // Model is some 300 bytes, so for Decide's decisions this is the array
 // Fallbacks is the tail of, not a copy of the catalog's every model on

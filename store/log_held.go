@@ -206,7 +206,7 @@ func batchBytes(batch []router.Record) int64 {
 		r := &batch[i]
 		n += int64(unsafe.Sizeof(*r)) +
 			int64(len(r.Decision.Candidates))*int64(unsafe.Sizeof(router.Candidate{})) +
-			int64(len(r.Decision.Fallbacks))*int64(unsafe.Sizeof(router.Model{})) +
+			int64(r.Decision.ModelsHeld())*int64(unsafe.Sizeof(router.Model{})) +
 			int64(len(r.Attempts))*int64(unsafe.Sizeof(router.Attempt{})) +
 			int64(len(r.RequestID)+len(r.PromptHash)+len(r.PromptText)+len(r.ErrorCode)+len(r.ResponseID)+len(r.KeyID))
 		for _, a := range r.Attempts {
