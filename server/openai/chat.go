@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
@@ -55,7 +56,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
-		text, err := contentText(m.Content, fmt.Sprintf("messages[%d].content", i), &conv)
+		text, err := contentText(m.Content, elementParam{"messages", i, "content"}, &conv)
 		if err != nil {
 			return err
 		}
@@ -174,18 +175,24 @@ func optText(v []byte) (string, bool) {
 }
 
 // contentText joins the text of a message content (string, parts or null)
-// and counts its images and files into conv.
-func contentText(raw json.RawMessage, param string, conv *conversation) (string, error) {
+// and counts its images and files into conv. param is formatted only for
+// an error: every message of every call comes here.
+func contentText(raw json.RawMessage, param elementParam, conv *conversation) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
 	switch raw[0] {
 	case '"':
-		return stringContent(raw, param)
+		if s, ok := unquoteContent(raw); ok {
+			return s, nil
+		}
+		at := param.String()
+		return "", invalid(at, "%s is not a valid string", at)
 	case '[':
 		parts, ok := contentParts(raw)
 		if !ok {
-			return "", invalid(param, "%s must be a string or an array of content parts", param)
+			at := param.String()
+			return "", invalid(at, "%s must be a string or an array of content parts", at)
 		}
 		var b strings.Builder
 		for _, p := range parts {
@@ -212,8 +219,19 @@ func contentText(raw json.RawMessage, param string, conv *conversation) (string,
 		}
 		return b.String(), nil
 	}
-	return "", invalid(param, "%s must be a string or an array of content parts", param)
+	at := param.String()
+	return "", invalid(at, "%s must be a string or an array of content parts", at)
 }
+
+// elementParam names a list element's member in an error's param, as
+// "messages[2].content".
+type elementParam struct {
+	list   string
+	i      int
+	member string
+}
+
+func (p elementParam) String() string { return p.list + "[" + strconv.Itoa(p.i) + "]." + p.member }
 
 // contentParts reads an array of content parts.
 func contentParts(raw []byte) ([]contentPart, bool) {
@@ -269,14 +287,20 @@ func partFile(typ string, part jsonscan.Object) (pages int, fileID string, ok bo
 
 // stringContent reads a content given as a JSON string.
 func stringContent(raw json.RawMessage, param string) (string, error) {
-	if s, ok := jsonscan.Unquote(raw); ok {
-		return s, nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	s, ok := unquoteContent(raw)
+	if !ok {
 		return "", invalid(param, "%s is not a valid string", param)
 	}
 	return s, nil
+}
+
+// unquoteContent reads a JSON string; ok is false when raw is none.
+func unquoteContent(raw json.RawMessage) (string, bool) {
+	if s, ok := jsonscan.Unquote(raw); ok {
+		return s, true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }
 
 // readTools reads `tools` (both APIs): any tool means the model must take

@@ -133,7 +133,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	}
 	switch {
 	case it.Role != "":
-		text, err := contentText(it.Content, fmt.Sprintf("input[%d].content", i), conv)
+		text, err := contentText(it.Content, elementParam{"input", i, "content"}, conv)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		// question, so it does not become the routed prompt. As parts it
 		// may hold images and files (a tool that fetched a PDF), which
 		// the model must read like a user's.
-		text, err := contentText(it.Output, fmt.Sprintf("input[%d].output", i), conv)
+		text, err := contentText(it.Output, elementParam{"input", i, "output"}, conv)
 		if err != nil {
 			return err
 		}
