@@ -35,22 +35,27 @@ type member struct {
 // to parseObject (and so to its error) for anything that is not a valid
 // object, and for keys with escapes, which only encoding/json unescapes
 // exactly as before.
-func scanObject(raw []byte) (object, error) { return scanObjectOf(raw, false) }
+func scanObject(raw []byte) (object, error) { return scanObjectOf(raw, false, 0) }
 
 // scanValidObject is scanObject for a body known to be valid JSON (the
 // gateway parsed the client's body before routing it): checking a long
 // conversation again would cost a whole pass over it.
-func scanValidObject(raw []byte) (object, error) { return scanObjectOf(raw, true) }
+func scanValidObject(raw []byte) (object, error) { return scanObjectOf(raw, true, 0) }
 
-func scanObjectOf(raw []byte, valid bool) (object, error) {
-	if obj, ok := scanPlainObject(raw, valid); ok {
+// scanAnswerObject is scanObject for an answer, with room for the member
+// every routed answer gets: its details.
+func scanAnswerObject(raw []byte) (object, error) { return scanObjectOf(raw, false, 1) }
+
+// room is how many members the caller will add.
+func scanObjectOf(raw []byte, valid bool, room int) (object, error) {
+	if obj, ok := scanPlainObject(raw, valid, room); ok {
 		return obj, nil
 	}
 	m, err := parseObject(raw)
 	if err != nil {
 		return object{}, err
 	}
-	obj := object{members: make([]member, 0, len(m))}
+	obj := object{members: make([]member, 0, len(m)+room)}
 	for k, v := range m {
 		obj.members = append(obj.members, member{key: []byte(k), value: v, plain: plainKey([]byte(k))})
 	}
@@ -59,7 +64,7 @@ func scanObjectOf(raw []byte, valid bool) (object, error) {
 
 // scanPlainObject is the fast path: ok is false when raw is not a valid
 // JSON object or a key is not plain.
-func scanPlainObject(raw []byte, valid bool) (object, bool) {
+func scanPlainObject(raw []byte, valid bool, room int) (object, bool) {
 	if !valid && !json.Valid(raw) {
 		return object{}, false
 	}
@@ -67,7 +72,7 @@ func scanPlainObject(raw []byte, valid bool) (object, bool) {
 	if !ok || len(members) > maxScannedMembers {
 		return object{}, false
 	}
-	obj := object{members: make([]member, 0, len(members))}
+	obj := object{members: make([]member, 0, len(members)+room)}
 	for _, m := range members {
 		if !plainKey(m.Key) {
 			return object{}, false
@@ -125,14 +130,15 @@ func (o *object) set(key []byte, value []byte) {
 
 func (o *object) setString(name string, value []byte) { o.set([]byte(name), value) }
 
-// setEncodedLate sets name to v, encoded only by encode. Should v fail to
+// setEncodedLate sets key to v, encoded only by encode. Should v fail to
 // encode there, the member is as it was before: its old value, or none.
-func (o *object) setEncodedLate(name string, v jsonAppender) {
-	if i := o.index(name); i >= 0 {
+// key is kept, not copied, and must not change.
+func (o *object) setEncodedLate(key []byte, v jsonAppender) {
+	if i := o.index(string(key)); i >= 0 {
 		o.members[i].late = v
 		return
 	}
-	o.members = append(o.members, member{key: []byte(name), plain: plainKey([]byte(name)), late: v})
+	o.members = append(o.members, member{key: key, plain: plainKey(key), late: v})
 }
 
 func (o *object) del(name string) {

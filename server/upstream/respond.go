@@ -308,7 +308,7 @@ func (a *attempt) wireAPI() API {
 // object, a Claude message with content), so a choice whose content is
 // null beside tool calls, or a refusal, is an answer.
 func answerObject(api API, raw []byte) (object, error) {
-	obj, err := scanObject(raw)
+	obj, err := scanAnswerObject(raw)
 	if err != nil {
 		return object{}, errors.New("answer is not a JSON object")
 	}
@@ -353,6 +353,10 @@ func (a *attempt) estimate(text int) router.Usage {
 	return u
 }
 
+// detailsKey is the member every routed answer gets, shared: a member's
+// key is only read.
+var detailsKey = []byte("model_selection_details")
+
 // rewriteAnswer sets `model` in an answer in the client's own API (Chat
 // Completions, Responses or Messages), adds the details and reads usage.
 func (a *attempt) rewriteAnswer(obj object, details jsonAppender) ([]byte, router.Usage) {
@@ -362,7 +366,7 @@ func (a *attempt) rewriteAnswer(obj object, details jsonAppender) ([]byte, route
 		obj.setString("choices", c)
 	}
 	if details != nil {
-		obj.setEncodedLate("model_selection_details", details)
+		obj.setEncodedLate(detailsKey, details)
 	}
 	usage, ok := parseUsage(obj.get("usage"))
 	if ok {
