@@ -182,3 +182,32 @@ func TestClaudeKeepsAnAssistantRefusalInTheHistory(t *testing.T) {
 	assert.Contains(t, string(reqs[0].Body), "I can't help with that.",
 		"the refusal turn is missing from what Claude got: %s", reqs[0].Body)
 }
+
+// OpenAI's `moderation` (a moderation model run on the call's input and
+// answer, blocking what it flags in mode block) has no Messages form:
+// Claude would answer unmoderated while the client believes its guard is
+// on. Such a call goes to a model whose API runs it, on Chat Completions
+// and Responses alike, and with Claude alone it is a 400 naming the
+// parameter.
+func TestModerationLeavesClaudeOut(t *testing.T) {
+	const mod = `"moderation":{"model":"omni-moderation-latest","policy":{"input":{"mode":"block"},"output":{"mode":"block"}}}`
+	for path, input := range map[string]string{
+		"/v1/chat/completions": `"messages":[{"role":"user","content":"hi"}]`,
+		"/v1/responses":        `"input":"hi"`,
+	} {
+		t.Run(path, func(t *testing.T) {
+			e := newE2E(t)
+			st, _, body := postRaw(t, e, http.MethodPost, path, `{"model":"model-router",`+claudeFirst+`,`+mod+`,`+input+`}`)
+			require.Equal(t, http.StatusOK, st, "%s", body)
+			assert.Equal(t, "mini", modelOf(t, body), "Claude would have answered unmoderated")
+			got := e.openai.Requests()
+			require.Len(t, got, 1)
+			assert.Contains(t, string(got[0].Body), `"moderation":{"model":"omni-moderation-latest"`, "OpenAI's model gets it as sent")
+
+			st, _, body = postRaw(t, e, http.MethodPost, path, `{"model":"model-router","routing_config":{"models":["claude"]},`+mod+`,`+input+`}`)
+			require.Equal(t, http.StatusBadRequest, st, "%s", body)
+			assert.Contains(t, errorOf(t, body).Error.Message, "cannot carry moderation")
+			assert.Empty(t, e.anthropic.Requests(), "nothing reaches Claude")
+		})
+	}
+}

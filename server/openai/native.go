@@ -34,7 +34,19 @@ func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string
 	if set(top["web_search_options"]) {
 		out = append(out, "web_search_options")
 	}
-	return out
+	return append(out, moderation(top)...)
+}
+
+// moderation names OpenAI's moderation parameter where a call sets it:
+// OpenAI runs the moderation model on the input and the answer and, in
+// mode block, refuses what it flags. Anthropic's Messages API has no such
+// member, so Claude would answer unmoderated (and without the answer's
+// moderation results) while the client believes its guard is on.
+func moderation(top map[string]json.RawMessage) []string {
+	if set(top["moderation"]) {
+		return []string{"moderation"}
+	}
+	return nil
 }
 
 // asksForAudio reports whether a Chat call asks for an answer in audio:
@@ -45,12 +57,14 @@ func asksForAudio(top map[string]json.RawMessage) bool {
 }
 
 // responsesNativeOnly is chatNativeOnly for a Responses request: token
-// log probabilities, asked for by top_logprobs or by include.
+// log probabilities, asked for by top_logprobs or by include, and
+// moderation.
 func responsesNativeOnly(top map[string]json.RawMessage) []string {
+	var out []string
 	if positive(top["top_logprobs"]) || decoded(top["include"], has("message.output_text.logprobs")) {
-		return []string{"logprobs"}
+		out = append(out, "logprobs")
 	}
-	return nil
+	return append(out, moderation(top)...)
 }
 
 // set reports whether a member is present and not null.
