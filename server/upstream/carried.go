@@ -206,8 +206,9 @@ func samplingChangedForClaude(top map[string]json.RawMessage) []string {
 // a model that takes it, output_config's format becomes a response_format
 // that holds the answer to its schema only in strict mode (see
 // responseFormat) and only for a model with structured output, no other
-// member of output_config is sent, and stop_sequences become stop, which
-// rewriteOpenAI then drops for a model that refuses it.
+// member of output_config is sent, stop_sequences become stop, which
+// rewriteOpenAI then drops for a model that refuses it, and a strict tool
+// is strict there only where strictTool says.
 func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []string {
 	var out []string
 	thinking, oc := top["thinking"], top["output_config"]
@@ -232,6 +233,11 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 	}
 	if set(top["stop_sequences"]) && slices.Contains(router.DroppedParams(m), "stop") {
 		out = append(out, "stop_sequences")
+	}
+	var tools []messagesTool
+	if set(top["tools"]) && json.Unmarshal(top["tools"], &tools) == nil &&
+		slices.ContainsFunc(tools, func(t messagesTool) bool { return t.Strict && !strictTool(t, m) }) {
+		out = append(out, "tools") // a strict tool goes without strict
 	}
 	return out
 }

@@ -173,6 +173,9 @@ type messagesTool struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	InputSchema json.RawMessage `json:"input_schema"`
+	// Strict asks Anthropic to hold the tool's input to its schema
+	// (strictTool).
+	Strict bool `json:"strict"`
 }
 
 type messagesChoice struct {
@@ -296,7 +299,19 @@ type chatOutTool struct {
 		Name        string          `json:"name"`
 		Description string          `json:"description,omitempty"`
 		Parameters  json.RawMessage `json:"parameters,omitempty"`
+		Strict      bool            `json:"strict,omitempty"`
 	} `json:"function"`
+}
+
+// strictTool reports whether a Messages tool reaches m as a strict
+// function: Anthropic holds a strict tool's input to its schema, and
+// OpenAI does so only in strict mode, which only a model with structured
+// output takes and which refuses (a 400 that would not fail over) a
+// schema outside its rules (strictSchemaProblem). Otherwise the tool goes
+// without strict, as a format outside them does (responseFormat): the
+// model is given the schema, not held to it.
+func strictTool(t messagesTool, m router.Model) bool {
+	return t.Strict && m.Capabilities.StructuredOutput && strictSchemaProblem(t.InputSchema) == ""
 }
 
 // MessagesToChat translates an Anthropic Messages body into a Chat
@@ -350,6 +365,7 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		ct.Type = "function"
 		ct.Function.Name, ct.Function.Description = t.Name, t.Description
 		ct.Function.Parameters = nullToNil(t.InputSchema)
+		ct.Function.Strict = strictTool(t, m)
 		out.Tools = append(out.Tools, ct)
 	}
 	// OpenAI rejects tool_choice and parallel_tool_calls without tools,

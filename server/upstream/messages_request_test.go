@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -225,5 +226,32 @@ func TestMessagesEmptyLastAssistantTurnIsLeftOut(t *testing.T) {
 			require.Equal(t, []map[string]any{{"role": "user", "content": "hi"}}, sent.Messages)
 			g.outcome(t)
 		})
+	}
+}
+
+// A model without structured output (a catalog model OpenAI's strict mode
+// is not documented for) gets a strict Messages tool without strict, rather
+// than a strict function its API may refuse with a 400 that would not fail
+// over; one with structured output gets it strict.
+func TestStrictToolNeedsStructuredOutput(t *testing.T) {
+	body := `{"max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","strict":true,` +
+		`"input_schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}}]}`
+	for _, structured := range []bool{false, true} {
+		m := openAIModel("gpt-x")
+		m.Capabilities.StructuredOutput = structured
+		got, err := upstream.MessagesToChat([]byte(body), m)
+		require.NoError(t, err)
+		var sent struct {
+			Tools []struct {
+				Function map[string]json.RawMessage `json:"function"`
+			} `json:"tools"`
+		}
+		require.NoError(t, json.Unmarshal(got, &sent))
+		require.Len(t, sent.Tools, 1)
+		if structured {
+			assert.JSONEq(t, "true", string(sent.Tools[0].Function["strict"]), "%s", got)
+		} else {
+			assert.NotContains(t, sent.Tools[0].Function, "strict", "%s", got)
+		}
 	}
 }
