@@ -211,3 +211,35 @@ func TestModerationLeavesClaudeOut(t *testing.T) {
 		})
 	}
 }
+
+// Nor does a server of one's own behind an OpenAI-compatible base URL run
+// OpenAI's moderation (vLLM and Ollama read no such member and answer
+// unmoderated): such a call goes to OpenAI's API, and with only that
+// server's model it is a 400 that names the parameter and the declaration
+// for a proxy in front of OpenAI's API.
+func TestModerationStaysOffServersThatAreNotOpenAIs(t *testing.T) {
+	const mod = `"moderation":{"model":"omni-moderation-latest","policy":{"output":{"mode":"block"}}}`
+	for path, input := range map[string]string{
+		"/v1/chat/completions": `"messages":[{"role":"user","content":"hi"}]`,
+		"/v1/responses":        `"input":"hi"`,
+	} {
+		t.Run(path, func(t *testing.T) {
+			e, own := newE2EWithOpenAIKind(t, "selfhosted", "local", "OpenAI")
+			st, _, body := postRaw(t, e, http.MethodPost, path, `{"model":"model-router",`+input+`}`)
+			require.Equal(t, http.StatusOK, st, "%s", body)
+			require.Equal(t, "local", modelOf(t, body), "without moderation the server of one's own answers")
+
+			st, _, body = postRaw(t, e, http.MethodPost, path, `{"model":"model-router",`+mod+`,`+input+`}`)
+			require.Equal(t, http.StatusOK, st, "%s", body)
+			assert.NotEqual(t, "local", modelOf(t, body), "the server of one's own would answer unmoderated")
+			assert.Equal(t, 1, len(own.Requests()), "only the call without moderation reached it")
+
+			st, _, body = postRaw(t, e, http.MethodPost, path, `{"model":"model-router","routing_config":{"models":["local"]},`+mod+`,`+input+`}`)
+			require.Equal(t, http.StatusBadRequest, st, "%s", body)
+			msg := errorOf(t, body).Error.Message
+			assert.Contains(t, msg, "moderation is run by OpenAI's API")
+			assert.Contains(t, msg, `"openai_api": true`)
+			assert.Equal(t, 1, len(own.Requests()), "nothing more reached it")
+		})
+	}
+}

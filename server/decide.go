@@ -248,6 +248,9 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.StoredAtOpenAI != "" {
 		needs = append(needs, upstream.NeedOpenAIStore(r.req.StoredAtOpenAI))
 	}
+	if r.req.Moderation {
+		needs = append(needs, upstream.NeedOpenAIModeration)
+	}
 	for _, name := range r.req.ToolNames {
 		needs = append(needs, upstream.NeedToolName(name))
 	}

@@ -104,6 +104,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)
 	r.WebSearch = set(top["web_search_options"])
+	r.Moderation = set(top["moderation"])
 	r.AudioOutput = asksForAudio(top)
 	r.Choices = choices(top["n"])
 	if stops, ok := jsonscan.Elements(top["stop"]); ok {

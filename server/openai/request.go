@@ -99,6 +99,9 @@ type Request struct {
 	// for an answer in audio (`modalities` with "audio", or `audio`).
 	WebSearch   bool
 	AudioOutput bool
+	// Moderation: a Chat Completions or Responses call sets `moderation`,
+	// which only OpenAI's API runs.
+	Moderation bool
 	// ServiceTier is the processing tier a Chat Completions or Responses
 	// call asks for (`service_tier`: "flex", which only some models take,
 	// "priority", ...), which the router prices each model at; "" for

@@ -118,6 +118,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		r.addText(string(v))
 	}
 	r.NativeOnly = append(r.NativeOnly, responsesNativeOnly(top)...)
+	r.Moderation = set(top["moderation"])
 	r.Conversation = storedID(top, "conversation")
 	if stored := storedReference(top); stored != "" {
 		r.StoredAtOpenAI = stored // named before anything in input

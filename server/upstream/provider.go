@@ -178,7 +178,8 @@ func (ps Providers) Available(m router.Model) string {
 // Supports returns "" when m's provider serves api with tools of the
 // given types (and the ContentPrefix needs among them, and within its
 // documented caps on the counted ones: NeedTools, NeedMessages, NeedStops, NeedImages, NeedBytes, NeedToolName, and
-// able to read what OpenAI stores where the call names it: NeedOpenAIStore, and
+// able to read what OpenAI stores where the call names it: NeedOpenAIStore, to
+// run OpenAI's moderation where the call asks for it: NeedOpenAIModeration, and
 // to run the tools OpenAI's platform runs where a Responses call declares one,
 // and those only a provider's own API runs: providerTools), otherwise why not.
 // The server excludes such candidates before routing. A provider reached
@@ -205,6 +206,9 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 	if why := openAIStoreRefusal(p, m, toolTypes); why != "" {
 		return why
 	}
+	if why := moderationRefusal(p, api, toolTypes); why != "" {
+		return why
+	}
 	if why := hostedToolRefusal(p, m, api, toolTypes); why != "" {
 		return why
 	}
@@ -223,8 +227,8 @@ func (ps Providers) Supports(m router.Model, api API, toolTypes ...string) strin
 		plain = "custom"
 	}
 	for _, t := range toolTypes {
-		if isLimitNeed(t) || isOpenAIStoreNeed(t) {
-			continue // limitRefusal's, openAIStoreRefusal's
+		if isLimitNeed(t) || isOpenAIStoreNeed(t) || t == NeedOpenAIModeration {
+			continue // limitRefusal's, openAIStoreRefusal's, the ContentPrefix need's
 		}
 		if t == NeedStructuredOutput {
 			if !m.Capabilities.StructuredOutput {
