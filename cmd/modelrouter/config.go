@@ -433,8 +433,8 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 			if name == "default" {
 				fix = "remove it (the default server is of kind openai)"
 			}
-			bad("%s: Azure's api-version, sent only to a provider of kind azure; this one is of kind %s and would never send it: %s",
-				at.apiVersion, p.Kind, fix)
+			o.unreadSettings = append(o.unreadSettings, unreadSetting{at.apiVersion, fmt.Sprintf(
+				"Azure's api-version, sent only to a provider of kind azure; this one is of kind %s and never sends it: %s", p.Kind, fix)})
 		}
 		switch {
 		case o.fileFailed[at.baseURL]:
@@ -517,19 +517,26 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	for _, s := range []struct{ suffix, field string }{{"_KIND", "kind"}, {"_API_VERSION", "api_version"}} {
 		for _, v := range declarationVariables(o.environ, s.suffix) {
 			if problem := loneSettingProblem(v, s.suffix, s.field, getenv, o.fileVars); problem != "" {
-				bad("%s: %s", v.name, problem)
+				o.unreadSettings = append(o.unreadSettings, unreadSetting{v.name, problem})
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
+// unreadSetting is a setting serve reads nowhere as it is given, by name
+// (never its value), and why: said once at start (warnUnreadSettings).
+// Releases before serve checked it ignored it without a word, so it warns
+// rather than refuse: a deployment that started before starts after an
+// upgrade, as it ran.
+type unreadSetting struct{ name, why string }
+
 // loneSettingProblem is why v, a MODELROUTER_UPSTREAM_<NAME>_KIND or
-// _API_VERSION (suffix), would change nothing, "" when it is read: only
+// _API_VERSION (suffix), changes nothing, "" when it is read: only
 // beside its own _BASE_URL, which makes the provider it shapes. Set
 // alone, it leaves the provider OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT or
-// the configuration file's entry gives as it is, without a word; unless
-// the file names it as ${VAR} (field, the file's own setting for it).
+// the configuration file's entry gives as it is; unless the file names it
+// as ${VAR} (field, the file's own setting for it).
 func loneSettingProblem(v declarationVariable, suffix, field string, getenv func(string) string, fileVars map[string]bool) string {
 	base := strings.TrimSuffix(v.name, suffix) + "_BASE_URL"
 	if strings.TrimSpace(getenv(base)) != "" || fileVars[v.name] {
@@ -543,7 +550,7 @@ func loneSettingProblem(v declarationVariable, suffix, field string, getenv func
 		hint = fmt.Sprintf(" (the provider %s configures is always of kind %s: to give it another, set %s in its place)",
 			official, officialKind(v.provider), base)
 	}
-	return fmt.Sprintf("read only beside %s, which is not set, so it would change nothing: set %s too, or write %q in the configuration file's entry%s",
+	return fmt.Sprintf("read only beside %s, which is not set, so it changes nothing: set %s too, or write %q in the configuration file's entry%s",
 		base, base, field, hint)
 }
 

@@ -111,6 +111,9 @@ type serveOptions struct {
 	// fileVars names the variables the file names as ${VAR} (used even
 	// where serve would not read them itself).
 	fileVars map[string]bool
+	// unreadSettings are the settings validate found serve does not read
+	// as given (warnUnreadSettings).
+	unreadSettings []unreadSetting
 	// configKeysExposed is set when accounts other than the file's owner
 	// may read the keys it holds, or change where its keys are sent
 	// (warnKeysExposed).
@@ -441,6 +444,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		"prompt_hash", promptHashKind(promptHashKey))
 	warnKeysExposed(o, log)
 	warnUnusedEnv(o, log)
+	warnUnreadSettings(o, log)
 	warnReplacedFileEntries(o, log)
 	warnShortKey("admin key", adminKey, log)
 	warnShortKey("metrics key", metricsKey, log)

@@ -109,6 +109,15 @@ func warnUnusedEnv(o serveOptions, log *slog.Logger) {
 	}
 }
 
+// warnUnreadSettings says once at start which settings validate found
+// serve does not read as given: a provider's _KIND or _API_VERSION without
+// its own _BASE_URL, an api_version on a provider not of kind azure.
+func warnUnreadSettings(o serveOptions, log *slog.Logger) {
+	for _, s := range o.unreadSettings {
+		log.Warn("setting not used", "setting", s.name, "why", s.why)
+	}
+}
+
 // replacedEntry is a configuration file's provider entry that the
 // environment replaces whole (mergeProviders), named by its field, with
 // the variables that configure the environment's provider.
