@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -234,20 +235,37 @@ func messagesChangedForChat(top map[string]json.RawMessage, m router.Model) []st
 	if set(top["stop_sequences"]) && slices.Contains(router.DroppedParams(m), "stop") {
 		out = append(out, "stop_sequences")
 	}
-	var tools []messagesTool
-	if set(top["tools"]) && json.Unmarshal(top["tools"], &tools) == nil &&
-		slices.ContainsFunc(tools, func(t messagesTool) bool { return t.Strict && !strictTool(t, m) }) {
+	if i, _ := looseStrictTool(top, m); i >= 0 {
 		out = append(out, "tools") // a strict tool goes without strict
 	}
 	return out
 }
 
+// looseStrictTool returns the first of a Messages call's tools that asks
+// for strict but reaches m without it (strictTool), and its index; -1 for
+// none.
+func looseStrictTool(top map[string]json.RawMessage, m router.Model) (int, messagesTool) {
+	var tools []messagesTool
+	if !set(top["tools"]) || json.Unmarshal(top["tools"], &tools) != nil {
+		return -1, messagesTool{}
+	}
+	i := slices.IndexFunc(tools, func(t messagesTool) bool { return t.Strict && !strictTool(t, m) })
+	if i < 0 {
+		return -1, messagesTool{}
+	}
+	return i, tools[i]
+}
+
 // messagesWhyForChat says why output_config is not carried where its
 // format is the reason: a schema outside OpenAI's strict mode goes
 // non-strict (see responseFormat), and the rule it breaks is what the
-// client can change. Of the other reasons (an effort the model does not
-// take, another member) the parameter's name says enough.
+// client can change. So for tools: which strict tool goes without strict,
+// and why. Of the other reasons (an effort the model does not take,
+// another member) the parameter's name says enough.
 func messagesWhyForChat(top map[string]json.RawMessage, m router.Model, param string) string {
+	if param == "tools" {
+		return looseStrictToolWhy(top, m)
+	}
 	if param != "output_config" && param != "output_format" || !m.Capabilities.StructuredOutput {
 		return ""
 	}
@@ -259,6 +277,20 @@ func messagesWhyForChat(top map[string]json.RawMessage, m router.Model, param st
 		return where + f.problem
 	}
 	return ""
+}
+
+// looseStrictToolWhy says which strict tool reaches m without strict and
+// why: m has no structured output (OpenAI's strict mode), or the rule of
+// strict mode its schema breaks. "" when every strict tool stays strict.
+func looseStrictToolWhy(top map[string]json.RawMessage, m router.Model) string {
+	i, t := looseStrictTool(top, m)
+	switch {
+	case i < 0:
+		return ""
+	case !m.Capabilities.StructuredOutput:
+		return fmt.Sprintf("tools[%d].strict: the model has no structured output, which a strict function needs", i)
+	}
+	return fmt.Sprintf("tools[%d].input_schema: %s", i, strictSchemaProblem(t.InputSchema))
 }
 
 // set reports whether a member is present and not null.

@@ -9,6 +9,7 @@ package upstream
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -174,6 +175,39 @@ func TestDropsNamesAMessagesFormatOnlyWhereItDoesNotHoldTheAnswerToItsSchema(t *
 	assert.Equal(t, []string{"output_format"}, dropped)
 	assert.Equal(t, `output_format.schema: $.properties.name uses "minLength", which strict mode does not support`, why)
 	assert.Contains(t, sent(t, APIMessages, carriedGPT, legacy(bounded)), `"strict":false`)
+}
+
+// A Messages tool that asks for strict but reaches a model without it
+// counts tools as changed, and says which tool and why: the model has no
+// structured output, or the rule of strict mode its schema breaks. A tool
+// that is strict there, or asks for no strict, changes nothing.
+func TestDropsNamesTheStrictToolThatGoesWithoutStrict(t *testing.T) {
+	const base = `{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
+	open := `{"type":"object","properties":{"answer":{"type":"number"}},"required":["answer"]}`
+	tools := func(list ...string) string { return with(base, "tools", "["+strings.Join(list, ",")+"]") }
+	tool := func(name, schema string, strict bool) string {
+		return fmt.Sprintf(`{"name":%q,"strict":%t,"input_schema":%s}`, name, strict, schema)
+	}
+	cases := []struct {
+		name    string
+		m       router.Model
+		body    string
+		dropped []string
+		why     string
+	}{
+		{"strict within the rules", carriedGPT, tools(tool("a", strictAnswer, true), tool("b", open, false)), nil, ""},
+		{"strict outside the rules", carriedGPT, tools(tool("a", strictAnswer, true), tool("b", open, true)), []string{"tools"},
+			`tools[1].input_schema: $ is an object without "additionalProperties": false, which strict mode requires`},
+		{"a model without structured output", carriedReasoner, tools(tool("a", strictAnswer, true)), []string{"tools"},
+			"tools[0].strict: the model has no structured output, which a strict function needs"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dropped, why := carriedProviders.Drops(tc.m, APIMessages, []byte(tc.body), []string{"tools"})
+			assert.Equal(t, tc.dropped, dropped)
+			assert.Equal(t, tc.why, why)
+		})
+	}
 }
 
 // Parameters a translation reads but changes on the way count as dropped:
