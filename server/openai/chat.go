@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
@@ -56,7 +55,9 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
-		text, err := contentText(m.Content, elementParam{"messages", i, "content"}, &conv)
+		list := paramAt("messages")
+		el := list.elem(i)
+		text, err := contentText(m.Content, el.member("content"), &conv)
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		if json.Unmarshal(v, &rf) != nil {
 			return invalid("response_format", "response_format must be an object with a type")
 		}
-		if err := checkTypeName("response_format.type", rf.Type); err != nil {
+		if err := checkTypeName(paramAt("response_format.type"), rf.Type); err != nil {
 			return err
 		}
 		r.StructuredOutput = rf.Type == "json_schema"
@@ -178,7 +179,7 @@ func optText(v []byte) (string, bool) {
 // contentText joins the text of a message content (string, parts or null)
 // and counts its images and files into conv. param is formatted only for
 // an error: every message of every call comes here.
-func contentText(raw json.RawMessage, param elementParam, conv *conversation) (string, error) {
+func contentText(raw json.RawMessage, param paramPath, conv *conversation) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
@@ -223,16 +224,6 @@ func contentText(raw json.RawMessage, param elementParam, conv *conversation) (s
 	at := param.String()
 	return "", invalid(at, "%s must be a string or an array of content parts", at)
 }
-
-// elementParam names a list element's member in an error's param, as
-// "messages[2].content".
-type elementParam struct {
-	list   string
-	i      int
-	member string
-}
-
-func (p elementParam) String() string { return p.list + "[" + strconv.Itoa(p.i) + "]." + p.member }
 
 // contentParts reads an array of content parts.
 func contentParts(raw []byte) ([]contentPart, bool) {
@@ -324,7 +315,9 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	r.addText(string(v))
 	r.ToolCount = len(tools)
 	for i, t := range tools {
-		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), t.Type); err != nil {
+		list := paramAt("tools")
+		el := list.elem(i)
+		if err := checkTypeName(el.member("type"), t.Type); err != nil {
 			return err
 		}
 		if t.Type == "function" {

@@ -289,7 +289,8 @@ func (sc *messagesScan) outputFormat(raw, legacy json.RawMessage, r *Request) er
 	if json.Unmarshal(oc.Format, &f) != nil {
 		return invalid(param, `%s must be an object: {"type": "json_schema", "schema": {...}}`, param)
 	}
-	if err := checkTypeName(param+".type", f.Type); err != nil {
+	format := paramAt(param)
+	if err := checkTypeName(format.member("type"), f.Type); err != nil {
 		return err
 	}
 	if f.Type != "json_schema" {
@@ -339,7 +340,7 @@ func (sc *messagesScan) system(raw json.RawMessage) error {
 	if isNull(raw) {
 		return nil
 	}
-	text, _, err := sc.content(raw, "system", inSystem)
+	text, _, err := sc.content(raw, paramAt("system"), inSystem)
 	if err != nil {
 		return err
 	}
@@ -350,7 +351,8 @@ func (sc *messagesScan) system(raw json.RawMessage) error {
 }
 
 func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
-	param := fmt.Sprintf("messages[%d]", i)
+	list := paramAt("messages")
+	at := list.elem(i)
 	obj, ok := jsonscan.ParseObject(raw)
 	var t messagesTurn
 	if ok {
@@ -358,17 +360,21 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 		t.Content = obj.Get("content")
 	}
 	if !ok {
+		param := at.String()
 		return invalid(param, "%s must be an object with a string role", param)
 	}
 	if t.Role != "user" && t.Role != "assistant" {
+		param := at.String()
 		return invalid(param+".role", "%s.role must be \"user\" or \"assistant\" (the system prompt goes in the top-level `system`)", param)
 	}
 	if isNull(t.Content) {
+		param := at.String()
 		return invalid(param+".content", "missing required parameter: '%s.content'", param)
 	}
 	if empty := emptyContent(t.Content); empty && !(last && t.Role == "assistant") {
 		// Anthropic's rule: only a final assistant turn (a prefill) may
 		// be empty.
+		param := at.String()
 		return invalid(param+".content", "%s.content must not be empty (only a final assistant message may be)", param)
 	} else if last && t.Role == "assistant" && !empty {
 		// A prefill: Claude continues it, and the client prepends it to
@@ -376,7 +382,7 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 		// ("{" + "{...}").
 		sc.note("an assistant prefill")
 	}
-	text, images, err := sc.content(t.Content, param+".content", inTurn)
+	text, images, err := sc.content(t.Content, at.member("content"), inTurn)
 	if err != nil {
 		return err
 	}
@@ -398,56 +404,62 @@ var chatCarries = []string{"text", "image", "tool_use", "tool_result", "thinking
 
 // content joins the text of a content (string or blocks) and counts its
 // images. Text a model reads that is not a turn's own words (tool calls,
-// tool results, documents) goes to the conversation's extra texts.
-func (sc *messagesScan) content(raw json.RawMessage, param string, place contentPlace) (string, int, error) {
-	kind := "content blocks"
-	if place == inSystem {
-		kind = "text blocks"
-	}
+// tool results, documents) goes to the conversation's extra texts. param
+// is formatted only for an error.
+func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place contentPlace) (string, int, error) {
 	switch raw[0] {
 	case '"':
-		s, err := stringContent(raw, param)
-		return s, 0, err
+		if s, ok := unquoteContent(raw); ok {
+			return s, 0, nil
+		}
+		at := param.String()
+		return "", 0, invalid(at, "%s is not a valid string", at)
 	case '[':
 	default:
-		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
+		return "", 0, notContent(param, place)
 	}
 	raws, ok := jsonscan.Elements(raw)
 	if !ok {
-		return "", 0, invalid(param, "%s must be a string or an array of %s", param, kind)
+		return "", 0, notContent(param, place)
 	}
 	var b strings.Builder
 	images := 0
+	var block paramPath // declared outside the loop, so it stays in this frame
 	for j, br := range raws {
-		at := fmt.Sprintf("%s[%d]", param, j)
+		block = param.elem(j)
 		obj, ok := jsonscan.ParseObject(br)
 		var bl messagesBlock
 		if ok {
 			bl.Type, ok = optText(obj.Get("type"))
 		}
 		if !ok {
+			at := block.String()
 			return "", 0, invalid(at, "%s must be a content block object", at)
 		}
 		if bl.Type == "" {
+			at := block.String()
 			return "", 0, invalid(at+".type", "%s is missing its type", at)
 		}
-		if err := checkTypeName(at+".type", bl.Type); err != nil {
+		if err := checkTypeName(block.member("type"), bl.Type); err != nil {
 			return "", 0, err
 		}
 		if place == inSystem && bl.Type != "text" {
-			return "", 0, invalid(at, "system accepts text blocks only, not %q", bl.Type)
+			return "", 0, invalid(block.String(), "system accepts text blocks only, not %q", bl.Type)
 		}
 		if place == inToolResult && bl.Type == "tool_result" {
 			// Anthropic takes none either. Read as a tool_result, each
 			// level would scan everything below it again: a body nested
 			// thousands deep would cost seconds of CPU in parsing alone.
+			at := block.String()
 			return "", 0, invalid(at, "%s is a tool_result inside a tool_result; a tool_result's content holds text, images and documents", at)
 		}
 		if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
+			at := block.String()
 			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
 		}
 		if bl.Source != nil {
-			if err := checkTypeName(at+".source.type", bl.Source.Type); err != nil {
+			source := block.member("source")
+			if err := checkTypeName(source.member("type"), bl.Source.Type); err != nil {
 				return "", 0, err
 			}
 		}
@@ -477,7 +489,7 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 			if isNull(bl.Content) {
 				continue
 			}
-			text, imgs, err := sc.content(bl.Content, at+".content", inToolResult)
+			text, imgs, err := sc.content(bl.Content, block.member("content"), inToolResult)
 			if err != nil {
 				return "", 0, err
 			}
@@ -499,6 +511,17 @@ func (sc *messagesScan) content(raw json.RawMessage, param string, place content
 		// block types carry nothing routing reads.
 	}
 	return b.String(), images, nil
+}
+
+// notContent refuses a content that is neither a string nor a list of
+// blocks.
+func notContent(param paramPath, place contentPlace) error {
+	kind := "content blocks"
+	if place == inSystem {
+		kind = "text blocks"
+	}
+	at := param.String()
+	return invalid(at, "%s must be a string or an array of %s", at, kind)
 }
 
 // messagesTools reads `tools`: client tools (no type, or "custom") and
@@ -531,7 +554,9 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		if typ == CustomToolType {
 			r.ToolNames = append(r.ToolNames, t.Name)
 		}
-		if err := checkTypeName(fmt.Sprintf("tools[%d].type", i), typ); err != nil {
+		list := paramAt("tools")
+		el := list.elem(i)
+		if err := checkTypeName(el.member("type"), typ); err != nil {
 			return err
 		}
 		r.Tools = true

@@ -131,6 +131,14 @@ func TestParseMessagesRejects(t *testing.T) {
 		{"an image in system", `{"model":"m","max_tokens":5,"system":[{"type":"image","source":{}}],"messages":[{"role":"user","content":"x"}]}`, "system[0]", "text blocks only"},
 		{"a malformed text block", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":5}]}]}`, "messages[0].content[0]", "not a valid text block"},
 		{"a tool_result inside a tool_result", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}]}]}`, "messages[0].content[0].content[0]", "tool_result inside a tool_result"},
+		// Where an error is, named in full however deep (the names are
+		// built only for an error).
+		{"a later turn's role", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"},{"role":"tool","content":"z"}]}`, "messages[2].role", `messages[2].role must be "user" or "assistant"`},
+		{"a later system block without type", `{"model":"m","max_tokens":5,"system":[{"type":"text","text":"s"},{"text":"t"}],"messages":[{"role":"user","content":"x"}]}`, "system[1].type", "system[1] is missing its type"},
+		{"a tool_result's content a number", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"user","content":[{"type":"text","text":"y"},{"type":"tool_result","tool_use_id":"t","content":7}]}]}`, "messages[1].content[1].content", "messages[1].content[1].content must be a string or an array of content blocks"},
+		{"a tool_result's block not an object", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"a"},5]}]}]}`, "messages[1].content[0].content[1]", "messages[1].content[0].content[1] must be a content block object"},
+		{"a tool_result's block without type", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"y"},{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"a"},{"type":"text","text":"b"},{"text":"c"}]}]}]}`, "messages[0].content[1].content[2].type", "messages[0].content[1].content[2] is missing its type"},
+		{"a tool_result's malformed text block", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":["a"]}]}]}]}`, "messages[0].content[0].content[0]", "messages[0].content[0].content[0] is not a valid text block"},
 		{"metadata not an object", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"metadata":"u"}`, "metadata", "must be an object"},
 	}
 	for _, tt := range tests {

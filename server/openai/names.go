@@ -22,8 +22,9 @@ const (
 
 // checkTypeName refuses a type name over maxTypeName bytes, without
 // repeating it.
-func checkTypeName(param, name string) error {
+func checkTypeName(at paramPath, name string) error {
 	if len(name) > maxTypeName {
+		param := at.String()
 		return invalid(param, "%s is %d bytes long; types are names of at most %d characters", param, len(name), maxTypeName)
 	}
 	return nil

@@ -132,9 +132,11 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	if !ok {
 		return invalid(fmt.Sprintf("input[%d]", i), "input[%d] must be an object", i)
 	}
+	list := paramAt("input")
+	at := list.elem(i)
 	switch {
 	case it.Role != "":
-		text, err := contentText(it.Content, elementParam{"input", i, "content"}, conv)
+		text, err := contentText(it.Content, at.member("content"), conv)
 		if err != nil {
 			return err
 		}
@@ -148,7 +150,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		// question, so it does not become the routed prompt. As parts it
 		// may hold images and files (a tool that fetched a PDF), which
 		// the model must read like a user's.
-		text, err := contentText(it.Output, elementParam{"input", i, "output"}, conv)
+		text, err := contentText(it.Output, at.member("output"), conv)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ func TestParseRefusesOverlongTypeNames(t *testing.T) {
 		{"messages tool", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"` + long + `"}]}`, "tools[0].type"},
 		{"messages block", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"` + long + `"}]}]}`, "messages[0].content[1].type"},
 		{"messages image source", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"` + long + `"}}]}]}`, "messages[0].content[0].source.type"},
+		{"messages image in a later tool_result", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"a"},{"type":"image","source":{"type":"` + long + `"}}]}]}]}`, "messages[1].content[0].content[1].source.type"},
 		{"messages output format", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"output_config":{"format":{"type":"` + long + `"}}}`, "output_config.format.type"},
 	}
 	for _, tt := range tests {
