@@ -356,7 +356,7 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 	obj, ok := jsonscan.ParseObject(raw)
 	var t messagesTurn
 	if ok {
-		t.Role, ok = optText(obj.Get("role"))
+		t.Role, ok = knownText(obj.Get("role"), messagesRoles)
 		t.Content = obj.Get("content")
 	}
 	if !ok {
@@ -396,6 +396,27 @@ func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 // a string), so they are only named.
 var messagesBlockKinds = []string{"text", "image", "tool_use", "server_tool_use", "tool_result", "document"}
 
+// messagesBlockTypes and messagesRoles are the names most blocks and turns
+// give, read without a copy (see knownText).
+var (
+	messagesBlockTypes = append([]string{"thinking", "redacted_thinking"}, messagesBlockKinds...)
+	messagesRoles      = []string{"user", "assistant"}
+)
+
+// knownText reads a string member (or null) like optText, but one of
+// names as the shared constant rather than a copy: a block's type and a
+// turn's role are read for every block of every call.
+func knownText(v []byte, names []string) (string, bool) {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		for _, n := range names {
+			if string(v[1:len(v)-1]) == n {
+				return n, true
+			}
+		}
+	}
+	return optText(v)
+}
+
 // maxChatStops is the most stop sequences Chat Completions takes.
 const maxChatStops = 4
 
@@ -430,7 +451,7 @@ func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place cont
 		obj, ok := jsonscan.ParseObject(br)
 		var bl messagesBlock
 		if ok {
-			bl.Type, ok = optText(obj.Get("type"))
+			bl.Type, ok = knownText(obj.Get("type"), messagesBlockTypes)
 		}
 		if !ok {
 			at := block.String()

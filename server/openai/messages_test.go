@@ -247,3 +247,14 @@ func TestParseMessagesRefusesDeeplyNestedToolResults(t *testing.T) {
 	assert.Equal(t, router.EInvalid, re.Code)
 	assert.Equal(t, "messages[0].content[0].content[0]", re.Param)
 }
+
+// A block's type and a turn's role are read as shared constants when they
+// are a known name; anything else reads as optText reads it.
+func TestKnownTextReadsAsOptText(t *testing.T) {
+	for _, raw := range []string{`"text"`, `"te\u0078t"`, `"tool_result"`, `"texts"`, `""`, `null`, `"user"`, `"a\"b"`, `5`, `"unterminated`} {
+		want, wantOK := optText([]byte(raw))
+		got, ok := knownText([]byte(raw), messagesBlockTypes)
+		assert.Equal(t, wantOK, ok, raw)
+		assert.Equal(t, want, got, raw)
+	}
+}
