@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -345,12 +346,13 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	if system != "" {
 		out.Messages = append(out.Messages, chatOutMsg{Role: "system", Content: system})
 	}
+	// A turn is usually one message (tool results add theirs).
+	out.Messages = slices.Grow(out.Messages, len(req.Messages))
 	for i, turn := range req.Messages {
-		msgs, err := chatTurn(turn, m)
+		out.Messages, err = appendChatTurn(out.Messages, turn, m)
 		if err != nil {
 			return nil, router.Errorf(router.EInvalid, "messages[%d]: %s", i, router.ErrorMessage(err))
 		}
-		out.Messages = append(out.Messages, msgs...)
 	}
 	if len(out.Messages) == 0 {
 		// The server refuses a body without messages before routing; an
@@ -519,36 +521,36 @@ func joinText(bs []contentBlock, where string) (string, error) {
 	return strings.Join(texts, "\n"), nil
 }
 
-// chatTurn translates one Messages turn into Chat Completions messages.
-func chatTurn(turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
+// appendChatTurn appends one Messages turn's Chat Completions messages to
+// out (into the request's own list: no list of its own per turn).
+func appendChatTurn(out []chatOutMsg, turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
 	switch turn.Role {
 	case "user":
-		return userTurn(turn.Content, m)
+		return appendUserTurn(out, turn.Content, m)
 	case "assistant":
-		msg, err := assistantTurn(turn.Content, m)
-		if err != nil || msg == nil {
-			return nil, err
+		msg, ok, err := assistantTurn(turn.Content, m)
+		if err != nil || !ok {
+			return out, err
 		}
-		return []chatOutMsg{*msg}, nil
+		return append(out, msg), nil
 	}
-	return nil, router.Errorf(router.EInvalid, "role %s is not supported", quotedCut(turn.Role))
+	return out, router.Errorf(router.EInvalid, "role %s is not supported", quotedCut(turn.Role))
 }
 
-// userTurn puts the turn's tool results first, as tool messages: OpenAI
-// wants them right after the assistant message that made the calls. The
-// rest of the turn follows as one user message.
-func userTurn(raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
+// appendUserTurn puts the turn's tool results first, as tool messages:
+// OpenAI wants them right after the assistant message that made the calls.
+// The rest of the turn follows as one user message.
+func appendUserTurn(out []chatOutMsg, raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
 	if jsonscan.IsNull(raw) {
 		raw = json.RawMessage(`""`) // as encoding/json read a null content
 	}
 	if s, ok := jsonscan.Unquote(raw); ok {
-		return []chatOutMsg{{Role: "user", Content: s}}, nil
+		return append(out, chatOutMsg{Role: "user", Content: s}), nil
 	}
 	bs, err := blocks(raw)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []chatOutMsg
 	var parts []map[string]any
 	for _, b := range bs {
 		switch b.Type {
@@ -617,12 +619,12 @@ func toolResultText(b contentBlock) (string, error) {
 // with no content ("" as [], the empty last turn Anthropic allows, which
 // asks Claude to continue nothing; some OpenAI-compatible servers refuse a
 // conversation that ends with an assistant message, Mistral's among them).
-func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
+func assistantTurn(raw json.RawMessage, m router.Model) (msg chatOutMsg, ok bool, err error) {
 	bs, err := blocks(raw)
 	if err != nil {
-		return nil, err
+		return msg, false, err
 	}
-	msg := chatOutMsg{Role: "assistant"}
+	msg.Role = "assistant"
 	var text strings.Builder
 	for _, b := range bs {
 		switch b.Type {
@@ -636,16 +638,16 @@ func assistantTurn(raw json.RawMessage, m router.Model) (*chatOutMsg, error) {
 		case "thinking", "redacted_thinking":
 			// Signed for Anthropic models only; others cannot use them.
 		default:
-			return nil, unsupportedBlock(b.Type, m)
+			return msg, false, unsupportedBlock(b.Type, m)
 		}
 	}
 	switch {
 	case text.Len() > 0:
 		msg.Content = text.String()
 	case len(msg.ToolCalls) == 0:
-		return nil, nil
+		return msg, false, nil
 	}
-	return &msg, nil
+	return msg, true, nil
 }
 
 // maxOpenAIUser is the longest user OpenAI takes ("Invalid 'user': string
