@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -123,4 +124,43 @@ func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
 	status, body = send(http.MethodPost, account+"/gone/pause", adminKey, "")
 	require.Equal(t, http.StatusNotFound, status, body)
 	assert.Equal(t, manage.CodeNotFound, *errorOf(t, []byte(body)).Error.Code)
+}
+
+// The pause action is the emergency stop for a deployment's spend, so it
+// works on a router an earlier build stored with settings this build's
+// PUT refuses (here a SKU no longer taken and Azure's content filter):
+// it flips only the state, calls are refused 423 until the resume
+// action, and then served again as before.
+func TestThePauseActionStopsADeploymentStoredWithSettingsAPutNowRefuses(t *testing.T) {
+	const adminKey = "sk-admin-e2e"
+	const stored = `{"sku": {"name": "Premium", "capacity": 30},
+	  "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "raiPolicyName": "Microsoft.Default"}}`
+	st := deploymentStore(t, map[string]string{"legacy": stored})
+	mgmt := manage.New(manage.Config{Store: st, Catalog: testCatalog(), AdminKey: adminKey})
+	e := newE2E(t, func(c *Config) {
+		c.Deployments = manage.NewSource(st, testCatalog())
+		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
+	})
+	send := func(method, path, key, body string) (int, string) {
+		status, _, b := requestAs(t, e, method, path, key, body, nil)
+		return status, string(b)
+	}
+	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
+	chat := `{"model": "legacy", "messages": [{"role": "user", "content": "hi"}]}`
+	status, body := send(http.MethodPut, account+"/legacy", adminKey, stored)
+	require.Equal(t, http.StatusBadRequest, status, "a PUT of it as stored is refused: %s", body)
+
+	status, body = send(http.MethodPost, account+"/legacy/pause?api-version=2026-01-15-preview", adminKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"deploymentState":"Paused"`)
+	assert.Contains(t, body, `"sku":{"name":"Premium","capacity":30}`, "its other settings are kept as stored")
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	require.Equal(t, http.StatusLocked, status, body)
+	assert.Equal(t, router.EDeploymentPaused, *errorOf(t, []byte(body)).Error.Code)
+
+	status, body = send(http.MethodPost, account+"/legacy/resume?api-version=2026-01-15-preview", adminKey, "")
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, `"deploymentState":"Running"`)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "resumed: %s", body)
 }

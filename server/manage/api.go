@@ -17,6 +17,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/internal/apikey"
 	"github.com/modelrouter/modelrouter/server/internal/bodyread"
 	"github.com/modelrouter/modelrouter/server/refusedlog"
+	"github.com/modelrouter/modelrouter/store"
 )
 
 // EnvAdminKey is the environment variable that holds the admin key when the
@@ -369,18 +370,28 @@ func sameRef(a, b router.Ref) bool {
 // with the name it is stored under (name itself when there is none or err)
 // and its ETag.
 func load(ctx context.Context, st Store, name string) (string, Resource, string, error) {
+	stored, r, err := loadStored(ctx, st, name)
+	if err != nil {
+		return name, Resource{}, "", err
+	}
+	return stored.Name, r, etagOf(stored.Resource), nil
+}
+
+// loadStored is load's stored row, as written, with the resource it
+// decodes to.
+func loadStored(ctx context.Context, st Store, name string) (store.StoredDeployment, Resource, error) {
 	stored, err := st.GetDeployment(ctx, name)
 	if err != nil {
 		if router.ErrorCode(err) == router.ENotFound {
-			return name, Resource{}, "", router.Errorf(router.ENotFound, "deployment %q not found", name)
+			return store.StoredDeployment{}, Resource{}, router.Errorf(router.ENotFound, "deployment %q not found", name)
 		}
-		return name, Resource{}, "", err
+		return store.StoredDeployment{}, Resource{}, err
 	}
 	r, err := decodeResource(stored.Resource)
 	if err != nil {
-		return name, Resource{}, "", fmt.Errorf("stored deployment %q: %w", stored.Name, err)
+		return store.StoredDeployment{}, Resource{}, fmt.Errorf("stored deployment %q: %w", stored.Name, err)
 	}
-	return stored.Name, r, etagOf(stored.Resource), nil
+	return stored, r, nil
 }
 
 // isDefaultName reports whether name, in any case, is DefaultDeployment.

@@ -32,9 +32,9 @@ func (a *API) putChecked(ctx context.Context, st Store, name string, in Resource
 		tag = a.builtInETag() // GET shows it: it exists
 	}
 	// No deployment is made under a reserved name; one an earlier build
-	// stored there may be paused and resumed (Azure's actions, or a PUT
-	// of it changing only deploymentState), as a deployment that is kept
-	// must, and is otherwise only deleted.
+	// stored there may be paused and resumed (by a PUT of it changing only
+	// deploymentState here, or Azure's actions, setState), as a deployment
+	// that is kept must, and is otherwise only deleted.
 	if router.IsReservedDeploymentName(name) && !(found && onlyStateChanged(prev, in)) {
 		return written{}, reservedName(name, found)
 	}
