@@ -24,15 +24,19 @@ import (
 )
 
 func init() {
-	register(command{name: "deployments", summary: "manage deployments on a running server (list, get, put, delete)", run: runDeployments,
-		subcommands: []string{"list", "get", "put", "delete"}})
+	register(command{name: "deployments", summary: "manage deployments on a running server (list, get, put, delete, pause, resume)", run: runDeployments,
+		subcommands: deploymentsSubcommands})
 }
+
+var deploymentsSubcommands = []string{"list", "get", "put", "delete", "pause", "resume"}
 
 var deploymentsUsage = `usage:
   modelrouter deployments list                 list deployments
   modelrouter deployments get NAME             print a deployment as JSON, its etag included
   modelrouter deployments put NAME [flags]     create or replace a deployment
   modelrouter deployments delete NAME          delete a deployment
+  modelrouter deployments pause NAME           stop a router's calls (423), changing nothing else
+  modelrouter deployments resume NAME          let a paused router take calls again
 
 put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
   --version V         model-router version (default: the latest)
@@ -43,11 +47,17 @@ put builds the body from flags, or sends --file (JSON, "-" for stdin) as is:
   --sku S --capacity N  SKU name (GlobalStandard) and capacity (10 = 10,000 tokens/min);
                       SKU names, in any case:
                       ` + indentLines(wrapText(strings.Join(manage.SKUNames, ", "), 64), 22) + `
-  --paused            a router that takes no calls (423) until a put without it
+  --paused            a router that takes no calls (423) until a put without it;
+                      to stop a deployment in an emergency, use pause, which keeps
+                      its subset, SKU and capacity where a put replaces them
 
-put and delete take --if-match ETAG: only while the deployment's etag (as get prints
-it) is still ETAG, so that a read-modify-write does not undo another admin's change;
-* = any deployment that exists. Otherwise nothing is written, and it says why.
+pause and resume (Azure's actions) set only the deployment's state and print it;
+run again, they change nothing. A model deployment (--model) cannot be paused.
+
+put, delete, pause and resume take --if-match ETAG: only while the deployment's
+etag (as get prints it) is still ETAG, so that a read-modify-write does not undo
+another admin's change; * = any deployment that exists. Otherwise nothing is
+written, and it says why.
 
 Every command takes --url (default $MODELROUTER_URL or http://127.0.0.1:8080) and
 --admin-key (default $MODELROUTER_ADMIN_KEY, or the file $MODELROUTER_ADMIN_KEY_FILE
@@ -65,7 +75,7 @@ const deploymentsDefaultURL = "http://127.0.0.1:8080"
 func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, deploymentsUsage)
-		return usagef("deployments: no subcommand; want list, get, put or delete")
+		return usagef("deployments: no subcommand; want %s", deploymentsWant())
 	}
 	sub, args := args[0], args[1:]
 	if sub == "help" || sub == "-h" || sub == "--help" {
@@ -74,9 +84,9 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	// Known before its flags or the admin key are read, so a typo is named
 	// as one rather than as a key file that cannot be read.
-	if !slices.Contains([]string{"list", "get", "put", "delete"}, sub) {
+	if !slices.Contains(deploymentsSubcommands, sub) {
 		fmt.Fprintln(stderr, deploymentsUsage)
-		return usagef("deployments: unknown subcommand %q; want list, get, put or delete", sub)
+		return usagef("deployments: unknown subcommand %q; want %s", sub, deploymentsWant())
 	}
 	fs := flag.NewFlagSet("deployments "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -88,7 +98,7 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		put.register(fs)
 	}
 	var ifMatch string
-	if sub == "put" || sub == "delete" {
+	if sub != "list" && sub != "get" {
 		fs.StringVar(&ifMatch, "if-match", "", "write only while the deployment's etag is this one (* = any that exists)")
 	}
 	pos, err := parseDeploymentArgs(fs, args)
@@ -177,6 +187,16 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("deployments get: %w", err)
 		}
 		return writeIndented(stdout, r)
+	case "pause", "resume":
+		name, err := needName()
+		if err != nil {
+			return err
+		}
+		var r json.RawMessage
+		if _, err := c.action(ctx, name, sub, &r); err != nil {
+			return fmt.Errorf("deployments %s: %w", sub, noAction(notMatched(err, sub+"d", name, c.header), c.base))
+		}
+		return writeIndented(stdout, r)
 	default: // put, the one left of the subcommands checked above
 		name, err := needName()
 		if err != nil {
@@ -192,6 +212,12 @@ func runDeployments(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return writeIndented(stdout, r)
 	}
+}
+
+// deploymentsWant lists the subcommands for an error: "list, get, ... or resume".
+func deploymentsWant() string {
+	n := len(deploymentsSubcommands)
+	return strings.Join(deploymentsSubcommands[:n-1], ", ") + " or " + deploymentsSubcommands[n-1]
 }
 
 // checkBaseURL refuses a --url that is not an http(s) URL with a host,
@@ -387,7 +413,8 @@ func ifMatchTag(v string) (string, error) {
 	return `"` + v + `"`, nil
 }
 
-// notMatched says, of a 412 to a put ("written") or delete ("deleted") with
+// notMatched says, of a 412 to a put ("written"), delete ("deleted"),
+// pause ("paused") or resume ("resumed") with
 // If-Match, that nothing was done and how to go on, after the server's
 // reason (a changed etag, a deployment gone, a weak tag).
 func notMatched(err error, done, name string, h http.Header) error {
@@ -397,21 +424,61 @@ func notMatched(err error, done, name string, h http.Header) error {
 		return err
 	}
 	next := "make the change again on what it prints, and retry with its etag"
-	if done == "deleted" {
+	switch done {
+	case "deleted":
 		next = "see what it is now, and retry with its etag if it should still go"
+	case "paused", "resumed":
+		next = "see what it is now, and retry with its etag if it should still be " + done
 	}
 	return fmt.Errorf("--if-match %s does not match deployment %s, so nothing was %s: %w. Run `modelrouter deployments get %s`, %s",
 		tag, name, done, err, name, next)
 }
 
-// do sends a request to /deployments[/name] and decodes a 2xx answer into
-// out, returning its status (a DELETE's 200 or 204 says whether one was
-// deleted); other answers become errors carrying the server's message.
+// actionsPath is the deployments collection on Azure's path of an
+// account (manage.AzurePath), the only place the server serves Azure's
+// pause and resume actions; it does not check the subscription, group or
+// account, each given here as "-".
+var actionsPath = func() string {
+	segs := strings.Split(manage.AzurePath+"/deployments", "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			segs[i] = "-"
+		}
+	}
+	return strings.Join(segs, "/")
+}()
+
+// action POSTs Azure's action (pause or resume) to deployment name, which
+// answers the deployment as a GET does, into out.
+func (c *mgmtClient) action(ctx context.Context, name, action string, out any) (int, error) {
+	return c.send(ctx, http.MethodPost, c.base+actionsPath+"/"+url.PathEscape(name)+"/"+action, nil, out)
+}
+
+// noAction adds, to a 404 that is not the server's unknown deployment, that
+// the server at base may be of an earlier release, which has no route for
+// the actions: its 404 would otherwise read as a wrong name.
+func noAction(err error, base string) error {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.statusCode != http.StatusNotFound || ae.code == manage.CodeNotFound {
+		return err
+	}
+	return fmt.Errorf("%w (the server at %s may be of a release without the pause and resume actions: there, `deployments put NAME --paused` pauses, replacing the whole deployment)", err, base)
+}
+
+// do sends a request to /deployments[/name] (under manage.MountPath) and
+// decodes a 2xx answer into out, as send does.
 func (c *mgmtClient) do(ctx context.Context, method, name string, body []byte, out any) (int, error) {
 	u := c.base + manage.MountPath + "/deployments"
 	if name != "" {
 		u += "/" + url.PathEscape(name)
 	}
+	return c.send(ctx, method, u, body, out)
+}
+
+// send sends a request to u and decodes a 2xx answer into out, returning
+// its status (a DELETE's 200 or 204 says whether one was deleted); other
+// answers become errors carrying the server's message.
+func (c *mgmtClient) send(ctx context.Context, method, u string, body []byte, out any) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
 		return 0, err

@@ -70,14 +70,18 @@ func startManagementAPI(t *testing.T, adminKey string) {
 	startManagementAPIOn(t, &deploymentsMemStore{m: map[string]json.RawMessage{}}, adminKey)
 }
 
-// startManagementAPIOn is startManagementAPI over st.
+// startManagementAPIOn is startManagementAPI over st, at the paths serve
+// mounts the CLI's calls under.
 func startManagementAPIOn(t *testing.T, st manage.Store, adminKey string) {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	cat, err := models.Catalog()
 	require.NoError(t, err)
 	eng := gin.New()
-	manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey}).Register(eng.Group(manage.MountPath))
+	api := manage.New(manage.Config{Store: st, Catalog: cat, AdminKey: adminKey})
+	api.Register(eng.Group(manage.MountPath))
+	// As serve mounts it, for Azure's pause and resume actions.
+	api.RegisterAzure(eng)
 	srv := httptest.NewServer(eng)
 	t.Cleanup(srv.Close)
 	t.Setenv("MODELROUTER_URL", srv.URL)
