@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -23,6 +24,10 @@ const maxTraceHeader = 512
 // maxTraceStateMembers is the spec's bound on tracestate's list members.
 const maxTraceStateMembers = 32
 
+// maxTraceStateMemberCut is the length over which the spec has a vendor
+// cutting a long tracestate remove a member first.
+const maxTraceStateMemberCut = 128
+
 // TraceContext is a client's W3C trace context as it goes on to
 // providers: a valid traceparent, and the tracestate that came with it;
 // both empty when the client sent none or one that does not parse.
@@ -35,8 +40,9 @@ type TraceContext struct {
 // A traceparent that does not parse, or comes more than once, is dropped,
 // and tracestate with it: the spec has a receiver that cannot parse it
 // start a new trace, and the call goes on without one rather than failing.
-// A tracestate that is over maxTraceHeader bytes, has over 32 list members
-// or carries characters outside printable ASCII is dropped alone.
+// A tracestate over maxTraceHeader bytes is cut to fit as the spec says
+// (traceStateToForward); one with over 32 list members or characters
+// outside printable ASCII is dropped alone.
 func ReadTraceContext(h http.Header) TraceContext {
 	parents := h["Traceparent"] // canonical key: no allocation for a call without one
 	if len(parents) != 1 || !validTraceParent(parents[0]) {
@@ -46,10 +52,7 @@ func ReadTraceContext(h http.Header) TraceContext {
 	// Several tracestate header lines are one list, in order (RFC 9110's
 	// rule for a list-valued field, which the spec follows).
 	if states := h["Tracestate"]; len(states) > 0 {
-		state := strings.Join(states, ",")
-		if validTraceState(state) {
-			t.State = state
-		}
+		t.State = traceStateToForward(strings.Join(states, ","))
 	}
 	return t
 }
@@ -103,22 +106,35 @@ func validTraceParent(v string) bool {
 	return len(v) == v00Len || (v[v00Len] == '-' && printableASCII(v[v00Len:]))
 }
 
-// validTraceState reports whether a tracestate is one the gateway passes
-// on: not empty, at most maxTraceHeader bytes and 32 list members, in
-// printable ASCII (the spec's keys and values are; anything else would
-// make the provider request itself invalid). The members' own grammar is
-// left to the tracing systems that wrote them.
-func validTraceState(v string) bool {
-	if strings.TrimSpace(v) == "" || len(v) > maxTraceHeader || !printableASCII(v) {
-		return false
+// traceStateToForward is the tracestate the gateway passes on, "" for
+// none: not blank, at most 32 list members, in printable ASCII (the
+// spec's keys and values are; anything else would make the provider
+// request itself invalid), and at most maxTraceHeader bytes. One longer
+// is cut as the spec has a vendor cut it: members over 128 characters go
+// first, then members from the end, until it fits, so the first vendors'
+// entries still reach the provider. The members' own grammar is left to
+// the tracing systems that wrote them.
+func traceStateToForward(v string) string {
+	if strings.TrimSpace(v) == "" || !printableASCII(v) {
+		return ""
 	}
-	members := 0
+	var members []string
 	for m := range strings.SplitSeq(v, ",") {
-		if strings.TrimSpace(m) != "" { // empty members are allowed and count for nothing
-			members++
+		if m = strings.TrimSpace(m); m != "" { // empty members are allowed and count for nothing
+			members = append(members, m)
 		}
 	}
-	return members <= maxTraceStateMembers
+	if len(members) > maxTraceStateMembers {
+		return ""
+	}
+	if len(v) <= maxTraceHeader {
+		return v
+	}
+	members = slices.DeleteFunc(members, func(m string) bool { return len(m) > maxTraceStateMemberCut })
+	for len(members) > 0 && len(strings.Join(members, ",")) > maxTraceHeader {
+		members = members[:len(members)-1]
+	}
+	return strings.Join(members, ",")
 }
 
 func lowerHex(s string) bool {

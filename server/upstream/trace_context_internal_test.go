@@ -31,6 +31,11 @@ func TestReadTraceContextFollowsTheSpec(t *testing.T) {
 		{"tracestate in two lines is one list", []string{v00}, []string{state, "congo=t61rcWkgMzE"}, v00, state + ",congo=t61rcWkgMzE"},
 		{"tracestate of exactly 512 bytes", []string{v00}, []string{"v=" + strings.Repeat("a", 510)}, v00, "v=" + strings.Repeat("a", 510)},
 		{"tracestate of 32 members and empty ones", []string{v00}, []string{strings.Repeat("a=1,", 32) + ",,"}, v00, strings.Repeat("a=1,", 32) + ",,"},
+		{"tracestate over 512 bytes loses its members over 128 characters first", []string{v00},
+			[]string{"a=1,long=" + strings.Repeat("x", 400) + ",b=2," + "c=" + strings.Repeat("y", 120)}, v00, "a=1,b=2,c=" + strings.Repeat("y", 120)},
+		{"tracestate over 512 bytes then loses members from the end", []string{v00},
+			[]string{strings.Repeat("k="+strings.Repeat("z", 98)+",", 6)[:605]}, v00, strings.TrimSuffix(strings.Repeat("k="+strings.Repeat("z", 98)+",", 5), ",")},
+		{"tracestate of one member over 512 bytes", []string{v00}, []string{"v=" + strings.Repeat("a", 511)}, v00, ""},
 		{"tracestate with a control character", []string{v00}, []string{"a=1\x01"}, v00, ""},
 		{"tracestate blank", []string{v00}, []string{" "}, v00, ""},
 	} {
