@@ -185,11 +185,7 @@ func contentText(raw json.RawMessage, param paramPath, conv *conversation) (stri
 	}
 	switch raw[0] {
 	case '"':
-		if s, ok := unquoteContent(raw); ok {
-			return s, nil
-		}
-		at := param.String()
-		return "", invalid(at, "%s is not a valid string", at)
+		return stringContent(raw, param)
 	case '[':
 		parts, ok := contentParts(raw)
 		if !ok {
@@ -277,22 +273,18 @@ func partFile(typ string, part jsonscan.Object) (pages int, fileID string, ok bo
 	return filePages(data), fileID, ok
 }
 
-// stringContent reads a content given as a JSON string.
-func stringContent(raw json.RawMessage, param string) (string, error) {
-	s, ok := unquoteContent(raw)
-	if !ok {
-		return "", invalid(param, "%s is not a valid string", param)
-	}
-	return s, nil
-}
-
-// unquoteContent reads a JSON string; ok is false when raw is none.
-func unquoteContent(raw json.RawMessage) (string, bool) {
+// stringContent reads a content given as a JSON string; param is
+// formatted only for an error.
+func stringContent(raw json.RawMessage, param paramPath) (string, error) {
 	if s, ok := jsonscan.Unquote(raw); ok {
-		return s, true
+		return s, nil
 	}
 	var s string
-	return s, json.Unmarshal(raw, &s) == nil
+	if json.Unmarshal(raw, &s) != nil {
+		at := param.String()
+		return "", invalid(at, "%s is not a valid string", at)
+	}
+	return s, nil
 }
 
 // readTools reads `tools` (both APIs): any tool means the model must take

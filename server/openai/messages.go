@@ -430,11 +430,8 @@ var chatCarries = []string{"text", "image", "tool_use", "tool_result", "thinking
 func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place contentPlace) (string, int, error) {
 	switch raw[0] {
 	case '"':
-		if s, ok := unquoteContent(raw); ok {
-			return s, 0, nil
-		}
-		at := param.String()
-		return "", 0, invalid(at, "%s is not a valid string", at)
+		s, err := stringContent(raw, param)
+		return s, 0, err
 	case '[':
 	default:
 		return "", 0, notContent(param, place)
