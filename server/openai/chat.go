@@ -51,11 +51,11 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.MessageCount = len(msgs)
 	var conv conversation
+	list := paramAt("messages")
 	for i, m := range msgs {
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
-		list := paramAt("messages")
 		el := list.elem(i)
 		text, err := contentText(m.Content, el.member("content"), &conv)
 		if err != nil {
@@ -306,8 +306,8 @@ func readTools(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.addText(string(v))
 	r.ToolCount = len(tools)
+	list := paramAt("tools")
 	for i, t := range tools {
-		list := paramAt("tools")
 		el := list.elem(i)
 		if err := checkTypeName(el.member("type"), t.Type); err != nil {
 			return err

@@ -558,6 +558,7 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 	}
 	r.addText(string(v))
 	r.ToolCount = len(tools)
+	list := paramAt("tools")
 	for i, t := range tools {
 		typ := t.Type
 		if typ == "" {
@@ -572,7 +573,6 @@ func messagesTools(top map[string]json.RawMessage, r *Request) error {
 		if typ == CustomToolType {
 			r.ToolNames = append(r.ToolNames, t.Name)
 		}
-		list := paramAt("tools")
 		el := list.elem(i)
 		if err := checkTypeName(el.member("type"), typ); err != nil {
 			return err
