@@ -26,7 +26,6 @@ func moderationRefusal(p Provider, api API, needs []string) string {
 	if p.Kind == KindAzure {
 		return fmt.Sprintf("moderation is run by OpenAI's API, and provider %s is an Azure OpenAI resource, whose API does not document it", p.Name)
 	}
-	return fmt.Sprintf("moderation is run by OpenAI's API, and provider %s's base URL (%s) is not OpenAI's API"+
-		" (a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true)",
-		p.Name, apiHost(p.BaseURL), OpenAIAPIVariable(p.Name))
+	return fmt.Sprintf("moderation is run by OpenAI's API, and provider %s's base URL (%s) is not OpenAI's API (%s)",
+		p.Name, apiHost(p.BaseURL), openAIAPIHint(p))
 }

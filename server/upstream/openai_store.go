@@ -35,9 +35,8 @@ func openAIStoreRefusal(p Provider, m router.Model, toolTypes []string) string {
 			if readsOpenAIState(p) {
 				return ""
 			}
-			return fmt.Sprintf("%s is stored at OpenAI, and provider %s's base URL (%s) is a server of your own, not OpenAI's API"+
-				" (a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true)",
-				what, p.Name, apiHost(p.BaseURL), OpenAIAPIVariable(p.Name))
+			return fmt.Sprintf("%s is stored at OpenAI, and provider %s's base URL (%s) is a server of your own, not OpenAI's API (%s)",
+				what, p.Name, apiHost(p.BaseURL), openAIAPIHint(p))
 		}
 	}
 	return ""
@@ -106,8 +105,7 @@ func hostedToolRefusal(p Provider, m router.Model, api API, toolTypes []string) 
 		}
 		var hints []string
 		if !public && (p.Name == "openai" || p.Name == "default") {
-			hints = append(hints, fmt.Sprintf("a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true",
-				OpenAIAPIVariable(p.Name)))
+			hints = append(hints, openAIAPIHint(p))
 		}
 		switch {
 		case len(p.HostedTools) > 0:
@@ -233,4 +231,11 @@ func readsOpenAIState(p Provider) bool { return p.Kind == KindAzure || openAIsAP
 // through a proxy the user declared as such (Provider.OpenAIAPI).
 func openAIsAPI(p Provider) bool {
 	return p.Kind == KindOpenAI && (p.OpenAIAPI || openAIHost(p.BaseURL))
+}
+
+// openAIAPIHint tells how to declare p, whose base URL is not one of
+// OpenAI's hosts, as reaching OpenAI's API (Provider.OpenAIAPI).
+func openAIAPIHint(p Provider) string {
+	return fmt.Sprintf("a proxy in front of OpenAI's API? declare it: \"openai_api\": true in its providers entry, or %s=true",
+		OpenAIAPIVariable(p.Name))
 }
