@@ -16,9 +16,10 @@ import (
 // Closed at once, a call its client sent on it just then is lost with a
 // bare EOF (or "server closed idle connection"): nothing says whether the
 // gateway ran it, so no client retries a POST safely. Within the linger
-// such a call is read and answered, with Connection: close (a 503 once
-// the grace has run out); a client that dials afresh meanwhile is
-// refused, an error it can retry. An answer begun before the signal (a
+// such a call is read and answered, with Connection: close; one that
+// comes past the first linger into the shutdown is answered 503 without
+// reaching a model (serve's refuse, server.Config.Refuse). A client that
+// dials afresh meanwhile is refused, an error it can retry. An answer begun before the signal (a
 // stream) could not say Connection: close, so its connection needs the
 // linger when it ends, however late in the grace. Across a network a call
 // is in flight a round trip; a second covers that.
