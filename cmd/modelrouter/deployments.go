@@ -414,9 +414,9 @@ func ifMatchTag(v string) (string, error) {
 }
 
 // notMatched says, of a 412 to a put ("written"), delete ("deleted"),
-// pause ("paused") or resume ("resumed") with
-// If-Match, that nothing was done and how to go on, after the server's
-// reason (a changed etag, a deployment gone, a weak tag).
+// pause ("paused") or resume ("resumed") with If-Match, that nothing was
+// done and how to go on, after the server's reason (a changed etag, a
+// deployment gone, a weak tag).
 func notMatched(err error, done, name string, h http.Header) error {
 	var ae *apiError
 	tag := h.Get("If-Match")
