@@ -615,6 +615,10 @@ func shownTool(t string) string {
 	return " (not shown: it may be a key)"
 }
 
+// genericUpstreamPrefix begins the variables of a provider by its name,
+// MODELROUTER_UPSTREAM_<NAME>_BASE_URL and its kin (upstream.FromEnv).
+const genericUpstreamPrefix = "MODELROUTER_UPSTREAM_"
+
 // declarationVariable is one MODELROUTER_UPSTREAM_<NAME><suffix> set in
 // the environment (_OPENAI_API, _HOSTED_TOOLS).
 type declarationVariable struct{ name, provider, value string }
@@ -626,7 +630,7 @@ func declarationVariables(environ []string, suffix string) []declarationVariable
 	var out []declarationVariable
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
-		rest, ok := strings.CutPrefix(k, "MODELROUTER_UPSTREAM_")
+		rest, ok := strings.CutPrefix(k, genericUpstreamPrefix)
 		if !ok {
 			continue
 		}

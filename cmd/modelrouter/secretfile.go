@@ -32,7 +32,7 @@ func isKeyVariable(name string) bool {
 			return true
 		}
 	}
-	rest, ok := strings.CutPrefix(name, "MODELROUTER_UPSTREAM_")
+	rest, ok := strings.CutPrefix(name, genericUpstreamPrefix)
 	return ok && strings.HasSuffix(rest, "_API_KEY") && rest != "_API_KEY"
 }
 

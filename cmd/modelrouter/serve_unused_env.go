@@ -63,8 +63,6 @@ func unusedEnv(o serveOptions) []unusedVariable {
 	return out
 }
 
-const genericUpstreamPrefix = "MODELROUTER_UPSTREAM_"
-
 // knownMODELROUTERVariable reports whether some part of modelrouter reads
 // the variable k, which begins MODELROUTER_.
 func knownMODELROUTERVariable(k string) bool {
