@@ -23,8 +23,9 @@ var (
 		"MODELROUTER_SHARED", "MODELROUTER_SHARED_DATA", "MODELROUTER_INIT_RUNTIME_CHILD",
 		"MODELROUTER_LOAD", "MODELROUTER_SHUTDOWN_LOAD"}
 	otherMODELROUTERPrefixes = []string{"MODELROUTER_LOAD_", "MODELROUTER_SHUTDOWN_LOAD_", "MODELROUTER_TEST_"}
-	// upstreamSuffixes are what follows MODELROUTER_UPSTREAM_<NAME>.
-	upstreamSuffixes = []string{"_BASE_URL", "_API_KEY", "_API_KEY" + secretFileSuffix, "_KIND", "_API_VERSION", "_OPENAI_API", "_HOSTED_TOOLS"}
+	// upstreamSuffixes are what follows MODELROUTER_UPSTREAM_<NAME> (a
+	// key's _API_KEY_FILE is a key variable's VAR_FILE).
+	upstreamSuffixes = []string{"_BASE_URL", "_API_KEY", "_KIND", "_API_VERSION", "_OPENAI_API", "_HOSTED_TOOLS"}
 )
 
 // unusedEnv lists what serve's environment sets that changes nothing, by
@@ -43,10 +44,7 @@ func unusedEnv(o serveOptions) []unusedVariable {
 		if !set(k) || o.fileVars[k] {
 			continue
 		}
-		shown := k
-		if from := o.keyFiles[k]; from != "" {
-			shown = from
-		}
+		shown := cmp.Or(o.keyFiles[k], k)
 		switch {
 		case k == "AZURE_OPENAI_API_KEY" || k == "OPENAI_API_VERSION":
 			if !set("AZURE_OPENAI_ENDPOINT") {
