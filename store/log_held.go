@@ -208,7 +208,7 @@ func batchBytes(batch []router.Record) int64 {
 			int64(len(r.Decision.Candidates))*int64(unsafe.Sizeof(router.Candidate{})) +
 			int64(r.Decision.ModelsHeld())*int64(unsafe.Sizeof(router.Model{})) +
 			int64(len(r.Attempts))*int64(unsafe.Sizeof(router.Attempt{})) +
-			int64(len(r.RequestID)+len(r.PromptHash)+len(r.PromptText)+len(r.ErrorCode)+len(r.ResponseID)+len(r.KeyID))
+			int64(len(r.RequestID)+len(r.PromptHash)+len(r.PromptText)+len(r.ErrorCode)+len(r.ResponseID)+len(r.KeyID)+len(r.TraceID))
 		for _, a := range r.Attempts {
 			n += int64(len(a.Error) + len(a.Shown))
 		}

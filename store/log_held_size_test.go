@@ -40,3 +40,12 @@ func TestHeldBytesCountDecidesChosenCopy(t *testing.T) {
 	byHand.Decision = router.Decision{Chosen: d.Chosen, ChosenID: d.ChosenID, Fallbacks: slices.Clone(d.Fallbacks), Candidates: d.Candidates}
 	require.Equal(t, int64(unsafe.Sizeof(router.Model{})), store.HeldBytes(decided)-store.HeldBytes(byHand))
 }
+
+// A held row's estimate counts its trace id, text only it keeps, as it
+// counts its request and response ids.
+func TestHeldBytesCountTheTraceID(t *testing.T) {
+	plain := sampleRecord(requestID(1), sampleTime)
+	traced := plain
+	traced.TraceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	require.Equal(t, int64(len(traced.TraceID)), store.HeldBytes(traced)-store.HeldBytes(plain))
+}
