@@ -24,8 +24,9 @@ const (
 	clientTraceState  = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
 )
 
-// postChatWith sends postChat's call with the client's headers h added
-// and returns its status.
+// postChatWith sends a chat call routed among models (quality mode: the
+// best of them first, the rest its fallbacks) with the client's headers h
+// added, and returns its status.
 func postChatWith(t *testing.T, e *e2e, models string, stream bool, h http.Header) int {
 	t.Helper()
 	body := `{"model":"model-router","stream":` + map[bool]string{true: "true", false: "false"}[stream] +

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,18 +16,7 @@ import (
 // best of them first, the rest its fallbacks) and returns its status.
 func postChat(t *testing.T, e *e2e, models string, stream bool) int {
 	t.Helper()
-	body := `{"model":"model-router","stream":` + map[bool]string{true: "true", false: "false"}[stream] +
-		`,"routing_config":{"mode":"quality","models":` + models +
-		`},"messages":[{"role":"user","content":"What is the capital of France?"}]}`
-	req, err := http.NewRequest(http.MethodPost, e.url+"/v1/chat/completions", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	return postChatWith(t, e, models, stream, nil)
 }
 
 // onlyRequest is the one request the fake got for model.
