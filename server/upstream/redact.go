@@ -1,6 +1,10 @@
 package upstream
 
-import "strings"
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+)
 
 // redact removes every configured key from s.
 func (f *Forwarder) redact(s string) string { return f.Providers.redact(s) }
@@ -12,10 +16,10 @@ func (f *Forwarder) redact(s string) string { return f.Providers.redact(s) }
 func (ps Providers) redact(s string) string {
 	keys := make([]string, 0, len(ps.ByName)+1)
 	for _, p := range ps.ByName {
-		keys = append(keys, p.APIKey)
+		keys = append(keys, p.secrets()...)
 	}
 	if ps.Default != nil {
-		keys = append(keys, ps.Default.APIKey)
+		keys = append(keys, ps.Default.secrets()...)
 	}
 	for _, k := range keys {
 		if len(k) >= 4 {
@@ -72,4 +76,20 @@ func redactMasked(s, key string) string {
 // '-' and '_', as in OpenAI's, Anthropic's and most others').
 func keyChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// secrets are what p sends that only its server may see: its key and, for a
+// base URL with a password (https://user:pass@host), the password and the
+// basic auth credential Go's client sends from it, which a server echoing
+// its Authorization header shows.
+func (p Provider) secrets() []string {
+	out := []string{p.APIKey}
+	u, err := url.Parse(p.BaseURL)
+	if err != nil || u.User == nil {
+		return out
+	}
+	if password, ok := u.User.Password(); ok {
+		out = append(out, password, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+password)))
+	}
+	return out
 }
