@@ -435,18 +435,10 @@ func notMatched(err error, done, name string, h http.Header) error {
 }
 
 // actionsPath is the deployments collection on Azure's path of an
-// account (manage.AzurePath), the only place the server serves Azure's
-// pause and resume actions; it does not check the subscription, group or
-// account, each given here as "-".
-var actionsPath = func() string {
-	segs := strings.Split(manage.AzurePath+"/deployments", "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, ":") {
-			segs[i] = "-"
-		}
-	}
-	return strings.Join(segs, "/")
-}()
+// account, the only place the server serves Azure's pause and resume
+// actions; it does not check the subscription, group or account, each
+// given here as "-".
+var actionsPath = manage.AzureDeploymentsPath("-")
 
 // action POSTs Azure's action (pause or resume) to deployment name, which
 // answers the deployment as a GET does, into out.

@@ -7,18 +7,23 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// azureSegments are the segments of AzurePath's deployments collection
-// ("/subscriptions/:subscription/.../accounts/:account/deployments"), an
-// empty string where the path has a variable.
-var azureSegments = func() []string {
-	segs := strings.Split(strings.TrimPrefix(AzurePath+"/deployments", "/"), "/")
+// AzureDeploymentsPath is the deployments collection on AzurePath
+// (".../accounts/:account/deployments") with each variable segment
+// (subscription, group, account) given as each: the path a client POSTs
+// an action to, which the server does not check those segments of.
+func AzureDeploymentsPath(each string) string {
+	segs := strings.Split(AzurePath+"/deployments", "/")
 	for i, s := range segs {
 		if strings.HasPrefix(s, ":") {
-			segs[i] = ""
+			segs[i] = each
 		}
 	}
-	return segs
-}()
+	return strings.Join(segs, "/")
+}
+
+// azureSegments are the segments of AzurePath's deployments collection, an
+// empty string where the path has a variable.
+var azureSegments = strings.Split(strings.TrimPrefix(AzureDeploymentsPath(""), "/"), "/")
 
 // FoldAzurePath serves next with a request under AzurePath's deployments
 // whose fixed segments are spelled in another case (resourcegroups,
