@@ -126,6 +126,34 @@ func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
 	assert.Equal(t, manage.CodeNotFound, *errorOf(t, []byte(body)).Error.Code)
 }
 
+// A paused deployment's 423 says how to resume it in a way whoever reads
+// it in their client can follow without the CLI: the request it names,
+// sent as it is with the admin key, resumes the deployment.
+func TestAPausedDeploymentsRefusalSaysHowToResumeIt(t *testing.T) {
+	const adminKey = "sk-admin-e2e"
+	e := managedE2E(t, adminKey)
+	send := func(method, path, key, body string) (int, string) {
+		status, _, b := requestAs(t, e, method, path, key, body, nil)
+		return status, string(b)
+	}
+	status, body := send(http.MethodPut, "/deployments/Held", adminKey,
+		`{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	chat := `{"model": "held", "messages": [{"role": "user", "content": "hi"}]}`
+
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	require.Equal(t, http.StatusLocked, status, body)
+	msg := errorOf(t, []byte(body)).Error.Message
+	_, told, ok := strings.Cut(msg, "POST ")
+	require.True(t, ok, "the refusal names a request that resumes it: %s", msg)
+	path, _, _ := strings.Cut(told, " ")
+	status, body = send(http.MethodPost, path, adminKey, "")
+	require.Equal(t, http.StatusOK, status, "POST %s: %s", path, body)
+	assert.Contains(t, body, `"deploymentState":"Running"`)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "resumed as the refusal said: %s", body)
+}
+
 // The pause action is the emergency stop for a deployment's spend, so it
 // works on a router an earlier build stored with settings this build's
 // PUT refuses (here a SKU no longer taken and Azure's content filter):

@@ -28,7 +28,7 @@ func TestAModelOnlyPausedDeploymentsListSaysSo(t *testing.T) {
 	got := errorOf(t, body)
 	require.NotNil(t, got.Error.Code)
 	assert.Equal(t, router.EDeploymentPaused, *got.Error.Code)
-	for _, says := range []string{`model "mini"`, `only by paused deployments "model-router", "Held"`} {
+	for _, says := range []string{`model "mini"`, `only by paused deployments "model-router", "Held"`, "POST .../deployments/model-router/resume"} {
 		assert.Contains(t, got.Error.Message, says)
 	}
 	rec := e.log.waitFor(t, 1)[0]

@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -329,9 +330,12 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		// paused one, by its name or by a model it lists. Its name comes
 		// with the refusal: it exists, so the refusal is logged and
 		// counted under it, not as a name that was not found.
+		// It names Azure's resume action, which any HTTP client can
+		// send (the CLI's resume sends it; a PUT must repeat the whole
+		// deployment).
 		return router.Deployment{Name: name}, router.Errorf(router.EDeploymentPaused,
-			"deployment %q is paused (its properties.deploymentState is %q) and takes no calls; PUT it with deploymentState %q to resume it",
-			name, DeploymentPaused, DeploymentRunning)
+			"deployment %q is paused and takes no calls until an admin resumes it: POST %s/%s/resume",
+			name, AzureDeploymentsPath("-"), url.PathEscape(name))
 	}
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
