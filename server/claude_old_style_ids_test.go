@@ -34,6 +34,7 @@ func TestClaudeAnswersKeptUnderAnthropicDerivedIDsAreStillFoundByThem(t *testing
 	// The same row as the old code wrote it: under the old id, in its
 	// body and its items' ids alike; the decision log names it too.
 	const oldID = "resp_01XFDUDYJgAACzvnptvVoYEL"
+	e.keptWritten(t)
 	row, found, err := kept.KeptResponse(context.Background(), made.ID)
 	require.NoError(t, err)
 	require.True(t, found)

@@ -46,6 +46,7 @@ func TestClaudeAnswersWithARepeatedMessageIDAreEachContinuedWithTheirOwnConversa
 		require.NotEqual(t, ann.ID, bob.ID, "stream %t: two answers, two ids", stream)
 		assert.Regexp(t, `^resp_[0-9a-f]{24}$`, bob.ID, "stream %t: the gateway's id, not the server's", stream)
 		assert.Equal(t, "msg_"+bob.ID+"_0", bob.Output[0].ID, "stream %t: its items carry its id", stream)
+		e.keptWritten(t)
 		assert.Equal(t, 2, kept.len(), "stream %t: both answers kept", stream)
 
 		ask("What is my name?", "Bob.", bob.ID)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -44,8 +45,8 @@ type StoredResponse struct {
 	Created time.Time
 }
 
-// keepTimeout bounds the write of a kept answer, which the answer's last
-// bytes wait for.
+// keepTimeout bounds the write of a kept answer, and so how long a lookup
+// of it by id waits for it (keptWrites).
 const keepTimeout = 5 * time.Second
 
 // continueKept turns a call that continues a kept response into one that
@@ -55,6 +56,9 @@ const keepTimeout = 5 * time.Second
 // conversation still prefers the model that answered last. A response the
 // gateway does not keep (stored by a provider) leaves r as it is.
 func (s *Server) continueKept(ctx context.Context, r *routed) error {
+	if err := s.keeping.wait(ctx, r.req.PreviousResponseID); err != nil {
+		return err
+	}
 	// The rebuilt body is bounded as the client's own is: a small call
 	// must not make the gateway read, build and send a body of any size.
 	chain, err := s.cfg.Responses.ResponseChain(ctx, r.req.PreviousResponseID, s.cfg.MaxBodyBytes)
@@ -94,24 +98,48 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 }
 
 // keep stores a translated answer with what its call added to the
-// conversation. A failed write costs the client only the continuation, so
-// it is logged, not sent.
+// conversation. The answer goes out without waiting for its row: the row
+// is written on its own goroutine, and a lookup of the answer by id waits
+// for it (keptWrites). A failed write costs the client only the
+// continuation, so it is logged, not sent.
 func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	input, err := openai.InputItems(r.own)
+	var output json.RawMessage
 	if err == nil {
-		var output json.RawMessage
-		if output, err = openai.OutputAsInput(k.Output); err == nil {
-			// The answer is written whether or not the client is still
-			// there; its continuation needs the row either way.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), keepTimeout)
-			defer cancel()
-			err = s.cfg.Responses.PutResponse(ctx, StoredResponse{
-				ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: input, Output: output, Body: k.Response, KeyID: r.keyID,
-			})
-		}
+		output, err = openai.OutputAsInput(k.Output)
 	}
 	if err != nil {
-		s.log.Warn("could not keep a translated Responses answer; it cannot be continued by previous_response_id",
-			"response_id", k.ID, "err", err)
+		s.keptNot(k.ID, err)
+		return
 	}
+	// Copies: the write outlives the call, whose buffers the input and
+	// the answer may share.
+	row := StoredResponse{ID: k.ID, PreviousID: r.continues, Model: k.Model.ID, Input: bytes.Clone(input),
+		Output: output, Body: bytes.Clone(k.Response), KeyID: r.keyID}
+	// The answer is written whether or not the client is still there; its
+	// continuation needs the row either way.
+	ctx = context.WithoutCancel(ctx)
+	written, ok := s.keeping.start(k.ID)
+	if !ok {
+		s.putKept(ctx, row) // shutting down
+		return
+	}
+	go func() {
+		defer written()
+		s.putKept(ctx, row)
+	}()
+}
+
+// putKept writes a kept answer, giving up after keepTimeout.
+func (s *Server) putKept(ctx context.Context, row StoredResponse) {
+	ctx, cancel := context.WithTimeout(ctx, keepTimeout)
+	defer cancel()
+	if err := s.cfg.Responses.PutResponse(ctx, row); err != nil {
+		s.keptNot(row.ID, err)
+	}
+}
+
+func (s *Server) keptNot(id string, err error) {
+	s.log.Warn("could not keep a translated Responses answer; it cannot be continued by previous_response_id",
+		"response_id", id, "err", err)
 }

@@ -58,6 +58,9 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 		if len(respIDs) == 0 {
 			return nil
 		}
+		if err := s.keeping.wait(ctx, respIDs...); err != nil {
+			return err
+		}
 		var err error
 		kept, err = s.cfg.Responses.KeptResponses(ctx, respIDs)
 		return err

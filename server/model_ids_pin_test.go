@@ -26,6 +26,7 @@ func TestModelIDPinSurvivesKeptContinuation(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, "claude", first.Model)
+	e.keptWritten(t)
 	require.Equal(t, 1, kept.len(), "Claude's answer is kept")
 
 	second, err := client.Responses.New(context.Background(), responses.ResponseNewParams{

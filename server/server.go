@@ -235,6 +235,9 @@ type Server struct {
 	// books writes background answers' usage and the item ids reads
 	// gave their keys after those reads are answered (FinishBookings).
 	books bookings
+	// keeping tracks the kept Responses answers still being written,
+	// which lookups by id wait for (kept_writes.go).
+	keeping keptWrites
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:

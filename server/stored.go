@@ -70,6 +70,10 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		if s.cfg.Responses != nil {
+			if err := s.keeping.wait(ctx, id); err != nil {
+				s.writeError(c, err)
+				return
+			}
 			k, ok, err := s.cfg.Responses.KeptResponse(ctx, id)
 			if err != nil {
 				s.writeError(c, err)
