@@ -392,12 +392,14 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	})
 	defer func() {
 		// Once every handler has returned (hs.Shutdown, or gw.Wait after
-		// a cut) and before the store closes (deferred above): the usage
-		// and the item ids that reads already answered queued are written
-		// in the database they belong to. FinishBookings logs what it
-		// leaves.
+		// a cut) and before the store closes (deferred above): the kept
+		// Responses answers still being written, and the usage and the
+		// item ids that reads already answered queued, are written in the
+		// database they belong to. FinishKeeping and FinishBookings log
+		// what they leave.
 		bookCtx, cancelBook := context.WithTimeout(context.Background(), bookingWait)
 		defer cancelBook()
+		_ = gw.FinishKeeping(bookCtx)
 		_ = gw.FinishBookings(bookCtx)
 	}()
 
@@ -588,10 +590,11 @@ func stoppedBeforeServing(log *slog.Logger) error {
 // recordWait bounds the wait for the records of requests cut at shutdown.
 const recordWait = 5 * time.Second
 
-// bookingWait bounds the wait at shutdown for the bookings answered reads
-// queued (background answers' usage, item ids given to a key): each is one
-// statement, which waits busy_timeout (5 s) at most while another process
-// holds the lock.
+// bookingWait bounds the wait at shutdown for the kept Responses answers
+// still being written (each gives up after 5 s) and the bookings answered
+// reads queued (background answers' usage, item ids given to a key): each
+// is one statement, which waits busy_timeout (5 s) at most while another
+// process holds the lock.
 const bookingWait = 10 * time.Second
 
 // drainTime bounds the wait for open calls to end once they are told to

@@ -61,7 +61,13 @@ func TestServeContinuesClaudeResponsesAcrossARestart(t *testing.T) {
 	stop()
 	require.NoError(t, <-done)
 	s, stop, done = start()
-	defer func() { stop(); <-done }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+			<-done
+		}
+	}()
 	third := ask(s, second.ID, "And a third?")
 	require.Equal(t, sonnet45, third.Model, "after a restart the kept conversation still names its model")
 	reqs := an.Requests()
@@ -70,6 +76,13 @@ func TestServeContinuesClaudeResponsesAcrossARestart(t *testing.T) {
 		"user: Another one?", "assistant: Hello from " + sonnet45 + ".", "user: And a third?"},
 		anthropicMessages(t, reqs[2].Body))
 
+	// Read once serve has stopped: an answer goes out before its row is
+	// written, and serve writes the rows still being written before it
+	// closes the file.
+	stop()
+	err := <-done
+	stopped = true
+	require.NoError(t, err)
 	sdb, err := sql.Open("sqlite3", db)
 	require.NoError(t, err)
 	defer sdb.Close()
