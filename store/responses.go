@@ -242,6 +242,12 @@ func (s *Store) KeptResponses(ctx context.Context, ids []string) (map[string]Res
 // as at OpenAI.
 func (s *Store) DeleteResponse(ctx context.Context, id string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM responses WHERE id = ?`, id)
+	if cannotWrite(err) {
+		// A lock held past busy_timeout or a full disk passes: the
+		// client may send the delete again (503), as it does a rating.
+		return false, router.Errorf(router.EUnavailable,
+			"the answer cannot be deleted now (the gateway's database is full, read-only or locked); nothing was deleted; retry it later")
+	}
 	if err != nil {
 		return false, fmt.Errorf("delete kept response: %w", err)
 	}
