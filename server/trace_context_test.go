@@ -156,7 +156,7 @@ func TestTraceContextGoesOnToTheProvider(t *testing.T) {
 
 // A traceparent that does not parse is not passed on, and neither is the
 // tracestate that came with it; the call is answered as one without a
-// trace. A tracestate too long for the gateway's bound is dropped alone.
+// trace. A tracestate that is not the spec's list is dropped alone.
 func TestInvalidTraceContextIsNotForwarded(t *testing.T) {
 	for name, parent := range map[string]string{
 		"uppercase hex":         "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",
@@ -187,11 +187,18 @@ func TestInvalidTraceContextIsNotForwarded(t *testing.T) {
 	})
 	t.Run("a tracestate over 512 bytes", func(t *testing.T) {
 		e := newE2E(t)
-		long := "vendor=" + strings.Repeat("a", 506) // 513 bytes
+		long := strings.Repeat("k", 256) + "=" + strings.Repeat("a", 256) // the longest member: 513 bytes
 		require.Equal(t, http.StatusOK, postChatWith(t, e, `["mini"]`, false, traced(clientTraceParent, long)))
 		parent, state := sentTrace(t, e.openai, "mini")
 		assert.Equal(t, []string{clientTraceParent}, parent, "the traceparent still goes")
 		assert.Empty(t, state)
+	})
+	t.Run("a tracestate with a member outside the spec's grammar", func(t *testing.T) {
+		e := newE2E(t)
+		require.Equal(t, http.StatusOK, postChatWith(t, e, `["mini"]`, false, traced(clientTraceParent, clientTraceState+",Rojo=1")))
+		parent, state := sentTrace(t, e.openai, "mini")
+		assert.Equal(t, []string{clientTraceParent}, parent, "the traceparent still goes")
+		assert.Empty(t, state, "discarded whole, not passed on with a member less")
 	})
 	t.Run("a tracestate of 33 list members", func(t *testing.T) {
 		e := newE2E(t)

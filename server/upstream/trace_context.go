@@ -40,9 +40,9 @@ type TraceContext struct {
 // A traceparent that does not parse, or comes more than once, is dropped,
 // and tracestate with it: the spec has a receiver that cannot parse it
 // start a new trace, and the call goes on without one rather than failing.
-// A tracestate over maxTraceHeader bytes is cut to fit as the spec says
-// (traceStateToForward); one with over 32 list members or characters
-// outside printable ASCII is dropped alone.
+// A tracestate that does not parse (a member outside the spec's grammar,
+// a key twice, over 32 members) is dropped alone; one over maxTraceHeader
+// bytes is cut to fit as the spec says (traceStateToForward).
 func ReadTraceContext(h http.Header) TraceContext {
 	parents := h["Traceparent"] // canonical key: no allocation for a call without one
 	if len(parents) != 1 || !validTraceParent(parents[0]) {
@@ -107,24 +107,17 @@ func validTraceParent(v string) bool {
 }
 
 // traceStateToForward is the tracestate the gateway passes on, "" for
-// none: not blank, at most 32 list members, in printable ASCII (the
-// spec's keys and values are; anything else would make the provider
-// request itself invalid), and at most maxTraceHeader bytes. One longer
-// is cut as the spec has a vendor cut it: members over 128 characters go
-// first, then members from the end, until it fits, so the first vendors'
-// entries still reach the provider. The members' own grammar is left to
-// the tracing systems that wrote them.
+// none. One that does not parse as the spec's list (traceStateMembers) is
+// discarded whole, as the spec lets a vendor do with a tracestate it cannot
+// parse and as its test suite expects: the gateway passes the header on
+// unchanged or not at all, rather than rewrite another vendor's list. One
+// that parses goes on as it came if it is at most maxTraceHeader bytes;
+// one longer is cut as the spec has a vendor cut it: members over 128
+// characters go first, then members from the end, until it fits, so the
+// first vendors' entries still reach the provider.
 func traceStateToForward(v string) string {
-	if strings.TrimSpace(v) == "" || !printableASCII(v) {
-		return ""
-	}
-	var members []string
-	for m := range strings.SplitSeq(v, ",") {
-		if m = strings.TrimSpace(m); m != "" { // empty members are allowed and count for nothing
-			members = append(members, m)
-		}
-	}
-	if len(members) > maxTraceStateMembers {
+	members, ok := traceStateMembers(v)
+	if !ok || len(members) == 0 {
 		return ""
 	}
 	if len(v) <= maxTraceHeader {
@@ -136,6 +129,75 @@ func traceStateToForward(v string) string {
 	}
 	return strings.Join(members, ",")
 }
+
+// traceStateMembers splits a tracestate into its list members, without
+// the spaces and tabs around them and without empty ones (the spec allows
+// both); ok is false when it is not the spec's list: a member that is not
+// key=value as the grammar has them (validTraceStateKey,
+// validTraceStateValue), a key that comes twice, or over 32 members.
+func traceStateMembers(v string) (members []string, ok bool) {
+	var keys []string // at most 32: a scan is cheaper than a map
+	for m := range strings.SplitSeq(v, ",") {
+		if m = strings.Trim(m, " \t"); m == "" {
+			continue
+		}
+		key, value, found := strings.Cut(m, "=")
+		if !found || !validTraceStateKey(key) || !validTraceStateValue(value) || slices.Contains(keys, key) {
+			return nil, false
+		}
+		if keys = append(keys, key); len(keys) > maxTraceStateMembers {
+			return nil, false
+		}
+		members = append(members, m)
+	}
+	return members, true
+}
+
+// validTraceStateKey reports whether key is a tracestate key: a simple key,
+// a lowercase letter then up to 255 of lowercase letters, digits and
+// _-*/, or a multi-tenant key, tenant@system, whose tenant is a lowercase
+// letter or digit then up to 240 of those and whose system is a lowercase
+// letter then up to 13.
+func validTraceStateKey(key string) bool {
+	tenant, system, multiTenant := strings.Cut(key, "@")
+	if !multiTenant {
+		return traceStateKeyPart(key, 256, false)
+	}
+	return traceStateKeyPart(tenant, 241, true) && traceStateKeyPart(system, 14, false)
+}
+
+// traceStateKeyPart reports whether s is 1 to maxLen of the key's
+// characters, the first a lowercase letter (or a digit where
+// digitFirst).
+func traceStateKeyPart(s string, maxLen int, digitFirst bool) bool {
+	if s == "" || len(s) > maxLen {
+		return false
+	}
+	if c := s[0]; !isLowerAlpha(c) && !(digitFirst && isDigit(c)) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isLowerAlpha(c) && !isDigit(c) && !strings.ContainsRune("_-*/", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validTraceStateValue reports whether value is a tracestate value: 1 to
+// 256 printable ASCII characters other than ',' and '=', not ending in a
+// space (a space at its start is part of it).
+func validTraceStateValue(value string) bool {
+	if value == "" || len(value) > 256 || value[len(value)-1] == ' ' {
+		return false
+	}
+	return printableASCII(value) && !strings.ContainsAny(value, ",=")
+}
+
+func isLowerAlpha(c byte) bool { return 'a' <= c && c <= 'z' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func lowerHex(s string) bool {
 	for i := 0; i < len(s); i++ {
