@@ -1,0 +1,98 @@
+package echoed
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+const prompt = "Dear Ada,\nthe quarterly \"Falcon\" numbers aren't final: Lovelace's engine\tcounts café tabs in C:\\new\\folder."
+
+// body is prompt as a client sends it: a JSON request body.
+func body(t *testing.T) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"model": "m", "messages": []map[string]string{{"role": "user", "content": prompt}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// pyRepr is s as Python's repr quotes a str holding both quote marks.
+func pyRepr(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\t", `\t`)
+	return "'" + r.Replace(s) + "'"
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// A message quoting the request, however the server escaped the quote,
+// keeps its own words and loses the request's.
+func TestQuotedRequestTextIsReplaced(t *testing.T) {
+	ascii, _ := json.Marshal(prompt) // Go escapes no é: escape it as Python's json.dumps does
+	asciiEscaped := strings.ReplaceAll(string(ascii), "é", `\u00e9`)
+	for name, quoted := range map[string]string{
+		"plain":              prompt,
+		"JSON":               jsonString(prompt),
+		"JSON, ASCII only":   asciiEscaped,
+		"Python repr":        pyRepr(prompt),
+		"repr inside JSON":   jsonString(pyRepr(prompt)),
+		"upper-cased":        strings.ToUpper(prompt),
+		"cut after 60 runes": string([]rune(pyRepr(prompt))[:60]) + "...",
+	} {
+		t.Run(name, func(t *testing.T) {
+			msg := "[{'type': 'string_too_long', 'loc': ('body', 'messages', 0, 'content'), 'msg': 'String should have at most 10 characters', 'input': " + quoted + "}]"
+			got := Replace([]string{msg}, body(t))[0]
+			assert.Contains(t, got, Marker)
+			assert.Contains(t, got, "'type': 'string_too_long'", "the message's own words stay")
+			assert.Contains(t, got, "String should have at most 10 characters")
+			for _, w := range []string{"Ada", "quarterly", "Falcon", "Lovelace", "café", "caf"} {
+				assert.NotContains(t, strings.ToLower(got), strings.ToLower(w), "%s", got)
+			}
+		})
+	}
+}
+
+// A message that shares no run of MinWords words with the request comes
+// back as it was, and so does one that shares fewer.
+func TestMessageWithoutTheRequestsTextIsKept(t *testing.T) {
+	req := []byte(`{"messages":[{"role":"user","content":"Summarise the length of these threads, please reduce them."}]}`)
+	for _, msg := range []string{
+		"This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (8000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+		"Rate limit reached for requests",
+		"",
+	} {
+		assert.Equal(t, msg, Replace([]string{msg}, req)[0])
+	}
+}
+
+// Each message is replaced on its own, from one pass over the request.
+func TestSeveralMessages(t *testing.T) {
+	req := []byte(`{"input":"one two three four five six seven"}`)
+	got := Replace([]string{"bad input: 'two three four five' (too long)", "HTTP 500", "saw: six seven"}, req)
+	assert.Equal(t, []string{"bad input: '" + Marker + "' (too long)", "HTTP 500", "saw: six seven"}, got)
+}
+
+func BenchmarkReplaceIn20MBRequest(b *testing.B) {
+	var sb strings.Builder
+	words := strings.Fields("the quick brown fox jumps over a lazy dog while Ada counts café tabs")
+	for i := 0; sb.Len() < 20<<20; i++ {
+		sb.WriteString(words[i%len(words)])
+		sb.WriteByte(' ')
+		if i%7 == 0 {
+			sb.WriteString(`\n`)
+		}
+	}
+	req := []byte(`{"messages":[{"role":"user","content":"` + sb.String() + `"}]}`)
+	msg := []string{"HTTP 400: " + string([]rune(sb.String())[:300]) + "...", "HTTP 400: maximum context length is 8192 tokens, you requested 9000"}
+	b.SetBytes(int64(len(req)))
+	b.ResetTimer()
+	for range b.N {
+		Replace(msg, req)
+	}
+}
