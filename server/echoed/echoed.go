@@ -30,6 +30,9 @@ const MinWords = 4
 // Marker stands where a message quoted the request.
 const Marker = "[request text]"
 
+// cut ends a message the gateway shortened (upstream's refusalText).
+const cut = "..."
+
 // Replace returns msgs, each with the runs of request's text it quotes
 // replaced by Marker (a message that quotes none comes back as it was).
 // It costs one pass over request, whatever its size, with memory for the
@@ -143,6 +146,12 @@ func mark(m string, ws []span, keys []uint64, found map[uint64]bool) string {
 	}
 	if !quoted {
 		return m
+	}
+	if last := len(ws) - 1; last > 0 && covered[last-1] && !covered[last] &&
+		ws[last].end == len(m)-len(cut) && strings.HasSuffix(m, cut) {
+		// The message was shortened in the middle of the request's next
+		// word: its start is the request's too.
+		covered[last] = true
 	}
 	var b strings.Builder
 	done := 0 // m[:done] is in b

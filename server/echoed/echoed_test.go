@@ -58,6 +58,20 @@ func TestQuotedRequestTextIsReplaced(t *testing.T) {
 	}
 }
 
+// A message shortened in the middle of a word of the request (the
+// gateway cuts a provider's message at 300 characters, adding "...") loses
+// that word's start too.
+func TestAWordCutAtTheMessagesEndIsReplacedWithTheRunBeforeIt(t *testing.T) {
+	quoted := pyRepr(prompt)
+	for k := 30; k < len(quoted); k += 7 {
+		msg := "HTTP 400: bad input: " + quoted[:k] + cut
+		got := Replace([]string{msg}, body(t))[0]
+		after := got[strings.LastIndex(got, Marker)+len(Marker):]
+		assert.False(t, strings.ContainsFunc(after, func(r rune) bool { return fold(r) >= 0 }), "a word left after the quote: %q", got)
+		assert.True(t, strings.HasPrefix(got, "HTTP 400: bad input: '"+Marker), "%q", got)
+	}
+}
+
 // A message that shares no run of MinWords words with the request comes
 // back as it was, and so does one that shares fewer.
 func TestMessageWithoutTheRequestsTextIsKept(t *testing.T) {
