@@ -115,7 +115,7 @@ func (s *Server) proxy(api openai.API) gin.HandlerFunc {
 
 		rec := &ex.rec
 		rec.Answered = out.Answered.ID
-		rec.Attempts = out.Attempts
+		rec.Attempts = s.withoutRequestText(out.Attempts, r.raw)
 		rec.Status = out.Status
 		rec.FirstByte = out.FirstByte
 		rec.Usage, rec.UsageEstimated = billedUsage(r, out)

@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/echoed"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -112,4 +114,40 @@ func (s *Server) notePrompt(ex *exchange, prompt string) {
 	if s.cfg.KeepPromptText {
 		ex.rec.PromptText = prompt
 	}
+}
+
+// withoutRequestText is attempts as the log keeps them: unless the
+// operator keeps prompts, with the text of the request (raw, the body
+// forwarded) that a provider's error message quotes replaced
+// (echoed.Replace). vLLM's and SGLang's validation errors quote the input,
+// which would put the prompt's start in a log that keeps only its hash.
+// attempts is the Forwarder's: changed, it is copied.
+func (s *Server) withoutRequestText(attempts []router.Attempt, raw []byte) []router.Attempt {
+	if s.cfg.KeepPromptText {
+		return attempts
+	}
+	var msgs []string
+	var at []int
+	for i, a := range attempts {
+		if a.Error != "" {
+			msgs, at = append(msgs, a.Error), append(at, i)
+		}
+	}
+	if len(msgs) == 0 {
+		return attempts
+	}
+	var out []router.Attempt
+	for j, msg := range echoed.Replace(msgs, raw) {
+		if msg == msgs[j] {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(attempts)
+		}
+		out[at[j]].Error = msg
+	}
+	if out == nil {
+		return attempts
+	}
+	return out
 }
