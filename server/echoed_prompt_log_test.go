@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -159,4 +160,32 @@ func attemptsWithoutLatency(t *testing.T, attempts string) []map[string]any {
 		delete(a, "latency_ns")
 	}
 	return as
+}
+
+// A model's health keeps its last failure's message for the server log
+// ("model unhealthy", last_error) and for other clients (a candidate's
+// reasons, a skipped attempt): a provider's error quoting the request (here
+// a 200 whose body is an error, which fails over) is kept without the
+// request's text, prompts kept or not. The decision log's row follows
+// --keep-prompts.
+func TestAPromptTheServerEchoesInAFailureIsNotInTheServerLog(t *testing.T) {
+	body := string(mustJSON(t, map[string]any{"error": map[string]any{
+		"message": "Invalid request, input: " + pythonRepr(echoedPrompt), "type": "invalid_request_error",
+	}}))
+	for _, keepPrompts := range []bool{false, true} {
+		var logs lockedBuffer
+		health := &upstream.Health{Threshold: 1, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		status, attempts := echoCall(t, keepPrompts, http.StatusOK, body, health)
+		require.Equal(t, http.StatusBadGateway, status, "no model answered")
+		require.Contains(t, logs.String(), "model unhealthy")
+		for _, w := range echoedWords {
+			assert.NotContains(t, logs.String(), w, "the prompt's text is in the server log: %s", logs.String())
+			if keepPrompts {
+				assert.Contains(t, attempts, w, "with --keep-prompts the decision log has the message as it came")
+			} else {
+				assert.NotContains(t, attempts, w, "the prompt's text is in the decision log: %s", attempts)
+			}
+		}
+		assert.Contains(t, logs.String(), "Invalid request, input: '"+echoed.Marker, "the provider's own words stay")
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/echoed"
 )
 
 // Defaults of the Forwarder's timeouts.
@@ -508,6 +509,10 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 	case errors.As(err, &rt) && rt.limited && rt.wait > 0:
 		// Busy, not broken: the Backoff waits as asked.
 		h.release(a.model, a.ticket)
+	case errors.As(err, &rt) && rt.quotes:
+		// Shown to other clients (a candidate's reasons, a skipped
+		// attempt) and in the server log: never this request's text.
+		h.failed(a.model, a.ticket, a.withoutRequestText(rt.msg), a.withoutRequestText(a.f.redact(rt.full)))
 	case errors.As(err, &rt):
 		h.failed(a.model, a.ticket, rt.msg, a.f.redact(rt.full))
 	case a.relayedError && (status == http.StatusTooManyRequests || status >= 500):
@@ -584,6 +589,9 @@ type retryable struct {
 	// forgot: the server answered without the conversation the call's
 	// previous_response_id names (forgotPrevious).
 	forgot bool
+	// quotes: msg carries the provider's own words (an error body's
+	// message), which may quote the request (withoutRequestText).
+	quotes bool
 }
 
 func (e *retryable) Error() string { return e.msg }
@@ -757,7 +765,7 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the prompt does not fit this server's context window)"}
 		}
 		if a.refusesGateway(resp.StatusCode, raw) {
-			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true}
+			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true, quotes: true}
 		}
 		// Recorded with the provider's message, as a refusal that fails
 		// over is: the body decided which way it went.
@@ -995,4 +1003,11 @@ func endpoint(p Provider, api API, m router.Model) string {
 		return base + "/responses"
 	}
 	return base + "/chat/completions"
+}
+
+// withoutRequestText is a provider's message with the text of the call's
+// request it quotes replaced (echoed.Replace): vLLM and SGLang quote the
+// input in their errors.
+func (a *attempt) withoutRequestText(msg string) string {
+	return echoed.Replace([]string{msg}, a.call.Raw)[0]
 }

@@ -413,15 +413,15 @@ func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, er
 			cause = "stream ended at the gateway's " + a.f.deadline().String() + " call deadline; " + readOnByID
 		}
 	}
-	relayed := false
+	relayed, quotes := false, false
 	if f, ok := tr.(streamFailer); ok {
 		var msg string
 		if msg, relayed = f.failure(); msg != "" {
-			cause, full = "sent an error: "+msg, ""
+			cause, full, quotes = "sent an error: "+msg, "", true
 		}
 	}
 	if !a.out.Wrote {
-		return status, &retryable{msg: cause, full: full}
+		return status, &retryable{msg: cause, full: full, quotes: quotes}
 	}
 	status, broke := a.breakStream(tr, cause, !relayed)
 	if full != "" && broke != nil && broke.Error() == cause {
