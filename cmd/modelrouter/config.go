@@ -55,6 +55,8 @@ type serveFile struct {
 	Pprof                *string                 `json:"pprof"`
 	AllowedHosts         *string                 `json:"allowed_hosts"`
 	TrustedProxies       *string                 `json:"trusted_proxies"`
+	LogFormat            *string                 `json:"log_format"`
+	LogLevel             *string                 `json:"log_level"`
 	Providers            map[string]fileProvider `json:"providers"`
 
 	// failed names the fields (dotted, as in messages) the file holds a
@@ -172,6 +174,8 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	str("pprof", &o.pprof, f.Pprof)
 	str("allowed-hosts", &o.allowedHosts, f.AllowedHosts)
 	str("trusted-proxies", &o.trustedProxies, f.TrustedProxies)
+	str("log-format", &o.logFormat, f.LogFormat)
+	str("log-level", &o.logLevel, f.LogLevel)
 	boolean("require-keys", &o.requireKeys, f.RequireKeys)
 	boolean("keep-prompts", &o.keepPrompts, f.KeepPrompts)
 	boolean("rate-limits", &o.rateLimits, f.RateLimits)
@@ -303,7 +307,7 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 		}
 	}
 	_, problems := o.proxyBlocks()
-	for _, p := range problems {
+	for _, p := range append(problems, o.logSettingProblems()...) {
 		bad("%s", p)
 	}
 	if strings.TrimSpace(o.db) == "" {

@@ -95,6 +95,10 @@ type serveOptions struct {
 	// addresses, CIDR blocks) whose X-Forwarded-For the admin-key limit
 	// reads the client's address from; nothing else reads it.
 	trustedProxies string
+	// logFormat and logLevel shape the logger runServe makes (newLogger):
+	// text or json, debug, info, warn or error.
+	logFormat string
+	logLevel  string
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
 	// "" for none; adminKey, promptHashKey, metricsKey and fileProviders
@@ -137,7 +141,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	// Refusals before this (a bad flag, a bad config file) are plain
+	// lines from main; from here on every line is in --log-format.
+	o.logger = o.newLogger(stderr)
 	if os.Getenv(gin.EnvGinMode) == "" {
 		gin.SetMode(gin.ReleaseMode)
 	}
@@ -174,6 +180,8 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that the gateway and the --pprof server answer (a reverse proxy's), e.g. gateway.internal; other hosts get 403. Without it a gateway needing no key answers only loopback's names, one requiring keys any host")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "comma-separated IP addresses or CIDR blocks of reverse proxies, e.g. 10.0.0.5,10.1.0.0/16; a call from one is counted by the wrong-admin-key limit against the right-most X-Forwarded-For address that is not one of them, so one client behind the proxy cannot lock the others out of the management API and the reports. Nothing else reads the header; by default no proxy is trusted")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log line format on stderr: text (key=value) or json (one JSON object a line, for a log shipper)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log lines written: debug, info, warn or error")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -311,7 +319,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
 		AuthLimit: authLimit, RefusedLog: refused})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
-	reports.AuthLimit, reports.RefusedLog = authLimit, refused
+	reports.AuthLimit, reports.RefusedLog, reports.Logger = authLimit, refused, log
 
 	requireKeys := o.requireKeys || !isLoopback(o.addr)
 	var kept server.ResponseStore
@@ -439,7 +447,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		ReadHeaderTimeout: 10 * time.Second,
 		// No write timeout: streamed answers run as long as the model talks.
 		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:    httpErrorLog(log),
 	}
 	log.Info("modelrouter serving", "addr", ln.Addr().String(), "require_keys", requireKeys,
 		"router_model", modelVersion, "router_device", sm.Current().Device, "providers", providers.String(), "db", o.db, "config", o.configPath,
@@ -734,7 +742,7 @@ func serveProfiles(addr string, allowed []string, log *slog.Logger) (string, fun
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	hs := &http.Server{Handler: server.RefuseForeignHost(allowed, mux), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: server.RefuseForeignHost(allowed, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: httpErrorLog(log)}
 	go func() { _ = hs.Serve(ln) }()
 	log.Info("profiles served", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
 	return ln.Addr().String(), func() { _ = hs.Close() }, nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,20 +16,30 @@ import (
 // stops it once it listens, and returns what it logged.
 func startupLog(t *testing.T, environ []string, args ...string) string {
 	t.Helper()
+	return serveLog(t, environ, nil, args...)
+}
+
+// serveLog is startupLog with calls made while serve listens: during gets
+// its base URL. The logger is the one runServe makes of the flags.
+func serveLog(t *testing.T, environ []string, during func(base string), args ...string) string {
+	t.Helper()
 	o, err := parseServeArgs(append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "m.db")}, args...), environ, io.Discard)
 	require.NoError(t, err)
 	var logs bytes.Buffer
-	listening := make(chan struct{})
+	listening := make(chan string, 1)
 	o.predictor = fixedPredictor(t)
-	o.listening = func(string) { close(listening) }
-	o.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	o.listening = func(addr string) { listening <- addr }
+	o.logger = o.newLogger(&logs)
 	o.grace = time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, o) }()
 	select {
-	case <-listening:
+	case addr := <-listening:
+		if during != nil {
+			during("http://" + addr)
+		}
 	case err := <-done:
 		t.Fatalf("serve did not start: %v", err)
 	case <-time.After(30 * time.Second): // hang guard

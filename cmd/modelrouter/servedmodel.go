@@ -45,7 +45,7 @@ var _ manage.RouterModel = (*servedModel)(nil)
 // when a test set one, else the ONNX model from --router-model or the one
 // embedded in the binary.
 func loadServedModel(o serveOptions, catalog router.Catalog, log *slog.Logger) (*servedModel, error) {
-	m := &servedModel{dir: o.routerModel, opts: classifier.Options{UseCUDA: o.cuda, Logger: o.logger}, catalog: catalog, log: log}
+	m := &servedModel{dir: o.routerModel, opts: classifier.Options{UseCUDA: o.cuda, Logger: log}, catalog: catalog, log: log}
 	if o.predictor != nil {
 		m.pred, m.bands, m.routed = o.predictor, router.DefaultBands, catalog
 		m.info = manage.RouterModelInfo{Version: "test", OwnProfiles: []string{}, LoadedAt: time.Now().UTC()}
