@@ -274,6 +274,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	r.decision = d
 	ex.rec.Decision = d
 	ex.rec.DecideLatency = d.Latency
+	s.logDecision(c, r, err)
 	return err
 }
 

@@ -181,7 +181,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.allowedHosts, "allowed-hosts", "", "comma-separated host names, besides localhost and loopback addresses, that the gateway and the --pprof server answer (a reverse proxy's), e.g. gateway.internal; other hosts get 403. Without it a gateway needing no key answers only loopback's names, one requiring keys any host")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "comma-separated IP addresses or CIDR blocks of reverse proxies, e.g. 10.0.0.5,10.1.0.0/16; a call from one is counted by the wrong-admin-key limit against the right-most X-Forwarded-For address that is not one of them, so one client behind the proxy cannot lock the others out of the management API and the reports. Nothing else reads the header; by default no proxy is trusted")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log line format on stderr: text (key=value) or json (one JSON object a line, for a log shipper)")
-	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log lines written: debug, info, warn or error")
+	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log lines written: debug (adds a line per routing decision), info, warn or error")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err

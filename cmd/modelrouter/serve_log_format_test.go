@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -76,6 +77,46 @@ func TestServeLogLevelWarnLeavesOutInfoLinesAndKeepsWarnings(t *testing.T) {
 	// --log-level error leaves out the warning too; a flag beats the file.
 	log = serveLog(t, env, nil, "--config", writeConfig(t, `{"log_level": "debug"}`), "--log-level", "error")
 	assert.Empty(t, log)
+}
+
+// --log-level debug adds one line per routing decision: the request id
+// (the x-request-id the client got), the deployment, mode, chosen model
+// and what the router predicted of it; never the prompt. Above debug a
+// decision writes nothing.
+func TestServeLogLevelDebugWritesALinePerRoutingDecision(t *testing.T) {
+	const prompt = "Name a prime number between 100 and 200."
+	var id string
+	call := func(base string) {
+		resp, err := http.Post(base+"/v1/route", "application/json",
+			strings.NewReader(`{"model":"model-router","messages":[{"role":"user","content":"`+prompt+`"}],"routing_config":{"mode":"cost"}}`))
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		id = resp.Header.Get("x-request-id")
+	}
+	log := serveLog(t, nil, call, "--log-level", "debug", "--log-format", "json")
+	var routed map[string]any
+	for _, l := range logLines(t, log) {
+		if l["msg"] == "routed" {
+			require.Nil(t, routed, "one line per decision: %s", log)
+			routed = l
+		}
+	}
+	require.NotNil(t, routed, "no routing line: %s", log)
+	assert.Equal(t, "DEBUG", routed["level"])
+	assert.Equal(t, id, routed["request_id"])
+	assert.Equal(t, "model-router", routed["deployment"])
+	assert.Equal(t, "cost", routed["mode"])
+	assert.Equal(t, true, routed["dry_run"])
+	assert.NotEmpty(t, routed["chosen_model"])
+	assert.InDelta(t, 0.8, routed["predicted_quality"], 1e-9, "the fixed predictor's quality")
+	assert.Greater(t, routed["expected_cost_usd"], 0.0)
+	assert.NotContains(t, log, "prime number", "no prompt text")
+
+	log = serveLog(t, nil, call)
+	assert.NotContains(t, log, "routed")
+	assert.NotContains(t, log, "DEBUG")
 }
 
 // A --log-format or --log-level serve does not take is refused at start,
