@@ -6,7 +6,9 @@
 // that keeps no prompts; the rest of the message (its type, the limit it
 // names) is what debugging needs, and stays.
 //
-// Text is compared as words: runs of letters and digits, case folded, so
+// Text is compared as words: runs of letters and digits, case folded (a
+// character of a script written without spaces, as Chinese, Japanese and
+// Thai are, is a word by itself), so
 // the escaping a quote adds or removes (JSON's \n, \" and \u00e9, Python's
 // repr with \' and \n, a backslash doubled once per layer) does not hide a
 // match. Every run of at least MinWords consecutive words of a message that
@@ -193,7 +195,17 @@ func eachWord(b []byte, f func(start, end int, h uint64) bool) {
 		case r >= utf8.RuneSelf:
 			r, n = utf8.DecodeRune(b[i:])
 		}
-		if r = fold(r); r >= 0 {
+		if r = fold(r); r >= utf8.RuneSelf && unspaced(r) {
+			// A word by itself: that script's text has no spaces, so a
+			// prompt in it would be one long word, seldom 4.
+			if start >= 0 && !f(start, i, h) {
+				return
+			}
+			if !f(i, i+n, (hashOffset^uint64(r))*hashPrime) {
+				return
+			}
+			start, h = -1, hashOffset
+		} else if r >= 0 {
 			if start < 0 {
 				start = i
 			}
@@ -224,6 +236,12 @@ func fold(r rune) rune {
 		return unicode.ToLower(r)
 	}
 	return -1
+}
+
+// unspaced reports whether r is of a script written without spaces
+// between words, whose characters are words by themselves.
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
 }
 
 // escape reads the backslash escape at the start of b: the character it

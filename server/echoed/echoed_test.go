@@ -2,8 +2,12 @@ package echoed
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -109,4 +113,45 @@ func BenchmarkReplaceIn20MBRequest(b *testing.B) {
 	for range b.N {
 		Replace(msg, req)
 	}
+}
+
+// asciiJSON is s as Python's json.dumps writes it: every character past
+// ASCII as \uXXXX, one past the BMP as a surrogate pair.
+func asciiJSON(s string) string {
+	var b strings.Builder
+	for _, r := range jsonString(s) {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, u)
+		}
+	}
+	return b.String()
+}
+
+// assertEchoReplaced checks that each message quoting p, as a server may
+// quote it, loses every letter of p and keeps its own words, whether the
+// request's body escaped p or not.
+func assertEchoReplaced(t *testing.T, p string) {
+	t.Helper()
+	for _, body := range []string{`{"messages":[{"role":"user","content":` + jsonString(p) + `}]}`, `{"messages":[{"role":"user","content":` + asciiJSON(p) + `}]}`} {
+		for _, quoted := range []string{"`" + p + "`", pyRepr(p), jsonString(p), asciiJSON(p)} {
+			msg := "[{'type': 'string_too_long', 'msg': 'String should have at most 10 characters', 'input': " + quoted + "}]"
+			got := Replace([]string{msg}, []byte(body))[0]
+			assert.Contains(t, got, "'input': "+quoted[:1]+Marker, "%s in %s", quoted, body)
+			assert.Contains(t, got, "String should have at most 10 characters")
+			assert.False(t, strings.ContainsFunc(got, func(r rune) bool { return r >= utf8.RuneSelf && unicode.IsLetter(r) }), "%q", got)
+		}
+	}
+}
+
+// A prompt in a script written without spaces (Chinese, Japanese, Thai)
+// is one long run of letters: its characters are its words, so an echo of
+// it is caught as a quote of words is.
+func TestAnEchoInAScriptWrittenWithoutSpacesIsReplaced(t *testing.T) {
+	assertEchoReplaced(t, "请帮我写一首关于秋天的诗，要有落叶和月亮。")
+	assertEchoReplaced(t, "東京の天気を教えてください。明日は雨ですか")
+	assertEchoReplaced(t, "ช่วยเขียนบทกวีเกี่ยวกับฤดูใบไม้ร่วง")
 }

@@ -91,14 +91,19 @@ func wordsSlowly(s string) []wordSlowly {
 	var w *wordSlowly
 	for i := 0; i < len(s); {
 		r, n := charAt(s[i:])
-		if r >= 0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) {
+		isLetter := r >= 0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+		switch {
+		case isLetter && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+			out = append(out, wordSlowly{i, i + n, string(r)})
+			w = nil
+		case isLetter:
 			if w == nil {
 				out = append(out, wordSlowly{start: i})
 				w = &out[len(out)-1]
 			}
 			w.text += string(unicode.ToLower(r))
 			w.end = i + n
-		} else {
+		default:
 			w = nil
 		}
 		i += n
