@@ -19,6 +19,7 @@ package echoed
 import (
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -182,9 +183,10 @@ const (
 
 // eachWord calls f with each word of b (its bytes, and the hash of its
 // case-folded letters and digits) until f returns false. A backslash
-// escape is read as what it stands for: \uXXXX, \UXXXXXXXX and \xXX as
-// their character, \n, \r, \t and the like as a space, and a run of
-// backslashes (one escaping the next, once per layer of quoting) as one.
+// escape is read as what it stands for: \uXXXX (two for a surrogate
+// pair), \UXXXXXXXX and \xXX as their character, \n, \r, \t and the like
+// as a space, and a run of backslashes (one escaping the next, once per
+// layer of quoting) as one.
 func eachWord(b []byte, f func(start, end int, h uint64) bool) {
 	start, h := -1, uint64(hashOffset)
 	for i := 0; i < len(b); {
@@ -260,7 +262,15 @@ func escape(b []byte) (rune, int) {
 	case 'x':
 		return hexRune(b, i, 2)
 	case 'u':
-		return hexRune(b, i, 4)
+		r, n := hexRune(b, i, 4)
+		if utf16.IsSurrogate(r) && r < 0xdc00 && n < len(b) && b[n] == '\\' {
+			// JSON's form of a character past the BMP: a high half and
+			// a low one.
+			if low, m := escape(b[n:]); utf16.IsSurrogate(low) && low >= 0xdc00 {
+				return utf16.DecodeRune(r, low), n + m
+			}
+		}
+		return r, n
 	case 'U':
 		return hexRune(b, i, 8)
 	}

@@ -155,3 +155,14 @@ func TestAnEchoInAScriptWrittenWithoutSpacesIsReplaced(t *testing.T) {
 	assertEchoReplaced(t, "東京の天気を教えてください。明日は雨ですか")
 	assertEchoReplaced(t, "ช่วยเขียนบทกวีเกี่ยวกับฤดูใบไม้ร่วง")
 }
+
+// A character past the BMP that JSON escapes as a surrogate pair
+// (\ud840\udc00, as Python's json.dumps writes it) is that character, in
+// the request or the message, however many backslashes each half has.
+func TestASurrogatePairIsTheCharacterItEncodes(t *testing.T) {
+	assertEchoReplaced(t, "𠀀𠀁𠀂𠀃𠀄𠀅")
+	assertEchoReplaced(t, "𝐀𝐝𝐚 𝐜𝐨𝐮𝐧𝐭𝐬 𝐭𝐡𝐞 𝐜𝐨𝐥𝐮𝐦𝐧𝐬 𝐚𝐠𝐚𝐢𝐧")
+	doubled := strings.ReplaceAll(asciiJSON("𝐀𝐝𝐚 𝐜𝐨𝐮𝐧𝐭𝐬 𝐭𝐡𝐞 𝐜𝐨𝐥𝐮𝐦𝐧𝐬"), `\`, `\\`)
+	got := Replace([]string{"bad input: " + doubled}, []byte("𝐀𝐝𝐚 𝐜𝐨𝐮𝐧𝐭𝐬 𝐭𝐡𝐞 𝐜𝐨𝐥𝐮𝐦𝐧𝐬"))[0]
+	assert.Equal(t, `bad input: "`+Marker+`"`, got)
+}

@@ -134,10 +134,16 @@ func charAt(s string) (rune, int) {
 		return -1, k
 	}
 	v, _ := strconv.ParseUint(rest[1:1+digits], 16, 64)
+	n := k + 1 + digits
 	if v > unicode.MaxRune {
-		return -1, k + 1 + digits
+		return -1, n
 	}
-	return rune(v), k + 1 + digits
+	if rest[0] == 'u' && v >= 0xd800 && v < 0xdc00 && strings.HasPrefix(s[n:], `\`) {
+		if low, m := charAt(s[n:]); low >= 0xdc00 && low < 0xe000 {
+			return rune(0x10000 + (v-0xd800)<<10 + uint64(low-0xdc00)), n + m
+		}
+	}
+	return rune(v), n
 }
 
 func runOf(ws []wordSlowly) string {
