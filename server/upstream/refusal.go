@@ -287,14 +287,24 @@ func (f *Forwarder) refusalText(status int, raw []byte) string {
 	if m, ok := errorMessage(raw); ok {
 		msg = m
 	}
-	msg = f.redact(msg)
-	if r := []rune(msg); len(r) > 300 {
-		msg = string(r[:300]) + "..."
-	}
+	msg = f.shownMessage(msg)
 	if msg == "" {
 		return fmt.Sprintf("HTTP %d", status)
 	}
 	return fmt.Sprintf("HTTP %d: %s", status, msg)
+}
+
+// shownMessage is a provider's message as an attempt's record, the server
+// log and the 502 show it: redacted, then cut to 300 characters, so a
+// server that quotes a whole request in its error (vLLM's 400s, an error
+// body or event that echoes it) costs the record, and echoed.Replace's
+// pass over it, 300 characters and not the request's megabytes.
+func (f *Forwarder) shownMessage(msg string) string {
+	msg = f.redact(msg)
+	if r := []rune(msg); len(r) > 300 {
+		msg = string(r[:300]) + "..."
+	}
+	return msg
 }
 
 // servesNoAPI reports whether an attempt failed as its server has no

@@ -158,7 +158,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	if msg, ok := errorAnswer(raw); ok && a.call.Relay == nil {
 		// As an error chunk that opens a stream: nothing was answered, so
 		// the next model is tried and nothing is billed.
-		rt := &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, a.f.redact(msg)), quotes: true}
+		rt := &retryable{msg: fmt.Sprintf("HTTP %d with an error instead of an answer: %s", resp.StatusCode, a.f.shownMessage(msg)), quotes: true}
 		if a.wireAPI() == APIResponses && strings.HasPrefix(msg, "Unexpected endpoint or method.") {
 			// LM Studio's 200 for a path it has no route for: a server
 			// without the Responses API, as routeMissing's 404s say.

@@ -417,7 +417,7 @@ func (a *attempt) endBroken(tr streamTranslator, status int, err error) (int, er
 	if f, ok := tr.(streamFailer); ok {
 		var msg string
 		if msg, relayed = f.failure(); msg != "" {
-			cause, full, quotes = "sent an error: "+msg, "", true
+			cause, full, quotes = "sent an error: "+a.f.shownMessage(msg), "", true
 		}
 	}
 	if !a.out.Wrote {
