@@ -130,11 +130,17 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	}()
 }
 
-// putKept writes a kept answer, giving up after keepTimeout.
+// putKept writes a kept answer when its turn comes (one at a time, see
+// keptWrites.turn), giving up after keepTimeout.
 func (s *Server) putKept(ctx context.Context, row StoredResponse) {
 	ctx, cancel := context.WithTimeout(ctx, keepTimeout)
 	defer cancel()
-	if err := s.cfg.Responses.PutResponse(ctx, row); err != nil {
+	done, err := s.keeping.writeTurn(ctx)
+	if err == nil {
+		defer done()
+		err = s.cfg.Responses.PutResponse(ctx, row)
+	}
+	if err != nil {
 		s.keptNot(row.ID, err)
 	}
 }

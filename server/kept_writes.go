@@ -18,6 +18,29 @@ type keptWrites struct {
 	pending map[string]chan struct{}
 	closed  bool // shutting down: writes are no longer put off (FinishKeeping)
 	waiting int  // lookups waiting for a write, for tests
+	// turn is held by the one write under way (writeTurn). SQLite writes
+	// one at a time anyway, and while another process holds the lock
+	// each write waiting in its busy timeout holds one of the store's
+	// connections: answers that go out at once would soon hold them all,
+	// and every call's key check would wait for one.
+	turn chan struct{}
+}
+
+// writeTurn waits for the turn to write a kept answer and returns the
+// func that ends it; ctx's error once ctx is done first.
+func (w *keptWrites) writeTurn(ctx context.Context) (func(), error) {
+	w.mu.Lock()
+	if w.turn == nil {
+		w.turn = make(chan struct{}, 1)
+	}
+	turn := w.turn
+	w.mu.Unlock()
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // start registers the write of answer id and returns the func that ends

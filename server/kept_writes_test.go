@@ -153,3 +153,41 @@ func TestFinishKeepingWritesTheKeptAnswersBeforeTheStoreCloses(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, found, "written before the answer went out")
 }
+
+// While another process holds the database's write lock, the kept answers
+// made meanwhile wait their turn to be written, one at a time, rather than
+// each holding one of the store's connections for its busy timeout: more
+// kept answers than the store has connections leave it connections for
+// everything else that reads it (a client key's check on every call, a
+// read by id), and the first answer is written once the lock goes.
+func TestKeptAnswersWaitingForALockedDatabaseLeaveTheStoreConnections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kept.db")
+	// A busy timeout longer than the test: a write that takes the lock's
+	// turn waits until the lock is released.
+	st, err := store.Open(path, store.WithBusyTimeout(time.Minute))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	e := newE2E(t, func(c *Config) { c.Responses = sqliteResponses{st} })
+	client := e.clients()["v1"]
+	ctx := context.Background()
+	release := holdWriteLock(t, st)
+
+	max := st.DB().Stats().MaxOpenConnections
+	require.Positive(t, max)
+	var first *responses.Response
+	for i := 0; i <= max+3; i++ {
+		made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("claude"))
+		require.NoError(t, err)
+		if first == nil {
+			first = made
+		}
+	}
+	inUse := st.DB().Stats().InUse
+	release()
+	assert.Less(t, inUse, max, "the kept answers waiting for the lock hold the store's connections")
+
+	read, err := client.Responses.Get(ctx, first.ID, responses.ResponseGetParams{})
+	require.NoError(t, err)
+	assert.Equal(t, first.OutputText(), read.OutputText())
+	e.keptWritten(t)
+}
