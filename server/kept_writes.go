@@ -69,7 +69,9 @@ func (w *keptWrites) start(id string) (func(), bool) {
 
 // wait returns once no write of the answers ids is under way, or with
 // ctx's error once ctx is done. An id not being written is not waited for.
-// Each write gives up after keepTimeout, which bounds the wait.
+// Each write gives up after keepTimeout, which bounds the wait, plus the
+// store's busy timeout for one whose statement began just before then
+// (SQLite's wait for a lock another process holds does not end with ctx).
 func (w *keptWrites) wait(ctx context.Context, ids ...string) error {
 	w.mu.Lock()
 	var chans []chan struct{}
