@@ -49,6 +49,10 @@ type StoredResponse struct {
 // of it by id waits for it (keptWrites).
 const keepTimeout = 5 * time.Second
 
+// keepInline is how long a kept answer waits for its row before its last
+// bytes go out (keep).
+const keepInline = 250 * time.Millisecond
+
 // continueKept turns a call that continues a kept response into one that
 // carries the whole conversation: the earlier calls' input and answers as
 // input items, then its own, with no previous_response_id. Any model can
@@ -124,10 +128,23 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 		s.putKept(ctx, row) // shutting down
 		return
 	}
+	finished := make(chan struct{})
 	go func() {
+		defer close(finished)
 		defer written()
 		s.putKept(ctx, row)
 	}()
+	// The answer waits a moment for its row, which takes milliseconds
+	// when the database is free: then another gateway on the same file,
+	// which cannot see this one's pending writes, finds the answer as soon
+	// as its client has it. Only a write held up longer (a lock another
+	// process holds) is left to finish after the answer.
+	wait := time.NewTimer(keepInline)
+	defer wait.Stop()
+	select {
+	case <-finished:
+	case <-wait.C:
+	}
 }
 
 // putKept writes a kept answer when its turn comes (one at a time, see

@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// keptWrites tracks the kept answers being written. An answer goes out
-// without waiting for its row (a database another process holds the
-// write lock of would hold its last bytes for seconds), so every lookup of
+// keptWrites tracks the kept answers being written. An answer waits for
+// its row at most keepInline (a database another process holds the write
+// lock of would hold its last bytes for seconds), so every lookup of
 // a kept answer by id first waits for that id's write (wait): a
 // continuation, read, delete or item_reference sent the moment the answer
 // ends still finds it.

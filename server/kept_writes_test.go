@@ -174,14 +174,19 @@ func TestKeptAnswersWaitingForALockedDatabaseLeaveTheStoreConnections(t *testing
 
 	max := st.DB().Stats().MaxOpenConnections
 	require.Positive(t, max)
-	var first *responses.Response
-	for i := 0; i <= max+3; i++ {
-		made, err := client.Responses.New(ctx, ask("Name a lake."), onModel("claude"))
-		require.NoError(t, err)
-		if first == nil {
-			first = made
-		}
+	// At once: each answer waits keepInline for its row first, and one
+	// after another they would outlast the first write's keepTimeout.
+	made := make([]*responses.Response, max+4)
+	errs := make([]error, len(made))
+	var wg sync.WaitGroup
+	for i := range made {
+		wg.Go(func() { made[i], errs[i] = client.Responses.New(ctx, ask("Name a lake."), onModel("claude")) })
 	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	first := made[0]
 	inUse := st.DB().Stats().InUse
 	release()
 	assert.Less(t, inUse, max, "the kept answers waiting for the lock hold the store's connections")
