@@ -51,6 +51,14 @@ func BenchmarkGatewayHandler(b *testing.B) {
 		// calls and 4 KB tool results, 270 KB, on either API.
 		{"chat-270KB", "/v1/chat/completions", upstreamtest.AgentChat(60)},
 		{"messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60)},
+		// The same session ten times as long (600 turns, 2.7 MB), and
+		// 100,000 one-word messages (3.4 MB): what the gateway keeps per
+		// byte and per message of a large body (Responses':
+		// BenchmarkGatewayHandlerResponses).
+		{"chat-2.7MB", "/v1/chat/completions", upstreamtest.AgentChat(600)},
+		{"messages-2.7MB", "/v1/messages", upstreamtest.AgentMessages(600)},
+		{"chat-100k-short", "/v1/chat/completions", upstreamtest.ShortTurnsChat(100_000)},
+		{"messages-100k-short", "/v1/messages", upstreamtest.ShortTurnsMessages(100_000)},
 	}
 	for _, bb := range bodies {
 		benchServe(b, h, bb.name, bb.path, bb.body, func(w *httptest.ResponseRecorder) {

@@ -17,6 +17,7 @@ import (
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/router/routertest"
 	"github.com/modelrouter/modelrouter/server/upstream"
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
 	"github.com/modelrouter/modelrouter/store"
 )
 
@@ -165,6 +166,12 @@ func BenchmarkGatewayHandlerResponses(b *testing.B) {
 			bench(name, "gpt-4.1-mini-2025-04-14", body, tr, nil)
 		}
 	}
+	// A long session (600 turns, 2.7 MB) and 100,000 one-word
+	// messages (3.4 MB), as BenchmarkGatewayHandler's chat-2.7MB and
+	// chat-100k-short.
+	_, short := responsesAnswer(20)
+	bench("json-agent-2.7MB", "gpt-4.1-mini-2025-04-14", upstreamtest.AgentResponses(600), typedTransport{"application/json", []byte(short)}, nil)
+	bench("json-100k-short", "gpt-4.1-mini-2025-04-14", upstreamtest.ShortTurnsResponses(100_000), typedTransport{"application/json", []byte(short)}, nil)
 	st, err := store.Open(filepath.Join(b.TempDir(), "owned.db"))
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = st.Close() })

@@ -60,3 +60,37 @@ func AgentResponses(turns int) string {
 	b.WriteString(`,{"role":"user","content":"Now explain what the code base does."}]}`)
 	return b.String()
 }
+
+// The bodies of many one-word messages, for benchmarks of what the gateway
+// keeps per message: n user and assistant turns in turn, "hi" and "ok",
+// then a question. 100,000 make about 3.4 MB on Chat Completions.
+
+// ShortTurnsChat is n one-word messages as a Chat Completions body.
+func ShortTurnsChat(n int) string {
+	return shortTurns(`{"model":"model-router","messages":[`, n)
+}
+
+// ShortTurnsMessages is n one-word messages as an Anthropic Messages body.
+func ShortTurnsMessages(n int) string {
+	return shortTurns(`{"model":"model-router","max_tokens":1024,"messages":[`, n)
+}
+
+// ShortTurnsResponses is n one-word messages as a Responses API body.
+func ShortTurnsResponses(n int) string {
+	return shortTurns(`{"model":"model-router","input":[`, n)
+}
+
+func shortTurns(head string, n int) string {
+	var b strings.Builder
+	b.Grow(len(head) + 34*n + 80)
+	b.WriteString(head)
+	for i := range n {
+		role, word := "user", "hi"
+		if i%2 == 1 {
+			role, word = "assistant", "ok"
+		}
+		fmt.Fprintf(&b, `{"role":%q,"content":%q},`, role, word)
+	}
+	b.WriteString(`{"role":"user","content":"Now say what we talked about."}]}`)
+	return b.String()
+}
