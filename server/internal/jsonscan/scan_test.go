@@ -21,6 +21,11 @@ func checkScan(t *testing.T, raw []byte) {
 	raw = raw[:len(raw):len(raw)] // nothing past the end to slice into
 	elems, isArray := Elements(raw)
 	obj, isObject := ParseObject(raw)
+	// Into a buffer that held another object's members: the same members.
+	used, _ := ParseObject([]byte(`{"x":1,"y":2,"z":3,"w":4,"v":5}`))
+	into, isObjectInto := ParseObjectInto(used, raw)
+	require.Equal(t, isObject, isObjectInto, "%q", raw)
+	require.Equal(t, obj, into, "%q", raw)
 	if !json.Valid(raw) {
 		return
 	}
