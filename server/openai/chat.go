@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
@@ -42,20 +43,31 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if !ok || isNull(raw) {
 		return invalid("messages", "missing required parameter: 'messages'")
 	}
-	msgs, err := chatMessages(raw)
-	if err != nil {
-		return err
+	elems, ok := jsonscan.Elements(raw)
+	if !ok {
+		return invalid("messages", "messages must be an array of message objects")
 	}
-	if len(msgs) == 0 {
+	if len(elems) == 0 {
 		return invalid("messages", "messages must contain at least one message")
 	}
-	r.MessageCount = len(msgs)
-	var conv conversation
+	r.MessageCount = len(elems)
+	conv := conversation{msgs: make([]router.Turn, 0, len(elems))}
 	list := paramAt("messages")
-	for i, m := range msgs {
+	// Each message is read into m and obj in turn and left there: routing
+	// keeps a turn's role and text, not the message.
+	var (
+		m      chatMessage
+		obj    jsonscan.Object
+		legacy bool // a message in the legacy function form
+	)
+	for i, e := range elems {
+		if obj, ok = readChatMessage(e, &m, obj); !ok {
+			return invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
+		}
 		if m.Role == "" {
 			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
 		}
+		legacy = legacy || m.Role == "function" || m.LegacyCall
 		el := list.elem(i)
 		text, err := contentText(m.Content, el.member("content"), &conv)
 		if err != nil {
@@ -103,7 +115,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		}
 		r.addText(string(v))
 	}
-	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, msgs)...)
+	r.NativeOnly = append(r.NativeOnly, chatNativeOnly(top, legacy)...)
 	r.WebSearch = set(top["web_search_options"])
 	r.Moderation = set(top["moderation"])
 	r.AudioOutput = asksForAudio(top)
@@ -111,6 +123,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if stops, ok := jsonscan.Elements(top["stop"]); ok {
 		r.StopCount = len(stops)
 	}
+	var err error
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
 }
@@ -132,39 +145,27 @@ func choices(n json.RawMessage) int {
 	return c
 }
 
-// chatMessages reads the messages array of a validated body (see
-// jsonscan: the texts are read once, not once per level).
-func chatMessages(raw json.RawMessage) ([]chatMessage, error) {
-	elems, ok := jsonscan.Elements(raw)
+// readChatMessage reads a message of a validated body into m (see
+// jsonscan: the texts are read once, not once per level), its members
+// into buf's memory; it returns that memory for the next message.
+func readChatMessage(raw []byte, m *chatMessage, buf jsonscan.Object) (jsonscan.Object, bool) {
+	*m = chatMessage{}
+	obj, ok := jsonscan.ParseObjectInto(buf, raw)
 	if !ok {
-		return nil, invalid("messages", "messages must be an array of message objects")
-	}
-	msgs := make([]chatMessage, len(elems))
-	for i, e := range elems {
-		if !readChatMessage(e, &msgs[i]) {
-			return nil, invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
-		}
-	}
-	return msgs, nil
-}
-
-func readChatMessage(raw []byte, m *chatMessage) bool {
-	obj, ok := jsonscan.ParseObject(raw)
-	if !ok {
-		return false
+		return buf, false
 	}
 	if m.Role, ok = optText(obj.Get("role")); !ok {
-		return false
+		return obj, false
 	}
 	m.Content = obj.Get("content")
 	if m.Refusal, ok = optText(obj.Get("refusal")); !ok {
-		return false
+		return obj, false
 	}
 	m.LegacyCall = set(obj.Get("function_call"))
 	if tc := obj.Get("tool_calls"); !jsonscan.IsNull(tc) && json.Unmarshal(tc, &m.ToolCalls) != nil {
-		return false
+		return obj, false
 	}
-	return true
+	return obj, true
 }
 
 // optText reads a member that must be a string when set: "" when it is
@@ -228,12 +229,12 @@ func contentParts(raw []byte) ([]contentPart, bool) {
 		return nil, false
 	}
 	parts := make([]contentPart, len(elems))
+	var obj jsonscan.Object // each part's members in turn
 	for i, e := range elems {
 		if jsonscan.IsNull(e) {
 			continue // a null part carries nothing, as encoding/json read it
 		}
-		obj, ok := jsonscan.ParseObject(e)
-		if !ok {
+		if obj, ok = jsonscan.ParseObjectInto(obj, e); !ok {
 			return nil, false
 		}
 		p := &parts[i]

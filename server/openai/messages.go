@@ -89,6 +89,7 @@ func parseMessages(top map[string]json.RawMessage, r *Request) error {
 		r.Resumes = true
 	}
 	r.MessageCount = len(turns)
+	sc.conv.msgs = slices.Grow(sc.conv.msgs, len(turns)) // a turn each, after the system prompt
 	for i, tr := range turns {
 		if err := sc.turn(tr, i, i == len(turns)-1); err != nil {
 			return err
@@ -314,6 +315,8 @@ type messagesScan struct {
 	nativeOnly []string
 	// tooMany is set once more than maxTypeNames kinds were noted.
 	tooMany bool
+	// turnObj holds each turn's members in turn (see turn).
+	turnObj jsonscan.Object
 }
 
 func (sc *messagesScan) note(what string) {
@@ -353,7 +356,8 @@ func (sc *messagesScan) system(raw json.RawMessage) error {
 func (sc *messagesScan) turn(raw json.RawMessage, i int, last bool) error {
 	list := paramAt("messages")
 	at := list.elem(i)
-	obj, ok := jsonscan.ParseObject(raw)
+	obj, ok := jsonscan.ParseObjectInto(sc.turnObj, raw)
+	sc.turnObj = obj
 	var t messagesTurn
 	if ok {
 		t.Role, ok = knownText(obj.Get("role"), messagesRoles)
@@ -443,9 +447,10 @@ func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place cont
 	var b strings.Builder
 	images := 0
 	var block paramPath // declared outside the loop, so it stays in this frame
+	var obj jsonscan.Object // each block's members in turn
 	for j, br := range raws {
 		block = param.elem(j)
-		obj, ok := jsonscan.ParseObject(br)
+		obj, ok = jsonscan.ParseObjectInto(obj, br)
 		var bl messagesBlock
 		if ok {
 			bl.Type, ok = knownText(obj.Get("type"), messagesBlockTypes)

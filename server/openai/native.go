@@ -12,11 +12,11 @@ import (
 // [Request.NativeOnly]): dropped, each would change the answer the client
 // asked for, so such a request leaves Claude out before routing rather
 // than get a plain answer from it. (A JSON response_format is noted where
-// parseChat reads it.)
-func chatNativeOnly(top map[string]json.RawMessage, msgs []chatMessage) []string {
+// parseChat reads it.) legacyMessage: a message is in the legacy function
+// form (role "function", or an assistant's function_call).
+func chatNativeOnly(top map[string]json.RawMessage, legacyMessage bool) []string {
 	var out []string
-	if nonEmpty(top["functions"]) || set(top["function_call"]) ||
-		slices.ContainsFunc(msgs, func(m chatMessage) bool { return m.Role == "function" || m.LegacyCall }) {
+	if nonEmpty(top["functions"]) || set(top["function_call"]) || legacyMessage {
 		out = append(out, "functions and function_call (the legacy tool form)")
 	}
 	if decoded(top["n"], func(n int) bool { return n > 1 }) {

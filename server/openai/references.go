@@ -37,7 +37,7 @@ func ResolveReferences(raw []byte, prepare func(ids []string) error, resolve fun
 	refs := make([]string, len(items)) // each item's reference's id, "" for other items
 	var ids []string
 	for i, item := range items {
-		if it, ok := readItem(item); ok && it.Type == "item_reference" && it.StoredID != "" {
+		if it, _, ok := readItem(item, nil); ok && it.Type == "item_reference" && it.StoredID != "" {
 			refs[i] = it.StoredID
 			ids = append(ids, it.StoredID)
 		}

@@ -346,6 +346,7 @@ func (c *conversation) extra(texts ...string) {
 }
 
 func (c *conversation) finish(r *Request) {
+	r.texts = slices.Grow(r.texts, len(c.msgs)+len(c.other))
 	for _, m := range c.msgs {
 		r.addText(m.Text)
 	}

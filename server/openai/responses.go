@@ -59,8 +59,12 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		if !ok {
 			return invalid("input", "input must be a string or an array of input items")
 		}
+		// At most a turn an item (tool calls and outputs are none), after
+		// the instructions.
+		conv.msgs = slices.Grow(conv.msgs, len(items))
+		var obj jsonscan.Object // each item's members in turn
 		for i, ir := range items {
-			if err := addItem(&conv, ir, i); err != nil {
+			if obj, err = addItem(&conv, ir, i, obj); err != nil {
 				return err
 			}
 		}
@@ -127,10 +131,12 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 	return err
 }
 
-func addItem(conv *conversation, raw json.RawMessage, i int) error {
-	it, ok := readItem(raw)
+// addItem reads input item i into conv, its members into buf's memory; it
+// returns that memory for the next item.
+func addItem(conv *conversation, raw json.RawMessage, i int, buf jsonscan.Object) (jsonscan.Object, error) {
+	it, buf, ok := readItem(raw, buf)
 	if !ok {
-		return invalid(fmt.Sprintf("input[%d]", i), "input[%d] must be an object", i)
+		return buf, invalid(fmt.Sprintf("input[%d]", i), "input[%d] must be an object", i)
 	}
 	list := paramAt("input")
 	at := list.elem(i)
@@ -138,7 +144,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	case it.Role != "":
 		text, err := contentText(it.Content, at.member("content"), conv)
 		if err != nil {
-			return err
+			return buf, err
 		}
 		conv.add(it.Role, text)
 	case it.Type == "function_call":
@@ -152,7 +158,7 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 		// the model must read like a user's.
 		text, err := contentText(it.Output, at.member("output"), conv)
 		if err != nil {
-			return err
+			return buf, err
 		}
 		conv.extra(text)
 	case it.Type == "function_call_output" || it.Type == "custom_tool_call_output":
@@ -179,18 +185,19 @@ func addItem(conv *conversation, raw json.RawMessage, i int) error {
 	if it.ID != "" {
 		conv.ids = append(conv.ids, it.ID)
 	}
-	return nil
+	return buf, nil
 }
 
-// readItem reads an input item of a validated body.
-func readItem(raw []byte) (responseItem, bool) {
+// readItem reads an input item of a validated body, its members into
+// buf's memory (nil: its own); it returns that memory for the next item.
+func readItem(raw []byte, buf jsonscan.Object) (responseItem, jsonscan.Object, bool) {
 	var it responseItem
 	if jsonscan.IsNull(raw) {
-		return it, true // a null item carries nothing, as encoding/json read it
+		return it, buf, true // a null item carries nothing, as encoding/json read it
 	}
-	obj, ok := jsonscan.ParseObject(raw)
+	obj, ok := jsonscan.ParseObjectInto(buf, raw)
 	if !ok {
-		return it, false
+		return it, buf, false
 	}
 	var okType, okRole, okArgs, okName bool
 	it.Type, okType = optText(obj.Get("type"))
@@ -221,5 +228,5 @@ func readItem(raw []byte) (responseItem, bool) {
 		// another value.
 		it.ID, _ = optText(obj.Get("id"))
 	}
-	return it, okType && okRole && okArgs && okName && okFile && okID
+	return it, obj, okType && okRole && okArgs && okName && okFile && okID
 }
