@@ -145,6 +145,11 @@ func choices(n json.RawMessage) int {
 	return c
 }
 
+// chatRoles are the roles of Chat Completions messages and Responses
+// message items, read as the shared name rather than a copy (see
+// knownText): 16 bytes and an allocation a message.
+var chatRoles = []string{"user", "assistant", "system", "tool", "developer", "function"}
+
 // readChatMessage reads a message of a validated body into m (see
 // jsonscan: the texts are read once, not once per level), its members
 // into buf's memory; it returns that memory for the next message.
@@ -154,7 +159,7 @@ func readChatMessage(raw []byte, m *chatMessage, buf jsonscan.Object) (jsonscan.
 	if !ok {
 		return buf, false
 	}
-	if m.Role, ok = optText(obj.Get("role")); !ok {
+	if m.Role, ok = knownText(obj.Get("role"), chatRoles); !ok {
 		return obj, false
 	}
 	m.Content = obj.Get("content")

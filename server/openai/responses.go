@@ -201,7 +201,7 @@ func readItem(raw []byte, buf jsonscan.Object) (responseItem, jsonscan.Object, b
 	}
 	var okType, okRole, okArgs, okName bool
 	it.Type, okType = optText(obj.Get("type"))
-	it.Role, okRole = optText(obj.Get("role"))
+	it.Role, okRole = knownText(obj.Get("role"), chatRoles)
 	it.Arguments, okArgs = optText(obj.Get("arguments"))
 	it.Name, okName = optText(obj.Get("name"))
 	it.Content, it.Output = obj.Get("content"), obj.Get("output")
