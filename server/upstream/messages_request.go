@@ -88,7 +88,10 @@ type messagesRequest struct {
 	// output_config.format, which Anthropic still takes (formatConfig).
 	OutputFormat  json.RawMessage `json:"output_format"`
 	System        json.RawMessage `json:"system"`
-	Messages      []messagesTurn  `json:"messages"`
+	// Messages are read by messagesTurns: decoded as []messagesTurn,
+	// each turn's content was copied out of the body and the list grown
+	// turn by turn, several times the size of a long conversation.
+	Messages readApart `json:"messages"`
 	MaxTokens     *int            `json:"max_tokens"`
 	Temperature   json.RawMessage `json:"temperature"`
 	TopP          json.RawMessage `json:"top_p"`
@@ -164,9 +167,57 @@ func reasoningEffort(thinking, outputConfig json.RawMessage, m router.Model) str
 	return "low"
 }
 
+// readApart is a member the decode leaves to another reader: declared,
+// so that the member counts as one the translation reads (carried.go).
+type readApart struct{}
+
+func (*readApart) UnmarshalJSON([]byte) error { return nil }
+
 type messagesTurn struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role    string
+	Content json.RawMessage // a slice of the body
+}
+
+// messagesTurns reads the messages of a body decodeRequest accepted (so
+// valid JSON): each turn's role, and its content as a slice of raw. It
+// refuses what decoding them as []messagesTurn refused, as it did; a null
+// or absent member reads as nothing, as there. Keys match exactly, where
+// encoding/json also took "Role": openai.Parse, which reads them so,
+// refuses a turn without "role" or "content" before any translation.
+func messagesTurns(raw []byte) ([]messagesTurn, error) {
+	var members [16]jsonscan.Member // most bodies' top-level members, on the stack
+	top, _ := jsonscan.ParseObjectInto(members[:0], raw)
+	list := top.Get("messages")
+	if jsonscan.IsNull(list) {
+		return nil, nil
+	}
+	elems, ok := jsonscan.Elements(list)
+	if !ok {
+		return nil, &router.Error{Code: router.EInvalid, Param: "messages", Message: "messages must be an array"}
+	}
+	turns := make([]messagesTurn, len(elems))
+	var obj jsonscan.Object // each turn's members in turn
+	for i, e := range elems {
+		if jsonscan.IsNull(e) {
+			continue
+		}
+		if obj, ok = jsonscan.ParseObjectInto(obj, e); !ok {
+			return nil, &router.Error{Code: router.EInvalid, Param: "messages", Message: "messages must be an object"}
+		}
+		// The usual roles as constants, not a copy a turn.
+		switch role := obj.Get("role"); {
+		case string(role) == `"user"`:
+			turns[i].Role = "user"
+		case string(role) == `"assistant"`:
+			turns[i].Role = "assistant"
+		case !jsonscan.IsNull(role):
+			if turns[i].Role, ok = jsonscan.Unquote(role); !ok {
+				return nil, &router.Error{Code: router.EInvalid, Param: "messages.role", Message: "messages.role must be a string"}
+			}
+		}
+		turns[i].Content = obj.Get("content")
+	}
+	return turns, nil
 }
 
 type messagesTool struct {
@@ -339,6 +390,10 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	if req.Metadata != nil {
 		out.User = openAIUser(req.Metadata.UserID)
 	}
+	turns, err := messagesTurns(raw)
+	if err != nil {
+		return nil, err
+	}
 	system, err := systemText(req.System)
 	if err != nil {
 		return nil, err
@@ -347,8 +402,8 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		out.Messages = append(out.Messages, chatOutMsg{Role: "system", Content: system})
 	}
 	// A turn is usually one message (tool results add theirs).
-	out.Messages = slices.Grow(out.Messages, len(req.Messages))
-	for i, turn := range req.Messages {
+	out.Messages = slices.Grow(out.Messages, len(turns))
+	for i, turn := range turns {
 		out.Messages, err = appendChatTurn(out.Messages, turn, m)
 		if err != nil {
 			return nil, router.Errorf(router.EInvalid, "messages[%d]: %s", i, router.ErrorMessage(err))
