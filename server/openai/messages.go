@@ -446,7 +446,7 @@ func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place cont
 	}
 	var b strings.Builder
 	images := 0
-	var block paramPath // declared outside the loop, so it stays in this frame
+	var block paramPath     // declared outside the loop, so it stays in this frame
 	var obj jsonscan.Object // each block's members in turn
 	for j, br := range raws {
 		block = param.elem(j)

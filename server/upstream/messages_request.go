@@ -86,12 +86,12 @@ type messagesRequest struct {
 	OutputConfig json.RawMessage `json:"output_config"`
 	// OutputFormat is the structured outputs beta's first form of
 	// output_config.format, which Anthropic still takes (formatConfig).
-	OutputFormat  json.RawMessage `json:"output_format"`
-	System        json.RawMessage `json:"system"`
+	OutputFormat json.RawMessage `json:"output_format"`
+	System       json.RawMessage `json:"system"`
 	// Messages are read by messagesTurns: decoded as []messagesTurn,
 	// each turn's content was copied out of the body and the list grown
 	// turn by turn, several times the size of a long conversation.
-	Messages readApart `json:"messages"`
+	Messages      readApart       `json:"messages"`
 	MaxTokens     *int            `json:"max_tokens"`
 	Temperature   json.RawMessage `json:"temperature"`
 	TopP          json.RawMessage `json:"top_p"`
