@@ -102,10 +102,11 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 }
 
 // keep stores a translated answer with what its call added to the
-// conversation. The answer goes out without waiting for its row: the row
-// is written on its own goroutine, and a lookup of the answer by id waits
-// for it (keptWrites). A failed write costs the client only the
-// continuation, so it is logged, not sent.
+// conversation. The row is written on its own goroutine, which the
+// answer's last bytes wait for at most keepInline; a write held up longer
+// goes on after the answer, and a lookup of the answer by id waits for it
+// (keptWrites). A failed write costs the client only the continuation, so
+// it is logged, not sent.
 func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	input, err := openai.InputItems(r.own)
 	var output json.RawMessage
@@ -113,7 +114,7 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 		output, err = openai.OutputAsInput(k.Output)
 	}
 	if err != nil {
-		s.keptNot(k.ID, err)
+		s.warnNotKept(k.ID, err)
 		return
 	}
 	// Copies: the write outlives the call, whose buffers the input and
@@ -158,11 +159,13 @@ func (s *Server) putKept(ctx context.Context, row StoredResponse) {
 		err = s.cfg.Responses.PutResponse(ctx, row)
 	}
 	if err != nil {
-		s.keptNot(row.ID, err)
+		s.warnNotKept(row.ID, err)
 	}
 }
 
-func (s *Server) keptNot(id string, err error) {
+// warnNotKept logs an answer that could not be kept: the client has it,
+// but cannot continue it by previous_response_id.
+func (s *Server) warnNotKept(id string, err error) {
 	s.log.Warn("could not keep a translated Responses answer; it cannot be continued by previous_response_id",
 		"response_id", id, "err", err)
 }
