@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
-	"github.com/modelrouter/modelrouter/server/echoed"
 )
 
 // Defaults of the Forwarder's timeouts.
@@ -1003,11 +1002,4 @@ func endpoint(p Provider, api API, m router.Model) string {
 		return base + "/responses"
 	}
 	return base + "/chat/completions"
-}
-
-// withoutRequestText is a provider's message with the text of the call's
-// request it quotes replaced (echoed.Replace): vLLM and SGLang quote the
-// input in their errors.
-func (a *attempt) withoutRequestText(msg string) string {
-	return echoed.Replace([]string{msg}, a.call.Raw)[0]
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelrouter/modelrouter/router"
 	"github.com/modelrouter/modelrouter/server/apierr"
+	"github.com/modelrouter/modelrouter/server/echoed"
 )
 
 // refusesGateway reports whether a provider's 4xx on a new answer, whose
@@ -305,6 +306,13 @@ func (f *Forwarder) shownMessage(msg string) string {
 		msg = string(r[:300]) + "..."
 	}
 	return msg
+}
+
+// withoutRequestText is a provider's message with the text of the call's
+// request it quotes replaced (echoed.Replace): vLLM and SGLang quote the
+// input in their errors.
+func (a *attempt) withoutRequestText(msg string) string {
+	return echoed.Replace([]string{msg}, a.call.Raw)[0]
 }
 
 // servesNoAPI reports whether an attempt failed as its server has no
