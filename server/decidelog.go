@@ -9,10 +9,13 @@ import (
 )
 
 // logDecision writes one Debug line for a routing decision (serve
-// --log-level debug): the request id, the deployment and mode, and the
-// model chosen with its predicted quality and expected cost, or the
+// --log-level debug): the request id, the deployment and mode, whether it
+// is a dry run, and the model chosen with its session affinity, predicted
+// quality, expected cost, the threshold and the fallbacks' count, or the
 // refusal's code. Never the prompt or a key. Nothing is built unless a
-// Debug line would be written: this runs on every call.
+// Debug line would be written: this runs on every call. A dry run
+// answered by PreviewRouter writes two: the refusal not_configured, then
+// the preview's decision.
 func (s *Server) logDecision(c *gin.Context, r *routed, err error) {
 	ctx := c.Request.Context()
 	if !s.log.Enabled(ctx, slog.LevelDebug) {
@@ -23,7 +26,7 @@ func (s *Server) logDecision(c *gin.Context, r *routed, err error) {
 		slog.String("request_id", requestID(c)),
 		slog.String("deployment", d.Deployment),
 		slog.String("mode", string(d.Mode)),
-		slog.Bool("dry_run", r.rreq.ReadOnlyAffinity),
+		slog.Bool("dry_run", r.rreq.ReadOnlyAffinity), // set for dry runs alone (decide)
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("code", router.ErrorCode(err)))
