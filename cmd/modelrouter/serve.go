@@ -133,7 +133,9 @@ type serveOptions struct {
 	// listening, when set, receives the bound address once the server
 	// accepts connections.
 	listening func(addr string)
-	logger    *slog.Logger
+	// logger is what serve logs through: runServe's newLogger (--log-format,
+	// --log-level), a test's own; slog.Default() when nil.
+	logger *slog.Logger
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -72,9 +72,11 @@ func (o *serveOptions) logSettingProblems() []string {
 
 func logWord(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
 
-// httpErrorLog is the log of an http.Server's own errors (a client's
-// malformed request, a TLS handshake on the plain port): through serve's
-// handler at Warn, rather than the log package's plain lines on stderr.
+// httpErrorLog is the log of an http.Server's own errors (an accept error
+// such as too many open files, a handler's panic or superfluous
+// WriteHeader; a malformed request is answered 400 and not logged): through
+// serve's handler at Warn, rather than the log package's plain lines on
+// stderr.
 func httpErrorLog(l *slog.Logger) *log.Logger {
 	return slog.NewLogLogger(l.Handler(), slog.LevelWarn)
 }
