@@ -434,16 +434,11 @@ func notMatched(err error, done, name string, h http.Header) error {
 		tag, name, done, err, name, next)
 }
 
-// actionsPath is the deployments collection on Azure's path of an
-// account, the only place the server serves Azure's pause and resume
-// actions; it does not check the subscription, group or account, each
-// given here as "-".
-var actionsPath = manage.AzureDeploymentsPath("-")
-
 // action POSTs Azure's action (pause or resume) to deployment name, which
-// answers the deployment as a GET does, into out.
+// answers the deployment as a GET does, into out. Azure's path is the only
+// place the server serves the actions.
 func (c *mgmtClient) action(ctx context.Context, name, action string, out any) (int, error) {
-	return c.send(ctx, http.MethodPost, c.base+actionsPath+"/"+url.PathEscape(name)+"/"+action, nil, out)
+	return c.send(ctx, http.MethodPost, c.base+manage.AzureActionPath(name, action), nil, out)
 }
 
 // noAction adds, to a 404 that is not the server's unknown deployment, that

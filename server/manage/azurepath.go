@@ -2,16 +2,27 @@ package manage
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 )
 
-// AzureDeploymentsPath is the deployments collection on AzurePath
+// AzureActionPath is where Azure's action (pause, resume) on deployment
+// name is POSTed: under AzurePath's deployments, the subscription, group
+// and account given as "-", which the server does not check. The CLI's
+// pause and resume send it, and a paused deployment's refusal names it.
+func AzureActionPath(name, action string) string {
+	return azureActionsBase + "/" + url.PathEscape(name) + "/" + action
+}
+
+// azureActionsBase is the deployments collection actions are POSTed under.
+var azureActionsBase = azureDeploymentsPath("-")
+
+// azureDeploymentsPath is the deployments collection on AzurePath
 // (".../accounts/:account/deployments") with each variable segment
-// (subscription, group, account) given as each: the path a client POSTs
-// an action to, which the server does not check those segments of.
-func AzureDeploymentsPath(each string) string {
+// (subscription, group, account) given as each.
+func azureDeploymentsPath(each string) string {
 	segs := strings.Split(AzurePath+"/deployments", "/")
 	for i, s := range segs {
 		if strings.HasPrefix(s, ":") {
@@ -23,7 +34,7 @@ func AzureDeploymentsPath(each string) string {
 
 // azureSegments are the segments of AzurePath's deployments collection, an
 // empty string where the path has a variable.
-var azureSegments = strings.Split(strings.TrimPrefix(AzureDeploymentsPath(""), "/"), "/")
+var azureSegments = strings.Split(strings.TrimPrefix(azureDeploymentsPath(""), "/"), "/")
 
 // FoldAzurePath serves next with a request under AzurePath's deployments
 // whose fixed segments are spelled in another case (resourcegroups,

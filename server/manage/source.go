@@ -3,7 +3,6 @@ package manage
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -334,8 +333,8 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		// send (the CLI's resume sends it; a PUT must repeat the whole
 		// deployment).
 		return router.Deployment{Name: name}, router.Errorf(router.EDeploymentPaused,
-			"deployment %q is paused and takes no calls until an admin resumes it: POST %s/%s/resume",
-			name, AzureDeploymentsPath("-"), url.PathEscape(name))
+			"deployment %q is paused and takes no calls until an admin resumes it: POST %s",
+			name, AzureActionPath(name, "resume"))
 	}
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
