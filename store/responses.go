@@ -239,12 +239,13 @@ func (s *Store) KeptResponses(ctx context.Context, ids []string) (map[string]Res
 // DeleteResponse deletes the kept response id and reports whether it was
 // kept. The responses that continued it stay, but can no longer be
 // continued: their conversation has lost a turn (ResponseChain says so),
-// as at OpenAI.
+// as at OpenAI. EUnavailable when the database cannot write for now
+// (cannotWrite): nothing is deleted, and the client may send it again.
 func (s *Store) DeleteResponse(ctx context.Context, id string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM responses WHERE id = ?`, id)
 	if cannotWrite(err) {
-		// A lock held past busy_timeout or a full disk passes: the
-		// client may send the delete again (503), as it does a rating.
+		// A lock held past busy_timeout or a full disk passes: a 503,
+		// which the SDKs retry, as for a rating.
 		return false, router.Errorf(router.EUnavailable,
 			"the answer cannot be deleted now (the gateway's database is full, read-only or locked); nothing was deleted; retry it later")
 	}
