@@ -22,7 +22,7 @@ const (
 	EForbidden     = "forbidden"          // key lacks the right: 403
 	EConflict      = "conflict"           // invalid resource properties: 409/400
 	EPrecondition  = "precondition"       // If-Match or If-None-Match not met: 412
-	EUnavailable   = "unavailable"        // not ready (router model not loaded): 503
+	EUnavailable   = "unavailable"        // not now (router model not loaded, shutting down, database cannot write for now): 503
 	EInternal      = "internal"           // anything else: 500, message hidden
 
 	// EInsufficientQuota is a client key whose budget is spent: 429 as
