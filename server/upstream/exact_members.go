@@ -1,0 +1,58 @@
+package upstream
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
+)
+
+// ExactMembers refuses a call of api whose body (a JSON object, checked
+// before) has a top-level member that is not one its translation reads
+// but equals one of them ignoring case, such as "SYSTEM" or "Max_Tokens".
+// Routing reads each member by its exact name, while a translation
+// decodes the body with encoding/json, which takes a member in any case
+// and the later of two: without this, a body could be routed on one
+// "system", "tools" or "max_tokens" and forward another. The APIs
+// themselves refuse such a member (Anthropic an unknown field, OpenAI an
+// unknown parameter), so nothing a provider takes is lost. A member named
+// exactly twice is not refused: routing and translation both take the
+// last.
+func ExactMembers(api API, raw []byte) error {
+	reads := membersReadFor(api)
+	obj, ok := jsonscan.ParseObject(raw)
+	if !ok {
+		return nil
+	}
+	for _, m := range obj {
+		key := string(m.Key)
+		if bytes.IndexByte(m.Key, '\\') >= 0 || !utf8.Valid(m.Key) {
+			key, _ = jsonscan.Unquote(append(append([]byte{'"'}, m.Key...), '"'))
+		}
+		if reads[key] {
+			continue
+		}
+		for known := range reads {
+			if strings.EqualFold(key, known) {
+				return &router.Error{Code: router.EInvalid, Param: key,
+					Message: fmt.Sprintf("unknown member %q (did you mean %q?)", key, known)}
+			}
+		}
+	}
+	return nil
+}
+
+// membersReadFor is what the translation of a call of api reads of its
+// body's top level: the members encoding/json matches in any case.
+func membersReadFor(api API) map[string]bool {
+	switch api {
+	case APIMessages:
+		return messagesToChat.reads
+	case APIResponses:
+		return responsesToAnthropic.reads
+	}
+	return chatToAnthropic.reads
+}
