@@ -86,6 +86,11 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 		return nil, err
 	}
 	req, err := openai.Parse(api, raw)
+	if err == nil {
+		// Routing has read members by their exact names; a translation
+		// would take one in another case too (upstream.ExactMembers).
+		err = upstream.ExactMembers(upstreamAPI(api), raw)
+	}
 	if err != nil {
 		s.noteRefusedUnder(c, ex, openai.ModelOf(raw))
 		return nil, err
