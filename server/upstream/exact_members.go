@@ -3,7 +3,6 @@ package upstream
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -23,26 +22,42 @@ import (
 // last.
 func ExactMembers(api API, raw []byte) error {
 	reads := membersReadFor(api)
-	obj, ok := jsonscan.ParseObject(raw)
+	// Room for a body's usual members, on the stack: the check costs a
+	// call no allocation unless a key needs unescaping.
+	var room [16]jsonscan.Member
+	obj, ok := jsonscan.ParseObjectInto(room[:0], raw)
 	if !ok {
 		return nil
 	}
 	for _, m := range obj {
-		key := string(m.Key)
-		if bytes.IndexByte(m.Key, '\\') >= 0 || !utf8.Valid(m.Key) {
-			key, _ = jsonscan.Unquote(append(append([]byte{'"'}, m.Key...), '"'))
-		}
-		if reads[key] {
+		if reads[string(m.Key)] {
 			continue
 		}
-		for known := range reads {
-			if strings.EqualFold(key, known) {
-				return &router.Error{Code: router.EInvalid, Param: key,
-					Message: fmt.Sprintf("unknown member %q (did you mean %q?)", key, known)}
+		key := m.Key
+		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
+			unquoted, _ := jsonscan.Unquote(append(append([]byte{'"'}, key...), '"'))
+			if reads[unquoted] {
+				continue
 			}
+			key = []byte(unquoted)
+		}
+		if known, ok := caseVariantOf(reads, key); ok {
+			return &router.Error{Code: router.EInvalid, Param: string(key),
+				Message: fmt.Sprintf("unknown member %q (did you mean %q?)", key, known)}
 		}
 	}
 	return nil
+}
+
+// caseVariantOf returns the member of reads that key names in another
+// case, if any.
+func caseVariantOf(reads map[string]bool, key []byte) (string, bool) {
+	for known := range reads {
+		if bytes.EqualFold(key, []byte(known)) {
+			return known, true
+		}
+	}
+	return "", false
 }
 
 // membersReadFor is what the translation of a call of api reads of its
