@@ -522,7 +522,7 @@ func topObject(raw []byte) (map[string]json.RawMessage, error) {
 			for _, m := range obj {
 				key := string(m.Key)
 				if bytes.IndexByte(m.Key, '\\') >= 0 || !utf8.Valid(m.Key) {
-					key, _ = jsonscan.Unquote(append(append([]byte{'"'}, m.Key...), '"'))
+					key, _ = jsonscan.UnquoteKey(m.Key)
 				}
 				top[key] = m.Value // the last of duplicates wins, as in encoding/json
 			}

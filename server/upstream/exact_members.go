@@ -35,7 +35,7 @@ func ExactMembers(api API, raw []byte) error {
 		}
 		key := m.Key
 		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
-			unquoted, _ := jsonscan.Unquote(append(append([]byte{'"'}, key...), '"'))
+			unquoted, _ := jsonscan.UnquoteKey(key)
 			if reads[unquoted] {
 				continue
 			}

@@ -107,7 +107,7 @@ func isTypeKey(key []byte) bool {
 	if bytes.IndexByte(key, '\\') < 0 {
 		return false
 	}
-	s, ok := jsonscan.Unquote(append(append([]byte{'"'}, key...), '"'))
+	s, ok := jsonscan.UnquoteKey(key)
 	return ok && strings.EqualFold(s, "type")
 }
 

@@ -203,7 +203,7 @@ func (o Object) Get(key string) []byte {
 			return o[i].Value
 		}
 		if !plainASCII(k) {
-			if s, ok := Unquote(append(append([]byte{'"'}, k...), '"')); ok && s == key {
+			if s, ok := UnquoteKey(k); ok && s == key {
 				return o[i].Value
 			}
 		}

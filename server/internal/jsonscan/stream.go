@@ -259,13 +259,13 @@ func (s *stream) isKey(key string) bool {
 	if string(k) == key {
 		return true
 	}
-	got, _ := Unquote(append(append([]byte{'"'}, k...), '"'))
+	got, _ := UnquoteKey(k)
 	return got == key
 }
 
 // kept is the text of the string kept.
 func (s *stream) kept() string {
-	got, _ := Unquote(append(append([]byte{'"'}, s.text...), '"'))
+	got, _ := UnquoteKey(s.text)
 	return got
 }
 

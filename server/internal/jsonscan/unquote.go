@@ -102,6 +102,12 @@ func Unquote(raw []byte) (s string, ok bool) {
 	return b.String(), true
 }
 
+// UnquoteKey decodes an object's key as it is written between its quotes
+// (a Member's Key), as Unquote decodes a literal.
+func UnquoteKey(key []byte) (s string, ok bool) {
+	return Unquote(append(append([]byte{'"'}, key...), '"'))
+}
+
 // hex4 reads the four hex digits of a \u escape.
 func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
