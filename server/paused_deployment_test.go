@@ -30,11 +30,10 @@ func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
 		status, _, b := requestAs(t, e, method, path, key, body, nil)
 		return status, string(b)
 	}
-	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
 	deployment := func(state string) string {
 		return `{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "` + state + `"}}`
 	}
-	status, body := send("PUT "+account+"/held?api-version=2025-10-01-preview", adminKey, deployment("Paused"))
+	status, body := send("PUT "+azureDeployments+"/held?api-version=2025-10-01-preview", adminKey, deployment("Paused"))
 	require.Equal(t, http.StatusCreated, status, body)
 	assert.Contains(t, body, `"deploymentState":"Paused"`)
 
@@ -75,7 +74,7 @@ func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, `"deploymentState":"Paused"`, "the management API still shows it")
 
-	status, body = send("PUT "+account+"/held?api-version=2025-10-01-preview", adminKey, deployment("running"))
+	status, body = send("PUT "+azureDeployments+"/held?api-version=2025-10-01-preview", adminKey, deployment("running"))
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, `"deploymentState":"Running"`)
 	status, body = send("/v1/chat/completions", e2eKey, chat)
@@ -97,31 +96,16 @@ func TestAPausedDeploymentTakesNoCallsUntilItRunsAgain(t *testing.T) {
 func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
 	const adminKey = "sk-admin-e2e"
 	e := managedE2E(t, adminKey)
-	send := func(method, path, key, body string) (int, string) {
-		status, _, b := requestAs(t, e, method, path, key, body, nil)
-		return status, string(b)
-	}
-	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
-	status, body := send(http.MethodPut, account+"/held", adminKey,
+	send := sender(t, e)
+	status, body := send(http.MethodPut, azureDeployments+"/held", adminKey,
 		`{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}}}`)
 	require.Equal(t, http.StatusCreated, status, body)
 	chat := `{"model": "held", "messages": [{"role": "user", "content": "hi"}]}`
 
-	status, body = send(http.MethodPost, account+"/Held/PAUSE?api-version=2026-01-15-preview", adminKey, "")
-	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, `"name":"held"`)
-	assert.Contains(t, body, `"deploymentState":"Paused"`)
-	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
-	require.Equal(t, http.StatusLocked, status, body)
-	assert.Equal(t, router.EDeploymentPaused, *errorOf(t, []byte(body)).Error.Code)
+	paused := pausedThenResumed(t, send, adminKey, chat, "/Held/PAUSE", "/held/resume")
+	assert.Contains(t, paused, `"name":"held"`)
 
-	status, body = send(http.MethodPost, account+"/held/resume?api-version=2026-01-15-preview", adminKey, "")
-	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, `"deploymentState":"Running"`)
-	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
-	assert.Equal(t, http.StatusOK, status, "resumed: %s", body)
-
-	status, body = send(http.MethodPost, account+"/gone/pause", adminKey, "")
+	status, body = send(http.MethodPost, azureDeployments+"/gone/pause", adminKey, "")
 	require.Equal(t, http.StatusNotFound, status, body)
 	assert.Equal(t, manage.CodeNotFound, *errorOf(t, []byte(body)).Error.Code)
 }
@@ -132,10 +116,7 @@ func TestAzuresPauseAndResumeActionsStopAndRestartCalls(t *testing.T) {
 func TestAPausedDeploymentsRefusalSaysHowToResumeIt(t *testing.T) {
 	const adminKey = "sk-admin-e2e"
 	e := managedE2E(t, adminKey)
-	send := func(method, path, key, body string) (int, string) {
-		status, _, b := requestAs(t, e, method, path, key, body, nil)
-		return status, string(b)
-	}
+	send := sender(t, e)
 	status, body := send(http.MethodPut, "/deployments/Held", adminKey,
 		`{"sku": {"name": "GlobalStandard", "capacity": 10}, "properties": {"model": {"format": "OpenAI", "name": "model-router", "version": "v1"}, "deploymentState": "Paused"}}`)
 	require.Equal(t, http.StatusCreated, status, body)
@@ -169,26 +150,44 @@ func TestThePauseActionStopsADeploymentStoredWithSettingsAPutNowRefuses(t *testi
 		c.Deployments = manage.NewSource(st, testCatalog())
 		c.Mount = func(g *gin.Engine) { mgmt.Register(g); mgmt.RegisterAzure(g) }
 	})
-	send := func(method, path, key, body string) (int, string) {
+	send := sender(t, e)
+	chat := `{"model": "legacy", "messages": [{"role": "user", "content": "hi"}]}`
+	status, body := send(http.MethodPut, azureDeployments+"/legacy", adminKey, stored)
+	require.Equal(t, http.StatusBadRequest, status, "a PUT of it as stored is refused: %s", body)
+
+	paused := pausedThenResumed(t, send, adminKey, chat, "/legacy/pause", "/legacy/resume")
+	assert.Contains(t, paused, `"sku":{"name":"Premium","capacity":30}`, "its other settings are kept as stored")
+}
+
+// azureDeployments is the deployments collection on Azure's ARM path.
+const azureDeployments = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
+
+// sender sends a request to e's gateway with a key, returning the status
+// and the body.
+func sender(t *testing.T, e *e2e) func(method, path, key, body string) (int, string) {
+	return func(method, path, key, body string) (int, string) {
 		status, _, b := requestAs(t, e, method, path, key, body, nil)
 		return status, string(b)
 	}
-	const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a/deployments"
-	chat := `{"model": "legacy", "messages": [{"role": "user", "content": "hi"}]}`
-	status, body := send(http.MethodPut, account+"/legacy", adminKey, stored)
-	require.Equal(t, http.StatusBadRequest, status, "a PUT of it as stored is refused: %s", body)
+}
 
-	status, body = send(http.MethodPost, account+"/legacy/pause?api-version=2026-01-15-preview", adminKey, "")
-	require.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, `"deploymentState":"Paused"`)
-	assert.Contains(t, body, `"sku":{"name":"Premium","capacity":30}`, "its other settings are kept as stored")
-	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+// pausedThenResumed POSTs the pause action at pause (under
+// azureDeployments), checks chat is then refused 423 deployment_paused,
+// POSTs the resume action at resume and checks chat is served again. It
+// returns the pause action's answer.
+func pausedThenResumed(t *testing.T, send func(method, path, key, body string) (int, string), adminKey, chat, pause, resume string) string {
+	t.Helper()
+	status, paused := send(http.MethodPost, azureDeployments+pause+"?api-version=2026-01-15-preview", adminKey, "")
+	require.Equal(t, http.StatusOK, status, paused)
+	assert.Contains(t, paused, `"deploymentState":"Paused"`)
+	status, body := send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
 	require.Equal(t, http.StatusLocked, status, body)
 	assert.Equal(t, router.EDeploymentPaused, *errorOf(t, []byte(body)).Error.Code)
 
-	status, body = send(http.MethodPost, account+"/legacy/resume?api-version=2026-01-15-preview", adminKey, "")
+	status, body = send(http.MethodPost, azureDeployments+resume+"?api-version=2026-01-15-preview", adminKey, "")
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, `"deploymentState":"Running"`)
 	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
 	assert.Equal(t, http.StatusOK, status, "resumed: %s", body)
+	return paused
 }
