@@ -19,17 +19,13 @@ var (
 )
 
 // slogLevel is --log-level as slog's level; validate has refused any other
-// word than logLevels'.
+// word than logLevels', each of which slog's own names read.
 func (o *serveOptions) slogLevel() slog.Level {
-	switch logWord(o.logLevel) {
-	case "debug":
-		return slog.LevelDebug
-	case "warn":
-		return slog.LevelWarn
-	case "error":
-		return slog.LevelError
+	var level slog.Level
+	if level.UnmarshalText([]byte(logWord(o.logLevel))) != nil {
+		return slog.LevelInfo
 	}
-	return slog.LevelInfo
+	return level
 }
 
 // newLogger is the logger everything serve logs goes through, on w in
