@@ -151,7 +151,14 @@ func (l *recordLog) all() []router.Record {
 // the response is flushed, so the client may see the answer first).
 func (l *recordLog) waitFor(t testing.TB, n int) []router.Record {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	return l.waitForWithin(t, n, 5*time.Second)
+}
+
+// waitForWithin is waitFor with a wait of its own, for a record that takes
+// longer to come.
+func (l *recordLog) waitForWithin(t testing.TB, n int, wait time.Duration) []router.Record {
+	t.Helper()
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		if recs := l.all(); len(recs) >= n {
 			return recs
