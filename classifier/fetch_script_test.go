@@ -78,6 +78,24 @@ func TestFetchScriptFetchesWhenTheVariableIsTheEmptyCache(t *testing.T) {
 	require.FileExists(t, called)
 }
 
+// The Makefile sets the variable to the cache path when the environment
+// does not, so once `make ort` has filled the cache every make run, test
+// and train passes it here: that is the cache in use, not a copy named on
+// purpose, and the script says nothing (it once told each `make run` to
+// "unset it to fetch" a library it already had).
+func TestFetchScriptIsSilentWhenTheVariableIsTheFilledCache(t *testing.T) {
+	path, called := fakeNpm(t)
+	cache := t.TempDir()
+	cached := filepath.Join(cache, "1.24.1", "libonnxruntime.so")
+	require.NoError(t, os.MkdirAll(filepath.Dir(cached), 0o755))
+	require.NoError(t, os.WriteFile(cached, []byte("a library"), 0o644))
+
+	out, err := runFetchScript(t, "PATH="+path, "ORT_CACHE="+cache, LibraryEnv+"="+cached)
+	require.NoError(t, err, "%s", out)
+	require.NoFileExists(t, called)
+	require.Empty(t, string(out))
+}
+
 // `make test` with a stale variable fails at `make ort`, before any test
 // runs, rather than failing every ONNX Runtime test one by one.
 func TestMakeTestFailsWhenTheVariableNamesNoFile(t *testing.T) {

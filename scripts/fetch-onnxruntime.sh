@@ -8,9 +8,11 @@ dest="${ORT_CACHE:-.cache/onnxruntime}"
 lib="$dest/$version/libonnxruntime.so"
 # ONNXRUNTIME_SHARED_LIBRARY_PATH wins over the cache when the library is
 # loaded, so a copy it names makes the fetch (npm, network) unnecessary:
-# make run/test/train then work where npm is missing or offline.
+# make run/test/train then work where npm is missing or offline. The
+# cache path itself is what the Makefile sets when the environment does
+# not: that is the cache in use, below, not a copy to say is used instead.
 override="${ONNXRUNTIME_SHARED_LIBRARY_PATH:-}"
-if [ -n "$override" ] && [ -f "$override" ]; then
+if [ -n "$override" ] && [ -f "$override" ] && [ "$(realpath -m -- "$override")" != "$(realpath -m -- "$lib")" ]; then
   echo "fetch-onnxruntime: using ONNXRUNTIME_SHARED_LIBRARY_PATH=$override; not fetching into $dest (unset it to fetch)" >&2
   exit 0
 fi
