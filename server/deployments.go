@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,8 +160,8 @@ func (s *Server) pausedServing(ctx context.Context, name string) (router.Deploym
 		}
 	}
 	return router.Deployment{Name: listing[0]}, router.Errorf(router.EDeploymentPaused,
-		"model %q is listed here only by paused %s, and a paused deployment takes no calls until an admin resumes it (POST .../deployments/%s/resume); until then, name a model GET /v1/models lists",
-		name, which, url.PathEscape(listing[0]))
+		"model %q is listed here only by paused %s, and a paused deployment takes no calls until an admin resumes it (POST %s); until then, name a model GET /v1/models lists",
+		name, which, pd.ResumePath(listing[0]))
 }
 
 // deploymentServing finds the deployment a call naming a model (a

@@ -124,15 +124,23 @@ func TestAPausedDeploymentsRefusalSaysHowToResumeIt(t *testing.T) {
 
 	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
 	require.Equal(t, http.StatusLocked, status, body)
-	msg := errorOf(t, []byte(body)).Error.Message
+	resumeAsTold(t, send, adminKey, errorOf(t, []byte(body)).Error.Message)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "resumed as the refusal said: %s", body)
+}
+
+// resumeAsTold sends the request a paused deployment's refusal message
+// names ("... POST PATH ..."), as it is, with the admin key, and checks
+// that it resumed the deployment.
+func resumeAsTold(t *testing.T, send func(method, path, key, body string) (int, string), adminKey, msg string) {
+	t.Helper()
 	_, told, ok := strings.Cut(msg, "POST ")
 	require.True(t, ok, "the refusal names a request that resumes it: %s", msg)
 	path, _, _ := strings.Cut(told, " ")
-	status, body = send(http.MethodPost, path, adminKey, "")
+	path = strings.TrimRight(path, ");") // as a parenthesis in the message closes it
+	status, body := send(http.MethodPost, path, adminKey, "")
 	require.Equal(t, http.StatusOK, status, "POST %s: %s", path, body)
 	assert.Contains(t, body, `"deploymentState":"Running"`)
-	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
-	assert.Equal(t, http.StatusOK, status, "resumed as the refusal said: %s", body)
 }
 
 // The pause action is the emergency stop for a deployment's spend, so it

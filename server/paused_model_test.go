@@ -28,7 +28,7 @@ func TestAModelOnlyPausedDeploymentsListSaysSo(t *testing.T) {
 	got := errorOf(t, body)
 	require.NotNil(t, got.Error.Code)
 	assert.Equal(t, router.EDeploymentPaused, *got.Error.Code)
-	for _, says := range []string{`model "mini"`, `only by paused deployments "model-router", "Held"`, "POST .../deployments/model-router/resume"} {
+	for _, says := range []string{`model "mini"`, `only by paused deployments "model-router", "Held"`, "POST " + manage.AzureActionPath("model-router", "resume") + ")"} {
 		assert.Contains(t, got.Error.Message, says)
 	}
 	rec := e.log.waitFor(t, 1)[0]
@@ -42,6 +42,26 @@ func TestAModelOnlyPausedDeploymentsListSaysSo(t *testing.T) {
 	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions",
 		`{"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}`)
 	assert.Equal(t, http.StatusNotFound, status, string(body))
+}
+
+// The 423 of a model only paused deployments list names a request that
+// whoever reads it in their client can send as it is, with the admin key,
+// to resume the deployment it would go through: the full path, not an
+// abbreviation of it. The call is then served.
+func TestAModelOnlyPausedDeploymentsListSaysHowToResumeOne(t *testing.T) {
+	const adminKey = "sk-admin-e2e"
+	e := managedE2E(t, adminKey)
+	send := sender(t, e)
+	for _, name := range []string{"model-router", "Held"} {
+		status, body := send(http.MethodPut, "/deployments/"+name, adminKey, pausedRouter)
+		require.Equal(t, http.StatusCreated, status, body)
+	}
+	chat := `{"model": "mini", "messages": [{"role": "user", "content": "hi"}]}`
+	status, body := send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	require.Equal(t, http.StatusLocked, status, body)
+	resumeAsTold(t, send, adminKey, errorOf(t, []byte(body)).Error.Message)
+	status, body = send(http.MethodPost, "/v1/chat/completions", e2eKey, chat)
+	assert.Equal(t, http.StatusOK, status, "resumed as the refusal said: %s", body)
 }
 
 // A model named by its catalog name, which a running deployment lists, is

@@ -44,6 +44,10 @@ type Deployments interface {
 // that the model does not exist.
 type PausedDeployments interface {
 	Paused(ctx context.Context) ([]router.Deployment, error)
+	// ResumePath is the path an admin POSTs to resume paused deployment
+	// name, which the refusal names in full: whoever reads it sends it
+	// as it is.
+	ResumePath(name string) string
 }
 
 // Observer sees every record after its response is done (metrics).

@@ -272,6 +272,10 @@ func (s *Source) List(ctx context.Context) ([]router.Deployment, error) {
 	return out, nil
 }
 
+// ResumePath is Azure's resume action on deployment name, which a call's
+// refusal for its being paused names.
+func (s *Source) ResumePath(name string) string { return AzureActionPath(name, "resume") }
+
 // Paused returns the paused router deployments, in name order, each as it
 // would serve were it running, so that a call naming a model only they
 // list is told that they are paused rather than that the model does not
@@ -334,7 +338,7 @@ func (s *Source) toDeployment(ctx context.Context, name string, r Resource, depl
 		// deployment).
 		return router.Deployment{Name: name}, router.Errorf(router.EDeploymentPaused,
 			"deployment %q is paused and takes no calls until an admin resumes it: POST %s",
-			name, AzureActionPath(name, "resume"))
+			name, s.ResumePath(name))
 	}
 	p := r.Properties
 	d := router.Deployment{Name: name, RouterVersion: p.Model.Version, Mode: router.ModeBalanced, SKUName: skuName(r), Capacity: DefaultCapacity}
