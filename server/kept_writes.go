@@ -17,7 +17,12 @@ type keptWrites struct {
 	// write is over, written or given up on.
 	pending map[string]chan struct{}
 	closed  bool // shutting down: writes are no longer put off (FinishKeeping)
-	waiting int  // lookups waiting for a write, for tests
+	// waiting counts the lookups in wait, for tests only (lookupsWaiting).
+	// It stays: nothing outside wait sees a lookup there (the store is
+	// read only after the write is over), and a signal from earlier, the
+	// request reaching the handler, would let a test release the lock
+	// before its lookups wait and pass without the wait it checks.
+	waiting int
 	// turn is held by the one write under way (writeTurn). SQLite writes
 	// one at a time anyway, and while another process holds the lock
 	// each write waiting in its busy timeout holds one of the store's
