@@ -94,9 +94,11 @@ func (p Provider) String() string {
 	return fmt.Sprintf("%s (%s, %s, %s%s)", p.Name, p.Kind, RedactURL(p.BaseURL), key, how)
 }
 
-// RedactURL is raw with the password of its userinfo shown as "xxxxx"
-// (url.URL.Redacted). A URL that does not parse but has an "@" in it,
-// which may be userinfo, is not shown at all.
+// RedactURL is raw with the secret of its userinfo (userSecret) shown as
+// "xxxxx": its password (url.URL.Redacted), or, with no password, the
+// whole userinfo, as a proxy that takes a token as the user
+// (https://sk-TOKEN@proxy/v1) has it. A URL that does not parse but has
+// an "@" in it, which may be userinfo, is not shown at all.
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -105,7 +107,20 @@ func RedactURL(raw string) string {
 		}
 		return raw
 	}
+	if u.User != nil && !userIsAName(u.User) {
+		u.User = url.User("xxxxx")
+	}
 	return u.Redacted()
+}
+
+// userIsAName reports whether the user of u's userinfo is a name beside
+// a password, not a secret: with no password, or an empty one, the user
+// is the whole credential Go's client sends as basic auth ("sk-TOKEN:"),
+// which some proxies take a token as. A name beside a password is shown,
+// as url.URL.Redacted shows it: it says which account the gateway uses.
+func userIsAName(u *url.Userinfo) bool {
+	password, _ := u.Password()
+	return password != ""
 }
 
 // GoString keeps %#v from printing the key.

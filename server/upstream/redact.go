@@ -79,17 +79,21 @@ func keyChar(c byte) bool {
 }
 
 // secrets are what p sends that only its server may see: its key and, for a
-// base URL with a password (https://user:pass@host), the password and the
-// basic auth credential Go's client sends from it, which a server echoing
-// its Authorization header shows.
+// base URL with userinfo, its secret (the password of https://user:pass@host,
+// the user of https://sk-TOKEN@host: userIsAName) and the basic auth
+// credential Go's client sends from it, which a server echoing its
+// Authorization header shows.
 func (p Provider) secrets() []string {
 	out := []string{p.APIKey}
 	u, err := url.Parse(p.BaseURL)
 	if err != nil || u.User == nil {
 		return out
 	}
-	if password, ok := u.User.Password(); ok {
-		out = append(out, password, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+password)))
+	user := u.User.Username()
+	password, _ := u.User.Password()
+	secret := password
+	if !userIsAName(u.User) {
+		secret = user
 	}
-	return out
+	return append(out, secret, base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
 }
