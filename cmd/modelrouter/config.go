@@ -57,6 +57,7 @@ type serveFile struct {
 	TrustedProxies       *string                 `json:"trusted_proxies"`
 	LogFormat            *string                 `json:"log_format"`
 	LogLevel             *string                 `json:"log_level"`
+	MaxConnections       *int                    `json:"max_connections"`
 	Providers            map[string]fileProvider `json:"providers"`
 
 	// failed names the fields (dotted, as in messages) the file holds a
@@ -187,6 +188,9 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	dur("unhealthy-for", &o.unhealthyFor, f.UnhealthyFor)
 	if f.UnhealthyAfter != nil && !set["unhealthy-after"] {
 		o.unhealthyAfter = *f.UnhealthyAfter
+	}
+	if f.MaxConnections != nil && !set["max-connections"] {
+		o.maxConns = *f.MaxConnections
 	}
 	dur("grace", &o.grace, f.Grace)
 	dur("body-timeout", &o.bodyTimeout, f.BodyTimeout)
@@ -333,6 +337,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.unhealthyAfter < 0 {
 		bad("unhealthy_after %d: must not be negative (0 turns it off)", o.unhealthyAfter)
+	}
+	if o.maxConns < 0 {
+		bad("max_connections %d: must not be negative (0 is no cap)", o.maxConns)
 	}
 	if o.unhealthyAfter > 0 && o.unhealthyFor <= 0 {
 		bad("unhealthy_for %s: must be positive", o.unhealthyFor)

@@ -99,6 +99,9 @@ type serveOptions struct {
 	// text or json, debug, info, warn or error.
 	logFormat string
 	logLevel  string
+	// maxConns caps the open client connections; past it a new one is
+	// answered 503 (capConnections); 0 is no cap.
+	maxConns int
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
 	// "" for none; adminKey, promptHashKey, metricsKey and fileProviders
@@ -184,6 +187,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "comma-separated IP addresses or CIDR blocks of reverse proxies, e.g. 10.0.0.5,10.1.0.0/16; a call from one is counted by the wrong-admin-key limit against the right-most X-Forwarded-For address that is not one of them, so one client behind the proxy cannot lock the others out of the management API and the reports. Nothing else reads the header; by default no proxy is trusted")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log line format on stderr: text (key=value) or json (one JSON object a line, for a log shipper)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log lines written: debug (adds a line per routing decision), info, warn or error")
+	fs.IntVar(&o.maxConns, "max-connections", 0, "most client connections open at once; a new one past it is answered 503 too_many_connections with Retry-After and closed; 0 is no cap")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -420,7 +424,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln := newStoppableListener(bound)
+	ln := newStoppableListener(capConnections(bound, o.maxConns, log))
 	if o.pprof != "" {
 		// Before anything says or starts serving: a --pprof address in
 		// use fails the start whole, the gateway's port released.

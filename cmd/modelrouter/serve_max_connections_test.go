@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/server/upstream/upstreamtest"
+)
+
+// heldConn is a client connection that carried one call and is kept
+// alive, holding its place under --max-connections.
+type heldConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+// dialAndCall opens a connection to addr and sends GET /healthz on it,
+// returning the answer (its body read) and the connection, kept open.
+func dialAndCall(t *testing.T, addr string) (*http.Response, string, *heldConn) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	_, err = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	require.NoError(t, err)
+	hc := &heldConn{Conn: c, r: bufio.NewReader(c)}
+	resp, err := http.ReadResponse(hc.r, nil)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(body), hc
+}
+
+// --max-connections 2: two clients hold their kept-alive connections; a
+// third connection is answered at once 503 too_many_connections, with
+// Retry-After, and closed (not left waiting in the kernel's backlog with
+// no word); once one of the two closes, a new connection is served; and
+// the shutdown, connections at the cap included, ends.
+func TestMaxConnectionsAnswersAConnectionPastTheCap503AndServesOnceOneCloses(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	base, stop, done := startServe(t, fake, db, func(o *serveOptions) { o.maxConns = 2 })
+	addr := strings.TrimPrefix(base, "http://")
+
+	resp, _, first := dialAndCall(t, addr)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, _, _ = dialAndCall(t, addr)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	resp, body, third := dialAndCall(t, addr)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, body)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	assert.True(t, resp.Close, "the refusal says Connection: close")
+	var e struct {
+		Error struct{ Code, Type, Message string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+	assert.Equal(t, "too_many_connections", e.Error.Code)
+	assert.Equal(t, "service_unavailable_error", e.Error.Type)
+	assert.Contains(t, e.Error.Message, "--max-connections 2")
+	_, err := third.r.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "the refused connection is closed")
+
+	// One of the two closes: its place is given back (once the gateway
+	// has seen it close, which a client retrying after Retry-After meets).
+	first.Close()
+	require.Eventually(t, func() bool {
+		resp, _, c := dialAndCall(t, addr)
+		if resp.StatusCode != http.StatusOK {
+			c.Close()
+			return false
+		}
+		return true // kept open: at the cap again
+	}, 10*time.Second, 10*time.Millisecond, "a new connection is served once one of the two closed")
+
+	// At the cap again (the second held, and the new one), the shutdown ends.
+	resp, _, _ = dialAndCall(t, addr)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	stop()
+	requireServeStopped(t, done, 30*time.Second)
+}
+
+// A negative --max-connections is refused at start; 0 is no cap.
+func TestServeRefusesANegativeMaxConnections(t *testing.T) {
+	_, err := parseServeArgs([]string{"--max-connections", "-1"}, nil, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "max_connections -1: must not be negative")
+	path := writeConfig(t, `{"max_connections": 3}`)
+	o, err := parseServeArgs([]string{"--config", path}, nil, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 3, o.maxConns, "the config file's max_connections is read")
+}
