@@ -116,7 +116,7 @@ func runAddProfile(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		for i, p := range profiles {
 			if slices.Contains(card.Profiles, p) {
-				return fmt.Errorf("add-profile: --model %s: the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", modelNames[i], p)
+				return fmt.Errorf("add-profile: --model %s: %w", modelNames[i], newprofile.ExistingProfileError(card, p))
 			}
 		}
 	}

@@ -50,3 +50,48 @@ func mustRead(t *testing.T, path string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// README "Adding one model without retraining": more ratings of a model
+// whose profile add-profile added are not added on top of it (refused), and
+// the refusal says how to refit it without a retrain: add it again to the
+// model it was added to, here the embedded one. Following that advice
+// works, and the served folder then holds the profile fitted on the new
+// ratings alone.
+func TestAddProfileSaysHowToRefitAProfileItAdded(t *testing.T) {
+	dir := servedCopy(t)
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini,
+		"--router-model", dir, "--out", dir}, &stdout, &stderr), stderr.String())
+
+	more := writeRatedAnswers(t, 160)
+	err := run(context.Background(), []string{"add-profile", "--data", more, "--model", gpt5mini,
+		"--router-model", dir, "--out", dir}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, `already has a profile "`+gpt5mini+`"`)
+	assert.ErrorContains(t, err, "leave out --router-model")
+	assert.ErrorContains(t, err, "--model "+gpt5mini)
+	assert.NotContains(t, err.Error(), "retrain", "a profile add-profile added is refitted by add-profile, not by a retrain")
+
+	require.NoError(t, run(context.Background(), []string{"add-profile", "--data", more, "--model", gpt5mini, "--out", dir},
+		&stdout, &stderr), stderr.String())
+	card, err := models.ParseCard(mustRead(t, filepath.Join(dir, models.RouterJSONFile)))
+	require.NoError(t, err)
+	require.Len(t, card.AddedProfiles, 1)
+	assert.Equal(t, 160, card.AddedProfiles[0].Labels)
+}
+
+// A profile the router model was trained with is changed by a retrain;
+// the refusal still says so.
+func TestAddProfileSaysATrainedProfileIsChangedByRetraining(t *testing.T) {
+	files, err := models.Artifacts()
+	if err != nil {
+		t.Skip(err)
+	}
+	card, err := models.ParseCard(files.RouterJSON)
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"add-profile", "--data", writeRatedAnswers(t, 60), "--model", card.Profiles[0],
+		"--out", filepath.Join(t.TempDir(), "out")}, &stdout, &stderr)
+	assert.ErrorContains(t, err, "retrain with `train --data`")
+	assert.NotContains(t, err.Error(), "leave out --router-model")
+}

@@ -113,7 +113,7 @@ func Add(opt Options) (*Result, error) {
 		profile = models.ProfileName(opt.Model)
 	}
 	if slices.Contains(card.Profiles, profile) {
-		return nil, fmt.Errorf("the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
+		return nil, ExistingProfileError(card, profile)
 	}
 	own, anchors, names, err := readLabels(opt.Data, opt.Model, card.Profiles)
 	if err != nil {

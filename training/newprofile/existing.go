@@ -1,0 +1,54 @@
+package newprofile
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/modelrouter/modelrouter/models"
+)
+
+// ExistingProfileError refuses a profile the router model has already,
+// saying how to change it. add-profile adds columns, it does not refit one,
+// so a user with more ratings of a model it added was told to retrain,
+// though the cheap way is to add the profile again to the model it was
+// added to: this says which model that is and with which --model flags.
+func ExistingProfileError(card models.Card, profile string) error {
+	i := slices.IndexFunc(card.AddedProfiles, func(a models.AddedProfile) bool { return a.Profile == profile })
+	if i < 0 {
+		return fmt.Errorf("the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
+	}
+	// The profiles added after it were anchored on it: they are added again too.
+	again := card.AddedProfiles[i:]
+	named := slices.ContainsFunc(again, func(a models.AddedProfile) bool { return a.Profile != models.ProfileName(a.Model) })
+	var flags []string
+	for _, a := range again {
+		flags = append(flags, "--model "+a.Model)
+	}
+	if named {
+		for _, a := range again {
+			flags = append(flags, "--profile "+a.Profile)
+		}
+	}
+	base := card.AddedProfiles[i].BaseContentHash
+	where := fmt.Sprintf("the one with content hash %s (name a copy of it with --router-model)", base)
+	if base == embeddedContentHash() {
+		where = "the embedded one (leave out --router-model)"
+	}
+	return fmt.Errorf("the router model already has a profile %q, which add-profile added: to refit it on newer labels, add it again to the router model it was added to, %s, with %s (--out may be the folder it is served from)",
+		profile, where, strings.Join(flags, " "))
+}
+
+// embeddedContentHash is the content hash of the router model built into
+// the binary, "" when it has none.
+func embeddedContentHash() string {
+	files, err := models.Artifacts()
+	if err != nil {
+		return ""
+	}
+	card, err := models.ParseCard(files.RouterJSON)
+	if err != nil {
+		return ""
+	}
+	return card.ContentHash
+}
