@@ -14,7 +14,8 @@ import (
 
 // The reasons most losing candidates get read as fmt.Sprintf wrote them,
 // in each mode: below the band threshold, within the band but dearer, and
-// below the best quality.
+// below the best quality; d's 0.8999 against a's 0.9 with a fourth decimal
+// (TestALossByLessThanTheShownDecimalsReadsAsALoss).
 func TestLostReasonsReadAsBefore(t *testing.T) {
 	models := []router.Model{logicModel("a", 1, 10), logicModel("b", 2, 5), logicModel("c", 0.5, 1), logicModel("d", 3, 30)}
 	pred := router.Prediction{
@@ -36,11 +37,11 @@ func TestLostReasonsReadAsBefore(t *testing.T) {
 			var kind, want string
 			switch {
 			case strings.HasPrefix(c.Reason, "lost: predicted quality ") && strings.Contains(c.Reason, "band threshold"):
-				kind, want = "below the band", fmt.Sprintf("lost: predicted quality %.3f below the band threshold %.3f", c.Quality, d.Threshold)
+				kind, want = "below the band", fmt.Sprintf("lost: predicted quality %.*f below the band threshold %.*f", apart(c.Quality, d.Threshold, 3), c.Quality, apart(c.Quality, d.Threshold, 3), d.Threshold)
 			case strings.HasPrefix(c.Reason, "lost: within the band but"):
-				kind, want = "dearer in the band", fmt.Sprintf("lost: within the band but expected cost $%.6f above $%.6f", c.ExpectedCost, win.ExpectedCost)
+				kind, want = "dearer in the band", fmt.Sprintf("lost: within the band but expected cost $%.*f above $%.*f", apart(c.ExpectedCost, win.ExpectedCost, 6), c.ExpectedCost, apart(c.ExpectedCost, win.ExpectedCost, 6), win.ExpectedCost)
 			case strings.HasPrefix(c.Reason, "lost: predicted quality "):
-				kind, want = "below the best", fmt.Sprintf("lost: predicted quality %.3f below %.3f", c.Quality, win.Quality)
+				kind, want = "below the best", fmt.Sprintf("lost: predicted quality %.*f below %.*f", apart(c.Quality, win.Quality, 3), c.Quality, apart(c.Quality, win.Quality, 3), win.Quality)
 			default:
 				continue
 			}
@@ -49,4 +50,14 @@ func TestLostReasonsReadAsBefore(t *testing.T) {
 		}
 	}
 	assert.Len(t, seen, 3, "each of the three reasons came up: %v", seen)
+}
+
+// apart is the fewest decimals, at least min, at which fmt writes x and y
+// apart.
+func apart(x, y float64, min int) int {
+	p := min
+	for x != y && p < 17 && fmt.Sprintf("%.*f", p, x) == fmt.Sprintf("%.*f", p, y) {
+		p++
+	}
+	return p
 }

@@ -1,7 +1,9 @@
 package router
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 )
@@ -143,19 +145,40 @@ func explain(d *Decision, order []scored, mode Mode, band float64) {
 			// models are listed in does.
 			c.Reason = "lost: same predicted quality and expected cost as the chosen model, listed before it"
 		case mode == ModeQuality && s.quality == win.quality:
-			c.Reason = fmt.Sprintf("lost: same predicted quality %.3f, expected cost $%.6f above $%.6f", s.quality, s.cost, win.cost)
+			p := decimals(s.cost, win.cost, 6)
+			c.Reason = fmt.Sprintf("lost: same predicted quality %.3f, expected cost $%.*f above $%.*f", s.quality, p, s.cost, p, win.cost)
 		case mode == ModeQuality:
-			c.Reason = twoNumbers("lost: predicted quality ", s.quality, " below ", win.quality, 3)
+			c.Reason = twoNumbers("lost: predicted quality ", s.quality, " below ", win.quality, decimals(s.quality, win.quality, 3))
 		case s.quality >= d.Threshold && s.cost == win.cost:
 			// A cost tie in the band goes to the higher quality.
-			c.Reason = fmt.Sprintf("lost: within the band at the same expected cost $%.6f, predicted quality %.3f below %.3f",
-				s.cost, s.quality, win.quality)
+			p := decimals(s.quality, win.quality, 3)
+			c.Reason = fmt.Sprintf("lost: within the band at the same expected cost $%.6f, predicted quality %.*f below %.*f",
+				s.cost, p, s.quality, p, win.quality)
 		case s.quality >= d.Threshold:
-			c.Reason = twoNumbers("lost: within the band but expected cost $", s.cost, " above $", win.cost, 6)
+			c.Reason = twoNumbers("lost: within the band but expected cost $", s.cost, " above $", win.cost, decimals(s.cost, win.cost, 6))
 		default:
-			c.Reason = twoNumbers("lost: predicted quality ", s.quality, " below the band threshold ", d.Threshold, 3)
+			c.Reason = twoNumbers("lost: predicted quality ", s.quality, " below the band threshold ", d.Threshold, decimals(s.quality, d.Threshold, 3))
 		}
 	}
+}
+
+// decimals is the fewest decimals, at least min, at which x and y are
+// written apart where they differ: a candidate that lost by less than the
+// last of min decimals read "predicted quality 0.970 below the band
+// threshold 0.970", as if it had not lost.
+func decimals(x, y float64, min int) int {
+	// Two units of the last decimal apart (most losers) they are written
+	// apart; only closer ones are formatted.
+	if x == y || math.IsNaN(x) || math.IsNaN(y) || math.Abs(x-y) >= 2*math.Pow10(-min) {
+		return min
+	}
+	var a, b [64]byte // on the stack: the reasons are written on every call
+	for p := min; p < 17; p++ {
+		if !bytes.Equal(strconv.AppendFloat(a[:0], x, 'f', p, 64), strconv.AppendFloat(b[:0], y, 'f', p, 64)) {
+			return p
+		}
+	}
+	return 17
 }
 
 // twoNumbers is a, x, b and y with x and y written with prec decimals, as
