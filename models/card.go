@@ -100,7 +100,9 @@ type TrainingData struct {
 	Name    string `json:"name"`
 	Licence string `json:"licence"`
 	Items   int    `json:"items"`
-	Labels  int    `json:"labels"`
+	// Labels counts quality and length labels apart: a rated answer with
+	// its length is two (export-feedback's "480 labels" read 960 here).
+	Labels int `json:"labels"`
 }
 
 // ParseCard reads router.json.
