@@ -34,15 +34,46 @@ func EstimateTokens(text string) int {
 	if text == "" {
 		return 0
 	}
-	f := countFeatures(text)
-	est := tokIntercept + tokPerWord*f.words + tokPerLetter*f.letters + tokPerDigitRun3*f.digitGroups +
-		tokPerPunct*f.punct + tokPerNonASCII*f.nonASCII
-	return max(1, int(math.Round(est)))
+	return countFeatures(text).estimate()
+}
+
+// EstimateJoinedTokens is EstimateTokens(strings.Join(texts, "\n")), the
+// same number, counted without making the joined copy (for a large request
+// that copy is about the size of its body). The features add up across the
+// texts: the "\n" between two is a space, so it ends a word and a digit run
+// just as the end of a text does, and counts as none of the features. The
+// intercept and the rounding are applied once, to the sum, as they were to
+// the joined text.
+func EstimateJoinedTokens(texts []string) int {
+	if len(texts) == 0 || len(texts) == 1 && texts[0] == "" {
+		return 0 // the joined text is empty; two empty texts join to "\n"
+	}
+	var f tokenFeatures
+	for _, t := range texts {
+		f.add(countFeatures(t))
+	}
+	return f.estimate()
 }
 
 // tokenFeatures are the counts EstimateTokens is linear in.
 type tokenFeatures struct {
 	words, letters, digitGroups, punct, nonASCII float64
+}
+
+// add sums whole counts, so the sum is exact (float64 holds every integer
+// up to 2^53) and the estimate the joined text's.
+func (f *tokenFeatures) add(g tokenFeatures) {
+	f.words += g.words
+	f.letters += g.letters
+	f.digitGroups += g.digitGroups
+	f.punct += g.punct
+	f.nonASCII += g.nonASCII
+}
+
+func (f tokenFeatures) estimate() int {
+	est := tokIntercept + tokPerWord*f.words + tokPerLetter*f.letters + tokPerDigitRun3*f.digitGroups +
+		tokPerPunct*f.punct + tokPerNonASCII*f.nonASCII
+	return max(1, int(math.Round(est)))
 }
 
 func countFeatures(text string) tokenFeatures {
