@@ -25,7 +25,7 @@ import (
 // longer (here), that text's tokens.
 func TestOpenAIClientsAnsweredByClaudeWithoutUsageGetTheLoggedEstimate(t *testing.T) {
 	reply := strings.Repeat("The quick brown fox jumps over the lazy dog again. ", 100)
-	text := EstimateTokensByChars(reply)
+	text := EstimateTokensByChars([]string{reply})
 	const question = "Write a long story about a fox."
 	chat := openai.ChatCompletionNewParams{
 		Model:         "model-router",

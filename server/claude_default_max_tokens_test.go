@@ -21,7 +21,7 @@ import (
 func TestAPromptWithoutRoomForClaudesDefaultOutputGoesToAnotherModel(t *testing.T) {
 	e := newE2E(t, func(c *Config) {
 		// The test catalog's windows are 128,000 tokens.
-		c.EstimateTokens = func(string) int { return 125_000 }
+		c.EstimateTokens = func([]string) int { return 125_000 }
 	})
 	for _, call := range []struct{ path, body string }{
 		{"/v1/chat/completions", `{"model":"model-router",` + claudeFirst + `,"messages":[{"role":"user","content":"Summarise the attached report."}]}`},
@@ -37,7 +37,7 @@ func TestAPromptWithoutRoomForClaudesDefaultOutputGoesToAnotherModel(t *testing.
 
 // A client's own small limit is what Claude gets, and it fits.
 func TestAPromptWithRoomForTheClientsOwnLimitStillReachesClaude(t *testing.T) {
-	e := newE2E(t, func(c *Config) { c.EstimateTokens = func(string) int { return 125_000 } })
+	e := newE2E(t, func(c *Config) { c.EstimateTokens = func([]string) int { return 125_000 } })
 	st, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router",`+claudeFirst+`,"max_tokens":1000,
 		"messages":[{"role":"user","content":"Summarise the attached report."}]}`)
 	require.Equal(t, http.StatusOK, st, "%s", body)

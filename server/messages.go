@@ -63,5 +63,5 @@ func (s *Server) countTokens(c *gin.Context) {
 // inputTokens estimates the tokens the upstream model reads: the text, each
 // image and each PDF page.
 func (s *Server) inputTokens(req *openai.Request) int {
-	return s.cfg.EstimateTokens(req.InputText()) + req.Images*s.cfg.ImageTokens + req.FilePages*s.cfg.PageTokens
+	return s.cfg.EstimateTokens(req.InputTexts()) + req.Images*s.cfg.ImageTokens + req.FilePages*s.cfg.PageTokens
 }

@@ -306,9 +306,9 @@ func TestE2EMessagesCountTokens(t *testing.T) {
 		return res.InputTokens
 	}
 	long := strings.Repeat("Tell me about the history of routers. ", 40)
-	assert.EqualValues(t, EstimateTokensByChars("Be brief.\nhi"), count("Be brief.", "hi"),
+	assert.EqualValues(t, EstimateTokensByChars([]string{"Be brief.\nhi"}), count("Be brief.", "hi"),
 		"the gateway's own estimate over the system prompt and the messages")
-	assert.EqualValues(t, EstimateTokensByChars(long), count("", long))
+	assert.EqualValues(t, EstimateTokensByChars([]string{long}), count("", long))
 	assert.Empty(t, e.openai.Requests(), "counting forwards nothing")
 	assert.Empty(t, e.log.all(), "and logs no decision")
 

@@ -209,13 +209,14 @@ type Config struct {
 	// AgentToolsOpenAIOnly limits requests with built-in agent tools
 	// (web search, file search, ...) to OpenAI models.
 	AgentToolsOpenAIOnly bool
-	// EstimateTokens counts the tokens of the text a request's model reads
-	// (serve uses models.EstimateTokens); default [EstimateTokensByChars].
+	// EstimateTokens counts the tokens of the texts a request's model reads,
+	// as those of the texts joined by newlines, without joining them (serve
+	// uses models.EstimateJoinedTokens); default [EstimateTokensByChars].
 	// ImageTokens are added per image (default 765, a high-detail 512x512
 	// tile set); PageTokens per estimated page of a PDF (default 2,000, a
 	// round figure below published counts for a page of text on Claude,
 	// which bills its text and an image of the page).
-	EstimateTokens func(text string) int
+	EstimateTokens func(texts []string) int
 	ImageTokens    int
 	PageTokens     int
 	// Mount adds routes (metrics, playground, management API). Use

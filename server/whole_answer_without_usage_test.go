@@ -42,7 +42,7 @@ func TestMessagesAnswerWithoutProviderUsageHasTheLoggedEstimate(t *testing.T) {
 // answer streamed. A Messages client gets the same count.
 func TestAnswerWithoutProviderUsageIsLoggedAtLeastItsText(t *testing.T) {
 	reply := strings.Repeat("The quick brown fox jumps over the lazy dog again. ", 400)
-	text := EstimateTokensByChars(reply)
+	text := EstimateTokensByChars([]string{reply})
 	for _, path := range []string{"/v1/chat/completions", "/v1/messages"} {
 		t.Run(path, func(t *testing.T) {
 			e := newE2E(t)

@@ -390,7 +390,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		KeepPromptText:       o.keepPrompts,
 		PromptHashKey:        []byte(promptHashKey),
 		AgentToolsOpenAIOnly: o.agentOpenAI,
-		EstimateTokens:       models.EstimateTokens,
+		EstimateTokens:       models.EstimateJoinedTokens,
 		Logger:               log,
 		Mount: func(e *gin.Engine) {
 			e.GET(metrics.Path, gin.WrapH(met.HandlerWithKey(metrics.KeyConfig{Key: metricsKey, AuthLimit: authLimit, RefusedLog: refused})))

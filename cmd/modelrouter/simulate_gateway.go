@@ -60,7 +60,7 @@ func newGatewayDecider(rt *router.Router, dep router.Deployment, providers upstr
 		Truncates:      providers.Truncates,
 		ReadsThinking:  providers.ReadsThinking,
 		Deployments:    server.StaticDeployments{dep},
-		EstimateTokens: models.EstimateTokens, // as serve counts them
+		EstimateTokens: models.EstimateJoinedTokens, // as serve counts them
 		Logger:         slog.New(slog.DiscardHandler),
 	})
 	return gatewayDecider{handler: gw.Handler()}

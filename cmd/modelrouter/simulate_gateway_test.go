@@ -51,7 +51,7 @@ func TestSimulateDecidesAFileRequestAsTheGatewayDoes(t *testing.T) {
 	rt, err := router.New(router.Config{Catalog: catalog, Predictor: pred})
 	require.NoError(t, err)
 	gw := httptest.NewServer(server.New(server.Config{Router: rt, Supports: providers.Supports, DefaultOutput: providers.DefaultOutput,
-		Drops: providers.Drops, DerivedEffort: providers.DerivedEffort, EstimateTokens: models.EstimateTokens}).Handler())
+		Drops: providers.Drops, DerivedEffort: providers.DerivedEffort, EstimateTokens: models.EstimateJoinedTokens}).Handler())
 	t.Cleanup(gw.Close)
 	body := strings.Replace(line, `{"messages"`, `{"model":"model-router","messages"`, 1)
 	resp, err := http.Post(gw.URL+"/v1/route", "application/json", bytes.NewReader([]byte(body)))

@@ -44,7 +44,7 @@ func TestParseMessages(t *testing.T) {
 			check: func(t *testing.T, r Request) {
 				assert.Equal(t, "user: Write a sort in Go.\n\nassistant: sort.Ints(x)\n\n"+router.LastTurnMark+"And in Rust?", r.Prompt)
 				assert.NotContains(t, r.Prompt, "hmm", "earlier thinking is not the question")
-				assert.Contains(t, r.InputText(), "You review Go.")
+				assert.Contains(t, inputText(r), "You review Go.")
 			},
 		},
 		{
@@ -63,9 +63,9 @@ func TestParseMessages(t *testing.T) {
 				assert.Empty(t, r.AgentTools, "server tools are Anthropic's, not OpenAI's agent tools")
 				assert.Equal(t, []string{"temperature", "tool_choice", "tools", "top_k"}, r.Params)
 				assert.NotContains(t, r.Prompt, "a cat, 3 years", "a tool's output is not the user's question")
-				assert.Contains(t, r.InputText(), "a cat, 3 years", "but the model reads it")
-				assert.Contains(t, r.InputText(), `{"q":"cat"}`)
-				assert.Contains(t, r.InputText(), "look things up")
+				assert.Contains(t, inputText(r), "a cat, 3 years", "but the model reads it")
+				assert.Contains(t, inputText(r), `{"q":"cat"}`)
+				assert.Contains(t, inputText(r), "look things up")
 			},
 		},
 		{
@@ -79,7 +79,7 @@ func TestParseMessages(t *testing.T) {
 				{"role":"assistant","content":""}]}`,
 			check: func(t *testing.T, r Request) {
 				assert.Equal(t, []string{"search_result blocks", "document blocks", "images inside tool_result"}, r.NativeOnly)
-				assert.Contains(t, r.InputText(), "the report")
+				assert.Contains(t, inputText(r), "the report")
 				assert.Equal(t, 1, r.Images)
 			},
 		},

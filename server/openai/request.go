@@ -56,7 +56,7 @@ type Request struct {
 	Prompt string
 	// TextChars counts the bytes of every text the upstream model will read
 	// (messages, instructions, tool calls and results, tool definitions);
-	// [Request.InputText] returns that text. Images counts image inputs.
+	// [Request.InputTexts] returns those texts. Images counts image inputs.
 	// Together they give the prompt token estimate.
 	TextChars int
 	Images    int
@@ -301,9 +301,10 @@ func reasoningEffort(api API, top map[string]json.RawMessage) string {
 	return v
 }
 
-// InputText is every text the upstream model will read, joined by
-// newlines: what the prompt token estimate counts.
-func (r Request) InputText() string { return strings.Join(r.texts, "\n") }
+// InputTexts are the texts the upstream model will read, none empty: what
+// the prompt token estimate counts, as if joined by newlines. They are the
+// request's own; the caller must not change them.
+func (r Request) InputTexts() []string { return r.texts }
 
 func (r *Request) addText(s string) {
 	if s != "" {

@@ -85,8 +85,8 @@ func TestParseChat(t *testing.T) {
 			check: func(t *testing.T, r Request) {
 				assert.Equal(t, "weather in Paris?", r.Prompt)
 				assert.Greater(t, r.TextChars, len("weather in Paris?sunny"))
-				assert.Contains(t, r.InputText(), "sunny", "tool results are read by the model, so they count as input")
-				assert.Contains(t, r.InputText(), `{"c":"Paris"}`)
+				assert.Contains(t, inputText(r), "sunny", "tool results are read by the model, so they count as input")
+				assert.Contains(t, inputText(r), `{"c":"Paris"}`)
 			},
 		},
 	}
@@ -298,3 +298,7 @@ func TestParseSkipsNullPartsAndItems(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hi", req.Prompt)
 }
+
+// inputText is what the prompt token estimate counts: the request's texts
+// as if joined by newlines.
+func inputText(r Request) string { return strings.Join(r.InputTexts(), "\n") }

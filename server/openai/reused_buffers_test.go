@@ -20,7 +20,7 @@ func TestEachMessageIsReadOnItsOwn(t *testing.T) {
 	r, err := Parse(Chat, []byte(chat))
 	require.NoError(t, err)
 	// The turns' texts, then the tool call and the refusal, each once.
-	assert.Equal(t, "What now?\nAnd then?\nlook\n{\"q\":1}\nI will not.", r.InputText())
+	assert.Equal(t, "What now?\nAnd then?\nlook\n{\"q\":1}\nI will not.", inputText(r))
 	assert.Equal(t, 1, r.Files, "the file part is counted once")
 	assert.Contains(t, r.NativeOnly, "functions and function_call (the legacy tool form)")
 

@@ -21,7 +21,7 @@ func TestFileInFunctionCallOutputIsCounted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Files, "the tool's PDF must make the request need a model that reads files")
 	assert.Zero(t, r.Images)
-	assert.Contains(t, r.InputText(), "Summarize the report")
+	assert.Contains(t, inputText(r), "Summarize the report")
 
 	text := `{"model":"model-router","input":[{"role":"user","content":"hi"},
 	 {"type":"function_call_output","call_id":"call_1","output":[{"type":"input_text","text":"sunny and 21 C"},
@@ -29,5 +29,5 @@ func TestFileInFunctionCallOutputIsCounted(t *testing.T) {
 	r, err = Parse(Responses, []byte(text))
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Images)
-	assert.Contains(t, r.InputText(), "sunny and 21 C", "the tool's text is read as text")
+	assert.Contains(t, inputText(r), "sunny and 21 C", "the tool's text is read as text")
 }

@@ -25,9 +25,9 @@ func TestToolOutputCountsTheTextTheModelReads(t *testing.T) {
 	 {"type":"function_call_output","call_id":"1","output":`+output+`}]}`))
 	require.NoError(t, err)
 
-	assert.Contains(t, chat.InputText(), read)
-	assert.Contains(t, responses.InputText(), read)
-	assert.NotContains(t, responses.InputText(), `\"city\"`, "the output is read decoded, not as JSON")
+	assert.Contains(t, inputText(chat), read)
+	assert.Contains(t, inputText(responses), read)
+	assert.NotContains(t, inputText(responses), `\"city\"`, "the output is read decoded, not as JSON")
 	assert.Equal(t, chat.TextChars, responses.TextChars)
 }
 
@@ -40,7 +40,7 @@ func TestCustomToolCallsAndOutputsCount(t *testing.T) {
 	 {"type":"custom_tool_call","call_id":"1","name":"apply_patch","input":"*** Begin Patch\n*** Update File: main.go\n-x := 1\n+count := 1\n*** End Patch"},
 	 {"type":"custom_tool_call_output","call_id":"1","output":"Done: main.go updated"}]}`))
 	require.NoError(t, err)
-	assert.Contains(t, r.InputText(), "+count := 1", "the call's input")
-	assert.Contains(t, r.InputText(), "Done: main.go updated", "the tool's output")
+	assert.Contains(t, inputText(r), "+count := 1", "the call's input")
+	assert.Contains(t, inputText(r), "Done: main.go updated", "the tool's output")
 	assert.Equal(t, "rename the variable", r.Prompt, "neither is the user's question")
 }
