@@ -130,7 +130,7 @@ func gunzip(raw []byte, limit int64) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}
 	defer zr.Close()
-	plain, err := bodyread.ReadAll(io.LimitReader(zr, bodyread.OneMore(limit)))
+	plain, err := io.ReadAll(io.LimitReader(zr, bodyread.OneMore(limit)))
 	if err != nil {
 		return nil, router.Errorf(router.EInvalid, "the request body is not valid gzip: %v", err)
 	}

@@ -48,7 +48,7 @@ var ErrStopped = errors.New("request body: the read was stopped")
 func ReadAllUntil(stop context.Context, w http.ResponseWriter, body io.Reader, timeout time.Duration) ([]byte, error) {
 	var raw []byte
 	err := ReadWith(stop, w, body, timeout, func(r io.Reader) (err error) {
-		raw, err = ReadAll(r)
+		raw, err = io.ReadAll(r)
 		return err
 	})
 	if errors.Is(err, ErrStopped) {

