@@ -424,7 +424,11 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln := newStoppableListener(capConnections(bound, o.maxConns, log))
+	ln := newStoppableListener(capConnections(bound, o.maxConns, func(client net.Addr) {
+		// No request is read past the cap: the connection's address is
+		// all the line and the metric get, and no route.
+		refused.Request(&http.Request{RemoteAddr: client.String(), Header: http.Header{}}, capReason, "")
+	}))
 	if o.pprof != "" {
 		// Before anything says or starts serving: a --pprof address in
 		// use fails the start whole, the gateway's port released.

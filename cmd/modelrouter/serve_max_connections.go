@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -42,18 +41,25 @@ type cappedListener struct {
 	net.Listener
 	max     int64
 	open    atomic.Int64
-	atCap   atomic.Bool // refusing since a connection last closed: logged once
-	refusal []byte      // the whole 503, written as is
-	log     *slog.Logger
+	refusal []byte // the whole 503, written as is
+	// refused is told of each refusal, before its 503 goes out, with the
+	// client's address: the log of refused requests (refusedlog), which
+	// writes a line a minute at most per address however often
+	// connections open and close at the cap, and the metric.
+	refused func(client net.Addr)
 }
+
+// capReason is the refusal's error code, and its reason in the log of
+// refused requests and in modelrouter_refused_requests_total.
+const capReason = "too_many_connections"
 
 // capConnections wraps ln so that at most max client connections are
 // open at once; max 0 is no cap (ln itself).
-func capConnections(ln net.Listener, max int, log *slog.Logger) net.Listener {
+func capConnections(ln net.Listener, max int, refused func(client net.Addr)) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &cappedListener{Listener: ln, max: int64(max), refusal: capRefusal(max), log: log}
+	return &cappedListener{Listener: ln, max: int64(max), refusal: capRefusal(max), refused: refused}
 }
 
 // capRefusal is the HTTP/1.1 503 a connection past the cap gets, in the
@@ -61,7 +67,7 @@ func capConnections(ln net.Listener, max int, log *slog.Logger) net.Listener {
 // client calls is not read, so as to hold nothing for a client that sends
 // nothing.
 func capRefusal(max int) []byte {
-	err := &router.Error{Code: router.EUnavailable, Reason: "too_many_connections", RetryAfter: capRetryAfter,
+	err := &router.Error{Code: router.EUnavailable, Reason: capReason, RetryAfter: capRetryAfter,
 		Message: fmt.Sprintf("the gateway has as many client connections open as it takes (--max-connections %d); try again shortly", max)}
 	status, body := apierr.Response(err)
 	var js bytes.Buffer
@@ -85,23 +91,17 @@ func (l *cappedListener) Accept() (net.Conn, error) {
 			return &cappedConn{Conn: c, release: l.release}, nil
 		}
 		l.open.Add(-1)
-		if !l.atCap.Swap(true) {
-			l.log.Warn("at the connection cap: new connections are answered 503 too_many_connections until one closes",
-				"max_connections", l.max)
-		}
 		go l.refuse(c)
 	}
 }
 
-func (l *cappedListener) release() {
-	l.open.Add(-1)
-	l.atCap.Store(false)
-}
+func (l *cappedListener) release() { l.open.Add(-1) }
 
 // refuse writes the 503, ends the connection's writing side, reads (and
 // drops) what its client sent for up to refusalLinger, then closes it.
 func (l *cappedListener) refuse(c net.Conn) {
 	defer c.Close()
+	l.refused(c.RemoteAddr())
 	_ = c.SetDeadline(time.Now().Add(refusalLinger))
 	if _, err := c.Write(l.refusal); err != nil {
 		return

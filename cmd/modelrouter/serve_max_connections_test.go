@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,4 +100,61 @@ func TestServeRefusesANegativeMaxConnections(t *testing.T) {
 	o, err := parseServeArgs([]string{"--config", path}, nil, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, 3, o.maxConns, "the config file's max_connections is read")
+}
+
+// A gateway at its cap whose connections open and close (clients that do
+// not keep theirs alive) refuses one connection after each that closes:
+// the server log gets a line at the first refusal and then at most one a
+// minute for the address, counting them (the log of refused requests),
+// not a line for each, and modelrouter_refused_requests_total counts
+// every refusal.
+func TestMaxConnectionsRefusalsAtAChurningCapLogOneLineAMinute(t *testing.T) {
+	const cycles = 5
+	base, logs := startServeJSONLog(t, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) { o.maxConns = 1 })
+	addr := strings.TrimPrefix(base, "http://")
+	servedOnce := func() *heldConn {
+		var held *heldConn
+		require.Eventually(t, func() bool {
+			resp, _, c := dialAndCall(t, addr)
+			if resp.StatusCode != http.StatusOK {
+				c.Close()
+				return false
+			}
+			held = c
+			return true
+		}, 10*time.Second, 10*time.Millisecond, "a connection is served once the one before closed")
+		return held
+	}
+	for range cycles {
+		held := servedOnce()
+		resp, _, refused := dialAndCall(t, addr)
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+		refused.Close()
+		held.Close()
+	}
+
+	lines := 0
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "too_many_connections") {
+			lines++
+			assert.Contains(t, l, `"client":"127.0.0.1"`, l)
+		}
+	}
+	assert.Equal(t, 1, lines, "one line for the address within the minute, not one per refusal:\n%s", logs.String())
+
+	held := servedOnce()
+	_, err := io.WriteString(held, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(held.r, nil)
+	require.NoError(t, err)
+	metrics, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var counted float64
+	for _, l := range strings.Split(string(metrics), "\n") {
+		if v, ok := strings.CutPrefix(l, `modelrouter_refused_requests_total{reason="too_many_connections"} `); ok {
+			counted, err = strconv.ParseFloat(v, 64)
+			require.NoError(t, err)
+		}
+	}
+	assert.GreaterOrEqual(t, counted, float64(cycles), "every refusal is counted")
 }
