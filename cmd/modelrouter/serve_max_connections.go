@@ -112,7 +112,10 @@ func (l *cappedListener) refuse(c net.Conn) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20))
 }
 
-// cappedConn gives its place back once, when closed.
+// cappedConn gives its place back once, when closed. It keeps its
+// connection's CloseWrite, which net/http looks for on the conn it was
+// given: with it, a connection closed after a body refused for its size
+// ends with the 413 and a clean close, not a reset that can lose the 413.
 type cappedConn struct {
 	net.Conn
 	once    sync.Once
@@ -122,4 +125,12 @@ type cappedConn struct {
 func (c *cappedConn) Close() error {
 	c.once.Do(c.release)
 	return c.Conn.Close()
+}
+
+// CloseWrite half-closes the connection, as a *net.TCPConn does.
+func (c *cappedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }

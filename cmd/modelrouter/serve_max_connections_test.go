@@ -158,3 +158,28 @@ func TestMaxConnectionsRefusalsAtAChurningCapLogOneLineAMinute(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, counted, float64(cycles), "every refusal is counted")
 }
+
+// Under --max-connections a body refused for its size is answered 413 and
+// its connection then ends with a clean close, as without a cap (net/http
+// half-closes it before its last wait), not a reset that can take the 413
+// with it while the client is still sending.
+func TestMaxConnectionsKeepsTheCleanCloseAfterABodyRefusedForItsSize(t *testing.T) {
+	fake := upstreamtest.NewOpenAI(t)
+	base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
+		o.maxConns = 2
+		o.maxBody = 1024
+	})
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = io.WriteString(c, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n"+strings.Repeat(" ", 64<<10))
+	require.NoError(t, err)
+	r := bufio.NewReader(c)
+	resp, err := http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	_, err = io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	_, err = r.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "the connection ends with a clean close, not a reset")
+}
