@@ -32,6 +32,12 @@ func TestALossByLessThanTheShownDecimalsReadsAsALoss(t *testing.T) {
 			router.Prediction{"p-a": {Quality: 0.97, OutputTokens: 100}, "p-b": {Quality: 0.96991, OutputTokens: 100}}, "b", true},
 		{"dearer in the band", router.ModeBalanced,
 			router.Prediction{"p-a": {Quality: 0.99, OutputTokens: 100}, "p-b": {Quality: 1, OutputTokens: 100.01}}, "b", false},
+		// Costs near $0.001 are apart in their 18th decimal: writing at
+		// most 17 read "$0.00101000000000000 above $0.00101000000000000".
+		{"dearer in the band by a 1e-18th of a dollar", router.ModeBalanced,
+			router.Prediction{"p-a": {Quality: 0.99, OutputTokens: 100}, "p-b": {Quality: 1, OutputTokens: 100 + 1e-13}}, "b", false},
+		{"as good and dearer by a 1e-18th of a dollar", router.ModeQuality,
+			router.Prediction{"p-a": {Quality: 0.99, OutputTokens: 100}, "p-b": {Quality: 0.99, OutputTokens: 100 + 1e-13}}, "b", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := logicRouter(t, tc.pred, logicModel("a", 1, 10), logicModel("b", 1, 10))

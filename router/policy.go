@@ -172,13 +172,17 @@ func decimals(x, y float64, min int) int {
 	if x == y || math.IsNaN(x) || math.IsNaN(y) || math.Abs(x-y) >= 2*math.Pow10(-min) {
 		return min
 	}
+	// Not 17 at most: that is 17 significant digits only for numbers of
+	// 0.1 and more, and two costs near $0.001 can be apart in their 18th
+	// decimal. Two distinct float64s are apart by 5e-324 at least, so they
+	// are written apart by 330 decimals.
 	var a, b [64]byte // on the stack: the reasons are written on every call
-	for p := min; p < 17; p++ {
+	for p := min; p < 330; p++ {
 		if !bytes.Equal(strconv.AppendFloat(a[:0], x, 'f', p, 64), strconv.AppendFloat(b[:0], y, 'f', p, 64)) {
 			return p
 		}
 	}
-	return 17
+	return min
 }
 
 // twoNumbers is a, x, b and y with x and y written with prec decimals, as
