@@ -19,24 +19,44 @@ func ExistingProfileError(card models.Card, profile string) error {
 		return fmt.Errorf("the router model already has a profile %q; retrain with `train --data` to change it, or name another with --profile", profile)
 	}
 	// The profiles added after it were anchored on it: they are added again too.
-	again := card.AddedProfiles[i:]
-	named := slices.ContainsFunc(again, func(a models.AddedProfile) bool { return a.Profile != models.ProfileName(a.Model) })
+	embedded := embeddedContentHash()
+	advice := addAgain(card.AddedProfiles[i:], embedded)
+	// The model it was added to is gone where an add-profile in place or
+	// with several --model overwrote it; the one the latest profile added
+	// to the embedded model (else the first added) was added to is not.
+	j := 0
+	for k := i; k > 0; k-- {
+		if card.AddedProfiles[k].BaseContentHash == embedded {
+			j = k
+			break
+		}
+	}
+	if card.AddedProfiles[i].BaseContentHash != embedded && j < i {
+		advice += ", or, without a copy of it (an add-profile in place or with several --model replaces it), " +
+			addAgain(card.AddedProfiles[j:], embedded)
+	}
+	return fmt.Errorf("the router model already has a profile %q, which add-profile added: to refit it on newer labels, add it again to the router model it was added to, %s (--out may be the folder it is served from)",
+		profile, advice)
+}
+
+// addAgain says which router model the first of added was added to and
+// the flags that add them all again, in their order.
+func addAgain(added []models.AddedProfile, embedded string) string {
+	named := slices.ContainsFunc(added, func(a models.AddedProfile) bool { return a.Profile != models.ProfileName(a.Model) })
 	var flags []string
-	for _, a := range again {
+	for _, a := range added {
 		flags = append(flags, "--model "+a.Model)
 	}
 	if named {
-		for _, a := range again {
+		for _, a := range added {
 			flags = append(flags, "--profile "+a.Profile)
 		}
 	}
-	base := card.AddedProfiles[i].BaseContentHash
-	where := fmt.Sprintf("the one with content hash %s (name a copy of it with --router-model)", base)
-	if base == embeddedContentHash() {
+	where := fmt.Sprintf("the one with content hash %s (name a copy of it with --router-model)", added[0].BaseContentHash)
+	if added[0].BaseContentHash == embedded {
 		where = "the embedded one (leave out --router-model)"
 	}
-	return fmt.Errorf("the router model already has a profile %q, which add-profile added: to refit it on newer labels, add it again to the router model it was added to, %s, with %s (--out may be the folder it is served from)",
-		profile, where, strings.Join(flags, " "))
+	return where + ", with " + strings.Join(flags, " ")
 }
 
 // embeddedContentHash is the content hash of the router model built into

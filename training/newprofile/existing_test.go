@@ -1,6 +1,7 @@
 package newprofile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,8 +20,26 @@ func TestRefittingAnAddedProfileNamesTheModelItWasAddedToAndThoseAddedAfter(t *t
 		{Profile: "later", Model: "later", BaseContentHash: "h2"},
 	}}
 	err := ExistingProfileError(card, "mine")
-	assert.ErrorContains(t, err, "content hash h1 (name a copy of it with --router-model)")
-	assert.ErrorContains(t, err, "--model acme-1 --model later --profile mine --profile later")
-	assert.NotContains(t, err.Error(), "--model first", "a profile added before it is in the model it was added to")
+	// A profile added before it is in the model it was added to.
+	assert.ErrorContains(t, err, "content hash h1 (name a copy of it with --router-model), with --model acme-1 --model later --profile mine --profile later")
 	assert.NotContains(t, err.Error(), "leave out --router-model")
+}
+
+// The model a later profile was added to is often gone: an add-profile in
+// place (--out the --router-model) or with several --model overwrote it.
+// The refusal then also names the model the first added profile was added
+// to, from which adding them all again refits it.
+func TestRefittingALaterProfileAlsoNamesTheModelTheFirstWasAddedTo(t *testing.T) {
+	card := models.Card{Profiles: []string{"a", "first", "mine", "later"}, AddedProfiles: []models.AddedProfile{
+		{Profile: "first", Model: "first", BaseContentHash: "h0"},
+		{Profile: "mine", Model: "acme-1", BaseContentHash: "h1"},
+		{Profile: "later", Model: "later", BaseContentHash: "h2"},
+	}}
+	err := ExistingProfileError(card, "later")
+	assert.ErrorContains(t, err, "content hash h2 (name a copy of it with --router-model), with --model later")
+	assert.ErrorContains(t, err, "content hash h0")
+	assert.ErrorContains(t, err, "--model first --model acme-1 --model later --profile first --profile mine --profile later")
+
+	err = ExistingProfileError(card, "first")
+	assert.Equal(t, 1, strings.Count(err.Error(), "content hash"), "the first added has no earlier model to name: %v", err)
 }
