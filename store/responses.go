@@ -37,10 +37,23 @@ const maxChain = 10_000
 // already is refused: replacing it would rewrite another conversation (or
 // make this one its own ancestor). Keeping a turn marks its whole
 // conversation used, so expiry (PruneResponses) counts from the last turn.
+// EUnavailable when the database cannot write for now (cannotWrite):
+// nothing is kept, and the same r may be put again later.
 func (s *Store) PutResponse(ctx context.Context, r Response) error {
 	if r.ID == "" || !isJSONArray(r.Input) || !isJSONArray(r.Output) {
 		return fmt.Errorf("put response: need an id and input and output as JSON arrays")
 	}
+	err := s.putResponse(ctx, r)
+	if cannotWrite(err) {
+		// Not this row's fault: the caller may try it again once the
+		// lock is released or the disk has room (the gateway does).
+		return &router.Error{Code: router.EUnavailable, Message: fmt.Sprintf(
+			"put response: the database cannot write for now (full, read-only or locked): %v", err)}
+	}
+	return err
+}
+
+func (s *Store) putResponse(ctx context.Context, r Response) error {
 	t := r.Time
 	if t.IsZero() {
 		t = s.now()
