@@ -45,10 +45,6 @@ type StoredResponse struct {
 	Created time.Time
 }
 
-// keepTimeout bounds the write of a kept answer, and so how long a lookup
-// of it by id waits for it (keptWrites).
-const keepTimeout = 5 * time.Second
-
 // keepInline is how long a kept answer waits for its row before its last
 // bytes go out (keep).
 const keepInline = 250 * time.Millisecond
@@ -102,11 +98,11 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 }
 
 // keep stores a translated answer with what its call added to the
-// conversation. The row is written on its own goroutine, which the
-// answer's last bytes wait for at most keepInline; a write held up longer
-// goes on after the answer, and a lookup of the answer by id waits for it
-// (keptWrites). A failed write costs the client only the continuation, so
-// it is logged, not sent.
+// conversation. The row is written by keptWrites, which the answer's last
+// bytes wait for at most keepInline; a write held up longer goes on after
+// the answer, tried again while the database cannot take it, and a lookup
+// of the answer by id waits a while for it (keptWrites). A write given up
+// costs the client only the continuation, so it is logged, not sent.
 func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	input, err := openai.InputItems(r.own)
 	var output json.RawMessage
@@ -123,18 +119,14 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 		Output: output, Body: bytes.Clone(k.Response), KeyID: r.keyID}
 	// The answer is written whether or not the client is still there; its
 	// continuation needs the row either way.
-	ctx = context.WithoutCancel(ctx)
-	written, ok := s.keeping.start(k.ID)
+	written, ok := s.keeping.add(row)
 	if !ok {
-		s.putKept(ctx, row) // shutting down
+		// Shutting down: one try, before the answer goes out.
+		if err := s.cfg.Responses.PutResponse(context.WithoutCancel(ctx), row); err != nil {
+			s.warnNotKept(row.ID, err)
+		}
 		return
 	}
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		defer written()
-		s.putKept(ctx, row)
-	}()
 	// The answer waits a moment for its row, which takes milliseconds
 	// when the database is free: then another gateway on the same file,
 	// which cannot see this one's pending writes, finds the answer as soon
@@ -143,23 +135,8 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	wait := time.NewTimer(keepInline)
 	defer wait.Stop()
 	select {
-	case <-finished:
+	case <-written:
 	case <-wait.C:
-	}
-}
-
-// putKept writes a kept answer when its turn comes (one at a time, see
-// keptWrites.turn), giving up after keepTimeout.
-func (s *Server) putKept(ctx context.Context, row StoredResponse) {
-	ctx, cancel := context.WithTimeout(ctx, keepTimeout)
-	defer cancel()
-	done, err := s.keeping.writeTurn(ctx)
-	if err == nil {
-		defer done()
-		err = s.cfg.Responses.PutResponse(ctx, row)
-	}
-	if err != nil {
-		s.warnNotKept(row.ID, err)
 	}
 }
 

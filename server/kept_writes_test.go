@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -103,31 +102,6 @@ func TestKeptAnswersGoOutWhileTheDatabaseIsLockedAndAreFoundOnceItIsReleased(t *
 		sent["user: And its length?"], "the item_reference is resolved")
 }
 
-// A kept answer whose write fails (the lock is held past the store's busy
-// timeout) has still gone out; the failure is the documented warning, and
-// a read by id waits for it and then finds no kept answer.
-func TestAKeptAnswerWhoseWriteFailsIsAnsweredAndWarned(t *testing.T) {
-	var logs lockedBuffer
-	path := filepath.Join(t.TempDir(), "kept.db")
-	st, err := store.Open(path, store.WithBusyTimeout(time.Millisecond))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	e := newE2E(t, func(c *Config) {
-		c.Responses = sqliteResponses{st}
-		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	})
-	client := e.clients()["v1"]
-	holdWriteLock(t, st)
-
-	made, err := client.Responses.New(context.Background(), ask("Name a lake."), onModel("claude"))
-	require.NoError(t, err)
-	require.Equal(t, "claude", made.Model)
-	_, err = client.Responses.Get(context.Background(), made.ID, responses.ResponseGetParams{})
-	requireStatus(t, err, http.StatusNotFound)
-	assert.Contains(t, logs.String(), "could not keep a translated Responses answer")
-	assert.Contains(t, logs.String(), "response_id="+made.ID)
-}
-
 // At shutdown FinishKeeping waits for the answers still being written, so
 // they are in the file before the store closes; an answer kept after it
 // is written before it goes out.
@@ -174,8 +148,7 @@ func TestKeptAnswersWaitingForALockedDatabaseLeaveTheStoreConnections(t *testing
 
 	max := st.DB().Stats().MaxOpenConnections
 	require.Positive(t, max)
-	// At once: each answer waits keepInline for its row first, and one
-	// after another they would outlast the first write's keepTimeout.
+	// At once: each answer waits keepInline for its row first.
 	made := make([]*responses.Response, max+4)
 	errs := make([]error, len(made))
 	var wg sync.WaitGroup

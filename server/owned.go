@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -123,6 +124,11 @@ func (s *Server) noteOwner(id, key string) {
 		s.owned.put(id, Answer{KeyID: key})
 	}
 }
+
+// keepTimeout bounds the write of the item ids a read gave its key: one
+// statement, which waits the store's busy timeout (5 s) at most while
+// another process holds the lock.
+const keepTimeout = 5 * time.Second
 
 // ownRead records the ids a read of stored answer answerID gave the key
 // (a background answer's items, which its call never saw; input_items'):

@@ -223,6 +223,10 @@ type Config struct {
 	// [Server.Authenticate] on groups that need client keys.
 	Mount  func(*gin.Engine)
 	Logger *slog.Logger
+
+	// keptLimits shortens the bounds on kept answers' writes in tests
+	// (zero: the defaults, see keptLimits).
+	keptLimits keptLimits
 }
 
 // Server is the gateway. Build it with [New]; it is safe for concurrent use.
@@ -240,9 +244,9 @@ type Server struct {
 	// books writes background answers' usage and the item ids reads
 	// gave their keys after those reads are answered (FinishBookings).
 	books bookings
-	// keeping tracks the kept Responses answers still being written,
-	// which lookups by id wait for (kept_writes.go).
-	keeping keptWrites
+	// keeping writes the kept Responses answers, which lookups by id
+	// wait for (kept_writes.go).
+	keeping *keptWrites
 }
 
 // DefaultMaxBodyBytes is the body cap when Config.MaxBodyBytes is 0:
@@ -283,6 +287,9 @@ func New(cfg Config) *Server {
 		cfg.RefusedLog = refusedlog.New(refusedlog.Config{Logger: cfg.Logger})
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, deploys: cfg.Deployments}
+	s.keeping = newKeptWrites(cfg.keptLimits, func(ctx context.Context, r StoredResponse) error {
+		return s.cfg.Responses.PutResponse(ctx, r)
+	}, s.warnNotKept)
 	if s.deploys == nil {
 		latest := ""
 		if cfg.Router != nil {
