@@ -82,9 +82,10 @@ func (s *Server) readBodyFor(c *gin.Context, naming bool) (raw []byte, model str
 }
 
 // bodyLimit is how the gateway's routes read a body of at most max bytes:
-// under --body-timeout, ended by a shutdown.
+// under --body-timeout and --min-body-rate, ended by a shutdown.
 func (s *Server) bodyLimit(max int64) bodyread.Limit {
-	return bodyread.Limit{Max: max, Timeout: s.cfg.BodyTimeout, Stop: s.cfg.Drain}
+	return bodyread.Limit{Max: max, Timeout: s.cfg.BodyTimeout, MinRate: s.cfg.MinBodyRate,
+		Grace: s.cfg.MinBodyRateGrace, Stop: s.cfg.Drain}
 }
 
 // readLimited reads c's body under l (bodyread.Read) and words what ends
@@ -100,7 +101,7 @@ func (s *Server) readLimited(c *gin.Context, l bodyread.Limit) ([]byte, error) {
 	case errors.Is(err, bodyread.ErrStopped):
 		return nil, upstream.ShuttingDown()
 	case bodyread.Stalled(err):
-		return nil, bodyread.StalledError(l.Timeout)
+		return nil, bodyread.StalledError(err)
 	case brokenOff(c, err):
 		return nil, fmt.Errorf("%w: its body broke off: %v", errClientLeft, err)
 	default:

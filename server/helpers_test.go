@@ -223,8 +223,9 @@ func errorOf(t testing.TB, body []byte) wireError {
 type errorShape struct {
 	Type  string `json:"type"`
 	Error struct {
-		Type string `json:"type"`
-		Code string `json:"code"`
+		Type    string `json:"type"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
 	} `json:"error"`
 }
 

@@ -188,6 +188,15 @@ type Config struct {
 	// pauses longer is answered 408 and its connection closed; one that
 	// keeps arriving may take as long as it needs.
 	BodyTimeout time.Duration
+	// MinBodyRate, when positive, is the least average rate, in bytes a
+	// second, at which a request's body must arrive once its read has gone
+	// on for a grace period (5 s, bodyread.DefaultGrace); a body slower
+	// than that is answered 408 and its connection closed, as a silent one
+	// is. 0 sets no minimum (serve's --min-body-rate is 240 by default).
+	MinBodyRate int64
+	// MinBodyRateGrace, when set, replaces that grace period; only tests
+	// set it, to keep short.
+	MinBodyRateGrace time.Duration
 	// Drain, when set, ends the body reads of the calls still open once it
 	// is done (a shutdown whose grace ran out): they are answered 503
 	// server_shutting_down, as the Forwarder's Drain answers the calls it

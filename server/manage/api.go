@@ -49,8 +49,10 @@ type API struct {
 	catalog catalogIndex
 	key     string
 	now     func() time.Time
-	// bodyTimeout bounds a body's silence while it is read.
+	// bodyTimeout bounds a body's silence while it is read, minBodyRate
+	// its average rate after a grace period.
 	bodyTimeout time.Duration
+	minBodyRate int64
 	// routerModel, when set, is shown and reloaded at /router-model.
 	routerModel RouterModel
 	authLimit   *authlimit.Limiter
@@ -90,6 +92,10 @@ type Config struct {
 	// longer is answered 408 and its connection closed, rather than
 	// holding the connection and a handler for ever.
 	BodyTimeout time.Duration
+	// MinBodyRate is the least average rate, in bytes a second, of a body
+	// once its read has gone on for a grace period, as on the gateway's
+	// API routes (serve's --min-body-rate; 0: no minimum).
+	MinBodyRate int64
 	Now         func() time.Time
 }
 
@@ -105,7 +111,7 @@ func New(cfg Config) *API {
 		bodyTimeout = bodyread.DefaultTimeout
 	}
 	return &API{store: cfg.Store, catalog: catalogIndex{cfg.Catalog}, key: key, now: now, routerModel: cfg.RouterModel,
-		bodyTimeout: bodyTimeout, authLimit: cfg.AuthLimit, refusedLog: cfg.RefusedLog}
+		bodyTimeout: bodyTimeout, minBodyRate: cfg.MinBodyRate, authLimit: cfg.AuthLimit, refusedLog: cfg.RefusedLog}
 }
 
 // Register adds the endpoints to r: GET /deployments, and PUT, GET and
@@ -246,14 +252,14 @@ func (a *API) put(c *gin.Context) {
 	// sent Expect: 100-continue (curl does above 1 MiB) gets the 413
 	// instead of 100 Continue and never sends the body, and a body
 	// refused for its size has its connection closed after the answer.
-	body, err := bodyread.Read(c.Writer, c.Request, bodyread.Limit{Max: maxBody, Timeout: a.bodyTimeout})
+	body, err := bodyread.Read(c.Writer, c.Request, bodyread.Limit{Max: maxBody, Timeout: a.bodyTimeout, MinRate: a.minBodyRate})
 	switch {
 	case errors.Is(err, bodyread.ErrTooLarge):
 		writeError(c, &router.Error{Code: router.ETooLarge, Reason: CodeBodyTooLarge,
 			Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", maxBody)})
 		return
 	case bodyread.Stalled(err):
-		writeError(c, bodyread.StalledError(a.bodyTimeout))
+		writeError(c, bodyread.StalledError(err))
 		return
 	case err != nil:
 		writeError(c, badRequest(CodeInvalidBody, "", fmt.Sprintf("could not read the request body: %v", err)))

@@ -16,11 +16,17 @@ import (
 var ErrTooLarge = errors.New("request body: over the limit")
 
 // Limit is how a route reads a request body: at most Max bytes, under the
-// bound on silence Timeout, until Stop (nil: never), as [ReadAllUntil].
+// bound on silence Timeout and, once Grace has passed, at an average of at
+// least MinRate bytes a second since its read began (0: no minimum), until
+// Stop (nil: never), as [ReadAllUntil].
 type Limit struct {
 	Max     int64
 	Timeout time.Duration
-	Stop    context.Context
+	MinRate int64
+	// Grace is how long the read may go before MinRate holds (0:
+	// [DefaultGrace]); only tests set it.
+	Grace time.Duration
+	Stop  context.Context
 }
 
 // Read reads req's body whole under l; every route that reads a body reads
@@ -45,7 +51,7 @@ func Read(w http.ResponseWriter, req *http.Request, l Limit) ([]byte, error) {
 		refuse(w)
 		return nil, &Refused{w: w, body: req.Body, l: l, unasked: ExpectsContinue(req)}
 	}
-	raw, err := ReadAllUntil(l.Stop, w, io.LimitReader(req.Body, OneMore(l.Max)), l.Timeout)
+	raw, err := ReadAllUntil(w, io.LimitReader(req.Body, OneMore(l.Max)), l)
 	if err != nil || int64(len(raw)) <= l.Max {
 		return raw, err
 	}
@@ -68,7 +74,7 @@ func (r *Refused) Unwrap() error { return ErrTooLarge }
 // ReadOn hands the refused body to read, for what the route needs of it
 // (the gateway: the model to log the call under): read gets what was read
 // of it and the rest, which ends at n bytes in all, read under the same
-// bound on silence and the same stop. A body it reads to its end keeps its
+// bounds on time and the same stop (the rate's counted afresh). A body it reads to its end keeps its
 // connection; one whose client waits for 100 Continue is not read on,
 // since it was never asked for.
 func (r *Refused) ReadOn(n int64, read func(read []byte, rest io.Reader)) {
@@ -76,7 +82,7 @@ func (r *Refused) ReadOn(n int64, read func(read []byte, rest io.Reader)) {
 		return
 	}
 	rest := NewBounded(r.body, n-int64(len(r.read)))
-	_ = ReadWith(r.l.Stop, r.w, rest, r.l.Timeout, func(rest io.Reader) error {
+	_ = ReadWith(r.w, rest, r.l, func(rest io.Reader) error {
 		read(r.read, rest)
 		return nil
 	})

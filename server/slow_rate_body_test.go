@@ -1,0 +1,69 @@
+package server
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// A call whose body keeps arriving, but below MinBodyRate, is answered 408
+// in the API's error shape once the grace period has passed (a silence
+// never reaches BodyTimeout), saying the rate; its connection is closed
+// and the call logged as 408 timeout. Without a minimum the same body is
+// answered.
+func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
+	for _, minRate := range []int64{1000, 0} {
+		e := newE2E(t, func(c *Config) {
+			c.BodyTimeout = 10 * time.Second
+			c.MinBodyRate = minRate
+			c.MinBodyRateGrace = 200 * time.Millisecond
+		})
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", e2eKey, len(chatBody))
+		require.NoError(t, err)
+		// 5 bytes every 25 ms: 200 bytes a second, the whole body in half
+		// a second.
+		go func() {
+			for i := 0; i < len(chatBody); i += 5 {
+				time.Sleep(25 * time.Millisecond)
+				if _, err := io.WriteString(conn, chatBody[i:min(i+5, len(chatBody))]); err != nil {
+					return
+				}
+			}
+		}()
+
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		require.NoError(t, err, "min rate %d", minRate)
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if minRate == 0 {
+			assert.Equal(t, http.StatusOK, resp.StatusCode, "no minimum: %s", raw)
+			continue
+		}
+		assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode, string(raw))
+		body := errorShapeOf(t, raw)
+		assert.Equal(t, router.ETimeout, body.Error.Code)
+		assert.Contains(t, body.Error.Message, "under the minimum of 1000 bytes a second")
+		_, err = br.ReadByte()
+		assert.Error(t, err, "the connection is closed")
+
+		rec := e.log.waitFor(t, 1)[0]
+		assert.Equal(t, http.StatusRequestTimeout, rec.Status)
+		assert.Equal(t, router.ETimeout, rec.ErrorCode)
+	}
+}
