@@ -266,6 +266,11 @@ const DefaultMaxBodyBytes = 20 << 20
 // Config.BodyTimeout is 0.
 const DefaultBodyTimeout = bodyread.DefaultTimeout
 
+// DefaultMinBodyRate is serve's --min-body-rate unless set: 240 bytes a
+// second, Kestrel's MinRequestBodyDataRate. An honest client on a slow
+// link sends far more (a 1 MB body at 10 KB/s is 40 times it).
+const DefaultMinBodyRate = 240
+
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {

@@ -47,6 +47,7 @@ type serveFile struct {
 	MaxBody              *int64                  `json:"max_body"`
 	MaxHeldBytes         *int64                  `json:"max_held_bytes"`
 	BodyTimeout          *duration               `json:"body_timeout"`
+	MinBodyRate          *int64                  `json:"min_body_rate"`
 	CallTimeout          *duration               `json:"call_timeout"`
 	StreamIdleTimeout    *duration               `json:"stream_idle_timeout"`
 	RouterModel          *string                 `json:"router_model"`
@@ -194,6 +195,9 @@ func (f *serveFile) applyTo(o *serveOptions, set map[string]bool) {
 	}
 	dur("grace", &o.grace, f.Grace)
 	dur("body-timeout", &o.bodyTimeout, f.BodyTimeout)
+	if f.MinBodyRate != nil && !set["min-body-rate"] {
+		o.minBodyRate = *f.MinBodyRate
+	}
 	dur("call-timeout", &o.callTimeout, f.CallTimeout)
 	dur("stream-idle-timeout", &o.streamIdle, f.StreamIdleTimeout)
 	if f.MaxBody != nil && !set["max-body"] {
@@ -349,6 +353,9 @@ func (o *serveOptions) validate(catalogProviders []string) error {
 	}
 	if o.bodyTimeout <= 0 {
 		bad("body_timeout %s: must be positive", o.bodyTimeout)
+	}
+	if o.minBodyRate < 0 {
+		bad("min_body_rate %d: must not be negative (0 sets no minimum)", o.minBodyRate)
 	}
 	// 0 would not mean "no limit" but the Forwarder's default: refused
 	// rather than read two ways.

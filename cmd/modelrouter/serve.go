@@ -52,6 +52,11 @@ type serveOptions struct {
 	// bodyTimeout bounds the silence while a request's body is read; 0 is
 	// the server's default.
 	bodyTimeout time.Duration
+	// minBodyRate is the least average rate, in bytes a second, of a body
+	// once bodyRateGrace (0: bodyread's 5 s; tests set it shorter) has
+	// passed; 0 sets none.
+	minBodyRate   int64
+	bodyRateGrace time.Duration
 	// keptAliveLinger is keptAliveLinger's value unless set (tests of a
 	// loaded machine, whose client may take longer than it to send).
 	keptAliveLinger time.Duration
@@ -173,6 +178,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest request body in bytes")
 	fs.Int64Var(&o.maxHeld, "max-held-bytes", store.DefaultHeldLimit, "most memory, in bytes as estimated, that decision log rows may take while the database cannot write them (a full disk, or a write lock another process keeps); past it the oldest are dropped and counted as failed")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", server.DefaultBodyTimeout, "how long a request's body may go without arriving (before its first bytes, once its handler reads it, and between two reads); a body silent longer gets 408 and its connection is closed")
+	fs.Int64Var(&o.minBodyRate, "min-body-rate", server.DefaultMinBodyRate, "least average rate, in bytes a second, at which a request's body must arrive once the gateway has been reading it for 5 s (as ASP.NET Core's Kestrel); a slower body gets 408 and its connection is closed, so a client sending a byte inside every --body-timeout cannot hold a connection for ever; 0 sets no minimum")
 	fs.DurationVar(&o.callTimeout, "call-timeout", upstream.DefaultDeadline, "how long a call may take until its answer begins to reach the client, every model tried included: a JSON answer whole, a stream until its first event; a call past it gets 502 (a stream that has begun is bounded by --stream-idle-timeout instead)")
 	fs.DurationVar(&o.streamIdle, "stream-idle-timeout", upstream.DefaultStreamIdle, "once a stream's first event has gone out (a streamed read of a background answer: from its start), how long the provider may send nothing of the answer (keep-alives do not count) before the stream is cut with an error event; under the SDKs' 600 s read timeout by default, so a client sees the error event rather than its own timeout; a client that stops reading is cut after it too")
 	fs.BoolVar(&o.cuda, "cuda", false, "run the router model on CUDA when ONNX Runtime has it (falls back to CPU)")
@@ -323,7 +329,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	stopRefusedLog := refused.Start()
 	defer stopRefusedLog()
 	mgmt := manage.New(manage.Config{Store: st, Catalog: catalog, AdminKey: adminKey, RouterModel: sm, BodyTimeout: o.bodyTimeout,
-		AuthLimit: authLimit, RefusedLog: refused})
+		MinBodyRate: o.minBodyRate, AuthLimit: authLimit, RefusedLog: refused})
 	reports := insights.New(st.Reports(), adminAuthorizer(adminKey))
 	reports.AuthLimit, reports.RefusedLog, reports.Logger = authLimit, refused, log
 
@@ -385,6 +391,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		Ready:                ready.Load,
 		MaxBodyBytes:         o.maxBody,
 		BodyTimeout:          o.bodyTimeout,
+		MinBodyRate:          o.minBodyRate,
+		MinBodyRateGrace:     o.bodyRateGrace,
 		Drain:                drainCtx,
 		Refuse:               refuseCtx,
 		KeepPromptText:       o.keepPrompts,
