@@ -155,13 +155,16 @@ func (w *keptWrites) add(row StoredResponse) (<-chan struct{}, bool) {
 	w.byID[row.ID] = p
 	w.bytes += p.size
 	// Oldest first, the newest held whatever its size; one given up
-	// already (under way, see giveUpLocked) no longer counts.
-	for _, old := range slices.Clone(w.queue[:len(w.queue)-1]) {
-		if w.bytes <= w.lim.maxBytes {
-			break
-		}
+	// already (under way, see giveUpLocked) no longer counts. No copy of
+	// the queue: under a long lock it holds tens of thousands of answers,
+	// and every add would copy them all.
+	for i := 0; w.bytes > w.lim.maxBytes && i < len(w.queue)-1; {
+		old := w.queue[i]
 		if old.givenUp == nil {
-			w.giveUpLocked(old, errKeptOverBound)
+			w.giveUpLocked(old, errKeptOverBound) // removes it unless under way
+		}
+		if i < len(w.queue) && w.queue[i] == old {
+			i++ // still there: under way
 		}
 	}
 	if !w.draining {
