@@ -42,7 +42,12 @@ type keptWrites struct {
 	// no longer pauses between tries (FinishKeeping closes wake).
 	closed bool
 	wake   chan struct{}
-	// stop ends the try under way once FinishKeeping gives up.
+	// stop makes the try under way the last once FinishKeeping gives up.
+	// It does not cut short a try waiting out the busy timeout (the
+	// driver's interrupt does not end SQLite's busy wait), so that answer
+	// is warned of by drain when its try ends, up to 5 s after
+	// FinishKeeping returns: within the store's close, whose decision log
+	// waits as long for the same lock.
 	stopCtx context.Context
 	stop    context.CancelFunc
 	// waiting counts the lookups in wait, for tests only (lookupsWaiting).
@@ -384,7 +389,8 @@ func (s *Server) FinishKeeping(ctx context.Context) error {
 			w.giveUpLocked(p, errKeptShutdown)
 		}
 		w.mu.Unlock()
-		// The try under way ends (its answer warned of by drain), and
+		// The try under way is the last (its answer warned of by drain
+		// once it ends, see stopCtx), and
 		// none follows.
 		w.stop()
 	}
