@@ -149,3 +149,24 @@ func TestStalledErrorSaysASilenceUnderAMinimumRate(t *testing.T) {
 	assert.Contains(t, got.message, "No part of the request body arrived for 200ms")
 	assert.True(t, got.closed, "the connection is closed after the 408")
 }
+
+// The grace period bounds a body's start too: a small body that arrives
+// whole after a pause shorter than the grace is read (a body whose read is
+// done is not timed), while one that begins only after it is ended by the
+// rate (0 bytes in the grace), though its pause is far inside Timeout;
+// README's Limits says so.
+func TestTheGraceBoundsWhenASmallBodyMayArrive(t *testing.T) {
+	l := Limit{Max: 1 << 20, Timeout: 10 * time.Second, MinRate: 1000, Grace: 400 * time.Millisecond}
+	// 100 bytes, far under MinRate*Grace, at once after 100 ms.
+	got := pacedSend(t, l, 0, 100, 100, 100*time.Millisecond)
+	require.NoError(t, got.err)
+	assert.Equal(t, http.StatusOK, got.status, got.message)
+	assert.False(t, got.closed, "the connection is kept")
+
+	// The same body after 1.5 s.
+	got = pacedSend(t, l, 0, 100, 100, 1500*time.Millisecond)
+	require.True(t, Stalled(got.err), "the read ended with %v", got.err)
+	assert.Equal(t, http.StatusRequestTimeout, got.status)
+	assert.Contains(t, got.message, "(0 bytes in ")
+	assert.True(t, got.closed, "the connection is closed after the 408")
+}
