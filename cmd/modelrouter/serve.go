@@ -104,8 +104,9 @@ type serveOptions struct {
 	// text or json, debug, info, warn or error.
 	logFormat string
 	logLevel  string
-	// maxConns caps the open client connections; past it a new one is
-	// answered 503 (capConnections); 0 is no cap.
+	// maxConns caps the open client connections; at it a new one takes
+	// the place of the one idle the longest, or, none idle, is answered
+	// 503 (capConnections); 0 is no cap.
 	maxConns int
 
 	// configPath is the config file read (--config or MODELROUTER_CONFIG),
@@ -193,7 +194,7 @@ func parseServeArgs(args, environ []string, stderr io.Writer) (serveOptions, err
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", "", "comma-separated IP addresses or CIDR blocks of reverse proxies, e.g. 10.0.0.5,10.1.0.0/16; a call from one is counted by the wrong-admin-key limit against the right-most X-Forwarded-For address that is not one of them, so one client behind the proxy cannot lock the others out of the management API and the reports. Nothing else reads the header; by default no proxy is trusted")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log line format on stderr: text (key=value) or json (one JSON object a line, for a log shipper)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "least severe log lines written: debug (adds a line per routing decision), info, warn or error")
-	fs.IntVar(&o.maxConns, "max-connections", 0, "most client connections open at once; a new one past it is answered 503 too_many_connections with Retry-After and closed; 0 is no cap")
+	fs.IntVar(&o.maxConns, "max-connections", 0, "most client connections open at once; a new one at it takes the place of the connection kept alive idle the longest, closed, or, none idle, is answered 503 too_many_connections with Retry-After and closed; 0 is no cap")
 	fs.BoolVar(&o.agentOpenAI, "agent-tools-openai-only", true, "route requests with built-in agent tools (web search, file search, ...) only to OpenAI models")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -432,7 +433,8 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ln := newStoppableListener(capConnections(bound, o.maxConns, func(client net.Addr) {
+	var conns openConns // wired as the server's ConnState below
+	ln := newStoppableListener(capConnections(bound, o.maxConns, conns.closeLongestIdle, func(client net.Addr) {
 		// No request is read past the cap: the connection's address is
 		// all the line and the metric get, and no route.
 		refused.Request(&http.Request{RemoteAddr: client.String(), Header: http.Header{}}, capReason, "")
@@ -456,7 +458,6 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 		go prunePeriodically(ctx, log, "decision log rows", "keep-decisions", o.keepDecisions, st.PruneDecisions)
 	}
 	var closing atomic.Bool // shutting down: every answer closes its connection
-	var conns openConns
 	hs := &http.Server{
 		// Azure Resource Manager's path is matched in any case, as Azure
 		// matches it (manage.FoldAzurePath): gin routes as sent.

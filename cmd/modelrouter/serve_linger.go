@@ -89,24 +89,35 @@ func closingAfterReply(h http.Handler, closing *atomic.Bool) http.Handler {
 // Connection: close came too late for it) turns idle a moment later, and
 // its client may already be sending the next call on it; a connection
 // accepted just before the listener stopped has a call on its way.
+// Under --max-connections it also names the connection idle between calls
+// the longest, which a new connection at the cap takes the place of
+// (closeLongestIdle).
 type openConns struct {
 	mu   sync.Mutex
-	open map[net.Conn]time.Time // since when idle (or new); zero while a call is under way
+	open map[net.Conn]connWait
+}
+
+// connWait is what an open connection waits for.
+type connWait struct {
+	since time.Time // since when idle (or new); zero while a call is under way
+	// betweenCalls: idle after an answer (StateIdle), not new (StateNew),
+	// whose client may be about to send its first call.
+	betweenCalls bool
 }
 
 func (c *openConns) track(conn net.Conn, state http.ConnState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open == nil {
-		c.open = map[net.Conn]time.Time{}
+		c.open = map[net.Conn]connWait{}
 	}
 	switch state {
 	case http.StateClosed, http.StateHijacked:
 		delete(c.open, conn)
 	case http.StateActive:
-		c.open[conn] = time.Time{}
+		c.open[conn] = connWait{}
 	default: // new or idle: waiting for a call
-		c.open[conn] = time.Now()
+		c.open[conn] = connWait{since: time.Now(), betweenCalls: state == http.StateIdle}
 	}
 }
 
@@ -120,8 +131,8 @@ func (c *openConns) none() bool {
 func (c *openConns) busy() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, idle := range c.open {
-		if idle.IsZero() {
+	for _, w := range c.open {
+		if w.since.IsZero() {
 			return true
 		}
 	}
@@ -133,8 +144,8 @@ func (c *openConns) busy() bool {
 func (c *openConns) closeIdleSince(cutoff time.Time) {
 	c.mu.Lock()
 	var stale []net.Conn
-	for conn, idle := range c.open {
-		if !idle.IsZero() && idle.Before(cutoff) {
+	for conn, w := range c.open {
+		if !w.since.IsZero() && w.since.Before(cutoff) {
 			stale = append(stale, conn)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,8 +17,8 @@ import (
 )
 
 // capRetryAfter is the wait a connection refused at the cap is told:
-// a place frees as soon as any client's call ends and its client closes
-// the connection, and the OpenAI and Anthropic SDKs honor Retry-After on
+// a place frees as soon as any client's call ends (its connection then
+// idle, which a new one takes the place of), and the OpenAI and Anthropic SDKs honor Retry-After on
 // the 503 they retry (twice by default).
 const capRetryAfter = time.Second
 
@@ -37,6 +38,14 @@ const refusalLinger = time.Second
 // too_many_connections with Retry-After and Connection: close, which a
 // client retries and a load balancer sends to another gateway. Accept
 // never waits for a place, so a shutdown has nothing to unblock.
+//
+// Before refusing, it makes room as nginx does out of worker connections:
+// it closes the connection kept alive idle the longest (makeRoom) and
+// accepts the new one in its place. Clients keep pools of idle connections
+// (the SDKs for some 90 s, the gateway's idle timeout is 2 minutes), and a
+// cap whose places such connections held would turn away new clients while
+// no call was under way. Only a connection between calls is closed, never
+// a new one, whose first call may be on its way.
 type cappedListener struct {
 	net.Listener
 	max     int64
@@ -47,6 +56,10 @@ type cappedListener struct {
 	// writes a line a minute at most per address however often
 	// connections open and close at the cap, and the metric.
 	refused func(client net.Addr)
+	// makeRoom closes the connection idle between calls the longest whose
+	// client has sent nothing since its last answer, and says whether it
+	// found one (openConns.closeLongestIdle).
+	makeRoom func() bool
 }
 
 // capReason is the refusal's error code, and its reason in the log of
@@ -55,11 +68,11 @@ const capReason = "too_many_connections"
 
 // capConnections wraps ln so that at most max client connections are
 // open at once; max 0 is no cap (ln itself).
-func capConnections(ln net.Listener, max int, refused func(client net.Addr)) net.Listener {
+func capConnections(ln net.Listener, max int, makeRoom func() bool, refused func(client net.Addr)) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &cappedListener{Listener: ln, max: int64(max), refusal: capRefusal(max), refused: refused}
+	return &cappedListener{Listener: ln, max: int64(max), refusal: capRefusal(max), makeRoom: makeRoom, refused: refused}
 }
 
 // capRefusal is the HTTP/1.1 503 a connection past the cap gets, in the
@@ -87,12 +100,22 @@ func (l *cappedListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.open.Add(1) <= l.max {
+		// The closed connection gives its place back as makeRoom closes
+		// it, and only this loop takes places: the second take succeeds.
+		if l.take() || (l.makeRoom() && l.take()) {
 			return &cappedConn{Conn: c, release: l.release}, nil
 		}
-		l.open.Add(-1)
 		go l.refuse(c)
 	}
+}
+
+// take takes a place if one is free.
+func (l *cappedListener) take() bool {
+	if l.open.Add(1) <= l.max {
+		return true
+	}
+	l.open.Add(-1)
+	return false
 }
 
 func (l *cappedListener) release() { l.open.Add(-1) }
@@ -116,10 +139,65 @@ func (l *cappedListener) refuse(c net.Conn) {
 // connection's CloseWrite, which net/http looks for on the conn it was
 // given: with it, a connection closed after a body refused for its size
 // ends with the 413 and a clean close, not a reset that can lose the 413.
+//
+// It also knows whether its client has sent anything since the gateway
+// last wrote to it, which http.Server's StateIdle does not say: the server
+// reports a connection active only once a call's whole header is read, so
+// one whose next call has begun to arrive still reads idle, and closing it
+// to make room would cut that call.
 type cappedConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+	// quiet is since when the gateway last wrote to the connection with
+	// nothing read from it since (quietClock, above 0); connHeard once
+	// bytes were read since (or before anything was written), connClaimed
+	// once closed to make room. Since the last write, not since
+	// StateIdle: the order of connections idle is then the order their
+	// clients got their answers in, which a server goroutine slow to
+	// report StateIdle does not change.
+	quiet atomic.Int64
+}
+
+const (
+	connHeard   int64 = 0
+	connClaimed int64 = -1
+)
+
+// quietEpoch makes quietClock monotonic (time.Since), not wall time.
+var quietEpoch = time.Now()
+
+func quietClock() int64 { return int64(time.Since(quietEpoch)) + 1 }
+
+// Write marks the connection quiet before writing, so that bytes read
+// from here on, the next call's once the answer has gone out, mark it
+// heard.
+func (c *cappedConn) Write(p []byte) (int, error) {
+	now := quietClock()
+	for v := c.quiet.Load(); v != connClaimed && !c.quiet.CompareAndSwap(v, now); v = c.quiet.Load() {
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *cappedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		for v := c.quiet.Load(); v > 0 && !c.quiet.CompareAndSwap(v, connHeard); v = c.quiet.Load() {
+		}
+	}
+	return n, err
+}
+
+// quietSince is since when the connection has been quiet (quietClock),
+// 0 or less when it is not.
+func (c *cappedConn) quietSince() int64 { return c.quiet.Load() }
+
+// claimQuiet claims the connection to be closed if its client has sent
+// nothing since its last answer; once claimed, bytes that arrive are
+// never read, so no call on it runs.
+func (c *cappedConn) claimQuiet() bool {
+	v := c.quiet.Load()
+	return v > 0 && c.quiet.CompareAndSwap(v, connClaimed)
 }
 
 func (c *cappedConn) Close() error {
@@ -133,4 +211,47 @@ func (c *cappedConn) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// closeLongestIdle makes room for a new connection at the cap: it closes
+// the connection idle between calls the longest whose client has sent
+// nothing since its last answer, and says whether there was one. A new
+// connection is never closed (its first call may be on its way), nor one
+// a call is arriving on. A client that sends its next call just as its
+// connection is closed sees the connection closed or reset, as at the
+// idle timeout, with nothing of the call run; Go's transport and the SDKs
+// retry such a call on a new connection.
+func (c *openConns) closeLongestIdle() bool {
+	type quietConn interface {
+		net.Conn
+		quietSince() int64
+		claimQuiet() bool
+	}
+	type candidate struct {
+		conn  quietConn
+		since int64
+	}
+	c.mu.Lock()
+	var idle []candidate
+	for conn, w := range c.open {
+		if q, ok := conn.(quietConn); ok && w.betweenCalls {
+			if since := q.quietSince(); since > 0 {
+				idle = append(idle, candidate{q, since})
+			}
+		}
+	}
+	sort.Slice(idle, func(i, j int) bool { return idle[i].since < idle[j].since })
+	for _, cand := range idle {
+		if conn := cand.conn; conn.claimQuiet() {
+			// Gone from the tracking now, not when its server goroutine
+			// sees it closed: the next connection at the cap must not
+			// pick it again.
+			delete(c.open, conn)
+			c.mu.Unlock()
+			_ = conn.Close()
+			return true
+		}
+	}
+	c.mu.Unlock()
+	return false
 }
