@@ -22,9 +22,10 @@ import (
 // the 503 they retry (twice by default).
 const capRetryAfter = time.Second
 
-// refusalLinger bounds how long a refused connection is kept after its
-// 503 to read what its client sent: closed with unread bytes, the kernel
-// resets it and the client may lose the 503 for a bare "connection reset".
+// refusalLinger bounds how long a refused connection is kept: waiting for
+// its request, and after the 503 reading what its client sent, since one
+// closed with unread bytes is reset by the kernel and its client may lose
+// the 503 for a bare "connection reset".
 const refusalLinger = time.Second
 
 // cappedListener caps the gateway's open client connections
@@ -120,12 +121,23 @@ func (l *cappedListener) take() bool {
 
 func (l *cappedListener) release() { l.open.Add(-1) }
 
-// refuse writes the 503, ends the connection's writing side, reads (and
-// drops) what its client sent for up to refusalLinger, then closes it.
+// refuse answers the connection's first request 503: it waits for the
+// request's first bytes, writes the 503, ends the connection's writing
+// side, reads (and drops) what else its client sends, then closes it, all
+// within refusalLinger. A 503 written before the request reaches a client
+// that has dialed but not yet written, and Go's transport takes it for an
+// unsolicited response on an idle connection: it fails the call with an
+// error it does not retry, where it retries a 503. A client that sends
+// nothing within refusalLinger is closed with no answer, as the header
+// timeout closes one.
 func (l *cappedListener) refuse(c net.Conn) {
 	defer c.Close()
 	l.refused(c.RemoteAddr())
 	_ = c.SetDeadline(time.Now().Add(refusalLinger))
+	first := make([]byte, 4096)
+	if _, err := c.Read(first); err != nil {
+		return
+	}
 	if _, err := c.Write(l.refusal); err != nil {
 		return
 	}

@@ -277,11 +277,8 @@ func TestMaxConnectionsAGoClientWhoseIdleConnectionWasClosedCallsAgain(t *testin
 		resp, err := client.Post(base+"/v1/chat/completions", "application/json",
 			strings.NewReader(`{"model":"model-router","messages":[{"role":"user","content":"hi"}]}`))
 		if err != nil {
-			// Not on the closed connection, which the transport has
-			// dropped: on a new one whose 503 arrived before its request
-			// was sent (Go's transport then reports "readLoopPeekFailLocked"),
-			// while the gateway had yet to see the other client's
-			// connection turn idle.
+			// A call sent on the closed connection just as the gateway
+			// closed it, which the README says is safe to send again.
 			t.Logf("retried: %v", err)
 			return false
 		}
@@ -466,4 +463,38 @@ func TestMaxConnectionsClosesTheConnectionIdleTheLongest(t *testing.T) {
 		}
 	}
 	assert.False(t, conns.none(), "the one idle the least is kept")
+}
+
+// A connection past the cap gets its 503 as the answer to its request,
+// not before it: a 503 that comes first reaches a client that has dialed
+// but not yet written, and Go's transport takes it for an unsolicited
+// response on an idle connection and fails the call with an error it
+// does not retry, where it retries the 503.
+func TestMaxConnectionsAnswersTheRefusalOnceTheRequestIsSent(t *testing.T) {
+	fake, openGate := gatedOpenAI(t)
+	defer openGate()
+	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	base, _, _ := startServe(t, fake, db, func(o *serveOptions) { o.maxConns = 1 })
+	addr := strings.TrimPrefix(base, "http://")
+	resp, _, held := dialAndCall(t, addr)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	startCallUnderWay(t, held, fake)
+
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(300*time.Millisecond)))
+	n, err := c.Read(make([]byte, 64))
+	require.Error(t, err, "the gateway wrote %d bytes before the request was sent", n)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne)
+	require.True(t, ne.Timeout(), "nothing comes before the request: %v", err)
+
+	require.NoError(t, c.SetReadDeadline(time.Time{}))
+	_, err = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	require.NoError(t, err)
+	resp, err = http.ReadResponse(bufio.NewReader(c), nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
 }
