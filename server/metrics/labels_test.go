@@ -22,6 +22,7 @@ func TestMetricLabels(t *testing.T) {
 	m.WatchDecisionLog(func() store.LogStats { return store.LogStats{Recorded: 2, Written: 1, Commits: 1} })
 	m.WatchHealth(func() []string { return []string{"a"} })
 	m.WatchBackoff(func() []string { return []string{"b"} })
+	m.WatchKeptAnswers(func() (int, uint64) { return 1, 1 })
 	m.Observe(router.Record{
 		Decision:        router.Decision{Deployment: "d", Mode: router.ModeBalanced, ChosenID: "x"},
 		DeploymentFound: true, Answered: "x", Status: 500, ErrorCode: "upstream_error",
@@ -64,6 +65,8 @@ func TestMetricLabels(t *testing.T) {
 		"modelrouter_decision_log_commits_total":  nil,
 		"modelrouter_model_unhealthy":             {"model"},
 		"modelrouter_model_rate_limited":          {"model"},
+		"modelrouter_kept_answers_pending":        nil,
+		"modelrouter_kept_answers_given_up_total": nil,
 	}
 	for name, want := range table {
 		_, exported := got[name]

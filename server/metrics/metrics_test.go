@@ -273,3 +273,16 @@ func TestWatchBackoffBesideHealth(t *testing.T) {
 	waiting = nil
 	assert.NotContains(t, scrape(t, m), `modelrouter_model_rate_limited{`, "read at every scrape: a wait that ran out goes")
 }
+
+func TestWatchKeptAnswers(t *testing.T) {
+	m := metrics.New()
+	pending, givenUp := 3, uint64(2)
+	m.WatchKeptAnswers(func() (int, uint64) { return pending, givenUp })
+	text := scrape(t, m)
+	assert.Contains(t, text, "# TYPE modelrouter_kept_answers_pending gauge\n")
+	assert.Contains(t, text, "modelrouter_kept_answers_pending 3\n")
+	assert.Contains(t, text, "# TYPE modelrouter_kept_answers_given_up_total counter\n")
+	assert.Contains(t, text, "modelrouter_kept_answers_given_up_total 2\n")
+	pending = 0
+	assert.Contains(t, scrape(t, m), "modelrouter_kept_answers_pending 0\n", "read at every scrape")
+}
