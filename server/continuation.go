@@ -110,7 +110,7 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 		output, err = openai.OutputAsInput(k.Output)
 	}
 	if err != nil {
-		s.warnNotKept(k.ID, err)
+		s.keeping.notKept(k.ID, err)
 		return
 	}
 	// Copies: the write outlives the call, whose buffers the input and
@@ -123,7 +123,7 @@ func (s *Server) keep(ctx context.Context, r *routed, k upstream.Kept) {
 	if !ok {
 		// Shutting down: one try, before the answer goes out.
 		if err := s.cfg.Responses.PutResponse(context.WithoutCancel(ctx), row); err != nil {
-			s.warnNotKept(row.ID, err)
+			s.keeping.notKept(row.ID, err)
 		}
 		return
 	}

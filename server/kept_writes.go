@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -50,6 +51,11 @@ type keptWrites struct {
 	// waits as long for the same lock.
 	stopCtx context.Context
 	stop    context.CancelFunc
+	// pending (len(queue)) and givenUp are for /metrics (counts): they
+	// change under mu but are read without it, so a scrape never waits
+	// for an add going through a long queue.
+	pending atomic.Int64
+	givenUp atomic.Uint64
 	// waiting counts the lookups in wait, for tests only (lookupsWaiting).
 	// It stays: nothing outside wait sees a lookup there (the store is
 	// read only after the write is over), and a signal from earlier, the
@@ -157,6 +163,7 @@ func (w *keptWrites) add(row StoredResponse) (<-chan struct{}, bool) {
 	p := &keptWrite{row: row, size: int64(len(row.ID) + len(row.PreviousID) + len(row.Model) + len(row.KeyID) +
 		len(row.Input) + len(row.Output) + len(row.Body)), queued: time.Now(), done: make(chan struct{})}
 	w.queue = append(w.queue, p)
+	w.pending.Store(int64(len(w.queue)))
 	w.byID[row.ID] = p
 	w.bytes += p.size
 	// Oldest first, the newest held whatever its size; one given up
@@ -189,8 +196,20 @@ func (w *keptWrites) giveUpLocked(p *keptWrite, why error) {
 	p.givenUp = why
 	if !p.underWay {
 		w.removeLocked(p)
-		w.warn(p.row.ID, why)
+		w.notKept(p.row.ID, why)
 	}
+}
+
+// notKept warns of an answer given up, which /metrics counts (counts).
+func (w *keptWrites) notKept(id string, why error) {
+	w.givenUp.Add(1)
+	w.warn(id, why)
+}
+
+// counts returns how many answers wait for their row (the one being tried
+// included) and how many were given up since the start, each warned of.
+func (w *keptWrites) counts() (pending int, givenUp uint64) {
+	return int(w.pending.Load()), w.givenUp.Load()
 }
 
 // removeLocked ends p's write.
@@ -198,6 +217,7 @@ func (w *keptWrites) removeLocked(p *keptWrite) {
 	for i, q := range w.queue {
 		if q == p {
 			w.queue = append(w.queue[:i], w.queue[i+1:]...)
+			w.pending.Store(int64(len(w.queue)))
 			break
 		}
 	}
@@ -245,7 +265,7 @@ func (w *keptWrites) settleLocked(p *keptWrite, err error) bool {
 		return false
 	case p.givenUp != nil:
 		w.removeLocked(p)
-		w.warn(p.row.ID, fmt.Errorf("%w (%w)", p.givenUp, err))
+		w.notKept(p.row.ID, fmt.Errorf("%w (%w)", p.givenUp, err))
 		return false
 	case !cannotWriteNow(err):
 		p.failures++
@@ -396,3 +416,10 @@ func (s *Server) FinishKeeping(ctx context.Context) error {
 	}
 	return err
 }
+
+// KeptAnswers returns how many kept Responses answers wait for their row
+// (another process holding the database's write lock holds them up) and
+// how many were given up since the start, each with its warning: past
+// their age or memory bound, a write that failed otherwise, a shutdown.
+// It takes no lock, for a scrape of /metrics.
+func (s *Server) KeptAnswers() (pending int, givenUp uint64) { return s.keeping.counts() }

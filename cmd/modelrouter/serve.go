@@ -413,6 +413,7 @@ func serve(ctx context.Context, o serveOptions) (err error) {
 			playground.Mount(e)
 		},
 	})
+	met.WatchKeptAnswers(gw.KeptAnswers)
 	defer func() {
 		// Once every handler has returned (hs.Shutdown, or gw.Wait after
 		// a cut) and before the store closes (deferred above): the kept
