@@ -216,4 +216,7 @@ func TestServeExportsDecisionLogCounters(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond, "every row written")
 	assert.Contains(t, scrape, "modelrouter_decision_log_pending_rows 0\n")
 	assert.Regexp(t, `modelrouter_decision_log_commits_total [1-9]`, scrape)
+	// serve wires the kept answers' queue to /metrics too.
+	assert.Contains(t, scrape, "modelrouter_kept_answers_pending 0\n")
+	assert.Contains(t, scrape, "modelrouter_kept_answers_given_up_total 0\n")
 }
