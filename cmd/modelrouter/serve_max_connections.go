@@ -191,13 +191,30 @@ func (c *cappedConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// Read marks the connection heard, or, once it is claimed to make room,
+// drops what it read: closeLongestIdle claims it before closing it, and
+// bytes read in between, the start of a call sent just then, would have
+// that call run on a connection closed under it, its answer lost. Dropped,
+// the call is unread, as if it came after the close, and safe to send again.
 func (c *cappedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
-		for v := c.quiet.Load(); v > 0 && !c.quiet.CompareAndSwap(v, connHeard); v = c.quiet.Load() {
-		}
+	if n > 0 && !c.markHeard() {
+		return 0, net.ErrClosed
 	}
 	return n, err
+}
+
+// markHeard marks the connection heard, unless it is claimed (false).
+func (c *cappedConn) markHeard() bool {
+	for {
+		v := c.quiet.Load()
+		switch {
+		case v == connClaimed:
+			return false
+		case v == connHeard || c.quiet.CompareAndSwap(v, connHeard):
+			return true
+		}
+	}
 }
 
 // quietSince is since when the connection has been quiet (quietClock),
@@ -206,7 +223,7 @@ func (c *cappedConn) quietSince() int64 { return c.quiet.Load() }
 
 // claimQuiet claims the connection to be closed if its client has sent
 // nothing since its last answer; once claimed, bytes that arrive are
-// never read, so no call on it runs.
+// dropped unread (Read), so no call on it runs.
 func (c *cappedConn) claimQuiet() bool {
 	v := c.quiet.Load()
 	return v > 0 && c.quiet.CompareAndSwap(v, connClaimed)

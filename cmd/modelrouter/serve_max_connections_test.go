@@ -431,6 +431,35 @@ func TestMaxConnectionsKeepsAnIdleConnectionWhoseNextCallHasBegun(t *testing.T) 
 	assert.True(t, conns.none(), "no longer tracked")
 }
 
+// A connection claimed to make room (closeLongestIdle claims it, then
+// closes it) reads nothing its client sends once claimed, even bytes that
+// arrive before the close: the server goroutine waiting on it for the next
+// call would otherwise get them and run that call on a connection closed
+// under it, its answer lost. Its client sees the connection closed, the
+// call unread, safe to send again.
+func TestMaxConnectionsAClaimedConnectionReadsNothingOfACallArrivingBeforeItsClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer client.Close()
+	accepted, err := ln.Accept()
+	require.NoError(t, err)
+	defer accepted.Close()
+	conn := &cappedConn{Conn: accepted, release: func() {}}
+	_, err = conn.Write([]byte("an answer"))
+	require.NoError(t, err)
+	require.True(t, conn.claimQuiet(), "quiet since its answer")
+
+	_, err = io.WriteString(client, "POST /v1/chat/completions HTTP/1.1\r\n")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second))) // a hang guard
+	n, err := conn.Read(make([]byte, 64))
+	assert.Zero(t, n, "no byte of the call is read")
+	assert.ErrorIs(t, err, net.ErrClosed)
+}
+
 // Of the connections idle between calls, the one whose last answer went
 // out first is closed to make room, then the next.
 func TestMaxConnectionsClosesTheConnectionIdleTheLongest(t *testing.T) {
