@@ -188,15 +188,16 @@ func (w *keptWrites) add(row StoredResponse) (<-chan struct{}, bool) {
 
 // giveUpLocked gives up p, with its warning: at once when it is not being
 // tried, else once its try is over (drain). Its row no longer counts
-// towards maxBytes either way.
+// towards maxBytes either way. The warning comes before the write ends, so
+// a lookup told 404 finds it logged.
 func (w *keptWrites) giveUpLocked(p *keptWrite, why error) {
 	if p.givenUp == nil {
 		w.bytes -= p.size
 	}
 	p.givenUp = why
 	if !p.underWay {
-		w.removeLocked(p)
 		w.notKept(p.row.ID, why)
+		w.removeLocked(p)
 	}
 }
 
@@ -264,8 +265,8 @@ func (w *keptWrites) settleLocked(p *keptWrite, err error) bool {
 		w.removeLocked(p)
 		return false
 	case p.givenUp != nil:
-		w.removeLocked(p)
 		w.notKept(p.row.ID, fmt.Errorf("%w (%w)", p.givenUp, err))
+		w.removeLocked(p)
 		return false
 	case !cannotWriteNow(err):
 		p.failures++

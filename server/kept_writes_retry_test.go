@@ -301,3 +301,51 @@ func TestAKeptWriteTheDatabaseCannotTakePastItsMaxAgeIsGivenUp(t *testing.T) {
 	assert.Contains(t, why[0].Error(), "not written within")
 	assert.Contains(t, why[0].Error(), "database is locked")
 }
+
+// A write given up is warned of before its lookups go on: whoever is told
+// 404 for the answer then finds the warning that names it already logged.
+func TestAKeptWriteGivenUpIsWarnedOfBeforeItsLookupsGoOn(t *testing.T) {
+	locked := router.Errorf(router.EUnavailable, "database is locked")
+	for name, c := range map[string]struct {
+		lim keptLimits
+		err error
+	}{
+		"past its max age":      {keptLimits{maxAge: time.Nanosecond, retryPause: time.Millisecond}, locked},
+		"failing":               {keptLimits{retryPause: time.Millisecond}, errors.New("the disk is on fire")},
+		"past the memory bound": {keptLimits{maxBytes: 1, retryPause: time.Millisecond}, errors.New("the disk is on fire")},
+	} {
+		start := make(chan struct{})
+		var mu sync.Mutex
+		dones := map[string]<-chan struct{}{}
+		var warned, early []string
+		w := newKeptWrites(c.lim, func(context.Context, StoredResponse) error {
+			<-start
+			return c.err
+		}, func(id string, _ error) {
+			mu.Lock()
+			defer mu.Unlock()
+			warned = append(warned, id)
+			select {
+			case <-dones[id]:
+				early = append(early, id)
+			default:
+			}
+		})
+		ids := []string{"resp_a", "resp_b", "resp_c"}
+		for _, id := range ids {
+			done, ok := w.add(StoredResponse{ID: id, Input: json.RawMessage(`[]`), Output: json.RawMessage(`[]`)})
+			require.True(t, ok)
+			mu.Lock()
+			dones[id] = done
+			mu.Unlock()
+		}
+		close(start)
+		for _, id := range ids {
+			<-dones[id]
+		}
+		mu.Lock()
+		assert.ElementsMatch(t, ids, warned, name)
+		assert.Empty(t, early, "%s: let go before the warning", name)
+		mu.Unlock()
+	}
+}
