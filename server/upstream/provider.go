@@ -94,8 +94,8 @@ func (p Provider) String() string {
 	return fmt.Sprintf("%s (%s, %s, %s%s)", p.Name, p.Kind, RedactURL(p.BaseURL), key, how)
 }
 
-// RedactURL is raw with the secret of its userinfo (userSecret) shown as
-// "xxxxx": its password (url.URL.Redacted), or, with no password, the
+// RedactURL is raw with the secret of its userinfo shown as "xxxxx": its
+// password (url.URL.Redacted), or, with no password (userIsAName), the
 // whole userinfo, as a proxy that takes a token as the user
 // (https://sk-TOKEN@proxy/v1) has it. A URL that does not parse but has
 // an "@" in it, which may be userinfo, is not shown at all.
