@@ -74,9 +74,9 @@ func (r *Refused) Unwrap() error { return ErrTooLarge }
 // ReadOn hands the refused body to read, for what the route needs of it
 // (the gateway: the model to log the call under): read gets what was read
 // of it and the rest, which ends at n bytes in all, read under the same
-// bounds on time and the same stop (the rate's counted afresh). A body it reads to its end keeps its
-// connection; one whose client waits for 100 Continue is not read on,
-// since it was never asked for.
+// bounds on time and the same stop (the rate's counted afresh). A body it
+// reads to its end keeps its connection; one whose client waits for 100
+// Continue is not read on, since it was never asked for.
 func (r *Refused) ReadOn(n int64, read func(read []byte, rest io.Reader)) {
 	if r.unasked {
 		return
