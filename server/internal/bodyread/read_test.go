@@ -68,8 +68,8 @@ func readOver(t *testing.T, body []byte, max, readOn int64, chunked bool) (got [
 }
 
 // A body within the limit reads byte for byte as it was sent, with or
-// without a Content-Length, at sizes about the reader's buffers' edges
-// (512, 1,024, 1 MiB) and at the limit itself.
+// without a Content-Length, at sizes about io.ReadAll's first buffer (512)
+// and the sizes it grows through, and at the limit itself.
 func TestReadReadsTheBodyAsSent(t *testing.T) {
 	const max = 3 << 20
 	for _, n := range []int{0, 1, 100, 511, 512, 513, 1024, 1536, 70_000, 1 << 20, 2<<20 + 3, max} {
