@@ -26,7 +26,7 @@ func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
 		e := newE2E(t, func(c *Config) {
 			c.BodyTimeout = 10 * time.Second
 			c.MinBodyRate = minRate
-			c.MinBodyRateGrace = 200 * time.Millisecond
+			c.MinBodyRateGrace = 100 * time.Millisecond
 		})
 		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
 		require.NoError(t, err)
@@ -34,11 +34,12 @@ func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
 		_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
 			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", e2eKey, len(chatBody))
 		require.NoError(t, err)
-		// 5 bytes every 25 ms: 200 bytes a second, the whole body in half
-		// a second.
+		// 5 bytes every 50 ms: 100 bytes a second, the whole body in a
+		// second, so a handler that a loaded machine slows in reaching the
+		// body still finds most of it to come after the grace.
 		go func() {
 			for i := 0; i < len(chatBody); i += 5 {
-				time.Sleep(25 * time.Millisecond)
+				time.Sleep(50 * time.Millisecond)
 				if _, err := io.WriteString(conn, chatBody[i:min(i+5, len(chatBody))]); err != nil {
 					return
 				}
