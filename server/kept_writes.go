@@ -40,7 +40,7 @@ type keptWrites struct {
 	// draining: the writer goroutine runs.
 	draining bool
 	// closed: shutting down; writes are no longer put off and the writer
-	// no longer pauses between tries (FinishKeeping closes wake).
+	// pauses at most 50 ms between tries (FinishKeeping closes wake).
 	closed bool
 	wake   chan struct{}
 	// stop makes the try under way the last once FinishKeeping gives up.
@@ -289,8 +289,8 @@ func (w *keptWrites) settleLocked(p *keptWrite, err error) bool {
 // busy timeout, a full or read-only disk), which waiting may mend.
 func cannotWriteNow(err error) bool { return router.ErrorCode(err) == router.EUnavailable }
 
-// pause waits between two tries: pause, or much less once shutting down,
-// where FinishKeeping's bound is what is left for them.
+// pause waits between two tries: retryPause, or at most 50 ms once
+// shutting down, where FinishKeeping's bound is what is left for them.
 func (w *keptWrites) pause(wake <-chan struct{}) {
 	t := time.NewTimer(w.lim.retryPause)
 	defer t.Stop()
