@@ -30,21 +30,28 @@ func TestServeEndsABodyArrivingBelowTheMinBodyRate(t *testing.T) {
 		base, _, _ := startServe(t, fake, filepath.Join(t.TempDir(), "modelrouter.db"), func(o *serveOptions) {
 			o.bodyTimeout = 10 * time.Second
 			o.minBodyRate = minRate
-			o.bodyRateGrace = 100 * time.Millisecond
+			o.bodyRateGrace = 200 * time.Millisecond
 		})
+		// The rate counts from when the handler begins to read, so the
+		// body that must get the 408 lasts well past the grace (3 s, not
+		// half a second): a handler that begins late on a loaded machine,
+		// most of a short body already waiting, would read it whole
+		// within the grace and answer it. JSON may end in spaces.
+		sent := chat
+		if minRate > 0 {
+			sent += strings.Repeat(" ", 500)
+		}
 		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 		require.NoError(t, err)
 		defer conn.Close()
 		_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(chat))
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(sent))
 		require.NoError(t, err)
-		// 5 bytes every 50 ms: 100 bytes a second, the body in a second, so
-		// a handler that a loaded machine slows in reaching the body still
-		// finds most of it to come after the grace.
+		// 5 bytes every 25 ms: 200 bytes a second.
 		go func() {
-			for i := 0; i < len(chat); i += 5 {
-				time.Sleep(50 * time.Millisecond)
-				if _, err := io.WriteString(conn, chat[i:min(i+5, len(chat))]); err != nil {
+			for i := 0; i < len(sent); i += 5 {
+				time.Sleep(25 * time.Millisecond)
+				if _, err := io.WriteString(conn, sent[i:min(i+5, len(sent))]); err != nil {
 					return
 				}
 			}
