@@ -53,6 +53,9 @@ func TestServeLogFormatJSONWritesThePprofServersErrorsAsJSON(t *testing.T) {
 // it, so that the next file or socket the process opens fails with
 // EMFILE; the function it returns closes them and restores the limit.
 // The tests of this package run one at a time, so none other meets it.
+// Once the limit is set, Go starts child processes (later tests' serve
+// binaries) with this process's raised limit, not the one it started
+// with: more files, which none of them counts against.
 func exhaustFiles(t *testing.T) func() {
 	t.Helper()
 	var was syscall.Rlimit
