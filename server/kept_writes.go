@@ -386,11 +386,11 @@ func (w *keptWrites) lookupsWaiting() int {
 
 // FinishKeeping waits until the kept Responses answers still being written
 // are written (or given up on), or until ctx is done: meanwhile they are
-// tried again without the pause between tries. Those left then are given
-// up, each with its warning, and ctx's error is returned. An answer kept
-// from now on is written before it goes out, as the store may close once
-// the last handler returns. Call it once the HTTP server has stopped
-// serving and before the store closes.
+// tried again with at most 50 ms between tries (pause). Those left then
+// are given up, each with its warning, and ctx's error is returned. An
+// answer kept from now on is written before it goes out, as the store may
+// close once the last handler returns. Call it once the HTTP server has
+// stopped serving and before the store closes.
 func (s *Server) FinishKeeping(ctx context.Context) error {
 	w := s.keeping
 	w.mu.Lock()
@@ -411,8 +411,7 @@ func (s *Server) FinishKeeping(ctx context.Context) error {
 		}
 		w.mu.Unlock()
 		// The try under way is the last (its answer warned of by drain
-		// once it ends, see stopCtx), and
-		// none follows.
+		// once it ends, see stopCtx), and none follows.
 		w.stop()
 	}
 	return err
