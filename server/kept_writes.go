@@ -42,7 +42,7 @@ type keptWrites struct {
 	// closed: shutting down; writes are no longer put off and the writer
 	// pauses at most 50 ms between tries (FinishKeeping closes wake).
 	closed bool
-	wake   chan struct{}
+	wake   chan struct{} // set once, by newKeptWrites; read without mu
 	// stop makes the try under way the last once FinishKeeping gives up.
 	// It does not cut short a try waiting out the busy timeout (the
 	// driver's interrupt does not end SQLite's busy wait), so that answer
@@ -249,10 +249,9 @@ func (w *keptWrites) drain() {
 		w.mu.Lock()
 		p.underWay = false
 		again := w.settleLocked(p, err)
-		wake := w.wake
 		w.mu.Unlock()
 		if again {
-			w.pause(wake)
+			w.pause()
 		}
 	}
 }
@@ -291,13 +290,13 @@ func cannotWriteNow(err error) bool { return router.ErrorCode(err) == router.EUn
 
 // pause waits between two tries: retryPause, or at most 50 ms once
 // shutting down, where FinishKeeping's bound is what is left for them.
-func (w *keptWrites) pause(wake <-chan struct{}) {
+func (w *keptWrites) pause() {
 	t := time.NewTimer(w.lim.retryPause)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return
-	case <-wake:
+	case <-w.wake:
 	}
 	select {
 	case <-time.After(min(w.lim.retryPause, 50*time.Millisecond)):
