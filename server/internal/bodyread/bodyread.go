@@ -174,7 +174,7 @@ func (b *idleReader) Read(p []byte) (int, error) {
 		}
 		b.mu.Unlock()
 	}
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	if Stalled(err) {
 		s := &stallError{err: err, timeout: b.timeout}
 		if b.byRate {
 			s.minRate, s.read, s.after = b.minRate, b.n, time.Since(b.began)
