@@ -511,7 +511,8 @@ func (a *attempt) noteHealth(ctx context.Context, status int, err error) {
 	case errors.As(err, &rt) && rt.quotes:
 		// Shown to other clients (a candidate's reasons, a skipped
 		// attempt) and in the server log: never this request's text.
-		h.failed(a.model, a.ticket, a.withoutRequestText(rt.msg), a.withoutRequestText(a.f.redact(rt.full)))
+		shown := a.withoutRequestText(rt.msg, a.f.redact(rt.full))
+		h.failed(a.model, a.ticket, shown[0], shown[1])
 	case errors.As(err, &rt):
 		h.failed(a.model, a.ticket, rt.msg, a.f.redact(rt.full))
 	case a.relayedError && (status == http.StatusTooManyRequests || status >= 500):

@@ -308,11 +308,11 @@ func (f *Forwarder) shownMessage(msg string) string {
 	return msg
 }
 
-// withoutRequestText is a provider's message with the text of the call's
-// request it quotes replaced (echoed.Replace): vLLM and SGLang quote the
-// input in their errors.
-func (a *attempt) withoutRequestText(msg string) string {
-	return echoed.Replace([]string{msg}, a.call.Raw)[0]
+// withoutRequestText is a provider's messages with the text of the call's
+// request they quote replaced (echoed.Replace, one pass over the request
+// for them all): vLLM and SGLang quote the input in their errors.
+func (a *attempt) withoutRequestText(msgs ...string) []string {
+	return echoed.Replace(msgs, a.call.Raw)
 }
 
 // servesNoAPI reports whether an attempt failed as its server has no
