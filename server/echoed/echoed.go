@@ -8,12 +8,12 @@
 //
 // Text is compared as words: runs of letters and digits, case folded (a
 // character of a script written without spaces, as Chinese, Japanese and
-// Thai are, is a word by itself), so
-// the escaping a quote adds or removes (JSON's \n, \" and \u00e9, Python's
-// repr with \' and \n, a backslash doubled once per layer) does not hide a
-// match. Every run of at least MinWords consecutive words of a message that
-// also occur consecutively in the request is replaced, with what lies
-// between its words, by Marker.
+// Thai are, is a word by itself), so the escaping a quote adds or removes
+// (JSON's \n, \" and \u00e9, Python's repr with \' and \n, a backslash
+// doubled once per layer) does not hide a match. Every run of at least
+// MinWords consecutive words of a message that also occur consecutively
+// in the request is replaced, with what lies between its words, by
+// Marker.
 package echoed
 
 import (
