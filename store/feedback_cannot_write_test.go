@@ -2,10 +2,8 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,14 +18,11 @@ import (
 // not a 500 that says the gateway failed.
 func TestFeedbackTheDatabaseCannotWriteNowIsUnavailable(t *testing.T) {
 	t.Run("locked", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "locked.db")
-		s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithCommitInterval(0))
-		require.NoError(t, err)
-		defer s.Close()
+		s, path := openLockable(t)
 		logged(t, s, sampleRecord("rated", sampleTime))
 		holdWriteLock(t, path)
 
-		err = s.AddFeedback(context.Background(), "rated", 1, "", "")
+		err := s.AddFeedback(context.Background(), "rated", 1, "", "")
 		assertRetryLater(t, err)
 	})
 	t.Run("disk full", func(t *testing.T) {

@@ -14,13 +14,11 @@ import (
 	"github.com/modelrouter/modelrouter/store"
 )
 
-// openLocked opens a store whose writer meets a lock at once (1 ms busy
+// openLockable opens a store whose writer meets a lock at once (1 ms busy
 // timeout) and whose retry schedule for other failures is over at once,
-// so every lock in these tests outlasts it; then another connection takes
-// the write lock, as a `sqlite3` session left in `BEGIN IMMEDIATE` or a
-// long backup does. It returns the store and the function that releases
-// the lock.
-func openLocked(t *testing.T, opts ...store.Option) (*store.Store, func()) {
+// so every lock in these tests outlasts it. It returns the store and its
+// file's path, for holdWriteLock once the test has its rows in place.
+func openLockable(t *testing.T, opts ...store.Option) (*store.Store, string) {
 	t.Helper()
 	t.Cleanup(store.SetRetryDelays(time.Millisecond))
 	path := filepath.Join(t.TempDir(), "locked.db")
@@ -29,6 +27,16 @@ func openLocked(t *testing.T, opts ...store.Option) (*store.Store, func()) {
 	s, err := store.Open(path, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// openLocked is openLockable with the write lock then taken by another
+// connection at once, as a `sqlite3` session left in `BEGIN IMMEDIATE` or
+// a long backup does. It returns the store and the function that releases
+// the lock.
+func openLocked(t *testing.T, opts ...store.Option) (*store.Store, func()) {
+	t.Helper()
+	s, path := openLockable(t, opts...)
 	return s, holdWriteLock(t, path)
 }
 

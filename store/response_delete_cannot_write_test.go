@@ -2,13 +2,9 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/modelrouter/modelrouter/store"
 )
 
 // Deleting a kept answer while the database cannot write (another
@@ -18,15 +14,12 @@ import (
 // `modelrouter serve -race` run, DELETE /v1/responses/{id} answered 500
 // `internal` ("delete kept response: database is locked").
 func TestDeletingAKeptAnswerTheDatabaseCannotWriteNowIsUnavailable(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "locked.db")
-	s, err := store.Open(path, store.WithBusyTimeout(time.Millisecond), store.WithCommitInterval(0))
-	require.NoError(t, err)
-	defer s.Close()
+	s, path := openLockable(t)
 	ctx := context.Background()
 	require.NoError(t, s.PutResponse(ctx, keptTurn("resp_1", "", "hi", "hello", sampleTime)))
 	release := holdWriteLock(t, path)
 
-	_, err = s.DeleteResponse(ctx, "resp_1")
+	_, err := s.DeleteResponse(ctx, "resp_1")
 	assertRetryLater(t, err)
 
 	release()
