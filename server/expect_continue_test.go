@@ -22,8 +22,9 @@ import (
 // before it sends the body. These tests speak HTTP/1.1 by hand, so the body
 // goes out only when the test decides.
 
-// expectClient is one connection to the gateway that sent a request's
-// headers with Expect: 100-continue and no body yet.
+// expectClient is one connection to the gateway, speaking HTTP/1.1 by
+// hand, that sent a request's headers (with Expect: 100-continue, from
+// sendHeaders) and no body yet.
 type expectClient struct {
 	conn net.Conn
 	br   *bufio.Reader
@@ -33,11 +34,19 @@ type expectClient struct {
 // path with key, announcing a body of length bytes it does not send.
 func sendHeaders(t *testing.T, e *e2e, path, key string, length int) *expectClient {
 	t.Helper()
+	return sendHead(t, e, path, key, fmt.Sprintf("Content-Length: %d\r\nExpect: 100-continue\r\n", length))
+}
+
+// sendHead opens a connection to e and sends the headers of a JSON POST to
+// path with key and the header lines extra (each ending in CRLF), and no
+// body: the test writes it to conn when it decides.
+func sendHead(t *testing.T, e *e2e, path, key, extra string) *expectClient {
+	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
 	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", path, key, length)
+		"Content-Type: application/json\r\n%s\r\n", path, key, extra)
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
 	return &expectClient{conn: conn, br: bufio.NewReader(conn)}

@@ -1,17 +1,13 @@
 package server
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -28,30 +24,20 @@ func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
 			c.MinBodyRate = minRate
 			c.MinBodyRateGrace = 100 * time.Millisecond
 		})
-		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
-		require.NoError(t, err)
-		defer conn.Close()
-		_, err = fmt.Fprintf(conn, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", e2eKey, len(chatBody))
-		require.NoError(t, err)
+		x := sendHead(t, e, "/v1/chat/completions", e2eKey, fmt.Sprintf("Content-Length: %d\r\n", len(chatBody)))
 		// 5 bytes every 50 ms: 100 bytes a second, the whole body in a
 		// second, so a handler that a loaded machine slows in reaching the
 		// body still finds most of it to come after the grace.
 		go func() {
 			for i := 0; i < len(chatBody); i += 5 {
 				time.Sleep(50 * time.Millisecond)
-				if _, err := io.WriteString(conn, chatBody[i:min(i+5, len(chatBody))]); err != nil {
+				if _, err := io.WriteString(x.conn, chatBody[i:min(i+5, len(chatBody))]); err != nil {
 					return
 				}
 			}
 		}()
 
-		require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second))) // hang guard
-		br := bufio.NewReader(conn)
-		resp, err := http.ReadResponse(br, nil)
-		require.NoError(t, err, "min rate %d", minRate)
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, raw := x.next(t)
 		if minRate == 0 {
 			assert.Equal(t, http.StatusOK, resp.StatusCode, "no minimum: %s", raw)
 			continue
@@ -60,7 +46,7 @@ func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
 		body := errorShapeOf(t, raw)
 		assert.Equal(t, router.ETimeout, body.Error.Code)
 		assert.Contains(t, body.Error.Message, "under the minimum of 1000 bytes a second")
-		_, err = br.ReadByte()
+		_, err := x.br.ReadByte()
 		assert.Error(t, err, "the connection is closed")
 
 		rec := e.log.waitFor(t, 1)[0]
