@@ -27,12 +27,14 @@ func TestABodyTricklingBelowTheMinimumRateIsAnswered408(t *testing.T) {
 			c.MinBodyRateGrace = 100 * time.Millisecond
 		})
 		x := sendHead(t, e, "/v1/chat/completions", e2eKey, fmt.Sprintf("Content-Length: %d\r\n", len(chatBody)))
-		// 5 bytes every 50 ms: 100 bytes a second, the whole body in a
-		// second, so a handler that a loaded machine slows in reaching the
-		// body still finds most of it to come after the grace.
+		// 5 bytes every 150 ms: about 33 bytes a second, the whole body in
+		// 3 s, so a handler that a loaded machine keeps from the body for
+		// up to nearly that long still finds the rest too slow to come (over
+		// 1 s, a handler 0.9 s late would find it nearly whole and answer
+		// 200).
 		go func() {
 			for i := 0; i < len(chatBody); i += 5 {
-				time.Sleep(50 * time.Millisecond)
+				time.Sleep(150 * time.Millisecond)
 				if _, err := io.WriteString(x.conn, chatBody[i:min(i+5, len(chatBody))]); err != nil {
 					return
 				}
