@@ -394,19 +394,28 @@ func TestMaxConnectionsKeepsTheCleanCloseAfterABodyRefusedForItsSize(t *testing.
 	assert.ErrorIs(t, err, io.EOF, "the connection ends with a clean close, not a reset")
 }
 
+// loopbackPair is a TCP connection over 127.0.0.1: the client's end and
+// the end a listener accepted, both closed at the test's end.
+func loopbackPair(t *testing.T) (client, accepted net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { client.Close() })
+	accepted, err = ln.Accept()
+	require.NoError(t, err)
+	t.Cleanup(func() { accepted.Close() })
+	return client, accepted
+}
+
 // A connection that reads idle to http.Server (StateActive comes only
 // once a call's whole header is read) but whose client has begun to send
 // its next call is not closed to make room: that would cut the call.
 // Once the gateway writes to it again, it is quiet until it next hears.
 func TestMaxConnectionsKeepsAnIdleConnectionWhoseNextCallHasBegun(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer client.Close()
-	accepted, err := ln.Accept()
-	require.NoError(t, err)
+	client, accepted := loopbackPair(t)
 	released := 0
 	conn := &cappedConn{Conn: accepted, release: func() { released++ }}
 	var conns openConns
@@ -414,7 +423,7 @@ func TestMaxConnectionsKeepsAnIdleConnectionWhoseNextCallHasBegun(t *testing.T) 
 	assert.False(t, conns.closeLongestIdle(), "a new connection is not closed: its first call may be on its way")
 
 	conns.track(conn, http.StateActive)
-	_, err = conn.Write([]byte("an answer"))
+	_, err := conn.Write([]byte("an answer"))
 	require.NoError(t, err)
 	conns.track(conn, http.StateIdle)
 	_, err = io.WriteString(client, "GET /healthz HTTP/1.1\r\n")
@@ -438,17 +447,9 @@ func TestMaxConnectionsKeepsAnIdleConnectionWhoseNextCallHasBegun(t *testing.T) 
 // under it, its answer lost. Its client sees the connection closed, the
 // call unread, safe to send again.
 func TestMaxConnectionsAClaimedConnectionReadsNothingOfACallArrivingBeforeItsClose(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	require.NoError(t, err)
-	defer client.Close()
-	accepted, err := ln.Accept()
-	require.NoError(t, err)
-	defer accepted.Close()
+	client, accepted := loopbackPair(t)
 	conn := &cappedConn{Conn: accepted, release: func() {}}
-	_, err = conn.Write([]byte("an answer"))
+	_, err := conn.Write([]byte("an answer"))
 	require.NoError(t, err)
 	require.True(t, conn.claimQuiet(), "quiet since its answer")
 
@@ -463,22 +464,15 @@ func TestMaxConnectionsAClaimedConnectionReadsNothingOfACallArrivingBeforeItsClo
 // Of the connections idle between calls, the one whose last answer went
 // out first is closed to make room, then the next.
 func TestMaxConnectionsClosesTheConnectionIdleTheLongest(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
 	var conns openConns
 	var clients []*bufio.Reader
 	for i := range 3 {
-		client, err := net.Dial("tcp", ln.Addr().String())
-		require.NoError(t, err)
-		defer client.Close()
+		client, accepted := loopbackPair(t)
 		require.NoError(t, client.SetReadDeadline(time.Now().Add(10*time.Second))) // a hang guard
 		clients = append(clients, bufio.NewReader(client))
-		accepted, err := ln.Accept()
-		require.NoError(t, err)
 		conn := &cappedConn{Conn: accepted, release: func() {}}
 		conns.track(conn, http.StateActive)
-		_, err = conn.Write([]byte(strconv.Itoa(i)))
+		_, err := conn.Write([]byte(strconv.Itoa(i)))
 		require.NoError(t, err)
 		conns.track(conn, http.StateIdle)
 	}
