@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
+	"net/http/httptest"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -83,13 +82,12 @@ func capConnections(ln net.Listener, max int, makeRoom func() bool, refused func
 func capRefusal(max int) []byte {
 	err := &router.Error{Code: router.EUnavailable, Reason: capReason, RetryAfter: capRetryAfter,
 		Message: fmt.Sprintf("the gateway has as many client connections open as it takes (--max-connections %d); try again shortly", max)}
-	status, body := apierr.Response(err)
-	var js bytes.Buffer
-	_ = json.NewEncoder(&js).Encode(body)
-	h := http.Header{"Content-Type": {"application/json"}}
-	apierr.SetHeaders(h, err)
-	resp := &http.Response{StatusCode: status, ProtoMajor: 1, ProtoMinor: 1, Header: h, Close: true,
-		ContentLength: int64(js.Len()), Body: io.NopCloser(&js)}
+	// Written as every handler writes an error (apierr.Write), then
+	// framed as a response to send on the bare connection.
+	rec := httptest.NewRecorder()
+	apierr.Write(rec, err)
+	resp := rec.Result()
+	resp.Close, resp.ContentLength = true, int64(rec.Body.Len())
 	var out bytes.Buffer
 	_ = resp.Write(&out)
 	return out.Bytes()
