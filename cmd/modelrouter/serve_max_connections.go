@@ -249,22 +249,19 @@ func (c *cappedConn) CloseWrite() error {
 // idle timeout, with nothing of the call run; Go's transport and the SDKs
 // retry such a call on a new connection.
 func (c *openConns) closeLongestIdle() bool {
-	type quietConn interface {
-		net.Conn
-		quietSince() int64
-		claimQuiet() bool
-	}
 	type candidate struct {
-		conn  quietConn
+		conn  *cappedConn
 		since int64
 	}
 	c.mu.Lock()
 	var idle []candidate
 	for conn, w := range c.open {
-		if q, ok := conn.(quietConn); ok && w.betweenCalls {
-			if since := q.quietSince(); since > 0 {
-				idle = append(idle, candidate{q, since})
-			}
+		q, ok := conn.(*cappedConn)
+		if !ok || !w.betweenCalls {
+			continue
+		}
+		if since := q.quietSince(); since > 0 {
+			idle = append(idle, candidate{q, since})
 		}
 	}
 	sort.Slice(idle, func(i, j int) bool { return idle[i].since < idle[j].since })
