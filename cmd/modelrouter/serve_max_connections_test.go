@@ -47,6 +47,24 @@ func dialAndCall(t *testing.T, addr string) (*http.Response, string, *heldConn) 
 	return resp, string(body), hc
 }
 
+// dialUntilServed dials addr and calls until a connection is answered
+// 200 (a place at the cap has freed), closing those refused, and returns
+// the one served, kept open.
+func dialUntilServed(t *testing.T, addr, why string) *heldConn {
+	t.Helper()
+	var held *heldConn
+	require.Eventually(t, func() bool {
+		resp, _, c := dialAndCall(t, addr)
+		if resp.StatusCode != http.StatusOK {
+			c.Close()
+			return false
+		}
+		held = c
+		return true
+	}, 10*time.Second, 10*time.Millisecond, why)
+	return held
+}
+
 // gatedOpenAI is a fake OpenAI upstream that holds every call, whatever
 // its model, until the func it returns opens its gate (at the test's end
 // at the latest).
@@ -115,14 +133,7 @@ func TestMaxConnectionsAnswersAConnectionPastTheCap503AndServesOnceOneCloses(t *
 	// One of the two closes: its place is given back (once the gateway
 	// has seen it close, which a client retrying after Retry-After meets).
 	first.Close()
-	require.Eventually(t, func() bool {
-		resp, _, c := dialAndCall(t, addr)
-		if resp.StatusCode != http.StatusOK {
-			c.Close()
-			return false
-		}
-		return true // kept open: at the cap again
-	}, 10*time.Second, 10*time.Millisecond, "a new connection is served once one of the two closed")
+	dialUntilServed(t, addr, "a new connection is served once one of the two closed") // kept open: at the cap again
 
 	// At the cap again (the second, its call answered now, and the new
 	// one), the shutdown ends.
@@ -254,14 +265,7 @@ func TestMaxConnectionsAGoClientWhoseIdleConnectionWasClosedCallsAgain(t *testin
 	status, body := call()
 	require.Equal(t, http.StatusOK, status, body)
 
-	require.Eventually(t, func() bool {
-		resp, _, c := dialAndCall(t, strings.TrimPrefix(base, "http://"))
-		if resp.StatusCode != http.StatusOK {
-			c.Close()
-			return false
-		}
-		return true
-	}, 10*time.Second, 10*time.Millisecond, "another client is served in the place of the idle connection")
+	dialUntilServed(t, strings.TrimPrefix(base, "http://"), "another client is served in the place of the idle connection")
 
 	// The client's transport reads the close (not sending its next call on
 	// the connection the very moment it closes: the race README describes).
@@ -322,17 +326,7 @@ func TestMaxConnectionsRefusalsAtAChurningCapLogOneLineAMinute(t *testing.T) {
 	})
 	addr := strings.TrimPrefix(base, "http://")
 	servedOnce := func() *heldConn {
-		var held *heldConn
-		require.Eventually(t, func() bool {
-			resp, _, c := dialAndCall(t, addr)
-			if resp.StatusCode != http.StatusOK {
-				c.Close()
-				return false
-			}
-			held = c
-			return true
-		}, 10*time.Second, 10*time.Millisecond, "a connection is served once the one before closed")
-		return held
+		return dialUntilServed(t, addr, "a connection is served once the one before closed")
 	}
 	for range cycles {
 		held := servedOnce()
