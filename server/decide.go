@@ -88,8 +88,9 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 	req, err := openai.Parse(api, raw)
 	if err == nil {
 		// Routing has read members by their exact names; a translation
-		// would take one in another case too (upstream.ExactMembers).
-		err = upstream.ExactMembers(upstreamAPI(api), raw)
+		// would take one in another case too, and so would a provider
+		// whose decoder folds case (upstream.ExactMembers).
+		err = upstream.ExactMembers(upstreamAPI(api), raw, openai.MembersRead)
 	}
 	if err != nil {
 		s.noteRefusedUnder(c, ex, openai.ModelOf(raw))

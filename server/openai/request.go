@@ -181,6 +181,21 @@ var coreFields = map[string]bool{
 	"previous_response_id": true,
 }
 
+// MembersRead are the top-level members Parse reads, on one API or
+// another: routing decides on them by their exact names, so the gateway
+// refuses a member that names one in another case (upstream.ExactMembers),
+// which routing would not read while a provider whose decoder folds case
+// would. Every one is lower case in both APIs, so no parameter of either
+// is a case variant of another.
+var MembersRead = []string{
+	"audio", "background", "conversation", "function_call", "functions", "include", "input", "instructions",
+	"logit_bias", "logprobs", "max_completion_tokens", "max_output_tokens", "max_tokens", "mcp_servers",
+	"messages", "metadata", "modalities", "model", "moderation", "n", "output_config", "output_format",
+	"parallel_tool_calls", "previous_response_id", "prompt", "reasoning", "reasoning_effort", "response_format",
+	"routing_config", "service_tier", "stop", "stop_sequences", "store", "stream", "system", "text", "thinking",
+	"thread", "tool_choice", "tools", "top_k", "top_logprobs", "truncation", "user", "web_search_options",
+}
+
 // ModelOf returns a body's top-level "model" string, or "" where the body
 // is no JSON object or its model no string. It reads what Parse does, for
 // a body Parse refuses over another member: the refused call is still

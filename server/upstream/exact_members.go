@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -19,8 +20,11 @@ import (
 // themselves refuse such a member (Anthropic an unknown field, OpenAI an
 // unknown parameter), so nothing a provider takes is lost. A member named
 // exactly twice is not refused: routing and translation both take the
-// last.
-func ExactMembers(api API, raw []byte) error {
+// last. routed names the members routing reads besides: a member it
+// reads in another case (`"Routing_Config"`, `"Service_Tier"`) is refused
+// too, since routing would not read it while a provider whose decoder
+// folds case (encoding/json's, as Ollama's OpenAI API has) would.
+func ExactMembers(api API, raw []byte, routed []string) error {
 	reads := membersReadFor(api)
 	// Room for a body's usual members, on the stack: the check costs a
 	// call no allocation unless a key needs unescaping.
@@ -30,18 +34,22 @@ func ExactMembers(api API, raw []byte) error {
 		return nil
 	}
 	for _, m := range obj {
-		if reads[string(m.Key)] {
+		if reads[string(m.Key)] || slices.Contains(routed, string(m.Key)) {
 			continue
 		}
 		key := m.Key
 		if bytes.IndexByte(key, '\\') >= 0 || !utf8.Valid(key) {
 			unquoted, _ := jsonscan.UnquoteKey(key)
-			if reads[unquoted] {
+			if reads[unquoted] || slices.Contains(routed, unquoted) {
 				continue
 			}
 			key = []byte(unquoted)
 		}
-		if known, ok := caseVariantOf(reads, key); ok {
+		known, ok := caseVariantOf(reads, key)
+		if !ok {
+			known, ok = caseVariantIn(routed, key)
+		}
+		if ok {
 			return &router.Error{Code: router.EInvalid, Param: string(key),
 				Message: fmt.Sprintf("unknown member %q (did you mean %q?)", key, known)}
 		}
@@ -53,6 +61,16 @@ func ExactMembers(api API, raw []byte) error {
 // case, if any.
 func caseVariantOf(reads map[string]bool, key []byte) (string, bool) {
 	for known := range reads {
+		if bytes.EqualFold(key, []byte(known)) {
+			return known, true
+		}
+	}
+	return "", false
+}
+
+// caseVariantIn is caseVariantOf for a list.
+func caseVariantIn(names []string, key []byte) (string, bool) {
+	for _, known := range names {
 		if bytes.EqualFold(key, []byte(known)) {
 			return known, true
 		}

@@ -27,7 +27,7 @@ func TestExactMembersRefusesWhatATranslationWouldReadInAnotherCase(t *testing.T)
 		{upstream.APIMessages, head + `,"max_tokens":9}`, ""},
 		{upstream.APIMessages, head + `,"Top_K":3}`, ""},
 	} {
-		err := upstream.ExactMembers(tt.api, []byte(tt.body))
+		err := upstream.ExactMembers(tt.api, []byte(tt.body), nil)
 		if tt.refused == "" {
 			assert.NoError(t, err, tt.body)
 			continue
