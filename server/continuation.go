@@ -56,8 +56,12 @@ const keepInline = 250 * time.Millisecond
 // conversation still prefers the model that answered last. A response the
 // gateway does not keep (stored by a provider) leaves r as it is.
 func (s *Server) continueKept(ctx context.Context, r *routed) error {
-	if err := s.keeping.wait(ctx, r.req.PreviousResponseID); err != nil {
+	foreign, err := s.keeping.wait(ctx, s.mayUseAs(r.keyID), r.req.PreviousResponseID)
+	switch {
+	case err != nil:
 		return err
+	case foreign[r.req.PreviousResponseID]:
+		return previousNotFound(r.req.PreviousResponseID)
 	}
 	// The rebuilt body is bounded as the client's own is: a small call
 	// must not make the gateway read, build and send a body of any size.

@@ -43,6 +43,7 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 		foreign bool                       // kept, for another key
 	}
 	var kept map[string]StoredResponse
+	var foreign map[string]bool // being written, for another key
 	answers := map[string]*answer{}
 	var newest *StoredResponse
 	added := int64(0)
@@ -58,10 +59,10 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 		if len(respIDs) == 0 {
 			return nil
 		}
-		if err := s.keeping.wait(ctx, respIDs...); err != nil {
+		var err error
+		if foreign, err = s.keeping.wait(ctx, s.mayUseAs(r.keyID), respIDs...); err != nil {
 			return err
 		}
-		var err error
 		kept, err = s.cfg.Responses.KeptResponses(ctx, respIDs)
 		return err
 	}, func(id string) (json.RawMessage, error) {
@@ -75,7 +76,7 @@ func (s *Server) resolveKeptItems(ctx context.Context, r *routed) (*StoredRespon
 			answers[respID] = a
 			k, found := kept[respID]
 			switch {
-			case found && !s.mayUse(k.KeyID, r.keyID):
+			case foreign[respID] || found && !s.mayUse(k.KeyID, r.keyID):
 				a.foreign = true
 			case found:
 				var err error

@@ -16,9 +16,9 @@ import (
 // oldest first, on one goroutine (drain). An answer waits for its row at
 // most keepInline (a database another process holds the write lock of
 // would hold its last bytes for as long), so every lookup of a kept answer
-// by id first waits a while for that id's write (wait): a continuation,
-// read, delete or item_reference sent the moment the answer ends still
-// finds it.
+// by id, by a key that may use it, first waits a while for that id's write
+// (wait): a continuation, read, delete or item_reference sent the moment
+// the answer ends still finds it.
 //
 // A write the database cannot take for now (another process's write lock,
 // a full disk: the store's EUnavailable) is tried again until it is
@@ -308,30 +308,45 @@ func (w *keptWrites) pause() {
 // ctx's error once ctx is done. An id not being written is not waited for.
 // One still being written after lookupWait is answered 503 unavailable
 // with a Retry-After: the answer exists and is found once written.
-func (w *keptWrites) wait(ctx context.Context, ids ...string) error {
-	if !w.anyPending(ids) {
-		return nil // most calls: no timer
+//
+// Nor is an answer the caller may not use (mayUse of its key) waited for:
+// its id is returned in foreign, which the caller refuses as it refuses
+// another key's answer once written, at once. Waiting, then a 503, would
+// tell another key that the id exists.
+func (w *keptWrites) wait(ctx context.Context, mayUse func(owner string) bool, ids ...string) (foreign map[string]bool, err error) {
+	own, foreign := w.pendingFor(mayUse, ids)
+	if len(own) == 0 {
+		return foreign, nil // most calls: no timer
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, w.lim.lookupWait, errKeptLookupWait)
 	defer cancel()
-	id, err := w.waitFor(ctx, ids...)
+	id, err := w.waitFor(ctx, own...)
 	if err != nil && context.Cause(ctx) == errKeptLookupWait {
-		return &router.Error{Code: router.EUnavailable, RetryAfter: keptRetryAfter, Message: fmt.Sprintf(
+		return nil, &router.Error{Code: router.EUnavailable, RetryAfter: keptRetryAfter, Message: fmt.Sprintf(
 			"the answer %s is still being written: the gateway's database cannot write for now (another process holds its write lock, or the disk is full); retry it later", id)}
 	}
-	return err
+	return foreign, err
 }
 
-// anyPending reports whether any of ids is being written.
-func (w *keptWrites) anyPending(ids []string) bool {
+// pendingFor splits the ids being written into those the caller may use
+// (own) and the others (foreign); both are nil when none is written.
+func (w *keptWrites) pendingFor(mayUse func(owner string) bool, ids []string) (own []string, foreign map[string]bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, id := range ids {
-		if _, ok := w.byID[id]; ok {
-			return true
+		p, ok := w.byID[id]
+		switch {
+		case !ok:
+		case mayUse(p.row.KeyID):
+			own = append(own, id)
+		default:
+			if foreign == nil {
+				foreign = map[string]bool{}
+			}
+			foreign[id] = true
 		}
 	}
-	return false
+	return own, foreign
 }
 
 // waitFor waits, with no bound but ctx, for the writes of ids; on ctx's

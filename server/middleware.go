@@ -191,6 +191,11 @@ func (s *Server) mayUse(owner, caller string) bool {
 	return !s.cfg.RequireKeys || owner == "" || owner == caller
 }
 
+// mayUseAs is mayUse for one caller, for what checks the owners of many.
+func (s *Server) mayUseAs(caller string) func(owner string) bool {
+	return func(owner string) bool { return s.mayUse(owner, caller) }
+}
+
 // newRequestID returns 32 hex digits: the time in milliseconds (48 bits),
 // then 80 random bits. Ids that sort by time make the decision log's
 // primary-key index grow at its end: with purely random ids every logged

@@ -70,8 +70,13 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 		}
 		ctx := c.Request.Context()
 		if s.cfg.Responses != nil {
-			if err := s.keeping.wait(ctx, id); err != nil {
+			foreign, err := s.keeping.wait(ctx, s.mayUseAs(keyIDOf(c)), id)
+			switch {
+			case err != nil:
 				s.writeError(c, err)
+				return
+			case foreign[id]:
+				s.writeError(c, s.unknownAnswer(id))
 				return
 			}
 			k, ok, err := s.cfg.Responses.KeptResponse(ctx, id)
