@@ -65,6 +65,15 @@ func anthropicShaped(c *gin.Context, err error) bool {
 	return onMessagesPath(c) || onRouteMessagesPath(c) || anthropicCaller(c) && (onModelsPath(c) || unrouted)
 }
 
+// AnthropicShapedPath reports whether the errors of a request for path
+// (unescaped, as URL.Path) are in Anthropic's shape whatever the request's
+// headers: the Messages API's paths and its dry run's (anthropicShaped).
+// serve's --max-connections refusal, which reads only the request line,
+// answers in the shape it says.
+func AnthropicShapedPath(path string) bool {
+	return under(path, messagesPaths) || under(path, routeMessagesPaths)
+}
+
 // statusClientClosed is the status logged for a client that left before
 // its answer (nginx's 499; no response is written).
 const statusClientClosed = 499

@@ -13,9 +13,11 @@ import (
 // onMessagesPath reports whether a request is under a Messages path,
 // served or not: its errors are answered in Anthropic's shape, which its
 // SDKs read (and no other).
-func onMessagesPath(c *gin.Context) bool {
-	path := c.Request.URL.Path
-	for _, p := range messagesPaths {
+func onMessagesPath(c *gin.Context) bool { return under(c.Request.URL.Path, messagesPaths) }
+
+// under reports whether path is one of paths or below one.
+func under(path string, paths []string) bool {
+	for _, p := range paths {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}

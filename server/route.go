@@ -40,15 +40,7 @@ var routeMessagesPaths = []string{"/v1/route/messages", "/openai/v1/route/messag
 // the path as sent, as onMessagesPath does, not the route it matched:
 // gin's 405 for a wrong method and its 404 for a path below it match no
 // route, and they are the Messages dry run's errors too.
-func onRouteMessagesPath(c *gin.Context) bool {
-	path := c.Request.URL.Path
-	for _, p := range routeMessagesPaths {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			return true
-		}
-	}
-	return false
-}
+func onRouteMessagesPath(c *gin.Context) bool { return under(c.Request.URL.Path, routeMessagesPaths) }
 
 // route answers a dry run (routePaths): the decision for a body of api,
 // made by the same code as the real call's (decide), with nothing

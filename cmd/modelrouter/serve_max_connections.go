@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server"
 	"github.com/modelrouter/modelrouter/server/apierr"
 )
 
@@ -48,9 +52,11 @@ const refusalLinger = time.Second
 // a new one, whose first call may be on its way.
 type cappedListener struct {
 	net.Listener
-	max     int64
-	open    atomic.Int64
-	refusal []byte // the whole 503, written as is
+	max  int64
+	open atomic.Int64
+	// refusal is the whole 503, written as is; anthropicRefusal the
+	// same in Anthropic's error shape, for a Messages call.
+	refusal, anthropicRefusal []byte
 	// refused is told of each refusal, before its 503 goes out, with the
 	// client's address: the log of refused requests (refusedlog), which
 	// writes a line a minute at most per address however often
@@ -72,20 +78,20 @@ func capConnections(ln net.Listener, max int, makeRoom func() bool, refused func
 	if max <= 0 {
 		return ln
 	}
-	return &cappedListener{Listener: ln, max: int64(max), refusal: capRefusal(max), makeRoom: makeRoom, refused: refused}
+	return &cappedListener{Listener: ln, max: int64(max), makeRoom: makeRoom, refused: refused,
+		refusal: capRefusal(max, apierr.Write), anthropicRefusal: capRefusal(max, apierr.WriteAnthropic)}
 }
 
-// capRefusal is the HTTP/1.1 503 a connection past the cap gets, in the
-// OpenAI error shape of every other gateway error (apierr): which API the
-// client calls is not read, so as to hold nothing for a client that sends
-// nothing.
-func capRefusal(max int) []byte {
+// capRefusal is the HTTP/1.1 503 a connection past the cap gets, written
+// by write: apierr.Write, the OpenAI error shape of every other gateway
+// error, or apierr.WriteAnthropic, the Messages API's (refusalFor).
+func capRefusal(max int, write func(http.ResponseWriter, error)) []byte {
 	err := &router.Error{Code: router.EUnavailable, Reason: capReason, RetryAfter: capRetryAfter,
 		Message: fmt.Sprintf("the gateway has as many client connections open as it takes (--max-connections %d); try again shortly", max)}
-	// Written as every handler writes an error (apierr.Write), then
-	// framed as a response to send on the bare connection.
+	// Written as every handler writes an error, then framed as a response
+	// to send on the bare connection.
 	rec := httptest.NewRecorder()
-	apierr.Write(rec, err)
+	write(rec, err)
 	resp := rec.Result()
 	resp.Close, resp.ContentLength = true, int64(rec.Body.Len())
 	var out bytes.Buffer
@@ -133,16 +139,39 @@ func (l *cappedListener) refuse(c net.Conn) {
 	l.refused(c.RemoteAddr())
 	_ = c.SetDeadline(time.Now().Add(refusalLinger))
 	first := make([]byte, 4096)
-	if _, err := c.Read(first); err != nil {
+	n, err := c.Read(first)
+	if err != nil {
 		return
 	}
-	if _, err := c.Write(l.refusal); err != nil {
+	if _, err := c.Write(l.refusalFor(first[:n])); err != nil {
 		return
 	}
 	if tc, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = tc.CloseWrite()
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 1<<20))
+}
+
+// refusalFor is the refusal for the request that begins with head: in
+// Anthropic's error shape when its request line names a Messages path
+// (server.AnthropicShapedPath), which its SDKs read, else OpenAI's. Only
+// the request line is read, and only from the first bytes that came, so
+// as to hold nothing for a client that sends them slowly: when they do not
+// hold the whole line, the refusal is in OpenAI's shape.
+func (l *cappedListener) refusalFor(head []byte) []byte {
+	line, _, whole := bytes.Cut(head, []byte("\n"))
+	if !whole {
+		return l.refusal
+	}
+	// Method, target, version; the target in origin or absolute form.
+	fields := strings.Fields(string(line))
+	if len(fields) != 3 {
+		return l.refusal
+	}
+	if u, err := url.ParseRequestURI(fields[1]); err == nil && server.AnthropicShapedPath(u.Path) {
+		return l.anthropicRefusal
+	}
+	return l.refusal
 }
 
 // cappedConn gives its place back once, when closed. It keeps its

@@ -181,6 +181,18 @@ func IsInternal(err error) bool {
 // Write answers err on a plain ResponseWriter.
 func Write(w http.ResponseWriter, err error) {
 	status, body := Response(err)
+	write(w, err, status, body)
+}
+
+// WriteAnthropic is [Write] in Anthropic's error shape
+// ([AnthropicResponse]), for the Messages API.
+func WriteAnthropic(w http.ResponseWriter, err error) {
+	status, body := AnthropicResponse(err)
+	write(w, err, status, body)
+}
+
+// write answers err, as status and body, with its headers.
+func write(w http.ResponseWriter, err error, status int, body any) {
 	SetHeaders(w.Header(), err)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="modelrouter"`)
