@@ -80,6 +80,38 @@ func TestAddProfileSaysHowToRefitAProfileItAdded(t *testing.T) {
 	assert.Equal(t, 160, card.AddedProfiles[0].Labels)
 }
 
+// A model added under two profile names is refitted by two add-profile,
+// the second on what the first wrote, as add-profile takes each --model
+// once: the advice says so, and following it works.
+func TestAddProfileRefitAdviceNamesAModelOnceAnAddProfile(t *testing.T) {
+	dir := servedCopy(t)
+	ctx := context.Background()
+	var stdout, stderr bytes.Buffer
+	for _, profile := range []string{"mini-a", "mini-b"} {
+		require.NoError(t, run(ctx, []string{"add-profile", "--data", writeRatedAnswers(t, 120), "--model", gpt5mini, "--profile", profile,
+			"--router-model", dir, "--out", dir}, &stdout, &stderr), stderr.String())
+	}
+
+	more := writeRatedAnswers(t, 160)
+	err := run(ctx, []string{"add-profile", "--data", more, "--model", gpt5mini, "--profile", "mini-a",
+		"--router-model", dir, "--out", dir}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "the embedded one (leave out --router-model), with --model "+gpt5mini+" --profile mini-a, "+
+		"then to the router model that wrote (--router-model its --out), with --model "+gpt5mini+" --profile mini-b")
+
+	require.NoError(t, run(ctx, []string{"add-profile", "--data", more, "--model", gpt5mini, "--profile", "mini-a", "--out", dir},
+		&stdout, &stderr), stderr.String())
+	require.NoError(t, run(ctx, []string{"add-profile", "--data", more, "--model", gpt5mini, "--profile", "mini-b",
+		"--router-model", dir, "--out", dir}, &stdout, &stderr), stderr.String())
+	card, err := models.ParseCard(mustRead(t, filepath.Join(dir, models.RouterJSONFile)))
+	require.NoError(t, err)
+	require.Len(t, card.AddedProfiles, 2)
+	for i, profile := range []string{"mini-a", "mini-b"} {
+		assert.Equal(t, profile, card.AddedProfiles[i].Profile)
+		assert.Equal(t, 160, card.AddedProfiles[i].Labels)
+	}
+}
+
 // A profile the router model was trained with is changed by a retrain;
 // the refusal still says so.
 func TestAddProfileSaysATrainedProfileIsChangedByRetraining(t *testing.T) {

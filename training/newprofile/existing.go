@@ -40,8 +40,29 @@ func ExistingProfileError(card models.Card, profile string) error {
 }
 
 // addAgain says which router model the first of added was added to and
-// the flags that add them all again, in their order.
+// the flags that add them all again, in their order. add-profile takes
+// each --model once, so a model added under two profile names is added
+// again by a second add-profile on what the first wrote.
 func addAgain(added []models.AddedProfile, embedded string) string {
+	where := fmt.Sprintf("the one with content hash %s (name a copy of it with --router-model)", added[0].BaseContentHash)
+	if added[0].BaseContentHash == embedded {
+		where = "the embedded one (leave out --router-model)"
+	}
+	runs := []string{}
+	for len(added) > 0 {
+		n := 1
+		for n < len(added) && !slices.ContainsFunc(added[:n], func(a models.AddedProfile) bool { return a.Model == added[n].Model }) {
+			n++
+		}
+		runs = append(runs, addFlags(added[:n]))
+		added = added[n:]
+	}
+	return where + ", with " + strings.Join(runs, ", then to the router model that wrote (--router-model its --out), with ")
+}
+
+// addFlags are the flags of one add-profile that adds added, each model
+// in it once: --profile too when one is not its model's default name.
+func addFlags(added []models.AddedProfile) string {
 	named := slices.ContainsFunc(added, func(a models.AddedProfile) bool { return a.Profile != models.ProfileName(a.Model) })
 	var flags []string
 	for _, a := range added {
@@ -52,11 +73,7 @@ func addAgain(added []models.AddedProfile, embedded string) string {
 			flags = append(flags, "--profile "+a.Profile)
 		}
 	}
-	where := fmt.Sprintf("the one with content hash %s (name a copy of it with --router-model)", added[0].BaseContentHash)
-	if added[0].BaseContentHash == embedded {
-		where = "the embedded one (leave out --router-model)"
-	}
-	return where + ", with " + strings.Join(flags, " ")
+	return strings.Join(flags, " ")
 }
 
 // embeddedContentHash is the content hash of the router model built into

@@ -43,3 +43,18 @@ func TestRefittingALaterProfileAlsoNamesTheModelTheFirstWasAddedTo(t *testing.T)
 	err = ExistingProfileError(card, "first")
 	assert.Equal(t, 1, strings.Count(err.Error(), "content hash"), "the first added has no earlier model to name: %v", err)
 }
+
+// add-profile takes each --model once: a model added under two profile
+// names is added again by a second add-profile, on what the first wrote,
+// rather than named twice in one that add-profile would refuse.
+func TestRefittingNamesEachModelOnceAnAddProfile(t *testing.T) {
+	card := models.Card{Profiles: []string{"a", "mine", "other", "mine-too"}, AddedProfiles: []models.AddedProfile{
+		{Profile: "mine", Model: "acme-1", BaseContentHash: "h0"},
+		{Profile: "other", Model: "acme-2", BaseContentHash: "h1"},
+		{Profile: "mine-too", Model: "acme-1", BaseContentHash: "h2"},
+	}}
+	err := ExistingProfileError(card, "mine")
+	assert.ErrorContains(t, err, "content hash h0 (name a copy of it with --router-model), with --model acme-1 --model acme-2 --profile mine --profile other, "+
+		"then to the router model that wrote (--router-model its --out), with --model acme-1 --profile mine-too")
+	assert.Equal(t, 2, strings.Count(err.Error(), "--model acme-1"), "once in each add-profile: %v", err)
+}
