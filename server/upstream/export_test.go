@@ -9,5 +9,6 @@ func RewriteOpenAI(raw []byte, api API, m router.Model) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rewriteOpenAI(obj, api, m), nil
+	rewriteOpenAI(&obj, api, m)
+	return obj.encode(), nil
 }

@@ -899,7 +899,7 @@ func (a *attempt) scanRequest() (object, error) {
 
 // request builds the provider request for the attempt's model.
 func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool, error) {
-	var body []byte
+	var body requestBody
 	var err error
 	hideUsage := false
 	api := a.call.API
@@ -907,44 +907,45 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	case api == APIMessages && p.Kind == KindAnthropic:
 		var obj object
 		if obj, err = a.scanRequest(); err == nil {
-			body = rewriteMessages(obj, a.model)
+			rewriteMessages(&obj, a.model)
+			body = obj.encodeBody()
 		}
 	case api == APIMessages:
 		// Translated, then prepared as a client's Chat Completions body.
 		// The usage asked for on the client's behalf needs no hiding: the
 		// translated stream reports usage the Anthropic way regardless.
 		api = APIChatCompletions
-		body, err = MessagesToChat(a.call.Raw, a.model)
-		if err == nil {
+		var chat []byte
+		if chat, err = MessagesToChat(a.call.Raw, a.model); err == nil {
 			// Our own encoding: valid, no need to check it.
 			var obj object
-			if obj, err = scanValidObject(body); err == nil {
-				body = rewriteOpenAI(obj, api, a.model)
+			if obj, err = scanValidObject(chat); err == nil {
+				body, _, err = a.openAIBody(obj, api)
 			}
 		}
-		if err == nil && a.call.Stream {
-			body, _, err = withStreamUsage(body)
-		}
 	case api == APIResponses && p.Kind == KindAnthropic:
-		body, err = ResponsesToAnthropic(a.call.Raw, a.model)
+		var b []byte
+		b, err = ResponsesToAnthropic(a.call.Raw, a.model)
+		body = wholeBody(b)
 	case p.Kind == KindAnthropic:
-		body, err = ToAnthropic(a.call.Raw, a.model)
+		var b []byte
+		b, err = ToAnthropic(a.call.Raw, a.model)
+		body = wholeBody(b)
 	default:
 		var obj object
 		if obj, err = a.scanRequest(); err == nil {
-			body = rewriteOpenAI(obj, api, a.model)
-		}
-		if err == nil && a.call.Stream && api == APIChatCompletions {
-			body, hideUsage, err = withStreamUsage(body)
+			body, hideUsage, err = a.openAIBody(obj, api)
 		}
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, api, a.model), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(p, api, a.model), body.reader())
 	if err != nil {
 		return nil, false, &retryable{msg: "bad provider base URL for " + p.Name}
 	}
+	req.ContentLength = body.size
+	req.GetBody = func() (io.ReadCloser, error) { return body.reader(), nil }
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "modelrouter")
@@ -970,6 +971,20 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 		}
 	}
 	return req, hideUsage, nil
+}
+
+// openAIBody is the client's OpenAI body obj (or a translation to one)
+// for the attempt's model, asking a stream for its usage (withStreamUsage).
+func (a *attempt) openAIBody(obj object, api API) (requestBody, bool, error) {
+	rewriteOpenAI(&obj, api, a.model)
+	hideUsage := false
+	if a.call.Stream && api == APIChatCompletions {
+		var err error
+		if hideUsage, err = withStreamUsage(&obj); err != nil {
+			return requestBody{}, false, err
+		}
+	}
+	return obj.encodeBody(), hideUsage, nil
 }
 
 // setKey puts p's key where its kind expects it.

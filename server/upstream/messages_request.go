@@ -17,16 +17,15 @@ import (
 // routing_config and the parameters m cannot take go, and every other
 // member keeps its exact bytes. max_tokens stays as it is: the Messages
 // API has no max_completion_tokens.
-func rewriteMessages(obj object, m router.Model) []byte {
-	dropUnsupported(&obj, APIMessages, m)
-	if thinkingLoopWithoutThinking(&obj) {
+func rewriteMessages(obj *object, m router.Model) {
+	dropUnsupported(obj, APIMessages, m)
+	if thinkingLoopWithoutThinking(obj) {
 		// Anthropic refuses such a body with a 400, which would not fail
 		// over: this turn is answered without extended thinking.
 		obj.del("thinking")
 	}
 	name, _ := json.Marshal(upstreamModel(m))
 	obj.setString("model", name)
-	return obj.encode()
 }
 
 // thinkingOn reads a `thinking` member: enabled (or adaptive), not

@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"slices"
 
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
@@ -150,7 +151,7 @@ func (o *object) del(name string) {
 // encode writes the members in key order, values as they are (see
 // encodeObject).
 func (o *object) encode() []byte {
-	slices.SortFunc(o.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	o.sortMembers()
 	size := 2
 	for _, m := range o.members {
 		size += len(m.key) + len(m.value) + 4
@@ -161,31 +162,42 @@ func (o *object) encode() []byte {
 	out := make([]byte, 0, size)
 	out = append(out, '{')
 	for _, m := range o.members {
-		start := len(out)
-		if start > 1 {
-			out = append(out, ',')
-		}
-		if m.plain {
-			out = append(out, '"')
-			out = append(out, m.key...)
-			out = append(out, '"')
-		} else {
-			key, _ := json.Marshal(string(m.key))
-			out = append(out, key...)
-		}
-		out = append(out, ':')
-		if m.late != nil {
-			encoded, err := m.late.AppendJSON(out)
-			if err == nil {
-				out = encoded
-				continue
-			}
-		}
-		if m.value == nil {
-			out = out[:start] // a late member that failed, with no value before it
-			continue
-		}
-		out = append(out, m.value...)
+		out, _ = m.appendTo(out, len(out) > 1, math.MaxInt)
 	}
 	return append(out, '}')
+}
+
+func (o *object) sortMembers() {
+	slices.SortFunc(o.members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+}
+
+// appendTo writes m (after a comma when it is not the first) to out. A
+// value of shareFrom bytes or more is left out, for the caller to send as
+// it is: shared reports so, with out ending in the colon before it.
+func (m member) appendTo(out []byte, comma bool, shareFrom int) (_ []byte, shared bool) {
+	start := len(out)
+	if comma {
+		out = append(out, ',')
+	}
+	if m.plain {
+		out = append(out, '"')
+		out = append(out, m.key...)
+		out = append(out, '"')
+	} else {
+		key, _ := json.Marshal(string(m.key))
+		out = append(out, key...)
+	}
+	out = append(out, ':')
+	if m.late != nil {
+		if encoded, err := m.late.AppendJSON(out); err == nil {
+			return encoded, false
+		}
+	}
+	switch {
+	case m.value == nil:
+		return out[:start], false // a late member that failed, with no value before it
+	case len(m.value) >= shareFrom:
+		return out, true
+	}
+	return append(out, m.value...), false
 }

@@ -51,12 +51,11 @@ func upstreamModel(m router.Model) string {
 // and a model without Capabilities.Verbosity loses verbosity (Responses:
 // text.verbosity).
 // Every other member keeps its exact bytes (members may come out in
-// another order).
-func rewriteOpenAI(obj object, api API, m router.Model) []byte {
-	dropUnsupported(&obj, api, m)
+// another order when encoded).
+func rewriteOpenAI(obj *object, api API, m router.Model) {
+	dropUnsupported(obj, api, m)
 	name, _ := json.Marshal(upstreamModel(m))
 	obj.setString("model", name)
-	return obj.encode()
 }
 
 // encodeObject writes members in key order with their values' bytes as
@@ -272,15 +271,11 @@ func servedByOpenAI(m router.Model) bool {
 // in its final chunk, so the answer's tokens can be logged. It reports
 // whether it had to add the option, in which case the stream copier hides
 // the usage from the client, who did not ask for it.
-func withStreamUsage(body []byte) ([]byte, bool, error) {
-	obj, err := parseObject(body)
-	if err != nil {
-		return nil, false, err
-	}
+func withStreamUsage(obj *object) (bool, error) {
 	var opts map[string]json.RawMessage
-	if raw, ok := obj["stream_options"]; ok && string(raw) != "null" {
+	if raw := obj.get("stream_options"); raw != nil && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &opts); err != nil {
-			return nil, false, router.Errorf(router.EInvalid, "stream_options must be an object")
+			return false, router.Errorf(router.EInvalid, "stream_options must be an object")
 		}
 	}
 	var include bool
@@ -288,12 +283,12 @@ func withStreamUsage(body []byte) ([]byte, bool, error) {
 		_ = json.Unmarshal(raw, &include)
 	}
 	if include {
-		return body, false, nil
+		return false, nil
 	}
 	if opts == nil {
 		opts = map[string]json.RawMessage{}
 	}
 	opts["include_usage"] = json.RawMessage("true")
-	obj["stream_options"] = encodeObject(opts)
-	return encodeObject(obj), true, nil
+	obj.setString("stream_options", encodeObject(opts))
+	return true, nil
 }

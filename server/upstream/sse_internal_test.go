@@ -107,10 +107,12 @@ func TestWithStreamUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, added, err := withStreamUsage([]byte(tt.in))
+			in, err := scanObject([]byte(tt.in))
+			require.NoError(t, err)
+			added, err := withStreamUsage(&in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantAdded, added)
-			obj, err := parseObject(out)
+			obj, err := parseObject(in.encode())
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.wantOpts, string(obj["stream_options"]))
 		})
