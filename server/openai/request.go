@@ -255,6 +255,9 @@ func Parse(api API, raw []byte) (Request, error) {
 	if r.Routing, err = parseRoutingConfig(top["routing_config"]); err != nil {
 		return Request{}, err
 	}
+	if err = exactNested(api, top); err != nil {
+		return Request{}, err
+	}
 	for k, v := range top {
 		if !coreFields[k] && !isNull(v) {
 			r.Params = append(r.Params, k)
