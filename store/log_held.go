@@ -173,13 +173,7 @@ func (l *Log) retryHeld(final bool) {
 		case !cannotWrite(err):
 			l.lose(h.pop(), err, "decision log: batch lost")
 		case final:
-			rows := h.rows
-			for len(h.batches) > 0 {
-				l.lose(h.pop(), err, "decision log: closing; held rows lost")
-			}
-			l.heldCount.Store(0)
-			l.logger.Error("decision log: closed while the database could not write; the rows held in memory are lost",
-				"rows", rows, "held_since", h.since, "error", err)
+			l.loseHeld(err)
 			return
 		default:
 			h.err = err
@@ -195,6 +189,31 @@ func (l *Log) retryHeld(final bool) {
 	}
 	l.logger.Info("decision log: the database writes again; the held rows are written",
 		"held_since", h.since, "dropped", h.dropped)
+}
+
+// loseHeld gives up on every held row at close: they are counted as failed
+// and reported in one line. The held rows are every row recorded since the
+// database first refused, in order (less the oldest, dropped past the limit
+// and logged then), so the oldest and newest of them say which calls' rows
+// are missing. A line per held batch with its request ids was, at low
+// traffic, a line per call: thousands of ERROR lines at exit after an hour
+// of full disk.
+func (l *Log) loseHeld(err error) {
+	h := &l.held
+	rows := h.rows
+	oldest := h.batches[0][0]
+	last := h.batches[len(h.batches)-1]
+	newest := last[len(last)-1]
+	for len(h.batches) > 0 {
+		h.pop()
+	}
+	l.failed.Add(uint64(rows))
+	l.heldCount.Store(0)
+	l.logger.Error("decision log: closed while the database could not write; the rows held in memory are lost",
+		"rows", rows, "held_since", h.since,
+		"oldest_request_id", oldest.RequestID, "oldest_time", oldest.Time,
+		"newest_request_id", newest.RequestID, "newest_time", newest.Time,
+		"dropped", h.dropped, "error", err)
 }
 
 // batchBytes estimates the memory a held batch takes: each row's struct,
