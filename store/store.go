@@ -254,13 +254,13 @@ func (s *Store) Close() error {
 		// SQLite recommends this before closing a long-lived connection:
 		// it refreshes the query planner's statistics where they are stale.
 		_, optErr := s.db.ExecContext(ctx, "PRAGMA optimize")
-		var se sqlite3.Error
-		if errors.As(optErr, &se) && (se.Code == sqlite3.ErrReadonly || se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+		if cannotWrite(optErr) {
 			// A file this process may only read (`keys list` on a
-			// read-only copy) has been read, or another process holds
-			// the write lock (a `sqlite3` session inside BEGIN
-			// IMMEDIATE), whose refusal the command has already
-			// reported; the statistics can wait for a writer.
+			// read-only copy) has been read, another process holds the
+			// write lock (a `sqlite3` session inside BEGIN IMMEDIATE),
+			// or the disk is full or failing: the command, or the
+			// decision log's lost rows, have already said so, and the
+			// statistics can wait for a writer.
 			optErr = nil
 		}
 		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
