@@ -251,9 +251,7 @@ func (s *Store) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), s.log.closeWait)
 		defer cancel()
 		logErr := s.log.Close(ctx)
-		// SQLite recommends this before closing a long-lived connection:
-		// it refreshes the query planner's statistics where they are stale.
-		_, optErr := s.db.ExecContext(ctx, "PRAGMA optimize")
+		optErr := s.optimize(ctx)
 		if cannotWrite(optErr) {
 			// A file this process may only read (`keys list` on a
 			// read-only copy) has been read, another process holds the
@@ -266,6 +264,25 @@ func (s *Store) Close() error {
 		s.closeErr = errors.Join(logErr, optErr, s.db.Close())
 	})
 	return s.closeErr
+}
+
+// optimize refreshes the query planner's statistics where they are stale,
+// as SQLite recommends before closing a long-lived connection. That is
+// worth no wait at shutdown: it runs on a connection that gives up on
+// another process's write lock at once rather than after busy_timeout, on
+// top of the decision log's last try. Close closes the connection with the
+// rest right after.
+func (s *Store) optimize(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "PRAGMA optimize")
+	return err
 }
 
 // rollbackSQL is what endPinned runs; a test makes it fail.
