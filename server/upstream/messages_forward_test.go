@@ -364,7 +364,7 @@ func TestMessagesTranslatedStream(t *testing.T) {
 
 			_, _, body := g.post(t, "/messages", `{"model":"router","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}`)
 			require.Equal(t, []string{"message_start", "content_block_start", "content_block_delta", "content_block_delta",
-				"content_block_delta", "content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
+				"content_block_delta", "content_block_stop", "content_block_start", "content_block_delta",
 				"content_block_stop", "message_delta", "message_stop"}, eventNames(body), string(body))
 			frames := dataFrames(t, body)
 			first := decode(t, frames[0])

@@ -179,9 +179,8 @@ type chatMessagesStream struct {
 	// next is the index of the next content block; text the open text
 	// block (-1 for none); openTools the tool call blocks, which stay open
 	// to the end: servers may interleave the argument fragments of
-	// parallel calls, and a fragment sent to a block already stopped is
-	// lost (the SDKs' accumulators reset a stopped block's unfinished
-	// input). held is whitespace not yet sent: a text block of whitespace
+	// parallel calls, so only the end tells a call's arguments are whole
+	// (inputDelta sends them then). held is whitespace not yet sent: a text block of whitespace
 	// alone ("\n\n" before tool calls) is refused by Anthropic when the
 	// client sends the turn back.
 	next, text int
@@ -189,10 +188,12 @@ type chatMessagesStream struct {
 	held       string
 	// tools maps an OpenAI tool call index to its content block and
 	// toolIDs to that call's id; pending holds the argument fragments of
-	// calls not yet named (a block cannot start without its name).
+	// calls not yet named (a block cannot start without its name), and
+	// args each open tool block's arguments, sent when it stops.
 	tools    map[int]int
 	toolIDs  map[int]string
 	pending  map[int]*pendingCall
+	args     map[int]string
 	sawTools bool
 	// refused: the model sent refusal deltas (refusalStop).
 	refused bool
@@ -212,7 +213,7 @@ type pendingCall struct {
 }
 
 func newChatMessagesStream(m router.Model) *chatMessagesStream {
-	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}}
+	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}, args: map[int]string{}}
 }
 
 // complete: the provider sent the finish reason (or [DONE]), so a client
@@ -426,12 +427,26 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 		}))
 	}
 	// A fragment may come after another call's: it goes to its own
-	// call's block, still open.
-	if tc.Function.Arguments == "" {
+	// call's arguments, sent when the block stops (closeAll).
+	s.args[block] += tc.Function.Arguments
+	return out
+}
+
+// inputDelta is a tool block's arguments as its one input_json_delta, or
+// nothing for {}. Models do write broken JSON now and then (a brace too
+// many, two objects run together), and an Anthropic client parses the
+// fragments it got as one object when the block stops: the TypeScript
+// SDK fails the stream on ones that are not (Anthropic's own fragments
+// always make up one object). So the arguments go once whole, as the
+// answer's JSON has them (toolInput).
+func (s *chatMessagesStream) inputDelta(out []sseEvent, block int) []sseEvent {
+	input := string(toolInput(s.args[block]))
+	delete(s.args, block)
+	if input == "{}" {
 		return out
 	}
 	return append(out, messagesEvent("content_block_delta", map[string]any{
-		"index": block, "delta": map[string]any{"type": "input_json_delta", "partial_json": tc.Function.Arguments},
+		"index": block, "delta": map[string]any{"type": "input_json_delta", "partial_json": input},
 	}))
 }
 
@@ -455,6 +470,9 @@ func (s *chatMessagesStream) closeAll(out []sseEvent) []sseEvent {
 	}
 	slices.Sort(open)
 	for _, i := range open {
+		if i != s.text {
+			out = s.inputDelta(out, i)
+		}
 		out = append(out, messagesEvent("content_block_stop", map[string]any{"index": i}))
 	}
 	s.text, s.openTools, s.held = -1, nil, ""

@@ -3,6 +3,7 @@ package upstream
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -59,9 +60,11 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 		"message_start",
 		"content_block_start/0", "content_block_delta/0", "content_block_stop/0",
 		// Tool call blocks stay open to the end: a server may still send
-		// a fragment of the first call after the second began.
-		"content_block_start/1", "content_block_delta/1", "content_block_delta/1",
-		"content_block_start/2", "content_block_delta/2", "content_block_stop/1", "content_block_stop/2",
+		// a fragment of the first call after the second began. Each
+		// call's arguments go as one delta when its block stops, none
+		// for {} (inputDelta).
+		"content_block_start/1", "content_block_start/2",
+		"content_block_delta/1", "content_block_stop/1", "content_block_stop/2",
 		"message_delta", "message_stop",
 	}, got)
 	require.JSONEq(t, `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
@@ -124,6 +127,7 @@ func TestChatMessagesStreamLateNamesAndMissingIndexes(t *testing.T) {
 	for _, ev := range evs {
 		var e struct {
 			ContentBlock struct{ Type, ID, Name string } `json:"content_block"`
+			Index        int                             `json:"index"`
 			Delta        struct {
 				PartialJSON string `json:"partial_json"`
 				StopReason  string `json:"stop_reason"`
@@ -132,9 +136,10 @@ func TestChatMessagesStreamLateNamesAndMissingIndexes(t *testing.T) {
 		require.NoError(t, json.Unmarshal(ev.data, &e))
 		switch ev.name {
 		case "content_block_start":
-			blocks = append(blocks, block{id: e.ContentBlock.ID, name: e.ContentBlock.Name})
+			blocks = append(blocks, block{id: e.ContentBlock.ID, name: e.ContentBlock.Name, args: "{}"})
 		case "content_block_delta":
-			blocks[len(blocks)-1].args += e.Delta.PartialJSON
+			// The block's input, as an SDK reads it: {} until a fragment comes.
+			blocks[e.Index].args = strings.TrimPrefix(blocks[e.Index].args, "{}") + e.Delta.PartialJSON
 		case "message_delta":
 			stop = e.Delta.StopReason
 		}
