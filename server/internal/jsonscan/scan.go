@@ -84,17 +84,21 @@ func String(raw []byte, i int) int {
 // bytes for each of 100,000 one-word messages where 24 are kept.
 func Elements(raw []byte) (elems [][]byte, ok bool) {
 	n := 0
-	if !eachElement(raw, func([]byte) { n++ }) {
+	if !EachElement(raw, func([]byte) bool { n++; return true }) {
 		return nil, false
 	}
 	elems = make([][]byte, 0, n)
-	eachElement(raw, func(e []byte) { elems = append(elems, e) })
+	EachElement(raw, func(e []byte) bool { elems = append(elems, e); return true })
 	return elems, true
 }
 
-// eachElement calls each with every element of the array raw in turn and
-// reports whether raw is an array.
-func eachElement(raw []byte, each func([]byte)) bool {
+// EachElement calls each with every element of the array raw (surrounding
+// space allowed) in turn, until each returns false, and reports whether
+// raw is an array (true when each stopped early). A reader that looks at
+// one element at a time walks a long conversation this way without the
+// list Elements allocates. On an array malformed part way, each has seen
+// the elements before the fault.
+func EachElement(raw []byte, each func(elem []byte) bool) bool {
 	i := Space(raw, 0)
 	if i >= len(raw) || raw[i] != '[' {
 		return false
@@ -107,7 +111,9 @@ func eachElement(raw []byte, each func([]byte)) bool {
 		if end == i {
 			return false
 		}
-		each(raw[i:end])
+		if !each(raw[i:end]) {
+			return true
+		}
 		i = Space(raw, end)
 		if i >= len(raw) {
 			return false
@@ -148,47 +154,65 @@ func ParseObject(raw []byte) (obj Object, ok bool) {
 // shares buf's memory, so it is good until buf is used again; the keys
 // and values are slices of raw.
 func ParseObjectInto(buf Object, raw []byte) (obj Object, ok bool) {
-	i := Space(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
-	}
 	obj = buf[:0]
 	if obj == nil {
 		obj = Object{} // ok and nil would read as no object
 	}
+	if !EachMember(raw, func(key, value []byte) bool {
+		obj = append(obj, Member{Key: key, Value: value})
+		return true
+	}) {
+		return nil, false
+	}
+	return obj, true
+}
+
+// EachMember calls each with every member of the object raw (surrounding
+// space allowed) in turn, its key as written between the quotes and its
+// value, until each returns false, and reports whether raw is an object
+// (true when each stopped early). A reader that needs only a member or
+// two, or only the keys, reads them this way without an Object. On an
+// object malformed part way, each has seen the members before the fault.
+func EachMember(raw []byte, each func(key, value []byte) bool) bool {
+	i := Space(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return false
+	}
 	if i = Space(raw, i+1); i < len(raw) && raw[i] == '}' {
-		return obj, true
+		return true
 	}
 	for i < len(raw) && raw[i] == '"' {
 		keyEnd := String(raw, i)
 		if keyEnd >= len(raw) {
-			return nil, false
+			return false
 		}
 		key := raw[i+1 : keyEnd]
 		i = Space(raw, keyEnd+1)
 		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
+			return false
 		}
 		start := Space(raw, i+1)
 		end := Value(raw, start)
 		if end == start {
-			return nil, false
+			return false
 		}
-		obj = append(obj, Member{Key: key, Value: raw[start:end]})
+		if !each(key, raw[start:end]) {
+			return true
+		}
 		i = Space(raw, end)
 		if i >= len(raw) {
-			return nil, false
+			return false
 		}
 		switch raw[i] {
 		case '}':
-			return obj, true
+			return true
 		case ',':
 			i = Space(raw, i+1)
 		default:
-			return nil, false
+			return false
 		}
 	}
-	return nil, false
+	return false
 }
 
 // Get returns the value of the last member named key (as encoding/json
@@ -198,17 +222,25 @@ func ParseObjectInto(buf Object, raw []byte) (obj Object, ok bool) {
 // field "type", which the providers' APIs do not.
 func (o Object) Get(key string) []byte {
 	for i := len(o) - 1; i >= 0; i-- {
-		k := o[i].Key
-		if string(k) == key {
+		if KeyIs(o[i].Key, key) {
 			return o[i].Value
-		}
-		if !plainASCII(k) {
-			if s, ok := UnquoteKey(k); ok && s == key {
-				return o[i].Value
-			}
 		}
 	}
 	return nil
+}
+
+// KeyIs reports whether the key k, as written between its quotes, names
+// key: exactly, or by its decoded text when written with escapes or other
+// than plain ASCII.
+func KeyIs(k []byte, key string) bool {
+	if string(k) == key {
+		return true
+	}
+	if PlainASCII(k) {
+		return false
+	}
+	s, ok := UnquoteKey(k)
+	return ok && s == key
 }
 
 // IsNull reports whether a member's value is absent or null.
@@ -217,7 +249,9 @@ func IsNull(v []byte) bool {
 	return len(v) == 0 || string(v) == "null"
 }
 
-func plainASCII(b []byte) bool {
+// PlainASCII reports whether the key or string text b, as written between
+// its quotes, is plain ASCII without escapes: its text is its bytes.
+func PlainASCII(b []byte) bool {
 	for _, c := range b {
 		if c == '\\' || c >= 0x80 {
 			return false

@@ -73,3 +73,26 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) { checkScan(t, raw) })
 }
+
+// EachElement and EachMember stop where the callback says, and still
+// report the array or object they were walking.
+func TestEachStopsWhenTold(t *testing.T) {
+	var seen []string
+	ok := EachElement([]byte(`[1, "two", {"three": 3}, 4]`), func(e []byte) bool {
+		seen = append(seen, string(e))
+		return len(seen) < 2
+	})
+	assert.True(t, ok)
+	assert.Equal(t, []string{`1`, `"two"`}, seen)
+
+	seen = nil
+	ok = EachMember([]byte(`{"a": 1, "b\"": [2], "c": 3}`), func(k, v []byte) bool {
+		seen = append(seen, string(k)+"="+string(v))
+		return len(seen) < 2
+	})
+	assert.True(t, ok)
+	assert.Equal(t, []string{`a=1`, `b\"=[2]`}, seen)
+
+	assert.False(t, EachElement([]byte(`{"a": 1}`), func([]byte) bool { return true }))
+	assert.False(t, EachMember([]byte(`[1]`), func(_, _ []byte) bool { return true }))
+}
