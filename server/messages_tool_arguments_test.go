@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,21 +71,23 @@ func parallelCallsUpstream(t *testing.T, last0 string) string {
 // stop_reason tool_use with the model's usage. Where the model wrote
 // broken JSON for a call's arguments (a brace too many, two objects run
 // together, an unquoted value, cut short), the stream's input_json_delta
-// fragments of that block still make up one JSON object, the one the
-// non-streamed answer has ({}): an Anthropic client parses them as one
-// when the block stops, and the TypeScript SDK fails the whole stream on
-// fragments that are not (`Unexpected non-whitespace character after
-// JSON`); the other call keeps its input.
+// fragments of that block still make up one JSON object: an Anthropic
+// client parses them as one when the block stops, and the TypeScript SDK
+// fails the whole stream on fragments that are not (`Unexpected
+// non-whitespace character after JSON`). The stream passed on what was
+// well-formed as it came, so that object is what went out, closed, where
+// the non-streamed answer has {}; the other call keeps its input.
 func TestParallelToolCallsReachAMessagesClientWholeStreamedOrNot(t *testing.T) {
+	paris := map[string]any{"city": "Paris"}
 	for _, c := range []struct {
-		name, last0 string
-		want        map[string]any
+		name, last0    string
+		streamed, want map[string]any
 	}{
-		{"valid", `is"}`, map[string]any{"city": "Paris"}},
-		{"a brace too many", `is"}}`, map[string]any{}},
-		{"two objects run together", `is"}{"city":"Rome"}`, map[string]any{}},
-		{"unquoted value", `is", unit: c}`, map[string]any{}},
-		{"cut short", `is`, map[string]any{}},
+		{"valid", `is"}`, paris, paris},
+		{"a brace too many", `is"}}`, paris, map[string]any{}},
+		{"two objects run together", `is"}{"city":"Rome"}`, paris, map[string]any{}},
+		{"unquoted value", `is", unit: c}`, paris, map[string]any{}},
+		{"cut short", `is`, paris, map[string]any{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := &e2e{openai: upstreamtest.NewOpenAI(t), anthropic: upstreamtest.NewAnthropic(t), log: &recordLog{}}
@@ -99,18 +102,24 @@ func TestParallelToolCallsReachAMessagesClientWholeStreamedOrNot(t *testing.T) {
 			stream := client.Messages.NewStreaming(context.Background(), params)
 			streamed := anthropic.Message{}
 			fragments := map[int64]string{}
+			var order []string
 			for stream.Next() {
 				ev := stream.Current()
 				require.NoError(t, streamed.Accumulate(ev))
+				order = append(order, fmt.Sprintf("%s/%d", ev.Type, ev.Index))
 				if ev.Type == "content_block_delta" && ev.Delta.Type == "input_json_delta" {
 					fragments[ev.Index] += ev.Delta.PartialJSON
 				}
 			}
+			// The first call's input goes on as it comes, not when its
+			// block stops: its first fragment came before the second call.
+			require.Contains(t, order, "content_block_delta/0")
+			require.Less(t, slices.Index(order, "content_block_delta/0"), slices.Index(order, "content_block_start/1"), "%v", order)
 			require.NoError(t, stream.Err())
 			whole, err := client.Messages.New(context.Background(), params)
 			require.NoError(t, err)
 
-			for _, m := range []*anthropic.Message{&streamed, whole} {
+			for m, want0 := range map[*anthropic.Message]map[string]any{&streamed: c.streamed, whole: c.want} {
 				assert.Equal(t, anthropic.StopReasonToolUse, m.StopReason)
 				assert.EqualValues(t, 20, m.Usage.InputTokens)
 				assert.EqualValues(t, 30, m.Usage.OutputTokens)
@@ -118,7 +127,7 @@ func TestParallelToolCallsReachAMessagesClientWholeStreamedOrNot(t *testing.T) {
 				for i, want := range []struct {
 					id, name string
 					input    map[string]any
-				}{{"call_A", "get_weather", c.want}, {"call_B", "get_time", map[string]any{"tz": "Europe/Paris"}}} {
+				}{{"call_A", "get_weather", want0}, {"call_B", "get_time", map[string]any{"tz": "Europe/Paris"}}} {
 					b := m.Content[i]
 					assert.Equal(t, "tool_use", b.Type)
 					assert.Equal(t, want.id, b.ID)
@@ -128,7 +137,7 @@ func TestParallelToolCallsReachAMessagesClientWholeStreamedOrNot(t *testing.T) {
 					assert.Equal(t, want.input, input)
 				}
 			}
-			for i, want := range []map[string]any{c.want, {"tz": "Europe/Paris"}} {
+			for i, want := range []map[string]any{c.streamed, {"tz": "Europe/Paris"}} {
 				joined := fragments[int64(i)]
 				if joined == "" {
 					joined = "{}" // no fragment: the block's input stays content_block_start's {}

@@ -364,9 +364,16 @@ func TestMessagesTranslatedStream(t *testing.T) {
 
 			_, _, body := g.post(t, "/messages", `{"model":"router","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]}`)
 			require.Equal(t, []string{"message_start", "content_block_start", "content_block_delta", "content_block_delta",
-				"content_block_delta", "content_block_stop", "content_block_start", "content_block_delta",
+				"content_block_delta", "content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
 				"content_block_stop", "message_delta", "message_stop"}, eventNames(body), string(body))
 			frames := dataFrames(t, body)
+			// The tool call's input goes on as its fragments came, the
+			// first before the model sent the second, byte for byte.
+			half := len(weatherCall.Arguments) / 2
+			for i, want := range []string{weatherCall.Arguments[:half], weatherCall.Arguments[half:]} {
+				delta := decode(t, frames[7+i])["delta"].(map[string]any)
+				require.Equal(t, map[string]any{"type": "input_json_delta", "partial_json": want}, delta)
+			}
 			first := decode(t, frames[0])
 			require.Contains(t, first, "model_selection_details")
 			require.Equal(t, "message_start", first["type"])

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // messagesPassStream passes an Anthropic provider's stream to a Messages
@@ -179,8 +180,9 @@ type chatMessagesStream struct {
 	// next is the index of the next content block; text the open text
 	// block (-1 for none); openTools the tool call blocks, which stay open
 	// to the end: servers may interleave the argument fragments of
-	// parallel calls, so only the end tells a call's arguments are whole
-	// (inputDelta sends them then). held is whitespace not yet sent: a text block of whitespace
+	// parallel calls, and a fragment sent to a block already stopped is
+	// lost (the SDKs' accumulators reset a stopped block's unfinished
+	// input). held is whitespace not yet sent: a text block of whitespace
 	// alone ("\n\n" before tool calls) is refused by Anthropic when the
 	// client sends the turn back.
 	next, text int
@@ -189,11 +191,11 @@ type chatMessagesStream struct {
 	// tools maps an OpenAI tool call index to its content block and
 	// toolIDs to that call's id; pending holds the argument fragments of
 	// calls not yet named (a block cannot start without its name), and
-	// args each open tool block's arguments, sent when it stops.
+	// args each open tool block's arguments (inputDelta).
 	tools    map[int]int
 	toolIDs  map[int]string
 	pending  map[int]*pendingCall
-	args     map[int]string
+	args     map[int]*jsonscan.ObjectPrefix
 	sawTools bool
 	// refused: the model sent refusal deltas (refusalStop).
 	refused bool
@@ -213,7 +215,7 @@ type pendingCall struct {
 }
 
 func newChatMessagesStream(m router.Model) *chatMessagesStream {
-	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}, args: map[int]string{}}
+	return &chatMessagesStream{model: modelID(m), text: -1, tools: map[int]int{}, toolIDs: map[int]string{}, pending: map[int]*pendingCall{}, args: map[int]*jsonscan.ObjectPrefix{}}
 }
 
 // complete: the provider sent the finish reason (or [DONE]), so a client
@@ -420,6 +422,7 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 		s.next++
 		s.tools[tc.Index] = block
 		s.openTools = append(s.openTools, block)
+		s.args[block] = &jsonscan.ObjectPrefix{}
 		out = append(out, messagesEvent("content_block_start", map[string]any{
 			"index": block, "content_block": map[string]any{
 				"type": "tool_use", "id": toolUseID(tc.ID), "name": tc.Function.Name, "input": map[string]any{},
@@ -427,22 +430,30 @@ func (s *chatMessagesStream) toolCall(out []sseEvent, tc chatToolDelta) []sseEve
 		}))
 	}
 	// A fragment may come after another call's: it goes to its own
-	// call's arguments, sent when the block stops (closeAll).
-	s.args[block] += tc.Function.Arguments
-	return out
+	// call's block, still open, as far as it keeps the block's input one
+	// object (inputDelta).
+	return s.inputFragment(out, block, s.args[block].Write(tc.Function.Arguments))
 }
 
-// inputDelta is a tool block's arguments as its one input_json_delta, or
-// nothing for {}. Models do write broken JSON now and then (a brace too
-// many, two objects run together), and an Anthropic client parses the
-// fragments it got as one object when the block stops: the TypeScript
-// SDK fails the stream on ones that are not (Anthropic's own fragments
-// always make up one object). So the arguments go once whole, as the
-// answer's JSON has them (toolInput).
+// inputDelta ends a tool block's input when the block stops. Models do
+// write broken JSON now and then (a brace too many, two objects run
+// together, cut short), and an Anthropic client parses the fragments it
+// got as one object when the block stops: the TypeScript SDK fails the
+// stream on ones that are not (Anthropic's own fragments always make up
+// one object). So a call's fragments go on only as far as they can still
+// end as one object (jsonscan.ObjectPrefix), and this adds the closers
+// that end it. Arguments broken before any went out (not an object at
+// all) leave the block's input content_block_start's {}, as the JSON
+// answer has it (toolInput).
 func (s *chatMessagesStream) inputDelta(out []sseEvent, block int) []sseEvent {
-	input := string(toolInput(s.args[block]))
+	closers := s.args[block].Closers()
 	delete(s.args, block)
-	if input == "{}" {
+	return s.inputFragment(out, block, closers)
+}
+
+// inputFragment sends part of a tool block's input, if there is any.
+func (s *chatMessagesStream) inputFragment(out []sseEvent, block int, input string) []sseEvent {
+	if input == "" {
 		return out
 	}
 	return append(out, messagesEvent("content_block_delta", map[string]any{

@@ -29,6 +29,7 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 	}
 	var got []string
 	var last []byte
+	inputs := map[int][]string{}
 	add := func(evs []sseEvent) {
 		for _, ev := range evs {
 			if ev.name == "message_delta" {
@@ -37,8 +38,14 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 			var e struct {
 				Type  string `json:"type"`
 				Index *int   `json:"index"`
+				Delta struct {
+					PartialJSON *string `json:"partial_json"`
+				} `json:"delta"`
 			}
 			require.NoError(t, json.Unmarshal(ev.data, &e))
+			if p := e.Delta.PartialJSON; p != nil {
+				inputs[*e.Index] = append(inputs[*e.Index], *p)
+			}
 			require.Equal(t, ev.name, e.Type, "events are named by their type")
 			if e.Index != nil {
 				got = append(got, fmt.Sprintf("%s/%d", e.Type, *e.Index))
@@ -61,12 +68,14 @@ func TestChatMessagesStreamBlocks(t *testing.T) {
 		"content_block_start/0", "content_block_delta/0", "content_block_stop/0",
 		// Tool call blocks stay open to the end: a server may still send
 		// a fragment of the first call after the second began. Each
-		// call's arguments go as one delta when its block stops, none
-		// for {} (inputDelta).
-		"content_block_start/1", "content_block_start/2",
-		"content_block_delta/1", "content_block_stop/1", "content_block_stop/2",
+		// call's arguments go as they come (the first call's "{" before
+		// its next fragment came), as far as they can still end as one
+		// object (inputDelta).
+		"content_block_start/1", "content_block_delta/1", "content_block_delta/1",
+		"content_block_start/2", "content_block_delta/2", "content_block_stop/1", "content_block_stop/2",
 		"message_delta", "message_stop",
 	}, got)
+	require.Equal(t, map[int][]string{1: {`{`, `"x":1}`}, 2: {`{}`}}, inputs, "the model's own bytes, one object per block")
 	require.JSONEq(t, `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
 		"usage":{"input_tokens":5,"cache_read_input_tokens":2,"cache_creation_input_tokens":0,"output_tokens":3}}`, string(last))
 	u, ok := s.usage()
@@ -111,15 +120,21 @@ func TestChatMessagesStreamErrorThenDone(t *testing.T) {
 }
 
 // A call whose name comes after its first fragments starts its block with
-// the name and id it really has, and keeps every argument fragment; a new
-// id at index 0 (servers that leave out `index`) is a second call.
+// the name and id it really has, and keeps every argument fragment, passed
+// on as they come: what came before the name goes with it; a new id at
+// index 0 (servers that leave out `index`) is a second call.
 func TestChatMessagesStreamLateNamesAndMissingIndexes(t *testing.T) {
 	s := newChatMessagesStream(router.Model{Name: "m"})
-	evs := feed(t, s,
+	named := feed(t, s,
 		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"ci"}}]}}]}`,
-		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"get_weather","arguments":"ty\":1}"}}]}}]}`,
+		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"get_weather","arguments":"ty\":\"Par"}}]}}]}`)
+	require.Equal(t, "content_block_delta", named[len(named)-1].name)
+	require.JSONEq(t, `{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":\"Par"}}`,
+		string(named[len(named)-1].data), "the arguments so far go with the name, before the call's last fragment came")
+	evs := append(named, feed(t, s,
+		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"is\"}"}}]}}]}`,
 		`{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"id":"call_2","function":{"name":"get_time","arguments":"{}"}}]}}]}`,
-		`{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, "[DONE]")
+		`{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`, "[DONE]")...)
 	require.True(t, s.complete())
 	type block struct{ id, name, args string }
 	var blocks []block
@@ -144,7 +159,7 @@ func TestChatMessagesStreamLateNamesAndMissingIndexes(t *testing.T) {
 			stop = e.Delta.StopReason
 		}
 	}
-	require.Equal(t, []block{{"call_1", "get_weather", `{"city":1}`}, {"call_2", "get_time", "{}"}}, blocks)
+	require.Equal(t, []block{{"call_1", "get_weather", `{"city":"Paris"}`}, {"call_2", "get_time", "{}"}}, blocks)
 	require.Equal(t, "tool_use", stop, "tool calls finished with \"stop\" still ask the client to run them")
 }
 
