@@ -68,7 +68,9 @@ var messagesNestedRead = []nestedObject{
 	nested("tools[]", "type", "name"),
 	nested("thinking", "type", "budget_tokens"),
 	nested("tool_choice", "type", "name"),
-	nested("output_config", "format"),
+	// The translation to Chat sends output_config.effort on as the
+	// reasoning effort (upstream reasoningEffort).
+	nested("output_config", "format", "effort"),
 	nested("output_config.format", "type", "schema"),
 	nested("output_format", "type", "schema"),
 	nested("metadata", "user_id"),
