@@ -40,8 +40,16 @@ func checkPrefix(t *testing.T, raw, cuts []byte) {
 			require.True(t, utf8.ValidString(out), "%q passed on from %q", out, raw)
 		}
 		sent += out
+		if sent != "" {
+			// A client may read the input at any delta, and a stream may
+			// end at any one: the closers end it there too.
+			require.True(t, json.Valid([]byte(sent+p.Closers())), "%q + %q from %q", sent, p.Closers(), raw)
+		}
 	}
 	require.True(t, strings.HasPrefix(string(raw), sent), "%q went out of %q", sent, raw)
+	var whole ObjectPrefix
+	require.Equal(t, whole.Write(string(raw)), sent, "what goes out does not depend on the fragments")
+	require.Equal(t, whole.Closers(), p.Closers())
 	var obj map[string]any
 	if json.Unmarshal(raw, &obj) == nil && obj != nil {
 		require.Equal(t, string(raw), sent, "a valid object goes out as written")
@@ -132,4 +140,70 @@ func FuzzObjectPrefix(f *testing.F) {
 		f.Add([]byte(seed), []byte{3, 7, 1, 12})
 	}
 	f.Fuzz(func(t *testing.T, raw, cuts []byte) { checkPrefix(t, raw, cuts) })
+}
+
+// benchArguments is a 50 KB write_file call: code with the escapes JSON
+// needs (dense: every few bytes; code: a newline or quote now and then).
+func benchArguments(dense bool) string {
+	line := `\tif err := run(ctx, \"x\"); err != nil {\n\t\treturn fmt.Errorf(\"run: %w\", err)\n\t}\n`
+	if dense {
+		line = `line \"quoted\" caf\u00e9 café smile \ud83d\ude00 raw 😀 tab\t back\\slash\n`
+	}
+	var b strings.Builder
+	b.WriteString(`{"path":"/src/main.go","content":"`)
+	for b.Len() < 50_000 {
+		b.WriteString(line)
+	}
+	b.WriteString(`","mode":420,"flags":[true,null,-1.5e3],"meta":{}}`)
+	if !json.Valid([]byte(b.String())) {
+		panic("benchArguments: not JSON")
+	}
+	return b.String()
+}
+
+// fragmentsOf cuts s into pieces of n bytes, each ending where a UTF-8
+// character does, as a server's deltas do.
+func fragmentsOf(s string, n int) []string {
+	var out []string
+	for len(s) > 0 {
+		k := min(n, len(s))
+		for k < len(s) && !utf8.RuneStart(s[k]) {
+			k++
+		}
+		out, s = append(out, s[:k]), s[k:]
+	}
+	return out
+}
+
+// BenchmarkObjectPrefix writes a 50 KB argument in 16-byte fragments;
+// copy is what passing them on unchecked costs.
+func BenchmarkObjectPrefix(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		dense bool
+	}{{"code", false}, {"dense escapes", true}} {
+		args := benchArguments(c.dense)
+		fragments := fragmentsOf(args, 16)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(args)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var p ObjectPrefix
+				for _, f := range fragments {
+					p.Write(f)
+				}
+			}
+		})
+		b.Run(c.name+"/copy", func(b *testing.B) {
+			b.SetBytes(int64(len(args)))
+			b.ReportAllocs()
+			var sent []byte
+			for b.Loop() {
+				sent = sent[:0]
+				for _, f := range fragments {
+					sent = append(sent, f...)
+				}
+			}
+		})
+	}
 }
