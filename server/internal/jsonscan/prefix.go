@@ -60,18 +60,19 @@ func (a *ObjectPrefix) Write(fragment string) string {
 	if a.broken {
 		return ""
 	}
+	if len(a.held) == 0 {
+		// Nothing waits (the usual case: a string value streaming): what
+		// goes out is a piece of the fragment itself, not a copy, and only
+		// what follows the last safe point waits.
+		safe := scan(a, fragment, 0)
+		if !a.broken {
+			a.held = append(a.held, fragment[safe:]...)
+		}
+		return fragment[:safe]
+	}
 	start := len(a.held)
 	a.held = append(a.held, fragment...)
-	safe := 0
-	for i := start; i < len(a.held); i++ {
-		if !a.step(a.held[i]) {
-			a.broken = true
-			break
-		}
-		if a.closable() {
-			safe, a.safeInString = i+1, a.inString()
-		}
-	}
+	safe := scan(a, a.held, start)
 	out := string(a.held[:safe])
 	switch {
 	case a.broken:
@@ -81,6 +82,37 @@ func (a *ObjectPrefix) Write(fragment string) string {
 	}
 	return out
 }
+
+// scan moves the scanner over text from its byte from on and returns
+// where in text the last safe point it met lies (0 for none); it stops
+// where the text breaks.
+func scan[T string | []byte](a *ObjectPrefix, text T, from int) (safe int) {
+	for i := from; i < len(text); i++ {
+		if a.state == atString && !a.inKey && a.runeLeft == 0 {
+			// A string value's plain ASCII bytes change nothing, and a
+			// safe point follows each: skip them in one go.
+			j := i
+			for j < len(text) && plainStringByte(text[j]) {
+				j++
+			}
+			if j > i {
+				safe, a.safeInString, i = j, true, j-1
+				continue
+			}
+		}
+		if !a.step(text[i]) {
+			a.broken = true
+			return safe
+		}
+		if a.closable() {
+			safe, a.safeInString = i+1, a.inString()
+		}
+	}
+	return safe
+}
+
+// plainStringByte: c stands for itself in a string and is ASCII.
+func plainStringByte(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
 
 // Closers returns what makes the bytes that went out one JSON object: ""
 // when they are one already (or none went out), else a quote for a string
