@@ -7,7 +7,8 @@ package jsonscan
 // need invented content to end (a key, a colon, a comma, half a number or
 // literal, half an escape or UTF-8 character) wait for the next safe
 // point; once the text stops being one JSON object (or never began as one)
-// nothing more goes. A valid object goes out byte for byte as written.
+// nothing more goes. A valid object goes out byte for byte as written,
+// less any whitespace after it.
 //
 // Unlike most of this package it validates what it reads, as json.Valid
 // does (nesting to encoding/json's limit included): its input is a model's
@@ -104,7 +105,10 @@ func scan[T string | []byte](a *ObjectPrefix, text T, from int) (safe int) {
 			a.broken = true
 			return safe
 		}
-		if a.closable() {
+		if a.closable() && !(a.state == atDone && space(text[i])) {
+			// Whitespace after the object is held for good: it is no part
+			// of it, and a client's SDK that reads the input at each delta
+			// (anthropic-sdk-go) took a lone "\n" delta for the input.
 			safe, a.safeInString = i+1, a.inString()
 		}
 	}

@@ -27,8 +27,8 @@ func splitAt(raw []byte, cuts []byte) []string {
 
 // checkPrefix writes raw to an ObjectPrefix in the fragments cuts makes and
 // checks what a client would join: the bytes passed on and the closers
-// make one JSON object; a valid object goes out whole, byte for byte, with
-// no closers; what went out is always the start of what came in, and never
+// make one JSON object; a valid object goes out whole, byte for byte (less
+// whitespace after it), with no closers; what went out is always the start of what came in, and never
 // splits a UTF-8 character the input has whole.
 func checkPrefix(t *testing.T, raw, cuts []byte) {
 	t.Helper()
@@ -52,7 +52,7 @@ func checkPrefix(t *testing.T, raw, cuts []byte) {
 	require.Equal(t, whole.Closers(), p.Closers())
 	var obj map[string]any
 	if json.Unmarshal(raw, &obj) == nil && obj != nil {
-		require.Equal(t, string(raw), sent, "a valid object goes out as written")
+		require.Equal(t, strings.TrimRight(string(raw), " \t\r\n"), sent, "a valid object goes out as written, less whitespace after it")
 		require.Empty(t, p.Closers())
 		return
 	}
@@ -88,8 +88,8 @@ func TestObjectPrefix(t *testing.T) {
 			[]string{`{"s":"caf`, "é\"}"}, ""},
 		{"nested containers close in order", []string{`{"a":[{"b":["x`, `"]}]}`},
 			[]string{`{"a":[{"b":["x`, `"]}]}`}, ""},
-		{"whitespace before and after passes", []string{" \n{ ", `"a" : [ 1 , 2 ] `, "}\n"},
-			[]string{" \n{ ", `"a" : [ 1 , 2 ] `, "}\n"}, ""},
+		{"whitespace before and inside passes, after it is held", []string{" \n{ ", `"a" : [ 1 , 2 ] `, "}\n", " "},
+			[]string{" \n{ ", `"a" : [ 1 , 2 ] `, "}", ""}, ""},
 		{"cut short inside a string", []string{`{"city":"Par`},
 			[]string{`{"city":"Par`}, `"}`},
 		{"cut short after a comma", []string{`{"a":[1,`},
