@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -184,7 +185,9 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+	// A number past int64 is a wait longer than any (ParseInt gives the
+	// bound with ErrRange), cut to maxRetryAfter as a long one is.
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if s <= 0 {
 			return 0
 		}

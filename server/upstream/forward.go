@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/apierr"
 )
 
 // Defaults of the Forwarder's timeouts.
@@ -681,9 +682,11 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 	switch {
 	case a.call.Relay != nil && resp.StatusCode >= 400:
 		// Only this provider has the answer: its error is the client's,
-		// whatever it is, with when to retry.
-		if v := resp.Header.Get("Retry-After"); v != "" {
-			a.w.Header().Set("Retry-After", v)
+		// whatever it is, with when to retry, read as any provider's wait
+		// is and written in the gateway's own form: the header's text is
+		// the provider's, which may be anything (a date, a 100 KB number).
+		if wait := retryAfter(resp.Header, time.Now()); wait > 0 {
+			apierr.SetRetryAfter(a.w.Header(), wait)
 		}
 		a.relayedError = true
 		raw := readErrorBody(resp, a.f.redact)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
 )
@@ -37,7 +38,8 @@ func (a *attempt) relayRequest(ctx context.Context, p Provider) (*http.Request, 
 	u := endpoint(p, APIResponses, a.model) + rl.Path
 	q := url.Values{}
 	for k, vs := range rl.Query {
-		if k != "api-version" {
+		// In any case: Azure reads query names so.
+		if !strings.EqualFold(k, "api-version") {
 			q[k] = vs
 		}
 	}
