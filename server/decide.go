@@ -100,6 +100,10 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 		s.noteRefusedUnder(c, ex, req.Model)
 		return nil, err
 	}
+	if err := checkPassedHeaders(api, c.Request.Header); err != nil {
+		s.noteRefusedUnder(c, ex, req.Model)
+		return nil, err
+	}
 	ex.rec.Stream = req.Stream
 	// The provider bills the n answers together: one answer's length,
 	// what the router model predicts, is its share (export-feedback).
