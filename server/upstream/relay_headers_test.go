@@ -31,7 +31,7 @@ func TestRelayWritesTheProvidersWaitInTheGatewaysForm(t *testing.T) {
 	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
 	for _, c := range []struct {
 		name, header, value string
-		after, afterMs     string
+		after, afterMs      string
 	}{
 		{"seconds", "Retry-After", "7", "7", "7000"},
 		{"huge", "Retry-After", "1" + strings.Repeat("0", 100<<10), "86400", "86400000"},
