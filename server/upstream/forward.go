@@ -918,11 +918,13 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 		// The usage asked for on the client's behalf needs no hiding: the
 		// translated stream reports usage the Anthropic way regardless.
 		api = APIChatCompletions
-		var chat []byte
-		if chat, err = MessagesToChat(a.call.Raw, a.model); err == nil {
-			// Our own encoding: valid, no need to check it.
+		var chat chatTranslation
+		if chat, err = translateMessagesToChat(a.call.Raw, a.model); err == nil {
+			// Our own encoding: valid, no need to check it. The messages
+			// stay in their pieces, long texts slices of the client's body.
 			var obj object
-			if obj, err = scanValidObject(chat); err == nil {
+			if obj, err = scanValidObject(chat.head); err == nil {
+				obj.setParts("messages", chat.messages.parts)
 				body, _, err = a.openAIBody(obj, api)
 			}
 		}

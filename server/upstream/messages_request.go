@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strings"
 
 	"github.com/modelrouter/modelrouter/router"
@@ -235,33 +234,10 @@ type messagesChoice struct {
 	DisableParallelToolUse bool   `json:"disable_parallel_tool_use"`
 }
 
-// contentBlock is one block of a Messages turn, with the members of every
-// kind we translate.
-type contentBlock struct {
-	Type   string
-	Text   string
-	Source *blockSource
-	// tool_use
-	ID    string
-	Name  string
-	Input json.RawMessage
-	// tool_result
-	ToolUseID string
-	Content   json.RawMessage
-	IsError   bool
-}
-
-type blockSource struct {
-	Type      string
-	MediaType string
-	Data      string
-	URL       string
-}
-
-// chatOut is the Chat Completions body MessagesToChat writes.
+// chatOut is the Chat Completions body MessagesToChat writes, but for
+// its messages (chatMessages), which go after the model.
 type chatOut struct {
 	Model             string          `json:"model"`
-	Messages          []chatOutMsg    `json:"messages"`
 	MaxTokens         *int            `json:"max_tokens,omitempty"`
 	Temperature       json.RawMessage `json:"temperature,omitempty"`
 	TopP              json.RawMessage `json:"top_p,omitempty"`
@@ -335,15 +311,6 @@ func formatConfig(outputConfig, outputFormat json.RawMessage) json.RawMessage {
 	return append(append([]byte(`{"format":`), outputFormat...), '}')
 }
 
-// chatOutMsg is one Chat Completions message; Content is a string, a list
-// of parts, or nil for an assistant turn that only calls tools.
-type chatOutMsg struct {
-	Role       string            `json:"role"`
-	Content    any               `json:"content,omitempty"`
-	ToolCalls  []chatToolCallOut `json:"tool_calls,omitempty"`
-	ToolCallID string            `json:"tool_call_id,omitempty"`
-}
-
 type chatOutTool struct {
 	Type     string `json:"type"`
 	Function struct {
@@ -374,11 +341,36 @@ func strictTool(t messagesTool, m router.Model) bool {
 // What Chat Completions cannot carry (server tools, documents, search
 // results and other block types) is an EInvalid error naming it and m.
 // The result still needs rewriteOpenAI for m, as a client's Chat
-// Completions body would.
+// Completions body would. forward sends the same body in pieces
+// (translateMessagesToChat).
 func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
+	chat, err := translateMessagesToChat(raw, m)
+	if err != nil {
+		return nil, err
+	}
+	// The messages go right after the model, where chatOut had them.
+	head, cut := chat.head, chat.modelEnd
+	out := make([]byte, 0, len(head)+len(`,"messages":`)+int(chat.messages.size))
+	out = append(append(out, head[:cut]...), `,"messages":`...)
+	for _, p := range chat.messages.parts {
+		out = append(out, p...)
+	}
+	return append(out, head[cut:]...), nil
+}
+
+// chatTranslation is a Messages body translated: the Chat Completions
+// body but for its messages (head, whose model member ends at modelEnd),
+// and the messages, their long texts slices of the client's body.
+type chatTranslation struct {
+	head     []byte
+	modelEnd int
+	messages requestBody
+}
+
+func translateMessagesToChat(raw []byte, m router.Model) (chatTranslation, error) {
 	var req messagesRequest
 	if err := decodeRequest(raw, &req, "Messages"); err != nil {
-		return nil, err
+		return chatTranslation{}, err
 	}
 	out := chatOut{
 		Model: upstreamModel(m), MaxTokens: req.MaxTokens, Stream: req.Stream,
@@ -391,31 +383,25 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 	}
 	turns, err := messagesTurns(raw)
 	if err != nil {
-		return nil, err
+		return chatTranslation{}, err
 	}
-	system, err := systemText(req.System)
-	if err != nil {
-		return nil, err
+	var msgs chatMessages
+	if err := msgs.system(req.System); err != nil {
+		return chatTranslation{}, err
 	}
-	if system != "" {
-		out.Messages = append(out.Messages, chatOutMsg{Role: "system", Content: system})
-	}
-	// A turn is usually one message (tool results add theirs).
-	out.Messages = slices.Grow(out.Messages, len(turns))
 	for i, turn := range turns {
-		out.Messages, err = appendChatTurn(out.Messages, turn, m)
-		if err != nil {
-			return nil, router.Errorf(router.EInvalid, "messages[%d]: %s", i, router.ErrorMessage(err))
+		if err := msgs.turn(turn, m); err != nil {
+			return chatTranslation{}, router.Errorf(router.EInvalid, "messages[%d]: %s", i, router.ErrorMessage(err))
 		}
 	}
-	if len(out.Messages) == 0 {
+	if msgs.count == 0 {
 		// The server refuses a body without messages before routing; an
 		// exported translation must not send one either.
-		return nil, router.Errorf(router.EInvalid, "the request has no message content to send to %s", modelID(m))
+		return chatTranslation{}, router.Errorf(router.EInvalid, "the request has no message content to send to %s", modelID(m))
 	}
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "custom" {
-			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
+			return chatTranslation{}, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
 		}
 		var ct chatOutTool
 		ct.Type = "function"
@@ -437,14 +423,19 @@ func MessagesToChat(raw []byte, m router.Model) ([]byte, error) {
 		case "tool":
 			out.ToolChoice = map[string]any{"type": "function", "function": map[string]string{"name": c.Name}}
 		default:
-			return nil, router.Errorf(router.EInvalid, "unknown tool_choice type %s", quotedCut(c.Type))
+			return chatTranslation{}, router.Errorf(router.EInvalid, "unknown tool_choice type %s", quotedCut(c.Type))
 		}
 		if c.DisableParallelToolUse {
 			no := false
 			out.ParallelToolCalls = &no
 		}
 	}
-	return marshalPlain(out)
+	head, err := marshalPlain(out)
+	if err != nil {
+		return chatTranslation{}, err
+	}
+	model, _ := marshalPlain(out.Model)
+	return chatTranslation{head: head, modelEnd: len(`{"model":`) + len(model), messages: msgs.body()}, nil
 }
 
 // marshalPlain is json.Marshal without HTML escaping, so text reaches the
@@ -464,244 +455,6 @@ func nullToNil(raw json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return raw
-}
-
-// blocks reads Messages content: a string is one text block. The content
-// comes from a body MessagesToChat has decoded, so it is valid JSON, and
-// jsonscan reads it without checking it again (a long tool result would
-// otherwise be read once per level).
-func blocks(raw json.RawMessage) ([]contentBlock, error) {
-	if jsonscan.IsNull(raw) {
-		return nil, nil
-	}
-	if s, ok := jsonscan.Unquote(raw); ok {
-		return []contentBlock{{Type: "text", Text: s}}, nil
-	}
-	raws, ok := jsonscan.Elements(raw)
-	if !ok {
-		return nil, router.Errorf(router.EInvalid, "content must be a string or a list of content blocks")
-	}
-	bs := make([]contentBlock, len(raws))
-	for i, r := range raws {
-		obj, ok := jsonscan.ParseObject(r)
-		if ok {
-			bs[i].Type, ok = stringMember(obj.Get("type"))
-		}
-		if !ok {
-			return nil, router.Errorf(router.EInvalid, "content block %d is not an object", i)
-		}
-		switch bs[i].Type {
-		case "text", "image", "tool_use", "tool_result":
-			// Only the kinds we translate are read whole: others may reuse
-			// a member name with another shape (search_result's source is
-			// a string), and are rejected by type anyway.
-			if what := readBlock(obj, &bs[i]); what != "" {
-				return nil, router.Errorf(router.EInvalid, "malformed %s block: %s", bs[i].Type, what)
-			}
-		}
-	}
-	return bs, nil
-}
-
-// readBlock reads the members of a block we translate; it returns what is
-// wrong, "" when nothing is.
-func readBlock(obj jsonscan.Object, b *contentBlock) string {
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"text", &b.Text}, {"id", &b.ID}, {"name", &b.Name}, {"tool_use_id", &b.ToolUseID}} {
-		var ok bool
-		if *f.dst, ok = stringMember(obj.Get(f.name)); !ok {
-			return f.name + " must be a string"
-		}
-	}
-	b.Input, b.Content = obj.Get("input"), obj.Get("content")
-	switch v := string(obj.Get("is_error")); v {
-	case "true", "false":
-		b.IsError = v == "true"
-	case "", "null":
-	default:
-		return "is_error must be true or false"
-	}
-	src := obj.Get("source")
-	if jsonscan.IsNull(src) {
-		return ""
-	}
-	so, ok := jsonscan.ParseObject(src)
-	if !ok {
-		return "source must be an object"
-	}
-	b.Source = &blockSource{}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"type", &b.Source.Type}, {"media_type", &b.Source.MediaType}, {"data", &b.Source.Data}, {"url", &b.Source.URL}} {
-		if *f.dst, ok = stringMember(so.Get(f.name)); !ok {
-			return "source." + f.name + " must be a string"
-		}
-	}
-	return ""
-}
-
-// stringMember reads a member that must be a string when set: "" when it is
-// absent or null, ok false when it is another value.
-func stringMember(v []byte) (string, bool) {
-	if jsonscan.IsNull(v) {
-		return "", true
-	}
-	return jsonscan.Unquote(v)
-}
-
-// systemText joins the system prompt's text blocks into one string: a
-// string content is what every OpenAI-compatible server accepts for a
-// system message.
-func systemText(raw json.RawMessage) (string, error) {
-	bs, err := blocks(raw)
-	if err != nil {
-		return "", router.Errorf(router.EInvalid, "system: %s", router.ErrorMessage(err))
-	}
-	return joinText(bs, "system")
-}
-
-// joinText joins text blocks with newlines; any other block is an error.
-func joinText(bs []contentBlock, where string) (string, error) {
-	texts := make([]string, 0, len(bs))
-	for _, b := range bs {
-		if b.Type != "text" {
-			return "", router.Errorf(router.EInvalid, "%s: only text blocks are supported, not %s", where, quotedCut(b.Type))
-		}
-		texts = append(texts, b.Text)
-	}
-	return strings.Join(texts, "\n"), nil
-}
-
-// appendChatTurn appends one Messages turn's Chat Completions messages to
-// out (into the request's own list: no list of its own per turn).
-func appendChatTurn(out []chatOutMsg, turn messagesTurn, m router.Model) ([]chatOutMsg, error) {
-	switch turn.Role {
-	case "user":
-		return appendUserTurn(out, turn.Content, m)
-	case "assistant":
-		msg, ok, err := assistantTurn(turn.Content, m)
-		if err != nil || !ok {
-			return out, err
-		}
-		return append(out, msg), nil
-	}
-	return out, router.Errorf(router.EInvalid, "role %s is not supported", quotedCut(turn.Role))
-}
-
-// appendUserTurn puts the turn's tool results first, as tool messages:
-// OpenAI wants them right after the assistant message that made the calls.
-// The rest of the turn follows as one user message.
-func appendUserTurn(out []chatOutMsg, raw json.RawMessage, m router.Model) ([]chatOutMsg, error) {
-	if jsonscan.IsNull(raw) {
-		raw = json.RawMessage(`""`) // as encoding/json read a null content
-	}
-	if s, ok := jsonscan.Unquote(raw); ok {
-		return append(out, chatOutMsg{Role: "user", Content: s}), nil
-	}
-	bs, err := blocks(raw)
-	if err != nil {
-		return out, err
-	}
-	var parts []map[string]any
-	for _, b := range bs {
-		switch b.Type {
-		case "text":
-			parts = append(parts, map[string]any{"type": "text", "text": b.Text})
-		case "image":
-			url, err := imageURL(b, m)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, map[string]any{"type": "image_url", "image_url": map[string]string{"url": url}})
-		case "tool_result":
-			text, err := toolResultText(b)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, chatOutMsg{Role: "tool", ToolCallID: openAIToolID(b.ToolUseID), Content: text})
-		default:
-			return nil, unsupportedBlock(b.Type, m)
-		}
-	}
-	if len(parts) > 0 {
-		out = append(out, chatOutMsg{Role: "user", Content: parts})
-	}
-	return out, nil
-}
-
-func unsupportedBlock(typ string, m router.Model) error {
-	return router.Errorf(router.EInvalid, "content block type %s is not supported by %s", quotedCut(typ), modelID(m))
-}
-
-// imageURL is an image block's source as an image_url URL: base64 data as
-// a data URL, a URL as it is. File references have no OpenAI form.
-func imageURL(b contentBlock, m router.Model) (string, error) {
-	if b.Source != nil {
-		switch b.Source.Type {
-		case "base64":
-			return "data:" + b.Source.MediaType + ";base64," + b.Source.Data, nil
-		case "url":
-			return b.Source.URL, nil
-		}
-		return "", router.Errorf(router.EInvalid, "image source type %s is not supported by %s", quotedCut(b.Source.Type), modelID(m))
-	}
-	return "", router.Errorf(router.EInvalid, "image block without source")
-}
-
-// toolResultText is a tool_result's content as one string, marked when the
-// tool failed: a tool message has no error flag of its own.
-func toolResultText(b contentBlock) (string, error) {
-	bs, err := blocks(b.Content)
-	if err != nil {
-		return "", err
-	}
-	text, err := joinText(bs, "tool_result")
-	if err != nil {
-		return "", err
-	}
-	if b.IsError {
-		text = "Error: " + text
-	}
-	return text, nil
-}
-
-// assistantTurn joins the turn's text and turns tool_use blocks into tool
-// calls; nil when nothing is left: a turn of thinking blocks only, or one
-// with no content ("" as [], the empty last turn Anthropic allows, which
-// asks Claude to continue nothing; some OpenAI-compatible servers refuse a
-// conversation that ends with an assistant message, Mistral's among them).
-func assistantTurn(raw json.RawMessage, m router.Model) (msg chatOutMsg, ok bool, err error) {
-	bs, err := blocks(raw)
-	if err != nil {
-		return msg, false, err
-	}
-	msg.Role = "assistant"
-	var text strings.Builder
-	for _, b := range bs {
-		switch b.Type {
-		case "text":
-			text.WriteString(b.Text)
-		case "tool_use":
-			var tc chatToolCallOut
-			tc.ID, tc.Type, tc.Function.Name = openAIToolID(b.ID), "function", b.Name
-			tc.Function.Arguments = string(compactJSON(nullToNil(b.Input)))
-			msg.ToolCalls = append(msg.ToolCalls, tc)
-		case "thinking", "redacted_thinking":
-			// Signed for Anthropic models only; others cannot use them.
-		default:
-			return msg, false, unsupportedBlock(b.Type, m)
-		}
-	}
-	switch {
-	case text.Len() > 0:
-		msg.Content = text.String()
-	case len(msg.ToolCalls) == 0:
-		return msg, false, nil
-	}
-	return msg, true, nil
 }
 
 // maxOpenAIUser is the longest user OpenAI takes ("Invalid 'user': string

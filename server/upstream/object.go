@@ -30,6 +30,10 @@ type member struct {
 	// the object's buffer (the answer's details, kilobytes); value, if
 	// any, is what goes out should late fail to encode.
 	late jsonAppender
+	// parts, when set, is the value in pieces, written one after the
+	// other (a translation's messages, slices of the client's body among
+	// them: see encodeBody); value is then nil.
+	parts [][]byte
 }
 
 // scanObject reads a JSON object without copying its values. It falls back
@@ -142,6 +146,13 @@ func (o *object) setEncodedLate(key []byte, v jsonAppender) {
 	o.members = append(o.members, member{key: key, plain: plainKey(key), late: v})
 }
 
+// setParts sets name's value to parts, written one after the other.
+// name must be plain.
+func (o *object) setParts(name string, parts [][]byte) {
+	o.del(name)
+	o.members = append(o.members, member{key: []byte(name), plain: true, parts: parts})
+}
+
 func (o *object) del(name string) {
 	if i := o.index(name); i >= 0 {
 		o.members = slices.Delete(o.members, i, i+1)
@@ -158,10 +169,20 @@ func (o *object) encode() []byte {
 		if m.late != nil {
 			size += m.late.JSONSize()
 		}
+		for _, p := range m.parts {
+			size += len(p)
+		}
 	}
 	out := make([]byte, 0, size)
 	out = append(out, '{')
 	for _, m := range o.members {
+		if m.parts != nil {
+			out = m.appendKey(out, len(out) > 1)
+			for _, p := range m.parts {
+				out = append(out, p...)
+			}
+			continue
+		}
 		out, _ = m.appendTo(out, len(out) > 1, math.MaxInt)
 	}
 	return append(out, '}')
@@ -176,18 +197,7 @@ func (o *object) sortMembers() {
 // it is: shared reports so, with out ending in the colon before it.
 func (m member) appendTo(out []byte, comma bool, shareFrom int) (_ []byte, shared bool) {
 	start := len(out)
-	if comma {
-		out = append(out, ',')
-	}
-	if m.plain {
-		out = append(out, '"')
-		out = append(out, m.key...)
-		out = append(out, '"')
-	} else {
-		key, _ := json.Marshal(string(m.key))
-		out = append(out, key...)
-	}
-	out = append(out, ':')
+	out = m.appendKey(out, comma)
 	if m.late != nil {
 		if encoded, err := m.late.AppendJSON(out); err == nil {
 			return encoded, false
@@ -200,4 +210,21 @@ func (m member) appendTo(out []byte, comma bool, shareFrom int) (_ []byte, share
 		return out, true
 	}
 	return append(out, m.value...), false
+}
+
+// appendKey writes m's key and its colon (after a comma when it is not
+// the first member).
+func (m member) appendKey(out []byte, comma bool) []byte {
+	if comma {
+		out = append(out, ',')
+	}
+	if m.plain {
+		out = append(out, '"')
+		out = append(out, m.key...)
+		out = append(out, '"')
+	} else {
+		key, _ := json.Marshal(string(m.key))
+		out = append(out, key...)
+	}
+	return append(out, ':')
 }

@@ -39,32 +39,65 @@ func (o *object) encodeBody() requestBody {
 		if m.late != nil {
 			size += m.late.JSONSize()
 		}
-	}
-	// written holds the new bytes; a shared value goes after written[:at].
-	type sharedValue struct {
-		at    int
-		value []byte
-	}
-	var shared []sharedValue
-	written := make([]byte, 0, size)
-	written = append(written, '{')
-	for _, m := range o.members {
-		var isShared bool
-		written, isShared = m.appendTo(written, len(written) > 1, sharedValueSize)
-		if isShared {
-			shared = append(shared, sharedValue{len(written), m.value})
+		for _, p := range m.parts {
+			if len(p) < sharedValueSize {
+				size += len(p)
+			}
 		}
 	}
-	written = append(written, '}')
+	w := bodyWriter{written: make([]byte, 0, size)}
+	w.written = append(w.written, '{')
+	for _, m := range o.members {
+		comma := len(w.written) > 1
+		if m.parts != nil {
+			w.written = m.appendKey(w.written, comma)
+			for _, p := range m.parts {
+				w.value(p)
+			}
+			continue
+		}
+		var isShared bool
+		w.written, isShared = m.appendTo(w.written, comma, sharedValueSize)
+		if isShared {
+			w.shared = append(w.shared, sharedValue{len(w.written), m.value})
+		}
+	}
+	w.written = append(w.written, '}')
+	return w.body()
+}
 
-	body := requestBody{parts: make([][]byte, 0, 2*len(shared)+1), size: int64(len(written))}
+// bodyWriter writes a body whose large values stay where they are: the
+// new bytes go to written, and a shared value after written[:at].
+type bodyWriter struct {
+	written []byte
+	shared  []sharedValue
+}
+
+type sharedValue struct {
+	at    int
+	value []byte
+}
+
+// value writes v, a slice the body may keep: shared from sharedValueSize
+// bytes, else copied.
+func (w *bodyWriter) value(v []byte) {
+	if len(v) < sharedValueSize {
+		w.written = append(w.written, v...)
+		return
+	}
+	w.shared = append(w.shared, sharedValue{len(w.written), v})
+}
+
+// body is what w wrote, in its slices.
+func (w *bodyWriter) body() requestBody {
+	body := requestBody{parts: make([][]byte, 0, 2*len(w.shared)+1), size: int64(len(w.written))}
 	from := 0
-	for _, s := range shared {
-		body.parts = append(body.parts, written[from:s.at], s.value)
+	for _, s := range w.shared {
+		body.parts = append(body.parts, w.written[from:s.at], s.value)
 		body.size += int64(len(s.value))
 		from = s.at
 	}
-	body.parts = append(body.parts, written[from:])
+	body.parts = append(body.parts, w.written[from:])
 	return body
 }
 

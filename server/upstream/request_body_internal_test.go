@@ -110,7 +110,7 @@ func encodedWhole(raw []byte, api API, stream bool, m router.Model, kind string)
 	}
 	translated := api == APIMessages // its usage needs no hiding
 	if translated {
-		chat, err := MessagesToChat(raw, m)
+		chat, err := refMessagesToChat(raw, m) // the translation as it was
 		if err != nil {
 			return nil, false, err
 		}
