@@ -39,7 +39,8 @@ func names(evs []sseEvent) []string {
 
 // Thinking takes no output index; two text blocks around it make one
 // message item, closed when the tool call starts; the tool call's
-// arguments come in pieces and in full.
+// arguments come in pieces and in full; a call without arguments gets {}
+// as its one delta.
 func TestResponsesAnthropicStreamItems(t *testing.T) {
 	s := newResponsesAnthropicStream(claudeX, settingsOf(nil))
 	block := func(i int, b string) string {
@@ -82,11 +83,11 @@ func TestResponsesAnthropicStreamItems(t *testing.T) {
 		"response.output_text.done", "response.content_part.done", "response.output_item.done",
 		"response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
 		"response.function_call_arguments.done", "response.output_item.done",
-		"response.output_item.added", "response.function_call_arguments.done", "response.output_item.done",
+		"response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done",
 		"response.completed",
 	}, names(out))
 	// -1 for the events without an output_index.
-	wantIndex := []int{-1, -1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, -1}
+	wantIndex := []int{-1, -1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, -1}
 	for i, ev := range out {
 		var head struct {
 			Seq         int  `json:"sequence_number"`
@@ -100,8 +101,10 @@ func TestResponsesAnthropicStreamItems(t *testing.T) {
 		}
 		require.Equal(t, wantIndex[i], got, "output_index of event %d (%s)", i, ev.name)
 	}
-	require.JSONEq(t, `{"type":"response.function_call_arguments.done","sequence_number":15,"item_id":"`+s.items[2].id+`",
-		"output_index":2,"name":"g","arguments":"{}"}`, string(out[15].data), "a call without arguments carries {}")
+	require.JSONEq(t, `{"type":"response.function_call_arguments.delta","sequence_number":15,"item_id":"`+s.items[2].id+`",
+		"output_index":2,"delta":"{}"}`, string(out[15].data), "a call without arguments gets {} as a delta too, so the deltas add up to it")
+	require.JSONEq(t, `{"type":"response.function_call_arguments.done","sequence_number":16,"item_id":"`+s.items[2].id+`",
+		"output_index":2,"name":"g","arguments":"{}"}`, string(out[16].data), "a call without arguments carries {}")
 
 	var done struct {
 		Response struct {

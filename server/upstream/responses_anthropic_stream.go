@@ -271,18 +271,30 @@ func (s *responsesAnthropicStream) argsDelta(block int, partial string) []sseEve
 	if it == nil || !it.isCall || it.closed || partial == "" {
 		return nil
 	}
+	return []sseEvent{s.callDelta(it, partial)}
+}
+
+// callDelta adds partial to a call's arguments and is its delta event.
+func (s *responsesAnthropicStream) callDelta(it *streamItem, partial string) sseEvent {
 	it.buf.WriteString(partial)
-	return []sseEvent{s.event("response.function_call_arguments.delta", map[string]any{
+	return s.event("response.function_call_arguments.delta", map[string]any{
 		"item_id": it.id, "output_index": it.index, "delta": partial,
-	})}
+	})
 }
 
 func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []sseEvent {
 	if it.closed {
 		return out
 	}
+	status := s.statusOf(it)
+	if it.buf.Len() == 0 && status == "completed" {
+		// A call without input (Claude's deltas were all empty) still
+		// carries an object; it goes out as a delta too, so the deltas add
+		// up to the arguments of the .done event, as clients read them.
+		out = append(out, s.callDelta(it, "{}"))
+	}
 	it.closed = true
-	done := it.item(s.statusOf(it)).(*functionCallItem)
+	done := it.item(status).(*functionCallItem)
 	return append(out,
 		s.event("response.function_call_arguments.done", map[string]any{
 			"item_id": it.id, "output_index": it.index, "name": it.name, "arguments": done.Arguments,
