@@ -100,3 +100,47 @@ func TestCanonicalStringIsEncodingJSONs(t *testing.T) {
 		assert.Equal(t, string(encoded) == s, canonicalString([]byte(s)), s)
 	}
 }
+
+// TestCanonicalStringIsEncodingJSONsForEveryEscapeAndRune: the same, for
+// every \u escape (lower and upper case hex, alone and between letters),
+// every two-character escape, every byte raw, every rune of the BMP raw (those above sampled), and the
+// byte sequences that start or break a multi-byte rune, so that no string
+// the client sends is passed through as its own bytes where encoding/json
+// would write it otherwise.
+func TestCanonicalStringIsEncodingJSONsForEveryEscapeAndRune(t *testing.T) {
+	wrong := 0
+	check := func(s string) {
+		text, ok := stringMember([]byte(s))
+		if !ok || wrong > 10 {
+			return // not a JSON string; or enough reported
+		}
+		encoded, err := marshalPlain(text)
+		require.NoError(t, err)
+		if want := string(encoded) == s; canonicalString([]byte(s)) != want {
+			wrong++
+			t.Errorf("canonicalString(%q) = %v, but encoding/json writes its text as %q", s, !want, encoded)
+		}
+	}
+	const hex = "0123456789abcdef"
+	for r := 0; r < 0x10000; r++ {
+		esc := []byte{'\\', 'u', hex[r>>12], hex[r>>8&15], hex[r>>4&15], hex[r&15]}
+		check(`"` + string(esc) + `"`)
+		check(`"a` + string(esc) + `b"`)
+		check(`"\u` + strings.ToUpper(string(esc[2:])) + `"`)
+	}
+	for c := 0; c < 256; c++ {
+		check(`"` + string(rune(c)) + `"`)
+		check(`"` + string([]byte{byte(c)}) + `"`)
+		check(`"\` + string([]byte{byte(c)}) + `"`)
+		for d := 0x80; d < 0x100; d++ {
+			for _, e := range []string{"", "\x80", "\xbf", "\xc0", "\x80\x80", "\xbf\xbf"} {
+				check(`"` + string([]byte{byte(c), byte(d)}) + e + `"`)
+			}
+		}
+	}
+	for r := rune(0x80); r <= 0x10ffff; r++ {
+		if r < 0x10000 || r%97 == 0 || r&0xffff >= 0xfffe {
+			check(`"` + string(r) + `"`)
+		}
+	}
+}
