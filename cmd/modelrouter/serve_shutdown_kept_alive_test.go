@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -125,10 +126,12 @@ func TestCallOnTheConnectionOfAnAnswerEndedLateInTheGraceIsAnswered(t *testing.T
 	}
 	const grace = time.Second
 	db := filepath.Join(t.TempDir(), "modelrouter.db")
+	var logs syncBuffer
 	base, stop, done := startServe(t, fake, db, func(o *serveOptions) {
 		o.grace = grace
 		o.rateLimits = false
 		o.keptAliveLinger = 8 * time.Second // a loaded machine's slow client still sends within it
+		o.logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
@@ -145,18 +148,22 @@ func TestCallOnTheConnectionOfAnAnswerEndedLateInTheGraceIsAnswered(t *testing.T
 	require.Eventually(t, func() bool { return len(fake.Requests()) > 0 }, 10*time.Second, time.Millisecond)
 
 	stop() // the call is under way: its answer cannot say Connection: close
+	// The grace's timer starts once serve has taken the signal and said
+	// so, which on a loaded machine can be well after stop().
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "shutting down: finishing open requests")
+	}, 30*time.Second, time.Millisecond)
+	signalled := time.Now()
 	close(gate)
 	resp := <-answered
 	require.NotNil(t, resp)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode) // its connection is idle, kept alive
-	// The answer ended after the signal, so the grace has run out once
-	// this has passed: its timer starts when serve takes the signal, a
-	// moment after stop() (on a loaded machine, half the runs of a sleep
-	// of the grace alone sent the call before it ran out), hence the
-	// second more; the linger (8 s) keeps the connection meanwhile.
-	time.Sleep(grace + time.Second)
+	// The grace has run out a second after it began (the second more
+	// for serve's own goroutines on a loaded machine); the linger (8 s
+	// from the answer's end) keeps the connection meanwhile.
+	time.Sleep(time.Until(signalled.Add(grace + time.Second)))
 
 	resp, err = call()
 	require.NoError(t, err, "the call sent on the connection of an answer that ended late in the grace got no answer")
