@@ -1,11 +1,9 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -90,19 +88,7 @@ func TestANestedMemberRoutingReadsInAnotherCaseIsRefusedBeforeRouting(t *testing
 			"metadata.User_Id", "metadata.user_id"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newE2E(t)
-			status, _, body := postRaw(t, e, http.MethodPost, tt.path, tt.body)
-			require.Equal(t, http.StatusBadRequest, status, "%s", body)
-			var werr wireError
-			require.NoError(t, json.Unmarshal(body, &werr), "%s", body)
-			assert.Equal(t, "invalid_request_error", werr.Error.Type, "%s", body)
-			assert.Contains(t, werr.Error.Message, `unknown member "`+tt.member+`" (did you mean "`+tt.known+`"?)`)
-			if tt.path != "/v1/messages" {
-				require.NotNil(t, werr.Error.Param, "%s", body)
-				assert.Equal(t, tt.member, *werr.Error.Param)
-			}
-			assert.Empty(t, e.openai.Requests())
-			assert.Empty(t, e.anthropic.Requests())
+			requireCaseVariantRefused(t, tt.path, tt.body, tt.member, tt.known)
 		})
 	}
 }

@@ -36,19 +36,28 @@ func TestAMemberOnlyRoutingReadsInAnotherCaseIsRefusedBeforeRouting(t *testing.T
 			"ROUTING_CONFIG", "routing_config"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newE2E(t)
-			status, _, body := postRaw(t, e, http.MethodPost, tt.path, tt.body)
-			require.Equal(t, http.StatusBadRequest, status, "%s", body)
-			var werr wireError
-			require.NoError(t, json.Unmarshal(body, &werr), "%s", body)
-			assert.Equal(t, "invalid_request_error", werr.Error.Type, "%s", body)
-			assert.Contains(t, werr.Error.Message, `unknown member "`+tt.member+`" (did you mean "`+tt.known+`"?)`)
-			if tt.path != "/v1/messages" {
-				require.NotNil(t, werr.Error.Param, "%s", body)
-				assert.Equal(t, tt.member, *werr.Error.Param)
-			}
-			assert.Empty(t, e.openai.Requests())
-			assert.Empty(t, e.anthropic.Requests())
+			requireCaseVariantRefused(t, tt.path, tt.body, tt.member, tt.known)
 		})
 	}
+}
+
+// requireCaseVariantRefused sends body to path and requires the 400 a
+// member named in another case gets: invalid_request_error naming member
+// and the known name it stands for (param too, but on the Messages API,
+// whose error shape has none), with no provider called.
+func requireCaseVariantRefused(t *testing.T, path, body, member, known string) {
+	t.Helper()
+	e := newE2E(t)
+	status, _, got := postRaw(t, e, http.MethodPost, path, body)
+	require.Equal(t, http.StatusBadRequest, status, "%s", got)
+	var werr wireError
+	require.NoError(t, json.Unmarshal(got, &werr), "%s", got)
+	assert.Equal(t, "invalid_request_error", werr.Error.Type, "%s", got)
+	assert.Contains(t, werr.Error.Message, `unknown member "`+member+`" (did you mean "`+known+`"?)`)
+	if path != "/v1/messages" {
+		require.NotNil(t, werr.Error.Param, "%s", got)
+		assert.Equal(t, member, *werr.Error.Param)
+	}
+	assert.Empty(t, e.openai.Requests())
+	assert.Empty(t, e.anthropic.Requests())
 }
