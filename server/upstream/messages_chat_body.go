@@ -261,7 +261,7 @@ func (w *bodyWriter) text(t jsonText) {
 			w.written = appendInner(w.written, t.sep)
 		}
 		if len(s) >= 2 {
-			w.value(s[1 : len(s)-1])
+			w.value(s[1:len(s)-1], sharedValueSize)
 		}
 	}
 	w.written = append(w.written, '"')

@@ -162,30 +162,8 @@ func (o *object) del(name string) {
 // encode writes the members in key order, values as they are (see
 // encodeObject).
 func (o *object) encode() []byte {
-	o.sortMembers()
-	size := 2
-	for _, m := range o.members {
-		size += len(m.key) + len(m.value) + 4
-		if m.late != nil {
-			size += m.late.JSONSize()
-		}
-		for _, p := range m.parts {
-			size += len(p)
-		}
-	}
-	out := make([]byte, 0, size)
-	out = append(out, '{')
-	for _, m := range o.members {
-		if m.parts != nil {
-			out = m.appendKey(out, len(out) > 1)
-			for _, p := range m.parts {
-				out = append(out, p...)
-			}
-			continue
-		}
-		out, _ = m.appendTo(out, len(out) > 1, math.MaxInt)
-	}
-	return append(out, '}')
+	w := o.write(math.MaxInt) // nothing is large enough to be shared
+	return w.written
 }
 
 func (o *object) sortMembers() {

@@ -29,18 +29,25 @@ func wholeBody(b []byte) requestBody {
 
 // encodeBody is encode with the large values left where they are.
 func (o *object) encodeBody() requestBody {
+	w := o.write(sharedValueSize)
+	return w.body()
+}
+
+// write writes the members in key order, values of shareFrom bytes or
+// more left where they are (bodyWriter).
+func (o *object) write(shareFrom int) bodyWriter {
 	o.sortMembers()
 	size := 2
 	for _, m := range o.members {
 		size += len(m.key) + 4
-		if len(m.value) < sharedValueSize {
+		if len(m.value) < shareFrom {
 			size += len(m.value)
 		}
 		if m.late != nil {
 			size += m.late.JSONSize()
 		}
 		for _, p := range m.parts {
-			if len(p) < sharedValueSize {
+			if len(p) < shareFrom {
 				size += len(p)
 			}
 		}
@@ -52,18 +59,18 @@ func (o *object) encodeBody() requestBody {
 		if m.parts != nil {
 			w.written = m.appendKey(w.written, comma)
 			for _, p := range m.parts {
-				w.value(p)
+				w.value(p, shareFrom)
 			}
 			continue
 		}
 		var isShared bool
-		w.written, isShared = m.appendTo(w.written, comma, sharedValueSize)
+		w.written, isShared = m.appendTo(w.written, comma, shareFrom)
 		if isShared {
 			w.shared = append(w.shared, sharedValue{len(w.written), m.value})
 		}
 	}
 	w.written = append(w.written, '}')
-	return w.body()
+	return w
 }
 
 // bodyWriter writes a body whose large values stay where they are: the
@@ -78,10 +85,10 @@ type sharedValue struct {
 	value []byte
 }
 
-// value writes v, a slice the body may keep: shared from sharedValueSize
+// value writes v, a slice the body may keep: shared from shareFrom
 // bytes, else copied.
-func (w *bodyWriter) value(v []byte) {
-	if len(v) < sharedValueSize {
+func (w *bodyWriter) value(v []byte, shareFrom int) {
+	if len(v) < shareFrom {
 		w.written = append(w.written, v...)
 		return
 	}
