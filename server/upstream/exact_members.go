@@ -3,6 +3,8 @@ package upstream
 import (
 	"bytes"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"unicode/utf8"
 
@@ -45,9 +47,9 @@ func ExactMembers(api API, raw []byte, routed []string) error {
 			}
 			key = []byte(unquoted)
 		}
-		known, ok := caseVariantOf(reads, key)
+		known, ok := caseVariantOf(maps.Keys(reads), key)
 		if !ok {
-			known, ok = caseVariantIn(routed, key)
+			known, ok = caseVariantOf(slices.Values(routed), key)
 		}
 		if ok {
 			return &router.Error{Code: router.EInvalid, Param: string(key),
@@ -57,20 +59,10 @@ func ExactMembers(api API, raw []byte, routed []string) error {
 	return nil
 }
 
-// caseVariantOf returns the member of reads that key names in another
-// case, if any.
-func caseVariantOf(reads map[string]bool, key []byte) (string, bool) {
-	for known := range reads {
-		if bytes.EqualFold(key, []byte(known)) {
-			return known, true
-		}
-	}
-	return "", false
-}
-
-// caseVariantIn is caseVariantOf for a list.
-func caseVariantIn(names []string, key []byte) (string, bool) {
-	for _, known := range names {
+// caseVariantOf returns the one of names that key names in another case,
+// if any.
+func caseVariantOf(names iter.Seq[string], key []byte) (string, bool) {
+	for known := range names {
 		if bytes.EqualFold(key, []byte(known)) {
 			return known, true
 		}
