@@ -1,9 +1,7 @@
 package server
 
 import (
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,16 +31,8 @@ func TestAKeptAnswerStillBeingWrittenIsUnknownToAnotherKeyAtOnce(t *testing.T) {
 	}
 	call := func(method, path, body string) answer {
 		t.Helper()
-		req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+otherKey)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return answer{resp.StatusCode, string(raw)}
+		status, _, raw := requestAs(t, e, method, path, otherKey, body, nil)
+		return answer{status, string(raw)}
 	}
 	theirs := func() map[string]answer {
 		return map[string]answer{
