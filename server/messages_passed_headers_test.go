@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,26 +12,14 @@ import (
 )
 
 // postWithHeaders posts body to path with the e2e key and the given header
-// lines (each added as a line of its own) and returns the status and the
-// decoded answer.
+// lines (each a line of its own) and returns the status and the decoded
+// answer.
 func postWithHeaders(t *testing.T, e *e2e, path, body string, lines http.Header) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("x-api-key", e2eKey)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	for k, vs := range lines {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	status, _, raw := requestAs(t, e, http.MethodPost, path, e2eKey, body, lines)
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(raw, &out), "%s", raw)
-	return res.StatusCode, out
+	return status, out
 }
 
 // betaLines is n anthropic-beta lines of together size bytes.
