@@ -215,13 +215,16 @@ func (w *keptWrites) counts() (pending int, givenUp uint64) {
 
 // removeLocked ends p's write.
 func (w *keptWrites) removeLocked(p *keptWrite) {
-	for i, q := range w.queue {
-		if q == p {
-			w.queue = append(w.queue[:i], w.queue[i+1:]...)
-			w.pending.Store(int64(len(w.queue)))
-			break
-		}
+	switch i := slices.Index(w.queue, p); {
+	case i == 0:
+		// The writer's usual case: no shift of the whole queue, which
+		// after a long lock would make its drain quadratic.
+		w.queue[0] = nil
+		w.queue = w.queue[1:]
+	case i > 0:
+		w.queue = slices.Delete(w.queue, i, i+1)
 	}
+	w.pending.Store(int64(len(w.queue)))
 	if w.byID[p.row.ID] == p {
 		delete(w.byID, p.row.ID)
 	}

@@ -36,3 +36,26 @@ func BenchmarkKeptWriteAddWhileTheDatabaseIsLocked(b *testing.B) {
 		add(20_000 + i)
 	}
 }
+
+// BenchmarkKeptWritesDrainAfterALock writes 20,000 kept answers queued
+// while the database was locked, once it is released: each written answer
+// leaves the queue without moving the ones behind it.
+func BenchmarkKeptWritesDrainAfterALock(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		b.StopTimer()
+		locked := make(chan struct{})
+		w := newKeptWrites(keptLimits{}, func(context.Context, StoredResponse) error {
+			<-locked
+			return nil
+		}, func(string, error) {})
+		for i := range 20_000 {
+			w.add(StoredResponse{ID: fmt.Sprintf("resp_%d", i), Input: json.RawMessage(`[]`), Output: json.RawMessage(`[]`)})
+		}
+		b.StartTimer()
+		close(locked)
+		if err := w.waitAll(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
