@@ -29,14 +29,9 @@ import (
 func lockableKept(t *testing.T, opts ...func(*Config)) (*e2e, *store.Store, *lockedBuffer) {
 	t.Helper()
 	var logs lockedBuffer
-	st, err := store.Open(filepath.Join(t.TempDir(), "kept.db"), store.WithBusyTimeout(10*time.Millisecond))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	opts = append([]func(*Config){func(c *Config) {
-		c.Responses = sqliteResponses{st}
-		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-	}}, opts...)
-	return newE2E(t, opts...), st, &logs
+	logged := func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) }
+	e, st := keptInSQLiteWaiting(t, 10*time.Millisecond, append([]func(*Config){logged}, opts...)...)
+	return e, st, &logs
 }
 
 // A kept answer whose write another process's lock holds up past the

@@ -28,8 +28,15 @@ func (e *e2e) keptWritten(t *testing.T) {
 // answers in a SQLite file, and returns it and its store.
 func keptInSQLite(t *testing.T, opts ...func(*Config)) (*e2e, *store.Store) {
 	t.Helper()
+	return keptInSQLiteWaiting(t, 5*time.Second, opts...)
+}
+
+// keptInSQLiteWaiting is keptInSQLite whose store's statements wait busy
+// for another connection's lock.
+func keptInSQLiteWaiting(t *testing.T, busy time.Duration, opts ...func(*Config)) (*e2e, *store.Store) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "kept.db")
-	st, err := store.Open(path, store.WithBusyTimeout(5*time.Second))
+	st, err := store.Open(path, store.WithBusyTimeout(busy))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	opts = append([]func(*Config){func(c *Config) { c.Responses = sqliteResponses{st} }}, opts...)
