@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// licenceFile is one file of a module's licence, named by its path from
+// the module's root.
+type licenceFile struct {
+	Name string
+	Text string
+}
+
+// isLicenceName reports whether a file or folder name at a module's root
+// is one of its licence files: LICENSE*, LICENCE*, COPYING*, NOTICE*, in
+// any case (License.md, LICENSE-APACHE, NOTICE.txt).
+func isLicenceName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, p := range []string{"LICENSE", "LICENCE", "COPYING", "NOTICE"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// licenceFiles reads a module's licence files at its root, sorted by name.
+// A folder with a licence name counts too, its files one level down:
+// github.com/golang/freetype's LICENSE only says to choose one of
+// licenses/ftl.txt and licenses/gpl.txt, whose texts must then travel too.
+func licenceFiles(dir string) ([]licenceFile, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []licenceFile
+	add := func(rel string) error {
+		b, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			return err
+		}
+		files = append(files, licenceFile{Name: filepath.ToSlash(rel), Text: string(b)})
+		return nil
+	}
+	for _, e := range entries {
+		if !isLicenceName(e.Name()) {
+			continue
+		}
+		if !e.IsDir() {
+			if err := add(e.Name()); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		inner, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range inner {
+			if f.Type().IsRegular() {
+				if err := add(filepath.Join(e.Name(), f.Name())); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
+}
+
+// noticed is one section of the notices: what it covers and its licence.
+type noticed struct {
+	Title    string
+	Licences []licenceFile
+}
+
+// moduleNotices finds every module's licence files. A module without one is
+// an error naming it, with all the others that lack one: shipping its code
+// without its notice is what this program is there to prevent.
+func moduleNotices(mods []module) ([]noticed, error) {
+	var out []noticed
+	var missing []string
+	for _, m := range mods {
+		dir := m.licenceDir()
+		if dir == "" {
+			missing = append(missing, m.String()+" (not in the module cache: go mod download "+m.Path+")")
+			continue
+		}
+		files, err := licenceFiles(dir)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s (%v)", m, err))
+			continue
+		}
+		if len(files) == 0 {
+			missing = append(missing, m.String()+" (no LICENSE*, LICENCE*, COPYING* or NOTICE* in "+dir+")")
+			continue
+		}
+		out = append(out, noticed{Title: m.String(), Licences: files})
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no licence found for %d linked module(s): %s", len(missing), strings.Join(missing, "; "))
+	}
+	return out, nil
+}
