@@ -26,10 +26,12 @@ ort: ## fetch the ONNX Runtime library from npm (onnxruntime-node) into .cache/
 build: ort ## build bin/modelrouter (and fetch the ONNX Runtime library it loads)
 	go build -o bin/modelrouter ./cmd/modelrouter
 
-dist: ort ## build dist/modelrouter-<version>-linux-<arch>.tar.gz: bin/, lib/ (ONNX Runtime and its licence), README.md, modelrouter.service
+dist: ort ## build dist/modelrouter-<version>-linux-<arch>.tar.gz: bin/, lib/ (ONNX Runtime and its licence), THIRD_PARTY_NOTICES, README.md, modelrouter.service
 	rm -rf $(DIST) $(DIST).tar.gz
 	mkdir -p $(DIST)/bin $(DIST)/lib
 	go build -ldflags "-X main.version=$(VERSION)" -o $(DIST)/bin/modelrouter ./cmd/modelrouter
+	@# The licences of what the binary links (its recorded modules) and of lib/: they must travel with it.
+	go run ./scripts/notices -binary $(DIST)/bin/modelrouter -onnxruntime-version $(ORT_VERSION) -o $(DIST)/THIRD_PARTY_NOTICES
 	cp -L "$(ONNXRUNTIME_SHARED_LIBRARY_PATH)" $(DIST)/lib/libonnxruntime.so
 	cp third_party/onnxruntime/LICENSE $(DIST)/lib/onnxruntime-LICENSE
 	cp README.md scripts/modelrouter.service $(DIST)/
