@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // licenceFile is one file of a module's licence, named by its path from
@@ -43,7 +44,7 @@ func licenceFiles(dir string) ([]licenceFile, error) {
 		if err != nil {
 			return err
 		}
-		files = append(files, licenceFile{Name: filepath.ToSlash(rel), Text: string(b)})
+		files = append(files, licenceFile{Name: filepath.ToSlash(rel), Text: asUTF8(b)})
 		return nil
 	}
 	for _, e := range entries {
@@ -105,4 +106,18 @@ func moduleNotices(mods []module) ([]noticed, error) {
 		return nil, fmt.Errorf("no licence found for %d linked module(s): %s", len(missing), strings.Join(missing, "; "))
 	}
 	return out, nil
+}
+
+// asUTF8 keeps the notices one encoding: a licence file that is not UTF-8
+// is read as Latin-1, as old ones are (freetype's licenses/ftl.txt has a
+// Latin-1 copyright sign), rather than pasted as bytes no reader decodes.
+func asUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,6 +82,8 @@ func TestNoticesNameEveryModuleTheBinaryLinksWithItsLicence(t *testing.T) {
 	freetype := got[pickPrefix(got, "github.com/golang/freetype ")]
 	assert.Contains(t, freetype, "licenses/ftl.txt:\n\n                    The FreeType Project LICENSE")
 	assert.Contains(t, freetype, "licenses/gpl.txt:")
+	assert.True(t, utf8.ValidString(text), "one encoding: UTF-8")
+	assert.True(t, strings.Contains(freetype, "Portions of this software are copyright \u00a9 <year> The FreeType"), "ftl.txt's Latin-1 sign read as such")
 
 	again, err := notices(options{Pkg: routerPkg, ORTLicence: shippedORTFile, ORTVersion: "1.24.1"})
 	require.NoError(t, err)
