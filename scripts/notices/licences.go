@@ -29,7 +29,26 @@ func isLicenceName(name string) bool {
 	return false
 }
 
-// licenceFiles reads a module's licence files at its root, sorted by name.
+// isPatentsName reports whether a file at a module's root is a patent grant
+// that goes with its licence: the Go project's PATENTS (Go itself and the
+// golang.org/x modules) gives the licence's users rights the BSD text does
+// not, so it travels with it. It is no licence on its own (hasLicence).
+func isPatentsName(name string) bool {
+	return strings.HasPrefix(strings.ToUpper(name), "PATENTS")
+}
+
+// hasLicence reports whether files hold a licence, not only a patent grant.
+func hasLicence(files []licenceFile) bool {
+	for _, f := range files {
+		if !isPatentsName(f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// licenceFiles reads a module's licence files at its root, sorted by name,
+// with its PATENTS file where it has one.
 // A folder with a licence name counts too, its files one level down:
 // github.com/golang/freetype's LICENSE only says to choose one of
 // licenses/ftl.txt and licenses/gpl.txt, whose texts must then travel too.
@@ -48,6 +67,12 @@ func licenceFiles(dir string) ([]licenceFile, error) {
 		return nil
 	}
 	for _, e := range entries {
+		if isPatentsName(e.Name()) && e.Type().IsRegular() {
+			if err := add(e.Name()); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if !isLicenceName(e.Name()) {
 			continue
 		}
@@ -96,7 +121,7 @@ func moduleNotices(mods []module) ([]noticed, error) {
 			missing = append(missing, fmt.Sprintf("%s (%v)", m, err))
 			continue
 		}
-		if len(files) == 0 {
+		if !hasLicence(files) {
 			missing = append(missing, m.String()+" (no LICENSE*, LICENCE*, COPYING* or NOTICE* in "+dir+")")
 			continue
 		}

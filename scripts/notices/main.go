@@ -90,6 +90,10 @@ func notices(o options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("the Go standard library's licence: %v", err)
 	}
+	goFiles := []licenceFile{{Name: "LICENSE", Text: string(goLicence)}}
+	if patents, err := os.ReadFile(filepath.Join(goroot, "PATENTS")); err == nil {
+		goFiles = append(goFiles, licenceFile{Name: "PATENTS", Text: string(patents)})
+	}
 	ortLicence, err := os.ReadFile(o.ORTLicence)
 	if err != nil {
 		return "", fmt.Errorf("ONNX Runtime's licence: %v", err)
@@ -103,7 +107,7 @@ func notices(o options) (string, error) {
 		ort += " " + o.ORTVersion
 	}
 	sections := append([]noticed{
-		{Title: "Go standard library " + goVersion, Licences: []licenceFile{{Name: "LICENSE", Text: string(goLicence)}}},
+		{Title: "Go standard library " + goVersion, Licences: goFiles},
 		{Title: ort + " (lib/libonnxruntime.so)", Licences: []licenceFile{{Name: "LICENSE", Text: string(ortLicence)}}},
 	}, modSections...)
 	return render(sections, len(modSections)), nil

@@ -118,7 +118,8 @@ func TestAModuleWithoutALicenceStopsTheNoticesNamingIt(t *testing.T) {
 		return d
 	}
 	licensed := module{Path: "example.com/licensed", Version: "v1.0.0", Dir: dir("licensed", map[string]string{"License.md": "MIT"})}
-	bare := module{Path: "example.com/bare", Version: "v0.1.0", Dir: dir("bare", map[string]string{"README.md": "no licence", "go.mod": "module example.com/bare"})}
+	// A patent grant alone is no licence.
+	bare := module{Path: "example.com/bare", Version: "v0.1.0", Dir: dir("bare", map[string]string{"README.md": "no licence", "PATENTS": "grant", "go.mod": "module example.com/bare"})}
 	// A replaced module is licensed by what replaces it, which is what links.
 	replaced := module{Path: "example.com/replaced", Version: "v2.0.0", Dir: dir("replaced-orig", map[string]string{"LICENSE": "orig"}),
 		Replace: &module{Path: "example.com/fork", Version: "v2.0.1", Dir: dir("fork", nil)}}
@@ -141,7 +142,7 @@ func TestLicenceFilesAreTheRootsLicenceNoticeAndCopyingFilesSorted(t *testing.T)
 	d := t.TempDir()
 	for f, text := range map[string]string{
 		"NOTICE": "n", "LICENSE-APACHE": "a", "LICENCE.txt": "c", "copying": "g", "README.md": "r",
-		"licenses/ftl.txt": "ftl", "sub/LICENSE": "not at the root", "LICENSE": "l",
+		"licenses/ftl.txt": "ftl", "sub/LICENSE": "not at the root", "LICENSE": "l", "PATENTS": "p",
 	} {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(d, f)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(d, f), []byte(text), 0o644))
@@ -152,7 +153,7 @@ func TestLicenceFilesAreTheRootsLicenceNoticeAndCopyingFilesSorted(t *testing.T)
 	for _, f := range files {
 		names = append(names, f.Name)
 	}
-	assert.Equal(t, []string{"LICENCE.txt", "LICENSE", "LICENSE-APACHE", "NOTICE", "copying", "licenses/ftl.txt"}, names)
+	assert.Equal(t, []string{"LICENCE.txt", "LICENSE", "LICENSE-APACHE", "NOTICE", "PATENTS", "copying", "licenses/ftl.txt"}, names)
 }
 
 // With -binary the modules must be those the binary records: this test's
