@@ -94,7 +94,7 @@ func New() *Metrics {
 	}, []string{"version"})
 	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "refused_requests_total",
-		Help: "Requests refused before they were served, so with no decision record, by reason: host_not_allowed, cross_site_request, unauthorized (no client key or a wrong one), forbidden (a client key not allowed on the route), admin_unauthorized (no admin key or a wrong one on the management API or the reports), metrics_unauthorized (no metrics key or a wrong one on /metrics, when one is set), too_many_failed_authentications (an address limited for wrong admin or metrics keys).",
+		Help: "Requests refused before they were served, so with no decision record, by reason: host_not_allowed, cross_site_request, unauthorized (no client key or a wrong one), forbidden (a client key not allowed on the route), admin_unauthorized (no admin key or a wrong one on the management API or the reports), metrics_unauthorized (no metrics key or a wrong one on /metrics, when one is set), too_many_failed_authentications (an address limited for wrong admin or metrics keys), too_many_connections (a connection past --max-connections with none idle to close).",
 	}, []string{"reason"})
 	m.registry.MustRegister(m.requests, m.errors, m.failovers, m.tokens, m.cost,
 		m.decide, m.firstByte, m.total, m.routerInfo, m.refused,
