@@ -29,9 +29,10 @@ func nested(path string, names ...string) nestedObject {
 	return nestedObject{path: segs, names: names}
 }
 
-// nestedRead are, for each API, the nested objects Parse and the
-// forwarding read members of (the reasoning effort and verbosity fitted to
-// a model, stream_options.include_usage), with those members. Their
+// nestedRead are, for each API, the nested objects Parse, the forwarding
+// and the translations read members of (the reasoning effort and
+// verbosity fitted to a model, stream_options.include_usage, a content
+// part's text, a tool call's arguments), with those members. Their
 // readers decode with encoding/json, which takes "Type" for "type", and so
 // does each translation; a provider that reads exact names (OpenAI,
 // Anthropic, Python's json) does not. So a case variant of one of them is
@@ -39,32 +40,48 @@ func nested(path string, names ...string) nestedObject {
 // reading by exact name here alone would still leave the translation to
 // Claude reading the variant, while a refusal loses nothing a provider
 // takes, since no API has two members that differ only in case.
-var nestedRead = map[API][]nestedObject{
-	Chat: {
+var nestedRead = map[API]*readNode{
+	Chat: readTree(
 		nested("tools[]", "type", "function"),
 		nested("tools[].function", "name"),
 		nested("functions[]", "name"),
 		nested("response_format", "type"),
 		nested("stream_options", "include_usage"),
-		nested("tool_choice", "type", "function"),
-		nested("messages[]", "role", "content", "tool_calls"),
-	},
-	Responses: {
+		nested("tool_choice", "type", "function", "allowed_tools"),
+		nested("tool_choice.function", "name"),
+		nested("tool_choice.allowed_tools", "mode", "tools"),
+		nested("tool_choice.allowed_tools.tools[]", "type", "function"),
+		nested("tool_choice.allowed_tools.tools[].function", "name"),
+		// The translation to Claude reads a message's tool_call_id and
+		// refusal, its content parts and tool calls.
+		nested("messages[]", "role", "content", "tool_calls", "tool_call_id", "refusal"),
+		nested("messages[].content[]", "type", "text", "refusal", "image_url"),
+		nested("messages[].content[].image_url", "url"),
+		nested("messages[].tool_calls[]", "id", "type", "function"),
+		nested("messages[].tool_calls[].function", "name", "arguments"),
+	),
+	Responses: readTree(
 		nested("tools[]", "type", "name"),
 		nested("reasoning", "effort"),
 		nested("text", "format", "verbosity"),
 		nested("text.format", "type"),
-		nested("tool_choice", "type"),
+		// A function choice and allowed_tools' flat form.
+		nested("tool_choice", "type", "name", "mode", "tools"),
+		nested("tool_choice.tools[]", "type", "name"),
 		nested("input[]", "type", "role", "content"),
+		// The translation to Claude reads a message's content parts and a
+		// tool output's (an item's other members it reads by exact name).
+		nested("input[].content[]", "type", "text", "refusal", "image_url", "file_id"),
+		nested("input[].output[]", "type", "text", "refusal", "image_url", "file_id"),
 		nested("conversation", "id"),
 		nested("prompt", "id"),
-	},
+	),
 	Messages: messagesNestedRead,
 	// count_tokens reads a Messages body.
 	CountTokens: messagesNestedRead,
 }
 
-var messagesNestedRead = []nestedObject{
+var messagesNestedRead = readTree(
 	nested("tools[]", "type", "name"),
 	nested("thinking", "type", "budget_tokens"),
 	nested("tool_choice", "type", "name"),
@@ -77,22 +94,80 @@ var messagesNestedRead = []nestedObject{
 	nested("thread", "type", "previous_message_id"),
 	// A turn's role and content are read by exact name by routing and by
 	// the translation alike (upstream.MessagesToChat); Anthropic does too.
+)
+
+// readNode is a value along the nestedRead paths: the members read of it
+// (an object), the members leading further, or the node of each element
+// (an array). One tree per API lets the check read each message, part
+// and tool call once, however many paths pass through it.
+type readNode struct {
+	names []string
+	child []readChild
+	elem  *readNode
+}
+
+type readChild struct {
+	name string
+	node *readNode
+}
+
+// maxChildren bounds a node's children, so that a walk keeps the last
+// value of each on the stack.
+const maxChildren = 4
+
+// readTree builds an API's tree from its paths; the root's children are
+// top-level members.
+func readTree(objs ...nestedObject) *readNode {
+	root := &readNode{}
+	for _, o := range objs {
+		n := root
+		for i, seg := range o.path {
+			// The root's children are looked up in the top-level map,
+			// not kept during a walk, so any number may follow it.
+			n = n.next(seg, i > 0)
+		}
+		n.names = append(n.names, o.names...)
+	}
+	return root
+}
+
+// next returns the node seg ("[]" or a member name) leads to, added if
+// new; bounded holds n to maxChildren children.
+func (n *readNode) next(seg string, bounded bool) *readNode {
+	if seg == "[]" {
+		if n.elem == nil {
+			n.elem = &readNode{}
+		}
+		return n.elem
+	}
+	for _, c := range n.child {
+		if c.name == seg {
+			return c.node
+		}
+	}
+	if bounded && len(n.child) == maxChildren {
+		panic("openai: more than maxChildren paths go on from one nested object")
+	}
+	c := readChild{name: seg, node: &readNode{}}
+	n.child = append(n.child, c)
+	return c.node
 }
 
 // exactNested refuses a body one of whose nestedRead objects has a member
 // named as one read there in another case ("Type", "Budget_Tokens",
 // written plainly or with escapes), with the error a top-level one gets.
 // A member named exactly twice is not refused: every reader takes the
-// last. A value of another shape (a tool_choice string) is left to the
-// readers.
+// last. A value of another shape (a tool_choice string, a string content)
+// is left to the readers.
 func exactNested(api API, top map[string]json.RawMessage) error {
-	for _, n := range nestedRead[api] {
-		v, ok := top[n.path[0]]
+	for _, c := range nestedRead[api].child {
+		v, ok := top[c.name]
 		if !ok {
 			continue
 		}
-		if found := exactAt(v, n.path[1:], n.names); found != nil {
-			return found.err(n.path)
+		if found := exactAt(v, c.node); found != nil {
+			found.path = append(found.path, pathSeg{name: c.name})
+			return found.err()
 		}
 	}
 	return nil
@@ -100,74 +175,82 @@ func exactNested(api API, top map[string]json.RawMessage) error {
 
 // variantAt is a member exactAt found named in another case.
 type variantAt struct {
-	text, name string // the member's name as written, and the one it names
-	indices    []int  // the element index at each "[]" of the path, innermost first
+	text, name string    // the member's name as written, and the one it names
+	path       []pathSeg // where the object is, innermost first
 }
 
-// exactAt returns the first member named in another case in the objects
-// path leads to from v, nil when there is none. It runs on every request,
-// over each of a long conversation's messages, so it walks the body with
-// callbacks and carries no path (built only for the error): with a list
-// of the elements, an Object and a path per message, a Chat body of
-// 100,000 one-word messages took 42 % longer to serve and made 100,000
-// more allocations.
-func exactAt(v []byte, path []string, names []string) *variantAt {
-	if len(path) == 0 {
-		return exactKeys(v, names)
-	}
+// pathSeg is a member name or, where elem, an element index.
+type pathSeg struct {
+	name  string
+	index int
+	elem  bool
+}
+
+// exactAt returns the first member named in another case in v or below it
+// along n, nil when there is none. It runs on every request, over each of
+// a long conversation's messages, so it walks the body with callbacks and
+// carries no path (built only for the error): with a list of the
+// elements, an Object and a path per message, a Chat body of 100,000
+// one-word messages took 42 % longer to serve and made 100,000 more
+// allocations.
+func exactAt(v []byte, n *readNode) *variantAt {
 	var found *variantAt
-	if path[0] == "[]" {
+	if n.elem != nil {
 		i := 0
 		jsonscan.EachElement(v, func(e []byte) bool {
-			if found = exactAt(e, path[1:], names); found != nil {
-				found.indices = append(found.indices, i)
+			if found = exactAt(e, n.elem); found != nil {
+				found.path = append(found.path, pathSeg{index: i, elem: true})
 				return false
 			}
 			i++
 			return true
 		})
-		return found
-	}
-	// The last member of that name, as the readers take.
-	var child []byte
-	jsonscan.EachMember(v, func(key, value []byte) bool {
-		if jsonscan.KeyIs(key, path[0]) {
-			child = value
+		if found != nil {
+			return found
 		}
-		return true
-	})
-	if child == nil {
+	}
+	if len(n.names) == 0 && len(n.child) == 0 {
 		return nil
 	}
-	return exactAt(child, path[1:], names)
-}
-
-// exactKeys returns the first member of the object v (if it is one) that
-// names one of names in another case.
-func exactKeys(v []byte, names []string) *variantAt {
-	var found *variantAt
-	jsonscan.EachMember(v, func(key, _ []byte) bool {
-		if text, name, ok := caseVariant(key, names); ok {
+	// The last member of each child's name, as the readers take.
+	var values [maxChildren][]byte
+	jsonscan.EachMember(v, func(key, value []byte) bool {
+		if text, name, ok := caseVariant(key, n.names); ok {
 			found = &variantAt{text: text, name: name}
 			return false
 		}
+		for i, c := range n.child {
+			if jsonscan.KeyIs(key, c.name) {
+				values[i] = value
+			}
+		}
 		return true
 	})
-	return found
+	if found != nil {
+		return found
+	}
+	for i, c := range n.child {
+		if values[i] == nil {
+			continue
+		}
+		if found = exactAt(values[i], c.node); found != nil {
+			found.path = append(found.path, pathSeg{name: c.name})
+			return found
+		}
+	}
+	return nil
 }
 
-// err is the refusal of f, found along path, with the error a top-level
-// case variant gets.
-func (f *variantAt) err(path []string) error {
-	at := &paramPath{name: path[0]}
-	last := len(f.indices) - 1
-	for _, seg := range path[1:] {
+// err is the refusal of f, with the error a top-level case variant gets.
+func (f *variantAt) err() error {
+	last := len(f.path) - 1
+	at := &paramPath{name: f.path[last].name}
+	for i := last - 1; i >= 0; i-- {
 		var next paramPath
-		if seg == "[]" {
-			next = at.elem(f.indices[last])
-			last--
+		if seg := f.path[i]; seg.elem {
+			next = at.elem(seg.index)
 		} else {
-			next = at.member(seg)
+			next = at.member(seg.name)
 		}
 		at = &next
 	}
