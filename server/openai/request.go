@@ -186,14 +186,16 @@ var coreFields = map[string]bool{
 // refuses a member that names one in another case (upstream.ExactMembers),
 // which routing would not read while a provider whose decoder folds case
 // would. Every one is lower case in both APIs, so no parameter of either
-// is a case variant of another.
+// is a case variant of another. TestMembersReadHoldsEveryTopLevelMemberParseReads
+// finds a member Parse reads that the list lacks.
 var MembersRead = []string{
 	"audio", "background", "conversation", "function_call", "functions", "include", "input", "instructions",
 	"logit_bias", "logprobs", "max_completion_tokens", "max_output_tokens", "max_tokens", "mcp_servers",
 	"messages", "metadata", "modalities", "model", "moderation", "n", "output_config", "output_format",
 	"parallel_tool_calls", "previous_response_id", "prompt", "reasoning", "reasoning_effort", "response_format",
-	"routing_config", "service_tier", "stop", "stop_sequences", "store", "stream", "system", "text", "thinking",
-	"thread", "tool_choice", "tools", "top_k", "top_logprobs", "truncation", "user", "web_search_options",
+	"routing_config", "service_tier", "stop", "stop_sequences", "store", "stream", "system", "temperature", "text",
+	"thinking", "thread", "tool_choice", "tools", "top_k", "top_logprobs", "top_p", "truncation", "user",
+	"web_search_options",
 }
 
 // ModelOf returns a body's top-level "model" string, or "" where the body
