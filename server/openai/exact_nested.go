@@ -215,13 +215,22 @@ func exactAt(v []byte, n *readNode) *variantAt {
 	// The last member of each child's name, as the readers take.
 	var values [maxChildren][]byte
 	jsonscan.EachMember(v, func(key, value []byte) bool {
+		for i, c := range n.child {
+			if string(key) == c.name {
+				// Most keys: named exactly, so no variant of any name.
+				values[i] = value
+				return true
+			}
+		}
 		if text, name, ok := caseVariant(key, n.names); ok {
 			found = &variantAt{text: text, name: name}
 			return false
 		}
-		for i, c := range n.child {
-			if jsonscan.KeyIs(key, c.name) {
-				values[i] = value
+		if !jsonscan.PlainASCII(key) {
+			for i, c := range n.child {
+				if jsonscan.KeyIs(key, c.name) {
+					values[i] = value
+				}
 			}
 		}
 		return true
