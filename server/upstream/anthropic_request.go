@@ -35,7 +35,10 @@ type chatRequest struct {
 	SafetyIdentifier    string          `json:"safety_identifier"`
 	N                   *int            `json:"n"`
 	ResponseFormat      *struct {
-		Type string `json:"type"`
+		Type       string `json:"type"`
+		JSONSchema struct {
+			Schema json.RawMessage `json:"schema"`
+		} `json:"json_schema"`
 	} `json:"response_format"`
 }
 
@@ -62,6 +65,7 @@ type chatTool struct {
 		Name        string          `json:"name"`
 		Description string          `json:"description"`
 		Parameters  json.RawMessage `json:"parameters"`
+		Strict      bool            `json:"strict"`
 	} `json:"function"`
 }
 
@@ -87,20 +91,23 @@ type anthropicTool struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description,omitempty"`
 	InputSchema json.RawMessage `json:"input_schema"`
+	// Strict holds the model's input to InputSchema (claudeStrictTools).
+	Strict bool `json:"strict,omitempty"`
 }
 
 type anthropicRequest struct {
-	Model         string             `json:"model"`
-	System        string             `json:"system,omitempty"`
-	Messages      []anthropicMessage `json:"messages"`
-	MaxTokens     int                `json:"max_tokens"`
-	Temperature   *float64           `json:"temperature,omitempty"`
-	TopP          json.RawMessage    `json:"top_p,omitempty"`
-	StopSequences []string           `json:"stop_sequences,omitempty"`
-	Stream        bool               `json:"stream,omitempty"`
-	Tools         []anthropicTool    `json:"tools,omitempty"`
-	ToolChoice    block              `json:"tool_choice,omitempty"`
-	Metadata      *anthropicMetadata `json:"metadata,omitempty"`
+	Model         string              `json:"model"`
+	System        string              `json:"system,omitempty"`
+	Messages      []anthropicMessage  `json:"messages"`
+	MaxTokens     int                 `json:"max_tokens"`
+	Temperature   *float64            `json:"temperature,omitempty"`
+	TopP          json.RawMessage     `json:"top_p,omitempty"`
+	StopSequences []string            `json:"stop_sequences,omitempty"`
+	Stream        bool                `json:"stream,omitempty"`
+	Tools         []anthropicTool     `json:"tools,omitempty"`
+	ToolChoice    block               `json:"tool_choice,omitempty"`
+	Metadata      *anthropicMetadata  `json:"metadata,omitempty"`
+	OutputConfig  *claudeOutputConfig `json:"output_config,omitempty"`
 }
 
 type anthropicMetadata struct {
@@ -129,7 +136,12 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if req.N != nil && *req.N > 1 {
 		return nil, router.Errorf(router.EInvalid, "n > 1 is not supported by %s", modelID(m))
 	}
-	if f := req.ResponseFormat; f != nil && f.Type != "" && f.Type != "text" {
+	var used claudeSchemaCount
+	if f := req.ResponseFormat; f != nil && f.Type == "json_schema" {
+		if out.OutputConfig, used, err = claudeFormat(chatSchemaParam, f.JSONSchema.Schema, m); err != nil {
+			return nil, err
+		}
+	} else if f != nil && f.Type != "" && f.Type != "text" {
 		return nil, router.Errorf(router.EInvalid, "response_format %s is not supported by %s", f.Type, modelID(m))
 	}
 	out.MaxTokens = maxTokens(req, m)
@@ -146,6 +158,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid,
 			"the messages end with an assistant turn, which %s would continue rather than answer: end them with a user or tool message", modelID(m))
 	}
+	var strict []bool
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
 			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
@@ -155,7 +168,9 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 			schema = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
 		out.Tools = append(out.Tools, anthropicTool{Name: t.Function.Name, Description: t.Function.Description, InputSchema: schema})
+		strict = append(strict, t.Function.Strict)
 	}
+	claudeStrictTools(out.Tools, strict, used, m)
 	// A choice among no tools is dropped, as the Responses and Messages
 	// translations drop it: it asks nothing of Claude, and Anthropic
 	// refuses any tool_choice but none on a call that declares no tools.

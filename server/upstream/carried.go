@@ -148,8 +148,11 @@ func jsonMembers[T any]() map[string]bool {
 	return out
 }
 
-func chatChangedForClaude(top map[string]json.RawMessage, _ router.Model) []string {
+func chatChangedForClaude(top map[string]json.RawMessage, m router.Model) []string {
 	out := samplingChangedForClaude(top)
+	if chatLoosensStrictTool(top, m) {
+		out = append(out, "tools") // a strict function goes without strict
+	}
 	if v := top["stop"]; set(v) {
 		// stopSequences leaves out blank entries, which Anthropic refuses.
 		var one string
@@ -166,8 +169,11 @@ func chatChangedForClaude(top map[string]json.RawMessage, _ router.Model) []stri
 	return out
 }
 
-func responsesChangedForClaude(top map[string]json.RawMessage, _ router.Model) []string {
+func responsesChangedForClaude(top map[string]json.RawMessage, m router.Model) []string {
 	out := samplingChangedForClaude(top)
+	if responsesLoosensStrictTool(top, m) {
+		out = append(out, "tools") // a strict function goes without strict
+	}
 	// Of `text`, only format is read (text.verbosity has no Messages form).
 	var text map[string]json.RawMessage
 	if set(top["text"]) && json.Unmarshal(top["text"], &text) == nil {

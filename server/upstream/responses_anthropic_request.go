@@ -41,11 +41,13 @@ type responsesTool struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	Parameters  json.RawMessage `json:"parameters"`
+	Strict      bool            `json:"strict"`
 }
 
 type responsesFormat struct {
 	Format *struct {
-		Type string `json:"type"`
+		Type   string          `json:"type"`
+		Schema json.RawMessage `json:"schema"`
 	} `json:"format"`
 }
 
@@ -96,10 +98,15 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	if err := refuseStored(req, m); err != nil {
 		return nil, err
 	}
-	if f := req.Text; f != nil && f.Format != nil && f.Format.Type != "" && f.Format.Type != "text" {
+	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, MaxTokens: defaultMaxTokens(m)}
+	var used claudeSchemaCount
+	if f := req.Text; f != nil && f.Format != nil && f.Format.Type == "json_schema" {
+		if out.OutputConfig, used, err = claudeFormat(responsesSchemaParam, f.Format.Schema, m); err != nil {
+			return nil, err
+		}
+	} else if f != nil && f.Format != nil && f.Format.Type != "" && f.Format.Type != "text" {
 		return nil, router.Errorf(router.EInvalid, "text.format %s is not supported by %s", f.Format.Type, modelID(m))
 	}
-	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, MaxTokens: defaultMaxTokens(m)}
 	if n := req.MaxOutputTokens; n != nil && *n > 0 {
 		out.MaxTokens = *n
 	}
@@ -123,6 +130,7 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 		return nil, router.Errorf(router.EInvalid,
 			"the input ends with an assistant turn, which %s would continue rather than answer: end it with a user message or a function call's output", modelID(m))
 	}
+	var strict []bool
 	for _, t := range req.Tools {
 		if t.Type != "" && t.Type != "function" {
 			return nil, router.Errorf(router.EInvalid, "tool type %s is not supported by %s", quotedCut(t.Type), modelID(m))
@@ -132,7 +140,9 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 			schema = json.RawMessage(`{"type":"object","properties":{}}`)
 		}
 		out.Tools = append(out.Tools, anthropicTool{Name: t.Name, Description: t.Description, InputSchema: schema})
+		strict = append(strict, t.Strict)
 	}
+	claudeStrictTools(out.Tools, strict, used, m)
 	// A choice among no tools asks nothing of Claude, and Anthropic refuses
 	// any but none on a call without tools: it is dropped.
 	if len(out.Tools) > 0 {

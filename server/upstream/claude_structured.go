@@ -1,0 +1,163 @@
+package upstream
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/modelrouter/modelrouter/router"
+)
+
+// claudeOutputConfig is the Messages API's output_config as the Chat
+// Completions and Responses translations send it: a JSON schema the
+// answer's text is held to (Claude's structured outputs).
+type claudeOutputConfig struct {
+	Format claudeOutputFormat `json:"format"`
+}
+
+type claudeOutputFormat struct {
+	Type   string          `json:"type"`
+	Schema json.RawMessage `json:"schema"`
+}
+
+// claudeFormat is the output_config a client's json_schema format becomes
+// for m (param names where the client put the schema, for the error), with
+// what the schema counts toward the request's limits on strict schemas.
+// A model without structured output, or a schema outside Claude's subset
+// (claudeSchemaProblem), is an EInvalid error naming why: the server
+// leaves such a model out before routing (StructuredOutputRefusal), so it
+// is met here only by a call that reaches m some other way.
+func claudeFormat(param string, schema json.RawMessage, m router.Model) (*claudeOutputConfig, claudeSchemaCount, error) {
+	if !m.Capabilities.StructuredOutput {
+		return nil, claudeSchemaCount{}, router.Errorf(router.EInvalid, "%s json_schema is not supported by %s", formatParam(param), modelID(m))
+	}
+	count, why := claudeSchemaCheck(schema)
+	if why != "" {
+		return nil, claudeSchemaCount{}, router.Errorf(router.EInvalid, "%s json_schema is not supported by %s: %s: %s", formatParam(param), modelID(m), param, why)
+	}
+	return &claudeOutputConfig{Format: claudeOutputFormat{Type: "json_schema", Schema: schema}}, count, nil
+}
+
+// formatParam is the member that names the format's type, for a schema at
+// param.
+func formatParam(param string) string {
+	if param == responsesSchemaParam {
+		return "text.format"
+	}
+	return "response_format"
+}
+
+// Where each API puts a json_schema format's schema.
+const (
+	chatSchemaParam      = "response_format.json_schema.schema"
+	responsesSchemaParam = "text.format.schema"
+)
+
+// claudeStrictTools makes strict each of tools whose function asked for
+// strict (asked, by index) where Claude holds its input to its schema: m
+// has structured output, the schema is in Claude's subset
+// (claudeSchemaProblem), and the request stays within Claude's limits on
+// strict schemas, counted from used (the output format's), tool by tool
+// in order. Any other tool goes without strict, as it did before Claude
+// had structured outputs: the model is given the schema, not held to it,
+// rather than the call refused with a 400 that would not fail over.
+func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCount, m router.Model) {
+	if !m.Capabilities.StructuredOutput {
+		return
+	}
+	strict := 0
+	for i := range tools {
+		if i >= len(asked) || !asked[i] || strict == claudeMaxStrictTools {
+			continue
+		}
+		count, why := claudeSchemaCheck(tools[i].InputSchema)
+		if why != "" || used.plus(count).overLimit() != "" {
+			continue
+		}
+		used = used.plus(count)
+		tools[i].Strict = true
+		strict++
+	}
+}
+
+// NeedClaudeSchema is, among the types passed to Supports, a Chat
+// Completions or Responses call's json_schema format whose schema (at
+// param) is outside Claude's structured outputs (claudeSchemaProblem),
+// named with the rule it breaks: the translation to Claude cannot carry
+// it (a ContentPrefix need), so Claude is left out before routing rather
+// than refused with a 400 that would not fail over. "" for a schema
+// Claude takes. (A model without structured output is left out by the
+// router's own filter.)
+func NeedClaudeSchema(param string, schema json.RawMessage) string {
+	if why := claudeSchemaProblem(schema); why != "" {
+		return ContentPrefix + param + ": " + why
+	}
+	return ""
+}
+
+// chatLoosensStrictTool reports whether a Chat Completions call's strict
+// function reaches Claude model m without strict (claudeStrictTools), for
+// require_parameters: the tools are not carried as sent.
+func chatLoosensStrictTool(top map[string]json.RawMessage, m router.Model) bool {
+	var req struct {
+		Tools          []chatTool `json:"tools"`
+		ResponseFormat *struct {
+			Type       string `json:"type"`
+			JSONSchema struct {
+				Schema json.RawMessage `json:"schema"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+	}
+	if !set(top["tools"]) || json.Unmarshal(top["tools"], &req.Tools) != nil {
+		return false
+	}
+	var format json.RawMessage
+	if set(top["response_format"]) && json.Unmarshal(top["response_format"], &req.ResponseFormat) == nil &&
+		req.ResponseFormat != nil && req.ResponseFormat.Type == "json_schema" {
+		format = req.ResponseFormat.JSONSchema.Schema
+	}
+	tools := make([]anthropicTool, len(req.Tools))
+	asked := make([]bool, len(req.Tools))
+	for i, t := range req.Tools {
+		tools[i].InputSchema, asked[i] = t.Function.Parameters, t.Function.Strict
+	}
+	return loosensStrict(format, tools, asked, m)
+}
+
+// responsesLoosensStrictTool is chatLoosensStrictTool for a Responses
+// call.
+func responsesLoosensStrictTool(top map[string]json.RawMessage, m router.Model) bool {
+	var tools []responsesTool
+	if !set(top["tools"]) || json.Unmarshal(top["tools"], &tools) != nil {
+		return false
+	}
+	var text responsesFormat
+	var format json.RawMessage
+	if set(top["text"]) && json.Unmarshal(top["text"], &text) == nil && text.Format != nil && text.Format.Type == "json_schema" {
+		format = text.Format.Schema
+	}
+	out := make([]anthropicTool, len(tools))
+	asked := make([]bool, len(tools))
+	for i, t := range tools {
+		out[i].InputSchema, asked[i] = t.Parameters, t.Strict
+	}
+	return loosensStrict(format, out, asked, m)
+}
+
+// loosensStrict reports whether one of tools that asked for strict goes
+// without it beside an output format with schema format (nil for none).
+func loosensStrict(format json.RawMessage, tools []anthropicTool, asked []bool, m router.Model) bool {
+	if !slices.Contains(asked, true) {
+		return false
+	}
+	var used claudeSchemaCount
+	if format != nil {
+		used, _ = claudeSchemaCheck(format)
+	}
+	claudeStrictTools(tools, asked, used, m)
+	for i := range tools {
+		if asked[i] && !tools[i].Strict {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,112 @@
+package upstream_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/upstream"
+)
+
+// claudeStructured is a Claude model with structured outputs (Haiku 4.5).
+var claudeStructured = router.Model{ID: "claude-haiku-4-5-20251001", Name: "claude-haiku-4-5", UpstreamModel: "claude-haiku-4-5-20251001",
+	Provider: "anthropic", MaxOutput: 8192, Capabilities: router.Capabilities{Tools: true, Vision: true, StructuredOutput: true}}
+
+// optionalObject is a closed object schema with n optional string
+// properties.
+func optionalObject(n int) string {
+	props := make([]string, n)
+	for i := range props {
+		props[i] = fmt.Sprintf(`"p%d":{"type":"string"}`, i)
+	}
+	return `{"type":"object","properties":{` + strings.Join(props, ",") + `},"additionalProperties":false}`
+}
+
+// chatTools is a Chat Completions tools list of n functions f0..fn-1, each
+// strict, with schema.
+func chatTools(n int, schema string) string {
+	tools := make([]string, n)
+	for i := range tools {
+		tools[i] = fmt.Sprintf(`{"type":"function","function":{"name":"f%d","strict":true,"parameters":%s}}`, i, schema)
+	}
+	return `[` + strings.Join(tools, ",") + `]`
+}
+
+// strictTools lists the tools of a translated body that went strict.
+func strictTools(t *testing.T, body []byte) []string {
+	t.Helper()
+	var sent struct {
+		Tools []struct {
+			Name   string `json:"name"`
+			Strict bool   `json:"strict"`
+		} `json:"tools"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	var out []string
+	for _, tool := range sent.Tools {
+		if tool.Strict {
+			out = append(out, tool.Name)
+		}
+	}
+	return out
+}
+
+// Claude limits a request's strict schemas (20 strict tools, 24 optional
+// properties and 16 unions across them, the output format's counted
+// first): a strict function that would go over them reaches Claude
+// without strict, as one with a schema outside Claude's subset does, and
+// the call is not refused. A model without structured outputs gets no
+// strict tool.
+func TestClaudeStrictToolsKeepWithinAnthropicsLimits(t *testing.T) {
+	msgs := `"messages":[{"role":"user","content":"hi"}]`
+	closed := `{"type":"object","properties":{"q":{"type":"string"}},"required":["q"],"additionalProperties":false}`
+	cases := []struct {
+		name  string
+		body  string
+		model router.Model
+		want  []string
+	}{
+		{"20 strict tools, not 21", `{` + msgs + `,"tools":` + chatTools(21, closed) + `}`, claudeStructured,
+			[]string{"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17", "f18", "f19"}},
+		{"24 optional properties in all", `{` + msgs + `,"tools":` + chatTools(3, optionalObject(10)) + `}`, claudeStructured, []string{"f0", "f1"}},
+		{"the output format counts first", `{` + msgs + `,"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":` + optionalObject(20) + `}},` +
+			`"tools":` + chatTools(2, optionalObject(4)) + `}`, claudeStructured, []string{"f0"}},
+		{"no structured output", `{` + msgs + `,"tools":` + chatTools(1, closed) + `}`, claudeModel, nil},
+		{"strict false", `{` + msgs + `,"tools":[{"type":"function","function":{"name":"f","strict":false,"parameters":` + closed + `}}]}`, claudeStructured, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := upstream.ToAnthropic([]byte(tc.body), tc.model)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, strictTools(t, out))
+		})
+	}
+}
+
+// A json_schema format reaches the translation only for a model that
+// takes it (the server leaves the others out before routing); met some
+// other way, it is refused naming why, not sent as a plain answer.
+func TestClaudeJSONSchemaFormatRefusedWhereClaudeCannotTakeIt(t *testing.T) {
+	format := func(schema string) string {
+		return `{"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":` + schema + `}}}`
+	}
+	_, err := upstream.ToAnthropic([]byte(format(optionalObject(1))), claudeModel)
+	assert.EqualError(t, err, "response_format json_schema is not supported by claude-3-5-sonnet-20241022")
+	_, err = upstream.ToAnthropic([]byte(format(optionalObject(25))), claudeStructured)
+	assert.ErrorContains(t, err, "response_format.json_schema.schema: the strict schemas have 25 optional properties, over Claude's 24 in a request")
+	_, err = upstream.ResponsesToAnthropic([]byte(`{"input":"hi","text":{"format":{"type":"json_schema","name":"o","schema":{"type":"object"}}}}`), claudeStructured)
+	assert.ErrorContains(t, err, `text.format.schema: $ is an object without "additionalProperties": false`)
+}
+
+// NeedClaudeSchema is what leaves Claude out before routing: nothing for a
+// schema Claude takes, the rule and where for one it does not.
+func TestNeedClaudeSchemaNamesTheRule(t *testing.T) {
+	assert.Empty(t, upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(optionalObject(2))))
+	assert.Equal(t, upstream.ContentPrefix+`text.format.schema: $.properties.a uses "maxLength", which Claude's structured outputs do not support`,
+		upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}},"additionalProperties":false}`)))
+}
