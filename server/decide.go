@@ -240,6 +240,11 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 	if r.req.API == openai.Messages && r.req.StructuredOutput {
 		needs = append(needs, upstream.NeedStructuredOutput)
 	}
+	if r.req.OutputSchemaAt != "" {
+		if need := upstream.NeedClaudeSchema(r.req.OutputSchemaAt, r.req.OutputSchema); need != "" {
+			needs = append(needs, need)
+		}
+	}
 	// What some providers cap: the client's 400 from them would not fail
 	// over, though another model could answer.
 	if r.req.ToolCount > 0 {

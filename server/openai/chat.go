@@ -109,7 +109,17 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 			return err
 		}
 		r.StructuredOutput = rf.Type == "json_schema"
-		if rf.Type != "" && rf.Type != "text" {
+		if r.StructuredOutput {
+			// The translation to Claude carries it as output_config.format
+			// where Claude's structured outputs take the schema.
+			var js struct {
+				JSONSchema struct {
+					Schema json.RawMessage `json:"schema"`
+				} `json:"json_schema"`
+			}
+			_ = json.Unmarshal(v, &js) // a json_schema that is no object has no schema
+			r.OutputSchema, r.OutputSchemaAt = js.JSONSchema.Schema, "response_format.json_schema.schema"
+		} else if rf.Type != "" && rf.Type != "text" {
 			// The translation to Claude's Messages API cannot carry it.
 			r.NativeOnly = append(r.NativeOnly, "response_format "+rf.Type)
 		}

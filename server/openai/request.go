@@ -115,6 +115,14 @@ type Request struct {
 	// schema (Chat's response_format or Responses' text.format of type
 	// json_schema, Messages' output_config.format).
 	StructuredOutput bool
+	// OutputSchema is a Chat Completions or Responses call's json_schema
+	// format's schema as sent, and OutputSchemaAt where it was
+	// (response_format.json_schema.schema or text.format.schema); "" on
+	// Messages, whose output_config.format Claude takes as it is. The
+	// translation to Claude carries it only where Claude's structured
+	// outputs take it.
+	OutputSchema   json.RawMessage
+	OutputSchemaAt string
 	// StoredAtOpenAI names the first thing the request refers to by an id
 	// only OpenAI can resolve (a Conversations API conversation, a stored
 	// prompt, an uploaded file, an item_reference), e.g. "conversation

@@ -99,7 +99,8 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 	if v, ok := top["text"]; ok && !isNull(v) {
 		var t struct {
 			Format struct {
-				Type string `json:"type"`
+				Type   string          `json:"type"`
+				Schema json.RawMessage `json:"schema"`
 			} `json:"format"`
 			Verbosity json.RawMessage `json:"verbosity"`
 		}
@@ -113,6 +114,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		}
 		if t.Format.Type == "json_schema" {
 			r.StructuredOutput = true
+			r.OutputSchema, r.OutputSchemaAt = t.Format.Schema, "text.format.schema"
 			// The router's parameter rules know structured output by its
 			// Chat Completions name.
 			if !slices.Contains(r.Params, "response_format") {
