@@ -484,21 +484,26 @@ func TestCatalogProfilesInShippedModel(t *testing.T) {
 	}
 }
 
-// Our Anthropic translation does not carry a JSON response_format (the
-// Messages API has no such field), so a Claude model that claimed structured
-// output would stay eligible for json_schema requests and then fail at
-// forward time. Capabilities describe what the gateway can deliver.
-func TestAnthropicModelsDoNotClaimStructuredOutput(t *testing.T) {
+// The Chat Completions and Responses translations carry a json_schema
+// format to Claude as output_config.format, which Anthropic's structured
+// outputs take on Claude 4.5 models and later, not on Opus 4.1: a Claude
+// model that claimed it without taking it would stay eligible for
+// json_schema requests and then fail at forward time. Capabilities describe
+// what the gateway can deliver.
+func TestClaudeModelsClaimStructuredOutputWhereAnthropicTakesIt(t *testing.T) {
 	cat, err := models.Catalog()
 	require.NoError(t, err)
-	seen := 0
+	want := map[string]bool{"claude-haiku-4-5": true, "claude-sonnet-4-5": true, "claude-opus-4-6": true, "claude-opus-4-1": false}
+	seen := map[string]bool{}
 	for _, v := range cat.Versions {
 		for _, m := range v.Models {
 			if m.Provider == "anthropic" {
-				seen++
-				assert.False(t, m.Capabilities.StructuredOutput, m.ID)
+				structured, known := want[m.Name]
+				assert.True(t, known, "%s: say whether it takes structured outputs", m.ID)
+				assert.Equal(t, structured, m.Capabilities.StructuredOutput, m.ID)
+				seen[m.Name] = true
 			}
 		}
 	}
-	assert.Positive(t, seen)
+	assert.Len(t, seen, len(want))
 }
