@@ -55,9 +55,9 @@ func TestMessagesStructuredOutputFormatReachesAnOpenAIModel(t *testing.T) {
 
 // A model reached through the translation without structured output
 // cannot follow the schema: it is left out before routing, while Claude,
-// which takes output_config.format itself, stays, although the catalog
-// marks it without structured output (a Chat Completions response_format
-// cannot reach it).
+// which takes output_config.format itself, stays, even where the catalog
+// marks it without structured output (claude-opus-4-1's entry: what a
+// translated Chat Completions or Responses call may ask of it).
 func TestMessagesStructuredOutputLeavesOutModelsThatCannotTakeIt(t *testing.T) {
 	e := newE2E(t, func(c *Config) {
 		cat := testCatalog()
