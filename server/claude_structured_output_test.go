@@ -265,3 +265,18 @@ func reasonOf(d router.Decision, model string) string {
 	}
 	return ""
 }
+
+// With require_parameters, a json_schema format Claude takes is carried
+// as sent (as output_config.format), on Chat Completions and Responses
+// alike: Claude stays.
+func TestJSONSchemaKeepsClaudeUnderRequireParameters(t *testing.T) {
+	e := newE2E(t)
+	routing := `"routing_config":{"models":["claude"],"require_parameters":true}`
+	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+tripSchema+`}},`+routing+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
+		`"text":{"format":{"type":"json_schema","name":"o","schema":`+tripSchema+`}},`+routing+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 2)
+}

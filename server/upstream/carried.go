@@ -32,7 +32,7 @@ type translation struct {
 
 var (
 	chatToAnthropic      = translation{reads: jsonMembers[chatRequest](), changed: chatChangedForClaude}
-	responsesToAnthropic = translation{reads: jsonMembers[responsesRequest](), changed: responsesChangedForClaude}
+	responsesToAnthropic = translation{reads: withStructuredOutput(jsonMembers[responsesRequest]()), changed: responsesChangedForClaude}
 	messagesToChat       = translation{reads: jsonMembers[messagesRequest](), changed: messagesChangedForChat, why: messagesWhyForChat}
 )
 
@@ -134,6 +134,15 @@ func (ps Providers) DefaultOutput(m router.Model, api API) int {
 		return 0
 	}
 	return defaultMaxTokens(m)
+}
+
+// withStructuredOutput adds to what the Responses translation reads
+// "response_format", the name the router's parameter rules know a
+// text.format json_schema by: the translation carries it as Claude's
+// output_config.format (claudeFormat).
+func withStructuredOutput(reads map[string]bool) map[string]bool {
+	reads["response_format"] = true
+	return reads
 }
 
 // jsonMembers lists the JSON names of T's fields.
