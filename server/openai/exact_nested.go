@@ -82,9 +82,12 @@ var nestedRead = map[API]*readNode{
 }
 
 var messagesNestedRead = readTree(
-	nested("tools[]", "type", "name"),
+	// The translation to Chat sends a tool's description, input_schema
+	// and strict on as the function's, and disable_parallel_tool_use as
+	// parallel_tool_calls (upstream.MessagesToChat).
+	nested("tools[]", "type", "name", "description", "input_schema", "strict"),
 	nested("thinking", "type", "budget_tokens"),
-	nested("tool_choice", "type", "name"),
+	nested("tool_choice", "type", "name", "disable_parallel_tool_use"),
 	// The translation to Chat sends output_config.effort on as the
 	// reasoning effort (upstream reasoningEffort).
 	nested("output_config", "format", "effort"),
