@@ -63,9 +63,16 @@ var ErrStopped = errors.New("request body: the read was stopped")
 // it, unanswered. As after a stall, the deadline stays in the past, so the
 // connection closes once the handler has answered.
 func ReadAllUntil(w http.ResponseWriter, body io.Reader, l Limit) ([]byte, error) {
+	return readAllUntil(w, body, l, -1)
+}
+
+// readAllUntil is [ReadAllUntil] of a body that says it is size bytes
+// long (-1: it does not say), read into buffers that grow toward it
+// (readAll).
+func readAllUntil(w http.ResponseWriter, body io.Reader, l Limit, size int64) ([]byte, error) {
 	var raw []byte
 	err := ReadWith(w, body, l, func(r io.Reader) (err error) {
-		raw, err = io.ReadAll(r)
+		raw, err = readAll(r, size)
 		return err
 	})
 	if errors.Is(err, ErrStopped) {

@@ -116,7 +116,7 @@ func TestReadDoesNotAllocateAClaimedLength(t *testing.T) {
 
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, part, string(raw))
-	// A generous bound: the read's own buffers are a few KiB.
+	// A generous bound: the read's first buffer is at most 64 KiB (firstRead).
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(claimed/16),
 		"reading %d bytes of a body that claims %d allocated %d bytes", sent, claimed, after.TotalAlloc-before.TotalAlloc)
 }
