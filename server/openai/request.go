@@ -545,6 +545,9 @@ func ResponseID(head []byte) string {
 // full pass), then split without decoding; every later read of its parts
 // can rely on it being valid (see jsonscan). Values are slices of raw.
 func topObject(raw []byte) (map[string]json.RawMessage, error) {
+	if err := checkUTF8(raw); err != nil {
+		return nil, err
+	}
 	if json.Valid(raw) {
 		if obj, ok := jsonscan.ParseObject(raw); ok {
 			top := make(map[string]json.RawMessage, len(obj))
@@ -567,6 +570,29 @@ func topObject(raw []byte) (map[string]json.RawMessage, error) {
 		return nil, invalid("", "the request body is not a JSON object")
 	}
 	return top, nil
+}
+
+// checkUTF8 refuses a body that is not UTF-8, which JSON exchanged between
+// systems must be (RFC 8259 §8.1). json.Valid takes invalid bytes inside
+// strings, which routing and the translations to Claude read as U+FFFD
+// while OpenAI's API refuses them: the same call would succeed or fail
+// with the model chosen. Outside strings any byte past ASCII is invalid
+// JSON anyway, so the whole body is checked (utf8.Valid's ASCII fast path
+// makes it a small fraction of json.Valid's pass).
+func checkUTF8(raw []byte) error {
+	if utf8.Valid(raw) {
+		return nil
+	}
+	at := 0
+	for at < len(raw) {
+		r, size := utf8.DecodeRune(raw[at:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		at += size
+	}
+	// Counted from 1, as encoding/json's "at byte" is.
+	return invalid("", "the request body is not valid UTF-8 (byte %d)", at+1)
 }
 
 // jsonProblem describes a JSON syntax error without echoing the body.
