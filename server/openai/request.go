@@ -207,7 +207,7 @@ var MembersRead = []string{
 }
 
 // ModelOf returns a body's top-level "model" string, or "" where the body
-// is no JSON object or its model no string. It reads what Parse does, for
+// is no JSON object (or not UTF-8) or its model no string. It reads what Parse does, for
 // a body Parse refuses over another member: the refused call is still
 // logged under the deployment it named.
 func ModelOf(raw []byte) string {
