@@ -15,7 +15,7 @@ import (
 // schema with a 400, which does not fail over. As strictSchemaProblem does
 // for OpenAI's strict mode, the check here admits only what that list
 // names: a schema it passes is one Claude takes; anything it does not name
-// (minLength, maximum, oneOf, $schema, ...) is treated as refused. Unlike
+// (minLength, maximum, oneOf, $comment, ...) is treated as refused. Unlike
 // OpenAI's strict mode, a property may be left out of "required".
 
 // Claude's limits on a request's strict schemas (its output format and its
@@ -30,6 +30,14 @@ const (
 // belong to one type (claudeTypeKeywords) and need it among the schema's
 // types. The root may also have its definitions (strictDefs).
 var claudeAnyKeywords = []string{"type", "enum", "const", "anyOf", "allOf", "$ref", "description", "title", "default"}
+
+// claudeRootAnnotations are what the root may have that name the schema
+// and its dialect (openai-go's invopop/jsonschema writes both, Zod's
+// converters $schema). They do not constrain the answer, and Anthropic's
+// guide does not list them, so the translation leaves them out of what it
+// sends (claudeWithoutRootAnnotations) rather than leaving Claude out: a
+// root's $id changes nothing for the local $refs the check admits.
+var claudeRootAnnotations = []string{"$schema", "$id"}
 
 var claudeTypeKeywords = map[string]string{
 	"properties": "object", "required": "object", "additionalProperties": "object",
@@ -139,6 +147,10 @@ func (c *claudeCheck) schema(v any, path string, root bool) string {
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		switch {
 		case slices.Contains(claudeAnyKeywords, k), root && slices.Contains(strictDefs, k):
+		case root && slices.Contains(claudeRootAnnotations, k):
+			if _, isString := s[k].(string); !isString {
+				return fmt.Sprintf("%s has %q that is not a string", path, k)
+			}
 		case claudeTypeKeywords[k] == "":
 			return fmt.Sprintf("%s uses %q, which Claude's structured outputs do not support", path, k)
 		case !slices.Contains(types, claudeTypeKeywords[k]):
@@ -406,4 +418,26 @@ func (c *claudeCheck) recursion() string {
 		}
 	}
 	return ""
+}
+
+// claudeWithoutRootAnnotations is schema, which claudeSchemaProblem
+// passed, less its root's $schema and $id (claudeRootAnnotations); the
+// schema's bytes as sent where it has neither.
+func claudeWithoutRootAnnotations(schema json.RawMessage) json.RawMessage {
+	var root map[string]json.RawMessage
+	if json.Unmarshal(schema, &root) != nil {
+		return schema
+	}
+	n := len(root)
+	for _, k := range claudeRootAnnotations {
+		delete(root, k)
+	}
+	if len(root) == n {
+		return schema
+	}
+	out, err := json.Marshal(root)
+	if err != nil {
+		return schema
+	}
+	return out
 }

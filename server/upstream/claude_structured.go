@@ -34,7 +34,7 @@ func claudeFormat(param string, schema json.RawMessage, m router.Model) (*claude
 	if why != "" {
 		return nil, claudeSchemaCount{}, router.Errorf(router.EInvalid, "%s json_schema is not supported by %s: %s: %s", formatParam(param), modelID(m), param, why)
 	}
-	return &claudeOutputConfig{Format: claudeOutputFormat{Type: "json_schema", Schema: schema}}, count, nil
+	return &claudeOutputConfig{Format: claudeOutputFormat{Type: "json_schema", Schema: claudeWithoutRootAnnotations(schema)}}, count, nil
 }
 
 // formatParam is the member that names the format's type, for a schema at
@@ -75,6 +75,7 @@ func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCou
 		}
 		used = used.plus(count)
 		tools[i].Strict = true
+		tools[i].InputSchema = claudeWithoutRootAnnotations(tools[i].InputSchema)
 		strict++
 	}
 }

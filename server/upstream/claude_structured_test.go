@@ -110,3 +110,57 @@ func TestNeedClaudeSchemaNamesTheRule(t *testing.T) {
 	assert.Equal(t, upstream.ContentPrefix+`text.format.schema: $.properties.a uses "maxLength", which Claude's structured outputs do not support`,
 		upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}},"additionalProperties":false}`)))
 }
+
+// The schemas common clients write: Pydantic's (the openai Python SDK's
+// response_format=Model), openai-go's (invopop/jsonschema, with $schema
+// and $id at the root), Zod's converters ($schema, definitions) and
+// LangChain's. Each reaches Claude as output_config.format, less the
+// root's $schema and $id, which name the dialect and constrain nothing.
+func TestChatClientSchemasReachClaudeLessTheirRootAnnotations(t *testing.T) {
+	cases := []struct{ name, schema, sent string }{
+		{"pydantic", `{"$defs":{"Color":{"enum":["red","green"],"title":"Color","type":"string"},` +
+			`"Item":{"additionalProperties":false,"properties":{"name":{"title":"Name","type":"string"},"at":{"format":"date-time","title":"At","type":"string"}},"required":["name","at"],"title":"Item","type":"object"}},` +
+			`"additionalProperties":false,"properties":{"items":{"items":{"$ref":"#/$defs/Item"},"title":"Items","type":"array"},` +
+			`"color":{"$ref":"#/$defs/Color","description":"the colour"},"note":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"title":"Note"}},` +
+			`"required":["items","color","note"],"title":"Order","type":"object"}`, ""},
+		{"openai-go", `{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/acme/app/order","type":"object",` +
+			`"properties":{"sku":{"type":"string","pattern":"^[A-Z]{3}-\\d+$"}},"additionalProperties":false,"required":["sku"]}`,
+			`{"additionalProperties":false,"properties":{"sku":{"type":"string","pattern":"^[A-Z]{3}-\\d+$"}},"required":["sku"],"type":"object"}`},
+		{"zod-to-json-schema", `{"type":"object","properties":{"email":{"type":"string","format":"email"},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}}},` +
+			`"required":["email","tags"],"additionalProperties":false,"definitions":{"tag":{"type":"string","enum":["a","b"]}},"$schema":"http://json-schema.org/draft-07/schema#"}`,
+			`{"additionalProperties":false,"definitions":{"tag":{"type":"string","enum":["a","b"]}},"properties":{"email":{"type":"string","format":"email"},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}}},"required":["email","tags"],"type":"object"}`},
+		{"langchain", `{"title":"Joke","description":"A joke","type":"object","properties":{"setup":{"type":"string","description":"the setup"},` +
+			`"rating":{"anyOf":[{"type":"integer"},{"type":"null"}]}},"required":["setup","rating"],"additionalProperties":false}`, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Empty(t, upstream.NeedClaudeSchema("response_format.json_schema.schema", json.RawMessage(tc.schema)))
+			body, err := upstream.ToAnthropic([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],`+
+				`"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":`+tc.schema+`}},`+
+				`"tools":[{"type":"function","function":{"name":"f","strict":true,"parameters":`+tc.schema+`}}]}`), claudeStructured)
+			require.NoError(t, err)
+			var sent struct {
+				OutputConfig struct {
+					Format struct {
+						Type   string          `json:"type"`
+						Schema json.RawMessage `json:"schema"`
+					} `json:"format"`
+				} `json:"output_config"`
+				Tools []struct {
+					Strict      bool            `json:"strict"`
+					InputSchema json.RawMessage `json:"input_schema"`
+				} `json:"tools"`
+			}
+			require.NoError(t, json.Unmarshal(body, &sent))
+			want := tc.sent
+			if want == "" {
+				want = tc.schema
+			}
+			assert.Equal(t, "json_schema", sent.OutputConfig.Format.Type)
+			assert.JSONEq(t, want, string(sent.OutputConfig.Format.Schema))
+			require.Len(t, sent.Tools, 1)
+			assert.True(t, sent.Tools[0].Strict)
+			assert.JSONEq(t, want, string(sent.Tools[0].InputSchema))
+		})
+	}
+}
