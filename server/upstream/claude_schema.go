@@ -107,13 +107,14 @@ func claudeSchemaCheck(raw json.RawMessage) (claudeSchemaCount, string) {
 			}
 		}
 	}
-	if why := c.schema(root, "$", true); why != "" {
+	if why := c.schema(root, claudeRoot, true); why != "" {
 		return claudeSchemaCount{}, why
 	}
 	for _, k := range strictDefs {
 		for _, name := range slices.Sorted(maps.Keys(c.defs[k])) {
 			c.in = jsonPath(k, name)
-			if why := c.schema(c.defs[k][name], jsonPath(jsonPath("$", k), name), false); why != "" {
+			at := &claudeAt{up: &claudeAt{up: claudeRoot, name: k, named: true}, name: name, named: true}
+			if why := c.schema(c.defs[k][name], at, false); why != "" {
 				return claudeSchemaCount{}, why
 			}
 		}
@@ -122,6 +123,28 @@ func claudeSchemaCheck(raw json.RawMessage) (claudeSchemaCount, string) {
 		return claudeSchemaCount{}, why
 	}
 	return c.count, c.count.overLimit()
+}
+
+// claudeAt is where a schema is, written as JSONPath only when a problem
+// is named: a path built at each level would cost the square of the
+// nesting (a 300 KB request nests schemas 5,000 deep).
+type claudeAt struct {
+	up    *claudeAt
+	step  string // added to up's path as written: ".items", ".anyOf[2]"
+	name  string // then, where named, a member's name (jsonPath)
+	named bool
+}
+
+var claudeRoot = &claudeAt{step: "$"}
+
+func (a *claudeAt) String() string {
+	if a.up == nil {
+		return a.step
+	}
+	if a.named {
+		return jsonPath(a.up.String()+a.step, a.name)
+	}
+	return a.up.String() + a.step
 }
 
 // claudeCheck walks one schema, counting toward the request's limits and
@@ -135,14 +158,14 @@ type claudeCheck struct {
 }
 
 // schema checks v, the schema at path, and the schemas inside it.
-func (c *claudeCheck) schema(v any, path string, root bool) string {
+func (c *claudeCheck) schema(v any, path *claudeAt, root bool) string {
 	s, ok := v.(map[string]any)
 	if !ok {
-		return path + " is not a schema (a JSON object)"
+		return path.String() + " is not a schema (a JSON object)"
 	}
 	types, why := claudeSchemaTypes(s)
 	if why != "" {
-		return path + " " + why
+		return path.String() + " " + why
 	}
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		switch {
@@ -216,7 +239,7 @@ func claudeSchemaTypes(s map[string]any) ([]string, string) {
 
 // claudeValues checks an enum (a list of strings, numbers, booleans and
 // nulls) or a const (one of them).
-func claudeValues(s map[string]any, k, path string) string {
+func claudeValues(s map[string]any, k string, path *claudeAt) string {
 	v, ok := s[k]
 	if !ok {
 		return ""
@@ -225,7 +248,7 @@ func claudeValues(s map[string]any, k, path string) string {
 	if k == "enum" {
 		values, _ = v.([]any)
 		if len(values) == 0 {
-			return path + ` has an "enum" that is not a list of values`
+			return path.String() + ` has an "enum" that is not a list of values`
 		}
 	}
 	for _, x := range values {
@@ -240,7 +263,7 @@ func claudeValues(s map[string]any, k, path string) string {
 
 // members checks anyOf's or allOf's list of schemas; an allOf may not
 // hold a $ref.
-func (c *claudeCheck) members(s map[string]any, k, path string) string {
+func (c *claudeCheck) members(s map[string]any, k string, path *claudeAt) string {
 	v, ok := s[k]
 	if !ok {
 		return ""
@@ -250,12 +273,12 @@ func (c *claudeCheck) members(s map[string]any, k, path string) string {
 		return fmt.Sprintf("%s has an %q that is not a list of schemas", path, k)
 	}
 	if _, ref := s["$ref"]; ref && k == "allOf" {
-		return path + ` uses "allOf" beside "$ref", which Claude's structured outputs do not support`
+		return path.String() + ` uses "allOf" beside "$ref", which Claude's structured outputs do not support`
 	}
 	for i, m := range list {
-		at := fmt.Sprintf("%s.%s[%d]", path, k, i)
+		at := &claudeAt{up: path, step: fmt.Sprintf(".%s[%d]", k, i)}
 		if ms, _ := m.(map[string]any); k == "allOf" && ms != nil && ms["$ref"] != nil {
-			return at + ` uses "$ref" inside "allOf", which Claude's structured outputs do not support`
+			return at.String() + ` uses "$ref" inside "allOf", which Claude's structured outputs do not support`
 		}
 		if why := c.schema(m, at, false); why != "" {
 			return why
@@ -266,21 +289,21 @@ func (c *claudeCheck) members(s map[string]any, k, path string) string {
 
 // object checks an object schema: closed, its "required" naming its
 // properties; a property left out of "required" is optional, and counted.
-func (c *claudeCheck) object(s map[string]any, path string) string {
+func (c *claudeCheck) object(s map[string]any, path *claudeAt) string {
 	if s["additionalProperties"] != false {
-		return path + ` is an object without "additionalProperties": false, which Claude's structured outputs require`
+		return path.String() + ` is an object without "additionalProperties": false, which Claude's structured outputs require`
 	}
 	props := map[string]any{}
 	if v, ok := s["properties"]; ok {
 		if props, ok = v.(map[string]any); !ok {
-			return path + ` has "properties" that is not an object of schemas`
+			return path.String() + ` has "properties" that is not an object of schemas`
 		}
 	}
 	required := map[string]bool{}
 	if v, ok := s["required"]; ok {
 		list, isList := v.([]any)
 		if !isList {
-			return path + ` has "required" that is not a list of property names`
+			return path.String() + ` has "required" that is not a list of property names`
 		}
 		for _, r := range list {
 			name, _ := r.(string)
@@ -294,7 +317,7 @@ func (c *claudeCheck) object(s map[string]any, path string) string {
 		if !required[name] {
 			c.count.optional++
 		}
-		if why := c.schema(props[name], jsonPath(path+".properties", name), false); why != "" {
+		if why := c.schema(props[name], &claudeAt{up: path, step: ".properties", name: name, named: true}, false); why != "" {
 			return why
 		}
 	}
@@ -303,7 +326,7 @@ func (c *claudeCheck) object(s map[string]any, path string) string {
 
 // array checks an array schema's items (one schema, not a tuple) and
 // minItems (0 or 1).
-func (c *claudeCheck) array(s map[string]any, path string) string {
+func (c *claudeCheck) array(s map[string]any, path *claudeAt) string {
 	if v, ok := s["minItems"]; ok {
 		if n, _ := v.(json.Number); n != "0" && n != "1" {
 			written, _ := json.Marshal(v)
@@ -311,13 +334,13 @@ func (c *claudeCheck) array(s map[string]any, path string) string {
 		}
 	}
 	if items, ok := s["items"]; ok {
-		return c.schema(items, path+".items", false)
+		return c.schema(items, &claudeAt{up: path, step: ".items"}, false)
 	}
 	return ""
 }
 
 // claudeString checks a string schema's format and pattern.
-func claudeString(s map[string]any, path string) string {
+func claudeString(s map[string]any, path *claudeAt) string {
 	if f, ok := s["format"]; ok {
 		if name, _ := f.(string); !slices.Contains(claudeFormats, name) {
 			written, _ := json.Marshal(f)
@@ -330,7 +353,7 @@ func claudeString(s map[string]any, path string) string {
 	}
 	p, isString := v.(string)
 	if !isString {
-		return path + ` has a "pattern" that is not a string`
+		return path.String() + ` has a "pattern" that is not a string`
 	}
 	for _, r := range claudePatternRefused {
 		if claudePatternHas(p, r.re) {
@@ -339,7 +362,7 @@ func claudeString(s map[string]any, path string) string {
 	}
 	for d := '1'; d <= '9'; d++ {
 		if claudePatternHas(p, `\`+string(d)) {
-			return path + ` has a "pattern" with a backreference, which Claude's structured outputs do not support`
+			return path.String() + ` has a "pattern" with a backreference, which Claude's structured outputs do not support`
 		}
 	}
 	return ""
@@ -362,7 +385,7 @@ func claudePatternHas(p, x string) bool {
 // ref checks a $ref: to one of the root's definitions (not the root
 // itself, which would make the schema recursive), and notes it for
 // recursion.
-func (c *claudeCheck) ref(v any, path string) string {
+func (c *claudeCheck) ref(v any, path *claudeAt) string {
 	ref, _ := v.(string)
 	for _, k := range strictDefs {
 		if name, ok := strings.CutPrefix(ref, "#/"+k+"/"); ok {

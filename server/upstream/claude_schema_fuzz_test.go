@@ -1,0 +1,67 @@
+package upstream
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// claudeSchemaProblem takes any bytes a client sends: it never panics,
+// and names the same problem each time (the walk's order is fixed).
+func FuzzClaudeSchemaProblem(f *testing.F) {
+	f.Add(`{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}},"additionalProperties":false,"$defs":{"x":{"$ref":"#/$defs/y"},"y":{"$ref":"#/$defs/x"}}}`)
+	f.Add(`{"$schema":"x","type":"object","properties":{"a":{"anyOf":[{"type":["string","null"],"pattern":"(?=a)\\"}]}},"required":["a",1],"additionalProperties":false}`)
+	f.Add(`{"type":"object","properties":{"a":{"type":"array","items":[{"type":"string"}],"minItems":1.0}},"additionalProperties":false,"definitions":[]}`)
+	f.Add(`{"type":"object","properties":{"a":{"enum":[{}],"allOf":[{"$ref":"#/$defs/~1"}]}},"$defs":{"/":{}},"additionalProperties":false}`)
+	f.Add(strings.Repeat(`{"type":"object","additionalProperties":false,"properties":{"a":`, 200) + `{}` + strings.Repeat(`}}`, 200))
+	f.Fuzz(func(t *testing.T, schema string) {
+		first := claudeSchemaProblem([]byte(schema))
+		if again := claudeSchemaProblem([]byte(schema)); again != first {
+			t.Fatalf("%q: %q, then %q", schema, first, again)
+		}
+		if first == "" {
+			_ = claudeWithoutRootAnnotations([]byte(schema))
+		}
+	})
+}
+
+// Schemas built to be costly: nesting as deep as the decoder allows, a
+// million-value enum, a ring of a thousand definitions, a 10 MB schema.
+// Each gets its problem named (or none), and no panic.
+func TestClaudeSchemaProblemNamesHostileSchemas(t *testing.T) {
+	ring := make([]string, 1000)
+	for i := range ring {
+		ring[i] = fmt.Sprintf(`"d%d":{"$ref":"#/$defs/d%d"}`, i, (i+1)%len(ring))
+	}
+	values := strings.Repeat(`"v",`, 1_000_000)
+	cases := []struct{ name, schema, want string }{
+		{"deep nesting", strings.Repeat(`{"type":"object","additionalProperties":false,"required":["a"],"properties":{"a":`, 4000) + `{"type":"string"}` + strings.Repeat(`}}`, 4000), ""},
+		{"too deep for the decoder", strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000), "not a JSON object"},
+		{"a million-value enum", `{"type":"object","additionalProperties":false,"properties":{"a":{"enum":[` + values + `"v"]}}}`, ""},
+		{"a ring of definitions", `{"type":"object","additionalProperties":false,"properties":{"a":{"$ref":"#/$defs/d0"}},"$defs":{` + strings.Join(ring, ",") + `}}`, "recursive"},
+		{"10 MB of descriptions", `{"type":"object","additionalProperties":false,"description":"` + strings.Repeat("x", 10<<20) + `","properties":{}}`, ""},
+		{"a number, not a schema", `42`, "not a JSON object"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := claudeSchemaProblem([]byte(tc.schema))
+			if tc.want == "" {
+				assert.Empty(t, got)
+			} else {
+				assert.Contains(t, got, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkClaudeSchemaProblemDeep is a schema nested as deep as a
+// request's decoder allows (about 5,000 objects), which a client may send.
+func BenchmarkClaudeSchemaProblemDeep(b *testing.B) {
+	schema := []byte(strings.Repeat(`{"type":"object","additionalProperties":false,"required":["a"],"properties":{"a":`, 4990) + `{"type":"string"}` + strings.Repeat(`}}`, 4990))
+	b.ReportAllocs()
+	for b.Loop() {
+		claudeSchemaProblem(schema)
+	}
+}
