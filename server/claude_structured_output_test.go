@@ -146,16 +146,24 @@ func TestResponsesJSONSchemaReachesClaudeAsOutputConfigFormat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "claude", resp.Model)
 	assert.Equal(t, "Hello from claude.", resp.OutputText())
+	// The answer repeats the format it was held to, as OpenAI's does.
+	assert.Equal(t, "json_schema", string(resp.Text.Format.Type))
+	assert.Equal(t, "trip", resp.Text.Format.Name)
 
 	stream := client.Responses.NewStreaming(context.Background(), params, onlyClaude)
 	var text strings.Builder
+	var completed responses.Response
 	for stream.Next() {
-		if ev := stream.Current(); ev.Type == "response.output_text.delta" {
+		switch ev := stream.Current(); ev.Type {
+		case "response.output_text.delta":
 			text.WriteString(ev.Delta)
+		case "response.completed":
+			completed = ev.Response
 		}
 	}
 	require.NoError(t, stream.Err())
 	assert.Equal(t, "Hello from claude.", text.String())
+	assert.Equal(t, "json_schema", string(completed.Text.Format.Type))
 
 	reqs := e.anthropic.RequestsFor("claude")
 	require.Len(t, reqs, 2)

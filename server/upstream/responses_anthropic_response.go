@@ -38,8 +38,10 @@ type responseObject struct {
 
 // What every answer of Claude's says of the settings it was made with,
 // whatever the call asked: not in the background (a background call never
-// reaches Claude, refuseStored); in plain text (a JSON text.format leaves
-// Claude out, and a verbosity is not sent to it, so none is named); with
+// reaches Claude, refuseStored); in plain text unless the call's
+// text.format was a json_schema, which Claude was held to
+// (output_config.format) and the answer repeats as sent (textOf); a
+// verbosity is not sent to Claude, so none is named; with
 // no reasoning effort or summary (Claude is sent no thinking), as OpenAI's
 // answer of a model that does not reason says.
 var (
@@ -86,12 +88,42 @@ type responseSettings struct {
 	// asked ("This response value may be different from the value set in
 	// the parameter", openai-go's Response.ServiceTier).
 	ServiceTier json.RawMessage `json:"service_tier"`
+	// format is the call's text.format where it is a json_schema, nil
+	// otherwise (textOf).
+	format json.RawMessage
+}
+
+// textOf is the text member of an answer of Claude's to a call with
+// settings s: the json_schema format it was held to, as the call sent it,
+// or plain text.
+func textOf(s responseSettings) json.RawMessage {
+	if s.format == nil {
+		return claudeText
+	}
+	out, err := json.Marshal(map[string]json.RawMessage{"format": s.format})
+	if err != nil {
+		return claudeText
+	}
+	return out
 }
 
 // settingsOf reads the settings a response repeats from a Responses body.
 func settingsOf(body []byte) responseSettings {
 	s := responseSettings{ParallelToolCalls: true, Store: true}
 	_ = json.Unmarshal(body, &s) // what does not read keeps its default
+	var text struct {
+		Format json.RawMessage `json:"format"`
+	}
+	var top struct {
+		Text json.RawMessage `json:"text"`
+	}
+	var kind struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(body, &top) == nil && json.Unmarshal(top.Text, &text) == nil &&
+		json.Unmarshal(text.Format, &kind) == nil && kind.Type == "json_schema" {
+		s.format = text.Format
+	}
 	def := func(v *json.RawMessage, d string) {
 		if len(*v) == 0 || string(*v) == "null" {
 			*v = json.RawMessage(d)
@@ -219,7 +251,7 @@ type functionCallItem struct {
 func newResponseObject(id string, m router.Model, settings responseSettings) *responseObject {
 	return &responseObject{
 		ID: id, Object: "response", CreatedAt: time.Now().Unix(), Status: "in_progress",
-		Model: modelID(m), Output: []any{}, Text: claudeText, Reasoning: claudeReasoning, responseSettings: settings,
+		Model: modelID(m), Output: []any{}, Text: textOf(settings), Reasoning: claudeReasoning, responseSettings: settings,
 	}
 }
 
