@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
 // claudeSchemaProblem takes any bytes a client sends: it never panics,
@@ -36,7 +34,7 @@ func TestClaudeSchemaProblemNamesHostileSchemas(t *testing.T) {
 		ring[i] = fmt.Sprintf(`"d%d":{"$ref":"#/$defs/d%d"}`, i, (i+1)%len(ring))
 	}
 	values := strings.Repeat(`"v",`, 1_000_000)
-	cases := []struct{ name, schema, want string }{
+	cases := []schemaCase{
 		{"deep nesting", strings.Repeat(`{"type":"object","additionalProperties":false,"required":["a"],"properties":{"a":`, 4000) + `{"type":"string"}` + strings.Repeat(`}}`, 4000), ""},
 		{"too deep for the decoder", strings.Repeat(`{"a":`, 20000) + `1` + strings.Repeat(`}`, 20000), "not a JSON object"},
 		{"a million-value enum", `{"type":"object","additionalProperties":false,"properties":{"a":{"enum":[` + values + `"v"]}}}`, ""},
@@ -44,16 +42,7 @@ func TestClaudeSchemaProblemNamesHostileSchemas(t *testing.T) {
 		{"10 MB of descriptions", `{"type":"object","additionalProperties":false,"description":"` + strings.Repeat("x", 10<<20) + `","properties":{}}`, ""},
 		{"a number, not a schema", `42`, "not a JSON object"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := claudeSchemaProblem([]byte(tc.schema))
-			if tc.want == "" {
-				assert.Empty(t, got)
-			} else {
-				assert.Contains(t, got, tc.want)
-			}
-		})
-	}
+	checkSchemaCases(t, cases)
 }
 
 // BenchmarkClaudeSchemaProblemDeep is a schema nested as deep as a

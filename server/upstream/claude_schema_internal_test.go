@@ -17,11 +17,29 @@ func optional(n int, schema string) string {
 	return `{"type":"object","properties":{` + strings.Join(props, ",") + `},"additionalProperties":false}`
 }
 
+// schemaCase is a schema and what claudeSchemaProblem says of it: "" for
+// accepted, else words its answer contains.
+type schemaCase struct{ name, schema, want string }
+
+func checkSchemaCases(t *testing.T, cases []schemaCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := claudeSchemaProblem([]byte(tc.schema))
+			if tc.want == "" {
+				assert.Empty(t, got)
+			} else {
+				assert.Contains(t, got, tc.want)
+			}
+		})
+	}
+}
+
 // Each rule of Claude's structured outputs, as Anthropic's guide lists
 // them, with a schema that keeps it and one that breaks it; want is a
 // piece of the broken rule's name, "" for a schema Claude takes.
 func TestClaudeSchemaKeepsToAnthropicsSupportedSubset(t *testing.T) {
-	cases := []struct{ name, schema, want string }{
+	cases := []schemaCase{
 		{"a closed object", one(`{"type":"string"}`), ""},
 		{"an optional property", `{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["a"],"additionalProperties":false}`, ""},
 		{"no required at all", `{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}`, ""},
@@ -76,16 +94,7 @@ func TestClaudeSchemaKeepsToAnthropicsSupportedSubset(t *testing.T) {
 		{"16 unions", optional(claudeMaxUnions, `{"type":["string","null"]}`), ""},
 		{"17 unions", optional(claudeMaxUnions+1, `{"anyOf":[{"type":"string"},{"type":"null"}]}`), `17 schemas with "anyOf" or a list of types, over Claude's 16`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := claudeSchemaProblem([]byte(tc.schema))
-			if tc.want == "" {
-				assert.Empty(t, got)
-			} else {
-				assert.Contains(t, got, tc.want)
-			}
-		})
-	}
+	checkSchemaCases(t, cases)
 }
 
 // What a client reads of why Claude was left out names the one rule
@@ -94,7 +103,7 @@ func TestClaudeSchemaProblemNamesTheRuleAndWhere(t *testing.T) {
 	user := func(name string) string {
 		return `{"type":"object","properties":{"user":` + closed(map[string]string{"name": name}) + `},"required":["user"],"additionalProperties":false}`
 	}
-	cases := []struct{ name, schema, want string }{
+	cases := []schemaCase{
 		{"a keyword Claude does not support", user(`{"type":"string","minLength":1}`),
 			`$.properties.user.properties.name uses "minLength", which Claude's structured outputs do not support`},
 		{"a keyword of another type", user(`{"type":"number","pattern":"^1"}`),
