@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -252,16 +250,8 @@ func TestJSONSchemaLeavesOutClaudeWithoutStructuredOutput(t *testing.T) {
 // status and the answer's body.
 func postJSON(t *testing.T, e *e2e, path, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.url+path, bytes.NewBufferString(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, raw
+	status, _, raw := postRaw(t, e, http.MethodPost, path, body)
+	return status, raw
 }
 
 // reasonOf is the decision's reason for model, "" when it has none.

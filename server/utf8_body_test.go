@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,25 +63,19 @@ func utf8Routes() []utf8Route {
 	}
 }
 
-// postBodyAsIs posts body as it is, with the e2e key in both APIs' headers.
+// postBodyAsIs posts body as it is, with the e2e key in both APIs' headers
+// and header's name-value pairs set too.
 func postBodyAsIs(t *testing.T, e *e2e, path, body string, header ...string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
-	req.Header.Set("api-key", e2eKey)
-	req.Header.Set("x-api-key", e2eKey)
-	req.Header.Set("anthropic-version", "2023-06-01")
-	req.Header.Set("Content-Type", "application/json")
+	h := http.Header{}
+	h.Set("api-key", e2eKey)
+	h.Set("x-api-key", e2eKey)
+	h.Set("anthropic-version", "2023-06-01")
 	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
+		h.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, raw
+	status, _, raw := requestAs(t, e, http.MethodPost, path, e2eKey, body, h)
+	return status, raw
 }
 
 // TestARequestBodyThatIsNotUTF8IsRefusedBeforeRouting: JSON exchanged
