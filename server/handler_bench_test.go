@@ -94,8 +94,9 @@ func benchServe(b *testing.B, h http.Handler, name, path, body string, check fun
 
 // BenchmarkGatewayHandlerClaude is BenchmarkGatewayHandler for Claude Code's
 // path: a Messages call passed to Anthropic as it came (only `model`
-// rewritten), a short one and an agent's 270 KB turn, with the answer's
-// model and details rewritten on the way back.
+// rewritten), a short one, an agent's 270 KB turn and Claude Code's turns
+// with thinking on, with the answer's model and details rewritten on the
+// way back.
 func BenchmarkGatewayHandlerClaude(b *testing.B) {
 	cat, err := models.Catalog()
 	require.NoError(b, err)
@@ -121,6 +122,11 @@ func BenchmarkGatewayHandlerClaude(b *testing.B) {
 	}
 	benchServe(b, h, "messages", "/v1/messages", shortMessages, answeredByHaiku)
 	benchServe(b, h, "messages-270KB", "/v1/messages", upstreamtest.AgentMessages(60), answeredByHaiku)
+	// Claude Code mid tool loop with extended thinking on, as it sends
+	// most calls: the forwarding checks the last assistant turn starts
+	// with its thinking block. (2.9 MB is over Claude's context window;
+	// BenchmarkThinkingLoopWithoutThinking times the check on it.)
+	benchServe(b, h, "thinking-290KB", "/v1/messages", upstreamtest.ClaudeCodeThinking(60), answeredByHaiku)
 }
 
 // evenPrediction predicts every profile of cat alike (quality 0.8, 300

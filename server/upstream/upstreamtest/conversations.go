@@ -44,6 +44,24 @@ func AgentMessages(turns int) string {
 	return b.String()
 }
 
+// ClaudeCodeThinking is the conversation as Claude Code sends it with
+// extended thinking on: every assistant turn a signed thinking block and a
+// tool call, every user turn after the first the tool's result. It ends in
+// a tool result, mid-loop, as most of Claude Code's calls do.
+func ClaudeCodeThinking(turns int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"model-router","max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":31999},"system":"You are a coding agent.","tools":[{"name":"read","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"Explain what the code base does."}`)
+	for i := range turns {
+		fmt.Fprintf(&b, `,{"role":"assistant","content":[{"type":"thinking","thinking":"File %d is next; reading it tells what it returns.","signature":%q},{"type":"tool_use","id":"toolu_%d","name":"read","input":{"path":"f%d.go"}}]}`, i, thinkingSignature, i, i)
+		fmt.Fprintf(&b, `,{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_%d","content":%q}]}`, i, toolOutput)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// thinkingSignature is about the size of a thinking block's signature.
+var thinkingSignature = strings.Repeat("EqQBCkYIBxgCKkBq3vW1", 20)
+
 // AgentResponses is the conversation as a Responses API body.
 func AgentResponses(turns int) string {
 	var b strings.Builder
