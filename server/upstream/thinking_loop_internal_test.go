@@ -50,6 +50,11 @@ func TestThinkingLoopWithoutThinking(t *testing.T) {
 		{"a role not a string", `{` + on + `"messages":[{"role":1,"content":"hi"},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
 		{"a block not an object", `{` + on + `"messages":[{"role":"assistant","content":["x",{"type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
 		{"a block type not a string", `{` + on + `"messages":[{"role":"assistant","content":[{"type":7},{"type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
+		// Names match exactly, as Anthropic reads them: "Type" is not a
+		// block's type, "Role" not a turn's role, "Thinking" not thinking.
+		{"Type is not type", `{` + on + `"messages":[{"role":"assistant","content":[{"Type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
+		{"Role is not role", `{` + on + `"messages":[{"Role":"assistant","content":[{"type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
+		{"thinking's Type is not type", `{"thinking":{"Type":"enabled"},"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"w","input":{}}]},` + toolResult + `]}`, false},
 		{"Claude Code mid loop", upstreamtest.ClaudeCodeThinking(3), false},
 	}
 	for _, tc := range cases {
