@@ -355,14 +355,23 @@ func claudeString(s map[string]any, path *claudeAt) string {
 	if !isString {
 		return path.String() + ` has a "pattern" that is not a string`
 	}
+	if what := claudePatternRefusal(p); what != "" {
+		return fmt.Sprintf(`%s has a "pattern" with %s, which Claude's structured outputs do not support`, path, what)
+	}
+	return ""
+}
+
+// claudePatternRefusal names what in the regular expression p Claude's
+// structured outputs do not take, "" for nothing.
+func claudePatternRefusal(p string) string {
 	for _, r := range claudePatternRefused {
 		if claudePatternHas(p, r.re) {
-			return fmt.Sprintf(`%s has a "pattern" with %s, which Claude's structured outputs do not support`, path, r.what)
+			return r.what
 		}
 	}
 	for d := '1'; d <= '9'; d++ {
 		if claudePatternHas(p, `\`+string(d)) {
-			return path.String() + ` has a "pattern" with a backreference, which Claude's structured outputs do not support`
+			return "a backreference"
 		}
 	}
 	return ""

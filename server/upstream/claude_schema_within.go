@@ -1,0 +1,309 @@
+package upstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+)
+
+// A json_schema format without "strict": true asks OpenAI to give the
+// model the schema, not to hold it to it, and the schemas clients send
+// that way (the Vercel AI SDK's, LangChain's) often have constraints
+// Claude's structured outputs refuse, or objects left open by default.
+// Anthropic's own SDKs bring such a schema within Claude's subset before
+// sending it: claudeWithinSubset does the same, so that Claude is not left
+// out of a call that never asked to be held to the schema's every rule.
+// Only what keeps the answers the client allows is changed: an object that
+// names its properties but leaves additionalProperties unset is closed
+// (its named properties can all still be written), and each constraint
+// Claude does not take is moved into its schema's description, which the
+// model still reads. An object left open on purpose (additionalProperties
+// true or a schema: a map) or with no properties (free-form) is not
+// closed, and stays outside the subset, as do recursion and a $ref that
+// is not one of the root's definitions.
+
+// claudeMovedKeywords are the constraints moved into the description, in
+// the order written there. minItems and pattern move only where Claude
+// does not take them (claudeKeepsKeyword).
+var claudeMovedKeywords = []string{
+	"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
+	"minLength", "maxLength", "pattern", "minItems", "maxItems",
+}
+
+// claudeWithinSubset is schema brought within Claude's structured outputs
+// as far as the answers it allows are kept; the bytes as sent where
+// nothing needed to change or the schema is not a JSON object. Keys keep
+// the client's order: it is the order Claude writes an answer's members
+// in. The caller checks the result (claudeSchemaCheck): what could not be
+// brought within is still outside.
+func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
+	root, err := readJSONTree(schema)
+	if err != nil || !root.isObject {
+		return schema
+	}
+	if !claudeBringWithin(root, true) {
+		return schema
+	}
+	return root.appendTo(nil)
+}
+
+// claudeBringWithin changes the schema n and the schemas inside it as
+// claudeWithinSubset says, reporting whether it changed anything.
+func claudeBringWithin(n *jsonTree, root bool) bool {
+	if !n.isObject {
+		return false
+	}
+	changed := false
+	inner := func(v *jsonTree) {
+		if v != nil && claudeBringWithin(v, false) {
+			changed = true
+		}
+	}
+	eachMember := func(v *jsonTree) {
+		if v != nil && v.isObject {
+			for _, m := range v.members {
+				inner(m.value)
+			}
+		}
+	}
+	if root {
+		for _, k := range strictDefs {
+			eachMember(n.get(k))
+		}
+	}
+	eachMember(n.get("properties"))
+	inner(n.get("items"))
+	for _, k := range []string{"anyOf", "allOf"} {
+		if list := n.get(k); list != nil && list.isArray {
+			for _, v := range list.items {
+				inner(v)
+			}
+		}
+	}
+	types := n.types()
+	if slices.Contains(types, "object") && n.get("additionalProperties") == nil {
+		if props := n.get("properties"); props != nil && props.isObject && len(props.members) > 0 {
+			n.members = append(n.members, jsonTreeMember{key: "additionalProperties", value: &jsonTree{scalar: false}})
+			changed = true
+		}
+	}
+	return claudeMoveConstraints(n, types) || changed
+}
+
+// claudeMoveConstraints moves the constraints of schema n (of types) that
+// Claude does not take into its description, written as Anthropic's SDKs
+// write them: "{minLength: 1, maximum: 10}", after a blank line. A
+// description that is not a string is left as it is, and the constraints
+// with it (the check names them).
+func claudeMoveConstraints(n *jsonTree, types []string) bool {
+	desc := n.get("description")
+	if desc != nil {
+		if _, isString := desc.scalar.(string); !isString || desc.isObject || desc.isArray {
+			return false
+		}
+	}
+	var moved []string
+	for _, k := range claudeMovedKeywords {
+		v := n.get(k)
+		if v == nil || claudeKeepsKeyword(k, v, types) {
+			continue
+		}
+		moved = append(moved, k+": "+string(v.appendTo(nil)))
+		n.del(k)
+	}
+	if len(moved) == 0 {
+		return false
+	}
+	written := "{" + strings.Join(moved, ", ") + "}"
+	if desc == nil {
+		n.members = append(n.members, jsonTreeMember{key: "description", value: &jsonTree{scalar: written}})
+	} else if d := desc.scalar.(string); d == "" {
+		desc.scalar = written
+	} else {
+		desc.scalar = d + "\n\n" + written
+	}
+	return true
+}
+
+// claudeKeepsKeyword reports whether Claude takes keyword k with value v
+// in a schema of types: minItems 0 or 1 in an array schema, a pattern of
+// a string schema without what Claude refuses in one (a pattern that is
+// not a string is no constraint to write down: the check refuses it).
+func claudeKeepsKeyword(k string, v *jsonTree, types []string) bool {
+	switch k {
+	case "minItems":
+		n, _ := v.scalar.(json.Number)
+		return slices.Contains(types, "array") && (n == "0" || n == "1")
+	case "pattern":
+		p, isString := v.scalar.(string)
+		return !isString || v.isObject || v.isArray || slices.Contains(types, "string") && claudePatternRefusal(p) == ""
+	}
+	return false
+}
+
+// jsonTree is a JSON value with its objects' members in the order sent,
+// read in one pass (a schema may nest thousands deep: reading each level's
+// bytes again would cost the square of the nesting).
+type jsonTree struct {
+	isObject, isArray bool
+	members           []jsonTreeMember // an object's
+	items             []*jsonTree      // an array's
+	scalar            any              // otherwise: string, json.Number, bool or nil
+}
+
+type jsonTreeMember struct {
+	key   string
+	value *jsonTree
+}
+
+// readJSONTree reads raw, one JSON value.
+func readJSONTree(raw []byte) (*jsonTree, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	n, err := readJSONTreeValue(d, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("more than one JSON value")
+	}
+	return n, nil
+}
+
+// maxJSONTreeDepth is encoding/json's own limit on nesting, which a
+// request's body has passed; reading deeper would only grow the stack.
+const maxJSONTreeDepth = 10000
+
+func readJSONTreeValue(d *json.Decoder, depth int) (*jsonTree, error) {
+	if depth > maxJSONTreeDepth {
+		return nil, errors.New("JSON nested too deep")
+	}
+	tok, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		n := &jsonTree{isObject: true}
+		for d.More() {
+			k, err := d.Token()
+			if err != nil {
+				return nil, err
+			}
+			v, err := readJSONTreeValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.set(k.(string), v)
+		}
+		_, err := d.Token() // '}'
+		return n, err
+	case json.Delim('['):
+		n := &jsonTree{isArray: true}
+		for d.More() {
+			v, err := readJSONTreeValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.items = append(n.items, v)
+		}
+		_, err := d.Token() // ']'
+		return n, err
+	}
+	return &jsonTree{scalar: tok}, nil
+}
+
+// set gives key the value v, the last of duplicates winning where the
+// first stood, as encoding/json reads them.
+func (n *jsonTree) set(key string, v *jsonTree) {
+	for i := range n.members {
+		if n.members[i].key == key {
+			n.members[i].value = v
+			return
+		}
+	}
+	n.members = append(n.members, jsonTreeMember{key: key, value: v})
+}
+
+// get is an object's member key, nil when absent.
+func (n *jsonTree) get(key string) *jsonTree {
+	for _, m := range n.members {
+		if m.key == key {
+			return m.value
+		}
+	}
+	return nil
+}
+
+func (n *jsonTree) del(key string) {
+	n.members = slices.DeleteFunc(n.members, func(m jsonTreeMember) bool { return m.key == key })
+}
+
+// types is a schema's "type" as a list of names (none when absent or not
+// names).
+func (n *jsonTree) types() []string {
+	t := n.get("type")
+	if t == nil {
+		return nil
+	}
+	if name, ok := t.scalar.(string); ok && !t.isObject && !t.isArray {
+		return []string{name}
+	}
+	var out []string
+	for _, v := range t.items {
+		if name, ok := v.scalar.(string); ok && !v.isObject && !v.isArray {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// appendTo appends n's JSON encoding to b, compact, without escaping
+// what encoding/json escapes for HTML.
+func (n *jsonTree) appendTo(b []byte) []byte {
+	switch {
+	case n.isObject:
+		b = append(b, '{')
+		for i, m := range n.members {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, m.key)
+			b = append(b, ':')
+			b = m.value.appendTo(b)
+		}
+		return append(b, '}')
+	case n.isArray:
+		b = append(b, '[')
+		for i, v := range n.items {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = v.appendTo(b)
+		}
+		return append(b, ']')
+	}
+	switch v := n.scalar.(type) {
+	case string:
+		return appendJSONString(b, v)
+	case json.Number:
+		return append(b, v...)
+	case bool:
+		if v {
+			return append(b, "true"...)
+		}
+		return append(b, "false"...)
+	}
+	return append(b, "null"...)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	e := json.NewEncoder(&buf)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}

@@ -1,0 +1,66 @@
+package upstream
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// A schema sent without strict is brought within Claude's subset as
+// Anthropic's SDKs bring it: objects that name their properties are
+// closed, and the constraints Claude does not take move into their
+// schema's description, which the model still reads. Keys keep the
+// client's order; what could not be brought within is named by the check
+// (want), as it would be of the schema as sent.
+func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
+	cases := []struct{ name, schema, sent, want string }{
+		{"an open object is closed, its constraints described",
+			`{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":40},"age":{"type":"integer","description":"in years","minimum":0,"maximum":150}},"required":["name"]}`,
+			`{"type":"object","properties":{"name":{"type":"string","description":"{minLength: 1, maxLength: 40}"},"age":{"type":"integer","description":"in years\n\n{minimum: 0, maximum: 150}"}},"required":["name"],"additionalProperties":false}`, ""},
+		{"arrays: maxItems and minItems over 1 move, minItems 1 stays",
+			`{"type":"object","properties":{"a":{"type":"array","items":{"type":"number","exclusiveMinimum":0,"multipleOf":0.5},"minItems":2,"maxItems":5},"b":{"type":"array","minItems":1}},"additionalProperties":false}`,
+			`{"type":"object","properties":{"a":{"type":"array","items":{"type":"number","description":"{exclusiveMinimum: 0, multipleOf: 0.5}"},"description":"{minItems: 2, maxItems: 5}"},"b":{"type":"array","minItems":1}},"additionalProperties":false}`, ""},
+		{"a pattern Claude refuses moves, a simple one stays",
+			`{"type":"object","properties":{"w":{"type":"string","pattern":"\\bword\\b"},"d":{"type":"string","pattern":"^[0-9]+$"}},"additionalProperties":false}`,
+			`{"type":"object","properties":{"w":{"type":"string","description":"{pattern: \"\\\\bword\\\\b\"}"},"d":{"type":"string","pattern":"^[0-9]+$"}},"additionalProperties":false}`, ""},
+		{"definitions, anyOf and nested objects",
+			`{"type":"object","properties":{"x":{"$ref":"#/$defs/p"},"y":{"anyOf":[{"type":"object","properties":{"q":{"type":"string","maxLength":3}}},{"type":"null"}]}},"$defs":{"p":{"type":"object","properties":{"v":{"type":"number","maximum":1}}}}}`,
+			`{"type":"object","properties":{"x":{"$ref":"#/$defs/p"},"y":{"anyOf":[{"type":"object","properties":{"q":{"type":"string","description":"{maxLength: 3}"}},"additionalProperties":false},{"type":"null"}]}},"$defs":{"p":{"type":"object","properties":{"v":{"type":"number","description":"{maximum: 1}"}},"additionalProperties":false}},"additionalProperties":false}`, ""},
+		{"a schema Claude takes is sent as written", `{"type":"object", "properties":{"a":{"type":"string"}},"additionalProperties":false}`,
+			`{"type":"object", "properties":{"a":{"type":"string"}},"additionalProperties":false}`, ""},
+		{"a map stays open", `{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"string","maxLength":2}}}}`,
+			`{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"string","maxLength":2}}},"additionalProperties":false}`,
+			`$.properties.m is an object without "additionalProperties": false, which Claude's structured outputs require`},
+		{"additionalProperties true stays open", `{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":true}`,
+			`{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":true}`,
+			`$ is an object without "additionalProperties": false`},
+		{"a free-form object stays open", `{"type":"object","properties":{"any":{"type":"object"}}}`,
+			`{"type":"object","properties":{"any":{"type":"object"}},"additionalProperties":false}`,
+			`$.properties.any is an object without "additionalProperties": false`},
+		{"recursion stays refused", `{"type":"object","properties":{"n":{"$ref":"#/$defs/n"}},"$defs":{"n":{"type":"object","properties":{"next":{"$ref":"#/$defs/n"}}}}}`,
+			`{"type":"object","properties":{"n":{"$ref":"#/$defs/n"}},"$defs":{"n":{"type":"object","properties":{"next":{"$ref":"#/$defs/n"}},"additionalProperties":false}},"additionalProperties":false}`,
+			`$.$defs.n reaches itself through "$ref"`},
+		{"a description that is not a string keeps its constraints", `{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`,
+			`{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`, `uses "maxLength"`},
+		{"not an object", `[1]`, `[1]`, "not a JSON object"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := claudeWithinSubset([]byte(tc.schema))
+			assert.Equal(t, tc.sent, string(sent))
+			if tc.want == "" {
+				assert.Empty(t, claudeSchemaProblem(sent))
+			} else {
+				assert.Contains(t, claudeSchemaProblem(sent), tc.want)
+			}
+		})
+	}
+}
+
+// A schema nested deeper than encoding/json reads is left as sent, not
+// read into a stack that only grows.
+func TestClaudeWithinSubsetLeavesTooDeepAlone(t *testing.T) {
+	deep := `{"type":"object","properties":{"a":` + strings.Repeat(`[`, maxJSONTreeDepth+1) + strings.Repeat(`]`, maxJSONTreeDepth+1) + `}}`
+	assert.Equal(t, deep, string(claudeWithinSubset([]byte(deep))))
+}
