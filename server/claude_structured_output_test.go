@@ -174,17 +174,17 @@ func TestResponsesJSONSchemaReachesClaudeAsOutputConfigFormat(t *testing.T) {
 	}
 }
 
-// A schema outside Claude's subset would be refused by Anthropic with a
-// 400 that does not fail over: Claude is left out before routing, with
-// the rule named, and the call goes to a model that takes it; with only
-// Claude to choose from, the client gets a 400 saying why.
+// A strict schema outside Claude's subset would be refused by Anthropic
+// with a 400 that does not fail over: Claude is left out before routing,
+// with the rule named, and the call goes to a model that takes it; with
+// only Claude to choose from, the client gets a 400 saying why.
 func TestJSONSchemaOutsideClaudesSubsetLeavesClaudeOut(t *testing.T) {
 	e := newE2E(t)
 	schema := `{"type":"object","properties":{"name":{"type":"string","minLength":1}},"required":["name"],"additionalProperties":false}`
 	why := `provider anthropic cannot carry response_format.json_schema.schema: $.properties.name uses "minLength", which Claude's structured outputs do not support`
 	chat := func(models string) string {
 		return `{"model":"model-router","messages":[{"role":"user","content":"hi"}],` +
-			`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":` + schema + `}},"routing_config":{"models":[` + models + `]}}`
+			`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":` + schema + `}},"routing_config":{"models":[` + models + `]}}`
 	}
 
 	status, body := postJSON(t, e, "/v1/chat/completions", chat(`"claude","mini"`))
@@ -202,10 +202,90 @@ func TestJSONSchemaOutsideClaudesSubsetLeavesClaudeOut(t *testing.T) {
 	assert.Contains(t, werr.Error.Message, why)
 
 	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
-		`"text":{"format":{"type":"json_schema","name":"o","schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
+		`"text":{"format":{"type":"json_schema","name":"o","strict":true,"schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message,
 		`provider anthropic cannot carry text.format.schema: $.properties.name uses "minLength", which Claude's structured outputs do not support`)
+	assert.Empty(t, e.anthropic.Requests())
+}
+
+// looseSchema is what the Vercel AI SDK and LangChain send without
+// strict: constraints Claude's structured outputs do not take, objects
+// left without additionalProperties; looseSchemaSent is it brought within
+// Claude's subset, keys in the client's order.
+const (
+	looseSchema = `{"type":"object","properties":{"name":{"type":"string","minLength":1},` +
+		`"stars":{"type":"integer","description":"the rating","maximum":5},"tags":{"type":"array","items":{"type":"string"},"maxItems":3}},"required":["name","stars"]}`
+	looseSchemaSent = `{"type":"object","properties":{"name":{"type":"string","description":"{minLength: 1}"},` +
+		`"stars":{"type":"integer","description":"the rating\n\n{maximum: 5}"},"tags":{"type":"array","items":{"type":"string"},"description":"{maxItems: 3}"}},` +
+		`"required":["name","stars"],"additionalProperties":false}`
+)
+
+// A json_schema format without strict gives the model the schema without
+// holding it to it: Claude gets the schema brought within its subset as
+// Anthropic's SDKs bring it (objects closed, the constraints it does not
+// take written into their descriptions), on Chat Completions and
+// Responses alike, where before it was left out. With strict, the same
+// schema still leaves Claude out.
+func TestJSONSchemaWithoutStrictReachesClaudeWithinItsSubset(t *testing.T) {
+	e := newE2E(t)
+	client := e.clients()["v1"]
+	onlyClaude := option.WithJSONSet("routing_config", map[string]any{"models": []string{"claude"}})
+	resp, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "model-router",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Review the film")},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
+			JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{Name: "review", Schema: json.RawMessage(looseSchema)},
+		}},
+	}, onlyClaude)
+	require.NoError(t, err)
+	assert.Equal(t, "claude", resp.Model)
+	rresp, err := client.Responses.New(context.Background(), responses.ResponseNewParams{
+		Model: "model-router",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Review the film")},
+		Text: responses.ResponseTextConfigParam{Format: responses.ResponseFormatTextConfigUnionParam{
+			OfJSONSchema: &responses.ResponseFormatTextJSONSchemaConfigParam{Name: "review", Schema: schemaOf(t, looseSchema), Strict: openai.Bool(false)},
+		}},
+	}, onlyClaude)
+	require.NoError(t, err)
+	assert.Equal(t, "claude", rresp.Model)
+
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 2)
+	assert.Contains(t, string(reqs[0].Body), `"output_config":{"format":{"type":"json_schema","schema":`+looseSchemaSent+`}}`)
+	sent := claudeSentOf(t, reqs[1].Body)
+	require.NotNil(t, sent.OutputConfig, "text.format did not reach Claude: %s", reqs[1].Body)
+	assert.JSONEq(t, looseSchemaSent, string(sent.OutputConfig.Format.Schema))
+
+	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":`+looseSchema+`}},"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	assert.Contains(t, errorOf(t, body).Error.Message,
+		`provider anthropic cannot carry response_format.json_schema.schema: $ is an object without "additionalProperties": false, which Claude's structured outputs require`)
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 2)
+}
+
+// A map (an object whose additionalProperties is a schema) cannot be
+// closed without forbidding what the client allows: without strict too,
+// Claude is left out, the decision log naming the rule as before.
+func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
+	e := newE2E(t)
+	schema := `{"type":"object","properties":{"name":{"type":"string","maxLength":9},"scores":{"type":"object","additionalProperties":{"type":"number"}}},"required":["name"]}`
+	why := `provider anthropic cannot carry response_format.json_schema.schema: $.properties.scores is an object without "additionalProperties": false, which Claude's structured outputs require`
+	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+schema+`}},"routing_config":{"models":["claude","mini"]}}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.openai.RequestsFor("mini"), 1)
+	assert.Empty(t, e.anthropic.Requests())
+	recs := e.log.waitFor(t, 1)
+	assert.Equal(t, "mini", recs[0].Decision.ChosenID)
+	assert.Contains(t, reasonOf(recs[0].Decision, "claude"), why)
+
+	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
+		`"text":{"format":{"type":"json_schema","name":"o","strict":false,"schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	assert.Contains(t, errorOf(t, body).Error.Message,
+		`provider anthropic cannot carry text.format.schema: $.properties.scores is an object without "additionalProperties": false, which Claude's structured outputs require`)
 	assert.Empty(t, e.anthropic.Requests())
 }
 

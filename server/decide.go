@@ -241,7 +241,7 @@ func (s *Server) decideWith(c *gin.Context, rt *router.Router, api openai.API, r
 		needs = append(needs, upstream.NeedStructuredOutput)
 	}
 	if r.req.OutputSchemaAt != "" {
-		if need := upstream.NeedClaudeSchema(r.req.OutputSchemaAt, r.req.OutputSchema); need != "" {
+		if need := upstream.NeedClaudeSchema(r.req.OutputSchemaAt, r.req.OutputSchema, r.req.OutputStrict); need != "" {
 			needs = append(needs, need)
 		}
 	}

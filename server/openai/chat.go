@@ -115,10 +115,12 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 			var js struct {
 				JSONSchema struct {
 					Schema json.RawMessage `json:"schema"`
+					Strict json.RawMessage `json:"strict"`
 				} `json:"json_schema"`
 			}
 			_ = json.Unmarshal(v, &js) // a json_schema that is no object has no schema
 			r.OutputSchema, r.OutputSchemaAt = js.JSONSchema.Schema, "response_format.json_schema.schema"
+			r.OutputStrict = string(js.JSONSchema.Strict) == "true"
 		} else if rf.Type != "" && rf.Type != "text" {
 			// The translation to Claude's Messages API cannot carry it.
 			r.NativeOnly = append(r.NativeOnly, "response_format "+rf.Type)

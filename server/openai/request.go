@@ -123,6 +123,10 @@ type Request struct {
 	// outputs take it.
 	OutputSchema   json.RawMessage
 	OutputSchemaAt string
+	// OutputStrict: that format has "strict": true, asking to be held to
+	// its schema as written; without it, the translation to Claude may
+	// first bring the schema within Claude's subset.
+	OutputStrict bool
 	// StoredAtOpenAI names the first thing the request refers to by an id
 	// only OpenAI can resolve (a Conversations API conversation, a stored
 	// prompt, an uploaded file, an item_reference), e.g. "conversation

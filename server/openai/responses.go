@@ -101,6 +101,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 			Format struct {
 				Type   string          `json:"type"`
 				Schema json.RawMessage `json:"schema"`
+				Strict json.RawMessage `json:"strict"`
 			} `json:"format"`
 			Verbosity json.RawMessage `json:"verbosity"`
 		}
@@ -115,6 +116,7 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		if t.Format.Type == "json_schema" {
 			r.StructuredOutput = true
 			r.OutputSchema, r.OutputSchemaAt = t.Format.Schema, "text.format.schema"
+			r.OutputStrict = string(t.Format.Strict) == "true"
 			// The router's parameter rules know structured output by its
 			// Chat Completions name.
 			if !slices.Contains(r.Params, "response_format") {

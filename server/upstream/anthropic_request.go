@@ -38,6 +38,7 @@ type chatRequest struct {
 		Type       string `json:"type"`
 		JSONSchema struct {
 			Schema json.RawMessage `json:"schema"`
+			Strict formatStrict    `json:"strict"`
 		} `json:"json_schema"`
 	} `json:"response_format"`
 }
@@ -138,7 +139,7 @@ func ToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	}
 	var used claudeSchemaCount
 	if f := req.ResponseFormat; f != nil && f.Type == "json_schema" {
-		if out.OutputConfig, used, err = claudeFormat(chatSchemaParam, f.JSONSchema.Schema, m); err != nil {
+		if out.OutputConfig, used, err = claudeFormat(chatSchemaParam, f.JSONSchema.Schema, bool(f.JSONSchema.Strict), m); err != nil {
 			return nil, err
 		}
 	} else if f != nil && f.Type != "" && f.Type != "text" {

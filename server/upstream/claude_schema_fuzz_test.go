@@ -54,3 +54,41 @@ func BenchmarkClaudeSchemaProblemDeep(b *testing.B) {
 		claudeSchemaProblem(schema)
 	}
 }
+
+// A schema sent without strict is brought within Claude's subset from any
+// bytes: no panic, and what is sent passes the check; a schema Claude
+// takes as written is sent as the strict path sends it.
+func FuzzClaudeOutputSchemaWithoutStrict(f *testing.F) {
+	f.Add(`{"type":"object","properties":{"a":{"type":"string","minLength":1,"description":"x"}}}`)
+	f.Add(`{"type":"object","properties":{"a":{"type":["array","null"],"minItems":"2","items":{"pattern":"\\b"}}},"$defs":{"d":{"type":"object","properties":{"b":{}}}}}`)
+	f.Add(`{"type":"object","properties":{"a":{"anyOf":[{"type":"object","properties":{"c":{"maximum":1}}}]}},"additionalProperties":{"type":"string"}}`)
+	f.Add(`{"type":"object","properties":{"a":{"type":"string"},"a":{"type":"number","maximum":2}}}`)
+	f.Fuzz(func(t *testing.T, schema string) {
+		sent, _, why := claudeOutputSchema([]byte(schema), false)
+		if why != "" {
+			return
+		}
+		if problem := claudeSchemaProblem(sent); problem != "" {
+			t.Fatalf("%q was sent as %q, which breaks %q", schema, sent, problem)
+		}
+		if strictSent, _, strictWhy := claudeOutputSchema([]byte(schema), true); strictWhy == "" && string(strictSent) != string(sent) {
+			t.Fatalf("%q: sent as %q without strict, %q with", schema, sent, strictSent)
+		}
+	})
+}
+
+// A schema nested as deep as a request's decoder allows, each level open
+// and with a constraint, is brought within at every level.
+func TestClaudeOutputSchemaWithoutStrictBringsDeepSchemasWithin(t *testing.T) {
+	const depth = 4990
+	schema := strings.Repeat(`{"type":"object","required":["a"],"properties":{"a":`, depth) + `{"type":"string","maxLength":3}` + strings.Repeat(`}}`, depth)
+	sent, _, why := claudeOutputSchema([]byte(schema), false)
+	if why != "" {
+		t.Fatal(why)
+	}
+	want := strings.Repeat(`{"type":"object","required":["a"],"properties":{"a":`, depth) + `{"type":"string","description":"{maxLength: 3}"}` +
+		strings.Repeat(`},"additionalProperties":false}`, depth)
+	if string(sent) != want {
+		t.Fatalf("sent %.200q...", sent)
+	}
+}

@@ -58,6 +58,19 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 	}
 }
 
+// A strict format's schema is held to as written: nothing is brought
+// within; without strict the rule named is the one the schema brought
+// within still breaks.
+func TestClaudeOutputSchemaBringsWithinOnlyWithoutStrict(t *testing.T) {
+	schema := []byte(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}}}`)
+	_, _, why := claudeOutputSchema(schema, true)
+	assert.Equal(t, `$ is an object without "additionalProperties": false, which Claude's structured outputs require`, why)
+	sent, count, why := claudeOutputSchema(schema, false)
+	assert.Empty(t, why)
+	assert.Equal(t, claudeSchemaCount{optional: 1}, count)
+	assert.Equal(t, `{"type":"object","properties":{"a":{"type":"string","description":"{maxLength: 2}"}},"additionalProperties":false}`, string(sent))
+}
+
 // A schema nested deeper than encoding/json reads is left as sent, not
 // read into a stack that only grows.
 func TestClaudeWithinSubsetLeavesTooDeepAlone(t *testing.T) {

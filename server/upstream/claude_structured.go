@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 
@@ -26,15 +27,45 @@ type claudeOutputFormat struct {
 // (claudeSchemaProblem), is an EInvalid error naming why: the server
 // leaves such a model out before routing (StructuredOutputRefusal), so it
 // is met here only by a call that reaches m some other way.
-func claudeFormat(param string, schema json.RawMessage, m router.Model) (*claudeOutputConfig, claudeSchemaCount, error) {
+func claudeFormat(param string, schema json.RawMessage, strict bool, m router.Model) (*claudeOutputConfig, claudeSchemaCount, error) {
 	if !m.Capabilities.StructuredOutput {
 		return nil, claudeSchemaCount{}, router.Errorf(router.EInvalid, "%s json_schema is not supported by %s", formatParam(param), modelID(m))
 	}
-	count, why := claudeSchemaCheck(schema)
+	sent, count, why := claudeOutputSchema(schema, strict)
 	if why != "" {
 		return nil, claudeSchemaCount{}, router.Errorf(router.EInvalid, "%s json_schema is not supported by %s: %s: %s", formatParam(param), modelID(m), param, why)
 	}
-	return &claudeOutputConfig{Format: claudeOutputFormat{Type: "json_schema", Schema: claudeWithoutRootAnnotations(schema)}}, count, nil
+	return &claudeOutputConfig{Format: claudeOutputFormat{Type: "json_schema", Schema: sent}}, count, nil
+}
+
+// claudeOutputSchema is the schema Claude is sent for a json_schema
+// format's schema, with what it counts toward the request's limits, or why
+// Claude's structured outputs cannot take it. A strict format's schema is
+// sent as written (less its root's annotations) or not at all: the client
+// asked to be held to it. A format without strict gives the model the
+// schema without holding it to it, so its schema is first brought within
+// Claude's subset (claudeWithinSubset), and what still breaks a rule is
+// named from the schema brought within.
+func claudeOutputSchema(schema json.RawMessage, strict bool) (json.RawMessage, claudeSchemaCount, string) {
+	count, why := claudeSchemaCheck(schema)
+	if why != "" && !strict {
+		schema = claudeWithinSubset(schema)
+		count, why = claudeSchemaCheck(schema)
+	}
+	if why != "" {
+		return nil, claudeSchemaCount{}, why
+	}
+	return claudeWithoutRootAnnotations(schema), count, ""
+}
+
+// formatStrict is a json_schema format's "strict": asked only where it is
+// true. OpenAI refuses one of another type; the translation need not
+// (before it read strict, it carried such a format).
+type formatStrict bool
+
+func (s *formatStrict) UnmarshalJSON(b []byte) error {
+	*s = string(bytes.TrimSpace(b)) == "true"
+	return nil
 }
 
 // formatParam is the member that names the format's type, for a schema at
@@ -83,13 +114,14 @@ func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCou
 // NeedClaudeSchema is, among the types passed to Supports, a Chat
 // Completions or Responses call's json_schema format whose schema (at
 // param) is outside Claude's structured outputs (claudeSchemaProblem),
-// named with the rule it breaks: the translation to Claude cannot carry
+// once brought within them where the format is not strict
+// (claudeOutputSchema), named with the rule it breaks: the translation to Claude cannot carry
 // it (a ContentPrefix need), so Claude is left out before routing rather
 // than refused with a 400 that would not fail over. "" for a schema
 // Claude takes. (A model without structured output is left out by the
 // router's own filter.)
-func NeedClaudeSchema(param string, schema json.RawMessage) string {
-	if why := claudeSchemaProblem(schema); why != "" {
+func NeedClaudeSchema(param string, schema json.RawMessage, strict bool) string {
+	if _, _, why := claudeOutputSchema(schema, strict); why != "" {
 		return ContentPrefix + param + ": " + why
 	}
 	return ""
@@ -105,6 +137,7 @@ func chatLoosensStrictTool(top map[string]json.RawMessage, m router.Model) bool 
 			Type       string `json:"type"`
 			JSONSchema struct {
 				Schema json.RawMessage `json:"schema"`
+				Strict formatStrict    `json:"strict"`
 			} `json:"json_schema"`
 		} `json:"response_format"`
 	}
@@ -112,16 +145,17 @@ func chatLoosensStrictTool(top map[string]json.RawMessage, m router.Model) bool 
 		return false
 	}
 	var format json.RawMessage
+	var strict bool
 	if set(top["response_format"]) && json.Unmarshal(top["response_format"], &req.ResponseFormat) == nil &&
 		req.ResponseFormat != nil && req.ResponseFormat.Type == "json_schema" {
-		format = req.ResponseFormat.JSONSchema.Schema
+		format, strict = req.ResponseFormat.JSONSchema.Schema, bool(req.ResponseFormat.JSONSchema.Strict)
 	}
 	tools := make([]anthropicTool, len(req.Tools))
 	asked := make([]bool, len(req.Tools))
 	for i, t := range req.Tools {
 		tools[i].InputSchema, asked[i] = t.Function.Parameters, t.Function.Strict
 	}
-	return loosensStrict(format, tools, asked, m)
+	return loosensStrict(format, strict, tools, asked, m)
 }
 
 // responsesLoosensStrictTool is chatLoosensStrictTool for a Responses
@@ -133,26 +167,28 @@ func responsesLoosensStrictTool(top map[string]json.RawMessage, m router.Model) 
 	}
 	var text responsesFormat
 	var format json.RawMessage
+	var strict bool
 	if set(top["text"]) && json.Unmarshal(top["text"], &text) == nil && text.Format != nil && text.Format.Type == "json_schema" {
-		format = text.Format.Schema
+		format, strict = text.Format.Schema, bool(text.Format.Strict)
 	}
 	out := make([]anthropicTool, len(tools))
 	asked := make([]bool, len(tools))
 	for i, t := range tools {
 		out[i].InputSchema, asked[i] = t.Parameters, t.Strict
 	}
-	return loosensStrict(format, out, asked, m)
+	return loosensStrict(format, strict, out, asked, m)
 }
 
 // loosensStrict reports whether one of tools that asked for strict goes
-// without it beside an output format with schema format (nil for none).
-func loosensStrict(format json.RawMessage, tools []anthropicTool, asked []bool, m router.Model) bool {
+// without it beside an output format with schema format (nil for none),
+// strict or not.
+func loosensStrict(format json.RawMessage, strict bool, tools []anthropicTool, asked []bool, m router.Model) bool {
 	if !slices.Contains(asked, true) {
 		return false
 	}
 	var used claudeSchemaCount
 	if format != nil {
-		used, _ = claudeSchemaCheck(format)
+		_, used, _ = claudeOutputSchema(format, strict)
 	}
 	claudeStrictTools(tools, asked, used, m)
 	for i := range tools {

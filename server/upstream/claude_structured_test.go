@@ -104,11 +104,47 @@ func TestClaudeJSONSchemaFormatRefusedWhereClaudeCannotTakeIt(t *testing.T) {
 }
 
 // NeedClaudeSchema is what leaves Claude out before routing: nothing for a
-// schema Claude takes, the rule and where for one it does not.
+// schema Claude takes, the rule and where for one it does not. Without
+// strict, a schema is first brought within Claude's subset: a constraint
+// no longer leaves Claude out, a map still does.
 func TestNeedClaudeSchemaNamesTheRule(t *testing.T) {
-	assert.Empty(t, upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(optionalObject(2))))
+	maxLength := json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}}}`)
+	assert.Empty(t, upstream.NeedClaudeSchema("text.format.schema", maxLength, false))
+	assert.Equal(t, upstream.ContentPrefix+`text.format.schema: $ is an object without "additionalProperties": false, which Claude's structured outputs require`,
+		upstream.NeedClaudeSchema("text.format.schema", maxLength, true))
+	assert.Equal(t, upstream.ContentPrefix+`text.format.schema: $.properties.m is an object without "additionalProperties": false, which Claude's structured outputs require`,
+		upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(`{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"string"}}}}`), false))
+	assert.Empty(t, upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(optionalObject(2)), true))
 	assert.Equal(t, upstream.ContentPrefix+`text.format.schema: $.properties.a uses "maxLength", which Claude's structured outputs do not support`,
-		upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}},"additionalProperties":false}`)))
+		upstream.NeedClaudeSchema("text.format.schema", json.RawMessage(`{"type":"object","properties":{"a":{"type":"string","maxLength":2}},"additionalProperties":false}`), true))
+}
+
+// A json_schema format without strict (the Vercel AI SDK's and
+// LangChain's default) reaches Claude brought within its subset, on Chat
+// Completions and Responses alike: its object closed, the constraints
+// Claude does not take written into their schema's description. With
+// strict, the same schema is refused as before.
+func TestClaudeJSONSchemaWithoutStrictReachesClaudeWithinItsSubset(t *testing.T) {
+	schema := `{"type":"object","properties":{"name":{"type":"string","minLength":1},"score":{"type":"number","description":"0 to 10","maximum":10}},"required":["name"]}`
+	sent := `{"type":"object","properties":{"name":{"type":"string","description":"{minLength: 1}"},"score":{"type":"number","description":"0 to 10\n\n{maximum: 10}"}},"required":["name"],"additionalProperties":false}`
+	chat := func(strict string) string {
+		return `{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x"` + strict + `,"schema":` + schema + `}}}`
+	}
+	responses := func(strict string) string {
+		return `{"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"x"` + strict + `,"schema":` + schema + `}}}`
+	}
+	for _, strict := range []string{``, `,"strict":false`, `,"strict":null`} {
+		body, err := upstream.ToAnthropic([]byte(chat(strict)), claudeStructured)
+		require.NoError(t, err)
+		assert.Contains(t, string(body), `"output_config":{"format":{"type":"json_schema","schema":`+sent+`}}`)
+		body, err = upstream.ResponsesToAnthropic([]byte(responses(strict)), claudeStructured)
+		require.NoError(t, err)
+		assert.Contains(t, string(body), `"output_config":{"format":{"type":"json_schema","schema":`+sent+`}}`)
+	}
+	_, err := upstream.ToAnthropic([]byte(chat(`,"strict":true`)), claudeStructured)
+	assert.ErrorContains(t, err, `response_format.json_schema.schema: $ is an object without "additionalProperties": false`)
+	_, err = upstream.ResponsesToAnthropic([]byte(responses(`,"strict":true`)), claudeStructured)
+	assert.ErrorContains(t, err, `text.format.schema: $ is an object without "additionalProperties": false`)
 }
 
 // The schemas common clients write: Pydantic's (the openai Python SDK's
@@ -134,7 +170,7 @@ func TestChatClientSchemasReachClaudeLessTheirRootAnnotations(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Empty(t, upstream.NeedClaudeSchema("response_format.json_schema.schema", json.RawMessage(tc.schema)))
+			assert.Empty(t, upstream.NeedClaudeSchema("response_format.json_schema.schema", json.RawMessage(tc.schema), true))
 			body, err := upstream.ToAnthropic([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],`+
 				`"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":`+tc.schema+`}},`+
 				`"tools":[{"type":"function","function":{"name":"f","strict":true,"parameters":`+tc.schema+`}}]}`), claudeStructured)

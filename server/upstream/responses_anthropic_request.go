@@ -48,6 +48,7 @@ type responsesFormat struct {
 	Format *struct {
 		Type   string          `json:"type"`
 		Schema json.RawMessage `json:"schema"`
+		Strict formatStrict    `json:"strict"`
 	} `json:"format"`
 }
 
@@ -101,7 +102,7 @@ func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	out := anthropicRequest{Model: upstreamModel(m), Stream: req.Stream, MaxTokens: defaultMaxTokens(m)}
 	var used claudeSchemaCount
 	if f := req.Text; f != nil && f.Format != nil && f.Format.Type == "json_schema" {
-		if out.OutputConfig, used, err = claudeFormat(responsesSchemaParam, f.Format.Schema, m); err != nil {
+		if out.OutputConfig, used, err = claudeFormat(responsesSchemaParam, f.Format.Schema, bool(f.Format.Strict), m); err != nil {
 			return nil, err
 		}
 	} else if f != nil && f.Format != nil && f.Format.Type != "" && f.Format.Type != "text" {
