@@ -356,5 +356,9 @@ func TestJSONSchemaKeepsClaudeUnderRequireParameters(t *testing.T) {
 	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
 		`"text":{"format":{"type":"json_schema","name":"o","schema":`+tripSchema+`}},`+routing+`}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
-	assert.Len(t, e.anthropic.RequestsFor("claude"), 2)
+	// A schema without strict, brought within Claude's rules, is carried too.
+	status, body = postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+looseSchema+`}},`+routing+`}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 3)
 }
