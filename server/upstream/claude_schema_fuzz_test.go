@@ -92,3 +92,13 @@ func TestClaudeOutputSchemaWithoutStrictBringsDeepSchemasWithin(t *testing.T) {
 		t.Fatalf("sent %.200q...", sent)
 	}
 }
+
+// BenchmarkClaudeOutputSchemaWithoutStrictDeep is a schema without strict
+// nested as deep as a request's decoder allows, every level to be closed.
+func BenchmarkClaudeOutputSchemaWithoutStrictDeep(b *testing.B) {
+	schema := []byte(strings.Repeat(`{"type":"object","required":["a"],"properties":{"a":`, 4990) + `{"type":"string","maxLength":3}` + strings.Repeat(`}}`, 4990))
+	b.ReportAllocs()
+	for b.Loop() {
+		claudeOutputSchema(schema, false)
+	}
+}
