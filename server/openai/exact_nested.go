@@ -40,8 +40,8 @@ func nested(path string, names ...string) nestedObject {
 // reading by exact name here alone would still leave the translation to
 // Claude reading the variant, while a refusal loses nothing a provider
 // takes, since no API has two members that differ only in case.
-var nestedRead = map[API]*readNode{
-	Chat: readTree(
+var nestedPaths = map[API][]nestedObject{
+	Chat: {
 		nested("tools[]", "type", "function"),
 		nested("tools[].function", "name"),
 		nested("functions[]", "name"),
@@ -59,8 +59,8 @@ var nestedRead = map[API]*readNode{
 		nested("messages[].content[].image_url", "url"),
 		nested("messages[].tool_calls[]", "id", "type", "function"),
 		nested("messages[].tool_calls[].function", "name", "arguments"),
-	),
-	Responses: readTree(
+	},
+	Responses: {
 		nested("tools[]", "type", "name"),
 		nested("reasoning", "effort"),
 		nested("text", "format", "verbosity"),
@@ -75,13 +75,13 @@ var nestedRead = map[API]*readNode{
 		nested("input[].output[]", "type", "text", "refusal", "image_url", "file_id"),
 		nested("conversation", "id"),
 		nested("prompt", "id"),
-	),
-	Messages: messagesNestedRead,
+	},
+	Messages: messagesNested,
 	// count_tokens reads a Messages body.
-	CountTokens: messagesNestedRead,
+	CountTokens: messagesNested,
 }
 
-var messagesNestedRead = readTree(
+var messagesNested = []nestedObject{
 	// The translation to Chat sends a tool's description, input_schema
 	// and strict on as the function's, and disable_parallel_tool_use as
 	// parallel_tool_calls (upstream.MessagesToChat).
@@ -97,7 +97,16 @@ var messagesNestedRead = readTree(
 	nested("thread", "type", "previous_message_id"),
 	// A turn's role and content are read by exact name by routing and by
 	// the translation alike (upstream.MessagesToChat); Anthropic does too.
-)
+}
+
+// nestedRead is nestedPaths as one tree per API, which exactNested walks.
+var nestedRead = func() map[API]*readNode {
+	trees := make(map[API]*readNode, len(nestedPaths))
+	for api, objs := range nestedPaths {
+		trees[api] = readTree(objs...)
+	}
+	return trees
+}()
 
 // readNode is a value along the nestedRead paths: the members read of it
 // (an object), the members leading further, or the node of each element
