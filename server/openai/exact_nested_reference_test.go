@@ -224,6 +224,7 @@ func exactNestedSeeds(api API) []string {
 			`{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"}],"content":[{"Type":"text","text":"b"}]}]}`,
 			`{"model":"m","messages":[{"role":"user","cont\u0065nt":[{"type":"text","text":"a","T\u0065xt":"b"}]}],"t\u006fols":[{"type":"function","type":"function"}]}`,
 			`{"model":"m","messages":[{"role":"user","content":[{"typ\u0065":"text","text":"a","type":"text"}],"role":"user"}]}`,
+			`{"model":"m","messages":[{"role":"user","content":[{"Type":"text"}],"\u0063ontent":"s"}],"tools":[{"type":"function","function":{"Name":"f"}}],"tools":"x"}`,
 			`{"model":"m","messages":[{"role":"user","content":"x","tool_calls":[{"id":"c","type":"function","function":{"ſ":1,"name":"f","\u004eame":"g"}}]}]}`,
 		}
 	case Responses:
@@ -245,6 +246,8 @@ func exactNestedSeeds(api API) []string {
 		`{"model":"m","max_tokens":64,"messages":[{"role":"user","content":"Hello"}],"thinking":{"type":"enabled","budget_tokens":1024,"Budget_Tokens":2048},"tool_choice":{"type":"auto","Disable_Parallel_Tool_Use":true}}`,
 		`{"model":"m","max_tokens":64,"messages":[{"role":"user","content":"Hello"}],"output_config":{"effort":"low","format":{"type":"json_schema","schema":{"type":"object"},"\u0053chema":{}}},"output_format":{"Type":"json_schema"}}`,
 		`{"model":"m","max_tokens":64,"messages":[{"role":"user","content":"Hello"}],"metadata":{"user_id":"u","User_Id":"v","USER":"w"},"thread":{"type":"t","previous_message_id":"p","Previous_Message_Id":"q"}}`,
+		`{"model":"m","max_tokens":64,"messages":[],"thinking":{"type":"enabled","budget_to\u212aens":1},"output_config":{"format":{"type":"json_schema","ſchema":{}}}}`,
+		`{"model":"m","max_tokens":64,"metadata":{"\ud83d\ude00":1,"\ud800":2,"user_id":"u"},"tool_choice":{"\u0000type":1,"type":"auto"},"tools":[{"name":"f"}],"tools":"x"}`,
 		`{"model":"m","max_tokens":64,"messages":[{"role":"user","content":"Hello"}],"tool_choice":"auto","thinking":"on","tools":[{"type":"custom","name":"f","input_schema":{"type":"object"},"STRICT":true}]}`,
 	}
 }
