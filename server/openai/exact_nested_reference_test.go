@@ -224,6 +224,10 @@ func exactNestedSeeds(api API) []string {
 			`{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"}],"content":[{"Type":"text","text":"b"}]}]}`,
 			`{"model":"m","messages":[{"role":"user","cont\u0065nt":[{"type":"text","text":"a","T\u0065xt":"b"}]}],"t\u006fols":[{"type":"function","type":"function"}]}`,
 			`{"model":"m","messages":[{"role":"user","content":[{"typ\u0065":"text","text":"a","type":"text"}],"role":"user"}]}`,
+			// More than one variant: which is named first.
+			`{"model":"m","messages":[{"Role":"user","CONTENT":"x"}]}`,
+			`{"model":"m","messages":[{"role":"user","content":[{"Type":"text"}],"Tool_Call_Id":"c"}]}`,
+			`{"model":"m","messages":[{"role":"user","content":[{"type":"text","TEXT":"a"}]},{"ROLE":"user"}],"tools":[{"type":"function","function":{"name":"f"},"Function":{}}]}`,
 			`{"model":"m","messages":[{"role":"user","content":[{"Type":"text"}],"\u0063ontent":"s"}],"tools":[{"type":"function","function":{"Name":"f"}}],"tools":"x"}`,
 			`{"model":"m","messages":[{"role":"user","content":"x","tool_calls":[{"id":"c","type":"function","function":{"ſ":1,"name":"f","\u004eame":"g"}}]}]}`,
 		}
