@@ -155,6 +155,7 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	if len(raw) > maxAnswerBytes {
 		return resp.StatusCode, &retryable{msg: "answer over 64 MiB"}
 	}
+	raw = wholeUTF8(raw)
 	if msg, ok := errorAnswer(raw); ok && a.call.Relay == nil {
 		// As an error chunk that opens a stream: nothing was answered, so
 		// the next model is tried and nothing is billed.

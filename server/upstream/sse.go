@@ -196,6 +196,7 @@ func wholeEvent(ev sseEvent) (sseEvent, error) {
 		return ev, nil
 	}
 	if json.Valid(ev.data) {
+		ev.data = wholeUTF8(ev.data) // as a whole answer's (answer)
 		return ev, nil
 	}
 	return sseEvent{}, errEventNotJSON
