@@ -552,7 +552,7 @@ func topObject(raw []byte) (map[string]json.RawMessage, error) {
 	if err := checkUTF8(raw); err != nil {
 		return nil, err
 	}
-	if json.Valid(raw) {
+	if jsonscan.Valid(raw) {
 		if obj, ok := jsonscan.ParseObject(raw); ok {
 			top := make(map[string]json.RawMessage, len(obj))
 			for _, m := range obj {
