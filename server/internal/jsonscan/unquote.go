@@ -1,7 +1,7 @@
 package jsonscan
 
 import (
-	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -20,14 +20,7 @@ func Unquote(raw []byte) (s string, ok bool) {
 	}
 	body := raw[1 : len(raw)-1]
 	// Most texts need no decoding: plain bytes, valid UTF-8.
-	plain := true
-	for _, c := range body {
-		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if plainRun(body) == len(body) {
 		return string(body), true
 	}
 	var b strings.Builder
@@ -80,19 +73,9 @@ func Unquote(raw []byte) (s string, ok bool) {
 			return "", false
 		case c < utf8.RuneSelf:
 			// Copy the run of plain bytes up to the next escape at once.
-			j := bytes.IndexByte(body[i:], '\\')
-			if j < 0 {
-				j = len(body) - i
-			}
-			run := body[i : i+j]
-			for k, rc := range run {
-				if rc < 0x20 || rc == '"' || rc >= utf8.RuneSelf {
-					run = run[:k]
-					break
-				}
-			}
-			b.Write(run)
-			i += len(run)
+			n := plainRun(body[i:])
+			b.Write(body[i : i+n])
+			i += n
 		default:
 			r, size := utf8.DecodeRune(body[i:])
 			b.WriteRune(r) // an invalid byte is U+FFFD, as encoding/json makes it
@@ -100,6 +83,27 @@ func Unquote(raw []byte) (s string, ok bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// plainRun is the length of b's leading run of bytes a string literal
+// holds as they are (ASCII, no quote, backslash or control character),
+// found eight bytes at a time.
+func plainRun(b []byte) int {
+	i := 0
+	for len(b)-i >= 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if !plainWord(w) || w&highs != 0 {
+			break
+		}
+		i += 8
+	}
+	for i < len(b) {
+		if c := b[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			break
+		}
+		i++
+	}
+	return i
 }
 
 // UnquoteKey decodes an object's key as it is written between its quotes
