@@ -440,100 +440,115 @@ func (sc *messagesScan) content(raw json.RawMessage, param paramPath, place cont
 	default:
 		return "", 0, notContent(param, place)
 	}
-	raws, ok := jsonscan.Elements(raw)
-	if !ok {
-		return "", 0, notContent(param, place)
-	}
+	// The blocks are read as the array is walked: listing them first
+	// (jsonscan.Elements) walked every turn's content twice and allocated
+	// a list per turn.
 	var b strings.Builder
 	images := 0
-	var block paramPath     // declared outside the loop, so it stays in this frame
 	var obj jsonscan.Object // each block's members in turn
-	for j, br := range raws {
-		block = param.elem(j)
-		obj, ok = jsonscan.ParseObjectInto(obj, br)
-		var bl messagesBlock
-		if ok {
-			bl.Type, ok = knownText(obj.Get("type"), messagesBlockTypes)
-		}
-		if !ok {
-			at := block.String()
-			return "", 0, invalid(at, "%s must be a content block object", at)
-		}
-		if bl.Type == "" {
-			at := block.String()
-			return "", 0, invalid(at+".type", "%s is missing its type", at)
-		}
-		if err := checkTypeName(block.member("type"), bl.Type); err != nil {
-			return "", 0, err
-		}
-		if place == inSystem && bl.Type != "text" {
-			return "", 0, invalid(block.String(), "system accepts text blocks only, not %q", bl.Type)
-		}
-		if place == inToolResult && bl.Type == "tool_result" {
-			// Anthropic takes none either. Read as a tool_result, each
-			// level would scan everything below it again: a body nested
-			// thousands deep would cost seconds of CPU in parsing alone.
-			at := block.String()
-			return "", 0, invalid(at, "%s is a tool_result inside a tool_result; a tool_result's content holds text, images and documents", at)
-		}
-		if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
-			at := block.String()
-			return "", 0, invalid(at, "%s is not a valid %s block", at, bl.Type)
-		}
-		if bl.Source != nil {
-			source := block.member("source")
-			if err := checkTypeName(source.member("type"), bl.Source.Type); err != nil {
-				return "", 0, err
-			}
-		}
-		switch {
-		case place == inToolResult && bl.Type == "image":
-			sc.note("images inside tool_result")
-		case bl.Type == "image" && bl.Source != nil && bl.Source.Type != "base64" && bl.Source.Type != "url":
-			// A Files API reference ({"type":"file","file_id":...}) has
-			// no Chat Completions form.
-			sc.note(fmt.Sprintf("images with a %q source", bl.Source.Type))
-		case !slices.Contains(chatCarries, bl.Type):
-			sc.note(bl.Type + " blocks")
-		}
-		switch bl.Type {
-		case "text":
-			if bl.Text != "" {
-				if b.Len() > 0 {
-					b.WriteByte('\n')
-				}
-				b.WriteString(bl.Text)
-			}
-		case "image":
-			images++
-		case "tool_use", "server_tool_use":
-			sc.conv.extra(bl.Name, string(bl.Input))
-		case "tool_result":
-			if isNull(bl.Content) {
-				continue
-			}
-			text, imgs, err := sc.content(bl.Content, block.member("content"), inToolResult)
-			if err != nil {
-				return "", 0, err
-			}
-			images += imgs
-			// A tool's output is read by the model (tokens) but is not
-			// the user's question, so it does not become the routed prompt.
-			sc.conv.extra(text)
-		case "document":
-			switch src := bl.Source; {
-			case src == nil:
-			case src.Type == "text":
-				sc.conv.extra(src.Data)
-			case src.Type == "base64", src.Type == "url", src.Type == "file":
-				// a PDF, billed by the page (a URL or file id counts as one)
-				sc.conv.filePages += filePages(src.Data)
-			}
-		}
-		// thinking blocks are the model's own earlier reasoning; other
-		// block types carry nothing routing reads.
+	var err error
+	j := 0
+	isArray := jsonscan.EachElement(raw, func(br []byte) bool {
+		obj, err = sc.block(obj, br, param.elem(j), place, &b, &images)
+		j++
+		return err == nil
+	})
+	switch {
+	case err != nil:
+		return "", 0, err
+	case !isArray:
+		return "", 0, notContent(param, place)
 	}
 	return b.String(), images, nil
+}
+
+// block reads one block of a content (its path is block) into the
+// content's text b and image count, using obj's memory for its members;
+// it returns that memory for the next block.
+func (sc *messagesScan) block(obj jsonscan.Object, br []byte, block paramPath, place contentPlace, b *strings.Builder, images *int) (jsonscan.Object, error) {
+	obj, ok := jsonscan.ParseObjectInto(obj, br)
+	var bl messagesBlock
+	if ok {
+		bl.Type, ok = knownText(obj.Get("type"), messagesBlockTypes)
+	}
+	if !ok {
+		at := block.String()
+		return obj, invalid(at, "%s must be a content block object", at)
+	}
+	if bl.Type == "" {
+		at := block.String()
+		return obj, invalid(at+".type", "%s is missing its type", at)
+	}
+	if err := checkTypeName(block.member("type"), bl.Type); err != nil {
+		return obj, err
+	}
+	if place == inSystem && bl.Type != "text" {
+		return obj, invalid(block.String(), "system accepts text blocks only, not %q", bl.Type)
+	}
+	if place == inToolResult && bl.Type == "tool_result" {
+		// Anthropic takes none either. Read as a tool_result, each
+		// level would scan everything below it again: a body nested
+		// thousands deep would cost seconds of CPU in parsing alone.
+		at := block.String()
+		return obj, invalid(at, "%s is a tool_result inside a tool_result; a tool_result's content holds text, images and documents", at)
+	}
+	if slices.Contains(messagesBlockKinds, bl.Type) && !readBlock(obj, &bl) {
+		at := block.String()
+		return obj, invalid(at, "%s is not a valid %s block", at, bl.Type)
+	}
+	if bl.Source != nil {
+		source := block.member("source")
+		if err := checkTypeName(source.member("type"), bl.Source.Type); err != nil {
+			return obj, err
+		}
+	}
+	switch {
+	case place == inToolResult && bl.Type == "image":
+		sc.note("images inside tool_result")
+	case bl.Type == "image" && bl.Source != nil && bl.Source.Type != "base64" && bl.Source.Type != "url":
+		// A Files API reference ({"type":"file","file_id":...}) has
+		// no Chat Completions form.
+		sc.note(fmt.Sprintf("images with a %q source", bl.Source.Type))
+	case !slices.Contains(chatCarries, bl.Type):
+		sc.note(bl.Type + " blocks")
+	}
+	switch bl.Type {
+	case "text":
+		if bl.Text != "" {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(bl.Text)
+		}
+	case "image":
+		*images++
+	case "tool_use", "server_tool_use":
+		sc.conv.extra(bl.Name, string(bl.Input))
+	case "tool_result":
+		if isNull(bl.Content) {
+			return obj, nil
+		}
+		text, imgs, err := sc.content(bl.Content, block.member("content"), inToolResult)
+		if err != nil {
+			return obj, err
+		}
+		*images += imgs
+		// A tool's output is read by the model (tokens) but is not
+		// the user's question, so it does not become the routed prompt.
+		sc.conv.extra(text)
+	case "document":
+		switch src := bl.Source; {
+		case src == nil:
+		case src.Type == "text":
+			sc.conv.extra(src.Data)
+		case src.Type == "base64", src.Type == "url", src.Type == "file":
+			// a PDF, billed by the page (a URL or file id counts as one)
+			sc.conv.filePages += filePages(src.Data)
+		}
+	}
+	// thinking blocks are the model's own earlier reasoning; other
+	// block types carry nothing routing reads.
+	return obj, nil
 }
 
 // notContent refuses a content that is neither a string nor a list of
