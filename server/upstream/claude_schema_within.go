@@ -44,28 +44,31 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	if err != nil || !root.isObject {
 		return schema
 	}
-	if !claudeBringWithin(root, true) {
+	if !claudeBringWithin(root, true, true) {
 		return schema
 	}
 	return root.appendTo(nil)
 }
 
 // claudeBringWithin changes the schema n and the schemas inside it as
-// claudeWithinSubset says, reporting whether it changed anything.
-func claudeBringWithin(n *jsonTree, root bool) bool {
+// claudeWithinSubset says, reporting whether it changed anything. closable
+// is false where another schema also describes n's instance (a sibling in
+// an allOf, a parent naming properties beside n's anyOf): closing n would
+// forbid the properties that schema names, so n stays open, and outside.
+func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 	if !n.isObject {
 		return false
 	}
 	changed := false
-	inner := func(v *jsonTree) {
-		if v != nil && claudeBringWithin(v, false) {
+	inner := func(v *jsonTree, closable bool) {
+		if v != nil && claudeBringWithin(v, false, closable) {
 			changed = true
 		}
 	}
 	eachMember := func(v *jsonTree) {
 		if v != nil && v.isObject {
 			for _, m := range v.members {
-				inner(m.value)
+				inner(m.value, true)
 			}
 		}
 	}
@@ -74,21 +77,23 @@ func claudeBringWithin(n *jsonTree, root bool) bool {
 			eachMember(n.get(k))
 		}
 	}
-	eachMember(n.get("properties"))
-	inner(n.get("items"))
+	props := n.get("properties")
+	eachMember(props)
+	inner(n.get("items"), true)
 	for _, k := range []string{"anyOf", "allOf"} {
 		if list := n.get(k); list != nil && list.isArray {
+			alone := props == nil && (k == "anyOf" || len(list.items) == 1)
 			for _, v := range list.items {
-				inner(v)
+				inner(v, alone)
 			}
 		}
 	}
 	types := n.types()
-	if slices.Contains(types, "object") && n.get("additionalProperties") == nil {
-		if props := n.get("properties"); props != nil && props.isObject && len(props.members) > 0 {
-			n.members = append(n.members, jsonTreeMember{key: "additionalProperties", value: &jsonTree{scalar: false}})
-			changed = true
-		}
+	composed := n.get("anyOf") != nil || n.get("allOf") != nil || n.get("$ref") != nil
+	if closable && !composed && slices.Contains(types, "object") && n.get("additionalProperties") == nil &&
+		props != nil && props.isObject && len(props.members) > 0 {
+		n.members = append(n.members, jsonTreeMember{key: "additionalProperties", value: &jsonTree{scalar: false}})
+		changed = true
 	}
 	return claudeMoveConstraints(n, types) || changed
 }

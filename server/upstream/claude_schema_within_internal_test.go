@@ -58,6 +58,39 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 	}
 }
 
+// Closing an object whose instance another schema also describes (the
+// members of its allOf, a parent naming properties beside anyOf) would
+// forbid what that other schema names: {"a": "x", "b": "y"} meets both
+// members of the allOf as sent, and neither once each is closed. Such
+// objects stay open, and the schema outside the subset, as sent.
+func TestClaudeWithinSubsetLeavesComposedObjectsOpen(t *testing.T) {
+	cases := []struct{ name, schema, want string }{
+		{"allOf members",
+			`{"type":"object","properties":{"p":{"allOf":[{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]},{"type":"object","properties":{"b":{"type":"string","maxLength":9}},"required":["b"]}]}},"required":["p"],"additionalProperties":false}`,
+			`$.properties.p.allOf[0] is an object without "additionalProperties": false`},
+		{"properties beside anyOf",
+			`{"type":"object","properties":{"kind":{"type":"string"}},"anyOf":[{"type":"object","properties":{"x":{"type":"string"}},"required":["x"]},{"type":"object","properties":{"y":{"type":"string"}},"required":["y"]}],"required":["kind"]}`,
+			`$.anyOf[0] is an object without "additionalProperties": false`},
+		{"properties beside allOf",
+			`{"type":"object","properties":{"q":{"type":"object","properties":{"a":{"type":"string"}},"allOf":[{"description":"an a"}]}},"additionalProperties":false}`,
+			`$.properties.q is an object without "additionalProperties": false`},
+		{"properties beside $ref",
+			`{"type":"object","properties":{"q":{"type":"object","properties":{"a":{"type":"string"}},"$ref":"#/$defs/b"}},"$defs":{"b":{"type":"object","properties":{"b":{"type":"string"}}}},"additionalProperties":false}`,
+			`$.properties.q is an object without "additionalProperties": false`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, why := claudeOutputSchema([]byte(tc.schema), false)
+			assert.Contains(t, why, tc.want)
+		})
+	}
+	// A single allOf member, alone on its instance, and anyOf's
+	// alternatives under a parent naming no properties are still closed.
+	sent, _, why := claudeOutputSchema([]byte(`{"type":"object","properties":{"p":{"allOf":[{"type":"object","properties":{"a":{"type":"string"}}}]},"u":{"anyOf":[{"type":"object","properties":{"x":{"type":"string"}}},{"type":"null"}]}}}`), false)
+	assert.Empty(t, why)
+	assert.Equal(t, `{"type":"object","properties":{"p":{"allOf":[{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}]},"u":{"anyOf":[{"type":"object","properties":{"x":{"type":"string"}},"additionalProperties":false},{"type":"null"}]}},"additionalProperties":false}`, string(sent))
+}
+
 // A strict format's schema is held to as written: nothing is brought
 // within; without strict the rule named is the one the schema brought
 // within still breaks.
