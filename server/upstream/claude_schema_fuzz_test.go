@@ -102,3 +102,18 @@ func BenchmarkClaudeOutputSchemaWithoutStrictDeep(b *testing.B) {
 		claudeOutputSchema(schema, false)
 	}
 }
+
+// BenchmarkClaudeOutputSchemaWithoutStrictWide is a schema without strict
+// whose object names 20,000 properties (about 500 KB; a request may carry
+// 20 MB), to be closed.
+func BenchmarkClaudeOutputSchemaWithoutStrictWide(b *testing.B) {
+	props := make([]string, 20000)
+	for i := range props {
+		props[i] = fmt.Sprintf(`"p%d":{"type":"string"}`, i)
+	}
+	schema := []byte(`{"type":"object","required":["p0"],"properties":{` + strings.Join(props, ",") + `}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		claudeOutputSchema(schema, false)
+	}
+}

@@ -193,6 +193,7 @@ func readJSONTreeValue(d *json.Decoder, depth int) (*jsonTree, error) {
 	switch tok {
 	case json.Delim('{'):
 		n := &jsonTree{isObject: true}
+		var index map[string]int
 		for d.More() {
 			k, err := d.Token()
 			if err != nil {
@@ -202,7 +203,7 @@ func readJSONTreeValue(d *json.Decoder, depth int) (*jsonTree, error) {
 			if err != nil {
 				return nil, err
 			}
-			n.set(k.(string), v)
+			index = n.set(k.(string), v, index)
 		}
 		_, err := d.Token() // '}'
 		return n, err
@@ -222,15 +223,34 @@ func readJSONTreeValue(d *json.Decoder, depth int) (*jsonTree, error) {
 }
 
 // set gives key the value v, the last of duplicates winning where the
-// first stood, as encoding/json reads them.
-func (n *jsonTree) set(key string, v *jsonTree) {
-	for i := range n.members {
-		if n.members[i].key == key {
+// first stood, as encoding/json reads them. Past a few members it finds
+// a key in index (made here, handed back to the next call): a scan of the
+// members for each key would cost the square of an object's size, and an
+// object may name a million properties.
+func (n *jsonTree) set(key string, v *jsonTree, index map[string]int) map[string]int {
+	const scanned = 16
+	if index == nil && len(n.members) >= scanned {
+		index = make(map[string]int, 2*len(n.members))
+		for i, m := range n.members {
+			index[m.key] = i
+		}
+	}
+	if index != nil {
+		if i, found := index[key]; found {
 			n.members[i].value = v
-			return
+			return index
+		}
+		index[key] = len(n.members)
+	} else {
+		for i := range n.members {
+			if n.members[i].key == key {
+				n.members[i].value = v
+				return nil
+			}
 		}
 	}
 	n.members = append(n.members, jsonTreeMember{key: key, value: v})
+	return index
 }
 
 // get is an object's member key, nil when absent.

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -109,4 +110,18 @@ func TestClaudeOutputSchemaBringsWithinOnlyWithoutStrict(t *testing.T) {
 func TestClaudeWithinSubsetLeavesTooDeepAlone(t *testing.T) {
 	deep := `{"type":"object","properties":{"a":` + strings.Repeat(`[`, maxJSONTreeDepth+1) + strings.Repeat(`]`, maxJSONTreeDepth+1) + `}}`
 	assert.Equal(t, deep, string(claudeWithinSubset([]byte(deep))))
+}
+
+// A long object (its keys found through an index) reads a repeated key as
+// a short one does: the last value, where the first stood.
+func TestClaudeWithinSubsetReadsRepeatedKeysOfLongObjects(t *testing.T) {
+	var in, out []string
+	for i := range 40 {
+		in = append(in, fmt.Sprintf(`"p%d":{"type":"string"}`, i))
+	}
+	out = append(out, `"p0":{"type":"number","description":"{maximum: 2}"}`)
+	out = append(out, in[1:]...)
+	in = append(in, `"p0":{"type":"number","maximum":2}`)
+	sent := claudeWithinSubset([]byte(`{"type":"object","properties":{` + strings.Join(in, ",") + `}}`))
+	assert.Equal(t, `{"type":"object","properties":{`+strings.Join(out, ",")+`},"additionalProperties":false}`, string(sent))
 }
