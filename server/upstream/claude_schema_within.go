@@ -37,8 +37,10 @@ var claudeMovedKeywords = []string{
 // as far as the answers it allows are kept; the bytes as sent where
 // nothing needed to change or the schema is not a JSON object. Keys keep
 // the client's order: it is the order Claude writes an answer's members
-// in. The caller checks the result (claudeSchemaCheck): what could not be
-// brought within is still outside.
+// in. A root's $schema and $id (strings) are left out, as
+// claudeWithoutRootAnnotations leaves them out. The caller checks the
+// result (claudeSchemaCheck): what could not be brought within is still
+// outside.
 func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	root, err := readJSONTree(schema)
 	if err != nil || !root.isObject {
@@ -46,6 +48,15 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	}
 	if !claudeBringWithin(root, true, true) {
 		return schema
+	}
+	// What claudeWithoutRootAnnotations would leave out, left out here:
+	// it would write the root's keys again in name order.
+	for _, k := range claudeRootAnnotations {
+		if v := root.get(k); v != nil && !v.isObject && !v.isArray {
+			if _, isString := v.scalar.(string); isString {
+				root.del(k)
+			}
+		}
 	}
 	return root.appendTo(nil)
 }

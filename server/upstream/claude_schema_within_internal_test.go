@@ -125,3 +125,14 @@ func TestClaudeWithinSubsetReadsRepeatedKeysOfLongObjects(t *testing.T) {
 	sent := claudeWithinSubset([]byte(`{"type":"object","properties":{` + strings.Join(in, ",") + `}}`))
 	assert.Equal(t, `{"type":"object","properties":{`+strings.Join(out, ",")+`},"additionalProperties":false}`, string(sent))
 }
+
+// A schema brought within keeps its root's keys in the client's order
+// once its $schema is left out (the Vercel AI SDK's schemas carry one), as
+// it keeps every other object's.
+func TestClaudeOutputSchemaWithoutStrictKeepsTheRootsOrderLessItsSchema(t *testing.T) {
+	sent, _, why := claudeOutputSchema([]byte(`{"type":"object","properties":{"b":{"type":"string","maxLength":1},"a":{"type":"string"}},"required":["b"],"$schema":"http://json-schema.org/draft-07/schema#"}`), false)
+	assert.Empty(t, why)
+	assert.Equal(t, `{"type":"object","properties":{"b":{"type":"string","description":"{maxLength: 1}"},"a":{"type":"string"}},"required":["b"],"additionalProperties":false}`, string(sent))
+	_, _, why = claudeOutputSchema([]byte(`{"type":"object","properties":{"a":{"type":"string","maxLength":1}},"$schema":1}`), false)
+	assert.Equal(t, `$ has "$schema" that is not a string`, why)
+}
