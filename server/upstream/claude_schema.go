@@ -31,6 +31,11 @@ const (
 // types. The root may also have its definitions (strictDefs).
 var claudeAnyKeywords = []string{"type", "enum", "const", "anyOf", "allOf", "$ref", "description", "title", "default"}
 
+// claudeTextKeywords are those of claudeAnyKeywords Anthropic takes only
+// as strings: a description or title of another JSON type is refused with
+// a 400.
+var claudeTextKeywords = []string{"description", "title"}
+
 // claudeRootAnnotations are what the root may have that name the schema
 // and its dialect (openai-go's invopop/jsonschema writes both, Zod's
 // converters $schema). They do not constrain the answer, and Anthropic's
@@ -169,6 +174,10 @@ func (c *claudeCheck) schema(v any, path *claudeAt, root bool) string {
 	}
 	for _, k := range slices.Sorted(maps.Keys(s)) {
 		switch {
+		case slices.Contains(claudeTextKeywords, k):
+			if _, isString := s[k].(string); !isString {
+				return fmt.Sprintf("%s has a %q that is not a string, which Claude's structured outputs do not support", path, k)
+			}
 		case slices.Contains(claudeAnyKeywords, k), root && slices.Contains(strictDefs, k):
 		case root && slices.Contains(claudeRootAnnotations, k):
 			if _, isString := s[k].(string); !isString {

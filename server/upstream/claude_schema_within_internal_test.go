@@ -43,7 +43,9 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 			`{"type":"object","properties":{"n":{"$ref":"#/$defs/n"}},"$defs":{"n":{"type":"object","properties":{"next":{"$ref":"#/$defs/n"}},"additionalProperties":false}},"additionalProperties":false}`,
 			`$.$defs.n reaches itself through "$ref"`},
 		{"a description that is not a string keeps its constraints", `{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`,
-			`{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`, `uses "maxLength"`},
+			`{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`, `$.properties.a has a "description" that is not a string`},
+		{"a title that is not a string stays named", `{"type":"object","properties":{"a":{"type":"string","title":["A"]}}}`,
+			`{"type":"object","properties":{"a":{"type":"string","title":["A"]}},"additionalProperties":false}`, `$.properties.a has a "title" that is not a string`},
 		{"not an object", `[1]`, `[1]`, "not a JSON object"},
 	}
 	for _, tc := range cases {
