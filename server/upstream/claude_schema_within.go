@@ -19,18 +19,19 @@ import (
 // Only what keeps the answers the client allows is changed: an object that
 // names its properties but leaves additionalProperties unset is closed
 // (its named properties can all still be written), and each constraint
-// Claude does not take is moved into its schema's description, which the
-// model still reads. An object left open on purpose (additionalProperties
+// Claude does not take (and a schema's examples) is moved into its
+// schema's description, which the model still reads. An object left open on purpose (additionalProperties
 // true or a schema: a map) or with no properties (free-form) is not
 // closed, and stays outside the subset, as do recursion and a $ref that
 // is not one of the root's definitions.
 
 // claudeMovedKeywords are the constraints moved into the description, in
-// the order written there. minItems and pattern move only where Claude
-// does not take them (claudeKeepsKeyword).
+// the order written there. minItems, pattern and format move only where
+// Claude does not take them (claudeKeepsKeyword): Pydantic writes formats
+// such as uuid4, int64 and binary, and examples from Field(examples=...).
 var claudeMovedKeywords = []string{
 	"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
-	"minLength", "maxLength", "pattern", "minItems", "maxItems",
+	"minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "examples",
 }
 
 // claudeWithinSubset is schema brought within Claude's structured outputs
@@ -146,10 +147,14 @@ func claudeMoveConstraints(n *jsonTree, types []string) bool {
 
 // claudeKeepsKeyword reports whether Claude takes keyword k with value v
 // in a schema of types: minItems 0 or 1 in an array schema, a pattern of
-// a string schema without what Claude refuses in one (a pattern that is
-// not a string is no constraint to write down: the check refuses it).
+// a string schema without what Claude refuses in one, a format of a
+// string schema among claudeFormats (a pattern or format that is not a
+// string is no constraint to write down: the check refuses it).
 func claudeKeepsKeyword(k string, v *jsonTree, types []string) bool {
 	switch k {
+	case "format":
+		f, isString := v.scalar.(string)
+		return !isString || v.isObject || v.isArray || slices.Contains(types, "string") && slices.Contains(claudeFormats, f)
 	case "minItems":
 		n, _ := v.scalar.(json.Number)
 		return slices.Contains(types, "array") && (n == "0" || n == "1")

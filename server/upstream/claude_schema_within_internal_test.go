@@ -46,6 +46,13 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 			`{"type":"object","properties":{"a":{"type":"string","description":1,"maxLength":2}},"additionalProperties":false}`, `$.properties.a has a "description" that is not a string`},
 		{"a title that is not a string stays named", `{"type":"object","properties":{"a":{"type":"string","title":["A"]}}}`,
 			`{"type":"object","properties":{"a":{"type":"string","title":["A"]}},"additionalProperties":false}`, `$.properties.a has a "title" that is not a string`},
+		{"formats Claude does not take and examples move, as Pydantic writes them",
+			`{"type":"object","title":"Upload","properties":{"id":{"type":"string","format":"uuid4","examples":["0b7e"],"title":"Id"},"size":{"type":"integer","format":"int64","description":"bytes","minimum":0},"data":{"type":"string","format":"binary"},"at":{"type":"string","format":"date-time"}},"required":["id"],"examples":[{"id":"0b7e"}]}`,
+			`{"type":"object","title":"Upload","properties":{"id":{"type":"string","title":"Id","description":"{format: \"uuid4\", examples: [\"0b7e\"]}"},"size":{"type":"integer","description":"bytes\n\n{minimum: 0, format: \"int64\"}"},"data":{"type":"string","description":"{format: \"binary\"}"},"at":{"type":"string","format":"date-time"}},"required":["id"],"additionalProperties":false,"description":"{examples: [{\"id\":\"0b7e\"}]}"}`, ""},
+		{"a format Claude takes moves where the schema is not a string's", `{"type":"object","properties":{"n":{"type":"number","format":"date"}}}`,
+			`{"type":"object","properties":{"n":{"type":"number","description":"{format: \"date\"}"}},"additionalProperties":false}`, ""},
+		{"a format that is not a string stays named", `{"type":"object","properties":{"s":{"type":"string","format":7,"maxLength":2}}}`,
+			`{"type":"object","properties":{"s":{"type":"string","format":7,"description":"{maxLength: 2}"}},"additionalProperties":false}`, `$.properties.s uses format 7`},
 		{"not an object", `[1]`, `[1]`, "not a JSON object"},
 	}
 	for _, tc := range cases {
