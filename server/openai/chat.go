@@ -15,13 +15,8 @@ import (
 type chatMessage struct {
 	Role      string          `json:"role"`
 	Content   json.RawMessage `json:"content"` // string, array of parts, or null
-	ToolCalls []struct {
-		Function struct {
-			Name      string `json:"name"`
-			Arguments string `json:"arguments"`
-		} `json:"function"`
-	} `json:"tool_calls"`
-	Refusal string `json:"refusal"` // an assistant turn's refusal
+	ToolCalls []toolCall
+	Refusal   string `json:"refusal"` // an assistant turn's refusal
 	// LegacyCall: an assistant turn's function_call (the legacy form).
 	LegacyCall bool `json:"-"`
 }
@@ -74,7 +69,7 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 			return err
 		}
 		for _, tc := range m.ToolCalls {
-			conv.extra(tc.Function.Name, tc.Function.Arguments)
+			conv.extra(tc.Name, tc.Arguments)
 		}
 		if m.Refusal != "" {
 			conv.extra(m.Refusal)
@@ -166,7 +161,7 @@ var chatRoles = []string{"user", "assistant", "system", "tool", "developer", "fu
 // jsonscan: the texts are read once, not once per level), its members
 // into buf's memory; it returns that memory for the next message.
 func readChatMessage(raw []byte, m *chatMessage, buf jsonscan.Object) (jsonscan.Object, bool) {
-	*m = chatMessage{}
+	*m = chatMessage{ToolCalls: m.ToolCalls[:0]} // the calls' memory serves every message
 	obj, ok := jsonscan.ParseObjectInto(buf, raw)
 	if !ok {
 		return buf, false
@@ -179,7 +174,7 @@ func readChatMessage(raw []byte, m *chatMessage, buf jsonscan.Object) (jsonscan.
 		return obj, false
 	}
 	m.LegacyCall = set(obj.Get("function_call"))
-	if tc := obj.Get("tool_calls"); !jsonscan.IsNull(tc) && json.Unmarshal(tc, &m.ToolCalls) != nil {
+	if m.ToolCalls, ok = readToolCalls(obj.Get("tool_calls"), m.ToolCalls); !ok {
 		return obj, false
 	}
 	return obj, true
