@@ -38,15 +38,17 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if !ok || isNull(raw) {
 		return invalid("messages", "missing required parameter: 'messages'")
 	}
-	elems, ok := jsonscan.Elements(raw)
-	if !ok {
+	// Counted first, so that the turns get their room at once, then read
+	// in a second walk: a list of the elements would be a third.
+	n := 0
+	if !jsonscan.EachElement(raw, func([]byte) bool { n++; return true }) {
 		return invalid("messages", "messages must be an array of message objects")
 	}
-	if len(elems) == 0 {
+	if n == 0 {
 		return invalid("messages", "messages must contain at least one message")
 	}
-	r.MessageCount = len(elems)
-	conv := conversation{msgs: make([]router.Turn, 0, len(elems))}
+	r.MessageCount = n
+	conv := conversation{msgs: make([]router.Turn, 0, n)}
 	list := paramAt("messages")
 	// Each message is read into m and obj in turn and left there: routing
 	// keeps a turn's role and text, not the message.
@@ -54,27 +56,17 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 		m      chatMessage
 		obj    jsonscan.Object
 		legacy bool // a message in the legacy function form
+		err    error
+		i      int
 	)
-	for i, e := range elems {
-		if obj, ok = readChatMessage(e, &m, obj); !ok {
-			return invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
-		}
-		if m.Role == "" {
-			return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
-		}
+	jsonscan.EachElement(raw, func(e []byte) bool {
+		err = readChatTurn(e, i, list, &m, &obj, &conv)
 		legacy = legacy || m.Role == "function" || m.LegacyCall
-		el := list.elem(i)
-		text, err := contentText(m.Content, el.member("content"), &conv)
-		if err != nil {
-			return err
-		}
-		for _, tc := range m.ToolCalls {
-			conv.extra(tc.Name, tc.Arguments)
-		}
-		if m.Refusal != "" {
-			conv.extra(m.Refusal)
-		}
-		conv.add(m.Role, text)
+		i++
+		return err == nil
+	})
+	if err != nil {
+		return err
 	}
 	conv.finish(r)
 
@@ -130,9 +122,33 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	if stops, ok := jsonscan.Elements(top["stop"]); ok {
 		r.StopCount = len(stops)
 	}
-	var err error
 	r.MaxOutputTokens, err = maxTokens(top, "max_completion_tokens", "max_tokens")
 	return err
+}
+
+// readChatTurn reads the i-th message e of list into m and obj (the
+// memory every message is read into) and adds its turn to conv.
+func readChatTurn(e []byte, i int, list paramPath, m *chatMessage, obj *jsonscan.Object, conv *conversation) error {
+	var ok bool
+	if *obj, ok = readChatMessage(e, m, *obj); !ok {
+		return invalid(fmt.Sprintf("messages[%d]", i), "messages[%d] must be an object with a string role", i)
+	}
+	if m.Role == "" {
+		return invalid(fmt.Sprintf("messages[%d].role", i), "messages[%d] is missing its role", i)
+	}
+	el := list.elem(i)
+	text, err := contentText(m.Content, el.member("content"), conv)
+	if err != nil {
+		return err
+	}
+	for _, tc := range m.ToolCalls {
+		conv.extra(tc.Name, tc.Arguments)
+	}
+	if m.Refusal != "" {
+		conv.extra(m.Refusal)
+	}
+	conv.add(m.Role, text)
+	return nil
 }
 
 // maxChoices is the most answers OpenAI's Chat Completions gives one call;
