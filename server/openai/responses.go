@@ -55,18 +55,23 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		}
 		conv.add("user", s)
 	case raw[0] == '[':
-		items, ok := jsonscan.Elements(raw)
-		if !ok {
+		n := 0
+		if !jsonscan.EachElement(raw, func([]byte) bool { n++; return true }) {
 			return invalid("input", "input must be a string or an array of input items")
 		}
 		// At most a turn an item (tool calls and outputs are none), after
-		// the instructions.
-		conv.msgs = slices.Grow(conv.msgs, len(items))
+		// the instructions. The items are read as a second walk finds
+		// them: a list of them would be a third walk, and 24 bytes an item.
+		conv.msgs = slices.Grow(conv.msgs, n)
 		var obj jsonscan.Object // each item's members in turn
-		for i, ir := range items {
-			if obj, err = addItem(&conv, ir, i, obj); err != nil {
-				return err
-			}
+		i := 0
+		jsonscan.EachElement(raw, func(ir []byte) bool {
+			obj, err = addItem(&conv, ir, i, obj)
+			i++
+			return err == nil
+		})
+		if err != nil {
+			return err
 		}
 	default:
 		return invalid("input", "input must be a string or an array of input items")
