@@ -97,10 +97,7 @@ func plainRun(b []byte) int {
 		}
 		i += 8
 	}
-	for i < len(b) {
-		if c := b[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			break
-		}
+	for i < len(b) && plainStringByte(b[i]) {
 		i++
 	}
 	return i
