@@ -40,8 +40,8 @@ func parseChat(top map[string]json.RawMessage, r *Request) error {
 	}
 	// Counted first, so that the turns get their room at once, then read
 	// in a second walk: a list of the elements would be a third.
-	n := 0
-	if !jsonscan.EachElement(raw, func([]byte) bool { n++; return true }) {
+	n, ok := jsonscan.CountElements(raw)
+	if !ok {
 		return invalid("messages", "messages must be an array of message objects")
 	}
 	if n == 0 {

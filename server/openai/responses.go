@@ -55,8 +55,8 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 		}
 		conv.add("user", s)
 	case raw[0] == '[':
-		n := 0
-		if !jsonscan.EachElement(raw, func([]byte) bool { n++; return true }) {
+		n, ok := jsonscan.CountElements(raw)
+		if !ok {
 			return invalid("input", "input must be a string or an array of input items")
 		}
 		// At most a turn an item (tool calls and outputs are none), after

@@ -84,13 +84,21 @@ func String(raw []byte, i int) int {
 // final size along the way (Go grows a large slice by a quarter), 120
 // bytes for each of 100,000 one-word messages where 24 are kept.
 func Elements(raw []byte) (elems [][]byte, ok bool) {
-	n := 0
-	if !EachElement(raw, func([]byte) bool { n++; return true }) {
+	n, ok := CountElements(raw)
+	if !ok {
 		return nil, false
 	}
 	elems = make([][]byte, 0, n)
 	EachElement(raw, func(e []byte) bool { elems = append(elems, e); return true })
 	return elems, true
+}
+
+// CountElements is how many elements the array raw has (surrounding space
+// allowed); ok is false when raw is not an array. A reader that walks the
+// array next with EachElement can size what it keeps first.
+func CountElements(raw []byte) (n int, ok bool) {
+	ok = EachElement(raw, func([]byte) bool { n++; return true })
+	return n, ok
 }
 
 // EachElement calls each with every element of the array raw (surrounding
