@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
@@ -302,9 +301,10 @@ func caseVariant(k []byte, names []string) (text, name string, ok bool) {
 		return "", "", false
 	}
 	// Escapes, or letters outside ASCII, which fold in other ways (the
-	// Kelvin sign to "k", "ſ" to "s"): compare the key's text.
+	// Kelvin sign to "k", "ſ" to "s"): compare the key's text. The body is
+	// UTF-8 (checkUTF8), and a byte that is not would fold to no name.
 	key := k
-	if bytes.IndexByte(k, '\\') >= 0 || !utf8.Valid(k) {
+	if bytes.IndexByte(k, '\\') >= 0 {
 		unquoted, _ := jsonscan.UnquoteKey(k)
 		key = []byte(unquoted)
 	}

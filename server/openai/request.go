@@ -557,7 +557,7 @@ func topObject(raw []byte) (map[string]json.RawMessage, error) {
 			top := make(map[string]json.RawMessage, len(obj))
 			for _, m := range obj {
 				key := string(m.Key)
-				if bytes.IndexByte(m.Key, '\\') >= 0 || !utf8.Valid(m.Key) {
+				if bytes.IndexByte(m.Key, '\\') >= 0 { // the body is UTF-8 (checkUTF8)
 					key, _ = jsonscan.UnquoteKey(m.Key)
 				}
 				top[key] = m.Value // the last of duplicates wins, as in encoding/json
