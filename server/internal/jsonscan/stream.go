@@ -54,7 +54,7 @@ type stream struct {
 	err error // r's, once it failed
 	// kinds has a bit per open container below the top-level object: set
 	// for an array.
-	kinds [maxDepth/64 + 1]uint64
+	kinds bracketKinds
 	// text is the string being kept, as written; cut once it filled.
 	text []byte
 	cut  bool
@@ -283,20 +283,20 @@ func (s *stream) value(c byte) status {
 			if depth+1 >= maxDepth { // the top-level object is one more
 				return bad
 			}
-			s.setKind(depth, c == '[')
+			s.kinds.set(depth, c == '[')
 			depth++
 			var st status
 			if c, st = s.nonSpace(); st != done {
 				return st
 			}
 			if c == '}' || c == ']' {
-				if (c == ']') != s.isArray(depth-1) {
+				if (c == ']') != s.kinds.isArray(depth-1) {
 					return bad
 				}
 				depth--
 				break // the empty container is the value read
 			}
-			if !s.isArray(depth - 1) {
+			if !s.kinds.isArray(depth - 1) {
 				if c, st = s.memberStart(c); st != done {
 					return st
 				}
@@ -330,7 +330,7 @@ func (s *stream) value(c byte) status {
 			if c, st = s.nonSpace(); st != done {
 				return st
 			}
-			array := s.isArray(depth - 1)
+			array := s.kinds.isArray(depth - 1)
 			if c == ',' {
 				if c, st = s.nonSpace(); st != done {
 					return st
@@ -369,15 +369,19 @@ func (s *stream) memberStart(c byte) (byte, status) {
 	return s.nonSpace()
 }
 
-func (s *stream) setKind(depth int, array bool) {
+// bracketKinds has a bit per open bracket, by depth: set for an array,
+// clear for an object.
+type bracketKinds [maxDepth/64 + 1]uint64
+
+func (k *bracketKinds) set(depth int, array bool) {
 	if array {
-		s.kinds[depth/64] |= 1 << (depth % 64)
+		k[depth/64] |= 1 << (depth % 64)
 	} else {
-		s.kinds[depth/64] &^= 1 << (depth % 64)
+		k[depth/64] &^= 1 << (depth % 64)
 	}
 }
 
-func (s *stream) isArray(depth int) bool { return s.kinds[depth/64]&(1<<(depth%64)) != 0 }
+func (k *bracketKinds) isArray(depth int) bool { return k[depth/64]&(1<<(depth%64)) != 0 }
 
 // literal reads the rest of true, false or null.
 func (s *stream) literal(rest string) status {

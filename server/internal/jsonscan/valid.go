@@ -9,8 +9,7 @@ import "encoding/binary"
 // the largest part of routing it; this walks the grammar directly and
 // passes over a string's plain bytes eight at a time.
 func Valid(raw []byte) bool {
-	// One bit per open bracket: set for an array, clear for an object.
-	var kinds [maxDepth/64 + 1]uint64
+	var kinds bracketKinds
 	depth := 0
 	i := Space(raw, 0)
 	for {
@@ -23,11 +22,7 @@ func Valid(raw []byte) bool {
 			if depth == maxDepth {
 				return false
 			}
-			if c == '[' {
-				kinds[depth/64] |= 1 << (depth % 64)
-			} else {
-				kinds[depth/64] &^= 1 << (depth % 64)
-			}
+			kinds.set(depth, c == '[')
 			depth++
 			i = Space(raw, i+1)
 			if i < len(raw) && raw[i] == c+2 { // ']' and '}' are two past their openers
@@ -71,7 +66,7 @@ func Valid(raw []byte) bool {
 			if i >= len(raw) {
 				return false
 			}
-			array := kinds[(depth-1)/64]&(1<<((depth-1)%64)) != 0
+			array := kinds.isArray(depth - 1)
 			switch {
 			case raw[i] == ',' && array:
 				i = Space(raw, i+1)
