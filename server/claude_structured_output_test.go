@@ -117,7 +117,7 @@ func TestChatJSONSchemaReachesClaudeAsOutputConfigFormat(t *testing.T) {
 func TestChatJSONSchemaReachesClaudeAsWritten(t *testing.T) {
 	e := newE2E(t)
 	schema := `{"type":"object","additionalProperties":false,"required":["z","a"],"properties":{"z":{"type":"string"},"a":{"type":"number"}}}`
-	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	reqs := e.anthropic.RequestsFor("claude")
@@ -187,7 +187,7 @@ func TestJSONSchemaOutsideClaudesSubsetLeavesClaudeOut(t *testing.T) {
 			`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":` + schema + `}},"routing_config":{"models":[` + models + `]}}`
 	}
 
-	status, body := postJSON(t, e, "/v1/chat/completions", chat(`"claude","mini"`))
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", chat(`"claude","mini"`))
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	assert.Len(t, e.openai.RequestsFor("mini"), 1)
 	assert.Empty(t, e.anthropic.Requests())
@@ -195,13 +195,13 @@ func TestJSONSchemaOutsideClaudesSubsetLeavesClaudeOut(t *testing.T) {
 	assert.Equal(t, "mini", recs[0].Decision.ChosenID)
 	assert.Contains(t, reasonOf(recs[0].Decision, "claude"), why, "the decision log names the rule")
 
-	status, body = postJSON(t, e, "/v1/chat/completions", chat(`"claude"`))
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions", chat(`"claude"`))
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	werr := errorOf(t, body)
 	assert.Equal(t, "no_eligible", *werr.Error.Code)
 	assert.Contains(t, werr.Error.Message, why)
 
-	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/responses", `{"model":"model-router","input":"hi",`+
 		`"text":{"format":{"type":"json_schema","name":"o","strict":true,"schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message,
@@ -257,7 +257,7 @@ func TestJSONSchemaWithoutStrictReachesClaudeWithinItsSubset(t *testing.T) {
 	require.NotNil(t, sent.OutputConfig, "text.format did not reach Claude: %s", reqs[1].Body)
 	assert.JSONEq(t, looseSchemaSent, string(sent.OutputConfig.Format.Schema))
 
-	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":`+looseSchema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message,
@@ -272,7 +272,7 @@ func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
 	e := newE2E(t)
 	schema := `{"type":"object","properties":{"name":{"type":"string","maxLength":9},"scores":{"type":"object","additionalProperties":{"type":"number"}}},"required":["name"]}`
 	why := `provider anthropic cannot carry response_format.json_schema.schema: $.properties.scores is an object without "additionalProperties": false, which Claude's structured outputs require`
-	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+schema+`}},"routing_config":{"models":["claude","mini"]}}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	assert.Len(t, e.openai.RequestsFor("mini"), 1)
@@ -281,7 +281,7 @@ func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
 	assert.Equal(t, "mini", recs[0].Decision.ChosenID)
 	assert.Contains(t, reasonOf(recs[0].Decision, "claude"), why)
 
-	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/responses", `{"model":"model-router","input":"hi",`+
 		`"text":{"format":{"type":"json_schema","name":"o","strict":false,"schema":`+schema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message,
@@ -313,25 +313,17 @@ func TestJSONSchemaLeavesOutClaudeWithoutStructuredOutput(t *testing.T) {
 		require.NoError(t, err)
 		c.Router = rt
 	})
-	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+tripSchema+`}},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message, "no structured output support")
 
 	e = newE2E(t)
-	status, body = postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_object"},"routing_config":{"models":["claude"]}}`)
 	require.Equal(t, http.StatusBadRequest, status, "%s", body)
 	assert.Contains(t, errorOf(t, body).Error.Message, "provider anthropic cannot carry response_format json_object")
 	assert.Empty(t, e.anthropic.Requests())
-}
-
-// postJSON posts body to the gateway with the e2e key and returns the
-// status and the answer's body.
-func postJSON(t *testing.T, e *e2e, path, body string) (int, []byte) {
-	t.Helper()
-	status, _, raw := postRaw(t, e, http.MethodPost, path, body)
-	return status, raw
 }
 
 // reasonOf is the decision's reason for model, "" when it has none.
@@ -350,14 +342,14 @@ func reasonOf(d router.Decision, model string) string {
 func TestJSONSchemaKeepsClaudeUnderRequireParameters(t *testing.T) {
 	e := newE2E(t)
 	routing := `"routing_config":{"models":["claude"],"require_parameters":true}`
-	status, body := postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+tripSchema+`}},`+routing+`}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
-	status, body = postJSON(t, e, "/v1/responses", `{"model":"model-router","input":"hi",`+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/responses", `{"model":"model-router","input":"hi",`+
 		`"text":{"format":{"type":"json_schema","name":"o","schema":`+tripSchema+`}},`+routing+`}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	// A schema without strict, brought within Claude's rules, is carried too.
-	status, body = postJSON(t, e, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
 		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+looseSchema+`}},`+routing+`}`)
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	assert.Len(t, e.anthropic.RequestsFor("claude"), 3)
