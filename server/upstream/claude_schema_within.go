@@ -312,7 +312,7 @@ func (n *jsonTree) appendTo(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, m.key)
+			b = appendMarshalled(b, m.key)
 			b = append(b, ':')
 			b = m.value.appendTo(b)
 		}
@@ -329,7 +329,7 @@ func (n *jsonTree) appendTo(b []byte) []byte {
 	}
 	switch v := n.scalar.(type) {
 	case string:
-		return appendJSONString(b, v)
+		return appendMarshalled(b, v)
 	case json.Number:
 		return append(b, v...)
 	case bool:
@@ -339,12 +339,4 @@ func (n *jsonTree) appendTo(b []byte) []byte {
 		return append(b, "false"...)
 	}
 	return append(b, "null"...)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	var buf bytes.Buffer
-	e := json.NewEncoder(&buf)
-	e.SetEscapeHTML(false)
-	_ = e.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
