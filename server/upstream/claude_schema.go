@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -95,23 +94,11 @@ func claudeSchemaProblem(raw json.RawMessage) string {
 // claudeSchemaCheck is claudeSchemaProblem with what the schema counts
 // toward the request's limits.
 func claudeSchemaCheck(raw json.RawMessage) (claudeSchemaCount, string) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var root map[string]any
-	if d.Decode(&root) != nil || root == nil {
-		return claudeSchemaCount{}, "the schema is not a JSON object"
+	root, defs, why := readSchemaRoot(raw, "Claude's structured outputs require")
+	if why != "" {
+		return claudeSchemaCount{}, why
 	}
-	if root["type"] != "object" {
-		return claudeSchemaCount{}, "$ is not an object schema, which Claude's structured outputs require at the root"
-	}
-	c := claudeCheck{defs: map[string]map[string]any{}}
-	for _, k := range strictDefs {
-		if defs, ok := root[k]; ok {
-			if c.defs[k], ok = defs.(map[string]any); !ok {
-				return claudeSchemaCount{}, jsonPath("$", k) + " is not an object of definitions"
-			}
-		}
-	}
+	c := claudeCheck{defs: defs}
 	if why := c.schema(root, claudeRoot, true); why != "" {
 		return claudeSchemaCount{}, why
 	}
@@ -405,17 +392,12 @@ func claudePatternHas(p, x string) bool {
 // recursion.
 func (c *claudeCheck) ref(v any, path *claudeAt) string {
 	ref, _ := v.(string)
-	for _, k := range strictDefs {
-		if name, ok := strings.CutPrefix(ref, "#/"+k+"/"); ok {
-			name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
-			if _, found := c.defs[k][name]; found {
-				if c.refs == nil {
-					c.refs = map[string][]string{}
-				}
-				c.refs[c.in] = append(c.refs[c.in], jsonPath(k, name))
-				return ""
-			}
+	if k, name, ok := definedRef(c.defs, ref); ok {
+		if c.refs == nil {
+			c.refs = map[string][]string{}
 		}
+		c.refs[c.in] = append(c.refs[c.in], jsonPath(k, name))
+		return ""
 	}
 	written, _ := json.Marshal(v)
 	if ref == "#" {

@@ -76,23 +76,11 @@ var strictFormats = []string{"date-time", "time", "date", "duration", "email", "
 // order that does not change: the root's keywords, its properties, then
 // its definitions, each in name order, then the limits on the whole.
 func strictSchemaProblem(raw json.RawMessage) string {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber() // enum and const numbers count as written
-	var root map[string]any
-	if d.Decode(&root) != nil || root == nil {
-		return "the schema is not a JSON object"
+	root, defs, why := readSchemaRoot(raw, "strict mode requires")
+	if why != "" {
+		return why
 	}
-	if root["type"] != "object" {
-		return "$ is not an object schema, which strict mode requires at the root"
-	}
-	c := strictCheck{defs: map[string]map[string]any{}}
-	for _, k := range strictDefs {
-		if defs, ok := root[k]; ok {
-			if c.defs[k], ok = defs.(map[string]any); !ok {
-				return jsonPath("$", k) + " is not an object of definitions"
-			}
-		}
-	}
+	c := strictCheck{defs: defs}
 	if why := c.schema(root, 0, "$"); why != "" {
 		return why
 	}
@@ -113,6 +101,46 @@ func strictSchemaProblem(raw json.RawMessage) string {
 		return fmt.Sprintf("the schema has %d characters of property and definition names and enum and const values, over strict mode's %d", c.chars, strictMaxChars)
 	}
 	return ""
+}
+
+// readSchemaRoot reads a schema's root, numbers as written (enum and const
+// values count as written), and its definitions by keyword (strictDefs);
+// else why it is no object schema with objects of definitions, requires
+// naming who requires one at the root.
+func readSchemaRoot(raw json.RawMessage, requires string) (map[string]any, map[string]map[string]any, string) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var root map[string]any
+	if d.Decode(&root) != nil || root == nil {
+		return nil, nil, "the schema is not a JSON object"
+	}
+	if root["type"] != "object" {
+		return nil, nil, "$ is not an object schema, which " + requires + " at the root"
+	}
+	defs := map[string]map[string]any{}
+	for _, k := range strictDefs {
+		if v, ok := root[k]; ok {
+			if defs[k], ok = v.(map[string]any); !ok {
+				return nil, nil, jsonPath("$", k) + " is not an object of definitions"
+			}
+		}
+	}
+	return root, defs, ""
+}
+
+// definedRef is the definition a $ref names among defs (by keyword, from
+// strictDefs): its keyword and name, ok false for any other $ref.
+func definedRef(defs map[string]map[string]any, ref string) (k, name string, ok bool) {
+	for _, k := range strictDefs {
+		if name, ok := strings.CutPrefix(ref, "#/"+k+"/"); ok {
+			// A JSON pointer escapes "/" and "~" in a name.
+			name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
+			if _, found := defs[k][name]; found {
+				return k, name, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // jsonPath is the path of member name of the value at path: .name, or
@@ -312,14 +340,8 @@ func (c *strictCheck) ref(v any, path string) string {
 	if ref == "#" {
 		return ""
 	}
-	for _, k := range strictDefs {
-		if name, ok := strings.CutPrefix(ref, "#/"+k+"/"); ok {
-			// A JSON pointer escapes "/" and "~" in a name.
-			name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
-			if _, found := c.defs[k][name]; found {
-				return ""
-			}
-		}
+	if _, _, ok := definedRef(c.defs, ref); ok {
+		return ""
 	}
 	written, _ := json.Marshal(v)
 	return fmt.Sprintf(`%s has "$ref" %s, which is neither "#" nor one of the root's definitions`, path, written)
