@@ -21,26 +21,30 @@ const DefaultAnthropicMaxTokens = 4096
 // chatRequest is the part of a Chat Completions body that has an
 // Anthropic equivalent; other members have none and are not sent.
 type chatRequest struct {
-	Messages            []chatMessage   `json:"messages"`
-	MaxTokens           *int            `json:"max_tokens"`
-	MaxCompletionTokens *int            `json:"max_completion_tokens"`
-	Temperature         *float64        `json:"temperature"`
-	TopP                json.RawMessage `json:"top_p"`
-	Stop                json.RawMessage `json:"stop"`
-	Stream              bool            `json:"stream"`
-	Tools               []chatTool      `json:"tools"`
-	ToolChoice          json.RawMessage `json:"tool_choice"`
-	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
-	User                string          `json:"user"`
-	SafetyIdentifier    string          `json:"safety_identifier"`
-	N                   *int            `json:"n"`
-	ResponseFormat      *struct {
-		Type       string `json:"type"`
-		JSONSchema struct {
-			Schema json.RawMessage `json:"schema"`
-			Strict formatStrict    `json:"strict"`
-		} `json:"json_schema"`
-	} `json:"response_format"`
+	Messages            []chatMessage       `json:"messages"`
+	MaxTokens           *int                `json:"max_tokens"`
+	MaxCompletionTokens *int                `json:"max_completion_tokens"`
+	Temperature         *float64            `json:"temperature"`
+	TopP                json.RawMessage     `json:"top_p"`
+	Stop                json.RawMessage     `json:"stop"`
+	Stream              bool                `json:"stream"`
+	Tools               []chatTool          `json:"tools"`
+	ToolChoice          json.RawMessage     `json:"tool_choice"`
+	ParallelToolCalls   *bool               `json:"parallel_tool_calls"`
+	User                string              `json:"user"`
+	SafetyIdentifier    string              `json:"safety_identifier"`
+	N                   *int                `json:"n"`
+	ResponseFormat      *chatResponseFormat `json:"response_format"`
+}
+
+// chatResponseFormat is what the translation reads of a Chat call's
+// response_format.
+type chatResponseFormat struct {
+	Type       string `json:"type"`
+	JSONSchema struct {
+		Schema json.RawMessage `json:"schema"`
+		Strict formatStrict    `json:"strict"`
+	} `json:"json_schema"`
 }
 
 type chatMessage struct {

@@ -131,31 +131,22 @@ func NeedClaudeSchema(param string, schema json.RawMessage, strict bool) string 
 // function reaches Claude model m without strict (claudeStrictTools), for
 // require_parameters: the tools are not carried as sent.
 func chatLoosensStrictTool(top map[string]json.RawMessage, m router.Model) bool {
-	var req struct {
-		Tools          []chatTool `json:"tools"`
-		ResponseFormat *struct {
-			Type       string `json:"type"`
-			JSONSchema struct {
-				Schema json.RawMessage `json:"schema"`
-				Strict formatStrict    `json:"strict"`
-			} `json:"json_schema"`
-		} `json:"response_format"`
-	}
-	if !set(top["tools"]) || json.Unmarshal(top["tools"], &req.Tools) != nil {
+	var tools []chatTool
+	if !set(top["tools"]) || json.Unmarshal(top["tools"], &tools) != nil {
 		return false
 	}
+	var f *chatResponseFormat
 	var format json.RawMessage
 	var strict bool
-	if set(top["response_format"]) && json.Unmarshal(top["response_format"], &req.ResponseFormat) == nil &&
-		req.ResponseFormat != nil && req.ResponseFormat.Type == "json_schema" {
-		format, strict = req.ResponseFormat.JSONSchema.Schema, bool(req.ResponseFormat.JSONSchema.Strict)
+	if set(top["response_format"]) && json.Unmarshal(top["response_format"], &f) == nil && f != nil && f.Type == "json_schema" {
+		format, strict = f.JSONSchema.Schema, bool(f.JSONSchema.Strict)
 	}
-	tools := make([]anthropicTool, len(req.Tools))
-	asked := make([]bool, len(req.Tools))
-	for i, t := range req.Tools {
-		tools[i].InputSchema, asked[i] = t.Function.Parameters, t.Function.Strict
+	out := make([]anthropicTool, len(tools))
+	asked := make([]bool, len(tools))
+	for i, t := range tools {
+		out[i].InputSchema, asked[i] = t.Function.Parameters, t.Function.Strict
 	}
-	return loosensStrict(format, strict, tools, asked, m)
+	return loosensStrict(format, strict, out, asked, m)
 }
 
 // responsesLoosensStrictTool is chatLoosensStrictTool for a Responses
