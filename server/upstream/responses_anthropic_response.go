@@ -109,20 +109,21 @@ func textOf(s responseSettings) json.RawMessage {
 
 // settingsOf reads the settings a response repeats from a Responses body.
 func settingsOf(body []byte) responseSettings {
-	s := responseSettings{ParallelToolCalls: true, Store: true}
-	_ = json.Unmarshal(body, &s) // what does not read keeps its default
-	var text struct {
-		Format json.RawMessage `json:"format"`
-	}
-	var top struct {
-		Text json.RawMessage `json:"text"`
-	}
+	// text.format is read in the same pass as the settings: the body
+	// holds the whole conversation.
+	in := struct {
+		responseSettings
+		Text struct {
+			Format json.RawMessage `json:"format"`
+		} `json:"text"`
+	}{responseSettings: responseSettings{ParallelToolCalls: true, Store: true}}
+	_ = json.Unmarshal(body, &in) // what does not read keeps its default
+	s := in.responseSettings
 	var kind struct {
 		Type string `json:"type"`
 	}
-	if json.Unmarshal(body, &top) == nil && json.Unmarshal(top.Text, &text) == nil &&
-		json.Unmarshal(text.Format, &kind) == nil && kind.Type == "json_schema" {
-		s.format = text.Format
+	if json.Unmarshal(in.Text.Format, &kind) == nil && kind.Type == "json_schema" {
+		s.format = in.Text.Format
 	}
 	def := func(v *json.RawMessage, d string) {
 		if len(*v) == 0 || string(*v) == "null" {
