@@ -70,12 +70,12 @@ func lastAssistantContent(msgs []byte) (content []byte, ok bool) {
 		isObject := jsonscan.EachMember(m, func(k, v []byte) bool {
 			switch {
 			case jsonscan.KeyIs(k, "role"):
-				if v[0] != '"' && !jsonscan.IsNull(v) {
+				switch {
+				case v[0] == '"':
+					role = v
+				case !jsonscan.IsNull(v): // a null leaves the role before it
 					bad = true
 					return false
-				}
-				if v[0] == '"' { // a null leaves the role before it
-					role = v
 				}
 			case jsonscan.KeyIs(k, "content"):
 				c = v
@@ -86,7 +86,7 @@ func lastAssistantContent(msgs []byte) (content []byte, ok bool) {
 			bad = true
 			return false
 		}
-		if role != nil && isString(role, "assistant") {
+		if isString(role, "assistant") {
 			content = c
 		}
 		return true
