@@ -53,7 +53,7 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	// What claudeWithoutRootAnnotations would leave out, left out here:
 	// it would write the root's keys again in name order.
 	for _, k := range claudeRootAnnotations {
-		if v := root.get(k); v != nil && !v.isObject && !v.isArray {
+		if v := root.get(k); v != nil {
 			if _, isString := v.scalar.(string); isString {
 				root.del(k)
 			}
@@ -118,7 +118,7 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 func claudeMoveConstraints(n *jsonTree, types []string) bool {
 	desc := n.get("description")
 	if desc != nil {
-		if _, isString := desc.scalar.(string); !isString || desc.isObject || desc.isArray {
+		if _, isString := desc.scalar.(string); !isString {
 			return false
 		}
 	}
@@ -154,13 +154,13 @@ func claudeKeepsKeyword(k string, v *jsonTree, types []string) bool {
 	switch k {
 	case "format":
 		f, isString := v.scalar.(string)
-		return !isString || v.isObject || v.isArray || slices.Contains(types, "string") && slices.Contains(claudeFormats, f)
+		return !isString || slices.Contains(types, "string") && slices.Contains(claudeFormats, f)
 	case "minItems":
 		n, _ := v.scalar.(json.Number)
 		return slices.Contains(types, "array") && (n == "0" || n == "1")
 	case "pattern":
 		p, isString := v.scalar.(string)
-		return !isString || v.isObject || v.isArray || slices.Contains(types, "string") && claudePatternRefusal(p) == ""
+		return !isString || slices.Contains(types, "string") && claudePatternRefusal(p) == ""
 	}
 	return false
 }
@@ -172,7 +172,7 @@ type jsonTree struct {
 	isObject, isArray bool
 	members           []jsonTreeMember // an object's
 	items             []*jsonTree      // an array's
-	scalar            any              // otherwise: string, json.Number, bool or nil
+	scalar            any              // otherwise: string, json.Number, bool or nil; nil in an object or array
 }
 
 type jsonTreeMember struct {
@@ -290,12 +290,12 @@ func (n *jsonTree) types() []string {
 	if t == nil {
 		return nil
 	}
-	if name, ok := t.scalar.(string); ok && !t.isObject && !t.isArray {
+	if name, ok := t.scalar.(string); ok {
 		return []string{name}
 	}
 	var out []string
 	for _, v := range t.items {
-		if name, ok := v.scalar.(string); ok && !v.isObject && !v.isArray {
+		if name, ok := v.scalar.(string); ok {
 			out = append(out, name)
 		}
 	}
