@@ -155,7 +155,14 @@ func (a *attempt) answer(ctx context.Context, resp *http.Response) (int, error) 
 	if len(raw) > maxAnswerBytes {
 		return resp.StatusCode, &retryable{msg: "answer over 64 MiB"}
 	}
-	raw = wholeUTF8(raw)
+	// A server that cuts a character between tokens (a self-hosted one)
+	// may answer bytes that are no UTF-8 inside a string. Passed on as they
+	// came, a strict client (Python's json, as the OpenAI and Anthropic SDKs
+	// read an answer) failed where the answer is passed on and not where it
+	// is translated, and one that sent the text back was refused. The
+	// answer a Responses call keeps is made from this, so a read by id
+	// gives what the call gave.
+	raw = jsonscan.WholeUTF8(raw)
 	if msg, ok := errorAnswer(raw); ok && a.call.Relay == nil {
 		// As an error chunk that opens a stream: nothing was answered, so
 		// the next model is tried and nothing is billed.

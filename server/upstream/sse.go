@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // sseEvent is one server-sent event: its optional `event:` name and its
@@ -196,7 +198,7 @@ func wholeEvent(ev sseEvent) (sseEvent, error) {
 		return ev, nil
 	}
 	if json.Valid(ev.data) {
-		ev.data = wholeUTF8(ev.data) // as a whole answer's (answer)
+		ev.data = jsonscan.WholeUTF8(ev.data) // as a whole answer's (answer)
 		return ev, nil
 	}
 	return sseEvent{}, errEventNotJSON

@@ -1,4 +1,4 @@
-package upstream
+package jsonscan
 
 import (
 	"encoding/json"
@@ -17,10 +17,10 @@ func TestWholeUTF8ReadsAStringAsEncodingJSONDoes(t *testing.T) {
 		"caf\xe9", "😀 中文 \xfe", "\xf5\x80\x80\x80", "\uFFFD kept", "\xff\xff", "end \xf0\x9f\x98"} {
 		var want string
 		require.NoError(t, json.Unmarshal([]byte(`"`+s+`"`), &want), "%q", s)
-		got := wholeUTF8([]byte(`"` + s + `"`))
+		got := WholeUTF8([]byte(`"` + s + `"`))
 		assert.True(t, utf8.Valid(got), "%q", got)
 		assert.Equal(t, `"`+want+`"`, string(got), "%q", s)
 	}
 	valid := []byte(`{"text":"ok"}`)
-	assert.Same(t, &valid[0], &wholeUTF8(valid)[0], "valid UTF-8 is not copied")
+	assert.Same(t, &valid[0], &WholeUTF8(valid)[0], "valid UTF-8 is not copied")
 }
