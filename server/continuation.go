@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 	"github.com/modelrouter/modelrouter/server/openai"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
@@ -45,6 +46,16 @@ type StoredResponse struct {
 	Created time.Time
 }
 
+// wholeUTF8 is k with each byte of its text that begins no UTF-8 sequence
+// as U+FFFD, as encoding/json reads it. A row an older build kept, before
+// bodies were checked, may hold a client's such bytes: a continuation
+// rebuilt from it was refused as a body that is not UTF-8, at a byte of a
+// body the client never sent, and a read by id passed the bytes on.
+func (k StoredResponse) wholeUTF8() StoredResponse {
+	k.Input, k.Output, k.Body = jsonscan.WholeUTF8(k.Input), jsonscan.WholeUTF8(k.Output), jsonscan.WholeUTF8(k.Body)
+	return k
+}
+
 // keepInline is how long a kept answer waits for its row before its last
 // bytes go out (keep).
 const keepInline = 250 * time.Millisecond
@@ -74,6 +85,7 @@ func (s *Server) continueKept(ctx context.Context, r *routed) error {
 	}
 	history := make([]json.RawMessage, 0, 2*len(chain))
 	for _, k := range chain {
+		k = k.wholeUTF8()
 		history = append(history, k.Input, k.Output)
 	}
 	raw, err := openai.Continue(r.own, history)

@@ -85,7 +85,7 @@ func (s *Server) storedAnswer(op answerOp) gin.HandlerFunc {
 				return
 			}
 			if ok && s.mayUse(k.KeyID, keyIDOf(c)) {
-				s.serveKept(c, op, k, stream)
+				s.serveKept(c, op, k.wholeUTF8(), stream)
 				return
 			}
 			if ok {
