@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
 // Limits on a provider's error body: what is kept whole, and how far a
@@ -25,11 +27,15 @@ const (
 //
 // The body comes back redacted (provider keys removed), and redacted
 // before anything is cut from it: a key the provider echoes across a cut
-// would otherwise leave the part before the cut behind.
+// would otherwise leave the part before the cut behind. It comes back
+// UTF-8, each byte that begins no UTF-8 sequence as U+FFFD, as an answer
+// does: an error in the client's own shape is passed on as it came, and a
+// message cut inside a character (a server's own, or a proxy's) could not
+// be read by a strict client (Python's json, as the SDKs read an error).
 func readErrorBody(resp *http.Response, redact func(string) string) []byte {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	if len(raw) <= maxErrorBody {
-		return []byte(redact(string(raw)))
+		return jsonscan.WholeUTF8([]byte(redact(string(raw))))
 	}
 	rest := io.LimitReader(resp.Body, maxLargeErrorBody-maxErrorBody)
 	if small, ok := shortenedError(io.MultiReader(bytes.NewReader(raw), rest), redact); ok {
@@ -38,7 +44,7 @@ func readErrorBody(resp *http.Response, redact func(string) string) []byte {
 	// No JSON: only its first 500 bytes are ever shown (wrapErrorText).
 	// (Redacting shortens it: cut what is left, not past its end.)
 	red := []byte(redact(string(raw)))
-	return red[:min(len(red), maxErrorBody)]
+	return jsonscan.WholeUTF8(red[:min(len(red), maxErrorBody)])
 }
 
 // shortenedError reads an error body in OpenAI's or Anthropic's shape from
