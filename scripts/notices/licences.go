@@ -98,9 +98,12 @@ func licenceFiles(dir string) ([]licenceFile, error) {
 	return files, nil
 }
 
-// noticed is one section of the notices: what it covers and its licence.
+// noticed is one section of the notices: what it covers, under which
+// terms where its licence files leave that open (termsNote), and its
+// licence.
 type noticed struct {
 	Title    string
+	Note     string
 	Licences []licenceFile
 }
 
@@ -125,7 +128,7 @@ func moduleNotices(mods []module) ([]noticed, error) {
 			missing = append(missing, m.String()+" (no LICENSE*, LICENCE*, COPYING* or NOTICE* in "+dir+")")
 			continue
 		}
-		out = append(out, noticed{Title: m.String(), Licences: files})
+		out = append(out, noticed{Title: m.String(), Note: termsNote(m.Path, dir), Licences: files})
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("no licence found for %d linked module(s): %s", len(missing), strings.Join(missing, "; "))

@@ -128,6 +128,9 @@ func render(sections []noticed, modules int) string {
 	}
 	for _, s := range sections {
 		b.WriteString("\n" + sectionRule + "\n" + s.Title + "\n")
+		if s.Note != "" {
+			b.WriteString("\n" + s.Note + "\n")
+		}
 		for _, f := range s.Licences {
 			b.WriteString(fileRule + "\n" + f.Name + ":\n\n")
 			b.WriteString(strings.TrimRight(f.Text, "\n \t\r") + "\n")

@@ -84,6 +84,15 @@ func TestNoticesNameEveryModuleTheBinaryLinksWithItsLicence(t *testing.T) {
 	assert.Contains(t, freetype, "licenses/gpl.txt:")
 	assert.True(t, utf8.ValidString(text), "one encoding: UTF-8")
 	assert.True(t, strings.Contains(freetype, "Portions of this software are copyright \u00a9 <year> The FreeType"), "ftl.txt's Latin-1 sign read as such")
+	// Of the two, the FTL applies, and its credit is given before the texts.
+	terms, _, _ := strings.Cut(freetype, fileRule)
+	assert.Contains(t, terms, "under the FreeType License\n(FTL, licenses/ftl.txt below), not the GPL")
+	assert.Contains(t, terms, "Portions of this software are copyright \u00a9 1996-2010 The FreeType\n    Project (www.freetype.org).  All rights reserved.")
+	// go-sqlite3's MIT text is its own; the SQLite it compiles in is public domain.
+	sqlite := got[pickPrefix(got, "github.com/mattn/go-sqlite3 ")]
+	terms, _, _ = strings.Cut(sqlite, fileRule)
+	assert.Regexp(t, `compiles in SQLite 3\.[0-9.]+ \(sqlite3-binding\.c, its amalgamation\), which is in the\npublic domain`, terms)
+	assert.Contains(t, sqlite, "The MIT License")
 
 	again, err := notices(options{Pkg: routerPkg, ORTLicence: shippedORTFile, ORTVersion: "1.24.1"})
 	require.NoError(t, err)
