@@ -478,6 +478,9 @@ type attempt struct {
 	upstreamID string
 	// backoffFrom is when the request went out, by the Backoff's clock.
 	backoffFrom time.Time
+	// claudeBody is the body sent to an Anthropic provider, read again
+	// only on its 400 (claudeRefusedSchema).
+	claudeBody requestBody
 	// writesCut: the attempt's context ended (the call's deadline) while
 	// the client was still connected, so a write that fails after it was
 	// cut off by the gateway, not ended by a client that left.
@@ -767,6 +770,12 @@ func (a *attempt) send(ctx context.Context) (int, error) {
 			return resp.StatusCode, &retryable{unfit: true,
 				msg: a.f.refusalText(resp.StatusCode, raw) + " (the prompt does not fit this server's context window)"}
 		}
+		if a.claudeRefusedSchema(resp.StatusCode, raw) {
+			// Claude's grammar limits, past the documented subset the
+			// check before routing holds the schema to: another model
+			// may take it (refusedSchema).
+			return resp.StatusCode, a.refusedSchema(raw)
+		}
 		if a.refusesGateway(resp.StatusCode, raw) {
 			return resp.StatusCode, &retryable{msg: a.f.refusalText(resp.StatusCode, raw), gateway: true, quotes: true}
 		}
@@ -960,6 +969,7 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 	setKey(h, p)
 	a.call.Trace.set(h)
 	if p.Kind == KindAnthropic {
+		a.claudeBody = body
 		h.Set("anthropic-version", AnthropicVersion)
 		if v := strings.TrimSpace(a.call.Version); v != "" && a.call.API == APIMessages {
 			// The client wrote its body for the version it names.
