@@ -68,10 +68,17 @@ func (a *attempt) claudeRefusedSchema(status int, raw []byte) bool {
 
 // heldToSchemas reads what in a Messages request body holds Claude to a
 // schema: an output_config.format (or the older top-level output_format),
-// and a tool with "strict": true. Read only on a refusal: the body's
-// parts are joined then, not on every request.
+// and a tool with "strict": true. Read only on a refusal, or for Claude
+// on Foundry (withStructuredOutputsBeta), not on every request.
 func heldToSchemas(body requestBody) (format, strictTool bool) {
-	obj, ok := jsonscan.ParseObject(bytes.Join(body.parts, nil))
+	if len(body.parts) == 0 {
+		return false, false
+	}
+	whole := body.parts[0]
+	if len(body.parts) > 1 {
+		whole = bytes.Join(body.parts, nil)
+	}
+	obj, ok := jsonscan.ParseObject(whole)
 	if !ok {
 		return false, false
 	}

@@ -984,6 +984,7 @@ func (a *attempt) request(ctx context.Context, p Provider) (*http.Request, bool,
 				}
 			}
 		}
+		withStructuredOutputsBeta(h, p, body)
 	}
 	return req, hideUsage, nil
 }
