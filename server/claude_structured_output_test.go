@@ -289,6 +289,58 @@ func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
 	assert.Empty(t, e.anthropic.Requests())
 }
 
+// unionSchema is what Zod's converters write for a discriminated union, a
+// tuple and a non-empty object without strict; unionSchemaSent is it
+// brought within Claude's subset as Anthropic's SDKs bring it: oneOf sent
+// as anyOf, the tuple, minProperties and not written into descriptions.
+const (
+	unionSchema = `{"type":"object","properties":{"shape":{"oneOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"]},` +
+		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"]}]},` +
+		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"number"},{"type":"number"}]},` +
+		`"tags":{"type":"object","properties":{"a":{"type":"string","not":{"const":""}},"b":{"type":"string"}},"minProperties":1}},"required":["shape","at"]}`
+	unionSchemaSent = `{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"],"additionalProperties":false},` +
+		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"],"additionalProperties":false}]},` +
+		`"at":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
+		`"tags":{"type":"object","properties":{"a":{"type":"string","description":"{not: {\"const\":\"\"}}"},"b":{"type":"string"}},"additionalProperties":false,"description":"{minProperties: 1}"}},` +
+		`"required":["shape","at"],"additionalProperties":false}`
+)
+
+// Without strict, a oneOf, a tuple, minProperties and not reach Claude as
+// Anthropic's SDKs send them, where before they left it out; with strict
+// a oneOf still leaves Claude out, named.
+func TestJSONSchemaWithoutStrictReachesClaudeWithOneOfTuplesAndNot(t *testing.T) {
+	e := newE2E(t)
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+unionSchema+`}},"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	reqs := e.anthropic.RequestsFor("claude")
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"output_config":{"format":{"type":"json_schema","schema":`+unionSchemaSent+`}}`)
+
+	status, _, body = postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","strict":true,"schema":`+
+		`{"type":"object","properties":{"s":{"oneOf":[{"type":"string"},{"type":"number"}]}},"additionalProperties":false}}},"routing_config":{"models":["claude"]}}`)
+	require.Equal(t, http.StatusBadRequest, status, "%s", body)
+	assert.Contains(t, errorOf(t, body).Error.Message,
+		`provider anthropic cannot carry response_format.json_schema.schema: $.properties.s uses "oneOf", which Claude's structured outputs do not support`)
+	assert.Len(t, e.anthropic.RequestsFor("claude"), 1)
+}
+
+// A boolean schema (true: any value) cannot be brought within: without
+// strict too, Claude is left out, the decision log naming the rule.
+func TestJSONSchemaWithoutStrictWithABooleanSchemaLeavesClaudeOut(t *testing.T) {
+	e := newE2E(t)
+	schema := `{"type":"object","properties":{"name":{"type":"string","maxLength":9},"extra":true}}`
+	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+
+		`"response_format":{"type":"json_schema","json_schema":{"name":"o","schema":`+schema+`}},"routing_config":{"models":["claude","mini"]}}`)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	assert.Len(t, e.openai.RequestsFor("mini"), 1)
+	assert.Empty(t, e.anthropic.Requests())
+	recs := e.log.waitFor(t, 1)
+	assert.Contains(t, reasonOf(recs[0].Decision, "claude"),
+		`provider anthropic cannot carry response_format.json_schema.schema: $.properties.extra is not a schema (a JSON object)`)
+}
+
 // Claude Opus 4.1 has no structured outputs (the shipped catalog says so):
 // a json_schema call leaves it out; json_object leaves every Claude model
 // out, as before (the Messages API has no JSON mode without a schema).

@@ -64,6 +64,7 @@ func FuzzClaudeOutputSchemaWithoutStrict(f *testing.F) {
 	f.Add(`{"type":"object","properties":{"a":{"anyOf":[{"type":"object","properties":{"c":{"maximum":1}}}]}},"additionalProperties":{"type":"string"}}`)
 	f.Add(`{"type":"object","properties":{"a":{"type":"string"},"a":{"type":"number","maximum":2}}}`)
 	f.Add(`{"type":"object","properties":{"a":{"type":["string","integer"],"format":"int64","examples":[1,{"b":null}]},"b":{"type":"string","format":"uuid","description":[]}}}`)
+	f.Add(`{"type":"object","properties":{"a":{"oneOf":[{"type":"object","properties":{"b":{"not":{}}}}],"anyOf":1},"t":{"type":"array","prefixItems":[true],"items":[{"minProperties":1}]}}}`)
 	f.Fuzz(func(t *testing.T, schema string) {
 		sent, _, why := claudeOutputSchema([]byte(schema), false)
 		if why != "" {

@@ -20,18 +20,28 @@ import (
 // names its properties but leaves additionalProperties unset is closed
 // (its named properties can all still be written), and each constraint
 // Claude does not take (and a schema's examples) is moved into its
-// schema's description, which the model still reads. An object left open on purpose (additionalProperties
-// true or a schema: a map) or with no properties (free-form) is not
-// closed, and stays outside the subset, as do recursion and a $ref that
-// is not one of the root's definitions.
+// schema's description, which the model still reads; a oneOf becomes an
+// anyOf (claudeOneOfAsAnyOf). An object left open on purpose
+// (additionalProperties true or a schema: a map) or with no properties
+// (free-form) is not closed, and stays outside the subset, as do
+// recursion, a $ref that is not one of the root's definitions and a
+// boolean schema: true would become {}, which Anthropic's guide does not
+// list and its SDKs refuse (a schema with neither a type nor
+// alternatives).
 
 // claudeMovedKeywords are the constraints moved into the description, in
-// the order written there. minItems, pattern and format move only where
-// Claude does not take them (claudeKeepsKeyword): Pydantic writes formats
+// the order written there. minItems, pattern, format and items move only
+// where Claude does not take them (claudeKeepsKeyword): Pydantic writes formats
 // such as uuid4, int64 and binary, and examples from Field(examples=...).
+// A tuple's schemas (prefixItems, or items written as a list, with
+// additionalItems) move as a whole: the items schema beside prefixItems
+// describes only the items past the tuple, and left alone it would hold
+// every item to it. not moves too; each of these only narrows what the
+// rest of its schema allows, so moving it out forbids nothing.
 var claudeMovedKeywords = []string{
 	"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
-	"minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "examples",
+	"minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
+	"prefixItems", "items", "additionalItems", "minProperties", "maxProperties", "not", "examples",
 }
 
 // claudeWithinSubset is schema brought within Claude's structured outputs
@@ -91,7 +101,10 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 	}
 	props := n.get("properties")
 	eachMember(props)
-	inner(n.get("items"), true)
+	if !claudeIsTuple(n) {
+		inner(n.get("items"), true)
+	}
+	changed = claudeOneOfAsAnyOf(n) || changed
 	for _, k := range []string{"anyOf", "allOf"} {
 		if list := n.get(k); list != nil && list.isArray {
 			alone := props == nil && (k == "anyOf" || len(list.items) == 1)
@@ -110,6 +123,30 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 	return claudeMoveConstraints(n, types) || changed
 }
 
+// claudeOneOfAsAnyOf renames n's oneOf to anyOf, where it has no anyOf
+// beside it, as Anthropic's SDKs do: Claude takes anyOf, not oneOf. The
+// answers allowed only grow: those that match more than one alternative,
+// which oneOf forbids.
+func claudeOneOfAsAnyOf(n *jsonTree) bool {
+	if n.get("anyOf") != nil {
+		return false
+	}
+	for i, m := range n.members {
+		if m.key == "oneOf" && m.value.isArray {
+			n.members[i].key = "anyOf"
+			return true
+		}
+	}
+	return false
+}
+
+// claudeIsTuple reports whether array schema n describes its items by
+// place: prefixItems, or items written as a list of schemas.
+func claudeIsTuple(n *jsonTree) bool {
+	items := n.get("items")
+	return n.get("prefixItems") != nil || items != nil && items.isArray
+}
+
 // claudeMoveConstraints moves the constraints of schema n (of types) that
 // Claude does not take into its description, written as Anthropic's SDKs
 // write them: "{minLength: 1, maximum: 10}", after a blank line. A
@@ -123,9 +160,10 @@ func claudeMoveConstraints(n *jsonTree, types []string) bool {
 		}
 	}
 	var moved []string
+	tuple := claudeIsTuple(n) // before its prefixItems moves
 	for _, k := range claudeMovedKeywords {
 		v := n.get(k)
-		if v == nil || claudeKeepsKeyword(k, v, types) {
+		if v == nil || claudeKeepsKeyword(k, v, types, tuple) {
 			continue
 		}
 		moved = append(moved, k+": "+string(v.appendTo(nil)))
@@ -149,9 +187,12 @@ func claudeMoveConstraints(n *jsonTree, types []string) bool {
 // in a schema of types: minItems 0 or 1 in an array schema, a pattern of
 // a string schema without what Claude refuses in one, a format of a
 // string schema among claudeFormats (a pattern or format that is not a
-// string is no constraint to write down: the check refuses it).
-func claudeKeepsKeyword(k string, v *jsonTree, types []string) bool {
+// string is no constraint to write down: the check refuses it), items
+// where the schema is no tuple (every item is held to it).
+func claudeKeepsKeyword(k string, v *jsonTree, types []string, tuple bool) bool {
 	switch k {
+	case "items":
+		return !tuple
 	case "format":
 		f, isString := v.scalar.(string)
 		return !isString || slices.Contains(types, "string") && slices.Contains(claudeFormats, f)
