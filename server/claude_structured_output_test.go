@@ -290,24 +290,27 @@ func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
 }
 
 // unionSchema is what Zod's converters write for a discriminated union, a
-// tuple and a non-empty object without strict; unionSchemaSent is it
-// brought within Claude's subset as Anthropic's SDKs bring it: oneOf sent
-// as anyOf, the tuple, minProperties and not written into descriptions.
+// tuple met twice (the second time a $ref to the first) and a non-empty
+// object without strict; unionSchemaSent is it brought within Claude's
+// subset as Anthropic's SDKs bring it: oneOf sent as anyOf, the tuple,
+// minProperties and not written into descriptions, and the $ref written
+// out.
 const (
 	unionSchema = `{"type":"object","properties":{"shape":{"oneOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"]},` +
 		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"]}]},` +
-		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"number"},{"type":"number"}]},` +
+		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"number"},{"type":"number"}]},"to":{"$ref":"#/properties/at"},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","not":{"const":""}},"b":{"type":"string"}},"minProperties":1}},"required":["shape","at"]}`
 	unionSchemaSent = `{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"],"additionalProperties":false},` +
 		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"],"additionalProperties":false}]},` +
 		`"at":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
+		`"to":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","description":"{not: {\"const\":\"\"}}"},"b":{"type":"string"}},"additionalProperties":false,"description":"{minProperties: 1}"}},` +
 		`"required":["shape","at"],"additionalProperties":false}`
 )
 
-// Without strict, a oneOf, a tuple, minProperties and not reach Claude as
-// Anthropic's SDKs send them, where before they left it out; with strict
-// a oneOf still leaves Claude out, named.
+// Without strict, a oneOf, a tuple, minProperties, not and
+// zod-to-json-schema's $ref to a property reach Claude, where before they
+// left it out; with strict a oneOf still leaves Claude out, named.
 func TestJSONSchemaWithoutStrictReachesClaudeWithOneOfTuplesAndNot(t *testing.T) {
 	e := newE2E(t)
 	status, _, body := postRaw(t, e, http.MethodPost, "/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],`+

@@ -65,6 +65,7 @@ func FuzzClaudeOutputSchemaWithoutStrict(f *testing.F) {
 	f.Add(`{"type":"object","properties":{"a":{"type":"string"},"a":{"type":"number","maximum":2}}}`)
 	f.Add(`{"type":"object","properties":{"a":{"type":["string","integer"],"format":"int64","examples":[1,{"b":null}]},"b":{"type":"string","format":"uuid","description":[]}}}`)
 	f.Add(`{"type":"object","properties":{"a":{"oneOf":[{"type":"object","properties":{"b":{"not":{}}}}],"anyOf":1},"t":{"type":"array","prefixItems":[true],"items":[{"minProperties":1}]}}}`)
+	f.Add(`{"type":"object","properties":{"a":{"type":"object","properties":{"x":{"$ref":"#/$defs/d"}}},"b":{"$ref":"#/properties/a"},"c":{"$ref":"#/properties/b"},"e":{"$ref":"#/$defs/d/properties/~1"}},"$defs":{"d":{"type":"object","properties":{"/":{"$ref":"#/properties/a/properties"}}}}}`)
 	f.Fuzz(func(t *testing.T, schema string) {
 		sent, _, why := claudeOutputSchema([]byte(schema), false)
 		if why != "" {
@@ -114,6 +115,29 @@ func BenchmarkClaudeOutputSchemaWithoutStrictWide(b *testing.B) {
 		props[i] = fmt.Sprintf(`"p%d":{"type":"string"}`, i)
 	}
 	schema := []byte(`{"type":"object","required":["p0"],"properties":{` + strings.Join(props, ",") + `}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		claudeOutputSchema(schema, false)
+	}
+}
+
+// BenchmarkClaudeOutputSchemaWithoutStrictPointerRefs is a schema without
+// strict whose object names 20,000 properties, half of them a $ref to
+// another, all required (about 800 KB): each $ref is looked up in the object's index and
+// written out, not found by a scan of it.
+func BenchmarkClaudeOutputSchemaWithoutStrictPointerRefs(b *testing.B) {
+	props, names := make([]string, 20000), make([]string, 20000)
+	for i := range props {
+		props[i] = fmt.Sprintf(`"p%d":{"type":"string","maxLength":%d}`, i, i)
+		if i%2 == 1 {
+			props[i] = fmt.Sprintf(`"p%d":{"$ref":"#/properties/p%d"}`, i, i-1)
+		}
+		names[i] = fmt.Sprintf(`"p%d"`, i)
+	}
+	schema := []byte(`{"type":"object","properties":{` + strings.Join(props, ",") + `},"required":[` + strings.Join(names, ",") + `]}`)
+	if _, _, why := claudeOutputSchema(schema, false); why != "" {
+		b.Fatal(why)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		claudeOutputSchema(schema, false)

@@ -24,8 +24,8 @@ import (
 // anyOf (claudeOneOfAsAnyOf). An object left open on purpose
 // (additionalProperties true or a schema: a map) or with no properties
 // (free-form) is not closed, and stays outside the subset, as do
-// recursion, a $ref that is not one of the root's definitions and a
-// boolean schema: true would become {}, which Anthropic's guide does not
+// recursion, a $ref that is not one of the root's definitions (but for
+// those claudeInlinePointerRefs writes out) and a boolean schema: true would become {}, which Anthropic's guide does not
 // list and its SDKs refuse (a schema with neither a type nor
 // alternatives).
 
@@ -57,7 +57,8 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	if err != nil || !root.isObject {
 		return schema
 	}
-	if !claudeBringWithin(root, true, true) {
+	inlined := claudeInlinePointerRefs(root)
+	if !claudeBringWithin(root, true, true) && !inlined {
 		return schema
 	}
 	// What claudeWithoutRootAnnotations would leave out, left out here:
