@@ -90,7 +90,7 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 		// Routing has read members by their exact names; a translation
 		// would take one in another case too, and so would a provider
 		// whose decoder folds case (upstream.ExactMembers).
-		err = upstream.ExactMembers(upstreamAPI(api), raw, openai.MembersRead)
+		err = upstream.ExactMembersOf(upstreamAPI(api), req.OtherMembers(), openai.MembersRead)
 	}
 	if err != nil {
 		s.noteRefusedUnder(c, ex, openai.ModelOf(raw))

@@ -66,6 +66,9 @@ type Request struct {
 	Files     int
 	FilePages int
 	texts     []string
+	// others are the body's top-level members that MembersRead does not
+	// name as written: OtherMembers.
+	others jsonscan.Object
 
 	Tools bool
 	// ToolCount is how many tools the call declares: its tools entries, or
@@ -210,12 +213,30 @@ var MembersRead = []string{
 	"web_search_options",
 }
 
+// OtherMembers are the top-level members of the body Parse read that
+// MembersRead does not name exactly as written, in the body's order, each
+// key as written between its quotes and its value (slices of the body):
+// every member upstream.ExactMembersOf could refuse, given MembersRead as
+// what routing reads, so it checks them without reading the body's
+// members again. Kept apart from the rest, they cost a usual body, whose
+// members routing all reads, no allocation.
+func (r *Request) OtherMembers() jsonscan.Object { return r.others }
+
+// membersRead is MembersRead as a set.
+var membersRead = func() map[string]bool {
+	set := make(map[string]bool, len(MembersRead))
+	for _, name := range MembersRead {
+		set[name] = true
+	}
+	return set
+}()
+
 // ModelOf returns a body's top-level "model" string, or "" where the body
 // is no JSON object (or not UTF-8) or its model no string. It reads what Parse does, for
 // a body Parse refuses over another member: the refused call is still
 // logged under the deployment it named.
 func ModelOf(raw []byte) string {
-	top, err := topObject(raw)
+	top, _, err := topObject(raw)
 	if err != nil {
 		return ""
 	}
@@ -249,11 +270,11 @@ func ModelOfCut(r io.Reader) string {
 // Parse reads a request body of the given API. Errors are *router.Error with
 // code EInvalid and Param naming the field at fault.
 func Parse(api API, raw []byte) (Request, error) {
-	top, err := topObject(raw)
+	top, others, err := topObject(raw)
 	if err != nil {
 		return Request{}, err
 	}
-	r := Request{API: api}
+	r := Request{API: api, others: others}
 	if r.Model, err = optString(top, "model"); err != nil {
 		return Request{}, err
 	}
@@ -548,9 +569,11 @@ func ResponseID(head []byte) string {
 // topObject reads the body's members: the body is checked once (the one
 // full pass), then split without decoding; every later read of its parts
 // can rely on it being valid (see jsonscan). Values are slices of raw.
-func topObject(raw []byte) (map[string]json.RawMessage, error) {
+// others are its members that MembersRead does not name exactly as
+// written, in the body's order (Request.OtherMembers).
+func topObject(raw []byte) (top map[string]json.RawMessage, others jsonscan.Object, err error) {
 	if err := checkUTF8(raw); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if jsonscan.Valid(raw) {
 		if obj, ok := jsonscan.ParseObject(raw); ok {
@@ -561,19 +584,30 @@ func topObject(raw []byte) (map[string]json.RawMessage, error) {
 					key, _ = jsonscan.UnquoteKey(m.Key)
 				}
 				top[key] = m.Value // the last of duplicates wins, as in encoding/json
+				if !membersRead[string(m.Key)] {
+					others = append(others, m)
+				}
 			}
-			return top, nil
+			return top, others, nil
 		}
 	}
 	// Not a valid object: encoding/json says what is wrong.
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, invalid("", "the request body is not a JSON object: %s", jsonProblem(err))
+	var decoded map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &decoded); err != nil {
+		return nil, nil, invalid("", "the request body is not a JSON object: %s", jsonProblem(err))
 	}
-	if top == nil {
-		return nil, invalid("", "the request body is not a JSON object")
+	if decoded == nil {
+		return nil, nil, invalid("", "the request body is not a JSON object")
 	}
-	return top, nil
+	// An object encoding/json takes where jsonscan did not: its members,
+	// for OtherMembers, are what upstream.ExactMembers would read of it.
+	obj, _ := jsonscan.ParseObject(raw)
+	for _, m := range obj {
+		if !membersRead[string(m.Key)] {
+			others = append(others, m)
+		}
+	}
+	return decoded, others, nil
 }
 
 // checkUTF8 refuses a body that is not UTF-8, which JSON exchanged between

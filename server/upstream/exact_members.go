@@ -27,7 +27,6 @@ import (
 // too, since routing would not read it while a provider whose decoder
 // folds case (encoding/json's, as Ollama's OpenAI API has) would.
 func ExactMembers(api API, raw []byte, routed []string) error {
-	reads := membersReadFor(api)
 	// Room for a body's usual members, on the stack: the check costs a
 	// call no allocation unless a key needs unescaping.
 	var room [16]jsonscan.Member
@@ -35,6 +34,16 @@ func ExactMembers(api API, raw []byte, routed []string) error {
 	if !ok {
 		return nil
 	}
+	return ExactMembersOf(api, obj, routed)
+}
+
+// ExactMembersOf is ExactMembers of a body whose top-level members, in
+// its order with keys as written, are obj: a parsed body's check, without
+// reading its members a second time. obj may leave out members routed
+// names exactly as written, which are never refused
+// (openai.Request.OtherMembers).
+func ExactMembersOf(api API, obj jsonscan.Object, routed []string) error {
+	reads := membersReadFor(api)
 	for _, m := range obj {
 		if reads[string(m.Key)] || slices.Contains(routed, string(m.Key)) {
 			continue
