@@ -207,15 +207,7 @@ type pathSeg struct {
 func exactAt(v []byte, n *readNode) *variantAt {
 	var found *variantAt
 	if n.elem != nil {
-		i := 0
-		jsonscan.EachElement(v, func(e []byte) bool {
-			if found = exactAt(e, n.elem); found != nil {
-				found.path = append(found.path, pathSeg{index: i, elem: true})
-				return false
-			}
-			i++
-			return true
-		})
+		found = exactInElements(v, n.elem)
 		if found != nil {
 			return found
 		}
@@ -223,9 +215,50 @@ func exactAt(v []byte, n *readNode) *variantAt {
 	if len(n.names) == 0 && len(n.child) == 0 {
 		return nil
 	}
+	found, _ = exactInMembers(v, 0, n)
+	return found
+}
+
+// exactInElements is exactAt of each element of the array v along n.
+// An element that is an object is read once, where it lies: found by
+// jsonscan.EachElement and then read, each of a long conversation's
+// messages was scanned twice.
+func exactInElements(v []byte, n *readNode) *variantAt {
+	var found *variantAt
+	i := 0
+	jsonscan.EachElementFrom(v, func(raw []byte, at int) int {
+		var end int
+		if n.elem == nil && (len(n.names) > 0 || len(n.child) > 0) {
+			found, end = exactInMembers(raw, at, n)
+		} else {
+			end = jsonscan.Value(raw, at)
+			found = exactAt(raw[at:end], n)
+		}
+		if found != nil {
+			found.path = append(found.path, pathSeg{index: i, elem: true})
+			return at
+		}
+		if end <= at {
+			// Not an object, or none whole: what EachElement would have
+			// handed exactAt, which finds nothing in it.
+			end = jsonscan.Value(raw, at)
+			if end == at {
+				return at
+			}
+		}
+		i++
+		return end
+	})
+	return found
+}
+
+// exactInMembers is exactAt's check of the members of the object at
+// raw[at] along n (its elements aside), with the index just past the
+// object: 0 where raw holds no object there, or found is not nil.
+func exactInMembers(raw []byte, at int, n *readNode) (found *variantAt, end int) {
 	// The last member of each child's name, as the readers take.
 	var values [maxChildren][]byte
-	jsonscan.EachMember(v, func(key, value []byte) bool {
+	end, ok := jsonscan.EachMemberFrom(raw, at, func(key, value []byte) bool {
 		for i, c := range n.child {
 			if string(key) == c.name {
 				// Most keys: named exactly, so no variant of any name.
@@ -247,7 +280,10 @@ func exactAt(v []byte, n *readNode) *variantAt {
 		return true
 	})
 	if found != nil {
-		return found
+		return found, 0
+	}
+	if !ok {
+		end = 0
 	}
 	for i, c := range n.child {
 		if values[i] == nil {
@@ -255,10 +291,10 @@ func exactAt(v []byte, n *readNode) *variantAt {
 		}
 		if found = exactAt(values[i], c.node); found != nil {
 			found.path = append(found.path, pathSeg{name: c.name})
-			return found
+			return found, 0
 		}
 	}
-	return nil
+	return nil, end
 }
 
 // err is the refusal of f, with the error a top-level case variant gets.

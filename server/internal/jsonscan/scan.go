@@ -139,6 +139,43 @@ func EachElement(raw []byte, each func(elem []byte) bool) bool {
 	return false
 }
 
+// EachElementFrom is EachElement for a reader that reads each element
+// where it lies and so finds its end (EachMemberFrom): each gets the
+// array's raw and the index of an element's first byte, and returns the
+// index just past the element, or i itself (or less) to stop, which is
+// reported as an array, as EachElement reports one whose each stopped.
+func EachElementFrom(raw []byte, each func(raw []byte, i int) (end int)) bool {
+	i := Space(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return false
+	}
+	if i = Space(raw, i+1); i < len(raw) && raw[i] == ']' {
+		return true
+	}
+	for i < len(raw) {
+		end := each(raw, i)
+		if end <= i {
+			return true
+		}
+		if end > len(raw) {
+			return false
+		}
+		i = Space(raw, end)
+		if i >= len(raw) {
+			return false
+		}
+		switch raw[i] {
+		case ']':
+			return true
+		case ',':
+			i = Space(raw, i+1)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // Member is one member of an object: its key as written between the
 // quotes, and its value.
 type Member struct {
@@ -183,45 +220,56 @@ func ParseObjectInto(buf Object, raw []byte) (obj Object, ok bool) {
 // two, or only the keys, reads them this way without an Object. On an
 // object malformed part way, each has seen the members before the fault.
 func EachMember(raw []byte, each func(key, value []byte) bool) bool {
-	i := Space(raw, 0)
+	_, ok := EachMemberFrom(raw, 0, each)
+	return ok
+}
+
+// EachMemberFrom is EachMember of the object that starts at raw[i]
+// (space before it allowed), which also returns the index just past the
+// object's closing brace; end is meaningful only when ok and each did not
+// stop early. A reader walking a list's objects one by one
+// (EachElementFrom) reads each object once, where EachElement would scan
+// it to find its end and EachMember again to read it.
+func EachMemberFrom(raw []byte, i int, each func(key, value []byte) bool) (end int, ok bool) {
+	i = Space(raw, i)
 	if i >= len(raw) || raw[i] != '{' {
-		return false
+		return 0, false
 	}
 	if i = Space(raw, i+1); i < len(raw) && raw[i] == '}' {
-		return true
+		return i + 1, true
 	}
 	for i < len(raw) && raw[i] == '"' {
 		keyEnd := String(raw, i)
 		if keyEnd >= len(raw) {
-			return false
+			return 0, false
 		}
 		key := raw[i+1 : keyEnd]
 		i = Space(raw, keyEnd+1)
 		if i >= len(raw) || raw[i] != ':' {
-			return false
+			return 0, false
 		}
 		start := Space(raw, i+1)
 		end := Value(raw, start)
 		if end == start {
-			return false
+			return 0, false
 		}
 		if !each(key, raw[start:end]) {
-			return true
+			return 0, true
 		}
 		i = Space(raw, end)
 		if i >= len(raw) {
-			return false
+			return 0, false
 		}
 		switch raw[i] {
 		case '}':
-			return true
+			return i + 1, true
 		case ',':
 			i = Space(raw, i+1)
 		default:
-			return false
+			return 0, false
 		}
 	}
-	return false
+	return 0, false
 }
 
 // Get returns the value of the last member named key (as encoding/json

@@ -26,6 +26,7 @@ func checkScan(t *testing.T, raw []byte) {
 	into, isObjectInto := ParseObjectInto(used, raw)
 	require.Equal(t, isObject, isObjectInto, "%q", raw)
 	require.Equal(t, obj, into, "%q", raw)
+	checkWalkFrom(t, raw, elems, isArray)
 	if !json.Valid(raw) {
 		return
 	}
@@ -52,12 +53,53 @@ func checkScan(t *testing.T, raw []byte) {
 	}
 }
 
+// checkWalkFrom holds EachElementFrom, reading each object element with
+// EachMemberFrom where it lies, to Elements and ParseObject on valid JSON:
+// the same elements, each object's members, and its end.
+func checkWalkFrom(t *testing.T, raw []byte, elems [][]byte, isArray bool) {
+	walked := [][]byte{}
+	var members []Object
+	ok := EachElementFrom(raw, func(raw []byte, i int) int {
+		obj := Object{}
+		end, isObject := EachMemberFrom(raw, i, func(k, v []byte) bool {
+			obj = append(obj, Member{Key: k, Value: v})
+			return true
+		})
+		if !isObject {
+			end = Value(raw, i)
+			obj = nil
+		}
+		if end <= i {
+			return i
+		}
+		walked = append(walked, raw[i:end])
+		members = append(members, obj)
+		return end
+	})
+	if !json.Valid(raw) {
+		return
+	}
+	require.Equal(t, isArray, ok, "%q", raw)
+	if !isArray {
+		return
+	}
+	require.Equal(t, elems, walked, "%q", raw)
+	for i, e := range elems {
+		want, isObject := ParseObject(e)
+		if !isObject {
+			assert.Nil(t, members[i], "%q element %d", raw, i)
+			continue
+		}
+		assert.Equal(t, []Member(want), []Member(members[i]), "%q element %d", raw, i)
+	}
+}
+
 func TestScanAgreesWithEncodingJSON(t *testing.T) {
 	for _, raw := range []string{
 		`[]`, ` [ ] `, `[1, "two", {"three": [3]}, null, true, -4.5e1]`, `["a\"]b", "\\"]`,
 		`{}`, `{"a": 1, "b": {"c": "}"}, "a": 2}`, `{"t\u0079pe": "x", "k": [1, {"z": "\"{"}]}`,
 		`{"a":"b"} `, `"x"`, `5`, `[1,]`, `{"a"}`, `{"a":}`, `[`, `{"a":1`, `["unterminated]`, `{,}`,
-		`{"a":["cut short`, `[{"b":"cut short`,
+		`{"a":["cut short`, `[{"b":"cut short`, `[{}, {"a":{"b":[]}} , 3,{ "c" : "}" }]`, `[{"a":1}{"b":2}]`,
 	} {
 		checkScan(t, []byte(raw))
 	}
