@@ -34,8 +34,10 @@ func TestTheItemClaudeWasWritingWhenItWasCutOffIsIncomplete(t *testing.T) {
 			[]string{"message completed", "function_call incomplete"}, "max_output_tokens"},
 		{"call cut", upstreamtest.Behavior{StopReason: "max_tokens", ToolCall: &call}, []string{"function_call incomplete"}, "max_output_tokens"},
 		{"text refused", upstreamtest.Behavior{StopReason: "refusal"}, []string{"message incomplete"}, "content_filter"},
+		// The refusal, which the client reads as a "refusal" content part,
+		// gets a message of its own after the call it cut off.
 		{"call refused after text", upstreamtest.Behavior{StopReason: "refusal", ToolCall: &call, TextFirst: true},
-			[]string{"message completed", "function_call incomplete"}, "content_filter"},
+			[]string{"message completed", "function_call incomplete", "message incomplete"}, "content_filter"},
 		{"text ended", upstreamtest.Behavior{}, []string{"message completed"}, ""},
 		{"call ended", upstreamtest.Behavior{ToolCall: &call, TextFirst: true}, []string{"message completed", "function_call completed"}, ""},
 	} {

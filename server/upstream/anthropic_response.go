@@ -18,8 +18,10 @@ type anthropicAnswer struct {
 		Name  string          `json:"name"`
 		Input json.RawMessage `json:"input"`
 	} `json:"content"`
-	StopReason string          `json:"stop_reason"`
-	Usage      json.RawMessage `json:"usage"`
+	StopReason string `json:"stop_reason"`
+	// StopDetails says why Claude refused (refusalWords).
+	StopDetails *claudeStopDetails `json:"stop_details"`
+	Usage       json.RawMessage    `json:"usage"`
 }
 
 // chatUsage is OpenAI's usage object.
@@ -100,6 +102,16 @@ func fromAnthropic(raw []byte, m router.Model, details jsonAppender, estimate ro
 	if hasText || len(msg.ToolCalls) == 0 {
 		msg.Content = &text
 	}
+	if in.StopReason == "refusal" {
+		// The refusal goes where OpenAI's clients read one; the text
+		// Claude wrote before it stays in content, as a stream sent it,
+		// and with none content is null, as beside OpenAI's refusals.
+		refusal := refusalWords(in.StopDetails)
+		msg.Refusal = &refusal
+		if !hasText {
+			msg.Content = nil
+		}
+	}
 	out := chatAnswer{
 		ID: in.ID, Object: "chat.completion", Created: time.Now().Unix(), Model: modelID(m),
 		Usage: toChatUsage(shown),
@@ -176,6 +188,8 @@ type anthropicEvent struct {
 		Text        string `json:"text"`
 		PartialJSON string `json:"partial_json"`
 		StopReason  string `json:"stop_reason"`
+		// StopDetails comes with StopReason "refusal" (refusalWords).
+		StopDetails *claudeStopDetails `json:"stop_details"`
 	} `json:"delta"`
 	Usage json.RawMessage `json:"usage"`
 	Error struct {
@@ -332,7 +346,13 @@ func (s *anthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		if e.Delta.StopReason != "" {
 			s.stopped = true
 			finish := finishReason(e.Delta.StopReason)
-			return []sseEvent{s.chunk(map[string]any{}, &finish)}
+			var out []sseEvent
+			if e.Delta.StopReason == "refusal" {
+				// As in the JSON answer: the text streamed so far stays
+				// content, the refusal comes in delta.refusal.
+				out = append(out, s.chunk(map[string]any{"refusal": refusalWords(e.Delta.StopDetails)}, nil))
+			}
+			return append(out, s.chunk(map[string]any{}, &finish))
 		}
 	case "message_stop":
 		s.done = true

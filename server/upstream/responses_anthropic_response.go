@@ -219,13 +219,14 @@ func toResponsesUsage(u router.Usage) *responsesUsage {
 	return r
 }
 
-// messageItem is an assistant message output item.
+// messageItem is an assistant message output item; its content parts are
+// outputText and refusalPart.
 type messageItem struct {
-	ID      string       `json:"id"`
-	Type    string       `json:"type"`
-	Status  string       `json:"status"`
-	Role    string       `json:"role"`
-	Content []outputText `json:"content"`
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Role    string `json:"role"`
+	Content []any  `json:"content"`
 }
 
 type outputText struct {
@@ -327,16 +328,17 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 	}
 	usage, shown := shownUsage(in.Usage, nil, estimate)
 	out := newResponseObject(newResponseID(), m, settings)
-	var text *messageItem
+	var text *outputText // the open message item's text
 	for _, b := range in.Content {
 		switch b.Type {
 		case "text":
 			if text == nil {
-				text = &messageItem{ID: itemid.Make("msg_", out.ID, len(out.Output)), Type: "message", Status: "completed", Role: "assistant",
-					Content: []outputText{newOutputText("")}}
-				out.Output = append(out.Output, text)
+				part := newOutputText("")
+				text = &part
+				out.Output = append(out.Output, &messageItem{ID: itemid.Make("msg_", out.ID, len(out.Output)), Type: "message", Status: "completed", Role: "assistant",
+					Content: []any{text}})
 			}
-			text.Content[0].Text += b.Text
+			text.Text += b.Text
 		case "tool_use":
 			text = nil
 			out.Output = append(out.Output, &functionCallItem{
@@ -353,6 +355,9 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 			it.Status = lastItemStatus(in.StopReason)
 		}
 	}
+	if in.StopReason == "refusal" {
+		out.Output = withRefusal(out.Output, out.ID, refusalWords(in.StopDetails))
+	}
 	out.finish(in.StopReason, shown, servedTier(anthropicTier(in.Usage)))
 	body, err := marshalPlain(out)
 	if err != nil {
@@ -362,4 +367,22 @@ func anthropicToResponse(raw []byte, m router.Model, settings responseSettings, 
 		keep(out, body)
 	}
 	return withMember(body, "model_selection_details", details), usage, nil
+}
+
+// withRefusal adds Claude's refusal to an answer's output as a "refusal"
+// content part, where OpenAI's clients read one: after the text of the
+// message Claude was writing when it refused, which stays output_text as
+// a stream sent it, or, when the answer ends with a function call or has
+// no output, in a message item of its own after it, incomplete as the
+// item cut off before it. The item's id carries the response's id, as
+// every item's does.
+func withRefusal(output []any, responseID, refusal string) []any {
+	if n := len(output); n > 0 {
+		if it, ok := output[n-1].(*messageItem); ok {
+			it.Content = append(it.Content, newRefusalPart(refusal))
+			return output
+		}
+	}
+	return append(output, &messageItem{ID: itemid.Make("msg_", responseID, len(output)), Type: "message",
+		Status: "incomplete", Role: "assistant", Content: []any{newRefusalPart(refusal)}})
 }

@@ -24,7 +24,9 @@ import (
 // closed only once the next block starts or the message ends, because the
 // last one's status waits on the stop_reason (lastItemStatus), which
 // message_delta brings after the last content_block_stop. Thinking blocks
-// are dropped and take no output_index.
+// are dropped and take no output_index. A refusal (stop_reason "refusal")
+// ends the message Claude was writing with a "refusal" content part, or
+// comes in a message of its own after a function call (withRefusal).
 type responsesAnthropicStream struct {
 	model    router.Model
 	settings responseSettings
@@ -33,6 +35,9 @@ type responsesAnthropicStream struct {
 	streamUsage
 	stop          string
 	started, done bool
+	// refusal is what the client reads of Claude's refusal
+	// (refusalWords), given when message_delta says it refused.
+	refusal string
 	// tier is the service tier Anthropic's usage named (anthropicTier),
 	// which message_start's carries.
 	tier string
@@ -60,6 +65,11 @@ type streamItem struct {
 	name   string
 	buf    strings.Builder
 	closed bool
+	// refusal is Claude's refusal, a message's last content part
+	// (withRefusal); refusalOnly marks the message added for it alone,
+	// which has no output_text part.
+	refusal     string
+	refusalOnly bool
 }
 
 // item is the output item's full form; an item in progress has no text
@@ -72,9 +82,14 @@ func (it *streamItem) item(status string) any {
 		}
 		return &functionCallItem{ID: it.id, Type: "function_call", Status: status, Arguments: args, CallID: it.callID, Name: it.name}
 	}
-	content := []outputText{}
+	content := []any{}
 	if status != "in_progress" {
-		content = append(content, newOutputText(it.buf.String()))
+		if !it.refusalOnly {
+			content = append(content, newOutputText(it.buf.String()))
+		}
+		if it.refusal != "" {
+			content = append(content, newRefusalPart(it.refusal))
+		}
 	}
 	return &messageItem{ID: it.id, Type: "message", Status: status, Role: "assistant", Content: content}
 }
@@ -151,6 +166,9 @@ func (s *responsesAnthropicStream) translateEvent(e anthropicEvent) []sseEvent {
 		s.mergeFinalUsage(e.Usage)
 		if e.Delta.StopReason != "" {
 			s.stop = e.Delta.StopReason
+		}
+		if s.stop == "refusal" {
+			s.refusal = refusalWords(e.Delta.StopDetails)
 		}
 	case "message_stop":
 		return s.finish()
@@ -230,21 +248,57 @@ func (s *responsesAnthropicStream) closeText(out []sseEvent) []sseEvent {
 	}
 	s.text, it.closed = nil, true
 	text := it.buf.String()
-	return append(out,
+	out = append(out,
 		s.event("response.output_text.done", map[string]any{
 			"item_id": it.id, "output_index": it.index, "content_index": 0, "text": text, "logprobs": []struct{}{},
 		}),
 		s.event("response.content_part.done", map[string]any{
 			"item_id": it.id, "output_index": it.index, "content_index": 0, "part": newOutputText(text),
 		}),
-		s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item(s.statusOf(it))}),
+	)
+	out = s.refusalPart(out, it, 1)
+	return append(out, s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item(s.statusOf(it))}))
+}
+
+// refusalPart streams the item's refusal, if it has one, as its content
+// part at index i: added, its text as one delta, done, as OpenAI streams
+// a refusal (response.refusal.delta and response.refusal.done).
+func (s *responsesAnthropicStream) refusalPart(out []sseEvent, it *streamItem, i int) []sseEvent {
+	if it.refusal == "" {
+		return out
+	}
+	at := func(fields map[string]any) map[string]any {
+		fields["item_id"], fields["output_index"], fields["content_index"] = it.id, it.index, i
+		return fields
+	}
+	return append(out,
+		s.event("response.content_part.added", at(map[string]any{"part": newRefusalPart("")})),
+		s.event("response.refusal.delta", at(map[string]any{"delta": it.refusal})),
+		s.event("response.refusal.done", at(map[string]any{"refusal": it.refusal})),
+		s.event("response.content_part.done", at(map[string]any{"part": newRefusalPart(it.refusal)})),
 	)
 }
 
-// statusOf is the status an item ends with: only the last can have been
-// cut off, and then only once the stop_reason says so.
+// refusalMessage streams a message of its own for Claude's refusal, when
+// the answer ends with a function call or has no output, as withRefusal
+// adds one to the JSON answer.
+func (s *responsesAnthropicStream) refusalMessage(out []sseEvent, refusal string) []sseEvent {
+	it := &streamItem{index: len(s.items), id: itemid.Make("msg_", s.resp.ID, len(s.items)), refusal: refusal, refusalOnly: true, closed: true}
+	s.items = append(s.items, it)
+	out = append(out, s.event("response.output_item.added", map[string]any{"output_index": it.index, "item": it.item("in_progress")}))
+	out = s.refusalPart(out, it, 0)
+	return append(out, s.event("response.output_item.done", map[string]any{"output_index": it.index, "item": it.item(s.statusOf(it))}))
+}
+
+// statusOf is the status an item ends with: only the last Claude wrote
+// can have been cut off, and then only once the stop_reason says so; a
+// message added for a refusal alone ends as that item does.
 func (s *responsesAnthropicStream) statusOf(it *streamItem) string {
-	if it.index == len(s.items)-1 {
+	last := len(s.items) - 1
+	if last >= 0 && s.items[last].refusalOnly {
+		last--
+	}
+	if it.index == last || it.refusalOnly {
 		return lastItemStatus(s.stop)
 	}
 	return "completed"
@@ -305,7 +359,15 @@ func (s *responsesAnthropicStream) closeCall(out []sseEvent, it *streamItem) []s
 
 // finish closes what is still open and sends the whole response.
 func (s *responsesAnthropicStream) finish() []sseEvent {
-	out := s.closeCalls(s.closeText(s.start(nil)))
+	out := s.start(nil)
+	if s.refusal != "" && s.text != nil {
+		// The message Claude was writing ends with the refusal.
+		s.text.refusal = s.refusal
+	}
+	out = s.closeCalls(s.closeText(out))
+	if s.refusal != "" && (len(s.items) == 0 || s.items[len(s.items)-1].isCall) {
+		out = s.refusalMessage(out, s.refusal)
+	}
 	for _, it := range s.items {
 		s.resp.Output = append(s.resp.Output, it.item(s.statusOf(it)))
 	}

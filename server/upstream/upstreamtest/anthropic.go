@@ -76,11 +76,11 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		c.messagesStream()
 		return
 	}
-	var content []any
+	content := []any{}
 	if c.b.Thinking != "" {
 		content = append(content, map[string]any{"type": "thinking", "thinking": c.b.Thinking, "signature": fakeSignature})
 	}
-	if c.withText() {
+	if c.withText() && !c.b.NoText {
 		content = append(content, map[string]any{"type": "text", "text": c.reply()})
 	}
 	stop := "end_turn"
@@ -92,6 +92,9 @@ func (f *Fake) messages(w http.ResponseWriter, r *http.Request) {
 		"id": c.messageID(), "type": "message", "role": "assistant", "model": c.model,
 		"content": content, "stop_reason": c.stopReason(stop), "stop_sequence": nil,
 		"usage": c.withThinkingTokens(c.anthropicUsage(c.completionTokens())),
+	}
+	if c.b.StopDetails != nil {
+		answer["stop_details"] = c.b.StopDetails
 	}
 	if c.b.NoUsage {
 		delete(answer, "usage")
@@ -244,7 +247,7 @@ func (c *call) messagesStream() {
 		}
 		index++
 	}
-	if c.withText() {
+	if c.withText() && !c.b.NoText {
 		if !ev("content_block_start", map[string]any{"index": index, "content_block": map[string]any{"type": "text", "text": ""}}) ||
 			!ev("ping", map[string]any{}) {
 			return
@@ -275,6 +278,9 @@ func (c *call) messagesStream() {
 		}
 	}
 	delta["delta"] = map[string]any{"stop_reason": c.stopReason(stop), "stop_sequence": nil}
+	if c.b.StopDetails != nil {
+		delta["delta"].(map[string]any)["stop_details"] = c.b.StopDetails
+	}
 	if !ev("message_delta", delta) {
 		return
 	}

@@ -111,6 +111,14 @@ type Behavior struct {
 	// stop_reason ("max_tokens", "refusal"...).
 	FinishReason string
 	StopReason   string
+	// StopDetails, when set, is the Anthropic fake's stop_details beside
+	// its stop_reason, in the answer and in a stream's message_delta
+	// delta, as Anthropic explains a refusal ({"type": "refusal",
+	// "category": ..., "explanation": ...}).
+	StopDetails map[string]any
+	// NoText leaves the reply text out of the Anthropic fake's answer, as
+	// from a Claude refused before it wrote anything.
+	NoText bool
 	// Thinking, when set, makes the Anthropic fake answer with a signed
 	// thinking block of this text before the rest, as Claude does with
 	// extended thinking on. On the OpenAI fake's Chat Completions it makes
