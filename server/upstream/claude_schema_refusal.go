@@ -113,7 +113,9 @@ func (a *attempt) refusedSchema(raw []byte) *retryable {
 
 // schemaParam is where the client put the schema Claude was held to: its
 // format (response_format, text.format, output_config.format) when Claude
-// was sent one, else its tools.
+// was sent one, else its tools. Anthropic's error shape has no param, so
+// a Messages client never reads it (nor tells output_config.format from
+// the older output_format).
 func (a *attempt) schemaParam() string {
 	if format, _ := heldToSchemas(a.claudeBody); !format {
 		return "tools"
