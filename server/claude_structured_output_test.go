@@ -300,8 +300,8 @@ const (
 		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"]}]},` +
 		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"number"},{"type":"number"}]},"to":{"$ref":"#/properties/at"},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","not":{"const":""}},"b":{"type":"string"}},"minProperties":1}},"required":["shape","at"]}`
-	unionSchemaSent = `{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"],"additionalProperties":false},` +
-		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"],"additionalProperties":false}]},` +
+	unionSchemaSent = `{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"kind":{"type":"string","const":"circle"},"r":{"type":"number"}},"required":["kind","r"],"additionalProperties":false},` +
+		`{"type":"object","properties":{"kind":{"type":"string","const":"square"},"side":{"type":"number"}},"required":["kind","side"],"additionalProperties":false}]},` +
 		`"at":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
 		`"to":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","description":"{not: {\"const\":\"\"}}"},"b":{"type":"string"}},"additionalProperties":false,"description":"{minProperties: 1}"}},` +

@@ -176,6 +176,9 @@ func (c *claudeCheck) schema(v any, path *claudeAt, root bool) string {
 			return fmt.Sprintf("%s uses %q without type %s, which Claude's structured outputs do not support", path, k, claudeTypeKeywords[k])
 		}
 	}
+	if why := claudeTypeless(s, types); why != "" {
+		return path.String() + " " + why
+	}
 	if _, ok := s["anyOf"]; ok || len(types) > 1 {
 		c.count.unions++
 	}
@@ -231,6 +234,31 @@ func claudeSchemaTypes(s map[string]any) ([]string, string) {
 		return nil, `has an empty list of types, which Claude's structured outputs do not support`
 	}
 	return out, ""
+}
+
+// claudeShapeKeywords are those of which a schema needs one: Anthropic
+// refuses a schema with none ({}, or one with only a description or a
+// const) with a 400, "Empty schema that accepts any JSON value is not
+// supported" or "Schema type is missing", and its SDKs refuse it before
+// sending ("Schema must have a 'type', 'enum', 'anyOf', 'oneOf', or
+// 'allOf' field"; a $ref stands for the schema it names).
+var claudeShapeKeywords = []string{"type", "enum", "anyOf", "allOf", "$ref"}
+
+// claudeTypeless says why schema s (of types) is one Claude refuses for
+// having no shape (claudeShapeKeywords), "" where it has one.
+func claudeTypeless(s map[string]any, types []string) string {
+	if len(types) > 0 {
+		return ""
+	}
+	for _, k := range claudeShapeKeywords {
+		if _, ok := s[k]; ok {
+			return ""
+		}
+	}
+	if _, ok := s["const"]; ok {
+		return `has a "const" without "type", which Claude's structured outputs do not support`
+	}
+	return `has no "type" (nor "enum", "anyOf", "allOf" or "$ref"): a schema that accepts any JSON value, which Claude's structured outputs do not support`
 }
 
 // claudeValues checks an enum (a list of strings, numbers, booleans and

@@ -37,11 +37,14 @@ import (
 // additionalItems) move as a whole: the items schema beside prefixItems
 // describes only the items past the tuple, and left alone it would hold
 // every item to it. not moves too; each of these only narrows what the
-// rest of its schema allows, so moving it out forbids nothing.
+// rest of its schema allows, so moving it out forbids nothing. So does
+// discriminator, which Pydantic writes beside the oneOf of a
+// discriminated union: an OpenAPI annotation that JSON Schema does not
+// read, so the anyOf that oneOf becomes holds the answer as it did.
 var claudeMovedKeywords = []string{
 	"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
 	"minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
-	"prefixItems", "items", "additionalItems", "minProperties", "maxProperties", "not", "examples",
+	"prefixItems", "items", "additionalItems", "minProperties", "maxProperties", "not", "examples", "discriminator",
 }
 
 // claudeWithinSubset is schema brought within Claude's structured outputs
@@ -106,6 +109,7 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 		inner(n.get("items"), true)
 	}
 	changed = claudeOneOfAsAnyOf(n) || changed
+	changed = claudeConstTyped(n) || changed
 	for _, k := range []string{"anyOf", "allOf"} {
 		if list := n.get(k); list != nil && list.isArray {
 			alone := props == nil && (k == "anyOf" || len(list.items) == 1)
@@ -137,6 +141,43 @@ func claudeOneOfAsAnyOf(n *jsonTree) bool {
 			n.members[i].key = "anyOf"
 			return true
 		}
+	}
+	return false
+}
+
+// claudeConstTyped gives a schema that has a const and nothing else
+// Claude reads as its shape (claudeShapeKeywords) the type of its const's
+// value, which Claude needs: the one value allowed is still allowed.
+func claudeConstTyped(n *jsonTree) bool {
+	for _, k := range claudeShapeKeywords {
+		if n.get(k) != nil {
+			return false
+		}
+	}
+	for i, m := range n.members {
+		if m.key != "const" {
+			continue
+		}
+		var name string
+		switch v := m.value.scalar.(type) {
+		case string:
+			name = "string"
+		case bool:
+			name = "boolean"
+		case json.Number:
+			name = "number"
+			if !strings.ContainsAny(string(v), ".eE") {
+				name = "integer"
+			}
+		case nil:
+			if m.value.isObject || m.value.isArray {
+				return false // Claude takes no such const: the check names it
+			}
+			name = "null"
+		}
+		typed := jsonTreeMember{key: "type", value: &jsonTree{scalar: name}}
+		n.members = slices.Insert(n.members, i, typed)
+		return true
 	}
 	return false
 }
