@@ -29,11 +29,10 @@ import (
 // arrays or anyOf) which exceeds the limit: 16", "Too many strict tools
 // (21). The maximum number of strict tools supported is 20.",
 // "output_config.format.schema: Schema is too complex for compilation" and
-// "Grammar compilation timed out.", and any message naming the
-// output_config.format (or the older output_format) Claude was sent.
+// "Grammar compilation timed out.", and any message naming the schema of
+// the output_config.format (or the older output_format) Claude was sent
+// (claudeFormatSchemaNamed).
 var claudeSchemaRefusals = []string{
-	"output_config.format",
-	"output_format",
 	"schema is too complex",
 	"schemas contains too many",
 	"compiled grammar",
@@ -55,7 +54,7 @@ func (a *attempt) claudeRefusedSchema(status int, raw []byte) bool {
 		return false
 	}
 	msg := strings.ToLower(e.Message)
-	named := false
+	named := claudeFormatSchemaNamed(msg)
 	for _, words := range claudeSchemaRefusals {
 		named = named || strings.Contains(msg, words)
 	}
@@ -64,6 +63,19 @@ func (a *attempt) claudeRefusedSchema(status int, raw []byte) bool {
 	}
 	format, strictTool := heldToSchemas(a.claudeBody)
 	return format || strictTool
+}
+
+// claudeFormatSchemaNamed reports whether msg (lowercased) names the
+// output format and its schema ("output_config.format.schema: ..."). The
+// format named alone is not enough: Anthropic also refuses the format
+// beside what the client sent with it (citations, a prefilled answer),
+// which is the client's call to change, not a schema another model may
+// take; "json_schema", the format's type, is not its schema.
+func claudeFormatSchemaNamed(msg string) bool {
+	if !strings.Contains(msg, "output_config.format") && !strings.Contains(msg, "output_format") {
+		return false
+	}
+	return strings.Contains(strings.ReplaceAll(msg, "json_schema", ""), "schema")
 }
 
 // heldToSchemas reads what in a Messages request body holds Claude to a

@@ -27,6 +27,7 @@ var claudeSchemaRefusals = []string{
 	"Too many strict tools (21). The maximum number of strict tools supported is 20.",
 	"output_config.format.schema: Schema is too complex for compilation",
 	"Grammar compilation timed out.",
+	"output_format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false",
 }
 
 func claudeInvalidRequest(message string) string {
@@ -107,6 +108,8 @@ func TestClaudesOtherRefusalsDoNotFailOver(t *testing.T) {
 	cases := []struct{ name, body, message string }{
 		{"no schema sent", chatWithoutSchema, claudeSchemaRefusals[0]},
 		{"max_tokens beside a schema", chatWithFormat, "max_tokens: 12000 > 8192, which is the maximum allowed number of output tokens for claude-haiku-4-5"},
+		{"citations beside a schema", chatWithFormat, "Citations cannot be used together with output_config.format."},
+		{"a prefilled answer beside a schema", chatWithFormat, "Prefilling the assistant message is not supported with output_format of type json_schema."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
