@@ -11,10 +11,24 @@ import (
 // A $ref alone in its schema means just the schema it points to, so
 // without strict such a $ref is replaced by a copy of that schema: the
 // same answers, written out. Only a target with no such $ref inside it is
-// copied (so a copy is never of a schema being copied: no recursion, no
-// chains), and the copies together are at most as large as the schema
-// sent, so that a few bytes of $refs cannot grow into a schema of
-// gigabytes. Any other $ref stays as written, for the check to name.
+// copied (so a copy is never of a schema being copied: no recursion), and
+// the copies together hold at most claudeInlineBudget values, so that a few
+// bytes of $refs cannot grow into a schema of gigabytes. Any other $ref
+// stays as written, for the check to name.
+
+// claudeInlineMinBudget is how many values the copies may hold together
+// whatever the schema's size: zod-to-json-schema writes an object used
+// three times (an invoice's from, to and billTo) once and $refs to it
+// twice, copies twice the size of the one written, more than the rest of
+// the schema. A schema written by hand or by a converter holds some
+// thousands of values at most; this many copied is a few MB at worst, and
+// past Claude's grammar limits long before.
+const claudeInlineMinBudget = 1 << 14
+
+// claudeInlineBudget is how many values the copies may hold together in a
+// schema of size values: as many as it holds, and at least
+// claudeInlineMinBudget.
+func claudeInlineBudget(size int) int { return max(size, claudeInlineMinBudget) }
 
 // claudeInlinePointerRefs replaces each lone $ref in root that points
 // somewhere other than one of the root's definitions with a copy of what
@@ -22,12 +36,15 @@ import (
 // whether it replaced any.
 func claudeInlinePointerRefs(root *jsonTree) bool {
 	var refs []*jsonTree
-	budget := collectPointerRefs(root, &refs)
-	// Targets are found before any $ref is replaced: a target holds no
-	// $ref that is replaced, so none changes under a later copy. Each is
-	// measured once, however many $refs point to it, and each wide
-	// object is indexed once, however many $refs point into it: a
-	// request of a few MB could otherwise cost the product of the two.
+	budget := claudeInlineBudget(collectPointerRefs(root, &refs))
+	// The $refs are replaced in the order written, each target found and
+	// measured when first met: one that held a $ref replaced before it
+	// (zod-to-json-schema writes a schema before the $refs to it) is
+	// copied with its copies, one that still holds a $ref never is, so no
+	// target changes once measured. Each is measured once, however many
+	// $refs point to it, and each wide object is indexed once, however
+	// many $refs point into it: a request of a few MB could otherwise
+	// cost the product of the two.
 	type measured struct {
 		size    int
 		hasRefs bool

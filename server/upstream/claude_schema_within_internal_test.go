@@ -97,10 +97,6 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 			`{"type":"object","properties":{"a":{"type":"string"},"b":{"$ref":"#/properties/a","description":"b"},"c":{"$ref":"#/properties/x"}}}`,
 			`{"type":"object","properties":{"a":{"type":"string"},"b":{"$ref":"#/properties/a","description":"b"},"c":{"$ref":"#/properties/x"}},"additionalProperties":false}`,
 			`$.properties.b has "$ref" "#/properties/a", which is not one of the root's definitions`},
-		{"copies are at most as large as the schema sent",
-			`{"type":"object","properties":{"a":{"type":"object","properties":{"p0":{"type":"string"},"p1":{"type":"string"},"p2":{"type":"string"},"p3":{"type":"string"},"p4":{"type":"string"},"p5":{"type":"string"},"p6":{"type":"string"},"p7":{"type":"string"},"p8":{"type":"string"},"p9":{"type":"string"}}},"b":{"$ref":"#/properties/a"},"c":{"$ref":"#/properties/a"}}}`,
-			`{"type":"object","properties":{"a":{"type":"object","properties":{"p0":{"type":"string"},"p1":{"type":"string"},"p2":{"type":"string"},"p3":{"type":"string"},"p4":{"type":"string"},"p5":{"type":"string"},"p6":{"type":"string"},"p7":{"type":"string"},"p8":{"type":"string"},"p9":{"type":"string"}},"additionalProperties":false},"b":{"type":"object","properties":{"p0":{"type":"string"},"p1":{"type":"string"},"p2":{"type":"string"},"p3":{"type":"string"},"p4":{"type":"string"},"p5":{"type":"string"},"p6":{"type":"string"},"p7":{"type":"string"},"p8":{"type":"string"},"p9":{"type":"string"}},"additionalProperties":false},"c":{"$ref":"#/properties/a"}},"additionalProperties":false}`,
-			`$.properties.c has "$ref" "#/properties/a", which is not one of the root's definitions`},
 		{"not an object", `[1]`, `[1]`, "not a JSON object"},
 	}
 	for _, tc := range cases {
@@ -195,4 +191,40 @@ func TestClaudeOutputSchemaWithoutStrictKeepsTheRootsOrderLessItsSchema(t *testi
 	assert.Equal(t, `{"type":"object","properties":{"b":{"type":"string","description":"{maxLength: 1}"},"a":{"type":"string"}},"required":["b"],"additionalProperties":false}`, string(sent))
 	_, _, why = claudeOutputSchema([]byte(`{"type":"object","properties":{"a":{"type":"string","maxLength":1}},"$schema":1}`), false)
 	assert.Equal(t, `$ has "$schema" that is not a string`, why)
+}
+
+// zod-to-json-schema writes an object used three times once, and a $ref
+// to it twice: the copies are twice as large as what is written, more
+// than the rest of the schema holds, and still written out.
+func TestClaudeWithinSubsetWritesOutAnObjectUsedThreeTimes(t *testing.T) {
+	party := `{"type":"object","properties":{"name":{"type":"string"},"email":{"type":"string","format":"email"},"phone":{"type":"string"},` +
+		`"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"},"zip":{"type":"string"},"country":{"type":"string"}},"required":["street","city","zip","country"],"additionalProperties":false}},` +
+		`"required":["name","email","address"],"additionalProperties":false}`
+	schema := `{"type":"object","properties":{"from":` + party + `,"to":{"$ref":"#/properties/from"},"billTo":{"$ref":"#/properties/from"},"total":{"type":"number"}},` +
+		`"required":["from","to","billTo","total"],"additionalProperties":false,"$schema":"http://json-schema.org/draft-07/schema#"}`
+	sent := claudeWithinSubset([]byte(schema))
+	assert.Equal(t, `{"type":"object","properties":{"from":`+party+`,"to":`+party+`,"billTo":`+party+`,"total":{"type":"number"}},`+
+		`"required":["from","to","billTo","total"],"additionalProperties":false}`, string(sent))
+	assert.Empty(t, claudeSchemaProblem(sent))
+}
+
+// The copies together hold at most claudeInlineBudget values: past it a
+// $ref stays, for the check to name, so a few bytes of $refs to a large
+// schema do not grow into one of gigabytes.
+func TestClaudeWithinSubsetCopiesNoMoreThanItsBudget(t *testing.T) {
+	props := make([]string, claudeInlineMinBudget/4)
+	for i := range props {
+		props[i] = fmt.Sprintf(`"p%d":{"type":"string"}`, i)
+	}
+	big := `{"type":"object","properties":{` + strings.Join(props, ",") + `},"additionalProperties":false}`
+	refs := make([]string, 12)
+	for i := range refs {
+		refs[i] = fmt.Sprintf(`"r%d":{"$ref":"#/properties/a"}`, i)
+	}
+	schema := `{"type":"object","properties":{"a":` + big + `,` + strings.Join(refs, ",") + `},"additionalProperties":false}`
+	sent := string(claudeWithinSubset([]byte(schema)))
+	copied := strings.Count(sent, `"p0":`) - 1
+	assert.Less(t, copied, len(refs), "not every $ref is written out")
+	assert.LessOrEqual(t, copied*(2*len(props)+3), claudeInlineMinBudget)
+	assert.Contains(t, claudeSchemaProblem([]byte(sent)), `has "$ref" "#/properties/a", which is not one of the root's definitions`)
 }
