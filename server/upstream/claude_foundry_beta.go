@@ -35,12 +35,20 @@ func withStructuredOutputsBeta(h http.Header, p Provider, body requestBody) {
 	if format, strictTool := heldToSchemas(body); !format && !strictTool {
 		return
 	}
-	for _, v := range h.Values("anthropic-beta") {
+	lines := h[http.CanonicalHeaderKey("anthropic-beta")] // h's own lines, changed in place below
+	for _, v := range lines {
 		for _, b := range strings.Split(v, ",") {
 			if strings.TrimSpace(b) == structuredOutputsBeta {
 				return
 			}
 		}
 	}
-	h.Add("anthropic-beta", structuredOutputsBeta)
+	if len(lines) == 0 {
+		h.Set("anthropic-beta", structuredOutputsBeta)
+		return
+	}
+	// Written into the client's last line, as the comma-separated list
+	// Anthropic documents and its SDKs send: a server in front that reads
+	// the header's first line alone would otherwise drop one of them.
+	lines[len(lines)-1] += "," + structuredOutputsBeta
 }

@@ -61,7 +61,9 @@ func TestClaudeOnFoundryGetsTheStructuredOutputsBetaWithASchema(t *testing.T) {
 		{"responses text.format", upstream.Call{API: upstream.APIResponses, Raw: []byte(responsesWithFormat)}, []string{"structured-outputs-2025-11-13"}},
 		{"no schema", upstream.Call{API: upstream.APIChatCompletions, Raw: []byte(chatWithoutSchema)}, nil},
 		{"messages beside the client's beta", upstream.Call{API: upstream.APIMessages, Raw: []byte(messagesWithFormat), Beta: []string{"context-1m-2025-08-07"}},
-			[]string{"context-1m-2025-08-07", "structured-outputs-2025-11-13"}},
+			[]string{"context-1m-2025-08-07,structured-outputs-2025-11-13"}},
+		{"messages beside the client's betas on two lines", upstream.Call{API: upstream.APIMessages, Raw: []byte(messagesWithFormat), Beta: []string{"context-1m-2025-08-07", "files-api-2025-04-14"}},
+			[]string{"context-1m-2025-08-07", "files-api-2025-04-14,structured-outputs-2025-11-13"}},
 		{"messages that names it already", upstream.Call{API: upstream.APIMessages, Raw: []byte(messagesWithFormat), Beta: []string{"context-1m-2025-08-07,structured-outputs-2025-11-13"}},
 			[]string{"context-1m-2025-08-07,structured-outputs-2025-11-13"}},
 	}
