@@ -60,7 +60,8 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	if err != nil || !root.isObject {
 		return schema
 	}
-	inlined := claudeInlinePointerRefs(root)
+	inlined := claudeInlineRootRef(root)
+	inlined = claudeInlinePointerRefs(root) || inlined
 	if !claudeBringWithin(root, true, true) && !inlined {
 		return schema
 	}

@@ -228,3 +228,33 @@ func TestClaudeWithinSubsetCopiesNoMoreThanItsBudget(t *testing.T) {
 	assert.LessOrEqual(t, copied*(2*len(props)+3), claudeInlineMinBudget)
 	assert.Contains(t, claudeSchemaProblem([]byte(sent)), `has "$ref" "#/properties/a", which is not one of the root's definitions`)
 }
+
+// invopop/jsonschema's Reflector writes a struct as a root that is only a
+// $ref to its definition: without strict it reaches Claude written out,
+// its definitions beside it.
+func TestClaudeWithinSubsetWritesOutARootThatIsOnlyARef(t *testing.T) {
+	cases := []struct{ name, schema, sent, want string }{
+		{"invopop's root",
+			`{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://github.com/acme/app/order","$ref":"#/$defs/Order","$defs":{"Order":{"properties":{"id":{"type":"string","maxLength":9},"ship":{"$ref":"#/$defs/Address"}},"additionalProperties":false,"type":"object","required":["id","ship"]},"Address":{"properties":{"city":{"type":"string"}},"additionalProperties":false,"type":"object","required":["city"]}}}`,
+			`{"properties":{"id":{"type":"string","description":"{maxLength: 9}"},"ship":{"$ref":"#/$defs/Address"}},"additionalProperties":false,"type":"object","required":["id","ship"],"$defs":{"Order":{"properties":{"id":{"type":"string","description":"{maxLength: 9}"},"ship":{"$ref":"#/$defs/Address"}},"additionalProperties":false,"type":"object","required":["id","ship"]},"Address":{"properties":{"city":{"type":"string"}},"additionalProperties":false,"type":"object","required":["city"]}}}`, ""},
+		{"Pydantic's self-referencing model stays refused: recursion",
+			`{"$defs":{"Item":{"properties":{"sub":{"anyOf":[{"$ref":"#/$defs/Item"},{"type":"null"}]}},"type":"object"}},"$ref":"#/$defs/Item"}`,
+			`{"properties":{"sub":{"anyOf":[{"$ref":"#/$defs/Item"},{"type":"null"}]}},"type":"object","$defs":{"Item":{"properties":{"sub":{"anyOf":[{"$ref":"#/$defs/Item"},{"type":"null"}]}},"type":"object","additionalProperties":false}},"additionalProperties":false}`,
+			`$.$defs.Item reaches itself through "$ref"`},
+		{"a root $ref beside other keywords stays",
+			`{"type":"object","$ref":"#/$defs/A","$defs":{"A":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}}}`,
+			`{"type":"object","$ref":"#/$defs/A","$defs":{"A":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}}}`,
+			`$ is an object without "additionalProperties": false`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := claudeWithinSubset([]byte(tc.schema))
+			assert.Equal(t, tc.sent, string(sent))
+			if tc.want == "" {
+				assert.Empty(t, claudeSchemaProblem(sent))
+			} else {
+				assert.Contains(t, claudeSchemaProblem(sent), tc.want)
+			}
+		})
+	}
+}
