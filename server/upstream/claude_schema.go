@@ -176,9 +176,6 @@ func (c *claudeCheck) schema(v any, path *claudeAt, root bool) string {
 			return fmt.Sprintf("%s uses %q without type %s, which Claude's structured outputs do not support", path, k, claudeTypeKeywords[k])
 		}
 	}
-	if why := claudeTypeless(s, types); why != "" {
-		return path.String() + " " + why
-	}
 	if _, ok := s["anyOf"]; ok || len(types) > 1 {
 		c.count.unions++
 	}
@@ -186,6 +183,9 @@ func (c *claudeCheck) schema(v any, path *claudeAt, root bool) string {
 		if why := claudeValues(s, k, path); why != "" {
 			return why
 		}
+	}
+	if why := claudeTypeless(s, types); why != "" {
+		return path.String() + " " + why
 	}
 	if ref, ok := s["$ref"]; ok {
 		if why := c.ref(ref, path); why != "" {

@@ -63,6 +63,7 @@ func TestClaudeSchemaKeepsToAnthropicsSupportedSubset(t *testing.T) {
 		{"Pydantic's Any", one(`{"title":"A"}`), `$.properties.a has no "type"`},
 		{"a typeless allOf member", one(`{"allOf":[{"type":"string"},{"description":"a name"}]}`), `$.properties.a.allOf[1] has no "type"`},
 		{"a const alone", one(`{"const":"x"}`), `$.properties.a has a "const" without "type"`},
+		{"a const alone of an object", one(`{"const":{"x":1}}`), `$.properties.a has an "const" value that is an object or an array`},
 		{"an array root", `{"type":"array","items":{"type":"string"}}`, "at the root"},
 		{"minimum", one(`{"type":"number","minimum":0}`), `"minimum"`},
 		{"maximum", one(`{"type":"integer","maximum":9}`), `"maximum"`},
