@@ -45,8 +45,10 @@ func claudeFormat(param string, schema json.RawMessage, strict bool, m router.Mo
 // asked to be held to it. A format without strict gives the model the
 // schema without holding it to it, so its schema is first brought within
 // Claude's subset (claudeWithinSubset), and what still breaks a rule is
-// named from the schema brought within.
+// named from the schema brought within. Zod's safe-integer bounds are
+// left out first, strict or not (claudeWithoutSafeIntegerBounds).
 func claudeOutputSchema(schema json.RawMessage, strict bool) (json.RawMessage, claudeSchemaCount, string) {
+	schema = claudeWithoutSafeIntegerBounds(schema)
 	count, why := claudeSchemaCheck(schema)
 	if why != "" && !strict {
 		schema = claudeWithinSubset(schema)
@@ -88,7 +90,8 @@ const (
 // has structured output, the schema is in Claude's subset
 // (claudeSchemaProblem), and the request stays within Claude's limits on
 // strict schemas, counted from used (the output format's), tool by tool
-// in order. Any other tool goes without strict, as it did before Claude
+// in order; a strict tool's schema goes without Zod's safe-integer bounds
+// (claudeWithoutSafeIntegerBounds). Any other tool goes without strict, as it did before Claude
 // had structured outputs: the model is given the schema, not held to it,
 // rather than the call refused with a 400 that would not fail over.
 func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCount, m router.Model) {
@@ -100,13 +103,14 @@ func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCou
 		if i >= len(asked) || !asked[i] || strict == claudeMaxStrictTools {
 			continue
 		}
-		count, why := claudeSchemaCheck(tools[i].InputSchema)
+		schema := claudeWithoutSafeIntegerBounds(tools[i].InputSchema)
+		count, why := claudeSchemaCheck(schema)
 		if why != "" || used.plus(count).overLimit() != "" {
 			continue
 		}
 		used = used.plus(count)
 		tools[i].Strict = true
-		tools[i].InputSchema = claudeWithoutRootAnnotations(tools[i].InputSchema)
+		tools[i].InputSchema = claudeWithoutRootAnnotations(schema)
 		strict++
 	}
 }

@@ -1,0 +1,44 @@
+package upstream
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Zod's safe-integer bounds are left out wherever an integer schema sits
+// (a nullable one, an anyOf's branch, a definition), a strict schema with
+// them is then one Claude takes, and every other bound stays for the
+// check to judge.
+func TestClaudeOutputSchemaLeavesOutZodsSafeIntegerBounds(t *testing.T) {
+	const safe = `"minimum":-9007199254740991,"maximum":9007199254740991`
+	closed := func(p string) string {
+		return `{"type":"object","properties":{"p":` + p + `},"required":["p"],"additionalProperties":false}`
+	}
+	cases := []struct{ name, schema, sent, why string }{
+		{"nullable integer and definition",
+			`{"type":"object","properties":{"n":{"type":["integer","null"],` + safe + `},"r":{"$ref":"#/$defs/R"}},"required":["n","r"],` +
+				`"additionalProperties":false,"$defs":{"R":{"anyOf":[{"type":"integer",` + safe + `,"description":"d"},{"type":"null"}]}}}`,
+			`{"type":"object","properties":{"n":{"type":["integer","null"]},"r":{"$ref":"#/$defs/R"}},"required":["n","r"],` +
+				`"additionalProperties":false,"$defs":{"R":{"anyOf":[{"type":"integer","description":"d"},{"type":"null"}]}}}`, ""},
+		{"array items", closed(`{"type":"array","items":{"type":"integer",` + safe + `}}`), closed(`{"type":"array","items":{"type":"integer"}}`), ""},
+		{"a real minimum stays", closed(`{"type":"integer","minimum":0,"maximum":9007199254740991}`), "", `uses "minimum"`},
+		{"int32 bounds stay", closed(`{"type":"integer","minimum":-2147483648,"maximum":2147483647}`), "", `uses "maximum"`},
+		{"a number's bounds stay", closed(`{"type":"number",` + safe + `}`), "", `uses "maximum"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sent, _, why := claudeOutputSchema([]byte(tc.schema), true)
+			if tc.why != "" {
+				assert.Contains(t, why, tc.why)
+				return
+			}
+			assert.Empty(t, why)
+			assert.Equal(t, tc.sent, string(sent))
+		})
+	}
+	// Without strict, the bounds are not moved into the description either.
+	sent, _, why := claudeOutputSchema([]byte(`{"type":"object","properties":{"n":{"type":"integer",`+safe+`}}}`), false)
+	assert.Empty(t, why)
+	assert.Equal(t, `{"type":"object","properties":{"n":{"type":"integer"}},"additionalProperties":false}`, string(sent))
+}
