@@ -305,7 +305,8 @@ func looseStrictToolWhy(top map[string]json.RawMessage, m router.Model) string {
 	case !m.Capabilities.StructuredOutput:
 		return fmt.Sprintf("tools[%d].strict: the model has no structured output, which a strict function needs", i)
 	}
-	return fmt.Sprintf("tools[%d].input_schema: %s", i, strictSchemaProblem(t.InputSchema))
+	_, problem := strictSchema(t.InputSchema)
+	return fmt.Sprintf("tools[%d].input_schema: %s", i, problem)
 }
 
 // set reports whether a member is present and not null.

@@ -345,7 +345,9 @@ const formatName = "response"
 // holds the answer to the schema; OpenAI does so only in strict mode, which
 // it refuses (a 400 that would not fail over) for a schema outside its
 // strict rules (see strictSchemaProblem). Such a schema goes without
-// strict: the model is given it, not held to it.
+// strict: the model is given it, not held to it. One that is outside them
+// only for its enums' missing types goes strict with them written in
+// (strictSchema).
 func responseFormat(outputConfig json.RawMessage) *chatFormat {
 	var oc struct {
 		Format *struct {
@@ -357,8 +359,8 @@ func responseFormat(outputConfig json.RawMessage) *chatFormat {
 		return nil
 	}
 	f := &chatFormat{Type: "json_schema"}
-	f.JSONSchema.Name, f.JSONSchema.Schema = formatName, oc.Format.Schema
-	f.problem = strictSchemaProblem(oc.Format.Schema)
+	f.JSONSchema.Name = formatName
+	f.JSONSchema.Schema, f.problem = strictSchema(oc.Format.Schema)
 	f.JSONSchema.Strict = f.problem == ""
 	return f
 }
@@ -399,7 +401,8 @@ type chatOutTool struct {
 // without strict, as a format outside them does (responseFormat): the
 // model is given the schema, not held to it.
 func strictTool(t messagesTool, m router.Model) bool {
-	return t.Strict && m.Capabilities.StructuredOutput && strictSchemaProblem(t.InputSchema) == ""
+	_, problem := strictSchema(t.InputSchema)
+	return t.Strict && m.Capabilities.StructuredOutput && problem == ""
 }
 
 // MessagesToChat translates an Anthropic Messages body into a Chat
@@ -477,7 +480,10 @@ func translateMessagesToChat(raw []byte, m router.Model) (chatTranslation, error
 		ct.Type = "function"
 		ct.Function.Name, ct.Function.Description = t.Name, t.Description
 		ct.Function.Parameters = nullToNil(t.InputSchema)
-		ct.Function.Strict = strictTool(t, m)
+		if ct.Function.Strict = strictTool(t, m); ct.Function.Strict {
+			// With its enums' types written in, where it needs them.
+			ct.Function.Parameters, _ = strictSchema(t.InputSchema)
+		}
 		out.Tools = append(out.Tools, ct)
 	}
 	// OpenAI rejects tool_choice and parallel_tool_calls without tools,
