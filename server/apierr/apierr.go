@@ -82,19 +82,15 @@ func Response(err error) (int, openai.ErrorBody) {
 	return he.status, body
 }
 
-// anthropicTypes are Anthropic's error types by HTTP status; any other
-// status is an api_error. A 4xx Anthropic's errors page does not list
-// (423) is an invalid_request_error, as that page says it uses the type
-// for such statuses.
+// anthropicTypes are Anthropic's error types by HTTP status. A 4xx
+// Anthropic's errors page does not list (the gateway's 405, 408, 409 and
+// 423, a provider's 422) is an invalid_request_error, as that page says it
+// uses the type for such statuses; any other status is an api_error.
 var anthropicTypes = map[int]string{
 	http.StatusBadRequest:            "invalid_request_error",
 	http.StatusUnauthorized:          "authentication_error",
 	http.StatusForbidden:             "permission_error",
 	http.StatusNotFound:              "not_found_error",
-	http.StatusMethodNotAllowed:      "invalid_request_error",
-	http.StatusConflict:              "invalid_request_error",
-	http.StatusRequestTimeout:        "invalid_request_error",
-	http.StatusLocked:                "invalid_request_error",
 	http.StatusRequestEntityTooLarge: "request_too_large",
 	http.StatusTooManyRequests:       "rate_limit_error",
 	http.StatusServiceUnavailable:    "overloaded_error",
@@ -104,6 +100,9 @@ var anthropicTypes = map[int]string{
 func AnthropicType(status int) string {
 	if t, ok := anthropicTypes[status]; ok {
 		return t
+	}
+	if status >= 400 && status < 500 {
+		return "invalid_request_error"
 	}
 	return "api_error"
 }

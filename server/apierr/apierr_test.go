@@ -170,3 +170,21 @@ func TestAnErrorWithItsWaitSetsRetryAfter(t *testing.T) {
 	Write(w, router.Errorf(router.ERateLimited, "over capacity"))
 	assert.Empty(t, w.Header().Get("Retry-After"), "no wait named, none invented")
 }
+
+// A 4xx Anthropic's errors page does not list is an invalid_request_error,
+// as that page types such statuses; only 5xx (but 503's overloaded_error)
+// are api_error.
+func TestAnthropicTypeOfUnlistedStatuses(t *testing.T) {
+	for status, typ := range map[int]string{
+		http.StatusPaymentRequired:             "invalid_request_error",
+		http.StatusUnsupportedMediaType:        "invalid_request_error",
+		http.StatusUnprocessableEntity:         "invalid_request_error",
+		http.StatusRequestHeaderFieldsTooLarge: "invalid_request_error",
+		http.StatusInternalServerError:         "api_error",
+		http.StatusBadGateway:                  "api_error",
+		http.StatusGatewayTimeout:              "api_error",
+		529:                                    "api_error",
+	} {
+		assert.Equal(t, typ, AnthropicType(status), "%d", status)
+	}
+}
