@@ -12,30 +12,33 @@ import (
 // zodTicketSchema is what @anthropic-ai/sdk 1.14's zodOutputFormat sends
 // for z.object({title: z.string(), priority: z.enum([...]), kind:
 // z.literal("ticket"), assignee: z.discriminatedUnion("type", [...]),
-// labels: z.array(z.enum([...])), due: z.enum([...]).nullable()}),
-// captured from messages.parse: its transform leaves each enum and const
-// without its type, which Anthropic takes.
+// labels: z.array(z.enum([...])), due: z.enum([...]).nullable(),
+// estimate: z.union([z.string(), z.number()])}), captured from
+// messages.parse: its transform leaves each enum and const without its
+// type and writes the union as a list of types, which Anthropic takes.
 const zodTicketSchema = `{"type":"object","properties":{"title":{"type":"string"},"priority":{"enum":["low","medium","high"]},` +
 	`"kind":{"const":"ticket"},"assignee":{"anyOf":[{"type":"object","properties":{"type":{"const":"user"},` +
 	`"id":{"type":"integer","description":"{minimum: -9007199254740991, maximum: 9007199254740991}"}},"additionalProperties":false,"required":["type","id"]},` +
 	`{"type":"object","properties":{"type":{"const":"team"},"name":{"type":"string"}},"additionalProperties":false,"required":["type","name"]}]},` +
-	`"labels":{"type":"array","items":{"enum":["bug","feature"]}},"due":{"anyOf":[{"enum":["today","later"]},{"type":"null"}]}},` +
-	`"additionalProperties":false,"required":["title","priority","kind","assignee","labels","due"]}`
+	`"labels":{"type":"array","items":{"enum":["bug","feature"]}},"due":{"anyOf":[{"enum":["today","later"]},{"type":"null"}]},` +
+	`"estimate":{"type":["string","number"]}},"additionalProperties":false,"required":["title","priority","kind","assignee","labels","due","estimate"]}`
 
 // zodTicketSchemaTyped is zodTicketSchema with each enum's and const's
-// type written in, members in the order sent.
+// type written in and the list of types an anyOf, members in the order
+// sent.
 const zodTicketSchemaTyped = `{"type":"object","properties":{"title":{"type":"string"},"priority":{"type":"string","enum":["low","medium","high"]},` +
 	`"kind":{"type":"string","const":"ticket"},"assignee":{"anyOf":[{"type":"object","properties":{"type":{"type":"string","const":"user"},` +
 	`"id":{"type":"integer","description":"{minimum: -9007199254740991, maximum: 9007199254740991}"}},"additionalProperties":false,"required":["type","id"]},` +
 	`{"type":"object","properties":{"type":{"type":"string","const":"team"},"name":{"type":"string"}},"additionalProperties":false,"required":["type","name"]}]},` +
-	`"labels":{"type":"array","items":{"type":"string","enum":["bug","feature"]}},"due":{"anyOf":[{"type":"string","enum":["today","later"]},{"type":"null"}]}},` +
-	`"additionalProperties":false,"required":["title","priority","kind","assignee","labels","due"]}`
+	`"labels":{"type":"array","items":{"type":"string","enum":["bug","feature"]}},"due":{"anyOf":[{"type":"string","enum":["today","later"]},{"type":"null"}]},` +
+	`"estimate":{"anyOf":[{"type":"string"},{"type":"number"}]}},"additionalProperties":false,"required":["title","priority","kind","assignee","labels","due","estimate"]}`
 
-// A zod schema with an enum, a literal or a discriminated union, sent by
-// the TypeScript SDK's messages.parse, reaches an OpenAI-format model
-// strict: strict mode wants a type in every schema, and the type the
-// values all have is written in, so the answer is held to the enum as
-// Claude holds it. Sent as it came, without strict, the model may answer
+// A zod schema with an enum, a literal, a discriminated union or a union
+// of scalars, sent by the TypeScript SDK's messages.parse, reaches an
+// OpenAI-format model strict: strict mode wants one type in every schema,
+// so the type the values all have is written in and a list of types
+// becomes an anyOf, and the answer is held to the schema as Claude holds
+// it. Sent as it came, without strict, the model may answer
 // a value outside it and the SDK's parse of it fails. The properties keep
 // their order, the order strict mode writes the answer's keys in.
 func TestMessagesZodEnumsReachAnOpenAIModelStrict(t *testing.T) {

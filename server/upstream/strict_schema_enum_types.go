@@ -15,7 +15,10 @@ import (
 // discriminated union would reach an OpenAI model without strict, and the
 // answer would not be held to it (messages.parse then fails on a value
 // outside the enum). The type its values all have says no more than the
-// values themselves, so it is written in before the strict check.
+// values themselves, so it is written in before the strict check. So with
+// z.union([z.string(), z.number()]), sent as {"type": ["string",
+// "number"]}: strict mode takes a type list only as one type beside
+// "null", and the same union as anyOf.
 
 // strictSchema is the schema a Messages call's format or strict tool sends
 // to a Chat Completions model and the rule of strict mode it breaks, ""
@@ -40,7 +43,8 @@ func strictSchema(raw json.RawMessage) (json.RawMessage, string) {
 // typeEnums returns schema with "type" written first into each schema of
 // it (its properties, items, anyOf members and the root's definitions)
 // that has an enum or a const and none of type, anyOf and $ref, where the
-// values all have one JSON type (or one beside null: ["string", "null"]).
+// values all have one JSON type (or one beside null: ["string", "null"]),
+// and each bare list of types (splitTypeList) as an anyOf.
 // Members keep their order: strict mode writes an answer's keys in the
 // order of the schema's properties. changed is false when there was no
 // such schema; the copy is then not made. depth is the schema's level
@@ -54,6 +58,9 @@ func typeEnums(schema []byte, depth int) (out []byte, changed bool) {
 	obj, ok := jsonscan.ParseObject(schema)
 	if !ok {
 		return schema, false
+	}
+	if split, ok := splitTypeList(obj); ok {
+		return split, true
 	}
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -181,4 +188,43 @@ func enumType(obj jsonscan.Object) string {
 		return `["` + kind + `","null"]`
 	}
 	return `"` + kind + `"`
+}
+
+// splitTypeList is a schema that is only a list of types (a title and a
+// description beside it) as an anyOf of one schema per type, where strict
+// mode would not take the list: more than one type besides "null".
+func splitTypeList(obj jsonscan.Object) ([]byte, bool) {
+	types, ok := jsonscan.Elements(obj.Get("type"))
+	if !ok || len(types) < 2 || len(types) == 2 && (string(types[0]) == `"null"` || string(types[1]) == `"null"`) {
+		return nil, false
+	}
+	for _, m := range obj {
+		if !jsonscan.KeyIs(m.Key, "type") && !jsonscan.KeyIs(m.Key, "title") && !jsonscan.KeyIs(m.Key, "description") {
+			return nil, false
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"anyOf":[`)
+	for i, t := range types {
+		if len(t) == 0 || t[0] != '"' {
+			return nil, false
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":`)
+		b.Write(t)
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	for _, m := range obj {
+		if !jsonscan.KeyIs(m.Key, "type") {
+			b.WriteString(`,"`)
+			b.Write(m.Key)
+			b.WriteString(`":`)
+			b.Write(m.Value)
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), true
 }

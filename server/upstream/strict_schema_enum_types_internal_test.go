@@ -26,6 +26,12 @@ func TestTypeEnumsWritesTheTypeTheValuesHave(t *testing.T) {
 		{`{"type":"string","enum":["a"]}`, `{"type":"string","enum":["a"]}`},
 		{`{"anyOf":[{"const":"x"},{"type":"null"}]}`, `{"anyOf":[{"type":"string","const":"x"},{"type":"null"}]}`},
 		{`{"$ref":"#/$defs/k"}`, `{"$ref":"#/$defs/k"}`},
+		// A list of types, more than one beside null, becomes an anyOf.
+		{`{"type":["string","number"],"description":"d"}`, `{"anyOf":[{"type":"string"},{"type":"number"}],"description":"d"}`},
+		{`{"type":["string","integer","null"]}`, `{"anyOf":[{"type":"string"},{"type":"integer"},{"type":"null"}]}`},
+		{`{"type":["string","null"]}`, `{"type":["string","null"]}`},
+		{`{"type":["string","number"],"minimum":1}`, `{"type":["string","number"],"minimum":1}`},
+		{`{"type":["string",1]}`, `{"type":["string",1]}`},
 		// Pretty-printed, an escaped key and definitions: members keep their
 		// order, and a schema with nothing to type stays as written.
 		{"{\n  \"type\": \"object\",\n  \"properties\": {\"z\\\"q\": {\"enum\": [\"a\"]}, \"a\": {\"$ref\": \"#/$defs/k\"}},\n  \"$defs\": {\"k\": {\"const\": 3}}\n}",
