@@ -521,8 +521,10 @@ func TestMessagesClientErrorShape(t *testing.T) {
 			`{"type":"error","error":{"type":"invalid_request_error","message":"forced failure 409 for model-a"}}`},
 		{"openai 413", "openai", upstreamtest.Behavior{FailStatus: 413}, 413,
 			`{"type":"error","error":{"type":"request_too_large","message":"forced failure 413 for model-a"}}`},
+		// A 4xx Anthropic's errors page does not list is the type that
+		// page gives such statuses, not api_error (its own failures).
 		{"openai 422", "openai", upstreamtest.Behavior{FailStatus: 422}, 422,
-			`{"type":"error","error":{"type":"api_error","message":"forced failure 422 for model-a"}}`},
+			`{"type":"error","error":{"type":"invalid_request_error","message":"forced failure 422 for model-a"}}`},
 		{"openai non-JSON error page", "openai", upstreamtest.Behavior{FailStatus: 400, FailBody: "bad request page"}, 400,
 			`{"type":"error","error":{"type":"invalid_request_error","message":"upstream model-a-id returned HTTP 400: bad request page"}}`},
 		{"anthropic non-JSON error page", "anthropic", upstreamtest.Behavior{FailStatus: 413, FailBody: "request entity too large"}, 413,
