@@ -401,8 +401,11 @@ type chatOutTool struct {
 // without strict, as a format outside them does (responseFormat): the
 // model is given the schema, not held to it.
 func strictTool(t messagesTool, m router.Model) bool {
+	if !t.Strict || !m.Capabilities.StructuredOutput {
+		return false
+	}
 	_, problem := strictSchema(t.InputSchema)
-	return t.Strict && m.Capabilities.StructuredOutput && problem == ""
+	return problem == ""
 }
 
 // MessagesToChat translates an Anthropic Messages body into a Chat
