@@ -290,20 +290,24 @@ func TestJSONSchemaWithoutStrictWithAMapLeavesClaudeOut(t *testing.T) {
 }
 
 // unionSchema is what Zod's converters write for a discriminated union, a
-// tuple met twice (the second time a $ref to the first) and a non-empty
-// object without strict; unionSchemaSent is it brought within Claude's
-// subset as Anthropic's SDKs bring it: oneOf sent as anyOf, the tuple,
-// minProperties and not written into descriptions, and the $ref written
-// out.
+// tuple met twice (z.tuple([z.string(), z.number()]), the second time a
+// $ref to the first), Pydantic's tuple[int, str] and a non-empty object
+// without strict; unionSchemaSent is it brought within Claude's
+// subset as Anthropic's SDKs bring it: oneOf sent as anyOf, the tuples,
+// minProperties and not written into descriptions, each tuple given items
+// any of its schemas (an array may not leave its items unconstrained),
+// and the $ref written out.
 const (
 	unionSchema = `{"type":"object","properties":{"shape":{"oneOf":[{"type":"object","properties":{"kind":{"const":"circle"},"r":{"type":"number"}},"required":["kind","r"]},` +
 		`{"type":"object","properties":{"kind":{"const":"square"},"side":{"type":"number"}},"required":["kind","side"]}]},` +
-		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"number"},{"type":"number"}]},"to":{"$ref":"#/properties/at"},` +
+		`"at":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"string"},{"type":"number"}]},"to":{"$ref":"#/properties/at"},` +
+		`"pair":{"maxItems":2,"minItems":2,"prefixItems":[{"type":"integer"},{"type":"string"}],"title":"Pair","type":"array"},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","not":{"const":""}},"b":{"type":"string"}},"minProperties":1}},"required":["shape","at"]}`
 	unionSchemaSent = `{"type":"object","properties":{"shape":{"anyOf":[{"type":"object","properties":{"kind":{"type":"string","const":"circle"},"r":{"type":"number"}},"required":["kind","r"],"additionalProperties":false},` +
 		`{"type":"object","properties":{"kind":{"type":"string","const":"square"},"side":{"type":"number"}},"required":["kind","side"],"additionalProperties":false}]},` +
-		`"at":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
-		`"to":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"number\"},{\"type\":\"number\"}]}"},` +
+		`"at":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"string\"},{\"type\":\"number\"}]}","items":{"anyOf":[{"type":"string"},{"type":"number"}]}},` +
+		`"to":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"string\"},{\"type\":\"number\"}]}","items":{"anyOf":[{"type":"string"},{"type":"number"}]}},` +
+		`"pair":{"title":"Pair","type":"array","description":"{minItems: 2, maxItems: 2, prefixItems: [{\"type\":\"integer\"},{\"type\":\"string\"}]}","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}},` +
 		`"tags":{"type":"object","properties":{"a":{"type":"string","description":"{not: {\"const\":\"\"}}"},"b":{"type":"string"}},"additionalProperties":false,"description":"{minProperties: 1}"}},` +
 		`"required":["shape","at"],"additionalProperties":false}`
 )

@@ -36,11 +36,12 @@ import (
 // A tuple's schemas (prefixItems, or items written as a list, with
 // additionalItems) move as a whole: the items schema beside prefixItems
 // describes only the items past the tuple, and left alone it would hold
-// every item to it. not moves too; each of these only narrows what the
-// rest of its schema allows, so moving it out forbids nothing. So does
-// discriminator, which Pydantic writes beside the oneOf of a
-// discriminated union: an OpenAPI annotation that JSON Schema does not
-// read, so the anyOf that oneOf becomes holds the answer as it did.
+// every item to it; the tuple is given an items schema its items all
+// meet instead (claudeTupleItems). not moves too; each of these only
+// narrows what the rest of its schema allows, so moving it out forbids
+// nothing. So does discriminator, which Pydantic writes beside the oneOf
+// of a discriminated union: an OpenAPI annotation that JSON Schema does
+// not read, so the anyOf that oneOf becomes holds the answer as it did.
 var claudeMovedKeywords = []string{
 	"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
 	"minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
@@ -62,7 +63,8 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 	}
 	inlined := claudeInlineRootRef(root)
 	inlined = claudeInlinePointerRefs(root) || inlined
-	if !claudeBringWithin(root, true, true) && !inlined {
+	budget := jsonTreeSize(root) // for the copies a tuple's items take
+	if !claudeBringWithin(root, true, true, &budget) && !inlined {
 		return schema
 	}
 	// What claudeWithoutRootAnnotations would leave out, left out here:
@@ -82,13 +84,15 @@ func claudeWithinSubset(schema json.RawMessage) json.RawMessage {
 // is false where another schema also describes n's instance (a sibling in
 // an allOf, a parent naming properties beside n's anyOf): closing n would
 // forbid the properties that schema names, so n stays open, and outside.
-func claudeBringWithin(n *jsonTree, root, closable bool) bool {
+// budget is what is left for the copies tuples' items take
+// (claudeTupleItems).
+func claudeBringWithin(n *jsonTree, root, closable bool, budget *int) bool {
 	if !n.isObject {
 		return false
 	}
 	changed := false
 	inner := func(v *jsonTree, closable bool) {
-		if v != nil && claudeBringWithin(v, false, closable) {
+		if v != nil && claudeBringWithin(v, false, closable, budget) {
 			changed = true
 		}
 	}
@@ -106,8 +110,11 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 	}
 	props := n.get("properties")
 	eachMember(props)
+	var tupleItems *jsonTree
 	if !claudeIsTuple(n) {
 		inner(n.get("items"), true)
+	} else if slices.Contains(n.types(), "array") {
+		tupleItems = claudeTupleItems(n, budget)
 	}
 	changed = claudeOneOfAsAnyOf(n) || changed
 	changed = claudeConstTyped(n) || changed
@@ -126,7 +133,11 @@ func claudeBringWithin(n *jsonTree, root, closable bool) bool {
 		n.members = append(n.members, jsonTreeMember{key: "additionalProperties", value: &jsonTree{scalar: false}})
 		changed = true
 	}
-	return claudeMoveConstraints(n, types) || changed
+	changed = claudeMoveConstraints(n, types) || changed
+	if tupleItems != nil && n.get("items") == nil && n.get("prefixItems") == nil { // moved out
+		n.members = append(n.members, jsonTreeMember{key: "items", value: tupleItems})
+	}
+	return changed
 }
 
 // claudeOneOfAsAnyOf renames n's oneOf to anyOf, where it has no anyOf

@@ -79,10 +79,28 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 			`{"type":"object","properties":{"o":{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"additionalProperties":false,"description":"{minProperties: 1, maxProperties: 2}"},"s":{"type":"array","items":{"type":"string","description":"{not: {\"const\":\"\"}}"},"description":"{uniqueItems: true}"}},"required":["o"],"additionalProperties":false}`, ""},
 		{"a tuple's prefixItems move with the items past it",
 			`{"type":"object","properties":{"point":{"type":"array","prefixItems":[{"type":"number"},{"type":"object","properties":{"z":{"type":"number"}}}],"items":{"type":"string","maxLength":2}}}}`,
-			`{"type":"object","properties":{"point":{"type":"array","description":"{prefixItems: [{\"type\":\"number\"},{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"number\"}}}], items: {\"type\":\"string\",\"maxLength\":2}}"}},"additionalProperties":false}`, ""},
+			`{"type":"object","properties":{"point":{"type":"array","description":"{prefixItems: [{\"type\":\"number\"},{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"number\"}}}], items: {\"type\":\"string\",\"maxLength\":2}}",` +
+				`"items":{"anyOf":[{"type":"number"},{"type":"object","properties":{"z":{"type":"number"}},"additionalProperties":false},{"type":"string","description":"{maxLength: 2}"}]}}},"additionalProperties":false}`, ""},
 		{"a tuple written as a list of items moves with additionalItems, as zod-to-json-schema writes one",
 			`{"type":"object","properties":{"pair":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"string"},{"type":"number"}],"additionalItems":false}}}`,
-			`{"type":"object","properties":{"pair":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"string\"},{\"type\":\"number\"}], additionalItems: false}"}},"additionalProperties":false}`, ""},
+			`{"type":"object","properties":{"pair":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"string\"},{\"type\":\"number\"}], additionalItems: false}","items":{"anyOf":[{"type":"string"},{"type":"number"}]}}},"additionalProperties":false}`, ""},
+		{"zod-to-json-schema's z.tuple([z.string(), z.number()]): maxItems ends it",
+			`{"type":"object","properties":{"pair":{"type":"array","minItems":2,"maxItems":2,"items":[{"type":"string"},{"type":"number"}]}},"required":["pair"]}`,
+			`{"type":"object","properties":{"pair":{"type":"array","description":"{minItems: 2, maxItems: 2, items: [{\"type\":\"string\"},{\"type\":\"number\"}]}","items":{"anyOf":[{"type":"string"},{"type":"number"}]}}},"required":["pair"],"additionalProperties":false}`, ""},
+		{"Pydantic's tuple[int, str]",
+			`{"type":"object","properties":{"pair":{"maxItems":2,"minItems":2,"prefixItems":[{"type":"integer"},{"type":"string"}],"title":"Pair","type":"array"}},"required":["pair"]}`,
+			`{"type":"object","properties":{"pair":{"title":"Pair","type":"array","description":"{minItems: 2, maxItems: 2, prefixItems: [{\"type\":\"integer\"},{\"type\":\"string\"}]}","items":{"anyOf":[{"type":"integer"},{"type":"string"}]}}},"required":["pair"],"additionalProperties":false}`, ""},
+		{"Pydantic's tuple[int, int]: one schema, its places' objects closed and constraints moved",
+			`{"type":"object","properties":{"p":{"maxItems":2,"minItems":2,"prefixItems":[{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"type":"array"},"q":{"type":"array","prefixItems":[{"type":"object","properties":{"a":{"type":"string"}}}],"items":false}}}`,
+			`{"type":"object","properties":{"p":{"type":"array","description":"{minItems: 2, maxItems: 2, prefixItems: [{\"type\":\"integer\",\"minimum\":0},{\"type\":\"integer\",\"minimum\":0}]}","items":{"type":"integer","description":"{minimum: 0}"}},` +
+				`"q":{"type":"array","description":"{prefixItems: [{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}], items: false}","items":{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}`, ""},
+		{"a tuple that lets an item be any value gets no items",
+			`{"type":"object","properties":{"open":{"type":"array","prefixItems":[{"type":"string"}]},"any":{"type":"array","items":[true,{"type":"string"}],"additionalItems":false}}}`,
+			`{"type":"object","properties":{"open":{"type":"array","description":"{prefixItems: [{\"type\":\"string\"}]}"},"any":{"type":"array","description":"{items: [true,{\"type\":\"string\"}], additionalItems: false}"}},"additionalProperties":false}`, ""},
+		{"a tuple's anyOf counts among Claude's 16",
+			`{"type":"object","properties":{` + claudeUnionProperties(16) + `,"t":{"type":"array","items":[{"type":"string"},{"type":"number"}],"additionalItems":false}},"additionalProperties":false}`,
+			`{"type":"object","properties":{` + claudeUnionProperties(16) + `,"t":{"type":"array","description":"{items: [{\"type\":\"string\"},{\"type\":\"number\"}], additionalItems: false}","items":{"anyOf":[{"type":"string"},{"type":"number"}]}}},"additionalProperties":false}`,
+			`the strict schemas have 17 schemas with "anyOf" or a list of types, over Claude's 16 in a request`},
 		{"a boolean schema stays refused", `{"type":"object","properties":{"any":true,"a":{"type":"string","maxLength":1}}}`,
 			`{"type":"object","properties":{"any":true,"a":{"type":"string","description":"{maxLength: 1}"}},"additionalProperties":false}`,
 			`$.properties.any is not a schema (a JSON object)`},
@@ -257,4 +275,24 @@ func TestClaudeWithinSubsetWritesOutARootThatIsOnlyARef(t *testing.T) {
 			}
 		})
 	}
+}
+
+// claudeUnionProperties is n properties, each a union.
+func claudeUnionProperties(n int) string {
+	props := make([]string, n)
+	for i := range props {
+		props[i] = fmt.Sprintf(`"u%d":{"anyOf":[{"type":"string"},{"type":"null"}]}`, i)
+	}
+	return strings.Join(props, ",")
+}
+
+// Tuples nested in tuples, each given items holding a copy of the one
+// inside it, would grow to the square of the schema; the copies are held
+// to the schema's size, and the tuples past it keep no items.
+func TestClaudeWithinSubsetHoldsTupleCopiesToTheSchemasSize(t *testing.T) {
+	const depth = 2000
+	schema := `{"type":"object","properties":{"t":` + strings.Repeat(`{"type":"array","items":[`, depth) + `{"type":"string"}` + strings.Repeat(`],"additionalItems":false}`, depth) + `}}`
+	sent := claudeWithinSubset([]byte(schema))
+	assert.Less(t, len(sent), 4*len(schema))
+	assert.Empty(t, claudeSchemaProblem(sent))
 }
