@@ -127,6 +127,14 @@ func parseResponses(top map[string]json.RawMessage, r *Request) error {
 			if !slices.Contains(r.Params, "response_format") {
 				r.Params = append(r.Params, "response_format")
 			}
+		} else if t.Format.Type != "" && t.Format.Type != "text" {
+			// json_object: the translation to Claude's Messages API
+			// cannot carry it (no JSON mode without a schema), as
+			// Chat Completions' response_format json_object.
+			if err := checkTypeName(paramAt("text.format.type"), t.Format.Type); err != nil {
+				return err
+			}
+			r.NativeOnly = append(r.NativeOnly, "text.format "+t.Format.Type)
 		}
 		r.addText(string(v))
 	}
