@@ -26,6 +26,7 @@ func TestParseRefusesOverlongTypeNames(t *testing.T) {
 		{"chat reasoning_effort", Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"` + long + `"}`, "reasoning_effort"},
 		{"responses reasoning effort", Responses, `{"model":"m","input":"x","reasoning":{"effort":"` + long + `"}}`, "reasoning.effort"},
 		{"chat response_format", Chat, `{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"` + long + `"}}`, "response_format.type"},
+		{"responses text format", Responses, `{"model":"m","input":"x","text":{"format":{"type":"` + long + `"}}}`, "text.format.type"},
 		{"responses tool", Responses, `{"model":"m","input":"x","tools":[{"type":"` + long + `"}]}`, "tools[0].type"},
 		{"messages tool", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"` + long + `"}]}`, "tools[0].type"},
 		{"messages block", Messages, `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"` + long + `"}]}]}`, "messages[0].content[1].type"},
