@@ -41,21 +41,25 @@ func claudeWithoutSafeIntegerBounds(schema json.RawMessage) json.RawMessage {
 }
 
 // Where a schema holds other schemas: one, a list of them, or an object of
-// them by name.
+// them by name. Not not and if: there, leaving a bound out forbids what
+// the client allows (a not of the safe integers allows 2^60; a not of
+// all integers does not) or sends an answer to then instead of else.
 var (
-	subschemaOne  = []string{"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "additionalItems"}
+	subschemaOne  = []string{"items", "additionalProperties", "contains", "propertyNames", "then", "else", "additionalItems"}
 	subschemaList = []string{"anyOf", "allOf", "oneOf", "prefixItems", "items"}
 	subschemaMap  = []string{"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 )
 
-// dropSafeIntegerBounds drops the safe-integer bounds of schema n and of
-// the schemas inside it, reporting whether it dropped any.
+// dropSafeIntegerBounds drops the safe-integer bounds of integer schema n
+// and of the schemas inside it, reporting whether it dropped any.
 func dropSafeIntegerBounds(n *jsonTree) bool {
 	if !n.isObject {
 		return false
 	}
 	dropped := false
-	if slices.Contains(n.types(), "integer") {
+	// On a schema that is also a number the bounds forbid every number
+	// past 2^53, a fraction too: a real constraint.
+	if types := n.types(); slices.Contains(types, "integer") && !slices.Contains(types, "number") {
 		for k, bound := range map[string]float64{"minimum": -maxSafeInteger, "maximum": maxSafeInteger} {
 			if v := n.get(k); v != nil && isNumber(v, bound) {
 				n.del(k)

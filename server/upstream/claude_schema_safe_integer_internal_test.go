@@ -42,3 +42,30 @@ func TestClaudeOutputSchemaLeavesOutZodsSafeIntegerBounds(t *testing.T) {
 	assert.Empty(t, why)
 	assert.Equal(t, `{"type":"object","properties":{"n":{"type":"integer"}},"additionalProperties":false}`, string(sent))
 }
+
+// The bounds are left out only where leaving them out allows more, and
+// only integers past JavaScript's safe ones: inside a not (or an if) they
+// would forbid (or send elsewhere) what the client allows, and on a schema
+// that is also a number they forbid every number past 2^53, a fraction
+// too.
+func TestClaudeKeepsSafeIntegerBoundsWhereDroppingThemChangesMore(t *testing.T) {
+	const safe = `"minimum":-9007199254740991,"maximum":9007199254740991`
+	closed := func(p string) string {
+		return `{"type":"object","properties":{"p":` + p + `},"required":["p"],"additionalProperties":false}`
+	}
+	// A number that is not a safe integer: 1.5 or 2^60. Without the bounds
+	// Claude would read "not an integer", which forbids 2^60.
+	sent, _, why := claudeOutputSchema([]byte(closed(`{"type":"number","not":{"type":"integer",`+safe+`}}`)), false)
+	assert.Empty(t, why)
+	assert.Equal(t, closed(`{"type":"number","description":"{not: {\"type\":\"integer\",`+
+		`\"minimum\":-9007199254740991,\"maximum\":9007199254740991}}"}`), string(sent))
+
+	// An if whose bounds are left out would send 2^60 to then, not else.
+	assert.Equal(t, closed(`{"type":"integer","if":{"type":"integer",`+safe+`},"then":{"type":"integer"}}`),
+		string(claudeWithoutSafeIntegerBounds([]byte(closed(`{"type":"integer","if":{"type":"integer",`+safe+`},"then":{"type":"integer"}}`)))))
+
+	for _, typ := range []string{`["number","integer"]`, `["integer","number","null"]`} {
+		_, _, why := claudeOutputSchema([]byte(closed(`{"type":`+typ+`,`+safe+`}`)), true)
+		assert.Contains(t, why, `uses "m`, "%s: a number's bounds are real", typ)
+	}
+}
