@@ -66,6 +66,7 @@ func FuzzClaudeOutputSchemaWithoutStrict(f *testing.F) {
 	f.Add(`{"type":"object","properties":{"a":{"type":["string","integer"],"format":"int64","examples":[1,{"b":null}]},"b":{"type":"string","format":"uuid","description":[]}}}`)
 	f.Add(`{"type":"object","properties":{"a":{"oneOf":[{"type":"object","properties":{"b":{"not":{}}}}],"anyOf":1},"t":{"type":"array","prefixItems":[true],"items":[{"minProperties":1}]}}}`)
 	f.Add(`{"type":"object","properties":{"a":{"type":"object","properties":{"x":{"$ref":"#/$defs/d"}}},"b":{"$ref":"#/properties/a"},"c":{"$ref":"#/properties/b"},"e":{"$ref":"#/$defs/d/properties/~1"}},"$defs":{"d":{"type":"object","properties":{"/":{"$ref":"#/properties/a/properties"}}}}}`)
+	f.Add(`{"type":"object","properties":{"n":{"type":["integer","null"],"minimum":-9007199254740991,"maximum":9007199254740991.0,"not":{"type":"integer","maximum":9007199254740991}}},"required":["n"],"additionalProperties":false}`)
 	f.Fuzz(func(t *testing.T, schema string) {
 		sent, _, why := claudeOutputSchema([]byte(schema), false)
 		if why != "" {
