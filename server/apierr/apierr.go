@@ -82,13 +82,16 @@ func Response(err error) (int, openai.ErrorBody) {
 	return he.status, body
 }
 
-// anthropicTypes are Anthropic's error types by HTTP status. A 4xx
+// anthropicTypes are Anthropic's error types by HTTP status, those its
+// errors page and its SDKs' error types list (402's billing_error: a
+// provider's own 402, OpenRouter's out of credits, is passed on). A 4xx
 // Anthropic's errors page does not list (the gateway's 405, 408, 409 and
 // 423, a provider's 422) is an invalid_request_error, as that page says it
 // uses the type for such statuses; any other status is an api_error.
 var anthropicTypes = map[int]string{
 	http.StatusBadRequest:            "invalid_request_error",
 	http.StatusUnauthorized:          "authentication_error",
+	http.StatusPaymentRequired:       "billing_error",
 	http.StatusForbidden:             "permission_error",
 	http.StatusNotFound:              "not_found_error",
 	http.StatusRequestEntityTooLarge: "request_too_large",

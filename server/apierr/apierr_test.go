@@ -173,10 +173,10 @@ func TestAnErrorWithItsWaitSetsRetryAfter(t *testing.T) {
 
 // A 4xx Anthropic's errors page does not list is an invalid_request_error,
 // as that page types such statuses; only 5xx (but 503's overloaded_error)
-// are api_error.
+// are api_error. 402 is listed, as billing_error.
 func TestAnthropicTypeOfUnlistedStatuses(t *testing.T) {
 	for status, typ := range map[int]string{
-		http.StatusPaymentRequired:             "invalid_request_error",
+		http.StatusPaymentRequired:             "billing_error",
 		http.StatusUnsupportedMediaType:        "invalid_request_error",
 		http.StatusUnprocessableEntity:         "invalid_request_error",
 		http.StatusRequestHeaderFieldsTooLarge: "invalid_request_error",
