@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Zod 4 writes every integer schema (z.int(), z.number().int()) with the
@@ -19,12 +21,13 @@ import (
 // otherwise. Any other bound (z.number().int().min(0)'s minimum 0, z.int32()'s)
 // is a real constraint and stays, for the check to judge.
 
-// maxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER, 2^53 - 1.
-const maxSafeInteger = 1<<53 - 1
-
-// safeIntegerDigits is what the bounds' JSON holds; a schema without it
+// maxSafeIntegerDigits are the digits of JavaScript's
+// Number.MAX_SAFE_INTEGER, 2^53 - 1, the bounds' magnitude. A schema
+// without the last 15 of them (9007199254740991 or 9.007199254740991e15)
 // is sent on without being read.
-var safeIntegerDigits = []byte("9007199254740991")
+const maxSafeIntegerDigits = "9007199254740991"
+
+var safeIntegerDigits = []byte(maxSafeIntegerDigits[1:])
 
 // claudeWithoutSafeIntegerBounds is schema less the safe-integer bounds of
 // its integer schemas; the bytes as sent where it has none. Keys keep the
@@ -60,8 +63,8 @@ func dropSafeIntegerBounds(n *jsonTree) bool {
 	// On a schema that is also a number the bounds forbid every number
 	// past 2^53, a fraction too: a real constraint.
 	if types := n.types(); slices.Contains(types, "integer") && !slices.Contains(types, "number") {
-		for k, bound := range map[string]float64{"minimum": -maxSafeInteger, "maximum": maxSafeInteger} {
-			if v := n.get(k); v != nil && isNumber(v, bound) {
+		for k, negative := range map[string]bool{"minimum": true, "maximum": false} {
+			if v := n.get(k); v != nil && isSafeIntegerBound(v, negative) {
 				n.del(k)
 				dropped = true
 			}
@@ -92,12 +95,32 @@ func dropSafeIntegerBounds(n *jsonTree) bool {
 	return dropped
 }
 
-// isNumber reports whether v is the JSON number x.
-func isNumber(v *jsonTree, x float64) bool {
+// isSafeIntegerBound reports whether v is the JSON number
+// ±9007199254740991 exactly (negative for its minus), however written:
+// 9007199254740991.0, 9.007199254740991e15. Read as a float64, a bound
+// as near as 9007199254740990.9 would pass too, though it forbids
+// 9007199254740991; read as a big number, an exponent of a billion
+// would cost its digits.
+func isSafeIntegerBound(v *jsonTree, negative bool) bool {
 	n, ok := v.scalar.(json.Number)
 	if !ok {
 		return false
 	}
-	f, err := n.Float64()
-	return err == nil && f == x
+	s, neg := strings.CutPrefix(string(n), "-")
+	if neg != negative {
+		return false
+	}
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		e, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			return false
+		}
+		s, exp = s[:i], e
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	digits, point := whole+frac, len(whole)+exp // the point stands before digits[point]
+	trimmed := strings.TrimLeft(digits, "0")
+	point -= len(digits) - len(trimmed)
+	return strings.TrimRight(trimmed, "0") == maxSafeIntegerDigits && point == len(maxSafeIntegerDigits)
 }

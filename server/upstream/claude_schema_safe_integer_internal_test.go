@@ -69,3 +69,26 @@ func TestClaudeKeepsSafeIntegerBoundsWhereDroppingThemChangesMore(t *testing.T) 
 		assert.Contains(t, why, `uses "m`, "%s: a number's bounds are real", typ)
 	}
 }
+
+// A bound is left out where its JSON number is exactly the safe bound,
+// however written, and only there: a float64 reading would also take
+// 9007199254740990.9, a bound that forbids 9007199254740991.
+func TestClaudeLeavesOutTheSafeIntegerBoundsExactlyAsWritten(t *testing.T) {
+	closed := func(p string) string {
+		return `{"type":"object","properties":{"p":` + p + `},"required":["p"],"additionalProperties":false}`
+	}
+	for _, bounds := range []string{
+		`"minimum":-9007199254740991.0,"maximum":9007199254740991e0`,
+		`"minimum":-9.007199254740991e15,"maximum":9.007199254740991E+15`,
+		`"minimum":-90071992547409910e-1,"maximum":0.9007199254740991e16`,
+	} {
+		assert.Equal(t, closed(`{"type":"integer"}`), string(claudeWithoutSafeIntegerBounds([]byte(closed(`{"type":"integer",`+bounds+`}`)))), bounds)
+	}
+	for _, near := range []string{
+		`"maximum":9007199254740990.9007199254740991`, `"minimum":-9007199254740990.9007199254740991`,
+		`"maximum":9007199254740991.4`, `"maximum":9007199254740992`, `"maximum":1e400`,
+	} {
+		schema := closed(`{"type":"integer",` + near + `}`)
+		assert.Equal(t, schema, string(claudeWithoutSafeIntegerBounds([]byte(schema))), near)
+	}
+}
