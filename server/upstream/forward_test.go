@@ -311,3 +311,31 @@ func TestForwardRejectsBadBody(t *testing.T) {
 	assert.Empty(t, f.openai.Requests(), "a body that cannot be rewritten is never sent")
 	assert.True(t, strings.Contains(out.Attempts[0].Error, "JSON object"))
 }
+
+// A provider's 402 is the gateway's own account out of credit (OpenRouter's
+// "Insufficient credits"): the client pays the gateway, not the provider,
+// so the next model answers rather than the client's SDK reporting a
+// billing error on its own key.
+func TestForwardAProvidersPaymentRequiredFailsOver(t *testing.T) {
+	f := newFakes(t)
+	f.openai.Set("model-a", upstreamtest.Behavior{FailStatus: 402,
+		FailBody: `{"error":{"message":"Insufficient credits. Add more using https://openrouter.ai/settings/credits","code":402}}`})
+	w := httptest.NewRecorder()
+	out := f.fwd.Forward(context.Background(), w, upstream.Call{
+		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{openAIModel("model-a"), openAIModel("model-b")},
+	})
+	require.NoError(t, out.Err)
+	assert.Equal(t, http.StatusOK, out.Status)
+	assert.Equal(t, "model-b-id", out.Answered.ID)
+	require.Len(t, out.Attempts, 2)
+	assert.Equal(t, 402, out.Attempts[0].Status)
+	assert.Contains(t, out.Attempts[0].Error, "Insufficient credits")
+
+	only := f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{openAIModel("model-a")},
+	})
+	assert.Equal(t, http.StatusBadGateway, only.Status, "the client's key is not the one out of credit")
+	var re *router.Error
+	require.ErrorAs(t, only.Err, &re)
+	assert.True(t, re.Final, "asking again meets the same empty account")
+}

@@ -39,6 +39,7 @@ import (
 //     404 is about an id the client gave (a previous response, a vector
 //     store, a container, a file), which no other model knows either; such
 //     messages name the id, not the model.
+//   - 402: always the gateway's: its account's credit or billing.
 //   - 403: the gateway's only for its key's permissions (Anthropic's
 //     permission_error, OpenAI's invalid_api_key, a region or a model the
 //     account cannot use, Azure's AuthenticationTypeDisabled and its
@@ -54,7 +55,10 @@ import (
 // Relays (reads and deletes by id) never get here: only one provider has
 // their answer.
 func (a *attempt) refusesGateway(status int, raw []byte) bool {
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized || status == http.StatusPaymentRequired {
+		// A 402 is the gateway's account out of credit (OpenRouter's
+		// "Insufficient credits"): its key pays, not the client, and
+		// another provider's account may still answer.
 		return true
 	}
 	if status == http.StatusBadRequest {
