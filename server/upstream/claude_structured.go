@@ -46,9 +46,10 @@ func claudeFormat(param string, schema json.RawMessage, strict bool, m router.Mo
 // schema without holding it to it, so its schema is first brought within
 // Claude's subset (claudeWithinSubset), and what still breaks a rule is
 // named from the schema brought within. Zod's safe-integer bounds are
-// left out first, strict or not (claudeWithoutSafeIntegerBounds).
+// left out first and a discriminated union's oneOf written as anyOf,
+// strict or not, since both allow the same answers (claudeSameAnswers).
 func claudeOutputSchema(schema json.RawMessage, strict bool) (json.RawMessage, claudeSchemaCount, string) {
-	schema = claudeWithoutSafeIntegerBounds(schema)
+	schema = claudeSameAnswers(schema)
 	count, why := claudeSchemaCheck(schema)
 	if why != "" && !strict {
 		schema = claudeWithinSubset(schema)
@@ -91,7 +92,8 @@ const (
 // (claudeSchemaProblem), and the request stays within Claude's limits on
 // strict schemas, counted from used (the output format's), tool by tool
 // in order; a strict tool's schema goes without Zod's safe-integer bounds
-// (claudeWithoutSafeIntegerBounds). Any other tool goes without strict, as it did before Claude
+// and with a discriminated union's oneOf as anyOf (claudeSameAnswers).
+// Any other tool goes without strict, as it did before Claude
 // had structured outputs: the model is given the schema, not held to it,
 // rather than the call refused with a 400 that would not fail over.
 func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCount, m router.Model) {
@@ -103,7 +105,7 @@ func claudeStrictTools(tools []anthropicTool, asked []bool, used claudeSchemaCou
 		if i >= len(asked) || !asked[i] || strict == claudeMaxStrictTools {
 			continue
 		}
-		schema := claudeWithoutSafeIntegerBounds(tools[i].InputSchema)
+		schema := claudeSameAnswers(tools[i].InputSchema)
 		count, why := claudeSchemaCheck(schema)
 		if why != "" || used.plus(count).overLimit() != "" {
 			continue
