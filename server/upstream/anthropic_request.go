@@ -82,6 +82,7 @@ type chatPart struct {
 	ImageURL *struct {
 		URL string `json:"url"`
 	} `json:"image_url"`
+	File *fileSource `json:"file"`
 }
 
 // block is an Anthropic content block; a map keeps each kind's members.
@@ -428,7 +429,8 @@ func plainText(raw json.RawMessage) (string, error) {
 	return strings.Join(texts, "\n"), nil
 }
 
-// contentBlocks turns text, refusal and image parts into Anthropic blocks;
+// contentBlocks turns text, refusal, image and file (PDF) parts into
+// Anthropic blocks;
 // empty texts are left out because Anthropic rejects them.
 func contentBlocks(raw json.RawMessage) ([]block, error) {
 	ps, err := parts(raw)
@@ -448,6 +450,15 @@ func contentBlocks(raw json.RawMessage) ([]block, error) {
 				return nil, router.Errorf(router.EInvalid, "image_url part without url")
 			}
 			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL.URL)})
+		case "file":
+			if p.File == nil {
+				return nil, router.Errorf(router.EInvalid, "file part without file")
+			}
+			b, err := documentBlock(*p.File, "file", "Anthropic models")
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, b)
 		default:
 			return nil, router.Errorf(router.EInvalid, "content part %s is not supported for Anthropic models", quotedCut(p.Type))
 		}

@@ -70,7 +70,8 @@ type inputPart struct {
 	Text     string `json:"text"`
 	Refusal  string `json:"refusal"`
 	ImageURL string `json:"image_url"`
-	FileID   string `json:"file_id"`
+	// file_id, and an input_file's file_data, file_url and filename
+	fileSource
 }
 
 // ResponsesToAnthropic translates a Responses API body into an Anthropic
@@ -84,7 +85,7 @@ type inputPart struct {
 // forms. Parameters m cannot take are dropped first, as for OpenAI
 // upstreams. What needs state stored at OpenAI (previous_response_id,
 // conversation, prompt, item_reference, background) and what Claude cannot
-// read (built-in tools, files, audio, JSON output formats) is an EInvalid
+// read (built-in tools, files other than PDFs, audio, JSON output formats) is an EInvalid
 // error naming it and m.
 func ResponsesToAnthropic(raw []byte, m router.Model) ([]byte, error) {
 	obj, err := scanObject(raw)
@@ -369,7 +370,8 @@ func inputParts(raw json.RawMessage) ([]inputPart, error) {
 	return ps, nil
 }
 
-// partBlocks turns text, refusal and image parts into Anthropic blocks;
+// partBlocks turns text, refusal, image and file (PDF) parts into
+// Anthropic blocks;
 // blank texts are left out because Anthropic rejects them.
 func partBlocks(ps []inputPart, m router.Model) ([]block, error) {
 	var blocks []block
@@ -385,6 +387,12 @@ func partBlocks(ps []inputPart, m router.Model) ([]block, error) {
 				return nil, router.Errorf(router.EInvalid, "input_image without image_url (file_id) is not supported by %s", modelID(m))
 			}
 			blocks = append(blocks, block{"type": "image", "source": imageSource(p.ImageURL)})
+		case "input_file":
+			b, err := documentBlock(p.fileSource, "input_file", modelID(m))
+			if err != nil {
+				return nil, err
+			}
+			blocks = append(blocks, b)
 		default:
 			return nil, router.Errorf(router.EInvalid, "content part %s is not supported by %s", quotedCut(p.Type), modelID(m))
 		}
@@ -393,7 +401,8 @@ func partBlocks(ps []inputPart, m router.Model) ([]block, error) {
 }
 
 // toolOutput is a function_call_output's output as tool_result content: a
-// string as it is, a list of parts as text and image blocks.
+// string as it is, a list of parts as text, image and document blocks
+// (Anthropic takes all three in a tool_result).
 func toolOutput(raw json.RawMessage, m router.Model) (any, error) {
 	raw = nullToNil(raw)
 	if len(raw) == 0 {
