@@ -31,7 +31,7 @@ func testModel(id, provider, format string, in, out float64, caps router.Capabil
 	}
 }
 
-var allCaps = router.Capabilities{Tools: true, Vision: true, StructuredOutput: true, Verbosity: true, WebSearch: true, AudioOutput: true}
+var allCaps = router.Capabilities{Tools: true, Vision: true, StructuredOutput: true, Files: true, Verbosity: true, WebSearch: true, AudioOutput: true}
 
 // large and claude have cache prices as gpt-4.1's and Claude Sonnet's
 // (its 1-hour cache writes included), and large and claude OpenAI's and
