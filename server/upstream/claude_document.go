@@ -38,6 +38,11 @@ func documentBlock(f fileSource, part, who string) (block, error) {
 			}
 			data, mediaType = payload, declared
 		}
+		if data == "" {
+			// Anthropic answers an empty document with a 400 that no
+			// failover follows; named here, Claude is skipped instead.
+			return nil, router.Errorf(router.EInvalid, "%s part's file_data holds no data", part)
+		}
 		if mediaType != "application/pdf" && !isPDF(data) {
 			if mediaType == "" {
 				mediaType = "unknown"
@@ -54,7 +59,7 @@ func documentBlock(f fileSource, part, who string) (block, error) {
 	}
 	b := block{"type": "document", "source": src}
 	if f.Filename != "" {
-		b["title"] = f.Filename
+		b["title"] = cutRunes(f.Filename, maxDocumentTitle)
 	}
 	return b, nil
 }
@@ -65,4 +70,21 @@ func documentBlock(f fileSource, part, who string) (block, error) {
 func isPDF(data string) bool {
 	head, err := base64.StdEncoding.DecodeString(data[:min(len(data), 8)/4*4])
 	return err == nil && bytes.HasPrefix(head, []byte("%PDF-"))
+}
+
+// maxDocumentTitle is the most characters Anthropic takes in a document's
+// title (its API's maxLength); a longer one is a 400 that no failover
+// follows, and a filename is only a hint, so it is cut instead.
+const maxDocumentTitle = 500
+
+// cutRunes returns s's first n characters (code points, as Anthropic
+// counts them), whole.
+func cutRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

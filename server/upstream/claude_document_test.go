@@ -77,6 +77,8 @@ func TestFilePartsClaudeCannotReadAreRefused(t *testing.T) {
 			`messages[0]: file part of media type "text/plain" is not supported by Anthropic models: Claude reads PDF files only`},
 		{"chat bare base64 not a PDF", `{"model":"r","messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"aGVsbG8="}}]}]}`,
 			`file part of media type "unknown" is not supported`},
+		{"chat empty PDF", `{"model":"r","messages":[{"role":"user","content":[{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,"}}]}]}`,
+			"messages[0]: file part's file_data holds no data"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := upstream.ToAnthropic([]byte(tt.body), claudeModel)
@@ -85,4 +87,49 @@ func TestFilePartsClaudeCannotReadAreRefused(t *testing.T) {
 			assert.Contains(t, router.ErrorMessage(err), tt.want)
 		})
 	}
+}
+
+// Anthropic takes a document's title of at most 500 characters and answers
+// a longer one with a 400 that no failover follows: a longer filename is
+// cut to its first 500 characters (not bytes, so no character is split).
+func TestPDFTitleIsCutToAnthropicsLimit(t *testing.T) {
+	name := strings.Repeat("é", 600) + ".pdf"
+	body := `{"model":"r","messages":[{"role":"user","content":[{"type":"file","file":{"filename":"` + name + `","file_data":"data:application/pdf;base64,` + pdfBase64 + `"}}]}]}`
+	out, err := upstream.ToAnthropic([]byte(body), claudeModel)
+	require.NoError(t, err)
+	var sent struct {
+		Messages []struct {
+			Content []struct {
+				Title string `json:"title"`
+			} `json:"content"`
+		} `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(out, &sent))
+	assert.Equal(t, strings.Repeat("é", 500), sent.Messages[0].Content[0].Title)
+}
+
+// A tool's output of text and PDFs reaches Claude's tool_result in the
+// order the tool wrote them, as a message's parts do.
+func TestPDFPartsKeepTheirPlaceAmongTexts(t *testing.T) {
+	file := `{"type":"input_file","filename":"a.pdf","file_data":"data:application/pdf;base64,` + pdfBase64 + `"}`
+	doc := `{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"` + pdfBase64 + `"},"title":"a.pdf"}`
+	parts := `[{"type":"input_text","text":"first"},` + file + `,{"type":"input_text","text":"last"}]`
+	want := `[{"type":"text","text":"first"},` + doc + `,{"type":"text","text":"last"}]`
+	out, err := upstream.ResponsesToAnthropic([]byte(`{"model":"r","input":[{"role":"user","content":`+parts+`},`+
+		`{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},`+
+		`{"type":"function_call_output","call_id":"c","output":`+parts+`}]}`), claudeModel)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"role":"user","content":`+want+`},`+
+		`{"role":"assistant","content":[{"type":"tool_use","id":"c","name":"f","input":{}}]},`+
+		`{"role":"user","content":[{"type":"tool_result","tool_use_id":"c","content":`+want+`}]}]`,
+		sentMessages(t, out))
+}
+
+func sentMessages(t *testing.T, out []byte) string {
+	t.Helper()
+	var sent struct {
+		Messages json.RawMessage `json:"messages"`
+	}
+	require.NoError(t, json.Unmarshal(out, &sent))
+	return string(sent.Messages)
 }
