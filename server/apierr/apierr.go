@@ -84,7 +84,8 @@ func Response(err error) (int, openai.ErrorBody) {
 
 // anthropicTypes are Anthropic's error types by HTTP status, those its
 // errors page and its SDKs' error types list (402's billing_error: a
-// provider's own 402, OpenRouter's out of credits, is passed on). A 4xx
+// provider's own 402 where one is passed on, on a read by id; a new
+// answer's 402 is the gateway's account's and fails over). A 4xx
 // Anthropic's errors page does not list (the gateway's 405, 408, 409 and
 // 423, a provider's 422) is an invalid_request_error, as that page says it
 // uses the type for such statuses; any other status is an api_error.
