@@ -338,4 +338,6 @@ func TestForwardAProvidersPaymentRequiredFailsOver(t *testing.T) {
 	var re *router.Error
 	require.ErrorAs(t, only.Err, &re)
 	assert.True(t, re.Final, "asking again meets the same empty account")
+	assert.Contains(t, re.Message, "refused the gateway (its provider key, its account's credit, or a model its account does not serve)",
+		"the operator is told what to fix, which for a 402 is the account's credit")
 }

@@ -348,7 +348,7 @@ func refusedGateway(err error) bool {
 // gateway's configuration, not the client's request. Final: asking again
 // meets the same refusals, so the client is told not to retry.
 func (f *Forwarder) allRefusedGateway(attempts []router.Attempt) error {
-	return f.finalUpstream("every upstream model's provider refused the gateway (its provider key, or a model its account does not serve), not this request", attempts)
+	return f.finalUpstream("every upstream model's provider refused the gateway (its provider key, its account's credit, or a model its account does not serve), not this request", attempts)
 }
 
 // finalUpstream is the 502 of a call whose every attempt failed in a way
