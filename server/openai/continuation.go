@@ -60,7 +60,7 @@ type replayedCall struct {
 
 // OutputAsInput turns a response's output items into input items that
 // replay them to any model: an assistant message becomes a short message
-// with its text, a function call keeps its call id, name and arguments
+// with its text (a refusal part after text a paragraph apart), a function call keeps its call id, name and arguments
 // (the client's function_call_output refers to the call id). Other items
 // (reasoning) carry nothing another model could read and are dropped.
 func OutputAsInput(output json.RawMessage) (json.RawMessage, error) {
@@ -85,6 +85,12 @@ func OutputAsInput(output json.RawMessage) (json.RawMessage, error) {
 			var text strings.Builder
 			for _, part := range it.Content {
 				text.WriteString(part.Text)
+				if part.Refusal != "" && text.Len() > 0 {
+					// Claude's refusal after the text it cut off
+					// (a refusal part of its own): a paragraph apart,
+					// not run into the cut-off sentence.
+					text.WriteString("\n\n")
+				}
 				text.WriteString(part.Refusal)
 			}
 			if text.Len() == 0 {

@@ -137,3 +137,15 @@ func BenchmarkContinue(b *testing.B) {
 		})
 	}
 }
+
+// Claude's refusal ends the message it was writing as a refusal part after
+// the text before it (upstream.withRefusal). The kept turn a later
+// previous_response_id replays has both, apart: glued, the model read its
+// cut-off sentence run into the refusal's words ("how toThis request").
+func TestOutputAsInputKeepsTextAndARefusalAfterItApart(t *testing.T) {
+	got, err := openai.OutputAsInput(json.RawMessage(`[{"id":"msg_1","type":"message","status":"incomplete","role":"assistant",
+		"content":[{"type":"output_text","text":"Here is how to","annotations":[]},
+		{"type":"refusal","refusal":"This request was declined because it could enable cyber harm."}]}]`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"role":"assistant","content":"Here is how to\n\nThis request was declined because it could enable cyber harm."}]`, string(got))
+}
