@@ -341,3 +341,22 @@ func TestForwardAProvidersPaymentRequiredFailsOver(t *testing.T) {
 	assert.Contains(t, re.Message, "refused the gateway (its provider key, its account's credit, or a model its account does not serve)",
 		"the operator is told what to fix, which for a 402 is the account's credit")
 }
+
+// Anthropic says the same of its account as a 400 invalid_request_error,
+// not a 402: the gateway's key is out of credit, not the client's request
+// at fault, so the next model answers rather than the client's SDK
+// raising a BadRequestError about a balance it does not have.
+func TestForwardAnthropicsCreditBalanceTooLowFailsOver(t *testing.T) {
+	f := newFakes(t)
+	f.anthropic.Set("claude-x", upstreamtest.Behavior{FailStatus: 400,
+		FailBody: `{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."}}`})
+	out := f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
+		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{anthropicModel("claude-x"), openAIModel("model-b")},
+	})
+	require.NoError(t, out.Err)
+	assert.Equal(t, http.StatusOK, out.Status)
+	assert.Equal(t, "model-b-id", out.Answered.ID)
+	require.Len(t, out.Attempts, 2)
+	assert.Equal(t, 400, out.Attempts[0].Status)
+	assert.Contains(t, out.Attempts[0].Error, "credit balance is too low")
+}

@@ -18,6 +18,11 @@ import (
 	"github.com/modelrouter/modelrouter/server/echoed"
 )
 
+// anthropicNoCredit begins the message of Anthropic's 400 for an account
+// whose credit ran out ("... to access the Anthropic API. Please go to
+// Plans & Billing to upgrade or purchase credits.").
+const anthropicNoCredit = "Your credit balance is too low"
+
 // refusesGateway reports whether a provider's 4xx on a new answer, whose
 // body is raw, is about the gateway rather than the client's request. The
 // client picked a deployment, not the model or the key, so another model
@@ -27,7 +32,8 @@ import (
 //
 //   - 401: always the gateway's; the client's key was already accepted.
 //   - 400: the gateway's only for Google's API_KEY_INVALID ("API key not
-//     valid"), which Google sends as a 400; any other 400 is the request's.
+//     valid"), which Google sends as a 400, and Anthropic's account out of
+//     credit (anthropicNoCredit); any other 400 is the request's.
 //   - 404: the gateway's only when the provider says the model is unknown
 //     (OpenAI's model_not_found, Azure's DeploymentNotFound, param "model"
 //     as vLLM and SGLang send, or a message naming the upstream model
@@ -62,9 +68,11 @@ func (a *attempt) refusesGateway(status int, raw []byte) bool {
 		return true
 	}
 	if status == http.StatusBadRequest {
-		// Google's bad key: a 400 whose details name it, not the request.
+		// Google's bad key: a 400 whose details name it, not the request;
+		// Anthropic's account out of credit, which it sends as a 400
+		// invalid_request_error where OpenRouter sends a 402.
 		e, ok := readRefusal(raw)
-		return ok && e.hasReason("API_KEY_INVALID")
+		return ok && (e.hasReason("API_KEY_INVALID") || strings.HasPrefix(e.Message, anthropicNoCredit))
 	}
 	if status != http.StatusNotFound && status != http.StatusForbidden {
 		return false
