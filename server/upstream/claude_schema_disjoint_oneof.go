@@ -101,9 +101,11 @@ func discriminated(alts []*jsonTree) bool {
 }
 
 // discriminatorValue is the one string object schema a holds its
-// required property name to.
+// required property name to. a must allow objects alone: "properties" and
+// "required" hold only an object, so a string, say, would match every
+// alternative of another type as well.
 func discriminatorValue(a *jsonTree, name string) (string, bool) {
-	if !a.isObject || !slices.Contains(requiredNames(a), name) {
+	if !a.isObject || !slices.Equal(a.types(), []string{"object"}) || !slices.Contains(requiredNames(a), name) {
 		return "", false
 	}
 	props := a.get("properties")

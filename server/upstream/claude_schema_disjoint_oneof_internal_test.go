@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,6 +30,10 @@ func TestClaudeSameAnswersWritesOnlyADisjointOneOfAsAnyOf(t *testing.T) {
 		{"with Zod's safe integer bounds beside it",
 			`{"type":"object","properties":{"n":{"type":"integer","minimum":-9007199254740991,"maximum":9007199254740991},"s":{"oneOf":[` + alt(`{"const":"a"}`, `"k"`) + `,` + alt(`{"const":"b"}`, `"k"`) + `]}}}`,
 			`{"type":"object","properties":{"n":{"type":"integer"},"s":{"anyOf":[` + alt(`{"const":"a"}`, `"k"`) + `,` + alt(`{"const":"b"}`, `"k"`) + `]}}}`},
+		// A string matches both alternatives: what they require of a
+		// property holds only an object.
+		{"alternatives that also allow a string", strings.ReplaceAll(oneOf(alt(`{"const":"a"}`, `"k"`), alt(`{"const":"b"}`, `"k"`)), `"type":"object","properties":{"k"`, `"type":["object","string"],"properties":{"k"`),
+			strings.ReplaceAll(oneOf(alt(`{"const":"a"}`, `"k"`), alt(`{"const":"b"}`, `"k"`)), `"type":"object","properties":{"k"`, `"type":["object","string"],"properties":{"k"`)},
 		{"a value, not a schema", `{"type":"object","default":` + oneOf(alt(`{"const":"a"}`, `"k"`), alt(`{"const":"b"}`, `"k"`)) + `}`,
 			`{"type":"object","default":` + oneOf(alt(`{"const":"a"}`, `"k"`), alt(`{"const":"b"}`, `"k"`)) + `}`},
 	} {
