@@ -46,28 +46,9 @@ func disjointOneOfsAsAnyOf(n *jsonTree) bool {
 		return false
 	}
 	changed := claudeDisjointOneOfAsAnyOf(n)
-	inner := func(v *jsonTree) {
-		if v != nil && disjointOneOfsAsAnyOf(v) {
-			changed = true
-		}
-	}
-	for _, k := range subschemaOne {
-		inner(n.get(k))
-	}
-	for _, k := range subschemaList {
-		if list := n.get(k); list != nil && list.isArray {
-			for _, v := range list.items {
-				inner(v)
-			}
-		}
-	}
-	for _, k := range subschemaMap {
-		if m := n.get(k); m != nil && m.isObject {
-			for _, member := range m.members {
-				inner(member.value)
-			}
-		}
-	}
+	eachSubschema(n, func(v *jsonTree) {
+		changed = disjointOneOfsAsAnyOf(v) || changed
+	})
 	return changed
 }
 

@@ -46,7 +46,9 @@ func claudeWithoutSafeIntegerBounds(schema json.RawMessage) json.RawMessage {
 // Where a schema holds other schemas: one, a list of them, or an object of
 // them by name. Not not and if: there, leaving a bound out forbids what
 // the client allows (a not of the safe integers allows 2^60; a not of
-// all integers does not) or sends an answer to then instead of else.
+// all integers does not) or sends an answer to then instead of else
+// (a disjoint oneOf there could be anyOf, but Claude takes neither
+// keyword, so the schema leaves Claude out either way).
 var (
 	subschemaOne  = []string{"items", "additionalProperties", "contains", "propertyNames", "then", "else", "additionalItems"}
 	subschemaList = []string{"anyOf", "allOf", "oneOf", "prefixItems", "items"}
@@ -70,29 +72,34 @@ func dropSafeIntegerBounds(n *jsonTree) bool {
 			}
 		}
 	}
-	inner := func(v *jsonTree) {
-		if v != nil && dropSafeIntegerBounds(v) {
-			dropped = true
-		}
-	}
+	eachSubschema(n, func(v *jsonTree) {
+		dropped = dropSafeIntegerBounds(v) || dropped
+	})
+	return dropped
+}
+
+// eachSubschema calls f with each schema n holds directly (subschemaOne,
+// subschemaList, subschemaMap), in the order of those lists.
+func eachSubschema(n *jsonTree, f func(*jsonTree)) {
 	for _, k := range subschemaOne {
-		inner(n.get(k))
+		if v := n.get(k); v != nil {
+			f(v)
+		}
 	}
 	for _, k := range subschemaList {
 		if list := n.get(k); list != nil && list.isArray {
 			for _, v := range list.items {
-				inner(v)
+				f(v)
 			}
 		}
 	}
 	for _, k := range subschemaMap {
 		if m := n.get(k); m != nil && m.isObject {
 			for _, member := range m.members {
-				inner(member.value)
+				f(member.value)
 			}
 		}
 	}
-	return dropped
 }
 
 // isSafeIntegerBound reports whether v is the JSON number
