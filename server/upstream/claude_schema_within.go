@@ -16,16 +16,19 @@ import (
 // Anthropic's own SDKs bring such a schema within Claude's subset before
 // sending it: claudeWithinSubset does the same, so that Claude is not left
 // out of a call that never asked to be held to the schema's every rule.
-// Only what keeps the answers the client allows is changed: an object that
-// names its properties but leaves additionalProperties unset is closed
-// (its named properties can all still be written), and each constraint
-// Claude does not take (and a schema's examples) is moved into its
-// schema's description, which the model still reads; a oneOf becomes an
-// anyOf (claudeOneOfAsAnyOf). An object left open on purpose
-// (additionalProperties true or a schema: a map) or with no properties
-// (free-form) is not closed, and stays outside the subset, as do
-// recursion, a $ref that is not one of the root's definitions (but for
-// those claudeInlinePointerRefs writes out) and a boolean schema: true would become {}, which Anthropic's guide does not
+// Only what keeps the answers the client allows is changed (none is
+// forbidden; a oneOf as anyOf allows more): an object that names its
+// properties but leaves additionalProperties unset is closed (its named
+// properties can all still be written), each constraint Claude does not
+// take (and a schema's examples) is moved into its schema's description,
+// which the model still reads, a oneOf becomes an anyOf
+// (claudeOneOfAsAnyOf), a const alone gets its value's type
+// (claudeConstTyped), and a $ref alone is written out as what it names
+// (claudeInlineRootRef, claudeInlinePointerRefs). An object left open on
+// purpose (additionalProperties true or a schema: a map) or with no
+// properties (free-form) is not closed, and stays outside the subset, as
+// do recursion, any other $ref outside the root's definitions, and a
+// boolean schema: true would become {}, which Anthropic's guide does not
 // list and its SDKs refuse (a schema with neither a type nor
 // alternatives).
 
