@@ -32,8 +32,8 @@ func claudeInlineBudget(size int) int { return max(size, claudeInlineMinBudget) 
 
 // claudeInlinePointerRefs replaces each lone $ref in root that points
 // somewhere other than one of the root's definitions with a copy of what
-// it points to, where claudeInlinePointerRefs may (above), reporting
-// whether it replaced any.
+// it points to, where the rules above allow (a target with no such $ref
+// in it, within the budget), reporting whether it replaced any.
 func claudeInlinePointerRefs(root *jsonTree) bool {
 	var refs []*jsonTree
 	budget := claudeInlineBudget(collectPointerRefs(root, &refs))
