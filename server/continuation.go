@@ -46,7 +46,7 @@ type StoredResponse struct {
 	Created time.Time
 }
 
-// wholeUTF8 is k with each byte of its text that begins no UTF-8 sequence
+// wholeUTF8 is k with each byte of its text that begins no valid UTF-8 sequence
 // as U+FFFD, as encoding/json reads it. A row an older build kept, before
 // bodies were checked, may hold a client's such bytes: a continuation
 // rebuilt from it was refused as a body that is not UTF-8, at a byte of a

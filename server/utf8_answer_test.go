@@ -47,7 +47,7 @@ func notUTF8Provider(t *testing.T) *httptest.Server {
 }
 
 // TestAnAnswerThatIsNotUTF8ReachesTheClientAsUTF8: a provider's answer
-// with a byte that begins no UTF-8 sequence inside a string reached the
+// with a byte that begins no valid UTF-8 sequence inside a string reached the
 // client raw where the gateway passes the answer on (Chat and Responses
 // from OpenAI's API, Messages from Claude's), while a translated answer
 // carried U+FFFD: Python's json (the OpenAI and Anthropic SDKs') failed on

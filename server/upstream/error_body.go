@@ -28,7 +28,7 @@ const (
 // The body comes back redacted (provider keys removed), and redacted
 // before anything is cut from it: a key the provider echoes across a cut
 // would otherwise leave the part before the cut behind. It comes back
-// UTF-8, each byte that begins no UTF-8 sequence as U+FFFD, as an answer
+// UTF-8, each byte that begins no valid UTF-8 sequence as U+FFFD, as an answer
 // does: an error in the client's own shape is passed on as it came, and a
 // message cut inside a character (a server's own, or a proxy's) could not
 // be read by a strict client (Python's json, as the SDKs read an error).

@@ -2,7 +2,7 @@ package jsonscan
 
 import "unicode/utf8"
 
-// WholeUTF8 is JSON text with each byte that begins no UTF-8 sequence
+// WholeUTF8 is JSON text with each byte that begins no valid UTF-8 sequence
 // replaced by U+FFFD, as encoding/json reads it; text that is valid
 // UTF-8 comes back as it is, not copied. The gateway takes and sends
 // only UTF-8 (RFC 8259 §8.1), yet JSON from elsewhere may hold such bytes
