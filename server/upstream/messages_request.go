@@ -401,11 +401,19 @@ type chatOutTool struct {
 // without strict, as a format outside them does (responseFormat): the
 // model is given the schema, not held to it.
 func strictTool(t messagesTool, m router.Model) bool {
+	_, ok := strictToolSchema(t, m)
+	return ok
+}
+
+// strictToolSchema is the schema a strict tool reaches m with, its enums'
+// types written in where it needs them; ok is strictTool's answer, read
+// with the same one pass over the schema.
+func strictToolSchema(t messagesTool, m router.Model) (schema json.RawMessage, ok bool) {
 	if !t.Strict || !m.Capabilities.StructuredOutput {
-		return false
+		return nil, false
 	}
-	_, problem := strictSchema(t.InputSchema)
-	return problem == ""
+	schema, problem := strictSchema(t.InputSchema)
+	return schema, problem == ""
 }
 
 // MessagesToChat translates an Anthropic Messages body into a Chat
@@ -483,9 +491,8 @@ func translateMessagesToChat(raw []byte, m router.Model) (chatTranslation, error
 		ct.Type = "function"
 		ct.Function.Name, ct.Function.Description = t.Name, t.Description
 		ct.Function.Parameters = nullToNil(t.InputSchema)
-		if ct.Function.Strict = strictTool(t, m); ct.Function.Strict {
-			// With its enums' types written in, where it needs them.
-			ct.Function.Parameters, _ = strictSchema(t.InputSchema)
+		if schema, ok := strictToolSchema(t, m); ok {
+			ct.Function.Strict, ct.Function.Parameters = true, schema
 		}
 		out.Tools = append(out.Tools, ct)
 	}
