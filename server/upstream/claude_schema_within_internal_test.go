@@ -118,15 +118,7 @@ func TestClaudeWithinSubsetMovesConstraintsIntoDescriptions(t *testing.T) {
 		{"not an object", `[1]`, `[1]`, "not a JSON object"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			sent := claudeWithinSubset([]byte(tc.schema))
-			assert.Equal(t, tc.sent, string(sent))
-			if tc.want == "" {
-				assert.Empty(t, claudeSchemaProblem(sent))
-			} else {
-				assert.Contains(t, claudeSchemaProblem(sent), tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { assertWithinSubset(t, tc.schema, tc.sent, tc.want) })
 	}
 }
 
@@ -265,15 +257,7 @@ func TestClaudeWithinSubsetWritesOutARootThatIsOnlyARef(t *testing.T) {
 			`$ is an object without "additionalProperties": false`},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			sent := claudeWithinSubset([]byte(tc.schema))
-			assert.Equal(t, tc.sent, string(sent))
-			if tc.want == "" {
-				assert.Empty(t, claudeSchemaProblem(sent))
-			} else {
-				assert.Contains(t, claudeSchemaProblem(sent), tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { assertWithinSubset(t, tc.schema, tc.sent, tc.want) })
 	}
 }
 
@@ -295,4 +279,17 @@ func TestClaudeWithinSubsetHoldsTupleCopiesToTheSchemasSize(t *testing.T) {
 	sent := claudeWithinSubset([]byte(schema))
 	assert.Less(t, len(sent), 4*len(schema))
 	assert.Empty(t, claudeSchemaProblem(sent))
+}
+
+// assertWithinSubset checks that claudeWithinSubset sends schema as sent,
+// which Claude takes when want is "" and otherwise refuses with want.
+func assertWithinSubset(t *testing.T, schema, sent, want string) {
+	t.Helper()
+	got := claudeWithinSubset([]byte(schema))
+	assert.Equal(t, sent, string(got))
+	if want == "" {
+		assert.Empty(t, claudeSchemaProblem(got))
+	} else {
+		assert.Contains(t, claudeSchemaProblem(got), want)
+	}
 }
