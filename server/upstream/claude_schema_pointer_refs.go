@@ -76,12 +76,13 @@ func claudeInlinePointerRefs(root *jsonTree) bool {
 
 // collectPointerRefs appends to refs the schemas in n that are a lone
 // $ref to a JSON pointer ("#/...") that does not name a root definition,
-// returning how many values n holds.
+// returning how many values n holds; with refs nil it only counts
+// (jsonTreeSize).
 func collectPointerRefs(n *jsonTree, refs *[]*jsonTree) int {
 	size := 1
 	switch {
 	case n.isObject:
-		if len(n.members) == 1 && n.members[0].key == "$ref" {
+		if refs != nil && len(n.members) == 1 && n.members[0].key == "$ref" {
 			if p, ok := n.members[0].value.scalar.(string); ok && strings.HasPrefix(p, "#/") && !isRootDefinitionRef(p) {
 				*refs = append(*refs, n)
 			}

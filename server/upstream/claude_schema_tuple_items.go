@@ -93,13 +93,4 @@ func claudeTupleEndsAt(n *jsonTree, places int) bool {
 }
 
 // jsonTreeSize is how many values n holds, n among them.
-func jsonTreeSize(n *jsonTree) int {
-	size := 1
-	for _, m := range n.members {
-		size += jsonTreeSize(m.value)
-	}
-	for _, v := range n.items {
-		size += jsonTreeSize(v)
-	}
-	return size
-}
+func jsonTreeSize(n *jsonTree) int { return collectPointerRefs(n, nil) }
