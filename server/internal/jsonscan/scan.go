@@ -108,42 +108,25 @@ func CountElements(raw []byte) (n int, ok bool) {
 // list Elements allocates. On an array malformed part way, each has seen
 // the elements before the fault.
 func EachElement(raw []byte, each func(elem []byte) bool) bool {
-	i := Space(raw, 0)
-	if i >= len(raw) || raw[i] != '[' {
-		return false
-	}
-	if i = Space(raw, i+1); i < len(raw) && raw[i] == ']' {
-		return true
-	}
-	for i < len(raw) {
+	return EachElementFrom(raw, func(raw []byte, i int) int {
 		end := Value(raw, i)
 		if end == i {
-			return false
+			return len(raw) + 1 // no element here: not an array
 		}
 		if !each(raw[i:end]) {
-			return true
+			return i
 		}
-		i = Space(raw, end)
-		if i >= len(raw) {
-			return false
-		}
-		switch raw[i] {
-		case ']':
-			return true
-		case ',':
-			i = Space(raw, i+1)
-		default:
-			return false
-		}
-	}
-	return false
+		return end
+	})
 }
 
 // EachElementFrom is EachElement for a reader that reads each element
 // where it lies and so finds its end (EachMemberFrom): each gets the
 // array's raw and the index of an element's first byte, and returns the
 // index just past the element, or i itself (or less) to stop, which is
-// reported as an array, as EachElement reports one whose each stopped.
+// reported as an array, as EachElement reports one whose each stopped;
+// an index past len(raw) says no element lies at i, reported as not an
+// array.
 func EachElementFrom(raw []byte, each func(raw []byte, i int) (end int)) bool {
 	i := Space(raw, 0)
 	if i >= len(raw) || raw[i] != '[' {
