@@ -89,7 +89,7 @@ func (s *Server) decide(c *gin.Context, api openai.API, dryRun bool) (*routed, e
 	if err == nil {
 		// Routing has read members by their exact names; a translation
 		// would take one in another case too, and so would a provider
-		// whose decoder folds case (upstream.ExactMembers).
+		// whose decoder folds case (upstream.ExactMembersOf).
 		err = upstream.ExactMembersOf(upstreamAPI(api), req.OtherMembers(), openai.MembersRead)
 	}
 	if err != nil {

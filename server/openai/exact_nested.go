@@ -35,7 +35,7 @@ func nested(path string, names ...string) nestedObject {
 // readers decode with encoding/json, which takes "Type" for "type", and so
 // does each translation; a provider that reads exact names (OpenAI,
 // Anthropic, Python's json) does not. So a case variant of one of them is
-// refused (exactNested), as a top-level one is (upstream.ExactMembers):
+// refused (exactNested), as a top-level one is (upstream.ExactMembersOf):
 // reading by exact name here alone would still leave the translation to
 // Claude reading the variant, while a refusal loses nothing a provider
 // takes, since no API has two members that differ only in case.

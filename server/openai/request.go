@@ -198,7 +198,7 @@ var coreFields = map[string]bool{
 
 // MembersRead are the top-level members Parse reads, on one API or
 // another: routing decides on them by their exact names, so the gateway
-// refuses a member that names one in another case (upstream.ExactMembers),
+// refuses a member that names one in another case (upstream.ExactMembersOf),
 // which routing would not read while a provider whose decoder folds case
 // would. Every one is lower case in both APIs, so no parameter of either
 // is a case variant of another. TestMembersReadHoldsEveryTopLevelMemberParseReads
@@ -600,7 +600,7 @@ func topObject(raw []byte) (top map[string]json.RawMessage, others jsonscan.Obje
 		return nil, nil, invalid("", "the request body is not a JSON object")
 	}
 	// An object encoding/json takes where jsonscan did not: its members,
-	// for OtherMembers, are what upstream.ExactMembers would read of it.
+	// for OtherMembers, are what upstream.ExactMembersOf would read of it.
 	obj, _ := jsonscan.ParseObject(raw)
 	for _, m := range obj {
 		if !membersRead[string(m.Key)] {

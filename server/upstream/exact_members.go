@@ -12,7 +12,7 @@ import (
 	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 )
 
-// ExactMembers refuses a call of api whose body (a JSON object, checked
+// ExactMembersOf refuses a call of api whose body (a JSON object, checked
 // before) has a top-level member that is not one its translation reads
 // but equals one of them ignoring case, such as "SYSTEM" or "Max_Tokens".
 // Routing reads each member by its exact name, while a translation
@@ -26,22 +26,10 @@ import (
 // reads in another case (`"Routing_Config"`, `"Service_Tier"`) is refused
 // too, since routing would not read it while a provider whose decoder
 // folds case (encoding/json's, as Ollama's OpenAI API has) would.
-func ExactMembers(api API, raw []byte, routed []string) error {
-	// Room for a body's usual members, on the stack: the check costs a
-	// call no allocation unless a key needs unescaping.
-	var room [16]jsonscan.Member
-	obj, ok := jsonscan.ParseObjectInto(room[:0], raw)
-	if !ok {
-		return nil
-	}
-	return ExactMembersOf(api, obj, routed)
-}
-
-// ExactMembersOf is ExactMembers of a body whose top-level members, in
-// its order with keys as written, are obj: a parsed body's check, without
-// reading its members a second time. obj may leave out members routed
-// names exactly as written, which are never refused
-// (openai.Request.OtherMembers).
+// obj is the body's top-level members, in its order with keys as
+// written (a parsed body's, so they are not read a second time); it may
+// leave out members routed names exactly as written, which are never
+// refused (openai.Request.OtherMembers).
 func ExactMembersOf(api API, obj jsonscan.Object, routed []string) error {
 	reads := membersReadFor(api)
 	for _, m := range obj {

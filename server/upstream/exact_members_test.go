@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modelrouter/modelrouter/router"
+	"github.com/modelrouter/modelrouter/server/internal/jsonscan"
 	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
@@ -27,7 +28,9 @@ func TestExactMembersRefusesWhatATranslationWouldReadInAnotherCase(t *testing.T)
 		{upstream.APIMessages, head + `,"max_tokens":9}`, ""},
 		{upstream.APIMessages, head + `,"Top_K":3}`, ""},
 	} {
-		err := upstream.ExactMembers(tt.api, []byte(tt.body), nil)
+		obj, ok := jsonscan.ParseObject([]byte(tt.body))
+		require.True(t, ok, tt.body)
+		err := upstream.ExactMembersOf(tt.api, obj, nil)
 		if tt.refused == "" {
 			assert.NoError(t, err, tt.body)
 			continue
