@@ -62,14 +62,10 @@ var ErrStopped = errors.New("request body: the read was stopped")
 // arriving must not hold its handler until its connection is closed under
 // it, unanswered. As after a stall, the deadline stays in the past, so the
 // connection closes once the handler has answered.
-func ReadAllUntil(w http.ResponseWriter, body io.Reader, l Limit) ([]byte, error) {
-	return readAllUntil(w, body, l, -1)
-}
-
-// readAllUntil is [ReadAllUntil] of a body that says it is size bytes
-// long (-1: it does not say), read into buffers that grow toward it
-// (readAll).
-func readAllUntil(w http.ResponseWriter, body io.Reader, l Limit, size int64) ([]byte, error) {
+//
+// size is how long the body says it is (-1: it does not say): the read's
+// buffers grow toward it (readAll).
+func ReadAllUntil(w http.ResponseWriter, body io.Reader, l Limit, size int64) ([]byte, error) {
 	var raw []byte
 	err := ReadWith(w, body, l, func(r io.Reader) (err error) {
 		raw, err = readAll(r, size)

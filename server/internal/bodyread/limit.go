@@ -52,7 +52,7 @@ func Read(w http.ResponseWriter, req *http.Request, l Limit) ([]byte, error) {
 		return nil, &Refused{w: w, body: req.Body, l: l, unasked: ExpectsContinue(req)}
 	}
 	// Within the limit here, so a buffer of its Content-Length holds it.
-	raw, err := readAllUntil(w, io.LimitReader(req.Body, OneMore(l.Max)), l, req.ContentLength)
+	raw, err := ReadAllUntil(w, io.LimitReader(req.Body, OneMore(l.Max)), l, req.ContentLength)
 	if err != nil || int64(len(raw)) <= l.Max {
 		return raw, err
 	}
