@@ -81,17 +81,11 @@ func (c claudeSchemaCount) overLimit() string {
 	return ""
 }
 
-// claudeSchemaProblem names the first rule of Claude's structured outputs
+// claudeSchemaCheck names the first rule of Claude's structured outputs
 // the schema breaks and where ($ the root, as JSONPath writes it), ""
 // when Claude takes it, alone in a request; the order is strictSchemaProblem's:
 // the root's keywords, its properties, then its definitions, each in name
-// order, then the limits on the whole.
-func claudeSchemaProblem(raw json.RawMessage) string {
-	_, why := claudeSchemaCheck(raw)
-	return why
-}
-
-// claudeSchemaCheck is claudeSchemaProblem with what the schema counts
+// order, then the limits on the whole. It also says what the schema counts
 // toward the request's limits.
 func claudeSchemaCheck(raw json.RawMessage) (claudeSchemaCount, string) {
 	root, defs, why := readSchemaRoot(raw, "Claude's structured outputs require")

@@ -137,3 +137,11 @@ func TestClaudeSchemaProblemNamesTheRuleAndWhere(t *testing.T) {
 		})
 	}
 }
+
+// claudeSchemaProblem is claudeSchemaCheck's verdict alone, which the
+// tests read: the first rule the schema breaks and where, "" when Claude
+// takes it.
+func claudeSchemaProblem(raw []byte) string {
+	_, why := claudeSchemaCheck(raw)
+	return why
+}
