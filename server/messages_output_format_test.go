@@ -16,6 +16,44 @@ import (
 // for {answer: number}: every object closed, as its transform makes them.
 const answerSchema = `{"type":"object","properties":{"answer":{"type":"number"}},"additionalProperties":false,"required":["answer"]}`
 
+// chatSent is what the structured-output tests read of the Chat
+// Completions body a Messages call was translated to.
+type chatSent struct {
+	ResponseFormat struct {
+		JSONSchema struct {
+			Schema json.RawMessage `json:"schema"`
+			Strict bool            `json:"strict"`
+		} `json:"json_schema"`
+	} `json:"response_format"`
+	Tools []struct {
+		Function struct {
+			Parameters json.RawMessage `json:"parameters"`
+			Strict     bool            `json:"strict"`
+		} `json:"function"`
+	} `json:"tools"`
+}
+
+// onlyChatSentTo decodes the one Chat Completions body model was sent.
+func onlyChatSentTo(t *testing.T, e *e2e, model string) chatSent {
+	t.Helper()
+	reqs := e.openai.RequestsFor(model)
+	require.Len(t, reqs, 1)
+	var sent chatSent
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	return sent
+}
+
+// candidateReasons maps each candidate in a Messages answer's
+// model_selection_details to its reason.
+func candidateReasons(out map[string]any) map[string]string {
+	reasons := map[string]string{}
+	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
+		c := c.(map[string]any)
+		reasons[c["model"].(string)] = c["reason"].(string)
+	}
+	return reasons
+}
+
 // Anthropic's structured outputs (`output_config.format`, what
 // @anthropic-ai/sdk's messages.parse with jsonSchemaOutputFormat/
 // zodOutputFormat sends, and @ai-sdk/anthropic's generateObject for Claude
@@ -81,11 +119,7 @@ func TestMessagesStructuredOutputLeavesOutModelsThatCannotTakeIt(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Contains(t, string(reqs[0].Body), `"output_config":{"format"`, "Claude gets it as sent")
 
-	reasons := map[string]string{}
-	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
-		c := c.(map[string]any)
-		reasons[c["model"].(string)] = c["reason"].(string)
-	}
+	reasons := candidateReasons(out)
 	assert.Equal(t, "excluded: no structured output support", reasons["nano"])
 }
 
@@ -122,17 +156,7 @@ func TestMessagesSchemaOutsideStrictModeGoesNonStrictUnlessRequireParameters(t *
 
 	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", call(`{"models":["mini"]}`))
 	require.Equal(t, http.StatusOK, status, out)
-	reqs := e.openai.RequestsFor("mini")
-	require.Len(t, reqs, 1)
-	var sent struct {
-		ResponseFormat struct {
-			JSONSchema struct {
-				Schema json.RawMessage `json:"schema"`
-				Strict bool            `json:"strict"`
-			} `json:"json_schema"`
-		} `json:"response_format"`
-	}
-	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	sent := onlyChatSentTo(t, e, "mini")
 	assert.JSONEq(t, bounded, string(sent.ResponseFormat.JSONSchema.Schema), "the schema as sent")
 	assert.False(t, sent.ResponseFormat.JSONSchema.Strict, "OpenAI refuses this schema in strict mode")
 
@@ -143,11 +167,7 @@ func TestMessagesSchemaOutsideStrictModeGoesNonStrictUnlessRequireParameters(t *
 	claude := e.anthropic.RequestsFor("claude")
 	require.Len(t, claude, 1)
 	assert.Contains(t, string(claude[0].Body), `"minLength":1`, "Claude gets the schema as sent")
-	reasons := map[string]string{}
-	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
-		c := c.(map[string]any)
-		reasons[c["model"].(string)] = c["reason"].(string)
-	}
+	reasons := candidateReasons(out)
 	assert.Equal(t, "excluded: require_parameters and unsupported output_config (not carried as sent by the translation to its provider's API; "+
 		`output_config.format.schema: $.properties.name uses "minLength", which strict mode does not support)`, reasons["mini"])
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -50,23 +49,7 @@ func TestMessagesZodEnumsReachAnOpenAIModelStrict(t *testing.T) {
 		`"tools":[{"name":"set_priority","strict":true,"input_schema":{"type":"object","properties":{"level":{"enum":["low","high"]},"mixed":{"enum":[1,2.5,null]}},"required":["level","mixed"],"additionalProperties":false}}],`+
 		`"routing_config":{"models":["mini"]}}`)
 	require.Equal(t, http.StatusOK, status, out)
-	reqs := e.openai.RequestsFor("mini")
-	require.Len(t, reqs, 1)
-	var sent struct {
-		ResponseFormat struct {
-			JSONSchema struct {
-				Schema json.RawMessage `json:"schema"`
-				Strict bool            `json:"strict"`
-			} `json:"json_schema"`
-		} `json:"response_format"`
-		Tools []struct {
-			Function struct {
-				Parameters json.RawMessage `json:"parameters"`
-				Strict     bool            `json:"strict"`
-			} `json:"function"`
-		} `json:"tools"`
-	}
-	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	sent := onlyChatSentTo(t, e, "mini")
 	assert.True(t, sent.ResponseFormat.JSONSchema.Strict, "held to the enums, as Claude is")
 	assert.Equal(t, zodTicketSchemaTyped, string(sent.ResponseFormat.JSONSchema.Schema), "each enum's type written in, in the order sent")
 	require.Len(t, sent.Tools, 1)
@@ -87,27 +70,13 @@ func TestMessagesEnumOfMixedTypesGoesNonStrict(t *testing.T) {
 	e := newE2E(t)
 	status, out := postMessages(t, e, http.MethodPost, "/v1/messages", call(`{"models":["mini"]}`))
 	require.Equal(t, http.StatusOK, status, out)
-	reqs := e.openai.RequestsFor("mini")
-	require.Len(t, reqs, 1)
-	var sent struct {
-		ResponseFormat struct {
-			JSONSchema struct {
-				Schema json.RawMessage `json:"schema"`
-				Strict bool            `json:"strict"`
-			} `json:"json_schema"`
-		} `json:"response_format"`
-	}
-	require.NoError(t, json.Unmarshal(reqs[0].Body, &sent))
+	sent := onlyChatSentTo(t, e, "mini")
 	assert.Equal(t, mixed, string(sent.ResponseFormat.JSONSchema.Schema), "the schema as sent")
 	assert.False(t, sent.ResponseFormat.JSONSchema.Strict)
 
 	status, out = postMessages(t, e, http.MethodPost, "/v1/messages", call(`{"models":["mini","claude"],"require_parameters":true}`))
 	require.Equal(t, http.StatusOK, status, out)
 	assert.Equal(t, "claude", out["model"])
-	reasons := map[string]string{}
-	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
-		c := c.(map[string]any)
-		reasons[c["model"].(string)] = c["reason"].(string)
-	}
+	reasons := candidateReasons(out)
 	assert.Contains(t, reasons["mini"], `output_config.format.schema: $.properties.v does not have exactly one of "type", "anyOf" and "$ref", as strict mode requires`)
 }

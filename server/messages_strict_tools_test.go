@@ -62,11 +62,7 @@ func TestMessagesStrictToolsReachAnOpenAIModelStrict(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, out)
 	assert.Equal(t, "claude", out["model"], "mini would hold the loose tool to nothing")
 	assert.Zero(t, len(e.openai.Requests()), "nothing reaches mini")
-	reasons := map[string]string{}
-	for _, c := range out["model_selection_details"].(map[string]any)["candidates"].([]any) {
-		c := c.(map[string]any)
-		reasons[c["model"].(string)] = c["reason"].(string)
-	}
+	reasons := candidateReasons(out)
 	assert.Contains(t, reasons["mini"], "(not carried as sent by the translation to its provider's API; tools[1].input_schema: $",
 		"which strict tool would go without strict, and the strict-mode rule its schema breaks")
 }
