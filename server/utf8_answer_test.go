@@ -46,6 +46,18 @@ func notUTF8Provider(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// e2eAnsweredBy is a gateway whose OpenAI and Anthropic providers are
+// both srv.
+func e2eAnsweredBy(t *testing.T, srv *httptest.Server) *e2e {
+	return newE2E(t, func(c *Config) {
+		ps := upstream.Providers{ByName: map[string]upstream.Provider{
+			"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: srv.URL + "/v1", APIKey: "sk-upstream-openai", OpenAIAPI: true},
+			"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: srv.URL, APIKey: "sk-upstream-anthropic"},
+		}}
+		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
+	})
+}
+
 // TestAnAnswerThatIsNotUTF8ReachesTheClientAsUTF8: a provider's answer
 // with a byte that begins no valid UTF-8 sequence inside a string reached the
 // client raw where the gateway passes the answer on (Chat and Responses
@@ -55,14 +67,7 @@ func notUTF8Provider(t *testing.T) *httptest.Server {
 // taking only UTF-8. Every API's answer, whole or streamed, now carries
 // U+FFFD for such a byte, as a translated one did.
 func TestAnAnswerThatIsNotUTF8ReachesTheClientAsUTF8(t *testing.T) {
-	bad := notUTF8Provider(t)
-	e := newE2E(t, func(c *Config) {
-		ps := upstream.Providers{ByName: map[string]upstream.Provider{
-			"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: bad.URL + "/v1", APIKey: "sk-upstream-openai", OpenAIAPI: true},
-			"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: bad.URL, APIKey: "sk-upstream-anthropic"},
-		}}
-		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
-	})
+	e := e2eAnsweredBy(t, notUTF8Provider(t))
 	calls := map[string][2]string{
 		"chat to OpenAI":      {"/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],"routing_config":{"models":["large"]}}`},
 		"chat streamed":       {"/v1/chat/completions", `{"model":"model-router","stream":true,"messages":[{"role":"user","content":"hi"}],"routing_config":{"models":["large"]}}`},

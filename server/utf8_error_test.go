@@ -8,15 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/openai/openai-go/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/modelrouter/modelrouter/server/upstream"
 )
 
 // cutMessage is a provider's error message cut inside a character: "é"
@@ -46,14 +43,7 @@ func notUTF8ErrorProvider(t *testing.T) *httptest.Server {
 // now carries U+FFFD for such a byte, as a translated error did, on every
 // API, and the SDKs read it.
 func TestAProviderErrorThatIsNotUTF8ReachesTheClientAsUTF8(t *testing.T) {
-	bad := notUTF8ErrorProvider(t)
-	e := newE2E(t, func(c *Config) {
-		ps := upstream.Providers{ByName: map[string]upstream.Provider{
-			"openai":    {Name: "openai", Kind: upstream.KindOpenAI, BaseURL: bad.URL + "/v1", APIKey: "sk-upstream-openai", OpenAIAPI: true},
-			"anthropic": {Name: "anthropic", Kind: upstream.KindAnthropic, BaseURL: bad.URL, APIKey: "sk-upstream-anthropic"},
-		}}
-		c.Forwarder = &upstream.Forwarder{Providers: ps, AttemptTimeout: 5 * time.Second}
-	})
+	e := e2eAnsweredBy(t, notUTF8ErrorProvider(t))
 	const want = "prompt too odd: caf\uFFFD"
 	calls := map[string][2]string{
 		"chat to OpenAI":      {"/v1/chat/completions", `{"model":"model-router","messages":[{"role":"user","content":"hi"}],"routing_config":{"models":["large"]}}`},
