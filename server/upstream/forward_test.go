@@ -312,6 +312,18 @@ func TestForwardRejectsBadBody(t *testing.T) {
 	assert.True(t, strings.Contains(out.Attempts[0].Error, "JSON object"))
 }
 
+// assertModelBAnsweredAfter checks that the first model's refusal (its
+// HTTP status, an error containing part) failed over: model-b answered.
+func assertModelBAnsweredAfter(t *testing.T, out upstream.Outcome, status int, part string) {
+	t.Helper()
+	require.NoError(t, out.Err)
+	assert.Equal(t, http.StatusOK, out.Status)
+	assert.Equal(t, "model-b-id", out.Answered.ID)
+	require.Len(t, out.Attempts, 2)
+	assert.Equal(t, status, out.Attempts[0].Status)
+	assert.Contains(t, out.Attempts[0].Error, part)
+}
+
 // A provider's 402 is the gateway's own account out of credit (OpenRouter's
 // "Insufficient credits"): the client pays the gateway, not the provider,
 // so the next model answers rather than the client's SDK reporting a
@@ -324,12 +336,7 @@ func TestForwardAProvidersPaymentRequiredFailsOver(t *testing.T) {
 	out := f.fwd.Forward(context.Background(), w, upstream.Call{
 		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{openAIModel("model-a"), openAIModel("model-b")},
 	})
-	require.NoError(t, out.Err)
-	assert.Equal(t, http.StatusOK, out.Status)
-	assert.Equal(t, "model-b-id", out.Answered.ID)
-	require.Len(t, out.Attempts, 2)
-	assert.Equal(t, 402, out.Attempts[0].Status)
-	assert.Contains(t, out.Attempts[0].Error, "Insufficient credits")
+	assertModelBAnsweredAfter(t, out, 402, "Insufficient credits")
 
 	only := f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
 		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{openAIModel("model-a")},
@@ -353,10 +360,5 @@ func TestForwardAnthropicsCreditBalanceTooLowFailsOver(t *testing.T) {
 	out := f.fwd.Forward(context.Background(), httptest.NewRecorder(), upstream.Call{
 		API: upstream.APIChatCompletions, Raw: []byte(chatBody), Order: []router.Model{anthropicModel("claude-x"), openAIModel("model-b")},
 	})
-	require.NoError(t, out.Err)
-	assert.Equal(t, http.StatusOK, out.Status)
-	assert.Equal(t, "model-b-id", out.Answered.ID)
-	require.Len(t, out.Attempts, 2)
-	assert.Equal(t, 400, out.Attempts[0].Status)
-	assert.Contains(t, out.Attempts[0].Error, "credit balance is too low")
+	assertModelBAnsweredAfter(t, out, 400, "credit balance is too low")
 }
