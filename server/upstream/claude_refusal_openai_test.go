@@ -59,6 +59,15 @@ var refusalCases = []refusalCase{
 	{"no refusal", upstreamtest.Behavior{Reply: `{"name": "Baikal"}`}, `{"name": "Baikal"}`, "", "stop", ""},
 }
 
+// claudeAnswering is a gateway for api whose one model, claudeStructured,
+// answers as b, and an OpenAI client of it.
+func claudeAnswering(t *testing.T, b upstreamtest.Behavior, api upstream.API) (*gateway, openai.Client) {
+	f := newFakes(t)
+	f.anthropic.Set(claudeStructured.UpstreamModel, b)
+	g := newGateway(t, f.fwd, api, claudeStructured)
+	return g, sdkClient(g)
+}
+
 // Claude's refusal (stop_reason "refusal", which its classifiers may give
 // in the middle of an answer) reaches a Chat Completions client where
 // OpenAI's clients read a refusal: message.refusal, streamed as
@@ -71,10 +80,7 @@ var refusalCases = []refusalCase{
 func TestClaudesRefusalReachesChatClientsInRefusal(t *testing.T) {
 	for _, tc := range refusalCases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakes(t)
-			f.anthropic.Set(claudeStructured.UpstreamModel, tc.behavior)
-			g := newGateway(t, f.fwd, upstream.APIChatCompletions, claudeStructured)
-			c := sdkClient(g)
+			g, c := claudeAnswering(t, tc.behavior, upstream.APIChatCompletions)
 			params := openai.ChatCompletionNewParams{
 				Model:    "router",
 				Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Name a lake.")},
@@ -137,10 +143,7 @@ func TestClaudesRefusalReachesChatClientsInRefusal(t *testing.T) {
 func TestClaudesRefusalReachesResponsesClientsAsARefusalPart(t *testing.T) {
 	for _, tc := range refusalCases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakes(t)
-			f.anthropic.Set(claudeStructured.UpstreamModel, tc.behavior)
-			g := newGateway(t, f.fwd, upstream.APIResponses, claudeStructured)
-			c := sdkClient(g)
+			g, c := claudeAnswering(t, tc.behavior, upstream.APIResponses)
 			params := responses.ResponseNewParams{
 				Model: "router",
 				Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Name a lake.")},
